@@ -1,0 +1,95 @@
+"""The route table of a project: every route file, ordered by precedence, conflicts refused."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from pyxle.routing._rules import SPECIAL_PAGE_STEMS, RouteSpec, RoutingError, route_for_file
+
+
+@dataclass(frozen=True)
+class RouteTable:
+    """API routes and pages, each list in match order; special page files by folder."""
+
+    api: tuple[RouteSpec, ...] = ()
+    pages: tuple[RouteSpec, ...] = ()
+    # folder (POSIX, relative to pages/, "" for the root) -> {"layout": file, "error": file, ...}
+    specials: dict[str, dict[str, PurePosixPath]] = field(default_factory=dict)
+
+    @property
+    def routes(self) -> tuple[RouteSpec, ...]:
+        """Every route in match order (API and pages share one URL space)."""
+        return tuple(sorted(self.api + self.pages, key=lambda r: r.sort_key))
+
+
+def scan(pages_dir: Path) -> RouteTable:
+    """Walk ``pages_dir`` and build its route table (hidden, ``_private`` and cache folders skipped)."""
+    files: list[PurePosixPath] = []
+    for dirpath, dirnames, filenames in os.walk(pages_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d != "node_modules")
+        rel = Path(dirpath).relative_to(pages_dir)
+        for name in sorted(filenames):
+            if name.endswith((".py", ".pyxl")) and not name.startswith((".", "_")):
+                files.append(PurePosixPath(rel.as_posix(), name) if str(rel) != "." else PurePosixPath(name))
+    return build_table(files)
+
+
+def build_table(files: Iterable[PurePosixPath | str]) -> RouteTable:
+    """Routes for already-listed files: ``api/**.py`` are API routes, other ``**.pyxl`` are pages."""
+    problems: list[str] = []
+    api: list[RouteSpec] = []
+    pages: list[RouteSpec] = []
+    specials: dict[str, dict[str, PurePosixPath]] = {}
+    for raw in files:
+        file = PurePosixPath(raw)
+        in_api = file.parts[0] == "api" and len(file.parts) > 1
+        try:
+            if file.suffix == ".py" and in_api:
+                spec = route_for_file(file, "api")
+            elif file.suffix == ".pyxl" and in_api:
+                raise RoutingError(f"{file}: pages/api/ holds only API routes (.py files), not .pyxl pages")
+            elif file.suffix == ".pyxl":
+                stem = file.name[: -len(".pyxl")]
+                if stem in SPECIAL_PAGE_STEMS:
+                    folder = file.parent.as_posix()
+                    specials.setdefault("" if folder == "." else folder, {})[stem] = file
+                    continue
+                spec = route_for_file(file, "page")
+            else:
+                continue  # plain .py outside api/ is a helper module, not a route
+        except RoutingError as exc:
+            problems.extend(exc.problems)
+            continue
+        if spec is not None:
+            (api if spec.kind == "api" else pages).append(spec)
+
+    problems.extend(_conflicts(api + pages))
+    if problems:
+        raise RoutingError(problems)
+    return RouteTable(
+        api=tuple(sorted(api, key=lambda r: r.sort_key)),
+        pages=tuple(sorted(pages, key=lambda r: r.sort_key)),
+        specials=specials,
+    )
+
+
+def _conflicts(routes: list[RouteSpec]) -> list[str]:
+    """Two files that can serve the same URL shape are an error naming both."""
+    owner: dict[tuple[str, ...], RouteSpec] = {}
+    problems = []
+    for route in sorted(routes, key=lambda r: str(r.file)):
+        for shape in route.shapes:
+            other = owner.setdefault(shape, route)
+            if other is not route:
+                problems.append(
+                    f"route conflict: pages/{other.file} and pages/{route.file} both map to {_show(shape)}"
+                )
+    return problems
+
+
+def _show(shape: tuple[str, ...]) -> str:
+    names = {"?": "{param}", "*": "{rest...}"}
+    return "/" + "/".join(names.get(s, s[1:]) for s in shape)

@@ -1,0 +1,95 @@
+"""The pure path rules: file -> URL pattern, precedence, conflicts."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pyxle.routing import RoutingError, build_table, route_for_file
+
+
+@pytest.mark.parametrize("file,pattern,params", [
+    ("api/hello.py", "/api/hello", ()),
+    ("api/index.py", "/api", ()),
+    ("api/users/index.py", "/api/users", ()),
+    ("api/users/[id].py", "/api/users/{id}", ("id",)),
+    ("api/users/[user-id].py", "/api/users/{user_id}", ("user_id",)),
+    ("api/files/[...path].py", "/api/files/{path...}", ("path",)),
+    ("api/docs/[[...slug]].py", "/api/docs/{slug...?}", ("slug",)),
+    ("api/(admin)/(x)/stats.py", "/api/stats", ()),
+    ("api/[org]/repos/[repo]/index.py", "/api/{org}/repos/{repo}", ("org", "repo")),
+    ("index.pyxl", "/", ()),
+    ("blog/[slug].pyxl", "/blog/{slug}", ("slug",)),
+])
+def test_file_to_pattern(file: str, pattern: str, params: tuple[str, ...]) -> None:
+    spec = route_for_file(file, "page" if file.endswith(".pyxl") else "api")
+    assert spec is not None
+    assert spec.pattern == pattern
+    assert spec.params == params
+
+
+@pytest.mark.parametrize("file", ["api/_db.py", "api/_lib/x.py", "api/__init__.py", "_drafts/x.pyxl", "layout.pyxl",
+                                  "blog/error.pyxl", "not-found.pyxl", "template.pyxl"])
+def test_private_and_special_files_are_not_routes(file: str) -> None:
+    assert route_for_file(file, "page" if file.endswith(".pyxl") else "api") is None
+
+
+@pytest.mark.parametrize("file,path,params", [
+    ("api/files/[...path].py", "/api/files/a/b/c", {"path": "a/b/c"}),
+    ("api/docs/[[...slug]].py", "/api/docs", {"slug": None}),
+    ("api/docs/[[...slug]].py", "/api/docs/a/b", {"slug": "a/b"}),
+    ("[[...all]].pyxl", "/", {"all": ""}),
+    ("[[...all]].pyxl", "/x/y", {"all": "x/y"}),
+])
+def test_dynamic_matching(file: str, path: str, params: dict) -> None:
+    spec = route_for_file(file, "page" if file.endswith(".pyxl") else "api")
+    assert spec is not None and spec.regex is not None
+    m = spec.regex.match(path)
+    assert m is not None and m.groupdict() == params
+
+
+def test_catch_all_does_not_match_its_folder() -> None:
+    spec = route_for_file("api/files/[...path].py", "api")
+    assert spec is not None and spec.regex is not None
+    assert spec.regex.match("/api/files") is None
+
+
+def test_precedence_static_then_dynamic_then_catch_all_is_deterministic() -> None:
+    files = ["api/[...rest].py", "api/users/[id].py", "api/users/me.py", "api/[[...opt]]/x.py"
+             if False else "api/users/[...path].py", "api/[section]/list.py", "api/users/list.py"]
+    orders = set()
+    for seed in range(10):
+        shuffled = files[:]
+        random.Random(seed).shuffle(shuffled)
+        orders.add(tuple(r.pattern for r in build_table(shuffled).routes))
+    assert len(orders) == 1
+    order = list(orders.pop())
+    assert order.index("/api/users/me") < order.index("/api/users/{id}") < order.index("/api/users/{path...}")
+    assert order.index("/api/users/list") < order.index("/api/{section}/list") < order.index("/api/{rest...}")
+
+
+@pytest.mark.parametrize("files,message", [
+    (["api/users.py", "api/users/index.py"], "pages/api/users.py and pages/api/users/index.py both map to /api/users"),
+    (["api/x/[a].py", "api/x/[b].py"], "both map to /api/x/{param}"),
+    (["api/d.py", "api/d/[[...s]].py"], "pages/api/d.py and pages/api/d/[[...s]].py both map to /api/d"),
+    (["api/(a)/x.py", "api/(b)/x.py"], "pages/api/(a)/x.py and pages/api/(b)/x.py both map to /api/x"),
+    (["api/f/[...a].py", "api/f/[[...b]].py"], "both map to /api/f/{rest...}"),
+])
+def test_conflicts_name_both_files(files: list[str], message: str) -> None:
+    with pytest.raises(RoutingError) as info:
+        build_table(files)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("file,message", [
+    ("api/[...a]/x.py", "a catch-all segment must be the last part of the path"),
+    ("api/[a]/[a].py", "parameter 'a' appears twice"),
+    ("api/[1x].py", "[1x] is not a valid parameter name"),
+    ("api/[a.py", "malformed segment"),
+    ("api/page.pyxl", "pages/api/ holds only API routes"),
+])
+def test_invalid_paths(file: str, message: str) -> None:
+    with pytest.raises(RoutingError) as info:
+        build_table([file])
+    assert message in str(info.value)
