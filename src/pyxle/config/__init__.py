@@ -1,0 +1,30 @@
+"""Pyxle's configuration: ``pyxle.config.json``, ``.env`` files and ``PYXLE_*`` overrides.
+
+Precedence, lowest first: defaults < pyxle.config.json < PYXLE_* variables < CLI flags.
+Depends on nothing else in Pyxle. Public names:
+
+- ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
+- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``: the frozen, validated result
+- ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
+- ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
+- ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
+- ``CONFIG_FILENAME``, ``PUBLIC_ENV_PREFIX``, ``DEFAULT_SECURITY_HEADERS``
+"""
+
+from ._env import PUBLIC_ENV_PREFIX, load_env_files, public_env
+from ._errors import ConfigError
+from ._loader import CONFIG_FILENAME, load_config
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, PyxleConfig
+
+__all__ = [
+    "CONFIG_FILENAME",
+    "DEFAULT_SECURITY_HEADERS",
+    "PUBLIC_ENV_PREFIX",
+    "ConfigError",
+    "CorsConfig",
+    "CsrfConfig",
+    "PyxleConfig",
+    "load_config",
+    "load_env_files",
+    "public_env",
+]

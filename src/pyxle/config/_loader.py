@@ -1,0 +1,106 @@
+"""``load_config``: env files, then the JSON file, then ``PYXLE_*`` variables, then flags."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, MutableMapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from ._env import env_file_names, load_env_files
+from ._errors import ConfigError
+from ._model import PyxleConfig
+from ._overrides import env_overrides, flag_overrides
+from ._validate import validate_config
+
+CONFIG_FILENAME = "pyxle.config.json"
+
+
+class _Object(dict):  # type: ignore[type-arg]
+    """A JSON object that remembers keys it saw twice (json keeps only the last silently)."""
+
+    duplicate_keys: tuple[str, ...] = ()
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        duplicates = []
+        for key, _ in pairs:
+            if key in seen and key not in duplicates:
+                duplicates.append(key)
+            seen.add(key)
+        obj.duplicate_keys = tuple(duplicates)
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+MISSING: Any = object()
+
+
+def read_config_file(path: Path) -> Any:
+    """The parsed JSON of the config file, or MISSING when there is no file."""
+    if not path.exists():
+        return MISSING
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start})", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror or exc})", path) from None
+    try:
+        return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path
+        ) from None
+    except ValueError as exc:  # NaN / Infinity
+        raise ConfigError(f"invalid JSON: {exc}", path) from None
+
+
+def load_config(
+    root: Path | str,
+    *,
+    mode: str = "production",
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    load_env: bool = True,
+) -> PyxleConfig:
+    """The project's configuration: defaults < pyxle.config.json < PYXLE_* < ``overrides``.
+
+    ``mode`` ("development" for ``pyxle dev``, "production" for ``pyxle serve``) picks
+    the ``.env.<mode>`` files, which are loaded into ``environ`` (default ``os.environ``)
+    first when ``load_env`` is true. Raises ConfigError listing every problem found.
+    """
+    root = Path(root).absolute()
+    env_file_names(mode)  # rejects a mode that is not a plain name, even with load_env off
+    if environ is None:
+        environ = os.environ
+    if load_env:
+        if not isinstance(environ, MutableMapping):
+            environ = dict(environ)
+        load_env_files(root, mode, environ)
+
+    path = root / CONFIG_FILENAME
+    data = read_config_file(path)
+    fields: dict[str, Any] = {}
+    warnings: tuple[str, ...] = ()
+    if data is not MISSING:
+        fields, problems, file_warnings = validate_config(data)
+        warnings = tuple(f"{path}: {warning}" for warning in file_warnings)
+        if problems:
+            raise ConfigError(problems, path, warnings=warnings)
+
+    from_env, env_problems = env_overrides(environ)
+    from_flags, flag_problems = flag_overrides(overrides or {})
+    if env_problems or flag_problems:
+        raise ConfigError(env_problems + flag_problems, warnings=warnings)
+
+    config = PyxleConfig(root=root, warnings=warnings, **fields)
+    return replace(config, **{**from_env, **from_flags})

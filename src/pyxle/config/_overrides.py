@@ -1,0 +1,134 @@
+"""``PYXLE_*`` environment overrides and command-line flag overrides.
+
+Both are applied over the validated file, environment first, flags last, and are
+checked with the same rules as the file so a bad value reads the same wherever it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any
+
+from . import _rules as r
+from ._model import CorsConfig, CsrfConfig, PyxleConfig
+from ._rules import Rule, problem
+from ._validate import suggest
+
+_TRUE = ("1", "true", "yes")
+_FALSE = ("0", "false", "no")
+_ENV_BOOL = Rule("one of 1, 0, true, false, yes, no", lambda v: isinstance(v, bool))
+
+
+def _as_int(text: str) -> int | str:
+    text = text.strip()
+    return int(text) if text.lstrip("+-").isdigit() else text
+
+
+def _as_bool(text: str) -> bool | str:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return text
+
+
+def _as_str(text: str) -> str:
+    return text.strip()
+
+
+# variable -> (field, parse the text, rule for the parsed value)
+ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
+    "PYXLE_HOST": ("host", _as_str, r.HOST),
+    "PYXLE_PORT": ("port", _as_int, r.ANY_PORT),
+    "PYXLE_DEBUG": ("debug", _as_bool, _ENV_BOOL),
+    "PYXLE_PAGES_DIR": ("pages_dir", _as_str, r.NON_EMPTY_STR),
+    "PYXLE_BUILD_DIR": ("build_dir", _as_str, r.NON_EMPTY_STR),
+    "PYXLE_MAX_BODY_SIZE": ("max_body_size", _as_int, r.POSITIVE_INT),
+    "PYXLE_LOG_FORMAT": ("log_format", lambda t: t.strip().lower(), r.LOG_FORMAT),
+    "PYXLE_ACCESS_LOG": ("access_log", _as_bool, _ENV_BOOL),
+}
+SECRET_KEY_VAR = "PYXLE_SECRET_KEY"
+
+
+def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Field values from ``PYXLE_*`` variables: (values, problems naming the variable).
+
+    An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
+    """
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for variable, (name, parse, rule) in ENV_OVERRIDES.items():
+        text = environ.get(variable)
+        if text is None or text.strip() == "":
+            continue
+        value = parse(text)
+        if rule.check(value):
+            values[name] = value
+        else:
+            problems.append(problem(variable, rule, text))
+    secret = environ.get(SECRET_KEY_VAR)
+    if secret:  # never echoed, so there is nothing to report about it
+        values["secret_key"] = secret
+    return values, tuple(problems)
+
+
+_OVERRIDE_RULES: dict[str, Rule] = {
+    "pages_dir": r.NON_EMPTY_STR,
+    "public_dir": r.NON_EMPTY_STR,
+    "build_dir": r.NON_EMPTY_STR,
+    "debug": r.BOOL,
+    "host": r.HOST,
+    "port": r.ANY_PORT,
+    "max_body_size": r.POSITIVE_INT,
+    "access_log": r.BOOL,
+    "log_format": r.LOG_FORMAT,
+    "secret_key": r.NON_EMPTY_STR,
+}
+_OVERRIDE_LISTS: dict[str, Rule] = {
+    "middleware": r.MIDDLEWARE,
+    "page_hooks": r.HOOK,
+    "api_hooks": r.HOOK,
+}
+_OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
+    "cors": (CorsConfig, "a CorsConfig"),
+    "csrf": (CsrfConfig, "a CsrfConfig"),
+    "security_headers": (Mapping, "a mapping of header names to values"),
+    "styling": (Mapping, "a mapping"),
+    "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]
+}
+OVERRIDABLE = tuple(f.name for f in fields(PyxleConfig) if f.name not in ("root", "warnings"))
+
+
+def flag_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Check the already-parsed CLI values (keyed by field name; None means "not given")."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, value in overrides.items():
+        if value is None:
+            continue
+        where = f'override "{name}"'
+        if name not in OVERRIDABLE:
+            close = suggest(name, OVERRIDABLE)
+            hint = f' (did you mean "{close}"?)' if close else ""
+            problems.append(f'unknown override "{name}"{hint}')
+        elif name in _OVERRIDE_RULES:
+            rule = _OVERRIDE_RULES[name]
+            if rule.check(value):
+                values[name] = value
+            else:
+                problems.append(problem(where, rule, "********" if name == "secret_key" else value))
+        elif name in _OVERRIDE_LISTS:
+            rule = _OVERRIDE_LISTS[name]
+            if isinstance(value, (list, tuple)) and all(rule.check(item) for item in value):
+                values[name] = tuple(value)
+            else:
+                problems.append(problem(where, f"a list of {rule.plural}", value))
+        else:
+            kind, expected = _OVERRIDE_TYPES[name]
+            if isinstance(value, kind):
+                values[name] = tuple(value) if name == "plugins" else value
+            else:
+                problems.append(problem(where, expected, value))
+    return values, tuple(problems)

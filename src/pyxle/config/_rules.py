@@ -1,0 +1,111 @@
+"""Single-value rules shared by the file, environment and flag validators.
+
+Each rule pairs a check with the phrase naming what was expected, so every source
+reports the same words: ``<where> must be <expected> (got <value>)``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+_IMPORT_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})*:{_IDENT}(\.{_IDENT})*")
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header names, cookie names, methods
+_ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s?#]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    expected: str
+    check: Callable[[Any], bool]
+    plural: str = ""  # how a list of such values is named: "a list of <plural>"
+
+
+def describe(value: Any) -> str:
+    """How a bad value is quoted back to the user: JSON spelling, short."""
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def problem(where: str, rule: Rule | str, value: Any) -> str:
+    expected = rule.expected if isinstance(rule, Rule) else rule
+    return f"{where} must be {expected} (got {describe(value)})"
+
+
+def is_int(value: Any) -> bool:
+    # bool is an int subclass in Python; true/false is never a number here.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+BOOL = Rule("true or false", lambda v: isinstance(v, bool))
+OPTIONAL_BOOL = Rule("true, false or null", lambda v: v is None or isinstance(v, bool))
+NON_EMPTY_STR = Rule("a non-empty string", lambda v: is_str(v) and v.strip() != "")
+HOST = Rule(
+    "a non-empty host name or address without spaces",
+    lambda v: is_str(v) and v != "" and not any(c.isspace() for c in v),
+)
+PORT = Rule("an integer between 1 and 65535", lambda v: is_int(v) and 1 <= v <= 65535)
+# Flags and PYXLE_PORT may also ask for any free port (`--port 0`), which tests and the
+# CLI's worker hand-off use; a port written in the config file must be a real one.
+ANY_PORT = Rule(
+    "an integer between 0 and 65535 (0: any free port)", lambda v: is_int(v) and 0 <= v <= 65535
+)
+POSITIVE_INT = Rule("an integer greater than 0", lambda v: is_int(v) and v > 0)
+NON_NEGATIVE_INT = Rule("an integer >= 0", lambda v: is_int(v) and v >= 0)
+LOG_FORMAT = Rule("one of text, json", lambda v: v in ("text", "json") and is_str(v))
+SAME_SITE = Rule(
+    "one of strict, lax, none",
+    lambda v: is_str(v) and v.lower() in ("strict", "lax", "none"),
+)
+MIDDLEWARE = Rule(
+    'a string "module.path:ClassName"',
+    lambda v: is_str(v) and _IMPORT_PATH.fullmatch(v) is not None,
+    'strings "module.path:ClassName"',
+)
+HOOK = Rule(
+    'a string "module.path:attr"',
+    lambda v: is_str(v) and _IMPORT_PATH.fullmatch(v) is not None,
+    'strings "module.path:attr"',
+)
+PATH_PREFIX = Rule(
+    'a path prefix starting with "/"',
+    lambda v: is_str(v) and v.startswith("/"),
+    'path prefixes starting with "/"',
+)
+ORIGIN = Rule(
+    '"*" or an origin like "https://example.com" (scheme://host[:port], no path)',
+    lambda v: is_str(v) and (v == "*" or _ORIGIN.fullmatch(v) is not None),
+    'origins like "https://example.com", or "*"',
+)
+METHOD = Rule(
+    'an HTTP method name like "GET", or "*"',
+    lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None,
+    'HTTP method names like "GET"',
+)
+HEADER_NAME = Rule(
+    'a header name like "X-Requested-With", or "*"',
+    lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None,
+    'header names like "X-Requested-With"',
+)
+TOKEN_NAME = Rule(
+    "a non-empty name without spaces or separators", lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None
+)
+HEADER_VALUE = Rule(
+    "a string without line breaks, or null (to not send the header)",
+    lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),
+)

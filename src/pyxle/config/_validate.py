@@ -1,0 +1,278 @@
+"""Validating the parsed ``pyxle.config.json`` object into ``PyxleConfig`` field values.
+
+Hand-written rather than schema-library driven so each message names the exact key
+path and what was expected. Every problem is collected (not just the first), and
+unknown keys become warnings with a "did you mean" hint, since typos are the usual cause.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import _rules as r
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig
+from ._rules import Rule, describe, problem
+
+# Keys allowed in the file, per object; the values say nothing, the handlers below do.
+TOP_LEVEL_KEYS = (
+    "pagesDir", "publicDir", "buildDir", "debug", "starlette", "middleware",
+    "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
+    "maxBodySize", "accessLog", "logFormat",
+)
+STARLETTE_KEYS = ("host", "port")
+ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
+CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
+CSRF_KEYS = (
+    "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
+    "exemptPaths", "apiRoutes",
+)
+
+# Ignored silently: editors use "$schema" to offer completion for JSON files.
+_SILENT_KEYS = frozenset({"$schema"})
+
+# Top-level keys people write for a nested one.
+_TOP_LEVEL_HINTS = {"host": "starlette.host", "port": "starlette.port"}
+_SECRET_HINT = (
+    'key "{key}" is ignored: the secret key is read only from the PYXLE_SECRET_KEY '
+    "environment variable (e.g. in .env.local), so it is never committed with the config"
+)
+
+_INVALID = object()  # a value that failed validation; its field keeps the default
+
+
+def _normalise(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate to a mistyped name, ignoring case, "_" and "-"."""
+    by_norm = {_normalise(c): c for c in candidates}
+    match = difflib.get_close_matches(_normalise(name), list(by_norm), n=1, cutoff=0.6)
+    return by_norm[match[0]] if match else None
+
+
+class Validator:
+    """Walks the config object once, collecting problems and warnings as it goes."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.warnings: list[str] = []
+
+    # -- building blocks -------------------------------------------------------------
+
+    def value(self, where: str, value: Any, rule: Rule) -> Any:
+        if rule.check(value):
+            return value
+        self.problems.append(problem(where, rule, value))
+        return _INVALID
+
+    def object(
+        self, where: str, value: Any, known: tuple[str, ...] | None
+    ) -> Mapping[str, Any] | None:
+        """The value if it is an object; ``known=None`` means any key is allowed."""
+        if not isinstance(value, dict):
+            self.problems.append(problem(where, "an object", value))
+            return None
+        self.duplicates(where, value)
+        if known is not None:
+            self.unknown_keys(where, value, known)
+        return value
+
+    def unknown_keys(self, where: str, obj: Mapping[str, Any], known: tuple[str, ...]) -> None:
+        prefix = f"{where}." if where else ""
+        for key in obj:
+            if key in known or (not where and key in _SILENT_KEYS):
+                continue
+            if not where and _normalise(key) in ("secretkey", "secret"):
+                self.warnings.append(_SECRET_HINT.format(key=key))
+                continue
+            hint = _TOP_LEVEL_HINTS.get(_normalise(key)) if not where else None
+            if hint is None:
+                close = suggest(key, known)
+                hint = f"{prefix}{close}" if close else None
+            message = f'unknown key "{prefix}{key}" is ignored'
+            self.warnings.append(f'{message} (did you mean "{hint}"?)' if hint else message)
+
+    def duplicates(self, where: str, obj: Mapping[str, Any]) -> None:
+        prefix = f"{where}." if where else ""
+        for key in getattr(obj, "duplicate_keys", ()):
+            self.warnings.append(f'key "{prefix}{key}" appears more than once; the last value is used')
+
+    def list_of(self, where: str, value: Any, rule: Rule) -> tuple[Any, ...] | Any:
+        if not isinstance(value, list):
+            self.problems.append(problem(where, f"a list of {rule.plural or 'values'}", value))
+            return _INVALID
+        before = len(self.problems)
+        items = tuple(self.value(f"{where}[{i}]", item, rule) for i, item in enumerate(value))
+        return _INVALID if len(self.problems) > before else items
+
+    # -- the file ----------------------------------------------------------------------
+
+    def config(self, data: Any) -> dict[str, Any]:
+        """Field values for ``PyxleConfig`` (only the keys the file set, and set validly)."""
+        fields: dict[str, Any] = {}
+        if not isinstance(data, dict):
+            self.problems.append(
+                f"the configuration must be a JSON object {{...}} (got {describe(data)})"
+            )
+            return fields
+        self.object("", data, TOP_LEVEL_KEYS)
+
+        simple = {
+            "pagesDir": ("pages_dir", r.NON_EMPTY_STR),
+            "publicDir": ("public_dir", r.NON_EMPTY_STR),
+            "buildDir": ("build_dir", r.NON_EMPTY_STR),
+            "debug": ("debug", r.BOOL),
+            "maxBodySize": ("max_body_size", r.POSITIVE_INT),
+            "accessLog": ("access_log", r.BOOL),
+            "logFormat": ("log_format", r.LOG_FORMAT),
+        }
+        for key, (name, rule) in simple.items():
+            if key in data:
+                fields[name] = self.value(key, data[key], rule)
+
+        if "starlette" in data:
+            starlette = self.object("starlette", data["starlette"], STARLETTE_KEYS)
+            if starlette is not None:
+                if "host" in starlette:
+                    fields["host"] = self.value("starlette.host", starlette["host"], r.HOST)
+                if "port" in starlette:
+                    fields["port"] = self.value("starlette.port", starlette["port"], r.PORT)
+
+        if "middleware" in data:
+            fields["middleware"] = self.list_of("middleware", data["middleware"], r.MIDDLEWARE)
+
+        if "routeMiddleware" in data:
+            hooks = self.object("routeMiddleware", data["routeMiddleware"], ROUTE_MIDDLEWARE_KEYS)
+            if hooks is not None:
+                if "pages" in hooks:
+                    fields["page_hooks"] = self.list_of("routeMiddleware.pages", hooks["pages"], r.HOOK)
+                if "apis" in hooks:
+                    fields["api_hooks"] = self.list_of("routeMiddleware.apis", hooks["apis"], r.HOOK)
+
+        if "cors" in data:
+            fields["cors"] = self.cors(data["cors"])
+        if "csrf" in data:
+            fields["csrf"] = self.csrf(data["csrf"])
+        if "securityHeaders" in data:
+            fields["security_headers"] = self.security_headers(data["securityHeaders"])
+
+        if "styling" in data:
+            styling = data["styling"]
+            if isinstance(styling, dict):
+                fields["styling"] = types.MappingProxyType(styling)
+            else:
+                fields["styling"] = _INVALID
+                self.problems.append(problem("styling", "an object", styling))
+        if "plugins" in data:
+            plugins = data["plugins"]
+            if isinstance(plugins, list):
+                fields["plugins"] = tuple(plugins)
+            else:
+                fields["plugins"] = _INVALID
+                self.problems.append(problem("plugins", "a list", plugins))
+
+        return {name: value for name, value in fields.items() if value is not _INVALID}
+
+    def cors(self, value: Any) -> CorsConfig | Any:
+        obj = self.object("cors", value, CORS_KEYS)
+        if obj is None:
+            return _INVALID
+        kwargs: dict[str, Any] = {}
+        if "origins" in obj:
+            kwargs["origins"] = self.list_of("cors.origins", obj["origins"], r.ORIGIN)
+        if "methods" in obj:
+            methods = self.list_of("cors.methods", obj["methods"], r.METHOD)
+            kwargs["methods"] = methods if methods is _INVALID else tuple(m.upper() for m in methods)
+        if "headers" in obj:
+            kwargs["headers"] = self.list_of("cors.headers", obj["headers"], r.HEADER_NAME)
+        if "credentials" in obj:
+            kwargs["credentials"] = self.value("cors.credentials", obj["credentials"], r.BOOL)
+        if "maxAge" in obj:
+            kwargs["max_age"] = self.value("cors.maxAge", obj["maxAge"], r.NON_NEGATIVE_INT)
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        config = CorsConfig(**kwargs)
+        if config.credentials and "*" in config.origins:
+            self.warnings.append(
+                'cors.credentials is true with "*" in cors.origins: any site can then make '
+                "credentialed requests; list the allowed origins explicitly"
+            )
+        return config
+
+    def csrf(self, value: Any) -> CsrfConfig | Any:
+        if isinstance(value, bool):
+            return CsrfConfig(enabled=value)
+        if not isinstance(value, dict):
+            self.problems.append(problem("csrf", "an object, or false to disable CSRF protection", value))
+            return _INVALID
+        obj = self.object("csrf", value, CSRF_KEYS)
+        assert obj is not None
+        kwargs: dict[str, Any] = {}
+        if "enabled" in obj:
+            kwargs["enabled"] = self.value("csrf.enabled", obj["enabled"], r.BOOL)
+        if "cookieName" in obj:
+            kwargs["cookie_name"] = self.value("csrf.cookieName", obj["cookieName"], r.TOKEN_NAME)
+        if "headerName" in obj:
+            header = self.value("csrf.headerName", obj["headerName"], r.TOKEN_NAME)
+            kwargs["header_name"] = header if header is _INVALID else header.lower()
+        if "cookieSecure" in obj:
+            kwargs["cookie_secure"] = self.value("csrf.cookieSecure", obj["cookieSecure"], r.OPTIONAL_BOOL)
+        if "cookieSameSite" in obj:
+            same_site = self.value("csrf.cookieSameSite", obj["cookieSameSite"], r.SAME_SITE)
+            kwargs["cookie_same_site"] = same_site if same_site is _INVALID else same_site.lower()
+        if "exemptPaths" in obj:
+            kwargs["exempt_paths"] = self.list_of("csrf.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
+        if "apiRoutes" in obj:
+            kwargs["api_routes"] = self.api_routes(obj["apiRoutes"])
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        if kwargs.get("cookie_same_site") == "none" and kwargs.get("cookie_secure") is False:
+            self.problems.append(
+                'csrf.cookieSecure cannot be false when csrf.cookieSameSite is "none" '
+                "(browsers drop SameSite=None cookies that are not Secure)"
+            )
+            return _INVALID
+        return CsrfConfig(**kwargs)
+
+    def api_routes(self, value: Any) -> bool | tuple[str, ...] | Any:
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, list):
+            self.problems.append(problem("csrf.apiRoutes", "true, false or a list of path prefixes", value))
+            return _INVALID
+        prefixes = self.list_of("csrf.apiRoutes", value, r.PATH_PREFIX)
+        # An empty list protects nothing: say so with False rather than a falsy tuple.
+        return prefixes if prefixes is _INVALID or prefixes else False
+
+    def security_headers(self, value: Any) -> Mapping[str, str] | Any:
+        obj = self.object("securityHeaders", value, None)
+        if obj is None:
+            return _INVALID
+        merged = dict(DEFAULT_SECURITY_HEADERS)
+        before = len(self.problems)
+        for name, header_value in obj.items():
+            if not r.TOKEN_NAME.check(name):
+                self.problems.append(
+                    f'securityHeaders key "{name}" must be a header name like "X-Frame-Options"'
+                )
+                continue
+            if self.value(f"securityHeaders.{name}", header_value, r.HEADER_VALUE) is _INVALID:
+                continue
+            # Header names are case-insensitive: the user's spelling replaces the default's.
+            for existing in [k for k in merged if k.lower() == name.lower()]:
+                del merged[existing]
+            merged[name] = header_value
+        if len(self.problems) > before:
+            return _INVALID
+        return types.MappingProxyType({k: v for k, v in merged.items() if v is not None})
+
+
+def validate_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
+    """Validate a parsed config object: (field values, problems, warnings)."""
+    validator = Validator()
+    fields = validator.config(data)
+    return fields, tuple(validator.problems), tuple(validator.warnings)
