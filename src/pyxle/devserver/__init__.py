@@ -1,0 +1,1 @@
+"""Compatibility home for names that earlier Pyxle releases exposed here."""

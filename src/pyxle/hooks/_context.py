@@ -1,0 +1,83 @@
+"""What a hook knows about the route it wraps, and the class-style hook base."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+
+@dataclass(frozen=True)
+class RouteContext:
+    """Facts about one route, fixed when the route is loaded (attached at ``scope["pyxle"]["route"]``)."""
+
+    target: Literal["page", "api"]
+    path: str
+    source_relative_path: PurePosixPath
+    source_absolute_path: Path
+    module_key: str
+    content_hash: str
+    has_loader: bool = False
+    head_elements: tuple[str, ...] = ()
+    allowed_methods: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """camelCase keys and POSIX paths, ready for JSON or a log line."""
+        return {
+            "target": self.target,
+            "path": self.path,
+            "sourceRelativePath": PurePosixPath(self.source_relative_path).as_posix(),
+            "sourceAbsolutePath": Path(self.source_absolute_path).as_posix(),
+            "moduleKey": self.module_key,
+            "contentHash": self.content_hash,
+            "hasLoader": self.has_loader,
+            "headElements": list(self.head_elements),
+            "allowedMethods": list(self.allowed_methods),
+        }
+
+
+async def _maybe_await(value: Any) -> Any:
+    return await value if inspect.isawaitable(value) else value
+
+
+class RouteHook:
+    """Class-style hook: override any of the three methods; returning a Response replaces the flow.
+
+    ``on_pre_call`` returning a response short-circuits the handler; ``on_post_call`` may replace
+    the response; ``on_error`` may turn an exception into a response (returning None re-raises).
+    Methods may be ``async def`` or plain ``def``.
+    """
+
+    def on_pre_call(self, request: Request, context: RouteContext) -> Response | None | Awaitable[Response | None]:
+        return None
+
+    def on_post_call(
+        self, request: Request, response: Response, context: RouteContext
+    ) -> Response | None | Awaitable[Response | None]:
+        return None
+
+    def on_error(
+        self, request: Request, context: RouteContext, exc: Exception
+    ) -> Response | None | Awaitable[Response | None]:
+        return None
+
+    async def __call__(
+        self, context: RouteContext, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        early = await _maybe_await(self.on_pre_call(request, context))
+        if early is not None:
+            return early
+        try:
+            response = await call_next(request)
+        except Exception as exc:
+            handled = await _maybe_await(self.on_error(request, context, exc))
+            if handled is None:
+                raise
+            return handled
+        replaced = await _maybe_await(self.on_post_call(request, response, context))
+        return response if replaced is None else replaced
