@@ -1,0 +1,101 @@
+"""Importing a user's source file as a module, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import traceback
+from pathlib import Path
+from types import ModuleType
+
+
+class SourceError(Exception):
+    """A user file that cannot be used; ``str()`` is ``file:line: message`` plus a hint."""
+
+    def __init__(self, file: str, line: int | None, message: str, hint: str = "", source_line: str = "") -> None:
+        self.file, self.line, self.message, self.hint, self.source_line = file, line, message, hint, source_line
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        text = f"{where}: {self.message}"
+        if self.source_line.strip():
+            text += f"\n    {self.source_line.strip()}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+def make_importable(root: Path) -> None:
+    """Put the project root on ``sys.path`` so user code can ``from db import ...`` a root module."""
+    entry = str(root)
+    if entry not in sys.path:
+        sys.path.insert(0, entry)
+
+
+def content_hash(data: bytes) -> str:
+    """A short, stable fingerprint of a source file's bytes."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def import_file(path: Path, module_name: str, *, shown_as: str) -> ModuleType:
+    """Execute ``path`` as a fresh module registered as ``module_name`` (replacing any earlier one).
+
+    ``shown_as`` is the path printed in errors (relative to the project, so messages stay short).
+    """
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(shown_as, None, f"cannot be read: {exc.strerror}") from None
+    return exec_module(source, path, module_name, shown_as=shown_as)
+
+
+def exec_module(
+    source: str | bytes, path: Path, module_name: str, *, shown_as: str, preset: dict[str, object] | None = None
+) -> ModuleType:
+    """Run ``source`` as the module ``module_name`` whose file is ``path``.
+
+    Compiled ``.pyxl`` server code keeps the ``.pyxl``'s line numbers, so naming ``path`` as the
+    file makes tracebacks and errors point into the user's own file. ``preset`` names are seeded
+    first, so a user's own definition of the same name wins.
+    """
+    module = ModuleType(module_name)
+    module.__file__ = str(path)
+    module.__package__ = module_name.rpartition(".")[0]
+    if preset:
+        vars(module).update(preset)
+    previous = sys.modules.get(module_name)
+    sys.modules[module_name] = module
+    try:
+        exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
+    except SyntaxError as exc:
+        _restore(module_name, previous)
+        raise SourceError(
+            shown_as, exc.lineno, f"SyntaxError: {exc.msg}", "fix the syntax error; the module must import cleanly",
+            exc.text or "",
+        ) from exc
+    except (Exception, SystemExit) as exc:
+        _restore(module_name, previous)
+        line, text = _line_in(exc, path)
+        raise SourceError(
+            shown_as, line, f"{type(exc).__name__} while importing: {exc}",
+            "the module raised at import time; move side effects into the handler or fix the error", text,
+        ) from exc
+    return module
+
+
+def _restore(name: str, previous: ModuleType | None) -> None:
+    if previous is None:
+        sys.modules.pop(name, None)
+    else:
+        sys.modules[name] = previous
+
+
+def _line_in(exc: BaseException, path: Path) -> tuple[int | None, str]:
+    """The deepest traceback line inside ``path``: where the user's file raised."""
+    found: tuple[int | None, str] = (None, "")
+    target = str(path)
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == target:
+            found = (frame.lineno, frame.line or "")
+    return found

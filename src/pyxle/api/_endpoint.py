@@ -1,0 +1,120 @@
+"""One API module served at one URL: HTTP by method, WebSocket by protocol."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketClose
+
+from pyxle.api._classes import served_endpoint_class
+from pyxle.api._handlers import ApiHandlers
+from pyxle.api._request import ApiRequest
+from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+
+
+class ApiEndpoint:
+    """The ASGI app for one route file; everything per-route is decided here, at load time."""
+
+    def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook]) -> None:
+        self.handlers = handlers
+        self.context = context
+        self.allowed_methods = handlers.allowed_methods
+        self._allow = {"Allow": ", ".join(self.allowed_methods)}
+        self._calls: dict[str, Endpoint] = {
+            method: wrap_endpoint(_adapt(fn, context), hooks, context) for method, fn in handlers.methods.items()
+        }
+        if "GET" in self._calls:
+            self._calls.setdefault("HEAD", self._calls["GET"])
+        self._class = served_endpoint_class(handlers.endpoint_class) if handlers.endpoint_class else None
+        self._any: Endpoint | None = (
+            wrap_endpoint(_adapt(handlers.endpoint, context), hooks, context) if handlers.endpoint else None
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("pyxle", {})["route"] = self.context
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
+        if scope["method"] == "HEAD":
+            send = _headers_only(send)
+        if self._class is not None:
+            await self._class(scope, receive, send)
+            return
+        call = self._any or self._calls.get(scope["method"])
+        if call is None:
+            response = self._no_handler(scope["method"])
+        else:
+            response = await call(ApiRequest(scope, receive, send))
+        await response(scope, receive, send)
+
+    def _no_handler(self, method: str) -> Response:
+        if not self.handlers.has_http:
+            raise HTTPException(
+                426, "This route accepts WebSocket connections only",
+                headers={"Upgrade": "websocket", "Connection": "Upgrade"},
+            )
+        if method == "OPTIONS":
+            return Response(status_code=204, headers=self._allow)
+        raise HTTPException(405, headers=self._allow)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = self.handlers.websocket
+        if handler is None:  # HTTP-only route: refuse the upgrade (the server answers 403)
+            await WebSocketClose(code=1008, reason="This route does not accept WebSocket connections")(
+                scope, receive, send
+            )
+        elif isinstance(handler, type):
+            await handler(scope, receive, send)
+        else:
+            await handler(WebSocket(scope, receive, send))
+
+
+def _adapt(fn: Callable[..., Any], context: RouteContext) -> Endpoint:
+    """An async ``request -> Response`` from the user's function (plain ones go to the threadpool)."""
+    where = f"{fn.__name__}() in {context.source_relative_path}"
+    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None)):
+
+        async def call(request: ApiRequest) -> Response:
+            return to_response(await fn(request), where)
+
+    else:
+
+        async def call(request: ApiRequest) -> Response:
+            return to_response(await run_in_threadpool(fn, request), where)
+
+    return call  # type: ignore[return-value]
+
+
+def to_response(result: Any, where: str = "handler") -> Response:
+    """Any Starlette Response as is; ``dict``/``list`` as JSON 200; ``(body, status)`` as that status."""
+    if isinstance(result, Response):
+        return result
+    if isinstance(result, (dict, list)):
+        return JSONResponse(result)
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
+        response = to_response(result[0], where)
+        response.status_code = result[1]
+        return response
+    raise TypeError(
+        f"{where} returned {type(result).__name__}; return a Starlette Response, a dict or list (JSON), "
+        "or a (body, status) tuple"
+    )
+
+
+def _headers_only(send: Send) -> Send:
+    """HEAD: keep the GET response's status and headers, drop its body."""
+
+    async def send_headers(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            if message.get("more_body", False):
+                return
+            message = {"type": "http.response.body", "body": b""}
+        await send(message)
+
+    return send_headers

@@ -1,0 +1,108 @@
+"""Which handlers an API module provides, checked once at load time."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
+
+from pyxle._loading import SourceError
+
+METHODS = ("get", "post", "put", "patch", "delete", "options")
+_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class ApiHandlers:
+    """Exactly one HTTP style (method functions, ``endpoint``, or an HTTPEndpoint class), or none."""
+
+    methods: dict[str, Callable[..., Any]]  # upper-case method -> function
+    endpoint: Callable[..., Any] | None
+    endpoint_class: type[HTTPEndpoint] | None
+    websocket: Callable[..., Any] | type[WebSocketEndpoint] | None
+
+    @property
+    def has_http(self) -> bool:
+        return bool(self.methods) or self.endpoint is not None or self.endpoint_class is not None
+
+    @property
+    def allowed_methods(self) -> tuple[str, ...]:
+        """What the ``Allow`` header lists: served methods, HEAD with GET, OPTIONS always."""
+        if self.endpoint is not None:
+            return _ORDER
+        if self.endpoint_class is not None:
+            names = {m for m in _ORDER if getattr(self.endpoint_class, m.lower(), None) is not None}
+            if "GET" in names:
+                names.add("HEAD")
+            return tuple(m for m in _ORDER if m in names)
+        if not self.methods:
+            return ()
+        names = set(self.methods) | {"OPTIONS"}
+        if "GET" in names:
+            names.add("HEAD")
+        return tuple(m for m in _ORDER if m in names)
+
+
+def resolve_handlers(module: ModuleType, shown_as: str) -> ApiHandlers:
+    """Find the module's handlers; a module that mixes styles or has none is an error naming it."""
+    namespace = vars(module)
+    methods = {
+        name.upper(): value
+        for name in METHODS
+        if callable(value := namespace.get(name)) and not isinstance(value, type)
+    }
+    endpoint = namespace.get("endpoint")
+    if endpoint is not None and (not callable(endpoint) or isinstance(endpoint, type)):
+        raise _error(shown_as, endpoint, "`endpoint` must be a function endpoint(request)")
+    classes = [
+        value
+        for name, value in namespace.items()
+        if isinstance(value, type)
+        and issubclass(value, HTTPEndpoint)
+        and value is not HTTPEndpoint
+        and value.__module__ == module.__name__
+    ]
+    websocket = namespace.get("websocket")
+
+    if endpoint is not None and methods:
+        raise _error(
+            shown_as, endpoint,
+            f"defines both endpoint() and method functions ({', '.join(m.lower() for m in methods)})",
+            "use either one endpoint(request) for every method, or functions named after methods",
+        )
+    if len(classes) > 1:
+        raise _error(shown_as, classes[1], f"defines several HTTPEndpoint classes ({', '.join(c.__name__ for c in classes)})",
+                     "keep one HTTPEndpoint subclass per route file")
+    if classes and (methods or endpoint is not None):
+        raise _error(shown_as, classes[0], f"defines both the HTTPEndpoint class {classes[0].__name__} and handler functions",
+                     "serve the route with either the class or functions, not both")
+    if websocket is not None and not _is_websocket_handler(websocket):
+        raise _error(shown_as, websocket, "`websocket` must be `async def websocket(ws)` or a WebSocketEndpoint subclass")
+
+    handlers = ApiHandlers(methods, endpoint, classes[0] if classes else None, websocket)
+    if not handlers.has_http and websocket is None:
+        raise SourceError(
+            shown_as, None, "defines no handler",
+            "define functions named after HTTP methods (get, post, put, patch, delete, options), "
+            "endpoint(request), an HTTPEndpoint subclass, or async def websocket(ws); "
+            "name helper modules with a leading _ so they are not routes",
+        )
+    return handlers
+
+
+def _is_websocket_handler(value: object) -> bool:
+    if isinstance(value, type):
+        return issubclass(value, WebSocketEndpoint)
+    return inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(getattr(value, "__call__", None))
+
+
+def _error(shown_as: str, obj: object, message: str, hint: str = "") -> SourceError:
+    try:
+        line = inspect.getsourcelines(obj)[1]  # type: ignore[arg-type]
+    except (TypeError, OSError):
+        line = None
+    return SourceError(shown_as, line, message, hint)
