@@ -1,0 +1,49 @@
+"""Security defaults: CSRF (double-submit, signed), security headers, CORS, the app secret.
+
+Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
+``SecurityHeadersMiddleware``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
+``resolve_secret``, ``SecretKeyError``. Depends on nothing else in Pyxle: callers pass values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
+
+from pyxle.security._csrf import CSRFMiddleware
+from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware
+from pyxle.security._secret import SecretKeyError, resolve_secret
+from pyxle.security._tokens import make_token, verify_token
+
+__all__ = [
+    "CSRFMiddleware", "DEFAULT_SECURITY_HEADERS", "SecretKeyError", "SecurityHeadersMiddleware",
+    "cors_middleware", "csrf_middleware", "make_token", "resolve_secret", "verify_token",
+]
+
+
+def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes) -> ASGIApp:
+    """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all."""
+    if not csrf.enabled:
+        return app
+    return CSRFMiddleware(
+        app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
+        cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
+        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes,
+    )
+
+
+def cors_middleware(
+    app: ASGIApp, *, origins: Sequence[str], methods: Sequence[str], headers: Sequence[str],
+    credentials: bool, max_age: int, csrf_header: str = "x-csrf-token",
+) -> ASGIApp:
+    """Starlette's CORSMiddleware when origins are configured; the CSRF header is always allowed."""
+    if not origins:
+        return app
+    allow_headers = list(dict.fromkeys([*headers, csrf_header, "content-type", "x-pyxle-navigation"]))
+    return CORSMiddleware(
+        app, allow_origins=list(origins), allow_methods=list(methods), allow_headers=allow_headers,
+        allow_credentials=credentials, max_age=max_age,
+    )

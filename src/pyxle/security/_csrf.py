@@ -1,0 +1,107 @@
+"""Double-submit CSRF protection: a signed cookie, echoed in a header on unsafe requests."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Sequence
+from http.cookies import SimpleCookie
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pyxle.security._tokens import make_token, verify_token
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+ACTIONS_PREFIX = "/api/__actions"
+
+
+def under(path: str, prefix: str) -> bool:
+    """Prefix match on segment boundaries: ``/api/hooks`` covers ``/api/hooks/x``, not ``/api/hooksmith``."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/") or prefix == ""
+
+
+class CSRFMiddleware:
+    """Checks unsafe requests to protected paths; issues a token cookie to clients without a valid one.
+
+    Protected: server actions and pages always; API routes only when ``api_routes`` is True or
+    lists a prefix they fall under. ``exempt_paths`` always win. WebSockets pass untouched.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret: bytes,
+        cookie_name: str = "pyxle-csrf",
+        header_name: str = "x-csrf-token",
+        cookie_secure: bool | None = None,
+        cookie_same_site: str = "lax",
+        exempt_paths: Sequence[str] = (),
+        api_routes: bool | Sequence[str] = False,
+    ) -> None:
+        self.app = app
+        self.secret = secret
+        self.cookie_name = cookie_name
+        self.header = header_name.lower().encode("latin-1")
+        self.exempt = tuple(exempt_paths)
+        self.api_routes = api_routes
+        same_site = cookie_same_site.capitalize()
+        self.cookie_attrs = f"; Path=/; SameSite={same_site}"
+        self.secure = True if same_site == "None" else cookie_secure  # browsers require Secure with None
+
+    def protects(self, path: str) -> bool:
+        if any(under(path, prefix) for prefix in self.exempt):
+            return False
+        if under(path, ACTIONS_PREFIX):
+            return True
+        if under(path, "/api"):
+            if isinstance(self.api_routes, bool):
+                return self.api_routes
+            return any(under(path, prefix) for prefix in self.api_routes)
+        return True
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookie_token = None
+        header_token = None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie_token = _cookie(value, self.cookie_name) or cookie_token
+            elif name == self.header:
+                header_token = value.decode("latin-1")
+        valid = cookie_token is not None and verify_token(self.secret, cookie_token)
+        if scope["method"] not in SAFE_METHODS and self.protects(scope["path"]):
+            if not valid or header_token is None or not hmac.compare_digest(header_token, cookie_token or ""):
+                reason = "missing" if cookie_token is None or header_token is None else "invalid"
+                await JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)(scope, receive, send)
+                return
+        token = cookie_token if valid else make_token(self.secret)
+        scope.setdefault("pyxle", {})["csrf_token"] = token
+        if valid:
+            await self.app(scope, receive, send)
+            return
+        secure = self.secure if self.secure is not None else scope.get("scheme") in ("https", "wss")
+        set_cookie = f"{self.cookie_name}={token}{self.cookie_attrs}{'; Secure' if secure else ''}".encode("latin-1")
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", ()), (b"set-cookie", set_cookie)]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def _cookie(header: bytes, name: str) -> str | None:
+    text = header.decode("latin-1")
+    if name not in text:
+        return None
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(text)
+    except Exception:
+        return None
+    morsel = jar.get(name)
+    return morsel.value if morsel is not None else None

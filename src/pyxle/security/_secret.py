@@ -1,0 +1,31 @@
+"""The app secret that signs CSRF tokens: PYXLE_SECRET_KEY, or a key generated for this server."""
+
+from __future__ import annotations
+
+import secrets
+
+MIN_SECRET_BYTES = 32
+HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+class SecretKeyError(ValueError):
+    """PYXLE_SECRET_KEY is set but too weak to sign anything."""
+
+
+def resolve_secret(value: str | None, *, mode: str) -> tuple[bytes, str | None]:
+    """``(key, warning)``: the configured key, or a fresh random one and a warning for production."""
+    if value:
+        key = value.encode("utf-8")
+        if len(key) < MIN_SECRET_BYTES:
+            raise SecretKeyError(
+                f"PYXLE_SECRET_KEY is {len(key)} bytes; it must be at least {MIN_SECRET_BYTES}. Make one with: {HOW_TO_MAKE}"
+            )
+        return key, None
+    key = secrets.token_urlsafe(48).encode("ascii")
+    warning = None
+    if mode == "production":
+        warning = (
+            "PYXLE_SECRET_KEY is not set; using a random key for this server. CSRF tokens will not survive "
+            f"a restart or work across machines until you set it (make one with: {HOW_TO_MAKE})"
+        )
+    return key, warning
