@@ -1,0 +1,5 @@
+"""``python -m pyxle`` is the ``pyxle`` command."""
+
+from pyxle.cli import main
+
+main()

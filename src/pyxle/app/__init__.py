@@ -1,0 +1,29 @@
+"""Assembling one Starlette app from the project: config, middleware, security, routes, static files.
+
+Public names: ``create_app``, ``PyxleApp``, ``StartupError``, ``worker_app``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Literal
+
+from pyxle.app._app import PyxleApp, StartupError, create_app
+
+Mode = Literal["development", "production"]
+
+__all__ = ["PyxleApp", "StartupError", "create_app", "worker_app"]
+
+
+def worker_app() -> PyxleApp:
+    """App factory for server worker processes; the CLI passes the project through the environment."""
+    from pyxle.config import load_config
+
+    root = os.environ["PYXLE_PROJECT_ROOT"]
+    mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
+    try:
+        return create_app(load_config(__import__("pathlib").Path(root), mode=mode), mode=mode)
+    except StartupError as exc:
+        print(f"pyxle: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None

@@ -1,0 +1,82 @@
+"""``pyxle dev``: reload the route table in-process when a file under the project changes.
+
+The swap is a single assignment in the router, so in-flight requests finish on the old table.
+While an edit leaves the project broken, every request gets a 500 naming the file and line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from starlette.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
+from watchfiles import Change, awatch
+
+if TYPE_CHECKING:
+    from pyxle.app._app import PyxleApp
+
+logger = logging.getLogger("pyxle")
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".pyxle-build", "dist"}
+
+
+@asynccontextmanager
+async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(_watch(app, stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        task.cancel()
+        try:
+            await task
+        except (asyncio.CancelledError, Exception):
+            pass
+
+
+def _relevant(change: Change, path: str) -> bool:
+    parts = Path(path).parts
+    return path.endswith((".py", ".pyxl")) and not any(p in _SKIP_DIRS for p in parts)
+
+
+async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
+    from pyxle.app._app import StartupError
+
+    root = app.config.root
+    async for changes in awatch(root, watch_filter=_relevant, stop_event=stop, debounce=50, step=20):
+        names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
+        _forget_project_modules(root)
+        try:
+            app.load_routes()
+        except StartupError as exc:
+            logger.error("reload failed after change to %s:\n%s", ", ".join(names), exc)
+            app.router.fallback = _broken(str(exc))
+        else:
+            logger.info("reloaded routes after change to %s", ", ".join(names))
+
+
+def _forget_project_modules(root: Path) -> None:
+    """Drop the project's own modules (helpers like ``db.py`` included) so the reload re-imports them."""
+    prefix = str(root) + "/"
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None) or ""
+        if file.startswith(prefix) and not any(part in _SKIP_DIRS for part in Path(file).parts):
+            del sys.modules[name]
+
+
+def _broken(message: str):  # type: ignore[no-untyped-def]
+    async def respond(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await JSONResponse({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
+        elif scope["type"] == "websocket":
+            from starlette.websockets import WebSocketClose
+
+            await WebSocketClose(code=1011)(scope, receive, send)
+
+    return respond

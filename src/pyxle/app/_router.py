@@ -1,0 +1,81 @@
+"""One routing table for the whole app: exact paths by dict lookup, patterns in precedence order."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.responses import RedirectResponse
+from starlette.routing import Router
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pyxle.routing import RouteSpec
+
+_Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]
+
+
+class PyxleRouter(Router):
+    """Starlette's Router (lifespan, ``app.routes``), with Pyxle's file-route table as the dispatch.
+
+    The table is one immutable pair swapped in a single assignment, so ``pyxle dev`` can reload
+    routes while requests are in flight.
+    """
+
+    def __init__(self, default: ASGIApp, lifespan: Any = None) -> None:
+        super().__init__(routes=[], redirect_slashes=False, default=default, lifespan=lifespan)
+        self._table: tuple[dict[str, ASGIApp], tuple[_Dynamic, ...]] = ({}, ())
+        self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
+
+    def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]], extra: dict[str, ASGIApp] | None = None) -> None:
+        """Install a new table; ``extra`` exact paths (health checks) never shadow a project route."""
+        static: dict[str, ASGIApp] = {}
+        dynamic: list[_Dynamic] = []
+        for spec, app in sorted(entries, key=lambda entry: entry[0].sort_key):
+            if spec.regex is None:
+                static[spec.pattern] = app
+            else:
+                dynamic.append((spec.regex, spec.optional_params, app))
+        covered = [path for path in (extra or {}) if path in static or any(r.match(path) for r, _, _ in dynamic)]
+        for path, app in (extra or {}).items():
+            if path not in covered:
+                static[path] = app
+        self._table = (static, tuple(dynamic))
+        self.fallback = None
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.lifespan(scope, receive, send)
+            return
+        if self.fallback is not None:
+            await self.fallback(scope, receive, send)
+            return
+        path = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :] or "/"
+        target = self.match(path, scope)
+        if target is None and len(path) > 1 and path.endswith("/") and scope["type"] == "http":
+            if self.match(path.rstrip("/") or "/", {}) is not None:
+                url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
+                query = scope.get("query_string", b"").decode("latin-1")
+                target = RedirectResponse(url + ("?" + query if query else ""), status_code=307)
+        await (target or self.default)(scope, receive, send)
+
+    def match(self, path: str, scope: Scope) -> ASGIApp | None:
+        """The app for ``path``, with ``path_params`` written into ``scope``."""
+        static, dynamic = self._table
+        app = static.get(path)
+        if app is not None:
+            scope["path_params"] = {}
+            return app
+        for regex, optional, app in dynamic:
+            m = regex.match(path)
+            if m is not None:
+                params = m.groupdict()
+                for name in optional:
+                    if params[name] is None:
+                        params[name] = ""
+                scope["path_params"] = params
+                return app
+        return None

@@ -1,0 +1,42 @@
+"""The rows of ``pyxle routes``: every route in match order, with what serves it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyxle.cli._project import CliError
+from pyxle.config import PyxleConfig
+
+
+def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
+    from pyxle.api import ApiLoadError, load_api_routes
+    from pyxle.routing import RoutingError, scan
+
+    try:
+        table = scan(config.pages_path)
+        loaded: list[tuple[Any, Any]] = list(load_api_routes(table.api, config.pages_path, config.root))
+        if table.pages or table.specials:
+            from pyxle.pages import PageLoadError, load_pages
+
+            try:
+                loaded += load_pages(table, config.pages_path, config.root).pages
+            except PageLoadError as exc:
+                raise CliError("\n".join(exc.messages)) from None
+    except RoutingError as exc:
+        raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
+    except ApiLoadError as exc:
+        raise CliError(str(exc)) from None
+    rows = []
+    for spec, endpoint in sorted(loaded, key=lambda entry: entry[0].sort_key):
+        row: dict[str, Any] = {
+            "pattern": spec.pattern,
+            "file": f"{config.pages_dir}/{spec.file}",
+            "kind": spec.kind,
+            "methods": list(endpoint.context.allowed_methods),
+            "websocket": spec.kind == "api" and endpoint.handlers.websocket is not None,
+        }
+        if spec.kind == "page":
+            row["loader"] = endpoint.page.loader.__name__ if endpoint.page.loader else None
+            row["actions"] = list(endpoint.page.actions)
+        rows.append(row)
+    return rows

@@ -1,0 +1,71 @@
+"""Running the app on the network with granian, the server picked by measurement.
+
+On the seed's /api/hello, granian served Pyxle about 2.3x faster than uvicorn on the same
+machine (docs/benchmarks.md). Workers are processes that each build the app from the
+environment (``pyxle.app:worker_app``), so state is per process.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+WORKER_FACTORY = "pyxle.app:worker_app"
+
+
+class BindError(Exception):
+    """The address cannot be bound (in use, not permitted, not local)."""
+
+
+def resolve_port(host: str, port: int) -> int:
+    """Check the address is free before any worker starts ("port in use" is one clear line),
+    and turn port 0 into a concrete free port."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
+            raise BindError(f"{host}:{port} {reason}; choose another with --port") from None
+        return sock.getsockname()[1]
+
+
+def log_config(json_format: bool = False) -> dict[str, Any]:
+    """Errors and server notices to stderr; the access log to stdout, one line (or JSON object) each."""
+    default = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "access": {"format": "%(message)s" if json_format else "%(asctime)s %(message)s"},
+        },
+        "handlers": {
+            "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"},
+            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
+        },
+        "loggers": {
+            "_granian": default,
+            "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
+            "pyxle": default,
+            "pyxle.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        },
+    }
+
+
+def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False) -> None:
+    """Serve the project exported to the environment (see ``pyxle.cli``) until interrupted."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    Server(
+        WORKER_FACTORY,
+        factory=True,
+        interface=Interfaces.ASGI,
+        address=host,
+        port=port,
+        workers=workers,
+        websockets=True,
+        log_dictconfig=log_config(json_logs),
+        respawn_failed_workers=workers > 1,
+    ).serve()
