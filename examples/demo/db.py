@@ -1,0 +1,75 @@
+"""The demo's data layer: a real SQLite file, created with its table on first use.
+
+Handlers call these as ``await fetch_all_users()`` (as in the seed); the blocking sqlite3 work
+runs in Starlette's threadpool so the event loop stays free.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+DB_PATH = Path(os.environ.get("DEMO_DB_PATH", Path(__file__).parent / "data" / "demo.sqlite3"))
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS api_keys (key TEXT PRIMARY KEY, owner TEXT NOT NULL);
+INSERT OR IGNORE INTO api_keys (key, owner) VALUES ('demo-key', 'demo');
+"""
+
+
+def _connect() -> sqlite3.Connection:
+    DB_PATH.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(DB_PATH, timeout=10)
+    conn.row_factory = sqlite3.Row
+    conn.executescript(_SCHEMA)
+    return conn
+
+
+def _query(sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    with _connect() as conn:
+        return [dict(row) for row in conn.execute(sql, params)]
+
+
+def _insert_user(name: str, email: str) -> dict[str, Any]:
+    with _connect() as conn:
+        cursor = conn.execute("INSERT INTO users (name, email) VALUES (?, ?)", (name, email))
+        return {"id": cursor.lastrowid, "name": name, "email": email}
+
+
+def _delete_user(user_id: int) -> bool:
+    with _connect() as conn:
+        return conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount > 0
+
+
+async def fetch_all_users() -> list[dict[str, Any]]:
+    return await run_in_threadpool(_query, "SELECT id, name, email FROM users ORDER BY id")
+
+
+async def fetch_user(user_id: str) -> dict[str, Any] | None:
+    rows = await run_in_threadpool(_query, "SELECT id, name, email FROM users WHERE id = ?", (user_id,))
+    return rows[0] if rows else None
+
+
+async def create_user(name: str, email: str) -> dict[str, Any]:
+    return await run_in_threadpool(_insert_user, name, email)
+
+
+async def remove_user(user_id: int) -> bool:
+    return await run_in_threadpool(_delete_user, int(user_id))
+
+
+async def fetch_data(api_key: str) -> dict[str, Any] | None:
+    rows = await run_in_threadpool(_query, "SELECT owner FROM api_keys WHERE key = ?", (api_key,))
+    if not rows:
+        return None
+    users = await fetch_all_users()
+    return {"owner": rows[0]["owner"], "user_count": len(users)}

@@ -1,0 +1,138 @@
+"""Shared fixtures: real `pyxle` server processes on loopback, and throwaway projects."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "examples" / "demo"
+_BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
+
+
+class Server:
+    """A running ``pyxle`` process; ``url`` is its base URL, ``output()`` everything it printed."""
+
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+        self.args = args
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "pyxle", *args],
+            cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            start_new_session=True,
+        )
+        self.lines: list[str] = []
+        self._port_found = threading.Event()
+        self.url = ""
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line)
+            if not self.url and (m := _BANNER.search(line)):
+                self.url = f"http://{m.group(1)}:{m.group(2)}"
+                self._port_found.set()
+        self._port_found.set()
+
+    @property
+    def ws_url(self) -> str:
+        return "ws" + self.url[len("http"):]
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        self._port_found.wait(timeout)
+        if not self.url:
+            raise RuntimeError(f"server did not start: {self.args}\n{self.output()}")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(self.url + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server not ready after {timeout}s:\n{self.output()}")
+
+    def wait_exit(self, timeout: float = 30) -> int:
+        return self.proc.wait(timeout)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGINT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(5)
+
+
+def server_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYXLE_")}
+    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator:
+    """``start_server(project, "serve", "--workers", "2", env={...}, ready=True)`` -> Server."""
+    servers: list[Server] = []
+
+    def start(project: Path, command: str = "serve", *args: str, env: dict[str, str] | None = None,
+              ready: bool = True) -> Server:
+        cwd = project if project.is_dir() else project.parent if project.parent.is_dir() else REPO
+        server = Server([command, str(project), "--host", "127.0.0.1", "--port", "0", *args], cwd,
+                        server_env(**(env or {})))
+        servers.append(server)
+        if ready:
+            server.wait_ready()
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def make_project(tmp_path: Path):
+    """``make_project({"pages/api/hello.py": "...source..."})`` -> project folder (sources dedented)."""
+
+    def make(files: dict[str, str], name: str = "app") -> Path:
+        root = tmp_path / name
+        for rel, text in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(textwrap.dedent(text).lstrip("\n"))
+        (root / "pages").mkdir(parents=True, exist_ok=True)
+        return root
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The demo app under `pyxle serve`, on a copy with its own fresh SQLite file."""
+    root = tmp_path_factory.mktemp("demo") / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build", "dist"))
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
+                    server_env(DEMO_DB_PATH=str(root / "data" / "test.sqlite3")))
+    server.wait_ready()
+    yield server
+    server.stop()

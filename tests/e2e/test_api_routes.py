@@ -1,0 +1,337 @@
+"""API-route behaviour beyond the seed's examples, against a real `pyxle serve` process."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from tests.conftest import Server, server_env
+
+ROUTES = {
+    "db_helper.py": "GREETING = 'from the project root'\n",
+    "pages/api/index.py": "async def get(request): return {'route': 'api index'}\n",
+    "pages/api/root.py": "from db_helper import GREETING\nasync def get(request): return {'greeting': GREETING}\n",
+    "pages/api/users/index.py": "async def get(request): return {'route': 'users index'}\n",
+    "pages/api/users/me.py": "async def get(request): return {'route': 'me'}\n",
+    "pages/api/users/[id].py": "async def get(request): return {'route': 'user', 'params': dict(request.path_params)}\n",
+    "pages/api/users/[id]/posts/[post-id].py": "async def get(request): return dict(request.path_params)\n",
+    "pages/api/files/[...path].py": "async def get(request): return dict(request.path_params)\n",
+    "pages/api/docs/[[...slug]].py": "async def get(request): return dict(request.path_params)\n",
+    "pages/api/(admin)/stats.py": "async def get(request): return {'route': 'stats'}\n",
+    "pages/api/_private.py": "async def get(request): return {'route': 'private'}\n",
+    "pages/api/_lib/helper.py": "async def get(request): return {'route': 'private dir'}\n",
+    "pages/api/tuple.py": "async def get(request): return {'made': True}, 201\n",
+    "pages/api/list.py": "def get(request): return [1, 2, 3]\n",
+    "pages/api/none.py": "async def get(request): return None\n",
+    "pages/api/everything.py": """
+        from starlette.responses import PlainTextResponse
+        async def endpoint(request):
+            return PlainTextResponse(request.method)
+        """,
+    "pages/api/methods.py": """
+        async def get(request): return {'m': 'get'}
+        async def post(request): return {'m': 'post'}
+        def put(request): return {'m': 'put'}
+        async def patch(request): return {'m': 'patch'}
+        async def delete(request): return {'m': 'delete'}
+        """,
+    "pages/api/custom-options.py": """
+        from starlette.responses import Response
+        async def post(request): return {'ok': True}
+        async def options(request): return Response(status_code=200, headers={'x-custom': '1'})
+        """,
+    "pages/api/slow-sync.py": """
+        import time
+        def get(request):
+            time.sleep(1.0)
+            return {'slept': True}
+        """,
+    "pages/api/fast.py": "async def get(request): return {'fast': True}\n",
+    "pages/api/echo-json.py": "async def post(request): return {'got': await request.json()}\n",
+    "pages/api/length.py": "async def post(request): return {'n': len(await request.body())}\n",
+    "pages/api/boom.py": """
+        async def get(request):
+            raise RuntimeError('secret database password is hunter2')
+        """,
+    "pages/api/teapot.py": """
+        from starlette.exceptions import HTTPException
+        async def get(request):
+            raise HTTPException(418, 'short and stout')
+        """,
+    "pages/api/ws-only.py": """
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_text('hi ' + ws.path_params.get('x', ''))
+            await ws.close()
+        """,
+    "pages/api/ws/[x].py": """
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_text('param ' + ws.path_params['x'])
+            await ws.close()
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def routes_server(tmp_path_factory: pytest.TempPathFactory):
+    import textwrap
+
+    root = tmp_path_factory.mktemp("routes")
+    for rel, text in ROUTES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    (root / "pyxle.config.json").write_text('{"maxBodySize": 1000}')
+    server = Server(["serve", str(root), "--port", "0"], root, server_env())
+    server.wait_ready()
+    yield server
+    server.stop()
+
+
+def get(server: Server, path: str, **kw) -> httpx.Response:
+    return httpx.get(server.url + path, **kw)
+
+
+@pytest.mark.parametrize("path,expected", [
+    ("/api", {"route": "api index"}),
+    ("/api/users", {"route": "users index"}),
+    ("/api/users/me", {"route": "me"}),  # static beats dynamic
+    ("/api/users/42", {"route": "user", "params": {"id": "42"}}),
+    ("/api/users/7/posts/9", {"id": "7", "post_id": "9"}),  # [post-id] -> post_id
+    ("/api/files/a/b/c.txt", {"path": "a/b/c.txt"}),  # catch-all keeps slashes
+    ("/api/docs", {"slug": ""}),  # optional catch-all matches its folder
+    ("/api/docs/x/y", {"slug": "x/y"}),
+    ("/api/stats", {"route": "stats"}),  # (group) left out of the URL
+    ("/api/root", {"greeting": "from the project root"}),  # project root importable
+])
+def test_file_routing(routes_server: Server, path: str, expected: dict) -> None:
+    r = get(routes_server, path)
+    assert r.status_code == 200, r.text
+    assert r.json() == expected
+
+
+@pytest.mark.parametrize("path", ["/api/_private", "/api/_lib/helper", "/api/files", "/api/nope", "/api/users/1/2"])
+def test_private_and_unknown_paths_are_404_json(routes_server: Server, path: str) -> None:
+    r = get(routes_server, path)
+    assert r.status_code == 404
+    assert r.json() == {"error": "Not Found"}
+
+
+def test_trailing_slash_redirects(routes_server: Server) -> None:
+    r = get(routes_server, "/api/users/me/?a=1")
+    assert r.status_code == 307 and r.headers["location"] == "/api/users/me?a=1"
+
+
+def test_return_value_short_forms(routes_server: Server) -> None:
+    r = get(routes_server, "/api/tuple")
+    assert r.status_code == 201 and r.json() == {"made": True}
+    assert get(routes_server, "/api/list").json() == [1, 2, 3]
+    r = get(routes_server, "/api/none")  # not a response: a server error, named in the log
+    assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
+
+
+def test_method_functions_head_options_405(routes_server: Server) -> None:
+    url = routes_server.url + "/api/methods"
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        assert httpx.request(method, url).json() == {"m": method.lower()}
+    head = httpx.head(url)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 0
+    options = httpx.options(url)
+    assert options.status_code == 204
+    assert options.headers["allow"] == "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+    other = httpx.request("QUERY", routes_server.url + "/api/fast")
+    assert other.status_code == 405 and other.headers["allow"] == "GET, HEAD, OPTIONS"
+    assert other.json() == {"error": "Method Not Allowed"}
+    post_only = httpx.get(routes_server.url + "/api/custom-options")
+    assert post_only.status_code == 405 and post_only.headers["allow"] == "POST, OPTIONS"
+    custom = httpx.options(routes_server.url + "/api/custom-options")
+    assert custom.status_code == 200 and custom.headers["x-custom"] == "1"
+
+
+def test_endpoint_serves_every_method(routes_server: Server) -> None:
+    url = routes_server.url + "/api/everything"
+    for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
+        assert httpx.request(method, url).text == method
+
+
+def test_plain_def_handlers_do_not_block_the_event_loop(routes_server: Server) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        slow = pool.submit(get, routes_server, "/api/slow-sync", timeout=10)
+        time.sleep(0.1)
+        start = time.monotonic()
+        fast = [pool.submit(get, routes_server, "/api/fast") for _ in range(3)]
+        assert all(f.result().json() == {"fast": True} for f in fast)
+        fast_elapsed = time.monotonic() - start
+        assert slow.result().json() == {"slept": True}
+    assert fast_elapsed < 0.8  # answered while the sync handler was still sleeping
+
+
+def test_malformed_json_is_400(routes_server: Server) -> None:
+    url = routes_server.url + "/api/echo-json"
+    assert httpx.post(url, json={"a": [1]}).json() == {"got": {"a": [1]}}
+    r = httpx.post(url, content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"].startswith("Malformed JSON body")
+    r = httpx.post(url, content=b"")
+    assert r.status_code == 400 and "empty" in r.json()["error"]
+
+
+def test_body_over_limit_is_413(routes_server: Server) -> None:
+    url = routes_server.url + "/api/length"
+    assert httpx.post(url, content=b"x" * 1000).json() == {"n": 1000}
+    r = httpx.post(url, content=b"x" * 1001)
+    assert r.status_code == 413 and "limit" in r.json()["error"]
+
+    def chunks():  # no Content-Length: counted as it streams
+        for _ in range(20):
+            yield b"x" * 100
+
+    r = httpx.post(url, content=chunks())
+    assert r.status_code == 413 and "limit" in r.json()["error"]
+    assert get(routes_server, "/api/fast").status_code == 200
+
+
+def test_unhandled_exception_is_generic_500_with_traceback_in_log(routes_server: Server) -> None:
+    r = get(routes_server, "/api/boom")
+    assert r.status_code == 500
+    assert r.json() == {"error": "Internal Server Error"}
+    assert "hunter2" not in r.text and "Traceback" not in r.text
+    deadline = time.monotonic() + 5
+    while "hunter2" not in routes_server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    log = routes_server.output()
+    assert "Traceback" in log and "RuntimeError: secret database password is hunter2" in log and "boom.py" in log
+    assert get(routes_server, "/api/fast").json() == {"fast": True}  # still healthy
+
+
+def test_http_exception_keeps_status(routes_server: Server) -> None:
+    r = get(routes_server, "/api/teapot")
+    assert r.status_code == 418 and r.json() == {"error": "short and stout"}
+
+
+def test_websocket_only_route_refuses_http_with_426(routes_server: Server) -> None:
+    r = get(routes_server, "/api/ws-only")
+    assert r.status_code == 426
+    assert r.headers["upgrade"] == "websocket"
+    assert "WebSocket" in r.json()["error"]
+
+
+def test_websocket_path_params_and_refusals(routes_server: Server) -> None:
+    async def run() -> None:
+        async with websockets.connect(routes_server.ws_url + "/api/ws/abc") as ws:
+            assert await ws.recv() == "param abc"
+        async with websockets.connect(routes_server.ws_url + "/api/ws-only") as ws:
+            assert await ws.recv() == "hi "
+        for refused in ("/api/fast", "/api/nope"):  # HTTP-only route, unknown route
+            with pytest.raises(InvalidStatus) as info:
+                async with websockets.connect(routes_server.ws_url + refused):
+                    pass
+            assert info.value.response.status_code == 403
+
+    asyncio.run(run())
+
+
+def test_dev_shows_error_detail_serve_does_not(make_project, start_server) -> None:
+    project = make_project({"pages/api/boom.py": "async def get(request):\n    raise ValueError('detail here')\n"})
+    dev = start_server(project, "dev")
+    body = httpx.get(dev.url + "/api/boom").json()
+    assert body["error"] == "Internal Server Error"
+    assert body["exception"] == "ValueError: detail here"
+    assert any("boom.py" in line for line in body["traceback"])
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({"pages/api/bad.py": "async def get(request):\n    return {'x': 1\n"}, "pages/api/bad.py:2: SyntaxError"),
+    ({"pages/api/bad.py": "import json\nx = 1 / 0\nasync def get(request): pass\n"},
+     "pages/api/bad.py:2: ZeroDivisionError while importing: division by zero"),
+    ({"pages/api/bad.py": "X = 1\n"}, "pages/api/bad.py: defines no handler"),
+    ({"pages/api/bad.py": "async def endpoint(request): pass\nasync def get(request): pass\n"},
+     "pages/api/bad.py:1: defines both endpoint() and method functions (get)"),
+    ({"pages/api/a.py": "async def get(r): pass\n", "pages/api/a/index.py": "async def get(r): pass\n"},
+     "route conflict: pages/api/a.py and pages/api/a/index.py both map to /api/a"),
+    ({"pages/api/[a].py": "async def get(r): pass\n", "pages/api/[b].py": "async def get(r): pass\n"},
+     "route conflict: pages/api/[a].py and pages/api/[b].py both map to /api/{param}"),
+])
+def test_broken_route_stops_startup_naming_file_and_line(make_project, start_server, files, expected) -> None:
+    server = start_server(make_project(files), "serve", ready=False)
+    assert server.wait_exit() != 0
+    assert expected in server.output()
+
+
+def test_cli_errors_are_one_line(tmp_path: Path, make_project, start_server) -> None:
+    missing = start_server(tmp_path / "nowhere", ready=False)
+    assert missing.wait_exit() == 1 and "pyxle: no such folder" in missing.output()
+    (tmp_path / "empty").mkdir()
+    no_pages = start_server(tmp_path / "empty", ready=False)
+    assert no_pages.wait_exit() == 1 and "has no pages/ folder" in no_pages.output()
+    project = make_project({"pages/api/x.py": "async def get(r): return {}\n"})
+    first = start_server(project)
+    port = first.url.rsplit(":", 1)[1]
+    clash = Server(["serve", str(project), "--port", port], project, server_env())
+    try:
+        assert clash.wait_exit() == 1
+        assert f"127.0.0.1:{port} is already in use" in clash.output()
+    finally:
+        clash.stop()
+
+
+def test_routes_command_json(routes_server: Server) -> None:
+    import json
+    import subprocess
+    import sys
+
+    root = Path(routes_server.args[1])
+    out = subprocess.run([sys.executable, "-m", "pyxle", "routes", str(root), "--json"], capture_output=True,
+                         text=True, env=server_env(), check=True).stdout
+    rows = {r["pattern"]: r for r in json.loads(out)}
+    assert rows["/api/users/{id}"]["file"] == "pages/api/users/[id].py"
+    assert rows["/api/methods"]["methods"] == ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+    assert rows["/api/ws-only"]["websocket"] is True and rows["/api/ws-only"]["methods"] == []
+    assert rows["/api/docs/{slug...?}"]["file"] == "pages/api/docs/[[...slug]].py"
+    text = subprocess.run([sys.executable, "-m", "pyxle", "routes", str(root)], capture_output=True, text=True,
+                          env=server_env(), check=True).stdout
+    assert "/api/files/{path...}" in text and "pages/api/files/[...path].py" in text
+
+
+def test_serve_with_workers(make_project, start_server) -> None:
+    project = make_project({"pages/api/pid.py": "import os\nasync def get(r): return {'pid': os.getpid()}\n"})
+    server = start_server(project, "serve", "--workers", "2")
+    pids = set()
+    for _ in range(60):
+        with httpx.Client() as client:  # new connection each time, so both workers get a turn
+            pids.add(client.get(server.url + "/api/pid").json()["pid"])
+        if len(pids) == 2:
+            break
+    assert len(pids) == 2
+
+
+def test_dev_reloads_changed_added_removed_route_files(make_project, start_server) -> None:
+    project = make_project({"pages/api/a.py": "async def get(r): return {'v': 1}\n"})
+    server = start_server(project, "dev")
+
+    def wait_for(path: str, predicate) -> httpx.Response:
+        deadline = time.monotonic() + 10
+        while True:
+            r = httpx.get(server.url + path)
+            if predicate(r) or time.monotonic() > deadline:
+                return r
+            time.sleep(0.05)
+
+    assert httpx.get(server.url + "/api/a").json() == {"v": 1}
+    (project / "pages/api/a.py").write_text("async def get(r): return {'v': 2}\n")
+    assert wait_for("/api/a", lambda r: r.status_code == 200 and r.json() == {"v": 2}).json() == {"v": 2}
+    (project / "pages/api/b.py").write_text("async def get(r): return {'b': True}\n")
+    assert wait_for("/api/b", lambda r: r.status_code == 200).json() == {"b": True}
+    (project / "pages/api/b.py").unlink()
+    assert wait_for("/api/b", lambda r: r.status_code == 404).status_code == 404
+    (project / "pages/api/a.py").write_text("async def get(r):\n    return {'v': \n")  # broken edit
+    broken = wait_for("/api/a", lambda r: r.status_code == 500)
+    assert broken.status_code == 500 and "pages/api/a.py:2: SyntaxError" in broken.json()["detail"]
+    (project / "pages/api/a.py").write_text("async def get(r): return {'v': 3}\n")  # fixed
+    assert wait_for("/api/a", lambda r: r.status_code == 200).json() == {"v": 3}

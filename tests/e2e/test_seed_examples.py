@@ -1,0 +1,140 @@
+"""Every example of the seed (shared/seed/api-routes.txt), run against the demo under `pyxle serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server
+
+
+def test_basic_route_hello(demo_server: Server) -> None:
+    r = httpx.get(demo_server.url + "/api/hello")
+    assert r.status_code == 200
+    assert r.json() == {"message": "Hello, world!"}
+    assert r.headers["content-type"] == "application/json"
+
+
+def test_http_methods_users_crud_on_sqlite(demo_server: Server) -> None:
+    base = demo_server.url + "/api/users"
+    created = httpx.post(base, json={"name": "Ada", "email": "ada@example.com"})
+    assert created.status_code == 201
+    user = created.json()["user"]
+    assert user["name"] == "Ada" and isinstance(user["id"], int)
+    listed = httpx.get(base).json()["users"]
+    assert {"id": user["id"], "name": "Ada", "email": "ada@example.com"} in listed
+    deleted = httpx.request("DELETE", base, json={"id": user["id"]})
+    assert deleted.status_code == 200 and deleted.json() == {"deleted": True}
+    assert user["id"] not in [u["id"] for u in httpx.get(base).json()["users"]]
+
+
+def test_unsupported_method_is_405_with_allow(demo_server: Server) -> None:
+    r = httpx.put(demo_server.url + "/api/users", json={})
+    assert r.status_code == 405
+    assert r.json() == {"error": "Method Not Allowed"}
+    assert r.headers["allow"] == "GET, HEAD, POST, DELETE, OPTIONS"
+
+
+def test_http_endpoint_class(demo_server: Server) -> None:
+    url = demo_server.url + "/api/v2/users"
+    assert httpx.get(url).json() == {"users": httpx.get(demo_server.url + "/api/users").json()["users"]}
+    r = httpx.post(url, json={"name": "Grace", "email": "grace@example.com"})
+    assert r.status_code == 201 and r.json() == {"created": True}
+    # The class's own 405 handling, rendered as a JSON error with Allow.
+    r = httpx.delete(url)
+    assert r.status_code == 405
+    assert r.headers["allow"] == "GET, HEAD, POST"
+    assert r.json()["error"] == "Method Not Allowed"
+
+
+def test_websocket_echo(demo_server: Server) -> None:
+    async def talk() -> list[str]:
+        async with websockets.connect(demo_server.ws_url + "/api/chat") as ws:
+            await ws.send("hello")
+            first = await ws.recv()
+            await ws.send("again")
+            return [first, await ws.recv()]
+
+    assert asyncio.run(talk()) == ["echo: hello", "echo: again"]
+
+
+def test_websocket_endpoint_class_beside_http_handler(demo_server: Server) -> None:
+    async def talk() -> str:
+        async with websockets.connect(demo_server.ws_url + "/api/echo") as ws:
+            await ws.send("hi")
+            return await ws.recv()
+
+    assert asyncio.run(talk()) == "echo: hi"
+    # Same URL, plain HTTP: dispatched by protocol to the module's get().
+    assert httpx.get(demo_server.url + "/api/echo").json() == {"hint": "open a WebSocket to this URL"}
+
+
+def test_dynamic_route(demo_server: Server) -> None:
+    user = httpx.post(demo_server.url + "/api/users", json={"name": "Linus", "email": "linus@example.com"}).json()["user"]
+    r = httpx.get(f"{demo_server.url}/api/users/{user['id']}")
+    assert r.status_code == 200 and r.json() == {"user": user}
+    missing = httpx.get(demo_server.url + "/api/users/999999")
+    assert missing.status_code == 404 and missing.json() == {"error": "Not found"}
+
+
+def test_reading_request_bodies(demo_server: Server) -> None:
+    url = demo_server.url + "/api/body"
+    assert httpx.post(url, json={"a": 1}).json() == {"received": True}
+    form = httpx.put(url, data={"name": "x"}, files={"upload": ("a.txt", b"12345", "text/plain")}).json()
+    assert form == {"fields": {"name": "x", "upload": {"filename": "a.txt", "size": 5, "content_type": "text/plain"}}}
+    assert httpx.put(url, data={"q": "1", "r": "two"}).json() == {"fields": {"q": "1", "r": "two"}}
+    assert httpx.patch(url, content=b"\x00" * 1000).json() == {"bytes": 1000}
+
+
+def test_error_responses(demo_server: Server) -> None:
+    url = demo_server.url + "/api/data"
+    r = httpx.get(url)
+    assert r.status_code == 401 and r.json() == {"error": "Missing API key"}
+    r = httpx.get(url, headers={"x-api-key": "nope"})
+    assert r.status_code == 404 and r.json() == {"error": "Not found"}
+    r = httpx.get(url, headers={"x-api-key": "demo-key"})
+    assert r.status_code == 200 and r.json()["data"]["owner"] == "demo"
+
+
+def test_api_routes_are_not_csrf_checked_by_default(demo_server: Server) -> None:
+    # The seed's table: API routes are not CSRF-protected by default (a bare curl POST works).
+    r = httpx.post(demo_server.url + "/api/body", content=json.dumps({"x": 1}), headers={"content-type": "application/json"})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("n_clients,n_messages", [(50, 20)])
+def test_many_concurrent_chat_sockets_nothing_lost_in_order(demo_server: Server, n_clients: int, n_messages: int) -> None:
+    """Every member of a room receives every message, each sender's messages in the order sent."""
+
+    async def run() -> None:
+        url = demo_server.ws_url + "/api/rooms/lobby"
+        sockets = [await websockets.connect(f"{url}?name=c{i}") for i in range(n_clients)]
+        # Wait until every member has joined (the GET handler reports the room size).
+        async with httpx.AsyncClient() as client:
+            for _ in range(200):
+                if (await client.get(demo_server.url + "/api/rooms/lobby")).json()["members"] == n_clients:
+                    break
+                await asyncio.sleep(0.02)
+        senders = sockets[:5]
+
+        async def send_all(i: int, ws: websockets.ClientConnection) -> None:
+            for k in range(n_messages):
+                await ws.send(f"{i}:{k}")
+
+        async def receive_all(ws: websockets.ClientConnection) -> list[dict]:
+            return [json.loads(await ws.recv()) for _ in range(len(senders) * n_messages)]
+
+        receivers = [asyncio.create_task(receive_all(ws)) for ws in sockets]
+        await asyncio.gather(*(send_all(i, ws) for i, ws in enumerate(senders)))
+        results = await asyncio.wait_for(asyncio.gather(*receivers), timeout=60)
+        for got in results:
+            for i in range(len(senders)):
+                mine = [m["text"] for m in got if m["from"] == f"c{i}"]
+                assert mine == [f"{i}:{k}" for k in range(n_messages)]
+        await asyncio.gather(*(ws.close() for ws in sockets))
+
+    asyncio.run(run())
