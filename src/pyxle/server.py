@@ -7,6 +7,8 @@ environment (``pyxle.app:worker_app``), so state is per process.
 
 from __future__ import annotations
 
+import json
+import logging
 import socket
 from typing import Any
 
@@ -30,25 +32,37 @@ def resolve_port(host: str, port: int) -> int:
         return sock.getsockname()[1]
 
 
+class JsonFormatter(logging.Formatter):
+    """``--log-format json``: one JSON object per record, the traceback as one string field."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
 def log_config(json_format: bool = False) -> dict[str, Any]:
-    """Errors and server notices to stderr; the access log to stdout, one line (or JSON object) each."""
+    """Errors and server notices to stderr (the access log writes to stdout itself, see app._access)."""
     default = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {
-            "default": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-            "access": {"format": "%(message)s" if json_format else "%(asctime)s %(message)s"},
+            "default": {"()": JsonFormatter} if json_format else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         },
         "handlers": {
             "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"},
-            "access": {"class": "logging.StreamHandler", "formatter": "access", "stream": "ext://sys.stdout"},
         },
         "loggers": {
             "_granian": default,
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "pyxle": default,
-            "pyxle.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
         },
     }
 

@@ -19,6 +19,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, headers: Mapping[str, str]) -> None:
         self.app = app
         self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        self.names = frozenset(name for name, _ in self.headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -27,10 +28,13 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", ())}
-                extra = [pair for pair in self.headers if pair[0] not in present]
-                if extra:
-                    message = {**message, "headers": [*message.get("headers", ()), *extra]}
+                headers = message.get("headers", ())
+                names = self.names
+                if any(name.lower() in names for name, _ in headers):  # the handler set some of ours
+                    present = {name.lower() for name, _ in headers}
+                    message["headers"] = [*headers, *(pair for pair in self.headers if pair[0] not in present)]
+                else:
+                    message["headers"] = [*headers, *self.headers]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

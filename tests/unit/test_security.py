@@ -1,0 +1,87 @@
+"""The hand-written parts of pyxle.security: HMAC from pad states, cookie scanning, path prefixes."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+
+import pytest
+
+from pyxle.security import SecretKeyError, resolve_secret
+from pyxle.security._csrf import CSRFMiddleware, _cookie, under
+from pyxle.security._tokens import Signer
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+@pytest.mark.parametrize("secret", [b"k" * 32, b"x" * 64, b"y" * 65, b"z" * 200])
+def test_signature_is_standard_hmac_sha256(secret: bytes) -> None:
+    signer = Signer(secret)
+    for nonce in ("a", "nonce-123", "Z" * 40):
+        assert signer.sign(nonce) == b64(hmac.digest(secret, nonce.encode(), "sha256"))
+
+
+def test_tokens_verify_only_with_their_secret() -> None:
+    token = Signer(b"a" * 32).make_token()
+    assert Signer(b"a" * 32).verify(token)
+    assert not Signer(b"b" * 32).verify(token)
+    nonce, _, signature = token.partition(".")
+    assert not Signer(b"a" * 32).verify(f"{nonce}x.{signature}")
+    for bad in ("", ".", "nodot", "a." + "A" * 43, "x" * 300):
+        assert not Signer(b"a" * 32).verify(bad)
+
+
+def test_tokens_are_unique() -> None:
+    signer = Signer(b"a" * 32)
+    assert len({signer.make_token() for _ in range(2000)}) == 2000
+
+
+@pytest.mark.parametrize("header,value", [
+    (b"pyxle-csrf=abc", "abc"),
+    (b"a=1; pyxle-csrf=abc.def; b=2", "abc.def"),
+    (b"xpyxle-csrf=evil", None),
+    (b"xpyxle-csrf=evil; pyxle-csrf=good", "good"),
+    (b'pyxle-csrf="quoted"', "quoted"),
+    (b"pyxle-csrf=", None),
+    (b"other=1", None),
+])
+def test_cookie_scan(header: bytes, value: str | None) -> None:
+    assert _cookie(header, "pyxle-csrf") == value
+
+
+@pytest.mark.parametrize("path,prefix,expected", [
+    ("/api/hooks", "/api/hooks", True),
+    ("/api/hooks/x", "/api/hooks", True),
+    ("/api/hooks/x", "/api/hooks/", True),
+    ("/api/hooksmith", "/api/hooks", False),
+    ("/api", "/api/hooks", False),
+])
+def test_prefixes_match_on_segment_boundaries(path: str, prefix: str, expected: bool) -> None:
+    assert under(path, prefix) is expected
+
+
+def test_which_paths_are_protected() -> None:
+    def mw(**kw) -> CSRFMiddleware:
+        return CSRFMiddleware(lambda s, r, c: None, secret=b"k" * 32, **kw)
+
+    default = mw()
+    assert default.protects("/api/__actions/index/save")
+    assert default.protects("/blog/new")  # pages: no-JS form posts
+    assert not default.protects("/api/users")
+    assert mw(api_routes=True).protects("/api/users")
+    assert mw(api_routes=("/api/admin",)).protects("/api/admin/x")
+    assert not mw(api_routes=("/api/admin",)).protects("/api/administrator")
+    assert not mw(exempt_paths=("/api/__actions/index",)).protects("/api/__actions/index/save")
+
+
+def test_secret_rules() -> None:
+    with pytest.raises(SecretKeyError, match="secrets.token_urlsafe"):
+        resolve_secret("short", mode="production")
+    key, warning = resolve_secret("s" * 32, mode="production")
+    assert key == b"s" * 32 and warning is None
+    generated, warning = resolve_secret(None, mode="production")
+    assert len(generated) >= 32 and "PYXLE_SECRET_KEY" in warning
+    assert resolve_secret(None, mode="development")[1] is None
+    assert resolve_secret(None, mode="production")[0] != generated
