@@ -1,0 +1,69 @@
+"""GET /api/hello: `pyxle serve` (one worker) against bare Starlette on uvicorn, alternating runs.
+
+    .venv/bin/python bench/api_bench.py [--rounds 5] [--seconds 5] [--connections 32]
+
+Both servers run in this venv with the same event loop and HTTP parser available; wrk (one
+thread) loads them on loopback in turns, so drift on a shared machine hits both alike. The
+figure that matters is the ratio of medians (goal: >= 1.0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import REPO, free_port, median, start, stop, wrk  # noqa: E402
+
+HELLO = '''from starlette.requests import Request
+from starlette.responses import JSONResponse
+async def get(request: Request) -> JSONResponse:
+    return JSONResponse({"message": "Hello, world!"})
+'''
+
+
+def contenders(project: Path) -> dict[str, tuple[list[str], dict[str, str]]]:
+    py = sys.executable
+    return {
+        "starlette+uvicorn": ([py, "-m", "uvicorn", "bench._baseline:app", "--port", "{port}", "--log-level", "warning",
+                               "--no-access-log"], {}),
+        "pyxle (access log off)": ([py, "-m", "pyxle", "serve", str(project), "--port", "{port}", "--no-access-log"], {}),
+        "pyxle (access log on)": ([py, "-m", "pyxle", "serve", str(project), "--port", "{port}"], {}),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "hello"
+        (project / "pages" / "api").mkdir(parents=True)
+        (project / "pages" / "api" / "hello.py").write_text(HELLO)
+        results: dict[str, list[float]] = {name: [] for name in contenders(project)}
+        for round_no in range(args.rounds):
+            for name, (cmd, extra) in contenders(project).items():
+                port = free_port()
+                url = f"http://127.0.0.1:{port}/api/hello"
+                proc = start([c.replace("{port}", str(port)) for c in cmd], url, cwd=REPO, extra_env=extra)
+                try:
+                    wrk(url, seconds=1, connections=args.connections)  # warm-up
+                    r = wrk(url, seconds=args.seconds, connections=args.connections)
+                finally:
+                    stop(proc)
+                results[name].append(r.rps)
+                print(f"round {round_no + 1}: {name:<24} {r.rps:>9.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms",
+                      flush=True)
+        base = median(results["starlette+uvicorn"])
+        print("\nmedian req/s and ratio to bare Starlette on uvicorn:")
+        for name, values in results.items():
+            print(f"  {name:<24} {median(values):>9.0f} req/s  ratio {median(values) / base:.2f}")
+
+
+if __name__ == "__main__":
+    main()
