@@ -1,0 +1,289 @@
+"""Where a top-level JavaScript/JSX statement ends, without a JS engine.
+
+A scanner, not a parser: it skips strings, template literals (with nested ``${}``), comments,
+regular-expression literals and JSX elements, and tracks bracket depth. A statement ends at a
+line break at depth 0 unless the line or the next one continues the expression.
+"""
+
+from __future__ import annotations
+
+import re
+
+_IDENT_START = re.compile(r"[A-Za-z_$]")
+_JSX_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z_$][\w$.:-]*)?")
+# Tokens after which "/" starts a regex and "<" may start JSX (expression position).
+_EXPR_BEFORE = set("(,=:[!&|?{};+-*%<>~^") | {""}
+_EXPR_KEYWORDS = ("return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield",
+                  "await", "default")
+_CONTINUES_AFTER = ("=", ",", "(", "[", "{", "+", "-", "*", "/", "%", "=>", "&&", "||", "??", "?", ":", ".", "|",
+                    "&", "<", ">", "!")
+_CONTINUES_BEFORE = (".", "?", ":", "&&", "||", "??", "+", "-", "*", "/", "%", ")", "]", "}", "=>", "=", ",", "|",
+                     "&", ">", "<")
+
+
+class JsScanError(Exception):
+    """The text is not a well-formed JavaScript statement (unterminated string, unbalanced bracket...)."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.n = len(text)
+
+    # -- skipping the things whose contents must not be interpreted ---------------------------
+
+    def string(self, i: int, quote: str) -> int:
+        """Index after the closing quote of a '...' or "..." string starting at ``i``."""
+        j = i + 1
+        text = self.text
+        while j < self.n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == quote:
+                return j + 1
+            if c == "\n":
+                raise JsScanError("unterminated string", i)
+            j += 1
+        raise JsScanError("unterminated string", i)
+
+    def template(self, i: int) -> int:
+        """Index after the closing backtick of a template literal starting at ``i``."""
+        j = i + 1
+        text = self.text
+        while j < self.n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+            elif c == "`":
+                return j + 1
+            elif c == "$" and text.startswith("${", j):
+                j = self.code(j + 2, "}")
+            else:
+                j += 1
+        raise JsScanError("unterminated template literal", i)
+
+    def comment(self, i: int) -> int:
+        if self.text.startswith("//", i):
+            end = self.text.find("\n", i)
+            return self.n if end == -1 else end
+        end = self.text.find("*/", i + 2)
+        if end == -1:
+            raise JsScanError("unterminated comment", i)
+        return end + 2
+
+    def regex(self, i: int) -> int:
+        j = i + 1
+        in_class = False
+        text = self.text
+        while j < self.n:
+            c = text[j]
+            if c == "\\":
+                j += 2
+                continue
+            if c == "\n":
+                raise JsScanError("unterminated regular expression", i)
+            if c == "[":
+                in_class = True
+            elif c == "]":
+                in_class = False
+            elif c == "/" and not in_class:
+                j += 1
+                while j < self.n and (text[j].isalnum() or text[j] == "_"):
+                    j += 1
+                return j
+            j += 1
+        raise JsScanError("unterminated regular expression", i)
+
+    # -- JSX ------------------------------------------------------------------------------------
+
+    def jsx(self, i: int) -> int:
+        """Index after a JSX element (or fragment) starting with ``<`` at ``i``."""
+        end, self_closing = self.jsx_open_tag(i)
+        if self_closing:
+            return end
+        j = end
+        text = self.text
+        while j < self.n:
+            c = text[j]
+            if c == "{":
+                j = self.code(j + 1, "}")
+            elif c == "<":
+                if text.startswith("</", j):
+                    close = text.find(">", j)
+                    if close == -1:
+                        raise JsScanError("unterminated JSX closing tag", j)
+                    return close + 1
+                j = self.jsx(j)
+            else:
+                j += 1
+        raise JsScanError("unterminated JSX element", i)
+
+    def jsx_open_tag(self, i: int) -> tuple[int, bool]:
+        j = i + 1
+        text = self.text
+        while j < self.n:
+            c = text[j]
+            if c in "\"'":
+                j = self.string(j, c)
+            elif c == "{":
+                j = self.code(j + 1, "}")
+            elif c == "/" and text.startswith("/>", j):
+                return j + 2, True
+            elif c == ">":
+                return j + 1, False
+            else:
+                j += 1
+        raise JsScanError("unterminated JSX tag", i)
+
+    def looks_like_jsx(self, i: int) -> bool:
+        nxt = self.text[i + 1 : i + 2]
+        return nxt == ">" or bool(_IDENT_START.match(nxt))
+
+    # -- code -------------------------------------------------------------------------------------
+
+    def code(self, i: int, closer: str) -> int:
+        """Scan code from ``i`` until the matching ``closer`` (exclusive of nesting); index after it."""
+        stack: list[str] = [closer]
+        j = i
+        text = self.text
+        prev = ""  # last significant token, to tell regex from division and JSX from less-than
+        while j < self.n:
+            c = text[j]
+            if c in " \t\r\n":
+                j += 1
+                continue
+            if c in "\"'":
+                j = self.string(j, c)
+                prev = "str"
+            elif c == "`":
+                j = self.template(j)
+                prev = "str"
+            elif c == "/" and text.startswith(("//", "/*"), j):
+                j = self.comment(j)
+            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS):
+                j = self.regex(j)
+                prev = "str"
+            elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
+                j = self.jsx(j)
+                prev = "str"
+            elif c in "([{":
+                stack.append({"(": ")", "[": "]", "{": "}"}[c])
+                prev = c
+                j += 1
+            elif c in ")]}":
+                if not stack or stack[-1] != c:
+                    raise JsScanError(f"unbalanced {c!r}", j)
+                stack.pop()
+                j += 1
+                if not stack:
+                    return j
+                prev = c
+            elif c == "=" and text.startswith("=>", j):
+                prev = "=>"
+                j += 2
+            elif c.isalnum() or c in "_$":
+                k = j + 1
+                while k < self.n and (text[k].isalnum() or text[k] in "_$"):
+                    k += 1
+                prev = text[j:k] if text[j:k] in _EXPR_KEYWORDS else "id"
+                j = k
+            else:
+                prev = c
+                j += 1
+        raise JsScanError(f"missing {stack[-1]!r}", i)
+
+    def statement_end(self, i: int) -> int:
+        """Index just past the line on which the statement starting at ``i`` ends."""
+        text = self.text
+        j = i
+        prev = ""
+        while j < self.n:
+            c = text[j]
+            if c == "\n":
+                if self.ends_here(i, j):
+                    return j + 1
+                j += 1
+                continue
+            if c in " \t\r":
+                j += 1
+                continue
+            if c == ";":
+                end = text.find("\n", j)
+                rest = text[j + 1 : end if end != -1 else self.n].strip()
+                if not rest or rest.startswith("//"):
+                    return self.n if end == -1 else end + 1
+                j += 1
+                prev = ";"
+                continue
+            if c in "\"'":
+                j = self.string(j, c)
+                prev = "str"
+            elif c == "`":
+                j = self.template(j)
+                prev = "str"
+            elif c == "/" and text.startswith(("//", "/*"), j):
+                j = self.comment(j)
+            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS):
+                j = self.regex(j)
+                prev = "str"
+            elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
+                j = self.jsx(j)
+                prev = "str"
+            elif c in "([{":
+                j = self.code(j + 1, {"(": ")", "[": "]", "{": "}"}[c])
+                prev = ")"
+            elif c in ")]}":
+                raise JsScanError(f"unbalanced {c!r}", j)
+            elif c == "=" and text.startswith("=>", j):
+                prev = "=>"
+                j += 2
+            elif c.isalnum() or c in "_$":
+                k = j + 1
+                while k < self.n and (text[k].isalnum() or text[k] in "_$"):
+                    k += 1
+                word = text[j:k]
+                prev = word if word in _EXPR_KEYWORDS else "id"
+                j = k
+            else:
+                prev = c
+                j += 1
+        return self.n
+
+    def ends_here(self, start: int, newline: int) -> bool:
+        """At a depth-0 line break: does the statement continue on the next line?"""
+        line_start = self.text.rfind("\n", start, newline) + 1
+        line = _strip_line_comment(self.text[line_start:newline]).rstrip()
+        if line.endswith(_CONTINUES_AFTER) and not line.endswith(("++", "--")):
+            return False
+        k = newline + 1
+        while k < self.n:
+            end = self.text.find("\n", k)
+            nxt = self.text[k : end if end != -1 else self.n].strip()
+            if nxt and not nxt.startswith("//"):
+                return not nxt.startswith(_CONTINUES_BEFORE) or nxt.startswith(("/*", "//"))
+            if end == -1:
+                break
+            k = end + 1
+        return True
+
+
+def _strip_line_comment(line: str) -> str:
+    """Drop a trailing ``// comment`` that is not inside a string (good enough for a line end test)."""
+    index = line.find("//")
+    if index == -1:
+        return line
+    before = line[:index]
+    if before.count("'") % 2 == 0 and before.count('"') % 2 == 0 and before.count("`") % 2 == 0 and not before.rstrip().endswith(":"):
+        return before
+    return line
+
+
+def js_statement_end(text: str, start: int) -> int:
+    """Offset just past the line where the JS statement beginning at ``start`` ends."""
+    return _Scanner(text).statement_end(start)

@@ -1,0 +1,98 @@
+"""Metadata of a page, and the rules a page must follow, read from its server module's AST."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyxle.compiler._diagnostics import Diagnostic
+
+_DEFAULT_EXPORT = re.compile(r"^\s*export\s+default\b|^\s*export\s*\{[^}]*\bas\s+default\b", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """What a page declares: its loader, actions, HEAD, and whether its JSX exports a component."""
+
+    loader: str | None = None
+    loader_line: int | None = None
+    actions: tuple[str, ...] = ()
+    action_lines: tuple[int, ...] = ()
+    has_head: bool = False
+    has_default_export: bool = False
+
+
+def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:
+    """``("server"|"action"|None, explicit action name or None)`` for one decorator."""
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    name = target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else None
+    if name not in ("server", "action"):
+        return None, None
+    explicit = None
+    if isinstance(decorator, ast.Call):
+        for keyword in decorator.keywords:
+            if keyword.arg == "name" and isinstance(keyword.value, ast.Constant):
+                explicit = str(keyword.value.value)
+    return name, explicit
+
+
+def analyse(tree: ast.Module, client_code: str, path: str, lines: Sequence[str], *,
+            require_default_export: bool) -> tuple[PageMetadata, list[Diagnostic]]:
+    problems: list[Diagnostic] = []
+    loader: ast.AST | None = None
+    actions: dict[str, int] = {}
+    has_head = False
+    for node in tree.body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            has_head = has_head or any(isinstance(t, ast.Name) and t.id == "HEAD" for t in targets)
+            continue
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        has_head = has_head or node.name == "HEAD"
+        for decorator in node.decorator_list:
+            kind, explicit = _marker(decorator)
+            if kind is None:
+                continue
+            if not isinstance(node, ast.AsyncFunctionDef):
+                what = "@server loader" if kind == "server" else "@action"
+                problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1,
+                                              f"{what} {node.name}() must be async def",
+                                              f"write `async def {node.name}(request):`"))
+            if kind == "server":
+                if loader is not None:
+                    problems.append(Diagnostic.at(
+                        path, lines, node.lineno, node.col_offset + 1,
+                        f"a page has at most one @server loader; {node.name}() is a second one "
+                        f"(the first is {loader.name}() at line {loader.lineno})",  # type: ignore[attr-defined]
+                        "merge the loaders into one, or make this one a plain helper function"))
+                else:
+                    loader = node
+            else:
+                name = explicit or node.name
+                if not name.isidentifier():
+                    problems.append(Diagnostic.at(path, lines, decorator.lineno, decorator.col_offset + 1,
+                                                  f"action name {name!r} is not a valid identifier",
+                                                  "use letters, digits and underscores, not starting with a digit"))
+                elif name in actions:
+                    problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1,
+                                                  f"duplicate action name {name!r} (first defined at line {actions[name]})",
+                                                  "give each @action in a file its own name"))
+                else:
+                    actions[name] = node.lineno
+    has_default = bool(_DEFAULT_EXPORT.search(client_code))
+    if require_default_export and not has_default:
+        problems.append(Diagnostic.at(path, lines, max(len(lines), 1), 1,
+                                      "no default export: a page's JSX must `export default` its component",
+                                      "add `export default function Page({ data }) { ... }`"))
+    metadata = PageMetadata(
+        loader=loader.name if loader else None,  # type: ignore[attr-defined]
+        loader_line=loader.lineno if loader else None,  # type: ignore[attr-defined]
+        actions=tuple(actions),
+        action_lines=tuple(actions.values()),
+        has_head=has_head,
+        has_default_export=has_default,
+    )
+    return metadata, problems

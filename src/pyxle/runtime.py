@@ -1,0 +1,75 @@
+"""Names that ``.pyxl`` server code uses: decorators for loaders and actions, and their errors.
+
+``from pyxle.runtime import server, action, LoaderError, ActionError, invalidate_routes`` works,
+and inside a ``.pyxl`` file the first four are available without importing them.
+Standard library only: this module is imported by every page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, overload
+
+F = TypeVar("F", bound=Callable[..., Any])
+INVALIDATE_KEY = "__pyxle_invalidate__"
+
+
+def server(fn: F) -> F:
+    """Mark the page's loader: ``@server async def load(request) -> dict | (dict, status)``."""
+    fn.__pyxle_loader__ = True  # type: ignore[attr-defined]
+    return fn
+
+
+@overload
+def action(fn: F) -> F: ...
+@overload
+def action(*, name: str | None = None) -> Callable[[F], F]: ...
+def action(fn: Any = None, *, name: str | None = None) -> Any:
+    """Mark a server action, served at ``POST /api/__actions/<page path>/<name>``.
+
+    Use bare (``@action``) or with a name (``@action(name="save")``).
+    """
+
+    def mark(f: F) -> F:
+        f.__pyxle_action__ = True  # type: ignore[attr-defined]
+        f.__pyxle_action_name__ = name or f.__name__  # type: ignore[attr-defined]
+        return f
+
+    return mark(fn) if fn is not None else mark
+
+
+class LoaderError(Exception):
+    """Raised by a loader: its status and data reach the nearest error page (or navigation JSON)."""
+
+    def __init__(self, message: str, status_code: int = 500, data: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.data = data
+
+
+class ActionError(Exception):
+    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with ``status_code``."""
+
+    def __init__(self, message: str, status_code: int = 400, data: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.data = data
+
+
+def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, Any]:
+    """Return ``result`` marked so the action's response carries ``x-pyxle-invalidate: /a, /b``.
+
+    The URLs travel under a private key that the action endpoint removes before answering;
+    the client then drops its cached navigation data for those pages.
+    """
+    marked = dict(result or {})
+    marked[INVALIDATE_KEY] = [*marked.get(INVALIDATE_KEY, []), *urls]
+    return marked
+
+
+def runtime_globals() -> dict[str, Any]:
+    """What a page's server module sees without imports (seeded first, so user definitions win)."""
+    return {"server": server, "action": action, "LoaderError": LoaderError, "ActionError": ActionError,
+            "invalidate_routes": invalidate_routes}
