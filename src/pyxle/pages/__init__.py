@@ -1,0 +1,130 @@
+"""Pages on the server: ``.pyxl`` loaders, actions, navigation JSON, the HTML document.
+
+Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from starlette.types import ASGIApp
+
+from pyxle._loading import SourceError, make_importable
+from pyxle.hooks import Hook, RouteContext
+from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
+from pyxle.pages._actions import ActionsEndpoint
+from pyxle.pages._endpoint import PageEndpoint
+from pyxle.pages._module import PageCompileError, PageModule, load_page_module
+from pyxle.routing import RouteSpec, RouteTable
+
+__all__ = ["ACTIONS_PREFIX", "PageLoadError", "PageModule", "PageSet", "load_pages", "page_path"]
+
+ACTIONS_SPEC = RouteSpec(
+    kind="api",
+    file=PurePosixPath("api/__actions"),
+    pattern="/api/__actions/{page...}/{action}",
+    params=("target",),
+    rank=(0, 0, 2),
+    regex=re.compile(r"^/api/__actions/(?P<target>.+/[^/]+)$"),
+)
+
+
+class PageLoadError(Exception):
+    """Pages that failed to compile or load; every message names its file and line."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        self.messages = list(messages)
+        super().__init__("\n".join(self.messages))
+
+
+@dataclass
+class PageSet:
+    """Every page with its layouts, and the one actions endpoint."""
+
+    pages: list[tuple[RouteSpec, PageEndpoint]] = field(default_factory=list)
+    specials: dict[str, PageModule] = field(default_factory=dict)  # "blog/layout.pyxl" -> module
+    actions: ActionsEndpoint | None = None
+
+    def routes(self) -> list[tuple[RouteSpec, ASGIApp]]:
+        entries: list[tuple[RouteSpec, ASGIApp]] = list(self.pages)
+        if self.actions is not None and self.actions.names():
+            entries.append((ACTIONS_SPEC, self.actions))
+        return entries
+
+
+def page_path(file: PurePosixPath) -> str:
+    """The name of a page in action URLs: ``blog/new`` for ``pages/blog/new.pyxl``."""
+    return file.with_suffix("").as_posix()
+
+
+def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
+               expose_errors: bool = False) -> PageSet:
+    """Compile and load every page and special file; all failures are collected, then raised."""
+    make_importable(root)
+    errors: list[str] = []
+    base = _module_base(pages_dir, root)
+
+    def load(file: PurePosixPath) -> PageModule | None:
+        path = pages_dir / file
+        try:
+            return load_page_module(path, file, ".".join((*base, *file.with_suffix("").parts)),
+                                    shown_as=_relative(path, root))
+        except SourceError as exc:
+            errors.append(exc.format())
+        except PageCompileError as exc:
+            errors.extend(exc.messages)
+        return None
+
+    result = PageSet(actions=ActionsEndpoint(expose_errors))
+    for folder_files in table.specials.values():
+        for file in folder_files.values():
+            module = load(file)
+            if module is not None:
+                result.specials[file.as_posix()] = module
+    for spec in table.pages:
+        page = load(spec.file)
+        if page is None:
+            continue
+        layouts = _chain(spec.file, table, result.specials)
+        context = RouteContext(
+            target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
+            module_key=page.module.__name__, content_hash=page.content_hash, has_loader=page.loader is not None,
+            head_elements=tuple(page.head) if isinstance(page.head, (list, tuple)) else
+            ((page.head,) if isinstance(page.head, str) else ()),
+            allowed_methods=("GET", "HEAD", "OPTIONS"),
+        )
+        result.pages.append((spec, PageEndpoint(page, layouts, context, hooks)))
+        result.actions.add_page(page_path(spec.file), page, context, hooks)  # type: ignore[union-attr]
+    if errors:
+        raise PageLoadError(errors)
+    return result
+
+
+def _chain(file: PurePosixPath, table: RouteTable, specials: dict[str, PageModule]) -> list[PageModule]:
+    """Layouts and templates from the root folder down to the page's own folder."""
+    chain = []
+    parts = file.parent.parts if file.parent.as_posix() != "." else ()
+    for depth in range(len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        for kind in ("layout", "template"):
+            special = table.specials.get(folder, {}).get(kind)
+            if special is not None and special.as_posix() in specials:
+                chain.append(specials[special.as_posix()])
+    return chain
+
+
+def _module_base(pages_dir: Path, root: Path) -> tuple[str, ...]:
+    try:
+        return pages_dir.relative_to(root).parts
+    except ValueError:
+        return ("pages",)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,109 @@
+"""``POST /api/__actions/<page path>/<action>``: every ``@action`` of every page, JSON in and out."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketClose
+
+from pyxle.api import ApiRequest
+from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.pages._module import PageModule
+from pyxle.runtime import ActionError
+
+logger = logging.getLogger("pyxle.error")
+PREFIX = "/api/__actions/"
+INVALIDATE_KEY = "__pyxle_invalidate__"
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class ActionRequest(ApiRequest):
+    """``await request.json()`` also reads form posts (fields as a dict), so plain HTML forms work."""
+
+    async def json(self) -> Any:
+        content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type not in _FORM_TYPES:
+            return await super().json()
+        if not hasattr(self, "_json"):
+            form = await self.form()
+            data: dict[str, Any] = {}
+            for key, value in form.multi_items():
+                if key in data:
+                    data[key] = [*data[key], value] if isinstance(data[key], list) else [data[key], value]
+                else:
+                    data[key] = value
+            self._json = data
+        return self._json
+
+
+class ActionsEndpoint:
+    """One endpoint for all actions: a dict lookup by page path and action name."""
+
+    def __init__(self, expose_errors: bool) -> None:
+        self.expose_errors = expose_errors
+        self._calls: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
+
+    def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook]) -> None:
+        for name, fn in page.actions.items():
+            self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path), hooks, context), context)
+
+    def names(self) -> list[tuple[str, str]]:
+        return sorted(self._calls)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1008)(scope, receive, send)
+            return
+        page_path, _, name = scope["path_params"]["target"].rpartition("/")
+        found = self._calls.get((page_path, name))
+        if found is None:
+            response: Response = JSONResponse(
+                {"ok": False, "error": f"Unknown action {name!r} for page {page_path!r}"}, 404)
+        elif scope["method"] != "POST":
+            raise HTTPException(405, headers={"Allow": "POST"})
+        else:
+            call, context = found
+            scope.setdefault("pyxle", {})["route"] = context
+            response = await call(ActionRequest(scope, receive, send))
+        await response(scope, receive, send)
+
+    def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
+        where = f"action {fn.__name__}() of page {page_path!r}"
+
+        async def call(request: ActionRequest) -> Response:
+            try:
+                result = await fn(request)
+            except ActionError as exc:
+                return JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
+            except HTTPException:
+                raise
+            except Exception as exc:
+                logger.error("Unhandled error in %s", where, exc_info=exc)
+                body: dict[str, Any] = {"ok": False, "error": "Internal Server Error"}
+                if self.expose_errors:
+                    body["exception"] = f"{type(exc).__name__}: {exc}"
+                    body["traceback"] = traceback.format_exception(exc)
+                return JSONResponse(body, 500)
+            return action_response(result, where)
+
+        return call  # type: ignore[return-value]
+
+
+def action_response(result: Any, where: str) -> Response:
+    """``{"ok": true, ...result}``; ``invalidate_routes`` URLs become the ``x-pyxle-invalidate`` header."""
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        result = {}
+    if not isinstance(result, dict):
+        raise TypeError(f"{where} returned {type(result).__name__}; an action returns a dict (or None)")
+    body = dict(result)
+    urls = body.pop(INVALIDATE_KEY, None)
+    headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
+    return JSONResponse({"ok": True, **body}, 200, headers=headers)

@@ -1,0 +1,65 @@
+"""Running loaders: their data, status, and errors, in the shapes navigation JSON promises."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from pyxle.runtime import LoaderError
+
+
+class LoaderResultError(TypeError):
+    """A loader returned something that is not a JSON-serialisable dict (a server bug, named precisely)."""
+
+
+async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> tuple[dict[str, Any], int]:
+    """``(data, status)`` from a loader that returns a dict or ``(dict, status)``."""
+    result = await loader(request)
+    status = 200
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
+        result, status = result
+    if result is None:
+        result = {}
+    if not isinstance(result, dict):
+        raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict or (dict, status), "
+                                f"not {type(result).__name__}")
+    problem = find_unserialisable(result, "data")
+    if problem:
+        raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
+                                f"{problem}")
+    return result, status
+
+
+def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
+    return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}}
+
+
+def find_unserialisable(value: Any, path: str) -> str | None:
+    """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if math.isfinite(value) else f"{path}: {value} is not valid JSON"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{path}: key {key!r} is a {type(key).__name__}, not a string"
+            found = find_unserialisable(item, f"{path}.{key}")
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            found = find_unserialisable(item, f"{path}[{index}]")
+            if found:
+                return found
+        return None
+    return f"{path}: {type(value).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)

@@ -1,0 +1,30 @@
+"""The HTML document around a page: head markup and props embedded so they cannot break out.
+
+Server-side React rendering fills ``<div id="pyxle-root">``; until a renderer is present the
+document still carries the head, the props and the status, so the page is inspectable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyxle.pages._data import dumps
+
+_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def embed_json(value: Any) -> str:
+    """JSON safe inside ``<script type="application/json">``: no ``</script>``, ``<!--`` or U+2028 survive."""
+    return dumps(value).translate(_ESCAPES)
+
+
+def document(*, head: list[str], body_html: str, props: dict[str, Any], scripts: str = "") -> str:
+    return (
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        + "".join(head)
+        + f"</head><body><div id=\"pyxle-root\">{body_html}</div>"
+        + f"<script type=\"application/json\" id=\"pyxle-props\">{embed_json(props)}</script>"
+        + scripts
+        + "</body></html>"
+    )

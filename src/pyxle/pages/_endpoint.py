@@ -1,0 +1,69 @@
+"""A page URL: navigation JSON for client-side navigation, an HTML document otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocketClose
+
+from pyxle.hooks import Hook, RouteContext, wrap_endpoint
+from pyxle.pages._data import loader_error_payload, run_loader
+from pyxle.pages._document import document
+from pyxle.pages._head import head_elements
+from pyxle.pages._module import PageModule
+from pyxle.runtime import LoaderError
+
+_ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
+_VARY = {"Vary": "x-pyxle-navigation"}
+
+
+class PageEndpoint:
+    """Runs the layout loaders (outermost first) and the page loader, then answers in JSON or HTML."""
+
+    def __init__(self, page: PageModule, layouts: Sequence[PageModule], context: RouteContext,
+                 hooks: Sequence[Hook]) -> None:
+        self.page = page
+        self.layouts = tuple(layouts)
+        self.context = context
+        self.where = f"pages/{page.file}"
+        self._call = wrap_endpoint(self._respond, hooks, context)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1008)(scope, receive, send)
+            return
+        scope.setdefault("pyxle", {})["route"] = self.context
+        method = scope["method"]
+        if method == "OPTIONS":
+            response: Response = Response(status_code=204, headers=_ALLOW)
+        elif method not in ("GET", "HEAD"):
+            raise HTTPException(405, headers=_ALLOW)
+        else:
+            response = await self._call(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    async def _respond(self, request: Request) -> Response:
+        navigation = request.headers.get("x-pyxle-navigation") == "1"
+        route_path = request.url.path
+        try:
+            layout_data: dict[str, Any] = {}
+            for layout in self.layouts:
+                if layout.loader is not None:
+                    layout_data[layout.file.as_posix()], _ = await run_loader(layout.loader, request, f"pages/{layout.file}")
+            data, status = (await run_loader(self.page.loader, request, self.where)) if self.page.loader else ({}, 200)
+        except LoaderError as exc:
+            error = loader_error_payload(exc)
+            if navigation:
+                return JSONResponse({"ok": False, "routePath": route_path, "error": error}, exc.status_code, headers=_VARY)
+            return HTMLResponse(document(head=[], body_html="", props={"error": error}), exc.status_code, headers=_VARY)
+        head = head_elements(self.page.head, data)
+        props = {"data": data, "layoutData": layout_data}
+        if navigation:
+            body = {"ok": True, "routePath": route_path, "props": props, "headMarkup": "\n".join(head)}
+            return JSONResponse(body, status, headers=_VARY)
+        return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)

@@ -1,0 +1,82 @@
+"""A compiled ``.pyxl`` file, executed: its loader, actions and HEAD, found once at load time."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import Any
+
+from pyxle._loading import SourceError, content_hash, exec_module
+from pyxle.compiler import CompileError, compile_source
+from pyxle.runtime import runtime_globals
+
+
+@dataclass(frozen=True)
+class PageModule:
+    """One ``.pyxl`` file (page, layout or template) as the server sees it."""
+
+    file: PurePosixPath  # relative to pages/
+    path: Path
+    module: ModuleType
+    loader: Callable[..., Any] | None
+    actions: dict[str, Callable[..., Any]]
+    head: Any  # str | list[str] | Callable[[dict], str | list[str]] | None
+    client_code: str
+    content_hash: str
+    metadata: Any = field(default=None, compare=False)
+
+
+class PageCompileError(Exception):
+    """Compile errors of one file, each already formatted as ``file:line:col: message``."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+def load_page_module(path: Path, file: PurePosixPath, module_name: str, *, shown_as: str,
+                     require_default_export: bool = True) -> PageModule:
+    """Compile and execute one ``.pyxl``; compile errors and import errors name the file and line."""
+    try:
+        source = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(shown_as, None, f"cannot be read: {exc}") from None
+    try:
+        result = compile_source(source, path=shown_as, require_default_export=require_default_export)
+    except CompileError as exc:
+        raise PageCompileError(_formatted(exc)) from None
+    module = exec_module(result.server_code, path, module_name, shown_as=shown_as, preset=runtime_globals())
+    namespace = vars(module)
+    loaders = [v for v in namespace.values() if callable(v) and getattr(v, "__pyxle_loader__", False)]
+    actions = {
+        getattr(v, "__pyxle_action_name__", None) or v.__name__: v
+        for v in namespace.values()
+        if callable(v) and getattr(v, "__pyxle_action__", False)
+    }
+    for fn in [*loaders, *actions.values()]:
+        if not inspect.iscoroutinefunction(fn):
+            raise SourceError(shown_as, _line(fn), f"{fn.__name__}() must be async def", "write `async def`")
+    return PageModule(
+        file=file,
+        path=path,
+        module=module,
+        loader=loaders[0] if loaders else None,
+        actions=actions,
+        head=namespace.get("HEAD"),
+        client_code=result.client_code,
+        content_hash=content_hash(source.encode()),
+        metadata=result.metadata,
+    )
+
+
+def _formatted(exc: CompileError) -> list[str]:
+    errors = getattr(exc, "errors", None) or [exc]
+    return [e.format() if hasattr(e, "format") else str(e) for e in errors]
+
+
+def _line(fn: Callable[..., Any]) -> int | None:
+    code = getattr(fn, "__code__", None)
+    return code.co_firstlineno if code else None
