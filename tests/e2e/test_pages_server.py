@@ -1,0 +1,289 @@
+"""`.pyxl` pages on the server: navigation JSON, loaders, layouts, actions, `pyxle check`, reloads."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from tests.conftest import Server, server_env
+
+NAV = {"x-pyxle-navigation": "1"}
+
+INDEX = '''
+import React from 'react'
+
+HEAD = "<title>Home</title>"
+
+@server
+async def load(request):
+    return {"greeting": "hi", "n": int(request.query_params.get("n", "1"))}
+
+@action
+async def save(request):
+    body = await request.json()
+    if not body.get("name"):
+        raise ActionError("name is required", data={"field": "name"})
+    return invalidate_routes({"saved": body["name"], "tags": body.get("tags")}, "/", "/blog")
+
+@action
+async def upload(request):
+    body = await request.json()
+    return {"filename": body["file"].filename, "size": len(await body["file"].read())}
+
+@action(name="explode")
+async def crash(request):
+    raise RuntimeError("secret detail 1234")
+
+export default function Home({ data }) {
+  return <h1>{data.greeting}</h1>
+}
+'''
+
+LAYOUT = '''
+@server
+async def load(request):
+    return {"site": "Demo"}
+
+export default function Layout({ children }) { return <main>{children}</main> }
+'''
+
+BLOG_LAYOUT = '''
+@server
+async def load(request):
+    return {"section": "blog"}
+
+export default function BlogLayout({ children }) { return <div>{children}</div> }
+'''
+
+POST = '''
+import datetime
+
+def HEAD(data):
+    return [f"<title>{data['slug']}</title>", '<meta name="description" content="post">']
+
+@server
+async def load(request):
+    slug = request.path_params["slug"]
+    if slug == "missing":
+        raise LoaderError("Post not found", status_code=404, data={"slug": slug})
+    if slug == "bad":
+        return {"post": {"when": datetime.date(2020, 1, 1)}}
+    if slug == "boom":
+        raise ValueError("loader bug")
+    return {"slug": slug}, 201 if slug == "new" else 200
+
+export default function Post({ data }) { return <article>{data.slug}</article> }
+'''
+
+HOOKS = '''
+async def tag(context, request, call_next):
+    response = await call_next(request)
+    response.headers["x-page-hook"] = f"{context.target}:{context.path}:{context.has_loader}"
+    return response
+'''
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("pages") / "app"
+    files = {
+        "pages/index.pyxl": INDEX, "pages/layout.pyxl": LAYOUT, "pages/blog/layout.pyxl": BLOG_LAYOUT,
+        "pages/blog/[slug].pyxl": POST, "pages/about.pyxl": "export default function About() { return <p>About</p> }\n",
+        "hooks.py": HOOKS, "pyxle.config.json": json.dumps({"routeMiddleware": {"pages": ["hooks:tag"]}}),
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.lstrip("\n"))
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="p" * 40))
+    server.wait_ready()
+    yield server
+    server.stop()
+
+
+def test_navigation_json(pages: Server) -> None:
+    r = httpx.get(pages.url + "/?n=5", headers=NAV)
+    assert r.status_code == 200 and r.headers["vary"] == "x-pyxle-navigation"
+    assert r.json() == {"ok": True, "routePath": "/", "props": {"data": {"greeting": "hi", "n": 5},
+                        "layoutData": {"layout.pyxl": {"site": "Demo"}}}, "headMarkup": "<title>Home</title>"}
+
+
+def test_nested_layout_data_and_head_function_and_status(pages: Server) -> None:
+    r = httpx.get(pages.url + "/blog/new", headers=NAV)
+    assert r.status_code == 201
+    body = r.json()
+    assert body["props"] == {"data": {"slug": "new"},
+                             "layoutData": {"layout.pyxl": {"site": "Demo"}, "blog/layout.pyxl": {"section": "blog"}}}
+    assert body["headMarkup"] == '<title>new</title>\n<meta name="description" content="post">'
+
+
+def test_page_without_loader(pages: Server) -> None:
+    body = httpx.get(pages.url + "/about", headers=NAV).json()
+    assert body["ok"] is True and body["props"]["data"] == {}
+
+
+def test_loader_error_carries_status_and_data(pages: Server) -> None:
+    r = httpx.get(pages.url + "/blog/missing", headers=NAV)
+    assert r.status_code == 404
+    assert r.json() == {"ok": False, "routePath": "/blog/missing",
+                        "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"}}}
+
+
+def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> None:
+    r = httpx.get(pages.url + "/blog/bad", headers=NAV)
+    assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
+    _wait_for_log(pages, "data.post.when: date is not JSON-serialisable")
+    assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
+
+
+def test_loader_exception_traceback_points_at_pyxl_line(pages: Server) -> None:
+    r = httpx.get(pages.url + "/blog/boom", headers=NAV)
+    assert r.status_code == 500 and "loader bug" not in r.text
+    _wait_for_log(pages, "ValueError: loader bug")
+    line = POST.lstrip("\n").splitlines().index('        raise ValueError("loader bug")') + 1
+    assert f'[slug].pyxl", line {line}, in load' in pages.output()
+
+
+def test_html_document_embeds_props_safely(pages: Server, make_project, start_server) -> None:
+    r = httpx.get(pages.url + "/blog/hello")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "<title>hello</title>" in r.text and '"slug":"hello"' in r.text
+    project = make_project({"pages/x.pyxl": '''
+        @server
+        async def load(request):
+            return {"evil": "</script><script>alert(1)</script><!-- \\u2028"}
+
+        export default function X() { return null }
+        '''})
+    html = httpx.get(start_server(project).url + "/x").text
+    props = html.split('id="pyxle-props">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in props and "\u2028" not in props
+    assert json.loads(props)["data"]["evil"] == "</script><script>alert(1)</script><!-- \u2028"
+
+
+def test_page_hooks_wrap_pages(pages: Server) -> None:
+    assert httpx.get(pages.url + "/", headers=NAV).headers["x-page-hook"] == "page:/:True"
+    assert httpx.get(pages.url + "/about", headers=NAV).headers["x-page-hook"] == "page:/about:False"
+
+
+@contextmanager
+def _client(server: Server) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    """A client holding the CSRF cookie from a first GET, and the matching header."""
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/healthz")
+        yield client, {"x-csrf-token": client.cookies["pyxle-csrf"]}
+
+
+def test_action_json_and_form_bodies(pages: Server) -> None:
+    with _client(pages) as (client, csrf):
+        r = client.post("/api/__actions/index/save", json={"name": "Ada"}, headers=csrf)
+        assert r.status_code == 200 and r.json() == {"ok": True, "saved": "Ada", "tags": None}
+        assert r.headers["x-pyxle-invalidate"] == "/, /blog"
+        form = client.post("/api/__actions/index/save", data={"name": "Bo", "tags": ["a", "b"]}, headers=csrf)
+        assert form.json() == {"ok": True, "saved": "Bo", "tags": ["a", "b"]}
+        multipart = client.post("/api/__actions/index/upload", files={"file": ("a.txt", b"hello")}, headers=csrf)
+        assert multipart.json() == {"ok": True, "filename": "a.txt", "size": 5}
+
+
+def test_action_error_and_crash(pages: Server) -> None:
+    with _client(pages) as (client, csrf):
+        r = client.post("/api/__actions/index/save", json={}, headers=csrf)
+        assert r.status_code == 400
+        assert r.json() == {"ok": False, "error": "name is required", "data": {"field": "name"}}
+        crash = client.post("/api/__actions/index/explode", json={}, headers=csrf)
+        assert crash.status_code == 500 and crash.json() == {"ok": False, "error": "Internal Server Error"}
+        assert "1234" not in crash.text
+    _wait_for_log(pages, "RuntimeError: secret detail 1234")
+
+
+def test_action_404_405_and_csrf(pages: Server) -> None:
+    with _client(pages) as (client, csrf):
+        assert client.post("/api/__actions/index/nope", json={}, headers=csrf).status_code == 404
+        assert client.post("/api/__actions/nowhere/save", json={}, headers=csrf).json()["ok"] is False
+        wrong_method = client.get("/api/__actions/index/save")
+        assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
+        assert client.post("/api/__actions/index/save", json={"name": "x"}).status_code == 403  # no header
+    assert httpx.post(pages.url + "/api/__actions/index/save", json={"name": "x"}).status_code == 403  # no cookie
+
+
+def test_page_rejects_other_methods(pages: Server) -> None:
+    with _client(pages) as (client, csrf):
+        r = client.put("/about", headers=csrf)
+        assert r.status_code == 405 and r.headers["allow"] == "GET, HEAD, OPTIONS"
+
+
+def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
+    with _client(demo_server) as (client, csrf):
+        bad = client.post("/api/__actions/users/add_user", data={"name": "", "email": "x"}, headers=csrf)
+        assert bad.status_code == 400 and bad.json()["ok"] is False
+        ok = client.post("/api/__actions/users/add_user", data={"name": "Page", "email": "page@example.com"},
+                         headers=csrf)
+        assert ok.json()["ok"] is True and ok.headers["x-pyxle-invalidate"] == "/users"
+        dup = client.post("/api/__actions/users/add_user", data={"name": "Page", "email": "page@example.com"},
+                          headers=csrf)
+        assert dup.status_code == 409
+        nav = client.get("/users", headers=NAV).json()
+        assert {"id": ok.json()["user"]["id"], "name": "Page", "email": "page@example.com"} in nav["props"]["data"]["users"]
+        assert nav["props"]["layoutData"] == {"layout.pyxl": {"site": "Pyxle demo"}}
+        assert "<title>Users · Pyxle demo</title>" in nav["headMarkup"]
+
+
+def _pyxle(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyxle", *args], capture_output=True, text=True, env=server_env())
+
+
+def test_check_reports_errors_with_location_and_hint(make_project) -> None:
+    project = make_project({
+        "pages/ok.pyxl": "export default function Ok() { return null }\n",
+        "pages/two.pyxl": ("@server\nasync def a(request):\n    return {}\n\n@server\nasync def b(request):\n"
+                           "    return {}\n\nexport default function T() { return null }\n"),
+        "pages/sync.pyxl": "@action\ndef save(request):\n    return {}\n\nexport default function S() { return null }\n",
+    })
+    result = _pyxle("check", str(project))
+    assert result.returncode == 1
+    assert "pages/two.pyxl:6:1: a page has at most one @server loader; b() is a second one (the first is a() at line 2)" in result.stdout
+    assert "pages/sync.pyxl:2:1: @action save() must be async def" in result.stdout
+    assert "hint:" in result.stdout and "^" in result.stdout
+    assert "checked 3 files: 2 errors" in result.stderr
+    clean = make_project({"pages/ok.pyxl": "export default function Ok() { return null }\n"}, name="clean")
+    good = _pyxle("check", str(clean))
+    assert good.returncode == 0 and "checked 1 file: 0 errors" in good.stdout
+
+
+def test_routes_lists_pages_with_loader_and_actions(pages: Server) -> None:
+    rows = {r["pattern"]: r for r in json.loads(_pyxle("routes", pages.args[1], "--json").stdout)}
+    assert rows["/"]["kind"] == "page" and rows["/"]["loader"] == "load"
+    assert rows["/"]["actions"] == ["save", "upload", "explode"]
+    assert rows["/blog/{slug}"]["file"] == "pages/blog/[slug].pyxl"
+
+
+def test_compile_error_stops_serve_with_location(make_project, start_server) -> None:
+    project = make_project({"pages/bad.pyxl": "@server\ndef load(request):\n    return {}\n\nexport default function B() { return null }\n"})
+    server = start_server(project, ready=False)
+    assert server.wait_exit() == 1
+    assert "pages/bad.pyxl:2:1: @server loader load() must be async def" in server.output()
+
+
+def test_dev_recompiles_changed_pyxl(make_project, start_server) -> None:
+    page = "@server\nasync def load(request):\n    return {{'v': {v}}}\n\nexport default function P() {{ return null }}\n"
+    project = make_project({"pages/p.pyxl": page.format(v=1)})
+    server = start_server(project, "dev")
+    assert httpx.get(server.url + "/p", headers=NAV).json()["props"]["data"] == {"v": 1}
+    (project / "pages/p.pyxl").write_text(page.format(v=2))
+    deadline = time.monotonic() + 10
+    while httpx.get(server.url + "/p", headers=NAV).json().get("props", {}).get("data") != {"v": 2}:
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.05)
+
+
+def _wait_for_log(server: Server, text: str, timeout: float = 5) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in server.output():
+        assert time.monotonic() < deadline, f"{text!r} not in log:\n{server.output()}"
+        time.sleep(0.05)
