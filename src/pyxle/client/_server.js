@@ -1,0 +1,20 @@
+// Server rendering of one page: the HTML of the tree and the merged <Head> markup.
+import { createElement as h } from 'react'
+import { renderToString, renderToStaticMarkup } from 'react-dom/server'
+import { HeadCollector } from './_context.js'
+import { mergeHead } from './_head.js'
+import { pageTree } from './_tree.js'
+
+// `head` holds the merged <Head> markup of each nesting level: layouts outermost first, the page
+// last, so the server can interleave each level's HEAD variable at the right precedence.
+export function renderPage(route, request) {
+  const collected = []
+  const tree = pageTree(route, request.props, request.routePath)
+  const html = renderToString(h(HeadCollector.Provider, { value: collected }, tree))
+  const head = []
+  for (let level = 0; level <= route.layouts.length; level++) {
+    const entries = collected.filter((entry) => entry.level === level)
+    head.push(entries.length ? renderToStaticMarkup(mergeHead(entries)) : '')
+  }
+  return { html, head }
+}
