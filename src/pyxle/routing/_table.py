@@ -19,6 +19,27 @@ class RouteTable:
     # folder (POSIX, relative to pages/, "" for the root) -> {"layout": file, "error": file, ...}
     specials: dict[str, dict[str, PurePosixPath]] = field(default_factory=dict)
 
+    def chain(self, file: PurePosixPath) -> list[tuple[str, PurePosixPath]]:
+        """``(kind, file)`` of the layouts and templates around a page, from the root folder down."""
+        parts = file.parent.parts if file.parent.as_posix() != "." else ()
+        chain = []
+        for depth in range(len(parts) + 1):
+            folder = "/".join(parts[:depth])
+            for kind in ("layout", "template"):
+                special = self.specials.get(folder, {}).get(kind)
+                if special is not None:
+                    chain.append((kind, special))
+        return chain
+
+    def nearest(self, file: PurePosixPath, kind: str) -> PurePosixPath | None:
+        """The closest ``error``/``not-found`` file at or above the folder of ``file``."""
+        parts = list(file.parent.parts if file.parent.as_posix() != "." else ())
+        while True:
+            found = self.specials.get("/".join(parts), {}).get(kind)
+            if found is not None or not parts:
+                return found
+            parts.pop()
+
     @property
     def routes(self) -> tuple[RouteSpec, ...]:
         """Every route in match order (API and pages share one URL space)."""

@@ -1,0 +1,171 @@
+"""Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
+
+Public names: ``build``, ``BuildResult``, ``BuildError``, ``toolchain_problem``.
+Python compiles each ``.pyxl``; ``build.mjs`` (run by Node) bundles the client modules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pyxle.compiler import CompileError, compile_source
+from pyxle.routing import RouteTable
+
+__all__ = ["BuildError", "BuildResult", "build", "toolchain_problem"]
+
+HERE = Path(__file__).resolve().parent
+CLIENT_RUNTIME = HERE.parent / "client"
+_REQUIRED = ("react", "react-dom", "esbuild")
+_SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__", "dist"}
+
+
+class BuildError(Exception):
+    """The bundle could not be built; each message names a file, line and column when known."""
+
+    def __init__(self, messages: list[str]) -> None:
+        self.messages = messages
+        super().__init__("\n".join(messages))
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    out_dir: Path
+    manifest: dict[str, Any]
+
+    @property
+    def ssr_bundle(self) -> Path:
+        return self.out_dir / "server" / "ssr.mjs"
+
+    @property
+    def public_dir(self) -> Path:
+        return self.out_dir / "public"
+
+
+def toolchain_problem(root: Path) -> str | None:
+    """Why pages cannot be bundled here (no Node, packages not installed), or None."""
+    if shutil.which("node") is None:
+        return "Node.js is not installed; it is needed to render pages (API routes work without it)"
+    missing = [name for name in _REQUIRED if not (root / "node_modules" / name / "package.json").is_file()]
+    if missing:
+        return f"npm packages not installed ({', '.join(missing)}); run `pyxle install` in {root}"
+    return None
+
+
+def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str) -> str:
+    """A fingerprint of everything a build reads, to skip rebuilding an unchanged project."""
+    digest = hashlib.sha256(f"{mode}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
+    for path in sorted(_sources(root, out_dir)):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for file in (HERE / "build.mjs", *sorted(CLIENT_RUNTIME.glob("*.js"))):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _sources(root: Path, out_dir: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d not in _SKIP and not d.startswith(".") and Path(dirpath, d) != out_dir]
+        for name in filenames:
+            if name.endswith((".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css", ".json", ".svg", ".png", ".jpg")):
+                found.append(Path(dirpath, name))
+    return found
+
+
+def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
+          public_env: dict[str, str] | None = None, force: bool = False) -> BuildResult:
+    """Bundle every page; reuse the previous build when nothing it reads has changed."""
+    public_env = public_env or {}
+    fingerprint = inputs_hash(root, out_dir, public_env, mode)
+    manifest_path = out_dir / "manifest.json"
+    if not force and manifest_path.is_file():
+        manifest = json.loads(manifest_path.read_text())
+        if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
+            return BuildResult(out_dir, manifest)
+
+    modules: dict[str, str] = {}
+    errors: list[str] = []
+    files = [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
+    for file in files:
+        source_path = pages_dir / file
+        shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
+        try:
+            result = compile_source(source_path.read_text(encoding="utf-8"), path=shown)
+        except CompileError as exc:
+            errors.extend(e.format() for e in exc.errors)
+            continue
+        target = out_dir / "client" / file.with_suffix(".jsx")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(result.client_code, encoding="utf-8")
+        modules[str(source_path)] = str(target)
+    if errors:
+        raise BuildError(errors)
+
+    plan = {
+        "projectRoot": str(root),
+        "outDir": str(out_dir),
+        "mode": mode,
+        "clientRuntime": str(CLIENT_RUNTIME),
+        "modules": modules,
+        "pages": [
+            {
+                "id": page_id(spec.file),
+                "page": str(pages_dir / spec.file),
+                "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(spec.file)],
+            }
+            for spec in table.pages
+        ] + [
+            {
+                "id": page_id(file),
+                "page": str(pages_dir / file),
+                "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(file)],
+            }
+            for group in table.specials.values()
+            for kind, file in group.items()
+            if kind in ("error", "not-found")
+        ],
+        "define": {f"process.env.{k}": json.dumps(v) for k, v in sorted(public_env.items())},
+    }
+    for stale in (out_dir / "public", out_dir / "server"):  # esbuild never removes old hashed files
+        shutil.rmtree(stale, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    plan_path = out_dir / "plan.json"
+    plan_path.write_text(json.dumps(plan, indent=2))
+    process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
+                             cwd=root)
+    last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
+    try:
+        outcome = json.loads(last)
+    except json.JSONDecodeError:
+        raise BuildError([f"the bundler failed: {process.stderr.strip() or process.stdout.strip()}"]) from None
+    if not outcome.get("ok"):
+        raise BuildError([_format(e, root) for e in outcome.get("errors", [])])
+    manifest = outcome["manifest"]
+    manifest["inputs"] = fingerprint
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    return BuildResult(out_dir, manifest)
+
+
+def page_id(file: PurePosixPath) -> str:
+    return file.with_suffix("").as_posix()
+
+
+def _format(error: dict[str, Any], root: Path) -> str:
+    file = error.get("file")
+    if file:
+        try:
+            file = Path(file).relative_to(root).as_posix()
+        except ValueError:
+            pass
+        text = f"{file}:{error.get('line')}:{error.get('column')}: {error['text']}"
+        if error.get("lineText"):
+            text += f"\n    {error['lineText']}\n    {' ' * max((error.get('column') or 1) - 1, 0)}^"
+        return text
+    return str(error.get("text"))

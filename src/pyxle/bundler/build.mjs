@@ -1,0 +1,185 @@
+// Bundles a project's pages with esbuild: one SSR bundle for the Node workers, one browser entry
+// per page (code-split, hashed) and a manifest. Run by pyxle.bundler with a JSON plan:
+//   node build.mjs plan.json
+// .pyxl imports are served from the compiled client modules Pyxle wrote, with the page's own
+// folder as resolve dir, so relative imports and error locations stay the user's own.
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
+import { createHash } from 'node:crypto'
+import { createRequire } from 'node:module'
+import path from 'node:path'
+
+const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'))
+const require = createRequire(path.join(plan.projectRoot, 'package.json'))
+const esbuild = require('esbuild')
+const production = plan.mode === 'production'
+
+const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
+const importPath = (p) => JSON.stringify(p)
+
+function routeLiteral(page, prefix) {
+  const imports = [`import * as ${prefix}p from ${importPath(page.page)}`]
+  const layouts = page.layouts.map(([file, abs, kind], i) => {
+    imports.push(`import * as ${prefix}l${i} from ${importPath(abs)}`)
+    return `[${JSON.stringify(file)}, ${prefix}l${i}, ${JSON.stringify(kind)}]`
+  })
+  return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}] }` }
+}
+
+function entrySource(name) {
+  if (name === 'server') {
+    const imports = [`import { renderPage } from 'pyxle/client/_server.js'`]
+    const routes = plan.pages.map((page, i) => {
+      const r = routeLiteral(page, `r${i}`)
+      imports.push(...r.imports)
+      return `${JSON.stringify(page.id)}: ${r.literal}`
+    })
+    return `${imports.join('\n')}
+const routes = { ${routes.join(',\n  ')} }
+export function render(request) {
+  const route = routes[request.page]
+  if (!route) throw new Error('no such page in the SSR bundle: ' + request.page)
+  return renderPage(route, request)
+}
+`
+  }
+  const page = plan.pages.find((p) => p.id === name)
+  const r = routeLiteral(page, 'r')
+  return `import { hydratePage } from 'pyxle/client/_browser.js'
+${r.imports.join('\n')}
+hydratePage(${r.literal})
+`
+}
+
+// CSS modules get names derived from the file path, identical in the browser and SSR builds
+// (esbuild's own local-css names depend on minification, which differs between the two).
+function scopeCssModule(file) {
+  const css = readFileSync(file, 'utf8')
+  const relative = path.relative(plan.projectRoot, file).split(path.sep).join('/')
+  const tag = createHash('sha1').update(relative).digest('hex').slice(0, 6)
+  const stem = path.basename(file, '.module.css').replace(/[^\w-]/g, '_')
+  const kept = []
+  const masked = css.replace(/url\([^)]*\)|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/\*[\s\S]*?\*\//g, (m) => `\0${kept.push(m) - 1}\0`)
+  const names = {}
+  const scoped = masked
+    .replace(/\.(-?[_a-zA-Z][\w-]*)/g, (m, name) => '.' + (names[name] = `${stem}_${name}_${tag}`))
+    .replace(/\0(\d+)\0/g, (m, i) => kept[Number(i)])
+  return { names, scoped }
+}
+
+const pyxlePlugin = {
+  name: 'pyxle',
+  setup(build) {
+    build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
+      contents: entrySource(args.path), loader: 'js', resolveDir: plan.projectRoot,
+    }))
+    build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
+      path: path.join(plan.clientRuntime, args.path.slice('pyxle/client'.length) || 'index.js'),
+    }))
+    build.onLoad({ filter: /\.module\.css$/ }, (args) => {
+      const { names } = scopeCssModule(args.path)
+      return {
+        contents: `import ${JSON.stringify(args.path + '?pyxle-css')}\nexport default ${JSON.stringify(names)}`,
+        loader: 'js',
+        resolveDir: path.dirname(args.path),
+      }
+    })
+    build.onResolve({ filter: /\?pyxle-css$/ }, (args) => ({ path: args.path, namespace: 'pyxle-css' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-css' }, (args) => {
+      const file = args.path.slice(0, -'?pyxle-css'.length)
+      return { contents: scopeCssModule(file).scoped, loader: 'css', resolveDir: path.dirname(file) }
+    })
+    build.onLoad({ filter: /\.pyxl$/ }, (args) => {
+      const compiled = plan.modules[args.path]
+      if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
+      return { contents: readFileSync(compiled, 'utf8'), loader: 'jsx', resolveDir: path.dirname(args.path) }
+    })
+  },
+}
+
+const common = {
+  bundle: true,
+  jsx: 'automatic',
+  plugins: [pyxlePlugin],
+  nodePaths: [path.join(plan.projectRoot, 'node_modules')],
+  absWorkingDir: plan.projectRoot,
+  logLevel: 'silent',
+  loader: { '.png': 'file', '.jpg': 'file', '.jpeg': 'file', '.gif': 'file', '.svg': 'file', '.webp': 'file',
+            '.woff': 'file', '.woff2': 'file' },
+  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'), ...plan.define },
+}
+
+function report(error) {
+  const messages = (error.errors || [{ text: String(error) }]).map((m) => ({
+    text: m.text,
+    file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
+    line: m.location ? m.location.line : null,
+    column: m.location ? m.location.column + 1 : null,
+    lineText: m.location ? m.location.lineText : null,
+  }))
+  process.stdout.write(JSON.stringify({ ok: false, errors: messages }) + '\n')
+  process.exit(1)
+}
+
+try {
+  const publicDir = path.join(plan.outDir, 'public', '_pyxle')
+  const [client] = await Promise.all([
+    esbuild.build({
+      ...common,
+      entryPoints: plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
+      outdir: publicDir,
+      format: 'esm',
+      splitting: true,
+      platform: 'browser',
+      target: ['es2020'],
+      minify: production,
+      sourcemap: production ? false : 'linked',
+      entryNames: '[name]-[hash]',
+      chunkNames: 'chunks/[name]-[hash]',
+      assetNames: 'assets/[name]-[hash]',
+      publicPath: '/_pyxle',
+      metafile: true,
+    }),
+    esbuild.build({
+      ...common,
+      entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
+      outdir: path.join(plan.outDir, 'server'),
+      outExtension: { '.js': '.mjs' },
+      format: 'esm',
+      platform: 'node',
+      target: ['node18'],
+      // CommonJS dependencies (react-dom/server) call require() for Node built-ins.
+      banner: { js: "import { createRequire as __pyxleRequire } from 'node:module'; const require = __pyxleRequire(import.meta.url);" },
+      assetNames: 'assets/[name]-[hash]',
+      publicPath: '/_pyxle',
+      sourcemap: 'inline',
+    }),
+  ])
+  // Text assets are precompressed once here, so serving them costs no CPU.
+  for (const file of Object.keys(client.metafile.outputs)) {
+    if (!/\.(js|css|map|svg)$/.test(file)) continue
+    const abs = path.resolve(plan.projectRoot, file)
+    const data = readFileSync(abs)
+    writeFileSync(abs + '.gz', gzipSync(data, { level: 9 }))
+    writeFileSync(abs + '.br', brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }))
+  }
+  const pages = {}
+  const url = (file) => '/' + path.relative(path.join(plan.outDir, 'public'), path.resolve(plan.projectRoot, file)).split(path.sep).join('/')
+  for (const [file, output] of Object.entries(client.metafile.outputs)) {
+    if (!output.entryPoint) continue
+    const id = output.entryPoint.slice('pyxle-entry:'.length)
+    pages[id] = {
+      js: url(file),
+      imports: output.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => url(i.path)),
+      css: output.cssBundle ? [url(output.cssBundle)] : [],
+      bytes: output.bytes,
+    }
+  }
+  mkdirSync(plan.outDir, { recursive: true })
+  const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
+  writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
+  process.stdout.write(JSON.stringify({ ok: true, manifest }) + '\n')
+} catch (error) {
+  report(error)
+}
