@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Literal
 
 from pyxle.app._app import PyxleApp, StartupError, create_app
@@ -23,7 +24,8 @@ def worker_app() -> PyxleApp:
     root = os.environ["PYXLE_PROJECT_ROOT"]
     mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
     try:
-        return create_app(load_config(__import__("pathlib").Path(root), mode=mode), mode=mode)
+        workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
+        return create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

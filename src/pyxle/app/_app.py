@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import PurePosixPath
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -19,13 +22,17 @@ from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
 from pyxle.app._limits import BodyLimitMiddleware
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._router import PyxleRouter
-from pyxle.app._static import public_files
+from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
-from pyxle.routing import RoutingError, scan
+from pyxle.routing import RouteSpec, RoutingError, scan
 from pyxle.security import SecurityHeadersMiddleware, cors_middleware, csrf_middleware
 
 logger = logging.getLogger("pyxle")
+ASSETS_SPEC = RouteSpec(
+    kind="api", file=PurePosixPath("_pyxle"), pattern="/_pyxle/{asset...}", params=("asset",), rank=(0, 2),
+    regex=re.compile(r"^/_pyxle/(?P<asset>.+)$"),
+)
 Mode = Literal["development", "production"]
 
 
@@ -36,18 +43,56 @@ class StartupError(Exception):
 class PyxleApp(Starlette):
     """A Starlette app whose routes come from ``pages/`` and whose middleware order is Pyxle's."""
 
-    def __init__(self, config: PyxleConfig, *, mode: Mode) -> None:
+    def __init__(self, config: PyxleConfig, *, mode: Mode, ssr_workers: int = 2) -> None:
         super().__init__(exception_handlers={HTTPException: http_exception_handler}, lifespan=self._lifespan)
         self.config = config
         self.mode = mode
+        self.ssr_workers = ssr_workers
         self.ready = False
+        self.renderer: Any = None
+        self._initial_renderer: Any = None
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
 
-    def load_routes(self) -> None:
-        """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file."""
-        self.router.set_routes(_load_routes(self.config, self.mode), extra=self._health_routes())
+    def load_routes(self) -> Any:
+        """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
+
+        Returns the new page renderer (not yet started) when the project's pages are bundled.
+        """
+        entries, pages = _load_routes(self.config, self.mode)
+        renderer = None
+        fallback: ASGIApp = not_found
+        if pages is not None:
+            from pyxle.pages import NotFound
+
+            fallback = NotFound(pages.runtime)
+            renderer = self._bundle(pages)
+            if renderer is not None:
+                entries.append((ASSETS_SPEC, build_assets(self.config.build_path / "public" / "_pyxle")))
+        self.router.set_routes(entries, extra=self._health_routes())
+        self.router.default = public_files(self.config.public_path, fallback)
         self.ready = True
+        return renderer
+
+    def _bundle(self, pages: Any) -> Any:
+        from pyxle.bundler import BuildError, build, toolchain_problem
+        from pyxle.config import public_env
+        from pyxle.pages._render import Renderer
+
+        problem = toolchain_problem(self.config.root)
+        if problem is not None:
+            pages.runtime.problem = problem
+            logger.warning("pages will not be server-rendered: %s", problem)
+            return None
+        try:
+            result = build(self.config.root, self.config.pages_path, pages.runtime.table, self.config.build_path,
+                           mode=self.mode, public_env=public_env())
+        except BuildError as exc:
+            raise StartupError("\n".join(exc.messages)) from None
+        timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
+        renderer = Renderer(result.manifest, result.ssr_bundle, workers=self.ssr_workers, timeout=timeout)
+        pages.runtime.renderer = renderer
+        return renderer
 
     def build_middleware_stack(self) -> ASGIApp:
         config = self.config
@@ -79,36 +124,50 @@ class PyxleApp(Starlette):
 
         return {"/healthz": healthz, "/readyz": readyz}
 
+    async def swap_renderer(self, renderer: Any) -> None:
+        """Start ``renderer`` (if any) and retire the previous one."""
+        if renderer is not None:
+            await renderer.start()
+        old, self.renderer = self.renderer, renderer
+        if old is not None and old is not renderer:
+            await old.close()
+
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
-        if self.mode != "development":
-            yield
-            return
-        from pyxle.app._reload import watch_routes
+        await self.swap_renderer(self._initial_renderer)
+        try:
+            if self.mode != "development":
+                yield
+                return
+            from pyxle.app._reload import watch_routes
 
-        async with watch_routes(self):
-            yield
+            async with watch_routes(self):
+                yield
+        finally:
+            await self.swap_renderer(None)
 
 
-def create_app(config: PyxleConfig, *, mode: Mode = "production") -> PyxleApp:
+def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:
     """Build the app for the project at ``config.root``; import every route module now, so a broken
     file stops start-up instead of failing its first request."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
-    app = PyxleApp(config, mode=mode)
+    app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     try:
         app.user_middleware = load_middleware(config.middleware)
     except MiddlewareLoadError as exc:
         raise StartupError(str(exc)) from None
-    app.load_routes()
+    app._initial_renderer = app.load_routes()
     return app
 
 
-def _load_routes(config: PyxleConfig, mode: Mode) -> list[tuple[Any, ASGIApp]]:
+def _load_routes(config: PyxleConfig, mode: Mode) -> tuple[list[tuple[Any, ASGIApp]], Any]:
+    """API routes and pages from ``pages/``, and the page set (None for an API-only project)."""
     try:
         table = scan(config.pages_path)
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
         entries: list[tuple[Any, ASGIApp]] = list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
+        pages = None
         if table.pages or table.specials:
             from pyxle.pages import PageLoadError, load_pages
 
@@ -119,7 +178,7 @@ def _load_routes(config: PyxleConfig, mode: Mode) -> list[tuple[Any, ASGIApp]]:
             except PageLoadError as exc:
                 raise StartupError("\n".join(exc.messages)) from None
             entries += pages.routes()
-        return entries
+        return entries, pages
     except RoutingError as exc:
         raise StartupError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:

@@ -53,7 +53,8 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)
         try:
-            app.load_routes()
+            renderer = app.load_routes()
+            await app.swap_renderer(renderer)
         except StartupError as exc:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), exc)
             app.router.fallback = _broken(str(exc))

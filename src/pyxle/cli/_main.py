@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging.config
+import os
 from pathlib import Path
 
 import click
@@ -17,6 +18,8 @@ HOST = click.option("--host", default=None, help="Interface to listen on (defaul
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
+SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default=None,
+                           help="Node processes rendering pages, per server worker (default: number of cores).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,9 +35,12 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
 @LOG_FORMAT
 @ACCESS_LOG
-def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None, access_log: bool | None) -> None:
+@SSR_WORKERS
+def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
+          access_log: bool | None, ssr_workers: int | None) -> None:
     """Run the project with the production server."""
-    _run(directory, "production", dict(host=host, port=port, log_format=log_format, access_log=access_log), workers)
+    _run(directory, "production", dict(host=host, port=port, log_format=log_format, access_log=access_log), workers,
+         ssr_workers)
 
 
 @main.command()
@@ -43,15 +49,17 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @PORT
 @LOG_FORMAT
 @ACCESS_LOG
+@SSR_WORKERS
 @click.option("--print-config", is_flag=True, help="Print the merged configuration (secrets masked) and exit.")
-def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None, print_config: bool) -> None:
+def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None,
+        ssr_workers: int | None, print_config: bool) -> None:
     """Run the project for development: reloads on change, shows error detail."""
     overrides = dict(host=host, port=port, log_format=log_format, access_log=access_log)
     if print_config:
         config = load_project(directory, "development", overrides)
         click.echo(json.dumps(config.to_dict(masked=True), indent=2))
         return
-    _run(directory, "development", overrides, 1)
+    _run(directory, "development", overrides, 1, ssr_workers)
 
 
 @main.command()
@@ -79,6 +87,35 @@ def routes(directory: Path, as_json: bool) -> None:
 
 @main.command()
 @DIRECTORY
+def install(directory: Path) -> None:
+    """Install the project's dependencies: pip for requirements.txt, npm for package.json."""
+    import shutil
+    import subprocess
+    import sys
+
+    from pyxle.cli._project import project_root
+
+    root = project_root(directory)
+    steps = []
+    if (root / "requirements.txt").is_file():
+        steps.append(("pip", [sys.executable, "-m", "pip", "install", "-r", "requirements.txt"]))
+    if (root / "package.json").is_file():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise CliError("package.json needs npm, which is not installed (install Node.js from nodejs.org or your OS)")
+        steps.append(("npm", [npm, "install", "--no-audit", "--no-fund"]))
+    if not steps:
+        click.echo("pyxle install: nothing to install (no requirements.txt or package.json)")
+        return
+    for name, command in steps:
+        click.echo(f"pyxle install: {name} ({' '.join(command[-3:])})...", err=True)
+        if subprocess.run(command, cwd=root).returncode != 0:
+            raise CliError(f"{name} failed; see its output above")
+    click.echo("pyxle install: done", err=True)
+
+
+@main.command()
+@DIRECTORY
 def check(directory: Path) -> None:
     """Compile every .pyxl file and report errors as file:line:col (exit code 1 on any error)."""
     from pyxle.cli._check import check_pages
@@ -93,14 +130,14 @@ def check(directory: Path) -> None:
         raise SystemExit(1)
 
 
-def _run(directory: Path, mode: str, overrides: dict, workers: int) -> None:  # type: ignore[type-arg]
+def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle import server
     from pyxle.app import StartupError, create_app
 
     config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
     logging.config.dictConfig(server.log_config(config.log_format == "json"))
     try:
-        create_app(config, mode=mode)  # type: ignore[arg-type]  # fail here, once, before workers start
+        create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         port = server.resolve_port(config.host, config.port)
     except StartupError as exc:
         raise CliError(str(exc)) from None
@@ -108,6 +145,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int) -> None:  # 
         raise CliError(str(exc)) from None
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode)  # type: ignore[arg-type]
+    if ssr_workers:
+        os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
     click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
     server.run(config.host, port, workers=workers, json_logs=config.log_format == "json")

@@ -17,10 +17,12 @@ from pyxle.hooks import Hook, RouteContext
 from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
 from pyxle.pages._endpoint import PageEndpoint
+from pyxle.pages._errors import NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
 
-__all__ = ["ACTIONS_PREFIX", "PageLoadError", "PageModule", "PageSet", "load_pages", "page_path"]
+__all__ = ["ACTIONS_PREFIX", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "load_pages",
+           "page_path"]
 
 ACTIONS_SPEC = RouteSpec(
     kind="api",
@@ -47,6 +49,7 @@ class PageSet:
     pages: list[tuple[RouteSpec, PageEndpoint]] = field(default_factory=list)
     specials: dict[str, PageModule] = field(default_factory=dict)  # "blog/layout.pyxl" -> module
     actions: ActionsEndpoint | None = None
+    runtime: PagesRuntime | None = None
 
     def routes(self) -> list[tuple[RouteSpec, ASGIApp]]:
         entries: list[tuple[RouteSpec, ASGIApp]] = list(self.pages)
@@ -78,7 +81,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    result = PageSet(actions=ActionsEndpoint(expose_errors))
+    runtime = PagesRuntime(table, expose_errors=expose_errors)
+    result = PageSet(actions=ActionsEndpoint(expose_errors), runtime=runtime)
     for folder_files in table.specials.values():
         for file in folder_files.values():
             module = load(file)
@@ -88,7 +92,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         page = load(spec.file)
         if page is None:
             continue
-        layouts = _chain(spec.file, table, result.specials)
+        layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
         context = RouteContext(
             target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
             module_key=page.module.__name__, content_hash=page.content_hash, has_loader=page.loader is not None,
@@ -96,24 +100,11 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             ((page.head,) if isinstance(page.head, str) else ()),
             allowed_methods=("GET", "HEAD", "OPTIONS"),
         )
-        result.pages.append((spec, PageEndpoint(page, layouts, context, hooks)))
+        result.pages.append((spec, PageEndpoint(page, layouts, context, hooks, runtime)))
         result.actions.add_page(page_path(spec.file), page, context, hooks)  # type: ignore[union-attr]
     if errors:
         raise PageLoadError(errors)
     return result
-
-
-def _chain(file: PurePosixPath, table: RouteTable, specials: dict[str, PageModule]) -> list[PageModule]:
-    """Layouts and templates from the root folder down to the page's own folder."""
-    chain = []
-    parts = file.parent.parts if file.parent.as_posix() != "." else ()
-    for depth in range(len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        for kind in ("layout", "template"):
-            special = table.specials.get(folder, {}).get(kind)
-            if special is not None and special.as_posix() in specials:
-                chain.append(specials[special.as_posix()])
-    return chain
 
 
 def _module_base(pages_dir: Path, root: Path) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,9 +15,13 @@ from starlette.websockets import WebSocketClose
 from pyxle.hooks import Hook, RouteContext, wrap_endpoint
 from pyxle.pages._data import loader_error_payload, run_loader
 from pyxle.pages._document import document
+from pyxle.pages._errors import PagesRuntime
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.runtime import LoaderError
+from pyxle.ssr import RenderError
+
+logger = logging.getLogger("pyxle.error")
 
 _ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
 _VARY = {"Vary": "x-pyxle-navigation"}
@@ -26,8 +31,10 @@ class PageEndpoint:
     """Runs the layout loaders (outermost first) and the page loader, then answers in JSON or HTML."""
 
     def __init__(self, page: PageModule, layouts: Sequence[PageModule], context: RouteContext,
-                 hooks: Sequence[Hook]) -> None:
+                 hooks: Sequence[Hook], runtime: PagesRuntime) -> None:
         self.page = page
+        self.runtime = runtime
+        self.page_id = page.file.with_suffix("").as_posix()
         self.layouts = tuple(layouts)
         self.context = context
         self.where = f"pages/{page.file}"
@@ -50,8 +57,8 @@ class PageEndpoint:
     async def _respond(self, request: Request) -> Response:
         navigation = request.headers.get("x-pyxle-navigation") == "1"
         route_path = request.url.path
+        layout_data: dict[str, Any] = {}
         try:
-            layout_data: dict[str, Any] = {}
             for layout in self.layouts:
                 if layout.loader is not None:
                     layout_data[layout.file.as_posix()], _ = await run_loader(layout.loader, request, f"pages/{layout.file}")
@@ -60,10 +67,23 @@ class PageEndpoint:
             error = loader_error_payload(exc)
             if navigation:
                 return JSONResponse({"ok": False, "routePath": route_path, "error": error}, exc.status_code, headers=_VARY)
-            return HTMLResponse(document(head=[], body_html="", props={"error": error}), exc.status_code, headers=_VARY)
-        head = head_elements(self.page.head, data)
+            return await self.runtime.error_page(self.page.file, "error", exc.status_code, error, layout_data, route_path)
+        levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
+        levels.append(head_elements(self.page.head, data))
+        head = [element for level in levels for element in level]
         props = {"data": data, "layoutData": layout_data}
         if navigation:
             body = {"ok": True, "routePath": route_path, "props": props, "headMarkup": "\n".join(head)}
             return JSONResponse(body, status, headers=_VARY)
-        return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)
+        renderer = self.runtime.renderer
+        if renderer is None or not renderer.has(self.page_id):
+            return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)
+        try:
+            return await renderer.respond(self.page_id, props, route_path, levels, status, _VARY)
+        except RenderError as exc:
+            logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
+            error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
+                     "statusCode": 500, "data": {}}
+            if self.runtime.expose_errors and exc.stack:
+                error["stack"] = exc.stack
+            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)

@@ -1,0 +1,76 @@
+"""Error pages: the nearest ``error.pyxl`` / ``not-found.pyxl``, or a built-in page."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from typing import Any
+
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+from pyxle.pages._document import document
+from pyxle.routing import RouteTable
+
+logger = logging.getLogger("pyxle.error")
+
+
+@dataclass
+class PagesRuntime:
+    """What every page endpoint shares and a dev reload swaps: the renderer and the route table."""
+
+    table: RouteTable
+    expose_errors: bool = False
+    renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
+    problem: str | None = None  # why they cannot, shown in the built-in page
+    layout_heads: dict[str, Any] = field(default_factory=dict)
+
+    async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
+                         layout_data: dict[str, Any], route_path: str) -> Response:
+        """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails."""
+        special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
+        headers = {"Vary": "x-pyxle-navigation"}
+        if special is not None and self.renderer is not None:
+            page_id = special.with_suffix("").as_posix()
+            props = {"data": error, "layoutData": layout_data}
+            try:
+                return await self.renderer.respond(page_id, props, route_path, [], status, headers)
+            except Exception as exc:  # the error page itself failed: fall back to the built-in one
+                logger.error("error page %s failed to render", special, exc_info=exc)
+        return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None), status,
+                            headers=headers)
+
+
+def builtin_page(status: int, error: dict[str, Any], note: str | None = None) -> str:
+    title = f"{status} · {html.escape(str(error.get('message', 'Error')))}"
+    body = f"<h1>{status}</h1><p>{html.escape(str(error.get('message', '')))}</p>"
+    if note:
+        body += f"<p><small>{html.escape(note)}</small></p>"
+    if error.get("stack"):
+        body += f"<pre>{html.escape(str(error['stack']))}</pre>"
+    return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error})
+
+
+class NotFound:
+    """The end of the line for page projects: navigation JSON, or the not-found page, with 404."""
+
+    def __init__(self, runtime: PagesRuntime) -> None:
+        self.runtime = runtime
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        from pyxle.app._static import not_found
+
+        path = scope.get("path", "/")
+        if scope["type"] != "http" or path == "/api" or path.startswith("/api/"):
+            await not_found(scope, receive, send)
+            return
+        error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
+        headers = dict(scope.get("headers") or [])
+        if headers.get(b"x-pyxle-navigation") == b"1":
+            response: Response = JSONResponse({"ok": False, "routePath": path, "error": error}, 404)
+        else:
+            folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
+            response = await self.runtime.error_page(folder, "not-found", 404, error, {}, path)
+        await response(scope, receive, send)

@@ -1,0 +1,100 @@
+"""Turning a page's props into an HTML document: SSR in the Node pool, head merging, assets."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import HTMLResponse
+
+from pyxle.pages._document import document
+from pyxle.ssr import RenderError, SsrPool
+
+_HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.S | re.I)
+_ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
+
+
+def split_head(markup: str) -> list[str]:
+    """Separate head markup into its elements."""
+    return [m.group(0) for m in _HEAD_TAG.finditer(markup)]
+
+
+_TAG_NAME = re.compile(r"<\s*([A-Za-z]+)")
+
+
+def _key(element: str) -> str | None:
+    match = _TAG_NAME.match(element)
+    tag = match.group(1).lower() if match else ""
+    attrs = {k.lower(): v for k, v in _ATTR.findall(element)}
+    if tag == "title":
+        return "title"
+    if tag == "meta":
+        for name in ("name", "property", "http-equiv"):
+            if name in attrs:
+                return f"meta:{name}:{attrs[name]}"
+        if "charset" in attrs:
+            return "meta:charset"
+    if tag == "link" and attrs.get("rel") == "canonical":
+        return "link:canonical"
+    return None
+
+
+def merge_head(elements: list[str]) -> list[str]:
+    """Later elements replace earlier ones with the same key (title, meta name/property, canonical)."""
+    out: list[str] = []
+    index: dict[str, int] = {}
+    for element in elements:
+        key = _key(element)
+        if key is not None and key in index:
+            out[index[key]] = element
+        else:
+            if key is not None:
+                index[key] = len(out)
+            out.append(element)
+    return out
+
+
+class Renderer:
+    """Server rendering for one build: its manifest and a pool of warm Node workers."""
+
+    def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float) -> None:
+        self.manifest = manifest
+        self.pool = SsrPool(bundle, size=workers, timeout=timeout)
+        self.started = False
+
+    async def start(self) -> None:
+        await self.pool.start()
+        self.started = True
+
+    async def close(self) -> None:
+        await self.pool.close()
+
+    def has(self, page_id: str) -> bool:
+        return page_id in self.manifest.get("pages", {})
+
+    async def respond(self, page_id: str, props: dict[str, Any], route_path: str, head: list[list[str]],
+                      status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
+        """Render and wrap in the document; raises ``RenderError`` if the page throws.
+
+        ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
+        last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
+        """
+        result = await self.pool.render({"page": page_id, "props": props, "routePath": route_path})
+        assets = self.manifest["pages"][page_id]
+        rendered: list[str] = result.get("head") or []
+        levels = max(len(head), len(rendered))
+        ordered: list[str] = []
+        for level in range(levels):
+            ordered += head[level] if level < len(head) else []
+            ordered += split_head(rendered[level]) if level < len(rendered) else []
+        tags = [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
+        tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
+        merged = merge_head(ordered)
+        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>'
+        body = document(head=merged + tags, body_html=result["html"], props=props, scripts=scripts)
+        return HTMLResponse(body, status, headers=headers)
+
+
+__all__ = ["RenderError", "Renderer", "merge_head", "split_head"]
