@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+[ -d examples/demo/node_modules/react-dom ] || .venv/bin/pyxle install examples/demo
 exec .venv/bin/pyxle dev examples/demo "$@"

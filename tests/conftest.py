@@ -19,6 +19,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
+NODE_MODULES = REPO / "tests" / "node" / "node_modules"  # installed by scripts/test.sh
+
+
+def link_node_modules(project: Path) -> None:
+    """Give a test project the npm packages a pages project installs with `pyxle install`."""
+    assert (NODE_MODULES / "react-dom").is_dir(), "run scripts/test.sh once: it installs tests/node/node_modules"
+    (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
 _BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
 
 
@@ -114,13 +121,15 @@ def start_server(tmp_path: Path) -> Iterator:
 def make_project(tmp_path: Path):
     """``make_project({"pages/api/hello.py": "...source..."})`` -> project folder (sources dedented)."""
 
-    def make(files: dict[str, str], name: str = "app") -> Path:
+    def make(files: dict[str, str], name: str = "app", *, node: bool = False) -> Path:
         root = tmp_path / name
         for rel, text in files.items():
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text).lstrip("\n"))
         (root / "pages").mkdir(parents=True, exist_ok=True)
+        if node:
+            link_node_modules(root)
         return root
 
     return make
@@ -131,8 +140,54 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The demo app under `pyxle serve`, on a copy with its own fresh SQLite file."""
     root = tmp_path_factory.mktemp("demo") / "demo"
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build", "dist"))
+    link_node_modules(root)
     server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
                     server_env(DEMO_DB_PATH=str(root / "data" / "test.sqlite3")))
     server.wait_ready()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    assert executable, "Chromium is missing: scripts/test.sh installs Debian's chromium package"
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield instance
+        instance.close()
+
+
+class PageWatch:
+    """A browser page that records console messages, page errors and failed responses."""
+
+    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
+        self.page = page
+        self.messages: list[tuple[str, str, str]] = []
+        self.failed: list[tuple[int, str]] = []
+        page.on("console", lambda m: self.messages.append((m.type, m.text, m.location.get("url", ""))))
+        page.on("pageerror", lambda e: self.messages.append(("pageerror", str(e), "")))
+        page.on("response", lambda r: r.status >= 400 and self.failed.append((r.status, r.url)))
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Errors, warnings, hydration complaints and failed loads; only the favicon probe is exempt."""
+        found = [(kind, f"{text} ({url})" if url else text) for kind, text, url in self.messages
+                 if (kind in ("error", "warning", "pageerror") or "hydrat" in text.lower())
+                 and not url.endswith("/favicon.ico")]
+        return found + [("http", f"{status} {url}") for status, url in self.failed if not url.endswith("/favicon.ico")]
+
+    def hydrated(self) -> None:
+        self.page.wait_for_function("window.__PYXLE_ROOT__ !== undefined", timeout=15000)
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    watched = PageWatch(context.new_page())
+    yield watched
+    context.close()

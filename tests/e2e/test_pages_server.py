@@ -220,12 +220,12 @@ def test_page_rejects_other_methods(pages: Server) -> None:
 
 def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
     with _client(demo_server) as (client, csrf):
-        bad = client.post("/api/__actions/users/add_user", data={"name": "", "email": "x"}, headers=csrf)
+        bad = client.post("/api/__actions/users/index/add_user", data={"name": "", "email": "x"}, headers=csrf)
         assert bad.status_code == 400 and bad.json()["ok"] is False
-        ok = client.post("/api/__actions/users/add_user", data={"name": "Page", "email": "page@example.com"},
+        ok = client.post("/api/__actions/users/index/add_user", data={"name": "Page", "email": "page@example.com"},
                          headers=csrf)
         assert ok.json()["ok"] is True and ok.headers["x-pyxle-invalidate"] == "/users"
-        dup = client.post("/api/__actions/users/add_user", data={"name": "Page", "email": "page@example.com"},
+        dup = client.post("/api/__actions/users/index/add_user", data={"name": "Page", "email": "page@example.com"},
                           headers=csrf)
         assert dup.status_code == 409
         nav = client.get("/users", headers=NAV).json()

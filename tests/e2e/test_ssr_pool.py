@@ -1,0 +1,81 @@
+"""The SSR worker pool under failure: every request answered, the next one served normally."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+
+PAGE = '''
+@server
+async def load(request):
+    return {"mode": request.query_params.get("mode", "ok")}
+
+export default function Page({ data }) {
+  if (data.mode === "throw") throw new Error("render boom")
+  if (data.mode === "hang") { while (true) {} }
+  return <p data-testid="ok">rendered {data.mode}</p>
+}
+'''
+
+
+@pytest.fixture
+def ssr_server(make_project, start_server) -> Server:
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    return start_server(project, "serve", "--ssr-workers", "1", env={"PYXLE_SSR_TIMEOUT": "1"})
+
+
+def ok(server: Server) -> None:
+    r = httpx.get(server.url + "/?mode=fine", timeout=10)
+    assert r.status_code == 200 and "rendered <!-- -->fine" in r.text
+
+
+def node_workers(server: Server) -> list[int]:
+    out = subprocess.run(["pgrep", "-g", str(os.getpgid(server.proc.pid)), "-f", "ssr/worker.mjs"],
+                         capture_output=True, text=True).stdout
+    return [int(pid) for pid in out.split()]
+
+
+def test_render_that_throws_is_a_500_and_the_next_request_is_fine(ssr_server: Server) -> None:
+    ok(ssr_server)
+    r = httpx.get(ssr_server.url + "/?mode=throw", timeout=10)
+    assert r.status_code == 500
+    assert "render boom" not in r.text and "Internal Server Error" in r.text  # serve never leaks the error
+    deadline = time.monotonic() + 5
+    while "render boom" not in ssr_server.output():  # the log has it
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    ok(ssr_server)
+
+
+def test_render_that_never_returns_times_out_and_the_worker_is_replaced(ssr_server: Server) -> None:
+    ok(ssr_server)
+    before = node_workers(ssr_server)
+    start = time.monotonic()
+    r = httpx.get(ssr_server.url + "/?mode=hang", timeout=15)
+    assert r.status_code == 500 and time.monotonic() - start < 8
+    ok(ssr_server)
+    after = node_workers(ssr_server)
+    assert len(after) == 1 and after != before  # the hung worker was killed and replaced
+
+
+def test_worker_killed_mid_render_answers_and_recovers(ssr_server: Server) -> None:
+    ok(ssr_server)
+    [pid] = node_workers(ssr_server)
+    result: dict[str, httpx.Response] = {}
+    in_flight = threading.Thread(target=lambda: result.update(r=httpx.get(ssr_server.url + "/?mode=hang", timeout=15)))
+    in_flight.start()
+    time.sleep(0.3)  # the render is now running in that worker
+    os.kill(pid, signal.SIGKILL)
+    in_flight.join(15)
+    assert result["r"].status_code == 500
+    for _ in range(3):
+        ok(ssr_server)
+    assert pid not in node_workers(ssr_server)
