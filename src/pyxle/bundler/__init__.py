@@ -83,8 +83,12 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
           public_env: dict[str, str] | None = None, force: bool = False) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed."""
     public_env = public_env or {}
-    fingerprint = inputs_hash(root, out_dir, public_env, mode)
     manifest_path = out_dir / "manifest.json"
+    if not force and os.environ.get("PYXLE_SKIP_BUILD") == "1":
+        if not manifest_path.is_file():
+            raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
+        return BuildResult(out_dir, json.loads(manifest_path.read_text()))
+    fingerprint = inputs_hash(root, out_dir, public_env, mode)
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():

@@ -36,9 +36,12 @@ def main() -> None:
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
+@click.option("--skip-build", is_flag=True, help="Serve the existing build without checking that it is current.")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
-          access_log: bool | None, ssr_workers: int | None) -> None:
-    """Run the project with the production server."""
+          access_log: bool | None, ssr_workers: int | None, skip_build: bool) -> None:
+    """Run the project with the production server (building pages first when the build is stale)."""
+    if skip_build:
+        os.environ["PYXLE_SKIP_BUILD"] = "1"
     _run(directory, "production", dict(host=host, port=port, log_format=log_format, access_log=access_log), workers,
          ssr_workers)
 
@@ -83,6 +86,39 @@ def routes(directory: Path, as_json: bool) -> None:
     widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     for row in [headers, *table]:
         click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+
+
+@main.command("build")
+@DIRECTORY
+@click.option("--out-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the build (default: buildDir, .pyxle-build).")
+def build_command(directory: Path, out_dir: Path | None) -> None:
+    """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
+    from pyxle.bundler import BuildError, build, toolchain_problem
+    from pyxle.config import public_env
+    from pyxle.routing import RoutingError, scan
+
+    config = load_project(directory, "production", {"build_dir": str(out_dir) if out_dir else None})
+    problem = toolchain_problem(config.root)
+    if problem:
+        raise CliError(problem)
+    try:
+        table = scan(config.pages_path)
+        result = build(config.root, config.pages_path, table, config.build_path, mode="production",
+                       public_env=public_env(), force=True)
+    except RoutingError as exc:
+        raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
+    except BuildError as exc:
+        raise CliError("\n".join(exc.messages)) from None
+    public = result.public_dir
+    click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
+    for page_id, assets in sorted(result.manifest["pages"].items()):
+        files = [assets["js"], *assets["imports"]]
+        raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
+        gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
+        css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
+        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
+    click.echo(f"pyxle build: {len(result.manifest['pages'])} pages in {result.out_dir}", err=True)
 
 
 @main.command()

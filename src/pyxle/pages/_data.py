@@ -27,10 +27,12 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     if not isinstance(result, dict):
         raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict or (dict, status), "
                                 f"not {type(result).__name__}")
-    problem = find_unserialisable(result, "data")
-    if problem:
+    try:
+        dumps(result)
+    except (TypeError, ValueError):  # only now walk the data to name the offending key path
+        problem = find_unserialisable(result, "data") or "a value JSON cannot represent"
         raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
-                                f"{problem}")
+                                f"{problem}") from None
     return result, status
 
 

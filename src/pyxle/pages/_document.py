@@ -13,18 +13,19 @@ from pyxle.pages._data import dumps
 _ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
-def embed_json(value: Any) -> str:
+def embed_json(value: Any = None, *, serialised: str | None = None) -> str:
     """JSON safe inside ``<script type="application/json">``: no ``</script>``, ``<!--`` or U+2028 survive."""
-    return dumps(value).translate(_ESCAPES)
+    return (serialised if serialised is not None else dumps(value)).translate(_ESCAPES)
 
 
-def document(*, head: list[str], body_html: str, props: dict[str, Any], scripts: str = "") -> str:
+def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
+             scripts: str = "") -> str:
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         + "".join(head)
         + f"</head><body><div id=\"pyxle-root\">{body_html}</div>"
-        + f"<script type=\"application/json\" id=\"pyxle-props\">{embed_json(props)}</script>"
+        + f"<script type=\"application/json\" id=\"pyxle-props\">{embed_json(props, serialised=props_json)}</script>"
         + scripts
         + "</body></html>"
     )

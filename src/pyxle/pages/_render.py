@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.responses import HTMLResponse
 
+from pyxle.pages._data import dumps
 from pyxle.pages._document import document
 from pyxle.ssr import RenderError, SsrPool
 
@@ -81,7 +82,8 @@ class Renderer:
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         """
-        result = await self.pool.render({"page": page_id, "props": props, "routePath": route_path})
+        props_json = dumps(props)
+        result = await self.pool.render({"page": page_id, "routePath": route_path}, props_json)
         assets = self.manifest["pages"][page_id]
         rendered: list[str] = result.get("head") or []
         levels = max(len(head), len(rendered))
@@ -93,7 +95,7 @@ class Renderer:
         tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
         merged = merge_head(ordered)
         scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>'
-        body = document(head=merged + tags, body_html=result["html"], props=props, scripts=scripts)
+        body = document(head=merged + tags, body_html=result["html"], props_json=props_json, scripts=scripts)
         return HTMLResponse(body, status, headers=headers)
 
 

@@ -67,6 +67,11 @@ class _Worker:
         self.reader.cancel()
 
 
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(asyncio.TimeoutError())
+
+
 class SsrPool:
     """``await pool.render({...})`` -> ``{"html", "head"}``; at most ``size`` renders at once."""
 
@@ -98,7 +103,8 @@ class SsrPool:
         self._workers.add(worker)
         return worker
 
-    async def render(self, request: dict[str, Any]) -> dict[str, Any]:
+    async def render(self, request: dict[str, Any], props_json: str | None = None) -> dict[str, Any]:
+        """Render ``request``; ``props_json`` is ``request["props"]`` already serialised (sent as is)."""
         worker = await self._idle.get()
         if not worker.alive:
             worker = await self._replace(worker)
@@ -108,9 +114,18 @@ class SsrPool:
         healthy = True
         try:
             assert worker.process.stdin is not None
-            worker.process.stdin.write(json.dumps({**request, "id": request_id}).encode() + b"\n")
+            if props_json is None:
+                line = json.dumps({**request, "id": request_id})
+            else:
+                rest = json.dumps({k: v for k, v in request.items() if k != "props"})
+                line = f'{{"id":{request_id},"props":{props_json},{rest[1:]}'
+            worker.process.stdin.write(line.encode() + b"\n")
             await worker.process.stdin.drain()
-            message = await asyncio.wait_for(future, self.timeout)
+            timer = asyncio.get_running_loop().call_later(self.timeout, _expire, future)
+            try:
+                message = await future
+            finally:
+                timer.cancel()
         except asyncio.TimeoutError:
             healthy = False
             raise RenderTimeout(f"rendering {request.get('page')!r} took longer than {self.timeout:g}s") from None
