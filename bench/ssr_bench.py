@@ -1,0 +1,118 @@
+"""A server-rendered page (loader + ~100 elements in a layout) through `pyxle serve`, against the
+render ceiling of the same bundle in a bare Node loop; and the demo's time to first answer.
+
+    .venv/bin/python bench/ssr_bench.py [--seconds 5] [--connections 32]
+
+Needs tests/node/node_modules (scripts/test.sh installs it). Goals: end-to-end req/s >= 50% of
+the ceiling, p99 < 50 ms at 32 connections, the demo answering within 2 s of `pyxle serve`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import REPO, env, free_port, start, stop, wrk  # noqa: E402
+
+NODE_MODULES = REPO / "tests" / "node" / "node_modules"
+LAYOUT = '''
+@server
+async def load(request):
+    return {"site": "Bench"}
+
+export default function Layout({ data, children }) {
+  return <div><header><strong>{data.site}</strong><nav><a href="/">Home</a> <a href="/x">X</a></nav></header>
+    <main>{children}</main><footer>footer</footer></div>
+}
+'''
+PAGE = '''
+@server
+async def load(request):
+    return {"items": [{"id": i, "name": f"Item {i}", "price": i * 1.5} for i in range(30)]}
+
+export default function Page({ data }) {
+  return (
+    <section>
+      <h1>Items</h1>
+      <ul>
+        {data.items.map((item) => (
+          <li key={item.id}><span>{item.name}</span> <em>{item.price}</em></li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+'''
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "ssr"
+        (project / "pages").mkdir(parents=True)
+        (project / "pages" / "layout.pyxl").write_text(LAYOUT)
+        (project / "pages" / "index.pyxl").write_text(PAGE)
+        (project / "node_modules").symlink_to(NODE_MODULES)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        proc = start([sys.executable, "-m", "pyxle", "serve", str(project), "--port", str(port), "--no-access-log"],
+                     url, cwd=REPO, extra_env={"PYXLE_SECRET_KEY": "b" * 40})
+        try:
+            html = httpx.get(url).text
+            elements = html.split('id="pyxle-root">', 1)[1].split("</div><script", 1)[0].count("<") // 2
+            wrk(url, seconds=1, connections=args.connections)
+            result = wrk(url, seconds=args.seconds, connections=args.connections)
+            nav = httpx.get(url, headers={"x-pyxle-navigation": "1"}).json()
+        finally:
+            stop(proc)
+        request = {"page": "index", "props": nav["props"], "routePath": "/"}
+        (Path(tmp) / "request.json").write_text(json.dumps(request))
+        out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"),
+                              str(project / ".pyxle-build" / "server" / "ssr.mjs"), str(Path(tmp) / "request.json"),
+                              str(args.seconds)], capture_output=True, text=True, check=True).stdout
+        ceiling = json.loads(out)["rendersPerSecond"]
+
+        demo = Path(tmp) / "demo"
+        shutil.copytree(REPO / "examples" / "demo", demo,
+                        ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "__pycache__"))
+        (demo / "node_modules").symlink_to(NODE_MODULES)
+        subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True,
+                       capture_output=True)
+        port = free_port()
+        began = time.monotonic()
+        proc = subprocess.Popen([sys.executable, "-m", "pyxle", "serve", str(demo), "--port", str(port)], cwd=REPO,
+                                env={**env(), "DEMO_DB_PATH": str(Path(tmp) / "demo.sqlite3")},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            while True:
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.02)
+            startup = time.monotonic() - began
+        finally:
+            stop(proc)
+
+    print(f"page: {elements} elements in a layout, {result.bytes_per_response:.0f} bytes per response")
+    print(f"pyxle serve (1 worker, default SSR workers): {result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, "
+          f"p99 {result.p99_ms:.2f} ms at {args.connections} connections")
+    print(f"render ceiling (bare Node loop, one process): {ceiling:.0f} renders/s")
+    print(f"end-to-end / ceiling: {result.rps / ceiling:.2f} (goal >= 0.50); p99 goal < 50 ms")
+    print(f"demo: first 200 from / {startup:.2f} s after `pyxle serve` started (built beforehand; goal < 2 s)")
+
+
+if __name__ == "__main__":
+    main()
