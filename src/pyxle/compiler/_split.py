@@ -11,6 +11,7 @@ Each top-level statement (one starting at column 0) is classified:
 3. A statement valid in both languages (``data = load()``, ``foo(1)``, ``"use client"``):
    - a plain assignment is Python (JS modules are strict: assigning an undeclared name is an
      error), unless the name was declared with ``let``/``var`` in the JSX;
+   - a lone one-line string followed by JSX (``'use client'``) is a JS directive;
    - anything else takes the language of its neighbours: JSX when the statement before it is
      JSX and the next unambiguous statement is JSX (or there is none); Python otherwise.
    - a statement that only parses as one of them is that one.
@@ -47,6 +48,7 @@ _JS_ONLY = re.compile(
     r"|//|/\*|<[A-Za-z>]"
 )
 _ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*(?::[^=]+)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
+_DIRECTIVE = re.compile(r"""^(['"])[^'"\\]*\1;?\s*$""")
 _JS_DECLARED = re.compile(r"^(?:let|var)\s+([A-Za-z_$][\w$]*)", re.MULTILINE)
 
 
@@ -142,13 +144,21 @@ class _Splitter:
         return None
 
     def py_extent(self, i: int, stop: int) -> int:
-        end = min(quick_statement_end(self.lines, i), stop)
+        """End of the Python statement at ``i``; raises the parser's SyntaxError (real file lines)."""
+        quick = min(quick_statement_end(self.lines, i), stop)
         try:
-            ast.parse("".join(self.lines[i:end]), self.path)
-            return end
-        except SyntaxError:
-            pass
-        end = min(py_statement_end(self.lines, i), stop)
+            ast.parse("".join(self.lines[i:quick]), self.path)
+            return quick
+        except SyntaxError as exc:
+            first_error = exc
+        try:
+            end = min(py_statement_end(self.lines, i), stop)
+        except PyExtentError:
+            end = quick  # the tokenizer only knows "EOF in multi-line statement": the parser says more
+        if end <= quick:
+            if first_error.lineno is not None:
+                first_error.lineno += i
+            raise first_error
         ast.parse("\n" * i + "".join(self.lines[i:end]), self.path)
         return end
 
@@ -194,7 +204,9 @@ class _Splitter:
             self.add("python", i, py_end)
             return py_end
         previous = self.sections[-1].lang if self.sections else None
-        if previous == "jsx" and self.next_signal(py_end, stop) in ("jsx", None):
+        following = self.next_signal(py_end, stop)
+        directive = following == "jsx" and _DIRECTIVE.match(self.lines[i]) is not None
+        if directive or (previous == "jsx" and following in ("jsx", None)):
             try:
                 return self.take_js_quiet(i, stop)
             except JsScanError:
@@ -219,11 +231,11 @@ class _Splitter:
         return None
 
     def recover(self, i: int, stop: int) -> int:
-        """After an error, skip to the next line that starts a new top-level statement."""
-        k = i + 1
+        """After an error, skip the whole broken statement (a decorator takes its def along)."""
+        k = max(quick_statement_end(self.lines, i), i + 1)
         while k < stop and (not self.lines[k].strip() or self.lines[k][0] in " \t)]}"):
             k += 1
-        return k
+        return min(k, stop)
 
     def line_of(self, offset: int) -> int:
         import bisect
