@@ -148,9 +148,13 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator:
-    """Debian's Chromium, headless, driven by Playwright (no browser download)."""
+    """Debian's Chromium, headless, driven by Playwright (no browser download).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in the main thread, which
+    would break ``asyncio.run`` in the tests that follow.
+    """
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
