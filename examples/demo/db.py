@@ -31,6 +31,9 @@ def _connect() -> sqlite3.Connection:
     conn = sqlite3.connect(DB_PATH, timeout=10)
     conn.row_factory = sqlite3.Row
     conn.executescript(_SCHEMA)
+    columns = {row["name"] for row in conn.execute("PRAGMA table_info(users)")}
+    if "starred" not in columns:  # databases created before the star toggle existed
+        conn.execute("ALTER TABLE users ADD COLUMN starred INTEGER NOT NULL DEFAULT 0")
     return conn
 
 
@@ -52,6 +55,20 @@ def _delete_user(user_id: int) -> bool:
 
 async def fetch_all_users() -> list[dict[str, Any]]:
     return await run_in_threadpool(_query, "SELECT id, name, email FROM users ORDER BY id")
+
+
+async def fetch_users_with_stars() -> list[dict[str, Any]]:
+    rows = await run_in_threadpool(_query, "SELECT id, name, email, starred FROM users ORDER BY id")
+    return [{**row, "starred": bool(row["starred"])} for row in rows]
+
+
+def _set_star(user_id: int, starred: bool) -> bool:
+    with _connect() as conn:
+        return conn.execute("UPDATE users SET starred = ? WHERE id = ?", (int(starred), user_id)).rowcount > 0
+
+
+async def set_star(user_id: int, starred: bool) -> bool:
+    return await run_in_threadpool(_set_star, int(user_id), bool(starred))
 
 
 async def fetch_user(user_id: str) -> dict[str, Any] | None:

@@ -111,7 +111,8 @@ def test_navigation_json(pages: Server) -> None:
     r = httpx.get(pages.url + "/?n=5", headers=NAV)
     assert r.status_code == 200 and r.headers["vary"] == "x-pyxle-navigation"
     assert r.json() == {"ok": True, "routePath": "/", "props": {"data": {"greeting": "hi", "n": 5},
-                        "layoutData": {"layout.pyxl": {"site": "Demo"}}}, "headMarkup": "<title>Home</title>"}
+                        "layoutData": {"layout.pyxl": {"site": "Demo"}}}, "headMarkup": "<title>Home</title>",
+                        "headLevels": ["", "<title>Home</title>"]}
 
 
 def test_nested_layout_data_and_head_function_and_status(pages: Server) -> None:
@@ -224,12 +225,13 @@ def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
         assert bad.status_code == 400 and bad.json()["ok"] is False
         ok = client.post("/api/__actions/users/index/add_user", data={"name": "Page", "email": "page@example.com"},
                          headers=csrf)
-        assert ok.json()["ok"] is True and ok.headers["x-pyxle-invalidate"] == "/users"
+        assert ok.json()["ok"] is True and ok.headers["x-pyxle-invalidate"] == "/users, /"
         dup = client.post("/api/__actions/users/index/add_user", data={"name": "Page", "email": "page@example.com"},
                           headers=csrf)
         assert dup.status_code == 409
         nav = client.get("/users", headers=NAV).json()
-        assert {"id": ok.json()["user"]["id"], "name": "Page", "email": "page@example.com"} in nav["props"]["data"]["users"]
+        assert {"id": ok.json()["user"]["id"], "name": "Page", "email": "page@example.com", "starred": False} in \
+            nav["props"]["data"]["users"]
         assert nav["props"]["layoutData"] == {"layout.pyxl": {"site": "Pyxle demo"}}
         assert "<title>Users · Pyxle demo</title>" in nav["headMarkup"]
 

@@ -45,9 +45,12 @@ export function render(request) {
   }
   const page = plan.pages.find((p) => p.id === name)
   const r = routeLiteral(page, 'r')
-  return `import { hydratePage } from 'pyxle/client/_browser.js'
+  // The entry exports its route, so client-side navigation can import it on demand; only the
+  // first page loaded hydrates.
+  return `import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
-hydratePage(${r.literal})
+export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
+boot(route)
 `
 }
 

@@ -1,14 +1,18 @@
-// Browser bootstrap: hydrate the server-rendered page with the same tree and the same props.
+// Browser bootstrap: the first page module loaded hydrates the server-rendered document with the
+// same tree and props, and starts the router; modules imported later by navigation only
+// provide their route.
 import { hydrateRoot } from 'react-dom/client'
+import { startRouter } from './_router.js'
 import { pageTree } from './_tree.js'
 
-export function hydratePage(route) {
-  const propsElement = document.getElementById('pyxle-props')
-  const props = JSON.parse(propsElement.textContent)
-  const root = document.getElementById('pyxle-root')
-  window.__PYXLE_ROOT__ = hydrateRoot(root, pageTree(route, props, location.pathname), {
+export function boot(route) {
+  if (window.__PYXLE_ROOT__) return
+  const props = JSON.parse(document.getElementById('pyxle-props').textContent)
+  const root = hydrateRoot(document.getElementById('pyxle-root'), pageTree(route, props, location.pathname), {
     onRecoverableError(error) {
       console.error('[pyxle] hydration mismatch:', error)
     },
   })
+  window.__PYXLE_ROOT__ = root
+  startRouter(root)
 }

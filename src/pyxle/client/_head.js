@@ -1,59 +1,29 @@
-// <Head>: elements for the document head, from any component. Server rendering collects them;
-// precedence is by nesting (page over layout), then de-duplicated and sanitised.
-import { createElement as h, Fragment, Children, isValidElement, useContext } from 'react'
+// <Head>: elements for the document head, from any component. Server rendering collects them
+// per nesting level; in the browser, after a client-side navigation, they are applied to
+// document.head by the head manager. Precedence: page over layout.
+import { createElement as h, Fragment, Children, isValidElement, useContext, useEffect, useId } from 'react'
 import { HeadCollector, HeadLevel } from './_context.js'
+import { registerHead, unregisterHead } from './_headdom.js'
+import { cleanProps, mergeEntries } from './_headmerge.js'
 
 export function Head({ children }) {
   const collector = useContext(HeadCollector)
   const level = useContext(HeadLevel)
-  if (collector) {
-    Children.forEach(children, (child) => {
-      if (isValidElement(child)) collector.push({ level, element: child })
-    })
-  }
+  const id = useId()
+  const elements = []
+  Children.forEach(children, (child) => {
+    if (isValidElement(child)) elements.push(child)
+  })
+  if (collector) for (const element of elements) collector.push({ level, element })
+  useEffect(() => {
+    registerHead(id, level, elements)
+    return () => unregisterHead(id)
+  })
   return null
 }
 
-const URL_PROPS = new Set(['href', 'src', 'action', 'formAction', 'content'])
-
-// Event handlers and raw HTML are dropped; an element carrying a javascript: URL is dropped whole.
-function safeProps(props) {
-  const out = {}
-  for (const [name, value] of Object.entries(props)) {
-    if (/^on/i.test(name) || name === 'dangerouslySetInnerHTML') continue
-    if (URL_PROPS.has(name) && typeof value === 'string' && /^\s*javascript:/i.test(value.replace(/[\s\0]/g, ''))) return null
-    out[name] = value
-  }
-  return out
-}
-
-function dedupeKey(element) {
-  const { type, props, key } = element
-  if (key != null) return `key:${key}`
-  if (type === 'title') return 'title'
-  if (type === 'meta' && props.name) return `meta:name:${props.name}`
-  if (type === 'meta' && props.property) return `meta:property:${props.property}`
-  if (type === 'meta' && props.charSet) return 'meta:charset'
-  if (type === 'link' && props.rel === 'canonical') return 'link:canonical'
-  return null
-}
-
-// Ordered, de-duplicated, sanitised head elements: a later (deeper) element replaces an earlier one.
+// Server side: the merged, sanitised elements of one level as a fragment for static markup.
 export function mergeHead(entries) {
-  const ordered = [...entries].sort((a, b) => a.level - b.level)
-  const byKey = new Map()
-  const out = []
-  for (const { element } of ordered) {
-    if (typeof element.type !== 'string') continue // only plain head tags (title, meta, link, ...)
-    const props = safeProps(element.props)
-    if (props === null) continue
-    const clean = h(element.type, { ...props, key: out.length })
-    const k = dedupeKey(element)
-    if (k && byKey.has(k)) out[byKey.get(k)] = clean
-    else {
-      if (k) byKey.set(k, out.length)
-      out.push(clean)
-    }
-  }
-  return h(Fragment, null, ...out)
+  const merged = mergeEntries(entries.map((e) => ({ ...e, order: 1 })))
+  return h(Fragment, null, ...merged.map((element, key) => h(element.type, { ...cleanProps(element.props), key })))
 }

@@ -1,7 +1,9 @@
 // The one React tree a page renders to, on the server and in the browser alike, so hydration
 // sees exactly what the server produced: layouts (outermost first) > templates > page.
+// Across client-side navigations, layouts keep their state (same component, same place);
+// templates are keyed by the route path, so they re-mount.
 import { createElement as h } from 'react'
-import { HeadLevel, SlotContext } from './_context.js'
+import { HeadLevel, PageContext, SlotContext } from './_context.js'
 
 export function pageTree(route, props, routePath) {
   const { page, layouts } = route
@@ -10,8 +12,9 @@ export function pageTree(route, props, routePath) {
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = (props.layoutData || {})[file] || {}
-    const key = kind === 'template' ? routePath : undefined // templates re-mount on navigation
+    const key = kind === 'template' ? routePath : undefined
     tree = h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, routePath }, tree))
   }
-  return h(SlotContext.Provider, { value: slots }, tree)
+  const page_ = { pageId: route.id, routePath }
+  return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }

@@ -1,3 +1,6 @@
 // pyxle/client: the browser runtime of Pyxle pages.
 export { Head } from './_head.js'
 export { Slot, ClientOnly } from './_components.js'
+export { Link, usePathname } from './_link.js'
+export { navigate, prefetch, refresh, invalidate, configure } from './_router.js'
+export { Form, useAction } from './_actions.js'

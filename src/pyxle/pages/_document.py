@@ -19,11 +19,15 @@ def embed_json(value: Any = None, *, serialised: str | None = None) -> str:
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
-             scripts: str = "") -> str:
+             scripts: str = "", assets: list[str] | None = None) -> str:
+    """The page's own head sits between two marker tags: client-side navigation replaces it."""
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        "<meta name=\"pyxle-head\" content=\"start\">"
         + "".join(head)
+        + "<meta name=\"pyxle-head\" content=\"end\">"
+        + "".join(assets or ())
         + f"</head><body><div id=\"pyxle-root\">{body_html}</div>"
         + f"<script type=\"application/json\" id=\"pyxle-props\">{embed_json(props, serialised=props_json)}</script>"
         + scripts

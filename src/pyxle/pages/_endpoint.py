@@ -72,10 +72,13 @@ class PageEndpoint:
         levels.append(head_elements(self.page.head, data))
         head = [element for level in levels for element in level]
         props = {"data": data, "layoutData": layout_data}
-        if navigation:
-            body = {"ok": True, "routePath": route_path, "props": props, "headMarkup": "\n".join(head)}
-            return JSONResponse(body, status, headers=_VARY)
         renderer = self.runtime.renderer
+        if navigation:
+            body = {"ok": True, "routePath": route_path, "props": props, "headMarkup": "\n".join(head),
+                    "headLevels": ["\n".join(level) for level in levels]}
+            if renderer is not None and renderer.has(self.page_id):
+                body["page"] = {"id": self.page_id, **renderer.assets(self.page_id)}
+            return JSONResponse(body, status, headers=_VARY)
         if renderer is None or not renderer.has(self.page_id):
             return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)
         try:

@@ -75,6 +75,11 @@ class Renderer:
     def has(self, page_id: str) -> bool:
         return page_id in self.manifest.get("pages", {})
 
+    def assets(self, page_id: str) -> dict[str, Any]:
+        """What client-side navigation loads for a page: its module and stylesheets."""
+        entry = self.manifest["pages"][page_id]
+        return {"js": entry["js"], "css": entry["css"]}
+
     async def respond(self, page_id: str, props: dict[str, Any], route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None) -> HTMLResponse:
         """Render and wrap in the document; raises ``RenderError`` if the page throws.
@@ -95,7 +100,7 @@ class Renderer:
         tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
         merged = merge_head(ordered)
         scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>'
-        body = document(head=merged + tags, body_html=result["html"], props_json=props_json, scripts=scripts)
+        body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json, scripts=scripts)
         return HTMLResponse(body, status, headers=headers)
 
 

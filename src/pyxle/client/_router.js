@@ -1,0 +1,129 @@
+// Client-side navigation: fetch the page's navigation JSON, import its module on demand, render
+// it into the same root, update the head and history. Payloads are cached (30 s by default) so
+// prefetched pages open at once; invalidate() and x-pyxle-invalidate drop them.
+import { createElement as h } from 'react'
+import { flushSync } from 'react-dom'
+import { setBaseHead } from './_headdom.js'
+import { pageTree } from './_tree.js'
+
+const state = { root: null, path: '', ttl: 30000, listeners: new Set() }
+const cache = new Map() // path+search -> { time, promise }
+
+export function configure({ prefetchTtl } = {}) {
+  if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
+}
+
+export function startRouter(root) {
+  state.root = root
+  state.path = location.pathname + location.search
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
+  history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
+  addEventListener('popstate', onPopState)
+}
+
+function keyOf(to) {
+  const url = new URL(to, location.href)
+  return { url, key: url.pathname + url.search }
+}
+
+function load(key) {
+  const hit = cache.get(key)
+  if (hit && Date.now() - hit.time < state.ttl) return hit.promise
+  const promise = fetch(key, { headers: { 'x-pyxle-navigation': '1' }, credentials: 'same-origin' }).then(
+    async (response) => {
+      const body = await response.json()
+      if (!body || !body.ok || !body.page) throw new Error(`navigation to ${key} needs a full load`)
+      return body
+    },
+  )
+  cache.set(key, { time: Date.now(), promise })
+  promise.catch(() => cache.delete(key))
+  return promise
+}
+
+async function show(key) {
+  const body = await load(key)
+  const module = await import(/* @vite-ignore */ body.page.js)
+  for (const href of body.page.css) {
+    if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
+      const link = document.createElement('link')
+      link.rel = 'stylesheet'
+      link.href = href
+      document.head.append(link)
+    }
+  }
+  flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath)))
+  setBaseHead(body.headLevels || [body.headMarkup || ''])
+  state.path = key
+  notify()
+}
+
+function scrollAfter(url, top) {
+  if (url.hash) {
+    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)))
+    if (target) return target.scrollIntoView()
+  }
+  window.scrollTo(0, top)
+}
+
+export async function navigate(to, { replace = false, scroll = true } = {}) {
+  const { url, key } = keyOf(to)
+  if (url.origin !== location.origin || !state.root) {
+    location.assign(url.href)
+    return
+  }
+  history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
+  try {
+    await show(key)
+  } catch (error) {
+    location.assign(url.href) // a failed navigation falls back to a full page load
+    return
+  }
+  const entry = { pyxle: true, scroll: 0 }
+  if (replace) history.replaceState(entry, '', url.href)
+  else history.pushState(entry, '', url.href)
+  if (scroll) scrollAfter(url, 0)
+}
+
+async function onPopState(event) {
+  const key = location.pathname + location.search
+  if (key === state.path) return // a hash change on the same page
+  try {
+    await show(key)
+  } catch (error) {
+    location.reload()
+    return
+  }
+  window.scrollTo(0, (event.state && event.state.scroll) || 0)
+}
+
+export function prefetch(to) {
+  const { url, key } = keyOf(to)
+  if (url.origin !== location.origin) return Promise.resolve()
+  return load(key)
+    .then((body) => import(/* @vite-ignore */ body.page.js))
+    .catch(() => {})
+}
+
+export function invalidate(to) {
+  if (to === undefined) cache.clear()
+  else cache.delete(keyOf(to).key)
+}
+
+export async function refresh() {
+  cache.delete(state.path)
+  await show(state.path)
+}
+
+export function currentPath() {
+  return state.path ? state.path.split('?')[0] : location.pathname
+}
+
+export function subscribe(listener) {
+  state.listeners.add(listener)
+  return () => state.listeners.delete(listener)
+}
+
+function notify() {
+  for (const listener of state.listeners) listener()
+}

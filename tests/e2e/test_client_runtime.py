@@ -1,0 +1,106 @@
+"""pyxle/client in a real headless Chromium: Link navigation, history, prefetch, Form, useAction."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from tests.conftest import PageWatch, Server
+
+
+def open_home(demo_server: Server, page: PageWatch) -> None:
+    page.page.goto(demo_server.url + "/")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'still here'")
+
+
+def test_link_navigation_is_client_side_and_updates_title(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    page.page.get_by_role("link", name="Users").click()
+    page.page.wait_for_url(demo_server.url + "/users")
+    page.page.get_by_role("heading", name="Users").wait_for()
+    assert page.page.evaluate("window.__marker") == "still here"  # no full reload
+    assert page.page.title() == "Users · Pyxle demo"
+    assert page.problems() == []
+
+
+def test_back_and_forward(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    page.page.get_by_role("link", name="Users").click()
+    page.page.get_by_role("heading", name="Users").wait_for()
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Welcome to Pyxle").wait_for()
+    assert page.page.url == demo_server.url + "/" and page.page.title() == "Home · Pyxle demo"
+    page.page.go_forward()
+    page.page.get_by_role("heading", name="Users").wait_for()
+    assert page.page.evaluate("window.__marker") == "still here"
+    assert page.problems() == []
+
+
+def test_hover_prefetches_the_navigation_payload(demo_server: Server, page: PageWatch) -> None:
+    seen: list[str] = []
+    page.page.on("request", lambda r: r.headers.get("x-pyxle-navigation") == "1" and seen.append(r.url))
+    open_home(demo_server, page)
+    page.page.get_by_role("link", name="Chat").hover()
+    page.page.wait_for_function("true")
+    page.page.wait_for_timeout(300)
+    assert demo_server.url + "/chat" in seen
+    before = len(seen)
+    page.page.get_by_role("link", name="Chat").click()
+    page.page.get_by_role("heading", name="Chat").wait_for()
+    assert seen.count(demo_server.url + "/chat") == 1 and len(seen) == before  # served from the prefetch cache
+
+
+def test_form_success_invalidates_and_action_error_is_shown(demo_server: Server, page: PageWatch) -> None:
+    name = f"Form {uuid.uuid4().hex[:6]}"
+    page.page.goto(demo_server.url + "/users")
+    page.hydrated()
+    page.page.get_by_label("Name").fill(name)
+    page.page.get_by_label("Email").fill(f"{name.replace(' ', '.')}@example.com")
+    page.page.get_by_role("button", name="Add user").click()
+    page.page.get_by_test_id("form-message").filter(has_text=f"Added {name}").wait_for()
+    page.page.get_by_role("link", name=name).wait_for()  # x-pyxle-invalidate refreshed the list
+    assert page.page.get_by_label("Name").input_value() == ""  # reset on success
+    page.page.get_by_label("Name").fill("No Email")
+    page.page.get_by_role("button", name="Add user").click()
+    page.page.get_by_test_id("form-message").filter(has_text="A name and a valid email are required").wait_for()
+    assert [p for p in page.problems() if "/api/__actions/" not in p[1]] == []  # the 400 itself is expected
+
+
+def test_action_without_csrf_token_is_refused_and_shown(demo_server: Server, page: PageWatch) -> None:
+    def strip_token(route) -> None:  # type: ignore[no-untyped-def]
+        headers = {k: v for k, v in route.request.headers.items() if k != "x-csrf-token"}
+        route.continue_(headers=headers)
+
+    page.page.route("**/api/__actions/**", strip_token)
+    page.page.goto(demo_server.url + "/users")
+    page.hydrated()
+    page.page.get_by_label("Name").fill("Mallory")
+    page.page.get_by_label("Email").fill("mallory@example.com")
+    page.page.get_by_role("button", name="Add user").click()
+    page.page.get_by_test_id("form-message").filter(has_text=re.compile("CSRF token")).wait_for()
+
+
+def test_use_action_optimistic_toggle_persists(demo_server: Server, page: PageWatch) -> None:
+    import httpx
+
+    user = httpx.post(demo_server.url + "/api/users", json={"name": "Star", "email": f"{uuid.uuid4().hex}@x.io"}).json()["user"]
+    page.page.goto(demo_server.url + "/users")
+    page.hydrated()
+    star = page.page.get_by_test_id(f"star-{user['id']}")
+    assert star.get_attribute("aria-pressed") == "false"
+    star.click()
+    assert star.get_attribute("aria-pressed") == "true"
+    page.page.reload()
+    page.hydrated()
+    assert page.page.get_by_test_id(f"star-{user['id']}").get_attribute("aria-pressed") == "true"  # saved in SQLite
+
+
+def test_chat_page_uses_the_websocket_route(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    page.page.get_by_role("link", name="Chat").click()
+    page.page.get_by_test_id("chat-status").filter(has_text="connected").wait_for()
+    page.page.get_by_label("Message").fill("hello from the browser")
+    page.page.get_by_role("button", name="Send").click()
+    page.page.get_by_test_id("chat-log").filter(has_text="hello from the browser").wait_for()
+    assert page.page.evaluate("window.__marker") == "still here"
