@@ -166,7 +166,7 @@ class _Scanner:
                 prev = "str"
             elif c == "/" and text.startswith(("//", "/*"), j):
                 j = self.comment(j)
-            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS):
+            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>"):
                 j = self.regex(j)
                 prev = "str"
             elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
@@ -229,7 +229,7 @@ class _Scanner:
                 prev = "str"
             elif c == "/" and text.startswith(("//", "/*"), j):
                 j = self.comment(j)
-            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS):
+            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>"):
                 j = self.regex(j)
                 prev = "str"
             elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
@@ -259,7 +259,7 @@ class _Scanner:
         """At a depth-0 line break: does the statement continue on the next line?"""
         line_start = self.text.rfind("\n", start, newline) + 1
         line = _strip_line_comment(self.text[line_start:newline]).rstrip()
-        if line.endswith(_CONTINUES_AFTER) and not line.endswith(("++", "--")):
+        if line.endswith(_CONTINUES_AFTER) and not line.endswith(("++", "--", "*/")):
             return False
         k = newline + 1
         while k < self.n:

@@ -83,7 +83,7 @@ def quick_statement_end(lines: list[str], start: int) -> int:
     last = start + 1
     while k < n:
         line = lines[k]
-        if not line.strip() or line[0] in " \t":
+        if not line.strip() or line[0] in " \t)]}":  # a closing bracket never starts a statement
             if line.strip():
                 last = k + 1
             k += 1

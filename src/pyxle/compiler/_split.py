@@ -81,18 +81,19 @@ class _Splitter:
         self.js_declared = set(_JS_DECLARED.findall(self.text))
 
     def run(self) -> list[Section]:
-        fences = [(i, m.group(1).lower()) for i, line in enumerate(self.lines) if (m := FENCE.match(line.strip()))]
-        if not fences:
-            self.auto(0, len(self.lines))
-            return self.sections
-        self.auto(0, fences[0][0])
-        for k, (index, kind) in enumerate(fences):
-            stop = fences[k + 1][0] if k + 1 < len(fences) else len(self.lines)
-            lang: Lang = "jsx" if kind in ("jsx", "client") else "python"
-            if lang == "python":
-                self.fenced_python(index + 1, stop)
-            elif index + 1 < stop:
-                self.add("jsx", index + 1, stop)
+        """Auto-split until a fence; a fence only counts where a top-level statement could start,
+        so fence-like text inside a string or template literal is just text."""
+        n = len(self.lines)
+        i = self.auto(0, n)
+        while i < n:
+            kind = FENCE.match(self.lines[i].strip()).group(1).lower()  # type: ignore[union-attr]
+            stop = next((k for k in range(i + 1, n) if FENCE.match(self.lines[k].strip())), n)
+            if kind in ("jsx", "client"):
+                if i + 1 < stop:
+                    self.add("jsx", i + 1, stop)
+            else:
+                self.fenced_python(i + 1, stop)
+            i = stop
         return self.sections
 
     def add(self, lang: Lang, start: int, end: int) -> None:
@@ -110,7 +111,8 @@ class _Splitter:
         if start < stop:
             self.add("python", start, stop)
 
-    def auto(self, start: int, stop: int) -> None:
+    def auto(self, start: int, stop: int) -> int:
+        """Classify statements from ``start``; returns where a fence begins (or ``stop``)."""
         i = start
         lines = self.lines
         while i < stop:
@@ -124,6 +126,8 @@ class _Splitter:
                 i += 1
                 continue
             if stripped.startswith("#"):
+                if FENCE.match(stripped):
+                    return i
                 self.add("python", i, i + 1)
                 i += 1
                 continue
@@ -134,6 +138,7 @@ class _Splitter:
                 i = self.take_js(i, stop, strict=True)
             else:
                 i = self.take_ambiguous(i, stop)
+        return stop
 
     @staticmethod
     def signal(line: str) -> Lang | None:
