@@ -75,6 +75,7 @@ def test_action_without_csrf_token_is_refused_and_shown(demo_server: Server, pag
     page.page.route("**/api/__actions/**", strip_token)
     page.page.goto(demo_server.url + "/users")
     page.hydrated()
+    page.page.evaluate("document.querySelector('[data-testid=add-user] input[name=csrf_token]').value = 'forged.token'")
     page.page.get_by_label("Name").fill("Mallory")
     page.page.get_by_label("Email").fill("mallory@example.com")
     page.page.get_by_role("button", name="Add user").click()
@@ -104,3 +105,41 @@ def test_chat_page_uses_the_websocket_route(demo_server: Server, page: PageWatch
     page.page.get_by_role("button", name="Send").click()
     page.page.get_by_test_id("chat-log").filter(has_text="hello from the browser").wait_for()
     assert page.page.evaluate("window.__marker") == "still here"
+
+
+def test_form_works_without_javascript(demo_server: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        tab = context.new_page()
+        tab.goto(demo_server.url + "/users")
+        name = f"NoJS {uuid.uuid4().hex[:6]}"
+        tab.get_by_label("Name").fill(name)
+        tab.get_by_label("Email").fill(f"{uuid.uuid4().hex}@nojs.io")
+        with tab.expect_navigation():
+            tab.get_by_role("button", name="Add user").click()
+        assert tab.url == demo_server.url + "/users"  # 303 back to the page
+        assert tab.get_by_role("link", name=name).count() == 1  # the fresh page shows the new user
+    finally:
+        context.close()
+
+
+def test_plain_form_post_redirects_back_and_refuses_forgeries(demo_server: Server) -> None:
+    import httpx
+
+    with httpx.Client(base_url=demo_server.url) as client:
+        html = client.get("/users").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        assert token == client.cookies["pyxle-csrf"]
+        html_accept = {"accept": "text/html,application/xhtml+xml", "referer": demo_server.url + "/users"}
+        ok = client.post("/api/__actions/users/index/add_user", headers=html_accept,
+                         data={"csrf_token": token, "name": "Plain", "email": f"{uuid.uuid4().hex}@plain.io"})
+        assert ok.status_code == 303 and ok.headers["location"] == "/users"
+        bad = client.post("/api/__actions/users/index/add_user", headers=html_accept,
+                          data={"csrf_token": token, "name": "", "email": ""})
+        assert bad.status_code == 303
+        assert bad.headers["location"].startswith("/users?pyxle-action-error=A+name+and+a+valid+email")
+        forged = client.post("/api/__actions/users/index/add_user", headers=html_accept,
+                             data={"csrf_token": "forged.token", "name": "X", "email": "x@x.io"})
+        assert forged.status_code == 403
+        missing = client.post("/api/__actions/users/index/add_user", headers=html_accept, data={"name": "X"})
+        assert missing.status_code == 403

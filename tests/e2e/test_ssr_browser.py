@@ -89,3 +89,13 @@ def test_assets_are_immutable_and_compressed(demo_server: Server) -> None:
         r = httpx.get(demo_server.url + script, headers={"accept-encoding": encoding})
         assert r.headers["content-encoding"] == encoding and int(r.headers["content-length"]) < len(plain.content) / 2
     assert httpx.get(demo_server.url + "/_pyxle/..%2f..%2fdb.py").status_code == 404
+
+
+def test_every_demo_page_hydrates_without_a_single_warning(demo_server: Server, page: PageWatch) -> None:
+    user = httpx.post(demo_server.url + "/api/users", json={"name": "Hydra", "email": "hydra@example.com"}).json()["user"]
+    for path in ("/", "/users", f"/users/{user['id']}", "/chat"):
+        response = page.page.goto(demo_server.url + path)
+        assert response is not None and response.status == 200, path
+        page.hydrated()
+        page.page.wait_for_timeout(200)  # let effects and any recoverable-error reports run
+    assert page.problems() == []

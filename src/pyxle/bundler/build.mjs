@@ -32,7 +32,7 @@ function entrySource(name) {
     const routes = plan.pages.map((page, i) => {
       const r = routeLiteral(page, `r${i}`)
       imports.push(...r.imports)
-      return `${JSON.stringify(page.id)}: ${r.literal}`
+      return `${JSON.stringify(page.id)}: { id: ${JSON.stringify(page.id)}, ...${r.literal} }`
     })
     return `${imports.join('\n')}
 const routes = { ${routes.join(',\n  ')} }

@@ -5,7 +5,7 @@ import { createElement as h, useCallback, useContext, useEffect, useRef, useStat
 import { PageContext } from './_context.js'
 import { currentPath, invalidate, refresh } from './_router.js'
 
-function csrfToken() {
+export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)pyxle-csrf=([^;]*)/)
   return match ? decodeURIComponent(match[1]) : ''
 }
@@ -72,8 +72,10 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     }
   }
 
+  // The hidden field lets the form work as a plain HTML post before hydration or without JS.
   return h('form', { ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
-                     'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined }, children)
+                     'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
+    h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children)
 }
 
 // const save = useAction('save'); await save({ title }) -> { ok, ... }; save.pending / .error / .data

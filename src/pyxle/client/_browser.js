@@ -3,12 +3,13 @@
 // provide their route.
 import { hydrateRoot } from 'react-dom/client'
 import { startRouter } from './_router.js'
+import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
 export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
-  const root = hydrateRoot(document.getElementById('pyxle-root'), pageTree(route, props, location.pathname), {
+  const root = hydrateRoot(document.getElementById('pyxle-root'), pageTree(route, props, location.pathname, csrfToken()), {
     onRecoverableError(error) {
       console.error('[pyxle] hydration mismatch:', error)
     },

@@ -8,4 +8,4 @@ export const HeadLevel = createContext(0)
 // Named content a page provides to its layouts (`export const slots = {...}`).
 export const SlotContext = createContext({})
 // The page being shown: its id (its path under pages/, which is also its actions' page path).
-export const PageContext = createContext({ pageId: null, routePath: '/' })
+export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '' })

@@ -1,9 +1,9 @@
 // Client-side navigation: fetch the page's navigation JSON, import its module on demand, render
 // it into the same root, update the head and history. Payloads are cached (30 s by default) so
 // prefetched pages open at once; invalidate() and x-pyxle-invalidate drop them.
-import { createElement as h } from 'react'
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
+import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
 const state = { root: null, path: '', ttl: 30000, listeners: new Set() }
@@ -52,7 +52,7 @@ async function show(key) {
       document.head.append(link)
     }
   }
-  flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath)))
+  flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken())))
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = key
   notify()

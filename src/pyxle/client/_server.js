@@ -9,7 +9,7 @@ import { pageTree } from './_tree.js'
 // last, so the server can interleave each level's HEAD variable at the right precedence.
 export function renderPage(route, request) {
   const collected = []
-  const tree = pageTree(route, request.props, request.routePath)
+  const tree = pageTree(route, request.props, request.routePath, request.csrfToken || '')
   const html = renderToString(h(HeadCollector.Provider, { value: collected }, tree))
   const head = []
   for (let level = 0; level <= route.layouts.length; level++) {

@@ -5,7 +5,7 @@
 import { createElement as h } from 'react'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
 
-export function pageTree(route, props, routePath) {
+export function pageTree(route, props, routePath, csrfToken = '') {
   const { page, layouts } = route
   const slots = page.slots || {}
   let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, { data: props.data }))
@@ -15,6 +15,6 @@ export function pageTree(route, props, routePath) {
     const key = kind === 'template' ? routePath : undefined
     tree = h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, routePath }, tree))
   }
-  const page_ = { pageId: route.id, routePath }
+  const page_ = { pageId: route.id, routePath, csrfToken }
   return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }

@@ -70,7 +70,10 @@ class ActionsEndpoint:
         else:
             call, context = found
             scope.setdefault("pyxle", {})["route"] = context
-            response = await call(ActionRequest(scope, receive, send))
+            request = ActionRequest(scope, receive, send)
+            response = await call(request)
+            if _plain_form_post(request):
+                response = _redirect_back(request, page_path, response)
         await response(scope, receive, send)
 
     def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
@@ -107,3 +110,35 @@ def action_response(result: Any, where: str) -> Response:
     urls = body.pop(INVALIDATE_KEY, None)
     headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
     return JSONResponse({"ok": True, **body}, 200, headers=headers)
+
+
+def _plain_form_post(request: ActionRequest) -> bool:
+    """A browser submitting <form method="post"> itself (no JavaScript): form body, HTML wanted."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    accept = request.headers.get("accept", "")
+    return content_type in _FORM_TYPES and "text/html" in accept
+
+
+def _redirect_back(request: ActionRequest, page_path: str, result: Response) -> Response:
+    """303 to the page the form was on (same origin only), so the user sees the fresh page.
+
+    An ActionError's message travels in the ``pyxle-action-error`` query parameter.
+    """
+    from urllib.parse import urlencode, urlsplit
+
+    from starlette.responses import RedirectResponse
+
+    fallback = "/" if page_path == "index" else "/" + page_path.removesuffix("/index")
+    referer = urlsplit(request.headers.get("referer", ""))
+    target = fallback
+    if referer.path and (not referer.netloc or referer.netloc == request.headers.get("host")):
+        target = referer.path
+    if result.status_code >= 400:
+        import json
+
+        try:
+            message = json.loads(bytes(result.body)).get("error", "")
+        except ValueError:
+            message = ""
+        target += "?" + urlencode({"pyxle-action-error": message})
+    return RedirectResponse(target, status_code=303)

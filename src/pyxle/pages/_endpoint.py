@@ -82,7 +82,8 @@ class PageEndpoint:
         if renderer is None or not renderer.has(self.page_id):
             return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)
         try:
-            return await renderer.respond(self.page_id, props, route_path, levels, status, _VARY)
+            csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
+            return await renderer.respond(self.page_id, props, route_path, levels, status, _VARY, csrf)
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Sequence
+from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -73,6 +75,8 @@ class CSRFMiddleware:
                 header_token = value.decode("latin-1")
         valid = cookie_token is not None and self.signer.verify(cookie_token)
         if scope["method"] not in SAFE_METHODS and self.protects(scope["path"]):
+            if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
+                header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not hmac.compare_digest(header_token, cookie_token or ""):
                 reason = "missing" if cookie_token is None or header_token is None else "invalid"
                 await JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)(scope, receive, send)
@@ -91,6 +95,53 @@ class CSRFMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+FORM_FIELD = "csrf_token"
+_MAX_FORM_SCAN = 1024 * 1024
+_MULTIPART_FIELD = re.compile(rb'name="csrf_token"\r\n(?:[^\r\n]+\r\n)*\r\n([A-Za-z0-9_.=-]{1,256})\r\n')
+
+
+async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
+    """The ``csrf_token`` field of a form body, and a ``receive`` that replays the body downstream.
+
+    Only form bodies that declare a length up to 1 MiB are read here; anything else must send
+    the header (JavaScript clients always do).
+    """
+    content_type = length = None
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            content_type = value.split(b";")[0].strip().lower()
+        elif name == b"content-length" and value.isdigit():
+            length = int(value)
+    if content_type not in (b"application/x-www-form-urlencoded", b"multipart/form-data"):
+        return None, receive
+    if length is None or length > _MAX_FORM_SCAN:
+        return None, receive
+    chunks = []
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None, receive
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    body = b"".join(chunks)
+    if content_type == b"application/x-www-form-urlencoded":
+        token = dict(parse_qsl(body.decode("latin-1"))).get(FORM_FIELD)
+    else:
+        match = _MULTIPART_FIELD.search(body)
+        token = match.group(1).decode("ascii") if match else None
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return token, replay
 
 
 def _cookie(header: bytes, name: str) -> str | None:
