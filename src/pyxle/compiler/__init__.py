@@ -48,7 +48,7 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    sections, problems = split(source, path)
+    sections, problems, js_statements = split(source, path)
     lines = source.splitlines()
     server_lines = [""] * len(lines)
     client_lines = [""] * len(lines)
@@ -65,7 +65,8 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
             problems.append(Diagnostic.at(path, lines, exc.lineno or 1, exc.offset or 1,
                                           f"Python syntax error: {exc.msg}", "fix the Python syntax"))
         else:
-            metadata, problems = analyse(tree, client_code, path, lines, require_default_export=require_default_export)
+            metadata, problems = analyse(tree, js_statements, path, lines,
+                                         require_default_export=require_default_export)
     if problems:
         raise CompileError(problems)
     result = CompileResult(server_code, client_code, metadata, digest)

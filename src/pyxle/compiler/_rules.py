@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from pyxle.compiler._diagnostics import Diagnostic
 
-_DEFAULT_EXPORT = re.compile(r"^\s*export\s+default\b|^\s*export\s*\{[^}]*\bas\s+default\b", re.MULTILINE)
+_DEFAULT_EXPORT = re.compile(r"export\s+default\b|export\s*\{[^}]*\bas\s+default\b")
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:
     return name, explicit
 
 
-def analyse(tree: ast.Module, client_code: str, path: str, lines: Sequence[str], *,
+def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Sequence[str], *,
             require_default_export: bool) -> tuple[PageMetadata, list[Diagnostic]]:
+    """``js_statements`` are the first lines of the top-level JS statements."""
     problems: list[Diagnostic] = []
     loader: ast.AST | None = None
     actions: dict[str, int] = {}
@@ -82,7 +83,7 @@ def analyse(tree: ast.Module, client_code: str, path: str, lines: Sequence[str],
                                                   "give each @action in a file its own name"))
                 else:
                     actions[name] = node.lineno
-    has_default = bool(_DEFAULT_EXPORT.search(client_code))
+    has_default = any(_DEFAULT_EXPORT.match(line) for line in js_statements)
     if require_default_export and not has_default:
         problems.append(Diagnostic.at(path, lines, max(len(lines), 1), 1,
                                       "no default export: a page's JSX must `export default` its component",

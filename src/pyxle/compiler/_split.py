@@ -59,13 +59,15 @@ class Section:
     end: int  # exclusive
 
 
-def split(source: str, path: str) -> tuple[list[Section], list[Diagnostic]]:
-    """Sections in file order, and diagnostics for what is clearly broken."""
+def split(source: str, path: str) -> tuple[list[Section], list[Diagnostic], list[str]]:
+    """Sections in file order, diagnostics for what is clearly broken, and the first line of
+    every top-level JS statement (so "export default" inside a string is not mistaken for one)."""
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
     splitter = _Splitter(lines, source, path)
-    return splitter.run(), splitter.diagnostics
+    sections = splitter.run()
+    return sections, splitter.diagnostics, [lines[i] for i in sorted(splitter.js_starts)]
 
 
 class _Splitter:
@@ -79,6 +81,7 @@ class _Splitter:
         self.sections: list[Section] = []
         self.diagnostics: list[Diagnostic] = []
         self.js_declared = set(_JS_DECLARED.findall(self.text))
+        self.js_starts: set[int] = set()
 
     def run(self) -> list[Section]:
         """Auto-split until a fence; a fence only counts where a top-level statement could start,
@@ -91,6 +94,7 @@ class _Splitter:
             if kind in ("jsx", "client"):
                 if i + 1 < stop:
                     self.add("jsx", i + 1, stop)
+                    self.fenced_js_starts(i + 1, stop)
             else:
                 self.fenced_python(i + 1, stop)
             i = stop
@@ -101,6 +105,18 @@ class _Splitter:
             self.sections[-1] = Section(lang, self.sections[-1].start, end)
         else:
             self.sections.append(Section(lang, start, end))
+
+    def fenced_js_starts(self, start: int, stop: int) -> None:
+        k = start
+        while k < stop:
+            if self.lines[k].strip() and self.lines[k][0] not in " \t":
+                self.js_starts.add(k)
+                try:
+                    k = self.js_extent(k, stop)
+                    continue
+                except JsScanError:
+                    pass
+            k += 1
 
     def fenced_python(self, start: int, stop: int) -> None:
         chunk = "".join(self.lines[start:stop])
@@ -186,6 +202,7 @@ class _Splitter:
         return end
 
     def take_js(self, i: int, stop: int, *, strict: bool) -> int:
+        self.js_starts.add(i)
         try:
             end = self.js_extent(i, stop)
         except JsScanError as exc:
@@ -221,6 +238,7 @@ class _Splitter:
 
     def take_js_quiet(self, i: int, stop: int) -> int:
         end = self.js_extent(i, stop)
+        self.js_starts.add(i)
         self.add("jsx", i, end)
         return end
 

@@ -1,0 +1,281 @@
+"""Compile errors: path, line, column, message, hint, and ``format()`` with a caret."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyxle.compiler import CompileError, Diagnostic, compile_source
+
+PATH = "pages/err.pyxl"
+
+PAGE_END = '''
+export default function Page() {
+  return <p>page</p>;
+}
+'''
+
+
+def _errors(source: str, **kwargs) -> list[Diagnostic]:
+    with pytest.raises(CompileError) as info:
+        compile_source(source, path=PATH, **kwargs)
+    err = info.value
+    assert err.errors, "CompileError without diagnostics"
+    assert [(d.line, d.column) for d in err.errors] == sorted((d.line, d.column) for d in err.errors)
+    return err.errors
+
+
+def _check(diag: Diagnostic, source: str, line: int, column: int, fragment: str) -> None:
+    assert diag.path == PATH
+    assert (diag.line, diag.column) == (line, column), diag.format()
+    assert fragment in diag.message, diag.message
+    assert diag.hint.strip(), "hint must not be empty"
+    assert diag.source_line == source.splitlines()[line - 1]
+    text = diag.format()
+    assert f"{PATH}:{line}:{column}:" in text
+    lines = text.splitlines()
+    caret = [k for k, ln in enumerate(lines) if ln.strip() == "^"]
+    assert caret, text
+    k = caret[0]
+    # The caret sits under the reported column of the echoed source line.
+    assert lines[k - 1].strip() == diag.source_line.strip()
+    indent = len(lines[k - 1]) - len(lines[k - 1].lstrip(" ")) - (len(diag.source_line) - len(diag.source_line.lstrip(" ")))
+    assert lines[k].index("^") - indent == column - 1
+
+
+def _one(source: str, line: int, column: int, fragment: str, **kwargs) -> Diagnostic:
+    errors = _errors(source, **kwargs)
+    assert len(errors) == 1, [e.format() for e in errors]
+    _check(errors[0], source, line, column, fragment)
+    return errors[0]
+
+
+def test_two_server_loaders():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+@server
+async def load_more(request):
+    return {}
+''' + PAGE_END
+    diag = _one(source, 6, 1, "at most one @server loader")
+    assert "load_more" in diag.message and "line 2" in diag.message
+
+
+def test_sync_loader():
+    source = '''\
+import os
+
+@server
+def load(request):
+    return {}
+''' + PAGE_END
+    diag = _one(source, 4, 1, "must be async def")
+    assert "load()" in diag.message and "async def" in diag.hint
+
+
+def test_sync_action():
+    source = '''\
+@action
+def save(request):
+    return {}
+''' + PAGE_END
+    diag = _one(source, 2, 1, "must be async def")
+    assert "@action" in diag.message and "save()" in diag.message
+
+
+def test_duplicate_action_names():
+    source = '''\
+@action
+async def save(request):
+    return {}
+
+@action(name="save")
+async def save_again(request):
+    return {}
+''' + PAGE_END
+    diag = _one(source, 6, 1, "duplicate action name 'save'")
+    assert "line 2" in diag.message
+
+
+def test_invalid_action_name():
+    source = '''\
+@action(name="not valid")
+async def save(request):
+    return {}
+''' + PAGE_END
+    # The diagnostic points at the decorator expression, just after the "@".
+    _one(source, 1, 2, "'not valid' is not a valid identifier")
+
+
+def test_missing_default_export():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+function Helper() {
+  return <p>not exported</p>;
+}
+'''
+    _one(source, 7, 1, "no default export")
+    result = compile_source(source, path=PATH, require_default_export=False)
+    assert result.metadata.has_default_export is False
+    assert result.metadata.loader == "load"
+
+
+def test_python_syntax_error_in_python_section():
+    source = '''\
+import os
+
+@server
+async def load(request)
+    return {}
+''' + PAGE_END
+    diag = _one(source, 4, 24, "Python syntax error")
+    assert "expected ':'" in diag.message
+
+
+def test_python_syntax_error_in_plain_def():
+    source = '''\
+def helper(x)
+    return x
+''' + PAGE_END
+    _one(source, 1, 14, "Python syntax error")
+
+
+def test_unterminated_jsx_string():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+const greeting = 'hello;
+
+export default function Page() {
+  return <p>{greeting}</p>;
+}
+'''
+    diag = _one(source, 5, 18, "JSX syntax error")
+    assert "unterminated string" in diag.message
+
+
+def test_unterminated_jsx_tag():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+export default function Page() {
+  return <div className="a"
+}
+'''
+    errors = _errors(source)
+    assert errors, "expected a JSX error"
+    diag = errors[0]
+    _check(diag, source, 6, 10, "JSX syntax error")
+    assert "unterminated JSX" in diag.message
+
+
+def test_several_errors_all_reported():
+    source = '''\
+@server
+def load(request):
+    return {}
+
+@action
+async def save(request):
+    return {}
+
+@action
+async def save(request):
+    return {}
+
+@action(name="bad name")
+def other(request):
+    return {}
+
+function Page() {
+  return <p/>;
+}
+'''
+    errors = _errors(source)
+    got = [(d.line, d.column, d.message) for d in errors]
+    assert len(errors) == 5, got
+    _check(errors[0], source, 2, 1, "must be async def")
+    _check(errors[1], source, 10, 1, "duplicate action name 'save'")
+    _check(errors[2], source, 13, 2, "'bad name' is not a valid identifier")
+    _check(errors[3], source, 14, 1, "must be async def")
+    _check(errors[4], source, 19, 1, "no default export")
+    with pytest.raises(CompileError) as info:
+        compile_source(source, path=PATH)
+    text = info.value.format()
+    for d in errors:
+        assert f"{PATH}:{d.line}:{d.column}:" in text
+    assert info.value.line == 2 and info.value.path == PATH
+
+
+def test_python_and_jsx_syntax_errors_both_reported():
+    source = '''\
+def helper(x)
+    return x
+
+const s = "open;
+
+export default function Page() {
+  return <p/>;
+}
+'''
+    errors = _errors(source)
+    assert len(errors) == 2, [e.format() for e in errors]
+    _check(errors[0], source, 1, 14, "Python syntax error")
+    _check(errors[1], source, 4, 11, "JSX syntax error")
+
+
+def test_unclosed_python_bracket():
+    source = '''\
+@server
+async def load(request):
+    return {
+        "a": 1,
+
+export default () => <p/>;
+'''
+    diag = _one(source, 3, 12, "Python syntax error")
+    assert "never closed" in diag.message
+
+
+def test_unbalanced_jsx_brace():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+export default function Page() {
+  return <p/>;
+}
+}
+'''
+    diag = _one(source, 8, 1, "JSX syntax error")
+    assert "unbalanced" in diag.message
+
+
+def test_default_export_inside_template_literal_is_not_one():
+    source = '''\
+@server
+async def load(request):
+    return {}
+
+const s = `
+export default nothing
+`;
+'''
+    _one(source, 7, 1, "no default export")
+
+
+def test_errors_are_reported_against_the_given_path():
+    with pytest.raises(CompileError) as info:
+        compile_source("def f(:\n    pass\n", path="pages/other/place.pyxl", require_default_export=False)
+    assert info.value.path == "pages/other/place.pyxl"
+    assert info.value.format().startswith("pages/other/place.pyxl:1:")
