@@ -51,6 +51,11 @@ class PyxleApp(Starlette):
         self.ready = False
         self.renderer: Any = None
         self._initial_renderer: Any = None
+        self.dev_events: Any = None
+        if mode == "development":
+            from pyxle.app._devevents import DevEvents
+
+            self.dev_events = DevEvents()
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
 
@@ -66,6 +71,7 @@ class PyxleApp(Starlette):
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
+            pages.runtime.dev = self.mode == "development"
             renderer = self._bundle(pages)
             if renderer is not None:
                 entries.append((ASSETS_SPEC, build_assets(self.config.build_path / "public" / "_pyxle")))
@@ -90,7 +96,13 @@ class PyxleApp(Starlette):
         except BuildError as exc:
             raise StartupError("\n".join(exc.messages)) from None
         timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
-        renderer = Renderer(result.manifest, result.ssr_bundle, workers=self.ssr_workers, timeout=timeout)
+        extra = ""
+        if self.mode == "development":
+            from pyxle.app._devevents import DEV_SCRIPT
+
+            extra = DEV_SCRIPT
+        renderer = Renderer(result.manifest, result.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
+                            extra_scripts=extra)
         pages.runtime.renderer = renderer
         return renderer
 
@@ -122,7 +134,10 @@ class PyxleApp(Starlette):
             ok = self.ready and self.router.fallback is None
             await JSONResponse({"status": "ready" if ok else "loading"}, 200 if ok else 503)(scope, receive, send)
 
-        return {"/healthz": healthz, "/readyz": readyz}
+        routes: dict[str, ASGIApp] = {"/healthz": healthz, "/readyz": readyz}
+        if self.dev_events is not None:
+            routes["/__pyxle/events"] = self.dev_events
+        return routes
 
     async def swap_renderer(self, renderer: Any) -> None:
         """Start ``renderer`` (if any) and retire the previous one."""

@@ -18,6 +18,10 @@ from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 from watchfiles import Change, awatch
 
+from pyxle.app._devevents import DevEvents, error_page
+
+EVENTS_PATH = "/__pyxle/events"
+
 if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
 
@@ -40,6 +44,20 @@ async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
             pass
 
 
+def _watched(root: Path, build_dir: Path) -> list[Path]:
+    """The project's own folders and root files: never node_modules, virtualenvs or build output
+    (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
+    paths = []
+    for entry in sorted(root.iterdir()):
+        if entry.name in _SKIP_DIRS or entry.name.startswith(".") or entry == build_dir:
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            paths.append(entry)
+        elif entry.is_file() and entry.suffix in (".py", ".json", ".env"):
+            paths.append(entry)
+    return paths or [root]
+
+
 def _relevant(change: Change, path: str) -> bool:
     parts = Path(path).parts
     return path.endswith((".py", ".pyxl")) and not any(p in _SKIP_DIRS for p in parts)
@@ -49,7 +67,8 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
     from pyxle.app._app import StartupError
 
     root = app.config.root
-    async for changes in awatch(root, watch_filter=_relevant, stop_event=stop, debounce=50, step=20):
+    async for changes in awatch(*_watched(root, app.config.build_path), watch_filter=_relevant, stop_event=stop,
+                                debounce=50, step=20):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)
         try:
@@ -57,9 +76,11 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
             await app.swap_renderer(renderer)
         except StartupError as exc:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), exc)
-            app.router.fallback = _broken(str(exc))
+            app.router.fallback = _broken(str(exc), app.dev_events)
+            app.dev_events.broken(str(exc))
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
+            app.dev_events.reloaded()
 
 
 def _forget_project_modules(root: Path) -> None:
@@ -71,10 +92,19 @@ def _forget_project_modules(root: Path) -> None:
             del sys.modules[name]
 
 
-def _broken(message: str):  # type: ignore[no-untyped-def]
+def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]
+    """While the project is broken: the event stream keeps working, pages show the overlay page,
+    everything else gets the error as JSON."""
+
     async def respond(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            await JSONResponse({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
+        if scope["type"] == "http" and scope["path"] == EVENTS_PATH:
+            await events(scope, receive, send)
+        elif scope["type"] == "http":
+            accept = dict(scope["headers"]).get(b"accept", b"")
+            if b"text/html" in accept and not scope["path"].startswith("/api/"):
+                await error_page(message)(scope, receive, send)
+            else:
+                await JSONResponse({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
         elif scope["type"] == "websocket":
             from starlette.websockets import WebSocketClose
 

@@ -159,9 +159,10 @@ try {
       sourcemap: 'inline',
     }),
   ])
-  // Text assets are precompressed once here, so serving them costs no CPU.
-  for (const file of Object.keys(client.metafile.outputs)) {
-    if (!/\.(js|css|map|svg)$/.test(file)) continue
+  // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
+  // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
+  for (const file of production ? Object.keys(client.metafile.outputs) : []) {
+    if (!/\.(js|css|svg)$/.test(file)) continue
     const abs = path.resolve(plan.projectRoot, file)
     const data = readFileSync(abs)
     writeFileSync(abs + '.gz', gzipSync(data, { level: 9 }))

@@ -25,6 +25,7 @@ class PagesRuntime:
     expose_errors: bool = False
     renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
     problem: str | None = None  # why they cannot, shown in the built-in page
+    dev: bool = False  # pyxle dev: documents carry the live-reload client
     layout_heads: dict[str, Any] = field(default_factory=dict)
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],

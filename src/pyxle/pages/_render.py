@@ -60,8 +60,10 @@ def merge_head(elements: list[str]) -> list[str]:
 class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
-    def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float) -> None:
+    def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
+                 extra_scripts: str = "") -> None:
         self.manifest = manifest
+        self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         self.pool = SsrPool(bundle, size=workers, timeout=timeout)
         self.started = False
 
@@ -99,7 +101,7 @@ class Renderer:
         tags = [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
         tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
         merged = merge_head(ordered)
-        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>'
+        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>' + self.extra_scripts
         body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json, scripts=scripts)
         return HTMLResponse(body, status, headers=headers)
 
