@@ -135,7 +135,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             for kind, file in group.items()
             if kind in ("error", "not-found")
         ],
-        "define": {f"process.env.{k}": json.dumps(v) for k, v in sorted(public_env.items())},
+        "publicEnv": dict(sorted(public_env.items())),
     }
     for stale in (out_dir / "public", out_dir / "server"):  # esbuild never removes old hashed files
         shutil.rmtree(stale, ignore_errors=True)

@@ -110,7 +110,12 @@ const common = {
   logLevel: 'silent',
   loader: { '.png': 'file', '.jpg': 'file', '.jpeg': 'file', '.gif': 'file', '.svg': 'file', '.webp': 'file',
             '.woff': 'file', '.woff2': 'file' },
-  define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'), ...plan.define },
+  // process.env in page code is only PYXLE_PUBLIC_* (and NODE_ENV), in the browser AND in SSR:
+  // the Node workers' real environment holds the server's secrets, and SSR output is public.
+  define: {
+    'process.env': JSON.stringify({ ...plan.publicEnv, NODE_ENV: production ? 'production' : 'development' }),
+    'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
+  },
 }
 
 function report(error) {

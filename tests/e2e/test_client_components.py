@@ -1,0 +1,98 @@
+"""Script, Image, ClientOnly, Slot, env inlining and invalidate() in a real browser."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.conftest import PageWatch, Server
+
+LAYOUT = '''
+import { Slot } from 'pyxle/client'
+
+export default function Layout({ children }) {
+  return <div><header data-testid="slot"><Slot name="title" fallback={<span>default title</span>} /></header>{children}</div>
+}
+'''
+
+PAGE = '''
+import itertools
+
+COUNTER = itertools.count(1)
+
+@server
+async def load(request):
+    return {"visit": next(COUNTER)}
+
+import { Script, Image, ClientOnly, invalidate, refresh } from 'pyxle/client'
+
+export const slots = { title: () => <strong>from the page</strong> }
+
+export default function Page({ data }) {
+  return (
+    <main>
+      <p data-testid="visit">{data.visit}</p>
+      <p data-testid="env">{process.env.PYXLE_PUBLIC_GREETING}|{typeof process.env.SECRET_TOKEN}</p>
+      <ClientOnly fallback={<span data-testid="client">server</span>}><span data-testid="client">browser</span></ClientOnly>
+      <Image src="/hero.svg" width={40} height={20} alt="hero" priority />
+      <Image src="/below.svg" width={10} height={10} alt="below" />
+      <Script src="/before.js" strategy="beforeInteractive" />
+      <Script src="/after.js" />
+      <Script src="/lazy.js" strategy="lazyOnload" />
+      <button onClick={() => { invalidate(); refresh() }}>refresh</button>
+    </main>
+  )
+}
+'''
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
+
+
+@pytest.fixture(scope="module")
+def components_server(tmp_path_factory: pytest.TempPathFactory):
+    from tests.conftest import link_node_modules, server_env
+
+    root = tmp_path_factory.mktemp("components") / "app"
+    files = {
+        "pages/layout.pyxl": LAYOUT, "pages/index.pyxl": PAGE, "public/hero.svg": SVG, "public/below.svg": SVG,
+        "public/before.js": "window.__before = window.__PYXLE_ROOT__ === undefined;\n",
+        "public/after.js": "window.__after = !!window.__PYXLE_ROOT__;\n",
+        "public/lazy.js": "window.__lazy = true;\n",
+    }
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.lstrip("\n"))
+    link_node_modules(root)
+    server = Server(["serve", str(root), "--port", "0", "--ssr-workers", "1"], root,
+                    server_env(PYXLE_PUBLIC_GREETING="hello", SECRET_TOKEN="s3cret"))
+    server.wait_ready()
+    yield server
+    server.stop()
+
+
+def test_server_html(components_server: Server) -> None:
+    html = httpx.get(components_server.url + "/").text
+    head = html.split("</head>", 1)[0]
+    assert '<link rel="preload" as="image" href="/hero.svg"/>' in head
+    assert '<script src="/before.js"></script>' in head
+    assert 'src="/below.svg" width="10" height="10" alt="below" loading="lazy" decoding="async"' in html
+    assert 'loading="eager"' in html and 'fetchPriority="high"' in html.replace("fetchpriority", "fetchPriority")
+    assert '<span data-testid="client">server</span>' in html  # ClientOnly fallback on the server
+    assert "<strong>from the page</strong>" in html  # the page filled the layout's slot
+    assert "hello|undefined" in html.replace("<!-- -->", "")  # only PYXLE_PUBLIC_* reaches page code, SSR too
+    bundles = [httpx.get(components_server.url + src).text for src in
+               __import__("re").findall(r'(/_pyxle/[^"]+\.js)', html)]
+    assert not any("s3cret" in b for b in bundles)
+
+
+def test_browser_behaviour(components_server: Server, page: PageWatch) -> None:
+    page.page.goto(components_server.url + "/")
+    page.hydrated()
+    page.page.wait_for_function("window.__after === true && window.__lazy === true")
+    assert page.page.evaluate("window.__before") is True  # ran from the head, before the page hydrated
+    assert page.page.get_by_test_id("client").text_content() == "browser"
+    first = int(page.page.get_by_test_id("visit").text_content())
+    page.page.get_by_role("button", name="refresh").click()
+    page.page.wait_for_function(f"document.querySelector('[data-testid=visit]').textContent !== '{first}'")
+    assert int(page.page.get_by_test_id("visit").text_content()) > first  # invalidate() + refresh() refetched
+    assert page.problems() == []
