@@ -19,6 +19,7 @@ export function startRouter(root) {
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
   history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
   addEventListener('popstate', onPopState)
+  window.__PYXLE_ROUTER__ = { navigate, prefetch, refresh, invalidate } // for devtools and tests
 }
 
 function keyOf(to) {
