@@ -147,31 +147,45 @@ class _Scanner:
 
     # -- code -------------------------------------------------------------------------------------
 
+    def atom(self, j: int, prev: str) -> tuple[int, str]:
+        """Skip one token that is not a bracket, newline or ``;``: ``(index after it, new prev)``.
+
+        ``prev`` is the last significant token; it tells a regex from a division and JSX from a
+        less-than sign.
+        """
+        text = self.text
+        c = text[j]
+        expression = prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>"
+        if c in "\"'":
+            return self.string(j, c), "str"
+        if c == "`":
+            return self.template(j), "str"
+        if c == "/" and text.startswith(("//", "/*"), j):
+            return self.comment(j), prev
+        if c == "/" and expression:
+            return self.regex(j), "str"
+        if c == "<" and expression and self.looks_like_jsx(j):
+            return self.jsx(j), "str"
+        if c == "=" and text.startswith("=>", j):
+            return j + 2, "=>"
+        if c.isalnum() or c in "_$":
+            k = j + 1
+            while k < self.n and (text[k].isalnum() or text[k] in "_$"):
+                k += 1
+            word = text[j:k]
+            return k, word if word in _EXPR_KEYWORDS else "id"
+        return j + 1, c
+
     def code(self, i: int, closer: str) -> int:
         """Scan code from ``i`` until the matching ``closer`` (exclusive of nesting); index after it."""
         stack: list[str] = [closer]
         j = i
         text = self.text
-        prev = ""  # last significant token, to tell regex from division and JSX from less-than
+        prev = ""
         while j < self.n:
             c = text[j]
             if c in " \t\r\n":
                 j += 1
-                continue
-            if c in "\"'":
-                j = self.string(j, c)
-                prev = "str"
-            elif c == "`":
-                j = self.template(j)
-                prev = "str"
-            elif c == "/" and text.startswith(("//", "/*"), j):
-                j = self.comment(j)
-            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>"):
-                j = self.regex(j)
-                prev = "str"
-            elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
-                j = self.jsx(j)
-                prev = "str"
             elif c in "([{":
                 stack.append({"(": ")", "[": "]", "{": "}"}[c])
                 prev = c
@@ -184,18 +198,8 @@ class _Scanner:
                 if not stack:
                     return j
                 prev = c
-            elif c == "=" and text.startswith("=>", j):
-                prev = "=>"
-                j += 2
-            elif c.isalnum() or c in "_$":
-                k = j + 1
-                while k < self.n and (text[k].isalnum() or text[k] in "_$"):
-                    k += 1
-                prev = text[j:k] if text[j:k] in _EXPR_KEYWORDS else "id"
-                j = k
             else:
-                prev = c
-                j += 1
+                j, prev = self.atom(j, prev)
         raise JsScanError(f"missing {stack[-1]!r}", i)
 
     def statement_end(self, i: int) -> int:
@@ -209,50 +213,22 @@ class _Scanner:
                 if self.ends_here(i, j):
                     return j + 1
                 j += 1
-                continue
-            if c in " \t\r":
+            elif c in " \t\r":
                 j += 1
-                continue
-            if c == ";":
+            elif c == ";":
                 end = text.find("\n", j)
                 rest = text[j + 1 : end if end != -1 else self.n].strip()
                 if not rest or rest.startswith("//"):
                     return self.n if end == -1 else end + 1
                 j += 1
                 prev = ";"
-                continue
-            if c in "\"'":
-                j = self.string(j, c)
-                prev = "str"
-            elif c == "`":
-                j = self.template(j)
-                prev = "str"
-            elif c == "/" and text.startswith(("//", "/*"), j):
-                j = self.comment(j)
-            elif c == "/" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>"):
-                j = self.regex(j)
-                prev = "str"
-            elif c == "<" and (prev in _EXPR_BEFORE or prev in _EXPR_KEYWORDS or prev == "=>") and self.looks_like_jsx(j):
-                j = self.jsx(j)
-                prev = "str"
             elif c in "([{":
                 j = self.code(j + 1, {"(": ")", "[": "]", "{": "}"}[c])
                 prev = ")"
             elif c in ")]}":
                 raise JsScanError(f"unbalanced {c!r}", j)
-            elif c == "=" and text.startswith("=>", j):
-                prev = "=>"
-                j += 2
-            elif c.isalnum() or c in "_$":
-                k = j + 1
-                while k < self.n and (text[k].isalnum() or text[k] in "_$"):
-                    k += 1
-                word = text[j:k]
-                prev = word if word in _EXPR_KEYWORDS else "id"
-                j = k
             else:
-                prev = c
-                j += 1
+                j, prev = self.atom(j, prev)
         return self.n
 
     def ends_here(self, start: int, newline: int) -> bool:
