@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import sys
 import traceback
 from pathlib import Path
@@ -24,6 +25,20 @@ class SourceError(Exception):
         if self.hint:
             text += f"\n    hint: {self.hint}"
         return text
+
+
+def import_string(spec: str, where: str) -> object:
+    """The object named by ``"module.path:attr"`` (config entries for middleware and hooks).
+
+    Raises ``ImportError`` whose message starts with ``where`` and says what went wrong.
+    """
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ImportError(f'{where}: expected "module.path:name"')
+    try:
+        return getattr(importlib.import_module(module_name), attr)
+    except Exception as exc:  # ImportError, AttributeError, or the module's own failure
+        raise ImportError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
 
 
 def make_importable(root: Path) -> None:

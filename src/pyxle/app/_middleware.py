@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 
 from starlette.middleware import Middleware
+
+from pyxle._loading import import_string
 
 
 class MiddlewareLoadError(Exception):
@@ -17,13 +18,10 @@ def load_middleware(entries: Sequence[str]) -> list[Middleware]:
     loaded = []
     for index, entry in enumerate(entries):
         where = f"middleware[{index}] {entry!r}"
-        module_name, _, attr = entry.partition(":")
-        if not module_name or not attr:
-            raise MiddlewareLoadError(f'{where}: expected "module.path:ClassName"')
         try:
-            cls = getattr(importlib.import_module(module_name), attr)
-        except Exception as exc:
-            raise MiddlewareLoadError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
+            cls = import_string(entry, where)
+        except ImportError as exc:
+            raise MiddlewareLoadError(str(exc)) from exc
         if not callable(cls):
             raise MiddlewareLoadError(f"{where} is not a middleware class (it must take the ASGI app as first argument)")
         loaded.append(Middleware(cls))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyxle._loading import import_string
 from pyxle.hooks._context import RouteContext, RouteHook
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -38,13 +38,10 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
     hooks: list[Hook] = []
     for index, spec in enumerate(specs):
         where = f"{setting}[{index}] {spec!r}"
-        module_name, _, attr = spec.partition(":")
-        if not module_name or not attr:
-            raise HookLoadError(f"{where}: expected \"module.path:name\"")
         try:
-            target = getattr(importlib.import_module(module_name), attr)
-        except Exception as exc:  # ImportError, AttributeError, or the module's own failure
-            raise HookLoadError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
+            target = import_string(spec, where)
+        except ImportError as exc:
+            raise HookLoadError(str(exc)) from exc
         if isinstance(target, type) and issubclass(target, RouteHook):
             target = target()
         if not callable(target):
