@@ -38,24 +38,28 @@ def action(fn: Any = None, *, name: str | None = None) -> Any:
     return mark(fn) if fn is not None else mark
 
 
-class LoaderError(Exception):
-    """Raised by a loader: its status and data reach the nearest error page (or navigation JSON)."""
+class _PageError(Exception):
+    """An error a page raises on purpose, with the status and data the client should see."""
 
-    def __init__(self, message: str, status_code: int = 500, data: dict[str, Any] | None = None) -> None:
+    default_status = 500
+
+    def __init__(self, message: str, status_code: int | None = None, data: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.status_code = status_code
+        self.status_code = self.default_status if status_code is None else status_code
         self.data = data
 
 
-class ActionError(Exception):
-    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with ``status_code``."""
+class LoaderError(_PageError):
+    """Raised by a loader: its status and data reach the nearest error page (or navigation JSON).
+    ``LoaderError(message, status_code=500, data=None)``."""
 
-    def __init__(self, message: str, status_code: int = 400, data: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status_code = status_code
-        self.data = data
+
+class ActionError(_PageError):
+    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with its status.
+    ``ActionError(message, status_code=400, data=None)``."""
+
+    default_status = 400
 
 
 def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, Any]:
