@@ -93,3 +93,29 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int = 1, headers: 
 def median(values: list[float]) -> float:
     s = sorted(values)
     return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2
+
+
+def alternate(contenders: dict[str, tuple[list[str], dict[str, str]]], path: str, *, rounds: int, seconds: int,
+              connections: int, baseline: str) -> None:
+    """Run each contender in turn, ``rounds`` times, and print req/s medians and ratios to ``baseline``.
+
+    Commands contain ``{port}``; each run gets a fresh server and a 1 s warm-up.
+    """
+    results: dict[str, list[float]] = {name: [] for name in contenders}
+    for round_no in range(rounds):
+        for name, (cmd, extra) in contenders.items():
+            port = free_port()
+            url = f"http://127.0.0.1:{port}{path}"
+            proc = start([c.replace("{port}", str(port)) for c in cmd], url, cwd=REPO, extra_env=extra)
+            try:
+                wrk(url, seconds=1, connections=connections)
+                r = wrk(url, seconds=seconds, connections=connections)
+            finally:
+                stop(proc)
+            results[name].append(r.rps)
+            print(f"round {round_no + 1}: {name:<32} {r.rps:>9.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms",
+                  flush=True)
+    base = median(results[baseline])
+    print(f"\nmedian req/s and ratio to {baseline}:")
+    for name, values in results.items():
+        print(f"  {name:<32} {median(values):>9.0f} req/s  ratio {median(values) / base:.2f}")

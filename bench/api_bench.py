@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, free_port, median, start, stop, wrk  # noqa: E402
+from _harness import alternate  # noqa: E402
 
 HELLO = '''from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -45,25 +45,8 @@ def main() -> None:
         project = Path(tmp) / "hello"
         (project / "pages" / "api").mkdir(parents=True)
         (project / "pages" / "api" / "hello.py").write_text(HELLO)
-        results: dict[str, list[float]] = {name: [] for name in contenders(project)}
-        for round_no in range(args.rounds):
-            for name, (cmd, extra) in contenders(project).items():
-                port = free_port()
-                url = f"http://127.0.0.1:{port}/api/hello"
-                proc = start([c.replace("{port}", str(port)) for c in cmd], url, cwd=REPO, extra_env=extra)
-                try:
-                    wrk(url, seconds=1, connections=args.connections)  # warm-up
-                    r = wrk(url, seconds=args.seconds, connections=args.connections)
-                finally:
-                    stop(proc)
-                results[name].append(r.rps)
-                print(f"round {round_no + 1}: {name:<24} {r.rps:>9.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms",
-                      flush=True)
-        base = median(results["starlette+uvicorn"])
-        print("\nmedian req/s and ratio to bare Starlette on uvicorn:")
-        for name, values in results.items():
-            print(f"  {name:<24} {median(values):>9.0f} req/s  ratio {median(values) / base:.2f}")
-
+        alternate(contenders(project), "/api/hello", rounds=args.rounds, seconds=args.seconds,
+                  connections=args.connections, baseline="starlette+uvicorn")
 
 if __name__ == "__main__":
     main()

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, free_port, median, start, stop, wrk  # noqa: E402
+from _harness import alternate  # noqa: E402
 
 
 def main() -> None:
@@ -36,25 +36,8 @@ def main() -> None:
                  "bench._static_baseline:app"], {"BENCH_PUBLIC_DIR": str(project / "public")}),
             "pyxle serve": ([py, "-m", "pyxle", "serve", str(project), "--port", "{port}"], {}),
         }
-        results: dict[str, list[float]] = {name: [] for name in contenders}
-        for round_no in range(args.rounds):
-            for name, (cmd, extra) in contenders.items():
-                port = free_port()
-                url = f"http://127.0.0.1:{port}/asset.bin"
-                proc = start([c.replace("{port}", str(port)) for c in cmd], url, cwd=REPO, extra_env=extra)
-                try:
-                    wrk(url, seconds=1, connections=args.connections)
-                    r = wrk(url, seconds=args.seconds, connections=args.connections)
-                finally:
-                    stop(proc)
-                results[name].append(r.rps)
-                print(f"round {round_no + 1}: {name:<32} {r.rps:>8.0f} req/s  p50 {r.p50_ms:.2f} ms  p99 {r.p99_ms:.2f} ms",
-                      flush=True)
-        base = median(results["starlette StaticFiles (granian)"])
-        print("\nmedian req/s and ratio to Starlette StaticFiles on granian:")
-        for name, values in results.items():
-            print(f"  {name:<32} {median(values):>8.0f} req/s  ratio {median(values) / base:.2f}")
-
+        alternate(contenders, "/asset.bin", rounds=args.rounds, seconds=args.seconds, connections=args.connections,
+                  baseline="starlette StaticFiles (granian)")
 
 if __name__ == "__main__":
     main()
