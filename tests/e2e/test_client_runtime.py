@@ -143,3 +143,32 @@ def test_plain_form_post_redirects_back_and_refuses_forgeries(demo_server: Serve
         assert forged.status_code == 403
         missing = client.post("/api/__actions/users/index/add_user", headers=html_accept, data={"name": "X"})
         assert missing.status_code == 403
+
+
+def test_modifier_click_stays_native(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    with page.page.context.expect_page() as new_tab:
+        page.page.get_by_role("link", name="Users").click(modifiers=["Control"])
+    new_tab.value.close()
+    assert page.page.url == demo_server.url + "/"  # this tab did not navigate
+    assert page.page.evaluate("window.__marker") == "still here"
+
+
+def test_failed_navigation_falls_back_to_a_full_load(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/users/987654')")  # its loader raises LoaderError(404)
+    page.page.get_by_test_id("error-status").filter(has_text="404").wait_for()
+    assert page.page.url == demo_server.url + "/users/987654"
+    assert page.page.evaluate("window.__marker") is None  # a full load: the old window is gone
+
+
+def test_back_restores_the_scroll_position(demo_server: Server, page: PageWatch) -> None:
+    open_home(demo_server, page)
+    page.page.evaluate("document.body.style.minHeight = '5000px'; window.scrollTo(0, 1200)")
+    page.page.wait_for_function("window.scrollY === 1200")
+    page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/users')")
+    page.page.get_by_role("heading", name="Users").wait_for()
+    assert page.page.evaluate("window.scrollY") == 0  # a new page starts at the top
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Welcome to Pyxle").wait_for()
+    page.page.wait_for_function("window.scrollY === 1200")
