@@ -16,8 +16,11 @@ class LoaderResultError(TypeError):
     """A loader returned something that is not a JSON-serialisable dict (a server bug, named precisely)."""
 
 
-async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> tuple[dict[str, Any], int]:
-    """``(data, status)`` from a loader that returns a dict or ``(dict, status)``."""
+async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> tuple[dict[str, Any], int, str]:
+    """``(data, status, data as JSON)`` from a loader that returns a dict or ``(dict, status)``.
+
+    The data is encoded once here (which also proves it serialisable); responses reuse the text.
+    """
     result = await loader(request)
     status = 200
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
@@ -28,12 +31,18 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
         raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict or (dict, status), "
                                 f"not {type(result).__name__}")
     try:
-        dumps(result)
+        encoded = dumps(result)
     except (TypeError, ValueError):  # only now walk the data to name the offending key path
         problem = find_unserialisable(result, "data") or "a value JSON cannot represent"
         raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
                                 f"{problem}") from None
-    return result, status
+    return result, status, encoded
+
+
+def props_json(data_json: str, layouts: dict[str, str]) -> str:
+    """``{"data": ..., "layoutData": {...}}`` assembled from already-encoded parts."""
+    layout_part = ",".join(f"{dumps(file)}:{encoded}" for file, encoded in layouts.items())
+    return f'{{"data":{data_json},"layoutData":{{{layout_part}}}}}'
 
 
 def loader_error_payload(exc: LoaderError) -> dict[str, Any]:

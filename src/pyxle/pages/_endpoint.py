@@ -13,7 +13,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.hooks import Hook, RouteContext, wrap_endpoint
-from pyxle.pages._data import loader_error_payload, run_loader
+from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import document
 from pyxle.pages._errors import PagesRuntime
 from pyxle.pages._head import head_elements
@@ -58,11 +58,16 @@ class PageEndpoint:
         navigation = request.headers.get("x-pyxle-navigation") == "1"
         route_path = request.url.path
         layout_data: dict[str, Any] = {}
+        layout_json: dict[str, str] = {}
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
-                    layout_data[layout.file.as_posix()], _ = await run_loader(layout.loader, request, f"pages/{layout.file}")
-            data, status = (await run_loader(self.page.loader, request, self.where)) if self.page.loader else ({}, 200)
+                    key = layout.file.as_posix()
+                    layout_data[key], _, layout_json[key] = await run_loader(layout.loader, request, f"pages/{key}")
+            if self.page.loader is not None:
+                data, status, data_json = await run_loader(self.page.loader, request, self.where)
+            else:
+                data, status, data_json = {}, 200, "{}"
         except LoaderError as exc:
             error = loader_error_payload(exc)
             if navigation:
@@ -70,20 +75,23 @@ class PageEndpoint:
             return await self.runtime.error_page(self.page.file, "error", exc.status_code, error, layout_data, route_path)
         levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
         levels.append(head_elements(self.page.head, data))
-        head = [element for level in levels for element in level]
-        props = {"data": data, "layoutData": layout_data}
+        encoded_props = props_json(data_json, layout_json)
         renderer = self.runtime.renderer
         if navigation:
-            body = {"ok": True, "routePath": route_path, "props": props, "headMarkup": "\n".join(head),
-                    "headLevels": ["\n".join(level) for level in levels]}
+            page = ""
             if renderer is not None and renderer.has(self.page_id):
-                body["page"] = {"id": self.page_id, **renderer.assets(self.page_id)}
-            return JSONResponse(body, status, headers=_VARY)
+                page = f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
+            head_markup = dumps("\n".join(element for level in levels for element in level))
+            head_levels = dumps(["\n".join(level) for level in levels])
+            body = (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
+                    f'"headMarkup":{head_markup},"headLevels":{head_levels}{page}}}')
+            return Response(body, status, headers=_VARY, media_type="application/json")
         if renderer is None or not renderer.has(self.page_id):
-            return HTMLResponse(document(head=head, body_html="", props=props), status, headers=_VARY)
+            head = [element for level in levels for element in level]
+            return HTMLResponse(document(head=head, body_html="", props_json=encoded_props), status, headers=_VARY)
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
-            return await renderer.respond(self.page_id, props, route_path, levels, status, _VARY, csrf)
+            return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",

@@ -82,14 +82,14 @@ class Renderer:
         entry = self.manifest["pages"][page_id]
         return {"js": entry["js"], "css": entry["css"]}
 
-    async def respond(self, page_id: str, props: dict[str, Any], route_path: str, head: list[list[str]],
+    async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "") -> HTMLResponse:
         """Render and wrap in the document; raises ``RenderError`` if the page throws.
 
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         """
-        props_json = dumps(props)
+        props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
         result = await self.pool.render({"page": page_id, "routePath": route_path, "csrfToken": csrf_token}, props_json)
         assets = self.manifest["pages"][page_id]
         rendered: list[str] = result.get("head") or []
