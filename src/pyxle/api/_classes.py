@@ -5,6 +5,7 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.endpoints import HTTPEndpoint
 
+from pyxle.api._handlers import is_async
 from pyxle.api._request import ApiRequest
 
 
@@ -15,7 +16,7 @@ def served_endpoint_class(cls: type[HTTPEndpoint]) -> type[HTTPEndpoint]:
         request = ApiRequest(self.scope, receive=self.receive, send=self.send)
         name = "get" if request.method == "HEAD" and not hasattr(self, "head") else request.method.lower()
         handler = getattr(self, name) if request.method in self._allowed_methods else self.method_not_allowed
-        if hasattr(handler, "__code__") and handler.__code__.co_flags & 0x80:  # CO_COROUTINE
+        if is_async(handler):
             response = await handler(request)
         else:
             response = await run_in_threadpool(handler, request)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -13,7 +12,7 @@ from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle.api._classes import served_endpoint_class
-from pyxle.api._handlers import ApiHandlers
+from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._request import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
 
@@ -78,7 +77,7 @@ class ApiEndpoint:
 def _adapt(fn: Callable[..., Any], context: RouteContext) -> Endpoint:
     """An async ``request -> Response`` from the user's function (plain ones go to the threadpool)."""
     where = f"{fn.__name__}() in {context.source_relative_path}"
-    if inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(getattr(fn, "__call__", None)):
+    if is_async(fn):
 
         async def call(request: ApiRequest) -> Response:
             return to_response(await fn(request), where)

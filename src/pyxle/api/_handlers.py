@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,10 +95,19 @@ def resolve_handlers(module: ModuleType, shown_as: str) -> ApiHandlers:
     return handlers
 
 
+def is_async(fn: object) -> bool:
+    """``async def`` functions, partials of them, and objects whose ``__call__`` is ``async def``."""
+    while isinstance(fn, functools.partial):
+        fn = fn.func
+    if inspect.iscoroutinefunction(fn):
+        return True
+    return callable(fn) and not inspect.isroutine(fn) and inspect.iscoroutinefunction(type(fn).__call__)
+
+
 def _is_websocket_handler(value: object) -> bool:
     if isinstance(value, type):
         return issubclass(value, WebSocketEndpoint)
-    return inspect.iscoroutinefunction(value) or inspect.iscoroutinefunction(getattr(value, "__call__", None))
+    return is_async(value)
 
 
 def _error(shown_as: str, obj: object, message: str, hint: str = "") -> SourceError:

@@ -149,9 +149,9 @@ class _Splitter:
                 continue
             kind = self.signal(line)
             if kind == "python":
-                i = self.take_python(i, stop, strict=True)
+                i = self.take_python(i, stop)
             elif kind == "jsx":
-                i = self.take_js(i, stop, strict=True)
+                i = self.take_js(i, stop)
             else:
                 i = self.take_ambiguous(i, stop)
         return stop
@@ -188,7 +188,7 @@ class _Splitter:
         end = self.line_of(end_offset)
         return min(max(end, i + 1), stop)
 
-    def take_python(self, i: int, stop: int, *, strict: bool) -> int:
+    def take_python(self, i: int, stop: int) -> int:
         try:
             end = self.py_extent(i, stop)
         except SyntaxError as exc:
@@ -201,7 +201,7 @@ class _Splitter:
         self.add("python", i, end)
         return end
 
-    def take_js(self, i: int, stop: int, *, strict: bool) -> int:
+    def take_js(self, i: int, stop: int) -> int:
         self.js_starts.add(i)
         try:
             end = self.js_extent(i, stop)
@@ -220,7 +220,7 @@ class _Splitter:
         except (SyntaxError, PyExtentError):
             py_end = None
         if py_end is None:
-            return self.take_js(i, stop, strict=False)
+            return self.take_js(i, stop)
         match = _ASSIGNMENT.match(self.lines[i])
         if match and match.group(1) not in self.js_declared:
             self.add("python", i, py_end)

@@ -96,8 +96,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         context = RouteContext(
             target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
             module_key=page.module.__name__, content_hash=page.content_hash, has_loader=page.loader is not None,
-            head_elements=tuple(page.head) if isinstance(page.head, (list, tuple)) else
-            ((page.head,) if isinstance(page.head, str) else ()),
+            head_elements=_static_head(page.head),
             allowed_methods=("GET", "HEAD", "OPTIONS"),
         )
         result.pages.append((spec, PageEndpoint(page, layouts, context, hooks, runtime)))
@@ -105,6 +104,15 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     if errors:
         raise PageLoadError(errors)
     return result
+
+
+def _static_head(head: object) -> tuple[str, ...]:
+    """A page's HEAD when it does not depend on data (a string or list); () for ``def HEAD(data)``."""
+    if isinstance(head, str):
+        return (head,)
+    if isinstance(head, (list, tuple)):
+        return tuple(head)
+    return ()
 
 
 def _module_base(pages_dir: Path, root: Path) -> tuple[str, ...]:

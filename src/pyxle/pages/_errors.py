@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -26,7 +26,6 @@ class PagesRuntime:
     renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
     problem: str | None = None  # why they cannot, shown in the built-in page
     dev: bool = False  # pyxle dev: documents carry the live-reload client
-    layout_heads: dict[str, Any] = field(default_factory=dict)
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str) -> Response:
