@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 
-from ._errors import ConfigError
+from ._errors import ConfigError, read_text
 
 PUBLIC_ENV_PREFIX = "PYXLE_PUBLIC_"
 
@@ -101,12 +101,7 @@ def _unescape(raw: str) -> str:
 
 def read_env_file(path: Path) -> dict[str, str]:
     """Values of one dotenv file; ConfigError naming the file and every bad line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start})", path) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror or exc})", path) from None
+    text = read_text(path)
     values, problems = parse_env(text)
     if problems:
         raise ConfigError(problems, path)

@@ -37,3 +37,13 @@ class ConfigError(Exception):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(problems={self.problems!r}, path={self.path!r})"
+
+
+def read_text(path: Path, encoding: str = "utf-8") -> str:
+    """A config or .env file's text; ConfigError naming the file when it cannot be read or decoded."""
+    try:
+        return path.read_text(encoding=encoding)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start})", path) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror or exc})", path) from None

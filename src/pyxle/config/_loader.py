@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ._env import env_file_names, load_env_files
-from ._errors import ConfigError
+from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
 from ._overrides import env_overrides, flag_overrides
 from ._validate import validate_config
@@ -48,12 +48,7 @@ def read_config_file(path: Path) -> Any:
     """The parsed JSON of the config file, or MISSING when there is no file."""
     if not path.exists():
         return MISSING
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start})", path) from None
-    except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror or exc})", path) from None
+    text = read_text(path, "utf-8-sig")
     try:
         return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
