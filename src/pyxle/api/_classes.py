@@ -4,22 +4,40 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.endpoints import HTTPEndpoint
+from starlette.types import Receive, Scope, Send
 
 from pyxle.api._handlers import is_async
 from pyxle.api._request import ApiRequest
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
 
 def served_endpoint_class(cls: type[HTTPEndpoint]) -> type[HTTPEndpoint]:
-    """A subclass of ``cls`` whose dispatch builds an ``ApiRequest``; 405 handling stays the class's own."""
+    """A subclass of ``cls`` whose dispatch builds an ``ApiRequest``; 405 handling stays the class's own.
+
+    The dispatch is written out here rather than borrowed from Starlette, whose HEAD handling
+    differs between 1.x releases: HEAD is served by ``get`` unless the class defines ``head``.
+    """
+
+    def __init__(self: HTTPEndpoint, scope: Scope, receive: Receive, send: Send) -> None:
+        cls.__init__(self, scope, receive, send)
+        served = {m for m in _METHODS if getattr(self, m.lower(), None) is not None}
+        if "GET" in served:
+            served.add("HEAD")
+        self._allowed_methods = [m for m in _METHODS if m in served]  # what method_not_allowed lists
 
     async def dispatch(self: HTTPEndpoint) -> None:
         request = ApiRequest(self.scope, receive=self.receive, send=self.send)
-        name = "get" if request.method == "HEAD" and not hasattr(self, "head") else request.method.lower()
-        handler = getattr(self, name) if request.method in self._allowed_methods else self.method_not_allowed
+        name = "get" if request.method == "HEAD" and getattr(self, "head", None) is None else request.method.lower()
+        handler = getattr(self, name, None) if request.method in _METHODS else None
+        if handler is None:
+            handler = self.method_not_allowed
         if is_async(handler):
             response = await handler(request)
         else:
             response = await run_in_threadpool(handler, request)
         await response(self.scope, self.receive, self.send)
 
-    return type(cls.__name__, (cls,), {"dispatch": dispatch, "__module__": cls.__module__, "__qualname__": cls.__qualname__})
+    attributes = {"__init__": __init__, "dispatch": dispatch, "__module__": cls.__module__,
+                  "__qualname__": cls.__qualname__}
+    return type(cls.__name__, (cls,), attributes)
