@@ -27,9 +27,12 @@ class DevEvents:
         for queue in self._queues:
             queue.put_nowait(message)
 
-    def reloaded(self) -> None:
-        self.error = None
-        self.publish("reload", {})
+    def reloaded(self, changed: list[str] | None = None) -> None:
+        """After a rebuild: stylesheet-only changes are swapped in place (page state survives);
+        anything else reloads the page."""
+        was_broken, self.error = self.error is not None, None
+        css_only = bool(changed) and all(name.endswith(".css") for name in changed or ())
+        self.publish("css" if css_only and not was_broken else "reload", {})
 
     def broken(self, message: str) -> None:
         self.error = message

@@ -60,7 +60,8 @@ def _watched(root: Path, build_dir: Path) -> list[Path]:
 
 def _relevant(change: Change, path: str) -> bool:
     parts = Path(path).parts
-    return path.endswith((".py", ".pyxl")) and not any(p in _SKIP_DIRS for p in parts)
+    return path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css")) and not any(
+        p in _SKIP_DIRS for p in parts)
 
 
 async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
@@ -80,7 +81,7 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
             app.dev_events.broken(str(exc))
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
-            app.dev_events.reloaded()
+            app.dev_events.reloaded(names)
 
 
 def _forget_project_modules(root: Path) -> None:

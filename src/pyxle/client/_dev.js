@@ -14,8 +14,27 @@
     }
     box.textContent = 'pyxle dev: the project has an error\n\n' + message
   }
+  // A stylesheet-only edit: fetch this page's new CSS URLs and swap the links, keeping React state.
+  async function swapStylesheets() {
+    try {
+      const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
+      const body = await response.json()
+      if (!body.page) return location.reload()
+      const old = [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
+      for (const href of body.page.css) {
+        const link = document.createElement('link')
+        link.rel = 'stylesheet'
+        link.href = href
+        document.head.append(link)
+      }
+      old.forEach((link) => link.remove())
+    } catch (error) {
+      location.reload()
+    }
+  }
   const events = new EventSource('/__pyxle/events')
   events.addEventListener('reload', () => location.reload())
+  events.addEventListener('css', swapStylesheets)
   events.addEventListener('error-report', (event) => show(JSON.parse(event.data).message))
   const initial = document.getElementById('pyxle-dev-error')
   if (initial) show(initial.textContent)
