@@ -3,6 +3,9 @@ render ceiling of the same bundle in a bare Node loop; and the demo's time to fi
 
     .venv/bin/python bench/ssr_bench.py [--seconds 5] [--connections 32]
 
+Also measured in the same run: the floor, bare Starlette on granian answering the same HTML as a
+constant, which bounds what any Python stack can reach here.
+
 Needs tests/node/node_modules (scripts/test.sh installs it). Goals: end-to-end req/s >= 50% of
 the ceiling, p99 < 50 ms at 32 connections, the demo answering within 2 s of `pyxle serve`.
 """
@@ -77,6 +80,17 @@ def main() -> None:
             nav = httpx.get(url, headers={"x-pyxle-navigation": "1"}).json()
         finally:
             stop(proc)
+        # The floor: bare Starlette on the same server (granian, one worker) sending that HTML as is.
+        (Path(tmp) / "page.html").write_text(html)
+        port = free_port()
+        proc = start([sys.executable, "-m", "granian", "--interface", "asgi", "--loop", "uvloop", "--port", str(port),
+                      "--log-level", "warning", "bench._constant_html:app"], f"http://127.0.0.1:{port}/", cwd=REPO,
+                     extra_env={"BENCH_HTML": str(Path(tmp) / "page.html")})
+        try:
+            wrk(f"http://127.0.0.1:{port}/", seconds=1, connections=args.connections)
+            floor = wrk(f"http://127.0.0.1:{port}/", seconds=args.seconds, connections=args.connections)
+        finally:
+            stop(proc)
         request = {"page": "index", "props": nav["props"], "routePath": "/"}
         (Path(tmp) / "request.json").write_text(json.dumps(request))
         out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"),
@@ -111,6 +125,8 @@ def main() -> None:
           f"p99 {result.p99_ms:.2f} ms at {args.connections} connections")
     print(f"render ceiling (bare Node loop, one process): {ceiling:.0f} renders/s")
     print(f"end-to-end / ceiling: {result.rps / ceiling:.2f} (goal >= 0.50); p99 goal < 50 ms")
+    print(f"floor: bare Starlette on granian sending the same HTML as a constant: {floor.rps:.0f} req/s, "
+          f"{floor.rps / ceiling:.2f} of the ceiling; pyxle serve reaches {result.rps / floor.rps:.2f} of it")
     print(f"demo: first 200 from / {startup:.2f} s after `pyxle serve` started (built beforehand; goal < 2 s)")
 
 

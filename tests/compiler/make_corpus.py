@@ -19,10 +19,8 @@ CORPUS = Path(__file__).with_name("corpus")
 
 def seg(text: str) -> list[str]:
     """Lines of a segment: one leading and one trailing newline of the literal are dropped."""
-    if text.startswith("\n"):
-        text = text[1:]
-    if text.endswith("\n"):
-        text = text[:-1]
+    text = text.removeprefix("\n")
+    text = text.removesuffix("\n")
     return text.split("\n")
 
 

@@ -7,7 +7,7 @@ import traceback
 
 import pytest
 
-import pyxle.runtime as runtime
+from pyxle import runtime
 from pyxle.compiler import compile_source
 from pyxle.runtime import INVALIDATE_KEY, invalidate_routes, runtime_globals
 

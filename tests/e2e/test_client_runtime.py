@@ -90,9 +90,11 @@ def test_use_action_optimistic_toggle_persists(demo_server: Server, page: PageWa
     page.hydrated()
     star = page.page.get_by_test_id(f"star-{user['id']}")
     assert star.get_attribute("aria-pressed") == "false"
-    star.click()
-    assert star.get_attribute("aria-pressed") == "true"
-    page.page.reload()
+    with page.page.expect_response("**/api/__actions/**") as saved:
+        star.click()
+        assert star.get_attribute("aria-pressed") == "true"  # optimistic: before the server answers
+    assert saved.value.ok
+    page.page.reload()  # only once the action is answered: a reload would abort it
     page.hydrated()
     assert page.page.get_by_test_id(f"star-{user['id']}").get_attribute("aria-pressed") == "true"  # saved in SQLite
 

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -79,3 +80,16 @@ def test_worker_killed_mid_render_answers_and_recovers(ssr_server: Server) -> No
     for _ in range(3):
         ok(ssr_server)
     assert pid not in node_workers(ssr_server)
+
+
+def test_renders_queued_behind_a_hang_are_served(ssr_server: Server) -> None:
+    """One worker: the hung render fails alone; the renders sent after it go to the replacement."""
+    ok(ssr_server)
+    with ThreadPoolExecutor(4) as pool:
+        hung = pool.submit(httpx.get, ssr_server.url + "/?mode=hang", timeout=15)
+        time.sleep(0.2)
+        fine = [pool.submit(httpx.get, ssr_server.url + f"/?mode=fine{i}", timeout=15) for i in range(3)]
+        assert hung.result().status_code == 500
+        for i, future in enumerate(fine):
+            r = future.result()
+            assert r.status_code == 200 and f"rendered <!-- -->fine{i}" in r.text

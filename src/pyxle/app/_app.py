@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
@@ -152,6 +153,9 @@ class PyxleApp(Starlette):
         await self.swap_renderer(self._initial_renderer)
         try:
             if self.mode != "development":
+                # What is loaded now lives as long as the process: keep it out of every GC pass
+                # (about 5% of a page request's time went to collections scanning it).
+                gc.freeze()
                 yield
                 return
             from pyxle.app._reload import watch_routes

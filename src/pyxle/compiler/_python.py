@@ -6,7 +6,6 @@ so JSX-looking text inside a docstring can never end a Python section early.
 
 from __future__ import annotations
 
-import io
 import re
 import tokenize
 

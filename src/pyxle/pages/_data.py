@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from starlette.requests import Request
 
 from pyxle.runtime import LoaderError
@@ -72,5 +73,33 @@ def find_unserialisable(value: Any, path: str) -> str | None:
     return f"{path}: {type(value).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
 
 
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
 def dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Compact JSON with the standard library's rules, encoded by orjson (about 10x faster).
+
+    orjson writes NaN and infinities as ``null``; those stay errors here, so a ``null`` in the
+    output triggers a check. Anything orjson refuses (huge ints, lone surrogates) goes to ``json``.
+    """
+    try:
+        encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    if b"null" in encoded and _non_finite(value):
+        raise ValueError("Out of range float values are not JSON compliant")
+    return encoded.decode()
+
+
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(item) for item in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_non_finite(item) for item in value)
+    return False

@@ -56,7 +56,7 @@ class PageEndpoint:
 
     async def _respond(self, request: Request) -> Response:
         navigation = request.headers.get("x-pyxle-navigation") == "1"
-        route_path = request.url.path
+        route_path = request.scope["path"]
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}
         try:

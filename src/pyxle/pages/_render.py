@@ -13,7 +13,7 @@ from pyxle.pages._data import dumps
 from pyxle.pages._document import document
 from pyxle.ssr import RenderError, SsrPool
 
-_HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.S | re.I)
+_HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.DOTALL | re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
 
 
