@@ -44,12 +44,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         demo = Path(tmp) / "demo"
         shutil.copytree(REPO / "examples" / "demo", demo,
-                        ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "__pycache__"))
+                        ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "dist", "__pycache__"))
         (demo / "node_modules").symlink_to(node_modules(args.react, Path(tmp)))
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True, capture_output=True)
-        manifest = json.loads((demo / ".pyxle-build" / "manifest.json").read_text())
+        manifest = json.loads((demo / "dist" / "manifest.json").read_text())
         home = manifest["pages"]["index"]
-        public = demo / ".pyxle-build" / "public"
+        public = demo / "dist" / "public"
         files = [home["js"], *home["imports"]]
         raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
         gz = sum(len(gzip.compress((public / f.lstrip("/")).read_bytes(), 9)) for f in files)

@@ -94,13 +94,13 @@ def main() -> None:
         request = {"page": "index", "props": nav["props"], "routePath": "/"}
         (Path(tmp) / "request.json").write_text(json.dumps(request))
         out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"),
-                              str(project / ".pyxle-build" / "server" / "ssr.mjs"), str(Path(tmp) / "request.json"),
+                              str(project / "dist" / "server" / "ssr.mjs"), str(Path(tmp) / "request.json"),
                               str(args.seconds)], capture_output=True, text=True, check=True).stdout
         ceiling = json.loads(out)["rendersPerSecond"]
 
         demo = Path(tmp) / "demo"
         shutil.copytree(REPO / "examples" / "demo", demo,
-                        ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "__pycache__"))
+                        ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "dist", "__pycache__"))
         (demo / "node_modules").symlink_to(NODE_MODULES)
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True,
                        capture_output=True)

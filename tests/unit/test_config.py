@@ -49,6 +49,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     assert config.pages_dir == "pages"
     assert config.public_dir == "public"
     assert config.build_dir == ".pyxle-build"
+    assert config.dist_dir == "dist"
     assert config.debug is False
     assert (config.host, config.port) == ("127.0.0.1", 8000)
     assert config.middleware == config.page_hooks == config.api_hooks == ()
@@ -77,10 +78,12 @@ def test_empty_object_is_all_defaults(tmp_path: Path) -> None:
 
 
 def test_paths_are_absolute_under_root(tmp_path: Path) -> None:
-    config = load(tmp_path, {"pagesDir": "src/pages", "publicDir": "static", "buildDir": "out"})
+    config = load(tmp_path, {"pagesDir": "src/pages", "publicDir": "static", "buildDir": "out", "distDir": "ship"})
     assert config.pages_path == tmp_path / "src/pages"
     assert config.public_path == tmp_path / "static"
     assert config.build_path == tmp_path / "out"
+    assert config.dist_path == tmp_path / "ship"
+    assert load_config(tmp_path, environ={"PYXLE_DIST_DIR": "env-dist"}).dist_path == tmp_path / "env-dist"
 
 
 def test_relative_root_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

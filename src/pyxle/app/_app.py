@@ -64,45 +64,63 @@ class PyxleApp(Starlette):
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
 
         Returns the new page renderer (not yet started) when the project's pages are bundled.
+        ``pyxle serve`` builds (or reuses) ``dist/`` first and runs the pages' server modules from
+        it, so the Python and the bundle served always come from the same build; ``pyxle dev``
+        compiles the sources and bundles into ``buildDir``.
         """
-        entries, pages = _load_routes(self.config, self.mode)
+        table, entries = _api_routes(self.config)
         renderer = None
         fallback: ASGIApp = not_found
-        if pages is not None:
+        if table.pages or table.specials:
+            production = self.mode == "production"
+            out_dir = self.config.dist_path if production else self.config.build_path
+            built, problem = self._build(table, out_dir) if production else (None, None)
+            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None)
+            if not production:
+                built, problem = self._build(table, out_dir)
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
-            pages.runtime.dev = self.mode == "development"
-            renderer = self._bundle(pages)
-            if renderer is not None:
-                entries.append((ASSETS_SPEC, build_assets(self.config.build_path / "public" / "_pyxle")))
+            pages.runtime.dev = not production
+            if problem is not None:
+                pages.runtime.problem = problem
+                logger.warning("pages will not be server-rendered: %s", problem)
+            elif built is not None:
+                renderer = self._renderer(pages, built)
+                entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
+            entries += pages.routes()
         self.router.set_routes(entries, extra=self._health_routes())
         self.router.default = public_files(self.config.public_path, fallback)
         self.ready = True
         return renderer
 
-    def _bundle(self, pages: Any) -> Any:
-        from pyxle.bundler import BuildError, build, toolchain_problem
-        from pyxle.config import public_env
-        from pyxle.pages._render import Renderer
+    def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
+        """The current build (made now if missing or stale), or why pages cannot be rendered here."""
+        import shutil
 
-        problem = toolchain_problem(self.config.root)
-        if problem is not None:
-            pages.runtime.problem = problem
-            logger.warning("pages will not be server-rendered: %s", problem)
-            return None
+        from pyxle.bundler import BuildError, ToolchainMissing, build
+        from pyxle.config import public_env
+
+        if shutil.which("node") is None:
+            return None, "Node.js is not installed; it is needed to render pages (API routes work without it)"
         try:
-            result = build(self.config.root, self.config.pages_path, pages.runtime.table, self.config.build_path,
-                           mode=self.mode, public_env=public_env())
+            return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
+                         public_env=public_env()), None
+        except ToolchainMissing as exc:
+            return None, exc.messages[0]
         except BuildError as exc:
             raise StartupError("\n".join(exc.messages)) from None
+
+    def _renderer(self, pages: Any, built: Any) -> Any:
+        from pyxle.pages._render import Renderer
+
         timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
         extra = ""
         if self.mode == "development":
             from pyxle.app._devevents import DEV_SCRIPT
 
             extra = DEV_SCRIPT
-        renderer = Renderer(result.manifest, result.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
+        renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
                             extra_scripts=extra)
         pages.runtime.renderer = renderer
         return renderer
@@ -180,27 +198,28 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     return app
 
 
-def _load_routes(config: PyxleConfig, mode: Mode) -> tuple[list[tuple[Any, ASGIApp]], Any]:
-    """API routes and pages from ``pages/``, and the page set (None for an API-only project)."""
+def _api_routes(config: PyxleConfig) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
+    """The route table of ``pages/`` and its API routes, imported now."""
     try:
         table = scan(config.pages_path)
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
-        entries: list[tuple[Any, ASGIApp]] = list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
-        pages = None
-        if table.pages or table.specials:
-            from pyxle.pages import PageLoadError, load_pages
-
-            page_hooks = load_hooks(config.page_hooks, setting="routeMiddleware.pages")
-            try:
-                pages = load_pages(table, config.pages_path, config.root, page_hooks,
-                                   expose_errors=mode == "development")
-            except PageLoadError as exc:
-                raise StartupError("\n".join(exc.messages)) from None
-            entries += pages.routes()
-        return entries, pages
+        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
     except RoutingError as exc:
         raise StartupError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:
         raise StartupError("\n".join(e.format() for e in exc.errors)) from None
+    except HookLoadError as exc:
+        raise StartupError(str(exc)) from None
+
+
+def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None) -> Any:
+    from pyxle.pages import PageLoadError, load_pages
+
+    try:
+        page_hooks = load_hooks(config.page_hooks, setting="routeMiddleware.pages")
+        return load_pages(table, config.pages_path, config.root, page_hooks, expose_errors=mode == "development",
+                          built=built)
+    except PageLoadError as exc:
+        raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:
         raise StartupError(str(exc)) from None

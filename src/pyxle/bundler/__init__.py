@@ -1,7 +1,10 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
-Public names: ``build``, ``BuildResult``, ``BuildError``, ``toolchain_problem``.
-Python compiles each ``.pyxl``; ``build.mjs`` (run by Node) bundles the client modules.
+Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``.
+Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
+(run by Node) bundles the client modules. The output folder is everything serving pages needs:
+compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
+packages, at run time), hashed browser assets and ``manifest.json``.
 """
 
 from __future__ import annotations
@@ -15,13 +18,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pyxle._loading import content_hash
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["BuildError", "BuildResult", "build", "toolchain_problem"]
+__all__ = ["BuildError", "BuildResult", "ToolchainMissing", "build", "toolchain_problem"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
+COMPILER = HERE.parent / "compiler"
 _REQUIRED = ("react", "react-dom", "esbuild")
 _SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__", "dist"}
 
@@ -32,6 +37,10 @@ class BuildError(Exception):
     def __init__(self, messages: list[str]) -> None:
         self.messages = messages
         super().__init__("\n".join(messages))
+
+
+class ToolchainMissing(BuildError):
+    """A (re)build is needed but Node or the project's npm packages are missing."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,11 @@ class BuildResult:
     def public_dir(self) -> Path:
         return self.out_dir / "public"
 
+    def server_modules(self) -> dict[str, tuple[Path, str]]:
+        """``"blog/[slug].pyxl" -> (compiled server module, hash of the source it came from)``."""
+        return {file: (self.out_dir / entry["server"], entry["source"])
+                for file, entry in self.manifest.get("modules", {}).items()}
+
 
 def toolchain_problem(root: Path) -> str | None:
     """Why pages cannot be bundled here (no Node, packages not installed), or None."""
@@ -59,12 +73,15 @@ def toolchain_problem(root: Path) -> str | None:
 
 
 def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str) -> str:
-    """A fingerprint of everything a build reads, to skip rebuilding an unchanged project."""
+    """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
+
+    File contents, not times: a build copied or checked out with its project stays current.
+    """
     digest = hashlib.sha256(f"{mode}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
     for path in sorted(_sources(root, out_dir)):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    for file in (HERE / "build.mjs", *sorted(CLIENT_RUNTIME.glob("*.js"))):
+        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for file in (HERE / "build.mjs", *sorted(CLIENT_RUNTIME.glob("*.js")), *sorted(COMPILER.glob("*.py"))):
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -81,7 +98,11 @@ def _sources(root: Path, out_dir: Path) -> list[Path]:
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
           public_env: dict[str, str] | None = None, force: bool = False) -> BuildResult:
-    """Bundle every page; reuse the previous build when nothing it reads has changed."""
+    """Bundle every page; reuse the previous build when nothing it reads has changed.
+
+    Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
+    without npm packages.
+    """
     public_env = public_env or {}
     manifest_path = out_dir / "manifest.json"
     if not force and os.environ.get("PYXLE_SKIP_BUILD") == "1":
@@ -93,24 +114,38 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
             return BuildResult(out_dir, manifest)
+    problem = toolchain_problem(root)
+    if problem is not None:
+        raise ToolchainMissing([problem])
 
-    modules: dict[str, str] = {}
+    compiled: dict[PurePosixPath, tuple[str, str, str]] = {}  # file -> (client code, server code, source hash)
     errors: list[str] = []
     files = [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
     for file in files:
         source_path = pages_dir / file
         shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
+        source = source_path.read_bytes()
         try:
-            result = compile_source(source_path.read_text(encoding="utf-8"), path=shown)
+            result = compile_source(source.decode("utf-8"), path=shown)
         except CompileError as exc:
             errors.extend(e.format() for e in exc.errors)
             continue
-        target = out_dir / "client" / file.with_suffix(".jsx")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(result.client_code, encoding="utf-8")
-        modules[str(source_path)] = str(target)
+        compiled[file] = (result.client_code, result.server_code, content_hash(source))
     if errors:
         raise BuildError(errors)
+
+    for stale in (out_dir / "public", out_dir / "server", out_dir / "client"):  # esbuild never removes old files
+        shutil.rmtree(stale, ignore_errors=True)
+    modules: dict[str, str] = {}
+    server_modules: dict[str, dict[str, str]] = {}
+    for file, (client_code, server_code, source_hash) in compiled.items():
+        client = out_dir / "client" / file.with_suffix(".jsx")
+        server = out_dir / "server" / "pages" / file.with_suffix(".py")
+        for target, code in ((client, client_code), (server, server_code)):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(code, encoding="utf-8")
+        modules[str(pages_dir / file)] = str(client)
+        server_modules[file.as_posix()] = {"server": server.relative_to(out_dir).as_posix(), "source": source_hash}
 
     plan = {
         "projectRoot": str(root),
@@ -137,8 +172,6 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         ],
         "publicEnv": dict(sorted(public_env.items())),
     }
-    for stale in (out_dir / "public", out_dir / "server"):  # esbuild never removes old hashed files
-        shutil.rmtree(stale, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, indent=2))
@@ -153,7 +186,11 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         raise BuildError([_format(e, root) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
+    manifest["modules"] = server_modules
     manifest_path.write_text(json.dumps(manifest, indent=2))
+    if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
+        plan_path.unlink()
+        shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
 
 

@@ -91,20 +91,17 @@ def routes(directory: Path, as_json: bool) -> None:
 @main.command("build")
 @DIRECTORY
 @click.option("--out-dir", type=click.Path(path_type=Path), default=None,
-              help="Where to write the build (default: buildDir, .pyxle-build).")
+              help="Where to write the build (default: distDir, dist). `pyxle serve` serves distDir.")
 def build_command(directory: Path, out_dir: Path | None) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
-    from pyxle.bundler import BuildError, build, toolchain_problem
+    from pyxle.bundler import BuildError, build
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
-    config = load_project(directory, "production", {"build_dir": str(out_dir) if out_dir else None})
-    problem = toolchain_problem(config.root)
-    if problem:
-        raise CliError(problem)
+    config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
     try:
         table = scan(config.pages_path)
-        result = build(config.root, config.pages_path, table, config.build_path, mode="production",
+        result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
                        public_env=public_env(), force=True)
     except RoutingError as exc:
         raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None

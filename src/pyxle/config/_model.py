@@ -64,7 +64,8 @@ class PyxleConfig:
     root: Path
     pages_dir: str = "pages"
     public_dir: str = "public"
-    build_dir: str = ".pyxle-build"
+    build_dir: str = ".pyxle-build"  # pyxle dev's working build
+    dist_dir: str = "dist"  # pyxle build / pyxle serve
     debug: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
@@ -110,6 +111,10 @@ class PyxleConfig:
     def build_path(self) -> Path:
         return self.root / self.build_dir
 
+    @property
+    def dist_path(self) -> Path:
+        return self.root / self.dist_dir
+
     def to_dict(self, *, masked: bool = True) -> dict[str, Any]:
         """The merged configuration with the JSON file's camelCase keys (backs --print-config).
 
@@ -122,6 +127,7 @@ class PyxleConfig:
             "pagesDir": self.pages_dir,
             "publicDir": self.public_dir,
             "buildDir": self.build_dir,
+            "distDir": self.dist_dir,
             "debug": self.debug,
             "starlette": {"host": self.host, "port": self.port},
             "middleware": list(self.middleware),

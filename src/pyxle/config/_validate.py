@@ -18,7 +18,7 @@ from ._rules import Rule, describe, problem
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
 TOP_LEVEL_KEYS = (
-    "pagesDir", "publicDir", "buildDir", "debug", "starlette", "middleware",
+    "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
     "maxBodySize", "accessLog", "logFormat",
 )
@@ -125,6 +125,7 @@ class Validator:
             "pagesDir": ("pages_dir", r.NON_EMPTY_STR),
             "publicDir": ("public_dir", r.NON_EMPTY_STR),
             "buildDir": ("build_dir", r.NON_EMPTY_STR),
+            "distDir": ("dist_dir", r.NON_EMPTY_STR),
             "debug": ("debug", r.BOOL),
             "maxBodySize": ("max_body_size", r.POSITIVE_INT),
             "accessLog": ("access_log", r.BOOL),

@@ -6,7 +6,7 @@ Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -18,7 +18,7 @@ from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
 from pyxle.pages._endpoint import PageEndpoint
 from pyxle.pages._errors import NotFound, PagesRuntime
-from pyxle.pages._module import PageCompileError, PageModule, load_page_module
+from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
 
 __all__ = ["ACTIONS_PREFIX", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "load_pages",
@@ -64,17 +64,27 @@ def page_path(file: PurePosixPath) -> str:
 
 
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
-               expose_errors: bool = False) -> PageSet:
-    """Compile and load every page and special file; all failures are collected, then raised."""
+               expose_errors: bool = False, built: Mapping[str, tuple[Path, str]] | None = None) -> PageSet:
+    """Compile and load every page and special file; all failures are collected, then raised.
+
+    With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
+    the server code that was built with their bundle instead of compiling the sources again.
+    """
     make_importable(root)
     errors: list[str] = []
     base = _module_base(pages_dir, root)
 
     def load(file: PurePosixPath) -> PageModule | None:
         path = pages_dir / file
+        name = ".".join((*base, *file.with_suffix("").parts))
         try:
-            return load_page_module(path, file, ".".join((*base, *file.with_suffix("").parts)),
-                                    shown_as=_relative(path, root))
+            if built is None:
+                return load_page_module(path, file, name, shown_as=_relative(path, root))
+            if file.as_posix() not in built:
+                raise SourceError(_relative(path, root), None, "is not in the build (it was added after it)",
+                                  "run `pyxle build`, or serve without --skip-build")
+            code_path, source_hash = built[file.as_posix()]
+            return load_built_module(code_path, source_hash, path, file, name, shown_as=_relative(path, root))
         except SourceError as exc:
             errors.append(exc.format())
         except PageCompileError as exc:

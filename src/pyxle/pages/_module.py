@@ -49,6 +49,27 @@ def load_page_module(path: Path, file: PurePosixPath, module_name: str, *, shown
     except CompileError as exc:
         raise PageCompileError(_formatted(exc)) from None
     module = exec_module(result.server_code, path, module_name, shown_as=shown_as, preset=runtime_globals())
+    return _page_module(module, file, path, shown_as, client_code=result.client_code,
+                        content_hash=content_hash(source.encode()), metadata=result.metadata)
+
+
+def load_built_module(code_path: Path, source_hash: str, path: Path, file: PurePosixPath, module_name: str, *,
+                      shown_as: str) -> PageModule:
+    """Execute a server module ``pyxle build`` compiled from ``path``; errors still name the ``.pyxl``.
+
+    The compiler keeps line numbers, so tracebacks into ``path`` show the user's own lines.
+    """
+    try:
+        code = code_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SourceError(shown_as, None, f"its compiled module {code_path} cannot be read: {exc.strerror}",
+                          "run `pyxle build` again") from None
+    module = exec_module(code, path, module_name, shown_as=shown_as, preset=runtime_globals())
+    return _page_module(module, file, path, shown_as, client_code="", content_hash=source_hash, metadata=None)
+
+
+def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: str, *, client_code: str,
+                 content_hash: str, metadata: Any) -> PageModule:
     namespace = vars(module)
     loaders = [v for v in namespace.values() if callable(v) and getattr(v, "__pyxle_loader__", False)]
     actions = {
@@ -66,9 +87,9 @@ def load_page_module(path: Path, file: PurePosixPath, module_name: str, *, shown
         loader=loaders[0] if loaders else None,
         actions=actions,
         head=namespace.get("HEAD"),
-        client_code=result.client_code,
-        content_hash=content_hash(source.encode()),
-        metadata=result.metadata,
+        client_code=client_code,
+        content_hash=content_hash,
+        metadata=metadata,
     )
 
 
