@@ -57,6 +57,15 @@ def merge_head(elements: list[str]) -> list[str]:
     return out
 
 
+def merge_levels(head: list[list[str]], rendered: list[str]) -> list[str]:
+    """Each level's HEAD elements, then its ``<Head>`` markup, outermost layout first; then merged."""
+    ordered: list[str] = []
+    for level in range(max(len(head), len(rendered))):
+        ordered += head[level] if level < len(head) else []
+        ordered += split_head(rendered[level]) if level < len(rendered) else []
+    return merge_head(ordered)
+
+
 class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
@@ -66,6 +75,8 @@ class Renderer:
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         self.pool = SsrPool(bundle, size=workers, timeout=timeout)
         self.started = False
+        self._tags: dict[str, tuple[list[str], str]] = {}  # page id -> (asset links, scripts): fixed per build
+        self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page
 
     async def start(self) -> None:
         await self.pool.start()
@@ -91,19 +102,24 @@ class Renderer:
         """
         props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
         result = await self.pool.render({"page": page_id, "routePath": route_path, "csrfToken": csrf_token}, props_json)
-        assets = self.manifest["pages"][page_id]
         rendered: list[str] = result.get("head") or []
-        levels = max(len(head), len(rendered))
-        ordered: list[str] = []
-        for level in range(levels):
-            ordered += head[level] if level < len(head) else []
-            ordered += split_head(rendered[level]) if level < len(rendered) else []
-        tags = [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
-        tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
-        merged = merge_head(ordered)
-        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>' + self.extra_scripts
+        key = (*map(tuple, head), None, *rendered)
+        merged = self._merged.get(key)
+        if merged is None:
+            if len(self._merged) >= 1024:  # data-dependent heads (a title per record) must not grow it forever
+                self._merged.clear()
+            merged = self._merged[key] = merge_levels(head, rendered)
+        tags, scripts = self._tags.get(page_id) or self._page_tags(page_id)
         body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json, scripts=scripts)
         return HTMLResponse(body, status, headers=headers)
+
+    def _page_tags(self, page_id: str) -> tuple[list[str], str]:
+        assets = self.manifest["pages"][page_id]
+        tags = [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
+        tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
+        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>' + self.extra_scripts
+        self._tags[page_id] = (tags, scripts)
+        return tags, scripts
 
 
 __all__ = ["RenderError", "Renderer", "merge_head", "split_head"]
