@@ -64,20 +64,17 @@ class PyxleApp(Starlette):
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
 
         Returns the new page renderer (not yet started) when the project's pages are bundled.
-        ``pyxle serve`` builds (or reuses) ``dist/`` first and runs the pages' server modules from
-        it, so the Python and the bundle served always come from the same build; ``pyxle dev``
-        compiles the sources and bundles into ``buildDir``.
+        The build (``dist/`` for ``pyxle serve``, ``buildDir`` for ``pyxle dev``) comes first and
+        pages run its server modules, so the Python and the bundle served always come from the
+        same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
         table, entries = _api_routes(self.config)
         renderer = None
         fallback: ASGIApp = not_found
         if table.pages or table.specials:
             production = self.mode == "production"
-            out_dir = self.config.dist_path if production else self.config.build_path
-            built, problem = self._build(table, out_dir) if production else (None, None)
+            built, problem = self._build(table, self.config.dist_path if production else self.config.build_path)
             pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None)
-            if not production:
-                built, problem = self._build(table, out_dir)
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
