@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.conftest import PageWatch
+from tests.conftest import NODE_MODULES, PageWatch
 
 PAGE = '''
 @server
@@ -69,3 +69,132 @@ def test_a_css_edit_keeps_react_state(make_project, start_server, page: PageWatc
         "getComputedStyle(document.querySelector('h1')).color === 'rgb(200, 0, 0)'", timeout=10000)
     assert button.text_content() == "2"  # the counter's state survived
     assert page.page.evaluate("window.__marker") == "kept"  # no reload
+
+
+COUNTER = '''
+import {{ useState }} from 'react'
+
+export default function Counter() {{
+  const [n, setN] = useState(0)
+  return <button data-testid="counter" onClick={{() => setN(n + 1)}}>{label} {{n}}</button>
+}}
+'''
+
+HOME = '''
+@server
+async def load(request):
+    return {{"greeting": "{greeting}"}}
+
+import Counter from '../components/Counter.jsx'
+
+export default function Home({{ data }}) {{
+  return <main><h1 data-testid="greeting">{{data.greeting}} {label}</h1><Counter /></main>
+}}
+'''
+
+
+def fast_refresh_project(make_project, **kwargs):  # type: ignore[no-untyped-def]
+    return make_project({"components/Counter.jsx": COUNTER.format(label="count"),
+                         "pages/index.pyxl": HOME.format(greeting="hello", label="v1")}, **kwargs)
+
+
+def click_twice(page: PageWatch, url: str):  # type: ignore[no-untyped-def]
+    """Open the page, set the counter to 2 and mark the window (a reload would lose both)."""
+    page.page.goto(url + "/")
+    page.hydrated()
+    counter = page.page.get_by_test_id("counter")
+    counter.click()
+    counter.click()
+    assert counter.text_content() == "count 2"
+    page.page.evaluate("window.__marker = 'kept'")
+    return counter
+
+
+def test_component_edits_keep_react_state(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="clicks"))  # an imported component
+    page.page.get_by_test_id("counter").filter(has_text="clicks 2").wait_for(timeout=10000)
+
+    (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="hello", label="v2"))  # the page's JSX
+    page.page.get_by_test_id("greeting").filter(has_text="hello v2").wait_for(timeout=10000)
+    assert counter.text_content() == "clicks 2"
+
+    (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="from python", label="v2"))  # its loader
+    page.page.get_by_test_id("greeting").filter(has_text="from python v2").wait_for(timeout=10000)
+    assert counter.text_content() == "clicks 2"
+
+    counter.click()  # still interactive, on the edited component
+    assert counter.text_content() == "clicks 3"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []
+
+
+def test_a_module_exporting_more_than_components_reloads_the_page(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    (project / "components" / "Counter.jsx").write_text(
+        "export const unit = 'count'\n" + COUNTER.format(label="{unit}"))
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    click_twice(page, server.url)
+
+    (project / "components" / "Counter.jsx").write_text(
+        "export const unit = 'clicks'\n" + COUNTER.format(label="{unit}"))
+    page.page.get_by_test_id("counter").filter(has_text="clicks 0").wait_for(timeout=10000)  # state reset
+    assert page.page.evaluate("window.__marker") is None  # by a full reload
+
+
+def test_a_render_error_in_an_edit_shows_the_overlay_until_fixed(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    click_twice(page, server.url)
+
+    (project / "components" / "Counter.jsx").write_text(
+        "export default function Counter() { throw new Error('counter broke') }\n")
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=10000)
+    assert page.page.evaluate("window.__marker") is None  # the error page was loaded, not a blank tree
+    report = overlay.text_content()
+    assert "components/Counter.jsx:1:" in report and "counter broke" in report  # the user's file, not the bundle
+    assert "export default function Counter() { throw new Error('counter broke') }" in report  # its source line
+
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
+    page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=10000)
+
+
+def test_without_the_refresh_packages_edits_reload_the_page(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project)
+    modules = project / "node_modules"
+    modules.mkdir()
+    for entry in NODE_MODULES.iterdir():  # everything a pages project needs, but not react-refresh or Babel
+        if entry.name not in ("react-refresh", "@babel", ".package-lock.json"):
+            (modules / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert "react-refresh" in server.output()  # a hint says how to keep state across edits
+    click_twice(page, server.url)
+    assert page.page.locator("script[src*='/_pyxle/refresh-']").count() == 0
+
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="clicks"))
+    page.page.get_by_test_id("counter").filter(has_text="clicks 0").wait_for(timeout=10000)
+    assert page.page.evaluate("window.__marker") is None
+
+
+def test_production_builds_carry_no_refresh_code(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    assert page.page.evaluate("window.__pyxleRefresh") is None
+    bundles = list((project / "dist" / "public" / "_pyxle").rglob("*.js"))
+    assert bundles and not [b for b in bundles if "RefreshReg" in b.read_text() or "refresh-" in b.name]
+
+
+def test_the_built_in_not_found_page_updates_when_the_page_is_created(make_project, start_server,
+                                                                      page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    response = page.page.goto(server.url + "/about")
+    assert response is not None and response.status == 404
+    (project / "pages" / "about.pyxl").write_text("export default function About() { return <h1>About us</h1> }\n")
+    page.page.get_by_role("heading", name="About us").wait_for(timeout=10000)

@@ -50,6 +50,7 @@ class PyxleApp(Starlette):
         self.mode = mode
         self.ssr_workers = ssr_workers
         self.ready = False
+        self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self.renderer: Any = None
         self._initial_renderer: Any = None
         self.dev_events: Any = None
@@ -78,7 +79,11 @@ class PyxleApp(Starlette):
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
-            pages.runtime.dev = not production
+            if not production:
+                from pyxle.app._devevents import render_error_page
+
+                root, build_dir = self.config.root, self.config.build_path
+                pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir)
             if problem is not None:
                 pages.runtime.problem = problem
                 logger.warning("pages will not be server-rendered: %s", problem)
@@ -114,11 +119,14 @@ class PyxleApp(Starlette):
         timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
         extra = ""
         if self.mode == "development":
-            from pyxle.app._devevents import DEV_SCRIPT
+            from pyxle.app._devevents import REFRESH_HINT, dev_scripts
 
-            extra = DEV_SCRIPT
+            extra = dev_scripts(built.manifest.get("refresh"))
+            if not built.manifest.get("refresh") and not self._refresh_hinted:
+                logger.warning(REFRESH_HINT)
+                self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
-                            extra_scripts=extra)
+                            extra_scripts=extra, source_maps=self.mode == "development")
         pages.runtime.renderer = renderer
         return renderer
 

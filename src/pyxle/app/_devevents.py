@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +14,16 @@ from starlette.types import Receive, Scope, Send
 
 DEV_CLIENT = (Path(__file__).resolve().parents[1] / "client" / "_dev.js").read_text(encoding="utf-8")
 DEV_SCRIPT = f"<script>{DEV_CLIENT}</script>"
+REFRESH_HINT = ("React state is not kept across edits: add the dev packages for Fast Refresh with "
+                "`npm install --save-dev react-refresh @babel/core`")
+
+
+def dev_scripts(refresh_runtime: str | None) -> str:
+    """What ``pyxle dev`` adds to every page: the Fast Refresh runtime when the build has it (a
+    classic script, so it runs before the page's modules) and the live-reload client."""
+    if refresh_runtime is None:
+        return DEV_SCRIPT
+    return f'<script src="{html.escape(refresh_runtime)}"></script>{DEV_SCRIPT}'
 
 
 class DevEvents:
@@ -28,11 +39,10 @@ class DevEvents:
             queue.put_nowait(message)
 
     def reloaded(self, changed: list[str] | None = None) -> None:
-        """After a rebuild: stylesheet-only changes are swapped in place (page state survives);
-        anything else reloads the page."""
+        """After a rebuild: browsers update the page in place (``_dev.js`` decides how: swap the
+        stylesheets, Fast Refresh, refetch the data), or reload it after the project was broken."""
         was_broken, self.error = self.error is not None, None
-        css_only = bool(changed) and all(name.endswith(".css") for name in changed or ())
-        self.publish("css" if css_only and not was_broken else "reload", {})
+        self.publish("reload" if was_broken else "update", {"files": changed or []})
 
     def broken(self, message: str) -> None:
         self.error = message
@@ -66,3 +76,23 @@ def error_page(message: str) -> HTMLResponse:
         f"<pre id=\"pyxle-dev-error\">{html.escape(message)}</pre>{DEV_SCRIPT}</body></html>"
     )
     return HTMLResponse(body, status_code=500)
+
+
+_FRAME = re.compile(r"(?:file://)?(/[^\s():]+):(\d+):(\d+)")
+
+
+def render_error_page(message: str, stack: str | None, root: Path, build_dir: Path) -> HTMLResponse:
+    """A page that threw while rendering, in ``pyxle dev``: the overlay names the first stack frame in
+    the project's own files (the SSR workers map the bundle back to them) and shows that line."""
+    report = f"render error: {message}"
+    for match in _FRAME.finditer(stack or ""):
+        path = Path(match.group(1))
+        if (not path.is_relative_to(root) or path.is_relative_to(build_dir) or "node_modules" in path.parts
+                or not path.is_file()):
+            continue
+        line, column = int(match.group(2)), int(match.group(3))
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        report = f"{path.relative_to(root).as_posix()}:{line}:{column}: {report}\n    {source}\n    {' ' * (column - 1)}^"
+        break
+    return error_page(f"{report}\n\n{stack or ''}".rstrip())

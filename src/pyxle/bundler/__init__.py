@@ -28,6 +28,7 @@ HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
 COMPILER = HERE.parent / "compiler"
 _REQUIRED = ("react", "react-dom", "esbuild")
+_REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
 _SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__", "dist"}
 
 
@@ -72,12 +73,18 @@ def toolchain_problem(root: Path) -> str | None:
     return None
 
 
+def fast_refresh(root: Path, mode: str) -> bool:
+    """Whether a build keeps React state across edits: development, with the packages installed."""
+    return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
+
+
 def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
     """
-    digest = hashlib.sha256(f"{mode}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
+    refresh = fast_refresh(root, mode)
+    digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
     for path in sorted(_sources(root, out_dir)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -151,6 +158,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         "projectRoot": str(root),
         "outDir": str(out_dir),
         "mode": mode,
+        "refresh": fast_refresh(root, mode),
         "clientRuntime": str(CLIENT_RUNTIME),
         "modules": modules,
         "pages": [

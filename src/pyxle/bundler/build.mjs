@@ -3,16 +3,20 @@
 //   node build.mjs plan.json
 // .pyxl imports are served from the compiled client modules Pyxle wrote, with the page's own
 // folder as resolve dir, so relative imports and error locations stay the user's own.
+// With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
+// gets React Fast Refresh: see withRefresh() below and client/_refresh.js.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'))
 const require = createRequire(path.join(plan.projectRoot, 'package.json'))
 const esbuild = require('esbuild')
 const production = plan.mode === 'production'
+const refresh = plan.refresh ? await refreshTools().catch(report) : null
 
 const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
 const importPath = (p) => JSON.stringify(p)
@@ -54,6 +58,83 @@ boot(route)
 `
 }
 
+// pyxle dev with Fast Refresh: an entry the browser never loads, importing React and the Pyxle
+// runtime so that they land in chunks shared by every page. Those chunks keep their URL across
+// edits, so re-importing an edited page runs the page's code again but never a second React.
+const SHARED_ENTRY = `import * as react from 'react'
+import * as jsx from 'react/jsx-runtime'
+import * as dom from 'react-dom/client'
+import * as client from 'pyxle/client'
+import * as browser from 'pyxle/client/_browser.js'
+export { react, jsx, dom, client, browser }
+`
+
+async function refreshTools() {
+  const babelPath = require.resolve('@babel/core')
+  const babel = await import(pathToFileURL(babelPath).href)
+  return { babel: babel.transformAsync ? babel : babel.default, plugin: require('react-refresh/babel') }
+}
+
+// Does the module export only components (what Fast Refresh can swap)? A page may also export
+// `slots`, which the router re-reads after an update.
+function onlyComponents(program, isPage) {
+  let exported = false
+  const component = (name) => /^[A-Z]/.test(name) || (isPage && name === 'slots')
+  for (const node of program.body) {
+    if (node.type === 'ExportAllDeclaration') return false
+    if (node.type === 'ExportDefaultDeclaration') {
+      const d = node.declaration
+      const ok = /^(FunctionDeclaration|ClassDeclaration|ArrowFunctionExpression|FunctionExpression|CallExpression)$/.test(d.type) ||
+        (d.type === 'Identifier' && component(d.name))
+      if (!ok) return false
+      exported = true
+    } else if (node.type === 'ExportNamedDeclaration' && node.exportKind !== 'type') {
+      const d = node.declaration
+      const names = node.specifiers.map((s) => s.exported.name ?? s.exported.value)
+      if (d && d.type === 'VariableDeclaration') {
+        for (const v of d.declarations) {
+          if (v.id.type !== 'Identifier') return false
+          names.push(v.id.name)
+        }
+      } else if (d && d.id && !d.type.startsWith('TS')) {
+        names.push(d.id.name)
+      }
+      if (!names.every(component)) return false
+      exported = exported || names.length > 0
+    }
+  }
+  return exported
+}
+
+// Adds Fast Refresh registration to one of the project's modules. Babel keeps the lines where
+// they were and the prologue shares line 1, so locations in errors and stack traces hold.
+// Code Babel cannot parse is returned as is: esbuild then reports the error as usual.
+async function withRefresh(code, file, loader) {
+  const id = path.relative(plan.projectRoot, file).split(path.sep).join('/')
+  let result
+  let components = false
+  const inspect = () => ({ visitor: { Program(p) { components = onlyComponents(p.node, file.endsWith('.pyxl')) } } })
+  try {
+    result = await refresh.babel.transformAsync(code, {
+      filename: file,
+      babelrc: false,
+      configFile: false,
+      retainLines: true,
+      sourceMaps: false,
+      parserOpts: { plugins: loader === 'ts' ? ['typescript'] : loader === 'tsx' ? ['typescript', 'jsx'] : ['jsx'] },
+      plugins: [inspect, [refresh.plugin, { skipEnvCheck: true }]],
+    })
+  } catch (error) {
+    return code
+  }
+  const hash = createHash('sha1').update(code).digest('hex').slice(0, 12)
+  const prologue = `const $RefreshReg$ = (type, name) => window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name), ` +
+    `$RefreshSig$ = window.__pyxleRefresh.signature; window.__pyxleRefresh.track(${JSON.stringify(id)}, "${hash}", ${components});`
+  return prologue + result.code
+}
+
+const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
+
 // CSS modules get names derived from the file path, identical in the browser and SSR builds
 // (esbuild's own local-css names depend on minification, which differs between the two).
 function scopeCssModule(file) {
@@ -70,12 +151,16 @@ function scopeCssModule(file) {
   return { names, scoped }
 }
 
-const pyxlePlugin = {
+const pyxlePlugin = ({ hot }) => ({
   name: 'pyxle',
   setup(build) {
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
       contents: entrySource(args.path), loader: 'js', resolveDir: plan.projectRoot,
+    }))
+    build.onResolve({ filter: /^pyxle-shared:$/ }, () => ({ path: 'shared', namespace: 'pyxle-shared' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-shared' }, () => ({
+      contents: SHARED_ENTRY, loader: 'js', resolveDir: plan.projectRoot,
     }))
     build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
       path: path.join(plan.clientRuntime, args.path.slice('pyxle/client'.length) || 'index.js'),
@@ -93,18 +178,27 @@ const pyxlePlugin = {
       const file = args.path.slice(0, -'?pyxle-css'.length)
       return { contents: scopeCssModule(file).scoped, loader: 'css', resolveDir: path.dirname(file) }
     })
-    build.onLoad({ filter: /\.pyxl$/ }, (args) => {
+    build.onLoad({ filter: /\.pyxl$/ }, async (args) => {
       const compiled = plan.modules[args.path]
       if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
-      return { contents: readFileSync(compiled, 'utf8'), loader: 'jsx', resolveDir: path.dirname(args.path) }
+      const code = readFileSync(compiled, 'utf8')
+      return { contents: hot ? await withRefresh(code, args.path, 'jsx') : code, loader: 'jsx', resolveDir: path.dirname(args.path) }
     })
+    if (hot) {
+      // The project's own modules; npm packages and the Pyxle runtime load as they are.
+      build.onLoad({ filter: /\.(m?[jt]sx?)$/ }, async (args) => {
+        const inProject = args.path.startsWith(plan.projectRoot + path.sep) && !args.path.includes(`${path.sep}node_modules${path.sep}`)
+        const loader = SOURCE_LOADERS[path.extname(args.path)]
+        if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
+        return { contents: await withRefresh(readFileSync(args.path, 'utf8'), args.path, loader), loader }
+      })
+    }
   },
-}
+})
 
 const common = {
   bundle: true,
   jsx: 'automatic',
-  plugins: [pyxlePlugin],
   nodePaths: [path.join(plan.projectRoot, 'node_modules')],
   absWorkingDir: plan.projectRoot,
   logLevel: 'silent',
@@ -132,10 +226,14 @@ function report(error) {
 
 try {
   const publicDir = path.join(plan.outDir, 'public', '_pyxle')
-  const [client] = await Promise.all([
+  const [client, , refreshRuntime] = await Promise.all([
     esbuild.build({
       ...common,
-      entryPoints: plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
+      plugins: [pyxlePlugin({ hot: Boolean(refresh) })],
+      entryPoints: [
+        ...plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
+        ...(refresh ? [{ in: 'pyxle-shared:', out: 'shared' }] : []),
+      ],
       outdir: publicDir,
       format: 'esm',
       splitting: true,
@@ -151,6 +249,7 @@ try {
     }),
     esbuild.build({
       ...common,
+      plugins: [pyxlePlugin({ hot: false })],
       entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
       outdir: path.join(plan.outDir, 'server'),
       outExtension: { '.js': '.mjs' },
@@ -162,6 +261,16 @@ try {
       assetNames: 'assets/[name]-[hash]',
       publicPath: '/_pyxle',
       sourcemap: 'inline',
+    }),
+    refresh && esbuild.build({
+      ...common,
+      entryPoints: [{ in: path.join(plan.clientRuntime, '_refresh.js'), out: 'refresh' }],
+      outdir: publicDir,
+      format: 'iife',
+      platform: 'browser',
+      target: ['es2020'],
+      entryNames: '[name]-[hash]',
+      metafile: true,
     }),
   ])
   // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
@@ -176,7 +285,7 @@ try {
   const pages = {}
   const url = (file) => '/' + path.relative(path.join(plan.outDir, 'public'), path.resolve(plan.projectRoot, file)).split(path.sep).join('/')
   for (const [file, output] of Object.entries(client.metafile.outputs)) {
-    if (!output.entryPoint) continue
+    if (!output.entryPoint || !output.entryPoint.startsWith('pyxle-entry:')) continue
     const id = output.entryPoint.slice('pyxle-entry:'.length)
     pages[id] = {
       js: url(file),
@@ -187,6 +296,7 @@ try {
   }
   mkdirSync(plan.outDir, { recursive: true })
   const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
+  if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
   writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
   process.stdout.write(JSON.stringify({ ok: true, manifest }) + '\n')
 } catch (error) {

@@ -1,5 +1,8 @@
-// pyxle dev only (inlined into each document): reload when the project is rebuilt, and show an
-// overlay with the error (file:line, source line) while it is broken. Fixing the file reloads.
+// pyxle dev only (inlined into each document): apply each rebuild to the open page, and show an
+// overlay with the error (file:line, source line) while the project is broken. Fixing the file
+// reloads. An update keeps React state where it can: new stylesheets are swapped in, edited
+// components are swapped by Fast Refresh (when the build has it, see _refresh.js), and the
+// page's loaders run again; anything that cannot be applied in place reloads the page.
 (() => {
   const OVERLAY = 'pyxle-dev-overlay'
   function show(message) {
@@ -14,27 +17,58 @@
     }
     box.textContent = 'pyxle dev: the project has an error\n\n' + message
   }
-  // A stylesheet-only edit: fetch this page's new CSS URLs and swap the links, keeping React state.
-  async function swapStylesheets() {
-    try {
-      const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
-      const body = await response.json()
-      if (!body.page) return location.reload()
-      const old = [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
-      for (const href of body.page.css) {
-        const link = document.createElement('link')
-        link.rel = 'stylesheet'
-        link.href = href
-        document.head.append(link)
-      }
-      old.forEach((link) => link.remove())
-    } catch (error) {
-      location.reload()
+
+  function swapStylesheets(hrefs) {
+    const old = [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
+    if (old.map((link) => link.getAttribute('href')).join() === hrefs.join()) return
+    for (const href of hrefs) {
+      const link = document.createElement('link')
+      link.rel = 'stylesheet'
+      link.href = href
+      document.head.append(link)
     }
+    old.forEach((link) => link.remove())
   }
+
+  // A render that throws while an update is applied would leave a blank page: reload instead, and
+  // the server answers with the error page (file:line).
+  async function withoutUncaughtErrors(apply) {
+    let failed = false
+    const onError = () => { failed = true }
+    addEventListener('error', onError)
+    try {
+      await apply()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    } finally {
+      removeEventListener('error', onError)
+    }
+    return !failed
+  }
+
+  let queue = Promise.resolve()
+  async function update(files) {
+    const router = window.__PYXLE_ROUTER__
+    const hot = window.__pyxleRefresh
+    const cssOnly = files.length > 0 && files.every((f) => f.endsWith('.css') && !f.endsWith('.module.css'))
+    if (!router || (!hot && !cssOnly)) return location.reload()
+    const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
+    const body = await response.json()
+    if (!body.ok || !body.page) return location.reload()
+    swapStylesheets(body.page.css)
+    if (cssOnly) return
+    const applied = await withoutUncaughtErrors(async () => {
+      if (!(await hot.update(body.page.js))) throw new Error('needs a reload')
+      await router.refresh() // the page's loaders run again, with the edited Python
+    }).catch(() => false)
+    if (!applied) location.reload()
+  }
+
   const events = new EventSource('/__pyxle/events')
   events.addEventListener('reload', () => location.reload())
-  events.addEventListener('css', swapStylesheets)
+  events.addEventListener('update', (event) => {
+    const { files } = JSON.parse(event.data)
+    queue = queue.then(() => update(files)).catch(() => location.reload())
+  })
   events.addEventListener('error-report', (event) => show(JSON.parse(event.data).message))
   const initial = document.getElementById('pyxle-dev-error')
   if (initial) show(initial.textContent)

@@ -94,6 +94,8 @@ class PageEndpoint:
             return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
+            if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
+                return self.runtime.dev_render_error(exc)
             error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
                      "statusCode": 500, "data": {}}
             if self.runtime.expose_errors and exc.stack:

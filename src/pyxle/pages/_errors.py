@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from pyxle.pages._document import document
 from pyxle.routing import RouteTable
+
+if TYPE_CHECKING:
+    from pyxle.ssr import RenderError
 
 logger = logging.getLogger("pyxle.error")
 
@@ -25,7 +29,7 @@ class PagesRuntime:
     expose_errors: bool = False
     renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
     problem: str | None = None  # why they cannot, shown in the built-in page
-    dev: bool = False  # pyxle dev: documents carry the live-reload client
+    dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str) -> Response:
@@ -39,18 +43,19 @@ class PagesRuntime:
                 return await self.renderer.respond(page_id, props, route_path, [], status, headers)
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
-        return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None), status,
-                            headers=headers)
+        scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
+        return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts),
+                            status, headers=headers)
 
 
-def builtin_page(status: int, error: dict[str, Any], note: str | None = None) -> str:
+def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:
     title = f"{status} · {html.escape(str(error.get('message', 'Error')))}"
     body = f"<h1>{status}</h1><p>{html.escape(str(error.get('message', '')))}</p>"
     if note:
         body += f"<p><small>{html.escape(note)}</small></p>"
     if error.get("stack"):
         body += f"<pre>{html.escape(str(error['stack']))}</pre>"
-    return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error})
+    return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error}, scripts=scripts)
 
 
 class NotFound:

@@ -70,10 +70,11 @@ class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
-                 extra_scripts: str = "") -> None:
+                 extra_scripts: str = "", source_maps: bool = False) -> None:
         self.manifest = manifest
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
-        self.pool = SsrPool(bundle, size=workers, timeout=timeout)
+        self.pool = SsrPool(bundle, size=workers, timeout=timeout,
+                            node_args=("--enable-source-maps",) if source_maps else ())
         self.started = False
         self._tags: dict[str, tuple[list[str], str]] = {}  # page id -> (asset links, scripts): fixed per build
         self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page

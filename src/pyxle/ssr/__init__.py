@@ -109,11 +109,13 @@ class SsrPool:
     are sent again to another worker (rendering has no side effects).
     """
 
-    def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, node: str = "node") -> None:
+    def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, node: str = "node",
+                 node_args: tuple[str, ...] = ()) -> None:
         self.bundle = bundle
         self.size = max(1, size)
         self.timeout = timeout
         self.node = node
+        self.node_args = node_args  # pyxle dev: --enable-source-maps, so stacks name the user's files
         self._workers: list[_Worker] = []
         self._backlog: list[_Job] = []  # jobs waiting for a worker to (re)start
         self._spawning: set[asyncio.Task[None]] = set()
@@ -125,7 +127,7 @@ class SsrPool:
 
     async def _spawn(self) -> _Worker:
         process = await asyncio.create_subprocess_exec(
-            self.node, str(WORKER), str(self.bundle),
+            self.node, *self.node_args, str(WORKER), str(self.bundle),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=None,
             limit=64 * 1024 * 1024,
         )
