@@ -93,8 +93,16 @@ export default function Home({{ data }}) {{
 '''
 
 
+LAYOUT = '''
+export default function Layout({{ children }}) {{
+  return <div><nav data-testid="nav">{label}</nav>{{children}}</div>
+}}
+'''
+
+
 def fast_refresh_project(make_project, **kwargs):  # type: ignore[no-untyped-def]
     return make_project({"components/Counter.jsx": COUNTER.format(label="count"),
+                         "pages/layout.pyxl": LAYOUT.format(label="Site"),
                          "pages/index.pyxl": HOME.format(greeting="hello", label="v1")}, **kwargs)
 
 
@@ -120,6 +128,10 @@ def test_component_edits_keep_react_state(make_project, start_server, page: Page
 
     (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="hello", label="v2"))  # the page's JSX
     page.page.get_by_test_id("greeting").filter(has_text="hello v2").wait_for(timeout=10000)
+    assert counter.text_content() == "clicks 2"
+
+    (project / "pages" / "layout.pyxl").write_text(LAYOUT.format(label="Site v2"))  # the layout
+    page.page.get_by_test_id("nav").filter(has_text="Site v2").wait_for(timeout=10000)
     assert counter.text_content() == "clicks 2"
 
     (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="from python", label="v2"))  # its loader
