@@ -210,3 +210,28 @@ def test_the_built_in_not_found_page_updates_when_the_page_is_created(make_proje
     assert response is not None and response.status == 404
     (project / "pages" / "about.pyxl").write_text("export default function About() { return <h1>About us</h1> }\n")
     page.page.get_by_role("heading", name="About us").wait_for(timeout=10000)
+
+
+TS_COUNTER = '''
+import {{ useState }} from 'react'
+
+export type Props = {{ step: number }}
+
+export default function Counter({{ step }}: Props) {{
+  const [n, setN] = useState<number>(0)
+  return <button data-testid="counter" onClick={{() => setN(n + step)}}>{label} {{n}}</button>
+}}
+'''
+
+
+def test_typescript_component_edits_keep_react_state(make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"components/Counter.tsx": TS_COUNTER.format(label="count"),
+                            "pages/index.pyxl": HOME.format(greeting="hello", label="v1").replace(
+                                "Counter.jsx", "Counter.tsx").replace("<Counter />", "<Counter step={1} />")},
+                           node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    (project / "components" / "Counter.tsx").write_text(TS_COUNTER.format(label="clicks"))
+    page.page.get_by_test_id("counter").filter(has_text="clicks 2").wait_for(timeout=10000)
+    assert page.page.evaluate("window.__marker") == "kept"
+    assert page.problems() == []

@@ -44,12 +44,12 @@ async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
             pass
 
 
-def _watched(root: Path, build_dir: Path) -> list[Path]:
+def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     """The project's own folders and root files: never node_modules, virtualenvs or build output
     (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
     paths = []
     for entry in sorted(root.iterdir()):
-        if entry.name in _SKIP_DIRS or entry.name.startswith(".") or entry == build_dir:
+        if entry.name in _SKIP_DIRS or entry.name.startswith(".") or entry in outputs:
             continue
         if entry.is_dir() and not entry.is_symlink():
             paths.append(entry)
@@ -58,17 +58,24 @@ def _watched(root: Path, build_dir: Path) -> list[Path]:
     return paths or [root]
 
 
-def _relevant(change: Change, path: str) -> bool:
-    parts = Path(path).parts
-    return path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css")) and not any(
-        p in _SKIP_DIRS for p in parts)
+def _relevance(outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are)."""
+
+    def relevant(change: Change, path: str) -> bool:
+        parts = Path(path).parts
+        return (path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css"))
+                and not any(p in _SKIP_DIRS for p in parts)
+                and not any(Path(path).is_relative_to(out) for out in outputs))
+
+    return relevant
 
 
 async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
     from pyxle.app._app import StartupError
 
     root = app.config.root
-    async for changes in awatch(*_watched(root, app.config.build_path), watch_filter=_relevant, stop_event=stop,
+    outputs = (app.config.build_path, app.config.dist_path)
+    async for changes in awatch(*_watched(root, outputs), watch_filter=_relevance(outputs), stop_event=stop,
                                 debounce=50, step=20):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)

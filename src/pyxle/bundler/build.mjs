@@ -96,8 +96,8 @@ function onlyComponents(program, isPage) {
           if (v.id.type !== 'Identifier') return false
           names.push(v.id.name)
         }
-      } else if (d && d.id && !d.type.startsWith('TS')) {
-        names.push(d.id.name)
+      } else if (d && d.id && !/^TS(Interface|TypeAlias|Declare)/.test(d.type)) {
+        names.push(d.id.name) // a function, a class, an enum
       }
       if (!names.every(component)) return false
       exported = exported || names.length > 0
