@@ -52,25 +52,6 @@ def test_edits_reach_the_page_and_errors_show_as_an_overlay(make_project, start_
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
 
 
-def test_a_css_edit_keeps_react_state(make_project, start_server, page: PageWatch) -> None:
-    project = make_project({"pages/style.css": "h1 { color: rgb(1, 1, 1); }\n"}, node=True)
-    (project / "pages" / "index.pyxl").write_text(
-        "import './style.css'\n" + PAGE.format(greeting="css", label="v1").lstrip("\n"))
-    server = start_server(project, "dev", "--ssr-workers", "1")
-    page.page.goto(server.url + "/")
-    page.hydrated()
-    button = page.page.get_by_role("button")
-    button.click()
-    button.click()
-    assert button.text_content() == "2"
-    page.page.evaluate("window.__marker = 'kept'")
-    (project / "pages" / "style.css").write_text("h1 { color: rgb(200, 0, 0); }\n")
-    page.page.wait_for_function(
-        "getComputedStyle(document.querySelector('h1')).color === 'rgb(200, 0, 0)'", timeout=10000)
-    assert button.text_content() == "2"  # the counter's state survived
-    assert page.page.evaluate("window.__marker") == "kept"  # no reload
-
-
 COUNTER = '''
 import {{ useState }} from 'react'
 
@@ -116,6 +97,20 @@ def click_twice(page: PageWatch, url: str):  # type: ignore[no-untyped-def]
     assert counter.text_content() == "count 2"
     page.page.evaluate("window.__marker = 'kept'")
     return counter
+
+
+def test_a_css_edit_keeps_react_state(make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    (project / "pages" / "style.css").write_text("h1 { color: rgb(1, 1, 1); }\n")
+    (project / "pages" / "index.pyxl").write_text(
+        "import './style.css'\n" + HOME.format(greeting="css", label="v1"))
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    (project / "pages" / "style.css").write_text("h1 { color: rgb(200, 0, 0); }\n")
+    page.page.wait_for_function(
+        "getComputedStyle(document.querySelector('h1')).color === 'rgb(200, 0, 0)'", timeout=10000)
+    assert counter.text_content() == "count 2"  # the counter's state survived
+    assert page.page.evaluate("window.__marker") == "kept"  # no reload
 
 
 def test_component_edits_keep_react_state(make_project, start_server, page: PageWatch) -> None:
