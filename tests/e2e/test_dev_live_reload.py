@@ -46,6 +46,7 @@ def test_edits_reach_the_page_and_errors_show_as_an_overlay(make_project, start_
     overlay = page.page.locator("#pyxle-dev-overlay")
     overlay.wait_for(timeout=10000)
     assert "pages/index.pyxl:2" in overlay.text_content() and "Python syntax error" in overlay.text_content()
+    assert "async def load(request)" in overlay.text_content()  # the source line
 
     write(project, greeting="fixed", label="v3")
     page.page.get_by_test_id("greeting").filter(has_text="fixed v3").wait_for(timeout=10000)
