@@ -231,3 +231,22 @@ def test_typescript_component_edits_keep_react_state(make_project, start_server,
     page.page.get_by_test_id("counter").filter(has_text="clicks 2").wait_for(timeout=10000)
     assert page.page.evaluate("window.__marker") == "kept"
     assert page.problems() == []
+
+
+def test_a_jsx_syntax_error_in_a_component_shows_its_file_and_line(make_project, start_server,
+                                                                   page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    click_twice(page, server.url)
+
+    broken = COUNTER.format(label="count").replace("</button>", "</buton>")
+    (project / "components" / "Counter.jsx").write_text(broken)
+    line = next(i for i, text in enumerate(broken.splitlines(), 1) if "</buton>" in text)
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=10000)
+    assert f"components/Counter.jsx:{line}:" in overlay.text_content()
+    assert "</buton>" in overlay.text_content()  # the source line
+
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
+    page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=10000)
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0
