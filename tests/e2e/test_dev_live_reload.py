@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
+from pathlib import Path
 
 from tests.conftest import NODE_MODULES, PageWatch
 
@@ -250,3 +253,40 @@ def test_a_jsx_syntax_error_in_a_component_shows_its_file_and_line(make_project,
     (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
     page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=10000)
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
+def bundler_processes(project) -> list[int]:  # type: ignore[no-untyped-def]
+    """The warm `build.mjs --serve` processes `pyxle dev` keeps for the project."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            cwd = os.readlink(proc / "cwd")
+        except OSError:
+            continue
+        if b"--serve" in cmdline and any(arg.endswith(b"build.mjs") for arg in cmdline) and cwd == str(project):
+            found.append(int(proc.name))
+    return found
+
+
+def test_rebuilds_share_one_bundler_process_that_comes_back_if_killed(make_project, start_server,
+                                                                     page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    for label in ("one", "two"):
+        (project / "components" / "Counter.jsx").write_text(COUNTER.format(label=label))
+        page.page.get_by_test_id("counter").filter(has_text=f"{label} 2").wait_for(timeout=10000)
+    [bundler] = bundler_processes(project)  # both rebuilds went through the same warm process
+
+    os.kill(bundler, signal.SIGKILL)
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="three"))
+    page.page.get_by_test_id("counter").filter(has_text="three 2").wait_for(timeout=10000)
+    assert counter.text_content() == "three 2"
+    assert len(bundler_processes(project)) == 1
+
+    server.stop()
+    deadline = time.monotonic() + 10
+    while bundler_processes(project) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert bundler_processes(project) == []  # it leaves with the server

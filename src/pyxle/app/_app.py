@@ -51,6 +51,7 @@ class PyxleApp(Starlette):
         self.ssr_workers = ssr_workers
         self.ready = False
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
+        self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
         self.dev_events: Any = None
@@ -107,7 +108,7 @@ class PyxleApp(Starlette):
             return None, "Node.js is not installed; it is needed to render pages (API routes work without it)"
         try:
             return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
-                         public_env=public_env()), None
+                         public_env=public_env(), bundler=self.bundler), None
         except ToolchainMissing as exc:
             return None, exc.messages[0]
         except BuildError as exc:

@@ -71,10 +71,21 @@ def _relevance(outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
 
 
 async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
+    from pyxle.bundler import Bundler
+
+    outputs = (app.config.build_path, app.config.dist_path)
+    app.bundler = Bundler(app.config.root)  # rebuilds share one warm Node process
+    try:
+        await _rebuild_on_change(app, stop, outputs)
+    finally:
+        app.bundler.close()
+        app.bundler = None
+
+
+async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[Path, ...]) -> None:
     from pyxle.app._app import StartupError
 
     root = app.config.root
-    outputs = (app.config.build_path, app.config.dist_path)
     async for changes in awatch(*_watched(root, outputs), watch_filter=_relevance(outputs), stop_event=stop,
                                 debounce=50, step=20):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})

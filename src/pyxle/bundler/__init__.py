@@ -1,6 +1,7 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
-Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``.
+Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
+``Bundler`` (``pyxle dev``: one warm Node process for every rebuild).
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules. The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
@@ -22,7 +23,7 @@ from pyxle._loading import content_hash
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["BuildError", "BuildResult", "ToolchainMissing", "build", "toolchain_problem"]
+__all__ = ["BuildError", "BuildResult", "Bundler", "ToolchainMissing", "build", "toolchain_problem"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -61,6 +62,45 @@ class BuildResult:
         """``"blog/[slug].pyxl" -> (compiled server module, hash of the source it came from)``."""
         return {file: (self.out_dir / entry["server"], entry["source"])
                 for file, entry in self.manifest.get("modules", {}).items()}
+
+
+class Bundler:
+    """``pyxle dev``: one ``build.mjs --serve`` process for every rebuild, so Node, esbuild's
+    incremental contexts, Babel and its results stay warm (a rebuild re-reads only what changed).
+    Started on first use; started again if it died."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._process: subprocess.Popen[str] | None = None
+
+    def run(self, plan_path: Path) -> str:
+        """Build the plan; the bundler's one JSON line of outcome."""
+        for _ in range(2):
+            if self._process is None or self._process.poll() is not None:
+                self._process = subprocess.Popen(["node", str(HERE / "build.mjs"), "--serve"], cwd=self.root, text=True,
+                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            assert self._process.stdin is not None and self._process.stdout is not None
+            try:
+                self._process.stdin.write(f"{plan_path}\n")
+                self._process.stdin.flush()
+                line = self._process.stdout.readline()
+            except (BrokenPipeError, OSError):
+                line = ""
+            if line:
+                return line
+            self.close()  # it died mid-build: once more with a fresh process
+        raise BuildError(["the bundler process exited during the build (see the output above)"])
+
+    def close(self) -> None:
+        if self._process is not None:
+            if self._process.stdin is not None:
+                self._process.stdin.close()  # it exits at the end of its input
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+            self._process = None
 
 
 def toolchain_problem(root: Path) -> str | None:
@@ -104,7 +144,7 @@ def _sources(root: Path, out_dir: Path) -> list[Path]:
 
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
-          public_env: dict[str, str] | None = None, force: bool = False) -> BuildResult:
+          public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
@@ -183,13 +223,18 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, indent=2))
-    process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
-                             cwd=root)
-    last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
+    if bundler is not None:
+        last = bundler.run(plan_path)
+        stderr = ""
+    else:
+        process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
+                                 cwd=root)
+        last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
+        stderr = process.stderr.strip() or process.stdout.strip()
     try:
         outcome = json.loads(last)
     except json.JSONDecodeError:
-        raise BuildError([f"the bundler failed: {process.stderr.strip() or process.stdout.strip()}"]) from None
+        raise BuildError([f"the bundler failed: {stderr or last}"]) from None
     if not outcome.get("ok"):
         raise BuildError([_format(e, root) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]

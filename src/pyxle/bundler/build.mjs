@@ -1,6 +1,8 @@
 // Bundles a project's pages with esbuild: one SSR bundle for the Node workers, one browser entry
 // per page (code-split, hashed) and a manifest. Run by pyxle.bundler with a JSON plan:
-//   node build.mjs plan.json
+//   node build.mjs plan.json    one build, answered with one JSON line on stdout
+//   node build.mjs --serve      pyxle dev: one build per plan path read from stdin, a JSON line
+//                               each; esbuild's contexts and Babel stay warm between rebuilds
 // .pyxl imports are served from the compiled client modules Pyxle wrote, with the page's own
 // folder as resolve dir, so relative imports and error locations stay the user's own.
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
@@ -9,14 +11,15 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
+import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-const plan = JSON.parse(readFileSync(process.argv[2], 'utf8'))
-const require = createRequire(path.join(plan.projectRoot, 'package.json'))
-const esbuild = require('esbuild')
-const production = plan.mode === 'production'
-const refresh = plan.refresh ? await refreshTools().catch(report) : null
+// The build in progress (builds run one at a time): the helpers and plugins below read it.
+let plan
+let production
+let refresh = null
+let require
 
 const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
 const importPath = (p) => JSON.stringify(p)
@@ -72,7 +75,7 @@ export { react, jsx, dom, client, browser }
 async function refreshTools() {
   const babelPath = require.resolve('@babel/core')
   const babel = await import(pathToFileURL(babelPath).href)
-  return { babel: babel.transformAsync ? babel : babel.default, plugin: require('react-refresh/babel') }
+  return { babel: babel.transformAsync ? babel : babel.default, plugin: require('react-refresh/babel'), done: new Map() }
 }
 
 // Does the module export only components (what Fast Refresh can swap)? A page may also export
@@ -110,6 +113,14 @@ function onlyComponents(program, isPage) {
 // they were and the prologue shares line 1, so locations in errors and stack traces hold.
 // Code Babel cannot parse is returned as is: esbuild then reports the error as usual.
 async function withRefresh(code, file, loader) {
+  const done = refresh.done.get(file) // a rebuild in --serve transforms only what changed
+  if (done && done.code === code) return done.result
+  const result = await refreshModule(code, file, loader)
+  refresh.done.set(file, { code, result })
+  return result
+}
+
+async function refreshModule(code, file, loader) {
   const id = path.relative(plan.projectRoot, file).split(path.sep).join('/')
   let result
   let components = false
@@ -196,39 +207,31 @@ const pyxlePlugin = ({ hot }) => ({
   },
 })
 
-const common = {
-  bundle: true,
-  jsx: 'automatic',
-  nodePaths: [path.join(plan.projectRoot, 'node_modules')],
-  absWorkingDir: plan.projectRoot,
-  logLevel: 'silent',
-  loader: { '.png': 'file', '.jpg': 'file', '.jpeg': 'file', '.gif': 'file', '.svg': 'file', '.webp': 'file',
-            '.woff': 'file', '.woff2': 'file' },
-  // process.env in page code is only PYXLE_PUBLIC_* (and NODE_ENV), in the browser AND in SSR:
-  // the Node workers' real environment holds the server's secrets, and SSR output is public.
-  define: {
-    'process.env': JSON.stringify({ ...plan.publicEnv, NODE_ENV: production ? 'production' : 'development' }),
-    'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
-  },
+function common() {
+  return {
+    bundle: true,
+    jsx: 'automatic',
+    nodePaths: [path.join(plan.projectRoot, 'node_modules')],
+    absWorkingDir: plan.projectRoot,
+    logLevel: 'silent',
+    loader: { '.png': 'file', '.jpg': 'file', '.jpeg': 'file', '.gif': 'file', '.svg': 'file', '.webp': 'file',
+              '.woff': 'file', '.woff2': 'file' },
+    // process.env in page code is only PYXLE_PUBLIC_* (and NODE_ENV), in the browser AND in SSR:
+    // the Node workers' real environment holds the server's secrets, and SSR output is public.
+    define: {
+      'process.env': JSON.stringify({ ...plan.publicEnv, NODE_ENV: production ? 'production' : 'development' }),
+      'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
+    },
+  }
 }
 
-function report(error) {
-  const messages = (error.errors || [{ text: String(error) }]).map((m) => ({
-    text: m.text,
-    file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
-    line: m.location ? m.location.line : null,
-    column: m.location ? m.location.column + 1 : null,
-    lineText: m.location ? m.location.lineText : null,
-  }))
-  process.stdout.write(JSON.stringify({ ok: false, errors: messages }) + '\n')
-  process.exit(1)
-}
-
-try {
+// The three builds of a plan: the browser pages, the SSR bundle, and (dev with Fast Refresh)
+// the refresh runtime, a classic script.
+function buildOptions() {
   const publicDir = path.join(plan.outDir, 'public', '_pyxle')
-  const [client, , refreshRuntime] = await Promise.all([
-    esbuild.build({
-      ...common,
+  return [
+    {
+      ...common(),
       plugins: [pyxlePlugin({ hot: Boolean(refresh) })],
       entryPoints: [
         ...plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
@@ -246,9 +249,9 @@ try {
       assetNames: 'assets/[name]-[hash]',
       publicPath: '/_pyxle',
       metafile: true,
-    }),
-    esbuild.build({
-      ...common,
+    },
+    {
+      ...common(),
       plugins: [pyxlePlugin({ hot: false })],
       entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
       outdir: path.join(plan.outDir, 'server'),
@@ -261,9 +264,9 @@ try {
       assetNames: 'assets/[name]-[hash]',
       publicPath: '/_pyxle',
       sourcemap: 'inline',
-    }),
-    refresh && esbuild.build({
-      ...common,
+    },
+    refresh && {
+      ...common(),
       entryPoints: [{ in: path.join(plan.clientRuntime, '_refresh.js'), out: 'refresh' }],
       outdir: publicDir,
       format: 'iife',
@@ -271,34 +274,82 @@ try {
       target: ['es2020'],
       entryNames: '[name]-[hash]',
       metafile: true,
-    }),
-  ])
-  // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
-  // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
-  for (const file of production ? Object.keys(client.metafile.outputs) : []) {
-    if (!/\.(js|css|svg)$/.test(file)) continue
-    const abs = path.resolve(plan.projectRoot, file)
-    const data = readFileSync(abs)
-    writeFileSync(abs + '.gz', gzipSync(data, { level: 9 }))
-    writeFileSync(abs + '.br', brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }))
+    },
+  ]
+}
+
+function failure(error) {
+  const messages = (error.errors || [{ text: String(error) }]).map((m) => ({
+    text: m.text,
+    file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
+    line: m.location ? m.location.line : null,
+    column: m.location ? m.location.column + 1 : null,
+    lineText: m.location ? m.location.lineText : null,
+  }))
+  return { ok: false, errors: messages }
+}
+
+// --serve keeps one esbuild context per build, made again when what shapes it changes (pages
+// added or removed, the public environment): a rebuild then re-reads only what changed.
+const contexts = { key: null, list: [] }
+
+async function runBuilds(esbuild, serve) {
+  if (!serve) return Promise.all(buildOptions().map((options) => options && esbuild.build(options)))
+  const key = JSON.stringify([plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh])
+  if (contexts.key !== key) {
+    await Promise.all(contexts.list.map((ctx) => ctx && ctx.dispose()))
+    contexts.list = await Promise.all(buildOptions().map((options) => options && esbuild.context(options)))
+    contexts.key = key
   }
-  const pages = {}
-  const url = (file) => '/' + path.relative(path.join(plan.outDir, 'public'), path.resolve(plan.projectRoot, file)).split(path.sep).join('/')
-  for (const [file, output] of Object.entries(client.metafile.outputs)) {
-    if (!output.entryPoint || !output.entryPoint.startsWith('pyxle-entry:')) continue
-    const id = output.entryPoint.slice('pyxle-entry:'.length)
-    pages[id] = {
-      js: url(file),
-      imports: output.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => url(i.path)),
-      css: output.cssBundle ? [url(output.cssBundle)] : [],
-      bytes: output.bytes,
+  return Promise.all(contexts.list.map((ctx) => ctx && ctx.rebuild()))
+}
+
+async function build(planPath, serve) {
+  plan = JSON.parse(readFileSync(planPath, 'utf8'))
+  production = plan.mode === 'production'
+  require = createRequire(path.join(plan.projectRoot, 'package.json'))
+  const esbuild = require('esbuild')
+  try {
+    if (plan.refresh && !refresh) refresh = await refreshTools()
+    if (!plan.refresh) refresh = null
+    const [client, , refreshRuntime] = await runBuilds(esbuild, serve)
+    // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
+    // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
+    for (const file of production ? Object.keys(client.metafile.outputs) : []) {
+      if (!/\.(js|css|svg)$/.test(file)) continue
+      const abs = path.resolve(plan.projectRoot, file)
+      const data = readFileSync(abs)
+      writeFileSync(abs + '.gz', gzipSync(data, { level: 9 }))
+      writeFileSync(abs + '.br', brotliCompressSync(data, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }))
     }
+    const pages = {}
+    const url = (file) => '/' + path.relative(path.join(plan.outDir, 'public'), path.resolve(plan.projectRoot, file)).split(path.sep).join('/')
+    for (const [file, output] of Object.entries(client.metafile.outputs)) {
+      if (!output.entryPoint || !output.entryPoint.startsWith('pyxle-entry:')) continue
+      const id = output.entryPoint.slice('pyxle-entry:'.length)
+      pages[id] = {
+        js: url(file),
+        imports: output.imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => url(i.path)),
+        css: output.cssBundle ? [url(output.cssBundle)] : [],
+        bytes: output.bytes,
+      }
+    }
+    mkdirSync(plan.outDir, { recursive: true })
+    const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
+    if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
+    writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
+    return { ok: true, manifest }
+  } catch (error) {
+    return failure(error)
   }
-  mkdirSync(plan.outDir, { recursive: true })
-  const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
-  if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
-  writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
-  process.stdout.write(JSON.stringify({ ok: true, manifest }) + '\n')
-} catch (error) {
-  report(error)
+}
+
+if (process.argv[2] === '--serve') {
+  for await (const line of createInterface({ input: process.stdin })) {
+    if (line.trim()) process.stdout.write(JSON.stringify(await build(line.trim(), true)) + '\n')
+  }
+} else {
+  const outcome = await build(process.argv[2], false)
+  process.stdout.write(JSON.stringify(outcome) + '\n')
+  process.exitCode = outcome.ok ? 0 : 1
 }
