@@ -290,3 +290,31 @@ def test_rebuilds_share_one_bundler_process_that_comes_back_if_killed(make_proje
     while bundler_processes(project) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert bundler_processes(project) == []  # it leaves with the server
+
+
+def test_after_an_edit_links_open_the_edited_page_without_a_reload(make_project, start_server,
+                                                                   page: PageWatch) -> None:
+    about = "export default function About() {{ return <h1>{title}</h1> }}\n"
+    project = make_project({
+        "pages/index.pyxl": "import { Link } from 'pyxle/client'\n"
+                            "export default function Home() { return <Link href=\"/about\">About</Link> }\n",
+        "pages/about.pyxl": about.format(title="About v1"),
+    }, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'kept'")
+    page.page.get_by_role("link", name="About").click()
+    page.page.get_by_role("heading", name="About v1").wait_for(timeout=10000)
+    page.page.go_back()
+    page.page.get_by_role("link", name="About").wait_for(timeout=10000)
+
+    (project / "pages" / "about.pyxl").write_text(about.format(title="About v2"))  # while on another page
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "after change to pages/about.pyxl" not in server.output():
+        time.sleep(0.05)
+    page.page.wait_for_timeout(500)  # the update event reaches the open page (Home: nothing to swap)
+    page.page.get_by_role("link", name="About").click()
+    page.page.get_by_role("heading", name="About v2").wait_for(timeout=10000)
+    assert page.page.evaluate("window.__marker") == "kept"  # client-side navigation, not a full load
+

@@ -54,6 +54,7 @@
     const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
     const body = await response.json()
     if (!body.ok || !body.page) return location.reload()
+    router.invalidate() // cached payloads name the old build's chunks and hold the old data
     swapStylesheets(body.page.css)
     if (cssOnly) return
     const applied = await withoutUncaughtErrors(async () => {
