@@ -348,6 +348,9 @@ if (process.argv[2] === '--serve') {
   for await (const line of createInterface({ input: process.stdin })) {
     if (line.trim()) process.stdout.write(JSON.stringify(await build(line.trim(), true)) + '\n')
   }
+  // The end of input is the end of the dev server: the contexts would keep Node alive.
+  await Promise.all(contexts.list.map((ctx) => ctx && ctx.dispose()))
+  process.exit(0)
 } else {
   const outcome = await build(process.argv[2], false)
   process.stdout.write(JSON.stringify(outcome) + '\n')
