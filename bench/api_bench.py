@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import alternate  # noqa: E402
+from _harness import alternate
 
 HELLO = '''from starlette.requests import Request
 from starlette.responses import JSONResponse

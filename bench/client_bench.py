@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, start, stop  # noqa: E402
+from _harness import REPO, env, free_port, start, stop
 
 
 def node_modules(react: str, scratch: Path) -> Path:

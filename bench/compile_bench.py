@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from pyxle import compiler  # noqa: E402
+from pyxle import compiler
 
 
 def page(n: int, rng: random.Random) -> str:

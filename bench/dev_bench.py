@@ -12,14 +12,17 @@ Goal (issue 6): an edit reaches the page within 2 s; state kept where the edit a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, free_port, start, stop  # noqa: E402
+from _harness import REPO, free_port, start, stop
 
 NODE_MODULES = REPO / "tests" / "node" / "node_modules"
 LABEL = 'aria-label="increment">+</button>'
@@ -44,11 +47,9 @@ def seen(page, label: str) -> None:  # type: ignore[no-untyped-def]
     most of what is measured); a reload in between only makes a check fail."""
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        try:
+        with contextlib.suppress(PlaywrightError):  # the page is reloading: check again
             if page.evaluate("(l) => document.querySelector('[data-testid=label]')?.textContent === l", label):
                 return
-        except Exception:  # the page is reloading
-            pass
         time.sleep(0.01)
     raise TimeoutError(f"the edit {label!r} did not reach the page within 10 s")
 

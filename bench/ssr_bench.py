@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, start, stop, wrk  # noqa: E402
+from _harness import REPO, env, free_port, start, stop, wrk
 
 NODE_MODULES = REPO / "tests" / "node" / "node_modules"
 LAYOUT = '''

@@ -229,7 +229,7 @@ def test_typescript_component_edits_keep_react_state(make_project, start_server,
                                 "Counter.jsx", "Counter.tsx").replace("<Counter />", "<Counter step={1} />")},
                            node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
-    counter = click_twice(page, server.url)
+    click_twice(page, server.url)
     (project / "components" / "Counter.tsx").write_text(TS_COUNTER.format(label="clicks"))
     page.page.get_by_test_id("counter").filter(has_text="clicks 2").wait_for(timeout=10000)
     assert page.page.evaluate("window.__marker") == "kept"

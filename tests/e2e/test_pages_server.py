@@ -237,7 +237,8 @@ def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
 
 
 def _pyxle(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pyxle", *args], capture_output=True, text=True, env=server_env())
+    return subprocess.run([sys.executable, "-m", "pyxle", *args], capture_output=True, text=True, env=server_env(),
+                          check=False)
 
 
 def test_check_reports_errors_with_location_and_hint(make_project) -> None:

@@ -40,7 +40,7 @@ def ok(server: Server) -> None:
 
 def node_workers(server: Server) -> list[int]:
     out = subprocess.run(["pgrep", "-g", str(os.getpgid(server.proc.pid)), "-f", "ssr/worker.mjs"],
-                         capture_output=True, text=True).stdout
+                         capture_output=True, text=True, check=False).stdout
     return [int(pid) for pid in out.split()]
 
 

@@ -278,8 +278,8 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"cors": {"origins": "*"}}, 'cors.origins must be a list of origins like "https://example.com", or "*" (got "*")'),
         (
             {"cors": {"origins": ["https://example.com/"]}},
-            'cors.origins[0] must be "*" or an origin like "https://example.com" '
-            '(scheme://host[:port], no path) (got "https://example.com/")',
+            ('cors.origins[0] must be "*" or an origin like "https://example.com" '
+             '(scheme://host[:port], no path) (got "https://example.com/")'),
         ),
         ({"cors": {"methods": ["GET POST"]}}, 'cors.methods[0] must be an HTTP method name like "GET", or "*" (got "GET POST")'),
         ({"cors": {"headers": ["a b"]}}, 'cors.headers[0] must be a header name like "X-Requested-With", or "*" (got "a b")'),
@@ -294,8 +294,8 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"csrf": {"apiRoutes": ["api"]}}, 'csrf.apiRoutes[0] must be a path prefix starting with "/" (got "api")'),
         (
             {"csrf": {"cookieSameSite": "none", "cookieSecure": False}},
-            'csrf.cookieSecure cannot be false when csrf.cookieSameSite is "none" '
-            "(browsers drop SameSite=None cookies that are not Secure)",
+            ('csrf.cookieSecure cannot be false when csrf.cookieSameSite is "none" '
+             "(browsers drop SameSite=None cookies that are not Secure)"),
         ),
         ({"securityHeaders": {"X-Frame-Options": 1}}, "securityHeaders.X-Frame-Options must be a string without line breaks, or null (to not send the header) (got 1)"),
         ({"securityHeaders": {"X-Evil": "a\r\nSet-Cookie: x=1"}}, 'securityHeaders.X-Evil must be a string without line breaks, or null (to not send the header) (got "a\\r\\nSet-Cookie: x=1")'),

@@ -40,8 +40,10 @@ async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
         task.cancel()
         try:
             await task
-        except (asyncio.CancelledError, Exception):
-            pass
+        except asyncio.CancelledError:
+            pass  # stopped, as asked
+        except Exception:
+            logger.exception("the pyxle dev file watcher failed")
 
 
 def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
@@ -51,9 +53,8 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     for entry in sorted(root.iterdir()):
         if entry.name in _SKIP_DIRS or entry.name.startswith(".") or entry in outputs:
             continue
-        if entry.is_dir() and not entry.is_symlink():
-            paths.append(entry)
-        elif entry.is_file() and entry.suffix in (".py", ".json", ".env"):
+        is_folder = entry.is_dir() and not entry.is_symlink()
+        if is_folder or (entry.is_file() and entry.suffix in (".py", ".json", ".env")):
             paths.append(entry)
     return paths or [root]
 

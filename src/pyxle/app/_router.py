@@ -55,11 +55,11 @@ class PyxleRouter(Router):
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
         target = self.match(path, scope)
-        if target is None and len(path) > 1 and path.endswith("/") and scope["type"] == "http":
-            if self.match(path.rstrip("/") or "/", {}) is not None:
-                url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
-                query = scope.get("query_string", b"").decode("latin-1")
-                target = RedirectResponse(url + ("?" + query if query else ""), status_code=307)
+        if (target is None and len(path) > 1 and path.endswith("/") and scope["type"] == "http"
+                and self.match(path.rstrip("/") or "/", {}) is not None):
+            url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
+            query = scope.get("query_string", b"").decode("latin-1")
+            target = RedirectResponse(url + ("?" + query if query else ""), status_code=307)
         await (target or self.default)(scope, receive, send)
 
     def match(self, path: str, scope: Scope) -> ASGIApp | None:

@@ -228,7 +228,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         stderr = ""
     else:
         process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
-                                 cwd=root)
+                                 cwd=root, check=False)
         last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
         stderr = process.stderr.strip() or process.stdout.strip()
     try:

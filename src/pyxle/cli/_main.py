@@ -42,7 +42,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
     """Run the project with the production server (building pages first when the build is stale)."""
     if skip_build:
         os.environ["PYXLE_SKIP_BUILD"] = "1"
-    _run(directory, "production", dict(host=host, port=port, log_format=log_format, access_log=access_log), workers,
+    _run(directory, "production", {"host": host, "port": port, "log_format": log_format, "access_log": access_log}, workers,
          ssr_workers)
 
 
@@ -57,7 +57,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None,
         ssr_workers: int | None, print_config: bool) -> None:
     """Run the project for development: reloads on change, shows error detail."""
-    overrides = dict(host=host, port=port, log_format=log_format, access_log=access_log)
+    overrides = {"host": host, "port": port, "log_format": log_format, "access_log": access_log}
     if print_config:
         config = load_project(directory, "development", overrides)
         click.echo(json.dumps(config.to_dict(masked=True), indent=2))
@@ -85,7 +85,7 @@ def routes(directory: Path, as_json: bool) -> None:
     ]
     widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     for row in [headers, *table]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command("build")
@@ -142,7 +142,7 @@ def install(directory: Path) -> None:
         return
     for name, command in steps:
         click.echo(f"pyxle install: {name} ({' '.join(command[-3:])})...", err=True)
-        if subprocess.run(command, cwd=root).returncode != 0:
+        if subprocess.run(command, cwd=root, check=False).returncode != 0:
             raise CliError(f"{name} failed; see its output above")
     click.echo("pyxle install: done", err=True)
 

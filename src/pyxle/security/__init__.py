@@ -19,8 +19,15 @@ from pyxle.security._secret import SecretKeyError, resolve_secret
 from pyxle.security._tokens import make_token, verify_token
 
 __all__ = [
-    "CSRFMiddleware", "DEFAULT_SECURITY_HEADERS", "SecretKeyError", "SecurityHeadersMiddleware",
-    "cors_middleware", "csrf_middleware", "make_token", "resolve_secret", "verify_token",
+    "DEFAULT_SECURITY_HEADERS",
+    "CSRFMiddleware",
+    "SecretKeyError",
+    "SecurityHeadersMiddleware",
+    "cors_middleware",
+    "csrf_middleware",
+    "make_token",
+    "resolve_secret",
+    "verify_token",
 ]
 
 
