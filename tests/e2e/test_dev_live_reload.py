@@ -191,12 +191,14 @@ def test_without_the_refresh_packages_edits_reload_the_page(make_project, start_
     assert page.page.evaluate("window.__marker") is None
 
 
-def test_production_builds_carry_no_refresh_code(make_project, start_server, page: PageWatch) -> None:
+def test_production_builds_carry_no_refresh_or_dev_code(make_project, start_server, page: PageWatch) -> None:
     project = fast_refresh_project(make_project, node=True)
     server = start_server(project, "serve", "--ssr-workers", "1")
     page.page.goto(server.url + "/")
     page.hydrated()
     assert page.page.evaluate("window.__pyxleRefresh") is None
+    html = page.page.content()
+    assert "pyxle-dev-overlay" not in html and "/__pyxle/events" not in html  # nor the dev client
     bundles = list((project / "dist" / "public" / "_pyxle").rglob("*.js"))
     assert bundles and not [b for b in bundles if "RefreshReg" in b.read_text() or "refresh-" in b.name]
 
@@ -317,4 +319,29 @@ def test_after_an_edit_links_open_the_edited_page_without_a_reload(make_project,
     page.page.get_by_role("link", name="About").click()
     page.page.get_by_role("heading", name="About v2").wait_for(timeout=10000)
     assert page.page.evaluate("window.__marker") == "kept"  # client-side navigation, not a full load
+
+
+
+def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project, start_server,
+                                                                     page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": """
+        import { useState } from 'react'
+
+        function Fragile() { throw new Error('only the browser sees this') }
+
+        export default function Home() {
+          const [broken, setBroken] = useState(false)
+          return <main><button onClick={() => setBroken(true)}>break</button>{broken && <Fragile />}</main>
+        }
+        """}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.get_by_role("button", name="break").click()
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=10000)
+    assert "an error in the browser" in overlay.text_content()
+    assert "only the browser sees this" in overlay.text_content()
+    page.page.keyboard.press("Escape")
+    assert overlay.count() == 0
 

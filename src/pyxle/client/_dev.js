@@ -3,9 +3,10 @@
 // reloads. An update keeps React state where it can: new stylesheets are swapped in, edited
 // components are swapped by Fast Refresh (when the build has it, see _refresh.js), and the
 // page's loaders run again; anything that cannot be applied in place reloads the page.
+// Errors thrown in the browser show in the same overlay, dismissible (click or Escape).
 (() => {
   const OVERLAY = 'pyxle-dev-overlay'
-  function show(message) {
+  function show(message, { title = 'the project has an error', dismissible = false } = {}) {
     let box = document.getElementById(OVERLAY)
     if (!box) {
       box = document.createElement('div')
@@ -15,8 +16,26 @@
         'font:14px/1.5 ui-monospace,monospace;padding:2rem;overflow:auto;white-space:pre-wrap'
       document.body.append(box)
     }
-    box.textContent = 'pyxle dev: the project has an error\n\n' + message
+    box.dataset.dismissible = dismissible ? 'yes' : ''
+    box.textContent = `pyxle dev: ${title}${dismissible ? ' (click or press Escape to dismiss)' : ''}\n\n${message}`
   }
+  function dismiss() {
+    const box = document.getElementById(OVERLAY)
+    if (box && box.dataset.dismissible) box.remove()
+  }
+  addEventListener('click', (event) => event.target.id === OVERLAY && dismiss())
+  addEventListener('keydown', (event) => event.key === 'Escape' && dismiss())
+
+  // A render after navigation, an effect or an event handler that throws would otherwise leave
+  // at most a blank page and a console line.
+  function showBrowserError(error) {
+    if (document.getElementById(OVERLAY) && !document.getElementById(OVERLAY).dataset.dismissible) return
+    const text = error instanceof Error ? (error.stack && error.stack.includes(error.message) ? error.stack
+      : `${error.name}: ${error.message}\n${error.stack || ''}`) : String(error)
+    show(text, { title: 'an error in the browser', dismissible: true })
+  }
+  addEventListener('error', (event) => showBrowserError(event.error ?? event.message))
+  addEventListener('unhandledrejection', (event) => showBrowserError(event.reason))
 
   function swapStylesheets(hrefs) {
     const old = [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
