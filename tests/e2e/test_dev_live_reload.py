@@ -322,18 +322,22 @@ def test_after_an_edit_links_open_the_edited_page_without_a_reload(make_project,
 
 
 
+FRAGILE = """
+import {{ useState }} from 'react'
+
+function Fragile() {{ {body} }}
+
+export default function Home() {{
+  const [broken, setBroken] = useState(false)
+  return <main><button onClick={{() => setBroken(true)}}>break</button>{{broken && <Fragile />}}</main>
+}}
+"""
+
+
 def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project, start_server,
                                                                      page: PageWatch) -> None:
-    project = make_project({"pages/index.pyxl": """
-        import { useState } from 'react'
-
-        function Fragile() { throw new Error('only the browser sees this') }
-
-        export default function Home() {
-          const [broken, setBroken] = useState(false)
-          return <main><button onClick={() => setBroken(true)}>break</button>{broken && <Fragile />}</main>
-        }
-        """}, node=True)
+    project = make_project({"pages/index.pyxl": FRAGILE.format(body="throw new Error('only the browser sees this')")},
+                           node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
     page.page.goto(server.url + "/")
     page.hydrated()
@@ -342,6 +346,10 @@ def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project
     overlay.wait_for(timeout=10000)
     assert "an error in the browser" in overlay.text_content()
     assert "only the browser sees this" in overlay.text_content()
-    page.page.keyboard.press("Escape")
-    assert overlay.count() == 0
+    page.page.evaluate("window.__marker = 'kept'")
+    (project / "pages" / "index.pyxl").write_text(FRAGILE.format(body="return <p>mended</p>"))  # the fix
+    page.page.get_by_role("button", name="break").click(timeout=10000)  # the page is back
+    page.page.get_by_text("mended").wait_for(timeout=10000)
+    assert overlay.count() == 0  # the fix cleared it
+    assert page.page.evaluate("window.__marker") == "kept"  # in place, no reload
 

@@ -80,7 +80,8 @@
       if (!(await hot.update(body.page.js))) throw new Error('needs a reload')
       await router.refresh() // the page's loaders run again, with the edited Python
     }).catch(() => false)
-    if (!applied) location.reload()
+    if (!applied) return location.reload()
+    dismiss() // an error shown from the browser belongs to the code just replaced
   }
 
   const events = new EventSource('/__pyxle/events')
