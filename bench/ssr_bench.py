@@ -57,17 +57,33 @@ export default function Page({ data }) {
 '''
 
 
+def page_project(folder: Path) -> Path:
+    """The benchmarked page and its layout, as a project under ``folder``."""
+    project = folder / "ssr"
+    (project / "pages").mkdir(parents=True)
+    (project / "pages" / "layout.pyxl").write_text(LAYOUT)
+    (project / "pages" / "index.pyxl").write_text(PAGE)
+    (project / "node_modules").symlink_to(NODE_MODULES)
+    return project
+
+
+def render_ceiling(bundle: Path, props: dict, seconds: int) -> float:  # type: ignore[type-arg]
+    """Renders per second of the page in a bare Node loop over the same SSR bundle."""
+    with tempfile.TemporaryDirectory() as tmp:
+        request = Path(tmp) / "request.json"
+        request.write_text(json.dumps({"page": "index", "props": props, "routePath": "/"}))
+        out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"), str(bundle), str(request),
+                              str(seconds)], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["rendersPerSecond"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "ssr"
-        (project / "pages").mkdir(parents=True)
-        (project / "pages" / "layout.pyxl").write_text(LAYOUT)
-        (project / "pages" / "index.pyxl").write_text(PAGE)
-        (project / "node_modules").symlink_to(NODE_MODULES)
+        project = page_project(Path(tmp))
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         proc = start([sys.executable, "-m", "pyxle", "serve", str(project), "--port", str(port), "--no-access-log"],
@@ -91,12 +107,7 @@ def main() -> None:
             floor = wrk(f"http://127.0.0.1:{port}/", seconds=args.seconds, connections=args.connections)
         finally:
             stop(proc)
-        request = {"page": "index", "props": nav["props"], "routePath": "/"}
-        (Path(tmp) / "request.json").write_text(json.dumps(request))
-        out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"),
-                              str(project / "dist" / "server" / "ssr.mjs"), str(Path(tmp) / "request.json"),
-                              str(args.seconds)], capture_output=True, text=True, check=True).stdout
-        ceiling = json.loads(out)["rendersPerSecond"]
+        ceiling = render_ceiling(project / "dist" / "server" / "ssr.mjs", nav["props"], args.seconds)
 
         demo = Path(tmp) / "demo"
         shutil.copytree(REPO / "examples" / "demo", demo,

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env
-from ssr_bench import LAYOUT, NODE_MODULES, PAGE
+from _harness import env
+from ssr_bench import page_project, render_ceiling
 
 from pyxle.ssr import SsrPool
 
@@ -49,23 +49,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "ssr"
-        (project / "pages").mkdir(parents=True)
-        (project / "pages" / "layout.pyxl").write_text(LAYOUT)
-        (project / "pages" / "index.pyxl").write_text(PAGE)
-        (project / "node_modules").symlink_to(NODE_MODULES)
+        project = page_project(Path(tmp))
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], env=env(), check=True,
                        capture_output=True)
         bundle = project / "dist" / "server" / "ssr.mjs"
         items = [{"id": i, "name": f"Item {i}", "price": i * 1.5} for i in range(30)]
         props = json.dumps({"data": {"items": items}, "layoutData": {"layout.pyxl": {"site": "Bench"}}})
         rate = asyncio.run(drive(bundle, props, args.seconds, args.concurrency))
-        (Path(tmp) / "request.json").write_text(json.dumps({"page": "index", "props": json.loads(props),
-                                                           "routePath": "/"}))
-        out = subprocess.run(["node", str(REPO / "bench" / "_render_ceiling.mjs"), str(bundle),
-                              str(Path(tmp) / "request.json"), str(int(args.seconds))],
-                             capture_output=True, text=True, check=True).stdout
-        ceiling = json.loads(out)["rendersPerSecond"]
+        ceiling = render_ceiling(bundle, json.loads(props), int(args.seconds))
     print(f"SsrPool (2 workers, {args.concurrency} concurrent renders, no HTTP): {rate:.0f} renders/s")
     print(f"render ceiling (bare Node loop, one process): {ceiling:.0f} renders/s; pool / ceiling {rate / ceiling:.2f}")
 
