@@ -10,6 +10,7 @@ packages, at run time), hashed browser assets and ``manifest.json``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -94,7 +95,8 @@ class Bundler:
     def close(self) -> None:
         if self._process is not None:
             if self._process.stdin is not None:
-                self._process.stdin.close()  # it exits at the end of its input
+                with contextlib.suppress(OSError):  # a dead process: the unwritten line cannot go
+                    self._process.stdin.close()  # it exits at the end of its input
             try:
                 self._process.wait(timeout=5)
             except subprocess.TimeoutExpired:
