@@ -174,3 +174,26 @@ def test_back_restores_the_scroll_position(demo_server: Server, page: PageWatch)
     page.page.go_back()
     page.page.get_by_role("heading", name="Welcome to Pyxle").wait_for()
     page.page.wait_for_function("window.scrollY === 1200")
+
+
+def test_a_page_that_throws_while_rendering_falls_back_to_the_error_page(make_project, start_server,
+                                                                          page: PageWatch) -> None:
+    project = make_project({
+        "pages/index.pyxl": "import { Link } from 'pyxle/client'\n"
+                            "export default function Home() { return <Link href=\"/boom\">boom</Link> }\n",
+        "pages/boom.pyxl": "export default function Boom() { throw new Error('boom while rendering') }\n",
+    }, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'still here'")
+
+    def document(response) -> bool:  # type: ignore[no-untyped-def]
+        return response.url == server.url + "/boom" and response.request.resource_type == "document"
+
+    with page.page.expect_response(document, timeout=10000) as response:
+        page.page.get_by_role("link", name="boom").click()  # the client render throws...
+    assert response.value.status == 500  # ...so the page is loaded in full and the server answers
+    page.page.get_by_role("heading", name="500").wait_for()  # with its error page, not a blank page
+    assert page.page.url == server.url + "/boom"
+    assert page.page.evaluate("window.__marker") is None

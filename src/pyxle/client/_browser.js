@@ -2,7 +2,7 @@
 // same tree and props, and starts the router; modules imported later by navigation only
 // provide their route.
 import { hydrateRoot } from 'react-dom/client'
-import { startRouter } from './_router.js'
+import { startRouter, uncaughtError } from './_router.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
@@ -13,6 +13,7 @@ export function boot(route) {
     onRecoverableError(error) {
       console.error('[pyxle] hydration mismatch:', error)
     },
+    onUncaughtError: uncaughtError,
   })
   window.__PYXLE_ROOT__ = root
   startRouter(root)

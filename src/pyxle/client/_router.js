@@ -6,7 +6,7 @@ import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
-const state = { root: null, path: '', ttl: 30000, listeners: new Set() }
+const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null }
 const cache = new Map() // path+search -> { time, promise }
 
 export function configure({ prefetchTtl } = {}) {
@@ -53,7 +53,14 @@ async function show(key) {
       document.head.append(link)
     }
   }
-  flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken())))
+  state.failed = null
+  state.rendering = true
+  try {
+    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken())))
+  } finally {
+    state.rendering = false
+  }
+  if (state.failed) throw state.failed // the caller falls back to a full page load
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = key
   notify()
@@ -114,6 +121,15 @@ export function invalidate(to) {
 export async function refresh() {
   cache.delete(state.path)
   await show(state.path)
+}
+
+// React 19 reports a render that throws to the root's onUncaughtError instead of throwing from
+// flushSync (React 18 throws): either way a navigation whose page throws becomes a full page load,
+// so the server answers with its error page rather than leaving the page blank.
+export function uncaughtError(error) {
+  if (state.rendering) state.failed = error
+  if (typeof reportError === 'function') reportError(error) // what React does without the option
+  else console.error(error)
 }
 
 export function currentPath() {
