@@ -4,9 +4,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Pages need Node packages and browser tests need Chromium (Debian's package, driven by Playwright).
-if [ ! -d tests/node/node_modules/react-dom ] || [ tests/node/package.json -nt tests/node/node_modules ]; then
-  (cd tests/node && npm install --no-audit --no-fund --loglevel=error)
-fi
+# tests/node: React 19, what test projects link to; tests/node-react18: the same with React 18.
+for dir in tests/node tests/node-react18; do
+  if [ ! -d "$dir/node_modules/react-dom" ] || [ "$dir/package.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  fi
+done
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null

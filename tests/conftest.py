@@ -19,13 +19,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "examples" / "demo"
-NODE_MODULES = REPO / "tests" / "node" / "node_modules"  # installed by scripts/test.sh
+NODE_MODULES = REPO / "tests" / "node" / "node_modules"  # installed by scripts/test.sh (React 19)
+NODE_MODULES_REACT18 = REPO / "tests" / "node-react18" / "node_modules"  # the same with React 18
 
 
-def link_node_modules(project: Path) -> None:
+def link_node_modules(project: Path, modules: Path = NODE_MODULES) -> None:
     """Give a test project the npm packages a pages project installs with `pyxle install`."""
-    assert (NODE_MODULES / "react-dom").is_dir(), "run scripts/test.sh once: it installs tests/node/node_modules"
-    (project / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    assert (modules / "react-dom").is_dir(), f"run scripts/test.sh once: it installs {modules}"
+    (project / "node_modules").symlink_to(modules, target_is_directory=True)
 _BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
 
 
