@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 
@@ -197,3 +198,64 @@ def test_a_page_that_throws_while_rendering_falls_back_to_the_error_page(make_pr
     page.page.get_by_role("heading", name="500").wait_for()  # with its error page, not a blank page
     assert page.page.url == server.url + "/boom"
     assert page.page.evaluate("window.__marker") is None
+
+
+ACTIONS_PAGE = """
+import asyncio
+
+@action
+async def slow(request):
+    await asyncio.sleep(3)
+    return {"done": True}
+
+@action
+async def refuse(request):
+    raise ActionError("not allowed here", status_code=403, data={"why": "test"})
+
+import { useState } from 'react'
+import { useAction } from 'pyxle/client'
+
+export default function Home() {
+  const slow = useAction('slow')
+  const refuse = useAction('refuse')
+  const [out, setOut] = useState('')
+  const [controller, setController] = useState(null)
+  async function start() {
+    const c = new AbortController()
+    setController(c)
+    setOut(JSON.stringify(await slow({}, { signal: c.signal })))
+  }
+  return (
+    <main>
+      <button onClick={start}>start</button>
+      <button onClick={() => controller.abort()}>abort</button>
+      <button onClick={async () => setOut(JSON.stringify(await refuse({})))}>refuse</button>
+      <output data-testid="out">{out}</output>
+      <span data-testid="pending">{String(slow.pending)}</span>
+      <span data-testid="error">{String(refuse.error)}</span>
+    </main>
+  )
+}
+"""
+
+
+def test_use_action_can_be_aborted_and_never_throws(make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": ACTIONS_PAGE}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    out = page.page.get_by_test_id("out")
+
+    page.page.get_by_role("button", name="start").click()
+    page.page.get_by_test_id("pending").filter(has_text="true").wait_for()
+    page.page.get_by_role("button", name="abort").click()
+    out.filter(has_text="aborted").wait_for(timeout=2000)  # well before the action's 3 s
+    result = json.loads(out.text_content())
+    assert result["ok"] is False and result["aborted"] is True
+
+    page.page.get_by_role("button", name="refuse").click()  # an ActionError resolves, it does not throw
+    out.filter(has_text="not allowed here").wait_for()
+    result = json.loads(out.text_content())
+    assert result["ok"] is False and result["error"] == "not allowed here" and result["data"] == {"why": "test"}
+    assert page.page.get_by_test_id("error").text_content() == "not allowed here"
+    assert [kind for kind, _ in page.problems() if kind == "pageerror"] == []  # nothing was thrown
