@@ -259,3 +259,61 @@ def test_use_action_can_be_aborted_and_never_throws(make_project, start_server, 
     assert result["ok"] is False and result["error"] == "not allowed here" and result["data"] == {"why": "test"}
     assert page.page.get_by_test_id("error").text_content() == "not allowed here"
     assert [kind for kind, _ in page.problems() if kind == "pageerror"] == []  # nothing was thrown
+
+
+NAV_PAGES = {
+    "pages/layout.pyxl": """
+        import { Link, usePathname } from 'pyxle/client'
+
+        export default function Layout({ children }) {
+          return (
+            <div>
+              <nav>
+                <span data-testid="path">{usePathname()}</span>
+                <Link href="/long#deep">deep</Link>
+                <Link href="/long" target="_blank">new tab</Link>
+                <Link href="https://elsewhere.example/">elsewhere</Link>
+              </nav>
+              {children}
+            </div>
+          )
+        }
+        """,
+    "pages/index.pyxl": "export default function Home() { return <h1>Home</h1> }\n",
+    "pages/long.pyxl": """
+        export default function Long() {
+          return <main><h1>Long</h1><div style={{ height: '4000px' }} /><h2 id="deep">Deep</h2></main>
+        }
+        """,
+}
+
+
+def test_link_hash_scroll_pathname_and_native_links(make_project, start_server, browser) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(NAV_PAGES, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    context = browser.new_context()
+    context.route("https://elsewhere.example/**", lambda route: route.fulfill(body="<h1>Elsewhere</h1>",
+                                                                               content_type="text/html"))
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.wait_for_function("window.__PYXLE_ROOT__ !== undefined")
+    page.evaluate("window.__marker = 'still here'")
+    assert page.get_by_test_id("path").text_content() == "/"
+
+    page.get_by_role("link", name="deep").click()  # client-side, then scrolled to #deep
+    page.get_by_role("heading", name="Long").wait_for()
+    page.wait_for_function("window.scrollY > 3000")
+    assert page.url == server.url + "/long#deep"
+    assert page.get_by_test_id("path").text_content() == "/long"  # usePathname followed the navigation
+    assert page.evaluate("window.__marker") == "still here"
+
+    with context.expect_page() as opened:  # target=_blank stays native: a new tab
+        page.get_by_role("link", name="new tab").click()
+    opened.value.wait_for_load_state()
+    assert opened.value.url == server.url + "/long"
+    assert page.url == server.url + "/long#deep"
+
+    page.get_by_role("link", name="elsewhere").click()  # another origin: a normal navigation
+    page.get_by_role("heading", name="Elsewhere").wait_for()
+    assert page.url == "https://elsewhere.example/"
+    context.close()
