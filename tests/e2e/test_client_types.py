@@ -1,0 +1,106 @@
+"""The TypeScript declarations of `pyxle/client` (index.d.ts): every export of the runtime is
+declared, typical page code type-checks with `tsc --strict`, and misuse is reported.
+TypeScript and React's types come from tests/node's dev packages."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from tests.conftest import NODE_MODULES, REPO
+
+CLIENT = REPO / "src" / "pyxle" / "client"
+
+GOOD = """
+import { useState } from 'react'
+import { Form, Head, Image, Link, Script, Slot, ClientOnly, useAction, usePathname, navigate, prefetch,
+         refresh, invalidate, configure } from 'pyxle/client'
+import type { ActionResult } from 'pyxle/client'
+
+type Saved = { id: number }
+
+export default function Page() {
+  const [n, setN] = useState(0)
+  const save = useAction<{ title: string }, Saved>('save', { onMutate: (p) => console.log(p.title) })
+  const path: string | null = usePathname()
+  async function run(): Promise<void> {
+    const controller = new AbortController()
+    const result: ActionResult<Saved> = await save({ title: 'x' }, { signal: controller.signal })
+    if (result.ok) setN(result.id)
+    else console.log(result.error, result.aborted)
+    await navigate('/next', { replace: true })
+    await prefetch('/other')
+    await refresh()
+    invalidate()
+    invalidate('/other')
+    configure({ prefetchTtl: 5000 })
+  }
+  return (
+    <main>
+      <Head><title>Typed</title></Head>
+      <Slot name="aside" fallback={<span>none</span>} />
+      <ClientOnly fallback={<p>loading</p>}><p>{path}</p></ClientOnly>
+      <Link href="/about" prefetch={false} className="nav">About</Link>
+      <Form action="save" resetOnSuccess={false} onSuccess={(r) => console.log(r.ok)}
+            onError={(message) => console.log(message)}>
+        <button disabled={save.pending}>{n}</button>
+      </Form>
+      <Script src="/x.js" strategy="lazyOnload" />
+      <Image src="/a.png" width={10} height={10} alt="a" priority />
+      <button onClick={run}>{save.error ?? ''}</button>
+    </main>
+  )
+}
+"""
+
+BAD = {
+    "a Link without href": "<Link>About</Link>",
+    "a Script strategy that does not exist": "<Script src='/x.js' strategy='eventually' />",
+    "an Image without its size": "<Image src='/a.png' alt='a' />",
+    "a Form without its action": "<Form><button /></Form>",
+}
+
+
+def exported_names() -> list[str]:
+    source = (CLIENT / "index.js").read_text()
+    return sorted({name.strip() for group in re.findall(r"export \{([^}]*)\}", source) for name in group.split(",")})
+
+
+def check(folder: Path, code: str) -> subprocess.CompletedProcess[str]:
+    (folder / "page.tsx").write_text(code)
+    (folder / "tsconfig.json").write_text(json.dumps({
+        "compilerOptions": {
+            "strict": True, "noEmit": True, "jsx": "react-jsx", "module": "esnext", "target": "es2020",
+            "moduleResolution": "bundler", "skipLibCheck": False, "types": [],
+            "typeRoots": [str(NODE_MODULES / "@types")],
+            "paths": {"pyxle/client": [str(CLIENT / "index.d.ts")], "react": [str(NODE_MODULES / "@types" / "react")],
+                      "react/jsx-runtime": [str(NODE_MODULES / "@types" / "react" / "jsx-runtime.d.ts")]},
+        },
+        "files": ["page.tsx"],
+    }))
+    return subprocess.run([str(NODE_MODULES / ".bin" / "tsc"), "-p", str(folder)], capture_output=True, text=True,
+                          check=False)
+
+
+def test_every_export_is_declared(tmp_path: Path) -> None:
+    names = exported_names()
+    assert {"Head", "Link", "Form", "useAction", "navigate", "Slot"} <= set(names)
+    result = check(tmp_path, f"import {{ {', '.join(names)} }} from 'pyxle/client'\n"
+                             f"export const all = [{', '.join(names)}]\n")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_page_code_type_checks_strictly(tmp_path: Path) -> None:
+    result = check(tmp_path, GOOD)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_misuse_is_a_type_error(tmp_path: Path) -> None:
+    """Each misuse sits under `@ts-expect-error`: tsc fails if any of them is *not* an error."""
+    lines = "\n".join(f"      {{/* @ts-expect-error {what} */}}\n      {element}" for what, element in BAD.items())
+    code = ("import { Link, Script, Image, Form } from 'pyxle/client'\n"
+            f"export default function Page() {{\n  return (\n    <main>\n{lines}\n    </main>\n  )\n}}\n")
+    result = check(tmp_path, code)
+    assert result.returncode == 0, result.stdout + result.stderr
