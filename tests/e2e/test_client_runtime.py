@@ -288,14 +288,15 @@ NAV_PAGES = {
 }
 
 
-def test_link_hash_scroll_pathname_and_native_links(make_project, start_server, browser) -> None:  # type: ignore[no-untyped-def]
+def test_link_viewport_prefetch_hash_scroll_pathname_and_native_links(make_project, start_server, browser) -> None:  # type: ignore[no-untyped-def]
     project = make_project(NAV_PAGES, node=True)
     server = start_server(project, "serve", "--ssr-workers", "1")
     context = browser.new_context()
     context.route("https://elsewhere.example/**", lambda route: route.fulfill(body="<h1>Elsewhere</h1>",
                                                                                content_type="text/html"))
     page = context.new_page()
-    page.goto(server.url + "/")
+    with page.expect_request(lambda r: r.url == server.url + "/long" and r.headers.get("x-pyxle-navigation") == "1"):
+        page.goto(server.url + "/")  # a Link in view is prefetched without a hover
     page.wait_for_function("window.__PYXLE_ROOT__ !== undefined")
     page.evaluate("window.__marker = 'still here'")
     assert page.get_by_test_id("path").text_content() == "/"
