@@ -164,7 +164,7 @@ def test_a_render_error_in_an_edit_shows_the_overlay_until_fixed(make_project, s
     (project / "components" / "Counter.jsx").write_text(
         "export default function Counter() { throw new Error('counter broke') }\n")
     overlay = page.page.locator("#pyxle-dev-overlay")
-    overlay.wait_for(timeout=10000)
+    overlay.filter(has_text="render error").wait_for(timeout=10000)  # the server's report, after a reload
     assert page.page.evaluate("window.__marker") is None  # the error page was loaded, not a blank tree
     report = overlay.text_content()
     assert "components/Counter.jsx:1:" in report and "counter broke" in report  # the user's file, not the bundle

@@ -76,6 +76,8 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
 
     outputs = (app.config.build_path, app.config.dist_path)
     app.bundler = Bundler(app.config.root)  # rebuilds share one warm Node process
+    if app.renderer is not None:  # a project with pages: warm it up before the first edit
+        app.bundler.start()
     try:
         await _rebuild_on_change(app, stop, outputs)
     finally:

@@ -68,19 +68,23 @@ class BuildResult:
 class Bundler:
     """``pyxle dev``: one ``build.mjs --serve`` process for every rebuild, so Node, esbuild's
     incremental contexts, Babel and its results stay warm (a rebuild re-reads only what changed).
-    Started on first use; started again if it died."""
+    Started by the dev watcher (or on first use); started again if it died."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._process: subprocess.Popen[str] | None = None
 
+    def start(self) -> None:
+        """Start the process now (it loads esbuild and Babel while nothing waits for it)."""
+        if self._process is None or self._process.poll() is not None:
+            self._process = subprocess.Popen(["node", str(HERE / "build.mjs"), "--serve", str(self.root)],
+                                             cwd=self.root, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
     def run(self, plan_path: Path) -> str:
         """Build the plan; the bundler's one JSON line of outcome."""
         for _ in range(2):
-            if self._process is None or self._process.poll() is not None:
-                self._process = subprocess.Popen(["node", str(HERE / "build.mjs"), "--serve"], cwd=self.root, text=True,
-                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-            assert self._process.stdin is not None and self._process.stdout is not None
+            self.start()
+            assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
             try:
                 self._process.stdin.write(f"{plan_path}\n")
                 self._process.stdin.flush()

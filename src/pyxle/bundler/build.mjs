@@ -1,8 +1,8 @@
 // Bundles a project's pages with esbuild: one SSR bundle for the Node workers, one browser entry
 // per page (code-split, hashed) and a manifest. Run by pyxle.bundler with a JSON plan:
 //   node build.mjs plan.json    one build, answered with one JSON line on stdout
-//   node build.mjs --serve      pyxle dev: one build per plan path read from stdin, a JSON line
-//                               each; esbuild's contexts and Babel stay warm between rebuilds
+//   node build.mjs --serve [ROOT]  pyxle dev: one build per plan path read from stdin, a JSON
+//                               line each; esbuild's contexts and Babel stay warm between rebuilds
 // .pyxl imports are served from the compiled client modules Pyxle wrote, with the page's own
 // folder as resolve dir, so relative imports and error locations stay the user's own.
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
@@ -344,8 +344,18 @@ async function build(planPath, serve) {
   }
 }
 
+// pyxle dev starts the process when it starts watching: load esbuild and Babel then, so the
+// first edit does not wait for them.
+async function prewarm(root) {
+  require = createRequire(path.join(root, 'package.json'))
+  require('esbuild')
+  refresh = await refreshTools().catch(() => null) // not installed: no Fast Refresh
+}
+
 if (process.argv[2] === '--serve') {
+  const warm = process.argv[3] ? prewarm(process.argv[3]).catch(() => {}) : null
   for await (const line of createInterface({ input: process.stdin })) {
+    await warm
     if (line.trim()) process.stdout.write(JSON.stringify(await build(line.trim(), true)) + '\n')
   }
   // The end of input is the end of the dev server: the contexts would keep Node alive.

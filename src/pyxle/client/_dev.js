@@ -28,7 +28,9 @@
 
   // A render after navigation, an effect or an event handler that throws would otherwise leave
   // at most a blank page and a console line.
+  let updating = false // an error while an update is applied reloads the page instead (see below)
   function showBrowserError(error) {
+    if (updating) return
     if (document.getElementById(OVERLAY) && !document.getElementById(OVERLAY).dataset.dismissible) return
     const text = error instanceof Error ? (error.stack && error.stack.includes(error.message) ? error.stack
       : `${error.name}: ${error.message}\n${error.stack || ''}`) : String(error)
@@ -55,10 +57,12 @@
     let failed = false
     const onError = () => { failed = true }
     addEventListener('error', onError)
+    updating = true
     try {
       await apply()
       await new Promise((resolve) => setTimeout(resolve, 50))
     } finally {
+      updating = false
       removeEventListener('error', onError)
     }
     return !failed
