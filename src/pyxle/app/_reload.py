@@ -63,10 +63,10 @@ def _relevance(outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are)."""
 
     def relevant(change: Change, path: str) -> bool:
-        parts = Path(path).parts
+        file = Path(path)
         return (path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css"))
-                and not any(p in _SKIP_DIRS for p in parts)
-                and not any(Path(path).is_relative_to(out) for out in outputs))
+                and not any(p in _SKIP_DIRS for p in file.parts)
+                and not any(file.is_relative_to(out) for out in outputs))
 
     return relevant
 

@@ -124,12 +124,11 @@ def fast_refresh(root: Path, mode: str) -> bool:
     return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
 
 
-def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str) -> str:
+def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str, refresh: bool) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
     """
-    refresh = fast_refresh(root, mode)
     digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
     for path in sorted(_sources(root, out_dir)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
@@ -162,7 +161,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         if not manifest_path.is_file():
             raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
         return BuildResult(out_dir, json.loads(manifest_path.read_text()))
-    fingerprint = inputs_hash(root, out_dir, public_env, mode)
+    refresh = fast_refresh(root, mode)
+    fingerprint = inputs_hash(root, out_dir, public_env, mode, refresh)
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
@@ -204,7 +204,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         "projectRoot": str(root),
         "outDir": str(out_dir),
         "mode": mode,
-        "refresh": fast_refresh(root, mode),
+        "refresh": refresh,
         "clientRuntime": str(CLIENT_RUNTIME),
         "modules": modules,
         "pages": [
