@@ -90,6 +90,57 @@ def wrk(url: str, *, seconds: int, connections: int, threads: int = 1, headers: 
     return Result(rps, pct("50"), pct("99"), float(transfer.group(1)) * scale / rps)
 
 
+def _process_tree_cpu(root: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by ``root`` and its descendants, by command name."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, str, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                raw = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, rest = raw[raw.index("(") + 1:raw.rindex(")")], raw[raw.rindex(")") + 2:].split()
+            stats[int(entry.name)] = (int(rest[1]), name, (int(rest[11]) + int(rest[12])) / tick)
+    tree, found = {root}, True
+    while found:
+        found = False
+        for pid, (ppid, _, _) in stats.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                found = True
+    usage: dict[str, float] = {}
+    for pid in tree & stats.keys():
+        _, name, seconds = stats[pid]
+        usage[name] = usage.get(name, 0.0) + seconds
+    return usage
+
+
+def _busy_cpu_seconds() -> float:
+    """CPU seconds all cores have spent busy (not idle or waiting on I/O) since boot."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int) -> tuple[Result, dict[str, float]]:
+    """``wrk`` plus where the machine's CPU went, in microseconds per request: each command of the
+    server's process tree, wrk itself, and ``other`` (the kernel's network work, anything else running).
+    Linux only (reads /proc)."""
+    before_tree, before_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
+    before_wrk = os.times().children_user + os.times().children_system
+    result = wrk(url, seconds=seconds, connections=connections)
+    after_tree, after_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
+    wrk_cpu = os.times().children_user + os.times().children_system - before_wrk
+    requests = result.rps * seconds
+    per_request = {name: (after_tree[name] - before_tree.get(name, 0.0)) / requests * 1e6 for name in after_tree}
+    per_request = {name: us for name, us in per_request.items() if us >= 0.5}
+    per_request["wrk"] = wrk_cpu / requests * 1e6
+    total = (after_busy - before_busy) / requests * 1e6
+    per_request["other"] = max(0.0, total - sum(per_request.values()))
+    per_request["total"] = total
+    return result, per_request
+
+
 def median(values: list[float]) -> float:
     s = sorted(values)
     return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2

@@ -4,7 +4,9 @@ render ceiling of the same bundle in a bare Node loop; and the demo's time to fi
     .venv/bin/python bench/ssr_bench.py [--seconds 5] [--connections 32]
 
 Also measured in the same run: the floor, bare Starlette on granian answering the same HTML as a
-constant, which bounds what any Python stack can reach here.
+constant, which bounds what any Python stack can reach here; and where the CPU went, in
+microseconds per request for each process of the server (Python, Node), wrk and the rest
+(read from /proc, so Linux only), against the budget the goal leaves: cores / (0.5 x ceiling).
 
 Needs tests/node/node_modules (scripts/test.sh installs it). Goals: end-to-end req/s >= 50% of
 the ceiling, p99 < 50 ms at 32 connections, the demo answering within 2 s of `pyxle serve`.
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +27,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, start, stop, wrk
+from _harness import REPO, env, free_port, start, stop, wrk, wrk_with_cpu
 
 NODE_MODULES = REPO / "tests" / "node" / "node_modules"
 LAYOUT = '''
@@ -77,6 +80,12 @@ def render_ceiling(bundle: Path, props: dict, seconds: int) -> float:  # type: i
     return json.loads(out)["rendersPerSecond"]
 
 
+def breakdown(cpu: dict[str, float]) -> str:
+    names = sorted(cpu.keys() - {"wrk", "other", "total"}, key=lambda name: -cpu[name]) + ["wrk", "other"]
+    parts = ", ".join(f"{name} {cpu[name]:.0f}" for name in names)
+    return f"{cpu['total']:.0f} = {parts}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=5)
@@ -92,7 +101,7 @@ def main() -> None:
             html = httpx.get(url).text
             elements = html.split('id="pyxle-root">', 1)[1].split("</div><script", 1)[0].count("<") // 2
             wrk(url, seconds=1, connections=args.connections)
-            result = wrk(url, seconds=args.seconds, connections=args.connections)
+            result, cpu = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections)
             nav = httpx.get(url, headers={"x-pyxle-navigation": "1"}).json()
         finally:
             stop(proc)
@@ -104,7 +113,8 @@ def main() -> None:
                      extra_env={"BENCH_HTML": str(Path(tmp) / "page.html")})
         try:
             wrk(f"http://127.0.0.1:{port}/", seconds=1, connections=args.connections)
-            floor = wrk(f"http://127.0.0.1:{port}/", seconds=args.seconds, connections=args.connections)
+            floor, floor_cpu = wrk_with_cpu(f"http://127.0.0.1:{port}/", proc, seconds=args.seconds,
+                                            connections=args.connections)
         finally:
             stop(proc)
         ceiling = render_ceiling(project / "dist" / "server" / "ssr.mjs", nav["props"], args.seconds)
@@ -138,6 +148,10 @@ def main() -> None:
     print(f"end-to-end / ceiling: {result.rps / ceiling:.2f} (goal >= 0.50); p99 goal < 50 ms")
     print(f"floor: bare Starlette on granian sending the same HTML as a constant: {floor.rps:.0f} req/s, "
           f"{floor.rps / ceiling:.2f} of the ceiling; pyxle serve reaches {result.rps / floor.rps:.2f} of it")
+    cores = os.cpu_count() or 1
+    print(f"CPU per request, all {cores} cores (us): {breakdown(cpu)}")
+    print(f"CPU per request of the floor (us): {breakdown(floor_cpu)}")
+    print(f"CPU budget per request at the goal ({cores} cores / (0.5 x ceiling)): {cores * 2e6 / ceiling:.0f} us")
     print(f"demo: first 200 from / {startup:.2f} s after `pyxle serve` started (built beforehand; goal < 2 s)")
 
 
