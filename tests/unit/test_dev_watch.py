@@ -17,9 +17,43 @@ def test_build_output_is_neither_watched_nor_relevant(tmp_path: Path) -> None:
     watched = _watched(tmp_path, outputs)
     assert [p.name for p in watched] == ["components", "db.py", "out", "pages"]
 
-    relevant = _relevance(outputs)
+    relevant = _relevance(tmp_path, outputs)
     assert relevant(Change.modified, str(tmp_path / "pages" / "index.pyxl"))
     assert relevant(Change.modified, str(tmp_path / "components" / "Counter.tsx"))
     assert not relevant(Change.added, str(tmp_path / "out" / "site" / "server" / "pages" / "index.py"))
     assert not relevant(Change.added, str(tmp_path / "ship" / "public" / "_pyxle" / "page.js"))
     assert not relevant(Change.modified, str(tmp_path / "pages" / "notes.txt"))
+    assert not relevant(Change.modified, str(tmp_path / "pages" / ".cache" / "x.js"))
+
+
+def test_folders_are_judged_below_the_project_root(tmp_path: Path) -> None:
+    """A project living under a folder named like a skipped one (dist, venv) still reloads, and a
+    vendored `dist/` folder inside it is a source like any other."""
+    root = tmp_path / "dist" / "venv" / "app"
+    relevant = _relevance(root, (root / "dist", root / ".pyxle-build"))
+    assert relevant(Change.modified, str(root / "pages" / "index.pyxl"))
+    assert relevant(Change.modified, str(root / "lib" / "dist" / "widget.js"))
+    assert not relevant(Change.modified, str(root / "dist" / "public" / "page.js"))
+    assert not relevant(Change.modified, str(root / "node_modules" / "react" / "index.js"))
+    assert not relevant(Change.modified, str(root / ".venv" / "lib" / "site.py"))
+
+
+def test_fingerprint_skips_the_build_folders_only(tmp_path: Path) -> None:
+    """The bundler's input fingerprint: build output (any configured folder) is not an input, a
+    source file under a folder that happens to be called `dist` is."""
+    from pyxle.bundler import inputs_hash
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.pyxl").write_text("export default function P() { return null }\n")
+    (tmp_path / "ship" / "public").mkdir(parents=True)
+    (tmp_path / "lib" / "dist").mkdir(parents=True)
+    (tmp_path / "lib" / "dist" / "widget.js").write_text("export const w = 1\n")
+
+    def fingerprint() -> str:
+        return inputs_hash(tmp_path, (tmp_path / ".pyxle-build", tmp_path / "ship"), {}, "development", False)
+
+    first = fingerprint()
+    (tmp_path / "ship" / "public" / "page.js").write_text("console.log(1)\n")
+    assert fingerprint() == first
+    (tmp_path / "lib" / "dist" / "widget.js").write_text("export const w = 2\n")
+    assert fingerprint() != first

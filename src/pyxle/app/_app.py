@@ -108,7 +108,8 @@ class PyxleApp(Starlette):
             return None, "Node.js is not installed; it is needed to render pages (API routes work without it)"
         try:
             return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
-                         public_env=public_env(), bundler=self.bundler), None
+                         public_env=public_env(), bundler=self.bundler,
+                         other_outputs=(self.config.build_path, self.config.dist_path)), None
         except ToolchainMissing as exc:
             return None, exc.messages[0]
         except BuildError as exc:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
 
 logger = logging.getLogger("pyxle")
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".pyxle-build", "dist"}
+_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 
 
 @asynccontextmanager
@@ -59,13 +59,15 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     return paths or [root]
 
 
-def _relevance(outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are)."""
+def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
+    """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are).
+    Folders are judged below the project root: a project may itself live under, say, ``~/venv/``."""
 
     def relevant(change: Change, path: str) -> bool:
         file = Path(path)
+        inside = file.relative_to(root).parts if file.is_relative_to(root) else file.parts
         return (path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css"))
-                and not any(p in _SKIP_DIRS for p in file.parts)
+                and not any(p in _SKIP_DIRS or p.startswith(".") for p in inside[:-1])
                 and not any(file.is_relative_to(out) for out in outputs))
 
     return relevant
@@ -89,7 +91,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     from pyxle.app._app import StartupError
 
     root = app.config.root
-    async for changes in awatch(*_watched(root, outputs), watch_filter=_relevance(outputs), stop_event=stop,
+    async for changes in awatch(*_watched(root, outputs), watch_filter=_relevance(root, outputs), stop_event=stop,
                                 debounce=50, step=20):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)

@@ -31,7 +31,7 @@ CLIENT_RUNTIME = HERE.parent / "client"
 COMPILER = HERE.parent / "compiler"
 _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
-_SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__", "dist"}
+_SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__"}
 
 
 class BuildError(Exception):
@@ -124,13 +124,14 @@ def fast_refresh(root: Path, mode: str) -> bool:
     return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
 
 
-def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str, refresh: bool) -> str:
+def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
+    ``outputs`` are build folders inside the project, which are not inputs.
     """
     digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
-    for path in sorted(_sources(root, out_dir)):
+    for path in sorted(_sources(root, outputs)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     for file in (HERE / "build.mjs", *sorted(CLIENT_RUNTIME.glob("*.js")), *sorted(COMPILER.glob("*.py"))):
@@ -138,10 +139,10 @@ def inputs_hash(root: Path, out_dir: Path, public_env: dict[str, str], mode: str
     return digest.hexdigest()
 
 
-def _sources(root: Path, out_dir: Path) -> list[Path]:
+def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP and not d.startswith(".") and Path(dirpath, d) != out_dir]
+        dirnames[:] = [d for d in dirnames if d not in _SKIP and not d.startswith(".") and Path(dirpath, d) not in outputs]
         for name in filenames:
             if name.endswith((".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css", ".json", ".svg", ".png", ".jpg")):
                 found.append(Path(dirpath, name))
@@ -149,8 +150,12 @@ def _sources(root: Path, out_dir: Path) -> list[Path]:
 
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
-          public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None) -> BuildResult:
+          public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
+          other_outputs: tuple[Path, ...] = ()) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
+
+    ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
+    left out of the fingerprint with ``out_dir``.
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -162,7 +167,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
         return BuildResult(out_dir, json.loads(manifest_path.read_text()))
     refresh = fast_refresh(root, mode)
-    fingerprint = inputs_hash(root, out_dir, public_env, mode, refresh)
+    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh)
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
