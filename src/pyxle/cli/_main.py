@@ -1,4 +1,4 @@
-"""Commands: serve, dev, routes."""
+"""Commands: serve, dev, build, check, routes, install, init."""
 
 from __future__ import annotations
 
@@ -145,6 +145,26 @@ def install(directory: Path) -> None:
         if subprocess.run(command, cwd=root, check=False).returncode != 0:
             raise CliError(f"{name} failed; see its output above")
     click.echo("pyxle install: done", err=True)
+
+
+@main.command()
+@click.argument("directory", default=".", type=click.Path(path_type=Path))
+@click.option("--api", "api_only", is_flag=True, help="API routes only: a project that needs nothing but Python.")
+def init(directory: Path, api_only: bool) -> None:
+    """Create a project in DIRECTORY (default: here): a page, a layout and an API route, or with
+    --api, API routes only. Never overwrites a file."""
+    import shlex
+
+    from pyxle.cli._init import scaffold
+
+    kind = "api" if api_only else "app"
+    written = scaffold(directory, kind)
+    click.echo(f"pyxle init: created {len(written)} files in {directory} ({kind} starter)")
+    for name in written:
+        click.echo(f"  {name}")
+    steps = ([f"cd {shlex.quote(str(directory))}"] if directory.resolve() != Path.cwd().resolve() else [])
+    steps += ["pyxle dev"] if api_only else ["pyxle install", "pyxle dev"]
+    click.echo("next:\n" + "\n".join(f"  {step}" for step in steps))
 
 
 @main.command()
