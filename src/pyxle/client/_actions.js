@@ -1,9 +1,10 @@
 // Calling server actions: <Form action="name"> and useAction(name). Both post to
-// /api/__actions/<page path>/<name> with the CSRF token from the pyxle-csrf cookie, and honour
-// x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named).
+// /api/__actions/<page path>/<name> with the CSRF token from the pyxle-csrf cookie, honour
+// x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named), and
+// go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
 import { createElement as h, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
-import { currentPath, invalidate, refresh } from './_router.js'
+import { currentPath, invalidate, navigate, refresh } from './_router.js'
 
 export function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)pyxle-csrf=([^;]*)/)
@@ -34,6 +35,10 @@ export async function callAction(url, payload, { signal } = {}) {
     const urls = stale.split(',').map((s) => s.trim()).filter(Boolean)
     urls.forEach((u) => invalidate(u))
     if (urls.includes(currentPath())) refresh().catch(() => {})
+  }
+  if (result.ok && typeof result.redirect === 'string') {
+    invalidate(result.redirect)
+    navigate(result.redirect)
   }
   return result
 }

@@ -1,6 +1,7 @@
 // Client-side navigation: fetch the page's navigation JSON, import its module on demand, render
 // it into the same root, update the head and history. Payloads are cached (30 s by default) so
-// prefetched pages open at once; invalidate() and x-pyxle-invalidate drop them.
+// prefetched pages open at once; invalidate() and x-pyxle-invalidate drop them. A loader that
+// redirects answers {redirect: url}, which is followed here (at most MAX_REDIRECTS in a row).
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
@@ -8,6 +9,7 @@ import { pageTree } from './_tree.js'
 
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null }
 const cache = new Map() // path+search -> { time, promise }
+const MAX_REDIRECTS = 5
 
 export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
@@ -33,6 +35,7 @@ function load(key) {
   const promise = fetch(key, { headers: { 'x-pyxle-navigation': '1' }, credentials: 'same-origin' }).then(
     async (response) => {
       const body = await response.json()
+      if (body && typeof body.redirect === 'string') return body
       if (!body || !body.ok || !body.page) throw new Error(`navigation to ${key} needs a full load`)
       return body
     },
@@ -42,8 +45,10 @@ function load(key) {
   return promise
 }
 
+// Renders the page at key; answers the URL to go to instead when its loader redirects.
 async function show(key) {
   const body = await load(key)
+  if (body.redirect) return body.redirect
   const module = await import(/* @vite-ignore */ body.page.js)
   for (const href of body.page.css) {
     if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
@@ -64,6 +69,7 @@ async function show(key) {
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = key
   notify()
+  return null
 }
 
 function scrollAfter(url, top) {
@@ -74,19 +80,25 @@ function scrollAfter(url, top) {
   window.scrollTo(0, top)
 }
 
-export async function navigate(to, { replace = false, scroll = true } = {}) {
+export function navigate(to, { replace = false, scroll = true } = {}) {
+  return go(to, { replace, scroll }, 0)
+}
+
+async function go(to, { replace, scroll }, hops) {
   const { url, key } = keyOf(to)
-  if (url.origin !== location.origin || !state.root) {
+  if (url.origin !== location.origin || !state.root || hops > MAX_REDIRECTS) {
     location.assign(url.href)
     return
   }
   history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
+  let redirect
   try {
-    await show(key)
+    redirect = await show(key)
   } catch (error) {
     location.assign(url.href) // a failed navigation falls back to a full page load
     return
   }
+  if (redirect) return go(redirect, { replace, scroll }, hops + 1)
   const entry = { pyxle: true, scroll: 0 }
   if (replace) history.replaceState(entry, '', url.href)
   else history.pushState(entry, '', url.href)
@@ -96,12 +108,14 @@ export async function navigate(to, { replace = false, scroll = true } = {}) {
 async function onPopState(event) {
   const key = location.pathname + location.search
   if (key === state.path) return // a hash change on the same page
+  let redirect
   try {
-    await show(key)
+    redirect = await show(key)
   } catch (error) {
     location.reload()
     return
   }
+  if (redirect) return go(redirect, { replace: true, scroll: true }, 1)
   window.scrollTo(0, (event.state && event.state.scroll) || 0)
 }
 
@@ -109,7 +123,7 @@ export function prefetch(to) {
   const { url, key } = keyOf(to)
   if (url.origin !== location.origin) return Promise.resolve()
   return load(key)
-    .then((body) => import(/* @vite-ignore */ body.page.js))
+    .then((body) => body.page && import(/* @vite-ignore */ body.page.js))
     .catch(() => {})
 }
 
@@ -120,7 +134,8 @@ export function invalidate(to) {
 
 export async function refresh() {
   cache.delete(state.path)
-  await show(state.path)
+  const redirect = await show(state.path)
+  if (redirect) await go(redirect, { replace: true, scroll: true }, 1)
 }
 
 // React 19 reports a render that throws to the root's onUncaughtError instead of throwing from

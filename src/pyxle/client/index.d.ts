@@ -33,7 +33,7 @@ export function invalidate(path?: string): void
 export function configure(options: { prefetchTtl?: number }): void
 
 export type ActionResult<T = Record<string, unknown>> =
-  | ({ ok: true } & T)
+  | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
   | { ok: false; error: string; data?: Record<string, unknown>; aborted?: boolean }
 
 export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'action' | 'onError'> {

@@ -14,6 +14,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.pages._answers import as_json, redirect_target, with_cookies
 from pyxle.pages._module import PageModule
 from pyxle.runtime import ActionError
 
@@ -72,8 +73,11 @@ class ActionsEndpoint:
             scope.setdefault("pyxle", {})["route"] = context
             request = ActionRequest(scope, receive, send)
             response = await call(request)
+            target = redirect_target(response)
             if _plain_form_post(request):
-                response = _redirect_back(request, page_path, response)
+                response = _redirect_back(request, page_path, response) if target is None else _see_other(response)
+            elif target is not None:  # the client navigates there itself
+                response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
 
     def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
@@ -141,4 +145,10 @@ def _redirect_back(request: ActionRequest, page_path: str, result: Response) -> 
         except ValueError:
             message = ""
         target += "?" + urlencode({"pyxle-action-error": message})
-    return RedirectResponse(target, status_code=303)
+    return with_cookies(result, RedirectResponse(target, status_code=303))
+
+
+def _see_other(response: Response) -> Response:
+    """An action's own redirect, as 303: the browser follows it with a GET (a 307 would post again)."""
+    response.status_code = 303
+    return response

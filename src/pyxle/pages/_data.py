@@ -9,7 +9,9 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
+from starlette.responses import Response
 
+from pyxle.pages._answers import Answered
 from pyxle.runtime import LoaderError
 
 
@@ -21,15 +23,18 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     """``(data, status, data as JSON)`` from a loader that returns a dict or ``(dict, status)``.
 
     The data is encoded once here (which also proves it serialisable); responses reuse the text.
+    A loader that returns a ``Response`` (say, ``RedirectResponse("/login")``) raises ``Answered``.
     """
     result = await loader(request)
+    if isinstance(result, Response):
+        raise Answered(result)
     status = 200
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         result, status = result
     if result is None:
         result = {}
     if not isinstance(result, dict):
-        raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict or (dict, status), "
+        raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict, (dict, status) or a Response, "
                                 f"not {type(result).__name__}")
     try:
         encoded = dumps(result)

@@ -13,6 +13,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.hooks import Hook, RouteContext, wrap_endpoint
+from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import document
 from pyxle.pages._errors import PagesRuntime
@@ -68,6 +69,8 @@ class PageEndpoint:
                 data, status, data_json = await run_loader(self.page.loader, request, self.where)
             else:
                 data, status, data_json = {}, 200, "{}"
+        except Answered as answered:
+            return _answer(answered.response, navigation, route_path)
         except LoaderError as exc:
             error = loader_error_payload(exc)
             if navigation:
@@ -101,3 +104,13 @@ class PageEndpoint:
             if self.runtime.expose_errors and exc.stack:
                 error["stack"] = exc.stack
             return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)
+
+
+def _answer(response: Response, navigation: bool, route_path: str) -> Response:
+    """A loader's own response: as is for a document; for the router, a redirect as JSON it follows
+    (anything else as is, and the router loads the URL in full)."""
+    target = redirect_target(response)
+    if navigation and target is not None:
+        response = as_json(response, {"ok": False, "routePath": route_path, "redirect": target})
+    response.headers.add_vary_header("x-pyxle-navigation")
+    return response
