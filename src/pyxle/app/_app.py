@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
@@ -27,7 +28,7 @@ from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.routing import RouteSpec, RoutingError, scan
-from pyxle.security import SecurityHeadersMiddleware, cors_middleware, csrf_middleware
+from pyxle.security import SecretKeyError, SecurityHeadersMiddleware, cors_middleware, csrf_middleware, resolve_secret
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -46,7 +47,7 @@ class PyxleApp(Starlette):
 
     def __init__(self, config: PyxleConfig, *, mode: Mode, ssr_workers: int = 2) -> None:
         super().__init__(exception_handlers={HTTPException: http_exception_handler}, lifespan=self._lifespan)
-        self.config = config
+        config = self.config = _with_secret_key(config, mode)
         self.mode = mode
         self.ssr_workers = ssr_workers
         self.ready = False
@@ -138,7 +139,7 @@ class PyxleApp(Starlette):
             self.router, handlers={k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
         )
         app = BodyLimitMiddleware(app, max_body_size=config.max_body_size)
-        app = csrf_middleware(app, config.csrf, secret=(config.secret_key or "").encode())
+        app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,
@@ -203,6 +204,18 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         raise StartupError(str(exc)) from None
     app._initial_renderer = app.load_routes()
     return app
+
+
+def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:
+    """The key CSRF tokens are signed with: the configured one (checked), or a random one for this
+    process. Never none: tokens signed with an empty key could be forged by anyone."""
+    try:
+        secret, warning = resolve_secret(config.secret_key, mode=mode)
+    except SecretKeyError as exc:
+        raise StartupError(str(exc)) from None
+    if warning:
+        logger.warning(warning)
+    return dataclasses.replace(config, secret_key=secret.decode("utf-8"))
 
 
 def _api_routes(config: PyxleConfig) -> tuple[Any, list[tuple[Any, ASGIApp]]]:

@@ -58,7 +58,7 @@ def with_secret(config: PyxleConfig, mode: Mode) -> PyxleConfig:
         raise CliError(str(exc)) from None
     if warning and mode == "production":
         click.echo(f"pyxle: warning: {warning}", err=True)
-    text = secret.decode("latin-1")
+    text = secret.decode("utf-8")
     os.environ["PYXLE_SECRET_KEY"] = text  # worker processes inherit the same key
     return dataclasses.replace(config, secret_key=text)
 
