@@ -76,6 +76,17 @@ async def fetch_user(user_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def new_user_fields(body: Any) -> tuple[str, str] | None:
+    """``(name, email)`` from a request body, or None when either is missing, not text, or the
+    email has no @: what the API routes and the page's action both accept."""
+    if not isinstance(body, dict):
+        return None
+    name, email = body.get("name"), body.get("email")
+    if not isinstance(name, str) or not isinstance(email, str) or not name.strip() or "@" not in email:
+        return None
+    return name.strip(), email.strip()
+
+
 async def create_user(name: str, email: str) -> dict[str, Any]:
     return await run_in_threadpool(_insert_user, name, email)
 

@@ -192,6 +192,17 @@ def test_action_json_and_form_bodies(pages: Server) -> None:
         assert multipart.json() == {"ok": True, "filename": "a.txt", "size": 5}
 
 
+def test_action_body_that_is_not_a_json_object_is_a_client_error(pages: Server) -> None:
+    """`await request.json()` in an action is always a dict, so `body.get(...)` never fails."""
+    with _client(pages) as (client, csrf):
+        for body, kind in (("[1, 2]", "an array"), ("42", "a number"), ('"x"', "a string"), ("null", "null")):
+            r = client.post("/api/__actions/index/save", content=body,
+                            headers={**csrf, "content-type": "application/json"})
+            assert r.status_code == 400, body
+            assert r.json()["error"] == f"An action takes a JSON object, not {kind}"
+    assert "AttributeError" not in pages.output()
+
+
 def test_action_error_and_crash(pages: Server) -> None:
     with _client(pages) as (client, csrf):
         r = client.post("/api/__actions/index/save", json={}, headers=csrf)
@@ -229,6 +240,12 @@ def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
         dup = client.post("/api/__actions/users/index/add_user", data={"name": "Page", "email": "page@example.com"},
                           headers=csrf)
         assert dup.status_code == 409
+        for wrong in ({"name": 5, "email": []}, {"name": ["a", "b"], "email": "x@example.com"}):
+            typed = client.post("/api/__actions/users/index/add_user", json=wrong, headers=csrf)
+            assert typed.status_code == 400 and typed.json()["ok"] is False, wrong
+        for wrong in ({}, {"id": "abc", "starred": True}, {"id": 1, "starred": "yes"}):
+            star = client.post("/api/__actions/users/index/toggle_star", json=wrong, headers=csrf)
+            assert star.status_code == 400 and star.json()["ok"] is False, wrong
         nav = client.get("/users", headers=NAV).json()
         assert {"id": ok.json()["user"]["id"], "name": "Page", "email": "page@example.com", "starred": False} in \
             nav["props"]["data"]["users"]

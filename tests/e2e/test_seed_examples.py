@@ -32,6 +32,16 @@ def test_http_methods_users_crud_on_sqlite(demo_server: Server) -> None:
     assert user["id"] not in [u["id"] for u in httpx.get(base).json()["users"]]
 
 
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/api/users", [1]), ("POST", "/api/users", {"name": 5, "email": 7}), ("POST", "/api/users", {"name": "x"}),
+    ("DELETE", "/api/users", {}), ("DELETE", "/api/users", {"id": "7"}), ("DELETE", "/api/users", [1]),
+    ("POST", "/api/v2/users", []), ("POST", "/api/v2/users", {"name": "Grace"}),
+])
+def test_the_demo_answers_bad_bodies_with_422_not_500(demo_server: Server, method: str, path: str, body: object) -> None:
+    r = httpx.request(method, demo_server.url + path, json=body)
+    assert r.status_code == 422 and "required" in r.json()["error"]
+
+
 def test_unsupported_method_is_405_with_allow(demo_server: Server) -> None:
     r = httpx.put(demo_server.url + "/api/users", json={})
     assert r.status_code == 405

@@ -25,12 +25,17 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ActionRequest(ApiRequest):
-    """``await request.json()`` also reads form posts (fields as a dict), so plain HTML forms work."""
+    """``await request.json()`` is always a dict: a JSON object, or a form post's fields (so plain
+    HTML forms work). Any other JSON (an array, a number) is the client's error, answered 400."""
 
     async def json(self) -> Any:
         content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in _FORM_TYPES:
-            return await super().json()
+            data = await super().json()
+            if not isinstance(data, dict):
+                kind = {list: "an array", str: "a string", type(None): "null", bool: "a boolean"}.get(type(data), "a number")
+                raise HTTPException(400, f"An action takes a JSON object, not {kind}")
+            return data
         if not hasattr(self, "_json"):
             form = await self.form()
             data: dict[str, Any] = {}
