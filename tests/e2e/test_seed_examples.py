@@ -150,3 +150,16 @@ def test_many_concurrent_chat_sockets_nothing_lost_in_order(demo_server: Server,
         await asyncio.gather(*(ws.close() for ws in sockets))
 
     asyncio.run(run())
+
+
+def test_a_binary_frame_to_a_chat_room_closes_it_with_1003(demo_server: Server) -> None:
+    async def talk() -> tuple[int | None, str]:
+        async with websockets.connect(demo_server.ws_url + "/api/rooms/bytes?name=b") as ws:
+            await ws.send(b"\x00\x01")
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 5)
+            return ws.close_code, ws.close_reason
+
+    assert asyncio.run(talk()) == (1003, "text messages only")
+    assert "KeyError" not in demo_server.output()
+    assert httpx.get(demo_server.url + "/api/rooms/bytes").json()["members"] == 0

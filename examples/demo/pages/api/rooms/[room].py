@@ -23,8 +23,13 @@ async def websocket(ws: WebSocket) -> None:
     rooms.join(room, ws)
     try:
         while True:
-            text = await ws.receive_text()
-            await rooms.broadcast(room, {"room": room, "from": name, "text": text})
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            if message.get("text") is None:  # a binary frame: this room speaks text
+                await ws.close(code=1003, reason="text messages only")
+                break
+            await rooms.broadcast(room, {"room": room, "from": name, "text": message["text"]})
     except WebSocketDisconnect:
         pass
     finally:
