@@ -93,3 +93,17 @@ def test_renders_queued_behind_a_hang_are_served(ssr_server: Server) -> None:
         for i, future in enumerate(fine):
             r = future.result()
             assert r.status_code == 200 and f"rendered <!-- -->fine{i}" in r.text
+
+
+def test_server_workers_share_the_cores_for_rendering(make_project, start_server) -> None:
+    """Without --ssr-workers, each of N server workers starts cores // N renderers (at least one),
+    so --workers does not multiply the Node processes competing for the same cores."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--workers", "2")
+    expected = 2 * max(1, (os.cpu_count() or 2) // 2)
+    deadline = time.monotonic() + 20
+    while len(node_workers(server)) < expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # nothing more starts after that
+    assert len(node_workers(server)) == expected
+    ok(server)

@@ -19,7 +19,8 @@ PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help=
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
 SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default=None,
-                           help="Node processes rendering pages, per server worker (default: number of cores).")
+                           help="Node processes rendering pages, per server worker (default: the number of "
+                                "cores divided among the server workers, at least 1).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -189,6 +190,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
 
     config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
     logging.config.dictConfig(server.log_config(config.log_format == "json"))
+    # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
+    ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     try:
         create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         port = server.resolve_port(config.host, config.port)
@@ -198,8 +201,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         raise CliError(str(exc)) from None
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode)  # type: ignore[arg-type]
-    if ssr_workers:
-        os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
+    os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
     click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
     server.run(config.host, port, workers=workers, json_logs=config.log_format == "json")
