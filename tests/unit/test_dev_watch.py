@@ -57,3 +57,24 @@ def test_fingerprint_skips_the_build_folders_only(tmp_path: Path) -> None:
     assert fingerprint() == first
     (tmp_path / "lib" / "dist" / "widget.js").write_text("export const w = 2\n")
     assert fingerprint() != first
+
+
+def test_reload_forgets_project_modules_even_under_a_folder_named_venv(tmp_path: Path) -> None:
+    """The project's own helpers (db.py) are re-imported on reload; its virtualenv's are not."""
+    import sys
+    import types
+
+    from pyxle.app._reload import _forget_project_modules
+
+    root = tmp_path / "venv" / "app"
+    helper, installed = types.ModuleType("db_under_venv"), types.ModuleType("site_thing")
+    helper.__file__ = str(root / "db.py")
+    installed.__file__ = str(root / ".venv" / "lib" / "site_thing.py")
+    sys.modules.update(db_under_venv=helper, site_thing=installed)
+    try:
+        _forget_project_modules(root)
+        assert "db_under_venv" not in sys.modules
+        assert sys.modules["site_thing"] is installed
+    finally:
+        sys.modules.pop("db_under_venv", None)
+        sys.modules.pop("site_thing", None)

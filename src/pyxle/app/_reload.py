@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from watchfiles import Change, awatch
 
 from pyxle.app._devevents import DevEvents, error_page
+from pyxle.bundler import TOOL_FOLDERS
 
 EVENTS_PATH = "/__pyxle/events"
 
@@ -26,7 +27,6 @@ if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
 
 logger = logging.getLogger("pyxle")
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__"}
 
 
 @asynccontextmanager
@@ -51,7 +51,7 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
     paths = []
     for entry in sorted(root.iterdir()):
-        if entry.name in _SKIP_DIRS or entry.name.startswith(".") or entry in outputs:
+        if entry.name in TOOL_FOLDERS or entry.name.startswith(".") or entry in outputs:
             continue
         is_folder = entry.is_dir() and not entry.is_symlink()
         if is_folder or (entry.is_file() and entry.suffix in (".py", ".json", ".env")):
@@ -60,14 +60,12 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
 
 
 def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
-    """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are).
-    Folders are judged below the project root: a project may itself live under, say, ``~/venv/``."""
+    """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are)."""
 
     def relevant(change: Change, path: str) -> bool:
         file = Path(path)
-        inside = file.relative_to(root).parts if file.is_relative_to(root) else file.parts
         return (path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css"))
-                and not any(p in _SKIP_DIRS or p.startswith(".") for p in inside[:-1])
+                and not _in_tool_folder(root, file)
                 and not any(file.is_relative_to(out) for out in outputs))
 
     return relevant
@@ -107,12 +105,18 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             app.dev_events.reloaded(names)
 
 
+def _in_tool_folder(root: Path, file: Path) -> bool:
+    """Whether ``file`` lies in a tool folder (``node_modules``, a virtualenv, a dot-folder) of the
+    project. Only the folders below ``root`` count: a project may itself live under ``~/venv/``."""
+    inside = file.relative_to(root).parts[:-1] if file.is_relative_to(root) else ()
+    return any(part in TOOL_FOLDERS or part.startswith(".") for part in inside)
+
+
 def _forget_project_modules(root: Path) -> None:
     """Drop the project's own modules (helpers like ``db.py`` included) so the reload re-imports them."""
-    prefix = str(root) + "/"
     for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None) or ""
-        if file.startswith(prefix) and not any(part in _SKIP_DIRS for part in Path(file).parts):
+        file = Path(getattr(module, "__file__", None) or "/")
+        if file.is_relative_to(root) and not _in_tool_folder(root, file):
             del sys.modules[name]
 
 

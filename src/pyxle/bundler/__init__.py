@@ -24,14 +24,15 @@ from pyxle._loading import content_hash
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["BuildError", "BuildResult", "Bundler", "ToolchainMissing", "build", "toolchain_problem"]
+__all__ = ["TOOL_FOLDERS", "BuildError", "BuildResult", "Bundler", "ToolchainMissing", "build", "toolchain_problem"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
 COMPILER = HERE.parent / "compiler"
 _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
-_SKIP = {"node_modules", ".git", ".venv", "venv", "__pycache__"}
+# Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
+TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
 
 
 class BuildError(Exception):
@@ -142,7 +143,8 @@ def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str
 def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d not in _SKIP and not d.startswith(".") and Path(dirpath, d) not in outputs]
+        dirnames[:] = [d for d in dirnames
+                       if d not in TOOL_FOLDERS and not d.startswith(".") and Path(dirpath, d) not in outputs]
         for name in filenames:
             if name.endswith((".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css", ".json", ".svg", ".png", ".jpg")):
                 found.append(Path(dirpath, name))
