@@ -1,7 +1,7 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
-``Bundler`` (``pyxle dev``: one warm Node process for every rebuild).
+``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules. The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
