@@ -122,15 +122,21 @@ def _busy_cpu_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
 
 
+def _children_cpu_seconds() -> float:
+    """CPU seconds used by this process's finished children (wrk, once it has exited)."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int) -> tuple[Result, dict[str, float]]:
     """``wrk`` plus where the machine's CPU went, in microseconds per request: each command of the
     server's process tree, wrk itself, and ``other`` (the kernel's network work, anything else running).
     Linux only (reads /proc)."""
     before_tree, before_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
-    before_wrk = os.times().children_user + os.times().children_system
+    before_wrk = _children_cpu_seconds()
     result = wrk(url, seconds=seconds, connections=connections)
     after_tree, after_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
-    wrk_cpu = os.times().children_user + os.times().children_system - before_wrk
+    wrk_cpu = _children_cpu_seconds() - before_wrk
     requests = result.rps * seconds
     per_request = {name: (after_tree[name] - before_tree.get(name, 0.0)) / requests * 1e6 for name in after_tree}
     per_request = {name: us for name, us in per_request.items() if us >= 0.5}
