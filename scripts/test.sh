@@ -10,11 +10,16 @@ for dir in tests/node tests/node-react18; do
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
 done
-if ! command -v chromium >/dev/null 2>&1; then
+# Shared state across processes is tested on a real Redis (Debian's redis-server, started by the tests).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "scripts/test.sh: install Debian's chromium (sudo apt-get install chromium) for the browser tests" >&2
+    echo "scripts/test.sh: install Debian's ${missing[*]} (sudo apt-get install ${missing[*]}) for the tests" >&2
   fi
 fi
-exec .venv/bin/python -m pytest "$@"
+# Slow groups (servers, Chromium) run in parallel, one process per core; pass -n 0 to run serially.
+exec .venv/bin/python -m pytest -n auto "$@"

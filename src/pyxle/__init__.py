@@ -6,5 +6,5 @@ actions. The names importable from here are the ones user code needs: route hook
 
 from pyxle.hooks import RouteContext, RouteHook
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 __all__ = ["RouteContext", "RouteHook", "__version__"]

@@ -1,0 +1,104 @@
+"""The shared Redis client (pyxle._redis) on a real redis-server: pooling, outage and recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import subprocess
+import sys
+
+import pytest
+
+from pyxle._redis import RedisUnavailable, backoff, check_reachable, close_clients, redis_client, shown_url
+from tests.conftest import REPO, RedisServer
+
+
+def test_one_process_shares_one_client_per_url(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        first = redis_client(redis_server.url)
+        assert redis_client(redis_server.url) is first
+        await first.set("test:shared", "1")
+        assert await redis_client(redis_server.url).get("test:shared") == b"1"
+        await close_clients()
+        assert redis_client(redis_server.url) is not first
+        await close_clients()
+
+    asyncio.run(main())
+
+
+def test_a_new_event_loop_gets_its_own_client(redis_server: RedisServer) -> None:
+    async def ping() -> object:
+        client = redis_client(redis_server.url)
+        assert await client.ping()
+        return client
+
+    first = asyncio.run(ping())
+    second = asyncio.run(ping())  # the first loop is closed; its connections cannot be reused
+    assert first is not second
+
+
+def test_an_unreachable_server_is_named_with_a_hint(start_redis) -> None:  # type: ignore[no-untyped-def]
+    server = start_redis()
+    server.stop()
+
+    async def main() -> None:
+        url = server.url.replace("redis://", "redis://:hunter2@")
+        with pytest.raises(RedisUnavailable) as caught:
+            await check_reachable(redis_client(url), url, feature="rate limits")
+        text = str(caught.value)
+        assert f"rate limits: Redis at redis://:****@127.0.0.1:{server.port}/0 does not answer" in text
+        assert "hunter2" not in text and "hint: start redis-server" in text
+        await close_clients()
+
+    asyncio.run(asyncio.wait_for(main(), 20))
+
+
+def test_commands_work_again_after_redis_restarts(start_redis) -> None:  # type: ignore[no-untyped-def]
+    server = start_redis()
+
+    async def main() -> None:
+        client = redis_client(server.url)
+        await client.set("k", "before")
+        server.stop()
+        with pytest.raises(Exception):  # noqa: B017  (redis-py's ConnectionError)
+            await client.get("k")
+        server.start()
+        assert await client.set("k", "after")  # the pool reconnects by itself
+        assert await client.get("k") == b"after"
+        await close_clients()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_backoff_grows_to_its_cap_with_jitter() -> None:
+    delays = list(itertools.islice(backoff(base=0.1, cap=2.0), 12))
+    assert all(0 <= d <= 2.0 for d in delays)
+    assert max(delays[:2]) <= 0.2  # starts small
+    assert len(set(delays)) > 1  # jittered
+
+
+def test_shown_url_keeps_urls_without_passwords() -> None:
+    assert shown_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert shown_url("rediss://user:pw@host:1/2") == "rediss://user:****@host:1/2"
+
+
+def test_without_the_extra_the_error_says_how_to_install_it() -> None:
+    code = (
+        "import sys, asyncio\n"
+        "sys.modules['redis'] = None\n"  # as if redis-py were not installed
+        "from pyxle._redis import redis_client, RedisUnavailable\n"
+        "async def main():\n"
+        "    try:\n"
+        "        redis_client('redis://x', feature='realtime')\n"
+        "    except RedisUnavailable as exc:\n"
+        "        print(exc)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    assert out.strip() == "realtime needs Redis: pip install 'pyxle-framework[redis]'"
+
+
+def test_importing_pyxle_does_not_import_redis() -> None:
+    code = "import sys, pyxle, pyxle._redis, pyxle.app; print('redis' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
+    assert out.strip() == "False"
