@@ -93,7 +93,13 @@ class PyxleApp(Starlette):
                 renderer = self._renderer(pages, built)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             entries += pages.routes()
-        self.router.set_routes(entries, extra=self._health_routes())
+        extra = self._health_routes()
+        openapi = self.config.openapi
+        if openapi.enabled and (self.mode == "development" or openapi.production):
+            from pyxle.app._openapi import openapi_routes
+
+            extra.update(openapi_routes(openapi.path, list(entries)))
+        self.router.set_routes(entries, extra=extra)
         self.router.default = public_files(self.config.public_path, fallback)
         self.ready = True
         return renderer

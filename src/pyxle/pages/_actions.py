@@ -58,12 +58,14 @@ class ActionsEndpoint:
         self.expose_errors = expose_errors
         self._calls: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
         self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
+        self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
 
     def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook],
                  rerender: tuple[ASGIApp, RouteSpec] | None = None) -> None:
         """``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
         for name, fn in page.actions.items():
             bind = body_binder(fn, f"pages/{page.file}")
+            self.functions[(page_path, name)] = fn
             self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path, bind), hooks, context), context)
         if rerender is not None:
             self._pages[page_path] = rerender

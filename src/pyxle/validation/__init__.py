@@ -2,7 +2,8 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``.
+``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``,
+``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations).
 
 Depends on nothing else of Pyxle. pydantic (the ``validation`` extra) is imported only when a
 handler's annotations need it, so an app without typed handlers never loads it.
@@ -24,11 +25,13 @@ from pyxle.validation._describe import (
 )
 from pyxle.validation._errors import MAX_DEPTH, MESSAGE, ROOT, InvalidInput, MissingExtra
 from pyxle.validation._markers import Body, Header, Query
+from pyxle.validation._openapi import Operation
+from pyxle.validation._openapi import document as openapi_document
 
 __all__ = [
-    "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Param",
-    "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "is_structured", "output",
-    "takes_arguments",
+    "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
+    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "is_structured", "openapi_document",
+    "output", "takes_arguments",
 ]
 
 EXTRA_HINT = "install the validation extra: pip install 'pyxle-framework[validation]'"
