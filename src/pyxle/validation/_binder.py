@@ -54,7 +54,7 @@ class BodyReader:
                     data[key] = value
             return self.validate(data)
         body = await request.body()
-        if not body.strip():
+        if not body or body.isspace():
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
         check_depth(body)
         try:
