@@ -73,8 +73,12 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait()
 
 
-def wrk(url: str, *, seconds: int, connections: int, threads: int = 1, headers: dict[str, str] | None = None) -> Result:
+def wrk(url: str, *, seconds: int, connections: int, threads: int = 1, headers: dict[str, str] | None = None,
+        script: Path | None = None) -> Result:
+    """``script``: a wrk Lua script (e.g. one that POSTs a JSON body)."""
     cmd = [ensure_wrk(), f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
+    if script is not None:
+        cmd += ["-s", str(script)]
     for k, v in (headers or {}).items():
         cmd += ["-H", f"{k}: {v}"]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout

@@ -27,6 +27,20 @@ class SourceError(Exception):
         return text
 
 
+def def_line(obj: object) -> int | None:
+    """The line of a function's ``def`` (below its decorators), or of a class; None when unknown."""
+    import inspect
+
+    try:
+        lines, start = inspect.getsourcelines(obj)  # type: ignore[arg-type]
+    except (TypeError, OSError):
+        return None
+    for offset, line in enumerate(lines):
+        if line.lstrip().startswith(("def ", "async def ", "class ")):
+            return start + offset
+    return start
+
+
 def import_string(spec: str, where: str) -> object:
     """The object named by ``"module.path:attr"`` (config entries for middleware and hooks).
 

@@ -1,7 +1,7 @@
 """Names that ``.pyxl`` server code uses: decorators for loaders and actions, and their errors.
 
-``from pyxle.runtime import server, action, LoaderError, ActionError, invalidate_routes`` works,
-and inside a ``.pyxl`` file the first four are available without importing them.
+``from pyxle.runtime import server, action, LoaderError, ActionError, ValidationActionError,
+invalidate_routes`` works, and inside a ``.pyxl`` file all of them are available without importing them.
 Standard library only: this module is imported by every page.
 """
 
@@ -56,10 +56,25 @@ class LoaderError(_PageError):
 
 
 class ActionError(_PageError):
-    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with its status.
-    ``ActionError(message, status_code=400, data=None)``."""
+    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with its status, and
+    ``"fields"`` when given. ``ActionError(message, status_code=400, data=None, *, fields=None)``."""
 
     default_status = 400
+
+    def __init__(self, message: str, status_code: int | None = None, data: dict[str, Any] | None = None, *,
+                 fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message, status_code, data)
+        self.fields = fields
+
+
+class ValidationActionError(ActionError):
+    """Field errors found by hand, answered like a typed body that failed validation: 422
+    ``{"ok": false, "error": message, "fields": {"title": ["..."]}}``.
+    ``ValidationActionError(message="Validation failed", *, fields, status_code=422, data=None)``."""
+
+    def __init__(self, message: str = "Validation failed", *, fields: dict[str, list[str]],
+                 status_code: int = 422, data: dict[str, Any] | None = None) -> None:
+        super().__init__(message, status_code, data, fields=fields)
 
 
 def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, Any]:
@@ -76,4 +91,4 @@ def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, An
 def runtime_globals() -> dict[str, Any]:
     """What a page's server module sees without imports (seeded first, so user definitions win)."""
     return {"server": server, "action": action, "LoaderError": LoaderError, "ActionError": ActionError,
-            "invalidate_routes": invalidate_routes}
+            "ValidationActionError": ValidationActionError, "invalidate_routes": invalidate_routes}

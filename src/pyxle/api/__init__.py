@@ -12,6 +12,7 @@ from pyxle._loading import SourceError, content_hash, import_file, make_importab
 from pyxle.api._endpoint import ApiEndpoint, to_response
 from pyxle.api._handlers import resolve_handlers
 from pyxle.api._request import ApiRequest
+from pyxle.api._typed import typed_handlers
 from pyxle.hooks import Hook, RouteContext
 from pyxle.routing import RouteSpec
 
@@ -27,9 +28,12 @@ class ApiLoadError(Exception):
 
 
 def load_api_routes(
-    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = ()
+    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *, check_output: bool = False
 ) -> list[tuple[RouteSpec, ApiEndpoint]]:
-    """Import every API module and resolve its handlers; every failure is collected, then raised."""
+    """Import every API module and resolve its handlers; every failure is collected, then raised.
+
+    ``check_output`` (``pyxle dev``): a handler's return value is validated against its return annotation.
+    """
     make_importable(root)
     loaded: list[tuple[RouteSpec, ApiEndpoint]] = []
     errors: list[SourceError] = []
@@ -40,6 +44,7 @@ def load_api_routes(
             source = path.read_bytes()
             module = import_file(path, module_key(pages_dir, root, spec), shown_as=shown_as)
             handlers = resolve_handlers(module, shown_as)
+            typed = typed_handlers(handlers, spec.params, shown_as, check_output=check_output)
         except SourceError as exc:
             errors.append(exc)
             continue
@@ -52,7 +57,7 @@ def load_api_routes(
             content_hash=content_hash(source),
             allowed_methods=handlers.allowed_methods,
         )
-        loaded.append((spec, ApiEndpoint(handlers, context, hooks)))
+        loaded.append((spec, ApiEndpoint(handlers, context, hooks, typed)))
     if errors:
         raise ApiLoadError(errors)
     return loaded

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -14,25 +14,31 @@ from starlette.websockets import WebSocket, WebSocketClose
 from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._request import ApiRequest
+from pyxle.api._typed import Typed, invalid_input
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
 
 
 class ApiEndpoint:
     """The ASGI app for one route file; everything per-route is decided here, at load time."""
 
-    def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook]) -> None:
+    def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook],
+                 typed: Mapping[str, Typed | None] | None = None) -> None:
+        """``typed``: per method (``"*"`` for ``endpoint``), the binder and output of a typed handler."""
         self.handlers = handlers
         self.context = context
         self.allowed_methods = handlers.allowed_methods
         self._allow = {"Allow": ", ".join(self.allowed_methods)}
+        typed = typed or {}
         self._calls: dict[str, Endpoint] = {
-            method: wrap_endpoint(_adapt(fn, context), hooks, context) for method, fn in handlers.methods.items()
+            method: wrap_endpoint(_adapt(fn, context, typed.get(method)), hooks, context)
+            for method, fn in handlers.methods.items()
         }
         if "GET" in self._calls:
             self._calls.setdefault("HEAD", self._calls["GET"])
         self._class = served_endpoint_class(handlers.endpoint_class) if handlers.endpoint_class else None
         self._any: Endpoint | None = (
-            wrap_endpoint(_adapt(handlers.endpoint, context), hooks, context) if handlers.endpoint else None
+            wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
+            if handlers.endpoint else None
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -74,9 +80,11 @@ class ApiEndpoint:
             await handler(WebSocket(scope, receive, send))
 
 
-def _adapt(fn: Callable[..., Any], context: RouteContext) -> Endpoint:
+def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = None) -> Endpoint:
     """An async ``request -> Response`` from the user's function (plain ones go to the threadpool)."""
     where = f"{fn.__name__}() in {context.source_relative_path}"
+    if typed is not None:
+        return _adapt_typed(fn, where, *typed)
     if is_async(fn):
 
         async def call(request: ApiRequest) -> Response:
@@ -86,6 +94,27 @@ def _adapt(fn: Callable[..., Any], context: RouteContext) -> Endpoint:
 
         async def call(request: ApiRequest) -> Response:
             return to_response(await run_in_threadpool(fn, request), where)
+
+    return call  # type: ignore[return-value]
+
+
+def _adapt_typed(fn: Callable[..., Any], where: str, binder: Any, output: Any) -> Endpoint:
+    """A handler with typed parameters: bound (or a 422) before it runs; a model return as JSON."""
+    from pyxle.validation import InvalidInput
+
+    run_async = is_async(fn)
+
+    async def call(request: ApiRequest) -> Response:
+        kwargs: dict[str, Any] = {}
+        if binder is not None:
+            try:
+                kwargs = await binder(request)
+            except InvalidInput as exc:
+                return invalid_input(exc.fields, exc.message)
+        result = await fn(request, **kwargs) if run_async else await run_in_threadpool(fn, request, **kwargs)
+        if output is not None and not isinstance(result, (Response, tuple)):
+            return JSONResponse(output.dump(result))
+        return to_response(result, where)
 
     return call  # type: ignore[return-value]
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
-from pyxle._loading import SourceError
+from pyxle._loading import SourceError, def_line
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -111,8 +111,4 @@ def _is_websocket_handler(value: object) -> bool:
 
 
 def _error(shown_as: str, obj: object, message: str, hint: str = "") -> SourceError:
-    try:
-        line = inspect.getsourcelines(obj)[1]  # type: ignore[arg-type]
-    except (TypeError, OSError):
-        line = None
-    return SourceError(shown_as, line, message, hint)
+    return SourceError(shown_as, def_line(obj), message, hint)

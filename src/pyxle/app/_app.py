@@ -71,7 +71,7 @@ class PyxleApp(Starlette):
         pages run its server modules, so the Python and the bundle served always come from the
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
-        table, entries = _api_routes(self.config)
+        table, entries = _api_routes(self.config, self.mode)
         renderer = None
         fallback: ASGIApp = not_found
         if table.pages or table.specials:
@@ -93,7 +93,13 @@ class PyxleApp(Starlette):
                 renderer = self._renderer(pages, built)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             entries += pages.routes()
-        self.router.set_routes(entries, extra=self._health_routes())
+        extra = self._health_routes()
+        openapi = self.config.openapi
+        if openapi.enabled and (self.mode == "development" or openapi.production):
+            from pyxle.app._openapi import openapi_routes
+
+            extra.update(openapi_routes(openapi.path, list(entries)))
+        self.router.set_routes(entries, extra=extra)
         self.router.default = public_files(self.config.public_path, fallback)
         self.ready = True
         return renderer
@@ -218,12 +224,13 @@ def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:
     return dataclasses.replace(config, secret_key=secret.decode("utf-8"))
 
 
-def _api_routes(config: PyxleConfig) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
+def _api_routes(config: PyxleConfig, mode: Mode) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
     """The route table of ``pages/`` and its API routes, imported now."""
     try:
         table = scan(config.pages_path)
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
-        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
+        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks,
+                                               check_output=mode == "development"))
     except RoutingError as exc:
         raise StartupError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:

@@ -1,4 +1,4 @@
-"""Commands: serve, dev, build, check, routes, install, init."""
+"""Commands: serve, dev, build, check, routes, install, init, openapi, typecheck."""
 
 from __future__ import annotations
 
@@ -166,6 +166,27 @@ def init(directory: Path, api_only: bool) -> None:
     steps = ([f"cd {shlex.quote(str(directory))}"] if directory.resolve() != Path.cwd().resolve() else [])
     steps += ["pyxle dev"] if api_only else ["pyxle install", "pyxle dev"]
     click.echo("next:\n" + "\n".join(f"  {step}" for step in steps))
+
+
+@main.command()
+@DIRECTORY
+@click.option("--out", "-o", type=click.Path(path_type=Path), default=None, help="Write the document here (default: stdout).")
+@click.option("--title", default="Pyxle API", show_default=True, help="info.title of the document.")
+@click.option("--api-version", default="0.1.0", show_default=True, help="info.version of the document.")
+def openapi(directory: Path, out: Path | None, title: str, api_version: str) -> None:
+    """Print (or write) the OpenAPI 3.1 document of every API route and action."""
+    from pyxle.app._openapi import document
+    from pyxle.cli._routes import load_routes
+
+    config = load_project(directory, "development")
+    loaded, actions = load_routes(config)
+    entries = [*loaded, *([(None, actions)] if actions is not None else [])]
+    text = json.dumps(document(entries, title=title, version=api_version), indent=2) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text)
+        click.echo(f"pyxle openapi: wrote {out}", err=True)
 
 
 @main.command()

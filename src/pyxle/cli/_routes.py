@@ -8,10 +8,12 @@ from pyxle.cli._project import CliError
 from pyxle.config import PyxleConfig
 
 
-def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
+def load_routes(config: PyxleConfig) -> tuple[list[tuple[Any, Any]], Any]:
+    """Every API route and page, loaded from source (no build), and the actions endpoint (or None)."""
     from pyxle.api import ApiLoadError, load_api_routes
     from pyxle.routing import RoutingError, scan
 
+    actions = None
     try:
         table = scan(config.pages_path)
         loaded: list[tuple[Any, Any]] = list(load_api_routes(table.api, config.pages_path, config.root))
@@ -19,13 +21,20 @@ def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
             from pyxle.pages import PageLoadError, load_pages
 
             try:
-                loaded += load_pages(table, config.pages_path, config.root).pages
+                pages = load_pages(table, config.pages_path, config.root)
             except PageLoadError as exc:
                 raise CliError("\n".join(exc.messages)) from None
+            loaded += pages.pages
+            actions = pages.actions
     except RoutingError as exc:
         raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:
         raise CliError(str(exc)) from None
+    return loaded, actions
+
+
+def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
+    loaded, _ = load_routes(config)
     rows = []
     for spec, endpoint in sorted(loaded, key=lambda entry: entry[0].sort_key):
         row: dict[str, Any] = {

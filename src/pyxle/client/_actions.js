@@ -68,10 +68,10 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
         if (resetOnSuccess) form.reset()
         if (onSuccess) onSuccess(result)
       } else if (onError) {
-        onError(result.error, result)
+        onError(result.error, result.fields || null, result)
       }
     } catch (error) {
-      if (onError) onError(String(error.message || error), { ok: false, error: String(error) })
+      if (onError) onError(String(error.message || error), null, { ok: false, error: String(error) })
     } finally {
       setPending(false)
     }
@@ -83,16 +83,16 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children)
 }
 
-// const save = useAction('save'); await save({ title }) -> { ok, ... }; save.pending / .error / .data
+// const save = useAction('save'); await save({ title }) -> { ok, ... }; save.pending / .error / .fields / .data
 export function useAction(name, { pagePath, onMutate } = {}) {
   const page = useContext(PageContext)
   const url = actionUrl(pagePath || page.pageId, name)
-  const [state, setState] = useState({ pending: false, error: null, data: null })
+  const [state, setState] = useState({ pending: false, error: null, fields: null, data: null })
   const latest = useRef(0)
   const run = useCallback(async (payload, { signal } = {}) => {
     const call = ++latest.current
     if (onMutate) onMutate(payload)
-    setState((s) => ({ ...s, pending: true, error: null }))
+    setState((s) => ({ ...s, pending: true, error: null, fields: null }))
     let result
     try {
       result = await callAction(url, payload, { signal })
@@ -101,11 +101,14 @@ export function useAction(name, { pagePath, onMutate } = {}) {
         ? { ok: false, error: 'aborted', aborted: true }
         : { ok: false, error: String((error && error.message) || error) }
     }
-    if (call === latest.current) setState({ pending: false, error: result.ok ? null : result.error, data: result })
+    if (call === latest.current) {
+      setState({ pending: false, error: result.ok ? null : result.error, fields: result.fields || null, data: result })
+    }
     return result
   }, [url, onMutate])
   run.pending = state.pending
   run.error = state.error
+  run.fields = state.fields
   run.data = state.data
   return run
 }

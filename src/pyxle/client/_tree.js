@@ -8,7 +8,7 @@ import { HeadLevel, PageContext, SlotContext } from './_context.js'
 export function pageTree(route, props, routePath, csrfToken = '') {
   const { page, layouts } = route
   const slots = page.slots || {}
-  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, { data: props.data }))
+  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, props.action ? { data: props.data, action: props.action } : { data: props.data }))
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = (props.layoutData || {})[file] || {}

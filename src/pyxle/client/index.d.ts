@@ -34,7 +34,20 @@ export function configure(options: { prefetchTtl?: number }): void
 
 export type ActionResult<T = Record<string, unknown>> =
   | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
-  | { ok: false; error: string; data?: Record<string, unknown>; aborted?: boolean }
+  | { ok: false; error: string; data?: Record<string, unknown>; fields?: FieldErrors; aborted?: boolean }
+
+/** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
+export type FieldErrors = Record<string, string[]>
+
+/** The `action` prop of a page re-rendered after a no-JS form post whose fields failed validation. */
+export interface ActionProp {
+  name: string
+  ok: false
+  error: string
+  fields: FieldErrors
+  /** The submitted text fields, so inputs can keep what the user typed. */
+  values: Record<string, string | string[]>
+}
 
 export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'action' | 'onError'> {
   /** The `@action` name on the page. */
@@ -42,7 +55,7 @@ export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'ac
   /** The page the action lives on (default: the current page), e.g. "blog/new". */
   pagePath?: string
   onSuccess?: (result: { ok: true } & Record<string, unknown>) => void
-  onError?: (message: string, result: ActionResult) => void
+  onError?: (message: string, fields: FieldErrors | null, result: ActionResult) => void
   /** Reset the form after a successful action (default true). */
   resetOnSuccess?: boolean
 }
@@ -53,6 +66,7 @@ export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
   (payload?: P | FormData, options?: { signal?: AbortSignal }): Promise<ActionResult<T>>
   pending: boolean
   error: string | null
+  fields: FieldErrors | null
   data: ActionResult<T> | null
 }
 /** Call an `@action`: resolves to `{ ok, ... }` and never throws on an ActionError. */

@@ -58,6 +58,16 @@ class CsrfConfig:
 
 
 @dataclass(frozen=True)
+class OpenApiConfig:
+    """The OpenAPI document (``<path>.json``) and its docs page (``<path>``): on in ``pyxle dev``,
+    off in production unless ``production`` is true; ``enabled: false`` turns both off."""
+
+    enabled: bool = True
+    path: str = "/api/__openapi"
+    production: bool = False
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -74,6 +84,7 @@ class PyxleConfig:
     api_hooks: tuple[str, ...] = ()
     cors: CorsConfig = field(default_factory=CorsConfig)
     csrf: CsrfConfig = field(default_factory=CsrfConfig)
+    openapi: OpenApiConfig = field(default_factory=OpenApiConfig)
     security_headers: Mapping[str, str] = field(
         default_factory=lambda: DEFAULT_SECURITY_HEADERS, hash=False
     )
@@ -148,6 +159,8 @@ class PyxleConfig:
                 "exemptPaths": list(csrf.exempt_paths),
                 "apiRoutes": api_routes if isinstance(api_routes, bool) else list(api_routes),
             },
+            "openapi": {"enabled": self.openapi.enabled, "path": self.openapi.path,
+                        "production": self.openapi.production},
             "securityHeaders": self._security_headers_dict(),
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,

@@ -13,15 +13,16 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _rules as r
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, OpenApiConfig
 from ._rules import Rule, describe, problem
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
 TOP_LEVEL_KEYS = (
     "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat",
+    "maxBodySize", "accessLog", "logFormat", "openapi",
 )
+OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
 ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
@@ -158,6 +159,8 @@ class Validator:
             fields["cors"] = self.cors(data["cors"])
         if "csrf" in data:
             fields["csrf"] = self.csrf(data["csrf"])
+        if "openapi" in data:
+            fields["openapi"] = self.openapi(data["openapi"])
         if "securityHeaders" in data:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
 
@@ -238,6 +241,23 @@ class Validator:
             )
             return _INVALID
         return CsrfConfig(**kwargs)
+
+    def openapi(self, value: Any) -> OpenApiConfig | Any:
+        if value is False:
+            return OpenApiConfig(enabled=False)
+        obj = self.object("openapi", value, OPENAPI_KEYS)
+        if obj is None:
+            return _INVALID
+        kwargs: dict[str, Any] = {}
+        if "enabled" in obj:
+            kwargs["enabled"] = self.value("openapi.enabled", obj["enabled"], r.BOOL)
+        if "path" in obj:
+            kwargs["path"] = self.value("openapi.path", obj["path"], r.PATH_PREFIX)
+        if "production" in obj:
+            kwargs["production"] = self.value("openapi.production", obj["production"], r.BOOL)
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return OpenApiConfig(**kwargs)
 
     def api_routes(self, value: Any) -> bool | tuple[str, ...] | Any:
         if isinstance(value, bool):

@@ -109,8 +109,13 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             head_elements=_static_head(page.head),
             allowed_methods=("GET", "HEAD", "OPTIONS"),
         )
-        result.pages.append((spec, PageEndpoint(page, layouts, context, hooks, runtime)))
-        result.actions.add_page(page_path(spec.file), page, context, hooks)  # type: ignore[union-attr]
+        endpoint = PageEndpoint(page, layouts, context, hooks, runtime)
+        result.pages.append((spec, endpoint))
+        try:
+            result.actions.add_page(page_path(spec.file), page, context, hooks,  # type: ignore[union-attr]
+                                    rerender=(endpoint, spec))
+        except SourceError as exc:
+            errors.append(exc.format())
     if errors:
         raise PageLoadError(errors)
     return result

@@ -9,13 +9,16 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
 from pyxle.pages._module import PageModule
+from pyxle.pages._rerender import has_fields, rerender_with_errors
+from pyxle.routing import RouteSpec
 from pyxle.runtime import ActionError
 
 logger = logging.getLogger("pyxle.error")
@@ -54,10 +57,18 @@ class ActionsEndpoint:
     def __init__(self, expose_errors: bool) -> None:
         self.expose_errors = expose_errors
         self._calls: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
+        self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
+        self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
 
-    def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook]) -> None:
+    def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook],
+                 rerender: tuple[ASGIApp, RouteSpec] | None = None) -> None:
+        """``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
         for name, fn in page.actions.items():
-            self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path), hooks, context), context)
+            bind = body_binder(fn, f"pages/{page.file}")
+            self.functions[(page_path, name)] = fn
+            self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path, bind), hooks, context), context)
+        if rerender is not None:
+            self._pages[page_path] = rerender
 
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
@@ -79,20 +90,26 @@ class ActionsEndpoint:
             request = ActionRequest(scope, receive, send)
             response = await call(request)
             target = redirect_target(response)
+            if _plain_form_post(request) and target is None and page_path in self._pages and has_fields(response):
+                await rerender_with_errors(self._pages[page_path], request, name, response, send)
+                return
             if _plain_form_post(request):
                 response = _redirect_back(request, page_path, response) if target is None else _see_other(response)
             elif target is not None:  # the client navigates there itself
                 response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
 
-    def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
+    def _adapt(self, fn: Callable[..., Any], page_path: str, bind: Bind | None = None) -> Endpoint:
         where = f"action {fn.__name__}() of page {page_path!r}"
 
         async def call(request: ActionRequest) -> Response:
             try:
-                result = await fn(request)
+                result = await fn(request) if bind is None else await fn(request, **await bind(request))
             except ActionError as exc:
-                return JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
+                answer = {"ok": False, "error": exc.message, "data": exc.data or {}}
+                if exc.fields:
+                    answer["fields"] = exc.fields
+                return JSONResponse(answer, exc.status_code)
             except HTTPException:
                 raise
             except Exception as exc:

@@ -79,6 +79,9 @@ class PageEndpoint:
         levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
         levels.append(head_elements(self.page.head, data))
         encoded_props = props_json(data_json, layout_json)
+        action_result = request.scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
+        if action_result is not None:
+            encoded_props = f'{encoded_props[:-1]},"action":{dumps(action_result)}}}'
         renderer = self.runtime.renderer
         if navigation:
             page = ""

@@ -1,0 +1,13 @@
+"""The pydantic model every contender of validation_bench.py validates."""
+
+from pydantic import BaseModel, Field
+
+
+class Item(BaseModel):
+    sku: str
+    qty: int = Field(ge=1)
+
+
+class Order(BaseModel):
+    title: str = Field(min_length=1)
+    items: list[Item] = []

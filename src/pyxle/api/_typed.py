@@ -1,0 +1,49 @@
+"""Handlers that annotate what they take: their binder and output, built when the route loads."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Collection
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+from pyxle.api._handlers import ApiHandlers, _error
+
+Typed = tuple[Any, Any]  # (binder or None, output or None)
+
+
+def typed_parts(fn: Callable[..., Any], path_params: Collection[str], shown_as: str, *,
+                check_output: bool) -> Typed | None:
+    """``(binder or None, output or None)`` for a handler with typed parameters or a model return;
+    ``None`` for ``handler(request)`` without a return annotation, which keeps today's plain call."""
+    from pyxle import validation
+
+    takes = validation.takes_arguments(fn)
+    if not takes and inspect.signature(fn).return_annotation is inspect.Signature.empty:
+        return None
+    try:
+        signature = validation.describe(fn, path_params)
+        if not takes and not validation.is_structured(signature.returns):
+            return None
+        binder = validation.binder(signature) if takes else None
+        return binder, validation.output(signature, check=check_output)
+    except validation.MissingExtra as exc:
+        raise _error(shown_as, fn, str(exc), validation.EXTRA_HINT) from None
+    except (validation.SignatureProblem, TypeError) as exc:
+        raise _error(shown_as, fn, f"{fn.__name__}(): {exc}",
+                     "annotate parameters with types pydantic validates (int, str, list[str], a BaseModel...)") from None
+
+
+def typed_handlers(handlers: ApiHandlers, path_params: Collection[str], shown_as: str, *,
+                   check_output: bool) -> dict[str, Typed | None]:
+    """The typed parts of each method function (and of ``endpoint``, as ``"*"``)."""
+    functions = dict(handlers.methods)
+    if handlers.endpoint is not None:
+        functions["*"] = handlers.endpoint
+    return {key: typed_parts(fn, path_params, shown_as, check_output=check_output) for key, fn in functions.items()}
+
+
+def invalid_input(fields: dict[str, list[str]], message: str) -> JSONResponse:
+    """The 422 answer for input that does not match the handler's annotations."""
+    return JSONResponse({"error": message, "fields": fields}, 422)

@@ -1,0 +1,54 @@
+"""An action's typed body: ``async def save(request, body: Post)`` gets ``body`` validated.
+
+The second parameter of an action, whatever its name, is the body; its annotation (a pydantic
+model, TypedDict or dataclass) is turned into a reader once, when the page loads.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+
+from pyxle._loading import SourceError, def_line
+from pyxle.runtime import ValidationActionError
+
+Bind = Callable[[Request], Awaitable[dict[str, Any]]]
+CSRF_FIELD = "csrf_token"  # the hidden field of no-JS forms: never part of the body model
+
+
+def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
+    """``await bind(request)`` -> ``{name: validated body}``; None for ``async def act(request)``."""
+    params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if len(params) < 2:
+        return None
+    from pyxle import validation
+
+    line = def_line(fn)
+    name = params[1].name
+    if len(params) > 2:
+        raise SourceError(shown_as, line, f"action {fn.__name__}() takes {len(params)} parameters",
+                          "an action takes the request and, optionally, one typed body: (request, body: Model)")
+    if params[1].annotation is inspect.Parameter.empty:
+        raise SourceError(shown_as, line, f"action {fn.__name__}(): parameter {name!r} has no type annotation",
+                          f"annotate it with the body's type ({name}: MyModel), or take only the request "
+                          "and read `await request.json()`")
+    try:
+        signature = validation.describe(fn, body_name=name)
+        reader = validation.body_reader(signature.params[0].annotation, ignore_form_keys=(CSRF_FIELD,))
+    except validation.MissingExtra as exc:
+        raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}", validation.EXTRA_HINT) from None
+    except (validation.SignatureProblem, TypeError) as exc:
+        raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}",
+                          "annotate the body with a pydantic model, a TypedDict or a dataclass") from None
+    invalid = validation.InvalidInput
+
+    async def bind(request: Request) -> dict[str, Any]:
+        try:
+            return {name: await reader.read(request)}
+        except invalid as exc:
+            raise ValidationActionError(exc.message, fields=exc.fields) from None
+
+    return bind

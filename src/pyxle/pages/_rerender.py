@@ -1,0 +1,65 @@
+"""A no-JS form post whose fields failed validation: the page is rendered again, with the errors.
+
+The page's component receives them as its ``action`` prop: ``{name, ok: false, error, fields,
+values}`` (``values`` are the submitted text fields, so inputs can keep what the user typed).
+The answer is the page's HTML with the action's status (422), at the URL the form was posted to.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import urlsplit
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Send
+
+from pyxle.routing import RouteSpec
+
+CSRF_FIELD = "csrf_token"
+
+
+def has_fields(response: Response) -> bool:
+    return response.status_code == 422 and b'"fields"' in bytes(getattr(response, "body", b""))
+
+
+async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request, action: str,
+                               response: Response, send: Send) -> None:
+    endpoint, spec = page
+    payload = json.loads(bytes(response.body))
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key, value in form.multi_items():
+        if key != CSRF_FIELD and isinstance(value, str):
+            values[key] = [*values[key], value] if isinstance(values.get(key), list) else (
+                [values[key], value] if key in values else value)
+    result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
+              "values": values}
+    path, params = _page_url(request, spec)
+    scope = {**request.scope, "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
+             "path_params": params}
+    scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": result}
+
+    async def send_with_status(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "status": response.status_code}
+        await send(message)
+
+    async def no_body() -> Message:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    await endpoint(scope, no_body, send_with_status)
+
+
+def _page_url(request: Request, spec: RouteSpec) -> tuple[str, dict[str, str]]:
+    """The page the form was on (its Referer, when same-origin and a URL of this page), else the page's own URL."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_origin = not referer.netloc or referer.netloc == request.headers.get("host")
+    if same_origin and referer.path:
+        if spec.regex is None and referer.path == spec.pattern:
+            return referer.path, {}
+        match = spec.regex.match(referer.path) if spec.regex is not None else None
+        if match:
+            return referer.path, {k: v for k, v in match.groupdict().items() if v is not None}
+    return spec.pattern, {}

@@ -1,0 +1,77 @@
+"""One ``.pyxl`` file's Python, without a server: its module, its loader, its actions."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+from types import ModuleType
+from typing import Any, Union
+
+_PathLike = Union[str, "os.PathLike[str]"]
+_counter = itertools.count()
+
+
+def load_page(source_path: _PathLike, *, build_root: _PathLike | None = None) -> ModuleType:
+    """Compile a ``.pyxl`` file and execute its server half as a fresh module.
+
+    ``build_root`` is accepted for compatibility and unused: the compiled code is never written.
+    """
+    return _page_module(source_path).module
+
+
+def load_loader(source_path: _PathLike, *, build_root: _PathLike | None = None) -> Callable[..., Any]:
+    """The page's ``@server`` loader (an async function of the request); ``LookupError`` if it has none."""
+    page = _page_module(source_path)
+    if page.loader is None:
+        raise LookupError(f"{source_path} has no @server loader")
+    return page.loader
+
+
+def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, *,
+                headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run an ``@action`` through Pyxle's real actions endpoint (body validation, ``ActionError``s)
+    and return the JSON it answers: ``{"ok": true, ...}`` or ``{"ok": false, "error": ..., "fields": ...}``.
+
+    The answer's status code is under ``"status"`` only when it is not 200.
+    """
+    from starlette.testclient import TestClient
+
+    from pyxle.hooks import RouteContext
+    from pyxle.pages._actions import ActionsEndpoint
+
+    module = _page_module(page)
+    page_path = module.file.with_suffix("").as_posix()
+    context = RouteContext(target="page", path="/" + page_path, source_relative_path=module.file,
+                           source_absolute_path=module.path, module_key=module.module.__name__,
+                           content_hash=module.content_hash)
+    endpoint = ActionsEndpoint(expose_errors=True)
+    endpoint.add_page(page_path, module, context, ())
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})
+        elif scope["type"] == "http":
+            scope["path_params"] = {"target": scope["path"].removeprefix("/api/__actions/")}
+            await endpoint(scope, receive, send)
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.post(f"/api/__actions/{page_path}/{name}", json=body or {}, headers=headers)
+    answer = response.json()
+    if response.status_code != 200:
+        answer["status"] = response.status_code
+    return answer
+
+
+def _page_module(source_path: _PathLike) -> Any:
+    from pyxle.pages._module import load_page_module
+
+    path = Path(source_path).resolve()
+    pages = next((p for p in path.parents if p.name == "pages"), path.parent)
+    file = PurePosixPath(path.relative_to(pages).as_posix())
+    name = f"_pyxle_test_page_{next(_counter)}"
+    return load_page_module(path, file, name, shown_as=str(source_path), require_default_export=False)

@@ -1,0 +1,60 @@
+"""Typed input and output from annotations: validation, 422 ``fields``, OpenAPI pieces, TypeScript types.
+
+Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
+``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
+``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``,
+``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations).
+
+Depends on nothing else of Pyxle. pydantic (the ``validation`` extra) is imported only when a
+handler's annotations need it, so an app without typed handlers never loads it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+from pyxle.validation._describe import (
+    REQUIRED,
+    Param,
+    Signature,
+    SignatureProblem,
+    describe,
+    is_structured,
+    takes_arguments,
+)
+from pyxle.validation._errors import MAX_DEPTH, MESSAGE, ROOT, InvalidInput, MissingExtra
+from pyxle.validation._markers import Body, Header, Query
+from pyxle.validation._openapi import Operation
+from pyxle.validation._openapi import document as openapi_document
+
+__all__ = [
+    "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
+    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "is_structured", "openapi_document",
+    "output", "takes_arguments",
+]
+
+EXTRA_HINT = "install the validation extra: pip install 'pyxle-framework[validation]'"
+
+
+def binder(signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> Callable[[Any], Any]:
+    """``await binder(request)`` -> keyword arguments for the handler, or raises ``InvalidInput``."""
+    from pyxle.validation._binder import Binder
+
+    return Binder(signature, ignore_form_keys=ignore_form_keys)
+
+
+def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> Any:
+    """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type."""
+    from pyxle.validation._binder import BodyReader
+
+    return BodyReader(annotation, ignore_form_keys=ignore_form_keys)
+
+
+def output(signature: Signature, *, check: bool) -> Any | None:
+    """For a structured return annotation: ``.dump(result)`` -> JSON data (validated first when ``check``)."""
+    if signature.returns is REQUIRED or not is_structured(signature.returns):
+        return None
+    from pyxle.validation._binder import Output
+
+    return Output(signature.returns, check=check)

@@ -1,0 +1,151 @@
+"""Reading a handler's typed parameters from a request, with pydantic (imported here only)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from typing import Any
+
+from starlette.requests import Request
+
+from pyxle.validation._describe import REQUIRED, Param, Signature
+from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
+
+try:
+    from pydantic import TypeAdapter, ValidationError
+except ImportError:  # pragma: no cover - exercised by the missing-extra test in a venv without it
+    TypeAdapter = ValidationError = None  # type: ignore[assignment,misc]
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_NO_ERRORS: dict[str, list[str]] = {}
+
+
+def require_pydantic() -> None:
+    if TypeAdapter is None:
+        raise MissingExtra("typed parameters need pydantic, which is not installed")
+
+
+def adapter(annotation: Any) -> Any:
+    """A pydantic ``TypeAdapter`` for the annotation (raises ``TypeError`` for a type it cannot validate)."""
+    require_pydantic()
+    try:
+        return TypeAdapter(annotation)
+    except Exception as exc:  # pydantic's PydanticSchemaGenerationError and friends
+        raise TypeError(f"{annotation!r} cannot be validated: {exc}") from exc
+
+
+class BodyReader:
+    """One body type: JSON (depth-checked, then parsed and validated in one pydantic call) or a form."""
+
+    def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> None:
+        self.adapter = adapter(annotation)
+        self.ignore = frozenset(ignore_form_keys)
+
+    async def read(self, request: Request) -> Any:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type in _FORM_TYPES:
+            form = await request.form()
+            data: dict[str, Any] = {}
+            for key, value in form.multi_items():
+                if key in self.ignore:
+                    continue
+                if key in data:
+                    data[key] = [*data[key], value] if isinstance(data[key], list) else [data[key], value]
+                else:
+                    data[key] = value
+            return self.validate(data)
+        body = await request.body()
+        if not body or body.isspace():
+            raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
+        check_depth(body)
+        try:
+            return self.adapter.validate_json(body)
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
+
+    def validate(self, data: Any) -> Any:
+        try:
+            return self.adapter.validate_python(data)
+        except ValidationError as exc:
+            raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
+
+
+class Binder:
+    """Built once per handler: ``await binder(request)`` is the keyword arguments, or ``InvalidInput``."""
+
+    def __init__(self, signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> None:
+        require_pydantic()
+        self._simple: list[tuple[Param, Any, Callable[[Request], Any]]] = [
+            (p, _checked_adapter(p), _getter(p)) for p in signature.params if p.source != "body"
+        ]
+        body = signature.body
+        self._body = (body.name, BodyReader(body.annotation, ignore_form_keys=ignore_form_keys)) if body else None
+
+    async def __call__(self, request: Request) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        errors = _NO_ERRORS
+        for param, check, get in self._simple:
+            raw = get(request)
+            if raw is None or raw == []:
+                if param.default is REQUIRED:
+                    errors = _add(errors, {param.alias: ["Field required"]})
+                else:
+                    values[param.name] = param.default
+                continue
+            try:
+                values[param.name] = check.validate_python(raw)
+            except ValidationError as exc:
+                errors = _add(errors, field_errors(exc.errors(include_url=False), (param.alias,)))
+        if self._body is not None:
+            name, reader = self._body
+            try:
+                values[name] = await reader.read(request)
+            except InvalidInput as exc:
+                errors = _add(errors, exc.fields)
+        if errors:
+            raise InvalidInput(errors)
+        return values
+
+
+class Output:
+    """A return annotation: turns a model (or list of models) into JSON data; checks dicts in dev."""
+
+    def __init__(self, annotation: Any, *, check: bool) -> None:
+        self.adapter = adapter(annotation)
+        self.check = check
+
+    def dump(self, result: Any) -> Any:
+        if self.check:
+            try:
+                result = self.adapter.validate_python(result)
+            except ValidationError as exc:
+                fields = field_errors(exc.errors(include_url=False))
+                raise TypeError(f"the response does not match its return annotation: {fields}") from None
+        return self.adapter.dump_python(result, mode="json")
+
+
+def _checked_adapter(param: Param) -> Any:
+    try:
+        return adapter(param.annotation)
+    except TypeError as exc:
+        raise TypeError(f"parameter {param.name!r}: {exc}") from None
+
+
+def _getter(param: Param) -> Callable[[Request], Any]:
+    key = param.alias
+    if param.source == "path":
+        return lambda request: request.path_params.get(key)
+    if param.source == "header":
+        if param.many:
+            return lambda request: request.headers.getlist(key)
+        return lambda request: request.headers.get(key)
+    if param.many:
+        return lambda request: request.query_params.getlist(key)
+    return lambda request: request.query_params.get(key)
+
+
+def _add(errors: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:
+    merged = dict(errors)
+    for key, messages in more.items():
+        merged[key] = [*merged.get(key, []), *messages]
+    return merged
+

@@ -1,0 +1,127 @@
+"""OpenAPI 3.1 pieces from handler signatures: parameters, bodies, responses, shared schemas.
+
+Callers list the operations (path, method, signature); this module knows nothing of routes.
+Model schemas come from pydantic, only for handlers that are typed (so pydantic is loaded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pyxle.validation._describe import REQUIRED, Param, Signature, is_structured, strip_annotated
+
+REF = "#/components/schemas/{model}"
+ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
+VALIDATION_ERROR = {
+    "type": "object",
+    "properties": {
+        "ok": {"type": "boolean", "const": False},
+        "error": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "description": 'Field path ("title", "items.0.qty", "__root__" for the whole body) -> messages.',
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["error", "fields"],
+}
+ACTION_RESULT = {"type": "object", "properties": {"ok": {"type": "boolean", "const": True}}, "required": ["ok"],
+                 "additionalProperties": True}
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+@dataclass(frozen=True)
+class Operation:
+    path: str  # OpenAPI template: /api/users/{id}
+    method: str  # lower case
+    signature: Signature | None  # None: the handler takes only the request
+    path_params: tuple[str, ...] = ()
+    summary: str = ""
+    kind: Literal["api", "action"] = "api"
+    allow: tuple[str, ...] = ()  # what a 405 lists
+
+
+def document(operations: Iterable[Operation], *, title: str = "Pyxle API", version: str = "0.1.0") -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    schemas: dict[str, Any] = {"Error": ERROR, "ValidationError": VALIDATION_ERROR}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, schemas)
+    return {"openapi": "3.1.0", "info": {"title": title, "version": version}, "paths": paths,
+            "components": {"schemas": dict(sorted(schemas.items()))}}
+
+
+def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+    signature = op.signature
+    params = signature.params if signature else ()
+    typed_path = {p.name for p in params if p.source == "path"}
+    parameters = [_parameter(p, schemas) for p in params if p.source != "body"]
+    parameters += [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                   for name in op.path_params if name not in typed_path]
+    result: dict[str, Any] = {"operationId": _operation_id(op), "tags": ["actions" if op.kind == "action" else "api"]}
+    if op.summary:
+        result["summary"] = op.summary
+    if parameters:
+        result["parameters"] = sorted(parameters, key=lambda p: (p["in"] != "path", p["name"]))
+    body = signature.body if signature else None
+    if body is not None:
+        schema = schema_of(body.annotation, schemas)
+        result["requestBody"] = {"required": body.required,
+                                 "content": {"application/json": {"schema": schema},
+                                             **{form: {"schema": schema} for form in _FORMS}}}
+    responses: dict[str, Any] = {"200": _ok(op, signature, schemas)}
+    if signature is not None and (params or op.kind == "action"):
+        responses["422"] = _json("Input that does not match the annotations", {"$ref": REF.format(model="ValidationError")})
+    if op.kind == "action":
+        responses["400"] = _json("An ActionError", {"$ref": REF.format(model="Error")})
+        responses["403"] = _json("Missing or invalid CSRF token", {"$ref": REF.format(model="Error")})
+    else:
+        responses["405"] = {**_json("Method not allowed", {"$ref": REF.format(model="Error")}),
+                            "headers": {"Allow": {"schema": {"type": "string"}, "description": ", ".join(op.allow)}}}
+    result["responses"] = responses
+    return result
+
+
+def _ok(op: Operation, signature: Signature | None, schemas: dict[str, Any]) -> dict[str, Any]:
+    returns = signature.returns if signature else REQUIRED
+    if op.kind == "action":
+        if returns is not REQUIRED and is_structured(returns):
+            schema = {"allOf": [ACTION_RESULT, schema_of(returns, schemas)]}
+        else:
+            schema = ACTION_RESULT
+        return _json("The action's result", schema)
+    if returns is not REQUIRED and is_structured(returns):
+        return _json("OK", schema_of(returns, schemas))
+    return {"description": "OK"}
+
+
+def _parameter(param: Param, schemas: dict[str, Any]) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": param.alias, "in": param.source, "required": param.required or param.source == "path",
+                             "schema": schema_of(param.annotation, schemas)}
+    if param.many and param.source == "query":
+        entry["style"], entry["explode"] = "form", True
+    return entry
+
+
+def schema_of(annotation: Any, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The JSON schema of a type; models it refers to are added to ``schemas`` (components)."""
+    from pydantic import TypeAdapter
+
+    schema = TypeAdapter(annotation).json_schema(ref_template=REF)
+    schemas.update(schema.pop("$defs", {}))
+    named = strip_annotated(annotation)
+    if isinstance(named, type) and is_structured(named) and schema.get("type") == "object":
+        schemas[named.__name__] = schema  # a named model is a shared component, as FastAPI shows it
+        return {"$ref": REF.format(model=named.__name__)}
+    return schema
+
+
+def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation_id(op: Operation) -> str:
+    words = [w for w in op.path.replace("{", "").replace("}", "").replace("-", "_").split("/") if w]
+    return "_".join([op.method, *words]) if op.kind == "api" else "action_" + "_".join(words[2:])

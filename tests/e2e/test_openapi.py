@@ -1,0 +1,137 @@
+"""`pyxle openapi` and the docs page of `pyxle dev`: an OpenAPI 3.1 document the validator accepts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+import pytest
+from openapi_spec_validator import validate
+
+from tests.conftest import server_env
+
+FILES = {
+    "models.py": """
+        from pydantic import BaseModel, Field
+
+        class Item(BaseModel):
+            sku: str
+            qty: int = Field(ge=1)
+
+        class Order(BaseModel):
+            title: str
+            items: list[Item] = []
+        """,
+    "pages/api/orders/[id].py": """
+        from typing import Annotated
+        from pydantic import Field
+        from pyxle.validation import Header
+        from models import Order
+
+        async def get(request, id: int, expand: list[str] = [], limit: Annotated[int, Field(le=50)] = 10) -> Order:
+            \"\"\"One order.\"\"\"
+            return Order(title="t")
+
+        async def put(request, id: int, order: Order, x_token: Annotated[str, Header()]) -> Order:
+            return order
+        """,
+    "pages/api/hello.py": "async def get(request): return {'hello': 'world'}\n",
+    "pages/api/files/[...path].py": "async def get(request): return {}\n",
+    "pages/index.pyxl": """
+        from models import Order
+
+        @action
+        async def save(request, body: Order):
+            \"\"\"Save an order.\"\"\"
+            return {"saved": body.title}
+
+        @action
+        async def ping(request):
+            return {}
+
+        export default function Page() { return null }
+        """,
+}
+
+
+def _openapi(project, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyxle", "openapi", str(project), *args], capture_output=True,
+                          text=True, env=server_env(), timeout=60, check=False)
+
+
+def test_pyxle_openapi_prints_a_valid_openapi_3_1_document(make_project) -> None:
+    result = _openapi(make_project(FILES))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    validate(doc)  # raises on any violation of the 3.1 specification
+    assert doc["openapi"] == "3.1.0"
+    assert set(doc["paths"]) == {"/api/hello", "/api/files/{path}", "/api/orders/{id}",
+                                 "/api/__actions/index/save", "/api/__actions/index/ping"}
+
+
+def test_typed_parameters_bodies_and_responses_are_described(make_project) -> None:
+    doc = json.loads(_openapi(make_project(FILES)).stdout)
+    get = doc["paths"]["/api/orders/{id}"]["get"]
+    params = {p["name"]: p for p in get["parameters"]}
+    assert params["id"] == {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    assert params["expand"]["in"] == "query" and params["expand"]["schema"]["type"] == "array"
+    assert params["limit"]["schema"]["maximum"] == 50 and params["limit"]["required"] is False
+    assert get["summary"] == "One order."
+    assert get["responses"]["200"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Order"}
+    assert get["responses"]["422"]["content"]["application/json"]["schema"]["$ref"].endswith("/ValidationError")
+    assert get["responses"]["405"]["headers"]["Allow"]["description"] == "GET, HEAD, PUT, OPTIONS"
+    put = doc["paths"]["/api/orders/{id}"]["put"]
+    assert {"name": "x-token", "in": "header", "required": True, "schema": {"type": "string"}} in put["parameters"]
+    assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Order"}
+    assert set(doc["components"]["schemas"]) >= {"Order", "Item", "ValidationError", "Error"}
+
+
+def test_actions_are_described_with_their_body_and_error_answers(make_project) -> None:
+    doc = json.loads(_openapi(make_project(FILES)).stdout)
+    save = doc["paths"]["/api/__actions/index/save"]["post"]
+    assert save["summary"] == "Save an order."
+    assert save["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"].endswith("/Order")
+    assert {"200", "400", "403", "422"} <= set(save["responses"])
+    assert "requestBody" not in doc["paths"]["/api/__actions/index/ping"]["post"]
+
+
+def test_an_untyped_route_is_still_listed_with_its_path_parameters(make_project) -> None:
+    doc = json.loads(_openapi(make_project(FILES)).stdout)
+    files = doc["paths"]["/api/files/{path}"]["get"]
+    assert files["parameters"] == [{"name": "path", "in": "path", "required": True, "schema": {"type": "string"}}]
+    assert "422" not in files["responses"]
+
+
+def test_out_writes_the_document_to_a_file(make_project, tmp_path) -> None:
+    target = tmp_path / "openapi.json"
+    result = _openapi(make_project(FILES), "--out", str(target), "--title", "Shop")
+    assert result.returncode == 0
+    assert json.loads(target.read_text())["info"]["title"] == "Shop"
+
+
+def test_pyxle_dev_serves_the_document_and_a_docs_page(make_project, start_server) -> None:
+    files = {k: v for k, v in FILES.items() if not k.endswith(".pyxl")}
+    server = start_server(make_project(files), "dev")
+    doc = httpx.get(server.url + "/api/__openapi.json").json()
+    validate(doc)
+    page = httpx.get(server.url + "/api/__openapi")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "/api/orders/{id}" in page.text and "One order." in page.text
+
+
+def test_the_docs_path_is_configurable(make_project, start_server) -> None:
+    files = {**{k: v for k, v in FILES.items() if not k.endswith(".pyxl")},
+             "pyxle.config.json": '{"openapi": {"path": "/docs/api"}}'}
+    server = start_server(make_project(files), "dev")
+    assert httpx.get(server.url + "/docs/api.json").json()["openapi"] == "3.1.0"
+    assert httpx.get(server.url + "/api/__openapi.json").status_code == 404
+
+
+@pytest.mark.parametrize(("config", "served"), [("{}", False), ('{"openapi": {"production": true}}', True)])
+def test_production_serves_the_document_only_when_enabled(make_project, start_server, config: str,
+                                                          served: bool) -> None:
+    files = {**{k: v for k, v in FILES.items() if not k.endswith(".pyxl")}, "pyxle.config.json": config}
+    server = start_server(make_project(files), "serve")
+    assert (httpx.get(server.url + "/api/__openapi.json").status_code == 200) is served

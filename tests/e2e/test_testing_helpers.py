@@ -1,0 +1,97 @@
+"""pyxle.testing: 0.9.4's load_page/load_loader, call_action, and the pytest plugin's pyxle_client."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from starlette.requests import Request
+
+from pyxle.testing import call_action, load_loader, load_page
+from tests.conftest import link_node_modules, server_env
+
+PAGE = '''
+from pydantic import BaseModel, Field
+
+class Note(BaseModel):
+    text: str = Field(min_length=2)
+
+@server
+async def load(request):
+    return {"n": int(request.query_params.get("n", "1")) * 2}
+
+@action
+async def add(request, body: Note):
+    return {"added": body.text}
+
+@action
+async def refuse(request):
+    raise ActionError("no", status_code=409)
+
+export default function Page({ data }) { return <p>{data.n}</p> }
+'''
+
+
+def _page(tmp_path: Path) -> Path:
+    path = tmp_path / "pages" / "notes" / "index.pyxl"
+    path.parent.mkdir(parents=True)
+    path.write_text(PAGE.lstrip("\n"))
+    return path
+
+
+def test_load_page_and_load_loader_keep_the_0_9_4_signatures() -> None:
+    assert str(inspect.signature(load_page)) == "(source_path: '_PathLike', *, build_root: '_PathLike | None' = None) -> 'ModuleType'"
+    assert list(inspect.signature(load_loader).parameters) == ["source_path", "build_root"]
+
+
+def test_load_page_runs_the_python_half_and_load_loader_returns_the_loader(tmp_path: Path) -> None:
+    module = load_page(_page(tmp_path))
+    assert module.Note(text="hi").text == "hi"
+    loader = load_loader(_page(tmp_path.joinpath("again")))
+    request = Request({"type": "http", "method": "GET", "path": "/", "query_string": b"n=21", "headers": []})
+    assert asyncio.run(loader(request)) == {"n": 42}
+
+
+def test_call_action_validates_the_body_like_the_server(tmp_path: Path) -> None:
+    page = _page(tmp_path)
+    assert call_action(page, "add", {"text": "hello"}) == {"ok": True, "added": "hello"}
+    refused = call_action(page, "add", {"text": "x"})
+    assert refused["status"] == 422 and list(refused["fields"]) == ["text"]
+    assert call_action(page, "refuse") == {"ok": False, "error": "no", "data": {}, "status": 409}
+
+
+def test_the_init_starter_ships_a_passing_test_using_the_plugin(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, "-m", "pyxle", "init", "app"], cwd=tmp_path, env=server_env(), check=True,
+                   capture_output=True)
+    project = tmp_path / "app"
+    link_node_modules(project)
+    assert "pyxle_client" in (project / "tests" / "test_app.py").read_text()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=project,
+                         env=server_env(), capture_output=True, text=True, timeout=240, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "1 passed" in run.stdout
+
+
+def test_pyxle_client_handles_csrf_for_a_users_suite(tmp_path: Path) -> None:
+    project = tmp_path / "api-app"
+    (project / "pages" / "api").mkdir(parents=True)
+    (project / "pyxle.config.json").write_text('{"csrf": {"apiRoutes": true}}')
+    (project / "pages" / "api" / "echo.py").write_text("async def post(request): return await request.json()\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_echo.py").write_text(textwrap.dedent("""
+        def test_echo(pyxle_client):
+            assert pyxle_client.post("/api/echo", json={"a": 1}).json() == {"a": 1}
+
+        def test_without_the_token_it_is_refused(pyxle_client):
+            from starlette.testclient import TestClient
+            with TestClient(pyxle_client.app) as bare:
+                assert bare.post("/api/echo", json={}).status_code == 403
+        """))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=project,
+                         env=server_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout

@@ -1,0 +1,156 @@
+"""Typed action bodies on a real `pyxle serve` (with SSR): 422 fields, forms with and without JavaScript."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from tests.conftest import PageWatch, Server, link_node_modules, server_env
+
+PAGE = '''
+from pydantic import BaseModel, ConfigDict, Field
+
+class Item(BaseModel):
+    qty: int = Field(ge=1)
+
+class Post(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: str = Field(min_length=3)
+    items: list[Item] = []
+
+@server
+async def load(request):
+    return {"heading": "New post"}
+
+@action
+async def save(request, body: Post):
+    return {"saved": body.title, "count": len(body.items)}
+
+@action
+async def by_hand(request):
+    raise ValidationActionError(fields={"title": ["already taken"]})
+
+import React from 'react'
+import { Form, useAction } from 'pyxle/client'
+
+export default function Page({ data, action }) {
+  const [message, setMessage] = React.useState('')
+  const [fieldErrors, setFieldErrors] = React.useState(null)
+  const save = useAction('save')
+  const errors = (action && action.fields) || fieldErrors || {}
+  return (
+    <main>
+      <h1>{data.heading}</h1>
+      <Form action="save" onSuccess={(r) => setMessage('saved ' + r.saved)}
+            onError={(msg, fields) => { setMessage(msg); setFieldErrors(fields) }}>
+        <label>Title <input name="title" defaultValue={action ? action.values.title : ''} /></label>
+        {errors.title && <p data-testid="title-error">{errors.title.join(' ')}</p>}
+        <button type="submit">Save</button>
+      </Form>
+      <p data-testid="message">{message}</p>
+      <button onClick={() => save({ title: 'ok!', items: [{ qty: 0 }] })}>Call</button>
+      {save.fields && <p data-testid="hook-fields">{Object.keys(save.fields).join(',')}</p>}
+    </main>
+  )
+}
+'''
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("typed-actions")
+    (root / "pages").mkdir()
+    (root / "pages" / "index.pyxl").write_text(PAGE.lstrip("\n"))
+    link_node_modules(root)
+    server = Server(["serve", str(root), "--port", "0"], root, server_env())
+    server.wait_ready(timeout=90)
+    yield server
+    server.stop()
+
+
+@contextmanager
+def _client(server: Server) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        yield client, {"x-csrf-token": client.cookies["pyxle-csrf"]}
+
+
+def test_a_valid_json_body_reaches_the_action_as_a_model(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/save", json={"title": "Hello", "items": [{"qty": 2}]},
+                               headers=csrf)
+    assert response.json() == {"ok": True, "saved": "Hello", "count": 1}
+
+
+def test_an_invalid_body_is_a_422_with_dotted_field_paths(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/save", json={"title": "x", "items": [{"qty": 0}], "z": 1},
+                               headers=csrf)
+    assert response.status_code == 422
+    body = response.json()
+    assert body["ok"] is False and body["error"] == "Validation failed"
+    assert set(body["fields"]) == {"title", "items.0.qty", "z"}
+
+
+def test_malformed_json_is_a_422_under_the_root_key(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/save", content=b'{"title": "\xff', headers={
+            **csrf, "content-type": "application/json"})
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["__root__"]
+
+
+def test_a_form_body_is_validated_and_the_csrf_field_is_not_part_of_it(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/save", headers=csrf,
+                               data={"title": "From a form", "csrf_token": csrf["x-csrf-token"]})
+    assert response.json() == {"ok": True, "saved": "From a form", "count": 0}
+
+
+def test_validation_action_error_raised_by_hand_answers_the_same_shape(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/by_hand", json={}, headers=csrf)
+    assert response.status_code == 422
+    assert response.json() == {"ok": False, "error": "Validation failed", "data": {},
+                               "fields": {"title": ["already taken"]}}
+
+
+def test_a_no_js_form_post_re_renders_the_page_with_its_field_errors(server: Server) -> None:
+    with _client(server) as (client, _):
+        html = client.get("/").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = client.post("/api/__actions/index/save", data={"csrf_token": token, "title": "ab"},
+                               headers={"accept": "text/html", "referer": server.url + "/"})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("text/html")
+    assert re.search(r'data-testid="title-error">String should have at least 3 characters<', response.text)
+    assert 'value="ab"' in response.text  # what the user typed is kept
+    assert "New post" in response.text  # the loader ran
+
+
+def test_form_on_error_and_use_action_receive_the_fields_in_the_browser(server: Server, page: PageWatch) -> None:
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.get_by_label("Title").fill("ab")
+    page.page.get_by_role("button", name="Save").click()
+    page.page.get_by_test_id("title-error").filter(has_text="at least 3 characters").wait_for()
+    assert page.page.get_by_test_id("message").text_content() == "Validation failed"
+    page.page.get_by_role("button", name="Call").click()
+    page.page.get_by_test_id("hook-fields").filter(has_text="items.0.qty").wait_for()
+
+
+def test_an_unannotated_body_parameter_stops_start_up_naming_the_file_and_line(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": """
+        @action
+        async def save(request, body):
+            return {}
+
+        export default function Page() { return null }
+        """})
+    server = start_server(project, "serve", ready=False)
+    assert server.wait_exit(60) != 0
+    assert "pages/index.pyxl:2: action save(): parameter 'body' has no type annotation" in server.output()

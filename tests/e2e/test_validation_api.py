@@ -1,0 +1,193 @@
+"""Typed API handlers against a real `pyxle serve`: parameters and bodies validated, 422 with fields."""
+
+from __future__ import annotations
+
+import textwrap
+
+import httpx
+import pytest
+
+from tests.conftest import Server, server_env
+
+MODELS = """
+    from typing import Annotated
+    from typing_extensions import TypedDict  # pydantic needs it on Python < 3.12
+    from dataclasses import dataclass
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Item(BaseModel):
+        sku: str
+        qty: int = Field(ge=1)
+
+    class Order(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        title: str = Field(min_length=1)
+        items: list[Item] = []
+        note: object = None
+
+    class Point(TypedDict):
+        x: int
+        y: int
+
+    @dataclass
+    class Size:
+        w: float
+        h: float
+    """
+
+ROUTES = {
+    "models.py": MODELS,
+    "pages/api/items/[id].py": """
+        from typing import Annotated
+        from pydantic import Field
+        from pyxle.validation import Header
+
+        async def get(request, id: int, verbose: bool = False, tags: list[str] = [],
+                      limit: Annotated[int, Field(ge=1, le=100)] = 10):
+            return {"id": id, "verbose": verbose, "tags": tags, "limit": limit}
+
+        async def delete(request, id: int, x_token: Annotated[str, Header()]):
+            return {"deleted": id, "token": x_token}
+        """,
+    "pages/api/orders.py": """
+        from models import Order
+
+        async def post(request, order: Order) -> Order:
+            return order
+        """,
+    "pages/api/points.py": """
+        from models import Point, Size
+
+        def post(request, body: Point):
+            return {"sum": body["x"] + body["y"]}
+
+        async def put(request, body: Size):
+            return {"area": body.w * body.h}
+        """,
+    "pages/api/listing.py": """
+        from models import Item
+
+        async def get(request) -> list[Item]:
+            return [Item(sku="a", qty=1), {"sku": "b", "qty": 2}]
+        """,
+    "pages/api/plain.py": "async def get(request): return {'params': dict(request.query_params)}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("typed")
+    for rel, text in ROUTES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    server = Server(["serve", str(root), "--port", "0"], root, server_env())
+    server.wait_ready()
+    yield server
+    server.stop()
+
+
+def test_a_path_parameter_is_converted_to_its_annotated_type(server: Server) -> None:
+    response = httpx.get(server.url + "/api/items/42")
+    assert response.status_code == 200
+    assert response.json() == {"id": 42, "verbose": False, "tags": [], "limit": 10}
+
+
+def test_query_parameters_take_types_lists_and_defaults(server: Server) -> None:
+    response = httpx.get(server.url + "/api/items/7?verbose=true&tags=a&tags=b&limit=5")
+    assert response.json() == {"id": 7, "verbose": True, "tags": ["a", "b"], "limit": 5}
+
+
+def test_a_path_parameter_of_the_wrong_type_is_a_422_naming_it(server: Server) -> None:
+    response = httpx.get(server.url + "/api/items/abc")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["error"] == "Validation failed"
+    assert list(body["fields"]) == ["id"]
+    assert "integer" in body["fields"]["id"][0]
+
+
+def test_a_query_constraint_from_annotated_is_enforced(server: Server) -> None:
+    response = httpx.get(server.url + "/api/items/1?limit=1000&verbose=maybe")
+    assert response.status_code == 422
+    assert set(response.json()["fields"]) == {"limit", "verbose"}
+
+
+def test_a_header_is_read_only_when_asked_for_and_required_when_it_has_no_default(server: Server) -> None:
+    missing = httpx.delete(server.url + "/api/items/3")
+    assert missing.status_code == 422
+    assert missing.json()["fields"] == {"x-token": ["Field required"]}
+    given = httpx.delete(server.url + "/api/items/3", headers={"x-token": "t0k"})
+    assert given.json() == {"deleted": 3, "token": "t0k"}
+
+
+def test_a_model_body_is_validated_and_a_model_return_is_json(server: Server) -> None:
+    order = {"title": "Books", "items": [{"sku": "b1", "qty": 2}]}
+    response = httpx.post(server.url + "/api/orders", json=order)
+    assert response.status_code == 200
+    assert response.json() == {**order, "note": None}
+
+
+def test_nested_errors_are_keyed_by_dotted_paths(server: Server) -> None:
+    response = httpx.post(server.url + "/api/orders", json={"items": [{"sku": "a", "qty": 0}, {"qty": "x"}]})
+    assert response.status_code == 422
+    fields = response.json()["fields"]
+    assert set(fields) == {"title", "items.0.qty", "items.1.sku", "items.1.qty"}
+    assert all(isinstance(m, list) and all(isinstance(s, str) for s in m) for m in fields.values())
+
+
+def test_extra_fields_are_refused_when_the_model_forbids_them(server: Server) -> None:
+    response = httpx.post(server.url + "/api/orders", json={"title": "t", "surprise": 1})
+    assert response.status_code == 422
+    assert list(response.json()["fields"]) == ["surprise"]
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b'{"title": "t", "items": [{"sku": "a", "qty": ' + b"9" * 5000 + b"}]}", "application/json"),
+        (b'{"title": "t", "items": [{"sku": "a", "qty": 1e999}]}', "application/json"),
+        (b'{"title": "\xff\xfe"}', "application/json"),
+        (b'{"title": "t", "note": ' + b"[" * 100 + b"]" * 100 + b"}", "application/json"),
+        (b'{"title": "t", "note": ' + b"[" * 5000 + b"]" * 5000 + b"}", "application/json"),
+        (b'{"title": ', "application/json"),
+        (b"", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"null", "application/json"),
+    ],
+    ids=["huge-int", "huge-float", "invalid-utf8", "deep-100", "deep-5000", "truncated", "empty", "array", "null"],
+)
+def test_bad_bodies_of_every_kind_are_a_422_with_fields_never_a_500(server: Server, body: bytes,
+                                                                    content_type: str) -> None:
+    response = httpx.post(server.url + "/api/orders", content=body, headers={"content-type": content_type})
+    assert response.status_code == 422, response.text
+    payload = response.json()
+    assert payload["error"] == "Validation failed"
+    assert payload["fields"] and all(isinstance(v, list) for v in payload["fields"].values())
+    assert "Traceback" not in response.text
+
+
+def test_json_nested_deeper_than_the_limit_is_refused_by_name(server: Server) -> None:
+    body = b'{"title": "t", "note": ' + b"[" * 40 + b"]" * 40 + b"}"
+    response = httpx.post(server.url + "/api/orders", content=body, headers={"content-type": "application/json"})
+    assert response.json()["fields"] == {"__root__": ["JSON nested deeper than 32 levels"]}
+
+
+def test_a_typeddict_body_and_a_dataclass_body_are_validated(server: Server) -> None:
+    assert httpx.post(server.url + "/api/points", json={"x": 1, "y": "2"}).json() == {"sum": 3}
+    bad = httpx.post(server.url + "/api/points", json={"x": 1})
+    assert bad.status_code == 422 and list(bad.json()["fields"]) == ["y"]
+    assert httpx.put(server.url + "/api/points", json={"w": 2, "h": 1.5}).json() == {"area": 3.0}
+    assert httpx.put(server.url + "/api/points", json={"w": "wide", "h": 1}).json()["fields"].keys() == {"w"}
+
+
+def test_a_form_body_is_validated_like_json(server: Server) -> None:
+    response = httpx.post(server.url + "/api/points", data={"x": "4", "y": "5"})
+    assert response.json() == {"sum": 9}
+
+
+def test_a_list_of_models_returned_is_serialised_by_the_return_annotation(server: Server) -> None:
+    assert httpx.get(server.url + "/api/listing").json() == [{"sku": "a", "qty": 1}, {"sku": "b", "qty": 2}]
+
+
+def test_an_unannotated_handler_sees_the_query_string_as_before(server: Server) -> None:
+    assert httpx.get(server.url + "/api/plain?a=1&b=x").json() == {"params": {"a": "1", "b": "x"}}
