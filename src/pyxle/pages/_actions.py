@@ -14,9 +14,10 @@ from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.observability import phase
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
 from pyxle.pages._module import PageModule
-from pyxle.runtime import ActionError
+from pyxle.runtime import ActionCookies, ActionError
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
@@ -89,10 +90,13 @@ class ActionsEndpoint:
         where = f"action {fn.__name__}() of page {page_path!r}"
 
         async def call(request: ActionRequest) -> Response:
+            cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
             try:
-                result = await fn(request)
+                with phase("action", where):
+                    result = await fn(request)
             except ActionError as exc:
-                return JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
+                error = JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
+                return cookies.apply(error) if cookies else error
             except HTTPException:
                 raise
             except Exception as exc:
@@ -102,7 +106,8 @@ class ActionsEndpoint:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
                     body["traceback"] = traceback.format_exception(exc)
                 return JSONResponse(body, 500)
-            return action_response(result, where)
+            response = action_response(result, where)
+            return cookies.apply(response) if cookies else response
 
         return call  # type: ignore[return-value]
 
