@@ -88,11 +88,12 @@ class ActionsEndpoint:
 
     def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
         where = f"action {fn.__name__}() of page {page_path!r}"
+        label = f"{page_path}/{fn.__name__}"  # the phase: "action index/save" in traces
 
         async def call(request: ActionRequest) -> Response:
             cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
             try:
-                with phase("action", where):
+                with phase("action", label):
                     result = await fn(request)
             except ActionError as exc:
                 error = JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
