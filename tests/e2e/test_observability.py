@@ -110,7 +110,7 @@ def test_text_logs_carry_the_request_id_in_app_and_error_lines(make_project, sta
     crash_id = failed.headers["x-request-id"]
     assert _wait_for(lambda: any(f"[{hello}]: hello from the handler" in line for line in server.lines)), server.output()
     assert _wait_for(lambda: any(f"ERROR pyxle.error [{crash_id}]" in line for line in server.lines)), server.output()
-    assert _wait_for(lambda: any(f'"GET /api/hello" 200' in line and hello in line for line in server.lines))
+    assert _wait_for(lambda: any('"GET /api/hello" 200' in line and hello in line for line in server.lines))
 
 
 def test_server_timing_is_opt_in_and_names_loader_action_and_render(make_project, start_server):
@@ -139,9 +139,8 @@ def _scrape(server: Server, token: str | None = TOKEN) -> httpx.Response:
 def _sample(text: str, name: str, **labels: str) -> float:
     total = 0.0
     for line in text.splitlines():
-        if line.startswith(name + "{") or line.startswith(name + " "):
-            if all(f'{k}="{v}"' in line for k, v in labels.items()):
-                total += float(line.rsplit(" ", 1)[1])
+        if line.startswith((name + "{", name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
     return total
 
 
