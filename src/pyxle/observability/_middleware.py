@@ -29,12 +29,14 @@ class _Ids:
 
     def __init__(self) -> None:
         self._pool = ""
+        self._at = 0
 
     def next(self) -> str:
-        if len(self._pool) < 32:
-            self._pool = secrets.token_hex(16 * 256)
-        found, self._pool = self._pool[:32], self._pool[32:]
-        return found
+        at = self._at
+        if at + 32 > len(self._pool):
+            self._pool, at = secrets.token_hex(16 * 256), 0
+        self._at = at + 32
+        return self._pool[at : at + 32]
 
 
 def route_of(scope: Scope) -> str | None:
