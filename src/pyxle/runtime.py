@@ -1,7 +1,8 @@
 """Names that ``.pyxl`` server code uses: decorators for loaders and actions, and their errors.
 
 ``from pyxle.runtime import server, action, LoaderError, ActionError, ValidationActionError,
-invalidate_routes`` works, and inside a ``.pyxl`` file all of them are available without importing them.
+invalidate_routes`` works (and ``ActionCookies``, the type of ``request.state.cookies``), and inside
+a ``.pyxl`` file all but ``ActionCookies`` are available without importing them.
 Standard library only: this module is imported by every page.
 """
 
@@ -86,6 +87,44 @@ def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, An
     marked = dict(result or {})
     marked[INVALIDATE_KEY] = [*marked.get(INVALIDATE_KEY, []), *urls]
     return marked
+
+
+# Starlette's Response.set_cookie parameters, in order: which ones a positional call already gave.
+_COOKIE_PARAMS = ("key", "value", "max_age", "expires", "path", "domain", "secure", "httponly", "samesite")
+_DELETE_PARAMS = ("key", "path", "domain", "secure", "httponly", "samesite")
+
+
+class ActionCookies:
+    """``request.state.cookies`` in loaders and actions: cookies for the response they lead to.
+
+    ``set`` and ``delete`` take ``Response.set_cookie`` / ``delete_cookie`` arguments and are
+    replayed on the page's or action's answer (not on an unexpected 500). Unless the call says
+    otherwise, cookies are HttpOnly, SameSite=Lax, and Secure when the request came over https.
+    """
+
+    def __init__(self, https: bool = False) -> None:
+        self.https = https
+        self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def set(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("set_cookie", args, self._defaults(_COOKIE_PARAMS, args, kwargs)))
+
+    def delete(self, *args: Any, **kwargs: Any) -> None:
+        self._calls.append(("delete_cookie", args, self._defaults(_DELETE_PARAMS, args, kwargs)))
+
+    def _defaults(self, params: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+        given = set(params[: len(args)]) | kwargs.keys()
+        defaults = {"httponly": True, "samesite": "lax", "secure": self.https}
+        return {**{k: v for k, v in defaults.items() if k not in given}, **kwargs}
+
+    def __bool__(self) -> bool:
+        return bool(self._calls)
+
+    def apply(self, response: Any) -> Any:
+        """Replay the recorded calls on ``response`` (a Starlette ``Response``) and return it."""
+        for method, args, kwargs in self._calls:
+            getattr(response, method)(*args, **kwargs)
+        return response
 
 
 def runtime_globals() -> dict[str, Any]:

@@ -33,7 +33,8 @@ def resolve_port(host: str, port: int) -> int:
 
 
 class JsonFormatter(logging.Formatter):
-    """``--log-format json``: one JSON object per record, the traceback as one string field."""
+    """``--log-format json``: one JSON object per record, the traceback as one string field; records
+    made while a request is handled carry its ``request_id``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -42,32 +43,40 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        request_id = getattr(record, "request_id", "-")
+        if request_id != "-":
+            entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry)
 
 
-def log_config(json_format: bool = False) -> dict[str, Any]:
-    """Errors and server notices to stderr (the access log writes to stdout itself, see app._access)."""
-    default = {"handlers": ["default"], "level": "INFO", "propagate": False}
+def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]:
+    """Pyxle's, the app's and the server's records to stderr, each tagged with the id of the request
+    it was logged in (the access log writes to stdout itself, see app._access)."""
+    default = {"handlers": ["default"], "level": level, "propagate": False}
+    text = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
     return {
         "version": 1,
         "disable_existing_loggers": False,
+        "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}},
         "formatters": {
-            "default": {"()": JsonFormatter} if json_format else {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+            "default": {"()": JsonFormatter} if json_format else {"format": text},
         },
         "handlers": {
-            "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr"},
+            "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr",
+                        "filters": ["request_id"]},
         },
         "loggers": {
             "_granian": default,
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "pyxle": default,
         },
+        "root": {"handlers": ["default"], "level": level},  # the app's own loggers
     }
 
 
-def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False) -> None:
+def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_level: str = "INFO") -> None:
     """Serve the project exported to the environment (see ``pyxle.cli``) until interrupted."""
     from granian.constants import Interfaces
     from granian.server import Server
@@ -80,6 +89,6 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False) -> N
         port=port,
         workers=workers,
         websockets=True,
-        log_dictconfig=log_config(json_logs),
+        log_dictconfig=log_config(json_logs, log_level),
         respawn_failed_workers=workers > 1,
     ).serve()

@@ -156,19 +156,25 @@ def test_http_endpoint_classes_bypass_hooks(platform: Server) -> None:
 
 
 def _token(client: httpx.Client, base: str) -> str:
-    client.get(base + "/api/order")
+    client.get(base + "/")  # any page path issues the cookie
     return client.cookies["pyxle-csrf"]
 
 
-def test_csrf_cookie_is_issued_on_first_get(platform: Server) -> None:
-    r = httpx.get(platform.url + "/api/order")
-    cookie = r.headers["set-cookie"]
-    assert cookie.startswith("pyxle-csrf=") and "Path=/" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
-    assert "HttpOnly" not in cookie
+def test_csrf_cookie_is_issued_on_first_get_to_a_protected_path(platform: Server) -> None:
+    for path in ("/", "/api/submit"):  # a page path, and an API route that opted in
+        r = httpx.get(platform.url + path)
+        cookie = r.headers["set-cookie"]
+        assert cookie.startswith("pyxle-csrf=") and "Path=/" in cookie and "SameSite=lax" in cookie.replace("Lax", "lax")
+        assert "HttpOnly" not in cookie
     with httpx.Client() as client:
-        client.get(platform.url + "/api/order")
-        again = client.get(platform.url + "/api/order")
+        client.get(platform.url + "/")
+        again = client.get(platform.url + "/")
         assert "set-cookie" not in again.headers  # a valid cookie is not replaced
+
+
+def test_api_route_without_csrf_sets_no_csrf_cookie(platform: Server) -> None:
+    r = httpx.get(platform.url + "/api/order")
+    assert r.status_code == 200 and "set-cookie" not in r.headers
 
 
 def test_csrf_opted_in_api_route_accept_and_refuse(platform: Server) -> None:

@@ -1,8 +1,9 @@
-"""One access-log line per request to stdout: method, path, status, duration (text or JSON).
+"""One access-log line per request to stdout (text or JSON), written after the response.
 
 Lines are formatted directly and written in batches (flushed within 100 ms and at exit): going
 through ``logging`` with a flush per record halved the throughput of a JSON route
-(docs/benchmarks.md). Errors still go through ``logging`` to stderr.
+(docs/benchmarks.md). Errors still go through ``logging`` to stderr. The observability
+middleware calls ``AccessLog.record`` with the status and duration it measured.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ import sys
 import time
 from typing import TextIO
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
+
+from pyxle.observability import route_of
 
 FLUSH_SECONDS = 0.1
 
 
-class AccessLogMiddleware:
-    """Outermost, so the status and duration include every other layer (and 500s)."""
+class AccessLog:
+    """``record(scope, status, seconds)``: text ``time client "METHOD path" status 1.2ms [id]``, or
+    one JSON object with the request id, route pattern, status, duration and user agent."""
 
-    def __init__(self, app: ASGIApp, *, json_format: bool = False, stream: TextIO | None = None) -> None:
-        self.app = app
+    def __init__(self, *, json_format: bool = False, stream: TextIO | None = None) -> None:
         self.json_format = json_format
         self.stream = stream or sys.stdout
         self._pending: list[str] = []
@@ -32,35 +35,21 @@ class AccessLogMiddleware:
         self._stamp = ""
         atexit.register(self.flush)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        start = time.perf_counter()
-        status = 101 if scope["type"] == "websocket" else 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            elif message["type"] == "websocket.close" and status == 101:
-                status = 403  # refused before accept
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            self.record(scope, status, (time.perf_counter() - start) * 1000)
-
-    def record(self, scope: Scope, status: int, ms: float) -> None:
+    def record(self, scope: Scope, status: int, seconds: float) -> None:
         method = scope.get("method", "WS")
         client = scope.get("client")
         host = client[0] if client else "-"
+        request_id = scope.get("pyxle", {}).get("request_id")
+        ms = seconds * 1000
         if self.json_format:
-            line = json.dumps({"time": self._now(), "method": method, "path": scope["path"], "status": status,
-                               "duration_ms": round(ms, 2), "client": host})
+            agent = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"user-agent"), None)
+            line = json.dumps({"time": self._now(), "level": "info", "logger": "pyxle.access", "request_id": request_id,
+                               "method": method, "path": scope["path"], "route": route_of(scope), "status": status,
+                               "duration_ms": round(ms, 2), "client": host, "user_agent": agent})
         else:
             line = f'{self._now()} {host} "{method} {scope["path"]}" {status} {ms:.1f}ms'
+            if request_id is not None:
+                line += f" {request_id}"
         self._pending.append(line + "\n")
         if not self._scheduled:
             try:

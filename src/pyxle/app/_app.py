@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle.api import ApiLoadError, load_api_routes
-from pyxle.app._access import AccessLogMiddleware
+from pyxle.app._access import AccessLog
 from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
 from pyxle.app._limits import BodyLimitMiddleware
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
@@ -55,6 +55,8 @@ class PyxleApp(Starlette):
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
+        self.metrics: Any = None  # observability.Metrics, made in the worker when metrics are on
+        self.limiter: Any = None  # ratelimit.Limiter, when rateLimit is on
         self.dev_events: Any = None
         if mode == "development":
             from pyxle.app._devevents import DevEvents
@@ -152,12 +154,40 @@ class PyxleApp(Starlette):
         )
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        limits = config.rate_limit
+        if limits.enabled:
+            from pyxle.ratelimit import RateLimitMiddleware, rate_limiter
+
+            self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
+            app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
+                                      trust_forwarded_for=limits.trust_forwarded_for)
         app = ServerErrorMiddleware(app, expose=self.mode == "development")
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)
-        if config.access_log:
-            app = AccessLogMiddleware(app, json_format=config.log_format == "json")
-        return app
+        return self._observed(app)
+
+    def _observed(self, app: ASGIApp) -> ASGIApp:
+        """The observability middleware with what the config turns on, or ``app`` itself when nothing is."""
+        from pyxle import observability
+
+        config, seen = self.config, self.config.observability
+        observers = [AccessLog(json_format=config.log_format == "json").record] if config.access_log else []
+        metrics = self._metrics() if seen.metrics_endpoint else None
+        tracer = observability.tracer(seen.otel_service_name, seen.otel_sample_ratio) if seen.otel else None
+        if not (seen.request_id or seen.timing or seen.server_timing or metrics or tracer or observers):
+            return app
+        return observability.ObservabilityMiddleware(
+            app, request_id=seen.request_id, header=seen.request_id_header,
+            trust_incoming=seen.trust_incoming_request_id, timing=seen.timing, server_timing=seen.server_timing,
+            metrics=metrics, tracer=tracer, observers=observers)
+
+    def _metrics(self) -> Any:
+        if self.metrics is None:
+            from pyxle import observability
+
+            self.metrics = observability.Metrics(ssr_workers=self.ssr_workers)
+            observability.use_metrics(self.metrics)
+        return self.metrics
 
     def _health_routes(self) -> dict[str, ASGIApp]:
         async def healthz(scope: Scope, receive: Receive, send: Send) -> None:
@@ -168,6 +198,11 @@ class PyxleApp(Starlette):
             await JSONResponse({"status": "ready" if ok else "loading"}, 200 if ok else 503)(scope, receive, send)
 
         routes: dict[str, ASGIApp] = {"/healthz": healthz, "/readyz": readyz}
+        seen = self.config.observability
+        if seen.metrics_endpoint:
+            from pyxle.observability import MetricsEndpoint
+
+            routes[seen.metrics_endpoint_path] = MetricsEndpoint(self._metrics, seen.metrics_endpoint_token)
         if self.dev_events is not None:
             routes["/__pyxle/events"] = self.dev_events
         return routes
@@ -196,6 +231,10 @@ class PyxleApp(Starlette):
                 yield
         finally:
             await self.swap_renderer(None)
+            if self.metrics is not None:
+                self.metrics.close()
+            if self.limiter is not None:
+                await self.limiter.close()
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:
@@ -203,6 +242,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     file stops start-up instead of failing its first request."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
+    _check_features(config)
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     try:
         app.user_middleware = load_middleware(config.middleware)
@@ -210,6 +250,47 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         raise StartupError(str(exc)) from None
     app._initial_renderer = app.load_routes()
     return app
+
+
+def _check_features(config: PyxleConfig) -> None:
+    """What the configuration turns on can run here: its extras are installed, its Redis answers."""
+    from pyxle.observability import TracingUnavailable, check_installed
+
+    seen = config.observability
+    if seen.otel:
+        try:
+            check_installed()
+        except TracingUnavailable as exc:
+            raise StartupError(str(exc)) from None
+    if seen.metrics_endpoint:
+        try:
+            import prometheus_client  # noqa: F401
+        except ImportError:
+            raise StartupError("observability.metricsEndpoint needs prometheus-client: "
+                               "pip install prometheus-client") from None
+        if not seen.metrics_endpoint_token:
+            logger.warning("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
+                           "%s answers clients on this machine only", seen.metrics_endpoint_path)
+    if config.rate_limit.enabled and config.rate_limit.redis_url:
+        import asyncio
+
+        from pyxle._redis import RedisUnavailable, check_reachable, close_clients, redis_client
+
+        async def ping(url: str) -> None:
+            try:
+                await check_reachable(redis_client(url, feature="rateLimit.redisUrl"), url, feature="rateLimit.redisUrl")
+            finally:
+                await close_clients()
+
+        try:
+            asyncio.get_running_loop()
+            return  # a worker built inside a running loop: the CLI checked before starting it
+        except RuntimeError:
+            pass
+        try:
+            asyncio.run(ping(config.rate_limit.redis_url))
+        except RedisUnavailable as exc:
+            raise StartupError(str(exc)) from None
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

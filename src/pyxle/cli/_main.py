@@ -210,7 +210,12 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app import StartupError, create_app
 
     config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
-    logging.config.dictConfig(server.log_config(config.log_format == "json"))
+    level = config.observability.log_level
+    logging.config.dictConfig(server.log_config(config.log_format == "json", level))
+    if config.observability.metrics_endpoint:
+        from pyxle.observability import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir()  # before any worker imports prometheus-client
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     try:
@@ -225,4 +230,4 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
     click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
-    server.run(config.host, port, workers=workers, json_logs=config.log_format == "json")
+    server.run(config.host, port, workers=workers, json_logs=config.log_format == "json", log_level=level)

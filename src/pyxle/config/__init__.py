@@ -4,7 +4,8 @@ Precedence, lowest first: defaults < pyxle.config.json < PYXLE_* variables < CLI
 Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
-- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``: the frozen, validated result
+- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
+  ``RateLimitConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
@@ -14,7 +15,15 @@ Depends on nothing else in Pyxle. Public names:
 from ._env import PUBLIC_ENV_PREFIX, load_env_files, public_env
 from ._errors import ConfigError
 from ._loader import CONFIG_FILENAME, load_config
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, OpenApiConfig, PyxleConfig
+from ._model import (
+    DEFAULT_SECURITY_HEADERS,
+    CorsConfig,
+    CsrfConfig,
+    ObservabilityConfig,
+    OpenApiConfig,
+    PyxleConfig,
+    RateLimitConfig,
+)
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -23,8 +32,10 @@ __all__ = [
     "ConfigError",
     "CorsConfig",
     "CsrfConfig",
+    "ObservabilityConfig",
     "OpenApiConfig",
     "PyxleConfig",
+    "RateLimitConfig",
     "load_config",
     "load_env_files",
     "public_env",

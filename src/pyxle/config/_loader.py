@@ -12,7 +12,7 @@ from typing import Any
 from ._env import env_file_names, load_env_files
 from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
-from ._overrides import env_overrides, flag_overrides
+from ._overrides import env_overrides, flag_overrides, with_env_secrets
 from ._validate import validate_config
 
 CONFIG_FILENAME = "pyxle.config.json"
@@ -98,4 +98,4 @@ def load_config(
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
 
     config = PyxleConfig(root=root, warnings=warnings, **fields)
-    return replace(config, **{**from_env, **from_flags})
+    return with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)

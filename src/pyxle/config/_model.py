@@ -68,6 +68,45 @@ class OpenApiConfig:
 
 
 @dataclass(frozen=True)
+class ObservabilityConfig:
+    """Request ids, timing, metrics and tracing (the keys of 0.9.4's ``observability`` block).
+
+    ``accessLog`` and ``logFormat`` in the block set the top-level fields of the same names.
+    """
+
+    request_id: bool = True
+    request_id_header: str = "X-Request-Id"
+    trust_incoming_request_id: bool = False
+    timing: bool = True  # request_timing_ms(request)
+    server_timing: bool = False  # the Server-Timing response header: opt-in, it tells clients how long things take
+    metrics_endpoint: bool = False
+    metrics_endpoint_path: str = "/api/__pyxle/metrics"
+    metrics_endpoint_token: str | None = field(default=None, repr=False)
+    log_level: str = "INFO"
+    otel: bool = False
+    otel_service_name: str = "pyxle-app"
+    otel_sample_ratio: float = 0.05
+
+
+@dataclass(frozen=True)
+class RateLimitConfig:
+    """Requests per client address per window; ``requests == 0`` turns the limit off.
+
+    Counters live in this process unless ``redis_url`` names a Redis shared by every worker.
+    """
+
+    requests: int = 0
+    window: float = 60.0
+    exempt_paths: tuple[str, ...] = ()
+    trust_forwarded_for: bool = False
+    redis_url: str | None = field(default=None, repr=False)
+
+    @property
+    def enabled(self) -> bool:
+        return self.requests > 0
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -91,6 +130,8 @@ class PyxleConfig:
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     access_log: bool = True
     log_format: str = "text"
+    observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
+    rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     styling: Mapping[str, Any] = field(
         default_factory=lambda: types.MappingProxyType({}), hash=False
     )
@@ -165,14 +206,45 @@ class PyxleConfig:
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,
             "logFormat": self.log_format,
+            "observability": self._observability_dict(),
+            "rateLimit": {
+                "requests": self.rate_limit.requests,
+                "window": self.rate_limit.window,
+                "exemptPaths": list(self.rate_limit.exempt_paths),
+                "trustForwardedFor": self.rate_limit.trust_forwarded_for,
+                "redisUrl": _without_password(self.rate_limit.redis_url),
+            },
             "styling": plain(self.styling),
             "plugins": plain(self.plugins),
             "secretKey": self.secret_key,
         }
         return mask_secrets(data) if masked else data
 
+    def _observability_dict(self) -> dict[str, Any]:
+        o = self.observability
+        return {
+            "requestId": o.request_id, "requestIdHeader": o.request_id_header,
+            "trustIncomingRequestId": o.trust_incoming_request_id, "timing": o.timing,
+            "serverTiming": o.server_timing, "metricsEndpoint": o.metrics_endpoint,
+            "metricsEndpointPath": o.metrics_endpoint_path, "metricsEndpointToken": o.metrics_endpoint_token,
+            "logLevel": o.log_level, "otel": o.otel, "otelServiceName": o.otel_service_name,
+            "otelSampleRatio": o.otel_sample_ratio,
+        }
+
     def _security_headers_dict(self) -> dict[str, str | None]:
         # A default the user turned off shows as null, as it was written in the file.
         present = {name.lower() for name in self.security_headers}
         removed = {n: None for n in DEFAULT_SECURITY_HEADERS if n.lower() not in present}
         return {**dict(self.security_headers), **removed}
+
+
+def _without_password(url: str | None) -> str | None:
+    """A Redis URL as --print-config shows it: the password masked."""
+    if not url:
+        return url
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":********@", 1)).geturl()

@@ -7,11 +7,11 @@ checked with the same rules as the file so a bad value reads the same wherever i
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
 from . import _rules as r
-from ._model import CorsConfig, CsrfConfig, PyxleConfig
+from ._model import CorsConfig, CsrfConfig, ObservabilityConfig, PyxleConfig, RateLimitConfig
 from ._rules import Rule, problem
 from ._validate import suggest
 
@@ -51,6 +51,8 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_ACCESS_LOG": ("access_log", _as_bool, _ENV_BOOL),
 }
 SECRET_KEY_VAR = "PYXLE_SECRET_KEY"
+# Secrets of nested blocks, kept out of the committed config file: variable -> (block, field).
+ENV_SECRETS = {"PYXLE_METRICS_TOKEN": ("observability", "metrics_endpoint_token")}
 
 
 def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -75,6 +77,15 @@ def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str
     return values, tuple(problems)
 
 
+def with_env_secrets(config: PyxleConfig, environ: Mapping[str, str]) -> PyxleConfig:
+    """``config`` with the nested secrets that ``ENV_SECRETS`` variables set (never echoed)."""
+    for variable, (block, name) in ENV_SECRETS.items():
+        secret = environ.get(variable, "").strip()
+        if secret:
+            config = replace(config, **{block: replace(getattr(config, block), **{name: secret})})
+    return config
+
+
 _OVERRIDE_RULES: dict[str, Rule] = {
     "pages_dir": r.NON_EMPTY_STR,
     "public_dir": r.NON_EMPTY_STR,
@@ -96,6 +107,8 @@ _OVERRIDE_LISTS: dict[str, Rule] = {
 _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "cors": (CorsConfig, "a CorsConfig"),
     "csrf": (CsrfConfig, "a CsrfConfig"),
+    "observability": (ObservabilityConfig, "an ObservabilityConfig"),
+    "rate_limit": (RateLimitConfig, "a RateLimitConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
     "styling": (Mapping, "a mapping"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]

@@ -67,6 +67,24 @@ ANY_PORT = Rule(
 )
 POSITIVE_INT = Rule("an integer greater than 0", lambda v: is_int(v) and v > 0)
 NON_NEGATIVE_INT = Rule("an integer >= 0", lambda v: is_int(v) and v >= 0)
+BLOCK_LOG_FORMAT = Rule(
+    "one of console, text, json", lambda v: is_str(v) and v in ("console", "text", "json")
+)
+LOG_LEVEL = Rule(
+    "one of DEBUG, INFO, WARNING, ERROR, CRITICAL",
+    lambda v: is_str(v) and v.upper() in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"),
+)
+ABSOLUTE_PATH = Rule('a path starting with "/"', lambda v: is_str(v) and v.startswith("/") and " " not in v)
+OPTIONAL_SECRET = Rule("a non-empty string or null", lambda v: v is None or (is_str(v) and v.strip() != ""))
+RATIO = Rule("a number from 0 to 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1)
+POSITIVE_NUMBER = Rule(
+    "a number of seconds greater than 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+)
+RATE_REQUESTS = Rule("an integer >= 0 (0 turns the limit off)", lambda v: is_int(v) and v >= 0)
+REDIS_URL = Rule(
+    'a Redis URL like "redis://127.0.0.1:6379/0", or null',
+    lambda v: v is None or (is_str(v) and "://" in v and v.split("://", 1)[0] in ("redis", "rediss", "unix")),
+)
 LOG_FORMAT = Rule("one of text, json", lambda v: v in ("text", "json") and is_str(v))
 SAME_SITE = Rule(
     "one of strict, lax, none",

@@ -13,14 +13,21 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _rules as r
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, OpenApiConfig
+from ._model import (
+    DEFAULT_SECURITY_HEADERS,
+    CorsConfig,
+    CsrfConfig,
+    ObservabilityConfig,
+    OpenApiConfig,
+    RateLimitConfig,
+)
 from ._rules import Rule, describe, problem
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
 TOP_LEVEL_KEYS = (
     "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat", "openapi",
+    "maxBodySize", "accessLog", "logFormat", "openapi", "observability", "rateLimit",
 )
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
@@ -30,6 +37,13 @@ CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
 )
+
+OBSERVABILITY_KEYS = (
+    "requestId", "requestIdHeader", "trustIncomingRequestId", "timing", "serverTiming", "metricsEndpoint",
+    "metricsEndpointPath", "metricsEndpointToken", "accessLog", "logFormat", "logLevel", "otel",
+    "otelServiceName", "otelSampleRatio",
+)
+RATE_LIMIT_KEYS = ("requests", "window", "exemptPaths", "trustForwardedFor", "redisUrl")
 
 # Ignored silently: editors use "$schema" to offer completion for JSON files.
 _SILENT_KEYS = frozenset({"$schema"})
@@ -163,6 +177,10 @@ class Validator:
             fields["openapi"] = self.openapi(data["openapi"])
         if "securityHeaders" in data:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
+        if "observability" in data:
+            fields["observability"] = self.observability(data["observability"], data, fields)
+        if "rateLimit" in data:
+            fields["rate_limit"] = self.rate_limit(data["rateLimit"])
 
         if "styling" in data:
             styling = data["styling"]
@@ -258,6 +276,65 @@ class Validator:
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return OpenApiConfig(**kwargs)
+
+    def observability(self, value: Any, data: Mapping[str, Any], fields: dict[str, Any]) -> ObservabilityConfig | Any:
+        """The block, as 0.9.4 spelled it; ``true``/``false`` alone turns request ids and timing on/off.
+
+        Its ``accessLog`` and ``logFormat`` ("console" is "text") set the top-level fields, unless
+        the top level sets them too (then the top level wins, with a warning).
+        """
+        if isinstance(value, bool):
+            return ObservabilityConfig(request_id=value, timing=value)
+        if not isinstance(value, dict):
+            self.problems.append(problem("observability", "an object, or true/false", value))
+            return _INVALID
+        obj = self.object("observability", value, OBSERVABILITY_KEYS)
+        assert obj is not None
+        rules = {
+            "requestId": ("request_id", r.BOOL), "requestIdHeader": ("request_id_header", r.TOKEN_NAME),
+            "trustIncomingRequestId": ("trust_incoming_request_id", r.BOOL), "timing": ("timing", r.BOOL),
+            "serverTiming": ("server_timing", r.BOOL), "metricsEndpoint": ("metrics_endpoint", r.BOOL),
+            "metricsEndpointPath": ("metrics_endpoint_path", r.ABSOLUTE_PATH),
+            "metricsEndpointToken": ("metrics_endpoint_token", r.OPTIONAL_SECRET),
+            "logLevel": ("log_level", r.LOG_LEVEL), "otel": ("otel", r.BOOL),
+            "otelServiceName": ("otel_service_name", r.NON_EMPTY_STR), "otelSampleRatio": ("otel_sample_ratio", r.RATIO),
+        }
+        kwargs = {name: self.value(f"observability.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj}
+        if isinstance(kwargs.get("log_level"), str):
+            kwargs["log_level"] = kwargs["log_level"].upper()
+        for key, name, rule in (("accessLog", "access_log", r.BOOL), ("logFormat", "log_format", r.BLOCK_LOG_FORMAT)):
+            if key not in obj:
+                continue
+            checked = self.value(f"observability.{key}", obj[key], rule)
+            if checked is _INVALID:
+                return _INVALID
+            if key in data:
+                self.warnings.append(f'"{key}" and "observability.{key}" are both set; the top-level "{key}" is used')
+            else:
+                fields[name] = "text" if checked == "console" else checked
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return ObservabilityConfig(**kwargs)
+
+    def rate_limit(self, value: Any) -> RateLimitConfig | Any:
+        obj = self.object("rateLimit", value, RATE_LIMIT_KEYS)
+        if obj is None:
+            return _INVALID
+        kwargs: dict[str, Any] = {}
+        if "requests" in obj:
+            kwargs["requests"] = self.value("rateLimit.requests", obj["requests"], r.RATE_REQUESTS)
+        if "window" in obj:
+            window = self.value("rateLimit.window", obj["window"], r.POSITIVE_NUMBER)
+            kwargs["window"] = window if window is _INVALID else float(window)
+        if "exemptPaths" in obj:
+            kwargs["exempt_paths"] = self.list_of("rateLimit.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
+        if "trustForwardedFor" in obj:
+            kwargs["trust_forwarded_for"] = self.value("rateLimit.trustForwardedFor", obj["trustForwardedFor"], r.BOOL)
+        if "redisUrl" in obj:
+            kwargs["redis_url"] = self.value("rateLimit.redisUrl", obj["redisUrl"], r.REDIS_URL)
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return RateLimitConfig(**kwargs)
 
     def api_routes(self, value: Any) -> bool | tuple[str, ...] | Any:
         if isinstance(value, bool):

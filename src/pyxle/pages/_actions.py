@@ -14,12 +14,13 @@ from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
 from pyxle.routing import RouteSpec
-from pyxle.runtime import ActionError
+from pyxle.runtime import ActionCookies, ActionError
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
@@ -101,15 +102,19 @@ class ActionsEndpoint:
 
     def _adapt(self, fn: Callable[..., Any], page_path: str, bind: Bind | None = None) -> Endpoint:
         where = f"action {fn.__name__}() of page {page_path!r}"
+        label = f"{page_path}/{fn.__name__}"  # the phase: "action index/save" in traces
 
         async def call(request: ActionRequest) -> Response:
+            cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
             try:
-                result = await fn(request) if bind is None else await fn(request, **await bind(request))
+                with phase("action", label):
+                    result = await fn(request) if bind is None else await fn(request, **await bind(request))
             except ActionError as exc:
                 answer = {"ok": False, "error": exc.message, "data": exc.data or {}}
                 if exc.fields:
                     answer["fields"] = exc.fields
-                return JSONResponse(answer, exc.status_code)
+                error = JSONResponse(answer, exc.status_code)
+                return cookies.apply(error) if cookies else error
             except HTTPException:
                 raise
             except Exception as exc:
@@ -119,7 +124,8 @@ class ActionsEndpoint:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
                     body["traceback"] = traceback.format_exception(exc)
                 return JSONResponse(body, 500)
-            return action_response(result, where)
+            response = action_response(result, where)
+            return cookies.apply(response) if cookies else response
 
         return call  # type: ignore[return-value]
 

@@ -11,6 +11,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyxle.observability import phase
 from pyxle.pages._answers import Answered
 from pyxle.runtime import LoaderError
 
@@ -25,7 +26,8 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     The data is encoded once here (which also proves it serialisable); responses reuse the text.
     A loader that returns a ``Response`` (say, ``RedirectResponse("/login")``) raises ``Answered``.
     """
-    result = await loader(request)
+    with phase("loader", where):
+        result = await loader(request)
     if isinstance(result, Response):
         raise Answered(result)
     status = 200

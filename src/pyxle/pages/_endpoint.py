@@ -13,13 +13,14 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.hooks import Hook, RouteContext, wrap_endpoint
+from pyxle.observability import phase
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import document
 from pyxle.pages._errors import PagesRuntime
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
-from pyxle.runtime import LoaderError
+from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.ssr import RenderError
 
 logger = logging.getLogger("pyxle.error")
@@ -52,7 +53,11 @@ class PageEndpoint:
         elif method not in ("GET", "HEAD"):
             raise HTTPException(405, headers=_ALLOW)
         else:
-            response = await self._call(Request(scope, receive, send))
+            request = Request(scope, receive, send)
+            cookies = request.state.cookies = ActionCookies(https=scope.get("scheme") == "https")
+            response = await self._call(request)
+            if cookies:
+                cookies.apply(response)
         await response(scope, receive, send)
 
     async def _respond(self, request: Request) -> Response:
@@ -97,7 +102,8 @@ class PageEndpoint:
             return HTMLResponse(document(head=head, body_html="", props_json=encoded_props), status, headers=_VARY)
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
-            return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
+            with phase("render", self.page_id):
+                return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line

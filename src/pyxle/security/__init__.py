@@ -1,8 +1,8 @@
-"""Security defaults: CSRF (double-submit, signed), security headers, CORS, the app secret.
+"""Security defaults: CSRF (double-submit, signed), security headers, CORS, the app secret, signed cookies.
 
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
-``resolve_secret``, ``SecretKeyError``. Depends on nothing else in Pyxle: callers pass values.
+``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``. Depends on nothing else in Pyxle: callers pass values.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
+from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
 from pyxle.security._csrf import CSRFMiddleware
 from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware
 from pyxle.security._secret import SecretKeyError, resolve_secret
@@ -21,12 +22,15 @@ from pyxle.security._tokens import make_token, verify_token
 __all__ = [
     "DEFAULT_SECURITY_HEADERS",
     "CSRFMiddleware",
+    "MissingSecretKeyError",
     "SecretKeyError",
     "SecurityHeadersMiddleware",
     "cors_middleware",
     "csrf_middleware",
     "make_token",
     "resolve_secret",
+    "sign_cookie",
+    "verify_cookie",
     "verify_token",
 ]
 

@@ -23,7 +23,8 @@ def under(path: str, prefix: str) -> bool:
 
 
 class CSRFMiddleware:
-    """Checks unsafe requests to protected paths; issues a token cookie to clients without a valid one.
+    """Checks unsafe requests to protected paths; on those paths, issues a token cookie to clients
+    without a valid one (an API route that is not protected never sets the cookie).
 
     Protected: server actions and pages always; API routes only when ``api_routes`` is True or
     lists a prefix they fall under. ``exempt_paths`` always win. WebSockets pass untouched.
@@ -63,7 +64,9 @@ class CSRFMiddleware:
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not self.protects(scope["path"]):
+            # Nothing here checks a token (an API route that did not opt in): minting and
+            # signing one for every API call cost a fifth of its server time (docs/benchmarks.md).
             await self.app(scope, receive, send)
             return
         cookie_token = None
@@ -74,7 +77,7 @@ class CSRFMiddleware:
             elif name == self.header:
                 header_token = value.decode("latin-1")
         valid = cookie_token is not None and self.signer.verify(cookie_token)
-        if scope["method"] not in SAFE_METHODS and self.protects(scope["path"]):
+        if scope["method"] not in SAFE_METHODS:
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not hmac.compare_digest(header_token, cookie_token or ""):

@@ -1,0 +1,86 @@
+"""Server CPU per API request: `GET /api/hello` on Pyxle's stacks against a bare ASGI callable
+answering the same bytes on the same server (granian, one worker), alternating runs.
+
+    .venv/bin/python bench/api_cpu_bench.py [--rounds 3] [--seconds 5] [--connections 32]
+
+CPU is counted over each server's whole process group (user + system, from /proc), per request.
+Contenders: the bare callable; Pyxle with everything observed turned off; the default stack
+(request ids, access log); ids + metrics; ids + JSON logs; ids + tracing (5% sampled, the default).
+Prints req/s and µs of server CPU per request, with ratios to the bare callable and to "all off".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import REPO, free_port, median, start, stop, wrk, wrk_with_cpu
+
+HELLO = '''from starlette.requests import Request
+from starlette.responses import JSONResponse
+async def get(request: Request) -> JSONResponse:
+    return JSONResponse({"message": "Hello, world!"})
+'''
+OFF = {"accessLog": False, "observability": {"requestId": False, "timing": False}}
+STACKS: dict[str, dict] = {  # type: ignore[type-arg]
+    "pyxle, all off": OFF,
+    "pyxle default (ids + access log)": {},
+    "pyxle ids, no access log": {"accessLog": False},
+    "pyxle ids + metrics": {"accessLog": False, "observability": {"metricsEndpoint": True, "metricsEndpointToken": "t"}},
+    "pyxle ids + JSON access log": {"logFormat": "json"},
+    "pyxle ids + tracing (5%)": {"accessLog": False, "observability": {"otel": True}},
+}
+
+
+def contenders(root: Path) -> dict[str, list[str]]:
+    py = sys.executable
+    found = {"bare ASGI on granian": [py, "-m", "granian", "--interface", "asgi", "--port", "{port}",
+                                      "--log-level", "warning", "--no-ws", "bench._bare_asgi:app"]}
+    for index, (name, config) in enumerate(STACKS.items()):
+        project = root / f"p{index}"
+        (project / "pages" / "api").mkdir(parents=True)
+        (project / "pages" / "api" / "hello.py").write_text(HELLO)
+        (project / "pyxle.config.json").write_text(json.dumps(config))
+        found[name] = [py, "-m", "pyxle", "serve", str(project), "--port", "{port}"]
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    rps: dict[str, list[float]] = {}
+    cpu: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        commands = contenders(Path(tmp))
+        for round_no in range(args.rounds):
+            for name, cmd in commands.items():
+                port = free_port()
+                url = f"http://127.0.0.1:{port}/api/hello"
+                proc = start([c.replace("{port}", str(port)) for c in cmd], url, cwd=REPO,
+                             extra_env={"PYXLE_SECRET_KEY": "b" * 48})
+                try:
+                    wrk(url, seconds=1, connections=args.connections)
+                    result, usage = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections)
+                finally:
+                    stop(proc)
+                server_us = sum(us for part, us in usage.items() if part not in ("wrk", "other", "total"))
+                rps.setdefault(name, []).append(result.rps)
+                cpu.setdefault(name, []).append(server_us)
+                print(f"round {round_no + 1}: {name:<34} {result.rps:>8.0f} req/s  server CPU {server_us:5.1f} us/req",
+                      flush=True)
+    bare, off = median(cpu["bare ASGI on granian"]), median(rps["pyxle, all off"])
+    print("\nmedians: req/s, server CPU per request, CPU ratio to the bare callable, req/s ratio to all off")
+    for name in commands:
+        print(f"  {name:<34} {median(rps[name]):>8.0f} req/s  {median(cpu[name]):5.1f} us  "
+              f"x{median(cpu[name]) / bare:.2f}  {median(rps[name]) / off:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Prometheus metrics with ``prometheus-client``, in multiprocess mode under ``--workers N``.
+
+Requests are tallied in a plain dict (a fraction of a microsecond) and written to
+prometheus-client's shared files once a second and before every scrape: writing each request
+straight to the memory-mapped files cost about 4.5 µs, a tenth of an API request
+(docs/benchmarks.md). Figures are therefore at most a second behind. Renders, WebSocket
+connections and cache outcomes are rarer and written as they happen.
+
+``PROMETHEUS_MULTIPROC_DIR`` must be set before prometheus-client is first imported, in the
+process that starts the workers: ``prepare_multiprocess_dir()`` does that for ``pyxle serve``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import bisect
+import hmac
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from starlette.responses import PlainTextResponse, Response
+from starlette.types import Receive, Scope, Send
+
+FLUSH_SECONDS = 1.0
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+RENDER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# Methods are labels; anything else a client invents is "other", so it cannot grow the series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def prepare_multiprocess_dir() -> None:
+    """A fresh directory for the workers' metric files (kept if the operator set one), removed at exit."""
+    if os.environ.get(MULTIPROC_ENV):
+        return
+    directory = tempfile.mkdtemp(prefix="pyxle-metrics-")
+    os.environ[MULTIPROC_ENV] = directory
+    atexit.register(shutil.rmtree, directory, True)
+
+
+class Metrics:
+    """This worker's metrics; ``observe_request`` is the per-request call."""
+
+    def __init__(self, *, ssr_workers: int = 1) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+        self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
+        # A registry of our own: a second app in one process (tests, dev reloads) never collides.
+        self.registry = CollectorRegistry(auto_describe=True)
+        live = {"multiprocess_mode": "livesum"}
+        self.requests = Counter("pyxle_http_requests_total", "HTTP requests answered, by route pattern, method and status.",
+                                ("route", "method", "status"), registry=self.registry)
+        self.latency = Histogram("pyxle_http_request_duration_seconds", "Time to answer a request, by route, method and status.",
+                                 ("route", "method", "status"), buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.renders = Histogram("pyxle_ssr_render_duration_seconds", "Time to server-render a page, queueing included.",
+                                 ("page",), buckets=RENDER_BUCKETS, registry=self.registry)
+        self.in_flight = Gauge("pyxle_ssr_renders_in_flight", "Renders sent to the SSR pool and not yet answered.",
+                               registry=self.registry, **live)
+        self.queue_depth = Gauge("pyxle_ssr_queue_depth", "Renders waiting because every SSR worker is busy.",
+                                 registry=self.registry, **live)
+        self.websockets = Gauge("pyxle_websocket_connections", "Open WebSocket connections.", registry=self.registry, **live)
+        self.cache = Counter("pyxle_cache_requests_total", "Page cache lookups, by route and outcome (hit, miss, stale).",
+                             ("route", "outcome"), registry=self.registry)
+        self.ssr_workers = max(1, ssr_workers)
+        self._rendering = 0
+        self._pending: dict[tuple[str, str, int], list[float]] = {}  # key -> [count per bucket..., +Inf, sum]
+        self._scheduled = False
+        atexit.register(self.flush)
+
+    def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
+        key = (route, method if method in KNOWN_METHODS else "other", status)
+        tally = self._pending.get(key)
+        if tally is None:
+            tally = self._pending[key] = [0.0] * (len(LATENCY_BUCKETS) + 2)
+        tally[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
+        tally[-1] += seconds
+        if not self._scheduled:
+            self._scheduled = True
+            try:
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+            except RuntimeError:
+                self.flush()
+
+    def flush(self) -> None:
+        """Write the tallies to prometheus-client (its shared files under multiprocess mode)."""
+        self._scheduled = False
+        pending, self._pending = self._pending, {}
+        for (route, method, status), tally in pending.items():
+            labels = (route, method, str(status))
+            self.requests.labels(*labels).inc(sum(tally[:-1]))
+            add_to_histogram(self.latency.labels(*labels), tally)
+
+    def render(self, page: str, seconds: float | None) -> None:
+        """A render started (``seconds`` None) or finished."""
+        self._rendering += 1 if seconds is None else -1
+        self.in_flight.set(self._rendering)
+        self.queue_depth.set(max(0, self._rendering - self.ssr_workers))
+        if seconds is not None:
+            self.renders.labels(page).observe(seconds)
+
+    def websocket(self, opened: bool) -> None:
+        self.websockets.inc() if opened else self.websockets.dec()
+
+    def exposition(self) -> bytes:
+        from prometheus_client import CollectorRegistry, generate_latest
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        self.flush()
+        if not self.multiprocess:
+            return generate_latest(self.registry)  # type: ignore[no-any-return]
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return generate_latest(registry)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        """At worker shutdown: write what is pending and drop this process's live gauges."""
+        self.flush()
+        if self.multiprocess:
+            from prometheus_client.multiprocess import mark_process_dead
+
+            mark_process_dead(os.getpid())
+
+
+def add_to_histogram(child: Any, tally: list[float]) -> None:
+    """Add ``tally`` (count per bucket, then +Inf, then the sum) to a histogram child in one go.
+
+    prometheus-client has no bulk ``observe``; its children keep one value per bucket
+    (``_buckets``, non-cumulative, the last one +Inf) and ``_sum``.
+    tests/unit/test_observability.py checks this against ``observe``.
+    """
+    for index, count in enumerate(tally[:-1]):
+        if count:
+            child._buckets[index].inc(count)
+    child._sum.inc(tally[-1])
+
+
+class MetricsEndpoint:
+    """``GET <metricsEndpointPath>``: the exposition, for ``Authorization: Bearer <token>`` only.
+
+    Without a token configured, only clients on this machine (loopback) are answered.
+    """
+
+    def __init__(self, metrics: Callable[[], Metrics], token: str | None) -> None:
+        self.metrics = metrics  # made on first use, in the worker
+        self.expected = f"Bearer {token}".encode() if token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response: Response
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            response = PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
+        elif not self._allowed(scope):
+            response = PlainTextResponse("Unauthorized", 401, headers={"WWW-Authenticate": "Bearer"})
+        else:
+            from prometheus_client import CONTENT_TYPE_LATEST
+
+            response = Response(self.metrics().exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST,
+                                                                     "Cache-Control": "no-store"})
+        await response(scope, receive, send)
+
+    def _allowed(self, scope: Scope) -> bool:
+        if self.expected is None:
+            client = scope.get("client")
+            return client is not None and (client[0] in ("127.0.0.1", "::1") or client[0].startswith("127."))
+        given = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+        return hmac.compare_digest(given, self.expected)

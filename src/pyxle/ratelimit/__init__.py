@@ -1,0 +1,25 @@
+"""Rate limiting: ``requests`` per client address per ``window`` seconds, answered 429 beyond it.
+
+Public names: ``RateLimitMiddleware``, ``Limiter`` (the backend protocol), ``MemoryLimiter``
+(the default, this process only), ``RedisLimiter`` (shared by every worker and machine using
+the same Redis), ``rate_limiter(...)``. Depends on ``pyxle._redis`` for Redis, nothing else.
+
+Its own package rather than part of ``security``: it keeps state, in one of two backends
+(the shared-state pattern of realtime and the page cache), where ``security`` is pure functions
+of the values it is given.
+"""
+
+from __future__ import annotations
+
+from pyxle.ratelimit._backend import Limiter, MemoryLimiter
+from pyxle.ratelimit._middleware import RateLimitMiddleware
+from pyxle.ratelimit._redis import RedisLimiter
+
+__all__ = ["Limiter", "MemoryLimiter", "RateLimitMiddleware", "RedisLimiter", "rate_limiter"]
+
+
+def rate_limiter(requests: int, window: float, redis_url: str | None = None) -> Limiter:
+    """The backend the configuration asks for: Redis when a URL is given, else this process's memory."""
+    if redis_url:
+        return RedisLimiter(requests, window, redis_url)
+    return MemoryLimiter(requests, window)

@@ -1,0 +1,59 @@
+"""The middleware: find the client, ask the limiter, answer 429 with ``Retry-After`` when over."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose
+
+from pyxle.ratelimit._backend import Limiter
+
+# Load balancers probe these; a limit on them would take a healthy server out of rotation.
+ALWAYS_EXEMPT = ("/healthz", "/readyz")
+
+
+class RateLimitMiddleware:
+    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries.
+
+    With ``trust_forwarded_for``, the client is the last address in ``X-Forwarded-For``: the one
+    the proxy in front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting
+    them would let anyone pick a fresh address per request.
+    """
+
+    def __init__(self, app: ASGIApp, *, limiter: Limiter, exempt_paths: Sequence[str] = (),
+                 trust_forwarded_for: bool = False) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.exempt = tuple(p.rstrip("/") for p in (*ALWAYS_EXEMPT, *exempt_paths))
+        self.trust_forwarded_for = trust_forwarded_for
+
+    def exempted(self, path: str) -> bool:
+        return any(path == p or path.startswith(p + "/") or p == "" for p in self.exempt)
+
+    def client(self, scope: Scope) -> str:
+        if self.trust_forwarded_for:
+            forwarded = [value for name, value in scope["headers"] if name == b"x-forwarded-for"]
+            if forwarded:
+                last = forwarded[-1].decode("latin-1").rsplit(",", 1)[-1].strip()
+                if last:
+                    return last[:64]
+        client = scope.get("client")
+        return client[0] if client else "-"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket") or self.exempted(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        wait = await self.limiter.hit(self.client(scope))
+        if wait <= 0:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1013)(scope, receive, send)  # "try again later"
+            return
+        retry = str(max(1, math.ceil(wait)))
+        await JSONResponse({"ok": False, "error": "Too Many Requests"}, 429, headers={"Retry-After": retry})(
+            scope, receive, send)

@@ -1,0 +1,60 @@
+"""The Redis backend: GCRA in one Lua script, so every worker and machine shares each client's budget.
+
+The script reads Redis's own clock (``TIME``), so servers with skewed clocks still agree, and
+each key expires when its bucket would be full again. While Redis does not answer, requests
+are let through (an outage of the limiter must not become an outage of the site) and a
+warning is logged at most once a minute.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+logger = logging.getLogger("pyxle.ratelimit")
+FEATURE = "rateLimit.redisUrl"
+KEY_PREFIX = "pyxle:ratelimit:"
+
+# KEYS[1] client key; ARGV[1] interval, ARGV[2] window (seconds). Returns the wait as a string.
+GCRA = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local interval = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+tat = tat + interval
+local wait = tat - window - now
+if wait > 0 then return tostring(wait) end
+redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000))
+return '0'
+"""
+
+
+class RedisLimiter:
+    def __init__(self, requests: int, window: float, url: str) -> None:
+        self.interval = window / requests
+        self.window = window
+        self.url = url
+        self._script: Any = None
+        self._warned = 0.0
+
+    async def hit(self, client: str) -> float:
+        from redis.exceptions import RedisError
+
+        if self._script is None:
+            from pyxle._redis import redis_client
+
+            self._script = redis_client(self.url, feature=FEATURE).register_script(GCRA)
+        try:
+            wait = await self._script(keys=[KEY_PREFIX + client], args=[self.interval, self.window])
+        except (RedisError, OSError) as exc:
+            if time.monotonic() - self._warned > 60:
+                self._warned = time.monotonic()
+                logger.warning("rate limit: Redis does not answer (%s); requests are not limited meanwhile", exc)
+            return 0.0
+        return float(wait)
+
+    async def close(self) -> None:
+        self._script = None

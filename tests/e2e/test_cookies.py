@@ -1,0 +1,111 @@
+"""Signed cookies (0.9.x's format and import paths) and ``request.state.cookies`` in loaders and
+actions, served for real."""
+
+from __future__ import annotations
+
+import pytest
+from starlette.responses import Response
+
+import pyxle
+from pyxle.runtime import ActionCookies
+from pyxle.security import MissingSecretKeyError, sign_cookie, verify_cookie
+
+PAGE = '''
+@server
+async def load(request):
+    request.state.cookies.set("seen", "yes", max_age=60)
+    return {"ok": True}
+
+@action
+async def remember(request):
+    body = await request.json()
+    request.state.cookies.set("theme", body["theme"], httponly=False)
+    request.state.cookies.delete("seen")
+    return {"theme": body["theme"]}
+
+@action
+async def refuse(request):
+    request.state.cookies.set("attempt", "1")
+    raise ActionError("not now", 409)
+
+@action
+async def crash(request):
+    request.state.cookies.set("half", "done")
+    raise RuntimeError("boom")
+
+export default function Home() {
+  return <p>home</p>
+}
+'''
+
+
+def test_signatures_match_pyxle_framework_0_9(monkeypatch):
+    # Produced by pyxle-framework 0.9.4's sign_cookie: cookies signed before the upgrade still verify.
+    assert sign_cookie("abc", "k") == "abc.073fcd68872f2ca0dcd25c4e6e7dfa7fe2ff1b57078697dc55eac93fbeb92096"
+    assert sign_cookie("abc", "k", salt="sess") == (
+        "abc.75bbe75ddff5108fee538cbdde3739a2545457e1faef45cac881c00ac7fcc7e4")
+    assert pyxle.sign_cookie is sign_cookie and pyxle.verify_cookie is verify_cookie
+
+
+def test_verify_returns_the_value_only_for_the_right_secret_and_salt(monkeypatch):
+    signed = sign_cookie("user:42", "secret-one", salt="session")
+    assert verify_cookie(signed, "secret-one", salt="session") == "user:42"
+    assert verify_cookie(signed, "secret-two", salt="session") is None
+    assert verify_cookie(signed, "secret-one") is None  # another purpose
+    assert verify_cookie(signed.replace("42", "43"), "secret-one", salt="session") is None
+    assert verify_cookie("", "secret-one") is None and verify_cookie("no-signature", "secret-one") is None
+    assert verify_cookie(sign_cookie("", "k"), "k") == ""  # a signed empty value is still valid
+    monkeypatch.setenv("PYXLE_SECRET_KEY", "from-the-environment")
+    assert verify_cookie(sign_cookie("x"), "from-the-environment") == "x"
+    monkeypatch.delenv("PYXLE_SECRET_KEY")
+    with pytest.raises(MissingSecretKeyError, match="PYXLE_SECRET_KEY"):
+        verify_cookie(signed)
+
+
+def test_cookies_default_to_httponly_lax_and_secure_over_https():
+    cookies = ActionCookies(https=True)
+    cookies.set("a", "1")
+    cookies.set("b", "2", httponly=False, samesite="strict", secure=False)
+    headers = cookies.apply(Response()).headers.getlist("set-cookie")
+    assert "HttpOnly" in headers[0] and "SameSite=lax" in headers[0] and "Secure" in headers[0]
+    assert "HttpOnly" not in headers[1] and "SameSite=strict" in headers[1] and "Secure" not in headers[1]
+    plain = ActionCookies(https=False)
+    plain.set("c", "3")
+    assert "Secure" not in plain.apply(Response()).headers["set-cookie"]
+
+
+@pytest.fixture
+def server(make_project, start_server):  # type: ignore[no-untyped-def]
+    return start_server(make_project({"pages/index.pyxl": PAGE}, node=True))
+
+
+def _cookie_headers(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {h.split("=", 1)[0]: h for h in response.headers.get_list("set-cookie")}
+
+
+def test_a_loader_sets_a_cookie_on_the_page_and_its_navigation_json(server):
+    import httpx
+
+    page = httpx.get(server.url + "/")
+    seen = _cookie_headers(page)["seen"]
+    assert seen.startswith("seen=yes") and "HttpOnly" in seen and "SameSite=lax" in seen and "Max-Age=60" in seen
+    assert "Secure" not in seen  # plain http
+    nav = httpx.get(server.url + "/", headers={"x-pyxle-navigation": "1"})
+    assert nav.json()["ok"] is True and "seen" in _cookie_headers(nav)
+
+
+def test_an_action_sets_and_deletes_cookies_and_keeps_them_on_its_own_error(server):
+    import httpx
+
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        saved = client.post("/api/__actions/index/remember", json={"theme": "dark"}, headers=csrf)
+        assert saved.json() == {"ok": True, "theme": "dark"}
+        cookies = _cookie_headers(saved)
+        assert cookies["theme"].startswith("theme=dark") and "HttpOnly" not in cookies["theme"]
+        assert 'seen=""' in cookies["seen"] and "Max-Age=0" in cookies["seen"]
+        refused = client.post("/api/__actions/index/refuse", json={}, headers=csrf)
+        assert refused.status_code == 409 and "attempt" in _cookie_headers(refused)
+        crashed = client.post("/api/__actions/index/crash", json={}, headers=csrf)
+        assert crashed.status_code == 500 and "half" not in _cookie_headers(crashed)

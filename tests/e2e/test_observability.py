@@ -1,0 +1,223 @@
+"""Observability on a real `pyxle serve`: request ids, logs, Server-Timing, metrics across workers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server
+
+HELLO = '''
+import logging
+log = logging.getLogger("app")
+
+async def get(request):
+    log.warning("hello from the handler")
+    return {"message": "hi"}
+'''
+ITEM = "import os\n\nasync def get(request):\n    return {'id': request.path_params['id'], 'pid': os.getpid()}\n"
+ECHO_WS = '''
+async def websocket(ws):
+    await ws.accept()
+    async for text in ws.iter_text():
+        await ws.send_text(text)
+'''
+PAGE = '''
+import asyncio
+
+@server
+async def load(request):
+    await asyncio.sleep(0.02)
+    return {"name": "Ada"}
+
+@action
+async def save(request):
+    await asyncio.sleep(0.02)
+    return {"saved": True}
+
+export default function Home({ data }) {
+  return <h1>Hello {data.name}</h1>
+}
+'''
+TOKEN = "metrics-token-for-tests"
+
+
+def _wait_for(check, timeout: float = 15.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        found = check()
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def _json_lines(server: Server) -> list[dict]:  # type: ignore[type-arg]
+    return [json.loads(line) for line in list(server.lines) if line.startswith("{")]
+
+
+def test_every_response_carries_a_fresh_request_id_and_incoming_ids_are_ignored_by_default(make_project, start_server):
+    server = start_server(make_project({"pages/api/hello.py": HELLO}))
+    first = httpx.get(server.url + "/api/hello", headers={"x-request-id": "chosen-by-client"})
+    second = httpx.get(server.url + "/api/missing")
+    ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
+    assert second.status_code == 404
+    assert all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in ids) and ids[0] != ids[1]
+
+
+def test_incoming_request_id_is_used_only_when_trusted_and_plain(make_project, start_server):
+    config = {"observability": {"trustIncomingRequestId": True, "requestIdHeader": "X-Correlation-Id"}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    r = httpx.get(server.url + "/api/hello", headers={"x-correlation-id": "upstream-42"})
+    assert r.headers["x-correlation-id"] == "upstream-42" and "x-request-id" not in r.headers
+    injected = httpx.get(server.url + "/api/hello", headers={"x-correlation-id": "a b\tc"})
+    assert re.fullmatch(r"[0-9a-f]{32}", injected.headers["x-correlation-id"])  # not plain: a fresh one
+
+
+def test_request_ids_can_be_turned_off(make_project, start_server):
+    config = {"observability": {"requestId": False}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    assert "x-request-id" not in httpx.get(server.url + "/api/hello").headers
+
+
+def test_json_logs_carry_request_id_route_status_duration_and_user_agent(make_project, start_server):
+    project = make_project({"pages/api/hello.py": HELLO, "pages/api/items/[id].py": ITEM,
+                            "pyxle.config.json": json.dumps({"observability": {"logFormat": "json", "accessLog": True}})})
+    server = start_server(project)
+    r = httpx.get(server.url + "/api/items/7", headers={"user-agent": "probe/1.0"})
+    rid = r.headers["x-request-id"]
+    access = _wait_for(lambda: [e for e in _json_lines(server) if e.get("request_id") == rid and "route" in e])
+    assert access, server.output()
+    entry = access[0]
+    assert entry["route"] == "/api/items/{id}" and entry["path"] == "/api/items/7"
+    assert entry["status"] == 200 and entry["duration_ms"] >= 0 and entry["user_agent"] == "probe/1.0"
+    hello = httpx.get(server.url + "/api/hello")
+    app_line = _wait_for(lambda: [e for e in _json_lines(server) if e.get("message") == "hello from the handler"])
+    assert app_line and app_line[0]["request_id"] == hello.headers["x-request-id"]
+
+
+def test_text_logs_carry_the_request_id_in_app_and_error_lines(make_project, start_server):
+    crash = "async def get(request):\n    raise LookupError('no such thing')\n"
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pages/api/crash.py": crash}))
+    hello = httpx.get(server.url + "/api/hello").headers["x-request-id"]
+    failed = httpx.get(server.url + "/api/crash")
+    assert failed.status_code == 500
+    crash_id = failed.headers["x-request-id"]
+    assert _wait_for(lambda: any(f"[{hello}]: hello from the handler" in line for line in server.lines)), server.output()
+    assert _wait_for(lambda: any(f"ERROR pyxle.error [{crash_id}]" in line for line in server.lines)), server.output()
+    assert _wait_for(lambda: any('"GET /api/hello" 200' in line and hello in line for line in server.lines))
+
+
+def test_server_timing_is_opt_in_and_names_loader_action_and_render(make_project, start_server):
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    off = start_server(project)
+    assert "server-timing" not in httpx.get(off.url + "/").headers
+    off.stop()
+    (project / "pyxle.config.json").write_text(json.dumps({"observability": {"serverTiming": True}}))
+    server = start_server(project, "serve", "--skip-build")
+    with httpx.Client(base_url=server.url) as client:
+        page = client.get("/")
+        assert "Ada</h1>" in page.text
+        timing = dict(re.findall(r"(\w+);dur=([\d.]+)", page.headers["server-timing"]))
+        assert set(timing) == {"loader", "render", "total"}
+        assert float(timing["loader"]) >= 15 and float(timing["total"]) >= float(timing["loader"])
+        action = client.post("/api/__actions/index/save", json={}, headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+        assert action.json()["saved"] is True
+        assert re.match(r"action;dur=[\d.]+, total;dur=[\d.]+$", action.headers["server-timing"])
+
+
+def _scrape(server: Server, token: str | None = TOKEN) -> httpx.Response:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    return httpx.get(server.url + "/api/__pyxle/metrics", headers=headers)
+
+
+def _sample(text: str, name: str, **labels: str) -> float:
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith((name + "{", name + " ")) and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_metrics_cover_every_worker_and_need_the_token(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
+    project = make_project({"pages/api/items/[id].py": ITEM, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", "2")
+    pids = set()
+    for n in range(40):  # a new connection each time, so both workers answer some
+        r = httpx.get(server.url + f"/api/items/{n}", headers={"connection": "close"})
+        pids.add(r.json()["pid"])
+    assert len(pids) == 2
+    assert _scrape(server, None).status_code == 401
+    assert _scrape(server, "wrong").status_code == 401
+
+    def counted() -> float:
+        return _sample(_scrape(server).text, "pyxle_http_requests_total", route="/api/items/{id}", status="200") == 40
+
+    assert _wait_for(counted), _scrape(server).text
+    text = _scrape(server).text
+    assert _sample(text, "pyxle_http_request_duration_seconds_count", route="/api/items/{id}", status="200") == 40
+    assert 'le="+Inf"' in text
+
+
+def test_metrics_count_renders_and_open_websockets(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
+    project = make_project({"pages/index.pyxl": PAGE, "pages/api/echo.py": ECHO_WS,
+                            "pyxle.config.json": json.dumps(config)}, node=True)
+    server = start_server(project)
+    for _ in range(3):
+        assert "Ada</h1>" in httpx.get(server.url + "/").text
+
+    async def with_open_socket() -> tuple[float, float]:
+        async with websockets.connect(server.ws_url + "/api/echo") as ws:
+            await ws.send("ping")
+            assert await ws.recv() == "ping"
+            during = _sample(_scrape(server).text, "pyxle_websocket_connections")
+        await asyncio.sleep(0.3)
+        return during, _sample(_scrape(server).text, "pyxle_websocket_connections")
+
+    during, after = asyncio.run(with_open_socket())
+    assert (during, after) == (1, 0)
+    def rendered() -> str | None:
+        text = _scrape(server).text
+        return text if _sample(text, "pyxle_ssr_render_duration_seconds_count", page="index") == 3 else None
+
+    text = rendered() or _wait_for(rendered)
+    assert text, _scrape(server).text
+    assert _sample(text, "pyxle_ssr_renders_in_flight") == 0 and "pyxle_ssr_queue_depth" in text
+    assert _sample(text, "pyxle_http_requests_total", route="/", status="200") == 3
+
+
+def test_metrics_path_is_configurable_and_warns_without_a_token(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointPath": "/internal/metrics"}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    assert "has no metricsEndpointToken" in server.output()
+    r = httpx.get(server.url + "/internal/metrics")  # loopback: allowed without a token
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
+    assert httpx.get(server.url + "/api/__pyxle/metrics").status_code == 404
+
+
+def test_metrics_token_can_come_from_the_environment(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
+                          env={"PYXLE_METRICS_TOKEN": TOKEN})
+    assert _scrape(server, None).status_code == 401 and _scrape(server).status_code == 200
+
+
+@pytest.mark.parametrize("config,message", [
+    ({"observability": {"otelSampleRatio": 2}}, "observability.otelSampleRatio must be a number from 0 to 1"),
+    ({"observability": {"metricsEndpointPath": "metrics"}}, 'observability.metricsEndpointPath must be a path starting with "/"'),
+    ({"observability": {"logLevel": "loud"}}, "observability.logLevel must be one of DEBUG, INFO"),
+    ({"rateLimit": {"requests": -1}}, "rateLimit.requests must be an integer >= 0"),
+    ({"rateLimit": {"requests": 5, "window": 0}}, "rateLimit.window must be a number of seconds greater than 0"),
+])
+def test_bad_observability_or_rate_limit_config_stops_start_up(make_project, start_server, config, message):
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
+                          ready=False)
+    assert server.wait_exit() != 0
+    assert message in server.output() and "pyxle.config.json" in server.output()

@@ -1,0 +1,104 @@
+"""OpenTelemetry traces from a real `pyxle serve`, collected by the SDK's in-memory exporter.
+
+The project installs the tracer provider itself (as an app using its own exporter would), in an
+API module that also serves the finished spans as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import httpx
+
+from tests.conftest import REPO
+
+SPANS = '''
+from opentelemetry import trace
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+# Set once per process tree: the server's workers may inherit the provider their parent set
+# when it imported this module to check the project.
+if not hasattr(trace.get_tracer_provider(), "exporter"):
+    provider = TracerProvider()
+    provider.exporter = InMemorySpanExporter()
+    provider.add_span_processor(SimpleSpanProcessor(provider.exporter))
+    trace.set_tracer_provider(provider)
+exporter = trace.get_tracer_provider().exporter
+
+
+async def get(request):
+    return [{"name": s.name, "id": s.context.span_id, "trace": s.context.trace_id,
+             "parent": s.parent.span_id if s.parent else None, "kind": s.kind.name,
+             "attributes": dict(s.attributes)} for s in exporter.get_finished_spans()]
+'''
+PAGE = '''
+@server
+async def load(request):
+    return {"name": "Ada"}
+
+@action
+async def save(request):
+    return {"saved": True}
+
+export default function Home({ data }) {
+  return <h1>{data.name}</h1>
+}
+'''
+CONFIG = {"observability": {"otel": True, "otelSampleRatio": 1.0}}
+
+
+def _spans(server) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    return httpx.get(server.url + "/api/spans").json()
+
+
+def test_a_page_request_is_one_span_with_loader_and_render_children(make_project, start_server):
+    project = make_project({"pages/index.pyxl": PAGE, "pages/api/spans.py": SPANS,
+                            "pyxle.config.json": json.dumps(CONFIG)}, node=True)
+    server = start_server(project)
+    with httpx.Client(base_url=server.url) as client:
+        assert "Ada</h1>" in client.get("/").text
+        token = client.cookies["pyxle-csrf"]
+        assert client.post("/api/__actions/index/save", json={}, headers={"x-csrf-token": token}).json()["saved"]
+    spans = _spans(server)
+    page = next(s for s in spans if s["name"] == "GET /")
+    assert page["kind"] == "SERVER" and page["parent"] is None
+    assert page["attributes"]["http.route"] == "/" and page["attributes"]["http.response.status_code"] == 200
+    children = {s["name"] for s in spans if s["parent"] == page["id"]}
+    assert children == {"loader pages/index.pyxl", "render index"}
+    action = next(s for s in spans if s["name"] == "POST /api/__actions/index/save")
+    assert [s["name"] for s in spans if s["parent"] == action["id"]] == ["action index/save"]
+
+
+def test_an_incoming_traceparent_continues_the_callers_trace(make_project, start_server):
+    project = make_project({"pages/api/spans.py": SPANS, "pages/api/hello.py": "async def get(r):\n    return {}\n",
+                            "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project)
+    trace_id, parent_id = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    httpx.get(server.url + "/api/hello", headers={"traceparent": f"00-{trace_id}-{parent_id}-01"})
+    spans = [s for s in _spans(server) if s["name"] == "GET /api/hello"]
+    assert len(spans) == 1
+    assert spans[0]["trace"] == int(trace_id, 16) and spans[0]["parent"] == int(parent_id, 16)
+
+
+def test_a_5xx_marks_the_request_span_as_an_error(make_project, start_server):
+    crash = "async def get(request):\n    raise LookupError('boom')\n"
+    project = make_project({"pages/api/spans.py": SPANS, "pages/api/crash.py": crash,
+                            "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project)
+    assert httpx.get(server.url + "/api/crash").status_code == 500
+    span = next(s for s in _spans(server) if s["name"] == "GET /api/crash")
+    assert span["attributes"]["http.response.status_code"] == 500
+
+
+def test_otel_without_the_extra_stops_start_up_with_the_install_hint(make_project, start_server, tmp_path):
+    shadow = tmp_path / "no-otel"
+    (shadow / "opentelemetry").mkdir(parents=True)
+    (shadow / "opentelemetry" / "__init__.py").write_text("")  # an opentelemetry without the SDK
+    project = make_project({"pages/api/hello.py": "async def get(r):\n    return {}\n",
+                            "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project, env={"PYTHONPATH": f"{shadow}{os.pathsep}{REPO / 'src'}"}, ready=False)
+    assert server.wait_exit() == 1
+    assert "pip install 'pyxle-framework[otel]'" in server.output()

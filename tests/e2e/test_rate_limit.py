@@ -1,0 +1,119 @@
+"""rateLimit on real servers: 429 with Retry-After, exemptions, forwarded addresses, and Redis
+counters shared by two `pyxle serve` processes. The backend suite runs on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import httpx
+import pytest
+
+from pyxle.ratelimit import MemoryLimiter, RedisLimiter
+
+HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
+
+
+def _project(make_project, name: str = "app", **limits):  # type: ignore[no-untyped-def]
+    return make_project({"pages/api/hello.py": HELLO, "pages/api/open/ping.py": HELLO,
+                         "pyxle.config.json": json.dumps({"rateLimit": limits})}, name)
+
+
+def test_over_the_limit_answers_429_with_retry_after(make_project, start_server):
+    server = start_server(_project(make_project, requests=3, window=30))
+    statuses = [httpx.get(server.url + "/api/hello").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = httpx.get(server.url + "/api/hello")
+    assert refused.json() == {"ok": False, "error": "Too Many Requests"}
+    assert 1 <= int(refused.headers["retry-after"]) <= 10  # one request's worth: 30 s / 3
+    assert refused.headers["x-request-id"] and refused.headers["x-content-type-options"] == "nosniff"
+
+
+def test_exempt_paths_and_health_checks_are_never_limited(make_project, start_server):
+    server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api/open"]))
+    assert [httpx.get(server.url + "/api/open/ping").status_code for _ in range(5)] == [200] * 5
+    assert [httpx.get(server.url + "/healthz").status_code for _ in range(5)] == [200] * 5
+    assert [httpx.get(server.url + "/api/hello").status_code for _ in range(2)] == [200, 429]
+
+
+def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_server):
+    trusted = start_server(_project(make_project, "trusted", requests=1, window=60, trustForwardedFor=True))
+    # The proxy appends the address it saw: the last entry. Earlier ones are the client's own words.
+    a = [httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": f"{spoof}, 203.0.113.7"}).status_code
+         for spoof in ("1.1.1.1", "2.2.2.2")]
+    b = httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": "203.0.113.8"}).status_code
+    assert (a, b) == ([200, 429], 200)
+    untrusted = start_server(_project(make_project, "untrusted", requests=1, window=60))
+    c = [httpx.get(untrusted.url + "/api/hello", headers={"x-forwarded-for": ip}).status_code
+         for ip in ("203.0.113.1", "203.0.113.2")]
+    assert c == [200, 429]  # the header is ignored: both come from 127.0.0.1
+
+
+def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_server):
+    project = _project(make_project, requests=4, window=60, redisUrl=redis_server.url)
+    one, two = start_server(project), start_server(project)
+    statuses = [httpx.get(server.url + "/api/hello").status_code for server in (one, two, one, two, one, two)]
+    assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_redis_down_at_start_up_stops_it_naming_the_url(make_project, start_server, start_redis):
+    redis = start_redis()
+    redis.stop()
+    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url), ready=False)
+    assert server.wait_exit() == 1
+    assert f"Redis at {redis.url} does not answer" in server.output()
+
+
+# -- the same behaviour from both backends ---------------------------------------------------
+
+@pytest.fixture(params=["memory", "redis"])
+def limiter_factory(request, redis_server):  # type: ignore[no-untyped-def]
+    if request.param == "memory":
+        return lambda requests, window: MemoryLimiter(requests, window)
+    return lambda requests, window: RedisLimiter(requests, window, redis_server.url)
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    async def with_cleanup():  # type: ignore[no-untyped-def]
+        from pyxle._redis import close_clients
+
+        try:
+            return await coro
+        finally:
+            await close_clients()
+
+    return asyncio.run(with_cleanup())
+
+
+def test_backend_allows_a_burst_of_requests_then_refuses(limiter_factory):
+    async def scenario() -> list[float]:
+        limiter = limiter_factory(3, 30.0)
+        client = uuid.uuid4().hex
+        return [await limiter.hit(client) for _ in range(4)]
+
+    waits = _run(scenario())
+    assert waits[:3] == [0.0, 0.0, 0.0] and 9.0 < waits[3] <= 10.0
+
+
+def test_backend_counts_each_client_apart(limiter_factory):
+    async def scenario() -> tuple[float, float]:
+        limiter = limiter_factory(1, 30.0)
+        a, b = uuid.uuid4().hex, uuid.uuid4().hex
+        await limiter.hit(a)
+        return await limiter.hit(a), await limiter.hit(b)
+
+    refused, other = _run(scenario())
+    assert refused > 0 and other == 0.0
+
+
+def test_backend_lets_requests_through_again_after_the_interval(limiter_factory):
+    async def scenario() -> list[float]:
+        limiter = limiter_factory(2, 0.4)  # one request every 0.2 s, two at once
+        client = uuid.uuid4().hex
+        first = [await limiter.hit(client) for _ in range(3)]
+        await asyncio.sleep(0.3)
+        return [*first, await limiter.hit(client)]
+
+    waits = _run(scenario())
+    assert waits[:2] == [0.0, 0.0] and waits[2] > 0 and waits[3] == 0.0

@@ -1,0 +1,83 @@
+"""Pure pieces of observability: the bulk histogram write, phases, Server-Timing, the config block."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyxle.config._validate import validate_config
+from pyxle.observability import phase
+from pyxle.observability._metrics import LATENCY_BUCKETS, add_to_histogram
+from pyxle.observability._phases import Phases, phases_var
+
+
+def test_bulk_histogram_write_equals_one_observe_per_sample():
+    import bisect
+
+    from prometheus_client import CollectorRegistry, Histogram
+
+    samples = [0.0004, 0.003, 0.003, 0.07, 0.9, 42.0]
+    one = Histogram("one_seconds", "x", buckets=LATENCY_BUCKETS, registry=CollectorRegistry())
+    bulk = Histogram("bulk_seconds", "x", buckets=LATENCY_BUCKETS, registry=CollectorRegistry())
+    tally = [0.0] * (len(LATENCY_BUCKETS) + 2)
+    for value in samples:
+        one.observe(value)
+        tally[bisect.bisect_left(LATENCY_BUCKETS, value)] += 1
+        tally[-1] += value
+    add_to_histogram(bulk, tally)
+
+    def values(h):  # type: ignore[no-untyped-def]
+        return [(s.name.split("_seconds")[1], s.labels, s.value) for m in h.collect() for s in m.samples
+                if not s.name.endswith("_created")]
+
+    assert values(one) == values(bulk)
+
+
+def test_phases_cost_nothing_outside_a_timed_request():
+    assert phases_var.get() is None
+    with phase("loader", "pages/index.pyxl") as result:
+        assert result is None
+
+
+def test_server_timing_sums_each_kind_in_milliseconds():
+    phases = Phases()
+    token = phases_var.set(phases)
+    try:
+        for name in ("pages/layout.pyxl", "pages/index.pyxl"):
+            with phase("loader", name):
+                pass
+        with phase("render", "index"):
+            pass
+    finally:
+        phases_var.reset(token)
+    header = phases.server_timing(0.0123).decode()
+    assert header.startswith("loader;dur=") and ", render;dur=" in header and header.endswith("total;dur=12.30")
+
+
+def test_observability_block_keeps_0_9_spellings():
+    fields, problems, _ = validate_config({"observability": {"logFormat": "console", "accessLog": True, "logLevel": "debug"}})
+    assert problems == () and fields["log_format"] == "text" and fields["access_log"] is True
+    assert fields["observability"].log_level == "DEBUG"
+    fields, _, warnings = validate_config({"logFormat": "json", "observability": {"logFormat": "console"}})
+    assert fields["log_format"] == "json" and "top-level" in warnings[0]
+    fields, _, _ = validate_config({"observability": False})
+    assert fields["observability"].request_id is False and fields["observability"].timing is False
+
+
+@pytest.mark.parametrize("block,message", [
+    ({"otelSampleRatio": True}, "observability.otelSampleRatio must be a number from 0 to 1"),
+    ({"requestIdHeader": "X Bad"}, "observability.requestIdHeader must be a non-empty name"),
+    ({"metricsEndpointToken": ""}, "observability.metricsEndpointToken must be a non-empty string or null"),
+])
+def test_observability_block_names_the_bad_key(block, message):
+    _, problems, _ = validate_config({"observability": block})
+    assert problems and problems[0].startswith(message)
+
+
+def test_print_config_masks_the_metrics_token_and_the_redis_password(tmp_path):
+    from pyxle.config import load_config
+
+    (tmp_path / "pyxle.config.json").write_text(
+        '{"observability": {"metricsEndpointToken": "t0ken"}, "rateLimit": {"redisUrl": "redis://:pw@h:6379/0"}}')
+    shown = load_config(tmp_path, load_env=False, environ={}).to_dict()
+    assert shown["observability"]["metricsEndpointToken"] == "********"
+    assert shown["rateLimit"]["redisUrl"] == "redis://:********@h:6379/0"
