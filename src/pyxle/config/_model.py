@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._mask import mask_secrets, plain
 
@@ -19,6 +20,7 @@ DEFAULT_SECURITY_HEADERS: Mapping[str, str] = types.MappingProxyType(
 )
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -58,6 +60,21 @@ class CsrfConfig:
 
 
 @dataclass(frozen=True)
+class RealtimeConfig:
+    """WebSockets and channels: the broker that carries messages, and the per-socket limits."""
+
+    broker: str = "memory"  # "memory" (this process) or "redis" (across workers and machines)
+    redis_url: str = "redis://localhost:6379"
+    channel_prefix: str = "pyxle:rt:"
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE  # larger incoming messages close the socket (1009)
+    send_queue: int = 1024  # channel messages waiting for one socket; more closes it (1013)
+    ping_interval: int = 20  # seconds of silence before TCP keepalive probes a peer; 0: off
+    # Whether API routes' WebSocket upgrades get the Origin check too (pages always do):
+    # False: none; True: all; a tuple: those under these prefixes.
+    api_routes: bool | tuple[str, ...] = False
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -74,6 +91,7 @@ class PyxleConfig:
     api_hooks: tuple[str, ...] = ()
     cors: CorsConfig = field(default_factory=CorsConfig)
     csrf: CsrfConfig = field(default_factory=CsrfConfig)
+    realtime: RealtimeConfig = field(default_factory=RealtimeConfig)
     security_headers: Mapping[str, str] = field(
         default_factory=lambda: DEFAULT_SECURITY_HEADERS, hash=False
     )
@@ -148,6 +166,7 @@ class PyxleConfig:
                 "exemptPaths": list(csrf.exempt_paths),
                 "apiRoutes": api_routes if isinstance(api_routes, bool) else list(api_routes),
             },
+            "realtime": self._realtime_dict(),
             "securityHeaders": self._security_headers_dict(),
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,
@@ -157,6 +176,17 @@ class PyxleConfig:
             "secretKey": self.secret_key,
         }
         return mask_secrets(data) if masked else data
+
+    def _realtime_dict(self) -> dict[str, Any]:
+        rt = self.realtime
+        url = urlsplit(rt.redis_url)
+        shown = url._replace(netloc=url.netloc.replace(f":{url.password}@", ":********@", 1)).geturl() \
+            if url.password else rt.redis_url  # the password in a Redis URL is never printed
+        return {
+            "broker": rt.broker, "redisUrl": shown, "channelPrefix": rt.channel_prefix,
+            "maxMessageSize": rt.max_message_size, "sendQueue": rt.send_queue, "pingInterval": rt.ping_interval,
+            "apiRoutes": rt.api_routes if isinstance(rt.api_routes, bool) else list(rt.api_routes),
+        }
 
     def _security_headers_dict(self) -> dict[str, str | None]:
         # A default the user turned off shows as null, as it was written in the file.

@@ -109,3 +109,8 @@ HEADER_VALUE = Rule(
     "a string without line breaks, or null (to not send the header)",
     lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),
 )
+BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis"))
+REDIS_URL = Rule(
+    'a Redis URL like "redis://localhost:6379/0" (redis://, rediss:// or unix://)',
+    lambda v: is_str(v) and v.split("://", 1)[0].lower() in ("redis", "rediss", "unix") and "://" in v,
+)

@@ -13,14 +13,14 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _rules as r
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, RealtimeConfig
 from ._rules import Rule, describe, problem
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
 TOP_LEVEL_KEYS = (
     "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat",
+    "maxBodySize", "accessLog", "logFormat", "realtime",
 )
 STARLETTE_KEYS = ("host", "port")
 ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
@@ -28,6 +28,10 @@ CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
+)
+
+REALTIME_KEYS = (
+    "broker", "redisUrl", "channelPrefix", "maxMessageSize", "sendQueue", "pingInterval", "apiRoutes",
 )
 
 # Ignored silently: editors use "$schema" to offer completion for JSON files.
@@ -158,6 +162,8 @@ class Validator:
             fields["cors"] = self.cors(data["cors"])
         if "csrf" in data:
             fields["csrf"] = self.csrf(data["csrf"])
+        if "realtime" in data:
+            fields["realtime"] = self.realtime(data["realtime"])
         if "securityHeaders" in data:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
 
@@ -239,13 +245,33 @@ class Validator:
             return _INVALID
         return CsrfConfig(**kwargs)
 
-    def api_routes(self, value: Any) -> bool | tuple[str, ...] | Any:
+    def realtime(self, value: Any) -> RealtimeConfig | Any:
+        obj = self.object("realtime", value, REALTIME_KEYS)
+        if obj is None:
+            return _INVALID
+        rules = {
+            "broker": ("broker", r.BROKER), "redisUrl": ("redis_url", r.REDIS_URL),
+            "channelPrefix": ("channel_prefix", r.NON_EMPTY_STR), "maxMessageSize": ("max_message_size", r.POSITIVE_INT),
+            "sendQueue": ("send_queue", r.POSITIVE_INT), "pingInterval": ("ping_interval", r.NON_NEGATIVE_INT),
+        }
+        kwargs: dict[str, Any] = {
+            name: self.value(f"realtime.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj
+        }
+        if "broker" in kwargs and kwargs["broker"] is not _INVALID:
+            kwargs["broker"] = kwargs["broker"].lower()
+        if "apiRoutes" in obj:
+            kwargs["api_routes"] = self.api_routes(obj["apiRoutes"], "realtime.apiRoutes")
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return RealtimeConfig(**kwargs)
+
+    def api_routes(self, value: Any, where: str = "csrf.apiRoutes") -> bool | tuple[str, ...] | Any:
         if isinstance(value, bool):
             return value
         if not isinstance(value, list):
-            self.problems.append(problem("csrf.apiRoutes", "true, false or a list of path prefixes", value))
+            self.problems.append(problem(where, "true, false or a list of path prefixes", value))
             return _INVALID
-        prefixes = self.list_of("csrf.apiRoutes", value, r.PATH_PREFIX)
+        prefixes = self.list_of(where, value, r.PATH_PREFIX)
         # An empty list protects nothing: say so with False rather than a falsy tuple.
         return prefixes if prefixes is _INVALID or prefixes else False
 
