@@ -138,6 +138,7 @@ class PyxleApp(Starlette):
         app: ASGIApp = ExceptionMiddleware(
             self.router, handlers={k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
         )
+        app = _websocket_guard(app, config)
         app = BodyLimitMiddleware(app, max_body_size=config.max_body_size)
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
         app = cors_middleware(
@@ -176,20 +177,28 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        from pyxle.realtime._lifecycle import serving
+
         await self.swap_renderer(self._initial_renderer)
         try:
-            if self.mode != "development":
-                # What is loaded now lives as long as the process: keep it out of every GC pass
-                # (about 5% of a page request's time went to collections scanning it).
-                gc.freeze()
-                yield
-                return
-            from pyxle.app._reload import watch_routes
-
-            async with watch_routes(self):
-                yield
+            async with serving(self.state, self.config.realtime):
+                async with self._serving():
+                    yield
         finally:
             await self.swap_renderer(None)
+
+    @asynccontextmanager
+    async def _serving(self) -> AsyncIterator[None]:
+        if self.mode != "development":
+            # What is loaded now lives as long as the process: keep it out of every GC pass
+            # (about 5% of a page request's time went to collections scanning it).
+            gc.freeze()
+            yield
+            return
+        from pyxle.app._reload import watch_routes
+
+        async with watch_routes(self):
+            yield
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:
@@ -197,6 +206,13 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     file stops start-up instead of failing its first request."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
+    if config.realtime.broker == "redis":  # a broker that cannot start stops start-up, naming the URL
+        from pyxle._redis import RedisUnavailable, ensure_reachable
+
+        try:
+            ensure_reachable(config.realtime.redis_url, feature="realtime")
+        except RedisUnavailable as exc:
+            raise StartupError(str(exc)) from None
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     try:
         app.user_middleware = load_middleware(config.middleware)
@@ -204,6 +220,15 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         raise StartupError(str(exc)) from None
     app._initial_renderer = app.load_routes()
     return app
+
+
+def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:
+    """Every WebSocket's Origin check, size limit, send queue and shutdown close (pyxle.realtime)."""
+    from pyxle.realtime._guard import WebSocketGuard
+
+    rt = config.realtime
+    return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
+                          origins=config.cors.origins, api_routes=rt.api_routes)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:
