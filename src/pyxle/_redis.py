@@ -122,10 +122,11 @@ class Subscription:
 
     Built on ``redis_client``'s pool. When Redis goes away it logs once, reconnects with
     ``backoff()`` and subscribes again to every channel it had, logging when it is back.
-    ``on_message(channel, data)`` runs in the listener task; ``on_up()`` after each (re)connect.
+    ``await on_message(channel, data)`` runs in the listener task, one message at a time;
+    ``on_up()`` after each (re)connect.
     """
 
-    def __init__(self, client: Redis, url: str, on_message: Callable[[bytes, bytes], None], *, feature: str,
+    def __init__(self, client: Redis, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
                  on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
                  logger: logging.Logger | None = None) -> None:
         self._client = client
@@ -198,7 +199,7 @@ class Subscription:
                     message = await self._pubsub.get_message(timeout=None)
                     if message is not None:
                         if message["type"] == "message":
-                            self._on_message(message["channel"], message["data"])
+                            await self._on_message(message["channel"], message["data"])
                         elif message["type"] == "subscribe":
                             await self._confirmed(message["channel"])
                             delays = backoff(self._base)

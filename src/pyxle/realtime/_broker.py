@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Protocol, runtime_checkable
 
 from starlette.websockets import WebSocket
 
 from pyxle.realtime._connection import Connection, connection_for
 from pyxle.realtime._frames import Frame, Message
+
+
+PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
 
 
 class BrokerUnavailable(Exception):
@@ -29,6 +33,22 @@ class Broker(Protocol):
     async def start(self) -> None: ...
 
     async def aclose(self) -> None: ...
+
+
+async def pace(busy: list[Connection]) -> None:
+    """Pause the publisher while sockets that still read catch up (at most ``PACE_LIMIT``).
+
+    A burst published without a pause would fill the queues of fast readers too and close them
+    as if they had stopped reading; a socket whose sends are stuck is not waited for.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PACE_LIMIT
+    while busy:
+        await asyncio.sleep(0.001)
+        now = loop.time()
+        if now > deadline:
+            return
+        busy = [conn for conn in busy if conn.behind(now)]
 
 
 class LocalSubscribers:
@@ -63,11 +83,15 @@ class LocalSubscribers:
         del self._channels[channel]
         return True
 
-    def _fanout(self, channel: str, frame: Frame) -> None:
+    def _fanout(self, channel: str, frame: Frame) -> list[Connection] | None:
+        """Queue ``frame`` for each local socket; the sockets whose queues are filling up, if any."""
         members = self._channels.get(channel)
+        busy = None
         if members:
             for conn in list(members):
-                conn.deliver(frame)
+                if conn.deliver(frame):
+                    busy = [conn] if busy is None else [*busy, conn]
+        return busy
 
     def _local_count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))

@@ -16,13 +16,14 @@ from pyxle.realtime._frames import Frame
 logger = logging.getLogger("pyxle.realtime")
 
 CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read
+STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
 
 
 class Connection:
     """Per socket state; the only per-message work is a length check in and a deque append out."""
 
     __slots__ = ("scope", "_receive", "_send", "max_message", "queue_limit", "closed", "close_code", "_queue",
-                 "_waiter", "_pump", "_task", "_aborted", "_close_sent", "__weakref__")
+                 "_waiter", "_pump", "_task", "_aborted", "_close_sent", "sending_since", "__weakref__")
 
     def __init__(self, scope: Scope, receive: Receive, send: Send, *, max_message: int, queue_limit: int) -> None:
         self.scope = scope
@@ -38,6 +39,7 @@ class Connection:
         self._task = asyncio.current_task()
         self._aborted = False
         self._close_sent: asyncio.Future[None] | None = None
+        self.sending_since = 0.0  # loop time the frame being sent was handed over; 0.0: none
 
     # -- what the application's handler calls (through Starlette's WebSocket) -----------------
 
@@ -67,10 +69,13 @@ class Connection:
 
     # -- channels -----------------------------------------------------------------------
 
-    def deliver(self, frame: Frame) -> None:
-        """Queue ``frame``; a full queue means the peer stopped reading: close it (1013), never wait."""
+    def deliver(self, frame: Frame) -> bool:
+        """Queue ``frame``; a full queue means the peer stopped reading: close it (1013), never wait.
+
+        True when the queue is past half full: the caller should let the sending tasks run.
+        """
         if self.closed:
-            return
+            return False
         queue = self._queue
         if len(queue) >= self.queue_limit:
             logger.warning("closing a WebSocket on %s: it stopped reading and %d messages are waiting (1013)",
@@ -78,7 +83,7 @@ class Connection:
             self._stop(1013)
             queue.clear()
             asyncio.ensure_future(self._close_slow())
-            return
+            return False
         queue.append(frame)
         waiter = self._waiter
         if waiter is not None:
@@ -86,13 +91,16 @@ class Connection:
             waiter.set_result(None)
         elif self._pump is None:
             self._pump = asyncio.ensure_future(self._run_pump())
+        return len(queue) * 2 > self.queue_limit
 
     async def _run_pump(self) -> None:
         queue, send, loop = self._queue, self._send, asyncio.get_running_loop()
         try:
             while not self.closed:
                 if queue:
+                    self.sending_since = loop.time()
                     await send(queue.popleft())
+                    self.sending_since = 0.0
                     continue
                 self._waiter = loop.create_future()
                 await self._waiter
@@ -100,6 +108,11 @@ class Connection:
             pass
         except Exception:  # the peer went away mid-send: its receive() reports the disconnect
             self._stop(1006)
+
+    def behind(self, now: float) -> bool:
+        """Its queue is past half full while it still reads: worth a pause of the publisher."""
+        stalled = self.sending_since and now - self.sending_since > STALLED
+        return not self.closed and not stalled and len(self._queue) * 2 > self.queue_limit
 
     # -- closes the server starts ------------------------------------------------------------
 

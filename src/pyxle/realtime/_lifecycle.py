@@ -27,7 +27,8 @@ async def serving(state: Any, settings: Any) -> AsyncIterator[None]:
     set_current(broker)
     _drain_on_sigterm()
     if settings.ping_interval:
-        enable_keepalive(settings.ping_interval)
+        # the server opens its listening socket after start-up: look for it on the next turns
+        _keepalive_soon(settings.ping_interval, tries=100)
     try:
         yield
     finally:
@@ -59,6 +60,14 @@ def _drain_on_sigterm() -> None:
         loop.add_signal_handler(signal.SIGTERM, on_sigterm)
     except (NotImplementedError, RuntimeError, ValueError):
         pass
+
+
+def _keepalive_soon(idle: int, tries: int) -> None:
+    def attempt(left: int) -> None:
+        if not enable_keepalive(idle) and left > 1:
+            asyncio.get_running_loop().call_later(0.05, attempt, left - 1)
+
+    asyncio.get_running_loop().call_soon(attempt, tries)
 
 
 def enable_keepalive(idle: int) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.websockets import WebSocket
 
-from pyxle.realtime._broker import LocalSubscribers
+from pyxle.realtime._broker import LocalSubscribers, pace
 from pyxle.realtime._frames import Message, encode
 
 
@@ -18,7 +18,9 @@ class InProcessBroker(LocalSubscribers):
         self._remove(channel, ws)
 
     async def publish(self, channel: str, message: Message) -> None:
-        self._fanout(channel, encode(message))
+        busy = self._fanout(channel, encode(message))
+        if busy:
+            await pace(busy)
 
     async def count(self, channel: str) -> int:
         return self._local_count(channel)

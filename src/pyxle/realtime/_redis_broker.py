@@ -15,7 +15,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client, shown_url
-from pyxle.realtime._broker import BrokerUnavailable, LocalSubscribers
+from pyxle.realtime._broker import BrokerUnavailable, LocalSubscribers, pace
 from pyxle.realtime._frames import Message, encode, from_wire, to_wire
 
 logger = logging.getLogger("pyxle.realtime")
@@ -123,9 +123,11 @@ class RedisBroker(LocalSubscribers):
 
     # -- inside ------------------------------------------------------------------------------
 
-    def _dispatch(self, channel: bytes, data: bytes) -> None:
+    async def _dispatch(self, channel: bytes, data: bytes) -> None:
         if channel.startswith(self._prefix_bytes):
-            self._fanout(channel[len(self._prefix_bytes):].decode(), from_wire(data))
+            busy = self._fanout(channel[len(self._prefix_bytes):].decode(), from_wire(data))
+            if busy:
+                await pace(busy)
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
@@ -144,14 +146,17 @@ class RedisBroker(LocalSubscribers):
 
     async def _reassert(self) -> None:
         """After (re)connecting: this process's counts as they are (Redis may have restarted empty)."""
-        try:
-            async with self._client.pipeline(transaction=False) as pipe:
-                pipe.set(self._worker_key(), b"1", ex=int(HEARTBEAT * 3))
-                for channel in list(self._channels):
-                    pipe.hset(self._presence(channel), self._id, self._local_count(channel))
-                await pipe.execute()
-        except Exception:  # noqa: BLE001  (the next heartbeat tries again)
-            pass
+        for attempt in range(3):  # the first try may meet a pooled connection Redis already closed
+            try:
+                async with self._client.pipeline(transaction=False) as pipe:
+                    pipe.set(self._worker_key(), b"1", ex=int(HEARTBEAT * 3))
+                    for channel in list(self._channels):
+                        pipe.hset(self._presence(channel), self._id, self._local_count(channel))
+                    await pipe.execute()
+                return
+            except Exception as exc:  # noqa: BLE001  (the next heartbeat tries again)
+                logger.debug("realtime: presence not written yet (%s)", exc)
+                await asyncio.sleep(0.05 * (attempt + 1))
 
     async def _beat(self) -> None:
         while True:
