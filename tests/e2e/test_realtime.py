@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import subprocess
 import time
@@ -341,5 +342,5 @@ def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) 
 
     out = asyncio.run(run())
     assert "timer:(keepalive," in out, out
-    seconds = int(out.split("timer:(keepalive,")[1].split("sec")[0])
-    assert 0 < seconds <= 7  # probes start after pingInterval seconds of silence
+    timer = out.split("timer:(keepalive,")[1].split(",")[0]  # ss prints e.g. "6.964ms" for 6 s 964 ms
+    assert int(re.match(r"\d+", timer).group()) <= 7  # type: ignore[union-attr]  # pingInterval 7, not 20
