@@ -9,6 +9,7 @@ key prefix, and one process talking to one URL shares one connection pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import random
@@ -175,10 +176,8 @@ class Subscription:
     async def remove(self, channel: bytes) -> None:
         self._channels.discard(channel)
         if self.up:
-            try:
+            with contextlib.suppress(Exception):  # gone with the connection anyway
                 await self._pubsub.unsubscribe(channel)
-            except Exception:  # noqa: BLE001  (gone with the connection anyway)
-                pass
 
     async def aclose(self) -> None:
         task, self._task = self._task, None
@@ -233,7 +232,5 @@ class Subscription:
     async def _reset(self) -> None:
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is not None:
-            try:
+            with contextlib.suppress(Exception):  # its connection is already broken
                 await pubsub.aclose()
-            except Exception:  # noqa: BLE001  (its connection is already broken)
-                pass

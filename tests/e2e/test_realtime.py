@@ -132,7 +132,8 @@ def test_redis_killed_mid_test_gives_a_clear_error_and_the_broker_recovers_when_
         assert time.monotonic() - started < 10  # an answer, not a hang
         assert answer["error"].startswith("realtime: cannot publish to 'lobby': Redis at redis://127.0.0.1:")
         assert "is unreachable" in answer["error"]
-        r = httpx.post(servers[1].url + "/api/rooms/lobby", json={"n": 1}, timeout=15)
+        async with httpx.AsyncClient(timeout=15) as client:
+            r = await client.post(servers[1].url + "/api/rooms/lobby", json={"n": 1})
         assert r.status_code == 500 and "Redis" not in r.text  # uncaught in a route: a plain 500, no details
 
         redis.start()
@@ -156,7 +157,8 @@ def test_redis_killed_mid_test_gives_a_clear_error_and_the_broker_recovers_when_
         await sockets[-1].send("recovered")
         for ws in sockets:
             assert await texts(ws, 1, 10) == ["recovered"]
-        online = httpx.post(servers[0].url + "/api/rooms/lobby", json={"n": 0}, timeout=10).json()["online"]
+        async with httpx.AsyncClient(timeout=10) as client:
+            online = (await client.post(servers[0].url + "/api/rooms/lobby", json={"n": 0})).json()["online"]
         assert online == len(sockets)  # presence written again after Redis came back empty
         await asyncio.gather(*(ws.close() for ws in sockets))
 
@@ -167,7 +169,8 @@ def test_redis_killed_mid_test_gives_a_clear_error_and_the_broker_recovers_when_
 
 
 def worker_rss(server: Server) -> int:
-    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(server.proc.pid)], capture_output=True, text=True)
+    out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(server.proc.pid)], capture_output=True, text=True,
+                         check=True)
     return sum(int(line.split()[1]) for line in out.stdout.splitlines() if line.strip())
 
 
@@ -182,7 +185,7 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         slow, _ = await join(url)
         slow.transport.pause_reading()  # stops reading; the server's writes back up
         readers = [(await join(url))[0] for _ in range(4)]
-        rss_before = worker_rss(server)
+        rss_before = await asyncio.to_thread(worker_rss, server)
         started = time.monotonic()
         got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
         async with httpx.AsyncClient(timeout=60) as client:
@@ -193,13 +196,14 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         for result in results:
             assert result == [f"{b}-{i}" + "." * 1000 for b in range(10) for i in range(n // 10)]
         assert elapsed < 30  # on time: never held up by the slow one
-        assert worker_rss(server) - rss_before < 64 * 1024  # KB: bounded, not 10,000 messages per socket
+        assert await asyncio.to_thread(worker_rss, server) - rss_before < 64 * 1024  # KB: bounded, not 10,000 messages per socket
         slow.transport.resume_reading()
         with pytest.raises(websockets.ConnectionClosed):
             while True:
                 await asyncio.wait_for(slow.recv(), 20)
         assert slow.close_code == 1013
-        assert httpx.post(server.url + "/api/rooms/busy", json={"n": 0}).json()["online"] == 4
+        async with httpx.AsyncClient() as client:
+            assert (await client.post(server.url + "/api/rooms/busy", json={"n": 0})).json()["online"] == 4
         await asyncio.gather(*(ws.close() for ws in readers))
 
     asyncio.run(run())
@@ -332,8 +336,9 @@ def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) 
     async def run() -> str:
         for _ in range(50):  # the worker sets it on its listening socket just after start-up
             ws, _ = await join(server.ws_url + "/api/rooms/idle")
-            out = subprocess.run(["ss", "-tno", "state", "established", f"( sport = :{port} )"],
-                                 capture_output=True, text=True).stdout
+            out = (await asyncio.to_thread(subprocess.run, ["ss", "-tno", "state", "established",
+                                                             f"( sport = :{port} )"], capture_output=True,
+                                           text=True, check=True)).stdout
             await ws.close()
             if "keepalive" in out:
                 break
@@ -344,3 +349,38 @@ def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) 
     assert "timer:(keepalive," in out, out
     timer = out.split("timer:(keepalive,")[1].split(",")[0]  # ss prints e.g. "6.964ms" for 6 s 964 ms
     assert int(re.match(r"\d+", timer).group()) <= 7  # type: ignore[union-attr]  # pingInterval 7, not 20
+
+
+def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
+        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import DEMO, link_node_modules
+
+    redis = start_redis()
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build",
+                                                              "dist"))
+    link_node_modules(root)
+    env = {**redis_env(redis, "demo:"), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+    first = start_server(root, "serve", "--workers", "2", env=env)
+    second = start_server(root, "serve", "--workers", "2", "--skip-build", env=env)
+
+    async def run() -> None:
+        members = []
+        for i in range(6):  # alternate servers; each join is announced with the room's size
+            ws = await websockets.connect(f"{(first, second)[i % 2].ws_url}/api/rooms/lobby?name=u{i}")
+            assert json.loads(await ws.recv()) == {"type": "presence", "online": i + 1}
+            members.append(ws)
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(second.url + "/api/rooms/lobby")).json() == {"room": "lobby", "members": 6}
+        await members[0].send("hello")
+        for ws in members:
+            while (message := json.loads(await asyncio.wait_for(ws.recv(), 10))).get("type") == "presence":
+                pass
+            assert message == {"room": "lobby", "from": "u0", "text": "hello"}
+        await members[5].close()
+        assert json.loads(await asyncio.wait_for(members[0].recv(), 10)) == {"type": "presence", "online": 5}
+        await asyncio.gather(*(ws.close() for ws in members[:5]))
+
+    asyncio.run(run())

@@ -11,8 +11,15 @@ from collections.abc import Awaitable, Callable
 import pytest
 from starlette.websockets import WebSocket
 
-from pyxle.realtime import (Broker, BrokerUnavailable, InProcessBroker, RedisBroker, build_broker, channel,
-                            origin_allowed)
+from pyxle.realtime import (
+    Broker,
+    BrokerUnavailable,
+    InProcessBroker,
+    RedisBroker,
+    build_broker,
+    channel,
+    origin_allowed,
+)
 from pyxle.realtime._connection import connection_for
 from tests.conftest import RedisServer
 

@@ -181,9 +181,8 @@ class PyxleApp(Starlette):
 
         await self.swap_renderer(self._initial_renderer)
         try:
-            async with serving(self.state, self.config.realtime):
-                async with self._serving():
-                    yield
+            async with serving(self.state, self.config.realtime), self._serving():
+                yield
         finally:
             await self.swap_renderer(None)
 

@@ -10,7 +10,6 @@ from starlette.websockets import WebSocket
 from pyxle.realtime._connection import Connection, connection_for
 from pyxle.realtime._frames import Frame, Message
 
-
 PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
 
 

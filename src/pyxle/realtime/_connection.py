@@ -22,8 +22,23 @@ STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, d
 class Connection:
     """Per socket state; the only per-message work is a length check in and a deque append out."""
 
-    __slots__ = ("scope", "_receive", "_send", "max_message", "queue_limit", "closed", "close_code", "_queue",
-                 "_waiter", "_pump", "_task", "_aborted", "_close_sent", "sending_since", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "_aborted",
+        "_close_sent",
+        "_pump",
+        "_queue",
+        "_receive",
+        "_send",
+        "_task",
+        "_waiter",
+        "close_code",
+        "closed",
+        "max_message",
+        "queue_limit",
+        "scope",
+        "sending_since",
+    )
 
     def __init__(self, scope: Scope, receive: Receive, send: Send, *, max_message: int, queue_limit: int) -> None:
         self.scope = scope
@@ -106,7 +121,7 @@ class Connection:
                 await self._waiter
         except asyncio.CancelledError:
             pass
-        except Exception:  # the peer went away mid-send: its receive() reports the disconnect
+        except Exception:  # noqa: BLE001  (the peer went away mid-send: its receive() reports it)
             self._stop(1006)
 
     def behind(self, now: float) -> bool:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Union
+from typing import Any
 
 import orjson
 
-Message = Union[str, bytes, Any]  # str -> text frame, bytes -> binary frame, anything else -> JSON text
+Message = str | bytes | Any  # str -> text frame, bytes -> binary frame, anything else -> JSON text
 Frame = dict[str, Any]  # the ASGI "websocket.send" message, shared by every subscriber
 
 

@@ -8,6 +8,7 @@ gets its messages back through Redis like every other: each socket receives each
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from typing import Any
@@ -71,14 +72,12 @@ class RedisBroker(LocalSubscribers):
         if self._subscription is not None:
             await self._subscription.aclose()
         if self._client is not None and self._channels:
-            try:
+            with contextlib.suppress(Exception):  # Redis is gone: the marks expire by themselves
                 async with self._client.pipeline(transaction=False) as pipe:
                     for channel in self._channels:
                         pipe.hdel(self._presence(channel), self._id)
                     pipe.delete(self._worker_key())
                     await pipe.execute()
-            except Exception:  # noqa: BLE001  (Redis is gone: the marks expire by themselves)
-                pass
         self._channels.clear()
 
     async def subscribe(self, channel: str, ws: WebSocket) -> None:
@@ -106,7 +105,7 @@ class RedisBroker(LocalSubscribers):
             await asyncio.wait_for(self._client.publish(self._prefix_bytes + channel.encode(), data), self._timeout)
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(f"cannot publish to {channel!r}", exc) from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
             raise self._unavailable(f"cannot publish to {channel!r}", exc) if _is_redis_error(exc) else exc from None
 
     async def count(self, channel: str) -> int:
@@ -118,7 +117,7 @@ class RedisBroker(LocalSubscribers):
                 self._count(keys=[self._presence(channel)], args=[self.prefix + "worker:"]), self._timeout))
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(f"cannot count {channel!r}", exc) from None
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
             raise self._unavailable(f"cannot count {channel!r}", exc) if _is_redis_error(exc) else exc from None
 
     # -- inside ------------------------------------------------------------------------------
@@ -136,10 +135,8 @@ class RedisBroker(LocalSubscribers):
         return f"{self.prefix}worker:{self._id}"
 
     async def _presence_add(self, channel: str, delta: int) -> None:
-        try:
+        with contextlib.suppress(Exception):  # down: _reassert writes the true counts when it is back
             await self._client.hincrby(self._presence(channel), self._id, delta)
-        except Exception:  # noqa: BLE001  (down: _reassert writes the true counts when it is back)
-            pass
 
     async def _mark_alive(self) -> None:
         await self._client.set(self._worker_key(), b"1", ex=int(HEARTBEAT * 3))
