@@ -81,8 +81,13 @@ def enable_keepalive(idle: int) -> int:
     done = 0
     for name in os.listdir("/proc/self/fd"):
         try:
-            sock = socket.socket(fileno=os.dup(int(name)))
+            fd = os.dup(int(name))
         except (OSError, ValueError):
+            continue
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:  # not a socket: close our copy, or it leaks
+            os.close(fd)
             continue
         with sock:
             try:
