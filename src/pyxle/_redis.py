@@ -9,9 +9,12 @@ key prefix, and one process talking to one URL shares one connection pool.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import os
 import random
 import weakref
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -77,10 +80,27 @@ async def check_reachable(client: Redis, url: str, *, feature: str) -> None:
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
-        raise RedisUnavailable(
-            f"{feature}: Redis at {shown_url(url)} does not answer ({type(exc).__name__}: {exc})\n"
-            "    hint: start redis-server, or correct the URL"
-        ) from None
+        raise _unreachable(url, feature, exc) from None
+
+
+def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> RedisUnavailable:
+    cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} does not answer{cause}\n"
+                            "    hint: start redis-server, or correct the URL")
+
+
+def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0) -> None:
+    """The start-up check before any event loop runs (an app being built): ``RedisUnavailable`` or nothing."""
+    _redis_module(feature)
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError) as exc:
+        raise _unreachable(url, feature, exc) from None
+    finally:
+        client.close()
 
 
 async def close_clients() -> None:
@@ -96,3 +116,118 @@ def backoff(base: float = 0.1, cap: float = 5.0) -> Iterator[float]:
     while True:
         yield random.uniform(0, min(cap, base * 2**attempt))
         attempt += 1
+
+
+class Subscription:
+    """A dedicated pub/sub connection that outlives Redis restarts.
+
+    Built on ``redis_client``'s pool. When Redis goes away it logs once, reconnects with
+    ``backoff()`` and subscribes again to every channel it had, logging when it is back.
+    ``await on_message(channel, data)`` runs in the listener task, one message at a time;
+    ``on_up()`` after each (re)connect.
+    """
+
+    def __init__(self, client: Redis, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
+                 on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
+                 logger: logging.Logger | None = None) -> None:
+        self._client = client
+        self._url = url
+        self._on_message = on_message
+        self._on_up = on_up
+        self._feature = feature
+        self._base = reconnect_base
+        self._log = logger or logging.getLogger("pyxle")
+        self._channels: set[bytes] = set()
+        self._pending: dict[bytes, asyncio.Future[None]] = {}
+        self._control = b"pyxle:__subscription__:" + os.urandom(8).hex().encode()
+        self._pubsub: Any = None
+        self._task: asyncio.Task[None] | None = None
+        self._connected: asyncio.Future[None] | None = None
+        self.up = False
+
+    async def start(self, timeout: float = 5.0) -> None:
+        """Connect now; ``RedisUnavailable`` naming the URL when Redis does not answer in ``timeout``."""
+        self._connected = asyncio.get_running_loop().create_future()
+        self._task = asyncio.ensure_future(self._run())
+        try:
+            await asyncio.wait_for(asyncio.shield(self._connected), timeout)
+        except asyncio.TimeoutError:
+            await self.aclose()
+            raise _unreachable(self._url, self._feature) from None
+
+    async def add(self, channel: bytes) -> None:
+        """Subscribe; returns once Redis confirmed (at once while it is down: reconnecting subscribes)."""
+        self._channels.add(channel)
+        if not self.up:
+            return
+        waiter = self._pending.get(channel)
+        if waiter is None:
+            waiter = self._pending[channel] = asyncio.get_running_loop().create_future()
+            try:
+                await self._pubsub.subscribe(channel)
+            except Exception:  # noqa: BLE001  (the listener sees the outage and resubscribes later)
+                self._pending.pop(channel, None)
+                return
+        await asyncio.wait({waiter}, timeout=5)
+
+    async def remove(self, channel: bytes) -> None:
+        self._channels.discard(channel)
+        if self.up:
+            with contextlib.suppress(Exception):  # gone with the connection anyway
+                await self._pubsub.unsubscribe(channel)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self._reset()
+
+    async def _run(self) -> None:
+        from redis.exceptions import RedisError
+
+        delays = backoff(self._base)
+        while True:
+            try:
+                self._pubsub = self._client.pubsub()
+                await self._pubsub.subscribe(self._control, *self._channels)
+                while True:
+                    message = await self._pubsub.get_message(timeout=None)
+                    if message is not None:
+                        if message["type"] == "message":
+                            await self._on_message(message["channel"], message["data"])
+                        elif message["type"] == "subscribe":
+                            await self._confirmed(message["channel"])
+                            delays = backoff(self._base)
+            except (RedisError, OSError) as exc:
+                if self.up:
+                    self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
+                                      shown_url(self._url), type(exc).__name__)
+                self.up = False
+                for waiter in self._pending.values():
+                    if not waiter.done():
+                        waiter.set_result(None)
+                self._pending.clear()
+                await self._reset()
+                await asyncio.sleep(next(delays))
+
+    async def _confirmed(self, channel: bytes) -> None:
+        waiter = self._pending.pop(channel, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if channel != self._control:
+            return
+        if self._connected is not None and not self._connected.done():
+            self._connected.set_result(None)
+        elif not self.up:
+            self._log.warning("%s: Redis at %s is back; %d channels subscribed again", self._feature,
+                              shown_url(self._url), len(self._channels))
+        self.up = True
+        if self._on_up is not None:
+            asyncio.ensure_future(self._on_up())
+
+    async def _reset(self) -> None:
+        pubsub, self._pubsub = self._pubsub, None
+        if pubsub is not None:
+            with contextlib.suppress(Exception):  # its connection is already broken
+                await pubsub.aclose()

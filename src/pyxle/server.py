@@ -24,6 +24,9 @@ def resolve_port(host: str, port: int) -> int:
     and turn port 0 into a concrete free port."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
+        if hasattr(socket, "SO_REUSEPORT"):  # POSIX: a restart may reuse a port its old connections
+            # linger on (TIME_WAIT), as the server's own listener does; one that listens still fails
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:

@@ -16,8 +16,8 @@ CLIENT = REPO / "src" / "pyxle" / "client"
 GOOD = """
 import { useState } from 'react'
 import { Form, Head, Image, Link, Script, Slot, ClientOnly, useAction, usePathname, navigate, prefetch,
-         refresh, invalidate, configure } from 'pyxle/client'
-import type { ActionResult } from 'pyxle/client'
+         refresh, invalidate, configure, useWebSocket } from 'pyxle/client'
+import type { ActionResult, WebSocketStatus } from 'pyxle/client'
 
 type Saved = { id: number }
 
@@ -25,6 +25,10 @@ export default function Page() {
   const [n, setN] = useState(0)
   const save = useAction<{ title: string }, Saved>('save', { onMutate: (p) => console.log(p.title) })
   const path: string | null = usePathname()
+  const chat = useWebSocket<{ text: string }>('/chat', { maxRetries: 3, onMessage: (m) => console.log(m.text) })
+  const state: WebSocketStatus = chat.status
+  chat.send({ text: 'hi' })
+  console.log(state, chat.lastMessage?.text, chat.retries)
   async function run(): Promise<void> {
     const controller = new AbortController()
     const result: ActionResult<Saved> = await save({ title: 'x' }, { signal: controller.signal })
@@ -60,6 +64,7 @@ BAD = {
     "a Script strategy that does not exist": "<Script src='/x.js' strategy='eventually' />",
     "an Image without its size": "<Image src='/a.png' alt='a' />",
     "a Form without its action": "<Form><button /></Form>",
+    "a useWebSocket option that does not exist": "<p>{useWebSocket('/ws', { retry: 3 }).status}</p>",
 }
 
 
@@ -100,7 +105,7 @@ def test_page_code_type_checks_strictly(tmp_path: Path) -> None:
 def test_misuse_is_a_type_error(tmp_path: Path) -> None:
     """Each misuse sits under `@ts-expect-error`: tsc fails if any of them is *not* an error."""
     lines = "\n".join(f"      {{/* @ts-expect-error {what} */}}\n      {element}" for what, element in BAD.items())
-    code = ("import { Link, Script, Image, Form } from 'pyxle/client'\n"
+    code = ("import { Link, Script, Image, Form, useWebSocket } from 'pyxle/client'\n"
             f"export default function Page() {{\n  return (\n    <main>\n{lines}\n    </main>\n  )\n}}\n")
     result = check(tmp_path, code)
     assert result.returncode == 0, result.stdout + result.stderr

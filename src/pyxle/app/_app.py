@@ -146,6 +146,7 @@ class PyxleApp(Starlette):
         app: ASGIApp = ExceptionMiddleware(
             self.router, handlers={k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
         )
+        app = _websocket_guard(app, config)
         app = BodyLimitMiddleware(app, max_body_size=config.max_body_size)
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
         app = cors_middleware(
@@ -217,17 +218,11 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        from pyxle.realtime._lifecycle import serving
+
         await self.swap_renderer(self._initial_renderer)
         try:
-            if self.mode != "development":
-                # What is loaded now lives as long as the process: keep it out of every GC pass
-                # (about 5% of a page request's time went to collections scanning it).
-                gc.freeze()
-                yield
-                return
-            from pyxle.app._reload import watch_routes
-
-            async with watch_routes(self):
+            async with serving(self.state, self.config.realtime), self._serving():
                 yield
         finally:
             await self.swap_renderer(None)
@@ -235,6 +230,19 @@ class PyxleApp(Starlette):
                 self.metrics.close()
             if self.limiter is not None:
                 await self.limiter.close()
+
+    @asynccontextmanager
+    async def _serving(self) -> AsyncIterator[None]:
+        if self.mode != "development":
+            # What is loaded now lives as long as the process: keep it out of every GC pass
+            # (about 5% of a page request's time went to collections scanning it).
+            gc.freeze()
+            yield
+            return
+        from pyxle.app._reload import watch_routes
+
+        async with watch_routes(self):
+            yield
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:
@@ -271,26 +279,28 @@ def _check_features(config: PyxleConfig) -> None:
         if not seen.metrics_endpoint_token:
             logger.warning("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
                            "%s answers clients on this machine only", seen.metrics_endpoint_path)
+    redis_urls = {}  # feature -> URL of each Redis the configuration relies on
     if config.rate_limit.enabled and config.rate_limit.redis_url:
-        import asyncio
-
-        from pyxle._redis import RedisUnavailable, check_reachable, close_clients, redis_client
-
-        async def ping(url: str) -> None:
-            try:
-                await check_reachable(redis_client(url, feature="rateLimit.redisUrl"), url, feature="rateLimit.redisUrl")
-            finally:
-                await close_clients()
+        redis_urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
+    if config.realtime.broker == "redis":
+        redis_urls["realtime"] = config.realtime.redis_url
+    if redis_urls:
+        from pyxle._redis import RedisUnavailable, ensure_reachable
 
         try:
-            asyncio.get_running_loop()
-            return  # a worker built inside a running loop: the CLI checked before starting it
-        except RuntimeError:
-            pass
-        try:
-            asyncio.run(ping(config.rate_limit.redis_url))
+            for feature, url in redis_urls.items():
+                ensure_reachable(url, feature=feature)
         except RedisUnavailable as exc:
             raise StartupError(str(exc)) from None
+
+
+def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:
+    """Every WebSocket's Origin check, size limit, send queue and shutdown close (pyxle.realtime)."""
+    from pyxle.realtime._guard import WebSocketGuard
+
+    rt = config.realtime
+    return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
+                          origins=config.cors.origins, api_routes=rt.api_routes)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

@@ -94,3 +94,32 @@ export interface ImageProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 's
 }
 /** An `<img>` with dimensions (no layout shift), lazy by default. */
 export function Image(props: ImageProps): ReactElement
+
+export type WebSocketStatus = 'connecting' | 'open' | 'closed'
+export interface WebSocketOptions<M = unknown> {
+  /** Parse text messages as JSON (those that are not JSON stay strings). Default true. */
+  json?: boolean
+  /** Reconnect after a drop, with exponential backoff and jitter. Default true. */
+  reconnect?: boolean
+  /** Give up after this many reconnects in a row. Default 10. */
+  maxRetries?: number
+  /** The first delay before reconnecting, in ms (doubling up to maxDelay). Default 500. */
+  minDelay?: number
+  maxDelay?: number
+  protocols?: string | string[]
+  /** false: no socket (yet). Default true. */
+  enabled?: boolean
+  onOpen?: (event: Event) => void
+  /** Every message, in order (lastMessage holds only the latest after React batches renders). */
+  onMessage?: (message: M, event: MessageEvent) => void
+  onClose?: (event: CloseEvent) => void
+}
+export interface WebSocketHandle<M = unknown> {
+  status: WebSocketStatus
+  /** Strings and binary data as they are, anything else as JSON; false when the socket is not open. */
+  send: (data: string | ArrayBufferLike | Blob | ArrayBufferView | object | number | boolean | null) => boolean
+  lastMessage: M | null
+  /** Reconnects tried since the socket was last open. */
+  retries: number
+}
+export function useWebSocket<M = unknown>(url: string | null, options?: WebSocketOptions<M>): WebSocketHandle<M>

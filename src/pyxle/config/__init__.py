@@ -5,7 +5,7 @@ Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
 - ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
-  ``RateLimitConfig``: the frozen, validated result
+  ``RateLimitConfig``, ``RealtimeConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
@@ -23,6 +23,7 @@ from ._model import (
     OpenApiConfig,
     PyxleConfig,
     RateLimitConfig,
+    RealtimeConfig,
 )
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "OpenApiConfig",
     "PyxleConfig",
     "RateLimitConfig",
+    "RealtimeConfig",
     "load_config",
     "load_env_files",
     "public_env",

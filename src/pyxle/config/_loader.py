@@ -97,5 +97,8 @@ def load_config(
     if env_problems or flag_problems:
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
 
+    realtime_env = from_env.pop("realtime", None)
     config = PyxleConfig(root=root, warnings=warnings, **fields)
+    if realtime_env:  # PYXLE_REALTIME_* set single keys of the file's "realtime" object
+        config = replace(config, realtime=replace(config.realtime, **realtime_env))
     return with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ._mask import mask_secrets, plain
 
@@ -19,6 +20,7 @@ DEFAULT_SECURITY_HEADERS: Mapping[str, str] = types.MappingProxyType(
 )
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -107,6 +109,21 @@ class RateLimitConfig:
 
 
 @dataclass(frozen=True)
+class RealtimeConfig:
+    """WebSockets and channels: the broker that carries messages, and the per-socket limits."""
+
+    broker: str = "memory"  # "memory" (this process) or "redis" (across workers and machines)
+    redis_url: str = "redis://localhost:6379"
+    channel_prefix: str = "pyxle:rt:"
+    max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE  # larger incoming messages close the socket (1009)
+    send_queue: int = 1024  # channel messages waiting for one socket; more closes it (1013)
+    ping_interval: int = 20  # seconds of silence before TCP keepalive probes a peer; 0: off
+    # Whether API routes' WebSocket upgrades get the Origin check too (pages always do):
+    # False: none; True: all; a tuple: those under these prefixes.
+    api_routes: bool | tuple[str, ...] = False
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -124,6 +141,7 @@ class PyxleConfig:
     cors: CorsConfig = field(default_factory=CorsConfig)
     csrf: CsrfConfig = field(default_factory=CsrfConfig)
     openapi: OpenApiConfig = field(default_factory=OpenApiConfig)
+    realtime: RealtimeConfig = field(default_factory=RealtimeConfig)
     security_headers: Mapping[str, str] = field(
         default_factory=lambda: DEFAULT_SECURITY_HEADERS, hash=False
     )
@@ -202,6 +220,7 @@ class PyxleConfig:
             },
             "openapi": {"enabled": self.openapi.enabled, "path": self.openapi.path,
                         "production": self.openapi.production},
+            "realtime": self._realtime_dict(),
             "securityHeaders": self._security_headers_dict(),
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,
@@ -229,6 +248,17 @@ class PyxleConfig:
             "metricsEndpointPath": o.metrics_endpoint_path, "metricsEndpointToken": o.metrics_endpoint_token,
             "logLevel": o.log_level, "otel": o.otel, "otelServiceName": o.otel_service_name,
             "otelSampleRatio": o.otel_sample_ratio,
+        }
+
+    def _realtime_dict(self) -> dict[str, Any]:
+        rt = self.realtime
+        url = urlsplit(rt.redis_url)
+        shown = url._replace(netloc=url.netloc.replace(f":{url.password}@", ":********@", 1)).geturl() \
+            if url.password else rt.redis_url  # the password in a Redis URL is never printed
+        return {
+            "broker": rt.broker, "redisUrl": shown, "channelPrefix": rt.channel_prefix,
+            "maxMessageSize": rt.max_message_size, "sendQueue": rt.send_queue, "pingInterval": rt.ping_interval,
+            "apiRoutes": rt.api_routes if isinstance(rt.api_routes, bool) else list(rt.api_routes),
         }
 
     def _security_headers_dict(self) -> dict[str, str | None]:

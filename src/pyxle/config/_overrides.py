@@ -11,7 +11,7 @@ from dataclasses import fields, replace
 from typing import Any
 
 from . import _rules as r
-from ._model import CorsConfig, CsrfConfig, ObservabilityConfig, PyxleConfig, RateLimitConfig
+from ._model import CorsConfig, CsrfConfig, ObservabilityConfig, PyxleConfig, RateLimitConfig, RealtimeConfig
 from ._rules import Rule, problem
 from ._validate import suggest
 
@@ -53,24 +53,36 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
 SECRET_KEY_VAR = "PYXLE_SECRET_KEY"
 # Secrets of nested blocks, kept out of the committed config file: variable -> (block, field).
 ENV_SECRETS = {"PYXLE_METRICS_TOKEN": ("observability", "metrics_endpoint_token")}
+# variable -> (RealtimeConfig field, parse, rule): the names pyxle-framework 0.9 apps already set
+REALTIME_ENV: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
+    "PYXLE_REALTIME_BROKER": ("broker", lambda t: t.strip().lower(), r.BROKER),
+    "PYXLE_REALTIME_REDIS_URL": ("redis_url", _as_str, r.REDIS_URL),
+    "PYXLE_REALTIME_CHANNEL_PREFIX": ("channel_prefix", _as_str, r.NON_EMPTY_STR),
+    "PYXLE_REALTIME_MAX_MESSAGE_SIZE": ("max_message_size", _as_int, r.POSITIVE_INT),
+}
 
 
 def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Field values from ``PYXLE_*`` variables: (values, problems naming the variable).
 
     An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
+    ``PYXLE_REALTIME_*`` values come as one dict under ``"realtime"``: fields of ``RealtimeConfig``.
     """
     values: dict[str, Any] = {}
+    realtime: dict[str, Any] = {}
     problems: list[str] = []
-    for variable, (name, parse, rule) in ENV_OVERRIDES.items():
-        text = environ.get(variable)
-        if text is None or text.strip() == "":
-            continue
-        value = parse(text)
-        if rule.check(value):
-            values[name] = value
-        else:
-            problems.append(problem(variable, rule, text))
+    for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime)):
+        for variable, (name, parse, rule) in table.items():
+            text = environ.get(variable)
+            if text is None or text.strip() == "":
+                continue
+            value = parse(text)
+            if rule.check(value):
+                into[name] = value
+            else:
+                problems.append(problem(variable, rule, text))
+    if realtime:
+        values["realtime"] = realtime
     secret = environ.get(SECRET_KEY_VAR)
     if secret:  # never echoed, so there is nothing to report about it
         values["secret_key"] = secret
@@ -109,6 +121,7 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "csrf": (CsrfConfig, "a CsrfConfig"),
     "observability": (ObservabilityConfig, "an ObservabilityConfig"),
     "rate_limit": (RateLimitConfig, "a RateLimitConfig"),
+    "realtime": (RealtimeConfig, "a RealtimeConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
     "styling": (Mapping, "a mapping"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]

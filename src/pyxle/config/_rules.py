@@ -81,10 +81,6 @@ POSITIVE_NUMBER = Rule(
     "a number of seconds greater than 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
 )
 RATE_REQUESTS = Rule("an integer >= 0 (0 turns the limit off)", lambda v: is_int(v) and v >= 0)
-REDIS_URL = Rule(
-    'a Redis URL like "redis://127.0.0.1:6379/0", or null',
-    lambda v: v is None or (is_str(v) and "://" in v and v.split("://", 1)[0] in ("redis", "rediss", "unix")),
-)
 LOG_FORMAT = Rule("one of text, json", lambda v: v in ("text", "json") and is_str(v))
 SAME_SITE = Rule(
     "one of strict, lax, none",
@@ -127,3 +123,9 @@ HEADER_VALUE = Rule(
     "a string without line breaks, or null (to not send the header)",
     lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),
 )
+BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis"))
+REDIS_URL = Rule(
+    'a Redis URL like "redis://localhost:6379/0" (redis://, rediss:// or unix://)',
+    lambda v: is_str(v) and "://" in v and v.split("://", 1)[0].lower() in ("redis", "rediss", "unix"),
+)
+OPTIONAL_REDIS_URL = Rule(f"{REDIS_URL.expected[:-1]}, or null)", lambda v: v is None or REDIS_URL.check(v))

@@ -20,6 +20,7 @@ from ._model import (
     ObservabilityConfig,
     OpenApiConfig,
     RateLimitConfig,
+    RealtimeConfig,
 )
 from ._rules import Rule, describe, problem
 
@@ -27,7 +28,7 @@ from ._rules import Rule, describe, problem
 TOP_LEVEL_KEYS = (
     "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat", "openapi", "observability", "rateLimit",
+    "maxBodySize", "accessLog", "logFormat", "openapi", "observability", "rateLimit", "realtime",
 )
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
@@ -44,6 +45,9 @@ OBSERVABILITY_KEYS = (
     "otelServiceName", "otelSampleRatio",
 )
 RATE_LIMIT_KEYS = ("requests", "window", "exemptPaths", "trustForwardedFor", "redisUrl")
+REALTIME_KEYS = (
+    "broker", "redisUrl", "channelPrefix", "maxMessageSize", "sendQueue", "pingInterval", "apiRoutes",
+)
 
 # Ignored silently: editors use "$schema" to offer completion for JSON files.
 _SILENT_KEYS = frozenset({"$schema"})
@@ -175,6 +179,8 @@ class Validator:
             fields["csrf"] = self.csrf(data["csrf"])
         if "openapi" in data:
             fields["openapi"] = self.openapi(data["openapi"])
+        if "realtime" in data:
+            fields["realtime"] = self.realtime(data["realtime"])
         if "securityHeaders" in data:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
         if "observability" in data:
@@ -331,18 +337,38 @@ class Validator:
         if "trustForwardedFor" in obj:
             kwargs["trust_forwarded_for"] = self.value("rateLimit.trustForwardedFor", obj["trustForwardedFor"], r.BOOL)
         if "redisUrl" in obj:
-            kwargs["redis_url"] = self.value("rateLimit.redisUrl", obj["redisUrl"], r.REDIS_URL)
+            kwargs["redis_url"] = self.value("rateLimit.redisUrl", obj["redisUrl"], r.OPTIONAL_REDIS_URL)
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return RateLimitConfig(**kwargs)
 
-    def api_routes(self, value: Any) -> bool | tuple[str, ...] | Any:
+    def realtime(self, value: Any) -> RealtimeConfig | Any:
+        obj = self.object("realtime", value, REALTIME_KEYS)
+        if obj is None:
+            return _INVALID
+        rules = {
+            "broker": ("broker", r.BROKER), "redisUrl": ("redis_url", r.REDIS_URL),
+            "channelPrefix": ("channel_prefix", r.NON_EMPTY_STR), "maxMessageSize": ("max_message_size", r.POSITIVE_INT),
+            "sendQueue": ("send_queue", r.POSITIVE_INT), "pingInterval": ("ping_interval", r.NON_NEGATIVE_INT),
+        }
+        kwargs: dict[str, Any] = {
+            name: self.value(f"realtime.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj
+        }
+        if "broker" in kwargs and kwargs["broker"] is not _INVALID:
+            kwargs["broker"] = kwargs["broker"].lower()
+        if "apiRoutes" in obj:
+            kwargs["api_routes"] = self.api_routes(obj["apiRoutes"], "realtime.apiRoutes")
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return RealtimeConfig(**kwargs)
+
+    def api_routes(self, value: Any, where: str = "csrf.apiRoutes") -> bool | tuple[str, ...] | Any:
         if isinstance(value, bool):
             return value
         if not isinstance(value, list):
-            self.problems.append(problem("csrf.apiRoutes", "true, false or a list of path prefixes", value))
+            self.problems.append(problem(where, "true, false or a list of path prefixes", value))
             return _INVALID
-        prefixes = self.list_of("csrf.apiRoutes", value, r.PATH_PREFIX)
+        prefixes = self.list_of(where, value, r.PATH_PREFIX)
         # An empty list protects nothing: say so with False rather than a falsy tuple.
         return prefixes if prefixes is _INVALID or prefixes else False
 

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocketClose
+from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle.hooks import Hook, RouteContext, wrap_endpoint
 from pyxle.observability import phase
@@ -44,7 +44,7 @@ class PageEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            await WebSocketClose(code=1008)(scope, receive, send)
+            await self._websocket(scope, receive, send)
             return
         scope.setdefault("pyxle", {})["route"] = self.context
         method = scope["method"]
@@ -59,6 +59,17 @@ class PageEndpoint:
             if cookies:
                 cookies.apply(response)
         await response(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The page's ``websocket(ws)`` at its URL (the Origin check ran before, in realtime's guard);
+        a page without one refuses the upgrade."""
+        handler = self.page.websocket
+        if handler is None:
+            await WebSocketClose(code=1008, reason="This page does not accept WebSocket connections")(
+                scope, receive, send)
+            return
+        scope.setdefault("pyxle", {})["route"] = self.context
+        await handler(WebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
         navigation = request.headers.get("x-pyxle-navigation") == "1"

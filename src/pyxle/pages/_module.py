@@ -27,6 +27,7 @@ class PageModule:
     client_code: str
     content_hash: str
     metadata: Any = field(default=None, compare=False)
+    websocket: Callable[..., Any] | None = None  # ``async def websocket(ws)``: served at the page's URL
 
 
 class PageCompileError(Exception):
@@ -77,6 +78,10 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         for v in namespace.values()
         if callable(v) and getattr(v, "__pyxle_action__", False)
     }
+    websocket = namespace.get("websocket")
+    if websocket is not None and not (callable(websocket) and inspect.iscoroutinefunction(websocket)):
+        raise SourceError(shown_as, _line(websocket) if callable(websocket) else None,
+                          "`websocket` must be `async def websocket(ws)`", "write `async def websocket(ws):`")
     for fn in [*loaders, *actions.values()]:
         if not inspect.iscoroutinefunction(fn):
             raise SourceError(shown_as, _line(fn), f"{fn.__name__}() must be async def", "write `async def`")
@@ -90,6 +95,7 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         client_code=client_code,
         content_hash=content_hash,
         metadata=metadata,
+        websocket=websocket,
     )
 
 

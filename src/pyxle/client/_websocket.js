@@ -1,0 +1,91 @@
+// useWebSocket(url, options): one socket per component, opened in an effect (never during SSR),
+// reconnected with exponential backoff and jitter after a drop, up to an app-set limit.
+// Text messages are parsed as JSON when they are JSON; objects sent are serialised.
+import { useCallback, useEffect, useRef, useState } from 'react'
+
+// Close codes that another try cannot fix: the origin was refused, a message was too big.
+const FINAL = new Set([1008, 1009])
+
+export function socketUrl(url) {
+  if (/^wss?:\/\//.test(url)) return url
+  const base = new URL(url, location.href)
+  base.protocol = base.protocol === 'https:' ? 'wss:' : 'ws:'
+  return base.href
+}
+
+export function retryDelay(attempt, minDelay, maxDelay) {
+  const ceiling = Math.min(maxDelay, minDelay * 2 ** attempt)
+  return ceiling / 2 + Math.random() * (ceiling / 2)
+}
+
+function parse(data, json) {
+  if (!json || typeof data !== 'string') return data
+  try {
+    return JSON.parse(data)
+  } catch {
+    return data
+  }
+}
+
+export function useWebSocket(url, options = {}) {
+  const { json = true, reconnect = true, maxRetries = 10, minDelay = 500, maxDelay = 10000, protocols,
+          enabled = true } = options
+  const [status, setStatus] = useState('connecting')
+  const [lastMessage, setLastMessage] = useState(null)
+  const [retries, setRetries] = useState(0)
+  const socket = useRef(null)
+  const handlers = useRef(options)
+  handlers.current = options
+
+  useEffect(() => {
+    if (!enabled || !url) {
+      setStatus('closed')
+      return undefined
+    }
+    let attempt = 0
+    let timer = null
+    let stopped = false
+    function open() {
+      setStatus('connecting')
+      const ws = new WebSocket(socketUrl(url), protocols)
+      socket.current = ws
+      ws.onopen = (event) => {
+        attempt = 0
+        setRetries(0)
+        setStatus('open')
+        handlers.current.onOpen?.(event)
+      }
+      ws.onmessage = (event) => {
+        const message = parse(event.data, json)
+        setLastMessage(message)
+        handlers.current.onMessage?.(message, event)
+      }
+      ws.onclose = (event) => {
+        if (socket.current === ws) socket.current = null
+        setStatus('closed')
+        handlers.current.onClose?.(event)
+        if (stopped || !reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
+        timer = setTimeout(open, retryDelay(attempt, minDelay, maxDelay))
+        attempt += 1
+        setRetries(attempt)
+      }
+    }
+    open()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+      socket.current?.close(1000)
+      socket.current = null
+    }
+  }, [url, enabled, json, reconnect, maxRetries, minDelay, maxDelay, protocols])
+
+  const send = useCallback((data) => {
+    const ws = socket.current
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false
+    const raw = typeof data === 'string' || data instanceof Blob || data instanceof ArrayBuffer || ArrayBuffer.isView(data)
+    ws.send(raw ? data : JSON.stringify(data))
+    return true
+  }, [])
+
+  return { status, send, lastMessage, retries }
+}

@@ -1,0 +1,37 @@
+"""Who opened a socket: the HTTP session middleware never sees WebSocket upgrades, so handlers ask."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+
+async def authenticate_websocket(ws: WebSocket) -> Any | None:
+    """The signed-in user of the upgrade's session cookie (the ``pyxle-auth`` plugin), else ``None``.
+
+    Anonymous sockets cost nothing: without the plugin or its cookie no lookup happens.
+    """
+    service = _auth_service()
+    if service is None:
+        return None
+    settings = getattr(service, "settings", None)
+    cookie = ws.cookies.get(getattr(settings, "cookie_name", "pyxle_session"))
+    if not cookie:
+        return None
+    return await service.resolve_session(cookie_value=cookie)
+
+
+def _auth_service() -> Any | None:
+    try:
+        plugins = importlib.import_module("pyxle.plugins")
+    except ImportError:
+        return None
+    lookup = getattr(plugins, "plugin", None)
+    if lookup is None:
+        return None
+    try:
+        return lookup("auth.service", None)
+    except Exception:  # noqa: BLE001  (no plugin context in this process)
+        return None

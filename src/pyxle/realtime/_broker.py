@@ -1,0 +1,112 @@
+"""What a broker is: the protocol, its outage error, and the local fan-out both brokers share."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol, runtime_checkable
+
+from starlette.websockets import WebSocket
+
+from pyxle.realtime._connection import Connection, connection_for
+from pyxle.realtime._frames import Frame, Message
+
+PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
+
+
+class BrokerUnavailable(Exception):
+    """The broker cannot carry a message now (Redis is down or unreachable); catch it to degrade."""
+
+
+@runtime_checkable
+class Broker(Protocol):
+    """Carries channel messages to subscribed sockets: in this process, or across processes."""
+
+    async def subscribe(self, channel: str, ws: WebSocket) -> None: ...
+
+    async def unsubscribe(self, channel: str, ws: WebSocket) -> None: ...
+
+    async def publish(self, channel: str, message: Message) -> None: ...
+
+    async def count(self, channel: str) -> int: ...
+
+    async def start(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+
+async def pace(busy: list[Connection]) -> None:
+    """Pause the publisher while sockets that still read catch up (at most ``PACE_LIMIT``).
+
+    A burst published without a pause would fill the queues of fast readers too and close them
+    as if they had stopped reading; a socket whose sends are stuck is not waited for.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PACE_LIMIT
+    while busy:
+        await asyncio.sleep(0.001)
+        now = loop.time()
+        if now > deadline:
+            return
+        busy = [conn for conn in busy if conn.behind(now)]
+
+
+class LocalSubscribers:
+    """This process's sockets per channel. A socket in a channel twice still gets each message once."""
+
+    def __init__(self) -> None:
+        self._channels: dict[str, dict[Connection, int]] = {}
+
+    def _add(self, channel: str, ws: WebSocket) -> bool:
+        """Add ``ws``; True when it is the channel's first socket here."""
+        members = self._channels.get(channel)
+        first = members is None
+        if members is None:
+            members = self._channels[channel] = {}
+        conn = connection_for(ws)
+        members[conn] = members.get(conn, 0) + 1
+        return first
+
+    def _remove(self, channel: str, ws: WebSocket) -> bool:
+        """Remove ``ws``; True when the channel has no socket left here."""
+        members = self._channels.get(channel)
+        if members is None:
+            return False
+        conn = connection_for(ws)
+        left = members.get(conn, 0) - 1
+        if left > 0:
+            members[conn] = left
+        else:
+            members.pop(conn, None)
+        if members:
+            return False
+        del self._channels[channel]
+        return True
+
+    def _fanout(self, channel: str, frame: Frame) -> list[Connection] | None:
+        """Queue ``frame`` for each local socket; the sockets whose queues are filling up, if any."""
+        members = self._channels.get(channel)
+        busy = None
+        if members:
+            for conn in list(members):
+                if conn.deliver(frame):
+                    busy = [conn] if busy is None else [*busy, conn]
+        return busy
+
+    def _local_count(self, channel: str) -> int:
+        return len(self._channels.get(channel, ()))
+
+    def channel_count(self) -> int:
+        """Channels with at least one socket in this process."""
+        return len(self._channels)
+
+    async def broadcast(self, message: Message) -> None:
+        """Send ``message`` once to every socket in any channel of this broker."""
+        from pyxle.realtime._frames import encode
+
+        frame = encode(message)
+        seen: set[Connection] = set()
+        for members in list(self._channels.values()):
+            for conn in list(members):
+                if conn not in seen:
+                    seen.add(conn)
+                    conn.deliver(frame)

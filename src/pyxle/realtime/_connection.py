@@ -1,0 +1,200 @@
+"""One WebSocket as Pyxle serves it: the size limit on what comes in, the bounded queue of what
+channels send out, and closes the server starts (slow consumer, shutdown, oversized message)."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import logging
+from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from pyxle.realtime._frames import Frame
+
+logger = logging.getLogger("pyxle.realtime")
+
+CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read
+STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
+
+
+class Connection:
+    """Per socket state; the only per-message work is a length check in and a deque append out."""
+
+    __slots__ = (
+        "__weakref__",
+        "_aborted",
+        "_close_sent",
+        "_pump",
+        "_queue",
+        "_receive",
+        "_send",
+        "_task",
+        "_waiter",
+        "close_code",
+        "closed",
+        "max_message",
+        "queue_limit",
+        "scope",
+        "sending_since",
+    )
+
+    def __init__(self, scope: Scope, receive: Receive, send: Send, *, max_message: int, queue_limit: int) -> None:
+        self.scope = scope
+        self._receive = receive
+        self._send = send
+        self.max_message = max_message
+        self.queue_limit = queue_limit
+        self.closed = False
+        self.close_code: int | None = None
+        self._queue: collections.deque[Frame] = collections.deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._pump: asyncio.Task[None] | None = None
+        self._task = asyncio.current_task()
+        self._aborted = False
+        self._close_sent: asyncio.Future[None] | None = None
+        self.sending_since = 0.0  # loop time the frame being sent was handed over; 0.0: none
+
+    # -- what the application's handler calls (through Starlette's WebSocket) -----------------
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        kind = message["type"]
+        if kind == "websocket.receive":
+            data = message.get("bytes")
+            size = len(data) if data is not None else _text_size(message.get("text") or "", self.max_message)
+            if size > self.max_message:
+                logger.warning("closing a WebSocket on %s: a %d-byte message is over the %d-byte limit (1009)",
+                               self.scope.get("path"), size, self.max_message)
+                await self.close(1009, "message too big")
+                return {"type": "websocket.disconnect", "code": 1009}
+        elif kind == "websocket.disconnect":
+            self._stop(message.get("code", 1000))
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.closed:
+            if message["type"] == "websocket.close":
+                return  # the server closed it already; closing twice is not an error
+            raise WebSocketDisconnect(self.close_code or 1006)
+        if message["type"] == "websocket.close":
+            self._stop(message.get("code", 1000))
+        await self._send(message)
+
+    # -- channels -----------------------------------------------------------------------
+
+    def deliver(self, frame: Frame) -> bool:
+        """Queue ``frame``; a full queue means the peer stopped reading: close it (1013), never wait.
+
+        True when the queue is past half full: the caller should let the sending tasks run.
+        """
+        if self.closed:
+            return False
+        queue = self._queue
+        if len(queue) >= self.queue_limit:
+            logger.warning("closing a WebSocket on %s: it stopped reading and %d messages are waiting (1013)",
+                           self.scope.get("path"), len(queue))
+            self._stop(1013)
+            queue.clear()
+            asyncio.ensure_future(self._close_slow())
+            return False
+        queue.append(frame)
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            waiter.set_result(None)
+        elif self._pump is None:
+            self._pump = asyncio.ensure_future(self._run_pump())
+        return len(queue) * 2 > self.queue_limit
+
+    async def _run_pump(self) -> None:
+        queue, send, loop = self._queue, self._send, asyncio.get_running_loop()
+        try:
+            while not self.closed:
+                if queue:
+                    self.sending_since = loop.time()
+                    await send(queue.popleft())
+                    self.sending_since = 0.0
+                    continue
+                self._waiter = loop.create_future()
+                await self._waiter
+        except asyncio.CancelledError:
+            pass
+        except Exception:  # noqa: BLE001  (the peer went away mid-send: its receive() reports it)
+            self._stop(1006)
+
+    def behind(self, now: float) -> bool:
+        """Its queue is past half full while it still reads: worth a pause of the publisher."""
+        stalled = self.sending_since and now - self.sending_since > STALLED
+        return not self.closed and not stalled and len(self._queue) * 2 > self.queue_limit
+
+    # -- closes the server starts ------------------------------------------------------------
+
+    async def close(self, code: int, reason: str = "") -> None:
+        """Close after the frame being sent (if any), so the peer never sees half a message."""
+        if self.closed:
+            return
+        self._stop(code)
+        self._queue.clear()
+        pump = self._pump
+        if pump is not None and not pump.done():
+            await asyncio.wait({pump}, timeout=CLOSE_TIMEOUT)  # it ends after its current frame
+        try:
+            await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}),
+                                   CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001  (already gone, or the peer does not read: it is closed either way)
+            self.abort()
+
+    async def _close_slow(self) -> None:
+        pump = self._pump
+        if pump is not None:
+            pump.cancel()  # it waits on a peer that does not read; its frame stays whole in the server's buffer
+        try:
+            await asyncio.wait_for(self._send({"type": "websocket.close", "code": 1013, "reason": "too slow"}),
+                                   CLOSE_TIMEOUT)
+        except Exception:  # noqa: BLE001
+            self.abort()
+
+    def abort(self) -> None:
+        """End the handler (its ``finally`` blocks run); the server then drops the connection."""
+        if self._task is not None and not self._task.done() and not self._aborted:
+            self._aborted = True
+            self._task.cancel()
+
+    @property
+    def aborted(self) -> bool:
+        return self._aborted
+
+    def _stop(self, code: int) -> None:
+        if not self.closed:
+            self.closed = True
+            self.close_code = code
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            waiter.set_result(None)
+
+    def finish(self) -> None:
+        """The handler returned: nothing more goes out."""
+        self._stop(self.close_code or 1000)
+        self._queue.clear()
+        if self._pump is not None:
+            self._pump.cancel()
+
+
+def _text_size(text: str, limit: int) -> int:
+    """UTF-8 size of ``text``, encoding it only when its length alone cannot decide."""
+    if len(text) * 4 <= limit:
+        return len(text)
+    return len(text.encode())
+
+
+def connection_for(ws: WebSocket) -> Connection:
+    """The socket's Connection (set by Pyxle's guard); a bare Starlette socket gets one on the fly."""
+    extra: dict[str, Any] = ws.scope.setdefault("pyxle", {})
+    conn = extra.get("connection")
+    if conn is None:
+        conn = extra["connection"] = Connection(ws.scope, ws._receive, ws._send, max_message=1 << 62,
+                                                queue_limit=1024)
+    return conn  # type: ignore[no-any-return]

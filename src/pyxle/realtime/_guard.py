@@ -1,0 +1,79 @@
+"""The ASGI layer every WebSocket passes: Origin policy, a Connection per socket, and the list
+of open sockets that shutdown closes with 1001."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocketClose, WebSocketDisconnect
+
+from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
+from pyxle.realtime._origin import same_site
+
+logger = logging.getLogger("pyxle.realtime")
+_open: weakref.WeakSet[Connection] = weakref.WeakSet()  # every socket this process is serving
+
+
+class WebSocketGuard:
+    """Passes HTTP through untouched; checks and tracks WebSockets (decided at load time)."""
+
+    def __init__(self, app: ASGIApp, *, max_message: int, queue_limit: int, origins: tuple[str, ...],
+                 api_routes: bool | tuple[str, ...]) -> None:
+        self.app = app
+        self.max_message = max_message
+        self.queue_limit = queue_limit
+        self.origins = origins  # CORS origins: allowed besides the app's own
+        # pages always get the Origin check; API routes only when they opted in
+        self.api_checked: tuple[str, ...] = ("/api/",) if api_routes is True else tuple(api_routes or ())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        checked = not path.startswith("/api/") or path.startswith(self.api_checked)
+        if checked and not same_site(scope, self.origins):
+            logger.warning("refused a cross-site WebSocket to %s (1008)", path)
+            await _refuse(scope, receive, send)
+            return
+        conn = Connection(scope, receive, send, max_message=self.max_message, queue_limit=self.queue_limit)
+        scope.setdefault("pyxle", {})["connection"] = conn
+        _open.add(conn)
+        try:
+            await self.app(scope, conn.receive, conn.send)
+        except WebSocketDisconnect:
+            pass  # the peer left while the handler read or wrote: the normal end of a socket
+        except asyncio.CancelledError:
+            if not conn.aborted:
+                raise
+            task = asyncio.current_task()
+            if task is not None and hasattr(task, "uncancel"):
+                task.uncancel()
+        finally:
+            conn.finish()
+            _open.discard(conn)
+
+
+async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
+    """Accept, then close with 1008 at once: the page's script sees why, and no handler runs."""
+    message = await receive()
+    if message["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    await WebSocketClose(code=1008, reason="origin not allowed")(scope, receive, send)
+
+
+async def close_all(code: int = 1001, reason: str = "server shutting down") -> int:
+    """Close every open socket (each after the frame it is sending); how many there were."""
+    sockets = list(_open)
+    if sockets:
+        await asyncio.wait([asyncio.ensure_future(conn.close(code, reason)) for conn in sockets],
+                           timeout=CLOSE_TIMEOUT)
+    return len(sockets)
+
+
+def open_count() -> int:
+    return len(_open)

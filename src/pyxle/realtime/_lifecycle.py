@@ -1,0 +1,105 @@
+"""The broker's life inside a server worker, and what a worker does with its sockets at exit."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pyxle.realtime._channel import broker_from_settings, set_current
+from pyxle.realtime._guard import close_all
+
+logger = logging.getLogger("pyxle.realtime")
+
+
+@contextlib.asynccontextmanager
+async def serving(state: Any, settings: Any) -> AsyncIterator[None]:
+    """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it."""
+    broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix)
+    await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
+    state.pyxle_broker = broker
+    set_current(broker)
+    _drain_on_sigterm()
+    if settings.ping_interval:
+        # the server opens its listening socket after start-up: look for it on the next turns
+        _keepalive_soon(settings.ping_interval, tries=100)
+    try:
+        yield
+    finally:
+        await close_all()
+        set_current(None)
+        await broker.aclose()
+
+
+def _drain_on_sigterm() -> None:
+    """SIGTERM: close every socket with 1001 first, then let the server stop as on SIGINT.
+
+    The server drops connections without a close frame on its own signal handling, so ours
+    runs first; a process not under a loop with signal support keeps the default.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    loop = asyncio.get_running_loop()
+
+    def on_sigterm() -> None:
+        async def drain() -> None:
+            closed = await close_all(1001, "server shutting down")
+            if closed:
+                logger.info("closed %d WebSockets (1001) before stopping", closed)
+            os.kill(os.getpid(), signal.SIGINT)
+
+        asyncio.ensure_future(drain())
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass
+
+
+def _keepalive_soon(idle: int, tries: int) -> None:
+    def attempt(left: int) -> None:
+        if not enable_keepalive(idle) and left > 1:
+            asyncio.get_running_loop().call_later(0.05, attempt, left - 1)
+
+    asyncio.get_running_loop().call_soon(attempt, tries)
+
+
+def enable_keepalive(idle: int) -> int:
+    """TCP keepalive on this process's listening sockets (accepted sockets inherit it on Linux).
+
+    ASGI gives an app no way to send WebSocket pings; the kernel's probes after ``idle`` seconds
+    of silence find dead peers instead, and their handlers see a disconnect. Returns how many.
+    """
+    if not hasattr(socket, "TCP_KEEPIDLE") or not os.path.isdir("/proc/self/fd"):
+        return 0
+    done = 0
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            fd = os.dup(int(name))
+        except (OSError, ValueError):
+            continue
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:  # not a socket: close our copy, or it leaks
+            os.close(fd)
+            continue
+        with sock:
+            try:
+                if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
+                    continue
+                if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+                    continue
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, max(1, idle // 4))
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 4)
+                done += 1
+            except OSError:
+                continue
+    return done

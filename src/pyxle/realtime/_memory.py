@@ -1,0 +1,32 @@
+"""The default broker: channels live in this process; nothing to install, nothing to start."""
+
+from __future__ import annotations
+
+from starlette.websockets import WebSocket
+
+from pyxle.realtime._broker import LocalSubscribers, pace
+from pyxle.realtime._frames import Message, encode
+
+
+class InProcessBroker(LocalSubscribers):
+    """Right for ``pyxle dev`` and one worker; with several, use the Redis broker."""
+
+    async def subscribe(self, channel: str, ws: WebSocket) -> None:
+        self._add(channel, ws)
+
+    async def unsubscribe(self, channel: str, ws: WebSocket) -> None:
+        self._remove(channel, ws)
+
+    async def publish(self, channel: str, message: Message) -> None:
+        busy = self._fanout(channel, encode(message))
+        if busy:
+            await pace(busy)
+
+    async def count(self, channel: str) -> int:
+        return self._local_count(channel)
+
+    async def start(self) -> None:
+        pass
+
+    async def aclose(self) -> None:
+        self._channels.clear()

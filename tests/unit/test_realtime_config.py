@@ -1,0 +1,53 @@
+"""The "realtime" config section and its PYXLE_REALTIME_* variables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pyxle.config import ConfigError, RealtimeConfig, load_config
+
+
+def load(tmp_path: Path, data: dict | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    if data is not None:
+        (tmp_path / "pyxle.config.json").write_text(json.dumps(data))
+    return load_config(tmp_path, environ=env or {}, load_env=False)
+
+
+def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
+    assert load(tmp_path).realtime == RealtimeConfig(
+        broker="memory", redis_url="redis://localhost:6379", channel_prefix="pyxle:rt:",
+        max_message_size=1024 * 1024, send_queue=1024, ping_interval=20, api_routes=False)
+
+
+def test_the_file_sets_keys_and_variables_override_single_ones(tmp_path: Path) -> None:
+    config = load(tmp_path, {"realtime": {"broker": "redis", "redisUrl": "redis://:pw@r:6379/1", "sendQueue": 64,
+                                          "apiRoutes": ["/api/chat"]}},
+                  {"PYXLE_REALTIME_CHANNEL_PREFIX": "app:", "PYXLE_REALTIME_BROKER": "memory",
+                   "PYXLE_REALTIME_MAX_MESSAGE_SIZE": "2048"})
+    rt = config.realtime
+    assert (rt.broker, rt.redis_url, rt.channel_prefix, rt.send_queue, rt.max_message_size, rt.api_routes) == (
+        "memory", "redis://:pw@r:6379/1", "app:", 64, 2048, ("/api/chat",))
+    assert config.to_dict()["realtime"]["redisUrl"] == "redis://:********@r:6379/1"
+
+
+def test_bad_values_are_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, {"realtime": {"broker": "nats", "redisUrl": "http://x", "maxMessageSize": 0,
+                                     "apiRoutes": "yes"}})
+    text = str(caught.value)
+    assert 'realtime.broker must be one of memory, redis (got "nats")' in text
+    assert "realtime.redisUrl must be a Redis URL" in text
+    assert "realtime.maxMessageSize must be an integer greater than 0 (got 0)" in text
+    assert "realtime.apiRoutes must be true, false or a list of path prefixes" in text
+    (tmp_path / "env").mkdir()
+    with pytest.raises(ConfigError, match='PYXLE_REALTIME_BROKER must be one of memory, redis'):
+        load(tmp_path / "env", env={"PYXLE_REALTIME_BROKER": "x"})
+
+
+def test_an_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
+    config = load(tmp_path, {"realtime": {"chanelPrefix": "x:"}})
+    assert any('unknown key "realtime.chanelPrefix" is ignored (did you mean "realtime.channelPrefix"?)' in w
+               for w in config.warnings)
