@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._request import ApiRequest
-from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 
 
 class ApiEndpoint:
@@ -23,6 +23,7 @@ class ApiEndpoint:
     def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook]) -> None:
         self.handlers = handlers
         self.context = context
+        self._route = context.as_dict()
         self.allowed_methods = handlers.allowed_methods
         self._allow = {"Allow": ", ".join(self.allowed_methods)}
         self._calls: dict[str, Endpoint] = {
@@ -36,7 +37,7 @@ class ApiEndpoint:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope.setdefault("pyxle", {})["route"] = self.context
+        attach(scope, self._route)
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return

@@ -76,6 +76,7 @@ def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str
 
 
 _OVERRIDE_RULES: dict[str, Rule] = {
+    "name": r.STR,
     "pages_dir": r.NON_EMPTY_STR,
     "public_dir": r.NON_EMPTY_STR,
     "build_dir": r.NON_EMPTY_STR,
@@ -92,6 +93,7 @@ _OVERRIDE_LISTS: dict[str, Rule] = {
     "middleware": r.MIDDLEWARE,
     "page_hooks": r.HOOK,
     "api_hooks": r.HOOK,
+    "action_hooks": r.HOOK,
 }
 _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "cors": (CorsConfig, "a CorsConfig"),

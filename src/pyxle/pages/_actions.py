@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -13,14 +13,16 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
-from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
+from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
 from pyxle.runtime import ActionError
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
 INVALIDATE_KEY = "__pyxle_invalidate__"
+_FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -51,13 +53,20 @@ class ActionRequest(ApiRequest):
 class ActionsEndpoint:
     """One endpoint for all actions: a dict lookup by page path and action name."""
 
-    def __init__(self, expose_errors: bool) -> None:
-        self.expose_errors = expose_errors
-        self._calls: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
+    def __init__(self, runtime: PagesRuntime) -> None:
+        self.runtime = runtime
+        self._calls: dict[tuple[str, str], tuple[Endpoint, dict[str, Any]]] = {}
 
-    def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook]) -> None:
+    def add_page(self, page_path: str, page: PageModule, hooks: Sequence[Hook]) -> None:
+        """Each action gets its own route facts (``target="action"``, its URL) and the hook chain."""
         for name, fn in page.actions.items():
-            self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path), hooks, context), context)
+            context = RouteContext(
+                target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=page.file,
+                source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
+                allowed_methods=("POST",),
+            )
+            call = wrap_endpoint(self._adapt(fn, page_path, page.file), hooks, context)
+            self._calls[(page_path, name)] = (call, context.as_dict())
 
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
@@ -74,19 +83,22 @@ class ActionsEndpoint:
         elif scope["method"] != "POST":
             raise HTTPException(405, headers={"Allow": "POST"})
         else:
-            call, context = found
-            scope.setdefault("pyxle", {})["route"] = context
+            call, route = found
+            attach(scope, route)
             request = ActionRequest(scope, receive, send)
             response = await call(request)
             target = redirect_target(response)
-            if _plain_form_post(request):
+            if _plain_form_post(request) and not scope["pyxle"].get(_FAILED):
                 response = _redirect_back(request, page_path, response) if target is None else _see_other(response)
             elif target is not None:  # the client navigates there itself
                 response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
 
-    def _adapt(self, fn: Callable[..., Any], page_path: str) -> Endpoint:
+    def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath) -> Endpoint:
+        """The action as ``request -> Response``; an unexpected exception becomes a 500 here, inside
+        the hooks (as JSON for scripts, as the error page for a form posted without JavaScript)."""
         where = f"action {fn.__name__}() of page {page_path!r}"
+        expose = self.runtime.expose_errors
 
         async def call(request: ActionRequest) -> Response:
             try:
@@ -95,12 +107,15 @@ class ActionsEndpoint:
                 return JSONResponse({"ok": False, "error": exc.message, "data": exc.data or {}}, exc.status_code)
             except HTTPException:
                 raise
-            except Exception as exc:
-                logger.error("Unhandled error in %s", where, exc_info=exc)
-                body: dict[str, Any] = {"ok": False, "error": "Internal Server Error"}
-                if self.expose_errors:
+            except Exception as exc:  # noqa: BLE001 - logged with its traceback by unexpected_error
+                error = unexpected_error(exc, where, expose)
+                request.scope["pyxle"][_FAILED] = True
+                if _plain_form_post(request):
+                    return await self.runtime.error_page(file, "error", 500, error, {}, request.url.path)
+                body = {"ok": False, "error": error["message"]}
+                if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
-                    body["traceback"] = traceback.format_exception(exc)
+                    body["traceback"] = error.get("stack", "").splitlines(keepends=True)
                 return JSONResponse(body, 500)
             return action_response(result, where)
 
