@@ -8,7 +8,9 @@ import { HeadLevel, PageContext, SlotContext } from './_context.js'
 export function pageTree(route, props, routePath, csrfToken = '') {
   const { page, layouts } = route
   const slots = page.slots || {}
-  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, { data: props.data }))
+  // Error pages also get `error`, the prop name error pages written for earlier releases read.
+  const pageProps = props.error ? { data: props.data, error: props.error } : { data: props.data }
+  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps))
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = (props.layoutData || {})[file] || {}
