@@ -15,7 +15,7 @@ from starlette.websockets import WebSocketClose
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
-from pyxle.pages._document import document
+from pyxle.pages._document import auth_seed, document
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
@@ -97,7 +97,8 @@ class PageEndpoint:
             return HTMLResponse(document(head=head, body_html="", props_json=encoded_props), status, headers=_VARY)
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
-            return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
+            return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf,
+                                          tail=auth_seed(request.scope))
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
