@@ -192,7 +192,7 @@ def test_middleware_and_hooks_import_from_the_project_root_under_several_workers
         "mw.py": MW, "hooks.py": HOOKS, "pages/api/route.py": API_ROUTE,
         "pyxle.config.json": json.dumps({"middleware": ["mw:Outer"], "routeMiddleware": {"apis": ["hooks:apis"]}}),
     })
-    server = start_server(root, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "w" * 40})
+    server = start_server(root, "serve", "-w", "2", env={"PYXLE_SECRET_KEY": "w" * 40})  # 0.9's short flag
     for _ in range(6):
         r = httpx.get(server.url + "/api/route")
         assert r.status_code == 200 and r.headers["x-outer"] == "1"

@@ -33,7 +33,7 @@ def main() -> None:
 @DIRECTORY
 @HOST
 @PORT
-@click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
+@click.option("--workers", "-w", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
