@@ -227,3 +227,30 @@ def test_a_plugin_that_fails_to_start_stops_the_server_naming_it(tmp_path: Path)
 def test_a_malformed_plugin_entry_stops_start_up_naming_it(tmp_path: Path) -> None:
     output = _start_fails(tmp_path, {"plugins": [{"name": "pyxle-db", "settings": "sqlite"}]})
     assert "plugins[0].settings must be an object" in output
+
+
+def test_the_pyxle_db_command_migrates_the_database_the_app_uses(tmp_path: Path) -> None:
+    """pyxle-db's own command reads the app's config through pyxle.config, pyxle.env and
+    pyxle.plugins, and prints through pyxle.cli.logger."""
+    import subprocess
+    import sys
+
+    root = write(tmp_path / "app", {"migrations/0001-notes.sql": MIGRATION,
+                                    "migrations/0002-tags.sql": "CREATE TABLE tags (name TEXT);\n",
+                                    "pyxle.config.json": json.dumps({"plugins": [{"name": "pyxle-db",
+                                                                                  "settings": {"path": "db/app.db"}}]})})
+    command = [str(Path(sys.executable).with_name("pyxle-db"))]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, *args, "--project", str(root)], capture_output=True, text=True,
+                              env=server_env(), timeout=60, check=False)
+
+    migrated = run("migrate")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "0001-notes" in migrated.stdout and "0002-tags" in migrated.stdout
+    assert (root / "db" / "app.db").is_file()
+    status = run("status")
+    assert status.returncode == 0 and "2 applied, 0 pending." in status.stdout
+    missing = subprocess.run([*command, "status", "--project", str(root), "--config", "other.json"],
+                             capture_output=True, text=True, env=server_env(), timeout=60, check=False)
+    assert missing.returncode != 0 and "other.json: does not exist" in missing.stdout + missing.stderr
