@@ -617,7 +617,7 @@ def test_to_dict_masks_secret_looking_keys_anywhere(tmp_path: Path) -> None:
     config = load(
         tmp_path,
         {
-            "plugins": [{"name": "auth", "apiKey": "k1", "clientSecret": "s1", "authToken": "t1", "db_password": "p1", "enabled": True}],
+            "plugins": [{"name": "auth", "settings": {"apiKey": "k1", "clientSecret": "s1", "authToken": "t1", "db_password": "p1", "enabled": True}}],
             "styling": {"keyframes": "visible", "token": None, "theme": {"private_key": "pk"}},
             "securityHeaders": {"X-Api-Key": "hk"},
         },
@@ -627,12 +627,11 @@ def test_to_dict_masks_secret_looking_keys_anywhere(tmp_path: Path) -> None:
     assert data["securityHeaders"]["X-Api-Key"] == "********"
     assert data["plugins"][1] == {"auth": {"provider": "github", "pin": 1234, "password": "********"}}
     data["plugins"].pop()
-    assert data["plugins"] == [
-        {"name": "auth", "apiKey": "********", "clientSecret": "********", "authToken": "********", "db_password": "********", "enabled": True}
-    ]
+    assert data["plugins"] == [{"name": "auth", "settings": {
+        "apiKey": "********", "clientSecret": "********", "authToken": "********", "db_password": "********", "enabled": True}}]
     assert data["styling"] == {"keyframes": "visible", "token": None, "theme": {"private_key": "********"}}
     unmasked = config.to_dict(masked=False)
-    assert unmasked["plugins"][0]["apiKey"] == "k1"
+    assert unmasked["plugins"][0]["settings"]["apiKey"] == "k1"
 
 
 def test_to_dict_round_trips_through_the_file(tmp_path: Path) -> None:

@@ -158,3 +158,8 @@ def test_plugin_entries_in_both_forms(tmp_path: Path) -> None:
     assert config is not None and text == ""
     assert config.plugins == tuple(entries)
     assert config.project_root == tmp_path
+
+
+def test_a_misspelt_key_in_a_plugin_entry_stops_start_up(tmp_path: Path) -> None:
+    _, text = outcome(tmp_path, {"plugins": [{"name": "pyxle-auth", "setings": {"strict": True}}]})
+    assert 'unknown key "plugins[0].setings"' in text and 'did you mean "plugins[0].settings"?' in text

@@ -262,7 +262,7 @@ class Validator:
             if not isinstance(entry, dict):
                 self.problems.append(problem(where, "a plugin name or an object", entry))
                 continue
-            obj = self.object(where, entry, PLUGIN_KEYS)
+            obj = self.object(where, entry, PLUGIN_KEYS, guards=True)  # "setings" would drop the settings
             if obj is None:
                 continue
             self.value(f"{where}.name", obj.get("name"), r.PLUGIN_NAME)
