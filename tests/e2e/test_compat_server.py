@@ -325,3 +325,16 @@ def test_background_tasks_of_an_action_run_after_the_response(compat: Server) ->
 def test_background_tasks_of_an_api_route_run_after_the_response(compat: Server) -> None:
     assert httpx.get(compat.url + "/api/bg", timeout=15).json() == {"ok": True}
     _runs_after_the_response(compat, "api")
+
+
+def test_the_background_task_example_in_the_middleware_guide_runs(tmp_path: Path, start_server) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "middleware.md").read_text()
+    example = guide.split("```python\n# pages/api/signup.py\n", 1)[1].split("```", 1)[0]
+    root = write(tmp_path / "guide", {"pages/api/signup.py": example})
+    server = start_server(root, env={"PYXLE_SECRET_KEY": "g" * 40})
+    assert httpx.post(server.url + "/api/signup", json={"email": "ada@example.com"}).json() == {"ok": True}
+    deadline = time.monotonic() + 20
+    while not (root / "signups.txt").exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert (root / "signups.txt").read_text() == "ada@example.com\n"

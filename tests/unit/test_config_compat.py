@@ -115,6 +115,8 @@ def test_keys_being_built_elsewhere_are_refused_as_not_supported_yet(tmp_path: P
     for key in ("observability", "rateLimit", "navigation", "cache", "styling.globalStyles"):
         assert any(p.startswith(f'"{key}" is refused: ') and "not supported yet" in p for p in problems), key
     assert set(NOT_YET) >= {"observability", "rateLimit", "navigation", "cache", "styling.globalStyles"}
+    assert ('"rateLimit" is refused: rate limiting is not supported yet; remove it from the file to start '
+            "without it") in problems  # as docs/configuration.md quotes it
 
 
 def test_route_middleware_actions_is_read(tmp_path: Path) -> None:
