@@ -276,6 +276,15 @@ def test_a_crashing_loader_renders_error_pyxl_with_500_and_no_exception_text(com
     assert "RuntimeError: secret loader detail 8765" in compat.output()  # logged, with its traceback
 
 
+def test_an_error_page_written_for_0_9_hydrates_with_its_error_prop(compat: Server, page) -> None:  # type: ignore[no-untyped-def]
+    page.page.goto(compat.url + "/probe/boom")
+    page.hydrated()
+    assert page.page.locator("#error-page").inner_text() == (
+        "error page: 500 Internal Server Error / Internal Server Error")
+    console = f"Failed to load resource: the server responded with a status of 500 (Internal Server Error) ({compat.url}/probe/boom)"
+    assert page.problems() == [("error", console), ("http", f"500 {compat.url}/probe/boom")]
+
+
 def test_a_crashing_action_keeps_its_json_for_scripts_and_shows_the_error_page_to_forms(compat: Server) -> None:
     with _client(compat) as (client, csrf):
         r = client.post("/api/__actions/probe/index/explode", json={}, headers=csrf)
