@@ -17,7 +17,7 @@ from pyxle.plugins._plugin import PluginSpec, PyxlePlugin
 class Plugins:
     """The configured plugins of one app, their shared ``context`` and the middleware they add."""
 
-    def __init__(self, plugins: Sequence[PyxlePlugin], context: PluginContext, middleware: Sequence[Middleware]):
+    def __init__(self, plugins: Sequence[PyxlePlugin], context: PluginContext, middleware: Sequence[Middleware]) -> None:
         self.plugins = tuple(plugins)
         self.context = context
         self.middleware = list(middleware)
