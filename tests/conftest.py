@@ -31,13 +31,20 @@ def link_node_modules(project: Path, modules: Path = NODE_MODULES) -> None:
 _BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
 
 
+def pyxle_command() -> list[str]:
+    """The installed ``pyxle`` command, as users run it. (``python -m pyxle`` would put the current
+    folder on ``sys.path`` and hide a project module that only imports from there.)"""
+    script = Path(sys.executable).with_name("pyxle")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "pyxle"]
+
+
 class Server:
     """A running ``pyxle`` process; ``url`` is its base URL, ``output()`` everything it printed."""
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.args = args
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "pyxle", *args],
+            [*pyxle_command(), *args],
             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,
         )
@@ -93,7 +100,9 @@ class Server:
 
 def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYXLE_")}
-    env["PYTHONPATH"] = str(REPO / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    # No empty entry: one (a trailing ":") would add the current folder to sys.path by accident.
+    paths = [str(REPO / "src"), *(p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p)]
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys(paths))
     env["PYTHONUNBUFFERED"] = "1"
     env.update(extra)
     return env

@@ -138,7 +138,9 @@ def test_loader_error_carries_status_and_data(pages: Server) -> None:
 
 def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/bad", headers=NAV)
-    assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
+    assert r.status_code == 500
+    assert r.json() == {"ok": False, "routePath": "/blog/bad",
+                        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
     _wait_for_log(pages, "data.post.when: date is not JSON-serialisable")
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 

@@ -15,7 +15,7 @@ from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, invalid_input
-from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 
 
 class ApiEndpoint:
@@ -26,6 +26,7 @@ class ApiEndpoint:
         """``typed``: per method (``"*"`` for ``endpoint``), the binder and output of a typed handler."""
         self.handlers = handlers
         self.context = context
+        self._route = context.as_dict()
         self.allowed_methods = handlers.allowed_methods
         self._allow = {"Allow": ", ".join(self.allowed_methods)}
         typed = typed or {}
@@ -42,7 +43,7 @@ class ApiEndpoint:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope.setdefault("pyxle", {})["route"] = self.context
+        attach(scope, self._route)
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return

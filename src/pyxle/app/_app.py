@@ -18,8 +18,10 @@ from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pyxle._loading import make_importable
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
+from pyxle.app._background import run_background_tasks
 from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
 from pyxle.app._limits import BodyLimitMiddleware
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
@@ -64,6 +66,7 @@ class PyxleApp(Starlette):
             self.dev_events = DevEvents()
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
+        self.plugins: Any = None  # pyxle.plugins.Plugins when the config lists plugins
 
     def load_routes(self) -> Any:
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
@@ -147,6 +150,10 @@ class PyxleApp(Starlette):
             self.router, handlers={k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
         )
         app = _websocket_guard(app, config)
+        for cls, args, kwargs in reversed(self.plugins.middleware if self.plugins else ()):
+            app = cls(app, *args, **kwargs)
+        # Outside the plugins' middleware: tasks run after pyxle-db has committed the request's writes.
+        app = run_background_tasks(app)
         app = BodyLimitMiddleware(app, max_body_size=config.max_body_size)
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
         app = cors_middleware(
@@ -218,11 +225,30 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        """Plugins start first and stop last, around everything else (their services are in use
+        until the last request); then the renderer, realtime, and the watcher or ``gc.freeze``."""
+        if self.plugins is not None:
+            from pyxle.plugins import PluginError
+
+            try:
+                await self.plugins.start()
+            except PluginError as exc:  # the server stops, naming the plugin
+                logger.error("%s", exc)
+                raise StartupError(str(exc)) from None
+        try:
+            async with self._serving():
+                yield
+        finally:
+            if self.plugins is not None:
+                await self.plugins.stop()
+
+    @asynccontextmanager
+    async def _serving(self) -> AsyncIterator[None]:
         from pyxle.realtime._lifecycle import serving
 
         await self.swap_renderer(self._initial_renderer)
         try:
-            async with serving(self.state, self.config.realtime), self._serving():
+            async with serving(self.state, self.config.realtime), self._watching():
                 yield
         finally:
             await self.swap_renderer(None)
@@ -232,7 +258,7 @@ class PyxleApp(Starlette):
                 await self.limiter.close()
 
     @asynccontextmanager
-    async def _serving(self) -> AsyncIterator[None]:
+    async def _watching(self) -> AsyncIterator[None]:
         if self.mode != "development":
             # What is loaded now lives as long as the process: keep it out of every GC pass
             # (about 5% of a page request's time went to collections scanning it).
@@ -252,10 +278,19 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
     _check_features(config)
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
+    make_importable(config.root)  # middleware, hooks and plugins may live in the project's own modules
     try:
         app.user_middleware = load_middleware(config.middleware)
     except MiddlewareLoadError as exc:
         raise StartupError(str(exc)) from None
+    if config.plugins:
+        from pyxle.plugins import PluginError, load
+
+        try:
+            app.plugins = load(config.plugins, config)
+        except PluginError as exc:
+            raise StartupError(str(exc)) from None
+        app.state.pyxle_plugins = app.plugins.context
     app._initial_renderer = app.load_routes()
     return app
 
@@ -335,8 +370,11 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
 
     try:
         page_hooks = load_hooks(config.page_hooks, setting="routeMiddleware.pages")
-        return load_pages(table, config.pages_path, config.root, page_hooks, expose_errors=mode == "development",
-                          built=built)
+        # Actions run inside the page hooks; one listed under both runs once.
+        action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
+        action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
+        return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
+                          expose_errors=mode == "development", built=built)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

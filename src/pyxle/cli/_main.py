@@ -33,7 +33,7 @@ def main() -> None:
 @DIRECTORY
 @HOST
 @PORT
-@click.option("--workers", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
+@click.option("--workers", "-w", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
@@ -125,14 +125,19 @@ def install(directory: Path) -> None:
     """Install the project's dependencies: pip for requirements.txt, npm for package.json."""
     import shutil
     import subprocess
-    import sys
 
     from pyxle.cli._project import project_root
 
     root = project_root(directory)
     steps = []
+    cleanup: list[Path] = []
     if (root / "requirements.txt").is_file():
-        steps.append(("pip", [sys.executable, "-m", "pip", "install", "-r", "requirements.txt"]))
+        from pyxle.cli._install import pip_command
+
+        command, cleanup, left_out = pip_command(root)
+        for line in left_out:
+            click.echo(f"pyxle install: {line!r} left out: this Pyxle ({__version__}) is the one installed here", err=True)
+        steps.append(("pip", command))
     if (root / "package.json").is_file():
         npm = shutil.which("npm")
         if npm is None:
@@ -141,10 +146,14 @@ def install(directory: Path) -> None:
     if not steps:
         click.echo("pyxle install: nothing to install (no requirements.txt or package.json)")
         return
-    for name, command in steps:
-        click.echo(f"pyxle install: {name} ({' '.join(command[-3:])})...", err=True)
-        if subprocess.run(command, cwd=root, check=False).returncode != 0:
-            raise CliError(f"{name} failed; see its output above")
+    try:
+        for name, command in steps:
+            click.echo(f"pyxle install: {name} ({' '.join(command[3:] if name == 'pip' else command[1:])})...", err=True)
+            if subprocess.run(command, cwd=root, check=False).returncode != 0:
+                raise CliError(f"{name} failed; see its output above")
+    finally:
+        for path in cleanup:
+            path.unlink(missing_ok=True)
     click.echo("pyxle install: done", err=True)
 
 

@@ -8,7 +8,12 @@ import { HeadLevel, PageContext, SlotContext } from './_context.js'
 export function pageTree(route, props, routePath, csrfToken = '') {
   const { page, layouts } = route
   const slots = page.slots || {}
-  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, props.action ? { data: props.data, action: props.action } : { data: props.data }))
+  // Error pages also get `error`, the prop name error pages written for earlier releases read;
+  // a page re-rendered after a no-JS form post failed validation gets `action`.
+  const pageProps = { data: props.data }
+  if (props.error) pageProps.error = props.error
+  if (props.action) pageProps.action = props.action
+  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps))
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = (props.layoutData || {})[file] || {}

@@ -123,3 +123,38 @@ export interface WebSocketHandle<M = unknown> {
   retries: number
 }
 export function useWebSocket<M = unknown>(url: string | null, options?: WebSocketOptions<M>): WebSocketHandle<M>
+
+/** The signed-in user as pyxle-auth describes it (never a password hash). */
+export interface AuthUser {
+  id: string
+  email: string | null
+  username?: string | null
+  emailVerified: boolean
+  plan: string
+  createdAt: string
+}
+export interface AuthResult {
+  ok: boolean
+  user?: AuthUser | null
+  error?: string
+  code?: string
+}
+export interface UseAuthResult {
+  /** The signed-in user, or null. */
+  user: AuthUser | null
+  isAuthenticated: boolean
+  /** True during the server render and hydration, and while a request to the plugin is in flight. */
+  loading: boolean
+  /** The last error message from login or signup, or null. */
+  error: string | null
+  /** POST {prefix}/login with `{ email, password }` (or `{ username, password }`). */
+  login(credentials: { password: string; email?: string; username?: string }): Promise<AuthResult>
+  /** POST {prefix}/signup: creates the account and signs it in. */
+  signup(credentials: { password: string; email?: string; username?: string }): Promise<AuthResult>
+  /** POST {prefix}/logout. */
+  logout(): Promise<void>
+  /** GET {prefix}/me: the user as the server sees it now. */
+  refresh(): Promise<AuthUser | null>
+}
+/** The signed-in user of an app using the pyxle-auth plugin, shared by every component. */
+export function useAuth(): UseAuthResult

@@ -6,3 +6,4 @@ export { navigate, prefetch, refresh, invalidate, configure } from './_router.js
 export { Form, useAction } from './_actions.js'
 export { Script, Image } from './_media.js'
 export { useWebSocket } from './_websocket.js'
+export { useAuth } from './_auth.js'

@@ -66,9 +66,12 @@ def load_config(
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
     load_env: bool = True,
+    config_path: Path | str | None = None,
 ) -> PyxleConfig:
     """The project's configuration: defaults < pyxle.config.json < PYXLE_* < ``overrides``.
 
+    ``config_path`` reads another file in place of ``<root>/pyxle.config.json`` (relative paths
+    are under ``root``).
     ``mode`` ("development" for ``pyxle dev``, "production" for ``pyxle serve``) picks
     the ``.env.<mode>`` files, which are loaded into ``environ`` (default ``os.environ``)
     first when ``load_env`` is true. Raises ConfigError listing every problem found.
@@ -82,7 +85,9 @@ def load_config(
             environ = dict(environ)
         load_env_files(root, mode, environ)
 
-    path = root / CONFIG_FILENAME
+    path = root / (config_path or CONFIG_FILENAME)
+    if config_path is not None and not path.is_file():
+        raise ConfigError("does not exist (it was named as the configuration file)", path)
     data = read_config_file(path)
     fields: dict[str, Any] = {}
     warnings: tuple[str, ...] = ()

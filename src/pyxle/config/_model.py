@@ -128,6 +128,7 @@ class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
     root: Path
+    name: str = ""  # the app's name, a label only
     pages_dir: str = "pages"
     public_dir: str = "public"
     build_dir: str = ".pyxle-build"  # pyxle dev's working build
@@ -138,6 +139,7 @@ class PyxleConfig:
     middleware: tuple[str, ...] = ()
     page_hooks: tuple[str, ...] = ()
     api_hooks: tuple[str, ...] = ()
+    action_hooks: tuple[str, ...] = ()
     cors: CorsConfig = field(default_factory=CorsConfig)
     csrf: CsrfConfig = field(default_factory=CsrfConfig)
     openapi: OpenApiConfig = field(default_factory=OpenApiConfig)
@@ -164,10 +166,15 @@ class PyxleConfig:
         object.__setattr__(self, "root", Path(self.root).absolute())
         object.__setattr__(self, "security_headers", _frozen_mapping(self.security_headers))
         object.__setattr__(self, "styling", _frozen_mapping(self.styling))
-        for name in ("middleware", "page_hooks", "api_hooks", "plugins", "warnings"):
+        for name in ("middleware", "page_hooks", "api_hooks", "action_hooks", "plugins", "warnings"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+
+    @property
+    def project_root(self) -> Path:
+        """The project folder, under the name plugins read from their context's settings."""
+        return self.root
 
     @property
     def pages_path(self) -> Path:
@@ -194,6 +201,7 @@ class PyxleConfig:
         csrf = self.csrf
         api_routes = csrf.api_routes
         data: dict[str, Any] = {
+            "name": self.name,
             "pagesDir": self.pages_dir,
             "publicDir": self.public_dir,
             "buildDir": self.build_dir,
@@ -201,7 +209,9 @@ class PyxleConfig:
             "debug": self.debug,
             "starlette": {"host": self.host, "port": self.port},
             "middleware": list(self.middleware),
-            "routeMiddleware": {"pages": list(self.page_hooks), "apis": list(self.api_hooks)},
+            "routeMiddleware": {
+                "pages": list(self.page_hooks), "apis": list(self.api_hooks), "actions": list(self.action_hooks),
+            },
             "cors": {
                 "origins": list(self.cors.origins),
                 "methods": list(self.cors.methods),

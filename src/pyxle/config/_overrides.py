@@ -99,6 +99,7 @@ def with_env_secrets(config: PyxleConfig, environ: Mapping[str, str]) -> PyxleCo
 
 
 _OVERRIDE_RULES: dict[str, Rule] = {
+    "name": r.STR,
     "pages_dir": r.NON_EMPTY_STR,
     "public_dir": r.NON_EMPTY_STR,
     "build_dir": r.NON_EMPTY_STR,
@@ -115,6 +116,7 @@ _OVERRIDE_LISTS: dict[str, Rule] = {
     "middleware": r.MIDDLEWARE,
     "page_hooks": r.HOOK,
     "api_hooks": r.HOOK,
+    "action_hooks": r.HOOK,
 }
 _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "cors": (CorsConfig, "a CorsConfig"),

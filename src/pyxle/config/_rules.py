@@ -54,6 +54,11 @@ def is_str(value: Any) -> bool:
 
 BOOL = Rule("true or false", lambda v: isinstance(v, bool))
 OPTIONAL_BOOL = Rule("true, false or null", lambda v: v is None or isinstance(v, bool))
+STR = Rule("a string", lambda v: is_str(v))
+PLUGIN_NAME = Rule(
+    'a plugin\'s package name like "pyxle-db", or "module.path" of your own',
+    lambda v: is_str(v) and v.strip() != "" and not any(c.isspace() for c in v),
+)
 NON_EMPTY_STR = Rule("a non-empty string", lambda v: is_str(v) and v.strip() != "")
 HOST = Rule(
     "a non-empty host name or address without spaces",

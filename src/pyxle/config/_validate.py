@@ -23,16 +23,18 @@ from ._model import (
     RealtimeConfig,
 )
 from ._rules import Rule, describe, problem
+from ._unsupported import TOP_LEVEL, unsupported
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
-TOP_LEVEL_KEYS = (
-    "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
-    "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat", "openapi", "observability", "rateLimit", "realtime",
-)
+TOP_LEVEL_KEYS = tuple(dict.fromkeys((
+    "name", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
+    "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
+    "styling", "openapi", "observability", "rateLimit", "realtime", *TOP_LEVEL,
+)))
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
-ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
+ROUTE_MIDDLEWARE_KEYS = ("pages", "apis", "actions")
+PLUGIN_KEYS = ("name", "settings", "module", "attribute")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
@@ -89,18 +91,20 @@ class Validator:
         return _INVALID
 
     def object(
-        self, where: str, value: Any, known: tuple[str, ...] | None
+        self, where: str, value: Any, known: tuple[str, ...] | None, *, guards: bool = False
     ) -> Mapping[str, Any] | None:
-        """The value if it is an object; ``known=None`` means any key is allowed."""
+        """The value if it is an object; ``known=None`` means any key is allowed. In a block that
+        ``guards`` something (hooks, CSRF) an unknown key is an error: a misspelt one would leave
+        something unguarded."""
         if not isinstance(value, dict):
             self.problems.append(problem(where, "an object", value))
             return None
         self.duplicates(where, value)
         if known is not None:
-            self.unknown_keys(where, value, known)
+            self.unknown_keys(where, value, known, guards=guards)
         return value
 
-    def unknown_keys(self, where: str, obj: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    def unknown_keys(self, where: str, obj: Mapping[str, Any], known: tuple[str, ...], *, guards: bool = False) -> None:
         prefix = f"{where}." if where else ""
         for key in obj:
             if key in known or (not where and key in _SILENT_KEYS):
@@ -112,6 +116,10 @@ class Validator:
             if hint is None:
                 close = suggest(key, known)
                 hint = f"{prefix}{close}" if close else None
+            if guards:
+                message = f'unknown key "{prefix}{key}" (known: {", ".join(known)})'
+                self.problems.append(f'{message}; did you mean "{hint}"?' if hint else message)
+                continue
             message = f'unknown key "{prefix}{key}" is ignored'
             self.warnings.append(f'{message} (did you mean "{hint}"?)' if hint else message)
 
@@ -139,8 +147,12 @@ class Validator:
             )
             return fields
         self.object("", data, TOP_LEVEL_KEYS)
+        refused, notes = unsupported(data)
+        self.problems += refused
+        self.warnings += notes
 
         simple = {
+            "name": ("name", r.STR),
             "pagesDir": ("pages_dir", r.NON_EMPTY_STR),
             "publicDir": ("public_dir", r.NON_EMPTY_STR),
             "buildDir": ("build_dir", r.NON_EMPTY_STR),
@@ -166,12 +178,14 @@ class Validator:
             fields["middleware"] = self.list_of("middleware", data["middleware"], r.MIDDLEWARE)
 
         if "routeMiddleware" in data:
-            hooks = self.object("routeMiddleware", data["routeMiddleware"], ROUTE_MIDDLEWARE_KEYS)
+            hooks = self.object("routeMiddleware", data["routeMiddleware"], ROUTE_MIDDLEWARE_KEYS, guards=True)
             if hooks is not None:
                 if "pages" in hooks:
                     fields["page_hooks"] = self.list_of("routeMiddleware.pages", hooks["pages"], r.HOOK)
                 if "apis" in hooks:
                     fields["api_hooks"] = self.list_of("routeMiddleware.apis", hooks["apis"], r.HOOK)
+                if "actions" in hooks:
+                    fields["action_hooks"] = self.list_of("routeMiddleware.actions", hooks["actions"], r.HOOK)
 
         if "cors" in data:
             fields["cors"] = self.cors(data["cors"])
@@ -196,12 +210,7 @@ class Validator:
                 fields["styling"] = _INVALID
                 self.problems.append(problem("styling", "an object", styling))
         if "plugins" in data:
-            plugins = data["plugins"]
-            if isinstance(plugins, list):
-                fields["plugins"] = tuple(plugins)
-            else:
-                fields["plugins"] = _INVALID
-                self.problems.append(problem("plugins", "a list", plugins))
+            fields["plugins"] = self.plugins(data["plugins"])
 
         return {name: value for name, value in fields.items() if value is not _INVALID}
 
@@ -237,12 +246,12 @@ class Validator:
         if not isinstance(value, dict):
             self.problems.append(problem("csrf", "an object, or false to disable CSRF protection", value))
             return _INVALID
-        obj = self.object("csrf", value, CSRF_KEYS)
+        obj = self.object("csrf", value, CSRF_KEYS, guards=True)
         assert obj is not None
         kwargs: dict[str, Any] = {}
         if "enabled" in obj:
             kwargs["enabled"] = self.value("csrf.enabled", obj["enabled"], r.BOOL)
-        if "cookieName" in obj:
+        if obj.get("cookieName") is not None:  # null: the default name, as earlier releases allowed
             kwargs["cookie_name"] = self.value("csrf.cookieName", obj["cookieName"], r.TOKEN_NAME)
         if "headerName" in obj:
             header = self.value("csrf.headerName", obj["headerName"], r.TOKEN_NAME)
@@ -361,6 +370,31 @@ class Validator:
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return RealtimeConfig(**kwargs)
+
+    def plugins(self, value: Any) -> tuple[Any, ...] | Any:
+        """``"package-name"`` or ``{"name": ..., "settings": {...}}`` (``module``/``attribute`` optional)."""
+        if not isinstance(value, list):
+            self.problems.append(problem("plugins", "a list of plugin names or objects", value))
+            return _INVALID
+        before = len(self.problems)
+        for index, entry in enumerate(value):
+            where = f"plugins[{index}]"
+            if isinstance(entry, str):
+                self.value(where, entry, r.PLUGIN_NAME)
+                continue
+            if not isinstance(entry, dict):
+                self.problems.append(problem(where, "a plugin name or an object", entry))
+                continue
+            obj = self.object(where, entry, PLUGIN_KEYS, guards=True)  # "setings" would drop the settings
+            if obj is None:
+                continue
+            self.value(f"{where}.name", obj.get("name"), r.PLUGIN_NAME)
+            if "settings" in obj and obj["settings"] is not None:
+                self.object(f"{where}.settings", obj["settings"], None)
+            for key in ("module", "attribute"):
+                if key in obj:
+                    self.value(f"{where}.{key}", obj[key], r.NON_EMPTY_STR)
+        return _INVALID if len(self.problems) > before else tuple(value)
 
     def api_routes(self, value: Any, where: str = "csrf.apiRoutes") -> bool | tuple[str, ...] | Any:
         if isinstance(value, bool):

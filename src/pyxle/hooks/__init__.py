@@ -1,11 +1,12 @@
 """Route hooks: per-route middleware around function endpoints.
 
-Public names: ``RouteContext``, ``RouteHook``, ``wrap_endpoint``, ``load_hooks``, ``HookLoadError``.
+Public names: ``RouteContext``, ``RouteHook``, ``wrap_endpoint``, ``load_hooks``, ``HookLoadError``,
+``attach`` (the route's facts as a dict at ``scope["pyxle"]["route"]``).
 Hooks wrap request -> response callables only; ``HTTPEndpoint`` classes and WebSocket
 handlers bypass them (the seed's rule: their lifecycle does not have that shape).
 """
 
 from pyxle.hooks._chain import Endpoint, Hook, HookLoadError, load_hooks, wrap_endpoint
-from pyxle.hooks._context import RouteContext, RouteHook
+from pyxle.hooks._context import RouteContext, RouteHook, attach
 
-__all__ = ["Endpoint", "Hook", "HookLoadError", "RouteContext", "RouteHook", "load_hooks", "wrap_endpoint"]
+__all__ = ["Endpoint", "Hook", "HookLoadError", "RouteContext", "RouteHook", "attach", "load_hooks", "wrap_endpoint"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -14,9 +14,13 @@ from starlette.responses import Response
 
 @dataclass(frozen=True)
 class RouteContext:
-    """Facts about one route, fixed when the route is loaded (attached at ``scope["pyxle"]["route"]``)."""
+    """Facts about one route, fixed when the route is loaded; hooks receive it as their first argument.
 
-    target: Literal["page", "api"]
+    ``request.scope["pyxle"]["route"]`` holds the same facts as a plain dict (``as_dict()``),
+    which is what hooks written for earlier Pyxle releases read.
+    """
+
+    target: Literal["page", "api", "action"]
     path: str
     source_relative_path: PurePosixPath
     source_absolute_path: Path
@@ -27,18 +31,28 @@ class RouteContext:
     allowed_methods: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """camelCase keys and POSIX paths, ready for JSON or a log line."""
+        """The keys earlier releases put in the scope (``source``, ``module``, ``head``, ...), plus
+        ``sourceAbsolutePath``; POSIX paths, ready for JSON or a log line."""
         return {
             "target": self.target,
             "path": self.path,
-            "sourceRelativePath": PurePosixPath(self.source_relative_path).as_posix(),
+            "source": PurePosixPath(self.source_relative_path).as_posix(),
             "sourceAbsolutePath": Path(self.source_absolute_path).as_posix(),
-            "moduleKey": self.module_key,
+            "module": self.module_key,
             "contentHash": self.content_hash,
             "hasLoader": self.has_loader,
-            "headElements": list(self.head_elements),
+            "head": list(self.head_elements),
             "allowedMethods": list(self.allowed_methods),
         }
+
+
+def attach(scope: MutableMapping[str, Any], route: Mapping[str, Any]) -> None:
+    """Put a copy of ``route`` (a route's ``as_dict()``, made once at load time) at
+    ``scope["pyxle"]["route"]``: a copy, so what one request writes there no other request sees."""
+    pyxle = scope.get("pyxle")
+    if pyxle is None:
+        pyxle = scope["pyxle"] = {}
+    pyxle["route"] = dict(route)
 
 
 async def _maybe_await(value: Any) -> Any:

@@ -19,7 +19,6 @@ from pyxle.observability._phases import Phases, phases_var
 
 # An incoming id is used only if it is short and plain: it ends up in log lines and headers.
 _SAFE_ID = re.compile(rb"[A-Za-z0-9._:@/+=-]{1,128}")
-_ACTIONS = "/api/__actions/"
 
 Observer = Callable[[Scope, int, float], None]  # (scope, status, seconds), after the response
 
@@ -41,10 +40,10 @@ class _Ids:
 
 def route_of(scope: Scope) -> str | None:
     """The pattern of the route that answered (``/api/items/{id}``), None when none did."""
-    context = scope.get("pyxle", {}).get("route")
-    if context is None:
+    route = scope.get("pyxle", {}).get("route")
+    if route is None:
         return None
-    return scope["path"] if scope["path"].startswith(_ACTIONS) else context.path  # type: ignore[no-any-return]
+    return route["path"]  # type: ignore[no-any-return]
 
 
 class ObservabilityMiddleware:

@@ -64,8 +64,12 @@ def page_path(file: PurePosixPath) -> str:
 
 
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
-               expose_errors: bool = False, built: Mapping[str, tuple[Path, str]] | None = None) -> PageSet:
+               action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
+               built: Mapping[str, tuple[Path, str]] | None = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
+
+    ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
+    inside them.
 
     With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
     the server code that was built with their bundle instead of compiling the sources again.
@@ -92,7 +96,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         return None
 
     runtime = PagesRuntime(table, expose_errors=expose_errors)
-    result = PageSet(actions=ActionsEndpoint(expose_errors), runtime=runtime)
+    result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
+    around_actions = [*hooks, *action_hooks]
     for folder_files in table.specials.values():
         for file in folder_files.values():
             module = load(file)
@@ -112,7 +117,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         endpoint = PageEndpoint(page, layouts, context, hooks, runtime)
         result.pages.append((spec, endpoint))
         try:
-            result.actions.add_page(page_path(spec.file), page, context, hooks,  # type: ignore[union-attr]
+            result.actions.add_page(page_path(spec.file), page, around_actions,  # type: ignore[union-attr]
                                     rerender=(endpoint, spec))
         except SourceError as exc:
             errors.append(exc.format())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import Callable, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -13,10 +13,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.api import ApiRequest
-from pyxle.hooks import Endpoint, Hook, RouteContext, wrap_endpoint
+from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
+from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
 from pyxle.routing import RouteSpec
@@ -25,6 +26,7 @@ from pyxle.runtime import ActionCookies, ActionError
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
 INVALIDATE_KEY = "__pyxle_invalidate__"
+_FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -55,19 +57,26 @@ class ActionRequest(ApiRequest):
 class ActionsEndpoint:
     """One endpoint for all actions: a dict lookup by page path and action name."""
 
-    def __init__(self, expose_errors: bool) -> None:
-        self.expose_errors = expose_errors
-        self._calls: dict[tuple[str, str], tuple[Endpoint, RouteContext]] = {}
+    def __init__(self, runtime: PagesRuntime) -> None:
+        self.runtime = runtime
+        self._calls: dict[tuple[str, str], tuple[Endpoint, dict[str, Any]]] = {}
         self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
         self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
 
-    def add_page(self, page_path: str, page: PageModule, context: RouteContext, hooks: Sequence[Hook],
+    def add_page(self, page_path: str, page: PageModule, hooks: Sequence[Hook],
                  rerender: tuple[ASGIApp, RouteSpec] | None = None) -> None:
-        """``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
+        """Each action gets its own route facts (``target="action"``, its URL) and the hook chain.
+        ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
         for name, fn in page.actions.items():
             bind = body_binder(fn, f"pages/{page.file}")
+            context = RouteContext(
+                target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=page.file,
+                source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
+                allowed_methods=("POST",),
+            )
+            call = wrap_endpoint(self._adapt(fn, page_path, page.file, bind), hooks, context)
+            self._calls[(page_path, name)] = (call, context.as_dict())
             self.functions[(page_path, name)] = fn
-            self._calls[(page_path, name)] = (wrap_endpoint(self._adapt(fn, page_path, bind), hooks, context), context)
         if rerender is not None:
             self._pages[page_path] = rerender
 
@@ -86,23 +95,26 @@ class ActionsEndpoint:
         elif scope["method"] != "POST":
             raise HTTPException(405, headers={"Allow": "POST"})
         else:
-            call, context = found
-            scope.setdefault("pyxle", {})["route"] = context
+            call, route = found
+            attach(scope, route)
             request = ActionRequest(scope, receive, send)
             response = await call(request)
             target = redirect_target(response)
             if _plain_form_post(request) and target is None and page_path in self._pages and has_fields(response):
                 await rerender_with_errors(self._pages[page_path], request, name, response, send)
                 return
-            if _plain_form_post(request):
+            if _plain_form_post(request) and not scope["pyxle"].get(_FAILED):
                 response = _redirect_back(request, page_path, response) if target is None else _see_other(response)
             elif target is not None:  # the client navigates there itself
                 response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
 
-    def _adapt(self, fn: Callable[..., Any], page_path: str, bind: Bind | None = None) -> Endpoint:
+    def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None) -> Endpoint:
+        """The action as ``request -> Response``; an unexpected exception becomes a 500 here, inside
+        the hooks (as JSON for scripts, as the error page for a form posted without JavaScript)."""
         where = f"action {fn.__name__}() of page {page_path!r}"
         label = f"{page_path}/{fn.__name__}"  # the phase: "action index/save" in traces
+        expose = self.runtime.expose_errors
 
         async def call(request: ActionRequest) -> Response:
             cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
@@ -117,12 +129,15 @@ class ActionsEndpoint:
                 return cookies.apply(error) if cookies else error
             except HTTPException:
                 raise
-            except Exception as exc:
-                logger.error("Unhandled error in %s", where, exc_info=exc)
-                body: dict[str, Any] = {"ok": False, "error": "Internal Server Error"}
-                if self.expose_errors:
+            except Exception as exc:  # noqa: BLE001 - logged with its traceback by unexpected_error
+                error = unexpected_error(exc, where, expose)
+                request.scope["pyxle"][_FAILED] = True
+                if _plain_form_post(request):
+                    return await self.runtime.error_page(file, "error", 500, error, {}, request.url.path)
+                body = {"ok": False, "error": error["message"]}
+                if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
-                    body["traceback"] = traceback.format_exception(exc)
+                    body["traceback"] = error.get("stack", "").splitlines(keepends=True)
                 return JSONResponse(body, 500)
             response = action_response(result, where)
             return cookies.apply(response) if cookies else response

@@ -22,6 +22,17 @@ def embed_json(value: Any = None, *, serialised: str | None = None) -> str:
     return text
 
 
+AUTH_SCOPE_KEY = "pyxle.auth"  # where the pyxle-auth plugin's middleware puts the request's user
+
+
+def auth_seed(scope: Any) -> str:
+    """The signed-in user for ``useAuth`` (``#pyxle-auth``), when an auth plugin described one."""
+    auth = scope.get(AUTH_SCOPE_KEY)
+    if auth is None:
+        return ""
+    return f'<script type="application/json" id="pyxle-auth">{embed_json(auth)}</script>'
+
+
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
              scripts: str = "", assets: list[str] | None = None) -> str:
     """The page's own head sits between two marker tags: client-side navigation replaces it."""

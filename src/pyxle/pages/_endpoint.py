@@ -12,12 +12,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
-from pyxle.hooks import Hook, RouteContext, wrap_endpoint
+from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
-from pyxle.pages._document import document
-from pyxle.pages._errors import PagesRuntime
+from pyxle.pages._document import auth_seed, document
+from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.runtime import ActionCookies, LoaderError
@@ -39,6 +39,7 @@ class PageEndpoint:
         self.page_id = page.file.with_suffix("").as_posix()
         self.layouts = tuple(layouts)
         self.context = context
+        self._route = context.as_dict()
         self.where = f"pages/{page.file}"
         self._call = wrap_endpoint(self._respond, hooks, context)
 
@@ -46,7 +47,7 @@ class PageEndpoint:
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return
-        scope.setdefault("pyxle", {})["route"] = self.context
+        attach(scope, self._route)
         method = scope["method"]
         if method == "OPTIONS":
             response: Response = Response(status_code=204, headers=_ALLOW)
@@ -68,7 +69,7 @@ class PageEndpoint:
             await WebSocketClose(code=1008, reason="This page does not accept WebSocket connections")(
                 scope, receive, send)
             return
-        scope.setdefault("pyxle", {})["route"] = self.context
+        attach(scope, self._route)
         await handler(WebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
@@ -88,10 +89,12 @@ class PageEndpoint:
         except Answered as answered:
             return _answer(answered.response, navigation, route_path)
         except LoaderError as exc:
-            error = loader_error_payload(exc)
-            if navigation:
-                return JSONResponse({"ok": False, "routePath": route_path, "error": error}, exc.status_code, headers=_VARY)
-            return await self.runtime.error_page(self.page.file, "error", exc.status_code, error, layout_data, route_path)
+            return await self._error(navigation, exc.status_code, loader_error_payload(exc), layout_data, route_path)
+        except HTTPException:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a loader's bug: logged by unexpected_error, answered 500
+            error = unexpected_error(exc, f"a loader of {self.where}", self.runtime.expose_errors)
+            return await self._error(navigation, 500, error, layout_data, route_path)
         levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
         levels.append(head_elements(self.page.head, data))
         encoded_props = props_json(data_json, layout_json)
@@ -114,7 +117,8 @@ class PageEndpoint:
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
             with phase("render", self.page_id):
-                return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
+                return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf,
+                                              tail=auth_seed(request.scope))
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
@@ -124,6 +128,13 @@ class PageEndpoint:
             if self.runtime.expose_errors and exc.stack:
                 error["stack"] = exc.stack
             return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)
+
+
+    async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
+                     route_path: str) -> Response:
+        if navigation:
+            return JSONResponse({"ok": False, "routePath": route_path, "error": error}, status, headers=_VARY)
+        return await self.runtime.error_page(self.page.file, "error", status, error, layout_data, route_path)
 
 
 def _answer(response: Response, navigation: bool, route_path: str) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -38,7 +39,8 @@ class PagesRuntime:
         headers = {"Vary": "x-pyxle-navigation"}
         if special is not None and self.renderer is not None:
             page_id = special.with_suffix("").as_posix()
-            props = {"data": error, "layoutData": layout_data}
+            # ``error``: the prop name error pages written for earlier Pyxle releases read.
+            props = {"data": error, "error": error, "layoutData": layout_data}
             try:
                 return await self.renderer.respond(page_id, props, route_path, [], status, headers)
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
@@ -46,6 +48,18 @@ class PagesRuntime:
         scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
         return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts),
                             status, headers=headers)
+
+
+def unexpected_error(exc: Exception, where: str, expose: bool) -> dict[str, Any]:
+    """Log a loader's or action's unexpected exception; the error an error page shows for it.
+
+    Only ``expose`` (``pyxle dev``) puts the exception's text and traceback in it.
+    """
+    logger.error("Unhandled error in %s", where, exc_info=exc)
+    if not expose:
+        return {"message": "Internal Server Error", "statusCode": 500, "data": {}}
+    return {"message": f"{type(exc).__name__}: {exc}", "statusCode": 500, "data": {},
+            "stack": "".join(traceback.format_exception(exc))}
 
 
 def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:

@@ -95,9 +95,11 @@ class Renderer:
         return {"js": entry["js"], "css": entry["css"]}
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
-                      status: int, headers: dict[str, str] | None = None, csrf_token: str = "") -> HTMLResponse:
+                      status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
+                      tail: str = "") -> HTMLResponse:
         """Render and wrap in the document; raises ``RenderError`` if the page throws.
 
+        ``tail`` is markup for the end of the body, before the scripts (``auth_seed``).
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         """
@@ -111,7 +113,8 @@ class Renderer:
                 self._merged.clear()
             merged = self._merged[key] = merge_levels(head, rendered)
         tags, scripts = self._tags.get(page_id) or self._page_tags(page_id)
-        body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json, scripts=scripts)
+        body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
+                        scripts=tail + scripts if tail else scripts)
         return HTMLResponse(body, status, headers=headers)
 
     def _page_tags(self, page_id: str) -> tuple[list[str], str]:

@@ -101,12 +101,14 @@ class CSRFMiddleware:
 
 
 FORM_FIELD = "csrf_token"
+# Earlier Pyxle releases rendered the hidden field as ``_csrf_token``; forms written for them still post it.
+FORM_FIELDS = (FORM_FIELD, "_csrf_token")
 _MAX_FORM_SCAN = 1024 * 1024
-_MULTIPART_FIELD = re.compile(rb'name="csrf_token"\r\n(?:[^\r\n]+\r\n)*\r\n([A-Za-z0-9_.=-]{1,256})\r\n')
+_MULTIPART_FIELD = re.compile(rb'name="_?csrf_token"\r\n(?:[^\r\n]+\r\n)*\r\n([A-Za-z0-9_.=-]{1,256})\r\n')
 
 
 async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
-    """The ``csrf_token`` field of a form body, and a ``receive`` that replays the body downstream.
+    """The ``csrf_token`` (or ``_csrf_token``) field of a form body, and a ``receive`` that replays the body.
 
     Only form bodies that declare a length up to 1 MiB are read here; anything else must send
     the header (JavaScript clients always do).
@@ -131,7 +133,8 @@ async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Recei
         more = message.get("more_body", False)
     body = b"".join(chunks)
     if content_type == b"application/x-www-form-urlencoded":
-        token = dict(parse_qsl(body.decode("latin-1"))).get(FORM_FIELD)
+        fields = dict(parse_qsl(body.decode("latin-1")))
+        token = next((fields[name] for name in FORM_FIELDS if name in fields), None)
     else:
         match = _MULTIPART_FIELD.search(body)
         token = match.group(1).decode("ascii") if match else None

@@ -38,16 +38,14 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     """
     from starlette.testclient import TestClient
 
-    from pyxle.hooks import RouteContext
     from pyxle.pages._actions import ActionsEndpoint
+    from pyxle.pages._errors import PagesRuntime
+    from pyxle.routing import RouteTable
 
     module = _page_module(page)
     page_path = module.file.with_suffix("").as_posix()
-    context = RouteContext(target="page", path="/" + page_path, source_relative_path=module.file,
-                           source_absolute_path=module.path, module_key=module.module.__name__,
-                           content_hash=module.content_hash)
-    endpoint = ActionsEndpoint(expose_errors=True)
-    endpoint.add_page(page_path, module, context, ())
+    endpoint = ActionsEndpoint(PagesRuntime(RouteTable(), expose_errors=True))
+    endpoint.add_page(page_path, module, ())
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":

@@ -1,0 +1,40 @@
+"""``pyxle install``'s pip step: the app's requirements, with this Pyxle kept in place.
+
+Apps written for earlier releases pin ``pyxle-framework>=0.9.4,<0.10``; installing that as
+written would replace this Pyxle with the older one in the same interpreter. Such lines are
+left out, and this Pyxle is pinned as a constraint, so a plugin that needs another one makes
+pip stop with a conflict instead of replacing it.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+from pyxle import __version__
+
+DISTRIBUTION = "pyxle-framework"
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def is_framework(line: str) -> bool:
+    """A requirement line naming this distribution (any spelling pip treats as the same name)."""
+    if line.lstrip().startswith(("#", "-")):
+        return False
+    match = _NAME.match(line)
+    return bool(match) and re.sub(r"[-_.]+", "-", match.group(1)).lower() == DISTRIBUTION
+
+
+def pip_command(root: Path) -> tuple[list[str], list[Path], list[str]]:
+    """(the pip command, files it reads that the caller deletes afterwards, the lines left out)."""
+    lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in lines if not is_framework(line)]
+    left_out = [line.strip() for line in lines if is_framework(line)]
+    # In the project folder, so relative paths in the file (-r other.txt, -e ./lib) still resolve.
+    requirements = root / ".pyxle-requirements.txt"
+    constraints = root / ".pyxle-constraints.txt"
+    requirements.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    constraints.write_text(f"{DISTRIBUTION}=={__version__}\n", encoding="utf-8")
+    command = [sys.executable, "-m", "pip", "install", "-r", requirements.name, "-c", constraints.name]
+    return command, [requirements, constraints], left_out

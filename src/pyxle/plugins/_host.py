@@ -1,0 +1,53 @@
+"""One app's plugins: loaded with the app, started and stopped with its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from starlette.middleware import Middleware
+
+from pyxle._loading import import_string
+from pyxle.plugins._context import PluginContext, set_active_context
+from pyxle.plugins._errors import PluginError
+from pyxle.plugins._lifecycle import load_plugins, run_shutdown, run_startup
+from pyxle.plugins._plugin import PluginSpec, PyxlePlugin
+
+
+class Plugins:
+    """The configured plugins of one app, their shared ``context`` and the middleware they add."""
+
+    def __init__(self, plugins: Sequence[PyxlePlugin], context: PluginContext, middleware: Sequence[Middleware]) -> None:
+        self.plugins = tuple(plugins)
+        self.context = context
+        self.middleware = list(middleware)
+
+    async def start(self) -> None:
+        await run_startup(self.plugins, self.context)
+        set_active_context(self.context)
+
+    async def stop(self) -> None:
+        set_active_context(None)
+        await run_shutdown(self.plugins, self.context)
+
+
+def load(entries: Sequence[Any], settings: Any) -> Plugins:
+    """Import every ``plugins`` entry and the middleware each one names; ``PluginError`` names the
+    plugin that cannot be used. ``settings`` becomes ``context.settings``."""
+    specs = [PluginSpec.from_config_entry(entry) for entry in entries]
+    plugins = load_plugins(specs)
+    middleware = []
+    for spec, plugin in zip(specs, plugins, strict=True):
+        try:
+            declared = list(plugin.middleware() or ())
+        except Exception as exc:
+            raise PluginError(f"plugin {spec.name!r}: middleware() failed: {type(exc).__name__}: {exc}") from exc
+        for index, item in enumerate(declared):
+            where = f"plugin {spec.name!r} middleware[{index}]"
+            try:
+                path, options = (item, {}) if isinstance(item, str) else item
+                cls = import_string(path, where)
+            except (TypeError, ValueError, ImportError) as exc:
+                raise PluginError(f'{where}: expected ("module.path:Class", {{options}}): {exc}') from exc
+            middleware.append(Middleware(cls, **dict(options or {})))
+    return Plugins(plugins, PluginContext(settings=settings), middleware)

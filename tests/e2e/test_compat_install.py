@@ -1,0 +1,81 @@
+"""Pyxle stays Pyxle: apps and plugins name the distribution `pyxle-framework`, and installing
+their requirements from the package index keeps this source tree as the `pyxle` that runs.
+
+One fresh virtualenv per session, with this tree installed (editable) and real installs from the
+index: `pyxle-db` and `pyxle-auth` themselves require `pyxle-framework>=0.4.0`.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import venv
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.timeout(900)
+
+OURS = str(REPO / "src" / "pyxle" / "__init__.py")
+
+
+class Env:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.python = folder / "bin" / "python"
+        self.pyxle = folder / "bin" / "pyxle"
+
+    def run(self, *args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+        # This venv alone: nothing of the test run's own interpreter or source path leaks in.
+        env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+        env["PATH"] = f"{self.folder / 'bin'}{os.pathsep}{env.get('PATH', '')}"
+        result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600,
+                                env=env, check=False)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    def pyxle_file(self) -> str:
+        return self.run(self.python, "-c", "import pyxle; print(pyxle.__file__)").stdout.strip()
+
+    def version(self, distribution: str) -> str:
+        code = f"from importlib.metadata import version; print(version({distribution!r}))"
+        return self.run(self.python, "-c", code).stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    folder = tmp_path_factory.mktemp("install") / "venv"
+    venv.EnvBuilder(with_pip=True).create(folder)
+    made = Env(folder)
+    made.run(made.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-e", REPO)
+    yield made
+
+
+def test_requirements_naming_pyxle_framework_and_the_plugins_keep_this_pyxle(env: Env, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text("pyxle-framework>=0.4\npyxle-db>=0.3.1,<0.4\npyxle-auth>=0.4.2,<0.5\n")
+    env.run(env.python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt",
+            cwd=tmp_path)
+    assert env.pyxle_file() == OURS
+    assert env.version("pyxle-framework") == "1.0.0"
+    assert env.version("pyxle-db").startswith("0.3.") and env.version("pyxle-auth").startswith("0.4.")
+    # The installed `pyxle` command is this one (0.9's has neither this version line nor these commands).
+    assert env.run(env.pyxle, "--version").stdout.strip() == "pyxle, version 1.0.0"
+    assert "Commands:" in env.run(env.pyxle, "--help").stdout and "routes" in env.run(env.pyxle, "--help").stdout
+    # And the plugins import against it.
+    env.run(env.python, "-c", "import pyxle_db.plugin, pyxle_auth.plugin")
+
+
+def test_pyxle_install_keeps_this_pyxle_when_an_app_pins_an_older_one(env: Env, tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    (app / "pages" / "api").mkdir(parents=True)
+    (app / "pages" / "api" / "hello.py").write_text("async def get(request):\n    return {'hello': True}\n")
+    # What `pyxle init` of 0.9 wrote: a pin that would replace this Pyxle if installed as written.
+    (app / "requirements.txt").write_text("pyxle-framework>=0.9.4,<0.10\npyxle-db\npyxle-auth\n")
+    result = env.run(env.pyxle, "install", app)
+    assert "'pyxle-framework>=0.9.4,<0.10' left out: this Pyxle (1.0.0) is the one installed here" in result.stderr
+    assert env.pyxle_file() == OURS and env.version("pyxle-framework") == "1.0.0"
+    assert not (app / ".pyxle-requirements.txt").exists() and not (app / ".pyxle-constraints.txt").exists()
+    assert "/api/hello  pages/api/hello.py" in env.run(env.pyxle, "routes", app).stdout

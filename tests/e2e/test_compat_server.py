@@ -1,0 +1,349 @@
+"""An app written for pyxle-framework 0.9 runs unchanged: the server side (hooks, middleware,
+route facts, CSRF form field, crashes, loading.pyxl, background tasks), under real `pyxle serve`."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Server, link_node_modules, pyxle_command, server_env
+
+NAV = {"x-pyxle-navigation": "1"}
+
+# A root module the config names; importable only because Pyxle puts the project root on sys.path.
+MW = '''
+class Outer:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def tagged(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-outer", b"1")]
+            await send(message)
+        await self.app(scope, receive, tagged)
+'''
+
+# Hooks as 0.9 apps write them: they read the route facts from the scope, as a plain dict.
+HOOKS = '''
+import json
+from starlette.responses import JSONResponse
+
+def _seen(request, response, name):
+    route = request.scope["pyxle"]["route"]
+    assert type(route) is dict
+    previous = response.headers.get("x-hooks", "")
+    response.headers["x-hooks"] = (previous + "," if previous else "") + name
+    response.headers["x-route"] = json.dumps(route)
+    return response
+
+async def pages(context, request, call_next):
+    return _seen(request, await call_next(request), "pages")
+
+async def actions(context, request, call_next):
+    if request.headers.get("x-deny"):
+        return JSONResponse({"ok": False, "error": "denied by hook"}, status_code=401)
+    assert context.target == "action"
+    return _seen(request, await call_next(request), "actions")
+
+async def apis(context, request, call_next):
+    route = request.scope["pyxle"]["route"]
+    if "scribble" in request.query_params:
+        route["scribble"] = request.query_params["scribble"]  # must not reach the next request
+    return await call_next(request)
+'''
+
+# The hand-off file the background tasks wait for: they run only once the test has its response.
+TASKS = '''
+import time
+from pathlib import Path
+
+def after_response(folder, name):
+    folder = Path(folder)
+    deadline = time.monotonic() + 30
+    while not (folder / f"{name}.go").exists():
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
+    (folder / f"{name}.done").write_text("done")
+'''
+
+PROBE = '''
+import os
+from tasks import after_response
+
+@server
+async def load(request):
+    if request.query_params.get("task"):
+        request.state.background.add_task(after_response, os.environ["TASK_DIR"], "loader")
+    return {"x": 1}
+
+@action
+async def save(request):
+    if (await request.json()).get("task"):
+        request.state.background.add_task(after_response, os.environ["TASK_DIR"], "action")
+    return {"saved": True}
+
+@action
+async def explode(request):
+    raise RuntimeError("secret action detail 4321")
+
+import React from 'react';
+export default function Probe({ data }) { return <p>probe {data.x}</p>; }
+'''
+
+BOOM = '''
+@server
+async def load(request):
+    raise RuntimeError("secret loader detail 8765")
+
+import React from 'react';
+export default function Boom() { return <p>never</p>; }
+'''
+
+ERROR = '''
+import React from 'react';
+export default function ProbeError({ error, data }) {
+  return <p id="error-page">error page: {error.statusCode} {error.message} / {data.message}</p>;
+}
+'''
+
+LOADING = '''
+import React from 'react';
+export default function Loading() { return <p>loading...</p>; }
+'''
+
+API_BG = '''
+import os
+from tasks import after_response
+
+async def get(request):
+    request.state.background.add_task(after_response, os.environ["TASK_DIR"], "api")
+    return {"ok": True}
+'''
+
+API_ROUTE = "async def get(request):\n    return request.scope['pyxle']['route']\n"
+
+FILES = {
+    "mw.py": MW,
+    "hooks.py": HOOKS,
+    "tasks.py": TASKS,
+    "pages/index.pyxl": "import React from 'react';\nexport default function Home() { return <p>home</p>; }\n",
+    "pages/probe/index.pyxl": PROBE,
+    "pages/probe/boom.pyxl": BOOM,
+    "pages/probe/error.pyxl": ERROR,
+    "pages/probe/loading.pyxl": LOADING,
+    "pages/api/bg.py": API_BG,
+    "pages/api/route.py": API_ROUTE,
+    "pyxle.config.json": json.dumps({
+        "name": "compat",
+        "middleware": ["mw:Outer"],
+        "routeMiddleware": {"pages": ["hooks:pages"], "actions": ["hooks:actions", "hooks:pages"],
+                            "apis": ["hooks:apis"]},
+    }),
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.lstrip("\n"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def compat(tmp_path_factory: pytest.TempPathFactory):
+    root = write(tmp_path_factory.mktemp("compat") / "app", FILES)
+    link_node_modules(root)
+    tasks = root / "task-flags"
+    tasks.mkdir()
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="c" * 40, TASK_DIR=str(tasks)))
+    server.wait_ready(timeout=120)
+    server.tasks = tasks  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+@contextmanager
+def _client(server: Server) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        client.get("/probe")
+        yield client, {"x-csrf-token": client.cookies["pyxle-csrf"]}
+
+
+# -- modules named in the config import from the project root -----------------------------------
+
+
+def test_middleware_named_in_the_config_imports_from_the_project_root(compat: Server) -> None:
+    assert pyxle_command()[0].endswith("/pyxle")  # the installed command, which puts no project folder on sys.path
+    assert httpx.get(compat.url + "/api/route").headers["x-outer"] == "1"
+
+
+def test_middleware_and_hooks_import_from_the_project_root_under_several_workers(tmp_path: Path, start_server) -> None:
+    root = write(tmp_path / "api-app", {
+        "mw.py": MW, "hooks.py": HOOKS, "pages/api/route.py": API_ROUTE,
+        "pyxle.config.json": json.dumps({"middleware": ["mw:Outer"], "routeMiddleware": {"apis": ["hooks:apis"]}}),
+    })
+    server = start_server(root, "serve", "-w", "2", env={"PYXLE_SECRET_KEY": "w" * 40})  # 0.9's short flag
+    for _ in range(6):
+        r = httpx.get(server.url + "/api/route")
+        assert r.status_code == 200 and r.headers["x-outer"] == "1"
+
+
+def test_a_middleware_module_that_does_not_exist_stops_start_up_naming_it(tmp_path: Path, start_server) -> None:
+    root = write(tmp_path / "bad", {"pages/api/x.py": API_ROUTE,
+                                   "pyxle.config.json": json.dumps({"middleware": ["nowhere:Outer"]})})
+    server = start_server(root, "serve", ready=False)
+    assert server.wait_exit(60) == 1
+    assert "middleware[0] 'nowhere:Outer' cannot be imported: ModuleNotFoundError" in server.output()
+
+
+# -- route facts --------------------------------------------------------------------------------
+
+
+def test_route_facts_in_the_scope_are_a_plain_dict_with_the_keys_hooks_read(compat: Server) -> None:
+    route = httpx.get(compat.url + "/api/route").json()
+    assert route == {
+        "target": "api", "path": "/api/route", "source": "api/route.py", "module": "pages.api.route",
+        "contentHash": route["contentHash"], "hasLoader": False, "head": [],
+        "allowedMethods": ["GET", "HEAD", "OPTIONS"], "sourceAbsolutePath": route["sourceAbsolutePath"],
+    }
+    assert route["sourceAbsolutePath"].endswith("/pages/api/route.py")
+    page = json.loads(httpx.get(compat.url + "/probe", headers=NAV).headers["x-route"])
+    assert (page["target"], page["path"], page["source"], page["hasLoader"]) == ("page", "/probe", "probe/index.pyxl", True)
+
+
+def test_what_one_request_writes_into_the_route_facts_no_other_request_sees(compat: Server) -> None:
+    httpx.get(compat.url + "/api/route?scribble=secret")
+    assert "scribble" not in httpx.get(compat.url + "/api/route").json()
+
+
+# -- routeMiddleware.actions --------------------------------------------------------------------
+
+
+def test_action_hooks_wrap_every_action_with_the_action_s_own_route_facts(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/save", json={}, headers=csrf)
+        assert r.status_code == 200 and r.json() == {"ok": True, "saved": True}
+        assert r.headers["x-hooks"] == "actions,pages"  # "hooks:pages" is listed under both: it runs once
+        route = json.loads(r.headers["x-route"])
+        assert route["target"] == "action" and route["path"] == "/api/__actions/probe/index/save"
+        assert route["source"] == "probe/index.pyxl" and route["allowedMethods"] == ["POST"]
+
+
+def test_an_action_hook_can_refuse_the_action(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/save", json={}, headers={**csrf, "x-deny": "1"})
+        assert r.status_code == 401 and r.json() == {"ok": False, "error": "denied by hook"}
+
+
+# -- the CSRF field of forms posted without JavaScript ---------------------------------------------
+
+
+@pytest.mark.parametrize("field", ["_csrf_token", "csrf_token"])
+def test_a_form_posted_without_javascript_may_name_its_csrf_field_either_way(compat: Server, field: str) -> None:
+    html = {"accept": "text/html", "referer": compat.url + "/probe"}
+    with _client(compat) as (client, csrf):
+        token = csrf["x-csrf-token"]
+        r = client.post("/api/__actions/probe/index/save", data={field: token}, headers=html)
+        assert r.status_code == 303 and r.headers["location"] == "/probe"
+        multipart = client.post("/api/__actions/probe/index/save", data={field: token}, files={"f": ("a.txt", b"x")},
+                                headers=html)
+        assert multipart.status_code == 303
+        wrong = client.post("/api/__actions/probe/index/save", data={field: token[:-2] + "xx"}, headers=html)
+        assert wrong.status_code == 403
+
+
+# -- loader and action crashes ------------------------------------------------------------------
+
+
+def test_a_crashing_loader_renders_error_pyxl_with_500_and_no_exception_text(compat: Server) -> None:
+    r = httpx.get(compat.url + "/probe/boom")
+    assert r.status_code == 500 and r.headers["content-type"].startswith("text/html")
+    assert re.search(r'id="error-page">error page: (<!-- -->)?500', r.text)
+    assert "Internal Server Error" in r.text and "8765" not in r.text and "RuntimeError" not in r.text
+    nav = httpx.get(compat.url + "/probe/boom", headers=NAV)
+    assert nav.status_code == 500 and "8765" not in nav.text
+    assert nav.json()["error"] == {"message": "Internal Server Error", "statusCode": 500, "data": {}}
+    assert "RuntimeError: secret loader detail 8765" in compat.output()  # logged, with its traceback
+
+
+def test_an_error_page_written_for_0_9_hydrates_with_its_error_prop(compat: Server, page) -> None:  # type: ignore[no-untyped-def]
+    page.page.goto(compat.url + "/probe/boom")
+    page.hydrated()
+    assert page.page.locator("#error-page").inner_text() == (
+        "error page: 500 Internal Server Error / Internal Server Error")
+    console = f"Failed to load resource: the server responded with a status of 500 (Internal Server Error) ({compat.url}/probe/boom)"
+    assert page.problems() == [("error", console), ("http", f"500 {compat.url}/probe/boom")]
+
+
+def test_a_crashing_action_keeps_its_json_for_scripts_and_shows_the_error_page_to_forms(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/explode", json={}, headers=csrf)
+        assert r.status_code == 500 and r.json() == {"ok": False, "error": "Internal Server Error"}
+        form = client.post("/api/__actions/probe/index/explode", data={"csrf_token": csrf["x-csrf-token"]},
+                           headers={"accept": "text/html"})
+        assert form.status_code == 500 and 'id="error-page"' in form.text
+        assert "4321" not in r.text + form.text
+
+
+# -- loading.pyxl ---------------------------------------------------------------------------------
+
+
+def test_loading_pyxl_is_never_a_route(compat: Server) -> None:
+    r = httpx.get(compat.url + "/probe/loading")
+    assert r.status_code == 404 and "loading..." not in r.text
+    routes = subprocess.run([*pyxle_command(), "routes", str(Path(compat.args[1])), "--json"], capture_output=True,
+                            text=True, env=server_env(), check=True)
+    assert "loading" not in " ".join(row["pattern"] for row in json.loads(routes.stdout))
+
+
+# -- request.state.background ---------------------------------------------------------------------
+
+
+def _runs_after_the_response(compat: Server, name: str) -> None:
+    flags: Path = compat.tasks  # type: ignore[attr-defined]
+    assert not (flags / f"{name}.done").exists()  # the response came while the task was still waiting
+    (flags / f"{name}.go").write_text("go")
+    deadline = time.monotonic() + 20
+    while not (flags / f"{name}.done").exists():
+        assert time.monotonic() < deadline, f"the {name} task never ran"
+        time.sleep(0.05)
+
+
+def test_background_tasks_of_a_loader_run_after_the_response(compat: Server) -> None:
+    r = httpx.get(compat.url + "/probe?task=1", timeout=15)
+    assert r.status_code == 200
+    _runs_after_the_response(compat, "loader")
+
+
+def test_background_tasks_of_an_action_run_after_the_response(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        assert client.post("/api/__actions/probe/index/save", json={"task": True}, headers=csrf, timeout=15).status_code == 200
+    _runs_after_the_response(compat, "action")
+
+
+def test_background_tasks_of_an_api_route_run_after_the_response(compat: Server) -> None:
+    assert httpx.get(compat.url + "/api/bg", timeout=15).json() == {"ok": True}
+    _runs_after_the_response(compat, "api")
+
+
+def test_the_background_task_example_in_the_middleware_guide_runs(tmp_path: Path, start_server) -> None:
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "middleware.md").read_text()
+    example = guide.split("```python\n# pages/api/signup.py\n", 1)[1].split("```", 1)[0]
+    root = write(tmp_path / "guide", {"pages/api/signup.py": example})
+    server = start_server(root, env={"PYXLE_SECRET_KEY": "g" * 40})
+    assert httpx.post(server.url + "/api/signup", json={"email": "ada@example.com"}).json() == {"ok": True}
+    deadline = time.monotonic() + 20
+    while not (root / "signups.txt").exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert (root / "signups.txt").read_text() == "ada@example.com\n"

@@ -1,0 +1,256 @@
+"""Plugins from the package index, unchanged: pyxle-db 0.3.1 (SQLite) and pyxle-auth 0.4.2, under
+a real `pyxle serve`; start-up/shutdown order, services, request.state, and start-up failures."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Server, server_env
+
+NAV = {"x-pyxle-navigation": "1"}
+
+# Two plugins of the app's own around the real ones: they prove the order of start-up and shutdown.
+RECORDER = '''
+import os
+from pathlib import Path
+from pyxle.plugins import PyxlePlugin
+
+def _log(line):
+    with Path(os.environ["PLUGIN_LOG"]).open("a") as f:
+        f.write(line + "\\n")
+
+class Early(PyxlePlugin):
+    name = "early"
+    async def on_startup(self, ctx):
+        _log("start early: " + ",".join(ctx.names()))
+        ctx.register("early.greeting", self.settings["greeting"])
+    async def on_shutdown(self, ctx):
+        _log("stop early")
+
+class Late(PyxlePlugin):
+    name = "late"
+    async def on_startup(self, ctx):
+        _log("start late: " + ",".join(sorted(ctx.names())))
+        _log("late sees project root " + str(ctx.settings.project_root))
+    async def on_shutdown(self, ctx):
+        _log("stop late: database still open=" + str(ctx.get("db.database") is not None))
+'''
+
+NOTES_API = '''
+from pyxle_db import get_database
+from pyxle.plugins import plugin
+
+async def get(request):
+    rows = await get_database().fetchall("SELECT body FROM notes ORDER BY id")
+    return {"notes": [row["body"] for row in rows], "greeting": plugin("early.greeting")}
+'''
+
+SERVICES_API = '''
+async def get(request):
+    user = request.user
+    return {"services": sorted(request.app.state.pyxle_plugins.names()),
+            "user": user.email if user is not None else None}
+'''
+
+INDEX = '''
+from pyxle_auth import require_user_action
+
+@action
+async def add_note(request):
+    user = await require_user_action(request)
+    body = await request.json()
+    await request.state.db.execute("INSERT INTO notes (body, owner) VALUES (?, ?)", [body["body"], user.email])
+    return {"added": body["body"]}
+
+@action
+async def add_then_fail(request):
+    await request.state.db.execute("INSERT INTO notes (body, owner) VALUES (?, ?)", ["rolled back", "x"])
+    raise ActionError("refused after writing")
+
+export default function Home() { return null }
+'''
+
+ACCOUNT = '''
+from pyxle_auth import require_user_page
+
+@server
+async def load(request):
+    user = await require_user_page(request)
+    return {"email": user.email}
+
+export default function Account({ data }) { return data.email }
+'''
+
+MIGRATION = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL, owner TEXT NOT NULL);\n"
+
+CONFIG = {
+    "plugins": [
+        {"name": "early", "module": "recorder", "attribute": "Early", "settings": {"greeting": "hello from a plugin"}},
+        "pyxle-db",
+        {"name": "pyxle-auth", "settings": {"passwordMinLength": 10}},
+        {"name": "late", "module": "recorder", "attribute": "Late"},
+    ],
+}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    root = write(tmp_path_factory.mktemp("plugins") / "app", {
+        "recorder.py": RECORDER, "pages/api/notes.py": NOTES_API, "pages/api/services.py": SERVICES_API,
+        "pages/index.pyxl": INDEX, "pages/account.pyxl": ACCOUNT, "migrations/0001-notes.sql": MIGRATION,
+        "pyxle.config.json": json.dumps(CONFIG),
+    })
+    log = root / "plugins.log"
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="s" * 40, PLUGIN_LOG=str(log)))
+    server.wait_ready(timeout=60)
+    server.root, server.log = root, log  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+@contextmanager
+def _client(server: Server) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.get("/healthz")  # API routes that did not opt in to CSRF set no token cookie; other paths do
+        client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
+        yield client
+
+
+def test_plugins_start_in_the_order_listed_and_see_the_services_of_those_before(app: Server) -> None:
+    lines = app.log.read_text().splitlines()  # type: ignore[attr-defined]
+    assert lines[0] == "start early: "
+    assert lines[1].startswith("start late: ") and "auth.service" in lines[1] and "db.database" in lines[1]
+    assert lines[2] == f"late sees project root {app.root}"  # type: ignore[attr-defined]
+
+
+def test_services_are_registered_and_looked_up_by_name(app: Server) -> None:
+    services = httpx.get(app.url + "/api/services").json()["services"]
+    assert {"early.greeting", "db.database", "db.url", "auth.service", "auth.rbac", "auth.settings"} <= set(services)
+    assert httpx.get(app.url + "/api/notes").json() == {"notes": [], "greeting": "hello from a plugin"}
+
+
+def test_the_database_file_is_sqlite_under_the_project_with_the_app_s_migrations(app: Server) -> None:
+    database = app.root / "data" / "app.db"  # type: ignore[attr-defined]
+    assert database.is_file() and database.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_sign_up_sign_in_a_guarded_page_and_action_and_sign_out(app: Server) -> None:
+    with _client(app) as client:
+        assert client.get("/auth/me").json() == {"user": None}
+        guarded = client.get("/account", headers=NAV)
+        assert guarded.status_code == 401 and guarded.json()["error"]["message"] == "Sign in to view this page."
+        refused = client.post("/api/__actions/index/add_note", json={"body": "x"})
+        assert refused.status_code == 401 and refused.json()["error"] == "Sign in to do that."
+
+        weak = client.post("/auth/signup", json={"email": "ada@example.com", "password": "short"})
+        assert weak.status_code == 422 and weak.json()["code"] == "weak_password"  # the plugin's own settings apply
+        signup = client.post("/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"})
+        assert signup.status_code == 201 and signup.json()["user"]["email"] == "ada@example.com"
+        assert client.get("/auth/me").json()["user"]["email"] == "ada@example.com"
+        assert client.get("/api/services").json()["user"] == "ada@example.com"  # request.user, set by the plugin
+        assert client.get("/account", headers=NAV).json()["props"]["data"] == {"email": "ada@example.com"}
+
+        added = client.post("/api/__actions/index/add_note", json={"body": "first note"})
+        assert added.status_code == 200 and added.json() == {"ok": True, "added": "first note"}
+        assert client.get("/api/notes").json()["notes"] == ["first note"]  # committed after the action answered
+
+        assert client.post("/auth/logout").json() == {"ok": True}
+        assert client.get("/auth/me").json() == {"user": None}
+        bad = client.post("/auth/login", json={"email": "ada@example.com", "password": "wrong password!"})
+        assert bad.status_code == 401 and bad.json()["code"] == "invalid_credentials"
+        good = client.post("/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"})
+        assert good.status_code == 200 and client.get("/auth/me").json()["user"]["email"] == "ada@example.com"
+
+
+def test_an_action_that_fails_rolls_back_what_it_wrote(app: Server) -> None:
+    with _client(app) as client:
+        r = client.post("/api/__actions/index/add_then_fail", json={})
+        assert r.status_code == 400 and r.json()["error"] == "refused after writing"
+        assert "rolled back" not in client.get("/api/notes").json()["notes"]
+
+
+def test_the_auth_endpoints_are_csrf_protected(app: Server) -> None:
+    r = httpx.post(app.url + "/auth/login", json={"email": "ada@example.com", "password": "correct horse battery"})
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+
+
+def test_plugins_stop_in_reverse_order_when_the_server_stops(tmp_path: Path) -> None:
+    root = write(tmp_path / "app", {"recorder.py": RECORDER, "pages/api/services.py": SERVICES_API,
+                                    "pyxle.config.json": json.dumps(CONFIG)})
+    log = tmp_path / "plugins.log"
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="s" * 40, PLUGIN_LOG=str(log)))
+    try:
+        server.wait_ready(timeout=60)
+    finally:
+        server.stop()
+    lines = log.read_text().splitlines()
+    assert lines[-2:] == ["stop late: database still open=True", "stop early"]
+
+
+def _start_fails(tmp_path: Path, config: dict) -> str:
+    root = write(tmp_path / "app", {"recorder.py": RECORDER, "pages/api/services.py": SERVICES_API,
+                                    "pyxle.config.json": json.dumps(config)})
+    server = Server(["serve", str(root), "--port", "0"], root,
+                    server_env(PYXLE_SECRET_KEY="s" * 40, PLUGIN_LOG=str(tmp_path / "log")))
+    try:
+        assert server.wait_exit(60) == 1
+    finally:
+        server.stop()
+    return server.output()
+
+
+def test_an_unknown_plugin_stops_start_up_naming_it(tmp_path: Path) -> None:
+    output = _start_fails(tmp_path, {"plugins": ["pyxle-payments"]})
+    assert "plugin 'pyxle-payments': cannot import pyxle_payments.plugin" in output
+    assert "pip install pyxle-payments" in output
+
+
+def test_a_plugin_that_fails_to_start_stops_the_server_naming_it(tmp_path: Path) -> None:
+    output = _start_fails(tmp_path, {"plugins": ["pyxle-auth", "pyxle-db"]})  # auth needs the database first
+    assert "plugin 'pyxle-auth' failed to start: PluginServiceError: pyxle-auth requires a database service" in output
+
+
+def test_a_malformed_plugin_entry_stops_start_up_naming_it(tmp_path: Path) -> None:
+    output = _start_fails(tmp_path, {"plugins": [{"name": "pyxle-db", "settings": "sqlite"}]})
+    assert "plugins[0].settings must be an object" in output
+
+
+def test_the_pyxle_db_command_migrates_the_database_the_app_uses(tmp_path: Path) -> None:
+    """pyxle-db's own command reads the app's config through pyxle.config, pyxle.env and
+    pyxle.plugins, and prints through pyxle.cli.logger."""
+    import subprocess
+    import sys
+
+    root = write(tmp_path / "app", {"migrations/0001-notes.sql": MIGRATION,
+                                    "migrations/0002-tags.sql": "CREATE TABLE tags (name TEXT);\n",
+                                    "pyxle.config.json": json.dumps({"plugins": [{"name": "pyxle-db",
+                                                                                  "settings": {"path": "db/app.db"}}]})})
+    command = [str(Path(sys.executable).with_name("pyxle-db"))]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*command, *args, "--project", str(root)], capture_output=True, text=True,
+                              env=server_env(), timeout=60, check=False)
+
+    migrated = run("migrate")
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    assert "0001-notes" in migrated.stdout and "0002-tags" in migrated.stdout
+    assert (root / "db" / "app.db").is_file()
+    status = run("status")
+    assert status.returncode == 0 and "2 applied, 0 pending." in status.stdout
+    missing = subprocess.run([*command, "status", "--project", str(root), "--config", "other.json"],
+                             capture_output=True, text=True, env=server_env(), timeout=60, check=False)
+    assert missing.returncode != 0 and "other.json: does not exist" in missing.stdout + missing.stderr

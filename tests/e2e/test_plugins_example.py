@@ -1,0 +1,82 @@
+"""examples/auth in Chromium: sign up, a members-only page, sign out, sign in, with pyxle-db and
+pyxle-auth from the package index and `useAuth` from pyxle/client."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import REPO, Server, link_node_modules, server_env
+
+EXAMPLE = REPO / "examples" / "auth"
+
+
+@pytest.fixture(scope="module")
+def auth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("auth-example") / "auth"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("data", "dist", ".pyxle-build", "node_modules"))
+    link_node_modules(root)
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="a" * 48))
+    server.wait_ready(timeout=120)
+    server.root = root  # type: ignore[attr-defined]
+    yield server
+    server.stop()
+
+
+def test_the_members_page_sends_anonymous_visitors_to_sign_in(auth_app: Server) -> None:
+    r = httpx.get(auth_app.url + "/account")
+    assert r.status_code == 307 and r.headers["location"] == "/login"
+
+
+def test_sign_up_see_the_members_page_sign_out_and_sign_in_again(auth_app: Server, page) -> None:  # type: ignore[no-untyped-def]
+    browser = page.page
+    browser.goto(auth_app.url + "/")
+    page.hydrated()
+    browser.get_by_role("link", name="Sign up").click()
+    browser.wait_for_url("**/signup")
+    browser.get_by_label("Email").fill("grace@example.com")
+    browser.get_by_label("Password").fill("a long enough password")
+    browser.get_by_role("button", name="Sign up").click()
+
+    browser.wait_for_url("**/account")
+    assert "Signed in as grace@example.com" in browser.locator("#account-email").inner_text()
+    browser.locator("#signed-in-as").wait_for()
+    assert browser.locator("#signed-in-as").inner_text() == "grace@example.com"  # useAuth, in the layout
+
+    browser.get_by_label("New note").fill("remember the milk")
+    browser.get_by_role("button", name="Add note").click()
+    browser.locator("#notes li", has_text="remember the milk").wait_for()
+
+    browser.get_by_role("button", name="Sign out").click()
+    browser.get_by_role("link", name="Sign in").wait_for()
+    browser.goto(auth_app.url + "/account")
+    browser.wait_for_url("**/login")  # the session is gone on the server too
+
+    browser.get_by_label("Email").fill("grace@example.com")
+    browser.get_by_label("Password").fill("not the password!")
+    browser.get_by_role("button", name="Sign in").click()
+    assert browser.get_by_role("alert").inner_text() != ""
+    browser.get_by_label("Password").fill("a long enough password")
+    browser.get_by_role("button", name="Sign in").click()
+    browser.wait_for_url("**/account")
+    browser.locator("#notes li", has_text="remember the milk").wait_for()  # kept in the SQLite file
+    wrong_password = f"{auth_app.url}/auth/login"  # the one failed request, and the console's note of it
+    assert [problem for problem in page.problems() if wrong_password not in problem[1]] == []
+    assert ("http", f"401 {wrong_password}") in page.problems()
+
+
+def test_a_signed_in_page_is_rendered_with_its_user_for_use_auth(auth_app: Server) -> None:
+    with httpx.Client(base_url=auth_app.url) as client:
+        client.get("/")
+        client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
+        assert client.post("/auth/signup", json={"email": "linus@example.com", "password": "another long one"}).status_code == 201
+        html = client.get("/").text
+        assert '<script type="application/json" id="pyxle-auth">' in html
+        assert '"email":"linus@example.com"' in html and '"login":"/auth/login"' in html
+    anonymous = httpx.get(auth_app.url + "/").text
+    assert '"user":null' in anonymous and "linus@example.com" not in anonymous
+    database = auth_app.root / "data" / "app.db"  # type: ignore[attr-defined]
+    assert database.read_bytes()[:16] == b"SQLite format 3\x00"
