@@ -67,6 +67,7 @@ ANY_PORT = Rule(
 )
 POSITIVE_INT = Rule("an integer greater than 0", lambda v: is_int(v) and v > 0)
 NON_NEGATIVE_INT = Rule("an integer >= 0", lambda v: is_int(v) and v >= 0)
+SECONDS = Rule("a whole number of seconds >= 0, or null", lambda v: is_int(v) and v >= 0)
 LOG_FORMAT = Rule("one of text, json", lambda v: v in ("text", "json") and is_str(v))
 SAME_SITE = Rule(
     "one of strict, lax, none",

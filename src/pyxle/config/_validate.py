@@ -20,11 +20,12 @@ from ._rules import Rule, describe, problem
 TOP_LEVEL_KEYS = (
     "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "styling", "plugins", "securityHeaders",
-    "maxBodySize", "accessLog", "logFormat",
+    "maxBodySize", "accessLog", "logFormat", "navigation",
 )
 STARLETTE_KEYS = ("host", "port")
 ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
+NAVIGATION_KEYS = ("defaultPrefetchTtl",)
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
@@ -153,6 +154,12 @@ class Validator:
                     fields["page_hooks"] = self.list_of("routeMiddleware.pages", hooks["pages"], r.HOOK)
                 if "apis" in hooks:
                     fields["api_hooks"] = self.list_of("routeMiddleware.apis", hooks["apis"], r.HOOK)
+
+        if data.get("navigation") is not None:
+            navigation = self.object("navigation", data["navigation"], NAVIGATION_KEYS)
+            if navigation is not None and navigation.get("defaultPrefetchTtl") is not None:
+                fields["prefetch_ttl"] = self.value("navigation.defaultPrefetchTtl",
+                                                    navigation["defaultPrefetchTtl"], r.SECONDS)
 
         if "cors" in data:
             fields["cors"] = self.cors(data["cors"])
