@@ -238,7 +238,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
     try:
         page_hooks = load_hooks(config.page_hooks, setting="routeMiddleware.pages")
         return load_pages(table, config.pages_path, config.root, page_hooks, expose_errors=mode == "development",
-                          built=built)
+                          built=built, prefetch_ttl=config.prefetch_ttl)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

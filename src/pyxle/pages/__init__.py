@@ -64,11 +64,14 @@ def page_path(file: PurePosixPath) -> str:
 
 
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
-               expose_errors: bool = False, built: Mapping[str, tuple[Path, str]] | None = None) -> PageSet:
+               expose_errors: bool = False, built: Mapping[str, tuple[Path, str]] | None = None,
+               prefetch_ttl: int | None = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
     the server code that was built with their bundle instead of compiling the sources again.
+    ``prefetch_ttl`` is ``navigation.defaultPrefetchTtl``: how long (seconds) the browser may
+    reuse a page's navigation data.
     """
     make_importable(root)
     errors: list[str] = []
@@ -91,7 +94,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    runtime = PagesRuntime(table, expose_errors=expose_errors)
+    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl)
     result = PageSet(actions=ActionsEndpoint(expose_errors), runtime=runtime)
     for folder_files in table.specials.values():
         for file in folder_files.values():
@@ -110,7 +113,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             allowed_methods=("GET", "HEAD", "OPTIONS"),
         )
         result.pages.append((spec, PageEndpoint(page, layouts, context, hooks, runtime)))
-        result.actions.add_page(page_path(spec.file), page, context, hooks)  # type: ignore[union-attr]
+        result.actions.add_page(page_path(spec.file), spec, page, context, hooks)  # type: ignore[union-attr]
     if errors:
         raise PageLoadError(errors)
     return result
