@@ -16,7 +16,7 @@ from tests.e2e.test_client_parity import serve, write_project
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
 TRUSTED = "window.__trusted = (window.__trusted || 0) + 1\n"
 TAMPERED = "window.__tampered = true\n"
-EARLY = "window.__earlyFile = !window.__PYXLE_ROOT__\n"
+EARLY = "window.__earlyFile = !window.__PYXLE_ROOT__; window.__earlyRuns = (window.__earlyRuns || 0) + 1\n"
 BLUR = "data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
 
 
@@ -40,6 +40,8 @@ export default function Media() {
       <Image src="/a.svg" width={300} height={150} alt="by width" loader={cdn} quality={60} sizes="(max-width: 600px) 100vw, 300px" />
       <Image src="/a.svg" width={300} height={150} alt="by density" loader={cdn} />
       <div style={{ position: 'relative', width: 200, height: 100 }}><Image src="/a.svg" fill alt="filling" sizes="50vw" /></div>
+      <div style={{ position: 'relative', width: 200, height: 100 }}><Image src="/a.svg" fill alt="contained" objectFit="contain" /></div>
+      <Image src="/a.svg" width={10} height={10} alt="eager" lazy={false} placeholder="blur" placeholderColor="#abcdef" />
       <Image src="/slow.svg" width={10} height={10} alt="blurred" placeholder="blur" blurDataURL="BLUR" />
       <Image src="/missing.png" width={10} height={10} alt="falls back" fallbackSrc="/a.svg" onLoad={note('fallback loaded')} />
       <Image src="/missing.png" width={10} height={10} alt="broken" loading="eager" onError={note('broken')} />
@@ -152,6 +154,11 @@ def test_image_sizes_fill_quality_and_loader_srcset(app: Server) -> None:
     filling = img(html, "filling")
     assert "width=" not in filling and "height=" not in filling and 'sizes="50vw"' in filling
     assert "position:absolute;inset:0;width:100%;height:100%;object-fit:cover" in filling.replace(" ", "")
+    assert "srcset" not in filling.lower() and 'src="/a.svg"' in filling  # no loader: the file as it is
+    assert "object-fit:contain" in img(html, "contained").replace(" ", "")
+    eager = img(html, "eager")
+    assert 'loading="eager"' in eager and "background-color:#abcdef" in eager.replace(" ", "")
+    assert 'loading="lazy"' in by_width
     for alt in ("by width", "filling", "falls back"):
         assert 'data-pyxle-image-state="loading"' in img(html, alt)  # until the browser says otherwise
 
@@ -197,6 +204,7 @@ def test_inline_scripts_run_once_and_before_interactive_runs_before_hydration(ap
     page.page.get_by_role("heading", name="Media").wait_for()
     page.page.wait_for_timeout(300)
     assert page.page.evaluate("window.__inline") == 1  # the same script (its id) ran once in this document
+    assert page.page.evaluate("window.__earlyRuns") == 1  # and the head's script was not added again
     assert page.page.locator("script[data-pyxle-script='#early']").count() <= 1
 
 
