@@ -14,7 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, server_env
+from tests.e2e._parity import react_app, serve, write_project
 
 ROOT_LAYOUT = """
 import { Link, usePathname } from 'pyxle/client'
@@ -129,35 +130,7 @@ FILES = {
 }
 
 
-def write_project(root: Path, files: dict[str, str], modules: Path | None = NODE_MODULES) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    (root / "pages").mkdir(exist_ok=True)
-    if modules is not None:
-        link_node_modules(root, modules)
-    return root
-
-
-def serve(root: Path, *args: str, **env: str) -> Server:
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1", *args], root,
-                    server_env(**env))
-    try:
-        server.wait_ready(60)
-    except Exception:
-        server.stop()
-        raise
-    return server
-
-
-@pytest.fixture(scope="module", params=["19", "18"])
-def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    """The project under `pyxle serve`, on React 19 and on React 18."""
-    modules = NODE_MODULES if request.param == "19" else NODE_MODULES_REACT18
-    root = write_project(tmp_path_factory.mktemp(f"parity{request.param}") / "app", FILES, modules)
-    server = serve(root)
-    yield server
-    server.stop()
+app = react_app(FILES, "parity")
 
 
 @pytest.fixture(scope="module")

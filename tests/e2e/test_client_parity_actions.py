@@ -8,10 +8,9 @@ import json
 import re
 
 import httpx
-import pytest
 
-from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, Server
-from tests.e2e.test_client_parity import serve, write_project
+from tests.conftest import PageWatch, Server
+from tests.e2e._parity import react_app
 
 FORMS = """
 import asyncio
@@ -107,12 +106,7 @@ export default function Shop() {
 FILES = {"pages/forms.pyxl": FORMS, "pages/posts/[id].pyxl": POST, "pages/shop/index.pyxl": SHOP}
 
 
-@pytest.fixture(scope="module", params=["19", "18"])
-def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    modules = NODE_MODULES if request.param == "19" else NODE_MODULES_REACT18
-    server = serve(write_project(tmp_path_factory.mktemp(f"actions{request.param}") / "app", FILES, modules))
-    yield server
-    server.stop()
+app = react_app(FILES, "actions")
 
 
 def log(page: PageWatch) -> list:
