@@ -73,7 +73,8 @@ const ERROR_STYLE = { color: '#b91c1c', marginTop: '0.5rem' }
 // with fetch once hydrated. While pending: data-pending on the form, submit buttons disabled.
 // onSuccess(result without `ok`); onError(message, fields). Without onError the message shows
 // in the form, in <p role="alert" data-pyxle-form-error> (red, or `errorClassName` instead).
-export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children, ...rest }) {
+export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
+                      ...rest }) {
   const page = useContext(PageContext)
   const url = actionUrl(page, pagePath, action)
   const [pending, setPending] = useState(false)

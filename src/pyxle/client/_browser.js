@@ -9,7 +9,8 @@ import { pageTree } from './_tree.js'
 export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
-  const root = hydrateRoot(document.getElementById('pyxle-root'), pageTree(route, props, decodePath(location.pathname), csrfToken()), {
+  const tree = pageTree(route, props, decodePath(location.pathname), csrfToken())
+  const root = hydrateRoot(document.getElementById('pyxle-root'), tree, {
     onRecoverableError(error) {
       console.error('[pyxle] hydration mismatch:', error)
     },

@@ -25,7 +25,8 @@ export function Head({ children }) {
 // Server side: the merged, sanitised elements of one level as a fragment for static markup.
 export function mergeHead(entries) {
   const merged = mergeEntries(entries.map((e) => ({ ...e, order: 1 })))
-  return h(Fragment, null, ...merged.map((element, key) => h(element.type, { ...cleanProps(element.props), key, ...rawText(element) })))
+  return h(Fragment, null, ...merged.map((element, key) =>
+    h(element.type, { ...cleanProps(element.props), key, ...rawText(element) })))
 }
 
 // The code of a <script> or <style> as written: React 18 would escape it like text ("&&" as

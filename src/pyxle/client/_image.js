@@ -31,9 +31,9 @@ function placeholderStyle(blurDataURL, color) {
 // `priority` loads it eagerly at high priority and preloads it from the head. `fill` covers the
 // positioned parent instead. The <img> says how it went in data-pyxle-image-state: loading,
 // loaded or error (after trying `fallbackSrc`).
-export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, height, alt = '', priority = false, loading, lazy, fill = false,
-  sizes, quality, loader, placeholder, blurDataURL, placeholderColor, fallbackSrc, objectFit, onLoad, onError, style,
-  ...props }, forwarded) {
+export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, height, alt = '', priority = false,
+  loading, lazy, fill = false, sizes, quality, loader, placeholder, blurDataURL, placeholderColor, fallbackSrc,
+  objectFit, onLoad, onError, style, ...props }, forwarded) {
   const [shown, setShown] = useState({ src, fallback: false, status: 'loading' })
   const current = shown.src === src ? shown : { src, fallback: false, status: 'loading' } // a new src starts over
   if (current !== shown) setShown(current)
@@ -51,10 +51,12 @@ export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, hei
   }
   useEffect(() => { // an image that settled before hydration fired its event before React listened
     const node = img.current
-    if (node && node.complete) settle(node.naturalWidth > 0 ? 'loaded' : 'error', { target: node, nativeEvent: null, fromCache: true })
+    if (!node || !node.complete) return
+    settle(node.naturalWidth > 0 ? 'loaded' : 'error', { target: node, nativeEvent: null, fromCache: true })
   }, [chosen.src])
   const css = {
-    ...(fill ? { position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: objectFit || 'cover' } : null),
+    ...(fill ? { position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: objectFit || 'cover' }
+      : null),
     ...(!fill && objectFit ? { objectFit } : null),
     ...(placeholder === 'blur' && current.status !== 'loaded' ? placeholderStyle(blurDataURL, placeholderColor) : null),
     ...style,
@@ -71,6 +73,7 @@ export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, hei
     onError: (event) => settle('error', event),
   })
   if (!priority) return element
-  const preload = { rel: 'preload', as: 'image', href: chosen.src, imageSrcSet: chosen.srcSet, imageSizes: chosen.sizes }
-  return h(Fragment, null, h(Head, null, h('link', { ...preload, fetchPriority: 'high' })), element)
+  const preload = h('link', { rel: 'preload', as: 'image', href: chosen.src, imageSrcSet: chosen.srcSet,
+                              imageSizes: chosen.sizes, fetchPriority: 'high' })
+  return h(Fragment, null, h(Head, null, preload), element)
 })

@@ -6,8 +6,8 @@ import { useSharedRef } from './_refs.js'
 import { currentPath, navigate, prefetch, subscribe } from './_router.js'
 
 // `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
-export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl, replace = false,
-  scroll = true, shallow, passHref, onClick, onMouseEnter, target, children, ...rest }, forwarded) {
+export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
+  replace = false, scroll = true, shallow, passHref, onClick, onMouseEnter, target, children, ...rest }, forwarded) {
   const [ref, setRef] = useSharedRef(forwarded)
   useEffect(() => {
     if (!shouldPrefetch || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined

@@ -156,7 +156,8 @@ export function prefetch(to, { prefetchTtl } = {}) {
   const { url, key } = keyOf(to)
   if (url.origin !== location.origin) return Promise.resolve(false)
   const hit = cache.get(key)
-  const reuse = hit && (hit.body === undefined || (prefetchTtl ? fresh(hit, prefetchTtl) : Date.now() - hit.time < state.ttl))
+  const young = hit && Date.now() - hit.time < state.ttl
+  const reuse = hit && (hit.body === undefined || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
   return entry.promise
     .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
