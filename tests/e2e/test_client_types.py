@@ -109,3 +109,65 @@ def test_misuse_is_a_type_error(tmp_path: Path) -> None:
             f"export default function Page() {{\n  return (\n    <main>\n{lines}\n    </main>\n  )\n}}\n")
     result = check(tmp_path, code)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+PARITY = """
+import { useRef } from 'react'
+import Link, { Form, Image, Script, Slot, SlotProvider, getRouter, navigate, useAction, usePathname, useSlot,
+               useSlots } from 'pyxle/client'
+import type { ActionFieldErrors, ImageLoader, PyxleRouter, SlotRegistry } from 'pyxle/client'
+
+const cdn: ImageLoader = ({ src, width, quality }) => `https://cdn.example${src}?w=${width}&q=${quality ?? 75}`
+
+export default function Page({ data, layoutData }: { data: { id: string }; layoutData: Record<string, unknown> }) {
+  const path: string = usePathname()
+  const save = useAction<{ title: string }, { saved: string }>('save', { pagePath: '/posts' })
+  const fields: ActionFieldErrors | null = save.fields
+  const saved: string | undefined = save.data?.saved
+  const router: PyxleRouter | null = getRouter()
+  const slots: SlotRegistry = useSlots()
+  const headers = useSlot<{ who: string }>('header')
+  const anchor = useRef<HTMLAnchorElement>(null)
+  const picture = useRef<HTMLImageElement>(null)
+  async function go(): Promise<void> {
+    const shown: boolean = await navigate('/next', { scroll: 'preserve', shallow: true, replace: false })
+    if (!shown && router) await router.refresh()
+    const result = await save({ title: 'x' })
+    if (!result.ok) console.log(result.fields?.title?.[0], result.error)
+  }
+  return (
+    <main>
+      <Link ref={anchor} href="/a" scroll="preserve" shallow prefetchTtl={5000} passHref>{path}</Link>
+      <Form action="save" errorClassName="error" onSuccess={(result) => console.log(result.saved)}
+            onError={(message, errors) => console.log(message, errors?.title)} />
+      <Image ref={picture} src="/a.png" width={300} height={200} alt="" sizes="50vw" loader={cdn} quality={60}
+             placeholder="blur" blurDataURL="data:image/png;base64,AA" fallbackSrc="/b.png"
+             onLoad={(event) => console.log(event.target)} />
+      <div style={{ position: 'relative' }}><Image src="/c.png" alt="" fill objectFit="contain" /></div>
+      <Script integrity="sha384-x" crossOrigin="anonymous" src="/x.js" />
+      <Script id="inline" strategy="afterInteractive">{'console.log(1)'}</Script>
+      <Slot name="header" props={{ who: 'me' }} fallback={({ who }: { who: string }) => <b>{who}</b>} />
+      <SlotProvider slots={{ aside: () => <i>aside</i>, footer: [() => 'f'] }}><Slot name="aside" /></SlotProvider>
+      <button onClick={go}>{data.id} {String(layoutData.site)} {fields ? 'x' : ''} {saved} {Object.keys(slots).length}
+        {headers ? headers.length : 0}</button>
+    </main>
+  )
+}
+"""
+
+PARITY_BAD = {
+    "a scroll value that does not exist": "<Link href='/a' scroll='smooth'>A</Link>",
+    "fill with a width": "<Image src='/a.png' alt='' fill width={10} />",
+    "a placeholder that does not exist": "<Image src='/a.png' alt='' width={1} height={1} placeholder='shimmer' />",
+    "inline code that is not a string": "<Script>{42}</Script>",
+}
+
+
+def test_parity_exports_type_check_strictly_and_misuse_is_reported(tmp_path: Path) -> None:
+    result = check(tmp_path, PARITY)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = "\n".join(f"      {{/* @ts-expect-error {what} */}}\n      {element}" for what, element in PARITY_BAD.items())
+    code = ("import { Link, Script, Image } from 'pyxle/client'\n"
+            f"export default function Page() {{\n  return (\n    <main>\n{lines}\n    </main>\n  )\n}}\n")
+    result = check(tmp_path, code)
+    assert result.returncode == 0, result.stdout + result.stderr

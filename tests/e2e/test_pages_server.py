@@ -112,7 +112,7 @@ def test_navigation_json(pages: Server) -> None:
     assert r.status_code == 200 and r.headers["vary"] == "x-pyxle-navigation"
     assert r.json() == {"ok": True, "routePath": "/", "props": {"data": {"greeting": "hi", "n": 5},
                         "layoutData": {"layout.pyxl": {"site": "Demo"}}}, "headMarkup": "<title>Home</title>",
-                        "headLevels": ["", "<title>Home</title>"]}
+                        "headLevels": ["", "<title>Home</title>"], "prefetchTtl": 0}
 
 
 def test_nested_layout_data_and_head_function_and_status(pages: Server) -> None:

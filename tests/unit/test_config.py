@@ -662,3 +662,27 @@ def test_to_dict_is_a_copy(tmp_path: Path) -> None:
     config = load(tmp_path, {"styling": {"a": {"b": 1}}})
     config.to_dict(masked=False)["styling"]["a"]["b"] = 2
     assert config.styling["a"]["b"] == 1
+
+
+# -- navigation ---------------------------------------------------------------------------------
+
+
+def test_navigation_default_prefetch_ttl_is_whole_seconds(tmp_path: Path) -> None:
+    assert load(tmp_path).prefetch_ttl is None
+    assert load(tmp_path, {"navigation": {"defaultPrefetchTtl": 30}}).prefetch_ttl == 30
+    assert load(tmp_path, {"navigation": {"defaultPrefetchTtl": 0}}).prefetch_ttl == 0
+    assert load(tmp_path, {"navigation": {"defaultPrefetchTtl": None}}).prefetch_ttl is None
+    assert load(tmp_path, {"navigation": None}).prefetch_ttl is None
+    for bad in (1.5, -1, True, "30"):
+        problems = problems_for(tmp_path, {"navigation": {"defaultPrefetchTtl": bad}})
+        expected = f"navigation.defaultPrefetchTtl must be a whole number of seconds >= 0, or null (got {json.dumps(bad)})"
+        assert problems == (expected,)
+    assert problems_for(tmp_path, {"navigation": 5}) == ("navigation must be an object (got 5)",)
+
+
+def test_navigation_unknown_keys_warn_and_the_key_round_trips(tmp_path: Path) -> None:
+    config = load(tmp_path, {"navigation": {"defaultPrefetchTTL": 5, "defaultPrefetchTtl": 10}})
+    assert any('"navigation.defaultPrefetchTTL"' in w and "navigation.defaultPrefetchTtl" in w for w in config.warnings)
+    assert config.to_dict()["navigation"] == {"defaultPrefetchTtl": 10}
+    write_config(tmp_path, config.to_dict(masked=False) | {"secretKey": None})
+    assert load_config(tmp_path, environ={}).prefetch_ttl == 10

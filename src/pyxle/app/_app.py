@@ -374,7 +374,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
-                          expose_errors=mode == "development", built=built)
+                          expose_errors=mode == "development", built=built, prefetch_ttl=config.prefetch_ttl)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

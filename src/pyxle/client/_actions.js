@@ -1,7 +1,8 @@
 // Calling server actions: <Form action="name"> and useAction(name). Both post to
-// /api/__actions/<page path>/<name> with the CSRF token from the pyxle-csrf cookie, honour
+// /api/__actions/<page>/<name> with the CSRF token from the pyxle-csrf cookie, honour
 // x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named), and
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
+// A failed call resolves to {ok: false, error, fields} (`fields`: per-field errors of a 422, or null).
 import { createElement as h, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
 import { currentPath, invalidate, navigate, refresh } from './_router.js'
@@ -11,8 +12,17 @@ export function csrfToken() {
   return match ? decodeURIComponent(match[1]) : ''
 }
 
-export function actionUrl(pagePath, name) {
-  return `/api/__actions/${pagePath}/${name}`
+// The page part of an action URL: `pagePath` when given ("blog/new", or a URL path such as
+// "/todos" as Pyxle 0.9 took it), else the page's path under pages/; for a dynamic page the URL
+// it was rendered at, so the action gets the same path parameters ("posts/7" for posts/[id]).
+function pageSegment(page, pagePath) {
+  const path = pagePath ?? (page.pageId && page.pageId.includes('[') ? page.routePath : page.pageId) ?? ''
+  const trimmed = path.replace(/^\/+|\/+$/g, '')
+  return trimmed ? trimmed.split('/').map(encodeURIComponent).join('/') : 'index'
+}
+
+export function actionUrl(page, pagePath, name) {
+  return `/api/__actions/${pageSegment(page, pagePath)}/${name}`
 }
 
 export async function callAction(url, payload, { signal } = {}) {
@@ -27,14 +37,18 @@ export async function callAction(url, payload, { signal } = {}) {
   try {
     result = await response.json()
   } catch (error) {
-    result = { ok: false, error: `The server answered ${response.status}` }
+    if (signal && signal.aborted) throw error
+    result = null
   }
-  if (result.ok === undefined) result = { ok: false, error: result.error || `The server answered ${response.status}` }
+  if (!result || typeof result.ok !== 'boolean') {
+    result = { ok: false, error: (result && result.error) || `The server answered ${response.status}` }
+  }
+  if (!result.ok) result.fields = result.fields || null
   const stale = response.headers.get('x-pyxle-invalidate')
   if (stale) {
     const urls = stale.split(',').map((s) => s.trim()).filter(Boolean)
     urls.forEach((u) => invalidate(u))
-    if (urls.includes(currentPath())) refresh().catch(() => {})
+    if (urls.includes(currentPath())) refresh()
   }
   if (result.ok && typeof result.redirect === 'string') {
     invalidate(result.redirect)
@@ -43,12 +57,28 @@ export async function callAction(url, payload, { signal } = {}) {
   return result
 }
 
+function failure(error, signal) {
+  return signal && signal.aborted
+    ? { ok: false, error: 'aborted', aborted: true, fields: null }
+    : { ok: false, error: String((error && error.message) || error), fields: null }
+}
+
+function withoutOk({ ok, ...data }) {
+  return data
+}
+
+const ERROR_STYLE = { color: '#b91c1c', marginTop: '0.5rem' }
+
 // <Form action="save">: a real <form method="post"> (so it works before hydration), submitted
 // with fetch once hydrated. While pending: data-pending on the form, submit buttons disabled.
-export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, children, ...rest }) {
+// onSuccess(result without `ok`); onError(message, fields). Without onError the message shows
+// in the form, in <p role="alert" data-pyxle-form-error> (red, or `errorClassName` instead).
+export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
+                      ...rest }) {
   const page = useContext(PageContext)
-  const url = actionUrl(pagePath || page.pageId, action)
+  const url = actionUrl(page, pagePath, action)
   const [pending, setPending] = useState(false)
+  const [error, setError] = useState(null)
   const ref = useRef(null)
 
   useEffect(() => {
@@ -62,47 +92,62 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     event.preventDefault()
     const form = event.currentTarget
     setPending(true)
+    setError(null)
+    let result
     try {
-      const result = await callAction(url, new FormData(form))
-      if (result.ok) {
-        if (resetOnSuccess) form.reset()
-        if (onSuccess) onSuccess(result)
-      } else if (onError) {
-        onError(result.error, result.fields || null, result)
-      }
-    } catch (error) {
-      if (onError) onError(String(error.message || error), null, { ok: false, error: String(error) })
+      result = await callAction(url, new FormData(form))
+    } catch (caught) {
+      result = failure(caught)
     } finally {
       setPending(false)
+    }
+    if (result.ok) {
+      if (resetOnSuccess) form.reset()
+      if (onSuccess) onSuccess(withoutOk(result))
+    } else if (onError) {
+      onError(result.error, result.fields, result)
+    } else {
+      setError(result.error)
     }
   }
 
   // The hidden field lets the form work as a plain HTML post before hydration or without JS.
+  const message = error && h('p', { role: 'alert', 'data-pyxle-form-error': '', className: errorClassName,
+                                    style: errorClassName ? undefined : ERROR_STYLE }, error)
   return h('form', { ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
                      'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
-    h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children)
+    h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children, message)
 }
 
-// const save = useAction('save'); await save({ title }) -> { ok, ... }; save.pending / .error / .fields / .data
+// const save = useAction('save'); await save({ title }) -> { ok, ... }. save.pending, .error,
+// .fields (per-field errors of the last call), .data (the last successful result, without `ok`).
+// A new call aborts the one in flight, which resolves to { ok: false, aborted: true, ... }.
 export function useAction(name, { pagePath, onMutate } = {}) {
   const page = useContext(PageContext)
-  const url = actionUrl(pagePath || page.pageId, name)
+  const url = actionUrl(page, pagePath, name)
   const [state, setState] = useState({ pending: false, error: null, fields: null, data: null })
-  const latest = useRef(0)
+  const inFlight = useRef(null)
   const run = useCallback(async (payload, { signal } = {}) => {
-    const call = ++latest.current
+    if (inFlight.current) inFlight.current.abort()
+    const controller = new AbortController()
+    inFlight.current = controller
+    if (signal) {
+      if (signal.aborted) controller.abort()
+      else signal.addEventListener('abort', () => controller.abort(), { once: true })
+    }
     if (onMutate) onMutate(payload)
     setState((s) => ({ ...s, pending: true, error: null, fields: null }))
     let result
     try {
-      result = await callAction(url, payload, { signal })
+      result = await callAction(url, payload, { signal: controller.signal })
     } catch (error) {
-      result = error && error.name === 'AbortError'
-        ? { ok: false, error: 'aborted', aborted: true }
-        : { ok: false, error: String((error && error.message) || error) }
+      result = failure(error, controller.signal)
     }
-    if (call === latest.current) {
-      setState({ pending: false, error: result.ok ? null : result.error, fields: result.fields || null, data: result })
+    if (inFlight.current === controller) {
+      inFlight.current = null
+      setState((s) => (result.ok
+        ? { pending: false, error: null, fields: null, data: withoutOk(result) }
+        : { ...s, pending: false, error: result.error, fields: result.fields }))
     }
     return result
   }, [url, onMutate])

@@ -5,7 +5,8 @@ import { createContext } from 'react'
 export const HeadCollector = createContext(null)
 // The nesting level of the component being rendered: layouts from 0, the page last.
 export const HeadLevel = createContext(0)
-// Named content a page provides to its layouts (`export const slots = {...}`).
+// Named content layouts and the page provide (`export const slots = {...}`): name -> [entries],
+// outermost layout first, the page last.
 export const SlotContext = createContext({})
-// The page being shown: its id (its path under pages/, which is also its actions' page path).
+// The page being shown: its id (its path under pages/), the path it was rendered at, the CSRF token.
 export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '' })

@@ -82,7 +82,7 @@
     if (cssOnly) return
     const applied = await withoutUncaughtErrors(async () => {
       if (!(await hot.update(body.page.js))) throw new Error('needs a reload')
-      await router.refresh() // the page's loaders run again, with the edited Python
+      if (!(await router.refresh())) throw new Error('needs a reload') // the loaders run again, with the edited Python
     }).catch(() => false)
     if (!applied) return location.reload()
     dismiss() // an error shown from the browser belongs to the code just replaced

@@ -25,5 +25,15 @@ export function Head({ children }) {
 // Server side: the merged, sanitised elements of one level as a fragment for static markup.
 export function mergeHead(entries) {
   const merged = mergeEntries(entries.map((e) => ({ ...e, order: 1 })))
-  return h(Fragment, null, ...merged.map((element, key) => h(element.type, { ...cleanProps(element.props), key })))
+  return h(Fragment, null, ...merged.map((element, key) =>
+    h(element.type, { ...cleanProps(element.props), key, ...rawText(element) })))
+}
+
+// The code of a <script> or <style> as written: React 18 would escape it like text ("&&" as
+// "&amp;&amp;"), React 19 does not. Only a closing tag inside it is broken up.
+function rawText({ type, props }) {
+  const text = props.children
+  if ((type !== 'script' && type !== 'style') || (typeof text !== 'string' && !Array.isArray(text))) return null
+  const __html = [].concat(text).join('').replace(/<\/(script|style)/gi, '<\\/$1')
+  return { children: undefined, dangerouslySetInnerHTML: { __html } }
 }

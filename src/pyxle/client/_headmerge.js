@@ -41,6 +41,10 @@ export function keyOf(element) {
   if (type === 'meta' && props.property) return `meta:property:${props.property}`
   if (type === 'meta' && (props.charSet || props.charset)) return 'meta:charset'
   if (type === 'link' && props.rel === 'canonical') return 'link:canonical'
+  if (type === 'link' && props.rel === 'preload') {
+    return `preload:${props.href}:${props.imageSrcSet ?? props.imagesrcset}`
+  }
+  if (type === 'script' && props['data-pyxle-script']) return `script:${props['data-pyxle-script']}`
   return null
 }
 

@@ -1,22 +1,25 @@
 // <Link>: an <a> that navigates client-side and prefetches on hover and when scrolled into view.
 // Modifier clicks, other targets, downloads, external URLs and same-page hashes stay native.
-import { createElement as h, useEffect, useRef, useSyncExternalStore } from 'react'
+import { createElement as h, forwardRef, useContext, useEffect, useSyncExternalStore } from 'react'
+import { PageContext } from './_context.js'
+import { useSharedRef } from './_refs.js'
 import { currentPath, navigate, prefetch, subscribe } from './_router.js'
 
-export function Link({ href, prefetch: shouldPrefetch = true, replace = false, scroll = true, onClick, onMouseEnter,
-                       target, children, ...rest }) {
-  const ref = useRef(null)
+// `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
+export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
+  replace = false, scroll = true, shallow, passHref, onClick, onMouseEnter, target, children, ...rest }, forwarded) {
+  const [ref, setRef] = useSharedRef(forwarded)
   useEffect(() => {
     if (!shouldPrefetch || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined
     const observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
-        prefetch(href)
+        prefetch(href, { prefetchTtl })
         observer.disconnect()
       }
     })
     observer.observe(ref.current)
     return () => observer.disconnect()
-  }, [href, shouldPrefetch])
+  }, [href, shouldPrefetch, prefetchTtl])
 
   function handleClick(event) {
     if (onClick) onClick(event)
@@ -27,17 +30,20 @@ export function Link({ href, prefetch: shouldPrefetch = true, replace = false, s
     if (url.origin !== location.origin) return
     if (url.pathname === location.pathname && url.search === location.search && url.hash) return
     event.preventDefault()
-    navigate(url.href, { replace, scroll })
+    navigate(url.href, { replace, scroll, shallow, prefetchTtl })
   }
 
   function handleMouseEnter(event) {
     if (onMouseEnter) onMouseEnter(event)
-    if (shouldPrefetch) prefetch(href)
+    if (shouldPrefetch) prefetch(href, { prefetchTtl })
   }
 
-  return h('a', { ...rest, href, target, ref, onClick: handleClick, onMouseEnter: handleMouseEnter }, children)
-}
+  return h('a', { ...rest, href, target, ref: setRef, onClick: handleClick, onMouseEnter: handleMouseEnter }, children)
+})
 
+// The current path: the request's path while rendering on the server, then the browser's,
+// updated by client-side navigation.
 export function usePathname() {
-  return useSyncExternalStore(subscribe, currentPath, () => null)
+  const page = useContext(PageContext)
+  return useSyncExternalStore(subscribe, currentPath, () => page.routePath)
 }

@@ -1,14 +1,17 @@
 // Client-side navigation: fetch the page's navigation JSON, import its module on demand, render
-// it into the same root, update the head and history. Payloads are cached (30 s by default) so
-// prefetched pages open at once; invalidate() and x-pyxle-invalidate drop them. A loader that
-// redirects answers {redirect: url}, which is followed here (at most MAX_REDIRECTS in a row).
+// it into the same root, update the head and history. A page shows its data as of the click:
+// the payload of a page with loaders is fetched again at each navigation, unless the app lets
+// it be reused (navigation.defaultPrefetchTtl in pyxle.config.json, or `prefetchTtl` on a Link),
+// and prefetching such a page fetches only its code. Payloads of pages without loaders are
+// reused for 30 s (configure({ prefetchTtl })). invalidate() and x-pyxle-invalidate drop them.
+// A loader that redirects answers {redirect: url}, which is followed (at most MAX_REDIRECTS, no loop).
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null }
-const cache = new Map() // path+search -> { time, promise }
+const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 
 export function configure({ prefetchTtl } = {}) {
@@ -21,7 +24,7 @@ export function startRouter(root) {
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
   history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
   addEventListener('popstate', onPopState)
-  window.__PYXLE_ROUTER__ = { navigate, prefetch, refresh, invalidate } // for devtools and tests
+  window.__PYXLE_ROUTER__ = router // for devtools and tests
 }
 
 function keyOf(to) {
@@ -29,25 +32,43 @@ function keyOf(to) {
   return { url, key: url.pathname + url.search }
 }
 
-function load(key) {
-  const hit = cache.get(key)
-  if (hit && Date.now() - hit.time < state.ttl) return hit.promise
-  const promise = fetch(key, { headers: { 'x-pyxle-navigation': '1' }, credentials: 'same-origin' }).then(
+// kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
+// code when its data could not be reused anyway (its loaders do not run then).
+function request(key, kind) {
+  const entry = { time: Date.now(), body: undefined }
+  entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
     async (response) => {
       const body = await response.json()
-      if (body && typeof body.redirect === 'string') return body
-      if (!body || !body.ok || !body.page) throw new Error(`navigation to ${key} needs a full load`)
-      return body
+      if (!body || (typeof body.redirect !== 'string' && !(body.ok && body.page))) {
+        throw new Error(`navigation to ${key} needs a full load`)
+      }
+      return (entry.body = body)
     },
   )
-  cache.set(key, { time: Date.now(), promise })
-  promise.catch(() => cache.delete(key))
-  return promise
+  cache.set(key, entry)
+  entry.promise.catch(() => cache.get(key) === entry && cache.delete(key))
+  return entry
+}
+
+// A cached payload may be shown while it carries data and is younger than the navigation's
+// own `prefetchTtl`, else the page's (set by the server), else the default.
+function fresh(entry, ttl) {
+  const body = entry.body
+  return !!(body && body.props) && Date.now() - entry.time < (ttl ?? body.prefetchTtl ?? state.ttl)
+}
+
+async function load(key, ttl) {
+  const hit = cache.get(key)
+  if (hit) {
+    await hit.promise.catch(() => {})
+    if (fresh(hit, ttl)) return hit.body
+  }
+  return request(key, '1').promise
 }
 
 // Renders the page at key; answers the URL to go to instead when its loader redirects.
-async function show(key) {
-  const body = await load(key)
+async function show(key, ttl) {
+  const body = await load(key, ttl)
   if (body.redirect) return body.redirect
   const module = await import(/* @vite-ignore */ body.page.js)
   for (const href of body.page.css) {
@@ -80,29 +101,39 @@ function scrollAfter(url, top) {
   window.scrollTo(0, top)
 }
 
-export function navigate(to, { replace = false, scroll = true } = {}) {
-  return go(to, { replace, scroll }, 0)
+// Resolves to true once the page is shown client-side, false when the browser loads it in full
+// instead (another origin, a failed navigation). Options: replace, scroll (true: to the top or
+// the #hash; false or 'preserve': stay), updateHistory (false: no history entry), prefetchTtl
+// (ms a prefetched payload may be reused for), and shallow, accepted as Pyxle 0.9 did (the
+// page's loaders still run).
+export function navigate(to, options = {}) {
+  return go(to, options, [])
 }
 
-async function go(to, { replace, scroll }, hops) {
+// `visited`: the URLs this navigation was redirected from; a loop or a long chain loads in full.
+async function go(to, options, visited) {
   const { url, key } = keyOf(to)
-  if (url.origin !== location.origin || !state.root || hops > MAX_REDIRECTS) {
+  if (url.origin !== location.origin || !state.root || visited.length > MAX_REDIRECTS || visited.includes(key)) {
     location.assign(url.href)
-    return
+    return false
   }
   history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
   let redirect
   try {
-    redirect = await show(key)
+    redirect = await show(key, visited.length ? undefined : options.prefetchTtl)
   } catch (error) {
     location.assign(url.href) // a failed navigation falls back to a full page load
-    return
+    return false
   }
-  if (redirect) return go(redirect, { replace, scroll }, hops + 1)
-  const entry = { pyxle: true, scroll: 0 }
-  if (replace) history.replaceState(entry, '', url.href)
-  else history.pushState(entry, '', url.href)
-  if (scroll) scrollAfter(url, 0)
+  if (redirect) return go(redirect, options, [...visited, key])
+  const { replace = false, scroll = true, updateHistory = true } = options
+  if (updateHistory) {
+    const entry = { pyxle: true, scroll: scroll === true ? 0 : window.scrollY }
+    if (replace) history.replaceState(entry, '', url.href)
+    else history.pushState(entry, '', url.href)
+  }
+  if (scroll === true) scrollAfter(url, 0)
+  return true
 }
 
 async function onPopState(event) {
@@ -115,27 +146,50 @@ async function onPopState(event) {
     location.reload()
     return
   }
-  if (redirect) return go(redirect, { replace: true, scroll: true }, 1)
+  if (redirect) return go(redirect, { replace: true }, [key])
   window.scrollTo(0, (event.state && event.state.scroll) || 0)
 }
 
-export function prefetch(to) {
+// Fetches a page's code (and its data, when that may be reused) ahead of a navigation.
+// Resolves to true when the page can then be shown client-side.
+export function prefetch(to, { prefetchTtl } = {}) {
   const { url, key } = keyOf(to)
-  if (url.origin !== location.origin) return Promise.resolve()
-  return load(key)
-    .then((body) => body.page && import(/* @vite-ignore */ body.page.js))
-    .catch(() => {})
+  if (url.origin !== location.origin) return Promise.resolve(false)
+  const hit = cache.get(key)
+  const young = hit && Date.now() - hit.time < state.ttl
+  const reuse = hit && (hit.body === undefined || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
+  const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
+  return entry.promise
+    .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
+    .catch(() => false)
 }
 
+// Drops the cached payload of one page (or of every page); true when there was one.
 export function invalidate(to) {
-  if (to === undefined) cache.clear()
-  else cache.delete(keyOf(to).key)
+  if (to !== undefined) return cache.delete(keyOf(to).key)
+  const had = cache.size > 0
+  cache.clear()
+  return had
 }
 
+// Shows the current page again with fresh data; if that fails, the page is loaded in full.
 export async function refresh() {
+  if (!state.root) return false
   cache.delete(state.path)
-  const redirect = await show(state.path)
-  if (redirect) await go(redirect, { replace: true, scroll: true }, 1)
+  try {
+    const redirect = await show(state.path)
+    return redirect ? go(redirect, { replace: true }, [state.path]) : true
+  } catch (error) {
+    location.reload()
+    return false
+  }
+}
+
+const router = { navigate, prefetch, refresh, invalidate }
+
+// The router once the page has hydrated (null on the server and before).
+export function getRouter() {
+  return state.root ? router : null
 }
 
 // React 19 reports a render that throws to the root's onUncaughtError instead of throwing from
@@ -147,8 +201,17 @@ export function uncaughtError(error) {
   else console.error(error)
 }
 
+// The path shown, decoded as the server sees it (so it matches server rendering).
 export function currentPath() {
-  return state.path ? state.path.split('?')[0] : location.pathname
+  return decodePath(state.path ? state.path.split('?')[0] : location.pathname)
+}
+
+export function decodePath(path) {
+  try {
+    return decodeURIComponent(path)
+  } catch (error) {
+    return path
+  }
 }
 
 export function subscribe(listener) {

@@ -3,23 +3,36 @@
 // Across client-side navigations, layouts keep their state (same component, same place);
 // templates are keyed by the route path, so they re-mount.
 import { createElement as h } from 'react'
+import { slotRegistry } from './_components.js'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
 
+// Every layout's loader result in one object; on a key two layouts set, the outer one wins (as
+// `layoutData` was in Pyxle 0.9).
+function mergeLayoutData(layouts, byFile) {
+  const merged = {}
+  for (let i = layouts.length - 1; i >= 0; i--) Object.assign(merged, byFile[layouts[i][0]])
+  return merged
+}
+
+// Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
+// result over `layoutData`, so a layout also reads what the layouts around it loaded.
 export function pageTree(route, props, routePath, csrfToken = '') {
   const { page, layouts } = route
-  const slots = page.slots || {}
+  const byFile = props.layoutData || {}
+  const layoutData = mergeLayoutData(layouts, byFile)
   // Error pages also get `error`, the prop name error pages written for earlier releases read;
   // a page re-rendered after a no-JS form post failed validation gets `action`.
-  const pageProps = { data: props.data }
+  const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
   if (props.action) pageProps.action = props.action
   let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps))
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
-    const data = (props.layoutData || {})[file] || {}
+    const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
-    tree = h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, routePath }, tree))
+    tree = h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree))
   }
+  const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
   const page_ = { pageId: route.id, routePath, csrfToken }
   return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }

@@ -1,43 +1,98 @@
 // Types for `pyxle/client`, the browser runtime of Pyxle pages.
-import type { AnchorHTMLAttributes, FormHTMLAttributes, ImgHTMLAttributes, ReactElement, ReactNode } from 'react'
+import type {
+  AnchorHTMLAttributes, CSSProperties, ForwardRefExoticComponent, FormHTMLAttributes, HTMLAttributeReferrerPolicy,
+  ImgHTMLAttributes, ReactElement, ReactNode, RefAttributes, SyntheticEvent,
+} from 'react'
 
 /** Elements for the document head (title, meta, link...), from any layout or page. Page wins over layout. */
 export function Head(props: { children?: ReactNode }): null
-/** Renders what the page exports as `slots[name]` (a component or an element), or `fallback`. */
-export function Slot(props: { name: string; fallback?: ReactNode; [prop: string]: unknown }): ReactElement | null
 /** Renders `fallback` on the server and during hydration, then `children` in the browser. */
 export function ClientOnly(props: { children?: ReactNode; fallback?: ReactNode }): ReactElement | null
+
+/** What a layout or page exports as `slots[name]`: a component, or an element. */
+export type SlotEntry<P = any> = ((props: P) => ReactNode) | ReactNode
+/** Every slot provided: name -> entries, outermost layout first, the page last. */
+export type SlotRegistry = Record<string, SlotEntry[]>
+export interface SlotProps<P = any> {
+  name: string
+  /** Props for the slot's components (other attributes are passed too). */
+  props?: P
+  /** Shown when nothing fills the slot: an element, or a component given `props`. */
+  fallback?: ReactNode | ((props: P) => ReactNode)
+  [attribute: string]: unknown
+}
+/** Renders every entry provided for `name` by the layouts and the page, or `fallback`. */
+export function Slot<P = any>(props: SlotProps<P>): ReactElement | null
+/** Provides slots to the tree below, over the layouts' and the page's (per name). */
+export function SlotProvider(props: { slots?: Record<string, SlotEntry | SlotEntry[]> | null; children?: ReactNode }): ReactElement
+/** Every slot provided to this part of the tree. */
+export function useSlots(): SlotRegistry
+/** The entries provided for `name`, or null. */
+export function useSlot<P = any>(name: string): SlotEntry<P>[] | null
+
+export interface NavigationOptions {
+  /** Replace the current history entry instead of pushing one. */
+  replace?: boolean
+  /** true (default): to the top, or to the #hash; false or 'preserve': keep the scroll position. */
+  scroll?: boolean | 'preserve'
+  /** Accepted as in Pyxle 0.9; the page's loaders still run. */
+  shallow?: boolean
+  /** false: show the page without adding or replacing a history entry. */
+  updateHistory?: boolean
+  /** How old (ms) a prefetched payload may be and still be shown, for pages with loaders too. */
+  prefetchTtl?: number
+}
 
 export interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
   href: string
   /** Prefetch on hover and when scrolled into view (default true). */
   prefetch?: boolean
+  /** Let this link show data prefetched up to this many ms before the click. */
+  prefetchTtl?: number
   /** Replace the current history entry instead of pushing one. */
   replace?: boolean
-  /** Scroll to the top (or to the #hash) after navigating (default true). */
-  scroll?: boolean
+  /** true (default): to the top, or to the #hash; false or 'preserve': keep the scroll position. */
+  scroll?: boolean | 'preserve'
+  /** Accepted as in Pyxle 0.9; the page's loaders still run. */
+  shallow?: boolean
+  /** Accepted as in Pyxle 0.9 (the `<a>` always gets `href`). */
+  passHref?: boolean
 }
 /** An `<a>` that navigates client-side; modifier clicks, targets, downloads and external URLs stay native. */
-export function Link(props: LinkProps): ReactElement
-/** The current path, updated by client-side navigation (null during server rendering). */
-export function usePathname(): string | null
+export const Link: ForwardRefExoticComponent<LinkProps & RefAttributes<HTMLAnchorElement>>
+export default Link
+/** The current path: the request's path during server rendering, then updated by client-side navigation. */
+export function usePathname(): string
 
-/** Navigate client-side through the page's navigation JSON; falls back to a full load on failure. */
-export function navigate(path: string, options?: { replace?: boolean; scroll?: boolean }): Promise<void>
-/** Fetch a page's navigation JSON and module ahead of time (cached for `prefetchTtl`, 30 s by default). */
-export function prefetch(path: string): Promise<void>
-/** Re-fetch the current page's data and re-render it. */
-export function refresh(): Promise<void>
-/** Drop the cached navigation data of `path`, or of every page. */
-export function invalidate(path?: string): void
+/** Navigate client-side; true once shown, false when the browser loads the page in full instead. */
+export function navigate(path: string, options?: NavigationOptions): Promise<boolean>
+/** Fetch a page's code (and its data, when reusable) ahead of time; true when it can then be shown client-side. */
+export function prefetch(path: string, options?: { prefetchTtl?: number }): Promise<boolean>
+/** Re-fetch the current page's data and re-render it (a full reload if that fails: then false). */
+export function refresh(): Promise<boolean>
+/** Drop the cached navigation data of `path`, or of every page; true if there was any. */
+export function invalidate(path?: string): boolean
+/** How long (ms, default 30000) prefetched data of pages without loaders stays fresh. */
 export function configure(options: { prefetchTtl?: number }): void
+
+export interface PyxleRouter {
+  navigate: typeof navigate
+  prefetch: typeof prefetch
+  refresh: typeof refresh
+  invalidate: typeof invalidate
+}
+/** The router once the page has hydrated; null on the server and before. */
+export function getRouter(): PyxleRouter | null
+
+/** Per-field validation errors (a 422): field -> messages. */
+export type ActionFieldErrors = Record<string, string[]>
 
 export type ActionResult<T = Record<string, unknown>> =
   | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
-  | { ok: false; error: string; data?: Record<string, unknown>; fields?: FieldErrors; aborted?: boolean }
+  | { ok: false; error: string; fields: ActionFieldErrors | null; data?: Record<string, unknown>; aborted?: boolean }
 
 /** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
-export type FieldErrors = Record<string, string[]>
+export type FieldErrors = ActionFieldErrors
 
 /** The `action` prop of a page re-rendered after a no-JS form post whose fields failed validation. */
 export interface ActionProp {
@@ -52,12 +107,16 @@ export interface ActionProp {
 export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'action' | 'onError'> {
   /** The `@action` name on the page. */
   action: string
-  /** The page the action lives on (default: the current page), e.g. "blog/new". */
+  /** The page the action lives on (default: the current page), e.g. "blog/new", or a URL path such as "/blog/new". */
   pagePath?: string
-  onSuccess?: (result: { ok: true } & Record<string, unknown>) => void
-  onError?: (message: string, fields: FieldErrors | null, result: ActionResult) => void
+  /** The action's result, without `ok`. */
+  onSuccess?: (result: Record<string, any>) => void
+  /** The error message, and the per-field errors of a 422 (else null). Without it the message shows in the form. */
+  onError?: (message: string, fields: ActionFieldErrors | null, result: ActionResult) => void
   /** Reset the form after a successful action (default true). */
   resetOnSuccess?: boolean
+  /** The class of the inline error message (`<p role="alert" data-pyxle-form-error>`), in place of its red default. */
+  errorClassName?: string
 }
 /** A real `<form method="post">` to the page's action: works before hydration and without JavaScript. */
 export function Form(props: FormProps): ReactElement
@@ -66,34 +125,79 @@ export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
   (payload?: P | FormData, options?: { signal?: AbortSignal }): Promise<ActionResult<T>>
   pending: boolean
   error: string | null
-  fields: FieldErrors | null
-  data: ActionResult<T> | null
+  /** Per-field errors of the last call (a 422), or null. */
+  fields: ActionFieldErrors | null
+  /** The last successful result, without `ok`. */
+  data: T | null
 }
-/** Call an `@action`: resolves to `{ ok, ... }` and never throws on an ActionError. */
+/** Call an `@action`: resolves to `{ ok, ... }` and never throws; a new call aborts the one in flight. */
 export function useAction<P = unknown, T = Record<string, unknown>>(
   name: string,
   options?: { pagePath?: string; onMutate?: (payload: P) => void },
 ): ActionFunction<P, T>
 
 export interface ScriptProps {
-  src: string
+  /** The script's URL; omit it to run `children` as inline code. */
+  src?: string
+  /** The inline code, when there is no `src`. */
+  children?: string
   strategy?: 'beforeInteractive' | 'afterInteractive' | 'lazyOnload'
-  onLoad?: (event: Event) => void
+  integrity?: string
+  crossOrigin?: 'anonymous' | 'use-credentials' | ''
+  referrerPolicy?: HTMLAttributeReferrerPolicy
+  /** type="module" */
+  module?: boolean
+  id?: string
+  nonce?: string
+  onLoad?: (event?: Event) => void
   onError?: (event: Event) => void
   [attribute: string]: unknown
 }
-/** A third-party script: in the head before hydration, after hydration (default), or when idle. */
+/** A third-party or inline script, run once per document: in the head before hydration, after hydration (default), or when idle. */
 export function Script(props: ScriptProps): ReactElement | null
 
-export interface ImageProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 'src' | 'width' | 'height'> {
+/** What an Image `loader` is asked for: a URL of `src` at `width` pixels. */
+export interface ImageLoaderProps {
   src: string
   width: number
-  height: number
+  quality?: number
+}
+export type ImageLoader = (props: ImageLoaderProps) => string
+export type ImageState = 'loading' | 'loaded' | 'error'
+/** What `onLoad` gets for an image that had loaded before the page hydrated. */
+export interface ImageLoadedEarly {
+  target: HTMLImageElement
+  nativeEvent: null
+  fromCache: true
+}
+
+interface ImageCommonProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 'src' | 'width' | 'height' | 'placeholder' | 'onLoad' | 'onError'> {
+  src: string
   /** Load eagerly at high priority and preload from the head (for the largest image above the fold). */
   priority?: boolean
+  /** false: load eagerly (`loading="eager"`). */
+  lazy?: boolean
+  /** Builds the URL of `src` at a width: the `<img>` gets a srcset of them. */
+  loader?: ImageLoader
+  /** Passed to the `loader` (1-100). */
+  quality?: number
+  /** CSS `object-fit` (default `cover` with `fill`). */
+  objectFit?: CSSProperties['objectFit']
+  /** 'blur': `blurDataURL` (or `placeholderColor`) behind the image until it loads. */
+  placeholder?: 'empty' | 'blur'
+  blurDataURL?: string
+  placeholderColor?: string
+  /** Shown instead when `src` fails to load. */
+  fallbackSrc?: string
+  onLoad?: (event: SyntheticEvent<HTMLImageElement> | ImageLoadedEarly) => void
+  onError?: (event: SyntheticEvent<HTMLImageElement> | ImageLoadedEarly) => void
 }
-/** An `<img>` with dimensions (no layout shift), lazy by default. */
-export function Image(props: ImageProps): ReactElement
+export type ImageProps = ImageCommonProps & (
+  | { fill?: false; width: number | string; height: number | string }
+  | { /** Cover the nearest positioned parent instead of having a size. */ fill: true; width?: never; height?: never }
+)
+/** An `<img>` with dimensions (no layout shift), lazy by default; `data-pyxle-image-state` says how it loaded. */
+export const Image: ForwardRefExoticComponent<ImageProps & RefAttributes<HTMLImageElement>>
 
 export type WebSocketStatus = 'connecting' | 'open' | 'closed'
 export interface WebSocketOptions<M = unknown> {

@@ -156,6 +156,9 @@ class PyxleConfig:
         default_factory=lambda: types.MappingProxyType({}), hash=False
     )
     plugins: tuple[Any, ...] = field(default=(), hash=False)
+    # navigation.defaultPrefetchTtl: seconds the browser may reuse a page's navigation data;
+    # None: pages with loaders fetch theirs at each navigation.
+    prefetch_ttl: int | None = None
     # Never shown by repr(); to_dict() masks it unless asked not to.
     secret_key: str | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
@@ -245,6 +248,7 @@ class PyxleConfig:
             },
             "styling": plain(self.styling),
             "plugins": plain(self.plugins),
+            "navigation": {"defaultPrefetchTtl": self.prefetch_ttl},
             "secretKey": self.secret_key,
         }
         return mask_secrets(data) if masked else data

@@ -86,6 +86,7 @@ POSITIVE_NUMBER = Rule(
     "a number of seconds greater than 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
 )
 RATE_REQUESTS = Rule("an integer >= 0 (0 turns the limit off)", lambda v: is_int(v) and v >= 0)
+SECONDS = Rule("a whole number of seconds >= 0, or null", lambda v: is_int(v) and v >= 0)
 LOG_FORMAT = Rule("one of text, json", lambda v: v in ("text", "json") and is_str(v))
 SAME_SITE = Rule(
     "one of strict, lax, none",

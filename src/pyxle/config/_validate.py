@@ -29,13 +29,14 @@ from ._unsupported import TOP_LEVEL, unsupported
 TOP_LEVEL_KEYS = tuple(dict.fromkeys((
     "name", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
-    "styling", "openapi", "observability", "rateLimit", "realtime", *TOP_LEVEL,
+    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", *TOP_LEVEL,
 )))
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
 ROUTE_MIDDLEWARE_KEYS = ("pages", "apis", "actions")
 PLUGIN_KEYS = ("name", "settings", "module", "attribute")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
+NAVIGATION_KEYS = ("defaultPrefetchTtl",)
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
@@ -186,6 +187,12 @@ class Validator:
                     fields["api_hooks"] = self.list_of("routeMiddleware.apis", hooks["apis"], r.HOOK)
                 if "actions" in hooks:
                     fields["action_hooks"] = self.list_of("routeMiddleware.actions", hooks["actions"], r.HOOK)
+
+        if data.get("navigation") is not None:
+            navigation = self.object("navigation", data["navigation"], NAVIGATION_KEYS)
+            if navigation is not None and navigation.get("defaultPrefetchTtl") is not None:
+                fields["prefetch_ttl"] = self.value("navigation.defaultPrefetchTtl",
+                                                    navigation["defaultPrefetchTtl"], r.SECONDS)
 
         if "cors" in data:
             fields["cors"] = self.cors(data["cors"])

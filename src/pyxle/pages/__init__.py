@@ -65,7 +65,7 @@ def page_path(file: PurePosixPath) -> str:
 
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
                action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
-               built: Mapping[str, tuple[Path, str]] | None = None) -> PageSet:
+               built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
@@ -73,6 +73,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
 
     With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
     the server code that was built with their bundle instead of compiling the sources again.
+    ``prefetch_ttl`` is ``navigation.defaultPrefetchTtl``: how long (seconds) the browser may
+    reuse a page's navigation data.
     """
     make_importable(root)
     errors: list[str] = []
@@ -95,7 +97,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    runtime = PagesRuntime(table, expose_errors=expose_errors)
+    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl)
     result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
     around_actions = [*hooks, *action_hooks]
     for folder_files in table.specials.values():
@@ -117,8 +119,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         endpoint = PageEndpoint(page, layouts, context, hooks, runtime)
         result.pages.append((spec, endpoint))
         try:
-            result.actions.add_page(page_path(spec.file), page, around_actions,  # type: ignore[union-attr]
-                                    rerender=(endpoint, spec))
+            result.actions.add_page(page_path(spec.file), spec, page, around_actions,  # type: ignore[union-attr]
+                                    rerender=endpoint)
         except SourceError as exc:
             errors.append(exc.format())
     if errors:

@@ -55,16 +55,23 @@ class ActionRequest(ApiRequest):
 
 
 class ActionsEndpoint:
-    """One endpoint for all actions: a dict lookup by page path and action name."""
+    """One endpoint for all actions: a dict lookup by page path and action name.
+
+    The page is named by its path under ``pages/`` (``blog/new``, ``posts/[id]``) or by a URL it
+    serves (``posts/7``: what the client sends from a dynamic page, and what Pyxle 0.9 sent from
+    every page); an action reached by URL gets that URL's path parameters.
+    """
 
     def __init__(self, runtime: PagesRuntime) -> None:
         self.runtime = runtime
         self._calls: dict[tuple[str, str], tuple[Endpoint, dict[str, Any]]] = {}
         self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
+        self._static_urls: dict[str, str] = {}  # "/blog" -> "blog/index"
+        self._dynamic_urls: list[tuple[RouteSpec, str]] = []  # in match order
         self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
 
-    def add_page(self, page_path: str, page: PageModule, hooks: Sequence[Hook],
-                 rerender: tuple[ASGIApp, RouteSpec] | None = None) -> None:
+    def add_page(self, page_path: str, spec: RouteSpec, page: PageModule, hooks: Sequence[Hook],
+                 rerender: ASGIApp | None = None) -> None:
         """Each action gets its own route facts (``target="action"``, its URL) and the hook chain.
         ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
         for name, fn in page.actions.items():
@@ -77,26 +84,51 @@ class ActionsEndpoint:
             call = wrap_endpoint(self._adapt(fn, page_path, page.file, bind), hooks, context)
             self._calls[(page_path, name)] = (call, context.as_dict())
             self.functions[(page_path, name)] = fn
+        if not page.actions:
+            return
         if rerender is not None:
-            self._pages[page_path] = rerender
+            self._pages[page_path] = (rerender, spec)
+        if spec.regex is None:
+            self._static_urls.setdefault(spec.pattern, page_path)
+        else:
+            self._dynamic_urls.append((spec, page_path))
+            self._dynamic_urls.sort(key=lambda entry: entry[0].sort_key)
 
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
+
+    def _by_url(self, segment: str) -> tuple[str, str, dict[str, str]] | None:
+        """``(page path, URL, path params)`` of the page serving ``/<segment>`` ("index": ``/``)."""
+        url = "/" if segment == "index" else "/" + segment
+        page_path = self._static_urls.get(url)
+        if page_path is not None:
+            return page_path, url, {}
+        for spec, page_path in self._dynamic_urls:
+            match = spec.regex.match(url)  # type: ignore[union-attr]
+            if match is not None:
+                params = {k: "" if v is None else v for k, v in match.groupdict().items()}
+                return page_path, url, params
+        return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await WebSocketClose(code=1008)(scope, receive, send)
             return
-        page_path, _, name = scope["path_params"]["target"].rpartition("/")
-        found = self._calls.get((page_path, name))
+        segment, _, name = scope["path_params"]["target"].rpartition("/")
+        page_path, page_url, params = segment, _page_url(segment), {}
+        found = self._calls.get((segment, name))
+        if found is None and (by_url := self._by_url(segment)) is not None:
+            page_path, page_url, params = by_url
+            found = self._calls.get((page_path, name))
         if found is None:
             response: Response = JSONResponse(
-                {"ok": False, "error": f"Unknown action {name!r} for page {page_path!r}"}, 404)
+                {"ok": False, "error": f"Unknown action {name!r} for page {segment!r}"}, 404)
         elif scope["method"] != "POST":
             raise HTTPException(405, headers={"Allow": "POST"})
         else:
             call, route = found
             attach(scope, route)
+            scope["path_params"] = params
             request = ActionRequest(scope, receive, send)
             response = await call(request)
             target = redirect_target(response)
@@ -104,7 +136,7 @@ class ActionsEndpoint:
                 await rerender_with_errors(self._pages[page_path], request, name, response, send)
                 return
             if _plain_form_post(request) and not scope["pyxle"].get(_FAILED):
-                response = _redirect_back(request, page_path, response) if target is None else _see_other(response)
+                response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
             elif target is not None:  # the client navigates there itself
                 response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
@@ -166,7 +198,12 @@ def _plain_form_post(request: ActionRequest) -> bool:
     return content_type in _FORM_TYPES and "text/html" in accept
 
 
-def _redirect_back(request: ActionRequest, page_path: str, result: Response) -> Response:
+def _page_url(page_path: str) -> str:
+    """The URL of a static page from its path under pages/ (``blog/index`` -> ``/blog``)."""
+    return "/" if page_path == "index" else "/" + page_path.removesuffix("/index")
+
+
+def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> Response:
     """303 to the page the form was on (same origin only), so the user sees the fresh page.
 
     An ActionError's message travels in the ``pyxle-action-error`` query parameter.
@@ -175,9 +212,8 @@ def _redirect_back(request: ActionRequest, page_path: str, result: Response) -> 
 
     from starlette.responses import RedirectResponse
 
-    fallback = "/" if page_path == "index" else "/" + page_path.removesuffix("/index")
     referer = urlsplit(request.headers.get("referer", ""))
-    target = fallback
+    target = page_url
     if referer.path and (not referer.netloc or referer.netloc == request.headers.get("host")):
         target = referer.path
     if result.status_code >= 400:

@@ -20,6 +20,7 @@ from pyxle.pages._document import auth_seed, document
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
+from pyxle.pages._render import merge_head
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.ssr import RenderError
 
@@ -42,6 +43,13 @@ class PageEndpoint:
         self._route = context.as_dict()
         self.where = f"pages/{page.file}"
         self._call = wrap_endpoint(self._respond, hooks, context)
+        # How long (ms) the browser may reuse this page's navigation data: the configured default;
+        # else not at all when a loader runs (a click shows the data as of the click), so a
+        # prefetch gets only the page's code; else the client's own default (no "prefetchTtl").
+        loads = page.loader is not None or any(layout.loader is not None for layout in self.layouts)
+        ttl = runtime.prefetch_ttl * 1000 if runtime.prefetch_ttl is not None else 0 if loads else None
+        self._ttl_json = "" if ttl is None else f',"prefetchTtl":{ttl}'
+        self._code_only = ttl == 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -73,8 +81,12 @@ class PageEndpoint:
         await handler(WebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
-        navigation = request.headers.get("x-pyxle-navigation") == "1"
+        kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches
+        navigation = kind == "1" or kind == "prefetch"
         route_path = request.scope["path"]
+        if kind == "prefetch" and self._code_only:
+            body = f'{{"ok":true,"routePath":{dumps(route_path)}{self._ttl_json}{self._page_json()}}}'
+            return Response(body, 200, headers=_VARY, media_type="application/json")
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}
         try:
@@ -103,16 +115,13 @@ class PageEndpoint:
             encoded_props = f'{encoded_props[:-1]},"action":{dumps(action_result)}}}'
         renderer = self.runtime.renderer
         if navigation:
-            page = ""
-            if renderer is not None and renderer.has(self.page_id):
-                page = f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
             head_markup = dumps("\n".join(element for level in levels for element in level))
             head_levels = dumps(["\n".join(level) for level in levels])
             body = (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
-                    f'"headMarkup":{head_markup},"headLevels":{head_levels}{page}}}')
+                    f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
             return Response(body, status, headers=_VARY, media_type="application/json")
         if renderer is None or not renderer.has(self.page_id):
-            head = [element for level in levels for element in level]
+            head = merge_head([element for level in levels for element in level])
             return HTMLResponse(document(head=head, body_html="", props_json=encoded_props), status, headers=_VARY)
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
@@ -128,6 +137,13 @@ class PageEndpoint:
             if self.runtime.expose_errors and exc.stack:
                 error["stack"] = exc.stack
             return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)
+
+    def _page_json(self) -> str:
+        """``,"page":{id, js, css}``: what the router imports to show the page ("" without a build)."""
+        renderer = self.runtime.renderer
+        if renderer is None or not renderer.has(self.page_id):
+            return ""
+        return f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
 
 
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],

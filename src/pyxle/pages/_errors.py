@@ -31,6 +31,7 @@ class PagesRuntime:
     renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
     problem: str | None = None  # why they cannot, shown in the built-in page
     dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
+    prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str) -> Response:
@@ -87,7 +88,7 @@ class NotFound:
             return
         error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
         headers = dict(scope.get("headers") or [])
-        if headers.get(b"x-pyxle-navigation") == b"1":
+        if headers.get(b"x-pyxle-navigation") in (b"1", b"prefetch"):
             response: Response = JSONResponse({"ok": False, "routePath": path, "error": error}, 404)
         else:
             folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None

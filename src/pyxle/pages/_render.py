@@ -39,11 +39,16 @@ def _key(element: str) -> str | None:
             return "meta:charset"
     if tag == "link" and attrs.get("rel") == "canonical":
         return "link:canonical"
+    if tag == "link" and attrs.get("rel") == "preload":  # <Image priority>, and React 19's own hint
+        return f"preload:{attrs.get('href')}:{attrs.get('imagesrcset')}"
+    if tag == "script" and "data-pyxle-script" in attrs:  # <Script strategy="beforeInteractive">
+        return f"script:{attrs['data-pyxle-script']}"
     return None
 
 
 def merge_head(elements: list[str]) -> list[str]:
-    """Later elements replace earlier ones with the same key (title, meta name/property, canonical)."""
+    """Later elements replace earlier ones with the same key (title, meta name/property, canonical,
+    a preload of the same URL, the same <Script>)."""
     out: list[str] = []
     index: dict[str, int] = {}
     for element in elements:

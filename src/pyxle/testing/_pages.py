@@ -40,12 +40,14 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
 
     from pyxle.pages._actions import ActionsEndpoint
     from pyxle.pages._errors import PagesRuntime
-    from pyxle.routing import RouteTable
+    from pyxle.routing import scan
 
     module = _page_module(page)
     page_path = module.file.with_suffix("").as_posix()
-    endpoint = ActionsEndpoint(PagesRuntime(RouteTable(), expose_errors=True))
-    endpoint.add_page(page_path, module, ())
+    table = scan(_pages_dir(Path(page).resolve()))
+    spec = next(spec for spec in table.pages if spec.file == module.file)
+    endpoint = ActionsEndpoint(PagesRuntime(table, expose_errors=True))
+    endpoint.add_page(page_path, spec, module, ())
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -69,7 +71,11 @@ def _page_module(source_path: _PathLike) -> Any:
     from pyxle.pages._module import load_page_module
 
     path = Path(source_path).resolve()
-    pages = next((p for p in path.parents if p.name == "pages"), path.parent)
-    file = PurePosixPath(path.relative_to(pages).as_posix())
+    file = PurePosixPath(path.relative_to(_pages_dir(path)).as_posix())
     name = f"_pyxle_test_page_{next(_counter)}"
     return load_page_module(path, file, name, shown_as=str(source_path), require_default_export=False)
+
+
+def _pages_dir(path: Path) -> Path:
+    """The ``pages/`` folder a page file lives in (its own folder when none is named so)."""
+    return next((p for p in path.parents if p.name == "pages"), path.parent)
