@@ -4,7 +4,7 @@ Precedence, lowest first: defaults < pyxle.config.json < PYXLE_* variables < CLI
 Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
-- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``: the frozen, validated result
+- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``StylingConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
@@ -14,7 +14,7 @@ Depends on nothing else in Pyxle. Public names:
 from ._env import PUBLIC_ENV_PREFIX, load_env_files, public_env
 from ._errors import ConfigError
 from ._loader import CONFIG_FILENAME, load_config
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, PyxleConfig
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, PyxleConfig, StylingConfig
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -24,6 +24,7 @@ __all__ = [
     "CorsConfig",
     "CsrfConfig",
     "PyxleConfig",
+    "StylingConfig",
     "load_config",
     "load_env_files",
     "public_env",

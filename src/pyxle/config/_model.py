@@ -58,6 +58,17 @@ class CsrfConfig:
 
 
 @dataclass(frozen=True)
+class StylingConfig:
+    """Files every page carries: stylesheets (through the project's PostCSS) and browser scripts.
+
+    Paths are relative to the project root, in the order they are loaded, before any page's own.
+    """
+
+    global_styles: tuple[str, ...] = ()
+    global_scripts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -80,9 +91,7 @@ class PyxleConfig:
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     access_log: bool = True
     log_format: str = "text"
-    styling: Mapping[str, Any] = field(
-        default_factory=lambda: types.MappingProxyType({}), hash=False
-    )
+    styling: StylingConfig = field(default_factory=StylingConfig)
     plugins: tuple[Any, ...] = field(default=(), hash=False)
     # Never shown by repr(); to_dict() masks it unless asked not to.
     secret_key: str | None = field(default=None, repr=False)
@@ -93,7 +102,6 @@ class PyxleConfig:
         # while keeping the instance absolute and immutable.
         object.__setattr__(self, "root", Path(self.root).absolute())
         object.__setattr__(self, "security_headers", _frozen_mapping(self.security_headers))
-        object.__setattr__(self, "styling", _frozen_mapping(self.styling))
         for name in ("middleware", "page_hooks", "api_hooks", "plugins", "warnings"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
@@ -152,7 +160,10 @@ class PyxleConfig:
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,
             "logFormat": self.log_format,
-            "styling": plain(self.styling),
+            "styling": {
+                "globalStyles": list(self.styling.global_styles),
+                "globalScripts": list(self.styling.global_scripts),
+            },
             "plugins": plain(self.plugins),
             "secretKey": self.secret_key,
         }

@@ -11,7 +11,7 @@ from dataclasses import fields
 from typing import Any
 
 from . import _rules as r
-from ._model import CorsConfig, CsrfConfig, PyxleConfig
+from ._model import CorsConfig, CsrfConfig, PyxleConfig, StylingConfig
 from ._rules import Rule, problem
 from ._validate import suggest
 
@@ -97,7 +97,7 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "cors": (CorsConfig, "a CorsConfig"),
     "csrf": (CsrfConfig, "a CsrfConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
-    "styling": (Mapping, "a mapping"),
+    "styling": (StylingConfig, "a StylingConfig"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]
 }
 OVERRIDABLE = tuple(f.name for f in fields(PyxleConfig) if f.name not in ("root", "warnings"))

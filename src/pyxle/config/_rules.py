@@ -7,6 +7,7 @@ reports the same words: ``<where> must be <expected> (got <value>)``.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -108,4 +109,20 @@ TOKEN_NAME = Rule(
 HEADER_VALUE = Rule(
     "a string without line breaks, or null (to not send the header)",
     lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),
+)
+
+
+def _inside_project(value: Any) -> bool:
+    if not is_str(value) or value.strip() == "" or "\\" in value or "\0" in value:
+        return False
+    if value.startswith("/") or re.match(r"[A-Za-z]:", value):
+        return False
+    normal = posixpath.normpath(value)
+    return normal != ".." and not normal.startswith("../")
+
+
+PROJECT_FILE = Rule(
+    'a path relative to the project root and inside it, like "styles/app.css"',
+    _inside_project,
+    'paths relative to the project root, like "styles/app.css"',
 )

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import _rules as r
-from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig
+from ._model import DEFAULT_SECURITY_HEADERS, CorsConfig, CsrfConfig, StylingConfig
 from ._rules import Rule, describe, problem
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
@@ -25,6 +25,7 @@ TOP_LEVEL_KEYS = (
 STARLETTE_KEYS = ("host", "port")
 ROUTE_MIDDLEWARE_KEYS = ("pages", "apis")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
+STYLING_KEYS = ("globalStyles", "globalScripts")
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
@@ -162,12 +163,7 @@ class Validator:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
 
         if "styling" in data:
-            styling = data["styling"]
-            if isinstance(styling, dict):
-                fields["styling"] = types.MappingProxyType(styling)
-            else:
-                fields["styling"] = _INVALID
-                self.problems.append(problem("styling", "an object", styling))
+            fields["styling"] = self.styling(data["styling"])
         if "plugins" in data:
             plugins = data["plugins"]
             if isinstance(plugins, list):
@@ -203,6 +199,19 @@ class Validator:
                 "credentialed requests; list the allowed origins explicitly"
             )
         return config
+
+    def styling(self, value: Any) -> StylingConfig | Any:
+        obj = self.object("styling", value, STYLING_KEYS)
+        if obj is None:
+            return _INVALID
+        kwargs: dict[str, Any] = {}
+        if "globalStyles" in obj:
+            kwargs["global_styles"] = self.list_of("styling.globalStyles", obj["globalStyles"], r.PROJECT_FILE)
+        if "globalScripts" in obj:
+            kwargs["global_scripts"] = self.list_of("styling.globalScripts", obj["globalScripts"], r.PROJECT_FILE)
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return StylingConfig(**kwargs)
 
     def csrf(self, value: Any) -> CsrfConfig | Any:
         if isinstance(value, bool):
