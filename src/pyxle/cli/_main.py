@@ -103,7 +103,8 @@ def build_command(directory: Path, out_dir: Path | None) -> None:
     try:
         table = scan(config.pages_path)
         result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                       public_env=public_env(), force=True, other_outputs=(config.build_path,))
+                       public_env=public_env(), force=True, other_outputs=(config.build_path,),
+                       global_styles=config.styling.global_styles, global_scripts=config.styling.global_scripts)
     except RoutingError as exc:
         raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except BuildError as exc:
