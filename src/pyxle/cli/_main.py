@@ -152,7 +152,8 @@ def install(directory: Path) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option("--api", "api_only", is_flag=True, help="API routes only: a project that needs nothing but Python.")
-def init(directory: Path, api_only: bool) -> None:
+@click.option("--tailwind", is_flag=True, help="Style the pages with Tailwind CSS 4 (through PostCSS).")
+def init(directory: Path, api_only: bool, tailwind: bool) -> None:
     """Create a project in DIRECTORY (default: here): a page, a layout and an API route, or with
     --api, API routes only. Never overwrites a file."""
     import shlex
@@ -160,8 +161,9 @@ def init(directory: Path, api_only: bool) -> None:
     from pyxle.cli._init import scaffold
 
     kind = "api" if api_only else "app"
-    written = scaffold(directory, kind)
-    click.echo(f"pyxle init: created {len(written)} files in {directory} ({kind} starter)")
+    written = scaffold(directory, kind, tailwind=tailwind)
+    label = f"{kind} starter, Tailwind CSS 4" if tailwind else f"{kind} starter"
+    click.echo(f"pyxle init: created {len(written)} files in {directory} ({label})")
     for name in written:
         click.echo(f"  {name}")
     steps = ([f"cd {shlex.quote(str(directory))}"] if directory.resolve() != Path.cwd().resolve() else [])
