@@ -154,7 +154,7 @@ function sassCompiler(require) {
 function compileSass(file, root, require) {
   const sass = sassCompiler(require)
   if (!sass) {
-    throw new StyleError(file, null, `${path.relative(root, file)} is Sass, and the project does not install it`, 'npm install -D sass')
+    throw new StyleError(file, null, 'a Sass stylesheet needs the "sass" package, which is not installed', 'npm install -D sass')
   }
   try {
     const result = sass.compile(file, { loadPaths: [path.join(root, 'node_modules')], style: 'expanded', sourceMap: false })
