@@ -286,7 +286,12 @@ function buildOptions() {
 }
 
 function failure(error) {
-  const messages = (error.errors || [{ text: String(error) }]).map((m) => {
+  const seen = new Set() // one broken config fails every stylesheet: say it once
+  const unique = (error.errors || [{ text: String(error) }]).filter((m) => {
+    const key = JSON.stringify([m.text, m.location && m.location.file, m.location && m.location.line])
+    return !seen.has(key) && seen.add(key)
+  })
+  const messages = unique.map((m) => {
     const known = (m.detail && typeof m.detail === 'object' && 'line' in m.detail) ? m.detail : null // a StyleError's
     return {
       text: m.text,
@@ -323,10 +328,11 @@ async function build(planPath, serve) {
   const esbuild = require('esbuild')
   try {
     process.env.NODE_ENV ??= production ? 'production' : 'development' // what PostCSS configs test
-    await styles.begin(plan, require, production)
+    styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()
     if (!plan.refresh) refresh = null
     const [client, , refreshRuntime] = await runBuilds(esbuild, serve)
+    await styles.check()
     // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
     // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
     for (const file of production ? Object.keys(client.metafile.outputs) : []) {

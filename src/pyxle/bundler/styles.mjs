@@ -193,7 +193,7 @@ function postcssError(error, file, root) {
 // stylesheet whose source and dependencies are unchanged is not processed again, unless a
 // plugin said it reads whole folders (Tailwind's content), whose files may have changed.
 export function projectStyles() {
-  let config = { file: null }
+  let config = { file: null, ready: Promise.resolve(null) }
   let building = new Map() // file -> Promise<css>, for the build in progress (both builds share it)
   const kept = new Map() // file -> { source, css, deps: [[file, mtime]], folders }
   let plan
@@ -210,10 +210,11 @@ export function projectStyles() {
       css = compiled.css
       deps.push(...compiled.deps)
     }
-    if (config.processor) {
+    const postcss = await config.ready
+    if (postcss) {
       let result
       try {
-        result = await config.processor.process(css, { ...config.options, from: file, map: false })
+        result = await postcss.processor.process(css, { ...postcss.options, from: file, map: false })
       } catch (error) {
         throw postcssError(error, file, plan.projectRoot)
       }
@@ -229,18 +230,24 @@ export function projectStyles() {
 
   return {
     // Called at the start of every build: (re)loads the PostCSS config when it is another one.
-    async begin(currentPlan, require, production) {
+    // It loads while esbuild bundles the JavaScript; stylesheets wait for it.
+    begin(currentPlan, require, production) {
       plan = { ...currentPlan, require }
       building = new Map()
       if (config.file !== currentPlan.postcss) {
         kept.clear()
-        config = { file: currentPlan.postcss }
-        if (currentPlan.postcss) Object.assign(config, await loadConfig(currentPlan.postcss, currentPlan.projectRoot, require, production))
+        const file = currentPlan.postcss
+        config = { file, ready: file ? loadConfig(file, currentPlan.projectRoot, require, production) : Promise.resolve(null) }
+        config.ready.catch(() => {}) // reported by the stylesheets that wait for it, or by check()
       }
+    },
+    // After the build: a config that cannot be loaded fails it even when no stylesheet asked for it.
+    async check() {
+      await config.ready
     },
     // Whether plain .css files need us (a PostCSS config); .scss/.sass and modules always do.
     get processesCss() {
-      return Boolean(config.processor)
+      return Boolean(config.file)
     },
     // The stylesheet's CSS after Sass and PostCSS; throws StyleError.
     load(file) {
