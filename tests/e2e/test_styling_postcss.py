@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, server_env
+from tests.conftest import NODE_MODULES, REPO, PageWatch, server_env
 
 TAILWIND3_MODULES = REPO / "tests" / "node-tailwind3" / "node_modules"
 
@@ -62,6 +62,7 @@ CONFIG_FORMS = {
     "postcss.config.mjs": "import mark from './mark.cjs'\nexport default { plugins: [mark()] }\n",
     ".postcssrc.json": '{"plugins": {"./mark.cjs": {}}}\n',
     ".postcssrc": '{"plugins": {"./mark.cjs": {}}}\n',
+    ".postcssrc.cjs": "module.exports = { plugins: [require('./mark.cjs')] }\n",
     "package.json": '{"name": "x", "private": true, "postcss": {"plugins": {"./mark.cjs": {}}}}\n',
 }
 
@@ -77,12 +78,27 @@ def test_every_postcss_config_form_runs_on_global_css_and_css_modules(name: str,
 
 
 def test_a_function_config_gets_the_build_mode_and_plugin_options_apply(make_project) -> None:
-    config = ("module.exports = (ctx) => ({ plugins: { './mark.cjs': "
-              "{ color: ctx.env === 'production' ? 'rgb(7, 7, 7)' : 'rgb(9, 9, 9)' } } })\n")
+    config = ("module.exports = (ctx) => ({ plugins: { './mark.cjs': { color: ctx.env === 'production' && "
+              "process.env.NODE_ENV === 'production' ? 'rgb(7, 7, 7)' : 'rgb(9, 9, 9)' } } })\n")
     project = make_project({**FILES, "postcss.config.js": config}, node=True)
     build_ok(project)
     css = built_css(project)
     assert "#070707" in css and "rgb(9, 9, 9)" not in css and "#090909" not in css
+
+
+def test_css_from_an_npm_package_goes_through_postcss_too(make_project) -> None:
+    page = "import 'fancy-widgets/widgets.css'\nexport default function Home() { return <p>x</p> }\n"
+    project = make_project({"mark.cjs": MARK, "postcss.config.js": CONFIG_FORMS["postcss.config.js"],
+                            "pages/index.pyxl": page})
+    modules = project / "node_modules"
+    modules.mkdir()
+    for entry in NODE_MODULES.iterdir():
+        modules.joinpath(entry.name).symlink_to(entry)
+    (modules / "fancy-widgets").mkdir()
+    (modules / "fancy-widgets" / "package.json").write_text('{"name": "fancy-widgets", "version": "1.0.0"}')
+    (modules / "fancy-widgets" / "widgets.css").write_text(".widget { color: green; }\n")
+    build_ok(project)
+    assert '--from: "widgets.css"' in built_css(project) and "green" not in built_css(project)
 
 
 def test_css_module_names_come_from_the_processed_css_and_match_the_server_html(make_project, start_server) -> None:
@@ -206,3 +222,17 @@ def test_a_broken_postcss_config_stops_serve_at_start_up(make_project, start_ser
     server = start_server(project, "serve", ready=False)
     assert server.wait_exit() != 0
     assert 'postcss.config.js:1: the PostCSS plugin "nope-plugin" is not installed' in server.output()
+
+
+def test_a_css_error_in_dev_shows_the_overlay_and_a_fix_clears_it(make_project, start_server, page: PageWatch) -> None:
+    project = make_project({**FILES, "postcss.config.js": CONFIG_FORMS["postcss.config.js"]}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    (project / "pages" / "global.css").write_text("body { color: red; }\n\n.open { color: blue;\n")
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=15000)
+    assert "pages/global.css:3:1: Unclosed block" in overlay.text_content()
+    (project / "pages" / "global.css").write_text("body { margin: 4px; }\n")
+    page.page.wait_for_function("getComputedStyle(document.body).marginTop === '4px'", timeout=15000)
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0

@@ -64,6 +64,22 @@ def test_scss_goes_through_the_postcss_config_after_sass(make_project) -> None:
     assert "#040404" in css and "#0a141e" not in css and "#010203" not in css
 
 
+def test_sass_resolves_imports_from_node_modules(make_project) -> None:
+    project = make_project({"pages/theme.scss": "@use 'theme-kit/colors';\nbody { color: colors.$brand; }\n",
+                            "pages/index.pyxl": "import './theme.scss'\nexport default function H() { return <p>x</p> }\n"})
+    (project / "node_modules").mkdir()
+    for entry in NODE_MODULES.iterdir():
+        (project / "node_modules" / entry.name).symlink_to(entry)
+    (project / "node_modules" / "theme-kit").mkdir()
+    (project / "node_modules" / "theme-kit" / "package.json").write_text('{"name": "theme-kit", "version": "1.0.0"}')
+    (project / "node_modules" / "theme-kit" / "_colors.scss").write_text("$brand: rgb(5, 6, 7);\n")
+    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
+                           env=server_env(), timeout=120, check=False)
+    assert built.returncode == 0, built.stderr
+    css = "".join(p.read_text() for p in (project / "dist" / "public" / "_pyxle").glob("*.css"))
+    assert "#050607" in css
+
+
 def without_sass(project: Path) -> None:
     """The project's node_modules: everything tests/node has except Sass."""
     (project / "node_modules").mkdir()

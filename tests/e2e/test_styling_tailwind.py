@@ -135,3 +135,31 @@ def test_postcss_config_edit_applies_in_dev_without_a_restart(make_project, star
     wait_for_style(page, "#extra", "color", "rgb(200, 0, 0)")
     assert box_style(page)["padding"] == "16px"
     assert server.proc.poll() is None
+
+
+def doc_blocks() -> dict[str, str]:
+    """The code blocks of docs/styling.md, by their first line (`// postcss.config.js`, ...)."""
+    text = (REPO / "docs" / "styling.md").read_text()
+    blocks = [block.split("\n", 1)[1] for block in text.split("```")[1::2]]
+    return {block.split("\n", 1)[0]: block for block in blocks}
+
+
+@pytest.mark.parametrize("version", [3, 4])
+def test_the_tailwind_setups_in_the_styling_docs_build(version: int, make_project) -> None:
+    blocks = doc_blocks()
+    if version == 3:
+        css = next(b for b in blocks.values() if b.startswith("@tailwind base;"))
+        files = {"postcss.config.js": blocks["// postcss.config.js"], "tailwind.config.js": blocks["// tailwind.config.js"]}
+    else:
+        css = blocks['/* pages/global.css, imported by pages/layout.pyxl */']
+        files = {"postcss.config.mjs": blocks["// postcss.config.mjs"], ".gitignore": "dist/\n"}
+    project = tailwind_project(make_project, version)
+    for name in ("postcss.config.js", "postcss.config.mjs", "tailwind.config.js"):
+        (project / name).unlink(missing_ok=True)
+    for name, text in {**files, "pages/app.css": css}.items():
+        (project / name).write_text(text)
+    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
+                           env=server_env(), timeout=120, check=False)
+    assert built.returncode == 0, built.stderr
+    output = "".join(p.read_text() for p in (project / "dist" / "public" / "_pyxle").glob("*.css"))
+    assert ".flex{display:flex}" in output and ".p-4{padding:" in output

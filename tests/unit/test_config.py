@@ -674,3 +674,11 @@ def test_to_dict_is_a_copy(tmp_path: Path) -> None:
     config = load(tmp_path, {"plugins": [{"a": {"b": 1}}]})
     config.to_dict(masked=False)["plugins"][0]["a"]["b"] = 2
     assert config.plugins[0]["a"]["b"] == 1
+
+
+def test_the_complete_example_in_the_configuration_docs_is_valid(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    example = docs.split("A complete example:\n\n```json\n", 1)[1].split("```", 1)[0]
+    config = load(tmp_path, json.loads(example))
+    assert config.warnings == ()
+    assert config.styling == StylingConfig(global_styles=("styles/reset.css",))
