@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, PageWatch, link_node_modules, server_env
+from tests.conftest import REPO, PageWatch, Server, link_node_modules, server_env
 
 TAILWIND3_MODULES = REPO / "tests" / "node-tailwind3" / "node_modules"  # installed by scripts/test.sh
 
@@ -49,6 +49,16 @@ def box_style(page: PageWatch, selector: str = "#box") -> dict[str, str]:
         "e => { const s = getComputedStyle(e); return {display: s.display, padding: s.paddingTop, margin: s.marginTop} }")
 
 
+def open_in_dev(make_project, start_server, page: PageWatch, version: int) -> tuple[Path, Server]:  # type: ignore[no-untyped-def]
+    """A Tailwind project under `pyxle dev`, its page open and styled."""
+    project = tailwind_project(make_project, version)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    assert box_style(page) == {"display": "flex", "padding": "16px", "margin": "0px"}
+    return project, server
+
+
 def wait_for_style(page: PageWatch, selector: str, prop: str, value: str) -> None:
     page.page.wait_for_function(
         "([sel, prop, value]) => { const e = document.querySelector(sel); return e && getComputedStyle(e)[prop] === value }",
@@ -71,12 +81,7 @@ def test_tailwind_classes_apply_after_build_and_serve(version: int, make_project
 @pytest.mark.parametrize("version", [3, 4])
 def test_tailwind_classes_apply_in_dev_and_a_new_class_in_a_page_gets_its_css(
         version: int, make_project, start_server, page: PageWatch) -> None:
-    project = tailwind_project(make_project, version)
-    server = start_server(project, "dev", "--ssr-workers", "1")
-    page.page.goto(server.url + "/")
-    page.hydrated()
-    assert box_style(page) == {"display": "flex", "padding": "16px", "margin": "0px"}
-
+    project, server = open_in_dev(make_project, start_server, page, version)
     source = project / "pages" / "index.pyxl"
     source.write_text(source.read_text().replace('className="flex p-4"', 'className="flex p-4 mt-8"'))
     wait_for_style(page, "#box", "marginTop", "32px")  # Tailwind scanned the edited page again
@@ -84,11 +89,7 @@ def test_tailwind_classes_apply_in_dev_and_a_new_class_in_a_page_gets_its_css(
 
 
 def test_tailwind4_css_edit_applies_in_dev_without_a_restart(make_project, start_server, page: PageWatch) -> None:
-    project = tailwind_project(make_project, 4)
-    server = start_server(project, "dev", "--ssr-workers", "1")
-    page.page.goto(server.url + "/")
-    page.hydrated()
-    assert box_style(page)["padding"] == "16px"
+    project, server = open_in_dev(make_project, start_server, page, 4)
     page.page.evaluate("window.__kept = 'same page'")
 
     (project / "pages" / "app.css").write_text('@import "tailwindcss";\n@theme { --spacing: 5px; }\n'
@@ -100,12 +101,7 @@ def test_tailwind4_css_edit_applies_in_dev_without_a_restart(make_project, start
 
 
 def test_tailwind3_config_edit_applies_in_dev_without_a_restart(make_project, start_server, page: PageWatch) -> None:
-    project = tailwind_project(make_project, 3)
-    server = start_server(project, "dev", "--ssr-workers", "1")
-    page.page.goto(server.url + "/")
-    page.hydrated()
-    assert box_style(page)["padding"] == "16px"
-
+    project, server = open_in_dev(make_project, start_server, page, 3)
     (project / "pages" / "app.css").write_text(TAILWIND3["pages/app.css"] + ".EXTRA { color: rgb(1, 2, 3); }\n")
     wait_for_style(page, "#extra", "color", "rgb(1, 2, 3)")  # the warm bundler has loaded the configs now
 
