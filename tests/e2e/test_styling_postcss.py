@@ -236,3 +236,27 @@ def test_a_css_error_in_dev_shows_the_overlay_and_a_fix_clears_it(make_project, 
     (project / "pages" / "global.css").write_text("body { margin: 4px; }\n")
     page.page.wait_for_function("getComputedStyle(document.body).marginTop === '4px'", timeout=15000)
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
+def test_tailwind4_without_a_postcss_config_says_how_to_add_one(make_project) -> None:
+    """A Tailwind 4 project set up for Vite (`@tailwindcss/vite`, no PostCSS config) would get CSS
+    without utilities: the build stops at the import instead."""
+    project = make_project({"pages/app.css": '/* styles */\n@import "tailwindcss";\n',
+                            "pages/index.pyxl": "import './app.css'\nexport default function H() { return <p>x</p> }\n"},
+                           node=True)
+    error = build_error(project)
+    assert ('pages/app.css:2:9: @import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no '
+            "PostCSS config") in error
+    assert "hint: npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs" in error
+
+
+def test_tailwind3_reads_a_typescript_tailwind_config(make_project) -> None:
+    project = make_project({"postcss.config.js": "module.exports = { plugins: { tailwindcss: {} } }\n",
+                            "tailwind.config.ts": ("import type { Config } from 'tailwindcss'\n"
+                                                   "export default { content: ['./pages/**/*.pyxl'] } satisfies Config\n"),
+                            "pages/global.css": "@tailwind utilities;\n",
+                            "pages/index.pyxl": ("import './global.css'\n"
+                                                 "export default function H() { return <p className=\"flex p-4\">x</p> }\n")})
+    (project / "node_modules").symlink_to(TAILWIND3_MODULES, target_is_directory=True)
+    build_ok(project)
+    assert ".flex{display:flex}" in built_css(project) and ".p-4{padding:1rem}" in built_css(project)

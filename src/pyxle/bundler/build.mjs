@@ -189,6 +189,14 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       if (ssr) return { contents: '', loader: 'css' }
       return styleContents(file, (css) => ({ contents: scopeModule(css, file, plan.projectRoot).scoped, loader: 'css', resolveDir: path.dirname(file) }))
     })
+    if (!styles.processesCss) {
+      // Tailwind 4 set up for Vite (@tailwindcss/vite, no PostCSS config): its CSS would pass
+      // through unprocessed, with no utilities in it.
+      build.onResolve({ filter: /^tailwindcss$/ }, (args) => (args.kind !== 'import-rule' ? undefined : {
+        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no PostCSS config',
+          detail: { hint: "npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs: export default { plugins: { '@tailwindcss/postcss': {} } }" } }],
+      }))
+    }
     if (ssr) {
       build.onLoad({ filter: /\.(css|scss|sass)$/ }, () => ({ contents: '', loader: 'css' }))
     } else {
@@ -292,14 +300,15 @@ function failure(error) {
     return !seen.has(key) && seen.add(key)
   })
   const messages = unique.map((m) => {
-    const known = (m.detail && typeof m.detail === 'object' && 'line' in m.detail) ? m.detail : null // a StyleError's
+    const detail = m.detail && typeof m.detail === 'object' ? m.detail : {}
+    const known = 'line' in detail // a StyleError's: which of line and column are known
     return {
       text: m.text,
       file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
-      line: known ? known.line : m.location ? m.location.line : null,
-      column: known ? known.column : m.location ? m.location.column + 1 : null,
+      line: known ? detail.line : m.location ? m.location.line : null,
+      column: known ? detail.column : m.location ? m.location.column + 1 : null,
       lineText: m.location ? m.location.lineText : null,
-      hint: (known && known.hint) || null,
+      hint: detail.hint || null,
     }
   })
   return { ok: false, errors: messages }
