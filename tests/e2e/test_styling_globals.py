@@ -4,10 +4,9 @@ order listed, before the page's own CSS and code; edits apply in `pyxle dev`."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
-from tests.conftest import PageWatch, server_env
+from tests.conftest import PageWatch
+from tests.e2e._styling import build_error
 
 HOME = """
 import { useEffect, useState } from 'react'
@@ -104,9 +103,7 @@ def test_a_missing_global_file_stops_start_up_naming_the_key(make_project, start
     server = start_server(project, "serve", ready=False)
     assert server.wait_exit() != 0
     assert 'pyxle.config.json: styling.globalScripts[0]: "scripts/gone.js" is not a file in the project' in server.output()
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 1 and "styling.globalScripts[0]" in built.stderr
+    assert "styling.globalScripts[0]" in build_error(project)
 
 
 def test_a_global_path_outside_the_project_is_a_config_error(make_project, start_server) -> None:

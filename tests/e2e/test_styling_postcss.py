@@ -3,17 +3,11 @@ one stops `pyxle build` and `pyxle serve` naming the file and line."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.conftest import NODE_MODULES, REPO, PageWatch, server_env
-
-TAILWIND3_MODULES = REPO / "tests" / "node-tailwind3" / "node_modules"
+from tests.conftest import PageWatch
+from tests.e2e._styling import TAILWIND3_MODULES, build_error, build_ok, built_css, node_modules
 
 # A plugin of the project's own: every `color` becomes rgb(1, 2, 3), and a rule names the file.
 MARK = """
@@ -39,21 +33,6 @@ FILES = {
     "pages/page.module.css": ".box { color: blue; padding: 3px; }\n",
     "pages/index.pyxl": PAGE,
 }
-
-
-def pyxle(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pyxle", *args], capture_output=True, text=True, env=server_env(),
-                          timeout=120, check=False)
-
-
-def built_css(project: Path) -> str:
-    manifest = json.loads((project / "dist" / "manifest.json").read_text())
-    return "".join((project / "dist" / "public" / href.lstrip("/")).read_text() for href in manifest["pages"]["index"]["css"])
-
-
-def build_ok(project: Path) -> None:
-    built = pyxle("build", str(project))
-    assert built.returncode == 0, built.stderr
 
 
 CONFIG_FORMS = {
@@ -90,13 +69,7 @@ def test_css_from_an_npm_package_goes_through_postcss_too(make_project) -> None:
     page = "import 'fancy-widgets/widgets.css'\nexport default function Home() { return <p>x</p> }\n"
     project = make_project({"mark.cjs": MARK, "postcss.config.js": CONFIG_FORMS["postcss.config.js"],
                             "pages/index.pyxl": page})
-    modules = project / "node_modules"
-    modules.mkdir()
-    for entry in NODE_MODULES.iterdir():
-        modules.joinpath(entry.name).symlink_to(entry)
-    (modules / "fancy-widgets").mkdir()
-    (modules / "fancy-widgets" / "package.json").write_text('{"name": "fancy-widgets", "version": "1.0.0"}')
-    (modules / "fancy-widgets" / "widgets.css").write_text(".widget { color: green; }\n")
+    node_modules(project, packages={"fancy-widgets": {"widgets.css": ".widget { color: green; }\n"}})
     build_ok(project)
     assert '--from: "widgets.css"' in built_css(project) and "green" not in built_css(project)
 
@@ -137,13 +110,6 @@ def test_editing_the_postcss_config_makes_the_build_stale(make_project, start_se
 # -- errors -------------------------------------------------------------------------------------
 
 
-def build_error(project: Path) -> str:
-    built = pyxle("build", str(project))
-    assert built.returncode == 1, built.stdout
-    assert "Traceback" not in built.stderr
-    return built.stderr
-
-
 def test_a_syntax_error_in_the_config_names_the_file_and_line(make_project) -> None:
     broken = "module.exports = {\n  plugins: {\n    './mark.cjs': {},,\n  },\n}\n"
     project = make_project({**FILES, "postcss.config.js": broken}, node=True)
@@ -170,10 +136,7 @@ def test_a_package_the_config_imports_that_is_not_installed_is_named(make_projec
 
 def test_a_config_without_postcss_installed_says_to_install_it(make_project) -> None:
     project = make_project({**FILES, "postcss.config.cjs": "module.exports = { plugins: [] }\n"})
-    modules = project / "node_modules"
-    modules.mkdir()
-    for package in ("react", "react-dom", "esbuild", "@esbuild", "scheduler"):  # a pages project, without postcss
-        (modules / package).symlink_to(REPO / "tests" / "node" / "node_modules" / package)
+    node_modules(project, without=("postcss",))
     error = build_error(project)
     assert "postcss.config.cjs: the project has a PostCSS config but PostCSS is not installed" in error
     assert "hint: npm install -D postcss" in error

@@ -4,11 +4,9 @@ its PostCSS config; without `sass` installed the build says how to install it.""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
-from pathlib import Path
 
-from tests.conftest import NODE_MODULES, PageWatch, server_env
+from tests.conftest import PageWatch
+from tests.e2e._styling import build_error, build_ok, built_css, node_modules
 
 PAGE = """
 import './theme.scss'
@@ -57,53 +55,30 @@ def test_scss_goes_through_the_postcss_config_after_sass(make_project) -> None:
               "module.exports.postcss = true\n")
     project = make_project({**FILES, "p.cjs": plugin, "postcss.config.js": "module.exports = { plugins: [require('./p.cjs')] }\n"},
                            node=True)
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 0, built.stderr
-    css = "".join(p.read_text() for p in (project / "dist" / "public" / "_pyxle").glob("*.css"))
+    build_ok(project)
+    css = built_css(project)
     assert "#040404" in css and "#0a141e" not in css and "#010203" not in css
 
 
 def test_sass_resolves_imports_from_node_modules(make_project) -> None:
     project = make_project({"pages/theme.scss": "@use 'theme-kit/colors';\nbody { color: colors.$brand; }\n",
                             "pages/index.pyxl": "import './theme.scss'\nexport default function H() { return <p>x</p> }\n"})
-    (project / "node_modules").mkdir()
-    for entry in NODE_MODULES.iterdir():
-        (project / "node_modules" / entry.name).symlink_to(entry)
-    (project / "node_modules" / "theme-kit").mkdir()
-    (project / "node_modules" / "theme-kit" / "package.json").write_text('{"name": "theme-kit", "version": "1.0.0"}')
-    (project / "node_modules" / "theme-kit" / "_colors.scss").write_text("$brand: rgb(5, 6, 7);\n")
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 0, built.stderr
-    css = "".join(p.read_text() for p in (project / "dist" / "public" / "_pyxle").glob("*.css"))
-    assert "#050607" in css
-
-
-def without_sass(project: Path) -> None:
-    """The project's node_modules: everything tests/node has except Sass."""
-    (project / "node_modules").mkdir()
-    for entry in NODE_MODULES.iterdir():
-        if entry.name not in ("sass", "sass-embedded", ".package-lock.json"):
-            (project / "node_modules" / entry.name).symlink_to(entry)
+    node_modules(project, packages={"theme-kit": {"_colors.scss": "$brand: rgb(5, 6, 7);\n"}})
+    build_ok(project)
+    assert "#050607" in built_css(project)
 
 
 def test_scss_without_sass_installed_fails_with_an_install_hint(make_project) -> None:
     project = make_project(FILES)
-    without_sass(project)
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 1
+    node_modules(project, without=("sass", "sass-embedded"))
+    error = build_error(project)
     assert re.search(r'pages/\w+(\.module)?\.s[ac]ss: a Sass stylesheet needs the "sass" package, which is not installed',
-                     built.stderr)
-    assert "hint: npm install -D sass" in built.stderr
-    assert "Traceback" not in built.stderr
+                     error)
+    assert "hint: npm install -D sass" in error
 
 
 def test_a_sass_error_names_the_file_line_and_column(make_project) -> None:
     project = make_project({**FILES, "pages/theme.scss": "@use 'vars';\n\nbody { color: $missing; }\n"}, node=True)
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 1
-    assert "pages/theme.scss:3:15: Sass: Undefined variable." in built.stderr
-    assert "body { color: $missing; }" in built.stderr
+    error = build_error(project)
+    assert "pages/theme.scss:3:15: Sass: Undefined variable." in error
+    assert "body { color: $missing; }" in error

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from tests.conftest import REPO, PageWatch, link_node_modules, server_env
+from tests.conftest import REPO, PageWatch, link_node_modules
+from tests.e2e._styling import pyxle
 
 TEMPLATES = REPO / "src" / "pyxle" / "cli" / "templates"
-
-
-def pyxle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pyxle", *args], cwd=cwd, env=server_env(), capture_output=True,
-                          text=True, timeout=120, check=False)
 
 
 def test_tailwind_starter_is_styled_by_tailwind_and_works(tmp_path: Path, start_server, page: PageWatch) -> None:

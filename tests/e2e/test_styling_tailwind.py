@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, PageWatch, Server, link_node_modules, server_env
-
-TAILWIND3_MODULES = REPO / "tests" / "node-tailwind3" / "node_modules"  # installed by scripts/test.sh
+from tests.conftest import NODE_MODULES, REPO, PageWatch, Server, link_node_modules
+from tests.e2e._styling import TAILWIND3_MODULES, build_ok, built_css
 
 PAGE = '''
 @server
@@ -40,7 +37,7 @@ TAILWIND3 = {
 
 def tailwind_project(make_project, version: int) -> Path:  # type: ignore[no-untyped-def]
     project = make_project(TAILWIND4 if version == 4 else TAILWIND3, name=f"tailwind{version}")
-    link_node_modules(project, TAILWIND3_MODULES if version == 3 else REPO / "tests" / "node" / "node_modules")
+    link_node_modules(project, TAILWIND3_MODULES if version == 3 else NODE_MODULES)
     return project
 
 
@@ -68,9 +65,7 @@ def wait_for_style(page: PageWatch, selector: str, prop: str, value: str) -> Non
 @pytest.mark.parametrize("version", [3, 4])
 def test_tailwind_classes_apply_after_build_and_serve(version: int, make_project, start_server, page: PageWatch) -> None:
     project = tailwind_project(make_project, version)
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 0, built.stderr
+    build_ok(project)
     server = start_server(project, "serve", "--skip-build")
     page.page.goto(server.url + "/")
     page.hydrated()
@@ -154,8 +149,6 @@ def test_the_tailwind_setups_in_the_styling_docs_build(version: int, make_projec
         (project / name).unlink(missing_ok=True)
     for name, text in {**files, "pages/app.css": css}.items():
         (project / name).write_text(text)
-    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
-                           env=server_env(), timeout=120, check=False)
-    assert built.returncode == 0, built.stderr
-    output = "".join(p.read_text() for p in (project / "dist" / "public" / "_pyxle").glob("*.css"))
+    build_ok(project)
+    output = built_css(project)
     assert ".flex{display:flex}" in output and ".p-4{padding:" in output
