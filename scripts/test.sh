@@ -4,8 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 # Pages need Node packages and browser tests need Chromium (Debian's package, driven by Playwright).
-# tests/node: React 19, what test projects link to; tests/node-react18: the same with React 18.
-for dir in tests/node tests/node-react18; do
+# tests/node: React 19, what test projects link to; tests/node-react18: the same with React 18;
+# tests/node-tailwind3: Tailwind 3 through PostCSS (Tailwind 4 is in tests/node; they cannot share one).
+for dir in tests/node tests/node-react18 tests/node-tailwind3; do
   if [ ! -d "$dir/node_modules/react-dom" ] || [ "$dir/package.json" -nt "$dir/node_modules" ]; then
     (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi

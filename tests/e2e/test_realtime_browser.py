@@ -17,7 +17,8 @@ import { useWebSocket } from 'pyxle/client'
 
 export default function Live() {
   const [log, setLog] = useState([])
-  const live = useWebSocket('/live', { minDelay: 100, maxDelay: 400,
+  // Retries every <= 0.4 s for up to a minute: a restart on a loaded machine takes seconds.
+  const live = useWebSocket('/live', { minDelay: 100, maxDelay: 400, maxRetries: 150,
                                        onMessage: (m) => setLog((all) => [...all, m.echo]) })
   return (
     <main>

@@ -16,6 +16,7 @@ from pyxle.config import (
     CorsConfig,
     CsrfConfig,
     PyxleConfig,
+    StylingConfig,
     load_config,
 )
 
@@ -67,7 +68,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     assert config.max_body_size == 10 * 1024 * 1024
     assert config.access_log is True
     assert config.log_format == "text"
-    assert dict(config.styling) == {}
+    assert config.styling == StylingConfig()
     assert config.plugins == ()
     assert config.secret_key is None
     assert config.warnings == ()
@@ -94,13 +95,14 @@ def test_relative_root_is_made_absolute(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_config_is_immutable(tmp_path: Path) -> None:
-    config = load(tmp_path, {"styling": {"tailwind": True}})
+    config = load(tmp_path, {"styling": {"globalStyles": ["app.css"]}})
     with pytest.raises(AttributeError):
         config.port = 1  # type: ignore[misc]
     with pytest.raises(TypeError):
         config.security_headers["X-New"] = "1"  # type: ignore[index]
-    with pytest.raises(TypeError):
-        config.styling["tailwind"] = False  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        config.styling.global_styles = ()  # type: ignore[misc]
+    assert config.styling.global_styles == ("app.css",)
     hash(config)
 
 
@@ -147,7 +149,7 @@ def test_all_keys_valid(tmp_path: Path) -> None:
                 "exemptPaths": ["/webhooks/"],
                 "apiRoutes": ["/api/private"],
             },
-            "styling": {"tailwind": {"config": "tailwind.config.js"}},
+            "styling": {"globalStyles": ["styles/reset.css", "pages/app.css"], "globalScripts": ["scripts/analytics.js"]},
             "plugins": ["pyxle-auth", {"name": "x", "settings": {"a": 1}}],
             "securityHeaders": {"Content-Security-Policy": "default-src 'self'"},
             "maxBodySize": 1024,
@@ -179,7 +181,8 @@ def test_all_keys_valid(tmp_path: Path) -> None:
         exempt_paths=("/webhooks/",),
         api_routes=("/api/private",),
     )
-    assert dict(config.styling) == {"tailwind": {"config": "tailwind.config.js"}}
+    assert config.styling == StylingConfig(global_styles=("styles/reset.css", "pages/app.css"),
+                                           global_scripts=("scripts/analytics.js",))
     assert config.plugins == ("pyxle-auth", {"name": "x", "settings": {"a": 1}})
     assert dict(config.security_headers) == {
         **DEFAULT_SECURITY_HEADERS,
@@ -309,6 +312,11 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"plugins": [{"name": "x", "settings": 3}]}, "plugins[0].settings must be an object (got 3)"),
         ({"routeMiddleware": {"actions": ["hooks"]}}, 'routeMiddleware.actions[0] must be a string "module.path:attr" (got "hooks")'),
         ({"name": 3}, "name must be a string (got 3)"),
+        ({"styling": {"globalStyles": "app.css"}}, 'styling.globalStyles must be a list of paths relative to the project root, like "styles/app.css" (got "app.css")'),
+        ({"styling": {"globalStyles": ["/srv/app.css"]}}, 'styling.globalStyles[0] must be a path relative to the project root and inside it, like "styles/app.css" (got "/srv/app.css")'),
+        ({"styling": {"globalScripts": ["js/../../x.js"]}}, 'styling.globalScripts[0] must be a path relative to the project root and inside it, like "styles/app.css" (got "js/../../x.js")'),
+        ({"styling": {"globalScripts": [""]}}, 'styling.globalScripts[0] must be a path relative to the project root and inside it, like "styles/app.css" (got "")'),
+        ({"styling": {"globalStyles": [1]}}, 'styling.globalStyles[0] must be a path relative to the project root and inside it, like "styles/app.css" (got 1)'),
     ],
 )
 def test_error_messages(tmp_path: Path, data: Any, message: str) -> None:
@@ -402,6 +410,7 @@ def test_unknown_keys_warn_with_suggestions(tmp_path: Path) -> None:
             "port": 9000,
             "cors": {"origin": ["*"]},
             "starlette": {"hots": "0.0.0.0"},
+            "styling": {"globalStyle": ["app.css"]},
             "completelyUnrelated": 1,
         },
     )
@@ -413,6 +422,7 @@ def test_unknown_keys_warn_with_suggestions(tmp_path: Path) -> None:
         f'{path}: unknown key "port" is ignored (did you mean "starlette.port"?)',
         f'{path}: unknown key "cors.origin" is ignored (did you mean "cors.origins"?)',
         f'{path}: unknown key "starlette.hots" is ignored (did you mean "starlette.host"?)',
+        f'{path}: unknown key "styling.globalStyle" is ignored (did you mean "styling.globalStyles"?)',
         f'{path}: unknown key "completelyUnrelated" is ignored',
     }
 
@@ -618,18 +628,21 @@ def test_to_dict_masks_secret_looking_keys_anywhere(tmp_path: Path) -> None:
         tmp_path,
         {
             "plugins": [{"name": "auth", "settings": {"apiKey": "k1", "clientSecret": "s1", "authToken": "t1", "db_password": "p1", "enabled": True}}],
-            "styling": {"keyframes": "visible", "token": None, "theme": {"private_key": "pk"}},
             "securityHeaders": {"X-Api-Key": "hk"},
         },
     )
-    config = dataclasses.replace(config, plugins=(*config.plugins, {"auth": {"provider": "github", "pin": 1234, "password": 99}}))
+    config = dataclasses.replace(config, plugins=(
+        *config.plugins,
+        {"auth": {"provider": "github", "pin": 1234, "password": 99}},
+        {"keyframes": "visible", "token": None, "theme": {"private_key": "pk"}},
+    ))
     data = config.to_dict()
     assert data["securityHeaders"]["X-Api-Key"] == "********"
     assert data["plugins"][1] == {"auth": {"provider": "github", "pin": 1234, "password": "********"}}
-    data["plugins"].pop()
+    assert data["plugins"][2] == {"keyframes": "visible", "token": None, "theme": {"private_key": "********"}}
+    del data["plugins"][1:]
     assert data["plugins"] == [{"name": "auth", "settings": {
         "apiKey": "********", "clientSecret": "********", "authToken": "********", "db_password": "********", "enabled": True}}]
-    assert data["styling"] == {"keyframes": "visible", "token": None, "theme": {"private_key": "********"}}
     unmasked = config.to_dict(masked=False)
     assert unmasked["plugins"][0]["settings"]["apiKey"] == "k1"
 
@@ -643,7 +656,7 @@ def test_to_dict_round_trips_through_the_file(tmp_path: Path) -> None:
             "cors": {"origins": ["https://x.example"]},
             "csrf": {"apiRoutes": ["/api/"], "cookieSecure": False},
             "securityHeaders": {"X-Frame-Options": None},
-            "styling": {"a": [1, 2]},
+            "styling": {"globalStyles": ["a.css", "b/c.scss"], "globalScripts": ["d.js"]},
             "plugins": [{"name": "b", "settings": {"b": 2}}],
         },
     )
@@ -659,9 +672,17 @@ def test_to_dict_round_trips_through_the_file(tmp_path: Path) -> None:
 
 
 def test_to_dict_is_a_copy(tmp_path: Path) -> None:
-    config = load(tmp_path, {"styling": {"a": {"b": 1}}})
-    config.to_dict(masked=False)["styling"]["a"]["b"] = 2
-    assert config.styling["a"]["b"] == 1
+    config = load(tmp_path, {"plugins": [{"name": "a", "settings": {"b": {"c": 1}}}]})
+    config.to_dict(masked=False)["plugins"][0]["settings"]["b"]["c"] = 2
+    assert config.plugins[0]["settings"]["b"]["c"] == 1
+
+
+def test_the_complete_example_in_the_configuration_docs_is_valid(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    example = docs.split("A complete example:\n\n```json\n", 1)[1].split("```", 1)[0]
+    config = load(tmp_path, json.loads(example))
+    assert config.warnings == ()
+    assert config.styling == StylingConfig(global_styles=("styles/reset.css",))
 
 
 # -- navigation ---------------------------------------------------------------------------------

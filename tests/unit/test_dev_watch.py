@@ -78,3 +78,38 @@ def test_reload_forgets_project_modules_even_under_a_folder_named_venv(tmp_path:
     finally:
         sys.modules.pop("db_under_venv", None)
         sys.modules.pop("site_thing", None)
+
+
+def test_style_configs_and_stylesheets_at_the_root_are_watched_and_relevant(tmp_path: Path) -> None:
+    """postcss.config.*, .postcssrc, tailwind.config.* and stylesheets listed in styling.globalStyles
+    may sit at the project root: edits to them rebuild in `pyxle dev`."""
+    names = ["postcss.config.cjs", "postcss.config.mjs", ".postcssrc", ".postcssrc.json", "tailwind.config.ts",
+             "reset.css", "theme.scss", "notes.txt"]
+    for name in names:
+        (tmp_path / name).write_text("")
+    (tmp_path / "pages").mkdir()
+    watched = {p.name for p in _watched(tmp_path, ())}
+    assert watched == {"pages", *names} - {"notes.txt"}
+    relevant = _relevance(tmp_path, ())
+    for name in names[:-1]:
+        assert relevant(Change.modified, str(tmp_path / name)), name
+    assert relevant(Change.modified, str(tmp_path / "pages" / "card.module.scss"))
+    assert relevant(Change.modified, str(tmp_path / "pages" / "legacy.sass"))
+    assert not relevant(Change.modified, str(tmp_path / "notes.txt"))
+
+
+def test_fingerprint_covers_style_configs_and_sass(tmp_path: Path) -> None:
+    """Editing a PostCSS or Tailwind config (any extension) or a Sass file makes the build stale."""
+    from pyxle.bundler import inputs_hash
+
+    files = ["postcss.config.cjs", "postcss.config.mjs", ".postcssrc", "tailwind.config.cjs", "pages/a.scss", "pages/b.sass"]
+    for name in files:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("1")
+    before = inputs_hash(tmp_path, (), {}, "production", False)
+    for name in files:
+        (tmp_path / name).write_text("2")
+        after = inputs_hash(tmp_path, (), {}, "production", False)
+        assert after != before, name
+        before = after
+    assert inputs_hash(tmp_path, (), {}, "production", False, (("a.css",), ())) != before  # globalStyles too

@@ -121,7 +121,9 @@ class PyxleApp(Starlette):
         try:
             return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
                          public_env=public_env(), bundler=self.bundler,
-                         other_outputs=(self.config.build_path, self.config.dist_path)), None
+                         other_outputs=(self.config.build_path, self.config.dist_path),
+                         global_styles=self.config.styling.global_styles,
+                         global_scripts=self.config.styling.global_scripts), None
         except ToolchainMissing as exc:
             return None, exc.messages[0]
         except BuildError as exc:

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from watchfiles import Change, awatch
 
 from pyxle.app._devevents import DevEvents, error_page
-from pyxle.bundler import TOOL_FOLDERS
+from pyxle.bundler import STYLE_CONFIGS, STYLE_SUFFIXES, TOOL_FOLDERS
 
 EVENTS_PATH = "/__pyxle/events"
 
@@ -27,6 +27,13 @@ if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
 
 logger = logging.getLogger("pyxle")
+
+# Code and stylesheets; the style configs (postcss.config.*, .postcssrc*, tailwind.config.*) by name.
+_SOURCES = (".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".cjs", ".mjs", *STYLE_SUFFIXES)
+
+
+def _is_source(name: str) -> bool:
+    return name.endswith(_SOURCES) or name in STYLE_CONFIGS
 
 
 @asynccontextmanager
@@ -51,10 +58,11 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
     paths = []
     for entry in sorted(root.iterdir()):
-        if entry.name in TOOL_FOLDERS or entry.name.startswith(".") or entry in outputs:
+        if entry.is_file() and (entry.suffix in (".json", ".env") or _is_source(entry.name)):
+            paths.append(entry)  # root files, .postcssrc included
+        elif entry.name in TOOL_FOLDERS or entry.name.startswith(".") or entry in outputs:
             continue
-        is_folder = entry.is_dir() and not entry.is_symlink()
-        if is_folder or (entry.is_file() and entry.suffix in (".py", ".json", ".env")):
+        elif entry.is_dir() and not entry.is_symlink():
             paths.append(entry)
     return paths or [root]
 
@@ -64,7 +72,7 @@ def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untype
 
     def relevant(change: Change, path: str) -> bool:
         file = Path(path)
-        return (path.endswith((".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css"))
+        return (_is_source(file.name)
                 and not _in_tool_folder(root, file)
                 and not any(file.is_relative_to(out) for out in outputs))
 

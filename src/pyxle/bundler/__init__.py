@@ -1,9 +1,11 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
-``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``.
+``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``
+and ``STYLE_SUFFIXES`` (what ``pyxle dev`` watches besides code).
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
-(run by Node) bundles the client modules. The output folder is everything serving pages needs:
+(run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
+PostCSS config on its stylesheets (``_styles.py`` finds that config). The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
 packages, at run time), hashed browser assets and ``manifest.json``.
 """
@@ -21,10 +23,19 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import content_hash
+from pyxle.bundler._styles import (
+    STYLE_CONFIGS,
+    STYLE_SUFFIXES,
+    StyleConfigError,
+    config_key,
+    global_files,
+    postcss_config,
+)
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["TOOL_FOLDERS", "BuildError", "BuildResult", "Bundler", "ToolchainMissing", "build", "toolchain_problem"]
+__all__ = ["STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "BuildError", "BuildResult", "Bundler", "ToolchainMissing",
+           "build", "toolchain_problem"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -33,6 +44,8 @@ _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
+_INPUTS = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".cjs", ".mjs", ".json", ".svg", ".png", ".jpg", ".postcssrc",
+           *STYLE_SUFFIXES)
 
 
 class BuildError(Exception):
@@ -69,11 +82,13 @@ class BuildResult:
 class Bundler:
     """``pyxle dev``: one ``build.mjs --serve`` process for every rebuild, so Node, esbuild's
     incremental contexts, Babel and its results stay warm (a rebuild re-reads only what changed).
-    Started by the dev watcher (or on first use); started again if it died."""
+    Started by the dev watcher (or on first use); started again if it died, and when the
+    PostCSS or Tailwind config it loaded has changed (Node cannot unload a module)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._process: subprocess.Popen[str] | None = None
+        self._configs: str | None = None  # config_key() of what the process has loaded
 
     def start(self) -> None:
         """Start the process now (it loads esbuild and Babel while nothing waits for it)."""
@@ -81,8 +96,11 @@ class Bundler:
             self._process = subprocess.Popen(["node", str(HERE / "build.mjs"), "--serve", str(self.root)],
                                              cwd=self.root, text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
-    def run(self, plan_path: Path) -> str:
-        """Build the plan; the bundler's one JSON line of outcome."""
+    def run(self, plan_path: Path, configs: str = "") -> str:
+        """Build the plan; the bundler's one JSON line of outcome. ``configs``: ``config_key()``."""
+        if self._configs is not None and configs != self._configs:
+            self.close()
+        self._configs = configs
         for _ in range(2):
             self.start()
             assert self._process is not None and self._process.stdin is not None and self._process.stdout is not None
@@ -125,17 +143,19 @@ def fast_refresh(root: Path, mode: str) -> bool:
     return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
 
 
-def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool) -> str:
+def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool,
+                globals_: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
-    ``outputs`` are build folders inside the project, which are not inputs.
+    ``outputs`` are build folders inside the project, which are not inputs. ``globals_``: the
+    global styles and scripts every page imports.
     """
-    digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n".encode())
+    digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n{json.dumps(globals_)}\n".encode())
     for path in sorted(_sources(root, outputs)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    for file in (HERE / "build.mjs", *sorted(CLIENT_RUNTIME.glob("*.js")), *sorted(COMPILER.glob("*.py"))):
+    for file in (*sorted(HERE.glob("*.mjs")), *sorted(CLIENT_RUNTIME.glob("*.js")), *sorted(COMPILER.glob("*.py"))):
         digest.update(file.read_bytes())
     return digest.hexdigest()
 
@@ -146,18 +166,20 @@ def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
         dirnames[:] = [d for d in dirnames
                        if d not in TOOL_FOLDERS and not d.startswith(".") and Path(dirpath, d) not in outputs]
         for name in filenames:
-            if name.endswith((".pyxl", ".js", ".jsx", ".ts", ".tsx", ".css", ".json", ".svg", ".png", ".jpg")):
+            if name.endswith(_INPUTS):
                 found.append(Path(dirpath, name))
     return found
 
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
-          other_outputs: tuple[Path, ...] = ()) -> BuildResult:
+          other_outputs: tuple[Path, ...] = (), global_styles: tuple[str, ...] = (),
+          global_scripts: tuple[str, ...] = ()) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
-    left out of the fingerprint with ``out_dir``.
+    left out of the fingerprint with ``out_dir``. ``global_styles`` / ``global_scripts``
+    (``styling`` in the config, project-relative): imported by every page, before its own code.
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -169,7 +191,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
         return BuildResult(out_dir, json.loads(manifest_path.read_text()))
     refresh = fast_refresh(root, mode)
-    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh)
+    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts))
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
@@ -177,6 +199,11 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     problem = toolchain_problem(root)
     if problem is not None:
         raise ToolchainMissing([problem])
+    try:
+        postcss = postcss_config(root)
+        styles, scripts = global_files(root, "globalStyles", global_styles), global_files(root, "globalScripts", global_scripts)
+    except StyleConfigError as exc:
+        raise BuildError([str(exc)]) from None
 
     compiled: dict[PurePosixPath, tuple[str, str, str]] = {}  # file -> (client code, server code, source hash)
     errors: list[str] = []
@@ -232,12 +259,15 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             if kind in ("error", "not-found")
         ],
         "publicEnv": dict(sorted(public_env.items())),
+        "postcss": str(postcss) if postcss else None,
+        "globalStyles": styles,
+        "globalScripts": scripts,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, indent=2))
     if bundler is not None:
-        last = bundler.run(plan_path)
+        last = bundler.run(plan_path, config_key(root, postcss))
         stderr = ""
     else:
         process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
@@ -265,14 +295,20 @@ def page_id(file: PurePosixPath) -> str:
 
 
 def _format(error: dict[str, Any], root: Path) -> str:
-    file = error.get("file")
+    """``file:line:column: text``, the source line (with a caret under the column when known), a hint."""
+    file, line, column = error.get("file"), error.get("line"), error.get("column")
+    text = str(error.get("text"))
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()
         except ValueError:
             pass
-        text = f"{file}:{error.get('line')}:{error.get('column')}: {error['text']}"
-        if error.get("lineText"):
-            text += f"\n    {error['lineText']}\n    {' ' * max((error.get('column') or 1) - 1, 0)}^"
-        return text
-    return str(error.get("text"))
+        where = ":".join(str(part) for part in (file, line, line and column) if part)
+        text = f"{where}: {text}"
+        if line and error.get("lineText"):
+            text += f"\n    {error['lineText']}"
+            if column:
+                text += f"\n    {' ' * max(column - 1, 0)}^"
+    if error.get("hint"):
+        text += f"\n    hint: {error['hint']}"
+    return text

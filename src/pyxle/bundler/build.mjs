@@ -7,6 +7,7 @@
 // folder as resolve dir, so relative imports and error locations stay the user's own.
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
 // gets React Fast Refresh: see withRefresh() below and client/_refresh.js.
+// Stylesheets (Sass, the project's PostCSS config, CSS modules) go through styles.mjs.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
@@ -14,12 +15,14 @@ import { createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { MODULE, SASS, StyleError, projectStyles, scopeModule } from './styles.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
 let plan
 let production
 let refresh = null
 let require
+const styles = projectStyles()
 
 const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
 const importPath = (p) => JSON.stringify(p)
@@ -52,9 +55,12 @@ export function render(request) {
   }
   const page = plan.pages.find((p) => p.id === name)
   const r = routeLiteral(page, 'r')
+  // styling.globalScripts, then styling.globalStyles, load before everything else on the page.
+  const globals = [...plan.globalScripts, ...plan.globalStyles].map((file) => `import ${importPath(file)}`)
   // The entry exports its route, so client-side navigation can import it on demand; only the
   // first page loaded hydrates.
-  return `import { boot } from 'pyxle/client/_browser.js'
+  return `${globals.join('\n')}
+import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
 export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
 boot(route)
@@ -146,23 +152,19 @@ async function refreshModule(code, file, loader) {
 
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
 
-// CSS modules get names derived from the file path, identical in the browser and SSR builds
-// (esbuild's own local-css names depend on minification, which differs between the two).
-function scopeCssModule(file) {
-  const css = readFileSync(file, 'utf8')
-  const relative = path.relative(plan.projectRoot, file).split(path.sep).join('/')
-  const tag = createHash('sha1').update(relative).digest('hex').slice(0, 6)
-  const stem = path.basename(file, '.module.css').replace(/[^\w-]/g, '_')
-  const kept = []
-  const masked = css.replace(/url\([^)]*\)|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/\*[\s\S]*?\*\//g, (m) => `\0${kept.push(m) - 1}\0`)
-  const names = {}
-  const scoped = masked
-    .replace(/\.(-?[_a-zA-Z][\w-]*)/g, (m, name) => '.' + (names[name] = `${stem}_${name}_${tag}`))
-    .replace(/\0(\d+)\0/g, (m, i) => kept[Number(i)])
-  return { names, scoped }
+// A stylesheet's CSS after Sass and PostCSS, or the StyleError as esbuild messages.
+async function styleContents(file, wrap) {
+  try {
+    return wrap(await styles.load(file))
+  } catch (error) {
+    if (error instanceof StyleError) return { errors: error.errors }
+    throw error
+  }
 }
 
-const pyxlePlugin = ({ hot }) => ({
+// The SSR build renders HTML only: stylesheets are left empty there (CSS modules still give it
+// their class names).
+const pyxlePlugin = ({ hot, ssr }) => ({
   name: 'pyxle',
   setup(build) {
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
@@ -176,19 +178,32 @@ const pyxlePlugin = ({ hot }) => ({
     build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
       path: path.join(plan.clientRuntime, args.path.slice('pyxle/client'.length) || 'index.js'),
     }))
-    build.onLoad({ filter: /\.module\.css$/ }, (args) => {
-      const { names } = scopeCssModule(args.path)
-      return {
-        contents: `import ${JSON.stringify(args.path + '?pyxle-css')}\nexport default ${JSON.stringify(names)}`,
-        loader: 'js',
-        resolveDir: path.dirname(args.path),
-      }
-    })
+    build.onLoad({ filter: MODULE }, (args) => styleContents(args.path, (css) => ({
+      contents: `import ${JSON.stringify(args.path + '?pyxle-css')}\nexport default ${JSON.stringify(scopeModule(css, args.path, plan.projectRoot).names)}`,
+      loader: 'js',
+      resolveDir: path.dirname(args.path),
+    })))
     build.onResolve({ filter: /\?pyxle-css$/ }, (args) => ({ path: args.path, namespace: 'pyxle-css' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-css' }, (args) => {
       const file = args.path.slice(0, -'?pyxle-css'.length)
-      return { contents: scopeCssModule(file).scoped, loader: 'css', resolveDir: path.dirname(file) }
+      if (ssr) return { contents: '', loader: 'css' }
+      return styleContents(file, (css) => ({ contents: scopeModule(css, file, plan.projectRoot).scoped, loader: 'css', resolveDir: path.dirname(file) }))
     })
+    if (!styles.processesCss) {
+      // Tailwind 4 set up for Vite (@tailwindcss/vite, no PostCSS config): its CSS would pass
+      // through unprocessed, with no utilities in it.
+      build.onResolve({ filter: /^tailwindcss$/ }, (args) => (args.kind !== 'import-rule' ? undefined : {
+        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no PostCSS config',
+          detail: { hint: "npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs: export default { plugins: { '@tailwindcss/postcss': {} } }" } }],
+      }))
+    }
+    if (ssr) {
+      build.onLoad({ filter: /\.(css|scss|sass)$/ }, () => ({ contents: '', loader: 'css' }))
+    } else {
+      build.onLoad({ filter: styles.processesCss ? /\.(css|scss|sass)$/ : SASS }, (args) => styleContents(args.path, (css) => ({
+        contents: css, loader: 'css', resolveDir: path.dirname(args.path),
+      })))
+    }
     build.onLoad({ filter: /\.pyxl$/ }, async (args) => {
       const compiled = plan.modules[args.path]
       if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
@@ -232,7 +247,7 @@ function buildOptions() {
   return [
     {
       ...common(),
-      plugins: [pyxlePlugin({ hot: Boolean(refresh) })],
+      plugins: [pyxlePlugin({ hot: Boolean(refresh), ssr: false })],
       entryPoints: [
         ...plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
         ...(refresh ? [{ in: 'pyxle-shared:', out: 'shared' }] : []),
@@ -252,7 +267,7 @@ function buildOptions() {
     },
     {
       ...common(),
-      plugins: [pyxlePlugin({ hot: false })],
+      plugins: [pyxlePlugin({ hot: false, ssr: true })],
       entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
       outdir: path.join(plan.outDir, 'server'),
       outExtension: { '.js': '.mjs' },
@@ -279,13 +294,23 @@ function buildOptions() {
 }
 
 function failure(error) {
-  const messages = (error.errors || [{ text: String(error) }]).map((m) => ({
-    text: m.text,
-    file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
-    line: m.location ? m.location.line : null,
-    column: m.location ? m.location.column + 1 : null,
-    lineText: m.location ? m.location.lineText : null,
-  }))
+  const seen = new Set() // one broken config fails every stylesheet: say it once
+  const unique = (error.errors || [{ text: String(error) }]).filter((m) => {
+    const key = JSON.stringify([m.text, m.location && m.location.file, m.location && m.location.line])
+    return !seen.has(key) && seen.add(key)
+  })
+  const messages = unique.map((m) => {
+    const detail = m.detail && typeof m.detail === 'object' ? m.detail : {}
+    const known = 'line' in detail // a StyleError's: which of line and column are known
+    return {
+      text: m.text,
+      file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
+      line: known ? detail.line : m.location ? m.location.line : null,
+      column: known ? detail.column : m.location ? m.location.column + 1 : null,
+      lineText: m.location ? m.location.lineText : null,
+      hint: detail.hint || null,
+    }
+  })
   return { ok: false, errors: messages }
 }
 
@@ -295,7 +320,8 @@ const contexts = { key: null, list: [] }
 
 async function runBuilds(esbuild, serve) {
   if (!serve) return Promise.all(buildOptions().map((options) => options && esbuild.build(options)))
-  const key = JSON.stringify([plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh])
+  const key = JSON.stringify([plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh, plan.postcss,
+    plan.globalStyles, plan.globalScripts])
   if (contexts.key !== key) {
     await Promise.all(contexts.list.map((ctx) => ctx && ctx.dispose()))
     contexts.list = await Promise.all(buildOptions().map((options) => options && esbuild.context(options)))
@@ -310,9 +336,12 @@ async function build(planPath, serve) {
   require = createRequire(path.join(plan.projectRoot, 'package.json'))
   const esbuild = require('esbuild')
   try {
+    process.env.NODE_ENV ??= production ? 'production' : 'development' // what PostCSS configs test
+    styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()
     if (!plan.refresh) refresh = null
     const [client, , refreshRuntime] = await runBuilds(esbuild, serve)
+    await styles.check()
     // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
     // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
     for (const file of production ? Object.keys(client.metafile.outputs) : []) {

@@ -1,4 +1,8 @@
-"""``pyxle init``: a new project from one of the starters shipped in the package (``templates/``)."""
+"""``pyxle init``: a new project from one of the starters shipped in the package (``templates/``).
+
+``--tailwind`` lays ``templates/tailwind/`` over the app starter: Tailwind 4 through its PostCSS
+plugin, which finds class names itself (no config file), in every file ``.pyxl`` included.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ KINDS = ("app", "api")  # pages and an API route; API routes only (Python alone)
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are stored without the dot (package data skips them)
 
 
-def scaffold(target: Path, kind: str) -> list[str]:
+def scaffold(target: Path, kind: str, *, tailwind: bool = False) -> list[str]:
     """Write the starter into ``target`` (created if needed) and return the files written.
 
     Never overwrites: when any of the starter's files already exists, nothing is written and the
@@ -21,9 +25,11 @@ def scaffold(target: Path, kind: str) -> list[str]:
     """
     if kind not in KINDS:
         raise ValueError(kind)
+    if tailwind and kind != "app":
+        raise CliError("--tailwind styles pages, and an --api project has none; leave out one of the two")
     if target.exists() and not target.is_dir():
         raise CliError(f"{target} is a file, not a folder")
-    files = _starter_files(kind)
+    files = _starter_files(kind, tailwind)
     in_the_way = [name for name in files if (target / name).exists()]
     if in_the_way:
         named = ", ".join(in_the_way[:3]) + (f" and {len(in_the_way) - 3} more" if len(in_the_way) > 3 else "")
@@ -41,10 +47,11 @@ def scaffold(target: Path, kind: str) -> list[str]:
     return list(files)
 
 
-def _starter_files(kind: str) -> dict[str, Path]:
-    """Project-relative name -> template file, the shared files first, in a stable order."""
+def _starter_files(kind: str, tailwind: bool = False) -> dict[str, Path]:
+    """Project-relative name -> template file, the shared files first, in a stable order; a later
+    folder's file replaces an earlier one of the same name."""
     files: dict[str, Path] = {}
-    for folder in (TEMPLATES / "common", TEMPLATES / kind):
+    for folder in (TEMPLATES / "common", TEMPLATES / kind, *([TEMPLATES / "tailwind"] if tailwind else [])):
         for source in sorted(folder.rglob("*")):
             if source.is_file() and "__pycache__" not in source.parts:
                 relative = source.relative_to(folder)

@@ -103,7 +103,8 @@ def build_command(directory: Path, out_dir: Path | None) -> None:
     try:
         table = scan(config.pages_path)
         result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                       public_env=public_env(), force=True, other_outputs=(config.build_path,))
+                       public_env=public_env(), force=True, other_outputs=(config.build_path,),
+                       global_styles=config.styling.global_styles, global_scripts=config.styling.global_scripts)
     except RoutingError as exc:
         raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except BuildError as exc:
@@ -160,7 +161,8 @@ def install(directory: Path) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option("--api", "api_only", is_flag=True, help="API routes only: a project that needs nothing but Python.")
-def init(directory: Path, api_only: bool) -> None:
+@click.option("--tailwind", is_flag=True, help="Style the pages with Tailwind CSS 4 (through PostCSS).")
+def init(directory: Path, api_only: bool, tailwind: bool) -> None:
     """Create a project in DIRECTORY (default: here): a page, a layout and an API route, or with
     --api, API routes only. Never overwrites a file."""
     import shlex
@@ -168,8 +170,9 @@ def init(directory: Path, api_only: bool) -> None:
     from pyxle.cli._init import scaffold
 
     kind = "api" if api_only else "app"
-    written = scaffold(directory, kind)
-    click.echo(f"pyxle init: created {len(written)} files in {directory} ({kind} starter)")
+    written = scaffold(directory, kind, tailwind=tailwind)
+    label = f"{kind} starter, Tailwind CSS 4" if tailwind else f"{kind} starter"
+    click.echo(f"pyxle init: created {len(written)} files in {directory} ({label})")
     for name in written:
         click.echo(f"  {name}")
     steps = ([f"cd {shlex.quote(str(directory))}"] if directory.resolve() != Path.cwd().resolve() else [])

@@ -5,7 +5,7 @@ Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
 - ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
-  ``RateLimitConfig``, ``RealtimeConfig``: the frozen, validated result
+  ``RateLimitConfig``, ``RealtimeConfig``, ``StylingConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
@@ -24,6 +24,7 @@ from ._model import (
     PyxleConfig,
     RateLimitConfig,
     RealtimeConfig,
+    StylingConfig,
 )
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PyxleConfig",
     "RateLimitConfig",
     "RealtimeConfig",
+    "StylingConfig",
     "load_config",
     "load_env_files",
     "public_env",

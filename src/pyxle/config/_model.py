@@ -124,6 +124,17 @@ class RealtimeConfig:
 
 
 @dataclass(frozen=True)
+class StylingConfig:
+    """Files every page carries: stylesheets (through the project's PostCSS) and browser scripts.
+
+    Paths are relative to the project root, in the order they are loaded, before any page's own.
+    """
+
+    global_styles: tuple[str, ...] = ()
+    global_scripts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class PyxleConfig:
     """The whole configuration of one project, after defaults, file, environment and flags."""
 
@@ -152,9 +163,7 @@ class PyxleConfig:
     log_format: str = "text"
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
-    styling: Mapping[str, Any] = field(
-        default_factory=lambda: types.MappingProxyType({}), hash=False
-    )
+    styling: StylingConfig = field(default_factory=StylingConfig)
     plugins: tuple[Any, ...] = field(default=(), hash=False)
     # navigation.defaultPrefetchTtl: seconds the browser may reuse a page's navigation data;
     # None: pages with loaders fetch theirs at each navigation.
@@ -168,7 +177,6 @@ class PyxleConfig:
         # while keeping the instance absolute and immutable.
         object.__setattr__(self, "root", Path(self.root).absolute())
         object.__setattr__(self, "security_headers", _frozen_mapping(self.security_headers))
-        object.__setattr__(self, "styling", _frozen_mapping(self.styling))
         for name in ("middleware", "page_hooks", "api_hooks", "action_hooks", "plugins", "warnings"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
@@ -246,7 +254,10 @@ class PyxleConfig:
                 "trustForwardedFor": self.rate_limit.trust_forwarded_for,
                 "redisUrl": _without_password(self.rate_limit.redis_url),
             },
-            "styling": plain(self.styling),
+            "styling": {
+                "globalStyles": list(self.styling.global_styles),
+                "globalScripts": list(self.styling.global_scripts),
+            },
             "plugins": plain(self.plugins),
             "navigation": {"defaultPrefetchTtl": self.prefetch_ttl},
             "secretKey": self.secret_key,

@@ -11,7 +11,15 @@ from dataclasses import fields, replace
 from typing import Any
 
 from . import _rules as r
-from ._model import CorsConfig, CsrfConfig, ObservabilityConfig, PyxleConfig, RateLimitConfig, RealtimeConfig
+from ._model import (
+    CorsConfig,
+    CsrfConfig,
+    ObservabilityConfig,
+    PyxleConfig,
+    RateLimitConfig,
+    RealtimeConfig,
+    StylingConfig,
+)
 from ._rules import Rule, problem
 from ._validate import suggest
 
@@ -125,7 +133,7 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "rate_limit": (RateLimitConfig, "a RateLimitConfig"),
     "realtime": (RealtimeConfig, "a RealtimeConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
-    "styling": (Mapping, "a mapping"),
+    "styling": (StylingConfig, "a StylingConfig"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]
 }
 OVERRIDABLE = tuple(f.name for f in fields(PyxleConfig) if f.name not in ("root", "warnings"))

@@ -7,6 +7,7 @@ reports the same words: ``<where> must be <expected> (got <value>)``.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -135,3 +136,19 @@ REDIS_URL = Rule(
     lambda v: is_str(v) and "://" in v and v.split("://", 1)[0].lower() in ("redis", "rediss", "unix"),
 )
 OPTIONAL_REDIS_URL = Rule(f"{REDIS_URL.expected[:-1]}, or null)", lambda v: v is None or REDIS_URL.check(v))
+
+
+def _inside_project(value: Any) -> bool:
+    if not is_str(value) or value.strip() == "" or "\\" in value or "\0" in value:
+        return False
+    if value.startswith("/") or re.match(r"[A-Za-z]:", value):
+        return False
+    normal = posixpath.normpath(value)
+    return normal != ".." and not normal.startswith("../")
+
+
+PROJECT_FILE = Rule(
+    'a path relative to the project root and inside it, like "styles/app.css"',
+    _inside_project,
+    'paths relative to the project root, like "styles/app.css"',
+)

@@ -13,8 +13,6 @@ from typing import Any
 
 # key (or "block.key") -> why it is refused. Keys other work is building now say "not supported yet".
 NOT_YET: dict[str, str] = {
-    "styling.globalStyles": "global stylesheets from the config are not supported yet",
-    "styling.globalScripts": "global scripts from the config are not supported yet",
     "cache": "the page cache is not supported yet",
     "llms": "llms.txt and Markdown versions of pages are not supported",
     "assets": "assets options other than Pyxle's own behaviour are not supported",

@@ -21,6 +21,7 @@ from ._model import (
     OpenApiConfig,
     RateLimitConfig,
     RealtimeConfig,
+    StylingConfig,
 )
 from ._rules import Rule, describe, problem
 from ._unsupported import TOP_LEVEL, unsupported
@@ -37,6 +38,7 @@ ROUTE_MIDDLEWARE_KEYS = ("pages", "apis", "actions")
 PLUGIN_KEYS = ("name", "settings", "module", "attribute")
 CORS_KEYS = ("origins", "methods", "headers", "credentials", "maxAge")
 NAVIGATION_KEYS = ("defaultPrefetchTtl",)
+STYLING_KEYS = ("globalStyles", "globalScripts")
 CSRF_KEYS = (
     "enabled", "cookieName", "headerName", "cookieSecure", "cookieSameSite",
     "exemptPaths", "apiRoutes",
@@ -210,12 +212,7 @@ class Validator:
             fields["rate_limit"] = self.rate_limit(data["rateLimit"])
 
         if "styling" in data:
-            styling = data["styling"]
-            if isinstance(styling, dict):
-                fields["styling"] = types.MappingProxyType(styling)
-            else:
-                fields["styling"] = _INVALID
-                self.problems.append(problem("styling", "an object", styling))
+            fields["styling"] = self.styling(data["styling"])
         if "plugins" in data:
             fields["plugins"] = self.plugins(data["plugins"])
 
@@ -246,6 +243,19 @@ class Validator:
                 "credentialed requests; list the allowed origins explicitly"
             )
         return config
+
+    def styling(self, value: Any) -> StylingConfig | Any:
+        obj = self.object("styling", value, STYLING_KEYS)
+        if obj is None:
+            return _INVALID
+        kwargs: dict[str, Any] = {}
+        if "globalStyles" in obj:
+            kwargs["global_styles"] = self.list_of("styling.globalStyles", obj["globalStyles"], r.PROJECT_FILE)
+        if "globalScripts" in obj:
+            kwargs["global_scripts"] = self.list_of("styling.globalScripts", obj["globalScripts"], r.PROJECT_FILE)
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return StylingConfig(**kwargs)
 
     def csrf(self, value: Any) -> CsrfConfig | Any:
         if isinstance(value, bool):

@@ -1,0 +1,282 @@
+// The project's stylesheets on their way to esbuild (imported by build.mjs):
+//   - Sass compiles .scss/.sass, with the project's own `sass` (or `sass-embedded`) package;
+//   - the project's own PostCSS config (postcss.config.{js,cjs,mjs}, found by pyxle.bundler) runs
+//     on every stylesheet, with the plugins from the project's node_modules, as Vite ran it;
+//   - CSS modules get class names derived from the file's path, identical in both builds.
+// Without a PostCSS config and Sass files none of this runs: esbuild reads plain CSS itself.
+// Failures are thrown as StyleError, shaped like esbuild's messages (file, line, text, a hint).
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+export const MODULE = /\.module\.(css|scss|sass)$/
+export const SASS = /\.s[ac]ss$/
+
+// esbuild's messages need a line and column; `detail` says which of them are known.
+export class StyleError extends Error {
+  constructor(file, line, text, hint = null, column = null) {
+    super(text)
+    const lineText = line ? (readLines(file)[line - 1] ?? '') : ''
+    this.errors = [{
+      text,
+      location: file ? { file, line: line || 0, column: column ? column - 1 : 0, lineText } : null,
+      detail: { hint, line: line || null, column: line && column ? column : null },
+    }]
+  }
+}
+
+function readLines(file) {
+  try {
+    return readFileSync(file, 'utf8').split(/\r?\n/)
+  } catch {
+    return []
+  }
+}
+
+// The first line of `file` naming `name` (a plugin or package), for errors about it.
+function lineNaming(file, name) {
+  const index = readLines(file).findIndex((line) => line.includes(`'${name}'`) || line.includes(`"${name}"`) ||
+    new RegExp(`(^|[\\s{,])${name.replace(/[^\w]/g, '\\$&')}\\s*:`).test(line))
+  return index < 0 ? null : index + 1
+}
+
+// The line of `file` an error's stack points at (a syntax error, a throw at the top level).
+function lineInStack(file, error) {
+  const escaped = [file, pathToFileURL(file).href].map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')
+  const match = String(error && error.stack).match(new RegExp(`(?:${escaped}):(\\d+)`))
+  return match ? Number(match[1]) : null
+}
+
+// An error from a project's file other than the stylesheet (a tailwind.config.js that throws, a
+// plugin of the project's own): the first frame of its stack inside the project.
+function projectFrame(root, error) {
+  for (const match of String(error && error.stack).matchAll(/(?:file:\/\/)?(\/[^\s():]+):(\d+)/g)) {
+    const file = decodeURI(match[1])
+    if (file.startsWith(root + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`)) return { file, line: Number(match[2]) }
+  }
+  return null
+}
+
+const missingPackage = (error) => /^(ERR_)?MODULE_NOT_FOUND$/.test(error && error.code)
+  ? (String(error.message).match(/Cannot find (?:package|module) '([^']+)'/) || [])[1] : undefined
+const isPackageName = (name) => Boolean(name) && !name.startsWith('.') && !path.isAbsolute(name)
+
+function configError(file, error) {
+  const missing = missingPackage(error)
+  if (isPackageName(missing)) {
+    return new StyleError(file, lineNaming(file, missing) ?? lineInStack(file, error),
+      `the PostCSS config needs "${missing}", which is not installed`, `npm install -D ${missing}`)
+  }
+  const text = `the PostCSS config cannot be loaded: ${error && error.name ? `${error.name}: ` : ''}${error && error.message}`
+  const hint = path.basename(file) === '.postcssrc' ? 'write .postcssrc as JSON (YAML is not read), or use postcss.config.js' : undefined
+  return new StyleError(file, lineInStack(file, error), text.split('\n')[0], hint)
+}
+
+// A plugin named by the object form, `plugins: { tailwindcss: {}, autoprefixer: {} }`: its
+// module, called with its options when there are any (false leaves it out).
+function namedPlugin(name, options, file, require) {
+  let plugin
+  try {
+    plugin = require(name)
+  } catch (error) {
+    if (missingPackage(error) === name) {
+      throw new StyleError(file, lineNaming(file, name), `the PostCSS plugin "${name}" is not installed`, `npm install -D ${name}`)
+    }
+    throw new StyleError(file, lineNaming(file, name), `the PostCSS plugin "${name}" cannot be loaded: ${error.message.split('\n')[0]}`)
+  }
+  if (typeof plugin !== 'function' && plugin && plugin.default) plugin = plugin.default
+  const given = options !== null && typeof options === 'object' && Object.keys(options).length > 0
+  try {
+    return given ? plugin(options) : plugin
+  } catch (error) {
+    throw new StyleError(file, lineNaming(file, name), `the PostCSS plugin "${name}" failed with its options: ${error.message}`)
+  }
+}
+
+// The config's exported object: a module (postcss.config.{js,cjs,mjs}, .postcssrc.{js,cjs,mjs}),
+// JSON (.postcssrc, .postcssrc.json) or package.json's "postcss".
+async function configObject(file) {
+  const name = path.basename(file)
+  if (name === 'package.json') return JSON.parse(readFileSync(file, 'utf8')).postcss
+  if (name === '.postcssrc' || name.endsWith('.json')) return JSON.parse(readFileSync(file, 'utf8'))
+  const exported = await import(pathToFileURL(file).href)
+  return exported.default ?? exported
+}
+
+async function loadConfig(file, root, require, production) {
+  let config
+  try {
+    config = await configObject(file)
+    if (typeof config === 'function') config = await config({ env: production ? 'production' : 'development', cwd: root })
+  } catch (error) {
+    throw configError(file, error)
+  }
+  if (!config || typeof config !== 'object') {
+    throw new StyleError(file, null, 'the PostCSS config must export an object like { plugins: { ... } }')
+  }
+  let plugins = config.plugins ?? []
+  if (Array.isArray(plugins)) {
+    plugins = plugins.flat().filter(Boolean).map((p) => (typeof p === 'string' ? namedPlugin(p, {}, file, require) : p))
+  } else if (typeof plugins === 'object') {
+    plugins = Object.entries(plugins).filter(([, o]) => o !== false).map(([name, o]) => namedPlugin(name, o, file, require))
+  } else {
+    throw new StyleError(file, lineNaming(file, 'plugins'), '"plugins" must be an object ({ name: options }) or a list of plugins')
+  }
+  let postcss
+  try {
+    postcss = require('postcss')
+  } catch (error) {
+    throw new StyleError(file, null, 'the project has a PostCSS config but PostCSS is not installed', 'npm install -D postcss')
+  }
+  const options = {}
+  for (const key of ['parser', 'syntax', 'stringifier']) {
+    if (config[key]) options[key] = typeof config[key] === 'string' ? namedPlugin(config[key], {}, file, require) : config[key]
+  }
+  try {
+    return { processor: postcss(plugins), options }
+  } catch (error) {
+    throw new StyleError(file, lineNaming(file, 'plugins'), `the PostCSS config lists something that is not a plugin: ${error.message}`)
+  }
+}
+
+function sassCompiler(require) {
+  for (const name of ['sass', 'sass-embedded']) {
+    try {
+      return require(name)
+    } catch (error) {
+      if (missingPackage(error) !== name) throw error
+    }
+  }
+  return null
+}
+
+function compileSass(file, root, require) {
+  const sass = sassCompiler(require)
+  if (!sass) {
+    throw new StyleError(file, null, 'a Sass stylesheet needs the "sass" package, which is not installed', 'npm install -D sass')
+  }
+  try {
+    const result = sass.compile(file, { loadPaths: [path.join(root, 'node_modules')], style: 'expanded', sourceMap: false })
+    return { css: result.css, deps: result.loadedUrls.filter((u) => u.protocol === 'file:').map((u) => fileURLToPath(u)) }
+  } catch (error) {
+    const span = error.span
+    if (!span) throw new StyleError(file, null, `Sass: ${error.message}`)
+    const where = span.url && span.url.protocol === 'file:' ? fileURLToPath(span.url) : file
+    throw new StyleError(where, span.start.line + 1, `Sass: ${error.sassMessage ?? error.message}`, null, span.start.column + 1)
+  }
+}
+
+// Tailwind 3 compiles its config with sucrase (or jiti), whose syntax errors carry a line and
+// column but no file name.
+function tailwindConfigError(error, root) {
+  if (!error || !error.loc || !/[\\/](sucrase|jiti)[\\/]/.test(String(error.stack))) return null
+  const config = ['js', 'cjs', 'mjs', 'ts'].map((ext) => path.join(root, `tailwind.config.${ext}`)).find((f) => existsSync(f))
+  return config ? new StyleError(config, error.loc.line, `${error.name}: ${error.message.replace(/ \(\d+:\d+\)$/, '')}`, null, error.loc.column) : null
+}
+
+function postcssError(error, file, root) {
+  const config = tailwindConfigError(error, root)
+  if (config) return config
+  if (error && error.name === 'CssSyntaxError') {
+    const where = error.file || file
+    const plugin = error.plugin ? `${error.plugin}: ` : ''
+    return new StyleError(where, error.line, `${plugin}${error.reason}`, null, error.column)
+  }
+  const frame = projectFrame(root, error)
+  const plugin = error && error.plugin ? `${error.plugin}: ` : ''
+  const text = `${plugin}${(error && error.message) || error}`.split('\n')[0]
+  return frame ? new StyleError(frame.file, frame.line, text) : new StyleError(file, null, text)
+}
+
+// What a build knows about the project's stylesheets. One per build.mjs process: in pyxle dev a
+// stylesheet whose source and dependencies are unchanged is not processed again, unless a
+// plugin said it reads whole folders (Tailwind's content), whose files may have changed.
+export function projectStyles() {
+  let config = { file: null, ready: Promise.resolve(null) }
+  let building = new Map() // file -> Promise<css>, for the build in progress (both builds share it)
+  const kept = new Map() // file -> { source, css, deps: [[file, mtime]], folders }
+  let plan
+
+  async function run(file) {
+    const source = readFileSync(file, 'utf8')
+    const prior = kept.get(file)
+    if (prior && prior.source === source && !prior.folders && prior.deps.every(([f, t]) => mtime(f) === t)) return prior.css
+    let css = source
+    const deps = []
+    let folders = false
+    if (SASS.test(file)) {
+      const compiled = compileSass(file, plan.projectRoot, plan.require)
+      css = compiled.css
+      deps.push(...compiled.deps)
+    }
+    const postcss = await config.ready
+    if (postcss) {
+      let result
+      try {
+        result = await postcss.processor.process(css, { ...postcss.options, from: file, map: false })
+      } catch (error) {
+        throw postcssError(error, file, plan.projectRoot)
+      }
+      css = result.css
+      for (const message of result.messages) {
+        if (message.type === 'dependency' && message.file) deps.push(message.file)
+        if (message.type === 'dir-dependency' || message.type === 'context-dependency') folders = true
+      }
+    }
+    kept.set(file, { source, css, deps: deps.map((f) => [f, mtime(f)]), folders })
+    return css
+  }
+
+  return {
+    // Called at the start of every build: (re)loads the PostCSS config when it is another one.
+    // It loads while esbuild bundles the JavaScript; stylesheets wait for it.
+    begin(currentPlan, require, production) {
+      plan = { ...currentPlan, require }
+      building = new Map()
+      if (config.file !== currentPlan.postcss) {
+        kept.clear()
+        const file = currentPlan.postcss
+        config = { file, ready: file ? loadConfig(file, currentPlan.projectRoot, require, production) : Promise.resolve(null) }
+        config.ready.catch(() => {}) // reported by the stylesheets that wait for it, or by check()
+      }
+    },
+    // After the build: a config that cannot be loaded fails it even when no stylesheet asked for it.
+    async check() {
+      await config.ready
+    },
+    // Whether plain .css files need us (a PostCSS config); .scss/.sass and modules always do.
+    get processesCss() {
+      return Boolean(config.file)
+    },
+    // The stylesheet's CSS after Sass and PostCSS; throws StyleError.
+    load(file) {
+      let css = building.get(file)
+      if (!css) building.set(file, (css = run(file)))
+      return css
+    },
+  }
+}
+
+function mtime(file) {
+  try {
+    return statSync(file).mtimeMs
+  } catch {
+    return -1
+  }
+}
+
+// CSS module names from the file's path, not from esbuild's local-css (whose names depend on
+// minification, which differs between the browser and SSR builds).
+export function scopeModule(css, file, root) {
+  const relative = path.relative(root, file).split(path.sep).join('/')
+  const tag = createHash('sha1').update(relative).digest('hex').slice(0, 6)
+  const stem = path.basename(file).replace(MODULE, '').replace(/[^\w-]/g, '_')
+  const kept = []
+  const masked = css.replace(/url\([^)]*\)|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/\*[\s\S]*?\*\//g, (m) => `\0${kept.push(m) - 1}\0`)
+  const names = {}
+  const scoped = masked
+    .replace(/\.(-?[_a-zA-Z][\w-]*)/g, (m, name) => '.' + (names[name] = `${stem}_${name}_${tag}`))
+    .replace(/\0(\d+)\0/g, (m, i) => kept[Number(i)])
+  return { names, scoped }
+}
