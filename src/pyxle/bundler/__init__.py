@@ -1,7 +1,10 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
-``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``.
+``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``; and the
+generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``,
+``declarations``, ``types_module``, ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck``
+(``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules. The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
@@ -21,10 +24,14 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import content_hash
+from pyxle.bundler._typecheck import TypecheckUnavailable, typecheck
+from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_files, types_module, write_types
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["TOOL_FOLDERS", "BuildError", "BuildResult", "Bundler", "ToolchainMissing", "build", "toolchain_problem"]
+__all__ = ["TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler", "ToolchainMissing", "TypecheckUnavailable",
+           "build", "declarations", "generate_types", "page_files", "toolchain_problem", "typecheck", "types_module",
+           "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -178,19 +185,17 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if problem is not None:
         raise ToolchainMissing([problem])
 
-    compiled: dict[PurePosixPath, tuple[str, str, str]] = {}  # file -> (client code, server code, source hash)
+    compiled: dict[PurePosixPath, tuple[str, str, str, str]] = {}  # file -> (client, server, source hash, lang)
     errors: list[str] = []
-    files = [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
-    for file in files:
+    for file in page_files(table):
         source_path = pages_dir / file
-        shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
         source = source_path.read_bytes()
         try:
-            result = compile_source(source.decode("utf-8"), path=shown)
+            result = compile_source(source.decode("utf-8"), path=_shown(source_path, root), types_module=types_module(file))
         except CompileError as exc:
             errors.extend(e.format() for e in exc.errors)
             continue
-        compiled[file] = (result.client_code, result.server_code, content_hash(source))
+        compiled[file] = (result.client_code, result.server_code, content_hash(source), result.client_lang)
     if errors:
         raise BuildError(errors)
 
@@ -198,8 +203,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         shutil.rmtree(stale, ignore_errors=True)
     modules: dict[str, str] = {}
     server_modules: dict[str, dict[str, str]] = {}
-    for file, (client_code, server_code, source_hash) in compiled.items():
-        client = out_dir / "client" / file.with_suffix(".jsx")
+    for file, (client_code, server_code, source_hash, lang) in compiled.items():
+        client = out_dir / "client" / file.with_suffix(f".{lang}")
         server = out_dir / "server" / "pages" / file.with_suffix(".py")
         for target, code in ((client, client_code), (server, server_code)):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -258,6 +263,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
 def page_id(file: PurePosixPath) -> str:
