@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -40,6 +41,13 @@ _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
+
+
+TSX_HINT = "\n    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
+# Client code that reads as TypeScript: declarations, annotations, `as`, generic calls.
+_TS_LIKE = re.compile(r"^\s*(?:export\s+)?(?:interface|type|enum|declare|namespace)\s+[A-Za-z_$]"
+                      r"|:\s*[A-Za-z_$][\w$.]*(?:<[^>]*>)?(?:\[\])?\s*[,)=;]|\)\s*:\s*[A-Za-z_${]"
+                      r"|\bas\s+(?:const\b|[A-Z])|[\w$]<[A-Za-z_$][\w$, \[\]]*>\s*\(")
 
 
 class BuildError(Exception):
@@ -254,7 +262,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     except json.JSONDecodeError:
         raise BuildError([f"the bundler failed: {stderr or last}"]) from None
     if not outcome.get("ok"):
-        raise BuildError([_format(e, root) for e in outcome.get("errors", [])])
+        jsx_pages = {str(pages_dir / f) for f, parts in compiled.items() if parts[3] == "jsx"}
+        raise BuildError([_format(e, root, jsx_pages) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
@@ -273,8 +282,9 @@ def page_id(file: PurePosixPath) -> str:
     return file.with_suffix("").as_posix()
 
 
-def _format(error: dict[str, Any], root: Path) -> str:
+def _format(error: dict[str, Any], root: Path, jsx_pages: set[str] = frozenset()) -> str:  # type: ignore[assignment]
     file = error.get("file")
+    hint = TSX_HINT if file in jsx_pages and _TS_LIKE.search(error.get("lineText") or "") else ""
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()
@@ -283,5 +293,5 @@ def _format(error: dict[str, Any], root: Path) -> str:
         text = f"{file}:{error.get('line')}:{error.get('column')}: {error['text']}"
         if error.get("lineText"):
             text += f"\n    {error['lineText']}\n    {' ' * max((error.get('column') or 1) - 1, 0)}^"
-        return text
+        return text + hint
     return str(error.get("text"))
