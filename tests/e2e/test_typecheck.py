@@ -1,0 +1,187 @@
+"""`pyxle typecheck`: a real tsc (tests/node's typescript and @types/react) over real projects;
+errors name the `.pyxl` file and the JSX line, and the exit code says whether the types agree."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import NODE_MODULES, server_env
+
+PAGE = '''
+from typing_extensions import TypedDict
+
+
+class Post(TypedDict):
+    title: str
+    views: int
+
+
+@server
+async def load(request) -> Post:
+    return {"title": "Hello", "views": 3}
+
+
+import { useState } from 'react'
+
+export default function Page({ data }) {
+  const [open, setOpen] = useState(false)
+  return (
+    <main>
+      <h1>{data.title}</h1>
+      <p>{data.views.toFixed(0)} views</p>
+      <button onClick={() => setOpen(!open)}>{open ? 'close' : 'open'}</button>
+    </main>
+  )
+}
+'''
+
+
+def typecheck(root: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyxle", "typecheck", str(root)], capture_output=True, text=True,
+                          env=server_env(), cwd=root, timeout=300, check=False)
+
+
+def line_of(source: str, text: str) -> int:
+    return next(n for n, line in enumerate(source.lstrip("\n").splitlines(), 1) if text in line)
+
+
+def test_typecheck_passes_when_the_jsx_reads_what_the_loader_returns(make_project) -> None:
+    root = make_project({"pages/index.pyxl": PAGE}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pyxle typecheck: no type errors (1 page checked)" in done.stderr
+
+
+def test_renaming_a_loader_field_fails_naming_the_page_file_and_the_jsx_line_that_reads_it(make_project) -> None:
+    renamed = PAGE.replace("    views: int", "    view_count: int").replace('"views": 3', '"view_count": 3')
+    root = make_project({"pages/index.pyxl": renamed}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    line = line_of(renamed, "{data.views.toFixed(0)}")
+    column = renamed.lstrip("\n").splitlines()[line - 1].index("views") + 1
+    assert f"pages/index.pyxl:{line}:{column}: error TS2339: Property 'views' does not exist on type 'Post'." in done.stdout
+    assert "      <p>{data.views.toFixed(0)} views</p>\n" in done.stdout  # the .pyxl line, a caret under it
+    assert "pyxle typecheck: 1 error in 1 file" in done.stderr
+
+
+def test_an_error_on_the_line_that_received_the_props_type_keeps_the_pyxl_column(make_project) -> None:
+    page = PAGE.replace("export default function Page({ data }) {", "export default function Page({ data, extra }) {")
+    root = make_project({"pages/index.pyxl": page}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    line = line_of(page, "export default function Page")
+    column = page.lstrip("\n").splitlines()[line - 1].index("extra") + 1
+    assert f"pages/index.pyxl:{line}:{column}: error TS2339: Property 'extra' does not exist on type 'Props'." in done.stdout
+
+
+TSX_PAGE = '''
+from pydantic import BaseModel
+
+
+class Todo(BaseModel):
+    title: str
+    done: bool = False
+
+
+@server
+async def load(request) -> dict[str, list[Todo]]:
+    return {"todos": [{"title": "write", "done": False}]}
+
+
+@action
+async def add(request, body: Todo) -> Todo:
+    return body.model_dump()
+
+
+# --- TSX ---
+import { useAction } from 'pyxle/client'
+import type { Actions } from 'pyxle/types/todos'
+import Count from '../components/Count'
+
+export default function Page({ data }) {
+  const add = useAction<Actions['add']['body'], Actions['add']['result']>('add')
+  const first: string = data.todos[0].title
+  return <main><h1>{first}</h1><Count n={data.todos.length} /><button onClick={() => add({ title: 'x' })}>+</button></main>
+}
+'''
+
+COMPONENT = '''
+import type { Data } from 'pyxle/types/todos'
+
+export default function Count({ n }: { n: number }) {
+  return <span>{n}</span>
+}
+
+export function firstTitle(data: Data): string {
+  return data.todos[0].title
+}
+'''
+
+
+def test_a_tsx_page_its_typescript_component_and_the_imported_types_typecheck(make_project) -> None:
+    root = make_project({"pages/todos.pyxl": TSX_PAGE, "components/Count.tsx": COMPONENT}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_a_type_error_in_a_tsx_page_names_its_pyxl_line(make_project) -> None:
+    page = TSX_PAGE.replace("const first: string = data.todos[0].title", "const first: number = data.todos[0].title")
+    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    line = line_of(page, "const first: number")
+    assert f"pages/todos.pyxl:{line}:9: error TS2322: Type 'string' is not assignable to type 'number'." in done.stdout
+
+
+def test_a_component_importing_a_pages_types_fails_when_the_loader_changes(make_project) -> None:
+    page = TSX_PAGE.replace("    title: str\n", "    name: str\n").replace('{"title": "write"', '{"name": "write"')
+    page = page.replace("const first: string = data.todos[0].title", "const first: string = data.todos[0].name")
+    page = page.replace("add({ title: 'x' })", "add({ name: 'x' })")
+    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    line = line_of(COMPONENT, "return data.todos[0].title")
+    assert f"components/Count.tsx:{line}:24: error TS2339: Property 'title' does not exist on type 'Todo'." in done.stdout
+    assert "pages/todos.pyxl" not in done.stdout
+
+
+def test_an_action_body_of_the_wrong_shape_is_a_type_error(make_project) -> None:
+    page = TSX_PAGE.replace("add({ title: 'x' })", "add({ title: 3 })")
+    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert f"pages/todos.pyxl:{line_of(page, 'add({ title: 3 })')}:" in done.stdout
+    assert "Type 'number' is not assignable to type 'string'." in done.stdout
+
+
+def test_the_projects_own_tsconfig_is_extended_and_its_paths_kept(make_project) -> None:
+    page = TSX_PAGE.replace("import Count from '../components/Count'", "import Count from '@/components/Count'")
+    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
+    (root / "tsconfig.json").write_text('{\n  // the project\'s own settings\n  "compilerOptions": {"strict": true, '
+                                        '"noUnusedLocals": true, "jsx": "react-jsx", "module": "esnext", '
+                                        '"moduleResolution": "bundler", "skipLibCheck": true,\n'
+                                        '    "paths": {"@/*": ["./*"]},},\n}\n')
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    config = json.loads((root / ".pyxle" / "typecheck" / "tsconfig.json").read_text())
+    assert config["extends"] == str(root / "tsconfig.json")
+    unused = page.replace("  const first", "  const unused = 1\n  const first")
+    (root / "pages" / "todos.pyxl").write_text(unused.lstrip("\n"))
+    done = typecheck(root)
+    assert done.returncode == 1  # the project's noUnusedLocals applies to pages too
+    assert f"pages/todos.pyxl:{line_of(unused, 'const unused')}:9: error TS6133:" in done.stdout
+
+
+def test_without_typescript_installed_typecheck_says_how_to_install_it(make_project) -> None:
+    root = make_project({"pages/index.pyxl": PAGE})
+    modules = root / "node_modules"
+    modules.mkdir()
+    for name in ("react", "react-dom", "esbuild"):
+        (modules / name).symlink_to(NODE_MODULES / name)
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"pyxle: TypeScript is not installed in {root}; run "
+                                  "`npm install --save-dev typescript @types/react` there")
