@@ -249,7 +249,7 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
         shown = (config.pages_path / module.file).relative_to(config.root).as_posix()
         try:
             text = declarations(module.file, shown, module.loader, module.actions)
-        except Exception as exc:  # an annotation that cannot be read: the page still runs
+        except Exception as exc:  # noqa: BLE001 - an annotation that cannot be read: the page still runs
             logger.warning("%s: TypeScript types not generated: %s: %s", shown, type(exc).__name__, exc)
             continue
         if text is not None:

@@ -103,7 +103,7 @@ def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, st
         except SourceError as exc:
             problems.append(f"{exc.format()}\n    (its types were not generated)")
             continue
-        except Exception as exc:  # an annotation that cannot be resolved or read
+        except Exception as exc:  # noqa: BLE001 - an annotation that cannot be resolved or read
             problems.append(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}")
             continue
         if text is not None:

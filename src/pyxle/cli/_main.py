@@ -215,7 +215,8 @@ def check(directory: Path) -> None:
 def typecheck(directory: Path) -> None:
     """Check pages and components with TypeScript (tsc --noEmit), the pages' data typed from their
     loaders' annotations; errors as file:line:col of the .pyxl (exit code 1 on any error)."""
-    from pyxle.bundler import TypecheckUnavailable, typecheck as run_typecheck
+    from pyxle.bundler import TypecheckUnavailable
+    from pyxle.bundler import typecheck as run_typecheck
     from pyxle.routing import RoutingError, scan
 
     config = load_project(directory, "development")

@@ -161,7 +161,7 @@ def _fields(tp: type, mode: Mode) -> list[Field]:
     hints = _hints(tp)
     if _is_typeddict(tp):
         required = getattr(tp, "__required_keys__", frozenset(hints))
-        return [(k, v, k not in required, "") for k, v in hints.items()]
+        return [(k, v, not _required(v, k in required), "") for k, v in hints.items()]
     if dataclasses.is_dataclass(tp):
         return [(f.name, hints.get(f.name, Any), mode == "input" and (
             f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING), "")
@@ -169,10 +169,16 @@ def _fields(tp: type, mode: Mode) -> list[Field]:
     return []
 
 
+def _required(annotation: Any, default: bool) -> bool:
+    """``Required[...]``/``NotRequired[...]`` as written (string annotations hide them from TypedDict)."""
+    qualifier = getattr(typing.get_origin(annotation), "_name", "")
+    return True if qualifier == "Required" else False if qualifier == "NotRequired" else default
+
+
 def _hints(tp: type) -> dict[str, Any]:
     try:
-        return typing.get_type_hints(tp)
-    except Exception:  # an unresolvable forward reference: its fields are read as written
+        return typing.get_type_hints(tp, include_extras=True)
+    except Exception:  # noqa: BLE001 - an unresolvable forward reference: its fields are read as written
         return dict(getattr(tp, "__annotations__", {}))
 
 
