@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, page_files, types_module
 from pyxle.compiler import CompileError, CompileResult, compile_source
@@ -32,6 +33,8 @@ declare module '*.css'
 %s
 """
 _FILES = ("png", "jpg", "jpeg", "gif", "svg", "webp", "woff", "woff2")
+_BUNDLER_DEFAULTS = {"target": "es2022", "module": "esnext", "moduleResolution": "bundler", "skipLibCheck": True,
+                     "resolveJsonModule": True, "lib": ["es2022", "dom", "dom.iterable"]}
 _PROCESS = "declare var process: { env: { readonly [name: string]: string | undefined; NODE_ENV: string } }\n"
 
 
@@ -102,15 +105,18 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     assets = "\n".join(f"declare module '*.{ext}' {{ const url: string; export default url }}" for ext in _FILES)
     (check / "pyxle-env.d.ts").write_text(_ASSETS % assets + ("" if node_types else _PROCESS), encoding="utf-8")
     user = next((root / name for name in ("tsconfig.json", "jsconfig.json") if (root / name).is_file()), None)
+    own = _read_config(user)
     options: dict[str, object] = {
         "noEmit": True, "allowJs": True, "jsx": "react-jsx",
         "rootDirs": [str(root), str(check)],
-        "paths": {**_user_paths(user), "pyxle/client": [str(CLIENT_TYPES)],
+        "paths": {**_user_paths(user, own), "pyxle/client": [str(CLIENT_TYPES)],
                   f"{TYPES_PREFIX}*": [str(root / TYPES_DIR) + "/*"]},
     }
     if user is None:
-        options.update({"strict": True, "target": "es2022", "module": "esnext", "moduleResolution": "bundler",
-                        "skipLibCheck": True, "resolveJsonModule": True, "lib": ["es2022", "dom", "dom.iterable"]})
+        options["strict"] = True
+    if "extends" not in own:  # what the bundler does, where the project's config says nothing
+        given = own.get("compilerOptions") or {}
+        options.update({key: value for key, value in _BUNDLER_DEFAULTS.items() if key not in given})
     tsconfig = {
         **({"extends": str(user)} if user else {}),
         "compilerOptions": options,
@@ -168,15 +174,22 @@ def _shown(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
-def _user_paths(config: Path | None) -> dict[str, list[str]]:
-    """The project's own ``paths`` (made absolute): ours are added to them, not put in their place."""
+def _read_config(config: Path | None) -> dict[str, Any]:
     if config is None:
         return {}
     try:
-        options = json.loads(_strip_jsonc(config.read_text(encoding="utf-8"))).get("compilerOptions", {})
-    except (ValueError, OSError, AttributeError):
+        found = json.loads(_strip_jsonc(config.read_text(encoding="utf-8")))
+    except (ValueError, OSError):
         return {}
-    base = config.parent / options.get("baseUrl", ".")
+    return found if isinstance(found, dict) else {}
+
+
+def _user_paths(config: Path | None, own: dict[str, Any]) -> dict[str, list[str]]:
+    """The project's own ``paths`` (made absolute): ours are added to them, not put in their place."""
+    options = own.get("compilerOptions") or {}
+    if config is None or not isinstance(options, dict):
+        return {}
+    base = config.parent / str(options.get("baseUrl", "."))
     paths = options.get("paths") or {}
     return {key: [str((base / target).resolve()) for target in targets] for key, targets in paths.items()
             if isinstance(targets, list)}
