@@ -5,8 +5,9 @@
 Two projects of the same 500 generated pages (bench/compile_bench.py): one as written there (no
 annotations), one whose loaders return a TypedDict and whose actions take a pydantic model and
 return a TypedDict. Each is built with `pyxle build` (types on, the default) and
-`pyxle build --no-types`, alternating, `--rounds` times each; the median wall time of each is
-reported with the ratio. Goal: types on at most 1.20x the time of types off; for pages without
+`pyxle build --no-types`, alternating, `--rounds` times each; the median wall time and the
+median CPU time (user + system, of the pyxle process and its Node children: robust when other
+work shares the machine) of each are reported with their ratios. Goal: types on at most 1.20x the time of types off; for pages without
 annotations, no measurable difference (they are not imported). Needs tests/node's npm packages
 (scripts/test.sh installs them).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -23,8 +25,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env  # noqa: E402
-from compile_bench import page  # noqa: E402
+from _harness import REPO, env
+from compile_bench import page
 
 NODE_MODULES = REPO / "tests" / "node" / "node_modules"
 TYPED_HEADER = '''from pydantic import BaseModel
@@ -69,11 +71,15 @@ def project(folder: Path, pages: int, typed: bool) -> Path:
     return folder
 
 
-def build(root: Path, *flags: str) -> float:
+def build(root: Path, *flags: str) -> tuple[float, float]:
+    """``(wall seconds, CPU seconds)`` of one ``pyxle build``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "pyxle", "build", str(root), *flags], env=env(), check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -86,16 +92,18 @@ def main() -> None:
         for typed in (True, False):
             root = project(Path(tmp) / ("typed" if typed else "plain"), args.pages, typed)
             build(root)  # warm the OS file cache and Node's compile cache once
-            on: list[float] = []
-            off: list[float] = []
+            on: list[tuple[float, float]] = []
+            off: list[tuple[float, float]] = []
             for _ in range(args.rounds):
                 off.append(build(root, "--no-types"))
                 on.append(build(root))
             written = len(list((root / ".pyxle" / "types").glob("*.d.ts"))) if (root / ".pyxle").is_dir() else 0
+            wall_on, wall_off = (statistics.median(t[0] for t in runs) for runs in (on, off))
+            cpu_on, cpu_off = (statistics.median(t[1] for t in runs) for runs in (on, off))
             label = "annotated pages  " if typed else "unannotated pages"
-            print(f"{label}: types off {statistics.median(off):.2f} s, types on {statistics.median(on):.2f} s, "
-                  f"ratio {statistics.median(on) / statistics.median(off):.3f} ({written} .d.ts files; "
-                  f"{args.pages} pages, median of {args.rounds})")
+            print(f"{label}: wall {wall_off:.2f} s -> {wall_on:.2f} s (x{wall_on / wall_off:.3f}), "
+                  f"CPU {cpu_off:.2f} s -> {cpu_on:.2f} s (x{cpu_on / cpu_off:.3f}); {written} .d.ts files, "
+                  f"{args.pages} pages, types off -> on, median of {args.rounds}")
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ class Color(enum.Enum):
     (object, "unknown"), (bytes, "string"), (datetime.datetime, "string"), (datetime.date, "string"),
     (uuid.UUID, "string"), (Decimal, "string"), (UserId, "number"),
     (list[int], "number[]"), (set[str], "string[]"), (tuple[int, ...], "number[]"), (tuple[int, str], "[number, string]"),
-    (list[int | None], "(number | null)[]"), (dict[str, int], "Record<string, number>"), (dict, "Record<string, unknown>"),
+    (list[int | None], "(number | null)[]"), (dict[str, int], "Record<string, number>"), (dict, "Record<string, any>"), (list, "any[]"),
     (Optional[str], "string | null"), (Union[int, str, None], "number | string | null"),  # noqa: UP007, UP045 - the old spellings
     (int | None, "number | null"),
     (Literal["a", "b"], '"a" | "b"'), (Literal[1, True, None], "1 | true | null"),  # noqa: PYI061 - None among the literals

@@ -246,7 +246,8 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
 
     found = {}
     for module in [endpoint.page for _, endpoint in pages.pages] + list(pages.specials.values()):
-        shown = (config.pages_path / module.file).relative_to(config.root).as_posix()
+        path = config.pages_path / module.file
+        shown = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
         try:
             text = declarations(module.file, shown, module.loader, module.actions)
         except Exception as exc:  # noqa: BLE001 - an annotation that cannot be read: the page still runs

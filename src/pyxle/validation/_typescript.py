@@ -84,12 +84,12 @@ class _Writer:
             return " | ".join(dict.fromkeys(self.ts(a, mode) for a in args))
         if origin in (dict, Mapping, typing.MutableMapping) or tp in (dict, Mapping):
             key = self.ts(args[0], mode) if args else "string"
-            value = self.ts(args[1], mode) if len(args) > 1 else "unknown"
+            value = self.ts(args[1], mode) if len(args) > 1 else "any"  # a bare dict is dict[Any, Any]
             return f"Record<{key if key not in ('number', 'any', 'unknown') else 'string'}, {value}>"
         if origin is tuple and args and args[-1] is not Ellipsis:
             return "[" + ", ".join(self.ts(a, mode) for a in args if a != ()) + "]"
         if origin in _SEQUENCES or tp in _SEQUENCES:
-            item = self.ts(args[0], mode) if args else "unknown"
+            item = self.ts(args[0], mode) if args else "any"
             return f"({item})[]" if " " in item else f"{item}[]"
         if _is_named(tp):
             return self.name_of(tp, mode)
