@@ -7,7 +7,8 @@ annotations), one whose loaders return a TypedDict and whose actions take a pyda
 return a TypedDict. Each is built with `pyxle build` (types on, the default) and
 `pyxle build --no-types`, alternating, `--rounds` times each; the median wall time and the
 median CPU time (user + system, of the pyxle process and its Node children: robust when other
-work shares the machine) of each are reported with their ratios. Goal: types on at most 1.20x the time of types off; for pages without
+work shares the machine) of each are reported with their ratios; and the type-generation step alone, in this process (CPU time
+after the pages are compiled, as `pyxle build` runs it). Goal: types on at most 1.20x the time of types off; for pages without
 annotations, no measurable difference (they are not imported). Needs tests/node's npm packages
 (scripts/test.sh installs them).
 """
@@ -82,6 +83,22 @@ def build(root: Path, *flags: str) -> tuple[float, float]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
+def step(root: Path) -> float:
+    """CPU seconds of ``generate_types`` once every page is compiled (as in ``pyxle build``)."""
+    sys.path.insert(0, str(REPO / "src"))
+    from pyxle.bundler import generate_types, page_files, types_module
+    from pyxle.compiler import compile_source
+    from pyxle.routing import scan
+
+    table = scan(root / "pages")
+    for file in page_files(table):
+        compile_source((root / "pages" / file).read_text(), path=f"pages/{file}", types_module=types_module(file))
+    start = time.process_time()
+    problems = generate_types(root, root / "pages", table)
+    assert not problems, problems
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=500)
@@ -104,6 +121,7 @@ def main() -> None:
             print(f"{label}: wall {wall_off:.2f} s -> {wall_on:.2f} s (x{wall_on / wall_off:.3f}), "
                   f"CPU {cpu_off:.2f} s -> {cpu_on:.2f} s (x{cpu_on / cpu_off:.3f}); {written} .d.ts files, "
                   f"{args.pages} pages, types off -> on, median of {args.rounds}")
+            print(f"{'':19}the type-generation step alone: {step(root):.3f} s CPU")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,12 @@ def line_of(source: str, text: str) -> int:
     return next(n for n, line in enumerate(source.lstrip("\n").splitlines(), 1) if text in line)
 
 
+def at(source: str, text: str, word: str) -> str:
+    """``line:column`` of ``word`` on the first line holding ``text`` (as the test project writes it)."""
+    line = line_of(source, text)
+    return f"{line}:{source.lstrip(chr(10)).splitlines()[line - 1].index(word) + 1}"
+
+
 def test_typecheck_passes_when_the_jsx_reads_what_the_loader_returns(make_project) -> None:
     root = make_project({"pages/index.pyxl": PAGE}, node=True)
     done = typecheck(root)
@@ -60,9 +66,8 @@ def test_renaming_a_loader_field_fails_naming_the_page_file_and_the_jsx_line_tha
     root = make_project({"pages/index.pyxl": renamed}, node=True)
     done = typecheck(root)
     assert done.returncode == 1
-    line = line_of(renamed, "{data.views.toFixed(0)}")
-    column = renamed.lstrip("\n").splitlines()[line - 1].index("views") + 1
-    assert f"pages/index.pyxl:{line}:{column}: error TS2339: Property 'views' does not exist on type 'Post'." in done.stdout
+    where = at(renamed, "{data.views.toFixed(0)}", "views")
+    assert f"pages/index.pyxl:{where}: error TS2339: Property 'views' does not exist on type 'Post'." in done.stdout
     assert "      <p>{data.views.toFixed(0)} views</p>\n" in done.stdout  # the .pyxl line, a caret under it
     assert "pyxle typecheck: 1 error in 1 file" in done.stderr
 
@@ -72,9 +77,8 @@ def test_an_error_on_the_line_that_received_the_props_type_keeps_the_pyxl_column
     root = make_project({"pages/index.pyxl": page}, node=True)
     done = typecheck(root)
     assert done.returncode == 1
-    line = line_of(page, "export default function Page")
-    column = page.lstrip("\n").splitlines()[line - 1].index("extra") + 1
-    assert f"pages/index.pyxl:{line}:{column}: error TS2339: Property 'extra' does not exist on type 'Props'." in done.stdout
+    where = at(page, "export default function Page", "extra")
+    assert f"pages/index.pyxl:{where}: error TS2339: Property 'extra' does not exist on type 'Props'." in done.stdout
 
 
 TSX_PAGE = '''
@@ -132,8 +136,7 @@ def test_a_type_error_in_a_tsx_page_names_its_pyxl_line(make_project) -> None:
     root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
     done = typecheck(root)
     assert done.returncode == 1
-    line = line_of(page, "const first: number")
-    assert f"pages/todos.pyxl:{line}:9: error TS2322: Type 'string' is not assignable to type 'number'." in done.stdout
+    assert f"pages/todos.pyxl:{at(page, 'const first: number', 'first')}: error TS2322: Type 'string' is not assignable to type 'number'." in done.stdout
 
 
 def test_a_component_importing_a_pages_types_fails_when_the_loader_changes(make_project) -> None:
@@ -143,8 +146,7 @@ def test_a_component_importing_a_pages_types_fails_when_the_loader_changes(make_
     root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
     done = typecheck(root)
     assert done.returncode == 1
-    line = line_of(COMPONENT, "return data.todos[0].title")
-    assert f"components/Count.tsx:{line}:24: error TS2339: Property 'title' does not exist on type 'Todo'." in done.stdout
+    assert f"components/Count.tsx:{at(COMPONENT, 'return data.todos[0].title', 'title')}: error TS2339: Property 'title' does not exist on type 'Todo'." in done.stdout
     assert "pages/todos.pyxl" not in done.stdout
 
 
@@ -172,7 +174,7 @@ def test_the_projects_own_tsconfig_is_extended_and_its_paths_kept(make_project) 
     (root / "pages" / "todos.pyxl").write_text(unused.lstrip("\n"))
     done = typecheck(root)
     assert done.returncode == 1  # the project's noUnusedLocals applies to pages too
-    assert f"pages/todos.pyxl:{line_of(unused, 'const unused')}:9: error TS6133:" in done.stdout
+    assert f"pages/todos.pyxl:{at(unused, 'const unused', 'unused')}: error TS6133:" in done.stdout
 
 
 def test_without_typescript_installed_typecheck_says_how_to_install_it(make_project) -> None:

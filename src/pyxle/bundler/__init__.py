@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -168,11 +169,13 @@ def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
-          other_outputs: tuple[Path, ...] = ()) -> BuildResult:
+          other_outputs: tuple[Path, ...] = (), while_bundling: Callable[[], object] | None = None) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
-    left out of the fingerprint with ``out_dir``.
+    left out of the fingerprint with ``out_dir``. ``while_bundling`` is called once every page
+    has compiled, just before Node bundles them (``pyxle build`` starts the type generation
+    there, so it runs while Python would only wait).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -249,6 +252,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, indent=2))
+    if while_bundling is not None:
+        while_bundling()
     if bundler is not None:
         last = bundler.run(plan_path)
         stderr = ""

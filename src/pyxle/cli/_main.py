@@ -97,21 +97,30 @@ def routes(directory: Path, as_json: bool) -> None:
               help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations).")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from pyxle.bundler import BuildError, build, generate_types
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
     config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
-    try:
-        table = scan(config.pages_path)
-        result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                       public_env=public_env(), force=True, other_outputs=(config.build_path,))
-    except RoutingError as exc:
-        raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
-    except BuildError as exc:
-        raise CliError("\n".join(exc.messages)) from None
-    if types:
-        for problem in generate_types(config.root, config.pages_path, table):
+    with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
+        generated: list[Future[list[str]]] = []
+
+        def start_types() -> None:
+            if types:
+                generated.append(pool.submit(generate_types, config.root, config.pages_path, table))
+
+        try:
+            table = scan(config.pages_path)
+            result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
+                           public_env=public_env(), force=True, other_outputs=(config.build_path,),
+                           while_bundling=start_types)
+        except RoutingError as exc:
+            raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
+        except BuildError as exc:
+            raise CliError("\n".join(exc.messages)) from None
+        for problem in generated[0].result() if generated else ():
             click.echo(f"pyxle: warning: {problem}", err=True)
     public = result.public_dir
     click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
