@@ -187,3 +187,78 @@ def test_without_typescript_installed_typecheck_says_how_to_install_it(make_proj
     assert done.returncode == 1
     assert done.stderr.startswith(f"pyxle: TypeScript is not installed in {root}; run "
                                   "`npm install --save-dev typescript @types/react` there")
+
+
+LAYOUT = '''
+from typing_extensions import TypedDict
+
+
+class Site(TypedDict):
+    name: str
+
+
+@server
+async def load(request) -> Site:
+    return {"name": "Pyxle"}
+
+
+export default function Layout({ data, routePath, children }) {
+  return <div><header>{data.name} at {routePath.toUpperCase()}</header>{children}</div>
+}
+'''
+
+
+def test_a_layouts_props_are_its_data_the_route_path_and_its_children(make_project) -> None:
+    root = make_project({"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": PAGE}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    misread = LAYOUT.replace("{data.name} at", "{data.title} at")
+    (root / "pages" / "layout.pyxl").write_text(misread.lstrip("\n"))
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert f"pages/layout.pyxl:{at(misread, '{data.title}', 'title')}: error TS2339" in done.stdout
+
+
+ASSETS_PAGE = PAGE.replace("import { useState } from 'react'", (
+    "import { useState } from 'react'\nimport styles from './page.module.css'\nimport './global.css'\n"
+    "import logo from './logo.svg'\nimport Badge from '../components/Badge.jsx'")).replace(
+    "<h1>{data.title}</h1>",
+    "<h1 className={styles.title}>{data.title} {process.env.PYXLE_PUBLIC_NAME}</h1><img src={logo} /><Badge n={1} />")
+BADGE = '''// @ts-check
+/** @param {{ n: number }} props */
+export default function Badge({ n }) {
+  return <span>{n.toFixed(0)}</span>
+}
+'''
+
+
+def test_css_images_and_process_env_typecheck_and_a_ts_check_js_component_is_checked(make_project) -> None:
+    files = {"pages/index.pyxl": ASSETS_PAGE, "pages/page.module.css": ".title { color: red }",
+             "pages/global.css": "body { margin: 0 }", "pages/logo.svg": "<svg/>", "components/Badge.jsx": BADGE}
+    root = make_project(files, node=True)
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (root / "components" / "Badge.jsx").write_text(BADGE.replace("n.toFixed(0)", "n.toUpperCase()"))
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert f"components/Badge.jsx:{at(BADGE.replace('n.toFixed(0)', 'n.toUpperCase()'), 'toUpperCase', 'toUpperCase')}:" \
+           " error TS2339: Property 'toUpperCase' does not exist on type 'number'." in done.stdout
+
+
+def test_a_typed_page_that_cannot_be_imported_is_a_typecheck_error(make_project) -> None:
+    broken = PAGE.replace("from typing_extensions import TypedDict", "from typing_extensions import TypedDict\nimport nowhere_at_all")
+    root = make_project({"pages/index.pyxl": broken}, node=True)
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert "pages/index.pyxl:2: ModuleNotFoundError while importing: No module named 'nowhere_at_all'" in done.stdout
+
+
+def test_without_node_typecheck_says_it_needs_it(make_project, tmp_path) -> None:
+    root = make_project({"pages/index.pyxl": PAGE}, node=True)
+    empty = tmp_path / "empty-path"
+    empty.mkdir()
+    env = {**server_env(), "PATH": str(empty)}
+    done = subprocess.run([sys.executable, "-m", "pyxle", "typecheck", str(root)], capture_output=True, text=True,
+                          env=env, cwd=root, timeout=120, check=False)
+    assert done.returncode == 1
+    assert done.stderr == "pyxle: Node.js is not installed; `pyxle typecheck` runs TypeScript's tsc with it\n"
