@@ -52,6 +52,8 @@ class Problem:
     source_line: str = ""
 
     def format(self) -> str:
+        if not self.code:  # not tsc's: a page whose types could not be made, or tsc's own failure
+            return self.text
         where = f"{self.file}:{self.line}:{self.column}: " if self.file else ""
         out = f"{where}error {self.code}: {self.text}"
         if self.source_line.strip():
