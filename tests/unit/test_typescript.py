@@ -6,11 +6,13 @@ import dataclasses
 import datetime
 import enum
 import uuid
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal, NewType, Optional, Union
 
 import pytest
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, computed_field
 from typing_extensions import NotRequired, TypedDict
 
 from pyxle.validation import typescript
@@ -26,7 +28,9 @@ class Color(enum.Enum):
 @pytest.mark.parametrize(("annotation", "expected"), [
     (str, "string"), (int, "number"), (float, "number"), (bool, "boolean"), (None, "null"), (Any, "any"),
     (object, "unknown"), (bytes, "string"), (datetime.datetime, "string"), (datetime.date, "string"),
-    (uuid.UUID, "string"), (Decimal, "string"), (UserId, "number"),
+    (uuid.UUID, "string"), (Decimal, "string"), (UserId, "number"), (datetime.time, "string"),
+    (datetime.timedelta, "string"), (Path, "string"), (HttpUrl, "string"),
+    (Sequence[int], "number[]"), (Mapping[str, bool], "Record<string, boolean>"),
     (list[int], "number[]"), (set[str], "string[]"), (tuple[int, ...], "number[]"), (tuple[int, str], "[number, string]"),
     (list[int | None], "(number | null)[]"), (dict[str, int], "Record<string, number>"), (dict, "Record<string, any>"), (list, "any[]"),
     (Optional[str], "string | null"), (Union[int, str, None], "number | string | null"),  # noqa: UP007, UP045 - the old spellings
