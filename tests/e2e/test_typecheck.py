@@ -125,16 +125,19 @@ export function firstTitle(data: Data): string {
 '''
 
 
+def typecheck_todos(make_project, page: str) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    """`pyxle typecheck` on a project of the TSX page ``page`` and its component."""
+    return typecheck(make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True))
+
+
 def test_a_tsx_page_its_typescript_component_and_the_imported_types_typecheck(make_project) -> None:
-    root = make_project({"pages/todos.pyxl": TSX_PAGE, "components/Count.tsx": COMPONENT}, node=True)
-    done = typecheck(root)
+    done = typecheck_todos(make_project, TSX_PAGE)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
 def test_a_type_error_in_a_tsx_page_names_its_pyxl_line(make_project) -> None:
     page = TSX_PAGE.replace("const first: string = data.todos[0].title", "const first: number = data.todos[0].title")
-    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
-    done = typecheck(root)
+    done = typecheck_todos(make_project, page)
     assert done.returncode == 1
     assert f"pages/todos.pyxl:{at(page, 'const first: number', 'first')}: error TS2322: Type 'string' is not assignable to type 'number'." in done.stdout
 
@@ -143,8 +146,7 @@ def test_a_component_importing_a_pages_types_fails_when_the_loader_changes(make_
     page = TSX_PAGE.replace("    title: str\n", "    name: str\n").replace('{"title": "write"', '{"name": "write"')
     page = page.replace("const first: string = data.todos[0].title", "const first: string = data.todos[0].name")
     page = page.replace("add({ title: 'x' })", "add({ name: 'x' })")
-    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
-    done = typecheck(root)
+    done = typecheck_todos(make_project, page)
     assert done.returncode == 1
     assert f"components/Count.tsx:{at(COMPONENT, 'return data.todos[0].title', 'title')}: error TS2339: Property 'title' does not exist on type 'Todo'." in done.stdout
     assert "pages/todos.pyxl" not in done.stdout
@@ -152,8 +154,7 @@ def test_a_component_importing_a_pages_types_fails_when_the_loader_changes(make_
 
 def test_an_action_body_of_the_wrong_shape_is_a_type_error(make_project) -> None:
     page = TSX_PAGE.replace("add({ title: 'x' })", "add({ title: 3 })")
-    root = make_project({"pages/todos.pyxl": page, "components/Count.tsx": COMPONENT}, node=True)
-    done = typecheck(root)
+    done = typecheck_todos(make_project, page)
     assert done.returncode == 1
     assert f"pages/todos.pyxl:{line_of(page, 'add({ title: 3 })')}:" in done.stdout
     assert "Type 'number' is not assignable to type 'string'." in done.stdout
