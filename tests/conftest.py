@@ -51,7 +51,8 @@ class Server:
         self.lines: list[str] = []
         self._port_found = threading.Event()
         self.url = ""
-        threading.Thread(target=self._drain, daemon=True).start()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
 
     def _drain(self) -> None:
         assert self.proc.stdout is not None
@@ -86,7 +87,10 @@ class Server:
         raise RuntimeError(f"server not ready after {timeout}s:\n{self.output()}")
 
     def wait_exit(self, timeout: float = 30) -> int:
-        return self.proc.wait(timeout)
+        """The exit code, once everything the process printed has been read."""
+        code = self.proc.wait(timeout)
+        self._drainer.join(timeout)
+        return code
 
     def stop(self) -> None:
         if self.proc.poll() is None:

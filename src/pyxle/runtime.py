@@ -127,6 +127,17 @@ class ActionCookies:
         return response
 
 
+def marked_functions(namespace: dict[str, Any]) -> tuple[Callable[..., Any] | None, dict[str, Callable[..., Any]]]:
+    """A page module's loader (the first ``@server`` function) and its actions by name."""
+    loaders = [v for v in namespace.values() if callable(v) and getattr(v, "__pyxle_loader__", False)]
+    actions = {
+        getattr(v, "__pyxle_action_name__", None) or v.__name__: v
+        for v in namespace.values()
+        if callable(v) and getattr(v, "__pyxle_action__", False)
+    }
+    return (loaders[0] if loaders else None), actions
+
+
 def runtime_globals() -> dict[str, Any]:
     """What a page's server module sees without imports (seeded first, so user definitions win)."""
     return {"server": server, "action": action, "LoaderError": LoaderError, "ActionError": ActionError,

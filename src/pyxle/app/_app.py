@@ -91,6 +91,7 @@ class PyxleApp(Starlette):
 
                 root, build_dir = self.config.root, self.config.build_path
                 pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir)
+                _write_types(self.config, pages)
             if problem is not None:
                 pages.runtime.problem = problem
                 logger.warning("pages will not be server-rendered: %s", problem)
@@ -365,6 +366,24 @@ def _api_routes(config: PyxleConfig, mode: Mode) -> tuple[Any, list[tuple[Any, A
         raise StartupError("\n".join(e.format() for e in exc.errors)) from None
     except HookLoadError as exc:
         raise StartupError(str(exc)) from None
+
+
+def _write_types(config: PyxleConfig, pages: Any) -> None:
+    """``pyxle dev``: the pages' generated TypeScript types, read from the functions just loaded."""
+    from pyxle.bundler import declarations, write_types
+
+    found = {}
+    for module in [endpoint.page for _, endpoint in pages.pages] + list(pages.specials.values()):
+        path = config.pages_path / module.file
+        shown = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
+        try:
+            text = declarations(module.file, shown, module.loader, module.actions)
+        except Exception as exc:  # noqa: BLE001 - an annotation that cannot be read: the page still runs
+            logger.warning("%s: TypeScript types not generated: %s: %s", shown, type(exc).__name__, exc)
+            continue
+        if text is not None:
+            found[module.file] = text
+    write_types(config.root, found)
 
 
 def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None) -> Any:

@@ -2,7 +2,9 @@
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``
-and ``STYLE_SUFFIXES`` (what ``pyxle dev`` watches besides code).
+and ``STYLE_SUFFIXES`` (what ``pyxle dev`` watches besides code); and the generated TypeScript types
+of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
+``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
 PostCSS config on its stylesheets (``_styles.py`` finds that config). The output folder is everything serving pages needs:
@@ -16,8 +18,10 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -31,11 +35,14 @@ from pyxle.bundler._styles import (
     global_files,
     postcss_config,
 )
+from pyxle.bundler._typecheck import TypecheckUnavailable, typecheck
+from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_files, types_module, write_types
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "BuildError", "BuildResult", "Bundler", "ToolchainMissing",
-           "build", "toolchain_problem"]
+__all__ = ["STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
+           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "page_files",
+           "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -46,6 +53,13 @@ _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in p
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
 _INPUTS = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".cjs", ".mjs", ".json", ".svg", ".png", ".jpg", ".postcssrc",
            *STYLE_SUFFIXES)
+
+
+TSX_HINT = "\n    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
+# Client code that reads as TypeScript: declarations, annotations, `as`, generic calls.
+_TS_LIKE = re.compile(r"^\s*(?:export\s+)?(?:interface|type|enum|declare|namespace)\s+[A-Za-z_$]"
+                      r"|:\s*[A-Za-z_$][\w$.]*(?:<[^>]*>)?(?:\[\])?\s*[,)=;]|\)\s*:\s*[A-Za-z_${]"
+                      r"|\bas\s+(?:const\b|[A-Z])|[\w$]<[A-Za-z_$][\w$, \[\]]*>\s*\(")
 
 
 class BuildError(Exception):
@@ -174,12 +188,14 @@ def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
           other_outputs: tuple[Path, ...] = (), global_styles: tuple[str, ...] = (),
-          global_scripts: tuple[str, ...] = ()) -> BuildResult:
+          global_scripts: tuple[str, ...] = (), while_bundling: Callable[[], object] | None = None) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
     left out of the fingerprint with ``out_dir``. ``global_styles`` / ``global_scripts``
     (``styling`` in the config, project-relative): imported by every page, before its own code.
+    ``while_bundling`` is called once every page has compiled, just before Node bundles them
+    (``pyxle build`` starts the type generation there, so it runs while Python would only wait).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -205,19 +221,17 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     except StyleConfigError as exc:
         raise BuildError([str(exc)]) from None
 
-    compiled: dict[PurePosixPath, tuple[str, str, str]] = {}  # file -> (client code, server code, source hash)
+    compiled: dict[PurePosixPath, tuple[str, str, str, str]] = {}  # file -> (client, server, source hash, lang)
     errors: list[str] = []
-    files = [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
-    for file in files:
+    for file in page_files(table):
         source_path = pages_dir / file
-        shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
         source = source_path.read_bytes()
         try:
-            result = compile_source(source.decode("utf-8"), path=shown)
+            result = compile_source(source.decode("utf-8"), path=_shown(source_path, root), types_module=types_module(file))
         except CompileError as exc:
             errors.extend(e.format() for e in exc.errors)
             continue
-        compiled[file] = (result.client_code, result.server_code, content_hash(source))
+        compiled[file] = (result.client_code, result.server_code, content_hash(source), result.client_lang)
     if errors:
         raise BuildError(errors)
 
@@ -225,8 +239,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         shutil.rmtree(stale, ignore_errors=True)
     modules: dict[str, str] = {}
     server_modules: dict[str, dict[str, str]] = {}
-    for file, (client_code, server_code, source_hash) in compiled.items():
-        client = out_dir / "client" / file.with_suffix(".jsx")
+    for file, (client_code, server_code, source_hash, lang) in compiled.items():
+        client = out_dir / "client" / file.with_suffix(f".{lang}")
         server = out_dir / "server" / "pages" / file.with_suffix(".py")
         for target, code in ((client, client_code), (server, server_code)):
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -266,6 +280,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
     plan_path.write_text(json.dumps(plan, indent=2))
+    if while_bundling is not None:
+        while_bundling()
     if bundler is not None:
         last = bundler.run(plan_path, config_key(root, postcss))
         stderr = ""
@@ -279,7 +295,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     except json.JSONDecodeError:
         raise BuildError([f"the bundler failed: {stderr or last}"]) from None
     if not outcome.get("ok"):
-        raise BuildError([_format(e, root) for e in outcome.get("errors", [])])
+        jsx_pages = {str(pages_dir / f) for f, parts in compiled.items() if parts[3] == "jsx"}
+        raise BuildError([_format(e, root, jsx_pages) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
@@ -290,14 +307,20 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     return BuildResult(out_dir, manifest)
 
 
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def page_id(file: PurePosixPath) -> str:
     return file.with_suffix("").as_posix()
 
 
-def _format(error: dict[str, Any], root: Path) -> str:
-    """``file:line:column: text``, the source line (with a caret under the column when known), a hint."""
+def _format(error: dict[str, Any], root: Path, jsx_pages: set[str] = frozenset()) -> str:  # type: ignore[assignment]
+    """``file:line:column: text``, the source line (with a caret under the column when known), a hint;
+    TypeScript in a page without the TSX marker gets the hint that names the marker."""
     file, line, column = error.get("file"), error.get("line"), error.get("column")
     text = str(error.get("text"))
+    tsx = file in jsx_pages and _TS_LIKE.search(error.get("lineText") or "")
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()
@@ -311,4 +334,4 @@ def _format(error: dict[str, Any], root: Path) -> str:
                 text += f"\n    {' ' * max(column - 1, 0)}^"
     if error.get("hint"):
         text += f"\n    hint: {error['hint']}"
-    return text
+    return text + (TSX_HINT if tsx else "")

@@ -208,7 +208,8 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const compiled = plan.modules[args.path]
       if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
       const code = readFileSync(compiled, 'utf8')
-      return { contents: hot ? await withRefresh(code, args.path, 'jsx') : code, loader: 'jsx', resolveDir: path.dirname(args.path) }
+      const loader = compiled.endsWith('.tsx') ? 'tsx' : 'jsx' // a # --- TSX --- page
+      return { contents: hot ? await withRefresh(code, args.path, loader) : code, loader, resolveDir: path.dirname(args.path) }
     })
     if (hot) {
       // The project's own modules; npm packages and the Pyxle runtime load as they are.

@@ -93,22 +93,36 @@ def routes(directory: Path, as_json: bool) -> None:
 @DIRECTORY
 @click.option("--out-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the build (default: distDir, dist). `pyxle serve` serves distDir.")
-def build_command(directory: Path, out_dir: Path | None) -> None:
+@click.option("--types/--no-types", default=True, show_default=True,
+              help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations).")
+def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
-    from pyxle.bundler import BuildError, build
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from pyxle.bundler import BuildError, build, generate_types
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
     config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
-    try:
-        table = scan(config.pages_path)
-        result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                       public_env=public_env(), force=True, other_outputs=(config.build_path,),
-                       global_styles=config.styling.global_styles, global_scripts=config.styling.global_scripts)
-    except RoutingError as exc:
-        raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
-    except BuildError as exc:
-        raise CliError("\n".join(exc.messages)) from None
+    with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
+        generated: list[Future[list[str]]] = []
+
+        def start_types() -> None:
+            if types:
+                generated.append(pool.submit(generate_types, config.root, config.pages_path, table))
+
+        try:
+            table = scan(config.pages_path)
+            result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
+                           public_env=public_env(), force=True, other_outputs=(config.build_path,),
+                           global_styles=config.styling.global_styles,
+                           global_scripts=config.styling.global_scripts, while_bundling=start_types)
+        except RoutingError as exc:
+            raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
+        except BuildError as exc:
+            raise CliError("\n".join(exc.messages)) from None
+        for problem in generated[0].result() if generated else ():
+            click.echo(f"pyxle: warning: {problem}", err=True)
     public = result.public_dir
     click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
     for page_id, assets in sorted(result.manifest["pages"].items()):
@@ -215,6 +229,33 @@ def check(directory: Path) -> None:
     click.echo(summary, err=bool(errors))
     if errors:
         raise SystemExit(1)
+
+
+@main.command()
+@DIRECTORY
+def typecheck(directory: Path) -> None:
+    """Check pages and components with TypeScript (tsc --noEmit), the pages' data typed from their
+    loaders' annotations; errors as file:line:col of the .pyxl (exit code 1 on any error)."""
+    from pyxle.bundler import TypecheckUnavailable
+    from pyxle.bundler import typecheck as run_typecheck
+    from pyxle.routing import RoutingError, scan
+
+    config = load_project(directory, "development")
+    try:
+        problems, pages = run_typecheck(config.root, config.pages_path, scan(config.pages_path),
+                                        exclude=[config.dist_path, config.build_path])
+    except TypecheckUnavailable as exc:
+        raise CliError(str(exc)) from None
+    except RoutingError as exc:
+        raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
+    for problem in problems:
+        click.echo(problem.format() + "\n")
+    files = len({p.file for p in problems if p.file})
+    if problems:
+        click.echo(f"pyxle typecheck: {len(problems)} error{'s' if len(problems) != 1 else ''}"
+                   + (f" in {files} file{'s' if files != 1 else ''}" if files else ""), err=True)
+        raise SystemExit(1)
+    click.echo(f"pyxle typecheck: no type errors ({pages} page{'s' if pages != 1 else ''} checked)", err=True)
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]

@@ -6,8 +6,12 @@ The server module imports nothing extra: the page loader seeds ``pyxle.runtime.r
 into the module namespace before executing it, so ``server``, ``action``, ``LoaderError`` and
 ``ActionError`` need no import and a user's own definition of those names wins.
 
+A file with a ``# --- TSX ---`` fence has a TypeScript (TSX) client module. Given the module
+its generated types live in (``types_module``), the compiler types the default export's props
+with them when the loader declares its return type (see ``_attach``).
+
 Public names: ``compile_source``, ``CompileResult``, ``PageMetadata``, ``CompileError``,
-``Diagnostic``, ``source_hash``.
+``Diagnostic``, ``Insert``, ``source_hash``.
 """
 
 from __future__ import annotations
@@ -16,11 +20,12 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
+from pyxle.compiler._attach import Insert, attach_props_type
 from pyxle.compiler._diagnostics import CompileError, Diagnostic
 from pyxle.compiler._rules import PageMetadata, analyse
-from pyxle.compiler._split import split
+from pyxle.compiler._split import is_tsx, split
 
-__all__ = ["CompileError", "CompileResult", "Diagnostic", "PageMetadata", "compile_source", "source_hash"]
+__all__ = ["CompileError", "CompileResult", "Diagnostic", "Insert", "PageMetadata", "compile_source", "source_hash"]
 
 
 @dataclass(frozen=True)
@@ -29,26 +34,30 @@ class CompileResult:
     client_code: str
     metadata: PageMetadata
     content_hash: str
+    client_lang: str = "jsx"  # "tsx" for a file with a # --- TSX --- fence
+    props_type: Insert | None = None  # where the generated props type went into the client code
 
 
-_cache: dict[tuple[str, str, bool], CompileResult] = {}
+_cache: dict[tuple[str, str, bool, str | None], CompileResult] = {}
 
 
 def source_hash(source: str) -> str:
     return hashlib.sha256(source.encode("utf-8")).hexdigest()
 
 
-def compile_source(source: str, *, path: str = "<pyxl>", require_default_export: bool = True) -> CompileResult:
+def compile_source(source: str, *, path: str = "<pyxl>", require_default_export: bool = True,
+                   types_module: str | None = None) -> CompileResult:
     """Split, check and describe one ``.pyxl`` file; raises ``CompileError`` listing every problem.
 
+    ``types_module``: where the page's generated types are imported from ("pyxle/types/blog/[slug]").
     Results are cached by content hash, so recompiling an unchanged file is a dictionary lookup.
     """
     digest = source_hash(source)
-    key = (digest, path, require_default_export)
+    key = (digest, path, require_default_export, types_module)
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    sections, problems, js_statements = split(source, path)
+    sections, problems, js_starts = split(source, path)
     lines = source.splitlines()
     server_lines = [""] * len(lines)
     client_lines = [""] * len(lines)
@@ -65,11 +74,16 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
             problems.append(Diagnostic.at(path, lines, exc.lineno or 1, exc.offset or 1,
                                           f"Python syntax error: {exc.msg}", "fix the Python syntax"))
         else:
-            metadata, problems = analyse(tree, js_statements, path, lines,
+            metadata, problems = analyse(tree, [client_lines[i] for i in js_starts], path, lines,
                                          require_default_export=require_default_export)
     if problems:
         raise CompileError(problems)
-    result = CompileResult(server_code, client_code, metadata, digest)
+    lang = "tsx" if is_tsx(source) else "jsx"
+    inserted = None
+    if types_module is not None and metadata.loader_typed:
+        client_code, inserted = attach_props_type(client_code, js_starts, f'import("{types_module}").Props',
+                                                  tsx=lang == "tsx")
+    result = CompileResult(server_code, client_code, metadata, digest, lang, inserted)
     if len(_cache) > 4096:
         _cache.clear()
     _cache[key] = result

@@ -210,7 +210,7 @@ class _Scanner:
         while j < self.n:
             c = text[j]
             if c == "\n":
-                if self.ends_here(i, j):
+                if self.ends_here(i, j, after_literal=prev == "str"):
                     return j + 1
                 j += 1
             elif c in " \t\r":
@@ -231,11 +231,15 @@ class _Scanner:
                 j, prev = self.atom(j, prev)
         return self.n
 
-    def ends_here(self, start: int, newline: int) -> bool:
-        """At a depth-0 line break: does the statement continue on the next line?"""
+    def ends_here(self, start: int, newline: int, *, after_literal: bool = False) -> bool:
+        """At a depth-0 line break: does the statement continue on the next line?
+
+        ``after_literal``: the line's last token was a string, regex or JSX element, so a ``>``
+        or ``/`` at its end closes that literal and does not continue an expression.
+        """
         line_start = self.text.rfind("\n", start, newline) + 1
         line = _strip_line_comment(self.text[line_start:newline]).rstrip()
-        if line.endswith(_CONTINUES_AFTER) and not line.endswith(("++", "--", "*/")):
+        if not after_literal and line.endswith(_CONTINUES_AFTER) and not line.endswith(("++", "--", "*/")):
             return False
         k = newline + 1
         while k < self.n:

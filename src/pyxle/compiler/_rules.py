@@ -22,6 +22,8 @@ class PageMetadata:
     action_lines: tuple[int, ...] = ()
     has_head: bool = False
     has_default_export: bool = False
+    loader_typed: bool = False  # the loader declares what it returns: the component's props get a type
+    typed: bool = False  # the loader or an action carries annotations: the page has generated types
 
 
 def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:
@@ -45,6 +47,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Se
     loader: ast.AST | None = None
     actions: dict[str, int] = {}
     has_head = False
+    typed_actions = False
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -83,7 +86,9 @@ def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Se
                                                   "give each @action in a file its own name"))
                 else:
                     actions[name] = node.lineno
+                    typed_actions = typed_actions or _annotated(node)
     has_default = any(_DEFAULT_EXPORT.match(line) for line in js_statements)
+    loader_typed = loader is not None and loader.returns is not None  # type: ignore[attr-defined]
     if require_default_export and not has_default:
         problems.append(Diagnostic.at(path, lines, max(len(lines), 1), 1,
                                       "no default export: a page's JSX must `export default` its component",
@@ -95,5 +100,12 @@ def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Se
         action_lines=tuple(actions.values()),
         has_head=has_head,
         has_default_export=has_default,
+        loader_typed=loader_typed,
+        typed=loader_typed or typed_actions,
     )
     return metadata, problems
+
+
+def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A return annotation, or an annotated parameter after the request."""
+    return node.returns is not None or any(a.annotation is not None for a in node.args.args[1:])

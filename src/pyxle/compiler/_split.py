@@ -3,7 +3,10 @@
 Each top-level statement (one starting at column 0) is classified:
 
 1. An explicit fence wins: ``# --- JSX ---`` (or ``# --- client ---``) makes what follows JSX,
-   ``# --- server ---`` (or ``# --- python ---``) Python.
+   ``# --- server ---`` (or ``# --- python ---``) Python. ``# --- TSX ---`` is a JSX fence that
+   also makes the whole client part TypeScript (TSX): the file's opt-in, since plain ``.pyxl``
+   files stay JavaScript as they always were. In such a file ``type X =``, ``interface``,
+   ``enum``, ``declare`` and ``namespace`` statements are client code too.
 2. A statement that can only be one language is that language: ``def``/``class X:``/decorators/
    ``from x import y``/``import x``/``#`` comments are Python; ``import ... from '...'``,
    ``export``, ``const``/``let``/``var``/``function``, ``//`` comments and JSX are JavaScript.
@@ -30,7 +33,8 @@ from pyxle.compiler._python import PyExtentError, py_statement_end, quick_statem
 
 Lang = Literal["python", "jsx"]
 
-FENCE = re.compile(r"^#\s*-{3,}\s*(jsx|client|server|python)\s*-{3,}\s*$", re.IGNORECASE)
+FENCE = re.compile(r"^#\s*-{3,}\s*(jsx|tsx|client|server|python)\s*-{3,}\s*$", re.IGNORECASE)
+_TSX_FENCE = re.compile(r"^[ \t]*#\s*-{3,}\s*tsx\s*-{3,}[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
 _PY_ONLY = re.compile(
     r"(?:async\s+def|def)\s+\w+\s*\("
     r"|class\s+\w+\s*[(:]"
@@ -47,6 +51,7 @@ _JS_ONLY = re.compile(
     r"|class\s+[\w$]+(?:\s+extends\b[^{]*)?\s*\{"
     r"|//|/\*|<[A-Za-z>]"
 )
+_TS_ONLY = re.compile(r"(?:type|interface|enum|declare|namespace|abstract\s+class|const\s+enum)\s+[A-Za-z_$]")
 _ASSIGNMENT = re.compile(r"([A-Za-z_]\w*)\s*(?::[^=]+)?(?:[-+*/%&|^@]|//|\*\*|>>|<<)?=(?!=)")
 _DIRECTIVE = re.compile(r"""^(['"])[^'"\\]*\1;?\s*$""")
 _JS_DECLARED = re.compile(r"^(?:let|var)\s+([A-Za-z_$][\w$]*)", re.MULTILINE)
@@ -59,20 +64,26 @@ class Section:
     end: int  # exclusive
 
 
-def split(source: str, path: str) -> tuple[list[Section], list[Diagnostic], list[str]]:
-    """Sections in file order, diagnostics for what is clearly broken, and the first line of
-    every top-level JS statement (so "export default" inside a string is not mistaken for one)."""
+def is_tsx(source: str) -> bool:
+    """Whether the file opted into TypeScript with a ``# --- TSX ---`` fence."""
+    return "tsx" in source.lower() and _TSX_FENCE.search(source) is not None
+
+
+def split(source: str, path: str) -> tuple[list[Section], list[Diagnostic], list[int]]:
+    """Sections in file order, diagnostics for what is clearly broken, and the (0-based) first line
+    of every top-level JS statement (so "export default" inside a string is not mistaken for one)."""
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith("\n"):
         lines[-1] += "\n"
-    splitter = _Splitter(lines, source, path)
+    splitter = _Splitter(lines, source, path, tsx=is_tsx(source))
     sections = splitter.run()
-    return sections, splitter.diagnostics, [lines[i] for i in sorted(splitter.js_starts)]
+    return sections, splitter.diagnostics, sorted(splitter.js_starts)
 
 
 class _Splitter:
-    def __init__(self, lines: list[str], source: str, path: str) -> None:
+    def __init__(self, lines: list[str], source: str, path: str, *, tsx: bool = False) -> None:
         self.lines = lines
+        self.tsx = tsx
         self.text = "".join(lines)
         self.offsets = [0]
         for line in lines:
@@ -91,7 +102,7 @@ class _Splitter:
         while i < n:
             kind = FENCE.match(self.lines[i].strip()).group(1).lower()  # type: ignore[union-attr]
             stop = next((k for k in range(i + 1, n) if FENCE.match(self.lines[k].strip())), n)
-            if kind in ("jsx", "client"):
+            if kind in ("jsx", "tsx", "client"):
                 if i + 1 < stop:
                     self.add("jsx", i + 1, stop)
                     self.fenced_js_starts(i + 1, stop)
@@ -156,11 +167,10 @@ class _Splitter:
                 i = self.take_ambiguous(i, stop)
         return stop
 
-    @staticmethod
-    def signal(line: str) -> Lang | None:
+    def signal(self, line: str) -> Lang | None:
         if _PY_ONLY.match(line):
             return "python"
-        if _JS_ONLY.match(line):
+        if _JS_ONLY.match(line) or (self.tsx and _TS_ONLY.match(line)):
             return "jsx"
         return None
 

@@ -22,6 +22,7 @@ from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
 from pyxle.routing import RouteSpec
 from pyxle.runtime import ActionCookies, ActionError
+from pyxle.validation import form_fields
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
@@ -43,14 +44,7 @@ class ActionRequest(ApiRequest):
                 raise HTTPException(400, f"An action takes a JSON object, not {kind}")
             return data
         if not hasattr(self, "_json"):
-            form = await self.form()
-            data: dict[str, Any] = {}
-            for key, value in form.multi_items():
-                if key in data:
-                    data[key] = [*data[key], value] if isinstance(data[key], list) else [data[key], value]
-                else:
-                    data[key] = value
-            self._json = data
+            self._json = form_fields((await self.form()).multi_items())
         return self._json
 
 

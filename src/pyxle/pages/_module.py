@@ -11,7 +11,7 @@ from typing import Any
 
 from pyxle._loading import SourceError, content_hash, exec_module
 from pyxle.compiler import CompileError, compile_source
-from pyxle.runtime import runtime_globals
+from pyxle.runtime import marked_functions, runtime_globals
 
 
 @dataclass(frozen=True)
@@ -72,24 +72,19 @@ def load_built_module(code_path: Path, source_hash: str, path: Path, file: PureP
 def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: str, *, client_code: str,
                  content_hash: str, metadata: Any) -> PageModule:
     namespace = vars(module)
-    loaders = [v for v in namespace.values() if callable(v) and getattr(v, "__pyxle_loader__", False)]
-    actions = {
-        getattr(v, "__pyxle_action_name__", None) or v.__name__: v
-        for v in namespace.values()
-        if callable(v) and getattr(v, "__pyxle_action__", False)
-    }
+    loader, actions = marked_functions(namespace)
     websocket = namespace.get("websocket")
     if websocket is not None and not (callable(websocket) and inspect.iscoroutinefunction(websocket)):
         raise SourceError(shown_as, _line(websocket) if callable(websocket) else None,
                           "`websocket` must be `async def websocket(ws)`", "write `async def websocket(ws):`")
-    for fn in [*loaders, *actions.values()]:
+    for fn in [*([loader] if loader else []), *actions.values()]:
         if not inspect.iscoroutinefunction(fn):
             raise SourceError(shown_as, _line(fn), f"{fn.__name__}() must be async def", "write `async def`")
     return PageModule(
         file=file,
         path=path,
         module=module,
-        loader=loaders[0] if loaders else None,
+        loader=loader,
         actions=actions,
         head=namespace.get("HEAD"),
         client_code=client_code,

@@ -8,16 +8,15 @@ The answer is the page's HTML with the action's status (422), at the URL the for
 from __future__ import annotations
 
 import json
-from typing import Any
 from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
 
+from pyxle.pages._action_body import CSRF_FIELD
 from pyxle.routing import RouteSpec
-
-CSRF_FIELD = "csrf_token"
+from pyxle.validation import form_fields
 
 
 def has_fields(response: Response) -> bool:
@@ -28,12 +27,7 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
                                response: Response, send: Send) -> None:
     endpoint, spec = page
     payload = json.loads(bytes(response.body))
-    form = await request.form()
-    values: dict[str, Any] = {}
-    for key, value in form.multi_items():
-        if key != CSRF_FIELD and isinstance(value, str):
-            values[key] = [*values[key], value] if isinstance(values.get(key), list) else (
-                [values[key], value] if key in values else value)
+    values = form_fields((await request.form()).multi_items(), skip=(CSRF_FIELD,), text_only=True)
     result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
               "values": values}
     path, params = _page_url(request, spec)

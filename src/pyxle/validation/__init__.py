@@ -2,8 +2,10 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``,
-``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations).
+``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``
+(a form as a dict, repeated keys as lists),
+``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations of the
+JSON an annotation describes, for generated page types).
 
 Depends on nothing else of Pyxle. pydantic (the ``validation`` extra) is imported only when a
 handler's annotations need it, so an app without typed handlers never loads it.
@@ -24,14 +26,16 @@ from pyxle.validation._describe import (
     takes_arguments,
 )
 from pyxle.validation._errors import MAX_DEPTH, MESSAGE, ROOT, InvalidInput, MissingExtra
+from pyxle.validation._forms import form_fields
 from pyxle.validation._markers import Body, Header, Query
 from pyxle.validation._openapi import Operation
 from pyxle.validation._openapi import document as openapi_document
+from pyxle.validation._typescript import typescript
 
 __all__ = [
     "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
-    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "is_structured", "openapi_document",
-    "output", "takes_arguments",
+    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "form_fields", "is_structured", "openapi_document",
+    "output", "takes_arguments", "typescript",
 ]
 
 EXTRA_HINT = "install the validation extra: pip install 'pyxle-framework[validation]'"

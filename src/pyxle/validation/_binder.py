@@ -9,6 +9,7 @@ from starlette.requests import Request
 
 from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
+from pyxle.validation._forms import form_fields
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -44,15 +45,7 @@ class BodyReader:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in _FORM_TYPES:
             form = await request.form()
-            data: dict[str, Any] = {}
-            for key, value in form.multi_items():
-                if key in self.ignore:
-                    continue
-                if key in data:
-                    data[key] = [*data[key], value] if isinstance(data[key], list) else [data[key], value]
-                else:
-                    data[key] = value
-            return self.validate(data)
+            return self.validate(form_fields(form.multi_items(), skip=self.ignore))
         body = await request.body()
         if not body or body.isspace():
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})

@@ -1,0 +1,108 @@
+"""Typing a page component's props with the page's generated types, written into its first parameter.
+
+The compiler knows both halves of a file: when the loader declares what it returns, the default
+export's props get ``import("<types module>").Props`` with nothing written by the user. In JSX it
+is an inline JSDoc type before the parameter (``/** @type {T} */ { data }``), which TypeScript
+reads in checked JavaScript and esbuild drops as a comment; in TSX it is a parameter annotation
+(``{ data }: T``), unless the user wrote one. The insertion stays on its line, so line numbers
+hold; ``Insert`` says where it went, so a type checker's columns can be mapped back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pyxle.compiler._jsscan import JsScanError, _Scanner
+
+_FUNCTION = re.compile(r"export\s+default\s+(?:async\s+)?function\b\s*\*?\s*[\w$]*\s*\(")
+_ARROW = re.compile(r"export\s+default\s+(?:async\s*)?\(")
+_NAMED = re.compile(r"export\s+default\s+([A-Za-z_$][\w$]*)\s*;?\s*(?://.*)?$", re.MULTILINE)
+_CLOSERS = {"{": "}", "[": "]", "(": ")"}
+
+
+@dataclass(frozen=True)
+class Insert:
+    line: int  # 1-based line of the client module
+    column: int  # 1-based column where the text was inserted
+    length: int
+
+    def column_before(self, line: int, column: int) -> int:
+        """A column of the client module as it was before the insertion."""
+        if line != self.line or column <= self.column:
+            return column
+        return max(self.column, column - self.length)
+
+
+def attach_props_type(code: str, js_starts: Sequence[int], type_ref: str, *, tsx: bool) -> tuple[str, Insert | None]:
+    """``code`` with the default export's first parameter typed as ``type_ref`` (when one is found)."""
+    offsets = [0]
+    for line in code.split("\n"):
+        offsets.append(offsets[-1] + len(line) + 1)
+    scanner = _Scanner(code)
+    try:
+        at = _first_parameter(code, scanner, [offsets[i] for i in js_starts if i < len(offsets)])
+        if at is None:
+            return code, None
+        if tsx:
+            at = _after_binding(code, scanner, at)
+            if at is None:
+                return code, None
+            text = f": {type_ref}"
+        else:
+            text = f"/** @type {{{type_ref}}} */ "
+    except JsScanError:
+        return code, None
+    line = code.count("\n", 0, at)
+    return code[:at] + text + code[at:], Insert(line + 1, at - offsets[line] + 1, len(text))
+
+
+def _first_parameter(code: str, scanner: _Scanner, starts: list[int]) -> int | None:
+    """Offset of the default-exported component's first parameter; None when it takes none."""
+    for start in starts:
+        if match := _FUNCTION.match(code, start):
+            return _parameter_at(code, match.end())
+        if (match := _ARROW.match(code, start)) and _is_arrow(code, scanner, match.end()):
+            return _parameter_at(code, match.end())
+        if match := _NAMED.match(code, start):
+            return _declared(code, scanner, match.group(1), starts)
+    return None
+
+
+def _declared(code: str, scanner: _Scanner, name: str, starts: list[int]) -> int | None:
+    """The first parameter of ``function Name(`` or ``const Name = (...) =>`` (not if Name is typed)."""
+    name = re.escape(name)
+    function = re.compile(rf"(?:export\s+)?(?:async\s+)?function\s*\*?\s*{name}\s*\(")
+    variable = re.compile(rf"(?:export\s+)?(?:const|let|var)\s+{name}\s*=\s*(?:async\s*)?(function\b[^(]*)?\(")
+    for start in starts:
+        if match := function.match(code, start):
+            return _parameter_at(code, match.end())
+        if (match := variable.match(code, start)) and (match.group(1) or _is_arrow(code, scanner, match.end())):
+            return _parameter_at(code, match.end())
+    return None
+
+
+def _is_arrow(code: str, scanner: _Scanner, after_paren: int) -> bool:
+    end = scanner.code(after_paren, ")")
+    rest = code[end:].lstrip()
+    return rest.startswith("=>") or (rest.startswith(":") and "=>" in rest.split("\n", 1)[0])
+
+
+def _parameter_at(code: str, index: int) -> int | None:
+    while index < len(code) and code[index] in " \t\r\n":
+        index += 1
+    return None if index >= len(code) or code[index] == ")" else index
+
+
+def _after_binding(code: str, scanner: _Scanner, index: int) -> int | None:
+    """Where a TSX annotation of the parameter at ``index`` goes; None when it has one already."""
+    if code[index] in _CLOSERS:
+        end = scanner.code(index + 1, _CLOSERS[code[index]])
+    else:
+        match = re.compile(r"[A-Za-z_$][\w$]*").match(code, index)
+        if match is None:
+            return None
+        end = match.end()
+    rest = code[end:].lstrip(" \t")
+    return None if rest.startswith((":", "?")) else end

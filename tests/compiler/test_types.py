@@ -1,0 +1,117 @@
+"""The compiler's part in typed pages: the `# --- TSX ---` marker, and the generated props type
+attached to the default export's first parameter (lines kept, columns mappable back)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pyxle.compiler import Insert, compile_source
+
+LOADER = '''@server
+async def load(request) -> Data:
+    return {"n": 1}
+
+'''
+REF = 'import("pyxle/types/x").Props'
+
+
+def compiled(source: str, **kwargs):  # type: ignore[no-untyped-def]
+    return compile_source(source, path="pages/x.pyxl", types_module="pyxle/types/x", **kwargs)
+
+
+@pytest.mark.parametrize(("component", "expected"), [
+    ("export default function Page({ data }) {\n  return <p>{data.n}</p>\n}\n",
+     f"export default function Page(/** @type {{{REF}}} */ {{ data }}) {{"),
+    ("export default function ({ data }) {\n  return <p/>\n}\n",
+     f"export default function (/** @type {{{REF}}} */ {{ data }}) {{"),
+    ("export default ({ data }) => <p>{data.n}</p>\n",
+     f"export default (/** @type {{{REF}}} */ {{ data }}) => <p>{{data.n}}</p>"),
+    ("function Page(props) {\n  return <p/>\n}\nexport default Page\n",
+     f"function Page(/** @type {{{REF}}} */ props) {{"),
+    ("const Page = ({ data }) => <p>{data.n}</p>\nexport default Page;\n",
+     f"const Page = (/** @type {{{REF}}} */ {{ data }}) => <p>{{data.n}}</p>"),
+    ("export default function Page(\n  { data },\n) {\n  return <p/>\n}\n", f"  /** @type {{{REF}}} */ {{ data }},"),
+])
+def test_a_jsx_component_gets_an_inline_jsdoc_type_on_its_first_parameter(component: str, expected: str) -> None:
+    result = compiled(LOADER + component)
+    assert expected in result.client_code.splitlines()
+    assert len(result.client_code.splitlines()) == len((LOADER + component).splitlines())
+    assert result.props_type is not None
+    line = result.client_code.splitlines()[result.props_type.line - 1]
+    assert line[result.props_type.column - 1:].startswith("/** @type")
+
+
+@pytest.mark.parametrize(("component", "expected"), [
+    ("export default function Page({ data }) {\n  return <p/>\n}\n", f"export default function Page({{ data }}: {REF}) {{"),
+    ("export default function Page(props) {\n  return <p/>\n}\n", f"export default function Page(props: {REF}) {{"),
+    ("const Page = ({ data = {} }) => <p/>\nexport default Page\n", f"const Page = ({{ data = {{}} }}: {REF}) => <p/>"),
+])
+def test_a_tsx_component_gets_a_parameter_annotation(component: str, expected: str) -> None:
+    result = compiled(LOADER + "# --- TSX ---\n" + component)
+    assert result.client_lang == "tsx"
+    assert expected in result.client_code.splitlines()
+
+
+@pytest.mark.parametrize("component", [
+    "export default function Page({ data }: { data: { n: number } }) {\n  return <p/>\n}\n",
+    "const Page: React.FC<{ data: unknown }> = ({ data }) => <p/>\nexport default Page\n",
+])
+def test_a_tsx_component_the_user_typed_is_left_as_written(component: str) -> None:
+    result = compiled(LOADER + "# --- TSX ---\n" + component)
+    assert result.props_type is None
+    assert "pyxle/types" not in result.client_code
+
+
+@pytest.mark.parametrize("source", [
+    LOADER + "export default function Page() {\n  return <p/>\n}\n",  # takes no props
+    LOADER.replace(" -> Data", "") + "export default function Page({ data }) {\n  return <p/>\n}\n",  # loader says nothing
+    "export default function Page({ data }) {\n  return <p/>\n}\n",  # no loader
+    LOADER + "export default memo(function Page({ data }) {\n  return <p/>\n})\n",  # wrapped: not followed
+])
+def test_nothing_is_attached_without_a_typed_loader_and_a_plain_component(source: str) -> None:
+    result = compiled(source)
+    assert result.props_type is None
+    assert "pyxle/types" not in result.client_code
+
+
+def test_without_a_types_module_the_client_code_is_the_users_own() -> None:
+    source = LOADER + "export default function Page({ data }) {\n  return <p/>\n}\n"
+    assert compile_source(source, path="pages/x.pyxl").client_code.splitlines()[4] == "export default function Page({ data }) {"
+
+
+def test_metadata_says_whether_the_loader_or_an_action_is_annotated() -> None:
+    component = "export default function Page() {\n  return <p/>\n}\n"
+    plain = compiled("@server\nasync def load(request):\n    return {}\n\n" + component).metadata
+    assert (plain.loader_typed, plain.typed) == (False, False)
+    action = compiled("@action\nasync def save(request, body: Post):\n    return {}\n\n" + component).metadata
+    assert (action.loader_typed, action.typed) == (False, True)
+    request_only = compiled("@action\nasync def save(request: Request):\n    return {}\n\n" + component).metadata
+    assert request_only.typed is False
+    assert compiled(LOADER + component).metadata.loader_typed is True
+
+
+def test_the_tsx_marker_makes_typescript_declarations_client_code_before_it_too() -> None:
+    source = ("type Row = { n: number }\ninterface Props { data: Row }\nenum Mode { A, B }\n\n" + LOADER +
+              "# --- TSX ---\nexport default function Page({ data }: Props) {\n  return <p>{data.n}</p>\n}\n")
+    result = compiled(source)
+    assert result.client_code.splitlines()[:3] == ["type Row = { n: number }", "interface Props { data: Row }",
+                                                   "enum Mode { A, B }"]
+    assert "type Row" not in result.server_code and "async def load" in result.server_code
+
+
+def test_a_file_without_the_marker_stays_jsx() -> None:
+    result = compiled(LOADER + "# --- JSX ---\nexport default function Page() {\n  return <p/>\n}\n")
+    assert result.client_lang == "jsx"
+
+
+def test_a_one_line_arrow_component_ending_in_a_tag_does_not_swallow_the_export_after_it() -> None:
+    result = compile_source("const Page = ({ data }) => <p>{data.n}</p>\nexport default Page\n", path="pages/x.pyxl")
+    assert result.metadata.has_default_export
+
+
+def test_columns_after_the_insertion_map_back_to_the_users_line() -> None:
+    insert = Insert(line=5, column=30, length=45)
+    assert insert.column_before(5, 80) == 35
+    assert insert.column_before(5, 12) == 12
+    assert insert.column_before(5, 40) == 30  # inside the inserted text: where it went in
+    assert insert.column_before(6, 80) == 80

@@ -1,0 +1,151 @@
+"""What the typed-input work left to prove, on real `pyxle dev` / `pyxle serve` processes: the
+dev-only check of a response against its return annotation, and the start-up error (with the
+install hint) when typed handlers meet an environment without pydantic."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import server_env
+
+ORDER_API = '''
+from typing_extensions import TypedDict
+
+
+class Order(TypedDict):
+    title: str
+    qty: int
+
+
+async def get(request) -> Order:
+    return {"title": "no quantity"}
+
+
+async def post(request) -> Order:
+    return {"title": "complete", "qty": 2}
+'''
+
+
+def test_pyxle_dev_answers_500_naming_the_field_a_response_lacks(make_project, start_server) -> None:
+    root = make_project({"pages/api/order.py": ORDER_API})
+    server = start_server(root, "dev")
+    response = httpx.get(server.url + "/api/order")
+    assert response.status_code == 500
+    body = response.json()
+    assert body["error"] == "Internal Server Error"
+    assert "the response does not match its return annotation" in body["exception"]
+    assert "'qty': ['Field required']" in body["exception"]
+    assert "the response does not match its return annotation" in server.output()  # logged with its traceback
+    fine = httpx.post(server.url + "/api/order")
+    assert (fine.status_code, fine.json()) == (200, {"title": "complete", "qty": 2})
+
+
+def test_pyxle_serve_sends_the_response_unchecked(make_project, start_server) -> None:
+    root = make_project({"pages/api/order.py": ORDER_API})
+    server = start_server(root, "serve")
+    response = httpx.get(server.url + "/api/order")
+    assert (response.status_code, response.json()) == (200, {"title": "no quantity"})
+
+
+def without_pydantic(tmp_path: Path) -> dict[str, str]:
+    """An environment in which `import pydantic` fails, as in a venv without the validation extra."""
+    blocker = tmp_path / "no-pydantic"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['pydantic'] = None  # import pydantic -> ImportError\n")
+    env = server_env()
+    env["PYTHONPATH"] = f"{blocker}:{env['PYTHONPATH']}"
+    return env
+
+
+def serve(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyxle", "serve", str(root), "--host", "127.0.0.1", "--port", "0"],
+                          capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False)
+
+
+def test_a_typed_api_route_without_pydantic_stops_start_up_with_the_install_hint(make_project, tmp_path) -> None:
+    root = make_project({"pages/api/items/[id].py": "async def get(request, id: int):\n    return {'id': id}\n"})
+    env = without_pydantic(tmp_path)
+    blocked = subprocess.run([sys.executable, "-c", "import pydantic"], env=env, capture_output=True, text=True, check=False)
+    assert blocked.returncode == 1 and "ModuleNotFoundError" in blocked.stderr  # the environment really lacks it
+    done = serve(root, env)
+    assert done.returncode == 1
+    assert "pages/api/items/[id].py:1: typed parameters need pydantic, which is not installed" in done.stderr
+    assert "hint: install the validation extra: pip install 'pyxle-framework[validation]'" in done.stderr
+
+
+def test_a_typed_action_without_pydantic_stops_start_up_naming_the_page_and_line(make_project, tmp_path) -> None:
+    page = '''
+from typing_extensions import TypedDict
+
+
+class Post(TypedDict):
+    title: str
+
+
+@action
+async def save(request, body: Post):
+    return {"saved": body["title"]}
+
+
+export default function Page() {
+  return <p>new post</p>
+}
+'''
+    root = make_project({"pages/index.pyxl": page})
+    done = serve(root, without_pydantic(tmp_path))
+    assert done.returncode == 1
+    assert "pages/index.pyxl:9: action save(): typed parameters need pydantic, which is not installed" in done.stderr
+    assert "hint: install the validation extra: pip install 'pyxle-framework[validation]'" in done.stderr
+
+
+def test_an_app_without_typed_handlers_starts_without_pydantic(make_project, start_server, tmp_path) -> None:
+    root = make_project({"pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n"})
+    server = start_server(root, "serve", env={"PYTHONPATH": without_pydantic(tmp_path)["PYTHONPATH"]})
+    assert httpx.get(server.url + "/api/hello").json() == {"hello": "world"}
+
+
+FORM_PAGE = '''
+from pydantic import BaseModel, Field
+
+
+class Tagged(BaseModel):
+    title: str = Field(min_length=3)
+    tag: list[str]
+
+
+@action
+async def typed(request, body: Tagged):
+    return {"tags": body.tag}
+
+
+@action
+async def untyped(request):
+    return {"seen": await request.json()}
+
+
+export default function Page({ action }) {
+  return <p id="kept">{action ? JSON.stringify(action.values) : 'none'}</p>
+}
+'''
+
+
+def test_a_key_repeated_in_a_form_is_a_list_for_typed_bodies_request_json_and_re_rendered_values(
+        make_project, start_server) -> None:
+    root = make_project({"pages/index.pyxl": FORM_PAGE}, node=True)
+    server = start_server(root, "serve")
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        token = client.cookies["pyxle-csrf"]
+        form = {"csrf_token": token, "title": "Tagged", "tag": ["a", "b"]}  # tag=a&tag=b
+        typed = client.post("/api/__actions/index/typed", data=form, headers={"x-csrf-token": token})
+        assert typed.json() == {"ok": True, "tags": ["a", "b"]}
+        untyped = client.post("/api/__actions/index/untyped", data=form, headers={"x-csrf-token": token})
+        assert untyped.json() == {"ok": True, "seen": {"csrf_token": token, "title": "Tagged", "tag": ["a", "b"]}}
+        no_js = client.post("/api/__actions/index/typed", data={**form, "title": "ab"},
+                            headers={"accept": "text/html", "referer": server.url + "/"})
+    assert no_js.status_code == 422
+    assert '<p id="kept">{&quot;title&quot;:&quot;ab&quot;,&quot;tag&quot;:[&quot;a&quot;,&quot;b&quot;]}</p>' in no_js.text
