@@ -17,6 +17,7 @@ from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
+from pyxle.pages._data import as_plain_dict
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
@@ -177,8 +178,10 @@ def action_response(result: Any, where: str) -> Response:
         return result
     if result is None:
         result = {}
+    elif not isinstance(result, dict):
+        result = as_plain_dict(result)
     if not isinstance(result, dict):
-        raise TypeError(f"{where} returned {type(result).__name__}; an action returns a dict (or None)")
+        raise TypeError(f"{where} returned {type(result).__name__}; an action returns a dict, a model (or None)")
     body = dict(result)
     urls = body.pop(INVALIDATE_KEY, None)
     headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None

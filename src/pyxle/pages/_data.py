@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable
@@ -35,6 +36,8 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
         result, status = result
     if result is None:
         result = {}
+    elif not isinstance(result, dict):
+        result = as_plain_dict(result)
     if not isinstance(result, dict):
         raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict, (dict, status) or a Response, "
                                 f"not {type(result).__name__}")
@@ -45,6 +48,19 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
         raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
                                 f"{problem}") from None
     return result, status, encoded
+
+
+def as_plain_dict(value: Any) -> Any:
+    """A pydantic model or a dataclass instance as the dict JSON carries, so a loader or action may
+    return what its annotation says (``-> Post``); anything else is returned as it is."""
+    if isinstance(value, type):
+        return value
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json")
+    if dataclasses.is_dataclass(value):
+        return dataclasses.asdict(value)
+    return value
 
 
 def props_json(data_json: str, layouts: dict[str, str]) -> str:
