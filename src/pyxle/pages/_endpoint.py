@@ -16,11 +16,11 @@ from pyxle.hooks import Hook, RouteContext, wrap_endpoint
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import document
-from pyxle.pages._errors import PagesRuntime
+from pyxle.pages._errors import PagesRuntime, busy_page
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.runtime import LoaderError
-from pyxle.ssr import RenderError
+from pyxle.ssr import RenderError, RenderQueueFull
 
 logger = logging.getLogger("pyxle.error")
 
@@ -95,6 +95,8 @@ class PageEndpoint:
         try:
             csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
             return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf)
+        except RenderQueueFull:
+            return busy_page()
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
@@ -103,7 +105,8 @@ class PageEndpoint:
                      "statusCode": 500, "data": {}}
             if self.runtime.expose_errors and exc.stack:
                 error["stack"] = exc.stack
-            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)
+            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,
+                                                 urgent=True)
 
 
 def _answer(response: Response, navigation: bool, route_path: str) -> Response:

@@ -32,20 +32,37 @@ class PagesRuntime:
     dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
-                         layout_data: dict[str, Any], route_path: str) -> Response:
-        """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails."""
+                         layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
+        """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails.
+
+        ``urgent``: the page's own render failed, so its request has waited already; the error
+        page goes ahead of the renders queued since (see ``SsrPool.render``).
+        """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = {"Vary": "x-pyxle-navigation"}
         if special is not None and self.renderer is not None:
+            from pyxle.ssr import RenderQueueFull
+
             page_id = special.with_suffix("").as_posix()
             props = {"data": error, "layoutData": layout_data}
             try:
-                return await self.renderer.respond(page_id, props, route_path, [], status, headers)
+                return await self.renderer.respond(page_id, props, route_path, [], status, headers, urgent=urgent)
+            except RenderQueueFull:  # saturated: the built-in page costs no render
+                pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
         scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
         return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts),
                             status, headers=headers)
+
+
+RETRY_AFTER = "1"  # seconds: a saturated render queue usually drains within one
+
+
+def busy_page() -> HTMLResponse:
+    """503 for a page request the render queue has no room for: at once, with ``Retry-After``."""
+    error = {"message": "The server is busy; please try again in a moment", "statusCode": 503, "data": {}}
+    return HTMLResponse(builtin_page(503, error), 503, headers={"Retry-After": RETRY_AFTER, "Vary": "x-pyxle-navigation"})
 
 
 def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:
