@@ -20,9 +20,14 @@ import pytest
 from tests.conftest import Server
 
 PAGE = '''
+import os
+
 @server
 async def load(request):
     q = request.query_params
+    if os.environ.get("LOADER_LOG"):
+        with open(os.environ["LOADER_LOG"], "a") as log:
+            log.write(q.get("n", "") + "\\n")
     return {"ms": int(q.get("ms", "0")), "log": q.get("log", ""), "hang": q.get("hang") == "1", "n": q.get("n", "")}
 
 export default function Page({ data }) {
@@ -155,11 +160,12 @@ def test_error_pages_of_hung_renders_do_not_queue_behind_each_other(one_worker) 
     assert t2 < 5.5
 
 
-def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker) -> None:
+def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Issue 13, saturation: 16 concurrent 300 ms renders on one worker whose timeout (1 s) lets it
     serve 3, with a queue of 4: no 500 at all; the renders the queue holds answer 200; the rest get
-    a 503 with Retry-After at once."""
-    server = one_worker(1, PYXLE_SSR_QUEUE="4")
+    a 503 with Retry-After at once, without running the page's loader."""
+    loader_log = tmp_path / "loader.log"
+    server = one_worker(1, PYXLE_SSR_QUEUE="4", LOADER_LOG=str(loader_log))
     httpx.get(server.url + "/", timeout=10)
 
     async def fetch(client: httpx.AsyncClient, i: int) -> tuple[httpx.Response, float]:
@@ -181,6 +187,8 @@ def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker) -> 
             assert "text/html" in r.headers["content-type"] and "busy" in r.text
     assert "longer than" not in server.output()
     assert server.output().count("the SSR queue is full") >= 1
+    loads = loader_log.read_text().split()[1:]  # (the first request was the warm-up)
+    assert len(loads) <= statuses.count(200) + 2, (loads, statuses)
 
 
 def test_four_times_what_the_timeout_allows_is_served_with_the_default_queue(one_worker) -> None:

@@ -57,6 +57,8 @@ class PageEndpoint:
 
     async def _respond(self, request: Request) -> Response:
         navigation = request.headers.get("x-pyxle-navigation") == "1"
+        if not navigation and self.runtime.renderer is not None and self.runtime.renderer.refuses():
+            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
         route_path = request.scope["path"]
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}

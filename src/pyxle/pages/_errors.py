@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 from collections.abc import Callable
@@ -61,8 +62,13 @@ RETRY_AFTER = "1"  # seconds: a saturated render queue usually drains within one
 
 def busy_page() -> HTMLResponse:
     """503 for a page request the render queue has no room for: at once, with ``Retry-After``."""
+    return HTMLResponse(_busy_document(), 503, headers={"Retry-After": RETRY_AFTER, "Vary": "x-pyxle-navigation"})
+
+
+@functools.cache
+def _busy_document() -> str:
     error = {"message": "The server is busy; please try again in a moment", "statusCode": 503, "data": {}}
-    return HTMLResponse(builtin_page(503, error), 503, headers={"Retry-After": RETRY_AFTER, "Vary": "x-pyxle-navigation"})
+    return builtin_page(503, error)
 
 
 def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:

@@ -86,6 +86,10 @@ class Renderer:
     async def close(self) -> None:
         await self.pool.close()
 
+    def refuses(self) -> bool:
+        """The render queue is full: a page request now would be answered 503."""
+        return self.pool.refuses()
+
     def has(self, page_id: str) -> bool:
         return page_id in self.manifest.get("pages", {})
 

@@ -119,6 +119,17 @@ class SsrPool:
         """Renders accepted and not started: in the queue, or sent ahead to a busy worker."""
         return len(self._queue) + sum(len(worker.pending) - 1 for worker in self._workers if worker.pending)
 
+    def refuses(self) -> bool:
+        """Whether a render now would be refused (``RenderQueueFull``): the queue is full. The first
+        refusal until the queue empties again is logged, once."""
+        if self.waiting < self.queue_size:
+            return False
+        if not self._full:
+            self._full = True
+            logger.warning("the SSR queue is full (%d renders waiting for %d workers); answering 503 until it drains",
+                           self.queue_size, self.size)
+        return True
+
     async def render(self, request: dict[str, Any], props_json: str | None = None, *,
                      urgent: bool = False) -> dict[str, Any]:
         """Render ``request``; ``props_json`` is ``request["props"]`` already serialised (sent as is).
@@ -126,11 +137,7 @@ class SsrPool:
         ``urgent`` (an error page for a render that failed) goes to the front of the queue and
         only to a worker with nothing else to do, and the queue's limit does not apply to it.
         """
-        if not urgent and self.waiting >= self.queue_size:
-            if not self._full:
-                self._full = True
-                logger.warning("the SSR queue is full (%d renders waiting for %d workers); answering 503 until it drains",
-                               self.queue_size, self.size)
+        if not urgent and self.refuses():
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
         job_id = next(self._ids)
         if props_json is None:
