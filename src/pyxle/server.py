@@ -21,7 +21,7 @@ from typing import Any
 WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
 FD_RESERVE = 256  # file descriptors a worker keeps for everything but connections (pipes, files, databases)
-FD_TARGET = 65536  # the open-file limit is raised towards this when the hard limit allows
+FD_CAP = 1 << 20  # connections per worker when the open-file limit is unlimited
 
 
 class BindError(Exception):
@@ -90,28 +90,26 @@ def resolve_port(host: str, port: int) -> int:
 
 
 def connection_limit() -> int:
-    """Connections each worker holds open at once: as many as its open-file limit allows.
+    """Connections each worker may hold open at once: what its open-file limit allows, less a reserve.
 
     Idle keep-alive connections count, so granian's default (1024 per server) let a thousand idle
-    clients lock everyone else out. The limit is raised to the hard limit (up to ``FD_TARGET``)
-    first; idle connections are closed after the keep-alive timeout, and what bounds the work
-    (renders) has its own queue.
+    clients lock everyone else out. The soft limit is raised to the hard one first (granian does
+    the same as it loads); idle connections are closed after the keep-alive timeout, and the work
+    that is expensive (renders) has its own bounded queue.
     """
     try:
         import resource
-    except ImportError:  # Windows: no such limit to read
-        return 16384
+    except ImportError:  # Windows: no such limit
+        return FD_CAP
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = FD_TARGET if hard == resource.RLIM_INFINITY else min(hard, FD_TARGET)
+    wanted = FD_CAP if hard == resource.RLIM_INFINITY else hard
     if soft != resource.RLIM_INFINITY and soft < wanted:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
             soft = wanted
         except (OSError, ValueError):
             pass
-    if soft == resource.RLIM_INFINITY:
-        soft = FD_TARGET
-    return max(64, soft - FD_RESERVE)
+    return max(64, min(soft, FD_CAP) - FD_RESERVE)
 
 
 class JsonFormatter(logging.Formatter):

@@ -100,6 +100,34 @@ def test_a_thousand_idle_connections_do_not_lock_out_a_new_client(api_server: Se
             sock.close()
 
 
+def test_the_open_file_limit_is_raised_so_idle_connections_still_do_not_lock_out(make_project, start_server) -> None:
+    """The same with the soft open-file limit most systems start processes with (1,024): the limit
+    is raised to the hard one at start, so 1,100 idle connections fit and a new client is answered."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 4096:
+        pytest.skip(f"the hard open-file limit here ({hard}) leaves no room to raise")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    try:  # the server inherits the low soft limit
+        server = start_server(make_project({**API, "pages/api/nofile.py": """
+            import resource
+            async def get(request):
+                return list(resource.getrlimit(resource.RLIMIT_NOFILE))
+            """}), "serve", env=KEY)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert httpx.get(server.url + "/api/nofile").json()[0] == hard
+    host, port = server.url.removeprefix("http://").split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(1100)]
+    try:
+        time.sleep(0.5)
+        assert httpx.get(server.url + "/api/hello", timeout=10).status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
 @pytest.mark.parametrize("sent", [b"", b"GET /api/hello HTTP/1.1\r\nHost: x\r\n", b"keep-alive"],
                          ids=["silent", "half-a-request-head", "idle-keep-alive"])
 def test_connections_without_a_request_are_closed_after_the_keep_alive_timeout(make_project, start_server,
