@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import itertools
 import logging
 from pathlib import Path
@@ -111,8 +112,8 @@ class SsrPool:
             if worker.process.exited:
                 self._worker_exited(worker)
 
-    def _start_worker(self) -> Any:
-        return start_worker(self.bundle, self.node, self.node_args)
+    async def _start_worker(self) -> NodeProcess:
+        return await start_worker(self.bundle, self.node, self.node_args)
 
     @property
     def waiting(self) -> int:
@@ -192,10 +193,8 @@ class SsrPool:
     def _forget(self, job: _Job) -> None:
         """The caller gave up (its request was cancelled): a job still queued is dropped."""
         if job.worker is None:
-            try:
+            with contextlib.suppress(ValueError):
                 self._queue.remove(job)
-            except ValueError:
-                pass
 
     def _arm(self, job: _Job) -> None:
         """Start the job's clock: it is at the head of its worker's line, so rendering now."""
@@ -289,12 +288,15 @@ class SsrPool:
         return [worker.process.pid for worker in self._workers]
 
     async def close(self) -> None:
+        """Finish every render accepted (a dev reload swaps pools under load), then stop the workers."""
         self._closed = True
         for task in list(self._spawning):
             task.cancel()
         workers, self._workers = self._workers, []
+        while self._queue and workers:
+            min(workers, key=lambda worker: len(worker.pending)).send(self._queue.popleft())
         for worker in workers:
-            worker.process.close_input()
+            worker.process.close_input()  # a worker renders every line it has before it exits
         for worker in workers:
             try:
                 await asyncio.wait_for(worker.process.wait(), 2)

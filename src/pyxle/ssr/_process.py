@@ -70,7 +70,8 @@ class NodeProcess:
         return await self.process.wait()
 
     def close_input(self) -> None:
-        """Ask the worker to finish: it exits when its stdin ends."""
+        """Ask the worker to finish: it renders the lines written so far, then exits."""
+        self._flush()
         if self.process.stdin is not None:
             self.process.stdin.close()
 
