@@ -16,10 +16,12 @@ from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._process import NodeProcess, start_worker
 
 logger = logging.getLogger("pyxle.ssr")
-# Requests sent ahead to a worker that is still rendering: enough that it never waits for the
-# next line (and that one pipe write carries several), few enough that a slow render holds up
-# little behind it while another worker is free.
-PIPELINE = 8
+# Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
+# line, few enough that a slow or hung render holds up little behind it while another worker could
+# take it. A worker is refilled once it is down to half, so each pipe write carries several lines
+# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md).
+PIPELINE = 16
+REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
 _GRACE = 0.05  # a timer that fires while the answer sits unread in the pipe looks once more
 
@@ -69,7 +71,7 @@ class _Worker:
         for head in self.pending.values():  # the next job starts rendering now
             self.pool._arm(head)
             break
-        if self.pool._queue:
+        if self.pool._queue and len(self.pending) <= REFILL:
             self.pool._pump()
 
 
