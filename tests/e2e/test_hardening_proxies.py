@@ -5,6 +5,7 @@ headers, WebSocket upgrades."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -91,16 +92,25 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     assert asyncio.run(echo()) == "echo ping"
 
 
-def wait_for(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while True:
-        assert proc.poll() is None, log.read_text() if log.exists() else "the proxy exited"
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            assert time.monotonic() < deadline, "the proxy did not start"
-            time.sleep(0.1)
+@contextlib.contextmanager
+def running(command: list[str], url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[None]:
+    """The proxy ``command``, its output in ``log``, until it answers at ``url``; stopped after."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the proxy did not start:\n" + log.read_text()
+                time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
@@ -129,14 +139,9 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
             include {tmp_path}/site.conf;
         }}
         """)
-    proc = subprocess.Popen(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", proc, tmp_path / "error.log")
+    with running(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                 f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
@@ -146,16 +151,9 @@ def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(
     site = adapted(example("caddyfile"), project, upstream_port(server)).replace("example.com {", f"http://:{port} {{")
     (tmp_path / "Caddyfile").write_text("{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\n\n" + site)
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
-    log = tmp_path / "caddy.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
-                                env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", proc, log)
+    with running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+                 f"http://127.0.0.1:{port}/healthz", tmp_path / "caddy.log", env):
         check_through(f"http://127.0.0.1:{port}", "br")
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 def test_the_systemd_example_starts_the_server_it_describes(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
