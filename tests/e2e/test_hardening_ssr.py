@@ -142,11 +142,11 @@ def test_pages_that_log_do_not_disturb_clean_pages(make_project, start_server) -
     assert "replacing SSR worker" not in server.output()
 
 
-def test_error_pages_of_hung_renders_do_not_queue_behind_each_other(one_worker) -> None:
-    """Issue 13, risk 4: two hung renders on one worker with a 1.5 s timeout. The first answers
-    its error page (error.pyxl, rendered) as soon as it is declared hung, not after the second one
-    has timed out too."""
-    server = one_worker(1.5)
+def test_error_pages_of_hung_renders_do_not_queue_behind_each_other(one_worker) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, risk 4: two hung renders on one worker with a 3 s timeout. The first answers its
+    error page (error.pyxl, rendered) as soon as it is declared hung and a worker is back, not after
+    the second one has timed out too (which would take another 3 s)."""
+    server = one_worker(3)
     httpx.get(server.url + "/", timeout=10)
     started = time.monotonic()
     with ThreadPoolExecutor(2) as pool:
@@ -156,8 +156,8 @@ def test_error_pages_of_hung_renders_do_not_queue_behind_each_other(one_worker) 
         (r1, t1), (r2, t2) = first.result(), second.result()
     assert r1.status_code == 500 and "custom error" in r1.text
     assert r2.status_code == 500 and "custom error" in r2.text
-    assert t1 < 2.8, f"the first error page took {t1:.1f}s: it waited for the second hung render"
-    assert t2 < 5.5
+    assert t1 < 5.5, f"the first error page took {t1:.1f}s: it waited for the second hung render"
+    assert t2 < 12
 
 
 def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker, tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -213,7 +213,7 @@ def test_a_hung_render_is_still_declared_hung_within_the_timeout(one_worker) -> 
         time.sleep(0.2)
         fine = [pool.submit(httpx.get, server.url + f"/?n={i}", timeout=30) for i in range(3)]
         assert hung.result().status_code == 500
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 4  # the timeout, then a new worker renders the error page
         assert [f.result().status_code for f in fine] == [200] * 3
     wait_for_output(server, "longer than 1s")
     assert re.search(r"rendering 'index' took longer than 1s", server.output())
