@@ -5,7 +5,7 @@ HTTP, for the page of bench/ssr_bench.py; against the same bundle's bare Node lo
 
 With ``--bundle`` it drives an existing build and prints only
 ``{"renders_per_second": ..., "cpu_us": {"python": ..., "node": ...}}`` (CPU per render), which is
-how bench/ssr_before_after.py runs it under two versions of Pyxle.
+how bench/before_after.py runs it under two versions of Pyxle.
 
 Separates the cost of the Python <-> Node round trip from the rest of a page request: if the pool
 alone reaches most of the ceiling, the gap in ssr_bench.py is the HTTP and page path, not IPC.
