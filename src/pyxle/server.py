@@ -34,8 +34,9 @@ class LimitError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
-    """The server's timeouts and queue size, from ``PYXLE_*`` variables (``pyxle serve`` flags set
-    them, so worker processes read the same values). docs/deployment.md#timeouts-and-limits."""
+    """The server's timeouts and queue size, from ``PYXLE_*`` variables: the shell's, ``.env``
+    files', or set by ``pyxle serve`` flags, so worker processes read the same values.
+    docs/deployment.md#timeouts-and-limits."""
 
     keep_alive_timeout: float = 30.0  # PYXLE_KEEP_ALIVE_TIMEOUT: idle connection / request head
     body_timeout: float = 60.0  # PYXLE_BODY_TIMEOUT: receiving a whole request body
@@ -64,11 +65,6 @@ class Limits:
                 raise LimitError(f"{variable} must be a number of seconds above 0 (got {text!r})")
             values[field.name] = seconds
         return cls(**values)
-
-    def to_env(self) -> dict[str, str]:
-        """The variables that give worker processes these limits."""
-        return {"PYXLE_" + f.name.upper(): f"{getattr(self, f.name):g}" for f in fields(self)
-                if getattr(self, f.name) is not None}
 
 
 def resolve_port(host: str, port: int) -> int:

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pytest
@@ -297,11 +296,16 @@ def test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499(api_server: 
 
 # Risk 2: the shutdown deadline.
 
-def test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends(make_project,
-                                                                                  start_server) -> None:
-    """Issue 13, risk 2: with --shutdown-timeout 2, a request that never ends delays exit by
-    about 2 s, then it is closed and the server exits; no process of it is left."""
-    server = start_server(make_project(API), "serve", "--shutdown-timeout", "2", env=KEY)
+@pytest.mark.parametrize("where", ["flag", "env-file"])
+def test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends(make_project, start_server,
+                                                                                  where: str) -> None:
+    """Issue 13, risk 2: with a shutdown timeout of 2 s (--shutdown-timeout, or PYXLE_SHUTDOWN_TIMEOUT
+    in .env), a request that never ends delays exit by about 2 s, then it is closed and the server
+    exits; no process of it is left."""
+    if where == "flag":
+        server = start_server(make_project(API), "serve", "--shutdown-timeout", "2", env=KEY)
+    else:
+        server = start_server(make_project({**API, ".env": "PYXLE_SHUTDOWN_TIMEOUT=2\n"}), "serve", env=KEY)
     group = os.getpgid(server.proc.pid)
     result: dict[str, object] = {}
 
@@ -346,18 +350,26 @@ def test_an_invalid_limit_in_the_environment_stops_start_up(make_project, start_
     assert f"pyxle: {message}" in server.output()
 
 
-def test_the_limits_reach_the_workers(make_project, start_server, tmp_path: Path) -> None:
-    """Flags become PYXLE_* variables, which every worker process reads."""
-    files = {**API, "pages/api/limits.py": """
-        import os
+def test_the_limits_reach_the_workers_from_flags_and_env_files(make_project, start_server) -> None:
+    """Flags become PYXLE_* variables; with those from .env files, every worker process reads them."""
+    files = {**API, ".env": "PYXLE_SHUTDOWN_TIMEOUT=4\nPYXLE_SSR_TIMEOUT=2.5\n", "pages/api/limits.py": """
+        import dataclasses
         async def get(request):
-            return {k: v for k, v in os.environ.items() if k.endswith(("_TIMEOUT", "_QUEUE"))}
+            return dataclasses.asdict(request.scope["app"].limits)
         """}
     server = start_server(make_project(files), "serve", "--workers", "2", "--body-timeout", "7", "--ssr-queue", "9",
                           env=KEY)
-    seen = httpx.get(server.url + "/api/limits").json()
-    assert seen["PYXLE_BODY_TIMEOUT"] == "7" and seen["PYXLE_SSR_QUEUE"] == "9"
-    assert seen["PYXLE_KEEP_ALIVE_TIMEOUT"] == "30" and seen["PYXLE_SHUTDOWN_TIMEOUT"] == "10"
+    for _ in range(6):  # new connections: both workers answer
+        seen = httpx.get(server.url + "/api/limits", headers={"Connection": "close"}).json()
+        assert seen == {"keep_alive_timeout": 30.0, "body_timeout": 7.0, "shutdown_timeout": 4.0, "ssr_timeout": 2.5,
+                        "ssr_queue": 9}
+
+
+def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_server) -> None:
+    server = start_server(make_project({**API, ".env": "PYXLE_KEEP_ALIVE_TIMEOUT=forever\n"}), "serve", env=KEY,
+                          ready=False)
+    assert server.wait_exit() == 1
+    assert "pyxle: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 (got 'forever')" in server.output()
 
 
 # Without PYXLE_SECRET_KEY, production refuses to start when state is shared.

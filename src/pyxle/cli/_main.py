@@ -24,7 +24,8 @@ SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default
                            help="Node processes rendering pages, per server worker (default: the number of "
                                 "cores divided among the server workers, at least 1).")
 # Timeouts and the render queue: flags set the PYXLE_* variable of the same name, which worker
-# processes read (pyxle.server.Limits; docs/deployment.md#timeouts-and-limits).
+# processes read like the ones from the shell or .env files (pyxle.server.Limits;
+# docs/deployment.md#timeouts-and-limits).
 SECONDS = click.FloatRange(0, min_open=True)
 LIMIT_FLAGS = (
     click.option("--keep-alive-timeout", type=SECONDS, default=None, metavar="SECONDS",
@@ -215,11 +216,11 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle import server
     from pyxle.app import StartupError, create_app
 
+    config = with_secret(load_project(directory, mode, overrides), mode, workers)  # type: ignore[arg-type]
     try:
-        limits = server.Limits.from_env(os.environ)
+        limits = server.Limits.from_env(os.environ)  # flags and .env files are in the environment by now
     except server.LimitError as exc:
         raise CliError(str(exc)) from None
-    config = with_secret(load_project(directory, mode, overrides), mode, workers)  # type: ignore[arg-type]
     logging.config.dictConfig(server.log_config(config.log_format == "json"))
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
@@ -233,7 +234,6 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode)  # type: ignore[arg-type]
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
-    os.environ.update(limits.to_env())
     command = "dev" if mode == "development" else "serve"
     click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
     server.run(config.host, port, workers=workers, json_logs=config.log_format == "json", limits=limits)
