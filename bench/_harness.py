@@ -151,6 +151,14 @@ def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connection
     return result, per_request
 
 
+def source_tree(ref: str, into: Path) -> Path:
+    """Pyxle's ``src/`` as it is at git ``ref``, extracted under ``into``: put it first on
+    PYTHONPATH to run that version against the working tree in the same run."""
+    archive = subprocess.run(["git", "archive", ref, "src"], cwd=REPO, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into / "src"
+
+
 def median(values: list[float]) -> float:
     s = sorted(values)
     return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2

@@ -28,6 +28,8 @@ def link_node_modules(project: Path, modules: Path = NODE_MODULES) -> None:
     """Give a test project the npm packages a pages project installs with `pyxle install`."""
     assert (modules / "react-dom").is_dir(), f"run scripts/test.sh once: it installs {modules}"
     (project / "node_modules").symlink_to(modules, target_is_directory=True)
+# Servers that share state (--workers N, Redis) refuse to start without a key, as real ones must.
+SHARED_SECRET = {"PYXLE_SECRET_KEY": "test-only-secret-key-shared-by-every-worker"}
 _BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
 
 

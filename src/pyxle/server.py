@@ -2,7 +2,9 @@
 
 On the seed's /api/hello, granian served Pyxle about 2.3x faster than uvicorn on the same
 machine (docs/benchmarks.md). Workers are processes that each build the app from the
-environment (``pyxle.app:worker_app``), so state is per process.
+environment (``pyxle.app:worker_app``), so state is per process. The main process supervises
+them: a worker that dies is started again, however many there are, and the server itself keeps
+running (docs/deployment.md).
 """
 
 from __future__ import annotations
@@ -10,29 +12,100 @@ from __future__ import annotations
 import json
 import logging
 import socket
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 
 WORKER_FACTORY = "pyxle.app:worker_app"
+logger = logging.getLogger("pyxle")
+FD_RESERVE = 256  # file descriptors a worker keeps for everything but connections (pipes, files, databases)
+FD_CAP = 1 << 20  # connections per worker when the open-file limit is unlimited
 
 
 class BindError(Exception):
     """The address cannot be bound (in use, not permitted, not local)."""
 
 
+class LimitError(ValueError):
+    """A PYXLE_* timeout or size is not a valid value; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's timeouts and queue size, from ``PYXLE_*`` variables: the shell's, ``.env``
+    files', or set by ``pyxle serve`` flags, so worker processes read the same values.
+    docs/deployment.md#timeouts-and-limits."""
+
+    keep_alive_timeout: float = 30.0  # PYXLE_KEEP_ALIVE_TIMEOUT: idle connection / request head
+    body_timeout: float = 60.0  # PYXLE_BODY_TIMEOUT: receiving a whole request body
+    shutdown_timeout: float = 10.0  # PYXLE_SHUTDOWN_TIMEOUT: after SIGTERM, then what is left is closed
+    ssr_timeout: float = 10.0  # PYXLE_SSR_TIMEOUT: one render
+    ssr_queue: int | None = None  # PYXLE_SSR_QUEUE: renders that may wait (None: 128 per SSR worker)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Limits:
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            variable = "PYXLE_" + field.name.upper()
+            text = (environ.get(variable) or "").strip()
+            if not text:
+                continue
+            if field.name == "ssr_queue":
+                if not text.isdigit():
+                    raise LimitError(f"{variable} must be a whole number of renders, 0 or more (got {text!r})")
+                values[field.name] = int(text)
+                continue
+            try:
+                seconds = float(text)
+            except ValueError:
+                seconds = -1.0
+            if not 0 < seconds < 86400 * 365:
+                raise LimitError(f"{variable} must be a number of seconds above 0 (got {text!r})")
+            values[field.name] = seconds
+        return cls(**values)
+
+
 def resolve_port(host: str, port: int) -> int:
     """Check the address is free before any worker starts ("port in use" is one clear line),
-    and turn port 0 into a concrete free port."""
+    and turn port 0 into a concrete free port.
+
+    ``SO_REUSEADDR``, as the server's own socket has: connections of the previous run still in
+    TIME-WAIT do not make a port look taken (a port someone listens on still does).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as sock:
-        if hasattr(socket, "SO_REUSEPORT"):  # POSIX: a restart may reuse a port its old connections
-            # linger on (TIME_WAIT), as the server's own listener does; one that listens still fails
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError as exc:
             reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
             raise BindError(f"{host}:{port} {reason}; choose another with --port") from None
         return sock.getsockname()[1]
+
+
+def connection_limit() -> int:
+    """Connections each worker may hold open at once: what its open-file limit allows, less a reserve.
+
+    Idle keep-alive connections count, so granian's default (1024 per server) let a thousand idle
+    clients lock everyone else out. The soft limit is raised to the hard one first (granian does
+    the same as it loads); idle connections are closed after the keep-alive timeout, and the work
+    that is expensive (renders) has its own bounded queue.
+    """
+    try:
+        import resource
+    except ImportError:  # Windows: no such limit
+        return FD_CAP
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = FD_CAP if hard == resource.RLIM_INFINITY else hard
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+        except (OSError, ValueError):
+            pass
+    return max(64, min(soft, FD_CAP) - FD_RESERVE)
 
 
 class JsonFormatter(logging.Formatter):
@@ -79,19 +152,41 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
     }
 
 
-def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_level: str = "INFO") -> None:
-    """Serve the project exported to the environment (see ``pyxle.cli``) until interrupted."""
-    from granian.constants import Interfaces
+def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_level: str = "INFO",
+        limits: Limits | None = None) -> None:
+    """Serve the project exported to the environment (see ``pyxle.cli``) until interrupted.
+
+    HTTP/1.1 only (WebSockets included): in granian's automatic mode a connection that never sends
+    a byte waits forever for its protocol to be detected, outside every timeout. Behind a proxy,
+    and without TLS here, HTTP/2 would only be cleartext h2c anyway.
+    """
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
     from granian.server import Server
 
-    Server(
-        WORKER_FACTORY,
-        factory=True,
-        interface=Interfaces.ASGI,
-        address=host,
-        port=port,
-        workers=workers,
-        websockets=True,
-        log_dictconfig=log_config(json_logs, log_level),
-        respawn_failed_workers=workers > 1,
-    ).serve()
+    limits = limits or Limits()
+    settings = {
+        "factory": True, "interface": Interfaces.ASGI, "address": host, "port": port, "workers": workers,
+        "websockets": True, "log_dictconfig": log_config(json_logs, log_level), "http": HTTPModes.http1,
+        "http1_settings": HTTP1Settings(header_read_timeout=max(1, round(limits.keep_alive_timeout * 1000))),
+        "backpressure": connection_limit(), "respawn_failed_workers": True,
+        "workers_kill_timeout": limits.shutdown_timeout,
+    }
+    delay = 0.5
+    while True:
+        server = Server(WORKER_FACTORY, **settings)
+        started = time.monotonic()
+        try:
+            server.serve()
+            return
+        except SystemExit as exc:
+            # granian stops when a worker dies again within seconds of being restarted; start
+            # them all again after a growing pause instead, until a signal asks the server to stop.
+            if server.interrupt_signal or not exc.code:
+                raise
+        delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+        logger.error("server workers keep exiting; starting them again in %gs", delay)
+        sys.stderr.flush()
+        server.main_loop_interrupt.clear()
+        if server.main_loop_interrupt.wait(delay) and server.interrupt_signal:
+            return

@@ -301,7 +301,7 @@ def test_routes_command_json(routes_server: Server) -> None:
 
 def test_serve_with_workers(make_project, start_server) -> None:
     project = make_project({"pages/api/pid.py": "import os\nasync def get(r): return {'pid': os.getpid()}\n"})
-    server = start_server(project, "serve", "--workers", "2")
+    server = start_server(project, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "k" * 40})
     pids = set()
     for _ in range(60):
         with httpx.Client() as client:  # new connection each time, so both workers get a turn

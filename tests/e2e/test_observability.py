@@ -11,7 +11,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import Server
+from tests.conftest import SHARED_SECRET, Server
 
 HELLO = '''
 import logging
@@ -147,7 +147,7 @@ def _sample(text: str, name: str, **labels: str) -> float:
 def test_metrics_cover_every_worker_and_need_the_token(make_project, start_server):
     config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
     project = make_project({"pages/api/items/[id].py": ITEM, "pyxle.config.json": json.dumps(config)})
-    server = start_server(project, "serve", "--workers", "2")
+    server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
     pids = set()
     for n in range(40):  # a new connection each time, so both workers answer some
         r = httpx.get(server.url + f"/api/items/{n}", headers={"connection": "close"})

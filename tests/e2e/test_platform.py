@@ -358,11 +358,18 @@ def test_short_secret_key_is_refused(make_project, start_server) -> None:
     assert "secrets.token_urlsafe" in server.output()
 
 
-def test_generated_secret_warns_and_is_shared_by_workers(make_project, start_server) -> None:
+def test_generated_secret_warns_with_one_worker(make_project, start_server) -> None:
+    project = make_project({"pages/api/x.py": "async def post(r): return {'ok': True}\n"})
+    server = start_server(project, "serve")
+    assert server.output().count("PYXLE_SECRET_KEY") == 1  # warned once
+    assert httpx.post(server.url + "/api/x").json() == {"ok": True}
+
+
+def test_the_secret_key_is_shared_by_workers(make_project, start_server) -> None:
     project = make_project({"pages/api/x.py": "async def post(r): return {'ok': True}\n",
                             "pyxle.config.json": json.dumps({"csrf": {"apiRoutes": True}})})
-    server = start_server(project, "serve", "--workers", "2")
-    assert server.output().count("PYXLE_SECRET_KEY") == 1  # warned once
+    server = start_server(project, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "k" * 40})
+    assert "PYXLE_SECRET_KEY" not in server.output()
     with httpx.Client() as client:
         token = _token(client, server.url)
         # A token minted by one worker is accepted by every worker (new connection each time).

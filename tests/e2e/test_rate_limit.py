@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
+from tests.conftest import SHARED_SECRET
 
 HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
 
@@ -52,7 +53,7 @@ def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_se
 
 def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_server):
     project = _project(make_project, requests=4, window=60, redisUrl=redis_server.url)
-    one, two = start_server(project), start_server(project)
+    one, two = start_server(project, env=SHARED_SECRET), start_server(project, env=SHARED_SECRET)
     statuses = [httpx.get(server.url + "/api/hello").status_code for server in (one, two, one, two, one, two)]
     assert statuses == [200, 200, 200, 200, 429, 429]
 
@@ -60,7 +61,8 @@ def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_
 def test_redis_down_at_start_up_stops_it_naming_the_url(make_project, start_server, start_redis):
     redis = start_redis()
     redis.stop()
-    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url), ready=False)
+    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url), env=SHARED_SECRET,
+                          ready=False)
     assert server.wait_exit() == 1
     assert f"Redis at {redis.url} does not answer" in server.output()
 

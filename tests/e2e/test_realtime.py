@@ -17,7 +17,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import RedisServer, Server
+from tests.conftest import SHARED_SECRET, RedisServer, Server
 
 ROOM = '''
 import os
@@ -51,7 +51,7 @@ def room_project(make_project, name: str = "app", config: dict | None = None) ->
 
 def redis_env(redis: RedisServer, prefix: str) -> dict[str, str]:
     return {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis.url,
-            "PYXLE_REALTIME_CHANNEL_PREFIX": prefix}
+            "PYXLE_REALTIME_CHANNEL_PREFIX": prefix, **SHARED_SECRET}
 
 
 async def join(url: str) -> tuple[websockets.ClientConnection, dict]:
@@ -305,7 +305,7 @@ async def websocket(ws):
 
 def test_sigterm_closes_every_socket_with_1001_after_whole_frames(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/api/rooms/[room].py": ROOM, "pages/api/stream.py": STREAM})
-    server = start_server(project, "serve", "--workers", "2")
+    server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
 
     async def run() -> None:
         idle = [(await join(server.ws_url + "/api/rooms/a"))[0] for _ in range(6)]

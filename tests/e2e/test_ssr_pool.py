@@ -99,7 +99,7 @@ def test_server_workers_share_the_cores_for_rendering(make_project, start_server
     """Without --ssr-workers, each of N server workers starts cores // N renderers (at least one),
     so --workers does not multiply the Node processes competing for the same cores."""
     project = make_project({"pages/index.pyxl": PAGE}, node=True)
-    server = start_server(project, "serve", "--workers", "2")
+    server = start_server(project, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "k" * 40})
     expected = 2 * max(1, (os.cpu_count() or 2) // 2)
     deadline = time.monotonic() + 20
     while len(node_workers(server)) < expected and time.monotonic() < deadline:

@@ -10,7 +10,8 @@ from starlette.requests import Request
 
 
 class ApiRequest(Request):
-    """``await request.json()`` on a malformed body is the client's error (400), not the server's (500)."""
+    """``await request.json()`` on a malformed body is the client's error (400), not the server's (500):
+    invalid JSON, an empty body, or nesting deeper than Python's parser recurses."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
@@ -20,4 +21,6 @@ class ApiRequest(Request):
             except (ValueError, UnicodeDecodeError) as exc:
                 detail = "Request body is empty; expected JSON" if not body.strip() else f"Malformed JSON body: {exc}"
                 raise HTTPException(status_code=400, detail=detail) from None
+            except RecursionError:  # the parser recurses per level: `[` x 100,000 is the client's error too
+                raise HTTPException(status_code=400, detail="Malformed JSON body: nested too deeply") from None
         return self._json

@@ -23,7 +23,7 @@ from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
-from pyxle.app._limits import BodyLimitMiddleware
+from pyxle.app._limits import BodyLimitMiddleware, BodyTimeoutMiddleware
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
@@ -31,6 +31,7 @@ from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.routing import RouteSpec, RoutingError, scan
 from pyxle.security import SecretKeyError, SecurityHeadersMiddleware, cors_middleware, csrf_middleware, resolve_secret
+from pyxle.server import LimitError, Limits
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -52,6 +53,10 @@ class PyxleApp(Starlette):
         config = self.config = _with_secret_key(config, mode)
         self.mode = mode
         self.ssr_workers = ssr_workers
+        try:
+            self.limits = Limits.from_env(os.environ)  # timeouts and the render queue (pyxle serve flags)
+        except LimitError as exc:
+            raise StartupError(str(exc)) from None
         self.ready = False
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
@@ -133,7 +138,6 @@ class PyxleApp(Starlette):
     def _renderer(self, pages: Any, built: Any) -> Any:
         from pyxle.pages._render import Renderer
 
-        timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
         extra = ""
         if self.mode == "development":
             from pyxle.app._devevents import REFRESH_HINT, dev_scripts
@@ -142,8 +146,8 @@ class PyxleApp(Starlette):
             if not built.manifest.get("refresh") and not self._refresh_hinted:
                 logger.warning(REFRESH_HINT)
                 self._refresh_hinted = True
-        renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
-                            extra_scripts=extra, source_maps=self.mode == "development")
+        renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
+                            queue_size=self.limits.ssr_queue, extra_scripts=extra, source_maps=self.mode == "development")
         pages.runtime.renderer = renderer
         return renderer
 
@@ -172,6 +176,7 @@ class PyxleApp(Starlette):
             self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
+        app = BodyTimeoutMiddleware(app, timeout=self.limits.body_timeout)
         app = ServerErrorMiddleware(app, expose=self.mode == "development")
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)

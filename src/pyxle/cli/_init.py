@@ -14,7 +14,7 @@ from pyxle.cli._project import CliError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KINDS = ("app", "api")  # pages and an API route; API routes only (Python alone)
-_RENAMED = {"gitignore": ".gitignore"}  # dotfiles are stored without the dot (package data skips them)
+_RENAMED = {"gitignore": ".gitignore", "dockerignore": ".dockerignore"}  # dotfiles are stored without the dot (package data skips them)
 
 
 def scaffold(target: Path, kind: str, *, tailwind: bool = False) -> list[str]:

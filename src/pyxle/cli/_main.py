@@ -6,7 +6,9 @@ import dataclasses
 import json
 import logging.config
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -21,6 +23,28 @@ ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="On
 SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default=None,
                            help="Node processes rendering pages, per server worker (default: the number of "
                                 "cores divided among the server workers, at least 1).")
+# Timeouts and the render queue: flags set the PYXLE_* variable of the same name, which worker
+# processes read like the ones from the shell or .env files (pyxle.server.Limits;
+# docs/deployment.md#timeouts-and-limits).
+SECONDS = click.FloatRange(0, min_open=True)
+LIMIT_FLAGS = (
+    click.option("--keep-alive-timeout", type=SECONDS, default=None, metavar="SECONDS",
+                 help="Close a connection that sends no complete request head for this long (default 30)."),
+    click.option("--body-timeout", type=SECONDS, default=None, metavar="SECONDS",
+                 help="Answer 408 to a request whose body takes longer than this to arrive (default 60)."),
+    click.option("--shutdown-timeout", type=SECONDS, default=None, metavar="SECONDS",
+                 help="After SIGTERM, wait this long for requests in progress, then close them (default 10)."),
+    click.option("--ssr-timeout", type=SECONDS, default=None, metavar="SECONDS",
+                 help="A render that runs longer fails and its worker is replaced (default 10)."),
+    click.option("--ssr-queue", type=click.IntRange(0), default=None, metavar="N",
+                 help="Renders that may wait for a busy SSR worker; more are answered 503 (default 128 per SSR worker)."),
+)
+
+
+def limit_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(LIMIT_FLAGS):
+        command = option(command)
+    return command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,11 +62,15 @@ def main() -> None:
 @ACCESS_LOG
 @SSR_WORKERS
 @click.option("--skip-build", is_flag=True, help="Serve the existing build without checking that it is current.")
+@limit_flags
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
-          access_log: bool | None, ssr_workers: int | None, skip_build: bool) -> None:
+          access_log: bool | None, ssr_workers: int | None, skip_build: bool, **limits: float | None) -> None:
     """Run the project with the production server (building pages first when the build is stale)."""
     if skip_build:
         os.environ["PYXLE_SKIP_BUILD"] = "1"
+    for name, value in limits.items():
+        if value is not None:
+            os.environ["PYXLE_" + name.upper()] = f"{value:g}"
     _run(directory, "production", {"host": host, "port": port, "log_format": log_format, "access_log": access_log}, workers,
          ssr_workers)
 
@@ -262,7 +290,11 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle import server
     from pyxle.app import StartupError, create_app
 
-    config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
+    config = with_secret(load_project(directory, mode, overrides), mode, workers)  # type: ignore[arg-type]
+    try:
+        limits = server.Limits.from_env(os.environ)  # flags and .env files are in the environment by now
+    except server.LimitError as exc:
+        raise CliError(str(exc)) from None
     level = config.observability.log_level
     logging.config.dictConfig(server.log_config(config.log_format == "json", level))
     if config.observability.metrics_endpoint:
@@ -283,4 +315,5 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
     click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
-    server.run(config.host, port, workers=workers, json_logs=config.log_format == "json", log_level=level)
+    server.run(config.host, port, workers=workers, json_logs=config.log_format == "json", log_level=level,
+               limits=limits)

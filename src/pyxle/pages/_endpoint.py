@@ -17,12 +17,12 @@ from pyxle.observability import phase
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import auth_seed, document
-from pyxle.pages._errors import PagesRuntime, unexpected_error
+from pyxle.pages._errors import PagesRuntime, busy_page, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import merge_head
 from pyxle.runtime import ActionCookies, LoaderError
-from pyxle.ssr import RenderError
+from pyxle.ssr import RenderError, RenderQueueFull
 
 logger = logging.getLogger("pyxle.error")
 
@@ -83,6 +83,8 @@ class PageEndpoint:
     async def _respond(self, request: Request) -> Response:
         kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches
         navigation = kind == "1" or kind == "prefetch"
+        if not navigation and self.runtime.renderer is not None and self.runtime.renderer.refuses():
+            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
         route_path = request.scope["path"]
         if kind == "prefetch" and self._code_only:
             body = f'{{"ok":true,"routePath":{dumps(route_path)}{self._ttl_json}{self._page_json()}}}'
@@ -128,6 +130,8 @@ class PageEndpoint:
             with phase("render", self.page_id):
                 return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf,
                                               tail=auth_seed(request.scope))
+        except RenderQueueFull:
+            return busy_page()
         except RenderError as exc:
             logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
             if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
@@ -136,7 +140,8 @@ class PageEndpoint:
                      "statusCode": 500, "data": {}}
             if self.runtime.expose_errors and exc.stack:
                 error["stack"] = exc.stack
-            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path)
+            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,
+                                                 urgent=True)
 
     def _page_json(self) -> str:
         """``,"page":{id, js, css}``: what the router imports to show the page ("" without a build)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import traceback
@@ -34,16 +35,24 @@ class PagesRuntime:
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
-                         layout_data: dict[str, Any], route_path: str) -> Response:
-        """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails."""
+                         layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
+        """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails.
+
+        ``urgent``: the page's own render failed, so its request has waited already; the error
+        page goes ahead of the renders queued since (see ``SsrPool.render``).
+        """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = {"Vary": "x-pyxle-navigation"}
         if special is not None and self.renderer is not None:
+            from pyxle.ssr import RenderQueueFull
+
             page_id = special.with_suffix("").as_posix()
             # ``error``: the prop name error pages written for earlier Pyxle releases read.
             props = {"data": error, "error": error, "layoutData": layout_data}
             try:
-                return await self.renderer.respond(page_id, props, route_path, [], status, headers)
+                return await self.renderer.respond(page_id, props, route_path, [], status, headers, urgent=urgent)
+            except RenderQueueFull:  # saturated: the built-in page costs no render
+                pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
         scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
@@ -61,6 +70,20 @@ def unexpected_error(exc: Exception, where: str, expose: bool) -> dict[str, Any]
         return {"message": "Internal Server Error", "statusCode": 500, "data": {}}
     return {"message": f"{type(exc).__name__}: {exc}", "statusCode": 500, "data": {},
             "stack": "".join(traceback.format_exception(exc))}
+
+
+RETRY_AFTER = "1"  # seconds: a saturated render queue usually drains within one
+
+
+def busy_page() -> HTMLResponse:
+    """503 for a page request the render queue has no room for: at once, with ``Retry-After``."""
+    return HTMLResponse(_busy_document(), 503, headers={"Retry-After": RETRY_AFTER, "Vary": "x-pyxle-navigation"})
+
+
+@functools.cache
+def _busy_document() -> str:
+    error = {"message": "The server is busy; please try again in a moment", "statusCode": 503, "data": {}}
+    return builtin_page(503, error)
 
 
 def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:

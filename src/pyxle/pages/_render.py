@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse
 
 from pyxle.pages._data import dumps
 from pyxle.pages._document import document
-from pyxle.ssr import RenderError, SsrPool
+from pyxle.ssr import RenderError, RenderQueueFull, SsrPool
 
 _HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.DOTALL | re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
@@ -75,10 +75,10 @@ class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
-                 extra_scripts: str = "", source_maps: bool = False) -> None:
+                 queue_size: int | None = None, extra_scripts: str = "", source_maps: bool = False) -> None:
         self.manifest = manifest
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
-        self.pool = SsrPool(bundle, size=workers, timeout=timeout,
+        self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else ())
         self.started = False
         self._tags: dict[str, tuple[list[str], str]] = {}  # page id -> (asset links, scripts): fixed per build
@@ -91,6 +91,10 @@ class Renderer:
     async def close(self) -> None:
         await self.pool.close()
 
+    def refuses(self) -> bool:
+        """The render queue is full: a page request now would be answered 503."""
+        return self.pool.refuses()
+
     def has(self, page_id: str) -> bool:
         return page_id in self.manifest.get("pages", {})
 
@@ -101,15 +105,17 @@ class Renderer:
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
-                      tail: str = "") -> HTMLResponse:
-        """Render and wrap in the document; raises ``RenderError`` if the page throws.
+                      tail: str = "", urgent: bool = False) -> HTMLResponse:
+        """Render and wrap in the document; raises ``RenderError`` if the page throws, and
+        ``RenderQueueFull`` when the pool is saturated (``urgent``: see ``SsrPool.render``).
 
         ``tail`` is markup for the end of the body, before the scripts (``auth_seed``).
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         """
         props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
-        result = await self.pool.render({"page": page_id, "routePath": route_path, "csrfToken": csrf_token}, props_json)
+        result = await self.pool.render({"page": page_id, "routePath": route_path, "csrfToken": csrf_token}, props_json,
+                                        urgent=urgent)
         rendered: list[str] = result.get("head") or []
         key = (*map(tuple, head), None, *rendered)
         merged = self._merged.get(key)
@@ -131,4 +137,4 @@ class Renderer:
         return tags, scripts
 
 
-__all__ = ["RenderError", "Renderer", "merge_head", "split_head"]
+__all__ = ["RenderError", "RenderQueueFull", "Renderer", "merge_head", "split_head"]

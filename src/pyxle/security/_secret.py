@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 
 MIN_SECRET_BYTES = 32
 HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
@@ -12,8 +13,12 @@ class SecretKeyError(ValueError):
     """PYXLE_SECRET_KEY is set but too weak to sign anything."""
 
 
-def resolve_secret(value: str | None, *, mode: str) -> tuple[bytes, str | None]:
-    """``(key, warning)``: the configured key, or a fresh random one and a warning for production."""
+def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) -> tuple[bytes, str | None]:
+    """``(key, warning)``: the configured key, or a fresh random one and a warning for production.
+
+    ``shared`` names what makes other processes or machines verify this server's tokens (several
+    workers, a Redis backend): then, in production, a generated key is refused, not warned about.
+    """
     if value:
         key = value.encode("utf-8")
         if len(key) < MIN_SECRET_BYTES:
@@ -21,6 +26,12 @@ def resolve_secret(value: str | None, *, mode: str) -> tuple[bytes, str | None]:
                 f"PYXLE_SECRET_KEY is {len(key)} bytes; it must be at least {MIN_SECRET_BYTES}. Make one with: {HOW_TO_MAKE}"
             )
         return key, None
+    if shared and mode == "production":
+        raise SecretKeyError(
+            f"PYXLE_SECRET_KEY is not set, and this server shares state ({', '.join(shared)}): a key generated "
+            "here would not verify what the other workers or machines sign. Set the same PYXLE_SECRET_KEY "
+            f"everywhere (make one with: {HOW_TO_MAKE})"
+        )
     key = secrets.token_urlsafe(48).encode("ascii")
     warning = None
     if mode == "production":

@@ -1,28 +1,54 @@
 // A warm SSR worker: loads the project's SSR bundle once, then renders one request per line.
-//   node worker.mjs /abs/path/ssr.mjs
-// Protocol (JSON lines): in {id, page, props, routePath}; out {id, html, head} or {id, error, stack}.
-// The first line out is {"ready": true}. Answers to the lines of one input chunk leave in one write.
+//   node worker.mjs /abs/path/ssr.mjs ANSWER_FD
+// In, on stdin (JSON lines): {id, page, props, routePath, csrfToken}.
+// Out, on ANSWER_FD (JSON lines): {"ready": true} first; then {id, html, head} or {id, error, stack}
+// per request, and {log, page, text} for console output. The answers have that pipe to themselves,
+// so nothing a component or a library prints can corrupt them; each leaves as soon as its render
+// ends, so the pool's clock for the next request starts when that request really starts.
+import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
+import { format } from 'node:util'
+
+const answers = Number(process.argv[3])
+let page = null // the page being rendered: console output is tagged with it
+
+const send = (message) => {
+  const data = Buffer.from(JSON.stringify(message) + '\n')
+  let written = 0
+  while (written < data.length) {
+    try {
+      written += writeSync(answers, data, written)
+    } catch (error) {
+      if (error.code !== 'EAGAIN') throw error
+    }
+  }
+}
+
+// console.* and direct writes to process.stdout/stderr become log messages for the server's log.
+const capture = (level) => (chunk, encoding, callback) => {
+  const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
+  send({ log: level, page, text: text.endsWith('\n') ? text.slice(0, -1) : text })
+  const done = typeof encoding === 'function' ? encoding : callback
+  if (typeof done === 'function') process.nextTick(done)
+  return true
+}
+process.stdout.write = capture('info')
+process.stderr.write = capture('warning')
+console.error = (...args) => send({ log: 'error', page, text: format(...args) })
 
 const bundle = await import(pathToFileURL(process.argv[2]).href)
-let out = []
-const flush = () => {
-  process.stdout.write(out.join(''))
-  out = []
-}
-const send = (message) => {
-  if (out.length === 0) process.nextTick(flush)
-  out.push(JSON.stringify(message) + '\n')
-}
 
 createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
   let request
   try {
     request = JSON.parse(line)
+    page = request.page
     send({ id: request.id, ...bundle.render(request) })
   } catch (error) {
     send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
+  } finally {
+    page = null
   }
 })
 process.stdin.on('end', () => process.exit(0))

@@ -1,0 +1,312 @@
+"""The render pool: a queue in front of warm Node workers, render timeouts, replacement of the dead."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import itertools
+import logging
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
+from pyxle.ssr._process import NodeProcess, start_worker
+
+logger = logging.getLogger("pyxle.ssr")
+# Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
+# line, few enough that a slow or hung render holds up little behind it while another worker could
+# take it. A worker is refilled once it is down to half, so each pipe write carries several lines
+# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md).
+PIPELINE = 16
+REFILL = PIPELINE // 2
+QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
+_GRACE = 0.05  # a timer that fires while the answer sits unread in the pipe looks once more
+
+
+class _Job:
+    """One render: its encoded line and answer; the worker rendering it (None while queued)."""
+
+    __slots__ = ("future", "id", "line", "page", "timer", "urgent", "worker")
+
+    def __init__(self, job_id: int, page: str, line: bytes, future: asyncio.Future[dict[str, Any]],
+                 urgent: bool) -> None:
+        self.id = job_id
+        self.page = page
+        self.line = line
+        self.future = future
+        self.urgent = urgent
+        self.worker: _Worker | None = None
+        self.timer: asyncio.TimerHandle | None = None
+
+
+class _Worker:
+    """A Node process and the jobs sent to it, answered in the order they were sent."""
+
+    def __init__(self, process: NodeProcess, pool: SsrPool) -> None:
+        self.process = process
+        self.pool = pool
+        self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
+        self.retired = False
+        process.on_answer = self.answer
+        process.on_exit = lambda: pool._worker_exited(self)
+
+    def send(self, job: _Job) -> None:
+        job.worker = self
+        self.pending[job.id] = job
+        if len(self.pending) == 1:
+            self.pool._arm(job)
+        self.process.write(job.line)
+
+    def answer(self, message: dict[str, Any]) -> None:
+        job = self.pending.pop(message["id"], None)
+        if job is None:
+            return
+        if job.timer is not None:
+            job.timer.cancel()
+        if not job.future.done():
+            job.future.set_result(message)
+        for head in self.pending.values():  # the next job starts rendering now
+            self.pool._arm(head)
+            break
+        if self.pool._queue and len(self.pending) <= REFILL:
+            self.pool._pump()
+
+
+class SsrPool:
+    """``await pool.render({...})`` -> ``{"html", "head"}``.
+
+    Each worker has up to ``PIPELINE`` renders sent ahead, so it never waits for its next line;
+    the rest wait in the pool's queue, up to ``queue_size``, and beyond that ``render`` raises
+    ``RenderQueueFull`` at once. A render's timeout counts its own time only (its clock starts
+    when the worker answers the render before it), so a queue of slow renders never looks hung.
+    When a worker hangs or dies, only the render it was running fails; the ones sent ahead to it
+    go back to the front of the queue (rendering has no side effects).
+    """
+
+    def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
+                 node: str = "node", node_args: tuple[str, ...] = ()) -> None:
+        self.bundle = bundle
+        self.size = max(1, size)
+        self.timeout = timeout
+        self.queue_size = QUEUE_PER_WORKER * self.size if queue_size is None else max(0, queue_size)
+        self.node = node
+        self.node_args = node_args  # pyxle dev: --enable-source-maps, so stacks name the user's files
+        self._workers: list[_Worker] = []
+        self._queue: collections.deque[_Job] = collections.deque()
+        self._spawning: set[asyncio.Task[None]] = set()
+        self._ids = itertools.count(1)
+        self._closed = False
+        self._full = False  # the "queue is full" warning is logged once per episode
+
+    async def start(self) -> None:
+        started = await asyncio.gather(*(self._start_worker() for _ in range(self.size)), return_exceptions=True)
+        failed = [result for result in started if isinstance(result, BaseException)]
+        if failed:
+            for result in started:
+                if isinstance(result, NodeProcess):
+                    result.kill()
+            raise failed[0]
+        self._workers = [_Worker(process, self) for process in started]  # type: ignore[arg-type]
+        for worker in list(self._workers):
+            if worker.process.exited:
+                self._worker_exited(worker)
+
+    async def _start_worker(self) -> NodeProcess:
+        return await start_worker(self.bundle, self.node, self.node_args)
+
+    @property
+    def waiting(self) -> int:
+        """Renders accepted and not started: in the queue, or sent ahead to a busy worker."""
+        return len(self._queue) + sum(len(worker.pending) - 1 for worker in self._workers if worker.pending)
+
+    def refuses(self) -> bool:
+        """Whether a render now would be refused (``RenderQueueFull``): the queue is full. The first
+        refusal until the queue empties again is logged, once."""
+        if self.waiting < self.queue_size:
+            return False
+        if not self._full:
+            self._full = True
+            logger.warning("the SSR queue is full (%d renders waiting for %d workers); answering 503 until it drains",
+                           self.queue_size, self.size)
+        return True
+
+    async def render(self, request: dict[str, Any], props_json: str | None = None, *,
+                     urgent: bool = False) -> dict[str, Any]:
+        """Render ``request``; ``props_json`` is ``request["props"]`` already serialised (sent as is).
+
+        ``urgent`` (an error page for a render that failed) goes to the front of the queue and
+        only to a worker with nothing else to do, and the queue's limit does not apply to it.
+        """
+        if not urgent and self.refuses():
+            raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
+        job_id = next(self._ids)
+        if props_json is None:
+            line = orjson.dumps({**request, "id": job_id})
+        else:
+            rest = orjson.dumps({k: v for k, v in request.items() if k != "props"})
+            line = b'{"id":%d,"props":%s,%s' % (job_id, props_json.encode(), rest[1:])
+        job = _Job(job_id, request.get("page", ""), line + b"\n", asyncio.get_running_loop().create_future(), urgent)
+        self._dispatch(job)
+        try:
+            message = await job.future
+        except asyncio.CancelledError:
+            self._forget(job)
+            raise
+        if "error" in message:
+            raise RenderError(message["error"], message.get("stack"))
+        return message
+
+    def _pick(self, urgent: bool) -> _Worker | None:
+        """The least busy live worker, if it can take a job (an urgent one: only if it is idle)."""
+        best: _Worker | None = None
+        for worker in self._workers:
+            if best is None or len(worker.pending) < len(best.pending):
+                best = worker
+        if best is None or len(best.pending) >= (1 if urgent else PIPELINE):
+            return None
+        return best
+
+    def _dispatch(self, job: _Job) -> None:
+        if not self._queue:
+            worker = self._pick(job.urgent)
+            if worker is not None:
+                worker.send(job)
+                return
+        if job.urgent:
+            self._queue.appendleft(job)
+        else:
+            self._queue.append(job)
+        if not self._workers:
+            self._top_up()
+
+    def _pump(self) -> None:
+        """Send queued jobs, in order, while the worker for the first one has room."""
+        queue = self._queue
+        while queue:
+            worker = self._pick(queue[0].urgent)
+            if worker is None:
+                return
+            worker.send(queue.popleft())
+        self._full = False
+
+    def _forget(self, job: _Job) -> None:
+        """The caller gave up (its request was cancelled): a job still queued is dropped."""
+        if job.worker is None:
+            with contextlib.suppress(ValueError):
+                self._queue.remove(job)
+
+    def _arm(self, job: _Job) -> None:
+        """Start the job's clock: it is at the head of its worker's line, so rendering now."""
+        if job.timer is not None:
+            job.timer.cancel()
+        job.timer = asyncio.get_running_loop().call_later(self.timeout, self._expire, job, False)
+
+    def _expire(self, job: _Job, looked: bool) -> None:
+        worker = job.worker
+        if worker is None or worker.retired or job.id not in worker.pending:
+            return
+        if not looked and worker.process.answer_waiting():
+            # The answer may be in the pipe already, unread because the event loop was busy:
+            # let the loop read it before declaring the render hung.
+            job.timer = asyncio.get_running_loop().call_later(_GRACE, self._expire, job, True)
+            return
+        if not job.future.done():  # (a caller that gave up still has its hung render ended)
+            job.future.set_exception(RenderTimeout(f"rendering {job.page!r} took longer than {self.timeout:g}s"))
+        self._retire(worker)
+
+    def _worker_exited(self, worker: _Worker) -> None:
+        """The worker's answer pipe closed: the job it was rendering fails, the others go back."""
+        if worker.retired:
+            return
+        for job in worker.pending.values():
+            if job.timer is not None:
+                job.timer.cancel()
+            if not job.future.done():
+                job.future.set_exception(RenderError("the SSR worker exited during the render"))
+            del worker.pending[job.id]
+            break
+        self._retire(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement."""
+        if worker.retired:
+            return
+        worker.retired = True
+        worker.process.kill()
+        if worker in self._workers:
+            self._workers.remove(worker)
+        requeue = [job for job in worker.pending.values() if not job.future.done()]
+        worker.pending.clear()
+        for job in requeue:
+            if job.timer is not None:
+                job.timer.cancel()
+            job.worker = None
+        if self._closed:
+            for job in requeue:
+                job.future.set_exception(RenderError("the SSR pool is shutting down"))
+            return
+        logger.warning("replacing SSR worker %s", worker.process.pid)
+        urgent = [job for job in self._queue if job.urgent]
+        rest = [job for job in self._queue if not job.urgent]
+        self._queue = collections.deque([*urgent, *requeue, *rest])
+        self._top_up()
+        self._pump()
+
+    def _top_up(self) -> None:
+        missing = self.size - len(self._workers) - len(self._spawning)
+        for _ in range(max(0, missing)):
+            task = asyncio.get_running_loop().create_task(self._replacement())
+            self._spawning.add(task)
+            task.add_done_callback(self._spawning.discard)
+
+    async def _replacement(self) -> None:
+        try:
+            process = await self._start_worker()
+        except (RenderError, OSError) as exc:  # the next render tries again
+            logger.error("could not start an SSR worker: %s", exc)
+            if not self._workers and len(self._spawning) <= 1:
+                self._fail_queue(RenderError(f"no SSR worker could be started: {exc}"))
+            return
+        if self._closed:
+            process.kill()
+            return
+        worker = _Worker(process, self)
+        self._workers.append(worker)
+        if process.exited:
+            self._worker_exited(worker)
+            return
+        self._pump()
+
+    def _fail_queue(self, error: RenderError) -> None:
+        queue, self._queue = self._queue, collections.deque()
+        for job in queue:
+            if not job.future.done():
+                job.future.set_exception(error)
+
+    def pids(self) -> list[int]:
+        return [worker.process.pid for worker in self._workers]
+
+    async def close(self) -> None:
+        """Finish every render accepted (a dev reload swaps pools under load), then stop the workers."""
+        self._closed = True
+        for task in list(self._spawning):
+            task.cancel()
+        workers, self._workers = self._workers, []
+        while self._queue and workers:
+            min(workers, key=lambda worker: len(worker.pending)).send(self._queue.popleft())
+        for worker in workers:
+            worker.process.close_input()  # a worker renders every line it has before it exits
+        for worker in workers:
+            try:
+                await asyncio.wait_for(worker.process.wait(), 2)
+            except asyncio.TimeoutError:
+                pass
+            worker.retired = True
+            worker.process.kill()
+            for job in worker.pending.values():
+                if not job.future.done():
+                    job.future.set_exception(RenderError("the SSR pool is shutting down"))
+        self._fail_queue(RenderError("the SSR pool is shutting down"))

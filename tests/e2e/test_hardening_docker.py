@@ -1,0 +1,170 @@
+"""The Dockerfile `pyxle init` writes: its build and run commands work as written (tested without
+Docker, on the starter itself), and the image builds and runs where a Docker engine is available."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import REPO, Server, free_port, link_node_modules, server_env
+
+
+def init(tmp_path: Path, *args: str) -> Path:
+    made = subprocess.run([sys.executable, "-m", "pyxle", "init", *args, "shop"], cwd=tmp_path, env=server_env(),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    assert "  Dockerfile\n" in made.stdout and "  .dockerignore\n" in made.stdout
+    return tmp_path / "shop"
+
+
+def stages(dockerfile: Path) -> list[tuple[str, list[tuple[str, str]]]]:
+    """``[(FROM line, [(INSTRUCTION, arguments), ...]), ...]``: continuation lines joined, comments dropped."""
+    text = dockerfile.read_text().replace("\\\n", " ")
+    found: list[tuple[str, list[tuple[str, str]]]] = [("", [])]
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instruction, _, rest = line.partition(" ")
+        if instruction.upper() == "FROM":
+            found.append((rest, []))
+        else:
+            found[-1][1].append((instruction.upper(), " ".join(rest.split())))
+    return found[1:]
+
+
+def exec_form(arguments: str) -> list[str]:
+    assert arguments.startswith("["), f"exec form expected, so signals reach pyxle: {arguments}"
+    return json.loads(arguments)
+
+
+def run_as_in_the_image(command: list[str], port: int) -> list[str]:
+    """The image's command for this machine: the port the test picked, and `pyxle` from this checkout."""
+    command = ["127.0.0.1" if part == "0.0.0.0" else str(port) if part == "8000" else part for part in command]
+    assert command[0] == "pyxle"
+    return command[1:]
+
+
+def tree(project: Path) -> dict[str, float]:
+    return {str(path.relative_to(project)): path.stat().st_mtime for path in project.rglob("*")
+            if "node_modules" not in path.parts}
+
+
+def test_the_app_dockerfile_builds_with_node_and_runs_on_python_without_root(tmp_path: Path) -> None:
+    project = init(tmp_path)
+    [node, build, runtime] = stages(project / "Dockerfile")
+    assert node[0].startswith("node:") and node[0].endswith(" AS node")
+    assert build[0].startswith("python:") and build[0].endswith(" AS build")
+    assert runtime[0].startswith("python:") and " AS " not in runtime[0] and "slim" in runtime[0]
+    steps = dict(runtime[1])
+    assert steps["USER"] not in ("root", "0")
+    assert "/healthz" in steps["HEALTHCHECK"] and steps["EXPOSE"] == "8000"
+    copied = [arguments for instruction, arguments in runtime[1] if instruction == "COPY"]
+    assert "--from=node /usr/local/bin/node /usr/local/bin/node" in copied  # SSR needs node, not npm
+    assert not any("npm" in arguments or "node_modules" in arguments for arguments in copied)
+
+    # The build stage's commands, in the starter (what `npm install` puts there is linked in).
+    link_node_modules(project)
+    env = {**server_env(), "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for instruction, arguments in build[1]:
+        if instruction == "RUN" and "pyxle" in arguments:
+            done = subprocess.run(["sh", "-c", arguments], cwd=project, env=env, capture_output=True, text=True,
+                                  timeout=300, check=False)
+            assert done.returncode == 0, done.stdout + done.stderr
+    assert (project / "dist" / "manifest.json").is_file() and not (project / "node_modules").exists()
+
+    # The runtime stage's command and health check, with nothing but the built project.
+    before = tree(project)
+    port = free_port()
+    server = Server(run_as_in_the_image(exec_form(steps["CMD"]), port), project,
+                    server_env(PYXLE_SECRET_KEY="s" * 40))
+    try:
+        server.wait_ready()
+        health = [part.replace("8000", str(port)) for part in exec_form(steps["HEALTHCHECK"].split("CMD ", 1)[1])]
+        assert health[0] == "python"
+        assert subprocess.run([sys.executable, *health[1:]], timeout=30, check=False).returncode == 0
+        page = httpx.get(server.url + "/", timeout=10)
+        assert page.status_code == 200 and "<header" in page.text and "/_pyxle/" in page.text
+        asset = page.text.split('src="', 1)[1].split('"', 1)[0]
+        assert httpx.get(server.url + asset, timeout=10).status_code == 200
+    finally:
+        server.stop()
+    assert tree(project) == before  # it writes nothing into /app: read-only files for a non-root user will do
+
+
+def test_the_api_dockerfile_runs_on_python_alone(tmp_path: Path) -> None:
+    project = init(tmp_path, "--api")
+    [build, runtime] = stages(project / "Dockerfile")
+    assert build[0].endswith(" AS build") and not any("node" in arguments for _, arguments in build[1] + runtime[1])
+    steps = dict(runtime[1])
+    assert steps["USER"] not in ("root", "0") and "/healthz" in steps["HEALTHCHECK"]
+    port = free_port()
+    server = Server(run_as_in_the_image(exec_form(steps["CMD"]), port), project,
+                    server_env(PYXLE_SECRET_KEY="s" * 40, PATH=str(Path(sys.executable).parent)))
+    try:
+        server.wait_ready()
+        assert httpx.get(server.url + "/api/hello", timeout=10).json() == {"message": "Hello, world!"}
+    finally:
+        server.stop()
+
+
+def test_the_dockerignore_keeps_builds_and_local_secrets_out(tmp_path: Path) -> None:
+    ignored = set((init(tmp_path) / ".dockerignore").read_text().split())
+    assert {"node_modules/", "dist/", ".pyxle-build/", ".venv/", "__pycache__/", ".env*.local", ".git/"} <= ignored
+
+
+def _docker_engine() -> str | None:
+    """Why Docker cannot be used here, or None when it can."""
+    if shutil.which("docker") is None:
+        return "the docker command is not installed"
+    info = subprocess.run(["docker", "info"], capture_output=True, text=True, timeout=30, check=False)
+    return None if info.returncode == 0 else "no Docker engine is reachable (docker info failed)"
+
+
+@pytest.mark.skipif(_docker_engine() is not None, reason=f"needs a Docker engine: {_docker_engine()}")
+def test_the_app_image_builds_runs_and_reports_healthy(tmp_path: Path) -> None:
+    """The real thing: `docker build` the starter (with this checkout's Pyxle, served to pip as a
+    wheel), run it, wait for Docker's health check to pass, and load the page."""
+    project = init(tmp_path)
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheels), str(REPO)], check=True,
+                   capture_output=True, timeout=300)
+    index = subprocess.Popen([sys.executable, "-m", "http.server", str(port := free_port()), "--bind", "127.0.0.1"],
+                             cwd=wheels, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    tag = f"pyxle-test-{uuid.uuid4().hex[:8]}"
+    container = ""
+    try:
+        subprocess.run(["docker", "build", "--network", "host", "-t", tag,
+                        "--build-arg", f"EXTRA_PIP_ARGS=--find-links http://127.0.0.1:{port}/", str(project)],
+                       check=True, timeout=1800)
+        web = free_port()
+        container = subprocess.run(["docker", "run", "-d", "--init", "-p", f"127.0.0.1:{web}:8000",
+                                    "-e", "PYXLE_SECRET_KEY=" + "s" * 40, tag],
+                                   capture_output=True, text=True, check=True).stdout.strip()
+        deadline = time.monotonic() + 120
+        while True:
+            status = subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}}", container],
+                                    capture_output=True, text=True, check=False).stdout.strip()
+            if status == "healthy":
+                break
+            assert status != "unhealthy" and time.monotonic() < deadline, status
+            time.sleep(1)
+        page = httpx.get(f"http://127.0.0.1:{web}/", timeout=10)
+        assert page.status_code == 200 and "<header" in page.text
+        user = subprocess.run(["docker", "exec", container, "id", "-u"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        assert user != "0"
+    finally:
+        index.terminate()
+        if container:
+            subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
+        subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)

@@ -1,0 +1,175 @@
+"""docs/deployment.md's nginx, Caddy and systemd examples, run as written (with a test project's
+paths and ports) in front of a real `pyxle serve`: pages, hashed assets from dist/, forwarded
+headers, WebSocket upgrades."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+import textwrap
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import REPO, Server, free_port, link_node_modules, server_env
+
+DOCS = (REPO / "docs" / "deployment.md").read_text()
+KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+FILES = {
+    "pages/index.pyxl": '''
+        @server
+        async def load(request):
+            return {"who": "proxied"}
+
+        export default function Home({ data }) {
+          return <h1>hello {data.who}</h1>
+        }
+        ''',
+    "pages/api/headers.py": '''
+        async def get(request):
+            return {name: request.headers.get(name) for name in ("host", "x-forwarded-for", "x-forwarded-proto")}
+        ''',
+    "pages/api/echo.py": '''
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_text("echo " + await ws.receive_text())
+            await ws.close()
+        ''',
+}
+
+
+def example(language: str) -> str:
+    [block] = re.findall(rf"```{language}\n(.*?)```", DOCS, re.DOTALL)
+    return block
+
+
+def adapted(block: str, project: Path, upstream: int) -> str:
+    return block.replace("/srv/my-app/", f"{project}/").replace("127.0.0.1:8000", f"127.0.0.1:{upstream}")
+
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Path]]:
+    project = tmp_path_factory.mktemp("proxied") / "app"
+    for name, text in FILES.items():
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(textwrap.dedent(text).lstrip())
+    link_node_modules(project)
+    server = Server(["serve", str(project), "--host", "127.0.0.1", "--port", str(free_port())], project,
+                    server_env(**KEY))
+    server.wait_ready()
+    yield server, project
+    server.stop()
+
+
+def upstream_port(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def check_through(proxy: str, asset_encoding: str) -> None:
+    page = httpx.get(proxy + "/", headers={"host": "example.com"}, timeout=10)
+    assert page.status_code == 200 and "hello <!-- -->proxied" in page.text
+    script = re.search(r'src="(/_pyxle/[^"]+\.js)"', page.text).group(1)  # type: ignore[union-attr]
+    asset = httpx.get(proxy + script, headers={"accept-encoding": asset_encoding}, timeout=10)
+    assert asset.status_code == 200 and asset.headers["content-encoding"] == asset_encoding
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
+    seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
+    assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http"}
+
+    async def echo() -> str:
+        async with websockets.connect(proxy.replace("http", "ws") + "/api/echo", open_timeout=10) as ws:
+            await ws.send("ping")
+            return await asyncio.wait_for(ws.recv(), 10)  # type: ignore[return-value]
+
+    assert asyncio.run(echo()) == "echo ping"
+
+
+@contextlib.contextmanager
+def running(command: list[str], url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[None]:
+    """The proxy ``command``, its output in ``log``, until it answers at ``url``; stopped after."""
+    with log.open("ab") as out:
+        proc = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "the proxy did not start:\n" + log.read_text()
+                time.sleep(0.1)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
+def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server, project = backend
+    port = free_port()
+    site = adapted(example("nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
+    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(f"""
+        daemon off;
+        worker_processes 1;
+        user root;
+        pid {tmp_path}/nginx.pid;
+        error_log {tmp_path}/error.log;
+        events {{}}
+        http {{
+            access_log off;
+            client_body_temp_path {tmp_path}/body;
+            proxy_temp_path {tmp_path}/proxy;
+            fastcgi_temp_path {tmp_path}/fastcgi;
+            uwsgi_temp_path {tmp_path}/uwsgi;
+            scgi_temp_path {tmp_path}/scgi;
+            types {{ application/javascript js; text/css css; }}
+            include {tmp_path}/site.conf;
+        }}
+        """)
+    with running(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+                 f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
+        check_through(f"http://127.0.0.1:{port}", "gzip")
+
+
+@pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
+def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    server, project = backend
+    port = free_port()
+    site = adapted(example("caddyfile"), project, upstream_port(server)).replace("example.com {", f"http://:{port} {{")
+    (tmp_path / "Caddyfile").write_text("{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\n\n" + site)
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    with running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+                 f"http://127.0.0.1:{port}/healthz", tmp_path / "caddy.log", env):
+        check_through(f"http://127.0.0.1:{port}", "br")
+
+
+def test_the_systemd_example_starts_the_server_it_describes(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The unit's ExecStart, run from its WorkingDirectory with its EnvironmentFile's key; its
+    stop timeout leaves room for the shutdown deadline, and SIGTERM goes to pyxle alone."""
+    _, project = backend
+    unit = dict(line.split("=", 1) for line in example("ini").splitlines() if "=" in line and not line.startswith("#"))
+    assert unit["KillMode"] == "mixed" and float(unit["TimeoutStopSec"]) > 10  # --shutdown-timeout's default
+    command = unit["ExecStart"].split()
+    assert command[0] == "/srv/my-app/.venv/bin/pyxle" and unit["WorkingDirectory"] == "/srv/my-app"
+    port = free_port()
+    args = [str(port) if part == "8000" else part for part in command[1:]]
+    server = Server(args, project, server_env(**KEY))
+    try:
+        server.wait_ready()
+        assert "hello <!-- -->proxied" in httpx.get(server.url + "/", timeout=10).text
+        assert "(workers: 2)" in server.output()
+    finally:
+        server.stop()

@@ -1,0 +1,406 @@
+"""The server under production conditions: idle and slow clients, restarts, crashed workers,
+shutdown deadlines and hostile bodies. Real `pyxle serve` processes, raw sockets and httpx."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import Server, free_port
+
+KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+API = {
+    "pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n",
+    "pages/api/echo.py": """
+        async def post(request):
+            data = await request.json()
+            return {"type": type(data).__name__}
+        """,
+    "pages/api/forever.py": """
+        import asyncio
+
+        async def get(request):
+            await asyncio.sleep(3600)
+            return {"never": True}
+        """,
+}
+ACTION_PAGE = '''
+@action
+async def save(request):
+    data = await request.json()
+    return {"keys": sorted(data)}
+
+export default function Page() {
+  return <p>form</p>
+}
+'''
+
+
+def raw_request(url: str, data: bytes, *, wait: float = 10) -> bytes:
+    """Send ``data`` on a fresh connection and read until the server closes it or ``wait`` passes."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=wait) as sock:
+        sock.sendall(data)
+        chunks = []
+        try:
+            while chunk := sock.recv(65536):
+                chunks.append(chunk)
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return b"".join(chunks)
+
+
+def granian_workers(server: Server) -> list[int]:
+    out = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True, check=False).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+def wait_until(predicate, timeout: float = 20, interval: float = 0.1) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(interval)
+
+
+def answers(server: Server) -> bool:
+    try:
+        return httpx.get(server.url + "/api/hello", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.fixture
+def api_server(make_project, start_server) -> Server:
+    return start_server(make_project(API), "serve", env=KEY)
+
+
+# Defect 3: idle connections.
+
+def test_a_thousand_idle_connections_do_not_lock_out_a_new_client(api_server: Server) -> None:
+    """Issue 13, defect 3: 1,100 connections that send nothing (past granian's default of 1,024
+    per worker) and a new client is still answered at once."""
+    host, port = api_server.url.removeprefix("http://").split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(1100)]
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        r = httpx.get(api_server.url + "/api/hello", timeout=10)
+        assert r.status_code == 200 and time.monotonic() - started < 3
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+def test_the_open_file_limit_is_raised_so_idle_connections_still_do_not_lock_out(make_project, start_server) -> None:
+    """The same with the soft open-file limit most systems start processes with (1,024): the limit
+    is raised to the hard one at start, so 1,100 idle connections fit and a new client is answered."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 4096:
+        pytest.skip(f"the hard open-file limit here ({hard}) leaves no room to raise")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))
+    try:  # the server inherits the low soft limit
+        server = start_server(make_project({**API, "pages/api/nofile.py": """
+            import resource
+            async def get(request):
+                return list(resource.getrlimit(resource.RLIMIT_NOFILE))
+            """}), "serve", env=KEY)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert httpx.get(server.url + "/api/nofile").json()[0] == hard
+    host, port = server.url.removeprefix("http://").split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(1100)]
+    try:
+        time.sleep(0.5)
+        assert httpx.get(server.url + "/api/hello", timeout=10).status_code == 200
+    finally:
+        for sock in idle:
+            sock.close()
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET /api/hello HTTP/1.1\r\nHost: x\r\n", b"keep-alive"],
+                         ids=["silent", "half-a-request-head", "idle-keep-alive"])
+def test_connections_without_a_request_are_closed_after_the_keep_alive_timeout(make_project, start_server,
+                                                                               sent: bytes) -> None:
+    """A connection that sends nothing, half a request head, or nothing after its last answer is
+    closed by the server after --keep-alive-timeout (2 s here)."""
+    server = start_server(make_project(API), "serve", "--keep-alive-timeout", "2", env=KEY)
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        if sent == b"keep-alive":
+            sock.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b"200 OK" in sock.recv(65536)
+        elif sent:
+            sock.sendall(sent)
+        started = time.monotonic()
+        with pytest.raises((ConnectionResetError, AssertionError)):
+            while True:  # read until the server closes (b"") or resets the connection
+                assert sock.recv(65536)
+        assert 1.5 < time.monotonic() - started < 6
+
+
+# Defect 4: restart on the same port.
+
+def test_restart_on_the_same_port_right_after_a_burst_of_closed_connections(make_project, start_server) -> None:
+    """Issue 13, defect 4: connections the server closed sit in TIME-WAIT on its port; stopping
+    and starting again on that port works at once."""
+    project = make_project(API)
+    port = free_port()
+    first = start_server(project, "serve", env=KEY)
+    first.stop()
+    first = start_server(project, "serve", "--port", str(port), env=KEY)
+    for _ in range(50):  # "Connection: close": the server closes first, so TIME-WAIT is on its side
+        r = httpx.get(first.url + "/api/hello", headers={"Connection": "close"}, timeout=5)
+        assert r.status_code == 200
+    first.stop()
+    states = subprocess.run(["ss", "-tan", f"sport = :{port}"], capture_output=True, text=True, check=False).stdout
+    assert "TIME-WAIT" in states, states  # the condition the old check tripped on
+    second = start_server(project, "serve", "--port", str(port), env=KEY)
+    assert httpx.get(second.url + "/api/hello", timeout=5).json() == {"hello": "world"}
+
+
+def test_a_port_in_use_is_still_refused(make_project, start_server) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        server = start_server(make_project(API), "serve", "--port", str(port), env=KEY, ready=False)
+        assert server.wait_exit() == 1
+        assert f"127.0.0.1:{port} is already in use" in server.output()
+
+
+# Defect 5: a killed worker.
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_killed_worker_is_restarted_and_the_server_keeps_serving(make_project, start_server, workers: str) -> None:
+    """Issue 13, defect 5: `kill -9` of a server worker, with one worker or two: the server
+    stays up, starts a new worker and answers again."""
+    server = start_server(make_project(API), "serve", "--workers", workers, env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == int(workers))
+    [victim, *_] = granian_workers(server)
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: victim not in granian_workers(server) and len(granian_workers(server)) == int(workers))
+    wait_until(lambda: answers(server))
+    assert server.proc.poll() is None
+    assert "Unexpected exit from worker" in server.output()
+
+
+def test_workers_killed_again_and_again_are_restarted_without_the_server_exiting(make_project, start_server) -> None:
+    """granian gives up when a worker dies again within seconds of its restart; Pyxle starts the
+    workers again after a pause, so even a crash loop never takes the server down."""
+    server = start_server(make_project(API), "serve", env=KEY)
+    for _ in range(3):
+        wait_until(lambda: answers(server), timeout=30)
+        [victim] = granian_workers(server)
+        os.kill(victim, signal.SIGKILL)
+        time.sleep(0.5)
+    wait_until(lambda: answers(server), timeout=30)
+    assert server.proc.poll() is None
+    assert "server workers keep exiting; starting them again" in server.output()
+
+
+# Defect 6: deeply nested JSON.
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000, b"[" * 100_000 + b"]" * 100_000])
+def test_deeply_nested_json_to_an_api_route_is_a_400(api_server: Server, body: bytes) -> None:
+    r = httpx.post(api_server.url + "/api/echo", content=body, headers={"content-type": "application/json"}, timeout=10)
+    assert r.status_code == 400
+    assert r.json() == {"error": "Malformed JSON body: nested too deeply"}
+    assert "Traceback" not in api_server.output() and "RecursionError" not in api_server.output()
+    assert httpx.post(api_server.url + "/api/echo", json={"a": [1]}).json() == {"type": "dict"}
+
+
+def test_deeply_nested_json_to_an_action_is_a_400(make_project, start_server) -> None:
+    server = start_server(make_project({"pages/index.pyxl": ACTION_PAGE}), "serve", env=KEY)
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        token = client.cookies["pyxle-csrf"]
+        r = client.post("/api/__actions/index/save", content=b"[" * 100_000,
+                        headers={"content-type": "application/json", "x-csrf-token": token})
+        assert r.status_code == 400 and r.json() == {"error": "Malformed JSON body: nested too deeply"}
+        ok = client.post("/api/__actions/index/save", json={"b": 1, "a": 2}, headers={"x-csrf-token": token})
+        assert ok.json() == {"ok": True, "keys": ["a", "b"]}
+    assert "Traceback" not in server.output()
+
+
+# Risk 1: a body trickling in.
+
+def test_a_body_sent_one_byte_a_second_is_answered_408(make_project, start_server) -> None:
+    """Issue 13, risk 1: with --body-timeout 2, a client sending its declared 100-byte body one
+    byte a second gets a 408 JSON answer after about 2 s, and the connection is closed."""
+    server = start_server(make_project(API), "serve", "--body-timeout", "2", env=KEY)
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall(b"POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[")
+        started = time.monotonic()
+        answer = b""
+        sock.settimeout(1)
+        while time.monotonic() - started < 10 and b"\r\n\r\n" not in answer:
+            try:
+                answer += sock.recv(65536)
+            except TimeoutError:
+                sock.sendall(b"1")  # one more byte a second
+        elapsed = time.monotonic() - started
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408"), answer
+    assert 1.5 < elapsed < 5
+    assert json.loads(body or b"{}") == {"error": "Request body was not received within 2s"} or b"408" in head
+    assert b"connection: close" in head.lower()
+    wait_until(lambda: '"POST /api/echo" 408' in server.output(), timeout=5)
+
+
+def test_a_slow_plain_form_post_is_timed_while_csrf_reads_it(make_project, start_server) -> None:
+    """CSRF reads the token field of plain form posts before the action runs; that read is timed too."""
+    server = start_server(make_project({"pages/index.pyxl": ACTION_PAGE}), "serve", "--body-timeout", "1.5", env=KEY)
+    cookie = httpx.get(server.url + "/").cookies["pyxle-csrf"].encode()
+    started = time.monotonic()
+    answer = raw_request(server.url, b"POST /api/__actions/index/save HTTP/1.1\r\nHost: x\r\nCookie: pyxle-csrf=" + cookie +
+                         b"\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 50\r\n\r\ncsrf_token=", wait=10)
+    assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 6, answer
+
+
+def test_a_body_within_the_timeout_is_served(make_project, start_server) -> None:
+    server = start_server(make_project(API), "serve", "--body-timeout", "3", env=KEY)
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n[1,")
+        time.sleep(1)
+        sock.sendall(b"2,3]")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200")
+
+
+# Risk 3: a client leaving mid-body.
+
+def test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499(api_server: Server) -> None:
+    """Issue 13, risk 3: no traceback, no ERROR, no 500: one INFO line and 499 in the access log."""
+    host, port = api_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n[1,")
+        time.sleep(0.5)
+    wait_until(lambda: '"POST /api/echo" 499' in api_server.output(), timeout=10)
+    out = api_server.output()
+    lines = [line for line in out.splitlines() if "disconnected" in line]
+    assert len(lines) == 1 and " INFO " in lines[0] and "/api/echo" in lines[0], lines
+    assert "Traceback" not in out and " ERROR " not in out and '" 500 ' not in out
+    assert answers(api_server)
+
+
+# Risk 2: the shutdown deadline.
+
+@pytest.mark.parametrize("where", ["flag", "env-file"])
+def test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends(make_project, start_server,
+                                                                                  where: str) -> None:
+    """Issue 13, risk 2: with a shutdown timeout of 2 s (--shutdown-timeout, or PYXLE_SHUTDOWN_TIMEOUT
+    in .env), a request that never ends delays exit by about 2 s, then it is closed and the server
+    exits; no process of it is left."""
+    if where == "flag":
+        server = start_server(make_project(API), "serve", "--shutdown-timeout", "2", env=KEY)
+    else:
+        server = start_server(make_project({**API, ".env": "PYXLE_SHUTDOWN_TIMEOUT=2\n"}), "serve", env=KEY)
+    group = os.getpgid(server.proc.pid)
+    result: dict[str, object] = {}
+
+    def forever() -> None:
+        try:
+            result["r"] = httpx.get(server.url + "/api/forever", timeout=30)
+        except httpx.HTTPError as exc:
+            result["r"] = exc
+
+    client = threading.Thread(target=forever)
+    client.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    server.proc.send_signal(signal.SIGTERM)
+    server.wait_exit(timeout=20)
+    elapsed = time.monotonic() - started
+    client.join(10)
+    assert 1.5 < elapsed < 6, elapsed
+    assert isinstance(result["r"], httpx.HTTPError)  # closed: the request never had an answer
+    left = subprocess.run(["pgrep", "-g", str(group)], capture_output=True, text=True, check=False).stdout.split()
+    assert left == []
+
+
+def test_sigterm_with_nothing_in_progress_exits_at_once(api_server: Server) -> None:
+    started = time.monotonic()
+    api_server.proc.send_signal(signal.SIGTERM)
+    assert api_server.wait_exit(timeout=20) == 0
+    assert time.monotonic() - started < 5
+
+
+# Limits given through the environment are checked like flags.
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("PYXLE_BODY_TIMEOUT", "soon", "PYXLE_BODY_TIMEOUT must be a number of seconds above 0 (got 'soon')"),
+    ("PYXLE_SHUTDOWN_TIMEOUT", "0", "PYXLE_SHUTDOWN_TIMEOUT must be a number of seconds above 0 (got '0')"),
+    ("PYXLE_SSR_QUEUE", "-1", "PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got '-1')"),
+])
+def test_an_invalid_limit_in_the_environment_stops_start_up(make_project, start_server, variable: str, value: str,
+                                                          message: str) -> None:
+    server = start_server(make_project(API), "serve", env={**KEY, variable: value}, ready=False)
+    assert server.wait_exit() == 1
+    assert f"pyxle: {message}" in server.output()
+
+
+def test_the_limits_reach_the_workers_from_flags_and_env_files(make_project, start_server) -> None:
+    """Flags become PYXLE_* variables; with those from .env files, every worker process reads them."""
+    files = {**API, ".env": "PYXLE_SHUTDOWN_TIMEOUT=4\nPYXLE_SSR_TIMEOUT=2.5\n", "pages/api/limits.py": """
+        import dataclasses
+        async def get(request):
+            return dataclasses.asdict(request.scope["app"].limits)
+        """}
+    server = start_server(make_project(files), "serve", "--workers", "2", "--body-timeout", "7", "--ssr-queue", "9",
+                          env=KEY)
+    for _ in range(6):  # new connections: both workers answer
+        seen = httpx.get(server.url + "/api/limits", headers={"Connection": "close"}).json()
+        assert seen == {"keep_alive_timeout": 30.0, "body_timeout": 7.0, "shutdown_timeout": 4.0, "ssr_timeout": 2.5,
+                        "ssr_queue": 9}
+
+
+def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_server) -> None:
+    server = start_server(make_project({**API, ".env": "PYXLE_KEEP_ALIVE_TIMEOUT=forever\n"}), "serve", env=KEY,
+                          ready=False)
+    assert server.wait_exit() == 1
+    assert "pyxle: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 (got 'forever')" in server.output()
+
+
+# Without PYXLE_SECRET_KEY, production refuses to start when state is shared.
+
+@pytest.mark.parametrize(("args", "env", "named"), [
+    (["--workers", "2"], {}, "--workers 2"),
+    ([], {"PYXLE_REALTIME_BROKER": "redis"}, "the realtime broker is redis"),
+    ([], {"PYXLE_PAGE_CACHE_BACKEND": "redis"}, "the page cache is in redis"),
+    ([], {"PYXLE_PAGE_CACHE_REDIS_URL": "redis://127.0.0.1:6379/0"}, "the page cache is in redis"),
+], ids=["workers", "realtime-broker", "page-cache", "page-cache-url"])
+def test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared(make_project, start_server, args: list[str],
+                                                                         env: dict[str, str], named: str) -> None:
+    server = start_server(make_project(API), "serve", *args, env=env, ready=False)
+    assert server.wait_exit() == 1
+    out = server.output()
+    assert "pyxle: PYXLE_SECRET_KEY is not set, and this server shares state" in out and named in out
+    assert "secrets.token_urlsafe(48)" in out
+    assert "Listening" not in out
+
+
+def test_one_worker_without_a_secret_key_still_starts_with_a_warning(api_server_without_key: Server) -> None:
+    assert "pyxle: warning: PYXLE_SECRET_KEY is not set" in api_server_without_key.output()
+    assert answers(api_server_without_key)
+
+
+def test_dev_with_a_shared_backend_and_no_secret_key_starts(make_project, start_server, redis_server) -> None:
+    server = start_server(make_project(API), "dev", env={"PYXLE_REALTIME_BROKER": "redis",
+                                                         "PYXLE_REALTIME_REDIS_URL": redis_server.url})
+    assert answers(server)
+
+
+@pytest.fixture
+def api_server_without_key(make_project, start_server) -> Server:
+    return start_server(make_project(API), "serve")
