@@ -384,3 +384,32 @@ def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
         await asyncio.gather(*(ws.close() for ws in members[:5]))
 
     asyncio.run(run())
+
+
+def test_the_access_log_records_101_for_accepted_sockets_and_403_for_refused_ones(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/live.pyxl": PAGE, "pages/index.pyxl": "import React from 'react'\n"
+                            "export default function Home() { return <p>home</p> }\n",
+                            "pages/api/rooms/[room].py": ROOM})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/live") as ws:  # closed by the client
+            await ws.send("hi")
+            await ws.recv()
+        async with websockets.connect(server.ws_url + "/api/rooms/big", max_size=None) as ws:
+            await ws.recv()
+            await ws.send("x" * (1024 * 1024 + 1))  # closed by the server: 1009
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+        async with websockets.connect(server.ws_url + "/live", origin="https://evil.example") as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()  # accepted only to be closed with 1008: a refusal all the same
+        with pytest.raises(websockets.InvalidStatus):  # no websocket(ws) on this page: refused
+            await websockets.connect(server.ws_url + "/", origin=server.url)
+
+    asyncio.run(run())
+    time.sleep(0.5)
+    lines = {re.search(r'"WS (\S+)" (\d+)', line).groups() for line in server.output().splitlines()  # type: ignore[union-attr]
+             if '"WS ' in line}
+    assert lines == {("/live", "101"), ("/api/rooms/big", "101"), ("/live", "403"), ("/", "403")}, lines

@@ -34,15 +34,17 @@ class Broker(Protocol):
     async def aclose(self) -> None: ...
 
 
-async def pace(busy: list[Connection]) -> None:
-    """Pause the publisher while sockets that still read catch up (at most ``PACE_LIMIT``).
+async def pace(busy: list[Connection], delivered: int) -> None:
+    """Pause the publisher while most of the ``delivered`` sockets catch up (at most ``PACE_LIMIT``).
 
     A burst published without a pause would fill the queues of fast readers too and close them
-    as if they had stopped reading; a socket whose sends are stuck is not waited for.
+    as if they had stopped reading. Only a majority that is behind holds the publisher: a few
+    sockets that read slower than the rest are never waited for (their queues fill and they are
+    closed with 1013), so they cannot slow delivery to the others.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + PACE_LIMIT
-    while busy:
+    while len(busy) * 2 > delivered:
         await asyncio.sleep(0.001)
         now = loop.time()
         if now > deadline:
@@ -82,15 +84,16 @@ class LocalSubscribers:
         del self._channels[channel]
         return True
 
-    def _fanout(self, channel: str, frame: Frame) -> list[Connection] | None:
-        """Queue ``frame`` for each local socket; the sockets whose queues are filling up, if any."""
+    def _fanout(self, channel: str, frame: Frame) -> None | tuple[list[Connection], int]:
+        """Queue ``frame`` for each local socket; when queues are filling up, those sockets and how
+        many got the frame (for ``pace``)."""
         members = self._channels.get(channel)
         busy = None
         if members:
             for conn in list(members):
                 if conn.deliver(frame):
                     busy = [conn] if busy is None else [*busy, conn]
-        return busy
+        return None if busy is None else (busy, len(members))  # type: ignore[arg-type]
 
     def _local_count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))
