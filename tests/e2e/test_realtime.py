@@ -5,6 +5,7 @@ oversized messages, SIGTERM, WebSockets in pages and TCP keepalive."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
@@ -208,6 +209,50 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
 
     asyncio.run(run())
     assert "stopped reading and 256 messages are waiting (1013)" in server.output()
+
+
+
+def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project, config={"realtime": {"sendQueue": 64}})
+    server = start_server(project)
+    url = server.ws_url + "/api/rooms/mixed"
+    n = 3000
+
+    async def run() -> None:
+        slow = await websockets.connect(url, max_queue=2, max_size=None)  # reads on, one message per 10 ms
+        await slow.recv()
+        readers = [(await join(url))[0] for _ in range(3)]
+
+        hurry = asyncio.Event()  # set once the others have everything: then it reads at full speed
+
+        async def crawl() -> int:
+            read = 0
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    await slow.recv()
+                    read += 1
+                    if not hurry.is_set():
+                        await asyncio.sleep(0.01)
+            return read
+
+        crawling = asyncio.ensure_future(crawl())
+        started = time.monotonic()
+        got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
+        async with httpx.AsyncClient(timeout=60) as client:
+            for batch in range(4):
+                await client.post(server.url + "/api/rooms/mixed", json={"n": n // 4, "text": f"{batch}-", "pad": 8000})
+        results = await asyncio.gather(*got)
+        elapsed = time.monotonic() - started
+        for result in results:  # 24 MB each: more than the server's and the kernel's buffers hold
+            assert result == [f"{b}-{i}" + "." * 8000 for b in range(4) for i in range(n // 4)]
+        # at the slow socket's pace the 3,000 messages would take 30 s; the others never wait for it
+        assert elapsed < 20, elapsed
+        hurry.set()
+        assert await asyncio.wait_for(crawling, 60) < n  # it fell behind and was closed...
+        assert slow.close_code == 1013  # ...with the close frame that says why
+        await asyncio.gather(*(ws.close() for ws in readers))
+
+    asyncio.run(run())
 
 
 PAGE = '''

@@ -159,6 +159,33 @@ def test_a_full_queue_closes_only_that_socket_with_1013(make_broker) -> None:  #
     run(make_broker, body)
 
 
+def test_a_socket_that_reads_slowly_never_holds_up_delivery_to_the_others(make_broker) -> None:  # type: ignore[no-untyped-def]
+    async def body(broker: Broker) -> None:
+        crawler, fast = Peer(), [Peer() for _ in range(3)]
+
+        async def crawl(message: dict) -> None:  # reads on, 20 ms a frame: never stalled, just slow
+            await asyncio.sleep(0.02)
+            crawler.sent.append(message)
+
+        connection_for(crawler.ws)._send = crawl  # type: ignore[method-assign]
+        for peer in (crawler, *fast):
+            connection_for(peer.ws).queue_limit = 16
+            await broker.subscribe("mixed", peer.ws)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for k in range(300):
+            await broker.publish("mixed", k)
+        await settle(lambda: all(len(p.sent) == 300 for p in fast), timeout=20)
+        # waiting for the crawler on each publish would take 300 x 20 ms = 6 s
+        assert loop.time() - started < 3
+        for peer in fast:
+            assert peer.frames() == [str(k) for k in range(300)]
+        await settle(lambda: connection_for(crawler.ws).closed)
+        assert connection_for(crawler.ws).close_code == 1013
+
+    run(make_broker, body)
+
+
 def test_publishing_while_redis_is_down_raises_broker_unavailable_then_recovers(start_redis) -> None:  # type: ignore[no-untyped-def]
     redis = start_redis()
 

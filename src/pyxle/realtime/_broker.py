@@ -35,21 +35,28 @@ class Broker(Protocol):
 
 
 async def pace(busy: list[Connection], delivered: int) -> None:
-    """Pause the publisher while most of the ``delivered`` sockets catch up (at most ``PACE_LIMIT``).
+    """Pause the publisher while the ``busy`` sockets catch up, for as long as most of the
+    ``delivered`` sockets need and at most as long again for the rest (never over ``PACE_LIMIT``).
 
     A burst published without a pause would fill the queues of fast readers too and close them
-    as if they had stopped reading. Only a majority that is behind holds the publisher: a few
-    sockets that read slower than the rest are never waited for (their queues fill and they are
-    closed with 1013), so they cannot slow delivery to the others.
+    as if they had stopped reading. A socket that reads much slower than the others is waited
+    for only briefly: its queue fills and it is closed with 1013, so it cannot hold up the others.
     """
+    if len(busy) * 2 <= delivered:
+        return  # most sockets keep up: the few behind are on their own
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + PACE_LIMIT
-    while len(busy) * 2 > delivered:
+    began = loop.time()
+    deadline = began + PACE_LIMIT
+    most_done = False
+    while busy:
         await asyncio.sleep(0.001)
         now = loop.time()
+        busy = [conn for conn in busy if conn.behind(now)]
+        if not most_done and len(busy) * 2 <= delivered:
+            most_done = True
+            deadline = min(deadline, now + (now - began))
         if now > deadline:
             return
-        busy = [conn for conn in busy if conn.behind(now)]
 
 
 class LocalSubscribers:
