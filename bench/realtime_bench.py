@@ -15,6 +15,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -199,6 +200,11 @@ def serve_contender(name: str, redis_url: str, port: int) -> tuple[subprocess.Po
         env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_url, "PYXLE_ACCESS_LOG": "0"}
         cmd = [sys.executable, "-m", "pyxle", "serve", str(project()), "--port", str(port), "--workers", "2"]
         return start(cmd, f"http://127.0.0.1:{port}/healthz", extra_env=env), Dialect()
+    if name.startswith(("pyxle granian", "pyxle uvicorn")):  # Pyxle's app under a server's own CLI
+        env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_url, "PYXLE_ACCESS_LOG": "0",
+               **app_env()}
+        return start(server_cmd(name.split()[1:], port, workers=2), f"http://127.0.0.1:{port}/healthz",
+                     extra_env=env), Dialect()
     if name == "pyxle 0.9.4":
         env_dir = venv("PYXLE_BENCH_V094", "v094", ["pyxle-framework==0.9.4", "redis"])
         env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_url, "PYTHONPATH": "",
@@ -212,35 +218,55 @@ def serve_contender(name: str, redis_url: str, port: int) -> tuple[subprocess.Po
     return start(cmd, health, extra_env={"BENCH_REDIS_URL": redis_url, "PYTHONPATH": ""}), SocketIODialect()
 
 
+def app_env() -> dict[str, str]:
+    """What ``pyxle serve`` hands its workers, for running ``pyxle.app:worker_app`` under another CLI."""
+    return {"PYXLE_PROJECT_ROOT": str(project()), "PYXLE_MODE": "production", "PYXLE_SECRET_KEY": os.urandom(32).hex()}
+
+
+def server_cmd(spec: list[str], port: int, workers: int) -> list[str]:
+    """``["granian", *options]`` or ``["uvicorn", *options]`` serving Pyxle's worker app."""
+    server, options = spec[0], spec[1:]
+    if server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--port", str(port),
+                "--workers", str(workers), "--no-log", *options, "pyxle.app:worker_app"]
+    return [sys.executable, "-m", "uvicorn", "--factory", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log", "--ws-ping-interval", "0", *options, "pyxle.app:worker_app"]
+
+
 CONTENDERS = ("pyxle", "pyxle 0.9.4", "python-socketio")
 
 
 def run_fanout(names: tuple[str, ...] = CONTENDERS, subscribers: int = 1000, rate: float = 20.0,
-               seconds: float = 5.0, burst: int = 200) -> None:
-    """Each contender in turn on a fresh Redis, the same client and workload; ratios against Pyxle."""
-    results: dict[str, dict[str, float]] = {}
-    for name in names:
-        redis_port = free_port()
-        redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
-                                  "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
-        port = free_port()
-        server, dialect = serve_contender(name, f"redis://127.0.0.1:{redis_port}/0", port)
-        try:
-            result = uvloop.run(fanout(f"ws://127.0.0.1:{port}{dialect.path}", dialect, subscribers, rate,
-                                       seconds, burst))
-        finally:
-            stop(server)
-            redis.kill()
-            redis.wait()
-        results[name] = result
-        print(json.dumps({"bench": "fanout", "server": name, "subscribers": subscribers, "rate": rate, **result}),
-              flush=True)
-    ours = results.get("pyxle")
-    if ours:
-        for name, other in results.items():
-            if name != "pyxle" and other["burst_msgs_per_s"]:
-                print(f"pyxle / {name}: {ours['burst_msgs_per_s'] / other['burst_msgs_per_s']:.2f}x delivered "
-                      f"msgs/s; p99 {ours['p99_ms']:.1f} ms vs {other['p99_ms']:.1f} ms")
+               seconds: float = 5.0, burst: int = 200, rounds: int = 2) -> None:
+    """Each contender in turn on a fresh Redis, the same client and workload, ``rounds`` times in
+    alternating order (the machine's load drifts); the median of each, and ratios against Pyxle."""
+    results: dict[str, list[dict[str, float]]] = {name: [] for name in names}
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else tuple(reversed(names)):
+            redis_port = free_port()
+            redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
+                                      "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
+            port = free_port()
+            server, dialect = serve_contender(name, f"redis://127.0.0.1:{redis_port}/0", port)
+            try:
+                result = uvloop.run(fanout(f"ws://127.0.0.1:{port}{dialect.path}", dialect, subscribers, rate,
+                                           seconds, burst))
+            finally:
+                stop(server)
+                redis.kill()
+                redis.wait()
+            results[name].append(result)
+            print(json.dumps({"bench": "fanout", "server": name, "subscribers": subscribers, "rate": rate, **result}),
+                  flush=True)
+    medians = {name: {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+               for name, runs in results.items()}
+    for name, median in medians.items():
+        print(f"{name:40} {median['burst_msgs_per_s']:>9,.0f} delivered msgs/s   p50 {median['p50_ms']:7.1f} ms"
+              f"   p99 {median['p99_ms']:7.1f} ms   (median of {rounds})")
+    ours = medians.get(names[0])
+    for name, other in medians.items():
+        if ours and name != names[0] and other["burst_msgs_per_s"]:
+            print(f"{names[0]} / {name}: {ours['burst_msgs_per_s'] / other['burst_msgs_per_s']:.2f}x delivered msgs/s")
 
 
 async def idle(url: str, post_url: str, n: int, pid: int) -> dict[str, float]:
@@ -295,6 +321,10 @@ def idle_server(name: str, port: int) -> tuple[subprocess.Popen, str, str]:
     if name == "pyxle":
         cmd = [sys.executable, "-m", "pyxle", "serve", str(project()), "--port", str(port), "--workers", "1"]
         proc = start(cmd, f"http://{base}/healthz", extra_env={"PYXLE_ACCESS_LOG": "0"})
+        return proc, f"ws://{base}/api/room", f"http://{base}/api/room"
+    if name.startswith(("pyxle granian", "pyxle uvicorn")):
+        proc = start(server_cmd(name.split()[1:], port, workers=1), f"http://{base}/healthz",
+                     extra_env={"PYXLE_ACCESS_LOG": "0", **app_env()})
         return proc, f"ws://{base}/api/room", f"http://{base}/api/room"
     bench_dir = str(Path(__file__).parent)
     if name.startswith("granian"):
