@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -458,3 +459,53 @@ def test_the_access_log_records_101_for_accepted_sockets_and_403_for_refused_one
     lines = {re.search(r'"WS (\S+)" (\d+)', line).groups() for line in server.output().splitlines()  # type: ignore[union-attr]
              if '"WS ' in line}
     assert lines == {("/live", "101"), ("/api/rooms/big", "101"), ("/live", "403"), ("/", "403")}, lines
+
+
+def vanish(sock: socket.socket) -> None:
+    """Drop a connection the way a peer that lost power does: no FIN, no RST from it.
+
+    A socket closed in TCP repair mode (root only) just disappears from the kernel."""
+    sock.setsockopt(socket.IPPROTO_TCP, 19, 1)  # TCP_REPAIR
+    sock.close()
+
+
+def raw_join(url: str) -> socket.socket:
+    """A WebSocket opened by hand, so the test owns its TCP socket; returns once the hello arrived."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    data = b""
+    while b"online" not in data:
+        data += sock.recv(4096)
+    assert data.startswith(b"HTTP/1.1 101")
+    return sock
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="TCP repair mode (a peer that vanishes) needs root")
+def test_a_peer_that_vanished_without_a_fin_is_detected_and_leaves_its_channel(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project, config={"realtime": {"pingInterval": 2}})
+    server = start_server(project)
+    url = server.ws_url + "/api/rooms/gone"
+
+    async def online() -> int:
+        async with httpx.AsyncClient() as client:
+            return (await client.post(server.url + "/api/rooms/gone", json={"n": 0})).json()["online"]  # type: ignore[no-any-return]
+
+    async def run() -> None:
+        await asyncio.sleep(0.5)  # the worker sets keepalive on its listener just after start-up
+        stays, _ = await join(url)
+        ghost = await asyncio.to_thread(raw_join, url)
+        assert await online() == 2
+        vanish(ghost)  # silent: only a probe from the server can find out
+        deadline = time.monotonic() + 30
+        while await online() != 1:
+            assert time.monotonic() < deadline, "the vanished peer is still subscribed"
+            await asyncio.sleep(0.25)
+        await stays.send("still here")
+        assert await texts(stays, 1) == ["still here"]
+        await stays.close()
+
+    asyncio.run(run())
