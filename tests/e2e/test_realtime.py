@@ -509,3 +509,62 @@ def test_a_peer_that_vanished_without_a_fin_is_detected_and_leaves_its_channel(
         await stays.close()
 
     asyncio.run(run())
+
+
+def socket_owners(port: str) -> dict[int, int]:
+    """Client port -> pid of the server process holding the other end (from ``ss``)."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True,
+                         text=True, check=True).stdout
+    owners = {}
+    for line in out.splitlines():
+        peer = re.search(r"\s\S+:(\d+)\s+users:", line)
+        pid = re.search(r"pid=(\d+)", line)
+        if peer and pid:
+            owners[int(peer.group(1))] = int(pid.group(1))
+    return owners
+
+
+def test_the_demo_chat_under_four_workers_reaches_members_on_other_workers_and_counts_them(
+        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from tests.conftest import DEMO, link_node_modules
+
+    redis = start_redis()
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build",
+                                                              "dist"))
+    link_node_modules(root)
+    env = {**redis_env(redis, "w4:"), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+    server = start_server(root, "serve", "--workers", "4", env=env)
+    port = server.url.rsplit(":", 1)[1]
+
+    async def run() -> None:
+        members: list[websockets.ClientConnection] = []
+        workers: dict[websockets.ClientConnection, int] = {}
+        while len(members) < 6 or len(set(workers.values())) < 2:
+            assert len(members) < 40, "every socket landed on one worker"
+            ws = await websockets.connect(f"{server.ws_url}/api/rooms/lobby?name=u{len(members)}")
+            assert json.loads(await ws.recv()) == {"type": "presence", "online": len(members) + 1}
+            members.append(ws)
+            owners = await asyncio.to_thread(socket_owners, port)
+            workers = {m: owners[m.local_address[1]] for m in members}
+        first = members[0]
+        other = next(m for m in members if workers[m] != workers[first])  # on another worker
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(server.url + "/api/rooms/lobby")).json() == {"room": "lobby",
+                                                                                   "members": len(members)}
+        await first.send("hello from u0")
+        for ws in members:
+            while (message := json.loads(await asyncio.wait_for(ws.recv(), 10))).get("type") == "presence":
+                pass
+            assert message == {"room": "lobby", "from": "u0", "text": "hello from u0"}
+        for ws in members:  # once each: nothing else follows
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ws.recv(), 0.3)
+        await other.close()
+        assert json.loads(await asyncio.wait_for(first.recv(), 10)) == {"type": "presence",
+                                                                         "online": len(members) - 1}
+        await asyncio.gather(*(ws.close() for ws in members if ws is not other))
+
+    asyncio.run(run())
