@@ -241,3 +241,35 @@ def test_origin_allowed_follows_the_list() -> None:
     assert origin_allowed(Peer("https://a.example").ws, ["https://a.example/"])
     assert origin_allowed(Peer("https://b.example").ws, ["*"])
     assert not origin_allowed(Peer("https://evil.example").ws, ["https://a.example"])
+
+
+def test_authenticate_websocket_resolves_the_session_cookie_through_the_auth_plugin_seam(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seam pyxle-auth support plugs into: ``pyxle.plugins.plugin("auth.service")``, as in
+    pyxle-framework 0.9 (the plugin itself is not part of this branch)."""
+    import sys
+    import types
+
+    from pyxle.realtime import authenticate_websocket
+
+    seen: list[str] = []
+
+    class Service:
+        settings = types.SimpleNamespace(cookie_name="sid")
+
+        async def resolve_session(self, *, cookie_value: str) -> dict | None:
+            seen.append(cookie_value)
+            return {"id": 7} if cookie_value == "good" else None
+
+    def socket(cookie: str | None) -> WebSocket:
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        return WebSocket({"type": "websocket", "path": "/", "headers": headers}, Peer().ws._receive, Peer().ws._send)
+
+    assert asyncio.run(authenticate_websocket(socket("sid=good"))) is None  # no plugin support: anonymous
+    plugins = types.ModuleType("pyxle.plugins")
+    plugins.plugin = lambda name, default=None: Service() if name == "auth.service" else default  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyxle.plugins", plugins)
+    assert asyncio.run(authenticate_websocket(socket("sid=good"))) == {"id": 7}
+    assert asyncio.run(authenticate_websocket(socket("sid=stale"))) is None
+    assert asyncio.run(authenticate_websocket(socket("other=good"))) is None  # not the plugin's cookie
+    assert seen == ["good", "stale"]  # no cookie, no lookup
