@@ -29,6 +29,7 @@ class Socket(asyncio.Protocol):
         self.buffer = b""
         self.upgraded = False
         self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.ready.add_done_callback(lambda f: f.cancelled() or f.exception())  # retried by connect_many
         self.closed: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.received = 0
 
@@ -112,7 +113,11 @@ async def connect(url: str, on_text: OnText, *, origin: str | None = None) -> So
     sock.transport.write(f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\n"  # type: ignore[union-attr]
                          f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                          f"{extra}\r\n".encode())
-    await sock.ready
+    try:
+        await asyncio.wait_for(asyncio.shield(sock.ready), 30)
+    except asyncio.TimeoutError:
+        sock.transport.close()  # type: ignore[union-attr]
+        raise ConnectionError(f"no upgrade from {url} in 30 s") from None
     return sock
 
 
@@ -120,5 +125,8 @@ async def connect_many(url: str, n: int, on_text: OnText, *, batch: int = 100) -
     """``n`` sockets, opened ``batch`` at a time (a listen backlog takes a few hundred at once)."""
     sockets: list[Socket] = []
     for start in range(0, n, batch):
-        sockets += await asyncio.gather(*(connect(url, on_text) for _ in range(min(batch, n - start))))
+        opened = await asyncio.gather(*(connect(url, on_text) for _ in range(min(batch, n - start))),
+                                      return_exceptions=True)
+        for sock in opened:  # a server that drops an upgrade under a burst gets one more, calmer try
+            sockets.append(sock if isinstance(sock, Socket) else await connect(url, on_text))
     return sockets

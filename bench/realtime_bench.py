@@ -279,7 +279,7 @@ async def idle(url: str, post_url: str, n: int, pid: int) -> dict[str, float]:
 
     before = tree_rss_kb(pid)
     began = time.monotonic()
-    sockets = await connect_many(url, n, on_text, batch=500)
+    sockets = await connect_many(url, n, on_text, batch=100)
     while sum(s.received for s in sockets) < n and time.monotonic() - began < 120:
         await asyncio.sleep(0.05)  # every "ready": each handler is subscribed
     opened = time.monotonic() - began
