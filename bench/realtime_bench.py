@@ -358,6 +358,6 @@ if __name__ == "__main__":
     raise_fd_limit()
     what = sys.argv[1] if len(sys.argv) > 1 else "fanout"
     if what == "fanout":
-        run_fanout(tuple(sys.argv[2:]) or CONTENDERS)
+        run_fanout(tuple(sys.argv[2:]) or CONTENDERS, rounds=int(os.environ.get("BENCH_ROUNDS", "2")))
     else:
         run_idle(tuple(sys.argv[2:]) or IDLE_SERVERS)
