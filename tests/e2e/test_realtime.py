@@ -176,6 +176,19 @@ def worker_rss(server: Server) -> int:
     return sum(int(line.split()[1]) for line in out.stdout.splitlines() if line.strip())
 
 
+async def flood(room_url: str, readers: list[websockets.ClientConnection], n: int, *, batches: int, pad: int) -> float:
+    """Publish ``n`` padded messages in ``batches`` POSTs; check every reader got all of them in
+    order, and return how long that took."""
+    started = time.monotonic()
+    got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
+    async with httpx.AsyncClient(timeout=60) as client:
+        for batch in range(batches):
+            await client.post(room_url, json={"n": n // batches, "text": f"{batch}-", "pad": pad})
+    for result in await asyncio.gather(*got):
+        assert result == [f"{b}-{i}" + "." * pad for b in range(batches) for i in range(n // batches)]
+    return time.monotonic() - started
+
+
 def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10000_messages(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = room_project(make_project, config={"realtime": {"sendQueue": 256}})
@@ -188,15 +201,7 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         slow.transport.pause_reading()  # stops reading; the server's writes back up
         readers = [(await join(url))[0] for _ in range(4)]
         rss_before = await asyncio.to_thread(worker_rss, server)
-        started = time.monotonic()
-        got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
-        async with httpx.AsyncClient(timeout=60) as client:
-            for batch in range(10):
-                await client.post(server.url + "/api/rooms/busy", json={"n": n // 10, "text": f"{batch}-", "pad": 1000})
-        results = await asyncio.gather(*got)
-        elapsed = time.monotonic() - started
-        for result in results:
-            assert result == [f"{b}-{i}" + "." * 1000 for b in range(10) for i in range(n // 10)]
+        elapsed = await flood(server.url + "/api/rooms/busy", readers, n, batches=10, pad=1000)
         assert elapsed < 30  # on time: never held up by the slow one
         assert await asyncio.to_thread(worker_rss, server) - rss_before < 64 * 1024  # KB: bounded, not 10,000 messages per socket
         await asyncio.sleep(7)  # a while longer (a loaded machine, a client in the background)...
@@ -238,15 +243,8 @@ def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_proj
             return read
 
         crawling = asyncio.ensure_future(crawl())
-        started = time.monotonic()
-        got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
-        async with httpx.AsyncClient(timeout=60) as client:
-            for batch in range(4):
-                await client.post(server.url + "/api/rooms/mixed", json={"n": n // 4, "text": f"{batch}-", "pad": 8000})
-        results = await asyncio.gather(*got)
-        elapsed = time.monotonic() - started
-        for result in results:  # 24 MB each: more than the server's and the kernel's buffers hold
-            assert result == [f"{b}-{i}" + "." * 8000 for b in range(4) for i in range(n // 4)]
+        elapsed = await flood(server.url + "/api/rooms/mixed", readers, n, batches=4, pad=8000)  # 24 MB each:
+        # more than the server's and the kernel's buffers hold
         # at the slow socket's pace the 3,000 messages would take 30 s; the others never wait for it
         assert elapsed < 20, elapsed
         hurry.set()
@@ -398,18 +396,22 @@ def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) 
     assert int(re.match(r"\d+", timer).group()) <= 7  # type: ignore[union-attr]  # pingInterval 7, not 20
 
 
-def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
-        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+def demo_on_redis(tmp_path: Path, redis: RedisServer, prefix: str) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo app and the environment that puts its chat on ``redis``."""
     import shutil
 
     from tests.conftest import DEMO, link_node_modules
 
-    redis = start_redis()
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build",
                                                               "dist"))
     link_node_modules(root)
-    env = {**redis_env(redis, "demo:"), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+    return root, {**redis_env(redis, prefix), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+
+
+def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
+        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo_on_redis(tmp_path, start_redis(), "demo:")
     first = start_server(root, "serve", "--workers", "2", env=env)
     second = start_server(root, "serve", "--workers", "2", "--skip-build", env=env)
 
@@ -527,16 +529,7 @@ def socket_owners(port: str) -> dict[int, int]:
 
 def test_the_demo_chat_under_four_workers_reaches_members_on_other_workers_and_counts_them(
         tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
-    import shutil
-
-    from tests.conftest import DEMO, link_node_modules
-
-    redis = start_redis()
-    root = tmp_path / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build",
-                                                              "dist"))
-    link_node_modules(root)
-    env = {**redis_env(redis, "w4:"), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+    root, env = demo_on_redis(tmp_path, start_redis(), "w4:")
     server = start_server(root, "serve", "--workers", "4", env=env)
     port = server.url.rsplit(":", 1)[1]
 
