@@ -170,6 +170,16 @@ def test_redis_killed_mid_test_gives_a_clear_error_and_the_broker_recovers_when_
     assert "is back;" in logs
 
 
+def logged(server: Server, text: str, timeout: float = 10) -> bool:
+    """Whether ``text`` shows in the server's output within ``timeout`` (its lines arrive through a pipe)."""
+    deadline = time.monotonic() + timeout
+    while text not in server.output():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def worker_rss(server: Server) -> int:
     out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(server.proc.pid)], capture_output=True, text=True,
                          check=True)
@@ -215,7 +225,7 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         await asyncio.gather(*(ws.close() for ws in readers))
 
     asyncio.run(run())
-    assert "stopped reading and 256 messages are waiting (1013)" in server.output()
+    assert logged(server, "stopped reading and 256 messages are waiting (1013)")
 
 
 
@@ -299,7 +309,7 @@ def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1
             assert json.loads(await ws.recv())["online"] == 1
 
     asyncio.run(run())
-    assert "refused a cross-site WebSocket to /live (1008)" in server.output()
+    assert logged(server, "refused a cross-site WebSocket to /live (1008)")
 
 
 def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
@@ -332,7 +342,7 @@ def test_a_message_over_the_limit_closes_the_socket_with_1009(make_project, star
             assert (ws.close_code, ws.close_reason) == (1009, "message too big")
 
     asyncio.run(run())
-    assert "is over the 1048576-byte limit (1009)" in server.output()
+    assert logged(server, "is over the 1048576-byte limit (1009)")
 
 
 STREAM = '''
@@ -458,7 +468,9 @@ def test_the_access_log_records_101_for_accepted_sockets_and_403_for_refused_one
             await websockets.connect(server.ws_url + "/", origin=server.url)
 
     asyncio.run(run())
-    time.sleep(0.5)
+    deadline = time.monotonic() + 10  # the access log is written in batches, through a pipe
+    while server.output().count('"WS ') < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
     lines = {re.search(r'"WS (\S+)" (\d+)', line).groups() for line in server.output().splitlines()  # type: ignore[union-attr]
              if '"WS ' in line}
     assert lines == {("/live", "101"), ("/api/rooms/big", "101"), ("/live", "403"), ("/", "403")}, lines

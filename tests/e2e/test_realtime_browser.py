@@ -17,7 +17,7 @@ import { useWebSocket } from 'pyxle/client'
 
 export default function Live() {
   const [log, setLog] = useState([])
-  const live = useWebSocket('/live', { minDelay: 100, maxDelay: 400,
+  const live = useWebSocket('/live', { minDelay: 100, maxDelay: 400, maxRetries: 1000,  // a slow restart is fine
                                        onMessage: (m) => setLog((all) => [...all, m.echo]) })
   return (
     <main>
