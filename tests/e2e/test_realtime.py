@@ -5,10 +5,12 @@ oversized messages, SIGTERM, WebSockets in pages and TCP keepalive."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from pathlib import Path
@@ -168,10 +170,33 @@ def test_redis_killed_mid_test_gives_a_clear_error_and_the_broker_recovers_when_
     assert "is back;" in logs
 
 
+def logged(server: Server, text: str, timeout: float = 10) -> bool:
+    """Whether ``text`` shows in the server's output within ``timeout`` (its lines arrive through a pipe)."""
+    deadline = time.monotonic() + timeout
+    while text not in server.output():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def worker_rss(server: Server) -> int:
     out = subprocess.run(["ps", "-o", "pid=,rss=", "--ppid", str(server.proc.pid)], capture_output=True, text=True,
                          check=True)
     return sum(int(line.split()[1]) for line in out.stdout.splitlines() if line.strip())
+
+
+async def flood(room_url: str, readers: list[websockets.ClientConnection], n: int, *, batches: int, pad: int) -> float:
+    """Publish ``n`` padded messages in ``batches`` POSTs; check every reader got all of them in
+    order, and return how long that took."""
+    started = time.monotonic()
+    got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
+    async with httpx.AsyncClient(timeout=60) as client:
+        for batch in range(batches):
+            await client.post(room_url, json={"n": n // batches, "text": f"{batch}-", "pad": pad})
+    for result in await asyncio.gather(*got):
+        assert result == [f"{b}-{i}" + "." * pad for b in range(batches) for i in range(n // batches)]
+    return time.monotonic() - started
 
 
 def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10000_messages(
@@ -186,18 +211,11 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         slow.transport.pause_reading()  # stops reading; the server's writes back up
         readers = [(await join(url))[0] for _ in range(4)]
         rss_before = await asyncio.to_thread(worker_rss, server)
-        started = time.monotonic()
-        got = [asyncio.ensure_future(texts(ws, n)) for ws in readers]
-        async with httpx.AsyncClient(timeout=60) as client:
-            for batch in range(10):
-                await client.post(server.url + "/api/rooms/busy", json={"n": n // 10, "text": f"{batch}-", "pad": 1000})
-        results = await asyncio.gather(*got)
-        elapsed = time.monotonic() - started
-        for result in results:
-            assert result == [f"{b}-{i}" + "." * 1000 for b in range(10) for i in range(n // 10)]
+        elapsed = await flood(server.url + "/api/rooms/busy", readers, n, batches=10, pad=1000)
         assert elapsed < 30  # on time: never held up by the slow one
         assert await asyncio.to_thread(worker_rss, server) - rss_before < 64 * 1024  # KB: bounded, not 10,000 messages per socket
-        slow.transport.resume_reading()
+        await asyncio.sleep(7)  # a while longer (a loaded machine, a client in the background)...
+        slow.transport.resume_reading()  # ...and the close frame still reaches it once it reads
         with pytest.raises(websockets.ConnectionClosed):
             while True:
                 await asyncio.wait_for(slow.recv(), 20)
@@ -207,7 +225,44 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
         await asyncio.gather(*(ws.close() for ws in readers))
 
     asyncio.run(run())
-    assert "stopped reading and 256 messages are waiting (1013)" in server.output()
+    assert logged(server, "stopped reading and 256 messages are waiting (1013)")
+
+
+
+def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project, config={"realtime": {"sendQueue": 64}})
+    server = start_server(project)
+    url = server.ws_url + "/api/rooms/mixed"
+    n = 3000
+
+    async def run() -> None:
+        slow = await websockets.connect(url, max_queue=2, max_size=None)  # reads on, one message per 10 ms
+        await slow.recv()
+        readers = [(await join(url))[0] for _ in range(3)]
+
+        hurry = asyncio.Event()  # set once the others have everything: then it reads at full speed
+
+        async def crawl() -> int:
+            read = 0
+            with contextlib.suppress(websockets.ConnectionClosed):
+                while True:
+                    await slow.recv()
+                    read += 1
+                    if not hurry.is_set():
+                        await asyncio.sleep(0.01)
+            return read
+
+        crawling = asyncio.ensure_future(crawl())
+        elapsed = await flood(server.url + "/api/rooms/mixed", readers, n, batches=4, pad=8000)  # 24 MB each:
+        # more than the server's and the kernel's buffers hold
+        # at the slow socket's pace the 3,000 messages would take 30 s; the others never wait for it
+        assert elapsed < 20, elapsed
+        hurry.set()
+        assert await asyncio.wait_for(crawling, 60) < n  # it fell behind and was closed...
+        assert slow.close_code == 1013  # ...with the close frame that says why
+        await asyncio.gather(*(ws.close() for ws in readers))
+
+    asyncio.run(run())
 
 
 PAGE = '''
@@ -254,7 +309,7 @@ def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1
             assert json.loads(await ws.recv())["online"] == 1
 
     asyncio.run(run())
-    assert "refused a cross-site WebSocket to /live (1008)" in server.output()
+    assert logged(server, "refused a cross-site WebSocket to /live (1008)")
 
 
 def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
@@ -287,7 +342,7 @@ def test_a_message_over_the_limit_closes_the_socket_with_1009(make_project, star
             assert (ws.close_code, ws.close_reason) == (1009, "message too big")
 
     asyncio.run(run())
-    assert "is over the 1048576-byte limit (1009)" in server.output()
+    assert logged(server, "is over the 1048576-byte limit (1009)")
 
 
 STREAM = '''
@@ -351,18 +406,22 @@ def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) 
     assert int(re.match(r"\d+", timer).group()) <= 7  # type: ignore[union-attr]  # pingInterval 7, not 20
 
 
-def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
-        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+def demo_on_redis(tmp_path: Path, redis: RedisServer, prefix: str) -> tuple[Path, dict[str, str]]:
+    """A copy of the demo app and the environment that puts its chat on ``redis``."""
     import shutil
 
     from tests.conftest import DEMO, link_node_modules
 
-    redis = start_redis()
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build",
                                                               "dist"))
     link_node_modules(root)
-    env = {**redis_env(redis, "demo:"), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+    return root, {**redis_env(redis, prefix), "DEMO_DB_PATH": str(root / "data" / "t.sqlite3")}
+
+
+def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
+        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo_on_redis(tmp_path, start_redis(), "demo:")
     first = start_server(root, "serve", "--workers", "2", env=env)
     second = start_server(root, "serve", "--workers", "2", "--skip-build", env=env)
 
@@ -382,5 +441,136 @@ def test_the_demo_chat_counts_and_delivers_across_two_servers_sharing_redis(
         await members[5].close()
         assert json.loads(await asyncio.wait_for(members[0].recv(), 10)) == {"type": "presence", "online": 5}
         await asyncio.gather(*(ws.close() for ws in members[:5]))
+
+    asyncio.run(run())
+
+
+def test_the_access_log_records_101_for_accepted_sockets_and_403_for_refused_ones(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/live.pyxl": PAGE, "pages/index.pyxl": "import React from 'react'\n"
+                            "export default function Home() { return <p>home</p> }\n",
+                            "pages/api/rooms/[room].py": ROOM})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/live") as ws:  # closed by the client
+            await ws.send("hi")
+            await ws.recv()
+        async with websockets.connect(server.ws_url + "/api/rooms/big", max_size=None) as ws:
+            await ws.recv()
+            await ws.send("x" * (1024 * 1024 + 1))  # closed by the server: 1009
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+        async with websockets.connect(server.ws_url + "/live", origin="https://evil.example") as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()  # accepted only to be closed with 1008: a refusal all the same
+        with pytest.raises(websockets.InvalidStatus):  # no websocket(ws) on this page: refused
+            await websockets.connect(server.ws_url + "/", origin=server.url)
+
+    asyncio.run(run())
+    deadline = time.monotonic() + 10  # the access log is written in batches, through a pipe
+    while server.output().count('"WS ') < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    lines = {re.search(r'"WS (\S+)" (\d+)', line).groups() for line in server.output().splitlines()  # type: ignore[union-attr]
+             if '"WS ' in line}
+    assert lines == {("/live", "101"), ("/api/rooms/big", "101"), ("/live", "403"), ("/", "403")}, lines
+
+
+def vanish(sock: socket.socket) -> None:
+    """Drop a connection the way a peer that lost power does: no FIN, no RST from it.
+
+    A socket closed in TCP repair mode (root only) just disappears from the kernel."""
+    sock.setsockopt(socket.IPPROTO_TCP, 19, 1)  # TCP_REPAIR
+    sock.close()
+
+
+def raw_join(url: str) -> socket.socket:
+    """A WebSocket opened by hand, so the test owns its TCP socket; returns once the hello arrived."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    sock = socket.create_connection((host, int(port)))
+    sock.sendall(f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    data = b""
+    while b"online" not in data:
+        data += sock.recv(4096)
+    assert data.startswith(b"HTTP/1.1 101")
+    return sock
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="TCP repair mode (a peer that vanishes) needs root")
+def test_a_peer_that_vanished_without_a_fin_is_detected_and_leaves_its_channel(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project, config={"realtime": {"pingInterval": 2}})
+    server = start_server(project)
+    url = server.ws_url + "/api/rooms/gone"
+
+    async def online() -> int:
+        async with httpx.AsyncClient() as client:
+            return (await client.post(server.url + "/api/rooms/gone", json={"n": 0})).json()["online"]  # type: ignore[no-any-return]
+
+    async def run() -> None:
+        await asyncio.sleep(0.5)  # the worker sets keepalive on its listener just after start-up
+        stays, _ = await join(url)
+        ghost = await asyncio.to_thread(raw_join, url)
+        assert await online() == 2
+        vanish(ghost)  # silent: only a probe from the server can find out
+        deadline = time.monotonic() + 30
+        while await online() != 1:
+            assert time.monotonic() < deadline, "the vanished peer is still subscribed"
+            await asyncio.sleep(0.25)
+        await stays.send("still here")
+        assert await texts(stays, 1) == ["still here"]
+        await stays.close()
+
+    asyncio.run(run())
+
+
+def socket_owners(port: str) -> dict[int, int]:
+    """Client port -> pid of the server process holding the other end (from ``ss``)."""
+    out = subprocess.run(["ss", "-tnpH", "state", "established", f"( sport = :{port} )"], capture_output=True,
+                         text=True, check=True).stdout
+    owners = {}
+    for line in out.splitlines():
+        peer = re.search(r"\s\S+:(\d+)\s+users:", line)
+        pid = re.search(r"pid=(\d+)", line)
+        if peer and pid:
+            owners[int(peer.group(1))] = int(pid.group(1))
+    return owners
+
+
+def test_the_demo_chat_under_four_workers_reaches_members_on_other_workers_and_counts_them(
+        tmp_path: Path, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    root, env = demo_on_redis(tmp_path, start_redis(), "w4:")
+    server = start_server(root, "serve", "--workers", "4", env=env)
+    port = server.url.rsplit(":", 1)[1]
+
+    async def run() -> None:
+        members: list[websockets.ClientConnection] = []
+        workers: dict[websockets.ClientConnection, int] = {}
+        while len(members) < 6 or len(set(workers.values())) < 2:
+            assert len(members) < 40, "every socket landed on one worker"
+            ws = await websockets.connect(f"{server.ws_url}/api/rooms/lobby?name=u{len(members)}")
+            assert json.loads(await ws.recv()) == {"type": "presence", "online": len(members) + 1}
+            members.append(ws)
+            owners = await asyncio.to_thread(socket_owners, port)
+            workers = {m: owners[m.local_address[1]] for m in members}
+        first = members[0]
+        other = next(m for m in members if workers[m] != workers[first])  # on another worker
+        async with httpx.AsyncClient() as client:
+            assert (await client.get(server.url + "/api/rooms/lobby")).json() == {"room": "lobby",
+                                                                                   "members": len(members)}
+        await first.send("hello from u0")
+        for ws in members:
+            while (message := json.loads(await asyncio.wait_for(ws.recv(), 10))).get("type") == "presence":
+                pass
+            assert message == {"room": "lobby", "from": "u0", "text": "hello from u0"}
+        for ws in members:  # once each: nothing else follows
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(ws.recv(), 0.3)
+        await other.close()
+        assert json.loads(await asyncio.wait_for(first.recv(), 10)) == {"type": "presence",
+                                                                         "online": len(members) - 1}
+        await asyncio.gather(*(ws.close() for ws in members if ws is not other))
 
     asyncio.run(run())

@@ -159,6 +159,33 @@ def test_a_full_queue_closes_only_that_socket_with_1013(make_broker) -> None:  #
     run(make_broker, body)
 
 
+def test_a_socket_that_reads_slowly_never_holds_up_delivery_to_the_others(make_broker) -> None:  # type: ignore[no-untyped-def]
+    async def body(broker: Broker) -> None:
+        crawler, fast = Peer(), [Peer() for _ in range(3)]
+
+        async def crawl(message: dict) -> None:  # reads on, 20 ms a frame: never stalled, just slow
+            await asyncio.sleep(0.02)
+            crawler.sent.append(message)
+
+        connection_for(crawler.ws)._send = crawl  # type: ignore[method-assign]
+        for peer in (crawler, *fast):
+            connection_for(peer.ws).queue_limit = 16
+            await broker.subscribe("mixed", peer.ws)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        for k in range(300):
+            await broker.publish("mixed", k)
+        await settle(lambda: all(len(p.sent) == 300 for p in fast), timeout=20)
+        # waiting for the crawler on each publish would take 300 x 20 ms = 6 s
+        assert loop.time() - started < 3
+        for peer in fast:
+            assert peer.frames() == [str(k) for k in range(300)]
+        await settle(lambda: connection_for(crawler.ws).closed)
+        assert connection_for(crawler.ws).close_code == 1013
+
+    run(make_broker, body)
+
+
 def test_publishing_while_redis_is_down_raises_broker_unavailable_then_recovers(start_redis) -> None:  # type: ignore[no-untyped-def]
     redis = start_redis()
 
@@ -214,3 +241,35 @@ def test_origin_allowed_follows_the_list() -> None:
     assert origin_allowed(Peer("https://a.example").ws, ["https://a.example/"])
     assert origin_allowed(Peer("https://b.example").ws, ["*"])
     assert not origin_allowed(Peer("https://evil.example").ws, ["https://a.example"])
+
+
+def test_authenticate_websocket_resolves_the_session_cookie_through_the_auth_plugin_seam(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seam pyxle-auth support plugs into: ``pyxle.plugins.plugin("auth.service")``, as in
+    pyxle-framework 0.9 (the plugin itself is not part of this branch)."""
+    import sys
+    import types
+
+    from pyxle.realtime import authenticate_websocket
+
+    seen: list[str] = []
+
+    class Service:
+        settings = types.SimpleNamespace(cookie_name="sid")
+
+        async def resolve_session(self, *, cookie_value: str) -> dict | None:
+            seen.append(cookie_value)
+            return {"id": 7} if cookie_value == "good" else None
+
+    def socket(cookie: str | None) -> WebSocket:
+        headers = [(b"cookie", cookie.encode())] if cookie else []
+        return WebSocket({"type": "websocket", "path": "/", "headers": headers}, Peer().ws._receive, Peer().ws._send)
+
+    assert asyncio.run(authenticate_websocket(socket("sid=good"))) is None  # no plugin support: anonymous
+    plugins = types.ModuleType("pyxle.plugins")
+    plugins.plugin = lambda name, default=None: Service() if name == "auth.service" else default  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pyxle.plugins", plugins)
+    assert asyncio.run(authenticate_websocket(socket("sid=good"))) == {"id": 7}
+    assert asyncio.run(authenticate_websocket(socket("sid=stale"))) is None
+    assert asyncio.run(authenticate_websocket(socket("other=good"))) is None  # not the plugin's cookie
+    assert seen == ["good", "stale"]  # no cookie, no lookup

@@ -51,3 +51,31 @@ def test_an_unknown_key_is_a_warning_with_a_suggestion(tmp_path: Path) -> None:
     config = load(tmp_path, {"realtime": {"chanelPrefix": "x:"}})
     assert any('unknown key "realtime.chanelPrefix" is ignored (did you mean "realtime.channelPrefix"?)' in w
                for w in config.warnings)
+
+
+def test_keepalive_is_set_on_this_process_listening_sockets_and_nothing_else() -> None:
+    import os
+    import socket
+
+    from pyxle.realtime._lifecycle import enable_keepalive, listening_fds
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    accepted, _ = listener.accept()
+    read_end, write_end = os.pipe()
+    try:
+        found = listening_fds()
+        assert listener.fileno() in found
+        assert not {client.fileno(), accepted.fileno(), read_end, write_end} & set(found)
+        assert enable_keepalive(9) >= 1
+        assert listener.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+        assert listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == 9
+        assert client.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 0  # a connection is left alone
+        open_before = len(os.listdir("/proc/self/fd"))
+        enable_keepalive(9)
+        assert len(os.listdir("/proc/self/fd")) == open_before  # the copies it made are closed
+    finally:
+        for sock in (listener, client, accepted):
+            sock.close()
+        os.close(read_end)
+        os.close(write_end)

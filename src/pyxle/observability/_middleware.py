@@ -114,8 +114,8 @@ class ObservabilityMiddleware:
                 accepted = True
                 if self.metrics is not None:
                     self.metrics.websocket(True)
-            elif kind == "websocket.close" and status == 101 and not accepted:
-                status = 403  # refused before accept
+            elif kind == "websocket.close" and status == 101 and (not accepted or message.get("code") == 1008):
+                status = 403  # refused: before accept, or closed for a policy violation (a foreign Origin)
             await send(message)
 
         try:

@@ -1,4 +1,9 @@
-"""Who opened a socket: the HTTP session middleware never sees WebSocket upgrades, so handlers ask."""
+"""Who opened a socket: the HTTP session middleware never sees WebSocket upgrades, so handlers ask.
+
+The seam for pyxle-auth: its service is looked up as ``pyxle.plugins.plugin("auth.service")``
+(pyxle-framework 0.9's registry), which Pyxle's plugin support provides; until it does, there is
+no such module and every socket is anonymous.
+"""
 
 from __future__ import annotations
 

@@ -34,20 +34,29 @@ class Broker(Protocol):
     async def aclose(self) -> None: ...
 
 
-async def pace(busy: list[Connection]) -> None:
-    """Pause the publisher while sockets that still read catch up (at most ``PACE_LIMIT``).
+async def pace(busy: list[Connection], delivered: int) -> None:
+    """Pause the publisher while the ``busy`` sockets catch up, for as long as most of the
+    ``delivered`` sockets need and at most as long again for the rest (never over ``PACE_LIMIT``).
 
     A burst published without a pause would fill the queues of fast readers too and close them
-    as if they had stopped reading; a socket whose sends are stuck is not waited for.
+    as if they had stopped reading. A socket that reads much slower than the others is waited
+    for only briefly: its queue fills and it is closed with 1013, so it cannot hold up the others.
     """
+    if len(busy) * 2 <= delivered:
+        return  # most sockets keep up: the few behind are on their own
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + PACE_LIMIT
+    began = loop.time()
+    deadline = began + PACE_LIMIT
+    most_done = False
     while busy:
         await asyncio.sleep(0.001)
         now = loop.time()
+        busy = [conn for conn in busy if conn.behind(now)]
+        if not most_done and len(busy) * 2 <= delivered:
+            most_done = True
+            deadline = min(deadline, now + (now - began))
         if now > deadline:
             return
-        busy = [conn for conn in busy if conn.behind(now)]
 
 
 class LocalSubscribers:
@@ -82,15 +91,16 @@ class LocalSubscribers:
         del self._channels[channel]
         return True
 
-    def _fanout(self, channel: str, frame: Frame) -> list[Connection] | None:
-        """Queue ``frame`` for each local socket; the sockets whose queues are filling up, if any."""
+    def _fanout(self, channel: str, frame: Frame) -> None | tuple[list[Connection], int]:
+        """Queue ``frame`` for each local socket; when queues are filling up, those sockets and how
+        many got the frame (for ``pace``)."""
         members = self._channels.get(channel)
         busy = None
         if members:
             for conn in list(members):
                 if conn.deliver(frame):
                     busy = [conn] if busy is None else [*busy, conn]
-        return busy
+        return None if busy is None else (busy, len(members))  # type: ignore[arg-type]
 
     def _local_count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))

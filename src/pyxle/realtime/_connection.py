@@ -15,7 +15,8 @@ from pyxle.realtime._frames import Frame
 
 logger = logging.getLogger("pyxle.realtime")
 
-CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read
+CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read (shutdown)
+SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to read its 1013
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
 
 
@@ -147,12 +148,17 @@ class Connection:
             self.abort()
 
     async def _close_slow(self) -> None:
+        """Queue the 1013 close behind what the server holds already, and give the peer time to read it.
+
+        Its queue is dropped at once, so waiting costs no memory: a consumer that resumes reading
+        within ``SLOW_CLOSE_TIMEOUT`` learns why it was closed (1013, not a dropped connection).
+        """
         pump = self._pump
         if pump is not None:
             pump.cancel()  # it waits on a peer that does not read; its frame stays whole in the server's buffer
         try:
             await asyncio.wait_for(self._send({"type": "websocket.close", "code": 1013, "reason": "too slow"}),
-                                   CLOSE_TIMEOUT)
+                                   SLOW_CLOSE_TIMEOUT)
         except Exception:  # noqa: BLE001
             self.abort()
 

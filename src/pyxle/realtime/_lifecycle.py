@@ -73,33 +73,52 @@ def _keepalive_soon(idle: int, tries: int) -> None:
 def enable_keepalive(idle: int) -> int:
     """TCP keepalive on this process's listening sockets (accepted sockets inherit it on Linux).
 
-    ASGI gives an app no way to send WebSocket pings; the kernel's probes after ``idle`` seconds
-    of silence find dead peers instead, and their handlers see a disconnect. Returns how many.
+    ASGI gives an app no way to send WebSocket pings and granian sends none itself; the kernel's
+    probes after ``idle`` seconds of silence find dead peers instead, and their handlers see a
+    disconnect. Returns how many listening sockets were set.
     """
-    if not hasattr(socket, "TCP_KEEPIDLE") or not os.path.isdir("/proc/self/fd"):
+    if not hasattr(socket, "TCP_KEEPIDLE"):
         return 0
     done = 0
-    for name in os.listdir("/proc/self/fd"):
-        try:
-            fd = os.dup(int(name))
-        except (OSError, ValueError):
-            continue
-        try:
-            sock = socket.socket(fileno=fd)
-        except OSError:  # not a socket: close our copy, or it leaks
-            os.close(fd)
-            continue
-        with sock:
-            try:
-                if sock.family not in (socket.AF_INET, socket.AF_INET6) or sock.type != socket.SOCK_STREAM:
-                    continue
-                if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
-                    continue
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, max(1, idle // 4))
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 4)
-                done += 1
-            except OSError:
-                continue
+    for fd in listening_fds():
+        with socket.socket(fileno=os.dup(fd)) as sock:  # closing the copy leaves the server's open
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, idle)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, max(1, idle // 4))
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 4)
+            done += 1
     return done
+
+
+def listening_fds() -> list[int]:
+    """This process's descriptors that the kernel lists as listening TCP sockets (Linux ``/proc``).
+
+    The server opens its listener in native code and does not hand it to the app; matching our
+    descriptors' socket inodes against the kernel's table finds it without touching anything else.
+    """
+    listening: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as rows:
+                next(rows, None)
+                for row in rows:
+                    fields = row.split()
+                    if len(fields) > 9 and fields[3] == "0A":  # TCP_LISTEN
+                        listening.add(fields[9])  # the socket's inode
+        except OSError:
+            continue
+    found: list[int] = []
+    if not listening:
+        return found
+    try:
+        names = os.listdir("/proc/self/fd")
+    except OSError:
+        return found
+    for name in names:
+        try:
+            target = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue
+        if target.startswith("socket:[") and target[8:-1] in listening:
+            found.append(int(name))
+    return found

@@ -20,7 +20,7 @@ class InProcessBroker(LocalSubscribers):
     async def publish(self, channel: str, message: Message) -> None:
         busy = self._fanout(channel, encode(message))
         if busy:
-            await pace(busy)
+            await pace(*busy)
 
     async def count(self, channel: str) -> int:
         return self._local_count(channel)

@@ -126,7 +126,7 @@ class RedisBroker(LocalSubscribers):
         if channel.startswith(self._prefix_bytes):
             busy = self._fanout(channel[len(self._prefix_bytes):].decode(), from_wire(data))
             if busy:
-                await pace(busy)
+                await pace(*busy)
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
