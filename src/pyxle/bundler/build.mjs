@@ -190,11 +190,11 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       return styleContents(file, (css) => ({ contents: scopeModule(css, file, plan.projectRoot).scoped, loader: 'css', resolveDir: path.dirname(file) }))
     })
     if (!styles.processesCss) {
-      // Tailwind 4 set up for Vite (@tailwindcss/vite, no PostCSS config): its CSS would pass
-      // through unprocessed, with no utilities in it.
+      // `tailwindcss` 4 alone (no plugin that brings its compiler, no PostCSS config): its CSS
+      // would pass through unprocessed, with no utilities in it.
       build.onResolve({ filter: /^tailwindcss$/ }, (args) => (args.kind !== 'import-rule' ? undefined : {
-        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no PostCSS config',
-          detail: { hint: "npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs: export default { plugins: { '@tailwindcss/postcss': {} } }" } }],
+        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s compiler, which is not installed',
+          detail: { hint: 'npm install -D @tailwindcss/postcss (Pyxle runs it; no PostCSS config is needed)' } }],
       }))
     }
     if (ssr) {
