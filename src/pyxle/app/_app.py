@@ -131,6 +131,7 @@ class PyxleApp(Starlette):
             raise StartupError("\n".join(exc.messages)) from None
 
     def _renderer(self, pages: Any, built: Any) -> Any:
+        from pyxle.pages._document import csrf_names
         from pyxle.pages._render import Renderer
 
         timeout = float(os.environ.get("PYXLE_SSR_TIMEOUT") or 10)
@@ -143,7 +144,8 @@ class PyxleApp(Starlette):
                 logger.warning(REFRESH_HINT)
                 self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
-                            extra_scripts=extra, source_maps=self.mode == "development")
+                            extra_scripts=extra, extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
+                            source_maps=self.mode == "development")
         pages.runtime.renderer = renderer
         return renderer
 
