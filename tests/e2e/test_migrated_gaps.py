@@ -59,3 +59,48 @@ def test_form_and_use_action_send_the_configured_csrf_cookie_and_header(make_pro
 def test_the_default_csrf_names_add_nothing_to_the_page(make_project, start_server) -> None:
     server = start_server(make_project({"pages/index.pyxl": CSRF_PAGE}, node=True))
     assert 'name="pyxle-csrf"' not in httpx.get(server.url + "/").text
+
+
+SLOTS_LAYOUT = """
+import {{ Slot }} from 'pyxle/client'
+
+export const slots = {{ footer: () => <small>{footer}</small> }}
+
+export default function Layout({{ children }}) {{
+  return <div><header data-testid="header"><Slot name="header" /></header>{{children}}
+    <footer data-testid="footer"><Slot name="footer" /></footer></div>
+}}
+"""
+SLOTS_PAGE = """
+import {{ useState }} from 'react'
+
+export function createSlots() {{
+  return {{ header: () => <b>{header}</b> }}
+}}
+
+export default function Home() {{
+  const [n, setN] = useState(0)
+  return <button data-testid="counter" onClick={{() => setN(n + 1)}}>count {{n}}</button>
+}}
+"""
+
+
+def test_slots_and_create_slots_edits_apply_in_dev_with_state_kept(make_project, start_server,
+                                                                    page: PageWatch) -> None:
+    project = make_project({"pages/layout.pyxl": SLOTS_LAYOUT.format(footer="footer v1"),
+                            "pages/index.pyxl": SLOTS_PAGE.format(header="header v1")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    counter = page.page.get_by_test_id("counter")
+    counter.click()
+    counter.click()
+    page.page.evaluate("window.__marker = 'kept'")
+
+    (project / "pages" / "index.pyxl").write_text(SLOTS_PAGE.format(header="header v2").lstrip("\n"))
+    page.page.get_by_test_id("header").filter(has_text="header v2").wait_for(timeout=15000)
+    (project / "pages" / "layout.pyxl").write_text(SLOTS_LAYOUT.format(footer="footer v2").lstrip("\n"))
+    page.page.get_by_test_id("footer").filter(has_text="footer v2").wait_for(timeout=15000)
+    assert counter.text_content() == "count 2"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []

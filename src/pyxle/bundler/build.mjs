@@ -84,11 +84,11 @@ async function refreshTools() {
   return { babel: babel.transformAsync ? babel : babel.default, plugin: require('react-refresh/babel'), done: new Map() }
 }
 
-// Does the module export only components (what Fast Refresh can swap)? A page may also export
-// `slots`, which the router re-reads after an update.
+// Does the module export only components (what Fast Refresh can swap)? A page or layout may also
+// export `slots` or `createSlots`, which the router re-reads after an update.
 function onlyComponents(program, isPage) {
   let exported = false
-  const component = (name) => /^[A-Z]/.test(name) || (isPage && name === 'slots')
+  const component = (name) => /^[A-Z]/.test(name) || (isPage && (name === 'slots' || name === 'createSlots'))
   for (const node of program.body) {
     if (node.type === 'ExportAllDeclaration') return false
     if (node.type === 'ExportDefaultDeclaration') {
