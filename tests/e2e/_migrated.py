@@ -1,0 +1,52 @@
+"""What the migrated-app tests share: a fixture app from tests/fixtures/migrated/ installed into
+a temporary folder (as `pyxle install` would, with the suite's npm packages linked rather than
+downloaded), built with `pyxle build` and served with `pyxle serve`."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from pyxle.cli._install import pip_command
+from tests.conftest import REPO, Server, pyxle_command, server_env
+
+FIXTURES = REPO / "tests" / "fixtures" / "migrated"
+IGNORED = shutil.ignore_patterns("node_modules", "dist", ".pyxle-build", "data", "__pycache__")
+
+
+def install(name: str, into: Path, modules: Path) -> Path:
+    """The app copied unchanged; its pip step checked to keep this Pyxle; its npm packages linked."""
+    root = into / name
+    shutil.copytree(FIXTURES / name, root, ignore=IGNORED)
+    command, temporary, left_out = pip_command(root)
+    for path in temporary:
+        path.unlink()
+    assert all("pyxle-framework" in line for line in left_out) and "-c" in command
+    (root / "node_modules").symlink_to(modules, target_is_directory=True)
+    return root
+
+
+def build(root: Path, **env: str) -> str:
+    """`pyxle build`, as the user runs it in the app's folder; its output."""
+    done = subprocess.run([*pyxle_command(), "build"], cwd=root, env=server_env(**env), capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout + done.stderr
+
+
+def serve(root: Path, *args: str, **env: str) -> Server:
+    """`pyxle serve --skip-build` on the build just made, on a free loopback port."""
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--skip-build", *args], root,
+                    server_env(**env))
+    try:
+        server.wait_ready(90)
+    except Exception:
+        server.stop()
+        raise
+    return server
+
+
+def computed(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def]
+    """A computed style of the first element matching ``selector``."""
+    return page.locator(selector).first.evaluate(f"(e) => getComputedStyle(e).getPropertyValue({prop!r})")
