@@ -15,15 +15,17 @@ FIXTURES = REPO / "tests" / "fixtures" / "migrated"
 IGNORED = shutil.ignore_patterns("node_modules", "dist", ".pyxle-build", "data", "__pycache__")
 
 
-def install(name: str, into: Path, modules: Path) -> Path:
-    """The app copied unchanged; its pip step checked to keep this Pyxle; its npm packages linked."""
+def install(name: str, into: Path, modules: Path | None) -> Path:
+    """The app copied unchanged; its pip step checked to keep this Pyxle; its npm packages linked
+    (``modules`` None: the caller lays them out)."""
     root = into / name
     shutil.copytree(FIXTURES / name, root, ignore=IGNORED)
     command, temporary, left_out = pip_command(root)
     for path in temporary:
         path.unlink()
     assert all("pyxle-framework" in line for line in left_out) and "-c" in command
-    (root / "node_modules").symlink_to(modules, target_is_directory=True)
+    if modules is not None:
+        (root / "node_modules").symlink_to(modules, target_is_directory=True)
     return root
 
 

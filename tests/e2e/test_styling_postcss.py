@@ -3,13 +3,11 @@ one stops `pyxle build` and `pyxle serve` naming the file and line."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import httpx
 import pytest
 
-from tests.conftest import NODE_MODULES, PageWatch
-from tests.e2e._styling import TAILWIND3_MODULES, build_error, build_ok, built_css, node_modules
+from tests.conftest import PageWatch
+from tests.e2e._styling import TAILWIND3_MODULES, build_error, build_ok, built_css, node_modules, vite_era_tailwind4
 
 # A plugin of the project's own: every `color` becomes rgb(1, 2, 3), and a rule names the file.
 MARK = """
@@ -201,17 +199,6 @@ def test_a_css_error_in_dev_shows_the_overlay_and_a_fix_clears_it(make_project, 
     (project / "pages" / "global.css").write_text("body { margin: 4px; }\n")
     page.page.wait_for_function("getComputedStyle(document.body).marginTop === '4px'", timeout=15000)
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
-
-
-def vite_era_tailwind4(project: Path, *, compiler: bool = True) -> None:
-    """node_modules as `npm install` lays out 0.9's Tailwind starter (`tailwindcss` and
-    `@tailwindcss/vite`, which brings Tailwind's compiler `@tailwindcss/node` and scanner
-    `@tailwindcss/oxide`): no `@tailwindcss/postcss`, no PostCSS config."""
-    node_modules(project, without=("@tailwindcss",))
-    if compiler:
-        (project / "node_modules" / "@tailwindcss").mkdir()
-        for name in ("node", "oxide", "oxide-linux-x64-gnu"):
-            (project / "node_modules" / "@tailwindcss" / name).symlink_to(NODE_MODULES / "@tailwindcss" / name)
 
 
 TAILWIND4_PAGE = {"pages/app.css": '/* styles */\n@import "tailwindcss";\n.own { margin: 3px; }\n',
