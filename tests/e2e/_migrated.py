@@ -1,15 +1,17 @@
 """What the migrated-app tests share: a fixture app from tests/fixtures/migrated/ installed into
 a temporary folder (as `pyxle install` would, with the suite's npm packages linked rather than
-downloaded), built with `pyxle build` and served with `pyxle serve`."""
+downloaded), built with `pyxle build` and served with `pyxle serve --skip-build`."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 from pyxle.cli._install import pip_command
 from tests.conftest import REPO, Server, pyxle_command, server_env
+from tests.e2e._parity import serve
 
 FIXTURES = REPO / "tests" / "fixtures" / "migrated"
 IGNORED = shutil.ignore_patterns("node_modules", "dist", ".pyxle-build", "data", "__pycache__")
@@ -37,16 +39,19 @@ def build(root: Path, **env: str) -> str:
     return done.stdout + done.stderr
 
 
-def serve(root: Path, *args: str, **env: str) -> Server:
-    """`pyxle serve --skip-build` on the build just made, on a free loopback port."""
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--skip-build", *args], root,
-                    server_env(**env))
-    try:
-        server.wait_ready(90)
-    except Exception:
-        server.stop()
-        raise
-    return server
+def served(name: str, into: Path, modules: Path | None, *args: str, prepare=None, **env: str) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+    """For a module fixture: the app installed (``prepare(root)`` then lays out anything more),
+    built, and under `pyxle serve --skip-build` until the module is done. ``server.root`` is the
+    app's folder, ``server.build_output`` what `pyxle build` printed."""
+    root = install(name, into, modules)
+    if prepare is not None:
+        prepare(root)
+    output = build(root)
+    server = serve(root, "--skip-build", *args, **env)
+    server.root = root  # type: ignore[attr-defined]
+    server.build_output = output  # type: ignore[attr-defined]
+    yield server
+    server.stop()
 
 
 def computed(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def]

@@ -14,17 +14,13 @@ import httpx
 import pytest
 
 from tests.conftest import NODE_MODULES_REACT18, PageWatch, Server
-from tests.e2e._migrated import build, computed, install, serve
+from tests.e2e._migrated import computed, served
 
 
 @pytest.fixture(scope="module")
 def bookmarks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = install("bookmarks", tmp_path_factory.mktemp("bookmarks"), NODE_MODULES_REACT18)
-    build(root)
-    server = serve(root, PYXLE_SECRET_KEY="b" * 48)
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    yield from served("bookmarks", tmp_path_factory.mktemp("bookmarks"), NODE_MODULES_REACT18,
+                      PYXLE_SECRET_KEY="b" * 48)
 
 
 def test_every_page_answers_and_the_guarded_one_renders_the_error_page(bookmarks: Server) -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server
-from tests.e2e._migrated import build, computed, install, serve
+from tests.e2e._migrated import computed, install, served
 from tests.e2e._styling import vite_era_tailwind4
 
 INK = "rgb(49, 46, 129)"  # --color-ink of the app's @theme
@@ -31,12 +31,9 @@ def notes_app(into: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def notes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = notes_app(tmp_path_factory.mktemp("notes"))
-    build(root)
-    server = serve(root, PYXLE_SECRET_KEY="n" * 48, NOTES_DATA=str(root / "data"))
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    into = tmp_path_factory.mktemp("notes")
+    yield from served("field_notes", into, None, prepare=vite_era_tailwind4, PYXLE_SECRET_KEY="n" * 48,
+                      NOTES_DATA=str(into / "field_notes" / "data"))
 
 
 def test_pages_and_api_routes_answer_with_the_apps_own_error_pages(notes: Server) -> None:

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server
-from tests.e2e._migrated import build, computed, install, serve
+from tests.e2e._migrated import computed, served
 from tests.e2e._styling import TAILWIND3_MODULES
 
 PAGES = {"/": "Corner Shop | Home", "/products": "Products (3)", "/products/mug": "Enamel mug",
@@ -24,12 +24,9 @@ PAGES = {"/": "Corner Shop | Home", "/products": "Products (3)", "/products/mug"
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = install("corner_shop", tmp_path_factory.mktemp("shop"), TAILWIND3_MODULES)
-    output = build(root)
-    assert "pyxle build: 4 pages" in output
-    server = serve(root, "--workers", "2", SHOP_DB=str(root / "data" / "shop.sqlite3"))
-    yield server
-    server.stop()
+    into = tmp_path_factory.mktemp("shop")
+    yield from served("corner_shop", into, TAILWIND3_MODULES, "--workers", "2",
+                      SHOP_DB=str(into / "corner_shop" / "data" / "shop.sqlite3"))
 
 
 def test_every_page_and_api_route_answers_through_the_route_hooks(shop: Server) -> None:
@@ -42,6 +39,7 @@ def test_every_page_and_api_route_answers_through_the_route_hooks(shop: Server) 
     assert stock.json()["products"][0] == {"id": "teapot", "price": 34.0}
     assert httpx.get(shop.url + "/products/sofa").status_code == 404  # LoaderError(status_code=404)
     assert "Traceback" not in shop.output() and "ModuleNotFoundError" not in shop.output()
+    assert "pyxle build: 4 pages" in shop.build_output  # type: ignore[attr-defined]
 
 
 def test_every_page_hydrates_without_warnings_with_tailwind_applied(shop: Server, page: PageWatch) -> None:
