@@ -259,7 +259,7 @@ def typecheck(directory: Path) -> None:
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
-    from pyxle import server
+    from pyxle.cli import _serve as server
     from pyxle.app import StartupError, create_app
 
     config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
