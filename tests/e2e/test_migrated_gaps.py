@@ -1,6 +1,6 @@
 """The small differences that stopped 0.9 apps running unchanged, each on a real server: a
-configured CSRF cookie and header in `Form`/`useAction`, 0.9's `name` key, and the slots of a page
-or layout in Fast Refresh."""
+configured CSRF cookie and header in `Form`/`useAction`, the slots of a page or layout in Fast
+Refresh, and `from pyxle import server`. (0.9's `name` key: tests/unit/test_config_compat.py.)"""
 
 from __future__ import annotations
 
@@ -104,3 +104,23 @@ def test_slots_and_create_slots_edits_apply_in_dev_with_state_kept(make_project,
     assert counter.text_content() == "count 2"
     assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
     assert page.problems() == []
+
+
+def test_from_pyxle_import_server_is_the_loader_decorator(make_project, start_server) -> None:
+    import pyxle
+    import pyxle.runtime
+
+    assert pyxle.server is pyxle.runtime.server and "server" in pyxle.__all__
+    project = make_project({
+        "pages/index.pyxl": """
+            from pyxle import server, sign_cookie
+
+            @server
+            async def load(request):
+                return {"signed": sign_cookie("x", "k" * 32).startswith("x.")}
+
+            export default function Home({ data }) { return <p>signed: {String(data.signed)}</p> }
+            """,
+    }, node=True)
+    served = start_server(project)
+    assert "signed: <!-- -->true" in httpx.get(served.url + "/").text
