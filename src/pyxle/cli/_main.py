@@ -259,8 +259,8 @@ def typecheck(directory: Path) -> None:
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
-    from pyxle.cli import _serve as server
     from pyxle.app import StartupError, create_app
+    from pyxle.cli import _serve as server
 
     config = with_secret(load_project(directory, mode, overrides), mode)  # type: ignore[arg-type]
     level = config.observability.log_level
