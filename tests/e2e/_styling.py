@@ -50,3 +50,14 @@ def node_modules(project: Path, *, without: tuple[str, ...] = (), packages: dict
         (modules / name / "package.json").write_text(json.dumps({"name": name, "version": "1.0.0"}))
         for file, text in files.items():
             (modules / name / file).write_text(text)
+
+
+def vite_era_tailwind4(project: Path, *, compiler: bool = True) -> None:
+    """node_modules as `npm install` lays out 0.9's Tailwind starter (`tailwindcss` and
+    `@tailwindcss/vite`, which brings Tailwind's compiler `@tailwindcss/node` and scanner
+    `@tailwindcss/oxide`): no `@tailwindcss/postcss`, no PostCSS config."""
+    node_modules(project, without=("@tailwindcss",))
+    if compiler:
+        (project / "node_modules" / "@tailwindcss").mkdir()
+        for name in ("node", "oxide", "oxide-linux-x64-gnu"):
+            (project / "node_modules" / "@tailwindcss" / name).symlink_to(NODE_MODULES / "@tailwindcss" / name)

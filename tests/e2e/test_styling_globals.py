@@ -60,6 +60,8 @@ def test_global_styles_and_scripts_load_on_every_page_in_order(make_project, sta
 
     page.page.click("#to-other")  # client-side navigation: the scripts do not run again
     page.page.get_by_text("other page").wait_for()
+    # The home page's stylesheet is taken out once the new page is in: wait for that, under load.
+    page.page.wait_for_function("getComputedStyle(document.getElementById('main')).paddingTop === '1px'", timeout=10000)
     assert page.page.evaluate("window.__order") == ["first", "second"]
     assert looks(page) == {"margin": "3px", "color": "rgb(2, 2, 2)", "padding": "1px", "border": "1px"}
 

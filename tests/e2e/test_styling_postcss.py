@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch
-from tests.e2e._styling import TAILWIND3_MODULES, build_error, build_ok, built_css, node_modules
+from tests.e2e._styling import TAILWIND3_MODULES, build_error, build_ok, built_css, node_modules, vite_era_tailwind4
 
 # A plugin of the project's own: every `color` becomes rgb(1, 2, 3), and a rule names the file.
 MARK = """
@@ -201,16 +201,31 @@ def test_a_css_error_in_dev_shows_the_overlay_and_a_fix_clears_it(make_project, 
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
 
 
-def test_tailwind4_without_a_postcss_config_says_how_to_add_one(make_project) -> None:
-    """A Tailwind 4 project set up for Vite (`@tailwindcss/vite`, no PostCSS config) would get CSS
-    without utilities: the build stops at the import instead."""
-    project = make_project({"pages/app.css": '/* styles */\n@import "tailwindcss";\n',
-                            "pages/index.pyxl": "import './app.css'\nexport default function H() { return <p>x</p> }\n"},
-                           node=True)
+TAILWIND4_PAGE = {"pages/app.css": '/* styles */\n@import "tailwindcss";\n.own { margin: 3px; }\n',
+                  "pages/plain.css": ".plain { color: rgb(1, 2, 3); }\n",
+                  "pages/index.pyxl": ("import './app.css'\nimport './plain.css'\n"
+                                       "export default function H() { return <p className=\"flex p-4\">x</p> }\n")}
+
+
+def test_tailwind4_set_up_for_vite_runs_without_a_postcss_config(make_project) -> None:
+    """0.9's `init --tailwind` apps (Tailwind through `@tailwindcss/vite`, no PostCSS config) run
+    unchanged: Pyxle runs Tailwind's compiler on the stylesheets that use it."""
+    project = make_project(TAILWIND4_PAGE)
+    vite_era_tailwind4(project)
+    build_ok(project)
+    css = built_css(project)
+    assert ".flex{display:flex}" in css and ".p-4{padding:calc(var(--spacing) * 4)}" in css
+    assert ".own{margin:3px}" in css and ".plain{color:#010203}" in css  # its own rules, and plain CSS as it was
+    assert "@import" not in css
+
+
+def test_tailwind4_without_its_compiler_says_what_to_install(make_project) -> None:
+    """`tailwindcss` 4 alone would give CSS without utilities: the build stops at the import."""
+    project = make_project(TAILWIND4_PAGE)
+    vite_era_tailwind4(project, compiler=False)
     error = build_error(project)
-    assert ('pages/app.css:2:9: @import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no '
-            "PostCSS config") in error
-    assert "hint: npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs" in error
+    assert 'pages/app.css:2:9: @import "tailwindcss" needs Tailwind\'s compiler, which is not installed' in error
+    assert "hint: npm install -D @tailwindcss/postcss (Pyxle runs it; no PostCSS config is needed)" in error
 
 
 def test_tailwind3_reads_a_typescript_tailwind_config(make_project) -> None:

@@ -1,6 +1,7 @@
 """Assembling one Starlette app from the project: config, middleware, security, routes, static files.
 
-Public names: ``create_app``, ``PyxleApp``, ``StartupError``, ``worker_app``.
+Public names: ``create_app``, ``PyxleApp``, ``StartupError``, ``worker_app``, and ``Limits`` /
+``LimitError`` (the server's timeouts and render queue, from ``PYXLE_*`` variables).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import Literal
 
 from pyxle.app._app import PyxleApp, StartupError, create_app
+from pyxle.app._limits import LimitError, Limits
 
 Mode = Literal["development", "production"]
 
-__all__ = ["PyxleApp", "StartupError", "create_app", "worker_app"]
+__all__ = ["LimitError", "Limits", "PyxleApp", "StartupError", "create_app", "worker_app"]
 
 
 def worker_app() -> PyxleApp:

@@ -9,7 +9,7 @@ import os
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -23,7 +23,7 @@ from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
-from pyxle.app._limits import BodyLimitMiddleware, BodyTimeoutMiddleware
+from pyxle.app._limits import BodyLimitMiddleware, BodyTimeoutMiddleware, LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
@@ -31,7 +31,6 @@ from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.routing import RouteSpec, RoutingError, scan
 from pyxle.security import SecretKeyError, SecurityHeadersMiddleware, cors_middleware, csrf_middleware, resolve_secret
-from pyxle.server import LimitError, Limits
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -136,6 +135,7 @@ class PyxleApp(Starlette):
             raise StartupError("\n".join(exc.messages)) from None
 
     def _renderer(self, pages: Any, built: Any) -> Any:
+        from pyxle.pages._document import csrf_names
         from pyxle.pages._render import Renderer
 
         extra = ""
@@ -147,7 +147,9 @@ class PyxleApp(Starlette):
                 logger.warning(REFRESH_HINT)
                 self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
-                            queue_size=self.limits.ssr_queue, extra_scripts=extra, source_maps=self.mode == "development")
+                            queue_size=self.limits.ssr_queue, extra_scripts=extra,
+                            extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
+                            source_maps=self.mode == "development")
         pages.runtime.renderer = renderer
         return renderer
 
@@ -245,6 +247,7 @@ class PyxleApp(Starlette):
                 raise StartupError(str(exc)) from None
         try:
             async with self._serving():
+                _mark_started()
                 yield
         finally:
             if self.plugins is not None:
@@ -277,6 +280,18 @@ class PyxleApp(Starlette):
 
         async with watch_routes(self):
             yield
+
+
+STARTED_FILE = "PYXLE_STARTED_FILE"
+
+
+def _mark_started() -> None:
+    """Tell the supervising ``pyxle serve`` that an app started in this worker (the file named by
+    ``PYXLE_STARTED_FILE``): workers that never get this far stop the server instead of being
+    started again and again."""
+    path = os.environ.get(STARTED_FILE)
+    if path:
+        Path(path).touch()
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:

@@ -1,10 +1,14 @@
-"""Limits on request bodies: their size (413, JSON) and the time they take to arrive (408)."""
+"""Limits: the server's timeouts and render queue (``Limits``, from ``PYXLE_*`` variables), and on
+request bodies their size (413, JSON) and the time they take to arrive (408)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -12,6 +16,45 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("pyxle.http")
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class LimitError(ValueError):
+    """A PYXLE_* timeout or size is not a valid value; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The server's timeouts and queue size, from ``PYXLE_*`` variables: the shell's, ``.env``
+    files', or set by ``pyxle serve`` flags, so worker processes read the same values.
+    docs/deployment.md#timeouts-and-limits."""
+
+    keep_alive_timeout: float = 30.0  # PYXLE_KEEP_ALIVE_TIMEOUT: idle connection / request head
+    body_timeout: float = 60.0  # PYXLE_BODY_TIMEOUT: receiving a whole request body
+    shutdown_timeout: float = 10.0  # PYXLE_SHUTDOWN_TIMEOUT: after SIGTERM, then what is left is closed
+    ssr_timeout: float = 10.0  # PYXLE_SSR_TIMEOUT: one render
+    ssr_queue: int | None = None  # PYXLE_SSR_QUEUE: renders that may wait (None: 128 per SSR worker)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Limits:
+        values: dict[str, Any] = {}
+        for field in fields(cls):
+            variable = "PYXLE_" + field.name.upper()
+            text = (environ.get(variable) or "").strip()
+            if not text:
+                continue
+            if field.name == "ssr_queue":
+                if not text.isdigit():
+                    raise LimitError(f"{variable} must be a whole number of renders, 0 or more (got {text!r})")
+                values[field.name] = int(text)
+                continue
+            try:
+                seconds = float(text)
+            except ValueError:
+                seconds = -1.0
+            if not 0 < seconds < 86400 * 365:
+                raise LimitError(f"{variable} must be a number of seconds above 0 (got {text!r})")
+            values[field.name] = seconds
+        return cls(**values)
 
 
 class BodyLimitMiddleware:

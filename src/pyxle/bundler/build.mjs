@@ -84,11 +84,11 @@ async function refreshTools() {
   return { babel: babel.transformAsync ? babel : babel.default, plugin: require('react-refresh/babel'), done: new Map() }
 }
 
-// Does the module export only components (what Fast Refresh can swap)? A page may also export
-// `slots`, which the router re-reads after an update.
+// Does the module export only components (what Fast Refresh can swap)? A page or layout may also
+// export `slots` or `createSlots`, which the router re-reads after an update.
 function onlyComponents(program, isPage) {
   let exported = false
-  const component = (name) => /^[A-Z]/.test(name) || (isPage && name === 'slots')
+  const component = (name) => /^[A-Z]/.test(name) || (isPage && (name === 'slots' || name === 'createSlots'))
   for (const node of program.body) {
     if (node.type === 'ExportAllDeclaration') return false
     if (node.type === 'ExportDefaultDeclaration') {
@@ -190,11 +190,11 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       return styleContents(file, (css) => ({ contents: scopeModule(css, file, plan.projectRoot).scoped, loader: 'css', resolveDir: path.dirname(file) }))
     })
     if (!styles.processesCss) {
-      // Tailwind 4 set up for Vite (@tailwindcss/vite, no PostCSS config): its CSS would pass
-      // through unprocessed, with no utilities in it.
+      // `tailwindcss` 4 alone (no plugin that brings its compiler, no PostCSS config): its CSS
+      // would pass through unprocessed, with no utilities in it.
       build.onResolve({ filter: /^tailwindcss$/ }, (args) => (args.kind !== 'import-rule' ? undefined : {
-        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s PostCSS plugin, and the project has no PostCSS config',
-          detail: { hint: "npm install -D @tailwindcss/postcss postcss, and add postcss.config.mjs: export default { plugins: { '@tailwindcss/postcss': {} } }" } }],
+        errors: [{ text: '@import "tailwindcss" needs Tailwind\'s compiler, which is not installed',
+          detail: { hint: 'npm install -D @tailwindcss/postcss (Pyxle runs it; no PostCSS config is needed)' } }],
       }))
     }
     if (ssr) {

@@ -2,8 +2,11 @@
 //   - Sass compiles .scss/.sass, with the project's own `sass` (or `sass-embedded`) package;
 //   - the project's own PostCSS config (postcss.config.{js,cjs,mjs}, found by pyxle.bundler) runs
 //     on every stylesheet, with the plugins from the project's node_modules, as Vite ran it;
+//   - with no PostCSS config, Tailwind 4 runs on the stylesheets that use it when its compiler
+//     (@tailwindcss/node, installed by @tailwindcss/vite and @tailwindcss/postcss) is there, as
+//     0.9's Vite plugin ran it;
 //   - CSS modules get class names derived from the file's path, identical in both builds.
-// Without a PostCSS config and Sass files none of this runs: esbuild reads plain CSS itself.
+// Without a PostCSS config, Tailwind 4 and Sass files none of this runs: esbuild reads plain CSS itself.
 // Failures are thrown as StyleError, shaped like esbuild's messages (file, line, text, a hint).
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
@@ -189,6 +192,38 @@ function postcssError(error, file, root) {
   return frame ? new StyleError(frame.file, frame.line, text) : new StyleError(file, null, text)
 }
 
+// Tailwind 4 without a PostCSS config: what @tailwindcss/vite did under 0.9, done with the same
+// compiler (@tailwindcss/node) and scanner (@tailwindcss/oxide) it uses. Only stylesheets that
+// use Tailwind go through it; it scans the project for class names (`.pyxl` files included).
+const TAILWIND_AT_RULE = /@(?:import\s+(?:url\()?\s*["']tailwindcss[/"']|(?:tailwind|reference|theme|apply|plugin|config|utility|custom-variant|variant|source)\b)/
+
+function tailwind4(require) {
+  try {
+    require.resolve('@tailwindcss/node')
+  } catch {
+    return null
+  }
+  let loaded
+  return async (css, file, root, production) => {
+    loaded ??= { node: require('@tailwindcss/node'), oxide: require('@tailwindcss/oxide') }
+    const { node, oxide } = loaded
+    const deps = []
+    let compiler
+    try {
+      compiler = await node.compile(css, { base: path.dirname(file), from: file, onDependency: (dep) => deps.push(dep),
+        shouldRewriteUrls: true })
+    } catch (error) {
+      throw new StyleError(file, null, `Tailwind: ${String(error && error.message).split('\n')[0]}`)
+    }
+    const sources = (compiler.root === 'none' ? [] : compiler.root === null
+      ? [{ base: root, pattern: '**/*', negated: false }] : [{ ...compiler.root, negated: false }]).concat(compiler.sources)
+    const utilities = compiler.features & node.Features.Utilities
+    let out = compiler.build(utilities ? new oxide.Scanner({ sources }).scan() : [])
+    if (production) out = node.optimize(out, { file, minify: false }).code
+    return { css: out, deps, folders: Boolean(utilities) }
+  }
+}
+
 // What a build knows about the project's stylesheets. One per build.mjs process: in pyxle dev a
 // stylesheet whose source and dependencies are unchanged is not processed again, unless a
 // plugin said it reads whole folders (Tailwind's content), whose files may have changed.
@@ -211,7 +246,12 @@ export function projectStyles() {
       deps.push(...compiled.deps)
     }
     const postcss = await config.ready
-    if (postcss) {
+    if (!postcss && plan.tailwind && TAILWIND_AT_RULE.test(css)) {
+      const compiled = await plan.tailwind(css, file, plan.projectRoot, plan.production)
+      css = compiled.css
+      deps.push(...compiled.deps)
+      folders = compiled.folders
+    } else if (postcss) {
       let result
       try {
         result = await postcss.processor.process(css, { ...postcss.options, from: file, map: false })
@@ -232,7 +272,9 @@ export function projectStyles() {
     // Called at the start of every build: (re)loads the PostCSS config when it is another one.
     // It loads while esbuild bundles the JavaScript; stylesheets wait for it.
     begin(currentPlan, require, production) {
-      plan = { ...currentPlan, require }
+      const tailwind = currentPlan.postcss ? null : tailwind4(require)
+      if (Boolean(tailwind) !== Boolean(plan && plan.tailwind)) kept.clear()
+      plan = { ...currentPlan, require, production, tailwind }
       building = new Map()
       if (config.file !== currentPlan.postcss) {
         kept.clear()
@@ -245,9 +287,10 @@ export function projectStyles() {
     async check() {
       await config.ready
     },
-    // Whether plain .css files need us (a PostCSS config); .scss/.sass and modules always do.
+    // Whether plain .css files need us (a PostCSS config, or Tailwind 4 without one); .scss/.sass
+    // and modules always do.
     get processesCss() {
-      return Boolean(config.file)
+      return Boolean(config.file || plan.tailwind)
     },
     // The stylesheet's CSS after Sass and PostCSS; throws StyleError.
     load(file) {

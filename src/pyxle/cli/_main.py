@@ -24,7 +24,7 @@ SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default
                            help="Node processes rendering pages, per server worker (default: the number of "
                                 "cores divided among the server workers, at least 1).")
 # Timeouts and the render queue: flags set the PYXLE_* variable of the same name, which worker
-# processes read like the ones from the shell or .env files (pyxle.server.Limits;
+# processes read like the ones from the shell or .env files (pyxle.app.Limits;
 # docs/deployment.md#timeouts-and-limits).
 SECONDS = click.FloatRange(0, min_open=True)
 LIMIT_FLAGS = (
@@ -287,8 +287,8 @@ def typecheck(directory: Path) -> None:
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
-    from pyxle import server
     from pyxle.app import StartupError, create_app
+    from pyxle.cli import _serve as server
 
     config = with_secret(load_project(directory, mode, overrides), mode, workers)  # type: ignore[arg-type]
     try:

@@ -1,5 +1,5 @@
 // Calling server actions: <Form action="name"> and useAction(name). Both post to
-// /api/__actions/<page>/<name> with the CSRF token from the pyxle-csrf cookie, honour
+// /api/__actions/<page>/<name> with the CSRF token from the CSRF cookie, honour
 // x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named), and
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
 // A failed call resolves to {ok: false, error, fields} (`fields`: per-field errors of a 422, or null).
@@ -7,9 +7,27 @@ import { createElement as h, useCallback, useContext, useEffect, useRef, useStat
 import { PageContext } from './_context.js'
 import { currentPath, invalidate, navigate, refresh } from './_router.js'
 
+// The CSRF cookie and header: the defaults, or the configured csrf.cookieName / headerName, which
+// the server names in <meta name="pyxle-csrf" content="cookie header">.
+let csrfNames = null
+
+export function csrfHeader() {
+  return names().header
+}
+
+function names() {
+  if (!csrfNames) {
+    const meta = document.querySelector('meta[name="pyxle-csrf"]')
+    const [cookie, header] = meta ? meta.content.split(' ') : []
+    csrfNames = { cookie: cookie || 'pyxle-csrf', header: header || 'x-csrf-token' }
+  }
+  return csrfNames
+}
+
 export function csrfToken() {
-  const match = document.cookie.match(/(?:^|;\s*)pyxle-csrf=([^;]*)/)
-  return match ? decodeURIComponent(match[1]) : ''
+  const prefix = names().cookie + '='
+  const found = document.cookie.split(/;\s*/).find((part) => part.startsWith(prefix))
+  return found ? decodeURIComponent(found.slice(prefix.length)) : ''
 }
 
 // The page part of an action URL: `pagePath` when given ("blog/new", or a URL path such as
@@ -26,7 +44,7 @@ export function actionUrl(page, pagePath, name) {
 }
 
 export async function callAction(url, payload, { signal } = {}) {
-  const headers = { 'x-csrf-token': csrfToken(), accept: 'application/json' }
+  const headers = { [csrfHeader()]: csrfToken(), accept: 'application/json' }
   let body = payload
   if (!(payload instanceof FormData)) {
     headers['content-type'] = 'application/json'

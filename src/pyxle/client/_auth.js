@@ -4,7 +4,7 @@
 // endpoints: POST {prefix}/login, /signup and /logout, GET {prefix}/me (prefix /auth by default).
 // Signing in or out changes what pages show, so it drops every page the router has cached.
 import { useSyncExternalStore } from 'react'
-import { csrfToken } from './_actions.js'
+import { csrfHeader, csrfToken } from './_actions.js'
 import { invalidate } from './_router.js'
 
 const SERVER = Object.freeze({ user: null, isAuthenticated: false, loading: true, error: null })
@@ -45,7 +45,7 @@ function subscribe(listener) {
 async function send(url, method, body) {
   const headers = { accept: 'application/json' }
   if (method !== 'GET') {
-    headers['x-csrf-token'] = csrfToken()
+    headers[csrfHeader()] = csrfToken()
     headers['content-type'] = 'application/json'
   }
   const response = await fetch(url, { method, headers, credentials: 'same-origin',

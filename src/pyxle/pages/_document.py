@@ -6,6 +6,7 @@ document still carries the head, the props and the status, so the page is inspec
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from pyxle.pages._data import dumps
@@ -31,6 +32,17 @@ def auth_seed(scope: Any) -> str:
     if auth is None:
         return ""
     return f'<script type="application/json" id="pyxle-auth">{embed_json(auth)}</script>'
+
+
+DEFAULT_CSRF_NAMES = ("pyxle-csrf", "x-csrf-token")
+
+
+def csrf_names(cookie_name: str, header_name: str) -> str:
+    """``<meta name="pyxle-csrf">`` telling ``pyxle/client`` the configured CSRF cookie and header
+    (``csrf.cookieName``, ``csrf.headerName``); nothing when they are the defaults it knows."""
+    if (cookie_name, header_name) == DEFAULT_CSRF_NAMES:
+        return ""
+    return f'<meta name="pyxle-csrf" content="{html.escape(cookie_name)} {html.escape(header_name)}">'
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,

@@ -75,9 +75,11 @@ class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
-                 queue_size: int | None = None, extra_scripts: str = "", source_maps: bool = False) -> None:
+                 queue_size: int | None = None, extra_scripts: str = "", extra_head: str = "",
+                 source_maps: bool = False) -> None:
         self.manifest = manifest
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
+        self.extra_head = extra_head  # outside the page's own head: kept across client navigation
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else ())
         self.started = False
@@ -130,7 +132,8 @@ class Renderer:
 
     def _page_tags(self, page_id: str) -> tuple[list[str], str]:
         assets = self.manifest["pages"][page_id]
-        tags = [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
+        tags = [self.extra_head] if self.extra_head else []
+        tags += [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
         tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
         scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>' + self.extra_scripts
         self._tags[page_id] = (tags, scripts)

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import sys
+import tempfile
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+
+from pyxle.app import LimitError, Limits
+from pyxle.app._app import STARTED_FILE
+
+__all__ = ["BindError", "LimitError", "Limits", "log_config", "resolve_port", "run"]
 
 WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
@@ -26,45 +32,6 @@ FD_CAP = 1 << 20  # connections per worker when the open-file limit is unlimited
 
 class BindError(Exception):
     """The address cannot be bound (in use, not permitted, not local)."""
-
-
-class LimitError(ValueError):
-    """A PYXLE_* timeout or size is not a valid value; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The server's timeouts and queue size, from ``PYXLE_*`` variables: the shell's, ``.env``
-    files', or set by ``pyxle serve`` flags, so worker processes read the same values.
-    docs/deployment.md#timeouts-and-limits."""
-
-    keep_alive_timeout: float = 30.0  # PYXLE_KEEP_ALIVE_TIMEOUT: idle connection / request head
-    body_timeout: float = 60.0  # PYXLE_BODY_TIMEOUT: receiving a whole request body
-    shutdown_timeout: float = 10.0  # PYXLE_SHUTDOWN_TIMEOUT: after SIGTERM, then what is left is closed
-    ssr_timeout: float = 10.0  # PYXLE_SSR_TIMEOUT: one render
-    ssr_queue: int | None = None  # PYXLE_SSR_QUEUE: renders that may wait (None: 128 per SSR worker)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> Limits:
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            variable = "PYXLE_" + field.name.upper()
-            text = (environ.get(variable) or "").strip()
-            if not text:
-                continue
-            if field.name == "ssr_queue":
-                if not text.isdigit():
-                    raise LimitError(f"{variable} must be a whole number of renders, 0 or more (got {text!r})")
-                values[field.name] = int(text)
-                continue
-            try:
-                seconds = float(text)
-            except ValueError:
-                seconds = -1.0
-            if not 0 < seconds < 86400 * 365:
-                raise LimitError(f"{variable} must be a number of seconds above 0 (got {text!r})")
-            values[field.name] = seconds
-        return cls(**values)
 
 
 def resolve_port(host: str, port: int) -> int:
@@ -172,17 +139,29 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         "backpressure": connection_limit(), "respawn_failed_workers": True,
         "workers_kill_timeout": limits.shutdown_timeout,
     }
+    with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir:
+        started_file = Path(run_dir) / "started"
+        os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
+        _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file)
+
+
+def _supervise(make_server: Any, started_file: Path) -> None:
+    """Run granian, and start its workers again whenever they all keep dying, with a growing pause,
+    until a signal asks the server to stop. A server whose app never started in any worker (a
+    plugin that fails to start, say) stops instead: starting it again would fail the same way."""
     delay = 0.5
     while True:
-        server = Server(WORKER_FACTORY, **settings)
+        server = make_server()
         started = time.monotonic()
         try:
             server.serve()
             return
         except SystemExit as exc:
-            # granian stops when a worker dies again within seconds of being restarted; start
-            # them all again after a growing pause instead, until a signal asks the server to stop.
+            # granian stops when a worker dies again within seconds of being restarted.
             if server.interrupt_signal or not exc.code:
+                raise
+            if not started_file.exists():
+                logger.error("the app failed to start in every worker; the server stops")
                 raise
         delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
         logger.error("server workers keep exiting; starting them again in %gs", delay)

@@ -1,0 +1,126 @@
+"""The small differences that stopped 0.9 apps running unchanged, each on a real server: a
+configured CSRF cookie and header in `Form`/`useAction`, the slots of a page or layout in Fast
+Refresh, and `from pyxle import server`. (0.9's `name` key: tests/unit/test_config_compat.py.)"""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from tests.conftest import PageWatch
+
+CSRF_PAGE = """
+@action
+async def greet(request):
+    body = await request.json()
+    return {"greeting": f"hello {body.get('who', '')}"}
+
+import { useState } from 'react'
+import { Form, useAction } from 'pyxle/client'
+
+export default function Home() {
+  const greet = useAction('greet')
+  const [out, setOut] = useState('')
+  return (
+    <main>
+      <Form action="greet" onSuccess={(result) => setOut('form: ' + result.greeting)}>
+        <input name="who" aria-label="who" /><button>Send form</button>
+      </Form>
+      <button onClick={() => greet({ who: 'hook' }).then((r) => setOut('hook: ' + (r.greeting || r.error)))}>Call</button>
+      <p data-testid="out">{out}</p>
+    </main>
+  )
+}
+"""
+
+
+def test_form_and_use_action_send_the_configured_csrf_cookie_and_header(make_project, start_server,
+                                                                          page: PageWatch) -> None:
+    project = make_project({
+        "pages/index.pyxl": CSRF_PAGE,
+        "pyxle.config.json": json.dumps({"csrf": {"cookieName": "shop-csrf", "headerName": "x-shop-token"}}),
+    }, node=True)
+    server = start_server(project)
+    html = httpx.get(server.url + "/").text
+    assert '<meta name="pyxle-csrf" content="shop-csrf x-shop-token">' in html
+
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    assert [c["name"] for c in page.page.context.cookies()] == ["shop-csrf"]
+    page.page.get_by_label("who").fill("form")
+    page.page.get_by_role("button", name="Send form").click()
+    page.page.get_by_text("form: hello form").wait_for()
+    page.page.get_by_role("button", name="Call").click()
+    page.page.get_by_text("hook: hello hook").wait_for()
+    assert page.problems() == []
+
+
+def test_the_default_csrf_names_add_nothing_to_the_page(make_project, start_server) -> None:
+    server = start_server(make_project({"pages/index.pyxl": CSRF_PAGE}, node=True))
+    assert 'name="pyxle-csrf"' not in httpx.get(server.url + "/").text
+
+
+SLOTS_LAYOUT = """
+import {{ Slot }} from 'pyxle/client'
+
+export const slots = {{ footer: () => <small>{footer}</small> }}
+
+export default function Layout({{ children }}) {{
+  return <div><header data-testid="header"><Slot name="header" /></header>{{children}}
+    <footer data-testid="footer"><Slot name="footer" /></footer></div>
+}}
+"""
+SLOTS_PAGE = """
+import {{ useState }} from 'react'
+
+export function createSlots() {{
+  return {{ header: () => <b>{header}</b> }}
+}}
+
+export default function Home() {{
+  const [n, setN] = useState(0)
+  return <button data-testid="counter" onClick={{() => setN(n + 1)}}>count {{n}}</button>
+}}
+"""
+
+
+def test_slots_and_create_slots_edits_apply_in_dev_with_state_kept(make_project, start_server,
+                                                                    page: PageWatch) -> None:
+    project = make_project({"pages/layout.pyxl": SLOTS_LAYOUT.format(footer="footer v1"),
+                            "pages/index.pyxl": SLOTS_PAGE.format(header="header v1")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    counter = page.page.get_by_test_id("counter")
+    counter.click()
+    counter.click()
+    page.page.evaluate("window.__marker = 'kept'")
+
+    (project / "pages" / "index.pyxl").write_text(SLOTS_PAGE.format(header="header v2").lstrip("\n"))
+    page.page.get_by_test_id("header").filter(has_text="header v2").wait_for(timeout=15000)
+    (project / "pages" / "layout.pyxl").write_text(SLOTS_LAYOUT.format(footer="footer v2").lstrip("\n"))
+    page.page.get_by_test_id("footer").filter(has_text="footer v2").wait_for(timeout=15000)
+    assert counter.text_content() == "count 2"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []
+
+
+def test_from_pyxle_import_server_is_the_loader_decorator(make_project, start_server) -> None:
+    import pyxle
+    import pyxle.runtime
+
+    assert pyxle.server is pyxle.runtime.server and "server" in pyxle.__all__
+    project = make_project({
+        "pages/index.pyxl": """
+            from pyxle import server, sign_cookie
+
+            @server
+            async def load(request):
+                return {"signed": sign_cookie("x", "k" * 32).startswith("x.")}
+
+            export default function Home({ data }) { return <p>signed: {String(data.signed)}</p> }
+            """,
+    }, node=True)
+    served = start_server(project)
+    assert "signed: <!-- -->true" in httpx.get(served.url + "/").text
