@@ -38,6 +38,8 @@ ASSETS_SPEC = RouteSpec(
     regex=re.compile(r"^/_pyxle/(?P<asset>.+)$"),
 )
 Mode = Literal["development", "production"]
+# Set by the CLI for its server workers: its own start-up check has printed the start-up notes.
+STARTUP_NOTED = "PYXLE_STARTUP_NOTED"
 
 
 class StartupError(Exception):
@@ -94,7 +96,7 @@ class PyxleApp(Starlette):
                 _write_types(self.config, pages)
             if problem is not None:
                 pages.runtime.problem = problem
-                logger.warning("pages will not be server-rendered: %s", problem)
+                _note("pages will not be server-rendered: %s", problem)
             elif built is not None:
                 renderer = self._renderer(pages, built)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
@@ -140,7 +142,7 @@ class PyxleApp(Starlette):
 
             extra = dev_scripts(built.manifest.get("refresh"))
             if not built.manifest.get("refresh") and not self._refresh_hinted:
-                logger.warning(REFRESH_HINT)
+                _note(REFRESH_HINT)
                 self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=timeout,
                             extra_scripts=extra, source_maps=self.mode == "development")
@@ -298,6 +300,13 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     return app
 
 
+def _note(message: str, *args: object) -> None:
+    """A start-up warning (no Node, no Fast Refresh, an open metrics endpoint). The CLI checks the
+    project before its server workers start, so a worker building the app again only logs it at
+    debug level: it is printed once, not once per process."""
+    logger.log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
+
+
 def _check_features(config: PyxleConfig) -> None:
     """What the configuration turns on can run here: its extras are installed, its Redis answers."""
     from pyxle.observability import TracingUnavailable, check_installed
@@ -315,7 +324,7 @@ def _check_features(config: PyxleConfig) -> None:
             raise StartupError("observability.metricsEndpoint needs prometheus-client: "
                                "pip install prometheus-client") from None
         if not seen.metrics_endpoint_token:
-            logger.warning("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
+            _note("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
                            "%s answers clients on this machine only", seen.metrics_endpoint_path)
     redis_urls = {}  # feature -> URL of each Redis the configuration relies on
     if config.rate_limit.enabled and config.rate_limit.redis_url:
