@@ -54,7 +54,7 @@ class PyxleApp(Starlette):
         config = self.config = _with_secret_key(config, mode)
         self.mode = mode
         self.ssr_workers = ssr_workers
-        self.ready = False
+        self.ready = False  # True while serving: routes loaded and the lifespan start-up done
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
@@ -102,6 +102,7 @@ class PyxleApp(Starlette):
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             entries += pages.routes()
         extra = self._health_routes()
+        self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
         openapi = self.config.openapi
         if openapi.enabled and (self.mode == "development" or openapi.production):
             from pyxle.app._openapi import openapi_routes
@@ -109,7 +110,6 @@ class PyxleApp(Starlette):
             extra.update(openapi_routes(openapi.path, list(entries)))
         self.router.set_routes(entries, extra=extra)
         self.router.default = public_files(self.config.public_path, fallback)
-        self.ready = True
         return renderer
 
     def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
@@ -207,8 +207,8 @@ class PyxleApp(Starlette):
             await JSONResponse({"status": "ok"})(scope, receive, send)
 
         async def readyz(scope: Scope, receive: Receive, send: Send) -> None:
-            ok = self.ready and self.router.fallback is None
-            await JSONResponse({"status": "ready" if ok else "loading"}, 200 if ok else 503)(scope, receive, send)
+            status = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
+            await JSONResponse({"status": status}, 200 if status == "ready" else 503)(scope, receive, send)
 
         routes: dict[str, ASGIApp] = {"/healthz": healthz, "/readyz": readyz}
         seen = self.config.observability
@@ -254,7 +254,11 @@ class PyxleApp(Starlette):
         await self.swap_renderer(self._initial_renderer)
         try:
             async with serving(self.state, self.config.realtime), self._watching():
-                yield
+                self.ready = True
+                try:
+                    yield
+                finally:
+                    self.ready = False
         finally:
             await self.swap_renderer(None)
             if self.metrics is not None:
