@@ -174,7 +174,7 @@ class PyxleApp(Starlette):
             self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
-        app = ServerErrorMiddleware(app, expose=self.mode == "development")
+        app = ServerErrorMiddleware(app, expose=_exposes_errors(config, self.mode))
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)
         return self._observed(app)
@@ -286,6 +286,8 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
     _check_features(config)
+    if config.debug and mode == "production":
+        _note("debug is on: error responses carry exception text and tracebacks; never turn it on in production")
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     make_importable(config.root)  # middleware, hooks and plugins may live in the project's own modules
     try:
@@ -302,6 +304,11 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         app.state.pyxle_plugins = app.plugins.context
     app._initial_renderer = app.load_routes()
     return app
+
+
+def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
+    """Whether error responses carry the exception and its traceback: in ``pyxle dev``, or with ``debug``."""
+    return mode == "development" or config.debug
 
 
 def _note(message: str, *args: object) -> None:
@@ -408,7 +415,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
-                          expose_errors=mode == "development", built=built, prefetch_ttl=config.prefetch_ttl)
+                          expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:
