@@ -30,7 +30,7 @@ console.log(JSON.stringify(out))
 """
 
 
-# @cites: added with docs/getting-started.md
+@cites("docs/getting-started.md", "Node.js 20 or later")
 @pytest.mark.parametrize("manifest", STARTERS, ids=[p.parent.name for p in STARTERS])
 def test_every_starter_package_accepts_node_20(manifest) -> None:
     data = json.loads(manifest.read_text())
