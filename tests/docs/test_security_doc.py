@@ -47,7 +47,8 @@ def test_a_header_that_differs_from_the_cookie_is_invalid(app: Server) -> None:
 
 def test_the_browser_snippet_sends_the_token(app: Server, page: PageWatch) -> None:
     page.page.goto(app.url + "/settings")
-    status = page.page.evaluate(f"async () => {{ {doc_block('docs/security.md', 'csrf-fetch')}; return answer.status }}")
+    snippet = doc_block("docs/security.md", "csrf-fetch")
+    status = page.page.evaluate(f"async () => {{ {snippet}; return answer.status }}")
     assert status == 200
 
 
