@@ -122,6 +122,7 @@ def user(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shell, Path
 
 @cites(DOC, "`pyxle dev` applies edits to pages, layouts, API routes, the project's own\nPython modules")
 @cites(DOC, "it serves new pages and routes as soon as their file is saved")
+@cites(DOC, '`{"ok": true, "notes": [...]}`, and an empty note shows "Write something first" under the form')
 def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: PageWatch) -> None:
     shell, home = user
     init, cd, install, dev = doc_block(DOC, "init").splitlines()
@@ -149,6 +150,11 @@ def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: Pag
         page.page.get_by_role("button", name="Add").click()
         page.page.locator("li", has_text="Buy tea").wait_for()
         assert page.page.locator("li").all_inner_texts() == ["Install Pyxle", "Buy tea"]
+        with httpx.Client(base_url=server.url) as client:
+            client.get("/notes")
+            answer = client.post("/api/__actions/notes/add_note", json={"text": "Brew it"},
+                                 headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+        assert answer.json() == {"ok": True, "notes": ["Install Pyxle", "Buy tea", "Brew it"]}
 
         write(app, "first-route")
         until(lambda: httpx.get(server.url + "/api/notes").status_code == 200)

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from pyxle.app import create_app
 from pyxle.config import load_config
+from tests.conftest import Server, server_env
 from tests.docs._blocks import cites
 from tests.docs.conftest import serve_doc_project
 
@@ -28,6 +29,7 @@ def test_readyz_is_503_until_the_app_has_started_and_after_it_stops(tmp_path: Pa
 
 
 @cites("docs/deployment.md", "after an edit that breaks the project")
+@cites("docs/deployment.md", 'answers `503 {"status": "broken"}` and `/healthz` stays `200`')
 def test_after_a_broken_dev_edit_readyz_is_503_and_healthz_200_until_fixed(tmp_path: Path) -> None:
     root = tmp_path / "app"
     (root / "pages" / "api").mkdir(parents=True)
@@ -48,3 +50,32 @@ def test_after_a_broken_dev_edit_readyz_is_503_and_healthz_200_until_fixed(tmp_p
         assert httpx.get(server.url + "/api/x").json() == {"x": 2}
     finally:
         server.stop()
+
+
+@cites("docs/deployment.md", "starting sees a refused connection rather than the `503`")
+def test_pyxle_serve_accepts_no_connection_until_a_worker_has_started(tmp_path: Path) -> None:
+    """A plugin that takes 3 s to start: probes meanwhile cannot connect, then find the app ready."""
+    (tmp_path / "pages" / "api").mkdir(parents=True)
+    (tmp_path / "pages" / "api" / "x.py").write_text("async def get(request):\n    return {}\n")
+    (tmp_path / "slow.py").write_text(
+        "import asyncio\nfrom pyxle.plugins import PyxlePlugin\n\n\nclass Slow(PyxlePlugin):\n    name = 'slow'\n\n"
+        "    async def on_startup(self, ctx):\n        await asyncio.sleep(3)\n\n\nplugin = Slow()\n")
+    (tmp_path / "pyxle.config.json").write_text('{"plugins": [{"name": "slow", "module": "slow"}]}')
+    server = Server(["serve", str(tmp_path), "--host", "127.0.0.1", "--port", "0"], tmp_path, server_env())
+    try:
+        deadline = time.monotonic() + 30
+        while not server.url:
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.02)
+        answers = []
+        while time.monotonic() < deadline:
+            try:
+                answers.append(httpx.get(server.url + "/readyz", timeout=0.5).status_code)
+            except httpx.TransportError:
+                answers.append("refused")
+            if answers[-1] == 200:
+                break
+            time.sleep(0.1)
+    finally:
+        server.stop()
+    assert answers[0] == "refused" and answers[-1] == 200 and 503 not in answers, answers

@@ -54,6 +54,7 @@ def test_the_browser_snippet_sends_the_token(app: Server, page: PageWatch) -> No
 
 @cites("docs/security.md", "A cross-site form, or `fetch(url, {method: \"POST\", mode: \"no-cors\"})` from any page,\n"
        "still reaches your handler and runs it")
+@cites("docs/security.md", "such a request with `403` before your code runs")
 def test_cors_does_not_stop_a_cross_site_post_and_csrf_api_routes_does(tmp_path) -> None:
     root = write_project("security", tmp_path / "app")
     (root / "pages" / "api" / "account" / "name.py").write_text(

@@ -61,6 +61,9 @@ def test_the_account_layout_redirects_a_visitor_and_serves_a_user(site: Server) 
 
 
 @cites("docs/pages.md", "`invalidate_routes(result, *urls)` adds `x-pyxle-invalidate: /a, /b` to the response")
+@cites("docs/pages.md", '| returns a dict | 200 | `{"ok": true, ...dict}` |')
+@cites("docs/pages.md", '| its status | `{"ok": false, "error": message, "data": {...}}`')
+@cites("docs/pages.md", '| unknown page or action | 404 | `{"ok": false, "error": "Unknown action ..."}` |')
 def test_the_add_user_action_answers_as_the_table_says(site: Server) -> None:
     with httpx.Client(base_url=site.url) as client:
         token = csrf(client)
