@@ -170,3 +170,11 @@ def test_the_commands_shown_are_what_the_tools_accept(block: Block) -> None:
 
 def test_file_projects_are_named() -> None:
     assert {project_of(b) for b in _of("file")} == set(projects())
+
+
+def test_the_readme_opens_with_the_two_set_up_commands() -> None:
+    """Its first screen: the demo and the test suite, each one command (checked above as `cmd`)."""
+    first_screen = "\n".join((REPO / "README.md").read_text().splitlines()[:24])
+    first_block = next(b for b in BLOCKS if b.doc == "README.md")
+    assert first_block.kind == "cmd" and first_block.text in first_screen
+    assert [words[0] for words in _commands(first_block.text)] == ["scripts/demo.sh", "scripts/test.sh"]
