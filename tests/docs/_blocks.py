@@ -72,6 +72,13 @@ def blocks(doc: str) -> tuple[Block, ...]:
     return tuple(found)
 
 
+@cache
+def test_modules() -> tuple[Path, ...]:
+    """The suite's test modules (not the npm packages' files under tests/node*/)."""
+    return tuple(sorted(p for folder in (REPO / "tests").iterdir() if folder.is_dir() and not folder.name.startswith("node")
+                        for p in folder.rglob("test_*.py")))
+
+
 def all_blocks() -> list[Block]:
     return [block for doc in doc_files() for block in blocks(doc)]
 

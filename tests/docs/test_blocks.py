@@ -15,11 +15,10 @@ import pytest
 from packaging.requirements import Requirement
 
 import pyxle
-from tests.docs._blocks import KINDS, REPO, Block, all_blocks, project_of, projects
+from tests.docs._blocks import KINDS, REPO, Block, all_blocks, project_of, projects, test_modules
 from tests.docs.conftest import python_run
 
 BLOCKS = all_blocks()
-TESTS = REPO / "tests"
 
 
 def _of(kind: str) -> list[Block]:
@@ -30,12 +29,12 @@ def _ids(blocks: list[Block]) -> list[str]:
     return [b.where for b in blocks]
 
 
-def _test_sources() -> str:
-    return "\n".join(p.read_text() for p in TESTS.rglob("test_*.py"))
-
-
 def _test_files() -> list[str]:
-    return [p.read_text() for p in TESTS.rglob("test_*.py")]
+    return [p.read_text() for p in test_modules()]
+
+
+def _test_sources() -> str:
+    return "\n".join(_test_files())
 
 
 def test_every_block_says_what_it_is() -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cache
 
 import pytest
 
-from tests.docs._blocks import REPO, blocks, doc_files
+from tests.docs._blocks import REPO, blocks, doc_files, test_modules
 from tests.docs.claims import CLAIMS
 
 # Status codes (`404`, "answered 403", "403 with"), close codes, header names, flags, messages.
@@ -21,10 +22,11 @@ CLAIM = re.compile(
 NOT_CHECKED_HERE = {"docs/benchmarks.md", "docs/architecture.md", "docs/migrating.md"}
 
 
+@cache
 def _decorator_citations() -> list[tuple[str, str, str]]:
     """(doc, words, test) of every @cites(...) in tests/, read from the source, not by importing it."""
     found = []
-    for path in (REPO / "tests").rglob("test_*.py"):
+    for path in test_modules():
         tree = ast.parse(path.read_text())
         names = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
                  and isinstance(node.value, ast.Constant) for target in node.targets if isinstance(target, ast.Name)}
