@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
-import signal
 import subprocess
 import threading
 import time
@@ -20,12 +18,11 @@ import pytest
 from packaging.requirements import Requirement
 
 import pyxle
-from tests.conftest import REPO, PageWatch, link_node_modules
+from tests.conftest import REPO, PageWatch, Server, link_node_modules
 from tests.docs._blocks import cites, doc_block, project_files
 
 pytestmark = pytest.mark.timeout(900)
 DOC = "docs/getting-started.md"
-_BANNER = re.compile(r"pyxle (?:serve|dev): (http://[\d.]+:\d+)")
 
 
 class Shell:
@@ -48,36 +45,15 @@ class Shell:
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True))
 
 
-class Running:
-    """A server started from a shell line; ``url`` from its banner, ``output()`` all it printed."""
+class Running(Server):
+    """A server started from a shell line (the suite's ``Server``, but not from its own command)."""
 
     def __init__(self, proc: subprocess.Popen[str]) -> None:
-        self.proc, self.lines, self.url = proc, [], ""
-        threading.Thread(target=self._drain, daemon=True).start()
-        deadline = time.monotonic() + 120
-        while not self.url:
-            assert proc.poll() is None and time.monotonic() < deadline, self.output()
-            time.sleep(0.05)
-        until(lambda: httpx.get(self.url + "/readyz").status_code == 200)
-
-    def _drain(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.append(line)
-            if not self.url and (m := _BANNER.search(line)):
-                self.url = m.group(1)
-
-    def output(self) -> str:
-        return "".join(self.lines)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGINT)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(5)
+        self.args, self.proc, self.lines, self.url = [], proc, [], ""
+        self._port_found = threading.Event()
+        self._drainer = threading.Thread(target=self._drain, daemon=True)
+        self._drainer.start()
+        self.wait_ready(timeout=120)
 
 
 def until(check, timeout: float = 60) -> None:  # type: ignore[no-untyped-def]
