@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, link_node_modules, pyxle_command, server_env
+from tests.docs._blocks import project_files
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -337,8 +338,7 @@ def test_background_tasks_of_an_api_route_run_after_the_response(compat: Server)
 
 
 def test_the_background_task_example_in_the_middleware_guide_runs(tmp_path: Path, start_server) -> None:
-    guide = (Path(__file__).resolve().parents[2] / "docs" / "middleware.md").read_text()
-    example = guide.split("```python\n# pages/api/signup.py\n", 1)[1].split("```", 1)[0]
+    example = project_files("middleware")["pages/api/signup.py"]
     root = write(tmp_path / "guide", {"pages/api/signup.py": example})
     server = start_server(root, env={"PYXLE_SECRET_KEY": "g" * 40})
     assert httpx.post(server.url + "/api/signup", json={"email": "ada@example.com"}).json() == {"ok": True}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import NODE_MODULES, REPO, PageWatch, Server, link_node_modules
+from tests.docs._blocks import doc_block
 from tests.e2e._styling import TAILWIND3_MODULES, build_ok, built_css
 
 PAGE = '''
@@ -137,13 +138,13 @@ def doc_blocks() -> dict[str, str]:
 
 @pytest.mark.parametrize("version", [3, 4])
 def test_the_tailwind_setups_in_the_styling_docs_build(version: int, make_project) -> None:
-    blocks = doc_blocks()
     if version == 3:
-        css = next(b for b in blocks.values() if b.startswith("@tailwind base;"))
-        files = {"postcss.config.js": blocks["// postcss.config.js"], "tailwind.config.js": blocks["// tailwind.config.js"]}
+        css = doc_block("docs/styling.md", "tailwind3-css")
+        files = {"postcss.config.js": doc_block("docs/styling.md", "postcss-config"),
+                 "tailwind.config.js": doc_block("docs/styling.md", "tailwind3-config")}
     else:
-        css = blocks['/* pages/global.css, imported by pages/layout.pyxl */']
-        files = {"postcss.config.mjs": blocks["// postcss.config.mjs"], ".gitignore": "dist/\n"}
+        css = doc_block("docs/styling.md", "tailwind4-css")
+        files = {"postcss.config.mjs": doc_block("docs/styling.md", "tailwind4-postcss"), ".gitignore": "dist/\n"}
     project = tailwind_project(make_project, version)
     for name in ("postcss.config.js", "postcss.config.mjs", "tailwind.config.js"):
         (project / name).unlink(missing_ok=True)

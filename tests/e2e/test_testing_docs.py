@@ -4,7 +4,6 @@ built without the CLI still signs CSRF tokens with a real key."""
 from __future__ import annotations
 
 import logging
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +14,8 @@ from starlette.testclient import TestClient
 from pyxle.app import create_app
 from pyxle.config import load_config
 from pyxle.security._tokens import Signer
-from tests.conftest import REPO, link_node_modules, server_env
+from tests.conftest import link_node_modules, server_env
+from tests.docs._blocks import doc_block
 
 
 def starter(tmp_path: Path) -> Path:
@@ -28,8 +28,7 @@ def starter(tmp_path: Path) -> Path:
 
 def test_the_documented_tests_pass_on_the_starter(tmp_path: Path) -> None:
     project = starter(tmp_path)
-    blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "testing.md").read_text(), re.DOTALL)
-    assert len(blocks) == 3
+    blocks = [doc_block("docs/testing.md", name) for name in ("users-suite", "testclient-api", "testclient-action")]
     (project / "tests").mkdir(exist_ok=True)  # the starter ships tests/test_app.py
     (project / "tests" / "test_docs.py").write_text("\n\n".join(blocks))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_docs.py"],

@@ -4,30 +4,22 @@ shown is what a renamed field really gives."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import REPO, server_env
-
-DOC = (REPO / "docs" / "types.md").read_text()
-
-
-def blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", DOC, re.DOTALL)
+from tests.conftest import server_env
+from tests.docs._blocks import doc_block
 
 
 def named_blocks() -> dict[str, str]:
-    """Code blocks whose first line is a comment naming their file."""
+    """The project's files, by the name the first line of each block gives."""
     found = {}
-    for block in blocks("python") + blocks("tsx"):
-        first, _, rest = block.partition("\n")
-        name = re.match(r"(?:#|//) ((?:pages|components)/\S+)$", first)
-        if name:
-            found[name.group(1)] = rest
+    for name in ("post-page", "post-card", "todos-page"):
+        first, _, rest = doc_block("docs/types.md", name).partition("\n")
+        found[first.split()[1]] = rest
     return found
 
 
@@ -42,10 +34,10 @@ def test_the_documented_project_builds_with_the_declarations_shown_and_typecheck
     root = make_project(files, node=True)
     built = pyxle(root, "build")
     assert built.returncode == 0, built.stderr
-    assert (root / ".pyxle" / "types" / "posts" / "[id].d.ts").read_text() == blocks("ts")[0]
+    assert (root / ".pyxle" / "types" / "posts" / "[id].d.ts").read_text() == doc_block("docs/types.md", "post-types")
     checked = pyxle(root, "typecheck")
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    (root / "tsconfig.json").write_text(blocks("json")[0])  # the editor settings shown: extended, still passes
+    (root / "tsconfig.json").write_text(doc_block("docs/types.md", "tsconfig"))  # the editor settings shown: extended, still passes
     assert pyxle(root, "typecheck").returncode == 0
 
 
@@ -55,9 +47,9 @@ def test_the_documented_error_is_what_a_misspelt_field_gives(make_project) -> No
     root = make_project(files, node=True)
     checked = pyxle(root, "typecheck")
     assert checked.returncode == 1
-    shown = re.search(r"```\n(pages/posts.*?)\n\npyxle typecheck: (.*?)\n```", DOC, re.DOTALL)
-    assert shown.group(1) in checked.stdout
-    assert f"pyxle typecheck: {shown.group(2)}" in checked.stderr
+    error, _, summary = doc_block("docs/types.md", "typecheck-error").strip().partition("\n\n")
+    assert error in checked.stdout
+    assert summary in checked.stderr
 
 
 def test_the_documented_tsx_page_renders(make_project, start_server) -> None:
@@ -65,3 +57,13 @@ def test_the_documented_tsx_page_renders(make_project, start_server) -> None:
     server = start_server(root, "serve")
     html = httpx.get(server.url + "/todos").text.replace("<!-- -->", "")  # React's marks between text parts
     assert "<h1>1 open</h1>" in html and "<button>count 1</button>" in html
+
+
+def test_the_typed_parameter_shown_is_what_the_compiler_emits() -> None:
+    from pyxle.compiler import compile_source
+
+    page = doc_block("docs/types.md", "post-page")
+    result = compile_source(page, path="pages/posts/[id].pyxl", types_module="pyxle/types/posts/[id]")
+    shown = doc_block("docs/types.md", "typed-param").strip()
+    assert shown in result.client_code.splitlines()
+    assert result.client_code.splitlines().index(shown) == page.splitlines().index("export default function PostView({ data }) {")

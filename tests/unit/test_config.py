@@ -19,6 +19,7 @@ from pyxle.config import (
     StylingConfig,
     load_config,
 )
+from tests.docs._blocks import doc_block
 
 
 def write_config(root: Path, data: Any) -> Path:
@@ -678,8 +679,7 @@ def test_to_dict_is_a_copy(tmp_path: Path) -> None:
 
 
 def test_the_complete_example_in_the_configuration_docs_is_valid(tmp_path: Path) -> None:
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
-    example = docs.split("A complete example:\n\n```json\n", 1)[1].split("```", 1)[0]
+    example = doc_block("docs/configuration.md", "complete-config")
     config = load(tmp_path, json.loads(example))
     assert config.warnings == ()
     assert config.styling == StylingConfig(global_styles=("styles/reset.css",))

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pyxle.app._app import PyxleApp, StartupError, create_app
+from pyxle.app._app import STARTUP_NOTED, PyxleApp, StartupError, create_app
 from pyxle.app._limits import LimitError, Limits
 
 Mode = Literal["development", "production"]
@@ -27,7 +27,9 @@ def worker_app() -> PyxleApp:
     mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
     try:
         workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
-        return create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers)
+        app = create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    os.environ.pop(STARTUP_NOTED, None)  # what this worker finds later (a dev reload) is news again
+    return app

@@ -38,6 +38,8 @@ ASSETS_SPEC = RouteSpec(
     regex=re.compile(r"^/_pyxle/(?P<asset>.+)$"),
 )
 Mode = Literal["development", "production"]
+# Set by the CLI for its server workers: its own start-up check has printed the start-up notes.
+STARTUP_NOTED = "PYXLE_STARTUP_NOTED"
 
 
 class StartupError(Exception):
@@ -56,7 +58,7 @@ class PyxleApp(Starlette):
             self.limits = Limits.from_env(os.environ)  # timeouts and the render queue (pyxle serve flags)
         except LimitError as exc:
             raise StartupError(str(exc)) from None
-        self.ready = False
+        self.ready = False  # True while serving: routes loaded and the lifespan start-up done
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
@@ -98,12 +100,13 @@ class PyxleApp(Starlette):
                 _write_types(self.config, pages)
             if problem is not None:
                 pages.runtime.problem = problem
-                logger.warning("pages will not be server-rendered: %s", problem)
+                _note("pages will not be server-rendered: %s", problem)
             elif built is not None:
                 renderer = self._renderer(pages, built)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             entries += pages.routes()
         extra = self._health_routes()
+        self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
         openapi = self.config.openapi
         if openapi.enabled and (self.mode == "development" or openapi.production):
             from pyxle.app._openapi import openapi_routes
@@ -111,7 +114,6 @@ class PyxleApp(Starlette):
             extra.update(openapi_routes(openapi.path, list(entries)))
         self.router.set_routes(entries, extra=extra)
         self.router.default = public_files(self.config.public_path, fallback)
-        self.ready = True
         return renderer
 
     def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
@@ -144,7 +146,7 @@ class PyxleApp(Starlette):
 
             extra = dev_scripts(built.manifest.get("refresh"))
             if not built.manifest.get("refresh") and not self._refresh_hinted:
-                logger.warning(REFRESH_HINT)
+                _note(REFRESH_HINT)
                 self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
@@ -179,7 +181,7 @@ class PyxleApp(Starlette):
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
         app = BodyTimeoutMiddleware(app, timeout=self.limits.body_timeout)
-        app = ServerErrorMiddleware(app, expose=self.mode == "development")
+        app = ServerErrorMiddleware(app, expose=_exposes_errors(config, self.mode))
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)
         return self._observed(app)
@@ -212,8 +214,8 @@ class PyxleApp(Starlette):
             await JSONResponse({"status": "ok"})(scope, receive, send)
 
         async def readyz(scope: Scope, receive: Receive, send: Send) -> None:
-            ok = self.ready and self.router.fallback is None
-            await JSONResponse({"status": "ready" if ok else "loading"}, 200 if ok else 503)(scope, receive, send)
+            status = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
+            await JSONResponse({"status": status}, 200 if status == "ready" else 503)(scope, receive, send)
 
         routes: dict[str, ASGIApp] = {"/healthz": healthz, "/readyz": readyz}
         seen = self.config.observability
@@ -260,7 +262,11 @@ class PyxleApp(Starlette):
         await self.swap_renderer(self._initial_renderer)
         try:
             async with serving(self.state, self.config.realtime), self._watching():
-                yield
+                self.ready = True
+                try:
+                    yield
+                finally:
+                    self.ready = False
         finally:
             await self.swap_renderer(None)
             if self.metrics is not None:
@@ -300,6 +306,8 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
     _check_features(config)
+    if config.debug and mode == "production":
+        _note("debug is on: error responses carry exception text and tracebacks; never turn it on in production")
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     make_importable(config.root)  # middleware, hooks and plugins may live in the project's own modules
     try:
@@ -316,6 +324,18 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         app.state.pyxle_plugins = app.plugins.context
     app._initial_renderer = app.load_routes()
     return app
+
+
+def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
+    """Whether error responses carry the exception and its traceback: in ``pyxle dev``, or with ``debug``."""
+    return mode == "development" or config.debug
+
+
+def _note(message: str, *args: object) -> None:
+    """A start-up warning (no Node, no Fast Refresh, an open metrics endpoint). The CLI checks the
+    project before its server workers start, so a worker building the app again only logs it at
+    debug level: it is printed once, not once per process."""
+    logger.log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
 
 
 def _check_features(config: PyxleConfig) -> None:
@@ -335,7 +355,7 @@ def _check_features(config: PyxleConfig) -> None:
             raise StartupError("observability.metricsEndpoint needs prometheus-client: "
                                "pip install prometheus-client") from None
         if not seen.metrics_endpoint_token:
-            logger.warning("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
+            _note("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
                            "%s answers clients on this machine only", seen.metrics_endpoint_path)
     redis_urls = {}  # feature -> URL of each Redis the configuration relies on
     if config.rate_limit.enabled and config.rate_limit.redis_url:
@@ -415,7 +435,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
-                          expose_errors=mode == "development", built=built, prefetch_ttl=config.prefetch_ttl)
+                          expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

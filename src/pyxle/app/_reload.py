@@ -36,6 +36,11 @@ def _is_source(name: str) -> bool:
     return name.endswith(_SOURCES) or name in STYLE_CONFIGS
 
 
+def _is_dotenv(root: Path, file: Path) -> bool:
+    """``.env``, ``.env.local``, ``.env.development``...: read again on a reload (see docs/configuration.md)."""
+    return file.parent == root and (file.name == ".env" or file.name.startswith(".env."))
+
+
 @asynccontextmanager
 async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
     stop = asyncio.Event()
@@ -58,8 +63,8 @@ def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
     paths = []
     for entry in sorted(root.iterdir()):
-        if entry.is_file() and (entry.suffix in (".json", ".env") or _is_source(entry.name)):
-            paths.append(entry)  # root files, .postcssrc included
+        if entry.is_file() and (entry.suffix == ".json" or _is_source(entry.name) or _is_dotenv(root, entry)):
+            paths.append(entry)  # root files, .postcssrc and .env files included
         elif entry.name in TOOL_FOLDERS or entry.name.startswith(".") or entry in outputs:
             continue
         elif entry.is_dir() and not entry.is_symlink():
@@ -72,9 +77,9 @@ def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untype
 
     def relevant(change: Change, path: str) -> bool:
         file = Path(path)
-        return (_is_source(file.name)
-                and not _in_tool_folder(root, file)
-                and not any(file.is_relative_to(out) for out in outputs))
+        return _is_dotenv(root, file) or (_is_source(file.name)
+                                          and not _in_tool_folder(root, file)
+                                          and not any(file.is_relative_to(out) for out in outputs))
 
     return relevant
 
@@ -102,6 +107,8 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)
         try:
+            if any(_is_dotenv(root, Path(p)) for _, p in changes):
+                _reload_env(root)
             renderer = app.load_routes()
             await app.swap_renderer(renderer)
         except StartupError as exc:
@@ -111,6 +118,17 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
+
+
+def _reload_env(root: Path) -> None:
+    """Read the ``.env`` files again: edited values replace what they set before (never the shell's)."""
+    from pyxle.app._app import StartupError
+    from pyxle.config import ConfigError, load_env_files
+
+    try:
+        load_env_files(root, "development")
+    except ConfigError as exc:
+        raise StartupError(str(exc)) from None
 
 
 def _in_tool_folder(root: Path, file: Path) -> bool:

@@ -26,6 +26,7 @@ class PyxleRouter(Router):
         super().__init__(routes=[], redirect_slashes=False, default=default, lifespan=lifespan)
         self._table: tuple[dict[str, ASGIApp], tuple[_Dynamic, ...]] = ({}, ())
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
+        self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
 
     def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]], extra: dict[str, ASGIApp] | None = None) -> None:
         """Install a new table; ``extra`` exact paths (health checks) never shadow a project route."""
@@ -48,7 +49,7 @@ class PyxleRouter(Router):
             await self.lifespan(scope, receive, send)
             return
         if self.fallback is not None:
-            await self.fallback(scope, receive, send)
+            await self.always.get(scope["path"], self.fallback)(scope, receive, send)
             return
         path = scope["path"]
         root = scope.get("root_path", "")

@@ -96,4 +96,5 @@ def export_for_workers(config: PyxleConfig, mode: Mode) -> None:
         PYXLE_PORT=str(config.port),
         PYXLE_LOG_FORMAT=config.log_format,
         PYXLE_ACCESS_LOG="1" if config.access_log else "0",
+        PYXLE_STARTUP_NOTED="1",  # the CLI's check printed the start-up notes; workers do not repeat them
     )

@@ -77,18 +77,23 @@ class CSRFMiddleware:
             elif name == self.header:
                 header_token = value.decode("latin-1")
         valid = cookie_token is not None and self.signer.verify(cookie_token)
+        if valid:
+            token, respond = cookie_token, send
+        else:  # this response, a refusal included, gives the client a token for its next try
+            token = self.signer.make_token()
+            respond = self._with_cookie(token, scope, send)
         if scope["method"] not in SAFE_METHODS:
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not hmac.compare_digest(header_token, cookie_token or ""):
                 reason = "missing" if cookie_token is None or header_token is None else "invalid"
-                await JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)(scope, receive, send)
+                refusal = JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)
+                await refusal(scope, receive, respond)
                 return
-        token = cookie_token if valid else self.signer.make_token()
         scope.setdefault("pyxle", {})["csrf_token"] = token
-        if valid:
-            await self.app(scope, receive, send)
-            return
+        await self.app(scope, receive, respond)
+
+    def _with_cookie(self, token: str, scope: Scope, send: Send) -> Send:
         secure = self.secure if self.secure is not None else scope.get("scheme") in ("https", "wss")
         set_cookie = f"{self.cookie_name}={token}{self.cookie_attrs}{'; Secure' if secure else ''}".encode("latin-1")
 
@@ -97,7 +102,7 @@ class CSRFMiddleware:
                 message["headers"] = [*message.get("headers", ()), (b"set-cookie", set_cookie)]
             await send(message)
 
-        await self.app(scope, receive, send_with_cookie)
+        return send_with_cookie
 
 
 FORM_FIELD = "csrf_token"

@@ -1,0 +1,67 @@
+"""README.md and docs/api-routes.md: their examples, served as written, and the output they show."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server
+from tests.docs._blocks import cites, doc_block
+from tests.docs.conftest import pyxle_run
+
+
+@pytest.fixture(scope="module")
+def api(doc_project) -> Server:
+    return doc_project("api-routes")
+
+
+@cites("README.md", "# pages/api/hello.py  ->  GET /api/hello")
+def test_the_readme_route_answers_hello(doc_project) -> None:
+    server = doc_project("README")
+    assert httpx.get(server.url + "/api/hello").json() == {"message": "Hello, world!"}
+
+
+def test_the_readme_curl_commands_run_against_the_demo(demo_server: Server) -> None:
+    script = doc_block("README.md", "demo-curl").replace("http://127.0.0.1:8000", demo_server.url)
+    lines = [line for line in script.replace("\\\n", " ").splitlines() if line.strip()]
+    answers = [subprocess.run(line, shell=True, capture_output=True, text=True, check=True).stdout for line in lines]
+    assert answers[0] == '{"message":"Hello, world!"}'
+    assert '"name":"Ada"' in answers[1] and '"name":"Ada"' in answers[2]
+
+
+@cites("docs/api-routes.md", "the project root is importable, so a route can `from db import fetch_user`")
+def test_a_route_reads_from_a_module_at_the_project_root(api: Server) -> None:
+    assert httpx.get(api.url + "/api/users").json() == {"users": [{"id": 1, "name": "Ada"}]}
+
+
+def test_the_body_example_reads_json_form_and_raw_bytes(api: Server) -> None:
+    answer = httpx.post(api.url + "/api/submit", json={"name": "Ada"})
+    assert answer.status_code == 200 and answer.json() == {"received": True}
+
+
+def test_the_websocket_example_echoes(api: Server) -> None:
+    async def talk() -> str:
+        async with websockets.connect(api.ws_url + "/api/echo") as ws:
+            await ws.send("hi")
+            return await ws.recv()
+
+    assert asyncio.run(talk()) == "echo: hi"
+
+
+def test_the_route_conflict_shown_is_what_start_up_prints(make_project) -> None:
+    root = make_project({"pages/api/users.py": "async def get(request):\n    return {}\n",
+                         "pages/api/users/index.py": "async def get(request):\n    return {}\n"})
+    run = pyxle_run(root, "serve", str(root), "--port", "0")
+    assert run.returncode == 1
+    assert doc_block("docs/api-routes.md", "route-conflict") in run.stderr
+
+
+def test_the_import_error_shown_is_what_start_up_prints(make_project) -> None:
+    root = make_project({"pages/api/bad.py": "import json\nx = 1 / 0\n\nasync def get(request):\n    return {}\n"})
+    run = pyxle_run(root, "serve", str(root), "--port", "0")
+    assert run.returncode == 1
+    assert doc_block("docs/api-routes.md", "import-error") in run.stderr

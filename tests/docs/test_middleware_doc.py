@@ -1,0 +1,90 @@
+"""docs/middleware.md: its middleware, background task and route hooks, served as written with
+`--workers 2` (every worker imports the project's own modules from its root)."""
+
+from __future__ import annotations
+
+import ast
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+from tests.docs._blocks import cites, doc_block, write_project
+from tests.docs.conftest import pyxle_run
+
+KEY = {"x-api-key": "secret"}
+
+
+@pytest.fixture(scope="module")
+def app(doc_project) -> Server:
+    return doc_project("middleware", "--workers", "2")
+
+
+@cites("docs/middleware.md", "so `\"app_middleware:Timing\"` finds `app_middleware.py` beside `pyxle.config.json`")
+def test_the_middleware_times_every_response_in_every_worker(app: Server) -> None:
+    for _ in range(6):  # several connections: both workers answer some
+        answer = httpx.get(app.url + "/healthz")
+        assert float(answer.headers["x-response-time"]) >= 0
+
+
+@cites("docs/middleware.md", "`pyxle: middleware[0] 'app_middleware:Nope' cannot be imported")
+def test_a_middleware_that_cannot_be_imported_stops_start_up_naming_it(tmp_path) -> None:
+    root = write_project("middleware", tmp_path / "app")
+    (root / "pyxle.config.json").write_text('{"middleware": ["app_middleware:Nope"]}')
+    run = pyxle_run(root, "serve", str(root), "--port", "0")
+    assert run.returncode == 1
+    assert ("pyxle: middleware[0] 'app_middleware:Nope' cannot be imported: AttributeError: "
+            "module 'app_middleware' has no attribute 'Nope'") in run.stderr
+
+
+@cites("docs/middleware.md", "what you add runs once the response is sent")
+def test_the_signup_task_runs_after_the_response(app: Server) -> None:
+    answer = httpx.post(app.url + "/api/signup", json={"email": "ada@example.com"}, headers=KEY)
+    assert answer.json() == {"ok": True}
+    log = app.root / "signups.txt"  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while not (log.exists() and "ada@example.com" in log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert log.read_text() == "ada@example.com\n"
+
+
+@cites("docs/middleware.md", 'return JSONResponse({"error": "Missing API key"}, status_code=401)  # short-circuit')
+def test_the_class_hook_refuses_a_request_without_the_key(app: Server) -> None:
+    refused = httpx.get(app.url + "/api/users/1")
+    assert refused.status_code == 401 and refused.json() == {"error": "Missing API key"}
+
+
+def test_both_hooks_wrap_the_route(app: Server) -> None:
+    answer = httpx.get(app.url + "/api/users/1", headers=KEY)
+    assert answer.json() == {"name": "Ada"}
+    assert answer.headers["x-route"] == "/api/users/{id}"
+    assert answer.headers["server-timing"].startswith("app;dur=")
+
+
+@cites("docs/middleware.md", "whose `KeyError` (a `LookupError`) `RequireKey.on_error` turns into a 404")
+def test_on_error_turns_a_lookup_error_into_404(app: Server) -> None:
+    missing = httpx.get(app.url + "/api/users/2", headers=KEY)
+    assert missing.status_code == 404 and missing.json() == {"error": "Not found"}
+
+
+def test_the_route_dict_shown_is_what_a_hook_reads(tmp_path) -> None:
+    from tests.docs.conftest import serve_doc_project
+
+    root = write_project("middleware", tmp_path / "app")
+    (root / "show.py").write_text(
+        "from starlette.responses import JSONResponse\n\n"
+        "async def route(context, request, call_next):\n"
+        "    return JSONResponse(request.scope['pyxle']['route'])\n")
+    (root / "pyxle.config.json").write_text('{"routeMiddleware": {"apis": ["show:route"]}}')
+    server = serve_doc_project(root)
+    try:
+        seen = httpx.get(server.url + "/api/users/1").json()
+    finally:
+        server.stop()
+    shown = ast.literal_eval(doc_block("docs/middleware.md", "route-dict"))
+    assert seen.keys() == shown.keys()
+    assert seen["sourceAbsolutePath"] == str(root / "pages" / "api" / "users" / "[id].py")
+    assert len(seen["contentHash"]) == len(shown["contentHash"])
+    same = {k: v for k, v in shown.items() if k not in ("sourceAbsolutePath", "contentHash")}
+    assert {k: seen[k] for k in same} == same

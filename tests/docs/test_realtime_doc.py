@@ -1,0 +1,66 @@
+"""docs/realtime.md: the channel route, publishing from a route, a page's WebSocket, the outage
+handler and `useWebSocket`, served as written (the in-process broker; tests/e2e/test_realtime*.py
+run the same API through Redis)."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites
+
+
+@pytest.fixture(scope="module")
+def app(doc_project) -> Server:
+    return doc_project("realtime", node=True)
+
+
+@cites("docs/realtime.md", "`await handle.count()` is the number of sockets in the channel across all workers (presence)")
+def test_a_room_counts_its_sockets_and_delivers_to_all_of_them(app: Server) -> None:
+    with connect(app.ws_url + "/api/rooms/a") as first:
+        assert json.loads(first.recv(timeout=10)) == {"online": 1}
+        with connect(app.ws_url + "/api/rooms/a") as second:
+            assert json.loads(second.recv(timeout=10)) == {"online": 2}
+            first.send("hi")
+            assert json.loads(first.recv(timeout=10)) == {"text": "hi"}  # the sender's included
+            assert json.loads(second.recv(timeout=10)) == {"text": "hi"}
+
+
+def test_a_route_publishes_to_a_channel_and_counts_its_listeners(app: Server) -> None:
+    with connect(app.ws_url + "/api/rooms/news") as listener:
+        listener.recv(timeout=10)
+        assert httpx.post(app.url + "/api/news").json() == {"listeners": 1}
+        assert json.loads(listener.recv(timeout=10)) == {"title": "deployed"}
+
+
+@cites("docs/realtime.md", "A page without one refuses upgrades (`403`)")
+def test_a_page_serves_websockets_at_its_url(app: Server) -> None:
+    with connect(app.ws_url + "/live") as ws:
+        ws.send("x")
+        assert ws.recv(timeout=10) == "page: x"
+    from websockets.exceptions import InvalidStatus
+
+    with pytest.raises(InvalidStatus) as refused:
+        connect(app.ws_url + "/chat")
+    assert refused.value.response.status_code == 403
+
+
+def test_the_lobby_handler_publishes_what_it_receives(app: Server) -> None:
+    with connect(app.ws_url + "/api/lobby") as ws:
+        ws.send("hello")
+        assert json.loads(ws.recv(timeout=10)) == {"text": "hello"}
+
+
+def test_use_websocket_opens_in_the_browser_and_sends(app: Server, page: PageWatch) -> None:
+    with connect(app.ws_url + "/api/rooms/lobby") as listener:
+        listener.recv(timeout=10)
+        page.page.goto(app.url + "/chat")
+        page.hydrated()
+        button = page.page.get_by_role("button", name="send")
+        page.page.wait_for_function("!document.querySelector('button').disabled", timeout=15000)
+        button.click()
+        assert json.loads(listener.recv(timeout=10)) == {"text": "hi"}

@@ -1,0 +1,113 @@
+"""docs/security.md: its examples served as written, and its CSRF and CORS sentences."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import connect
+
+from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites, doc_block, write_project
+from tests.docs.conftest import serve_doc_project
+
+
+@pytest.fixture(scope="module")
+def app(doc_project) -> Server:
+    return doc_project("security")
+
+
+@cites("docs/security.md", "sets a cookie `pyxle-csrf` (`Path=/`,\n  `SameSite=Lax`, `Secure` over https; not `HttpOnly`")
+def test_the_first_response_on_a_protected_path_sets_the_token_cookie(app: Server) -> None:
+    cookie = httpx.get(app.url + "/settings").headers["set-cookie"]
+    assert cookie.startswith("pyxle-csrf=") and "Path=/" in cookie and "SameSite=Lax" in cookie
+    assert "HttpOnly" not in cookie and "Secure" not in cookie  # plain http here
+
+
+@cites("docs/security.md", "The first response to a client without a valid token")
+def test_a_403_refusal_to_a_client_without_a_cookie_sets_the_cookie(app: Server) -> None:
+    refused = httpx.post(app.url + "/api/account/name", json={"name": "Ada"})
+    assert refused.status_code == 403
+    assert refused.json() == {"error": "CSRF token missing", "code": "csrf_failed"}
+    token = refused.cookies["pyxle-csrf"]  # the client can retry with it at once
+    retried = httpx.post(app.url + "/api/account/name", json={"name": "Ada"}, cookies={"pyxle-csrf": token},
+                         headers={"x-csrf-token": token})
+    assert retried.json() == {"name": "Ada"}
+
+
+@cites("docs/security.md", '(or `"CSRF token invalid"`)')
+def test_a_header_that_differs_from_the_cookie_is_invalid(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        client.get("/settings")
+        refused = client.post("/api/account/name", json={"name": "Ada"}, headers={"x-csrf-token": "x.y"})
+    assert refused.status_code == 403 and refused.json()["error"] == "CSRF token invalid"
+    assert "set-cookie" not in refused.headers  # the client's cookie is valid: nothing to replace
+
+
+def test_the_browser_snippet_sends_the_token(app: Server, page: PageWatch) -> None:
+    page.page.goto(app.url + "/settings")
+    snippet = doc_block("docs/security.md", "csrf-fetch")
+    status = page.page.evaluate(f"async () => {{ {snippet}; return answer.status }}")
+    assert status == 200
+
+
+@cites("docs/security.md", "A cross-site form, or `fetch(url, {method: \"POST\", mode: \"no-cors\"})` from any page,\n"
+       "still reaches your handler and runs it")
+@cites("docs/security.md", "such a request with `403` before your code runs")
+def test_cors_does_not_stop_a_cross_site_post_and_csrf_api_routes_does(tmp_path) -> None:
+    root = write_project("security", tmp_path / "app")
+    (root / "pages" / "api" / "account" / "name.py").write_text(
+        "from pathlib import Path\n\nasync def post(request):\n"
+        "    Path('ran').write_text('yes')\n    return {'ok': True}\n")
+    (root / "pyxle.config.json").write_text('{"cors": {"origins": ["https://app.example.com"]}}')
+    # What a browser sends for a no-cors POST from another site: a simple request, no preflight.
+    cross_site = {"origin": "https://evil.example", "content-type": "text/plain"}
+    server = serve_doc_project(root)
+    try:
+        answer = httpx.post(server.url + "/api/account/name", content="{}", headers=cross_site)
+        assert answer.status_code == 200 and "access-control-allow-origin" not in answer.headers
+        assert (root / "ran").read_text() == "yes"  # the handler ran; the browser only hides the answer
+    finally:
+        server.stop()
+    (root / "ran").unlink()
+    (root / "pyxle.config.json").write_text('{"cors": {"origins": ["https://app.example.com"]}, '
+                                            '"csrf": {"apiRoutes": ["/api/account"]}}')
+    server = serve_doc_project(root)
+    try:
+        assert httpx.post(server.url + "/api/account/name", content="{}", headers=cross_site).status_code == 403
+        assert not (root / "ran").exists()
+    finally:
+        server.stop()
+
+
+@cites("docs/security.md", "a close before `accept()` refuses the handshake with `403`")
+def test_the_websocket_origin_check_refuses_other_origins(app: Server) -> None:
+    with pytest.raises(InvalidStatus) as refused:  # closed before accept: the handshake is refused
+        connect(app.ws_url + "/api/live", origin="https://evil.example")  # type: ignore[arg-type]
+    assert refused.value.response.status_code == 403
+    with (connect(app.ws_url + "/api/live", origin="https://app.example.com") as ws,  # type: ignore[arg-type]
+          pytest.raises(websockets.ConnectionClosedOK)):
+        ws.recv(timeout=10)  # accepted; the handler then returns
+
+
+@cites("docs/security.md", "gives the value\nback only if the signature was made with the same secret and `salt`, else `None`")
+def test_a_signed_cookie_verifies_and_a_forged_one_does_not(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        client.post("/api/session")
+        assert client.get("/api/session").json() == {"user": "user:42"}
+    forged = httpx.get(app.url + "/api/session", cookies={"session": "user:1.forged"})
+    assert forged.json() == {"user": None}
+
+
+@cites("docs/security.md", "cookies are `HttpOnly`, `SameSite=Lax`, and `Secure` when the\nrequest came over https")
+def test_the_theme_action_sets_and_deletes_cookies(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        client.get("/settings")
+        answer = client.post("/api/__actions/settings/choose_theme", json={"theme": "dark"},
+                             headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+    assert answer.json() == {"ok": True, "theme": "dark"}
+    cookies = answer.headers.get_list("set-cookie")
+    theme = next(c for c in cookies if c.startswith("theme="))
+    assert "Max-Age=31536000" in theme and "HttpOnly" in theme and "SameSite=lax" in theme.replace("Lax", "lax")
+    assert any(c.startswith("draft=") and "Max-Age=0" in c for c in cookies)
