@@ -73,7 +73,7 @@ def blocks(doc: str) -> tuple[Block, ...]:
 
 
 @cache
-def test_modules() -> tuple[Path, ...]:
+def suite_modules() -> tuple[Path, ...]:
     """The suite's test modules (not the npm packages' files under tests/node*/)."""
     return tuple(sorted(p for folder in (REPO / "tests").iterdir() if folder.is_dir() and not folder.name.startswith("node")
                         for p in folder.rglob("test_*.py")))

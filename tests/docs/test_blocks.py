@@ -15,7 +15,7 @@ import pytest
 from packaging.requirements import Requirement
 
 import pyxle
-from tests.docs._blocks import KINDS, REPO, Block, all_blocks, project_of, projects, test_modules
+from tests.docs._blocks import KINDS, REPO, Block, all_blocks, project_of, projects, suite_modules
 from tests.docs.conftest import python_run
 
 BLOCKS = all_blocks()
@@ -30,7 +30,7 @@ def _ids(blocks: list[Block]) -> list[str]:
 
 
 def _test_files() -> list[str]:
-    return [p.read_text() for p in test_modules()]
+    return [p.read_text() for p in suite_modules()]
 
 
 def _test_sources() -> str:

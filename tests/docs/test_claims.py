@@ -9,7 +9,7 @@ from functools import cache
 
 import pytest
 
-from tests.docs._blocks import REPO, blocks, doc_files, test_modules
+from tests.docs._blocks import REPO, blocks, doc_files, suite_modules
 from tests.docs.claims import CLAIMS
 
 # Status codes (`404`, "answered 403", "403 with"), close codes, header names, flags, messages.
@@ -26,7 +26,7 @@ NOT_CHECKED_HERE = {"docs/benchmarks.md", "docs/architecture.md", "docs/migratin
 def _decorator_citations() -> list[tuple[str, str, str]]:
     """(doc, words, test) of every @cites(...) in tests/, read from the source, not by importing it."""
     found = []
-    for path in test_modules():
+    for path in suite_modules():
         tree = ast.parse(path.read_text())
         names = {target.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
                  and isinstance(node.value, ast.Constant) for target in node.targets if isinstance(target, ast.Name)}
