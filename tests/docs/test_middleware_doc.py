@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import SHARED_SECRET, Server
 from tests.docs._blocks import cites, doc_block, write_project
 from tests.docs.conftest import pyxle_run
 
@@ -18,7 +18,7 @@ KEY = {"x-api-key": "secret"}
 
 @pytest.fixture(scope="module")
 def app(doc_project) -> Server:
-    return doc_project("middleware", "--workers", "2")
+    return doc_project("middleware", "--workers", "2", env=SHARED_SECRET)  # several workers need one key
 
 
 @cites("docs/middleware.md", "so `\"app_middleware:Timing\"` finds `app_middleware.py` beside `pyxle.config.json`")

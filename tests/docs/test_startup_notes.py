@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from tests.conftest import SHARED_SECRET
 from tests.docs._blocks import cites
 from tests.docs.conftest import serve_doc_project
 from tests.e2e._styling import node_modules
@@ -20,7 +21,7 @@ def project(tmp_path: Path) -> Path:
 
 @cites("docs/pages.md", "Without Node or those packages the server says so\n  once at start-up")
 def test_missing_npm_packages_are_reported_once_with_several_workers(tmp_path: Path) -> None:
-    server = serve_doc_project(project(tmp_path), "--workers", "2")
+    server = serve_doc_project(project(tmp_path), "--workers", "2", env=SHARED_SECRET)
     try:
         assert server.output().count("pages will not be server-rendered: npm packages not installed") == 1
     finally:

@@ -4,7 +4,7 @@ Tailwind setups shown are built by tests/e2e/test_styling_tailwind.py)."""
 from __future__ import annotations
 
 from tests.docs._blocks import doc_block
-from tests.e2e._styling import TAILWIND3_MODULES, build_error
+from tests.e2e._styling import TAILWIND3_MODULES, build_error, vite_era_tailwind4
 
 PAGE = "import './{css}'\n\nexport default function Home() {{\n  return <p>home</p>\n}}\n"
 
@@ -29,9 +29,11 @@ def test_an_unknown_class_in_apply_gives_the_error_shown(make_project) -> None:
     assert doc_block("docs/styling.md", "apply-error").strip() in build_error(project)
 
 
-def test_tailwind_set_up_for_vite_gives_the_error_shown(make_project) -> None:
+def test_tailwind_without_its_compiler_gives_the_error_shown(make_project) -> None:
+    """`tailwindcss` 4 alone, neither `@tailwindcss/vite` nor `@tailwindcss/postcss` (so no compiler)."""
     project = make_project({
         "pages/styles/app.css": '@import "tailwindcss";\n',
         "pages/index.pyxl": PAGE.format(css="styles/app.css"),
-    }, node=True)
+    })
+    vite_era_tailwind4(project, compiler=False)
     assert doc_block("docs/styling.md", "vite-tailwind").strip() in build_error(project)
