@@ -10,7 +10,7 @@ from websockets.sync.client import connect
 
 from tests.conftest import PageWatch, Server
 from tests.docs._blocks import cites, doc_block, write_project
-from tests.docs.conftest import serve_doc_project
+from tests.docs.conftest import pyxle_run, serve_doc_project
 
 
 @pytest.fixture(scope="module")
@@ -111,3 +111,19 @@ def test_the_theme_action_sets_and_deletes_cookies(app: Server) -> None:
     theme = next(c for c in cookies if c.startswith("theme="))
     assert "Max-Age=31536000" in theme and "HttpOnly" in theme and "SameSite=lax" in theme.replace("Lax", "lax")
     assert any(c.startswith("draft=") and "Max-Age=0" in c for c in cookies)
+
+
+@cites("docs/security.md", "State is shared with `--workers`\nabove 1, with the realtime broker in Redis (`PYXLE_REALTIME_BROKER=redis`), and with rate-limit\ncounters in Redis (`rateLimit.redisUrl`)")
+@pytest.mark.parametrize(("args", "env", "config", "shared"), [
+    (["--workers", "4"], {}, "{}", "--workers 4"),
+    ([], {"PYXLE_REALTIME_BROKER": "redis"}, "{}", "the realtime broker is redis"),
+    ([], {}, '{"rateLimit": {"requests": 10, "window": 60, "redisUrl": "redis://127.0.0.1:6379/0"}}',
+     "rateLimit.redisUrl"),
+], ids=["workers", "realtime-broker", "rate-limit"])
+def test_serve_without_a_key_refuses_to_start_naming_what_is_shared(tmp_path, args: list[str], env: dict[str, str],
+                                                                    config: str, shared: str) -> None:
+    root = write_project("security", tmp_path / "app")
+    (root / "pyxle.config.json").write_text(config)
+    run = pyxle_run(root, "serve", str(root), "--port", "0", *args, timeout=60, **env)
+    assert run.returncode == 1
+    assert doc_block("docs/security.md", "secret-refusal").strip().replace("--workers 4", shared) in run.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import REPO, Server, free_port, link_node_modules, server_env
+from tests.docs._blocks import doc_block
 
 
 def init(tmp_path: Path, *args: str) -> Path:
@@ -122,6 +124,20 @@ def test_the_dockerignore_keeps_builds_and_local_secrets_out(tmp_path: Path) -> 
     assert {"node_modules/", "dist/", ".pyxle-build/", ".venv/", "__pycache__/", ".env*.local", ".git/"} <= ignored
 
 
+def docs_docker_commands(tag: str, project: Path, pip_args: str, port: int) -> tuple[list[str], list[str]]:
+    """docs/deployment.md's `docker build` and `docker run`, for this machine: the test's image tag,
+    project and port, pip finding this checkout's wheel, the container detached."""
+    build, run = (shlex.split(line) for line in doc_block("docs/deployment.md", "docker").splitlines())
+    swap = {"my-app": tag, ".": str(project), "8000:8000": f"127.0.0.1:{port}:8000",
+            "PYXLE_SECRET_KEY=...": "PYXLE_SECRET_KEY=" + "s" * 40}
+    assert build[:2] == ["docker", "build"] and run[:2] == ["docker", "run"]
+    build = [build[0], build[1], "--network", "host", "--build-arg", f"EXTRA_PIP_ARGS={pip_args}",
+             *(swap.get(word, word) for word in build[2:])]
+    run = [run[0], run[1], "-d", *(swap.get(word, word) for word in run[2:])]
+    assert tag in build and tag in run and str(project) in build and f"127.0.0.1:{port}:8000" in run
+    return build, run
+
+
 def _docker_engine() -> str | None:
     """Why Docker cannot be used here, or None when it can."""
     if shutil.which("docker") is None:
@@ -143,13 +159,9 @@ def test_the_app_image_builds_runs_and_reports_healthy(tmp_path: Path) -> None:
     tag = f"pyxle-test-{uuid.uuid4().hex[:8]}"
     container = ""
     try:
-        subprocess.run(["docker", "build", "--network", "host", "-t", tag,
-                        "--build-arg", f"EXTRA_PIP_ARGS=--find-links http://127.0.0.1:{port}/", str(project)],
-                       check=True, timeout=1800)
-        web = free_port()
-        container = subprocess.run(["docker", "run", "-d", "--init", "-p", f"127.0.0.1:{web}:8000",
-                                    "-e", "PYXLE_SECRET_KEY=" + "s" * 40, tag],
-                                   capture_output=True, text=True, check=True).stdout.strip()
+        build, run = docs_docker_commands(tag, project, f"--find-links http://127.0.0.1:{port}/", web := free_port())
+        subprocess.run(build, check=True, timeout=1800)
+        container = subprocess.run(run, capture_output=True, text=True, check=True).stdout.strip()
         deadline = time.monotonic() + 120
         while True:
             status = subprocess.run(["docker", "inspect", "-f", "{{.State.Health.Status}}", container],

@@ -19,9 +19,9 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import REPO, Server, free_port, link_node_modules, server_env
+from tests.conftest import Server, free_port, link_node_modules, server_env
+from tests.docs._blocks import doc_block
 
-DOCS = (REPO / "docs" / "deployment.md").read_text()
 KEY = {"PYXLE_SECRET_KEY": "k" * 40}
 FILES = {
     "pages/index.pyxl": '''
@@ -44,11 +44,6 @@ FILES = {
             await ws.close()
         ''',
 }
-
-
-def example(language: str) -> str:
-    [block] = re.findall(rf"```{language}\n(.*?)```", DOCS, re.DOTALL)
-    return block
 
 
 def adapted(block: str, project: Path, upstream: int) -> str:
@@ -117,7 +112,7 @@ def running(command: list[str], url: str, log: Path, env: dict[str, str] | None 
 def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
     port = free_port()
-    site = adapted(example("nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
     for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp_path / folder).mkdir()
     (tmp_path / "site.conf").write_text(site)
@@ -148,7 +143,7 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
 def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
     port = free_port()
-    site = adapted(example("caddyfile"), project, upstream_port(server)).replace("example.com {", f"http://:{port} {{")
+    site = adapted(doc_block("docs/deployment.md", "caddy"), project, upstream_port(server)).replace("example.com {", f"http://:{port} {{")
     (tmp_path / "Caddyfile").write_text("{\n\tadmin off\n\tdefault_bind 127.0.0.1\n}\n\n" + site)
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
     with running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
@@ -160,7 +155,7 @@ def test_the_systemd_example_starts_the_server_it_describes(backend, tmp_path: P
     """The unit's ExecStart, run from its WorkingDirectory with its EnvironmentFile's key; its
     stop timeout leaves room for the shutdown deadline, and SIGTERM goes to pyxle alone."""
     _, project = backend
-    unit = dict(line.split("=", 1) for line in example("ini").splitlines() if "=" in line and not line.startswith("#"))
+    unit = dict(line.split("=", 1) for line in doc_block("docs/deployment.md", "systemd").splitlines() if "=" in line and not line.startswith("#"))
     assert unit["KillMode"] == "mixed" and float(unit["TimeoutStopSec"]) > 10  # --shutdown-timeout's default
     command = unit["ExecStart"].split()
     assert command[0] == "/srv/my-app/.venv/bin/pyxle" and unit["WorkingDirectory"] == "/srv/my-app"

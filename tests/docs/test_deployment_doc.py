@@ -1,0 +1,100 @@
+"""docs/deployment.md: the Docker image the starter describes, and the defaults of the timeouts and
+limits table, read from a real `pyxle serve` (the behaviours themselves: tests/e2e/test_hardening_*.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx
+
+import pyxle
+from tests.conftest import SHARED_SECRET
+from tests.docs._blocks import REPO, cites, doc_block
+from tests.docs.conftest import pyxle_run
+from tests.e2e.test_hardening_docker import exec_form, init, stages
+
+DOC = "docs/deployment.md"
+
+
+def _dockerfile_args(dockerfile: Path) -> dict[str, str]:
+    return {m[1]: m[2].strip('"') for m in re.finditer(r"^ARG (\w+)=(.*)$", dockerfile.read_text(), re.MULTILINE)}
+
+
+@cites(DOC, "`pyxle init` writes a `Dockerfile` and a `.dockerignore` with the starter")
+def test_the_docker_commands_shown_are_the_ones_the_starters_dockerfile_gives(tmp_path: Path) -> None:
+    assert pyxle_run(tmp_path, "init", "my-app").returncode == 0
+    dockerfile = (tmp_path / "my-app" / "Dockerfile").read_text()
+    for line in doc_block(DOC, "docker").splitlines():
+        assert f"#   {line}\n" in dockerfile, line
+
+
+@cites(DOC, "the runtime stage is `python:3.12-slim` with only the `node` binary")
+@cites(DOC, "It runs as a non-root user (uid 10001)")
+@cites(DOC, "`HEALTHCHECK` asks `/healthz` every 30 s")
+@cites(DOC, '`CMD ["pyxle", "serve", ".", "--skip-build", "--host", "0.0.0.0", "--port", "8000"]`: add\n'
+            "  `--workers N` (with `PYXLE_SECRET_KEY` set)")
+@cites(DOC, "Build arguments: `PYTHON_VERSION` (3.12), `NODE_VERSION` (22), `PYXLE_REQUIREMENT` (the pip\n"
+            "  requirement for Pyxle, `pyxle-framework==<the version that made the project>`) and\n"
+            "  `EXTRA_PIP_ARGS` (say `--index-url https://pypi.example.com/simple`)")
+def test_the_image_is_the_one_described(tmp_path: Path) -> None:
+    dockerfile = init(tmp_path) / "Dockerfile"
+    assert _dockerfile_args(dockerfile) == {"PYTHON_VERSION": "3.12", "NODE_VERSION": "22",
+                                            "PYXLE_REQUIREMENT": f"pyxle-framework=={pyxle.__version__}",
+                                            "EXTRA_PIP_ARGS": ""}
+    *_, (base, steps) = stages(dockerfile)
+    assert base == "python:${PYTHON_VERSION}-slim-bookworm"
+    run = dict(steps)
+    assert "--uid 10001" in run["RUN"] and run["USER"] == "app"
+    assert run["HEALTHCHECK"].startswith("--interval=30s ") and "/healthz" in run["HEALTHCHECK"]
+    shown = re.search(r"`CMD (\[.*?\])`", (REPO / DOC).read_text())
+    assert shown and exec_form(run["CMD"]) == exec_form(shown.group(1))
+    pip = next(arguments for instruction, arguments in stages(dockerfile)[1][1]
+               if instruction == "RUN" and "pip install" in arguments)
+    assert '${EXTRA_PIP_ARGS} "${PYXLE_REQUIREMENT}"' in pip
+
+
+LIMITS_ROUTE = "import dataclasses\n\nasync def get(request):\n    return dataclasses.asdict(request.scope['app'].limits)\n"
+
+
+@cites(DOC, "| `--keep-alive-timeout` | `PYXLE_KEEP_ALIVE_TIMEOUT` | 30 s |")
+@cites(DOC, "| `--body-timeout` | `PYXLE_BODY_TIMEOUT` | 60 s |")
+@cites(DOC, "| `--shutdown-timeout` | `PYXLE_SHUTDOWN_TIMEOUT` | 10 s |")
+@cites(DOC, "| `--ssr-timeout` | `PYXLE_SSR_TIMEOUT` | 10 s |")
+def test_a_server_without_flags_uses_the_default_timeouts(make_project, start_server) -> None:
+    server = start_server(make_project({"pages/api/limits.py": LIMITS_ROUTE}), "serve", env=SHARED_SECRET)
+    assert httpx.get(server.url + "/api/limits").json() == {
+        "keep_alive_timeout": 30.0, "body_timeout": 60.0, "shutdown_timeout": 10.0, "ssr_timeout": 10.0,
+        "ssr_queue": None}  # None: 128 per SSR worker, below
+
+
+SLOW_PAGE = """
+@server
+async def load(request):
+    return {"n": request.query_params.get("n", "")}
+
+export default function Page({ data }) {
+  const end = Date.now() + 40
+  while (Date.now() < end) {}
+  return <p>rendered {data.n}</p>
+}
+"""
+
+
+@cites(DOC, "| `--ssr-queue` | `PYXLE_SSR_QUEUE` | 128 per SSR worker |")
+@cites("docs/pages.md", "`--ssr-queue` / `PYXLE_SSR_QUEUE` renders (default 128 per SSR worker)")
+def test_the_default_render_queue_holds_128_renders_per_ssr_worker(make_project, start_server) -> None:
+    """200 renders of 40 ms at once on one SSR worker: 128 may wait, the rest are refused at once."""
+    server = start_server(make_project({"pages/index.pyxl": SLOW_PAGE}, node=True), "serve", "--ssr-workers", "1",
+                          env=SHARED_SECRET)
+    httpx.get(server.url + "/", timeout=30)
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200), timeout=120) as client:
+            return await asyncio.gather(*(client.get(f"{server.url}/?n={i}") for i in range(200)))
+
+    statuses = [r.status_code for r in asyncio.run(burst())]
+    assert set(statuses) == {200, 503}, statuses
+    assert "the SSR queue is full (128 renders waiting for 1 workers)" in server.output()
+
