@@ -76,8 +76,6 @@ CLAIMS: list[tuple[str, str, str]] = [
      HARDENING + "test_one_worker_without_a_secret_key_still_starts_with_a_warning"),
     ("docs/deployment.md", "`pyxle: PYXLE_BODY_TIMEOUT must be a number of seconds above 0 (got 'soon')`",
      HARDENING + "test_an_invalid_limit_in_the_environment_stops_start_up"),
-    ("docs/deployment.md", "which may come from the\nshell or from a `.env` file like any other (the flag wins, then the shell)",
-     HARDENING + "test_the_limits_reach_the_workers_from_flags_and_env_files"),
     ("docs/deployment.md", "a connection that sends no complete request head for this long (after connecting, or after its last answer) is closed",
      HARDENING + "test_connections_without_a_request_are_closed_after_the_keep_alive_timeout"),
     ("docs/deployment.md", 'a request body still arriving this long after the handler started reading it gets `408 {"error": "Request body was not received within 60s"}` and `Connection: close`',

@@ -69,6 +69,17 @@ def test_a_server_without_flags_uses_the_default_timeouts(make_project, start_se
         "ssr_queue": None}  # None: 128 per SSR worker, below
 
 
+
+@cites(DOC, "Each is a `pyxle serve` flag and a `PYXLE_*` variable of the same name, which may come from the\n"
+            "shell or from a `.env` file like any other (the flag wins, then the shell)")
+def test_a_limit_from_a_flag_beats_the_shell_which_beats_a_dotenv_file(make_project, start_server) -> None:
+    project = make_project({"pages/api/limits.py": LIMITS_ROUTE,
+                            ".env": "PYXLE_BODY_TIMEOUT=5\nPYXLE_SSR_TIMEOUT=5\nPYXLE_SHUTDOWN_TIMEOUT=5\n"})
+    server = start_server(project, "serve", "--body-timeout", "7",
+                          env={**SHARED_SECRET, "PYXLE_BODY_TIMEOUT": "6", "PYXLE_SSR_TIMEOUT": "6"})
+    seen = httpx.get(server.url + "/api/limits").json()
+    assert (seen["body_timeout"], seen["ssr_timeout"], seen["shutdown_timeout"]) == (7.0, 6.0, 5.0)
+
 SLOW_PAGE = """
 @server
 async def load(request):
