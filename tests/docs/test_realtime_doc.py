@@ -8,9 +8,10 @@ import json
 
 import httpx
 import pytest
+from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import SHARED_SECRET, PageWatch, Server
 from tests.docs._blocks import cites
 
 
@@ -42,8 +43,6 @@ def test_a_page_serves_websockets_at_its_url(app: Server) -> None:
     with connect(app.ws_url + "/live") as ws:
         ws.send("x")
         assert ws.recv(timeout=10) == "page: x"
-    from websockets.exceptions import InvalidStatus
-
     with pytest.raises(InvalidStatus) as refused:
         connect(app.ws_url + "/chat")
     assert refused.value.response.status_code == 403
@@ -64,3 +63,24 @@ def test_use_websocket_opens_in_the_browser_and_sends(app: Server, page: PageWat
         page.page.wait_for_function("!document.querySelector('button').disabled", timeout=15000)
         button.click()
         assert json.loads(listener.recv(timeout=10)) == {"text": "hi"}
+
+
+@cites("docs/realtime.md", "`authenticate_websocket(ws)` returns the signed-in user of the `pyxle-auth` session cookie, or\n"
+       "`None` (no plugin, no cookie, or a session that has ended)")
+def test_a_socket_knows_the_signed_in_user_of_pyxle_auth(doc_project) -> None:
+    server = doc_project("realtime-auth", env=SHARED_SECRET)
+    with pytest.raises(InvalidStatus) as anonymous:
+        connect(server.ws_url + "/api/whoami")
+    assert anonymous.value.response.status_code == 403
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.get("/healthz")
+        client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
+        signed_up = client.post("/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"})
+        assert signed_up.status_code == 201
+        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+        with connect(server.ws_url + "/api/whoami", additional_headers={"cookie": cookies}) as ws:
+            assert json.loads(ws.recv(timeout=10)) == {"email": "ada@example.com"}
+        assert client.post("/auth/logout").json() == {"ok": True}
+    with pytest.raises(InvalidStatus) as ended:  # the same cookie, its session ended
+        connect(server.ws_url + "/api/whoami", additional_headers={"cookie": cookies})
+    assert ended.value.response.status_code == 403
