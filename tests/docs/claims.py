@@ -13,6 +13,9 @@ HARDENING = "tests/e2e/test_hardening_server.py::"
 SSR = "tests/e2e/test_hardening_ssr.py::"
 
 CLAIMS: list[tuple[str, str, str]] = [
+    # README.md
+    ("README.md", "request ids, JSON logs, `Server-Timing`, Prometheus metrics, OpenTelemetry traces",
+     "tests/e2e/test_observability.py::test_server_timing_is_opt_in_and_names_loader_action_and_render"),
     # docs/api-routes.md
     ("docs/api-routes.md", "`HEAD` is answered from `get` with the body dropped (headers, including `Content-Length`, kept)",
      API + "test_method_functions_head_options_405"),
