@@ -118,7 +118,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/deployment.md", "JSON\n  objects with `--log-format json`",
      "tests/e2e/test_observability.py::test_json_logs_carry_request_id_route_status_duration_and_user_agent"),
     # docs/getting-started.md
-    ("docs/getting-started.md", "(`pyxle init --api` writes API routes only;",
+    ("docs/getting-started.md", "`pyxle init --api` writes API routes only;",
      "tests/e2e/test_init.py::test_api_starter_runs_on_python_alone"),
     ("docs/getting-started.md", "`--tailwind` styles the starter with\nTailwind CSS",
      "tests/e2e/test_styling_starter.py::test_tailwind_starter_is_styled_by_tailwind_and_works"),

@@ -103,7 +103,7 @@ def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: Pag
     shell, home = user
     init, cd, install, dev = doc_block(DOC, "init").splitlines()
     made = shell.run(init, cwd=home)
-    assert "pyxle init: created" in made and cd == "cd my-app" and install == "pyxle install"
+    assert doc_block(DOC, "init-output") in made and cd == "cd my-app" and install == "pyxle install"
     app = home / "my-app"
     link_node_modules(app)  # what `pyxle install` would download
     starter = json.loads((app / "package.json").read_text())
