@@ -88,3 +88,40 @@ def test_the_route_dict_shown_is_what_a_hook_reads(tmp_path) -> None:
     assert len(seen["contentHash"]) == len(shown["contentHash"])
     same = {k: v for k, v in shown.items() if k not in ("sourceAbsolutePath", "contentHash")}
     assert {k: seen[k] for k in same} == same
+
+
+BOOM = '''
+class Boom:
+    """Fails on one path, as a middleware with a bug would."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] == "/api/boom":
+            raise RuntimeError("middleware failed")
+        await self.app(scope, receive, send)
+'''
+
+
+@cites("docs/middleware.md", "So your middleware\nsees every request the rate limit lets through, and its own failures are still answered with a\n"
+       "JSON 500, security headers and a request id")
+def test_user_middleware_sits_inside_the_rate_limit_and_the_error_net(tmp_path) -> None:
+    from tests.docs.conftest import serve_doc_project
+
+    root = write_project("middleware", tmp_path / "app")
+    (root / "boom.py").write_text(BOOM)
+    (root / "pyxle.config.json").write_text(
+        '{"middleware": ["app_middleware:Timing", "boom:Boom"], "rateLimit": {"requests": 2, "window": 600}}')
+    server = serve_doc_project(root)
+    try:
+        failed = httpx.get(server.url + "/api/boom")
+        assert failed.status_code == 500 and failed.json() == {"error": "Internal Server Error"}
+        assert failed.headers["x-content-type-options"] == "nosniff" and len(failed.headers["x-request-id"]) == 32
+        served = httpx.get(server.url + "/api/users/1", headers=KEY)
+        assert served.status_code == 200 and "x-response-time" in served.headers
+        limited = httpx.get(server.url + "/api/users/1", headers=KEY)
+        assert limited.status_code == 429 and "x-response-time" not in limited.headers  # never reached Timing
+    finally:
+        server.stop()
+    assert "RuntimeError: middleware failed" in server.output()
