@@ -138,14 +138,28 @@ class Connection:
             return
         self._stop(code)
         self._queue.clear()
-        pump = self._pump
-        if pump is not None and not pump.done():
-            await asyncio.wait({pump}, timeout=CLOSE_TIMEOUT)  # it ends after its current frame
+        self._close_sent = sent = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}),
-                                   CLOSE_TIMEOUT)
-        except Exception:  # noqa: BLE001  (already gone, or the peer does not read: it is closed either way)
-            self.abort()
+            pump = self._pump
+            if pump is not None and not pump.done():
+                await asyncio.wait({pump}, timeout=CLOSE_TIMEOUT)  # it ends after its current frame
+            try:
+                await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}),
+                                       CLOSE_TIMEOUT)
+            except Exception:  # noqa: BLE001  (already gone, or the peer does not read: it is closed either way)
+                self.abort()
+        finally:
+            sent.set_result(None)
+
+    async def wait_closed(self) -> None:
+        """Wait for a close the server started elsewhere (shutdown) to go out.
+
+        Its handler sees ``closed`` at once and may return first; the server would then drop the
+        connection with a bare close frame, and the peer would never learn the code.
+        """
+        sent = self._close_sent
+        if sent is not None and not sent.done():
+            await asyncio.wait({sent}, timeout=2 * CLOSE_TIMEOUT + 1)
 
     async def _close_slow(self) -> None:
         """Queue the 1013 close behind what the server holds already, and give the peer time to read it.
@@ -156,11 +170,14 @@ class Connection:
         pump = self._pump
         if pump is not None:
             pump.cancel()  # it waits on a peer that does not read; its frame stays whole in the server's buffer
+        self._close_sent = sent = asyncio.get_running_loop().create_future()
         try:
             await asyncio.wait_for(self._send({"type": "websocket.close", "code": 1013, "reason": "too slow"}),
                                    SLOW_CLOSE_TIMEOUT)
         except Exception:  # noqa: BLE001
             self.abort()
+        finally:
+            sent.set_result(None)
 
     def abort(self) -> None:
         """End the handler (its ``finally`` blocks run); the server then drops the connection."""
