@@ -64,6 +64,7 @@ class PyxleApp(Starlette):
         self._initial_renderer: Any = None
         self.metrics: Any = None  # observability.Metrics, made in the worker when metrics are on
         self.limiter: Any = None  # ratelimit.Limiter, when rateLimit is on
+        self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
         if mode == "development":
             from pyxle.app._devevents import DevEvents
@@ -87,7 +88,13 @@ class PyxleApp(Starlette):
         if table.pages or table.specials:
             production = self.mode == "production"
             built, problem = self._build(table, self.config.dist_path if production else self.config.build_path)
-            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None)
+            if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
+                from pyxle.cache import build_cache
+
+                self.page_cache = build_cache(self.config.cache, built.manifest.get("inputs", "") if built else "")
+            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
+                                self.page_cache)
+            pages.runtime.app = self
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
@@ -252,13 +259,18 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _serving(self) -> AsyncIterator[None]:
+        from pyxle.cache import set_active_cache
         from pyxle.realtime._lifecycle import serving
 
         await self.swap_renderer(self._initial_renderer)
+        set_active_cache(self.page_cache)
         try:
             async with serving(self.state, self.config.realtime), self._watching():
                 yield
         finally:
+            set_active_cache(None)
+            if self.page_cache is not None:
+                await self.page_cache.close()
             await self.swap_renderer(None)
             if self.metrics is not None:
                 self.metrics.close()
@@ -284,7 +296,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     file stops start-up instead of failing its first request."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
-    _check_features(config)
+    _check_features(config, mode)
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
     make_importable(config.root)  # middleware, hooks and plugins may live in the project's own modules
     try:
@@ -303,7 +315,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     return app
 
 
-def _check_features(config: PyxleConfig) -> None:
+def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
     """What the configuration turns on can run here: its extras are installed, its Redis answers."""
     from pyxle.observability import TracingUnavailable, check_installed
 
@@ -327,6 +339,10 @@ def _check_features(config: PyxleConfig) -> None:
         redis_urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
     if config.realtime.broker == "redis":
         redis_urls["realtime"] = config.realtime.redis_url
+    if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
+        from pyxle._redis import DEFAULT_URL
+
+        redis_urls["the page cache (cache.backend redis)"] = config.cache.redis_url or DEFAULT_URL
     if redis_urls:
         from pyxle._redis import RedisUnavailable, ensure_reachable
 
@@ -391,7 +407,7 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
     write_types(config.root, found)
 
 
-def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None) -> Any:
+def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None, cache: Any = None) -> Any:
     from pyxle.pages import PageLoadError, load_pages
 
     try:
@@ -400,7 +416,8 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
-                          expose_errors=mode == "development", built=built, prefetch_ttl=config.prefetch_ttl)
+                          expose_errors=mode == "development", built=built, prefetch_ttl=config.prefetch_ttl,
+                          cache=cache)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:
