@@ -312,3 +312,54 @@ def test_the_envelope_holds_a_model_or_dataclass_as_its_data() -> None:
 def test_a_bad_revalidate_is_a_loader_error_naming_the_file(bad) -> None:
     with pytest.raises(LoaderResultError, match=r"pages/x\.pyxl: loader load\(\) returned revalidate="):
         run(run_loader(loader_returning({"data": {}, "revalidate": bad}), SimpleNamespace(), "pages/x.pyxl"))
+
+
+# The "cache" block and PYXLE_PAGE_CACHE_* variables.
+
+def config_of(tmp_path, data, environ=None):  # type: ignore[no-untyped-def]
+    import json as _json
+
+    from pyxle.config import load_config
+
+    (tmp_path / "pyxle.config.json").write_text(_json.dumps(data))
+    return load_config(tmp_path, environ=environ or {}, load_env=False)
+
+
+def test_the_cache_block_reads_094_routes_and_settings(tmp_path) -> None:
+    config = config_of(tmp_path, {"cache": {"/about": 60, "/docs/*": {"maxAge": 30}, "/team": {
+        "sMaxage": 10, "staleWhileRevalidate": 7, "shared": True}, "backend": "redis", "redisUrl": "redis://h:1/2",
+        "maxEntries": 9, "maxBytes": 1000, "sessionCookies": ["sid"]}})
+    assert config.cache.routes == (CacheRoute("/about", 60, 300), CacheRoute("/docs/*", 30, 150),
+                                   CacheRoute("/team", 10, 7, True))
+    assert (config.cache.backend, config.cache.redis_url, config.cache.max_entries, config.cache.max_bytes,
+            config.cache.session_cookies) == ("redis", "redis://h:1/2", 9, 1000, ("sid",))
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ({"bakend": "redis"}, '"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
+                          'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?'),
+    ({"/a": -1}, 'cache["/a"] must be a whole number of seconds >= 0, or an object with sMaxage (got -1)'),
+    ({"/a": True}, 'cache["/a"] must be a whole number of seconds >= 0'),
+    ({"/a": {}}, 'cache["/a"] needs "sMaxage": the seconds a stored page is served as is'),
+    ({"/a b": 5}, 'cache["/a b"]: a route pattern is a path like "/docs/*"'),
+    ({"backend": "file"}, "cache.backend must be one of memory, redis, off"),
+])
+def test_a_bad_cache_block_stops_start_up_naming_the_key(tmp_path, block, message) -> None:
+    from pyxle.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        config_of(tmp_path, {"cache": block})
+    assert message in str(caught.value)
+
+
+def test_page_cache_variables_override_the_file_and_file_is_refused(tmp_path) -> None:
+    from pyxle.config import ConfigError
+
+    config = config_of(tmp_path, {"cache": {"backend": "memory"}}, {
+        "PYXLE_PAGE_CACHE_BACKEND": "Redis", "REDIS_URL": "redis://fallback:6379/0", "PYXLE_PAGE_CACHE_MAX_ENTRIES": "3"})
+    assert (config.cache.backend, config.cache.redis_url, config.cache.max_entries) == (
+        "redis", "redis://fallback:6379/0", 3)
+    with pytest.raises(ConfigError) as caught:
+        config_of(tmp_path, {}, {"PYXLE_PAGE_CACHE_BACKEND": "file"})
+    assert ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (one process) or redis (shared by every "
+            "worker and machine)") in str(caught.value)
