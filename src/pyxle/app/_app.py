@@ -187,6 +187,12 @@ class PyxleApp(Starlette):
         app = ServerErrorMiddleware(app, expose=self.mode == "development")
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)
+        squeeze = config.compression
+        if squeeze.enabled:  # outside everything that answers, so every answer is covered (its 500s, 429s)
+            from pyxle.app._compress import CompressionMiddleware
+
+            app = CompressionMiddleware(app, minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
+                                        brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
         return self._observed(app)
 
     def _observed(self, app: ASGIApp) -> ASGIApp:
@@ -334,6 +340,12 @@ def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
         if not seen.metrics_endpoint_token:
             logger.warning("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
                            "%s answers clients on this machine only", seen.metrics_endpoint_path)
+    if config.compression.enabled and config.compression.zstd_level is not None:
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            raise StartupError("compression.zstdLevel needs the zstandard package: "
+                               "pip install 'pyxle-framework[zstd]'") from None
     redis_urls = {}  # feature -> URL of each Redis the configuration relies on
     if config.rate_limit.enabled and config.rate_limit.redis_url:
         redis_urls["rateLimit.redisUrl"] = config.rate_limit.redis_url

@@ -4,7 +4,7 @@ Precedence, lowest first: defaults < pyxle.config.json < PYXLE_* variables < CLI
 Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
-- ``PyxleConfig``, ``CacheConfig``, ``CacheRoute``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
+- ``PyxleConfig``, ``CacheConfig``, ``CacheRoute``, ``CompressionConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
   ``RateLimitConfig``, ``RealtimeConfig``, ``StylingConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
@@ -19,6 +19,7 @@ from ._model import (
     DEFAULT_SECURITY_HEADERS,
     CacheConfig,
     CacheRoute,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -35,6 +36,7 @@ __all__ = [
     "PUBLIC_ENV_PREFIX",
     "CacheConfig",
     "CacheRoute",
+    "CompressionConfig",
     "ConfigError",
     "CorsConfig",
     "CsrfConfig",

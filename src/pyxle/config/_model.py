@@ -137,6 +137,17 @@ class CacheRoute:
     shared: bool = False
 
 
+@dataclass(frozen=True)
+class CompressionConfig:
+    """Compressed answers (brotli, zstd, gzip) for clients that accept them; on by default."""
+
+    enabled: bool = True
+    minimum_size: int = 1024  # bytes: smaller answers are sent as they are
+    gzip_level: int = 4
+    brotli_quality: int = 4
+    zstd_level: int | None = None  # zstd (the zstandard package) is offered only when a level is set
+
+
 DEFAULT_CACHE_ENTRIES = 512
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
 
@@ -201,6 +212,7 @@ class PyxleConfig:
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     styling: StylingConfig = field(default_factory=StylingConfig)
     cache: CacheConfig = field(default_factory=CacheConfig)
+    compression: CompressionConfig = field(default_factory=CompressionConfig)
     plugins: tuple[Any, ...] = field(default=(), hash=False)
     # navigation.defaultPrefetchTtl: seconds the browser may reuse a page's navigation data;
     # None: pages with loaders fetch theirs at each navigation.
@@ -296,6 +308,9 @@ class PyxleConfig:
                 "globalScripts": list(self.styling.global_scripts),
             },
             "cache": self._cache_dict(),
+            "compression": {"enabled": self.compression.enabled, "minimumSize": self.compression.minimum_size,
+                            "gzipLevel": self.compression.gzip_level,
+                            "brotliQuality": self.compression.brotli_quality, "zstdLevel": self.compression.zstd_level},
             "plugins": plain(self.plugins),
             "navigation": {"defaultPrefetchTtl": self.prefetch_ttl},
             "secretKey": self.secret_key,

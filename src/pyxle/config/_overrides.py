@@ -13,6 +13,7 @@ from typing import Any
 from . import _rules as r
 from ._model import (
     CacheConfig,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -150,6 +151,7 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "rate_limit": (RateLimitConfig, "a RateLimitConfig"),
     "realtime": (RealtimeConfig, "a RealtimeConfig"),
     "cache": (CacheConfig, "a CacheConfig"),
+    "compression": (CompressionConfig, "a CompressionConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
     "styling": (StylingConfig, "a StylingConfig"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]

@@ -17,6 +17,7 @@ from ._model import (
     DEFAULT_SECURITY_HEADERS,
     CacheConfig,
     CacheRoute,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -32,7 +33,7 @@ from ._unsupported import TOP_LEVEL, unsupported
 TOP_LEVEL_KEYS = tuple(dict.fromkeys((
     "name", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
-    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", *TOP_LEVEL,
+    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", "compression", *TOP_LEVEL,
 )))
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
@@ -55,6 +56,7 @@ RATE_LIMIT_KEYS = ("requests", "window", "exemptPaths", "trustForwardedFor", "re
 # "cache": keys starting with "/" are route patterns; these are its settings.
 CACHE_SETTINGS = ("backend", "redisUrl", "maxEntries", "maxBytes", "sessionCookies")
 CACHE_ROUTE_KEYS = ("sMaxage", "maxAge", "staleWhileRevalidate", "shared")
+COMPRESSION_KEYS = ("enabled", "minimumSize", "gzipLevel", "brotliQuality", "zstdLevel")
 REALTIME_KEYS = (
     "broker", "redisUrl", "channelPrefix", "maxMessageSize", "sendQueue", "pingInterval", "apiRoutes",
 )
@@ -217,6 +219,8 @@ class Validator:
             fields["rate_limit"] = self.rate_limit(data["rateLimit"])
         if data.get("cache") is not None:
             fields["cache"] = self.cache(data["cache"])
+        if data.get("compression") is not None:
+            fields["compression"] = self.compression(data["compression"])
 
         if "styling" in data:
             fields["styling"] = self.styling(data["styling"])
@@ -435,6 +439,22 @@ class Validator:
         if _INVALID in (seconds, stale, shared):
             return None
         return CacheRoute(pattern, seconds, seconds * 5 if stale is None else stale, shared)
+
+    def compression(self, value: Any) -> CompressionConfig | Any:
+        """``false`` (off), ``true`` (defaults), or the object of ``COMPRESSION_KEYS``."""
+        if isinstance(value, bool):
+            return CompressionConfig(enabled=value)
+        obj = self.object("compression", value, COMPRESSION_KEYS)
+        if obj is None:
+            return _INVALID
+        rules = {"enabled": ("enabled", r.BOOL), "minimumSize": ("minimum_size", r.NON_NEGATIVE_INT),
+                 "gzipLevel": ("gzip_level", r.GZIP_LEVEL), "brotliQuality": ("brotli_quality", r.BROTLI_QUALITY),
+                 "zstdLevel": ("zstd_level", r.ZSTD_LEVEL)}
+        kwargs = {name: self.value(f"compression.{key}", obj[key], rule) for key, (name, rule) in rules.items()
+                  if key in obj}
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return CompressionConfig(**kwargs)
 
     def realtime(self, value: Any) -> RealtimeConfig | Any:
         obj = self.object("realtime", value, REALTIME_KEYS)
