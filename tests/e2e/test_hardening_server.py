@@ -380,15 +380,16 @@ def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_serv
 
 # Without PYXLE_SECRET_KEY, production refuses to start when state is shared.
 
-@pytest.mark.parametrize(("args", "env", "named"), [
-    (["--workers", "2"], {}, "--workers 2"),
-    ([], {"PYXLE_REALTIME_BROKER": "redis"}, "the realtime broker is redis"),
-    ([], {"PYXLE_PAGE_CACHE_BACKEND": "redis"}, "the page cache is in redis"),
-    ([], {"PYXLE_PAGE_CACHE_REDIS_URL": "redis://127.0.0.1:6379/0"}, "the page cache is in redis"),
-], ids=["workers", "realtime-broker", "page-cache", "page-cache-url"])
+@pytest.mark.parametrize(("args", "env", "files", "named"), [
+    (["--workers", "2"], {}, {}, "--workers 2"),
+    ([], {"PYXLE_REALTIME_BROKER": "redis"}, {}, "the realtime broker is redis"),
+    ([], {"PYXLE_PAGE_CACHE_BACKEND": "redis"}, {}, "the page cache is in redis"),
+    ([], {}, {"pyxle.config.json": '{"cache": {"backend": "redis"}}'}, "the page cache is in redis"),
+], ids=["workers", "realtime-broker", "page-cache", "page-cache-config"])
 def test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared(make_project, start_server, args: list[str],
-                                                                         env: dict[str, str], named: str) -> None:
-    server = start_server(make_project(API), "serve", *args, env=env, ready=False)
+                                                                         env: dict[str, str], files: dict[str, str],
+                                                                         named: str) -> None:
+    server = start_server(make_project({**API, **files}), "serve", *args, env=env, ready=False)
     assert server.wait_exit() == 1
     out = server.output()
     assert "pyxle: PYXLE_SECRET_KEY is not set, and this server shares state" in out and named in out

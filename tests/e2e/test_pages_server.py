@@ -109,7 +109,7 @@ def pages(tmp_path_factory: pytest.TempPathFactory):
 
 def test_navigation_json(pages: Server) -> None:
     r = httpx.get(pages.url + "/?n=5", headers=NAV)
-    assert r.status_code == 200 and r.headers["vary"] == "x-pyxle-navigation"
+    assert r.status_code == 200 and r.headers["vary"] == "x-pyxle-navigation, Accept-Encoding"
     assert r.json() == {"ok": True, "routePath": "/", "props": {"data": {"greeting": "hi", "n": 5},
                         "layoutData": {"layout.pyxl": {"site": "Demo"}}}, "headMarkup": "<title>Home</title>",
                         "headLevels": ["", "<title>Home</title>"], "prefetchTtl": 0}

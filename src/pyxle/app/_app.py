@@ -65,6 +65,7 @@ class PyxleApp(Starlette):
         self._initial_renderer: Any = None
         self.metrics: Any = None  # observability.Metrics, made in the worker when metrics are on
         self.limiter: Any = None  # ratelimit.Limiter, when rateLimit is on
+        self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
         if mode == "development":
             from pyxle.app._devevents import DevEvents
@@ -88,7 +89,13 @@ class PyxleApp(Starlette):
         if table.pages or table.specials:
             production = self.mode == "production"
             built, problem = self._build(table, self.config.dist_path if production else self.config.build_path)
-            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None)
+            if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
+                from pyxle.cache import build_cache
+
+                self.page_cache = build_cache(self.config.cache, built.manifest.get("inputs", "") if built else "")
+            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
+                                self.page_cache)
+            pages.runtime.app = self
             from pyxle.pages import NotFound
 
             fallback = NotFound(pages.runtime)
@@ -184,6 +191,12 @@ class PyxleApp(Starlette):
         app = ServerErrorMiddleware(app, expose=_exposes_errors(config, self.mode))
         if config.security_headers:
             app = SecurityHeadersMiddleware(app, headers=config.security_headers)
+        squeeze = config.compression
+        if squeeze.enabled:  # outside everything that answers, so every answer is covered (its 500s, 429s)
+            from pyxle.app._compress import CompressionMiddleware
+
+            app = CompressionMiddleware(app, minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
+                                        brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
         return self._observed(app)
 
     def _observed(self, app: ASGIApp) -> ASGIApp:
@@ -257,9 +270,11 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _serving(self) -> AsyncIterator[None]:
+        from pyxle.cache import set_active_cache
         from pyxle.realtime._lifecycle import serving
 
         await self.swap_renderer(self._initial_renderer)
+        set_active_cache(self.page_cache)
         try:
             async with serving(self.state, self.config.realtime), self._watching():
                 self.ready = True
@@ -268,6 +283,9 @@ class PyxleApp(Starlette):
                 finally:
                     self.ready = False
         finally:
+            set_active_cache(None)
+            if self.page_cache is not None:
+                await self.page_cache.close()
             await self.swap_renderer(None)
             if self.metrics is not None:
                 self.metrics.close()
@@ -305,7 +323,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     file stops start-up instead of failing its first request."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
-    _check_features(config)
+    _check_features(config, mode)
     if config.debug and mode == "production":
         _note("debug is on: error responses carry exception text and tracebacks; never turn it on in production")
     app = PyxleApp(config, mode=mode, ssr_workers=ssr_workers or os.cpu_count() or 2)
@@ -338,7 +356,7 @@ def _note(message: str, *args: object) -> None:
     logger.log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
 
 
-def _check_features(config: PyxleConfig) -> None:
+def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
     """What the configuration turns on can run here: its extras are installed, its Redis answers."""
     from pyxle.observability import TracingUnavailable, check_installed
 
@@ -357,11 +375,21 @@ def _check_features(config: PyxleConfig) -> None:
         if not seen.metrics_endpoint_token:
             _note("observability.metricsEndpoint has no metricsEndpointToken (or PYXLE_METRICS_TOKEN): "
                            "%s answers clients on this machine only", seen.metrics_endpoint_path)
+    if config.compression.enabled and config.compression.zstd_level is not None:
+        try:
+            import zstandard  # noqa: F401
+        except ImportError:
+            raise StartupError("compression.zstdLevel needs the zstandard package: "
+                               "pip install 'pyxle-framework[zstd]'") from None
     redis_urls = {}  # feature -> URL of each Redis the configuration relies on
     if config.rate_limit.enabled and config.rate_limit.redis_url:
         redis_urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
     if config.realtime.broker == "redis":
         redis_urls["realtime"] = config.realtime.redis_url
+    if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
+        from pyxle._redis import DEFAULT_URL
+
+        redis_urls["the page cache (cache.backend redis)"] = config.cache.redis_url or DEFAULT_URL
     if redis_urls:
         from pyxle._redis import RedisUnavailable, ensure_reachable
 
@@ -426,7 +454,7 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
     write_types(config.root, found)
 
 
-def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None) -> Any:
+def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None, cache: Any = None) -> Any:
     from pyxle.pages import PageLoadError, load_pages
 
     try:
@@ -435,7 +463,8 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
-                          expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl)
+                          expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl,
+                          cache=cache)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

@@ -64,7 +64,7 @@ def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) 
         reasons.append("the realtime broker is redis")
     if getattr(getattr(config, "rate_limit", None), "redis_url", None):
         reasons.append("rateLimit.redisUrl")
-    if environ.get("PYXLE_PAGE_CACHE_BACKEND", "").strip().lower() == "redis" or environ.get("PYXLE_PAGE_CACHE_REDIS_URL"):
+    if config.cache.backend == "redis":  # cache.backend or PYXLE_PAGE_CACHE_BACKEND, already merged
         reasons.append("the page cache is in redis")
     return reasons
 

@@ -4,7 +4,7 @@ Precedence, lowest first: defaults < pyxle.config.json < PYXLE_* variables < CLI
 Depends on nothing else in Pyxle. Public names:
 
 - ``load_config(root, *, mode, overrides, environ, load_env) -> PyxleConfig``
-- ``PyxleConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
+- ``PyxleConfig``, ``CacheConfig``, ``CacheRoute``, ``CompressionConfig``, ``CorsConfig``, ``CsrfConfig``, ``OpenApiConfig``, ``ObservabilityConfig``,
   ``RateLimitConfig``, ``RealtimeConfig``, ``StylingConfig``: the frozen, validated result
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
@@ -17,6 +17,9 @@ from ._errors import ConfigError
 from ._loader import CONFIG_FILENAME, load_config
 from ._model import (
     DEFAULT_SECURITY_HEADERS,
+    CacheConfig,
+    CacheRoute,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -31,6 +34,9 @@ __all__ = [
     "CONFIG_FILENAME",
     "DEFAULT_SECURITY_HEADERS",
     "PUBLIC_ENV_PREFIX",
+    "CacheConfig",
+    "CacheRoute",
+    "CompressionConfig",
     "ConfigError",
     "CorsConfig",
     "CsrfConfig",

@@ -103,7 +103,12 @@ def load_config(
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
 
     realtime_env = from_env.pop("realtime", None)
+    cache_env = from_env.pop("cache", None)
     config = PyxleConfig(root=root, warnings=warnings, **fields)
     if realtime_env:  # PYXLE_REALTIME_* set single keys of the file's "realtime" object
         config = replace(config, realtime=replace(config.realtime, **realtime_env))
+    if cache_env:  # PYXLE_PAGE_CACHE_* likewise for "cache"
+        config = replace(config, cache=replace(config.cache, **cache_env))
+    if config.cache.backend == "redis" and not config.cache.redis_url and environ.get("REDIS_URL", "").strip():
+        config = replace(config, cache=replace(config.cache, redis_url=environ["REDIS_URL"].strip()))
     return with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)

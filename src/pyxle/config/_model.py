@@ -124,6 +124,53 @@ class RealtimeConfig:
 
 
 @dataclass(frozen=True)
+class CacheRoute:
+    """A ``cache`` entry: pages under ``pattern`` are kept ``s_maxage`` seconds, then served stale
+    for up to ``stale_while_revalidate`` more while one request renders them again.
+
+    ``shared``: the route varies on nothing, so signed-in visitors get the stored copy too.
+    """
+
+    pattern: str  # "/about", "/docs/*" (that folder and below), "/posts/[id]" (one segment)
+    s_maxage: int
+    stale_while_revalidate: int
+    shared: bool = False
+
+
+@dataclass(frozen=True)
+class CompressionConfig:
+    """Compressed answers (brotli, zstd, gzip) for clients that accept them; on by default."""
+
+    enabled: bool = True
+    minimum_size: int = 1024  # bytes: smaller answers are sent as they are
+    gzip_level: int = 4
+    brotli_quality: int = 4
+    zstd_level: int | None = None  # zstd (the zstandard package) is offered only when a level is set
+
+
+DEFAULT_CACHE_ENTRIES = 512
+DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class CacheConfig:
+    """The page cache: which routes the config caches, and where entries live.
+
+    Loaders opt in on their own too (``{"data": ..., "revalidate": N}``). ``backend`` "memory"
+    keeps entries in each process; "redis" shares them (and ``invalidate``) across workers and
+    machines; "off" turns the page cache off.
+    """
+
+    routes: tuple[CacheRoute, ...] = ()
+    backend: str = "memory"
+    redis_url: str | None = field(default=None, repr=False)
+    max_entries: int = DEFAULT_CACHE_ENTRIES
+    max_bytes: int = DEFAULT_CACHE_BYTES
+    # Cookies that mean "a signed-in visitor": a request carrying one never gets or makes a stored page.
+    session_cookies: tuple[str, ...] = ("pyxle_session", "session")
+
+
+@dataclass(frozen=True)
 class StylingConfig:
     """Files every page carries: stylesheets (through the project's PostCSS) and browser scripts.
 
@@ -164,6 +211,8 @@ class PyxleConfig:
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     styling: StylingConfig = field(default_factory=StylingConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
+    compression: CompressionConfig = field(default_factory=CompressionConfig)
     plugins: tuple[Any, ...] = field(default=(), hash=False)
     # navigation.defaultPrefetchTtl: seconds the browser may reuse a page's navigation data;
     # None: pages with loaders fetch theirs at each navigation.
@@ -258,6 +307,10 @@ class PyxleConfig:
                 "globalStyles": list(self.styling.global_styles),
                 "globalScripts": list(self.styling.global_scripts),
             },
+            "cache": self._cache_dict(),
+            "compression": {"enabled": self.compression.enabled, "minimumSize": self.compression.minimum_size,
+                            "gzipLevel": self.compression.gzip_level,
+                            "brotliQuality": self.compression.brotli_quality, "zstdLevel": self.compression.zstd_level},
             "plugins": plain(self.plugins),
             "navigation": {"defaultPrefetchTtl": self.prefetch_ttl},
             "secretKey": self.secret_key,
@@ -274,6 +327,13 @@ class PyxleConfig:
             "logLevel": o.log_level, "otel": o.otel, "otelServiceName": o.otel_service_name,
             "otelSampleRatio": o.otel_sample_ratio,
         }
+
+    def _cache_dict(self) -> dict[str, Any]:
+        c = self.cache
+        routes = {r.pattern: {"sMaxage": r.s_maxage, "staleWhileRevalidate": r.stale_while_revalidate,
+                              "shared": r.shared} for r in c.routes}
+        return {**routes, "backend": c.backend, "redisUrl": _without_password(c.redis_url),
+                "maxEntries": c.max_entries, "maxBytes": c.max_bytes, "sessionCookies": list(c.session_cookies)}
 
     def _realtime_dict(self) -> dict[str, Any]:
         rt = self.realtime

@@ -12,6 +12,8 @@ from typing import Any
 
 from . import _rules as r
 from ._model import (
+    CacheConfig,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -69,17 +71,29 @@ REALTIME_ENV: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_REALTIME_MAX_MESSAGE_SIZE": ("max_message_size", _as_int, r.POSITIVE_INT),
 }
 
+# variable -> (CacheConfig field, parse, rule): the names pyxle-framework 0.9 apps already set
+CACHE_ENV: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
+    "PYXLE_PAGE_CACHE_BACKEND": ("backend", lambda t: t.strip().lower(), r.CACHE_BACKEND),
+    "PYXLE_PAGE_CACHE_REDIS_URL": ("redis_url", _as_str, r.REDIS_URL),
+    "PYXLE_PAGE_CACHE_MAX_ENTRIES": ("max_entries", _as_int, r.POSITIVE_INT),
+    "PYXLE_PAGE_CACHE_MAX_BYTES": ("max_bytes", _as_int, r.POSITIVE_INT),
+}
+_FILE_BACKEND = ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (one process) or redis "
+                 "(shared by every worker and machine)")
+
 
 def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Field values from ``PYXLE_*`` variables: (values, problems naming the variable).
 
     An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
-    ``PYXLE_REALTIME_*`` values come as one dict under ``"realtime"``: fields of ``RealtimeConfig``.
+    ``PYXLE_REALTIME_*`` values come as one dict under ``"realtime"``: fields of ``RealtimeConfig``;
+    ``PYXLE_PAGE_CACHE_*`` ones under ``"cache"``.
     """
     values: dict[str, Any] = {}
     realtime: dict[str, Any] = {}
+    cache: dict[str, Any] = {}
     problems: list[str] = []
-    for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime)):
+    for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime), (CACHE_ENV, cache)):
         for variable, (name, parse, rule) in table.items():
             text = environ.get(variable)
             if text is None or text.strip() == "":
@@ -87,10 +101,14 @@ def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str
             value = parse(text)
             if rule.check(value):
                 into[name] = value
+            elif variable == "PYXLE_PAGE_CACHE_BACKEND" and value == "file":
+                problems.append(_FILE_BACKEND)
             else:
                 problems.append(problem(variable, rule, text))
     if realtime:
         values["realtime"] = realtime
+    if cache:
+        values["cache"] = cache
     secret = environ.get(SECRET_KEY_VAR)
     if secret:  # never echoed, so there is nothing to report about it
         values["secret_key"] = secret
@@ -132,6 +150,8 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "observability": (ObservabilityConfig, "an ObservabilityConfig"),
     "rate_limit": (RateLimitConfig, "a RateLimitConfig"),
     "realtime": (RealtimeConfig, "a RealtimeConfig"),
+    "cache": (CacheConfig, "a CacheConfig"),
+    "compression": (CompressionConfig, "a CompressionConfig"),
     "security_headers": (Mapping, "a mapping of header names to values"),
     "styling": (StylingConfig, "a StylingConfig"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]

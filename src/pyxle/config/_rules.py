@@ -130,6 +130,12 @@ HEADER_VALUE = Rule(
     "a string without line breaks, or null (to not send the header)",
     lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),
 )
+CACHE_BACKEND = Rule("one of memory, redis, off", lambda v: is_str(v) and v.lower() in ("memory", "redis", "off"))
+CACHE_SECONDS = Rule("a whole number of seconds >= 0, or an object with sMaxage",
+                     lambda v: is_int(v) and v >= 0)
+GZIP_LEVEL = Rule("an integer from 1 to 9", lambda v: is_int(v) and 1 <= v <= 9)
+BROTLI_QUALITY = Rule("an integer from 0 to 11", lambda v: is_int(v) and 0 <= v <= 11)
+ZSTD_LEVEL = Rule("an integer from 1 to 22, or null (zstd not offered)", lambda v: v is None or (is_int(v) and 1 <= v <= 22))
 BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis"))
 REDIS_URL = Rule(
     'a Redis URL like "redis://localhost:6379/0" (redis://, rediss:// or unix://)',

@@ -13,7 +13,6 @@ from typing import Any
 
 # key (or "block.key") -> why it is refused. Keys other work is building now say "not supported yet".
 NOT_YET: dict[str, str] = {
-    "cache": "the page cache is not supported yet",
     "llms": "llms.txt and Markdown versions of pages are not supported",
     "assets": "assets options other than Pyxle's own behaviour are not supported",
 }

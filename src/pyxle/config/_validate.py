@@ -15,6 +15,9 @@ from typing import Any
 from . import _rules as r
 from ._model import (
     DEFAULT_SECURITY_HEADERS,
+    CacheConfig,
+    CacheRoute,
+    CompressionConfig,
     CorsConfig,
     CsrfConfig,
     ObservabilityConfig,
@@ -30,7 +33,7 @@ from ._unsupported import TOP_LEVEL, unsupported
 TOP_LEVEL_KEYS = tuple(dict.fromkeys((
     "name", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
-    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", *TOP_LEVEL,
+    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", "compression", *TOP_LEVEL,
 )))
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
@@ -50,6 +53,10 @@ OBSERVABILITY_KEYS = (
     "otelServiceName", "otelSampleRatio",
 )
 RATE_LIMIT_KEYS = ("requests", "window", "exemptPaths", "trustForwardedFor", "redisUrl")
+# "cache": keys starting with "/" are route patterns; these are its settings.
+CACHE_SETTINGS = ("backend", "redisUrl", "maxEntries", "maxBytes", "sessionCookies")
+CACHE_ROUTE_KEYS = ("sMaxage", "maxAge", "staleWhileRevalidate", "shared")
+COMPRESSION_KEYS = ("enabled", "minimumSize", "gzipLevel", "brotliQuality", "zstdLevel")
 REALTIME_KEYS = (
     "broker", "redisUrl", "channelPrefix", "maxMessageSize", "sendQueue", "pingInterval", "apiRoutes",
 )
@@ -210,6 +217,10 @@ class Validator:
             fields["observability"] = self.observability(data["observability"], data, fields)
         if "rateLimit" in data:
             fields["rate_limit"] = self.rate_limit(data["rateLimit"])
+        if data.get("cache") is not None:
+            fields["cache"] = self.cache(data["cache"])
+        if data.get("compression") is not None:
+            fields["compression"] = self.compression(data["compression"])
 
         if "styling" in data:
             fields["styling"] = self.styling(data["styling"])
@@ -367,6 +378,83 @@ class Validator:
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return RateLimitConfig(**kwargs)
+
+    def cache(self, value: Any) -> CacheConfig | Any:
+        """``{"/about": 60, "/docs/*": {"sMaxage": 300, "shared": true}, "backend": "redis", ...}``:
+        the shape pyxle-framework 0.9 read (pattern -> seconds), plus settings under plain names."""
+        if not isinstance(value, dict):
+            self.problems.append(problem("cache", "an object mapping route patterns to seconds", value))
+            return _INVALID
+        self.duplicates("cache", value)
+        before = len(self.problems)
+        routes = []
+        kwargs: dict[str, Any] = {}
+        for key, item in value.items():
+            where = f"cache.{key}"
+            if key.startswith("/"):
+                route = self.cache_route(f'cache["{key}"]', key, item)
+                if route is not None:
+                    routes.append(route)
+            elif key == "backend":
+                checked = self.value(where, item, r.CACHE_BACKEND)
+                kwargs["backend"] = checked.lower() if checked is not _INVALID else checked
+            elif key == "redisUrl":
+                kwargs["redis_url"] = self.value(where, item, r.OPTIONAL_REDIS_URL)
+            elif key == "maxEntries":
+                kwargs["max_entries"] = self.value(where, item, r.POSITIVE_INT)
+            elif key == "maxBytes":
+                kwargs["max_bytes"] = self.value(where, item, r.POSITIVE_INT)
+            elif key == "sessionCookies":
+                kwargs["session_cookies"] = self.list_of(where, item, r.TOKEN_NAME)
+            else:
+                close = suggest(key, CACHE_SETTINGS)
+                hint = f'; did you mean "cache.{close}"?' if close else ""
+                self.problems.append(f'"{where}" is neither a route pattern (starting with "/") nor a setting '
+                                     f'({", ".join(CACHE_SETTINGS)}){hint}')
+        if len(self.problems) > before:
+            return _INVALID
+        return CacheConfig(routes=tuple(routes), **kwargs)
+
+    def cache_route(self, where: str, pattern: str, value: Any) -> CacheRoute | None:
+        """Seconds, or ``{"sMaxage" (or "maxAge"), "staleWhileRevalidate", "shared"}``; stale defaults to 5x."""
+        if " " in pattern or "?" in pattern or "#" in pattern:
+            self.problems.append(f'{where}: a route pattern is a path like "/docs/*", without spaces, "?" or "#"')
+            return None
+        shared = False
+        stale = None
+        if isinstance(value, dict):
+            self.unknown_keys(where, value, CACHE_ROUTE_KEYS)
+            seconds = value.get("sMaxage", value.get("maxAge"))
+            if seconds is None:
+                self.problems.append(f'{where} needs "sMaxage": the seconds a stored page is served as is')
+                return None
+            if "staleWhileRevalidate" in value:
+                stale = self.value(f"{where}.staleWhileRevalidate", value["staleWhileRevalidate"], r.NON_NEGATIVE_INT)
+            if "shared" in value:
+                shared = self.value(f"{where}.shared", value["shared"], r.BOOL)
+            where = f"{where}.sMaxage"
+        else:
+            seconds = value
+        seconds = self.value(where, seconds, r.CACHE_SECONDS)
+        if _INVALID in (seconds, stale, shared):
+            return None
+        return CacheRoute(pattern, seconds, seconds * 5 if stale is None else stale, shared)
+
+    def compression(self, value: Any) -> CompressionConfig | Any:
+        """``false`` (off), ``true`` (defaults), or the object of ``COMPRESSION_KEYS``."""
+        if isinstance(value, bool):
+            return CompressionConfig(enabled=value)
+        obj = self.object("compression", value, COMPRESSION_KEYS)
+        if obj is None:
+            return _INVALID
+        rules = {"enabled": ("enabled", r.BOOL), "minimumSize": ("minimum_size", r.NON_NEGATIVE_INT),
+                 "gzipLevel": ("gzip_level", r.GZIP_LEVEL), "brotliQuality": ("brotli_quality", r.BROTLI_QUALITY),
+                 "zstdLevel": ("zstd_level", r.ZSTD_LEVEL)}
+        kwargs = {name: self.value(f"compression.{key}", obj[key], rule) for key, (name, rule) in rules.items()
+                  if key in obj}
+        if any(v is _INVALID for v in kwargs.values()):
+            return _INVALID
+        return CompressionConfig(**kwargs)
 
     def realtime(self, value: Any) -> RealtimeConfig | Any:
         obj = self.object("realtime", value, REALTIME_KEYS)

@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from starlette.types import ASGIApp
 
@@ -65,7 +66,8 @@ def page_path(file: PurePosixPath) -> str:
 
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
                action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
-               built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None) -> PageSet:
+               built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None,
+               cache: Any = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
@@ -74,7 +76,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
     the server code that was built with their bundle instead of compiling the sources again.
     ``prefetch_ttl`` is ``navigation.defaultPrefetchTtl``: how long (seconds) the browser may
-    reuse a page's navigation data.
+    reuse a page's navigation data. ``cache`` is the ``pyxle.cache.PageCache`` pages are stored
+    in (None: the page cache is off).
     """
     make_importable(root)
     errors: list[str] = []
@@ -97,7 +100,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl)
+    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache)
     result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
     around_actions = [*hooks, *action_hooks]
     for folder_files in table.specials.values():

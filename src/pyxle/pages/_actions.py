@@ -126,6 +126,8 @@ class ActionsEndpoint:
             scope["path_params"] = params
             request = ActionRequest(scope, receive, send)
             response = await call(request)
+            if self.runtime.cache is not None:
+                await _purge(self.runtime.cache, response)
             target = redirect_target(response)
             if _plain_form_post(request) and target is None and page_path in self._pages and has_fields(response):
                 await rerender_with_errors(self._pages[page_path], request, name, response, send)
@@ -186,6 +188,16 @@ def action_response(result: Any, where: str) -> Response:
     urls = body.pop(INVALIDATE_KEY, None)
     headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
     return JSONResponse({"ok": True, **body}, 200, headers=headers)
+
+
+async def _purge(cache: Any, response: Response) -> None:
+    """The pages an action names in ``x-pyxle-invalidate`` are dropped from the page cache too,
+    not only from the browser's: the next visitor of them gets a fresh render."""
+    named = response.headers.get("x-pyxle-invalidate")
+    if named:
+        for url in named.split(","):
+            if url.strip():
+                await cache.invalidate(url.strip())
 
 
 def _plain_form_post(request: ActionRequest) -> bool:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from starlette.requests import Request
@@ -21,11 +21,24 @@ class LoaderResultError(TypeError):
     """A loader returned something that is not a JSON-serialisable dict (a server bug, named precisely)."""
 
 
-async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> tuple[dict[str, Any], int, str]:
-    """``(data, status, data as JSON)`` from a loader that returns a dict or ``(dict, status)``.
+class Loaded(NamedTuple):
+    data: dict[str, Any]
+    status: int
+    encoded: str  # ``data`` as JSON
+    revalidate: float | None  # seconds the page may be stored (the revalidate envelope), else None
 
-    The data is encoded once here (which also proves it serialisable); responses reuse the text.
-    A loader that returns a ``Response`` (say, ``RedirectResponse("/login")``) raises ``Answered``.
+
+_ENVELOPE = frozenset({"data", "revalidate"})
+
+
+async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> Loaded:
+    """The data of a loader that returns a dict or ``(dict, status)``, and its status.
+
+    ``{"data": {...}, "revalidate": seconds}`` (exactly those two keys, ``data`` an object) is
+    the revalidate envelope: the page's data is ``data``, and the page may be stored for that
+    long (``None``: not stored). The data is encoded once here (which also proves it
+    serialisable); responses reuse the text. A loader that returns a ``Response`` (say,
+    ``RedirectResponse("/login")``) raises ``Answered``.
     """
     with phase("loader", where):
         result = await loader(request)
@@ -41,13 +54,28 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     if not isinstance(result, dict):
         raise LoaderResultError(f"{where}: loader {loader.__name__}() must return a dict, (dict, status) or a Response, "
                                 f"not {type(result).__name__}")
+    revalidate = None
+    if len(result) == 2 and result.keys() == _ENVELOPE:
+        data = as_plain_dict(result["data"])
+        if isinstance(data, dict):
+            revalidate = _window(result["revalidate"], loader, where)
+            result = data
     try:
         encoded = dumps(result)
     except (TypeError, ValueError):  # only now walk the data to name the offending key path
         problem = find_unserialisable(result, "data") or "a value JSON cannot represent"
         raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
                                 f"{problem}") from None
-    return result, status, encoded
+    return Loaded(result, status, encoded, revalidate)
+
+
+def _window(value: Any, loader: Callable[..., Any], where: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        raise LoaderResultError(f"{where}: loader {loader.__name__}() returned revalidate={value!r}; it must be "
+                                "a number of seconds >= 0, or None (not stored)")
+    return float(value)
 
 
 def as_plain_dict(value: Any) -> Any:

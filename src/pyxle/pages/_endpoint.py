@@ -1,7 +1,13 @@
-"""A page URL: navigation JSON for client-side navigation, an HTML document otherwise."""
+"""A page URL: navigation JSON for client-side navigation, an HTML document otherwise.
+
+With the page cache on, a page whose loader returns ``{"data": ..., "revalidate": N}`` (or whose
+URL a ``cache`` route covers) is stored once rendered and served from the store until due; see
+``pyxle.pages._cached`` for what a stored answer looks like to each visitor.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -12,10 +18,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
+from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
-from pyxle.observability import phase
+from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
-from pyxle.pages._data import dumps, loader_error_payload, props_json, run_loader
+from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, regenerate, serve
+from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import auth_seed, document
 from pyxle.pages._errors import PagesRuntime, busy_page, unexpected_error
 from pyxle.pages._head import head_elements
@@ -50,6 +58,14 @@ class PageEndpoint:
         ttl = runtime.prefetch_ttl * 1000 if runtime.prefetch_ttl is not None else 0 if loads else None
         self._ttl_json = "" if ttl is None else f',"prefetchTtl":{ttl}'
         self._code_only = ttl == 0
+        # The page cache: a configured route covers a static page's one URL or not, decided now; a
+        # dynamic page's URLs are matched per request. A page with a loader is looked up until it
+        # has answered once without the revalidate envelope (and again once it returns one).
+        cache = runtime.cache
+        self._dynamic = "{" in context.path
+        self._rule = cache.rules.find(context.path) if cache is not None and not self._dynamic else None
+        self._ruled = self._rule is not None or (self._dynamic and cache is not None and bool(cache.rules))
+        self._may_cache = cache is not None and (self._ruled or page.loader is not None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -67,6 +83,7 @@ class PageEndpoint:
             response = await self._call(request)
             if cookies:
                 cookies.apply(response)
+            _no_shared_cookie(response)
         await response(scope, receive, send)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,65 +100,171 @@ class PageEndpoint:
     async def _respond(self, request: Request) -> Response:
         kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches
         navigation = kind == "1" or kind == "prefetch"
-        if not navigation and self.runtime.renderer is not None and self.runtime.renderer.refuses():
-            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
-        route_path = request.scope["path"]
+        scope = request.scope
         if kind == "prefetch" and self._code_only:
-            body = f'{{"ok":true,"routePath":{dumps(route_path)}{self._ttl_json}{self._page_json()}}}'
-            return Response(body, 200, headers=_VARY, media_type="application/json")
+            body = f'{{"ok":true,"routePath":{dumps(scope["path"])}{self._ttl_json}{self._page_json()}}}'
+            return Response(body, 200, headers=_VARY, media_type=JSON)
+        cache = self.runtime.cache
+        if self._may_cache and cache is not None and "action_result" not in scope["pyxle"]:
+            rule = self._rule if not self._dynamic else cache.rules.find(scope["path"])
+            if (rule is not None and rule.shared) or anonymous(scope, cache.markers):
+                return await self._through_cache(request, navigation, cache, rule)
+        if not navigation and self._busy():
+            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
+        response, _ = await self._answer(request, navigation)
+        return response
+
+    def _busy(self) -> bool:
+        renderer = self.runtime.renderer
+        return renderer is not None and renderer.refuses()
+
+    async def _through_cache(self, request: Request, navigation: bool, cache: Any, rule: Any) -> Response:
+        """A stored answer when there is one (a stale one renders the page again in the background);
+        else this request renders it while concurrent requests for the same answer wait for it."""
+        scope = request.scope
+        path, query = scope["path"], scope.get("query_string", b"").decode("latin-1")
+        variant = ("nav?" if navigation else "doc?") + query
+        media = JSON if navigation else HTML
+        regenerating = scope["pyxle"].get("regenerate", False)
+        version = 0
+        if not regenerating:
+            found = await cache.lookup(path, variant)
+            if found.entry is not None:
+                record_cache(self.context.path, found.state)
+                if found.state == "stale":
+                    url, copied = f"{path}?{query}" if query else path, dict(scope)
+                    cache.regenerate(url, lambda: regenerate(self.runtime.app, copied))
+                return serve(found.entry, scope, found.state.upper(), media)
+            version = found.version
+        key = (path, variant)
+        flight = cache.lead(key)
+        if flight is None:  # another request is rendering this answer: wait for it
+            if regenerating:
+                return Response(status_code=204)
+            entry = await asyncio.shield(cache.flights[key])
+            if entry is not None:
+                record_cache(self.context.path, "hit")
+                return serve(entry, scope, "HIT", media)
+            if not navigation and self._busy():
+                return busy_page()
+            response, _ = await self._answer(request, navigation)
+            return response
+        stored = None
+        try:
+            if not regenerating:
+                record_cache(self.context.path, "miss")
+            if not navigation and self._busy():
+                return busy_page()
+            response, stored = await self._answer(request, navigation, cache=cache, rule=rule, version=version)
+            return response
+        finally:
+            cache.land(key, stored)
+
+    async def _answer(self, request: Request, navigation: bool, *, cache: Any = None, rule: Any = None,
+                      version: int = 0) -> tuple[Response, Any]:
+        """Run the loaders and answer; with ``cache``, also store the answer when the page may be
+        stored (returning the entry stored, else None)."""
+        scope = request.scope
+        route_path = scope["path"]
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}
+        windows: list[float] = []
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
                     key = layout.file.as_posix()
-                    layout_data[key], _, layout_json[key] = await run_loader(layout.loader, request, f"pages/{key}")
+                    loaded = await run_loader(layout.loader, request, f"pages/{key}")
+                    layout_data[key], layout_json[key] = loaded.data, loaded.encoded
+                    if loaded.revalidate is not None:
+                        windows.append(loaded.revalidate)
             if self.page.loader is not None:
-                data, status, data_json = await run_loader(self.page.loader, request, self.where)
+                page = await run_loader(self.page.loader, request, self.where)
             else:
-                data, status, data_json = {}, 200, "{}"
+                page = Loaded({}, 200, "{}", None)
         except Answered as answered:
-            return _answer(answered.response, navigation, route_path)
+            return _answer(answered.response, navigation, route_path), None
         except LoaderError as exc:
-            return await self._error(navigation, exc.status_code, loader_error_payload(exc), layout_data, route_path)
+            error = loader_error_payload(exc)
+            return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
         except HTTPException:
             raise
         except Exception as exc:  # noqa: BLE001 - a loader's bug: logged by unexpected_error, answered 500
             error = unexpected_error(exc, f"a loader of {self.where}", self.runtime.expose_errors)
-            return await self._error(navigation, 500, error, layout_data, route_path)
+            return await self._error(navigation, 500, error, layout_data, route_path), None
+        fresh, stale = self._window(page.revalidate, windows, rule, cache)
+        if fresh is not None and (page.status != 200 or request.state.cookies):
+            fresh = None  # an error, or an answer that sets a cookie: this visitor's alone
         levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
-        levels.append(head_elements(self.page.head, data))
-        encoded_props = props_json(data_json, layout_json)
-        action_result = request.scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
+        levels.append(head_elements(self.page.head, page.data))
+        encoded_props = props_json(page.encoded, layout_json)
+        action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
         if action_result is not None:
             encoded_props = f'{encoded_props[:-1]},"action":{dumps(action_result)}}}'
-        renderer = self.runtime.renderer
+        nav_body = self._nav_json(route_path, encoded_props, levels) if navigation or fresh is not None else ""
         if navigation:
-            head_markup = dumps("\n".join(element for level in levels for element in level))
-            head_levels = dumps(["\n".join(level) for level in levels])
-            body = (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
-                    f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
-            return Response(body, status, headers=_VARY, media_type="application/json")
+            if fresh is None:
+                return conditional(Response(nav_body, page.status, headers=_VARY, media_type=JSON), scope), None
+            entry = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+            stored = await cache.store(route_path, {_variant("nav", scope): entry}, version)
+            return serve(entry, scope, "MISS", JSON), entry if stored else None
+        renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             head = merge_head([element for level in levels for element in level])
-            return HTMLResponse(document(head=head, body_html="", props_json=encoded_props), status, headers=_VARY)
+            response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props), page.status,
+                                    headers=_VARY)
+            return conditional(response, scope), None
+        mark = new_mark() if fresh is not None else ""
         try:
-            csrf = request.scope.get("pyxle", {}).get("csrf_token", "")
+            csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
-                return await renderer.respond(self.page_id, encoded_props, route_path, levels, status, _VARY, csrf,
-                                              tail=auth_seed(request.scope))
+                response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
+                                                  csrf, tail="" if mark else auth_seed(scope))
         except RenderQueueFull:
-            return busy_page()
+            return busy_page(), None
         except RenderError as exc:
-            logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
-            if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
-                return self.runtime.dev_render_error(exc)
-            error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
-                     "statusCode": 500, "data": {}}
-            if self.runtime.expose_errors and exc.stack:
-                error["stack"] = exc.stack
-            return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,
-                                                 urgent=True)
+            return await self._render_failed(exc, layout_data, route_path), None
+        if fresh is None:
+            return conditional(response, scope), None
+        now = cache.clock()
+        entry = make_entry(bytes(response.body), 200, fresh, stale, now, version, mark)
+        entries = {_variant("doc", scope): entry,
+                   _variant("nav", scope): make_entry(nav_body.encode(), 200, fresh, stale, now, version)}
+        stored = await cache.store(route_path, entries, version)
+        return serve(entry, scope, "MISS", HTML), entry if stored else None
+
+    def _window(self, revalidate: float | None, layouts: list[float], rule: Any,
+                cache: Any) -> tuple[float | None, float]:
+        """How long this answer may be stored and then served stale: the loaders' envelopes (the
+        shortest wins), else the configured route; (None, 0) when it is not stored."""
+        if revalidate is not None and self.runtime.cache is not None:
+            self._may_cache = True  # learnt: look this page up from now on
+        if cache is None:
+            return None, 0.0
+        if revalidate is not None:
+            fresh = min([revalidate, *layouts])
+            return fresh, (rule.stale_while_revalidate if rule is not None else fresh * 5)
+        if rule is not None:
+            return float(rule.s_maxage), float(rule.stale_while_revalidate)
+        if not self._ruled:
+            self._may_cache = False  # answered without an envelope: no lookups until it returns one
+        return None, 0.0
+
+    def _nav_json(self, route_path: str, encoded_props: str, levels: list[list[str]]) -> str:
+        head_markup = dumps("\n".join(element for level in levels for element in level))
+        head_levels = dumps(["\n".join(level) for level in levels])
+        return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
+                f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
+
+    async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], route_path: str) -> Response:
+        logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
+        if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
+            return self.runtime.dev_render_error(exc)
+        error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
+                 "statusCode": 500, "data": {}}
+        if self.runtime.expose_errors and exc.stack:
+            error["stack"] = exc.stack
+        return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,
+                                             urgent=True)
 
     def _page_json(self) -> str:
         """``,"page":{id, js, css}``: what the router imports to show the page ("" without a build)."""
@@ -150,12 +273,27 @@ class PageEndpoint:
             return ""
         return f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
 
-
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
                      route_path: str) -> Response:
         if navigation:
             return JSONResponse({"ok": False, "routePath": route_path, "error": error}, status, headers=_VARY)
         return await self.runtime.error_page(self.page.file, "error", status, error, layout_data, route_path)
+
+
+def _variant(kind: str, scope: Scope) -> str:
+    return f"{kind}?{scope.get('query_string', b'').decode('latin-1')}"
+
+
+def _no_shared_cookie(response: Response) -> None:
+    """A shared cache must never keep a ``Set-Cookie`` (a route hook may add one to a stored page)."""
+    public = cookie = False
+    for name, value in response.raw_headers:
+        if name == b"cache-control":
+            public = value.startswith(b"public")
+        elif name == b"set-cookie":
+            cookie = True
+    if public and cookie:
+        response.headers["Cache-Control"] = PRIVATE
 
 
 def _answer(response: Response, navigation: bool, route_path: str) -> Response:

@@ -33,6 +33,8 @@ class PagesRuntime:
     problem: str | None = None  # why they cannot, shown in the built-in page
     dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
+    cache: Any = None  # pyxle.cache.PageCache when the page cache is on
+    app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:

@@ -1,0 +1,251 @@
+"""Compressing answers: brotli, zstd or gzip, as the client's ``Accept-Encoding`` prefers.
+
+Text types only (HTML, JSON, JavaScript, CSS, SVG, SSE...); nothing under ``minimum_size``, nothing
+already encoded (the build's precompressed assets keep theirs), nothing marked ``no-transform``.
+A streamed answer (no ``Content-Length``: a streaming render, SSE) is flushed chunk by chunk, so
+each chunk reaches the client as soon as it is written. ``Vary: Accept-Encoding`` goes on every
+answer whose encoding depends on it. brotli and zstandard are imported here, when the app is
+built, and only if installed; gzip is the standard library's.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_TEXT_TYPES = frozenset({
+    b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
+    b"application/manifest+json", b"application/wasm", b"image/svg+xml", b"application/x-javascript",
+})
+_NEVER = frozenset({204, 304})
+
+
+class _Gzip:
+    def __init__(self, level: int) -> None:
+        self.level = level
+
+    def whole(self, data: bytes) -> bytes:
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+        return compressor.compress(data) + compressor.flush()
+
+    def stream(self, flush: bool) -> tuple[Callable[[bytes], bytes], Callable[[], bytes]]:
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, 31)
+        if not flush:
+            return compressor.compress, compressor.flush
+        return (lambda chunk: compressor.compress(chunk) + compressor.flush(zlib.Z_SYNC_FLUSH)), compressor.flush
+
+
+class _Brotli:
+    def __init__(self, quality: int) -> None:
+        import brotli
+
+        self.brotli = brotli
+        self.quality = quality
+
+    def whole(self, data: bytes) -> bytes:
+        return self.brotli.compress(data, quality=self.quality)
+
+    def stream(self, flush: bool) -> tuple[Callable[[bytes], bytes], Callable[[], bytes]]:
+        compressor = self.brotli.Compressor(quality=self.quality)
+        if not flush:
+            return compressor.process, compressor.finish
+        return (lambda chunk: compressor.process(chunk) + compressor.flush()), compressor.finish
+
+
+class _Zstd:
+    def __init__(self, level: int) -> None:
+        import zstandard
+
+        self.zstd = zstandard
+        self.compressor = zstandard.ZstdCompressor(level=level)
+
+    def whole(self, data: bytes) -> bytes:
+        return self.compressor.compress(data)
+
+    def stream(self, flush: bool) -> tuple[Callable[[bytes], bytes], Callable[[], bytes]]:
+        compressor = self.compressor.compressobj()
+        if not flush:
+            return compressor.compress, compressor.flush
+        block = self.zstd.COMPRESSOBJ_FLUSH_BLOCK
+        return (lambda chunk: compressor.compress(chunk) + compressor.flush(block)), compressor.flush
+
+
+def encoders(gzip_level: int, brotli_quality: int, zstd_level: int | None) -> dict[bytes, Any]:
+    """The codecs this process can use, most preferred first (zstd only when asked for and installed)."""
+    found: dict[bytes, Any] = {}
+    try:
+        found[b"br"] = _Brotli(brotli_quality)
+    except ImportError:
+        pass
+    if zstd_level is not None:
+        try:
+            found[b"zstd"] = _Zstd(zstd_level)
+        except ImportError:
+            pass
+    found[b"gzip"] = _Gzip(gzip_level)
+    return found
+
+
+def negotiate(accept: bytes, available: dict[bytes, Any]) -> bytes | None:
+    """The coding to use for ``Accept-Encoding: accept``: the client's highest q-value, our order on ties."""
+    best, best_q = None, 0.0
+    wildcard = None
+    for item in accept.lower().split(b","):
+        name, _, params = item.strip().partition(b";")
+        q = 1.0
+        params = params.strip()
+        if params.startswith(b"q="):
+            try:
+                q = float(params[2:])
+            except ValueError:
+                q = 0.0
+        if name == b"*":
+            wildcard = q
+        elif name in available and (q > best_q or (q == best_q and best is not None and _before(name, best, available))):
+            best, best_q = name, q
+    if best is None and wildcard:
+        return next(iter(available))
+    return best
+
+
+def _before(name: bytes, other: bytes, available: dict[bytes, Any]) -> bool:
+    order = list(available)
+    return order.index(name) < order.index(other)
+
+
+def compressible(content_type: bytes) -> bool:
+    kind = content_type.split(b";", 1)[0].strip().lower()
+    return kind.startswith(b"text/") or kind in _TEXT_TYPES or kind.endswith((b"+json", b"+xml"))
+
+
+class CompressionMiddleware:
+    """Encodes text answers for clients that accept it; see the module docstring for what is skipped."""
+
+    def __init__(self, app: ASGIApp, *, minimum_size: int = 1024, gzip_level: int = 4, brotli_quality: int = 4,
+                 zstd_level: int | None = None) -> None:
+        self.app = app
+        self.minimum_size = minimum_size
+        self.encoders = encoders(gzip_level, brotli_quality, zstd_level)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = b""
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept = value
+                break
+        coding = negotiate(accept, self.encoders) if accept and scope["method"] != "HEAD" else None
+        await self.app(scope, receive, _Responder(send, coding, self.encoders.get(coding), self.minimum_size).send)
+
+
+class _Responder:
+    """One answer on its way out: its start held back until the first body says how to send it."""
+
+    __slots__ = ("codec", "coding", "finish", "minimum", "process", "send_next", "sized", "start", "state")
+
+    def __init__(self, send: Send, coding: bytes | None, codec: Any, minimum: int) -> None:
+        self.send_next = send
+        self.coding = coding
+        self.codec = codec
+        self.minimum = minimum
+        self.start: Message | None = None
+        self.sized = False  # a Content-Length was given: a file, not a live stream (no flush per chunk)
+        self.state = "start"  # then "plain" (sent as is), "held" (until the first body), or "stream"
+        self.process: Callable[[bytes], bytes] | None = None
+        self.finish: Callable[[], bytes] | None = None
+
+    async def send(self, message: Message) -> None:
+        kind = message["type"]
+        if kind == "http.response.start":
+            await self._start(message)
+        elif kind == "http.response.body" and self.state == "held":
+            await self._first_body(message)
+        elif kind == "http.response.body" and self.state == "stream":
+            await self._stream(message)
+        elif kind == "http.response.pathsend" and self.state == "held":  # a file the server would send itself
+            body = await anyio.Path(message["path"]).read_bytes()
+            await self._first_body({"type": "http.response.body", "body": body, "more_body": False})
+        else:
+            await self.send_next(message)
+
+    async def _start(self, message: Message) -> None:
+        headers = message.get("headers") or []
+        content_type = sized = None
+        for name, value in headers:
+            if name == b"content-type":
+                content_type = value
+            elif name == b"content-encoding" or (name == b"cache-control" and b"no-transform" in value):
+                content_type = None  # already encoded, or asks to be left as it is
+                break
+            elif name == b"content-length":
+                sized = value
+        status = message["status"]
+        if status == 304:  # what the full answer would have varied on
+            message["headers"] = _with_vary(headers)
+        if content_type is None or status in _NEVER or not compressible(content_type):
+            self.state = "plain"
+            await self.send_next(message)
+            return
+        message["headers"] = _with_vary(headers)
+        if self.coding is None or (sized is not None and sized.isdigit() and int(sized) < self.minimum):
+            self.state = "plain"
+            await self.send_next(message)
+            return
+        self.sized = sized is not None
+        self.start = message
+        self.state = "held"
+
+    async def _first_body(self, message: Message) -> None:
+        start = self.start
+        assert start is not None
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        if not more and len(body) < self.minimum:
+            self.state = "plain"
+            await self.send_next(start)
+            await self.send_next(message)
+            return
+        headers = [(n, _weak(v) if n == b"etag" else v) for n, v in start["headers"] if n != b"content-length"]
+        headers.append((b"content-encoding", self.coding))  # type: ignore[arg-type]
+        if not more:
+            data = self.codec.whole(body)
+            headers.append((b"content-length", str(len(data)).encode()))
+            start["headers"] = headers
+            await self.send_next(start)
+            await self.send_next({"type": "http.response.body", "body": data, "more_body": False})
+            return
+        start["headers"] = headers
+        self.state = "stream"
+        self.process, self.finish = self.codec.stream(flush=not self.sized)
+        await self.send_next(start)
+        await self._stream(message)
+
+    async def _stream(self, message: Message) -> None:
+        body = message.get("body", b"")
+        more = message.get("more_body", False)
+        data = self.process(body) if body else b""  # type: ignore[misc]
+        if not more:
+            data += self.finish()  # type: ignore[misc]
+        await self.send_next({"type": "http.response.body", "body": data, "more_body": more})
+
+
+def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    for index, (name, value) in enumerate(headers):
+        if name == b"vary":
+            if b"accept-encoding" in value.lower() or value.strip() == b"*":
+                return list(headers)
+            out = list(headers)
+            out[index] = (name, value + b", Accept-Encoding")
+            return out
+    return [*headers, (b"vary", b"Accept-Encoding")]
+
+
+def _weak(tag: bytes) -> bytes:
+    """The compressed body is another representation: its tag is weak, so ``If-None-Match`` still matches."""
+    return tag if tag.startswith(b"W/") else b"W/" + tag

@@ -1,0 +1,84 @@
+"""The page cache: a rendered page stored and served again until it is due, or invalidated.
+
+Public names:
+
+- ``invalidate(path)``: ``await cache.invalidate("/posts/7")`` drops every stored answer for that
+  page (its HTML and navigation JSON, with any query string), in every worker and machine when
+  the backend is Redis; from actions, API routes and loaders. ``invalidate_all()`` drops all.
+- ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
+- ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
+  entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared), ``Entry``
+- ``build_cache(settings, namespace)``: the cache the configuration asks for, or None when off
+- ``etag``, ``matches``: entity tags and ``If-None-Match``
+
+Depends on ``pyxle._redis`` (only for the Redis backend) and nothing else in Pyxle: the
+configuration's values are passed in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pyxle.cache._backend import CacheBackend, Entry, MemoryBackend
+from pyxle.cache._etag import etag, matches
+from pyxle.cache._page_cache import PageCache
+
+if TYPE_CHECKING:
+    from pyxle.cache._redis import RedisBackend
+
+__all__ = ["CacheBackend", "Entry", "MemoryBackend", "PageCache", "RedisBackend", "build_cache", "etag",
+           "get_active_cache", "invalidate", "invalidate_all", "matches", "set_active_cache"]
+
+_active: PageCache | None = None
+
+
+def set_active_cache(cache: PageCache | None) -> None:
+    """Make ``cache`` the one ``invalidate`` reaches (the app does this when it starts)."""
+    global _active
+    _active = cache
+
+
+def get_active_cache() -> PageCache | None:
+    return _active
+
+
+async def invalidate(path: str) -> bool:
+    """Drop the stored answers for ``path`` (a path or URL; the query string is ignored).
+
+    True if something was stored; False if not, or when the page cache is off.
+    """
+    if _active is None:
+        return False
+    return await _active.invalidate(path)
+
+
+async def invalidate_all() -> None:
+    """Drop every stored page."""
+    if _active is not None:
+        await _active.clear()
+
+
+def build_cache(settings: Any, namespace: str = "") -> PageCache | None:
+    """The page cache for ``settings`` (``pyxle.config.CacheConfig``), or None when it is off.
+
+    ``namespace`` (the build's fingerprint) keeps stored pages of different builds apart in Redis.
+    """
+    if settings.backend == "off":
+        return None
+    backend: CacheBackend
+    if settings.backend == "redis":
+        from pyxle._redis import DEFAULT_URL
+        from pyxle.cache._redis import RedisBackend
+
+        backend = RedisBackend(settings.redis_url or DEFAULT_URL, namespace=namespace)
+    else:
+        backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)
+    return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "RedisBackend":  # its module is imported only when named
+        from pyxle.cache._redis import RedisBackend
+
+        return RedisBackend
+    raise AttributeError(f"module 'pyxle.cache' has no attribute {name!r}")

@@ -1,0 +1,132 @@
+"""What is stored, the backend protocol, and the in-memory backend (the default).
+
+Entries are grouped by page path: a path holds one entry per variant (the HTML document, the
+navigation JSON, each with its query string), so ``invalidate(path)`` drops them all at once.
+Each path also has a version, bumped by every invalidation; a render that started before an
+invalidation carries the old version and is not stored (it may have read the old data).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Protocol
+
+import orjson
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One stored answer: its body, and when it was stored and for how long it is served."""
+
+    body: bytes
+    status: int
+    etag: str  # '"..."', of the body as stored
+    stored: float  # time.time() (wall clock: entries in Redis are read by other machines)
+    fresh: float  # seconds served as is
+    stale: float  # seconds after that served while one request renders the page again
+    cache_control: str  # "public, s-maxage=N, stale-while-revalidate=M"
+    mark: str = ""  # the stand-in for the visitor's CSRF token in ``body``, "" when there is none
+    version: int = 0  # of its path, when the render began
+
+    def encode(self) -> bytes:
+        meta = [self.status, self.etag, self.stored, self.fresh, self.stale, self.cache_control, self.mark, self.version]
+        return orjson.dumps(meta) + b"\n" + self.body
+
+    @classmethod
+    def decode(cls, data: bytes) -> Entry:
+        meta, _, body = data.partition(b"\n")
+        status, etag, stored, fresh, stale, cache_control, mark, version = orjson.loads(meta)
+        return cls(body, status, etag, stored, fresh, stale, cache_control, mark, version)
+
+
+class CacheBackend(Protocol):
+    """Where entries live: this process's memory, or Redis (shared by every worker and machine)."""
+
+    async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
+        """The entry (None if absent or older than the path's last invalidation) and the path's version."""
+        ...
+
+    async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
+        """Store ``entries`` (variant -> entry) unless the path was invalidated since ``version``."""
+        ...
+
+    async def delete(self, path: str) -> bool:
+        """Drop every variant of ``path`` and bump its version; whether anything was stored."""
+        ...
+
+    async def clear(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryBackend:
+    """Entries in this process, least recently used dropped first beyond ``max_entries`` or ``max_bytes``.
+
+    Each ``--workers`` process keeps its own, so ``invalidate`` reaches only the process that calls
+    it: use the Redis backend when several processes serve the app.
+    """
+
+    def __init__(self, *, max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
+        self._variants: dict[str, set[str]] = {}  # path -> its stored variants
+        self._versions: dict[str, int] = {}  # paths invalidated at least once
+        self.bytes = 0
+
+    async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
+        key = (path, variant)
+        entry = self._entries.get(key)
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry, self._versions.get(path, 0)
+
+    async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
+        if self._versions.get(path, 0) != version:
+            return False
+        for variant, entry in entries.items():
+            size = len(entry.body)
+            if size > self.max_bytes:
+                continue  # a single page larger than the whole cache is not kept
+            self._drop((path, variant))
+            self._entries[(path, variant)] = entry
+            self._variants.setdefault(path, set()).add(variant)
+            self.bytes += size
+        while self._entries and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+            self._drop(next(iter(self._entries)))
+        return True
+
+    async def delete(self, path: str) -> bool:
+        if len(self._versions) >= 100_000:  # versions of long-gone paths: forgetting them only skips a store
+            self._versions.clear()
+        self._versions[path] = self._versions.get(path, 0) + 1
+        variants = self._variants.pop(path, ())
+        for variant in variants:
+            entry = self._entries.pop((path, variant), None)
+            if entry is not None:
+                self.bytes -= len(entry.body)
+        return bool(variants)
+
+    async def clear(self) -> None:
+        for path in list(self._variants):
+            await self.delete(path)
+
+    async def close(self) -> None:
+        self._entries.clear()
+        self._variants.clear()
+        self.bytes = 0
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        self.bytes -= len(entry.body)
+        variants = self._variants.get(key[0])
+        if variants is not None:
+            variants.discard(key[1])
+            if not variants:
+                del self._variants[key[0]]
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -1,0 +1,100 @@
+"""The page cache: freshness, one render per key at a time, regeneration in the background."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from pyxle.cache._backend import CacheBackend, Entry
+from pyxle.cache._rules import Route, RouteRules, cookie_markers
+
+logger = logging.getLogger("pyxle.cache")
+
+
+class Lookup(NamedTuple):
+    entry: Entry | None
+    version: int  # of the path: a render that begins now stores with it
+    state: str  # "hit" (fresh), "stale" (serve, and render again in the background) or "miss"
+
+
+class PageCache:
+    """Stored pages in one backend, with the rules of the configuration.
+
+    ``flights`` holds the render in progress per key, so concurrent misses wait for it instead of
+    running the loaders again; ``regenerate`` runs at most one background render per page URL.
+    """
+
+    def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
+                 session_cookies: Iterable[str] = ("pyxle_session", "session"),
+                 clock: Callable[[], float] = time.time) -> None:
+        self.backend = backend
+        self.rules = RouteRules(routes)
+        self.markers = cookie_markers(tuple(session_cookies))
+        self.clock = clock
+        self.flights: dict[tuple[str, str], asyncio.Future[Entry | None]] = {}
+        self._regenerating: dict[str, asyncio.Task[None]] = {}
+
+    async def lookup(self, path: str, variant: str) -> Lookup:
+        entry, version = await self.backend.get(path, variant)
+        if entry is None:
+            return Lookup(None, version, "miss")
+        age = self.clock() - entry.stored
+        if age < entry.fresh:
+            return Lookup(entry, version, "hit")
+        if age < entry.fresh + entry.stale:
+            return Lookup(entry, version, "stale")
+        return Lookup(None, version, "miss")
+
+    def lead(self, key: tuple[str, str]) -> asyncio.Future[Entry | None] | None:
+        """Start the render of ``key``; None when one is under way already (await ``flights[key]``)."""
+        if key in self.flights:
+            return None
+        future = self.flights[key] = asyncio.get_running_loop().create_future()
+        return future
+
+    def land(self, key: tuple[str, str], entry: Entry | None) -> None:
+        """The render of ``key`` is over: waiters get ``entry`` (None: not stored, they render their own)."""
+        future = self.flights.pop(key, None)
+        if future is not None and not future.done():
+            future.set_result(entry)
+
+    async def store(self, path: str, entries: dict[str, Entry], version: int) -> bool:
+        return await self.backend.put(path, entries, version)
+
+    def regenerate(self, url: str, render: Callable[[], Awaitable[None]]) -> None:
+        """Render ``url`` again in the background, unless that is under way already."""
+        if url in self._regenerating:
+            return
+        task = asyncio.ensure_future(self._regenerate(url, render))
+        self._regenerating[url] = task
+
+    async def _regenerate(self, url: str, render: Callable[[], Awaitable[None]]) -> None:
+        try:
+            await render()
+        except Exception as exc:
+            logger.error("page cache: rendering %s again failed", url, exc_info=exc)
+        finally:
+            self._regenerating.pop(url, None)
+
+    async def invalidate(self, path: str) -> bool:
+        return await self.backend.delete(path_of(path))
+
+    async def clear(self) -> None:
+        await self.backend.clear()
+
+    async def close(self) -> None:
+        tasks = list(self._regenerating.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self.backend.close()
+
+
+def path_of(url: str) -> str:
+    """The path a stored page is filed under: ``/posts/1`` for ``/posts/1?x=2`` or a full URL."""
+    path = urlsplit(url).path or "/"
+    return path if path.startswith("/") else "/" + path

@@ -1,0 +1,97 @@
+"""Which requests may use the cache, and which configured route covers a URL.
+
+Both are decided from plain values: the ``cache`` routes of the configuration (patterns as
+pyxle-framework 0.9 wrote them) and the request's headers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+_PARAM = re.compile(r"^\[[^\[\].]+\]$")
+_REST = re.compile(r"^\[\.\.\.[^\[\]]+\]$")
+_OPTIONAL_REST = re.compile(r"^\[\[\.\.\.[^\[\]]+\]\]$")
+
+
+class Route(Protocol):
+    """A configured route (``pyxle.config.CacheRoute``)."""
+
+    pattern: str
+    s_maxage: int
+    stale_while_revalidate: int
+    shared: bool
+
+
+class RoutePattern:
+    """``/about`` (that path), ``/docs/*`` (``/docs`` and everything below it), ``/a/*/b`` or
+    ``/posts/[id]`` (one segment), ``/files/[...path]`` (one or more), ``[[...path]]`` (any)."""
+
+    def __init__(self, route: Route) -> None:
+        self.route = route
+        parts = [p for p in route.pattern.split("/") if p]
+        self.rest = 0  # trailing segments: 0 exactly; 1 one or more; 2 any number
+        if parts and (parts[-1] == "*" or _OPTIONAL_REST.match(parts[-1])):
+            parts.pop()
+            self.rest = 2
+        elif parts and _REST.match(parts[-1]):
+            parts.pop()
+            self.rest = 1
+        self.parts = [None if p == "*" or _PARAM.match(p) else p for p in parts]  # None: any one segment
+        # Most specific first: more literal segments, then a fixed length.
+        self.rank = (sum(p is not None for p in self.parts), len(self.parts), self.rest == 0)
+
+    def matches(self, path: str) -> bool:
+        segments = [s for s in path.split("/") if s]
+        fixed = len(self.parts)
+        if len(segments) < fixed or (self.rest == 0 and len(segments) != fixed) or \
+                (self.rest == 1 and len(segments) == fixed):
+            return False
+        return all(p is None or p == s for p, s in zip(self.parts, segments, strict=False))
+
+
+class RouteRules:
+    """The configured routes, most specific first; ``find(path)`` is the one covering a URL."""
+
+    def __init__(self, routes: Iterable[Route]) -> None:
+        self.patterns = sorted((RoutePattern(r) for r in routes), key=lambda p: p.rank, reverse=True)
+
+    def find(self, path: str) -> Route | None:
+        for pattern in self.patterns:
+            if pattern.matches(path):
+                return pattern.route
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+
+def cache_control(fresh: float, stale: float) -> str:
+    """What a shared cache (a CDN) in front may do with the answer, in whole seconds."""
+    return f"public, s-maxage={_seconds(fresh)}, stale-while-revalidate={_seconds(stale)}"
+
+
+def _seconds(value: float) -> int:
+    whole = int(value)
+    return whole if whole == value else whole + 1
+
+
+PRIVATE = "private, no-cache"  # for one visitor's browser only, checked with the server each time
+
+
+def cookie_markers(names: Sequence[str]) -> tuple[bytes, ...]:
+    return tuple(f"{name}=".encode("latin-1") for name in names)
+
+
+def anonymous(scope: Any, markers: tuple[bytes, ...]) -> bool:
+    """No ``Authorization`` header, no session cookie, no user the auth plugin recognised: a
+    request whose answer could be anyone's. (A false alarm only costs a render.)"""
+    if scope.get("pyxle.auth") is not None:
+        return False
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return False
+        if name == b"cookie" and any(marker in value for marker in markers):
+            return False
+    return True

@@ -1,0 +1,107 @@
+"""The page path's side of the page cache: stored answers served to one visitor, and answers stored.
+
+A stored document never holds a visitor's CSRF token: it is rendered with a random stand-in
+(``mark``), replaced by each visitor's own token when it is served. Whether a shared cache in
+front (a CDN) may keep a document is said by ``Cache-Control``: only when it is the same for
+everyone, which it is not when it carries a token or the CSRF layer sets a cookie on it.
+Navigation JSON is always ``private, no-cache`` (with its ETag): the router must see an
+invalidation at once, and it is the router's, not a page anyone links to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from starlette.responses import Response
+from starlette.types import Message, Scope
+
+from pyxle.cache import Entry, etag, matches
+from pyxle.cache._etag import if_none_match, personal_etag
+from pyxle.cache._rules import PRIVATE, cache_control
+
+HTML = "text/html; charset=utf-8"
+JSON = "application/json"
+_VARY = "x-pyxle-navigation"
+
+
+def new_mark() -> str:
+    """A stand-in for the CSRF token, unguessable so no page data can contain it by design."""
+    return "pyxle-csrf-" + secrets.token_urlsafe(18)
+
+
+def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: float, version: int,
+               mark: str = "") -> Entry:
+    return Entry(body, status, etag(body), stored, fresh, stale, cache_control(fresh, stale),
+                 mark if mark and mark.encode() in body else "", version)
+
+
+def serve(entry: Entry, scope: Scope, state: str, media_type: str) -> Response:
+    """``entry`` for this request: its token in place of the stand-in, 304 when the client has it."""
+    token = scope.get("pyxle", {}).get("csrf_token", "")
+    body, tag, control = entry.body, entry.etag, entry.cache_control
+    if media_type == JSON:
+        control = PRIVATE  # the router's own data: the browser must see an invalidation at once
+    elif entry.mark:
+        body = body.replace(entry.mark.encode(), token.encode())
+        tag, control = personal_etag(tag, token), PRIVATE
+    elif token and not _has_cookie(scope, token):
+        control = PRIVATE  # the CSRF layer adds a Set-Cookie for this new visitor: not for a shared cache
+    headers = {"ETag": tag, "Cache-Control": control, "Vary": _VARY, "x-pyxle-cache": state}
+    wanted = if_none_match(scope)
+    if wanted is not None and matches(wanted, tag):
+        return Response(status_code=304, headers=headers)
+    return Response(body, entry.status, headers=headers, media_type=media_type)
+
+
+def conditional(response: Response, scope: Scope) -> Response:
+    """An answer rendered for this request alone: private, with an ETag; 304 when the client has it."""
+    response.headers["Cache-Control"] = PRIVATE
+    body = getattr(response, "body", None)
+    if response.status_code != 200 or not body:
+        return response
+    tag = etag(body)
+    response.headers["ETag"] = tag
+    wanted = if_none_match(scope)
+    if wanted is not None and matches(wanted, tag):
+        return Response(status_code=304, headers={k: v for k, v in response.headers.items()
+                                                  if k in ("etag", "cache-control", "vary")})
+    return response
+
+
+def _has_cookie(scope: Scope, token: str) -> bool:
+    wanted = token.encode("latin-1")
+    return any(name == b"cookie" and wanted in value for name, value in scope["headers"])
+
+
+_DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation"})
+
+
+async def regenerate(app: Any, scope: Scope) -> None:
+    """Ask ``app`` for the page at ``scope``'s URL as an anonymous visitor would, so that it is
+    rendered and stored again: through every middleware (plugins set up what loaders use), its
+    answer discarded. ``scope["pyxle"]["regenerate"]`` tells the page not to serve the old copy."""
+    inner: dict[str, Any] = {
+        "type": "http", "asgi": scope.get("asgi", {"version": "3.0"}), "http_version": "1.1", "method": "GET",
+        "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": None,
+        "root_path": scope.get("root_path", ""), "path": scope["path"], "raw_path": scope.get("raw_path"),
+        "query_string": scope.get("query_string", b""),
+        "headers": [(name, value) for name, value in scope["headers"] if name not in _DROPPED],
+        "pyxle": {"regenerate": True},
+    }
+    if "state" in scope:
+        inner["state"] = dict(scope["state"])
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.disconnect"}
+
+    async def discard(message: Message) -> None:
+        pass
+
+    await app(inner, receive, discard)
+

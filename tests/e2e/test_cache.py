@@ -1,0 +1,414 @@
+"""The page cache on a real `pyxle serve`: stored answers, freshness, single-flight, 304s,
+invalidation, and what is never shared between visitors. Loaders count their runs in files, so
+the count holds across processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import SHARED_SECRET, Server, link_node_modules, server_env
+from tests.e2e.test_observability import TOKEN, _sample, _scrape, _wait_for
+
+COUNTER = '''
+import os
+from pathlib import Path
+
+def bump(name):
+    """One more run of ``name``: a byte appended to its file (processes share the count)."""
+    with open(Path(os.environ["COUNTS"]) / name, "a") as f:
+        f.write("x")
+    return count(name)
+
+def count(name):
+    path = Path(os.environ["COUNTS"]) / name
+    return path.stat().st_size if path.exists() else 0
+'''
+COUNTS_API = '''
+from starlette.responses import JSONResponse
+import counter
+
+async def get(request):
+    return JSONResponse({"count": counter.count(request.query_params["name"])})
+'''
+PURGE_API = '''
+from starlette.responses import JSONResponse
+from pyxle import cache
+
+async def post(request):
+    return JSONResponse({"removed": await cache.invalidate(request.query_params["path"])})
+'''
+INDEX = '''
+import counter
+
+HEAD = "<title>Cached</title>"
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("index")}, "revalidate": 60}
+
+@action
+async def purge(request):
+    from pyxle import cache
+    return {"removed": await cache.invalidate("/")}
+
+import React from 'react'
+export default function Page({ data }) { return <p id="n">index {data.n}</p> }
+'''
+FORM = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("form")}, "revalidate": 60}
+
+@action
+async def save(request):
+    return invalidate_routes({"saved": True}, "/form")
+
+import React from 'react'
+import { Form } from 'pyxle/client'
+export default function Page({ data }) {
+  return <Form action="save"><p id="n">form {data.n}</p><button type="submit">Save</button></Form>
+}
+'''
+SLOW_STALE = '''
+import asyncio, counter
+
+@server
+async def load(request):
+    n = counter.bump("stale")
+    await asyncio.sleep(0.6)
+    return {"data": {"n": n}, "revalidate": 1}
+
+export default function Page({ data }) { return <p>stale {data.n}</p> }
+'''
+BURST = '''
+import asyncio, counter
+
+@server
+async def load(request):
+    n = counter.bump("burst")
+    await asyncio.sleep(0.5)
+    return {"data": {"n": n}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>burst {data.n}</p> }
+'''
+WHO = '''
+@server
+async def load(request):
+    who = request.cookies.get("session") or request.headers.get("authorization") or "anonymous"
+    return {"data": {"who": who}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>hello {data.who}</p> }
+'''
+SETS_COOKIE = '''
+import counter
+
+@server
+async def load(request):
+    request.state.cookies.set("seen", "1")
+    return {"data": {"n": counter.bump("cookie")}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>cookie {data.n}</p> }
+'''
+PLAIN = '''
+import counter
+
+@server
+async def load(request):
+    counter.bump("plain")
+    return {"fixed": "the same every time"}
+
+export default function Page({ data }) { return <p>{data.fixed}</p> }
+'''
+ABOUT = '''
+export default function About() { return <p>about us</p> }
+'''
+TEAM = '''
+import counter
+
+@server
+async def load(request):
+    return {"n": counter.bump("team"), "who": request.cookies.get("session", "anonymous")}
+
+export default function Team({ data }) { return <p>team {data.n} for {data.who}</p> }
+'''
+TOUCHER = '''
+@server
+async def load(request):
+    from pyxle import cache
+    return {"removed": await cache.invalidate("/about")}
+
+export default function Toucher({ data }) { return <p>removed {String(data.removed)}</p> }
+'''
+CONFIG = {
+    "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
+    "observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN},
+}
+
+
+def project_files() -> dict[str, str]:
+    return {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/api/purge.py": PURGE_API,
+        "pages/index.pyxl": INDEX, "pages/form.pyxl": FORM, "pages/stale.pyxl": SLOW_STALE,
+        "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/cookie.pyxl": SETS_COOKIE,
+        "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM,
+        "pages/toucher.pyxl": TOUCHER, "pyxle.config.json": json.dumps(CONFIG),
+    }
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.lstrip("\n"))
+    (root / "counts").mkdir()
+    link_node_modules(root)
+    return root
+
+
+def serve(root: Path, *args: str, **env: str) -> Server:
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--no-access-log", *args], root,
+                    server_env(COUNTS=str(root / "counts"), **SHARED_SECRET, **env))
+    server.wait_ready(60)
+    return server
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    server = serve(write_project(tmp_path_factory.mktemp("cache") / "app", project_files()))
+    yield server
+    server.stop()
+
+
+def count(server: Server, name: str) -> int:
+    return httpx.get(server.url + "/api/counts", params={"name": name}).json()["count"]
+
+
+def visitor(server: Server) -> httpx.Client:
+    """A browser of its own: its cookie jar holds its CSRF cookie after the first page."""
+    return httpx.Client(base_url=server.url, timeout=30)
+
+
+def number(text: str) -> int:
+    return int(re.search(r"(?:index|form|stale|burst|cookie|team) (\d+)", shown(text)).group(1))
+
+
+def shown(html: str) -> str:
+    """The page's text as a reader sees it (React separates adjacent text with comments)."""
+    return html.replace("<!-- -->", "")
+
+
+def test_the_loader_runs_once_in_the_window_for_the_document_and_the_navigation_json(app: Server) -> None:
+    before = count(app, "index")
+    with visitor(app) as client:
+        first = client.get("/")
+        assert first.headers["x-pyxle-cache"] == "MISS" and "<title>Cached</title>" in first.text
+        for _ in range(5):
+            again = client.get("/")
+            assert again.headers["x-pyxle-cache"] == "HIT" and number(again.text) == number(first.text)
+        for _ in range(3):
+            nav = client.get("/", headers={"x-pyxle-navigation": "1"})
+            assert nav.headers["x-pyxle-cache"] == "HIT"
+            assert nav.json()["props"]["data"] == {"n": number(first.text)}
+            assert nav.json()["headMarkup"] == "<title>Cached</title>"
+    assert count(app, "index") == before + 1
+
+
+def test_cache_control_tells_a_cdn_when_the_page_is_the_same_for_everyone(app: Server) -> None:
+    with visitor(app) as client:
+        new = client.get("/about")  # a new visitor: the CSRF layer sets its cookie on this answer
+        assert new.headers["cache-control"] == "private, no-cache" and "set-cookie" in new.headers
+        known = client.get("/about")  # the cookie is known now: nothing personal in the answer
+        assert known.headers["cache-control"] == "public, s-maxage=60, stale-while-revalidate=300"
+        assert "set-cookie" not in known.headers and known.headers["x-pyxle-cache"] == "HIT"
+        assert client.get("/form").headers["cache-control"] == "private, no-cache"  # holds the visitor's token
+        nav = client.get("/about", headers={"x-pyxle-navigation": "1"})
+        assert nav.headers["cache-control"] == "private, no-cache" and nav.headers["x-pyxle-cache"] in ("HIT", "MISS")
+        uncached = client.get("/plain")
+        assert uncached.headers["cache-control"] == "private, no-cache" and "x-pyxle-cache" not in uncached.headers
+
+
+def test_a_stale_page_is_served_at_once_and_rendered_again_in_the_background(app: Server) -> None:
+    with visitor(app) as client:
+        first = client.get("/stale")
+        assert first.headers["x-pyxle-cache"] == "MISS"
+        time.sleep(1.2)  # past its revalidate window (1 s)
+        began = time.monotonic()
+        stale = client.get("/stale")
+        took = time.monotonic() - began
+        assert stale.headers["x-pyxle-cache"] == "STALE" and number(stale.text) == number(first.text)
+        assert took < 0.5, f"the stale copy waited for the render ({took:.2f} s); the loader takes 0.6 s"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the background render lands
+            fresh = client.get("/stale")
+            if number(fresh.text) != number(first.text):
+                break
+            time.sleep(0.1)
+        assert fresh.headers["x-pyxle-cache"] == "HIT" and number(fresh.text) == number(first.text) + 1
+        assert count(app, "stale") == number(first.text) + 1  # one background render, not one per request
+
+
+def test_fifty_concurrent_misses_run_the_loader_once(app: Server) -> None:
+    before = count(app, "burst")
+
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=50)
+        async with httpx.AsyncClient(base_url=app.url, limits=limits, timeout=30) as client:
+            return await asyncio.gather(*(client.get("/burst") for _ in range(50)))
+
+    answers = asyncio.run(burst())
+    assert [r.status_code for r in answers] == [200] * 50
+    assert count(app, "burst") == before + 1
+    assert {number(r.text) for r in answers} == {before + 1}
+    states = [r.headers["x-pyxle-cache"] for r in answers]
+    assert states.count("MISS") == 1 and states.count("HIT") == 49
+
+
+def test_etag_and_304_on_cached_and_uncached_html_and_navigation_json(app: Server) -> None:
+    with visitor(app) as client:
+        client.get("/about")
+        for path in ("/about", "/plain"):
+            for headers in ({}, {"x-pyxle-navigation": "1"}):
+                answer = client.get(path, headers=headers)
+                tag = answer.headers["etag"]
+                assert re.fullmatch(r'"[A-Za-z0-9_-]+"', tag), tag
+                same = client.get(path, headers={**headers, "If-None-Match": tag})
+                assert same.status_code == 304 and same.content == b"" and same.headers["etag"] == tag
+                weak = client.get(path, headers={**headers, "If-None-Match": f'"x", W/{tag}'})
+                assert weak.status_code == 304
+                other = client.get(path, headers={**headers, "If-None-Match": '"something-else"'})
+                assert other.status_code == 200 and other.content == answer.content
+
+
+def test_each_visitor_gets_a_tag_of_their_own_for_a_page_holding_their_token(app: Server) -> None:
+    with visitor(app) as one, visitor(app) as two:
+        one.get("/form")
+        two.get("/form")
+        a, b = one.get("/form"), two.get("/form")
+        assert a.headers["x-pyxle-cache"] == b.headers["x-pyxle-cache"] == "HIT"
+        assert a.headers["etag"] != b.headers["etag"]
+        assert one.get("/form", headers={"If-None-Match": a.headers["etag"]}).status_code == 304
+        assert two.get("/form", headers={"If-None-Match": a.headers["etag"]}).status_code == 200
+
+
+def test_two_visitors_of_a_cached_page_get_different_csrf_tokens_and_never_each_others_data(app: Server) -> None:
+    with visitor(app) as ada, visitor(app) as bob:
+        pages = {}
+        for client in (ada, bob):
+            client.get("/form")
+            page = client.get("/form")
+            assert page.headers["x-pyxle-cache"] == "HIT"
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            assert token == client.cookies["pyxle-csrf"]  # the visitor's own, never the stand-in
+            assert "pyxle-csrf-" not in page.text
+            pages[client] = token
+        assert pages[ada] != pages[bob]
+        # Each token works for its owner only.
+        ok = ada.post("/api/__actions/form/save", json={}, headers={"x-csrf-token": pages[ada]})
+        assert ok.status_code == 200 and ok.json()["saved"] is True
+        wrong = bob.post("/api/__actions/form/save", json={}, headers={"x-csrf-token": pages[ada]})
+        assert wrong.status_code == 403
+    with visitor(app) as signed_in, visitor(app) as anonymous:
+        signed_in.cookies.set("session", "ada-secret-session")
+        for _ in range(2):
+            mine = signed_in.get("/who")
+            assert "hello ada-secret-session" in shown(mine.text) and "x-pyxle-cache" not in mine.headers
+            assert mine.headers["cache-control"] == "private, no-cache"
+        theirs = anonymous.get("/who")
+        assert "hello anonymous" in shown(theirs.text) and "ada-secret-session" not in theirs.text
+        bearer = anonymous.get("/who", headers={"Authorization": "Bearer bob-token"})
+        assert "hello Bearer bob-token" in shown(bearer.text) and "x-pyxle-cache" not in bearer.headers
+        assert "bob-token" not in anonymous.get("/who").text
+
+
+def test_a_page_whose_loader_sets_a_cookie_is_not_stored(app: Server) -> None:
+    before = count(app, "cookie")
+    with visitor(app) as client:
+        for _ in range(3):
+            answer = client.get("/cookie")
+            assert "seen=1" in answer.headers.get("set-cookie", "")
+            assert answer.headers["cache-control"] == "private, no-cache"
+    assert count(app, "cookie") == before + 3
+
+
+def test_a_route_that_varies_on_nothing_serves_signed_in_visitors_from_the_store(app: Server) -> None:
+    with visitor(app) as anonymous, visitor(app) as signed_in:
+        first = anonymous.get("/team")
+        signed_in.cookies.set("session", "ada")
+        theirs = signed_in.get("/team")
+        assert theirs.headers["x-pyxle-cache"] == "HIT" and number(theirs.text) == number(first.text)
+        assert "for anonymous" in shown(theirs.text)
+
+
+def test_invalidate_from_an_action_an_api_route_and_a_loader(app: Server) -> None:
+    with visitor(app) as client:
+        client.get("/")
+        n = number(client.get("/").text)
+        token = client.cookies["pyxle-csrf"]
+        purged = client.post("/api/__actions/index/purge", json={}, headers={"x-csrf-token": token})
+        assert purged.json() == {"ok": True, "removed": True}
+        fresh = client.get("/")
+        assert fresh.headers["x-pyxle-cache"] == "MISS" and number(fresh.text) == n + 1
+        assert client.post("/api/purge", params={"path": "/"}).json() == {"removed": True}
+        assert client.post("/api/purge", params={"path": "/?any=query"}).json() == {"removed": False}
+        assert number(client.get("/").text) == n + 2
+        client.get("/about")
+        assert client.get("/about").headers["x-pyxle-cache"] == "HIT"
+        assert "removed true" in shown(client.get("/toucher").text)  # a loader invalidating another page
+        assert client.get("/about").headers["x-pyxle-cache"] == "MISS"
+
+
+def test_an_actions_x_pyxle_invalidate_also_purges_the_server_copy(app: Server) -> None:
+    with visitor(app) as client:
+        client.get("/form")
+        n = number(client.get("/form").text)
+        saved = client.post("/api/__actions/form/save", json={}, headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+        assert saved.headers["x-pyxle-invalidate"] == "/form"
+        again = client.get("/form")
+        assert again.headers["x-pyxle-cache"] == "MISS" and number(again.text) == n + 1
+
+
+def test_cache_lookups_are_counted_in_the_metrics(app: Server) -> None:
+    with visitor(app) as client:
+        client.post("/api/purge", params={"path": "/about"})
+        client.get("/about")
+        client.get("/about")
+
+    def counted() -> str | None:
+        text = _scrape(app).text
+        hits = _sample(text, "pyxle_cache_requests_total", route="/about", outcome="hit")
+        misses = _sample(text, "pyxle_cache_requests_total", route="/about", outcome="miss")
+        return text if hits >= 1 and misses >= 1 else None
+
+    assert counted() or _wait_for(counted), _scrape(app).text
+
+
+def test_pyxle_dev_stores_no_pages(make_project, start_server) -> None:
+    root = make_project({"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/index.pyxl": INDEX},
+                        node=True)
+    (root / "counts").mkdir()
+    server = start_server(root, "dev", env={"COUNTS": str(root / "counts")})
+    for _ in range(3):
+        answer = httpx.get(server.url + "/")
+        assert "x-pyxle-cache" not in answer.headers and "etag" in answer.headers
+    assert count(server, "index") == 3
+
+
+def test_the_page_cache_can_be_turned_off(make_project, start_server) -> None:
+    root = make_project({"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/index.pyxl": INDEX},
+                        node=True)
+    (root / "counts").mkdir()
+    server = start_server(root, env={"COUNTS": str(root / "counts"), "PYXLE_PAGE_CACHE_BACKEND": "off"})
+    for _ in range(2):
+        answer = httpx.get(server.url + "/")
+        assert "x-pyxle-cache" not in answer.headers and answer.headers["cache-control"] == "private, no-cache"
+    assert count(server, "index") == 2

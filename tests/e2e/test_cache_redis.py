@@ -1,0 +1,94 @@
+"""The page cache in Redis: one store for every worker of `--workers 2` and for a second server,
+so an invalidation from an action reaches all of them; Redis missing at start-up stops it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import SHARED_SECRET, RedisServer, Server, server_env
+from tests.e2e.test_cache import COUNTER, COUNTS_API, count, serve, write_project
+
+PAGE = '''
+import counter, os
+from pathlib import Path
+
+@server
+async def load(request):
+    version = (Path(os.environ["COUNTS"]) / "content").read_text()
+    return {"data": {"n": counter.bump("news"), "content": version}, "revalidate": 600}
+
+@action
+async def publish(request):
+    body = await request.json()
+    (Path(os.environ["COUNTS"]) / "content").write_text(body["content"])
+    return invalidate_routes({"published": body["content"]}, "/news")
+
+export default function News({ data }) { return <p>news {data.n}: {data.content}</p> }
+'''
+WORKER_HOOK = '''
+import os
+
+async def worker(context, request, call_next):
+    response = await call_next(request)
+    response.headers["x-worker"] = str(os.getpid())
+    return response
+'''
+
+
+def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(tmp_path: Path,
+                                                                                 redis_server: RedisServer) -> None:
+    config = {"cache": {"backend": "redis", "redisUrl": redis_server.url}, "routeMiddleware": {"pages": ["hooks:worker"]}}
+    root = write_project(tmp_path / "app", {
+        "counter.py": COUNTER, "hooks.py": WORKER_HOOK, "pages/api/counts.py": COUNTS_API, "pages/news.pyxl": PAGE,
+        "pyxle.config.json": json.dumps(config),
+    })
+    (root / "counts" / "content").write_text("first")
+    one = serve(root, "--workers", "2")
+    two = serve(root)
+    try:
+        def read_all() -> tuple[set[str], set[str], set[str]]:
+            """What every worker of both servers serves: texts, cache states, and which processes answered."""
+            texts, states, workers = set(), set(), set()
+            for server, times in ((one, 16), (two, 2)):
+                for _ in range(times):  # a new connection each time, so both workers of `one` answer
+                    answer = httpx.get(server.url + "/news", headers={"connection": "close"})
+                    texts.add(answer.text.replace("<!-- -->", "").split("<p>")[1].split("</p>")[0])
+                    states.add(answer.headers["x-pyxle-cache"])
+                    workers.add(answer.headers["x-worker"])
+            return texts, states, workers
+
+        first = httpx.get(one.url + "/news")
+        assert first.headers["x-pyxle-cache"] == "MISS"
+        texts, states, workers = read_all()
+        assert texts == {"news 1: first"} and states == {"HIT"}
+        assert len(workers) == 3, "both workers of the first server and the second server answered"
+        assert count(one, "news") == 1
+
+        with httpx.Client(base_url=one.url) as client:
+            client.get("/news")
+            published = client.post("/api/__actions/news/publish", json={"content": "second"},
+                                    headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+            assert published.json() == {"ok": True, "published": "second"}
+        texts, states, workers = read_all()
+        assert texts == {"news 2: second"} and len(workers) == 3
+        assert count(one, "news") == 2  # rendered once more, then shared by all
+    finally:
+        one.stop()
+        two.stop()
+
+
+def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, start_redis) -> None:
+    redis = start_redis()
+    redis.stop()
+    root = write_project(tmp_path / "app", {"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API,
+                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
+                                                                                       "redisUrl": redis.url}})})
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
+                    server_env(COUNTS=str(root / "counts"), **SHARED_SECRET))
+    assert server.wait_exit(60) == 1
+    out = server.output()
+    assert f"the page cache (cache.backend redis): Redis at {redis.url} does not answer" in out
+    assert "hint: start redis-server, or correct the URL" in out

@@ -1,0 +1,224 @@
+"""Compressed answers on a real `pyxle serve`: negotiation, Vary, the minimum size, what is never
+compressed, and streams that still stream (SSE read chunk by chunk through brotli and gzip)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import time
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import brotli
+import httpx
+import pytest
+import zstandard
+
+from tests.conftest import Server, link_node_modules, server_env
+
+PAGE = '''
+@server
+async def load(request):
+    return {"items": [f"item number {i}" for i in range(100)]}
+
+export default function Page({ data }) { return <ul>{data.items.map((i) => <li key={i}>{i}</li>)}</ul> }
+'''
+API = '''
+import asyncio, gzip
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+async def get(request):
+    kind = request.query_params.get("kind", "json")
+    if kind == "small":
+        return JSONResponse({"ok": True})
+    if kind == "png":
+        return Response(b"\\x89PNG" + bytes(4000), media_type="image/png")
+    if kind == "gzipped":
+        return Response(gzip.compress(b"x" * 4000), headers={"Content-Encoding": "gzip"}, media_type="text/plain")
+    if kind == "no-transform":
+        return Response("y" * 4000, headers={"Cache-Control": "no-transform"}, media_type="text/plain")
+    if kind == "sse":
+        async def events():
+            for n in range(3):
+                yield f"data: event {n} " + "padding " * 20 + "\\n\\n"
+                await asyncio.sleep(0.4)
+        return StreamingResponse(events(), media_type="text/event-stream")
+    return JSONResponse({"users": [{"id": i, "name": f"User {i}", "email": f"user{i}@example.com"} for i in range(50)]})
+'''
+BIG = "a" * 2000
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text.lstrip("\n"))
+    link_node_modules(root)
+    return root
+
+
+def serve(root: Path) -> Server:
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--no-access-log"], root, server_env())
+    server.wait_ready(60)
+    return server
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = write(tmp_path_factory.mktemp("compress") / "app", {
+        "pages/index.pyxl": PAGE, "pages/api/data.py": API, "public/big.txt": BIG, "public/small.txt": "tiny",
+    })
+    server = serve(root)
+    yield server
+    server.stop()
+
+
+def get(server: Server, path: str, encoding: str | None, **headers: str) -> httpx.Response:
+    sent = {"Accept-Encoding": encoding or "identity", **headers}
+    with httpx.Client(base_url=server.url) as client:
+        request = client.build_request("GET", path, headers=sent)
+        response = client.send(request, stream=True)
+        response.raw_body = b"".join(response.iter_raw())  # type: ignore[attr-defined]
+        response.close()
+        return response
+
+
+def decoded(response: httpx.Response) -> bytes:
+    body = response.raw_body  # type: ignore[attr-defined]
+    coding = response.headers.get("content-encoding")
+    if coding == "br":
+        return brotli.decompress(body)
+    if coding == "gzip":
+        return gzip.decompress(body)
+    if coding == "zstd":
+        return zstandard.ZstdDecompressor().decompressobj().decompress(body)
+    return body
+
+
+def test_html_navigation_json_and_api_json_are_compressed_as_negotiated(app: Server) -> None:
+    plain = get(app, "/", None)
+    assert "content-encoding" not in plain.headers
+    for path, extra in (("/", {}), ("/", {"x-pyxle-navigation": "1"}), ("/api/data", {})):
+        identity = get(app, path, None, **extra).raw_body  # type: ignore[attr-defined]
+        assert len(identity) > 1024
+        for offered, expected in (("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br, zstd", "br"),
+                                  ("gzip;q=1.0, br;q=0.5", "gzip"), ("br;q=0, gzip", "gzip"), ("*", "br")):
+            answer = get(app, path, offered, **extra)
+            assert answer.headers.get("content-encoding") == expected, (path, offered)
+            assert decoded(answer) == identity
+            assert len(answer.raw_body) < len(identity) / 2  # type: ignore[attr-defined]
+            assert int(answer.headers["content-length"]) == len(answer.raw_body)  # type: ignore[attr-defined]
+            assert "accept-encoding" in answer.headers["vary"].lower()
+    assert get(app, "/", "identity").headers.get("content-encoding") is None
+    assert get(app, "/", "deflate").headers.get("content-encoding") is None  # not offered by us
+
+
+def test_vary_names_both_the_navigation_header_and_accept_encoding(app: Server) -> None:
+    for encoding in (None, "br"):
+        vary = [v.strip().lower() for v in get(app, "/", encoding).headers["vary"].split(",")]
+        assert "x-pyxle-navigation" in vary and vary.count("accept-encoding") == 1
+
+
+def test_small_answers_already_encoded_and_binary_types_are_sent_as_they_are(app: Server) -> None:
+    small = get(app, "/api/data?kind=small", "br")
+    assert "content-encoding" not in small.headers and small.raw_body == b'{"ok":true}'  # type: ignore[attr-defined]
+    assert "accept-encoding" in small.headers["vary"].lower()
+    png = get(app, "/api/data?kind=png", "br")
+    assert "content-encoding" not in png.headers and len(png.raw_body) == 4004  # type: ignore[attr-defined]
+    gz = get(app, "/api/data?kind=gzipped", "br")
+    assert gz.headers["content-encoding"] == "gzip" and gzip.decompress(gz.raw_body) == b"x" * 4000  # type: ignore[attr-defined]
+    kept = get(app, "/api/data?kind=no-transform", "br")
+    assert "content-encoding" not in kept.headers
+    assert get(app, "/small.txt", "br").headers.get("content-encoding") is None
+    big = get(app, "/big.txt", "br")
+    assert big.headers["content-encoding"] == "br" and decoded(big) == BIG.encode()
+
+
+def test_built_assets_keep_their_precompressed_files(app: Server) -> None:
+    html = get(app, "/", None).raw_body.decode()  # type: ignore[attr-defined]
+    script = html.split('<script type="module" src="')[1].split('"')[0]
+    for encoding in ("br", "gzip"):
+        answer = get(app, script, encoding)
+        assert answer.headers["content-encoding"] == encoding
+        built = Path(app.args[1]) / "dist" / "public" / script.lstrip("/")
+        suffix = ".br" if encoding == "br" else ".gz"
+        assert answer.raw_body == built.with_name(built.name + suffix).read_bytes()  # type: ignore[attr-defined]
+
+
+def test_a_compressed_answer_has_a_weak_etag_that_still_answers_304(app: Server) -> None:
+    strong = get(app, "/", None).headers["etag"]
+    weak = get(app, "/", "br").headers["etag"]
+    assert weak == "W/" + strong
+    with httpx.Client(base_url=app.url) as client:
+        assert client.get("/", headers={"Accept-Encoding": "br", "If-None-Match": weak}).status_code == 304
+
+
+def test_head_answers_are_not_encoded(app: Server) -> None:
+    head = httpx.head(app.url + "/", headers={"Accept-Encoding": "br"})
+    assert head.status_code == 200 and "content-encoding" not in head.headers
+
+
+def test_server_sent_events_are_compressed_and_still_arrive_one_by_one(app: Server) -> None:
+    for encoding, decompressor in (("br", brotli.Decompressor), ("gzip", lambda: zlib.decompressobj(31))):
+        host, port = app.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(f"GET /api/data?kind=sse HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            began = time.monotonic()
+            raw = b""
+            while b"\r\n\r\n" not in raw:
+                raw += sock.recv(65536)
+            head, _, rest = raw.partition(b"\r\n\r\n")
+            assert f"content-encoding: {encoding}".encode() in head.lower()
+            assert b"transfer-encoding: chunked" in head.lower()
+            inflate = decompressor()
+            text, arrivals, buffer = "", [], rest
+            while len(arrivals) < 3:
+                for chunk in _chunks(buffer):
+                    out = inflate.process(chunk) if encoding == "br" else inflate.decompress(chunk)
+                    text += out.decode()
+                    while text.count("\n\n") > len(arrivals):
+                        arrivals.append(time.monotonic() - began)
+                buffer = b""
+                data = sock.recv(65536)
+                if not data:
+                    break
+                buffer = data
+        assert text.count("data: event") == 3, text
+        assert arrivals[0] < 0.3, f"the first event waited for the stream ({arrivals})"
+        assert arrivals[2] - arrivals[0] > 0.6, arrivals  # each came when it was written, 0.4 s apart
+
+
+def _chunks(data: bytes) -> Iterator[bytes]:
+    """The payloads of HTTP/1.1 chunks in ``data`` (test responses: whole chunks per read, or close enough)."""
+    while data:
+        size_line, _, data = data.partition(b"\r\n")
+        if not size_line:
+            continue
+        size = int(size_line, 16)
+        if size == 0:
+            return
+        yield data[:size]
+        data = data[size + 2:]
+
+
+def test_compression_can_be_turned_off_and_zstd_turned_on(tmp_path: Path) -> None:
+    off = write(tmp_path / "off", {"pages/api/data.py": API, "pyxle.config.json": json.dumps({"compression": False})})
+    server = serve(off)
+    try:
+        answer = get(server, "/api/data", "br, gzip")
+        assert "content-encoding" not in answer.headers and "vary" not in answer.headers
+    finally:
+        server.stop()
+    zstd = write(tmp_path / "zstd", {"pages/api/data.py": API,
+                                     "pyxle.config.json": json.dumps({"compression": {"zstdLevel": 3}})})
+    server = serve(zstd)
+    try:
+        answer = get(server, "/api/data", "zstd")
+        assert answer.headers["content-encoding"] == "zstd"
+        assert json.loads(decoded(answer))["users"][0]["id"] == 0
+        assert get(server, "/api/data", "zstd, br").headers["content-encoding"] == "br"
+    finally:
+        server.stop()

@@ -1,0 +1,365 @@
+"""The page cache's pieces: the same backend suite on memory and on a real redis-server, freshness,
+configured routes, entity tags, and the revalidate envelope."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from types import SimpleNamespace
+
+import pytest
+
+from pyxle.cache import CacheBackend, Entry, MemoryBackend, PageCache, RedisBackend, build_cache, etag, matches
+from pyxle.cache._rules import RouteRules, anonymous, cache_control, cookie_markers
+from pyxle.config import CacheConfig, CacheRoute
+from pyxle.pages._data import LoaderResultError, run_loader
+from tests.conftest import RedisServer
+
+
+def entry(body: bytes = b"<p>hi</p>", *, stored: float = 1000.0, fresh: float = 10, stale: float = 50,
+          version: int = 0) -> Entry:
+    return Entry(body, 200, etag(body), stored, fresh, stale, cache_control(fresh, stale), "", version)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def make_backend(request: pytest.FixtureRequest) -> Callable[[], CacheBackend]:
+    """A factory of backends that share one store, as the workers of one app would."""
+    if request.param == "memory":
+        shared = MemoryBackend()
+        return lambda: shared
+    redis: RedisServer = request.getfixturevalue("redis_server")
+    prefix = f"unit-{os.urandom(4).hex()}:"
+    return lambda: RedisBackend(redis.url, namespace="build1", prefix=prefix)
+
+
+def run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+def test_a_stored_entry_is_read_back_whole(make_backend) -> None:
+    async def go() -> None:
+        backend = make_backend()
+        stored = entry(b"<p>\xc3\xa9 one</p>")
+        assert await backend.put("/a", {"doc?": stored}, 0)
+        found, version = await backend.get("/a", "doc?")
+        assert found == stored and version == 0
+        assert (await backend.get("/a", "nav?"))[0] is None
+        assert (await backend.get("/b", "doc?"))[0] is None
+
+    run(go())
+
+
+def test_invalidating_a_path_drops_every_variant_and_reaches_other_processes(make_backend) -> None:
+    async def go() -> None:
+        writer, other = make_backend(), make_backend()
+        await writer.put("/a", {"doc?": entry(), "nav?": entry(b"{}"), "doc?x=1": entry()}, 0)
+        await writer.put("/b", {"doc?": entry()}, 0)
+        assert await other.delete("/a") is True
+        assert await other.delete("/a") is False
+        for variant in ("doc?", "nav?", "doc?x=1"):
+            assert (await writer.get("/a", variant))[0] is None
+        assert (await writer.get("/b", "doc?"))[0] is not None
+
+    run(go())
+
+
+def test_a_render_begun_before_an_invalidation_is_not_stored(make_backend) -> None:
+    async def go() -> None:
+        backend = make_backend()
+        _, version = await backend.get("/a", "doc?")
+        await backend.delete("/a")  # an action changed the data while the page was rendering
+        assert await backend.put("/a", {"doc?": entry(version=version)}, version) is False
+        assert (await backend.get("/a", "doc?"))[0] is None
+        _, now = await backend.get("/a", "doc?")
+        assert now == version + 1
+        assert await backend.put("/a", {"doc?": entry(version=now)}, now) is True
+
+    run(go())
+
+
+def test_clear_drops_every_page(make_backend) -> None:
+    async def go() -> None:
+        backend = make_backend()
+        await backend.put("/a", {"doc?": entry()}, 0)
+        await backend.put("/b/c", {"nav?": entry()}, 0)
+        await backend.clear()
+        assert (await backend.get("/a", "doc?"))[0] is None and (await backend.get("/b/c", "nav?"))[0] is None
+
+    run(go())
+
+
+def test_memory_keeps_at_most_max_entries_dropping_the_least_recently_used() -> None:
+    async def go() -> None:
+        backend = MemoryBackend(max_entries=2)
+        await backend.put("/a", {"doc?": entry()}, 0)
+        await backend.put("/b", {"doc?": entry()}, 0)
+        await backend.get("/a", "doc?")  # /a used last: /b goes first
+        await backend.put("/c", {"doc?": entry()}, 0)
+        assert len(backend) == 2
+        assert (await backend.get("/b", "doc?"))[0] is None
+        assert (await backend.get("/a", "doc?"))[0] is not None and (await backend.get("/c", "doc?"))[0] is not None
+
+    run(go())
+
+
+def test_memory_keeps_at_most_max_bytes_and_skips_a_page_larger_than_that() -> None:
+    async def go() -> None:
+        backend = MemoryBackend(max_bytes=100)
+        await backend.put("/a", {"doc?": entry(b"a" * 60)}, 0)
+        await backend.put("/b", {"doc?": entry(b"b" * 60)}, 0)
+        assert backend.bytes == 60 and (await backend.get("/a", "doc?"))[0] is None
+        await backend.put("/huge", {"doc?": entry(b"h" * 101)}, 0)
+        assert (await backend.get("/huge", "doc?"))[0] is None and backend.bytes == 60
+
+    run(go())
+
+
+def test_redis_entries_expire_when_their_stale_window_ends(redis_server: RedisServer) -> None:
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix=f"unit-{os.urandom(4).hex()}:")
+        await backend.put("/a", {"doc?": entry(fresh=0.1, stale=0.1)}, 0)
+        assert (await backend.get("/a", "doc?"))[0] is not None
+        await asyncio.sleep(0.4)
+        assert (await backend.get("/a", "doc?"))[0] is None
+
+    run(go())
+
+
+def test_redis_entries_of_another_build_are_not_served(redis_server: RedisServer) -> None:
+    async def go() -> None:
+        prefix = f"unit-{os.urandom(4).hex()}:"
+        await RedisBackend(redis_server.url, namespace="old", prefix=prefix).put("/a", {"doc?": entry()}, 0)
+        assert (await RedisBackend(redis_server.url, namespace="new", prefix=prefix).get("/a", "doc?"))[0] is None
+
+    run(go())
+
+
+def test_redis_down_means_nothing_is_stored_and_pages_still_answer(start_redis) -> None:
+    redis = start_redis()
+    redis.stop()
+
+    async def go() -> None:
+        backend = RedisBackend(redis.url, prefix="unit-down:")
+        assert await backend.get("/a", "doc?") == (None, -1)
+        assert await backend.put("/a", {"doc?": entry()}, -1) is False
+        assert await backend.delete("/a") is False
+
+    run(go())
+
+
+def test_lookup_is_a_hit_while_fresh_stale_in_the_window_after_and_a_miss_beyond() -> None:
+    async def go() -> None:
+        now = [1000.0]
+        cache = PageCache(MemoryBackend(), clock=lambda: now[0])
+        await cache.store("/a", {"doc?": entry(stored=1000.0, fresh=10, stale=50)}, 0)
+        for at, state in ((1000.0, "hit"), (1009.9, "hit"), (1010.0, "stale"), (1059.9, "stale"), (1060.0, "miss")):
+            now[0] = at
+            found = await cache.lookup("/a", "doc?")
+            assert found.state == state, at
+            assert (found.entry is None) == (state == "miss")
+
+    run(go())
+
+
+def test_one_flight_per_key_and_its_waiters_get_what_it_stored() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        key = ("/a", "doc?")
+        assert cache.lead(key) is not None
+        assert cache.lead(key) is None  # a second request waits
+        waiter = asyncio.ensure_future(asyncio.shield(cache.flights[key]))
+        stored = entry()
+        cache.land(key, stored)
+        assert await waiter is stored
+        assert cache.lead(key) is not None  # the next miss leads again
+
+    run(go())
+
+
+def test_regeneration_runs_once_per_url_at_a_time_and_survives_a_failure() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        runs = []
+        release = asyncio.Event()
+
+        async def render() -> None:
+            runs.append(1)
+            await release.wait()
+            raise RuntimeError("loader down")
+
+        cache.regenerate("/a", render)
+        cache.regenerate("/a", render)
+        await asyncio.sleep(0)
+        assert len(runs) == 1
+        release.set()
+        await asyncio.sleep(0.01)
+        cache.regenerate("/a", render)  # the failed one is over: a later stale hit tries again
+        await asyncio.sleep(0.01)
+        assert len(runs) == 2
+        await cache.close()
+
+    run(go())
+
+
+def test_invalidate_takes_a_path_or_a_url_and_ignores_the_query() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        await cache.store("/posts/7", {"doc?a=1": entry()}, 0)
+        assert await cache.invalidate("https://example.com/posts/7?b=2") is True
+        assert (await cache.lookup("/posts/7", "doc?a=1")).entry is None
+
+    run(go())
+
+
+@pytest.mark.parametrize(("pattern", "yes", "no"), [
+    ("/about", ["/about", "/about/"], ["/", "/about/x", "/aboutx"]),
+    ("/docs/*", ["/docs", "/docs/a", "/docs/a/b"], ["/doc", "/", "/other/docs"]),
+    ("/a/*/b", ["/a/x/b"], ["/a/b", "/a/x/y/b", "/a/x/b/c"]),
+    ("/posts/[id]", ["/posts/7"], ["/posts", "/posts/7/edit"]),
+    ("/files/[...path]", ["/files/a", "/files/a/b"], ["/files"]),
+    ("/shop/[[...rest]]", ["/shop", "/shop/a/b"], ["/shops"]),
+    ("/", ["/"], ["/a"]),
+    ("/*", ["/", "/a", "/a/b"], []),
+])
+def test_configured_route_patterns(pattern: str, yes: list[str], no: list[str]) -> None:
+    rules = RouteRules([CacheRoute(pattern, 60, 300)])
+    for path in yes:
+        assert rules.find(path) is not None, path
+    for path in no:
+        assert rules.find(path) is None, path
+
+
+def test_the_most_specific_configured_route_wins() -> None:
+    rules = RouteRules([CacheRoute("/*", 1, 5), CacheRoute("/docs/*", 2, 10), CacheRoute("/docs/intro", 3, 15)])
+    assert rules.find("/docs/intro").s_maxage == 3
+    assert rules.find("/docs/other").s_maxage == 2
+    assert rules.find("/blog").s_maxage == 1
+
+
+def test_cache_control_says_how_long_a_shared_cache_may_keep_and_serve_stale() -> None:
+    assert cache_control(10, 50) == "public, s-maxage=10, stale-while-revalidate=50"
+    assert cache_control(1.5, 7.5) == "public, s-maxage=2, stale-while-revalidate=8"
+
+
+@pytest.mark.parametrize(("headers", "auth", "expected"), [
+    ([], None, True),
+    ([(b"cookie", b"pyxle-csrf=abc; _ga=1")], None, True),
+    ([(b"cookie", b"theme=dark; pyxle_session=abc")], None, False),
+    ([(b"cookie", b"session=abc")], None, False),
+    ([(b"authorization", b"Bearer x")], None, False),
+    ([], {"id": 1}, False),
+])
+def test_a_request_is_anonymous_without_session_cookie_authorization_or_user(headers, auth, expected) -> None:
+    scope = {"headers": headers, **({"pyxle.auth": auth} if auth else {})}
+    assert anonymous(scope, cookie_markers(("pyxle_session", "session"))) is expected
+
+
+def test_if_none_match_compares_weakly_and_accepts_lists_and_star() -> None:
+    tag = etag(b"page")
+    assert tag.startswith('"') and tag.endswith('"') and etag(b"page") == tag != etag(b"page2")
+    assert matches(tag.encode(), tag)
+    assert matches(b'"other", W/' + tag.encode(), tag)
+    assert matches(b"*", tag)
+    assert not matches(b'"other"', tag)
+    assert matches(tag.encode(), "W/" + tag)
+
+
+def test_build_cache_follows_the_configuration() -> None:
+    assert build_cache(CacheConfig(backend="off")) is None
+    memory = build_cache(CacheConfig(max_entries=3, routes=(CacheRoute("/a", 5, 25),)))
+    assert isinstance(memory.backend, MemoryBackend) and memory.backend.max_entries == 3 and memory.rules.find("/a")
+    redis = build_cache(CacheConfig(backend="redis", redis_url="redis://127.0.0.1:1/0"), "fingerprint")
+    assert isinstance(redis.backend, RedisBackend) and redis.backend.url == "redis://127.0.0.1:1/0"
+
+
+# The revalidate envelope, as pyxle-framework 0.9 read it.
+
+def loader_returning(value):  # type: ignore[no-untyped-def]
+    async def load(request):  # type: ignore[no-untyped-def]
+        return value
+    return load
+
+
+@pytest.mark.parametrize(("returned", "data", "status", "revalidate"), [
+    ({"data": {"a": 1}, "revalidate": 10}, {"a": 1}, 200, 10.0),
+    ({"data": {"a": 1}, "revalidate": 1.5}, {"a": 1}, 200, 1.5),
+    ({"data": {"a": 1}, "revalidate": 0}, {"a": 1}, 200, 0.0),
+    ({"data": {"a": 1}, "revalidate": None}, {"a": 1}, 200, None),
+    (({"data": {"a": 1}, "revalidate": 5}, 201), {"a": 1}, 201, 5.0),
+    ({"data": {"a": 1}}, {"data": {"a": 1}}, 200, None),  # not the envelope: data as it is
+    ({"data": {"a": 1}, "revalidate": 5, "x": 1}, {"data": {"a": 1}, "revalidate": 5, "x": 1}, 200, None),
+    ({"data": [1, 2], "revalidate": 5}, {"data": [1, 2], "revalidate": 5}, 200, None),
+    ({"revalidate": 5}, {"revalidate": 5}, 200, None),
+])
+def test_the_revalidate_envelope_is_unwrapped_as_pyxle_09_did(returned, data, status, revalidate) -> None:
+    loaded = run(run_loader(loader_returning(returned), SimpleNamespace(), "pages/x.pyxl"))
+    assert (loaded.data, loaded.status, loaded.revalidate) == (data, status, revalidate)
+
+
+def test_the_envelope_holds_a_model_or_dataclass_as_its_data() -> None:
+    from dataclasses import dataclass
+
+    @dataclass
+    class Post:
+        title: str
+
+    loaded = run(run_loader(loader_returning({"data": Post("hi"), "revalidate": 3}), SimpleNamespace(), "p"))
+    assert loaded.data == {"title": "hi"} and loaded.revalidate == 3.0 and loaded.encoded == '{"title":"hi"}'
+
+
+@pytest.mark.parametrize("bad", [-1, True, "10", float("inf")])
+def test_a_bad_revalidate_is_a_loader_error_naming_the_file(bad) -> None:
+    with pytest.raises(LoaderResultError, match=r"pages/x\.pyxl: loader load\(\) returned revalidate="):
+        run(run_loader(loader_returning({"data": {}, "revalidate": bad}), SimpleNamespace(), "pages/x.pyxl"))
+
+
+# The "cache" block and PYXLE_PAGE_CACHE_* variables.
+
+def config_of(tmp_path, data, environ=None):  # type: ignore[no-untyped-def]
+    import json as _json
+
+    from pyxle.config import load_config
+
+    (tmp_path / "pyxle.config.json").write_text(_json.dumps(data))
+    return load_config(tmp_path, environ=environ or {}, load_env=False)
+
+
+def test_the_cache_block_reads_094_routes_and_settings(tmp_path) -> None:
+    config = config_of(tmp_path, {"cache": {"/about": 60, "/docs/*": {"maxAge": 30}, "/team": {
+        "sMaxage": 10, "staleWhileRevalidate": 7, "shared": True}, "backend": "redis", "redisUrl": "redis://h:1/2",
+        "maxEntries": 9, "maxBytes": 1000, "sessionCookies": ["sid"]}})
+    assert config.cache.routes == (CacheRoute("/about", 60, 300), CacheRoute("/docs/*", 30, 150),
+                                   CacheRoute("/team", 10, 7, True))
+    assert (config.cache.backend, config.cache.redis_url, config.cache.max_entries, config.cache.max_bytes,
+            config.cache.session_cookies) == ("redis", "redis://h:1/2", 9, 1000, ("sid",))
+
+
+@pytest.mark.parametrize(("block", "message"), [
+    ({"bakend": "redis"}, '"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
+                          'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?'),
+    ({"/a": -1}, 'cache["/a"] must be a whole number of seconds >= 0, or an object with sMaxage (got -1)'),
+    ({"/a": True}, 'cache["/a"] must be a whole number of seconds >= 0'),
+    ({"/a": {}}, 'cache["/a"] needs "sMaxage": the seconds a stored page is served as is'),
+    ({"/a b": 5}, 'cache["/a b"]: a route pattern is a path like "/docs/*"'),
+    ({"backend": "file"}, "cache.backend must be one of memory, redis, off"),
+])
+def test_a_bad_cache_block_stops_start_up_naming_the_key(tmp_path, block, message) -> None:
+    from pyxle.config import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        config_of(tmp_path, {"cache": block})
+    assert message in str(caught.value)
+
+
+def test_page_cache_variables_override_the_file_and_file_is_refused(tmp_path) -> None:
+    from pyxle.config import ConfigError
+
+    config = config_of(tmp_path, {"cache": {"backend": "memory"}}, {
+        "PYXLE_PAGE_CACHE_BACKEND": "Redis", "REDIS_URL": "redis://fallback:6379/0", "PYXLE_PAGE_CACHE_MAX_ENTRIES": "3"})
+    assert (config.cache.backend, config.cache.redis_url, config.cache.max_entries) == (
+        "redis", "redis://fallback:6379/0", 3)
+    with pytest.raises(ConfigError) as caught:
+        config_of(tmp_path, {}, {"PYXLE_PAGE_CACHE_BACKEND": "file"})
+    assert ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (one process) or redis (shared by every "
+            "worker and machine)") in str(caught.value)
