@@ -29,8 +29,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      API + "test_malformed_json_is_400"),
     ("docs/api-routes.md", 'too: `400 {"error": "Malformed JSON body: nested too deeply"}`',
      HARDENING + "test_deeply_nested_json_to_an_api_route_is_a_400"),
-    ("docs/api-routes.md", "A body still arriving `--body-timeout` seconds (default 60) after the handler started reading\n"
-                           "  it is answered `408`", HARDENING + "test_a_body_sent_one_byte_a_second_is_answered_408"),
+    ("docs/api-routes.md", ("A body still arriving `--body-timeout` seconds (default 60) after the handler started reading\n"
+                            "  it is answered `408`"), HARDENING + "test_a_body_sent_one_byte_a_second_is_answered_408"),
     ("docs/api-routes.md", "a client that disconnects before sending all of it ends the request with\n  `499` in the access log",
      HARDENING + "test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499"),
     ("docs/api-routes.md", "refused with `413`: at once when `Content-Length` declares it, or as soon as a streamed body",
@@ -200,4 +200,18 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/validation.md", ("writes an OpenAPI 3.1 document of every API route (methods, path and query parameters, headers,\n"
                             "bodies, responses, the 405 with its `Allow` list and, for typed handlers, the 422"),
      "tests/e2e/test_openapi.py::test_typed_parameters_bodies_and_responses_are_described"),
+    ("docs/pages.md", "`ETag` on every HTML document and navigation JSON, stored or not; `If-None-Match` with it\n  answers `304 Not Modified`",
+     "tests/e2e/test_cache.py::test_etag_and_304_on_cached_and_uncached_html_and_navigation_json"),
+    ("docs/pages.md", "(at most `maxEntries`\npages, 512, and `maxBytes`, 64 MiB; least recently used first out)",
+     "tests/unit/test_page_cache.py::test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib"),
+    ("docs/configuration.md", "| `maxEntries` | integer > 0 | `512` |",
+     "tests/unit/test_page_cache.py::test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib"),
+    ("docs/configuration.md", "Answers are compressed for clients that accept it (`Accept-Encoding`), brotli first, then zstd",
+     "tests/e2e/test_compression.py::test_html_navigation_json_and_api_json_are_compressed_as_negotiated"),
+    ("docs/configuration.md", "A compressed answer's `ETag` becomes weak (`W/\"...\"`), and\nstill answers `If-None-Match` with 304",
+     "tests/e2e/test_compression.py::test_a_compressed_answer_has_a_weak_etag_that_still_answers_304"),
+    ("docs/configuration.md", "A streamed answer (a streaming render, SSE) is flushed\nchunk by chunk",
+     "tests/e2e/test_compression.py::test_server_sent_events_are_compressed_and_still_arrive_one_by_one"),
+    ("docs/pages.md", "(and\n  `Accept-Encoding` when compression is on",
+     "tests/e2e/test_compression.py::test_vary_names_both_the_navigation_header_and_accept_encoding"),
 ]

@@ -24,7 +24,7 @@ CONFIG_KEYS = [
     "styling.globalStyles", "styling.globalScripts",
     "cors.origins", "cors.methods", "cors.headers", "cors.credentials", "cors.maxAge",
     "csrf.enabled", "csrf.cookieName", "csrf.headerName", "csrf.cookieSecure", "csrf.cookieSameSite", "csrf.exemptPaths",
-    "cache.routes",
+    "cache",
     "assets.inlineStylesheets", "assets.inlineStylesheetLimit", "assets.publicMaxAge", "assets.modulePreload",
     "assets.hydration",
     "navigation.defaultPrefetchTtl",

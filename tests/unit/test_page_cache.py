@@ -273,6 +273,12 @@ def test_build_cache_follows_the_configuration() -> None:
     assert isinstance(redis.backend, RedisBackend) and redis.backend.url == "redis://127.0.0.1:1/0"
 
 
+def test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib() -> None:
+    default = build_cache(CacheConfig())
+    assert isinstance(default.backend, MemoryBackend)
+    assert (default.backend.max_entries, default.backend.max_bytes) == (512, 64 * 1024 * 1024)
+
+
 # The revalidate envelope, as pyxle-framework 0.9 read it.
 
 def loader_returning(value):  # type: ignore[no-untyped-def]
@@ -336,8 +342,8 @@ def test_the_cache_block_reads_094_routes_and_settings(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("block", "message"), [
-    ({"bakend": "redis"}, '"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
-                          'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?'),
+    ({"bakend": "redis"}, ('"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
+                           'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?')),
     ({"/a": -1}, 'cache["/a"] must be a whole number of seconds >= 0, or an object with sMaxage (got -1)'),
     ({"/a": True}, 'cache["/a"] must be a whole number of seconds >= 0'),
     ({"/a": {}}, 'cache["/a"] needs "sMaxage": the seconds a stored page is served as is'),
