@@ -106,17 +106,9 @@ def test_a_key_that_guards_something_is_never_only_warned_about(tmp_path: Path, 
 
 @pytest.mark.parametrize("key", sorted(NOT_YET))
 def test_every_key_in_the_refusal_table_is_refused_by_name(tmp_path: Path, key: str) -> None:
-    value = KEYS_094.get(key, {"/": 60} if key == "cache" else {"enabled": True})
+    value = KEYS_094.get(key, {"enabled": True})
     config, text = outcome(tmp_path, nested(key, value))
     assert config is None and f'"{key}" is refused: {NOT_YET[key]}; remove it from the file to start without it' in text
-
-
-def test_the_refusal_message_reads_as_the_configuration_guide_quotes_it(tmp_path: Path) -> None:
-    if "rateLimit" not in NOT_YET:
-        pytest.skip("rateLimit is honoured now")
-    _, text = outcome(tmp_path, {"rateLimit": {"requests": 10}})
-    assert ('"rateLimit" is refused: rate limiting is not supported yet; remove it from the file to start '
-            "without it") in text
 
 
 def test_route_middleware_actions_is_read(tmp_path: Path) -> None:
