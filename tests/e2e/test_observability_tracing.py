@@ -102,3 +102,18 @@ def test_otel_without_the_extra_stops_start_up_with_the_install_hint(make_projec
     server = start_server(project, env={"PYTHONPATH": f"{shadow}{os.pathsep}{REPO / 'src'}"}, ready=False)
     assert server.wait_exit() == 1
     assert "pip install 'pyxle-framework[otel]'" in server.output()
+
+
+def test_requests_left_out_by_the_sample_ratio_are_answered_without_errors(make_project, start_server):
+    # No provider of the app's own: Pyxle's, sampling nothing, so every request span is unsampled
+    # (a bug read the name of such a span, which has none, after each answer, logging a traceback).
+    config = {"accessLog": False, "observability": {"otel": True, "otelSampleRatio": 0.0}}
+    project = make_project({"pages/api/hello.py": "async def get(r):\n    return {'hello': 1}\n",
+                            "pyxle.config.json": json.dumps(config)})
+    server = start_server(project)
+    with httpx.Client(base_url=server.url) as client:
+        for _ in range(20):
+            answer = client.get("/api/hello")
+            assert answer.status_code == 200 and answer.json() == {"hello": 1}
+    server.stop()
+    assert "Traceback" not in server.output() and "ERROR" not in server.output()

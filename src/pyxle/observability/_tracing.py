@@ -54,14 +54,14 @@ def tracer(service_name: str, sample_ratio: float) -> Any:
 class RequestSpan:
     """The server span of one request; the route and status are added when they are known."""
 
-    __slots__ = ("span", "token")
+    __slots__ = ("method", "span", "token")
 
     def __init__(self, tracer: Any, scope: dict[str, Any]) -> None:
         from opentelemetry import context, propagate, trace
 
         carrier = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]
                    if name in (b"traceparent", b"tracestate")}
-        method = scope.get("method", "WS")
+        self.method = method = scope.get("method", "WS")
         self.span = tracer.start_span(method, context=propagate.extract(carrier) if carrier else None,
                                       kind=trace.SpanKind.SERVER,
                                       attributes={"http.request.method": method, "url.path": scope["path"]})
@@ -72,7 +72,7 @@ class RequestSpan:
 
         span = self.span
         if route:
-            span.update_name(f"{span.name} {route}")
+            span.update_name(f"{self.method} {route}")  # an unsampled span has no name to read
             span.set_attribute("http.route", route)
         span.set_attribute("http.response.status_code", status)
         if status >= 500:
