@@ -113,13 +113,15 @@ def test_the_theme_action_sets_and_deletes_cookies(app: Server) -> None:
     assert any(c.startswith("draft=") and "Max-Age=0" in c for c in cookies)
 
 
-@cites("docs/security.md", "State is shared with `--workers`\nabove 1, with the realtime broker in Redis (`PYXLE_REALTIME_BROKER=redis`), and with rate-limit\ncounters in Redis (`rateLimit.redisUrl`)")
+@cites("docs/security.md", "State is shared with `--workers`\nabove 1, with the realtime broker in Redis (`PYXLE_REALTIME_BROKER=redis`), with rate-limit\n"
+       "counters in Redis (`rateLimit.redisUrl`), and with the page cache in Redis (`cache.backend`)")
 @pytest.mark.parametrize(("args", "env", "config", "shared"), [
     (["--workers", "4"], {}, "{}", "--workers 4"),
     ([], {"PYXLE_REALTIME_BROKER": "redis"}, "{}", "the realtime broker is redis"),
     ([], {}, '{"rateLimit": {"requests": 10, "window": 60, "redisUrl": "redis://127.0.0.1:6379/0"}}',
      "rateLimit.redisUrl"),
-], ids=["workers", "realtime-broker", "rate-limit"])
+    ([], {}, '{"cache": {"backend": "redis", "redisUrl": "redis://127.0.0.1:6379/0"}}', "the page cache is in redis"),
+], ids=["workers", "realtime-broker", "rate-limit", "page-cache"])
 def test_serve_without_a_key_refuses_to_start_naming_what_is_shared(tmp_path, args: list[str], env: dict[str, str],
                                                                     config: str, shared: str) -> None:
     root = write_project("security", tmp_path / "app")
