@@ -214,4 +214,6 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_compression.py::test_server_sent_events_are_compressed_and_still_arrive_one_by_one"),
     ("docs/pages.md", "(and\n  `Accept-Encoding` when compression is on",
      "tests/e2e/test_compression.py::test_vary_names_both_the_navigation_header_and_accept_encoding"),
+    ("docs/observability.md", "| `pyxle_cache_requests_total` | counter",
+     "tests/e2e/test_cache.py::test_cache_lookups_are_counted_in_the_metrics"),
 ]
