@@ -148,6 +148,11 @@ class Validator:
 
     # -- the file ----------------------------------------------------------------------
 
+    def fields(self, block: str, obj: Mapping[str, Any], rules: Mapping[str, tuple[str, Rule]]) -> dict[str, Any]:
+        """The keys of ``obj`` that ``rules`` names (key -> (field, rule)), checked: ``{field: value}``,
+        a value being ``_INVALID`` where its problem was recorded."""
+        return {name: self.value(f"{block}.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj}
+
     def config(self, data: Any) -> dict[str, Any]:
         """Field values for ``PyxleConfig`` (only the keys the file set, and set validly)."""
         fields: dict[str, Any] = {}
@@ -309,13 +314,8 @@ class Validator:
         obj = self.object("openapi", value, OPENAPI_KEYS)
         if obj is None:
             return _INVALID
-        kwargs: dict[str, Any] = {}
-        if "enabled" in obj:
-            kwargs["enabled"] = self.value("openapi.enabled", obj["enabled"], r.BOOL)
-        if "path" in obj:
-            kwargs["path"] = self.value("openapi.path", obj["path"], r.PATH_PREFIX)
-        if "production" in obj:
-            kwargs["production"] = self.value("openapi.production", obj["production"], r.BOOL)
+        kwargs = self.fields("openapi", obj, {"enabled": ("enabled", r.BOOL), "path": ("path", r.PATH_PREFIX),
+                                              "production": ("production", r.BOOL)})
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return OpenApiConfig(**kwargs)
@@ -342,7 +342,7 @@ class Validator:
             "logLevel": ("log_level", r.LOG_LEVEL), "otel": ("otel", r.BOOL),
             "otelServiceName": ("otel_service_name", r.NON_EMPTY_STR), "otelSampleRatio": ("otel_sample_ratio", r.RATIO),
         }
-        kwargs = {name: self.value(f"observability.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj}
+        kwargs = self.fields("observability", obj, rules)
         if isinstance(kwargs.get("log_level"), str):
             kwargs["log_level"] = kwargs["log_level"].upper()
         for key, name, rule in (("accessLog", "access_log", r.BOOL), ("logFormat", "log_format", r.BLOCK_LOG_FORMAT)):
@@ -450,8 +450,7 @@ class Validator:
         rules = {"enabled": ("enabled", r.BOOL), "minimumSize": ("minimum_size", r.NON_NEGATIVE_INT),
                  "gzipLevel": ("gzip_level", r.GZIP_LEVEL), "brotliQuality": ("brotli_quality", r.BROTLI_QUALITY),
                  "zstdLevel": ("zstd_level", r.ZSTD_LEVEL)}
-        kwargs = {name: self.value(f"compression.{key}", obj[key], rule) for key, (name, rule) in rules.items()
-                  if key in obj}
+        kwargs = self.fields("compression", obj, rules)
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
         return CompressionConfig(**kwargs)
@@ -465,9 +464,7 @@ class Validator:
             "channelPrefix": ("channel_prefix", r.NON_EMPTY_STR), "maxMessageSize": ("max_message_size", r.POSITIVE_INT),
             "sendQueue": ("send_queue", r.POSITIVE_INT), "pingInterval": ("ping_interval", r.NON_NEGATIVE_INT),
         }
-        kwargs: dict[str, Any] = {
-            name: self.value(f"realtime.{key}", obj[key], rule) for key, (name, rule) in rules.items() if key in obj
-        }
+        kwargs = self.fields("realtime", obj, rules)
         if "broker" in kwargs and kwargs["broker"] is not _INVALID:
             kwargs["broker"] = kwargs["broker"].lower()
         if "apiRoutes" in obj:
