@@ -336,8 +336,8 @@ def test_the_cache_block_reads_094_routes_and_settings(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("block", "message"), [
-    ({"bakend": "redis"}, '"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
-                          'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?'),
+    ({"bakend": "redis"}, ('"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
+                           'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?')),
     ({"/a": -1}, 'cache["/a"] must be a whole number of seconds >= 0, or an object with sMaxage (got -1)'),
     ({"/a": True}, 'cache["/a"] must be a whole number of seconds >= 0'),
     ({"/a": {}}, 'cache["/a"] needs "sMaxage": the seconds a stored page is served as is'),
