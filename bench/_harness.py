@@ -132,13 +132,14 @@ def _children_cpu_seconds() -> float:
     return times.children_user + times.children_system
 
 
-def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int) -> tuple[Result, dict[str, float]]:
+def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int,
+                 headers: dict[str, str] | None = None) -> tuple[Result, dict[str, float]]:
     """``wrk`` plus where the machine's CPU went, in microseconds per request: each command of the
     server's process tree, wrk itself, and ``other`` (the kernel's network work, anything else running).
     Linux only (reads /proc)."""
     before_tree, before_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
     before_wrk = _children_cpu_seconds()
-    result = wrk(url, seconds=seconds, connections=connections)
+    result = wrk(url, seconds=seconds, connections=connections, headers=headers)
     after_tree, after_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
     wrk_cpu = _children_cpu_seconds() - before_wrk
     requests = result.rps * seconds

@@ -1,0 +1,141 @@
+"""Compression: bytes and req/s of the demo's home page with brotli, gzip and zstd against none, in one
+run; and what each level costs, the measurement behind the default levels.
+
+    .venv/bin/python bench/compress_bench.py [--rounds 4] [--seconds 4] [--connections 32]
+    .venv/bin/python bench/compress_bench.py --levels
+
+The demo (examples/demo) is built and served by one `pyxle serve` with the default compression
+(brotli quality 4, gzip level 4) and `zstdLevel` 3; wrk asks for the home page offering one
+encoding per run (none, br, gzip, zstd), rounds alternating between them. `--levels` times each
+level in-process on four bodies (the demo's home page, a 3.5 KB page, an API JSON list, a 36 KB
+page): microseconds per body and the compressed size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+import brotli
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _harness import REPO, env, free_port, median, start, stop, wrk, wrk_with_cpu
+from ssr_bench import NODE_MODULES
+
+ENCODINGS = ("identity", "br", "gzip", "zstd")
+
+
+def serve_demo(tmp: Path) -> tuple[subprocess.Popen, str]:
+    demo = tmp / "demo"
+    shutil.copytree(REPO / "examples" / "demo", demo,
+                    ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "dist", "__pycache__"))
+    (demo / "node_modules").symlink_to(NODE_MODULES)
+    (demo / "pyxle.config.json").write_text(json.dumps({"compression": {"zstdLevel": 3}}))
+    subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True, capture_output=True)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    proc = start([sys.executable, "-m", "pyxle", "serve", str(demo), "--port", str(port), "--no-access-log",
+                  "--skip-build"], url, cwd=REPO,
+                 extra_env={"PYXLE_SECRET_KEY": "b" * 40, "DEMO_DB_PATH": str(tmp / "demo.sqlite3")})
+    return proc, url
+
+
+def throughput(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = serve_demo(Path(tmp))
+        try:
+            plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
+            for encoding in ENCODINGS[1:]:
+                answer = httpx.get(url, headers={"Accept-Encoding": encoding})
+                assert answer.headers.get("content-encoding") == encoding, (encoding, answer.headers)
+            rps: dict[str, list[float]] = {e: [] for e in ENCODINGS}
+            size: dict[str, list[float]] = {e: [] for e in ENCODINGS}
+            cpu: dict[str, list[float]] = {e: [] for e in ENCODINGS}
+            for round_no in range(args.rounds):
+                for encoding in ENCODINGS:
+                    headers = {"Accept-Encoding": encoding}
+                    wrk(url, seconds=1, connections=args.connections, headers=headers)
+                    result, used = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections,
+                                                headers=headers)
+                    rps[encoding].append(result.rps)
+                    size[encoding].append(result.bytes_per_response)
+                    cpu[encoding].append(sum(us for name, us in used.items() if name not in ("wrk", "other", "total")))
+                    print(f"round {round_no + 1}: {encoding:<9} {result.rps:>7.0f} req/s  "
+                          f"{result.bytes_per_response:>6.0f} bytes/response (headers included)  "
+                          f"server CPU {cpu[encoding][-1]:.0f} us/request", flush=True)
+        finally:
+            stop(proc)
+    base = median(rps["identity"])
+    print(f"\nthe demo's home page ({len(plain.content)} bytes of HTML), medians over {args.rounds} rounds, "
+          f"{args.connections} connections:")
+    for encoding in ENCODINGS:
+        print(f"  {encoding:<9} {median(size[encoding]):>6.0f} bytes/response  {median(rps[encoding]):>7.0f} req/s "
+              f"({median(rps[encoding]) / base:.2f} of none)  server CPU {median(cpu[encoding]):.0f} us/request")
+
+
+def bodies() -> dict[str, bytes]:
+    """The demo's home page as it renders, and three bodies around it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = serve_demo(Path(tmp))
+        try:
+            demo = httpx.get(url, headers={"Accept-Encoding": "identity"}).content
+        finally:
+            stop(proc)
+    items = "".join(f'<li><span>Item {i}</span> <em>{i * 1.5}</em><a href="/items/{i}">details of item {i}</a></li>'
+                    for i in range(400))
+    return {
+        "the demo's home page": demo,
+        "a 3.5 KB page": demo.replace(b"<main>", b"<main><ul>" + items[:2600].encode() + b"</ul>", 1),
+        "API JSON, 20 records": json.dumps([{"id": i, "name": f"User {i}", "email": f"user{i}@example.com",
+                                              "active": i % 2 == 0} for i in range(20)]).encode(),
+        "a 36 KB page": demo.replace(b"<main>", b"<main><ul>" + items.encode() + b"</ul>", 1),
+    }
+
+
+def levels() -> None:
+    import zstandard
+
+    def gzip(level: int) -> Callable[[bytes], bytes]:
+        def run(body: bytes) -> bytes:
+            z = zlib.compressobj(level, zlib.DEFLATED, 31)
+            return z.compress(body) + z.flush()
+        return run
+
+    codecs: list[tuple[str, Callable[[bytes], bytes]]] = [(f"gzip {n}", gzip(n)) for n in (1, 4, 6, 9)]
+    codecs += [(f"br {q}", lambda body, q=q: brotli.compress(body, quality=q)) for q in (1, 3, 4, 5, 6)]
+    codecs += [(f"zstd {n}", zstandard.ZstdCompressor(level=n).compress) for n in (1, 3)]
+    for name, body in bodies().items():
+        print(f"{name}: {len(body)} bytes")
+        repeat = 300 if len(body) > 10_000 else 2000
+        for label, compress in codecs:
+            began = time.perf_counter()
+            for _ in range(repeat):
+                out = compress(body)
+            us = (time.perf_counter() - began) / repeat * 1e6
+            print(f"  {label:<7} {us:7.1f} us  {len(out):6d} bytes ({len(out) / len(body):.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--levels", action="store_true", help="time each compression level in-process instead")
+    args = parser.parse_args()
+    if args.levels:
+        levels()
+    else:
+        throughput(args)
+
+
+if __name__ == "__main__":
+    main()
