@@ -18,6 +18,22 @@ import pytest
 
 from tests.conftest import PageWatch, Server, link_node_modules, server_env
 
+try:
+    from tests.docs._blocks import cites, doc_block
+except ImportError:  # a branch made before tests/docs: the same two helpers, in short (drop once merged)
+    _DOC_ROOT = Path(__file__).resolve().parents[2]
+
+    def doc_block(doc: str, name: str) -> str:
+        found = re.findall(rf"^```\w* id={re.escape(name)}\n(.*?)^```$", (_DOC_ROOT / doc).read_text(), re.MULTILINE | re.DOTALL)
+        assert len(found) == 1, f"{doc} has {len(found)} blocks marked id={name}"
+        return found[0]
+
+    def cites(doc: str, quote: str):  # type: ignore[no-untyped-def]
+        assert " ".join(quote.split()) in " ".join((_DOC_ROOT / doc).read_text().split()), f"{doc} no longer says: {quote}"
+        return lambda test: test
+
+DOC = "docs/pages.md"
+
 SLOW = '''
 HEAD = "<title>Streaming</title>"
 from starlette.responses import RedirectResponse
@@ -81,8 +97,24 @@ export default function Report({ data }) {
   return <p id="report">{use(promise)}</p>
 }
 '''
-LOADING = '''
-export default function Loading() { return <p id="loading">the report is loading</p> }
+REPORTS_LAYOUT = '''
+export default function Layout({ children }) { return <section id="reports-layout">{children}</section> }
+'''
+LATE_HEAD = '''
+HEAD = "<title>Early title</title>"
+
+import React, { Suspense, use } from 'react'
+import { Head } from 'pyxle/client'
+const waits = new WeakMap()
+function Late({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 300)))
+  use(promise)
+  return <><Head><title>Late title</title></Head><p id="late">late</p></>
+}
+export default function Page({ data }) {
+  return <main><Suspense fallback={<p>wait</p>}><Late data={data} /></Suspense></main>
+}
 '''
 NEVER = '''
 import React, { Suspense, use } from 'react'
@@ -104,8 +136,9 @@ export default function Page({ data }) { return <p id="fast">fast {data.n}</p> }
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("streaming") / "app"
     files = {"pages/index.pyxl": SLOW, "pages/slow.css": "#shell { color: rebeccapurple }", "pages/broken.pyxl": BROKEN,
-             "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": LOADING,
-             "pages/never.pyxl": NEVER, "pages/fast.pyxl": FAST}
+             "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": doc_block(DOC, "streaming-loading"),
+             "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
+             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/fast.pyxl": FAST}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip("\n"))
@@ -113,7 +146,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-timeout", "2"], root,
                     server_env())
     server.wait_ready(60)
-    for path in ("/", "/broken", "/reports"):  # every SSR worker learns that these pages suspend
+    for path in ("/", "/broken", "/reports", "/doc", "/late-head"):  # every SSR worker learns that these suspend
         for _ in range(4):
             httpx.get(server.url + path, timeout=30)
     yield server
@@ -170,6 +203,7 @@ class Arrivals:
         return b"".join(piece for _, piece in self.body_pieces).decode()
 
 
+@cites(DOC, "A streamed answer has `Transfer-Encoding: chunked` and `X-Accel-Buffering: no`")
 def test_the_shell_leaves_within_100_ms_and_the_slow_part_follows_in_the_same_response(app: Server) -> None:
     answer = Arrivals(app, "/")
     assert answer.status == 200 and answer.headers["transfer-encoding"] == "chunked"
@@ -185,13 +219,28 @@ def test_the_shell_leaves_within_100_ms_and_the_slow_part_follows_in_the_same_re
     assert answer.text().endswith("</body></html>")
 
 
-def test_a_folders_loading_pyxl_is_the_fallback_of_its_pages(app: Server) -> None:
+def test_the_docs_example_streams_its_shell_then_the_slow_part(app: Server) -> None:
+    answer = Arrivals(app, "/doc")
+    first_at, first = answer.body_pieces[0]
+    assert first_at < 0.1 and b"loading the slow part" in first and SLOW_PART.encode() not in first
+    assert next(at for at, piece in answer.body_pieces if SLOW_PART.encode() in piece) >= 0.9
+
+
+def test_a_folders_loading_pyxl_is_the_fallback_of_its_pages_inside_its_layout(app: Server) -> None:
     answer = Arrivals(app, "/reports")
     first_at, first = answer.body_pieces[0]
-    assert first_at < 0.1 and b"the report is loading" in first and b"the report</p>" not in first
+    assert first_at < 0.1 and b"the report</p>" not in first
+    assert b'<section id="reports-layout"><!--$?--><template id="B:0"></template><p id="loading">the report is loading' in first
     assert "the report</p>" in answer.text()
 
 
+def test_a_head_inside_a_boundary_that_is_still_loading_is_not_in_the_head(app: Server) -> None:
+    answer = Arrivals(app, "/late-head")
+    assert "transfer-encoding" in answer.headers and '<p id="late">late</p>' in answer.text()
+    assert "<title>Early title</title>" in answer.text() and "Late title" not in answer.text()
+
+
+@cites(DOC, "a `LoaderError`,\n  a redirect or a not-found keeps its status and its error page")
 def test_statuses_and_redirects_of_loaders_are_kept(app: Server) -> None:
     missing = httpx.get(app.url + "/?missing=1")
     assert missing.status_code == 404 and "No such report" in missing.text and "transfer-encoding" not in missing.headers
@@ -200,6 +249,7 @@ def test_statuses_and_redirects_of_loaders_are_kept(app: Server) -> None:
     assert httpx.get(app.url + "/nothing-here").status_code == 404
 
 
+@cites(DOC, "A render error before the shell is ready (outside every boundary) is the error page with 500.")
 def test_a_render_error_before_the_shell_is_the_500_error_page(app: Server) -> None:
     answer = httpx.get(app.url + "/?explode=1")
     assert answer.status_code == 500 and "secret shell detail" not in answer.text
@@ -207,12 +257,14 @@ def test_a_render_error_before_the_shell_is_the_500_error_page(app: Server) -> N
     assert "secret shell detail" in app.output()  # in the server's log only
 
 
+@cites(DOC, "the\n  answer carries only a digest (`pyxle-` and 8 characters), the error and its stack go to the\n"
+            "  server's log with that digest")
 def test_an_error_inside_a_boundary_after_the_shell_is_logged_and_left_to_the_browser(app: Server) -> None:
     answer = Arrivals(app, "/broken")
     assert answer.status == 200
     body = answer.text()
     assert "secret boundary detail" not in body and body.endswith("</body></html>")
-    digests = re.findall(r'\$RX\("B:\d+","(pyxle-[a-z0-9]+)"', body)
+    digests = re.findall(r'\$RX\("B:\d+","(pyxle-[0-9a-f]{8})"', body)
     assert digests, body
     deadline = time.monotonic() + 5
     while f"(digest {digests[0]})" not in app.output() and time.monotonic() < deadline:
@@ -221,6 +273,7 @@ def test_an_error_inside_a_boundary_after_the_shell_is_logged_and_left_to_the_br
     assert logged and "secret boundary detail" in app.output()
 
 
+@cites(DOC, "Navigation JSON is the same for a page that streams")
 def test_navigation_json_of_a_streaming_page_is_unchanged(app: Server) -> None:
     nav = httpx.get(app.url + "/", headers={"x-pyxle-navigation": "1"})
     assert nav.status_code == 200 and "transfer-encoding" not in nav.headers
@@ -229,21 +282,39 @@ def test_navigation_json_of_a_streaming_page_is_unchanged(app: Server) -> None:
     assert body["headMarkup"] == "<title>Streaming</title>" and body["page"]["id"] == "index"
 
 
-def test_bots_get_the_whole_document_in_one_piece(app: Server) -> None:
-    answer = Arrivals(app, "/", {"User-Agent": "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"})
+@cites(DOC, "Crawlers and link previews (a `User-Agent` such as Googlebot's, bingbot's, Slackbot's,\n"
+            "  facebookexternalhit's) get the whole document in one piece, with a `Content-Length` and no\n  fallbacks")
+@pytest.mark.parametrize("agent", [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+])
+def test_bots_get_the_whole_document_in_one_piece(app: Server, agent: str) -> None:
+    answer = Arrivals(app, "/", {"User-Agent": agent})
     assert "transfer-encoding" not in answer.headers and int(answer.headers["content-length"]) > 0
     text = answer.text()
     assert SLOW_PART in text and "loading the slow part" not in text
     assert "$RC" not in text and '<script type="module" src=' in text
 
 
+def test_a_browser_is_not_taken_for_a_bot(app: Server) -> None:
+    chrome = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
+    assert "transfer-encoding" in Arrivals(app, "/", {"User-Agent": chrome}).headers
+
+
+@cites(DOC, "A page that does not suspend is rendered with `renderToString` in one piece, as before, with its\n"
+            "  `Content-Length` and `ETag`.")
 def test_a_page_without_suspense_keeps_the_fast_path(app: Server) -> None:
     answer = Arrivals(app, "/fast")
     assert "transfer-encoding" not in answer.headers and "etag" in answer.headers
+    assert int(answer.headers["content-length"]) == len(answer.text().encode())
     assert '<div id="pyxle-root"><p id="fast">fast <!-- -->1</p></div>' in answer.text()
     assert '<script type="module" src=' in answer.text()
 
 
+@cites(DOC, "What is still loading after the render timeout (`--ssr-timeout`, 10 s by default) is left to the\n"
+            "  browser in the same way, and the answer ends.")
 def test_what_never_loads_is_left_to_the_browser_after_the_render_timeout(app: Server) -> None:
     answer = Arrivals(app, "/never")
     assert answer.status == 200 and answer.text().endswith("</body></html>")
@@ -252,6 +323,7 @@ def test_what_never_loads_is_left_to_the_browser_after_the_render_timeout(app: S
 
 
 @pytest.mark.parametrize("encoding", ["br", "gzip"])
+@cites(DOC, "with compression on, each chunk is compressed and flushed on its own")
 def test_a_compressed_stream_still_streams(app: Server, encoding: str) -> None:
     answer = Arrivals(app, "/", {"Accept-Encoding": encoding})
     assert answer.headers["content-encoding"] == encoding
@@ -279,6 +351,7 @@ def test_streamed_pages_hydrate_without_a_warning(app: Server, page: PageWatch) 
     assert page.problems() == []
 
 
+@cites(DOC, "the browser's console says `a part of this page was rendered\n  in the browser (digest ...)`, not a hydration error")
 def test_a_boundary_that_failed_on_the_server_is_rendered_by_the_browser(app: Server, page: PageWatch) -> None:
     page.page.goto(app.url + "/broken")
     page.hydrated()
@@ -297,6 +370,7 @@ def test_a_streamed_page_navigates_client_side(app: Server, page: PageWatch) -> 
     assert page.page.title() == "Streaming" and page.problems() == []
 
 
+@cites(DOC, "so does a page being stored by the [page cache](#caching-pages)")
 def test_a_page_that_streams_can_be_stored_and_is_stored_whole(tmp_path: Path) -> None:
     root = tmp_path / "app"
     (root / "pages").mkdir(parents=True)

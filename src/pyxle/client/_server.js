@@ -8,6 +8,7 @@
 // everything and answers once.
 import { createElement as h } from 'react'
 import { renderToPipeableStream, renderToStaticMarkup, renderToString } from 'react-dom/server'
+import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { HeadCollector } from './_context.js'
 import { mergeHead } from './_head.js'
@@ -117,7 +118,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       if (error === CLIENT_GONE) return undefined
       // A boundary that failed is rendered by the browser; its details stay in the server's log.
       // (onShellError follows at once for an error outside every boundary: that one is the answer.)
-      const digest = 'pyxle-' + Math.random().toString(36).slice(2, 10)
+      const digest = 'pyxle-' + randomBytes(4).toString('hex')
       setImmediate(() => shellFailed || log(
         `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${(error && error.stack) || error}`))
       return digest
