@@ -138,7 +138,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/index.pyxl": SLOW, "pages/slow.css": "#shell { color: rebeccapurple }", "pages/broken.pyxl": BROKEN,
              "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": doc_block(DOC, "streaming-loading"),
              "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
-             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/fast.pyxl": FAST}
+             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/fast.pyxl": FAST}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip("\n"))
@@ -390,3 +390,16 @@ def test_a_page_that_streams_can_be_stored_and_is_stored_whole(tmp_path: Path) -
             assert "transfer-encoding" not in answer.headers
     finally:
         server.stop()
+
+
+@cites(DOC, "A client that goes away stops its render at once.")
+def test_a_client_that_goes_away_stops_its_render(app: Server) -> None:
+    """The worker aborts the render at once: it never reaches the render timeout, which logs (as
+    the test of /never, the same page, shows)."""
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall(f"GET /hang HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        assert b'id="fallback"' in sock.recv(65536)
+    time.sleep(3.5)  # past --ssr-timeout 2
+    assert not [line for line in app.output().splitlines() if "'hang'" in line and "still loading after" in line]
+    assert httpx.get(app.url + "/fast").status_code == 200
