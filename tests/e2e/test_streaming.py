@@ -122,6 +122,21 @@ const never = new Promise(() => {})
 function Hangs() { return <p>{use(never)}</p> }
 export default function Page() { return <main><Suspense fallback={<p id="fallback">waiting</p>}><Hangs /></Suspense></main> }
 '''
+DIES = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Dies({ data }) {
+  if (typeof window === 'undefined') {  // the SSR worker running it exits while the page streams
+    let promise = waits.get(data)
+    if (!promise) waits.set(data, promise = new Promise(() => setTimeout(() => process.exit(3), 300)))
+    use(promise)
+  }
+  return <p id="late">rendered in the browser</p>
+}
+export default function Page({ data }) {
+  return <main><h1 id="shell">Dies</h1><Suspense fallback={<p id="fallback">loading</p>}><Dies data={data} /></Suspense></main>
+}
+'''
 SLOW_PART = '<p id="slow">the slow part</p>'
 FAST = '''
 @server
@@ -138,7 +153,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/index.pyxl": SLOW, "pages/slow.css": "#shell { color: rebeccapurple }", "pages/broken.pyxl": BROKEN,
              "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": doc_block(DOC, "streaming-loading"),
              "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
-             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/fast.pyxl": FAST}
+             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES, "pages/fast.pyxl": FAST}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip("\n"))
@@ -403,3 +418,14 @@ def test_a_client_that_goes_away_stops_its_render(app: Server) -> None:
     time.sleep(3.5)  # past --ssr-timeout 2
     assert not [line for line in app.output().splitlines() if "'hang'" in line and "still loading after" in line]
     assert httpx.get(app.url + "/fast").status_code == 200
+
+
+def test_a_worker_that_dies_while_streaming_ends_the_page_and_is_replaced(app: Server) -> None:
+    answer = Arrivals(app, "/dies")
+    assert answer.status == 200 and 'id="shell"' in answer.text() and answer.text().endswith("</body></html>")
+    deadline = time.monotonic() + 10
+    while "streaming a page stopped" not in app.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "streaming a page stopped: the SSR worker stopped while streaming the page" in app.output()
+    for _ in range(4):
+        assert httpx.get(app.url + "/fast", timeout=30).status_code == 200
