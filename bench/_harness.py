@@ -160,6 +160,12 @@ def source_tree(ref: str, into: Path) -> Path:
     return into / "src"
 
 
+def server_cpu(cpu: dict[str, float]) -> float:
+    """Microseconds per request of the server's own processes (Python and Node, not wrk), from
+    ``wrk_with_cpu``."""
+    return sum(us for process, us in cpu.items() if process not in ("wrk", "other", "total"))
+
+
 def median(values: list[float]) -> float:
     s = sorted(values)
     return s[len(s) // 2] if len(s) % 2 else (s[len(s) // 2 - 1] + s[len(s) // 2]) / 2

@@ -20,15 +20,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, source_tree, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, median, server_cpu, source_tree, start, stop, wrk, wrk_with_cpu
 from ssr_bench import page_project
 
 HELLO = "async def get(request):\n    return {'message': 'Hello, world!'}\n"
-
-
-def server_cpu(cpu: dict[str, float]) -> float:
-    """Microseconds per request of the server's own processes (Python and Node, not wrk)."""
-    return sum(us for process, us in cpu.items() if process not in ("wrk", "other", "total"))
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
 from ssr_bench import PAGE, page_project
 
 STORED = PAGE.replace('return {"items": [{"id": i, "name": f"Item {i}", "price": i * 1.5} for i in range(30)]}',
@@ -43,11 +43,6 @@ async def get(request):
             _document.append(f.read())
     return Response(_document[0], media_type="text/html")
 """
-
-
-def server_cpu(cpu: dict[str, float]) -> float:
-    """Microseconds per request of the server's own processes (Python and Node, not wrk)."""
-    return sum(us for process, us in cpu.items() if process not in ("wrk", "other", "total"))
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ import brotli
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
 from ssr_bench import NODE_MODULES
 
 ENCODINGS = ("identity", "br", "gzip", "zstd")
@@ -68,7 +68,7 @@ def throughput(args: argparse.Namespace) -> None:
                                                 headers=headers)
                     rps[encoding].append(result.rps)
                     size[encoding].append(result.bytes_per_response)
-                    cpu[encoding].append(sum(us for name, us in used.items() if name not in ("wrk", "other", "total")))
+                    cpu[encoding].append(server_cpu(used))
                     print(f"round {round_no + 1}: {encoding:<9} {result.rps:>7.0f} req/s  "
                           f"{result.bytes_per_response:>6.0f} bytes/response (headers included)  "
                           f"server CPU {cpu[encoding][-1]:.0f} us/request", flush=True)
