@@ -5,10 +5,10 @@ run; and what each level costs, the measurement behind the default levels.
     .venv/bin/python bench/compress_bench.py --levels
 
 The demo (examples/demo) is built and served by one `pyxle serve` with the default compression
-(brotli quality 4, gzip level 4) and `zstdLevel` 3; wrk asks for the home page offering one
-encoding per run (none, br, gzip, zstd), rounds alternating between them. `--levels` times each
-level in-process on four bodies (the demo's home page, a 3.5 KB page, an API JSON list, a 36 KB
-page): CPU microseconds per body (best of five batches) and the compressed size.
+(brotli quality 4, gzip level 4) and `zstdLevel` 3; wrk asks for the home page offering one encoding
+per run (none, br, gzip, zstd), rounds alternating between them, each first in turn. `--levels`
+times each level in-process on four bodies (the demo's home page, a 3.5 KB page, an API JSON list, a
+36 KB page): CPU microseconds per body (best of five batches) and the compressed size.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def throughput(args: argparse.Namespace) -> None:
             size: dict[str, list[float]] = {e: [] for e in ENCODINGS}
             cpu: dict[str, list[float]] = {e: [] for e in ENCODINGS}
             for round_no in range(args.rounds):
-                for encoding in ENCODINGS:
+                for encoding in ENCODINGS[round_no % 4:] + ENCODINGS[:round_no % 4]:  # each goes first in turn
                     headers = {"Accept-Encoding": encoding}
                     wrk(url, seconds=1, connections=args.connections, headers=headers)
                     result, used = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections,
