@@ -241,6 +241,8 @@ def test_the_docs_example_streams_its_shell_then_the_slow_part(app: Server) -> N
     assert next(at for at, piece in answer.body_pieces if SLOW_PART.encode() in piece) >= 0.9
 
 
+@cites(DOC, "A folder's `loading.pyxl` is the Suspense fallback of everything the folder holds (its pages, and\n"
+            "the folders below with their layouts), inside the folder's own layout and template")
 def test_a_folders_loading_pyxl_is_the_fallback_of_its_pages_inside_its_layout(app: Server) -> None:
     answer = Arrivals(app, "/reports")
     first_at, first = answer.body_pieces[0]
@@ -249,6 +251,7 @@ def test_a_folders_loading_pyxl_is_the_fallback_of_its_pages_inside_its_layout(a
     assert "the report</p>" in answer.text()
 
 
+@cites(DOC, "`<Head>` inside a boundary that is still loading when the shell goes out is not in the document's\n  head")
 def test_a_head_inside_a_boundary_that_is_still_loading_is_not_in_the_head(app: Server) -> None:
     answer = Arrivals(app, "/late-head")
     assert "transfer-encoding" in answer.headers and '<p id="late">late</p>' in answer.text()
