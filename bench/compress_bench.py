@@ -6,7 +6,8 @@ run; and what each level costs, the measurement behind the default levels.
 
 The demo (examples/demo) is built and served by one `pyxle serve` with the default compression
 (brotli quality 4, gzip level 4) and `zstdLevel` 3; wrk asks for the home page offering one encoding
-per run (none, br, gzip, zstd), rounds alternating between them, each first in turn. `--levels`
+per run (none, br, gzip, zstd), rounds alternating between them, each first in turn; and the same
+bytes as a constant from an API route, where the answer itself costs next to nothing. `--levels`
 times each level in-process on four bodies (the demo's home page, a 3.5 KB page, an API JSON list, a
 36 KB page): CPU microseconds per body (best of five batches) and the compressed size; and the middleware
 itself on the demo's page.
@@ -33,6 +34,20 @@ from _harness import REPO, env, free_port, median, server_cpu, start, stop, wrk,
 from ssr_bench import NODE_MODULES
 
 ENCODINGS = ("identity", "br", "gzip", "zstd")
+# The same page as a constant from an API route (read once from the file the bench names): what
+# compression costs the server when the answer itself costs next to nothing.
+CONSTANT_ROUTE = """
+import os
+from starlette.responses import Response
+
+_document: list[bytes] = []
+
+async def get(request):
+    if not _document:
+        with open(os.environ["BENCH_HTML"], "rb") as f:
+            _document.append(f.read())
+    return Response(_document[0], media_type="text/html")
+"""
 
 
 def serve_demo(tmp: Path) -> tuple[subprocess.Popen, str]:
@@ -41,12 +56,14 @@ def serve_demo(tmp: Path) -> tuple[subprocess.Popen, str]:
                     ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "dist", "__pycache__"))
     (demo / "node_modules").symlink_to(NODE_MODULES)
     (demo / "pyxle.config.json").write_text(json.dumps({"compression": {"zstdLevel": 3}}))
+    (demo / "pages" / "api" / "bench_constant.py").write_text(CONSTANT_ROUTE)
     subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True, capture_output=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = start([sys.executable, "-m", "pyxle", "serve", str(demo), "--port", str(port), "--no-access-log",
                   "--skip-build"], url, cwd=REPO,
-                 extra_env={"PYXLE_SECRET_KEY": "b" * 40, "DEMO_DB_PATH": str(tmp / "demo.sqlite3")})
+                 extra_env={"PYXLE_SECRET_KEY": "b" * 40, "DEMO_DB_PATH": str(tmp / "demo.sqlite3"),
+                            "BENCH_HTML": str(tmp / "home.html")})
     return proc, url
 
 
@@ -55,32 +72,38 @@ def throughput(args: argparse.Namespace) -> None:
         proc, url = serve_demo(Path(tmp))
         try:
             plain = httpx.get(url, headers={"Accept-Encoding": "identity"})
-            for encoding in ENCODINGS[1:]:
-                answer = httpx.get(url, headers={"Accept-Encoding": encoding})
-                assert answer.headers.get("content-encoding") == encoding, (encoding, answer.headers)
-            rps: dict[str, list[float]] = {e: [] for e in ENCODINGS}
-            size: dict[str, list[float]] = {e: [] for e in ENCODINGS}
-            cpu: dict[str, list[float]] = {e: [] for e in ENCODINGS}
+            (Path(tmp) / "home.html").write_bytes(plain.content)
+            urls = {"the demo's home page": url, "the same HTML from an API route": url + "api/bench_constant"}
+            for target in urls.values():
+                for encoding in ENCODINGS[1:]:
+                    answer = httpx.get(target, headers={"Accept-Encoding": encoding})
+                    assert answer.headers.get("content-encoding") == encoding, (encoding, answer.headers)
+            runs = [(name, encoding) for name in urls for encoding in ENCODINGS]
+            rps: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+            size: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+            cpu: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
             for round_no in range(args.rounds):
-                for encoding in ENCODINGS[round_no % 4:] + ENCODINGS[:round_no % 4]:  # each goes first in turn
+                for name, encoding in runs[round_no % 4:] + runs[:round_no % 4]:  # each goes first in turn
                     headers = {"Accept-Encoding": encoding}
-                    wrk(url, seconds=1, connections=args.connections, headers=headers)
-                    result, used = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections,
-                                                headers=headers)
-                    rps[encoding].append(result.rps)
-                    size[encoding].append(result.bytes_per_response)
-                    cpu[encoding].append(server_cpu(used))
-                    print(f"round {round_no + 1}: {encoding:<9} {result.rps:>7.0f} req/s  "
+                    wrk(urls[name], seconds=1, connections=args.connections, headers=headers)
+                    result, used = wrk_with_cpu(urls[name], proc, seconds=args.seconds,
+                                                connections=args.connections, headers=headers)
+                    rps[name, encoding].append(result.rps)
+                    size[name, encoding].append(result.bytes_per_response)
+                    cpu[name, encoding].append(server_cpu(used))
+                    print(f"round {round_no + 1}: {name:<32} {encoding:<9} {result.rps:>7.0f} req/s  "
                           f"{result.bytes_per_response:>6.0f} bytes/response (headers included)  "
-                          f"server CPU {cpu[encoding][-1]:.0f} us/request", flush=True)
+                          f"server CPU {cpu[name, encoding][-1]:.0f} us/request", flush=True)
         finally:
             stop(proc)
-    base = median(rps["identity"])
-    print(f"\nthe demo's home page ({len(plain.content)} bytes of HTML), medians over {args.rounds} rounds, "
-          f"{args.connections} connections:")
-    for encoding in ENCODINGS:
-        print(f"  {encoding:<9} {median(size[encoding]):>6.0f} bytes/response  {median(rps[encoding]):>7.0f} req/s "
-              f"({median(rps[encoding]) / base:.2f} of none)  server CPU {median(cpu[encoding]):.0f} us/request")
+    for name in urls:
+        base = median(rps[name, "identity"])
+        print(f"\n{name} ({len(plain.content)} bytes of HTML), medians over {args.rounds} rounds, "
+              f"{args.connections} connections:")
+        for encoding in ENCODINGS:
+            run = (name, encoding)
+            print(f"  {encoding:<9} {median(size[run]):>6.0f} bytes/response  {median(rps[run]):>7.0f} req/s "
+                  f"({median(rps[run]) / base:.2f} of none)  server CPU {median(cpu[run]):.0f} us/request")
 
 
 def bodies() -> dict[str, bytes]:
