@@ -132,13 +132,14 @@ def _children_cpu_seconds() -> float:
     return times.children_user + times.children_system
 
 
-def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int) -> tuple[Result, dict[str, float]]:
+def wrk_with_cpu(url: str, server: subprocess.Popen, *, seconds: int, connections: int,
+                 headers: dict[str, str] | None = None) -> tuple[Result, dict[str, float]]:
     """``wrk`` plus where the machine's CPU went, in microseconds per request: each command of the
     server's process tree, wrk itself, and ``other`` (the kernel's network work, anything else running).
     Linux only (reads /proc)."""
     before_tree, before_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
     before_wrk = _children_cpu_seconds()
-    result = wrk(url, seconds=seconds, connections=connections)
+    result = wrk(url, seconds=seconds, connections=connections, headers=headers)
     after_tree, after_busy = _process_tree_cpu(server.pid), _busy_cpu_seconds()
     wrk_cpu = _children_cpu_seconds() - before_wrk
     requests = result.rps * seconds
@@ -157,6 +158,12 @@ def source_tree(ref: str, into: Path) -> Path:
     archive = subprocess.run(["git", "archive", ref, "src"], cwd=REPO, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
     return into / "src"
+
+
+def server_cpu(cpu: dict[str, float]) -> float:
+    """Microseconds per request of the server's own processes (Python and Node, not wrk), from
+    ``wrk_with_cpu``."""
+    return sum(us for process, us in cpu.items() if process not in ("wrk", "other", "total"))
 
 
 def median(values: list[float]) -> float:

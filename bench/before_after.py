@@ -4,7 +4,8 @@ through `pyxle serve` (wrk), and the SSR pool alone (bench/ssr_pool_bench.py, no
     .venv/bin/python bench/before_after.py [--against main] [--rounds 4] [--seconds 4]
 
 Both versions serve the page of bench/ssr_bench.py, each from its own copy of the project built by
-itself; rounds alternate between them so drift on a shared machine hits both alike. The figures
+itself; rounds alternate between them, each going first in every other round, so drift on a shared
+machine hits both alike. The figures
 that matter are the ratios of medians (after / before), of throughput and of the CPU the server's
 processes (Python and Node) spend per request, which other load on the machine disturbs less.
 """
@@ -19,15 +20,10 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, source_tree, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, median, server_cpu, source_tree, start, stop, wrk, wrk_with_cpu
 from ssr_bench import page_project
 
 HELLO = "async def get(request):\n    return {'message': 'Hello, world!'}\n"
-
-
-def server_cpu(cpu: dict[str, float]) -> float:
-    """Microseconds per request of the server's own processes (Python and Node, not wrk)."""
-    return sum(us for process, us in cpu.items() if process not in ("wrk", "other", "total"))
 
 
 def main() -> None:
@@ -54,7 +50,9 @@ def main() -> None:
         pool: dict[str, list[float]] = {name: [] for name in versions}
         pool_cpu: dict[str, list[float]] = {name: [] for name in versions}
         for round_no in range(args.rounds):
-            for name, src in versions.items():
+            # ABBA: each version goes first in every other round, so whatever the order favours cancels out
+            order = list(versions.items())
+            for name, src in order if round_no % 2 == 0 else order[::-1]:
                 path = {"PYTHONPATH": f"{src}:{REPO}", "PYXLE_SECRET_KEY": "b" * 40}
                 port = free_port()
                 url = f"http://127.0.0.1:{port}/"

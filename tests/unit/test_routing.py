@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import PurePosixPath as P
 
 import pytest
 
@@ -93,3 +94,13 @@ def test_invalid_paths(file: str, message: str) -> None:
     with pytest.raises(RoutingError) as info:
         build_table([file])
     assert message in str(info.value)
+
+
+def test_loading_files_wrap_what_their_folder_holds_inside_its_layouts() -> None:
+    table = build_table(["layout.pyxl", "loading.pyxl", "index.pyxl", "shop/layout.pyxl", "shop/template.pyxl",
+                         "shop/loading.pyxl", "shop/cart/index.pyxl", "blog/index.pyxl"])
+    # the root's loading sits inside the root layout (1 wrapper); shop's inside root + shop layout + shop template (3)
+    assert table.loading(P("shop/cart/index.pyxl")) == [(1, P("loading.pyxl")), (3, P("shop/loading.pyxl"))]
+    assert table.loading(P("blog/index.pyxl")) == [(1, P("loading.pyxl"))]
+    assert table.loading(P("index.pyxl")) == [(1, P("loading.pyxl"))]
+    assert build_table(["index.pyxl"]).loading(P("index.pyxl")) == []

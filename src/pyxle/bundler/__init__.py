@@ -260,6 +260,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                 "id": page_id(spec.file),
                 "page": str(pages_dir / spec.file),
                 "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(spec.file)],
+                "loading": [[at, str(pages_dir / f)] for at, f in table.loading(spec.file)],
             }
             for spec in table.pages
         ] + [

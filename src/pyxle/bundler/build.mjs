@@ -33,7 +33,12 @@ function routeLiteral(page, prefix) {
     imports.push(`import * as ${prefix}l${i} from ${importPath(abs)}`)
     return `[${JSON.stringify(file)}, ${prefix}l${i}, ${JSON.stringify(kind)}]`
   })
-  return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}] }` }
+  // loading.pyxl files: [position in the layouts, module], each the Suspense fallback of its folder
+  const loading = (page.loading || []).map(([at, abs], i) => {
+    imports.push(`import * as ${prefix}s${i} from ${importPath(abs)}`)
+    return `[${at}, ${prefix}s${i}]`
+  })
+  return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}], loading: [${loading.join(', ')}] }` }
 }
 
 function entrySource(name) {
@@ -46,10 +51,10 @@ function entrySource(name) {
     })
     return `${imports.join('\n')}
 const routes = { ${routes.join(',\n  ')} }
-export function render(request) {
+export function render(request, emit, options) {
   const route = routes[request.page]
   if (!route) throw new Error('no such page in the SSR bundle: ' + request.page)
-  return renderPage(route, request)
+  return renderPage(route, request, emit, options)
 }
 `
   }

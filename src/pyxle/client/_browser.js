@@ -12,7 +12,10 @@ export function boot(route) {
   const tree = pageTree(route, props, decodePath(location.pathname), csrfToken())
   const root = hydrateRoot(document.getElementById('pyxle-root'), tree, {
     onRecoverableError(error) {
-      console.error('[pyxle] hydration mismatch:', error)
+      // A Suspense boundary that failed on the server (streamed with a digest; the details are in
+      // the server's log) is rendered here instead: expected, not a mismatch.
+      if (error && error.digest) console.info(`[pyxle] a part of this page was rendered in the browser (digest ${error.digest})`)
+      else console.error('[pyxle] hydration mismatch:', error)
     },
     onUncaughtError: uncaughtError,
   })

@@ -1,19 +1,27 @@
 // Server rendering of one page: the HTML of the tree and the merged <Head> markup.
+//
+// A page renders with renderToString, the fast path, until it suspends (a <Suspense> child
+// waiting for data, a lazy component): renderToString then leaves that boundary to the browser
+// (`<!--$!-->`), and the page is rendered again with React's streaming renderer, as it will be
+// from then on. A streamed render answers with its shell (fallbacks in place of what is still
+// loading) and sends the rest as it completes; `complete` (bots, pages being stored) waits for
+// everything and answers once.
 import { createElement as h } from 'react'
-import { renderToString, renderToStaticMarkup } from 'react-dom/server'
+import { renderToPipeableStream, renderToStaticMarkup, renderToString } from 'react-dom/server'
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
 import { HeadCollector } from './_context.js'
 import { mergeHead } from './_head.js'
 import { pageTree } from './_tree.js'
 
 // React 19 preloads the images it renders eagerly, with links at the start of the markup.
 const IMAGE_HINTS = /^(?:<link rel="preload" as="image"[^>]*>)+/
+const SUSPENDED = '<!--$!-->' // a boundary renderToString could not finish
 
 // `head` holds the merged <Head> markup of each nesting level: layouts outermost first, the page
 // last, so the server can interleave each level's HEAD variable at the right precedence.
-export function renderPage(route, request) {
-  const collected = []
-  const tree = pageTree(route, request.props, request.routePath, request.csrfToken || '')
-  let html = renderToString(h(HeadCollector.Provider, { value: collected }, tree))
+function finish(route, collected, markup) {
+  let html = markup
   const head = []
   for (let level = 0; level <= route.layouts.length; level++) {
     const entries = collected.filter((entry) => entry.level === level)
@@ -26,4 +34,95 @@ export function renderPage(route, request) {
     head[head.length - 1] += hints[0]
   }
   return { html, head }
+}
+
+function tree(route, request, collected) {
+  const page = pageTree(route, request.props, request.routePath, request.csrfToken || '')
+  return h(HeadCollector.Provider, { value: collected }, page)
+}
+
+// A streamed render includes the root element the browser hydrates into, so that a boundary at
+// the very top of the page (loading.pyxl without a layout) has an element around it: React
+// streams only boundaries inside one. Its answers say so ({root: true}).
+function rootedTree(route, request, collected) {
+  return h('div', { id: 'pyxle-root' }, tree(route, request, collected))
+}
+
+// `emit(message)` sends a message of this render to the server. The fast path returns its answer,
+// {html, head}; a streamed render returns {abort()} and emits {html, head} (all was ready at once),
+// or {html, head, more: true}, then {chunk}... and {end: true}; or {error, stack} if the shell
+// failed. `options.timeout` (ms): what is still loading then is left to the browser.
+export function renderPage(route, request, emit, options = {}) {
+  if (!route.streams) {
+    const collected = []
+    const html = renderToString(tree(route, request, collected))
+    if (!html.includes(SUSPENDED)) return finish(route, collected, html)
+    route.streams = true
+  }
+  const stream = streamPage(route, request, emit, options)
+  return { abort: () => stream.abort(CLIENT_GONE) }
+}
+
+const CLIENT_GONE = new Error('the client went away') // not an error of the page: not logged
+
+function streamPage(route, request, emit, { timeout = 10000, log = console.error } = {}) {
+  const collected = []
+  const decoder = new TextDecoder()
+  let buffered = '' // what React wrote before the first answer
+  let streaming = false // the first answer is out: each write is a chunk of its own
+  let ended = false
+  let shellFailed = false
+  let stream = null
+  const text = (chunk) => (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      if (streaming) emit({ chunk: text(chunk) })
+      else buffered += text(chunk)
+      done()
+    },
+    final(done) {
+      ended = true
+      clearTimeout(timer)
+      const rest = decoder.decode()
+      if (streaming) {
+        if (rest) emit({ chunk: rest })
+        emit({ end: true })
+      } else {
+        emit({ ...finish(route, collected, buffered + rest), root: true })
+      }
+      done()
+    },
+  })
+  const timer = setTimeout(() => stream.abort(new Error(`still loading after ${timeout} ms`)), timeout)
+  const answerShell = () => {
+    if (ended) return // everything was ready with the shell: one answer (see final)
+    streaming = true
+    emit({ ...finish(route, collected, buffered), more: true, root: true })
+  }
+  stream = renderToPipeableStream(rootedTree(route, request, collected), {
+    onShellReady() {
+      if (request.complete) return
+      stream.pipe(sink)
+      setImmediate(answerShell) // after React wrote what was ready with the shell
+    },
+    onAllReady() {
+      if (request.complete) stream.pipe(sink)
+    },
+    onShellError(error) {
+      shellFailed = true
+      clearTimeout(timer)
+      ended = true
+      emit({ error: String((error && error.message) || error), stack: error && error.stack })
+    },
+    onError(error) {
+      if (error === CLIENT_GONE) return undefined
+      // A boundary that failed is rendered by the browser; its details stay in the server's log.
+      // (onShellError follows at once for an error outside every boundary: that one is the answer.)
+      const digest = 'pyxle-' + randomBytes(4).toString('hex')
+      setImmediate(() => shellFailed || log(
+        `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${(error && error.stack) || error}`))
+      return digest
+    },
+  })
+  return stream
 }

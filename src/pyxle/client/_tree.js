@@ -1,8 +1,10 @@
 // The one React tree a page renders to, on the server and in the browser alike, so hydration
-// sees exactly what the server produced: layouts (outermost first) > templates > page.
+// sees exactly what the server produced: layouts (outermost first) > templates > page, and a
+// folder's loading.pyxl as the <Suspense> fallback around what the folder holds (inside its
+// layouts), as in Next.js.
 // Across client-side navigations, layouts keep their state (same component, same place);
 // templates are keyed by the route path, so they re-mount.
-import { createElement as h } from 'react'
+import { createElement as h, Suspense } from 'react'
 import { slotRegistry } from './_components.js'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
 
@@ -25,12 +27,19 @@ export function pageTree(route, props, routePath, csrfToken = '') {
   const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
   if (props.action) pageProps.action = props.action
-  let tree = h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps))
+  const loading = route.loading || []
+  const suspend = (tree, at) => {
+    for (let j = loading.length - 1; j >= 0; j--) {
+      if (loading[j][0] === at) tree = h(Suspense, { fallback: h(loading[j][1].default, {}) }, tree)
+    }
+    return tree
+  }
+  let tree = suspend(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps)), layouts.length)
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
-    tree = h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree))
+    tree = suspend(h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree)), i)
   }
   const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
   const page_ = { pageId: route.id, routePath, csrfToken }

@@ -45,9 +45,17 @@ def csrf_names(cookie_name: str, header_name: str) -> str:
     return f'<meta name="pyxle-csrf" content="{html.escape(cookie_name)} {html.escape(header_name)}">'
 
 
+END = "</body></html>"
+
+
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
-             scripts: str = "", assets: list[str] | None = None) -> str:
-    """The page's own head sits between two marker tags: client-side navigation replaces it."""
+             scripts: str = "", assets: list[str] | None = None, end: str = END, rooted: bool = False) -> str:
+    """The page's own head sits between two marker tags: client-side navigation replaces it.
+
+    A streamed page is sent without ``end`` first: the rest of its render goes between. Its
+    ``body_html`` is ``rooted``: it holds the root element itself.
+    """
+    root = body_html if rooted else f"<div id=\"pyxle-root\">{body_html}</div>"
     return (
         "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -55,8 +63,8 @@ def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = 
         + "".join(head)
         + "<meta name=\"pyxle-head\" content=\"end\">"
         + "".join(assets or ())
-        + f"</head><body><div id=\"pyxle-root\">{body_html}</div>"
+        + f"</head><body>{root}"
         + f"<script type=\"application/json\" id=\"pyxle-props\">{embed_json(props, serialised=props_json)}</script>"
         + scripts
-        + "</body></html>"
+        + end
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +36,9 @@ from pyxle.ssr import RenderError, RenderQueueFull
 logger = logging.getLogger("pyxle.error")
 
 _ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
+# Crawlers and link previews get a page that streams in one piece, as Next.js serves them.
+_BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
+                   r"quora link preview|whatsapp|skypeuripreview|ia_archiver|lighthouse", re.IGNORECASE)
 _VARY = {"Vary": "x-pyxle-navigation"}
 
 
@@ -218,7 +222,8 @@ class PageEndpoint:
             csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
                 response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
-                                                  csrf, tail="" if mark else auth_seed(scope))
+                                                  csrf, tail="" if mark else auth_seed(scope),
+                                                  complete=bool(mark) or _bot(request))
         except RenderQueueFull:
             return busy_page(), None
         except RenderError as exc:
@@ -278,6 +283,11 @@ class PageEndpoint:
         if navigation:
             return JSONResponse({"ok": False, "routePath": route_path, "error": error}, status, headers=_VARY)
         return await self.runtime.error_page(self.page.file, "error", status, error, layout_data, route_path)
+
+
+def _bot(request: Request) -> bool:
+    agent = request.headers.get("user-agent")
+    return agent is not None and _BOTS.search(agent) is not None
 
 
 def _variant(kind: str, scope: Scope) -> str:

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import document
-from pyxle.ssr import RenderError, RenderQueueFull, SsrPool
+from pyxle.pages._document import END, document
+from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
+# A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
+_STREAMED = {"X-Accel-Buffering": "no"}
+
+logger = logging.getLogger("pyxle.error")
 _HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.DOTALL | re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
 
@@ -83,7 +89,7 @@ class Renderer:
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else ())
         self.started = False
-        self._tags: dict[str, tuple[list[str], str]] = {}  # page id -> (asset links, scripts): fixed per build
+        self._tags: dict[str, tuple[list[str], str, str]] = {}  # page id -> (links, scripts, streamed scripts)
         self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page
 
     async def start(self) -> None:
@@ -107,17 +113,22 @@ class Renderer:
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
-                      tail: str = "", urgent: bool = False) -> HTMLResponse:
-        """Render and wrap in the document; raises ``RenderError`` if the page throws, and
-        ``RenderQueueFull`` when the pool is saturated (``urgent``: see ``SsrPool.render``).
+                      tail: str = "", urgent: bool = False, complete: bool = False) -> Response:
+        """Render and wrap in the document; raises ``RenderError`` if the page throws (before its
+        shell, for a page that streams), and ``RenderQueueFull`` when the pool is saturated
+        (``urgent``: see ``SsrPool.render``).
 
         ``tail`` is markup for the end of the body, before the scripts (``auth_seed``).
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
+        A page that suspends is streamed (``StreamingResponse``): the head, the shell and the
+        props first, then the rest as it renders; ``complete`` waits for all of it instead.
         """
         props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
-        result = await self.pool.render({"page": page_id, "routePath": route_path, "csrfToken": csrf_token}, props_json,
-                                        urgent=urgent)
+        request = {"page": page_id, "routePath": route_path, "csrfToken": csrf_token}
+        if complete:
+            request["complete"] = True
+        result = await self.pool.render(request, props_json, urgent=urgent)
         rendered: list[str] = result.get("head") or []
         key = (*map(tuple, head), None, *rendered)
         merged = self._merged.get(key)
@@ -125,19 +136,44 @@ class Renderer:
             if len(self._merged) >= 1024:  # data-dependent heads (a title per record) must not grow it forever
                 self._merged.clear()
             merged = self._merged[key] = merge_levels(head, rendered)
-        tags, scripts = self._tags.get(page_id) or self._page_tags(page_id)
-        body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
-                        scripts=tail + scripts if tail else scripts)
-        return HTMLResponse(body, status, headers=headers)
+        tags, scripts, streamed = self._tags.get(page_id) or self._page_tags(page_id)
+        stream = result.get("stream")
+        rooted = result.get("root", False)
+        if stream is None:
+            body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
+                            scripts=tail + scripts if tail else scripts, rooted=rooted)
+            return HTMLResponse(body, status, headers=headers)
+        first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
+                         scripts=tail + streamed if tail else streamed, end="", rooted=True)
+        return StreamingResponse(_streamed(first, stream), status, headers={**(headers or {}), **_STREAMED},
+                                 media_type="text/html")
 
-    def _page_tags(self, page_id: str) -> tuple[list[str], str]:
+    def _page_tags(self, page_id: str) -> tuple[list[str], str, str]:
+        """The page's stylesheet and preload links, and its scripts: deferred, or ``async`` for a
+        streamed page (it hydrates what has arrived; React hydrates the rest as it comes)."""
         assets = self.manifest["pages"][page_id]
         tags = [self.extra_head] if self.extra_head else []
         tags += [f'<link rel="stylesheet" href="{html.escape(href)}">' for href in assets["css"]]
         tags += [f'<link rel="modulepreload" href="{html.escape(href)}">' for href in assets["imports"]]
-        scripts = f'<script type="module" src="{html.escape(assets["js"])}"></script>' + self.extra_scripts
-        self._tags[page_id] = (tags, scripts)
-        return tags, scripts
+        src = html.escape(assets["js"])
+        scripts = f'<script type="module" src="{src}"></script>' + self.extra_scripts
+        streamed = f'<script type="module" async src="{src}"></script>' + self.extra_scripts
+        self._tags[page_id] = (tags, scripts, streamed)
+        return tags, scripts, streamed
+
+
+async def _streamed(first: str, stream: RenderStream) -> AsyncIterator[str]:
+    """The document's start (head, shell, props, scripts), each later part of the render, its end.
+    A client that goes away stops the render (``close``); a worker that dies ends the page there."""
+    try:
+        yield first
+        async for chunk in stream:
+            yield chunk
+    except RenderError as exc:
+        logger.error("streaming a page stopped: %s", exc)
+    finally:
+        stream.close()
+    yield END
 
 
 __all__ = ["RenderError", "RenderQueueFull", "Renderer", "merge_head", "split_head"]

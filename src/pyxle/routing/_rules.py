@@ -23,8 +23,8 @@ _CATCH_ALL = re.compile(r"^\[\.\.\.([^\[\]./]+)\]$")
 _OPTIONAL_CATCH_ALL = re.compile(r"^\[\[\.\.\.([^\[\]./]+)\]\]$")
 _GROUP = re.compile(r"^\([^()/]+\)$")
 
-# Files with a role in their folder rather than a URL. ``loading`` is a Suspense fallback: until
-# pages stream it renders nowhere, but it must never be served as a page of its own.
+# Files with a role in their folder rather than a URL. ``loading`` is the Suspense fallback of its
+# folder's pages (``RouteTable.loading``), never a page of its own.
 SPECIAL_PAGE_STEMS = frozenset({"layout", "template", "error", "not-found", "loading"})
 
 

@@ -31,6 +31,19 @@ class RouteTable:
                     chain.append((kind, special))
         return chain
 
+    def loading(self, file: PurePosixPath) -> list[tuple[int, PurePosixPath]]:
+        """``(position, file)`` of the ``loading.pyxl`` files above a page, from the root folder down:
+        each is the Suspense fallback of what its folder holds, inside the folder's layouts and
+        templates (``position``: how many entries of ``chain(file)`` wrap it)."""
+        parts = file.parent.parts if file.parent.as_posix() != "." else ()
+        found, wrapping = [], 0
+        for depth in range(len(parts) + 1):
+            specials = self.specials.get("/".join(parts[:depth]), {})
+            wrapping += sum(kind in specials for kind in ("layout", "template"))
+            if "loading" in specials:
+                found.append((wrapping, specials["loading"]))
+        return found
+
     def nearest(self, file: PurePosixPath, kind: str) -> PurePosixPath | None:
         """The closest ``error``/``not-found`` file at or above the folder of ``file``."""
         parts = list(file.parent.parts if file.parent.as_posix() != "." else ())

@@ -1,10 +1,12 @@
 """Server-side rendering in a pool of warm Node worker processes.
 
-Public names: ``SsrPool``, ``RenderError``, ``RenderTimeout``, ``RenderQueueFull``.
+Public names: ``SsrPool``, ``RenderError``, ``RenderTimeout``, ``RenderQueueFull``, ``RenderStream``.
 Depends on nothing else in Pyxle: it takes the path of an SSR bundle (the bundler's output).
 
 Each worker loads the bundle once and renders one request at a time (React's ``renderToString``
-is synchronous), so the pool size is the render concurrency. Renders beyond what the workers take
+is synchronous), so the pool size is the render concurrency. A page that suspends (a
+``<Suspense>`` child waiting for data) streams instead: its shell is the answer, and the rest
+arrives on a ``RenderStream`` while the worker goes on with the next renders. Renders beyond what the workers take
 wait in a bounded queue; a full queue refuses at once (``RenderQueueFull``). A render's timeout
 counts its own time only; a worker that overruns it or dies is killed and replaced, the render in
 progress fails, and the rest are served normally. Console output during a render reaches the
@@ -15,5 +17,6 @@ from __future__ import annotations
 
 from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._pool import SsrPool
+from pyxle.ssr._stream import RenderStream
 
-__all__ = ["RenderError", "RenderQueueFull", "RenderTimeout", "SsrPool"]
+__all__ = ["RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool"]

@@ -14,6 +14,7 @@ import orjson
 
 from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._process import NodeProcess, start_worker
+from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
 # Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
@@ -49,6 +50,7 @@ class _Worker:
         self.process = process
         self.pool = pool
         self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
+        self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
         self.retired = False
         process.on_answer = self.answer
         process.on_exit = lambda: pool._worker_exited(self)
@@ -61,11 +63,23 @@ class _Worker:
         self.process.write(job.line)
 
     def answer(self, message: dict[str, Any]) -> None:
-        job = self.pending.pop(message["id"], None)
+        job_id = message["id"]
+        stream = self.streams.get(job_id)
+        if stream is not None:
+            if "chunk" not in message:
+                del self.streams[job_id]
+            stream.feed(message)
+            return
+        job = self.pending.pop(job_id, None)
         if job is None:
             return
         if job.timer is not None:
             job.timer.cancel()
+        if message.get("more"):  # a shell: the rest follows, while this worker renders the next lines
+            stream = self.streams[job_id] = RenderStream(lambda: self.abort(job_id), self.pool.timeout + 5)
+            message["stream"] = stream
+            if job.future.done():  # its caller gave up meanwhile
+                stream.close()
         if not job.future.done():
             job.future.set_result(message)
         for head in self.pending.values():  # the next job starts rendering now
@@ -73,6 +87,16 @@ class _Worker:
             break
         if self.pool._queue and len(self.pending) <= REFILL:
             self.pool._pump()
+
+
+    def abort(self, job_id: int) -> None:
+        if self.streams.pop(job_id, None) is not None and not self.retired:
+            self.process.write(b'{"abort":%d}\n' % job_id)
+
+    def end_streams(self, error: RenderError) -> None:
+        streams, self.streams = self.streams, {}
+        for stream in streams.values():
+            stream.fail(error)
 
 
 class SsrPool:
@@ -115,7 +139,7 @@ class SsrPool:
                 self._worker_exited(worker)
 
     async def _start_worker(self) -> NodeProcess:
-        return await start_worker(self.bundle, self.node, self.node_args)
+        return await start_worker(self.bundle, self.node, self.node_args, timeout=self.timeout)
 
     @property
     def waiting(self) -> int:
@@ -136,6 +160,9 @@ class SsrPool:
     async def render(self, request: dict[str, Any], props_json: str | None = None, *,
                      urgent: bool = False) -> dict[str, Any]:
         """Render ``request``; ``props_json`` is ``request["props"]`` already serialised (sent as is).
+
+        The answer is ``{"html", "head"}``; for a page that streams, its shell, and ``"stream"``: a
+        ``RenderStream`` of the rest (``request["complete"]`` waits for everything instead).
 
         ``urgent`` (an error page for a render that failed) goes to the front of the queue and
         only to a worker with nothing else to do, and the queue's limit does not apply to it.
@@ -236,6 +263,7 @@ class SsrPool:
             return
         worker.retired = True
         worker.process.kill()
+        worker.end_streams(RenderError("the SSR worker stopped while streaming the page"))
         if worker in self._workers:
             self._workers.remove(worker)
         requeue = [job for job in worker.pending.values() if not job.future.done()]
@@ -306,6 +334,7 @@ class SsrPool:
                 pass
             worker.retired = True
             worker.process.kill()
+            worker.end_streams(RenderError("the SSR pool closed while streaming the page"))
             for job in worker.pending.values():
                 if not job.future.done():
                     job.future.set_exception(RenderError("the SSR pool is shutting down"))

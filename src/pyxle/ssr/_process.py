@@ -124,12 +124,14 @@ def _stray_output() -> int | None:
         return asyncio.subprocess.DEVNULL
 
 
-async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, ...] = ()) -> NodeProcess:
-    """Start a worker on ``bundle`` and wait until it has loaded it."""
+async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, ...] = (), *,
+                       timeout: float = 10.0) -> NodeProcess:
+    """Start a worker on ``bundle`` and wait until it has loaded it; a streamed render leaves what
+    is still loading after ``timeout`` seconds to the browser."""
     read_fd, write_fd = os.pipe()
     try:
         process = await asyncio.create_subprocess_exec(
-            *_PDEATHSIG, node, *node_args, str(WORKER), str(bundle), str(write_fd),
+            *_PDEATHSIG, node, *node_args, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
             stdin=asyncio.subprocess.PIPE, stdout=_stray_output(), stderr=None, pass_fds=(write_fd,),
         )
     except BaseException:

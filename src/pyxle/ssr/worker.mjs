@@ -1,16 +1,22 @@
 // A warm SSR worker: loads the project's SSR bundle once, then renders one request per line.
-//   node worker.mjs /abs/path/ssr.mjs ANSWER_FD
-// In, on stdin (JSON lines): {id, page, props, routePath, csrfToken}.
+//   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS]
+// In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}, or {abort: id} when
+// the client of a streamed render went away.
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first; then {id, html, head} or {id, error, stack}
-// per request, and {log, page, text} for console output. The answers have that pipe to themselves,
-// so nothing a component or a library prints can corrupt them; each leaves as soon as its render
-// ends, so the pool's clock for the next request starts when that request really starts.
+// per request, and {log, page, text} for console output. A page that suspends streams: {id, html,
+// head, more: true} (its shell), then {id, chunk}... and {id, end: true}; meanwhile the worker
+// takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
+// after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
+// component or a library prints can corrupt them; each leaves as soon as its render ends, so the
+// pool's clock for the next request starts when that request really starts.
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { format } from 'node:util'
 
 const answers = Number(process.argv[3])
+const timeout = Number(process.argv[4]) || 10000
+const streams = new Map() // id -> {abort} of the streamed renders still going
 let page = null // the page being rendered: console output is tagged with it
 
 const send = (message) => {
@@ -39,17 +45,42 @@ console.error = (...args) => send({ log: 'error', page, text: format(...args) })
 
 const bundle = await import(pathToFileURL(process.argv[2]).href)
 
+function render(request) {
+  const { id } = request
+  let over = false
+  const emit = (message) => {
+    if (message.end || message.error || !message.more && message.html !== undefined) {
+      over = true
+      streams.delete(id)
+    }
+    send({ id, ...message })
+    if (over && closing && !streams.size) process.exit(0)
+  }
+  const log = (text) => send({ log: 'error', page: request.page, text })
+  const result = bundle.render(request, emit, { timeout, log })
+  if (result.html !== undefined) send({ id, ...result })
+  else if (!over) streams.set(id, result)
+}
+
 createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
   let request
   try {
     request = JSON.parse(line)
+    if (request.abort !== undefined) {
+      streams.get(request.abort)?.abort()
+      return
+    }
     page = request.page
-    send({ id: request.id, ...bundle.render(request) })
+    render(request)
   } catch (error) {
     send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
   } finally {
     page = null
   }
 })
-process.stdin.on('end', () => process.exit(0))
+let closing = false // stdin ended: exit once the streamed renders still going have ended
+process.stdin.on('end', () => {
+  closing = true
+  if (!streams.size) process.exit(0)
+})
 send({ ready: true })
