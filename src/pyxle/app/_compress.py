@@ -117,9 +117,46 @@ def _before(name: bytes, other: bytes, available: dict[bytes, Any]) -> bool:
     return order.index(name) < order.index(other)
 
 
+_KINDS: dict[bytes, bool] = {}  # Content-Type value -> compressible: an app answers with a handful
+
+
 def compressible(content_type: bytes) -> bool:
-    kind = content_type.split(b";", 1)[0].strip().lower()
-    return kind.startswith(b"text/") or kind in _TEXT_TYPES or kind.endswith((b"+json", b"+xml"))
+    known = _KINDS.get(content_type)
+    if known is None:
+        kind = content_type.split(b";", 1)[0].strip().lower()
+        known = kind.startswith(b"text/") or kind in _TEXT_TYPES or kind.endswith((b"+json", b"+xml"))
+        if len(_KINDS) < 256:
+            _KINDS[content_type] = known
+    return known
+
+
+def _encodable(headers: list[tuple[bytes, bytes]]) -> tuple[bool, bytes | None]:
+    """Whether an answer with ``headers`` may be encoded (a text type, not encoded already, not
+    marked ``no-transform``), and its ``Content-Length`` when it has one."""
+    content_type = sized = None
+    for name, value in headers:
+        if name == b"content-type":
+            content_type = value
+        elif name == b"content-encoding" or (name == b"cache-control" and b"no-transform" in value):
+            return False, None
+        elif name == b"content-length":
+            sized = value
+    return content_type is not None and compressible(content_type), sized
+
+
+def _vary_only(send: Send) -> Send:
+    """For a client that takes no encoding (or a HEAD): every answer goes as it is, with ``Vary:
+    Accept-Encoding`` where another client would have got it encoded. No state to keep."""
+
+    async def send_varied(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = message.get("headers") or []
+            if status == 304 or (status not in _NEVER and _encodable(headers)[0]):
+                message["headers"] = _with_vary(headers)
+        await send(message)
+
+    return send_varied
 
 
 class CompressionMiddleware:
@@ -130,18 +167,31 @@ class CompressionMiddleware:
         self.app = app
         self.minimum_size = minimum_size
         self.encoders = encoders(gzip_level, brotli_quality, zstd_level)
+        self._chosen: dict[bytes, bytes | None] = {}  # Accept-Encoding value -> coding: browsers send a few
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        accept = b""
-        for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                accept = value
-                break
-        coding = negotiate(accept, self.encoders) if accept and scope["method"] != "HEAD" else None
-        await self.app(scope, receive, _Responder(send, coding, self.encoders.get(coding), self.minimum_size).send)
+        coding = None
+        if scope["method"] != "HEAD":
+            for name, value in scope["headers"]:
+                if name == b"accept-encoding":
+                    coding = self._coding(value)
+                    break
+        if coding is None:
+            await self.app(scope, receive, _vary_only(send))
+            return
+        await self.app(scope, receive, _Responder(send, coding, self.encoders[coding], self.minimum_size).send)
+
+    def _coding(self, accept: bytes) -> bytes | None:
+        chosen = self._chosen
+        if accept in chosen:
+            return chosen[accept]
+        coding = negotiate(accept, self.encoders)
+        if len(chosen) < 256:
+            chosen[accept] = coding
+        return coding
 
 
 class _Responder:
@@ -149,7 +199,7 @@ class _Responder:
 
     __slots__ = ("codec", "coding", "finish", "minimum", "process", "send_next", "sized", "start", "state")
 
-    def __init__(self, send: Send, coding: bytes | None, codec: Any, minimum: int) -> None:
+    def __init__(self, send: Send, coding: bytes, codec: Any, minimum: int) -> None:
         self.send_next = send
         self.coding = coding
         self.codec = codec
@@ -176,24 +226,16 @@ class _Responder:
 
     async def _start(self, message: Message) -> None:
         headers = message.get("headers") or []
-        content_type = sized = None
-        for name, value in headers:
-            if name == b"content-type":
-                content_type = value
-            elif name == b"content-encoding" or (name == b"cache-control" and b"no-transform" in value):
-                content_type = None  # already encoded, or asks to be left as it is
-                break
-            elif name == b"content-length":
-                sized = value
+        encodable, sized = _encodable(headers)
         status = message["status"]
         if status == 304:  # what the full answer would have varied on
             message["headers"] = _with_vary(headers)
-        if content_type is None or status in _NEVER or not compressible(content_type):
+        if not encodable or status in _NEVER:
             self.state = "plain"
             await self.send_next(message)
             return
         message["headers"] = _with_vary(headers)
-        if self.coding is None or (sized is not None and sized.isdigit() and int(sized) < self.minimum):
+        if sized is not None and sized.isdigit() and int(sized) < self.minimum:
             self.state = "plain"
             await self.send_next(message)
             return
@@ -212,7 +254,7 @@ class _Responder:
             await self.send_next(message)
             return
         headers = [(n, _weak(v) if n == b"etag" else v) for n, v in start["headers"] if n != b"content-length"]
-        headers.append((b"content-encoding", self.coding))  # type: ignore[arg-type]
+        headers.append((b"content-encoding", self.coding))
         if not more:
             data = self.codec.whole(body)
             headers.append((b"content-length", str(len(data)).encode()))
