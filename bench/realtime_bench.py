@@ -197,7 +197,8 @@ def serve_contender(name: str, redis_url: str, port: int) -> tuple[subprocess.Po
     """Start contender ``name`` with 2 workers on ``port``, sharing the Redis at ``redis_url``."""
     health = f"http://127.0.0.1:{port}/"
     if name == "pyxle":
-        env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_url, "PYXLE_ACCESS_LOG": "0"}
+        env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_url, "PYXLE_ACCESS_LOG": "0",
+               "PYXLE_SECRET_KEY": os.urandom(32).hex()}  # shared state: serve refuses to start without one
         cmd = [sys.executable, "-m", "pyxle", "serve", str(project()), "--port", str(port), "--workers", "2"]
         return start(cmd, f"http://127.0.0.1:{port}/healthz", extra_env=env), Dialect()
     if name.startswith(("pyxle granian", "pyxle uvicorn")):  # Pyxle's app under a server's own CLI
@@ -247,12 +248,14 @@ def run_fanout(names: tuple[str, ...] = CONTENDERS, subscribers: int = 1000, rat
             redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(redis_port),
                                       "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL)
             port = free_port()
-            server, dialect = serve_contender(name, f"redis://127.0.0.1:{redis_port}/0", port)
-            try:
+            server = None
+            try:  # a server that fails to start must not leave its redis-server behind
+                server, dialect = serve_contender(name, f"redis://127.0.0.1:{redis_port}/0", port)
                 result = uvloop.run(fanout(f"ws://127.0.0.1:{port}{dialect.path}", dialect, subscribers, rate,
                                            seconds, burst))
             finally:
-                stop(server)
+                if server is not None:
+                    stop(server)
                 redis.kill()
                 redis.wait()
             results[name].append(result)
