@@ -296,7 +296,9 @@ def test_a_link_with_prefetch_ttl_shows_its_prefetched_data(app19: Server, page:
     seen = nav_requests(page)
     open_page(app19, page)
     reused = page.page.get_by_role("link", name="Counter, reused")
-    with page.page.expect_response(lambda r: r.url == app19.url + "/counter") as prefetched:
+    # the payload prefetch of this link (x-pyxle-navigation: 1), not a code-only prefetch of another
+    with page.page.expect_response(lambda r: r.url == app19.url + "/counter"
+                                   and r.request.headers.get("x-pyxle-navigation") == "1") as prefetched:
         reused.scroll_into_view_if_needed()  # below the fold: prefetched once in view
     visit = prefetched.value.json()["props"]["data"]["visit"]  # that prefetch carried the data
     httpx.get(app19.url + "/counter", headers={"x-pyxle-navigation": "1"})  # a later visit elsewhere
