@@ -118,6 +118,9 @@ def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: Pag
 
         write(app, "first-action")
         until(lambda: httpx.post(server.url + "/api/__actions/notes/add_note").status_code == 403)  # CSRF: it exists
+        # and the page's new bundle is built (the server renders the form with it), so no reload
+        # from that rebuild reaches the browser between typing and clicking
+        until(lambda: "New note" in httpx.get(server.url + "/notes").text)
         page.page.goto(server.url + "/notes")
         page.hydrated()
         page.page.get_by_role("button", name="Add").click()

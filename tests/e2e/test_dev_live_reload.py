@@ -248,12 +248,12 @@ def test_a_jsx_syntax_error_in_a_component_shows_its_file_and_line(make_project,
     (project / "components" / "Counter.jsx").write_text(broken)
     line = next(i for i, text in enumerate(broken.splitlines(), 1) if "</buton>" in text)
     overlay = page.page.locator("#pyxle-dev-overlay")
-    overlay.wait_for(timeout=10000)
+    overlay.wait_for(timeout=30000)  # generous: a rebuild on a loaded CI machine
     assert f"components/Counter.jsx:{line}:" in overlay.text_content()
     assert "</buton>" in overlay.text_content()  # the source line
 
     (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
-    page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=10000)
+    page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=30000)
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
 
 
