@@ -195,3 +195,19 @@ def alternate(contenders: dict[str, tuple[list[str], dict[str, str]]], path: str
     print(f"\nmedian req/s and ratio to {baseline}:")
     for name, values in results.items():
         print(f"  {name:<32} {median(values):>9.0f} req/s  ratio {median(values) / base:.2f}")
+
+
+# An API route answering a document as a constant (read once from the file ``BENCH_HTML`` names):
+# the floor of what serving those bytes can cost, for cache_bench and compress_bench.
+CONSTANT_HTML_ROUTE = """
+import os
+from starlette.responses import Response
+
+_document: list[bytes] = []
+
+async def get(request):
+    if not _document:
+        with open(os.environ["BENCH_HTML"], "rb") as f:
+            _document.append(f.read())
+    return Response(_document[0], media_type="text/html")
+"""

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, free_port, median, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
 from ssr_bench import page_project
 
 HELLO = '''from starlette.requests import Request
@@ -88,7 +88,7 @@ def main() -> None:
                     result, usage = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections)
                 finally:
                     stop(proc)
-                server_us = sum(us for part, us in usage.items() if part not in ("wrk", "other", "total"))
+                server_us = server_cpu(usage)
                 rps.setdefault(name, []).append(result.rps)
                 cpu.setdefault(name, []).append(server_us)
                 print(f"round {round_no + 1}: {name:<34} {result.rps:>8.0f} req/s  server CPU {server_us:5.1f} us/req",

@@ -24,26 +24,12 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
+from _harness import CONSTANT_HTML_ROUTE, REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
 from ssr_bench import PAGE, page_project
 
 STORED = PAGE.replace('return {"items": [{"id": i, "name": f"Item {i}", "price": i * 1.5} for i in range(30)]}',
                       'return {"data": {"items": [{"id": i, "name": f"Item {i}", "price": i * 1.5} for i in range(30)]},'
                        ' "revalidate": 3600}')
-# The floor in memory: the document, read once from the file the bench names (it exists only once the
-# stored page has been fetched).
-FLOOR_ROUTE = """
-import os
-from starlette.responses import Response
-
-_document: list[bytes] = []
-
-async def get(request):
-    if not _document:
-        with open(os.environ["BENCH_HTML"], "rb") as f:
-            _document.append(f.read())
-    return Response(_document[0], media_type="text/html")
-"""
 
 
 def main() -> None:
@@ -59,7 +45,7 @@ def main() -> None:
         (project / "pages" / "index.pyxl").write_text(STORED)
         (project / "public").mkdir()
         (project / "pages" / "api").mkdir()
-        (project / "pages" / "api" / "floor.py").write_text(FLOOR_ROUTE)
+        (project / "pages" / "api" / "floor.py").write_text(CONSTANT_HTML_ROUTE)  # BENCH_HTML exists once the stored page is fetched
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], check=True, capture_output=True, env=env())
         port = free_port()
         base = f"http://127.0.0.1:{port}"

@@ -30,24 +30,10 @@ import brotli
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
+from _harness import CONSTANT_HTML_ROUTE, REPO, env, free_port, median, server_cpu, start, stop, wrk, wrk_with_cpu
 from ssr_bench import NODE_MODULES
 
 ENCODINGS = ("identity", "br", "gzip", "zstd")
-# The same page as a constant from an API route (read once from the file the bench names): what
-# compression costs the server when the answer itself costs next to nothing.
-CONSTANT_ROUTE = """
-import os
-from starlette.responses import Response
-
-_document: list[bytes] = []
-
-async def get(request):
-    if not _document:
-        with open(os.environ["BENCH_HTML"], "rb") as f:
-            _document.append(f.read())
-    return Response(_document[0], media_type="text/html")
-"""
 
 
 def serve_demo(tmp: Path) -> tuple[subprocess.Popen, str]:
@@ -56,7 +42,7 @@ def serve_demo(tmp: Path) -> tuple[subprocess.Popen, str]:
                     ignore=shutil.ignore_patterns("node_modules", "data", ".pyxle-build", "dist", "__pycache__"))
     (demo / "node_modules").symlink_to(NODE_MODULES)
     (demo / "pyxle.config.json").write_text(json.dumps({"compression": {"zstdLevel": 3}}))
-    (demo / "pages" / "api" / "bench_constant.py").write_text(CONSTANT_ROUTE)
+    (demo / "pages" / "api" / "bench_constant.py").write_text(CONSTANT_HTML_ROUTE)  # what compression costs when the answer costs nothing
     subprocess.run([sys.executable, "-m", "pyxle", "build", str(demo)], env=env(), check=True, capture_output=True)
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
