@@ -195,6 +195,11 @@ def test_body_over_limit_is_413(routes_server: Server) -> None:
     r = httpx.post(url, content=chunks())
     assert r.status_code == 413 and "limit" in r.json()["error"]
     assert get(routes_server, "/api/fast").status_code == 200
+    # Refused before CSRF or any user code runs (a page's POST without a token would be a 403),
+    # and with the security headers every answer carries.
+    r = httpx.post(routes_server.url + "/some/page", content=b"x" * 1001)
+    assert r.status_code == 413 and r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["connection"] == "close"
 
 
 def test_unhandled_exception_is_generic_500_with_traceback_in_log(routes_server: Server) -> None:

@@ -85,3 +85,19 @@ def test_secret_rules() -> None:
     assert len(generated) >= 32 and "PYXLE_SECRET_KEY" in warning
     assert resolve_secret(None, mode="development")[1] is None
     assert resolve_secret(None, mode="production")[0] != generated
+
+
+def test_csrf_protects_answers_stay_right_when_remembered_and_the_memory_is_bounded() -> None:
+    from pyxle.security._csrf import _MEMO_PATHS
+
+    mw = CSRFMiddleware(lambda s, r, c: None, secret=b"k" * 32, exempt_paths=("/hooks",))
+    for _ in range(2):  # the second pass answers from memory
+        assert mw.protects("/api/__actions/index/save")
+        assert not mw.protects("/api/users")
+        assert not mw.protects("/hooks/stripe")
+        assert mw.protects("/hooksmith")
+    for n in range(_MEMO_PATHS + 500):  # a client inventing paths cannot grow it without end
+        assert mw.protects(f"/page/{n}")
+        assert not mw.protects(f"/api/item/{n}")
+    assert len(mw._protects) == _MEMO_PATHS
+    assert mw.protects("/page/unseen") and not mw.protects("/api/unseen")

@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -22,15 +21,16 @@ from pyxle._loading import make_importable
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
-from pyxle.app._errors import ServerErrorMiddleware, http_exception_handler
-from pyxle.app._limits import BodyLimitMiddleware, BodyTimeoutMiddleware, LimitError, Limits
+from pyxle.app._edge import HttpEdge
+from pyxle.app._errors import handle_exceptions, http_exception_handler
+from pyxle.app._limits import LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.routing import RouteSpec, RoutingError, scan
-from pyxle.security import SecretKeyError, SecurityHeadersMiddleware, cors_middleware, csrf_middleware, resolve_secret
+from pyxle.security import SecretKeyError, cors_middleware, csrf_middleware, resolve_secret, security_headers
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -164,15 +164,13 @@ class PyxleApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         config = self.config
-        app: ASGIApp = ExceptionMiddleware(
-            self.router, handlers={k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
-        )
+        handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
+        app = handle_exceptions(self.router.app, handlers)  # the router's own dispatch: one call less
         app = _websocket_guard(app, config)
         for cls, args, kwargs in reversed(self.plugins.middleware if self.plugins else ()):
             app = cls(app, *args, **kwargs)
         # Outside the plugins' middleware: tasks run after pyxle-db has committed the request's writes.
         app = run_background_tasks(app)
-        app = BodyLimitMiddleware(app, max_body_size=config.max_body_size)
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
@@ -187,16 +185,16 @@ class PyxleApp(Starlette):
             self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
-        app = BodyTimeoutMiddleware(app, timeout=self.limits.body_timeout)
-        app = ServerErrorMiddleware(app, expose=_exposes_errors(config, self.mode))
-        if config.security_headers:
-            app = SecurityHeadersMiddleware(app, headers=config.security_headers)
         squeeze = config.compression
-        if squeeze.enabled:  # outside everything that answers, so every answer is covered (its 500s, 429s)
-            from pyxle.app._compress import CompressionMiddleware
+        compressor = None
+        if squeeze.enabled:
+            from pyxle.app._compress import Compressor
 
-            app = CompressionMiddleware(app, minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
-                                        brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
+            compressor = Compressor(minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
+                                    brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
+        app = HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
+                       compressor=compressor, max_body_size=config.max_body_size,
+                       body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode))
         return self._observed(app)
 
     def _observed(self, app: ASGIApp) -> ASGIApp:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Send
 
 _TEXT_TYPES = frozenset({
     b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
@@ -144,47 +144,26 @@ def _encodable(headers: list[tuple[bytes, bytes]]) -> tuple[bool, bytes | None]:
     return content_type is not None and compressible(content_type), sized
 
 
-def _vary_only(send: Send) -> Send:
-    """For a client that takes no encoding (or a HEAD): every answer goes as it is, with ``Vary:
-    Accept-Encoding`` where another client would have got it encoded. No state to keep."""
-
-    async def send_varied(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            headers = message.get("headers") or []
-            if status == 304 or (status not in _NEVER and _encodable(headers)[0]):
-                message["headers"] = _with_vary(headers)
-        await send(message)
-
-    return send_varied
+def vary(status: int, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """For an answer sent as it is (the client takes no encoding, or a HEAD): its headers with
+    ``Vary: Accept-Encoding`` where another client would have got it encoded."""
+    if status == 304 or (status not in _NEVER and _encodable(headers)[0]):
+        return _with_vary(headers)
+    return headers
 
 
-class CompressionMiddleware:
-    """Encodes text answers for clients that accept it; see the module docstring for what is skipped."""
+class Compressor:
+    """The configured codecs and the choice among them; the app's outer layer (``_edge``) asks it,
+    per request, for the coding and for the ``send`` that encodes."""
 
-    def __init__(self, app: ASGIApp, *, minimum_size: int = 1024, gzip_level: int = 4, brotli_quality: int = 4,
+    def __init__(self, *, minimum_size: int = 1024, gzip_level: int = 4, brotli_quality: int = 4,
                  zstd_level: int | None = None) -> None:
-        self.app = app
         self.minimum_size = minimum_size
         self.encoders = encoders(gzip_level, brotli_quality, zstd_level)
         self._chosen: dict[bytes, bytes | None] = {}  # Accept-Encoding value -> coding: browsers send a few
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        coding = None
-        if scope["method"] != "HEAD":
-            for name, value in scope["headers"]:
-                if name == b"accept-encoding":
-                    coding = self._coding(value)
-                    break
-        if coding is None:
-            await self.app(scope, receive, _vary_only(send))
-            return
-        await self.app(scope, receive, _Responder(send, coding, self.encoders[coding], self.minimum_size).send)
-
-    def _coding(self, accept: bytes) -> bytes | None:
+    def coding(self, accept: bytes) -> bytes | None:
+        """The coding for ``Accept-Encoding: accept``, None for none we have."""
         chosen = self._chosen
         if accept in chosen:
             return chosen[accept]
@@ -192,6 +171,10 @@ class CompressionMiddleware:
         if len(chosen) < 256:
             chosen[accept] = coding
         return coding
+
+    def encoding(self, send: Send, coding: bytes) -> Send:
+        """A ``send`` that encodes a text answer with ``coding`` on its way to ``send``."""
+        return _Responder(send, coding, self.encoders[coding], self.minimum_size).send
 
 
 class _Responder:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import logging
+import functools
+import inspect
 import traceback
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from starlette.exceptions import HTTPException
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException, WebSocketException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-logger = logging.getLogger("pyxle.error")
+from starlette.websockets import WebSocket
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
@@ -22,39 +24,78 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
 
 
-class ServerErrorMiddleware:
-    """Outermost net: an unhandled exception is logged with its traceback and answered with a 500.
+async def _websocket_exception(websocket: WebSocket, exc: Exception) -> None:
+    assert isinstance(exc, WebSocketException)
+    await websocket.close(code=exc.code, reason=exc.reason)
 
-    Only ``expose`` (``pyxle dev``) puts the exception text and traceback in the response; the
-    production server never does.
+
+def server_error(exc: Exception, *, expose: bool) -> dict[str, Any]:
+    """The body of a 500: generic, unless ``expose`` (``pyxle dev``, ``debug``) adds the exception
+    text and traceback; the production server never does."""
+    body: dict[str, Any] = {"error": "Internal Server Error"}
+    if expose:
+        body["exception"] = f"{type(exc).__name__}: {exc}"
+        body["traceback"] = traceback.format_exception(exc)
+    return body
+
+
+def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) -> ASGIApp:
+    """Answer what the routes raise with the app's exception handlers (``add_exception_handler``:
+    by class, along the exception's MRO, or by HTTP status); what none handles goes on up.
+
+    Starlette's ``ExceptionMiddleware`` semantics, without building a ``Request`` for every
+    request: one is made only when a handler runs.
     """
+    by_class: dict[Any, Callable[..., Any]] = {HTTPException: http_exception_handler,
+                                               WebSocketException: _websocket_exception}
+    by_status: dict[int, Callable[..., Any]] = {}
+    for key, handler in handlers.items():
+        (by_status if isinstance(key, int) else by_class)[key] = handler
+    registered = (by_class, by_status)  # Starlette's own routes (a plugin's) look for them in the scope
 
-    def __init__(self, app: ASGIApp, *, expose: bool = False) -> None:
-        self.app = app
-        self.expose = expose
+    def lookup(exc: Exception) -> Callable[..., Any] | None:
+        if isinstance(exc, HTTPException) and exc.status_code in by_status:
+            return by_status[exc.status_code]
+        for cls in type(exc).__mro__:
+            if cls in by_class:
+                return by_class[cls]
+        return None
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
+    async def handled(scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind != "http" and kind != "websocket":
+            await app(scope, receive, send)
             return
+        scope["starlette.exception_handlers"] = registered
         started = False
 
-        async def send_tracking(message: Message) -> None:
+        async def sender(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
-            await self.app(scope, receive, send_tracking)
+            await app(scope, receive, sender)
         except Exception as exc:
-            logger.error("Unhandled error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
-            if not started:
-                await JSONResponse(self.body(exc), status_code=500)(scope, receive, send)
+            handler = lookup(exc)
+            if handler is None:
+                raise
+            if started:
+                raise RuntimeError("Caught handled exception, but response already started.") from exc
+            conn = Request(scope, receive, send) if kind == "http" else WebSocket(scope, receive, send)
+            if _is_async(handler):
+                response = await handler(conn, exc)
+            else:
+                response = await run_in_threadpool(handler, conn, exc)
+            if response is not None:
+                await response(scope, receive, sender)
+            exc.__traceback__ = None  # a reused exception instance would collect tracebacks
 
-    def body(self, exc: Exception) -> dict[str, Any]:
-        body: dict[str, Any] = {"error": "Internal Server Error"}
-        if self.expose:
-            body["exception"] = f"{type(exc).__name__}: {exc}"
-            body["traceback"] = traceback.format_exception(exc)
-        return body
+    return handled
+
+
+def _is_async(handler: Callable[..., Any]) -> bool:
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(type(handler).__call__)

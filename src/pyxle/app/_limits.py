@@ -1,21 +1,18 @@
 """Limits: the server's timeouts and render queue (``Limits``, from ``PYXLE_*`` variables), and on
-request bodies their size (413, JSON) and the time they take to arrive (408)."""
+request bodies their size (413) and the time they take to arrive (408), enforced by ``_edge``."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope
 
 logger = logging.getLogger("pyxle.http")
-_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class LimitError(ValueError):
@@ -57,46 +54,15 @@ class Limits:
         return cls(**values)
 
 
-class BodyLimitMiddleware:
-    """A declared ``Content-Length`` over the limit is refused at once; a streamed body when it crosses it."""
+class BodyTooLarge(HTTPException):
+    """A body sent without a ``Content-Length`` grew past ``maxBodySize``: 413, and the connection is closed."""
 
-    def __init__(self, app: ASGIApp, *, max_body_size: int) -> None:
-        self.app = app
-        self.max_body_size = max_body_size
-        self.detail = f"Request body is larger than the limit of {max_body_size} bytes"
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, too_large(limit), headers={"Connection": "close"})
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    await JSONResponse({"error": "Invalid Content-Length header"}, 400)(scope, receive, send)
-                    return
-                if declared > self.max_body_size:
-                    await JSONResponse({"error": self.detail}, 413, headers={"Connection": "close"})(
-                        scope, receive, send
-                    )
-                    return
-                await self.app(scope, receive, send)  # the server enforces the declared length
-                return
-        await self.app(scope, self._counting(receive), send)
 
-    def _counting(self, receive: Receive) -> Receive:
-        total = 0
-
-        async def receive_counted() -> Message:
-            nonlocal total
-            message = await receive()
-            total += len(message.get("body", b""))
-            if total > self.max_body_size:
-                raise HTTPException(413, self.detail)
-            return message
-
-        return receive_counted
+def too_large(limit: int) -> str:
+    return f"Request body is larger than the limit of {limit} bytes"
 
 
 class BodyTimeout(HTTPException):
@@ -113,74 +79,64 @@ class ClientGone(HTTPException):
         super().__init__(499, "Client closed the connection before sending the whole body")
 
 
-class BodyTimeoutMiddleware:
-    """Reading a request body may take at most ``timeout`` seconds from the first read; a client
-    trickling it (1 byte/s) gets a 408 instead of holding the request forever. A client that
-    disconnects mid-body is one INFO line and a 499 in the access log, not a traceback and a 500.
+BODY_ERRORS = (BodyTooLarge, BodyTimeout, ClientGone)
 
-    Sits outside the user's middleware and CSRF, so every reader of the body (CSRF reads plain
-    form posts) is timed. Both are ``HTTPException``s: raised inside a handler they become JSON
-    answers like any other; raised in a layer outside the exception handler, they are answered here.
+
+def body_receive(scope: Scope, receive: Receive, *, timeout: float, limit: int | None) -> Receive:
+    """``receive`` for a request with a body: the whole body must arrive within ``timeout`` seconds
+    of the first read (a client trickling it at 1 byte/s gets a 408 instead of holding the request
+    forever), and, when ``limit`` is given (no declared length to check up front), stay within it.
+    A client that disconnects mid-body is one INFO line and a 499, not a traceback and a 500.
+
+    The errors are ``HTTPException``s: raised in a handler they are answered like any other; raised
+    in a layer outside the handler's exception net, the app's outer layer answers them.
     """
+    deadline: float | None = None
+    complete = False
+    total = 0
 
-    def __init__(self, app: ASGIApp, *, timeout: float) -> None:
-        self.app = app
-        self.timeout = timeout
+    def timed_out() -> BodyTimeout:
+        logger.info("%s %s: request body not received within %gs (408)", scope["method"], scope["path"], timeout)
+        return BodyTimeout(timeout)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] in _NO_BODY:
-            await self.app(scope, receive, send)
-            return
+    async def receive_body() -> Message:
+        nonlocal deadline, complete, total
+        task = asyncio.current_task()
+        if complete or task is None:  # (not in a task: nothing to interrupt the wait with)
+            return await receive()
+        loop = asyncio.get_running_loop()
+        if deadline is None:
+            deadline = loop.time() + timeout
+        elif loop.time() >= deadline:
+            raise timed_out()
+        expired = False
+
+        def expire() -> None:
+            nonlocal expired
+            expired = True
+            task.cancel()
+
+        timer = loop.call_at(deadline, expire)
         try:
-            await self.app(scope, self._timed(scope, receive), send)
-        except (BodyTimeout, ClientGone) as exc:
-            response = JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
-            with contextlib.suppress(RuntimeError, OSError):  # the response had started: nothing more to say
-                await response(scope, receive, send)
+            message = await receive()
+        except asyncio.CancelledError:
+            if not expired:
+                raise
+            if hasattr(task, "uncancel"):  # Python 3.11+: this cancellation ends here
+                task.uncancel()
+            raise timed_out() from None
+        finally:
+            timer.cancel()
+        if message["type"] == "http.disconnect":
+            logger.info("%s %s: client disconnected before sending the whole body (499)", scope["method"],
+                        scope["path"])
+            raise ClientGone()
+        if limit is not None:
+            total += len(message.get("body", b""))
+            if total > limit:
+                raise BodyTooLarge(limit)
+        if not message.get("more_body", False):
+            complete = True
+        return message
 
-    def _timed(self, scope: Scope, receive: Receive) -> Receive:
-        timeout = self.timeout
-        deadline: float | None = None
-        complete = False
-
-        def timed_out() -> BodyTimeout:
-            logger.info("%s %s: request body not received within %gs (408)", scope["method"], scope["path"], timeout)
-            return BodyTimeout(timeout)
-
-        async def receive_timed() -> Message:
-            nonlocal deadline, complete
-            task = asyncio.current_task()
-            if complete or task is None:  # (not in a task: nothing to interrupt the wait with)
-                return await receive()
-            loop = asyncio.get_running_loop()
-            if deadline is None:
-                deadline = loop.time() + timeout
-            elif loop.time() >= deadline:
-                raise timed_out()
-            expired = False
-
-            def expire() -> None:
-                nonlocal expired
-                expired = True
-                task.cancel()
-
-            timer = loop.call_at(deadline, expire)
-            try:
-                message = await receive()
-            except asyncio.CancelledError:
-                if not expired:
-                    raise
-                if hasattr(task, "uncancel"):  # Python 3.11+: this cancellation ends here
-                    task.uncancel()
-                raise timed_out() from None
-            finally:
-                timer.cancel()
-            if message["type"] == "http.disconnect":
-                logger.info("%s %s: client disconnected before sending the whole body (499)", scope["method"],
-                            scope["path"])
-                raise ClientGone()
-            if not message.get("more_body", False):
-                complete = True
-            return message
-
-        return receive_timed
+    return receive_body

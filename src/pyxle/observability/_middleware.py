@@ -102,14 +102,14 @@ class ObservabilityMiddleware:
             kind = message["type"]
             if kind == "http.response.start":
                 status = message["status"]
-                headers = list(message.get("headers", ()))
+                headers = list(message.get("headers", ()))  # a copy: the sender's list is not ours to change
                 if rid is not None:
                     headers.append((self.header, rid.encode("latin-1")))
                 if self.timing:
                     extra["timing_ms"] = (time.perf_counter() - start) * 1000
                 if phases is not None and self.server_timing:
                     headers.append((b"server-timing", phases.server_timing(time.perf_counter() - start)))
-                message = {**message, "headers": headers}
+                message["headers"] = headers
             elif kind == "websocket.accept":
                 accepted = True
                 if self.metrics is not None:

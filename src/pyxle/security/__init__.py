@@ -1,7 +1,7 @@
 """Security defaults: CSRF (double-submit, signed), security headers, CORS, the app secret, signed cookies.
 
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
-``SecurityHeadersMiddleware``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
+``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
 ``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``. Depends on nothing else in Pyxle: callers pass values.
 """
 
@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 
 from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
 from pyxle.security._csrf import CSRFMiddleware
-from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware
+from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware, security_headers
 from pyxle.security._secret import SecretKeyError, resolve_secret
 from pyxle.security._tokens import make_token, verify_token
 
@@ -29,6 +29,7 @@ __all__ = [
     "csrf_middleware",
     "make_token",
     "resolve_secret",
+    "security_headers",
     "sign_cookie",
     "verify_cookie",
     "verify_token",

@@ -14,6 +14,7 @@ from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
+_MEMO_PATHS = 4096
 
 
 def under(path: str, prefix: str) -> bool:
@@ -51,8 +52,17 @@ class CSRFMiddleware:
         same_site = cookie_same_site.capitalize()
         self.cookie_attrs = f"; Path=/; SameSite={same_site}"
         self.secure = True if same_site == "None" else cookie_secure  # browsers require Secure with None
+        self._protects: dict[str, bool] = {}  # path -> protects(path), for the paths an app serves most
 
     def protects(self, path: str) -> bool:
+        known = self._protects.get(path)
+        if known is None:
+            known = self._decide(path)
+            if len(self._protects) < _MEMO_PATHS:  # bounded: paths are the client's to choose
+                self._protects[path] = known
+        return known
+
+    def _decide(self, path: str) -> bool:
         if any(under(path, prefix) for prefix in self.exempt):
             return False
         if under(path, ACTIONS_PREFIX):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -13,28 +13,41 @@ DEFAULT_SECURITY_HEADERS: Mapping[str, str] = {
 }
 
 
+Headers = list[tuple[bytes, bytes]]
+
+
+def security_headers(headers: Mapping[str, str]) -> Callable[[Sequence[tuple[bytes, bytes]]], Headers]:
+    """A function that adds each of ``headers`` a response's headers lack (the handler wins), for
+    the app's outer layer and ``SecurityHeadersMiddleware`` alike."""
+    ours = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    names = frozenset(name for name, _ in ours)
+
+    def add(present: Sequence[tuple[bytes, bytes]]) -> Headers:
+        for name, _ in present:  # a loop, not any(): this runs on every response
+            if name.lower() in names:  # the handler set some of ours
+                seen = {name.lower() for name, _ in present}
+                return [*present, *(pair for pair in ours if pair[0] not in seen)]
+        return [*present, *ours]
+
+    return add
+
+
 class SecurityHeadersMiddleware:
-    """Adds each configured header that the response does not already carry (the handler wins)."""
+    """``security_headers`` as a middleware of its own, for apps that assemble their own stack."""
 
     def __init__(self, app: ASGIApp, *, headers: Mapping[str, str]) -> None:
         self.app = app
-        self.headers = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-        self.names = frozenset(name for name, _ in self.headers)
+        self.add = security_headers(headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        add = self.add
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.get("headers", ())
-                names = self.names
-                if any(name.lower() in names for name, _ in headers):  # the handler set some of ours
-                    present = {name.lower() for name, _ in headers}
-                    message["headers"] = [*headers, *(pair for pair in self.headers if pair[0] not in present)]
-                else:
-                    message["headers"] = [*headers, *self.headers]
+                message["headers"] = add(message.get("headers", ()))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

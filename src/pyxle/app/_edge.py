@@ -1,0 +1,104 @@
+"""The app's outer layer for HTTP: what every answer and every request body gets.
+
+Security headers, compression (or its ``Vary``), the net that turns an unhandled exception into
+a logged, generic 500, and the request body's size and time limits. One layer, one scan of the
+request headers and one wrapper around ``send``: as separate middleware these cost a coroutine
+and a wrapper each, about a fifth of an API request's server time (docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pyxle.app._compress import Compressor, vary
+from pyxle.app._errors import server_error
+from pyxle.app._limits import BODY_ERRORS, body_receive, too_large
+
+logger = logging.getLogger("pyxle.error")
+_NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
+AddHeaders = Callable[[Sequence[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]]
+
+
+class HttpEdge:
+    """Outside everything that answers (rate limits, user middleware, CSRF, the routes), so each of
+    their answers, 500s included, carries the security headers and is compressed."""
+
+    def __init__(self, app: ASGIApp, *, add_headers: AddHeaders | None, compressor: Compressor | None,
+                 max_body_size: int, body_timeout: float, expose_errors: bool = False) -> None:
+        self.app = app
+        self.add_headers = add_headers
+        self.compressor = compressor
+        self.max_body_size = max_body_size
+        self.body_timeout = body_timeout
+        self.expose_errors = expose_errors
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        accept = length = None
+        chunked = False
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept = value
+            elif name == b"content-length":
+                length = value
+            elif name == b"transfer-encoding":
+                chunked = True
+        downstream, varies = send, False
+        compressor = self.compressor
+        if compressor is not None:
+            coding = compressor.coding(accept) if accept is not None and scope["method"] != "HEAD" else None
+            if coding is None:
+                varies = True
+            else:
+                downstream = compressor.encoding(send, coding)
+        add_headers = self.add_headers
+        started = False
+
+        async def send_edge(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = message.get("headers") or []
+                if add_headers is not None:
+                    headers = add_headers(headers)
+                if varies:
+                    headers = vary(message["status"], headers)
+                message["headers"] = headers
+            await downstream(message)
+
+        if length is not None:
+            refusal = self._refuse_length(length)
+            if refusal is not None:
+                await refusal(scope, receive, send_edge)
+                return
+        if length is not None or chunked or scope["method"] not in _NO_BODY:
+            limit = self.max_body_size if length is None else None  # a declared length is checked above
+            receive = body_receive(scope, receive, timeout=self.body_timeout, limit=limit)
+        try:
+            await self.app(scope, receive, send_edge)
+        except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
+            if not started:
+                response = JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
+                with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
+                    await response(scope, receive, send_edge)
+        except Exception as exc:
+            logger.error("Unhandled error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+            if not started:
+                await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)
+
+    def _refuse_length(self, length: bytes) -> JSONResponse | None:
+        """The answer to a declared ``Content-Length`` that is not a number or over the limit."""
+        try:
+            declared = int(length)
+        except ValueError:
+            return JSONResponse({"error": "Invalid Content-Length header"}, 400)
+        if declared > self.max_body_size:
+            return JSONResponse({"error": too_large(self.max_body_size)}, 413, headers={"Connection": "close"})
+        return None

@@ -1,0 +1,195 @@
+"""The app's outer layer (HttpEdge) and its exception net (handle_exceptions), called in-process:
+what each guarantees when the layers around them are not there to help."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from starlette.exceptions import HTTPException, WebSocketException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route, Router
+
+from pyxle.app._compress import Compressor
+from pyxle.app._edge import HttpEdge
+from pyxle.app._errors import handle_exceptions
+from pyxle.security import DEFAULT_SECURITY_HEADERS, security_headers
+
+Message = dict[str, Any]
+
+
+def call(app: Any, *, method: str = "GET", headers: list[tuple[bytes, bytes]] | None = None,
+         body: list[bytes] | None = None, kind: str = "http") -> list[Message]:
+    """Run one request through ``app``; the messages it sent."""
+    sent: list[Message] = []
+    chunks = list(body if body is not None else [b""])  # [] : the client leaves before sending any
+
+    async def receive() -> Message:
+        if kind == "websocket":
+            return {"type": "websocket.connect"}
+        if chunks:
+            chunk = chunks.pop(0)
+            return {"type": "http.request", "body": chunk, "more_body": bool(chunks)}
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {"type": kind, "method": method, "path": "/x", "headers": headers or [], "query_string": b"",
+             "state": {}}
+    asyncio.run(app(scope, receive, send))
+    return sent
+
+
+def start(sent: list[Message]) -> tuple[int, dict[bytes, bytes]]:
+    first = sent[0]
+    assert first["type"] == "http.response.start"
+    return first["status"], dict(first["headers"])
+
+
+def edge(app: Any, **kw: Any) -> HttpEdge:
+    options: dict[str, Any] = {"add_headers": security_headers(DEFAULT_SECURITY_HEADERS),
+                               "compressor": Compressor(), "max_body_size": 100, "body_timeout": 5.0}
+    return HttpEdge(app, **{**options, **kw})
+
+
+def test_an_unhandled_exception_is_a_generic_500_with_the_security_headers_and_vary() -> None:
+    async def broken(scope: Any, receive: Any, send: Any) -> None:
+        raise RuntimeError("secret password hunter2")
+
+    sent = call(edge(broken), headers=[(b"accept-encoding", b"identity")])
+    status, headers = start(sent)
+    assert status == 500
+    assert sent[1]["body"] == b'{"error":"Internal Server Error"}'
+    assert headers[b"x-frame-options"] == b"DENY" and headers[b"x-content-type-options"] == b"nosniff"
+    assert headers[b"vary"] == b"Accept-Encoding"
+    exposed = call(edge(broken, expose_errors=True))
+    assert b"hunter2" in exposed[1]["body"] and b"Traceback" in exposed[1]["body"]
+
+
+def test_the_handler_wins_over_a_default_security_header() -> None:
+    async def framed(scope: Any, receive: Any, send: Any) -> None:
+        await PlainTextResponse("ok", headers={"X-Frame-Options": "SAMEORIGIN"})(scope, receive, send)
+
+    _, headers = start(call(edge(framed)))
+    assert headers[b"x-frame-options"] == b"SAMEORIGIN"
+    assert headers[b"referrer-policy"] == b"strict-origin-when-cross-origin"
+
+
+def test_a_declared_body_over_the_limit_is_refused_before_anything_inside_runs() -> None:
+    ran = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        ran.append(True)
+        await Response("never")(scope, receive, send)
+
+    sent = call(edge(inner), method="POST", headers=[(b"content-length", b"101")], body=[b"x" * 101])
+    status, headers = start(sent)
+    assert (status, headers[b"connection"]) == (413, b"close")
+    assert sent[1]["body"] == b'{"error":"Request body is larger than the limit of 100 bytes"}'
+    assert headers[b"x-content-type-options"] == b"nosniff"
+    bad = call(edge(inner), method="POST", headers=[(b"content-length", b"ten")])
+    assert start(bad)[0] == 400 and b"Invalid Content-Length" in bad[1]["body"]
+    assert not ran
+
+
+def test_a_streamed_body_over_the_limit_read_outside_the_routes_is_a_413() -> None:
+    """A user middleware reading a chunked body (no declared length) is outside the routes'
+    exception net: the edge answers its 413 itself, not a 500."""
+
+    async def reads_body(scope: Any, receive: Any, send: Any) -> None:
+        await Request(scope, receive).body()
+        await Response("never")(scope, receive, send)
+
+    sent = call(edge(reads_body), method="POST", headers=[(b"transfer-encoding", b"chunked")],
+                body=[b"x" * 60, b"x" * 60])
+    assert start(sent)[0] == 413 and b"limit of 100 bytes" in sent[1]["body"]
+    fits = call(edge(reads_body), method="POST", headers=[(b"transfer-encoding", b"chunked")],
+                body=[b"x" * 50, b"x" * 50])
+    assert start(fits)[0] == 200
+
+
+def test_a_client_leaving_mid_body_is_a_499_not_a_500() -> None:
+    async def reads_body(scope: Any, receive: Any, send: Any) -> None:
+        await Request(scope, receive).body()
+
+    sent = call(edge(reads_body), method="POST", headers=[(b"content-length", b"50")], body=[])
+    assert start(sent)[0] == 499
+
+
+def test_a_head_request_is_never_encoded_but_says_it_varies() -> None:
+    async def page(scope: Any, receive: Any, send: Any) -> None:
+        await Response("x" * 5000, media_type="text/html")(scope, receive, send)
+
+    _, headers = start(call(edge(page), method="HEAD", headers=[(b"accept-encoding", b"gzip")]))
+    assert b"content-encoding" not in headers and headers[b"vary"] == b"Accept-Encoding"
+    sent = call(edge(page), headers=[(b"accept-encoding", b"gzip")])
+    _, headers = start(sent)
+    assert headers[b"content-encoding"] == b"gzip" and headers[b"x-frame-options"] == b"DENY"
+
+
+class Teapot(LookupError):
+    pass
+
+
+def test_handlers_answer_by_class_along_the_mro_and_by_status() -> None:
+    async def by_class(request: Request, exc: Exception) -> Response:
+        assert request.url.path == "/x"
+        return JSONResponse({"handled": type(exc).__name__}, 418)
+
+    def by_status(request: Request, exc: Exception) -> Response:  # a plain function runs in the threadpool
+        return PlainTextResponse("gone away", 410)
+
+    def raising(exc: Exception) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            raise exc
+        return handle_exceptions(app, {LookupError: by_class, 410: by_status})
+
+    class Instance:  # an object with an async __call__ is awaited, not sent to the threadpool
+        async def __call__(self, request: Request, exc: Exception) -> Response:
+            return PlainTextResponse("instance", 451)
+
+    async def missing(scope: Any, receive: Any, send: Any) -> None:
+        raise KeyError("k")
+
+    sent = call(handle_exceptions(missing, {KeyError: Instance()}))
+    assert start(sent)[0] == 451 and sent[1]["body"] == b"instance"
+    sent = call(raising(Teapot()))
+    assert start(sent)[0] == 418 and sent[1]["body"] == b'{"handled":"Teapot"}'
+    sent = call(raising(HTTPException(410)))
+    assert start(sent)[0] == 410 and sent[1]["body"] == b"gone away"
+    sent = call(raising(HTTPException(404, "no such thing", headers={"X-Why": "gone"})))
+    status, headers = start(sent)
+    assert status == 404 and sent[1]["body"] == b'{"error":"no such thing"}' and headers[b"x-why"] == b"gone"
+    with pytest.raises(ValueError):  # what no handler takes goes on up, to the edge's 500
+        call(raising(ValueError("unhandled")))
+
+
+def test_an_exception_after_the_response_started_is_not_answered_twice() -> None:
+    async def streams_then_fails(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        raise HTTPException(400)
+
+    with pytest.raises(RuntimeError, match="already started"):
+        call(handle_exceptions(streams_then_fails, {}))
+
+
+def test_starlette_routes_inside_find_the_handlers_in_the_scope() -> None:
+    """A Starlette ``Route`` (a plugin may mount one) handles its own exceptions with the handlers
+    the app registered, which it reads from the scope."""
+
+    async def endpoint(request: Request) -> Response:
+        raise HTTPException(409, "taken")
+
+    sent = call(handle_exceptions(Router([Route("/x", endpoint)]), {}))
+    assert start(sent)[0] == 409 and sent[1]["body"] == b'{"error":"taken"}'
+
+
+def test_a_websocket_exception_closes_the_socket_with_its_code() -> None:
+    async def refuses(scope: Any, receive: Any, send: Any) -> None:
+        raise WebSocketException(4003, "not yours")
+
+    sent = call(handle_exceptions(refuses, {}), kind="websocket")
+    assert sent == [{"type": "websocket.close", "code": 4003, "reason": "not yours"}]
