@@ -79,3 +79,25 @@ def test_keepalive_is_set_on_this_process_listening_sockets_and_nothing_else() -
             sock.close()
         os.close(read_end)
         os.close(write_end)
+
+
+def test_a_process_without_a_listener_looks_for_one_a_few_times_and_further_apart(monkeypatch) -> None:
+    """Each look reads the machine's whole TCP table: an app run in-process (tests, another server)
+    once looked a hundred times, 50 ms apart, which on a busy machine cost seconds of CPU."""
+    import asyncio
+    import time
+
+    from pyxle.realtime import _lifecycle
+
+    looks: list[float] = []
+    monkeypatch.setattr(_lifecycle, "enable_keepalive", lambda idle: looks.append(time.monotonic()) or 0)
+
+    async def run() -> None:
+        _lifecycle._keepalive_soon(9, tries=4)
+        await asyncio.sleep(0.6)  # 0.05 + 0.1 + 0.2 s, then it gives up
+
+    asyncio.run(run())
+    assert len(looks) == 4
+    gaps = [later - earlier for earlier, later in zip(looks, looks[1:])]
+    assert gaps[0] >= 0.04 and gaps[1] >= 0.09 and gaps[2] >= 0.19
+    assert _lifecycle.KEEPALIVE_TRIES <= 10

@@ -28,7 +28,7 @@ async def serving(state: Any, settings: Any) -> AsyncIterator[None]:
     _drain_on_sigterm()
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
-        _keepalive_soon(settings.ping_interval, tries=100)
+        _keepalive_soon(settings.ping_interval, tries=KEEPALIVE_TRIES)
     try:
         yield
     finally:
@@ -62,12 +62,18 @@ def _drain_on_sigterm() -> None:
         pass
 
 
-def _keepalive_soon(idle: int, tries: int) -> None:
-    def attempt(left: int) -> None:
-        if not enable_keepalive(idle) and left > 1:
-            asyncio.get_running_loop().call_later(0.05, attempt, left - 1)
+# Looks for the listening socket, 0.05 s apart and doubling: each reads the kernel's TCP table,
+# which lists every socket on the machine, so a process that never gets a listener (an app run
+# in-process by tests or another server) must not read it a hundred times.
+KEEPALIVE_TRIES = 8
 
-    asyncio.get_running_loop().call_soon(attempt, tries)
+
+def _keepalive_soon(idle: int, tries: int) -> None:
+    def attempt(left: int, delay: float) -> None:
+        if not enable_keepalive(idle) and left > 1:
+            asyncio.get_running_loop().call_later(delay, attempt, left - 1, delay * 2)
+
+    asyncio.get_running_loop().call_soon(attempt, tries, 0.05)
 
 
 def enable_keepalive(idle: int) -> int:

@@ -24,13 +24,13 @@ logger = logging.getLogger("pyxle.ssr")
 PIPELINE = 16
 REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
-_GRACE = 0.05  # a timer that fires while the answer sits unread in the pipe looks once more
+_GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe is looked at once more
 
 
 class _Job:
     """One render: its encoded line and answer; the worker rendering it (None while queued)."""
 
-    __slots__ = ("future", "id", "line", "page", "timer", "urgent", "worker")
+    __slots__ = ("future", "id", "line", "page", "started", "urgent", "worker")
 
     def __init__(self, job_id: int, page: str, line: bytes, future: asyncio.Future[dict[str, Any]],
                  urgent: bool) -> None:
@@ -40,7 +40,7 @@ class _Job:
         self.future = future
         self.urgent = urgent
         self.worker: _Worker | None = None
-        self.timer: asyncio.TimerHandle | None = None
+        self.started: float | None = None  # loop time its worker began rendering it (head of the line)
 
 
 class _Worker:
@@ -73,8 +73,6 @@ class _Worker:
         job = self.pending.pop(job_id, None)
         if job is None:
             return
-        if job.timer is not None:
-            job.timer.cancel()
         if message.get("more"):  # a shell: the rest follows, while this worker renders the next lines
             stream = self.streams[job_id] = RenderStream(lambda: self.abort(job_id), self.pool.timeout + 5)
             message["stream"] = stream
@@ -124,6 +122,11 @@ class SsrPool:
         self._ids = itertools.count(1)
         self._closed = False
         self._full = False  # the "queue is full" warning is logged once per episode
+        # One watchdog looks at the render each worker is running, a few times per timeout (so a
+        # hung render fails within timeout + _tick): a timer per render (call_later, then cancel)
+        # cost about 2 µs, a tenth of the pool's Python CPU per render.
+        self._tick = min(0.25, max(0.01, timeout / 8))
+        self._watchdog: asyncio.TimerHandle | None = None
 
     async def start(self) -> None:
         started = await asyncio.gather(*(self._start_worker() for _ in range(self.size)), return_exceptions=True)
@@ -227,9 +230,26 @@ class SsrPool:
 
     def _arm(self, job: _Job) -> None:
         """Start the job's clock: it is at the head of its worker's line, so rendering now."""
-        if job.timer is not None:
-            job.timer.cancel()
-        job.timer = asyncio.get_running_loop().call_later(self.timeout, self._expire, job, False)
+        loop = asyncio.get_running_loop()
+        job.started = loop.time()
+        if self._watchdog is None:
+            self._watchdog = loop.call_later(self._tick, self._watch)
+
+    def _watch(self) -> None:
+        """Expire each worker's render that has run past the timeout; keep looking while any runs."""
+        self._watchdog = None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() - self.timeout
+        busy = False
+        for worker in list(self._workers):
+            for job in worker.pending.values():  # the first: the one rendering now
+                busy = True
+                if job.started is not None and job.started <= deadline:
+                    job.started = None  # expired once (a last look may follow)
+                    self._expire(job, False)
+                break
+        if busy and not self._closed and self._watchdog is None:
+            self._watchdog = loop.call_later(self._tick, self._watch)
 
     def _expire(self, job: _Job, looked: bool) -> None:
         worker = job.worker
@@ -238,7 +258,7 @@ class SsrPool:
         if not looked and worker.process.answer_waiting():
             # The answer may be in the pipe already, unread because the event loop was busy:
             # let the loop read it before declaring the render hung.
-            job.timer = asyncio.get_running_loop().call_later(_GRACE, self._expire, job, True)
+            asyncio.get_running_loop().call_later(_GRACE, self._expire, job, True)
             return
         if not job.future.done():  # (a caller that gave up still has its hung render ended)
             job.future.set_exception(RenderTimeout(f"rendering {job.page!r} took longer than {self.timeout:g}s"))
@@ -249,8 +269,6 @@ class SsrPool:
         if worker.retired:
             return
         for job in worker.pending.values():
-            if job.timer is not None:
-                job.timer.cancel()
             if not job.future.done():
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
@@ -269,8 +287,7 @@ class SsrPool:
         requeue = [job for job in worker.pending.values() if not job.future.done()]
         worker.pending.clear()
         for job in requeue:
-            if job.timer is not None:
-                job.timer.cancel()
+            job.started = None
             job.worker = None
         if self._closed:
             for job in requeue:
@@ -339,3 +356,6 @@ class SsrPool:
                 if not job.future.done():
                     job.future.set_exception(RenderError("the SSR pool is shutting down"))
         self._fail_queue(RenderError("the SSR pool is shutting down"))
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
