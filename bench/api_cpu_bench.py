@@ -4,7 +4,9 @@ answering the same bytes on the same server (granian, one worker), alternating r
     .venv/bin/python bench/api_cpu_bench.py [--rounds 3] [--seconds 5] [--connections 32] [--page]
 
 CPU is counted over each server's whole process group (user + system, from /proc), per request.
-Contenders: the bare callable; Pyxle with everything observed turned off; the default stack
+Contenders: the bare callable; the same with the five headers Pyxle's default stack adds to every
+answer (security headers, Vary, a request id: what the server spends on them); Pyxle with everything
+observed turned off; the default stack
 (request ids, access log); ids + metrics; ids + JSON logs; ids + tracing (5% sampled, the default).
 Prints req/s and µs of server CPU per request, with ratios to the bare callable and to "all off".
 
@@ -43,8 +45,9 @@ STACKS: dict[str, dict] = {  # type: ignore[type-arg]
 
 def contenders(root: Path) -> dict[str, list[str]]:
     py = sys.executable
-    found = {"bare ASGI on granian": [py, "-m", "granian", "--interface", "asgi", "--port", "{port}",
-                                      "--log-level", "warning", "--no-ws", "bench._bare_asgi:app"]}
+    bare = [py, "-m", "granian", "--interface", "asgi", "--port", "{port}", "--log-level", "warning", "--no-ws"]
+    found = {"bare ASGI on granian": [*bare, "bench._bare_asgi:app"],
+             "bare ASGI + Pyxle's 5 headers": [*bare, "bench._bare_asgi:app_with_headers"]}
     for index, (name, config) in enumerate(STACKS.items()):
         project = root / f"p{index}"
         (project / "pages" / "api").mkdir(parents=True)
