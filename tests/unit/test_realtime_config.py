@@ -85,6 +85,7 @@ def test_a_process_without_a_listener_looks_for_one_a_few_times_and_further_apar
     """Each look reads the machine's whole TCP table: an app run in-process (tests, another server)
     once looked a hundred times, 50 ms apart, which on a busy machine cost seconds of CPU."""
     import asyncio
+    import itertools
     import time
 
     from pyxle.realtime import _lifecycle
@@ -98,6 +99,6 @@ def test_a_process_without_a_listener_looks_for_one_a_few_times_and_further_apar
 
     asyncio.run(run())
     assert len(looks) == 4
-    gaps = [later - earlier for earlier, later in zip(looks, looks[1:])]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(looks)]
     assert gaps[0] >= 0.04 and gaps[1] >= 0.09 and gaps[2] >= 0.19
     assert _lifecycle.KEEPALIVE_TRIES <= 10
