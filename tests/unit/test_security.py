@@ -100,4 +100,7 @@ def test_csrf_protects_answers_stay_right_when_remembered_and_the_memory_is_boun
         assert mw.protects(f"/page/{n}")
         assert not mw.protects(f"/api/item/{n}")
     assert len(mw._protects) == _MEMO_PATHS
+    fresh = CSRFMiddleware(lambda s, r, c: None, secret=b"k" * 32)
+    long_path = "/p/" + "x" * 5000
+    assert fresh.protects(long_path) and long_path not in fresh._protects  # long paths are decided, not kept
     assert mw.protects("/page/unseen") and not mw.protects("/api/unseen")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import traceback
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -14,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
+
+from pyxle.api._handlers import is_async
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
@@ -84,7 +84,7 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
             if started:
                 raise RuntimeError("Caught handled exception, but response already started.") from exc
             conn = Request(scope, receive, send) if kind == "http" else WebSocket(scope, receive, send)
-            if _is_async(handler):
+            if is_async(handler):
                 response = await handler(conn, exc)
             else:
                 response = await run_in_threadpool(handler, conn, exc)
@@ -93,9 +93,3 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
             exc.__traceback__ = None  # a reused exception instance would collect tracebacks
 
     return handled
-
-
-def _is_async(handler: Callable[..., Any]) -> bool:
-    while isinstance(handler, functools.partial):
-        handler = handler.func
-    return inspect.iscoroutinefunction(handler) or inspect.iscoroutinefunction(type(handler).__call__)

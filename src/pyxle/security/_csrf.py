@@ -14,7 +14,8 @@ from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
-_MEMO_PATHS = 4096
+_MEMO_PATHS = 4096  # at most this many paths remembered, each at most _MEMO_PATH_LENGTH long: < 1.5 MB
+_MEMO_PATH_LENGTH = 256
 
 
 def under(path: str, prefix: str) -> bool:
@@ -58,7 +59,7 @@ class CSRFMiddleware:
         known = self._protects.get(path)
         if known is None:
             known = self._decide(path)
-            if len(self._protects) < _MEMO_PATHS:  # bounded: paths are the client's to choose
+            if len(self._protects) < _MEMO_PATHS and len(path) <= _MEMO_PATH_LENGTH:  # paths are the client's to choose
                 self._protects[path] = known
         return known
 
