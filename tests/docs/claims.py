@@ -35,6 +35,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      HARDENING + "test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499"),
     ("docs/api-routes.md", "refused with `413`: at once when `Content-Length` declares it, or as soon as a streamed body",
      API + "test_body_over_limit_is_413"),
+    ("docs/api-routes.md", "The declared case is answered before CSRF, CORS or the app's middleware run",
+     API + "test_body_over_limit_is_413"),
     ("docs/api-routes.md", 'Return any status you like: `JSONResponse({"error": "Not found"}, status_code=404)`',
      "tests/e2e/test_seed_examples.py::test_error_responses"),
     ("docs/api-routes.md", '`raise HTTPException(418, "short and stout")` keeps its status: `{"error": "short and stout"}`',
