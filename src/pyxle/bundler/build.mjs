@@ -333,7 +333,13 @@ async function runBuilds(esbuild, serve) {
     contexts.list = await Promise.all(buildOptions().map((options) => options && esbuild.context(options)))
     contexts.key = key
   }
-  return Promise.all(contexts.list.map((ctx) => ctx && ctx.rebuild()))
+  // Every context finishes before the outcome goes back, a failed one included: esbuild answers a
+  // rebuild asked for while one is running with that running build's result, so the next edit
+  // would get the failure it had just fixed.
+  const settled = await Promise.allSettled(contexts.list.map((ctx) => ctx && ctx.rebuild()))
+  const failed = settled.find((result) => result.status === 'rejected')
+  if (failed) throw failed.reason
+  return settled.map((result) => result.value)
 }
 
 async function build(planPath, serve) {
