@@ -72,6 +72,15 @@ class Server:
     def output(self) -> str:
         return "".join(self.lines)
 
+    def wait_for_output(self, text: str, timeout: float = 10) -> str:
+        """Everything printed so far, once ``text`` is in it: a log line written just before a
+        response can reach this process's reader after the response reaches the test."""
+        deadline = time.monotonic() + timeout
+        while text not in self.output():
+            assert time.monotonic() < deadline, f"{text!r} not in the output after {timeout}s:\n{self.output()}"
+            time.sleep(0.05)
+        return self.output()
+
     def wait_ready(self, timeout: float = 30) -> None:
         self._port_found.wait(timeout)
         if not self.url:

@@ -129,10 +129,7 @@ def test_errors_in_built_modules_point_into_the_pyxl_file(project: Path, start_s
     server = start_server(project, "serve")
     r = httpx.get(server.url + "/?boom=1", timeout=10)
     assert r.status_code == 500 and "loader exploded" not in r.text
-    deadline = time.monotonic() + 5
-    while "loader exploded" not in server.output():
-        assert time.monotonic() < deadline, server.output()
-        time.sleep(0.05)
+    server.wait_for_output("loader exploded", 5)
     assert f'File "{project / "pages" / "index.pyxl"}", line 6, in load\n    raise RuntimeError("loader exploded")' in server.output()
 
 

@@ -61,12 +61,6 @@ def get_all(server: Server, paths: list[str], timeout: float = 60) -> list[httpx
         return list(pool.map(lambda p: httpx.get(server.url + p, timeout=timeout), paths))
 
 
-def wait_for_output(server: Server, text: str, timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in server.output():
-        assert time.monotonic() < deadline, f"{text!r} not in the log:\n{server.output()}"
-        time.sleep(0.05)
-
 
 @pytest.fixture
 def one_worker(make_project, start_server):  # type: ignore[no-untyped-def]
@@ -122,7 +116,7 @@ def test_console_output_during_a_render_goes_to_the_log_tagged_with_the_page(one
     r = httpx.get(server.url + "/?log=alpha", timeout=10)
     assert r.status_code == 200 and "rendered" in r.text
     for text in ("log line alpha { page: 'index' }", "warn line alpha", "error line alpha", "raw stdout alpha"):
-        wait_for_output(server, text)
+        server.wait_for_output(text)
         [line] = [line for line in server.lines if text in line]
         assert "index" in line.split(text)[0], f"the page is not named in: {line!r}"
     levels = {text: next(line for line in server.lines if text in line) for text in ("log line", "warn line", "error line")}
@@ -215,7 +209,7 @@ def test_a_hung_render_is_still_declared_hung_within_the_timeout(one_worker) -> 
         assert hung.result().status_code == 500
         assert time.monotonic() - started < 4  # the timeout, then a new worker renders the error page
         assert [f.result().status_code for f in fine] == [200] * 3
-    wait_for_output(server, "longer than 1s")
+    server.wait_for_output("longer than 1s")
     assert re.search(r"rendering 'index' took longer than 1s", server.output())
     after = node_workers(server)
     assert len(after) == 1 and after != before

@@ -141,14 +141,14 @@ def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> No
     assert r.status_code == 500
     assert r.json() == {"ok": False, "routePath": "/blog/bad",
                         "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
-    _wait_for_log(pages, "data.post.when: date is not JSON-serialisable")
+    pages.wait_for_output("data.post.when: date is not JSON-serialisable")
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 
 
 def test_loader_exception_traceback_points_at_pyxl_line(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/boom", headers=NAV)
     assert r.status_code == 500 and "loader bug" not in r.text
-    _wait_for_log(pages, "ValueError: loader bug")
+    pages.wait_for_output("ValueError: loader bug")
     line = POST.lstrip("\n").splitlines().index('        raise ValueError("loader bug")') + 1
     assert f'[slug].pyxl", line {line}, in load' in pages.output()
 
@@ -213,7 +213,7 @@ def test_action_error_and_crash(pages: Server) -> None:
         crash = client.post("/api/__actions/index/explode", json={}, headers=csrf)
         assert crash.status_code == 500 and crash.json() == {"ok": False, "error": "Internal Server Error"}
         assert "1234" not in crash.text
-    _wait_for_log(pages, "RuntimeError: secret detail 1234")
+    pages.wait_for_output("RuntimeError: secret detail 1234")
 
 
 def test_action_404_405_and_csrf(pages: Server) -> None:
@@ -301,11 +301,4 @@ def test_dev_recompiles_changed_pyxl(make_project, start_server) -> None:
     deadline = time.monotonic() + 10
     while httpx.get(server.url + "/p", headers=NAV).json().get("props", {}).get("data") != {"v": 2}:
         assert time.monotonic() < deadline, server.output()
-        time.sleep(0.05)
-
-
-def _wait_for_log(server: Server, text: str, timeout: float = 5) -> None:
-    deadline = time.monotonic() + timeout
-    while text not in server.output():
-        assert time.monotonic() < deadline, f"{text!r} not in log:\n{server.output()}"
         time.sleep(0.05)
