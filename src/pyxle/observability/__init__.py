@@ -18,7 +18,7 @@ from __future__ import annotations
 from pyxle.observability._context import RequestIdFilter, get_request_id, request_timing_ms
 from pyxle.observability._metrics import Metrics, MetricsEndpoint, prepare_multiprocess_dir
 from pyxle.observability._middleware import ObservabilityMiddleware, route_of
-from pyxle.observability._phases import phase
+from pyxle.observability._phases import observe_renders, phase
 from pyxle.observability._tracing import TracingUnavailable, check_installed, tracer
 
 __all__ = [
@@ -45,6 +45,7 @@ def use_metrics(metrics: Metrics | None) -> None:
     """Make ``metrics`` the one ``record_cache`` reports to (the app does this when metrics are on)."""
     global _active_metrics
     _active_metrics = metrics
+    observe_renders(metrics.render if metrics is not None else None)
 
 
 def record_cache(route: str, outcome: str) -> None:

@@ -61,7 +61,9 @@ class ObservabilityMiddleware:
         self.metrics = metrics
         self.tracer = tracer
         self.observers = tuple(observers)
-        self.phases = server_timing or metrics is not None or tracer is not None
+        # A Phases per request only for what reads it: Server-Timing, the request's span. Metrics
+        # alone get render times through ``observe_renders`` (``use_metrics`` sets it up).
+        self.phases = server_timing or tracer is not None
         self.on_render = metrics.render if metrics is not None else None
         self._ids = _Ids()
 
