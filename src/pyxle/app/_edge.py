@@ -12,12 +12,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle.app._compress import Compressor, vary
-from pyxle.app._errors import server_error
-from pyxle.app._limits import BODY_ERRORS, body_receive, too_large
+from pyxle.app._errors import error_response, server_error
+from pyxle.app._limits import BODY_ERRORS, BodyTooLarge, body_receive
 
 logger = logging.getLogger("pyxle.error")
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -76,7 +77,7 @@ class HttpEdge:
         if length is not None:
             refusal = self._refuse_length(length)
             if refusal is not None:
-                await refusal(scope, receive, send_edge)
+                await error_response(refusal)(scope, receive, send_edge)
                 return
         if length is not None or chunked or scope["method"] not in _NO_BODY:
             limit = self.max_body_size if length is None else None  # a declared length is checked above
@@ -85,20 +86,17 @@ class HttpEdge:
             await self.app(scope, receive, send_edge)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if not started:
-                response = JSONResponse({"error": exc.detail}, exc.status_code, headers=exc.headers)
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
-                    await response(scope, receive, send_edge)
+                    await error_response(exc)(scope, receive, send_edge)
         except Exception as exc:
             logger.error("Unhandled error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
             if not started:
                 await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)
 
-    def _refuse_length(self, length: bytes) -> JSONResponse | None:
-        """The answer to a declared ``Content-Length`` that is not a number or over the limit."""
+    def _refuse_length(self, length: bytes) -> HTTPException | None:
+        """Why a declared ``Content-Length`` is refused: not a number (400), over the limit (413)."""
         try:
             declared = int(length)
         except ValueError:
-            return JSONResponse({"error": "Invalid Content-Length header"}, 400)
-        if declared > self.max_body_size:
-            return JSONResponse({"error": too_large(self.max_body_size)}, 413, headers={"Connection": "close"})
-        return None
+            return HTTPException(400, "Invalid Content-Length header")
+        return BodyTooLarge(self.max_body_size) if declared > self.max_body_size else None

@@ -16,12 +16,16 @@ from starlette.websockets import WebSocket
 from pyxle.api._handlers import is_async
 
 
-async def http_exception_handler(request: Request, exc: Exception) -> Response:
+def error_response(exc: HTTPException) -> Response:
     """``HTTPException(status, detail)`` -> ``{"error": detail}`` with its status and headers."""
-    assert isinstance(exc, HTTPException)
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def http_exception_handler(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return error_response(exc)
 
 
 async def _websocket_exception(websocket: WebSocket, exc: Exception) -> None:

@@ -55,14 +55,10 @@ class Limits:
 
 
 class BodyTooLarge(HTTPException):
-    """A body sent without a ``Content-Length`` grew past ``maxBodySize``: 413, and the connection is closed."""
+    """A body over ``maxBodySize``, declared or streamed: 413, and the connection is closed."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, too_large(limit), headers={"Connection": "close"})
-
-
-def too_large(limit: int) -> str:
-    return f"Request body is larger than the limit of {limit} bytes"
+        super().__init__(413, f"Request body is larger than the limit of {limit} bytes", headers={"Connection": "close"})
 
 
 class BodyTimeout(HTTPException):
