@@ -230,9 +230,10 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
 
 
 def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
-    # A queue of 256 (2 MB here): a reader that keeps up is never closed for a stall of this test's
-    # own process on a loaded machine; the slow one, reading 50 a second, still falls ~2,000 behind.
-    project = room_project(make_project, config={"realtime": {"sendQueue": 256}})
+    # A queue of 1024 (8 MB here): a reader that keeps up is never closed for a stall of this test's
+    # own process on a loaded machine (with 256 one of them got 1013 once on CI); the slow one,
+    # reading 50 a second, still falls far behind (it had read 510 to 641 of the 3,000 when closed).
+    project = room_project(make_project, config={"realtime": {"sendQueue": 1024}})
     server = start_server(project)
     url = server.ws_url + "/api/rooms/mixed"
     n = 3000
