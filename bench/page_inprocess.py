@@ -1,9 +1,10 @@
 """Python CPU per server-rendered page, in process: the app called directly (no HTTP server), 16
 requests at a time, renders in two real Node workers; `time.process_time` of this process only.
 
-    .venv/bin/python bench/page_inprocess.py [--requests 3000] [--profile]
+    .venv/bin/python bench/page_inprocess.py [--requests 3000] [--profile] [--api]
 
-Serves bench/ssr_bench.py's page (``BENCH_CONFIG``: JSON merged into its pyxle.config.json).
+Serves bench/ssr_bench.py's page (``BENCH_CONFIG``: JSON merged into its pyxle.config.json), or
+with ``--api`` bench/api_cpu_bench.py's ``GET /api/hello``.
 ``--profile`` adds a cProfile (CPU time) of a second batch,
 sorted by own time: where the page path's Python goes, without the server's share around it.
 """
@@ -24,14 +25,18 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from api_cpu_bench import HELLO
 from ssr_bench import page_project
 
 HEADERS = [(b"host", b"127.0.0.1:8000"), (b"user-agent", b"wrk"), (b"accept", b"*/*")]
 
 
+PATH = "/"
+
+
 def scope() -> dict[str, Any]:
     return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-            "path": "/", "raw_path": b"/", "query_string": b"", "root_path": "", "headers": list(HEADERS),
+            "path": PATH, "raw_path": PATH.encode(), "query_string": b"", "root_path": "", "headers": list(HEADERS),
             "client": ("127.0.0.1", 5555), "server": ("127.0.0.1", 8000)}
 
 
@@ -71,7 +76,7 @@ async def measure(app: Any, requests: int, profile: bool) -> None:
     await batch(requests)
     per_page = (time.process_time() - began) / requests * 1e6
     assert set(statuses) == {200}, set(statuses)
-    print(f"Python CPU per page, in process: {per_page:.1f} us")
+    print(f"Python CPU per request to {PATH}, in process: {per_page:.1f} us")
     if profile:
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
@@ -86,13 +91,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--api", action="store_true", help="GET /api/hello instead of the page")
     args = parser.parse_args()
+    global PATH
     os.environ.setdefault("PYXLE_SECRET_KEY", "b" * 40)
     from pyxle.app import create_app
     from pyxle.config import load_config
 
     with tempfile.TemporaryDirectory() as tmp:
-        project = page_project(Path(tmp))
+        if args.api:
+            PATH = "/api/hello"
+            project = Path(tmp) / "api"
+            (project / "pages" / "api").mkdir(parents=True)
+            (project / "pages" / "api" / "hello.py").write_text(HELLO)
+        else:
+            project = page_project(Path(tmp))
         (project / "pyxle.config.json").write_text(json.dumps({"accessLog": False, **json.loads(os.environ.get("BENCH_CONFIG", "{}"))}))
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], check=True, capture_output=True)
         app = create_app(load_config(project), mode="production", ssr_workers=2)
