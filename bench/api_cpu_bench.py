@@ -2,6 +2,7 @@
 answering the same bytes on the same server (granian, one worker), alternating runs.
 
     .venv/bin/python bench/api_cpu_bench.py [--rounds 3] [--seconds 5] [--connections 32] [--page]
+                                            [--only "all off,ids + metrics"]
 
 CPU is counted over each server's whole process group (user + system, from /proc), per request.
 Contenders: the bare callable; the same with the five headers Pyxle's default stack adds to every
@@ -74,12 +75,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--page", action="store_true", help="a server-rendered page instead of /api/hello")
+    parser.add_argument("--only", default="", help="comma-separated parts of contender names to run "
+                        "(the baselines always run)")
     args = parser.parse_args()
     path = "/" if args.page else "/api/hello"
     rps: dict[str, list[float]] = {}
     cpu: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         commands = page_contenders(Path(tmp)) if args.page else contenders(Path(tmp))
+        wanted = [part.strip() for part in args.only.split(",") if part.strip()]
+        if wanted:
+            commands = {name: cmd for name, cmd in commands.items()
+                        if name in ("bare ASGI on granian", "pyxle, all off") or any(w in name for w in wanted)}
         for round_no in range(args.rounds):
             for name, cmd in commands.items():
                 port = free_port()

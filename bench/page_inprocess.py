@@ -107,7 +107,8 @@ def main() -> None:
         else:
             project = page_project(Path(tmp))
         (project / "pyxle.config.json").write_text(json.dumps({"accessLog": False, **json.loads(os.environ.get("BENCH_CONFIG", "{}"))}))
-        subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], check=True, capture_output=True)
+        if not args.api:  # API routes need no build
+            subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], check=True, capture_output=True)
         app = create_app(load_config(project), mode="production", ssr_workers=2)
         asyncio.run(measure(app, args.requests, args.profile))
 

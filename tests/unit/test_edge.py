@@ -193,3 +193,39 @@ def test_a_websocket_exception_closes_the_socket_with_its_code() -> None:
 
     sent = call(handle_exceptions(refuses, {}), kind="websocket")
     assert sent == [{"type": "websocket.close", "code": 4003, "reason": "not yours"}]
+
+
+def test_the_edge_observes_every_answer_it_makes_itself() -> None:
+    """Observation is part of the edge (no layer of its own): its own 500s and 413s carry the
+    request id and are counted with their status, and the id is only set during the request."""
+    from pyxle.observability import Observer, get_request_id
+
+    seen: list[tuple[int, str | None]] = []
+    during: list[str | None] = []
+    observer = Observer(observers=[lambda scope, status, seconds: seen.append((status, get_request_id()))])
+
+    async def broken(scope: Any, receive: Any, send: Any) -> None:
+        during.append(get_request_id())
+        raise RuntimeError("boom")
+
+    status, headers = start(call(edge(broken, observer=observer)))
+    assert status == 500 and headers[b"x-request-id"].decode() == during[0] == seen[0][1]
+    assert seen[0][0] == 500 and len(during[0] or "") == 32
+    status, headers = start(call(edge(broken, observer=observer), method="POST",
+                                 headers=[(b"content-length", b"1000")]))
+    assert status == 413 and b"x-request-id" in headers and seen[1][0] == 413
+    assert len(during) == 1  # the refused body never reached the app
+    assert get_request_id() is None
+
+
+def test_websockets_are_observed_by_the_middleware_the_edge_hands_them_to() -> None:
+    from pyxle.observability import ObservabilityMiddleware, Observer
+
+    seen: list[int] = []
+    observer = Observer(observers=[lambda scope, status, seconds: seen.append(status)])
+
+    async def refuses(scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "websocket.close", "code": 1008})
+
+    sent = call(edge(refuses, observer=observer, other=ObservabilityMiddleware(refuses, observer)), kind="websocket")
+    assert sent == [{"type": "websocket.close", "code": 1008}] and seen == [403]

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pyxle import observability
 from pyxle._loading import make_importable
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
@@ -192,30 +193,26 @@ class PyxleApp(Starlette):
 
             compressor = Compressor(minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
                                     brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
-        app = HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
-                       compressor=compressor, max_body_size=config.max_body_size,
-                       body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode))
-        return self._observed(app)
+        observer = self._observer()
+        return HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
+                        compressor=compressor, max_body_size=config.max_body_size,
+                        body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
+                        observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app)
 
-    def _observed(self, app: ASGIApp) -> ASGIApp:
-        """The observability middleware with what the config turns on, or ``app`` itself when nothing is."""
-        from pyxle import observability
-
+    def _observer(self) -> observability.Observer | None:
+        """What the config turns on of observability, or None when nothing is."""
         config, seen = self.config, self.config.observability
         observers = [AccessLog(json_format=config.log_format == "json").record] if config.access_log else []
         metrics = self._metrics() if seen.metrics_endpoint else None
         tracer = observability.tracer(seen.otel_service_name, seen.otel_sample_ratio) if seen.otel else None
         if not (seen.request_id or seen.timing or seen.server_timing or metrics or tracer or observers):
-            return app
-        return observability.ObservabilityMiddleware(
-            app, request_id=seen.request_id, header=seen.request_id_header,
-            trust_incoming=seen.trust_incoming_request_id, timing=seen.timing, server_timing=seen.server_timing,
-            metrics=metrics, tracer=tracer, observers=observers)
+            return None
+        return observability.Observer(
+            request_id=seen.request_id, header=seen.request_id_header, trust_incoming=seen.trust_incoming_request_id,
+            timing=seen.timing, server_timing=seen.server_timing, metrics=metrics, tracer=tracer, observers=observers)
 
     def _metrics(self) -> Any:
         if self.metrics is None:
-            from pyxle import observability
-
             self.metrics = observability.Metrics(ssr_workers=self.ssr_workers)
             observability.use_metrics(self.metrics)
         return self.metrics

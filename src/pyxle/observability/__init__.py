@@ -6,8 +6,9 @@ Public names:
 - ``request_timing_ms(request)``: how long the request took until its response started
 - ``phase(kind, name)``: time a loader, action or render within the current request
 - ``record_cache(route, outcome)``: the hook the page cache calls ("hit", "miss", "stale")
-- ``ObservabilityMiddleware``, ``RequestIdFilter``, ``Metrics``, ``MetricsEndpoint``,
-  ``prepare_multiprocess_dir``, ``tracer``, ``check_installed``, ``TracingUnavailable``
+- ``Observer`` (the per-request work, which the app's HTTP edge calls), ``ObservabilityMiddleware``,
+  ``RequestIdFilter``, ``Metrics``, ``MetricsEndpoint``, ``prepare_multiprocess_dir``, ``tracer``,
+  ``check_installed``, ``TracingUnavailable``
 
 Depends on nothing else in Pyxle (callers pass values). prometheus-client and OpenTelemetry are
 imported only by the modules that use them, when those features are on.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from pyxle.observability._context import RequestIdFilter, get_request_id, request_timing_ms
 from pyxle.observability._metrics import Metrics, MetricsEndpoint, prepare_multiprocess_dir
-from pyxle.observability._middleware import ObservabilityMiddleware, route_of
+from pyxle.observability._middleware import ObservabilityMiddleware, Observer, route_of
 from pyxle.observability._phases import observe_renders, phase
 from pyxle.observability._tracing import TracingUnavailable, check_installed, tracer
 
@@ -25,6 +26,7 @@ __all__ = [
     "Metrics",
     "MetricsEndpoint",
     "ObservabilityMiddleware",
+    "Observer",
     "RequestIdFilter",
     "TracingUnavailable",
     "check_installed",
