@@ -190,6 +190,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      API + "test_dev_shows_error_detail_serve_does_not"),
     ("docs/security.md", "and symlinks that leave the folder all answer 404", PLATFORM + "test_static_traversal_is_404"),
     # docs/testing.md
+    ("docs/testing.md", "Without an HTTP client library the plugin\nstill loads and the rest of a suite runs; `pyxle_client` fails with the line to install.",
+     "tests/e2e/test_testing_helpers.py::test_without_an_http_client_library_pytest_still_runs_and_the_client_says_what_to_install"),
     ("docs/testing.md", "a first `GET` sets the\n  `pyxle-csrf` cookie; send its value back in the `x-csrf-token` header",
      "tests/e2e/test_testing_docs.py::test_the_documented_tests_pass_on_the_starter"),
     # docs/validation.md

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import subprocess
 import sys
 import textwrap
@@ -74,6 +75,34 @@ def test_the_init_starter_ships_a_passing_test_using_the_plugin(tmp_path: Path) 
                          env=server_env(), capture_output=True, text=True, timeout=240, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+    assert "DeprecationWarning" not in run.stdout  # the testing extra's httpx2 is what Starlette asks for
+
+
+def test_without_an_http_client_library_pytest_still_runs_and_the_client_says_what_to_install(tmp_path: Path) -> None:
+    """The plugin is loaded in every suite of an environment that has Pyxle: it must not need
+    httpx2 (Starlette's TestClient does), and ``pyxle_client`` must say how to get it."""
+    blocker = tmp_path / "no-http-client"
+    blocker.mkdir()
+    (blocker / "sitecustomize.py").write_text("import sys\nsys.modules['httpx'] = sys.modules['httpx2'] = None\n")
+    project = tmp_path / "app"
+    (project / "pages" / "api").mkdir(parents=True)
+    (project / "pages" / "api" / "hello.py").write_text("async def get(request): return {'ok': True}\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_it.py").write_text(textwrap.dedent("""
+        from pyxle.testing import load_page
+
+        def test_plain():
+            assert callable(load_page)
+
+        def test_client(pyxle_client):
+            pass
+        """))
+    env = server_env()
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(blocker), env.get("PYTHONPATH")]))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=project,
+                         env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "1 passed, 1 error" in run.stdout, run.stdout + run.stderr
+    assert 'pip install "pyxle-framework[testing]"' in run.stdout
 
 
 def test_pyxle_client_handles_csrf_for_a_users_suite(tmp_path: Path) -> None:

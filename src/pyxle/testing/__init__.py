@@ -3,10 +3,22 @@
 Public names: ``load_page``, ``load_loader``, ``call_action``, ``PyxleClient``, ``app_client``.
 The pytest plugin (``pyxle.testing.plugin``, registered as a ``pytest11`` entry point) adds the
 ``pyxle_project`` and ``pyxle_client`` fixtures. Depends on ``pages`` (page modules, the actions
-endpoint), ``app`` and ``config`` (the client); Starlette's TestClient drives the app.
+endpoint), ``app`` and ``config`` (the client); Starlette's TestClient drives the app
+(``pip install "pyxle-framework[testing]"`` brings pytest and httpx2 for it).
 """
 
-from pyxle.testing._client import PyxleClient, app_client
+from typing import Any
+
 from pyxle.testing._pages import call_action, load_loader, load_page
 
 __all__ = ["PyxleClient", "app_client", "call_action", "load_loader", "load_page"]
+
+
+def __getattr__(name: str) -> Any:
+    """The client is imported on first use: Starlette's TestClient needs httpx2 (or httpx), and the
+    pytest plugin, loaded in every suite of an environment that has Pyxle, must load without it."""
+    if name in ("PyxleClient", "app_client"):
+        from pyxle.testing import _client
+
+        return getattr(_client, name)
+    raise AttributeError(f"module 'pyxle.testing' has no attribute {name!r}")

@@ -7,12 +7,24 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from starlette.testclient import TestClient
+INSTALL_HINT = ('pyxle.testing drives the app with Starlette\'s TestClient, which needs an HTTP client '
+                'library: pip install "pyxle-framework[testing]" (pytest and httpx2)')
 
+
+def test_client_class() -> Any:
+    """Starlette's ``TestClient``, or an ImportError that says what to install (it needs httpx2 or httpx)."""
+    try:
+        from starlette.testclient import TestClient
+    except RuntimeError:  # Starlette's own "requires the httpx2 package"
+        raise ImportError(INSTALL_HINT) from None
+    return TestClient
+
+
+TestClient = test_client_class()
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
-class PyxleClient(TestClient):
+class PyxleClient(TestClient):  # type: ignore[misc,valid-type]
     """``TestClient`` whose unsafe requests carry the ``pyxle-csrf`` cookie's token in ``x-csrf-token``
     (fetched with a first GET when there is none yet), as the browser runtime does."""
 

@@ -36,11 +36,10 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
 
     The answer's status code is under ``"status"`` only when it is not 200.
     """
-    from starlette.testclient import TestClient
-
     from pyxle.pages._actions import ActionsEndpoint
     from pyxle.pages._errors import PagesRuntime
     from pyxle.routing import scan
+    from pyxle.testing._client import TestClient
 
     module = _page_module(page)
     page_path = module.file.with_suffix("").as_posix()

@@ -1,5 +1,6 @@
-"""Run with `pytest`: pyxle_client (from pyxle.testing's pytest plugin) is this app, started
-in-process, sending the CSRF token for you. See docs/testing.md in Pyxle for more."""
+"""Run with `pytest` (`pip install "pyxle-framework[testing]"` brings it): pyxle_client (from
+pyxle.testing's pytest plugin) is this app, started in-process, sending the CSRF token for you.
+See docs/testing.md in Pyxle for more."""
 
 from pathlib import Path
 
