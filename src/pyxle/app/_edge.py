@@ -48,8 +48,6 @@ class HttpEdge:
         if scope["type"] != "http":
             await self.other(scope, receive, send)
             return
-        observer = self.observer
-        begun = observer.begin(scope) if observer is not None else None
         accept = length = None
         chunked = False
         for name, value in scope["headers"]:
@@ -67,24 +65,24 @@ class HttpEdge:
                 varies = True
             else:
                 downstream = compressor.encoding(send, coding)
-        add_headers = self.add_headers
-        started = False
-        status = 500  # what the observer counts if no answer starts
+        add_headers, observer = self.add_headers, self.observer
+        status: int | None = None  # the answer's, once it has started
 
         async def send_edge(message: Message) -> None:
-            nonlocal started, status
+            nonlocal status
             if message["type"] == "http.response.start":
-                started, status = True, message["status"]
+                status = message["status"]
                 headers = message.get("headers") or []
                 if add_headers is not None:
                     headers = add_headers(headers)
                 if varies:
-                    headers = vary(message["status"], headers)
+                    headers = vary(status, headers)
                 if begun is not None:
                     headers = observer.started(begun, scope, headers)  # type: ignore[union-attr]
                 message["headers"] = headers
             await downstream(message)
 
+        begun = observer.begin(scope) if observer is not None else None
         try:
             if length is not None:
                 refusal = self._refuse_length(length)
@@ -96,16 +94,16 @@ class HttpEdge:
                 receive = body_receive(scope, receive, timeout=self.body_timeout, limit=limit)
             await self.app(scope, receive, send_edge)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
-            if not started:
+            if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
                     await error_response(exc)(scope, receive, send_edge)
         except Exception as exc:
             logger.error("Unhandled error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
-            if not started:
+            if status is None:
                 await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)
         finally:
             if begun is not None:
-                observer.end(begun, scope, status)  # type: ignore[union-attr]
+                observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
 
     def _refuse_length(self, length: bytes) -> HTTPException | None:
         """Why a declared ``Content-Length`` is refused: not a number (400), over the limit (413)."""
