@@ -49,8 +49,8 @@ def test_an_app_built_without_the_cli_refuses_tokens_signed_with_an_empty_key(
     assert "PYXLE_SECRET_KEY is not set" in caplog.text
     forged = Signer(b"").make_token()  # what anyone could mint if the key were empty
     with TestClient(app) as client:
-        refused = client.post("/api/submit", headers={"x-csrf-token": forged}, cookies={"pyxle-csrf": forged})
-        assert refused.status_code == 403
+        refused = client.post("/api/submit", headers={"x-csrf-token": forged, "cookie": f"pyxle-csrf={forged}"})
+        assert refused.status_code == 403 and refused.json()["error"] == "CSRF token invalid"  # sent, and refused
         client.get("/api/submit")  # a real token, from the app's own cookie
         token = client.cookies["pyxle-csrf"]
         assert client.post("/api/submit", headers={"x-csrf-token": token}).json() == {"accepted": True}
