@@ -82,7 +82,7 @@ async def measure(app: Any, requests: int, profile: bool) -> None:
         profiler.enable()
         await batch(requests)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        pstats.Stats(profiler).sort_stats(os.environ.get("BENCH_SORT", "tottime")).print_stats(int(os.environ.get("BENCH_ROWS", "30")))
     stopping.set()
     await lifespan
 
