@@ -3,7 +3,7 @@
 ``Observer`` holds what the config turns on and does the work of one request in three calls
 (``begin``, ``started``, ``end``). The app's outer layer for HTTP (``pyxle.app._edge``) makes
 those calls from its own wrapper around ``send``, so an HTTP request pays for no layer of its own:
-as a separate middleware, request ids cost about twice as much (docs/benchmarks.md).
+as a separate middleware, request ids cost about 1.6 times as much (docs/benchmarks.md).
 ``ObservabilityMiddleware`` makes the same calls for WebSockets, and for apps that assemble their
 own stack.
 """
