@@ -40,7 +40,9 @@ def test_the_json_access_line_has_the_fields_shown(tmp_path: Path) -> None:
             time.sleep(0.05)
     finally:
         server.stop()
-    line = json.loads(next(x for x in server.output().splitlines() if rid in x and '"pyxle.access"' in x))
+    raw = next(x for x in server.output().splitlines() if rid in x and '"pyxle.access"' in x)
+    assert raw.isascii() and '": ' not in raw and '", "' not in raw  # compact, ASCII only
+    line = json.loads(raw)
     shown = json.loads(doc_block("docs/observability.md", "access-line"))
     assert line.keys() == shown.keys()
     same = ("level", "logger", "method", "path", "route", "status", "client", "user_agent")

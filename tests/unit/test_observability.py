@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pyxle.config._validate import validate_config
@@ -81,3 +83,15 @@ def test_print_config_masks_the_metrics_token_and_the_redis_password(tmp_path):
     shown = load_config(tmp_path, load_env=False, environ={}).to_dict()
     assert shown["observability"]["metricsEndpointToken"] == "********"
     assert shown["rateLimit"]["redisUrl"] == "redis://:********@h:6379/0"
+
+
+@pytest.mark.parametrize("entry", [
+    {"logger": "pyxle.access", "status": 200, "duration_ms": 0.71, "route": None},
+    {"path": "/café", "user_agent": "Mozilla/5.0 (Ünïcode)"},  # escaped, as json.dumps does
+    {"path": "/a\udcff"},  # a lone surrogate, which orjson refuses
+])
+def test_json_access_lines_are_one_compact_ascii_object(entry: dict) -> None:  # type: ignore[type-arg]
+    from pyxle.app._access import json_line
+
+    line = json_line(entry)
+    assert line.isascii() and "\n" not in line and ", " not in line and json.loads(line) == entry
