@@ -9,7 +9,6 @@ running (docs/deployment.md).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import socket
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from pyxle.app import LimitError, Limits
+from pyxle.app._access import json_line
 from pyxle.app._app import STARTED_FILE
 
 __all__ = ["BindError", "LimitError", "Limits", "log_config", "resolve_port", "run"]
@@ -91,7 +91,7 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
+        return json_line(entry)  # the access log's format: compact, ASCII only
 
 
 def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]:
