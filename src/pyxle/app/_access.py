@@ -2,8 +2,8 @@
 
 Lines are formatted directly and written in batches (flushed within 100 ms and at exit): going
 through ``logging`` with a flush per record halved the throughput of a JSON route
-(docs/benchmarks.md). Errors still go through ``logging`` to stderr. The observability
-middleware calls ``AccessLog.record`` with the status and duration it measured.
+(docs/benchmarks.md). Errors still go through ``logging`` to stderr. The request's
+``observability.Observer`` calls ``AccessLog.record`` with the status and duration it measured.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import logging
 from contextvars import ContextVar
 from typing import Any
 
-# Set by the observability middleware for the duration of one request (its own asyncio task).
+# Set by the Observer for the duration of one request (its own asyncio task).
 request_id_var: ContextVar[str | None] = ContextVar("pyxle_request_id", default=None)
 
 

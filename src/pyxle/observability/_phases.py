@@ -1,7 +1,7 @@
 """Timing the parts of a request: loaders, actions and renders.
 
 ``with phase("loader", "pages/index.pyxl"):`` costs one context-variable read when nothing
-needs phases (no Server-Timing, metrics or tracing); otherwise the middleware has put a
+needs phases (no Server-Timing, metrics or tracing); otherwise the Observer has put a
 ``Phases`` for the request in ``phases_var``, and each phase adds its duration to it, to the
 render metrics and, when tracing, a child span of the request's span.
 """
