@@ -229,3 +229,12 @@ def test_websockets_are_observed_by_the_middleware_the_edge_hands_them_to() -> N
 
     sent = call(edge(refuses, observer=observer, other=ObservabilityMiddleware(refuses, observer)), kind="websocket")
     assert sent == [{"type": "websocket.close", "code": 1008}] and seen == [403]
+
+
+def test_the_middleware_refuses_an_observer_and_options_together() -> None:
+    """Options beside an Observer would be silently ignored: a clear error instead."""
+    from pyxle.observability import ObservabilityMiddleware, Observer
+
+    with pytest.raises(TypeError, match="not both"):
+        ObservabilityMiddleware(lambda *a: None, Observer(), request_id=False)
+    assert ObservabilityMiddleware(lambda *a: None, request_id=False).observer.request_id is False

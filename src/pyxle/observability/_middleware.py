@@ -138,6 +138,8 @@ class ObservabilityMiddleware:
     """
 
     def __init__(self, app: ASGIApp, observer: Observer | None = None, **options: Any) -> None:
+        if observer is not None and options:
+            raise TypeError(f"ObservabilityMiddleware takes an Observer or its options, not both: {sorted(options)}")
         self.app = app
         self.observer = observer or Observer(**options)
 
