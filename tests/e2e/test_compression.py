@@ -147,6 +147,27 @@ def test_built_assets_keep_their_precompressed_files(app: Server) -> None:
         assert answer.raw_body == built.with_name(built.name + suffix).read_bytes()  # type: ignore[attr-defined]
 
 
+def test_a_built_asset_is_never_sent_in_a_coding_the_client_refused(app: Server) -> None:
+    html = get(app, "/", None).raw_body.decode()  # type: ignore[attr-defined]
+    script = html.split('<script type="module" src="')[1].split('"')[0]
+    built = (Path(app.args[1]) / "dist" / "public" / script.lstrip("/")).read_bytes()
+    for offered, expected in (("br;q=0, gzip", "gzip"), ("gzip;q=1, br;q=0.5", "gzip"), ("*", "br"),
+                              ("br;q=0, gzip;q=0", None), ("xbr, x-gzip", None)):
+        answer = get(app, script, offered)
+        assert answer.headers.get("content-encoding") == expected, offered
+        assert decoded(answer) == built, offered
+
+
+def test_a_malformed_range_on_a_built_asset_gets_the_whole_file(app: Server) -> None:
+    html = get(app, "/", None).raw_body.decode()  # type: ignore[attr-defined]
+    script = html.split('<script type="module" src="')[1].split('"')[0]
+    built = (Path(app.args[1]) / "dist" / "public" / script.lstrip("/")).read_bytes()
+    whole = get(app, script, None, Range="bytes=abc")
+    assert whole.status_code == 200 and whole.raw_body == built  # type: ignore[attr-defined]
+    part = get(app, script, None, Range="bytes=0-9")
+    assert part.status_code == 206 and part.raw_body == built[:10]  # type: ignore[attr-defined]
+
+
 def test_a_compressed_answer_has_a_weak_etag_that_still_answers_304(app: Server) -> None:
     strong = get(app, "/", None).headers["etag"]
     weak = get(app, "/", "br").headers["etag"]

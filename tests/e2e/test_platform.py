@@ -245,6 +245,20 @@ def test_static_files(platform: Server) -> None:
     assert httpx.get(platform.url + "/api/public-clash").json() == {"route": True}  # a route wins
 
 
+@pytest.mark.parametrize("value", ["bytes=abc", "bytes=9-2", "items=0-1", "bytes=", "0-4", "bytes=0-1,x"])
+def test_a_malformed_range_gets_the_whole_static_file(platform: Server, value: str) -> None:
+    r = httpx.get(platform.url + "/hello.txt", headers={"range": value})
+    assert r.status_code == 200 and r.text == "hello from public\n"
+
+
+def test_a_valid_range_gets_its_part_and_one_past_the_end_416(platform: Server) -> None:
+    part = httpx.get(platform.url + "/hello.txt", headers={"range": "bytes=0-4"})
+    assert part.status_code == 206 and part.text == "hello"
+    assert part.headers["content-range"] == "bytes 0-4/18"
+    beyond = httpx.get(platform.url + "/hello.txt", headers={"range": "bytes=99-"})
+    assert beyond.status_code == 416 and beyond.headers["content-range"] == "bytes */18"
+
+
 @pytest.mark.parametrize("path", ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsecret.txt",
                                   "//etc/passwd", "/leak.txt", "/hello.txt/..", "/.%2e/secret.txt"])
 def test_static_traversal_is_404(platform: Server, path: str) -> None:

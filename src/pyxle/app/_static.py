@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 
 from starlette.exceptions import HTTPException
@@ -10,6 +11,13 @@ from starlette.responses import FileResponse
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
+
+from pyxle.app._compress import negotiate
+
+# One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
+_BYTE_RANGE = re.compile(rb"\s*(?:(\d+)-(\d*)|-\d+)\s*")
+# Precompressed siblings of a built file, in the order we prefer them on a tie.
+_PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -29,6 +37,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            scope = without_bad_range(scope)
             try:
                 response = await files.get_response(files.get_path(scope), scope)
             except HTTPException as exc:
@@ -54,18 +63,42 @@ def build_assets(directory: Path) -> ASGIApp:
         if not path.is_relative_to(root) or not path.is_file():
             await not_found(scope, receive, send)
             return
-        accepted = ""
-        for name, value in scope["headers"]:
-            if name == b"accept-encoding":
-                accepted = value.decode("latin-1")
+        scope = without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
-            variant = path.with_name(path.name + suffix)
-            if encoding in accepted and variant.is_file():
-                headers["Content-Encoding"] = encoding
-                path = variant
-                break
+        accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), b"")
+        if accept:
+            built = {coding: variant for coding, suffix in _PRECOMPRESSED.items()
+                     if (variant := path.with_name(path.name + suffix)).is_file()}
+            coding = negotiate(accept, built) if built else None  # never one the client gave q=0
+            if coding is not None:
+                headers["Content-Encoding"] = coding.decode()
+                path = built[coding]
         await FileResponse(path, headers=headers, media_type=media_type)(scope, receive, send)
 
     return serve
+
+
+def without_bad_range(scope: Scope) -> Scope:
+    """The scope without its ``Range`` header when that is not a valid byte range: the whole file
+    is sent, as RFC 9110 allows and nginx does (Starlette would answer a plain-text 400). A valid
+    range beyond the end of the file still gets its 416."""
+    for name, value in scope["headers"]:
+        if name == b"range" and not _valid_range(value):
+            return {**scope, "headers": [header for header in scope["headers"] if header[0] != b"range"]}
+    return scope
+
+
+def _valid_range(value: bytes) -> bool:
+    unit, equals, ranges = value.partition(b"=")
+    if not equals or unit.strip().lower() != b"bytes":
+        return False
+    specs = [spec for spec in ranges.split(b",") if spec.strip()]  # empty list elements do not count
+    for spec in specs:
+        match = _BYTE_RANGE.fullmatch(spec)
+        if match is None:
+            return False
+        first, last = match.group(1), match.group(2)
+        if first is not None and last and int(last) < int(first):
+            return False
+    return bool(specs)
