@@ -169,3 +169,18 @@ def test_a_binary_frame_to_a_chat_room_closes_it_with_1003(demo_server: Server) 
     assert asyncio.run(talk()) == (1003, "text messages only")
     assert "KeyError" not in demo_server.output()
     assert httpx.get(demo_server.url + "/api/rooms/bytes").json()["members"] == 0
+
+
+def test_the_demo_chat_rooms_refuse_another_sites_origin_with_1008(demo_server: Server) -> None:
+    async def join(origin: str) -> tuple[int | None, str]:
+        async with websockets.connect(demo_server.ws_url + "/api/rooms/guarded?name=o", origin=origin) as ws:  # type: ignore[arg-type]
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 1)
+            except asyncio.TimeoutError:
+                return None, "open"
+            except websockets.ConnectionClosed:
+                return ws.close_code, ws.close_reason
+
+    assert asyncio.run(join("https://evil.example")) == (1008, "origin not allowed")
+    assert asyncio.run(join(demo_server.url)) == (None, "open")  # its own pages still join
