@@ -35,7 +35,8 @@ class NodeProcess:
         self.pid = process.pid
         self._answers = answers  # the read end of the answer pipe (for the timeout's last look)
         self.transport: asyncio.ReadTransport | None = None
-        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._loop = asyncio.get_running_loop()  # kept: before Python 3.12, each look-up is a getpid() call
+        self.ready: asyncio.Future[None] = self._loop.create_future()
         self.exited = False
         self.on_answer: Callable[[dict[str, Any]], None] = lambda message: None
         self.on_exit: Callable[[], None] = lambda: None
@@ -44,7 +45,7 @@ class NodeProcess:
     def write(self, line: bytes) -> None:
         """Queue a request line; everything queued in one event-loop turn goes out in one write."""
         if not self._out:
-            asyncio.get_running_loop().call_soon(self._flush)
+            self._loop.call_soon(self._flush)
         self._out.append(line)
 
     def _flush(self) -> None:
