@@ -1,4 +1,5 @@
-"""``public/`` at ``/``, behind every route; anything unmatched ends in a JSON 404."""
+"""``public/`` at ``/``, behind every route, and the build's hashed assets under ``/_pyxle/``;
+anything unmatched ends in a JSON 404. Both send a whole file for a ``Range`` they cannot read."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            scope = without_bad_range(scope)
+            scope = _without_bad_range(scope)
             try:
                 response = await files.get_response(files.get_path(scope), scope)
             except HTTPException as exc:
@@ -63,7 +64,7 @@ def build_assets(directory: Path) -> ASGIApp:
         if not path.is_relative_to(root) or not path.is_file():
             await not_found(scope, receive, send)
             return
-        scope = without_bad_range(scope)
+        scope = _without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), b"")
@@ -79,7 +80,7 @@ def build_assets(directory: Path) -> ASGIApp:
     return serve
 
 
-def without_bad_range(scope: Scope) -> Scope:
+def _without_bad_range(scope: Scope) -> Scope:
     """The scope without its ``Range`` header when that is not a valid byte range: the whole file
     is sent, as RFC 9110 allows and nginx does (Starlette would answer a plain-text 400). A valid
     range beyond the end of the file still gets its 416."""
