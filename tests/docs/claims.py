@@ -180,6 +180,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      PLATFORM + "test_csrf_opted_in_api_route_accept_and_refuse"),
     ("docs/security.md", 'Over that: `429 {"ok": false, "error": "Too Many\nRequests"}` with `Retry-After` (seconds)',
      "tests/e2e/test_rate_limit.py::test_over_the_limit_answers_429_with_retry_after"),
+    ("docs/configuration.md", "a `206` part of a file (its `Content-Range` counts the plain bytes)",
+     "tests/e2e/test_compression.py::test_a_partial_answer_is_never_compressed"),
     ("docs/security.md", "answer a `Range` header that is not a valid byte range\n  with the whole file (`200`)",
      PLATFORM + "test_a_malformed_range_gets_the_whole_static_file"),
     ("docs/security.md", "a valid range gets `206`, and one that starts\n  past the end `416` with `Content-Range: bytes */size`",

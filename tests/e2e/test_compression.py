@@ -168,6 +168,14 @@ def test_a_malformed_range_on_a_built_asset_gets_the_whole_file(app: Server) -> 
     assert part.status_code == 206 and part.raw_body == built[:10]  # type: ignore[attr-defined]
 
 
+def test_a_partial_answer_is_never_compressed(app: Server) -> None:
+    for encoding in ("br", "gzip"):
+        part = get(app, "/big.txt", encoding, Range="bytes=0-1499")
+        assert part.status_code == 206 and part.headers["content-range"] == f"bytes 0-1499/{len(BIG)}"
+        assert "content-encoding" not in part.headers
+        assert part.raw_body == BIG[:1500].encode()  # type: ignore[attr-defined]
+
+
 def test_a_compressed_answer_has_a_weak_etag_that_still_answers_304(app: Server) -> None:
     strong = get(app, "/", None).headers["etag"]
     weak = get(app, "/", "br").headers["etag"]

@@ -21,7 +21,9 @@ _TEXT_TYPES = frozenset({
     b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
     b"application/manifest+json", b"application/wasm", b"image/svg+xml", b"application/x-javascript",
 })
-_NEVER = frozenset({204, 304})
+# Never encoded: no body, or a part of the plain file (its Content-Range counts the plain bytes;
+# encoding the part would send what no range of an encoded file is).
+_NEVER = frozenset({204, 206, 304})
 
 
 class _Gzip:
