@@ -180,6 +180,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      PLATFORM + "test_csrf_opted_in_api_route_accept_and_refuse"),
     ("docs/security.md", 'Over that: `429 {"ok": false, "error": "Too Many\nRequests"}` with `Retry-After` (seconds)',
      "tests/e2e/test_rate_limit.py::test_over_the_limit_answers_429_with_retry_after"),
+    ("docs/deployment.md", "idle\n  keep-alive connections do not hold it. A new connection that has sent part of its first request\n  head counts as a request in progress",
+     HARDENING + "test_a_new_connection_still_sending_its_request_head_holds_the_stop_until_the_shutdown_timeout"),
     ("docs/configuration.md", "a `206` part of a file (its `Content-Range` counts the plain bytes)",
      "tests/e2e/test_compression.py::test_a_partial_answer_is_never_compressed"),
     ("docs/security.md", "answer a `Range` header that is not a valid byte range\n  with the whole file (`200`)",

@@ -342,6 +342,29 @@ def test_sigterm_with_nothing_in_progress_exits_at_once(api_server: Server) -> N
     assert time.monotonic() - started < 5
 
 
+def test_a_new_connection_still_sending_its_request_head_holds_the_stop_until_the_shutdown_timeout(
+        make_project, start_server) -> None:
+    """What docs/deployment.md says of slow clients at shutdown: an idle keep-alive connection does
+    not delay it; a new connection that has sent part of its first request head counts as a
+    request in progress (granian waits for it) until --shutdown-timeout, and the server then exits
+    all the same."""
+    for partial, bounds in ((False, (0.0, 1.5)), (True, (1.5, 6.0))):
+        server = start_server(make_project(API), "serve", "--shutdown-timeout", "2", env=KEY)
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            if partial:
+                sock.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n")  # the head never ends
+            else:
+                sock.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+                assert b" 200 " in sock.recv(65536)  # answered; the connection stays open, idle
+            time.sleep(0.3)
+            started = time.monotonic()
+            server.proc.send_signal(signal.SIGTERM)
+            assert server.wait_exit(timeout=20) == 0
+            elapsed = time.monotonic() - started
+        assert bounds[0] <= elapsed < bounds[1], (partial, elapsed)
+
+
 # Limits given through the environment are checked like flags.
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
