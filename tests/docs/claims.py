@@ -224,7 +224,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/unit/test_page_cache.py::test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib"),
     ("docs/configuration.md", "Answers are compressed for clients that accept it (`Accept-Encoding`), brotli first, then zstd",
      "tests/e2e/test_compression.py::test_html_navigation_json_and_api_json_are_compressed_as_negotiated"),
-    ("docs/configuration.md", "A compressed answer's `ETag` becomes weak (`W/\"...\"`), and\nstill answers `If-None-Match` with 304",
+    ("docs/configuration.md", "A compressed answer's `ETag` becomes weak (`W/\"...\"`), and\nstill answers `If-None-Match` with 304, which carries the weak tag the client sent",
      "tests/e2e/test_compression.py::test_a_compressed_answer_has_a_weak_etag_that_still_answers_304"),
     ("docs/configuration.md", "A streamed answer (a streaming render, SSE) is flushed\nchunk by chunk",
      "tests/e2e/test_compression.py::test_server_sent_events_are_compressed_and_still_arrive_one_by_one"),

@@ -181,7 +181,16 @@ def test_a_compressed_answer_has_a_weak_etag_that_still_answers_304(app: Server)
     weak = get(app, "/", "br").headers["etag"]
     assert weak == "W/" + strong
     with httpx.Client(base_url=app.url) as client:
-        assert client.get("/", headers={"Accept-Encoding": "br", "If-None-Match": weak}).status_code == 304
+        again = client.get("/", headers={"Accept-Encoding": "br", "If-None-Match": weak})
+        assert again.status_code == 304
+        assert again.headers["etag"] == weak  # the tag a 200 would carry (RFC 9110), as the client holds it
+        plain = client.get("/", headers={"Accept-Encoding": "identity", "If-None-Match": strong})
+        assert plain.status_code == 304 and plain.headers["etag"] == strong
+    big = get(app, "/big.txt", "gzip")  # a file of public/: Starlette's tag, made weak when compressed
+    assert big.headers["etag"].startswith("W/")
+    with httpx.Client(base_url=app.url) as client:
+        again = client.get("/big.txt", headers={"Accept-Encoding": "gzip", "If-None-Match": big.headers["etag"]})
+        assert again.status_code == 304 and again.headers["etag"] == big.headers["etag"]
 
 
 def test_head_answers_are_not_encoded(app: Server) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anyio
-from starlette.types import Message, Send
+from starlette.types import Message, Scope, Send
 
 _TEXT_TYPES = frozenset({
     b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
@@ -174,17 +174,18 @@ class Compressor:
             chosen[accept] = coding
         return coding
 
-    def encoding(self, send: Send, coding: bytes) -> Send:
-        """A ``send`` that encodes a text answer with ``coding`` on its way to ``send``."""
-        return _Responder(send, coding, self.encoders[coding], self.minimum_size).send
+    def encoding(self, send: Send, coding: bytes, scope: Scope) -> Send:
+        """A ``send`` that encodes a text answer to ``scope`` with ``coding`` on its way to ``send``."""
+        return _Responder(send, coding, self.encoders[coding], self.minimum_size, scope).send
 
 
 class _Responder:
     """One answer on its way out: its start held back until the first body says how to send it."""
 
-    __slots__ = ("codec", "coding", "finish", "minimum", "process", "send_next", "sized", "start", "state")
+    __slots__ = ("codec", "coding", "finish", "minimum", "process", "scope", "send_next", "sized", "start", "state")
 
-    def __init__(self, send: Send, coding: bytes, codec: Any, minimum: int) -> None:
+    def __init__(self, send: Send, coding: bytes, codec: Any, minimum: int, scope: Scope) -> None:
+        self.scope = scope
         self.send_next = send
         self.coding = coding
         self.codec = codec
@@ -213,8 +214,8 @@ class _Responder:
         headers = message.get("headers") or []
         encodable, sized = _encodable(headers)
         status = message["status"]
-        if status == 304:  # what the full answer would have varied on
-            message["headers"] = _with_vary(headers)
+        if status == 304:  # what the full answer would have varied on, and its tag as the client has it
+            message["headers"] = _with_vary(_tag_as_held(headers, self.scope))
         if not encodable or status in _NEVER:
             self.state = "plain"
             await self.send_next(message)
@@ -271,6 +272,20 @@ def _with_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
             out[index] = (name, value + b", Accept-Encoding")
             return out
     return [*headers, (b"vary", b"Accept-Encoding")]
+
+
+def _tag_as_held(headers: list[tuple[bytes, bytes]], scope: Scope) -> list[tuple[bytes, bytes]]:
+    """A 304's ``ETag`` as the client holds it: weak when its ``If-None-Match`` names the weak form
+    (it got a compressed copy, so a 200 now would carry ``W/`` too, as RFC 9110 asks of a 304)."""
+    for index, (name, tag) in enumerate(headers):
+        if name == b"etag" and not tag.startswith(b"W/"):
+            held = next((value for key, value in scope["headers"] if key == b"if-none-match"), b"")
+            if b"W/" + tag in held:
+                out = list(headers)
+                out[index] = (name, b"W/" + tag)
+                return out
+            break
+    return headers
 
 
 def _weak(tag: bytes) -> bytes:

@@ -64,7 +64,7 @@ class HttpEdge:
             if coding is None:
                 varies = True
             else:
-                downstream = compressor.encoding(send, coding)
+                downstream = compressor.encoding(send, coding, scope)
         add_headers, observer = self.add_headers, self.observer
         status: int | None = None  # the answer's, once it has started
 
