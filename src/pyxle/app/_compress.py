@@ -278,11 +278,12 @@ def _tag_as_held(headers: list[tuple[bytes, bytes]], scope: Scope) -> list[tuple
     """A 304's ``ETag`` as the client holds it: weak when its ``If-None-Match`` names the weak form
     (it got a compressed copy, so a 200 now would carry ``W/`` too, as RFC 9110 asks of a 304)."""
     for index, (name, tag) in enumerate(headers):
-        if name == b"etag" and not tag.startswith(b"W/"):
+        if name == b"etag":
+            weak = _weak(tag)
             held = next((value for key, value in scope["headers"] if key == b"if-none-match"), b"")
-            if b"W/" + tag in held:
+            if weak != tag and weak in held:
                 out = list(headers)
-                out[index] = (name, b"W/" + tag)
+                out[index] = (name, weak)
                 return out
             break
     return headers
