@@ -77,6 +77,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      HARDENING + "test_a_killed_worker_is_restarted_and_the_server_keeps_serving"),
     ("docs/deployment.md", "logs `server workers keep exiting; starting them again in 1s`",
      HARDENING + "test_workers_killed_again_and_again_are_restarted_without_the_server_exiting"),
+    ("docs/deployment.md", "finishes the requests it is serving (for at most `--shutdown-timeout`), and exits with its Node\nrenderers",
+     HARDENING + "test_workers_of_a_killed_server_finish_their_requests_and_exit_freeing_the_port"),
     ("docs/deployment.md", "`pyxle serve` refuses to start without\n`PYXLE_SECRET_KEY` when `--workers` is above 1 or a backend is shared through Redis",
      HARDENING + "test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared"),
     ("docs/deployment.md", "with one worker it warns",

@@ -71,6 +71,16 @@ def wait_until(predicate, timeout: float = 20, interval: float = 0.1) -> None:  
         time.sleep(interval)
 
 
+def wait_for_group_to_exit(group: int) -> None:
+    """Wait for every process of the group to exit; kill what is left if they do not (orphaned
+    workers would hold their port for the rest of the suite)."""
+    try:
+        wait_until(lambda: not subprocess.run(["pgrep", "-g", str(group)], capture_output=True, check=False).stdout)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+
+
 def answers(server: Server) -> bool:
     try:
         return httpx.get(server.url + "/api/hello", timeout=2).status_code == 200
@@ -207,6 +217,67 @@ def test_workers_killed_again_and_again_are_restarted_without_the_server_exiting
     wait_until(lambda: answers(server), timeout=30)
     assert server.proc.poll() is None
     assert "server workers keep exiting; starting them again" in server.output()
+
+
+SLOW = {"pages/api/slow.py": "import asyncio\n\nasync def get(request):\n    await asyncio.sleep(2)\n    return {'slow': 'done'}\n",
+        "pages/index.pyxl": "export default function Page() {\n  return <p>home</p>\n}\n"}
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_workers_of_a_killed_server_finish_their_requests_and_exit_freeing_the_port(make_project, start_server,
+                                                                                    workers: str) -> None:
+    """`kill -9` of `pyxle serve` itself (the OOM killer's choice, say) cannot stop its workers:
+    they notice their parent is gone, answer the request in progress, and exit with their Node
+    renderers, so the port is free for the next start instead of served by orphans."""
+    project = make_project({**API, **SLOW}, node=True)
+    server = start_server(project, "serve", "--workers", workers, env=KEY)
+    assert "home" in httpx.get(server.url + "/", timeout=10).text  # the renderers are running
+    group = os.getpgid(server.proc.pid)
+    result: dict[str, object] = {}
+
+    def slow() -> None:
+        try:
+            result["r"] = httpx.get(server.url + "/api/slow", timeout=30).json()
+        except httpx.HTTPError as exc:
+            result["r"] = exc
+
+    client = threading.Thread(target=slow)
+    client.start()
+    time.sleep(0.5)
+    server.proc.send_signal(signal.SIGKILL)
+    client.join(20)
+    server.proc.wait(5)
+    assert result["r"] == {"slow": "done"}
+    wait_for_group_to_exit(group)
+    assert "is gone; this worker stops" in server.output()
+    port = server.url.rsplit(":", 1)[1]
+    again = start_server(project, "serve", "--port", port, env=KEY)
+    assert httpx.get(again.url + "/api/hello", timeout=5).json() == {"hello": "world"}
+
+
+def test_a_worker_of_a_killed_server_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends(
+        make_project, start_server) -> None:
+    """With no supervisor left to enforce --shutdown-timeout, the orphaned worker enforces it: the
+    request in progress is held about that long, then closed, and the worker exits."""
+    server = start_server(make_project(API), "serve", "--shutdown-timeout", "2", env=KEY)
+    group = os.getpgid(server.proc.pid)
+    ended: list[float] = []
+
+    def forever() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(server.url + "/api/forever", timeout=30)
+        ended.append(time.monotonic())
+
+    client = threading.Thread(target=forever, daemon=True)
+    client.start()
+    time.sleep(0.5)
+    server.proc.send_signal(signal.SIGKILL)
+    killed = time.monotonic()
+    server.proc.wait(5)
+    wait_for_group_to_exit(group)
+    assert time.monotonic() - killed < 8
+    client.join(5)
+    assert ended and 1.5 < ended[0] - killed < 8
 
 
 # Defect 6: deeply nested JSON.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
 import logging
@@ -26,6 +27,7 @@ from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import handle_exceptions, http_exception_handler
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
+from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
@@ -271,12 +273,14 @@ class PyxleApp(Starlette):
         await self.swap_renderer(self._initial_renderer)
         set_active_cache(self.page_cache)
         try:
-            async with serving(self.state, self.config.realtime), self._watching():
-                self.ready = True
-                try:
-                    yield
-                finally:
-                    self.ready = False
+            grace = self.limits.shutdown_timeout + 1
+            with stop_when_orphaned(asyncio.get_running_loop(), grace):
+                async with serving(self.state, self.config.realtime), self._watching():
+                    self.ready = True
+                    try:
+                        yield
+                    finally:
+                        self.ready = False
         finally:
             set_active_cache(None)
             if self.page_cache is not None:
