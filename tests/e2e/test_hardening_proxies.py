@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
 import textwrap
 import time
@@ -166,5 +167,9 @@ def test_the_systemd_example_starts_the_server_it_describes(backend, tmp_path: P
         server.wait_ready()
         assert "hello <!-- -->proxied" in httpx.get(server.url + "/", timeout=10).text
         assert "(workers: 2)" in server.output()
+        assert unit["ExecReload"] == "/bin/kill -HUP $MAINPID"  # what systemctl reload sends, to pyxle alone
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_output("Stopped old worker-2", timeout=40)
+        assert "hello <!-- -->proxied" in httpx.get(server.url + "/", timeout=10).text
     finally:
         server.stop()

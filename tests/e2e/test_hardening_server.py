@@ -280,6 +280,67 @@ def test_a_worker_of_a_killed_server_waits_at_most_the_shutdown_timeout_for_a_re
     assert ended and 1.5 < ended[0] - killed < 8
 
 
+# Reloading with SIGHUP.
+
+VERSION = "async def get(request):\n    return {{'version': {}}}\n"
+
+
+def test_sighup_replaces_every_worker_with_the_current_code_without_failing_a_request(make_project,
+                                                                                      start_server) -> None:
+    """`kill -HUP` (systemd's ExecReload): new workers with the project as it is now, then the old
+    ones stop after their requests; a client polling throughout never gets an error."""
+    project = make_project({"pages/api/version.py": VERSION.format(1)})
+    server = start_server(project, "serve", "--workers", "2", env=KEY)
+    seen: list[object] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=server.url, timeout=10) as client:
+            while not done.is_set():
+                try:
+                    r = client.get("/api/version", headers={"Connection": "close"})
+                    seen.append(r.json()["version"] if r.status_code == 200 else r.status_code)
+                except httpx.HTTPError as exc:
+                    seen.append(exc)
+                time.sleep(0.02)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        (project / "pages" / "api" / "version.py").write_text(VERSION.format(2))
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_output("Stopped old worker-2", timeout=40)
+        time.sleep(0.5)
+    finally:
+        done.set()
+        poller.join(20)
+    assert set(seen) == {1, 2}, [s for s in seen if s not in (1, 2)][:5]
+    assert seen[-1] == 2
+    assert {httpx.get(server.url + "/api/version", headers={"Connection": "close"}).json()["version"]
+            for _ in range(10)} == {2}
+    assert server.proc.poll() is None
+
+
+def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_keep_serving(make_project,
+                                                                                          start_server) -> None:
+    """A reload that would start workers which exit at once (a syntax error deployed) is refused,
+    naming the file and line: granian alone would have stopped every working worker for them."""
+    project = make_project({"pages/api/version.py": VERSION.format(1)})
+    server = start_server(project, "serve", env=KEY)
+    (project / "pages" / "api" / "version.py").write_text("async def get(request:\n    return {}\n")
+    server.proc.send_signal(signal.SIGHUP)
+    out = server.wait_for_output("reload refused, the running workers keep serving: pages/api/version.py:1: SyntaxError")
+    assert "hint: fix the syntax error" in out
+    deadline = time.monotonic() + 6  # longer than granian waits before stopping an old worker (3.5 s)
+    while time.monotonic() < deadline:
+        assert httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 1}
+        time.sleep(0.2)
+    assert "Respawning" not in server.output() and server.proc.poll() is None
+    (project / "pages" / "api" / "version.py").write_text(VERSION.format(3))
+    server.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
+
+
 # Defect 6: deeply nested JSON.
 
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000, b"[" * 100_000 + b"]" * 100_000])

@@ -12,9 +12,12 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +155,7 @@ def _supervise(make_server: Any, started_file: Path) -> None:
     delay = 0.5
     while True:
         server = make_server()
+        server.signal_handler_reload = checked_reload(server)  # granian installs it as the SIGHUP handler
         started = time.monotonic()
         try:
             server.serve()
@@ -169,3 +173,39 @@ def _supervise(make_server: Any, started_file: Path) -> None:
         server.main_loop_interrupt.clear()
         if server.main_loop_interrupt.wait(delay) and server.interrupt_signal:
             return
+
+
+CHECK_WORKER = "from pyxle.app import worker_app; worker_app()"
+
+
+def checked_reload(server: Any) -> Callable[..., None]:
+    """SIGHUP: start new workers with the project as it is now, then stop the old ones, but only
+    once the project is known to load. granian alone replaces every worker even when the new ones
+    exit at once (a syntax error deployed), which takes the site down; this first builds the app
+    in a separate process as a worker would (a stale build is built then) and refuses the reload,
+    naming the problem, if that fails. The old workers keep serving meanwhile."""
+    checking = threading.Lock()
+
+    def check_then_reload() -> None:
+        try:
+            result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
+                                    check=False, timeout=600)
+            if result.returncode == 0:
+                server.reload_signal = True
+                server.main_loop_interrupt.set()
+                return
+            problem = (result.stderr.strip() or f"exit code {result.returncode}").removeprefix("pyxle: ")
+            logger.error("reload refused, the running workers keep serving: %s", problem)
+        except subprocess.TimeoutExpired:
+            logger.error("reload refused, the running workers keep serving: loading the project took over 600s")
+        finally:
+            checking.release()
+
+    def on_hangup(*args: Any) -> None:
+        if not checking.acquire(blocking=False):
+            logger.info("SIGHUP: a reload is already being checked")
+            return
+        logger.info("SIGHUP: checking that the project loads before replacing the workers")
+        threading.Thread(target=check_then_reload, name="pyxle-reload-check", daemon=True).start()
+
+    return on_hangup
