@@ -268,6 +268,47 @@ def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_proj
     asyncio.run(run())
 
 
+def stalled_join(url: str) -> socket.socket:
+    """A WebSocket that never reads past its handshake, with a small receive buffer: the server's
+    writes to it back up after a few kilobytes."""
+    host, port = url.split("//")[1].split("/")[0].split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect((host, int(port)))
+    sock.sendall(f"GET /{url.split('/', 3)[3]} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
+                 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                 "Sec-WebSocket-Version: 13\r\n\r\n".encode())
+    assert sock.recv(12) == b"HTTP/1.1 101"
+    return sock
+
+
+def test_a_socket_closed_for_not_reading_leaves_its_channel_at_once_so_a_fast_reader_gets_every_message(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project)  # the default sendQueue (1024)
+    server = start_server(project)
+    url = server.ws_url + "/api/rooms/mix"
+    n = 5000
+
+    async def run() -> None:
+        stalled = await asyncio.to_thread(stalled_join, url)
+        fast, _ = await join(url)
+        # one burst of 10 MB: the stalled socket is closed with 1013 early on; from then on the
+        # publisher must still pause for the fast reader, which would otherwise be closed too
+        async with httpx.AsyncClient(timeout=60) as client:
+            published = (await client.post(server.url + "/api/rooms/mix", json={"n": n, "pad": 2000})).json()
+            got = await texts(fast, n)
+            assert got == [f"m{i}" + "." * 2000 for i in range(n)]
+            # presence drops at once too, while the closed socket's handler still waits (up to 60 s)
+            # for its peer to read the close frame
+            assert (await client.post(server.url + "/api/rooms/mix", json={"n": 0})).json()["online"] == 1
+        assert published["online"] == 1
+        stalled.close()
+        await fast.close()
+
+    asyncio.run(run())
+    assert server.output().count("it stopped reading") == 1
+
+
 PAGE = '''
 async def websocket(ws):
     await ws.accept()

@@ -93,14 +93,36 @@ class LocalSubscribers:
 
     def _fanout(self, channel: str, frame: Frame) -> None | tuple[list[Connection], int]:
         """Queue ``frame`` for each local socket; when queues are filling up, those sockets and how
-        many got the frame (for ``pace``)."""
+        many got the frame (for ``pace``). A socket found closed leaves every channel here."""
         members = self._channels.get(channel)
-        busy = None
-        if members:
-            for conn in list(members):
-                if conn.deliver(frame):
-                    busy = [conn] if busy is None else [*busy, conn]
-        return None if busy is None else (busy, len(members))  # type: ignore[arg-type]
+        if not members:
+            return None
+        busy = closed = None
+        for conn in list(members):
+            if conn.deliver(frame):
+                busy = [conn] if busy is None else [*busy, conn]
+            elif conn.closed:
+                closed = [conn] if closed is None else [*closed, conn]
+        for conn in closed or ():
+            self._evict(conn)
+        return None if busy is None else (busy, len(members))
+
+    def _evict(self, conn: Connection) -> None:
+        """Drop a closed socket from all its channels now, not when its handler ends.
+
+        A socket closed for not reading keeps its handler for up to a minute while its close frame
+        waits to be read; counted meanwhile, it would make ``pace`` think most sockets keep up and
+        stop pausing for the ones that do, and ``count()`` would include it. Scanning every channel
+        is fine here: closes are rare, messages are not.
+        """
+        for channel, members in list(self._channels.items()):
+            if members.pop(conn, None) is not None:
+                if not members:
+                    del self._channels[channel]
+                self._left(channel)
+
+    def _left(self, channel: str) -> None:
+        """A closed socket was dropped from ``channel`` by ``_evict``; the Redis broker tells Redis."""
 
     def _local_count(self, channel: str) -> int:
         return len(self._channels.get(channel, ()))

@@ -53,6 +53,7 @@ class RedisBroker(LocalSubscribers):
         self._subscription: Subscription | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._count: Any = None
+        self._leaving: set[asyncio.Task[None]] = set()  # Redis updates for evicted sockets, under way
 
     async def start(self) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer."""
@@ -127,6 +128,17 @@ class RedisBroker(LocalSubscribers):
             busy = self._fanout(channel[len(self._prefix_bytes):].decode(), from_wire(data))
             if busy:
                 await pace(*busy)
+
+    def _left(self, channel: str) -> None:
+        """An evicted socket: presence and the subscription follow without holding up the fan-out."""
+        task = asyncio.ensure_future(self._leave(channel))
+        self._leaving.add(task)
+        task.add_done_callback(self._leaving.discard)
+
+    async def _leave(self, channel: str) -> None:
+        await self._presence_add(channel, -1)
+        if channel not in self._channels and self._subscription is not None:  # no socket rejoined meanwhile
+            await self._subscription.remove(self._prefix_bytes + channel.encode())
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
