@@ -70,6 +70,13 @@ CLAIMS: list[tuple[str, str, str]] = [
      PLATFORM + "test_text_access_log_and_off_switch"),
     ("docs/configuration.md", "`--port 0` (or `PYXLE_PORT=0`) asks for any\nfree port",
      API + "test_serve_with_workers"),
+    # docs/observability.md
+    ("docs/observability.md", "a\nrequest that came through a proxy (it carries `X-Forwarded-For`, `X-Real-IP` or `Forwarded`)\ngets `401` then",
+     "tests/e2e/test_observability.py::test_metrics_without_a_token_refuse_a_request_that_came_through_a_proxy"),
+    ("docs/observability.md", "whatever its case (`bearer <token>` works too)",
+     "tests/e2e/test_observability.py::test_metrics_token_scheme_is_matched_whatever_its_case"),
+    ("docs/observability.md", "route of the project also answers stops start-up, naming both",
+     "tests/e2e/test_observability.py::test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

@@ -202,6 +202,32 @@ def test_metrics_path_is_configurable_and_warns_without_a_token(make_project, st
     assert httpx.get(server.url + "/api/__pyxle/metrics").status_code == 404
 
 
+@pytest.mark.parametrize("header", ["X-Forwarded-For", "X-Real-IP", "Forwarded"])
+def test_metrics_without_a_token_refuse_a_request_that_came_through_a_proxy(make_project, start_server, header):
+    """nginx on the same machine hands every visitor over from loopback: its headers give it away."""
+    config = {"observability": {"metricsEndpoint": True}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    assert _scrape(server, None).status_code == 200
+    r = httpx.get(server.url + "/api/__pyxle/metrics", headers={header: "203.0.113.9"})
+    assert r.status_code == 401 and "pyxle_http_requests_total" not in r.text
+
+
+def test_metrics_token_scheme_is_matched_whatever_its_case(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    for scheme, status in (("bearer", 200), ("BEARER", 200), ("Basic", 401), ("Bearer" + TOKEN, 401)):
+        r = httpx.get(server.url + "/api/__pyxle/metrics", headers={"authorization": f"{scheme} {TOKEN}"})
+        assert r.status_code == status, scheme
+
+
+def test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN, "metricsEndpointPath": "/api/ok"}}
+    server = start_server(make_project({"pages/api/ok.py": HELLO, "pyxle.config.json": json.dumps(config)}), ready=False)
+    assert server.wait_exit() == 1
+    assert ("pyxle.config.json: observability.metricsEndpointPath /api/ok is also the URL of pages/api/ok.py"
+            in server.output())
+
+
 def test_metrics_token_can_come_from_the_environment(make_project, start_server):
     config = {"observability": {"metricsEndpoint": True}}
     server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),

@@ -122,7 +122,14 @@ class PyxleApp(Starlette):
             from pyxle.app._openapi import openapi_routes
 
             extra.update(openapi_routes(openapi.path, list(entries)))
-        self.router.set_routes(entries, extra=extra)
+        shadowed = self.router.set_routes(entries, extra=extra)
+        seen = self.config.observability
+        if seen.metrics_endpoint and seen.metrics_endpoint_path in shadowed:
+            path = seen.metrics_endpoint_path
+            route = next(spec for spec, _ in entries if (spec.regex.match(path) if spec.regex else spec.pattern == path))
+            raise StartupError(f"pyxle.config.json: observability.metricsEndpointPath {path} is also the URL of "
+                               f"{self.config.pages_dir}/{route.file}, which would answer instead of the metrics\n"
+                               "    hint: choose another metricsEndpointPath (the default is /api/__pyxle/metrics)")
         self.router.default = public_files(self.config.public_path, fallback)
         return renderer
 

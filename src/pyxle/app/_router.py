@@ -28,8 +28,10 @@ class PyxleRouter(Router):
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
 
-    def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]], extra: dict[str, ASGIApp] | None = None) -> None:
-        """Install a new table; ``extra`` exact paths (health checks) never shadow a project route."""
+    def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]],
+                   extra: dict[str, ASGIApp] | None = None) -> list[str]:
+        """Install a new table; ``extra`` exact paths (health checks) never shadow a project route.
+        Returns the ``extra`` paths a project route answers instead."""
         static: dict[str, ASGIApp] = {}
         dynamic: list[_Dynamic] = []
         for spec, app in sorted(entries, key=lambda entry: entry[0].sort_key):
@@ -43,6 +45,7 @@ class PyxleRouter(Router):
                 static[path] = app
         self._table = (static, tuple(dynamic))
         self.fallback = None
+        return covered
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -141,12 +141,13 @@ def add_to_histogram(child: Any, tally: list[float]) -> None:
 class MetricsEndpoint:
     """``GET <metricsEndpointPath>``: the exposition, for ``Authorization: Bearer <token>`` only.
 
-    Without a token configured, only clients on this machine (loopback) are answered.
+    Without a token configured, only clients on this machine (loopback) are answered, and not
+    through a proxy: behind nginx on the same machine every visitor arrives from loopback.
     """
 
     def __init__(self, metrics: Callable[[], Metrics], token: str | None) -> None:
         self.metrics = metrics  # made on first use, in the worker
-        self.expected = f"Bearer {token}".encode() if token else None
+        self.expected = token.encode() if token else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response
@@ -164,6 +165,11 @@ class MetricsEndpoint:
     def _allowed(self, scope: Scope) -> bool:
         if self.expected is None:
             client = scope.get("client")
-            return client is not None and (client[0] in ("127.0.0.1", "::1") or client[0].startswith("127."))
+            local = client is not None and (client[0] in ("127.0.0.1", "::1") or client[0].startswith("127."))
+            return local and not any(name in _PROXY_HEADERS for name, _ in scope["headers"])
         given = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
-        return hmac.compare_digest(given, self.expected)
+        scheme, _, credentials = given.partition(b" ")
+        return scheme.lower() == b"bearer" and hmac.compare_digest(credentials.strip(), self.expected)
+
+
+_PROXY_HEADERS = frozenset({b"x-forwarded-for", b"x-real-ip", b"forwarded"})  # what nginx and Caddy add
