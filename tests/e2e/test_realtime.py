@@ -356,6 +356,28 @@ def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1
     assert logged(server, "refused a cross-site WebSocket to /live (1008)")
 
 
+def test_a_page_accepts_its_own_https_origin_behind_a_proxy_that_terminates_tls(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/live.pyxl": PAGE})
+    server = start_server(project)
+    host = server.url.split("//")[1]
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}  # what nginx adds
+
+    async def run() -> None:
+        # the browser loaded https://host/live from the proxy, which passes Host and speaks ws to Pyxle
+        async with websockets.connect(server.ws_url + "/live", origin=f"https://{host}",
+                                      additional_headers=proxied) as ws:
+            await ws.send("tls")
+            assert await ws.recv() == "page: tls"
+        async with websockets.connect(server.ws_url + "/live", origin=f"https://evil.example:{host.split(':')[1]}",
+                                      additional_headers=proxied) as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+            assert (ws.close_code, ws.close_reason) == (1008, "origin not allowed")
+
+    asyncio.run(run())
+
+
 def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = room_project(make_project, config={"realtime": {"apiRoutes": ["/api/rooms/"]}})
     server = start_server(project)

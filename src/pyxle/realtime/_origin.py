@@ -26,16 +26,24 @@ def _allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
 
 
 def same_site(scope: Scope, extra: tuple[str, ...]) -> bool:
-    """The default policy: the page's own origin (scheme and ``Host``) or one of ``extra``."""
+    """The default policy: an ``Origin`` naming the host the upgrade was sent to, or one of ``extra``.
+
+    Host and port are compared with ``Host``, the scheme is not (as gorilla/websocket and Phoenix
+    do): behind a proxy that terminates TLS the page is ``https`` while the upgrade reaches Pyxle
+    as ``ws``, and Pyxle trusts no ``X-Forwarded-Proto``. Another site cannot name this host.
+    """
     origin = _header(scope, b"origin")
     if origin is None:
         return True
     host = _header(scope, b"host")
-    if host is not None:
-        scheme = "https" if scope.get("scheme") in ("wss", "https") else "http"
-        if origin.rstrip("/").lower() == f"{scheme}://{host}".lower():
-            return True
+    if host is not None and _authority(origin) == host.lower():
+        return True
     return bool(extra) and _allowed(origin, extra)
+
+
+def _authority(origin: str) -> str:
+    """The ``host[:port]`` of an origin, lower case: ``https://App.example:8443`` -> ``app.example:8443``."""
+    return origin.partition("://")[2].rstrip("/").lower()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
