@@ -195,6 +195,21 @@ def test_csrf_forged_signature_is_refused(platform: Server) -> None:
     assert r.status_code == 403
 
 
+def test_csrf_tokens_with_non_ascii_bytes_are_refused_or_replaced_never_a_500(platform: Server) -> None:
+    """A cookie planted by a sibling subdomain, or a hostile header or form field, with bytes
+    outside ASCII: the comparison must not raise."""
+    r = httpx.get(platform.url + "/", headers={"cookie": b"pyxle-csrf=a.\xe9"})
+    assert r.status_code == 404 and r.headers["set-cookie"].startswith("pyxle-csrf=")  # no page at / here
+    with httpx.Client() as client:
+        token = _token(client, platform.url)
+        r = client.post(platform.url + "/api/submit", headers={"x-csrf-token": b"\xe9"})
+        assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+        r = client.post(platform.url + "/api/submit", content=b"csrf_token=%C3%A9",
+                        headers={"content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+        assert client.post(platform.url + "/api/submit", headers={"x-csrf-token": token}).status_code == 200
+
+
 def test_csrf_exempt_and_prefix_boundaries(platform: Server) -> None:
     assert httpx.post(platform.url + "/api/webhooks/stripe").json() == {"accepted": True}  # exemptPaths wins
     assert httpx.post(platform.url + "/api/hooksmith").json() == {"accepted": True}  # not under /api/hooks-in

@@ -96,7 +96,7 @@ class CSRFMiddleware:
         if scope["method"] not in SAFE_METHODS:
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
-            if not valid or header_token is None or not hmac.compare_digest(header_token, cookie_token or ""):
+            if not valid or header_token is None or not _same(header_token, cookie_token or ""):
                 reason = "missing" if cookie_token is None or header_token is None else "invalid"
                 refusal = JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)
                 await refusal(scope, receive, respond)
@@ -114,6 +114,12 @@ class CSRFMiddleware:
             await send(message)
 
         return send_with_cookie
+
+
+def _same(given: str, token: str) -> bool:
+    """``given`` is ``token``, in constant time; a token is ASCII, and compare_digest raises on
+    non-ASCII str (a header or form field is the client's to fill)."""
+    return given.isascii() and hmac.compare_digest(given, token)
 
 
 FORM_FIELD = "csrf_token"

@@ -55,7 +55,7 @@ class Signer:
         if token in self._verified:
             return True
         nonce, dot, signature = token.partition(".")
-        if not dot or not nonce or len(token) > 256:
+        if not dot or not nonce or len(token) > 256 or not token.isascii():  # compare_digest refuses non-ASCII str
             return False
         if hmac.compare_digest(signature, self.sign(nonce)):
             self._remember(token)
