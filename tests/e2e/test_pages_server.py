@@ -136,6 +136,12 @@ def test_loader_error_carries_status_and_data(pages: Server) -> None:
                         "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"}}}
 
 
+def test_navigation_json_for_an_unknown_url_varies_on_the_navigation_header(pages: Server) -> None:
+    r = httpx.get(pages.url + "/nowhere", headers=NAV)
+    assert r.status_code == 404 and r.json()["ok"] is False and r.json()["routePath"] == "/nowhere"
+    assert "x-pyxle-navigation" in [v.strip() for v in r.headers["vary"].split(",")]
+
+
 def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/bad", headers=NAV)
     assert r.status_code == 500

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from pyxle.ssr import RenderError
 
 logger = logging.getLogger("pyxle.error")
+# One URL answers HTML or navigation JSON, so every answer of a page URL says which header chose.
+VARY = {"Vary": "x-pyxle-navigation"}
 
 
 @dataclass
@@ -44,7 +46,7 @@ class PagesRuntime:
         page goes ahead of the renders queued since (see ``SsrPool.render``).
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
-        headers = {"Vary": "x-pyxle-navigation"}
+        headers = VARY
         if special is not None and self.renderer is not None:
             from pyxle.ssr import RenderQueueFull
 
@@ -79,7 +81,7 @@ RETRY_AFTER = "1"  # seconds: a saturated render queue usually drains within one
 
 def busy_page() -> HTMLResponse:
     """503 for a page request the render queue has no room for: at once, with ``Retry-After``."""
-    return HTMLResponse(_busy_document(), 503, headers={"Retry-After": RETRY_AFTER, "Vary": "x-pyxle-navigation"})
+    return HTMLResponse(_busy_document(), 503, headers={"Retry-After": RETRY_AFTER, **VARY})
 
 
 @functools.cache
@@ -114,7 +116,7 @@ class NotFound:
         error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
         headers = dict(scope.get("headers") or [])
         if headers.get(b"x-pyxle-navigation") in (b"1", b"prefetch"):
-            response: Response = JSONResponse({"ok": False, "routePath": path, "error": error}, 404)
+            response: Response = JSONResponse({"ok": False, "routePath": path, "error": error}, 404, headers=VARY)
         else:
             folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
             response = await self.runtime.error_page(folder, "not-found", 404, error, {}, path)
