@@ -542,6 +542,68 @@ def test_the_access_log_records_101_for_accepted_sockets_and_403_for_refused_one
     assert lines == {("/live", "101"), ("/api/rooms/big", "101"), ("/live", "403"), ("/", "403")}, lines
 
 
+BOOM = '''
+async def websocket(ws):
+    if ws.query_params.get("when") == "before":
+        raise RuntimeError("secret-before")
+    await ws.accept()
+    await ws.receive_text()
+    raise RuntimeError("secret-after")
+'''
+
+
+def json_records(server: Server, path: str, count: int) -> list[dict]:
+    """The JSON log records about ``path`` (errors and access lines), once ``count`` are in."""
+    deadline = time.monotonic() + 10  # the access log is written in batches, through a pipe
+    while True:
+        records = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
+        found = [r for r in records if r.get("path") == path or path in r.get("message", "")]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+def test_an_exception_after_accept_closes_with_1011_and_is_logged_with_the_request_id(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/boom.py": BOOM, "pyxle.config.json": json.dumps({"logFormat": "json"})})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/api/boom") as ws:
+            await ws.send("hi")
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+            assert ws.close_code == 1011
+            assert "secret" not in ws.close_reason  # the details stay in the log
+
+    asyncio.run(run())
+    access, error = sorted(json_records(server, "/api/boom", 2), key=lambda r: r["logger"])  # pyxle.access, pyxle.error
+    assert (access["logger"], access["status"]) == ("pyxle.access", 101)
+    assert (error["logger"], error["level"], error["message"]) == ("pyxle.error", "error", "Unhandled error in WS /api/boom")
+    assert "RuntimeError: secret-after" in error["exception"]
+    assert error["request_id"] == access["request_id"]
+    assert "Application callable raised an exception" not in server.output()  # not the server's own line
+
+
+def test_an_exception_before_accept_refuses_the_handshake_and_the_access_log_says_403(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/boom.py": BOOM, "pyxle.config.json": json.dumps({"logFormat": "json"})})
+    server = start_server(project)
+
+    async def run() -> None:
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(server.ws_url + "/api/boom?when=before")
+        assert refused.value.response.status_code == 403
+        assert b"secret" not in refused.value.response.body
+
+    asyncio.run(run())
+    access, error = sorted(json_records(server, "/api/boom", 2), key=lambda r: r["logger"])  # pyxle.access, pyxle.error
+    assert (access["logger"], access["status"]) == ("pyxle.access", 403)
+    assert (error["logger"], error["message"]) == ("pyxle.error", "Unhandled error in WS /api/boom")
+    assert "RuntimeError: secret-before" in error["exception"]
+    assert error["request_id"] == access["request_id"]
+
+
 def vanish(sock: socket.socket) -> None:
     """Drop a connection the way a peer that lost power does: no FIN, no RST from it.
 

@@ -14,6 +14,7 @@ from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 
 logger = logging.getLogger("pyxle.realtime")
+error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
 _open: weakref.WeakSet[Connection] = weakref.WeakSet()  # every socket this process is serving
 
 
@@ -43,9 +44,7 @@ class WebSocketGuard:
         scope.setdefault("pyxle", {})["connection"] = conn
         _open.add(conn)
         try:
-            await self.app(scope, conn.receive, conn.send)
-        except WebSocketDisconnect:
-            pass  # the peer left while the handler read or wrote: the normal end of a socket
+            await _serve(self.app, scope, conn)
         except asyncio.CancelledError:
             if not conn.aborted:
                 raise
@@ -56,6 +55,22 @@ class WebSocketGuard:
             await conn.wait_closed()
             conn.finish()
             _open.discard(conn)
+
+
+async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
+    """Run the handler; an exception it raises is logged here and ends the socket with 1011.
+
+    Left to the server, it would be logged without the request id (this runs inside the request's
+    observation) and the peer would get no close code (1005). Before ``accept()`` the close refuses
+    the handshake (403), which the access log then records. The traceback never reaches the peer.
+    """
+    try:
+        await app(scope, conn.receive, conn.send)
+    except WebSocketDisconnect:
+        pass  # the peer left while the handler read or wrote: the normal end of a socket
+    except Exception as exc:
+        error_logger.error("Unhandled error in WS %s", scope["path"], exc_info=exc)
+        await conn.close(1011, "internal error")
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
