@@ -367,6 +367,23 @@ def test_invalidate_from_an_action_an_api_route_and_a_loader(app: Server) -> Non
         assert client.get("/about").headers["x-pyxle-cache"] == "MISS"
 
 
+def test_invalidating_a_path_with_a_trailing_slash_purges_the_page_it_redirects_to(app: Server) -> None:
+    with visitor(app) as client:
+        client.get("/about")
+        assert client.get("/about").headers["x-pyxle-cache"] == "HIT"
+        assert client.get("/about/").headers["location"] == "/about"  # the router's redirect
+        assert client.post("/api/purge", params={"path": "/about/"}).json() == {"removed": True}
+        assert client.get("/about").headers["x-pyxle-cache"] == "MISS"
+
+
+def test_invalidate_decodes_percent_escapes_as_the_server_does_before_routing(app: Server) -> None:
+    with visitor(app) as client:
+        client.get("/about")
+        assert client.get("/%61bout").headers["x-pyxle-cache"] == "HIT"  # the same page, stored once
+        assert client.post("/api/purge", params={"path": "/%61bout"}).json() == {"removed": True}
+        assert client.get("/about").headers["x-pyxle-cache"] == "MISS"
+
+
 def test_an_actions_x_pyxle_invalidate_also_purges_the_server_copy(app: Server) -> None:
     with visitor(app) as client:
         client.get("/form")

@@ -4,7 +4,8 @@ Public names:
 
 - ``invalidate(path)``: ``await cache.invalidate("/posts/7")`` drops every stored answer for that
   page (its HTML and navigation JSON, with any query string), in every worker and machine when
-  the backend is Redis; from actions, API routes and loaders. ``invalidate_all()`` drops all.
+  the backend is Redis; from actions, API routes and loaders. ``/posts/7/`` also drops
+  ``/posts/7``, where the router redirects it. ``invalidate_all()`` drops all.
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
 - ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
   entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared), ``Entry``
@@ -43,7 +44,8 @@ def get_active_cache() -> PageCache | None:
 
 
 async def invalidate(path: str) -> bool:
-    """Drop the stored answers for ``path`` (a path or URL; the query string is ignored).
+    """Drop the stored answers for ``path`` (a path or URL, read as the router reads it: the query
+    string is ignored, percent-escapes are decoded, and ``/about/`` also drops ``/about``).
 
     True if something was stored; False if not, or when the page cache is off.
     """

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pyxle.cache._backend import CacheBackend, Entry
 from pyxle.cache._rules import Route, RouteRules, cookie_markers
@@ -81,7 +81,11 @@ class PageCache:
             self._regenerating.pop(url, None)
 
     async def invalidate(self, path: str) -> bool:
-        return await self.backend.delete(path_of(path))
+        """Drop the stored answers of the page at ``path`` (see ``paths_of``); whether any were stored."""
+        removed = False
+        for stored in paths_of(path):
+            removed = await self.backend.delete(stored) or removed
+        return removed
 
     async def clear(self) -> None:
         await self.backend.clear()
@@ -94,7 +98,14 @@ class PageCache:
         await self.backend.close()
 
 
-def path_of(url: str) -> str:
-    """The path a stored page is filed under: ``/posts/1`` for ``/posts/1?x=2`` or a full URL."""
-    path = urlsplit(url).path or "/"
-    return path if path.startswith("/") else "/" + path
+def paths_of(url: str) -> tuple[str, ...]:
+    """The paths the page at ``url`` may be stored under, as the router sees URLs.
+
+    Pages are stored under the request's decoded path (``/café`` for ``/caf%C3%A9``), without
+    the query string or the host. A path ending in ``/`` is also the path without it: the router
+    redirects ``/about/`` to ``/about`` when no route (a catch-all) serves it as it is.
+    """
+    path = unquote(urlsplit(url).path) or "/"
+    path = path if path.startswith("/") else "/" + path
+    bare = path.rstrip("/") or "/"
+    return (path,) if bare == path else (path, bare)
