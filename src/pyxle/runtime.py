@@ -48,6 +48,8 @@ class _PageError(Exception):
         super().__init__(message)
         self.message = message
         self.status_code = self.default_status if status_code is None else status_code
+        if type(self.status_code) is not int or not 200 <= self.status_code <= 599:  # raised here, on the page's line
+            raise ValueError(f"{type(self).__name__} status_code must be an int from 200 to 599, not {status_code!r}")
         self.data = data
 
 

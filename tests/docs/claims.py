@@ -41,6 +41,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      API + "test_body_over_limit_is_413"),
     ("docs/api-routes.md", 'Return any status you like: `JSONResponse({"error": "Not found"}, status_code=404)`',
      "tests/e2e/test_seed_examples.py::test_error_responses"),
+    ("docs/api-routes.md", "A status\n  outside 200 to 599 (`99`, `1000`, `True`) is a mistake the server cannot send: the answer is a\n  `500`",
+     HARDENING + "test_a_status_outside_200_to_599_is_a_500_and_the_worker_lives_on"),
     ("docs/api-routes.md", '`raise HTTPException(418, "short and stout")` keeps its status: `{"error": "short and stout"}`',
      API + "test_http_exception_keeps_status"),
     ("docs/api-routes.md", 'An unhandled exception is a `500` with `{"error": "Internal Server Error"}`; its traceback goes',

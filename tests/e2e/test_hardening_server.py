@@ -341,6 +341,57 @@ def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_kee
     wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
 
 
+# Statuses outside HTTP's range.
+
+BAD_STATUS = {
+    "pages/api/status.py": """
+        from starlette.responses import JSONResponse
+
+        async def get(request):
+            return JSONResponse({"a": 1}, status_code=int(request.query_params["s"]))
+        """,
+    "pages/bad.pyxl": """
+        @server
+        async def load(request):
+            raise LoaderError("unavailable", status_code=int(request.query_params["s"]))
+
+        @action
+        async def act(request):
+            raise ActionError("no", status_code=1000)
+
+        export default function Bad() {
+          return <p>never</p>
+        }
+        """,
+}
+
+
+def test_a_status_outside_200_to_599_is_a_500_and_the_worker_lives_on(make_project, start_server) -> None:
+    """granian panics on such a status and its worker dies, with every request it was serving:
+    an API route's, a loader's LoaderError's or an action's ActionError's status out of range."""
+    server = start_server(make_project({**API, **SLOW, **BAD_STATUS}, node=True), "serve", env=KEY)
+    result: dict[str, object] = {}
+    slow = threading.Thread(target=lambda: result.update(r=httpx.get(server.url + "/api/slow", timeout=30).json()))
+    slow.start()
+    time.sleep(0.3)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        for status in (99, 150, 1000):
+            r = client.get(f"/api/status?s={status}")
+            assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
+        page = client.get("/bad?s=99")
+        assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+        nav = client.get("/bad?s=1000", headers={"x-pyxle-navigation": "1"})
+        assert nav.status_code == 500 and nav.json()["ok"] is False
+        token = client.cookies["pyxle-csrf"]
+        assert client.post("/api/__actions/bad/act", json={}, headers={"x-csrf-token": token}).status_code == 500
+        assert client.get("/api/status?s=201").status_code == 201
+    slow.join(20)
+    assert result["r"] == {"slow": "done"}  # the request in progress on the same worker was answered
+    out = server.wait_for_output("LoaderError status_code must be an int from 200 to 599, not 99")
+    assert "invalid HTTP status 1000 for an answer" in out
+    assert "Unexpected exit" not in out and "panicked" not in out
+
+
 # Defect 6: deeply nested JSON.
 
 @pytest.mark.parametrize("body", [b"[" * 100_000, b'{"a":' * 100_000, b"[" * 100_000 + b"]" * 100_000])

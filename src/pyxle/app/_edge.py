@@ -71,7 +71,10 @@ class HttpEdge:
         async def send_edge(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
+                code = message["status"]
+                if type(code) is not int or not 200 <= code <= 599:  # granian panics and the worker dies
+                    raise ValueError(f"invalid HTTP status {code!r} for an answer: it must be an int from 200 to 599")
+                status = code
                 headers = message.get("headers") or []
                 if add_headers is not None:
                     headers = add_headers(headers)
