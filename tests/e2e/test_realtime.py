@@ -604,6 +604,30 @@ def test_an_exception_before_accept_refuses_the_handshake_and_the_access_log_say
     assert error["request_id"] == access["request_id"]
 
 
+def test_a_handshake_over_the_rate_limit_is_refused_with_403_before_the_handler_runs(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = room_project(make_project, config={"rateLimit": {"requests": 2, "window": 60}})
+    server = start_server(project)
+
+    async def run() -> None:
+        joined = [(await join(server.ws_url + "/api/rooms/limited"))[0] for _ in range(2)]
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(server.ws_url + "/api/rooms/limited")
+        assert refused.value.response.status_code == 403  # what ASGI servers answer to a close before accept
+        assert "retry-after" not in refused.value.response.headers
+        await joined[0].send("still two")  # the refused one never joined the room
+        assert await texts(joined[1], 1) == ["still two"]
+        await asyncio.gather(*(ws.close() for ws in joined))
+
+    asyncio.run(run())
+    deadline = time.monotonic() + 10  # the access log is written in batches, through a pipe
+    while server.output().count('"WS ') < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    statuses = sorted(re.search(r'"WS \S+" (\d+)', line).group(1)  # type: ignore[union-attr]
+                      for line in server.output().splitlines() if '"WS ' in line)
+    assert statuses == ["101", "101", "403"]
+
+
 def vanish(sock: socket.socket) -> None:
     """Drop a connection the way a peer that lost power does: no FIN, no RST from it.
 
