@@ -79,6 +79,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_observability.py::test_metrics_token_scheme_is_matched_whatever_its_case"),
     ("docs/observability.md", "route of the project also answers stops start-up, naming both",
      "tests/e2e/test_observability.py::test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both"),
+    ("docs/configuration.md", "(`*` stands for the\ncodings the client did not name: `br;q=0, *` gets gzip)",
+     "tests/e2e/test_compression.py::test_html_navigation_json_and_api_json_are_compressed_as_negotiated"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

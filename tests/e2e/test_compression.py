@@ -104,7 +104,8 @@ def test_html_navigation_json_and_api_json_are_compressed_as_negotiated(app: Ser
         identity = get(app, path, None, **extra).raw_body  # type: ignore[attr-defined]
         assert len(identity) > 1024
         for offered, expected in (("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br, zstd", "br"),
-                                  ("gzip;q=1.0, br;q=0.5", "gzip"), ("br;q=0, gzip", "gzip"), ("*", "br")):
+                                  ("gzip;q=1.0, br;q=0.5", "gzip"), ("br;q=0, gzip", "gzip"), ("*", "br"),
+                                  ("br;q=0, *", "gzip"), ("*, br;q=0", "gzip"), ("gzip;q=0.1, *", "br")):
             answer = get(app, path, offered, **extra)
             assert answer.headers.get("content-encoding") == expected, (path, offered)
             assert decoded(answer) == identity
@@ -112,6 +113,7 @@ def test_html_navigation_json_and_api_json_are_compressed_as_negotiated(app: Ser
             assert int(answer.headers["content-length"]) == len(answer.raw_body)  # type: ignore[attr-defined]
             assert "accept-encoding" in answer.headers["vary"].lower()
     assert get(app, "/", "identity").headers.get("content-encoding") is None
+    assert get(app, "/", "br;q=0, gzip;q=0, *").headers.get("content-encoding") is None  # * is the rest only
     assert get(app, "/", "deflate").headers.get("content-encoding") is None  # not offered by us
 
 
@@ -152,7 +154,8 @@ def test_a_built_asset_is_never_sent_in_a_coding_the_client_refused(app: Server)
     script = html.split('<script type="module" src="')[1].split('"')[0]
     built = (Path(app.args[1]) / "dist" / "public" / script.lstrip("/")).read_bytes()
     for offered, expected in (("br;q=0, gzip", "gzip"), ("gzip;q=1, br;q=0.5", "gzip"), ("*", "br"),
-                              ("br;q=0, gzip;q=0", None), ("xbr, x-gzip", None)):
+                              ("br;q=0, gzip;q=0", None), ("xbr, x-gzip", None), ("br;q=0, *", "gzip"),
+                              ("br;q=0, gzip;q=0, *", None)):
         answer = get(app, script, offered)
         assert answer.headers.get("content-encoding") == expected, offered
         assert decoded(answer) == built, offered

@@ -93,9 +93,11 @@ def encoders(gzip_level: int, brotli_quality: int, zstd_level: int | None) -> di
 
 
 def negotiate(accept: bytes, available: dict[bytes, Any]) -> bytes | None:
-    """The coding to use for ``Accept-Encoding: accept``: the client's highest q-value, our order on ties."""
-    best, best_q = None, 0.0
-    wildcard = None
+    """The coding to use for ``Accept-Encoding: accept``: the client's highest q-value, our order on
+    ties. ``*`` stands for the codings the client did not name (RFC 9110 12.5.3), so ``br;q=0, *``
+    never picks brotli."""
+    listed: dict[bytes, float] = {}
+    wildcard = 0.0
     for item in accept.lower().split(b","):
         name, _, params = item.strip().partition(b";")
         q = 1.0
@@ -107,16 +109,14 @@ def negotiate(accept: bytes, available: dict[bytes, Any]) -> bytes | None:
                 q = 0.0
         if name == b"*":
             wildcard = q
-        elif name in available and (q > best_q or (q == best_q and best is not None and _before(name, best, available))):
+        else:
+            listed[name] = q
+    best, best_q = None, 0.0
+    for name in available:  # our order: the first of equals wins
+        q = listed.get(name, wildcard)
+        if q > best_q:
             best, best_q = name, q
-    if best is None and wildcard:
-        return next(iter(available))
     return best
-
-
-def _before(name: bytes, other: bytes, available: dict[bytes, Any]) -> bool:
-    order = list(available)
-    return order.index(name) < order.index(other)
 
 
 _KINDS: dict[bytes, bool] = {}  # Content-Type value -> compressible: an app answers with a handful
