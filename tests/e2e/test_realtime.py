@@ -309,6 +309,37 @@ def test_a_socket_closed_for_not_reading_leaves_its_channel_at_once_so_a_fast_re
     assert server.output().count("it stopped reading") == 1
 
 
+PUBLISH = '''
+from pyxle.realtime import publish
+
+VALUES = {"nan": float("nan"), "inf": float("-inf"), "big": 10 ** 400, "set": {1}, "fine": 1.5}
+
+async def post(request):
+    try:
+        await publish("values", {"x": [VALUES[request.query_params["value"]]]})
+    except TypeError as exc:
+        return {"error": str(exc)}
+    return {"sent": True}
+'''
+
+
+def test_publishing_nan_or_infinity_raises_type_error_and_sends_nothing(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/rooms/[room].py": ROOM, "pages/api/publish.py": PUBLISH})
+    server = start_server(project)
+
+    async def run() -> None:
+        listener, _ = await join(server.ws_url + "/api/rooms/values")
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            for value in ("nan", "inf", "big", "set"):
+                error = (await client.post("/api/publish", params={"value": value})).json()["error"]
+                assert error.startswith("a realtime message must be str, bytes or JSON-able: "), error
+            assert (await client.post("/api/publish", params={"value": "fine"})).json() == {"sent": True}
+        assert await texts(listener, 1) == ['{"x":[1.5]}']  # the first message that arrives: no null before it
+        await listener.close()
+
+    asyncio.run(run())
+
+
 PAGE = '''
 async def websocket(ws):
     await ws.accept()
