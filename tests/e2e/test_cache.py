@@ -149,6 +149,16 @@ async def load(request):
 
 export default function Toucher({ data }) { return <p>removed {String(data.removed)}</p> }
 '''
+CANONICAL = '''
+@server
+async def load(request):
+    return {"data": {"url": str(request.url)}, "revalidate": 60}
+
+def HEAD(data):
+    return f'<link rel="canonical" href="{data["url"]}">'
+
+export default function Canonical() { return <p>canonical</p> }
+'''
 CONFIG = {
     "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
     "observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN},
@@ -161,7 +171,7 @@ def project_files() -> dict[str, str]:
         "pages/index.pyxl": INDEX, "pages/form.pyxl": FORM, "pages/stale.pyxl": SLOW_STALE,
         "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/cookie.pyxl": SETS_COOKIE,
         "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM,
-        "pages/toucher.pyxl": TOUCHER, "pyxle.config.json": json.dumps(CONFIG),
+        "pages/toucher.pyxl": TOUCHER, "pages/canonical.pyxl": CANONICAL, "pyxle.config.json": json.dumps(CONFIG),
     }
 
 
@@ -328,6 +338,33 @@ def test_two_visitors_of_a_cached_page_get_different_csrf_tokens_and_never_each_
         bearer = anonymous.get("/who", headers={"Authorization": "Bearer bob-token"})
         assert "hello Bearer bob-token" in shown(bearer.text) and "x-pyxle-cache" not in bearer.headers
         assert "bob-token" not in anonymous.get("/who").text
+
+
+def test_a_request_with_a_forged_host_never_sets_the_page_stored_for_the_real_one(app: Server) -> None:
+    with visitor(app) as client:
+        forged = client.get("/canonical", headers={"Host": "attacker.example"})
+        assert 'href="http://attacker.example/canonical"' in forged.text
+        for headers in ({}, {}, {"x-pyxle-navigation": "1"}):
+            page = client.get("/canonical", headers=headers)
+            assert "attacker.example" not in page.text and f"{app.url}/canonical" in page.text
+        assert page.headers["x-pyxle-cache"] == "HIT"
+
+
+def test_invalidating_a_path_purges_the_page_stored_for_every_host(app: Server) -> None:
+    purges_every_host(app)
+
+
+def purges_every_host(app: Server) -> None:
+    """/canonical stored for two hosts, one invalidation of its path, and both render again."""
+    hosts = ("one.example", "two.example")
+    with visitor(app) as client:
+        for host in hosts:
+            client.get("/canonical", headers={"Host": host})
+            assert client.get("/canonical", headers={"Host": host}).headers["x-pyxle-cache"] == "HIT"
+        assert client.post("/api/purge", params={"path": "/canonical"}).json() == {"removed": True}
+        for host in hosts:
+            again = client.get("/canonical", headers={"Host": host})
+            assert again.headers["x-pyxle-cache"] == "MISS" and f"http://{host}/canonical" in again.text
 
 
 def test_a_page_whose_loader_sets_a_cookie_is_not_stored(app: Server) -> None:

@@ -9,7 +9,16 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import SHARED_SECRET, RedisServer, Server, server_env
-from tests.e2e.test_cache import COUNTER, COUNTS_API, count, serve, write_project
+from tests.e2e.test_cache import (
+    CANONICAL,
+    COUNTER,
+    COUNTS_API,
+    PURGE_API,
+    count,
+    purges_every_host,
+    serve,
+    write_project,
+)
 
 PAGE = '''
 import counter, os
@@ -37,6 +46,9 @@ async def worker(context, request, call_next):
     return response
 '''
 
+# What a load balancer in front of both servers sends: one public host (pages are stored per host).
+SITE = {"host": "news.example"}
+
 
 def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(tmp_path: Path,
                                                                                  redis_server: RedisServer) -> None:
@@ -54,20 +66,20 @@ def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(
             texts, states, workers = set(), set(), set()
             for server, times in ((one, 16), (two, 2)):
                 for _ in range(times):  # a new connection each time, so both workers of `one` answer
-                    answer = httpx.get(server.url + "/news", headers={"connection": "close"})
+                    answer = httpx.get(server.url + "/news", headers={"connection": "close", **SITE})
                     texts.add(answer.text.replace("<!-- -->", "").split("<p>")[1].split("</p>")[0])
                     states.add(answer.headers["x-pyxle-cache"])
                     workers.add(answer.headers["x-worker"])
             return texts, states, workers
 
-        first = httpx.get(one.url + "/news")
+        first = httpx.get(one.url + "/news", headers=SITE)
         assert first.headers["x-pyxle-cache"] == "MISS"
         texts, states, workers = read_all()
         assert texts == {"news 1: first"} and states == {"HIT"}
         assert len(workers) == 3, "both workers of the first server and the second server answered"
         assert count(one, "news") == 1
 
-        with httpx.Client(base_url=one.url) as client:
+        with httpx.Client(base_url=one.url, headers=SITE) as client:
             client.get("/news")
             published = client.post("/api/__actions/news/publish", json={"content": "second"},
                                     headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
@@ -78,6 +90,18 @@ def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(
     finally:
         one.stop()
         two.stop()
+
+
+def test_an_invalidation_through_redis_purges_the_page_stored_for_every_host(tmp_path: Path,
+                                                                             redis_server: RedisServer) -> None:
+    config = {"cache": {"backend": "redis", "redisUrl": redis_server.url}}
+    root = write_project(tmp_path / "app", {"pages/api/purge.py": PURGE_API, "pages/canonical.pyxl": CANONICAL,
+                                            "pyxle.config.json": json.dumps(config)})
+    server = serve(root)
+    try:
+        purges_every_host(server)
+    finally:
+        server.stop()
 
 
 def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, start_redis) -> None:

@@ -3,7 +3,7 @@
 Public names:
 
 - ``invalidate(path)``: ``await cache.invalidate("/posts/7")`` drops every stored answer for that
-  page (its HTML and navigation JSON, with any query string), in every worker and machine when
+  page (its HTML and navigation JSON, for any query string and host), in every worker and machine when
   the backend is Redis; from actions, API routes and loaders. ``/posts/7/`` also drops
   ``/posts/7``, where the router redirects it. ``invalidate_all()`` drops all.
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)

@@ -1,7 +1,7 @@
 """What is stored, the backend protocol, and the in-memory backend (the default).
 
 Entries are grouped by page path: a path holds one entry per variant (the HTML document, the
-navigation JSON, each with its query string), so ``invalidate(path)`` drops them all at once.
+navigation JSON, each per query string and host), so ``invalidate(path)`` drops them all at once.
 Each path also has a version, bumped by every invalidation; a render that started before an
 invalidation carries the old version and is not stored (it may have read the old data).
 """

@@ -128,8 +128,8 @@ class PageEndpoint:
         """A stored answer when there is one (a stale one renders the page again in the background);
         else this request renders it while concurrent requests for the same answer wait for it."""
         scope = request.scope
-        path, query = scope["path"], scope.get("query_string", b"").decode("latin-1")
-        variant = ("nav?" if navigation else "doc?") + query
+        path = scope["path"]
+        variant = _variant("nav" if navigation else "doc", scope)
         media = JSON if navigation else HTML
         regenerating = scope["pyxle"].get("regenerate", False)
         version = 0
@@ -138,8 +138,8 @@ class PageEndpoint:
             if found.entry is not None:
                 record_cache(self.context.path, found.state)
                 if found.state == "stale":
-                    url, copied = f"{path}?{query}" if query else path, dict(scope)
-                    cache.regenerate(url, lambda: regenerate(self.runtime.app, copied))
+                    copied = dict(scope)
+                    cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
                 return serve(found.entry, scope, found.state.upper(), media)
             version = found.version
         key = (path, variant)
@@ -299,7 +299,30 @@ def is_bot(agent: str) -> bool:
 
 
 def _variant(kind: str, scope: Scope) -> str:
-    return f"{kind}?{scope.get('query_string', b'').decode('latin-1')}"
+    """Which stored answer of the page path this request gets: ``doc`` or ``nav``, per query string
+    and per origin (``http://host``).
+
+    The origin is part of it, as of Django's cache key, because a loader may put ``request.url``
+    in the page (a canonical link): keyed on the path alone, one request with ``Host:
+    attacker.example`` would set the page everyone gets. Variants live under their path, so
+    ``invalidate(path)`` still drops the page stored for every host. The query and the origin are
+    split by a line feed, which neither a request target nor a header value can hold.
+    """
+    return f"{kind}?{scope.get('query_string', b'').decode('latin-1')}\n{_origin(scope)}"
+
+
+def _origin(scope: Scope) -> str:
+    """``scheme://host`` as the request names it (its ``Host`` header), as ``request.url`` reads it."""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return f"{scope.get('scheme', 'http')}://{value.decode('latin-1')}"
+    return f"{scope.get('scheme', 'http')}://"
+
+
+def _url(scope: Scope) -> str:
+    """The request's URL: what a background render renders again (once at a time), and names in the log."""
+    query = scope.get("query_string", b"").decode("latin-1")
+    return _origin(scope) + scope["path"] + (f"?{query}" if query else "")
 
 
 def _no_shared_cookie(response: Response) -> None:
