@@ -442,6 +442,51 @@ def test_a_message_over_the_limit_closes_the_socket_with_1009(make_project, star
     assert logged(server, "is over the 1048576-byte limit (1009)")
 
 
+ECHO = '''
+import logging
+from starlette.websockets import WebSocketDisconnect
+
+async def websocket(ws):
+    await ws.accept()
+    try:
+        while True:
+            await ws.send_text(str(len(await ws.receive_text())))
+    except WebSocketDisconnect as gone:
+        logging.getLogger("app").warning("the handler saw a disconnect (%s)", gone.code)
+'''
+
+
+def test_granian_drops_a_frame_over_16_mib_or_a_message_over_64_mib_before_pyxle_sees_it(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/echo.py": ECHO})
+    server = start_server(project)
+    url = server.ws_url + "/api/echo"
+    mib = 1024 * 1024
+
+    async def dropped(message: str | list[str]) -> int | None:
+        async with websockets.connect(url, max_size=None, write_limit=2 ** 27) as ws:
+            await ws.send("ok")
+            assert await ws.recv() == "2"
+            await ws.send(message)  # a list goes as one message in fragments of 1 MiB
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 20)
+            return ws.close_code
+
+    async def run() -> None:
+        assert await dropped("x" * (16 * mib)) == 1009  # a whole frame of 16 MiB reaches Pyxle's check
+        assert await dropped("x" * (16 * mib + 1)) == 1005  # one byte more: granian closes without a code
+        assert await dropped(["x" * mib] * 64) == 1009
+        assert await dropped(["x" * mib] * 64 + ["x"]) == 1005
+
+    asyncio.run(run())
+    deadline = time.monotonic() + 10  # the log arrives through a pipe
+    while server.output().count("the handler saw a disconnect (1005)") < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    out = server.output()
+    assert out.count("over the 1048576-byte limit (1009)") == 2  # Pyxle checked only what granian let through
+    assert out.count("the handler saw a disconnect (1005)") == 2  # the others ended as if the peer had left
+
+
 STREAM = '''
 import asyncio
 
