@@ -267,6 +267,22 @@ def test_a_stale_page_is_served_at_once_and_rendered_again_in_the_background(app
         assert count(app, "stale") == number(first.text) + 1  # one background render, not one per request
 
 
+def test_a_stale_page_of_a_path_invalidated_before_is_stored_again_by_its_background_render(app: Server) -> None:
+    with visitor(app) as client:
+        assert client.post("/api/purge", params={"path": "/stale"}).status_code == 200
+        first = client.get("/stale")
+        assert first.headers["x-pyxle-cache"] == "MISS"
+        time.sleep(1.2)  # past its revalidate window (1 s)
+        assert client.get("/stale").headers["x-pyxle-cache"] == "STALE"
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:  # the background render lands
+            fresh = client.get("/stale")
+            if number(fresh.text) != number(first.text):
+                break
+            time.sleep(0.1)
+        assert fresh.headers.get("x-pyxle-cache") == "HIT", "the background render was not stored"
+
+
 def test_fifty_concurrent_misses_run_the_loader_once(app: Server) -> None:
     before = count(app, "burst")
 

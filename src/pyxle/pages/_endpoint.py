@@ -132,16 +132,14 @@ class PageEndpoint:
         variant = _variant("nav" if navigation else "doc", scope)
         media = JSON if navigation else HTML
         regenerating = scope["pyxle"].get("regenerate", False)
-        version = 0
-        if not regenerating:
-            found = await cache.lookup(path, variant)
-            if found.entry is not None:
-                record_cache(self.context.path, found.state)
-                if found.state == "stale":
-                    copied = dict(scope)
-                    cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
-                return serve(found.entry, scope, found.state.upper(), media)
-            version = found.version
+        found = await cache.lookup(path, variant)  # a render again reads only the version: it stores with it
+        if not regenerating and found.entry is not None:
+            record_cache(self.context.path, found.state)
+            if found.state == "stale":
+                copied = dict(scope)
+                cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
+            return serve(found.entry, scope, found.state.upper(), media)
+        version = found.version
         key = (path, variant)
         flight = cache.lead(key)
         if flight is None:  # another request is rendering this answer: wait for it
