@@ -137,7 +137,8 @@ import counter
 
 @server
 async def load(request):
-    return {"n": counter.bump("team"), "who": request.cookies.get("session", "anonymous")}
+    who = request.cookies.get("session") or request.headers.get("authorization") or "anonymous"
+    return {"n": counter.bump("team"), "who": who}
 
 export default function Team({ data }) { return <p>team {data.n} for {data.who}</p> }
 '''
@@ -400,6 +401,20 @@ def test_a_route_that_varies_on_nothing_serves_signed_in_visitors_from_the_store
         theirs = signed_in.get("/team")
         assert theirs.headers["x-pyxle-cache"] == "HIT" and number(theirs.text) == number(first.text)
         assert "for anonymous" in shown(theirs.text)
+
+
+def test_a_signed_in_visitors_miss_on_a_shared_route_is_rendered_and_stored_as_for_an_anonymous_one(
+        app: Server) -> None:
+    credentials = ({"Cookie": "session=alice-private"}, {"Authorization": "Bearer alice-private"},
+                   {"Cookie": "session=alice-private", "x-pyxle-navigation": "1"})
+    for headers in credentials:
+        httpx.post(app.url + "/api/purge", params={"path": "/team"})
+        with visitor(app) as alice, visitor(app) as anonymous:
+            mine = alice.get("/team", headers=headers)
+            assert mine.status_code == 200 and mine.headers["x-pyxle-cache"] == "MISS", headers
+            assert "alice-private" not in mine.text and "anonymous" in mine.text
+            theirs = anonymous.get("/team", headers={"x-pyxle-navigation": headers.get("x-pyxle-navigation", "")})
+            assert theirs.headers["x-pyxle-cache"] == "HIT" and "alice-private" not in theirs.text, headers
 
 
 def test_invalidate_from_an_action_an_api_route_and_a_loader(app: Server) -> None:

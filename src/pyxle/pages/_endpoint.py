@@ -126,7 +126,8 @@ class PageEndpoint:
 
     async def _through_cache(self, request: Request, navigation: bool, cache: Any, rule: Any) -> Response:
         """A stored answer when there is one (a stale one renders the page again in the background);
-        else this request renders it while concurrent requests for the same answer wait for it."""
+        else this request renders it while concurrent requests for the same answer wait for it (a
+        signed-in visitor of a shared route has it rendered as an anonymous request)."""
         scope = request.scope
         path = scope["path"]
         variant = _variant("nav" if navigation else "doc", scope)
@@ -141,6 +142,10 @@ class PageEndpoint:
             return serve(found.entry, scope, found.state.upper(), media)
         version = found.version
         key = (path, variant)
+        if (not regenerating and key not in cache.flights and rule is not None and rule.shared
+                and not anonymous(scope, cache.markers)):
+            record_cache(self.context.path, "miss")
+            return await self._miss_as_anonymous(request, navigation, cache, key)
         flight = cache.lead(key)
         if flight is None:  # another request is rendering this answer: wait for it
             if regenerating:
@@ -163,6 +168,24 @@ class PageEndpoint:
             return response
         finally:
             cache.land(key, stored)
+
+    async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any,
+                                 key: tuple[str, str]) -> Response:
+        """A signed-in visitor's miss on a shared route. What is stored there is served to everyone,
+        so it must not be rendered with this visitor's credentials: the page is rendered as the
+        background render does it, through the whole app as an anonymous request (no cookies, no
+        ``Authorization``, nothing a plugin or session middleware made of them), and the visitor
+        gets what was stored, as on a hit. When nothing was stored (an error, a loader setting a
+        cookie, another render under way), the visitor gets a render of their own, stored nowhere."""
+        scope = request.scope
+        await regenerate(self.runtime.app, dict(scope))
+        found = await cache.lookup(*key)
+        if found.entry is not None:
+            return serve(found.entry, scope, "MISS", JSON if navigation else HTML)
+        if not navigation and self._busy():
+            return busy_page()
+        response, _ = await self._answer(request, navigation)
+        return response
 
     async def _answer(self, request: Request, navigation: bool, *, cache: Any = None, rule: Any = None,
                       version: int = 0) -> tuple[Response, Any]:
