@@ -1,6 +1,11 @@
-"""useWebSocket in Chromium: no socket during SSR, JSON both ways, reconnect after a restart."""
+"""useWebSocket in Chromium: no socket during SSR, JSON both ways, reconnect after a restart or a
+rate-limited handshake."""
 
 from __future__ import annotations
+
+import json
+
+import websockets.sync.client
 
 from tests.conftest import PageWatch, free_port
 
@@ -51,3 +56,38 @@ def test_use_websocket_reconnects_after_the_server_restarts(make_project, start_
     page.page.get_by_role("button", name="send").click()
     page.page.get_by_test_id("last").filter(has_text="ping1").wait_for()
     assert not [p for p in page.problems() if "WebSocket" not in p[1]], page.problems()
+
+
+LIMITED = '''
+import { useState } from 'react'
+import { useWebSocket } from 'pyxle/client'
+
+export default function Limited() {
+  const [codes, setCodes] = useState([])
+  const room = useWebSocket('/api/rooms/r', { minDelay: 100, maxDelay: 200, maxRetries: 50,
+                                              onClose: (event) => setCodes((all) => [...all, event.code]) })
+  return <p data-testid="codes">{room.retries} {codes.join(',')}</p>
+}
+'''
+
+ROOM = '''
+from pyxle.realtime import channel
+
+async def websocket(ws):
+    await ws.accept()
+    async with channel(ws, "r"):
+        await ws.receive_text()
+'''
+
+
+def test_a_browser_sees_a_rate_limited_handshake_fail_with_1006_and_use_websocket_retries(
+        make_project, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+    config = {"rateLimit": {"requests": 1, "window": 3600, "exemptPaths": ["/limited", "/_pyxle"]}}
+    project = make_project({"pages/limited.pyxl": LIMITED, "pages/api/rooms/r.py": ROOM,
+                            "pyxle.config.json": json.dumps(config)}, node=True)
+    server = start_server(project)
+    with websockets.sync.client.connect(server.ws_url + "/api/rooms/r"):  # takes this address's only token
+        page.page.goto(server.url + "/limited")
+        page.page.get_by_test_id("codes").filter(has_text="1006,1006,1006").wait_for(timeout=15000)
+    retries = int(page.page.get_by_test_id("codes").inner_text().split()[0])
+    assert retries >= 2  # it keeps trying, with backoff, as after any drop
