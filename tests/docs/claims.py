@@ -81,6 +81,12 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_observability.py::test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both"),
     ("docs/configuration.md", "(`*` stands for the\ncodings the client did not name: `br;q=0, *` gets gzip)",
      "tests/e2e/test_compression.py::test_html_navigation_json_and_api_json_are_compressed_as_negotiated"),
+    ("docs/security.md", "unset, start-up names the API routes that take POST, PUT, PATCH or DELETE unchecked, once",
+     "tests/e2e/test_compat_server.py::test_api_routes_left_unchecked_by_default_are_named_once_at_start_up"),
+    ("docs/security.md", "Setting it, to `false` included, silences the note",
+     "tests/e2e/test_compat_server.py::test_api_routes_with_csrf_api_routes_set_get_no_note"),
+    ("docs/migrating.md", "(a flag is still accepted, and named on stderr:",
+     "tests/e2e/test_compat_server.py::test_flags_of_0_9_that_are_not_needed_are_accepted_and_named"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

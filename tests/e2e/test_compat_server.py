@@ -207,6 +207,58 @@ def test_a_middleware_module_that_does_not_exist_stops_start_up_naming_it(tmp_pa
     assert "middleware[0] 'nowhere:Outer' cannot be imported: ModuleNotFoundError" in server.output()
 
 
+UNSAFE_ROUTES = {
+    "pages/api/pulse.py": "async def endpoint(request):\n    return {'pulse': 1}\n",  # 0.9.4's starter route
+    "pages/api/items.py": "async def get(request):\n    return []\n\nasync def delete(request):\n    return {}\n",
+    "pages/api/read.py": "async def get(request):\n    return {}\n",
+    "pages/api/webhooks/stripe.py": "async def post(request):\n    return {}\n",
+}
+UNCHECKED_NOTE = ("csrf: pages/api/items.py, pages/api/pulse.py take POST, PUT, PATCH or DELETE without a CSRF "
+                  "check: API routes are checked only when csrf.apiRoutes says so (pyxle-framework 0.9 checked them all)")
+
+
+def test_api_routes_left_unchecked_by_default_are_named_once_at_start_up(tmp_path: Path, start_server) -> None:
+    """0.9 checked CSRF on every API route; an app brought over unchanged is told which of its
+    routes a cross-site form could now call unchecked (not GET-only ones, not exempt ones)."""
+    root = write(tmp_path / "app", {**UNSAFE_ROUTES,
+                                   "pyxle.config.json": json.dumps({"csrf": {"exemptPaths": ["/api/webhooks"]}})})
+    server = start_server(root, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "w" * 40})
+    assert server.output().count(UNCHECKED_NOTE) == 1
+    assert httpx.post(server.url + "/api/pulse").status_code == 200  # the contract's default: not checked
+
+
+@pytest.mark.parametrize("setting", [False, True, ["/api/items"]])
+def test_api_routes_with_csrf_api_routes_set_get_no_note(tmp_path: Path, start_server, setting: object) -> None:
+    root = write(tmp_path / "app", {**UNSAFE_ROUTES, "pyxle.config.json": json.dumps({"csrf": {"apiRoutes": setting}})})
+    server = start_server(root, "serve", env={"PYXLE_SECRET_KEY": "w" * 40})
+    assert "without a CSRF check" not in server.output()
+    assert httpx.post(server.url + "/api/pulse").status_code == (403 if setting is True else 200)
+
+
+@pytest.mark.parametrize("args,note", [
+    (["build", "{root}", "--analyze", "--no-incremental"], "pyxle: --no-incremental is not needed: builds are fingerprinted"),
+    (["build", "{root}", "--incremental"], "pyxle: --incremental is not needed"),
+    (["init", "{root}/new", "--yes"], "pyxle: --yes is not needed: init never prompts"),
+    (["dev", "{root}", "--vite-host", "0.0.0.0", "--vite-port", "5174", "--tailwind", "--print-config"],
+     "pyxle: --vite-port is not needed: there is no Vite server"),
+])
+def test_flags_of_0_9_that_are_not_needed_are_accepted_and_named(tmp_path: Path, args: list[str], note: str) -> None:
+    """docs/migrating.md marks them "not needed": deploy and CI scripts that pass them keep working."""
+    root = write(tmp_path / "app", {"pages/api/hello.py": API_ROUTE})
+    link_node_modules(root)
+    done = subprocess.run([*pyxle_command(), *(a.replace("{root}", str(root)) for a in args)], capture_output=True,
+                          text=True, env=server_env(PYXLE_SECRET_KEY="w" * 40), timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert note in done.stderr
+
+
+def test_serve_accepts_0_9_s_serve_static_flag(tmp_path: Path, start_server) -> None:
+    root = write(tmp_path / "app", {"pages/api/hello.py": API_ROUTE})
+    server = start_server(root, "serve", "--no-serve-static", env={"PYXLE_SECRET_KEY": "w" * 40})
+    assert "pyxle: --no-serve-static is not needed: public/ and the build's assets are always served" in server.output()
+    assert httpx.get(server.url + "/api/hello").status_code in (200, 404)
+
+
 # -- route facts --------------------------------------------------------------------------------
 
 

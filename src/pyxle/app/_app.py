@@ -347,7 +347,30 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context
     app._initial_renderer = app.load_routes()
+    _note_unchecked_api_routes(config, app.router)
     return app
+
+
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None:
+    """pyxle-framework 0.9 checked CSRF on every API route; Pyxle checks those ``csrf.apiRoutes``
+    names. While that is unset, say which routes a cross-site form could now call unchecked."""
+    from pyxle.api import ApiEndpoint
+    from pyxle.security._csrf import under
+
+    csrf = config.csrf
+    if not csrf.enabled or csrf.api_routes is not None:
+        return
+    unchecked = [f"{config.pages_dir}/{app.context.source_relative_path}" for app in router.apps()
+                 if isinstance(app, ApiEndpoint) and _UNSAFE.intersection(app.allowed_methods)
+                 and not any(under(app.context.path, prefix) for prefix in csrf.exempt_paths)]
+    if unchecked:
+        _note("csrf: %s take%s POST, PUT, PATCH or DELETE without a CSRF check: API routes are checked only "
+              "when csrf.apiRoutes says so (pyxle-framework 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
+              "true} (or the prefixes to check) to check them, or false to leave them unchecked and silence this note",
+              ", ".join(sorted(unchecked)), "s" if len(unchecked) == 1 else "")
 
 
 def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:

@@ -47,6 +47,11 @@ class PyxleRouter(Router):
         self.fallback = None
         return covered
 
+    def apps(self) -> list[ASGIApp]:
+        """Every app of the table, in match order (for checks at start-up)."""
+        static, dynamic = self._table
+        return [*static.values(), *(app for _, _, app in dynamic)]
+
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.lifespan(scope, receive, send)

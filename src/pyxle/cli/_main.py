@@ -47,6 +47,20 @@ def limit_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
+def not_needed(option: str, why: str, *, takes_value: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A pyxle-framework 0.9 flag this Pyxle does not need (docs/migrating.md, "not needed"):
+    accepted, so the scripts that pass it keep working, and named on stderr with why."""
+
+    def note(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.COMMANDLINE:
+            flag = param.secondary_opts[0] if value is False and param.secondary_opts else param.opts[0]
+            click.echo(f"pyxle: {flag} is not needed: {why}", err=True)
+
+    if takes_value:
+        return click.option(option, hidden=True, expose_value=False, default=None, callback=note)
+    return click.option(option, hidden=True, expose_value=False, is_flag=True, default=None, callback=note)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pyxle")
 def main() -> None:
@@ -63,6 +77,7 @@ def main() -> None:
 @SSR_WORKERS
 @click.option("--skip-build", is_flag=True, help="Serve the existing build without checking that it is current.")
 @limit_flags
+@not_needed("--serve-static/--no-serve-static", "public/ and the build's assets are always served")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
           access_log: bool | None, ssr_workers: int | None, skip_build: bool, **limits: float | None) -> None:
     """Run the project with the production server (building pages first when the build is stale)."""
@@ -83,6 +98,9 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @ACCESS_LOG
 @SSR_WORKERS
 @click.option("--print-config", is_flag=True, help="Print the merged configuration (secrets masked) and exit.")
+@not_needed("--vite-host", "there is no Vite server", takes_value=True)
+@not_needed("--vite-port", "there is no Vite server", takes_value=True)
+@not_needed("--tailwind", "Tailwind runs in the bundler, on every rebuild")
 def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None,
         ssr_workers: int | None, print_config: bool) -> None:
     """Run the project for development: reloads on change, shows error detail."""
@@ -123,6 +141,8 @@ def routes(directory: Path, as_json: bool) -> None:
               help="Where to write the build (default: distDir, dist). `pyxle serve` serves distDir.")
 @click.option("--types/--no-types", default=True, show_default=True,
               help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations).")
+@not_needed("--analyze", "build always prints each page's JavaScript and CSS size")
+@not_needed("--incremental/--no-incremental", "builds are fingerprinted and reused while current")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -204,6 +224,7 @@ def install(directory: Path) -> None:
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option("--api", "api_only", is_flag=True, help="API routes only: a project that needs nothing but Python.")
 @click.option("--tailwind", is_flag=True, help="Style the pages with Tailwind CSS 4 (through PostCSS).")
+@not_needed("--yes", "init never prompts")
 def init(directory: Path, api_only: bool, tailwind: bool) -> None:
     """Create a project in DIRECTORY (default: here): a page, a layout and an API route, or with
     --api, API routes only. Never overwrites a file."""

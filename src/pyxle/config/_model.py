@@ -55,8 +55,9 @@ class CsrfConfig:
     cookie_secure: bool | None = None
     cookie_same_site: str = "lax"
     exempt_paths: tuple[str, ...] = ()
-    # False: API routes are not checked; True: all are; a tuple: those under these prefixes.
-    api_routes: bool | tuple[str, ...] = False
+    # False: API routes are not checked; True: all are; a tuple: those under these prefixes; None
+    # (not set): not checked, and start-up names the routes that take unsafe methods unchecked.
+    api_routes: bool | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ class PyxleConfig:
                 "cookieSecure": csrf.cookie_secure,
                 "cookieSameSite": csrf.cookie_same_site,
                 "exemptPaths": list(csrf.exempt_paths),
-                "apiRoutes": api_routes if isinstance(api_routes, bool) else list(api_routes),
+                "apiRoutes": bool(api_routes) if not isinstance(api_routes, tuple) else list(api_routes),
             },
             "openapi": {"enabled": self.openapi.enabled, "path": self.openapi.path,
                         "production": self.openapi.production},

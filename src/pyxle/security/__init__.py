@@ -43,7 +43,7 @@ def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes) -> ASGIApp:
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
-        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes,
+        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False,
     )
 
 
