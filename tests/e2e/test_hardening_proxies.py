@@ -30,6 +30,11 @@ FILES = {
         async def load(request):
             return {"who": "proxied"}
 
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_text("page " + await ws.receive_text())
+            await ws.close()
+
         export default function Home({ data }) {
           return <h1>hello {data.who}</h1>
         }
@@ -86,6 +91,13 @@ def check_through(proxy: str, asset_encoding: str) -> None:
             return await asyncio.wait_for(ws.recv(), 10)  # type: ignore[return-value]
 
     assert asyncio.run(echo()) == "echo ping"
+
+    async def page_socket() -> str:  # the browser's Origin is the proxy's, port included: checked against Host
+        async with websockets.connect(proxy.replace("http", "ws") + "/", origin=proxy, open_timeout=10) as ws:
+            await ws.send("ping")
+            return await asyncio.wait_for(ws.recv(), 10)  # type: ignore[return-value]
+
+    assert asyncio.run(page_socket()) == "page ping"
 
 
 @contextlib.contextmanager
