@@ -41,6 +41,13 @@ async def upload(request):
 async def crash(request):
     raise RuntimeError("secret detail 1234")
 
+@action
+async def dated(request):
+    import datetime
+    if (await request.json()).get("fail"):
+        raise ActionError("secret 9012", data={"when": datetime.date(2020, 1, 1)})
+    return {"when": datetime.date(2020, 1, 1)}
+
 export default function Home({ data }) {
   return <h1>{data.greeting}</h1>
 }
@@ -77,6 +84,10 @@ async def load(request):
         return {"post": {"when": datetime.date(2020, 1, 1)}}
     if slug == "boom":
         raise ValueError("loader bug")
+    if slug == "dated-error":
+        raise LoaderError("secret 5678", status_code=400, data={"when": datetime.date(2020, 1, 1)})
+    if slug == "headless":
+        return {"post": {}}  # HEAD reads data['slug']: a KeyError there
     return {"slug": slug}, 201 if slug == "new" else 200
 
 export default function Post({ data }) { return <article>{data.slug}</article> }
@@ -151,6 +162,28 @@ def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> No
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 
 
+def test_a_head_function_that_raises_is_answered_like_a_loader_bug(pages: Server) -> None:
+    nav = httpx.get(pages.url + "/blog/headless", headers=NAV)
+    assert nav.status_code == 500 and nav.json() == {
+        "ok": False, "routePath": "/blog/headless",
+        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
+    page = httpx.get(pages.url + "/blog/headless")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>500</h1>" in page.text and "KeyError" not in page.text
+    pages.wait_for_output("KeyError: 'slug'")
+
+
+def test_a_loader_error_with_data_json_cannot_carry_is_a_500_naming_the_key_path(pages: Server) -> None:
+    nav = httpx.get(pages.url + "/blog/dated-error", headers=NAV)
+    assert nav.status_code == 500 and nav.json() == {
+        "ok": False, "routePath": "/blog/dated-error",
+        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
+    page = httpx.get(pages.url + "/blog/dated-error")
+    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>500</h1>" in page.text and "5678" not in page.text
+    pages.wait_for_output("raised LoaderError with data that is not JSON-serialisable: data.when: date")
+
+
 def test_loader_exception_traceback_points_at_pyxl_line(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/boom", headers=NAV)
     assert r.status_code == 500 and "loader bug" not in r.text
@@ -222,6 +255,16 @@ def test_action_error_and_crash(pages: Server) -> None:
     pages.wait_for_output("RuntimeError: secret detail 1234")
 
 
+def test_an_action_answer_json_cannot_carry_is_a_500_with_ok_false(pages: Server) -> None:
+    with _client(pages) as (client, csrf):
+        for body in ({}, {"fail": True}):  # returned, or in an ActionError's data
+            r = client.post("/api/__actions/index/dated", json=body, headers=csrf)
+            assert r.status_code == 500 and r.json() == {"ok": False, "error": "Internal Server Error"}, body
+            assert "9012" not in r.text
+    pages.wait_for_output("action dated() of page 'index' returned data that is not JSON-serialisable: data.when: date")
+    pages.wait_for_output("raised an ActionError with an answer that is not JSON-serialisable: ActionError.data.when")
+
+
 def test_action_404_405_and_csrf(pages: Server) -> None:
     with _client(pages) as (client, csrf):
         assert client.post("/api/__actions/index/nope", json={}, headers=csrf).status_code == 404
@@ -287,7 +330,7 @@ def test_check_reports_errors_with_location_and_hint(make_project) -> None:
 def test_routes_lists_pages_with_loader_and_actions(pages: Server) -> None:
     rows = {r["pattern"]: r for r in json.loads(_pyxle("routes", pages.args[1], "--json").stdout)}
     assert rows["/"]["kind"] == "page" and rows["/"]["loader"] == "load"
-    assert rows["/"]["actions"] == ["save", "upload", "explode"]
+    assert rows["/"]["actions"] == ["save", "upload", "explode", "dated"]
     assert rows["/blog/{slug}"]["file"] == "pages/blog/[slug].pyxl"
 
 

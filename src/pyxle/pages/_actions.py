@@ -17,7 +17,7 @@ from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
-from pyxle.pages._data import as_plain_dict
+from pyxle.pages._data import as_plain_dict, dumps, not_json
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
@@ -30,6 +30,7 @@ PREFIX = "/api/__actions/"
 INVALIDATE_KEY = "__pyxle_invalidate__"
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+JSON = "application/json"
 
 
 class ActionRequest(ApiRequest):
@@ -139,8 +140,9 @@ class ActionsEndpoint:
         await response(scope, receive, send)
 
     def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None) -> Endpoint:
-        """The action as ``request -> Response``; an unexpected exception becomes a 500 here, inside
-        the hooks (as JSON for scripts, as the error page for a form posted without JavaScript)."""
+        """The action as ``request -> Response``; an unexpected exception (one in the action, or an
+        answer JSON cannot carry) becomes a 500 here, inside the hooks (as JSON for scripts, as the
+        error page for a form posted without JavaScript)."""
         where = f"action {fn.__name__}() of page {page_path!r}"
         label = f"{page_path}/{fn.__name__}"  # the phase: "action index/save" in traces
         expose = self.runtime.expose_errors
@@ -148,14 +150,7 @@ class ActionsEndpoint:
         async def call(request: ActionRequest) -> Response:
             cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
             try:
-                with phase("action", label):
-                    result = await fn(request) if bind is None else await fn(request, **await bind(request))
-            except ActionError as exc:
-                answer = {"ok": False, "error": exc.message, "data": exc.data or {}}
-                if exc.fields:
-                    answer["fields"] = exc.fields
-                error = JSONResponse(answer, exc.status_code)
-                return cookies.apply(error) if cookies else error
+                response = await _outcome(fn, request, bind, label, where)
             except HTTPException:
                 raise
             except Exception as exc:  # noqa: BLE001 - logged with its traceback by unexpected_error
@@ -168,10 +163,27 @@ class ActionsEndpoint:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
                     body["traceback"] = error.get("stack", "").splitlines(keepends=True)
                 return JSONResponse(body, 500)
-            response = action_response(result, where)
             return cookies.apply(response) if cookies else response
 
         return call  # type: ignore[return-value]
+
+
+async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | None, label: str,
+                   where: str) -> Response:
+    """The action's answer: its result, or the ``ActionError`` it raised, as JSON. Data JSON cannot
+    carry raises ``TypeError`` naming its key path: the server's bug, which the caller answers 500."""
+    try:
+        with phase("action", label):
+            result = await fn(request) if bind is None else await fn(request, **await bind(request))
+    except ActionError as exc:
+        answer = {"ok": False, "error": exc.message, "data": exc.data or {}}
+        if exc.fields:
+            answer["fields"] = exc.fields
+        try:
+            return Response(dumps(answer), exc.status_code, media_type=JSON)
+        except (TypeError, ValueError):
+            raise TypeError(not_json(f"{where} raised an ActionError with an answer", answer, "ActionError")) from None
+    return action_response(result, where)
 
 
 def action_response(result: Any, where: str) -> Response:
@@ -187,7 +199,10 @@ def action_response(result: Any, where: str) -> Response:
     body = dict(result)
     urls = body.pop(INVALIDATE_KEY, None)
     headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
-    return JSONResponse({"ok": True, **body}, 200, headers=headers)
+    try:
+        return Response(dumps({"ok": True, **body}), 200, headers=headers, media_type=JSON)
+    except (TypeError, ValueError):
+        raise TypeError(not_json(f"{where} returned data", body)) from None
 
 
 async def _purge(cache: Any, response: Response) -> None:

@@ -41,7 +41,11 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     ``RedirectResponse("/login")``) raises ``Answered``.
     """
     with phase("loader", where):
-        result = await loader(request)
+        try:
+            result = await loader(request)
+        except LoaderError as exc:
+            _check_error_data(exc, loader, where)
+            raise
     if isinstance(result, Response):
         raise Answered(result)
     status = 200
@@ -62,11 +66,28 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
             result = data
     try:
         encoded = dumps(result)
-    except (TypeError, ValueError):  # only now walk the data to name the offending key path
-        problem = find_unserialisable(result, "data") or "a value JSON cannot represent"
-        raise LoaderResultError(f"{where}: loader {loader.__name__}() returned data that is not JSON-serialisable: "
-                                f"{problem}") from None
+    except (TypeError, ValueError):
+        raise LoaderResultError(not_json(f"{where}: loader {loader.__name__}() returned data", result)) from None
     return Loaded(result, status, encoded, revalidate)
+
+
+def _check_error_data(exc: LoaderError, loader: Callable[..., Any], where: str) -> None:
+    """A ``LoaderError``'s data reaches the error page and navigation JSON as JSON, so data JSON
+    cannot carry is the loader's bug (a 500), named here rather than failing the error answer."""
+    if not exc.data:
+        return
+    try:
+        dumps(exc.data)
+    except (TypeError, ValueError):
+        raise LoaderResultError(not_json(f"{where}: loader {loader.__name__}() raised LoaderError with data",
+                                         exc.data)) from None
+
+
+def not_json(what: str, value: Any, root: str = "data") -> str:
+    """``what`` is not JSON-serialisable, and the first key path in ``value`` that is not (walked
+    only once encoding has failed): ``... returned data that is not JSON-serialisable: data.when: ...``."""
+    problem = find_unserialisable(value, root) or "a value JSON cannot represent"
+    return f"{what} that is not JSON-serialisable: {problem}"
 
 
 def _window(value: Any, loader: Callable[..., Any], where: str) -> float | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
@@ -208,6 +208,9 @@ class PageEndpoint:
                 page = await run_loader(self.page.loader, request, self.where)
             else:
                 page = Loaded({}, 200, "{}", None)
+            levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {}))
+                      for layout in self.layouts]
+            levels.append(head_elements(self.page.head, page.data))  # HEAD(data) is the page's code too
         except Answered as answered:
             return _answer(answered.response, navigation, route_path), None
         except LoaderError as exc:
@@ -215,14 +218,12 @@ class PageEndpoint:
             return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
         except HTTPException:
             raise
-        except Exception as exc:  # noqa: BLE001 - a loader's bug: logged by unexpected_error, answered 500
-            error = unexpected_error(exc, f"a loader of {self.where}", self.runtime.expose_errors)
+        except Exception as exc:  # noqa: BLE001 - a loader's or HEAD's bug: logged by unexpected_error, answered 500
+            error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors)
             return await self._error(navigation, 500, error, layout_data, route_path), None
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
         if fresh is not None and (page.status != 200 or request.state.cookies):
             fresh = None  # an error, or an answer that sets a cookie: this visitor's alone
-        levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})) for layout in self.layouts]
-        levels.append(head_elements(self.page.head, page.data))
         encoded_props = props_json(page.encoded, layout_json)
         action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
         if action_result is not None:
@@ -303,8 +304,9 @@ class PageEndpoint:
 
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
                      route_path: str) -> Response:
-        if navigation:
-            return JSONResponse({"ok": False, "routePath": route_path, "error": error}, status, headers=_VARY)
+        if navigation:  # encoded by dumps(), which checked a LoaderError's data
+            return Response(dumps({"ok": False, "routePath": route_path, "error": error}), status, headers=_VARY,
+                            media_type=JSON)
         return await self.runtime.error_page(self.page.file, "error", status, error, layout_data, route_path)
 
 
