@@ -133,7 +133,7 @@ class PageEndpoint:
         variant = _variant("nav" if navigation else "doc", scope)
         media = JSON if navigation else HTML
         regenerating = scope["pyxle"].get("regenerate", False)
-        found = await cache.lookup(path, variant)  # a render again reads only the version: it stores with it
+        found = await cache.lookup(path, variant)  # a render again uses only its version, to store with
         if not regenerating and found.entry is not None:
             record_cache(self.context.path, found.state)
             if found.state == "stale":
@@ -325,7 +325,7 @@ def _variant(kind: str, scope: Scope) -> str:
     """Which stored answer of the page path this request gets: ``doc`` or ``nav``, per query string
     and per origin (``http://host``).
 
-    The origin is part of it, as of Django's cache key, because a loader may put ``request.url``
+    The origin is part of it, as it is of Django's cache key, because a loader may put ``request.url``
     in the page (a canonical link): keyed on the path alone, one request with ``Host:
     attacker.example`` would set the page everyone gets. Variants live under their path, so
     ``invalidate(path)`` still drops the page stored for every host. The query and the origin are
