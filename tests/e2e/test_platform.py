@@ -4,6 +4,7 @@ security headers, static files, health checks, access log."""
 from __future__ import annotations
 
 import base64
+import datetime
 import json
 import os
 import time
@@ -315,6 +316,23 @@ def test_json_access_log(platform: Server) -> None:
     assert entry["method"] == "GET" and entry["status"] == 200 and entry["duration_ms"] >= 0
 
 
+def test_json_log_records_carry_utc_times_like_the_access_lines(make_project, start_server) -> None:
+    """With the machine's zone elsewhere, an error record and an access line of the same moment
+    say the same time, in UTC with its Z (a collector would misplace local times without a zone)."""
+    project = make_project({"pages/api/boom.py": "async def get(r):\n    raise RuntimeError('boom')\n"})
+    server = start_server(project, "serve", "--log-format", "json", env={"TZ": "Asia/Tokyo"})
+    assert httpx.get(server.url + "/api/boom").status_code == 500
+    server.wait_for_output('"logger":"pyxle.access"')
+    records = [json.loads(line) for line in server.lines if line.startswith("{")]
+    error = next(r for r in records if r["logger"] == "pyxle.error")
+    access = next(r for r in records if r["logger"] == "pyxle.access")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    for record in (error, access):
+        assert record["time"].endswith("Z")
+        stamp = datetime.datetime.strptime(record["time"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc)
+        assert abs((now - stamp).total_seconds()) < 120
+
+
 def test_text_access_log_and_off_switch(make_project, start_server) -> None:
     project = make_project({"pages/api/x.py": "async def get(r): return {}\n"})
     on = start_server(project)
@@ -325,6 +343,21 @@ def test_text_access_log_and_off_switch(make_project, start_server) -> None:
     httpx.get(off.url + "/api/x")
     time.sleep(0.3)
     assert not any('"GET /api/x"' in line for line in off.lines)
+
+
+def test_a_path_cannot_forge_a_line_of_the_text_logs(make_project, start_server) -> None:
+    """A decoded %0a in a path would start a line of its own: control characters, quotes and
+    backslashes are written as \\xHH, as nginx does, in the access log and the error log."""
+    project = make_project({"pages/api/[...x].py": "async def get(r):\n    raise RuntimeError('boom')\n"})
+    server = start_server(project)
+    forged = '2026-12-02T00:00:00Z 203.0.113.9 "GET /admin" 200 1.0ms'
+    path = "/nothing%0a" + forged.replace(" ", "%20").replace('"', "%22") + "%1b%5b2J"
+    assert httpx.get(server.url + path).status_code == 404
+    out = server.wait_for_output("\\x0A2026-12-02T00:00:00Z 203.0.113.9 \\x22GET /admin\\x22")
+    assert not any(line.startswith(forged) for line in server.lines)
+    assert "\x1b" not in out and "\\x1B[2J" in out
+    assert httpx.get(server.url + "/api/x%22y%5Cz").status_code == 500
+    server.wait_for_output("Unhandled error in GET /api/x\\x22y\\x5Cz")
 
 
 @pytest.mark.parametrize("config,message", [

@@ -23,6 +23,16 @@ from pyxle.observability import route_of
 FLUSH_SECONDS = 0.1
 
 
+def loggable(text: str) -> str:
+    """``text`` (a request's path: the client's to choose) fit for a text log line: control
+    characters, quotes and backslashes as ``\\xHH``, as nginx writes them, so a path cannot
+    forge a line of its own or drive the reader's terminal."""
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return text
+    return "".join(c if c.isprintable() and c not in '"\\' else f"\\x{ord(c):02X}" if ord(c) < 256
+                   else f"\\u{ord(c):04X}" for c in text)
+
+
 class AccessLog:
     """``record(scope, status, seconds)``: text ``time client "METHOD path" status 1.2ms [id]``, or
     one JSON object with the request id, route pattern, status, duration and user agent."""
@@ -48,7 +58,7 @@ class AccessLog:
                               "method": method, "path": scope["path"], "route": route_of(scope), "status": status,
                               "duration_ms": round(ms, 2), "client": host, "user_agent": agent})
         else:
-            line = f'{self._now()} {host} "{method} {scope["path"]}" {status} {ms:.1f}ms'
+            line = f'{self._now()} {host} "{method} {loggable(scope["path"])}" {status} {ms:.1f}ms'
             if request_id is not None:
                 line += f" {request_id}"
         self._pending.append(line + "\n")

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pyxle.app._access import loggable
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyTooLarge, body_receive
@@ -101,7 +102,7 @@ class HttpEdge:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
                     await error_response(exc)(scope, receive, send_edge)
         except Exception as exc:
-            logger.error("Unhandled error in %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
+            logger.error("Unhandled error in %s %s", scope.get("method"), loggable(scope.get("path", "")), exc_info=exc)
             if status is None:
                 await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)
         finally:
