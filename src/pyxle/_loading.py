@@ -99,18 +99,54 @@ def exec_module(
         exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
     except SyntaxError as exc:
         _restore(module_name, previous)
+        if exc.filename not in (None, str(path)):  # in a module this one imports
+            raise _import_error(exc, path, shown_as) from exc
         raise SourceError(
             shown_as, exc.lineno, f"SyntaxError: {exc.msg}", "fix the syntax error; the module must import cleanly",
             exc.text or "",
         ) from exc
     except (Exception, SystemExit) as exc:
         _restore(module_name, previous)
-        line, text = _line_in(exc, path)
-        raise SourceError(
-            shown_as, line, f"{type(exc).__name__} while importing: {exc}",
-            "the module raised at import time; move side effects into the handler or fix the error", text,
-        ) from exc
+        raise _import_error(exc, path, shown_as) from exc
     return module
+
+
+def _import_error(exc: BaseException, path: Path, shown_as: str) -> SourceError:
+    """The error for ``path`` failing to import: at its own line that raised, and, when the error
+    came from a project module it imports, where in that module (the line to fix)."""
+    line, text = _line_in(exc, path)
+    message = f"{type(exc).__name__} while importing: {exc}"
+    origin = _origin(exc, path, shown_as)
+    if origin:
+        message += f" (raised at {origin})"
+    return SourceError(shown_as, line, message,
+                       "the module raised at import time; move side effects into the handler or fix the error", text)
+
+
+def _origin(exc: BaseException, path: Path, shown_as: str) -> str | None:
+    """``file:line: source`` of the deepest project frame of ``exc`` outside ``path`` (a helper
+    module the route imports), shown relative to the project root; None when it is ``path``."""
+    shown = Path(shown_as)
+    root = path.parents[len(shown.parts) - 1] if not shown.is_absolute() and len(shown.parts) <= len(path.parents) else None
+    if root is None:
+        return None
+    if isinstance(exc, SyntaxError) and exc.filename:
+        where = (exc.filename, exc.lineno, (exc.text or "").strip())
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if _in_project(f.filename, root)]
+        if not frames:
+            return None
+        where = (frames[-1].filename, frames[-1].lineno, (frames[-1].line or "").strip())
+    filename, lineno, source = where
+    if filename == str(path) or not _in_project(filename, root):
+        return None
+    relative = Path(filename).relative_to(root).as_posix()
+    return f"{relative}:{lineno}" + (f": {source}" if source else "")
+
+
+def _in_project(filename: str, root: Path) -> bool:
+    """A file of the project itself, not of a virtualenv kept inside it."""
+    return filename.startswith(str(root) + "/") and "site-packages" not in filename
 
 
 def _restore(name: str, previous: ModuleType | None) -> None:
