@@ -109,10 +109,23 @@ class ActionCookies:
         self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
     def set(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("set_cookie", args, self._defaults(_COOKIE_PARAMS, args, kwargs)))
+        self._record("set_cookie", args, self._defaults(_COOKIE_PARAMS, args, kwargs))
 
     def delete(self, *args: Any, **kwargs: Any) -> None:
-        self._calls.append(("delete_cookie", args, self._defaults(_DELETE_PARAMS, args, kwargs)))
+        self._record("delete_cookie", args, self._defaults(_DELETE_PARAMS, args, kwargs))
+
+    def _record(self, method: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Keep the call for the answer, once it is known to make a header: a cookie that cannot
+        fails here, on the caller's line, not after the loader or action has done its work."""
+        from starlette.responses import Response
+
+        try:
+            getattr(Response(), method)(*args, **kwargs)
+        except UnicodeEncodeError as exc:
+            raise ValueError(f"cookie {args[0] if args else kwargs.get('key')!r}: {exc.object[exc.start:exc.end]!r} "
+                             "cannot go in a Set-Cookie header; encode the value first, for example with "
+                             "urllib.parse.quote()") from None
+        self._calls.append((method, args, kwargs))
 
     def _defaults(self, params: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         given = set(params[: len(args)]) | kwargs.keys()

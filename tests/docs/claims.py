@@ -141,6 +141,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_cache.py::test_a_signed_in_visitors_miss_on_a_shared_route_is_rendered_and_stored_as_for_an_anonymous_one'),
     ("docs/api-routes.md", "When the error comes from a module of your project that the route imports, the message also says\nwhere in that module it was raised",
      "tests/e2e/test_api_routes.py::test_broken_route_stops_startup_naming_file_and_line"),
+    ("docs/security.md", "raises `ValueError`\nat the `set` call itself",
+     "tests/e2e/test_cookies.py::test_a_cookie_value_no_header_can_carry_fails_where_it_is_set"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

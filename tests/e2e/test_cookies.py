@@ -109,3 +109,19 @@ def test_an_action_sets_and_deletes_cookies_and_keeps_them_on_its_own_error(serv
         assert refused.status_code == 409 and "attempt" in _cookie_headers(refused)
         crashed = client.post("/api/__actions/index/crash", json={}, headers=csrf)
         assert crashed.status_code == 500 and "half" not in _cookie_headers(crashed)
+
+
+def test_a_cookie_value_no_header_can_carry_fails_where_it_is_set(server):
+    """A value outside Latin-1 cannot go in a Set-Cookie header: the error is raised by the
+    action's own ``set`` call (its line in the traceback), not after it, when the answer is made."""
+    import httpx
+
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        latin = client.post("/api/__actions/index/remember", json={"theme": "é"}, headers=csrf)
+        assert latin.status_code == 200 and _cookie_headers(latin)["theme"].startswith('theme="\\351"')
+        euro = client.post("/api/__actions/index/remember", json={"theme": "€"}, headers=csrf)
+        assert euro.status_code == 500 and euro.json() == {"ok": False, "error": "Internal Server Error"}
+    out = server.wait_for_output("ValueError: cookie 'theme': '€' cannot go in a Set-Cookie header")
+    assert 'request.state.cookies.set("theme", body["theme"], httponly=False)' in out
