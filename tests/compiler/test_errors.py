@@ -274,6 +274,20 @@ export default nothing
     _one(source, 7, 1, "no default export")
 
 
+def test_a_second_default_export_is_reported_at_its_line():
+    source = '''\
+export default function A() {
+  return <p>a</p>;
+}
+
+export default function B() {
+  return <p>b</p>;
+}
+'''
+    diag = _one(source, 5, 1, "a page has one default export; this is a second one (the first is at line 1)")
+    assert "by name" in diag.hint
+
+
 def test_errors_are_reported_against_the_given_path():
     with pytest.raises(CompileError) as info:
         compile_source("def f(:\n    pass\n", path="pages/other/place.pyxl", require_default_export=False)

@@ -143,6 +143,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_api_routes.py::test_broken_route_stops_startup_naming_file_and_line"),
     ("docs/security.md", "raises `ValueError`\nat the `set` call itself",
      "tests/e2e/test_cookies.py::test_a_cookie_value_no_header_can_carry_fails_where_it_is_set"),
+    ("docs/compiler.md", "It also reports, in\nthe same form, each name a page's Python uses but nothing defines",
+     "tests/e2e/test_check.py::test_check_names_an_undefined_name_in_a_pages_python_at_its_line"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

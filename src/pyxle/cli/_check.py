@@ -1,4 +1,5 @@
-"""``pyxle check``: compile every ``.pyxl`` without running it, collecting every error."""
+"""``pyxle check``: compile every ``.pyxl`` without running it, collecting every error, and find
+the names its Python uses but never defines (a ``NameError`` waiting for the first request)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,29 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     for path in files:
         shown_as = path.relative_to(config.root).as_posix()
         try:
-            compile_source(path.read_text(encoding="utf-8"), path=shown_as)
+            source = path.read_text(encoding="utf-8")
+            result = compile_source(source, path=shown_as)
         except CompileError as exc:
             errors.extend(e.format() for e in (getattr(exc, "errors", None) or [exc]))
         except UnicodeDecodeError as exc:
             errors.append(f"{shown_as}: not UTF-8 text ({exc.reason})")
+        else:
+            errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
     return errors, len(files)
+
+
+def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[str]:
+    """pyflakes' "undefined name" findings in a page's Python (its lines are the ``.pyxl``'s own),
+    knowing the names a page module is given without imports (``server``, ``LoaderError``, ...)."""
+    import ast
+
+    from pyflakes.checker import Checker
+    from pyflakes.messages import UndefinedName
+
+    from pyxle.compiler import Diagnostic
+    from pyxle.runtime import runtime_globals
+
+    checker = Checker(ast.parse(server_code, shown_as), filename=shown_as, builtins=set(runtime_globals()))
+    found = sorted((m for m in checker.messages if isinstance(m, UndefinedName)), key=lambda m: (m.lineno, m.col))
+    return [Diagnostic.at(shown_as, lines, m.lineno, m.col + 1, f"undefined name {m.message_args[0]!r}",
+                          "define or import it: the code would raise NameError when it runs").format() for m in found]

@@ -74,7 +74,7 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
             problems.append(Diagnostic.at(path, lines, exc.lineno or 1, exc.offset or 1,
                                           f"Python syntax error: {exc.msg}", "fix the Python syntax"))
         else:
-            metadata, problems = analyse(tree, [client_lines[i] for i in js_starts], path, lines,
+            metadata, problems = analyse(tree, [(i + 1, client_lines[i]) for i in js_starts], path, lines,
                                          require_default_export=require_default_export)
     if problems:
         raise CompileError(problems)

@@ -40,9 +40,9 @@ def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:
     return name, explicit
 
 
-def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Sequence[str], *,
+def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: str, lines: Sequence[str], *,
             require_default_export: bool) -> tuple[PageMetadata, list[Diagnostic]]:
-    """``js_statements`` are the first lines of the top-level JS statements."""
+    """``js_statements`` are the top-level JS statements' first lines, with their (1-based) numbers."""
     problems: list[Diagnostic] = []
     loader: ast.AST | None = None
     actions: dict[str, int] = {}
@@ -87,7 +87,12 @@ def analyse(tree: ast.Module, js_statements: Sequence[str], path: str, lines: Se
                 else:
                     actions[name] = node.lineno
                     typed_actions = typed_actions or _annotated(node)
-    has_default = any(_DEFAULT_EXPORT.match(line) for line in js_statements)
+    defaults = [number for number, line in js_statements if _DEFAULT_EXPORT.match(line)]
+    has_default = bool(defaults)
+    for number in defaults[1:]:  # esbuild would refuse the bundle; say so where the file is checked
+        problems.append(Diagnostic.at(path, lines, number, 1,
+                                      f"a page has one default export; this is a second one (the first is at line "
+                                      f"{defaults[0]})", "export the other component by name, or move it to its own file"))
     loader_typed = loader is not None and loader.returns is not None  # type: ignore[attr-defined]
     if require_default_export and not has_default:
         problems.append(Diagnostic.at(path, lines, max(len(lines), 1), 1,
