@@ -680,7 +680,7 @@ def test_an_exception_before_accept_refuses_the_handshake_and_the_access_log_say
     assert error["request_id"] == access["request_id"]
 
 
-def test_a_handshake_over_the_rate_limit_is_refused_with_403_before_the_handler_runs(
+def test_a_handshake_over_the_rate_limit_is_refused_with_429_and_retry_after_before_the_handler_runs(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = room_project(make_project, config={"rateLimit": {"requests": 2, "window": 60}})
     server = start_server(project)
@@ -689,8 +689,9 @@ def test_a_handshake_over_the_rate_limit_is_refused_with_403_before_the_handler_
         joined = [(await join(server.ws_url + "/api/rooms/limited"))[0] for _ in range(2)]
         with pytest.raises(websockets.InvalidStatus) as refused:
             await websockets.connect(server.ws_url + "/api/rooms/limited")
-        assert refused.value.response.status_code == 403  # what ASGI servers answer to a close before accept
-        assert "retry-after" not in refused.value.response.headers
+        assert refused.value.response.status_code == 429  # ASGI's denial response: a client can read it
+        assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
+        assert json.loads(refused.value.response.body) == {"ok": False, "error": "Too Many Requests"}
         await joined[0].send("still two")  # the refused one never joined the room
         assert await texts(joined[1], 1) == ["still two"]
         await asyncio.gather(*(ws.close() for ws in joined))
@@ -701,7 +702,7 @@ def test_a_handshake_over_the_rate_limit_is_refused_with_403_before_the_handler_
         time.sleep(0.05)
     statuses = sorted(re.search(r'"WS \S+" (\d+)', line).group(1)  # type: ignore[union-attr]
                       for line in server.output().splitlines() if '"WS ' in line)
-    assert statuses == ["101", "101", "403"]
+    assert statuses == ["101", "101", "429"]
 
 
 def vanish(sock: socket.socket) -> None:

@@ -163,6 +163,8 @@ class ObservabilityMiddleware:
                 accepted = True
                 if metrics is not None:
                     metrics.websocket(True)
+            elif kind == "websocket.http.response.start":  # a refusal with an HTTP answer (429, say)
+                status = message["status"]
             elif kind == "websocket.close" and status == 101 and (not accepted or message.get("code") == 1008):
                 status = 403  # refused: before accept, or closed for a policy violation (a foreign Origin)
             await send(message)

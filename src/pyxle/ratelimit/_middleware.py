@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocketClose
+from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle.ratelimit._backend import Limiter
 
@@ -51,9 +51,11 @@ class RateLimitMiddleware:
         if wait <= 0:
             await self.app(scope, receive, send)
             return
-        if scope["type"] == "websocket":
-            await WebSocketClose(code=1013)(scope, receive, send)  # "try again later"
-            return
         retry = str(max(1, math.ceil(wait)))
-        await JSONResponse({"ok": False, "error": "Too Many Requests"}, 429, headers={"Retry-After": retry})(
-            scope, receive, send)
+        refusal = JSONResponse({"ok": False, "error": "Too Many Requests"}, 429, headers={"Retry-After": retry})
+        if scope["type"] == "http":
+            await refusal(scope, receive, send)
+        elif "websocket.http.response" in scope.get("extensions", {}):  # the handshake refused with the same 429
+            await WebSocket(scope, receive, send).send_denial_response(refusal)
+        else:  # a server without ASGI's denial responses: a plain refusal (403)
+            await WebSocketClose(code=1013)(scope, receive, send)
