@@ -97,6 +97,18 @@ async def save(request):
 async def explode(request):
     raise RuntimeError("secret action detail 4321")
 
+@action
+async def later(request):  # 0.9's shorthand for request.state.background.add_task(fn, *args)
+    return {"queued": True, "background": [after_response, os.environ["TASK_DIR"], "shorthand"]}
+
+@action
+async def nothing_later(request):
+    return {"queued": True, "background": None}
+
+@action
+async def misnamed_later(request):
+    return {"queued": True, "background": ["after_response", "x"]}
+
 import React from 'react';
 export default function Probe({ data }) { return <p>probe {data.x}</p>; }
 '''
@@ -387,6 +399,27 @@ def test_background_tasks_of_an_action_run_after_the_response(compat: Server) ->
 def test_background_tasks_of_an_api_route_run_after_the_response(compat: Server) -> None:
     assert httpx.get(compat.url + "/api/bg", timeout=15).json() == {"ok": True}
     _runs_after_the_response(compat, "api")
+
+
+def test_an_action_returning_background_fn_and_args_runs_it_after_the_response(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/later", json={}, headers=csrf, timeout=15)
+        assert r.status_code == 200 and r.json() == {"ok": True, "queued": True}
+    _runs_after_the_response(compat, "shorthand")
+
+
+def test_an_action_returning_background_none_answers_without_the_key(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/nothing_later", json={}, headers=csrf)
+        assert r.status_code == 200 and r.json() == {"ok": True, "queued": True}
+
+
+def test_an_action_returning_background_without_a_function_is_a_500_naming_it(compat: Server) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/misnamed_later", json={}, headers=csrf)
+        assert r.status_code == 500 and r.json() == {"ok": False, "error": "Internal Server Error"}
+    compat.wait_for_output("action misnamed_later() of page 'probe/index' returned background=['after_response', 'x']; "
+                           "it takes [function, *args] or None")
 
 
 def test_the_background_task_example_in_the_middleware_guide_runs(tmp_path: Path, start_server) -> None:

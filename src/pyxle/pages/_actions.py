@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -28,6 +29,7 @@ from pyxle.validation import form_fields
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
 INVALIDATE_KEY = "__pyxle_invalidate__"
+BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's result: see _background_task
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 JSON = "application/json"
@@ -183,11 +185,12 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
             return Response(dumps(answer), exc.status_code, media_type=JSON)
         except (TypeError, ValueError):
             raise TypeError(not_json(f"{where} raised an ActionError with an answer", answer, "ActionError")) from None
-    return action_response(result, where)
+    return action_response(result, where, request)
 
 
-def action_response(result: Any, where: str) -> Response:
-    """``{"ok": true, ...result}``; ``invalidate_routes`` URLs become the ``x-pyxle-invalidate`` header."""
+def action_response(result: Any, where: str, request: ActionRequest) -> Response:
+    """``{"ok": true, ...result}``; ``invalidate_routes`` URLs become the ``x-pyxle-invalidate`` header,
+    and ``"background": [fn, *args]`` a task run after the response (see ``_background_task``)."""
     if isinstance(result, Response):
         return result
     if result is None:
@@ -197,12 +200,40 @@ def action_response(result: Any, where: str) -> Response:
     if not isinstance(result, dict):
         raise TypeError(f"{where} returned {type(result).__name__}; an action returns a dict, a model (or None)")
     body = dict(result)
+    task = _background_task(body.pop(BACKGROUND_KEY), where) if BACKGROUND_KEY in body else None
     urls = body.pop(INVALIDATE_KEY, None)
     headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
     try:
-        return Response(dumps({"ok": True, **body}), 200, headers=headers, media_type=JSON)
+        response = Response(dumps({"ok": True, **body}), 200, headers=headers, media_type=JSON)
     except (TypeError, ValueError):
         raise TypeError(not_json(f"{where} returned data", body)) from None
+    if task is not None:
+        _run_after(response, request, *task)
+    return response
+
+
+def _background_task(value: Any, where: str) -> tuple[Callable[..., Any], list[Any]] | None:
+    """``{"background": [fn, *args]}``, the shorthand pyxle-framework 0.9 documented for actions, as
+    ``(fn, args)``; ``None`` runs nothing. Anything else is the action's bug, a 500 naming it (as in
+    0.9): a task that silently never ran (``["send_mail", to]``) would be worse."""
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) or not value or not callable(value[0]):
+        raise TypeError(f"{where} returned background={value!r}; it takes [function, *args] or None, e.g. "
+                        '{"background": [send_mail, address]} (for several tasks, call '
+                        "request.state.background.add_task(fn, *args) for each)")
+    return value[0], list(value[1:])
+
+
+def _run_after(response: Response, request: ActionRequest, fn: Callable[..., Any], args: list[Any]) -> None:
+    """``fn(*args)`` once the response is sent: through ``request.state.background``, as ``add_task``
+    does (after plugin middleware such as pyxle-db has committed); on the response itself in an app
+    without that middleware (``pyxle.testing.call_action``)."""
+    tasks = getattr(request.state, "background", None)
+    if tasks is not None:
+        tasks.add_task(fn, *args)
+    else:
+        response.background = BackgroundTask(fn, *args)
 
 
 async def _purge(cache: Any, response: Response) -> None:
