@@ -79,6 +79,7 @@ def after_response(folder, name):
 
 PROBE = '''
 import os
+from dataclasses import dataclass
 from tasks import after_response
 
 @server
@@ -108,6 +109,18 @@ async def nothing_later(request):
 @action
 async def misnamed_later(request):
     return {"queued": True, "background": ["after_response", "x"]}
+
+@action
+async def echo(request):
+    return {"body": await request.json()}
+
+@dataclass
+class Note:
+    text: str
+
+@action
+async def typed(request, note: Note):
+    return {"text": note.text}
 
 import React from 'react';
 export default function Probe({ data }) { return <p>probe {data.x}</p>; }
@@ -325,6 +338,26 @@ def test_a_form_posted_without_javascript_may_name_its_csrf_field_either_way(com
         assert multipart.status_code == 303
         wrong = client.post("/api/__actions/probe/index/save", data={field: token[:-2] + "xx"}, headers=html)
         assert wrong.status_code == 403
+
+
+# -- action bodies ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", "42", '"x"', "null", "true"])
+def test_an_untyped_action_reads_any_json_value_it_is_sent(compat: Server, body: str) -> None:
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/echo", content=body,
+                        headers={**csrf, "content-type": "application/json"})
+        assert r.status_code == 200 and r.json() == {"ok": True, "body": json.loads(body)}
+
+
+def test_a_typed_action_sent_a_json_array_answers_422(compat: Server) -> None:
+    """Its fields are bound from a JSON object: anything else fails validation, as before."""
+    with _client(compat) as (client, csrf):
+        r = client.post("/api/__actions/probe/index/typed", json=[1, 2], headers=csrf)
+        assert r.status_code == 422 and r.json()["ok"] is False
+        assert client.post("/api/__actions/probe/index/typed", json={"text": "hi"},
+                           headers=csrf).json() == {"ok": True, "text": "hi"}
 
 
 # -- loader and action crashes ------------------------------------------------------------------

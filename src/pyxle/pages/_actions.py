@@ -36,17 +36,15 @@ JSON = "application/json"
 
 
 class ActionRequest(ApiRequest):
-    """``await request.json()`` is always a dict: a JSON object, or a form post's fields (so plain
-    HTML forms work). Any other JSON (an array, a number) is the client's error, answered 400."""
+    """``await request.json()`` is the JSON sent (an object, an array, a number...: any value, as in
+    pyxle-framework 0.9, whose clients send arrays), or a form post's fields as a dict (so plain HTML
+    forms work). A typed body (``_action_body``) is read from the raw body instead, and must be an
+    object: that is where fields are bound."""
 
     async def json(self) -> Any:
         content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type not in _FORM_TYPES:
-            data = await super().json()
-            if not isinstance(data, dict):
-                kind = {list: "an array", str: "a string", type(None): "null", bool: "a boolean"}.get(type(data), "a number")
-                raise HTTPException(400, f"An action takes a JSON object, not {kind}")
-            return data
+            return await super().json()
         if not hasattr(self, "_json"):
             self._json = form_fields((await self.form()).multi_items())
         return self._json
