@@ -147,6 +147,18 @@ import React from 'react';
 export default function Loading() { return <p>loading...</p>; }
 '''
 
+NOT_FOUND = '''
+import React from 'react';
+export default function ProbeNotFound() { return <p id="not-found-page">no such probe</p>; }
+'''
+
+TITLED = '''
+HEAD = "<title>Own title</title>"
+
+import React from 'react';
+export default function Titled() { return <p>titled</p>; }
+'''
+
 API_BG = '''
 import os
 from tasks import after_response
@@ -167,6 +179,8 @@ FILES = {
     "pages/probe/boom.pyxl": BOOM,
     "pages/probe/error.pyxl": ERROR,
     "pages/probe/loading.pyxl": LOADING,
+    "pages/probe/not-found.pyxl": NOT_FOUND,
+    "pages/probe/titled.pyxl": TITLED,
     "pages/api/bg.py": API_BG,
     "pages/api/route.py": API_ROUTE,
     "pyxle.config.json": json.dumps({
@@ -391,6 +405,30 @@ def test_a_crashing_action_keeps_its_json_for_scripts_and_shows_the_error_page_t
                            headers={"accept": "text/html"})
         assert form.status_code == 500 and 'id="error-page"' in form.text
         assert "4321" not in r.text + form.text
+
+
+# -- the document: its title and language -----------------------------------------------------------
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r"<title>(.*?)</title>", html)
+
+
+def test_a_page_that_sets_no_title_is_titled_with_the_config_name(compat: Server) -> None:
+    assert _titles(httpx.get(compat.url + "/probe").text) == ["compat"]
+    assert httpx.get(compat.url + "/probe", headers=NAV).json()["headMarkup"] == "<title>compat</title>"
+
+
+def test_a_page_s_own_title_replaces_the_config_name(compat: Server) -> None:
+    assert _titles(httpx.get(compat.url + "/probe/titled").text) == ["Own title"]
+    assert httpx.get(compat.url + "/probe/titled", headers=NAV).json()["headMarkup"] == "<title>Own title</title>"
+
+
+def test_error_and_not_found_pages_are_titled_with_the_config_name(compat: Server) -> None:
+    error = httpx.get(compat.url + "/probe/boom")
+    assert error.status_code == 500 and 'id="error-page"' in error.text and _titles(error.text) == ["compat"]
+    missing = httpx.get(compat.url + "/probe/nowhere")
+    assert missing.status_code == 404 and 'id="not-found-page"' in missing.text and _titles(missing.text) == ["compat"]
 
 
 # -- loading.pyxl ---------------------------------------------------------------------------------

@@ -211,6 +211,8 @@ class PageEndpoint:
             levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {}))
                       for layout in self.layouts]
             levels.append(head_elements(self.page.head, page.data))  # HEAD(data) is the page's code too
+            if self.runtime.fallback_head:  # the config's name: the lowest precedence, so any title wins
+                levels[0] = [*self.runtime.fallback_head, *levels[0]]
         except Answered as answered:
             return _answer(answered.response, navigation, route_path), None
         except LoaderError as exc:
@@ -279,7 +281,7 @@ class PageEndpoint:
         return None, 0.0
 
     def _nav_json(self, route_path: str, encoded_props: str, levels: list[list[str]]) -> str:
-        head_markup = dumps("\n".join(element for level in levels for element in level))
+        head_markup = dumps("\n".join(merge_head([element for level in levels for element in level])))
         head_levels = dumps(["\n".join(level) for level in levels])
         return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')

@@ -38,6 +38,16 @@ class PagesRuntime:
     cache: Any = None  # pyxle.cache.PageCache when the page cache is on
     app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)
 
+    @functools.cached_property
+    def fallback_head(self) -> tuple[str, ...]:
+        """``<title>{name}</title>``, ``name`` being pyxle.config.json's: the title of a page (error
+        and not-found pages included) that sets none, as in pyxle-framework 0.9; () without a name.
+        Read from the app's config (``app.state.pyxle_config``) on first use: the app sets ``app``
+        once the pages have loaded, before any request."""
+        config = getattr(getattr(self.app, "state", None), "pyxle_config", None)
+        name = getattr(config, "name", "")
+        return (f"<title>{html.escape(name)}</title>",) if isinstance(name, str) and name else ()
+
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
         """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails.
@@ -54,7 +64,8 @@ class PagesRuntime:
             # ``error``: the prop name error pages written for earlier Pyxle releases read.
             props = {"data": error, "error": error, "layoutData": layout_data}
             try:
-                return await self.renderer.respond(page_id, props, route_path, [], status, headers, urgent=urgent)
+                return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
+                                                   headers, urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
