@@ -431,6 +431,12 @@ def test_error_and_not_found_pages_are_titled_with_the_config_name(compat: Serve
     assert missing.status_code == 404 and 'id="not-found-page"' in missing.text and _titles(missing.text) == ["compat"]
 
 
+@pytest.mark.parametrize("path", ["/probe", "/probe/boom", "/probe/nowhere", "/nowhere"])
+def test_every_html_document_declares_its_language(compat: Server, path: str) -> None:
+    """A page, its error.pyxl and not-found.pyxl, and the built-in error page."""
+    assert '<!DOCTYPE html>\n<html lang="en"><head>' in httpx.get(compat.url + path).text
+
+
 # -- loading.pyxl ---------------------------------------------------------------------------------
 
 

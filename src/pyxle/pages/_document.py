@@ -46,6 +46,9 @@ def csrf_names(cookie_name: str, header_name: str) -> str:
 
 
 END = "</body></html>"
+# The document's language, for screen readers, hyphenation and translation prompts: English, as
+# pyxle-framework 0.9 and Next.js's starter declare it.
+LANG = "en"
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
@@ -57,7 +60,7 @@ def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = 
     """
     root = body_html if rooted else f"<div id=\"pyxle-root\">{body_html}</div>"
     return (
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{LANG}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"pyxle-head\" content=\"start\">"
         + "".join(head)
