@@ -159,6 +159,32 @@ import React from 'react';
 export default function Titled() { return <p>titled</p>; }
 '''
 
+# Nested layouts whose loaders return the same key ("shared"), each showing what it receives.
+def _layout(name: str, data: str) -> str:
+    return f'''
+@server
+async def load(request):
+    return {data}
+
+import React from 'react';
+export default function Layout({{ children, data, layoutData }}) {{
+  return <div><p id="{name}-data">{{JSON.stringify(data)}}</p>
+    <p id="{name}-layoutdata">{{JSON.stringify(layoutData)}}</p>{{children}}</div>;
+}}
+'''
+
+
+NESTED_PAGE = '''
+@server
+async def load(request):
+    return {"page": 1, "shared": "page"}
+
+import React from 'react';
+export default function Inner({ data, layoutData }) {
+  return <><p id="page-data">{JSON.stringify(data)}</p><p id="page-layoutdata">{JSON.stringify(layoutData)}</p></>;
+}
+'''
+
 API_BG = '''
 import os
 from tasks import after_response
@@ -181,6 +207,9 @@ FILES = {
     "pages/probe/loading.pyxl": LOADING,
     "pages/probe/not-found.pyxl": NOT_FOUND,
     "pages/probe/titled.pyxl": TITLED,
+    "pages/nest/layout.pyxl": _layout("outer", '{"site": "Shop", "shared": "outer"}'),
+    "pages/nest/inner/layout.pyxl": _layout("inner", '{"section": "shop", "shared": "inner"}'),
+    "pages/nest/inner/index.pyxl": NESTED_PAGE,
     "pages/api/bg.py": API_BG,
     "pages/api/route.py": API_ROUTE,
     "pyxle.config.json": json.dumps({
@@ -435,6 +464,30 @@ def test_error_and_not_found_pages_are_titled_with_the_config_name(compat: Serve
 def test_every_html_document_declares_its_language(compat: Server, path: str) -> None:
     """A page, its error.pyxl and not-found.pyxl, and the built-in error page."""
     assert '<!DOCTYPE html>\n<html lang="en"><head>' in httpx.get(compat.url + path).text
+
+
+# -- layouts ---------------------------------------------------------------------------------------
+
+
+def _shown(html: str, element: str) -> dict[str, str]:
+    text = re.search(rf'<p id="{element}">(.*?)</p>', html).group(1)  # type: ignore[union-attr]
+    return json.loads(text.replace("&quot;", '"'))
+
+
+def test_layout_data_keeps_the_outer_layout_s_value_of_a_key_two_layouts_return(compat: Server) -> None:
+    """As in 0.9: ``layoutData`` is every layout's result merged, the outermost winning."""
+    html = httpx.get(compat.url + "/nest/inner").text
+    merged = {"site": "Shop", "section": "shop", "shared": "outer"}
+    for element in ("outer-layoutdata", "inner-layoutdata", "page-layoutdata"):
+        assert _shown(html, element) == merged, element
+    assert _shown(html, "page-data") == {"page": 1, "shared": "page"}
+
+
+def test_a_layout_s_data_holds_its_own_loader_s_value_over_the_outer_ones(compat: Server) -> None:
+    """Unlike 0.9, where an inner layout's ``data`` was ``layoutData``: its own value was out of reach."""
+    html = httpx.get(compat.url + "/nest/inner").text
+    assert _shown(html, "outer-data") == {"site": "Shop", "section": "shop", "shared": "outer"}
+    assert _shown(html, "inner-data") == {"site": "Shop", "section": "shop", "shared": "inner"}
 
 
 # -- loading.pyxl ---------------------------------------------------------------------------------
