@@ -145,6 +145,10 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_cookies.py::test_a_cookie_value_no_header_can_carry_fails_where_it_is_set"),
     ("docs/compiler.md", "It also reports, in\nthe same form, each name a page's Python uses but nothing defines",
      "tests/e2e/test_check.py::test_check_names_an_undefined_name_in_a_pages_python_at_its_line"),
+    ("docs/pages.md", "(an array is a 422 like any invalid body)",
+     "tests/e2e/test_compat_server.py::test_a_typed_action_sent_a_json_array_answers_422"),
+    ("docs/pages.md", "A body that is\n  not JSON at all is a 400",
+     "tests/e2e/test_pages_server.py::test_an_action_body_that_is_not_json_is_a_client_error"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
