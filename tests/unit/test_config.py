@@ -60,7 +60,7 @@ def test_defaults_without_a_config_file(tmp_path: Path) -> None:
     assert config.csrf == CsrfConfig()
     assert config.csrf.enabled is True
     assert config.csrf.cookie_secure is None
-    assert config.csrf.api_routes is False
+    assert config.csrf.api_routes is None  # unset: API routes unchecked, and start-up names those taking POST
     assert dict(config.security_headers) == {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "strict-origin-when-cross-origin",
