@@ -12,6 +12,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyxle._finite import non_finite
 from pyxle.observability import phase
 from pyxle.pages._answers import Answered
 from pyxle.runtime import LoaderError
@@ -162,16 +163,6 @@ def dumps(value: Any) -> str:
         encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
     except TypeError:
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    if b"null" in encoded and _non_finite(value):
+    if b"null" in encoded and non_finite(value):
         raise ValueError("Out of range float values are not JSON compliant")
     return encoded.decode()
-
-
-def _non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_non_finite(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_non_finite(item) for item in value)
-    return False

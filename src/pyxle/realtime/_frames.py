@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from typing import Any
 
 import orjson
+
+from pyxle._finite import non_finite
 
 Message = str | bytes | Any  # str -> text frame, bytes -> binary frame, anything else -> JSON text
 Frame = dict[str, Any]  # the ASGI "websocket.send" message, shared by every subscriber
@@ -23,22 +23,9 @@ def encode(message: Message) -> Frame:
         data = orjson.dumps(message)
     except orjson.JSONEncodeError as exc:
         raise TypeError(f"a realtime message must be str, bytes or JSON-able: {exc}") from None
-    if b"null" in data and _not_finite(message):  # only then can one hide in it: no walk otherwise
+    if b"null" in data and non_finite(message):  # only then can one hide in it: no walk otherwise
         raise TypeError("a realtime message must be str, bytes or JSON-able: NaN and infinities are not JSON")
     return {"type": "websocket.send", "text": data.decode()}
-
-
-def _not_finite(value: Any) -> bool:
-    """Whether a NaN or infinite float is in ``value``, where orjson would look for one."""
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, dict):
-        return any(_not_finite(item) for item in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_not_finite(item) for item in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return any(_not_finite(getattr(value, field.name)) for field in dataclasses.fields(value))
-    return False
 
 
 def to_wire(frame: Frame) -> bytes:
