@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -104,3 +105,39 @@ def test_server_workers_share_the_cores_for_rendering(make_project, start_server
     time.sleep(0.5)  # nothing more starts after that
     assert len(node_workers(server)) == expected
     ok(server)
+
+
+def test_page_requests_during_dev_reloads_start_no_render_workers_of_their_own(make_project, start_server) -> None:
+    """A dev reload publishes its new pool before the pool has started; renders that reach it
+    meanwhile used to start workers the pool then forgot, which ran until the server stopped."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    ok(server)
+    stop = threading.Event()
+
+    def browse() -> None:
+        with httpx.Client(timeout=10) as client:
+            while not stop.is_set():
+                with contextlib.suppress(httpx.HTTPError):
+                    client.get(server.url + "/?mode=busy")
+
+    browsers = [threading.Thread(target=browse) for _ in range(4)]
+    for thread in browsers:
+        thread.start()
+    try:
+        for edit in range(5):
+            (project / "pages" / "index.pyxl").write_text(PAGE.replace("rendered", f"edit {edit} rendered"))
+            deadline = time.monotonic() + 30
+            while server.output().count("reloaded routes after change to pages/index.pyxl") <= edit:
+                assert time.monotonic() < deadline, server.output()
+                time.sleep(0.05)
+            time.sleep(0.5)  # requests keep reaching the new pool as it starts
+    finally:
+        stop.set()
+        for thread in browsers:
+            thread.join(20)
+    deadline = time.monotonic() + 15  # each replaced pool lets its workers finish, then stops them
+    while len(node_workers(server)) > 1 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(node_workers(server)) == 1, node_workers(server)
+    assert "edit 4 rendered" in httpx.get(server.url + "/?mode=x", timeout=10).text

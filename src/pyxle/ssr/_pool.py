@@ -131,8 +131,12 @@ class SsrPool:
         # on every call before Python 3.12; asking twice per render cost ~7 of the pool's ~35 µs
         # of Python per render (docs/benchmarks.md).
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._started = False  # until start() has its workers, renders wait in the queue
 
     async def start(self) -> None:
+        """Start ``size`` workers, then send them the renders that arrived meanwhile (a dev reload
+        publishes the new pool before it has started): those must not start workers of their own,
+        which ``start`` would not know of and ``close`` would never stop."""
         self._loop = asyncio.get_running_loop()
         started = await asyncio.gather(*(self._start_worker() for _ in range(self.size)), return_exceptions=True)
         failed = [result for result in started if isinstance(result, BaseException)]
@@ -140,11 +144,14 @@ class SsrPool:
             for result in started:
                 if isinstance(result, NodeProcess):
                     result.kill()
+            self._fail_queue(RenderError(f"no SSR worker could be started: {failed[0]}"))
             raise failed[0]
         self._workers = [_Worker(process, self) for process in started]  # type: ignore[arg-type]
+        self._started = True
         for worker in list(self._workers):
             if worker.process.exited:
                 self._worker_exited(worker)
+        self._pump()
 
     async def _start_worker(self) -> NodeProcess:
         return await start_worker(self.bundle, self.node, self.node_args, timeout=self.timeout)
@@ -215,7 +222,7 @@ class SsrPool:
             self._queue.appendleft(job)
         else:
             self._queue.append(job)
-        if not self._workers:
+        if not self._workers and self._started:
             self._top_up()
 
     def _pump(self) -> None:
