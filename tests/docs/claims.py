@@ -149,6 +149,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_compat_server.py::test_a_typed_action_sent_a_json_array_answers_422"),
     ("docs/pages.md", "A body that is\n  not JSON at all is a 400",
      "tests/e2e/test_pages_server.py::test_an_action_body_that_is_not_json_is_a_client_error"),
+    ("docs/migrating.md", "thirty concurrent writes through pyxle-db all succeed",
+     "tests/e2e/test_plugins_example.py::test_thirty_concurrent_notes_through_pyxle_db_are_all_written"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

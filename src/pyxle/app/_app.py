@@ -279,6 +279,7 @@ class PyxleApp(Starlette):
 
         await self.swap_renderer(self._initial_renderer)
         set_active_cache(self.page_cache)
+        _blocking_threads(asyncio.get_running_loop())
         try:
             grace = self.limits.shutdown_timeout + 1
             with stop_when_orphaned(asyncio.get_running_loop(), grace):
@@ -310,6 +311,19 @@ class PyxleApp(Starlette):
 
         async with watch_routes(self):
             yield
+
+
+BLOCKING_THREADS = 40  # as many as Starlette gives sync handlers (anyio's thread limiter)
+
+
+def _blocking_threads(loop: asyncio.AbstractEventLoop) -> None:
+    """``asyncio.to_thread`` (what libraries such as pyxle-db run their blocking calls with) gets
+    as many threads as sync handlers do. Python's default is cores + 4: six here, so six requests
+    waiting on a SQLite write lock held all of them, the COMMIT that would free it could not run,
+    and every writer failed with "database is locked" after the busy timeout."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    loop.set_default_executor(ThreadPoolExecutor(BLOCKING_THREADS, thread_name_prefix="pyxle-blocking"))
 
 
 STARTED_FILE = "PYXLE_STARTED_FILE"
