@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
 import pytest
 
-from pyxle.bundler import BuildError, Bundler, build
+from pyxle.bundler import BuildError, Bundler, build, fast_refresh
 from pyxle.routing import scan
 
 PAGE = "export default function Home() {{ return <h1>{title}</h1> }}\n"
@@ -92,3 +93,100 @@ def test_a_failed_rebuild_waits_for_every_build_so_the_next_one_is_fresh(make_pr
         assert "fixed" in (project / ".pyxle-build" / "public" / js.lstrip("/")).read_text()
     finally:
         bundler.close()
+
+
+# Fast Refresh (pyxle dev with react-refresh and @babel/core installed) passes each of the
+# project's modules through Babel and adds registration code to it.
+WIDGET_PAGE = "import Widget from '../components/Widget.jsx'\nexport default function Home() { return <Widget /> }\n"
+WIDGET = "export default function Widget() { return <p>widget</p> }\n"
+
+
+def refresh_build(make_project, widget: str):  # type: ignore[no-untyped-def]
+    """Builds a page showing components/Widget.jsx with Fast Refresh, as `pyxle dev` does."""
+    project = make_project({"pages/index.pyxl": WIDGET_PAGE, "components/Widget.jsx": widget}, node=True)
+    assert fast_refresh(project, "development")
+    pages = project / "pages"
+    bundler = Bundler(project)
+    try:
+        return project, build(project, pages, scan(pages), project / ".pyxle-build", mode="development",
+                              force=True, bundler=bundler)
+    finally:
+        bundler.close()
+
+
+def test_an_error_on_a_modules_first_line_names_the_users_column_and_line(make_project) -> None:
+    """The refresh code used to go in front of line 1: an error there was reported some 250 columns
+    too far right, with that code shown as the source line."""
+    with pytest.raises(BuildError) as error:
+        refresh_build(make_project, "import confetti from 'canvas-confetti'\n" + WIDGET)
+    assert str(error.value) == (
+        'components/Widget.jsx:1:22: Could not resolve "canvas-confetti"\n'
+        "    import confetti from 'canvas-confetti'\n"
+        "                         ^"
+    )
+
+
+def test_an_error_in_a_line_babel_reprints_names_the_line_as_the_user_wrote_it(make_project) -> None:
+    """Babel prints each line again (`{a,b}` becomes `{ a, b }`), which moved columns on every line."""
+    with pytest.raises(BuildError) as error:
+        refresh_build(make_project, WIDGET + "import {useState,  useEffect} from 'nope-pkg'\n")
+    assert str(error.value) == (
+        'components/Widget.jsx:2:36: Could not resolve "nope-pkg"\n'
+        "    import {useState,  useEffect} from 'nope-pkg'\n"
+        "                                       ^"
+    )
+
+
+def test_a_column_after_non_ascii_text_counts_characters_not_bytes(make_project) -> None:
+    """esbuild counts bytes: the caret sat four places right of the import after `é😀`."""
+    with pytest.raises(BuildError) as error:
+        refresh_build(make_project, "const s = 'é😀'; import x from 'nope-pkg'\n" + WIDGET)
+    assert str(error.value) == (
+        'components/Widget.jsx:1:31: Could not resolve "nope-pkg"\n'
+        "    const s = 'é😀'; import x from 'nope-pkg'\n"
+        "    " + " " * 30 + "^"
+    )
+
+
+BASE64 = {c: i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+
+
+def original_position(source_map: dict, line: int, column: int) -> tuple[str, int, int]:  # type: ignore[type-arg]
+    """(source, line, column) of a generated position (all 0-based), as a browser maps a stack."""
+    found = None
+    state = [0, 0, 0, 0]  # source, original line, original column carry over from line to line
+    for generated_line, text in enumerate(source_map["mappings"].split(";")):
+        generated = 0
+        for segment in filter(None, text.split(",")):
+            values, value, shift = [], 0, 0
+            for char in segment:
+                digit = BASE64[char]
+                value += (digit & 31) << shift
+                shift = shift + 5 if digit & 32 else 0
+                if not digit & 32:
+                    values.append(-(value >> 1) if value & 1 else value >> 1)
+                    value = 0
+            generated += values[0]
+            if len(values) >= 4:
+                state = [state[0] + values[1], state[1] + values[2], state[2] + values[3], 0]
+            if generated_line == line and generated <= column:
+                found = (source_map["sources"][state[0]], state[1], state[2]) if len(values) >= 4 else None
+    assert found, "the position is not mapped"
+    return found
+
+
+def test_the_browser_source_map_places_a_throw_on_line_one_at_the_users_column(make_project) -> None:
+    """What the browser's developer tools show for an error thrown in the page: the user's file,
+    line and column, and the user's code (not Babel's reprint with the refresh code in front)."""
+    widget = ("const boom = () => { throw new Error('line one') }; "
+              "export default function Widget() { return <p onClick={boom}>widget</p> }\n")
+    project, _ = refresh_build(make_project, widget)
+    public = project / ".pyxle-build" / "public"
+    bundle = next(f for f in public.rglob("*.js") if "line one" in f.read_text())
+    lines = bundle.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines) if "line one" in text)
+    source_map = json.loads(bundle.with_name(bundle.name + ".map").read_text())
+    source, original_line, column = original_position(source_map, line, lines[line].index("throw"))
+    assert source.endswith("components/Widget.jsx")
+    assert (original_line, column) == (0, widget.index("throw"))
+    assert source_map["sourcesContent"][source_map["sources"].index(source)] == widget

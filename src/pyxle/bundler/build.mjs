@@ -121,14 +121,18 @@ function onlyComponents(program, isPage) {
 }
 
 // Adds Fast Refresh registration to one of the project's modules. Babel keeps the lines where
-// they were and the prologue shares line 1, so locations in errors and stack traces hold.
+// they were, and what Pyxle adds goes on a line of its own after them (function declarations,
+// hoisted: the module's first line may already call $RefreshSig$). Babel still reprints each
+// line, adding `var _s = $RefreshSig$();` to the first one, so its source map goes with the code:
+// esbuild chains it into the browser's source maps, and located() maps esbuild's errors back
+// through it. Locations in errors and stack traces are the user's own.
 // Code Babel cannot parse is returned as is: esbuild then reports the error as usual.
 async function withRefresh(code, file, loader) {
   const done = refresh.done.get(file) // a rebuild in --serve transforms only what changed
-  if (done && done.code === code) return done.result
-  const result = await refreshModule(code, file, loader)
-  refresh.done.set(file, { code, result })
-  return result
+  if (done && done.code === code) return done.contents
+  const { contents, map } = await refreshModule(code, file, loader)
+  refresh.done.set(file, { code, contents, map })
+  return contents
 }
 
 async function refreshModule(code, file, loader) {
@@ -142,17 +146,77 @@ async function refreshModule(code, file, loader) {
       babelrc: false,
       configFile: false,
       retainLines: true,
-      sourceMaps: false,
+      sourceMaps: true,
+      sourceFileName: path.basename(file), // esbuild reads it relative to the module's folder
+      inputSourceMap: false,
       parserOpts: { plugins: loader === 'ts' ? ['typescript'] : loader === 'tsx' ? ['typescript', 'jsx'] : ['jsx'] },
       plugins: [inspect, [refresh.plugin, { skipEnvCheck: true }]],
     })
   } catch (error) {
-    return code
+    return { contents: code, map: null }
   }
   const hash = createHash('sha1').update(code).digest('hex').slice(0, 12)
-  const prologue = `const $RefreshReg$ = (type, name) => window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name), ` +
-    `$RefreshSig$ = window.__pyxleRefresh.signature; window.__pyxleRefresh.track(${JSON.stringify(id)}, "${hash}", ${components});`
-  return prologue + result.code
+  const epilogue = `function $RefreshReg$(type, name) { window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name) } ` +
+    `function $RefreshSig$() { return window.__pyxleRefresh.signature() } ` +
+    `window.__pyxleRefresh.track(${JSON.stringify(id)}, "${hash}", ${components});`
+  const map = { ...result.map, sourcesContent: [code] }
+  const inline = Buffer.from(JSON.stringify(map)).toString('base64')
+  return {
+    contents: `${result.code}\n${epilogue}\n//# sourceMappingURL=data:application/json;base64,${inline}\n`,
+    map: { ...map, lines: null },
+  }
+}
+
+// A source map's segments by generated line (0-based): [generated column] where nothing is
+// mapped, [generated column, original line, original column] where something is, 0-based.
+const BASE64 = Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]))
+function decodeMappings(mappings) {
+  let line = 0
+  let column = 0
+  return mappings.split(';').map((text) => {
+    let generated = 0
+    return text.split(',').filter(Boolean).map((segment) => {
+      const values = []
+      let value = 0
+      let shift = 0
+      for (const char of segment) {
+        const digit = BASE64[char]
+        value += (digit & 31) << shift
+        if (digit & 32) {
+          shift += 5
+        } else {
+          values.push(value & 1 ? -(value >>> 1) : value >>> 1)
+          value = 0
+          shift = 0
+        }
+      }
+      generated += values[0]
+      if (values.length < 4) return [generated]
+      line += values[2]
+      column += values[3]
+      return [generated, line, column]
+    })
+  })
+}
+
+// esbuild counts a location's column in bytes, source maps in UTF-16 units; the error shows
+// characters (the caret goes under them).
+const utf16 = (lineText, bytes) => Buffer.from(lineText).subarray(0, bytes).toString('utf8').length
+const characters = (lineText, units) => [...lineText.slice(0, units)].length
+const characterColumn = ({ lineText, column }) => (lineText ? characters(lineText, utf16(lineText, column)) : column) + 1
+
+// An esbuild location in a module Babel transformed, as the user's own: line, 1-based column and
+// source line. Null when the location is not in the user's code.
+function located(location) {
+  const done = refresh && refresh.done.get(path.resolve(plan.projectRoot, location.file))
+  if (!done || !done.map) return null
+  done.map.lines ??= decodeMappings(done.map.mappings)
+  const column = utf16(location.lineText, location.column)
+  const segment = (done.map.lines[location.line - 1] || []).findLast(([generated]) => generated <= column)
+  if (!segment || segment.length < 3) return null
+  const lineText = done.code.split(/\r?\n/)[segment[1]]
+  if (lineText === undefined) return null
+  return { line: segment[1] + 1, column: characters(lineText, segment[2] + column - segment[0]) + 1, lineText }
 }
 
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
@@ -308,11 +372,13 @@ function failure(error) {
   const messages = unique.map((m) => {
     const detail = m.detail && typeof m.detail === 'object' ? m.detail : {}
     const known = 'line' in detail // a StyleError's: which of line and column are known
+    const own = !known && m.location && m.location.lineText != null ? located(m.location) : null
+    if (own) return { text: m.text, file: path.resolve(plan.projectRoot, m.location.file), ...own, hint: detail.hint || null }
     return {
       text: m.text,
       file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
       line: known ? detail.line : m.location ? m.location.line : null,
-      column: known ? detail.column : m.location ? m.location.column + 1 : null,
+      column: known ? detail.column : m.location ? characterColumn(m.location) : null,
       lineText: m.location ? m.location.lineText : null,
       hint: detail.hint || null,
     }
