@@ -151,6 +151,10 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_pages_server.py::test_an_action_body_that_is_not_json_is_a_client_error"),
     ("docs/migrating.md", "thirty concurrent writes through pyxle-db all succeed",
      "tests/e2e/test_plugins_example.py::test_thirty_concurrent_notes_through_pyxle_db_are_all_written"),
+    ("docs/client.md", "locations and the source maps still name your own lines and columns, the first line included",
+     "tests/e2e/test_dev_bundler.py::test_an_error_on_a_modules_first_line_names_the_users_column_and_line"),
+    ("docs/client.md", "their source maps lead the browser's\ndeveloper tools to your own file, line and column",
+     "tests/e2e/test_dev_bundler.py::test_the_browser_source_map_places_a_throw_on_line_one_at_the_users_column"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
