@@ -1,4 +1,5 @@
-"""What `pyxle dev` watches: the project's sources, never its build output wherever it is configured."""
+"""What `pyxle dev` watches: the project root and its source folders, never its build output wherever it
+is configured, nor node_modules, virtualenvs or dot-folders at any depth."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from pathlib import Path
 
 from watchfiles import Change
 
-from pyxle.app._reload import _relevance, _watched
+from pyxle.app._reload import _relevance
+from pyxle.app._watch import source_folders
 
 
 def test_build_output_is_neither_watched_nor_relevant(tmp_path: Path) -> None:
@@ -14,8 +16,8 @@ def test_build_output_is_neither_watched_nor_relevant(tmp_path: Path) -> None:
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "db.py").write_text("")
     outputs = (tmp_path / "ship", tmp_path / "out" / "site")  # a custom distDir and buildDir
-    watched = _watched(tmp_path, outputs)
-    assert [p.name for p in watched] == ["components", "db.py", "out", "pages"]
+    watched = source_folders(tmp_path, outputs)
+    assert watched == {tmp_path, tmp_path / "components", tmp_path / "out", tmp_path / "pages"}  # db.py: by the root
 
     relevant = _relevance(tmp_path, outputs)
     assert relevant(Change.modified, str(tmp_path / "pages" / "index.pyxl"))
@@ -36,6 +38,19 @@ def test_folders_are_judged_below_the_project_root(tmp_path: Path) -> None:
     assert not relevant(Change.modified, str(root / "dist" / "public" / "page.js"))
     assert not relevant(Change.modified, str(root / "node_modules" / "react" / "index.js"))
     assert not relevant(Change.modified, str(root / ".venv" / "lib" / "site.py"))
+
+
+def test_tool_folders_are_skipped_at_any_depth_and_linked_folders_at_the_root(tmp_path: Path) -> None:
+    """Each folder gets a watch of its own, so what is skipped is never walked: a node_modules or
+    dot-folder anywhere, node_modules linked in from elsewhere. A folder linked deeper is watched
+    once, by its nearest path, and a link back up does not loop."""
+    for folder in ("pages/blog", "pages/node_modules/x", "pages/.cache", "lib/venv", "shared"):
+        (tmp_path / folder).mkdir(parents=True)
+    (tmp_path / "modules").symlink_to(tmp_path / "shared", target_is_directory=True)
+    (tmp_path / "pages" / "shared").symlink_to(tmp_path / "shared", target_is_directory=True)
+    (tmp_path / "pages" / "blog" / "up").symlink_to(tmp_path / "pages", target_is_directory=True)
+    watched = {p.relative_to(tmp_path).as_posix() for p in source_folders(tmp_path, ())}
+    assert watched == {".", "lib", "pages", "pages/blog", "shared"}
 
 
 def test_fingerprint_skips_the_build_folders_only(tmp_path: Path) -> None:
@@ -88,8 +103,7 @@ def test_style_configs_and_stylesheets_at_the_root_are_watched_and_relevant(tmp_
     for name in names:
         (tmp_path / name).write_text("")
     (tmp_path / "pages").mkdir()
-    watched = {p.name for p in _watched(tmp_path, ())}
-    assert watched == {"pages", *names} - {"notes.txt"}
+    assert source_folders(tmp_path, ()) == {tmp_path, tmp_path / "pages"}  # the root's files: by the root itself
     relevant = _relevance(tmp_path, ())
     for name in names[:-1]:
         assert relevant(Change.modified, str(tmp_path / name)), name

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
-from watchfiles import Change, awatch
+from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
-from pyxle.bundler import STYLE_CONFIGS, STYLE_SUFFIXES, TOOL_FOLDERS
+from pyxle.app._watch import is_tool_folder, project_changes
+from pyxle.bundler import STYLE_CONFIGS, STYLE_SUFFIXES
 
 EVENTS_PATH = "/__pyxle/events"
 
@@ -58,20 +59,6 @@ async def watch_routes(app: PyxleApp) -> AsyncIterator[None]:
             logger.exception("the pyxle dev file watcher failed")
 
 
-def _watched(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
-    """The project's own folders and root files: never node_modules, virtualenvs or build output
-    (watching those costs seconds at start-up; a filter only drops their events, not the walk)."""
-    paths = []
-    for entry in sorted(root.iterdir()):
-        if entry.is_file() and (entry.suffix == ".json" or _is_source(entry.name) or _is_dotenv(root, entry)):
-            paths.append(entry)  # root files, .postcssrc and .env files included
-        elif entry.name in TOOL_FOLDERS or entry.name.startswith(".") or entry in outputs:
-            continue
-        elif entry.is_dir() and not entry.is_symlink():
-            paths.append(entry)
-    return paths or [root]
-
-
 def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untyped-def]
     """Source edits only: not the build's own output (``buildDir``, ``distDir``, wherever they are)."""
 
@@ -102,8 +89,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     from pyxle.app._app import StartupError
 
     root = app.config.root
-    async for changes in awatch(*_watched(root, outputs), watch_filter=_relevance(root, outputs), stop_event=stop,
-                                debounce=50, step=20):
+    async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         _forget_project_modules(root)
         try:
@@ -135,7 +121,7 @@ def _in_tool_folder(root: Path, file: Path) -> bool:
     """Whether ``file`` lies in a tool folder (``node_modules``, a virtualenv, a dot-folder) of the
     project. Only the folders below ``root`` count: a project may itself live under ``~/venv/``."""
     inside = file.relative_to(root).parts[:-1] if file.is_relative_to(root) else ()
-    return any(part in TOOL_FOLDERS or part.startswith(".") for part in inside)
+    return any(is_tool_folder(part) for part in inside)
 
 
 def _forget_project_modules(root: Path) -> None:

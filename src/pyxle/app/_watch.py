@@ -1,0 +1,120 @@
+"""What ``pyxle dev`` watches: the project root itself and every folder of the project's own sources.
+
+Each folder is watched on its own, without recursion, so the tool folders (``node_modules``,
+virtualenvs, dot-folders) and the build output are never walked at any depth: they hold thousands
+of folders, seconds at start-up and an inotify watch each. The root is watched as a folder, not
+file by file, so a root file created later, or replaced by a save that writes a new file and
+renames it over the old one (JetBrains' safe write, Emacs, vim), is seen like any other edit.
+When a folder appears, goes or is renamed, the watch is built again before the change is
+reported, so the reload that follows reads everything written in the new folder until then, and
+every later edit is seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import platform
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from watchfiles import Change
+from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend (awatch is built on it)
+
+from pyxle.bundler import TOOL_FOLDERS
+
+FileChange = tuple[Change, str]
+_DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS = 50, 20, 5000
+
+
+def is_tool_folder(name: str) -> bool:
+    """``node_modules``, a virtualenv, ``__pycache__`` or a dot-folder (``.git``, ``.pyxle-build``...)."""
+    return name in TOOL_FOLDERS or name.startswith(".")
+
+
+def source_folders(root: Path, outputs: tuple[Path, ...]) -> frozenset[Path]:
+    """The root and every folder below it that may hold the project's sources. A folder linked at
+    the root is left out (``node_modules`` linked from elsewhere); one linked deeper is followed
+    once, as a recursive watch would, but never back into a folder already watched (the nearest
+    path to the root is the one kept)."""
+    found, seen, todo = {root}, {root.resolve()}, deque([root])
+    while todo:
+        folder = todo.popleft()
+        for entry in _subfolders(folder):
+            real = entry.resolve()
+            if (is_tool_folder(entry.name) or entry in outputs or (folder == root and entry.is_symlink())
+                    or real in seen):
+                continue
+            found.add(entry)
+            seen.add(real)
+            todo.append(entry)
+    return frozenset(found)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(entry.path) for entry in entries if entry.is_dir())
+    except OSError:  # gone or unreadable since it was listed: nothing to watch there
+        return []
+
+
+async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Callable[[Change, str], bool],
+                          stop: asyncio.Event) -> AsyncIterator[set[FileChange]]:
+    """Batches of relevant changes until ``stop`` is set."""
+    folders = source_folders(root, outputs)
+    pending: set[FileChange] = set()
+    while not stop.is_set():
+        try:
+            notify = RustNotify(sorted(map(str, folders)), False, _force_polling(), 300, False, True)
+        except FileNotFoundError:  # a folder went away between the walk and its watch: walk again
+            await asyncio.sleep(_STEP_MS / 1000)
+            folders = source_folders(root, outputs)
+            continue
+        with notify:
+            if pending:  # the changes that rebuilt the watch, reported now that it is in place
+                yield pending
+            while not stop.is_set():
+                batch = await _next_batch(notify, stop)
+                if not batch:
+                    continue
+                before, folders = folders, _refreshed(root, outputs, folders, batch)
+                pending = {(change, path) for change, path in batch if relevant(change, path)}
+                if folders != before:
+                    break  # watch the new layout, then report
+                if pending:
+                    yield pending
+                    pending = set()
+
+
+def _refreshed(root: Path, outputs: tuple[Path, ...], folders: frozenset[Path],
+               batch: set[FileChange]) -> frozenset[Path]:
+    """The folders to watch after ``batch``: walked again only when a folder was among its paths."""
+    if any(Path(path) in folders or os.path.isdir(path) for _, path in batch):
+        return source_folders(root, outputs)
+    return folders
+
+
+async def _next_batch(notify: RustNotify, stop: asyncio.Event) -> set[FileChange]:
+    """The next batch of changes, or an empty set after a quiet spell or once stopped. Waited for in
+    a thread; if the task is cancelled, it stops the watch and waits for the thread (one step at
+    most), so the watch is never closed under a running call."""
+    call = asyncio.get_running_loop().run_in_executor(None, notify.watch, _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS, stop)
+    try:
+        raw = await asyncio.shield(call)
+    except asyncio.CancelledError:
+        stop.set()
+        await call
+        raise
+    return {(Change(change), path) for change, path in raw} if isinstance(raw, set) else set()
+
+
+def _force_polling() -> bool:
+    """Polling where file events do not arrive: asked for with ``WATCHFILES_FORCE_POLLING`` (a
+    network or container mount), and on WSL, as ``watchfiles.awatch`` decides."""
+    asked = os.environ.get("WATCHFILES_FORCE_POLLING")
+    if asked:
+        return asked.lower() not in {"false", "disable", "disabled"}
+    system = platform.uname()
+    return "microsoft-standard" in system.release.lower() and system.system.lower() == "linux"
