@@ -1,5 +1,5 @@
-"""What `pyxle dev` watches: files and folders created while it runs, and files replaced by a save.
-A real `pyxle dev`, edits on disk, answers over HTTP."""
+"""What `pyxle dev` watches: files and folders created while it runs, files replaced by a save, and
+folders renamed under pages/. A real `pyxle dev`, edits on disk, answers over HTTP."""
 
 from __future__ import annotations
 
@@ -105,3 +105,21 @@ def test_a_root_module_replaced_by_a_save_is_still_watched(make_project, start_s
     (project / "rootmod.py").write_text('MSG = "the third"\n')
     assert answer_becomes(url, "the third", "msg") == "the third"
 
+
+def test_renaming_a_folder_under_pages_moves_its_pages(make_project, start_server) -> None:
+    project = make_project({"pages/blog/index.pyxl": "export default function Blog() { return <h1>the blog</h1> }\n"},
+                           node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert "the blog" in httpx.get(server.url + "/blog").text
+    (project / "pages" / "blog").rename(project / "pages" / "posts")
+    assert page_shows(server.url + "/posts", "the blog")
+    assert httpx.get(server.url + "/blog").status_code == 404
+
+
+def test_a_folder_moved_into_pages_serves_its_routes(make_project, start_server, tmp_path: Path) -> None:
+    project = make_project(PING)
+    (tmp_path / "outside" / "shop").mkdir(parents=True)
+    (tmp_path / "outside" / "shop" / "items.py").write_text("async def get(request):\n    return ['pen']\n")
+    server = start_server(project, "dev")
+    (tmp_path / "outside" / "shop").rename(project / "pages" / "api" / "shop")
+    assert answer_becomes(server.url + "/api/shop/items", ["pen"]) == ["pen"]

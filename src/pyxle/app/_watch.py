@@ -62,7 +62,8 @@ def _subfolders(folder: Path) -> list[Path]:
 
 async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Callable[[Change, str], bool],
                           stop: asyncio.Event) -> AsyncIterator[set[FileChange]]:
-    """Batches of relevant changes until ``stop`` is set."""
+    """Batches of relevant changes until ``stop`` is set. A folder that appeared, went or was
+    renamed is always relevant: the files it holds may have sent no event of their own."""
     folders = source_folders(root, outputs)
     pending: set[FileChange] = set()
     while not stop.is_set():
@@ -80,7 +81,8 @@ async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Calla
                 if not batch:
                     continue
                 before, folders = folders, _refreshed(root, outputs, folders, batch)
-                pending = {(change, path) for change, path in batch if relevant(change, path)}
+                moved = {(change, path) for change, path in batch if Path(path) in (before ^ folders)}
+                pending = {(change, path) for change, path in batch if relevant(change, path)} | moved
                 if folders != before:
                     break  # watch the new layout, then report
                 if pending:
