@@ -169,6 +169,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_dev_watch.py::test_renaming_a_folder_under_pages_moves_its_pages"),
     ("docs/pages.md", "a folder renamed or moved under `pages/` moves its pages and routes at once",
      "tests/e2e/test_dev_watch.py::test_a_folder_moved_into_pages_serves_its_routes"),
+    ("docs/pages.md", "A URL\n  beyond ASCII, or with a comma, travels percent-encoded",
+     "tests/e2e/test_pages_server.py::test_invalidating_a_page_whose_path_is_not_ascii_works_and_purges_it"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

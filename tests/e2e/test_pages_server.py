@@ -348,3 +348,37 @@ def test_dev_recompiles_changed_pyxl(make_project, start_server) -> None:
     while httpx.get(server.url + "/p", headers=NAV).json().get("props", {}).get("data") != {"v": 2}:
         assert time.monotonic() < deadline, server.output()
         time.sleep(0.05)
+
+
+TAG_PAGE = '''
+COUNT = {"renders": 0}
+
+@server
+async def load(request):
+    COUNT["renders"] += 1
+    return {"data": {"name": request.path_params["name"], "renders": COUNT["renders"]}, "revalidate": 3600}
+
+@action
+async def retag(request):
+    return invalidate_routes({"done": True}, "/tag/日本", "/tag/a,b")
+
+export default function Tag({ data }) {
+  return <p>{data.name} rendered {data.renders}</p>
+}
+'''
+
+
+def test_invalidating_a_page_whose_path_is_not_ascii_works_and_purges_it(make_project, start_server) -> None:
+    """A header is Latin-1: ``/tag/日本`` in ``x-pyxle-invalidate`` made the action answer 500 after
+    its work was done. Such paths (and commas, the list's separator) travel percent-encoded."""
+    server = start_server(make_project({"pages/tag/[name].pyxl": TAG_PAGE}, node=True))
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        first = client.get("/tag/日本")
+        assert "rendered <!-- -->1" in first.text and first.headers["x-pyxle-cache"] == "MISS"
+        assert client.get("/tag/日本").headers["x-pyxle-cache"] == "HIT"
+        done = client.post("/api/__actions/tag/[name]/retag", json={},
+                           headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+        assert done.status_code == 200 and done.json() == {"ok": True, "done": True}
+        assert done.headers["x-pyxle-invalidate"] == "/tag/%E6%97%A5%E6%9C%AC, /tag/a%2Cb"
+        again = client.get("/tag/日本")
+        assert again.headers["x-pyxle-cache"] == "MISS" and "rendered <!-- -->2" in again.text

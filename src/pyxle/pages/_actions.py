@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import quote
 
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
@@ -200,7 +201,7 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
     body = dict(result)
     task = _background_task(body.pop(BACKGROUND_KEY), where) if BACKGROUND_KEY in body else None
     urls = body.pop(INVALIDATE_KEY, None)
-    headers = {"x-pyxle-invalidate": ", ".join(urls)} if urls else None
+    headers = {"x-pyxle-invalidate": ", ".join(map(_header_url, urls))} if urls else None
     try:
         response = Response(dumps({"ok": True, **body}), 200, headers=headers, media_type=JSON)
     except (TypeError, ValueError):
@@ -208,6 +209,13 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
     if task is not None:
         _run_after(response, request, *task)
     return response
+
+
+def _header_url(url: str) -> str:
+    """``url`` as the header can carry it: percent-encoded beyond ASCII (a header is Latin-1; ``/tag/日本``
+    made the action answer 500 after its work was done), and its commas too (the list's separator).
+    Escapes already there stay; the client and ``cache.invalidate`` decode them."""
+    return quote(url, safe="/?#&=%:@!$'()*+;~-._")
 
 
 def _background_task(value: Any, where: str) -> tuple[Callable[..., Any], list[Any]] | None:
