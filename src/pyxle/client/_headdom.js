@@ -1,12 +1,15 @@
 // The document head in the browser: the elements between Pyxle's two marker tags are the page's
 // managed head. Client-side navigation replaces them with the new page's HEAD (per level, from
-// navigation JSON) and its <Head> elements, merged by the same rules as on the server.
-import { cleanProps, mergeEntries } from './_headmerge.js'
+// navigation JSON) and its <Head> elements, merged by the same rules as on the server. From
+// hydration on, a <Head> that renders other elements updates the head at once; before the first
+// navigation the HEAD part is what the server rendered minus what the <Head> elements rendered.
+import { cleanProps, keyOf, mergeEntries, safe } from './_headmerge.js'
 
 const START = 'meta[name="pyxle-head"][content="start"]'
 const END = 'meta[name="pyxle-head"][content="end"]'
 const registry = new Map() // Head instance id -> { level, elements }
-let baseLevels = null // HEAD variable markup per level, from navigation JSON; null = keep SSR head
+let baseLevels = null // HEAD variable markup per level, from navigation JSON; null before the first
+let ssrBase = null // before the first navigation: the server-rendered head's HEAD entries
 let scheduled = false
 
 export function registerHead(id, level, elements) {
@@ -25,7 +28,7 @@ export function setBaseHead(levels) {
 }
 
 function schedule() {
-  if (scheduled || baseLevels === null) return // before the first navigation the SSR head is right
+  if (scheduled) return
   scheduled = true
   queueMicrotask(apply)
 }
@@ -51,23 +54,66 @@ function parse(markup) {
   return [...template.content.children]
 }
 
+function between(start, end) {
+  const nodes = []
+  for (let node = start.nextSibling; node && node !== end; node = node.nextSibling) nodes.push(node)
+  return nodes
+}
+
+// The page's HEAD entries in a server-rendered head, read once, when the <Head> elements of the
+// hydration render have registered: its elements minus one equal to each of theirs. The server
+// dropped a <Head> element for a HEAD entry with the same key only when that entry sat at a deeper
+// level: such an entry keeps precedence over <Head> elements up to that level. The others sit
+// below every <Head>, which replaces them (as a <Head> does a layout's HEAD).
+function readSsrBase(start, end) {
+  const remaining = between(start, end).filter((node) => node.nodeType === 1)
+  const beaten = new Map() // key -> the deepest level of a <Head> element the server's head lacks
+  for (const { level, elements } of registry.values()) {
+    for (const element of elements) {
+      if (typeof element.type !== 'string' || !safe(element)) continue
+      const node = toNode(element)
+      const index = remaining.findIndex((candidate) => candidate.isEqualNode(node))
+      if (index >= 0) remaining.splice(index, 1)
+      else if (keyOf(element)) beaten.set(keyOf(element), Math.max(beaten.get(keyOf(element)) ?? -1, level))
+    }
+  }
+  return remaining.map((node) => {
+    const key = keyOf(node)
+    return { level: key && beaten.has(key) ? beaten.get(key) + 1 : -1, order: 0, element: node }
+  })
+}
+
 function apply() {
   scheduled = false
-  const entries = []
-  baseLevels.forEach((markup, level) => {
-    for (const node of parse(markup)) entries.push({ level, order: 0, element: node })
-  })
-  for (const { level, elements } of registry.values()) {
-    for (const element of elements) entries.push({ level, order: 1, element })
-  }
-  const merged = mergeEntries(entries)
   const start = document.head.querySelector(START)
   const end = document.head.querySelector(END)
   if (!start || !end) return
-  while (start.nextSibling && start.nextSibling !== end) start.nextSibling.remove()
-  for (const element of merged) {
+  const entries = []
+  if (baseLevels === null) {
+    if (ssrBase === null) ssrBase = readSsrBase(start, end)
+    entries.push(...ssrBase)
+  } else {
+    baseLevels.forEach((markup, level) => {
+      for (const node of parse(markup)) entries.push({ level, order: 0, element: node })
+    })
+  }
+  for (const { level, elements } of registry.values()) {
+    for (const element of elements) entries.push({ level, order: 1, element })
+  }
+  // Elements already in the head stay (a stylesheet is not loaded again): only changes are made.
+  const current = between(start, end)
+  const kept = new Set()
+  const wanted = mergeEntries(entries).map((element) => {
     const node = toNode(element)
-    end.before(node)
-    if (node.tagName === 'TITLE') document.title = node.textContent
+    const same = current.find((candidate) => !kept.has(candidate) && candidate.isEqualNode(node))
+    if (same) kept.add(same)
+    return same || node
+  })
+  for (const node of current) if (!kept.has(node)) node.remove()
+  let previous = start
+  for (const node of wanted) {
+    if (previous.nextSibling !== node) previous.after(node)
+    if (node.tagName === 'TITLE' && document.title !== node.textContent) document.title = node.textContent
+    previous = node
   }
 }
