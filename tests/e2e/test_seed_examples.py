@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+from pathlib import Path
 
 import httpx
 import pytest
 import websockets
 
-from tests.conftest import Server
+from tests.conftest import DEMO, PageWatch, Server, free_port, link_node_modules
 
 
 def test_basic_route_hello(demo_server: Server) -> None:
@@ -184,3 +186,31 @@ def test_the_demo_chat_rooms_refuse_another_sites_origin_with_1008(demo_server: 
 
     assert asyncio.run(join("https://evil.example")) == (1008, "origin not allowed")
     assert asyncio.run(join(demo_server.url)) == (None, "open")  # its own pages still join
+
+
+# In a browser: keep this test last in the module (Playwright's sync API, once started, keeps an
+# event loop in the main thread, which would break asyncio.run in the tests above).
+def test_a_message_typed_while_the_demo_chat_is_disconnected_is_kept_until_it_can_be_sent(
+        tmp_path: Path, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+    root = tmp_path / "demo"
+    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("data", "__pycache__", "node_modules", ".pyxle-build", "dist"))
+    link_node_modules(root)
+    port, env = str(free_port()), {"DEMO_DB_PATH": str(root / "data" / "test.sqlite3")}
+    server = start_server(root, "serve", "--port", port, env=env)
+    page.page.goto(server.url + "/chat")
+    status, box = page.page.get_by_test_id("chat-status"), page.page.get_by_label("Message")
+    button = page.page.get_by_role("button", name="Send")
+    status.filter(has_text="connected").wait_for(timeout=15000)
+
+    server.stop()
+    status.filter(has_text="connecting").wait_for(timeout=15000)
+    box.fill("typed while the server was away")
+    box.press("Enter")
+    page.page.wait_for_timeout(500)
+    assert box.input_value() == "typed while the server was away" and button.is_disabled()
+
+    start_server(root, "serve", "--port", port, "--skip-build", env=env)
+    status.filter(has_text="connected").wait_for(timeout=45000)  # reconnects by itself, with backoff
+    button.click()
+    page.page.get_by_test_id("chat-log").filter(has_text="typed while the server was away").wait_for(timeout=10000)
+    assert box.input_value() == ""
