@@ -171,6 +171,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_dev_watch.py::test_a_folder_moved_into_pages_serves_its_routes"),
     ("docs/pages.md", "A URL\n  beyond ASCII, or with a comma, travels percent-encoded",
      "tests/e2e/test_pages_server.py::test_invalidating_a_page_whose_path_is_not_ascii_works_and_purges_it"),
+    ("docs/client.md", "from hydration on, the head follows what each `<Head>` renders, state included",
+     "tests/e2e/test_client_head_form.py::test_a_head_driven_by_state_updates_on_a_directly_loaded_page"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
