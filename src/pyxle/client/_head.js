@@ -1,6 +1,6 @@
 // <Head>: elements for the document head, from any component. Server rendering collects them
-// per nesting level; in the browser, after a client-side navigation, they are applied to
-// document.head by the head manager. Precedence: page over layout.
+// per nesting level; in the browser, from hydration on, they are applied to document.head by
+// the head manager (_headdom.js). Precedence: page over layout.
 import { createElement as h, Fragment, Children, isValidElement, useContext, useEffect, useId } from 'react'
 import { HeadCollector, HeadLevel } from './_context.js'
 import { registerHead, unregisterHead } from './_headdom.js'
