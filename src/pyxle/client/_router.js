@@ -5,12 +5,15 @@
 // and prefetching such a page fetches only its code. Payloads of pages without loaders are
 // reused for 30 s (configure({ prefetchTtl })). invalidate() and x-pyxle-invalidate drop them.
 // A loader that redirects answers {redirect: url}, which is followed (at most MAX_REDIRECTS, no loop).
+// Each navigation (navigate, Back/Forward, refresh) takes a number: one that a later navigation
+// has overtaken is dropped, so the last thing the user did wins.
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
-const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null }
+const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
+                nav: 0, moving: null } // nav: the latest navigation; moving: a go/popstate under way
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 
@@ -66,11 +69,14 @@ async function load(key, ttl) {
   return request(key, '1').promise
 }
 
-// Renders the page at key; answers the URL to go to instead when its loader redirects.
-async function show(key, ttl) {
+// Renders the page at key for navigation `id`; answers the URL to go to instead when its loader
+// redirects, false when a later navigation overtook this one (nothing is shown then).
+async function show(key, ttl, id) {
   const body = await load(key, ttl)
+  if (id !== state.nav) return false
   if (body.redirect) return body.redirect
   const module = await import(/* @vite-ignore */ body.page.js)
+  if (id !== state.nav) return false
   for (const href of body.page.css) {
     if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
       const link = document.createElement('link')
@@ -102,16 +108,23 @@ function scrollAfter(url, top) {
 }
 
 // Resolves to true once the page is shown client-side, false when the browser loads it in full
-// instead (another origin, a failed navigation). Options: replace, scroll (true: to the top or
-// the #hash; false or 'preserve': stay), updateHistory (false: no history entry), prefetchTtl
-// (ms a prefetched payload may be reused for), and shallow, accepted as Pyxle 0.9 did (the
-// page's loaders still run).
+// instead (another origin, a failed navigation) or a later navigation overtook this one.
+// Options: replace, scroll (true: to the top or the #hash; false or 'preserve': stay),
+// updateHistory (false: no history entry), prefetchTtl (ms a prefetched payload may be reused
+// for), and shallow, accepted as Pyxle 0.9 did (the page's loaders still run).
 export function navigate(to, options = {}) {
-  return go(to, options, [])
+  return moving(go(to, options, [], ++state.nav))
+}
+
+// Notes a go/popstate under way until it settles, which a refresh() then leaves alone.
+function moving(promise) {
+  const id = (state.moving = state.nav)
+  promise.finally(() => state.moving === id && (state.moving = null))
+  return promise
 }
 
 // `visited`: the URLs this navigation was redirected from; a loop or a long chain loads in full.
-async function go(to, options, visited) {
+async function go(to, options, visited, id) {
   const { url, key } = keyOf(to)
   if (url.origin !== location.origin || !state.root || visited.length > MAX_REDIRECTS || visited.includes(key)) {
     location.assign(url.href)
@@ -120,12 +133,13 @@ async function go(to, options, visited) {
   history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
   let redirect
   try {
-    redirect = await show(key, visited.length ? undefined : options.prefetchTtl)
+    redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id)
   } catch (error) {
-    location.assign(url.href) // a failed navigation falls back to a full page load
+    if (id === state.nav) location.assign(url.href) // a failed navigation falls back to a full page load
     return false
   }
-  if (redirect) return go(redirect, options, [...visited, key])
+  if (redirect === false) return false
+  if (redirect) return go(redirect, options, [...visited, key], id)
   const { replace = false, scroll = true, updateHistory = true } = options
   if (updateHistory) {
     const entry = { pyxle: true, scroll: scroll === true ? 0 : window.scrollY }
@@ -136,18 +150,26 @@ async function go(to, options, visited) {
   return true
 }
 
-async function onPopState(event) {
+// Back or Forward overtakes a navigation under way (a refresh of the page shown goes on when
+// the entry is the page's own: a hash change).
+function onPopState() {
   const key = location.pathname + location.search
-  if (key === state.path) return // a hash change on the same page
+  if (key !== state.path) return moving(popTo(key, ++state.nav))
+  if (state.moving === state.nav) state.nav++
+}
+
+async function popTo(key, id) {
   let redirect
   try {
-    redirect = await show(key)
+    redirect = await show(key, undefined, id)
   } catch (error) {
-    location.reload()
-    return
+    if (id === state.nav) location.reload()
+    return false
   }
-  if (redirect) return go(redirect, { replace: true }, [key])
-  window.scrollTo(0, (event.state && event.state.scroll) || 0)
+  if (redirect === false) return false
+  if (redirect) return go(redirect, { replace: true }, [key], id)
+  window.scrollTo(0, (history.state && history.state.scroll) || 0)
+  return true
 }
 
 // Fetches a page's code (and its data, when that may be reused) ahead of a navigation.
@@ -173,14 +195,19 @@ export function invalidate(to) {
 }
 
 // Shows the current page again with fresh data; if that fails, the page is loaded in full.
+// Resolves to false when a navigation overtakes it, or when one is already under way: the page
+// is being left then, and the navigation goes on.
 export async function refresh() {
   if (!state.root) return false
-  cache.delete(state.path)
+  const key = state.path
+  cache.delete(key)
+  if (state.moving === state.nav) return false
+  const id = ++state.nav
   try {
-    const redirect = await show(state.path)
-    return redirect ? go(redirect, { replace: true }, [state.path]) : true
+    const redirect = await show(key, undefined, id)
+    return typeof redirect === 'string' ? go(redirect, { replace: true }, [key], id) : redirect !== false
   } catch (error) {
-    location.reload()
+    if (id === state.nav) location.reload()
     return false
   }
 }

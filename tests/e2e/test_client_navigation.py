@@ -1,0 +1,203 @@
+"""pyxle/client navigation in a real headless Chromium: overtaken navigations, history entries, scroll
+restoration, x-pyxle-invalidate for the page shown."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import PageWatch, Server, link_node_modules, server_env
+
+TALL = "<div style={{ height: '4000px' }}>tall</div>"
+
+PAGES = {
+    "pages/layout.pyxl": """
+        import { Link } from 'pyxle/client'
+
+        export default function Layout({ children }) {
+          return (
+            <div>
+              <nav>
+                <Link id="to-home" href="/">Home</Link> <Link id="to-fast" href="/fast">Fast</Link>{' '}
+                <Link id="to-slow" href="/slow">Slow</Link> <Link id="to-q1" href="/query?q=1">Q1</Link>{' '}
+                <Link id="to-q2" href="/query?q=2">Q2</Link>
+              </nav>
+              {children}
+            </div>
+          )
+        }
+        """,
+    "pages/index.pyxl": f"""
+        @server
+        async def load(request):
+            return {{}}
+
+        export default function Home() {{ return <main><h1>Home</h1>{TALL}</main> }}
+        """,
+    "pages/fast.pyxl": f"""
+        @server
+        async def load(request):
+            return {{}}
+
+        export default function Fast() {{ return <main><h1>Fast</h1>{TALL}</main> }}
+        """,
+    "pages/slow.pyxl": """
+        import asyncio
+
+        @server
+        async def load(request):
+            await asyncio.sleep(2)
+            return {}
+
+        export default function Slow() { return <main><h1>Slow</h1></main> }
+        """,
+    "pages/query.pyxl": """
+        @server
+        async def load(request):
+            return {"q": request.query_params.get("q", "")}
+
+        export default function Query({ data }) { return <main><h1>Query {data.q}</h1></main> }
+        """,
+    # Its loader takes 1.5 s; its action invalidates the page itself.
+    "pages/edit.pyxl": """
+        import asyncio
+
+        COUNT = [0]
+
+        @server
+        async def load(request):
+            await asyncio.sleep(1.5)
+            return {"n": COUNT[0]}
+
+        @action
+        async def bump(request):
+            COUNT[0] += 1
+            return invalidate_routes({}, "/edit")
+
+        import { Form } from 'pyxle/client'
+
+        export default function Edit({ data }) {
+          return <main><h1>Edit {data.n}</h1><Form action="bump"><button type="submit">bump</button></Form></main>
+        }
+        """,
+    # Its action names the page percent-encoded, as the server sends a path beyond ASCII.
+    "pages/tag/[name].pyxl": """
+        from urllib.parse import quote
+        from starlette.responses import JSONResponse
+
+        COUNT = [0]
+
+        @server
+        async def load(request):
+            return {"name": request.path_params["name"], "n": COUNT[0]}
+
+        @action
+        async def bump(request):
+            COUNT[0] += 1
+            path = "/tag/" + quote(request.path_params["name"])
+            return JSONResponse({"ok": True}, headers={"x-pyxle-invalidate": path})
+
+        import { useAction } from 'pyxle/client'
+
+        export default function Tag({ data }) {
+          const bump = useAction('bump')
+          return <main><h1>Tag {data.name} {data.n}</h1><button onClick={() => bump({})}>bump</button></main>
+        }
+        """,
+    "pages/api/elsewhere.py": """
+        from starlette.responses import HTMLResponse
+
+        async def get(request):
+            return HTMLResponse("<h1>Another document</h1>")
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    import textwrap
+
+    root = tmp_path_factory.mktemp("navigation") / "app"
+    for rel, text in PAGES.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    link_node_modules(root)
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
+                    server_env())
+    server.wait_ready(timeout=120)
+    yield server
+    server.stop()
+
+
+def open_page(site: Server, page: PageWatch, path: str) -> None:
+    page.page.goto(site.url + path)
+    page.hydrated()
+
+
+def navigation_answer(site: Server, path: str):  # type: ignore[no-untyped-def]
+    """A predicate for the navigation JSON of ``path`` with its data (not a prefetch of its code)."""
+    return lambda r: r.url == site.url + path and r.request.headers.get("x-pyxle-navigation") == "1"
+
+
+def heading(page: PageWatch) -> str:
+    return page.page.locator("h1").inner_text()
+
+
+def history_length(page: PageWatch) -> int:
+    return page.page.evaluate("history.length")
+
+
+def click(page: PageWatch, selector: str) -> None:
+    """A click on a link without scrolling it into view first (as Playwright's click would)."""
+    page.page.evaluate("(s) => document.querySelector(s).click()", selector)
+
+
+def test_a_later_click_wins_over_a_slower_navigation_still_loading(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    with page.page.expect_response(navigation_answer(site, "/slow"), timeout=10000):
+        page.page.click("#to-slow")  # its loader takes 2 s
+        page.page.wait_for_timeout(200)
+        page.page.click("#to-fast")
+        page.page.wait_for_url(site.url + "/fast")
+    page.page.wait_for_timeout(1000)  # time enough for the slow page to be shown, if it were
+    assert heading(page) == "Fast" and page.page.url == site.url + "/fast"
+
+
+def test_back_cancels_a_navigation_still_loading(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    page.page.click("#to-fast")
+    page.page.wait_for_url(site.url + "/fast")
+    length = history_length(page)
+    with page.page.expect_response(navigation_answer(site, "/slow"), timeout=10000):
+        page.page.click("#to-slow")
+        page.page.wait_for_timeout(200)
+        page.page.go_back()
+        page.page.get_by_role("heading", name="Home").wait_for()
+    page.page.wait_for_timeout(1000)
+    assert heading(page) == "Home" and page.page.url == site.url + "/"
+    assert history_length(page) == length  # no entry pushed for the abandoned page
+
+
+def test_a_refresh_from_an_action_does_not_replace_the_page_the_user_moved_to(site: Server,
+                                                                              page: PageWatch) -> None:
+    open_page(site, page, "/edit")
+    with page.page.expect_response(navigation_answer(site, "/edit"), timeout=10000):  # the refresh
+        with page.page.expect_response("**/api/__actions/**"):
+            page.page.get_by_role("button", name="bump").click()  # x-pyxle-invalidate: /edit
+        page.page.wait_for_timeout(300)
+        page.page.click("#to-fast")  # while the refresh waits for the 1.5 s loader
+        page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.wait_for_timeout(1000)
+    assert heading(page) == "Fast" and page.page.url == site.url + "/fast"
+
+
+def test_a_refresh_asked_for_while_a_navigation_loads_leaves_the_navigation_to_finish(site: Server,
+                                                                                    page: PageWatch) -> None:
+    open_page(site, page, "/")
+    page.page.click("#to-slow")
+    page.page.wait_for_timeout(200)
+    assert page.page.evaluate("window.__PYXLE_ROUTER__.refresh()") is False  # the page shown is being left
+    page.page.get_by_role("heading", name="Slow").wait_for(timeout=10000)
+    assert page.page.url == site.url + "/slow"
