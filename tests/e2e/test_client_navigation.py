@@ -201,3 +201,28 @@ def test_a_refresh_asked_for_while_a_navigation_loads_leaves_the_navigation_to_f
     assert page.page.evaluate("window.__PYXLE_ROUTER__.refresh()") is False  # the page shown is being left
     page.page.get_by_role("heading", name="Slow").wait_for(timeout=10000)
     assert page.page.url == site.url + "/slow"
+
+
+def test_a_link_to_the_current_url_replaces_the_history_entry(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    page.page.click("#to-fast")
+    page.page.wait_for_url(site.url + "/fast")
+    length = history_length(page)
+    with page.page.expect_response(navigation_answer(site, "/fast")):
+        page.page.click("#to-fast")
+    page.page.wait_for_timeout(500)
+    assert history_length(page) == length
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Home").wait_for()
+
+
+def test_a_double_click_on_a_link_adds_one_history_entry(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/query?q=1")
+    length = history_length(page)
+    page.page.dblclick("#to-q2")
+    page.page.get_by_role("heading", name="Query 2").wait_for()
+    page.page.wait_for_timeout(800)
+    assert history_length(page) == length + 1
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Query 1").wait_for()
+    assert page.page.url == site.url + "/query?q=1"

@@ -143,7 +143,8 @@ async function go(to, options, visited, id) {
   const { replace = false, scroll = true, updateHistory = true } = options
   if (updateHistory) {
     const entry = { pyxle: true, scroll: scroll === true ? 0 : window.scrollY }
-    if (replace) history.replaceState(entry, '', url.href)
+    // A link to the URL shown replaces its entry, as the browser does without JavaScript.
+    if (replace || url.href === location.href) history.replaceState(entry, '', url.href)
     else history.pushState(entry, '', url.href)
   }
   if (scroll === true) scrollAfter(url, 0)
