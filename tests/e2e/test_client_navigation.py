@@ -226,3 +226,40 @@ def test_a_double_click_on_a_link_adds_one_history_entry(site: Server, page: Pag
     page.page.go_back()
     page.page.get_by_role("heading", name="Query 1").wait_for()
     assert page.page.url == site.url + "/query?q=1"
+
+
+def test_forward_restores_the_scroll_position(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    click(page, "#to-fast")
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.evaluate("window.scrollTo(0, 800)")
+    page.page.wait_for_function("window.scrollY === 800")
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Home").wait_for()
+    page.page.go_forward()
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.wait_for_function("window.scrollY === 800", timeout=5000)
+
+
+def test_reload_keeps_the_scroll_position(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    click(page, "#to-fast")  # a page reached client-side, whose history entry the router pushed
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.evaluate("window.scrollTo(0, 900)")
+    page.page.wait_for_function("window.scrollY === 900")
+    page.page.reload()
+    page.hydrated()
+    page.page.wait_for_function("window.scrollY === 900", timeout=5000)
+
+
+def test_returning_from_another_document_restores_the_scroll_position(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/")
+    click(page, "#to-fast")
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.evaluate("window.scrollTo(0, 1500)")
+    page.page.wait_for_function("window.scrollY === 1500")
+    page.page.goto(site.url + "/api/elsewhere")
+    page.page.get_by_role("heading", name="Another document").wait_for()
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.wait_for_function("window.scrollY === 1500", timeout=5000)

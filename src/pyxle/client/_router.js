@@ -6,16 +6,20 @@
 // reused for 30 s (configure({ prefetchTtl })). invalidate() and x-pyxle-invalidate drop them.
 // A loader that redirects answers {redirect: url}, which is followed (at most MAX_REDIRECTS, no loop).
 // Each navigation (navigate, Back/Forward, refresh) takes a number: one that a later navigation
-// has overtaken is dropped, so the last thing the user did wins.
+// has overtaken is dropped, so the last thing the user did wins. Each history entry carries a
+// key (history.state.pyxle): the scroll position of the page is kept under it as the user leaves
+// the entry (for another page, or another document), and put back when the user returns to it.
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null } // nav: the latest navigation; moving: a go/popstate under way
+                nav: 0, moving: null, key: '' } // nav: the latest navigation; moving: a go/popstate under way
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
+const SCROLLS = 'pyxle-scroll'
+const memory = new Map()
 
 export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
@@ -24,10 +28,54 @@ export function configure({ prefetchTtl } = {}) {
 export function startRouter(root) {
   state.root = root
   state.path = location.pathname + location.search
-  if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
-  history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
+  entered()
+  // A reload, or a return from another document: back where the user left this entry.
+  const top = positions().get(state.key)
+  if (top !== undefined) window.scrollTo(0, top)
+  manualScroll()
   addEventListener('popstate', onPopState)
+  addEventListener('pagehide', () => {
+    remember()
+    // The browser's own restoration for the next document of this entry, until it starts the router.
+    if ('scrollRestoration' in history) history.scrollRestoration = 'auto'
+  })
+  addEventListener('pageshow', (event) => event.persisted && manualScroll()) // back from the bfcache
   window.__PYXLE_ROUTER__ = router // for devtools and tests
+}
+
+// The router restores scroll itself: the browser would at popstate, before the page is shown.
+function manualScroll() {
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual'
+}
+
+// The current history entry is shown: it gets a key when it has none.
+function entered() {
+  const entry = history.state || {}
+  state.key = typeof entry.pyxle === 'string' ? entry.pyxle : newKey()
+  if (entry.pyxle !== state.key) history.replaceState({ ...entry, pyxle: state.key }, '')
+}
+
+function newKey() {
+  return Math.random().toString(36).slice(2)
+}
+
+// Entry key -> scrollY of its page when the user left it: in sessionStorage, shared by the
+// tab's documents (in memory when storage is off).
+function positions() {
+  try {
+    return new Map(JSON.parse(sessionStorage.getItem(SCROLLS)))
+  } catch (error) {
+    return memory
+  }
+}
+
+function remember() {
+  const all = positions()
+  all.delete(state.key) // the latest last: the oldest are dropped first
+  all.set(state.key, window.scrollY)
+  try {
+    sessionStorage.setItem(SCROLLS, JSON.stringify([...all].slice(-100)))
+  } catch (error) {}
 }
 
 function keyOf(to) {
@@ -85,6 +133,7 @@ async function show(key, ttl, id) {
       document.head.append(link)
     }
   }
+  remember() // the page being left, as the user leaves it
   state.failed = null
   state.rendering = true
   try {
@@ -99,12 +148,13 @@ async function show(key, ttl, id) {
   return null
 }
 
+// To `top` when known (a position restored), else to the #hash, else to the top.
 function scrollAfter(url, top) {
-  if (url.hash) {
-    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)))
+  if (top === undefined && url.hash) {
+    const target = document.getElementById(decodePath(url.hash.slice(1)))
     if (target) return target.scrollIntoView()
   }
-  window.scrollTo(0, top)
+  window.scrollTo(0, top || 0)
 }
 
 // Resolves to true once the page is shown client-side, false when the browser loads it in full
@@ -130,7 +180,6 @@ async function go(to, options, visited, id) {
     location.assign(url.href)
     return false
   }
-  history.replaceState({ ...(history.state || {}), pyxle: true, scroll: window.scrollY }, '')
   let redirect
   try {
     redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id)
@@ -142,12 +191,12 @@ async function go(to, options, visited, id) {
   if (redirect) return go(redirect, options, [...visited, key], id)
   const { replace = false, scroll = true, updateHistory = true } = options
   if (updateHistory) {
-    const entry = { pyxle: true, scroll: scroll === true ? 0 : window.scrollY }
+    const entry = { pyxle: (state.key = newKey()) }
     // A link to the URL shown replaces its entry, as the browser does without JavaScript.
     if (replace || url.href === location.href) history.replaceState(entry, '', url.href)
     else history.pushState(entry, '', url.href)
   }
-  if (scroll === true) scrollAfter(url, 0)
+  if (scroll === true) scrollAfter(url)
   return true
 }
 
@@ -157,6 +206,7 @@ function onPopState() {
   const key = location.pathname + location.search
   if (key !== state.path) return moving(popTo(key, ++state.nav))
   if (state.moving === state.nav) state.nav++
+  entered()
 }
 
 async function popTo(key, id) {
@@ -169,7 +219,8 @@ async function popTo(key, id) {
   }
   if (redirect === false) return false
   if (redirect) return go(redirect, { replace: true }, [key], id)
-  window.scrollTo(0, (history.state && history.state.scroll) || 0)
+  entered()
+  scrollAfter(new URL(location.href), positions().get(state.key))
   return true
 }
 
