@@ -263,3 +263,14 @@ def test_returning_from_another_document_restores_the_scroll_position(site: Serv
     page.page.go_back()
     page.page.get_by_role("heading", name="Fast").wait_for()
     page.page.wait_for_function("window.scrollY === 1500", timeout=5000)
+
+
+def test_an_action_invalidating_the_percent_encoded_path_refreshes_the_page_shown(site: Server,
+                                                                                  page: PageWatch) -> None:
+    open_page(site, page, "/tag/%E6%97%A5%E6%9C%AC")  # /tag/日本
+    before = heading(page)
+    assert before.startswith("Tag 日本 ")
+    with page.page.expect_response("**/api/__actions/**") as answer:
+        page.page.get_by_role("button", name="bump").click()
+    assert answer.value.headers["x-pyxle-invalidate"] == "/tag/%E6%97%A5%E6%9C%AC"
+    page.page.get_by_role("heading", name=f"Tag 日本 {int(before.split()[-1]) + 1}").wait_for(timeout=5000)

@@ -5,7 +5,7 @@
 // A failed call resolves to {ok: false, error, fields} (`fields`: per-field errors of a 422, or null).
 import { createElement as h, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
-import { currentPath, invalidate, navigate, refresh } from './_router.js'
+import { invalidate, isCurrent, navigate, refresh } from './_router.js'
 
 // The CSRF cookie and header: the defaults, or the configured csrf.cookieName / headerName, which
 // the server names in <meta name="pyxle-csrf" content="cookie header">.
@@ -66,7 +66,7 @@ export async function callAction(url, payload, { signal } = {}) {
   if (stale) {
     const urls = stale.split(',').map((s) => s.trim()).filter(Boolean)
     urls.forEach((u) => invalidate(u))
-    if (urls.includes(currentPath())) refresh()
+    if (urls.some((u) => isCurrent(u))) refresh() // however the path is percent-encoded
   }
   if (result.ok && typeof result.redirect === 'string') {
     invalidate(result.redirect)

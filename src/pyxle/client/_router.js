@@ -238,12 +238,18 @@ export function prefetch(to, { prefetchTtl } = {}) {
     .catch(() => false)
 }
 
-// Drops the cached payload of one page (or of every page); true when there was one.
+// Drops the cached payload of one page (or of every page); true when there was one. A path
+// matches however it is percent-encoded (/tag/café, /tag/caf%C3%A9).
 export function invalidate(to) {
-  if (to !== undefined) return cache.delete(keyOf(to).key)
-  const had = cache.size > 0
-  cache.clear()
+  let had = false
+  for (const key of cache.keys()) {
+    if (to === undefined || samePath(key, to)) had = cache.delete(key) || had
+  }
   return had
+}
+
+function samePath(a, b) {
+  return decodePath(keyOf(a).key) === decodePath(keyOf(b).key)
 }
 
 // Shows the current page again with fresh data; if that fails, the page is loaded in full.
@@ -283,6 +289,13 @@ export function uncaughtError(error) {
 // The path shown, decoded as the server sees it (so it matches server rendering).
 export function currentPath() {
   return decodePath(state.path ? state.path.split('?')[0] : location.pathname)
+}
+
+// Whether the page shown is at `to` (a path, percent-encoded or not; its query, if it has one,
+// must match too).
+export function isCurrent(to) {
+  const { url } = keyOf(to)
+  return decodePath(url.pathname) === currentPath() && (!url.search || samePath(url.pathname + url.search, state.path))
 }
 
 export function decodePath(path) {
