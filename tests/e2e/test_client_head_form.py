@@ -1,7 +1,10 @@
 """`<Head>` and `Form` in Chromium, from the first render of a directly loaded page on: the head
-follows state before any client-side navigation, as it does after one."""
+follows state before any client-side navigation, as it does after one; a `Form` posts what the
+same form posts without JavaScript, the clicked submit button included."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 
@@ -53,6 +56,35 @@ export default function Plain() {
 }
 """
 
+FORM = """
+from starlette.responses import RedirectResponse
+
+@action
+async def pick(request):
+    body = await request.json()
+    if body.get("op") == "elsewhere":
+        return RedirectResponse("/plain")
+    return {"op": body.get("op"), "name": body.get("name")}
+
+import { useState } from 'react'
+import { Form } from 'pyxle/client'
+
+export default function Picker({ action }) {
+  const [result, setResult] = useState(null)
+  return (
+    <main>
+      <Form action="pick" onSuccess={setResult} resetOnSuccess={false}>
+        <input name="name" aria-label="Name" defaultValue="ab" />
+        <button name="op" value="keep">Keep</button>
+        <button name="op" value="archive">Archive</button>
+        <button name="op" value="elsewhere">Elsewhere</button>
+      </Form>
+      <pre data-testid="result">{result ? JSON.stringify(result) : ''}</pre>
+    </main>
+  )
+}
+"""
+
 DESCRIPTION = "document.querySelector('meta[name=description]')?.content ?? null"
 
 
@@ -60,7 +92,7 @@ DESCRIPTION = "document.querySelector('meta[name=description]')?.content ?? null
 def app(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("head-form") / "app"
     files = {"pages/layout.pyxl": LAYOUT, "pages/counter.pyxl": COUNTER, "pages/titled.pyxl": TITLED,
-             "pages/plain.pyxl": PLAIN}
+             "pages/plain.pyxl": PLAIN, "pages/form.pyxl": FORM}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip("\n"))
@@ -107,4 +139,25 @@ def test_a_head_update_before_navigating_leaves_the_next_page_its_own_head(app: 
     page.page.get_by_role("heading", name="Plain").wait_for()
     page.page.wait_for_function("document.title === 'Site'", timeout=5000)
     assert page.page.evaluate(DESCRIPTION) is None
+    assert page.problems() == []
+
+
+def test_a_form_sends_the_name_and_value_of_the_submit_button_that_was_clicked(app: Server, page: PageWatch) -> None:
+    seen: list[str] = []
+    page.page.on("request", lambda r: r.method == "POST" and seen.append(r.post_data or ""))
+    open_page(app, page, "/form")
+    page.page.get_by_role("button", name="Archive").click()
+    page.page.get_by_test_id("result").filter(has_text="archive").wait_for(timeout=10000)
+    assert json.loads(page.page.get_by_test_id("result").inner_text()) == {"op": "archive", "name": "ab"}
+    assert len(seen) == 1 and 'name="op"\r\n\r\narchive' in seen[0]  # fetched, not a plain post
+    assert page.problems() == []
+
+
+def test_a_form_submit_button_whose_action_redirects_navigates_there(app: Server, page: PageWatch) -> None:
+    open_page(app, page, "/form")
+    page.page.evaluate("window.__marker = 'still here'")
+    page.page.get_by_role("button", name="Elsewhere").click()
+    page.page.wait_for_url(app.url + "/plain", timeout=10000)
+    page.page.get_by_role("heading", name="Plain").wait_for()
+    assert page.page.evaluate("window.__marker") == "still here"  # client-side, as Form navigates
     assert page.problems() == []

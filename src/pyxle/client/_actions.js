@@ -87,8 +87,19 @@ function withoutOk({ ok, ...data }) {
 
 const ERROR_STYLE = { color: '#b91c1c', marginTop: '0.5rem' }
 
+// The fields as a plain form post sends them, with the name=value of the submit button used (the
+// browser's `submitter`: the clicked button, or the form's first one for Enter in a field).
+function formData(form, submitter) {
+  try {
+    return new FormData(form, submitter || null)
+  } catch {
+    return new FormData(form)
+  }
+}
+
 // <Form action="save">: a real <form method="post"> (so it works before hydration), submitted
-// with fetch once hydrated. While pending: data-pending on the form, submit buttons disabled.
+// with fetch once hydrated, the clicked submit button's name=value included either way. While
+// pending: data-pending on the form, submit buttons disabled.
 // onSuccess(result without `ok`); onError(message, fields). Without onError the message shows
 // in the form, in <p role="alert" data-pyxle-form-error> (red, or `errorClassName` instead).
 export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
@@ -113,7 +124,7 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     setError(null)
     let result
     try {
-      result = await callAction(url, new FormData(form))
+      result = await callAction(url, formData(form, event.nativeEvent.submitter))
     } catch (caught) {
       result = failure(caught)
     } finally {
