@@ -162,25 +162,25 @@ def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> No
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 
 
-def test_a_head_function_that_raises_is_answered_like_a_loader_bug(pages: Server) -> None:
-    nav = httpx.get(pages.url + "/blog/headless", headers=NAV)
+def assert_the_generic_500(pages: Server, path: str, hidden: str) -> None:
+    """``path`` answers as a loader's unexpected exception does: the documented navigation JSON,
+    and the 500 error page for a document, neither showing ``hidden``."""
+    nav = httpx.get(pages.url + path, headers=NAV)
     assert nav.status_code == 500 and nav.json() == {
-        "ok": False, "routePath": "/blog/headless",
+        "ok": False, "routePath": path,
         "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
-    page = httpx.get(pages.url + "/blog/headless")
+    page = httpx.get(pages.url + path)
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
-    assert "<h1>500</h1>" in page.text and "KeyError" not in page.text
+    assert "<h1>500</h1>" in page.text and hidden not in page.text
+
+
+def test_a_head_function_that_raises_is_answered_like_a_loader_bug(pages: Server) -> None:
+    assert_the_generic_500(pages, "/blog/headless", "KeyError")
     pages.wait_for_output("KeyError: 'slug'")
 
 
 def test_a_loader_error_with_data_json_cannot_carry_is_a_500_naming_the_key_path(pages: Server) -> None:
-    nav = httpx.get(pages.url + "/blog/dated-error", headers=NAV)
-    assert nav.status_code == 500 and nav.json() == {
-        "ok": False, "routePath": "/blog/dated-error",
-        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
-    page = httpx.get(pages.url + "/blog/dated-error")
-    assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
-    assert "<h1>500</h1>" in page.text and "5678" not in page.text
+    assert_the_generic_500(pages, "/blog/dated-error", "5678")
     pages.wait_for_output("raised LoaderError with data that is not JSON-serialisable: data.when: date")
 
 
