@@ -248,6 +248,16 @@ def test_cache_control_tells_a_cdn_when_the_page_is_the_same_for_everyone(app: S
         assert uncached.headers["cache-control"] == "private, no-cache" and "x-pyxle-cache" not in uncached.headers
 
 
+def after_the_background_render(client: httpx.Client, path: str, first: httpx.Response) -> httpx.Response:
+    """``path`` once a render newer than ``first`` has landed (or the last try, after 10 s)."""
+    deadline = time.monotonic() + 10
+    while True:
+        fresh = client.get(path)
+        if number(fresh.text) != number(first.text) or time.monotonic() > deadline:
+            return fresh
+        time.sleep(0.1)
+
+
 def test_a_stale_page_is_served_at_once_and_rendered_again_in_the_background(app: Server) -> None:
     with visitor(app) as client:
         first = client.get("/stale")
@@ -258,12 +268,7 @@ def test_a_stale_page_is_served_at_once_and_rendered_again_in_the_background(app
         took = time.monotonic() - began
         assert stale.headers["x-pyxle-cache"] == "STALE" and number(stale.text) == number(first.text)
         assert took < 0.5, f"the stale copy waited for the render ({took:.2f} s); the loader takes 0.6 s"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # the background render lands
-            fresh = client.get("/stale")
-            if number(fresh.text) != number(first.text):
-                break
-            time.sleep(0.1)
+        fresh = after_the_background_render(client, "/stale", first)
         assert fresh.headers["x-pyxle-cache"] == "HIT" and number(fresh.text) == number(first.text) + 1
         assert count(app, "stale") == number(first.text) + 1  # one background render, not one per request
 
@@ -275,12 +280,7 @@ def test_a_stale_page_of_a_path_invalidated_before_is_stored_again_by_its_backgr
         assert first.headers["x-pyxle-cache"] == "MISS"
         time.sleep(1.2)  # past its revalidate window (1 s)
         assert client.get("/stale").headers["x-pyxle-cache"] == "STALE"
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:  # the background render lands
-            fresh = client.get("/stale")
-            if number(fresh.text) != number(first.text):
-                break
-            time.sleep(0.1)
+        fresh = after_the_background_render(client, "/stale", first)
         assert fresh.headers.get("x-pyxle-cache") == "HIT", "the background render was not stored"
 
 
