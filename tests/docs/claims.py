@@ -197,6 +197,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_client_navigation.py::test_a_refresh_asked_for_while_a_navigation_loads_leaves_the_navigation_to_finish'),
     ('docs/client.md', 'with the `name`/`value` of the submit button used as\n  a plain form post has them',
      'tests/e2e/test_client_head_form.py::test_a_form_sends_the_name_and_value_of_the_submit_button_that_was_clicked'),
+    ("docs/configuration.md", "the built-in error pages, Pyxle's own English text, stay `\"en\"`",
+     "tests/e2e/test_compat_server.py::test_the_config_lang_is_the_language_of_the_pages_and_a_bad_one_stops_start_up"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

@@ -466,6 +466,32 @@ def test_every_html_document_declares_its_language(compat: Server, path: str) ->
     assert '<!DOCTYPE html>\n<html lang="en"><head>' in httpx.get(compat.url + path).text
 
 
+LANG_PAGE = """
+@server
+async def load(request):
+    return {"ok": True}
+
+export default function Accueil() {
+  return <p>bonjour</p>
+}
+"""
+
+
+def test_the_config_lang_is_the_language_of_the_pages_and_a_bad_one_stops_start_up(tmp_path: Path,
+                                                                                     start_server) -> None:
+    """``"lang": "fr-CA"`` declares the pages French; the built-in error page, Pyxle's own English
+    text, stays English. A value that is no language tag stops start-up, naming the key."""
+    root = write(tmp_path / "fr", {"pages/index.pyxl": LANG_PAGE, "pyxle.config.json": json.dumps({"lang": "fr-CA"})})
+    link_node_modules(root)
+    server = start_server(root, "serve", env={"PYXLE_SECRET_KEY": "w" * 40})
+    assert '<!DOCTYPE html>\n<html lang="fr-CA"><head>' in httpx.get(server.url + "/").text
+    assert '<html lang="en">' in httpx.get(server.url + "/nowhere").text  # the built-in 404 page
+    bad = write(tmp_path / "bad", {"pages/index.pyxl": LANG_PAGE, "pyxle.config.json": json.dumps({"lang": "en US"})})
+    refused = start_server(bad, "serve", env={"PYXLE_SECRET_KEY": "w" * 40}, ready=False)
+    assert refused.wait_exit(60) == 1
+    assert 'lang must be a language tag such as "en" or "pt-BR"' in refused.output()
+
+
 # -- layouts ---------------------------------------------------------------------------------------
 
 

@@ -168,7 +168,7 @@ class PyxleApp(Starlette):
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
-                            source_maps=self.mode == "development")
+                            source_maps=self.mode == "development", lang=self.config.lang)
         pages.runtime.renderer = renderer
         return renderer
 

@@ -188,6 +188,7 @@ class PyxleConfig:
 
     root: Path
     name: str = ""  # the app's name, a label only
+    lang: str = "en"  # <html lang>: the language of the pages, for screen readers and translation
     pages_dir: str = "pages"
     public_dir: str = "public"
     build_dir: str = ".pyxle-build"  # pyxle dev's working build
@@ -263,6 +264,7 @@ class PyxleConfig:
         api_routes = csrf.api_routes
         data: dict[str, Any] = {
             "name": self.name,
+            "lang": self.lang,
             "pagesDir": self.pages_dir,
             "publicDir": self.public_dir,
             "buildDir": self.build_dir,

@@ -56,6 +56,8 @@ def is_str(value: Any) -> bool:
 BOOL = Rule("true or false", lambda v: isinstance(v, bool))
 OPTIONAL_BOOL = Rule("true, false or null", lambda v: v is None or isinstance(v, bool))
 STR = Rule("a string", lambda v: is_str(v))
+LANG = Rule('a language tag such as "en" or "pt-BR"',
+            lambda v: is_str(v) and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", v) is not None)
 PLUGIN_NAME = Rule(
     'a plugin\'s package name like "pyxle-db", or "module.path" of your own',
     lambda v: is_str(v) and v.strip() != "" and not any(c.isspace() for c in v),

@@ -31,7 +31,7 @@ from ._unsupported import TOP_LEVEL, unsupported
 
 # Keys allowed in the file, per object; the values say nothing, the handlers below do.
 TOP_LEVEL_KEYS = tuple(dict.fromkeys((
-    "name", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
+    "name", "lang", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
     "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", "compression", *TOP_LEVEL,
 )))
@@ -168,6 +168,7 @@ class Validator:
 
         simple = {
             "name": ("name", r.STR),
+            "lang": ("lang", r.LANG),
             "pagesDir": ("pages_dir", r.NON_EMPTY_STR),
             "publicDir": ("public_dir", r.NON_EMPTY_STR),
             "buildDir": ("build_dir", r.NON_EMPTY_STR),

@@ -46,13 +46,15 @@ def csrf_names(cookie_name: str, header_name: str) -> str:
 
 
 END = "</body></html>"
-# The document's language, for screen readers, hyphenation and translation prompts: English, as
-# pyxle-framework 0.9 and Next.js's starter declare it.
+# The document's language, for screen readers, hyphenation and translation prompts: the config's
+# ``lang``, English by default, as pyxle-framework 0.9 and Next.js's starter declare it. The
+# built-in error and busy pages are Pyxle's own English text, so they keep it.
 LANG = "en"
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
-             scripts: str = "", assets: list[str] | None = None, end: str = END, rooted: bool = False) -> str:
+             scripts: str = "", assets: list[str] | None = None, end: str = END, rooted: bool = False,
+             lang: str = LANG) -> str:
     """The page's own head sits between two marker tags: client-side navigation replaces it.
 
     A streamed page is sent without ``end`` first: the rest of its render goes between. Its
@@ -60,7 +62,7 @@ def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = 
     """
     root = body_html if rooted else f"<div id=\"pyxle-root\">{body_html}</div>"
     return (
-        f"<!DOCTYPE html>\n<html lang=\"{LANG}\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"pyxle-head\" content=\"start\">"
         + "".join(head)

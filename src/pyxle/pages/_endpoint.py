@@ -240,8 +240,8 @@ class PageEndpoint:
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             head = merge_head([element for level in levels for element in level])
-            response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props), page.status,
-                                    headers=_VARY)
+            response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
+                                    page.status, headers=_VARY)
             return conditional(response, scope), None
         mark = new_mark() if fresh is not None else ""
         try:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from pyxle.pages._document import document
+from pyxle.pages._document import LANG, document
 from pyxle.routing import RouteTable
 
 if TYPE_CHECKING:
@@ -37,6 +37,12 @@ class PagesRuntime:
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
     cache: Any = None  # pyxle.cache.PageCache when the page cache is on
     app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)
+
+    @functools.cached_property
+    def lang(self) -> str:
+        """The config's ``lang`` for ``<html lang>``, read as ``fallback_head`` reads its name."""
+        config = getattr(getattr(self.app, "state", None), "pyxle_config", None)
+        return getattr(config, "lang", None) or LANG
 
     @functools.cached_property
     def fallback_head(self) -> tuple[str, ...]:

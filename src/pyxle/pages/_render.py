@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, document
+from pyxle.pages._document import END, LANG, document
 from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
 # A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
@@ -82,8 +82,9 @@ class Renderer:
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
                  queue_size: int | None = None, extra_scripts: str = "", extra_head: str = "",
-                 source_maps: bool = False) -> None:
+                 source_maps: bool = False, lang: str = LANG) -> None:
         self.manifest = manifest
+        self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         self.extra_head = extra_head  # outside the page's own head: kept across client navigation
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
@@ -141,10 +142,10 @@ class Renderer:
         rooted = result.get("root", False)
         if stream is None:
             body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
-                            scripts=tail + scripts if tail else scripts, rooted=rooted)
+                            scripts=tail + scripts if tail else scripts, rooted=rooted, lang=self.lang)
             return HTMLResponse(body, status, headers=headers)
         first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
-                         scripts=tail + streamed if tail else streamed, end="", rooted=True)
+                         scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang)
         return StreamingResponse(_streamed(first, stream), status, headers={**(headers or {}), **_STREAMED},
                                  media_type="text/html")
 
