@@ -202,6 +202,8 @@ def checked_reload(server: Any) -> Callable[..., None]:
             checking.release()
 
     def on_hangup(*args: Any) -> None:
+        if os.getpid() != server.pid:  # a worker, which inherited the handler: the group got the signal
+            return
         if not checking.acquire(blocking=False):
             logger.info("SIGHUP: a reload is already being checked")
             return
