@@ -279,10 +279,10 @@ class PyxleApp(Starlette):
 
         await self.swap_renderer(self._initial_renderer)
         set_active_cache(self.page_cache)
-        _blocking_threads(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        _blocking_threads(loop)
         try:
-            grace = self.limits.shutdown_timeout + 1
-            with stop_when_orphaned(asyncio.get_running_loop(), grace):
+            with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1):
                 async with serving(self.state, self.config.realtime), self._watching():
                     self.ready = True
                     try:
@@ -507,7 +507,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
                           expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl,
-                          cache=cache)
+                          cache=cache, title=config.name, lang=config.lang)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

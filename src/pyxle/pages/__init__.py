@@ -5,6 +5,7 @@ Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from pyxle._loading import SourceError, make_importable
 from pyxle.hooks import Hook, RouteContext
 from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
+from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import PageEndpoint
 from pyxle.pages._errors import NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
@@ -67,7 +69,7 @@ def page_path(file: PurePosixPath) -> str:
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
                action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
                built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None,
-               cache: Any = None) -> PageSet:
+               cache: Any = None, title: str = "", lang: str = LANG) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
@@ -77,7 +79,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     the server code that was built with their bundle instead of compiling the sources again.
     ``prefetch_ttl`` is ``navigation.defaultPrefetchTtl``: how long (seconds) the browser may
     reuse a page's navigation data. ``cache`` is the ``pyxle.cache.PageCache`` pages are stored
-    in (None: the page cache is off).
+    in (None: the page cache is off). ``title`` (the config's ``name``) titles pages that set no
+    title; ``lang`` is their ``<html lang>``.
     """
     make_importable(root)
     errors: list[str] = []
@@ -100,7 +103,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache)
+    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache, lang=lang,
+                           fallback_head=(f"<title>{html.escape(title)}</title>",) if title else ())
     result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
     around_actions = [*hooks, *action_hooks]
     for folder_files in table.specials.values():

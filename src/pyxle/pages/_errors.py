@@ -37,22 +37,10 @@ class PagesRuntime:
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
     cache: Any = None  # pyxle.cache.PageCache when the page cache is on
     app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)
-
-    @functools.cached_property
-    def lang(self) -> str:
-        """The config's ``lang`` for ``<html lang>``, read as ``fallback_head`` reads its name."""
-        config = getattr(getattr(self.app, "state", None), "pyxle_config", None)
-        return getattr(config, "lang", None) or LANG
-
-    @functools.cached_property
-    def fallback_head(self) -> tuple[str, ...]:
-        """``<title>{name}</title>``, ``name`` being pyxle.config.json's: the title of a page (error
-        and not-found pages included) that sets none, as in pyxle-framework 0.9; () without a name.
-        Read from the app's config (``app.state.pyxle_config``) on first use: the app sets ``app``
-        once the pages have loaded, before any request."""
-        config = getattr(getattr(self.app, "state", None), "pyxle_config", None)
-        name = getattr(config, "name", "")
-        return (f"<title>{html.escape(name)}</title>",) if isinstance(name, str) and name else ()
+    lang: str = LANG  # the config's lang: <html lang> of a page rendered without the renderer
+    # <title>{name}</title> from the config's name: the title of a page (error and not-found pages
+    # included) that sets none, as in pyxle-framework 0.9; () without a name.
+    fallback_head: tuple[str, ...] = ()
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
