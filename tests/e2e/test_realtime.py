@@ -661,6 +661,22 @@ def test_an_exception_after_accept_closes_with_1011_and_is_logged_with_the_reque
     assert "Application callable raised an exception" not in server.output()  # not the server's own line
 
 
+def test_the_text_log_line_of_a_handler_exception_cannot_be_forged_by_the_path(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """As for HTTP's unhandled errors: quotes and backslashes in the path are written as \\xHH."""
+    project = make_project({"pages/api/ws/[...rest].py": BOOM})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/api/ws/a%22b%5Cc") as ws:
+            await ws.send("hi")
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+
+    asyncio.run(run())
+    server.wait_for_output("Unhandled error in WS /api/ws/a\\x22b\\x5Cc")
+
+
 def test_an_exception_before_accept_refuses_the_handshake_and_the_access_log_says_403(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/api/boom.py": BOOM, "pyxle.config.json": json.dumps({"logFormat": "json"})})

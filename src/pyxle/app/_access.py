@@ -18,19 +18,10 @@ from typing import Any, TextIO
 import orjson
 from starlette.types import Scope
 
+from pyxle._loggable import loggable
 from pyxle.observability import route_of
 
 FLUSH_SECONDS = 0.1
-
-
-def loggable(text: str) -> str:
-    """``text`` (a request's path: the client's to choose) fit for a text log line: control
-    characters, quotes and backslashes as ``\\xHH``, as nginx writes them, so a path cannot
-    forge a line of its own or drive the reader's terminal."""
-    if text.isprintable() and '"' not in text and "\\" not in text:
-        return text
-    return "".join(c if c.isprintable() and c not in '"\\' else f"\\x{ord(c):02X}" if ord(c) < 256
-                   else f"\\u{ord(c):04X}" for c in text)
 
 
 class AccessLog:

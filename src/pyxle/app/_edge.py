@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pyxle.app._access import loggable
+from pyxle._loggable import loggable
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyTooLarge, body_receive

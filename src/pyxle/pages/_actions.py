@@ -19,6 +19,7 @@ from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import as_json, redirect_target, with_cookies
+from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
@@ -33,7 +34,6 @@ INVALIDATE_KEY = "__pyxle_invalidate__"
 BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's result: see _background_task
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-JSON = "application/json"
 
 
 class ActionRequest(ApiRequest):

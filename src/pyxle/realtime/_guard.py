@@ -10,6 +10,7 @@ import weakref
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
+from pyxle._loggable import loggable
 from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 
@@ -69,7 +70,7 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
     except WebSocketDisconnect:
         pass  # the peer left while the handler read or wrote: the normal end of a socket
     except Exception as exc:
-        error_logger.error("Unhandled error in WS %s", scope["path"], exc_info=exc)
+        error_logger.error("Unhandled error in WS %s", loggable(scope["path"]), exc_info=exc)
         await conn.close(1011, "internal error")
 
 
