@@ -6,7 +6,9 @@ answering the same bytes on the same server (granian, one worker), alternating r
 
 CPU is counted over each server's whole process group (user + system, from /proc), per request.
 Contenders: the bare callable; the same with the five headers Pyxle's default stack adds to every
-answer (security headers, Vary, a request id: what the server spends on them); Pyxle with everything
+answer (security headers, Vary, a request id: what the server spends on them); the route's own code
+with no framework around it (Starlette's ``Request`` in, its ``JSONResponse`` out: the user's share);
+bare Starlette with one ``Route`` (the library the handler is written against); Pyxle with everything
 observed turned off; the default stack
 (request ids, access log); ids + metrics; ids + JSON logs; ids + tracing (5% sampled, the default).
 Prints req/s and µs of server CPU per request, with ratios to the bare callable and to "all off".
@@ -48,7 +50,9 @@ def contenders(root: Path) -> dict[str, list[str]]:
     py = sys.executable
     bare = [py, "-m", "granian", "--interface", "asgi", "--port", "{port}", "--log-level", "warning", "--no-ws"]
     found = {"bare ASGI on granian": [*bare, "bench._bare_asgi:app"],
-             "bare ASGI + Pyxle's 5 headers": [*bare, "bench._bare_asgi:app_with_headers"]}
+             "bare ASGI + Pyxle's 5 headers": [*bare, "bench._bare_asgi:app_with_headers"],
+             "the handler alone (no framework)": [*bare, "bench._bare_asgi:handler_only"],
+             "bare Starlette (one Route)": [*bare, "bench._baseline:app"]}
     for index, (name, config) in enumerate(STACKS.items()):
         project = root / f"p{index}"
         (project / "pages" / "api").mkdir(parents=True)
