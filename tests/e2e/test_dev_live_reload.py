@@ -346,6 +346,12 @@ def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project
     overlay.wait_for(timeout=10000)
     assert "an error in the browser" in overlay.text_content()
     assert "only the browser sees this" in overlay.text_content()
+    page.page.wait_for_function(  # the frames, mapped through the source maps: the user's file, not the bundle
+        "document.getElementById('pyxle-dev-overlay')?.textContent.includes('at Fragile (pages/index.pyxl:3:28)')",
+        timeout=10000)
+    shown = overlay.text_content()
+    assert "/_pyxle/page_index" not in shown
+    assert "  3 | function Fragile() { throw new Error('only the browser sees this') }\n" + " " * 33 + "^" in shown
     page.page.evaluate("window.__marker = 'kept'")
     (project / "pages" / "index.pyxl").write_text(FRAGILE.format(body="return <p>mended</p>"))  # the fix
     page.page.get_by_role("button", name="break").click(timeout=10000)  # the page is back

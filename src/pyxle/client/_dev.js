@@ -26,6 +26,71 @@
   addEventListener('click', (event) => event.target.id === OVERLAY && dismiss())
   addEventListener('keydown', (event) => event.key === 'Escape' && dismiss())
 
+  // Stack frames point into the bundles (/_pyxle/page_index-X.js:23:9); the dev build's source maps
+  // turn them into the user's files (pages/index.pyxl:4:28), and the first frame in the project's
+  // own code gets its source line, as errors found by the server have.
+  const BASE64 = Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]))
+  function decodeMappings(mappings) { // per generated line: [[column, source, line, column], ...], 0-based
+    const state = [0, 0, 0]
+    return mappings.split(';').map((text) => {
+      let column = 0
+      return text.split(',').filter(Boolean).map((segment) => {
+        const values = []
+        let value = 0
+        let shift = 0
+        for (const char of segment) {
+          const digit = BASE64[char]
+          value += (digit & 31) << shift
+          if (digit & 32) {
+            shift += 5
+          } else {
+            values.push(value & 1 ? -(value >>> 1) : value >>> 1)
+            value = shift = 0
+          }
+        }
+        column += values[0]
+        if (values.length < 4) return [column]
+        for (let i = 0; i < 3; i++) state[i] += values[i + 1]
+        return [column, ...state]
+      })
+    })
+  }
+  const maps = new Map() // bundle URL -> Promise of its decoded source map, or null
+  function sourceMap(url) {
+    if (!maps.has(url)) {
+      maps.set(url, fetch(`${url}.map`).then((response) => (response.ok ? response.json() : null)).then((map) => map && {
+        sources: map.sources.map((source) => source.replace(/^(\.\.?\/)+/, '')), // relative to the project
+        contents: map.sourcesContent || [],
+        lines: decodeMappings(map.mappings),
+      }).catch(() => null))
+    }
+    return maps.get(url)
+  }
+  const FRAME = /(https?:\/\/[^\s()]+?\/_pyxle\/[^\s()]+?\.js):(\d+):(\d+)/
+  async function located(stack) {
+    let shown = false
+    const out = []
+    for (const line of stack.split('\n')) {
+      const found = FRAME.exec(line)
+      const map = found && new URL(found[1]).origin === location.origin && (await sourceMap(found[1]))
+      const segment = map && (map.lines[Number(found[2]) - 1] || []).findLast((s) => s[0] <= Number(found[3]) - 1 && s.length > 1)
+      if (!segment) {
+        out.push(line)
+        continue
+      }
+      const [, source, row, column] = segment
+      const file = map.sources[source]
+      out.push(line.replace(found[0], `${file}:${row + 1}:${column + 1}`))
+      const text = (map.contents[source] || '').split('\n')[row]
+      if (!shown && text !== undefined && !file.includes('node_modules/') && !file.includes(':')) {
+        shown = true
+        const number = `${row + 1} | `
+        out.push('', `  ${number}${text}`, `  ${' '.repeat(number.length + column)}^`, '')
+      }
+    }
+    return out.join('\n')
+  }
+
   // A render after navigation, an effect or an event handler that throws would otherwise leave
   // at most a blank page and a console line.
   let updating = false // an error while an update is applied reloads the page instead (see below)
@@ -34,7 +99,12 @@
     if (document.getElementById(OVERLAY) && !document.getElementById(OVERLAY).dataset.dismissible) return
     const text = error instanceof Error ? (error.stack && error.stack.includes(error.message) ? error.stack
       : `${error.name}: ${error.message}\n${error.stack || ''}`) : String(error)
-    show(text, { title: 'an error in the browser', dismissible: true })
+    const options = { title: 'an error in the browser', dismissible: true }
+    show(text, options)
+    located(text).then((mapped) => {
+      const box = document.getElementById(OVERLAY)
+      if (mapped !== text && box && box.dataset.dismissible && box.textContent.endsWith(text)) show(mapped, options)
+    }, () => {})
   }
   addEventListener('error', (event) => showBrowserError(event.error ?? event.message))
   addEventListener('unhandledrejection', (event) => showBrowserError(event.reason))
