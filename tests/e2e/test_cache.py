@@ -357,6 +357,17 @@ def test_two_visitors_of_a_cached_page_get_different_csrf_tokens_and_never_each_
         assert "bob-token" not in anonymous.get("/who").text
 
 
+def test_a_session_cookie_written_with_spaces_around_its_name_still_skips_the_store(app: Server) -> None:
+    """Starlette reads ``session =mallory`` as the ``session`` cookie, so the loader sees a signed-in
+    visitor: storing that page made it everyone's (the check looked for the bytes ``session=``)."""
+    for cookie in ("session =mallory-private", "theme=dark;  session\t= mallory-private", "theme=dark;session  =mallory-private"):
+        with visitor(app) as mallory, visitor(app) as anonymous:
+            mine = mallory.get("/who", headers={"Cookie": cookie})
+            assert "hello mallory-private" in shown(mine.text) and "x-pyxle-cache" not in mine.headers, cookie
+            for headers in ({}, {"x-pyxle-navigation": "1"}):
+                assert "mallory-private" not in anonymous.get("/who", headers=headers).text, cookie
+
+
 def test_a_request_with_a_forged_host_never_sets_the_page_stored_for_the_real_one(app: Server) -> None:
     with visitor(app) as client:
         forged = client.get("/canonical", headers={"Host": "attacker.example"})

@@ -80,11 +80,23 @@ def _seconds(value: float) -> int:
 PRIVATE = "private, no-cache"  # for one visitor's browser only, checked with the server each time
 
 
-def cookie_markers(names: Sequence[str]) -> tuple[bytes, ...]:
-    return tuple(f"{name}=".encode("latin-1") for name in names)
+def cookie_markers(names: Sequence[str]) -> frozenset[bytes]:
+    return frozenset(name.encode("latin-1") for name in names)
 
 
-def anonymous(scope: Any, markers: tuple[bytes, ...]) -> bool:
+def _names_cookie(value: bytes, names: frozenset[bytes]) -> bool:
+    """Whether a ``Cookie`` header holds one of ``names``, read as Starlette reads it: the name
+    before the first ``=``, with the spaces around it stripped (``session =x`` is ``session``)."""
+    if not any(name in value for name in names):
+        return False  # the common case: none of the names appears at all
+    for chunk in value.decode("latin-1").split(";"):
+        name, equals, _ = chunk.partition("=")
+        if equals and name.strip().encode("latin-1") in names:
+            return True
+    return False
+
+
+def anonymous(scope: Any, markers: frozenset[bytes]) -> bool:
     """No ``Authorization`` header, no session cookie, no user the auth plugin recognised: a
     request whose answer could be anyone's. (A false alarm only costs a render.)"""
     if scope.get("pyxle.auth") is not None:
@@ -92,6 +104,6 @@ def anonymous(scope: Any, markers: tuple[bytes, ...]) -> bool:
     for name, value in scope["headers"]:
         if name == b"authorization":
             return False
-        if name == b"cookie" and any(marker in value for marker in markers):
+        if name == b"cookie" and _names_cookie(value, markers):
             return False
     return True
