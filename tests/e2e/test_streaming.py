@@ -124,6 +124,20 @@ export default function Page({ data }) {
   return <main><h1 id="shell">Dies</h1><Suspense fallback={<p id="fallback">loading</p>}><Dies data={data} /></Suspense></main>
 }
 '''
+CHATTY = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Chatty({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 200)))
+  use(promise)
+  if (typeof window === 'undefined') console.log('said after the shell')
+  return <p id="late">late</p>
+}
+export default function Page({ data }) {
+  return <main><Suspense fallback={<p>wait</p>}><Chatty data={data} /></Suspense></main>
+}
+'''
 SLOW_PART = '<p id="slow">the slow part</p>'
 FAST = '''
 @server
@@ -140,7 +154,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/index.pyxl": SLOW, "pages/slow.css": "#shell { color: rebeccapurple }", "pages/broken.pyxl": BROKEN,
              "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": doc_block(DOC, "streaming-loading"),
              "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
-             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES, "pages/fast.pyxl": FAST}
+             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES, "pages/fast.pyxl": FAST,
+             "pages/chatty.pyxl": CHATTY}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text.lstrip("\n"))
@@ -276,6 +291,17 @@ def test_an_error_inside_a_boundary_after_the_shell_is_logged_and_left_to_the_br
         time.sleep(0.05)
     logged = [line for line in app.output().splitlines() if f"(digest {digests[0]})" in line]
     assert logged and "secret boundary detail" in app.output()
+
+
+def test_console_output_from_a_part_rendered_after_the_shell_is_tagged_with_its_page(app: Server) -> None:
+    """The worker tagged output with the page only while the first pass ran; a boundary resolving
+    later was logged as from 'the SSR worker'."""
+    answer = Arrivals(app, "/chatty")
+    assert answer.status == 200 and '<p id="late">late</p>' in answer.text()
+    deadline = time.monotonic() + 5
+    while "said after the shell" not in app.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "console output from page 'chatty': said after the shell" in app.output()
 
 
 @cites(DOC, "Navigation JSON is the same for a page that streams")

@@ -9,6 +9,7 @@
 // after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
 // component or a library prints can corrupt them; each leaves as soon as its render ends, so the
 // pool's clock for the next request starts when that request really starts.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
@@ -17,7 +18,10 @@ import { format } from 'node:util'
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
 const streams = new Map() // id -> {abort} of the streamed renders still going
-let page = null // the page being rendered: console output is tagged with it
+// The page being rendered, for tagging console output: set around each render, and carried by
+// AsyncLocalStorage into what a streamed render does later (a Suspense boundary resolving).
+let page = null
+const rendering = new AsyncLocalStorage()
 
 const send = (message) => {
   const data = Buffer.from(JSON.stringify(message) + '\n')
@@ -34,14 +38,14 @@ const send = (message) => {
 // console.* and direct writes to process.stdout/stderr become log messages for the server's log.
 const capture = (level) => (chunk, encoding, callback) => {
   const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-  send({ log: level, page, text: text.endsWith('\n') ? text.slice(0, -1) : text })
+  send({ log: level, page: page ?? rendering.getStore() ?? null, text: text.endsWith('\n') ? text.slice(0, -1) : text })
   const done = typeof encoding === 'function' ? encoding : callback
   if (typeof done === 'function') process.nextTick(done)
   return true
 }
 process.stdout.write = capture('info')
 process.stderr.write = capture('warning')
-console.error = (...args) => send({ log: 'error', page, text: format(...args) })
+console.error = (...args) => send({ log: 'error', page: page ?? rendering.getStore() ?? null, text: format(...args) })
 
 const bundle = await import(pathToFileURL(process.argv[2]).href)
 
@@ -71,7 +75,7 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
       return
     }
     page = request.page
-    render(request)
+    rendering.run(request.page, render, request)
   } catch (error) {
     send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
   } finally {
