@@ -4,6 +4,9 @@ redis-py is an optional extra (``pip install "pyxle-framework[redis]"``). Import
 does not import it; ``redis_client`` does, and says how to install it when it is missing. Every
 client comes from here, so each subsystem gets the same pool, timeouts, retries with backoff and
 key prefix, and one process talking to one URL shares one connection pool.
+
+``Breaker`` is how a subsystem asks Redis on every request (the page cache, rate-limit counters):
+each command waits a fraction of a second at most, and while Redis is away it is not asked at all.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ import contextlib
 import logging
 import os
 import random
+import sys
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -23,6 +28,10 @@ if TYPE_CHECKING:
 
 DEFAULT_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PREFIX = "pyxle:"
+# Seconds a per-request command waits for Redis. It answers in well under a millisecond; a Redis
+# that holds the connection open without answering (a stopped process) must not hold the request.
+COMMAND_TIMEOUT = 0.25
+T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
 
@@ -53,6 +62,7 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature") -> Re
 
     Commands time out instead of hanging while Redis is down, and retry a few times with
     exponential backoff and jitter, so a restart of Redis costs a short delay, not an error.
+    Commands made on behalf of a request go through a ``Breaker``, which bounds them far tighter.
     """
     module = _redis_module(feature)
     from redis.backoff import ExponentialWithJitterBackoff
@@ -71,6 +81,98 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature") -> Re
             retry_on_error=[ConnectionError, TimeoutError],
         )
     return client
+
+
+class Breaker:
+    """Per-request commands that give up fast, and skip Redis while it is away.
+
+    The page cache and the rate limiter ask Redis on every request and can do without an answer
+    (the page is rendered, the request let through). A hung Redis keeps its TCP connection open
+    and answers nothing, so the client's socket timeout alone would make every request wait it.
+    Here a command waits at most ``timeout``. A failure opens the breaker: commands raise
+    ``RedisUnavailable`` at once, without touching Redis, for a cooldown that doubles (up to
+    ``cap``) while Redis stays away. The first command after a cooldown starts one ``PING`` in the
+    background (no request waits for it); its answer closes the breaker. One warning when Redis
+    goes away and one when it is back. One breaker per subsystem, so each log line says what the
+    outage costs (``meanwhile``).
+    """
+
+    def __init__(self, url: str, *, feature: str, label: str, meanwhile: str, logger: logging.Logger,
+                 timeout: float = COMMAND_TIMEOUT, cooldown: float = 0.5, cap: float = 10.0,
+                 probe_timeout: float = 2.0) -> None:
+        self.url = url
+        self.feature = feature  # for redis_client's "needs Redis: pip install" message
+        self.label = label
+        self.meanwhile = meanwhile
+        self.timeout = timeout
+        self.base = cooldown
+        self.cap = cap
+        self.probe_timeout = probe_timeout  # the PING may also open a connection (TLS, a far Redis)
+        self._log = logger
+        self._cooldown = cooldown
+        self._retry_at: float | None = None  # None: Redis answers; else when to PING it again
+        self._probe: asyncio.Task[None] | None = None
+
+    @property
+    def up(self) -> bool:
+        return self._retry_at is None
+
+    async def call(self, command: Callable[[], Awaitable[T]], *, force: bool = False) -> T:
+        """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage).
+
+        While the breaker is open ``command`` is not called, unless ``force`` (a write the caller
+        must not drop unseen, such as an invalidation); its success closes the breaker.
+        """
+        if self._retry_at is not None and not force:
+            self._maybe_probe()
+            raise RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer (not asked until it does)")
+        from redis.exceptions import RedisError
+
+        try:
+            result = await self._bounded(command)
+        except (RedisError, OSError, asyncio.TimeoutError) as exc:
+            reason = f"timed out after {self.timeout:g} s" if isinstance(exc, asyncio.TimeoutError) else (
+                f"{type(exc).__name__}: {exc}")
+            self._down(reason)
+            raise RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer ({reason})") from exc
+        self._back()
+        return result
+
+    async def _bounded(self, command: Callable[[], Awaitable[T]]) -> T:
+        if sys.version_info >= (3, 11):  # no task per command, as wait_for makes on 3.10 and 3.11
+            async with asyncio.timeout(self.timeout):
+                return await command()
+        return await asyncio.wait_for(command(), self.timeout)
+
+    def _maybe_probe(self) -> None:
+        if self._retry_at is None or time.monotonic() < self._retry_at:
+            return
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.get_running_loop().create_task(self._ping())
+
+    async def _ping(self) -> None:
+        from redis.exceptions import RedisError
+
+        try:
+            await asyncio.wait_for(redis_client(self.url, feature=self.feature).ping(), self.probe_timeout)
+        except (RedisError, OSError, asyncio.TimeoutError):
+            self._cooldown = min(self.cap, self._cooldown * 2)
+            self._retry_at = time.monotonic() + self._cooldown
+        else:
+            self._back()
+
+    def _down(self, reason: str) -> None:
+        if self._retry_at is None:
+            self._log.warning("%s: Redis at %s does not answer (%s); %s until it does", self.label,
+                              shown_url(self.url), reason, self.meanwhile)
+            self._cooldown = self.base
+            self._retry_at = time.monotonic() + self._cooldown
+
+    def _back(self) -> None:
+        if self._retry_at is not None:
+            self._retry_at = None
+            self._cooldown = self.base
+            self._log.warning("%s: Redis at %s answers again", self.label, shown_url(self.url))
 
 
 async def check_reachable(client: Redis, url: str, *, feature: str) -> None:

@@ -1,9 +1,13 @@
 """The page cache in Redis: one store for every worker of `--workers 2` and for a second server,
-so an invalidation from an action reaches all of them; Redis missing at start-up stops it."""
+so an invalidation from an action reaches all of them; Redis missing at start-up stops it; a hung
+Redis costs the first request a short timeout, then pages are rendered without it until it answers."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 from pathlib import Path
 
 import httpx
@@ -116,3 +120,51 @@ def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, 
     out = server.output()
     assert f"the page cache (cache.backend redis): Redis at {redis.url} does not answer" in out
     assert "hint: start redis-server, or correct the URL" in out
+
+
+STORED = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("stored")}, "revalidate": 60}
+
+export default function Stored({ data }) { return <p>stored {data.n}</p> }
+'''
+
+
+def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_again_when_it_answers(
+        tmp_path: Path, start_redis) -> None:
+    redis = start_redis()
+    root = write_project(tmp_path / "app", {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
+        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
+    })
+    server = serve(root)
+    try:
+        def timed() -> tuple[httpx.Response, float]:
+            start = time.monotonic()
+            answer = httpx.get(server.url + "/stored", timeout=30)
+            return answer, time.monotonic() - start
+
+        assert [timed()[0].headers["x-pyxle-cache"] for _ in range(2)] == ["MISS", "HIT"]
+        os.kill(redis.proc.pid, signal.SIGSTOP)  # the connection stays up; nothing answers
+        try:
+            answers = [timed() for _ in range(6)]
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        assert all(answer.status_code == 200 and "stored" in answer.text for answer, _ in answers)
+        seconds = [round(s, 2) for _, s in answers]
+        assert seconds[0] < 2, seconds  # the first request that finds it pays a short timeout at most
+        assert sum(seconds[1:]) < 3, seconds  # then Redis is not asked: the page is rendered
+        assert count(server, "stored") == 1 + len(answers)
+
+        deadline = time.monotonic() + 30
+        while timed()[0].headers["x-pyxle-cache"] != "HIT":  # the page stored before is served again
+            assert time.monotonic() < deadline, "the page cache did not use Redis again after it answered"
+            time.sleep(0.2)
+        out = server.wait_for_output("page cache: Redis at")
+        assert out.count(f"page cache: Redis at {redis.url} does not answer") == 1, out
+        assert f"page cache: Redis at {redis.url} answers again" in server.wait_for_output("answers again")
+    finally:
+        server.stop()

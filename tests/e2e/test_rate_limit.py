@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -119,3 +123,40 @@ def test_backend_lets_requests_through_again_after_the_interval(limiter_factory)
 
     waits = _run(scenario())
     assert waits[:2] == [0.0, 0.0] and waits[2] > 0 and waits[3] == 0.0
+
+
+# -- a Redis that hangs -------------------------------------------------------------------------
+
+def _timed_get(url: str) -> tuple[int, float]:
+    """Status and seconds of one request on a new connection (so both workers answer in turn)."""
+    start = time.monotonic()
+    status = httpx.get(url, headers={"connection": "close"}, timeout=30).status_code
+    return status, time.monotonic() - start
+
+
+def test_a_hung_redis_lets_requests_through_without_waiting_and_counting_resumes_when_it_answers(
+        make_project, start_server, start_redis):
+    redis = start_redis()
+    server = start_server(_project(make_project, requests=3, window=60, redisUrl=redis.url), "serve",
+                          "--workers", "2", env=SHARED_SECRET)
+    url = server.url + "/api/hello"
+    assert _timed_get(url)[0] == 200  # counted: two more are allowed
+    os.kill(redis.proc.pid, signal.SIGSTOP)  # the connection stays up; nothing answers
+    try:
+        sequential = [_timed_get(url) for _ in range(6)]
+        with ThreadPoolExecutor(10) as pool:
+            parallel = list(pool.map(_timed_get, [url] * 10))
+    finally:
+        os.kill(redis.proc.pid, signal.SIGCONT)
+    assert {status for status, _ in sequential + parallel} == {200}, "not limited while Redis does not answer"
+    assert sequential[0][1] < 2, sequential  # the first request that finds it pays a short timeout at most
+    assert sum(seconds for _, seconds in sequential[1:]) < 3, sequential  # then Redis is not asked
+    assert max(seconds for _, seconds in parallel) < 2, parallel
+
+    deadline = time.monotonic() + 30
+    while _timed_get(url)[0] != 429:  # counting again: the budget of 3 runs out
+        assert time.monotonic() < deadline, "the limiter did not use Redis again after it answered"
+        time.sleep(0.2)
+    out = server.wait_for_output("rate limit: Redis at")
+    assert 1 <= out.count(f"rate limit: Redis at {redis.url} does not answer") <= 2, out  # once per worker
+    assert f"rate limit: Redis at {redis.url} answers again" in server.wait_for_output("answers again")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import subprocess
 import sys
 
 import pytest
 
-from pyxle._redis import RedisUnavailable, backoff, check_reachable, close_clients, redis_client, shown_url
+from pyxle._redis import Breaker, RedisUnavailable, backoff, check_reachable, close_clients, redis_client, shown_url
 from tests.conftest import REPO, RedisServer
 
 
@@ -68,6 +69,48 @@ def test_commands_work_again_after_redis_restarts(start_redis) -> None:  # type:
         await close_clients()
 
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+def test_a_breaker_skips_redis_while_it_is_away_and_uses_it_again_once_a_ping_is_answered(start_redis,
+                                                                                          caplog) -> None:  # type: ignore[no-untyped-def]
+    server = start_redis()
+    asked: list[str] = []
+
+    async def main() -> None:
+        breaker = Breaker(server.url, feature="test", label="test", meanwhile="nothing is stored",
+                          logger=logging.getLogger("pyxle.test"), cooldown=0.2, cap=0.4)
+
+        async def command() -> bytes | None:
+            asked.append("get")
+            return await redis_client(server.url).get("breaker")
+
+        assert await breaker.call(command) is None and breaker.up
+        server.stop()
+        with pytest.raises(RedisUnavailable, match="does not answer"):
+            await breaker.call(command)  # asked, refused: the breaker opens
+        for _ in range(20):  # skipped at once, never asked; PINGs after each cooldown fail
+            with pytest.raises(RedisUnavailable, match="not asked until it does"):
+                await breaker.call(command)
+            await asyncio.sleep(0.05)
+        assert asked == ["get", "get"] and not breaker.up
+        assert breaker._cooldown == 0.4  # doubled, up to its cap
+        server.start()
+        for _ in range(100):
+            if breaker.up:  # a background PING was answered
+                break
+            with pytest.raises(RedisUnavailable):
+                await breaker.call(command)
+            await asyncio.sleep(0.05)
+        assert await breaker.call(command) is None and asked == ["get", "get", "get"]
+        await close_clients()
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.test"):
+        asyncio.run(asyncio.wait_for(main(), 30))
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2, lines  # once when it goes, once when it is back
+    assert lines[0].startswith(f"test: Redis at {server.url} does not answer (ConnectionError")
+    assert lines[0].endswith("nothing is stored until it does")
+    assert lines[1] == f"test: Redis at {server.url} answers again"
 
 
 def test_backoff_grows_to_its_cap_with_jitter() -> None:

@@ -4,18 +4,17 @@ A path's variants are one hash, ``<prefix><build>:<path>``, so invalidating a pa
 the build's fingerprint is part of the key because a stored page names that build's scripts.
 A path's version (``<prefix>v:<path>``) is not: an invalidation bumps it, which also retires
 what other builds stored for the path during a rolling deploy. While Redis does not answer,
-pages are rendered as if nothing were stored (the site stays up) and a warning is logged at
-most once a minute.
+pages are rendered as if nothing were stored (the site stays up): the shared ``Breaker`` bounds
+each lookup to a fraction of a second and skips Redis until it answers again.
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import time
 from typing import Any
 
-from pyxle._redis import redis_client
+from pyxle._redis import Breaker, RedisUnavailable, redis_client
 from pyxle.cache._backend import Entry
 
 logger = logging.getLogger("pyxle.cache")
@@ -47,7 +46,8 @@ class RedisBackend:
         self._client: Any = None
         self._put: Any = None
         self._delete: Any = None
-        self._warned = 0.0
+        self.breaker = Breaker(url, feature=FEATURE, label="page cache", meanwhile="pages are rendered without it",
+                               logger=logger)
 
     def _connect(self) -> Any:
         """The shared client of the running event loop (one per loop), with the scripts registered on it."""
@@ -62,16 +62,17 @@ class RedisBackend:
         return f"{self.prefix}{self.namespace}:{path}", f"{self.prefix}v:{path}"
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
-        from redis.exceptions import RedisError
-
         entries, version_key = self._keys(path)
-        try:
+
+        async def read() -> list[Any]:
             async with self._connect().pipeline(transaction=False) as pipe:
                 pipe.hget(entries, variant)
                 pipe.get(version_key)
-                data, version = await pipe.execute()
-        except (RedisError, OSError) as exc:
-            self._warn(exc)
+                return await pipe.execute()
+
+        try:
+            data, version = await self.breaker.call(read)
+        except RedisUnavailable:
             return None, -1  # -1: nothing is stored until Redis answers again
         current = int(version or 0)
         if data is None:
@@ -80,8 +81,6 @@ class RedisBackend:
         return (entry if entry.version == current else None), current
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
-        from redis.exceptions import RedisError
-
         if version < 0 or not entries:
             return False
         ttl = max(1, math.ceil(max(e.fresh + e.stale for e in entries.values()) * 1000))
@@ -89,21 +88,24 @@ class RedisBackend:
         for variant, entry in entries.items():
             args += [variant, entry.encode()]
         self._connect()
+        put = self._put
         try:
-            return bool(await self._put(keys=list(self._keys(path)), args=args))
-        except (RedisError, OSError) as exc:
-            self._warn(exc)
+            return bool(await self.breaker.call(lambda: put(keys=list(self._keys(path)), args=args)))
+        except RedisUnavailable:
             return False
 
     async def delete(self, path: str) -> bool:
-        """Drop ``path``; while Redis does not answer this logs an error and returns False."""
-        from redis.exceptions import RedisError
+        """Drop ``path``; while Redis does not answer this logs an error and returns False.
 
+        Tried even while the breaker skips Redis: an invalidation is a write the caller asked for.
+        """
         self._connect()
+        delete = self._delete
         try:
-            return bool(await self._delete(keys=list(self._keys(path)), args=[VERSION_TTL]))
-        except (RedisError, OSError) as exc:
-            logger.error("page cache: could not invalidate %s: Redis does not answer (%s)", path, exc)
+            return bool(await self.breaker.call(lambda: delete(keys=list(self._keys(path)), args=[VERSION_TTL]),
+                                                force=True))
+        except RedisUnavailable as exc:
+            logger.error("page cache: could not invalidate %s: %s", path, exc)
             return False
 
     async def clear(self) -> None:
@@ -119,8 +121,3 @@ class RedisBackend:
 
     async def close(self) -> None:
         self._client = None  # the shared client is closed with the others at shutdown
-
-    def _warn(self, exc: BaseException) -> None:
-        if time.monotonic() - self._warned > 60:
-            self._warned = time.monotonic()
-            logger.warning("page cache: Redis does not answer (%s); pages are rendered without it meanwhile", exc)

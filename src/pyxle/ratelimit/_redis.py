@@ -2,15 +2,16 @@
 
 The script reads Redis's own clock (``TIME``), so servers with skewed clocks still agree, and
 each key expires when its bucket would be full again. While Redis does not answer, requests
-are let through (an outage of the limiter must not become an outage of the site) and a
-warning is logged at most once a minute.
+are let through (an outage of the limiter must not become an outage of the site): the shared
+``Breaker`` bounds each lookup to a fraction of a second and skips Redis until it answers again.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
+
+from pyxle._redis import Breaker, RedisUnavailable
 
 logger = logging.getLogger("pyxle.ratelimit")
 FEATURE = "rateLimit.redisUrl"
@@ -38,21 +39,18 @@ class RedisLimiter:
         self.window = window
         self.url = url
         self._script: Any = None
-        self._warned = 0.0
+        self.breaker = Breaker(url, feature=FEATURE, label="rate limit", meanwhile="requests are not limited",
+                               logger=logger)
 
     async def hit(self, client: str) -> float:
-        from redis.exceptions import RedisError
-
         if self._script is None:
             from pyxle._redis import redis_client
 
             self._script = redis_client(self.url, feature=FEATURE).register_script(GCRA)
+        script = self._script
         try:
-            wait = await self._script(keys=[KEY_PREFIX + client], args=[self.interval, self.window])
-        except (RedisError, OSError) as exc:
-            if time.monotonic() - self._warned > 60:
-                self._warned = time.monotonic()
-                logger.warning("rate limit: Redis does not answer (%s); requests are not limited meanwhile", exc)
+            wait = await self.breaker.call(lambda: script(keys=[KEY_PREFIX + client], args=[self.interval, self.window]))
+        except RedisUnavailable:
             return 0.0
         return float(wait)
 
