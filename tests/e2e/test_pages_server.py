@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -304,6 +305,23 @@ def test_demo_users_page_and_action_over_sqlite(demo_server: Server) -> None:
 def _pyxle(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pyxle", *args], capture_output=True, text=True, env=server_env(),
                           check=False)
+
+
+def test_files_get_no_csrf_cookie_while_pages_and_json_do(demo_server: Server) -> None:
+    """Built assets (``Cache-Control: public, immutable``) and public/ files carried a fresh CSRF
+    cookie for every visitor without one: a CDN in front either refused to keep them or handed one
+    visitor's cookie to all."""
+    page = httpx.get(demo_server.url + "/")
+    assert page.headers["set-cookie"].startswith("pyxle-csrf=")
+    asset = re.search(r'/_pyxle/[^"]+\.js', page.text).group(0)
+    for path in (asset, "/robots.txt"):
+        for headers in ({}, {"Range": "bytes=0-9"}):
+            answer = httpx.get(demo_server.url + path, headers=headers)
+            assert answer.status_code in (200, 206) and "set-cookie" not in answer.headers, (path, answer.headers)
+    refusal = httpx.post(demo_server.url + "/api/__actions/users/index/create", json={})
+    assert refusal.status_code == 403 and refusal.headers["set-cookie"].startswith("pyxle-csrf=")
+    navigation = httpx.get(demo_server.url + "/", headers={"x-pyxle-navigation": "1"})
+    assert navigation.headers["set-cookie"].startswith("pyxle-csrf=")
 
 
 def test_check_reports_errors_with_location_and_hint(make_project) -> None:

@@ -110,10 +110,25 @@ class CSRFMiddleware:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), (b"set-cookie", set_cookie)]
+                headers = message.get("headers") or []
+                if _takes_cookie(headers):
+                    message["headers"] = [*headers, (b"set-cookie", set_cookie)]
             await send(message)
 
         return send_with_cookie
+
+
+def _takes_cookie(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    """Whether an answer gets the token cookie: a page or JSON (an action's refusal included), the
+    answers a token is read from or needed after. Not a file (a script, an image), and nothing a
+    shared cache may keep (``Cache-Control: public``): a CDN would hand one visitor's cookie to all."""
+    kind = b""
+    for name, value in headers:
+        if name == b"cache-control" and value.lstrip().lower().startswith(b"public"):
+            return False
+        if name == b"content-type":
+            kind = value.lstrip().lower()
+    return kind.startswith((b"text/html", b"application/json"))
 
 
 def _same(given: str, token: str) -> bool:
