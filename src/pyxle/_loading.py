@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import importlib
 import sys
+import sysconfig
 import traceback
 from pathlib import Path
 from types import ModuleType
+
+_PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the user's
 
 
 class SourceError(Exception):
@@ -44,15 +47,57 @@ def def_line(obj: object) -> int | None:
 def import_string(spec: str, where: str) -> object:
     """The object named by ``"module.path:attr"`` (config entries for middleware and hooks).
 
-    Raises ``ImportError`` whose message starts with ``where`` and says what went wrong.
+    Raises ``ImportError`` whose message says what went wrong with ``where``: when the module
+    itself raised (or a project module it imports did), as ``file:line: ...`` with the source
+    line and a hint, the way a route module's import error reads.
     """
     module_name, _, attr = spec.partition(":")
     if not module_name or not attr:
         raise ImportError(f'{where}: expected "module.path:name"')
     try:
-        return getattr(importlib.import_module(module_name), attr)
-    except Exception as exc:  # ImportError, AttributeError, or the module's own failure
+        module = importlib.import_module(module_name)
+    except (Exception, SystemExit) as exc:  # the module is missing, or raised while it ran
+        message = f"{where} cannot be imported: {type(exc).__name__}: {exc}"
+        found = _user_frame(exc)
+        if found is None:
+            raise ImportError(message) from exc
+        file, line, text = found
+        raise ImportError(SourceError(file, line, message, import_hint(exc), text).format()) from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError as exc:
         raise ImportError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
+
+
+def import_hint(exc: BaseException, at: str | None = None) -> str:
+    """What to do about a module that failed to import with ``exc`` (raised ``at`` file:line)."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        top = exc.name.partition(".")[0]
+        return (f'no module "{exc.name}" is installed: pip install the package that provides it and add that '
+                f"package to requirements.txt (or, if {top} is meant to be a module of the project, fix its name)")
+    if isinstance(exc, SyntaxError):
+        return f"fix the syntax error{f' at {at}' if at else ''}; the module must import cleanly"
+    return "the module raised at import time; move side effects into the handler or fix the error"
+
+
+def _user_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
+    """Where in the user's own code ``exc`` was raised: (file shown relative to the ``sys.path``
+    folder it was imported from, such as the project root; line; source line), or None when no
+    frame is the user's (the module was not found, or the error is in an installed package)."""
+    installed = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    folders = sorted((Path(p).absolute() for p in sys.path if p), key=lambda p: len(p.parts), reverse=True)
+    if isinstance(exc, SyntaxError) and exc.filename:
+        frames = [(exc.filename, exc.lineno, exc.text or "")]
+    else:
+        frames = [(f.filename, f.lineno, f.line or "") for f in traceback.extract_tb(exc.__traceback__)]
+    for filename, lineno, text in reversed(frames):
+        path = Path(filename)
+        if filename.startswith("<") or "site-packages" in path.parts or "dist-packages" in path.parts \
+                or any(p and path.is_relative_to(p) for p in installed) or path.is_relative_to(_PYXLE):
+            continue
+        folder = next((f for f in folders if path.is_relative_to(f)), None)
+        return (path.relative_to(folder).as_posix() if folder else filename), lineno, text
+    return None
 
 
 def make_importable(root: Path) -> None:
@@ -119,8 +164,7 @@ def _import_error(exc: BaseException, path: Path, shown_as: str) -> SourceError:
     origin = _origin(exc, path, shown_as)
     if origin:
         message += f" (raised at {origin})"
-    return SourceError(shown_as, line, message,
-                       "the module raised at import time; move side effects into the handler or fix the error", text)
+    return SourceError(shown_as, line, message, import_hint(exc, origin.split(": ", 1)[0] if origin else None), text)
 
 
 def _origin(exc: BaseException, path: Path, shown_as: str) -> str | None:

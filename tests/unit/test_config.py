@@ -707,3 +707,51 @@ def test_navigation_unknown_keys_warn_and_the_key_round_trips(tmp_path: Path) ->
     assert config.to_dict()["navigation"] == {"defaultPrefetchTtl": 10}
     write_config(tmp_path, config.to_dict(masked=False) | {"secretKey": None})
     assert load_config(tmp_path, environ={}).prefetch_ttl == 10
+
+
+def test_to_dict_shows_an_unset_csrf_api_routes_as_null_and_reads_it_back_as_unset(tmp_path: Path) -> None:
+    """Unset is not false: unset notes the API routes left unchecked at start-up, false does not."""
+    default = load(tmp_path)
+    assert default.csrf.api_routes is None and default.to_dict()["csrf"]["apiRoutes"] is None
+    other = tmp_path / "again"
+    other.mkdir()
+    assert load(other, default.to_dict(masked=False) | {"secretKey": None}).csrf.api_routes is None
+    assert load(other, {"csrf": {"apiRoutes": False}}).to_dict()["csrf"]["apiRoutes"] is False
+
+
+@pytest.mark.parametrize("data,words", [
+    ({"distDir": "."}, 'distDir "." is the project folder'),
+    ({"buildDir": "./"}, 'buildDir "./" is the project folder'),
+    ({"distDir": "/"}, 'distDir "/" contains the project folder'),
+    ({"distDir": "pages"}, 'distDir "pages" is the same folder as pagesDir "pages"'),
+    ({"buildDir": "public/x"}, 'buildDir "public/x" is inside publicDir "public"'),
+    ({"publicDir": "."}, 'publicDir "." is the project folder'),
+    ({"publicDir": ".."}, 'publicDir ".." contains the project folder'),
+    ({"publicDir": "pages/.."}, 'publicDir "pages/.." is the project folder'),
+    ({"publicDir": "site", "pagesDir": "site/pages"}, 'publicDir "site" contains pagesDir "site/pages"'),
+])
+def test_folders_that_would_delete_or_publish_the_project_are_refused(tmp_path: Path, data, words) -> None:
+    write_config(tmp_path, data)
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, environ={})
+    assert any(p.startswith(f"{tmp_path / CONFIG_FILENAME}: {words}") and "hint: " in p for p in info.value.problems), \
+        info.value.problems
+
+
+def test_folder_variables_meet_the_same_rules_naming_the_variable(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, environ={"PYXLE_DIST_DIR": "."})
+    assert info.value.problems[0].startswith('PYXLE_DIST_DIR "." is the project folder')
+    (tmp_path / ".env.local").write_text("PYXLE_BUILD_DIR=..\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, environ={})
+    assert info.value.problems[0].startswith(f'{tmp_path / ".env.local"}:1: PYXLE_BUILD_DIR ".." contains the project')
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, environ={"PYXLE_BUILD_DIR": "out"}, overrides={"dist_dir": "pages"})
+    assert info.value.problems[0].startswith('--out-dir "pages" is the same folder as pagesDir "pages"')
+
+
+def test_folders_of_their_own_load(tmp_path: Path) -> None:
+    config = load(tmp_path, {"publicDir": "static", "distDir": "../elsewhere/dist", "buildDir": "out/dev",
+                             "pagesDir": "src/pages"})
+    assert config.dist_path == tmp_path / "../elsewhere/dist"

@@ -219,10 +219,18 @@ def test_read_only_environ_is_not_mutated(tmp_path: Path) -> None:
     assert (config.port, config.host) == (4000, "h")
 
 
-def test_bad_env_file_value_names_the_variable(tmp_path: Path) -> None:
-    write(tmp_path, ".env", "PYXLE_PORT=http\n")
-    with pytest.raises(ConfigError, match=r'^PYXLE_PORT must be an integer between 0 and 65535 \(0: any free port\) \(got "http"\)$'):
+def test_bad_env_file_value_names_the_file_line_and_variable(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "# ports\nPYXLE_PORT=http\n")
+    with pytest.raises(ConfigError) as info:
         load_config(tmp_path, environ={})
+    assert str(info.value) == (f'{tmp_path / ".env"}:2: PYXLE_PORT must be an integer between 0 and 65535 '
+                               '(0: any free port) (got "http")')
+
+
+def test_bad_env_value_from_the_shell_names_only_the_variable(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "PYXLE_PORT=http\n")  # the shell's value wins, so the file is not to blame
+    with pytest.raises(ConfigError, match=r'^PYXLE_PORT must be an integer between 0 and 65535 \(0: any free port\) \(got "ftp"\)$'):
+        load_config(tmp_path, environ={"PYXLE_PORT": "ftp"})
 
 
 def test_malformed_env_file_stops_load_config(tmp_path: Path) -> None:

@@ -152,6 +152,10 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     from pyxle.routing import RoutingError, scan
 
     config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
+    try:
+        config.dist_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot write the build to {config.dist_path}: {_reason(exc, config.dist_path)}") from None
     with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
         generated: list[Future[list[str]]] = []
 
@@ -259,9 +263,23 @@ def openapi(directory: Path, out: Path | None, title: str, api_version: str) -> 
     text = json.dumps(document(entries, title=title, version=api_version), indent=2) + "\n"
     if out is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
         out.write_text(text)
-        click.echo(f"pyxle openapi: wrote {out}", err=True)
+    except OSError as exc:
+        raise CliError(f"cannot write the document to {out}: {_reason(exc, out)}") from None
+    click.echo(f"pyxle openapi: wrote {out}", err=True)
+
+
+def _reason(exc: OSError, path: Path) -> str:
+    """Why ``path`` cannot be written, in words: the errors users hit, named for what they mean."""
+    if isinstance(exc, IsADirectoryError):
+        return "it is a folder; name a file, such as openapi.json, in it"
+    if isinstance(exc, FileNotFoundError) and not path.parent.exists():
+        return f"its folder {path.parent} does not exist"
+    if isinstance(exc, NotADirectoryError):
+        return "a part of the path is a file, not a folder"
+    return f"it cannot be created there ({exc.strerror or exc})"
 
 
 @main.command()

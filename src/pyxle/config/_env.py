@@ -37,7 +37,14 @@ def env_file_names(mode: str) -> tuple[str, ...]:
 
 def parse_env(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
     """Parse dotenv text: (values, problems). Problems are "line N: ..." and name no values."""
+    values, _, problems = _parse(text)
+    return values, problems
+
+
+def _parse(text: str) -> tuple[dict[str, str], dict[str, int], tuple[str, ...]]:
+    """(values, the line that set each, problems)."""
     values: dict[str, str] = {}
+    lines_of: dict[str, int] = {}
     problems: list[str] = []
     lines = text.removeprefix("\ufeff").split("\n")
     index = 0
@@ -79,7 +86,8 @@ def parse_env(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
         else:
             # Unquoted: a " #" starts a comment; surrounding spaces are not part of the value.
             values[name] = re.split(r"\s#", rest, maxsplit=1)[0].strip()
-    return values, tuple(problems)
+        lines_of[name] = number
+    return values, lines_of, tuple(problems)
 
 
 def _closing_quote(body: str, quote: str) -> int:
@@ -99,28 +107,37 @@ def _unescape(raw: str) -> str:
     return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), m.group(0)), raw, flags=re.DOTALL)
 
 
-def read_env_file(path: Path) -> dict[str, str]:
-    """Values of one dotenv file; ConfigError naming the file and every bad line."""
+def read_env_file(path: Path, origins: MutableMapping[str, str] | None = None) -> dict[str, str]:
+    """Values of one dotenv file; ConfigError naming the file and every bad line.
+
+    ``origins``, when given, gets ``"<path>:<line>"`` for each variable, so a value found bad
+    later (``PYXLE_PORT=abc``) can be reported where it was written.
+    """
     text = read_text(path)
-    values, problems = parse_env(text)
+    values, lines_of, problems = _parse(text)
     if problems:
         raise ConfigError(problems, path)
+    if origins is not None:
+        origins.update({name: f"{path}:{line}" for name, line in lines_of.items()})
     return values
 
 
 def load_env_files(
-    root: Path, mode: str, environ: MutableMapping[str, str] = os.environ
+    root: Path, mode: str, environ: MutableMapping[str, str] = os.environ,
+    origins: MutableMapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Load ``.env``, ``.env.local``, ``.env.<mode>``, ``.env.<mode>.local`` into ``environ``.
 
     Later files override earlier ones; variables already set in ``environ`` (the shell)
-    always win over every file. Returns the variables this call set.
+    always win over every file. Returns the variables this call set; ``origins``, when
+    given, gets ``"<file>:<line>"`` for each of them.
     """
     merged: dict[str, str] = {}
+    where: dict[str, str] = {}
     for name in env_file_names(mode):
         path = Path(root) / name
         if path.is_file():
-            merged.update(read_env_file(path))
+            merged.update(read_env_file(path, where))
 
     from_files = _previous_file_keys(environ)
     applied: dict[str, str] = {}
@@ -129,6 +146,8 @@ def load_env_files(
             continue  # set by the shell
         environ[key] = value
         applied[key] = value
+        if origins is not None:
+            origins[key] = where[key]
     # A variable an earlier load took from a file that no file sets any more goes away.
     for key in from_files - merged.keys():
         environ.pop(key, None)

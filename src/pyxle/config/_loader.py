@@ -9,13 +9,17 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from ._dirs import KEYS as DIR_KEYS
+from ._dirs import check_dirs
 from ._env import env_file_names, load_env_files
 from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
-from ._overrides import env_overrides, flag_overrides, with_env_secrets
+from ._overrides import ENV_OVERRIDES, env_overrides, flag_overrides, with_env_secrets
 from ._validate import validate_config
 
 CONFIG_FILENAME = "pyxle.config.json"
+# Overrides the CLI passes from a flag, named as the user typed them in errors.
+FLAG_NAMES = {"dist_dir": "--out-dir"}
 
 
 class _Object(dict):  # type: ignore[type-arg]
@@ -80,10 +84,11 @@ def load_config(
     env_file_names(mode)  # rejects a mode that is not a plain name, even with load_env off
     if environ is None:
         environ = os.environ
+    origins: dict[str, str] = {}  # variable -> the .env file:line it came from
     if load_env:
         if not isinstance(environ, MutableMapping):
             environ = dict(environ)
-        load_env_files(root, mode, environ)
+        load_env_files(root, mode, environ, origins)
 
     path = root / (config_path or CONFIG_FILENAME)
     if config_path is not None and not path.is_file():
@@ -97,10 +102,11 @@ def load_config(
         if problems:
             raise ConfigError(problems, path, warnings=warnings)
 
-    from_env, env_problems = env_overrides(environ)
+    from_env, env_problems = env_overrides(environ, origins)
     from_flags, flag_problems = flag_overrides(overrides or {})
     if env_problems or flag_problems:
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
+    sources = _dir_sources(path, fields, from_env, from_flags, origins)
 
     realtime_env = from_env.pop("realtime", None)
     cache_env = from_env.pop("cache", None)
@@ -111,4 +117,23 @@ def load_config(
         config = replace(config, cache=replace(config.cache, **cache_env))
     if config.cache.backend == "redis" and not config.cache.redis_url and environ.get("REDIS_URL", "").strip():
         config = replace(config, cache=replace(config.cache, redis_url=environ["REDIS_URL"].strip()))
-    return with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)
+    config = with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)
+    dir_problems = check_dirs(config, sources)
+    if dir_problems:
+        raise ConfigError(dir_problems, warnings=warnings)
+    return config
+
+
+def _dir_sources(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any],
+                 from_flags: Mapping[str, Any], origins: Mapping[str, str]) -> dict[str, tuple[str, str | None]]:
+    """How each folder setting was given, the last source winning: (its name, file[:line] or None)."""
+    sources: dict[str, tuple[str, str | None]] = {}
+    variables = {field: variable for variable, (field, _, _) in ENV_OVERRIDES.items()}
+    for field, key in DIR_KEYS.items():
+        if field in from_flags:
+            sources[field] = (FLAG_NAMES.get(field, f'override "{field}"'), None)
+        elif field in from_env:
+            sources[field] = (variables[field], origins.get(variables[field]))
+        elif field in from_file:
+            sources[field] = (key, str(path))
+    return sources

@@ -289,7 +289,8 @@ class PyxleConfig:
                 "cookieSecure": csrf.cookie_secure,
                 "cookieSameSite": csrf.cookie_same_site,
                 "exemptPaths": list(csrf.exempt_paths),
-                "apiRoutes": bool(api_routes) if not isinstance(api_routes, tuple) else list(api_routes),
+                # null when unset, as the file would have it: that is not false (start-up notes unchecked routes)
+                "apiRoutes": list(api_routes) if isinstance(api_routes, tuple) else api_routes,
             },
             "openapi": {"enabled": self.openapi.enabled, "path": self.openapi.path,
                         "production": self.openapi.production},

@@ -82,10 +82,13 @@ _FILE_BACKEND = ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (on
                  "(shared by every worker and machine)")
 
 
-def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, ...]]:
+def env_overrides(
+    environ: Mapping[str, str], origins: Mapping[str, str] | None = None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     """Field values from ``PYXLE_*`` variables: (values, problems naming the variable).
 
-    An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
+    A problem with a variable that ``origins`` places in a ``.env`` file starts with that
+    ``file:line``. An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
     ``PYXLE_REALTIME_*`` values come as one dict under ``"realtime"``: fields of ``RealtimeConfig``;
     ``PYXLE_PAGE_CACHE_*`` ones under ``"cache"``.
     """
@@ -101,10 +104,11 @@ def env_overrides(environ: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str
             value = parse(text)
             if rule.check(value):
                 into[name] = value
-            elif variable == "PYXLE_PAGE_CACHE_BACKEND" and value == "file":
-                problems.append(_FILE_BACKEND)
-            else:
-                problems.append(problem(variable, rule, text))
+                continue
+            where = (origins or {}).get(variable)
+            found = _FILE_BACKEND if variable == "PYXLE_PAGE_CACHE_BACKEND" and value == "file" \
+                else problem(variable, rule, text)
+            problems.append(f"{where}: {found}" if where else found)
     if realtime:
         values["realtime"] = realtime
     if cache:

@@ -297,7 +297,7 @@ class Validator:
             kwargs["cookie_same_site"] = same_site if same_site is _INVALID else same_site.lower()
         if "exemptPaths" in obj:
             kwargs["exempt_paths"] = self.list_of("csrf.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
-        if "apiRoutes" in obj:
+        if obj.get("apiRoutes") is not None:  # null: unset, as --print-config shows the default
             kwargs["api_routes"] = self.api_routes(obj["apiRoutes"])
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID

@@ -1,0 +1,142 @@
+"""What the CLI says when the user got something wrong: one `pyxle: ...` line (or a `file:line`
+message with the source line and a hint), exit code 1, never a Python traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import pyxle_command, server_env
+from tests.docs._blocks import cites
+
+ROUTE = "async def get(request):\n    return {'ok': True}\n"
+
+
+def pyxle(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pyxle_command(), *args], cwd=project, capture_output=True, text=True, timeout=120,
+                          env=server_env(**env), check=False)
+
+
+def one_line_error(run: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert run.stderr.startswith("pyxle: "), run.stderr
+    for word in words:
+        assert word in run.stderr, run.stderr
+
+
+@pytest.fixture
+def api(make_project) -> Path:
+    return make_project({"pages/api/hello.py": ROUTE})
+
+
+def test_openapi_into_a_folder_that_does_not_exist_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
+    target = tmp_path / "nowhere" / "a.json"
+    one_line_error(pyxle(api, "openapi", ".", "-o", str(target)), str(target), f"{tmp_path / 'nowhere'} does not exist")
+
+
+def test_openapi_onto_a_folder_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
+    one_line_error(pyxle(api, "openapi", ".", "-o", str(tmp_path)), str(tmp_path), "it is a folder")
+
+
+def test_build_out_dir_onto_a_file_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
+    target = tmp_path / "a-file"
+    target.write_text("mine\n")
+    one_line_error(pyxle(api, "build", ".", "--out-dir", str(target)), f'--out-dir "{target}" is a file, not a folder')
+    assert target.read_text() == "mine\n"
+
+
+def test_build_out_dir_under_a_file_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("mine\n")
+    target = tmp_path / "a-file" / "dist"
+    one_line_error(pyxle(api, "build", ".", "--out-dir", str(target)), str(target), "is a file, not a folder")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_build_out_dir_that_cannot_be_created_is_one_line_naming_it(api: Path) -> None:
+    one_line_error(pyxle(api, "build", ".", "--out-dir", "/proc/nope"), "/proc/nope", "cannot be created there")
+
+
+def start_up_error(make_project, start_server, files: dict[str, str], config: dict[str, object]) -> str:
+    project = make_project({"pages/api/hello.py": ROUTE, **files, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", ready=False)
+    assert server.wait_exit(60) == 1
+    output = server.output()
+    assert "Traceback" not in output, output
+    return output
+
+
+MIDDLEWARE = "import os\n\nDB = os.environ[\"MW_DB_URL\"]\n\n\nclass Timing:\n    def __init__(self, app):\n        self.app = app\n"
+
+
+@cites("docs/middleware.md", "When the module itself raises (or a module of the project it imports does), the message starts\nwith that file and line and shows the line")
+@cites("docs/middleware.md", "`pyxle: app_middleware.py:3: middleware[0] 'app_middleware:Timing' cannot be imported: KeyError: 'MW_DB_URL'`")
+def test_a_middleware_module_that_raises_names_its_file_line_and_source(make_project, start_server) -> None:
+    output = start_up_error(make_project, start_server, {"app_middleware.py": MIDDLEWARE},
+                            {"middleware": ["app_middleware:Timing"]})
+    assert ("pyxle: app_middleware.py:3: middleware[0] 'app_middleware:Timing' cannot be imported: "
+            "KeyError: 'MW_DB_URL'\n    DB = os.environ[\"MW_DB_URL\"]\n    hint: ") in output, output
+
+
+def test_a_middleware_importing_a_missing_package_says_to_install_it(make_project, start_server) -> None:
+    output = start_up_error(make_project, start_server,
+                            {"app_middleware.py": "import nopkg_zz\n\n\nclass Timing:\n    pass\n"},
+                            {"middleware": ["app_middleware:Timing"]})
+    assert "pyxle: app_middleware.py:1: middleware[0] 'app_middleware:Timing' cannot be imported: " \
+           "ModuleNotFoundError: No module named 'nopkg_zz'\n    import nopkg_zz\n" in output, output
+    assert 'hint: no module "nopkg_zz" is installed: pip install the package that provides it' in output
+    assert "requirements.txt" in output and "move side effects" not in output
+
+
+def test_a_route_hook_whose_helper_has_a_syntax_error_names_the_helper_line(make_project, start_server) -> None:
+    output = start_up_error(make_project, start_server, {
+        "app_hooks.py": "import lib.helpers\n\n\nasync def timing(context, request, call_next):\n"
+                        "    return await call_next(request)\n",
+        "lib/__init__.py": "", "lib/helpers.py": "VALUE = 1\nBROKEN = (\n",
+    }, {"routeMiddleware": {"apis": ["app_hooks:timing"]}})
+    assert "pyxle: lib/helpers.py:2: routeMiddleware.apis[0] 'app_hooks:timing' cannot be imported: SyntaxError" \
+           in output, output
+    assert "hint: fix the syntax error" in output and "move side effects" not in output
+
+
+def test_a_route_importing_a_missing_package_says_to_install_it(make_project, start_server) -> None:
+    output = start_up_error(make_project, start_server,
+                            {"pages/api/hello.py": "import nopkg_zz\n\n" + ROUTE}, {})
+    assert "pyxle: pages/api/hello.py:1: ModuleNotFoundError while importing: No module named 'nopkg_zz'" in output
+    assert "add that package to requirements.txt" in output and "move side effects" not in output
+
+
+def test_a_route_whose_helper_has_a_syntax_error_says_to_fix_it_there(make_project, start_server) -> None:
+    output = start_up_error(make_project, start_server, {
+        "pages/api/hello.py": "import helpers\n\n" + ROUTE, "helpers.py": "def broken(:\n    pass\n",
+    }, {})
+    assert "pyxle: pages/api/hello.py:1: SyntaxError while importing" in output, output
+    assert "hint: fix the syntax error at helpers.py:1" in output and "move side effects" not in output
+
+
+@cites("docs/configuration.md", "when a `.env` file set it, the message starts with that file and line:\n`pyxle: /app/.env:2: PYXLE_PORT must be ...`")
+def test_a_bad_port_in_a_dotenv_file_names_the_file_and_line(api: Path) -> None:
+    (api / ".env").write_text("# settings\nAPP_NAME=demo\nPYXLE_PORT=abc\n")
+    one_line_error(pyxle(api, "dev", ".", "--print-config"),
+                   f"pyxle: {api / '.env'}:3: PYXLE_PORT must be an integer between 0 and 65535")
+
+
+def test_a_bad_port_in_the_shell_names_only_the_variable(api: Path) -> None:
+    (api / ".env").write_text("PYXLE_PORT=abc\n")  # the shell's value wins over the file's
+    run = pyxle(api, "dev", ".", "--print-config", PYXLE_PORT="xyz")
+    one_line_error(run, 'pyxle: PYXLE_PORT must be an integer between 0 and 65535 (0: any free port) (got "xyz")')
+
+
+@pytest.mark.parametrize("config,shown", [({}, None), ({"csrf": {"apiRoutes": False}}, False),
+                                          ({"csrf": {"apiRoutes": None}}, None),
+                                          ({"csrf": {"apiRoutes": ["/api/a"]}}, ["/api/a"])])
+@cites("docs/configuration.md", "`pyxle dev\n--print-config` shows the unset value as `\"apiRoutes\": null`")
+def test_print_config_shows_csrf_api_routes_as_set_and_null_when_unset(api: Path, config, shown) -> None:
+    (api / "pyxle.config.json").write_text(json.dumps(config))
+    run = pyxle(api, "dev", ".", "--print-config")
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["csrf"]["apiRoutes"] == shown
