@@ -91,3 +91,64 @@ def test_a_browser_sees_a_rate_limited_handshake_fail_with_1006_and_use_websocke
         page.page.get_by_test_id("codes").filter(has_text="1006,1006,1006").wait_for(timeout=15000)
     retries = int(page.page.get_by_test_id("codes").inner_text().split()[0])
     assert retries >= 2  # it keeps trying, with backoff, as after any drop
+
+
+COUNT_SOCKETS = """(() => {
+  const Native = window.WebSocket
+  window.__sockets = []
+  window.WebSocket = function (url, protocols) {
+    window.__sockets.push(url)
+    return new Native(url, protocols)
+  }
+  window.WebSocket.prototype = Native.prototype
+  Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 })
+})()"""
+
+PROTOCOLS = '''
+import asyncio
+
+async def websocket(ws):
+    await ws.accept(subprotocol="chat")
+    for i in range(5):
+        await ws.send_json({"tick": i, "room": ws.query_params.get("room", "")})
+        await asyncio.sleep(0.2)
+    await ws.receive_text()
+
+
+import { useState } from 'react'
+import { useWebSocket } from 'pyxle/client'
+
+export default function Chat() {
+  const [room, setRoom] = useState('a')
+  const [ticks, setTicks] = useState([])
+  const chat = useWebSocket('/chat?room=' + room, { protocols: ['chat'],
+                                                   onMessage: (m) => setTicks((all) => [...all, m.room + m.tick]) })
+  if (typeof window !== 'undefined') (window.__statuses ||= []).push(chat.status)
+  return (
+    <main>
+      <p data-testid="status">{chat.status}</p>
+      <p data-testid="ticks">{ticks.join(' ')}</p>
+      <button onClick={() => { window.__statuses = []; setRoom('b') }}>room b</button>
+    </main>
+  )
+}
+'''
+
+
+def test_use_websocket_with_inline_protocols_opens_one_socket_and_a_new_url_never_shows_closed(
+        make_project, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(make_project({"pages/chat.pyxl": PROTOCOLS}, node=True))
+    page.page.add_init_script(COUNT_SOCKETS)
+    page.page.goto(server.url + "/chat")
+    page.page.get_by_test_id("ticks").filter(has_text="a4").wait_for()
+    assert page.page.get_by_test_id("status").inner_text() == "open"
+    assert page.page.get_by_test_id("ticks").inner_text() == "a0 a1 a2 a3 a4"
+    assert page.page.evaluate("window.__sockets.length") == 1  # a new array each render is the same protocols
+
+    page.page.get_by_role("button", name="room b").click()
+    page.page.get_by_test_id("ticks").filter(has_text="b4").wait_for()
+    page.page.wait_for_timeout(300)  # the old socket's close has long arrived
+    assert page.page.evaluate("window.__sockets.length") == 2
+    statuses = page.page.evaluate("window.__statuses")
+    assert "closed" not in statuses and statuses[-1] == "open", statuses  # the replaced socket's close is not shown
+    assert not page.problems(), page.problems()

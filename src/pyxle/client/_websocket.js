@@ -1,6 +1,9 @@
 // useWebSocket(url, options): one socket per component, opened in an effect (never during SSR),
 // reconnected with exponential backoff and jitter after a drop, up to an app-set limit.
 // Text messages are parsed as JSON when they are JSON; objects sent are serialised.
+// The effect is keyed on `protocols` by value: an inline array is a new one on every render, and
+// keyed by identity each render would open a new socket (and its close render again, endlessly).
+// A socket the effect has replaced (new url or options, unmount) no longer touches state.
 import { useCallback, useEffect, useRef, useState } from 'react'
 
 // Close codes that another try cannot fix: the origin was refused, a message was too big.
@@ -36,6 +39,7 @@ export function useWebSocket(url, options = {}) {
   const socket = useRef(null)
   const handlers = useRef(options)
   handlers.current = options
+  const protocolsKey = protocols == null ? '' : JSON.stringify(protocols)
 
   useEffect(() => {
     if (!enabled || !url) {
@@ -45,26 +49,30 @@ export function useWebSocket(url, options = {}) {
     let attempt = 0
     let timer = null
     let stopped = false
+    const subprotocols = protocolsKey ? JSON.parse(protocolsKey) : undefined
     function open() {
       setStatus('connecting')
-      const ws = new WebSocket(socketUrl(url), protocols)
+      const ws = new WebSocket(socketUrl(url), subprotocols)
       socket.current = ws
       ws.onopen = (event) => {
+        if (stopped) return
         attempt = 0
         setRetries(0)
         setStatus('open')
         handlers.current.onOpen?.(event)
       }
       ws.onmessage = (event) => {
+        if (stopped) return
         const message = parse(event.data, json)
         setLastMessage(message)
         handlers.current.onMessage?.(message, event)
       }
       ws.onclose = (event) => {
         if (socket.current === ws) socket.current = null
+        if (stopped) return  // replaced or unmounted: the next socket's status is the one shown
         setStatus('closed')
         handlers.current.onClose?.(event)
-        if (stopped || !reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
+        if (!reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
         timer = setTimeout(open, retryDelay(attempt, minDelay, maxDelay))
         attempt += 1
         setRetries(attempt)
@@ -77,7 +85,7 @@ export function useWebSocket(url, options = {}) {
       socket.current?.close(1000)
       socket.current = null
     }
-  }, [url, enabled, json, reconnect, maxRetries, minDelay, maxDelay, protocols])
+  }, [url, enabled, json, reconnect, maxRetries, minDelay, maxDelay, protocolsKey])
 
   const send = useCallback((data) => {
     const ws = socket.current

@@ -210,6 +210,7 @@ export interface WebSocketOptions<M = unknown> {
   /** The first delay before reconnecting, in ms (doubling up to maxDelay). Default 500. */
   minDelay?: number
   maxDelay?: number
+  /** Subprotocols, compared by value: an array written inline keeps one socket across renders. */
   protocols?: string | string[]
   /** false: no socket (yet). Default true. */
   enabled?: boolean
