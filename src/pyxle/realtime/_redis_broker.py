@@ -3,6 +3,10 @@
 Each process subscribes once per channel that has a local socket and fans out to them itself,
 so a message costs one Redis delivery per process, not per socket. A publisher's own process
 gets its messages back through Redis like every other: each socket receives each message once.
+
+What Redis holds for a channel (this process's subscription and its field in the presence hash)
+follows the local sockets through one task per channel (``_settle``): sockets that join and leave
+while a Redis round trip is under way never leave it subscribed to nothing, or counted wrongly.
 """
 
 from __future__ import annotations
@@ -21,6 +25,11 @@ from pyxle.realtime._frames import Message, encode, from_wire, to_wire
 
 logger = logging.getLogger("pyxle.realtime")
 HEARTBEAT = 5.0  # seconds between this process's "still here" marks; three missed and it is gone
+PRESENCE_TTL = int(HEARTBEAT * 3)  # a presence hash no live process refreshes is gone after this
+# Seconds publish, count and a presence write wait for Redis. It answers in well under a
+# millisecond; one that holds the connection open without answering (a stopped process, a
+# stalled host) must not hold a handler for the client's 5-second socket timeout.
+COMMAND_TIMEOUT = 0.5
 
 # The sum of the counts of the processes still alive; fields of dead ones are dropped on the way.
 _COUNT = """
@@ -41,7 +50,8 @@ class RedisBroker(LocalSubscribers):
     """Channels across processes through Redis (``pip install "pyxle-framework[redis]"``)."""
 
     def __init__(self, url: str | None = None, *, client: Any | None = None, channel_prefix: str = "pyxle:rt:",
-                 reconnect_delay: float = 0.5, connect_timeout: float = 5.0) -> None:
+                 reconnect_delay: float = 0.5, connect_timeout: float = 5.0,
+                 command_timeout: float = COMMAND_TIMEOUT) -> None:
         super().__init__()
         self.url = url or "redis://localhost:6379"
         self.prefix = channel_prefix
@@ -49,11 +59,15 @@ class RedisBroker(LocalSubscribers):
         self._client = client
         self._reconnect_delay = reconnect_delay
         self._timeout = connect_timeout
+        self._command_timeout = command_timeout
         self._id = os.urandom(6).hex()  # this process, in the presence hashes
         self._subscription: Subscription | None = None
         self._heartbeat: asyncio.Task[None] | None = None
         self._count: Any = None
-        self._leaving: set[asyncio.Task[None]] = set()  # Redis updates for evicted sockets, under way
+        self._subscribed: set[str] = set()  # channels handed to the Subscription (kept across reconnects)
+        self._written: dict[str, int] = {}  # this process's presence counts as last sent to Redis
+        self._unsure: set[str] = set()  # channels whose last presence write failed: the heartbeat redoes it
+        self._settling: dict[str, asyncio.Task[None]] = {}
 
     async def start(self) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer."""
@@ -61,7 +75,7 @@ class RedisBroker(LocalSubscribers):
             self._client = redis_client(self.url, feature="realtime")
         await check_reachable(self._client, self.url, feature="realtime")
         self._count = self._client.register_script(_COUNT)
-        await self._mark_alive()
+        await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
         self._subscription = Subscription(self._client, self.url, self._dispatch, feature="realtime",
                                           on_up=self._reassert, reconnect_base=self._reconnect_delay, logger=logger)
         await self._subscription.start(self._timeout)
@@ -70,40 +84,44 @@ class RedisBroker(LocalSubscribers):
     async def aclose(self) -> None:
         if self._heartbeat is not None:
             self._heartbeat.cancel()
+        settling = list(self._settling.values())
+        for task in settling:
+            task.cancel()
+        await asyncio.gather(*settling, return_exceptions=True)
         if self._subscription is not None:
             await self._subscription.aclose()
-        if self._client is not None and self._channels:
+        channels = {*self._channels, *self._written, *self._unsure}
+        if self._client is not None and channels:
             with contextlib.suppress(Exception):  # Redis is gone: the marks expire by themselves
                 async with self._client.pipeline(transaction=False) as pipe:
-                    for channel in self._channels:
+                    for channel in channels:
                         pipe.hdel(self._presence(channel), self._id)
                     pipe.delete(self._worker_key())
-                    await pipe.execute()
+                    await asyncio.wait_for(pipe.execute(), self._timeout)
         self._channels.clear()
+        self._written.clear()
+        self._unsure.clear()
 
     async def subscribe(self, channel: str, ws: WebSocket) -> None:
-        before = self._local_count(channel)
-        first = self._add(channel, ws)
-        if first and self._subscription is not None:
-            await self._subscription.add(self._prefix_bytes + channel.encode())
-        if self._local_count(channel) != before:
-            await self._presence_add(channel, 1)
+        """Returns once Redis has this process subscribed (a message published next reaches ``ws``)."""
+        self._add(channel, ws)
+        await asyncio.shield(self._settle(channel))
 
     async def unsubscribe(self, channel: str, ws: WebSocket) -> None:
-        before = self._local_count(channel)
-        last = self._remove(channel, ws)
-        if self._local_count(channel) != before:
-            await self._presence_add(channel, -1)
-        if last and self._subscription is not None:
-            await self._subscription.remove(self._prefix_bytes + channel.encode())
+        self._remove(channel, ws)
+        await asyncio.shield(self._settle(channel))  # a cancelled handler still leaves Redis right
 
     async def publish(self, channel: str, message: Message) -> None:
-        """Send to every subscriber on every process; ``BrokerUnavailable`` at once while Redis is down."""
+        """Send to every subscriber on every process; ``BrokerUnavailable`` at once while Redis is
+        down, and after ``command_timeout`` when it does not answer. In that case the command may
+        already sit in Redis's socket: a Redis that was only paused still delivers it on resuming
+        (closing or even resetting a connection does not take back what the kernel has received)."""
         data = to_wire(encode(message))  # a TypeError for a bad message comes before Redis is touched
         if self._subscription is None or not self._subscription.up:
             raise self._unavailable(f"cannot publish to {channel!r}")
         try:
-            await asyncio.wait_for(self._client.publish(self._prefix_bytes + channel.encode(), data), self._timeout)
+            await asyncio.wait_for(self._client.publish(self._prefix_bytes + channel.encode(), data),
+                                   self._command_timeout)
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(f"cannot publish to {channel!r}", exc) from None
         except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
@@ -115,7 +133,7 @@ class RedisBroker(LocalSubscribers):
             return self._local_count(channel)
         try:
             return int(await asyncio.wait_for(
-                self._count(keys=[self._presence(channel)], args=[self.prefix + "worker:"]), self._timeout))
+                self._count(keys=[self._presence(channel)], args=[self.prefix + "worker:"]), self._command_timeout))
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(f"cannot count {channel!r}", exc) from None
         except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
@@ -131,14 +149,66 @@ class RedisBroker(LocalSubscribers):
 
     def _left(self, channel: str) -> None:
         """An evicted socket: presence and the subscription follow without holding up the fan-out."""
-        task = asyncio.ensure_future(self._leave(channel))
-        self._leaving.add(task)
-        task.add_done_callback(self._leaving.discard)
+        self._settle(channel)
 
-    async def _leave(self, channel: str) -> None:
-        await self._presence_add(channel, -1)
-        if channel not in self._channels and self._subscription is not None:  # no socket rejoined meanwhile
-            await self._subscription.remove(self._prefix_bytes + channel.encode())
+    def _settle(self, channel: str) -> asyncio.Task[None]:
+        """The task bringing Redis in line with this process's sockets on ``channel``: one at a time.
+
+        Every change to a channel's sockets ends here. A change made while the task waits for
+        Redis is picked up by that same task when the wait ends (it looks again after each one),
+        and its caller waits for it; so a socket that joins while the last one is leaving is
+        never left on a channel this process has unsubscribed from.
+        """
+        task = self._settling.get(channel)
+        if task is None or task.done():
+            task = self._settling[channel] = asyncio.ensure_future(self._align(channel))
+            task.add_done_callback(lambda done: self._settled(channel, done))
+        return task
+
+    def _settled(self, channel: str, task: asyncio.Task[None]) -> None:
+        if self._settling.get(channel) is task:
+            del self._settling[channel]
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("realtime: channel %r not brought in line with Redis (%r)", channel, task.exception())
+
+    async def _align(self, channel: str) -> None:
+        """Subscribe before counting a socket in; uncount before unsubscribing; look again after each await."""
+        key = self._prefix_bytes + channel.encode()
+        while True:
+            here = self._local_count(channel)
+            subscribed = channel in self._subscribed
+            if here and not subscribed:
+                self._subscribed.add(channel)
+                if self._subscription is not None:
+                    await self._subscription.add(key)
+            elif here != self._written.get(channel, 0):
+                await self._write_presence(channel, here)
+            elif not here and subscribed:
+                self._subscribed.discard(channel)
+                if self._subscription is not None:
+                    await self._subscription.remove(key)
+            else:
+                return
+
+    async def _write_presence(self, channel: str, here: int) -> None:
+        """This process's field in the channel's hash: ``here``, or gone at 0 (and with the last
+        field, the hash). The hash expires unless a process with sockets in it refreshes it."""
+        if here:
+            self._written[channel] = here
+        else:
+            self._written.pop(channel, None)
+        try:
+            async with self._client.pipeline(transaction=False) as pipe:
+                if here:
+                    pipe.hset(self._presence(channel), self._id, here)
+                    pipe.expire(self._presence(channel), PRESENCE_TTL)
+                else:
+                    pipe.hdel(self._presence(channel), self._id)
+                await asyncio.wait_for(pipe.execute(), self._command_timeout)
+            self._unsure.discard(channel)
+        except Exception as exc:  # noqa: BLE001  (down or slow: the heartbeat writes it when Redis answers)
+            logger.debug("realtime: presence of %r not written (%r)", channel, exc)
+            self._unsure.add(channel)
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
@@ -146,25 +216,24 @@ class RedisBroker(LocalSubscribers):
     def _worker_key(self) -> str:
         return f"{self.prefix}worker:{self._id}"
 
-    async def _presence_add(self, channel: str, delta: int) -> None:
-        with contextlib.suppress(Exception):  # down: _reassert writes the true counts when it is back
-            await self._client.hincrby(self._presence(channel), self._id, delta)
-
-    async def _mark_alive(self) -> None:
-        await self._client.set(self._worker_key(), b"1", ex=int(HEARTBEAT * 3))
-
     async def _reassert(self) -> None:
-        """After (re)connecting: this process's counts as they are (Redis may have restarted empty)."""
+        """After (re)connecting and on each heartbeat: this process is alive, its counts as they
+        are (Redis may have restarted empty), the expiry of its channels' hashes pushed back."""
         for attempt in range(3):  # the first try may meet a pooled connection Redis already closed
+            unsure = set(self._unsure)
             try:
                 async with self._client.pipeline(transaction=False) as pipe:
-                    pipe.set(self._worker_key(), b"1", ex=int(HEARTBEAT * 3))
+                    pipe.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
                     for channel in list(self._channels):
                         pipe.hset(self._presence(channel), self._id, self._local_count(channel))
-                    await pipe.execute()
+                        pipe.expire(self._presence(channel), PRESENCE_TTL)
+                    for channel in unsure.difference(self._channels):
+                        pipe.hdel(self._presence(channel), self._id)
+                    await asyncio.wait_for(pipe.execute(), self._timeout)
+                self._unsure -= unsure
                 return
             except Exception as exc:  # noqa: BLE001  (the next heartbeat tries again)
-                logger.debug("realtime: presence not written yet (%s)", exc)
+                logger.debug("realtime: presence not written yet (%r)", exc)
                 await asyncio.sleep(0.05 * (attempt + 1))
 
     async def _beat(self) -> None:
