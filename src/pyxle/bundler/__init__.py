@@ -261,6 +261,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                 "page": str(pages_dir / spec.file),
                 "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(spec.file)],
                 "loading": [[at, str(pages_dir / f)] for at, f in table.loading(spec.file)],
+                "error": _error_boundary(table, pages_dir, spec.file),
             }
             for spec in table.pages
         ] + [
@@ -268,6 +269,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                 "id": page_id(file),
                 "page": str(pages_dir / file),
                 "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(file)],
+                "error": _error_boundary(table, pages_dir, file),
             }
             for group in table.specials.values()
             for kind, file in group.items()
@@ -306,6 +308,21 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
+
+
+def _error_boundary(table: RouteTable, pages_dir: Path, file: PurePosixPath) -> list[Any] | None:
+    """``[position, path]`` of the error page the browser shows when the page throws there.
+
+    The nearest ``error.pyxl``, as the server renders for the page, placed inside the layouts and
+    templates the server renders it in (those of its folder and above; ``position``: how many
+    entries of ``chain(file)`` wrap it). None (an error page itself, or no ``error.pyxl``): the
+    built-in message, inside every layout.
+    """
+    special = table.nearest(file, "error")
+    if special is None or special == file:
+        return None
+    depth = len(special.parent.parts)
+    return [sum(len(f.parent.parts) <= depth for _, f in table.chain(file)), str(pages_dir / special)]
 
 
 def _shown(path: Path, root: Path) -> str:

@@ -38,7 +38,13 @@ function routeLiteral(page, prefix) {
     imports.push(`import * as ${prefix}s${i} from ${importPath(abs)}`)
     return `[${at}, ${prefix}s${i}]`
   })
-  return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}], loading: [${loading.join(', ')}] }` }
+  // The error.pyxl shown when the page throws in the browser: [position in the layouts, module]
+  let error = 'null'
+  if (page.error) {
+    imports.push(`import * as ${prefix}e from ${importPath(page.error[1])}`)
+    error = `[${page.error[0]}, ${prefix}e]`
+  }
+  return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}], loading: [${loading.join(', ')}], error: ${error} }` }
 }
 
 function entrySource(name) {

@@ -2,14 +2,14 @@
 // same tree and props, and starts the router; modules imported later by navigation only
 // provide their route.
 import { hydrateRoot } from 'react-dom/client'
-import { decodePath, startRouter, uncaughtError } from './_router.js'
+import { caughtError, decodePath, startRouter, uncaughtError } from './_router.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
 export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
-  const tree = pageTree(route, props, decodePath(location.pathname), csrfToken())
+  const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
   const root = hydrateRoot(document.getElementById('pyxle-root'), tree, {
     onRecoverableError(error) {
       // A Suspense boundary that failed on the server (streamed with a digest; the details are in

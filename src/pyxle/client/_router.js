@@ -137,7 +137,7 @@ async function show(key, ttl, id) {
   state.failed = null
   state.rendering = true
   try {
-    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken())))
+    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken(), caughtError)))
   } finally {
     state.rendering = false
   }
@@ -284,6 +284,16 @@ export function uncaughtError(error) {
   if (state.rendering) state.failed = error
   if (typeof reportError === 'function') reportError(error) // what React does without the option
   else console.error(error)
+}
+
+// A page's error boundary caught what it threw (see _tree.js): React logged it and shows the error
+// page. While a navigation renders, the navigation still becomes a full page load, as above (the
+// server's answer has the right status and its own error page); either way window 'error'
+// listeners hear of it (the dev overlay, error reporting), as of an uncaught error.
+export function caughtError(error) {
+  if (state.rendering) state.failed = error
+  const message = error instanceof Error ? error.message : String(error)
+  dispatchEvent(new ErrorEvent('error', { error, message }))
 }
 
 // The path shown, decoded as the server sees it (so it matches server rendering).

@@ -4,7 +4,10 @@
 // layouts), as in Next.js.
 // Across client-side navigations, layouts keep their state (same component, same place);
 // templates are keyed by the route path, so they re-mount.
-import { createElement as h, Suspense } from 'react'
+// A page that throws in the browser (a render after an event, a <Suspense> child rejected only
+// there) shows the nearest error.pyxl in its place, inside the layouts that error page has on the
+// server (as error.js in Next.js), instead of React unmounting the whole page.
+import { Component, createElement as h, Suspense } from 'react'
 import { slotRegistry } from './_components.js'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
 
@@ -16,9 +19,44 @@ function mergeLayoutData(layouts, byFile) {
   return merged
 }
 
+// An error boundary: no DOM of its own, so hydration and server output are as without it (server
+// rendering ignores it). `attempt` is new at each pageTree() call: a navigation or a refresh
+// clears the error, while layouts inside the boundary keep their state.
+class PageBoundary extends Component {
+  constructor(props) {
+    super(props)
+    this.state = { error: null, attempt: props.attempt }
+  }
+
+  static getDerivedStateFromError(error) {
+    return { error }
+  }
+
+  static getDerivedStateFromProps(props, state) {
+    return props.attempt === state.attempt ? null : { error: null, attempt: props.attempt }
+  }
+
+  // React logs the error; onError (the router's) tells the router and window 'error' listeners.
+  componentDidCatch(error) {
+    if (this.props.onError) this.props.onError(error)
+  }
+
+  render() {
+    const { error } = this.state
+    if (error === null) return this.props.children
+    const { page, level, layoutData } = this.props
+    if (!page) return h('div', { role: 'alert' }, 'Something went wrong rendering this page.')
+    // The props the server gives error pages; `type` as Pyxle 0.9 had it.
+    const info = { message: error instanceof Error ? error.message : String(error), statusCode: 500, data: {},
+                   type: (error && error.name) || 'Error' }
+    return h(HeadLevel.Provider, { value: level }, h(page.default, { data: info, error: info, layoutData }))
+  }
+}
+
 // Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
 // result over `layoutData`, so a layout also reads what the layouts around it loaded.
-export function pageTree(route, props, routePath, csrfToken = '') {
+// `onError`: called in the browser with what a page threw (see PageBoundary).
+export function pageTree(route, props, routePath, csrfToken = '', onError = null) {
   const { page, layouts } = route
   const byFile = props.layoutData || {}
   const layoutData = mergeLayoutData(layouts, byFile)
@@ -34,12 +72,21 @@ export function pageTree(route, props, routePath, csrfToken = '') {
     }
     return tree
   }
-  let tree = suspend(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps)), layouts.length)
+  // route.error: [position in the layouts, error.pyxl's module]; none: the built-in message
+  // inside every layout. The boundary goes around the folder's loading.pyxl, as in Next.js.
+  const [errorAt, errorPage] = route.error || [layouts.length, null]
+  const attempt = {}
+  const wrap = (tree, at) => {
+    tree = suspend(tree, at)
+    if (at !== errorAt) return tree
+    return h(PageBoundary, { attempt, page: errorPage, level: at, layoutData, onError }, tree)
+  }
+  let tree = wrap(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps)), layouts.length)
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
-    tree = suspend(h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree)), i)
+    tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree)), i)
   }
   const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
   const page_ = { pageId: route.id, routePath, csrfToken }

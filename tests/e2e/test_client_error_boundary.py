@@ -1,0 +1,173 @@
+"""A page that throws in the browser after it was shown renders the nearest error.pyxl inside its
+layouts (the built-in message without one) instead of React unmounting the whole page, as
+pyxle-framework 0.9.4 and Next.js' error.js do. Real `pyxle serve`, Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.docs._blocks import cites
+
+DOC = "docs/pages.md"
+
+LAYOUT = """
+import { Link } from 'pyxle/client'
+export default function Layout({ children }) {
+  return (
+    <div>
+      <header>Site header <Link href="/other">Other</Link> <Link href="/late">Late</Link></header>
+      {children}
+    </div>
+  )
+}
+"""
+INDEX = "export default function Home() { return <h1>Home</h1> }\n"
+OTHER = "export default function Other() { return <h1>The other page</h1> }\n"
+CLICK = """
+import { useState } from 'react'
+function Fragile() { throw new Error('clicked into pieces') }
+export default function Boom() {
+  const [broken, setBroken] = useState(false)
+  return <main><h1>Boom shell</h1><button onClick={() => setBroken(true)}>break</button>{broken && <Fragile />}</main>
+}
+"""
+# The part fails on the server (streamed with a digest), is rendered again in the browser and
+# fails there too.
+LATE = """
+import { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Part({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((_, reject) => setTimeout(() => reject(new TypeError('the part gave up')), 800)))
+  return <p>{use(promise)}</p>
+}
+export default function Late({ data }) {
+  return <main><h1>Late shell</h1><Suspense fallback={<p>waiting</p>}><Part data={data} /></Suspense></main>
+}
+"""
+ERROR_PAGE = """
+export default function ErrorPage({ data, error }) {
+  return (
+    <section>
+      <h1>Something broke</h1>
+      <p data-testid="message">{data.message}</p>
+      <p data-testid="detail">{data.statusCode} {error.type}</p>
+    </section>
+  )
+}
+"""
+BLOG_LAYOUT = "export default function BlogLayout({ children }) { return <article><p>Blog chrome</p>{children}</article> }\n"
+PAGES = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/boom.pyxl": CLICK,
+         "pages/late.pyxl": LATE, "pages/blog/layout.pyxl": BLOG_LAYOUT, "pages/blog/boom.pyxl": CLICK}
+
+
+@pytest.fixture(scope="module")
+def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    made = {}
+    for name, files in (("with_error_page", {**PAGES, "pages/error.pyxl": ERROR_PAGE}), ("without", PAGES)):
+        root = tmp_path_factory.mktemp(name)
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(text.lstrip("\n"))
+        link_node_modules(root)
+        made[name] = root
+    return made
+
+
+@pytest.fixture(scope="module")
+def servers(projects: dict[str, Path]) -> Iterator[dict[str, Server]]:
+    started = {name: Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
+                            server_env()) for name, root in projects.items()}
+    try:
+        for server in started.values():
+            server.wait_ready()
+        yield started
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+def open_page(server: Server, page: PageWatch, path: str) -> None:
+    page.page.goto(server.url + path)
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'still here'")
+
+
+@cites(DOC, 'a page that throws after it is shown (a render after a click, a `<Suspense>` child whose `use(promise)` rejects there) is replaced by the same nearest `error.pyxl`')
+def test_a_click_that_makes_a_child_throw_shows_error_pyxl_inside_the_layout(servers: dict[str, Server],
+                                                                             page: PageWatch) -> None:
+    open_page(servers["with_error_page"], page, "/boom")
+    page.page.get_by_role("button", name="break").click()
+    page.page.get_by_role("heading", name="Something broke").wait_for()
+    assert page.page.get_by_test_id("message").text_content() == "clicked into pieces"
+    assert page.page.get_by_test_id("detail").text_content() == "500 Error"
+    assert "Site header" in page.page.inner_text("body")  # the layout stays on screen
+    assert "Boom shell" not in page.page.inner_text("body")
+    assert page.page.evaluate("window.__marker") == "still here"  # in place, no reload
+    assert any("clicked into pieces" in text for kind, text in page.problems() if kind == "error")  # logged
+
+
+@cites(DOC, 'Without an `error.pyxl` the page\'s place shows "Something went wrong rendering this page." (`role="alert"`) inside its layouts')
+def test_without_error_pyxl_the_built_in_alert_shows_inside_the_layout(servers: dict[str, Server],
+                                                                       page: PageWatch) -> None:
+    open_page(servers["without"], page, "/boom")
+    page.page.get_by_role("button", name="break").click()
+    alert = page.page.get_by_role("alert")
+    alert.wait_for()
+    assert alert.text_content() == "Something went wrong rendering this page."
+    assert "Site header" in page.page.inner_text("body")
+
+
+@cites(DOC, 'a navigation clears it')
+def test_a_link_after_the_error_shows_the_other_page(servers: dict[str, Server], page: PageWatch) -> None:
+    open_page(servers["with_error_page"], page, "/boom")
+    page.page.get_by_role("button", name="break").click()
+    page.page.get_by_role("heading", name="Something broke").wait_for()
+    page.page.get_by_role("link", name="Other").click()
+    page.page.get_by_role("heading", name="The other page").wait_for()
+    assert "Something broke" not in page.page.inner_text("body")
+    assert page.page.evaluate("window.__marker") == "still here"  # client-side navigation
+
+
+@cites(DOC, '`data = { message, statusCode: 500, data: {} }` (also `error`, with `type`, the error\'s name: `"TypeError"`)')
+def test_a_suspense_child_rejecting_in_the_browser_shows_error_pyxl(servers: dict[str, Server],
+                                                                    page: PageWatch) -> None:
+    page.page.goto(servers["with_error_page"].url + "/late")
+    page.page.get_by_role("heading", name="Something broke").wait_for(timeout=10000)
+    assert page.page.get_by_test_id("message").text_content() == "the part gave up"
+    assert page.page.get_by_test_id("detail").text_content() == "500 TypeError"
+    assert "Site header" in page.page.inner_text("body")
+
+
+def test_a_link_to_a_page_whose_suspense_child_rejects_shows_error_pyxl(servers: dict[str, Server],
+                                                                        page: PageWatch) -> None:
+    open_page(servers["with_error_page"], page, "/")
+    page.page.get_by_role("link", name="Late").click()
+    page.page.get_by_role("heading", name="Late shell").wait_for()
+    page.page.get_by_role("heading", name="Something broke").wait_for(timeout=10000)
+    assert "Site header" in page.page.inner_text("body")
+    assert page.page.evaluate("window.__marker") == "still here"
+
+
+@cites(DOC, 'inside the layouts the server renders that error page in (those of its folder and above)')
+def test_error_pyxl_replaces_the_layouts_below_its_folder_as_on_the_server(servers: dict[str, Server],
+                                                                          page: PageWatch) -> None:
+    server = servers["with_error_page"]
+    open_page(server, page, "/blog/boom")
+    assert "Blog chrome" in page.page.inner_text("body")
+    page.page.get_by_role("button", name="break").click()
+    page.page.get_by_role("heading", name="Something broke").wait_for()
+    body = page.page.inner_text("body")
+    assert "Site header" in body and "Blog chrome" not in body  # pages/error.pyxl sits in pages/layout.pyxl only
+
+
+def test_a_normal_page_hydrates_without_warnings(servers: dict[str, Server], page: PageWatch) -> None:
+    open_page(servers["with_error_page"], page, "/boom")
+    page.page.get_by_role("heading", name="Boom shell").wait_for()
+    page.page.get_by_role("link", name="Other").click()
+    page.page.get_by_role("heading", name="The other page").wait_for()
+    assert page.problems() == []
