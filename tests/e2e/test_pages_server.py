@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, server_env
+from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -322,6 +323,42 @@ def test_files_get_no_csrf_cookie_while_pages_and_json_do(demo_server: Server) -
     assert refusal.status_code == 403 and refusal.headers["set-cookie"].startswith("pyxle-csrf=")
     navigation = httpx.get(demo_server.url + "/", headers={"x-pyxle-navigation": "1"})
     assert navigation.headers["set-cookie"].startswith("pyxle-csrf=")
+
+
+@cites("docs/security.md", "name the cookie\n  with the `__Host-` prefix")
+def test_a_host_prefixed_csrf_cookie_is_set_as_browsers_require_and_guards_actions(make_project,
+                                                                                    start_server) -> None:
+    project = make_project({
+        "pyxle.config.json": json.dumps({"csrf": {"cookieName": "__Host-pyxle-csrf", "cookieSecure": True}}),
+        "pages/index.pyxl": """
+            @action
+            async def save(request):
+                return {"saved": True}
+
+            export default function Home() { return <p>home</p> }
+            """,
+    })
+    server = start_server(project)
+    with httpx.Client(base_url=server.url) as client:
+        page = client.get("/")
+        cookie = page.headers["set-cookie"]
+        assert cookie.startswith("__Host-pyxle-csrf=") and "; Path=/" in cookie and "; Secure" in cookie
+        assert "domain" not in cookie.lower()  # what browsers require of a __Host- cookie
+        token = cookie.split(";", 1)[0].split("=", 1)[1]
+        headers = {"Cookie": f"__Host-pyxle-csrf={token}"}
+        saved = httpx.post(server.url + "/api/__actions/index/save", json={}, headers={**headers, "x-csrf-token": token})
+        assert saved.status_code == 200 and saved.json()["saved"] is True
+        planted = httpx.post(server.url + "/api/__actions/index/save", json={},
+                             headers={"Cookie": f"pyxle-csrf={token}", "x-csrf-token": token})
+        assert planted.status_code == 403  # a cookie under the unprefixed name is not the token
+
+
+def test_a_host_prefixed_csrf_cookie_without_cookie_secure_stops_start_up(make_project, start_server) -> None:
+    project = make_project({"pyxle.config.json": json.dumps({"csrf": {"cookieName": "__Host-pyxle-csrf"}}),
+                            "pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"})
+    server = start_server(project, ready=False)
+    assert server.wait_exit(30) != 0
+    assert 'csrf.cookieName "__Host-pyxle-csrf" needs "cookieSecure": true' in server.output()
 
 
 def test_check_reports_errors_with_location_and_hint(make_project) -> None:

@@ -215,6 +215,8 @@ def test_partial_nested_objects_keep_other_defaults(tmp_path: Path) -> None:
         ({"cookieSecure": False}, CsrfConfig(cookie_secure=False)),
         ({"cookieSameSite": "none", "cookieSecure": True}, CsrfConfig(cookie_same_site="none", cookie_secure=True)),
         ({"cookieSameSite": "LAX"}, CsrfConfig(cookie_same_site="lax")),
+        ({"cookieName": "__Host-pyxle-csrf", "cookieSecure": True},
+         CsrfConfig(cookie_name="__Host-pyxle-csrf", cookie_secure=True)),
     ],
 )
 def test_csrf_forms(tmp_path: Path, csrf: Any, expected: CsrfConfig) -> None:
@@ -296,6 +298,12 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"csrf": {"exemptPaths": ["webhooks"]}}, 'csrf.exemptPaths[0] must be a path prefix starting with "/" (got "webhooks")'),
         ({"csrf": {"apiRoutes": "all"}}, 'csrf.apiRoutes must be true, false or a list of path prefixes (got "all")'),
         ({"csrf": {"apiRoutes": ["api"]}}, 'csrf.apiRoutes[0] must be a path prefix starting with "/" (got "api")'),
+        ({"csrf": {"cookieName": "__Host-pyxle-csrf"}},
+         'csrf.cookieName "__Host-pyxle-csrf" needs "cookieSecure": true (browsers drop a __Host- cookie sent '
+         "without Secure, and every unsafe request would then be refused)"),
+        ({"csrf": {"cookieName": "__Secure-csrf", "cookieSecure": None}},
+         'csrf.cookieName "__Secure-csrf" needs "cookieSecure": true (browsers drop a __Secure- cookie sent '
+         "without Secure, and every unsafe request would then be refused)"),
         (
             {"csrf": {"cookieSameSite": "none", "cookieSecure": False}},
             ('csrf.cookieSecure cannot be false when csrf.cookieSameSite is "none" '

@@ -307,6 +307,14 @@ class Validator:
                 "(browsers drop SameSite=None cookies that are not Secure)"
             )
             return _INVALID
+        name = kwargs.get("cookie_name", "")
+        prefix = next((p for p in ("__Host-", "__Secure-") if name.startswith(p)), None)
+        if prefix is not None and kwargs.get("cookie_secure") is not True:
+            self.problems.append(
+                f'csrf.cookieName "{name}" needs "cookieSecure": true (browsers drop a {prefix} cookie '
+                "sent without Secure, and every unsafe request would then be refused)"
+            )
+            return _INVALID
         return CsrfConfig(**kwargs)
 
     def openapi(self, value: Any) -> OpenApiConfig | Any:
