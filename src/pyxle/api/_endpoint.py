@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -114,7 +115,7 @@ def _adapt_typed(fn: Callable[..., Any], where: str, binder: Any, output: Any) -
                 return invalid_input(exc.fields, exc.message)
         result = await fn(request, **kwargs) if run_async else await run_in_threadpool(fn, request, **kwargs)
         if output is not None and not isinstance(result, (Response, tuple)):
-            return JSONResponse(output.dump(result))
+            return JsonAnswer(output.dump(result))
         return to_response(result, where)
 
     return call  # type: ignore[return-value]
@@ -125,7 +126,7 @@ def to_response(result: Any, where: str = "handler") -> Response:
     if isinstance(result, Response):
         return result
     if isinstance(result, (dict, list)):
-        return JSONResponse(result)
+        return JsonAnswer(result)
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         response = to_response(result[0], where)
         response.status_code = result[1]
@@ -134,6 +135,19 @@ def to_response(result: Any, where: str = "handler") -> Response:
         f"{where} returned {type(result).__name__}; return a Starlette Response, a dict or list (JSON), "
         "or a (body, status) tuple"
     )
+
+
+class JsonAnswer(JSONResponse):
+    """Starlette's ``JSONResponse``, except that a string holding a lone surrogate (half an emoji, as
+    JavaScript's ``.slice()`` leaves it, sent back in a JSON body) is written as its escape
+    (``\\ud83d``, as ``JSON.stringify`` writes it) instead of failing to encode as UTF-8 (a 500 after
+    the handler's work was done). Only such a body pays for the second, ASCII-only encoding."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
 
 
 def _headers_only(send: Send) -> Send:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pyxle._cancelled import lets_through
 from pyxle._loggable import loggable
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
@@ -101,7 +102,9 @@ class HttpEdge:
             if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
                     await error_response(exc)(scope, receive, send_edge)
-        except Exception as exc:
+        except BaseException as exc:  # sys.exit() and the like from the request's code too (see pyxle._cancelled)
+            if lets_through(exc):  # the request's cancellation
+                raise
             logger.error("Unhandled error in %s %s", scope.get("method"), loggable(scope.get("path", "")), exc_info=exc)
             if status is None:
                 await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)

@@ -33,7 +33,7 @@ async def _websocket_exception(websocket: WebSocket, exc: Exception) -> None:
     await websocket.close(code=exc.code, reason=exc.reason)
 
 
-def server_error(exc: Exception, *, expose: bool) -> dict[str, Any]:
+def server_error(exc: BaseException, *, expose: bool) -> dict[str, Any]:
     """The body of a 500: generic, unless ``expose`` (``pyxle dev``, ``debug``) adds the exception
     text and traceback; the production server never does."""
     body: dict[str, Any] = {"error": "Internal Server Error"}

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._cancelled import lets_through
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
@@ -154,7 +155,9 @@ class ActionsEndpoint:
                 response = await _outcome(fn, request, bind, label, where)
             except HTTPException:
                 raise
-            except Exception as exc:  # noqa: BLE001 - logged with its traceback by unexpected_error
+            except BaseException as exc:  # sys.exit() and the like too: logged with its traceback by unexpected_error
+                if lets_through(exc):  # the request's cancellation
+                    raise
                 error = unexpected_error(exc, where, expose)
                 request.scope["pyxle"][_FAILED] = True
                 if _plain_form_post(request):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -125,8 +126,12 @@ def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
 
 def find_unserialisable(value: Any, path: str) -> str | None:
     """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
-    if value is None or isinstance(value, (str, bool, int)):
+    if value is None or isinstance(value, (str, bool)):
         return None
+    if isinstance(value, int):
+        return None if _writable(value) else (
+            f"{path}: an int of more than {sys.get_int_max_str_digits()} digits cannot be written as JSON "
+            "(send it as a str; the limit is sys.set_int_max_str_digits())")
     if isinstance(value, float):
         return None if math.isfinite(value) else f"{path}: {value} is not valid JSON"
     if isinstance(value, dict):
@@ -146,6 +151,14 @@ def find_unserialisable(value: Any, path: str) -> str | None:
     return f"{path}: {type(value).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
 
 
+def _writable(number: int) -> bool:
+    try:
+        repr(number)
+    except ValueError:  # more digits than sys.get_int_max_str_digits(): json.dumps refuses it too
+        return False
+    return True
+
+
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
@@ -157,12 +170,15 @@ def dumps(value: Any) -> str:
     """Compact JSON with the standard library's rules, encoded by orjson (about 10x faster).
 
     orjson writes NaN and infinities as ``null``; those stay errors here, so a ``null`` in the
-    output triggers a check. Anything orjson refuses (huge ints, lone surrogates) goes to ``json``.
+    output triggers a check. Anything orjson refuses (ints beyond 64 bits, lone surrogates) goes to
+    ``json``, ASCII-only: a lone surrogate (half an emoji, as JavaScript's ``.slice()`` leaves it)
+    is then the escape ``\\ud83d``, as ``JSON.stringify`` writes it; written as itself, it made
+    the answer's UTF-8 encoding fail after the page's error handling (a bare 500 for everyone).
     """
     try:
         encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
     except TypeError:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return json.dumps(value, separators=(",", ":"), allow_nan=False)
     if b"null" in encoded and non_finite(value):
         raise ValueError("Out of range float values are not JSON compliant")
     return encoded.decode()

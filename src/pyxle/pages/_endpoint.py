@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
+from pyxle._cancelled import lets_through
 from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
@@ -218,9 +219,13 @@ class PageEndpoint:
         except LoaderError as exc:
             error = loader_error_payload(exc)
             return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
-        except HTTPException:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a loader's or HEAD's bug: logged by unexpected_error, answered 500
+        except HTTPException as exc:
+            if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
+                raise
+            return await self._refused(navigation, exc, layout_data, route_path), None
+        except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500
+            if lets_through(exc):  # the request's cancellation
+                raise
             error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors)
             return await self._error(navigation, 500, error, layout_data, route_path), None
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
@@ -305,11 +310,24 @@ class PageEndpoint:
         return f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
 
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
-                     route_path: str) -> Response:
+                     route_path: str, kind: str = "error") -> Response:
         if navigation:  # encoded by dumps(), which checked a LoaderError's data
             return Response(dumps({"ok": False, "routePath": route_path, "error": error}), status, headers=_VARY,
                             media_type=JSON)
-        return await self.runtime.error_page(self.page.file, "error", status, error, layout_data, route_path)
+        return await self.runtime.error_page(self.page.file, kind, status, error, layout_data, route_path)
+
+    async def _refused(self, navigation: bool, exc: HTTPException, layout_data: dict[str, Any],
+                       route_path: str) -> Response:
+        """A loader's ``HTTPException(status, detail)``: the page's error page with that status (a 404
+        the nearest ``not-found.pyxl``), as a ``LoaderError`` would be. Its detail is meant for the
+        client (Starlette answers it as JSON to anyone), unlike an unexpected exception's text, so it
+        is the message; its headers (``WWW-Authenticate``, ``Retry-After``) are kept."""
+        error = {"message": exc.detail, "statusCode": exc.status_code, "data": {}}
+        kind = "not-found" if exc.status_code == 404 else "error"
+        response = await self._error(navigation, exc.status_code, error, layout_data, route_path, kind)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
 
 
 def _bot(request: Request) -> bool:

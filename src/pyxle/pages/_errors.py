@@ -69,7 +69,7 @@ class PagesRuntime:
                             status, headers=headers)
 
 
-def unexpected_error(exc: Exception, where: str, expose: bool) -> dict[str, Any]:
+def unexpected_error(exc: BaseException, where: str, expose: bool) -> dict[str, Any]:
     """Log a loader's or action's unexpected exception; the error an error page shows for it.
 
     Only ``expose`` (``pyxle dev``) puts the exception's text and traceback in it.

@@ -23,8 +23,15 @@ const streams = new Map() // id -> {abort} of the streamed renders still going
 let page = null
 const rendering = new AsyncLocalStorage()
 
+// A lone surrogate (half an emoji in a page's data) leaves JSON.stringify as an escape ("\ud83d")
+// that the server's JSON reader refuses, and HTML cannot carry one anyway: it goes as U+FFFD, what
+// the browser shows for it. Looked for only when the line holds "\ud" (rare), so renders pay a scan.
+const wellFormed = (key, value) => (typeof value === 'string' ? value.toWellFormed() : value)
+
 const send = (message) => {
-  const data = Buffer.from(JSON.stringify(message) + '\n')
+  let text = JSON.stringify(message)
+  if (text.includes('\\ud')) text = JSON.stringify(message, wellFormed)
+  const data = Buffer.from(text + '\n')
   let written = 0
   while (written < data.length) {
     try {
