@@ -299,11 +299,11 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"csrf": {"apiRoutes": "all"}}, 'csrf.apiRoutes must be true, false or a list of path prefixes (got "all")'),
         ({"csrf": {"apiRoutes": ["api"]}}, 'csrf.apiRoutes[0] must be a path prefix starting with "/" (got "api")'),
         ({"csrf": {"cookieName": "__Host-pyxle-csrf"}},
-         'csrf.cookieName "__Host-pyxle-csrf" needs "cookieSecure": true (browsers drop a __Host- cookie sent '
-         "without Secure, and every unsafe request would then be refused)"),
+         ('csrf.cookieName "__Host-pyxle-csrf" needs "cookieSecure": true (browsers drop a __Host- cookie sent '
+          "without Secure, and every unsafe request would then be refused)")),
         ({"csrf": {"cookieName": "__Secure-csrf", "cookieSecure": None}},
-         'csrf.cookieName "__Secure-csrf" needs "cookieSecure": true (browsers drop a __Secure- cookie sent '
-         "without Secure, and every unsafe request would then be refused)"),
+         ('csrf.cookieName "__Secure-csrf" needs "cookieSecure": true (browsers drop a __Secure- cookie sent '
+          "without Secure, and every unsafe request would then be refused)")),
         (
             {"csrf": {"cookieSameSite": "none", "cookieSecure": False}},
             ('csrf.cookieSecure cannot be false when csrf.cookieSameSite is "none" '
