@@ -164,6 +164,16 @@ FILES = {
     "pages/faulty/[kind].pyxl": FAULTY,
     "pages/acts.pyxl": ACTS,
     "pages/huge.pyxl": HUGE,
+    "pages/titled.pyxl": """
+def HEAD(data):
+    return f"<title>{data['title']}</title>"
+
+@server
+async def load(request):
+    return {"title": "hi \\ud83d there"}
+
+export default function Titled({ data }) { return <p id="titled">{data.title}</p> }
+""",
     "pages/api/echo.py": ECHO_API,
     "pages/api/members.py": MEMBERS_API,
     "pages/api/faulty/[kind].py": FAULTY_API,
@@ -219,6 +229,13 @@ def test_a_lone_surrogate_in_loader_data_is_sent_as_its_json_escape(app: Server)
     assert '"hi \\ud83d"' in nav.text and nav.json()["props"]["data"]["comments"][-1] == "hi \ud83d"
 
 
+def test_a_lone_surrogate_put_into_the_head_by_head_data_is_shown_as_a_replacement_character(app: Server) -> None:
+    page = httpx.get(app.url + "/titled")
+    assert page.status_code == 200 and "<title>hi \ufffd there</title>" in page.text
+    nav = httpx.get(app.url + "/titled", headers=NAV)
+    assert nav.status_code == 200 and "<title>hi \ufffd there</title>" in nav.json()["headMarkup"]
+
+
 def test_a_page_with_a_lone_surrogate_in_its_data_hydrates_in_the_browser(app: Server, page: PageWatch) -> None:
     with _client(app) as (client, headers):
         client.post("/api/__actions/comments/add", content=LONE, headers=headers)
@@ -262,6 +279,7 @@ def test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its
     nav = httpx.get(app.url + "/guarded/members", headers=NAV)
     assert nav.status_code == 403 and nav.headers["x-why"] == "members"
     assert nav.json()["error"] == {"message": "Members only", "statusCode": 403, "data": {}}
+    assert nav.json()["ok"] is False and nav.json()["routePath"] == "/guarded/members"
     teapot = httpx.get(app.url + "/guarded/teapot")
     assert teapot.status_code == 418 and _shown(teapot.text, "guarded-error") == "418: No coffee here"
     api = httpx.get(app.url + "/api/members")  # an API route keeps its JSON answer

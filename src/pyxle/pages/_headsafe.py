@@ -26,9 +26,14 @@ _NAME = re.compile(r"[a-zA-Z_:][-a-zA-Z0-9_:.]*")
 _REFRESH_URL = re.compile(r"url\s*=\s*['\"]?(.*)", re.IGNORECASE | re.DOTALL)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 @functools.lru_cache(maxsize=1024)
 def safe_elements(markup: str) -> tuple[str, ...]:
-    """The elements of one HEAD string, each made safe, in their order."""
+    """The elements of one HEAD string, each made safe, in their order. A lone surrogate (half an
+    emoji in the data) becomes U+FFFD, what a browser shows for it: a document cannot carry one."""
+    markup = _SURROGATE.sub("\ufffd", markup)
     opened = _TITLE_OPEN.search(markup)
     closes = list(_TITLE_CLOSE.finditer(markup, opened.end())) if opened else []
     if not opened or not closes:
