@@ -107,6 +107,40 @@ def test_a_burst_of_slow_renders_is_served_without_replacing_a_worker(make_proje
     assert node_workers(server) == before
 
 
+GARBLED = """
+export default function Garbled() {
+  if (typeof window === 'undefined' && !globalThis.__garbling) {
+    // Makes the worker's own answer for this page unreadable, as a lone surrogate once did.
+    globalThis.__garbling = true
+    const stringify = JSON.stringify
+    JSON.stringify = function (value, ...rest) {
+      const text = stringify.call(this, value, ...rest)
+      return value && typeof value.html === 'string' && value.html.includes('garbled page') ? text.slice(0, -2) : text
+    }
+  }
+  return <p>garbled page</p>
+}
+"""
+
+
+def test_an_answer_the_server_cannot_read_fails_its_render_at_once(make_project, start_server) -> None:
+    """An unreadable answer was logged and skipped, so its render waited out the whole render
+    timeout (20 s here) before the error page; now it fails at once, and the worker goes on."""
+    project = make_project({"pages/index.pyxl": PAGE, "pages/error.pyxl": ERROR_PAGE, "pages/garbled.pyxl": GARBLED},
+                           node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1", env={"PYXLE_SSR_TIMEOUT": "20"})
+    assert httpx.get(server.url + "/", timeout=30).status_code == 200
+    began = time.monotonic()
+    garbled = httpx.get(server.url + "/garbled", timeout=60)
+    assert garbled.status_code == 500 and time.monotonic() - began < 10
+    deadline = time.monotonic() + 10  # the worker's log line may trail its answer
+    while "an SSR worker wrote a malformed answer" not in server.output() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert "an SSR worker wrote a malformed answer" in server.output()
+    assert httpx.get(server.url + "/", timeout=30).status_code == 200
+    assert "replacing SSR worker" not in server.output()  # one unreadable answer is not a broken worker
+
+
 def test_console_output_during_a_render_goes_to_the_log_tagged_with_the_page(one_worker) -> None:
     """Issue 13, defect 2: console.log/warn/error and process.stdout.write in a component answer
     200, reach the server log with the page named, and do not cost the worker its life."""

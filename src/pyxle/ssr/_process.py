@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import select
 import shutil
 import sys
@@ -77,6 +78,9 @@ class NodeProcess:
             self.process.stdin.close()
 
 
+_ANSWER_ID = re.compile(rb'\{"id":(\d+)[,}]')  # how the worker begins every answer
+
+
 class _AnswerPipe(asyncio.Protocol):
     """Splits the answer pipe into JSON lines and hands them to the worker."""
 
@@ -94,6 +98,9 @@ class _AnswerPipe(asyncio.Protocol):
                 message = orjson.loads(line)
             except orjson.JSONDecodeError:
                 logger.error("an SSR worker wrote a malformed answer: %r", line[:200])
+                found = _ANSWER_ID.match(line)
+                if found is not None:  # an answer that cannot be read: its render fails now, not at the timeout
+                    self.worker.on_answer({"id": int(found.group(1)), "error": "the SSR worker wrote a malformed answer"})
                 continue
             if "id" in message:
                 self.worker.on_answer(message)
