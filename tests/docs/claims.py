@@ -259,6 +259,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/unit/test_request_cancellation.py::test_the_cancellation_of_the_request_s_task_goes_on_as_a_cancellation"),
     ("docs/pages.md", "navigation JSON gets\n  `{\"ok\": false, \"routePath\": ..., \"error\": {...}}` with that status",
      "tests/e2e/test_page_faults.py::test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its_status_and_detail"),
+    ("docs/security.md", "or the `X-Forwarded-Proto: https` a proxy that terminates\nTLS adds (the CSRF cookie follows the same rule while `csrf.cookieSecure` is unset)",
+     "tests/e2e/test_cookies.py::test_cookies_are_secure_behind_a_proxy_that_terminates_tls"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

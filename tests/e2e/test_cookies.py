@@ -94,6 +94,25 @@ def test_a_loader_sets_a_cookie_on_the_page_and_its_navigation_json(server):
     assert nav.json()["ok"] is True and "seen" in _cookie_headers(nav)
 
 
+def test_cookies_are_secure_behind_a_proxy_that_terminates_tls(server):
+    """Behind a proxy that terminates TLS the request is plain http; its X-Forwarded-Proto says the
+    client came over https. Cookies from loaders and actions (and the CSRF cookie) ignored it."""
+    import httpx
+
+    proxied = {"X-Forwarded-Proto": "https"}
+    page = httpx.get(server.url + "/", headers=proxied)
+    cookies = _cookie_headers(page)
+    assert "; Secure" in cookies["seen"] and "; Secure" in cookies["pyxle-csrf"]
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        saved = client.post("/api/__actions/index/remember", json={"theme": "dark"}, headers={**csrf, **proxied})
+        assert "; Secure" in _cookie_headers(saved)["theme"]
+    for headers in ({}, {"X-Forwarded-Proto": "http"}, {"X-Forwarded-Proto": "http, https"}):
+        plain = _cookie_headers(httpx.get(server.url + "/", headers=headers))
+        assert "Secure" not in plain["seen"] and "Secure" not in plain["pyxle-csrf"], headers
+
+
 def test_an_action_sets_and_deletes_cookies_and_keeps_them_on_its_own_error(server):
     import httpx
 

@@ -27,6 +27,7 @@ from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
 from pyxle.routing import RouteSpec
 from pyxle.runtime import ActionCookies, ActionError
+from pyxle.security import over_https
 from pyxle.validation import form_fields
 
 logger = logging.getLogger("pyxle.error")
@@ -150,7 +151,7 @@ class ActionsEndpoint:
         expose = self.runtime.expose_errors
 
         async def call(request: ActionRequest) -> Response:
-            cookies = request.state.cookies = ActionCookies(https=request.scope.get("scheme") == "https")
+            cookies = request.state.cookies = ActionCookies(https=over_https(request.scope))
             try:
                 response = await _outcome(fn, request, bind, label, where)
             except HTTPException:

@@ -33,6 +33,7 @@ from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import merge_head
 from pyxle.runtime import ActionCookies, LoaderError
+from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
 
 logger = logging.getLogger("pyxle.error")
@@ -86,7 +87,7 @@ class PageEndpoint:
             raise HTTPException(405, headers=_ALLOW)
         else:
             request = Request(scope, receive, send)
-            cookies = request.state.cookies = ActionCookies(https=scope.get("scheme") == "https")
+            cookies = request.state.cookies = ActionCookies(https=over_https(scope))
             response = await self._call(request)
             if cookies:
                 cookies.apply(response)

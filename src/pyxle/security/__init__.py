@@ -2,7 +2,8 @@
 
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
-``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``. Depends on nothing else in Pyxle: callers pass values.
+``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``,
+``over_https``. Depends on nothing else in Pyxle: callers pass values.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.types import ASGIApp
 from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
 from pyxle.security._csrf import CSRFMiddleware
 from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware, security_headers
+from pyxle.security._https import over_https
 from pyxle.security._secret import SecretKeyError, resolve_secret
 from pyxle.security._tokens import make_token, verify_token
 
@@ -28,6 +30,7 @@ __all__ = [
     "cors_middleware",
     "csrf_middleware",
     "make_token",
+    "over_https",
     "resolve_secret",
     "security_headers",
     "sign_cookie",

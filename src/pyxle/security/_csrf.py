@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
@@ -105,7 +106,7 @@ class CSRFMiddleware:
         await self.app(scope, receive, respond)
 
     def _with_cookie(self, token: str, scope: Scope, send: Send) -> Send:
-        secure = self.secure if self.secure is not None else scope.get("scheme") in ("https", "wss")
+        secure = self.secure if self.secure is not None else over_https(scope)
         set_cookie = f"{self.cookie_name}={token}{self.cookie_attrs}{'; Secure' if secure else ''}".encode("latin-1")
 
         async def send_with_cookie(message: Message) -> None:
