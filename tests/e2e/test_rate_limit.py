@@ -125,6 +125,23 @@ def test_backend_lets_requests_through_again_after_the_interval(limiter_factory)
     assert waits[:2] == [0.0, 0.0] and waits[2] > 0 and waits[3] == 0.0
 
 
+def test_the_first_request_of_a_client_is_never_refused(limiter_factory):
+    """With one request per window, the first one's wait came out as a rounding error above zero
+    (3.6e-12 s after eight hours of uptime): a client was refused before it had asked anything."""
+    async def scenario() -> list[float]:
+        limiter = limiter_factory(1, 3600.0)
+        return [await limiter.hit(uuid.uuid4().hex) for _ in range(200)]
+
+    assert _run(scenario()) == [0.0] * 200
+
+
+def test_a_request_at_its_turn_is_let_through_whatever_the_clock_reads():
+    for reading in (30143.435379642, 1796252301.41206, 7.0):
+        limiter = MemoryLimiter(1, 3600.0, clock=lambda reading=reading: reading)
+        assert asyncio.run(limiter.hit("a")) == 0.0, reading
+        assert asyncio.run(limiter.hit("a")) > 3599, reading
+
+
 # -- a Redis that hangs -------------------------------------------------------------------------
 
 def _timed_get(url: str) -> tuple[int, float]:

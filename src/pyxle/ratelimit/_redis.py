@@ -27,7 +27,7 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 tat = tat + interval
 local wait = tat - window - now
-if wait > 0 then return tostring(wait) end
+if wait > 0.000001 then return tostring(wait) end  -- below: rounding of large clock readings
 redis.call('SET', KEYS[1], tostring(tat), 'PX', math.ceil((tat - now) * 1000))
 return '0'
 """
