@@ -261,6 +261,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_page_faults.py::test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its_status_and_detail"),
     ("docs/security.md", "or the `X-Forwarded-Proto: https` a proxy that terminates\nTLS adds (the CSRF cookie follows the same rule while `csrf.cookieSecure` is unset)",
      "tests/e2e/test_cookies.py::test_cookies_are_secure_behind_a_proxy_that_terminates_tls"),
+    ("docs/pages.md", "With the plugin installed, visitors it has not signed in are anonymous and share the store",
+     "tests/e2e/test_plugins_example.py::test_with_pyxle_auth_pages_of_anonymous_visitors_are_stored_and_a_signed_in_one_is_not"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

@@ -3,6 +3,7 @@ pyxle-auth from the package index and `useAuth` from pyxle/client."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 
@@ -102,3 +103,32 @@ def test_thirty_concurrent_notes_through_pyxle_db_are_all_written(auth_app: Serv
     assert answers == [200] * 30
     assert all(f"note {n}<" in page.text for n in range(30))
     assert "database is locked" not in auth_app.output()
+
+
+def test_with_pyxle_auth_pages_of_anonymous_visitors_are_stored_and_a_signed_in_one_is_not(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """pyxle-auth puts its seed in every request's scope, ``{"user": None}`` for a visitor who has
+    not signed in; the cache took any seed for a signed-in user, so with the plugin no page was
+    ever stored (a 0.9 app with ``cache`` routes got ``private, no-cache`` everywhere)."""
+    root = tmp_path_factory.mktemp("auth-cache") / "auth"
+    shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("data", "dist", ".pyxle-build", "node_modules"))
+    link_node_modules(root)
+    config = json.loads((root / "pyxle.config.json").read_text())
+    (root / "pyxle.config.json").write_text(json.dumps({**config, "cache": {"/login": 60}}))
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="a" * 48))
+    try:
+        server.wait_ready(timeout=120)
+        with httpx.Client(base_url=server.url) as anonymous:
+            anonymous.get("/")
+            first, second = anonymous.get("/login"), anonymous.get("/login")
+            assert first.headers["x-pyxle-cache"] == "MISS" and second.headers["x-pyxle-cache"] == "HIT"
+            assert second.headers["cache-control"].startswith("public, s-maxage=60")
+        with httpx.Client(base_url=server.url) as member:
+            member.get("/")
+            member.headers["x-csrf-token"] = member.cookies["pyxle-csrf"]
+            assert member.post("/auth/signup", json={"email": "ada@example.com", "password": "a long password"}).status_code == 201
+            mine = member.get("/login")
+            assert "x-pyxle-cache" not in mine.headers and mine.headers["cache-control"] == "private, no-cache"
+        assert "ada@example.com" not in httpx.get(server.url + "/login").text
+    finally:
+        server.stop()
