@@ -520,6 +520,22 @@ def test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_end
     assert left == []
 
 
+def test_a_request_that_finishes_during_the_stop_still_gets_its_access_log_line(make_project, start_server) -> None:
+    """The access log writes in batches (within 100 ms); a worker that stopped right after its last
+    answer exited before the batch was written, so the line of a request answered 200 during a
+    graceful stop was lost, in 3 of 3 runs."""
+    server = start_server(make_project({**API, **SLOW}), "serve", "--shutdown-timeout", "10", env=KEY)
+    result: dict[str, object] = {}
+    client = threading.Thread(target=lambda: result.update(r=httpx.get(server.url + "/api/slow", timeout=30)))
+    client.start()
+    time.sleep(0.5)
+    server.proc.send_signal(signal.SIGTERM)
+    assert server.wait_exit(timeout=20) == 0
+    client.join(10)
+    assert result["r"].status_code == 200  # type: ignore[attr-defined]
+    assert '"GET /api/slow" 200' in server.output()
+
+
 def test_sigterm_with_nothing_in_progress_exits_at_once(api_server: Server) -> None:
     started = time.monotonic()
     api_server.proc.send_signal(signal.SIGTERM)

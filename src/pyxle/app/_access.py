@@ -35,6 +35,7 @@ class AccessLog:
         self._scheduled = False
         self._second = -1
         self._stamp = ""
+        self._closed = False
         atexit.register(self.flush)
 
     def record(self, scope: Scope, status: int, seconds: float) -> None:
@@ -53,12 +54,20 @@ class AccessLog:
             if request_id is not None:
                 line += f" {request_id}"
         self._pending.append(line + "\n")
-        if not self._scheduled:
+        if self._closed:  # the server is stopping: a batch might never be written
+            self.flush()
+        elif not self._scheduled:
             try:
                 asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
                 self._scheduled = True
             except RuntimeError:  # no loop (shutdown): write now
                 self.flush()
+
+    def close(self) -> None:
+        """The app is stopping: write what is batched, and each line at once from now on (a worker
+        that stops gracefully exits without running ``atexit``, before the batch's timer fires)."""
+        self._closed = True
+        self.flush()
 
     def flush(self) -> None:
         self._scheduled = False

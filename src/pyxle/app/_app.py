@@ -68,6 +68,7 @@ class PyxleApp(Starlette):
         self._initial_renderer: Any = None
         self.metrics: Any = None  # observability.Metrics, made in the worker when metrics are on
         self.limiter: Any = None  # ratelimit.Limiter, when rateLimit is on
+        self.access_log: AccessLog | None = None  # written in batches: flushed when the app stops
         self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
         if mode == "development":
@@ -211,7 +212,9 @@ class PyxleApp(Starlette):
     def _observer(self) -> observability.Observer | None:
         """What the config turns on of observability, or None when nothing is."""
         config, seen = self.config, self.config.observability
-        observers = [AccessLog(json_format=config.log_format == "json").record] if config.access_log else []
+        if config.access_log:
+            self.access_log = AccessLog(json_format=config.log_format == "json")
+        observers = [self.access_log.record] if self.access_log is not None else []
         metrics = self._metrics() if seen.metrics_endpoint else None
         tracer = observability.tracer(seen.otel_service_name, seen.otel_sample_ratio) if seen.otel else None
         if not (seen.request_id or seen.timing or seen.server_timing or metrics or tracer or observers):
@@ -296,6 +299,8 @@ class PyxleApp(Starlette):
             await self.swap_renderer(None)
             if self.metrics is not None:
                 self.metrics.close()
+            if self.access_log is not None:
+                self.access_log.close()
             if self.limiter is not None:
                 await self.limiter.close()
 
