@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, free_port
+from tests.docs._blocks import cites
 
 KEY = {"PYXLE_SECRET_KEY": "k" * 40}
 API = {
@@ -278,6 +279,61 @@ def test_a_worker_of_a_killed_server_waits_at_most_the_shutdown_timeout_for_a_re
     assert time.monotonic() - killed < 8
     client.join(5)
     assert ended and 1.5 < ended[0] - killed < 8
+
+
+HELD = {"pages/api/held.py": """
+    import asyncio
+    import os
+    import pathlib
+
+    async def get(request):
+        pathlib.Path(os.environ["HELD_DIR"], str(os.getpid())).touch()
+        await asyncio.sleep(3600)
+        return {"never": True}
+    """}
+
+
+def running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@cites("docs/deployment.md", "its workers notice at once,\nhowever many there are")
+def test_every_worker_of_a_killed_server_stops_within_the_shutdown_timeout_however_many_there_are(
+        make_project, start_server, tmp_path) -> None:
+    """`kill -9` of `pyxle serve --workers 3` while each worker holds a request that never ends:
+    all three notice at once and are gone about --shutdown-timeout later, not one after another
+    (a worker once saw its parent gone only when the workers forked after it had exited)."""
+    held = tmp_path / "held"
+    held.mkdir()
+    server = start_server(make_project({**API, **HELD}), "serve", "--workers", "3", "--shutdown-timeout", "3",
+                          env={**KEY, "HELD_DIR": str(held)})
+    wait_until(lambda: len(granian_workers(server)) == 3)
+    workers = granian_workers(server)
+    group = os.getpgid(server.proc.pid)
+
+    def hold() -> None:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(server.url + "/api/held", timeout=30)
+
+    clients: list[threading.Thread] = []
+    while len(list(held.iterdir())) < 3 and len(clients) < 60:  # a new connection each: workers take turns
+        clients.append(threading.Thread(target=hold, daemon=True))
+        clients[-1].start()
+        time.sleep(0.1)
+    assert sorted(int(path.name) for path in held.iterdir()) == workers
+    server.proc.send_signal(signal.SIGKILL)
+    killed = time.monotonic()
+    server.proc.wait(5)
+    wait_until(lambda: not any(running(pid) for pid in workers), timeout=30)
+    stopped = time.monotonic() - killed
+    wait_for_group_to_exit(group)
+    assert stopped < 8, f"the last worker stopped {stopped:.1f}s after the kill"
+    assert server.output().count("is gone; this worker stops") == 3
 
 
 # Reloading with SIGHUP.
