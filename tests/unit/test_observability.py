@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
 from pyxle.config._validate import validate_config
 from pyxle.observability import phase
-from pyxle.observability._metrics import LATENCY_BUCKETS, add_to_histogram
+from pyxle.observability._metrics import LATENCY_BUCKETS, add_to_histogram, forget_dead_processes
 from pyxle.observability._phases import Phases, phases_var
 
 
@@ -32,6 +35,19 @@ def test_bulk_histogram_write_equals_one_observe_per_sample():
                 if not s.name.endswith("_created")]
 
     assert values(one) == values(bulk)
+
+
+def test_a_scrape_forgets_the_live_gauges_of_processes_gone_and_keeps_the_rest(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    alive = str(os.getpid())
+    names = [f"gauge_{mode}_{pid}.db" for mode in ("livesum", "liveall", "livemax") for pid in (dead, alive)]
+    names += [f"counter_{dead}.db", f"gauge_all_{dead}.db", "notes.txt"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")
+    forget_dead_processes(str(tmp_path))
+    left = sorted(path.name for path in tmp_path.iterdir())
+    assert left == sorted(name for name in names if not (name.startswith("gauge_live") and f"_{dead}." in name))
 
 
 def test_phases_cost_nothing_outside_a_timed_request():

@@ -8,6 +8,10 @@ connections and cache outcomes are rarer and written as they happen.
 
 ``PROMETHEUS_MULTIPROC_DIR`` must be set before prometheus-client is first imported, in the
 process that starts the workers: ``prepare_multiprocess_dir()`` does that for ``pyxle serve``.
+
+The live gauges (open WebSockets, renders in flight, the SSR queue) are files per worker that
+a worker drops when it stops. One killed with SIGKILL, or crashing, cannot: its files would add
+its last figures to every scrape for good, so each scrape first drops those of processes gone.
 """
 
 from __future__ import annotations
@@ -17,9 +21,11 @@ import atexit
 import bisect
 import hmac
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 from starlette.responses import PlainTextResponse, Response
@@ -31,6 +37,7 @@ RENDER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 
 # Methods are labels; anything else a client invents is "other", so it cannot grow the series.
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
 
 
 def prepare_multiprocess_dir() -> None:
@@ -112,9 +119,13 @@ class Metrics:
         self.flush()
         if not self.multiprocess:
             return generate_latest(self.registry)  # type: ignore[no-any-return]
+        forget_dead_processes(os.environ[MULTIPROC_ENV])
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        return generate_latest(registry)  # type: ignore[no-any-return]
+        try:
+            return generate_latest(registry)  # type: ignore[no-any-return]
+        except FileNotFoundError:  # a file dropped between listing and reading it: list again
+            return generate_latest(registry)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """At worker shutdown: write what is pending and drop this process's live gauges."""
@@ -123,6 +134,32 @@ class Metrics:
             from prometheus_client.multiprocess import mark_process_dead
 
             mark_process_dead(os.getpid())
+
+
+def forget_dead_processes(directory: str) -> None:
+    """Drop the live gauges of the processes that left files in ``directory`` and are gone
+    without closing their metrics (SIGKILL, a crash). Their counters and histograms stay: what
+    they counted happened."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return
+    for pid in {int(found[1]) for name in names if (found := _LIVE_GAUGE_FILE.fullmatch(name))}:
+        if not _running(pid):
+            with suppress(FileNotFoundError):  # another worker's scrape dropped them first
+                mark_process_dead(pid, directory)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal is sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
+    return True
 
 
 def add_to_histogram(child: Any, tally: list[float]) -> None:
