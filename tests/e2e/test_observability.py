@@ -12,6 +12,7 @@ import pytest
 import websockets
 
 from tests.conftest import SHARED_SECRET, Server
+from tests.docs._blocks import cites
 
 HELLO = '''
 import logging
@@ -111,6 +112,58 @@ def test_text_logs_carry_the_request_id_in_app_and_error_lines(make_project, sta
     assert _wait_for(lambda: any(f"[{hello}]: hello from the handler" in line for line in server.lines)), server.output()
     assert _wait_for(lambda: any(f"ERROR pyxle.error [{crash_id}]" in line for line in server.lines)), server.output()
     assert _wait_for(lambda: any('"GET /api/hello" 200' in line and hello in line for line in server.lines))
+
+
+BEFORE_ACCEPT_WS = "async def websocket(ws):\n    raise RuntimeError('refused before accept')\n"
+HEX_ID = re.compile(r"[0-9a-f]{32}")
+
+
+async def _refusal(url: str) -> websockets.InvalidStatus:
+    with pytest.raises(websockets.InvalidStatus) as refused:
+        async with websockets.connect(url):
+            pass
+    return refused.value
+
+
+@cites("docs/observability.md", "So does a refused WebSocket handshake (`403`, `429`)")
+def test_websocket_handshake_refusals_carry_a_request_id(make_project, start_server):
+    """403 (no such route, a handler that fails before accept) and 429 (rate-limited) answers to
+    a WebSocket handshake carry X-Request-Id, as every HTTP response does."""
+    project = make_project({"pages/api/echo.py": ECHO_WS, "pages/api/early.py": BEFORE_ACCEPT_WS,
+                            "pyxle.config.json": json.dumps({"rateLimit": {"requests": 3, "window": 60}})})
+    server = start_server(project)
+
+    async def handshakes() -> list[tuple[int, str | None]]:
+        answers = [await _refusal(server.ws_url + "/api/nowhere"), await _refusal(server.ws_url + "/api/early")]
+        async with websockets.connect(server.ws_url + "/api/echo"):
+            pass
+        answers.append(await _refusal(server.ws_url + "/api/echo"))  # the fourth in the window
+        return [(a.response.status_code, a.response.headers.get("x-request-id")) for a in answers]
+
+    answers = asyncio.run(handshakes())
+    assert [status for status, _ in answers] == [403, 403, 429]
+    ids = [rid for _, rid in answers]
+    assert all(rid and HEX_ID.fullmatch(rid) for rid in ids) and len(set(ids)) == 3, answers
+
+
+@cites("docs/observability.md", "the `101` that accepts\none does not, since granian sends no header given with the accept: that connection's id is in its\naccess-log line")
+def test_an_accepted_websocket_has_its_request_id_in_the_access_log_but_not_in_its_101(make_project, start_server):
+    """granian sends none of the headers an app gives with ``websocket.accept``: the 101 has no
+    X-Request-Id, and the connection's access-log line is where its id is found."""
+    config = {"observability": {"logFormat": "json", "accessLog": True, "trustIncomingRequestId": True}}
+    server = start_server(make_project({"pages/api/echo.py": ECHO_WS, "pyxle.config.json": json.dumps(config)}))
+
+    async def accepted() -> dict[str, str]:
+        async with websockets.connect(server.ws_url + "/api/echo",
+                                      additional_headers={"x-request-id": "ws-chosen-7"}) as ws:
+            await ws.send("ping")
+            assert await ws.recv() == "ping"
+            assert ws.response is not None and ws.response.status_code == 101
+            return dict(ws.response.headers)
+
+    assert "x-request-id" not in asyncio.run(accepted())
+    logged = _wait_for(lambda: [e for e in _json_lines(server) if e.get("request_id") == "ws-chosen-7" and "route" in e])
+    assert logged and logged[0]["path"] == "/api/echo", server.output()
 
 
 def test_server_timing_is_opt_in_and_names_loader_action_and_render(make_project, start_server):

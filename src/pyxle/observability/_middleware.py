@@ -152,6 +152,9 @@ class ObservabilityMiddleware:
         begun = observer.begin(scope)
         status = 101 if kind == "websocket" else 500
         accepted = False
+        # A close before accept is answered 403 by the server, with no header of ours; where the
+        # server takes ASGI's denial responses (granian does), the same 403 is sent as one.
+        deny = observer.request_id and "websocket.http.response" in scope.get("extensions", {})
 
         async def send_observed(message: Message) -> None:
             nonlocal status, accepted
@@ -159,14 +162,21 @@ class ObservabilityMiddleware:
             if kind == "http.response.start":
                 status = message["status"]
                 message["headers"] = observer.started(begun, scope, message.get("headers", ()))
-            elif kind == "websocket.accept":
+            elif kind == "websocket.accept":  # the 101 of the handshake
                 accepted = True
+                message["headers"] = observer.started(begun, scope, message.get("headers", ()))
                 if metrics is not None:
                     metrics.websocket(True)
             elif kind == "websocket.http.response.start":  # a refusal with an HTTP answer (429, say)
                 status = message["status"]
+                message["headers"] = observer.started(begun, scope, message.get("headers", ()))
             elif kind == "websocket.close" and status == 101 and (not accepted or message.get("code") == 1008):
                 status = 403  # refused: before accept, or closed for a policy violation (a foreign Origin)
+                if deny and not accepted:
+                    await send({"type": "websocket.http.response.start", "status": 403,
+                                "headers": observer.started(begun, scope, [(b"content-length", b"0")])})
+                    await send({"type": "websocket.http.response.body", "body": b""})
+                    return
             await send(message)
 
         try:
