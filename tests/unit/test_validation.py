@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from typing import Annotated
 
 import pytest
@@ -47,6 +48,19 @@ def test_the_depth_check_counts_brackets_outside_strings_only() -> None:
     check_depth(b"[" * 32 + b"]" * 32, limit=32)
     with pytest.raises(InvalidInput):
         check_depth(b"[" * 33 + b"]" * 33, limit=32)
+
+
+def test_the_depth_check_reads_escapes_and_unterminated_strings_in_one_pass(monkeypatch) -> None:
+    check_depth(b'["\\"[[[", "\\\\"]' + b"[]" * 40, limit=32)  # an escaped quote, then an escaped backslash
+    with pytest.raises(InvalidInput):
+        check_depth(b'["\\\\", ' + b"[" * 33, limit=32)  # the string ends at its unescaped quote
+    started = time.perf_counter()
+    check_depth(b"[]" * 33 + b'"' + b'\\"' * 16_000, limit=32)  # 32 KB: seconds before (quadratic)
+    assert time.perf_counter() - started < 0.5
+    monkeypatch.setattr("pyxle.validation._errors._CHUNK", 3)  # strings and nesting across chunks
+    check_depth(b'["[[[[", "]]]]", ' + b"[" * 31 + b"]" * 31 + b"]", limit=32)
+    with pytest.raises(InvalidInput):
+        check_depth(b'["[[[[", "]]]]", ' + b"[" * 32 + b"]" * 32 + b"]", limit=32)
 
 
 def test_an_app_without_typed_handlers_never_imports_pydantic(tmp_path) -> None:

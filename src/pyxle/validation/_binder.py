@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any
 
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
-from pyxle.validation._forms import form_fields
+from pyxle.validation._forms import form_fields, list_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -18,6 +20,7 @@ except ImportError:  # pragma: no cover - exercised by the missing-extra test in
 
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _NO_ERRORS: dict[str, list[str]] = {}
+_BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which json.loads (and so request.json()) skips too
 
 
 def require_pydantic() -> None:
@@ -35,18 +38,19 @@ def adapter(annotation: Any) -> Any:
 
 
 class BodyReader:
-    """One body type: JSON (depth-checked, then parsed and validated in one pydantic call) or a form."""
+    """One body type: JSON (depth-checked, then parsed and validated in one pydantic call) or a form
+    (its list-typed fields known from the annotation, so a key sent once is a list of one)."""
 
     def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> None:
         self.adapter = adapter(annotation)
         self.ignore = frozenset(ignore_form_keys)
+        self.many = list_keys(annotation)
 
     async def read(self, request: Request) -> Any:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type in _FORM_TYPES:
-            form = await request.form()
-            return self.validate(form_fields(form.multi_items(), skip=self.ignore))
-        body = await request.body()
+            return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many))
+        body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
         check_depth(body)
@@ -114,6 +118,20 @@ class Output:
                 fields = field_errors(exc.errors(include_url=False))
                 raise TypeError(f"the response does not match its return annotation: {fields}") from None
         return self.adapter.dump_python(result, mode="json")
+
+
+async def _form_items(request: Request) -> list[tuple[str, Any]]:
+    """The form's fields; a form Starlette cannot parse (no boundary, a part without a name, more
+    than 1000 fields or files, a part over 1 MiB) is bad input like any other: a 422, not its 400."""
+    try:
+        form = await request.form()
+    except MultiPartException as exc:
+        raise InvalidInput({ROOT: [exc.message]}) from None
+    except HTTPException as exc:
+        if exc.status_code != 400:
+            raise
+        raise InvalidInput({ROOT: [str(exc.detail)]}) from None
+    return form.multi_items()
 
 
 def _checked_adapter(param: Param) -> Any:
