@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
+from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyxle._loading import import_string
+from pyxle._loading import SourceError, def_line, import_string
 from pyxle.hooks._context import RouteContext, RouteHook
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Hook = Callable[[RouteContext, Request, Endpoint], Awaitable[Response]]
+_LIFECYCLE = ("on_pre_call", "on_post_call", "on_error")
+_SHAPES = ("expected async def hook(context, request, call_next), a RouteHook subclass, or a class with "
+           "on_pre_call/on_post_call/on_error methods or an async __call__(self, context, request, call_next)")
 
 
 class HookLoadError(Exception):
@@ -34,7 +41,14 @@ async def _call_hook(hook: Hook, context: RouteContext, call_next: Endpoint, req
 
 
 def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
-    """Import each ``"module.path:attr"``: a function, a ``RouteHook`` subclass or a ``RouteHook`` instance."""
+    """Import each ``"module.path:attr"`` and make it a hook, once, at start-up.
+
+    Accepted, as pyxle-framework 0.9 accepted them: an async function; a class, made with no
+    arguments (a ``RouteHook`` subclass, any class with ``on_pre_call``/``on_post_call``/``on_error``
+    methods, which then behaves as a ``RouteHook``, or one with an async ``__call__``); or an
+    instance of one. Anything else stops start-up naming the setting, the file and line, and what
+    a hook looks like: found per request, it was a 500 on every route the hook wraps.
+    """
     hooks: list[Hook] = []
     for index, spec in enumerate(specs):
         where = f"{setting}[{index}] {spec!r}"
@@ -42,12 +56,90 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
             target = import_string(spec, where)
         except ImportError as exc:
             raise HookLoadError(str(exc)) from exc
-        if isinstance(target, type) and issubclass(target, RouteHook):
-            target = target()
-        if not callable(target):
-            raise HookLoadError(f"{where} is not callable; expected async def hook(context, request, call_next)")
-        hooks.append(target)
+        hooks.append(_as_hook(target, where))
     return hooks
+
+
+def _as_hook(target: object, where: str) -> Hook:
+    if isinstance(target, type):
+        target = _instance(target, where)
+    if isinstance(target, RouteHook):
+        return target
+    if any(callable(getattr(target, name, None)) for name in _LIFECYCLE):
+        return _Adopted(target)
+    if callable(target) and _takes_three(target):
+        return target  # type: ignore[return-value]
+    shown = target if inspect.isfunction(target) or inspect.ismethod(target) else type(target)
+    problem = (f"takes {_signature(target)}, not (context, request, call_next)" if callable(target)
+               else f"is not a hook: it is an object of type {type(target).__name__}")
+    raise HookLoadError(_at(shown, f"{where} {problem}", _SHAPES))
+
+
+def _instance(cls: type, where: str) -> object:
+    """``cls()``: hooks are made once, with no arguments (settings come from the environment or
+    class attributes)."""
+    try:
+        inspect.signature(cls).bind()
+    except TypeError as exc:
+        raise HookLoadError(_at(cls, f"{where}: class {cls.__qualname__} cannot be made without arguments ({exc})",
+                                "give __init__ defaults for its parameters (Pyxle makes the hook once, as "
+                                f"{cls.__qualname__}()), or list a module-level instance instead")) from None
+    except ValueError:  # no signature to read (a builtin): try it
+        pass
+    try:
+        return cls()
+    except Exception as exc:  # its __init__ raised: start-up stops, naming it
+        raise HookLoadError(_at(cls, f"{where}: {cls.__qualname__}() raised {type(exc).__name__}: {exc}",
+                                "Pyxle makes each hook class once at start-up; fix its __init__")) from exc
+
+
+def _takes_three(fn: object) -> bool:
+    """Whether ``fn(context, request, call_next)`` binds; True when its signature cannot be read."""
+    try:
+        inspect.signature(fn).bind(None, None, None)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+    return True
+
+
+def _signature(fn: object) -> str:
+    try:
+        return str(inspect.signature(fn))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "other arguments"
+
+
+class _Adopted(RouteHook):
+    """A class written for pyxle-framework 0.9 without ``RouteHook`` as its base: its lifecycle
+    methods, run as a ``RouteHook`` runs them (the ones it lacks do nothing)."""
+
+    def __init__(self, hook: object) -> None:
+        self.__qualname__ = type(hook).__qualname__  # the name errors show
+        for name in _LIFECYCLE:
+            method = getattr(hook, name, None)
+            if callable(method):
+                setattr(self, name, method)
+
+
+def _at(obj: Any, message: str, hint: str) -> str:
+    """``message`` as a ``SourceError``: at the file and line that define ``obj`` when they are known."""
+    try:
+        file = inspect.getsourcefile(obj)
+    except TypeError:
+        file = None
+    if file is None:
+        return f"{message}\n    hint: {hint}"
+    return SourceError(_shown(Path(file)), def_line(obj), message, hint).format()
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the ``sys.path`` folder it is imported from (the project root for its modules)."""
+    for folder in sorted((Path(p).absolute() for p in sys.path if p), key=lambda p: len(p.parts), reverse=True):
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return path.as_posix()
 
 
 def _name(hook: Hook) -> str:
