@@ -10,7 +10,9 @@ arrives on a ``RenderStream`` while the worker goes on with the next renders. Re
 wait in a bounded queue; a full queue refuses at once (``RenderQueueFull``). A render's timeout
 counts its own time only; a worker that overruns it or dies is killed and replaced, the render in
 progress fails, and the rest are served normally. Console output during a render reaches the
-``pyxle.ssr`` logger, tagged with the page.
+``pyxle.ssr`` logger, tagged with the page and logged in the context of the caller of ``render``
+(so a filter that reads a context variable, such as a request id, sees that request's); what Node
+prints outside that capture (its report of an uncaught exception) is logged there too.
 """
 
 from __future__ import annotations

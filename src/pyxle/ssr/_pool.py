@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import contextvars
 import itertools
 import logging
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 import orjson
 
 from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
-from pyxle.ssr._process import NodeProcess, start_worker
+from pyxle.ssr._process import NodeProcess, log_console, start_worker
 from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
@@ -25,20 +26,26 @@ PIPELINE = 16
 REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
 _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe is looked at once more
+# Console output can follow its render's answer (a Suspense boundary that failed is logged just after
+# the render ends): the contexts of the last renders answered are kept, in a ring indexed by id.
+_RECENT = 256
 
 
 class _Job:
-    """One render: its encoded line and answer; the worker rendering it (None while queued)."""
+    """One render: its encoded line and answer; the worker rendering it (None while queued); the
+    context of its caller, in which its console output is logged (so a record carries the id of
+    the request the render is for, without this package knowing of request ids)."""
 
-    __slots__ = ("future", "id", "line", "page", "started", "urgent", "worker")
+    __slots__ = ("context", "future", "id", "line", "page", "started", "urgent", "worker")
 
     def __init__(self, job_id: int, page: str, line: bytes, future: asyncio.Future[dict[str, Any]],
-                 urgent: bool) -> None:
+                 urgent: bool, context: contextvars.Context) -> None:
         self.id = job_id
         self.page = page
         self.line = line
         self.future = future
         self.urgent = urgent
+        self.context = context
         self.worker: _Worker | None = None
         self.started: float | None = None  # loop time its worker began rendering it (head of the line)
 
@@ -53,6 +60,7 @@ class _Worker:
         self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
         self.retired = False
         process.on_answer = self.answer
+        process.on_log = self.log
         process.on_exit = lambda: pool._worker_exited(self)
 
     def send(self, job: _Job) -> None:
@@ -68,13 +76,16 @@ class _Worker:
         if stream is not None:
             if "chunk" not in message:
                 del self.streams[job_id]
+                self.pool._recent[job_id % _RECENT] = (job_id, stream.context)
             stream.feed(message)
             return
         job = self.pending.pop(job_id, None)
         if job is None:
             return
-        if message.get("more"):  # a shell: the rest follows, while this worker renders the next lines
-            stream = self.streams[job_id] = RenderStream(lambda: self.abort(job_id), self.pool.timeout + 5)
+        if not message.get("more"):
+            self.pool._recent[job_id % _RECENT] = (job_id, job.context)
+        else:  # a shell: the rest follows, while this worker renders the next lines
+            stream = self.streams[job_id] = RenderStream(lambda: self.abort(job_id), self.pool.timeout + 5, job.context)
             message["stream"] = stream
             if job.future.done():  # its caller gave up meanwhile
                 stream.close()
@@ -86,6 +97,21 @@ class _Worker:
         if self.pool._queue and len(self.pending) <= REFILL:
             self.pool._pump()
 
+    def log(self, message: dict[str, Any]) -> None:
+        """Console output of a render, logged in its caller's context: that of a render in progress,
+        or of one of the last ``_RECENT`` answered."""
+        job_id = message.get("render")
+        if job_id is not None:
+            found = self.pending.get(job_id) or self.streams.get(job_id)
+            context = found.context if found is not None else None
+            if context is None:
+                recent = self.pool._recent[job_id % _RECENT]
+                if recent is not None and recent[0] == job_id:
+                    context = recent[1]
+            if context is not None:
+                context.run(log_console, message)
+                return
+        log_console(message)
 
     def abort(self, job_id: int) -> None:
         if self.streams.pop(job_id, None) is not None and not self.retired:
@@ -119,6 +145,8 @@ class SsrPool:
         self._workers: list[_Worker] = []
         self._queue: collections.deque[_Job] = collections.deque()
         self._spawning: set[asyncio.Task[None]] = set()
+        self._notes: set[asyncio.Task[None]] = set()  # "replacing SSR worker" lines waiting for an exit code
+        self._recent: list[tuple[int, contextvars.Context | None] | None] = [None] * _RECENT
         self._ids = itertools.count(1)
         self._closed = False
         self._full = False  # the "queue is full" warning is logged once per episode
@@ -191,7 +219,7 @@ class SsrPool:
             rest = orjson.dumps({k: v for k, v in request.items() if k != "props"})
             line = b'{"id":%d,"props":%s,%s' % (job_id, props_json.encode(), rest[1:])
         loop = self._loop or asyncio.get_running_loop()
-        job = _Job(job_id, request.get("page", ""), line + b"\n", loop.create_future(), urgent)
+        job = _Job(job_id, request.get("page", ""), line + b"\n", loop.create_future(), urgent, contextvars.copy_context())
         self._dispatch(job)
         try:
             message = await job.future
@@ -275,7 +303,7 @@ class SsrPool:
             return
         if not job.future.done():  # (a caller that gave up still has its hung render ended)
             job.future.set_exception(RenderTimeout(f"rendering {job.page!r} took longer than {self.timeout:g}s"))
-        self._retire(worker)
+        self._retire(worker, f"it was killed after rendering {job.page!r} for longer than {self.timeout:g}s")
 
     def _worker_exited(self, worker: _Worker) -> None:
         """The worker's answer pipe closed: the job it was rendering fails, the others go back."""
@@ -288,8 +316,9 @@ class SsrPool:
             break
         self._retire(worker)
 
-    def _retire(self, worker: _Worker) -> None:
-        """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement."""
+    def _retire(self, worker: _Worker, why: str | None = None) -> None:
+        """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement.
+        ``why`` it goes, for the log; None: it exited (the log says how once its exit code is known)."""
         if worker.retired:
             return
         worker.retired = True
@@ -306,12 +335,22 @@ class SsrPool:
             for job in requeue:
                 job.future.set_exception(RenderError("the SSR pool is shutting down"))
             return
-        logger.warning("replacing SSR worker %s", worker.process.pid)
+        if why is None:
+            task = asyncio.get_running_loop().create_task(self._say_why(worker.process))
+            self._notes.add(task)
+            task.add_done_callback(self._notes.discard)
+        else:
+            logger.warning("replacing SSR worker %s: %s", worker.process.pid, why)
         urgent = [job for job in self._queue if job.urgent]
         rest = [job for job in self._queue if not job.urgent]
         self._queue = collections.deque([*urgent, *requeue, *rest])
         self._top_up()
         self._pump()
+
+    async def _say_why(self, process: NodeProcess) -> None:
+        """Log the replacement of a worker that exited, after what it printed as it died."""
+        why = await process.why_it_ended()
+        logger.warning("replacing SSR worker %s: %s", process.pid, why)
 
     def _top_up(self) -> None:
         missing = self.size - len(self._workers) - len(self._spawning)
@@ -364,11 +403,14 @@ class SsrPool:
                 pass
             worker.retired = True
             worker.process.kill()
+            await worker.process.printed_all(0.5)
             worker.end_streams(RenderError("the SSR pool closed while streaming the page"))
             for job in worker.pending.values():
                 if not job.future.done():
                     job.future.set_exception(RenderError("the SSR pool is shutting down"))
         self._fail_queue(RenderError("the SSR pool is shutting down"))
+        if self._notes:
+            await asyncio.wait(list(self._notes), timeout=3)
         if self._watchdog is not None:
             self._watchdog.cancel()
             self._watchdog = None

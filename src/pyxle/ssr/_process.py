@@ -1,4 +1,5 @@
-"""One Node render worker: its process, the pipe its answers come back on, its console output."""
+"""One Node render worker: its process, the pipe its answers come back on, its console output, and
+what it prints outside that (Node's own report of an uncaught exception)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import re
 import select
 import shutil
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -25,6 +27,12 @@ _LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ER
 # server worker would otherwise leave a render that never ends running forever).
 _PDEATHSIG = ("setpriv", "--pdeathsig", "KILL") if sys.platform == "linux" and shutil.which("setpriv") else ()
 START_TIMEOUT = 30.0
+# What the worker prints outside its console capture is logged a burst at a time: lines that come
+# within _QUIET seconds of each other are one record (a crash report is written in several pieces),
+# up to _BURST_BYTES or _BURST_SECONDS of them.
+_QUIET = 0.05
+_BURST_BYTES = 64 * 1024
+_BURST_SECONDS = 1.0
 
 
 class NodeProcess:
@@ -36,10 +44,12 @@ class NodeProcess:
         self.pid = process.pid
         self._answers = answers  # the read end of the answer pipe (for the timeout's last look)
         self.transport: asyncio.ReadTransport | None = None
+        self.printed: _PrintedPipe | None = None  # the worker's stdout and stderr
         self._loop = asyncio.get_running_loop()  # kept: before Python 3.12, each look-up is a getpid() call
         self.ready: asyncio.Future[None] = self._loop.create_future()
         self.exited = False
         self.on_answer: Callable[[dict[str, Any]], None] = lambda message: None
+        self.on_log: Callable[[dict[str, Any]], None] = log_console
         self.on_exit: Callable[[], None] = lambda: None
         self._out: list[bytes] = []
 
@@ -70,6 +80,31 @@ class NodeProcess:
 
     async def wait(self) -> int:
         return await self.process.wait()
+
+    async def why_it_ended(self) -> str:
+        """Why the worker is gone, once its last output is logged: "it exited with code 3", "it was
+        killed by SIGKILL" (said after that output, so a crash report comes before its verdict)."""
+        try:
+            code = await asyncio.wait_for(self.process.wait(), 2)
+        except asyncio.TimeoutError:
+            return "its answer pipe closed"
+        await self.printed_all(1)
+        if code >= 0:
+            return f"it exited with code {code}"
+        try:
+            return f"it was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"it was killed by signal {-code}"
+
+    async def printed_all(self, timeout: float) -> None:
+        """Wait until everything the worker printed is logged (its stdout and stderr closed), for up
+        to ``timeout`` seconds: a process it started may hold them open, and then they are closed."""
+        printed = self.printed
+        if printed is None:
+            return
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(asyncio.shield(printed.closed), timeout)
+        printed.close()
 
     def close_input(self) -> None:
         """Ask the worker to finish: it renders the lines written so far, then exits."""
@@ -105,7 +140,7 @@ class _AnswerPipe(asyncio.Protocol):
             if "id" in message:
                 self.worker.on_answer(message)
             elif "log" in message:
-                log_console(message)
+                self.worker.on_log(message)
             elif message.get("ready") and not self.worker.ready.done():
                 self.worker.ready.set_result(None)
 
@@ -124,12 +159,56 @@ def log_console(message: dict[str, Any]) -> None:
     logger.log(_LEVELS.get(message["log"], logging.INFO), "console output from %s: %s", where, message.get("text", ""))
 
 
-def _stray_output() -> int | None:
-    """Where the worker's own stdout goes (output the worker does not capture): the server's stderr."""
-    try:
-        return sys.stderr.fileno()
-    except (AttributeError, OSError, ValueError):
-        return asyncio.subprocess.DEVNULL
+class _PrintedPipe(asyncio.Protocol):
+    """The worker's stdout and stderr, which the console capture does not see: what Node itself
+    writes there (its report of an uncaught exception, a warning, an error at start-up), or a native
+    module. Logged at ERROR, one record per burst, so a JSON log line holds a whole crash report."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self._loop = asyncio.get_running_loop()
+        self.closed: asyncio.Future[None] = self._loop.create_future()
+        self.transport: asyncio.BaseTransport | None = None
+        self._burst: list[bytes] = []
+        self._size = 0
+        self._began = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        now = self._loop.time()
+        if not self._burst:
+            self._began = now
+        self._burst.append(data)
+        self._size += len(data)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self._size >= _BURST_BYTES or now - self._began >= _BURST_SECONDS:
+            self.flush()
+        else:
+            self._timer = self._loop.call_later(_QUIET, self.flush)
+
+    def flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        text = b"".join(self._burst).decode("utf-8", "replace").strip("\n")
+        self._burst.clear()
+        self._size = 0
+        if text.strip():
+            logger.error("SSR worker %s printed:\n%s", self.pid, text)
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.flush()
+        if not self.closed.done():
+            self.closed.set_result(None)
 
 
 async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, ...] = (), *,
@@ -137,27 +216,34 @@ async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, .
     """Start a worker on ``bundle`` and wait until it has loaded it; a streamed render leaves what
     is still loading after ``timeout`` seconds to the browser."""
     read_fd, write_fd = os.pipe()
+    printed_read, printed_write = os.pipe()  # its stdout and stderr, for the log
     try:
         process = await asyncio.create_subprocess_exec(
             *_PDEATHSIG, node, *node_args, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
-            stdin=asyncio.subprocess.PIPE, stdout=_stray_output(), stderr=None, pass_fds=(write_fd,),
+            stdin=asyncio.subprocess.PIPE, stdout=printed_write, stderr=printed_write, pass_fds=(write_fd,),
         )
     except BaseException:
         os.close(read_fd)
+        os.close(printed_read)
         raise
     finally:
         os.close(write_fd)
+        os.close(printed_write)
     worker = NodeProcess(process, read_fd)
     loop = asyncio.get_running_loop()
+    _, worker.printed = await loop.connect_read_pipe(lambda: _PrintedPipe(process.pid),
+                                                     os.fdopen(printed_read, "rb", buffering=0))
     worker.transport, _ = await loop.connect_read_pipe(lambda: _AnswerPipe(worker), os.fdopen(read_fd, "rb", buffering=0))
     try:
         await asyncio.wait_for(asyncio.shield(worker.ready), START_TIMEOUT)
     except BaseException as exc:
         worker.kill()
         if isinstance(exc, asyncio.TimeoutError):
+            await worker.printed_all(0.5)
             raise RenderError(f"the SSR worker did not start within {START_TIMEOUT:g}s") from None
         if isinstance(exc, RenderError):
             code = await process.wait()
+            await worker.printed_all(1)
             raise RenderError(f"the SSR worker failed to start (exit code {code}); its error is in the log above") from None
         raise
     return worker

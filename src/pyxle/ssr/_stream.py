@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 from collections.abc import AsyncIterator, Callable
 
 from pyxle.ssr._errors import RenderError
@@ -15,8 +16,9 @@ class RenderStream:
     then tells the worker to stop it (the client went away). A stream that stays silent for
     ``idle`` seconds ends: the worker leaves what is still loading to the browser well before."""
 
-    def __init__(self, abort: Callable[[], None], idle: float) -> None:
+    def __init__(self, abort: Callable[[], None], idle: float, context: contextvars.Context | None = None) -> None:
         self._abort = abort
+        self.context = context  # of the render's caller: its console output is logged in it
         self._idle = idle
         self._queue: asyncio.Queue[object] = asyncio.Queue()
         self.finished = False

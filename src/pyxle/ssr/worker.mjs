@@ -3,7 +3,8 @@
 // In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}, or {abort: id} when
 // the client of a streamed render went away.
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first; then {id, html, head} or {id, error, stack}
-// per request, and {log, page, text} for console output. A page that suspends streams: {id, html,
+// per request, and {log, page, render, text} for console output (render: the id of the request it
+// was printed for, or null; never under "id", which makes a line an answer). A page that suspends streams: {id, html,
 // head, more: true} (its shell), then {id, chunk}... and {id, end: true}; meanwhile the worker
 // takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
 // after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
@@ -18,9 +19,10 @@ import { format } from 'node:util'
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
 const streams = new Map() // id -> {abort} of the streamed renders still going
-// The page being rendered, for tagging console output: set around each render, and carried by
+// The request being rendered, for tagging console output with its page and id (the server logs it
+// with the id of the HTTP request it serves): set around each render, and carried by
 // AsyncLocalStorage into what a streamed render does later (a Suspense boundary resolving).
-let page = null
+let current = null
 const rendering = new AsyncLocalStorage()
 
 // A lone surrogate (half an emoji in a page's data) leaves JSON.stringify as an escape ("\ud83d")
@@ -43,16 +45,20 @@ const send = (message) => {
 }
 
 // console.* and direct writes to process.stdout/stderr become log messages for the server's log.
+// (What Node itself writes to fd 2, such as its report of an uncaught exception, bypasses this: the
+// server reads the worker's stderr too.)
+const log = (level, text, request = current ?? rendering.getStore()) =>
+  send({ log: level, page: request ? request.page : null, render: request ? request.id : null, text })
 const capture = (level) => (chunk, encoding, callback) => {
   const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
-  send({ log: level, page: page ?? rendering.getStore() ?? null, text: text.endsWith('\n') ? text.slice(0, -1) : text })
+  log(level, text.endsWith('\n') ? text.slice(0, -1) : text)
   const done = typeof encoding === 'function' ? encoding : callback
   if (typeof done === 'function') process.nextTick(done)
   return true
 }
 process.stdout.write = capture('info')
 process.stderr.write = capture('warning')
-console.error = (...args) => send({ log: 'error', page: page ?? rendering.getStore() ?? null, text: format(...args) })
+console.error = (...args) => log('error', format(...args))
 
 const bundle = await import(pathToFileURL(process.argv[2]).href)
 
@@ -67,8 +73,7 @@ function render(request) {
     send({ id, ...message })
     if (over && closing && !streams.size) process.exit(0)
   }
-  const log = (text) => send({ log: 'error', page: request.page, text })
-  const result = bundle.render(request, emit, { timeout, log })
+  const result = bundle.render(request, emit, { timeout, log: (text) => log('error', text, request) })
   if (result.html !== undefined) send({ id, ...result })
   else if (!over) streams.set(id, result)
 }
@@ -81,12 +86,12 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
       streams.get(request.abort)?.abort()
       return
     }
-    page = request.page
-    rendering.run(request.page, render, request)
+    current = request
+    rendering.run(request, render, request)
   } catch (error) {
     send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
   } finally {
-    page = null
+    current = null
   }
 })
 let closing = false // stdin ended: exit once the streamed renders still going have ended

@@ -1,0 +1,200 @@
+"""What SSR workers print, in the server's log on a real `pyxle serve`, in text and in JSON: console
+output carries the id of the request it was rendered for (a `<Suspense>` part rendered after the
+shell included); what Node writes to its own stderr (an uncaught exception's report) is one record,
+never raw lines; and a replaced worker's line says why it was replaced."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import SHARED_SECRET, Server, link_node_modules, server_env
+from tests.docs._blocks import cites
+
+DOC = "docs/observability.md"
+
+SAYS = '''
+@server
+async def load(request):
+    return {"x": 1}
+
+export default function Says({ data }) {
+  console.log("said during the render")
+  console.error("an error line\\nand its second line")
+  return <p>says</p>
+}
+'''
+AFTER_SHELL = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Late({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 200)))
+  use(promise)
+  if (typeof window === 'undefined') console.log('said after the shell')
+  return <p id="late">late</p>
+}
+export default function Page({ data }) {
+  return <main><Suspense fallback={<p>wait</p>}><Late data={data} /></Suspense></main>
+}
+'''
+FAILS_LATE = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Fails({ data }) {
+  if (typeof window === 'undefined') {
+    let promise = waits.get(data)
+    if (!promise) waits.set(data, promise = new Promise((_, reject) => setTimeout(() => reject(new Error('late failure')), 200)))
+    use(promise)
+  }
+  return <p id="late">rendered in the browser</p>
+}
+export default function Page({ data }) {
+  return <main><Suspense fallback={<p>loading</p>}><Fails data={data} /></Suspense></main>
+}
+'''
+CRASH = '''
+export default function Crash() {
+  if (typeof window === 'undefined') {
+    process.stderr.write("raw stderr from the component\\nline two\\n")
+    setTimeout(() => { throw new Error("async node crash") }, 10)
+  }
+  return <p>crash</p>
+}
+'''
+HANG = '''
+export default function Hang() {
+  if (typeof window === 'undefined') { while (true) {} }
+  return <p>never</p>
+}
+'''
+PAGES = {"pages/says.pyxl": SAYS, "pages/after-shell.pyxl": AFTER_SHELL, "pages/fails-late.pyxl": FAILS_LATE,
+         "pages/crash.pyxl": CRASH, "pages/hang.pyxl": HANG}
+
+
+@pytest.fixture(scope="module", params=["text", "json"])
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp(f"ssr-logs-{request.param}") / "app"
+    for rel, text in PAGES.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text.lstrip("\n"))
+    link_node_modules(root)
+    running = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-timeout", "1",
+                      "--log-format", request.param], root, server_env(**SHARED_SECRET))
+    running.wait_ready(60)
+    yield running
+    running.stop()
+
+
+def json_format(server: Server) -> bool:
+    return "--log-format" in server.args and server.args[server.args.index("--log-format") + 1] == "json"
+
+
+def records(server: Server, text: str, timeout: float = 10, *, level: str | None = None) -> list[tuple[str, str]]:
+    """(request id, message) of each ``pyxle.ssr`` record (at ``level``, "error" say) whose message
+    holds ``text``, once there is one."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = []
+        if json_format(server):
+            for line in server.output().splitlines():
+                if line.startswith("{"):
+                    record = json.loads(line)
+                    if record["logger"] == "pyxle.ssr" and text in record["message"] and level in (None, record["level"]):
+                        found.append((record.get("request_id", "-"), record["message"]))
+        else:  # a record goes on until a line starts with a time (a crash report has several lines)
+            for entry in re.split(r"\n(?=\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)", server.output()):
+                match = re.match(r"\S+ \S+ (\w+) pyxle\.ssr \[([^\]]*)\]: (.*)", entry.rstrip("\n"), re.DOTALL)
+                if match and text in match.group(3) and level in (None, match.group(1).lower()):
+                    found.append((match.group(2), match.group(3)))
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
+
+
+@cites(DOC, "Console output of a component rendering on the server (`pyxle.ssr` logger) carries the id of the\n"
+            "request it is rendered for")
+@cites("docs/pages.md", "and with the id of the request it\n  was rendered for")
+def test_console_output_of_a_render_carries_the_id_of_its_request(server: Server) -> None:
+    """The worker's log messages were read outside the request: the id was "-" (absent in JSON)."""
+    answer = httpx.get(server.url + "/says", timeout=30)
+    assert answer.status_code == 200
+    rid = answer.headers["x-request-id"]
+    said = records(server, "said during the render")
+    assert said and said[-1] == (rid, "console output from page 'says': said during the render")
+    assert (rid, "console output from page 'says': an error line") in [
+        (found_id, message.split("\n")[0]) for found_id, message in records(server, "an error line")]
+
+
+@cites(DOC, "also when it comes from a `<Suspense>` part that finishes after the\nshell was sent")
+def test_console_output_after_the_shell_carries_the_id_of_its_request(server: Server) -> None:
+    """A `<Suspense>` part resolving after the shell was answered logs with the same request id."""
+    ids = []
+    for _ in range(3):  # each SSR worker, and one render after it learned that the page streams
+        with httpx.stream("GET", server.url + "/after-shell", timeout=30) as answer:
+            body = "".join(answer.iter_text())
+            assert answer.status_code == 200 and '<p id="late">late</p>' in body
+            ids.append(answer.headers["x-request-id"])
+    deadline = time.monotonic() + 10
+    while {rid for rid, _ in records(server, "said after the shell")} != set(ids):
+        assert time.monotonic() < deadline, records(server, "said after the shell")
+        time.sleep(0.05)
+    assert all(message == "console output from page 'after-shell': said after the shell"
+               for _, message in records(server, "said after the shell"))
+
+
+def test_a_boundary_that_failed_after_the_shell_is_logged_with_the_id_of_its_request(server: Server) -> None:
+    """The failure is logged just after the render's end, when the render is no longer in progress;
+    a bot's request renders the whole page before answering, and is logged the same way."""
+    ids = []
+    for agent in ("Mozilla/5.0", "Mozilla/5.0 (compatible; Googlebot/2.1)"):
+        answer = httpx.get(server.url + "/fails-late", headers={"user-agent": agent}, timeout=30)
+        assert answer.status_code == 200
+        ids.append(answer.headers["x-request-id"])
+    deadline = time.monotonic() + 10
+    while {rid for rid, _ in records(server, "late failure", level="error")} != set(ids):
+        assert time.monotonic() < deadline, records(server, "late failure")
+        time.sleep(0.05)
+
+
+@cites(DOC, "What an SSR worker's Node process prints by itself, such as its report of an\n"
+            "uncaught exception, is one `pyxle.ssr` record at ERROR")
+@cites(DOC, "the record of the worker's replacement says why:\n`replacing SSR worker 5084: it exited with code 1`")
+def test_a_crash_report_of_node_is_one_record_and_the_replacement_says_why(server: Server) -> None:
+    """Node writes an uncaught exception's report to its stderr itself: it reached the server's
+    stderr as 9 raw lines, followed by "replacing SSR worker N" with no reason."""
+    assert httpx.get(server.url + "/crash", timeout=30).status_code == 200
+    replaced = records(server, "exited with code 1")
+    assert replaced and re.fullmatch(r"replacing SSR worker (\d+): it exited with code 1", replaced[0][1])
+    pid = re.search(r"\d+", replaced[0][1]).group()  # type: ignore[union-attr]
+    reports = [message for _, message in records(server, f"SSR worker {pid} printed:\n", level="error")]
+    assert len(reports) == 1 and "Error: async node crash" in reports[0]
+    assert 'throw new Error("async node crash")' in reports[0] and "Node.js v" in reports[0]
+    output = server.output()
+    assert output.index("async node crash") < output.index(replaced[0][1])  # the report, then its verdict
+    assert httpx.get(server.url + "/says", timeout=30).status_code == 200  # the replacement serves
+
+
+def test_a_worker_killed_for_a_hung_render_is_replaced_with_that_reason(server: Server) -> None:
+    assert httpx.get(server.url + "/hang", timeout=30).status_code == 500
+    replaced = [found for found in records(server, "longer than 1s") if found[1].startswith("replacing")]
+    assert replaced and re.fullmatch(
+        r"replacing SSR worker \d+: it was killed after rendering 'hang' for longer than 1s", replaced[0][1])
+
+
+@cites(DOC, "(in JSON, one line with the whole report in\nits `message`)")
+def test_every_line_of_a_json_server_is_json(server: Server) -> None:
+    """After the requests above (console output, a crash report, a hung render): nothing the SSR
+    workers wrote reached the server's stdout or stderr as a line of its own."""
+    if not json_format(server):
+        pytest.skip("text logs")
+    httpx.get(server.url + "/crash", timeout=30)
+    records(server, "async node crash")
+    time.sleep(0.5)
+    lines = [line for line in server.output().splitlines() if not line.startswith("pyxle serve: http://")]
+    assert lines and all(isinstance(json.loads(line), dict) for line in lines), server.output()
