@@ -106,6 +106,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache, lang=lang,
                            fallback_head=(f"<title>{html.escape(title)}</title>",) if title else ())
     result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
+    runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
     around_actions = [*hooks, *action_hooks]
     for folder_files in table.specials.values():
         for file in folder_files.values():

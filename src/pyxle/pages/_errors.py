@@ -7,15 +7,21 @@ import html
 import logging
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from pyxle._cancelled import lets_through
+from pyxle.pages._answers import Answered, as_json, redirect_target
+from pyxle.pages._data import dumps, run_loader
 from pyxle.pages._document import LANG, document
 from pyxle.routing import RouteTable
+from pyxle.runtime import ActionCookies
+from pyxle.security import over_https
 
 if TYPE_CHECKING:
     from pyxle.ssr import RenderError
@@ -41,6 +47,7 @@ class PagesRuntime:
     # <title>{name}</title> from the config's name: the title of a page (error and not-found pages
     # included) that sets none, as in pyxle-framework 0.9; () without a name.
     fallback_head: tuple[str, ...] = ()
+    specials: dict[str, Any] = field(default_factory=dict)  # "blog/layout.pyxl" -> its PageModule
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
                          layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
@@ -64,9 +71,25 @@ class PagesRuntime:
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
+        return self.builtin(status, error)
+
+    def builtin(self, status: int, error: dict[str, Any]) -> HTMLResponse:
+        """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered."""
         scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
         return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts),
-                            status, headers=headers)
+                            status, headers=VARY)
+
+    async def layout_data(self, file: PurePosixPath, request: Request) -> dict[str, Any]:
+        """What the loaders of the layouts and templates around ``file`` return (outermost first),
+        by layout file, as a page's ``layoutData``; raises what a loader raises (``Answered`` for
+        a response it returns)."""
+        found: dict[str, Any] = {}
+        for _, wrapper in self.table.chain(file):
+            module = self.specials.get(wrapper.as_posix())
+            if module is not None and module.loader is not None:
+                key = wrapper.as_posix()
+                found[key] = (await run_loader(module.loader, request, f"pages/{key}")).data
+        return found
 
 
 def unexpected_error(exc: BaseException, where: str, expose: bool) -> dict[str, Any]:
@@ -120,9 +143,42 @@ class NotFound:
             return
         error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
         headers = dict(scope.get("headers") or [])
-        if headers.get(b"x-pyxle-navigation") in (b"1", b"prefetch"):
-            response: Response = JSONResponse({"ok": False, "routePath": path, "error": error}, 404, headers=VARY)
-        else:
-            folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
-            response = await self.runtime.error_page(folder, "not-found", 404, error, {}, path)
+        navigation = headers.get(b"x-pyxle-navigation") in (b"1", b"prefetch")
+        request = Request(scope, receive, send)
+        cookies = request.state.cookies = ActionCookies(https=over_https(scope))
+        folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
+        response = await self._answer(request, folder, error, navigation)
+        if cookies:
+            cookies.apply(response)
         await response(scope, receive, send)
+
+    async def _answer(self, request: Request, folder: PurePosixPath | None, error: dict[str, Any],
+                      navigation: bool) -> Response:
+        """The nearest ``not-found.pyxl`` inside its layouts, whose loaders run as for a page of
+        that folder (pyxle-framework 0.9 ran them too: a layout reading its data unguarded must
+        not fail there). A layout loader that fails gets the built-in page, logged; one that
+        answers itself (a redirect to log in) is answered, as on a page."""
+        path = request.scope.get("path", "/")
+        runtime = self.runtime
+        special = runtime.table.nearest(folder or PurePosixPath("index.pyxl"), "not-found")
+        layout_data: dict[str, Any] = {}
+        if special is not None:
+            try:
+                layout_data = await runtime.layout_data(special, request)
+            except Answered as answered:
+                answer, target = answered.response, redirect_target(answered.response)
+                if navigation and target is not None:
+                    answer = as_json(answer, {"ok": False, "routePath": path, "redirect": target})
+                answer.headers.add_vary_header("x-pyxle-navigation")
+                return answer
+            except BaseException as exc:  # a layout loader failed: logged; the built-in page answers
+                if lets_through(exc):  # the request's cancellation
+                    raise
+                logger.error("the layouts around %s failed for %s; the built-in 404 page answers", special, path,
+                             exc_info=exc)
+                if not navigation:
+                    return runtime.builtin(404, error)
+        if navigation:
+            body = {"ok": False, "routePath": path, "error": error, "layoutData": layout_data}
+            return Response(dumps(body), 404, headers=VARY, media_type="application/json")
+        return await runtime.error_page(folder, "not-found", 404, error, layout_data, path)
