@@ -76,6 +76,8 @@ def test_an_unknown_url_in_a_folder_runs_every_layout_loader_above_its_not_found
     assert '<p id="nf">no such post</p>' in response.text
 
 
+@cites("docs/pages.md", 'navigation JSON carries the same `layoutData`: `{"ok": false, "routePath": ..., "error": '
+       '{...}, "layoutData": {...}}`')
 def test_navigation_json_for_an_unknown_url_carries_the_same_layout_data(server: Server) -> None:
     response = httpx.get(server.url + "/blog/missing", headers=NAV)
     assert response.status_code == 404
@@ -95,6 +97,7 @@ def test_a_layout_loader_that_fails_for_an_unknown_url_gets_the_built_in_404_pag
     assert "the layouts around not-found.pyxl failed for /nope-again" in output
 
 
+@cites("docs/pages.md", "A layout loader that returns a response (a redirect to log in) is answered with it")
 def test_a_layout_loader_that_redirects_is_answered_for_an_unknown_url_as_on_a_page(server: Server) -> None:
     response = httpx.get(server.url + "/nope", headers={"x-signed-out": "1"})
     assert response.status_code == 307 and response.headers["location"] == "/login"
