@@ -134,7 +134,8 @@ class ActionsEndpoint:
                 await _purge(self.runtime.cache, response)
             target = redirect_target(response)
             if _plain_form_post(request) and target is None and page_path in self._pages and has_fields(response):
-                await rerender_with_errors(self._pages[page_path], request, name, response, send)
+                await rerender_with_errors(self._pages[page_path], request, name, response, send,
+                                           own=(page_url, params) if params else None)
                 return
             if _plain_form_post(request) and not scope["pyxle"].get(_FAILED):
                 response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
@@ -269,18 +270,15 @@ def _page_url(page_path: str) -> str:
 
 
 def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> Response:
-    """303 to the page the form was on (same origin only), so the user sees the fresh page.
+    """303 to the page the form was on, so the user sees the fresh page.
 
     An ActionError's message travels in the ``pyxle-action-error`` query parameter.
     """
-    from urllib.parse import urlencode, urlsplit
+    from urllib.parse import urlencode
 
     from starlette.responses import RedirectResponse
 
-    referer = urlsplit(request.headers.get("referer", ""))
-    target = page_url
-    if referer.path and (not referer.netloc or referer.netloc == request.headers.get("host")):
-        target = referer.path
+    target = _back_to(request, page_url)
     if result.status_code >= 400:
         import json
 
@@ -290,6 +288,25 @@ def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> R
             message = ""
         target += "?" + urlencode({"pyxle-action-error": message})
     return with_cookies(result, RedirectResponse(target, status_code=303))
+
+
+def _back_to(request: ActionRequest, page_url: str) -> str:
+    """The path of the page the form was on: the Referer's, when it is this site's page; else
+    ``page_url``, the page that owns the action (the server knows it from the action URL).
+
+    Never an action URL: after a no-JS post was re-rendered with its errors, the browser is at the
+    action's URL, so the next post's Referer is that URL, and a 303 there answered 405. Never
+    ``//host/...`` either: a browser reads such a Location as another site (a catch-all page
+    serves ``//evil.example/x``, and the form was sent back there).
+    """
+    from urllib.parse import urlsplit
+
+    referer = urlsplit(request.headers.get("referer", ""))
+    path = referer.path
+    if (path.startswith("/") and not path.startswith(("//", "/\\")) and not path.startswith(PREFIX)
+            and (not referer.netloc or referer.netloc == request.headers.get("host"))):
+        return path
+    return "/" + page_url.lstrip("/\\")  # one slash: the page's own path is never another host either
 
 
 def _see_other(response: Response) -> Response:

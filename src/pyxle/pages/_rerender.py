@@ -24,13 +24,15 @@ def has_fields(response: Response) -> bool:
 
 
 async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request, action: str,
-                               response: Response, send: Send) -> None:
+                               response: Response, send: Send, own: tuple[str, dict[str, str]] | None = None) -> None:
+    """``own``: the page's URL and path parameters as the action URL named them (``/posts/7``), for
+    a post whose Referer is no URL of the page (the action URL itself, after a first re-render)."""
     endpoint, spec = page
     payload = json.loads(bytes(response.body))
     values = form_fields((await request.form()).multi_items(), skip=(CSRF_FIELD,), text_only=True)
     result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
               "values": values}
-    path, params = _page_url(request, spec)
+    path, params = _page_url(request, spec, own)
     scope = {**request.scope, "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
              "path_params": params}
     scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": result}
@@ -46,7 +48,8 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     await endpoint(scope, no_body, send_with_status)
 
 
-def _page_url(request: Request, spec: RouteSpec) -> tuple[str, dict[str, str]]:
+def _page_url(request: Request, spec: RouteSpec,
+              own: tuple[str, dict[str, str]] | None) -> tuple[str, dict[str, str]]:
     """The page the form was on (its Referer, when same-origin and a URL of this page), else the page's own URL."""
     referer = urlsplit(request.headers.get("referer", ""))
     same_origin = not referer.netloc or referer.netloc == request.headers.get("host")
@@ -56,4 +59,4 @@ def _page_url(request: Request, spec: RouteSpec) -> tuple[str, dict[str, str]]:
         match = spec.regex.match(referer.path) if spec.regex is not None else None
         if match:
             return referer.path, {k: v for k, v in match.groupdict().items() if v is not None}
-    return spec.pattern, {}
+    return own if own is not None else (spec.pattern, {})
