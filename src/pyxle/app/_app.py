@@ -127,12 +127,31 @@ class PyxleApp(Starlette):
         seen = self.config.observability
         if seen.metrics_endpoint and seen.metrics_endpoint_path in shadowed:
             path = seen.metrics_endpoint_path
-            route = next(spec for spec, _ in entries if (spec.regex.match(path) if spec.regex else spec.pattern == path))
             raise StartupError(f"pyxle.config.json: observability.metricsEndpointPath {path} is also the URL of "
-                               f"{self.config.pages_dir}/{route.file}, which would answer instead of the metrics\n"
+                               f"{self.config.pages_dir}/{_answering(entries, path).file}, which would answer "
+                               "instead of the metrics\n"
                                "    hint: choose another metricsEndpointPath (the default is /api/__pyxle/metrics)")
+        self._check_openapi_paths(entries, shadowed)
         self.router.default = public_files(self.config.public_path, fallback)
         return renderer
+
+    def _check_openapi_paths(self, entries: list[tuple[RouteSpec, ASGIApp]], shadowed: list[str]) -> None:
+        """A route of the project that answers the OpenAPI URLs (a root catch-all page does) hides
+        the document. Served by ``pyxle serve``, it was asked for (``openapi.production``), so
+        start-up stops, as for a shadowed metrics path; in ``pyxle dev``, where it is on by
+        default, start-up warns, naming both."""
+        openapi = self.config.openapi
+        hidden = [path for path in (openapi.path + ".json", openapi.path) if path in shadowed]
+        if not hidden:
+            return
+        message = (f"pyxle.config.json: openapi.path {openapi.path}: {' and '.join(hidden)} "
+                   f"{'is' if len(hidden) == 1 else 'are'} also the URL of {self.config.pages_dir}/"
+                   f"{_answering(entries, hidden[0]).file}, which answers instead of the OpenAPI document")
+        hint = ('set "openapi": {"path": ...} to a URL no route answers (a root catch-all page answers '
+                'them all), or turn it off with "openapi": false')
+        if self.mode == "production":
+            raise StartupError(f"{message}\n    hint: {hint}")
+        _note("%s (hint: %s)", message, hint)
 
     def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
         """The current build (made now if missing or stale), or why pages cannot be rendered here."""
@@ -316,6 +335,12 @@ class PyxleApp(Starlette):
 
         async with watch_routes(self):
             yield
+
+
+def _answering(entries: list[tuple[RouteSpec, ASGIApp]], path: str) -> RouteSpec:
+    """The route of the project that answers ``path`` (one does: ``set_routes`` said so)."""
+    return next(spec for spec, _ in sorted(entries, key=lambda entry: entry[0].sort_key)
+                if (spec.regex.match(path) if spec.regex else spec.pattern == path))
 
 
 BLOCKING_THREADS = 40  # as many as Starlette gives sync handlers (anyio's thread limiter)
