@@ -249,6 +249,8 @@ def test_cache_control_says_how_long_a_shared_cache_may_keep_and_serve_stale() -
     ([(b"cookie", b"session=abc")], None, False),
     ([(b"authorization", b"Bearer x")], None, False),
     ([], {"id": 1}, False),
+    ([], {"user": {"id": 1, "email": "ada@example.com"}, "endpoints": {"me": "/auth/me"}}, False),  # pyxle-auth's seed
+    ([], {"user": None, "endpoints": {"me": "/auth/me"}}, True),  # the same for a visitor not signed in
 ])
 def test_a_request_is_anonymous_without_session_cookie_authorization_or_user(headers, auth, expected) -> None:
     scope = {"headers": headers, **({"pyxle.auth": auth} if auth else {})}

@@ -99,8 +99,8 @@ def _names_cookie(value: bytes, names: frozenset[bytes]) -> bool:
 def anonymous(scope: Any, markers: frozenset[bytes]) -> bool:
     """No ``Authorization`` header, no session cookie, no user the auth plugin recognised: a
     request whose answer could be anyone's. (A false alarm only costs a render.)"""
-    auth = scope.get("pyxle.auth")  # pyxle-auth's seed: {"user": ..., "endpoints": ...} on every request
-    if auth is not None and (not isinstance(auth, dict) or auth.get("user") is not None):
+    auth = scope.get("pyxle.auth")  # pyxle-auth's seed, {"user": ..., "endpoints": ...} on every request, or a user
+    if auth is not None and (auth.get("user", auth) if isinstance(auth, dict) else auth):
         return False
     for name, value in scope["headers"]:
         if name == b"authorization":
