@@ -60,12 +60,14 @@ def _unsafe(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
 
 
 class _Elements(HTMLParser):
-    """The allowed elements of a piece of markup, rewritten from what the parser saw."""
+    """The allowed elements of a piece of markup, rewritten from what the parser saw (a script or
+    style never closed is not among them)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=False)
         self.out: list[str] = []
-        self.open: str | None = None  # an allowed element with content (script, style) being read
+        self.open: str | None = None  # the name of an allowed element with content (script, style) being read
+        self.start = ""  # its start tag, rewritten
         self.content: list[str] = []
         self.skipping: list[str] = []  # a dropped element's open tags, so its content goes too
 
@@ -90,7 +92,7 @@ class _Elements(HTMLParser):
         if tag in _VOID:
             self.out.append(f"<{tag}{kept}>")
         else:
-            self.open, self.content = f"<{tag}{kept}>", []
+            self.open, self.start, self.content = tag, f"<{tag}{kept}>", []
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -102,17 +104,10 @@ class _Elements(HTMLParser):
             if tag in self.skipping:
                 del self.skipping[self.skipping.index(tag) :]
             return
-        if self.open is not None:
-            name = self.open[1:].split(" ", 1)[0].rstrip(">")
-            if tag == name:
-                self.out.append(f"{self.open}{''.join(self.content)}</{name}>")
-                self.open = None
+        if tag == self.open:
+            self.out.append(f"{self.start}{''.join(self.content)}</{tag}>")
+            self.open = None
 
     def handle_data(self, data: str) -> None:
         if self.open is not None and not self.skipping:
             self.content.append(data)
-
-    def close(self) -> None:
-        super().close()
-        if self.open is not None:  # script or style never closed: nothing of it is kept
-            self.open = None
