@@ -414,7 +414,7 @@ def test_a_crashing_loader_renders_error_pyxl_with_500_and_no_exception_text(com
     nav = httpx.get(compat.url + "/probe/boom", headers=NAV)
     assert nav.status_code == 500 and "8765" not in nav.text
     assert nav.json()["error"] == {"message": "Internal Server Error", "statusCode": 500, "data": {}}
-    assert "RuntimeError: secret loader detail 8765" in compat.output()  # logged, with its traceback
+    compat.wait_for_output("RuntimeError: secret loader detail 8765")  # logged, with its traceback
 
 
 def test_an_error_page_written_for_0_9_hydrates_with_its_error_prop(compat: Server, page) -> None:  # type: ignore[no-untyped-def]

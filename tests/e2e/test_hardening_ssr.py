@@ -133,10 +133,7 @@ def test_an_answer_the_server_cannot_read_fails_its_render_at_once(make_project,
     began = time.monotonic()
     garbled = httpx.get(server.url + "/garbled", timeout=60)
     assert garbled.status_code == 500 and time.monotonic() - began < 10
-    deadline = time.monotonic() + 10  # the worker's log line may trail its answer
-    while "an SSR worker wrote a malformed answer" not in server.output() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "an SSR worker wrote a malformed answer" in server.output()
+    server.wait_for_output("an SSR worker wrote a malformed answer")  # the log line may trail the answer
     assert httpx.get(server.url + "/", timeout=30).status_code == 200
     assert "replacing SSR worker" not in server.output()  # one unreadable answer is not a broken worker
 

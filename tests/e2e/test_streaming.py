@@ -298,10 +298,7 @@ def test_console_output_from_a_part_rendered_after_the_shell_is_tagged_with_its_
     later was logged as from 'the SSR worker'."""
     answer = Arrivals(app, "/chatty")
     assert answer.status == 200 and '<p id="late">late</p>' in answer.text()
-    deadline = time.monotonic() + 5
-    while "said after the shell" not in app.output() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert "console output from page 'chatty': said after the shell" in app.output()
+    assert "console output from page 'chatty': said after the shell" in app.wait_for_output("said after the shell")
 
 
 @cites(DOC, "Navigation JSON is the same for a page that streams")
