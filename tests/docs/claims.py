@@ -275,6 +275,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_validation_inputs.py::test_a_form_the_server_cannot_parse_is_a_422_under_the_root_key"),
     ("docs/validation.md", "A UTF-8 byte order mark before the JSON is skipped",
      "tests/e2e/test_validation_inputs.py::test_json_with_a_utf8_byte_order_mark_is_read_like_json_without_one"),
+    ("docs/observability.md", "so in JSON no line is plain text",
+     "tests/e2e/test_observability.py::test_with_json_logs_every_line_the_server_prints_is_json_start_up_notes_included"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

@@ -300,3 +300,20 @@ def test_bad_observability_or_rate_limit_config_stops_start_up(make_project, sta
                           ready=False)
     assert server.wait_exit() != 0
     assert message in server.output() and "pyxle.config.json" in server.output()
+
+
+def test_with_json_logs_every_line_the_server_prints_is_json_start_up_notes_included(make_project, start_server):
+    """A collector reading JSON lines gets none it cannot parse: the config's warnings, the missing
+    secret key's warning and the "pyxle serve: http://..." line are records like the rest."""
+    config = {"observability": {"logFormat": "json"}, "unknownKey": 1}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
+                          env={"PYXLE_SECRET_KEY": ""})
+    assert httpx.get(server.url + "/api/hello").status_code == 200
+    server.wait_for_output("hello from the handler")
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), server.output()
+    records = [json.loads(line) for line in lines]
+    warnings = [r["message"] for r in records if r["level"] == "warning" and r["logger"] == "pyxle"]
+    assert any("unknownKey" in message for message in warnings), records
+    assert any(message.startswith("PYXLE_SECRET_KEY is not set") for message in warnings), records
+    assert any(r["level"] == "info" and r["message"].startswith("pyxle serve: http://") for r in records), records

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from pyxle import __version__
-from pyxle.cli._project import CliError, export_for_workers, load_project, with_secret
+from pyxle.cli._project import CliError, export_for_workers, load_project, note, with_secret
 
 DIRECTORY = click.argument("directory", default=".", type=click.Path(path_type=Path))
 HOST = click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
@@ -329,13 +329,16 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app import StartupError, create_app
     from pyxle.cli import _serve as server
 
-    config = with_secret(load_project(directory, mode, overrides), mode, workers)  # type: ignore[arg-type]
+    config = load_project(directory, mode, overrides, warn=False)  # type: ignore[arg-type]
+    json_logs, level = config.log_format == "json", config.observability.log_level
+    logging.config.dictConfig(server.log_config(json_logs, level))  # the notes below are in the log's format
+    for warning in config.warnings:
+        note(warning, json_logs=json_logs)
+    config = with_secret(config, mode, workers)  # type: ignore[arg-type]
     try:
         limits = server.Limits.from_env(os.environ)  # flags and .env files are in the environment by now
     except server.LimitError as exc:
         raise CliError(str(exc)) from None
-    level = config.observability.log_level
-    logging.config.dictConfig(server.log_config(config.log_format == "json", level))
     if config.observability.metrics_endpoint:
         from pyxle.observability import prepare_multiprocess_dir
 
@@ -353,6 +356,6 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     export_for_workers(config, mode)  # type: ignore[arg-type]
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
-    click.echo(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", err=True)
-    server.run(config.host, port, workers=workers, json_logs=config.log_format == "json", log_level=level,
+    note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", json_logs=json_logs, warning=False)
+    server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
                limits=limits)

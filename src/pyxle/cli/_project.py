@@ -34,15 +34,27 @@ def project_root(directory: Path) -> Path:
     return root
 
 
-def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None = None) -> PyxleConfig:
-    """Config for the project in ``directory`` (env files, PYXLE_* and CLI overrides applied)."""
+def note(message: str, *, json_logs: bool = False, warning: bool = True) -> None:
+    """One of the CLI's notes on stderr: ``pyxle: warning: ...`` for people, or, when the server logs
+    JSON (``pyxle serve --log-format json``; logging configured), a record of the ``pyxle`` logger,
+    so a collector reading JSON lines gets no line it cannot parse."""
+    if json_logs:
+        logger.log(logging.WARNING if warning else logging.INFO, "%s", message)
+    else:
+        click.echo(f"pyxle: warning: {message}" if warning else message, err=True)
+
+
+def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None = None, *,
+                 warn: bool = True) -> PyxleConfig:
+    """Config for the project in ``directory`` (env files, PYXLE_* and CLI overrides applied).
+    Its warnings are printed unless ``warn`` is false (the caller notes them, in its log format)."""
     root = project_root(directory)
     try:
         config = load_config(root, mode=mode, overrides={k: v for k, v in (overrides or {}).items() if v is not None})
     except ConfigError as exc:
         raise CliError(str(exc)) from None
-    for warning in config.warnings:
-        click.echo(f"pyxle: warning: {warning}", err=True)
+    for warning in config.warnings if warn else ():
+        note(warning)
     if not config.pages_path.is_dir():
         raise CliError(
             f"{directory} has no {config.pages_dir}/ folder; a Pyxle project keeps its routes in "
@@ -79,7 +91,7 @@ def with_secret(config: PyxleConfig, mode: Mode, workers: int = 1) -> PyxleConfi
     except SecretKeyError as exc:
         raise CliError(str(exc)) from None
     if warning and mode == "production":
-        click.echo(f"pyxle: warning: {warning}", err=True)
+        note(warning, json_logs=config.log_format == "json")
     text = secret.decode("utf-8")
     os.environ["PYXLE_SECRET_KEY"] = text  # worker processes inherit the same key
     return dataclasses.replace(config, secret_key=text)
