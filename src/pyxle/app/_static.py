@@ -4,21 +4,30 @@ anything unmatched ends in a JSON 404. Both send a whole file for a ``Range`` th
 from __future__ import annotations
 
 import mimetypes
+import os
 import re
+from datetime import timezone
+from email.utils import parsedate_to_datetime
 from pathlib import Path
+from stat import S_ISREG
 
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.app._compress import negotiate
+from pyxle.cache import matches
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
 _BYTE_RANGE = re.compile(rb"\s*(?:(\d+)-(\d*)|-\d+)\s*")
 # Precompressed siblings of a built file, in the order we prefer them on a tie.
 _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
+_TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
+# What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy.
+_KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -53,31 +62,85 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
 
 
 def build_assets(directory: Path) -> ASGIApp:
-    """Hashed bundle files under ``/_pyxle/``: cached for a year, brotli or gzip when precompressed."""
+    """Hashed bundle files under ``/_pyxle/``: cached for a year, brotli or gzip when precompressed,
+    304 when the client holds the variant it would get. The ``.br``/``.gz`` twins have no URL of
+    their own (as with nginx's gzip_static): under the plain type and no ``Content-Encoding`` they
+    would reach the page as compressed bytes, so a request for one is a 404."""
     root = directory.resolve()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await not_found(scope, receive, send)
             return
-        path = (root / scope["path_params"]["asset"]).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
+        asset: str = scope["path_params"]["asset"]
+        path, stat = _regular_file(root, asset)
+        if stat is None or asset.endswith("/") or _is_twin(path):
             await not_found(scope, receive, send)
             return
         scope = _without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), b"")
+        coding = None
         if accept:
-            built = {coding: variant for coding, suffix in _PRECOMPRESSED.items()
-                     if (variant := path.with_name(path.name + suffix)).is_file()}
+            built = {name: (variant, found) for name, suffix in _PRECOMPRESSED.items()
+                     if (found := _stat(variant := path.with_name(path.name + suffix))) is not None}
             coding = negotiate(accept, built) if built else None  # never one the client gave q=0
             if coding is not None:
                 headers["Content-Encoding"] = coding.decode()
-                path = built[coding]
-        await FileResponse(path, headers=headers, media_type=media_type)(scope, receive, send)
+                path, stat = built[coding]
+        response = FileResponse(path, headers=headers, media_type=media_type, stat_result=stat)
+        if coding is not None:  # the twin's own tag, marked with its coding as Apache's mod_deflate does
+            response.headers["etag"] = response.headers["etag"][:-1] + f'-{coding.decode()}"'
+        if _not_modified(scope, response.headers):
+            kept = {name: response.headers[name] for name in _KEPT_ON_304 if name in response.headers}
+            response = Response(status_code=304, headers=kept)
+        await response(scope, receive, send)
 
     return serve
+
+
+def _regular_file(root: Path, asset: str) -> tuple[Path, os.stat_result | None]:
+    """The asset's path under ``root`` and its stat, or ``None`` when it is not a regular file
+    there: outside ``root``, missing, a folder, or a name the OS refuses (a NUL byte, too long)."""
+    try:
+        path = (root / asset).resolve()
+    except (OSError, ValueError):
+        return root, None
+    if not path.is_relative_to(root):
+        return path, None
+    return path, _stat(path)
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        found = path.stat()
+    except (OSError, ValueError):
+        return None
+    return found if S_ISREG(found.st_mode) else None
+
+
+def _is_twin(path: Path) -> bool:
+    """Whether ``path`` is the precompressed copy of a built file beside it."""
+    return path.suffix in _TWIN_SUFFIXES and _stat(path.with_suffix("")) is not None
+
+
+def _not_modified(scope: Scope, headers: MutableHeaders) -> bool:
+    """RFC 9110 §13.2.2 for GET/HEAD: ``If-None-Match`` (weak comparison, lists, ``*``) decides
+    when sent; otherwise an ``If-Modified-Since`` no older than the file's ``Last-Modified``."""
+    request = Headers(scope=scope)
+    if (wanted := request.get("if-none-match")) is not None:
+        return matches(wanted.encode("latin-1"), headers["etag"])
+    since = request.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        when = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unreadable date is ignored, as RFC 9110 says
+    if when.tzinfo is None:  # asctime's form names no zone: HTTP dates are all GMT
+        when = when.replace(tzinfo=timezone.utc)
+    return parsedate_to_datetime(headers["last-modified"]) <= when
 
 
 def _without_bad_range(scope: Scope) -> Scope:
