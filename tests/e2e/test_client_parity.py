@@ -308,6 +308,30 @@ def test_a_link_with_prefetch_ttl_shows_its_prefetched_data(app19: Server, page:
     assert ("1", app19.url + "/counter") in before and seen == before  # nothing fetched at the click
 
 
+def test_a_link_with_prefetch_ttl_fetches_its_data_while_a_code_only_prefetch_of_the_page_is_under_way(
+        app19: Server, page: PageWatch) -> None:
+    held = []  # the code-only prefetch of /counter by the nav's Counter link, answered late as by a busy server
+    page.page.route(app19.url + "/counter", lambda route: held.append(route)
+                    if route.request.headers.get("x-pyxle-navigation") == "prefetch" else route.continue_())
+    seen = nav_requests(page)
+    with page.page.expect_request(lambda r: r.url == app19.url + "/counter"
+                                  and r.headers.get("x-pyxle-navigation") == "prefetch"):
+        open_page(app19, page)
+    reused = page.page.get_by_role("link", name="Counter, reused")
+    with page.page.expect_response(lambda r: r.url == app19.url + "/counter"
+                                   and r.request.headers.get("x-pyxle-navigation") == "1") as prefetched:
+        reused.scroll_into_view_if_needed()  # its own prefetch asks for the data, not for the code again
+    visit = prefetched.value.json()["props"]["data"]["visit"]
+    with page.page.expect_response(lambda r: r.url == app19.url + "/counter"
+                                   and r.request.headers.get("x-pyxle-navigation") == "prefetch"):
+        assert len(held) == 1
+        held[0].continue_()  # the code-only answer lands after the data
+    before = list(seen)
+    reused.click()
+    page.page.get_by_test_id("visit").filter(has_text=str(visit)).wait_for()  # the prefetched data, as asked
+    assert seen == before  # nothing fetched at the click
+
+
 def test_get_router_and_the_default_export(app: Server, page: PageWatch) -> None:
     html = httpx.get(app.url + "/").text
     assert 'data-testid="router">none<' in html  # no router while rendering on the server

@@ -86,7 +86,7 @@ function keyOf(to) {
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
 function request(key, kind) {
-  const entry = { time: Date.now(), body: undefined }
+  const entry = { time: Date.now(), body: undefined, kind }
   entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
     async (response) => {
       const body = await response.json()
@@ -231,7 +231,9 @@ export function prefetch(to, { prefetchTtl } = {}) {
   if (url.origin !== location.origin) return Promise.resolve(false)
   const hit = cache.get(key)
   const young = hit && Date.now() - hit.time < state.ttl
-  const reuse = hit && (hit.body === undefined || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
+  // A request under way is joined, unless it asks for the code only and this prefetch wants the data.
+  const pending = hit && hit.body === undefined && (!prefetchTtl || hit.kind === '1')
+  const reuse = hit && (pending || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
   return entry.promise
     .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
