@@ -68,7 +68,7 @@ class Order(BaseModel):
 
 def test_a_pydantic_model_as_sent_has_every_field_and_its_computed_fields() -> None:
     text = typescript({"Data": Order})
-    assert "export interface Order {\n  order_id: number\n  items: Item[]\n  parent: Order | null\n  total: number\n}" in text
+    assert "export interface Order {\n  orderId: number\n  items: Item[]\n  parent: Order | null\n  total: number\n}" in text
     assert text.endswith("export type Data = Order\n")
     assert '/** An item. */\nexport interface Item {\n  /** the * / stock unit */\n  sku: string\n  qty: number\n  tags: string[]\n}' in text
 

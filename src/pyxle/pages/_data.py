@@ -103,12 +103,13 @@ def _window(value: Any, loader: Callable[..., Any], where: str) -> float | None:
 
 def as_plain_dict(value: Any) -> Any:
     """A pydantic model or a dataclass instance as the dict JSON carries, so a loader or action may
-    return what its annotation says (``-> Post``); anything else is returned as it is."""
+    return what its annotation says (``-> Post``); anything else is returned as it is. Models are
+    dumped by alias, as API responses are and as the generated types name their keys."""
     if isinstance(value, type):
         return value
     dump = getattr(value, "model_dump", None)
     if callable(dump):
-        return dump(mode="json")
+        return dump(mode="json", by_alias=True)
     if dataclasses.is_dataclass(value):
         return dataclasses.asdict(value)
     return value

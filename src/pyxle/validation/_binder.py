@@ -11,6 +11,8 @@ from starlette.requests import Request
 
 from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
+from pyxle.validation._finite import MESSAGE as NOT_FINITE
+from pyxle.validation._finite import first_non_finite, has_non_finite, may_hold_floats, non_finite
 from pyxle.validation._forms import form_fields, list_keys
 
 try:
@@ -43,6 +45,7 @@ class BodyReader:
 
     def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> None:
         self.adapter = adapter(annotation)
+        self.floats = may_hold_floats(self.adapter.core_schema)
         self.ignore = frozenset(ignore_form_keys)
         self.many = list_keys(annotation)
 
@@ -55,15 +58,17 @@ class BodyReader:
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
         check_depth(body)
         try:
-            return self.adapter.validate_json(body)
+            value = self.adapter.validate_json(body)
         except ValidationError as exc:
             raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
+        return finite(value) if self.floats else value
 
     def validate(self, data: Any) -> Any:
         try:
-            return self.adapter.validate_python(data)
+            value = self.adapter.validate_python(data)
         except ValidationError as exc:
             raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
+        return finite(value) if self.floats else value
 
 
 class Binder:
@@ -71,8 +76,9 @@ class Binder:
 
     def __init__(self, signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> None:
         require_pydantic()
-        self._simple: list[tuple[Param, Any, Callable[[Request], Any]]] = [
-            (p, _checked_adapter(p), _getter(p)) for p in signature.params if p.source != "body"
+        self._simple: list[tuple[Param, Any, Callable[[Request], Any], bool]] = [
+            (p, check, _getter(p), may_hold_floats(check.core_schema))
+            for p in signature.params if p.source != "body" for check in (_checked_adapter(p),)
         ]
         body = signature.body
         self._body = (body.name, BodyReader(body.annotation, ignore_form_keys=ignore_form_keys)) if body else None
@@ -80,7 +86,7 @@ class Binder:
     async def __call__(self, request: Request) -> dict[str, Any]:
         values: dict[str, Any] = {}
         errors = _NO_ERRORS
-        for param, check, get in self._simple:
+        for param, check, get, floats in self._simple:
             raw = get(request)
             if raw is None or raw == []:
                 if param.default is REQUIRED:
@@ -89,9 +95,12 @@ class Binder:
                     values[param.name] = param.default
                 continue
             try:
-                values[param.name] = check.validate_python(raw)
+                value = check.validate_python(raw)
+                values[param.name] = finite(value, (param.alias,)) if floats else value
             except ValidationError as exc:
                 errors = _add(errors, field_errors(exc.errors(include_url=False), (param.alias,)))
+            except InvalidInput as exc:
+                errors = _add(errors, exc.fields)
         if self._body is not None:
             name, reader = self._body
             try:
@@ -104,11 +113,17 @@ class Binder:
 
 
 class Output:
-    """A return annotation: turns a model (or list of models) into JSON data; checks dicts in dev."""
+    """A return annotation: turns a model (or list of models) into JSON data; checks dicts in dev.
+
+    Models are dumped by alias, as FastAPI sends them (``response_model_by_alias``) and as the
+    OpenAPI document and the generated TypeScript types describe them. An infinity or NaN is a
+    server error naming where it is: ``mode="json"`` would write it as ``null`` without a word.
+    """
 
     def __init__(self, annotation: Any, *, check: bool) -> None:
         self.adapter = adapter(annotation)
         self.check = check
+        self.floats = may_hold_floats(self.adapter.core_schema)
 
     def dump(self, result: Any) -> Any:
         if self.check:
@@ -117,7 +132,18 @@ class Output:
             except ValidationError as exc:
                 fields = field_errors(exc.errors(include_url=False))
                 raise TypeError(f"the response does not match its return annotation: {fields}") from None
-        return self.adapter.dump_python(result, mode="json")
+        where = first_non_finite(result) if self.floats or type(result) in (dict, list) else None
+        if where is not None:
+            raise ValueError(f"the response holds an infinity or NaN at {where}, which JSON cannot carry")
+        return self.adapter.dump_python(result, mode="json", by_alias=True)
+
+
+def finite(value: Any, prefix: tuple[Any, ...] = ()) -> Any:
+    """The validated value, or ``InvalidInput`` where it holds an infinity or NaN (``1e999``, ``"inf"``)."""
+    found = list(non_finite(value, prefix)) if has_non_finite(value) else ()
+    if found:
+        raise InvalidInput({".".join(map(str, loc)) or ROOT: [NOT_FINITE] for loc in found})
+    return value
 
 
 async def _form_items(request: Request) -> list[tuple[str, Any]]:

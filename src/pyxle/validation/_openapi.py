@@ -1,7 +1,8 @@
 """OpenAPI 3.1 pieces from handler signatures: parameters, bodies, responses, shared schemas.
 
 Callers list the operations (path, method, signature); this module knows nothing of routes.
-Model schemas come from pydantic, only for handlers that are typed (so pydantic is loaded).
+Model schemas come from pydantic, only for handlers that are typed (so pydantic is loaded): what a
+handler reads in validation mode, what it answers in serialization mode (keys by alias, as sent).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pyxle.validation._describe import REQUIRED, Param, Signature, is_structured, strip_annotated
+from pyxle.validation._describe import REQUIRED, Param, Signature, is_structured
+
+Mode = Literal["validation", "serialization"]
 
 REF = "#/components/schemas/{model}"
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
@@ -45,15 +48,43 @@ class Operation:
 
 def document(operations: Iterable[Operation], *, title: str = "Pyxle API", version: str = "0.1.0") -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
-    schemas: dict[str, Any] = {"Error": ERROR, "ValidationError": VALIDATION_ERROR}
+    schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
         paths.setdefault(op.path, {})[op.method] = _operation(op, schemas)
     return {"openapi": "3.1.0", "info": {"title": title, "version": version}, "paths": paths,
-            "components": {"schemas": dict(sorted(schemas.items()))}}
+            "components": {"schemas": dict(sorted({"Error": ERROR, "ValidationError": VALIDATION_ERROR,
+                                                   **schemas.generate()}.items()))}}
 
 
-def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
+class _Schemas:
+    """Every schema of the document, generated in one pydantic call once all are known, so that a
+    model is one component when it reads what it sends, and ``Model-Input``/``Model-Output`` when
+    not (an alias without ``populate_by_name`` reads the same, a computed field does not)."""
+
+    def __init__(self) -> None:
+        self.wanted: list[tuple[dict[str, Any], Any, Mode]] = []
+
+    def of(self, annotation: Any, mode: Mode) -> dict[str, Any]:
+        """A schema filled in by ``generate`` (it is the object placed in the document)."""
+        schema: dict[str, Any] = {}
+        self.wanted.append((schema, annotation, mode))
+        return schema
+
+    def generate(self) -> dict[str, Any]:
+        """Fill in every schema handed out; the named ones (components) by name."""
+        if not self.wanted:
+            return {}
+        from pydantic import TypeAdapter
+
+        inputs = [(index, mode, TypeAdapter(annotation)) for index, (_, annotation, mode) in enumerate(self.wanted)]
+        found, named = TypeAdapter.json_schemas(inputs, ref_template=REF)
+        for index, (schema, _, mode) in enumerate(self.wanted):
+            schema.update(found[(index, mode)])
+        return named.get("$defs", {})
+
+
+def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     signature = op.signature
     params = signature.params if signature else ()
     typed_path = {p.name for p in params if p.source == "path"}
@@ -67,7 +98,7 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
         result["parameters"] = sorted(parameters, key=lambda p: (p["in"] != "path", p["name"]))
     body = signature.body if signature else None
     if body is not None:
-        schema = schema_of(body.annotation, schemas)
+        schema = schemas.of(body.annotation, "validation")
         result["requestBody"] = {"required": body.required,
                                  "content": {"application/json": {"schema": schema},
                                              **{form: {"schema": schema} for form in _FORMS}}}
@@ -84,38 +115,25 @@ def _operation(op: Operation, schemas: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def _ok(op: Operation, signature: Signature | None, schemas: dict[str, Any]) -> dict[str, Any]:
+def _ok(op: Operation, signature: Signature | None, schemas: _Schemas) -> dict[str, Any]:
     returns = signature.returns if signature else REQUIRED
     if op.kind == "action":
         if returns is not REQUIRED and is_structured(returns):
-            schema = {"allOf": [ACTION_RESULT, schema_of(returns, schemas)]}
+            schema = {"allOf": [ACTION_RESULT, schemas.of(returns, "serialization")]}
         else:
             schema = ACTION_RESULT
         return _json("The action's result", schema)
     if returns is not REQUIRED and is_structured(returns):
-        return _json("OK", schema_of(returns, schemas))
+        return _json("OK", schemas.of(returns, "serialization"))
     return {"description": "OK"}
 
 
-def _parameter(param: Param, schemas: dict[str, Any]) -> dict[str, Any]:
+def _parameter(param: Param, schemas: _Schemas) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": param.alias, "in": param.source, "required": param.required or param.source == "path",
-                             "schema": schema_of(param.annotation, schemas)}
+                             "schema": schemas.of(param.annotation, "validation")}
     if param.many and param.source == "query":
         entry["style"], entry["explode"] = "form", True
     return entry
-
-
-def schema_of(annotation: Any, schemas: dict[str, Any]) -> dict[str, Any]:
-    """The JSON schema of a type; models it refers to are added to ``schemas`` (components)."""
-    from pydantic import TypeAdapter
-
-    schema = TypeAdapter(annotation).json_schema(ref_template=REF)
-    schemas.update(schema.pop("$defs", {}))
-    named = strip_annotated(annotation)
-    if isinstance(named, type) and is_structured(named) and schema.get("type") == "object":
-        schemas[named.__name__] = schema  # a named model is a shared component, as FastAPI shows it
-        return {"$ref": REF.format(model=named.__name__)}
-    return schema
 
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,10 @@
 """Python annotations -> TypeScript declarations, for the JSON a client sends or receives.
 
 Pure: reads annotations, imports pydantic only when a pydantic model is met (it is one already).
-Two readings of a model: ``output`` (what Pyxle sends: every field present, named as dumped) and
-``input`` (what a client sends to a typed body: fields with a default are optional, aliases win).
-Named types (models, TypedDicts, dataclasses, enums) become their own exported declarations.
+Two readings of a model: ``output`` (what Pyxle sends: every field present, named as dumped, which
+is by alias) and ``input`` (what a client sends to a typed body: fields with a default are optional,
+aliases win). Named types (models, TypedDicts, dataclasses, enums) become their own exported
+declarations; a pydantic ``RootModel`` is a type alias of its root, which is what it dumps to.
 """
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ class _Writer:
         doc = _doc(tp)
         if issubclass(tp, enum.Enum):
             return f"{doc}export type {name} = {' | '.join(_literal(m.value) for m in tp) or 'never'}\n"
+        if _is_root_model(tp):
+            return f"{doc}export type {name} = {self.ts(tp.model_fields['root'].annotation, mode)}\n"
         lines = []
         for key, annotation, optional, description in _fields(tp, mode):
             if description:
@@ -152,7 +155,7 @@ def _fields(tp: type, mode: Mode) -> list[Field]:
             if mode == "output" and info.exclude:
                 continue
             key = (info.validation_alias if isinstance(info.validation_alias, str) else info.alias or name) \
-                if mode == "input" else (info.serialization_alias or name if _by_alias(tp) else name)
+                if mode == "input" else (info.serialization_alias or info.alias or name)  # dumped by alias
             found.append((key, info.annotation, mode == "input" and not info.is_required(), info.description or ""))
         if mode == "output":
             for name, computed in getattr(tp, "model_computed_fields", {}).items():
@@ -182,9 +185,8 @@ def _hints(tp: type) -> dict[str, Any]:
         return dict(getattr(tp, "__annotations__", {}))
 
 
-def _by_alias(tp: type) -> bool:
-    config = getattr(tp, "model_config", {}) or {}
-    return bool(config.get("serialize_by_alias"))
+def _is_root_model(tp: type) -> bool:
+    return bool(getattr(tp, "__pydantic_root_model__", False))
 
 
 def _is_named(tp: Any) -> bool:
