@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pyxle.compiler import Insert, compile_source
+from tests.docs._blocks import cites
 
 LOADER = '''@server
 async def load(request) -> Data:
@@ -64,14 +65,41 @@ def test_a_tsx_component_the_user_typed_is_left_as_written(component: str) -> No
 
 @pytest.mark.parametrize("source", [
     LOADER + "export default function Page() {\n  return <p/>\n}\n",  # takes no props
-    LOADER.replace(" -> Data", "") + "export default function Page({ data }) {\n  return <p/>\n}\n",  # loader says nothing
-    "export default function Page({ data }) {\n  return <p/>\n}\n",  # no loader
     LOADER + "export default memo(function Page({ data }) {\n  return <p/>\n})\n",  # wrapped: not followed
 ])
-def test_nothing_is_attached_without_a_typed_loader_and_a_plain_component(source: str) -> None:
+def test_nothing_is_attached_without_a_plain_component_taking_props(source: str) -> None:
     result = compiled(source)
     assert result.props_type is None
     assert "pyxle/types" not in result.client_code
+
+
+COMPONENT = "export default function Page({ data }) {\n  return <p/>\n}\n"
+UNTYPED_PAGE = '{ data: Record<string, any>, action?: import("pyxle/client").ActionProp }'
+UNTYPED_LAYOUT = '{ data: Record<string, any>, routePath: string, children?: import("react").ReactNode }'
+
+
+@cites("docs/types.md", "gets the same props\nwith `data: Record<string, any>`")
+@pytest.mark.parametrize(("source", "types_module", "expected"), [
+    (LOADER.replace(" -> Data", "") + COMPONENT, "pyxle/types/x", UNTYPED_PAGE),  # the loader says nothing
+    (COMPONENT, "pyxle/types/blog/x", UNTYPED_PAGE),  # no loader
+    (COMPONENT, "pyxle/types/blog/layout", UNTYPED_LAYOUT),
+    (COMPONENT, "pyxle/types/template", UNTYPED_LAYOUT),
+    ("@action\nasync def save(request, body: Data):\n    return {}\n\n" + COMPONENT, "pyxle/types/x", REF),  # typed action
+])
+def test_a_component_without_generated_types_gets_the_documented_props_with_any_data(
+        source: str, types_module: str, expected: str) -> None:
+    result = compile_source(source, path="pages/x.pyxl", types_module=types_module)
+    assert f"export default function Page(/** @type {{{expected}}} */ {{ data }}) {{" in result.client_code.splitlines()
+    tsx = compile_source("# --- TSX ---\n" + COMPONENT, path="pages/x.pyxl", types_module=types_module)
+    if expected != REF:
+        assert f"export default function Page({{ data }}: {expected}) {{" in tsx.client_code.splitlines()
+
+
+@cites("docs/types.md", "(`error.pyxl`, `not-found.pyxl` and `loading.pyxl`\nwithout annotations are left as written.)")
+@pytest.mark.parametrize("name", ["error", "not-found", "loading"])
+def test_error_not_found_and_loading_pages_without_generated_types_are_left_as_written(name: str) -> None:
+    result = compile_source(COMPONENT, path=f"pages/{name}.pyxl", types_module=f"pyxle/types/{name}")
+    assert result.props_type is None and result.client_code.splitlines()[0] == COMPONENT.splitlines()[0]
 
 
 def test_without_a_types_module_the_client_code_is_the_users_own() -> None:

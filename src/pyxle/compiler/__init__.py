@@ -7,8 +7,9 @@ into the module namespace before executing it, so ``server``, ``action``, ``Load
 ``ActionError`` need no import and a user's own definition of those names wins.
 
 A file with a ``# --- TSX ---`` fence has a TypeScript (TSX) client module. Given the module
-its generated types live in (``types_module``), the compiler types the default export's props
-with them when the loader declares its return type (see ``_attach``).
+its generated types live in (``types_module``), the compiler types the default export's props:
+with the generated types when the loader or an action is annotated, else with
+``data: Record<string, any>`` and the rest of what a page or layout receives (see ``_attach``).
 
 Public names: ``compile_source``, ``CompileResult``, ``PageMetadata``, ``CompileError``,
 ``Diagnostic``, ``Insert``, ``source_hash``.
@@ -20,7 +21,7 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
-from pyxle.compiler._attach import Insert, attach_props_type
+from pyxle.compiler._attach import Insert, attach_props_type, props_type
 from pyxle.compiler._diagnostics import CompileError, Diagnostic
 from pyxle.compiler._rules import PageMetadata, analyse
 from pyxle.compiler._split import is_tsx, split
@@ -80,9 +81,9 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
         raise CompileError(problems)
     lang = "tsx" if is_tsx(source) else "jsx"
     inserted = None
-    if types_module is not None and metadata.loader_typed:
-        client_code, inserted = attach_props_type(client_code, js_starts, f'import("{types_module}").Props',
-                                                  tsx=lang == "tsx")
+    type_ref = props_type(types_module, generated=metadata.typed) if types_module is not None else None
+    if type_ref is not None:
+        client_code, inserted = attach_props_type(client_code, js_starts, type_ref, tsx=lang == "tsx")
     result = CompileResult(server_code, client_code, metadata, digest, lang, inserted)
     if len(_cache) > 4096:
         _cache.clear()

@@ -1,11 +1,14 @@
-"""Typing a page component's props with the page's generated types, written into its first parameter.
+"""Typing a page component's props, written into its first parameter.
 
-The compiler knows both halves of a file: when the loader declares what it returns, the default
-export's props get ``import("<types module>").Props`` with nothing written by the user. In JSX it
-is an inline JSDoc type before the parameter (``/** @type {T} */ { data }``), which TypeScript
-reads in checked JavaScript and esbuild drops as a comment; in TSX it is a parameter annotation
-(``{ data }: T``), unless the user wrote one. The insertion stays on its line, so line numbers
-hold; ``Insert`` says where it went, so a type checker's columns can be mapped back.
+The compiler knows both halves of a file: when its loader or actions carry annotations, the default
+export's props get ``import("<types module>").Props`` (the page's generated types) with nothing
+written by the user; otherwise they get the same shape with ``data: Record<string, any>``, as
+docs/types.md says, so that ``pyxle typecheck``'s strict mode does not fail a page for what its
+loader leaves unsaid. In JSX it is an inline JSDoc type before the parameter
+(``/** @type {T} */ { data }``), which TypeScript reads in checked JavaScript and esbuild drops as a
+comment; in TSX it is a parameter annotation (``{ data }: T``), unless the user wrote one. The
+insertion stays on its line, so line numbers hold; ``Insert`` says where it went, so a type
+checker's columns can be mapped back.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ _FUNCTION = re.compile(r"export\s+default\s+(?:async\s+)?function\b\s*\*?\s*[\w$
 _ARROW = re.compile(r"export\s+default\s+(?:async\s*)?\(")
 _NAMED = re.compile(r"export\s+default\s+([A-Za-z_$][\w$]*)\s*;?\s*(?://.*)?$", re.MULTILINE)
 _CLOSERS = {"{": "}", "[": "]", "(": ")"}
+# What the component receives besides ``data`` (the ``Props`` of the generated types say the same).
+_PAGE_PROPS = 'action?: import("pyxle/client").ActionProp'
+_LAYOUT_PROPS = 'routePath: string, children?: import("react").ReactNode'
+_LAYOUTS = ("layout", "template")
+_UNTYPED = ("error", "not-found", "loading")  # their props are not the page's: left as written
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,20 @@ class Insert:
         if line != self.line or column <= self.column:
             return column
         return max(self.column, column - self.length)
+
+
+def props_type(types_module: str, *, generated: bool) -> str | None:
+    """The type of the props of the component whose page's types live at ``types_module``.
+
+    ``generated``: the page has generated types (its loader or an action is annotated). None for
+    an error, not-found or loading page without them.
+    """
+    if generated:
+        return f'import("{types_module}").Props'
+    stem = types_module.rsplit("/", 1)[-1]
+    if stem in _UNTYPED:
+        return None
+    return f"{{ data: Record<string, any>, {_LAYOUT_PROPS if stem in _LAYOUTS else _PAGE_PROPS} }}"
 
 
 def attach_props_type(code: str, js_starts: Sequence[int], type_ref: str, *, tsx: bool) -> tuple[str, Insert | None]:

@@ -22,8 +22,8 @@ class PageMetadata:
     action_lines: tuple[int, ...] = ()
     has_head: bool = False
     has_default_export: bool = False
-    loader_typed: bool = False  # the loader declares what it returns: the component's props get a type
-    typed: bool = False  # the loader or an action carries annotations: the page has generated types
+    loader_typed: bool = False  # the loader declares what it returns: the type of the component's data
+    typed: bool = False  # the loader or an action carries annotations: generated types, the props' type
 
 
 def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:

@@ -1,0 +1,78 @@
+"""`pyxle typecheck` on what `pyxle init` writes, as docs/types.md says to run it: every starter
+passes with no errors (pages and layouts whose loaders say nothing get their props typed too), and a
+real mistake in such a page is still an error (their props are typed, not `any`)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import link_node_modules, server_env
+from tests.docs._blocks import cites
+
+DOC = "docs/types.md"
+
+
+def pyxle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pyxle", *args], cwd=cwd, env=server_env(), capture_output=True,
+                          text=True, timeout=300, check=False)
+
+
+def starter(tmp_path: Path, *options: str) -> Path:
+    """A fresh `pyxle init` project with what `npm install --save-dev typescript @types/react` gives it."""
+    made = pyxle("init", "app", *options, cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "app"
+    link_node_modules(project)
+    return project
+
+
+def where(project: Path, file: str, text: str, word: str) -> str:
+    """``file:line:column`` of ``word`` on the first line of ``file`` holding ``text``."""
+    lines = (project / file).read_text().splitlines()
+    number, line = next((n, line) for n, line in enumerate(lines, 1) if text in line)
+    return f"{file}:{number}:{line.index(word) + 1}"
+
+
+@cites(DOC, "So the page `pyxle init` writes passes `pyxle typecheck` as it is")
+@pytest.mark.parametrize("options", [(), ("--tailwind",), ("--api",)], ids=["app", "tailwind", "api"])
+def test_every_pyxle_init_starter_passes_pyxle_typecheck_with_no_errors(tmp_path: Path, options: tuple[str, ...]) -> None:
+    project = starter(tmp_path, *options)
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    pages = 0 if "--api" in options else 2
+    assert f"pyxle typecheck: no type errors ({pages} page{'' if pages == 1 else 's'} checked)" in done.stderr
+
+
+@cites(DOC, "and in `layout.pyxl` and `template.pyxl` `{ data: Record<string, any>, routePath: string")
+@cites(DOC, "reading a prop the\ncomponent does not receive is still an error")
+def test_pages_and_layouts_whose_loaders_say_nothing_still_get_errors_for_what_they_misread(tmp_path: Path) -> None:
+    project = starter(tmp_path)
+    index, layout = project / "pages" / "index.pyxl", project / "pages" / "layout.pyxl"
+    index.write_text(index.read_text().replace("function Home({ data })", "function Home({ data, user })"))
+    layout.write_text(layout.read_text().replace("<main>{children}</main>", "<main>{routePath.toFixed(0)}{children}</main>")
+                      .replace("function Layout({ data, children })", "function Layout({ data, routePath, children })"))
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 1
+    assert f"{where(project, 'pages/index.pyxl', 'function Home', 'user')}: error TS2339: Property 'user' does not exist" in done.stdout
+    assert (f"{where(project, 'pages/layout.pyxl', 'routePath.toFixed', 'toFixed')}: error TS2551: "
+            "Property 'toFixed' does not exist on type 'string'") in done.stdout
+    assert "pyxle typecheck: 2 errors in 2 files" in done.stderr
+
+
+@cites(DOC, "A page without annotations (its loader says nothing, or it has no loader) gets the same props")
+def test_a_page_without_a_loader_typechecks_and_passing_a_state_setter_of_the_wrong_type_is_an_error(tmp_path: Path) -> None:
+    project = starter(tmp_path)
+    about = project / "pages" / "about.pyxl"
+    about.write_text("import { useState } from 'react'\nimport { Form } from 'pyxle/client'\n\n"
+                     "export default function About({ data }) {\n  const [message, setMessage] = useState('')\n"
+                     "  return <Form action=\"x\" onError={setMessage}>{message}{Object.keys(data).length}</Form>\n}\n")
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    about.write_text(about.read_text().replace("useState('')", "useState(null)"))
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 1
+    assert f"{where(project, 'pages/about.pyxl', 'onError', 'onError')}: error TS2322:" in done.stdout
