@@ -97,9 +97,11 @@ function formData(form, submitter) {
   }
 }
 
-// <Form action="save">: a real <form method="post"> (so it works before hydration), submitted
-// with fetch once hydrated, the clicked submit button's name=value included either way. While
-// pending: data-pending on the form, submit buttons disabled.
+// <Form action="save">: a real <form method="post"> (so it works before hydration), multipart
+// unless given another encType (so its files post as files then too), submitted with fetch once
+// hydrated, the clicked submit button's name=value included either way. While pending:
+// data-pending on the form, submit buttons disabled, and another submit (Enter in a field,
+// requestSubmit()) ignored, so the action runs once.
 // onSuccess(result without `ok`); onError(message, fields). Without onError the message shows
 // in the form, in <p role="alert" data-pyxle-form-error> (red, or `errorClassName` instead).
 export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
@@ -109,6 +111,7 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
   const [pending, setPending] = useState(false)
   const [error, setError] = useState(null)
   const ref = useRef(null)
+  const busy = useRef(false) // set at once: the pending state shows only after a render
 
   useEffect(() => {
     if (!ref.current) return
@@ -119,7 +122,9 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
 
   async function handleSubmit(event) {
     event.preventDefault()
+    if (busy.current) return
     const form = event.currentTarget
+    busy.current = true
     setPending(true)
     setError(null)
     let result
@@ -128,6 +133,7 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     } catch (caught) {
       result = failure(caught)
     } finally {
+      busy.current = false
       setPending(false)
     }
     if (result.ok) {
@@ -143,7 +149,8 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
   // The hidden field lets the form work as a plain HTML post before hydration or without JS.
   const message = error && h('p', { role: 'alert', 'data-pyxle-form-error': '', className: errorClassName,
                                     style: errorClassName ? undefined : ERROR_STYLE }, error)
-  return h('form', { ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
+  const encoding = rest.encType === undefined && rest.enctype === undefined ? { encType: 'multipart/form-data' } : {}
+  return h('form', { ...encoding, ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
                      'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
     h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children, message)
 }

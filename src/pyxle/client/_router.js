@@ -8,7 +8,8 @@
 // Each navigation (navigate, Back/Forward, refresh) takes a number: one that a later navigation
 // has overtaken is dropped, so the last thing the user did wins. Each history entry carries a
 // key (history.state.pyxle): the scroll position of the page is kept under it as the user leaves
-// the entry (for another page, or another document), and put back when the user returns to it.
+// the entry (for another page, another document, or another #hash entry of the same page), and put
+// back when the user returns to it.
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
@@ -206,7 +207,18 @@ function onPopState() {
   const key = location.pathname + location.search
   if (key !== state.path) return moving(popTo(key, ++state.nav))
   if (state.moving === state.nav) state.nav++
+  hashMoved()
+}
+
+// Another entry of the page shown: the entry left keeps the position (popstate comes before the
+// browser scrolls to a new #hash). A new entry (a #hash link, location.hash) is then scrolled to its
+// anchor by the browser; one that Back or Forward went to gets the position it was left at, as
+// the browser restores it natively (scrollRestoration is 'manual' for the router's sake).
+function hashMoved() {
+  const created = typeof (history.state || {}).pyxle !== 'string'
+  remember()
   entered()
+  if (!created) scrollAfter(new URL(location.href), positions().get(state.key))
 }
 
 async function popTo(key, id) {

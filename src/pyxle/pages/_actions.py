@@ -19,7 +19,7 @@ from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
-from pyxle.pages._answers import as_json, redirect_target, with_cookies
+from pyxle.pages._answers import Answered, as_json, redirect_target, with_cookies
 from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json
 from pyxle.pages._errors import PagesRuntime, unexpected_error
@@ -163,7 +163,8 @@ class ActionsEndpoint:
                 error = unexpected_error(exc, where, expose)
                 request.scope["pyxle"][_FAILED] = True
                 if _plain_form_post(request):
-                    return await self.runtime.error_page(file, "error", 500, error, {}, request.url.path)
+                    layouts = await self._layout_data(file, request)
+                    return await self.runtime.error_page(file, "error", 500, error, layouts, request.url.path)
                 body = {"ok": False, "error": error["message"]}
                 if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
@@ -172,6 +173,20 @@ class ActionsEndpoint:
             return cookies.apply(response) if cookies else response
 
         return call  # type: ignore[return-value]
+
+    async def _layout_data(self, file: PurePosixPath, request: ActionRequest) -> dict[str, Any]:
+        """The layouts' data for the error page of a failed no-JS post, as a loader's error page
+        has it (a layout reading its data unguarded must not fail there); ``{}`` when a layout
+        loader fails or answers itself too (a failure is logged)."""
+        try:
+            return await self.runtime.layout_data(file, request)
+        except BaseException as exc:
+            if lets_through(exc):  # the request's cancellation
+                raise
+            if not isinstance(exc, Answered):
+                logger.error("the layouts around %s failed for the error page of %s", file, request.url.path,
+                             exc_info=exc)
+            return {}
 
 
 async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | None, label: str,
