@@ -95,10 +95,18 @@ def test_a_component_without_generated_types_gets_the_documented_props_with_any_
         assert f"export default function Page({{ data }}: {expected}) {{" in tsx.client_code.splitlines()
 
 
-@cites("docs/types.md", "(`error.pyxl`, `not-found.pyxl` and `loading.pyxl`\nwithout annotations are left as written.)")
-@pytest.mark.parametrize("name", ["error", "not-found", "loading"])
-def test_error_not_found_and_loading_pages_without_generated_types_are_left_as_written(name: str) -> None:
-    result = compile_source(COMPONENT, path=f"pages/{name}.pyxl", types_module=f"pyxle/types/{name}")
+@cites("docs/types.md", "`error.pyxl` and `not-found.pyxl` get\n`import(\"pyxle/client\").ErrorPageProps`")
+@pytest.mark.parametrize("name", ["error", "not-found", "blog/error"])
+def test_error_and_not_found_pages_get_the_error_page_props(name: str) -> None:
+    for source in (COMPONENT, LOADER + COMPONENT):  # a loader's annotation says nothing about them
+        result = compile_source(source, path=f"pages/{name}.pyxl", types_module=f"pyxle/types/{name}")
+        expected = 'import("pyxle/client").ErrorPageProps'
+        assert f"export default function Page(/** @type {{{expected}}} */ {{ data }}) {{" in result.client_code.splitlines()
+
+
+@cites("docs/types.md", "`loading.pyxl` is rendered with no props and is left as written")
+def test_a_loading_page_is_left_as_written() -> None:
+    result = compile_source(COMPONENT, path="pages/loading.pyxl", types_module="pyxle/types/loading")
     assert result.props_type is None and result.client_code.splitlines()[0] == COMPONENT.splitlines()[0]
 
 

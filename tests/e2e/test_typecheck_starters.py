@@ -76,3 +76,19 @@ def test_a_page_without_a_loader_typechecks_and_passing_a_state_setter_of_the_wr
     done = pyxle("typecheck", str(project), cwd=project)
     assert done.returncode == 1
     assert f"{where(project, 'pages/about.pyxl', 'onError', 'onError')}: error TS2322:" in done.stdout
+
+
+@cites(DOC, "`data` and `error` are both a `PageError`")
+def test_error_and_not_found_pages_typecheck_with_the_error_they_are_given_and_a_misread_is_an_error(tmp_path: Path) -> None:
+    project = starter(tmp_path)
+    error, missing = project / "pages" / "error.pyxl", project / "pages" / "not-found.pyxl"
+    error.write_text("export default function ErrorPage({ data, error, layoutData }) {\n"
+                     "  return <p role=\"alert\">{data.statusCode}: {error.message} {data.type} {Object.keys(layoutData ?? {}).length}</p>\n}\n")
+    missing.write_text("export default function NotFound({ data }) {\n  return <p>{data.message}</p>\n}\n")
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    missing.write_text(missing.read_text().replace("data.message", "data.statuscode"))
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 1
+    assert (f"{where(project, 'pages/not-found.pyxl', 'statuscode', 'statuscode')}: error TS2551: "
+            "Property 'statuscode' does not exist on type 'PageError'. Did you mean 'statusCode'?") in done.stdout

@@ -94,6 +94,24 @@ export type ActionResult<T = Record<string, unknown>> =
 /** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
 export type FieldErrors = ActionFieldErrors
 
+/** What `error.pyxl` and `not-found.pyxl` are given as `data` (and as `error`, its name in earlier releases). */
+export interface PageError {
+  message: string
+  statusCode: number
+  data: Record<string, any>
+  /** The error's name (`"TypeError"`), for an error thrown in the browser. */
+  type?: string
+  /** `pyxle dev` only: the server's traceback. */
+  stack?: string
+}
+
+/** The props of `error.pyxl` and `not-found.pyxl`. */
+export interface ErrorPageProps {
+  data: PageError
+  error: PageError
+  layoutData?: Record<string, any>
+}
+
 /** The `action` prop of a page re-rendered after a no-JS form post whose fields failed validation. */
 export interface ActionProp {
   name: string

@@ -27,7 +27,8 @@ _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 _PAGE_PROPS = 'action?: import("pyxle/client").ActionProp'
 _LAYOUT_PROPS = 'routePath: string, children?: import("react").ReactNode'
 _LAYOUTS = ("layout", "template")
-_UNTYPED = ("error", "not-found", "loading")  # their props are not the page's: left as written
+_ERROR_PAGES = ("error", "not-found")  # given the error, not a loader's data
+_ERROR_PROPS = 'import("pyxle/client").ErrorPageProps'
 
 
 @dataclass(frozen=True)
@@ -47,12 +48,14 @@ def props_type(types_module: str, *, generated: bool) -> str | None:
     """The type of the props of the component whose page's types live at ``types_module``.
 
     ``generated``: the page has generated types (its loader or an action is annotated). None for
-    an error, not-found or loading page without them.
+    ``loading.pyxl``, which is rendered with no props.
     """
+    stem = types_module.rsplit("/", 1)[-1]
+    if stem in _ERROR_PAGES:
+        return _ERROR_PROPS
     if generated:
         return f'import("{types_module}").Props'
-    stem = types_module.rsplit("/", 1)[-1]
-    if stem in _UNTYPED:
+    if stem == "loading":
         return None
     return f"{{ data: Record<string, any>, {_LAYOUT_PROPS if stem in _LAYOUTS else _PAGE_PROPS} }}"
 
