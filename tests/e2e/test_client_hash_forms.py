@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, link_node_modules, server_env
@@ -220,6 +221,20 @@ def test_a_form_without_javascript_posts_its_file_to_the_action(app: Server, no_
         no_js.get_by_role("button", name="Upload").click()
     assert landed.value.status == 200 and no_js.url == app.url + "/upload"
     assert no_js.get_by_test_id("last").inner_text() == "notes.txt: plain words (a note)"
+
+
+@cites("docs/security.md", "a form with a file upload of any size passes when the field comes before the file")
+def test_a_plain_form_post_with_a_file_over_a_mebibyte_passes_csrf_with_its_token_field_first(app: Server) -> None:
+    """What the browser sends for `Form` without JavaScript: the hidden token field first, then the
+    file. The token is found in the first MiB, and the whole file reaches the action."""
+    with httpx.Client(base_url=app.url) as client:
+        token = client.get("/upload").cookies["pyxle-csrf"]
+        big = b"a" * (3 * 1024 * 1024)
+        posted = client.post("/api/__actions/upload/upload", data={"csrf_token": token, "note": "big"},
+                             files={"file": ("big.txt", big, "text/plain")}, headers={"accept": "text/html"})
+        assert posted.status_code == 303, posted.text[:200]
+        text = client.get("/upload", headers={"x-pyxle-navigation": "1"}).json()["props"]["data"]["text"]
+    assert text == f"big.txt: {big.decode()} (big)", text[:200]
 
 
 def test_a_hydrated_form_posts_its_file_to_the_action(app: Server, page: PageWatch) -> None:

@@ -146,10 +146,13 @@ _MULTIPART_FIELD = re.compile(rb'name="_?csrf_token"\r\n(?:[^\r\n]+\r\n)*\r\n([A
 
 
 async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
-    """The ``csrf_token`` (or ``_csrf_token``) field of a form body, and a ``receive`` that replays the body.
+    """The ``csrf_token`` (or ``_csrf_token``) field of a form body, and a ``receive`` that replays
+    what was read of it.
 
-    Only form bodies that declare a length up to 1 MiB are read here; anything else must send
-    the header (JavaScript clients always do).
+    An urlencoded body is read whole, if it declares a length up to 1 MiB. A multipart body is
+    read up to its first 1 MiB, whatever its size: ``Form`` renders the token as the first field,
+    so an upload of any size carries it there, and the rest streams on to the action unread.
+    Anything else must send the header (JavaScript clients always do).
     """
     content_type = length = None
     for name, value in scope["headers"]:
@@ -157,20 +160,23 @@ async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Recei
             content_type = value.split(b";")[0].strip().lower()
         elif name == b"content-length" and value.isdigit():
             length = int(value)
-    if content_type not in (b"application/x-www-form-urlencoded", b"multipart/form-data"):
+    urlencoded = content_type == b"application/x-www-form-urlencoded"
+    if not urlencoded and content_type != b"multipart/form-data":
         return None, receive
-    if length is None or length > _MAX_FORM_SCAN:
+    if urlencoded and (length is None or length > _MAX_FORM_SCAN):
         return None, receive
     chunks = []
+    read = 0
     more = True
-    while more:
+    while more and read < _MAX_FORM_SCAN:
         message = await receive()
         if message["type"] != "http.request":
             return None, receive
         chunks.append(message.get("body", b""))
+        read += len(chunks[-1])
         more = message.get("more_body", False)
     body = b"".join(chunks)
-    if content_type == b"application/x-www-form-urlencoded":
+    if urlencoded:
         fields = dict(parse_qsl(body.decode("latin-1")))
         token = next((fields[name] for name in FORM_FIELDS if name in fields), None)
     else:
@@ -182,7 +188,7 @@ async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Recei
         nonlocal replayed
         if not replayed:
             replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more}
         return await receive()
 
     return token, replay
