@@ -84,6 +84,10 @@ function keyOf(to) {
   return { url, key: url.pathname + url.search }
 }
 
+// API routes (pages/api/ answers /api/...) are never pages: asking one for a page would run its
+// handler, a GET that may do something, and once more with the full load that follows.
+const isPage = (url) => url.origin === location.origin && !url.pathname.startsWith('/api/')
+
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
 function request(key, kind) {
@@ -177,7 +181,7 @@ function moving(promise) {
 // `visited`: the URLs this navigation was redirected from; a loop or a long chain loads in full.
 async function go(to, options, visited, id) {
   const { url, key } = keyOf(to)
-  if (url.origin !== location.origin || !state.root || visited.length > MAX_REDIRECTS || visited.includes(key)) {
+  if (!isPage(url) || !state.root || visited.length > MAX_REDIRECTS || visited.includes(key)) {
     location.assign(url.href)
     return false
   }
@@ -240,7 +244,7 @@ async function popTo(key, id) {
 // Resolves to true when the page can then be shown client-side.
 export function prefetch(to, { prefetchTtl } = {}) {
   const { url, key } = keyOf(to)
-  if (url.origin !== location.origin) return Promise.resolve(false)
+  if (!isPage(url)) return Promise.resolve(false)
   const hit = cache.get(key)
   const young = hit && Date.now() - hit.time < state.ttl
   // A request under way is joined, unless it asks for the code only and this prefetch wants the data.
