@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import re
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path, PurePosixPath
@@ -66,6 +67,9 @@ class PyxleApp(Starlette):
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
+        # The route tables' shared state of each build still referenced (a request in flight holds
+        # the table it started on): swap_renderer points those of a retired renderer at the new one.
+        self._runtimes: list[weakref.ref[Any]] = []  # (PagesRuntime is a dataclass: unhashable, no WeakSet)
         self.metrics: Any = None  # observability.Metrics, made in the worker when metrics are on
         self.limiter: Any = None  # ratelimit.Limiter, when rateLimit is on
         self.access_log: AccessLog | None = None  # written in batches: flushed when the app stops
@@ -181,7 +185,7 @@ class PyxleApp(Starlette):
         if self.mode == "development":
             from pyxle.app._devevents import REFRESH_HINT, dev_scripts
 
-            extra = dev_scripts(built.manifest.get("refresh"))
+            extra = dev_scripts(built.manifest.get("refresh"), self.dev_events.next_build())
             if not built.manifest.get("refresh") and not self._refresh_hinted:
                 _note(REFRESH_HINT)
                 self._refresh_hinted = True
@@ -190,6 +194,7 @@ class PyxleApp(Starlette):
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
                             source_maps=self.mode == "development", lang=self.config.lang)
         pages.runtime.renderer = renderer
+        self._runtimes.append(weakref.ref(pages.runtime))
         return renderer
 
     def build_middleware_stack(self) -> ASGIApp:
@@ -267,12 +272,25 @@ class PyxleApp(Starlette):
         return routes
 
     async def swap_renderer(self, renderer: Any) -> None:
-        """Start ``renderer`` (if any) and retire the previous one."""
+        """Start ``renderer`` (if any) and retire the previous one.
+
+        A request that started on the previous route table (a ``pyxle dev`` reload while its loader
+        ran) renders with ``renderer`` too: its table's renderer is pointed at the new one before
+        the old one closes, so it gets a page (of the new build, whose assets are the ones on disk)
+        instead of a closed pool. The old pool finishes the renders it has already accepted."""
         if renderer is not None:
             await renderer.start()
         old, self.renderer = self.renderer, renderer
-        if old is not None and old is not renderer:
-            await old.close()
+        if old is None or old is renderer:
+            return
+        live = [ref for ref in self._runtimes if ref() is not None]
+        self._runtimes = live
+        if renderer is not None:
+            for ref in live:
+                runtime = ref()
+                if runtime is not None and runtime.renderer is old:
+                    runtime.renderer = renderer
+        await old.close()
 
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -305,13 +323,14 @@ class PyxleApp(Starlette):
         _blocking_threads(loop)
         try:
             with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1):
-                async with serving(self.state, self.config.realtime), self._watching():
+                async with serving(self.state, self.config.realtime, on_stop=self._stopping), self._watching():
                     self.ready = True
                     try:
                         yield
                     finally:
                         self.ready = False
         finally:
+            self._stopping()
             set_active_cache(None)
             if self.page_cache is not None:
                 await self.page_cache.close()
@@ -322,6 +341,12 @@ class PyxleApp(Starlette):
                 self.access_log.close()
             if self.limiter is not None:
                 await self.limiter.close()
+
+    def _stopping(self) -> None:
+        """The worker was asked to stop (SIGTERM), or stops: end what would hold it up, in pyxle
+        dev the browsers' event streams (requests that never end by themselves)."""
+        if self.dev_events is not None:
+            self.dev_events.close()
 
     @asynccontextmanager
     async def _watching(self) -> AsyncIterator[None]:

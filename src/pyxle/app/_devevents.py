@@ -6,6 +6,7 @@ import asyncio
 import html
 import json
 import re
+import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,20 +19,41 @@ REFRESH_HINT = ("React state is not kept across edits: add the dev packages for 
                 "`npm install --save-dev react-refresh @babel/core`")
 
 
-def dev_scripts(refresh_runtime: str | None) -> str:
+def dev_scripts(refresh_runtime: str | None, build: str = "") -> str:
     """What ``pyxle dev`` adds to every page: the Fast Refresh runtime when the build has it (a
-    classic script, so it runs before the page's modules) and the live-reload client."""
+    classic script, so it runs before the page's modules) and the live-reload client, which
+    knows the ``build`` the page came from (``DevEvents``)."""
+    client = f'<script data-pyxle-build="{html.escape(build)}">{DEV_CLIENT}</script>' if build else DEV_SCRIPT
     if refresh_runtime is None:
-        return DEV_SCRIPT
-    return f'<script src="{html.escape(refresh_runtime)}"></script>{DEV_SCRIPT}'
+        return client
+    return f'<script src="{html.escape(refresh_runtime)}"></script>{client}'
 
 
 class DevEvents:
-    """Fan-out of ``reload`` / ``error-report`` events to every connected browser."""
+    """Fan-out of ``update`` / ``reload`` / ``error-report`` events to every connected browser.
+
+    Each stream starts with a ``hello`` naming the current build: ``<start>.<n>``, a random id of
+    this server process and the number of its builds. A page carries the id it was rendered with
+    (``dev_scripts``), so when its stream reconnects to a server that has rebuilt meanwhile, or to
+    a new server after a restart, ``_dev.js`` sees another id and reloads the page: edits made
+    while it was disconnected are not missed.
+    """
 
     def __init__(self) -> None:
-        self._queues: set[asyncio.Queue[str]] = set()
+        self._queues: set[asyncio.Queue[str | None]] = set()
         self.error: str | None = None
+        self.closed = False
+        self._start = secrets.token_hex(4)
+        self._number = 0
+
+    @property
+    def build(self) -> str:
+        return f"{self._start}.{self._number}"
+
+    def next_build(self) -> str:
+        """The id of a build being made now (it is current from here on: pages it renders carry it)."""
+        self._number += 1
+        return self.build
 
     def publish(self, event: str, data: dict[str, object]) -> None:
         message = f"event: {event}\ndata: {json.dumps(data)}\n\n"
@@ -42,26 +64,39 @@ class DevEvents:
         """After a rebuild: browsers update the page in place (``_dev.js`` decides how: swap the
         stylesheets, Fast Refresh, refetch the data), or reload it after the project was broken."""
         was_broken, self.error = self.error is not None, None
-        self.publish("reload" if was_broken else "update", {"files": changed or []})
+        self.publish("reload" if was_broken else "update", {"files": changed or [], "build": self.build})
 
     def broken(self, message: str) -> None:
         self.error = message
         self.publish("error-report", {"message": message})
 
+    def close(self) -> None:
+        """The server is stopping: end every open stream now. An open stream is a request in flight,
+        which the server would otherwise wait for until it kills its worker; the browser
+        reconnects to the next server by itself."""
+        self.closed = True
+        for queue in self._queues:
+            queue.put_nowait(None)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        queue: asyncio.Queue[str] = asyncio.Queue()
+        queue: asyncio.Queue[str | None] = asyncio.Queue()
         self._queues.add(queue)
 
         async def stream() -> AsyncIterator[str]:
             try:
                 yield "retry: 500\n\n"
+                yield f"event: hello\ndata: {json.dumps({'build': self.build})}\n\n"
                 if self.error is not None:
                     yield f"event: error-report\ndata: {json.dumps({'message': self.error})}\n\n"
-                while True:
+                while not self.closed:
                     try:
-                        yield await asyncio.wait_for(queue.get(), 15)
+                        message = await asyncio.wait_for(queue.get(), 15)
                     except asyncio.TimeoutError:
                         yield ": keep-alive\n\n"
+                        continue
+                    if message is None:
+                        return
+                    yield message
             finally:
                 self._queues.discard(queue)
 

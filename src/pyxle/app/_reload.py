@@ -20,7 +20,7 @@ from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._watch import is_tool_folder, project_changes
-from pyxle.bundler import STYLE_CONFIGS, STYLE_SUFFIXES
+from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
 
 EVENTS_PATH = "/__pyxle/events"
 
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("pyxle")
 
-# Code and stylesheets; the style configs (postcss.config.*, .postcssrc*, tailwind.config.*) by name.
-_SOURCES = (".py", ".pyxl", ".js", ".jsx", ".ts", ".tsx", ".cjs", ".mjs", *STYLE_SUFFIXES)
+# Python, and every file the bundler loads (code, JSON, imported images and fonts, stylesheets);
+# the style configs (postcss.config.*, .postcssrc*, tailwind.config.*) by name.
+_SOURCES = (".py", *BUNDLED_SUFFIXES)
 
 
 def _is_source(name: str) -> bool:

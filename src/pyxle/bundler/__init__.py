@@ -1,8 +1,9 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
-``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``
-and ``STYLE_SUFFIXES`` (what ``pyxle dev`` watches besides code); and the generated TypeScript types
+``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
+``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
+watches besides Python); and the generated TypeScript types
 of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
 ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
@@ -40,7 +41,7 @@ from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_f
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 
-__all__ = ["STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
+__all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "page_files",
            "toolchain_problem", "typecheck", "types_module", "write_types"]
 
@@ -51,8 +52,14 @@ _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
-_INPUTS = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".cjs", ".mjs", ".json", ".svg", ".png", ".jpg", ".postcssrc",
-           *STYLE_SUFFIXES)
+# Imported files esbuild copies out and links to (its "file" loader: build.mjs gets this list in
+# the plan), and every suffix a build loads: code, JSON (esbuild's own loaders), those files,
+# stylesheets. One list for what makes a build stale and what pyxle dev watches. (esbuild would
+# also import a .txt: left out, so notes and READMEs neither rebuild nor reload.)
+FILE_ASSETS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".woff", ".woff2")
+BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs", ".mjs", ".json",
+                    *FILE_ASSETS, *STYLE_SUFFIXES)
+_INPUTS = (*BUNDLED_SUFFIXES, ".postcssrc")
 
 
 TSX_HINT = "\n    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
@@ -254,6 +261,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         "mode": mode,
         "refresh": refresh,
         "clientRuntime": str(CLIENT_RUNTIME),
+        "fileAssets": list(FILE_ASSETS),
         "modules": modules,
         "pages": [
             {

@@ -305,8 +305,7 @@ function common() {
     nodePaths: [path.join(plan.projectRoot, 'node_modules')],
     absWorkingDir: plan.projectRoot,
     logLevel: 'silent',
-    loader: { '.png': 'file', '.jpg': 'file', '.jpeg': 'file', '.gif': 'file', '.svg': 'file', '.webp': 'file',
-              '.woff': 'file', '.woff2': 'file' },
+    loader: Object.fromEntries(plan.fileAssets.map((suffix) => [suffix, 'file'])), // pyxle.bundler.FILE_ASSETS
     // process.env in page code is only PYXLE_PUBLIC_* (and NODE_ENV), in the browser AND in SSR:
     // the Node workers' real environment holds the server's secrets, and SSR output is public.
     define: {

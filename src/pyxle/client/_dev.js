@@ -6,6 +6,10 @@
 // Errors thrown in the browser show in the same overlay, dismissible (click or Escape).
 (() => {
   const OVERLAY = 'pyxle-dev-overlay'
+  // The build this page came from (absent on the error page): when the event stream (re)connects
+  // to a server whose build differs, edits were made while it was disconnected (or the server was
+  // restarted), and the page reloads.
+  let build = (document.currentScript && document.currentScript.dataset.pyxleBuild) || null
   function show(message, { title = 'the project has an error', dismissible = false } = {}) {
     let box = document.getElementById(OVERLAY)
     if (!box) {
@@ -159,9 +163,15 @@
   }
 
   const events = new EventSource('/__pyxle/events')
+  events.addEventListener('hello', (event) => { // the first message of every connection
+    const current = JSON.parse(event.data).build
+    if (build && build !== current) return location.reload()
+    build = current
+  })
   events.addEventListener('reload', () => location.reload())
   events.addEventListener('update', (event) => {
-    const { files } = JSON.parse(event.data)
+    const { files, build: next } = JSON.parse(event.data)
+    build = next || build // applied in place below, or the page reloads
     queue = queue.then(() => update(files)).catch(() => location.reload())
   })
   events.addEventListener('error-report', (event) => show(JSON.parse(event.data).message))

@@ -9,7 +9,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from pyxle.realtime._channel import broker_from_settings, set_current
@@ -19,13 +19,14 @@ logger = logging.getLogger("pyxle.realtime")
 
 
 @contextlib.asynccontextmanager
-async def serving(state: Any, settings: Any) -> AsyncIterator[None]:
-    """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it."""
+async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None) -> AsyncIterator[None]:
+    """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it.
+    ``on_stop`` is called first on SIGTERM (the app ends its other long-lived requests there)."""
     broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix)
     await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
     set_current(broker)
-    _drain_on_sigterm()
+    _drain_on_sigterm(on_stop)
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
         _keepalive_soon(settings.ping_interval, tries=KEEPALIVE_TRIES)
@@ -37,8 +38,8 @@ async def serving(state: Any, settings: Any) -> AsyncIterator[None]:
         await broker.aclose()
 
 
-def _drain_on_sigterm() -> None:
-    """SIGTERM: close every socket with 1001 first, then let the server stop as on SIGINT.
+def _drain_on_sigterm(on_stop: Callable[[], object] | None = None) -> None:
+    """SIGTERM: ``on_stop``, then close every socket with 1001, then let the server stop as on SIGINT.
 
     The server drops connections without a close frame on its own signal handling, so ours
     runs first; a process not under a loop with signal support keeps the default.
@@ -54,6 +55,8 @@ def _drain_on_sigterm() -> None:
                 logger.info("closed %d WebSockets (1001) before stopping", closed)
             os.kill(os.getpid(), signal.SIGINT)
 
+        if on_stop is not None:
+            on_stop()
         asyncio.ensure_future(drain())
 
     try:

@@ -210,6 +210,8 @@ class SsrPool:
         ``urgent`` (an error page for a render that failed) goes to the front of the queue and
         only to a worker with nothing else to do, and the queue's limit does not apply to it.
         """
+        if self._closed:  # queued, it would wait for a worker that is never started
+            raise RenderError("the SSR pool is closed: the renderer was replaced (a reload) or the server is stopping")
         if not urgent and self.refuses():
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
         job_id = next(self._ids)
@@ -367,8 +369,9 @@ class SsrPool:
             if not self._workers and len(self._spawning) <= 1:
                 self._fail_queue(RenderError(f"no SSR worker could be started: {exc}"))
             return
-        if self._closed:
+        if self._closed:  # close() has failed or will fail whatever is still queued
             process.kill()
+            self._fail_queue(RenderError("the SSR pool is shutting down"))
             return
         worker = _Worker(process, self)
         self._workers.append(worker)
@@ -387,7 +390,10 @@ class SsrPool:
         return [worker.process.pid for worker in self._workers]
 
     async def close(self) -> None:
-        """Finish every render accepted (a dev reload swaps pools under load), then stop the workers."""
+        """Finish every render accepted (a dev reload swaps pools under load), then stop the workers.
+
+        From now on ``render`` fails at once; the renders accepted before get up to the render
+        timeout, together, to finish, and any still unanswered then fail: none is left waiting."""
         self._closed = True
         for task in list(self._spawning):
             task.cancel()
@@ -396,9 +402,11 @@ class SsrPool:
             min(workers, key=lambda worker: len(worker.pending)).send(self._queue.popleft())
         for worker in workers:
             worker.process.close_input()  # a worker renders every line it has before it exits
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(2.0, self.timeout)
         for worker in workers:
             try:
-                await asyncio.wait_for(worker.process.wait(), 2)
+                await asyncio.wait_for(worker.process.wait(), max(0.0, deadline - loop.time()))
             except asyncio.TimeoutError:
                 pass
             worker.retired = True
