@@ -5,6 +5,7 @@ import. A real `pyxle dev`, edits on disk, HTTP clients and Chromium."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -17,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, pyxle_command, server_env
+from tests.docs._blocks import cites
 
 SLOW = '''
 import asyncio
@@ -157,3 +159,34 @@ def test_an_edit_to_a_font_a_component_imports_reaches_the_page(importing_projec
     after = _font_url(server.url + "/")
     assert after != before
     assert httpx.get(server.url + after, timeout=10).content == b"wOFF second, longer"
+
+
+ENV_PLUGIN = '''
+import os
+from pyxle.plugins import PyxlePlugin
+
+class Greeter(PyxlePlugin):
+    name = "greeter"
+    async def on_startup(self, ctx):
+        ctx.register("greeter.greeting", os.environ.get("GREETING", "unset"))
+'''
+GREETING_API = '''
+from pyxle.plugins import plugin
+
+async def get(request):
+    return {"greeting": plugin("greeter.greeting")}
+'''
+
+
+@cites("docs/getting-started.md", "An edit to a `.env` file also restarts the\n[plugins](migrating.md#plugins)")
+def test_an_edit_to_a_dotenv_file_restarts_the_plugins_with_its_values(make_project, start_server) -> None:
+    config = {"plugins": [{"name": "greeter", "module": "greeter", "attribute": "Greeter"}]}
+    project = make_project({"greeter.py": ENV_PLUGIN, "pages/api/greeting.py": GREETING_API,
+                            "pyxle.config.json": json.dumps(config), ".env": "GREETING=hello\n"})
+    server = start_server(project, "dev")
+    assert httpx.get(server.url + "/api/greeting").json() == {"greeting": "hello"}
+    (project / ".env").write_text("GREETING=bonjour\n")
+    deadline = time.monotonic() + 20
+    while httpx.get(server.url + "/api/greeting").json() != {"greeting": "bonjour"}:
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.2)

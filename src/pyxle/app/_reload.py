@@ -96,6 +96,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
                 _reload_env(root)
+                await _restart_plugins(app)
             renderer = app.load_routes()
             await app.swap_renderer(renderer)
         except StartupError as exc:
@@ -115,6 +116,20 @@ def _reload_env(root: Path) -> None:
     try:
         load_env_files(root, "development")
     except ConfigError as exc:
+        raise StartupError(str(exc)) from None
+
+
+async def _restart_plugins(app: PyxleApp) -> None:
+    """Plugins read their settings from the environment as they start (pyxle-mail's
+    ``PYXLE_MAIL_*``): values an edited ``.env`` changed reach them only through a restart."""
+    from pyxle.app._app import StartupError
+    from pyxle.plugins import PluginError
+
+    if app.plugins is None:
+        return
+    try:
+        await app.plugins.restart()
+    except PluginError as exc:  # shown as the overlay until the .env is fixed, which restarts them again
         raise StartupError(str(exc)) from None
 
 

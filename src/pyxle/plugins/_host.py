@@ -30,6 +30,13 @@ class Plugins:
         set_active_context(None)
         await run_shutdown(self.plugins, self.context)
 
+    async def restart(self) -> None:
+        """Stop, forget the services they registered, and start again (``pyxle dev`` after an
+        edited ``.env``: plugins read their settings from the environment as they start)."""
+        await self.stop()
+        self.context._services.clear()
+        await self.start()
+
 
 def load(entries: Sequence[Any], settings: Any) -> Plugins:
     """Import every ``plugins`` entry and the middleware each one names; ``PluginError`` names the
