@@ -190,3 +190,16 @@ def test_an_edit_to_a_dotenv_file_restarts_the_plugins_with_its_values(make_proj
     while httpx.get(server.url + "/api/greeting").json() != {"greeting": "bonjour"}:
         assert time.monotonic() < deadline, server.output()
         time.sleep(0.2)
+
+
+def test_ctrl_c_stops_the_ssr_workers_with_the_server_and_none_is_replaced(make_project, start_server) -> None:
+    """Ctrl-C reaches the whole process group, the Node workers too: they leave stopping to the
+    server, so none dies first and is "replaced" while the server stops."""
+    project = make_project({"pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"},
+                           node=True)
+    for command in ("serve", "dev"):
+        server = start_server(project, command, "--ssr-workers", "2")
+        assert "<p>home</p>" in httpx.get(server.url + "/", timeout=30).text
+        os.killpg(server.proc.pid, signal.SIGINT)
+        server.wait_exit(30)
+        assert "replacing SSR worker" not in server.output(), server.output()

@@ -94,6 +94,9 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
     current = null
   }
 })
+// Ctrl-C reaches the whole process group: the server stops its workers itself (their input ends,
+// and they die with it), so one does not die first and get replaced while the server stops.
+process.on('SIGINT', () => {})
 let closing = false // stdin ended: exit once the streamed renders still going have ended
 process.stdin.on('end', () => {
   closing = true
