@@ -11,6 +11,10 @@ its generated types live in (``types_module``), the compiler types the default e
 with the generated types when the loader or an action is annotated, else with
 ``data: Record<string, any>`` and the rest of what a page or layout receives (see ``_attach``).
 
+For editor tooling written against pyxle-framework 0.9 (pyxle-langkit), ``parser``, ``exceptions``,
+``jsx_parser`` and ``writers`` give 0.9's API on this compiler (docs/editors.md); Pyxle itself does
+not use them.
+
 Public names: ``compile_source``, ``CompileResult``, ``PageMetadata``, ``CompileError``,
 ``Diagnostic``, ``Insert``, ``source_hash``.
 """
