@@ -293,3 +293,13 @@ def test_errors_are_reported_against_the_given_path():
         compile_source("def f(:\n    pass\n", path="pages/other/place.pyxl", require_default_export=False)
     assert info.value.path == "pages/other/place.pyxl"
     assert info.value.format().startswith("pages/other/place.pyxl:1:")
+
+
+@pytest.mark.parametrize(("source", "line"), [
+    ("@server\nasync def load(request):\n    x = ", 3),  # half-typed, as an editor saves it
+    ("@server\nasync def load(request):\n    if request:\n        return {", 4),
+    ("class A:\n    def f(self):\n        return (", 3),
+])
+def test_a_file_that_ends_inside_a_block_is_a_syntax_error_at_its_line(source: str, line: int) -> None:
+    errors = _errors(source)  # an IndexError from the statement scanner before
+    assert errors[0].line == line and "syntax" in errors[0].message.lower(), errors[0].format()

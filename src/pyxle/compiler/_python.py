@@ -47,6 +47,8 @@ def py_statement_end(lines: list[str], start: int) -> int:
             elif tok.type == tokenize.DEDENT:
                 depth -= 1
                 if depth == 0:
+                    if row >= len(lines):  # the file ends inside the block
+                        return end
                     if _CLAUSE.match(lines[row].lstrip()) and not lines[row][:1].isspace():
                         continue
                     return end

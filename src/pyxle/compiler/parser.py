@@ -89,7 +89,7 @@ class PyxParser:
         try:
             sections, problems, js_starts = split(text, "<pyxl>")
         except Exception:  # noqa: BLE001 - an editor's half-typed buffer must still be described
-            # the splitter has failed on half-typed Python (an IndexError at the end of the file);
+            # a buffer the splitter cannot take (none is known since _python.py's end-of-file fix):
             # read the file as Python, so the syntax error is reported at its line
             sections, problems, js_starts = [_SplitSection("python", 0, len(lines))], [], []
         langs = _line_languages(lines, sections)
