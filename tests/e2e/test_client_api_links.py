@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server
 from tests.docs._blocks import cites
+from tests.e2e._parity import serve, write_project
 
 EFFECT = '''
 from pathlib import Path
@@ -37,14 +38,9 @@ OTHER = "export default function Other() {\n  return <h1>Other</h1>\n}\n"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("api-links") / "app"
-    for rel, text in {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/api/effect.py": EFFECT}.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env(PYXLE_SECRET_KEY="a" * 40))
-    server.wait_ready(timeout=90)
+    files = {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/api/effect.py": EFFECT}
+    root = write_project(tmp_path_factory.mktemp("api-links") / "app", files)
+    server = serve(root, PYXLE_SECRET_KEY="a" * 40)
     server.root = root  # type: ignore[attr-defined]
     yield server
     server.stop()

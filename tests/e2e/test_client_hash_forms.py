@@ -10,8 +10,9 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server
 from tests.docs._blocks import cites
+from tests.e2e._parity import serve, write_project
 
 LAYOUT = """
 @server
@@ -119,16 +120,9 @@ export default function ErrorPage({ data }) {
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("hash-forms") / "app"
     files = {"pages/layout.pyxl": LAYOUT, "pages/hashy.pyxl": HASHY, "pages/slow.pyxl": SLOW,
              "pages/upload.pyxl": UPLOAD, "pages/error.pyxl": ERROR}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env(PYXLE_SECRET_KEY="h" * 40))
-    server.wait_ready(timeout=90)
+    server = serve(write_project(tmp_path_factory.mktemp("hash-forms") / "app", files), PYXLE_SECRET_KEY="h" * 40)
     yield server
     server.stop()
 
