@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import REPO, free_port, median, start, stop, wrk
 
-BODY = json.dumps({"title": "Books", "items": [{"sku": "a-1", "qty": 2}, {"sku": "b-2", "qty": 1}]})
+BODY = json.dumps({"title": "Books", "items": [{"sku": "a-1", "qty": 2, "price": 12.5}, {"sku": "b-2", "qty": 1, "price": 7.25}]})
 TYPED = '''from bench._order import Order
 
 async def post(request, order: Order):

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
-from pyxle.validation._finite import first_non_finite, has_non_finite, may_hold_floats, non_finite
+from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
 from pyxle.validation._forms import form_fields, list_keys
 
 try:
@@ -45,7 +45,7 @@ class BodyReader:
 
     def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> None:
         self.adapter = adapter(annotation)
-        self.floats = may_hold_floats(self.adapter.core_schema)
+        self.floats = finite_check(annotation)
         self.ignore = frozenset(ignore_form_keys)
         self.many = list_keys(annotation)
 
@@ -61,14 +61,14 @@ class BodyReader:
             value = self.adapter.validate_json(body)
         except ValidationError as exc:
             raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
-        return finite(value) if self.floats else value
+        return finite(value, self.floats)
 
     def validate(self, data: Any) -> Any:
         try:
             value = self.adapter.validate_python(data)
         except ValidationError as exc:
             raise InvalidInput(field_errors(exc.errors(include_url=False))) from None
-        return finite(value) if self.floats else value
+        return finite(value, self.floats)
 
 
 class Binder:
@@ -76,8 +76,8 @@ class Binder:
 
     def __init__(self, signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> None:
         require_pydantic()
-        self._simple: list[tuple[Param, Any, Callable[[Request], Any], bool]] = [
-            (p, check, _getter(p), may_hold_floats(check.core_schema))
+        self._simple: list[tuple[Param, Any, Callable[[Request], Any], Check | None]] = [
+            (p, check, _getter(p), finite_check(p.annotation))
             for p in signature.params if p.source != "body" for check in (_checked_adapter(p),)
         ]
         body = signature.body
@@ -96,7 +96,7 @@ class Binder:
                 continue
             try:
                 value = check.validate_python(raw)
-                values[param.name] = finite(value, (param.alias,)) if floats else value
+                values[param.name] = finite(value, floats, (param.alias,))
             except ValidationError as exc:
                 errors = _add(errors, field_errors(exc.errors(include_url=False), (param.alias,)))
             except InvalidInput as exc:
@@ -123,7 +123,7 @@ class Output:
     def __init__(self, annotation: Any, *, check: bool) -> None:
         self.adapter = adapter(annotation)
         self.check = check
-        self.floats = may_hold_floats(self.adapter.core_schema)
+        self.floats = finite_check(annotation) is not None  # the result is walked whole: it may be another type
 
     def dump(self, result: Any) -> Any:
         if self.check:
@@ -138,9 +138,9 @@ class Output:
         return self.adapter.dump_python(result, mode="json", by_alias=True)
 
 
-def finite(value: Any, prefix: tuple[Any, ...] = ()) -> Any:
-    """The validated value, or ``InvalidInput`` where it holds an infinity or NaN (``1e999``, ``"inf"``)."""
-    found = list(non_finite(value, prefix)) if has_non_finite(value) else ()
+def finite(value: Any, check: Check | None, prefix: tuple[Any, ...] = ()) -> Any:
+    """The validated value, or ``InvalidInput`` where ``check`` finds an infinity or NaN in it (``1e999``, ``"inf"``)."""
+    found = list(non_finite(value, prefix)) if check is not None and check(value) else ()
     if found:
         raise InvalidInput({".".join(map(str, loc)) or ROOT: [NOT_FINITE] for loc in found})
     return value

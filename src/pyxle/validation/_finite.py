@@ -6,43 +6,98 @@ the value pydantic returns is walked instead (no pydantic needed here). Input ho
 ("Input should be a finite number", pydantic's message for ``allow_inf_nan=False``); a response
 holding one is a server error, since ``dump_python(mode="json")`` would quietly write ``null``.
 
-The walk is paid only by types that can hold a float (``may_hold_floats``, decided at load time
-from pydantic's core schema), and is a quick yes/no; the paths are looked for only on a yes.
+Input is checked by ``finite_check(annotation)``, built when the route loads: it looks only where
+the annotation can hold a float (an order's prices, not its names), and is None where nothing can.
+A response is walked whole (``has_non_finite``: it may not be what its annotation says). Either is
+a quick yes or no; the paths are looked for (``non_finite``) only on a yes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime
+import decimal
+import enum
 import math
-from collections.abc import Iterator
+import types
+import typing
+import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 MESSAGE = "Input should be a finite number"
 Loc = tuple[Any, ...]
 _SCALARS = frozenset({str, int, bool, bytes, type(None)})
-# Core schema nodes that hold no float of their own (their children are looked at): anything else,
-# ``float``, ``any`` (a bare ``dict``, ``Any``) or a custom type's plain validator, may hold one.
-_NO_FLOAT = frozenset({
-    "str", "int", "bool", "none", "literal", "enum", "date", "time", "datetime", "timedelta", "uuid", "url",
-    "multi-host-url", "bytes", "decimal", "model", "model-fields", "model-field", "dataclass", "dataclass-args",
-    "dataclass-field", "typed-dict", "typed-dict-field", "nullable", "default", "union", "tagged-union",
-    "definitions", "definition-ref", "list", "set", "frozenset", "tuple", "dict", "lax-or-strict",
-    "json-or-python", "chain", "function-after", "function-before", "function-wrap", "computed-field",
-})
-_ITEMS = {"list": ("items_schema",), "set": ("items_schema",), "frozenset": ("items_schema",),
-          "tuple": ("items_schema",), "dict": ("keys_schema", "values_schema")}
+Check = Callable[[Any], bool]  # true when the value holds an infinity or NaN
+# Types whose values hold no float (bool is an int; an Enum of floats is looked into).
+_NO_FLOAT_TYPES = (str, int, bytes, type(None), datetime.date, datetime.time, datetime.timedelta,
+                   decimal.Decimal, uuid.UUID)
+_SEQUENCES = (list, set, frozenset)
+_UNIONS = (typing.Union, types.UnionType)
 
 
-def may_hold_floats(schema: Any) -> bool:
-    """Whether a value of this pydantic core schema can hold a float (read once, when a route loads)."""
-    if isinstance(schema, list):
-        return any(may_hold_floats(item) for item in schema)
-    if not isinstance(schema, dict):
-        return False
-    kind = schema.get("type")
-    if kind is not None and (kind not in _NO_FLOAT or any(key not in schema for key in _ITEMS.get(kind, ()))):
-        return True
-    return any(may_hold_floats(value) for key, value in schema.items() if key not in ("serialization", "metadata"))
+def finite_check(annotation: Any) -> Check | None:
+    """A check for values validated as ``annotation`` that visits only what can be a float; None
+    when nothing can. What it cannot see into (``Any``, unions of several types, dataclasses) is
+    walked whole. Built once per route, when it loads."""
+    return _check(annotation, set())
+
+
+def _bad_float(value: float) -> bool:
+    return not math.isfinite(value)
+
+
+def _check(annotation: Any, models: set[type]) -> Check | None:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _check(args[0], models)
+    if origin is typing.Literal:
+        return None
+    if origin in _UNIONS:
+        checks = [check for arg in args if (check := _check(arg, models)) is not None]
+        if not checks:
+            return None
+        if len(args) == 2 and type(None) in args and len(checks) == 1:  # Optional[X]
+            inner = checks[0]
+            return lambda value: value is not None and inner(value)
+        return has_non_finite
+    if origin in _SEQUENCES or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
+        item = _check(args[0], models) if args else has_non_finite
+        return None if item is None else lambda value: any(map(item, value))
+    if origin is dict and len(args) == 2 and _check(args[0], models) is None:
+        item = _check(args[1], models)
+        return None if item is None else lambda value: any(map(item, value.values()))
+    if origin is not None or not isinstance(annotation, type):  # other generics, Any, forward references
+        return has_non_finite
+    if annotation is float:
+        return _bad_float
+    if issubclass(annotation, _NO_FLOAT_TYPES) or (issubclass(annotation, enum.Enum) and not issubclass(annotation, float)):
+        return None
+    if hasattr(annotation, "__pydantic_fields__"):
+        return _model_check(annotation, models)
+    return has_non_finite
+
+
+def _model_check(model: type, models: set[type]) -> Check | None:
+    """A model's float fields (through their own checks), and its extras when it keeps them."""
+    if model in models:  # a model that holds itself: walked whole from there
+        return has_non_finite
+    models = models | {model}
+    fields = [(name, check) for name, info in model.__pydantic_fields__.items()  # type: ignore[attr-defined]
+              if (check := _check(info.annotation, models)) is not None]
+    extra = model.model_config.get("extra") == "allow"  # type: ignore[attr-defined]
+    if not fields and not extra:
+        return None
+    if len(fields) == 1 and not extra:
+        (name, only), = fields
+        return lambda value: only(value.__dict__[name])
+
+    def check(value: Any) -> bool:
+        found = value.__dict__
+        return any(field(found[name]) for name, field in fields) or (
+            extra and has_non_finite(value.__pydantic_extra__ or {}))
+
+    return check
 
 
 def has_non_finite(value: Any) -> bool:
