@@ -11,7 +11,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
-import { createRequire } from 'node:module'
+import { SourceMap, createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -169,40 +169,8 @@ async function refreshModule(code, file, loader) {
   const inline = Buffer.from(JSON.stringify(map)).toString('base64')
   return {
     contents: `${result.code}\n${epilogue}\n//# sourceMappingURL=data:application/json;base64,${inline}\n`,
-    map: { ...map, lines: null },
+    map,
   }
-}
-
-// A source map's segments by generated line (0-based): [generated column] where nothing is
-// mapped, [generated column, original line, original column] where something is, 0-based.
-const BASE64 = Object.fromEntries([...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'].map((c, i) => [c, i]))
-function decodeMappings(mappings) {
-  let line = 0
-  let column = 0
-  return mappings.split(';').map((text) => {
-    let generated = 0
-    return text.split(',').filter(Boolean).map((segment) => {
-      const values = []
-      let value = 0
-      let shift = 0
-      for (const char of segment) {
-        const digit = BASE64[char]
-        value += (digit & 31) << shift
-        if (digit & 32) {
-          shift += 5
-        } else {
-          values.push(value & 1 ? -(value >>> 1) : value >>> 1)
-          value = 0
-          shift = 0
-        }
-      }
-      generated += values[0]
-      if (values.length < 4) return [generated]
-      line += values[2]
-      column += values[3]
-      return [generated, line, column]
-    })
-  })
 }
 
 // esbuild counts a location's column in bytes, source maps in UTF-16 units; the error shows
@@ -216,13 +184,15 @@ const characterColumn = ({ lineText, column }) => (lineText ? characters(lineTex
 function located(location) {
   const done = refresh && refresh.done.get(path.resolve(plan.projectRoot, location.file))
   if (!done || !done.map) return null
-  done.map.lines ??= decodeMappings(done.map.mappings)
+  done.sourceMap ??= new SourceMap(done.map)
   const column = utf16(location.lineText, location.column)
-  const segment = (done.map.lines[location.line - 1] || []).findLast(([generated]) => generated <= column)
-  if (!segment || segment.length < 3) return null
-  const lineText = done.code.split(/\r?\n/)[segment[1]]
+  // Node's look-up goes back to earlier lines; a location maps only from its own line, and not
+  // from a stretch that maps to nothing.
+  const entry = done.sourceMap.findEntry(location.line - 1, column)
+  if (entry.generatedLine !== location.line - 1 || entry.originalLine === undefined) return null
+  const lineText = done.code.split(/\r?\n/)[entry.originalLine]
   if (lineText === undefined) return null
-  return { line: segment[1] + 1, column: characters(lineText, segment[2] + column - segment[0]) + 1, lineText }
+  return { line: entry.originalLine + 1, column: characters(lineText, entry.originalColumn + column - entry.generatedColumn) + 1, lineText }
 }
 
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
