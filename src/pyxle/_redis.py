@@ -65,9 +65,9 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature") -> Re
     Commands made on behalf of a request go through a ``Breaker``, which bounds them far tighter.
     """
     module = _redis_module(feature)
+    from redis.asyncio.retry import Retry  # the asyncio client awaits its retries: the sync Retry never ran them
     from redis.backoff import ExponentialWithJitterBackoff
     from redis.exceptions import ConnectionError, TimeoutError
-    from redis.retry import Retry
 
     clients = _clients.setdefault(asyncio.get_running_loop(), {})
     client = clients.get(url)
