@@ -75,3 +75,21 @@ def test_a_killed_workers_open_websockets_leave_the_gauge_once_it_is_restarted(m
     before, victim, after = asyncio.run(scenario())
     assert (before, after) == (3, 1)
     assert not list(metrics_dir.glob(f"gauge_live*_{victim}.db"))
+
+
+@cites("docs/observability.md", "stops at start-up, naming the variable")
+def test_a_metrics_folder_that_cannot_be_written_stops_start_up_naming_the_variable(make_project, start_server,
+                                                                                  tmp_path: Path) -> None:
+    """A folder never created, or a file in its place: every worker would fail on its first
+    request (health checks included), so `pyxle serve` refuses to start instead."""
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(CONFIG)})
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    for chosen in (tmp_path / "never" / "made", a_file):
+        server = start_server(project, "serve", env={**SHARED_SECRET, "PROMETHEUS_MULTIPROC_DIR": str(chosen)},
+                              ready=False)
+        assert server.wait_exit() == 1
+        output = server.output()
+        assert f"PROMETHEUS_MULTIPROC_DIR={chosen}: the metric files cannot be written there" in output
+        assert "hint: create the folder, writable by the server's user, or unset PROMETHEUS_MULTIPROC_DIR" in output
+        assert "Traceback" not in output and "pyxle serve: http" not in output

@@ -340,9 +340,12 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     except server.LimitError as exc:
         raise CliError(str(exc)) from None
     if config.observability.metrics_endpoint:
-        from pyxle.observability import prepare_multiprocess_dir
+        from pyxle.observability import MetricsDirError, prepare_multiprocess_dir
 
-        prepare_multiprocess_dir()  # before any worker imports prometheus-client
+        try:
+            prepare_multiprocess_dir()  # before any worker imports prometheus-client
+        except MetricsDirError as exc:
+            raise CliError(str(exc)) from None
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     try:

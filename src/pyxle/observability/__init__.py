@@ -7,8 +7,8 @@ Public names:
 - ``phase(kind, name)``: time a loader, action or render within the current request
 - ``record_cache(route, outcome)``: the hook the page cache calls ("hit", "miss", "stale")
 - ``Observer`` (the per-request work, which the app's HTTP edge calls), ``ObservabilityMiddleware``,
-  ``RequestIdFilter``, ``Metrics``, ``MetricsEndpoint``, ``prepare_multiprocess_dir``, ``tracer``,
-  ``check_installed``, ``TracingUnavailable``
+  ``RequestIdFilter``, ``Metrics``, ``MetricsEndpoint``, ``prepare_multiprocess_dir`` (and the
+  ``MetricsDirError`` it raises), ``tracer``, ``check_installed``, ``TracingUnavailable``
 
 Depends on nothing else in Pyxle (callers pass values). prometheus-client and OpenTelemetry are
 imported only by the modules that use them, when those features are on.
@@ -17,13 +17,14 @@ imported only by the modules that use them, when those features are on.
 from __future__ import annotations
 
 from pyxle.observability._context import RequestIdFilter, get_request_id, request_timing_ms
-from pyxle.observability._metrics import Metrics, MetricsEndpoint, prepare_multiprocess_dir
+from pyxle.observability._metrics import Metrics, MetricsDirError, MetricsEndpoint, prepare_multiprocess_dir
 from pyxle.observability._middleware import ObservabilityMiddleware, Observer, route_of
 from pyxle.observability._phases import observe_renders, phase
 from pyxle.observability._tracing import TracingUnavailable, check_installed, tracer
 
 __all__ = [
     "Metrics",
+    "MetricsDirError",
     "MetricsEndpoint",
     "ObservabilityMiddleware",
     "Observer",

@@ -40,10 +40,26 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
 
 
+class MetricsDirError(Exception):
+    """``PROMETHEUS_MULTIPROC_DIR`` names a folder the workers cannot write their metric files to."""
+
+
 def prepare_multiprocess_dir() -> None:
-    """A fresh directory for the workers' metric files (kept if the operator set one), removed at exit."""
-    if os.environ.get(MULTIPROC_ENV):
-        return
+    """A fresh directory for the workers' metric files (kept if the operator set one), removed at exit.
+
+    One the operator set is tried first: every worker writes its files there on its first request,
+    so a folder that is missing or read-only would otherwise fail every request, health checks too.
+    """
+    chosen = os.environ.get(MULTIPROC_ENV)
+    if chosen:
+        try:
+            with tempfile.TemporaryFile(dir=chosen):
+                return
+        except OSError as exc:
+            raise MetricsDirError(
+                f"{MULTIPROC_ENV}={chosen}: the metric files cannot be written there ({exc.strerror or exc})\n"
+                f"hint: create the folder, writable by the server's user, or unset {MULTIPROC_ENV} "
+                "and pyxle serve makes one of its own") from None
     directory = tempfile.mkdtemp(prefix="pyxle-metrics-")
     os.environ[MULTIPROC_ENV] = directory
     atexit.register(shutil.rmtree, directory, True)
