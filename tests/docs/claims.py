@@ -351,7 +351,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/deployment.md", "`--ssr-workers N` sets the Node render workers per server worker (default: the cores\ndivided among the server workers, at least one each",
      "tests/e2e/test_ssr_pool.py::test_server_workers_share_the_cores_for_rendering"),
     ("docs/deployment.md", "`--workers N` runs N processes sharing the port", API + "test_serve_with_workers"),
-    ("docs/deployment.md", '`200 {"status": "ok"}` while the process serves requests (liveness)', PLATFORM + "test_health_and_ready"),
+    ("docs/deployment.md", "`200` while the process serves requests (liveness)", PLATFORM + "test_health_and_ready"),
     ("docs/deployment.md", '`2026-11-24T01:40:00Z 127.0.0.1 "GET /api/hello" 200 0.4ms`, or with `--log-format json`',
      PLATFORM + "test_json_access_log"),
     ("docs/deployment.md", "`--no-access-log` (or `\"accessLog\": false`) turns it off",

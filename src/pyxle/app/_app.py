@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 import re
+import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -63,6 +64,7 @@ class PyxleApp(Starlette):
         except LimitError as exc:
             raise StartupError(str(exc)) from None
         self.ready = False  # True while serving: routes loaded and the lifespan start-up done
+        self._started: float | None = None  # time.monotonic() when it began serving, for the uptime
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
@@ -253,13 +255,25 @@ class PyxleApp(Starlette):
             observability.use_metrics(self.metrics)
         return self.metrics
 
+    def health(self) -> dict[str, Any]:
+        """What /healthz and /readyz say, in pyxle-framework 0.9's shape (probes and dashboards
+        read ``status``, ``ready`` and ``checks``); ``state`` says why an app is not ready."""
+        checks: dict[str, dict[str, Any]] = {}
+        pool = getattr(self.renderer, "pool", None)
+        if pool is not None:
+            checks["ssr_pool"] = {"ok": pool.alive >= 1, "alive": pool.alive, "size": pool.size}
+        state = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
+        ready = state == "ready" and all(check["ok"] for check in checks.values())
+        uptime = time.monotonic() - self._started if self._started is not None else 0.0
+        return {"status": "ok", "ready": ready, "state": state, "uptime": round(uptime, 3), "checks": checks}
+
     def _health_routes(self) -> dict[str, ASGIApp]:
         async def healthz(scope: Scope, receive: Receive, send: Send) -> None:
-            await JSONResponse({"status": "ok"})(scope, receive, send)
+            await JSONResponse(self.health())(scope, receive, send)
 
         async def readyz(scope: Scope, receive: Receive, send: Send) -> None:
-            status = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
-            await JSONResponse({"status": status}, 200 if status == "ready" else 503)(scope, receive, send)
+            health = self.health()
+            await JSONResponse(health, 200 if health["ready"] else 503)(scope, receive, send)
 
         routes: dict[str, ASGIApp] = {"/healthz": healthz, "/readyz": readyz}
         seen = self.config.observability
@@ -325,6 +339,7 @@ class PyxleApp(Starlette):
             with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1):
                 async with serving(self.state, self.config.realtime, on_stop=self._stopping), self._watching():
                     self.ready = True
+                    self._started = time.monotonic()
                     try:
                         yield
                     finally:

@@ -389,6 +389,11 @@ class SsrPool:
     def pids(self) -> list[int]:
         return [worker.process.pid for worker in self._workers]
 
+    @property
+    def alive(self) -> int:
+        """Workers running now (one that died counts again once its replacement has started)."""
+        return len(self._workers)
+
     async def close(self) -> None:
         """Finish every render accepted (a dev reload swaps pools under load), then stop the workers.
 
