@@ -29,13 +29,13 @@ class Env:
         self.python = folder / "bin" / "python"
         self.pyxle = folder / "bin" / "pyxle"
 
-    def run(self, *args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str | Path, cwd: Path | None = None, ok: bool = True) -> subprocess.CompletedProcess[str]:
         # This venv alone: nothing of the test run's own interpreter or source path leaks in.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
         env["PATH"] = f"{self.folder / 'bin'}{os.pathsep}{env.get('PATH', '')}"
         result = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=600,
                                 env=env, check=False)
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert result.returncode == 0 or not ok, result.stdout + result.stderr
         return result
 
     def pyxle_file(self) -> str:
@@ -80,3 +80,18 @@ def test_pyxle_install_keeps_this_pyxle_when_an_app_pins_an_older_one(env: Env, 
     assert env.pyxle_file() == OURS and env.version("pyxle-framework") == "1.0.0"
     assert not (app / ".pyxle-requirements.txt").exists() and not (app / ".pyxle-constraints.txt").exists()
     assert "/api/hello  pages/api/hello.py" in env.run(env.pyxle, "routes", app).stdout
+
+
+def test_pyxle_install_refuses_an_old_starlette_pin_instead_of_installing_it_over_pyxles(env: Env, tmp_path: Path) -> None:
+    # What `pyxle init` of 0.3 to 0.6 wrote. Installed as written, pip put Starlette 0.37 over the 1.x
+    # this Pyxle needs, said nothing worse than a warning, and built assets then answered 500.
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("starlette>=0.37,<0.38\nhttpx>=0.27,<0.28\npyxle-framework>=0.4.1,<0.5\n")
+    before = env.version("starlette")
+    result = env.run(env.pyxle, "install", app, ok=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "pyxle install: done" not in result.stderr
+    assert "apps made with pyxle-framework 0.3 to 0.6 pin starlette>=0.37,<0.38" in result.stderr
+    assert env.version("starlette") == before and before.startswith("1.")
+    assert env.pyxle_file() == OURS

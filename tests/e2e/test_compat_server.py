@@ -309,6 +309,11 @@ def test_api_routes_with_csrf_api_routes_set_get_no_note(tmp_path: Path, start_s
     (["init", "{root}/new", "--yes"], "pyxle: --yes is not needed: init never prompts"),
     (["dev", "{root}", "--vite-host", "0.0.0.0", "--vite-port", "5174", "--tailwind", "--print-config"],
      "pyxle: --vite-port is not needed: there is no Vite server"),
+    (["dev", "{root}", "--no-tailwind", "--no-debug", "--no-dashboard", "--no-inspect", "--print-config"],
+     "pyxle: --no-inspect is not needed: there is no debugger to host"),
+    (["build", "{root}", "--no-analyze", "--no-static"], "pyxle: --no-static is not needed: pages are rendered"),
+    (["init", "{root}/new", "-y", "--no-tailwind", "--no-install", "--no-shadcn"],
+     "pyxle: --no-install is not needed: init installs nothing; run pyxle install"),
 ])
 def test_flags_of_0_9_that_are_not_needed_are_accepted_and_named(tmp_path: Path, args: list[str], note: str) -> None:
     """docs/migrating.md marks them "not needed": deploy and CI scripts that pass them keep working."""

@@ -134,6 +134,21 @@ def test_every_command_and_flag_of_0_9_has_a_status_and_same_ones_exist(command:
         assert any(flag in param.opts + param.secondary_opts for param in cli.params), f"{command} {flag}"
 
 
+# 0.9's boolean flags that had a --no- form: scripts pass those too, whatever the flag's status
+# (the --no- form of a feature this Pyxle lacks asks for what it does anyway).
+NEGATED = {"init": ["--tailwind", "--shadcn", "--install"], "serve": ["--skip-build", "--serve-static"],
+           "dev": ["--debug", "--print-config", "--tailwind", "--dashboard", "--inspect", "--inspect-wait"],
+           "build": ["--incremental", "--static", "--analyze"]}
+
+
+@pytest.mark.parametrize(("command", "flag"), [(c, f) for c, flags in NEGATED.items() for f in flags])
+def test_the_no_form_of_every_negatable_flag_of_0_9_is_accepted(command: str, flag: str) -> None:
+    from pyxle.cli import main
+
+    negated = "--no-" + flag.removeprefix("--")
+    group: click.Group = main  # type: ignore[assignment]
+    assert any(negated in param.opts + param.secondary_opts for param in group.commands[command].params), negated
+
 def python_rows() -> list[list[str]]:
     return section("Python names")[1:]
 

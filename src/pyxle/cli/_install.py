@@ -3,13 +3,16 @@
 Apps written for earlier releases pin ``pyxle-framework>=0.9.4,<0.10``; installing that as
 written would replace this Pyxle with the older one in the same interpreter. Such lines are
 left out, and this Pyxle is pinned as a constraint, so a plugin that needs another one makes
-pip stop with a conflict instead of replacing it.
+pip stop with a conflict instead of replacing it. When this Pyxle is an installed distribution it
+is also a requirement, so pip weighs its own dependencies too: apps made with 0.3 to 0.6 pin
+``starlette>=0.37,<0.38``, which pip would otherwise install over the Starlette Pyxle needs.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from pyxle import __version__
@@ -34,7 +37,19 @@ def pip_command(root: Path) -> tuple[list[str], list[Path], list[str]]:
     # In the project folder, so relative paths in the file (-r other.txt, -e ./lib) still resolve.
     requirements = root / ".pyxle-requirements.txt"
     constraints = root / ".pyxle-constraints.txt"
+    pin = f"{DISTRIBUTION}=={__version__}"
+    if _installed():
+        kept.append(pin)
+    constraints.write_text(pin + "\n", encoding="utf-8")
     requirements.write_text("\n".join(kept) + "\n", encoding="utf-8")
-    constraints.write_text(f"{DISTRIBUTION}=={__version__}\n", encoding="utf-8")
     command = [sys.executable, "-m", "pip", "install", "-r", requirements.name, "-c", constraints.name]
     return command, [requirements, constraints], left_out
+
+
+def _installed() -> bool:
+    """Whether this Pyxle is the installed distribution (not a source tree on ``sys.path``, which
+    pip would look for on the index)."""
+    try:
+        return version(DISTRIBUTION) == __version__
+    except PackageNotFoundError:
+        return False

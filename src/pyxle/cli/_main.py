@@ -47,9 +47,10 @@ def limit_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def not_needed(option: str, why: str, *, takes_value: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def not_needed(*option: str, why: str, takes_value: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A pyxle-framework 0.9 flag this Pyxle does not need (docs/migrating.md, "not needed"):
-    accepted, so the scripts that pass it keep working, and named on stderr with why."""
+    accepted, so the scripts that pass it keep working, and named on stderr with why. ``option``
+    is its names as click declares them ("--yes", "-y"; "--analyze/--no-analyze")."""
 
     def note(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.COMMANDLINE:
@@ -57,8 +58,8 @@ def not_needed(option: str, why: str, *, takes_value: bool = False) -> Callable[
             click.echo(f"pyxle: {flag} is not needed: {why}", err=True)
 
     if takes_value:
-        return click.option(option, hidden=True, expose_value=False, default=None, callback=note)
-    return click.option(option, hidden=True, expose_value=False, is_flag=True, default=None, callback=note)
+        return click.option(*option, hidden=True, expose_value=False, default=None, callback=note)
+    return click.option(*option, hidden=True, expose_value=False, is_flag=True, default=None, callback=note)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,9 +76,9 @@ def main() -> None:
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
-@click.option("--skip-build", is_flag=True, help="Serve the existing build without checking that it is current.")
+@click.option("--skip-build/--no-skip-build", default=False, help="Serve the existing build without checking that it is current.")
 @limit_flags
-@not_needed("--serve-static/--no-serve-static", "public/ and the build's assets are always served")
+@not_needed("--serve-static/--no-serve-static", why="public/ and the build's assets are always served")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
           access_log: bool | None, ssr_workers: int | None, skip_build: bool, **limits: float | None) -> None:
     """Run the project with the production server (building pages first when the build is stale)."""
@@ -97,10 +98,14 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
-@click.option("--print-config", is_flag=True, help="Print the merged configuration (secrets masked) and exit.")
-@not_needed("--vite-host", "there is no Vite server", takes_value=True)
-@not_needed("--vite-port", "there is no Vite server", takes_value=True)
-@not_needed("--tailwind", "Tailwind runs in the bundler, on every rebuild")
+@click.option("--print-config/--no-print-config", default=False, help="Print the merged configuration (secrets masked) and exit.")
+@not_needed("--vite-host", why="there is no Vite server", takes_value=True)
+@not_needed("--vite-port", why="there is no Vite server", takes_value=True)
+@not_needed("--tailwind/--no-tailwind", why="Tailwind runs in the bundler, on every rebuild")
+@not_needed("--no-debug", why="pyxle dev has no debug switch")
+@not_needed("--no-dashboard", why="there is no dashboard")
+@not_needed("--no-inspect", why="there is no debugger to host")
+@not_needed("--no-inspect-wait", why="there is no debugger to host")
 def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None,
         ssr_workers: int | None, print_config: bool) -> None:
     """Run the project for development: reloads on change, shows error detail."""
@@ -141,8 +146,9 @@ def routes(directory: Path, as_json: bool) -> None:
               help="Where to write the build (default: distDir, dist). `pyxle serve` serves distDir.")
 @click.option("--types/--no-types", default=True, show_default=True,
               help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations).")
-@not_needed("--analyze", "build always prints each page's JavaScript and CSS size")
-@not_needed("--incremental/--no-incremental", "builds are fingerprinted and reused while current")
+@not_needed("--analyze/--no-analyze", why="build always prints each page's JavaScript and CSS size")
+@not_needed("--no-static", why="pages are rendered when asked for")
+@not_needed("--incremental/--no-incremental", why="builds are fingerprinted and reused while current")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
     from concurrent.futures import Future, ThreadPoolExecutor
@@ -217,7 +223,10 @@ def install(directory: Path) -> None:
         for name, command in steps:
             click.echo(f"pyxle install: {name} ({' '.join(command[3:] if name == 'pip' else command[1:])})...", err=True)
             if subprocess.run(command, cwd=root, check=False).returncode != 0:
-                raise CliError(f"{name} failed; see its output above")
+                hint = ("\nhint: a requirement that conflicts with this Pyxle's own is named above (\"The conflict is "
+                        "caused by\"); apps made with pyxle-framework 0.3 to 0.6 pin starlette>=0.37,<0.38, which "
+                        "this Pyxle cannot run with: remove that line") if name == "pip" else ""
+                raise CliError(f"{name} failed; see its output above{hint}")
     finally:
         for path in cleanup:
             path.unlink(missing_ok=True)
@@ -227,8 +236,10 @@ def install(directory: Path) -> None:
 @main.command()
 @click.argument("directory", default=".", type=click.Path(path_type=Path))
 @click.option("--api", "api_only", is_flag=True, help="API routes only: a project that needs nothing but Python.")
-@click.option("--tailwind", is_flag=True, help="Style the pages with Tailwind CSS 4 (through PostCSS).")
-@not_needed("--yes", "init never prompts")
+@click.option("--tailwind/--no-tailwind", default=False, help="Style the pages with Tailwind CSS 4 (through PostCSS).")
+@not_needed("--yes", "-y", why="init never prompts")
+@not_needed("--no-install", why="init installs nothing; run pyxle install")
+@not_needed("--no-shadcn", why="init sets up no shadcn/ui")
 def init(directory: Path, api_only: bool, tailwind: bool) -> None:
     """Create a project in DIRECTORY (default: here): a page, a layout and an API route, or with
     --api, API routes only. Never overwrites a file."""
