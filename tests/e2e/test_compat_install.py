@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
-from tests.docs._blocks import doc_block
+from tests.docs._blocks import cites, doc_block
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -82,6 +82,7 @@ def test_pyxle_install_keeps_this_pyxle_when_an_app_pins_an_older_one(env: Env, 
     assert "/api/hello  pages/api/hello.py" in env.run(env.pyxle, "routes", app).stdout
 
 
+@cites("docs/migrating.md", "`pyxle install` stops on that conflict before installing anything")
 def test_pyxle_install_refuses_an_old_starlette_pin_instead_of_installing_it_over_pyxles(env: Env, tmp_path: Path) -> None:
     # What `pyxle init` of 0.3 to 0.6 wrote. Installed as written, pip put Starlette 0.37 over the 1.x
     # this Pyxle needs, said nothing worse than a warning, and built assets then answered 500.
