@@ -268,7 +268,24 @@ const pyxlePlugin = ({ hot, ssr }) => ({
   },
 })
 
-function common() {
+// What a define key may name after `import.meta.env.`: a variable set from the shell can hold
+// characters esbuild refuses there (it is still in the whole object).
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+// import.meta.env as Vite gave it to apps of pyxle-framework 0.3-0.9 (their public variables were
+// read there): one define per key, so each use inlines a literal, and the whole object for bare
+// uses (`const env = import.meta.env`, a key that is not set). SSR is true only in the SSR bundle.
+function importMetaEnv(ssr) {
+  const mode = production ? 'production' : 'development'
+  const env = { ...plan.publicEnv, MODE: mode, DEV: !production, PROD: production, SSR: ssr, BASE_URL: '/' }
+  const define = { 'import.meta.env': JSON.stringify(env) }
+  for (const [key, value] of Object.entries(env)) {
+    if (IDENTIFIER.test(key)) define[`import.meta.env.${key}`] = JSON.stringify(value)
+  }
+  return define
+}
+
+function common(ssr = false) {
   return {
     bundle: true,
     jsx: 'automatic',
@@ -276,11 +293,13 @@ function common() {
     absWorkingDir: plan.projectRoot,
     logLevel: 'silent',
     loader: Object.fromEntries(plan.fileAssets.map((suffix) => [suffix, 'file'])), // pyxle.bundler.FILE_ASSETS
-    // process.env in page code is only PYXLE_PUBLIC_* (and NODE_ENV), in the browser AND in SSR:
-    // the Node workers' real environment holds the server's secrets, and SSR output is public.
+    // process.env and import.meta.env in page code hold only PYXLE_PUBLIC_* (and the mode), in
+    // the browser AND in SSR: the Node workers' real environment holds the server's secrets, and
+    // SSR output is public.
     define: {
       'process.env': JSON.stringify({ ...plan.publicEnv, NODE_ENV: production ? 'production' : 'development' }),
       'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
+      ...importMetaEnv(ssr),
     },
   }
 }
@@ -311,7 +330,7 @@ function buildOptions() {
       metafile: true,
     },
     {
-      ...common(),
+      ...common(true),
       plugins: [pyxlePlugin({ hot: false, ssr: true })],
       entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
       outdir: path.join(plan.outDir, 'server'),
