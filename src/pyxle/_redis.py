@@ -57,12 +57,13 @@ def shown_url(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature") -> Redis:
+def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retries: int = 3) -> Redis:
     """The shared client for ``url`` in this process (one connection pool per URL and event loop).
 
     Commands time out instead of hanging while Redis is down, and retry a few times with
     exponential backoff and jitter, so a restart of Redis costs a short delay, not an error.
     Commands made on behalf of a request go through a ``Breaker``, which bounds them far tighter.
+    ``retries=0`` gives the client of the same URL that never retries (``Subscription``'s).
     """
     module = _redis_module(feature)
     from redis.asyncio.retry import Retry  # the asyncio client awaits its retries: the sync Retry never ran them
@@ -70,14 +71,15 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature") -> Re
     from redis.exceptions import ConnectionError, TimeoutError
 
     clients = _clients.setdefault(asyncio.get_running_loop(), {})
-    client = clients.get(url)
+    key = url if retries == 3 else f"{url}#retries={retries}"
+    client = clients.get(key)
     if client is None:
-        client = clients[url] = module.Redis.from_url(
+        client = clients[key] = module.Redis.from_url(
             url,
             socket_connect_timeout=2,
             socket_timeout=5,
             health_check_interval=15,
-            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=3),
+            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=retries),
             retry_on_error=[ConnectionError, TimeoutError],
         )
     return client
@@ -223,16 +225,18 @@ def backoff(base: float = 0.1, cap: float = 5.0) -> Iterator[float]:
 class Subscription:
     """A dedicated pub/sub connection that outlives Redis restarts.
 
-    Built on ``redis_client``'s pool. When Redis goes away it logs once, reconnects with
-    ``backoff()`` and subscribes again to every channel it had, logging when it is back.
-    ``await on_message(channel, data)`` runs in the listener task, one message at a time;
-    ``on_up()`` after each (re)connect.
+    Built on ``redis_client(url, retries=0)``'s pool. When Redis goes away it logs once,
+    reconnects with ``backoff()`` and subscribes again to every channel it had, logging when it
+    is back. ``await on_message(channel, data)`` runs in the listener task, one message at a time;
+    ``on_up()`` after each (re)connect. (A client that retries would reconnect behind its back:
+    ``up`` would stay true through an outage, publishes meanwhile would reach no subscriber
+    without an error, and ``on_up`` would never run to restore what Redis lost.)
     """
 
-    def __init__(self, client: Redis, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
+    def __init__(self, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
                  on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
                  logger: logging.Logger | None = None) -> None:
-        self._client = client
+        self._client = redis_client(url, feature=feature, retries=0)
         self._url = url
         self._on_message = on_message
         self._on_up = on_up

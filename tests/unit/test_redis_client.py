@@ -163,3 +163,46 @@ def test_importing_pyxle_does_not_import_redis() -> None:
     code = "import sys, pyxle, pyxle._redis, pyxle.app; print('redis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_a_subscription_sees_a_quick_redis_restart_and_subscribes_again(start_redis, caplog) -> None:  # type: ignore[no-untyped-def]
+    # Redis back within a client retry's backoff: a retrying pub/sub connection reconnected behind
+    # the listener's back, so it stayed "up" through the outage (a publish meanwhile reached no
+    # one, without an error) and on_up, which restores what Redis lost, never ran again.
+    from pyxle._redis import Subscription
+
+    server = start_redis()
+    ups: list[int] = []
+    got: list[bytes] = []
+
+    async def on_message(channel: bytes, data: bytes) -> None:
+        got.append(data)
+
+    async def on_up() -> None:
+        ups.append(1)
+
+    async def main() -> None:
+        subscription = Subscription(server.url, on_message, feature="test", on_up=on_up, reconnect_base=0.02,
+                                    logger=logging.getLogger("pyxle.test"))
+        await subscription.start()
+        await subscription.add(b"test:room")
+        await asyncio.sleep(0.05)
+        assert ups == [1]
+        server.stop()
+        server.start()
+        deadline = asyncio.get_running_loop().time() + 10
+        while len(ups) < 2:  # lost, and back
+            assert asyncio.get_running_loop().time() < deadline, caplog.text
+            await asyncio.sleep(0.02)
+        assert subscription.up
+        await redis_client(server.url).publish(b"test:room", b"after")
+        while not got:
+            assert asyncio.get_running_loop().time() < deadline
+            await asyncio.sleep(0.02)
+        assert got == [b"after"]
+        await subscription.aclose()
+        await close_clients()
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.test"):
+        asyncio.run(asyncio.wait_for(main(), 30))
+    assert "test: lost Redis at" in caplog.text and "is back; 1 channels subscribed again" in caplog.text

@@ -76,7 +76,7 @@ class RedisBroker(LocalSubscribers):
         await check_reachable(self._client, self.url, feature="realtime")
         self._count = self._client.register_script(_COUNT)
         await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
-        self._subscription = Subscription(self._client, self.url, self._dispatch, feature="realtime",
+        self._subscription = Subscription(self.url, self._dispatch, feature="realtime",
                                           on_up=self._reassert, reconnect_base=self._reconnect_delay, logger=logger)
         await self._subscription.start(self._timeout)
         self._heartbeat = asyncio.ensure_future(self._beat())
