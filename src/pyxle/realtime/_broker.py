@@ -73,6 +73,7 @@ class LocalSubscribers:
             members = self._channels[channel] = {}
         conn = connection_for(ws)
         members[conn] = members.get(conn, 0) + 1
+        conn.when_closed(self._evict)  # a socket that closes leaves at once, whatever its handler does
         return first
 
     def _remove(self, channel: str, ws: WebSocket) -> bool:

@@ -1,11 +1,20 @@
 """One WebSocket as Pyxle serves it: the size limit on what comes in, the bounded queue of what
-channels send out, and closes the server starts (slow consumer, shutdown, oversized message)."""
+channels send out, and closes the server starts (slow consumer, shutdown, oversized message).
+
+Once accepted, a socket's incoming messages are read ahead of its handler (up to ``READ_AHEAD``
+bytes). granian takes a send to a socket whose peer has left without an error and holds it, so a
+handler that only sends would never learn the peer left: it would push forever, and memory with
+it. Reading ahead, the peer's close is seen as it comes; the handler's next send raises
+``WebSocketDisconnect``, as under uvicorn, and the socket leaves its channels.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
@@ -18,6 +27,8 @@ logger = logging.getLogger("pyxle.realtime")
 CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read (shutdown)
 SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to read its 1013
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
+_NOT_SENT = frozenset({1005, 1006, 1015})  # codes that name what happened, never sent in a close frame
+READ_AHEAD = 64 * 1024  # bytes of incoming messages held for the handler; past that, reading waits for it
 
 
 class Connection:
@@ -27,9 +38,15 @@ class Connection:
         "__weakref__",
         "_aborted",
         "_close_sent",
+        "_held",
+        "_inbox",
+        "_on_close",
         "_pump",
         "_queue",
+        "_reader",
+        "_ready",
         "_receive",
+        "_room",
         "_send",
         "_task",
         "_waiter",
@@ -56,11 +73,46 @@ class Connection:
         self._aborted = False
         self._close_sent: asyncio.Future[None] | None = None
         self.sending_since = 0.0  # loop time the frame being sent was handed over; 0.0: none
+        self._inbox: collections.deque[Message] = collections.deque()  # read ahead of the handler
+        self._held = 0  # their size
+        self._reader: asyncio.Task[None] | None = None  # reads ahead, from the accept on
+        self._ready: asyncio.Future[None] | None = None  # the handler, waiting for a message
+        self._room: asyncio.Future[None] | None = None  # the reader, waiting for the handler to read
+        self._on_close: list[Callable[[Connection], None]] = []
 
     # -- what the application's handler calls (through Starlette's WebSocket) -----------------
 
     async def receive(self) -> Message:
-        message = await self._receive()
+        reader = self._reader
+        if reader is None:  # the handshake: straight through until the accept is sent
+            return await self._checked(await self._receive())
+        inbox = self._inbox
+        while not inbox:
+            if reader.done():
+                return {"type": "websocket.disconnect", "code": self.close_code or 1006}
+            self._ready = ready = asyncio.get_running_loop().create_future()
+            await ready
+        message = inbox.popleft()
+        self._held -= _size(message)
+        room = self._room
+        if room is not None and self._held < READ_AHEAD:
+            self._room = None
+            room.set_result(None)
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self.closed:
+            if message["type"] == "websocket.close":
+                return  # the server closed it already; closing twice is not an error
+            raise WebSocketDisconnect(self.close_code or 1006)
+        if message["type"] == "websocket.close":
+            self._stop(message.get("code", 1000))
+        await self._send(message)
+        if message["type"] == "websocket.accept":
+            self._reader = asyncio.ensure_future(self._read_ahead())
+
+    async def _checked(self, message: Message) -> Message:
+        """An incoming message as the handler gets it: one over ``max_message`` closes the socket (1009)."""
         kind = message["type"]
         if kind == "websocket.receive":
             data = message.get("bytes")
@@ -74,14 +126,49 @@ class Connection:
             self._stop(message.get("code", 1000))
         return message
 
-    async def send(self, message: Message) -> None:
+    async def _read_ahead(self) -> None:
+        """Read the peer's messages into the inbox as they come, up to ``READ_AHEAD`` bytes ahead of
+        the handler, until its close (or a message over the limit), which stops the socket at once."""
+        inbox, loop = self._inbox, asyncio.get_running_loop()
+        while True:
+            if self._held >= READ_AHEAD:
+                self._room = room = loop.create_future()
+                await room
+                continue
+            try:
+                message = await self._checked(await self._receive())
+                code = message.get("code", 1000)
+                if message["type"] == "websocket.disconnect" and self._close_sent is None and code not in _NOT_SENT:
+                    await self._answer_close(code)  # (a close without a code, or none at all, has no answer to send)
+            except Exception:  # noqa: BLE001  (the server's receive failed: the connection is gone)
+                self._stop(1006)
+                message = {"type": "websocket.disconnect", "code": 1006}
+            inbox.append(message)
+            self._held += _size(message)
+            ready = self._ready
+            if ready is not None:
+                self._ready = None
+                if not ready.done():  # its handler may have been cancelled while waiting
+                    ready.set_result(None)
+            if message["type"] == "websocket.disconnect":
+                return
+
+    async def _answer_close(self, code: int) -> None:
+        """Answer the peer's close frame now, not when the handler returns: one busy elsewhere
+        (waiting on an event, a database) would leave the peer waiting for the answer."""
+        self._close_sent = sent = asyncio.get_running_loop().create_future()
+        try:
+            with contextlib.suppress(Exception):  # the server may have finished the close itself
+                await asyncio.wait_for(self._send({"type": "websocket.close", "code": code}), CLOSE_TIMEOUT)
+        finally:
+            sent.set_result(None)
+
+    def when_closed(self, callback: Callable[[Connection], None]) -> None:
+        """Call ``callback(self)`` once the socket is closed (by either side), or now if it is."""
         if self.closed:
-            if message["type"] == "websocket.close":
-                return  # the server closed it already; closing twice is not an error
-            raise WebSocketDisconnect(self.close_code or 1006)
-        if message["type"] == "websocket.close":
-            self._stop(message.get("code", 1000))
-        await self._send(message)
+            callback(self)
+        elif callback not in self._on_close:
+            self._on_close.append(callback)
 
     # -- channels -----------------------------------------------------------------------
 
@@ -193,17 +280,27 @@ class Connection:
         if not self.closed:
             self.closed = True
             self.close_code = code
+            callbacks, self._on_close = self._on_close, []
+            for callback in callbacks:
+                callback(self)
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
             waiter.set_result(None)
 
     def finish(self) -> None:
-        """The handler returned: nothing more goes out."""
+        """The handler returned: nothing more goes out, and nothing more is read."""
         self._stop(self.close_code or 1000)
         self._queue.clear()
         if self._pump is not None:
             self._pump.cancel()
+        if self._reader is not None:
+            self._reader.cancel()
+
+
+def _size(message: Message) -> int:
+    """Roughly what an incoming message holds in memory (its bytes, or its text's length)."""
+    return len(message.get("bytes") or message.get("text") or "")
 
 
 def _text_size(text: str, limit: int) -> int:
