@@ -57,16 +57,18 @@ def resolve_handlers(module: ModuleType, shown_as: str) -> ApiHandlers:
         if callable(value := namespace.get(name)) and not isinstance(value, type)
     }
     endpoint = namespace.get("endpoint")
-    if endpoint is not None and (not callable(endpoint) or isinstance(endpoint, type)):
-        raise _error(shown_as, endpoint, "`endpoint` must be a function endpoint(request)")
-    classes = [
-        value
-        for name, value in namespace.items()
-        if isinstance(value, type)
-        and issubclass(value, HTTPEndpoint)
-        and value is not HTTPEndpoint
-        and value.__module__ == module.__name__
-    ]
+    found = [value for value in namespace.values()
+             if isinstance(value, type) and issubclass(value, HTTPEndpoint) and value is not HTTPEndpoint]
+    if endpoint in found:  # 0.9 took an HTTPEndpoint subclass as `endpoint` too: it is the route's class
+        classes, endpoint = [endpoint], None
+    elif endpoint is not None and (not callable(endpoint) or isinstance(endpoint, type)):
+        raise _error(shown_as, endpoint, "`endpoint` must be a function endpoint(request) or an HTTPEndpoint subclass")
+    else:
+        # The module's own classes; one imported from elsewhere serves the route only when nothing
+        # else would (0.9 served `from views import Users`), so an imported base class never does.
+        classes = [value for value in found if value.__module__ == module.__name__]
+        if not classes and not methods and endpoint is None:
+            classes = found
     websocket = namespace.get("websocket")
 
     if endpoint is not None and methods:
