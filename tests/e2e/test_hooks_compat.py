@@ -145,9 +145,10 @@ def test_a_hook_class_that_needs_arguments_stops_start_up_naming_the_setting_fil
     assert doc_block("docs/middleware.md", "hook-class-error") in output, output
 
 
-def test_a_value_that_is_not_a_hook_stops_start_up_naming_the_setting(make_project, start_server) -> None:
-    output = _start_up_error(make_project, start_server, "AUDIT = 3\n", "hooks:AUDIT", "actions")
-    assert "pyxle: routeMiddleware.actions[0] 'hooks:AUDIT' is not a hook: it is an object of type int" in output
+@cites("docs/middleware.md", "or a value that is none of these,\nstops start-up naming the setting, the file and line, and a hint")
+def test_a_value_that_is_not_a_hook_stops_start_up_naming_the_setting_file_and_line(make_project, start_server) -> None:
+    output = _start_up_error(make_project, start_server, "import os\n\nAUDIT = 3\n", "hooks:AUDIT", "actions")
+    assert "pyxle: hooks.py:3: routeMiddleware.actions[0] 'hooks:AUDIT' is not a hook: it is an object of type int" in output
     assert "hint: expected async def hook(context, request, call_next)" in output
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -56,11 +57,11 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
             target = import_string(spec, where)
         except ImportError as exc:
             raise HookLoadError(str(exc)) from exc
-        hooks.append(_as_hook(target, where))
+        hooks.append(_as_hook(target, where, spec))
     return hooks
 
 
-def _as_hook(target: object, where: str) -> Hook:
+def _as_hook(target: object, where: str, spec: str) -> Hook:
     if isinstance(target, type):
         target = _instance(target, where)
     if isinstance(target, RouteHook):
@@ -72,7 +73,7 @@ def _as_hook(target: object, where: str) -> Hook:
     shown = target if inspect.isfunction(target) or inspect.ismethod(target) else type(target)
     problem = (f"takes {_signature(target)}, not (context, request, call_next)" if callable(target)
                else f"is not a hook: it is an object of type {type(target).__name__}")
-    raise HookLoadError(_at(shown, f"{where} {problem}", _SHAPES))
+    raise HookLoadError(_at(shown, f"{where} {problem}", _SHAPES, spec))
 
 
 def _instance(cls: type, where: str) -> object:
@@ -123,15 +124,43 @@ class _Adopted(RouteHook):
                 setattr(self, name, method)
 
 
-def _at(obj: Any, message: str, hint: str) -> str:
-    """``message`` as a ``SourceError``: at the file and line that define ``obj`` when they are known."""
+def _at(obj: Any, message: str, hint: str, spec: str | None = None) -> str:
+    """``message`` as a ``SourceError``: at the file and line that define ``obj`` when they are
+    known, else (a plain value such as ``Audit = 42``) where the module ``spec`` names binds it."""
     try:
         file = inspect.getsourcefile(obj)
     except TypeError:
         file = None
+    line = def_line(obj) if file is not None else None
+    if file is None and spec is not None:
+        file, line = _binding(spec)
     if file is None:
         return f"{message}\n    hint: {hint}"
-    return SourceError(_shown(Path(file)), def_line(obj), message, hint).format()
+    return SourceError(_shown(Path(file)), line, message, hint).format()
+
+
+def _binding(spec: str) -> tuple[str | None, int | None]:
+    """The file of the module ``"module.path:attr"`` names, and the last top-level line binding ``attr``."""
+    module_name, _, attr = spec.partition(":")
+    file = getattr(sys.modules.get(module_name), "__file__", None)
+    if file is None:
+        return None, None
+    name = attr.split(".")[0]
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return file, None
+    lines = [node.lineno for node in tree.body
+             if any(isinstance(target, ast.Name) and target.id == name for target in _targets(node))]
+    return file, lines[-1] if lines else None
+
+
+def _targets(node: ast.stmt) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        return [node.target]
+    return []
 
 
 def _shown(path: Path) -> str:
