@@ -17,6 +17,7 @@ import pytest
 import zstandard
 
 from tests.conftest import Server, link_node_modules, server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 @server
@@ -169,6 +170,21 @@ def test_a_malformed_range_on_a_built_asset_gets_the_whole_file(app: Server) -> 
     assert whole.status_code == 200 and whole.raw_body == built  # type: ignore[attr-defined]
     part = get(app, script, None, Range="bytes=0-9")
     assert part.status_code == 206 and part.raw_body == built[:10]  # type: ignore[attr-defined]
+
+
+@cites("docs/configuration.md", "a range asked of it with `br` or `gzip` accepted is a part of that copy, and its\n`Content-Range` counts the copy's bytes")
+@cites("docs/security.md", "a range of it is then a range of the encoded copy, whose size `Content-Range` names")
+def test_a_range_of_a_built_asset_in_a_coding_is_a_range_of_its_precompressed_copy(app: Server) -> None:
+    html = get(app, "/", None).raw_body.decode()  # type: ignore[attr-defined]
+    script = html.split('<script type="module" src="')[1].split('"')[0]
+    built = Path(app.args[1]) / "dist" / "public" / script.lstrip("/")
+    for encoding, suffix in (("br", ".br"), ("gzip", ".gz")):
+        copy = built.with_name(built.name + suffix).read_bytes()
+        part = get(app, script, encoding, Range="bytes=0-9")
+        assert part.status_code == 206 and part.headers["content-encoding"] == encoding
+        assert part.headers["content-range"] == f"bytes 0-9/{len(copy)}"
+        assert part.raw_body == copy[:10]  # type: ignore[attr-defined]
+        assert part.headers["etag"].endswith(f'-{encoding}"')  # its own representation: its own tag
 
 
 def test_a_partial_answer_is_never_compressed(app: Server) -> None:
