@@ -20,7 +20,7 @@ import sys
 import time
 import weakref
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
@@ -57,29 +57,34 @@ def shown_url(url: str) -> str:
     return parts._replace(netloc=netloc).geturl()
 
 
-def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retries: int = 3) -> Redis:
-    """The shared client for ``url`` in this process (one connection pool per URL and event loop).
+# How a client's commands retry. "patient" ones (start-up, the broker's own) three times with
+# backoff, so a restart of Redis costs a short delay, not an error. "quick" ones (a request waits
+# for them, behind a Breaker) once, at once, on a fresh connection: a pooled connection a restarted
+# Redis closed costs nothing, and a Redis that is down fails at once. A Subscription's "never": its
+# listener reconnects by itself and must see every outage to restore what Redis lost.
+Patience = Literal["patient", "quick", "never"]
 
-    Commands time out instead of hanging while Redis is down, and retry a few times with
-    exponential backoff and jitter, so a restart of Redis costs a short delay, not an error.
-    Commands made on behalf of a request go through a ``Breaker``, which bounds them far tighter.
-    ``retries=0`` gives the client of the same URL that never retries (``Subscription``'s).
-    """
+
+def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry: Patience = "patient") -> Redis:
+    """The shared client for ``url`` and ``retry`` in this process (one connection pool each, per
+    event loop). Commands time out instead of hanging while Redis is down."""
     module = _redis_module(feature)
     from redis.asyncio.retry import Retry  # the asyncio client awaits its retries: the sync Retry never ran them
-    from redis.backoff import ExponentialWithJitterBackoff
+    from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
     from redis.exceptions import ConnectionError, TimeoutError
 
     clients = _clients.setdefault(asyncio.get_running_loop(), {})
-    key = url if retries == 3 else f"{url}#retries={retries}"
+    key = url if retry == "patient" else f"{url}#{retry}"
     client = clients.get(key)
     if client is None:
+        policy = {"patient": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=3),
+                  "quick": Retry(NoBackoff(), retries=1), "never": Retry(NoBackoff(), retries=0)}[retry]
         client = clients[key] = module.Redis.from_url(
             url,
             socket_connect_timeout=2,
             socket_timeout=5,
             health_check_interval=15,
-            retry=Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=retries),
+            retry=policy,
             retry_on_error=[ConnectionError, TimeoutError],
         )
     return client
@@ -119,6 +124,11 @@ class Breaker:
     def up(self) -> bool:
         return self._retry_at is None
 
+    @property
+    def client(self) -> Redis:
+        """The client for commands made through this breaker (``retry="quick"``)."""
+        return redis_client(self.url, feature=self.feature, retry="quick")
+
     async def call(self, command: Callable[[], Awaitable[T]], *, force: bool = False) -> T:
         """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage).
 
@@ -156,7 +166,7 @@ class Breaker:
         from redis.exceptions import RedisError
 
         try:
-            await asyncio.wait_for(redis_client(self.url, feature=self.feature).ping(), self.probe_timeout)
+            await asyncio.wait_for(self.client.ping(), self.probe_timeout)
         except (RedisError, OSError, asyncio.TimeoutError):
             self._cooldown = min(self.cap, self._cooldown * 2)
             self._retry_at = time.monotonic() + self._cooldown
@@ -225,7 +235,7 @@ def backoff(base: float = 0.1, cap: float = 5.0) -> Iterator[float]:
 class Subscription:
     """A dedicated pub/sub connection that outlives Redis restarts.
 
-    Built on ``redis_client(url, retries=0)``'s pool. When Redis goes away it logs once,
+    Built on ``redis_client(url, retry="never")``'s pool. When Redis goes away it logs once,
     reconnects with ``backoff()`` and subscribes again to every channel it had, logging when it
     is back. ``await on_message(channel, data)`` runs in the listener task, one message at a time;
     ``on_up()`` after each (re)connect. (A client that retries would reconnect behind its back:
@@ -236,7 +246,7 @@ class Subscription:
     def __init__(self, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
                  on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
                  logger: logging.Logger | None = None) -> None:
-        self._client = redis_client(url, feature=feature, retries=0)
+        self._client = redis_client(url, feature=feature, retry="never")
         self._url = url
         self._on_message = on_message
         self._on_up = on_up

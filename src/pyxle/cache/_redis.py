@@ -14,7 +14,7 @@ import logging
 import math
 from typing import Any
 
-from pyxle._redis import Breaker, RedisUnavailable, redis_client
+from pyxle._redis import Breaker, RedisUnavailable
 from pyxle.cache._backend import Entry
 
 logger = logging.getLogger("pyxle.cache")
@@ -51,7 +51,7 @@ class RedisBackend:
 
     def _connect(self) -> Any:
         """The shared client of the running event loop (one per loop), with the scripts registered on it."""
-        client = redis_client(self.url, feature=FEATURE)
+        client = self.breaker.client
         if client is not self._client:
             self._client = client
             self._put = client.register_script(_PUT)

@@ -44,9 +44,7 @@ class RedisLimiter:
 
     async def hit(self, client: str) -> float:
         if self._script is None:
-            from pyxle._redis import redis_client
-
-            self._script = redis_client(self.url, feature=FEATURE).register_script(GCRA)
+            self._script = self.breaker.client.register_script(GCRA)
         script = self._script
         try:
             wait = await self.breaker.call(lambda: script(keys=[KEY_PREFIX + client], args=[self.interval, self.window]))
