@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, server_env
+from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -222,6 +223,36 @@ def test_an_unknown_plugin_stops_start_up_naming_it(tmp_path: Path) -> None:
 def test_a_plugin_that_fails_to_start_stops_the_server_naming_it(tmp_path: Path) -> None:
     output = _start_fails(tmp_path, {"plugins": ["pyxle-auth", "pyxle-db"]})  # auth needs the database first
     assert "plugin 'pyxle-auth' failed to start: PluginServiceError: pyxle-auth requires a database service" in output
+
+
+@cites("docs/migrating.md", "so that\n  is one line and exit code 1 whatever `--workers` is")
+def test_a_plugin_that_fails_to_start_under_four_workers_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
+    # Each worker used to start the plugins, fail, and be started again until granian gave up:
+    # thousands of lines, a traceback per attempt, the plugin's start-up run dozens of times.
+    failing = """
+from pyxle.plugins import PyxlePlugin
+import os
+
+class Bad(PyxlePlugin):
+    name = "bad"
+
+    async def on_startup(self, ctx):
+        with open(os.environ["PLUGIN_LOG"], "a") as log:
+            log.write("start\\n")
+        raise ValueError("smtpPort must be a number, not 'abc'")
+
+plugin = Bad()
+"""
+    root = write(tmp_path / "app", {"bad.py": failing, "pages/api/x.py": "async def get(request):\n    return {}\n",
+                                    "pyxle.config.json": json.dumps({"plugins": [{"name": "bad", "module": "bad"}]})})
+    server = Server(["serve", str(root), "--port", "0", "--workers", "4"], root,
+                    server_env(PYXLE_SECRET_KEY="s" * 40, PLUGIN_LOG=str(tmp_path / "log")))
+    try:
+        assert server.wait_exit(60) == 1
+    finally:
+        server.stop()
+    assert server.output().strip() == "pyxle: plugin 'bad' failed to start: ValueError: smtpPort must be a number, not 'abc'"
+    assert (tmp_path / "log").read_text() == "start\n"  # tried once, before any worker
 
 
 def test_a_malformed_plugin_entry_stops_start_up_naming_it(tmp_path: Path) -> None:

@@ -336,6 +336,27 @@ def typecheck(directory: Path) -> None:
     click.echo(f"pyxle typecheck: no type errors ({pages} page{'s' if pages != 1 else ''} checked)", err=True)
 
 
+def _try_plugins(app: Any) -> None:
+    """Start and stop the app's plugins once, here, before any worker exists: a plugin that cannot
+    start (a bad setting, its database unreachable) is then one message and exit code 1, where
+    every worker failed in turn and was started again, each time with a traceback."""
+    if app.plugins is None:
+        return
+    import asyncio
+
+    from pyxle.app import StartupError
+    from pyxle.plugins import PluginError
+
+    async def start_and_stop() -> None:
+        await app.plugins.start()
+        await app.plugins.stop()
+
+    try:
+        asyncio.run(start_and_stop())
+    except PluginError as exc:
+        raise StartupError(str(exc)) from None
+
+
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle.app import StartupError, create_app
     from pyxle.cli import _serve as server
@@ -360,7 +381,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     try:
-        create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
+        app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
+        _try_plugins(app)
         port = server.resolve_port(config.host, config.port)
     except StartupError as exc:
         raise CliError(str(exc)) from None
