@@ -226,6 +226,7 @@ def test_a_plugin_that_fails_to_start_stops_the_server_naming_it(tmp_path: Path)
 
 
 @cites("docs/migrating.md", "so that\n  is one line and exit code 1 whatever `--workers` is")
+@cites("docs/deployment.md", "the plugins start), the limits and the port before any worker starts,\n  so failures are one clear message and exit code 1")
 def test_a_plugin_that_fails_to_start_under_four_workers_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     # Each worker used to start the plugins, fail, and be started again until granian gave up:
     # thousands of lines, a traceback per attempt, the plugin's start-up run dozens of times.
