@@ -1,7 +1,9 @@
 // useAuth(): the signed-in user of an app running the pyxle-auth plugin, shared by every component.
-// The server embeds the user of the request (#pyxle-auth); the hook reads it after hydration (the
-// server render and hydration both see "loading", so they always match) and talks to the plugin's
-// endpoints: POST {prefix}/login, /signup and /logout, GET {prefix}/me (prefix /auth by default).
+// The server embeds the user of the request and the endpoint map (#pyxle-auth); the hook reads it
+// after hydration (the server render and hydration both see "loading", so they always match). A
+// stored page of a "shared" cache route names no user (it is served to everyone): the hook asks
+// {prefix}/me instead. It talks to the plugin's endpoints: POST {prefix}/login, /signup and
+// /logout, GET {prefix}/me (prefix /auth by default).
 // Signing in or out changes what pages show, so it drops every page the router has cached.
 import { useSyncExternalStore } from 'react'
 import { csrfHeader, csrfToken } from './_actions.js'
@@ -27,7 +29,13 @@ function current() {
     if (seed) {
       const data = JSON.parse(seed.textContent)
       endpoints = { ...DEFAULT_ENDPOINTS, ...(data.endpoints || {}) }
-      snapshot = Object.freeze({ user: data.user || null, isAuthenticated: data.user != null, loading: false, error: null })
+      if ('user' in data) {
+        snapshot = Object.freeze({ user: data.user || null, isAuthenticated: data.user != null, loading: false, error: null })
+      } else {
+        // A stored page served to signed-in visitors too: it names the endpoints, not the user.
+        snapshot = SERVER
+        queueMicrotask(() => refresh())
+      }
     } else {
       // A page the server did not seed (an error page, say): ask the plugin once.
       snapshot = SERVER

@@ -34,6 +34,30 @@ def auth_seed(scope: Any) -> str:
     return f'<script type="application/json" id="pyxle-auth">{embed_json(auth)}</script>'
 
 
+# What of pyxle-auth's seed is the same for every visitor: where its endpoints are (its
+# ``authPathPrefix``) and which field signs in. Named, not filtered out: a key a plugin adds later
+# is per visitor until said otherwise, so it never reaches a page served to others.
+_SHARED_AUTH_KEYS = ("endpoints", "identifier")
+
+
+def stored_auth_seed(scope: Any, *, anonymous: bool) -> str:
+    """``#pyxle-auth`` for a page that goes into the store and is served to other visitors.
+
+    It keeps the endpoint map (without it ``useAuth`` posts to ``/auth/...``, which a custom
+    ``authPathPrefix`` moved) and never the user. ``anonymous``: the store serves this page only to
+    visitors the plugin has not signed in, so the user is ``null``, as their own render would say.
+    Otherwise (a ``"shared": true`` route, served to signed-in visitors too) the user is left out,
+    which tells the hook to ask the plugin's ``me`` endpoint after hydration.
+    """
+    auth = scope.get(AUTH_SCOPE_KEY)
+    if not isinstance(auth, dict):
+        return ""
+    seed: dict[str, Any] = {key: auth[key] for key in _SHARED_AUTH_KEYS if key in auth}
+    if anonymous:
+        seed["user"] = None
+    return f'<script type="application/json" id="pyxle-auth">{embed_json(seed)}</script>'
+
+
 DEFAULT_CSRF_NAMES = ("pyxle-csrf", "x-csrf-token")
 
 

@@ -27,7 +27,7 @@ from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, regenerate, serve
 from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, run_loader
-from pyxle.pages._document import auth_seed, document
+from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
@@ -250,11 +250,13 @@ class PageEndpoint:
                                     page.status, headers=_VARY)
             return conditional(response, scope), None
         mark = new_mark() if fresh is not None else ""
+        # A page for the store carries what of the auth seed is the same for everyone, never a user.
+        seed = stored_auth_seed(scope, anonymous=rule is None or not rule.shared) if mark else auth_seed(scope)
         try:
             csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
                 response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
-                                                  csrf, tail="" if mark else auth_seed(scope),
+                                                  csrf, tail=seed,
                                                   complete=bool(mark) or _bot(request))
         except RenderQueueFull:
             return busy_page(), None
