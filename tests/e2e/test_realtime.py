@@ -474,9 +474,9 @@ def test_granian_drops_a_frame_over_16_mib_or_a_message_over_64_mib_before_pyxle
 
     async def run() -> None:
         assert await dropped("x" * (16 * mib)) == 1009  # a whole frame of 16 MiB reaches Pyxle's check
-        assert await dropped("x" * (16 * mib + 1)) == 1005  # one byte more: granian closes without a code
+        assert await dropped("x" * (16 * mib + 1)) == 1006  # one byte more: granian drops the connection
         assert await dropped(["x" * mib] * 64) == 1009
-        assert await dropped(["x" * mib] * 64 + ["x"]) == 1005
+        assert await dropped(["x" * mib] * 64 + ["x"]) == 1006
 
     asyncio.run(run())
     deadline = time.monotonic() + 10  # the log arrives through a pipe

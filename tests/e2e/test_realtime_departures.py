@@ -81,7 +81,7 @@ def test_a_handler_that_only_sends_learns_its_peer_left_and_ends(make_project, s
 
 
 @cites("docs/realtime.md", "leaving the block, or the\n  socket closing, unsubscribes it")
-@cites("docs/realtime.md", "answers the close frame at once, and the socket leaves its\n  channels (`count()` stops counting it)")
+@cites("docs/realtime.md", "and the socket leaves its\n  channels (`count()` stops counting it)")
 def test_sockets_that_left_a_channel_they_never_read_are_no_longer_counted(make_project, start_server,
                                                                             redis_server: RedisServer) -> None:
     env = {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis_server.url,
@@ -121,3 +121,71 @@ def test_messages_sent_just_before_a_close_all_reach_a_handler_reading_slowly(ma
         assert time.monotonic() < deadline, len(received)
         time.sleep(0.1)
     assert received == sent
+
+
+IDLE = '''
+import asyncio
+
+async def websocket(ws):
+    await ws.accept()
+    await ws.send_text("hi")
+    await asyncio.Event().wait()  # never reads, never sends again
+'''
+
+
+@cites("docs/realtime.md", "A handler that\n  reads nothing for 5 seconds meanwhile is taken not to read at all: reading goes on, so the\n  peer's close is still seen")
+def test_a_peer_that_sent_more_than_the_read_ahead_and_left_is_still_seen_to_leave(make_project, start_server) -> None:
+    # 64 KiB unread made reading wait for a handler that never reads: the close behind them was
+    # never seen, and the ticker pushed on into memory for good.
+    server = start_server(make_project({"pages/api/ticker.py": TICKER}), "serve", env=SHARED_SECRET)
+
+    async def flood_then_leave() -> None:
+        # max_queue=None: it keeps reading what the ticker sends, as a browser does
+        async with websockets.connect(server.ws_url + "/api/ticker", close_timeout=15, max_queue=None) as ws:
+            await ws.recv()
+            for _ in range(100):
+                await ws.send("x" * 1024)
+
+    started = time.monotonic()
+    asyncio.run(flood_then_leave())
+    server.wait_for_output("ticker ended after", timeout=20)
+    assert time.monotonic() - started < 12  # seen once the handler was taken not to read (5 s)
+
+
+@cites("docs/realtime.md", "a peer that sends 1 MiB it never reads is closed with `1008`")
+def test_a_flood_of_empty_messages_to_a_handler_that_never_reads_is_closed_with_1008(make_project,
+                                                                                   start_server) -> None:
+    # Only payload bytes counted: 500,000 empty messages were held, ~100 MB for one client.
+    server = start_server(make_project({"pages/api/idle.py": IDLE}), "serve", env=SHARED_SECRET)
+
+    async def flood() -> int | None:
+        async with websockets.connect(server.ws_url + "/api/idle") as ws:
+            await ws.recv()
+            try:
+                for _ in range(20_000):
+                    await ws.send("")
+                await asyncio.wait_for(ws.wait_closed(), 20)
+            except websockets.ConnectionClosed:
+                pass
+            return ws.close_code
+
+    assert asyncio.run(flood()) == 1008
+    assert "its handler reads nothing and" in server.wait_for_output("(1008)")
+
+
+@cites("docs/realtime.md", "answers the close frame at once (a\n  close without a code too, as a browser's `ws.close()` sends it)")
+def test_a_close_without_a_code_is_answered_at_once_while_the_handler_waits_elsewhere(make_project,
+                                                                                    start_server) -> None:
+    server = start_server(make_project({"pages/api/idle.py": IDLE}), "serve", env=SHARED_SECRET)
+
+    async def close_without_code() -> float:
+        ws = await websockets.connect(server.ws_url + "/api/idle", close_timeout=10)
+        await ws.recv()
+        began = time.monotonic()
+        ws.protocol.send_close()  # an empty close frame, as `new WebSocket(url).close()` sends
+        ws.send_data()
+        await asyncio.wait_for(ws.wait_closed(), 10)
+        assert ws.protocol.close_rcvd is not None  # answered with a close frame, not dropped
+        return time.monotonic() - began
+
+    assert asyncio.run(close_without_code()) < 2

@@ -1,11 +1,14 @@
 """One WebSocket as Pyxle serves it: the size limit on what comes in, the bounded queue of what
 channels send out, and closes the server starts (slow consumer, shutdown, oversized message).
 
-Once accepted, a socket's incoming messages are read ahead of its handler (up to ``READ_AHEAD``
-bytes). granian takes a send to a socket whose peer has left without an error and holds it, so a
-handler that only sends would never learn the peer left: it would push forever, and memory with
-it. Reading ahead, the peer's close is seen as it comes; the handler's next send raises
-``WebSocketDisconnect``, as under uvicorn, and the socket leaves its channels.
+Once accepted, a socket's incoming messages are read ahead of its handler. granian takes a send
+to a socket whose peer has left without an error and holds it, so a handler that only sends would
+never learn the peer left: it would push forever, and memory with it. Reading ahead, the peer's
+close is seen as it comes; the handler's next send raises ``WebSocketDisconnect``, as under
+uvicorn, and the socket leaves its channels. Up to ``READ_AHEAD`` is held; then reading waits for
+the handler (the peer is held back), for ``STALL`` seconds at most: a handler that reads nothing in
+that time is taken not to read at all, and reading goes on (so a close is still seen) up to
+``UNREAD_LIMIT``, past which the peer is closed with 1008.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ logger = logging.getLogger("pyxle.realtime")
 CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read (shutdown)
 SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to read its 1013
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
-_NOT_SENT = frozenset({1005, 1006, 1015})  # codes that name what happened, never sent in a close frame
-READ_AHEAD = 64 * 1024  # bytes of incoming messages held for the handler; past that, reading waits for it
+_NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close frame: nothing to answer
+READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
+OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
+STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
+UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1008)
 
 
 class Connection:
@@ -48,6 +54,7 @@ class Connection:
         "_receive",
         "_room",
         "_send",
+        "_stalled",
         "_task",
         "_waiter",
         "close_code",
@@ -78,6 +85,7 @@ class Connection:
         self._reader: asyncio.Task[None] | None = None  # reads ahead, from the accept on
         self._ready: asyncio.Future[None] | None = None  # the handler, waiting for a message
         self._room: asyncio.Future[None] | None = None  # the reader, waiting for the handler to read
+        self._stalled = False  # the inbox filled and its handler read nothing for STALL seconds
         self._on_close: list[Callable[[Connection], None]] = []
 
     # -- what the application's handler calls (through Starlette's WebSocket) -----------------
@@ -94,10 +102,12 @@ class Connection:
             await ready
         message = inbox.popleft()
         self._held -= _size(message)
+        self._stalled = False  # it reads after all
         room = self._room
         if room is not None and self._held < READ_AHEAD:
             self._room = None
-            room.set_result(None)
+            if not room.done():
+                room.set_result(None)
         return message
 
     async def send(self, message: Message) -> None:
@@ -127,22 +137,31 @@ class Connection:
         return message
 
     async def _read_ahead(self) -> None:
-        """Read the peer's messages into the inbox as they come, up to ``READ_AHEAD`` bytes ahead of
-        the handler, until its close (or a message over the limit), which stops the socket at once."""
+        """Read the peer's messages into the inbox as they come, until its close (or a message over
+        the limit), which stops the socket at once; the module's docstring says how far ahead."""
         inbox, loop = self._inbox, asyncio.get_running_loop()
         while True:
-            if self._held >= READ_AHEAD:
+            if self._held >= READ_AHEAD and not self._stalled:
                 self._room = room = loop.create_future()
-                await room
+                try:
+                    await asyncio.wait_for(room, STALL)
+                except asyncio.TimeoutError:
+                    self._stalled = True  # read on, so that a close is seen; UNREAD_LIMIT bounds it
                 continue
-            try:
-                message = await self._checked(await self._receive())
-                code = message.get("code", 1000)
-                if message["type"] == "websocket.disconnect" and self._close_sent is None and code not in _NOT_SENT:
-                    await self._answer_close(code)  # (a close without a code, or none at all, has no answer to send)
-            except Exception:  # noqa: BLE001  (the server's receive failed: the connection is gone)
-                self._stop(1006)
-                message = {"type": "websocket.disconnect", "code": 1006}
+            if self._held >= UNREAD_LIMIT:
+                logger.warning("closing a WebSocket on %s: its handler reads nothing and %d messages from the peer "
+                               "are waiting (1008)", self.scope.get("path"), len(inbox))
+                await self.close(1008, "unread messages over the limit")
+                message: Message = {"type": "websocket.disconnect", "code": 1008}
+            else:
+                try:
+                    message = await self._checked(await self._receive())
+                    code = message.get("code", 1000)
+                    if message["type"] == "websocket.disconnect" and self._close_sent is None and code not in _NO_FRAME:
+                        await self._answer_close(code)  # (granian answers a close without a code with an empty one)
+                except Exception:  # noqa: BLE001  (the server's receive failed: the connection is gone)
+                    self._stop(1006)
+                    message = {"type": "websocket.disconnect", "code": 1006}
             inbox.append(message)
             self._held += _size(message)
             ready = self._ready
@@ -299,8 +318,8 @@ class Connection:
 
 
 def _size(message: Message) -> int:
-    """Roughly what an incoming message holds in memory (its bytes, or its text's length)."""
-    return len(message.get("bytes") or message.get("text") or "")
+    """Roughly what an incoming message holds in memory: its payload's length and the rest."""
+    return len(message.get("bytes") or message.get("text") or "") + OVERHEAD
 
 
 def _text_size(text: str, limit: int) -> int:
