@@ -8,7 +8,7 @@ close is seen as it comes; the handler's next send raises ``WebSocketDisconnect`
 uvicorn, and the socket leaves its channels. Up to ``READ_AHEAD`` is held; then reading waits for
 the handler (the peer is held back), for ``STALL`` seconds at most: a handler that reads nothing in
 that time is taken not to read at all, and reading goes on (so a close is still seen) up to
-``UNREAD_LIMIT``, past which the peer is closed with 1008.
+``UNREAD_LIMIT``, past which the peer is closed with 1009.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ _NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close fram
 READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
 OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
 STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
-UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1008)
+UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1009)
 
 
 class Connection:
@@ -44,6 +44,7 @@ class Connection:
         "__weakref__",
         "_aborted",
         "_close_sent",
+        "_draining",
         "_held",
         "_inbox",
         "_on_close",
@@ -79,6 +80,7 @@ class Connection:
         self._task = asyncio.current_task()
         self._aborted = False
         self._close_sent: asyncio.Future[None] | None = None
+        self._draining: asyncio.Future[None] | None = None  # a flooding peer closed, read until its answer
         self.sending_since = 0.0  # loop time the frame being sent was handed over; 0.0: none
         self._inbox: collections.deque[Message] = collections.deque()  # read ahead of the handler
         self._held = 0  # their size
@@ -104,7 +106,7 @@ class Connection:
         self._held -= _size(message)
         self._stalled = False  # it reads after all
         room = self._room
-        if room is not None and self._held < READ_AHEAD:
+        if room is not None:  # the reader reads on, or waits STALL seconds more for the next read
             self._room = None
             if not room.done():
                 room.set_result(None)
@@ -150,9 +152,14 @@ class Connection:
                 continue
             if self._held >= UNREAD_LIMIT:
                 logger.warning("closing a WebSocket on %s: its handler reads nothing and %d messages from the peer "
-                               "are waiting (1008)", self.scope.get("path"), len(inbox))
-                await self.close(1008, "unread messages over the limit")
-                message: Message = {"type": "websocket.disconnect", "code": 1008}
+                               "are waiting (1009)", self.scope.get("path"), len(inbox))
+                self._draining = drained = loop.create_future()
+                try:
+                    await self.close(1009, "unread messages over the limit")
+                    await self._drain()
+                finally:
+                    drained.set_result(None)
+                message: Message = {"type": "websocket.disconnect", "code": 1009}
             else:
                 try:
                     message = await self._checked(await self._receive())
@@ -171,6 +178,18 @@ class Connection:
                     ready.set_result(None)
             if message["type"] == "websocket.disconnect":
                 return
+
+    async def _drain(self) -> None:
+        """After closing a peer that floods: read (and drop) what it still sends until its answer to
+        the close, so that it reads the close frame rather than the reset of a socket dropped with
+        its data unread."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + CLOSE_TIMEOUT
+        with contextlib.suppress(Exception):
+            while (left := deadline - loop.time()) > 0:
+                message = await asyncio.wait_for(self._receive(), left)
+                if message["type"] == "websocket.disconnect":
+                    return
 
     async def _answer_close(self, code: int) -> None:
         """Answer the peer's close frame now, not when the handler returns: one busy elsewhere
@@ -263,9 +282,9 @@ class Connection:
         Its handler sees ``closed`` at once and may return first; the server would then drop the
         connection with a bare close frame, and the peer would never learn the code.
         """
-        sent = self._close_sent
-        if sent is not None and not sent.done():
-            await asyncio.wait({sent}, timeout=2 * CLOSE_TIMEOUT + 1)
+        waiting = {f for f in (self._close_sent, self._draining) if f is not None and not f.done()}
+        if waiting:
+            await asyncio.wait(waiting, timeout=2 * CLOSE_TIMEOUT + 1)
 
     async def _close_slow(self) -> None:
         """Queue the 1013 close behind what the server holds already, and give the peer time to read it.
