@@ -329,6 +329,9 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_cache_auth.py::test_the_stored_html_names_the_moved_endpoints_and_no_visitor'),
     ('docs/pages.md', "visitors' `useAuth` asks the plugin who they are",
      'tests/e2e/test_cache_auth.py::test_two_signed_in_visitors_of_a_shared_stored_page_each_see_themselves'),
+    ('docs/migrating.md', '`/healthz` and `/readyz` answer 0.9\'s JSON (`status`, `ready`, `uptime`,\n  `checks.ssr_pool`)',
+     'tests/docs/test_health_doc.py::test_health_answers_0_9s_shape_with_the_ssr_pool_and_the_uptime'),
+    ('docs/migrating.md', 'and so does an `HTTPEndpoint` class given as `endpoint` or\n  imported into the route file', 'tests/e2e/test_api_endpoint_classes.py::test_endpoint_classes_exported_as_endpoint_or_imported_serve_the_route'),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
