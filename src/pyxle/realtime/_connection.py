@@ -196,8 +196,7 @@ class Connection:
         (waiting on an event, a database) would leave the peer waiting for the answer."""
         self._close_sent = sent = asyncio.get_running_loop().create_future()
         try:
-            with contextlib.suppress(Exception):  # the server may have finished the close itself
-                await asyncio.wait_for(self._send({"type": "websocket.close", "code": code}), CLOSE_TIMEOUT)
+            await self._send_close(code)  # not sent: the server finished the close itself
         finally:
             sent.set_result(None)
 
@@ -268,13 +267,18 @@ class Connection:
             pump = self._pump
             if pump is not None and not pump.done():
                 await asyncio.wait({pump}, timeout=CLOSE_TIMEOUT)  # it ends after its current frame
-            try:
-                await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}),
-                                       CLOSE_TIMEOUT)
-            except Exception:  # noqa: BLE001  (already gone, or the peer does not read: it is closed either way)
+            if not await self._send_close(code, reason):  # already gone, or the peer does not read
                 self.abort()
         finally:
             sent.set_result(None)
+
+    async def _send_close(self, code: int, reason: str = "", timeout: float = CLOSE_TIMEOUT) -> bool:
+        """Send the close frame; whether it went out within ``timeout``."""
+        try:
+            await asyncio.wait_for(self._send({"type": "websocket.close", "code": code, "reason": reason}), timeout)
+        except Exception:  # noqa: BLE001  (the connection is gone, or its peer does not read)
+            return False
+        return True
 
     async def wait_closed(self) -> None:
         """Wait for a close the server started elsewhere (shutdown) to go out.
@@ -297,10 +301,8 @@ class Connection:
             pump.cancel()  # it waits on a peer that does not read; its frame stays whole in the server's buffer
         self._close_sent = sent = asyncio.get_running_loop().create_future()
         try:
-            await asyncio.wait_for(self._send({"type": "websocket.close", "code": 1013, "reason": "too slow"}),
-                                   SLOW_CLOSE_TIMEOUT)
-        except Exception:  # noqa: BLE001
-            self.abort()
+            if not await self._send_close(1013, "too slow", SLOW_CLOSE_TIMEOUT):
+                self.abort()
         finally:
             sent.set_result(None)
 
