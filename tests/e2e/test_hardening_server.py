@@ -190,6 +190,38 @@ def test_a_port_in_use_is_still_refused(make_project, start_server) -> None:
         assert f"127.0.0.1:{port} is already in use" in server.output()
 
 
+SLOW_WORKERS = {  # the route loads slowly in granian's workers only, not in the command that checks the project
+    "pages/api/hello.py": """
+        import multiprocessing
+        import time
+
+        if multiprocessing.parent_process() is not None:
+            time.sleep(8)
+
+        async def get(request):
+            return {'hello': 'world'}
+        """,
+}
+
+
+@cites("docs/deployment.md", "even while the first one's workers are still loading, stops with")
+@cites("docs/deployment.md", "`127.0.0.1:8000 is already in use; choose another with --port`, and no two servers ever")
+def test_a_port_is_never_given_to_two_servers_while_the_first_starts(make_project, start_server) -> None:
+    """granian's workers bind the port themselves (SO_REUSEPORT) once they have loaded the app. The
+    port used to be checked and let go before that, so a second server started meanwhile was told
+    it was free, both then listened on it and the kernel split the connections between two apps:
+    a rare cross-talk between the suite's parallel servers, and between two deploys."""
+    first = start_server(make_project(SLOW_WORKERS), "serve", env=KEY, ready=False)
+    first.wait_for_output("pyxle serve: http://")  # the port is chosen; the workers are still loading
+    port = first.url.rsplit(":", 1)[1]
+    second = start_server(make_project(API, name="other"), "serve", "--port", port, env=KEY, ready=False)
+    assert second.wait_exit() == 1, second.output()
+    assert f"127.0.0.1:{port} is already in use; choose another with --port" in second.output()
+    first.wait_ready()
+    for _ in range(20):
+        assert httpx.get(first.url + "/api/hello", timeout=10).json() == {"hello": "world"}
+
+
 # Defect 5: a killed worker.
 
 @pytest.mark.parametrize("workers", ["1", "2"])

@@ -383,7 +383,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     try:
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
-        port = server.resolve_port(config.host, config.port)
+        port, holder = server.reserve_port(config.host, config.port)
     except StartupError as exc:
         raise CliError(str(exc)) from None
     except server.BindError as exc:
@@ -393,5 +393,9 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     command = "dev" if mode == "development" else "serve"
     note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", json_logs=json_logs, warning=False)
-    server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
-               limits=limits)
+    try:
+        server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
+                   limits=limits)
+    finally:
+        if holder is not None:  # held until the server has stopped: see reserve_port
+            holder.close()

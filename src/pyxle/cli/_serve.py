@@ -25,7 +25,7 @@ from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import STARTED_FILE
 
-__all__ = ["BindError", "LimitError", "Limits", "log_config", "resolve_port", "run"]
+__all__ = ["BindError", "LimitError", "Limits", "log_config", "reserve_port", "run"]
 
 WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
@@ -37,22 +37,44 @@ class BindError(Exception):
     """The address cannot be bound (in use, not permitted, not local)."""
 
 
-def resolve_port(host: str, port: int) -> int:
-    """Check the address is free before any worker starts ("port in use" is one clear line),
-    and turn port 0 into a concrete free port.
+def reserve_port(host: str, port: int) -> tuple[int, socket.socket | None]:
+    """Check the address is free ("port in use" is one clear line), then hold it for the server's
+    whole life: the port (0 becomes a free one) and the socket holding it, to close once stopped.
 
-    ``SO_REUSEADDR``, as the server's own socket has: connections of the previous run still in
-    TIME-WAIT do not make a port look taken (a port someone listens on still does).
+    granian's workers each bind the port themselves with ``SO_REUSEPORT``, once they have loaded
+    the app. A port only checked would be free again until then: another server started meanwhile
+    (two deploys, two ``--port 0`` test servers) would be told so too, both would listen, and the
+    kernel would split the connections between two apps. The holder never listens, so no
+    connection reaches it; having ``SO_REUSEPORT`` and not ``SO_REUSEADDR``, it lets the workers
+    join and makes every other server's check fail, and the kernel gives its port to no one else.
+
+    The check has ``SO_REUSEADDR``, as the server's own socket: connections of the previous run in
+    TIME-WAIT do not make a port look taken. Where such connections keep a holder without it out
+    (a previous server that was not granian), the holder takes ``SO_REUSEADDR`` too.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with socket.socket(family, socket.SOCK_STREAM) as check:
+        check.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((host, port))
+            check.bind((host, port))
         except OSError as exc:
             reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
             raise BindError(f"{host}:{port} {reason}; choose another with --port") from None
-        return sock.getsockname()[1]
+        port = check.getsockname()[1]
+    if not hasattr(socket, "SO_REUSEPORT"):  # Windows: granian's one shared socket; the check is all there is
+        return port, None
+    holder = socket.socket(family, socket.SOCK_STREAM)
+    holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    try:
+        holder.bind((host, port))
+    except OSError:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            holder.bind((host, port))
+        except OSError:
+            holder.close()
+            raise BindError(f"{host}:{port} is already in use; choose another with --port") from None
+    return port, holder
 
 
 def connection_limit() -> int:
