@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server
+from tests.docs._blocks import cites
 
 PAGE = '''
 import os
@@ -183,6 +184,18 @@ def test_error_pages_of_hung_renders_do_not_queue_behind_each_other(one_worker) 
     assert r2.status_code == 500 and "custom error" in r2.text
     assert t1 < 5.5, f"the first error page took {t1:.1f}s: it waited for the second hung render"
     assert t2 < 12
+
+
+@cites("docs/deployment.md", "renders that may wait for a busy SSR worker; a page request beyond them gets `503`")
+def test_a_queue_of_zero_renders_on_an_idle_worker_and_refuses_only_what_would_wait(one_worker) -> None:  # type: ignore[no-untyped-def]
+    """``--ssr-queue 0``: no render may wait, yet one an idle worker takes at once is not waiting.
+    It answered 503 to every page, the worker idle and /readyz ready."""
+    server = one_worker(5, "--ssr-queue", "0")
+    for i in range(5):  # one at a time: the worker is idle for each
+        assert httpx.get(server.url + f"/?n={i}", timeout=10).status_code == 200
+    statuses = sorted(r.status_code for r in get_all(server, [f"/?ms=500&b={i}" for i in range(4)]))
+    assert statuses[0] == 200 and statuses[-1] == 503, statuses  # one renders; those that would wait do not
+    assert httpx.get(server.url + "/?after=1", timeout=10).status_code == 200
 
 
 def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -190,9 +190,13 @@ class SsrPool:
         return len(self._queue) + sum(len(worker.pending) - 1 for worker in self._workers if worker.pending)
 
     def refuses(self) -> bool:
-        """Whether a render now would be refused (``RenderQueueFull``): the queue is full. The first
-        refusal until the queue empties again is logged, once."""
+        """Whether a render now would be refused (``RenderQueueFull``): it would have to wait and the
+        queue is full. A render an idle worker takes at once never waits, so ``--ssr-queue 0``
+        means no waiting, not no rendering. The first refusal until the queue empties again is
+        logged, once."""
         if self.waiting < self.queue_size:
+            return False
+        if not self._queue and any(not worker.pending for worker in self._workers):
             return False
         if not self._full:
             self._full = True
