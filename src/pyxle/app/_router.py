@@ -63,13 +63,14 @@ class PyxleRouter(Router):
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
-        target = self.match(path, scope)
-        if (target is None and len(path) > 1 and path.endswith("/") and scope["type"] == "http"
+        if (len(path) > 1 and path.endswith("/") and scope["type"] == "http"
                 and self.match(path.rstrip("/") or "/", {}) is not None):
+            # Before matching the path as it is: a catch-all would take it, slash and all.
             url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
             query = scope.get("query_string", b"").decode("latin-1")
-            target = RedirectResponse(url + ("?" + query if query else ""), status_code=307)
-        await (target or self.default)(scope, receive, send)
+            await RedirectResponse(url + ("?" + query if query else ""), status_code=307)(scope, receive, send)
+            return
+        await (self.match(path, scope) or self.default)(scope, receive, send)
 
     def match(self, path: str, scope: Scope) -> ASGIApp | None:
         """The app for ``path``, with ``path_params`` written into ``scope``."""
