@@ -82,10 +82,14 @@ def test_cors_does_not_stop_a_cross_site_post_and_csrf_api_routes_does(tmp_path)
 
 
 @cites("docs/security.md", "a close before `accept()` refuses the handshake with `403`")
+@cites("docs/security.md", "Every HTTP response carries, unless the handler set the header itself")
 def test_the_websocket_origin_check_refuses_other_origins(app: Server) -> None:
     with pytest.raises(InvalidStatus) as refused:  # closed before accept: the handshake is refused
         connect(app.ws_url + "/api/live", origin="https://evil.example")  # type: ignore[arg-type]
     assert refused.value.response.status_code == 403
+    headers = refused.value.response.headers  # the refusal is an HTTP answer: it has the headers too
+    assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+    assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
     with (connect(app.ws_url + "/api/live", origin="https://app.example.com") as ws,  # type: ignore[arg-type]
           pytest.raises(websockets.ConnectionClosedOK)):
         ws.recv(timeout=10)  # accepted; the handler then returns

@@ -708,6 +708,8 @@ def test_a_handshake_over_the_rate_limit_is_refused_with_429_and_retry_after_bef
         assert refused.value.response.status_code == 429  # ASGI's denial response: a client can read it
         assert 1 <= int(refused.value.response.headers["retry-after"]) <= 60
         assert json.loads(refused.value.response.body) == {"ok": False, "error": "Too Many Requests"}
+        assert refused.value.response.headers["x-content-type-options"] == "nosniff"  # an HTTP answer: the headers too
+        assert refused.value.response.headers["x-frame-options"] == "DENY"
         await joined[0].send("still two")  # the refused one never joined the room
         assert await texts(joined[1], 1) == ["still two"]
         await asyncio.gather(*(ws.close() for ws in joined))

@@ -48,7 +48,10 @@ class HttpEdge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
-            await self.other(scope, receive, send)
+            if scope["type"] == "websocket" and self.add_headers is not None:
+                await self._websocket(scope, receive, send, self.add_headers)
+            else:
+                await self.other(scope, receive, send)
             return
         accept = length = None
         chunked = False
@@ -119,3 +122,27 @@ class HttpEdge:
         except ValueError:
             return HTTPException(400, "Invalid Content-Length header")
         return BodyTooLarge(self.max_body_size) if declared > self.max_body_size else None
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send, add: AddHeaders) -> None:
+        """A handshake refused is an HTTP answer too, and carries the security headers: a refusal
+        with a body (429) gets them added; a close before accept, which the server would answer
+        with a bare 403, is sent as that 403 with them, where the server takes ASGI's denial
+        responses (granian does)."""
+        denies = "websocket.http.response" in scope.get("extensions", {})
+        accepted = False
+
+        async def send_headed(message: Message) -> None:
+            nonlocal accepted
+            kind = message["type"]
+            if kind == "websocket.accept":
+                accepted = True
+            elif kind == "websocket.http.response.start":
+                message["headers"] = add(message.get("headers") or [])
+            elif kind == "websocket.close" and not accepted and denies:
+                await send({"type": "websocket.http.response.start", "status": 403,
+                            "headers": add([(b"content-length", b"0")])})
+                await send({"type": "websocket.http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.other(scope, receive, send_headed)
