@@ -86,6 +86,15 @@ def test_the_other_config_messages_are_the_real_ones(api: Path) -> None:
         assert message in run.stderr, (text, run.stderr)
 
 
+@cites("docs/configuration.md", "a\n`rateLimit` with `\"reqests\": 100` would limit nothing")
+def test_a_misspelt_rate_limit_key_stops_start_up_instead_of_limiting_nothing(api: Path) -> None:
+    for key, hint in (("reqests", "requests"), ("trustForwardFor", "trustForwardedFor"), ("redisURL", "redisUrl")):
+        (api / "pyxle.config.json").write_text(json.dumps({"rateLimit": {"requests": 2, "window": 60, key: 1}}))
+        run = pyxle_run(api, "serve", str(api))
+        assert run.returncode == 1, run.stderr
+        assert f'unknown key "rateLimit.{key}"' in run.stderr and f'did you mean "rateLimit.{hint}"?' in run.stderr
+
+
 @cites("docs/configuration.md", '`pyxle: PYXLE_PORT must be an integer between 0 and 65535 (0: any free port) (got "eighty")`')
 def test_a_bad_pyxle_port_stops_start_up_with_the_message_shown(api: Path) -> None:
     run = pyxle_run(api, "serve", str(api), PYXLE_PORT="eighty")

@@ -369,7 +369,7 @@ class Validator:
         return ObservabilityConfig(**kwargs)
 
     def rate_limit(self, value: Any) -> RateLimitConfig | Any:
-        obj = self.object("rateLimit", value, RATE_LIMIT_KEYS)
+        obj = self.object("rateLimit", value, RATE_LIMIT_KEYS, guards=True)
         if obj is None:
             return _INVALID
         kwargs: dict[str, Any] = {}
