@@ -281,6 +281,25 @@ def test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both(make_pro
             in server.output())
 
 
+@pytest.mark.parametrize("path,message", [
+    ("/healthz", "/healthz is Pyxle's health check"),
+    ("/readyz", "/readyz is Pyxle's health check"),
+    ("/_pyxle/metrics", "/_pyxle/metrics is under /_pyxle/, where Pyxle serves the build's assets"),
+    ("/robots.txt", "/robots.txt is also the URL of the public file public/robots.txt, which it would hide"),
+])
+def test_a_metrics_path_over_a_health_check_assets_or_a_public_file_stops_start_up(make_project, start_server,
+                                                                                     path, message):
+    """The metrics answered /healthz instead (401 to every probe: containers marked unhealthy), or
+    hid a public file; /_pyxle/ was blamed on a pages/_pyxle that does not exist."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN, "metricsEndpointPath": path}}
+    project = make_project({"pages/api/ok.py": HELLO, "public/robots.txt": "User-agent: *\n",
+                            "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, ready=False)
+    assert server.wait_exit() == 1
+    assert f"pyxle.config.json: observability.metricsEndpointPath {message}" in server.output()
+    assert "hint: choose another metricsEndpointPath" in server.output()
+
+
 def test_metrics_token_can_come_from_the_environment(make_project, start_server):
     config = {"observability": {"metricsEndpoint": True}}
     server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),

@@ -130,16 +130,30 @@ class PyxleApp(Starlette):
 
             extra.update(openapi_routes(openapi.path, list(entries)))
         shadowed = self.router.set_routes(entries, extra=extra)
-        seen = self.config.observability
-        if seen.metrics_endpoint and seen.metrics_endpoint_path in shadowed:
-            path = seen.metrics_endpoint_path
-            raise StartupError(f"pyxle.config.json: observability.metricsEndpointPath {path} is also the URL of "
-                               f"{self.config.pages_dir}/{_answering(entries, path).file}, which would answer "
-                               "instead of the metrics\n"
-                               "    hint: choose another metricsEndpointPath (the default is /api/__pyxle/metrics)")
+        if self.config.observability.metrics_endpoint:
+            self._check_metrics_path(entries, shadowed)
         self._check_openapi_paths(entries, shadowed)
         self.router.default = public_files(self.config.public_path, fallback)
         return renderer
+
+    def _check_metrics_path(self, entries: list[tuple[RouteSpec, ASGIApp]], shadowed: list[str]) -> None:
+        """The metrics URL must be its own: over a health check it fails the load balancer's probes
+        (401), over a route or a public file it hides them."""
+        path = self.config.observability.metrics_endpoint_path
+        file = self.config.public_path / path.lstrip("/")
+        if path in ("/healthz", "/readyz"):
+            taken = "Pyxle's health check, which load balancers and the Dockerfile's HEALTHCHECK ask"
+        elif path == "/_pyxle" or path.startswith(("/_pyxle/", "/__pyxle/")):
+            taken = "under /_pyxle/, where Pyxle serves the build's assets"
+        elif path in shadowed:
+            taken = (f"also the URL of {self.config.pages_dir}/{_answering(entries, path).file}, which would answer "
+                     "instead of the metrics")
+        elif file.is_file():
+            taken = f"also the URL of the public file {file.relative_to(self.config.root).as_posix()}, which it would hide"
+        else:
+            return
+        raise StartupError(f"pyxle.config.json: observability.metricsEndpointPath {path} is {taken}\n"
+                           "    hint: choose another metricsEndpointPath (the default is /api/__pyxle/metrics)")
 
     def _check_openapi_paths(self, entries: list[tuple[RouteSpec, ASGIApp]], shadowed: list[str]) -> None:
         """A route of the project that answers the OpenAPI URLs (a root catch-all page does) hides
