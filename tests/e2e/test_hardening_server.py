@@ -657,9 +657,12 @@ def test_a_new_connection_still_sending_its_request_head_holds_the_stop_until_th
 # Limits given through the environment are checked like flags.
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("PYXLE_BODY_TIMEOUT", "soon", "PYXLE_BODY_TIMEOUT must be a number of seconds above 0 (got 'soon')"),
-    ("PYXLE_SHUTDOWN_TIMEOUT", "0", "PYXLE_SHUTDOWN_TIMEOUT must be a number of seconds above 0 (got '0')"),
+    ("PYXLE_BODY_TIMEOUT", "soon", "PYXLE_BODY_TIMEOUT must be a number of seconds above 0 and under a year (got 'soon')"),
+    ("PYXLE_SHUTDOWN_TIMEOUT", "0", "PYXLE_SHUTDOWN_TIMEOUT must be a number of seconds above 0 and under a year (got '0')"),
     ("PYXLE_SSR_QUEUE", "-1", "PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got '-1')"),
+    ("PYXLE_SSR_QUEUE", "\u00b2", "PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got '\u00b2')"),
+    ("PYXLE_KEEP_ALIVE_TIMEOUT", "1e12",
+     "PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a year (got '1e12')"),
 ])
 def test_an_invalid_limit_in_the_environment_stops_start_up(make_project, start_server, variable: str, value: str,
                                                           message: str) -> None:
@@ -687,7 +690,7 @@ def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_serv
     server = start_server(make_project({**API, ".env": "PYXLE_KEEP_ALIVE_TIMEOUT=forever\n"}), "serve", env=KEY,
                           ready=False)
     assert server.wait_exit() == 1
-    assert "pyxle: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 (got 'forever')" in server.output()
+    assert "pyxle: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a year (got 'forever')" in server.output()
 
 
 # Without PYXLE_SECRET_KEY, production refuses to start when state is shared.

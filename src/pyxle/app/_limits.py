@@ -40,7 +40,7 @@ class Limits:
             if not text:
                 continue
             if field.name == "ssr_queue":
-                if not text.isdigit():
+                if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
                     raise LimitError(f"{variable} must be a whole number of renders, 0 or more (got {text!r})")
                 values[field.name] = int(text)
                 continue
@@ -49,7 +49,7 @@ class Limits:
             except ValueError:
                 seconds = -1.0
             if not 0 < seconds < 86400 * 365:
-                raise LimitError(f"{variable} must be a number of seconds above 0 (got {text!r})")
+                raise LimitError(f"{variable} must be a number of seconds above 0 and under a year (got {text!r})")
             values[field.name] = seconds
         return cls(**values)
 
