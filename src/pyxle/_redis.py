@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import logging
 import os
 import random
@@ -160,7 +161,9 @@ class Breaker:
         if self._retry_at is None or time.monotonic() < self._retry_at:
             return
         if self._probe is None or self._probe.done():
-            self._probe = asyncio.get_running_loop().create_task(self._ping())
+            # In a context of its own: the request that happened to start it has nothing to do with
+            # it, and its "answers again" line must not carry that request's id.
+            self._probe = contextvars.Context().run(asyncio.get_running_loop().create_task, self._ping())
 
     async def _ping(self) -> None:
         from redis.exceptions import RedisError

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import logging
 import subprocess
@@ -11,6 +12,7 @@ import sys
 import pytest
 
 from pyxle._redis import Breaker, RedisUnavailable, backoff, check_reachable, close_clients, redis_client, shown_url
+from pyxle.observability._context import request_id_var
 from tests.conftest import REPO, RedisServer
 
 
@@ -132,6 +134,43 @@ def test_a_breaker_skips_redis_while_it_is_away_and_uses_it_again_once_a_ping_is
     assert lines[0].startswith(f"test: Redis at {server.url} does not answer (ConnectionError")
     assert lines[0].endswith("nothing is stored until it does")
     assert lines[1] == f"test: Redis at {server.url} answers again"
+
+
+def test_the_answers_again_line_carries_no_request_id_of_the_request_that_started_the_ping(start_redis) -> None:  # type: ignore[no-untyped-def]
+    """The ping runs in the background after a request found the cooldown over; it ran in that
+    request's context, so the line said that request's id, one that had ended by then."""
+    server = start_redis()
+    seen: list[tuple[str, str | None]] = []
+
+    class Seen(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append((record.getMessage(), request_id_var.get()))
+
+    log = logging.getLogger("pyxle.test.context")
+    log.addHandler(Seen())
+    log.setLevel(logging.WARNING)
+
+    async def main() -> None:
+        breaker = Breaker(server.url, feature="test", label="test", meanwhile="nothing is stored",
+                          logger=log, cooldown=0.1, cap=0.1)
+        command = lambda: breaker.client.get("x")
+        server.stop()
+        with pytest.raises(RedisUnavailable):
+            await breaker.call(command)
+        server.start()
+        for n in range(100):
+            if breaker.up:
+                break
+            request_id_var.set(f"request-{n}")  # as the edge does for each request
+            with contextlib.suppress(RedisUnavailable):
+                await breaker.call(command)
+            await asyncio.sleep(0.05)
+        assert breaker.up
+        await close_clients()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+    assert [message for message, _ in seen][-1] == f"test: Redis at {server.url} answers again"
+    assert seen[-1][1] is None, seen
 
 
 def test_backoff_grows_to_its_cap_with_jitter() -> None:
