@@ -336,3 +336,21 @@ def test_with_json_logs_every_line_the_server_prints_is_json_start_up_notes_incl
     assert any("unknownKey" in message for message in warnings), records
     assert any(message.startswith("PYXLE_SECRET_KEY is not set") for message in warnings), records
     assert any(r["level"] == "info" and r["message"].startswith("pyxle serve: http://") for r in records), records
+
+
+@pytest.mark.parametrize("config,env,message", [
+    ({"observability": {"logFormat": "json"}}, {"PYXLE_SSR_TIMEOUT": "abc"},
+     "PYXLE_SSR_TIMEOUT must be a number of seconds above 0 and under a year (got 'abc')"),
+    ({"observability": {"logFormat": "json", "metricsEndpoint": True, "metricsEndpointPath": "/healthz"}}, {},
+     "observability.metricsEndpointPath /healthz is Pyxle's health check"),
+    ({"rateLimit": {"requests": "many"}}, {"PYXLE_LOG_FORMAT": "json"}, "rateLimit.requests"),
+])
+def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, start_server, config, env, message):
+    """The notes were records, the error that ended start-up plain text (two lines with a hint)."""
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
+                          env=env, ready=False)
+    assert server.wait_exit() == 1
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), server.output()
+    errors = [r for r in map(json.loads, lines) if r["level"] == "error"]
+    assert len(errors) == 1 and message in errors[0]["message"] and errors[0]["logger"] == "pyxle", lines

@@ -361,9 +361,14 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app import StartupError, create_app
     from pyxle.cli import _serve as server
 
+    # What the flag or the environment says already: an error in the config itself is a JSON line too.
+    CliError.as_json = (overrides.get("log_format") or os.environ.get("PYXLE_LOG_FORMAT", "").strip().lower()) == "json"
+    if CliError.as_json:
+        logging.config.dictConfig(server.log_config(True))
     config = load_project(directory, mode, overrides, warn=False)  # type: ignore[arg-type]
     json_logs, level = config.log_format == "json", config.observability.log_level
     logging.config.dictConfig(server.log_config(json_logs, level))  # the notes below are in the log's format
+    CliError.as_json = json_logs
     for warning in config.warnings:
         note(warning, json_logs=json_logs)
     config = with_secret(config, mode, workers)  # type: ignore[arg-type]

@@ -19,10 +19,16 @@ Mode = Literal["development", "production"]
 
 
 class CliError(click.ClickException):
-    """Printed as ``pyxle: <message>`` with exit code 1."""
+    """Printed as ``pyxle: <message>`` with exit code 1; a record of the ``pyxle`` logger instead
+    once the server's logs are JSON (``as_json``), so a collector gets no line it cannot parse."""
+
+    as_json = False
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"pyxle: {self.message}", err=True)
+        if CliError.as_json:
+            logger.error("%s", self.message)
+        else:
+            click.echo(f"pyxle: {self.message}", err=True)
 
 
 def project_root(directory: Path) -> Path:
