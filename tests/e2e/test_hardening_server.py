@@ -700,7 +700,9 @@ def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_serv
     ([], {"PYXLE_REALTIME_BROKER": "redis"}, {}, "the realtime broker is redis"),
     ([], {"PYXLE_PAGE_CACHE_BACKEND": "redis"}, {}, "the page cache is in redis"),
     ([], {}, {"pyxle.config.json": '{"cache": {"backend": "redis"}}'}, "the page cache is in redis"),
-], ids=["workers", "realtime-broker", "page-cache", "page-cache-config"])
+    ([], {}, {"pyxle.config.json": '{"rateLimit": {"requests": 5, "redisUrl": "redis://127.0.0.1:1/0"}}'},
+     "rateLimit.redisUrl"),
+], ids=["workers", "realtime-broker", "page-cache", "page-cache-config", "rate-limit"])
 def test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared(make_project, start_server, args: list[str],
                                                                          env: dict[str, str], files: dict[str, str],
                                                                          named: str) -> None:
@@ -710,6 +712,14 @@ def test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared(make_p
     assert "pyxle: PYXLE_SECRET_KEY is not set, and this server shares state" in out and named in out
     assert "secrets.token_urlsafe(48)" in out
     assert "Listening" not in out
+
+
+def test_a_rate_limit_that_is_off_does_not_count_as_shared_state(make_project, start_server) -> None:
+    """``requests: 0`` turns the limiter off and Redis is never asked: its URL refused start-up."""
+    config = '{"rateLimit": {"requests": 0, "redisUrl": "redis://127.0.0.1:1/0"}}'
+    server = start_server(make_project({**API, "pyxle.config.json": config}), "serve")
+    assert "pyxle: warning: PYXLE_SECRET_KEY is not set" in server.output()
+    assert answers(server)
 
 
 def test_one_worker_without_a_secret_key_still_starts_with_a_warning(api_server_without_key: Server) -> None:

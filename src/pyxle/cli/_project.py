@@ -78,7 +78,7 @@ def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) 
     broker = config.realtime.broker or environ.get("PYXLE_REALTIME_BROKER", "")
     if broker.strip().lower() == "redis":
         reasons.append("the realtime broker is redis")
-    if config.rate_limit.redis_url:
+    if config.rate_limit.enabled and config.rate_limit.redis_url:  # (off: Redis is never asked)
         reasons.append("rateLimit.redisUrl")
     if config.cache.backend == "redis":  # cache.backend or PYXLE_PAGE_CACHE_BACKEND, already merged
         reasons.append("the page cache is in redis")
