@@ -5,6 +5,7 @@ the count holds across processes."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import time
@@ -15,6 +16,7 @@ import httpx
 import pytest
 
 from tests.conftest import SHARED_SECRET, Server, link_node_modules, server_env
+from tests.docs._blocks import cites
 from tests.e2e.test_observability import TOKEN, _sample, _scrape, _wait_for
 
 COUNTER = '''
@@ -160,6 +162,76 @@ def HEAD(data):
 
 export default function Canonical() { return <p>canonical</p> }
 '''
+BOUNDARY = '''
+import os, counter
+from pathlib import Path
+
+@server
+async def load(request):
+    fails = (Path(os.environ["COUNTS"]) / "boundary-fails").exists()
+    revalidate = float(request.query_params.get("revalidate", "60"))
+    return {"data": {"n": counter.bump("boundary"), "fails": fails}, "revalidate": revalidate}
+
+import React, { Suspense, use } from 'react'
+
+const waits = new WeakMap()  // one wait per render; it fails on the server while the flag file exists
+function Part({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve, reject) => setTimeout(() =>
+    data.fails && typeof window === 'undefined' ? reject(new Error('the backend is down')) : resolve('part ' + data.n), 100)))
+  return <p id="part">{use(promise)}</p>
+}
+
+export default function Page({ data }) {
+  return <main><h1>boundary {data.n}</h1><Suspense fallback={<p id="fallback">loading</p>}><Part data={data} /></Suspense></main>
+}
+'''
+PAIR = '''
+import asyncio, counter
+
+@server
+async def load(request):
+    n = counter.bump("pair")
+    await asyncio.sleep(0.5)
+    return {"data": {"n": n}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>pair {data.n}</p> }
+'''
+RENDER_FAILS = '''
+import os, counter
+from pathlib import Path
+
+@server
+async def load(request):
+    fails = (Path(os.environ["COUNTS"]) / "render-fails").exists()
+    return {"data": {"n": counter.bump("render-fails"), "fails": fails}, "revalidate": 60}
+
+export default function Page({ data }) {
+  if (data.fails && typeof window === 'undefined') throw new Error('the render failed on the server')
+  return <p>rendered {data.n}</p>
+}
+'''
+ANSWERS = '''
+from starlette.responses import RedirectResponse
+
+@server
+async def load(request):
+    kind = request.query_params.get("kind")
+    if kind == "redirect":
+        return RedirectResponse("/about")
+    if kind == "own":
+        return RedirectResponse("/about", headers={"Cache-Control": "public, max-age=600"})
+    if kind == "missing":
+        raise LoaderError("No such thing", status_code=404)
+    if kind == "bug":
+        raise RuntimeError("a loader bug")
+    return {"kind": kind}
+
+export default function Page({ data }) { return <p>answers {data.kind}</p> }
+'''
+PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/pair.pyxl": PAIR, "pages/render-fails.pyxl": RENDER_FAILS,
+         "pages/answers.pyxl": ANSWERS}
+DOC = "docs/pages.md"
 CONFIG = {
     "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
     "observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN},
@@ -173,6 +245,7 @@ def project_files() -> dict[str, str]:
         "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/cookie.pyxl": SETS_COOKIE,
         "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM,
         "pages/toucher.pyxl": TOUCHER, "pages/canonical.pyxl": CANONICAL, "pyxle.config.json": json.dumps(CONFIG),
+        **PAGES,
     }
 
 
@@ -210,7 +283,7 @@ def visitor(server: Server) -> httpx.Client:
 
 
 def number(text: str) -> int:
-    return int(re.search(r"(?:index|form|stale|burst|cookie|team) (\d+)", shown(text)).group(1))
+    return int(re.search(r"(?:index|form|stale|burst|cookie|team|boundary|pair) (\d+)", shown(text)).group(1))
 
 
 def shown(html: str) -> str:
@@ -508,3 +581,162 @@ def test_the_page_cache_can_be_turned_off(make_project, start_server) -> None:
         answer = httpx.get(server.url + "/")
         assert "x-pyxle-cache" not in answer.headers and answer.headers["cache-control"] == "private, no-cache"
     assert count(server, "index") == 2
+
+
+NAV = {"x-pyxle-navigation": "1"}
+
+
+@contextlib.contextmanager
+def known_visitor(server: Server) -> Iterator[httpx.Client]:
+    """A visitor who has their CSRF cookie already, so a stored page they get may say ``public``."""
+    with visitor(server) as client:
+        client.get("/plain")
+        assert "pyxle-csrf" in client.cookies
+        yield client
+
+
+def flag(server: Server, name: str) -> Path:
+    """A file in the project's counts folder that a loader of this project checks for."""
+    return Path(server.args[1]) / "counts" / name
+
+
+@cites(DOC, "A page in which a `<Suspense>` boundary failed on the server, or was still loading at the render "
+            "timeout, is not stored: that visitor gets it as rendered (the browser renders the boundary), "
+            "`private, no-cache` and without `x-pyxle-cache`, and the next request renders it again")
+def test_a_page_whose_suspense_boundary_failed_on_the_server_is_not_stored_until_it_renders_whole(
+        app: Server) -> None:
+    fails = flag(app, "boundary-fails")
+    url = "/boundary?case=failed"
+    before = count(app, "boundary")
+    fails.touch()
+    try:
+        with known_visitor(app) as client:
+            for headers in ({}, {}, NAV, {}):
+                answer = client.get(url, headers=headers)
+                assert answer.status_code == 200 and "x-pyxle-cache" not in answer.headers, answer.headers
+                assert answer.headers["cache-control"] == "private, no-cache"
+                if not headers:  # the boundary was left to the browser: its fallback and a digest
+                    assert 'id="fallback"' in answer.text and "data-dgst" in answer.text
+        assert count(app, "boundary") == before + 4
+    finally:
+        fails.unlink()
+    with known_visitor(app) as client:
+        whole = client.get(url)
+        assert whole.headers["x-pyxle-cache"] == "MISS" and f"part {before + 5}" in shown(whole.text)
+        again = client.get(url)
+        assert again.headers["x-pyxle-cache"] == "HIT" and again.text == whole.text
+        assert again.headers["cache-control"].startswith("public, s-maxage=60")
+        assert 'id="fallback"' not in again.text
+    assert count(app, "boundary") == before + 5
+
+
+@cites(DOC, "A background render that ends so leaves the stored copy as it was: it is served stale until a "
+            "render is stored or its stale window ends")
+def test_a_background_render_whose_boundary_failed_leaves_the_stored_page_as_it_was(app: Server) -> None:
+    fails = flag(app, "boundary-fails")
+    url = "/boundary?case=regenerated&revalidate=1"
+    with known_visitor(app) as client:
+        first = client.get(url)
+        assert first.headers["x-pyxle-cache"] == "MISS" and f"part {number(first.text)}" in shown(first.text)
+        fails.touch()
+        try:
+            time.sleep(1.2)  # past its revalidate window (1 s)
+            runs = count(app, "boundary")
+            assert client.get(url).headers["x-pyxle-cache"] == "STALE"  # renders it again in the background
+            deadline = time.monotonic() + 10
+            while count(app, "boundary") == runs and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert count(app, "boundary") > runs, "the background render did not run"
+            until = time.monotonic() + 1.5  # its render (100 ms) has ended, and would have been stored
+            while time.monotonic() < until:
+                kept = client.get(url)
+                assert kept.headers["x-pyxle-cache"] == "STALE" and kept.text == first.text, kept.headers
+                time.sleep(0.1)
+        finally:
+            fails.unlink()
+        fresh = after_the_background_render(client, url, first)
+        assert fresh.headers["x-pyxle-cache"] == "HIT" and 'id="fallback"' not in fresh.text
+        assert f"part {number(fresh.text)}" in shown(fresh.text)
+
+
+@cites(DOC, "A client-side navigation that misses renders the document too, so the URL's next document "
+            "request is a hit")
+def test_a_navigation_miss_stores_the_document_too_from_the_same_loader_run(app: Server) -> None:
+    before = count(app, "pair")
+    with known_visitor(app) as client:
+        nav = client.get("/pair?case=sequential", headers=NAV)
+        assert nav.headers["x-pyxle-cache"] == "MISS" and nav.json()["props"]["data"] == {"n": before + 1}
+        page = client.get("/pair?case=sequential")
+        assert page.headers["x-pyxle-cache"] == "HIT" and number(page.text) == before + 1
+        assert "pyxle-csrf-" not in page.text  # a stored document: the stand-in was replaced by the visitor's token
+    assert count(app, "pair") == before + 1
+
+
+@cites(DOC, "Concurrent misses of one URL run the loaders once, whether they ask for the document or the "
+            "navigation JSON")
+def test_concurrent_navigation_and_document_misses_of_one_url_run_the_loader_once(app: Server) -> None:
+    before = count(app, "pair")
+
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=app.url, timeout=30) as client:
+            asks = [client.get("/pair?case=concurrent", headers=NAV if i % 2 else {}) for i in range(6)]
+            return await asyncio.gather(*asks)
+
+    answers = asyncio.run(burst())
+    assert [r.status_code for r in answers] == [200] * 6
+    assert count(app, "pair") == before + 1
+    states = [r.headers["x-pyxle-cache"] for r in answers]
+    assert states.count("MISS") == 1 and states.count("HIT") == 5, states
+    for i, answer in enumerate(answers):
+        if i % 2:
+            assert answer.json()["props"]["data"] == {"n": before + 1}
+        else:
+            assert number(answer.text) == before + 1
+
+
+@cites(DOC, "(when that render fails, the navigation JSON is answered and nothing is stored)")
+def test_a_navigation_miss_whose_document_fails_to_render_answers_its_json_and_stores_nothing(
+        app: Server) -> None:
+    fails = flag(app, "render-fails")
+    fails.touch()
+    try:
+        with known_visitor(app) as client:
+            nav = client.get("/render-fails", headers=NAV)
+            assert nav.status_code == 200 and nav.json()["props"]["data"]["fails"] is True
+            assert "x-pyxle-cache" not in nav.headers and nav.headers["cache-control"] == "private, no-cache"
+            app.wait_for_output("rendering pages/render-fails.pyxl failed: the render failed on the server")
+            page = client.get("/render-fails")  # nothing was stored: rendered again, and failing again
+            assert page.status_code == 500 and "x-pyxle-cache" not in page.headers
+    finally:
+        fails.unlink()
+
+
+@cites(DOC, "So are the other answers of a page URL: a loader's redirect (the `307` and its navigation JSON), "
+            "a `LoaderError` or a loader's exception (the error page and its navigation JSON), the not-found "
+            "page of an unknown URL, and a prefetch's answer")
+@pytest.mark.parametrize(("path", "headers", "status"), [
+    ("/answers?kind=redirect", {}, 307),
+    ("/answers?kind=redirect", NAV, 200),
+    ("/answers?kind=missing", {}, 404),
+    ("/answers?kind=missing", NAV, 404),
+    ("/answers?kind=bug", {}, 500),
+    ("/answers?kind=bug", NAV, 500),
+    ("/nothing-here", {}, 404),
+    ("/nothing-here", NAV, 404),
+    ("/plain", {"x-pyxle-navigation": "prefetch"}, 200),
+], ids=["redirect", "redirect-json", "loader-404", "loader-404-json", "loader-500", "loader-500-json",
+        "unknown-url", "unknown-url-json", "prefetch"])
+def test_an_answer_of_a_page_url_that_is_not_stored_is_private_no_cache(
+        app: Server, path: str, headers: dict[str, str], status: int) -> None:
+    with known_visitor(app) as client:
+        answer = client.get(path, headers=headers, follow_redirects=False)
+        assert answer.status_code == status
+        assert answer.headers.get("cache-control") == "private, no-cache" and "x-pyxle-cache" not in answer.headers
+        if headers.get("x-pyxle-navigation") == "prefetch":
+            assert "props" not in answer.json() and answer.json()["prefetchTtl"] == 0  # the page's code only
+
+
+@cites(DOC, "a `Response` a loader returns keeps the `Cache-Control` it sets")
+def test_a_response_a_loader_returns_keeps_its_own_cache_control(app: Server) -> None:
+    answer = httpx.get(app.url + "/answers?kind=own", follow_redirects=False)
+    assert answer.status_code == 307 and answer.headers["cache-control"] == "public, max-age=600"

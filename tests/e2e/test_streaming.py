@@ -109,6 +109,18 @@ const never = new Promise(() => {})
 function Hangs() { return <p>{use(never)}</p> }
 export default function Page() { return <main><Suspense fallback={<p id="fallback">waiting</p>}><Hangs /></Suspense></main> }
 '''
+NEVER_STORED = '''
+@server
+async def load(request):
+    return {"data": {"stored": "asked to be"}, "revalidate": 60}
+
+import React, { Suspense, use } from 'react'
+const never = new Promise(() => {})
+function Hangs() { return <p>{use(never)}</p> }
+export default function Page({ data }) {
+  return <main><h1 id="shell">{data.stored}</h1><Suspense fallback={<p id="fallback">waiting</p>}><Hangs /></Suspense></main>
+}
+'''
 DIES = '''
 import React, { Suspense, use } from 'react'
 const waits = new WeakMap()
@@ -154,7 +166,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/index.pyxl": SLOW, "pages/slow.css": "#shell { color: rebeccapurple }", "pages/broken.pyxl": BROKEN,
              "pages/reports/index.pyxl": FOLDER_PAGE, "pages/reports/loading.pyxl": doc_block(DOC, "streaming-loading"),
              "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
-             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES, "pages/fast.pyxl": FAST,
+             "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES,
+             "pages/never-stored.pyxl": NEVER_STORED, "pages/fast.pyxl": FAST,
              "pages/chatty.pyxl": CHATTY}
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -418,6 +431,19 @@ def test_a_page_that_streams_can_be_stored_and_is_stored_whole(tmp_path: Path) -
             assert "transfer-encoding" not in answer.headers
     finally:
         server.stop()
+
+
+@cites(DOC, "A page whose boundary failed or timed out in that render is answered as it is, but not stored.")
+def test_a_page_for_the_store_whose_boundary_is_still_loading_at_the_render_timeout_is_not_stored(
+        app: Server) -> None:
+    """Stored, it was served with its fallback to everyone until due. The pool also expired such a
+    render (answered whole) at the very timeout the worker ends it at, so the first render on a new
+    worker was often killed and answered 500."""
+    for _ in range(2):
+        answer = httpx.get(app.url + "/never-stored", timeout=30)
+        assert answer.status_code == 200 and "x-pyxle-cache" not in answer.headers, answer.headers
+        assert answer.headers["cache-control"] == "private, no-cache"
+        assert 'id="fallback"' in answer.text and "asked to be" in answer.text
 
 
 @cites(DOC, "A client that goes away stops its render at once.")

@@ -24,8 +24,10 @@ class Lookup(NamedTuple):
 class PageCache:
     """Stored pages in one backend, with the rules of the configuration.
 
-    ``flights`` holds the render in progress per key, so concurrent misses wait for it instead of
-    running the loaders again; ``regenerate`` runs at most one background render per page URL.
+    ``flights`` holds the render in progress per key (a page URL), so concurrent misses wait for
+    it instead of running the loaders again; it resolves to the entries that render stored, by
+    variant, so each waiter takes its own answer of them. ``regenerate`` runs at most one
+    background render per page URL.
     """
 
     def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
@@ -35,7 +37,7 @@ class PageCache:
         self.rules = RouteRules(routes)
         self.markers = cookie_markers(tuple(session_cookies))
         self.clock = clock
-        self.flights: dict[tuple[str, str], asyncio.Future[Entry | None]] = {}
+        self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}
 
     async def lookup(self, path: str, variant: str) -> Lookup:
@@ -49,18 +51,19 @@ class PageCache:
             return Lookup(entry, version, "stale")
         return Lookup(None, version, "miss")
 
-    def lead(self, key: tuple[str, str]) -> asyncio.Future[Entry | None] | None:
+    def lead(self, key: tuple[str, str]) -> asyncio.Future[dict[str, Entry] | None] | None:
         """Start the render of ``key``; None when one is under way already (await ``flights[key]``)."""
         if key in self.flights:
             return None
         future = self.flights[key] = asyncio.get_running_loop().create_future()
         return future
 
-    def land(self, key: tuple[str, str], entry: Entry | None) -> None:
-        """The render of ``key`` is over: waiters get ``entry`` (None: not stored, they render their own)."""
+    def land(self, key: tuple[str, str], entries: dict[str, Entry] | None) -> None:
+        """The render of ``key`` is over: waiters get the ``entries`` it stored, by variant (None:
+        nothing stored; a waiter whose variant is missing renders its own)."""
         future = self.flights.pop(key, None)
         if future is not None and not future.done():
-            future.set_result(entry)
+            future.set_result(entries)
 
     async def store(self, path: str, entries: dict[str, Entry], version: int) -> bool:
         return await self.backend.put(path, entries, version)

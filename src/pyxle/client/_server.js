@@ -52,6 +52,9 @@ function rootedTree(route, request, collected) {
 // {html, head}; a streamed render returns {abort()} and emits {html, head} (all was ready at once),
 // or {html, head, more: true}, then {chunk}... and {end: true}; or {error, stack} if the shell
 // failed. `options.timeout` (ms): what is still loading then is left to the browser.
+// The last message of a streamed render ({html, head} or {end: true}) also holds `partial: true`
+// when a boundary was left to the browser (it threw, or was still loading at the timeout): its
+// markup then holds that boundary's fallback, so the page must not be stored for others.
 export function renderPage(route, request, emit, options = {}) {
   if (!route.streams) {
     const collected = []
@@ -72,6 +75,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
   let streaming = false // the first answer is out: each write is a chunk of its own
   let ended = false
   let shellFailed = false
+  let partial = false // a boundary was left to the browser (see onError)
   let stream = null
   const text = (chunk) => (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
   const sink = new Writable({
@@ -84,11 +88,12 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       ended = true
       clearTimeout(timer)
       const rest = decoder.decode()
+      const left = partial ? { partial: true } : {}
       if (streaming) {
         if (rest) emit({ chunk: rest })
-        emit({ end: true })
+        emit({ end: true, ...left })
       } else {
-        emit({ ...finish(route, collected, buffered + rest), root: true })
+        emit({ ...finish(route, collected, buffered + rest), root: true, ...left })
       }
       done()
     },
@@ -116,6 +121,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
     },
     onError(error) {
       if (error === CLIENT_GONE) return undefined
+      partial = true
       // A boundary that failed is rendered by the browser; its details stay in the server's log.
       // (onShellError follows at once for an error outside every boundary: that one is the answer.)
       const digest = 'pyxle-' + randomBytes(4).toString('hex')

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle._cancelled import lets_through
+from pyxle.cache import Entry
 from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
@@ -28,10 +29,10 @@ from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, regenerate, serve
 from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, run_loader
 from pyxle.pages._document import auth_seed, document, stored_auth_seed
-from pyxle.pages._errors import PagesRuntime, busy_page, unexpected_error
+from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
-from pyxle.pages._render import merge_head
+from pyxle.pages._render import PartialPage, merge_head
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
@@ -89,6 +90,7 @@ class PageEndpoint:
             request = Request(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
             response = await self._call(request)
+            uncached(response)
             if cookies:
                 cookies.apply(response)
             _no_shared_cookie(response)
@@ -128,8 +130,11 @@ class PageEndpoint:
 
     async def _through_cache(self, request: Request, navigation: bool, cache: Any, rule: Any) -> Response:
         """A stored answer when there is one (a stale one renders the page again in the background);
-        else this request renders it while concurrent requests for the same answer wait for it (a
-        signed-in visitor of a shared route has it rendered as an anonymous request)."""
+        else this request renders it while concurrent requests for the same URL wait for it (a
+        signed-in visitor of a shared route has it rendered as an anonymous request).
+
+        One flight per URL (query and origin) covers both of its answers: the loaders' one run
+        stores the document and the navigation JSON, and each waiter gets its own of them."""
         scope = request.scope
         path = scope["path"]
         variant = _variant("nav" if navigation else "doc", scope)
@@ -143,16 +148,17 @@ class PageEndpoint:
                 cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
             return serve(found.entry, scope, found.state.upper(), media)
         version = found.version
-        key = (path, variant)
+        key = (path, _variant("", scope))
         if (not regenerating and key not in cache.flights and rule is not None and rule.shared
                 and not anonymous(scope, cache.markers)):
             record_cache(self.context.path, "miss")
-            return await self._miss_as_anonymous(request, navigation, cache, key)
+            return await self._miss_as_anonymous(request, navigation, cache, variant)
         flight = cache.lead(key)
-        if flight is None:  # another request is rendering this answer: wait for it
+        if flight is None:  # another request is rendering this URL: wait for it
             if regenerating:
                 return Response(status_code=204)
-            entry = await asyncio.shield(cache.flights[key])
+            entries = await asyncio.shield(cache.flights[key])
+            entry = entries.get(variant) if entries is not None else None
             if entry is not None:
                 record_cache(self.context.path, "hit")
                 return serve(entry, scope, "HIT", media)
@@ -171,8 +177,7 @@ class PageEndpoint:
         finally:
             cache.land(key, stored)
 
-    async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any,
-                                 key: tuple[str, str]) -> Response:
+    async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, variant: str) -> Response:
         """A signed-in visitor's miss on a shared route. What is stored there is served to everyone,
         so it must not be rendered with this visitor's credentials: the page is rendered as the
         background render does it, through the whole app as an anonymous request (no cookies, no
@@ -181,7 +186,7 @@ class PageEndpoint:
         cookie, another render under way), the visitor gets a render of their own, stored nowhere."""
         scope = request.scope
         await regenerate(self.runtime.app, dict(scope))
-        found = await cache.lookup(*key)
+        found = await cache.lookup(scope["path"], variant)
         if found.entry is not None:
             return serve(found.entry, scope, "MISS", JSON if navigation else HTML)
         if not navigation and self._busy():
@@ -190,9 +195,9 @@ class PageEndpoint:
         return response
 
     async def _answer(self, request: Request, navigation: bool, *, cache: Any = None, rule: Any = None,
-                      version: int = 0) -> tuple[Response, Any]:
-        """Run the loaders and answer; with ``cache``, also store the answer when the page may be
-        stored (returning the entry stored, else None)."""
+                      version: int = 0) -> tuple[Response, dict[str, Entry] | None]:
+        """Run the loaders and answer; with ``cache``, also store the answers when the page may be
+        stored (returning the entries stored, else None)."""
         scope = request.scope
         route_path = scope["path"]
         layout_data: dict[str, Any] = {}
@@ -237,18 +242,17 @@ class PageEndpoint:
         if action_result is not None:
             encoded_props = f'{encoded_props[:-1]},"action":{dumps(action_result)}}}'
         nav_body = self._nav_json(route_path, encoded_props, levels) if navigation or fresh is not None else ""
-        if navigation:
-            if fresh is None:
-                return conditional(Response(nav_body, page.status, headers=_VARY, media_type=JSON), scope), None
-            entry = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
-            stored = await cache.store(route_path, {_variant("nav", scope): entry}, version)
-            return serve(entry, scope, "MISS", JSON), entry if stored else None
+        if navigation and fresh is None:
+            return _private_json(nav_body, page.status, scope), None
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
+            if navigation:  # no build to render the document with: the navigation JSON is stored alone
+                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation)
             head = merge_head([element for level in levels for element in level])
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
             return conditional(response, scope), None
+        # A navigation miss of a storable page renders the document too: one loader run stores both.
         mark = new_mark() if fresh is not None else ""
         # A page for the store carries what of the auth seed is the same for everyone, never a user.
         seed = stored_auth_seed(scope, anonymous=rule is None or not rule.shared) if mark else auth_seed(scope)
@@ -258,18 +262,31 @@ class PageEndpoint:
                 response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
                                                   csrf, tail=seed,
                                                   complete=bool(mark) or _bot(request))
-        except RenderQueueFull:
-            return busy_page(), None
-        except RenderError as exc:
+        except (RenderQueueFull, RenderError) as exc:
+            if navigation:  # the router renders the page itself: its JSON is answered, stored nowhere
+                self._log_render_failure(exc)
+                return _private_json(nav_body, page.status, scope), None
+            if isinstance(exc, RenderQueueFull):
+                return busy_page(), None
             return await self._render_failed(exc, layout_data, route_path), None
+        if isinstance(response, PartialPage):
+            fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
-            return conditional(response, scope), None
+            return (_private_json(nav_body, page.status, scope) if navigation else conditional(response, scope)), None
+        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation)
+
+    async def _store(self, scope: Scope, cache: Any, version: int, fresh: float, stale: float, nav_body: str,
+                     rendered: Response | None, mark: str, navigation: bool) -> tuple[Response, dict[str, Entry] | None]:
+        """Store what one run of the loaders answers (its navigation JSON, and the document when it
+        was rendered) and serve this request its own; the entries stored, else None (an
+        invalidation came first)."""
         now = cache.clock()
-        entry = make_entry(bytes(response.body), 200, fresh, stale, now, version, mark)
-        entries = {_variant("doc", scope): entry,
-                   _variant("nav", scope): make_entry(nav_body.encode(), 200, fresh, stale, now, version)}
-        stored = await cache.store(route_path, entries, version)
-        return serve(entry, scope, "MISS", HTML), entry if stored else None
+        entries = {_variant("nav", scope): make_entry(nav_body.encode(), 200, fresh, stale, now, version)}
+        if rendered is not None:
+            entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, fresh, stale, now, version, mark)
+        stored = await cache.store(scope["path"], entries, version)
+        own = entries[_variant("nav" if navigation else "doc", scope)]
+        return serve(own, scope, "MISS", JSON if navigation else HTML), entries if stored else None
 
     def _window(self, revalidate: float | None, layouts: list[float], rule: Any,
                 cache: Any) -> tuple[float | None, float]:
@@ -294,8 +311,11 @@ class PageEndpoint:
         return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
 
+    def _log_render_failure(self, exc: RenderError | RenderQueueFull) -> None:
+        logger.error("rendering %s failed: %s\n%s", self.where, exc, getattr(exc, "stack", None) or "")
+
     async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], route_path: str) -> Response:
-        logger.error("rendering %s failed: %s\n%s", self.where, exc, exc.stack or "")
+        self._log_render_failure(exc)
         if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
             return self.runtime.dev_render_error(exc)
         error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
@@ -344,9 +364,14 @@ def is_bot(agent: str) -> bool:
     return _BOTS.search(agent.lower()) is not None
 
 
+def _private_json(body: str, status: int, scope: Scope) -> Response:
+    """Navigation JSON rendered for this request alone (``private, no-cache``, with its ETag)."""
+    return conditional(Response(body, status, headers=_VARY, media_type=JSON), scope)
+
+
 def _variant(kind: str, scope: Scope) -> str:
     """Which stored answer of the page path this request gets: ``doc`` or ``nav``, per query string
-    and per origin (``http://host``).
+    and per origin (``http://host``); with ``kind`` "", the URL both answers are rendered for.
 
     The origin is part of it, as it is of Django's cache key, because a loader may put ``request.url``
     in the page (a canonical link): keyed on the path alone, one request with ``Host:

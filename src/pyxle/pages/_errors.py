@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
+from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
 from pyxle.pages._document import LANG, document
@@ -104,6 +105,14 @@ def unexpected_error(exc: BaseException, where: str, expose: bool) -> dict[str, 
             "stack": "".join(traceback.format_exception(exc))}
 
 
+def uncached(response: Response) -> None:
+    """Every answer of a page URL says whether it may be kept: one that is not a stored page (a
+    redirect, an error page, a prefetch's code) is ``private, no-cache`` like any page rendered for
+    one visitor, unless it set its own (a loader's ``Response`` is the app's choice, kept)."""
+    if "cache-control" not in response.headers:
+        response.headers["Cache-Control"] = PRIVATE
+
+
 RETRY_AFTER = "1"  # seconds: a saturated render queue usually drains within one
 
 
@@ -148,6 +157,7 @@ class NotFound:
         cookies = request.state.cookies = ActionCookies(https=over_https(scope))
         folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
         response = await self._answer(request, folder, error, navigation)
+        uncached(response)
         if cookies:
             cookies.apply(response)
         await response(scope, receive, send)

@@ -77,6 +77,13 @@ def merge_levels(head: list[list[str]], rendered: list[str]) -> list[str]:
     return merge_head(ordered)
 
 
+class PartialPage(HTMLResponse):
+    """A document rendered whole whose render left a ``<Suspense>`` boundary to the browser (it
+    threw, or was still loading at the render timeout). It is right for the visitor it was rendered
+    for, whose browser renders that part, but it holds the fallback in the boundary's place: the
+    page cache must not keep it for everyone (a transient failure would be served until due)."""
+
+
 class Renderer:
     """Server rendering for one build: its manifest and a pool of warm Node workers."""
 
@@ -123,7 +130,8 @@ class Renderer:
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         A page that suspends is streamed (``StreamingResponse``): the head, the shell and the
-        props first, then the rest as it renders; ``complete`` waits for all of it instead.
+        props first, then the rest as it renders; ``complete`` waits for all of it instead, and
+        answers a ``PartialPage`` when a boundary was left to the browser.
         """
         props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
         request = {"page": page_id, "routePath": route_path, "csrfToken": csrf_token}
@@ -143,7 +151,7 @@ class Renderer:
         if stream is None:
             body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
                             scripts=tail + scripts if tail else scripts, rooted=rooted, lang=self.lang)
-            return HTMLResponse(body, status, headers=headers)
+            return (PartialPage if result.get("partial") else HTMLResponse)(body, status, headers=headers)
         first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
                          scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang)
         return StreamingResponse(_streamed(first, stream), status, headers={**(headers or {}), **_STREAMED},
@@ -177,4 +185,4 @@ async def _streamed(first: str, stream: RenderStream) -> AsyncIterator[str]:
     yield END
 
 
-__all__ = ["RenderError", "RenderQueueFull", "Renderer", "merge_head", "split_head"]
+__all__ = ["PartialPage", "RenderError", "RenderQueueFull", "Renderer", "merge_head", "split_head"]

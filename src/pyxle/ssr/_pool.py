@@ -26,6 +26,9 @@ PIPELINE = 16
 REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
 _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe is looked at once more
+# A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
+# the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
+_SETTLE = 1.0
 # Console output can follow its render's answer (a Suspense boundary that failed is logged just after
 # the render ends): the contexts of the last renders answered are kept, in a ring indexed by id.
 _RECENT = 256
@@ -36,11 +39,12 @@ class _Job:
     context of its caller, in which its console output is logged (so a record carries the id of
     the request the render is for, without this package knowing of request ids)."""
 
-    __slots__ = ("context", "future", "id", "line", "page", "started", "urgent", "worker")
+    __slots__ = ("context", "future", "id", "line", "page", "settle", "started", "urgent", "worker")
 
     def __init__(self, job_id: int, page: str, line: bytes, future: asyncio.Future[dict[str, Any]],
-                 urgent: bool, context: contextvars.Context) -> None:
+                 urgent: bool, context: contextvars.Context, settle: float = 0.0) -> None:
         self.id = job_id
+        self.settle = settle  # seconds past the timeout before it counts as hung (see _SETTLE)
         self.page = page
         self.line = line
         self.future = future
@@ -225,7 +229,8 @@ class SsrPool:
             rest = orjson.dumps({k: v for k, v in request.items() if k != "props"})
             line = b'{"id":%d,"props":%s,%s' % (job_id, props_json.encode(), rest[1:])
         loop = self._loop or asyncio.get_running_loop()
-        job = _Job(job_id, request.get("page", ""), line + b"\n", loop.create_future(), urgent, contextvars.copy_context())
+        job = _Job(job_id, request.get("page", ""), line + b"\n", loop.create_future(), urgent, contextvars.copy_context(),
+                   _SETTLE if request.get("complete") else 0.0)
         self._dispatch(job)
         try:
             message = await job.future
@@ -291,7 +296,7 @@ class SsrPool:
         for worker in list(self._workers):
             for job in worker.pending.values():  # the first: the one rendering now
                 busy = True
-                if job.started is not None and job.started <= deadline:
+                if job.started is not None and job.started + job.settle <= deadline:
                     job.started = None  # expired once (a last look may follow)
                     self._expire(job, False)
                 break
