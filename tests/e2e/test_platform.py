@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server
+from tests.docs._blocks import cites
 
 MIDDLEWARE = '''
 class Tag:
@@ -382,20 +383,23 @@ def test_unknown_config_key_warns(make_project, start_server) -> None:
     assert "pagesDri" in server.output() and "pagesDir" in server.output()
 
 
+@cites("docs/configuration.md", "`.env.local`: your machine's values, **not committed**; they override both files above")
 def test_env_files_and_precedence(make_project, start_server) -> None:
     project = make_project({
         "pages/api/env.py": "import os\nasync def get(r): return {k: os.environ.get(k) for k in ('A', 'B', 'C', 'D')}\n",
         ".env": "A=env\nB=env\nC=env\nD=env\n",
         ".env.local": "B=local\n",
-        ".env.production": "C=production\n",
-        ".env.development": "C=development\n",
+        ".env.production": "B=production\nC=production\n",
+        ".env.development": "B=development\nC=development\n",
         ".env.production.local": "D=production-local\n",
     })
     server = start_server(project, env={"A": "shell"})
+    # .env.local overrides .env.<mode> (0.9 and Next.js order): a machine's value beats the committed one
     assert httpx.get(server.url + "/api/env").json() == {"A": "shell", "B": "local", "C": "production",
                                                         "D": "production-local"}
     dev = start_server(project, "dev")
     assert httpx.get(dev.url + "/api/env").json()["C"] == "development"
+    assert httpx.get(dev.url + "/api/env").json()["B"] == "local"
 
 
 def test_print_config_masks_secrets(make_project, tmp_path: Path) -> None:

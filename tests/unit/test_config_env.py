@@ -113,7 +113,8 @@ def test_load_order_later_files_win(tmp_path: Path) -> None:
     write(tmp_path, ".env.production", "E=production\n")
     environ: dict[str, str] = {}
     applied = load_env_files(tmp_path, "development", environ)
-    assert applied == {"A": "env", "B": "local", "C": "development", "D": "development.local", "E": "env"}
+    # .env < .env.<mode> < .env.local < .env.<mode>.local, as in Next.js and pyxle-framework 0.9
+    assert applied == {"A": "env", "B": "local", "C": "local", "D": "development.local", "E": "env"}
     assert {k: environ[k] for k in applied} == applied
 
 

@@ -29,10 +29,11 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "$": "$"}
 
 
 def env_file_names(mode: str) -> tuple[str, ...]:
-    """The files read, lowest precedence first."""
+    """The files read, lowest precedence first: Next.js's order, and pyxle-framework 0.9's, so a
+    machine's ``.env.local`` overrides the committed ``.env.production`` too."""
     if not _MODE.fullmatch(mode):
         raise ValueError(f"mode must be a simple name like 'development' (got {mode!r})")
-    return (".env", ".env.local", f".env.{mode}", f".env.{mode}.local")
+    return (".env", f".env.{mode}", ".env.local", f".env.{mode}.local")
 
 
 def parse_env(text: str) -> tuple[dict[str, str], tuple[str, ...]]:
