@@ -127,7 +127,7 @@ def load_env_files(
     root: Path, mode: str, environ: MutableMapping[str, str] = os.environ,
     origins: MutableMapping[str, str] | None = None,
 ) -> dict[str, str]:
-    """Load ``.env``, ``.env.local``, ``.env.<mode>``, ``.env.<mode>.local`` into ``environ``.
+    """Load ``.env``, ``.env.<mode>``, ``.env.local``, ``.env.<mode>.local`` into ``environ``.
 
     Later files override earlier ones; variables already set in ``environ`` (the shell)
     always win over every file. Returns the variables this call set; ``origins``, when
