@@ -13,6 +13,7 @@ import websockets
 from websockets.exceptions import InvalidStatus
 
 from tests.conftest import Server, server_env
+from tests.docs._blocks import cites
 
 ROUTES = {
     "db_helper.py": "GREETING = 'from the project root'\n",
@@ -24,6 +25,8 @@ ROUTES = {
     "pages/api/users/[id]/posts/[post-id].py": "async def get(request): return dict(request.path_params)\n",
     "pages/api/files/[...path].py": "async def get(request): return dict(request.path_params)\n",
     "pages/api/docs/[[...slug]].py": "async def get(request): return dict(request.path_params)\n",
+    "pages/api/shop/[[...slug]].py": "async def get(request): return {'slug': request.path_params.get('slug', 'index')}\n",
+    "pages/api/typed/[[...slug]].py": "async def get(request, slug: str = 'index'): return {'slug': slug}\n",
     "pages/api/(admin)/stats.py": "async def get(request): return {'route': 'stats'}\n",
     "pages/api/_private.py": "async def get(request): return {'route': 'private'}\n",
     "pages/api/_lib/helper.py": "async def get(request): return {'route': 'private dir'}\n",
@@ -106,7 +109,7 @@ def get(server: Server, path: str, **kw) -> httpx.Response:
     ("/api/users/42", {"route": "user", "params": {"id": "42"}}),
     ("/api/users/7/posts/9", {"id": "7", "post_id": "9"}),  # [post-id] -> post_id
     ("/api/files/a/b/c.txt", {"path": "a/b/c.txt"}),  # catch-all keeps slashes
-    ("/api/docs", {"slug": ""}),  # optional catch-all matches its folder
+    ("/api/docs", {}),  # optional catch-all matches its folder, without the parameter (as 0.9 and Next.js)
     ("/api/docs/x/y", {"slug": "x/y"}),
     ("/api/stats", {"route": "stats"}),  # (group) left out of the URL
     ("/api/root", {"greeting": "from the project root"}),  # project root importable
@@ -122,6 +125,15 @@ def test_private_and_unknown_paths_are_404_json(routes_server: Server, path: str
     r = get(routes_server, path)
     assert r.status_code == 404
     assert r.json() == {"error": "Not Found"}
+
+
+@cites("docs/api-routes.md", '`request.path_params.get("slug")` is `None` there; a typed handler gives it a default')
+@pytest.mark.parametrize("path,slug", [("/api/shop", "index"), ("/api/shop/a/b", "a/b"), ("/api/typed", "index"),
+                                       ("/api/typed/a", "a")])
+def test_an_optional_catch_all_at_its_folder_has_no_parameter(routes_server: Server, path: str, slug: str) -> None:
+    """As in Pyxle 0.9: an app's ``.get("slug", default)`` or ``is None`` check gets its default,
+    where ``""`` was given."""
+    assert get(routes_server, path).json() == {"slug": slug}
 
 
 def test_trailing_slash_redirects(routes_server: Server) -> None:

@@ -83,9 +83,9 @@ class PyxleRouter(Router):
             m = regex.match(path)
             if m is not None:
                 params = m.groupdict()
-                for name in optional:
+                for name in optional:  # an optional catch-all at its folder: absent, as in Pyxle 0.9 and Next.js
                     if params[name] is None:
-                        params[name] = ""
+                        del params[name]
                 scope["path_params"] = params
                 return app
         return None

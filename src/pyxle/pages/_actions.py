@@ -105,7 +105,7 @@ class ActionsEndpoint:
         for spec, page_path in self._dynamic_urls:
             match = spec.regex.match(url)  # type: ignore[union-attr]
             if match is not None:
-                params = {k: "" if v is None else v for k, v in match.groupdict().items()}
+                params = {k: v for k, v in match.groupdict().items() if v is not None}  # as the page's (router)
                 return page_path, url, params
         return None
 
