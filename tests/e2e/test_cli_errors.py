@@ -140,3 +140,27 @@ def test_print_config_shows_csrf_api_routes_as_set_and_null_when_unset(api: Path
     run = pyxle(api, "dev", ".", "--print-config")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["csrf"]["apiRoutes"] == shown
+
+
+SYNTAX_PAGE = '''import platform
+
+@server
+async def load(request):
+    x = 1
+    return {"python": platform.python_version(), "start": 0,,}
+
+export default function Page({ data }) {
+  return <p>{data.python}</p>
+}
+'''
+
+
+def test_a_python_syntax_error_in_a_page_points_at_its_column_from_the_project_folder(make_project) -> None:
+    """``pyxle check .`` and ``pyxle dev`` run from the project, where the page's relative path is
+    a real file: the parser read the error's line from it at the statement's own line number (1
+    here) and clipped the column to that line, 6:26 instead of 6:61."""
+    project = make_project({"pages/index.pyxl": SYNTAX_PAGE})
+    for where in (".", str(project)):
+        run = pyxle(project, "check", where)
+        assert run.returncode == 1 and "pages/index.pyxl:6:61: Python syntax error" in run.stdout + run.stderr, (
+            where, run.stdout + run.stderr)

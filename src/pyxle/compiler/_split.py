@@ -177,8 +177,11 @@ class _Splitter:
     def py_extent(self, i: int, stop: int) -> int:
         """End of the Python statement at ``i``; raises the parser's SyntaxError (real file lines)."""
         quick = min(quick_statement_end(self.lines, i), stop)
+        # Parsed under a name that is no file: given a real one, CPython reads the error's line
+        # from that file (at the statement's own line number here) to place the column.
+        name = f"<{self.path}>"
         try:
-            ast.parse("".join(self.lines[i:quick]), self.path)
+            ast.parse("".join(self.lines[i:quick]), name)
             return quick
         except SyntaxError as exc:
             first_error = exc
@@ -190,7 +193,7 @@ class _Splitter:
             if first_error.lineno is not None:
                 first_error.lineno += i
             raise first_error
-        ast.parse("\n" * i + "".join(self.lines[i:end]), self.path)
+        ast.parse("\n" * i + "".join(self.lines[i:end]), name)
         return end
 
     def js_extent(self, i: int, stop: int) -> int:
