@@ -59,8 +59,9 @@ class LoaderError(_PageError):
 
 
 class ActionError(_PageError):
-    """Raised by an action: ``{"ok": false, "error": message, "data": data}`` with its status, and
-    ``"fields"`` when given. ``ActionError(message, status_code=400, data=None, *, fields=None)``."""
+    """Raised by an action: ``{"ok": false, "error": message}`` with its status, plus ``"data"`` and
+    ``"fields"`` when given and not empty (as pyxle-framework 0.9 answered: a client testing
+    ``if (res.data)`` sees no data). ``ActionError(message, status_code=400, data=None, *, fields=None)``."""
 
     default_status = 400
 
@@ -72,7 +73,7 @@ class ActionError(_PageError):
 
 class ValidationActionError(ActionError):
     """Field errors found by hand, answered like a typed body that failed validation: 422
-    ``{"ok": false, "error": message, "fields": {"title": ["..."]}}``.
+    ``{"ok": false, "error": message, "fields": {"title": ["..."]}}`` (``"data"`` too, when given).
     ``ValidationActionError(message="Validation failed", *, fields, status_code=422, data=None)``."""
 
     def __init__(self, message: str = "Validation failed", *, fields: dict[str, list[str]],

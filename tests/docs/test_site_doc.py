@@ -85,7 +85,7 @@ def test_the_compiler_example_page_renders_and_its_action_runs(site: Server) -> 
     assert "<title>Users</title>" in page.text and "<li>Ada</li>" in page.text
     with httpx.Client(base_url=site.url) as client:
         refused = client.post("/api/__actions/people/add_user", json={"name": ""}, headers=csrf(client))
-    assert refused.json() == {"ok": False, "error": "A name is required", "data": {}}
+    assert refused.json() == {"ok": False, "error": "A name is required"}
 
 
 @cites("docs/client.md", "`priority`\n  (eager, `fetchpriority=\"high\"`, one `<link rel=\"preload\">` in the head)")

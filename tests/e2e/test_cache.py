@@ -407,7 +407,7 @@ def test_two_visitors_of_a_cached_page_get_different_csrf_tokens_and_never_each_
             client.get("/form")
             page = client.get("/form")
             assert page.headers["x-pyxle-cache"] == "HIT"
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+            token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
             assert token == client.cookies["pyxle-csrf"]  # the visitor's own, never the stand-in
             assert "pyxle-csrf-" not in page.text
             pages[client] = token

@@ -76,7 +76,7 @@ def test_action_without_csrf_token_is_refused_and_shown(demo_server: Server, pag
     page.page.route("**/api/__actions/**", strip_token)
     page.page.goto(demo_server.url + "/users")
     page.hydrated()
-    page.page.evaluate("document.querySelector('[data-testid=add-user] input[name=csrf_token]').value = 'forged.token'")
+    page.page.evaluate("document.querySelector('[data-testid=add-user] input[name=_csrf_token]').value = 'forged.token'")
     page.page.get_by_label("Name").fill("Mallory")
     page.page.get_by_label("Email").fill("mallory@example.com")
     page.page.get_by_role("button", name="Add user").click()
@@ -131,7 +131,7 @@ def test_plain_form_post_redirects_back_and_refuses_forgeries(demo_server: Serve
 
     with httpx.Client(base_url=demo_server.url) as client:
         html = client.get("/users").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
         assert token == client.cookies["pyxle-csrf"]
         html_accept = {"accept": "text/html,application/xhtml+xml", "referer": demo_server.url + "/users"}
         ok = client.post("/api/__actions/users/index/add_user", headers=html_accept,

@@ -112,7 +112,7 @@ def _form(server: Server, page: str) -> Iterator[tuple[httpx.Client, str, str]]:
     with httpx.Client(base_url=server.url) as client:
         html = client.get(server.url + page).text  # a full URL: "//host/x" stays a path of this server
         action = re.search(r'<form[^>]* action="([^"]+)"', html).group(1)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
         yield client, action, token
 
 

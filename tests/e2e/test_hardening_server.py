@@ -500,7 +500,7 @@ def test_deeply_nested_json_to_an_action_is_a_400(make_project, start_server) ->
         token = client.cookies["pyxle-csrf"]
         r = client.post("/api/__actions/index/save", content=b"[" * 100_000,
                         headers={"content-type": "application/json", "x-csrf-token": token})
-        assert r.status_code == 400 and r.json() == {"error": "Malformed JSON body: nested too deeply"}
+        assert r.status_code == 400 and r.json() == {"ok": False, "error": "Malformed JSON body: nested too deeply"}
         ok = client.post("/api/__actions/index/save", json={"b": 1, "a": 2}, headers={"x-csrf-token": token})
         assert ok.json() == {"ok": True, "keys": ["a", "b"]}
     assert "Traceback" not in server.output()

@@ -115,14 +115,14 @@ def test_validation_action_error_raised_by_hand_answers_the_same_shape(server: S
     with _client(server) as (client, csrf):
         response = client.post("/api/__actions/index/by_hand", json={}, headers=csrf)
     assert response.status_code == 422
-    assert response.json() == {"ok": False, "error": "Validation failed", "data": {},
+    assert response.json() == {"ok": False, "error": "Validation failed",
                                "fields": {"title": ["already taken"]}}
 
 
 def test_a_no_js_form_post_re_renders_the_page_with_its_field_errors(server: Server) -> None:
     with _client(server) as (client, _):
         html = client.get("/").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
         response = client.post("/api/__actions/index/save", data={"csrf_token": token, "title": "ab"},
                                headers={"accept": "text/html", "referer": server.url + "/"})
     assert response.status_code == 422

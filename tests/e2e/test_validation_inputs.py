@@ -164,7 +164,7 @@ def test_one_checked_checkbox_reaches_a_typed_action_as_a_list_urlencoded_or_mul
 
 def test_a_no_js_form_post_with_one_checked_checkbox_succeeds(server: Server) -> None:
     with _client(server) as (client, _):
-        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get("/").text).group(1)
         response = client.post("/api/__actions/index/save", data={"csrf_token": token, "tags": "a"},
                                headers={"accept": "text/html", "referer": server.url + "/"})
     assert response.status_code == 303, response.text[:300]

@@ -95,7 +95,7 @@ class HttpEdge:
             if length is not None:
                 refusal = self._refuse_length(length)
                 if refusal is not None:
-                    await error_response(refusal)(scope, receive, send_edge)
+                    await error_response(refusal, scope["path"])(scope, receive, send_edge)
                     return
             if length is not None or chunked or scope["method"] not in _NO_BODY:
                 limit = self.max_body_size if length is None else None  # a declared length is checked above
@@ -104,13 +104,14 @@ class HttpEdge:
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
-                    await error_response(exc)(scope, receive, send_edge)
+                    await error_response(exc, scope["path"])(scope, receive, send_edge)
         except BaseException as exc:  # sys.exit() and the like from the request's code too (see pyxle._cancelled)
             if lets_through(exc):  # the request's cancellation
                 raise
             logger.error("Unhandled error in %s %s", scope.get("method"), loggable(scope.get("path", "")), exc_info=exc)
             if status is None:
-                await JSONResponse(server_error(exc, expose=self.expose_errors), 500)(scope, receive, send_edge)
+                body = server_error(exc, expose=self.expose_errors, path=scope["path"])
+                await JSONResponse(body, 500)(scope, receive, send_edge)
         finally:
             if begun is not None:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]

@@ -14,18 +14,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from pyxle.api._handlers import is_async
+from pyxle.pages import ACTIONS_PREFIX
 
 
-def error_response(exc: HTTPException) -> Response:
-    """``HTTPException(status, detail)`` -> ``{"error": detail}`` with its status and headers."""
+def error_response(exc: HTTPException, path: str = "") -> Response:
+    """``HTTPException(status, detail)`` -> ``{"error": detail}`` with its status and headers; at a
+    server action's ``path`` ``{"ok": false, "error": detail}``, as every action answer has ``ok``
+    (a malformed JSON body's 400, the 405, a body too large)."""
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
-    return JSONResponse({"error": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+    body = {"ok": False, "error": exc.detail} if path.startswith(ACTIONS_PREFIX) else {"error": exc.detail}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_response(exc)
+    return error_response(exc, request.scope.get("path", ""))
 
 
 async def _websocket_exception(websocket: WebSocket, exc: Exception) -> None:
@@ -33,10 +37,11 @@ async def _websocket_exception(websocket: WebSocket, exc: Exception) -> None:
     await websocket.close(code=exc.code, reason=exc.reason)
 
 
-def server_error(exc: BaseException, *, expose: bool) -> dict[str, Any]:
+def server_error(exc: BaseException, *, expose: bool, path: str = "") -> dict[str, Any]:
     """The body of a 500: generic, unless ``expose`` (``pyxle dev``, ``debug``) adds the exception
-    text and traceback; the production server never does."""
-    body: dict[str, Any] = {"error": "Internal Server Error"}
+    text and traceback; the production server never does. With ``"ok": false`` at an action's ``path``."""
+    body: dict[str, Any] = {"ok": False} if path.startswith(ACTIONS_PREFIX) else {}
+    body["error"] = "Internal Server Error"
     if expose:
         body["exception"] = f"{type(exc).__name__}: {exc}"
         body["traceback"] = traceback.format_exception(exc)

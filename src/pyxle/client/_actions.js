@@ -2,7 +2,8 @@
 // /api/__actions/<page>/<name> with the CSRF token from the CSRF cookie, honour
 // x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named), and
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
-// A failed call resolves to {ok: false, error, fields} (`fields`: per-field errors of a 422, or null).
+// A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
+// an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
 import { createElement as h, useCallback, useContext, useEffect, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
 import { invalidate, isCurrent, navigate, refresh } from './_router.js'
@@ -61,7 +62,10 @@ export async function callAction(url, payload, { signal } = {}) {
   if (!result || typeof result.ok !== 'boolean') {
     result = { ok: false, error: (result && result.error) || `The server answered ${response.status}` }
   }
-  if (!result.ok) result.fields = result.fields || null
+  if (!result.ok) {
+    result.fields = result.fields || null
+    result.data = result.data ?? null
+  }
   const stale = response.headers.get('x-pyxle-invalidate')
   if (stale) {
     const urls = stale.split(',').map((s) => s.trim()).filter(Boolean)
@@ -102,8 +106,9 @@ function formData(form, submitter) {
 // hydrated, the clicked submit button's name=value included either way. While pending:
 // data-pending on the form, submit buttons disabled, and another submit (Enter in a field,
 // requestSubmit()) ignored, so the action runs once.
-// onSuccess(result without `ok`); onError(message, fields). Without onError the message shows
-// in the form, in <p role="alert" data-pyxle-form-error> (red, or `errorClassName` instead).
+// onSuccess(result without `ok`); onError(message, fields, result). A failure's message shows in the
+// form, onError or not (as in Pyxle 0.9), in <p role="alert" data-pyxle-form-error> (red, or
+// `errorClassName` instead).
 export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
                       ...rest }) {
   const page = useContext(PageContext)
@@ -139,20 +144,20 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
     if (result.ok) {
       if (resetOnSuccess) form.reset()
       if (onSuccess) onSuccess(withoutOk(result))
-    } else if (onError) {
-      onError(result.error, result.fields, result)
     } else {
       setError(result.error)
+      if (onError) onError(result.error, result.fields, result)
     }
   }
 
-  // The hidden field lets the form work as a plain HTML post before hydration or without JS.
+  // The hidden field lets the form work as a plain HTML post before hydration or without JS. Its
+  // name is Pyxle 0.9's, which that release's actions read in (and pop from) `await request.json()`.
   const message = error && h('p', { role: 'alert', 'data-pyxle-form-error': '', className: errorClassName,
                                     style: errorClassName ? undefined : ERROR_STYLE }, error)
   const encoding = rest.encType === undefined && rest.enctype === undefined ? { encType: 'multipart/form-data' } : {}
   return h('form', { ...encoding, ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
                      'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
-    h('input', { type: 'hidden', name: 'csrf_token', value: page.csrfToken || '' }), children, message)
+    h('input', { type: 'hidden', name: '_csrf_token', value: page.csrfToken || '' }), children, message)
 }
 
 // const save = useAction('save'); await save({ title }) -> { ok, ... }. save.pending, .error,

@@ -89,7 +89,9 @@ export type ActionFieldErrors = Record<string, string[]>
 
 export type ActionResult<T = Record<string, unknown>> =
   | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
-  | { ok: false; error: string; fields: ActionFieldErrors | null; data?: Record<string, unknown>; aborted?: boolean }
+  | { ok: false; error: string; fields: ActionFieldErrors | null
+      /** The `ActionError`'s data; null when it has none (absent when the call never got an answer). */
+      data?: Record<string, unknown> | null; aborted?: boolean }
 
 /** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
 export type FieldErrors = ActionFieldErrors
@@ -129,7 +131,7 @@ export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'ac
   pagePath?: string
   /** The action's result, without `ok`. */
   onSuccess?: (result: Record<string, any>) => void
-  /** The error message, and the per-field errors of a 422 (else null). Without it the message shows in the form. */
+  /** The error message, and the per-field errors of a 422 (else null). The message shows in the form either way. */
   onError?: (message: string, fields: ActionFieldErrors | null, result: ActionResult) => void
   /** Reset the form after a successful action (default true). */
   resetOnSuccess?: boolean

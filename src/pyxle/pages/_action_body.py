@@ -16,7 +16,9 @@ from pyxle._loading import SourceError, def_line
 from pyxle.runtime import ValidationActionError
 
 Bind = Callable[[Request], Awaitable[dict[str, Any]]]
-CSRF_FIELD = "csrf_token"  # the hidden field of no-JS forms: never part of the body model
+# The CSRF field of a form post, never part of a typed body: `Form` renders `_csrf_token` (as Pyxle 0.9
+# did); the CSRF check also takes `csrf_token`, which hand-written forms may post.
+CSRF_FIELDS = ("_csrf_token", "csrf_token")
 
 
 def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
@@ -37,7 +39,7 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
                           "and read `await request.json()`")
     try:
         signature = validation.describe(fn, body_name=name)
-        reader = validation.body_reader(signature.params[0].annotation, ignore_form_keys=(CSRF_FIELD,))
+        reader = validation.body_reader(signature.params[0].annotation, ignore_form_keys=CSRF_FIELDS)
     except validation.MissingExtra as exc:
         raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}", validation.EXTRA_HINT) from None
     except (validation.SignatureProblem, TypeError) as exc:

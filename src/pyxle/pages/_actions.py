@@ -197,7 +197,9 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
         with phase("action", label):
             result = await fn(request) if bind is None else await fn(request, **await bind(request))
     except ActionError as exc:
-        answer = {"ok": False, "error": exc.message, "data": exc.data or {}}
+        answer: dict[str, Any] = {"ok": False, "error": exc.message}
+        if exc.data:  # as in pyxle-framework 0.9: no "data" key without data ({} is truthy to `if (res.data)`)
+            answer["data"] = exc.data
         if exc.fields:
             answer["fields"] = exc.fields
         try:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
 
-from pyxle.pages._action_body import CSRF_FIELD
+from pyxle.pages._action_body import CSRF_FIELDS
 from pyxle.routing import RouteSpec
 from pyxle.validation import form_fields
 
@@ -29,7 +29,7 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     a post whose Referer is no URL of the page (the action URL itself, after a first re-render)."""
     endpoint, spec = page
     payload = json.loads(bytes(response.body))
-    values = form_fields((await request.form()).multi_items(), skip=(CSRF_FIELD,), text_only=True)
+    values = form_fields((await request.form()).multi_items(), skip=CSRF_FIELDS, text_only=True)
     result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
               "values": values}
     path, params = _page_url(request, spec, own)

@@ -99,7 +99,10 @@ class CSRFMiddleware:
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not _same(header_token, cookie_token or ""):
                 reason = "missing" if cookie_token is None or header_token is None else "invalid"
-                refusal = JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)
+                body = {"error": f"CSRF token {reason}", "code": "csrf_failed"}
+                if under(scope["path"], ACTIONS_PREFIX):  # every action answer has `ok`, as in pyxle-framework 0.9
+                    body = {"ok": False, **body}
+                refusal = JSONResponse(body, 403)
                 await refusal(scope, receive, respond)
                 return
         scope.setdefault("pyxle", {})["csrf_token"] = token
@@ -138,15 +141,14 @@ def _same(given: str, token: str) -> bool:
     return given.isascii() and hmac.compare_digest(given, token)
 
 
-FORM_FIELD = "csrf_token"
-# Earlier Pyxle releases rendered the hidden field as ``_csrf_token``; forms written for them still post it.
-FORM_FIELDS = (FORM_FIELD, "_csrf_token")
+FORM_FIELD = "_csrf_token"  # what ``Form`` renders, as pyxle-framework 0.9 did
+FORM_FIELDS = (FORM_FIELD, "csrf_token")  # the other name is taken too: hand-written forms post it
 _MAX_FORM_SCAN = 1024 * 1024
 _MULTIPART_FIELD = re.compile(rb'name="_?csrf_token"\r\n(?:[^\r\n]+\r\n)*\r\n([A-Za-z0-9_.=-]{1,256})\r\n')
 
 
 async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Receive]:
-    """The ``csrf_token`` (or ``_csrf_token``) field of a form body, and a ``receive`` that replays
+    """The ``_csrf_token`` (or ``csrf_token``) field of a form body, and a ``receive`` that replays
     what was read of it.
 
     An urlencoded body is read whole, if it declares a length up to 1 MiB. A multipart body is
