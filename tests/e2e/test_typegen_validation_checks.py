@@ -1,6 +1,7 @@
 """What the typed-input work left to prove, on real `pyxle dev` / `pyxle serve` processes: the
-dev-only check of a response against its return annotation, and the start-up error (with the
-install hint) when typed handlers meet an environment without pydantic."""
+check of a response against its return annotation (named in dev's 500, logged in production),
+and the start-up error (with the install hint) when typed handlers meet an environment without
+pydantic."""
 
 from __future__ import annotations
 
@@ -44,11 +45,12 @@ def test_pyxle_dev_answers_500_naming_the_field_a_response_lacks(make_project, s
     assert (fine.status_code, fine.json()) == (200, {"title": "complete", "qty": 2})
 
 
-def test_pyxle_serve_sends_the_response_unchecked(make_project, start_server) -> None:
+def test_pyxle_serve_checks_the_response_too_answering_a_generic_500(make_project, start_server) -> None:
     root = make_project({"pages/api/order.py": ORDER_API})
     server = start_server(root, "serve")
     response = httpx.get(server.url + "/api/order")
-    assert (response.status_code, response.json()) == (200, {"title": "no quantity"})
+    assert (response.status_code, response.json()) == (500, {"error": "Internal Server Error"})
+    server.wait_for_output("'qty': ['Field required']")  # the details are in the log only
 
 
 def without_pydantic(tmp_path: Path) -> dict[str, str]:

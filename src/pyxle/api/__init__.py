@@ -28,12 +28,9 @@ class ApiLoadError(Exception):
 
 
 def load_api_routes(
-    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *, check_output: bool = False
+    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = ()
 ) -> list[tuple[RouteSpec, ApiEndpoint]]:
-    """Import every API module and resolve its handlers; every failure is collected, then raised.
-
-    ``check_output`` (``pyxle dev``): a handler's return value is validated against its return annotation.
-    """
+    """Import every API module and resolve its handlers; every failure is collected, then raised."""
     make_importable(root)
     loaded: list[tuple[RouteSpec, ApiEndpoint]] = []
     errors: list[SourceError] = []
@@ -43,8 +40,8 @@ def load_api_routes(
         try:
             source = path.read_bytes()
             module = import_file(path, module_key(pages_dir, root, spec), shown_as=shown_as)
-            handlers = resolve_handlers(module, shown_as)
-            typed = typed_handlers(handlers, spec.params, shown_as, check_output=check_output)
+            handlers = resolve_handlers(module, shown_as, source)
+            typed = typed_handlers(handlers, spec.params, shown_as)
         except SourceError as exc:
             errors.append(exc)
             continue

@@ -93,7 +93,7 @@ class PyxleApp(Starlette):
         pages run its server modules, so the Python and the bundle served always come from the
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
-        table, entries = _api_routes(self.config, self.mode)
+        table, entries = _api_routes(self.config)
         renderer = None
         fallback: ASGIApp = not_found
         if table.pages or table.specials:
@@ -548,13 +548,12 @@ def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:
     return dataclasses.replace(config, secret_key=secret.decode("utf-8"))
 
 
-def _api_routes(config: PyxleConfig, mode: Mode) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
+def _api_routes(config: PyxleConfig) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
     """The route table of ``pages/`` and its API routes, imported now."""
     try:
         table = scan(config.pages_path)
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
-        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks,
-                                               check_output=mode == "development"))
+        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
     except RoutingError as exc:
         raise StartupError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:

@@ -55,10 +55,11 @@ def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> A
     return BodyReader(annotation, ignore_form_keys=ignore_form_keys)
 
 
-def output(signature: Signature, *, check: bool) -> Any | None:
-    """For a structured return annotation: ``.dump(result)`` -> JSON data (validated first when ``check``)."""
+def output(signature: Signature) -> Any | None:
+    """For a structured return annotation: ``.dump(result)`` -> JSON data, validated first (``TypeError``
+    naming the fields that do not match, never their values)."""
     if signature.returns is REQUIRED or not is_structured(signature.returns):
         return None
     from pyxle.validation._binder import Output
 
-    return Output(signature.returns, check=check)
+    return Output(signature.returns)

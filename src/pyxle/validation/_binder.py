@@ -113,29 +113,45 @@ class Binder:
 
 
 class Output:
-    """A return annotation: turns a model (or list of models) into JSON data; checks dicts in dev.
+    """A return annotation, as FastAPI's ``response_model``: the result is validated, then dumped in JSON mode.
 
-    Models are dumped by alias, as FastAPI sends them (``response_model_by_alias``) and as the
-    OpenAPI document and the generated TypeScript types describe them. An infinity or NaN is a
-    server error naming where it is: ``mode="json"`` would write it as ``null`` without a word.
+    In ``pyxle serve`` as in ``pyxle dev``: dumping a plain dict (a database row) without validating
+    it first sent it as it was, a field marked ``exclude=True`` (a password hash) and keys the
+    annotation does not name included, defaults left out; pydantic's warning about it then wrote
+    the whole value into the log. Validated, excluded fields are dropped, defaults filled in, and
+    aliases and serialisers applied (``datetime`` as its ISO string). Models are dumped by alias,
+    as FastAPI sends them (``response_model_by_alias``) and as the OpenAPI document and the
+    generated TypeScript types describe them.
+
+    A result that does not match is ``OutputMismatch`` naming the fields, never their values (the
+    app answers 500: with the message in dev, the generic body in production, where it is logged).
+    An infinity or NaN is a server error naming where it is: ``mode="json"`` would write ``null``.
     """
 
-    def __init__(self, annotation: Any, *, check: bool) -> None:
+    def __init__(self, annotation: Any) -> None:
         self.adapter = adapter(annotation)
-        self.check = check
-        self.floats = finite_check(annotation) is not None  # the result is walked whole: it may be another type
+        self.floats = finite_check(annotation)  # the validated value is of the annotation's type
 
     def dump(self, result: Any) -> Any:
-        if self.check:
-            try:
-                result = self.adapter.validate_python(result)
-            except ValidationError as exc:
-                fields = field_errors(exc.errors(include_url=False))
-                raise TypeError(f"the response does not match its return annotation: {fields}") from None
-        where = first_non_finite(result) if self.floats or type(result) in (dict, list) else None
-        if where is not None:
-            raise ValueError(f"the response holds an infinity or NaN at {where}, which JSON cannot carry")
-        return self.adapter.dump_python(result, mode="json", by_alias=True)
+        try:
+            value = self.adapter.validate_python(result)
+        except ValidationError as exc:
+            raise OutputMismatch(field_errors(exc.errors(include_url=False))) from None
+        if self.floats is not None and self.floats(value):
+            raise ValueError(f"the response holds an infinity or NaN at {first_non_finite(value)}, "
+                             "which JSON cannot carry")
+        # No warnings: a model instance changed after it was built (``user.name = 5``) is not validated
+        # again, and pydantic's warning about it quoted the value into the log (a secret, as often).
+        return self.adapter.dump_python(value, mode="json", by_alias=True, warnings=False)
+
+
+class OutputMismatch(TypeError):
+    """A result that does not match its return annotation; ``fields`` maps dotted paths to messages
+    (pydantic's, which never quote the input)."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(f"the response does not match its return annotation: {fields}")
+        self.fields = fields
 
 
 def finite(value: Any, check: Check | None, prefix: tuple[Any, ...] = ()) -> Any:
