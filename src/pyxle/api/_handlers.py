@@ -6,12 +6,14 @@ import functools
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
 from pyxle._loading import SourceError, def_line
+from pyxle.api._source import bindings
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -48,14 +50,26 @@ class ApiHandlers:
         return tuple(m for m in _ORDER if m in names)
 
 
-def resolve_handlers(module: ModuleType, shown_as: str) -> ApiHandlers:
-    """Find the module's handlers; a module that mixes styles or has none is an error naming it."""
+def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | None = None) -> ApiHandlers:
+    """Find the module's handlers; a module that mixes styles or has none is an error naming it.
+
+    A method function is one the file defines or assigns (``source`` says which names it imported:
+    ``from httpx import get`` is a tool the file uses, not a GET handler).
+    """
     namespace = vars(module)
-    methods = {
-        name.upper(): value
-        for name in METHODS
-        if callable(value := namespace.get(name)) and not isinstance(value, type)
-    }
+    bound = bindings(source) if source is not None else {}
+    methods: dict[str, Callable[..., Any]] = {}
+    imported_names: list[str] = []
+    for name in METHODS:
+        if name not in namespace:
+            continue
+        value = namespace[name]
+        imported, _ = bound.get(name, (getattr(value, "__module__", module.__name__) != module.__name__, None))
+        if imported:
+            imported_names.append(name)
+            continue
+        if callable(value) and not isinstance(value, type):
+            methods[name.upper()] = value
     endpoint = namespace.get("endpoint")
     found = [value for value in namespace.values()
              if isinstance(value, type) and issubclass(value, HTTPEndpoint) and value is not HTTPEndpoint]
@@ -92,7 +106,9 @@ def resolve_handlers(module: ModuleType, shown_as: str) -> ApiHandlers:
             shown_as, None, "defines no handler",
             "define functions named after HTTP methods (get, post, put, patch, delete, options), "
             "endpoint(request), an HTTPEndpoint subclass, or async def websocket(ws); "
-            "name helper modules with a leading _ so they are not routes",
+            "name helper modules with a leading _ so they are not routes"
+            + (f"; {', '.join(imported_names)} is imported, and only functions the file defines or assigns "
+               f"are handlers (`{imported_names[0]} = helpers.{imported_names[0]}` serves one)" if imported_names else ""),
         )
     return handlers
 
@@ -113,4 +129,13 @@ def _is_websocket_handler(value: object) -> bool:
 
 
 def _error(shown_as: str, obj: object, message: str, hint: str = "") -> SourceError:
-    return SourceError(shown_as, def_line(obj), message, hint)
+    return SourceError(shown_as, _own_line(shown_as, obj), message, hint)
+
+
+def _own_line(shown_as: str, obj: object) -> int | None:
+    """``obj``'s line, when it is written in ``shown_as``: another file's line would mislead."""
+    try:
+        written_in = Path(inspect.getsourcefile(obj) or "").as_posix()  # type: ignore[arg-type]
+    except TypeError:
+        return None
+    return def_line(obj) if written_in == shown_as or written_in.endswith("/" + shown_as) else None

@@ -1,0 +1,42 @@
+"""What a route file binds at its top level, read from its source without running it.
+
+A name the file imports (``from httpx import get``) is a tool it uses, not a handler it serves,
+whatever its name; telling the two apart needs the statement that bound the name, which the
+module object no longer has.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_NESTED = ("body", "orelse", "finalbody", "handlers")  # if / try / with / for: still the module's top level
+
+
+def bindings(source: str | bytes) -> dict[str, tuple[bool, int]]:
+    """``name -> (bound by an import, line)`` for the last top-level statement binding each name;
+    empty when the source does not parse (the import has already said why)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {}
+    found: dict[str, tuple[bool, int]] = {}
+    _walk(tree.body, found)
+    return found
+
+
+def _walk(body: list[ast.stmt], found: dict[str, tuple[bool, int]]) -> None:
+    for node in body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    found[(alias.asname or alias.name).partition(".")[0]] = (True, node.lineno)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found[node.name] = (False, node.lineno)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for name in ast.walk(node):
+                if isinstance(name, ast.Name) and isinstance(name.ctx, ast.Store):
+                    found[name.id] = (False, node.lineno)
+        else:
+            for field in _NESTED:
+                for child in getattr(node, field, ()):
+                    _walk(child.body if isinstance(child, ast.ExceptHandler) else [child], found)
