@@ -21,7 +21,7 @@ from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import Answered, as_json, redirect_target, with_cookies
 from pyxle.pages._cached import JSON
-from pyxle.pages._data import as_plain_dict, dumps, not_json
+from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
 from pyxle.pages._errors import PagesRuntime, unexpected_error
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
@@ -75,6 +75,7 @@ class ActionsEndpoint:
         ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
         for name, fn in page.actions.items():
             bind = body_binder(fn, f"pages/{page.file}")
+            returns(fn)  # its return annotation's dumper, built now rather than on the first call
             context = RouteContext(
                 target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=page.file,
                 source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
@@ -206,7 +207,8 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
             return Response(dumps(answer), exc.status_code, media_type=JSON)
         except (TypeError, ValueError):
             raise TypeError(not_json(f"{where} raised an ActionError with an answer", answer, "ActionError")) from None
-    return action_response(result, where, request)
+    return action_response(typed_result(fn, result, f"{where} returned data", (INVALIDATE_KEY, BACKGROUND_KEY)),
+                           where, request)
 
 
 def action_response(result: Any, where: str, request: ActionRequest) -> Response:

@@ -6,7 +6,9 @@ import dataclasses
 import json
 import math
 import sys
-from collections.abc import Callable
+import typing
+import weakref
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 import orjson
@@ -53,8 +55,13 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     status = 200
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         result, status = result
+    output = returns(loader)
+    what = f"{where}: loader {loader.__name__}() returned data"
+    envelope = type(result) is dict and len(result) == 2 and result.keys() == _ENVELOPE
     if result is None:
         result = {}
+    elif output is not None and not envelope:
+        result = _through(output, result, what, LoaderResultError)
     elif not isinstance(result, dict):
         result = as_plain_dict(result)
     if not isinstance(result, dict):
@@ -62,15 +69,107 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
                                 f"not {type(result).__name__}")
     revalidate = None
     if len(result) == 2 and result.keys() == _ENVELOPE:
-        data = as_plain_dict(result["data"])
+        data = as_plain_dict(result["data"]) if output is None else _through(output, result["data"], what,
+                                                                             LoaderResultError)
         if isinstance(data, dict):
             revalidate = _window(result["revalidate"], loader, where)
             result = data
     try:
         encoded = dumps(result)
     except (TypeError, ValueError):
-        raise LoaderResultError(not_json(f"{where}: loader {loader.__name__}() returned data", result)) from None
+        raise LoaderResultError(not_json(what, result)) from None
     return Loaded(result, status, encoded, revalidate)
+
+
+_OUTPUTS: weakref.WeakKeyDictionary[Callable[..., Any], Any] = weakref.WeakKeyDictionary()
+
+
+def returns(fn: Callable[..., Any]) -> Any | None:
+    """The dumper of a loader's or action's return annotation (``pyxle.validation``'s ``Output``), or
+    None: built once per function (the page endpoints ask for it when they load), looked up per call.
+
+    Only an annotation that names a model, ``TypedDict`` or dataclass (also in a list, a union, a
+    dict's values) gets one, as the generated types describe it: ``-> Event`` holding a ``datetime``
+    is sent as pydantic writes it in JSON (an ISO string), not a 500; excluded fields are dropped and
+    defaults filled, as an API route's answer is. What reaches ``data`` is dumped: ``(data, status)``
+    gives ``data``'s type, a ``Response`` in a union is left out. A loader without such an annotation
+    (``-> dict``, none at all), an annotation that cannot be resolved, or one pydantic cannot
+    validate (or pydantic not installed) keeps the plain path: a dict as it is, a model or dataclass
+    through ``as_plain_dict``.
+    """
+    try:
+        return _OUTPUTS[fn]
+    except KeyError:
+        pass
+    except TypeError:  # not weakly referenceable: never an ``async def``
+        return None
+    output = _OUTPUTS[fn] = _output(fn)
+    return output
+
+
+def _output(fn: Callable[..., Any]) -> Any | None:
+    if "return" not in (getattr(fn, "__annotations__", None) or {}):
+        return None
+    try:
+        annotation = _data_type(typing.get_type_hints(fn, include_extras=True)["return"])
+    except Exception:  # noqa: BLE001 - a name the module cannot resolve: the plain path, as before
+        return None
+    if annotation is None or not _names_a_type(annotation):
+        return None
+    from pyxle import validation
+
+    try:
+        return validation.output(validation.Signature(params=(), returns=annotation))
+    except (validation.MissingExtra, TypeError):  # no pydantic, or a type it cannot validate
+        return None
+
+
+def _data_type(annotation: Any) -> Any | None:
+    """What reaches ``data`` (or an action's JSON): ``(data, status)`` -> data; no ``Response`` in a union."""
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is tuple and len(args) == 2 and args[1] is int:
+        return _data_type(args[0])
+    if origin is typing.Union or type(annotation).__name__ == "UnionType":
+        kept = [a for a in args if not (isinstance(a, type) and issubclass(a, Response))]
+        return None if not kept else _data_type(kept[0]) if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
+    return None if isinstance(annotation, type) and issubclass(annotation, Response) else annotation
+
+
+def _names_a_type(annotation: Any) -> bool:
+    """A model, ``TypedDict`` or dataclass, or a generic holding one (``list[Post]``, ``Post | None``)."""
+    if typing.get_origin(annotation) is not None:
+        return any(_names_a_type(arg) for arg in typing.get_args(annotation))
+    return isinstance(annotation, type) and (
+        hasattr(annotation, "model_validate") or dataclasses.is_dataclass(annotation)
+        or (issubclass(annotation, dict) and hasattr(annotation, "__required_keys__")))
+
+
+def typed_result(fn: Callable[..., Any], result: Any, what: str, keep: Collection[str] = ()) -> Any:
+    """An action's ``result`` dumped through its return annotation (see ``returns``); as it is without
+    one, or when it is a ``Response`` or None. The ``keep`` keys of a dict (``invalidate_routes``'
+    and ``background``) are not the annotation's and stay as they are."""
+    output = returns(fn)
+    if output is None or result is None or isinstance(result, Response):
+        return result
+    kept = {key: result[key] for key in keep if key in result} if type(result) is dict else None
+    if kept:
+        result = {key: value for key, value in result.items() if key not in kept}
+    dumped = _through(output, result, what, TypeError)
+    if kept and isinstance(dumped, dict):
+        dumped.update(kept)
+    return dumped
+
+
+def _through(output: Any, result: Any, what: str, error: type[TypeError]) -> Any:
+    """``result`` validated and dumped by ``output``; a mismatch names the fields, never their values."""
+    try:
+        return output.dump(result)
+    except TypeError as exc:
+        fields = getattr(exc, "fields", None)
+        raise error(f"{what} that does not match its return annotation: {fields}" if fields is not None
+                    else f"{what} that JSON cannot carry: {exc}") from None
+    except ValueError as exc:  # an infinity or NaN; a value pydantic cannot write
+        raise error(f"{what} that JSON cannot carry: {exc}") from None
 
 
 def _check_error_data(exc: LoaderError, loader: Callable[..., Any], where: str) -> None:

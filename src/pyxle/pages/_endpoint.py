@@ -27,7 +27,7 @@ from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, regenerate, serve
-from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, run_loader
+from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, returns, run_loader
 from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
@@ -60,6 +60,9 @@ class PageEndpoint:
         self._route = context.as_dict()
         self.where = f"pages/{page.file}"
         self._call = wrap_endpoint(self._respond, hooks, context)
+        for module in (page, *self.layouts):
+            if module.loader is not None:
+                returns(module.loader)  # its return annotation's dumper, built now rather than per request
         # How long (ms) the browser may reuse this page's navigation data: the configured default;
         # else not at all when a loader runs (a click shows the data as of the click), so a
         # prefetch gets only the page's code; else the client's own default (no "prefetchTtl").
