@@ -1,6 +1,7 @@
 """API routes: ``pages/api/**.py`` modules turned into ASGI endpoints.
 
-Public names: ``load_api_routes``, ``ApiEndpoint``, ``ApiRequest``, ``to_response``.
+Public names: ``load_api_routes``, ``ApiEndpoint``, ``ApiRequest``, ``to_response``, ``source_problems``
+(what ``pyxle check`` finds in a route file without running it).
 """
 
 from __future__ import annotations
@@ -10,13 +11,13 @@ from pathlib import Path
 
 from pyxle._loading import SourceError, content_hash, import_file, make_importable
 from pyxle.api._endpoint import ApiEndpoint, to_response
-from pyxle.api._handlers import resolve_handlers
+from pyxle.api._handlers import resolve_handlers, source_problems
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import typed_handlers
 from pyxle.hooks import Hook, RouteContext
 from pyxle.routing import RouteSpec
 
-__all__ = ["ApiEndpoint", "ApiLoadError", "ApiRequest", "load_api_routes", "to_response"]
+__all__ = ["ApiEndpoint", "ApiLoadError", "ApiRequest", "load_api_routes", "source_problems", "to_response"]
 
 
 class ApiLoadError(Exception):

@@ -13,7 +13,7 @@ from typing import Any
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
 from pyxle._loading import SourceError, def_line
-from pyxle.api._source import bindings
+from pyxle.api._source import bindings, no_request
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -84,6 +84,10 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
         if not classes and not methods and endpoint is None:
             classes = found
     websocket = namespace.get("websocket")
+    for fn in [*methods.values(), *([endpoint] if endpoint is not None else [])]:
+        if not takes_request(fn):  # 0.9 called it with the request too: a TypeError on every call
+            name = getattr(fn, "__name__", "endpoint")
+            raise _no_request_error(shown_as, name, _own_line(shown_as, fn))
 
     if endpoint is not None and methods:
         raise _error(
@@ -113,6 +117,16 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
     return handlers
 
 
+def source_problems(source: str | bytes, shown_as: str) -> list[SourceError]:
+    """``pyxle check``: the handlers a route file defines that cannot take the request, read from
+    its source without running it."""
+    return [_no_request_error(shown_as, name, line) for name, line in no_request(source, (*METHODS, "endpoint"))]
+
+
+def _no_request_error(shown_as: str, name: str, line: int | None) -> SourceError:
+    return SourceError(shown_as, line, f"{name}() does not take the request", f"take the request: async def {name}(request)")
+
+
 def is_async(fn: object) -> bool:
     """``async def`` functions, partials of them, and objects whose ``__call__`` is ``async def``."""
     while isinstance(fn, functools.partial):
@@ -120,6 +134,16 @@ def is_async(fn: object) -> bool:
     if inspect.iscoroutinefunction(fn):
         return True
     return callable(fn) and not inspect.isroutine(fn) and inspect.iscoroutinefunction(type(fn).__call__)
+
+
+def takes_request(fn: object) -> bool:
+    """Whether ``fn`` can be called with the request as its first positional argument; True when
+    its signature cannot be read (a builtin: let it run)."""
+    try:
+        params = inspect.signature(fn).parameters.values()  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
 
 
 def _is_websocket_handler(value: object) -> bool:

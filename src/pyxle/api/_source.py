@@ -24,6 +24,17 @@ def bindings(source: str | bytes) -> dict[str, tuple[bool, int]]:
     return found
 
 
+def no_request(source: str | bytes, names: tuple[str, ...]) -> list[tuple[str, int]]:
+    """``(name, line)`` of each top-level ``def`` among ``names`` with no parameter for the request."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return []
+    return [(node.name, node.lineno) for node in tree.body
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names
+            and not (node.args.posonlyargs or node.args.args or node.args.vararg)]
+
+
 def _walk(body: list[ast.stmt], found: dict[str, tuple[bool, int]]) -> None:
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):

@@ -1,7 +1,8 @@
 """``pyxle check``: compile every ``.pyxl`` without running it, collecting every error, find the
 names its Python uses but never defines (a ``NameError`` waiting for the first request), and parse
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
-its opening one fails the build, so it fails the check). Nothing is bundled or written."""
+its opening one fails the build, so it fails the check). API routes are read, not imported: a
+handler that cannot take the request is an error. Nothing is bundled or written."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
+    from pyxle.api import source_problems
     from pyxle.compiler import CompileError, compile_source
 
     found: dict[str, list[str]] = {}
@@ -43,12 +45,17 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         else:
             errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
+    api_files = sorted(p for p in (config.pages_path / "api").rglob("*.py") if not any(
+        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
+    for path in api_files:  # API routes: read, never imported (that would run them)
+        shown_as = path.relative_to(config.root).as_posix()
+        found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
     jsx, reason = jsx_errors(config.root, clients)
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found[shown_as].extend(messages)
-    return [message for messages in found.values() for message in messages], len(files)
+    return [message for messages in found.values() for message in messages], len(files) + len(api_files)
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[str]:

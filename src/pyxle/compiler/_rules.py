@@ -60,6 +60,9 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
             kind, explicit = _marker(decorator)
             if kind is None:
                 continue
+            signature = _signature_problem(node, kind)
+            if signature:
+                problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1, *signature))
             if not isinstance(node, ast.AsyncFunctionDef):
                 what = "@server loader" if kind == "server" else "@action"
                 problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1,
@@ -109,6 +112,15 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
         typed=loader_typed or typed_actions,
     )
     return metadata, problems
+
+
+def _signature_problem(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> tuple[str, str] | None:
+    """(message, hint) for a loader or action the server cannot call with the request (0.9 could not either)."""
+    args = node.args
+    if args.posonlyargs or args.args or args.vararg:
+        return None
+    what = "@server loader" if kind == "server" else "action"
+    return f"{what} {node.name}() does not take the request", f"take the request: async def {node.name}(request)"
 
 
 def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
