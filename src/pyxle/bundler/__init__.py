@@ -242,7 +242,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if errors:
         raise BuildError(errors)
 
-    for stale in (out_dir / "public", out_dir / "server", out_dir / "client"):  # esbuild never removes old files
+    # esbuild never removes old files. pyxle dev's bundler (``bundler``) removes the browser's own
+    # some seconds after a newer build replaced them: an open page may still be importing them.
+    for stale in (out_dir / "server", out_dir / "client") if bundler else (out_dir / "public", out_dir / "server", out_dir / "client"):
         shutil.rmtree(stale, ignore_errors=True)
     modules: dict[str, str] = {}
     server_modules: dict[str, dict[str, str]] = {}

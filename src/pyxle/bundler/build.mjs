@@ -8,7 +8,7 @@
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
 // gets React Fast Refresh: see withRefresh() below and client/_refresh.js.
 // Stylesheets (Sass, the project's PostCSS config, CSS modules) go through styles.mjs.
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { SourceMap, createRequire } from 'node:module'
@@ -23,6 +23,8 @@ let production
 let refresh = null
 let require
 const styles = projectStyles()
+let builds = 0 // builds run by this process
+const STAMP = `${process.pid.toString(36)}${Date.now().toString(36)}` // this process, among the dev server's bundlers
 
 const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
 const importPath = (p) => JSON.stringify(p)
@@ -47,7 +49,7 @@ function routeLiteral(page, prefix) {
   return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}], loading: [${loading.join(', ')}], error: ${error} }` }
 }
 
-function entrySource(name) {
+function entrySource(name, hot = false) {
   if (name === 'server') {
     const imports = [`import { renderPage } from 'pyxle/client/_server.js'`]
     const routes = plan.pages.map((page, i) => {
@@ -70,7 +72,7 @@ export function render(request, emit, options) {
   const globals = [...plan.globalScripts, ...plan.globalStyles].map((file) => `import ${importPath(file)}`)
   // The entry exports its route, so client-side navigation can import it on demand; only the
   // first page loaded hydrates.
-  return `${globals.join('\n')}
+  return `${globals.join('\n')}${hot ? `\nimport ${JSON.stringify(PIN)}` : ''}
 import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
 export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
@@ -81,13 +83,24 @@ boot(route)
 // pyxle dev with Fast Refresh: an entry the browser never loads, importing React and the Pyxle
 // runtime so that they land in chunks shared by every page. Those chunks keep their URL across
 // edits, so re-importing an edited page runs the page's code again but never a second React.
-const SHARED_ENTRY = `import * as react from 'react'
+// PIN, imported by this entry and by every page, lands in the same chunk as React: it tells
+// _refresh.js that chunk's URL, and an update whose page would load another one (a chunk's exports
+// changed, say) reloads the page instead of running a second React. So that a page's first use
+// of react-dom or of another export of pyxle/client does not change that chunk's exports (and
+// reload), this entry uses them all.
+const PIN = 'pyxle-pin:'
+const SHARED_ENTRY = `import ${JSON.stringify(PIN)}
+import * as react from 'react'
 import * as jsx from 'react/jsx-runtime'
 import * as dom from 'react-dom/client'
+import * as domBase from 'react-dom'
 import * as client from 'pyxle/client'
 import * as browser from 'pyxle/client/_browser.js'
-export { react, jsx, dom, client, browser }
+export { react, jsx, dom, domBase, client, browser }
+export * from 'pyxle/client'
 `
+
+const PIN_SOURCE = 'if (window.__pyxleRefresh) window.__pyxleRefresh.pin(import.meta.url)\n'
 
 async function refreshTools() {
   const babelPath = require.resolve('@babel/core')
@@ -133,15 +146,20 @@ function onlyComponents(program, isPage) {
 // esbuild chains it into the browser's source maps, and located() maps esbuild's errors back
 // through it. Locations in errors and stack traces are the user's own.
 // Code Babel cannot parse is returned as is: esbuild then reports the error as usual.
+// A module edited since this process first read it also gets a stamp unique to this build: its
+// chunk then gets a URL the page has never imported, even when its code is back to an earlier
+// version (an undo, a git checkout and back). The browser runs a module URL once, so an old URL
+// would bring back the cached old module without running it, and Fast Refresh would see nothing.
 async function withRefresh(code, file, loader) {
   const done = refresh.done.get(file) // a rebuild in --serve transforms only what changed
   if (done && done.code === code) return done.contents
-  const { contents, map } = await refreshModule(code, file, loader)
+  const stamp = done ? `${STAMP}.${builds}` : ''
+  const { contents, map } = await refreshModule(code, file, loader, stamp)
   refresh.done.set(file, { code, contents, map })
   return contents
 }
 
-async function refreshModule(code, file, loader) {
+async function refreshModule(code, file, loader, stamp) {
   const id = path.relative(plan.projectRoot, file).split(path.sep).join('/')
   let result
   let components = false
@@ -161,7 +179,7 @@ async function refreshModule(code, file, loader) {
   } catch (error) {
     return { contents: code, map: null }
   }
-  const hash = createHash('sha1').update(code).digest('hex').slice(0, 12)
+  const hash = createHash('sha1').update(code).digest('hex').slice(0, 12) + (stamp ? `.${stamp}` : '')
   const epilogue = `function $RefreshReg$(type, name) { window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name) } ` +
     `function $RefreshSig$() { return window.__pyxleRefresh.signature() } ` +
     `window.__pyxleRefresh.track(${JSON.stringify(id)}, "${hash}", ${components});`
@@ -214,8 +232,10 @@ const pyxlePlugin = ({ hot, ssr }) => ({
   setup(build) {
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
-      contents: entrySource(args.path), loader: 'js', resolveDir: plan.projectRoot,
+      contents: entrySource(args.path, hot), loader: 'js', resolveDir: plan.projectRoot,
     }))
+    build.onResolve({ filter: /^pyxle-pin:$/ }, () => ({ path: 'pin', namespace: 'pyxle-pin' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-pin' }, () => ({ contents: PIN_SOURCE, loader: 'js' }))
     build.onResolve({ filter: /^pyxle-shared:$/ }, () => ({ path: 'shared', namespace: 'pyxle-shared' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-shared' }, () => ({
       contents: SHARED_ENTRY, loader: 'js', resolveDir: plan.projectRoot,
@@ -402,7 +422,34 @@ async function runBuilds(esbuild, serve) {
   return settled.map((result) => result.value)
 }
 
+// --serve writes each build over the last one (pyxle.bundler leaves the folder in place) and
+// removes a file KEEP_MS after a build stopped writing it: a page that has just been told of the
+// previous build may still import its files, or a Fast Refresh update may still be on its way.
+const KEEP_MS = 30000
+const retired = new Map() // file no longer written -> when it stopped being written
+
+function prune(outputs, publicDir) {
+  const now = Date.now()
+  const current = new Set(outputs.map((file) => path.resolve(plan.projectRoot, file)))
+  let found = []
+  try {
+    found = readdirSync(publicDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+  } catch (error) {
+    return
+  }
+  for (const entry of found) {
+    const file = path.join(entry.parentPath ?? entry.path, entry.name)
+    if (current.has(file)) retired.delete(file)
+    else if (!retired.has(file)) retired.set(file, now)
+    else if (now - retired.get(file) > KEEP_MS) {
+      rmSync(file, { force: true })
+      retired.delete(file)
+    }
+  }
+}
+
 async function build(planPath, serve) {
+  builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
   production = plan.mode === 'production'
   require = createRequire(path.join(plan.projectRoot, 'package.json'))
@@ -414,6 +461,10 @@ async function build(planPath, serve) {
     if (!plan.refresh) refresh = null
     const [client, , refreshRuntime] = await runBuilds(esbuild, serve)
     await styles.check()
+    if (serve) {
+      const written = [client, refreshRuntime].filter(Boolean).flatMap((result) => Object.keys(result.metafile.outputs))
+      prune(written, path.join(plan.outDir, 'public'))
+    }
     // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
     // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
     for (const file of production ? Object.keys(client.metafile.outputs) : []) {

@@ -142,7 +142,20 @@
     return !failed
   }
 
+  // Updates are applied one at a time, in order. Those that arrive while one is applied wait, and
+  // are then applied as one (the files of all of them): a newer build supersedes the older ones.
   let queue = Promise.resolve()
+  let waiting = null // the files of the updates not applied yet
+  function enqueue(files) {
+    waiting = [...(waiting || []), ...files]
+    queue = queue.then(() => {
+      if (!waiting) return // applied along with an earlier one
+      const all = waiting
+      waiting = null
+      return update(all)
+    }).catch(() => location.reload())
+  }
+
   async function update(files) {
     const router = window.__PYXLE_ROUTER__
     const hot = window.__pyxleRefresh
@@ -151,12 +164,18 @@
     const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
     const body = await response.json()
     if (!body.ok || !body.page) return location.reload()
+    if (waiting) { // a newer build came meanwhile: apply that one (this answer may be of either)
+      waiting = [...files, ...waiting]
+      return
+    }
     router.invalidate() // cached payloads name the old build's chunks and hold the old data
     swapStylesheets(body.page.css)
     if (cssOnly) return
     const applied = await withoutUncaughtErrors(async () => {
       if (!(await hot.update(body.page.js))) throw new Error('needs a reload')
-      if (!(await router.refresh())) throw new Error('needs a reload') // the loaders run again, with the edited Python
+      // The page is shown from this answer: its data (the loaders ran again, with the edited
+      // Python) and the very module Fast Refresh applied, not a newer build's.
+      if (!(await router.refreshWith(body))) throw new Error('needs a reload')
     }).catch(() => false)
     if (!applied) return location.reload()
     dismiss() // an error shown from the browser belongs to the code just replaced
@@ -172,7 +191,7 @@
   events.addEventListener('update', (event) => {
     const { files, build: next } = JSON.parse(event.data)
     build = next || build // applied in place below, or the page reloads
-    queue = queue.then(() => update(files)).catch(() => location.reload())
+    enqueue(files)
   })
   events.addEventListener('error-report', (event) => show(JSON.parse(event.data).message))
   const initial = document.getElementById('pyxle-dev-error')

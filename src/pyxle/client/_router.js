@@ -41,7 +41,7 @@ export function startRouter(root) {
     if ('scrollRestoration' in history) history.scrollRestoration = 'auto'
   })
   addEventListener('pageshow', (event) => event.persisted && manualScroll()) // back from the bfcache
-  window.__PYXLE_ROUTER__ = router // for devtools and tests
+  window.__PYXLE_ROUTER__ = { ...router, refreshWith } // for devtools, tests and pyxle dev
 }
 
 // The router restores scroll itself: the browser would at popstate, before the page is shown.
@@ -123,9 +123,10 @@ async function load(key, ttl) {
 }
 
 // Renders the page at key for navigation `id`; answers the URL to go to instead when its loader
-// redirects, false when a later navigation overtook this one (nothing is shown then).
-async function show(key, ttl, id) {
-  const body = await load(key, ttl)
+// redirects, false when a later navigation overtook this one (nothing is shown then). `given`: the
+// page's navigation answer, already fetched.
+async function show(key, ttl, id, given) {
+  const body = given || (await load(key, ttl))
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
   const module = await import(/* @vite-ignore */ body.page.js)
@@ -273,14 +274,21 @@ function samePath(a, b) {
 // Shows the current page again with fresh data; if that fails, the page is loaded in full.
 // Resolves to false when a navigation overtakes it, or when one is already under way: the page
 // is being left then, and the navigation goes on.
-export async function refresh() {
+export function refresh() {
+  return refreshWith()
+}
+
+// pyxle dev (_dev.js, through window.__PYXLE_ROUTER__): `answer`, the current page's navigation
+// answer just fetched, is shown as it is. Its module is the one Fast Refresh has applied, where
+// fetching again could bring a newer build's, which would remount the page (state lost).
+async function refreshWith(answer) {
   if (!state.root) return false
   const key = state.path
   cache.delete(key)
   if (state.moving === state.nav) return false
   const id = ++state.nav
   try {
-    const redirect = await show(key, undefined, id)
+    const redirect = await show(key, undefined, id, answer && answer.ok && answer.page ? answer : undefined)
     return typeof redirect === 'string' ? go(redirect, { replace: true }, [key], id) : redirect !== false
   } catch (error) {
     if (id === state.nav) location.reload()

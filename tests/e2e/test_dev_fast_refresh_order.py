@@ -1,0 +1,115 @@
+"""Fast Refresh under the edits editors really make: an undo (the old file written back), saves a
+tenth of a second apart, and an edit that changes the chunk holding React. A real `pyxle dev`,
+edits on disk and Chromium; each test marks the window, so a full reload would show."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+
+from tests.conftest import PageWatch
+from tests.e2e.test_dev_live_reload import COUNTER, HOME, click_twice, fast_refresh_project
+
+
+def test_undoing_a_page_edit_shows_the_original_page_with_state_kept(make_project, start_server,
+                                                                    page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    original = (project / "pages" / "index.pyxl").read_text()
+
+    (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="hello", label="edited"))
+    page.page.get_by_test_id("greeting").filter(has_text="hello edited").wait_for(timeout=15000)
+    (project / "pages" / "index.pyxl").write_text(original)  # an editor's undo: the same bytes as before
+    # The old content bundles to the URL the page imported first, which the browser would not run again.
+    page.page.get_by_test_id("greeting").filter(has_text="hello v1").wait_for(timeout=15000)
+
+    assert counter.text_content() == "count 2"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []
+
+
+def test_undoing_a_component_edit_shows_the_original_component_with_state_kept(make_project, start_server,
+                                                                              page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    original = (project / "components" / "Counter.jsx").read_text()
+
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="clicks"))
+    counter.filter(has_text="clicks 2").wait_for(timeout=15000)
+    (project / "components" / "Counter.jsx").write_text(original)
+    counter.filter(has_text="count 2").wait_for(timeout=15000)
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="clicks"))  # and redo
+    counter.filter(has_text="clicks 2").wait_for(timeout=15000)
+
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []
+
+
+def test_ten_saves_a_tenth_of_a_second_apart_end_on_the_last_with_state_kept(make_project, start_server,
+                                                                            page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    loads: list[str] = []
+    page.page.on("load", lambda _page: loads.append("load"))
+
+    for save in range(1, 11):
+        (project / "components" / "Counter.jsx").write_text(COUNTER.format(label=f"save{save}"))
+        time.sleep(0.1)
+    counter.filter(has_text="save10 2").wait_for(timeout=30000)
+
+    assert loads == [], "the page reloaded"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    counter.click()  # still the live component, with its state
+    assert counter.text_content() == "save10 3"
+    assert page.problems() == []  # no second React, no module the next build had deleted (404)
+
+
+LEGACY = "module.exports = { unit: 'legacy' }\n"
+
+
+def test_an_edit_that_changes_the_chunk_holding_react_reloads_instead_of_running_a_second_react(
+        make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    (project / "components" / "legacy.cjs").write_text(LEGACY)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    click_twice(page, server.url)
+
+    # The first CommonJS module of the project: its wrapper comes from the chunk holding React, which
+    # must now export it, so that chunk gets a new URL. Importing it would run React a second time.
+    (project / "components" / "Counter.jsx").write_text(
+        "import legacy from './legacy.cjs'\n" + COUNTER.format(label="{legacy.unit}"))
+    page.page.get_by_test_id("counter").filter(has_text="legacy 0").wait_for(timeout=15000)  # state reset
+
+    assert page.page.evaluate("window.__marker") is None  # by a full reload
+    page.page.get_by_test_id("counter").click()
+    page.page.get_by_test_id("counter").filter(has_text="legacy 1").wait_for(timeout=5000)
+    assert page.problems() == []  # no "Invalid hook call" from a second React
+
+
+def test_a_git_checkout_to_another_branch_and_back_shows_each_branch_with_state_kept(
+        make_project, start_server, page: PageWatch) -> None:
+    project = fast_refresh_project(make_project, node=True)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(project)]
+    (project / ".gitignore").write_text("node_modules\n.pyxle-build\n")
+    subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "main"], check=True)
+    subprocess.run([*git, "checkout", "-q", "-b", "feat"], check=True)
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="feat"))
+    (project / "pages" / "index.pyxl").write_text(HOME.format(greeting="hello", label="feat"))
+    subprocess.run([*git, "commit", "-q", "-am", "feat"], check=True)
+    subprocess.run([*git, "checkout", "-q", "main"], check=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    greeting = page.page.get_by_test_id("greeting")
+
+    for branch, label, count in (("feat", "feat", "feat 2"), ("main", "v1", "count 2"), ("feat", "feat", "feat 2")):
+        subprocess.run([*git, "checkout", "-q", branch], check=True)
+        greeting.filter(has_text=f"hello {label}").wait_for(timeout=15000)
+        counter.filter(has_text=count).wait_for(timeout=15000)  # both files of the branch, none of the other
+
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []
