@@ -59,17 +59,20 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
     namespace = vars(module)
     bound = bindings(source) if source is not None else {}
     methods: dict[str, Callable[..., Any]] = {}
+    not_functions: list[tuple[str, object, int | None]] = []
     imported_names: list[str] = []
     for name in METHODS:
         if name not in namespace:
             continue
         value = namespace[name]
-        imported, _ = bound.get(name, (getattr(value, "__module__", module.__name__) != module.__name__, None))
+        imported, line = bound.get(name, (getattr(value, "__module__", module.__name__) != module.__name__, None))
         if imported:
             imported_names.append(name)
             continue
         if callable(value) and not isinstance(value, type):
             methods[name.upper()] = value
+        elif not (isinstance(value, type) and issubclass(value, HTTPEndpoint)):
+            not_functions.append((name, value, line))
     endpoint = namespace.get("endpoint")
     found = [value for value in namespace.values()
              if isinstance(value, type) and issubclass(value, HTTPEndpoint) and value is not HTTPEndpoint]
@@ -84,6 +87,11 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
         if not classes and not methods and endpoint is None:
             classes = found
     websocket = namespace.get("websocket")
+    if not_functions and (methods or not (endpoint or classes or websocket)):  # else 0.9 ignored them
+        name, value, line = not_functions[0]
+        shown = "a class" if isinstance(value, type) else repr(value)[:40]
+        raise SourceError(shown_as, line, f"`{name}` is {shown}, not a function",
+                          f"a handler is a function, async def {name}(request); rename `{name}` if it is not one")
     for fn in [*methods.values(), *([endpoint] if endpoint is not None else [])]:
         if not takes_request(fn):  # 0.9 called it with the request too: a TypeError on every call
             name = getattr(fn, "__name__", "endpoint")

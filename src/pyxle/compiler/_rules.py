@@ -53,12 +53,24 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             has_head = has_head or any(isinstance(t, ast.Name) and t.id == "HEAD" for t in targets)
             continue
+        if isinstance(node, ast.ClassDef):
+            for kind in dict.fromkeys(k for k, _ in map(_marker, node.decorator_list) if k):
+                problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1,
+                                              f"@{kind} marks an async def function, not a class ({node.name})",
+                                              f"write `@{kind}` above `async def {node.name.lower()}(request):`"))
+            continue
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         has_head = has_head or node.name == "HEAD"
+        seen: set[str] = set()
         for decorator in node.decorator_list:
             kind, explicit = _marker(decorator)
             if kind is None:
+                continue
+            misuse = _misuse(decorator, kind, node, seen)
+            seen.add(kind)
+            if misuse:
+                problems.append(Diagnostic.at(path, lines, decorator.lineno, decorator.col_offset, *misuse))  # at the @
                 continue
             signature = _signature_problem(node, kind)
             if signature:
@@ -112,6 +124,20 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
         typed=loader_typed or typed_actions,
     )
     return metadata, problems
+
+
+def _misuse(decorator: ast.expr, kind: str, node: ast.FunctionDef | ast.AsyncFunctionDef,
+            seen: set[str]) -> tuple[str, str] | None:
+    """(message, hint) for ``@action("save")``, ``@server()`` or a marker given twice; None when used right."""
+    if kind in seen:
+        return f"@{kind} is applied twice to {node.name}()", f"remove one of the two @{kind} lines"
+    if isinstance(decorator, ast.Call) and kind == "server":
+        return "@server takes no arguments", "write `@server` on its own, without parentheses"
+    if isinstance(decorator, ast.Call) and decorator.args:
+        named = ast.unparse(decorator.args[0])
+        return ("@action takes no positional argument",
+                f"write `@action`, or `@action(name={named})` to serve it under another name")
+    return None
 
 
 def _signature_problem(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> tuple[str, str] | None:
