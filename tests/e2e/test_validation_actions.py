@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 from pydantic import BaseModel, ConfigDict, Field
@@ -154,3 +155,23 @@ def test_an_unannotated_body_parameter_stops_start_up_naming_the_file_and_line(m
     server = start_server(project, "serve", ready=False)
     assert server.wait_exit(60) != 0
     assert "pages/index.pyxl:2: action save(): parameter 'body' has no type annotation" in server.output()
+
+
+@cites("docs/validation.md", "parameters\nafter the request that all have defaults and no annotations (`async def save(request, extra=None)`)\nare left to their defaults, as Pyxle 0.9 did")
+def test_an_action_whose_other_parameters_all_have_defaults_is_called_with_the_request_as_in_0_9(
+        make_project, start_server) -> None:
+    """0.9 called every action with the request alone; one with ``(request, extra=None, n=1)`` ran.
+    Start-up refused it ("has no type annotation", "takes 3 parameters")."""
+    project = make_project({"pages/index.pyxl": """
+        @action
+        async def save(request, extra=None, n=1):
+            return {"extra": extra, "n": n, "got": (await request.json())["x"]}
+
+        export default function Page() { return null }
+        """})
+    server = start_server(project, "serve")
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        answer = client.post("/api/__actions/index/save", json={"x": 7},
+                             headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+    assert answer.json() == {"ok": True, "extra": None, "n": 1, "got": 7}

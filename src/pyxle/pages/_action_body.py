@@ -26,6 +26,8 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
     params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     if len(params) < 2:
         return None
+    if all(p.default is not p.empty and p.annotation is p.empty for p in params[1:]):
+        return None  # pyxle-framework 0.9 called (request, extra=None) with the request alone: so does Pyxle
     from pyxle import validation
 
     line = def_line(fn)
