@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import logging
+import os
 import sys
 import sysconfig
 import traceback
@@ -11,6 +13,14 @@ from pathlib import Path
 from types import ModuleType
 
 _PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the user's
+STARTUP_NOTED = "PYXLE_STARTUP_NOTED"  # set for the server's workers by the CLI, which printed the notes
+
+
+def startup_note(message: str, *args: object) -> None:
+    """A start-up warning (no Node, an open metrics endpoint, a function a route leaves unserved).
+    The CLI checks the project before its server workers start, so a worker building the app again
+    only logs it at debug level: it is printed once, not once per process."""
+    logging.getLogger("pyxle").log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
 
 
 class SourceError(Exception):

@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
-from pyxle._loading import SourceError, def_line
+from pyxle._loading import SourceError, def_line, startup_note
 from pyxle.api._source import bindings, no_request
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
@@ -97,12 +97,11 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
             name = getattr(fn, "__name__", "endpoint")
             raise _no_request_error(shown_as, name, _own_line(shown_as, fn))
 
-    if endpoint is not None and methods:
-        raise _error(
-            shown_as, endpoint,
-            f"defines both endpoint() and method functions ({', '.join(m.lower() for m in methods)})",
-            "use either one endpoint(request) for every method, or functions named after methods",
-        )
+    if endpoint is not None and methods:  # 0.9 served endpoint() alone: a helper named get() stays a helper
+        startup_note("%s: endpoint() answers every method; %s beside it %s not served (rename %s, or drop endpoint())",
+                     shown_as, ", ".join(f"{m.lower()}()" for m in methods), "is" if len(methods) == 1 else "are",
+                     "it" if len(methods) == 1 else "them")
+        methods = {}
     if len(classes) > 1:
         raise _error(shown_as, classes[1], f"defines several HTTPEndpoint classes ({', '.join(c.__name__ for c in classes)})",
                      "keep one HTTPEndpoint subclass per route file")

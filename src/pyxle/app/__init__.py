@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 from typing import Literal
 
-from pyxle.app._app import STARTUP_NOTED, PyxleApp, StartupError, create_app
+from pyxle._loading import STARTUP_NOTED
+from pyxle.app._app import PyxleApp, StartupError, create_app
 from pyxle.app._limits import LimitError, Limits
 
 Mode = Literal["development", "production"]

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle import observability
 from pyxle._loading import make_importable
+from pyxle._loading import startup_note as _note
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
@@ -44,7 +45,6 @@ ASSETS_SPEC = RouteSpec(
 )
 Mode = Literal["development", "production"]
 # Set by the CLI for its server workers: its own start-up check has printed the start-up notes.
-STARTUP_NOTED = "PYXLE_STARTUP_NOTED"
 
 
 class StartupError(Exception):
@@ -476,11 +476,6 @@ def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
     return mode == "development" or config.debug
 
 
-def _note(message: str, *args: object) -> None:
-    """A start-up warning (no Node, no Fast Refresh, an open metrics endpoint). The CLI checks the
-    project before its server workers start, so a worker building the app again only logs it at
-    debug level: it is printed once, not once per process."""
-    logger.log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
 
 
 def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
