@@ -44,7 +44,6 @@ ASSETS_SPEC = RouteSpec(
     regex=re.compile(r"^/_pyxle/(?P<asset>.+)$"),
 )
 Mode = Literal["development", "production"]
-# Set by the CLI for its server workers: its own start-up check has printed the start-up notes.
 
 
 class StartupError(Exception):
@@ -474,8 +473,6 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
 def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
     """Whether error responses carry the exception and its traceback: in ``pyxle dev``, or with ``debug``."""
     return mode == "development" or config.debug
-
-
 
 
 def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
