@@ -2,12 +2,17 @@
 
 The swap is a single assignment in the router, so in-flight requests finish on the old table.
 While an edit leaves the project broken, every request gets a 500 naming the file and line.
+The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files) are read once,
+when the app is built: an edit to them is handed to the server process, which starts a new worker
+with them once they load (``pyxle.cli._devreload``); this worker serves until then.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -21,8 +26,10 @@ from watchfiles import Change
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._watch import is_tool_folder, project_changes
 from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
+from pyxle.config import CONFIG_FILENAME
 
 EVENTS_PATH = "/__pyxle/events"
+DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
 
 if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
@@ -90,8 +97,15 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     from pyxle.app._app import StartupError
 
     root = app.config.root
+    settings = _settings(root)
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
+        edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
+        now = _settings(root, settings) if edited else settings
+        if now != settings:
+            settings = now
+            _ask_for_new_worker(edited)
+            continue
         _forget_project_modules(root)
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
@@ -106,6 +120,38 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
+
+
+def _settings(root: Path, before: tuple[object, object] | None = None) -> tuple[object, object]:
+    """What only a new worker applies: the config file's text and the ``PYXLE_*`` values of the
+    ``.env`` files (not ``PYXLE_PUBLIC_*``: a rebuild inlines those). A config file that cannot be
+    read never compares equal, so the server process names the error; a ``.env`` file that cannot be
+    read counts as unchanged (``before``): the reload here shows its error until it is fixed."""
+    from pyxle.config import PUBLIC_ENV_PREFIX, ConfigError, load_env_files
+
+    text: object
+    try:
+        text = (root / CONFIG_FILENAME).read_bytes()
+    except FileNotFoundError:
+        text = None
+    except OSError:
+        text = object()
+    try:
+        values = load_env_files(root, "development", environ={})
+    except ConfigError:
+        return text, before[1] if before else None
+    return text, {k: v for k, v in values.items() if k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX)}
+
+
+def _ask_for_new_worker(edited: list[str]) -> None:
+    """Have ``pyxle dev``'s server process load the edited settings and replace this worker."""
+    pid = os.environ.get(DEV_RELOAD_PID, "")
+    if not pid.isdigit():  # the app runs under another server: nothing here can replace the process
+        logger.warning("%s changed: restart the server to use it", ", ".join(edited))
+        return
+    logger.info("%s changed: loading the project with it in a new worker (this one serves until then)",
+                ", ".join(edited))
+    os.kill(int(pid), signal.SIGHUP)
 
 
 def _reload_env(root: Path) -> None:

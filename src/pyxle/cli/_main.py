@@ -361,11 +361,21 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app import StartupError, create_app
     from pyxle.cli import _serve as server
 
+    shell = dict(os.environ)  # before the .env files: pyxle dev loads them again as start-up does
     # What the flag or the environment says already: an error in the config itself is a JSON line too.
     CliError.as_json = (overrides.get("log_format") or os.environ.get("PYXLE_LOG_FORMAT", "").strip().lower()) == "json"
     if CliError.as_json:
         logging.config.dictConfig(server.log_config(True))
     config = load_project(directory, mode, overrides, warn=False)  # type: ignore[arg-type]
+    dev = None
+    if mode == "development":
+        from pyxle.cli._devreload import DEV_RELOAD_PID, DevReload
+        from pyxle.config import ConfigError
+
+        try:
+            dev = DevReload(config.root, mode, overrides, shell)  # the settings as loaded here
+        except (ConfigError, server.LimitError) as exc:  # edited since, already
+            raise CliError(str(exc)) from None
     json_logs, level = config.log_format == "json", config.observability.log_level
     logging.config.dictConfig(server.log_config(json_logs, level))  # the notes below are in the log's format
     CliError.as_json = json_logs
@@ -396,11 +406,13 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode)  # type: ignore[arg-type]
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
+    if dev is not None:  # the worker asks for a new one when a setting was edited (cli._devreload)
+        os.environ[DEV_RELOAD_PID] = str(os.getpid())
     command = "dev" if mode == "development" else "serve"
     note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", json_logs=json_logs, warning=False)
     try:
         server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
-                   limits=limits)
+                   limits=limits, dev=dev)
     finally:
         if holder is not None:  # held until the server has stopped: see reserve_port
             holder.close()

@@ -19,11 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import STARTED_FILE
+
+if TYPE_CHECKING:
+    from pyxle.cli._devreload import DevReload
 
 __all__ = ["BindError", "LimitError", "Limits", "log_config", "reserve_port", "run"]
 
@@ -145,8 +148,9 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
 
 
 def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_level: str = "INFO",
-        limits: Limits | None = None) -> None:
+        limits: Limits | None = None, dev: DevReload | None = None) -> None:
     """Serve the project exported to the environment (see ``pyxle.cli``) until interrupted.
+    ``dev`` (``pyxle dev``): what a reload asked for by the worker applies first (``_devreload``).
 
     HTTP/1.1 only (WebSockets included): in granian's automatic mode a connection that never sends
     a byte waits forever for its protocol to be detected, outside every timeout. Behind a proxy,
@@ -167,17 +171,18 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
     with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir:
         started_file = Path(run_dir) / "started"
         os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
-        _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file)
+        _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file, dev)
 
 
-def _supervise(make_server: Any, started_file: Path) -> None:
+def _supervise(make_server: Any, started_file: Path, dev: DevReload | None = None) -> None:
     """Run granian, and start its workers again whenever they all keep dying, with a growing pause,
     until a signal asks the server to stop. A server whose app never started in any worker (a
     plugin that fails to start, say) stops instead: starting it again would fail the same way."""
     delay = 0.5
     while True:
         server = make_server()
-        server.signal_handler_reload = checked_reload(server)  # granian installs it as the SIGHUP handler
+        # granian installs it as the SIGHUP handler
+        server.signal_handler_reload = checked_reload(server) if dev is None else dev_reload(server, dev, started_file)
         started = time.monotonic()
         try:
             server.serve()
@@ -233,3 +238,63 @@ def checked_reload(server: Any) -> Callable[..., None]:
         threading.Thread(target=check_then_reload, name="pyxle-reload-check", daemon=True).start()
 
     return on_hangup
+
+
+def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[..., None]:
+    """``pyxle dev``'s SIGHUP, sent by its worker when ``pyxle.config.json`` or a ``PYXLE_*`` setting
+    of a ``.env`` file changed: ``checked_reload``, after the config loads here (``DevReload``), then
+    the log says so once the new worker has started. A SIGHUP while a reload is being checked
+    (another save) is checked again after it, so the last edit is the one applied."""
+    checking, again = threading.Lock(), threading.Event()
+
+    def check_then_reload() -> None:
+        again.clear()
+        try:
+            if not dev.prepare():
+                return
+            dev.export(os.environ)  # the check and the new worker inherit it
+            result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
+                                    check=False, timeout=600)
+            if result.returncode != 0:
+                dev.refused((result.stderr.strip() or f"exit code {result.returncode}").removeprefix("pyxle: "))
+            elif _replace_workers(server, started_file):
+                dev.applied()
+            else:
+                logger.error("the new worker has not started after 120s; its errors are above")
+        except subprocess.TimeoutExpired:
+            dev.refused("loading the project took over 600s")
+        finally:
+            checking.release()
+            if again.is_set():
+                on_hangup()
+
+    def on_hangup(*args: Any) -> None:
+        if os.getpid() != server.pid:  # a worker, which inherited the handler
+            return
+        if not checking.acquire(blocking=False):
+            again.set()
+            return
+        threading.Thread(target=check_then_reload, name="pyxle-dev-reload", daemon=True).start()
+
+    return on_hangup
+
+
+def _replace_workers(server: Any, started_file: Path, timeout: float = 120) -> bool:
+    """Have granian replace its workers; whether, within ``timeout``, a new one has started its app
+    (it touches ``started_file``) and the old ones have stopped. granian keeps an old worker
+    serving a few seconds after its successor was spawned, and the two share the port meanwhile."""
+    def touched() -> int:
+        try:
+            return started_file.stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    before, old = touched(), list(server.wrks)
+    server.reload_signal = True
+    server.main_loop_interrupt.set()
+    deadline = time.monotonic() + timeout
+    while touched() == before or any(worker.is_alive() for worker in old):
+        if time.monotonic() > deadline or server.interrupt_signal:
+            return False
+        time.sleep(0.05)
+    return True

@@ -1,0 +1,109 @@
+"""`pyxle dev` and its settings: an edited `pyxle.config.json` or `PYXLE_*` line of a `.env` file
+is applied in a new worker once it loads; one that does not load is reported as start-up reports
+it while the last good config keeps serving; a setting only a restart can take is named. A real
+`pyxle dev`, edits on disk, answers over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+
+import httpx
+
+from tests.conftest import Server, free_port, server_env
+
+PAGE = {"pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"}
+ECHO = {"pages/api/echo.py": "async def post(request):\n    return {'size': len(await request.body())}\n"}
+APPLIED = "applied the new pyxle.config.json"
+
+
+def becomes(check: Callable[[], bool], server: Server, timeout: float = 40) -> None:
+    """Wait until ``check()`` holds: a new worker builds the project first, a few seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if check():
+                return
+        except httpx.HTTPError:
+            pass  # the old worker has stopped and the new one is not listening yet
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.2)
+
+
+def lang(server: Server) -> str:
+    return httpx.get(server.url + "/", timeout=30).text.split("<html lang=\"", 1)[1].split('"', 1)[0]
+
+
+def test_an_edited_lang_and_security_header_are_applied_without_a_restart(make_project, start_server) -> None:
+    project = make_project({**PAGE, "pyxle.config.json": '{"name": "Cfg"}'}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert lang(server) == "en"
+    (project / "pyxle.config.json").write_text(
+        json.dumps({"name": "Cfg", "lang": "fr", "securityHeaders": {"X-Probe": "yes"}}))
+    out = server.wait_for_output(APPLIED, timeout=40)  # once the new worker serves alone
+    assert "reloaded routes after change to pyxle.config.json" not in out
+    becomes(lambda: httpx.get(server.url + "/").headers.get("x-probe") == "yes", server)
+    assert lang(server) == "fr"
+
+
+def test_a_config_that_does_not_load_is_reported_and_the_last_good_one_serves_until_fixed(
+        make_project, start_server) -> None:
+    project = make_project({**PAGE, "pyxle.config.json": '{"lang": "fr"}'}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    config = project / "pyxle.config.json"
+    config.write_text('{"debug": tru')
+    out = server.wait_for_output(f"{config}: invalid JSON at line 1, column 11: Expecting value", timeout=20)
+    assert "pyxle.config.json not applied, the server keeps its last good configuration" in out
+    assert lang(server) == "fr"
+    config.write_text('{"lang": 5}')  # valid JSON, a wrong value
+    server.wait_for_output(f'{config}: lang must be a language tag such as "en" or "pt-BR" (got 5)', timeout=20)
+    assert lang(server) == "fr"
+    assert APPLIED not in server.output() and "reloaded routes" not in server.output()
+    config.write_text('{"lang": "de"}')
+    server.wait_for_output(APPLIED, timeout=40)
+    becomes(lambda: lang(server) == "de", server)
+
+
+def test_a_changed_port_is_named_in_one_line_and_the_server_keeps_its_port(make_project) -> None:
+    port = free_port()
+    project = make_project({**ECHO, "pyxle.config.json": json.dumps({"starlette": {"port": port}})})
+    server = Server(["dev", str(project)], project, server_env())
+    try:
+        server.wait_ready()
+        assert server.url.endswith(f":{port}")
+        (project / "pyxle.config.json").write_text(json.dumps({"starlette": {"port": port + 1}}))
+        server.wait_for_output("pyxle.config.json: starlette.port changed; restart pyxle dev to use it", timeout=20)
+        (project / ".env").write_text(f"PYXLE_PORT={port + 2}\n")
+        server.wait_for_output(".env: PYXLE_PORT changed; restart pyxle dev to use it", timeout=20)
+        time.sleep(1)
+        assert server.output().count("changed; restart pyxle dev to use it") == 2, server.output()
+        assert httpx.post(f"http://127.0.0.1:{port}/api/echo", content=b"x").json() == {"size": 1}
+    finally:
+        server.stop()
+
+
+def test_a_pyxle_setting_edited_in_a_dotenv_file_is_applied_once_it_loads(make_project, start_server) -> None:
+    project = make_project(ECHO)
+    server = start_server(project, "dev")
+    url = server.url + "/api/echo"
+    assert httpx.post(url, content=b"x" * 100).status_code == 200
+    (project / ".env").write_text("PYXLE_MAX_BODY_SIZE=lots\n")
+    server.wait_for_output(f"{project / '.env'}:1: PYXLE_MAX_BODY_SIZE must be", timeout=20)
+    assert ".env not applied, the server keeps its last good configuration" in server.output()
+    assert httpx.post(url, content=b"x" * 100).status_code == 200
+    (project / ".env").write_text("PYXLE_MAX_BODY_SIZE=50\n")
+    server.wait_for_output("applied the new .env", timeout=40)
+    becomes(lambda: httpx.post(url, content=b"x" * 100).status_code == 413, server)
+
+
+def test_the_apps_own_dotenv_values_still_reload_in_the_running_worker(make_project, start_server) -> None:
+    project = make_project({"pages/api/env.py": "import os\n\n\nasync def get(request):\n"
+                                                "    return {'greeting': os.environ.get('GREETING')}\n",
+                            ".env": "GREETING=one\n"})
+    server = start_server(project, "dev")
+    (project / ".env").write_text("GREETING=two\n")
+    becomes(lambda: httpx.get(server.url + "/api/env").json() == {"greeting": "two"}, server)
+    out = server.wait_for_output("reloaded routes after change to .env")
+    assert "new worker" not in out and "applied the new" not in out
+
