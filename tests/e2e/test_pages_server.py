@@ -128,6 +128,7 @@ def test_navigation_json(pages: Server) -> None:
                         "headLevels": ["", "<title>Home</title>"], "prefetchTtl": 0}
 
 
+@cites("docs/migrating.md", "`props.layoutData`\n  is keyed by layout file, and an unknown URL answers JSON")
 def test_nested_layout_data_and_head_function_and_status(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/new", headers=NAV)
     assert r.status_code == 201
@@ -142,6 +143,7 @@ def test_page_without_loader(pages: Server) -> None:
     assert body["ok"] is True and body["props"]["data"] == {}
 
 
+@cites("docs/migrating.md", "`routePath` is the URL's path (0.9: the pattern), a loader's error is\n  `{\"ok\": false, \"routePath\", \"error\": {\"message\", \"statusCode\", \"data\"}}`")
 def test_loader_error_carries_status_and_data(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/missing", headers=NAV)
     assert r.status_code == 404
@@ -149,6 +151,7 @@ def test_loader_error_carries_status_and_data(pages: Server) -> None:
                         "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"}}}
 
 
+@cites("docs/migrating.md", "`props.layoutData`\n  is keyed by layout file, and an unknown URL answers JSON")
 def test_navigation_json_for_an_unknown_url_varies_on_the_navigation_header(pages: Server) -> None:
     r = httpx.get(pages.url + "/nowhere", headers=NAV)
     assert r.status_code == 404 and r.json()["ok"] is False and r.json()["routePath"] == "/nowhere"
