@@ -63,9 +63,10 @@ class PyxleRouter(Router):
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
-        if (len(path) > 1 and path.endswith("/") and scope["type"] == "http"
+        if (len(path) > 1 and path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/")
                 and self.match(path.rstrip("/") or "/", {}) is not None):
-            # Before matching the path as it is: a catch-all would take it, slash and all.
+            # Before matching the path as it is: a catch-all would take it, slash and all. (The
+            # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.)
             url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
             query = scope.get("query_string", b"").decode("latin-1")
             await RedirectResponse(url + ("?" + query if query else ""), status_code=307)(scope, receive, send)
