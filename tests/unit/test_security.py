@@ -10,6 +10,7 @@ import pytest
 from pyxle.security import SecretKeyError, resolve_secret
 from pyxle.security._csrf import CSRFMiddleware, _cookie, under
 from pyxle.security._tokens import Signer
+from tests.docs._blocks import cites
 
 
 def b64(data: bytes) -> str:
@@ -104,3 +105,30 @@ def test_csrf_protects_answers_stay_right_when_remembered_and_the_memory_is_boun
     long_path = "/p/" + "x" * 5000
     assert fresh.protects(long_path) and long_path not in fresh._protects  # long paths are decided, not kept
     assert mw.protects("/page/unseen") and not mw.protects("/api/unseen")
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    ("default-src 'self'", "default-src 'self' 'nonce-N'"),
+    ("default-src 'self'; script-src 'self' https://cdn.example", "default-src 'self'; script-src 'self' https://cdn.example 'nonce-N'"),
+    ("script-src 'self'; script-src-elem 'self'; img-src *", "script-src 'self'; script-src-elem 'self' 'nonce-N'; img-src *"),
+    ("img-src *;; script-src 'self'; script-src 'unsafe-inline';", "img-src *; script-src 'self' 'nonce-N'; script-src 'unsafe-inline'"),
+    ("script-src 'unsafe-inline' 'sha256-abc'", "script-src 'unsafe-inline' 'sha256-abc' 'nonce-N'"),
+])
+@cites("docs/security.md", "A `Content-Security-Policy` (or its `-Report-Only` twin) that governs scripts without "
+       "`'unsafe-inline'`")
+def test_a_policy_that_refuses_inline_scripts_gets_the_nonce_where_scripts_are_governed(policy: str, expected: str) -> None:
+    from pyxle.security import script_policy
+
+    make = script_policy({"Content-Security-Policy-Report-Only": policy, "X-Frame-Options": "DENY"})
+    assert make is not None
+    nonce, headers = make()
+    assert headers == {"Content-Security-Policy-Report-Only": expected.replace("'nonce-N'", f"'nonce-{nonce}'")}
+    assert make()[0] != nonce
+
+
+@pytest.mark.parametrize("policy", ["default-src 'self' 'unsafe-inline'", "script-src 'none'", "img-src 'self'", ""])
+def test_a_policy_that_allows_inline_scripts_or_governs_none_is_left_as_written(policy: str) -> None:
+    from pyxle.security import script_policy
+
+    assert script_policy({"Content-Security-Policy": policy}) is None
+    assert script_policy({"X-Frame-Options": "DENY"}) is None

@@ -36,7 +36,14 @@ from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.routing import RouteSpec, RoutingError, scan
-from pyxle.security import SecretKeyError, cors_middleware, csrf_middleware, resolve_secret, security_headers
+from pyxle.security import (
+    SecretKeyError,
+    cors_middleware,
+    csrf_middleware,
+    resolve_secret,
+    script_policy,
+    security_headers,
+)
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -207,7 +214,8 @@ class PyxleApp(Starlette):
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
-                            source_maps=self.mode == "development", lang=self.config.lang)
+                            source_maps=self.mode == "development", lang=self.config.lang,
+                            script_policy=script_policy(self.config.security_headers))
         pages.runtime.renderer = renderer
         self._runtimes.append(weakref.ref(pages.runtime))
         return renderer

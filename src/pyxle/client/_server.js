@@ -105,6 +105,9 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
     emit({ ...finish(route, collected, buffered), more: true, root: true })
   }
   stream = renderToPipeableStream(rootedTree(route, request, collected), {
+    // The configured Content-Security-Policy refuses inline scripts: React's, which put each
+    // boundary in place, carry the nonce the server adds to this answer's policy.
+    nonce: request.nonce,
     onShellReady() {
       if (request.complete) return
       stream.pipe(sink)

@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
 from pyxle.pages._document import END, LANG, document
+from pyxle.security import ScriptPolicy
 from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
 # A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
@@ -89,8 +90,9 @@ class Renderer:
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
                  queue_size: int | None = None, extra_scripts: str = "", extra_head: str = "",
-                 source_maps: bool = False, lang: str = LANG) -> None:
+                 source_maps: bool = False, lang: str = LANG, script_policy: ScriptPolicy | None = None) -> None:
         self.manifest = manifest
+        self.script_policy = script_policy  # the configured CSP refuses inline scripts: see pyxle.security._csp
         self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         self.extra_head = extra_head  # outside the page's own head: kept across client navigation
@@ -137,6 +139,11 @@ class Renderer:
         request = {"page": page_id, "routePath": route_path, "csrfToken": csrf_token}
         if complete:
             request["complete"] = True
+        nonce = ""
+        if self.script_policy is not None:  # a policy that refuses inline scripts: this answer's own nonce
+            nonce, policies = self.script_policy()
+            request["nonce"] = nonce
+            headers = {**(headers or {}), **policies}
         result = await self.pool.render(request, props_json, urgent=urgent)
         rendered: list[str] = result.get("head") or []
         key = (*map(tuple, head), None, *rendered)
@@ -146,6 +153,8 @@ class Renderer:
                 self._merged.clear()
             merged = self._merged[key] = merge_levels(head, rendered)
         tags, scripts, streamed = self._tags.get(page_id) or self._page_tags(page_id)
+        if nonce:
+            scripts, streamed = (part.replace("<script", f'<script nonce="{nonce}"') for part in (scripts, streamed))
         stream = result.get("stream")
         rooted = result.get("root", False)
         if stream is None:

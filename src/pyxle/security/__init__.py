@@ -3,7 +3,7 @@
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
 ``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``,
-``over_https``. Depends on nothing else in Pyxle: callers pass values.
+``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts). Depends on nothing else in Pyxle: callers pass values.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
 from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
+from pyxle.security._csp import ScriptPolicy, script_policy
 from pyxle.security._csrf import CSRFMiddleware
 from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware, security_headers
 from pyxle.security._https import over_https
@@ -25,6 +26,7 @@ __all__ = [
     "DEFAULT_SECURITY_HEADERS",
     "CSRFMiddleware",
     "MissingSecretKeyError",
+    "ScriptPolicy",
     "SecretKeyError",
     "SecurityHeadersMiddleware",
     "cors_middleware",
@@ -32,6 +34,7 @@ __all__ = [
     "make_token",
     "over_https",
     "resolve_secret",
+    "script_policy",
     "security_headers",
     "sign_cookie",
     "verify_cookie",
