@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import SHARED_SECRET, RedisServer, Server, server_env
+from tests.docs._blocks import cites
 from tests.e2e.test_cache import (
     CANONICAL,
     COUNTER,
@@ -168,3 +169,56 @@ def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_a
         assert f"page cache: Redis at {redis.url} answers again" in server.wait_for_output("answers again")
     finally:
         server.stop()
+
+
+PURGE_ALL_API = '''
+from starlette.responses import JSONResponse
+from pyxle import cache
+
+async def post(request):
+    await cache.invalidate_all()
+    return JSONResponse({"purged": True})
+'''
+
+
+@cites("docs/pages.md", "one that fails is logged (`page cache: could not invalidate\nevery page: ...` for "
+       "`invalidate_all`) and your code goes on")
+def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or_hung(
+        tmp_path: Path, start_redis) -> None:
+    redis = start_redis()
+    root = write_project(tmp_path / "app", {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
+        "pages/api/purge_all.py": PURGE_ALL_API,
+        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
+    })
+    one, two = serve(root), serve(root)
+    try:
+        def state(server: Server) -> str:
+            return httpx.get(server.url + "/stored", headers=SITE, timeout=30).headers["x-pyxle-cache"]
+
+        def purge() -> tuple[httpx.Response, float]:
+            start = time.monotonic()
+            answer = httpx.post(one.url + "/api/purge_all", timeout=30)
+            return answer, time.monotonic() - start
+
+        assert [state(one), state(two)] == ["MISS", "HIT"]
+        answer, _ = purge()
+        assert answer.json() == {"purged": True}
+        assert [state(two), state(one)] == ["MISS", "HIT"], "the purge reached the page stored for both servers"
+
+        os.kill(redis.proc.pid, signal.SIGSTOP)  # hung: the connection stays up, nothing answers
+        try:
+            answer, seconds = purge()
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        assert answer.status_code == 200 and answer.json() == {"purged": True}
+        assert seconds < 3, f"invalidate_all waited {seconds:.1f} s for a hung Redis"
+        redis.stop()
+        answer, seconds = purge()
+        assert answer.status_code == 200 and seconds < 3
+        out = one.wait_for_output("could not invalidate every page")
+        assert f"page cache: could not invalidate every page: Redis at {redis.url} does not answer" in out
+        assert "Traceback" not in out
+    finally:
+        one.stop()
+        two.stop()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+from functools import partial
 from typing import Any
 
 from pyxle._redis import Breaker, RedisUnavailable
@@ -29,13 +30,18 @@ for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
 """
-# KEYS[1] the path's hash, KEYS[2] its version
+# KEYS: pairs of a path's hash and its version (one pair for a path, a batch for every page);
+# ARGV[1] seconds the bumped versions are kept. The number of hashes removed.
 _DELETE = """
-local removed = redis.call('DEL', KEYS[1])
-redis.call('INCR', KEYS[2])
-redis.call('EXPIRE', KEYS[2], ARGV[1])
+local removed = 0
+for i = 1, #KEYS, 2 do
+  removed = removed + redis.call('DEL', KEYS[i])
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
+end
 return removed
 """
+_CLEAR_BATCH = 500  # keys per SCAN step and per deletion: each is one bounded command
 
 
 class RedisBackend:
@@ -109,15 +115,27 @@ class RedisBackend:
             return False
 
     async def clear(self) -> None:
+        """Drop every stored page, of every build, as ``delete`` drops one: each path's version is
+        bumped too, so a render under way cannot store what it began before. A step at a time,
+        each bounded like any other command; while Redis does not answer this logs an error and
+        stops, as ``delete`` does."""
         client = self._connect()
-        batch: list[bytes] = []
-        async for key in client.scan_iter(match=f"{self.prefix}*", count=500):
-            batch.append(key)
-            if len(batch) >= 500:
-                await client.unlink(*batch)
-                batch = []
-        if batch:
-            await client.unlink(*batch)
+        delete = self._delete
+        prefix = self.prefix.encode()
+        versions = prefix + b"v:"
+        cursor = 0
+        try:
+            while True:
+                cursor, keys = await self.breaker.call(
+                    partial(client.scan, cursor, match=f"{self.prefix}*", count=_CLEAR_BATCH), force=True)
+                pairs = [key for stored in keys if not stored.startswith(versions)  # <prefix><build>:<path>
+                         for key in (stored, versions + stored[len(prefix):].partition(b":")[2])]
+                if pairs:
+                    await self.breaker.call(partial(delete, keys=pairs, args=[VERSION_TTL]), force=True)
+                if cursor == 0:
+                    return
+        except RedisUnavailable as exc:
+            logger.error("page cache: could not invalidate every page: %s", exc)
 
     async def close(self) -> None:
         self._client = None  # the shared client is closed with the others at shutdown
