@@ -58,6 +58,7 @@ def test_health_answers_0_9s_shape_with_the_ssr_pool_and_the_uptime(tmp_path: Pa
 
 
 @cites("docs/deployment.md", "and while none of the worker's SSR workers is alive (readiness)")
+@cites("docs/deployment.md", 'or `"degraded"`\n(started, but a check fails: `checks` says which)')
 def test_readyz_is_503_while_no_ssr_worker_is_alive(tmp_path: Path) -> None:
     """Both Node render workers killed; their replacements are made slow to start (a preload that
     waits while a marker file exists), so the time without one is long enough to be seen."""
@@ -79,7 +80,7 @@ def test_readyz_is_503_while_no_ssr_worker_is_alive(tmp_path: Path) -> None:
         while (ready := httpx.get(server.url + "/readyz")).status_code == 200:
             assert time.monotonic() < deadline
             time.sleep(0.01)
-        assert ready.status_code == 503 and ready.json()["ready"] is False and ready.json()["state"] == "ready"
+        assert ready.status_code == 503 and ready.json()["ready"] is False and ready.json()["state"] == "degraded"
         assert ready.json()["checks"]["ssr_pool"]["ok"] is False and ready.json()["checks"]["ssr_pool"]["size"] == 2
         assert httpx.get(server.url + "/healthz").status_code == 200
         marker.unlink()

@@ -284,7 +284,9 @@ class PyxleApp(Starlette):
         if pool is not None:
             checks["ssr_pool"] = {"ok": pool.alive >= 1, "alive": pool.alive, "size": pool.size}
         state = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
-        ready = state == "ready" and all(check["ok"] for check in checks.values())
+        if state == "ready" and not all(check["ok"] for check in checks.values()):
+            state = "degraded"  # started, but a check fails (no SSR worker alive): ``checks`` says which
+        ready = state == "ready"
         uptime = time.monotonic() - self._started if self._started is not None else 0.0
         return {"status": "ok", "ready": ready, "state": state, "uptime": round(uptime, 3), "checks": checks}
 
