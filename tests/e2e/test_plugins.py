@@ -286,3 +286,34 @@ def test_the_pyxle_db_command_migrates_the_database_the_app_uses(tmp_path: Path)
     missing = subprocess.run([*command, "status", "--project", str(root), "--config", "other.json"],
                              capture_output=True, text=True, env=server_env(), timeout=60, check=False)
     assert missing.returncode != 0 and "other.json: does not exist" in missing.stdout + missing.stderr
+
+
+@cites("docs/security.md", "A path under `/api` that no API route answers (a plugin's endpoint, such as\n"
+       "pyxle-auth's with `\"authPathPrefix\": \"/api/auth\"`) is checked like any other path")
+def test_a_plugins_endpoints_under_api_are_csrf_protected_and_the_projects_api_routes_are_not(tmp_path: Path) -> None:
+    """pyxle-auth reads its body as JSON whatever the content type, so an unchecked /api/auth/login
+    let a cross-site text/plain form sign a visitor in to another account (pyxle-framework 0.9
+    checked it)."""
+    config = {"plugins": ["pyxle-db", {"name": "pyxle-auth", "settings": {"passwordMinLength": 10,
+                                                                         "authPathPrefix": "/api/auth"}}]}
+    root = write(tmp_path / "app", {"pages/api/notes.py": "async def post(request):\n    return {'ok': True}\n",
+                                    "pages/api/auth/ping.py": "async def post(request):\n    return {'pong': True}\n",
+                                    "pyxle.config.json": json.dumps(config)})
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="s" * 40))
+    try:
+        server.wait_ready(timeout=60)
+        forged = httpx.post(server.url + "/api/auth/login", headers={"content-type": "text/plain"},
+                            content=json.dumps({"email": "ada@example.com", "password": "correct horse battery"}))
+        assert forged.status_code == 403 and forged.json()["code"] == "csrf_failed"
+        assert "set-cookie" not in forged.headers or "pyxle_session" not in forged.headers["set-cookie"]
+        assert httpx.post(server.url + "/api/auth/logout").status_code == 403
+        # The project's own API routes keep the documented default (unchecked), under /api/auth too.
+        assert httpx.post(server.url + "/api/notes").json() == {"ok": True}
+        assert httpx.post(server.url + "/api/auth/ping").json() == {"pong": True}
+        with httpx.Client(base_url=server.url) as client:  # with the token, the plugin answers as before
+            client.get("/api/auth/me")
+            signed_up = client.post("/api/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"},
+                                    headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+            assert signed_up.status_code in (200, 201) and signed_up.json()["ok"] is True
+    finally:
+        server.stop()

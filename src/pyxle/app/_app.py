@@ -229,7 +229,13 @@ class PyxleApp(Starlette):
             app = cls(app, *args, **kwargs)
         # Outside the plugins' middleware: tasks run after pyxle-db has committed the request's writes.
         app = run_background_tasks(app)
-        app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode())  # type: ignore[union-attr]  # set in __init__
+        # CSRF leaves the project's API routes unchecked unless csrf.apiRoutes says otherwise, and
+        # checks a plugin's endpoint under /api (pyxle-auth's, with authPathPrefix "/api/auth").
+        from pyxle.api import ApiEndpoint
+
+        answering = self.router.answering
+        app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
+                              api_route=lambda path: isinstance(answering(path), ApiEndpoint))
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,

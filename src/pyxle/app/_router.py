@@ -27,6 +27,7 @@ class PyxleRouter(Router):
         self._table: tuple[dict[str, ASGIApp], tuple[_Dynamic, ...]] = ({}, ())
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
+        self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
 
     def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]],
                    extra: dict[str, ASGIApp] | None = None) -> list[str]:
@@ -44,8 +45,24 @@ class PyxleRouter(Router):
             if path not in covered:
                 static[path] = app
         self._table = (static, tuple(dynamic))
+        self._answering = {}
         self.fallback = None
         return covered
+
+    def answering(self, path: str) -> ASGIApp | None:
+        """The app of the table that answers ``path`` (or, with a trailing slash, the one it is
+        redirected to), None for none: for middleware outside the routes that must tell whose a
+        path is (CSRF: an API route's, or a plugin's). Remembered per table, for a bounded number
+        of paths, as the paths are the client's to choose."""
+        known = self._answering.get(path, self)
+        if known is not self:
+            return known  # type: ignore[return-value]
+        found = self.match(path, {})
+        if found is None and len(path) > 1 and path.endswith("/"):
+            found = self.match(path.rstrip("/") or "/", {})
+        if len(self._answering) < 4096 and len(path) <= 256:
+            self._answering[path] = found
+        return found
 
     def apps(self) -> list[ASGIApp]:
         """Every app of the table, in match order (for checks at start-up)."""

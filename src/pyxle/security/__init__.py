@@ -8,7 +8,7 @@ Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
@@ -42,14 +42,16 @@ __all__ = [
 ]
 
 
-def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes) -> ASGIApp:
-    """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all."""
+def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes,
+                    api_route: Callable[[str], bool] | None = None) -> ASGIApp:
+    """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all.
+    ``api_route``: see ``CSRFMiddleware``."""
     if not csrf.enabled:
         return app
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
-        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False,
+        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route,
     )
 
 

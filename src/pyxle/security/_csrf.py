@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse
@@ -17,6 +17,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
 _MEMO_PATHS = 4096  # at most this many paths remembered, each at most _MEMO_PATH_LENGTH long: < 1.5 MB
 _MEMO_PATH_LENGTH = 256
+_API = object()  # see CSRFMiddleware._decide
 
 
 def under(path: str, prefix: str) -> bool:
@@ -31,6 +32,9 @@ class CSRFMiddleware:
 
     Protected: server actions and pages always; API routes only when ``api_routes`` is True or
     lists a prefix they fall under. ``exempt_paths`` always win. WebSockets pass untouched.
+    ``api_route(path)`` says whether an API route answers a path under ``/api``: one that none
+    answers (a plugin's endpoint, such as pyxle-auth's under ``authPathPrefix: "/api/auth"``) is
+    protected like any other path. Without it, every path under ``/api`` is taken for an API route's.
     """
 
     def __init__(
@@ -44,6 +48,7 @@ class CSRFMiddleware:
         cookie_same_site: str = "lax",
         exempt_paths: Sequence[str] = (),
         api_routes: bool | Sequence[str] = False,
+        api_route: Callable[[str], bool] | None = None,
     ) -> None:
         self.app = app
         self.signer = Signer(secret)
@@ -51,6 +56,7 @@ class CSRFMiddleware:
         self.header = header_name.lower().encode("latin-1")
         self.exempt = tuple(exempt_paths)
         self.api_routes = api_routes
+        self.api_route = api_route
         same_site = cookie_same_site.capitalize()
         self.cookie_attrs = f"; Path=/; SameSite={same_site}"
         self.secure = True if same_site == "None" else cookie_secure  # browsers require Secure with None
@@ -62,17 +68,20 @@ class CSRFMiddleware:
             known = self._decide(path)
             if len(self._protects) < _MEMO_PATHS and len(path) <= _MEMO_PATH_LENGTH:  # paths are the client's to choose
                 self._protects[path] = known
+        if known is _API:  # not remembered here: which routes there are changes (a pyxle dev edit)
+            return self.api_route is not None and not self.api_route(path)
         return known
 
-    def _decide(self, path: str) -> bool:
+    def _decide(self, path: str) -> bool | object:
+        """True or False; ``_API`` for a path under /api left unchecked if an API route answers it."""
         if any(under(path, prefix) for prefix in self.exempt):
             return False
         if under(path, ACTIONS_PREFIX):
             return True
         if under(path, "/api"):
-            if isinstance(self.api_routes, bool):
-                return self.api_routes
-            return any(under(path, prefix) for prefix in self.api_routes)
+            checked = self.api_routes if isinstance(self.api_routes, bool) else any(
+                under(path, prefix) for prefix in self.api_routes)
+            return True if checked else _API
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
