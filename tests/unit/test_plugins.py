@@ -104,6 +104,13 @@ def test_a_malformed_entry_is_a_plugin_error(entry: object, message: str) -> Non
 # -- the service registry -----------------------------------------------------------------------
 
 
+def test_service_names_are_sorted_as_in_pyxle_090() -> None:
+    ctx = PluginContext()
+    for name in ("trace.a", "db.url", "auth.service", "db.database"):
+        ctx.register(name, name)
+    assert ctx.names() == ("auth.service", "db.database", "db.url", "trace.a")
+
+
 def test_services_are_registered_once_and_looked_up_by_name() -> None:
     ctx = PluginContext(settings="the settings")
     ctx.register("db.database", "db")

@@ -51,7 +51,8 @@ class PluginContext:
         return service
 
     def names(self) -> tuple[str, ...]:
-        return tuple(self._services)
+        """The registered service names, sorted (as pyxle-framework 0.9 gave them)."""
+        return tuple(sorted(self._services))
 
 
 def _check_name(name: Any) -> None:
