@@ -9,18 +9,27 @@
 // has overtaken is dropped, so the last thing the user did wins. Each history entry carries a
 // key (history.state.pyxle): the scroll position of the page is kept under it as the user leaves
 // the entry (for another page, another document, or another #hash entry of the same page), and put
-// back when the user returns to it.
+// back when the user returns to it. A reload or a return from another document may find the page still
+// too short for it (a streamed page whose boundaries have not arrived): it is tried again as the
+// document grows, as the browser does, until the user takes over or the document has loaded.
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 
+// nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
+// is being scrolled to as it loads ({ top, stop }, see restore).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '' } // nav: the latest navigation; moving: a go/popstate under way
+                nav: 0, moving: null, key: '', restoring: null }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
 const memory = new Map()
+// What the user does to scroll (or to take over the page): a restoration under way stops for it.
+const USER_INPUT = ['wheel', 'touchstart', 'keydown', 'pointerdown']
+// React reveals streamed boundaries in batches, up to 300 ms after their HTML has arrived (so after
+// the load event, at the end of a stream): the last try waits that long.
+const REVEAL_MS = 400
 
 export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
@@ -32,16 +41,55 @@ export function startRouter(root) {
   entered()
   // A reload, or a return from another document: back where the user left this entry.
   const top = positions().get(state.key)
-  if (top !== undefined) window.scrollTo(0, top)
+  if (top !== undefined) restore(top)
   manualScroll()
   addEventListener('popstate', onPopState)
   addEventListener('pagehide', () => {
     remember()
+    stopRestoring()
     // The browser's own restoration for the next document of this entry, until it starts the router.
     if ('scrollRestoration' in history) history.scrollRestoration = 'auto'
   })
   addEventListener('pageshow', (event) => event.persisted && manualScroll()) // back from the bfcache
   window.__PYXLE_ROUTER__ = { ...router, refreshWith } // for devtools, tests and pyxle dev
+}
+
+// Scrolls to `top`; while the document is still loading and too short for it, again each time it
+// grows (a streamed page gets taller as its Suspense boundaries arrive), as the browser does with
+// scrollRestoration 'auto'. That ends when `top` is reached, when the user scrolls or interacts, when
+// the router navigates, or once the document has loaded (after one last try, clamped to the page).
+function restore(top) {
+  const reached = () => {
+    window.scrollTo(0, top)
+    return Math.abs(window.scrollY - top) < 1
+  }
+  if (reached() || typeof ResizeObserver !== 'function') return
+  const observer = new ResizeObserver(() => reached() && stop())
+  let timer
+  const last = () => {
+    timer = setTimeout(() => {
+      reached()
+      stop()
+    }, REVEAL_MS)
+  }
+  const stop = () => {
+    observer.disconnect()
+    clearTimeout(timer)
+    removeEventListener('load', last)
+    for (const type of USER_INPUT) removeEventListener(type, stop, true)
+    state.restoring = null
+  }
+  state.restoring = { top, stop }
+  observer.observe(document.documentElement)
+  const container = document.getElementById('pyxle-root') // grows even where html and body are 100% tall
+  if (container) observer.observe(container)
+  for (const type of USER_INPUT) addEventListener(type, stop, { capture: true, passive: true })
+  if (document.readyState === 'complete') last()
+  else addEventListener('load', last, { once: true })
+}
+
+function stopRestoring() {
+  if (state.restoring) state.restoring.stop()
 }
 
 // The router restores scroll itself: the browser would at popstate, before the page is shown.
@@ -70,10 +118,11 @@ function positions() {
   }
 }
 
+// While a restoration is under way the user has not scrolled yet: its position is still theirs.
 function remember() {
   const all = positions()
   all.delete(state.key) // the latest last: the oldest are dropped first
-  all.set(state.key, window.scrollY)
+  all.set(state.key, state.restoring ? state.restoring.top : window.scrollY)
   try {
     sessionStorage.setItem(SCROLLS, JSON.stringify([...all].slice(-100)))
   } catch (error) {}
@@ -169,6 +218,7 @@ function scrollAfter(url, top) {
 // updateHistory (false: no history entry), prefetchTtl (ms a prefetched payload may be reused
 // for), and shallow, accepted as Pyxle 0.9 did (the page's loaders still run).
 export function navigate(to, options = {}) {
+  stopRestoring()
   return moving(go(to, options, [], ++state.nav))
 }
 
@@ -209,6 +259,7 @@ async function go(to, options, visited, id) {
 // Back or Forward overtakes a navigation under way (a refresh of the page shown goes on when
 // the entry is the page's own: a hash change).
 function onPopState() {
+  stopRestoring()
   const key = location.pathname + location.search
   if (key !== state.path) return moving(popTo(key, ++state.nav))
   if (state.moving === state.nav) state.nav++
