@@ -12,6 +12,7 @@ from collections.abc import Callable
 import httpx
 
 from tests.conftest import Server, free_port, server_env
+from tests.docs._blocks import cites
 
 PAGE = {"pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"}
 ECHO = {"pages/api/echo.py": "async def post(request):\n    return {'size': len(await request.body())}\n"}
@@ -107,3 +108,37 @@ def test_the_apps_own_dotenv_values_still_reload_in_the_running_worker(make_proj
     out = server.wait_for_output("reloaded routes after change to .env")
     assert "new worker" not in out and "applied the new" not in out
 
+
+
+FUSSY_PLUGIN = '''
+from pyxle.plugins import PyxlePlugin
+
+class Fussy(PyxlePlugin):
+    name = "fussy"
+    async def on_startup(self, ctx):
+        if self.settings.get("mood") != "fine":
+            raise RuntimeError(f"mood must be 'fine', not {self.settings.get('mood')!r}")
+'''
+
+
+def _plugged(mood: str) -> str:
+    return json.dumps({"lang": "fr" if mood == "fine" else "de",
+                       "plugins": [{"name": "fussy", "module": "fussy", "attribute": "Fussy", "settings": {"mood": mood}}]})
+
+
+@cites("docs/getting-started.md", "a\nsetting a plugin refuses at start-up) is reported as start-up reports it")
+def test_an_edit_a_plugin_refuses_is_reported_and_the_last_good_config_serves_until_fixed(
+        make_project, start_server) -> None:
+    project = make_project({**PAGE, "fussy.py": FUSSY_PLUGIN, "pyxle.config.json": _plugged("fine")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert lang(server) == "fr"
+    (project / "pyxle.config.json").write_text(_plugged("grumpy"))
+    out = server.wait_for_output("mood must be 'fine', not 'grumpy'", timeout=40)
+    assert "pyxle.config.json not applied, the server keeps its last good configuration" in out
+    for _ in range(10):  # the running worker keeps answering, with the config it has
+        assert lang(server) == "fr"
+        time.sleep(0.3)
+    assert "crash loop" not in server.output().lower()
+    (project / "pyxle.config.json").write_text(_plugged("fine").replace('"fr"', '"es"'))
+    server.wait_for_output(APPLIED, timeout=40)
+    becomes(lambda: lang(server) == "es", server)

@@ -431,6 +431,38 @@ def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_kee
     wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
 
 
+REFUSING_PLUGIN = """
+from pyxle.plugins import PyxlePlugin
+
+class Refusing(PyxlePlugin):
+    name = "refusing"
+    async def on_startup(self, ctx):
+        if self.settings.get("dsn") != "ok":
+            raise RuntimeError(f"cannot reach {self.settings.get('dsn')!r}")
+"""
+
+
+def _refusing_config(dsn: str) -> str:
+    return json.dumps({"plugins": [{"name": "refusing", "module": "refusing", "attribute": "Refusing",
+                                    "settings": {"dsn": dsn}}]})
+
+
+@cites("docs/deployment.md", "its plugins started and stopped as at start")
+def test_a_sighup_with_a_setting_a_plugin_refuses_is_refused_and_the_workers_keep_serving(make_project,
+                                                                                         start_server) -> None:
+    project = make_project({"pages/api/version.py": VERSION.format(1), "refusing.py": REFUSING_PLUGIN,
+                            "pyxle.config.json": _refusing_config("ok")})
+    server = start_server(project, "serve", env=KEY)
+    (project / "pyxle.config.json").write_text(_refusing_config("db.invalid"))
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_for_output("reload refused, the running workers keep serving: plugin 'refusing' failed to start")
+    deadline = time.monotonic() + 6  # longer than granian waits before stopping an old worker (3.5 s)
+    while time.monotonic() < deadline:
+        assert httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 1}
+        time.sleep(0.2)
+    assert "Respawning" not in server.output() and server.proc.poll() is None
+
+
 # Statuses outside HTTP's range.
 
 BAD_STATUS = {

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging.config
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -355,6 +356,19 @@ def _try_plugins(app: Any) -> None:
         asyncio.run(start_and_stop())
     except PluginError as exc:
         raise StartupError(str(exc)) from None
+
+
+def check_worker() -> None:
+    """What a reload checks in a process of its own before it replaces the workers: the app builds
+    as a new worker's would, and its plugins start (a setting a plugin refuses would otherwise
+    stop every new worker, and the old ones with them)."""
+    from pyxle.app import StartupError, worker_app
+
+    try:
+        _try_plugins(worker_app())
+    except StartupError as exc:
+        print(f"pyxle: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]

@@ -202,7 +202,7 @@ def _supervise(make_server: Any, started_file: Path, dev: DevReload | None = Non
             return
 
 
-CHECK_WORKER = "from pyxle.app import worker_app; worker_app()"
+CHECK_WORKER = "from pyxle.cli._main import check_worker; check_worker()"
 
 
 def checked_reload(server: Any) -> Callable[..., None]:
