@@ -156,14 +156,17 @@ def exec_module(
         _restore(module_name, previous)
         if exc.filename not in (None, str(path)):  # in a module this one imports
             raise _import_error(exc, path, shown_as) from exc
-        raise SourceError(
-            shown_as, exc.lineno, f"SyntaxError: {exc.msg}", "fix the syntax error; the module must import cleanly",
-            exc.text or "",
-        ) from exc
+        raise syntax_error(exc, shown_as) from exc
     except (Exception, SystemExit) as exc:
         _restore(module_name, previous)
         raise _import_error(exc, path, shown_as) from exc
     return module
+
+
+def syntax_error(exc: SyntaxError, shown_as: str) -> SourceError:
+    """A user file's own syntax error, as start-up and ``pyxle check`` report it."""
+    return SourceError(shown_as, exc.lineno, f"SyntaxError: {exc.msg}",
+                       "fix the syntax error; the module must import cleanly", exc.text or "")
 
 
 def _import_error(exc: BaseException, path: Path, shown_as: str) -> SourceError:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from tests.conftest import server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 import json
@@ -51,3 +52,39 @@ def test_check_passes_a_page_whose_names_are_all_defined(make_project) -> None:
     result = check(make_project({"pages/index.pyxl": fixed}))
     assert result.returncode == 0, result.stdout
     assert "checked 1 file: 0 errors" in result.stdout
+
+
+ROUTES = "async def get(request):\n    return {}\n"
+
+
+@cites("docs/pages.md", "An API route is read, never run: a syntax error, a file that\n  defines no handler, a handler "
+       "that cannot take the request, and two files for one URL are\n  errors, as they stop `pyxle serve`")
+def test_check_refuses_what_start_up_refuses_in_api_routes_without_running_them(make_project, start_server) -> None:
+    """A syntax error, a file with no handler and two files for one URL stop `pyxle serve`; check
+    used to pass them (exit 0)."""
+    broken = {"pages/api/users.py": ROUTES, "pages/api/users/index.py": ROUTES,
+              "pages/api/bad.py": "async def get(request)\n    return {}\n",
+              "pages/api/helpers.py": "from httpx import get\n\ndef helper():\n    return 1\n",
+              "pages/api/runs.py": "import sys\nprint('ran', file=sys.stderr)\nasync def get(request):\n    return {}\n"}
+    result = check(make_project(broken))
+    assert result.returncode == 1, result.stdout
+    out = result.stdout
+    assert ("invalid routes: route conflict: pages/api/users.py and pages/api/users/index.py both map to /api/users"
+            in out)
+    assert "pages/api/bad.py:1: SyntaxError: expected ':'\n    async def get(request)" in out
+    assert "pages/api/helpers.py: defines no handler" in out and "get is imported" in out
+    assert "checked 5 files: 3 errors" in result.stderr and "ran" not in result.stderr  # read, never run
+    for name, rel, said in (("syntax", "pages/api/bad.py", "SyntaxError: expected ':'"),
+                            ("nothing", "pages/api/helpers.py", "defines no handler")):  # what start-up stops at
+        server = start_server(make_project({rel: broken[rel]}, name), "serve", ready=False)
+        assert server.wait_exit(60) == 1
+        assert f"{rel}" in server.output() and said in server.output(), server.output()
+
+
+def test_check_passes_route_files_that_may_serve_from_what_they_import_or_assign(make_project) -> None:
+    fine = {"pages/api/cls.py": "from views import Users\n", "pages/api/assigned.py": "import views\nget = views.get\n",
+            "pages/api/ep.py": "from views import endpoint\n", "pages/api/klass.py": "class users:\n    pass\n",
+            "pages/api/star.py": "from views import *\n", "pages/api/ws.py": "async def websocket(ws):\n    pass\n"}
+    result = check(make_project(fine))
+    assert result.returncode == 0, result.stdout
+    assert "checked 6 files: 0 errors" in result.stdout

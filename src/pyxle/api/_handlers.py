@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
 from collections.abc import Callable
@@ -12,8 +13,8 @@ from typing import Any
 
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
-from pyxle._loading import SourceError, def_line, startup_note
-from pyxle.api._source import bindings, no_request
+from pyxle._loading import SourceError, def_line, startup_note, syntax_error
+from pyxle.api._source import bindings, may_serve, no_request
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
 _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -113,20 +114,33 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
 
     handlers = ApiHandlers(methods, endpoint, classes[0] if classes else None, websocket)
     if not handlers.has_http and websocket is None:
-        raise SourceError(
-            shown_as, None, "defines no handler",
-            "define functions named after HTTP methods (get, post, put, patch, delete, options), "
-            "endpoint(request), an HTTPEndpoint subclass, or async def websocket(ws); "
-            "name helper modules with a leading _ so they are not routes"
-            + (f"; {', '.join(imported_names)} is imported, and only functions the file defines or assigns "
-               f"are handlers (`{imported_names[0]} = helpers.{imported_names[0]}` serves one)" if imported_names else ""),
-        )
+        raise _no_handler(shown_as, imported_names)
     return handlers
 
 
+def _no_handler(shown_as: str, imported_names: list[str]) -> SourceError:
+    return SourceError(
+        shown_as, None, "defines no handler",
+        "define functions named after HTTP methods (get, post, put, patch, delete, options), "
+        "endpoint(request), an HTTPEndpoint subclass, or async def websocket(ws); "
+        "name helper modules with a leading _ so they are not routes"
+        + (f"; {', '.join(imported_names)} is imported, and only functions the file defines or assigns "
+           f"are handlers (`{imported_names[0]} = helpers.{imported_names[0]}` serves one)" if imported_names else ""),
+    )
+
+
 def source_problems(source: str | bytes, shown_as: str) -> list[SourceError]:
-    """``pyxle check``: the handlers a route file defines that cannot take the request, read from
-    its source without running it."""
+    """``pyxle check``: what start-up would refuse in a route file that its source shows without
+    running it: a syntax error, no handler at all, handlers that cannot take the request."""
+    try:
+        compile(source, shown_as, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        return [syntax_error(exc, shown_as)]
+    except ValueError as exc:  # a null byte
+        return [SourceError(shown_as, None, f"cannot be compiled: {exc}", "save the file as UTF-8 Python source")]
+    if not may_serve(source, METHODS):
+        imported = [name for name, (by_import, _) in bindings(source).items() if by_import and name in METHODS]
+        return [_no_handler(shown_as, imported)]
     return [_no_request_error(shown_as, name, line) for name, line in no_request(source, (*METHODS, "endpoint"))]
 
 

@@ -24,6 +24,24 @@ def bindings(source: str | bytes) -> dict[str, tuple[bool, int]]:
     return found
 
 
+def may_serve(source: str | bytes, methods: tuple[str, ...]) -> bool:
+    """Whether the file's top level could bind a handler: a method function it defines or assigns
+    (one it imports is a tool, not a handler), ``endpoint`` or ``websocket`` however bound, a class,
+    or an imported name that may be an HTTPEndpoint subclass (capitalised, or ``*``). False only
+    when it certainly binds none; True when the source does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return True
+    if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names))
+           for node in ast.walk(tree)):
+        return True
+    found: dict[str, tuple[bool, int]] = {}
+    _walk(tree.body, found)
+    return any((name in methods and not imported) or name in ("endpoint", "websocket") or name[:1].isupper()
+               for name, (imported, _) in found.items())
+
+
 def no_request(source: str | bytes, names: tuple[str, ...]) -> list[tuple[str, int]]:
     """``(name, line)`` of each top-level ``def`` among ``names`` with no parameter for the request."""
     try:

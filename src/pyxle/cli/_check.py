@@ -2,7 +2,8 @@
 names its Python uses but never defines (a ``NameError`` waiting for the first request), and parse
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
 its opening one fails the build, so it fails the check). API routes are read, not imported: a
-handler that cannot take the request is an error. Nothing is bundled or written."""
+syntax error, a file with no handler and a handler that cannot take the request are errors, and
+so are two files for one URL. Nothing is bundled or written."""
 
 from __future__ import annotations
 
@@ -55,7 +56,20 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found[shown_as].extend(messages)
-    return [message for messages in found.values() for message in messages], len(files) + len(api_files)
+    return [*route_problems(config), *(message for messages in found.values() for message in messages)], \
+        len(files) + len(api_files)
+
+
+def route_problems(config: PyxleConfig) -> list[str]:
+    """What the route table refuses (two files for one URL, a name it cannot route), as start-up
+    and ``pyxle routes`` say it."""
+    from pyxle.routing import RoutingError, scan
+
+    try:
+        scan(config.pages_path)
+    except RoutingError as exc:
+        return [f"invalid routes: {problem}" for problem in exc.problems]
+    return []
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[str]:
