@@ -133,15 +133,15 @@ def source_problems(source: str | bytes, shown_as: str) -> list[SourceError]:
     """``pyxle check``: what start-up would refuse in a route file that its source shows without
     running it: a syntax error, no handler at all, handlers that cannot take the request."""
     try:
-        compile(source, shown_as, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(source, shown_as, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as exc:
         return [syntax_error(exc, shown_as)]
     except ValueError as exc:  # a null byte
         return [SourceError(shown_as, None, f"cannot be compiled: {exc}", "save the file as UTF-8 Python source")]
-    if not may_serve(source, METHODS):
-        imported = [name for name, (by_import, _) in bindings(source).items() if by_import and name in METHODS]
+    if not may_serve(tree, METHODS):
+        imported = [name for name, (by_import, _) in bindings(tree).items() if by_import and name in METHODS]
         return [_no_handler(shown_as, imported)]
-    return [_no_request_error(shown_as, name, line) for name, line in no_request(source, (*METHODS, "endpoint"))]
+    return [_no_request_error(shown_as, name, line) for name, line in no_request(tree, (*METHODS, "endpoint"))]
 
 
 def _no_request_error(shown_as: str, name: str, line: int | None) -> SourceError:

@@ -12,26 +12,36 @@ import ast
 _NESTED = ("body", "orelse", "finalbody", "handlers")  # if / try / with / for: still the module's top level
 
 
-def bindings(source: str | bytes) -> dict[str, tuple[bool, int]]:
+Source = str | bytes | ast.Module  # a file's text, or its tree parsed already (read once, asked several things)
+
+
+def _parsed(source: Source) -> ast.Module | None:
+    if isinstance(source, ast.Module):
+        return source
+    try:
+        return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def bindings(source: Source) -> dict[str, tuple[bool, int]]:
     """``name -> (bound by an import, line)`` for the last top-level statement binding each name;
     empty when the source does not parse (the import has already said why)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return {}
     found: dict[str, tuple[bool, int]] = {}
     _walk(tree.body, found)
     return found
 
 
-def may_serve(source: str | bytes, methods: tuple[str, ...]) -> bool:
+def may_serve(source: Source, methods: tuple[str, ...]) -> bool:
     """Whether the file's top level could bind a handler: a method function it defines or assigns
     (one it imports is a tool, not a handler), ``endpoint`` or ``websocket`` however bound, a class,
     or an imported name that may be an HTTPEndpoint subclass (capitalised, or ``*``). False only
     when it certainly binds none; True when the source does not parse."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return True
     if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names))
            for node in ast.walk(tree)):
@@ -42,11 +52,10 @@ def may_serve(source: str | bytes, methods: tuple[str, ...]) -> bool:
                for name, (imported, _) in found.items())
 
 
-def no_request(source: str | bytes, names: tuple[str, ...]) -> list[tuple[str, int]]:
+def no_request(source: Source, names: tuple[str, ...]) -> list[tuple[str, int]]:
     """``(name, line)`` of each top-level ``def`` among ``names`` with no parameter for the request."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = _parsed(source)
+    if tree is None:
         return []
     return [(node.name, node.lineno) for node in tree.body
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names
