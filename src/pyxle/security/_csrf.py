@@ -60,7 +60,7 @@ class CSRFMiddleware:
         same_site = cookie_same_site.capitalize()
         self.cookie_attrs = f"; Path=/; SameSite={same_site}"
         self.secure = True if same_site == "None" else cookie_secure  # browsers require Secure with None
-        self._protects: dict[str, bool] = {}  # path -> protects(path), for the paths an app serves most
+        self._protects: dict[str, bool | object] = {}  # path -> _decide(path), for the paths an app serves most
 
     def protects(self, path: str) -> bool:
         known = self._protects.get(path)
