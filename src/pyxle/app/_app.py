@@ -31,6 +31,7 @@ from pyxle.app._errors import handle_exceptions, http_exception_handler
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._orphan import stop_when_orphaned
+from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
@@ -135,7 +136,9 @@ class PyxleApp(Starlette):
             from pyxle.app._openapi import openapi_routes
 
             extra.update(openapi_routes(openapi.path, list(entries)))
-        shadowed = self.router.set_routes(entries, extra=extra)
+        # pyxle dev's live reload is Pyxle's own, whatever a project's catch-all page would take.
+        own = {EVENTS_PATH: self.dev_events} if self.dev_events is not None else None
+        shadowed = self.router.set_routes(entries, extra=extra, own=own)
         if self.config.observability.metrics_endpoint:
             self._check_metrics_path(entries, shadowed)
         self._check_openapi_paths(entries, shadowed)
@@ -310,8 +313,6 @@ class PyxleApp(Starlette):
             from pyxle.observability import MetricsEndpoint
 
             routes[seen.metrics_endpoint_path] = MetricsEndpoint(self._metrics, seen.metrics_endpoint_token)
-        if self.dev_events is not None:
-            routes["/__pyxle/events"] = self.dev_events
         return routes
 
     async def swap_renderer(self, renderer: Any) -> None:

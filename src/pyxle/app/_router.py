@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from starlette.responses import RedirectResponse
 from starlette.routing import Router
@@ -30,9 +31,10 @@ class PyxleRouter(Router):
         self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
 
     def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]],
-                   extra: dict[str, ASGIApp] | None = None) -> list[str]:
+                   extra: dict[str, ASGIApp] | None = None, own: dict[str, ASGIApp] | None = None) -> list[str]:
         """Install a new table; ``extra`` exact paths (health checks) never shadow a project route.
-        Returns the ``extra`` paths a project route answers instead."""
+        Returns the ``extra`` paths a project route answers instead. ``own`` paths (``/__pyxle/``,
+        where no project file can route) are Pyxle's whatever a catch-all would take."""
         static: dict[str, ASGIApp] = {}
         dynamic: list[_Dynamic] = []
         for spec, app in sorted(entries, key=lambda entry: entry[0].sort_key):
@@ -44,6 +46,7 @@ class PyxleRouter(Router):
         for path, app in (extra or {}).items():
             if path not in covered:
                 static[path] = app
+        static.update(own or {})
         self._table = (static, tuple(dynamic))
         self._answering = {}
         self.fallback = None
@@ -81,12 +84,12 @@ class PyxleRouter(Router):
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
         if (len(path) > 1 and path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/")
-                and self.match(path.rstrip("/") or "/", {}) is not None):
+                and path[1] not in "/\\" and self.match(path.rstrip("/") or "/", {}) is not None):
             # Before matching the path as it is: a catch-all would take it, slash and all. (The
-            # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.)
-            url = scope.get("raw_path", path.encode()).decode("latin-1").rstrip("/")
-            query = scope.get("query_string", b"").decode("latin-1")
-            await RedirectResponse(url + ("?" + query if query else ""), status_code=307)(scope, receive, send)
+            # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.
+            # A path that begins "//" or "/\\" is never redirected: as a Location, a browser reads
+            # "//evil.example" as another site.)
+            await RedirectResponse(_without_slash(scope, path), status_code=307)(scope, receive, send)
             return
         await (self.match(path, scope) or self.default)(scope, receive, send)
 
@@ -107,3 +110,15 @@ class PyxleRouter(Router):
                 scope["path_params"] = params
                 return app
         return None
+
+
+# What stays as it is in a Location: the path's and query's own delimiters, and escapes already made.
+_KEPT = "/%:@!$&'()*+,;=?-._~"
+
+
+def _without_slash(scope: Scope, path: str) -> str:
+    """The request's own URL without its trailing slashes, query kept: bytes as the client sent
+    them, with anything outside ASCII (a raw UTF-8 query) percent-encoded as UTF-8 bytes."""
+    raw = scope.get("raw_path") or path.encode()
+    query = scope.get("query_string", b"")
+    return quote(raw.rstrip(b"/") + (b"?" + query if query else b""), safe=_KEPT)
