@@ -4,7 +4,7 @@
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
 // A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
 // an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
-import { createElement as h, useCallback, useContext, useEffect, useRef, useState } from 'react'
+import { createElement as h, forwardRef, useCallback, useContext, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
 import { invalidate, isCurrent, navigate, refresh } from './_router.js'
 
@@ -101,44 +101,75 @@ function formData(form, submitter) {
   }
 }
 
+// The form's submit buttons that are enabled now, disabled until the returned release() is called,
+// which enables again only those: never one the app disabled, before or while the action ran (a
+// MutationObserver sees React set `disabled` meanwhile, and such a button is left as React set it).
+function holdSubmitButtons(form) {
+  const held = Array.from(form.querySelectorAll('button, input[type="submit" i], input[type="image" i]'))
+    .filter((el) => (el.type === 'submit' || el.type === 'image') && !el.disabled)
+  held.forEach((button) => { button.disabled = true })
+  if (typeof MutationObserver === 'undefined') return () => held.forEach((button) => { button.disabled = false })
+  const touched = new Set()
+  const note = (records) => records.forEach((record) => touched.add(record.target))
+  const watch = new MutationObserver(note)
+  held.forEach((button) => watch.observe(button, { attributes: true, attributeFilter: ['disabled'] }))
+  return () => {
+    note(watch.takeRecords())
+    watch.disconnect()
+    held.forEach((button) => { if (!touched.has(button)) button.disabled = false })
+  }
+}
+
 // <Form action="save">: a real <form method="post"> (so it works before hydration), multipart
 // unless given another encType (so its files post as files then too), submitted with fetch once
 // hydrated, the clicked submit button's name=value included either way. While pending:
-// data-pending on the form, submit buttons disabled, and another submit (Enter in a field,
-// requestSubmit()) ignored, so the action runs once.
+// data-pending on the form, the submit buttons that were enabled disabled (and enabled again after;
+// the app's `disabled` is never overridden), and another submit (Enter in a field, requestSubmit())
+// ignored, so the action runs once. The app's onSubmit runs first, and its event.preventDefault()
+// stops the action (a confirm(), say), as with next/form and Remix's <Form>; its ref reaches the <form>.
 // onSuccess(result without `ok`); onError(message, fields, result). A failure's message shows in the
 // form, onError or not (as in Pyxle 0.9), in <p role="alert" data-pyxle-form-error> (red, or
 // `errorClassName` instead).
-export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = true, errorClassName, children,
-                      ...rest }) {
+export const Form = /* @__PURE__ */ forwardRef(function Form({ action, pagePath, onSuccess, onError, onSubmit,
+  resetOnSuccess = true, errorClassName, children, ...rest }, ref) {
   const page = useContext(PageContext)
   const url = actionUrl(page, pagePath, action)
   const [pending, setPending] = useState(false)
   const [error, setError] = useState(null)
-  const ref = useRef(null)
   const busy = useRef(false) // set at once: the pending state shows only after a render
 
-  useEffect(() => {
-    if (!ref.current) return
-    for (const button of ref.current.querySelectorAll('button:not([type]), button[type="submit"], input[type="submit"]')) {
-      button.disabled = pending
+  function handleSubmit(event) {
+    if (busy.current) {
+      event.preventDefault()
+      return
     }
-  }, [pending])
-
-  async function handleSubmit(event) {
+    if (onSubmit) {
+      try {
+        onSubmit(event)
+      } catch (caught) {
+        event.preventDefault() // a throwing handler must not turn into a plain, full-page post
+        throw caught
+      }
+      if (event.defaultPrevented) return
+    }
     event.preventDefault()
-    if (busy.current) return
     const form = event.currentTarget
+    // The fields before the buttons are disabled: a disabled submitter would send no name=value.
+    send(form, formData(form, event.nativeEvent.submitter), holdSubmitButtons(form))
+  }
+
+  async function send(form, body, release) {
     busy.current = true
     setPending(true)
     setError(null)
     let result
     try {
-      result = await callAction(url, formData(form, event.nativeEvent.submitter))
+      result = await callAction(url, body)
     } catch (caught) {
       result = failure(caught)
     } finally {
       busy.current = false
+      release()
       setPending(false)
     }
     if (result.ok) {
@@ -158,7 +189,7 @@ export function Form({ action, pagePath, onSuccess, onError, resetOnSuccess = tr
   return h('form', { ...encoding, ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
                      'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
     h('input', { type: 'hidden', name: '_csrf_token', value: page.csrfToken || '' }), children, message)
-}
+})
 
 // const save = useAction('save'); await save({ title }) -> { ok, ... }. save.pending, .error,
 // .fields (per-field errors of the last call), .data (the last successful result, without `ok`).

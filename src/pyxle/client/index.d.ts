@@ -1,7 +1,7 @@
 // Types for `pyxle/client`, the browser runtime of Pyxle pages.
 import type {
-  AnchorHTMLAttributes, CSSProperties, ForwardRefExoticComponent, FormHTMLAttributes, HTMLAttributeReferrerPolicy,
-  ImgHTMLAttributes, ReactElement, ReactNode, RefAttributes, SyntheticEvent,
+  AnchorHTMLAttributes, CSSProperties, ForwardRefExoticComponent, FormEventHandler, FormHTMLAttributes,
+  HTMLAttributeReferrerPolicy, ImgHTMLAttributes, ReactElement, ReactNode, RefAttributes, SyntheticEvent,
 } from 'react'
 
 /** Elements for the document head (title, meta, link...), from any layout or page. Page wins over layout. */
@@ -137,9 +137,11 @@ export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'ac
   resetOnSuccess?: boolean
   /** The class of the inline error message (`<p role="alert" data-pyxle-form-error>`), in place of its red default. */
   errorClassName?: string
+  /** Runs first; calling `event.preventDefault()` in it stops the action (a `confirm()`, say). */
+  onSubmit?: FormEventHandler<HTMLFormElement>
 }
-/** A real `<form method="post">` to the page's action: works before hydration and without JavaScript. */
-export function Form(props: FormProps): ReactElement
+/** A real `<form method="post">` to the page's action: works before hydration and without JavaScript. A `ref` reaches the `<form>`. */
+export const Form: ForwardRefExoticComponent<FormProps & RefAttributes<HTMLFormElement>>
 
 export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
   (payload?: P | FormData, options?: { signal?: AbortSignal }): Promise<ActionResult<T>>
