@@ -13,6 +13,8 @@ from pathlib import Path
 from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from pyxle.pages._errors import well_formed
+
 DEV_CLIENT = (Path(__file__).resolve().parents[1] / "client" / "_dev.js").read_text(encoding="utf-8")
 DEV_SCRIPT = f"<script>{DEV_CLIENT}</script>"
 REFRESH_HINT = ("React state is not kept across edits: add the dev packages for Fast Refresh with "
@@ -108,7 +110,7 @@ def error_page(message: str) -> HTMLResponse:
     """What a broken project answers to page requests in dev: the error, and the overlay client."""
     body = (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>pyxle dev: error</title></head><body>"
-        f"<pre id=\"pyxle-dev-error\">{html.escape(message)}</pre>{DEV_SCRIPT}</body></html>"
+        f"<pre id=\"pyxle-dev-error\">{html.escape(well_formed(message))}</pre>{DEV_SCRIPT}</body></html>"
     )
     return HTMLResponse(body, status_code=500)
 

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Sequence
 
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
@@ -23,6 +22,7 @@ from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyTooLarge, body_receive
 from pyxle.observability import Observer
+from pyxle.pages._errors import error_json
 
 logger = logging.getLogger("pyxle.error")
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -111,7 +111,7 @@ class HttpEdge:
             logger.error("Unhandled error in %s %s", scope.get("method"), loggable(scope.get("path", "")), exc_info=exc)
             if status is None:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
-                await JSONResponse(body, 500)(scope, receive, send_edge)
+                await error_json(body, 500)(scope, receive, send_edge)  # an exposed text may hold a lone surrogate
         finally:
             if begun is not None:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]

@@ -9,12 +9,13 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException, WebSocketException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from pyxle.api._handlers import is_async
 from pyxle.pages import ACTIONS_PREFIX
+from pyxle.pages._errors import error_json
 
 
 def error_response(exc: HTTPException, path: str = "") -> Response:
@@ -24,7 +25,7 @@ def error_response(exc: HTTPException, path: str = "") -> Response:
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
     body = {"ok": False, "error": exc.detail} if path.startswith(ACTIONS_PREFIX) else {"error": exc.detail}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return error_json(body, exc.status_code, exc.headers)  # a detail with a lone surrogate: its escape
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:

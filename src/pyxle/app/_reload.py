@@ -19,7 +19,6 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 from watchfiles import Change
 
@@ -27,6 +26,7 @@ from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._watch import is_tool_folder, project_changes
 from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
 from pyxle.config import CONFIG_FILENAME
+from pyxle.pages._errors import error_json
 
 EVENTS_PATH = "/__pyxle/events"
 DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
@@ -206,7 +206,7 @@ def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]
             if b"text/html" in accept and not scope["path"].startswith("/api/"):
                 await error_page(message)(scope, receive, send)
             else:
-                await JSONResponse({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
+                await error_json({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
         elif scope["type"] == "websocket":
             from starlette.websockets import WebSocketClose
 

@@ -22,7 +22,7 @@ from pyxle.pages._action_body import Bind, body_binder
 from pyxle.pages._answers import Answered, as_json, redirect_target, with_cookies
 from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
-from pyxle.pages._errors import PagesRuntime, unexpected_error
+from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
 from pyxle.pages._module import PageModule
 from pyxle.pages._rerender import has_fields, rerender_with_errors
 from pyxle.routing import RouteSpec
@@ -170,7 +170,7 @@ class ActionsEndpoint:
                 if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"
                     body["traceback"] = error.get("stack", "").splitlines(keepends=True)
-                return JSONResponse(body, 500)
+                return error_json(body, 500)  # the exposed text may hold a lone surrogate
             return cookies.apply(response) if cookies else response
 
         return call  # type: ignore[return-value]
@@ -305,7 +305,7 @@ def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> R
             message = json.loads(bytes(result.body)).get("error", "")
         except ValueError:
             message = ""
-        target += "?" + urlencode({"pyxle-action-error": message})
+        target += "?" + urlencode({"pyxle-action-error": well_formed(message)})  # a URL is UTF-8
     return with_cookies(result, RedirectResponse(target, status_code=303))
 
 

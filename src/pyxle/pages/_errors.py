@@ -1,4 +1,8 @@
-"""Error pages: the nearest ``error.pyxl`` / ``not-found.pyxl``, or a built-in page."""
+"""Error pages: the nearest ``error.pyxl`` / ``not-found.pyxl``, or a built-in page.
+
+Also how an error's text reaches any answer (``error_json``, ``well_formed``): an exception's
+message, a ``LoaderError``'s or an ``ActionError``'s is the app's, and may hold a lone surrogate.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import functools
 import html
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -105,6 +109,29 @@ def unexpected_error(exc: BaseException, where: str, expose: bool) -> dict[str, 
             "stack": "".join(traceback.format_exception(exc))}
 
 
+def well_formed(text: str) -> str:
+    """``text`` as HTML or a URL can carry it: a lone surrogate (half an emoji, as JavaScript's
+    ``.slice()`` leaves it, in an exception's or a ``LoaderError``'s message) becomes U+FFFD, what
+    a browser shows for one (``String.prototype.toWellFormed``, as the SSR worker sends its
+    messages); a pair of surrogates is the character they make. Left in, it made the
+    answer's UTF-8 encoding fail after the error was handled: a bare 500 instead of the error page."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+def error_json(body: dict[str, Any], status: int, headers: Mapping[str, str] | None = None) -> Response:
+    """An error's JSON answer (the 500 net's, an action's, an ``HTTPException``'s): written by
+    ``dumps`` as props and ``ActionError`` answers are, so a lone surrogate in the error's text is
+    its escape (``"\\ud83d"``, as ``JSON.stringify`` writes it) where Starlette's ``JSONResponse``
+    failed to encode it (and the 500 net's own answer failed the same way: a bare 500)."""
+    return Response(dumps(body), status, headers=headers, media_type="application/json")
+
+
 def uncached(response: Response) -> None:
     """Every answer of a page URL says whether it may be kept: one that is not a stored page (a
     redirect, an error page, a prefetch's code) is ``private, no-cache`` like any page rendered for
@@ -128,13 +155,18 @@ def _busy_document() -> str:
 
 
 def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:
-    title = f"{status} · {html.escape(str(error.get('message', 'Error')))}"
-    body = f"<h1>{status}</h1><p>{html.escape(str(error.get('message', '')))}</p>"
+    """The page's text is ``well_formed``; its props (``embed_json``) keep a lone surrogate as its escape."""
+    title = f"{status} · {_text(error.get('message', 'Error'))}"
+    body = f"<h1>{status}</h1><p>{_text(error.get('message', ''))}</p>"
     if note:
-        body += f"<p><small>{html.escape(note)}</small></p>"
+        body += f"<p><small>{_text(note)}</small></p>"
     if error.get("stack"):
-        body += f"<pre>{html.escape(str(error['stack']))}</pre>"
+        body += f"<pre>{_text(error['stack'])}</pre>"
     return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error}, scripts=scripts)
+
+
+def _text(value: object) -> str:
+    return html.escape(well_formed(str(value)))
 
 
 class NotFound:
