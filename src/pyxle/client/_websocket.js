@@ -1,13 +1,21 @@
 // useWebSocket(url, options): one socket per component, opened in an effect (never during SSR),
-// reconnected with exponential backoff and jitter after a drop, up to an app-set limit.
+// reconnected with exponential backoff and jitter after a drop, up to an app-set limit. A close
+// with 1000 from the server is its answer, not a drop: reopening would repeat the same exchange.
 // Text messages are parsed as JSON when they are JSON; objects sent are serialised.
 // The effect is keyed on `protocols` by value: an inline array is a new one on every render, and
 // keyed by identity each render would open a new socket (and its close render again, endlessly).
 // A socket the effect has replaced (new url or options, unmount) no longer touches state.
 import { useCallback, useEffect, useRef, useState } from 'react'
 
-// Close codes that another try cannot fix: the origin was refused, a message was too big.
-const FINAL = new Set([1008, 1009])
+// Close codes that end the socket for good: the server closed it normally (1000: its handler
+// finished), the origin was refused (1008), a message was too big (1009). The browser never
+// closes with 1000 by itself, and this hook's own close(1000) comes after `stopped` is set.
+const FINAL = new Set([1000, 1008, 1009])
+
+// How long a socket stays open before the tries in a row count from 0 again. A server that
+// accepts and closes at once (an error, 1011) would otherwise be reopened every minDelay
+// forever; a handshake refused before accept() never opens, so its tries always count.
+const STABLE_MS = 5000
 
 export function socketUrl(url) {
   if (/^wss?:\/\//.test(url)) return url
@@ -48,6 +56,7 @@ export function useWebSocket(url, options = {}) {
     }
     let attempt = 0
     let timer = null
+    let stable = null
     let stopped = false
     const subprotocols = protocolsKey ? JSON.parse(protocolsKey) : undefined
     function open() {
@@ -56,8 +65,10 @@ export function useWebSocket(url, options = {}) {
       socket.current = ws
       ws.onopen = (event) => {
         if (stopped) return
-        attempt = 0
-        setRetries(0)
+        stable = setTimeout(() => {
+          attempt = 0
+          setRetries(0)
+        }, STABLE_MS)
         setStatus('open')
         handlers.current.onOpen?.(event)
       }
@@ -70,6 +81,7 @@ export function useWebSocket(url, options = {}) {
       ws.onclose = (event) => {
         if (socket.current === ws) socket.current = null
         if (stopped) return  // replaced or unmounted: the next socket's status is the one shown
+        clearTimeout(stable)
         setStatus('closed')
         handlers.current.onClose?.(event)
         if (!reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
@@ -82,6 +94,7 @@ export function useWebSocket(url, options = {}) {
     return () => {
       stopped = true
       clearTimeout(timer)
+      clearTimeout(stable)
       socket.current?.close(1000)
       socket.current = null
     }
