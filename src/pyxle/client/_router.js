@@ -385,12 +385,20 @@ export function isCurrent(to) {
   return decodePath(url.pathname) === currentPath() && (!url.search || samePath(url.pathname + url.search, state.path))
 }
 
+// Percent-decodes as the server does (Python's urllib.parse.unquote): each run of escapes is read as
+// UTF-8 with a bad byte becoming U+FFFD, and a '%' without two hex digits stays as it is. Where
+// decodeURIComponent throws (`/tag/%ff`) the raw path would differ from what the server rendered,
+// and hydration would fail on it. TextDecoder replaces bad bytes as Python does (maximal subparts);
+// ignoreBOM keeps a U+FEFF that Python keeps too.
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true })
+
 export function decodePath(path) {
-  try {
-    return decodeURIComponent(path)
-  } catch (error) {
-    return path
-  }
+  return path.replace(ESCAPES, (run) => {
+    const bytes = new Uint8Array(run.length / 3)
+    for (let i = 0; i < bytes.length; i += 1) bytes[i] = parseInt(run.slice(3 * i + 1, 3 * i + 3), 16)
+    return utf8.decode(bytes)
+  })
 }
 
 export function subscribe(listener) {
