@@ -20,6 +20,7 @@ import pytest
 import websockets
 
 from tests.conftest import SHARED_SECRET, RedisServer, Server
+from tests.docs._blocks import cites
 
 ROOM = '''
 import os
@@ -385,6 +386,31 @@ def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1
 
     asyncio.run(run())
     assert logged(server, "refused a cross-site WebSocket to /live (1008)")
+
+
+@cites("docs/realtime.md", '`"*"` in `cors.origins` does not count here')
+def test_a_star_in_cors_origins_does_not_open_websockets_to_every_site(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A WebSocket carries the visitor's cookies, so CORS's "any site may read" must not become "any
+    site may open a socket as the visitor" (a cross-site WebSocket hijack of a signed-in session)."""
+    project = make_project({"pages/live.pyxl": PAGE, "pyxle.config.json": json.dumps({"cors": {"origins": ["*"]}})})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/live", origin="https://evil.example") as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+            assert (ws.close_code, ws.close_reason) == (1008, "origin not allowed")
+        async with websockets.connect(server.ws_url + "/live", origin=server.url) as ws:
+            await ws.send("own")
+            assert await ws.recv() == "page: own"
+        async with websockets.connect(server.ws_url + "/live%1B[31mX%0D", origin="https://evil.example") as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+
+    asyncio.run(run())
+    assert '"*" in cors.origins lets any site read your answers, not open WebSockets' in server.output()
+    assert logged(server, "refused a cross-site WebSocket to /live\\x1B[31mX\\x0D (1008)")  # escaped, as the access log
+    assert "\x1b[31m" not in server.output()
 
 
 def test_a_page_accepts_its_own_https_origin_behind_a_proxy_that_terminates_tls(

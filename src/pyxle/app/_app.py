@@ -541,8 +541,11 @@ def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:
     from pyxle.realtime._guard import WebSocketGuard
 
     rt = config.realtime
+    # Not "*": CORS's "any site may read" would let any site open sockets with the visitor's
+    # cookies (the config's warning says so).
+    origins = tuple(origin for origin in config.cors.origins if origin != "*")
     return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
-                          origins=config.cors.origins, api_routes=rt.api_routes)
+                          origins=origins, api_routes=rt.api_routes)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

@@ -259,6 +259,12 @@ class Validator:
                 'cors.credentials is true with "*" in cors.origins: any site can then make '
                 "credentialed requests; list the allowed origins explicitly"
             )
+        if "*" in config.origins:
+            self.warnings.append(
+                '"*" in cors.origins lets any site read your answers, not open WebSockets: a browser sends '
+                "an upgrade your visitors' cookies, so other sites' upgrades are still refused (1008); "
+                "list the sites that may open them in cors.origins"
+            )
         return config
 
     def styling(self, value: Any) -> StylingConfig | Any:

@@ -38,7 +38,7 @@ class WebSocketGuard:
         path: str = scope["path"]
         checked = not path.startswith("/api/") or path.startswith(self.api_checked)
         if checked and not same_site(scope, self.origins):
-            logger.warning("refused a cross-site WebSocket to %s (1008)", path)
+            logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
             return
         conn = Connection(scope, receive, send, max_message=self.max_message, queue_limit=self.queue_limit)
