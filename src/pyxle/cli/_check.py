@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import click
 
@@ -31,6 +31,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
 
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
+    declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
     files = sorted(p for p in config.pages_path.rglob("*.pyxl") if not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
     for path in files:
@@ -45,6 +46,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             errors.append(f"{shown_as}: not UTF-8 text ({exc.reason})")
         else:
             errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
+            declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
+                zip(result.metadata.actions, result.metadata.action_lines, strict=True))
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
     api_files = sorted(p for p in (config.pages_path / "api").rglob("*.py") if not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
@@ -56,20 +59,23 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found[shown_as].extend(messages)
-    return [*route_problems(config), *(message for messages in found.values() for message in messages)], \
+    return [*route_problems(config, declared), *(message for messages in found.values() for message in messages)], \
         len(files) + len(api_files)
 
 
-def route_problems(config: PyxleConfig) -> list[str]:
+def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None) -> list[str]:
     """What the route table refuses (two files for one URL, a name it cannot route), as start-up
-    and ``pyxle routes`` say it."""
+    and ``pyxle routes`` say it; with ``declared`` (each file's actions), a page action named like
+    an action of a layout around it, as start-up refuses it."""
+    from pyxle.pages import layout_clashes
     from pyxle.routing import RoutingError, scan
 
     try:
-        scan(config.pages_path)
+        table = scan(config.pages_path)
     except RoutingError as exc:
         return [f"invalid routes: {problem}" for problem in exc.problems]
-    return []
+    return [exc.format() for exc in layout_clashes(
+        table, declared or {}, lambda file: (config.pages_path / file).relative_to(config.root).as_posix())]
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[str]:

@@ -34,7 +34,9 @@ def load_routes(config: PyxleConfig) -> tuple[list[tuple[Any, Any]], Any]:
 
 
 def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
-    loaded, _ = load_routes(config)
+    """A page's ``actions`` are every action its URL serves: its own, then those of the layouts and
+    templates around it, which ``layout_actions`` names with their file (``{"ping": "pages/layout.pyxl"}``)."""
+    loaded, actions = load_routes(config)
     rows = []
     for spec, endpoint in sorted(loaded, key=lambda entry: entry[0].sort_key):
         row: dict[str, Any] = {
@@ -47,5 +49,16 @@ def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
         if spec.kind == "page":
             row["loader"] = endpoint.page.loader.__name__ if endpoint.page.loader else None
             row["actions"] = list(endpoint.page.actions)
+            inherited = _layout_actions(actions, endpoint.page.file) if actions is not None else {}
+            row["actions"] += list(inherited)
+            row["layout_actions"] = {name: f"{config.pages_dir}/{file}" for name, file in inherited.items()}
         rows.append(row)
     return rows
+
+
+def _layout_actions(actions: Any, file: Any) -> dict[str, Any]:
+    """``{name: file}`` of the actions a page's URL serves from the layouts and templates around it."""
+    from pyxle.pages import page_path
+
+    own = page_path(file)
+    return {name: owner for (page, name), owner in sorted(actions.owners.items()) if page == own and owner != file}

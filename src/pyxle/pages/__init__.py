@@ -1,6 +1,6 @@
 """Pages on the server: ``.pyxl`` loaders, actions, navigation JSON, the HTML document.
 
-Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``.
+Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``, ``layout_clashes``.
 """
 
 from __future__ import annotations
@@ -14,18 +14,18 @@ from typing import Any
 
 from starlette.types import ASGIApp
 
-from pyxle._loading import SourceError, make_importable
+from pyxle._loading import SourceError, def_line, make_importable
 from pyxle.hooks import Hook, RouteContext
 from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
-from pyxle.pages._actions import ActionsEndpoint
+from pyxle.pages._actions import ActionsEndpoint, layout_clashes
 from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import PageEndpoint
 from pyxle.pages._errors import NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
 
-__all__ = ["ACTIONS_PREFIX", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "load_pages",
-           "page_path"]
+__all__ = ["ACTIONS_PREFIX", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
+           "load_pages", "page_path"]
 
 ACTIONS_SPEC = RouteSpec(
     kind="api",
@@ -73,7 +73,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
-    inside them.
+    inside them. A page's action URL serves the actions of its layouts and templates too; a page
+    action named like one of theirs is an error (``layout_clashes``).
 
     With ``built`` (``file -> (compiled server module, source hash)`` from a build), pages run
     the server code that was built with their bundle instead of compiling the sources again.
@@ -108,15 +109,18 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
     runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
     around_actions = [*hooks, *action_hooks]
+    loaded: dict[PurePosixPath, PageModule] = {}  # every page and special file, for layout_clashes
     for folder_files in table.specials.values():
         for file in folder_files.values():
             module = load(file)
             if module is not None:
                 result.specials[file.as_posix()] = module
+                loaded[file] = module
     for spec in table.pages:
         page = load(spec.file)
         if page is None:
             continue
+        loaded[spec.file] = page
         layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
         context = RouteContext(
             target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
@@ -128,11 +132,21 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
         result.pages.append((spec, endpoint))
         try:
             result.actions.add_page(page_path(spec.file), spec, page, around_actions,  # type: ignore[union-attr]
-                                    rerender=endpoint)
+                                    rerender=endpoint, around=layouts)
         except SourceError as exc:
             errors.append(exc.format())
+    for folder_files in table.specials.values():  # the layouts' Forms on an error page post to its path
+        for file in (folder_files.get("not-found"), folder_files.get("error")):
+            if file is not None and file in loaded:
+                around = [loaded[f] for _, f in table.chain(file) if f in loaded]
+                try:
+                    result.actions.add_error_page(page_path(file), file, around, around_actions)  # type: ignore[union-attr]
+                except SourceError as exc:
+                    errors.append(exc.format())
+    declared = {file: {name: def_line(fn) for name, fn in module.actions.items()} for file, module in loaded.items()}
+    errors += [exc.format() for exc in layout_clashes(table, declared, lambda f: _relative(pages_dir / f, root))]
     if errors:
-        raise PageLoadError(errors)
+        raise PageLoadError(list(dict.fromkeys(errors)))  # a layout's bad action is met once per page under it
     return result
 
 

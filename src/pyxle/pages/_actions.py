@@ -1,12 +1,16 @@
-"""``POST /api/__actions/<page path>/<action>``: every ``@action`` of every page, JSON in and out."""
+"""``POST /api/__actions/<page path>/<action>``: every ``@action`` of every page, JSON in and out.
+
+A page's URL serves the actions of the layouts and templates around it too: a layout's
+``<Form action="ping">`` posts to the URL of whichever page it is rendered on.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
@@ -15,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
+from pyxle._loading import SourceError
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
@@ -24,8 +29,8 @@ from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
 from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
 from pyxle.pages._module import PageModule
-from pyxle.pages._rerender import has_fields, rerender_with_errors
-from pyxle.routing import RouteSpec
+from pyxle.pages._rerender import ERROR_PARAM, has_fields, own_query, referer, rerender_with_errors, without_error
+from pyxle.routing import RouteSpec, RouteTable
 from pyxle.runtime import ActionCookies, ActionError
 from pyxle.security import over_https
 from pyxle.validation import form_fields
@@ -58,7 +63,8 @@ class ActionsEndpoint:
 
     The page is named by its path under ``pages/`` (``blog/new``, ``posts/[id]``) or by a URL it
     serves (``posts/7``: what the client sends from a dynamic page, and what Pyxle 0.9 sent from
-    every page); an action reached by URL gets that URL's path parameters.
+    every page); an action reached by URL gets that URL's path parameters. A page serves its own
+    actions and those of the layouts and templates around it (``add_page``'s ``around``).
     """
 
     def __init__(self, runtime: PagesRuntime) -> None:
@@ -68,23 +74,17 @@ class ActionsEndpoint:
         self._static_urls: dict[str, str] = {}  # "/blog" -> "blog/index"
         self._dynamic_urls: list[tuple[RouteSpec, str]] = []  # in match order
         self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
+        self.owners: dict[tuple[str, str], PurePosixPath] = {}  # the file each served action is in
+        self._binders: dict[Callable[..., Any], Bind | None] = {}  # a layout's action, bound once for all its pages
 
     def add_page(self, page_path: str, spec: RouteSpec, page: PageModule, hooks: Sequence[Hook],
-                 rerender: ASGIApp | None = None) -> None:
+                 rerender: ASGIApp | None = None, around: Sequence[PageModule] = ()) -> None:
         """Each action gets its own route facts (``target="action"``, its URL) and the hook chain.
-        ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again."""
-        for name, fn in page.actions.items():
-            bind = body_binder(fn, f"pages/{page.file}")
-            returns(fn)  # its return annotation's dumper, built now rather than on the first call
-            context = RouteContext(
-                target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=page.file,
-                source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
-                allowed_methods=("POST",),
-            )
-            call = wrap_endpoint(self._adapt(fn, page_path, page.file, bind), hooks, context)
-            self._calls[(page_path, name)] = (call, context.as_dict())
-            self.functions[(page_path, name)] = fn
-        if not page.actions:
+        ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again.
+        ``around``: the page's layouts and templates, outermost first; their actions are served at
+        the page's URL too, the nearest file's winning for a name two of them define (a name the
+        page shares with one of them is refused before this: ``layout_clashes``)."""
+        if not self._add_calls(page_path, page.file, [*around, page], hooks):
             return
         if rerender is not None:
             self._pages[page_path] = (rerender, spec)
@@ -93,6 +93,36 @@ class ActionsEndpoint:
         else:
             self._dynamic_urls.append((spec, page_path))
             self._dynamic_urls.sort(key=lambda entry: entry[0].sort_key)
+
+    def add_error_page(self, page_path: str, file: PurePosixPath, around: Sequence[PageModule],
+                       hooks: Sequence[Hook]) -> None:
+        """The actions of the layouts ``around`` a ``not-found.pyxl`` or ``error.pyxl`` (``page_path``:
+        ``not-found``, ``blog/error``), which render on it too: their Forms post to its path."""
+        self._add_calls(page_path, file, around, hooks)
+
+    def _add_calls(self, page_path: str, file: PurePosixPath, modules: Sequence[PageModule],
+                   hooks: Sequence[Hook]) -> bool:
+        """Serve at ``page_path`` the actions of ``modules`` (outermost first: the last one defining a
+        name wins); ``file`` is the page whose error page a failed no-JS post sees. False: none."""
+        served: dict[str, PageModule] = {}
+        for module in modules:
+            served.update(dict.fromkeys(module.actions, module))
+        for name, owner in served.items():
+            fn = owner.actions[name]
+            if fn not in self._binders:
+                self._binders[fn] = body_binder(fn, f"pages/{owner.file}")
+                returns(fn)  # its return annotation's dumper, built now rather than on the first call
+            context = RouteContext(
+                target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=owner.file,
+                source_absolute_path=owner.path, module_key=owner.module.__name__, content_hash=owner.content_hash,
+                allowed_methods=("POST",),
+            )
+            where = None if owner.file == file else f"action {fn.__name__}() of pages/{owner.file} on page {page_path!r}"
+            call = wrap_endpoint(self._adapt(fn, page_path, file, self._binders[fn], where), hooks, context)
+            self._calls[(page_path, name)] = (call, context.as_dict())
+            self.functions[(page_path, name)] = fn
+            self.owners[(page_path, name)] = owner.file
+        return bool(served)
 
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
@@ -144,11 +174,13 @@ class ActionsEndpoint:
                 response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
 
-    def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None) -> Endpoint:
+    def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None,
+               where: str | None = None) -> Endpoint:
         """The action as ``request -> Response``; an unexpected exception (one in the action, or an
         answer JSON cannot carry) becomes a 500 here, inside the hooks (as JSON for scripts, as the
-        error page for a form posted without JavaScript)."""
-        where = f"action {fn.__name__}() of page {page_path!r}"
+        error page for a form posted without JavaScript). ``file``: the page that error page is for;
+        ``where``: how the log names the action (a layout's, by its file)."""
+        where = where or f"action {fn.__name__}() of page {page_path!r}"
         label = f"{page_path}/{fn.__name__}"  # the phase: "action index/save" in traces
         expose = self.runtime.expose_errors
 
@@ -188,6 +220,33 @@ class ActionsEndpoint:
                 logger.error("the layouts around %s failed for the error page of %s", file, request.url.path,
                              exc_info=exc)
             return {}
+
+
+def layout_clashes(table: RouteTable, declared: Mapping[PurePosixPath, Mapping[str, int | None]],
+                   shown: Callable[[PurePosixPath], str]) -> list[SourceError]:
+    """A page's action whose name a layout or template around it also gives an action. Both are
+    served at the page's URL, so the page's would run for the layout's ``<Form action="...">`` on
+    that page: refused at start-up and by ``pyxle check``, which passes the names and lines from
+    the compiled files (``declared``: file under pages/ -> {action name: line}) without running them.
+    """
+    errors = []
+    for spec in table.pages:
+        own = declared.get(spec.file, {})
+        for kind, file in table.chain(spec.file):
+            for name, line in declared.get(file, {}).items():
+                if name in own:
+                    where = f"{shown(file)}:{line}" if line else shown(file)
+                    errors.append(SourceError(
+                        shown(spec.file), own[name],
+                        f"action {name!r} is also an action of the {kind} around this page ({where}); "
+                        f"both are served at {PREFIX}{_page_name(spec.file)}/{name}, so the {kind}'s "
+                        f"<Form action=\"{name}\"> on this page would run this page's function",
+                        f"rename one of them: a {kind}'s actions are served at the URL of every page under it"))
+    return errors
+
+
+def _page_name(file: PurePosixPath) -> str:
+    return file.with_suffix("").as_posix()
 
 
 async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | None, label: str,
@@ -289,15 +348,15 @@ def _page_url(page_path: str) -> str:
 
 
 def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> Response:
-    """303 to the page the form was on, so the user sees the fresh page.
+    """303 to the page the form was on, its query string kept, so the user sees the fresh page.
 
-    An ActionError's message travels in the ``pyxle-action-error`` query parameter.
+    An ActionError's message travels in the ``pyxle-action-error`` query parameter, beside the
+    page's own (one left by an earlier post is dropped, on success too).
     """
-    from urllib.parse import urlencode
-
     from starlette.responses import RedirectResponse
 
-    target = _back_to(request, page_url)
+    target, query = _back_to(request, page_url)
+    query = without_error(query)
     if result.status_code >= 400:
         import json
 
@@ -305,27 +364,27 @@ def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> R
             message = json.loads(bytes(result.body)).get("error", "")
         except ValueError:
             message = ""
-        target += "?" + urlencode({"pyxle-action-error": well_formed(message)})  # a URL is UTF-8
-    return with_cookies(result, RedirectResponse(target, status_code=303))
+        query = "&".join(filter(None, (query, urlencode({ERROR_PARAM: well_formed(message)}))))  # a URL is UTF-8
+    return with_cookies(result, RedirectResponse(f"{target}?{query}" if query else target, status_code=303))
 
 
-def _back_to(request: ActionRequest, page_url: str) -> str:
-    """The path of the page the form was on: the Referer's, when it is this site's page; else
-    ``page_url``, the page that owns the action (the server knows it from the action URL).
+def _back_to(request: ActionRequest, page_url: str) -> tuple[str, str]:
+    """``(path, query)`` of the page the form was on: the Referer's, when it is this site's page;
+    else ``page_url``, the page that owns the action (the server knows it from the action URL),
+    with the action URL's own query. Both percent-encoded ASCII (``referer``).
 
     Never an action URL: after a no-JS post was re-rendered with its errors, the browser is at the
     action's URL, so the next post's Referer is that URL, and a 303 there answered 405. Never
     ``//host/...`` either: a browser reads such a Location as another site (a catch-all page
     serves ``//evil.example/x``, and the form was sent back there).
     """
-    from urllib.parse import urlsplit
-
-    referer = urlsplit(request.headers.get("referer", ""))
-    path = referer.path
+    ref = referer(request)
+    path = ref.path
     if (path.startswith("/") and not path.startswith(("//", "/\\")) and not path.startswith(PREFIX)
-            and (not referer.netloc or referer.netloc == request.headers.get("host"))):
-        return path
-    return "/" + page_url.lstrip("/\\")  # one slash: the page's own path is never another host either
+            and (not ref.netloc or ref.netloc == request.headers.get("host"))):
+        return path, ref.query
+    # one slash: the page's own path is never another host either
+    return "/" + page_url.lstrip("/\\"), own_query(request)
 
 
 def _see_other(response: Response) -> Response:

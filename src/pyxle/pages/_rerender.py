@@ -3,12 +3,14 @@
 The page's component receives them as its ``action`` prop: ``{name, ok: false, error, fields,
 values}`` (``values`` are the submitted text fields, so inputs can keep what the user typed).
 The answer is the page's HTML with the action's status (422), at the URL the form was posted to.
+The page is rendered at the URL the form was on, its query string included (its loader reads
+``?page=3`` as it did then).
 """
 
 from __future__ import annotations
 
 import json
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,9 +20,34 @@ from pyxle.pages._action_body import CSRF_FIELDS
 from pyxle.routing import RouteSpec
 from pyxle.validation import form_fields
 
+ERROR_PARAM = "pyxle-action-error"  # an ActionError's message on the page a no-JS post goes back to
+# What a URL's path and query keep as they are: ASCII's reserved characters, escapes already made,
+# and the backslash (which the callers refuse in a path: a browser reads "/\host" as another site).
+_URL_SAFE = "/?#[]@!$&'()*+,;=:%~\\"
+
 
 def has_fields(response: Response) -> bool:
     return response.status_code == 422 and b'"fields"' in bytes(getattr(response, "body", b""))
+
+
+def referer(request: Request) -> SplitResult:
+    """The ``Referer`` as ASCII, split. A browser sends it percent-encoded, but a client may send
+    ``/tag/日本`` raw: its UTF-8 bytes, which the header carries and Starlette reads as Latin-1.
+    Each byte beyond ASCII is percent-encoded as the byte it is (so ``%E6%97%A5``, the UTF-8 the
+    page's URL has, never the Latin-1 reading ``%C3%A6%C2%97...``); escapes already there stay."""
+    return urlsplit(quote(request.headers.get("referer", "").encode("latin-1"), safe=_URL_SAFE))
+
+
+def without_error(query: str) -> str:
+    """``query`` without its ``pyxle-action-error`` parameters, the rest exactly as sent (its
+    order, its encoding, a ``flag`` without ``=``): an old message must not outlive the next post."""
+    return "&".join(p for p in query.split("&") if p and unquote_plus(p.partition("=")[0]) != ERROR_PARAM)
+
+
+def own_query(request: Request) -> str:
+    """The action URL's own query, the page's query when no usable Referer names it (a client that
+    posts to ``/api/__actions/<page>/<name>?page=3`` from ``/<page>?page=3``)."""
+    return quote(request.scope.get("query_string", b""), safe=_URL_SAFE)
 
 
 async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request, action: str,
@@ -32,9 +59,9 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     values = form_fields((await request.form()).multi_items(), skip=CSRF_FIELDS, text_only=True)
     result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
               "values": values}
-    path, params = _page_url(request, spec, own)
-    scope = {**request.scope, "method": "GET", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "path_params": params}
+    path, params, query = _page_url(request, spec, own)
+    scope = {**request.scope, "method": "GET", "path": path, "raw_path": quote(path).encode("ascii"),
+             "query_string": without_error(query).encode("ascii"), "path_params": params}
     scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": result}
 
     async def send_with_status(message: Message) -> None:
@@ -49,14 +76,18 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
 
 
 def _page_url(request: Request, spec: RouteSpec,
-              own: tuple[str, dict[str, str]] | None) -> tuple[str, dict[str, str]]:
-    """The page the form was on (its Referer, when same-origin and a URL of this page), else the page's own URL."""
-    referer = urlsplit(request.headers.get("referer", ""))
-    same_origin = not referer.netloc or referer.netloc == request.headers.get("host")
-    if same_origin and referer.path:
-        if spec.regex is None and referer.path == spec.pattern:
-            return referer.path, {}
-        match = spec.regex.match(referer.path) if spec.regex is not None else None
+              own: tuple[str, dict[str, str]] | None) -> tuple[str, dict[str, str], str]:
+    """``(path, path params, query)`` of the page the form was on (its Referer, when same-origin and
+    a URL of this page), else the page's own URL with the action URL's query. The path is decoded,
+    as a server puts it in ``scope["path"]`` (``/tag/日本``); the query stays as sent."""
+    ref = referer(request)
+    same_origin = not ref.netloc or ref.netloc == request.headers.get("host")
+    path = unquote(ref.path)
+    if same_origin and path:
+        if spec.regex is None and path == spec.pattern:
+            return path, {}, ref.query
+        match = spec.regex.match(path) if spec.regex is not None else None
         if match:
-            return referer.path, {k: v for k, v in match.groupdict().items() if v is not None}
-    return own if own is not None else (spec.pattern, {})
+            return path, {k: v for k, v in match.groupdict().items() if v is not None}, ref.query
+    found = own if own is not None else (spec.pattern, {})
+    return *found, own_query(request)
