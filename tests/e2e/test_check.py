@@ -84,7 +84,11 @@ def test_check_refuses_what_start_up_refuses_in_api_routes_without_running_them(
 def test_check_passes_route_files_that_may_serve_from_what_they_import_or_assign(make_project) -> None:
     fine = {"pages/api/cls.py": "from views import Users\n", "pages/api/assigned.py": "import views\nget = views.get\n",
             "pages/api/ep.py": "from views import endpoint\n", "pages/api/klass.py": "class users:\n    pass\n",
-            "pages/api/star.py": "from views import *\n", "pages/api/ws.py": "async def websocket(ws):\n    pass\n"}
+            "pages/api/star.py": "from views import *\n", "pages/api/ws.py": "async def websocket(ws):\n    pass\n",
+            "pages/api/lower.py": "from ._views import lower_users\n",
+            "pages/api/aliased.py": "from ._views import lower_users as items\n",
+            "pages/api/matched.py": "import sys\nmatch sys.platform:\n    case 'linux':\n        async def get(request):\n"
+                                    "            return {}\n    case _:\n        async def get(request):\n            return {}\n"}
     result = check(make_project(fine))
     assert result.returncode == 0, result.stdout
-    assert "checked 6 files: 0 errors" in result.stdout
+    assert "checked 9 files: 0 errors" in result.stdout

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-_NESTED = ("body", "orelse", "finalbody", "handlers")  # if / try / with / for: still the module's top level
+_NESTED = ("body", "orelse", "finalbody", "handlers", "cases")  # if / try / with / for / match: still the top level
 
 
 Source = str | bytes | ast.Module  # a file's text, or its tree parsed already (read once, asked several things)
@@ -36,19 +36,19 @@ def bindings(source: Source) -> dict[str, tuple[bool, int]]:
 
 
 def may_serve(source: Source, methods: tuple[str, ...]) -> bool:
-    """Whether the file's top level could bind a handler: a method function it defines or assigns
-    (one it imports is a tool, not a handler), ``endpoint`` or ``websocket`` however bound, a class,
-    or an imported name that may be an HTTPEndpoint subclass (capitalised, or ``*``). False only
-    when it certainly binds none; True when the source does not parse."""
+    """Whether the file could bind a handler: a method function it defines or assigns (one it
+    imports is a tool, not a handler), ``endpoint`` or ``websocket`` however bound, a class, or
+    any name it imports from a module but a method's (an HTTPEndpoint subclass, whatever its
+    case, or ``*``). False only when it certainly binds none; True when the source does not parse."""
     tree = _parsed(source)
     if tree is None:
         return True
-    if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names))
-           for node in ast.walk(tree)):
+    if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and any(
+            (alias.asname or alias.name) not in methods for alias in node.names)) for node in ast.walk(tree)):
         return True
     found: dict[str, tuple[bool, int]] = {}
     _walk(tree.body, found)
-    return any((name in methods and not imported) or name in ("endpoint", "websocket") or name[:1].isupper()
+    return any((name in methods and not imported) or name in ("endpoint", "websocket")
                for name, (imported, _) in found.items())
 
 
@@ -77,4 +77,4 @@ def _walk(body: list[ast.stmt], found: dict[str, tuple[bool, int]]) -> None:
         else:
             for field in _NESTED:
                 for child in getattr(node, field, ()):
-                    _walk(child.body if isinstance(child, ast.ExceptHandler) else [child], found)
+                    _walk(child.body if isinstance(child, (ast.ExceptHandler, ast.match_case)) else [child], found)
