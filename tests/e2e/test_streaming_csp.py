@@ -107,3 +107,46 @@ def test_pyxle_dev_runs_its_own_script_under_the_policy(tmp_path: Path, page: Pa
         assert page.problems() == []
     finally:
         server.stop()
+
+
+COUNTER = '''
+@server
+async def load(request):
+    return {"data": {"start": 0}, "revalidate": 60}
+
+import React, { useState } from 'react'
+export default function Counter({ data }) {
+  const [n, setN] = useState(data.start)
+  return <button id="count" onClick={() => setN(n + 1)}>clicked {n}</button>
+}
+'''
+STRICT = "script-src 'self' 'strict-dynamic'"
+
+
+@cites(DOC, "A page served from the\n[page cache](pages.md#caching-pages) gets a new nonce in each answer too")
+def test_a_stored_page_gets_a_new_nonce_in_each_answer_and_hydrates_under_strict_dynamic(
+        tmp_path: Path, page: PageWatch) -> None:
+    """'strict-dynamic' ignores 'self': a page's own module script runs only with the answer's nonce.
+    A stored page kept the nonce of its first render, with no nonce in its policy, and never hydrated."""
+    root = _project(tmp_path / "app", STRICT)
+    (root / "pages" / "counter.pyxl").write_text(COUNTER.lstrip("\n"))
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
+    try:
+        server.wait_ready(90)
+        nonces = []
+        for state in ("MISS", "HIT", "HIT"):
+            answer = httpx.get(server.url + "/counter", timeout=30)
+            assert answer.headers["x-pyxle-cache"] == state
+            found = NONCE.search(answer.headers["content-security-policy"])
+            assert found, answer.headers["content-security-policy"]
+            assert f'<script nonce="{found.group(1)}" type="module" src=' in answer.text
+            assert "pyxle-nonce-" not in answer.text
+            nonces.append(found.group(1))
+        assert len(set(nonces)) == 3, "each answer its own nonce"
+        page.page.goto(server.url + "/counter")
+        page.hydrated()
+        page.page.click("#count")
+        page.page.wait_for_function("document.querySelector('#count').textContent === 'clicked 1'", timeout=15000)
+        assert page.problems() == []
+    finally:
+        server.stop()

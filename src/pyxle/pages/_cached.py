@@ -19,6 +19,7 @@ from starlette.types import Message, Scope
 from pyxle.cache import Entry, etag, matches
 from pyxle.cache._etag import if_none_match, personal_etag
 from pyxle.cache._rules import PRIVATE, cache_control
+from pyxle.security import ScriptPolicy
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
@@ -30,24 +31,38 @@ def new_mark() -> str:
     return "pyxle-csrf-" + secrets.token_urlsafe(18)
 
 
+def nonce_mark(mark: str) -> str:
+    """The stand-in for a stored page's script nonce (under a CSP that asks for one): like the
+    token's, swapped for a new nonce in each answer, with the policy header that names it."""
+    return mark.replace("pyxle-csrf-", "pyxle-nonce-", 1)
+
+
 def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: float, version: int,
                mark: str = "") -> Entry:
-    return Entry(body, status, etag(body), stored, fresh, stale, cache_control(fresh, stale),
-                 mark if mark and mark.encode() in body else "", version)
+    kept = mark and (mark.encode() in body or nonce_mark(mark).encode() in body)
+    return Entry(body, status, etag(body), stored, fresh, stale, cache_control(fresh, stale), mark if kept else "",
+                 version)
 
 
-def serve(entry: Entry, scope: Scope, state: str, media_type: str) -> Response:
-    """``entry`` for this request: its token in place of the stand-in, 304 when the client has it."""
+def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None) -> Response:
+    """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
+    place of its own, with ``policy``'s header), 304 when the client has it."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
+    headers: dict[str, str] = {}
     if media_type == JSON:
         control = PRIVATE  # the router's own data: the browser must see an invalidation at once
     elif entry.mark:
         body = body.replace(entry.mark.encode(), token.encode())
         tag, control = personal_etag(tag, token), PRIVATE
+        stand_in = nonce_mark(entry.mark).encode()
+        if policy is not None and stand_in in body:
+            nonce, headers = policy(None)
+            body = body.replace(stand_in, nonce.encode())
+            tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
     elif token and not _has_cookie(scope, token):
         control = PRIVATE  # the CSRF layer adds a Set-Cookie for this new visitor: not for a shared cache
-    headers = {"ETag": tag, "Cache-Control": control, "Vary": _VARY, "x-pyxle-cache": state}
+    headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": _VARY, "x-pyxle-cache": state}
     wanted = if_none_match(scope)
     if wanted is not None and matches(wanted, tag):
         return Response(status_code=304, headers=headers)

@@ -26,7 +26,7 @@ from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
-from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, regenerate, serve
+from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, nonce_mark, regenerate, serve
 from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, returns, run_loader
 from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
@@ -127,6 +127,11 @@ class PageEndpoint:
         response, _ = await self._answer(request, navigation)
         return response
 
+    def _serve(self, entry: Entry, scope: Scope, state: str, media: str) -> Response:
+        """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one."""
+        renderer = self.runtime.renderer
+        return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None)
+
     def _busy(self) -> bool:
         renderer = self.runtime.renderer
         return renderer is not None and renderer.refuses()
@@ -149,7 +154,7 @@ class PageEndpoint:
             if found.state == "stale":
                 copied = dict(scope)
                 cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
-            return serve(found.entry, scope, found.state.upper(), media)
+            return self._serve(found.entry, scope, found.state.upper(), media)
         version = found.version
         key = (path, _variant("", scope))
         if (not regenerating and key not in cache.flights and rule is not None and rule.shared
@@ -164,7 +169,7 @@ class PageEndpoint:
             entry = entries.get(variant) if entries is not None else None
             if entry is not None:
                 record_cache(self.context.path, "hit")
-                return serve(entry, scope, "HIT", media)
+                return self._serve(entry, scope, "HIT", media)
             if not navigation and self._busy():
                 return busy_page()
             response, _ = await self._answer(request, navigation)
@@ -191,7 +196,7 @@ class PageEndpoint:
         await regenerate(self.runtime.app, dict(scope))
         found = await cache.lookup(scope["path"], variant)
         if found.entry is not None:
-            return serve(found.entry, scope, "MISS", JSON if navigation else HTML)
+            return self._serve(found.entry, scope, "MISS", JSON if navigation else HTML)
         if not navigation and self._busy():
             return busy_page()
         response, _ = await self._answer(request, navigation)
@@ -263,8 +268,8 @@ class PageEndpoint:
             csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
                 response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
-                                                  csrf, tail=seed,
-                                                  complete=bool(mark) or _bot(request))
+                                                  csrf, tail=seed, complete=bool(mark) or _bot(request),
+                                                  nonce=nonce_mark(mark) if mark else "")
         except (RenderQueueFull, RenderError) as exc:
             if navigation:  # the router renders the page itself: its JSON is answered, stored nowhere
                 self._log_render_failure(exc)
@@ -289,7 +294,7 @@ class PageEndpoint:
             entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, fresh, stale, now, version, mark)
         stored = await cache.store(scope["path"], entries, version)
         own = entries[_variant("nav" if navigation else "doc", scope)]
-        return serve(own, scope, "MISS", JSON if navigation else HTML), entries if stored else None
+        return self._serve(own, scope, "MISS", JSON if navigation else HTML), entries if stored else None
 
     def _window(self, revalidate: float | None, layouts: list[float], rule: Any,
                 cache: Any) -> tuple[float | None, float]:

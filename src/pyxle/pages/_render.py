@@ -123,12 +123,13 @@ class Renderer:
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
-                      tail: str = "", urgent: bool = False, complete: bool = False) -> Response:
+                      tail: str = "", urgent: bool = False, complete: bool = False, nonce: str = "") -> Response:
         """Render and wrap in the document; raises ``RenderError`` if the page throws (before its
         shell, for a page that streams), and ``RenderQueueFull`` when the pool is saturated
         (``urgent``: see ``SsrPool.render``).
 
-        ``tail`` is markup for the end of the body, before the scripts (``auth_seed``).
+        ``tail`` is markup for the end of the body, before the scripts (``auth_seed``). ``nonce``:
+        the scripts' nonce for a page being stored (a stand-in, swapped per answer); else a new one.
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
         last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
         A page that suspends is streamed (``StreamingResponse``): the head, the shell and the
@@ -139,9 +140,10 @@ class Renderer:
         request = {"page": page_id, "routePath": route_path, "csrfToken": csrf_token}
         if complete:
             request["complete"] = True
-        nonce = ""
-        if self.script_policy is not None:  # a policy that refuses inline scripts: this answer's own nonce
-            nonce, policies = self.script_policy()
+        if self.script_policy is None:
+            nonce = ""
+        else:  # a policy that refuses inline scripts: this answer's own nonce (given: a stored page's stand-in)
+            nonce, policies = self.script_policy(nonce or None)
             request["nonce"] = nonce
             headers = {**(headers or {}), **policies}
         result = await self.pool.render(request, props_json, urgent=urgent)

@@ -17,12 +17,14 @@ _POLICIES = frozenset({"content-security-policy", "content-security-policy-repor
 _SCRIPTS = ("script-src-elem", "script-src", "default-src")
 _TRUSTING = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")  # with one of these, 'unsafe-inline' is ignored
 
-ScriptPolicy = Callable[[], tuple[str, dict[str, str]]]  # () -> (a new nonce, the policy headers with it)
+# (a nonce, or None for a new one) -> (the nonce, the policy headers with it)
+ScriptPolicy = Callable[[str | None], tuple[str, dict[str, str]]]
 
 
 def script_policy(headers: Mapping[str, str]) -> ScriptPolicy | None:
     """For the configured security headers: None when no policy refuses inline scripts; else a
-    function giving a new nonce and the policy headers with ``'nonce-...'`` added, per answer."""
+    function giving a nonce (a new one unless given) and the policy headers with ``'nonce-...'``
+    added, per answer."""
     slots = {}
     for name, value in headers.items():
         if name.lower() in _POLICIES and value:
@@ -32,8 +34,8 @@ def script_policy(headers: Mapping[str, str]) -> ScriptPolicy | None:
     if not slots:
         return None
 
-    def with_nonce() -> tuple[str, dict[str, str]]:
-        nonce = secrets.token_urlsafe(16)
+    def with_nonce(given: str | None = None) -> tuple[str, dict[str, str]]:
+        nonce = given or secrets.token_urlsafe(16)
         return nonce, {name: f"{before} 'nonce-{nonce}'{after}" for name, (before, after) in slots.items()}
 
     return with_nonce
