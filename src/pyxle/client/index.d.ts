@@ -1,7 +1,7 @@
 // Types for `pyxle/client`, the browser runtime of Pyxle pages.
 import type {
   AnchorHTMLAttributes, CSSProperties, ForwardRefExoticComponent, FormEventHandler, FormHTMLAttributes,
-  HTMLAttributeReferrerPolicy, ImgHTMLAttributes, ReactElement, ReactNode, RefAttributes, SyntheticEvent,
+  HTMLAttributeReferrerPolicy, ImgHTMLAttributes, ReactElement, ReactNode, Ref, RefAttributes, SyntheticEvent,
 } from 'react'
 
 /** Elements for the document head (title, meta, link...), from any layout or page. Page wins over layout. */
@@ -141,7 +141,7 @@ export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'ac
   onSubmit?: FormEventHandler<HTMLFormElement>
 }
 /** A real `<form method="post">` to the page's action: works before hydration and without JavaScript. A `ref` reaches the `<form>`. */
-export const Form: ForwardRefExoticComponent<FormProps & RefAttributes<HTMLFormElement>>
+export function Form(props: FormProps & { ref?: Ref<HTMLFormElement> }): ReactElement
 
 export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
   (payload?: P | FormData, options?: { signal?: AbortSignal }): Promise<ActionResult<T>>
