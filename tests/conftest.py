@@ -113,6 +113,20 @@ class Server:
                 self.proc.wait(5)
 
 
+_SERVERS = pytest.StashKey[list[Server]]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test's report carries what its servers printed: a failure seen once in CI can
+    then be read, not only guessed at."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.failed:
+        for n, server in enumerate(item.stash.get(_SERVERS, []), 1):
+            report.sections.append((f"pyxle server {n} output", server.output()[-20_000:]))
+
+
 def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYXLE_")}
     # No empty entry: one (a trailing ":") would add the current folder to sys.path by accident.
@@ -124,9 +138,10 @@ def server_env(**extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator:
+def start_server(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator:
     """``start_server(project, "serve", "--workers", "2", env={...}, ready=True)`` -> Server."""
     servers: list[Server] = []
+    request.node.stash[_SERVERS] = servers  # shown with the test's report if it fails
 
     def start(project: Path, command: str = "serve", *args: str, env: dict[str, str] | None = None,
               ready: bool = True) -> Server:
