@@ -89,7 +89,7 @@ def test_secret_rules() -> None:
 
 
 def test_csrf_protects_answers_stay_right_when_remembered_and_the_memory_is_bounded() -> None:
-    from pyxle.security._csrf import _MEMO_PATHS
+    from pyxle._memo import ENTRIES as _MEMO_PATHS
 
     mw = CSRFMiddleware(lambda s, r, c: None, secret=b"k" * 32, exempt_paths=("/hooks",))
     for _ in range(2):  # the second pass answers from memory
@@ -105,6 +105,25 @@ def test_csrf_protects_answers_stay_right_when_remembered_and_the_memory_is_boun
     long_path = "/p/" + "x" * 5000
     assert fresh.protects(long_path) and long_path not in fresh._protects  # long paths are decided, not kept
     assert mw.protects("/page/unseen") and not mw.protects("/api/unseen")
+
+
+def test_the_routers_answer_for_csrf_is_remembered_in_bounded_memory() -> None:
+    from pyxle._memo import ENTRIES
+    from pyxle.app._router import PyxleRouter
+    from pyxle.routing import route_for_file
+
+    async def users(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    router = PyxleRouter(default=users)
+    spec = route_for_file("api/users.py", "api")
+    assert spec is not None
+    router.set_routes([(spec, users)])
+    assert router.answering("/api/users") is users and router.answering("/api/users/") is users
+    for n in range(ENTRIES + 500):  # a client inventing paths cannot grow it without end
+        assert router.answering(f"/api/item/{n}") is None
+    assert len(router._answering) == ENTRIES
+    assert router.answering("/api/" + "x" * 5000) is None and len(router._answering) == ENTRIES
 
 
 @pytest.mark.parametrize(("policy", "expected"), [

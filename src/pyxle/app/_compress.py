@@ -17,6 +17,8 @@ from typing import Any
 import anyio
 from starlette.types import Message, Scope, Send
 
+from pyxle._memo import remember
+
 _TEXT_TYPES = frozenset({
     b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
     b"application/manifest+json", b"application/wasm", b"image/svg+xml", b"application/x-javascript",
@@ -126,9 +128,8 @@ def compressible(content_type: bytes) -> bool:
     known = _KINDS.get(content_type)
     if known is None:
         kind = content_type.split(b";", 1)[0].strip().lower()
-        known = kind.startswith(b"text/") or kind in _TEXT_TYPES or kind.endswith((b"+json", b"+xml"))
-        if len(_KINDS) < 256:
-            _KINDS[content_type] = known
+        text = kind.startswith(b"text/") or kind in _TEXT_TYPES or kind.endswith((b"+json", b"+xml"))
+        known = remember(_KINDS, content_type, text, entries=256)
     return known
 
 
@@ -169,10 +170,7 @@ class Compressor:
         chosen = self._chosen
         if accept in chosen:
             return chosen[accept]
-        coding = negotiate(accept, self.encoders)
-        if len(chosen) < 256:
-            chosen[accept] = coding
-        return coding
+        return remember(chosen, accept, negotiate(accept, self.encoders), entries=256)
 
     def encoding(self, send: Send, coding: bytes, scope: Scope) -> Send:
         """A ``send`` that encodes a text answer to ``scope`` with ``coding`` on its way to ``send``."""

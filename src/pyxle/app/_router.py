@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from pyxle._memo import remember
 from pyxle.routing import RouteSpec
 
 _Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]
@@ -63,9 +64,7 @@ class PyxleRouter(Router):
         found = self.match(path, {})
         if found is None and len(path) > 1 and path.endswith("/"):
             found = self.match(path.rstrip("/") or "/", {})
-        if len(self._answering) < 4096 and len(path) <= 256:
-            self._answering[path] = found
-        return found
+        return remember(self._answering, path, found)
 
     def apps(self) -> list[ASGIApp]:
         """Every app of the table, in match order (for checks at start-up)."""

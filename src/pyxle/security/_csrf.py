@@ -10,13 +10,12 @@ from urllib.parse import parse_qsl
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pyxle._memo import remember
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
-_MEMO_PATHS = 4096  # at most this many paths remembered, each at most _MEMO_PATH_LENGTH long: < 1.5 MB
-_MEMO_PATH_LENGTH = 256
 _API = object()  # see CSRFMiddleware._decide
 
 
@@ -65,9 +64,7 @@ class CSRFMiddleware:
     def protects(self, path: str) -> bool:
         known = self._protects.get(path)
         if known is None:
-            known = self._decide(path)
-            if len(self._protects) < _MEMO_PATHS and len(path) <= _MEMO_PATH_LENGTH:  # paths are the client's to choose
-                self._protects[path] = known
+            known = remember(self._protects, path, self._decide(path))
         if known is _API:  # not remembered here: which routes there are changes (a pyxle dev edit)
             return self.api_route is not None and not self.api_route(path)
         return known
