@@ -341,6 +341,24 @@ def test_publishing_nan_or_infinity_raises_type_error_and_sends_nothing(make_pro
     asyncio.run(run())
 
 
+
+@cites("docs/realtime.md", "`inprocess` and `in-process`, the names pyxle-framework 0.9 also took, choose the in-process broker too")
+@pytest.mark.parametrize("name", ["inprocess", "In-Process"])
+def test_pyxle_09s_names_for_the_in_process_broker_start_the_server_and_deliver(
+        make_project, start_server, name: str) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(room_project(make_project), env={"PYXLE_REALTIME_BROKER": name})
+
+    async def run() -> None:
+        first, hello = await join(server.ws_url + "/api/rooms/lobby")
+        second, _ = await join(server.ws_url + "/api/rooms/lobby")
+        assert hello["online"] == 1
+        await first.send("hi")
+        assert await texts(second, 1) == ["hi"]
+        await first.close()
+        await second.close()
+
+    asyncio.run(run())
+
 PAGE = '''
 async def websocket(ws):
     await ws.accept()

@@ -138,7 +138,8 @@ CACHE_SECONDS = Rule("a whole number of seconds >= 0, or an object with sMaxage"
 GZIP_LEVEL = Rule("an integer from 1 to 9", lambda v: is_int(v) and 1 <= v <= 9)
 BROTLI_QUALITY = Rule("an integer from 0 to 11", lambda v: is_int(v) and 0 <= v <= 11)
 ZSTD_LEVEL = Rule("an integer from 1 to 22, or null (zstd not offered)", lambda v: v is None or (is_int(v) and 1 <= v <= 22))
-BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis"))
+# "inprocess" and "in-process" are pyxle-framework 0.9's other names for "memory"
+BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis", "inprocess", "in-process"))
 REDIS_URL = Rule(
     'a Redis URL like "redis://localhost:6379/0" (redis://, rediss:// or unix://)',
     lambda v: is_str(v) and "://" in v and v.split("://", 1)[0].lower() in ("redis", "rediss", "unix"),

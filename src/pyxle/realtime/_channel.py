@@ -90,8 +90,12 @@ def build_broker(env: Mapping[str, str] | None = None) -> Broker:
                                 env.get("PYXLE_REALTIME_CHANNEL_PREFIX") or None)
 
 
+# "inprocess" and "in-process": what pyxle-framework 0.9 also took for the in-process broker
+MEMORY_NAMES = frozenset({"memory", "inprocess", "in-process"})
+
+
 def broker_from_settings(kind: str, url: str | None, prefix: str | None) -> Broker:
-    if kind == "memory":
+    if kind in MEMORY_NAMES:
         return InProcessBroker()
     if kind == "redis":
         from pyxle.realtime._redis_broker import RedisBroker
