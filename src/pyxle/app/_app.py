@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle import observability
@@ -27,7 +28,7 @@ from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._edge import HttpEdge
-from pyxle.app._errors import handle_exceptions, http_exception_handler
+from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._orphan import stop_when_orphaned
@@ -36,6 +37,8 @@ from pyxle.app._router import PyxleRouter
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
+from pyxle.pages import ACTIONS_PREFIX
+from pyxle.pages._actions import ActionsEndpoint
 from pyxle.routing import RouteSpec, RoutingError, scan
 from pyxle.security import (
     SecretKeyError,
@@ -226,6 +229,8 @@ class PyxleApp(Starlette):
     def build_middleware_stack(self) -> ASGIApp:
         config = self.config
         handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
+        if handlers.get(HTTPException) is http_exception_handler:  # Pyxle's own: a no-JS form's refusal is a page
+            handlers[HTTPException] = self._http_refusal
         app = handle_exceptions(self.router.app, handlers)  # the router's own dispatch: one call less
         app = _websocket_guard(app, config)
         for cls, args, kwargs in reversed(self.plugins.middleware if self.plugins else ()):
@@ -238,7 +243,7 @@ class PyxleApp(Starlette):
 
         answering = self.router.answering
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
-                              api_route=lambda path: isinstance(answering(path), ApiEndpoint))
+                              api_route=lambda path: isinstance(answering(path), ApiEndpoint), refuse=self.refusal)
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,
@@ -263,7 +268,20 @@ class PyxleApp(Starlette):
         return HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
                         compressor=compressor, max_body_size=config.max_body_size,
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
-                        observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app)
+                        observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,
+                        refuse=self.refusal)
+
+    def refusal(self, scope: Scope, answer: Response) -> ASGIApp:
+        """What answers a refusal made before a handler ran (``answer``, its JSON: the CSRF check's,
+        the body limits', an ``HTTPException``'s): at an action URL, the actions endpoint's choice
+        between that JSON and a page for a browser's own form post; elsewhere the JSON."""
+        path = scope["path"]
+        endpoint = self.router.answering(path) if path.startswith(ACTIONS_PREFIX) else None
+        return endpoint.refusal(answer) if isinstance(endpoint, ActionsEndpoint) else answer
+
+    async def _http_refusal(self, request: Request, exc: Exception) -> ASGIApp:
+        assert isinstance(exc, HTTPException)
+        return self.refusal(request.scope, error_response(exc, request.scope.get("path", "")))
 
     def _observer(self) -> observability.Observer | None:
         """What the config turns on of observability, or None when nothing is."""

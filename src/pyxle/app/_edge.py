@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
@@ -27,6 +28,7 @@ from pyxle.pages._errors import error_json
 logger = logging.getLogger("pyxle.error")
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 AddHeaders = Callable[[Sequence[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]]
+Refuse = Callable[[Scope, Response], ASGIApp]  # a refusal's JSON -> what answers it (PyxleApp.refusal)
 
 
 class HttpEdge:
@@ -35,9 +37,11 @@ class HttpEdge:
 
     def __init__(self, app: ASGIApp, *, add_headers: AddHeaders | None, compressor: Compressor | None,
                  max_body_size: int, body_timeout: float, expose_errors: bool = False,
-                 observer: Observer | None = None, other: ASGIApp | None = None) -> None:
-        """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default."""
+                 observer: Observer | None = None, other: ASGIApp | None = None, refuse: Refuse | None = None) -> None:
+        """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default. ``refuse``
+        answers a body's refusal (413, 408, 400) in place of its JSON: a page for a no-JS form post."""
         self.app = app
+        self.refuse = refuse
         self.other = other or app
         self.observer = observer
         self.add_headers = add_headers
@@ -95,7 +99,7 @@ class HttpEdge:
             if length is not None:
                 refusal = self._refuse_length(length)
                 if refusal is not None:
-                    await error_response(refusal, scope["path"])(scope, receive, send_edge)
+                    await self._refused(refusal, scope)(scope, receive, send_edge)
                     return
             if length is not None or chunked or scope["method"] not in _NO_BODY:
                 limit = self.max_body_size if length is None else None  # a declared length is checked above
@@ -104,7 +108,7 @@ class HttpEdge:
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
-                    await error_response(exc, scope["path"])(scope, receive, send_edge)
+                    await self._refused(exc, scope)(scope, receive, send_edge)
         except BaseException as exc:  # sys.exit() and the like from the request's code too (see pyxle._cancelled)
             if lets_through(exc):  # the request's cancellation
                 raise
@@ -115,6 +119,10 @@ class HttpEdge:
         finally:
             if begun is not None:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
+
+    def _refused(self, exc: HTTPException, scope: Scope) -> ASGIApp:
+        answer = error_response(exc, scope["path"])
+        return answer if self.refuse is None else self.refuse(scope, answer)
 
     def _refuse_length(self, length: bytes) -> HTTPException | None:
         """Why a declared ``Content-Length`` is refused: not a number (400), over the limit (413)."""

@@ -40,8 +40,13 @@ function pageSegment(page, pagePath) {
   return trimmed ? trimmed.split('/').map(encodeURIComponent).join('/') : 'index'
 }
 
+// On a page re-rendered after a no-JS post failed validation, the browser is at the action's URL,
+// so the next post's Referer no longer names the page's query (`/search?q=x`): the action URL
+// carries it (`page.query`, the same in the server's render and the browser's), and the server
+// sends the browser back to the page with it.
 export function actionUrl(page, pagePath, name) {
-  return `/api/__actions/${pageSegment(page, pagePath)}/${name}`
+  const url = `/api/__actions/${pageSegment(page, pagePath)}/${name}`
+  return page.query ? `${url}?${page.query}` : url
 }
 
 export async function callAction(url, payload, { signal } = {}) {

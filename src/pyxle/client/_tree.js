@@ -60,11 +60,12 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const { page, layouts } = route
   const byFile = props.layoutData || {}
   const layoutData = mergeLayoutData(layouts, byFile)
-  // Error pages also get `error`, the prop name error pages written for earlier releases read;
-  // a page re-rendered after a no-JS form post failed validation gets `action`.
+  // Error pages also get `error`, the prop name error pages written for earlier releases read.
+  // A page re-rendered after a no-JS form post failed validation gives `action` to the component
+  // whose action it was: the page's, or the layout's or template's named by `actionLayout`.
   const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
-  if (props.action) pageProps.action = props.action
+  if (props.action && !props.actionLayout) pageProps.action = props.action
   const loading = route.loading || []
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
@@ -86,9 +87,12 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
     const [file, mod, kind] = layouts[i]
     const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
-    tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, { data, layoutData, routePath }, tree)), i)
+    const own = { data, layoutData, routePath }
+    if (props.action && props.actionLayout === file) own.action = props.action
+    tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, own, tree)), i)
   }
   const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
-  const page_ = { pageId: route.id, routePath, csrfToken }
+  // actionQuery: the page's query string, which a re-rendered page's forms post with (see actionUrl)
+  const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '' }
   return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }

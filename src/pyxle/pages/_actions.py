@@ -29,6 +29,7 @@ from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
 from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
 from pyxle.pages._module import PageModule
+from pyxle.pages._refusals import refusal_error, wants_document, with_headers_of
 from pyxle.pages._rerender import ERROR_PARAM, has_fields, own_query, referer, rerender_with_errors, without_error
 from pyxle.routing import RouteSpec, RouteTable
 from pyxle.runtime import ActionCookies, ActionError
@@ -151,28 +152,66 @@ class ActionsEndpoint:
             page_path, page_url, params = by_url
             found = self._calls.get((page_path, name))
         if found is None:
-            response: Response = JSONResponse(
-                {"ok": False, "error": f"Unknown action {name!r} for page {segment!r}"}, 404)
-        elif scope["method"] != "POST":
+            unknown = JSONResponse({"ok": False, "error": f"Unknown action {name!r} for page {segment!r}"}, 404)
+            await self.refusal(unknown)(scope, receive, send)
+            return
+        if scope["method"] != "POST":
             raise HTTPException(405, headers={"Allow": "POST"})
-        else:
-            call, route = found
-            attach(scope, route)
-            scope["path_params"] = params
-            request = ActionRequest(scope, receive, send)
-            response = await call(request)
-            if self.runtime.cache is not None:
-                await _purge(self.runtime.cache, response)
-            target = redirect_target(response)
-            if _plain_form_post(request) and target is None and page_path in self._pages and has_fields(response):
-                await rerender_with_errors(self._pages[page_path], request, name, response, send,
-                                           own=(page_url, params) if params else None)
-                return
-            if _plain_form_post(request) and not scope["pyxle"].get(_FAILED):
-                response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
-            elif target is not None:  # the client navigates there itself
-                response = as_json(response, {"ok": True, "redirect": target})
+        call, route = found
+        attach(scope, route)
+        scope["path_params"] = params
+        request = ActionRequest(scope, receive, send)
+        response = await call(request)
+        if self.runtime.cache is not None:
+            await _purge(self.runtime.cache, response)
+        target = redirect_target(response)
+        document = wants_document(scope)
+        if document and target is None and page_path in self._pages and has_fields(response):
+            await rerender_with_errors(self._pages[page_path], request, name, response, send,
+                                       own=(page_url, params) if params else None,
+                                       owner=self.owners[(page_path, name)])
+            return
+        if document and not scope["pyxle"].get(_FAILED):
+            response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
+        elif target is not None:  # the client navigates there itself
+            response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
+
+    def refusal(self, answer: Response) -> ASGIApp:
+        """``answer``, a refusal of an action URL made before the action ran (the CSRF check's, the
+        body limits', an unknown action's: JSON), as its caller can read it: as it is for a
+        ``fetch``; for a browser's own form post (``wants_document``), the error page nearest the
+        form's page with the same status (``not-found.pyxl`` for a 404), else the built-in one
+        with a link back to the page the form was on."""
+
+        async def answer_for(scope: Scope, receive: Receive, send: Send) -> None:
+            response = answer
+            if wants_document(scope):
+                response = with_headers_of(await self._refusal_page(scope, receive, answer.status_code), answer)
+            await response(scope, receive, send)
+
+        return answer_for
+
+    async def _refusal_page(self, scope: Scope, receive: Receive, status: int) -> Response:
+        """The page of a refused no-JS post: the form's page's error page, which links back to the
+        page the form was on (its Referer when that is this site's page, else the action's page)."""
+        segment = scope["path"][len(PREFIX):].rpartition("/")[0]
+        page_url = _page_url(segment)
+        known = self._pages.get(segment)
+        if known is None and (by_url := self._by_url(segment)) is not None:
+            known, page_url = self._pages.get(by_url[0]), by_url[1]
+        if known is not None:
+            file = known[1].file
+        else:  # no page of the app has that path: the error pages of the folder the URL names
+            file, page_url = PurePosixPath(*[p for p in segment.split("/") if p], "x.pyxl"), "/"
+        request = ActionRequest(scope, receive)
+        request.state.cookies = ActionCookies(https=over_https(scope))  # a layout loader may set one (not sent)
+        path, query = _back_to(request, page_url)
+        query = without_error(query)
+        error = refusal_error(status)
+        layouts = await self._layout_data(file, request)
+        return await self.runtime.error_page(file, "not-found" if status == 404 else "error", status, error, layouts,
+                                             scope["path"], back=f"{path}?{query}" if query else path)
 
     def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None,
                where: str | None = None) -> Endpoint:
@@ -195,7 +234,7 @@ class ActionsEndpoint:
                     raise
                 error = unexpected_error(exc, where, expose)
                 request.scope["pyxle"][_FAILED] = True
-                if _plain_form_post(request):
+                if wants_document(request.scope):
                     layouts = await self._layout_data(file, request)
                     return await self.runtime.error_page(file, "error", 500, error, layouts, request.url.path)
                 body = {"ok": False, "error": error["message"]}
@@ -333,13 +372,6 @@ async def _purge(cache: Any, response: Response) -> None:
         for url in named.split(","):
             if url.strip():
                 await cache.invalidate(url.strip())
-
-
-def _plain_form_post(request: ActionRequest) -> bool:
-    """A browser submitting <form method="post"> itself (no JavaScript): form body, HTML wanted."""
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    accept = request.headers.get("accept", "")
-    return content_type in _FORM_TYPES and "text/html" in accept
 
 
 def _page_url(page_path: str) -> str:

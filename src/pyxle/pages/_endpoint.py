@@ -247,8 +247,8 @@ class PageEndpoint:
             fresh = None  # an error, or an answer that sets a cookie: this visitor's alone
         encoded_props = props_json(page.encoded, layout_json)
         action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
-        if action_result is not None:
-            encoded_props = f'{encoded_props[:-1]},"action":{dumps(action_result)}}}'
+        if action_result is not None:  # {"action": ..., "actionQuery": ...}: see pages/_rerender.py
+            encoded_props = f'{encoded_props[:-1]},{dumps(action_result)[1:]}'
         nav_body = self._nav_json(route_path, encoded_props, levels) if navigation or fresh is not None else ""
         if navigation and fresh is None:
             return _private_json(nav_body, page.status, scope), None

@@ -55,11 +55,13 @@ class PagesRuntime:
     specials: dict[str, Any] = field(default_factory=dict)  # "blog/layout.pyxl" -> its PageModule
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
-                         layout_data: dict[str, Any], route_path: str, *, urgent: bool = False) -> Response:
+                         layout_data: dict[str, Any], route_path: str, *, urgent: bool = False,
+                         back: str | None = None) -> Response:
         """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails.
 
         ``urgent``: the page's own render failed, so its request has waited already; the error
-        page goes ahead of the renders queued since (see ``SsrPool.render``).
+        page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: a path of
+        this site the built-in page links to (a refused no-JS form post's page).
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
@@ -76,12 +78,12 @@ class PagesRuntime:
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
-        return self.builtin(status, error)
+        return self.builtin(status, error, back)
 
-    def builtin(self, status: int, error: dict[str, Any]) -> HTMLResponse:
+    def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:
         """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered."""
         scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
-        return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts),
+        return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts, back),
                             status, headers=VARY)
 
     async def layout_data(self, file: PurePosixPath, request: Request) -> dict[str, Any]:
@@ -154,10 +156,14 @@ def _busy_document() -> str:
     return builtin_page(503, error)
 
 
-def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "") -> str:
-    """The page's text is ``well_formed``; its props (``embed_json``) keep a lone surrogate as its escape."""
+def builtin_page(status: int, error: dict[str, Any], note: str | None = None, scripts: str = "",
+                 back: str | None = None) -> str:
+    """The page's text is ``well_formed``; its props (``embed_json``) keep a lone surrogate as its escape.
+    ``back``: a path of this site (the caller checked it) the page links to."""
     title = f"{status} · {_text(error.get('message', 'Error'))}"
     body = f"<h1>{status}</h1><p>{_text(error.get('message', ''))}</p>"
+    if back:
+        body += f'<p><a href="{_text(back)}">Back to the page</a></p>'
     if note:
         body += f"<p><small>{_text(note)}</small></p>"
     if error.get("stack"):

@@ -4,12 +4,16 @@ The page's component receives them as its ``action`` prop: ``{name, ok: false, e
 values}`` (``values`` are the submitted text fields, so inputs can keep what the user typed).
 The answer is the page's HTML with the action's status (422), at the URL the form was posted to.
 The page is rendered at the URL the form was on, its query string included (its loader reads
-``?page=3`` as it did then).
+``?page=3`` as it did then). The browser shows the answer at the action's URL, so the page's forms
+post with that query on their action URL (``actionQuery``): the next post, whose Referer is the
+action URL, still goes back to ``/search?q=x``. A layout's or template's action gives the prop to
+that file's component instead of the page's (``actionLayout``).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import PurePosixPath
 from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlsplit
 
 from starlette.requests import Request
@@ -51,18 +55,26 @@ def own_query(request: Request) -> str:
 
 
 async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request, action: str,
-                               response: Response, send: Send, own: tuple[str, dict[str, str]] | None = None) -> None:
+                               response: Response, send: Send, own: tuple[str, dict[str, str]] | None = None,
+                               owner: PurePosixPath | None = None) -> None:
     """``own``: the page's URL and path parameters as the action URL named them (``/posts/7``), for
-    a post whose Referer is no URL of the page (the action URL itself, after a first re-render)."""
+    a post whose Referer is no URL of the page (the action URL itself, after a first re-render).
+    ``owner``: the file under pages/ that defines the action (a layout's, or the page's)."""
     endpoint, spec = page
     payload = json.loads(bytes(response.body))
     values = form_fields((await request.form()).multi_items(), skip=CSRF_FIELDS, text_only=True)
     result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
               "values": values}
     path, params, query = _page_url(request, spec, own)
+    query = without_error(query)
     scope = {**request.scope, "method": "GET", "path": path, "raw_path": quote(path).encode("ascii"),
-             "query_string": without_error(query).encode("ascii"), "path_params": params}
-    scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": result}
+             "query_string": query.encode("ascii"), "path_params": params}
+    props: dict[str, object] = {"action": result}  # added to the page's props (PageEndpoint)
+    if query:
+        props["actionQuery"] = query
+    if owner is not None and owner != spec.file:
+        props["actionLayout"] = owner.as_posix()
+    scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": props}
 
     async def send_with_status(message: Message) -> None:
         if message["type"] == "http.response.start":

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
-from starlette.types import ASGIApp
+from starlette.responses import Response
+from starlette.types import ASGIApp, Scope
 
 from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
 from pyxle.security._csp import ScriptPolicy, script_policy
@@ -43,15 +44,16 @@ __all__ = [
 
 
 def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes,
-                    api_route: Callable[[str], bool] | None = None) -> ASGIApp:
+                    api_route: Callable[[str], bool] | None = None,
+                    refuse: Callable[[Scope, Response], ASGIApp] | None = None) -> ASGIApp:
     """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all.
-    ``api_route``: see ``CSRFMiddleware``."""
+    ``api_route``, ``refuse``: see ``CSRFMiddleware``."""
     if not csrf.enabled:
         return app
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
-        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route,
+        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route, refuse=refuse,
     )
 
 

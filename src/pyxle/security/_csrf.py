@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl
 
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
@@ -34,6 +34,8 @@ class CSRFMiddleware:
     ``api_route(path)`` says whether an API route answers a path under ``/api``: one that none
     answers (a plugin's endpoint, such as pyxle-auth's under ``authPathPrefix: "/api/auth"``) is
     protected like any other path. Without it, every path under ``/api`` is taken for an API route's.
+    ``refuse(scope, answer)`` answers a refusal at an action URL in its stead: the app's choice
+    between this JSON and a page (a browser's own form post); the JSON itself without it.
     """
 
     def __init__(
@@ -48,8 +50,10 @@ class CSRFMiddleware:
         exempt_paths: Sequence[str] = (),
         api_routes: bool | Sequence[str] = False,
         api_route: Callable[[str], bool] | None = None,
+        refuse: Callable[[Scope, Response], ASGIApp] | None = None,
     ) -> None:
         self.app = app
+        self.refuse = refuse
         self.signer = Signer(secret)
         self.cookie_name = cookie_name
         self.header = header_name.lower().encode("latin-1")
@@ -106,9 +110,12 @@ class CSRFMiddleware:
             if not valid or header_token is None or not _same(header_token, cookie_token or ""):
                 reason = "missing" if cookie_token is None or header_token is None else "invalid"
                 body = {"error": f"CSRF token {reason}", "code": "csrf_failed"}
-                if under(scope["path"], ACTIONS_PREFIX):  # every action answer has `ok`, as in pyxle-framework 0.9
+                action = under(scope["path"], ACTIONS_PREFIX)
+                if action:  # every action answer has `ok`, as in pyxle-framework 0.9
                     body = {"ok": False, **body}
-                refusal = JSONResponse(body, 403)
+                refusal: ASGIApp = JSONResponse(body, 403)
+                if action and self.refuse is not None:
+                    refusal = self.refuse(scope, refusal)
                 await refusal(scope, receive, respond)
                 return
         scope.setdefault("pyxle", {})["csrf_token"] = token
