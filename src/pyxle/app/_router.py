@@ -111,7 +111,10 @@ class PyxleRouter(Router):
         return None
 
 
-# What stays as it is in a Location: the path's and query's own delimiters, and escapes already made.
+# What stays as it is in a Location: the path's and query's own delimiters, and escapes already
+# made. Never "#" (it would cut a fragment off the path) or the backslash (a browser reads "/\host"
+# as another site). pages/_rerender's _URL_SAFE keeps both: it reads a whole URL (a Referer), whose
+# path it checks apart.
 _KEPT = "/%:@!$&'()*+,;=?-._~"
 
 
