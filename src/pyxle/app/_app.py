@@ -90,7 +90,7 @@ class PyxleApp(Starlette):
         if mode == "development":
             from pyxle.app._devevents import DevEvents
 
-            self.dev_events = DevEvents()
+            self.dev_events = DevEvents(script_policy(config.security_headers))
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
         self.plugins: Any = None  # pyxle.plugins.Plugins when the config lists plugins
@@ -122,8 +122,9 @@ class PyxleApp(Starlette):
             if not production:
                 from pyxle.app._devevents import render_error_page
 
-                root, build_dir = self.config.root, self.config.build_path
-                pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir)
+                root, build_dir, policy = self.config.root, self.config.build_path, self.dev_events.script_policy
+                pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir,
+                                                                               policy)
                 _write_types(self.config, pages)
             if problem is not None:
                 pages.runtime.problem = problem

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from pyxle.pages._errors import well_formed
+from pyxle.security import ScriptPolicy, nonced
 
 DEV_CLIENT = (Path(__file__).resolve().parents[1] / "client" / "_dev.js").read_text(encoding="utf-8")
 DEV_SCRIPT = f"<script>{DEV_CLIENT}</script>"
@@ -41,8 +42,9 @@ class DevEvents:
     while it was disconnected are not missed.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, script_policy: ScriptPolicy | None = None) -> None:
         self._queues: set[asyncio.Queue[str | None]] = set()
+        self.script_policy = script_policy  # the configured CSP refuses inline scripts: error_page's need a nonce
         self.error: str | None = None
         self.closed = False
         self._start = secrets.token_hex(4)
@@ -106,19 +108,23 @@ class DevEvents:
         await StreamingResponse(stream(), media_type="text/event-stream", headers=headers)(scope, receive, send)
 
 
-def error_page(message: str) -> HTMLResponse:
-    """What a broken project answers to page requests in dev: the error, and the overlay client."""
+def error_page(message: str, policy: ScriptPolicy | None = None) -> HTMLResponse:
+    """What a broken project answers to page requests in dev: the error, and the overlay client,
+    which reloads the page once the project is fixed. Under a CSP that refuses inline scripts
+    (``policy``) the client carries a nonce of this answer's policy, or the browser refuses it."""
+    script, headers = nonced(policy, DEV_SCRIPT)
     body = (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>pyxle dev: error</title></head><body>"
-        f"<pre id=\"pyxle-dev-error\">{html.escape(well_formed(message))}</pre>{DEV_SCRIPT}</body></html>"
+        f"<pre id=\"pyxle-dev-error\">{html.escape(well_formed(message))}</pre>{script}</body></html>"
     )
-    return HTMLResponse(body, status_code=500)
+    return HTMLResponse(body, status_code=500, headers=headers)
 
 
 _FRAME = re.compile(r"(?:file://)?(/[^\s():]+):(\d+):(\d+)")
 
 
-def render_error_page(message: str, stack: str | None, root: Path, build_dir: Path) -> HTMLResponse:
+def render_error_page(message: str, stack: str | None, root: Path, build_dir: Path,
+                      policy: ScriptPolicy | None = None) -> HTMLResponse:
     """A page that threw while rendering, in ``pyxle dev``: the overlay names the first stack frame in
     the project's own files (the SSR workers map the bundle back to them) and shows that line."""
     report = f"render error: {message}"
@@ -132,4 +138,4 @@ def render_error_page(message: str, stack: str | None, root: Path, build_dir: Pa
         source = lines[line - 1] if 0 < line <= len(lines) else ""
         report = f"{path.relative_to(root).as_posix()}:{line}:{column}: {report}\n    {source}\n    {' ' * (column - 1)}^"
         break
-    return error_page(f"{report}\n\n{stack or ''}".rstrip())
+    return error_page(f"{report}\n\n{stack or ''}".rstrip(), policy)

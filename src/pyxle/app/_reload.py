@@ -204,7 +204,7 @@ def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]
         elif scope["type"] == "http":
             accept = dict(scope["headers"]).get(b"accept", b"")
             if b"text/html" in accept and not scope["path"].startswith("/api/"):
-                await error_page(message)(scope, receive, send)
+                await error_page(message, events.script_policy)(scope, receive, send)
             else:
                 await error_json({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
         elif scope["type"] == "websocket":

@@ -26,7 +26,7 @@ from pyxle.pages._data import dumps, run_loader
 from pyxle.pages._document import LANG, document
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
-from pyxle.security import over_https
+from pyxle.security import nonced, over_https
 
 if TYPE_CHECKING:
     from pyxle.ssr import RenderError
@@ -81,10 +81,12 @@ class PagesRuntime:
         return self.builtin(status, error, back)
 
     def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:
-        """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered."""
-        scripts = self.renderer.extra_scripts if self.renderer is not None else ""  # pyxle dev: live reload
+        """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered.
+        Its scripts (``pyxle dev``'s live reload) carry a nonce its policy names, as a rendered page's do."""
+        renderer = self.renderer
+        scripts, headers = ("", VARY) if renderer is None else nonced(renderer.script_policy, renderer.extra_scripts, VARY)
         return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts, back),
-                            status, headers=VARY)
+                            status, headers=headers)
 
     async def layout_data(self, file: PurePosixPath, request: Request) -> dict[str, Any]:
         """What the loaders of the layouts and templates around ``file`` return (outermost first),

@@ -3,7 +3,8 @@
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
 ``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``,
-``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts). Depends on nothing else in Pyxle: callers pass values.
+``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts) and
+``nonced`` (that nonce on the scripts of a page Pyxle writes itself). Depends on nothing else in Pyxle: callers pass values.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Scope
 
 from pyxle.security._cookies import MissingSecretKeyError, sign_cookie, verify_cookie
-from pyxle.security._csp import ScriptPolicy, script_policy
+from pyxle.security._csp import ScriptPolicy, nonced, script_policy
 from pyxle.security._csrf import CSRFMiddleware
 from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware, security_headers
 from pyxle.security._https import over_https
@@ -33,6 +34,7 @@ __all__ = [
     "cors_middleware",
     "csrf_middleware",
     "make_token",
+    "nonced",
     "over_https",
     "resolve_secret",
     "script_policy",

@@ -41,6 +41,18 @@ def script_policy(headers: Mapping[str, str]) -> ScriptPolicy | None:
     return with_nonce
 
 
+def nonced(policy: ScriptPolicy | None, scripts: str,
+           headers: Mapping[str, str] | None = None) -> tuple[str, dict[str, str]]:
+    """``scripts`` (markup of a page Pyxle writes itself: the built-in error pages, ``pyxle dev``'s
+    error page) and its answer's ``headers`` under ``policy``: each ``<script>`` with a new nonce
+    and the policy headers naming it, else both as given. A page that Pyxle answers with an inline
+    script of its own must name it in its policy as a rendered page does, or the browser refuses it."""
+    if policy is None or "<script" not in scripts:
+        return scripts, dict(headers or {})
+    nonce, policies = policy(None)
+    return scripts.replace("<script", f'<script nonce="{nonce}"'), {**(headers or {}), **policies}
+
+
 def _nonce_slot(policy: str) -> tuple[str, str] | None:
     """The policy split where a nonce source goes (the end of the directive that governs inline
     scripts); None when it allows them already, allows no script at all, or governs none."""
