@@ -1,6 +1,7 @@
-"""`pyxle dev`'s own pages under the docs' Content-Security-Policy (`default-src 'self'`). The dev
-error page and the built-in error pages write an inline script of their own (the live-reload
-client); each carries a nonce its answer's policy names, as a rendered page's scripts do. Without it Chromium refused the script: the error
+"""`pyxle dev`'s own pages under the docs' Content-Security-Policy (`default-src 'self'`), and a
+refused settings edit in the open browser tab. The dev error page and the built-in error pages
+write an inline script of their own (the live-reload client); each carries a nonce its answer's
+policy names, as a rendered page's scripts do. Without it Chromium refused the script: the error
 page never reloaded itself once the file was fixed. A real `pyxle dev`, edits on disk, Chromium."""
 
 from __future__ import annotations
@@ -99,4 +100,66 @@ def test_without_a_policy_the_dev_pages_carry_no_nonce(make_project, start_serve
         assert answer.status_code in (404, 500)
         assert "content-security-policy" not in answer.headers and "nonce" not in answer.text
         assert "/__pyxle/events" in answer.text
+
+
+LANG = "export default function Home() { return <h1 id=\"home\">home</h1> }\n"
+
+
+@cites("docs/getting-started.md", "The report also shows in the open browser tabs as the error\noverlay")
+def test_a_refused_config_edit_shows_in_the_open_tab_and_goes_away_once_fixed(
+        make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": LANG, "pyxle.config.json": '{"lang": "fr"}'}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    config = project / "pyxle.config.json"
+    config.write_text('{"debug": tru')
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="invalid JSON at line 1, column 11").wait_for(timeout=20000)
+    shown = overlay.text_content() or ""
+    assert "pyxle.config.json not applied, the server keeps its last good configuration" in shown
+    assert f"{config}: invalid JSON at line 1, column 11: Expecting value" in shown  # as the log names it
+    page.page.reload()  # a page loaded meanwhile shows it too: the old app, under the overlay
+    overlay.filter(has_text="invalid JSON").wait_for(timeout=10000)
+    assert page.page.locator("#home").count() == 1
+
+    config.write_text('{"lang": "de"}')
+    page.page.wait_for_function("document.documentElement.lang === 'de'", timeout=40000)
+    page.hydrated()
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
+FUSSY_PLUGIN = '''
+from pyxle.plugins import PyxlePlugin
+
+class Fussy(PyxlePlugin):
+    name = "fussy"
+    async def on_startup(self, ctx):
+        if self.settings.get("mood") != "fine":
+            raise RuntimeError(f"mood must be 'fine', not {self.settings.get('mood')!r}")
+'''
+
+
+def _plugged(mood: str) -> str:
+    return json.dumps({"plugins": [{"name": "fussy", "module": "fussy", "attribute": "Fussy",
+                                    "settings": {"mood": mood}}]})
+
+
+@cites("docs/getting-started.md", "until an edit is applied or puts the settings back as they were")
+def test_a_config_edit_a_plugin_refuses_shows_in_the_open_tab_until_it_is_undone(
+        make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": LANG, "fussy.py": FUSSY_PLUGIN,
+                            "pyxle.config.json": _plugged("fine")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    (project / "pyxle.config.json").write_text(_plugged("grumpy"))
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="mood must be 'fine', not 'grumpy'").wait_for(timeout=40000)
+    (project / "pyxle.config.json").write_text(json.dumps(json.loads(_plugged("fine")), indent=2))  # as it was
+    server.wait_for_output("pyxle.config.json: no setting changed", timeout=40)  # the same worker serves on
+    overlay.wait_for(state="detached", timeout=20000)
+    page.hydrated()
+    assert page.page.locator("#home").count() == 1
+    assert "applied the new" not in server.output()
 

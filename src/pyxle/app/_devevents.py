@@ -35,6 +35,11 @@ def dev_scripts(refresh_runtime: str | None, build: str = "") -> str:
 class DevEvents:
     """Fan-out of ``update`` / ``reload`` / ``error-report`` events to every connected browser.
 
+    Two problems show as the overlay: the project's (``broken``: a compile error, until a rebuild
+    works) and its settings' (``refused``: an edited ``pyxle.config.json`` or ``.env`` that
+    ``pyxle dev``'s server process would not apply, until it reports one it took or found
+    unchanged). Each is cleared on its own: a rebuild does not hide a refused config.
+
     Each stream starts with a ``hello`` naming the current build: ``<start>.<n>``, a random id of
     this server process and the number of its builds. A page carries the id it was rendered with
     (``dev_scripts``), so when its stream reconnects to a server that has rebuilt meanwhile, or to
@@ -46,6 +51,7 @@ class DevEvents:
         self._queues: set[asyncio.Queue[str | None]] = set()
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: error_page's need a nonce
         self.error: str | None = None
+        self.refusal: str | None = None
         self.closed = False
         self._start = secrets.token_hex(4)
         self._number = 0
@@ -72,7 +78,24 @@ class DevEvents:
 
     def broken(self, message: str) -> None:
         self.error = message
-        self.publish("error-report", {"message": message})
+        self.publish("error-report", {"message": self.report or ""})
+
+    def refused(self, message: str) -> None:
+        """The server process did not apply an edited setting (``cli._devreload``): shown until settled."""
+        self.refusal = message
+        self.publish("error-report", {"message": self.report or ""})
+
+    def settled(self) -> None:
+        """The settings were applied or are as they were: browsers showing the refusal reload."""
+        if self.refusal is not None:
+            self.refusal = None
+            self.publish("reload", {"files": [], "build": self.build})
+
+    @property
+    def report(self) -> str | None:
+        """What the overlay shows now: the project's error and the settings' refusal, or None."""
+        shown = [problem for problem in (self.error, self.refusal) if problem is not None]
+        return "\n\n".join(shown) if shown else None
 
     def close(self) -> None:
         """The server is stopping: end every open stream now. An open stream is a request in flight,
@@ -90,8 +113,9 @@ class DevEvents:
             try:
                 yield "retry: 500\n\n"
                 yield f"event: hello\ndata: {json.dumps({'build': self.build})}\n\n"
-                if self.error is not None:
-                    yield f"event: error-report\ndata: {json.dumps({'message': self.error})}\n\n"
+                report = self.report
+                if report is not None:
+                    yield f"event: error-report\ndata: {json.dumps({'message': report})}\n\n"
                 while not self.closed:
                     try:
                         message = await asyncio.wait_for(queue.get(), 15)

@@ -4,7 +4,9 @@ The swap is a single assignment in the router, so in-flight requests finish on t
 While an edit leaves the project broken, every request gets a 500 naming the file and line.
 The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files) are read once,
 when the app is built: an edit to them is handed to the server process, which starts a new worker
-with them once they load (``pyxle.cli._devreload``); this worker serves until then.
+with them once they load (``pyxle.cli._devreload``); this worker serves until then. When they do
+not load, the server process writes why to a file this worker follows (``DEV_REPORT``), and the
+open browsers show it as the overlay until the settings are applied or as they were.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from pyxle.pages._errors import error_json
 
 EVENTS_PATH = "/__pyxle/events"
 DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
+DEV_REPORT = "PYXLE_DEV_REPORT"  # set by pyxle dev: the file its server process writes a refused setting's error to
+_REPORT_POLL = 0.2  # seconds between looks at that file
 
 if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
@@ -86,9 +90,13 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
     app.bundler = Bundler(app.config.root)  # rebuilds share one warm Node process
     if app.renderer is not None:  # a project with pages: warm it up before the first edit
         app.bundler.start()
+    report = os.environ.get(DEV_REPORT)
+    follower = asyncio.create_task(_follow_report(Path(report), app.dev_events, stop)) if report else None
     try:
         await _rebuild_on_change(app, stop, outputs)
     finally:
+        if follower is not None:
+            follower.cancel()
         app.bundler.close()
         app.bundler = None
 
@@ -141,6 +149,36 @@ def _settings(root: Path, before: tuple[object, object] | None = None) -> tuple[
     except ConfigError:
         return text, before[1] if before else None
     return text, {k: v for k, v in values.items() if k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX)}
+
+
+def _stamp(file: Path) -> tuple[int, int, int] | None:
+    try:
+        found = file.stat()
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+async def _follow_report(file: Path, events: DevEvents, stop: asyncio.Event) -> None:
+    """What the server process says of the settings edits this worker handed it: a refusal (the
+    error, with its file, line and hint, as the log has it) shows in the browsers; an empty report
+    (applied or unchanged) clears it. Each report replaces the file, so a new one is a new inode.
+    Only reports written from now on count: one from before was about an earlier worker's edit."""
+    seen = _stamp(file)
+    while not stop.is_set():
+        await asyncio.sleep(_REPORT_POLL)
+        now = _stamp(file)
+        if now == seen or now is None:
+            continue
+        seen = now
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if text:
+            events.refused(text)
+        else:
+            events.settled()
 
 
 def _ask_for_new_worker(edited: list[str]) -> None:

@@ -7,19 +7,22 @@ first: the config is loaded here as start-up loads it. If it does not load, the 
 start-up reports it and the worker keeps serving the last good config. A setting that only a new
 server can take (the address it listens on, the log's format and level, the keep-alive and
 shutdown timeouts granian was started with) is named in one line instead of being half applied.
+A refusal is also written to the report file the worker follows (``DEV_REPORT``), which shows it
+in the open browsers as the overlay until an edit is applied or leaves the settings as they were.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pyxle.app import LimitError, Limits
-from pyxle.app._reload import DEV_RELOAD_PID
+from pyxle.app._reload import DEV_RELOAD_PID, DEV_REPORT
 from pyxle.config import CONFIG_FILENAME, ConfigError, PyxleConfig, load_config, load_env_files
 from pyxle.config._env import env_file_names
 
@@ -63,6 +66,23 @@ class DevReload:
         self.pending: dict[str, Any] = {}  # restart-only settings already named, with their new value
         self.label = CONFIG_FILENAME
         self._next: tuple[dict[str, bytes | None], Loaded] | None = None
+        self.report: Path | None = None  # see report_to
+
+    def report_to(self, file: Path) -> None:
+        """Write each refusal to ``file`` (and nothing once settled): the worker shows it in the
+        browsers (``pyxle.app._reload``), which otherwise kept showing the old app with no sign."""
+        self.report = file
+        os.environ[DEV_REPORT] = str(file)  # the workers inherit it
+
+    def _write_report(self, text: str) -> None:
+        if self.report is None:
+            return
+        partial = self.report.with_name(self.report.name + ".tmp")
+        try:
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(self.report)  # whole: the worker never reads half of it
+        except OSError as exc:
+            logger.warning("could not tell the browsers about the settings (%s): %s", self.report, exc)
 
     def _contents(self) -> dict[str, bytes | None]:
         found: dict[str, bytes | None] = {}
@@ -138,6 +158,7 @@ class DevReload:
         if self._next is not None:
             self.files, self.applied_settings = self._next
             self._next = None
+        self._write_report("")
 
     def export(self, environ: MutableMapping[str, str]) -> None:
         """What the CLI passed its workers as variables and the new config now says otherwise."""
@@ -157,5 +178,6 @@ class DevReload:
 
     def refused(self, problem: str) -> None:
         self._next = None
-        logger.error("%s not applied, the server keeps its last good configuration:\n%s",
-                     self.label or "the project", problem)
+        message = f"{self.label or 'the project'} not applied, the server keeps its last good configuration:\n{problem}"
+        logger.error("%s", message)
+        self._write_report(message)

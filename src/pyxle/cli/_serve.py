@@ -171,6 +171,8 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
     with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir:
         started_file = Path(run_dir) / "started"
         os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
+        if dev is not None:
+            dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
         _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file, dev)
 
 
