@@ -9,6 +9,7 @@ import json
 import httpx
 
 from tests.conftest import PageWatch
+from tests.docs._blocks import cites
 
 CSRF_PAGE = """
 @action
@@ -53,6 +54,58 @@ def test_form_and_use_action_send_the_configured_csrf_cookie_and_header(make_pro
     page.page.get_by_text("form: hello form").wait_for()
     page.page.get_by_role("button", name="Call").click()
     page.page.get_by_text("hook: hello hook").wait_for()
+    assert page.problems() == []
+
+
+MANUAL_PAGE = """
+@action
+async def add_note(request):
+    body = await request.json()
+    return {"saved": body.get("text", "")}
+
+import { useState } from 'react'
+
+// pyxle-framework 0.6 to 0.9's security guide: a hand-written fetch of an action
+function getCsrfToken() {
+  const cookieName = window.__PYXLE_CSRF_COOKIE__ ?? 'pyxle-csrf'
+  for (const part of document.cookie.split(';')) {
+    const eq = part.indexOf('=')
+    if (eq !== -1 && part.slice(0, eq).trim() === cookieName) return decodeURIComponent(part.slice(eq + 1))
+  }
+  return ''
+}
+
+export default function Notes() {
+  const [out, setOut] = useState('')
+  async function send() {
+    const headerName = window.__PYXLE_CSRF_HEADER__ ?? 'x-csrf-token'
+    const answer = await fetch('/api/__actions/index/add_note', {
+      method: 'POST', headers: { 'Content-Type': 'application/json', [headerName]: getCsrfToken() },
+      body: JSON.stringify({ text: 'manual' }) })
+    setOut(answer.status + ' ' + (await answer.text()))
+  }
+  return <main><button onClick={send}>Send</button><p data-testid="out">{out}</p></main>
+}
+"""
+
+
+@cites("docs/security.md", "pages also set\n  `window.__PYXLE_CSRF_COOKIE__` and `window.__PYXLE_CSRF_HEADER__` to the configured names when\n"
+       "  they are not the defaults (and leave them unset when they are)")
+def test_the_09_guides_hand_written_fetch_reads_the_configured_csrf_names_from_window(
+        make_project, start_server, page: PageWatch) -> None:
+    for csrf, expected in (({"cookieName": "mid-csrf"}, ["mid-csrf", None]),
+                           ({"cookieName": "mid-csrf", "headerName": "x-mid-token"}, ["mid-csrf", "x-mid-token"]),
+                           ({}, [None, None])):
+        project = make_project({"pages/index.pyxl": MANUAL_PAGE, "pyxle.config.json": json.dumps({"csrf": csrf})},
+                               name=f"app{len(csrf)}", node=True)
+        server = start_server(project)
+        page.page.goto(server.url + "/")
+        page.hydrated()
+        assert page.page.evaluate("[window.__PYXLE_CSRF_COOKIE__ ?? null, window.__PYXLE_CSRF_HEADER__ ?? null]") == expected
+        page.page.get_by_role("button", name="Send").click()
+        page.page.wait_for_function("document.querySelector('[data-testid=out]').textContent !== ''")
+        assert page.page.get_by_test_id("out").inner_text() == '200 {"ok":true,"saved":"manual"}'
+        page.page.context.clear_cookies()
     assert page.problems() == []
 
 

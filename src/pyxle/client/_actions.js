@@ -16,13 +16,25 @@ export function csrfHeader() {
   return names().header
 }
 
+const DEFAULT_COOKIE = 'pyxle-csrf'
+const DEFAULT_HEADER = 'x-csrf-token'
+
 function names() {
   if (!csrfNames) {
     const meta = document.querySelector('meta[name="pyxle-csrf"]')
     const [cookie, header] = meta ? meta.content.split(' ') : []
-    csrfNames = { cookie: cookie || 'pyxle-csrf', header: header || 'x-csrf-token' }
+    csrfNames = { cookie: cookie || DEFAULT_COOKIE, header: header || DEFAULT_HEADER }
   }
   return csrfNames
+}
+
+// pyxle-framework 0.6 to 0.9 set these globals when an app names its own CSRF cookie or header,
+// and their security guides read them in a hand-written fetch (`window.__PYXLE_CSRF_COOKIE__ ??
+// 'pyxle-csrf'`); apps written that way keep working.
+export function exposeCsrfNames() {
+  const { cookie, header } = names()
+  if (cookie !== DEFAULT_COOKIE) window.__PYXLE_CSRF_COOKIE__ = cookie
+  if (header !== DEFAULT_HEADER) window.__PYXLE_CSRF_HEADER__ = header
 }
 
 export function csrfToken() {

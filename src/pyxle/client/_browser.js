@@ -3,8 +3,10 @@
 // provide their route.
 import { hydrateRoot } from 'react-dom/client'
 import { caughtError, decodePath, startRouter, uncaughtError } from './_router.js'
-import { csrfToken } from './_actions.js'
+import { csrfToken, exposeCsrfNames } from './_actions.js'
 import { pageTree } from './_tree.js'
+
+exposeCsrfNames() // before any page module's code runs: 0.9 apps read them at any time
 
 export function boot(route) {
   if (window.__PYXLE_ROOT__) return
