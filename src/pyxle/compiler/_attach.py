@@ -24,8 +24,10 @@ _ARROW = re.compile(r"export\s+default\s+(?:async\s*)?\(")
 _NAMED = re.compile(r"export\s+default\s+([A-Za-z_$][\w$]*)\s*;?\s*(?://.*)?$", re.MULTILINE)
 _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 # What the component receives besides ``data`` (the ``Props`` of the generated types say the same).
+# ``action``: after a no-JS post to the file's own ``@action`` failed validation; a layout's or
+# template's action gives it to that file's component, as a page's does (client/_tree.js pageTree).
 _PAGE_PROPS = 'action?: import("pyxle/client").ActionProp'
-_LAYOUT_PROPS = 'routePath: string, children?: import("react").ReactNode'
+_LAYOUT_PROPS = f'routePath: string, children?: import("react").ReactNode, {_PAGE_PROPS}'
 _LAYOUTS = ("layout", "template")
 _ERROR_PAGES = ("error", "not-found")  # given the error, not a loader's data
 _ERROR_PROPS = 'import("pyxle/client").ErrorPageProps'
