@@ -21,13 +21,19 @@ from pyxle._cancelled import lets_through
 from pyxle._loggable import loggable
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
-from pyxle.app._limits import BODY_ERRORS, BodyTooLarge, body_receive
+from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
 from pyxle.observability import Observer
 from pyxle.pages._errors import error_json
 
 logger = logging.getLogger("pyxle.error")
 _NO_BODY = frozenset({"GET", "HEAD", "OPTIONS"})
 AddHeaders = Callable[[Sequence[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]]
+# A body the app left unread (a refusal, a handler that ignores it) of at most this many declared
+# bytes is read and dropped once the answer is sent, for up to _DRAIN_SECONDS, so its kept-alive
+# connection carries the next request; a larger or chunked one gets `Connection: close` instead.
+_DRAIN_BYTES = 64 * 1024
+_DRAIN_SECONDS = 1.0
+_CLOSE = (b"connection", b"close")
 Refuse = Callable[[Scope, Response], ASGIApp]  # a refusal's JSON -> what answers it (PyxleApp.refusal)
 
 
@@ -76,9 +82,11 @@ class HttpEdge:
                 downstream = compressor.encoding(send, coding, scope)
         add_headers, observer = self.add_headers, self.observer
         status: int | None = None  # the answer's, once it has started
+        reader: BodyReader | None = None  # the request's body, when it has one
+        drain = False  # read what is left of it once the answer is sent
 
         async def send_edge(message: Message) -> None:
-            nonlocal status
+            nonlocal status, drain
             if message["type"] == "http.response.start":
                 code = message["status"]
                 if type(code) is not int or not 200 <= code <= 599:  # granian panics and the worker dies
@@ -91,7 +99,12 @@ class HttpEdge:
                     headers = vary(status, headers)
                 if begun is not None:
                     headers = observer.started(begun, scope, headers)  # type: ignore[union-attr]
+                if reader is not None and not reader.complete and scope.get("http_version") != "2":
+                    headers, drain = _unread(length, chunked, headers)
                 message["headers"] = headers
+            elif drain and not message.get("more_body", False):
+                drain = False
+                await reader.drain(_DRAIN_SECONDS)  # type: ignore[union-attr]
             await downstream(message)
 
         begun = observer.begin(scope) if observer is not None else None
@@ -103,7 +116,7 @@ class HttpEdge:
                     return
             if length is not None or chunked or scope["method"] not in _NO_BODY:
                 limit = self.max_body_size if length is None else None  # a declared length is checked above
-                receive = body_receive(scope, receive, timeout=self.body_timeout, limit=limit)
+                receive = reader = BodyReader(scope, receive, timeout=self.body_timeout, limit=limit)
             await self.app(scope, receive, send_edge)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if status is None:
@@ -155,3 +168,18 @@ class HttpEdge:
             await send(message)
 
         await self.other(scope, receive, send_headed)
+
+
+def _unread(length: bytes | None, chunked: bool,
+            headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """For an answer that starts before its request's body was read: the answer's headers, and
+    whether to read the rest of the body once it is sent (a small declared body); a large or chunked
+    one gets ``Connection: close``. Nothing changes for an empty body, or an answer that says
+    ``Connection`` itself (a 413 or 408 closes)."""
+    if any(name == b"connection" for name, _ in headers):
+        return headers, False
+    if not chunked:
+        size = 0 if length is None else int(length)
+        if size <= _DRAIN_BYTES:
+            return headers, size > 0
+    return [*headers, _CLOSE], False

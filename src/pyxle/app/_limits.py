@@ -4,6 +4,7 @@ request bodies their size (413) and the time they take to arrive (408), enforced
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -78,7 +79,7 @@ class ClientGone(HTTPException):
 BODY_ERRORS = (BodyTooLarge, BodyTimeout, ClientGone)
 
 
-def body_receive(scope: Scope, receive: Receive, *, timeout: float, limit: int | None) -> Receive:
+class BodyReader:
     """``receive`` for a request with a body: the whole body must arrive within ``timeout`` seconds
     of the first read (a client trickling it at 1 byte/s gets a 408 instead of holding the request
     forever), and, when ``limit`` is given (no declared length to check up front), stay within it.
@@ -86,25 +87,34 @@ def body_receive(scope: Scope, receive: Receive, *, timeout: float, limit: int |
 
     The errors are ``HTTPException``s: raised in a handler they are answered like any other; raised
     in a layer outside the handler's exception net, the app's outer layer answers them.
+    ``complete`` says whether the app has read the whole body; ``drain`` reads what it left.
     """
-    deadline: float | None = None
-    complete = False
-    total = 0
 
-    def timed_out() -> BodyTimeout:
-        logger.info("%s %s: request body not received within %gs (408)", scope["method"], scope["path"], timeout)
-        return BodyTimeout(timeout)
+    __slots__ = ("complete", "deadline", "limit", "receive", "scope", "timeout", "total")
 
-    async def receive_body() -> Message:
-        nonlocal deadline, complete, total
+    def __init__(self, scope: Scope, receive: Receive, *, timeout: float, limit: int | None) -> None:
+        self.scope = scope
+        self.receive = receive
+        self.timeout = timeout
+        self.limit = limit
+        self.deadline: float | None = None
+        self.complete = False
+        self.total = 0
+
+    def _timed_out(self) -> BodyTimeout:
+        logger.info("%s %s: request body not received within %gs (408)", self.scope["method"], self.scope["path"],
+                    self.timeout)
+        return BodyTimeout(self.timeout)
+
+    async def __call__(self) -> Message:
         task = asyncio.current_task()
-        if complete or task is None:  # (not in a task: nothing to interrupt the wait with)
-            return await receive()
+        if self.complete or task is None:  # (not in a task: nothing to interrupt the wait with)
+            return await self.receive()
         loop = asyncio.get_running_loop()
-        if deadline is None:
-            deadline = loop.time() + timeout
-        elif loop.time() >= deadline:
-            raise timed_out()
+        if self.deadline is None:
+            self.deadline = loop.time() + self.timeout
+        elif loop.time() >= self.deadline:
+            raise self._timed_out()
         expired = False
 
         def expire() -> None:
@@ -112,27 +122,41 @@ def body_receive(scope: Scope, receive: Receive, *, timeout: float, limit: int |
             expired = True
             task.cancel()
 
-        timer = loop.call_at(deadline, expire)
+        timer = loop.call_at(self.deadline, expire)
         try:
-            message = await receive()
+            message = await self.receive()
         except asyncio.CancelledError:
             if not expired:
                 raise
             if hasattr(task, "uncancel"):  # Python 3.11+: this cancellation ends here
                 task.uncancel()
-            raise timed_out() from None
+            raise self._timed_out() from None
         finally:
             timer.cancel()
         if message["type"] == "http.disconnect":
-            logger.info("%s %s: client disconnected before sending the whole body (499)", scope["method"],
-                        scope["path"])
+            logger.info("%s %s: client disconnected before sending the whole body (499)", self.scope["method"],
+                        self.scope["path"])
             raise ClientGone()
-        if limit is not None:
-            total += len(message.get("body", b""))
-            if total > limit:
-                raise BodyTooLarge(limit)
+        if self.limit is not None:
+            self.total += len(message.get("body", b""))
+            if self.total > self.limit:
+                raise BodyTooLarge(self.limit)
         if not message.get("more_body", False):
-            complete = True
+            self.complete = True
         return message
 
-    return receive_body
+    async def drain(self, seconds: float) -> None:
+        """Read and drop what is left of the body, for up to ``seconds``: an answer sent before
+        its request's body was read (a refusal, a handler that ignores the body) otherwise leaves
+        the server to close the kept-alive connection after it, unannounced, under the client's
+        next request."""
+
+        async def rest() -> None:
+            while True:
+                message = await self.receive()
+                if message["type"] != "http.request" or not message.get("more_body", False):
+                    return
+
+        with contextlib.suppress(asyncio.TimeoutError, OSError, RuntimeError):
+            await asyncio.wait_for(rest(), seconds)
+        self.complete = True
