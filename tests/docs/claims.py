@@ -368,6 +368,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_error_surrogates.py::test_a_form_posts_action_error_with_a_lone_surrogate_redirects_back_with_u_fffd"),
     ("docs/pages.md", "an exception's text in `pyxle dev`",
      "tests/e2e/test_error_surrogates.py::test_dev_shows_a_loaders_exception_with_a_lone_surrogate_on_the_error_page"),
+    ('docs/pages.md', 'and `action` after a no-JS post to one of its own\nactions failed validation',
+     'tests/e2e/test_form_no_js_refusals.py::test_a_layouts_action_shows_its_field_errors_after_a_no_js_post'),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
