@@ -81,6 +81,7 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     asset = httpx.get(proxy + script, headers={"accept-encoding": asset_encoding}, timeout=10)
     assert asset.status_code == 200 and asset.headers["content-encoding"] == asset_encoding
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "accept-encoding" in asset.headers.get("vary", "").lower()  # a shared cache keeps the encodings apart
     assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
     seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
     assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http"}
