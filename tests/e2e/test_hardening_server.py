@@ -409,6 +409,69 @@ def test_sighup_replaces_every_worker_with_the_current_code_without_failing_a_re
     assert server.proc.poll() is None
 
 
+
+@cites("docs/deployment.md", "From the\nmoment a reload begins, the workers it replaces answer with `Connection: close`")
+def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_project, start_server) -> None:
+    """Clients that keep their connections open (a proxy's pool) and post throughout three reloads
+    get an answer to every request: from the moment a reload begins, the workers it replaces close
+    each connection after its next answer (`Connection: close`), so no request is sent on a
+    connection as its worker stops (it was: "Server disconnected", a 502 for a POST through nginx,
+    which retries only GETs)."""
+    project = make_project({"pages/api/echo.py": """
+        import os
+
+        async def get(request):
+            return {"pid": os.getpid()}
+
+        async def post(request):
+            return await request.json()
+        """})
+    server = start_server(project, "serve", "--workers", "2", env=KEY)
+    failures: list[str] = []
+    seen: list[tuple[float, int, str]] = []  # (when the request began, the worker's pid, its Connection header)
+    answered = 0
+    done = threading.Event()
+
+    def client(n: int) -> None:
+        nonlocal answered
+        with httpx.Client(base_url=server.url, timeout=20) as http:
+            while not done.is_set():
+                began = time.monotonic()
+                try:
+                    r = http.post("/api/echo", json={"n": n}) if n % 2 else http.get("/api/echo")
+                    if r.status_code != 200:
+                        failures.append(f"{r.status_code} {r.text[:80]}")
+                        continue
+                    answered += 1
+                    if n % 2 == 0:
+                        seen.append((began, r.json()["pid"], r.headers.get("connection", "")))
+                except httpx.HTTPError as exc:
+                    failures.append(repr(exc))
+                time.sleep(0.005)
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
+    for thread in clients:
+        thread.start()
+    retired: list[str] = []  # the Connection header of each answer of a replaced worker once its reload began
+    try:
+        for reload in range(3):
+            time.sleep(0.5)
+            old = {pid for _, pid, _ in list(seen)}
+            server.proc.send_signal(signal.SIGHUP)
+            wait_until(lambda n=reload + 1: server.output().count("Respawning worker-1") == n, timeout=60, interval=0.01)
+            began = time.monotonic() + 0.05
+            wait_until(lambda n=reload + 1: server.output().count("Stopped old worker-2") == n, timeout=60)
+            retired += [connection for when, pid, connection in list(seen) if when > began and pid in old]
+            seen.clear()
+    finally:
+        done.set()
+        for thread in clients:
+            thread.join(30)
+    assert failures == [], failures[:5]
+    assert answered > 100
+    assert retired and set(retired) == {"close"}, retired[:10]
+
+
 def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_keep_serving(make_project,
                                                                                           start_server) -> None:
     """A reload that would start workers which exit at once (a syntax error deployed) is refused,

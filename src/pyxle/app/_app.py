@@ -8,10 +8,11 @@ import gc
 import logging
 import os
 import re
+import signal
 import time
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
@@ -87,6 +88,7 @@ class PyxleApp(Starlette):
         self.access_log: AccessLog | None = None  # written in batches: flushed when the app stops
         self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
+        self.edge: HttpEdge | None = None  # the outer layer, once built: told when the worker retires
         if mode == "development":
             from pyxle.app._devevents import DevEvents
 
@@ -266,11 +268,12 @@ class PyxleApp(Starlette):
             compressor = Compressor(minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
                                     brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
         observer = self._observer()
-        return HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
+        self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
                         compressor=compressor, max_body_size=config.max_body_size,
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
                         observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,
                         refuse=self.refusal)
+        return self.edge
 
     def refusal(self, scope: Scope, answer: Response) -> ASGIApp:
         """What answers a refusal made before a handler ran (``answer``, its JSON: the CSRF check's,
@@ -385,8 +388,8 @@ class PyxleApp(Starlette):
         loop = asyncio.get_running_loop()
         _blocking_threads(loop)
         try:
-            with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1):
-                async with serving(self.state, self.config.realtime, on_stop=self._stopping), self._watching():
+            with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1), _on_signal(loop, RETIRE, self._retire):
+                async with serving(self.state, self.config.realtime, on_stop=self._sigterm), self._watching():
                     self.ready = True
                     self._started = time.monotonic()
                     try:
@@ -405,6 +408,16 @@ class PyxleApp(Starlette):
                 self.access_log.close()
             if self.limiter is not None:
                 await self.limiter.close()
+
+    def _retire(self) -> None:
+        """A reload is about to replace this worker (``pyxle serve`` sends SIGUSR1 first): its
+        answers close their connections from now on (see ``HttpEdge.retiring``)."""
+        if self.edge is not None:
+            self.edge.retiring = True
+
+    def _sigterm(self) -> None:
+        self._retire()
+        self._stopping()
 
     def _stopping(self) -> None:
         """The worker was asked to stop (SIGTERM), or stops: end what would hold it up, in pyxle
@@ -430,6 +443,28 @@ def _answering(entries: list[tuple[RouteSpec, ASGIApp]], path: str) -> RouteSpec
     """The route of the project that answers ``path`` (one does: ``set_routes`` said so)."""
     return next(spec for spec, _ in sorted(entries, key=lambda entry: entry[0].sort_key)
                 if (spec.regex.match(path) if spec.regex else spec.pattern == path))
+
+
+RETIRE = getattr(signal, "SIGUSR1", None)  # pyxle serve's word to a worker a reload replaces (none on Windows)
+
+
+@contextmanager
+def _on_signal(loop: asyncio.AbstractEventLoop, sig: int | None, handler: Callable[[], None]) -> Iterator[None]:
+    """``handler`` runs on the loop when the process gets ``sig``, while inside (then the signal is
+    ignored: its default would end the process); a loop off the main thread (an app run by tests in
+    a thread) cannot take signals and is left as it is."""
+    try:
+        if sig is None:
+            raise NotImplementedError
+        loop.add_signal_handler(sig, handler)
+    except (NotImplementedError, RuntimeError, ValueError):
+        yield
+        return
+    try:
+        yield
+    finally:
+        loop.remove_signal_handler(sig)
+        signal.signal(sig, signal.SIG_IGN)
 
 
 BLOCKING_THREADS = 40  # as many as Starlette gives sync handlers (anyio's thread limiter)

@@ -55,6 +55,11 @@ class HttpEdge:
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
         self.expose_errors = expose_errors
+        # The worker is about to stop (a reload replaces it; SIGTERM): every HTTP/1 answer says
+        # `Connection: close`, so a keep-alive client (a proxy's pool) sends its next request on a
+        # new connection, not on one this worker closes as it stops, where it fails (a 502 for a
+        # POST through nginx, which retries only GETs).
+        self.retiring = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -99,8 +104,8 @@ class HttpEdge:
                     headers = vary(status, headers)
                 if begun is not None:
                     headers = observer.started(begun, scope, headers)  # type: ignore[union-attr]
-                if reader is not None and not reader.complete and scope.get("http_version") != "2":
-                    headers, drain = _unread(length, chunked, headers)
+                if (self.retiring or (reader is not None and not reader.complete)) and scope.get("http_version") != "2":
+                    headers, drain = _connection(length, chunked, headers, retiring=self.retiring)
                 message["headers"] = headers
             elif drain and not message.get("more_body", False):
                 drain = False
@@ -170,16 +175,17 @@ class HttpEdge:
         await self.other(scope, receive, send_headed)
 
 
-def _unread(length: bytes | None, chunked: bool,
-            headers: list[tuple[bytes, bytes]]) -> tuple[list[tuple[bytes, bytes]], bool]:
-    """For an answer that starts before its request's body was read: the answer's headers, and
-    whether to read the rest of the body once it is sent (a small declared body); a large or chunked
-    one gets ``Connection: close``. Nothing changes for an empty body, or an answer that says
-    ``Connection`` itself (a 413 or 408 closes)."""
+def _connection(length: bytes | None, chunked: bool, headers: list[tuple[bytes, bytes]], *,
+                retiring: bool) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """For an answer that starts while its worker retires, or before its request's body was read:
+    its headers, and whether to read the rest of the body once it is sent (a small declared body);
+    a large or chunked one, or any answer of a retiring worker, gets ``Connection: close``. Nothing
+    changes for an answer that says ``Connection`` itself (a 413 or 408 closes)."""
     if any(name == b"connection" for name, _ in headers):
         return headers, False
-    if not chunked:
+    if not chunked and not retiring:
         size = 0 if length is None else int(length)
         if size <= _DRAIN_BYTES:
             return headers, size > 0
     return [*headers, _CLOSE], False
+

@@ -9,6 +9,7 @@ running (docs/deployment.md).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
-from pyxle.app._app import STARTED_FILE
+from pyxle.app._app import RETIRE, STARTED_FILE
 
 if TYPE_CHECKING:
     from pyxle.cli._devreload import DevReload
@@ -220,8 +221,7 @@ def checked_reload(server: Any) -> Callable[..., None]:
             result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
                                     check=False, timeout=600)
             if result.returncode == 0:
-                server.reload_signal = True
-                server.main_loop_interrupt.set()
+                _start_reload(server)
                 return
             problem = (result.stderr.strip() or f"exit code {result.returncode}").removeprefix("pyxle: ")
             logger.error("reload refused, the running workers keep serving: %s", problem)
@@ -281,6 +281,33 @@ def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[...,
     return on_hangup
 
 
+def _start_reload(server: Any) -> None:
+    """Have granian replace its workers, once each running one is told it will be (SIGUSR1: its
+    answers close their connections from then on, so keep-alive clients move to new connections
+    while it still answers; see ``HttpEdge.retiring``). A worker that does not catch SIGUSR1 yet
+    (one still starting) is not told: the signal's default would end it."""
+    if RETIRE is not None:
+        for worker in list(server.wrks):
+            pid = getattr(getattr(worker, "inner", None), "pid", None)
+            if pid is not None and _catches(pid, RETIRE):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, RETIRE)
+    server.reload_signal = True
+    server.main_loop_interrupt.set()
+
+
+def _catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (its ``SigCgt`` mask; False off Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
 def _replace_workers(server: Any, started_file: Path, timeout: float = 120) -> bool:
     """Have granian replace its workers; whether, within ``timeout``, a new one has started its app
     (it touches ``started_file``) and the old ones have stopped. granian keeps an old worker
@@ -292,8 +319,7 @@ def _replace_workers(server: Any, started_file: Path, timeout: float = 120) -> b
             return 0
 
     before, old = touched(), list(server.wrks)
-    server.reload_signal = True
-    server.main_loop_interrupt.set()
+    _start_reload(server)
     deadline = time.monotonic() + timeout
     while touched() == before or any(worker.is_alive() for worker in old):
         if time.monotonic() > deadline or server.interrupt_signal:
