@@ -13,6 +13,7 @@ import httpx
 
 from tests.conftest import PageWatch
 from tests.docs._blocks import cites
+from tests.e2e.test_dev_config_reload import FUSSY_PLUGIN  # a plugin that refuses a setting
 
 POLICY = "default-src 'self'"
 CONFIG = json.dumps({"securityHeaders": {"Content-Security-Policy": POLICY}})
@@ -127,17 +128,6 @@ def test_a_refused_config_edit_shows_in_the_open_tab_and_goes_away_once_fixed(
     page.page.wait_for_function("document.documentElement.lang === 'de'", timeout=40000)
     page.hydrated()
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
-
-
-FUSSY_PLUGIN = '''
-from pyxle.plugins import PyxlePlugin
-
-class Fussy(PyxlePlugin):
-    name = "fussy"
-    async def on_startup(self, ctx):
-        if self.settings.get("mood") != "fine":
-            raise RuntimeError(f"mood must be 'fine', not {self.settings.get('mood')!r}")
-'''
 
 
 def _plugged(mood: str) -> str:
