@@ -4,6 +4,7 @@ real mistake in such a page is still an error (their props are typed, not `any`)
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -92,3 +93,38 @@ def test_error_and_not_found_pages_typecheck_with_the_error_they_are_given_and_a
     assert done.returncode == 1
     assert (f"{where(project, 'pages/not-found.pyxl', 'statuscode', 'statuscode')}: error TS2551: "
             "Property 'statuscode' does not exist on type 'PageError'. Did you mean 'statusCode'?") in done.stdout
+
+
+# pyxle-framework 0.9's README page: JavaScript with an untyped parameter.
+USERS_094 = '''
+@server
+async def load(request):
+    return {"users": [{"id": 1, "name": "Ada"}]}
+
+@action
+async def remove(request):
+    return {"ok": True}
+
+import { useAction } from 'pyxle/client'
+
+export default function Users({ data }) {
+  const remove = useAction('remove')
+  async function onRemove(id) {
+    await remove({ id })
+  }
+  return <ul>{data.users.map((u) => <li key={u.id} onClick={() => onRemove(u.id)}>{u.name}</li>)}</ul>
+}
+'''
+
+
+@cites("docs/migrating.md", "then an untyped\n  parameter of a JavaScript page (`async function onRemove(id)`) is an error")
+@cites("docs/migrating.md", "set\n  `\"strict\": false` in the config to check as TypeScript 5 did by default")
+def test_a_09_javascript_page_with_an_untyped_parameter_passes_unless_the_config_is_strict(tmp_path: Path) -> None:
+    project = starter(tmp_path)
+    (project / "pages" / "users.pyxl").write_text(USERS_094)
+    for strict, expected in ((True, 1), (False, 0)):
+        (project / "jsconfig.json").write_text(json.dumps({"compilerOptions": {"strict": strict}}))
+        done = pyxle("typecheck", str(project), cwd=project)
+        assert done.returncode == expected, done.stdout + done.stderr
+        found = "error TS7006: Parameter 'id' implicitly has an 'any' type" in done.stdout
+        assert found is strict, done.stdout
