@@ -112,7 +112,31 @@ export default function ShopError({ data }) {
 }
 '''
 
+GUARDED = '''
+from starlette.exceptions import HTTPException
+
+@action
+async def leave(request):
+    raise HTTPException(303, headers={"Location": "/search?q=signed-out"})
+
+@action
+async def remove(request):
+    raise HTTPException(403, "Only the owner may delete this post")
+
+import { Form } from 'pyxle/client'
+
+export default function Guarded() {
+  return (
+    <main>
+      <Form action="leave"><button type="submit">Leave</button></Form>
+      <Form action="remove"><button type="submit">Remove</button></Form>
+    </main>
+  )
+}
+'''
+
 FILES = {"pages/layout.pyxl": LAYOUT, "pages/search.pyxl": SEARCH, "pages/contact.pyxl": CONTACT,
+         "pages/guarded.pyxl": GUARDED,
          "pages/shop/cart.pyxl": CART, "pages/shop/error.pyxl": SHOP_ERROR,
          "pyxle.config.json": json.dumps({"maxBodySize": 4096})}
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -275,3 +299,22 @@ def test_a_layouts_action_shows_its_field_errors_after_a_no_js_post(app: Server,
     with tab.expect_navigation() as landed:
         tab.get_by_role("button", name="Subscribe").click()
     assert landed.value.status == 200 and tab.url == app.url + "/search?q=shoes"
+
+
+@cites("docs/pages.md", "An `HTTPException` the action (or a route hook) raises itself is its own\n  answer, sent as it is, its headers and its words kept")
+def test_an_actions_own_http_exception_keeps_its_headers_and_its_message_after_a_no_js_post(app: Server, tab) -> None:  # type: ignore[no-untyped-def]
+    tab.goto(app.url + "/guarded")
+    tab.get_by_role("button", name="Leave").click()
+    tab.wait_for_url(app.url + "/search?q=signed-out")  # its 303's Location, not a refusal page
+    with httpx.Client(base_url=app.url) as client:
+        token = _token(client, "/guarded")
+        refused = client.post("/api/__actions/guarded/remove", data={"_csrf_token": token}, headers=HTML)
+    assert refused.status_code == 403
+    assert refused.json() == {"ok": False, "error": "Only the owner may delete this post"}  # its own words
+
+
+@cites("docs/pages.md", "is sent `303` to the action's page, with the query the\n  action URL carried; any other `GET` gets `405`")
+def test_a_browser_loading_an_action_url_is_sent_to_its_page_and_a_script_gets_405(app: Server) -> None:
+    reloaded = httpx.get(app.url + "/api/__actions/search/find?q=shoes&pyxle-action-error=old", headers=HTML)
+    assert reloaded.status_code == 303 and reloaded.headers["location"] == "/search?q=shoes"
+    assert httpx.get(app.url + "/api/__actions/search/find").status_code == 405  # fetch, curl: */*

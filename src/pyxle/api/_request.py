@@ -6,8 +6,9 @@ import json
 import math
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
+
+from pyxle._refused import RequestRefused
 
 
 class ApiRequest(Request):
@@ -23,9 +24,9 @@ class ApiRequest(Request):
                 self._json = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
             except (ValueError, UnicodeDecodeError) as exc:
                 detail = "Request body is empty; expected JSON" if not body.strip() else f"Malformed JSON body: {exc}"
-                raise HTTPException(status_code=400, detail=detail) from None
+                raise RequestRefused(status_code=400, detail=detail) from None
             except RecursionError:  # the parser recurses per level: `[` x 100,000 is the client's error too
-                raise HTTPException(status_code=400, detail="Malformed JSON body: nested too deeply") from None
+                raise RequestRefused(status_code=400, detail="Malformed JSON body: nested too deeply") from None
         return self._json
 
 

@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pyxle import observability
 from pyxle._loading import make_importable
 from pyxle._loading import startup_note as _note
+from pyxle._refused import RequestRefused
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
@@ -284,8 +285,12 @@ class PyxleApp(Starlette):
         return endpoint.refusal(answer) if isinstance(endpoint, ActionsEndpoint) else answer
 
     async def _http_refusal(self, request: Request, exc: Exception) -> ASGIApp:
+        """An ``HTTPException`` Pyxle raised refusing the request (``RequestRefused``) is a refusal;
+        one the app's code raised (an action's, a hook's: a 303 to /login, a 403 in its own words)
+        is its answer, as it is."""
         assert isinstance(exc, HTTPException)
-        return self.refusal(request.scope, error_response(exc, request.scope.get("path", "")))
+        answer = error_response(exc, request.scope.get("path", ""))
+        return self.refusal(request.scope, answer) if isinstance(exc, RequestRefused) else answer
 
     def _observer(self) -> observability.Observer | None:
         """What the config turns on of observability, or None when nothing is."""

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
 from pyxle._loggable import loggable
+from pyxle._refused import RequestRefused
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
@@ -109,7 +110,8 @@ class HttpEdge:
                 message["headers"] = headers
             elif drain and not message.get("more_body", False):
                 drain = False
-                await reader.drain(_DRAIN_SECONDS)  # type: ignore[union-attr]
+                if not reader.complete:  # type: ignore[union-attr]  # (a streamed answer may have read it since)
+                    await reader.drain(_DRAIN_SECONDS)  # type: ignore[union-attr]
             await downstream(message)
 
         begun = observer.begin(scope) if observer is not None else None
@@ -147,7 +149,7 @@ class HttpEdge:
         try:
             declared = int(length)
         except ValueError:
-            return HTTPException(400, "Invalid Content-Length header")
+            return RequestRefused(400, "Invalid Content-Length header")
         return BodyTooLarge(self.max_body_size) if declared > self.max_body_size else None
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send, add: AddHeaders) -> None:

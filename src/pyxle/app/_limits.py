@@ -10,8 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope
+
+from pyxle._refused import RequestRefused
 
 logger = logging.getLogger("pyxle.http")
 
@@ -55,21 +56,21 @@ class Limits:
         return cls(**values)
 
 
-class BodyTooLarge(HTTPException):
+class BodyTooLarge(RequestRefused):
     """A body over ``maxBodySize``, declared or streamed: 413, and the connection is closed."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"Request body is larger than the limit of {limit} bytes", headers={"Connection": "close"})
 
 
-class BodyTimeout(HTTPException):
+class BodyTimeout(RequestRefused):
     """The body did not arrive in time: 408, and the connection is closed (the rest is unread)."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(408, f"Request body was not received within {seconds:g}s", headers={"Connection": "close"})
 
 
-class ClientGone(HTTPException):
+class ClientGone(RequestRefused):
     """The client disconnected before sending the whole body: 499, as nginx logs it (no one reads it)."""
 
     def __init__(self) -> None:

@@ -14,12 +14,14 @@ from urllib.parse import quote, urlencode
 
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
 from pyxle._loading import SourceError
+from pyxle._refused import RequestRefused
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
@@ -55,7 +57,10 @@ class ActionRequest(ApiRequest):
         if content_type not in _FORM_TYPES:
             return await super().json()
         if not hasattr(self, "_json"):
-            self._json = form_fields((await self.form()).multi_items())
+            try:
+                self._json = form_fields((await self.form()).multi_items())
+            except HTTPException as exc:  # Starlette's: a form it cannot parse (400)
+                raise RequestRefused(exc.status_code, exc.detail) from None
         return self._json
 
 
@@ -156,7 +161,11 @@ class ActionsEndpoint:
             await self.refusal(unknown)(scope, receive, send)
             return
         if scope["method"] != "POST":
-            raise HTTPException(405, headers={"Allow": "POST"})
+            if scope["method"] in ("GET", "HEAD") and _navigates(scope):  # a reload of a re-rendered page
+                query = without_error(own_query(Request(scope)))
+                await RedirectResponse(f"{page_url}?{query}" if query else page_url, 303)(scope, receive, send)
+                return
+            raise RequestRefused(405, headers={"Allow": "POST"})
         call, route = found
         attach(scope, route)
         scope["path_params"] = params
@@ -374,6 +383,12 @@ async def _purge(cache: Any, response: Response) -> None:
                 await cache.invalidate(url.strip())
 
 
+def _navigates(scope: Scope) -> bool:
+    """A browser loading the URL as a page (``Accept`` names HTML): a reload, or a bookmark, of
+    a page re-rendered at its action's URL after a no-JS post failed validation."""
+    return any(name == b"accept" and b"text/html" in value for name, value in scope.get("headers") or ())
+
+
 def _page_url(page_path: str) -> str:
     """The URL of a static page from its path under pages/ (``blog/index`` -> ``/blog``)."""
     return "/" if page_path == "index" else "/" + page_path.removesuffix("/index")
@@ -385,8 +400,6 @@ def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> R
     An ActionError's message travels in the ``pyxle-action-error`` query parameter, beside the
     page's own (one left by an earlier post is dropped, on success too).
     """
-    from starlette.responses import RedirectResponse
-
     target, query = _back_to(request, page_url)
     query = without_error(query)
     if result.status_code >= 400:
