@@ -301,7 +301,7 @@ def test_a_layouts_action_shows_its_field_errors_after_a_no_js_post(app: Server,
     assert landed.value.status == 200 and tab.url == app.url + "/search?q=shoes"
 
 
-@cites("docs/pages.md", "An `HTTPException` the action (or a route hook) raises itself is its own\n  answer, sent as it is, its headers and its words kept")
+@cites("docs/pages.md", "An `HTTPException` the action raises itself is its own answer,\n  sent as it is, its headers and its words kept")
 def test_an_actions_own_http_exception_keeps_its_headers_and_its_message_after_a_no_js_post(app: Server, tab) -> None:  # type: ignore[no-untyped-def]
     tab.goto(app.url + "/guarded")
     tab.get_by_role("button", name="Leave").click()
