@@ -205,9 +205,10 @@ interface ImageCommonProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 'sr
   quality?: number
   /** CSS `object-fit` (default `cover` with `fill`). */
   objectFit?: CSSProperties['objectFit']
-  /** 'blur': `blurDataURL` (or `placeholderColor`) behind the image until it loads. */
+  /** 'blur': `blurDataURL` over `placeholderColor` behind the image until it loads. */
   placeholder?: 'empty' | 'blur'
   blurDataURL?: string
+  /** The background of a `placeholder="blur"` image while it loads. Default '#e5e5e5'. */
   placeholderColor?: string
   /** Shown instead when `src` fails to load. */
   fallbackSrc?: string
@@ -227,10 +228,11 @@ export interface WebSocketOptions<M = unknown> {
   json?: boolean
   /** Reconnect after a drop, with exponential backoff and jitter. Default true. */
   reconnect?: boolean
-  /** Give up after this many reconnects in a row. Default 10. */
+  /** Give up after this many reconnects in a row. Default Infinity (never). */
   maxRetries?: number
   /** The first delay before reconnecting, in ms (doubling up to maxDelay). Default 500. */
   minDelay?: number
+  /** The longest delay between reconnects, in ms (each is jittered to between half and all of it). Default 30000. */
   maxDelay?: number
   /** Subprotocols, compared by value: an array written inline keeps one socket across renders. */
   protocols?: string | string[]
@@ -246,6 +248,8 @@ export interface WebSocketHandle<M = unknown> {
   /** Strings and binary data as they are, anything else as JSON; false when the socket is not open. */
   send: (data: string | ArrayBufferLike | Blob | ArrayBufferView | object | number | boolean | null) => boolean
   lastMessage: M | null
+  /** What went wrong (a socket error, a close other than 1000), as a message; null again once a socket opens. */
+  error: string | null
   /** Reconnects tried since the socket was last open. */
   retries: number
 }
