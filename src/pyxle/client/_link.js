@@ -1,16 +1,20 @@
 // <Link>: an <a> that navigates client-side and prefetches on hover and when scrolled into view.
-// Modifier clicks, other targets, downloads, external URLs and same-page hashes stay native.
+// Modifier clicks, other targets, downloads, same-page hashes and what is no page (isPage: external
+// URLs, API routes, files such as /report.pdf) stay native. Only a page is ever prefetched, and not
+// by a link that the browser follows itself (another target, a download).
 import { createElement as h, forwardRef, useContext, useEffect, useSyncExternalStore } from 'react'
 import { PageContext } from './_context.js'
 import { useSharedRef } from './_refs.js'
-import { currentPath, navigate, prefetch, subscribe } from './_router.js'
+import { currentPath, isPage, navigate, prefetch, subscribe } from './_router.js'
 
 // `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
 export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
   replace = false, scroll = true, shallow, passHref, onClick, onMouseEnter, target, children, ...rest }, forwarded) {
   const [ref, setRef] = useSharedRef(forwarded)
+  const native = (target && target !== '_self') || (rest.download != null && rest.download !== false)
+  const prefetching = shouldPrefetch && !native
   useEffect(() => {
-    if (!shouldPrefetch || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined
+    if (!prefetching || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined
     const observer = new IntersectionObserver((entries) => {
       if (entries.some((entry) => entry.isIntersecting)) {
         prefetch(href, { prefetchTtl })
@@ -19,15 +23,15 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
     })
     observer.observe(ref.current)
     return () => observer.disconnect()
-  }, [href, shouldPrefetch, prefetchTtl])
+  }, [href, prefetching, prefetchTtl])
 
   function handleClick(event) {
     if (onClick) onClick(event)
     if (event.defaultPrevented || event.button !== 0) return
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
-    if ((target && target !== '_self') || rest.download !== undefined) return
+    if (native) return
     const url = new URL(href, location.href)
-    if (url.origin !== location.origin) return
+    if (!isPage(url)) return // the browser loads (or downloads) it
     if (url.pathname === location.pathname && url.search === location.search && url.hash) return
     event.preventDefault()
     navigate(url.href, { replace, scroll, shallow, prefetchTtl })
@@ -35,7 +39,7 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
 
   function handleMouseEnter(event) {
     if (onMouseEnter) onMouseEnter(event)
-    if (shouldPrefetch) prefetch(href, { prefetchTtl })
+    if (prefetching) prefetch(href, { prefetchTtl })
   }
 
   return h('a', { ...rest, href, target, ref: setRef, onClick: handleClick, onMouseEnter: handleMouseEnter }, children)

@@ -134,8 +134,12 @@ function keyOf(to) {
 }
 
 // API routes (pages/api/ answers /api/...) are never pages: asking one for a page would run its
-// handler, a GET that may do something, and once more with the full load that follows.
-const isPage = (url) => url.origin === location.origin && !url.pathname.startsWith('/api/')
+// handler, a GET that may do something, and once more with the full load that follows. Nor is a
+// file (a last segment with an extension: /report.pdf, /files/x.bin; /v1.2/docs is a page): a
+// prefetch would download all of it, again at each hover, as the answer is not navigation JSON.
+const FILE = /\.[^/.]+$/
+export const isPage = (url) =>
+  url.origin === location.origin && !url.pathname.startsWith('/api/') && !FILE.test(url.pathname)
 
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
@@ -143,6 +147,11 @@ function request(key, kind) {
   const entry = { time: Date.now(), body: undefined, kind }
   entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
     async (response) => {
+      // Anything but navigation JSON (a file, a mounted app's HTML) is left unread: a full load shows it.
+      if (!(response.headers.get('content-type') || '').includes('json')) {
+        if (response.body) response.body.cancel().catch(() => {})
+        throw new Error(`navigation to ${key} needs a full load`)
+      }
       const body = await response.json()
       if (!body || (typeof body.redirect !== 'string' && !(body.ok && body.page))) {
         throw new Error(`navigation to ${key} needs a full load`)

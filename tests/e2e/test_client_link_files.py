@@ -1,0 +1,109 @@
+"""A `<Link>` to a file (a path with an extension, a `download` link, another target) in Chromium
+against a real `pyxle serve`: never prefetched, so a 5 MB file is not fetched as it scrolls into
+view or on each hover, and a click is the browser's own (a full load, or a download)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites
+from tests.e2e._parity import serve, write_project
+
+INDEX = '''
+import { Link } from 'pyxle/client'
+
+export default function Index() {
+  return (
+    <main>
+      <h1>Home</h1>
+      <Link href="/files/big.bin">The big file</Link>
+      <Link href="/files/big.bin" download>Download it</Link>
+      <Link href="/report.pdf">The report</Link>
+      <Link href="/files/notes.txt">The notes</Link>
+      <Link href="/other" target="_blank">Other in a new tab</Link>
+      <Link href="/v1.2/docs">Versioned docs</Link>
+    </main>
+  )
+}
+'''
+OTHER = "export default function Other() {\n  return <h1>Other</h1>\n}\n"
+DOCS = "export default function Docs() {\n  return <h1>Docs 1.2</h1>\n}\n"
+FILES = ("/files/big.bin", "/report.pdf", "/files/notes.txt", "/other")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory):
+    files = {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/v1.2/docs.pyxl": DOCS,
+             "public/files/notes.txt": "plain notes\n", "public/report.pdf": "%PDF-1.4 not really\n"}
+    root = write_project(tmp_path_factory.mktemp("link-files") / "app", files)
+    (root / "public" / "files" / "big.bin").write_bytes(b"\0" * (5 * 1024 * 1024))
+    server = serve(root, "--access-log")
+    yield server
+    server.stop()
+
+
+def served(app: Server, path: str, expected: int | None = None) -> int:
+    """How many times the server has answered GET ``path`` (its access log; a download is a request
+    the browser's page never reports), waiting up to 5 s for the ``expected`` count's log line."""
+    deadline = time.monotonic() + 5
+    while (count := app.output().count(f'"GET {path}" 200')) != expected and time.monotonic() < deadline:
+        if expected is None:
+            break
+        time.sleep(0.1)
+    return count
+
+
+def open_home(app: Server, page: PageWatch) -> dict[str, int]:
+    """The home page, hydrated, with the versioned docs page prefetched (it is in view): how many
+    times each file had been served before it was opened."""
+    before = {path: served(app, path) for path in FILES}
+    with page.page.expect_response(lambda r: r.url == app.url + "/v1.2/docs"):  # a dotted segment: still a page
+        page.page.goto(app.url + "/")
+        page.hydrated()
+    return before
+
+
+def hover(page: PageWatch, name: str) -> None:
+    page.page.get_by_role("link", name=name).hover()
+    page.page.wait_for_timeout(500)
+
+
+@cites("docs/client.md", "A link to a file (a path whose last segment has an extension")
+def test_links_to_files_downloads_and_other_targets_are_never_prefetched(app: Server, page: PageWatch) -> None:
+    asked: list[str] = []
+    page.page.on("request", lambda request: asked.append(request.url.removeprefix(app.url)))
+    before = open_home(app, page)
+    for name in ("The big file", "Download it", "The report", "The notes", "Other in a new tab"):
+        page.page.get_by_role("link", name=name).hover()
+        page.page.get_by_role("heading", name="Home").hover()
+    page.page.wait_for_timeout(700)
+    assert [path for path in asked if path in FILES] == []
+    assert {path: served(app, path) for path in FILES} == before
+
+
+def test_a_click_on_a_link_to_a_file_loads_it_in_full(app: Server, page: PageWatch) -> None:
+    before = open_home(app, page)
+    hover(page, "The notes")
+    assert served(app, "/files/notes.txt") == before["/files/notes.txt"]  # nothing before the click
+    page.page.get_by_role("link", name="The notes").click()
+    page.page.wait_for_url(app.url + "/files/notes.txt")
+    page.page.get_by_text("plain notes").wait_for()
+    expected = before["/files/notes.txt"] + 1
+    assert served(app, "/files/notes.txt", expected) == expected
+    assert page.page.evaluate("window.__PYXLE_ROOT__") is None  # the browser's own document, not the router's
+
+
+def test_a_click_on_a_download_link_downloads_the_file_once(app: Server, page: PageWatch) -> None:
+    before = open_home(app, page)
+    hover(page, "Download it")
+    assert served(app, "/files/big.bin") == before["/files/big.bin"]  # nothing before the click
+    with page.page.expect_download() as download:
+        page.page.get_by_role("link", name="Download it").click()
+    assert Path(download.value.path()).stat().st_size == 5 * 1024 * 1024
+    expected = before["/files/big.bin"] + 1
+    assert served(app, "/files/big.bin", expected) == expected
+    assert page.page.url == app.url + "/"
