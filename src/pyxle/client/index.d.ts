@@ -64,14 +64,16 @@ export default Link
 /** The current path: the request's path during server rendering, then updated by client-side navigation. */
 export function usePathname(): string
 
+/** Where to navigate: a path or URL string, a `URL`, or a `Location` (as in Pyxle 0.9). */
+export type NavigationTarget = string | URL | Location
 /** Navigate client-side; true once shown, false when the browser loads the page in full instead. */
-export function navigate(path: string, options?: NavigationOptions): Promise<boolean>
+export function navigate(path: NavigationTarget, options?: NavigationOptions): Promise<boolean>
 /** Fetch a page's code (and its data, when reusable) ahead of time; true when it can then be shown client-side. */
-export function prefetch(path: string, options?: { prefetchTtl?: number }): Promise<boolean>
+export function prefetch(path: NavigationTarget, options?: { prefetchTtl?: number }): Promise<boolean>
 /** Re-fetch the current page's data and re-render it (a full reload if that fails: then false). */
 export function refresh(): Promise<boolean>
 /** Drop the cached navigation data of `path`, or of every page; true if there was any. */
-export function invalidate(path?: string): boolean
+export function invalidate(path?: NavigationTarget): boolean
 /** How long (ms, default 30000) prefetched data of pages without loaders stays fresh. */
 export function configure(options: { prefetchTtl?: number }): void
 
@@ -171,8 +173,10 @@ export interface ScriptProps {
   module?: boolean
   id?: string
   nonce?: string
+  /** Once the script has loaded, for every mounted instance (the load event, when there is one). */
   onLoad?: (event?: Event) => void
-  onError?: (event: Event) => void
+  /** `Failed to load script: <src>`, for every mounted instance; `cause` is the error event. */
+  onError?: (error: Error) => void
   [attribute: string]: unknown
 }
 /** A third-party or inline script, run once per document: in the head before hydration, after hydration (default), or when idle. */

@@ -1,0 +1,45 @@
+"""`pyxle typecheck` (a real tsc over a real project) on the router and `Script` calls Pyxle 0.9 code
+makes: `navigate`, `prefetch`, `invalidate` and the router take a `URL` or the `Location` as well
+as a string, and `Script`'s `onError` is given an `Error`."""
+
+from __future__ import annotations
+
+from tests.docs._blocks import cites
+from tests.e2e.test_typecheck import typecheck
+
+PAGE = '''
+import { useState } from 'react'
+import { Script, getRouter, invalidate, navigate, prefetch } from 'pyxle/client'
+
+export default function Page() {
+  const [failure, setFailure] = useState('')
+  async function go() {
+    await prefetch(new URL('/next', window.location.href))
+    invalidate(window.location)
+    const router = getRouter()
+    if (router) await router.prefetch(window.location)
+    await navigate(new URL('/next', window.location.href), { replace: true })
+  }
+  return (
+    <main>
+      <Script src="/widget.js" onLoad={() => setFailure('')}
+              onError={(error) => setFailure(error.message + String(error.cause ?? ''))} />
+      <button onClick={go}>{failure}</button>
+    </main>
+  )
+}
+'''
+MISUSE = PAGE.replace("setFailure(error.message + String(error.cause ?? ''))", "setFailure(String(error.target))")
+
+
+@cites("docs/client.md", "take a path, a `URL` or a `Location`")
+def test_router_functions_take_a_url_or_location_and_script_onerror_an_error(make_project) -> None:
+    done = typecheck(make_project({"pages/index.pyxl": PAGE}, node=True))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pyxle typecheck: no type errors (1 page checked)" in done.stderr
+
+
+def test_reading_an_event_field_from_script_onerror_is_a_type_error(make_project) -> None:
+    done = typecheck(make_project({"pages/index.pyxl": MISUSE}, node=True))
+    assert done.returncode == 1
+    assert "error TS2339: Property 'target' does not exist on type 'Error'." in done.stdout
