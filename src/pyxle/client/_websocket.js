@@ -1,6 +1,9 @@
 // useWebSocket(url, options): one socket per component, opened in an effect (never during SSR),
-// reconnected with exponential backoff and jitter after a drop, up to an app-set limit. A close
-// with 1000 from the server is its answer, not a drop: reopening would repeat the same exchange.
+// reconnected with exponential backoff and jitter after a drop. By default it never gives up, as
+// in 0.9.4: a deploy that takes minutes must not leave open pages disconnected for good, and the
+// 30 s cap keeps the load of many waiting pages small. A close with 1000 from the server is its
+// answer, not a drop: reopening would repeat the same exchange. `error` says what went wrong, as
+// a string (0.9.4's documented type: a page may render it as it is).
 // Text messages are parsed as JSON when they are JSON; objects sent are serialised.
 // The effect is keyed on `protocols` by value: an inline array is a new one on every render, and
 // keyed by identity each render would open a new socket (and its close render again, endlessly).
@@ -29,6 +32,13 @@ export function retryDelay(attempt, minDelay, maxDelay) {
   return ceiling / 2 + Math.random() * (ceiling / 2)
 }
 
+// What `error` says after a failed socket. A browser shows a refused handshake and a server that
+// is down alike, as 1006 with no reason, so that message names both.
+function describe(href, event) {
+  if (event.code === 1006) return `WebSocket ${href}: connection failed or lost (1006)`
+  return `WebSocket ${href}: closed with ${event.code}${event.reason ? ` (${event.reason})` : ''}`
+}
+
 function parse(data, json) {
   if (!json || typeof data !== 'string') return data
   try {
@@ -39,11 +49,12 @@ function parse(data, json) {
 }
 
 export function useWebSocket(url, options = {}) {
-  const { json = true, reconnect = true, maxRetries = 10, minDelay = 500, maxDelay = 10000, protocols,
+  const { json = true, reconnect = true, maxRetries = Infinity, minDelay = 500, maxDelay = 30000, protocols,
           enabled = true } = options
   const [status, setStatus] = useState('connecting')
   const [lastMessage, setLastMessage] = useState(null)
   const [retries, setRetries] = useState(0)
+  const [error, setError] = useState(null)
   const socket = useRef(null)
   const handlers = useRef(options)
   handlers.current = options
@@ -61,7 +72,8 @@ export function useWebSocket(url, options = {}) {
     const subprotocols = protocolsKey ? JSON.parse(protocolsKey) : undefined
     function open() {
       setStatus('connecting')
-      const ws = new WebSocket(socketUrl(url), subprotocols)
+      const href = socketUrl(url)
+      const ws = new WebSocket(href, subprotocols)
       socket.current = ws
       ws.onopen = (event) => {
         if (stopped) return
@@ -70,7 +82,11 @@ export function useWebSocket(url, options = {}) {
           setRetries(0)
         }, STABLE_MS)
         setStatus('open')
+        setError(null)
         handlers.current.onOpen?.(event)
+      }
+      ws.onerror = () => {
+        if (!stopped) setError(`WebSocket ${href}: error`)  // the close that follows says more
       }
       ws.onmessage = (event) => {
         if (stopped) return
@@ -83,6 +99,7 @@ export function useWebSocket(url, options = {}) {
         if (stopped) return  // replaced or unmounted: the next socket's status is the one shown
         clearTimeout(stable)
         setStatus('closed')
+        if (event.code !== 1000) setError(describe(href, event))
         handlers.current.onClose?.(event)
         if (!reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
         timer = setTimeout(open, retryDelay(attempt, minDelay, maxDelay))
@@ -108,5 +125,5 @@ export function useWebSocket(url, options = {}) {
     return true
   }, [])
 
-  return { status, send, lastMessage, retries }
+  return { status, send, lastMessage, error, retries }
 }
