@@ -19,8 +19,10 @@ function sources(src, width, sizes, fill, loader, quality) {
   }
 }
 
-function placeholderStyle(blurDataURL, color) {
-  if (!blurDataURL && !color) return null
+// 0.9.4's default placeholder colour: a blur placeholder without `blurDataURL` shows it.
+const PLACEHOLDER_COLOR = '#e5e5e5'
+
+function placeholderStyle(blurDataURL, color = PLACEHOLDER_COLOR) {
   return {
     backgroundImage: blurDataURL ? `url("${blurDataURL.replace(/"/g, '%22')}")` : undefined,
     backgroundColor: color, backgroundSize: 'cover', backgroundPosition: 'center', backgroundRepeat: 'no-repeat',
@@ -73,7 +75,10 @@ export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, hei
     onError: (event) => settle('error', event),
   })
   if (!priority) return element
-  const preload = h('link', { rel: 'preload', as: 'image', href: chosen.src, imageSrcSet: chosen.srcSet,
-                              imageSizes: chosen.sizes, fetchPriority: 'high' })
+  // Shaped as React 19's own hint for this <img> (no href beside a srcset, where the browser picks
+  // from the srcset anyway), so the server's head merge keeps one; React 18 adds none.
+  const preload = h('link', { rel: 'preload', as: 'image', href: chosen.srcSet ? undefined : chosen.src,
+                              imageSrcSet: chosen.srcSet, imageSizes: chosen.sizes, crossOrigin: props.crossOrigin,
+                              referrerPolicy: props.referrerPolicy, fetchPriority: 'high' })
   return h(Fragment, null, h(Head, null, preload), element)
 })
