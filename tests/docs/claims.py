@@ -370,6 +370,12 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_error_surrogates.py::test_dev_shows_a_loaders_exception_with_a_lone_surrogate_on_the_error_page"),
     ('docs/pages.md', 'and `action` after a no-JS post to one of its own\nactions failed validation',
      'tests/e2e/test_form_no_js_refusals.py::test_a_layouts_action_shows_its_field_errors_after_a_no_js_post'),
+    ('docs/client.md', "a click is the browser's own (it loads or downloads the file, once)",
+     'tests/e2e/test_client_link_files.py::test_a_click_on_a_download_link_downloads_the_file_once'),
+    ('docs/client.md', 'a\ndot in an earlier segment (`/v1.2/docs`) still names a page',
+     'tests/e2e/test_client_link_files.py::test_links_to_files_downloads_and_other_targets_are_never_prefetched'),
+    ('docs/client.md', 'links with a `download` attribute or another `target` are not\nprefetched',
+     'tests/e2e/test_client_link_files.py::test_links_to_files_downloads_and_other_targets_are_never_prefetched'),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
