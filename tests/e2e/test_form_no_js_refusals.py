@@ -318,3 +318,29 @@ def test_a_browser_loading_an_action_url_is_sent_to_its_page_and_a_script_gets_4
     reloaded = httpx.get(app.url + "/api/__actions/search/find?q=shoes&pyxle-action-error=old", headers=HTML)
     assert reloaded.status_code == 303 and reloaded.headers["location"] == "/search?q=shoes"
     assert httpx.get(app.url + "/api/__actions/search/find").status_code == 405  # fetch, curl: */*
+
+
+CATCH_ALL = '''
+@action
+async def save(request):
+    return {"saved": True}
+
+export default function Any() {
+  return <p>any</p>
+}
+'''
+
+
+@pytest.mark.parametrize(("action_url", "location"), [
+    ("/api/__actions//evil.example/x/save", "/evil.example/x"),  # never //host: another site
+    ("/api/__actions///evil.example/save", "/evil.example"),
+    ("/api/__actions/\\evil.example/save", "/%5Cevil.example"),
+    ("/api/__actions/items/a%3Fb/save", "/items/a%3Fb"),  # a path parameter's ? and # stay in the path
+    ("/api/__actions/items/a%23b/save?x=1", "/items/a%23b?x=1"),
+])
+def test_a_browser_sent_from_an_action_url_to_its_page_stays_on_this_site_and_on_that_page(
+        make_project, start_server, action_url: str, location: str) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(make_project({"pages/[...path].pyxl": CATCH_ALL, "pages/items/[id].pyxl": CATCH_ALL},
+                                       node=True))
+    answer = httpx.get(server.url + action_url, headers=HTML)
+    assert answer.status_code == 303 and answer.headers["location"] == location

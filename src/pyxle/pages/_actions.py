@@ -163,7 +163,8 @@ class ActionsEndpoint:
         if scope["method"] != "POST":
             if scope["method"] in ("GET", "HEAD") and _navigates(scope):  # a reload of a re-rendered page
                 query = without_error(own_query(Request(scope)))
-                await RedirectResponse(f"{page_url}?{query}" if query else page_url, 303)(scope, receive, send)
+                page = _location(page_url)
+                await RedirectResponse(f"{page}?{query}" if query else page, 303)(scope, receive, send)
                 return
             raise RequestRefused(405, headers={"Allow": "POST"})
         call, route = found
@@ -381,6 +382,13 @@ async def _purge(cache: Any, response: Response) -> None:
         for url in named.split(","):
             if url.strip():
                 await cache.invalidate(url.strip())
+
+
+def _location(page_url: str) -> str:
+    """A page's URL (decoded, as the router matched it) as a ``Location`` of this site: quoted, so a
+    ``?``, ``#`` or ``%`` in a path parameter stays in the path, and never ``//host``, which a
+    browser follows to another site (a catch-all page matches ``/api/__actions//evil.example/x``)."""
+    return "/" + quote(page_url, safe="/:@!$&'()*+,;=~").lstrip("/")
 
 
 def _navigates(scope: Scope) -> bool:
