@@ -472,6 +472,20 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
     assert retired and set(retired) == {"close"}, retired[:10]
 
 
+
+@cites("docs/deployment.md", "`pyxle serve` tells them with\nSIGUSR1: the workers keep that signal for this")
+def test_a_worker_told_with_sigusr1_closes_each_connection_after_its_answer_and_keeps_serving(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(make_project(API), "serve", env=KEY)
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        assert "connection" not in client.get("/api/hello").headers  # kept alive
+        (worker,) = granian_workers(server)
+        os.kill(worker, signal.SIGUSR1)
+        time.sleep(0.5)
+        answer = client.get("/api/hello")
+    assert answer.status_code == 200 and answer.headers["connection"] == "close"
+    assert granian_workers(server) == [worker]  # told, not stopped: the reload stops it
+
 def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_keep_serving(make_project,
                                                                                           start_server) -> None:
     """A reload that would start workers which exit at once (a syntax error deployed) is refused,
