@@ -113,3 +113,33 @@ def test_a_git_checkout_to_another_branch_and_back_shows_each_branch_with_state_
 
     assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
     assert page.problems() == []
+
+
+SLOW_HOME = "import time\ntime.sleep(1.0)  # every reload imports the page after bundling: 1 s to write in\n" + HOME
+
+
+def test_a_file_written_while_the_build_reads_it_is_never_shown_half_written(make_project, start_server,
+                                                                          page: PageWatch) -> None:
+    """A save written in place (truncate, then write) can be read by a rebuild between the two. That
+    build must not be shown: the write's own rebuild follows, and the page keeps its state."""
+    project = fast_refresh_project(make_project, node=True)
+    (project / "pages" / "index.pyxl").write_text(SLOW_HOME.format(greeting="hello", label="v1"))
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    loads: list[str] = []
+    page.page.on("load", lambda _page: loads.append("load"))
+    manifest = project / ".pyxle-build" / "manifest.json"
+    built = manifest.stat().st_mtime_ns
+
+    component = project / "components" / "Counter.jsx"
+    component.write_text("")  # the truncation: the rebuild it starts bundles an empty component
+    deadline = time.monotonic() + 20
+    while manifest.stat().st_mtime_ns == built:  # bundled; the page's import now sleeps for 1 s
+        assert time.monotonic() < deadline, "the truncated file was never rebuilt"
+        time.sleep(0.01)
+    component.write_text(COUNTER.format(label="written"))  # the write, while that build is not done
+    counter.filter(has_text="written 2").wait_for(timeout=30000)
+
+    assert loads == [], "the page reloaded"
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    assert page.problems() == []

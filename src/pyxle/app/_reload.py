@@ -25,7 +25,7 @@ from starlette.types import Receive, Scope, Send
 from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
-from pyxle.app._watch import is_tool_folder, project_changes
+from pyxle.app._watch import is_tool_folder, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._errors import error_json
@@ -34,6 +34,9 @@ EVENTS_PATH = "/__pyxle/events"
 DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
 DEV_REPORT = "PYXLE_DEV_REPORT"  # set by pyxle dev: the file its server process writes a refused setting's error to
 _REPORT_POLL = 0.2  # seconds between looks at that file
+# A file the app itself keeps writing (a JSON store in the project) never holds still during a
+# build: after this many builds in a row left unannounced, the next one is shown anyway.
+_MAX_UNANNOUNCED = 5
 
 if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
@@ -106,6 +109,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
 
     root = app.config.root
     settings = _settings(root)
+    unannounced = 0  # builds in a row not shown because a file changed while they read it
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
@@ -115,6 +119,8 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             _ask_for_new_worker(edited)
             continue
         _forget_project_modules(root)
+        read = _stamps(root, outputs)
+        failed: StartupError | None = None
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
                 _reload_env(root)
@@ -122,9 +128,15 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             renderer = app.load_routes()
             await app.swap_renderer(renderer)
         except StartupError as exc:
-            logger.error("reload failed after change to %s:\n%s", ", ".join(names), exc)
-            app.router.fallback = _broken(str(exc), app.dev_events)
-            app.dev_events.broken(str(exc))
+            failed = exc
+        if _stamps(root, outputs) != read and unannounced < _MAX_UNANNOUNCED:
+            unannounced += 1  # a file changed as the build read it: its own event rebuilds next
+            continue
+        unannounced = 0
+        if failed is not None:
+            logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed)
+            app.router.fallback = _broken(str(failed), app.dev_events)
+            app.dev_events.broken(str(failed))
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
@@ -149,6 +161,26 @@ def _settings(root: Path, before: tuple[object, object] | None = None) -> tuple[
     except ConfigError:
         return text, before[1] if before else None
     return text, {k: v for k, v in values.items() if k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX)}
+
+
+def _stamps(root: Path, outputs: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
+    """The modification time and size of every source file, taken before and after a rebuild.
+
+    An editor that saves in place truncates the file, then writes it: a rebuild that reads it in
+    between builds an empty module. When anything changed while the rebuild read it, that build is
+    not announced; the write's own event is already queued and rebuilds from the finished file.
+    (Vite reads an empty file again for the same reason; this covers every file a build reads.)"""
+    found = {}
+    for folder in source_folders(root, outputs):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if _is_source(entry.name) and entry.is_file():
+                        stat = entry.stat()
+                        found[entry.path] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:  # a folder that went away is a change of its own, with its own event
+            continue
+    return found
 
 
 def _stamp(file: Path) -> tuple[int, int, int] | None:
