@@ -31,19 +31,18 @@ from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
 from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
 from pyxle.pages._module import PageModule
-from pyxle.pages._refusals import refusal_error, wants_document, with_headers_of
+from pyxle.pages._refusals import accepts_html, refusal_error, wants_document, with_headers_of
 from pyxle.pages._rerender import ERROR_PARAM, has_fields, own_query, referer, rerender_with_errors, without_error
 from pyxle.routing import RouteSpec, RouteTable
 from pyxle.runtime import ActionCookies, ActionError
 from pyxle.security import over_https
-from pyxle.validation import form_fields
+from pyxle.validation import form_fields, is_form
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
 INVALIDATE_KEY = "__pyxle_invalidate__"
 BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's result: see _background_task
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class ActionRequest(ApiRequest):
@@ -53,8 +52,7 @@ class ActionRequest(ApiRequest):
     object: that is where fields are bound."""
 
     async def json(self) -> Any:
-        content_type = self.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type not in _FORM_TYPES:
+        if not is_form(self.headers.get("content-type", "")):
             return await super().json()
         if not hasattr(self, "_json"):
             try:
@@ -161,7 +159,7 @@ class ActionsEndpoint:
             await self.refusal(unknown)(scope, receive, send)
             return
         if scope["method"] != "POST":
-            if scope["method"] in ("GET", "HEAD") and _navigates(scope):  # a reload of a re-rendered page
+            if scope["method"] in ("GET", "HEAD") and accepts_html(scope):  # a reload of a re-rendered page
                 query = without_error(own_query(Request(scope)))
                 page = _location(page_url)
                 await RedirectResponse(f"{page}?{query}" if query else page, 303)(scope, receive, send)
@@ -389,12 +387,6 @@ def _location(page_url: str) -> str:
     ``?``, ``#`` or ``%`` in a path parameter stays in the path, and never ``//host``, which a
     browser follows to another site (a catch-all page matches ``/api/__actions//evil.example/x``)."""
     return "/" + quote(page_url, safe="/:@!$&'()*+,;=~").lstrip("/")
-
-
-def _navigates(scope: Scope) -> bool:
-    """A browser loading the URL as a page (``Accept`` names HTML): a reload, or a bookmark, of
-    a page re-rendered at its action's URL after a no-JS post failed validation."""
-    return any(name == b"accept" and b"text/html" in value for name, value in scope.get("headers") or ())
 
 
 def _page_url(page_path: str) -> str:

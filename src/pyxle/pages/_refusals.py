@@ -14,7 +14,8 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Scope
 
-_FORM_TYPES = (b"application/x-www-form-urlencoded", b"multipart/form-data")
+from pyxle.validation import is_form
+
 # What a refused no-JS post tells the user, by status; never the exception's or the parser's text.
 _SENTENCES = {
     400: "The form's contents could not be read. Go back and send it again.",
@@ -34,13 +35,14 @@ def wants_document(scope: Scope) -> bool:
     """A browser submitting ``<form method="post">`` itself: a form body (urlencoded or multipart)
     and ``text/html`` in ``Accept``, as every browser sends for a navigation. ``Form`` once
     hydrated and ``useAction`` ask for ``application/json``; curl sends ``*/*``; both get JSON."""
-    content_type = accept = b""
-    for name, value in scope.get("headers") or ():
-        if name == b"content-type":
-            content_type = value.split(b";")[0].strip().lower()
-        elif name == b"accept":
-            accept = value.lower()
-    return content_type in _FORM_TYPES and b"text/html" in accept
+    content_type = next((value for name, value in scope.get("headers") or () if name == b"content-type"), b"")
+    return is_form(content_type.decode("latin-1")) and accepts_html(scope)
+
+
+def accepts_html(scope: Scope) -> bool:
+    """``text/html`` in ``Accept``: a browser loading the URL as a page (a navigation, a reload, a
+    bookmark), not a script."""
+    return any(name == b"accept" and b"text/html" in value.lower() for name, value in scope.get("headers") or ())
 
 
 def refusal_error(status: int) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``
+``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
 (a form as a dict, repeated keys as lists),
 ``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations of the
 JSON an annotation describes, for generated page types).
@@ -26,7 +26,7 @@ from pyxle.validation._describe import (
     takes_arguments,
 )
 from pyxle.validation._errors import MAX_DEPTH, MESSAGE, ROOT, InvalidInput, MissingExtra
-from pyxle.validation._forms import form_fields
+from pyxle.validation._forms import form_fields, is_form
 from pyxle.validation._markers import Body, Header, Query
 from pyxle.validation._openapi import Operation
 from pyxle.validation._openapi import document as openapi_document
@@ -34,7 +34,7 @@ from pyxle.validation._typescript import typescript
 
 __all__ = [
     "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
-    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "form_fields", "is_structured", "openapi_document",
+    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "openapi_document",
     "output", "takes_arguments", "typescript",
 ]
 

@@ -13,14 +13,13 @@ from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
-from pyxle.validation._forms import form_fields, list_keys
+from pyxle.validation._forms import form_fields, is_form, list_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
 except ImportError:  # pragma: no cover - exercised by the missing-extra test in a venv without it
     TypeAdapter = ValidationError = None  # type: ignore[assignment,misc]
 
-_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _NO_ERRORS: dict[str, list[str]] = {}
 _BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which json.loads (and so request.json()) skips too
 
@@ -50,8 +49,7 @@ class BodyReader:
         self.many = list_keys(annotation)
 
     async def read(self, request: Request) -> Any:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type in _FORM_TYPES:
+        if is_form(request.headers.get("content-type", "")):
             return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many))
         body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():

@@ -17,8 +17,14 @@ try:  # strips typing_extensions' NotRequired on Python 3.10, which typing's own
 except ImportError:  # pragma: no cover - pydantic depends on typing_extensions
     from typing import get_type_hints
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _MANY = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.MutableSequence,
          collections.abc.Set, collections.abc.MutableSet)
+
+
+def is_form(content_type: str) -> bool:
+    """Whether a ``Content-Type`` (``multipart/form-data; boundary=...`` too) is a form's body."""
+    return content_type.partition(";")[0].strip().lower() in _FORM_TYPES
 
 
 def form_fields(items: Iterable[tuple[str, Any]], *, skip: Collection[str] = (), text_only: bool = False,
