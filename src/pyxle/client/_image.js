@@ -21,12 +21,15 @@ function sources(src, width, sizes, fill, loader, quality) {
 
 // 0.9.4's default placeholder colour: a blur placeholder without `blurDataURL` shows it.
 const PLACEHOLDER_COLOR = '#e5e5e5'
+const BLUR = 'blur(20px)' // how blurred `blurDataURL` shows, as in 0.9.4
+const UNBLUR = 'filter 250ms ease-out' // kept on a blur image, so the blur fades once it has loaded
 
+// While a placeholder="blur" image loads: `blurDataURL` blurred, or else the plain colour (the
+// colour is not drawn under a `blurDataURL`, as in 0.9.4).
 function placeholderStyle(blurDataURL, color = PLACEHOLDER_COLOR) {
-  return {
-    backgroundImage: blurDataURL ? `url("${blurDataURL.replace(/"/g, '%22')}")` : undefined,
-    backgroundColor: color, backgroundSize: 'cover', backgroundPosition: 'center', backgroundRepeat: 'no-repeat',
-  }
+  const fill = blurDataURL ? { backgroundImage: `url("${blurDataURL.replace(/"/g, '%22')}")` } : { backgroundColor: color }
+  return { ...fill, backgroundSize: 'cover', backgroundPosition: 'center', backgroundRepeat: 'no-repeat',
+           filter: blurDataURL ? BLUR : undefined }
 }
 
 // <Image src width height alt />: dimensions always set (no layout shift), lazy by default;
@@ -60,7 +63,8 @@ export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, hei
     ...(fill ? { position: 'absolute', inset: 0, width: '100%', height: '100%', objectFit: objectFit || 'cover' }
       : null),
     ...(!fill && objectFit ? { objectFit } : null),
-    ...(placeholder === 'blur' && current.status !== 'loaded' ? placeholderStyle(blurDataURL, placeholderColor) : null),
+    ...(placeholder === 'blur' && current.status === 'loading' ? placeholderStyle(blurDataURL, placeholderColor) : null),
+    ...(placeholder === 'blur' ? { transition: UNBLUR } : null),
     ...style,
   }
   const element = h('img', {

@@ -209,10 +209,11 @@ interface ImageCommonProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 'sr
   quality?: number
   /** CSS `object-fit` (default `cover` with `fill`). */
   objectFit?: CSSProperties['objectFit']
-  /** 'blur': `blurDataURL` over `placeholderColor` behind the image until it loads. */
+  /** 'blur': `blurDataURL`, blurred, behind the image while it loads (or else `placeholderColor`); the blur fades out once it has loaded. */
   placeholder?: 'empty' | 'blur'
+  /** The image (a data URL, or any URL) shown blurred while a `placeholder="blur"` image loads. */
   blurDataURL?: string
-  /** The background of a `placeholder="blur"` image while it loads. Default '#e5e5e5'. */
+  /** The background of a `placeholder="blur"` image without `blurDataURL` while it loads. Default '#e5e5e5'. */
   placeholderColor?: string
   /** Shown instead when `src` fails to load. */
   fallbackSrc?: string
