@@ -1,11 +1,14 @@
 """Fast Refresh under the edits editors really make: an undo (the old file written back), saves a
-tenth of a second apart, and an edit that changes the chunk holding React. A real `pyxle dev`,
-edits on disk and Chromium; each test marks the window, so a full reload would show."""
+tenth of a second apart, the project's first use of something bundled with React (a CommonJS
+module, a class field, React.lazy), and an edit that does change the chunk holding React. A real
+`pyxle dev`, edits on disk and Chromium; each test marks the window, so a full reload would show."""
 
 from __future__ import annotations
 
 import subprocess
 import time
+
+import pytest
 
 from tests.conftest import PageWatch
 from tests.e2e.test_dev_live_reload import COUNTER, HOME, click_twice, fast_refresh_project
@@ -67,25 +70,67 @@ def test_ten_saves_a_tenth_of_a_second_apart_end_on_the_last_with_state_kept(mak
     assert page.problems() == []  # no second React, no module the next build had deleted (404)
 
 
-LEGACY = "module.exports = { unit: 'legacy' }\n"
+# The project's first use of something kept in the chunk holding React: esbuild's helper for
+# CommonJS modules, its helpers for class fields and private members (lowered to es2020), an
+# import() (an entry of its own), an export of pyxle/client no page used. Each would change that
+# chunk (a new export) and reload the page, were the chunk not made to hold and export them from
+# the first build on. The component module's new first lines, its label, what it shows, its files.
+FIRST_USES = {
+    "commonjs": ("import legacy from './legacy.cjs'\n", "{legacy.unit}", "legacy",
+                 {"components/legacy.cjs": "module.exports = { unit: 'legacy' }\n"}),
+    "class-field": ("class Unit { name = 'field'; #hidden = 1 }\n", "{new Unit().name}", "field", {}),
+    "react-lazy": ("import { lazy, Suspense } from 'react'\nconst Late = lazy(() => import('./Late.jsx'))\n",
+                   "<Suspense fallback=\"wait\"><Late /></Suspense>", "late",
+                   {"components/Late.jsx": "export default function Late() {\n  return <i>late</i>\n}\n"}),
+    "pyxle-client-export": ("import { Image } from 'pyxle/client'\n", "{Image && 'image'}", "image", {}),
+}
+
+# The chunks this document has loaded that hold a copy of React.
+REACT_COPIES = """async () => {
+  const urls = [...new Set(performance.getEntriesByType('resource').map((e) => e.name)
+    .filter((url) => url.includes('/_pyxle/') && url.endsWith('.js')))]
+  const texts = await Promise.all(urls.map((url) => fetch(url).then((r) => r.text())))
+  return texts.filter((text) => text.includes('var require_react = __commonJS')).length
+}"""
+
+
+@pytest.mark.parametrize("use", FIRST_USES)
+def test_a_first_use_of_what_the_chunk_holding_react_holds_keeps_react_state(use: str, make_project, start_server,
+                                                                            page: PageWatch) -> None:
+    prelude, label, shown, files = FIRST_USES[use]
+    project = fast_refresh_project(make_project, node=True)
+    for name, text in files.items():
+        (project / name).write_text(text)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+
+    (project / "components" / "Counter.jsx").write_text(prelude + COUNTER.format(label=label))
+    counter.filter(has_text=f"{shown} 2").wait_for(timeout=15000)
+
+    assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
+    counter.click()  # the live component, with its state, rendered by the one React
+    counter.filter(has_text=f"{shown} 3").wait_for(timeout=5000)
+    assert page.page.evaluate(REACT_COPIES) == 1
+    assert page.problems() == []
 
 
 def test_an_edit_that_changes_the_chunk_holding_react_reloads_instead_of_running_a_second_react(
         make_project, start_server, page: PageWatch) -> None:
     project = fast_refresh_project(make_project, node=True)
-    (project / "components" / "legacy.cjs").write_text(LEGACY)
     server = start_server(project, "dev", "--ssr-workers", "1")
     click_twice(page, server.url)
 
-    # The first CommonJS module of the project: its wrapper comes from the chunk holding React, which
-    # must now export it, so that chunk gets a new URL. Importing it would run React a second time.
+    # scheduler is bundled inside the chunk holding React (react-dom requires it) and not exported
+    # from it: a page's first import of it makes that chunk export it, so it gets a new URL.
+    # Importing it would run React a second time.
     (project / "components" / "Counter.jsx").write_text(
-        "import legacy from './legacy.cjs'\n" + COUNTER.format(label="{legacy.unit}"))
-    page.page.get_by_test_id("counter").filter(has_text="legacy 0").wait_for(timeout=15000)  # state reset
+        "import { unstable_now } from 'scheduler'\n" + COUNTER.format(label="{typeof unstable_now}"))
+    page.page.get_by_test_id("counter").filter(has_text="function 0").wait_for(timeout=15000)  # state reset
 
     assert page.page.evaluate("window.__marker") is None  # by a full reload
     page.page.get_by_test_id("counter").click()
-    page.page.get_by_test_id("counter").filter(has_text="legacy 1").wait_for(timeout=5000)
+    page.page.get_by_test_id("counter").filter(has_text="function 1").wait_for(timeout=5000)
+    assert page.page.evaluate(REACT_COPIES) == 1
     assert page.problems() == []  # no "Invalid hook call" from a second React
 
 

@@ -83,24 +83,67 @@ boot(route)
 // pyxle dev with Fast Refresh: an entry the browser never loads, importing React and the Pyxle
 // runtime so that they land in chunks shared by every page. Those chunks keep their URL across
 // edits, so re-importing an edited page runs the page's code again but never a second React.
-// PIN, imported by this entry and by every page, lands in the same chunk as React: it tells
-// _refresh.js that chunk's URL, and an update whose page would load another one (a chunk's exports
-// changed, say) reloads the page instead of running a second React. So that a page's first use
-// of react-dom or of another export of pyxle/client does not change that chunk's exports (and
-// reload), this entry uses them all.
+// PIN, imported by this entry, by every page and by the project's ES modules, lands in the
+// same chunk as React: it tells _refresh.js that chunk's URL, and an update whose page would load
+// another one (a chunk's exports changed, say) reloads the page instead of running a second React.
+// So that the project's first use of something does not change that chunk (and reload):
+// - PIN uses all of React and the runtime (RUNTIME), and so does every module importing it: a
+//   module loaded by import() (React.lazy) is an entry of its own, and esbuild would otherwise
+//   move what it does not use into another chunk;
+// - this entry uses every export of react-dom and pyxle/client, so that chunk exports them all;
+// - esbuild puts its runtime helpers there too (__commonJS for the first CommonJS module,
+//   __publicField for a class field lowered to es2020, ...): this entry uses each (HELPERS), so
+//   they are exported from the first build on.
+// An import() of an npm package, a page's first import of a module inside React DOM (scheduler)
+// or a CommonJS module's first require() of an ES module still change it: the page reloads.
 const PIN = 'pyxle-pin:'
-const SHARED_ENTRY = `import ${JSON.stringify(PIN)}
-import * as react from 'react'
+const RUNTIME = `import * as react from 'react'
 import * as jsx from 'react/jsx-runtime'
 import * as dom from 'react-dom/client'
 import * as domBase from 'react-dom'
 import * as client from 'pyxle/client'
 import * as browser from 'pyxle/client/_browser.js'
-export { react, jsx, dom, domBase, client, browser }
+`
+const SHARED_ENTRY = `import ${JSON.stringify(PIN)}
+${RUNTIME}import * as helpers from 'pyxle-helpers:main'
+export { react, jsx, dom, domBase, client, browser, helpers }
 export * from 'pyxle/client'
 `
 
-const PIN_SOURCE = 'if (window.__pyxleRefresh) window.__pyxleRefresh.pin(import.meta.url)\n'
+const PIN_SOURCE = `${RUNTIME}
+if (window.__pyxleRefresh) window.__pyxleRefresh.pin(import.meta.url, [react, jsx, dom, domBase, client, browser])
+`
+
+// Code for which esbuild emits each runtime helper a project may come to need at es2020: CommonJS
+// interop, class fields and private members, decorators, `using`, import() of a pattern. Only the
+// shared entry imports it, so it never runs.
+const HELPERS = {
+  main: `import * as cjs from 'pyxle-helpers:cjs'
+import wrapped from 'pyxle-helpers:wrap'
+export * from 'pyxle-helpers:cjs'
+export { cjs, wrapped }
+const d = (value) => value
+@d export class Fields {
+  a = 1
+  static b = 2
+  #c = 3
+  static #d = 4
+  #e() { return this.#c }
+  accessor f = 5
+  static { Fields.b = 6 }
+  g(other) { return [#c in other, this.#c++, this.#c = this.#e(), Fields.#d] }
+}
+export class Members { @d m() {} }
+export const load = (name) => import(\`./\${name}.none\`)
+export class Sub extends Fields { static h = super.g }
+export function dispose(resource) {
+  using held = resource
+}
+`,
+  cjs: 'module.exports = {}\n',
+  wrap: "module.exports = require('pyxle-helpers:esm')\n",
+  esm: 'export const esm = 1\n',
+}
 
 async function refreshTools() {
   const babelPath = require.resolve('@babel/core')
@@ -150,20 +193,26 @@ function onlyComponents(program, isPage) {
 // chunk then gets a URL the page has never imported, even when its code is back to an earlier
 // version (an undo, a git checkout and back). The browser runs a module URL once, so an old URL
 // would bring back the cached old module without running it, and Fast Refresh would see nothing.
+// An ES module also imports PIN (see above), but for styling.globalScripts: they run before React.
 async function withRefresh(code, file, loader) {
   const done = refresh.done.get(file) // a rebuild in --serve transforms only what changed
-  if (done && done.code === code) return done.contents
+  const pinned = !plan.globalScripts.includes(file)
+  if (done && done.code === code && done.pinned === pinned) return done.contents
   const stamp = done ? `${STAMP}.${builds}` : ''
-  const { contents, map } = await refreshModule(code, file, loader, stamp)
-  refresh.done.set(file, { code, contents, map })
+  const { contents, map } = await refreshModule(code, file, loader, stamp, pinned)
+  refresh.done.set(file, { code, pinned, contents, map })
   return contents
 }
 
-async function refreshModule(code, file, loader, stamp) {
+async function refreshModule(code, file, loader, stamp, pinned) {
   const id = path.relative(plan.projectRoot, file).split(path.sep).join('/')
   let result
   let components = false
-  const inspect = () => ({ visitor: { Program(p) { components = onlyComponents(p.node, file.endsWith('.pyxl')) } } })
+  let esm = false // CommonJS (or no module syntax at all) stays so: no PIN import
+  const inspect = () => ({ visitor: { Program(p) {
+    components = onlyComponents(p.node, file.endsWith('.pyxl'))
+    esm = p.node.body.some((node) => /^(Import|Export)/.test(node.type))
+  } } })
   try {
     result = await refresh.babel.transformAsync(code, {
       filename: file,
@@ -180,7 +229,7 @@ async function refreshModule(code, file, loader, stamp) {
     return { contents: code, map: null }
   }
   const hash = createHash('sha1').update(code).digest('hex').slice(0, 12) + (stamp ? `.${stamp}` : '')
-  const epilogue = `function $RefreshReg$(type, name) { window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name) } ` +
+  const epilogue = `${pinned && esm ? `import ${JSON.stringify(PIN)}; ` : ''}function $RefreshReg$(type, name) { window.__pyxleRefresh.register(type, ${JSON.stringify(id + ' ')} + name) } ` +
     `function $RefreshSig$() { return window.__pyxleRefresh.signature() } ` +
     `window.__pyxleRefresh.track(${JSON.stringify(id)}, "${hash}", ${components});`
   const map = { ...result.map, sourcesContent: [code] }
@@ -235,7 +284,9 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       contents: entrySource(args.path, hot), loader: 'js', resolveDir: plan.projectRoot,
     }))
     build.onResolve({ filter: /^pyxle-pin:$/ }, () => ({ path: 'pin', namespace: 'pyxle-pin' }))
-    build.onLoad({ filter: /.*/, namespace: 'pyxle-pin' }, () => ({ contents: PIN_SOURCE, loader: 'js' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-pin' }, () => ({ contents: PIN_SOURCE, loader: 'js', resolveDir: plan.projectRoot }))
+    build.onResolve({ filter: /^pyxle-helpers:/ }, (args) => ({ path: args.path.slice('pyxle-helpers:'.length), namespace: 'pyxle-helpers' }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-helpers' }, (args) => ({ contents: HELPERS[args.path], loader: 'js', resolveDir: plan.clientRuntime }))
     build.onResolve({ filter: /^pyxle-shared:$/ }, () => ({ path: 'shared', namespace: 'pyxle-shared' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-shared' }, () => ({
       contents: SHARED_ENTRY, loader: 'js', resolveDir: plan.projectRoot,

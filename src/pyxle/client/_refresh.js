@@ -21,8 +21,9 @@ function track(id, hash, onlyComponents) {
   hashes.set(id, hash)
 }
 
-// Called as the chunk holding React runs. Once more with another URL means a second React (and
-// a second router) now runs beside the first: nothing on the page can be trusted, so it reloads.
+// Called as the chunk holding React runs (with React's and the runtime's modules too, unused: see
+// PIN in build.mjs). Once more with another URL means a second React (and a second router) now
+// runs beside the first: nothing on the page can be trusted, so it reloads.
 function pin(url) {
   if (pinned === null) pinned = url
   else if (url !== pinned) {
