@@ -378,6 +378,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_client_link_files.py::test_links_to_files_downloads_and_other_targets_are_never_prefetched'),
     ("docs/getting-started.md", "file saved in place is shown once its save has finished, never half-written",
      "tests/e2e/test_dev_fast_refresh_order.py::test_a_file_written_while_the_build_reads_it_is_never_shown_half_written"),
+    ("docs/client.md", "React keeps state too: its first CommonJS module, class field or private member, `React.lazy`",
+     "tests/e2e/test_dev_fast_refresh_order.py::test_a_first_use_of_what_the_chunk_holding_react_holds_keeps_react_state"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
