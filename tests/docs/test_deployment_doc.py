@@ -107,5 +107,5 @@ def test_the_default_render_queue_holds_128_renders_per_ssr_worker(make_project,
 
     statuses = [r.status_code for r in asyncio.run(burst())]
     assert set(statuses) == {200, 503}, statuses
-    assert "the SSR queue is full (128 renders waiting for 1 workers)" in server.output()
+    assert "the SSR queue is full (128 renders waiting for 1 worker)" in server.output()
 

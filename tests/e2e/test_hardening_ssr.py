@@ -224,7 +224,7 @@ def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker, tmp
             assert r.headers["retry-after"] == "1" and elapsed < 1.0, (r.headers, elapsed)
             assert "text/html" in r.headers["content-type"] and "busy" in r.text
     assert "longer than" not in server.output()
-    assert server.output().count("the SSR queue is full") >= 1
+    assert server.output().count("the SSR queue is full (4 renders waiting for 1 worker);") >= 1
     loads = loader_log.read_text().split()[1:]  # (the first request was the warm-up)
     assert len(loads) <= statuses.count(200) + 2, (loads, statuses)
 

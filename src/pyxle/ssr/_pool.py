@@ -204,8 +204,9 @@ class SsrPool:
             return False
         if not self._full:
             self._full = True
-            logger.warning("the SSR queue is full (%d renders waiting for %d workers); answering 503 until it drains",
-                           self.queue_size, self.size)
+            renders, workers = self.queue_size, self.size
+            logger.warning("the SSR queue is full (%d render%s waiting for %d worker%s); answering 503 until it drains",
+                           renders, "" if renders == 1 else "s", workers, "" if workers == 1 else "s")
         return True
 
     async def render(self, request: dict[str, Any], props_json: str | None = None, *,
