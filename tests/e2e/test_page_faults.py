@@ -1,6 +1,6 @@
 """Faults inside a page's loader, an action or an API route, answered by Pyxle on a real `pyxle serve`:
 data JSON carries only as an escape (a lone surrogate), an `HTTPException` from a loader, exceptions
-that are not `Exception`s, and data JSON cannot carry at all (a huge int)."""
+that are not `Exception`s, and data JSON cannot carry at all (a huge int, lists nested 5,000 deep)."""
 
 from __future__ import annotations
 
@@ -152,8 +152,20 @@ async def load(request):
 export default function Huge({ data }) { return <p>{String(data.value)}</p> }
 '''
 
+DEEP = '''
+@server
+async def load(request):
+    nested = []
+    for _ in range(int(request.query_params.get("depth", "5000"))):
+        nested = [nested]
+    return {"tree": nested}
+
+export default function Deep({ data }) { return <p id="deep">deep</p> }
+'''
+
 FILES = {
     "raisers.py": RAISERS,
+    "pages/deep.pyxl": DEEP,
     "pages/index.pyxl": "export default function Home() { return <p>home</p> }\n",
     "pages/error.pyxl": ERROR,
     "pages/comments.pyxl": COMMENTS,
@@ -333,6 +345,16 @@ def test_an_api_route_raising_a_base_exception_answers_the_json_500(app: Server,
 
 
 # -- data JSON cannot carry ------------------------------------------------------------------------------
+
+
+def test_loader_data_nested_too_deeply_for_json_is_logged_as_such_with_no_traceback(app: Server) -> None:
+    r = httpx.get(app.url + "/deep")
+    assert r.status_code == 500 and 'id="error-page"' in r.text and "Recursion" not in r.text
+    app.wait_for_output("pages/deep.pyxl: loader load() returned data that is not JSON-serialisable: "
+                        "data.tree[0][0][0]")
+    assert "levels deep, too deep to encode (flatten it)" in app.output()
+    assert "RecursionError" not in app.output() and "Recursion limit" not in app.output()
+    assert httpx.get(app.url + "/deep?depth=300").status_code == 200  # deeper than orjson goes, still JSON
 
 
 def test_a_loader_returning_an_int_too_long_for_json_is_logged_with_its_key_path(app: Server) -> None:

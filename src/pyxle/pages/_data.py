@@ -224,10 +224,18 @@ def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
     return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}}
 
 
-def find_unserialisable(value: Any, path: str) -> str | None:
+# How deep find_unserialisable walks: data nested deeper than the JSON encoder can go (orjson
+# stops at 254 levels, the standard library's at Python's recursion limit) is named at this depth.
+_DEEPEST = 256
+
+
+def find_unserialisable(value: Any, path: str, depth: int = 0) -> str | None:
     """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
     if value is None or isinstance(value, (str, bool)):
         return None
+    if depth >= _DEEPEST and isinstance(value, (dict, list, tuple)):
+        shown = path if len(path) <= 80 else f"{path[:40]}...{path[-30:]}"
+        return f"{shown}: nested more than {_DEEPEST} levels deep, too deep to encode (flatten it)"
     if isinstance(value, int):
         return None if _writable(value) else (
             f"{path}: an int of more than {sys.get_int_max_str_digits()} digits cannot be written as JSON "
@@ -238,13 +246,13 @@ def find_unserialisable(value: Any, path: str) -> str | None:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"{path}: key {key!r} is a {type(key).__name__}, not a string"
-            found = find_unserialisable(item, f"{path}.{key}")
+            found = find_unserialisable(item, f"{path}.{key}", depth + 1)
             if found:
                 return found
         return None
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            found = find_unserialisable(item, f"{path}[{index}]")
+            found = find_unserialisable(item, f"{path}[{index}]", depth + 1)
             if found:
                 return found
         return None
@@ -278,7 +286,10 @@ def dumps(value: Any) -> str:
     try:
         encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
     except TypeError:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False)
+        try:
+            return json.dumps(value, separators=(",", ":"), allow_nan=False)
+        except RecursionError:  # deeper than Python's own limit: as unserialisable as a datetime
+            raise ValueError("nested too deeply to encode as JSON") from None
     if b"null" in encoded and non_finite(value):
         raise ValueError("Out of range float values are not JSON compliant")
     return encoded.decode()
