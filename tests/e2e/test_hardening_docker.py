@@ -7,8 +7,10 @@ import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -117,6 +119,39 @@ def test_the_api_dockerfile_runs_on_python_alone(tmp_path: Path) -> None:
         assert httpx.get(server.url + "/api/hello", timeout=10).json() == {"message": "Hello, world!"}
     finally:
         server.stop()
+
+
+FOREVER = "import asyncio\n\nasync def get(request):\n    await asyncio.sleep(3600)\n"
+DOCKER_STOP_GRACE = 10.0  # `docker stop` sends SIGTERM, then SIGKILL this many seconds later (its default)
+
+
+@pytest.mark.parametrize("starter", ["app", "api"])
+def test_the_image_command_exits_before_docker_stop_kills_it_with_a_request_that_never_ends(
+        tmp_path: Path, starter: str) -> None:
+    """The image's CMD with a request in progress that never ends: after SIGTERM the server closes
+    it and exits within docker stop's 10 s, so no SIGKILL cuts its own clean-up short. With
+    --shutdown-timeout at its default of 10 s, it exited after docker would have killed it."""
+    project = init(tmp_path, *(["--api"] if starter == "api" else []))
+    (project / "pages" / "api" / "forever.py").write_text(FOREVER)
+    if starter == "app":
+        link_node_modules(project)
+        assert subprocess.run([sys.executable, "-m", "pyxle", "build", "."], cwd=project, env=server_env(),
+                              capture_output=True, timeout=300, check=False).returncode == 0
+    *_, (_, steps) = stages(project / "Dockerfile")
+    server = Server(run_as_in_the_image(exec_form(dict(steps)["CMD"]), free_port()), project,
+                    server_env(PYXLE_SECRET_KEY="s" * 40))
+    try:
+        server.wait_ready()
+        client = threading.Thread(target=lambda: httpx.get(server.url + "/api/forever", timeout=30), daemon=True)
+        client.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        server.wait_exit(timeout=30)
+        elapsed = time.monotonic() - started
+    finally:
+        server.stop()
+    assert elapsed < DOCKER_STOP_GRACE - 1, f"exited {elapsed:.1f}s after SIGTERM; docker stop kills at 10s"
 
 
 def test_the_dockerignore_keeps_builds_and_local_secrets_out(tmp_path: Path) -> None:
