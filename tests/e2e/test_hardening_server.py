@@ -15,6 +15,7 @@ import time
 import httpx
 import pytest
 
+from tests import conftest
 from tests.conftest import Server, free_port
 from tests.docs._blocks import cites
 
@@ -137,6 +138,35 @@ def test_the_open_file_limit_is_raised_so_idle_connections_still_do_not_lock_out
     finally:
         for sock in idle:
             sock.close()
+
+
+@cites("docs/deployment.md", "less the files it keeps for itself (a quarter\n  of the limit, at most 256: 192 connections of 256 files)")
+@cites("docs/deployment.md", "log says `the open-file limit is 256, so each worker accepts at most 192 connections at once`")
+def test_an_open_file_limit_of_256_leaves_192_connections_and_says_how_to_raise_it(make_project, start_server,
+                                                                                  monkeypatch) -> None:
+    """With 256 open files (macOS's default, some containers') a worker took 64 connections and the
+    65th waited, unanswered and unlogged, for an idle one to time out. Now 150 idle connections
+    leave room for a new client, and the start-up log names the limit and how to raise it."""
+    command = conftest.pyxle_command
+    monkeypatch.setattr(conftest, "pyxle_command", lambda: ["prlimit", "--nofile=256:256", *command()])
+    server = start_server(make_project(API), "serve", env=KEY)
+    host, port = server.url.removeprefix("http://").split(":")
+    idle = [socket.create_connection((host, int(port))) for _ in range(150)]
+    try:
+        time.sleep(0.5)
+        started = time.monotonic()
+        assert httpx.get(server.url + "/api/hello", timeout=10).status_code == 200
+        assert time.monotonic() - started < 3
+    finally:
+        for sock in idle:
+            sock.close()
+    out = server.output()
+    assert "the open-file limit is 256, so each worker accepts at most 192 connections at once" in out
+    assert "ulimit -n 65536" in out and "LimitNOFILE=65536" in out
+
+
+def test_a_usual_open_file_limit_is_not_warned_about(api_server: Server) -> None:
+    assert "open-file limit" not in api_server.output()
 
 
 @pytest.mark.parametrize("sent", [b"", b"GET /api/hello HTTP/1.1\r\nHost: x\r\n", b"keep-alive"],

@@ -35,6 +35,7 @@ WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
 FD_RESERVE = 256  # file descriptors a worker keeps for everything but connections (pipes, files, databases)
 FD_CAP = 1 << 20  # connections per worker when the open-file limit is unlimited
+FD_LOW = 1024  # an open-file limit below this is warned about at start
 
 
 class BindError(Exception):
@@ -87,7 +88,8 @@ def connection_limit() -> int:
     Idle keep-alive connections count, so granian's default (1024 per server) let a thousand idle
     clients lock everyone else out. The soft limit is raised to the hard one first (granian does
     the same as it loads); idle connections are closed after the keep-alive timeout, and the work
-    that is expensive (renders) has its own bounded queue.
+    that is expensive (renders) has its own bounded queue. The reserve is a quarter of a small
+    limit (256 left 64 connections of 256 files), and a small limit is logged with how to raise it.
     """
     try:
         import resource
@@ -99,9 +101,15 @@ def connection_limit() -> int:
         try:
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
             soft = wanted
-        except (OSError, ValueError):
+        except (OSError, ValueError):  # macOS refuses more than its own cap (OPEN_MAX) for an unlimited hard one
             pass
-    return max(64, min(soft, FD_CAP) - FD_RESERVE)
+    files = FD_CAP if soft == resource.RLIM_INFINITY else min(soft, FD_CAP)
+    connections = max(1, files - min(FD_RESERVE, files // 4))
+    if files < FD_LOW:
+        logger.warning("the open-file limit is %d, so each worker accepts at most %d connections at once; raise it "
+                       "where pyxle is started (ulimit -n 65536 in its shell, LimitNOFILE=65536 in its systemd unit, "
+                       "docker run --ulimit nofile=65536)", files, connections)
+    return connections
 
 
 class JsonFormatter(logging.Formatter):
