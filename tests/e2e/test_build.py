@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import Server, link_node_modules, server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 import math
@@ -92,6 +95,37 @@ def test_serve_rebuilds_a_stale_dist(project: Path, start_server) -> None:
     index.write_text(index.read_text().replace('"first"', '"second"'))
     server = start_server(project, "serve")
     assert words(server) == "word: <!-- -->second"
+
+
+@contextlib.contextmanager
+def read_only(folder: Path, mount_point: Path) -> Iterator[Path]:
+    """``folder`` mounted read-only at ``mount_point`` (root ignores file modes, not a read-only mount)."""
+    mount_point.mkdir()
+    if subprocess.run(["mount", "--bind", str(folder), str(mount_point)], capture_output=True, check=False).returncode:
+        pytest.skip("needs to bind-mount a folder (root, mount)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(mount_point)], check=True, capture_output=True)
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=False)
+
+
+@cites("docs/deployment.md", "a read-only project whose build is stale does not start: the log says\n"
+                             "`cannot write the build to /app/dist (Read-only file system: ...)`")
+def test_serve_of_a_read_only_project_with_a_stale_build_is_one_error_with_a_hint(project: Path, tmp_path: Path,
+                                                                                  start_server) -> None:
+    """A stale dist/ is rebuilt at start; in a read-only project that failed with a 39-line
+    traceback ending in OSError. Now: one line naming the folder, and how to serve it instead."""
+    assert pyxle("build", str(project)).returncode == 0
+    index = project / "pages" / "index.pyxl"
+    index.write_text(index.read_text().replace('"first"', '"second"'))
+    with read_only(project, tmp_path / "ro") as mounted:
+        server = start_server(mounted, "serve", ready=False)
+        assert server.wait_exit() == 1
+    out = server.output()
+    assert "Traceback" not in out, out
+    assert f"pyxle: cannot write the build to {mounted / 'dist'} (Read-only file system: " in out
+    assert "run `pyxle build` where the project is writable" in out and "`pyxle serve --skip-build`" in out
 
 
 def test_skip_build_serves_the_python_and_the_bundle_that_were_built_together(project: Path, start_server) -> None:

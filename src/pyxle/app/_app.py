@@ -208,6 +208,20 @@ class PyxleApp(Starlette):
             return None, exc.messages[0]
         except BuildError as exc:
             raise StartupError("\n".join(exc.messages)) from None
+        except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
+            raise StartupError(self._unwritable_build(out_dir, exc)) from None
+
+    def _unwritable_build(self, out_dir: Any, exc: OSError) -> str:
+        """Why the build could not be written, and what to do: ``pyxle serve`` builds when ``dist/``
+        is missing or older than the sources, and a read-only project cannot take that build."""
+        where = f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)
+        if self.mode == "production":
+            hint = ("pyxle serve builds when the build is missing or older than the sources; run `pyxle build` "
+                    "where the project is writable (the image build, the CI job) and serve that build with "
+                    "`pyxle serve --skip-build`")
+        else:
+            hint = "pyxle dev writes its build there: give it a writable project, or set buildDir to a writable folder"
+        return f"cannot write the build to {out_dir} ({where})\n    hint: {hint}"
 
     def _renderer(self, pages: Any, built: Any) -> Any:
         from pyxle.pages._document import csrf_names
