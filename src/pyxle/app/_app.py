@@ -31,6 +31,7 @@ from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
+from pyxle.app._heartbeat import beating
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._orphan import stop_when_orphaned
@@ -407,7 +408,8 @@ class PyxleApp(Starlette):
         loop = asyncio.get_running_loop()
         _blocking_threads(loop)
         try:
-            with stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1), _on_signal(loop, RETIRE, self._retire):
+            with (stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1), _on_signal(loop, RETIRE, self._retire),
+                  beating(loop)):
                 async with serving(self.state, self.config.realtime, on_stop=self._sigterm), self._watching():
                     self.ready = True
                     self._started = time.monotonic()

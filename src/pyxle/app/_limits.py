@@ -30,6 +30,7 @@ class Limits:
     keep_alive_timeout: float = 30.0  # PYXLE_KEEP_ALIVE_TIMEOUT: idle connection / request head
     body_timeout: float = 60.0  # PYXLE_BODY_TIMEOUT: receiving a whole request body
     shutdown_timeout: float = 10.0  # PYXLE_SHUTDOWN_TIMEOUT: after SIGTERM, then what is left is closed
+    worker_timeout: float = 30.0  # PYXLE_WORKER_TIMEOUT: a worker whose event loop is stuck this long is replaced
     ssr_timeout: float = 10.0  # PYXLE_SSR_TIMEOUT: one render
     ssr_queue: int | None = None  # PYXLE_SSR_QUEUE: renders that may wait (None: 128 per SSR worker)
 

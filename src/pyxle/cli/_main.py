@@ -35,6 +35,9 @@ LIMIT_FLAGS = (
                  help="Answer 408 to a request whose body takes longer than this to arrive (default 60)."),
     click.option("--shutdown-timeout", type=SECONDS, default=None, metavar="SECONDS",
                  help="After SIGTERM, wait this long for requests in progress, then close them (default 10)."),
+    click.option("--worker-timeout", type=SECONDS, default=None, metavar="SECONDS",
+                 help="Replace a worker whose event loop has been blocked this long, after logging its "
+                      "threads' stacks (default 30; pyxle serve only)."),
     click.option("--ssr-timeout", type=SECONDS, default=None, metavar="SECONDS",
                  help="A render that runs longer fails and its worker is replaced (default 10)."),
     click.option("--ssr-queue", type=click.IntRange(0), default=None, metavar="N",

@@ -18,13 +18,14 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import RETIRE, STARTED_FILE
+from pyxle.app._heartbeat import HEARTBEAT_DIR, watch
 
 if TYPE_CHECKING:
     from pyxle.cli._devreload import DevReload
@@ -177,12 +178,33 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         "backpressure": connection_limit(), "respawn_failed_workers": True,
         "workers_kill_timeout": limits.shutdown_timeout,
     }
-    with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir:
+    with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir, _watching_workers(Path(run_dir), limits, dev):
         started_file = Path(run_dir) / "started"
         os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
         if dev is not None:
             dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
         _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file, dev)
+
+
+@contextlib.contextmanager
+def _watching_workers(run_dir: Path, limits: Limits, dev: DevReload | None) -> Iterator[None]:
+    """``pyxle serve``: replace a worker whose event loop is stuck (``pyxle.app._heartbeat``). Not
+    ``pyxle dev``, where a loop held at a breakpoint is the developer's doing."""
+    if dev is not None:
+        yield
+        return
+    folder = run_dir / "heartbeats"
+    folder.mkdir()
+    os.environ[HEARTBEAT_DIR] = str(folder)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(folder, limits.worker_timeout, stop), name="pyxle-heartbeats",
+                               daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
 
 
 def _supervise(make_server: Any, started_file: Path, dev: DevReload | None = None) -> None:

@@ -1,0 +1,59 @@
+"""A worker whose event loop is blocked (a synchronous sleep in an async route) is replaced after
+``--worker-timeout``, with its threads' stacks in the log, on a real `pyxle serve`."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+BLOCK = '''
+import time
+
+async def get(request):
+    time.sleep(float(request.query_params["s"]))  # the blocking call: the whole worker waits
+    return {"slept": True}
+'''
+HELLO = "async def get(request):\n    return {'ok': True}\n"
+
+
+def _block(url: str) -> None:
+    try:
+        httpx.get(url, timeout=60)
+    except httpx.HTTPError:
+        pass  # its worker is killed under it: the connection closes without an answer
+
+
+def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged(make_project, start_server) -> None:
+    project = make_project({"pages/api/block.py": BLOCK, "pages/api/hello.py": HELLO})
+    server = start_server(project, "serve", "--workers", "1", "--worker-timeout", "2")
+    blocker = threading.Thread(target=_block, args=(server.url + "/api/block?s=120",), daemon=True)
+    blocker.start()
+    time.sleep(0.5)  # the sleep has begun: the only worker answers nothing now
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(server.url + "/api/hello", timeout=2).status_code == 200:
+                break  # a new worker answers
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, "the blocked worker was never replaced"
+    elapsed = 30 - (deadline - time.monotonic())
+
+    assert elapsed >= 1.5  # not before its timeout
+    server.wait_for_output("has not run its event loop for")
+    output = server.wait_for_output("block.py")  # the stack names the blocking line
+    assert 'pages/api/block.py", line 4 in get' in output
+    blocker.join(10)
+    assert not blocker.is_alive()  # the blocked request got its connection closed, not a hang
+
+
+def test_a_long_request_that_does_not_block_the_loop_is_left_alone(make_project, start_server) -> None:
+    project = make_project({"pages/api/wait.py": "import asyncio\n\nasync def get(request):\n"
+                            "    await asyncio.sleep(4)\n    return {'waited': True}\n"})
+    server = start_server(project, "serve", "--worker-timeout", "1")
+    r = httpx.get(server.url + "/api/wait", timeout=20)
+    assert r.status_code == 200 and r.json() == {"waited": True}
+    assert "has not run its event loop" not in server.output()
