@@ -380,6 +380,10 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_dev_fast_refresh_order.py::test_a_file_written_while_the_build_reads_it_is_never_shown_half_written"),
     ("docs/client.md", "React keeps state too: its first CommonJS module, class field or private member, `React.lazy`",
      "tests/e2e/test_dev_fast_refresh_order.py::test_a_first_use_of_what_the_chunk_holding_react_holds_keeps_react_state"),
+    ("docs/deployment.md", "a worker whose event loop has not turned for this long (a blocking call in async code",
+     "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
+    ("docs/deployment.md", "is replaced, after its threads' stacks are written to the log under `worker 1234 has not run its event loop for 31s`",
+     "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),

@@ -61,12 +61,13 @@ LIMITS_ROUTE = "import dataclasses\n\nasync def get(request):\n    return datacl
 @cites(DOC, "| `--keep-alive-timeout` | `PYXLE_KEEP_ALIVE_TIMEOUT` | 30 s |")
 @cites(DOC, "| `--body-timeout` | `PYXLE_BODY_TIMEOUT` | 60 s |")
 @cites(DOC, "| `--shutdown-timeout` | `PYXLE_SHUTDOWN_TIMEOUT` | 10 s |")
+@cites(DOC, "| `--worker-timeout` | `PYXLE_WORKER_TIMEOUT` | 30 s |")
 @cites(DOC, "| `--ssr-timeout` | `PYXLE_SSR_TIMEOUT` | 10 s |")
 def test_a_server_without_flags_uses_the_default_timeouts(make_project, start_server) -> None:
     server = start_server(make_project({"pages/api/limits.py": LIMITS_ROUTE}), "serve", env=SHARED_SECRET)
     assert httpx.get(server.url + "/api/limits").json() == {
-        "keep_alive_timeout": 30.0, "body_timeout": 60.0, "shutdown_timeout": 10.0, "ssr_timeout": 10.0,
-        "ssr_queue": None}  # None: 128 per SSR worker, below
+        "keep_alive_timeout": 30.0, "body_timeout": 60.0, "shutdown_timeout": 10.0, "worker_timeout": 30.0,
+        "ssr_timeout": 10.0, "ssr_queue": None}  # None: 128 per SSR worker, below
 
 
 
