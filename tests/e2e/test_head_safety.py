@@ -4,6 +4,7 @@ shows stays safe with a hostile query, on the server's document, in navigation J
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
@@ -28,13 +29,15 @@ import { Link } from 'pyxle/client'
 export default function Home() { return <main><Link href="/search?q=HOSTILE">search</Link></main> }
 '''
 STATIC = """
-HEAD = ['<meta name="a" content="b" onload="window.__ran = 1">', '<link rel="canonical" href="javascript:window.__ran = 2">',
+HEAD = ['<meta http-equiv="refresh" content="0;url=https://elsewhere.example/">',
+        '<meta name="a" content="b" onload="window.__ran = 1">', '<link rel="canonical" href="javascript:window.__ran = 2">',
         '<img src="x" onerror="window.__ran = 3">', '<meta name="keep" content="kept">']
 
 export default function Static() { return <main>static</main> }
 """
 HOSTILE = '</title><script>window.__ran = "title"</script><img src=x onerror="window.__ran = 4">'
 HOSTILE_META = '"><script>window.__ran = "meta"</script>'
+REDIRECT = '0;url=/static" http-equiv="refresh'  # the meta's own attribute, added by the value
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +84,18 @@ def test_on_attributes_and_javascript_urls_in_head_strings_are_dropped(app: Serv
     assert '<meta name="a" content="b">' in head and "onload" not in head
     assert "javascript:" not in head and "<img" not in head
     assert '<meta name="keep" content="kept">' in head
+
+
+@cites("docs/pages.md", "a `<meta http-equiv=\"refresh\">`, which a\nvalue put in a meta's `content` could add, is dropped too")
+def test_a_value_in_a_meta_content_cannot_make_it_a_refresh_that_sends_visitors_elsewhere(app: Server,
+                                                                                        page: PageWatch) -> None:
+    head = head_of(httpx.get(app.url + "/search", params={"q": REDIRECT}).text)
+    assert not re.search("<meta[^>]*http-equiv", head) and "<title>Search: 0;url=/static" in head
+    assert not re.search("<meta[^>]*http-equiv", head_of(httpx.get(app.url + "/static").text))  # a constant too
+    page.page.goto(app.url + "/search?q=" + quote(REDIRECT, safe=""))
+    page.hydrated()
+    page.page.wait_for_timeout(1500)
+    assert page.page.url.startswith(app.url + "/search?")  # still here, not sent to /static
 
 
 def test_no_head_markup_runs_in_the_browser_on_load_or_navigation(app: Server, page: PageWatch) -> None:
