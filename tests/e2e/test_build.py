@@ -158,6 +158,47 @@ def test_broken_page_fails_the_build_with_file_and_line(project: Path) -> None:
     assert "pages/broken.pyxl:" in out.stderr
 
 
+def until_healthy(server: Server, timeout: float = 30) -> None:
+    """The server answers (``/healthz``), whether or not ``/readyz`` calls it ready."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if server.url and httpx.get(server.url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        assert server.proc.poll() is None and time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+
+
+@cites("docs/deployment.md", "A server with a build and no `node` on its `PATH` serves the build's assets")
+@cites("docs/deployment.md", "the start-up log says `pages will not be server-rendered:\nNode.js is not installed`, "
+                             'and `/readyz` answers `503` with `"state": "degraded"` and\n'
+                             '`"checks": {"ssr_pool": {"ok": false, "alive": 0, ...}}`')
+def test_a_built_project_served_without_node_renders_in_the_browser_and_is_not_ready(project: Path, tmp_path: Path,
+                                                                                       start_server, page) -> None:
+    """No `node` on PATH: the page was a blank 200 without its module, /_pyxle/ assets 404, and
+    /readyz ready. Now the build's assets render the page in the browser, and /readyz says 503
+    with the SSR pool not running, so a load balancer keeps visitors away."""
+    assert pyxle("build", str(project)).returncode == 0
+    no_node = tmp_path / "bin"  # a PATH with no `node` on it
+    no_node.mkdir()
+    server = start_server(project, "serve", "--skip-build", env={"PATH": str(no_node)}, ready=False)
+    until_healthy(server)
+    assert "pages will not be server-rendered: Node.js is not installed" in server.output()
+    ready = httpx.get(server.url + "/readyz", timeout=10)
+    assert ready.status_code == 503, ready.text
+    assert ready.json()["state"] == "degraded" and ready.json()["checks"]["ssr_pool"]["alive"] == 0
+    html = httpx.get(server.url + "/", timeout=10)
+    assert html.status_code == 200 and '<div id="pyxle-root"></div>' in html.text
+    module = html.text.split('<script type="module" src="', 1)[1].split('"', 1)[0]
+    assert module.startswith("/_pyxle/") and httpx.get(server.url + module, timeout=10).status_code == 200
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    assert page.page.get_by_test_id("word").inner_text() == "word: first"
+    assert page.problems() == []
+
+
 def test_errors_in_built_modules_point_into_the_pyxl_file(project: Path, start_server) -> None:
     assert pyxle("build", str(project)).returncode == 0
     server = start_server(project, "serve")

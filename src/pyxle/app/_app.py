@@ -133,8 +133,8 @@ class PyxleApp(Starlette):
             if problem is not None:
                 pages.runtime.problem = problem
                 _note("pages will not be server-rendered: %s", problem)
-            elif built is not None:
-                renderer = self._renderer(pages, built)
+            if built is not None:  # without Node, its assets render the pages in the browser
+                renderer = self._renderer(pages, built, server_rendering=problem is None)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             entries += pages.routes()
         extra = self._health_routes()
@@ -191,20 +191,23 @@ class PyxleApp(Starlette):
         _note("%s (hint: %s)", message, hint)
 
     def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
-        """The current build (made now if missing or stale), or why pages cannot be rendered here."""
+        """The current build (made now if missing or stale), and why pages cannot be server-rendered
+        here, if they cannot. Without Node a current build is still returned: its browser assets
+        render the pages client-side, and ``/readyz`` reports its SSR pool as not running."""
         import shutil
 
         from pyxle.bundler import BuildError, ToolchainMissing, build
         from pyxle.config import public_env
 
+        no_node = None
         if shutil.which("node") is None:
-            return None, "Node.js is not installed; it is needed to render pages (API routes work without it)"
+            no_node = "Node.js is not installed; it is needed to render pages (API routes work without it)"
         try:
             return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
                          public_env=public_env(), bundler=self.bundler,
                          other_outputs=(self.config.build_path, self.config.dist_path),
                          global_styles=self.config.styling.global_styles,
-                         global_scripts=self.config.styling.global_scripts), None
+                         global_scripts=self.config.styling.global_scripts), no_node
         except ToolchainMissing as exc:
             return None, exc.messages[0]
         except BuildError as exc:
@@ -224,7 +227,7 @@ class PyxleApp(Starlette):
             hint = "pyxle dev writes its build there: give it a writable project, or set buildDir to a writable folder"
         return f"cannot write the build to {out_dir} ({where})\n    hint: {hint}"
 
-    def _renderer(self, pages: Any, built: Any) -> Any:
+    def _renderer(self, pages: Any, built: Any, *, server_rendering: bool = True) -> Any:
         from pyxle.pages._document import csrf_names
         from pyxle.pages._render import Renderer
 
@@ -240,7 +243,8 @@ class PyxleApp(Starlette):
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
                             source_maps=self.mode == "development", lang=self.config.lang,
-                            script_policy=script_policy(self.config.security_headers))
+                            script_policy=script_policy(self.config.security_headers),
+                            server_rendering=server_rendering)
         pages.runtime.renderer = renderer
         self._runtimes.append(weakref.ref(pages.runtime))
         return renderer

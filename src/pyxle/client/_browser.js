@@ -1,7 +1,7 @@
 // Browser bootstrap: the first page module loaded hydrates the server-rendered document with the
 // same tree and props, and starts the router; modules imported later by navigation only
-// provide their route.
-import { hydrateRoot } from 'react-dom/client'
+// provide their route. An empty root (a server without Node) is rendered here instead.
+import { createRoot, hydrateRoot } from 'react-dom/client'
 import { caughtError, decodePath, startRouter, uncaughtError } from './_router.js'
 import { csrfToken, exposeCsrfNames } from './_actions.js'
 import { pageTree } from './_tree.js'
@@ -12,7 +12,8 @@ export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
   const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
-  const root = hydrateRoot(document.getElementById('pyxle-root'), tree, {
+  const container = document.getElementById('pyxle-root')
+  const options = {
     onRecoverableError(error) {
       // A Suspense boundary that failed on the server (streamed with a digest; the details are in
       // the server's log) is rendered here instead: expected, not a mismatch.
@@ -20,7 +21,10 @@ export function boot(route) {
       else console.error('[pyxle] hydration mismatch:', error)
     },
     onUncaughtError: uncaughtError,
-  })
+  }
+  let root
+  if (container.hasChildNodes()) root = hydrateRoot(container, tree, options)
+  else (root = createRoot(container, options)).render(tree) // nothing to hydrate: no server render
   window.__PYXLE_ROOT__ = root
   startRouter(root)
 }

@@ -86,12 +86,19 @@ class PartialPage(HTMLResponse):
 
 
 class Renderer:
-    """Server rendering for one build: its manifest and a pool of warm Node workers."""
+    """Server rendering for one build: its manifest and a pool of warm Node workers.
+
+    ``server_rendering=False`` (no Node on this machine): the pool is never started and each
+    document has an empty root, with the page's stylesheets and module, which render it in the
+    browser; the pool's ``alive`` of 0 makes ``/readyz`` say so.
+    """
 
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
                  queue_size: int | None = None, extra_scripts: str = "", extra_head: str = "",
-                 source_maps: bool = False, lang: str = LANG, script_policy: ScriptPolicy | None = None) -> None:
+                 source_maps: bool = False, lang: str = LANG, script_policy: ScriptPolicy | None = None,
+                 server_rendering: bool = True) -> None:
         self.manifest = manifest
+        self.server_rendering = server_rendering
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: see pyxle.security._csp
         self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
@@ -103,7 +110,8 @@ class Renderer:
         self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page
 
     async def start(self) -> None:
-        await self.pool.start()
+        if self.server_rendering:
+            await self.pool.start()
         self.started = True
 
     async def close(self) -> None:
@@ -111,7 +119,7 @@ class Renderer:
 
     def refuses(self) -> bool:
         """The render queue is full: a page request now would be answered 503."""
-        return self.pool.refuses()
+        return self.server_rendering and self.pool.refuses()
 
     def has(self, page_id: str) -> bool:
         return page_id in self.manifest.get("pages", {})
@@ -146,7 +154,10 @@ class Renderer:
             nonce, policies = self.script_policy(nonce or None)
             request["nonce"] = nonce
             headers = {**(headers or {}), **policies}
-        result = await self.pool.render(request, props_json, urgent=urgent)
+        if self.server_rendering:
+            result = await self.pool.render(request, props_json, urgent=urgent)
+        else:  # the page's module renders the empty root in the browser
+            result = {"html": "", "head": []}
         rendered: list[str] = result.get("head") or []
         key = (*map(tuple, head), None, *rendered)
         merged = self._merged.get(key)
