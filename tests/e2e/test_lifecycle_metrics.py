@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import re
 import signal
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 import websockets
 
 from tests.conftest import SHARED_SECRET, Server
@@ -93,3 +98,61 @@ def test_a_metrics_folder_that_cannot_be_written_stops_start_up_naming_the_varia
         assert f"PROMETHEUS_MULTIPROC_DIR={chosen}: the metric files cannot be written there" in output
         assert "hint: create the folder, writable by the server's user, or unset PROMETHEUS_MULTIPROC_DIR" in output
         assert "Traceback" not in output and "pyxle serve: http" not in output
+
+
+@contextlib.contextmanager
+def nearly_full_tmpfs(mount_point: Path, left: int = 8192) -> Iterator[Path]:
+    """A 2 MiB tmpfs at ``mount_point`` with ``left`` bytes free (the rest in ``fill``)."""
+    mount_point.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+                      capture_output=True, check=False).returncode:
+        pytest.skip("needs to mount a tmpfs (root, mount)")
+    try:
+        stat = os.statvfs(mount_point)
+        (mount_point / "fill").write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - left))
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "--lazy", str(mount_point)], check=False)  # at once, even while a server holds files
+
+
+@cites("docs/observability.md", "while the folder has less than 1 MiB free the workers write no\nmetrics and keep serving")
+@cites("docs/observability.md", "`metrics are not written: the metrics folder /run/metrics has 8 KiB free, less than 1.0 MiB`")
+@cites("docs/observability.md", "Start-up warns when the folder has less than 16 MiB free")
+def test_a_full_metrics_folder_stops_the_metrics_not_the_workers(make_project, start_server, tmp_path: Path) -> None:
+    """PROMETHEUS_MULTIPROC_DIR on a full tmpfs: prometheus-client's memory-mapped writes killed
+    every worker with SIGBUS (`Unexpected exit from worker-2`, then a crash loop, every request
+    refused) and nothing named the folder. Now the site answers, the log says why the metrics
+    stand still, and once there is room they are written again, the requests meanwhile counted."""
+    routes = {f"pages/api/{name}.py": PID for name in ("a", "b", "c", "d", "e")}
+    project = make_project({**routes, "pyxle.config.json": json.dumps(CONFIG)})
+    with nearly_full_tmpfs(tmp_path / "metrics") as folder:
+        server = start_server(project, "serve", "--workers", "2",
+                              env={**SHARED_SECRET, "PROMETHEUS_MULTIPROC_DIR": str(folder)})
+        assert f"the metrics folder {folder} has 8 KiB free" in server.output()
+        statuses = []
+        for n in range(30):  # a new connection each time, so both workers answer some
+            statuses.append(httpx.get(server.url + f"/api/{'abcde'[n % 5]}", headers={"connection": "close"},
+                                      timeout=5).status_code)
+            time.sleep(0.05)
+        time.sleep(1.5)  # the flush that would have written them
+        assert statuses == [200] * 30
+        assert httpx.get(server.url + "/readyz", timeout=5).status_code == 200
+        output = server.output()
+        assert "Unexpected exit" not in output, output
+        assert f"metrics are not written: the metrics folder {folder} has 8 KiB free, less than 1.0 MiB" in output
+
+        (folder / "fill").unlink()
+
+        def all_counted() -> bool:
+            httpx.get(server.url + "/api/a", headers={"connection": "close"}, timeout=5)  # a flush on some worker
+            text = httpx.get(server.url + "/api/__pyxle/metrics", headers={"authorization": f"Bearer {TOKEN}"}).text
+            counted = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                          if line.startswith("pyxle_http_requests_total{") and re.search('route="/api/[b-e]"', line))
+            return counted == 24  # the six requests to each of b to e, kept while there was no room
+
+        deadline = time.monotonic() + 20
+        while not all_counted():
+            assert time.monotonic() < deadline, server.output()
+            time.sleep(0.3)
+        assert "metrics are written again" in server.output()
+        server.stop()

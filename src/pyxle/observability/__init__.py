@@ -57,4 +57,4 @@ def record_cache(route: str, outcome: str) -> None:
     Free when metrics are off; with them on it is ``pyxle_cache_requests_total{route,outcome}``.
     """
     if _active_metrics is not None:
-        _active_metrics.cache.labels(route, outcome).inc()
+        _active_metrics.cache_lookup(route, outcome)

@@ -12,6 +12,9 @@ process that starts the workers: ``prepare_multiprocess_dir()`` does that for ``
 The live gauges (open WebSockets, renders in flight, the SSR queue) are files per worker that
 a worker drops when it stops. One killed with SIGKILL, or crashing, cannot: its files would add
 its last figures to every scrape for good, so each scrape first drops those of processes gone.
+
+Every write to those files first asks whether their folder has room (``_room``): a write to a
+full file system through prometheus-client's memory maps would kill the worker with SIGBUS.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from typing import Any
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from pyxle.observability._room import Room, warn_if_short
+
 FLUSH_SECONDS = 1.0
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 RENDER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -49,31 +54,58 @@ def prepare_multiprocess_dir() -> None:
 
     One the operator set is tried first: every worker writes its files there on its first request,
     so a folder that is missing or read-only would otherwise fail every request, health checks too.
+    A folder nearly full is a warning: the workers write no metrics while it is.
     """
     chosen = os.environ.get(MULTIPROC_ENV)
     if chosen:
         try:
             with tempfile.TemporaryFile(dir=chosen):
-                return
+                pass
         except OSError as exc:
             raise MetricsDirError(
                 f"{MULTIPROC_ENV}={chosen}: the metric files cannot be written there ({exc.strerror or exc})\n"
                 f"hint: create the folder, writable by the server's user, or unset {MULTIPROC_ENV} "
                 "and pyxle serve makes one of its own") from None
-    directory = tempfile.mkdtemp(prefix="pyxle-metrics-")
-    os.environ[MULTIPROC_ENV] = directory
-    atexit.register(shutil.rmtree, directory, True)
+    else:
+        chosen = tempfile.mkdtemp(prefix="pyxle-metrics-")
+        os.environ[MULTIPROC_ENV] = chosen
+        atexit.register(shutil.rmtree, chosen, True)
+    warn_if_short(chosen)
 
 
 class Metrics:
     """This worker's metrics; ``observe_request`` is the per-request call."""
 
     def __init__(self, *, ssr_workers: int = 1) -> None:
-        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+        from prometheus_client import CollectorRegistry
 
-        self.multiprocess = bool(os.environ.get(MULTIPROC_ENV))
+        directory = os.environ.get(MULTIPROC_ENV)
+        self.multiprocess = bool(directory)
+        self.room = Room(directory) if directory else None  # nothing to fill in a single process
         # A registry of our own: a second app in one process (tests, dev reloads) never collides.
         self.registry = CollectorRegistry(auto_describe=True)
+        self.ssr_workers = max(1, ssr_workers)
+        self._rendering = 0
+        self._sockets = 0
+        self._pending: dict[tuple[str, str, int], list[float]] = {}  # key -> [count per bucket..., +Inf, sum]
+        self._scheduled = False
+        self._made = False
+        self._writable()
+        atexit.register(self.flush)
+
+    def _writable(self) -> bool:
+        """Whether the metric files may be written now; the metrics are made (which writes their
+        files) the first time they may."""
+        if self.room is not None and not self.room.ok():
+            return False
+        if not self._made:
+            self._make()
+        return True
+
+    def _make(self) -> None:
+        from prometheus_client import Counter, Gauge, Histogram
+
+        self._made = True
         live = {"multiprocess_mode": "livesum"}
         self.requests = Counter("pyxle_http_requests_total", "HTTP requests answered, by route pattern, method and status.",
                                 ("route", "method", "status"), registry=self.registry)
@@ -88,11 +120,6 @@ class Metrics:
         self.websockets = Gauge("pyxle_websocket_connections", "Open WebSocket connections.", registry=self.registry, **live)
         self.cache = Counter("pyxle_cache_requests_total", "Page cache lookups, by route and outcome (hit, miss, stale).",
                              ("route", "outcome"), registry=self.registry)
-        self.ssr_workers = max(1, ssr_workers)
-        self._rendering = 0
-        self._pending: dict[tuple[str, str, int], list[float]] = {}  # key -> [count per bucket..., +Inf, sum]
-        self._scheduled = False
-        atexit.register(self.flush)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         key = (route, method if method in KNOWN_METHODS else "other", status)
@@ -109,8 +136,11 @@ class Metrics:
                 self.flush()
 
     def flush(self) -> None:
-        """Write the tallies to prometheus-client (its shared files under multiprocess mode)."""
+        """Write the tallies to prometheus-client (its shared files under multiprocess mode); while
+        there is no room for them, they are kept for a later flush."""
         self._scheduled = False
+        if not self._pending or not self._writable():
+            return
         pending, self._pending = self._pending, {}
         for (route, method, status), tally in pending.items():
             labels = (route, method, str(status))
@@ -120,13 +150,23 @@ class Metrics:
     def render(self, page: str, seconds: float | None) -> None:
         """A render started (``seconds`` None) or finished."""
         self._rendering += 1 if seconds is None else -1
+        if not self._writable():
+            return
         self.in_flight.set(self._rendering)
         self.queue_depth.set(max(0, self._rendering - self.ssr_workers))
         if seconds is not None:
             self.renders.labels(page).observe(seconds)
 
     def websocket(self, opened: bool) -> None:
-        self.websockets.inc() if opened else self.websockets.dec()
+        """A WebSocket opened or closed: the gauge is set to this worker's count (its file holds
+        this worker's figure), so a change skipped for want of room is not lost."""
+        self._sockets += 1 if opened else -1
+        if self._writable():
+            self.websockets.set(self._sockets)
+
+    def cache_lookup(self, route: str, outcome: str) -> None:
+        if self._writable():
+            self.cache.labels(route, outcome).inc()
 
     def exposition(self) -> bytes:
         from prometheus_client import CollectorRegistry, generate_latest
