@@ -55,28 +55,61 @@ def def_line(obj: object) -> int | None:
 
 
 def import_string(spec: str, where: str) -> object:
-    """The object named by ``"module.path:attr"`` (config entries for middleware and hooks).
+    """The object named by ``"module.path:attr"`` or ``"module.path.attr"`` (config entries for
+    middleware and hooks, plugins' middleware). The dotted form, which 0.4 plugins wrote, imports
+    the longest prefix that is a module and looks the rest up on it.
 
     Raises ``ImportError`` whose message says what went wrong with ``where``: when the module
     itself raised (or a project module it imports did), as ``file:line: ...`` with the source
     line and a hint, the way a route module's import error reads.
     """
-    module_name, _, attr = spec.partition(":")
-    if not module_name or not attr:
-        raise ImportError(f'{where}: expected "module.path:name"')
+    if ":" in spec:
+        module_name, _, attr = spec.partition(":")
+        if not module_name or not attr:
+            raise ImportError(f'{where}: expected "module.path:name"')
+        module = _import_module(module_name, where)
+    else:
+        module, attr = _import_longest(spec, where)
     try:
-        module = importlib.import_module(module_name)
+        target: object = module
+        for name in attr.split("."):
+            target = getattr(target, name)
+        return target
+    except AttributeError as exc:
+        raise ImportError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
+
+
+def _import_longest(spec: str, where: str) -> tuple[ModuleType, str]:
+    """``"a.b.C"``: the module ``a.b`` (else ``a``) and the rest of the name to look up on it."""
+    parts = spec.split(".")
+    if len(parts) < 2 or not all(parts):
+        raise ImportError(f'{where}: expected "module.path:name"')
+    for cut in range(len(parts) - 1, 0, -1):
+        name = ".".join(parts[:cut])
+        try:
+            return _import_module(name, where, missing_ok=True), ".".join(parts[cut:])
+        except _Missing:
+            continue
+    return _import_module(parts[0], where), ".".join(parts[1:])  # raises: the first part is no module
+
+
+class _Missing(Exception):
+    """The module looked for does not exist (not: it exists and failed to import)."""
+
+
+def _import_module(name: str, where: str, *, missing_ok: bool = False) -> ModuleType:
+    try:
+        return importlib.import_module(name)
     except (Exception, SystemExit) as exc:  # the module is missing, or raised while it ran
+        if missing_ok and isinstance(exc, ModuleNotFoundError) and exc.name \
+                and (name == exc.name or name.startswith(exc.name + ".")):
+            raise _Missing(name) from exc
         message = f"{where} cannot be imported: {type(exc).__name__}: {exc}"
         found = _user_frame(exc)
         if found is None:
             raise ImportError(message) from exc
         file, line, text = found
         raise ImportError(SourceError(file, line, message, import_hint(exc), text).format()) from exc
-    try:
-        return getattr(module, attr)
-    except AttributeError as exc:
-        raise ImportError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
 
 
 def import_hint(exc: BaseException, at: str | None = None) -> str:

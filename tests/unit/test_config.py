@@ -265,7 +265,7 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"starlette": {"host": ""}}, 'starlette.host must be a non-empty host name or address without spaces (got "")'),
         ({"starlette": []}, "starlette must be an object (got a list)"),
         ({"middleware": ["a.b:C", 42]}, 'middleware[1] must be a string "module.path:ClassName" (got 42)'),
-        ({"middleware": ["a.b.C"]}, 'middleware[0] must be a string "module.path:ClassName" (got "a.b.C")'),
+        ({"middleware": ["app_middleware"]}, 'middleware[0] must be a string "module.path:ClassName" (got "app_middleware")'),
         ({"middleware": "a.b:C"}, 'middleware must be a list of strings "module.path:ClassName" (got "a.b:C")'),
         ({"routeMiddleware": {"pages": ["hooks"]}}, 'routeMiddleware.pages[0] must be a string "module.path:attr" (got "hooks")'),
         ({"routeMiddleware": {"apis": [None]}}, 'routeMiddleware.apis[0] must be a string "module.path:attr" (got null)'),

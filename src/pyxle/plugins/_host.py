@@ -51,10 +51,22 @@ def load(entries: Sequence[Any], settings: Any) -> Plugins:
             raise PluginError(f"plugin {spec.name!r}: middleware() failed: {type(exc).__name__}: {exc}") from exc
         for index, item in enumerate(declared):
             where = f"plugin {spec.name!r} middleware[{index}]"
+            path, options = _middleware_entry(item, where)
             try:
-                path, options = (item, {}) if isinstance(item, str) else item
-                cls = import_string(path, where)
-            except (TypeError, ValueError, ImportError) as exc:
-                raise PluginError(f'{where}: expected ("module.path:Class", {{options}}): {exc}') from exc
-            middleware.append(Middleware(cls, **dict(options or {})))
+                cls = import_string(path, f"{where} {path!r}")
+            except ImportError as exc:
+                raise PluginError(str(exc)) from exc
+            middleware.append(Middleware(cls, **options))
     return Plugins(plugins, PluginContext(settings=settings), middleware)
+
+
+def _middleware_entry(item: Any, where: str) -> tuple[str, dict[str, Any]]:
+    """One item of ``middleware()``: an import string, alone or with its keyword arguments."""
+    try:
+        path, options = (item, {}) if isinstance(item, str) else item
+        options = dict(options or {})
+    except (TypeError, ValueError):
+        path, options = None, {}
+    if not isinstance(path, str):
+        raise PluginError(f'{where}: expected "module.path:Class" or ("module.path:Class", {{options}}), got {item!r}')
+    return path, options

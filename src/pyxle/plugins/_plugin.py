@@ -24,7 +24,8 @@ class PyxlePlugin:
     settings: Mapping[str, Any] = {}  # replaced per instance when the plugin is loaded
 
     def middleware(self) -> Sequence[tuple[str, Mapping[str, Any]]]:
-        """``[("module.path:Class", {keyword arguments}), ...]``, the first listed outermost."""
+        """``[("module.path:Class", {keyword arguments}), ...]``, the first listed outermost
+        (``"module.path.Class"`` works as well)."""
         return ()
 
     async def on_startup(self, ctx: PluginContext) -> None:
