@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import pyxle_command, server_env
+from tests.conftest import link_node_modules, pyxle_command, server_env
 from tests.docs._blocks import cites, doc_block
 
 ROUTE = "async def get(request):\n    return {'ok': True}\n"
@@ -131,3 +131,36 @@ def test_folders_of_their_own_are_still_served(make_project, start_server) -> No
     assert httpx.get(server.url + "/logo.txt").text == "static logo\n"
     assert httpx.get(server.url + "/.env.local").status_code == 404
     assert httpx.get(server.url + "/api/hello").json() == {"ok": True}
+
+
+ENV_PAGE = """
+import React from 'react';
+
+export default function Env() {
+    return <p id="dir">{import.meta.env.PYXLE_PUBLIC_DIR}|{process.env.PYXLE_PUBLIC_DIR}</p>;
+}
+"""
+
+
+@cites("docs/configuration.md", "`PYXLE_PUBLIC_DIR` | `publicDir` | folder name")
+@cites("docs/configuration.md", "`PYXLE_PUBLIC_DIR` sets `publicDir`, as it did in 0.4 to 0.9, and, as there, page code can read\nit like any other public variable")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_pyxle_public_dir_from_the_environment_is_the_public_folder(make_project, start_server, command) -> None:
+    project = project_with(make_project, **{"static/logo.txt": "static logo\n", "pages/env.pyxl": ENV_PAGE})
+    link_node_modules(project)
+    server = start_server(project, command, env={"PYXLE_PUBLIC_DIR": "static"})
+    assert httpx.get(server.url + "/logo.txt").text == "static logo\n"
+    assert httpx.get(server.url + "/server/notes.txt").status_code == 404  # public/ is not the folder now
+    assert '<p id="dir">static<!-- -->|<!-- -->static</p>' in httpx.get(server.url + "/env").text
+
+
+def test_pyxle_public_dir_from_a_dotenv_file_is_read_and_checked_like_the_others(make_project, start_server) -> None:
+    project = project_with(make_project, **{"static/logo.txt": "static logo\n", ".env": "PYXLE_PUBLIC_DIR=static\n"})
+    server = start_server(project, "serve")
+    assert httpx.get(server.url + "/logo.txt").text == "static logo\n"
+    server.stop()
+    (project / ".env").write_text("APP_NAME=x\nPYXLE_PUBLIC_DIR=.\n")
+    server = start_server(project, "serve", ready=False)
+    assert server.wait_exit(60) == 1
+    assert f'pyxle: {project / ".env"}:2: PYXLE_PUBLIC_DIR "." is the project folder' in server.output(), server.output()
+    assert "a-secret-that-must-never-be-served" not in server.output()

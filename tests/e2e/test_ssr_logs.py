@@ -1,12 +1,15 @@
 """What SSR workers print, in the server's log on a real `pyxle serve`, in text and in JSON: console
 output carries the id of the request it was rendered for (a `<Suspense>` part rendered after the
-shell included); what Node writes to its own stderr (an uncaught exception's report) is one record,
-never raw lines; and a replaced worker's line says why it was replaced."""
+shell included); an error a render left uncaught is logged with its page and request id, and the
+worker goes on; what Node writes to its own stderr (a fatal error's report) is one record, never raw
+lines; and a replaced worker's line says why it was replaced."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 
@@ -62,9 +65,26 @@ CRASH = '''
 export default function Crash() {
   if (typeof window === 'undefined') {
     process.stderr.write("raw stderr from the component\\nline two\\n")
-    setTimeout(() => { throw new Error("async node crash") }, 10)
+    setTimeout(function asyncNodeCrash() { process.abort() }, 10)
   }
   return <p>crash</p>
+}
+'''
+UNCAUGHT = '''
+export default function Uncaught() {
+  if (typeof window === 'undefined') setTimeout(() => { throw new Error("thrown later") }, 10)
+  return <p>uncaught</p>
+}
+'''
+# A timer the module started as it loaded, outside any render, that throws once this page rendered.
+MODULE_TIMER = '''
+let armed = false
+if (typeof window === 'undefined') {
+  setInterval(() => { if (armed) { armed = false; throw new Error("thrown by the module's timer") } }, 20).unref()
+}
+export default function Armed() {
+  armed = true
+  return <p>armed</p>
 }
 '''
 HANG = '''
@@ -74,7 +94,8 @@ export default function Hang() {
 }
 '''
 PAGES = {"pages/says.pyxl": SAYS, "pages/after-shell.pyxl": AFTER_SHELL, "pages/fails-late.pyxl": FAILS_LATE,
-         "pages/crash.pyxl": CRASH, "pages/hang.pyxl": HANG}
+         "pages/crash.pyxl": CRASH, "pages/uncaught.pyxl": UNCAUGHT, "pages/armed.pyxl": MODULE_TIMER,
+         "pages/hang.pyxl": HANG}
 
 
 @pytest.fixture(scope="module", params=["text", "json"])
@@ -162,21 +183,53 @@ def test_a_boundary_that_failed_after_the_shell_is_logged_with_the_id_of_its_req
         time.sleep(0.05)
 
 
-@cites(DOC, "What an SSR worker's Node process prints by itself, such as its report of an\n"
-            "uncaught exception, is one `pyxle.ssr` record at ERROR")
-@cites(DOC, "the record of the worker's replacement says why:\n`replacing SSR worker 5084: it exited with code 1`")
+def node_workers(server: Server) -> list[int]:
+    out = subprocess.run(["pgrep", "-g", str(os.getpgid(server.proc.pid)), "-f", "ssr/worker.mjs"],
+                         capture_output=True, text=True, check=False).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+@cites(DOC, "An error that a render schedules and nothing catches (a timer that throws, a\n"
+            "promise rejected with no handler) is one record at ERROR, with its stack and the id of that\nrequest")
+@cites(DOC, "The\nworker goes on rendering, so no other request fails.")
+def test_an_error_a_render_left_uncaught_is_logged_with_its_page_and_request_id(server: Server) -> None:
+    """The timer's exception ended the worker: Node's report named no page, and the renders sent to
+    that worker meanwhile failed."""
+    workers = node_workers(server)
+    answer = httpx.get(server.url + "/uncaught", timeout=30)
+    assert answer.status_code == 200
+    [(rid, message)] = records(server, "thrown later", level="error")
+    assert rid == answer.headers["x-request-id"]
+    assert message.startswith("uncaught exception from page 'uncaught': Error: thrown later\n    at ")
+    assert httpx.get(server.url + "/says", timeout=30).status_code == 200
+    assert node_workers(server) == workers  # the worker lives on
+
+
+@cites(DOC, "(from code no render scheduled, such as a module's\n"
+            "own timer: `uncaught exception in the SSR worker (the page it rendered last: 'index')`)")
+def test_an_error_no_render_scheduled_names_the_page_its_worker_rendered_last(server: Server) -> None:
+    assert httpx.get(server.url + "/armed", timeout=30).status_code == 200
+    [(rid, message)] = records(server, "thrown by the module's timer", level="error")
+    assert rid == "-"  # no request scheduled it
+    assert message.startswith("uncaught exception in the SSR worker (the page it rendered last: 'armed'): "
+                              "Error: thrown by the module's timer\n    at ")
+
+
+@cites(DOC, "What an SSR worker's Node process prints by itself, such as its report of a fatal error, is\n"
+            "one `pyxle.ssr` record at ERROR")
+@cites(DOC, "the record of the worker's replacement says why: `replacing SSR worker 5084: it was killed by SIGABRT`")
 def test_a_crash_report_of_node_is_one_record_and_the_replacement_says_why(server: Server) -> None:
-    """Node writes an uncaught exception's report to its stderr itself: it reached the server's
-    stderr as 9 raw lines, followed by "replacing SSR worker N" with no reason."""
+    """Node writes a fatal error's report (here `process.abort()`'s, as a native module's failed
+    assertion would) to its stderr itself: it reached the server's stderr as raw lines, followed by
+    "replacing SSR worker N" with no reason."""
     assert httpx.get(server.url + "/crash", timeout=30).status_code == 200
-    replaced = records(server, "exited with code 1")
-    assert replaced and re.fullmatch(r"replacing SSR worker (\d+): it exited with code 1", replaced[0][1])
+    replaced = records(server, "killed by SIGABRT")
+    assert replaced and re.fullmatch(r"replacing SSR worker (\d+): it was killed by SIGABRT", replaced[0][1])
     pid = re.search(r"\d+", replaced[0][1]).group()  # type: ignore[union-attr]
     reports = [message for _, message in records(server, f"SSR worker {pid} printed:\n", level="error")]
-    assert len(reports) == 1 and "Error: async node crash" in reports[0]
-    assert 'throw new Error("async node crash")' in reports[0] and "Node.js v" in reports[0]
+    assert len(reports) == 1 and "JavaScript stack trace" in reports[0] and "asyncNodeCrash" in reports[0]
     output = server.output()
-    assert output.index("async node crash") < output.index(replaced[0][1])  # the report, then its verdict
+    assert output.index("asyncNodeCrash") < output.index(replaced[0][1])  # the report, then its verdict
     assert httpx.get(server.url + "/says", timeout=30).status_code == 200  # the replacement serves
 
 
@@ -194,7 +247,7 @@ def test_every_line_of_a_json_server_is_json(server: Server) -> None:
     if not json_format(server):
         pytest.skip("text logs")
     httpx.get(server.url + "/crash", timeout=30)
-    records(server, "async node crash")
+    records(server, "asyncNodeCrash")
     time.sleep(0.5)
     lines = [line for line in server.output().splitlines() if not line.startswith("pyxle serve: http://")]
     assert lines and all(isinstance(json.loads(line), dict) for line in lines), server.output()

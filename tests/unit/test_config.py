@@ -503,11 +503,11 @@ def test_env_overrides_each_field(tmp_path: Path) -> None:
             "PYXLE_LOG_FORMAT": "JSON",
             "PYXLE_ACCESS_LOG": "0",
             "PYXLE_SECRET_KEY": "s3cret",
-            "PYXLE_PUBLIC_DIR": "ignored",  # reserved prefix: not an override
+            "PYXLE_PUBLIC_DIR": "static",  # as 0.4 to 0.9 read it (and still a public variable)
         },
     )
     assert (config.host, config.port, config.debug) == ("0.0.0.0", 9000, True)
-    assert (config.pages_dir, config.build_dir, config.public_dir) == ("src/pages", "out", "public")
+    assert (config.pages_dir, config.build_dir, config.public_dir) == ("src/pages", "out", "static")
     assert (config.max_body_size, config.log_format, config.access_log) == (2048, "json", False)
     assert config.secret_key == "s3cret"
 

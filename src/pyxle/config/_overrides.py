@@ -54,6 +54,7 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_PORT": ("port", _as_int, r.ANY_PORT),
     "PYXLE_DEBUG": ("debug", _as_bool, _ENV_BOOL),
     "PYXLE_PAGES_DIR": ("pages_dir", _as_str, r.NON_EMPTY_STR),
+    "PYXLE_PUBLIC_DIR": ("public_dir", _as_str, r.NON_EMPTY_STR),  # also a public variable, as in 0.9
     "PYXLE_BUILD_DIR": ("build_dir", _as_str, r.NON_EMPTY_STR),
     "PYXLE_DIST_DIR": ("dist_dir", _as_str, r.NON_EMPTY_STR),
     "PYXLE_MAX_BODY_SIZE": ("max_body_size", _as_int, r.POSITIVE_INT),

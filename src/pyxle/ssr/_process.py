@@ -1,5 +1,6 @@
-"""One Node render worker: its process, the pipe its answers come back on, its console output, and
-what it prints outside that (Node's own report of an uncaught exception)."""
+"""One Node render worker: its process, the pipe its answers come back on, its console output and
+the errors its renders left uncaught, and what it prints outside those (Node's own report of a
+fatal error)."""
 
 from __future__ import annotations
 
@@ -153,8 +154,16 @@ class _AnswerPipe(asyncio.Protocol):
 
 
 def log_console(message: dict[str, Any]) -> None:
-    """A component's console output, in the server's log with the page it came from."""
+    """A component's console output, in the server's log with the page it came from; or an error it
+    left uncaught (``fault``), with the page whose render scheduled it or else the one rendered last."""
     page = message.get("page")
+    fault = message.get("fault")
+    if fault is not None:
+        last = message.get("last")
+        where = (f"from page {page!r}" if page else
+                 f"in the SSR worker (the page it rendered last: {last!r})" if last else "in the SSR worker")
+        logger.error("%s %s: %s", fault, where, message.get("text", ""))
+        return
     where = f"page {page!r}" if page else "the SSR worker"
     logger.log(_LEVELS.get(message["log"], logging.INFO), "console output from %s: %s", where, message.get("text", ""))
 

@@ -4,7 +4,8 @@
 // the client of a streamed render went away.
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first; then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
-// was printed for, or null; never under "id", which makes a line an answer). A page that suspends streams: {id, html,
+// was printed for, or null; never under "id", which makes a line an answer; with {fault, last} too
+// for an error nobody caught: see fault() below). A page that suspends streams: {id, html,
 // head, more: true} (its shell), then {id, chunk}... and {id, end: true}; meanwhile the worker
 // takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
 // after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
@@ -45,8 +46,8 @@ const send = (message) => {
 }
 
 // console.* and direct writes to process.stdout/stderr become log messages for the server's log.
-// (What Node itself writes to fd 2, such as its report of an uncaught exception, bypasses this: the
-// server reads the worker's stderr too.)
+// (What Node itself writes to fd 2, such as its report of a fatal error, bypasses this: the server
+// reads the worker's stderr too.)
 const log = (level, text, request = current ?? rendering.getStore()) =>
   send({ log: level, page: request ? request.page : null, render: request ? request.id : null, text })
 const capture = (level) => (chunk, encoding, callback) => {
@@ -62,8 +63,11 @@ console.error = (...args) => log('error', format(...args))
 
 const bundle = await import(pathToFileURL(process.argv[2]).href)
 
+let last = null // the request this worker rendered last: see fault()
+
 function render(request) {
   const { id } = request
+  last = request
   let over = false
   const emit = (message) => {
     if (message.end || message.error || !message.more && message.html !== undefined) {
@@ -94,6 +98,24 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
     current = null
   }
 })
+// An error a render scheduled and nobody caught (a timer that throws, a promise rejected with no
+// handler) would end the process, failing the renders of other pages sent to it, and its report
+// would name none: it is logged instead, as console output is, with the page whose render
+// scheduled it (AsyncLocalStorage carries the request into timers and promises) or else the page
+// rendered last, and the worker goes on, as Next.js does. Set once the bundle has loaded: a bundle
+// that cannot load still ends the worker, and the server says so.
+const fault = (kind) => (error) => {
+  const request = rendering.getStore()
+  const text = typeof error === 'string' ? error : format(error)
+  try {
+    send({ log: 'error', fault: kind, page: request ? request.page : null, render: request ? request.id : null,
+      last: last ? last.page : null, text })
+  } catch {
+    process.exit(1) // the answer pipe is gone: so is the server
+  }
+}
+process.on('uncaughtException', fault('uncaught exception'))
+process.on('unhandledRejection', fault('unhandled rejection'))
 // Ctrl-C reaches the whole process group: the server stops its workers itself (their input ends,
 // and they die with it), so one does not die first and get replaced while the server stops.
 process.on('SIGINT', () => {})
