@@ -9,10 +9,12 @@ is synchronous), so the pool size is the render concurrency. A page that suspend
 arrives on a ``RenderStream`` while the worker goes on with the next renders. Renders beyond what the workers take
 wait in a bounded queue; a full queue refuses at once (``RenderQueueFull``). A render's timeout
 counts its own time only; a worker that overruns it or dies is killed and replaced, the render in
-progress fails, and the rest are served normally. Console output during a render reaches the
-``pyxle.ssr`` logger, tagged with the page and logged in the context of the caller of ``render``
-(so a filter that reads a context variable, such as a request id, sees that request's); what Node
-prints outside that capture (its report of an uncaught exception) is logged there too.
+progress fails, and the rest are served normally. Missing workers are started in the background,
+tried again with a growing pause while they fail to start. Console output during a render reaches
+the ``pyxle.ssr`` logger, tagged with the page and logged in the context of the caller of ``render``
+(so a filter that reads a context variable, such as a request id, sees that request's), and so does
+an error the render scheduled and left uncaught, which stops nothing; what Node prints outside that
+capture (its report of a fatal error) is logged there too.
 """
 
 from __future__ import annotations

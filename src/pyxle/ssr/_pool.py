@@ -1,4 +1,5 @@
-"""The render pool: a queue in front of warm Node workers, render timeouts, replacement of the dead."""
+"""The render pool: a queue in front of warm Node workers, render timeouts, replacement of the dead
+(in the background, again and again with a pause between tries while they fail to start)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ _SETTLE = 1.0
 # Console output can follow its render's answer (a Suspense boundary that failed is logged just after
 # the render ends): the contexts of the last renders answered are kept, in a ring indexed by id.
 _RECENT = 256
+# A worker that fails to start is tried again this many seconds later, doubling after each failure up
+# to _RETRY_MAX: a broken Node costs a start every 30 s, and the pool fills again by itself once Node
+# starts, with no render to prompt it (a load balancer sends none to a server whose /readyz fails).
+_RETRY_FIRST = 0.5
+_RETRY_MAX = 30.0
 
 
 class _Job:
@@ -148,7 +154,11 @@ class SsrPool:
         self.node_args = node_args  # pyxle dev: --enable-source-maps, so stacks name the user's files
         self._workers: list[_Worker] = []
         self._queue: collections.deque[_Job] = collections.deque()
-        self._spawning: set[asyncio.Task[None]] = set()
+        self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend
+        self._short: str | None = None  # why a worker could not be started, while the pool is short
+        # Set while _mend waits before its next try; a worker's death ends the wait (its replacement
+        # may well start: that worker did).
+        self._resting: asyncio.Event | None = None
         self._notes: set[asyncio.Task[None]] = set()  # "replacing SSR worker" lines waiting for an exit code
         self._recent: list[tuple[int, contextvars.Context | None] | None] = [None] * _RECENT
         self._ids = itertools.count(1)
@@ -221,6 +231,8 @@ class SsrPool:
         """
         if self._closed:  # queued, it would wait for a worker that is never started
             raise RenderError("the SSR pool is closed: the renderer was replaced (a reload) or the server is stopping")
+        if self._resting is not None and not self._workers:  # queued, it would wait up to _RETRY_MAX
+            raise RenderError(f"no SSR worker is running: {self._short}; the pool tries again in the background")
         if not urgent and self.refuses():
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
         job_id = next(self._ids)
@@ -365,30 +377,71 @@ class SsrPool:
         logger.warning("replacing SSR worker %s: %s", process.pid, why)
 
     def _top_up(self) -> None:
-        missing = self.size - len(self._workers) - len(self._spawning)
-        for _ in range(max(0, missing)):
-            task = asyncio.get_running_loop().create_task(self._replacement())
-            self._spawning.add(task)
-            task.add_done_callback(self._spawning.discard)
+        """Start the missing workers in the background, unless that is under way already. In a
+        context of its own: the render that lost a worker has nothing to do with the log lines."""
+        if self._mender is not None:
+            if self._resting is not None:
+                self._resting.set()
+            return
+        if not self._closed and len(self._workers) < self.size:
+            loop = self._loop or asyncio.get_running_loop()
+            self._mender = contextvars.Context().run(loop.create_task, self._mend())
 
-    async def _replacement(self) -> None:
+    async def _mend(self) -> None:
+        """Start workers until the pool is whole, however many are missing; after a start fails, wait
+        ``_RETRY_FIRST`` seconds, doubling up to ``_RETRY_MAX`` (less if a worker dies meanwhile), and
+        try again. Logs once when the pool is short (a start failed) and once when it is whole again."""
+        delay = _RETRY_FIRST
+        try:
+            while not self._closed and len(self._workers) < self.size:
+                started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
+                failed = next((error for error in started if error is not None), None)
+                if failed is None:
+                    continue  # a worker that died meanwhile is started on the next pass
+                self._fell_short(failed, delay)
+                self._resting = asyncio.Event()
+                try:
+                    with contextlib.suppress(asyncio.TimeoutError):
+                        await asyncio.wait_for(self._resting.wait(), delay)
+                finally:
+                    self._resting = None
+                delay = min(delay * 2, _RETRY_MAX)
+        finally:
+            self._mender = None
+        if self._short is not None and not self._closed:
+            self._short = None
+            logger.warning("the SSR pool is whole again (%d of %d workers running)", len(self._workers), self.size)
+
+    def _fell_short(self, error: BaseException, delay: float) -> None:
+        """A worker could not be started: with none running, the renders waiting fail now; the first
+        failure is logged, the tries after it only at DEBUG until the pool is whole again."""
+        if not self._workers:
+            self._fail_queue(RenderError(f"no SSR worker could be started: {error}"))
+        if self._short is not None:
+            logger.debug("could not start an SSR worker: %s; trying again in %gs", error, delay)
+            return
+        self._short = str(error)
+        logger.error("could not start an SSR worker: %s; the SSR pool is short of workers (%d of %d running) "
+                     "and tries again in the background (in %gs, then less often)",
+                     error, len(self._workers), self.size, delay)
+
+    async def _replacement(self) -> BaseException | None:
+        """Start one worker and put it to work; what stopped it from starting, if anything did."""
         try:
             process = await self._start_worker()
-        except (RenderError, OSError) as exc:  # the next render tries again
-            logger.error("could not start an SSR worker: %s", exc)
-            if not self._workers and len(self._spawning) <= 1:
-                self._fail_queue(RenderError(f"no SSR worker could be started: {exc}"))
-            return
+        except (RenderError, OSError) as exc:
+            return exc
         if self._closed:  # close() has failed or will fail whatever is still queued
             process.kill()
             self._fail_queue(RenderError("the SSR pool is shutting down"))
-            return
+            return None
         worker = _Worker(process, self)
         self._workers.append(worker)
         if process.exited:
             self._worker_exited(worker)
-            return
+            return None
         self._pump()
+        return None
 
     def _fail_queue(self, error: RenderError) -> None:
         queue, self._queue = self._queue, collections.deque()
@@ -410,8 +463,8 @@ class SsrPool:
         From now on ``render`` fails at once; the renders accepted before get up to the render
         timeout, together, to finish, and any still unanswered then fail: none is left waiting."""
         self._closed = True
-        for task in list(self._spawning):
-            task.cancel()
+        if self._mender is not None:
+            self._mender.cancel()
         workers, self._workers = self._workers, []
         while self._queue and workers:
             min(workers, key=lambda worker: len(worker.pending)).send(self._queue.popleft())

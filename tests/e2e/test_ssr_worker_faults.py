@@ -1,0 +1,193 @@
+"""SSR workers under production faults, on a real `pyxle build` + `pyxle serve --skip-build`: a
+pool whose workers cannot start for a while fills itself again in the background, with no page
+request to prompt it; and an asynchronous error in a component is logged with its page while the
+worker goes on rendering everyone else's pages."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import Server, pyxle_command, server_env
+from tests.docs._blocks import cites
+
+OK = '''
+@server
+async def load(request):
+    return {"n": 1}
+
+export default function Ok({ data }) {
+  return <p>ok {data.n}</p>
+}
+'''
+# Errors a render schedules and nobody catches: Node's default is to end the process.
+TIMER_THROWS = '''
+export default function TimerThrows() {
+  if (typeof window === 'undefined') setTimeout(() => { throw new Error('async boom') }, 0)
+  return <p>timer</p>
+}
+'''
+REJECTS = '''
+export default function Rejects() {
+  if (typeof window === 'undefined') Promise.reject(new Error('rejected for nothing'))
+  return <p>rejects</p>
+}
+'''
+# A `node` first on PATH that fails to start while its flag file exists, as a node upgraded in
+# place, a full disk or a missing library would; it counts the starts it refused.
+NODE_WRAPPER = '''#!/bin/sh
+if [ -e "{flag}" ]; then echo x >> "{refused}"; exit 3; fi
+exec "{node}" "$@"
+'''
+
+
+def build_and_serve(root: Path, start_server: Callable[..., Server], *args: str, **env: str) -> Server:
+    """`pyxle build`, then `pyxle serve --skip-build`, as a deployment runs them."""
+    built = subprocess.run([*pyxle_command(), "build"], cwd=root, env=server_env(), capture_output=True, text=True,
+                           timeout=180, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    return start_server(root, "serve", "--skip-build", *args, env=env)
+
+
+def node_workers(server: Server) -> list[int]:
+    out = subprocess.run(["pgrep", "-g", str(os.getpgid(server.proc.pid)), "-f", "ssr/worker.mjs"],
+                         capture_output=True, text=True, check=False).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+def pool_check(server: Server) -> tuple[int, dict[str, int]]:
+    """/readyz's status and its ``ssr_pool`` check: what a load balancer's probe sees."""
+    answer = httpx.get(server.url + "/readyz", timeout=5)
+    return answer.status_code, answer.json()["checks"]["ssr_pool"]
+
+
+def wait_for_pool(server: Server, status: int, alive: int, timeout: float) -> float:
+    """Poll /readyz only (no page request) until it answers ``status`` with ``alive`` workers;
+    the seconds that took."""
+    began = time.monotonic()
+    while True:
+        seen = pool_check(server)
+        if seen[0] == status and seen[1]["alive"] == alive:
+            return time.monotonic() - began
+        assert time.monotonic() - began < timeout, f"/readyz still answers {seen} after {timeout}s"
+        time.sleep(0.2)
+
+
+class BrokenNode:
+    """The wrapper above, and the switch that breaks it."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir()
+        self.flag = folder / "broken"
+        self.refused = folder / "refused"
+        real = shutil.which("node")
+        assert real is not None
+        wrapper = folder / "node"
+        wrapper.write_text(NODE_WRAPPER.format(flag=self.flag, refused=self.refused, node=real))
+        wrapper.chmod(0o755)
+        self.path = f"{folder}{os.pathsep}{os.environ['PATH']}"
+
+    def refusals(self) -> int:
+        return len(self.refused.read_text().splitlines()) if self.refused.exists() else 0
+
+
+def broken_node_server(make_project, start_server, tmp_path: Path) -> tuple[Server, BrokenNode]:  # type: ignore[no-untyped-def]
+    node = BrokenNode(tmp_path / "bin")
+    project = make_project({"pages/index.pyxl": OK}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "2", PATH=node.path)
+    assert len(node_workers(server)) == 2
+    return server, node
+
+
+@cites("docs/pages.md", "With no page request needed, a worker that cannot be started is tried again in the "
+                        "background, 0.5 s later, then twice as long after each failure, up to every 30 s")
+@cites("docs/deployment.md", "a server whose `/readyz` turned `503` for want of SSR workers answers `200` again by "
+                             "itself, with no page request to prompt it")
+@cites("docs/deployment.md", "While none runs, pages answer `500` at once rather than wait for the next try")
+def test_a_pool_left_without_workers_fills_again_with_no_page_request(make_project, start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Both workers killed while Node cannot start: /readyz said 503 `alive 0` for good, since only
+    a page request started workers again, and a load balancer sends none to a machine it took out."""
+    server, node = broken_node_server(make_project, start_server, tmp_path)
+    node.flag.touch()
+    for pid in node_workers(server):
+        os.kill(pid, signal.SIGKILL)
+    wait_for_pool(server, 503, 0, 10)
+    server.wait_for_output("could not start an SSR worker", 10)
+    time.sleep(4)  # starts refused meanwhile: a few, not one per event-loop turn
+    assert 2 <= node.refusals() <= 10, node.refusals()
+    began = time.monotonic()
+    assert httpx.get(server.url + "/", timeout=10).status_code == 500 and time.monotonic() - began < 2
+    node.flag.unlink()
+    assert wait_for_pool(server, 200, 2, 20) < 17  # the next try comes within the 30 s cap... sooner here
+    assert len(node_workers(server)) == 2
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    output = server.output()
+    assert len(re.findall(r"the SSR pool is short of workers \(0 of 2 running\)", output)) == 1, output
+    assert len(re.findall(r"the SSR pool is whole again \(2 of 2 workers running\)", output)) == 1, output
+    assert output.index("short of workers") < output.index("whole again")
+
+
+@cites("docs/deployment.md", "The log says `could not start an SSR worker: ...; the SSR pool is short of workers "
+                             "(0 of 2 running) ...` once, and `the SSR pool is whole again (2 of 2 workers running)` "
+                             "once it is")
+@cites("docs/deployment.md", "while some do, they serve every render")
+def test_a_pool_missing_one_worker_fills_again_and_says_so(make_project, start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """One worker of two killed while Node cannot start: the pool stayed at 1 of 2 for good, even
+    under load (the pool started workers only when none was left), and the log never said so."""
+    server, node = broken_node_server(make_project, start_server, tmp_path)
+    node.flag.touch()
+    os.kill(node_workers(server)[0], signal.SIGKILL)
+    server.wait_for_output("could not start an SSR worker", 10)
+    assert pool_check(server) == (200, {"ok": True, "alive": 1, "size": 2})  # one worker still serves
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    node.flag.unlink()
+    wait_for_pool(server, 200, 2, 20)
+    assert len(node_workers(server)) == 2
+    output = server.wait_for_output("the SSR pool is whole again (2 of 2 workers running)", 5)
+    assert output.count("the SSR pool is short of workers (1 of 2 running)") == 1, output
+
+
+@cites("docs/pages.md", "An error a component schedules and nothing catches (a timer that throws, a promise "
+                        "rejected with no handler) is logged with its page and stops nothing: the worker goes on "
+                        "rendering.")
+def test_asynchronous_errors_of_a_page_fail_no_other_render(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A timer that throws and a promise rejected with no handler, scheduled by renders: each killed
+    its worker, so renders of a clean page on it answered 500, and the log blamed the clean page
+    ("rendering pages/ok.pyxl failed: the SSR worker exited during the render")."""
+    project = make_project({"pages/ok.pyxl": OK, "pages/timer.pyxl": TIMER_THROWS, "pages/rejects.pyxl": REJECTS},
+                           node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "2")
+    workers = node_workers(server)
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def clean_client() -> None:
+        with httpx.Client(base_url=server.url, timeout=15) as client:
+            while not stop.is_set():
+                statuses.append(client.get("/ok").status_code)
+
+    with ThreadPoolExecutor(4) as clients:
+        running = [clients.submit(clean_client) for _ in range(4)]
+        with httpx.Client(base_url=server.url, timeout=15) as bad:
+            for n in range(20):  # 5 a second for 4 s
+                assert bad.get("/timer" if n % 2 else "/rejects").status_code == 200
+                time.sleep(0.2)
+        stop.set()
+        for future in running:
+            future.result()
+    assert len(statuses) > 20 and set(statuses) == {200}, [s for s in statuses if s != 200]
+    assert node_workers(server) == workers  # none died, none was replaced
+    output = server.output()
+    assert "replacing SSR worker" not in output and "exited during the render" not in output, output
+    server.wait_for_output("uncaught exception from page 'timer': Error: async boom", 5)
+    server.wait_for_output("unhandled rejection from page 'rejects': Error: rejected for nothing", 5)
