@@ -818,11 +818,11 @@ def test_the_limits_reach_the_workers_from_flags_and_env_files(make_project, sta
             return dataclasses.asdict(request.scope["app"].limits)
         """}
     server = start_server(make_project(files), "serve", "--workers", "2", "--body-timeout", "7", "--ssr-queue", "9",
-                          env=KEY)
+                          "--worker-timeout", "45", env=KEY)
     for _ in range(6):  # new connections: both workers answer
         seen = httpx.get(server.url + "/api/limits", headers={"Connection": "close"}).json()
-        assert seen == {"keep_alive_timeout": 30.0, "body_timeout": 7.0, "shutdown_timeout": 4.0, "ssr_timeout": 2.5,
-                        "ssr_queue": 9}
+        assert seen == {"keep_alive_timeout": 30.0, "body_timeout": 7.0, "shutdown_timeout": 4.0, "worker_timeout": 45.0,
+                        "ssr_timeout": 2.5, "ssr_queue": 9}
 
 
 def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_server) -> None:
