@@ -1,7 +1,7 @@
 // Head precedence, shared by the server (React elements) and the browser (also DOM nodes):
 // entries sort by level (layouts first, the page last) then by order (HEAD variable before
-// <Head>); a later entry replaces an earlier one with the same key. Event handlers are dropped
-// and any element carrying a javascript: URL is dropped whole.
+// <Head>); a later entry replaces an earlier one with the same key (data-head-key included).
+// Event handlers are dropped and any element carrying a javascript: URL is dropped whole.
 const URL_PROPS = new Set(['href', 'src', 'action', 'formAction', 'content'])
 
 function propsOf(element) {
@@ -36,6 +36,8 @@ export function keyOf(element) {
   const type = typeOf(element)
   const props = propsOf(element)
   if (!element.nodeType && element.key != null) return `key:${element.key}`
+  // data-head-key: the key 0.4 to 0.9 documented, kept in the markup, so it holds across levels too
+  if (props['data-head-key'] != null) return `data-head-key:${props['data-head-key']}`
   if (type === 'title') return 'title'
   if (type === 'meta' && props.name) return `meta:name:${props.name}`
   if (type === 'meta' && props.property) return `meta:property:${props.property}`

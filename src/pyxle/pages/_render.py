@@ -36,6 +36,8 @@ def _key(element: str) -> str | None:
     match = _TAG_NAME.match(element)
     tag = match.group(1).lower() if match else ""
     attrs = {k.lower(): v for k, v in _ATTR.findall(element)}
+    if "data-head-key" in attrs:  # the explicit key 0.4 to 0.9 documented (analytics, tag managers)
+        return f"data-head-key:{attrs['data-head-key']}"
     if tag == "title":
         return "title"
     if tag == "meta":
@@ -55,7 +57,7 @@ def _key(element: str) -> str | None:
 
 def merge_head(elements: list[str]) -> list[str]:
     """Later elements replace earlier ones with the same key (title, meta name/property, canonical,
-    a preload of the same URL, the same <Script>)."""
+    a preload of the same URL, the same <Script>, the same ``data-head-key``)."""
     out: list[str] = []
     index: dict[str, int] = {}
     for element in elements:
