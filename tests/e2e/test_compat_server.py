@@ -418,7 +418,8 @@ def test_a_crashing_loader_renders_error_pyxl_with_500_and_no_exception_text(com
     assert "Internal Server Error" in r.text and "8765" not in r.text and "RuntimeError" not in r.text
     nav = httpx.get(compat.url + "/probe/boom", headers=NAV)
     assert nav.status_code == 500 and "8765" not in nav.text
-    assert nav.json()["error"] == {"message": "Internal Server Error", "statusCode": 500, "data": {}}
+    assert nav.json()["error"] == {"message": "Internal Server Error", "statusCode": 500, "data": {},
+                                   "type": "ServerError"}
     compat.wait_for_output("RuntimeError: secret loader detail 8765")  # logged, with its traceback
 
 

@@ -319,7 +319,7 @@ def test_a_loader_raising_a_base_exception_renders_the_error_page_with_500(app: 
     assert "5150" not in r.text
     nav = httpx.get(app.url + f"/faulty/{kind}", headers=NAV)
     assert nav.status_code == 500 and nav.json()["error"] == {"message": "Internal Server Error", "statusCode": 500,
-                                                              "data": {}}
+                                                              "data": {}, "type": "ServerError"}
     app.wait_for_output(f"ERROR pyxle.error [{r.headers['x-request-id']}]: Unhandled error in a loader or HEAD of "
                         "pages/faulty/[kind].pyxl")
     assert "Application callable raised an exception" not in app.output()

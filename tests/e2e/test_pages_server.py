@@ -143,12 +143,13 @@ def test_page_without_loader(pages: Server) -> None:
     assert body["ok"] is True and body["props"]["data"] == {}
 
 
-@cites("docs/migrating.md", "`routePath` is the URL's path (0.9: the pattern), a loader's error is\n  `{\"ok\": false, \"routePath\", \"error\": {\"message\", \"statusCode\", \"data\"}}`")
+@cites("docs/migrating.md", "`routePath` is the URL's path (0.9: the pattern), a loader's error is\n  `{\"ok\": false, \"routePath\", \"error\": {\"message\", \"statusCode\", \"data\", \"type\"}}`")
 def test_loader_error_carries_status_and_data(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/missing", headers=NAV)
     assert r.status_code == 404
     assert r.json() == {"ok": False, "routePath": "/blog/missing",
-                        "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"}}}
+                        "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"},
+                                  "type": "LoaderError"}}
 
 
 @cites("docs/migrating.md", "`props.layoutData`\n  is keyed by layout file, and an unknown URL answers JSON")
@@ -162,7 +163,8 @@ def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> No
     r = httpx.get(pages.url + "/blog/bad", headers=NAV)
     assert r.status_code == 500
     assert r.json() == {"ok": False, "routePath": "/blog/bad",
-                        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
+                        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {},
+                                  "type": "ServerError"}}
     pages.wait_for_output("data.post.when: date is not JSON-serialisable")
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 
@@ -173,7 +175,7 @@ def assert_the_generic_500(pages: Server, path: str, hidden: str) -> None:
     nav = httpx.get(pages.url + path, headers=NAV)
     assert nav.status_code == 500 and nav.json() == {
         "ok": False, "routePath": path,
-        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}}}
+        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}, "type": "ServerError"}}
     page = httpx.get(pages.url + path)
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "<h1>500</h1>" in page.text and hidden not in page.text

@@ -103,7 +103,10 @@ export interface PageError {
   message: string
   statusCode: number
   data: Record<string, any>
-  /** The error's name (`"TypeError"`), for an error thrown in the browser. */
+  /** The error's kind: a `LoaderError`'s class name, `"ServerError"` for an unexpected server
+   * error (`"LoaderCrashError"` or `"ComponentRenderError"` where it is shown: `pyxle dev`,
+   * `debug`), or the name of an error thrown in the browser (`"TypeError"`); absent for a 404
+   * and a loader's `HTTPException`. */
   type?: string
   /** `pyxle dev` only: the server's traceback. */
   stack?: string

@@ -221,7 +221,8 @@ def props_json(data_json: str, layouts: dict[str, str]) -> str:
 
 
 def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
-    return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}}
+    """The error page's ``error``; ``type`` is the class raised (a subclass's own name), as in 0.4 to 0.9."""
+    return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}, "type": type(exc).__name__}
 
 
 # How deep find_unserialisable walks: data nested deeper than the JSON encoder can go (orjson

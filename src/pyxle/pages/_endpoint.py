@@ -240,7 +240,8 @@ class PageEndpoint:
         except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500
             if lets_through(exc):  # the request's cancellation
                 raise
-            error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors)
+            error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors,
+                                     exposed_type="LoaderCrashError")
             return await self._error(navigation, 500, error, layout_data, route_path), None
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
         if fresh is not None and (page.status != 200 or request.state.cookies):
@@ -326,8 +327,9 @@ class PageEndpoint:
         self._log_render_failure(exc)
         if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
             return self.runtime.dev_render_error(exc)
-        error = {"message": str(exc) if self.runtime.expose_errors else "Internal Server Error",
-                 "statusCode": 500, "data": {}}
+        expose = self.runtime.expose_errors  # the type is 0.9's: the class thrown is never told
+        error = {"message": str(exc) if expose else "Internal Server Error", "statusCode": 500, "data": {},
+                 "type": "ComponentRenderError" if expose else "ServerError"}
         if self.runtime.expose_errors and exc.stack:
             error["stack"] = exc.stack
         return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,

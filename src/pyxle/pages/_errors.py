@@ -101,15 +101,18 @@ class PagesRuntime:
         return found
 
 
-def unexpected_error(exc: BaseException, where: str, expose: bool) -> dict[str, Any]:
+def unexpected_error(exc: BaseException, where: str, expose: bool, *,
+                     exposed_type: str = "ServerError") -> dict[str, Any]:
     """Log a loader's or action's unexpected exception; the error an error page shows for it.
 
-    Only ``expose`` (``pyxle dev``) puts the exception's text and traceback in it.
+    Only ``expose`` (``pyxle dev``) puts the exception's text and traceback in it. Its ``type`` is
+    what 0.9 gave: ``"ServerError"``, or under ``pyxle dev`` ``exposed_type`` (a loader's
+    ``"LoaderCrashError"``), never the exception's class: that is only in the exposed message.
     """
     logger.error("Unhandled error in %s", where, exc_info=exc)
     if not expose:
-        return {"message": "Internal Server Error", "statusCode": 500, "data": {}}
-    return {"message": f"{type(exc).__name__}: {exc}", "statusCode": 500, "data": {},
+        return {"message": "Internal Server Error", "statusCode": 500, "data": {}, "type": "ServerError"}
+    return {"message": f"{type(exc).__name__}: {exc}", "statusCode": 500, "data": {}, "type": exposed_type,
             "stack": "".join(traceback.format_exception(exc))}
 
 

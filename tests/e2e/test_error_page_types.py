@@ -1,0 +1,101 @@
+"""`error.type` on a server-rendered `error.pyxl`, as 0.4 to 0.9.4 gave it: a `LoaderError`'s class
+name, and for an unexpected failure only 0.9.4's fixed names (`"ServerError"` under `pyxle serve`;
+`"LoaderCrashError"` under `pyxle dev`), never the exception's own class where 0.9.4 hid it."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import httpx
+import pytest
+
+from tests.docs._blocks import cites
+
+ERROR_PAGE = """
+export default function ErrorPage({ error }) {
+  return <pre id="error">{JSON.stringify(error)}</pre>
+}
+"""
+
+FORBIDDEN = """
+@server
+async def load(request):
+    raise LoaderError("Forbidden post", status_code=403, data={"reason": "private"})
+
+export default function Post() { return <p>never</p> }
+"""
+
+SUBCLASS = """
+class NotYours(LoaderError):
+    pass
+
+@server
+async def load(request):
+    raise NotYours("Not yours", status_code=403)
+
+export default function Post() { return <p>never</p> }
+"""
+
+CRASH = """
+class SecretDatabaseError(Exception):
+    pass
+
+@server
+async def load(request):
+    raise SecretDatabaseError("password=hunter2")
+
+export default function Post() { return <p>never</p> }
+"""
+
+RENDER_CRASH = """
+class SecretRenderError extends Error {}
+
+export default function Post() { throw new SecretRenderError('internal detail') }
+"""
+
+FILES = {"pages/error.pyxl": ERROR_PAGE, "pages/forbidden.pyxl": FORBIDDEN, "pages/subclass.pyxl": SUBCLASS,
+         "pages/crash.pyxl": CRASH, "pages/render-crash.pyxl": RENDER_CRASH}
+
+
+def error_of(server, path: str) -> tuple[int, dict]:
+    response = httpx.get(server.url + path, timeout=30)
+    found = re.search(r'<pre id="error">(.*?)</pre>', response.text, re.DOTALL)
+    assert found, response.text
+    return response.status_code, json.loads(html.unescape(found.group(1)))
+
+
+@cites("docs/pages.md", '`type` is the class raised (`"LoaderError"`, or the name of your subclass of it)')
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_a_loader_error_gives_the_error_page_its_class_name_as_type(make_project, start_server, command) -> None:
+    server = start_server(make_project(FILES, node=True), command)
+    assert error_of(server, "/forbidden") == (403, {"message": "Forbidden post", "statusCode": 403,
+                                                    "data": {"reason": "private"}, "type": "LoaderError"})
+    assert error_of(server, "/subclass")[1]["type"] == "NotYours"
+
+
+@cites("docs/pages.md", 'for anything else it is `"ServerError"` under `pyxle serve`')
+def test_an_unexpected_failure_under_serve_is_a_server_error_naming_nothing(make_project, start_server) -> None:
+    server = start_server(make_project(FILES, node=True), "serve")
+    for path in ("/crash", "/render-crash"):
+        status, error = error_of(server, path)
+        assert (status, error) == (500, {"message": "Internal Server Error", "statusCode": 500, "data": {},
+                                         "type": "ServerError"})
+
+
+@cites("docs/pages.md", 'where the exception is shown (`pyxle dev`, `debug`)\n  `"LoaderCrashError"` for a loader\'s')
+def test_an_unexpected_loader_failure_under_dev_is_a_loader_crash_error(make_project, start_server) -> None:
+    server = start_server(make_project(FILES, node=True), "dev")
+    status, error = error_of(server, "/crash")
+    assert (status, error["type"]) == (500, "LoaderCrashError")
+    assert error["message"] == "SecretDatabaseError: password=hunter2"  # dev shows the exception, as before
+
+
+@cites("docs/pages.md", '`"ComponentRenderError"` for a render error, as in 0.9')
+def test_a_render_failure_shown_by_debug_is_a_component_render_error(make_project, start_server) -> None:
+    project = make_project({**FILES, "pyxle.config.json": json.dumps({"debug": True})}, node=True)
+    server = start_server(project, "serve")
+    status, error = error_of(server, "/render-crash")
+    assert (status, error["type"]) == (500, "ComponentRenderError")
+    assert error_of(server, "/crash")[1]["type"] == "LoaderCrashError"
