@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import html
 import json
-import re
 import secrets
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from pyxle.app._ssrcheck import project_frame
 from pyxle.pages._errors import well_formed
 from pyxle.security import ScriptPolicy, nonced
 
@@ -144,22 +144,13 @@ def error_page(message: str, policy: ScriptPolicy | None = None) -> HTMLResponse
     return HTMLResponse(body, status_code=500, headers=headers)
 
 
-_FRAME = re.compile(r"(?:file://)?(/[^\s():]+):(\d+):(\d+)")
-
-
 def render_error_page(message: str, stack: str | None, root: Path, build_dir: Path,
                       policy: ScriptPolicy | None = None) -> HTMLResponse:
     """A page that threw while rendering, in ``pyxle dev``: the overlay names the first stack frame in
     the project's own files (the SSR workers map the bundle back to them) and shows that line."""
     report = f"render error: {message}"
-    for match in _FRAME.finditer(stack or ""):
-        path = Path(match.group(1))
-        if (not path.is_relative_to(root) or path.is_relative_to(build_dir) or "node_modules" in path.parts
-                or not path.is_file()):
-            continue
-        line, column = int(match.group(2)), int(match.group(3))
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-        source = lines[line - 1] if 0 < line <= len(lines) else ""
-        report = f"{path.relative_to(root).as_posix()}:{line}:{column}: {report}\n    {source}\n    {' ' * (column - 1)}^"
-        break
+    found = project_frame(stack, root, build_dir)
+    if found is not None:
+        path, line, column, source = found
+        report = f"{path.relative_to(root.resolve()).as_posix()}:{line}:{column}: {report}\n    {source}\n    {' ' * (column - 1)}^"
     return error_page(f"{report}\n\n{stack or ''}".rstrip(), policy)

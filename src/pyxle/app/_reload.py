@@ -106,6 +106,8 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
 
 async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[Path, ...]) -> None:
     from pyxle.app._app import StartupError
+    from pyxle.app._ssrcheck import start_problem
+    from pyxle.ssr import RenderError
 
     root = app.config.root
     settings = _settings(root)
@@ -129,6 +131,8 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             await app.swap_renderer(renderer)
         except StartupError as exc:
             failed = exc
+        except RenderError as exc:  # the new build's SSR workers did not start (a page reads window as it loads)
+            failed = StartupError(start_problem(exc, root, renderer.pool.bundle))
         if _stamps(root, outputs) != read and unannounced < _MAX_UNANNOUNCED:
             unannounced += 1  # a file changed as the build read it: its own event rebuilds next
             continue

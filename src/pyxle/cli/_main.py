@@ -157,6 +157,7 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
+    from pyxle.app._ssrcheck import bundle_problem
     from pyxle.bundler import BuildError, build, generate_types
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
@@ -185,6 +186,9 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
             raise CliError("\n".join(exc.messages)) from None
         for problem in generated[0].result() if generated else ():
             click.echo(f"pyxle: warning: {problem}", err=True)
+    problem = bundle_problem(result.ssr_bundle, config.root)  # what every server worker would die of
+    if problem is not None:
+        raise CliError(problem)
     public = result.public_dir
     click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
     for page_id, assets in sorted(result.manifest["pages"].items()):
@@ -363,12 +367,16 @@ def _try_plugins(app: Any) -> None:
 
 def check_worker() -> None:
     """What a reload checks in a process of its own before it replaces the workers: the app builds
-    as a new worker's would, and its plugins start (a setting a plugin refuses would otherwise
-    stop every new worker, and the old ones with them)."""
+    as a new worker's would, its plugins start, and an SSR worker loads its build (a setting a
+    plugin refuses, or a page that reads ``window`` as it loads, would otherwise stop every new
+    worker, and the old ones with them)."""
     from pyxle.app import StartupError, worker_app
+    from pyxle.app._ssrcheck import check_ssr
 
     try:
-        _try_plugins(worker_app())
+        app = worker_app()
+        _try_plugins(app)
+        check_ssr(app)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
@@ -376,6 +384,7 @@ def check_worker() -> None:
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle.app import StartupError, create_app
+    from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
 
     shell = dict(os.environ)  # before the .env files: pyxle dev loads them again as start-up does
@@ -415,6 +424,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     try:
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
+        check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
         port, holder = server.reserve_port(config.host, config.port)
     except StartupError as exc:
         raise CliError(str(exc)) from None

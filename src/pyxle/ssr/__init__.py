@@ -1,6 +1,7 @@
 """Server-side rendering in a pool of warm Node worker processes.
 
-Public names: ``SsrPool``, ``RenderError``, ``RenderTimeout``, ``RenderQueueFull``, ``RenderStream``.
+Public names: ``SsrPool``, ``RenderError``, ``BundleError`` (the bundle throws as it loads),
+``RenderTimeout``, ``RenderQueueFull``, ``RenderStream``.
 Depends on nothing else in Pyxle: it takes the path of an SSR bundle (the bundler's output).
 
 Each worker loads the bundle once and renders one request at a time (React's ``renderToString``
@@ -19,8 +20,8 @@ capture (its report of a fatal error) is logged there too.
 
 from __future__ import annotations
 
-from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
+from pyxle.ssr._errors import BundleError, RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._pool import SsrPool
 from pyxle.ssr._stream import RenderStream
 
-__all__ = ["RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool"]
+__all__ = ["BundleError", "RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool"]

@@ -11,6 +11,16 @@ class RenderError(Exception):
         self.stack = stack
 
 
+class BundleError(RenderError):
+    """The SSR bundle threw as a worker imported it (a page's module-level code reading ``window``),
+    so no worker can start on it: the JavaScript error's name, message and stack."""
+
+    def __init__(self, name: str, message: str, stack: str) -> None:
+        super().__init__(f"the SSR bundle threw as it loaded: {stack or f'{name}: {message}'}", stack)
+        self.error_name = name
+        self.error_message = message
+
+
 class RenderTimeout(RenderError):
     """A render overran the timeout; its worker was replaced."""
 

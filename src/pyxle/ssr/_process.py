@@ -19,7 +19,7 @@ from typing import Any
 
 import orjson
 
-from pyxle.ssr._errors import RenderError
+from pyxle.ssr._errors import BundleError, RenderError
 
 WORKER = Path(__file__).resolve().parent / "worker.mjs"
 logger = logging.getLogger("pyxle.ssr")
@@ -52,6 +52,7 @@ class NodeProcess:
         self.on_answer: Callable[[dict[str, Any]], None] = lambda message: None
         self.on_log: Callable[[dict[str, Any]], None] = log_console
         self.on_exit: Callable[[], None] = lambda: None
+        self.failed: dict[str, Any] | None = None  # why the bundle did not load, as the worker said
         self._out: list[bytes] = []
 
     def write(self, line: bytes) -> None:
@@ -144,12 +145,17 @@ class _AnswerPipe(asyncio.Protocol):
                 self.worker.on_log(message)
             elif message.get("ready") and not self.worker.ready.done():
                 self.worker.ready.set_result(None)
+            elif isinstance(message.get("failed"), dict):
+                self.worker.failed = message["failed"]
 
     def connection_lost(self, exc: Exception | None) -> None:
         worker = self.worker
         worker.exited = True
         if not worker.ready.done():
-            worker.ready.set_exception(RenderError("the SSR worker exited while starting"))
+            failed = worker.failed
+            worker.ready.set_exception(
+                RenderError("the SSR worker exited while starting") if failed is None else
+                BundleError(str(failed.get("name") or "Error"), str(failed.get("message") or ""), str(failed.get("stack") or "")))
         worker.on_exit()
 
 
@@ -253,6 +259,8 @@ async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, .
         if isinstance(exc, RenderError):
             code = await process.wait()
             await worker.printed_all(1)
+            if isinstance(exc, BundleError):
+                raise exc from None
             raise RenderError(f"the SSR worker failed to start (exit code {code}); its error is in the log above") from None
         raise
     return worker

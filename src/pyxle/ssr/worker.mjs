@@ -2,7 +2,8 @@
 //   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS]
 // In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}, or {abort: id} when
 // the client of a streamed render went away.
-// Out, on ANSWER_FD (JSON lines): {"ready": true} first; then {id, html, head} or {id, error, stack}
+// Out, on ANSWER_FD (JSON lines): {"ready": true} first (or {failed: {name, message, stack}}, then
+// an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
 // was printed for, or null; never under "id", which makes a line an answer; with {fault, last} too
 // for an error nobody caught: see fault() below). A page that suspends streams: {id, html,
@@ -61,7 +62,16 @@ process.stdout.write = capture('info')
 process.stderr.write = capture('warning')
 console.error = (...args) => log('error', format(...args))
 
-const bundle = await import(pathToFileURL(process.argv[2]).href)
+// A bundle that throws as it loads (a page's module-level code reading `window`) can never render:
+// why goes on the answer pipe, where the server reads it, in place of Node's report on stderr.
+let bundle
+try {
+  bundle = await import(pathToFileURL(process.argv[2]).href)
+} catch (error) {
+  const failed = error instanceof Error ? error : new Error(String(error))
+  send({ failed: { name: failed.name, message: failed.message, stack: String(failed.stack || '') } })
+  process.exit(1)
+}
 
 let last = null // the request this worker rendered last: see fault()
 

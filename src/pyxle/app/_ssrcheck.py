@@ -1,0 +1,102 @@
+"""Whether a build's SSR bundle loads, checked once before any server worker needs it.
+
+Each worker's render pool imports the bundle as it starts, and a bundle that throws then (a page's
+module-level code reading ``window``) stops every worker: granian restarts them in a loop at start,
+and a SIGHUP reload would replace working ones with them. ``pyxle build``, ``pyxle serve`` and
+the reload check start one SSR worker as the pool does, with source maps, so the error names the
+project's own file and line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+from typing import Any
+
+from pyxle._loading import SourceError
+
+_FRAME = re.compile(r"(?:file://)?(/[^\s():]+):(\d+):(\d+)")
+# What code written for the browser reads at a module's top level, and the server does not have.
+_BROWSER_GLOBALS = frozenset({
+    "window", "document", "navigator", "location", "localStorage", "sessionStorage", "self", "history",
+    "HTMLElement", "Element", "Node", "requestAnimationFrame", "matchMedia", "getComputedStyle", "screen",
+})
+
+
+def project_frame(stack: str | None, root: Path, build_dir: Path) -> tuple[Path, int, int, str] | None:
+    """The first frame of a JavaScript ``stack`` in the project's own files (not its build, not
+    ``node_modules``): (file, line, column, that source line), or None."""
+    root, build_dir = root.resolve(), build_dir.resolve()  # Node names files by their real paths
+    for match in _FRAME.finditer(stack or ""):
+        path = Path(match.group(1))
+        if (not path.is_relative_to(root) or path.is_relative_to(build_dir) or "node_modules" in path.parts
+                or not path.is_file()):
+            continue
+        line, column = int(match.group(2)), int(match.group(3))
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        return path, line, column, lines[line - 1] if 0 < line <= len(lines) else ""
+    return None
+
+
+def bundle_problem(bundle: Path, root: Path) -> str | None:
+    """Why the SSR ``bundle`` of the project at ``root`` cannot be loaded, or None when it loads:
+    one SSR worker is started on it as the render pool starts them, then stopped."""
+    from pyxle.ssr import RenderError, SsrPool
+
+    async def start_and_stop() -> None:
+        pool = SsrPool(bundle, size=1, node_args=("--enable-source-maps",))  # stacks name the project's files
+        await pool.start()
+        await pool.close()
+
+    try:
+        asyncio.run(start_and_stop())
+    except RenderError as exc:
+        return start_problem(exc, root, bundle)
+    return None
+
+
+def start_problem(exc: Exception, root: Path, bundle: Path) -> str:
+    """What to tell of a render pool on ``bundle`` that did not start with ``exc``: where in the
+    project the bundle threw as it loaded (``BundleError``, with source maps), or ``exc``."""
+    from pyxle.ssr import BundleError
+
+    if isinstance(exc, BundleError):
+        return _described(exc, root, bundle.parents[1])
+    return f"the SSR bundle {_shown(bundle, root)} cannot be loaded: {exc}"
+
+
+def check_ssr(app: Any) -> None:
+    """Raise ``StartupError`` when the SSR bundle ``app`` would render with does not load."""
+    from pyxle.app._app import StartupError
+
+    renderer = app._initial_renderer
+    if renderer is None:  # no pages, or no Node: nothing is rendered
+        return
+    problem = bundle_problem(renderer.pool.bundle, app.config.root)
+    if problem is not None:
+        raise StartupError(problem)
+
+
+def _described(exc: Any, root: Path, build_dir: Path) -> str:
+    """``file:line: ReferenceError while the SSR bundle loads: ...``, its source line and a hint."""
+    name, message = exc.error_name, exc.error_message
+    missing = re.fullmatch(r"(\w+) is not defined", message)
+    if name == "ReferenceError" and missing and missing.group(1) in _BROWSER_GLOBALS:
+        hint = (f"a module's top-level code runs on the server too, where there is no {missing.group(1)}: "
+                "move it into a useEffect (or an event handler), which runs only in the browser")
+    else:
+        hint = ("a module's top-level code runs on the server too, when the SSR bundle loads: fix the error, or "
+                "move the code into a useEffect (or an event handler), which runs only in the browser")
+    text = f"{name} while the SSR bundle loads: {message}"
+    found = project_frame(exc.stack, root, build_dir)
+    if found is None:
+        at = next((line.strip() for line in (exc.stack or "").splitlines() if line.lstrip().startswith("at ")), "")
+        return SourceError(_shown(build_dir / "server" / "ssr.mjs", root), None, f"{text} ({at})" if at else text,
+                           hint).format()
+    file, line, _, source = found
+    return SourceError(_shown(file, root.resolve()), line, text, hint, source).format()
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

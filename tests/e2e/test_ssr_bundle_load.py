@@ -1,0 +1,129 @@
+"""A page whose module-level code throws as the SSR bundle loads (`const width = window.innerWidth`
+outside the component): every SSR worker dies on it. `pyxle build` and a fresh `pyxle serve` stop
+with one error naming the page, a SIGHUP reload is refused while the running workers keep serving,
+and `pyxle dev` shows the error until the edit that fixes it. Real processes throughout."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import pyxle_command, server_env
+from tests.docs._blocks import cites
+
+KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+INDEX = """
+@server
+async def load(request):
+    return {"n": 1}
+
+export default function Index({ data }) {
+  return <p>index {data.n}</p>
+}
+"""
+WIN = """\
+@server
+async def load(request):
+    return {}
+
+const width = %s
+
+export default function Win() {
+  return <p>width {width}</p>
+}
+"""
+BROKEN = WIN % "window.innerWidth"
+REFUSED = "pages/win.pyxl:5: ReferenceError while the SSR bundle loads: window is not defined"
+
+
+def _wait_for(url: str, text: str, timeout: float = 90) -> None:
+    """Until ``url`` answers 200 with ``text`` in it (a reload or a rebuild is on its way)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            answer = httpx.get(url, timeout=30)
+            if answer.status_code == 200 and text in answer.text:
+                return
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline, f"{url} does not answer {text!r} yet"
+        time.sleep(0.2)
+
+
+@cites("docs/pages.md", "`pyxle build` starts one SSR worker on the new build and fails naming the file and line")
+def test_pyxle_build_fails_naming_the_page_whose_module_reads_window(make_project) -> None:
+    project = make_project({"pages/index.pyxl": INDEX, "pages/win.pyxl": BROKEN}, node=True)
+    result = subprocess.run([*pyxle_command(), "build", str(project)], capture_output=True, text=True,
+                            env=server_env(), timeout=120, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"pyxle: {REFUSED}\n    const width = window.innerWidth\n    hint: " in result.stderr
+    assert "useEffect" in result.stderr and "Traceback" not in result.stderr
+
+
+@cites("docs/pages.md", "`pyxle serve` and `pyxle dev` check the same once before their workers start")
+def test_a_fresh_serve_of_such_a_page_exits_with_one_error_naming_it(make_project, start_server) -> None:
+    """Not every worker's traceback while granian restarts them: one message, before any worker."""
+    project = make_project({"pages/index.pyxl": INDEX, "pages/win.pyxl": BROKEN}, node=True)
+    server = start_server(project, "serve", "--workers", "2", env=KEY, ready=False)
+    assert server.wait_exit(60) == 1
+    out = server.output()
+    assert f"pyxle: {REFUSED}\n    const width = window.innerWidth\n    hint: " in out
+    assert out.count("window is not defined") == 1
+    assert "Traceback" not in out and "Spawning" not in out
+
+
+@cites("docs/deployment.md", "and one SSR worker started on its build: if that fails")
+def test_a_sighup_with_such_a_page_is_refused_and_the_workers_keep_serving(make_project, start_server) -> None:
+    """The reload check starts an SSR worker on the new build: granian alone replaced the workers
+    with ones that died at once, stopped the old ones too, and the site refused every request."""
+    project = make_project({"pages/index.pyxl": INDEX}, node=True)
+    server = start_server(project, "serve", "--workers", "2", env=KEY)
+    statuses: list[object] = []
+    done = threading.Event()
+
+    def poll() -> None:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            while not done.is_set():
+                try:
+                    statuses.append(client.get("/", headers={"Connection": "close"}).status_code)
+                except httpx.HTTPError as exc:
+                    statuses.append(repr(exc))
+                time.sleep(0.05)
+
+    poller = threading.Thread(target=poll)
+    poller.start()
+    try:
+        (project / "pages" / "win.pyxl").write_text(BROKEN)
+        server.proc.send_signal(signal.SIGHUP)
+        out = server.wait_for_output(f"reload refused, the running workers keep serving: {REFUSED}", timeout=90)
+        assert "useEffect" in out
+        time.sleep(6)  # longer than granian waits before stopping an old worker (3.5 s)
+    finally:
+        done.set()
+        poller.join(20)
+    assert statuses and set(statuses) == {200}, [s for s in statuses if s != 200][:5]
+    assert "Respawning" not in server.output() and server.proc.poll() is None
+    (project / "pages" / "win.pyxl").write_text(WIN % "42")
+    server.proc.send_signal(signal.SIGHUP)
+    _wait_for(server.url + "/win", "width <!-- -->42")
+
+
+@cites("docs/pages.md", "an edit that breaks it shows the error until the edit that fixes it")
+def test_pyxle_dev_shows_such_an_edit_as_an_error_and_recovers_at_the_fix(make_project, start_server) -> None:
+    """The rebuild's SSR workers die as they load the bundle: the error is shown, naming the page
+    (requests hung until a restart: the new render pool never started, and the watcher stopped)."""
+    project = make_project({"pages/index.pyxl": INDEX, "pages/win.pyxl": WIN % "42"}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page: Path = project / "pages" / "win.pyxl"
+    assert httpx.get(server.url + "/win", timeout=10).status_code == 200
+    page.write_text(BROKEN)
+    server.wait_for_output("reload failed after change to pages/win.pyxl", timeout=60)
+    answer = httpx.get(server.url + "/win", timeout=10)
+    assert answer.status_code == 500 and REFUSED in answer.text
+    page.write_text(WIN % "43")
+    _wait_for(server.url + "/win", "width <!-- -->43")
