@@ -71,7 +71,7 @@ def check_ssr(app: Any) -> None:
     from pyxle.app._app import StartupError
 
     renderer = app._initial_renderer
-    if renderer is None:  # no pages, or no Node: nothing is rendered
+    if renderer is None or not renderer.server_rendering:  # no pages, or no Node: nothing is rendered here
         return
     problem = bundle_problem(renderer.pool.bundle, app.config.root)
     if problem is not None:
