@@ -384,6 +384,8 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
     ("docs/deployment.md", "is replaced, after its threads' stacks are written to the log under `worker 1234 has not run its event loop for 31s`",
      "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
+    ("docs/deployment.md", "(asked for with SIGUSR2, which the workers keep for this",
+     "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
     # docs/deployment.md
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
