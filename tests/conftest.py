@@ -12,7 +12,8 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -123,7 +124,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()  # type: ignore[attr-defined]
     if report.failed:
-        for n, server in enumerate(item.stash.get(_SERVERS, []), 1):
+        # The test's own servers, and those its fixtures hold (a module's shared server).
+        held = [value for value in getattr(item, "funcargs", {}).values() if isinstance(value, Server)]
+        servers = dict.fromkeys([*item.stash.get(_SERVERS, []), *held])
+        for n, server in enumerate(servers, 1):
             report.sections.append((f"pyxle server {n} output", server.output()[-20_000:]))
 
 
@@ -163,17 +167,36 @@ def make_project(tmp_path: Path):
     """``make_project({"pages/api/hello.py": "...source..."})`` -> project folder (sources dedented)."""
 
     def make(files: dict[str, str], name: str = "app", *, node: bool = False) -> Path:
-        root = tmp_path / name
-        for rel, text in files.items():
-            path = root / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text).lstrip("\n"))
-        (root / "pages").mkdir(parents=True, exist_ok=True)
-        if node:
-            link_node_modules(root)
-        return root
+        return write_project(tmp_path / name, files, NODE_MODULES if node else None)
 
     return make
+
+
+def write_project(root: Path, files: Mapping[str, str], modules: Path | None = NODE_MODULES) -> Path:
+    """``files`` (path in the project -> source, dedented) written under ``root``, with a ``pages/``
+    folder and, unless ``modules`` is None, the npm packages linked in."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip("\n"))
+    (root / "pages").mkdir(parents=True, exist_ok=True)
+    if modules is not None:
+        link_node_modules(root, modules)
+    return root
+
+
+@contextmanager
+def serving(project: Path, *args: str, command: str = "serve", env: Mapping[str, str] | None = None,
+           timeout: float = 120) -> Iterator[Server]:
+    """``pyxle <command> <project> *args`` on a free loopback port, ready, for the ``with`` block:
+    the shape of a module fixture that serves one project to all of its tests."""
+    server = Server([command, str(project), "--host", "127.0.0.1", "--port", "0", *args], project,
+                    server_env(**(env or {})))
+    try:
+        server.wait_ready(timeout)
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="session")

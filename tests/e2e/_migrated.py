@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pyxle.cli._install import pip_command
-from tests.conftest import REPO, Server, pyxle_command, server_env
-from tests.e2e._parity import serve
+from tests.conftest import REPO, Server, pyxle_command, server_env, serving
 
 FIXTURES = REPO / "tests" / "fixtures" / "migrated"
 IGNORED = shutil.ignore_patterns("node_modules", "dist", ".pyxle-build", "data", "__pycache__")
@@ -47,11 +46,10 @@ def served(name: str, into: Path, modules: Path | None, *args: str, prepare=None
     if prepare is not None:
         prepare(root)
     output = build(root)
-    server = serve(root, "--skip-build", *args, **env)
-    server.root = root  # type: ignore[attr-defined]
-    server.build_output = output  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with serving(root, "--skip-build", "--ssr-workers", "1", *args, env=env) as server:
+        server.root = root  # type: ignore[attr-defined]
+        server.build_output = output  # type: ignore[attr-defined]
+        yield server
 
 
 def computed(page, selector: str, prop: str) -> str:  # type: ignore[no-untyped-def]

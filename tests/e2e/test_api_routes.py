@@ -12,7 +12,7 @@ import pytest
 import websockets
 from websockets.exceptions import InvalidStatus
 
-from tests.conftest import Server, server_env
+from tests.conftest import Server, server_env, serving, write_project
 from tests.docs._blocks import cites
 
 ROUTES = {
@@ -85,17 +85,9 @@ ROUTES = {
 
 @pytest.fixture(scope="module")
 def routes_server(tmp_path_factory: pytest.TempPathFactory):
-    import textwrap
-
-    root = tmp_path_factory.mktemp("routes")
-    for rel, text in ROUTES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
-    (root / "pyxle.config.json").write_text('{"maxBodySize": 1000}')
-    server = Server(["serve", str(root), "--port", "0"], root, server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    root = write_project(tmp_path_factory.mktemp("routes"), {**ROUTES, "pyxle.config.json": '{"maxBodySize": 1000}'}, None)
+    with serving(root) as server:
+        yield server
 
 
 def get(server: Server, path: str, **kw) -> httpx.Response:

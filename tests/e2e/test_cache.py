@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SHARED_SECRET, Server, link_node_modules, server_env
+from tests.conftest import SHARED_SECRET, Server, server_env, write_project
 from tests.docs._blocks import cites
 from tests.e2e.test_observability import TOKEN, _sample, _scrape, _wait_for
 
@@ -249,13 +249,9 @@ def project_files() -> dict[str, str]:
     }
 
 
-def write_project(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.lstrip("\n"))
-    (root / "counts").mkdir()
-    link_node_modules(root)
+def write_counted(root: Path, files: dict[str, str]) -> Path:
+    """The project, with the folder its loaders count their runs in."""
+    (write_project(root, files) / "counts").mkdir()
     return root
 
 
@@ -268,7 +264,7 @@ def serve(root: Path, *args: str, **env: str) -> Server:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = serve(write_project(tmp_path_factory.mktemp("cache") / "app", project_files()))
+    server = serve(write_counted(tmp_path_factory.mktemp("cache") / "app", project_files()))
     yield server
     server.stop()
 

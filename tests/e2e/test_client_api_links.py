@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 EFFECT = '''
 from pathlib import Path
@@ -40,10 +39,9 @@ OTHER = "export default function Other() {\n  return <h1>Other</h1>\n}\n"
 def app(tmp_path_factory: pytest.TempPathFactory):
     files = {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/api/effect.py": EFFECT}
     root = write_project(tmp_path_factory.mktemp("api-links") / "app", files)
-    server = serve(root, PYXLE_SECRET_KEY="a" * 40)
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with serving(root, "--ssr-workers", "1", env={"PYXLE_SECRET_KEY": "a" * 40}) as server:
+        server.root = root  # type: ignore[attr-defined]
+        yield server
 
 
 @cites("docs/client.md", "A link to an API route (a URL under `/api/`) is never prefetched")

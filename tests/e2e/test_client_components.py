@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 
 LAYOUT = '''
 import { Slot } from 'pyxle/client'
@@ -52,24 +52,15 @@ SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>'
 
 @pytest.fixture(scope="module")
 def components_server(tmp_path_factory: pytest.TempPathFactory):
-    from tests.conftest import link_node_modules, server_env
-
-    root = tmp_path_factory.mktemp("components") / "app"
     files = {
         "pages/layout.pyxl": LAYOUT, "pages/index.pyxl": PAGE, "public/hero.svg": SVG, "public/below.svg": SVG,
         "public/before.js": "window.__before = window.__PYXLE_ROOT__ === undefined;\n",
         "public/after.js": "window.__after = !!window.__PYXLE_ROOT__;\n",
         "public/lazy.js": "window.__lazy = true;\n",
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0", "--ssr-workers", "1"], root,
-                    server_env(PYXLE_PUBLIC_GREETING="hello", SECRET_TOKEN="s3cret"))
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("components") / "app", files), "--ssr-workers", "1",
+                 env={"PYXLE_PUBLIC_GREETING": "hello", "SECRET_TOKEN": "s3cret"}) as server:
+        yield server
 
 
 def test_server_html(components_server: Server) -> None:

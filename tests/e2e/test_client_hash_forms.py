@@ -10,9 +10,8 @@ import re
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 LAYOUT = """
 @server
@@ -122,9 +121,9 @@ export default function ErrorPage({ data }) {
 def app(tmp_path_factory: pytest.TempPathFactory):
     files = {"pages/layout.pyxl": LAYOUT, "pages/hashy.pyxl": HASHY, "pages/slow.pyxl": SLOW,
              "pages/upload.pyxl": UPLOAD, "pages/error.pyxl": ERROR}
-    server = serve(write_project(tmp_path_factory.mktemp("hash-forms") / "app", files), PYXLE_SECRET_KEY="h" * 40)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("hash-forms") / "app", files), "--ssr-workers", "1",
+                 env={"PYXLE_SECRET_KEY": "h" * 40}) as server:
+        yield server
 
 
 @pytest.fixture

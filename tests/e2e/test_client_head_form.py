@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 LAYOUT = """
 import { useState } from 'react'
@@ -90,18 +90,10 @@ DESCRIPTION = "document.querySelector('meta[name=description]')?.content ?? null
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("head-form") / "app"
     files = {"pages/layout.pyxl": LAYOUT, "pages/counter.pyxl": COUNTER, "pages/titled.pyxl": TITLED,
              "pages/plain.pyxl": PLAIN, "pages/form.pyxl": FORM}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("head-form") / "app", files), "--ssr-workers", "1") as server:
+        yield server
 
 
 def open_page(app: Server, page: PageWatch, path: str) -> None:

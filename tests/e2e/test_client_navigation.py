@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 TALL = "<div style={{ height: '4000px' }}>tall</div>"
 
@@ -116,19 +116,8 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import textwrap
-
-    root = tmp_path_factory.mktemp("navigation") / "app"
-    for rel, text in PAGES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env())
-    server.wait_ready(timeout=120)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("navigation") / "app", PAGES), "--ssr-workers", "1") as server:
+        yield server
 
 
 def open_page(site: Server, page: PageWatch, path: str) -> None:

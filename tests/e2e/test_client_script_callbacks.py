@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 NOTE = "const note = (what) => { window.__heard = [...(window.__heard || []), what] }\n"
 FIRST = "import { Link, Script } from 'pyxle/client'\n" + NOTE + '''
@@ -45,9 +44,8 @@ WIDGET = "window.__runs = (window.__runs || 0) + 1\n"
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
     files = {"pages/index.pyxl": FIRST, "pages/second.pyxl": SECOND, "public/widget.js": WIDGET}
-    server = serve(write_project(tmp_path_factory.mktemp("script-callbacks") / "app", files))
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("script-callbacks") / "app", files), "--ssr-workers", "1") as server:
+        yield server
 
 
 def heard(page: PageWatch, count: int) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, pyxle_command, server_env
+from tests.conftest import Server, link_node_modules, pyxle_command, server_env, write_project
 from tests.docs._blocks import project_files
 
 NAV = {"x-pyxle-navigation": "1"}
@@ -222,16 +222,12 @@ FILES = {
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    return root
+    return write_project(root, files, None)
 
 
 @pytest.fixture(scope="module")
 def compat(tmp_path_factory: pytest.TempPathFactory):
-    root = write(tmp_path_factory.mktemp("compat") / "app", FILES)
-    link_node_modules(root)
+    root = write_project(tmp_path_factory.mktemp("compat") / "app", FILES)
     tasks = root / "task-flags"
     tasks.mkdir()
     server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="c" * 40, TASK_DIR=str(tasks)))

@@ -16,7 +16,7 @@ import httpx
 import pytest
 import zstandard
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 PAGE = '''
@@ -51,29 +51,13 @@ async def get(request):
 BIG = "a" * 2000
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    return root
-
-
-def serve(root: Path) -> Server:
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--no-access-log"], root, server_env())
-    server.wait_ready(60)
-    return server
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = write(tmp_path_factory.mktemp("compress") / "app", {
+    root = write_project(tmp_path_factory.mktemp("compress") / "app", {
         "pages/index.pyxl": PAGE, "pages/api/data.py": API, "public/big.txt": BIG, "public/small.txt": "tiny",
     })
-    server = serve(root)
-    yield server
-    server.stop()
+    with serving(root, "--no-access-log") as server:
+        yield server
 
 
 def get(server: Server, path: str, encoding: str | None, **headers: str) -> httpx.Response:
@@ -262,20 +246,15 @@ def _chunks(data: bytes) -> Iterator[bytes]:
 
 
 def test_compression_can_be_turned_off_and_zstd_turned_on(tmp_path: Path) -> None:
-    off = write(tmp_path / "off", {"pages/api/data.py": API, "pyxle.config.json": json.dumps({"compression": False})})
-    server = serve(off)
-    try:
+    off = write_project(tmp_path / "off", {"pages/api/data.py": API,
+                                           "pyxle.config.json": json.dumps({"compression": False})})
+    with serving(off, "--no-access-log") as server:
         answer = get(server, "/api/data", "br, gzip")
         assert "content-encoding" not in answer.headers and "vary" not in answer.headers
-    finally:
-        server.stop()
-    zstd = write(tmp_path / "zstd", {"pages/api/data.py": API,
-                                     "pyxle.config.json": json.dumps({"compression": {"zstdLevel": 3}})})
-    server = serve(zstd)
-    try:
+    zstd = write_project(tmp_path / "zstd", {"pages/api/data.py": API,
+                                             "pyxle.config.json": json.dumps({"compression": {"zstdLevel": 3}})})
+    with serving(zstd, "--no-access-log") as server:
         answer = get(server, "/api/data", "zstd")
         assert answer.headers["content-encoding"] == "zstd"
         assert json.loads(decoded(answer))["users"][0]["id"] == 0
         assert get(server, "/api/data", "zstd, br").headers["content-encoding"] == "br"
-    finally:
-        server.stop()

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 
 NAV = {"x-pyxle-navigation": "1"}
 FORM = {"accept": "text/html", "content-type": "application/x-www-form-urlencoded"}
@@ -58,15 +58,8 @@ async def post(request):
 
 
 def _server(root: Path, command: str) -> Iterator[Server]:
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server([command, str(root), "--host", "127.0.0.1", "--port", "0"], root,
-                    server_env(PYXLE_SECRET_KEY="s" * 40))
-    server.wait_ready(timeout=120)
-    yield server
-    server.stop()
+    with serving(write_project(root, FILES), command=command, env={"PYXLE_SECRET_KEY": "s" * 40}) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

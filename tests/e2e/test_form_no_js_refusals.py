@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 LAYOUT = '''
 from pydantic import BaseModel, Field
@@ -144,10 +143,9 @@ HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = serve(write_project(tmp_path_factory.mktemp("no-js-refusals") / "app", FILES),
-                   PYXLE_SECRET_KEY="n" * 40)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("no-js-refusals") / "app", FILES), "--ssr-workers", "1",
+                 env={"PYXLE_SECRET_KEY": "n" * 40}) as server:
+        yield server
 
 
 @pytest.fixture

@@ -11,9 +11,8 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 FORMS = '''
 from pydantic import BaseModel, Field
@@ -77,9 +76,8 @@ HTML = {"accept": "text/html,application/xhtml+xml"}
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("form-query") / "app",
                          {"pages/forms.pyxl": FORMS, "pages/tag/[name].pyxl": TAG})
-    server = serve(root, PYXLE_SECRET_KEY="q" * 40)
-    yield server
-    server.stop()
+    with serving(root, "--ssr-workers", "1", env={"PYXLE_SECRET_KEY": "q" * 40}) as server:
+        yield server
 
 
 @contextmanager

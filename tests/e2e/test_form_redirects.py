@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 NEW_POST = '''
@@ -94,16 +94,10 @@ SAVE = "/api/__actions/posts/new/save"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("form-redirects")
     files = {"pages/posts/new.pyxl": NEW_POST, "pages/posts/[id].pyxl": POST, "pages/[...slug].pyxl": CATCH_ALL}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="f" * 40))
-    server.wait_ready(timeout=90)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("form-redirects"), files),
+                 env={"PYXLE_SECRET_KEY": "f" * 40}) as server:
+        yield server
 
 
 @contextmanager

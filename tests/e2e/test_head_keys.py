@@ -8,7 +8,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
 
 LAYOUT = """
@@ -52,18 +52,10 @@ def _script(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("head-keys") / "app"
     files = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/keyed.pyxl": KEYED,
              "pages/override.pyxl": OVERRIDE, **{f"public/{n}.js": _script(n) for n in ("a", "b", "v1", "v2")}}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("head-keys") / "app", files), "--ssr-workers", "1") as server:
+        yield server
 
 
 def _head(app: Server, path: str) -> str:

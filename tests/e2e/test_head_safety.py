@@ -11,7 +11,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
 
 SEARCH = '''
@@ -42,18 +42,10 @@ REDIRECT = '0;url=/static" http-equiv="refresh'  # the meta's own attribute, add
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("head-safety") / "app"
     files = {"pages/search.pyxl": SEARCH,
              "pages/index.pyxl": HOME.replace("HOSTILE", quote(HOSTILE, safe="")), "pages/static.pyxl": STATIC}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("head-safety") / "app", files), "--ssr-workers", "1") as server:
+        yield server
 
 
 def head_of(html: str) -> str:

@@ -9,7 +9,7 @@ import json
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites, doc_block
 
 HOOKS = '''
@@ -66,14 +66,8 @@ def server(tmp_path_factory: pytest.TempPathFactory):
                  "apis": ["hooks:Audit", "hooks:Gate", "hooks:Timer"],
                  "pages": ["hooks:Audit"],
                  "actions": ["hooks:Gate", "hooks:Timer"]}})}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="h" * 40))
-    server.wait_ready(timeout=90)
-    yield server
-    server.stop()
+    with serving(write_project(root, files), env={"PYXLE_SECRET_KEY": "h" * 40}) as server:
+        yield server
 
 
 def _post_action(server: Server, name: str, **headers: str) -> httpx.Response:

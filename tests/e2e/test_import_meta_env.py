@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, server_env, write_project
 
 SECRET = "s3cret-token-that-must-stay-on-the-server"
 BUILD_ENV = {"PYXLE_PUBLIC_GREETING": "hey", "SECRET_TOKEN": SECRET}
@@ -60,14 +60,6 @@ PAGES = {"pages/env.pyxl": ENV_PAGE, "pages/mode.pyxl": MODE_PAGE, "pages/ssr.py
          "pages/all.pyxl": ALL_PAGE}
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    return root
-
-
 def shown(html: str, name: str) -> str:
     found = re.search(rf'data-testid="{name}">(.*?)</p>', html)
     assert found, html
@@ -77,7 +69,7 @@ def shown(html: str, name: str) -> str:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Server]]:
     """``PYXLE_PUBLIC_GREETING=hey SECRET_TOKEN=... pyxle build && pyxle serve``, as in the report."""
-    root = write(tmp_path_factory.mktemp("import-meta-env") / "app", PAGES)
+    root = write_project(tmp_path_factory.mktemp("import-meta-env") / "app", PAGES)
     env = server_env(**BUILD_ENV)
     done = subprocess.run([sys.executable, "-m", "pyxle", "build", str(root)], capture_output=True, text=True,
                           env=env, cwd=root, timeout=300, check=False)

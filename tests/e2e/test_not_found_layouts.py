@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 LAYOUT = '''
@@ -48,15 +48,9 @@ NAV = {"x-pyxle-navigation": "1"}
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("not-found-layouts")
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="n" * 40))
-    server.wait_ready(timeout=90)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("not-found-layouts"), FILES),
+                 env={"PYXLE_SECRET_KEY": "n" * 40}) as server:
+        yield server
 
 
 @cites("docs/pages.md", "the loaders of the layouts around it run, as for a page of that folder")

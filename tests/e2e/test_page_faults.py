@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -198,15 +198,9 @@ BASES = [pytest.param("cancelled", marks=pytest.mark.skipif(sys.version_info < (
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("faults") / "app"
-    for rel, text in FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="f" * 40))
-    server.wait_ready(timeout=120)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("faults") / "app", FILES),
+                 env={"PYXLE_SECRET_KEY": "f" * 40}) as server:
+        yield server
 
 
 @contextmanager

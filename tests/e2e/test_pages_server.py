@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import Server, server_env
+from tests.conftest import Server, server_env, serving, write_project
 from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
@@ -111,13 +111,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory):
         "pages/blog/[slug].pyxl": POST, "pages/about.pyxl": "export default function About() { return <p>About</p> }\n",
         "hooks.py": HOOKS, "pyxle.config.json": json.dumps({"routeMiddleware": {"pages": ["hooks:tag"]}}),
     }
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="p" * 40))
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(root, files, None), env={"PYXLE_SECRET_KEY": "p" * 40}) as server:
+        yield server
 
 
 def test_navigation_json(pages: Server) -> None:

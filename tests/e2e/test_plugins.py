@@ -4,7 +4,6 @@ a real `pyxle serve`; start-up/shutdown order, services, request.state, and star
 from __future__ import annotations
 
 import json
-import textwrap
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server, server_env
+from tests.conftest import Server, server_env, write_project
 from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
@@ -102,10 +101,7 @@ CONFIG = {
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
+    return write_project(root, files, None)
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import SHARED_SECRET, Server, link_node_modules, server_env
+from tests.conftest import SHARED_SECRET, Server, serving, write_project
 from tests.docs._blocks import cites
 
 DOC = "docs/observability.md"
@@ -100,16 +100,9 @@ PAGES = {"pages/says.pyxl": SAYS, "pages/after-shell.pyxl": AFTER_SHELL, "pages/
 
 @pytest.fixture(scope="module", params=["text", "json"])
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp(f"ssr-logs-{request.param}") / "app"
-    for rel, text in PAGES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    running = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-timeout", "1",
-                      "--log-format", request.param], root, server_env(**SHARED_SECRET))
-    running.wait_ready(60)
-    yield running
-    running.stop()
+    root = write_project(tmp_path_factory.mktemp(f"ssr-logs-{request.param}") / "app", PAGES)
+    with serving(root, "--ssr-timeout", "1", "--log-format", request.param, env=SHARED_SECRET) as running:
+        yield running
 
 
 def json_format(server: Server) -> bool:

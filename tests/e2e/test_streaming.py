@@ -16,7 +16,7 @@ import brotli
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, link_node_modules, server_env, serving, write_project
 from tests.docs._blocks import cites, doc_block
 
 DOC = "docs/pages.md"
@@ -169,18 +169,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
              "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES,
              "pages/never-stored.pyxl": NEVER_STORED, "pages/fast.pyxl": FAST,
              "pages/chatty.pyxl": CHATTY}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-timeout", "2"], root,
-                    server_env())
-    server.wait_ready(60)
-    for path in ("/", "/broken", "/reports", "/doc", "/late-head"):  # every SSR worker learns that these suspend
-        for _ in range(4):
-            httpx.get(server.url + path, timeout=30)
-    yield server
-    server.stop()
+    with serving(write_project(root, files), "--ssr-timeout", "2") as server:
+        for path in ("/", "/broken", "/reports", "/doc", "/late-head"):  # every SSR worker learns that these suspend
+            for _ in range(4):
+                httpx.get(server.url + path, timeout=30)
+        yield server
 
 
 class Arrivals:

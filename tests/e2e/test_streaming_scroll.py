@@ -5,13 +5,12 @@ document has loaded."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 # The tall part arrives `delay` ms after the shell, through React's use(promise) inside <Suspense>.
 STREAMED = """
@@ -65,18 +64,10 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("streaming-scroll") / "app"
-    for rel, text in PAGES.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--ssr-workers", "1"], root,
-                    server_env())
-    server.wait_ready(timeout=120)
-    for path in ("/tallsus", "/tallshell"):  # the SSR worker learns that these suspend: from then on they stream
-        httpx.get(server.url + path, timeout=30)
-    yield server
+    with serving(write_project(tmp_path_factory.mktemp("streaming-scroll") / "app", PAGES), "--ssr-workers", "1") as server:
+        for path in ("/tallsus", "/tallshell"):  # the SSR worker learns that these suspend: from then on they stream
+            httpx.get(server.url + path, timeout=30)
+        yield server
     server.stop()
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import httpx
 import pytest
 
-from tests.conftest import Server, server_env
+from tests.conftest import Server, serving, write_project
 
 MODELS = """
     from typing import Annotated
@@ -76,14 +74,8 @@ ROUTES = {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("typed")
-    for rel, text in ROUTES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
-    server = Server(["serve", str(root), "--port", "0"], root, server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("typed"), ROUTES, None)) as server:
+        yield server
 
 
 def test_a_path_parameter_is_converted_to_its_annotated_type(server: Server) -> None:

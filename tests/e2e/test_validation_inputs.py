@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 MODELS = """
 from typing import Optional
@@ -70,16 +70,9 @@ BOUND = 2.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("inputs")
     files = {"models.py": MODELS, "pages/api/tags.py": API, "pages/api/plain.py": PLAIN, "pages/index.pyxl": PAGE}
-    for rel, text in files.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env())
-    server.wait_ready(timeout=90)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("inputs"), files)) as server:
+        yield server
 
 
 @contextmanager

@@ -7,13 +7,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import Server, server_env
+from tests.conftest import server_env, serving, write_project
 from tests.docs._blocks import cites
 
 VALIDATION = "docs/validation.md"
@@ -129,21 +128,13 @@ export default function Page({ data }) {
 """
 
 
-def _write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-    return root
 
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory):
-    root = _write(tmp_path_factory.mktemp("wire"), API)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env())
-    server.wait_ready()
-    yield root, server
-    server.stop()
+    root = write_project(tmp_path_factory.mktemp("wire"), API, None)
+    with serving(root) as server:
+        yield root, server
 
 
 def _openapi(root: Path) -> dict:
