@@ -12,9 +12,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 PAGE = """
 from pydantic import BaseModel, ConfigDict
@@ -88,9 +87,8 @@ FILES = {"pages/login.pyxl": PAGE, "pages/api/echo.py": API, "pyxle.config.json"
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = serve(write_project(tmp_path_factory.mktemp("answers094") / "app", FILES))
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("answers094") / "app", FILES), "--ssr-workers", "1") as server:
+        yield server
 
 
 def csrf(client: httpx.Client) -> dict[str, str]:

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 INDEX = '''
 import { Link } from 'pyxle/client'
@@ -41,9 +40,8 @@ def app(tmp_path_factory: pytest.TempPathFactory):
              "public/files/notes.txt": "plain notes\n", "public/report.pdf": "%PDF-1.4 not really\n"}
     root = write_project(tmp_path_factory.mktemp("link-files") / "app", files)
     (root / "public" / "files" / "big.bin").write_bytes(b"\0" * (5 * 1024 * 1024))
-    server = serve(root, "--access-log")
-    yield server
-    server.stop()
+    with serving(root, "--ssr-workers", "1", "--access-log") as server:
+        yield server
 
 
 def served(app: Server, path: str, expected: int | None = None) -> int:

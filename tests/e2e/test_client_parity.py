@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, server_env
-from tests.e2e._parity import react_app, serve, write_project
+from tests.conftest import PageWatch, Server, server_env, serving, write_project
+from tests.e2e._parity import react_app
 
 ROOT_LAYOUT = """
 import { Link, usePathname } from 'pyxle/client'
@@ -136,9 +136,8 @@ app = react_app(FILES, "parity")
 @pytest.fixture(scope="module")
 def app19(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     root = write_project(tmp_path_factory.mktemp("parity") / "app", FILES)
-    server = serve(root)
-    yield server
-    server.stop()
+    with serving(root, "--ssr-workers", "1") as server:
+        yield server
 
 
 def shown(page: PageWatch, test_id: str) -> dict:
@@ -346,8 +345,7 @@ def test_get_router_and_the_default_export(app: Server, page: PageWatch) -> None
 def test_navigation_default_prefetch_ttl_lets_the_app_reuse_data_of_pages_with_loaders(tmp_path: Path,
                                                                                       page: PageWatch) -> None:
     root = write_project(tmp_path / "app", {**FILES, "pyxle.config.json": '{"navigation": {"defaultPrefetchTtl": 60}}'})
-    server = serve(root)
-    try:
+    with serving(root, "--ssr-workers", "1") as server:
         body = httpx.get(server.url + "/counter", headers={"x-pyxle-navigation": "prefetch"}).json()
         assert body["prefetchTtl"] == 60000 and body["props"]["data"]["visit"] == 1  # seconds, in ms for the client
         seen = nav_requests(page)
@@ -358,8 +356,6 @@ def test_navigation_default_prefetch_ttl_lets_the_app_reuse_data_of_pages_with_l
         page.page.get_by_role("link", name="Counter", exact=True).click()
         page.page.get_by_test_id("visit").filter(has_text=str(visit)).wait_for()  # the prefetched data
         assert [entry for entry in seen if entry[1] == server.url + "/counter"] == [("prefetch", server.url + "/counter")]
-    finally:
-        server.stop()
 
 
 def test_a_bad_default_prefetch_ttl_stops_start_up_naming_the_key(tmp_path: Path) -> None:

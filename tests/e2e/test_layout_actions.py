@@ -13,9 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, server_env
+from tests.conftest import PageWatch, Server, server_env, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e._parity import serve, write_project
 
 LAYOUT = """
 @action
@@ -96,9 +95,8 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def app(project: Path) -> Iterator[Server]:
-    server = serve(project)
-    yield server
-    server.stop()
+    with serving(project, "--ssr-workers", "1") as server:
+        yield server
 
 
 def _post(app: Server, url: str) -> httpx.Response:

@@ -68,7 +68,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         for path in ("/tallsus", "/tallshell"):  # the SSR worker learns that these suspend: from then on they stream
             httpx.get(server.url + path, timeout=30)
         yield server
-    server.stop()
 
 
 def scrolled_to(page: PageWatch, target: int, wait: int = 5000) -> int:
