@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server, link_node_modules, server_env
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 PAGE = '''
@@ -23,16 +23,10 @@ export default function Page() { return <main><h1>Assets</h1><p>{"padding ".repe
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("assets") / "app"
-    (root / "pages").mkdir(parents=True)
-    (root / "pages" / "index.pyxl").write_text(PAGE.lstrip("\n"))
-    (root / "public").mkdir()
-    (root / "public" / "robots.txt").write_text("User-agent: *\n")
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
-    server.wait_ready(60)
-    yield server
-    server.stop()
+    root = write_project(tmp_path_factory.mktemp("assets") / "app",
+                         {"pages/index.pyxl": PAGE, "public/robots.txt": "User-agent: *\n"})
+    with serving(root) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

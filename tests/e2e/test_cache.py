@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SHARED_SECRET, Server, server_env, write_project
+from tests.conftest import SHARED_SECRET, Server, server_env, serving, write_project
 from tests.docs._blocks import cites
 from tests.e2e.test_observability import TOKEN, _sample, _scrape, _wait_for
 
@@ -264,9 +264,9 @@ def serve(root: Path, *args: str, **env: str) -> Server:
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    server = serve(write_counted(tmp_path_factory.mktemp("cache") / "app", project_files()))
-    yield server
-    server.stop()
+    root = write_counted(tmp_path_factory.mktemp("cache") / "app", project_files())
+    with serving(root, "--no-access-log", env={"COUNTS": str(root / "counts"), **SHARED_SECRET}) as server:
+        yield server
 
 
 def count(server: Server, name: str) -> int:

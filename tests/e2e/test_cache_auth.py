@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 
 PASSWORD = "a long enough password"
 WHO = '''
@@ -60,20 +58,13 @@ export default function News({ data }) { return <><h1>{data.headline}</h1><Who /
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root: Path = tmp_path_factory.mktemp("cache-auth") / "app"
-    (root / "pages").mkdir(parents=True)
-    (root / "pyxle.config.json").write_text(json.dumps({
-        "plugins": ["pyxle-db", {"name": "pyxle-auth", "settings": {"authPathPrefix": "/account"}}],
-        "cache": {"/": 60, "/team": {"sMaxage": 60, "shared": True}},
-    }))
-    for name, source in {"_who.jsx": WHO, "index.pyxl": PAGE, "team.pyxl": PAGE, "news.pyxl": NEWS}.items():
-        (root / "pages" / name).write_text(textwrap.dedent(source).lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
-                    server_env(PYXLE_SECRET_KEY="c" * 48))
-    server.wait_ready(timeout=120)
-    yield server
-    server.stop()
+    config = {"plugins": ["pyxle-db", {"name": "pyxle-auth", "settings": {"authPathPrefix": "/account"}}],
+              "cache": {"/": 60, "/team": {"sMaxage": 60, "shared": True}}}
+    pages = {"_who.jsx": WHO, "index.pyxl": PAGE, "team.pyxl": PAGE, "news.pyxl": NEWS}
+    root = write_project(tmp_path_factory.mktemp("cache-auth") / "app",
+                         {"pyxle.config.json": json.dumps(config), **{f"pages/{n}": s for n, s in pages.items()}})
+    with serving(root, env={"PYXLE_SECRET_KEY": "c" * 48}) as server:
+        yield server
 
 
 def visit(browser, app: Server, path: str) -> tuple[object, PageWatch, str]:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 MIDDLEWARE = '''
@@ -102,20 +102,10 @@ PLATFORM_FILES = {
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory):
-    import textwrap
-
-    from tests.conftest import server_env
-
-    root = tmp_path_factory.mktemp("platform") / "app"
-    for rel, text in PLATFORM_FILES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(textwrap.dedent(text).lstrip("\n"))
+    root = write_project(tmp_path_factory.mktemp("platform") / "app", PLATFORM_FILES, None)
     os.symlink(root / "secret.txt", root / "public" / "leak.txt")
-    server = Server(["serve", str(root), "--port", "0", "--log-format", "json"], root,
-                    server_env(PYXLE_SECRET_KEY="k" * 40))
-    server.wait_ready()
-    yield server
-    server.stop()
+    with serving(root, "--log-format", "json", env={"PYXLE_SECRET_KEY": "k" * 40}) as server:
+        yield server
 
 
 def test_middleware_order_first_listed_is_outermost(platform: Server) -> None:

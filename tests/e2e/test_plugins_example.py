@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.conftest import REPO, Server, link_node_modules, server_env
+from tests.conftest import REPO, Server, link_node_modules, server_env, serving
 
 EXAMPLE = REPO / "examples" / "auth"
 
@@ -20,11 +20,9 @@ def auth_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("auth-example") / "auth"
     shutil.copytree(EXAMPLE, root, ignore=shutil.ignore_patterns("data", "dist", ".pyxle-build", "node_modules"))
     link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="a" * 48))
-    server.wait_ready(timeout=120)
-    server.root = root  # type: ignore[attr-defined]
-    yield server
-    server.stop()
+    with serving(root, env={"PYXLE_SECRET_KEY": "a" * 48}) as server:
+        server.root = root  # type: ignore[attr-defined]
+        yield server
 
 
 def test_the_members_page_sends_anonymous_visitors_to_sign_in(auth_app: Server) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.conftest import serving, write_project
+
 ECHO_API = '''
 async def post(request):
     return {"got": await request.json()}
@@ -27,16 +29,10 @@ NOT_JSON = [b'{"x": NaN}', b'{"x": Infinity}', b"[-Infinity]", b'{"x": 1e999}', 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    from tests.conftest import Server, server_env
-
-    root = tmp_path_factory.mktemp("echo")
-    (root / "pages/api").mkdir(parents=True)
-    (root / "pages/api/echo.py").write_text(ECHO_API)
-    (root / "pages/index.pyxl").write_text(ECHO_PAGE)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
-    server.wait_ready()
-    yield server
-    server.stop()
+    root = write_project(tmp_path_factory.mktemp("echo"), {"pages/api/echo.py": ECHO_API, "pages/index.pyxl": ECHO_PAGE},
+                         None)
+    with serving(root) as server:
+        yield server
 
 
 @pytest.mark.parametrize("body", NOT_JSON, ids=lambda body: body.decode())

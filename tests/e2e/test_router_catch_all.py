@@ -10,7 +10,7 @@ import socket
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
 CATCH_ALL = '''
@@ -36,16 +36,8 @@ def raw_get(server: Server, target: bytes) -> tuple[int, dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def catch_all(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
-    from tests.conftest import link_node_modules, server_env
-
-    root = tmp_path_factory.mktemp("catchall") / "app"
-    (root / "pages").mkdir(parents=True)
-    (root / "pages" / "[...rest].pyxl").write_text(CATCH_ALL.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
-    server.wait_ready(90)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("catchall") / "app", {"pages/[...rest].pyxl": CATCH_ALL})) as server:
+        yield server
 
 
 @cites("docs/api-routes.md", "A path that begins with `//` or `/\\` is not\n  redirected: a browser would read that `Location` as another site")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, link_node_modules, server_env
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
 
 PAGE = '''
@@ -63,14 +63,8 @@ export default function Page({ data, action }) {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    root = tmp_path_factory.mktemp("typed-actions")
-    (root / "pages").mkdir()
-    (root / "pages" / "index.pyxl").write_text(PAGE.lstrip("\n"))
-    link_node_modules(root)
-    server = Server(["serve", str(root), "--port", "0"], root, server_env())
-    server.wait_ready(timeout=90)
-    yield server
-    server.stop()
+    with serving(write_project(tmp_path_factory.mktemp("typed-actions"), {"pages/index.pyxl": PAGE})) as server:
+        yield server
 
 
 @contextmanager
