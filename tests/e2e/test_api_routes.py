@@ -143,6 +143,15 @@ def test_trailing_slash_redirects_where_a_catch_all_would_also_take_it(routes_se
     assert r.status_code == 307 and r.headers["location"] == location + "?q=1"
 
 
+@cites("docs/api-routes.md", "Nor is a slash sent as `%2F`")
+@pytest.mark.parametrize("path", ["/api/users/me%2F", "/api/users/me%2f", "/api/docs/x%2F"])
+def test_a_slash_sent_as_2f_is_no_trailing_slash_and_never_redirects_to_itself(routes_server: Server, path: str) -> None:
+    """It decodes to a trailing slash, and the redirect, made from the bytes sent, named the same
+    URL again: a browser looped until "too many redirects"."""
+    r = get(routes_server, path)
+    assert r.status_code != 307 and "location" not in r.headers, r.headers
+
+
 def test_return_value_short_forms(routes_server: Server) -> None:
     r = get(routes_server, "/api/tuple")
     assert r.status_code == 201 and r.json() == {"made": True}

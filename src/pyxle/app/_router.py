@@ -83,11 +83,13 @@ class PyxleRouter(Router):
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
         if (len(path) > 1 and path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/")
-                and path[1] not in "/\\" and self.match(path.rstrip("/") or "/", {}) is not None):
+                and path[1] not in "/\\" and (scope.get("raw_path") or b"/").endswith(b"/")
+                and self.match(path.rstrip("/") or "/", {}) is not None):
             # Before matching the path as it is: a catch-all would take it, slash and all. (The
             # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.
             # A path that begins "//" or "/\\" is never redirected: as a Location, a browser reads
-            # "//evil.example" as another site.)
+            # "//evil.example" as another site. A slash sent as "%2F" is part of the last segment,
+            # not a trailing slash: the redirect, made from the bytes sent, would name itself.)
             await RedirectResponse(_without_slash(scope, path), status_code=307)(scope, receive, send)
             return
         await (self.match(path, scope) or self.default)(scope, receive, send)
