@@ -5,7 +5,9 @@ A stored document never holds a visitor's CSRF token: it is rendered with a rand
 front (a CDN) may keep a document is said by ``Cache-Control``: only when it is the same for
 everyone, which it is not when it carries a token or the CSRF layer sets a cookie on it.
 Navigation JSON is always ``private, no-cache`` (with its ETag): the router must see an
-invalidation at once, and it is the router's, not a page anyone links to.
+invalidation at once, and it is the router's, not a page anyone links to. A route that is not
+``shared`` renders signed-in visitors their own page, so its public answers vary on their
+``Cookie`` and ``Authorization``: a shared cache in front must not give them the anonymous copy.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pyxle.security import ScriptPolicy
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 _VARY = "x-pyxle-navigation"
+_VARY_SIGNED_IN = "x-pyxle-navigation, Cookie, Authorization"
 
 
 def new_mark() -> str:
@@ -44,9 +47,11 @@ def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: flo
                  version)
 
 
-def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None) -> Response:
+def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None, *,
+          shared: bool = False) -> Response:
     """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
-    place of its own, with ``policy``'s header), 304 when the client has it."""
+    place of its own, with ``policy``'s header), 304 when the client has it. ``shared``: the route
+    serves everyone, signed in or not, the same page."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
@@ -62,7 +67,8 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
     elif token and not _has_cookie(scope, token):
         control = PRIVATE  # the CSRF layer adds a Set-Cookie for this new visitor: not for a shared cache
-    headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": _VARY, "x-pyxle-cache": state}
+    vary = _VARY if shared or control == PRIVATE else _VARY_SIGNED_IN
+    headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
     wanted = if_none_match(scope)
     if wanted is not None and matches(wanted, tag):
         return Response(status_code=304, headers=headers)

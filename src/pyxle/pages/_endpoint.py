@@ -127,10 +127,10 @@ class PageEndpoint:
         response, _ = await self._answer(request, navigation)
         return response
 
-    def _serve(self, entry: Entry, scope: Scope, state: str, media: str) -> Response:
+    def _serve(self, entry: Entry, scope: Scope, state: str, media: str, shared: bool) -> Response:
         """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one."""
         renderer = self.runtime.renderer
-        return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None)
+        return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared)
 
     def _busy(self) -> bool:
         renderer = self.runtime.renderer
@@ -147,6 +147,7 @@ class PageEndpoint:
         path = scope["path"]
         variant = _variant("nav" if navigation else "doc", scope)
         media = JSON if navigation else HTML
+        shared = rule is not None and rule.shared
         regenerating = scope["pyxle"].get("regenerate", False)
         found = await cache.lookup(path, variant)  # a render again uses only its version, to store with
         if not regenerating and found.entry is not None:
@@ -154,11 +155,10 @@ class PageEndpoint:
             if found.state == "stale":
                 copied = dict(scope)
                 cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
-            return self._serve(found.entry, scope, found.state.upper(), media)
+            return self._serve(found.entry, scope, found.state.upper(), media, shared)
         version = found.version
         key = (path, _variant("", scope))
-        if (not regenerating and key not in cache.flights and rule is not None and rule.shared
-                and not anonymous(scope, cache.markers)):
+        if not regenerating and key not in cache.flights and shared and not anonymous(scope, cache.markers):
             record_cache(self.context.path, "miss")
             return await self._miss_as_anonymous(request, navigation, cache, variant)
         flight = cache.lead(key)
@@ -169,7 +169,7 @@ class PageEndpoint:
             entry = entries.get(variant) if entries is not None else None
             if entry is not None:
                 record_cache(self.context.path, "hit")
-                return self._serve(entry, scope, "HIT", media)
+                return self._serve(entry, scope, "HIT", media, shared)
             if not navigation and self._busy():
                 return busy_page()
             response, _ = await self._answer(request, navigation)
@@ -196,7 +196,7 @@ class PageEndpoint:
         await regenerate(self.runtime.app, dict(scope))
         found = await cache.lookup(scope["path"], variant)
         if found.entry is not None:
-            return self._serve(found.entry, scope, "MISS", JSON if navigation else HTML)
+            return self._serve(found.entry, scope, "MISS", JSON if navigation else HTML, True)
         if not navigation and self._busy():
             return busy_page()
         response, _ = await self._answer(request, navigation)
@@ -256,7 +256,8 @@ class PageEndpoint:
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
-                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation)
+                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation,
+                                         rule is not None and rule.shared)
             head = merge_head([element for level in levels for element in level])
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
@@ -282,10 +283,12 @@ class PageEndpoint:
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
             return (_private_json(nav_body, page.status, scope) if navigation else conditional(response, scope)), None
-        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation)
+        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation,
+                                 rule is not None and rule.shared)
 
     async def _store(self, scope: Scope, cache: Any, version: int, fresh: float, stale: float, nav_body: str,
-                     rendered: Response | None, mark: str, navigation: bool) -> tuple[Response, dict[str, Entry] | None]:
+                     rendered: Response | None, mark: str, navigation: bool,
+                     shared: bool) -> tuple[Response, dict[str, Entry] | None]:
         """Store what one run of the loaders answers (its navigation JSON, and the document when it
         was rendered) and serve this request its own; the entries stored, else None (an
         invalidation came first)."""
@@ -295,7 +298,7 @@ class PageEndpoint:
             entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, fresh, stale, now, version, mark)
         stored = await cache.store(scope["path"], entries, version)
         own = entries[_variant("nav" if navigation else "doc", scope)]
-        return self._serve(own, scope, "MISS", JSON if navigation else HTML), entries if stored else None
+        return self._serve(own, scope, "MISS", JSON if navigation else HTML, shared), entries if stored else None
 
     def _window(self, revalidate: float | None, layouts: list[float], rule: Any,
                 cache: Any) -> tuple[float | None, float]:
