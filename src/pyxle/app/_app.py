@@ -83,6 +83,7 @@ class PyxleApp(Starlette):
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
+        self.unrendered = False  # pages and no build (no Node or npm packages): served unrendered, no SSR pool
         self.build_into: Path | None = None  # a reload check's: the staged build it checks (app._staging)
         # The route tables' shared state of each build still referenced (a request in flight holds
         # the table it started on): swap_renderer points those of a retired renderer at the new one.
@@ -112,6 +113,7 @@ class PyxleApp(Starlette):
         table, entries = _api_routes(self.config)
         renderer = None
         fallback: ASGIApp = not_found
+        self.unrendered = False
         if table.pages or table.specials:
             production = self.mode == "production"
             out_dir = (self.build_into or self.config.dist_path) if production else self.config.build_path
@@ -139,6 +141,7 @@ class PyxleApp(Starlette):
             if built is not None:  # without Node, its assets render the pages in the browser
                 renderer = self._renderer(pages, built, server_rendering=problem is None)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
+            self.unrendered = built is None
             entries += pages.routes()
         extra = self._health_routes()
         self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
@@ -336,15 +339,21 @@ class PyxleApp(Starlette):
 
     def health(self) -> dict[str, Any]:
         """What /healthz and /readyz say, in pyxle-framework 0.9's shape (probes and dashboards
-        read ``status``, ``ready`` and ``checks``); ``state`` says why an app is not ready."""
+        read ``status``, ``ready`` and ``checks``); ``state`` says why an app is not ready.
+
+        Without Node, ``ssr_pool`` fails: a build's pool cannot start (not ready, its pages need
+        rendering), and a project with no build has none (``degraded`` but ready: that is the
+        documented no-Node mode, which a 503 would keep out of every load balancer)."""
         checks: dict[str, dict[str, Any]] = {}
         pool = getattr(self.renderer, "pool", None)
         if pool is not None:
             checks["ssr_pool"] = {"ok": pool.alive >= 1, "alive": pool.alive, "size": pool.size}
+        elif self.unrendered:
+            checks["ssr_pool"] = {"ok": False, "alive": 0, "size": 0}
         state = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
         if state == "ready" and not all(check["ok"] for check in checks.values()):
             state = "degraded"  # started, but a check fails (no SSR worker alive): ``checks`` says which
-        ready = state == "ready"
+        ready = state == "ready" or (state == "degraded" and pool is None)
         uptime = time.monotonic() - self._started if self._started is not None else 0.0
         return {"status": "ok", "ready": ready, "state": state, "uptime": round(uptime, 3), "checks": checks}
 
