@@ -171,6 +171,28 @@ def until_healthy(server: Server, timeout: float = 30) -> None:
         time.sleep(0.1)
 
 
+@cites("docs/deployment.md", "A project served with neither a build nor `node` (pages answered unrendered, as at")
+@cites("docs/deployment.md", '`/readyz` answers `200` with `"state": "degraded"` and\n'
+                             '`"checks": {"ssr_pool": {"ok": false, "alive": 0, "size": 0}}`')
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_a_project_served_with_no_build_and_no_node_says_degraded_and_stays_ready(make_project, start_server,
+                                                                                  tmp_path: Path, command: str) -> None:
+    """No build and no `node` on PATH: pages are answered unrendered, and /readyz said `ready` with
+    no check at all, where the same project with a build and no Node says `degraded`."""
+    project = make_project({"pages/index.pyxl": PAGE, "pages/api/ping.py": "async def get(request):\n    return {}\n"})
+    no_node = tmp_path / "bin"  # a PATH with no `node` on it
+    no_node.mkdir()
+    server = start_server(project, command, env={"PATH": str(no_node), "PYXLE_SECRET_KEY": "k" * 40})
+    assert "pages will not be server-rendered: Node.js is not installed" in server.output()
+    ready = httpx.get(server.url + "/readyz", timeout=10)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["state"] == "degraded" and ready.json()["ready"] is True
+    assert ready.json()["checks"] == {"ssr_pool": {"ok": False, "alive": 0, "size": 0}}
+    html = httpx.get(server.url + "/", timeout=10)
+    assert html.status_code == 200 and '<div id="pyxle-root"></div>' in html.text
+    assert httpx.get(server.url + "/api/ping", timeout=10).status_code == 200
+
+
 @cites("docs/deployment.md", "A server with a build and no `node` on its `PATH` serves the build's assets")
 @cites("docs/deployment.md", "the start-up log says `pages will not be server-rendered:\nNode.js is not installed`, "
                              'and `/readyz` answers `503` with `"state": "degraded"` and\n'

@@ -20,15 +20,16 @@ Mode = Literal["development", "production"]
 __all__ = ["LimitError", "Limits", "PyxleApp", "StartupError", "create_app", "worker_app"]
 
 
-def worker_app() -> PyxleApp:
-    """App factory for server worker processes; the CLI passes the project through the environment."""
+def worker_app(staged: bool = False) -> PyxleApp:
+    """App factory for server worker processes; the CLI passes the project through the environment.
+    ``staged``: a reload's check, which builds beside the served build (``create_app``)."""
     from pyxle.config import load_config
 
     root = os.environ["PYXLE_PROJECT_ROOT"]
     mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
     try:
         workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
-        app = create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers)
+        app = create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers, staged=staged)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

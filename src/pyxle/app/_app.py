@@ -37,6 +37,7 @@ from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
+from pyxle.app._staging import discard, stage
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
@@ -82,6 +83,8 @@ class PyxleApp(Starlette):
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
+        self.unrendered = False  # pages and no build (no Node or npm packages): served unrendered, no SSR pool
+        self.build_into: Path | None = None  # a reload check's: the staged build it checks (app._staging)
         # The route tables' shared state of each build still referenced (a request in flight holds
         # the table it started on): swap_renderer points those of a retired renderer at the new one.
         self._runtimes: list[weakref.ref[Any]] = []  # (PagesRuntime is a dataclass: unhashable, no WeakSet)
@@ -110,9 +113,11 @@ class PyxleApp(Starlette):
         table, entries = _api_routes(self.config)
         renderer = None
         fallback: ASGIApp = not_found
+        self.unrendered = False
         if table.pages or table.specials:
             production = self.mode == "production"
-            built, problem = self._build(table, self.config.dist_path if production else self.config.build_path)
+            out_dir = (self.build_into or self.config.dist_path) if production else self.config.build_path
+            built, problem = self._build(table, out_dir)
             if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
                 from pyxle.cache import build_cache
 
@@ -136,6 +141,7 @@ class PyxleApp(Starlette):
             if built is not None:  # without Node, its assets render the pages in the browser
                 renderer = self._renderer(pages, built, server_rendering=problem is None)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
+            self.unrendered = built is None
             entries += pages.routes()
         extra = self._health_routes()
         self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
@@ -205,7 +211,7 @@ class PyxleApp(Starlette):
         try:
             return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
                          public_env=public_env(), bundler=self.bundler,
-                         other_outputs=(self.config.build_path, self.config.dist_path),
+                         other_outputs=(self.config.build_path, self.config.dist_path, *filter(None, [self.build_into])),
                          global_styles=self.config.styling.global_styles,
                          global_scripts=self.config.styling.global_scripts), no_node
         except ToolchainMissing as exc:
@@ -333,15 +339,21 @@ class PyxleApp(Starlette):
 
     def health(self) -> dict[str, Any]:
         """What /healthz and /readyz say, in pyxle-framework 0.9's shape (probes and dashboards
-        read ``status``, ``ready`` and ``checks``); ``state`` says why an app is not ready."""
+        read ``status``, ``ready`` and ``checks``); ``state`` says why an app is not ready.
+
+        Without Node, ``ssr_pool`` fails: a build's pool cannot start (not ready, its pages need
+        rendering), and a project with no build has none (``degraded`` but ready: that is the
+        documented no-Node mode, which a 503 would keep out of every load balancer)."""
         checks: dict[str, dict[str, Any]] = {}
         pool = getattr(self.renderer, "pool", None)
         if pool is not None:
             checks["ssr_pool"] = {"ok": pool.alive >= 1, "alive": pool.alive, "size": pool.size}
+        elif self.unrendered:
+            checks["ssr_pool"] = {"ok": False, "alive": 0, "size": 0}
         state = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
         if state == "ready" and not all(check["ok"] for check in checks.values()):
             state = "degraded"  # started, but a check fails (no SSR worker alive): ``checks`` says which
-        ready = state == "ready"
+        ready = state == "ready" or (state == "degraded" and pool is None)
         uptime = time.monotonic() - self._started if self._started is not None else 0.0
         return {"status": "ok", "ready": ready, "state": state, "uptime": round(uptime, 3), "checks": checks}
 
@@ -517,9 +529,11 @@ def _mark_started() -> None:
         Path(path).touch()
 
 
-def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None) -> PyxleApp:
+def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None,
+               staged: bool = False) -> PyxleApp:
     """Build the app for the project at ``config.root``; import every route module now, so a broken
-    file stops start-up instead of failing its first request."""
+    file stops start-up instead of failing its first request. ``staged`` (a reload's check, in
+    production): the build is made beside ``distDir``, in ``app.build_into`` (``app._staging``)."""
     if not config.pages_path.is_dir():
         raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
     _check_features(config, mode)
@@ -539,7 +553,14 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         except PluginError as exc:
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context
-    app._initial_renderer = app.load_routes()
+    if staged and mode == "production" and os.environ.get("PYXLE_SKIP_BUILD") != "1":  # --skip-build: nothing built
+        app.build_into = stage(config.dist_path)
+    try:
+        app._initial_renderer = app.load_routes()
+    except StartupError:
+        if app.build_into is not None:
+            discard(app.build_into)
+        raise
     _note_unchecked_api_routes(config, app.router)
     return app
 

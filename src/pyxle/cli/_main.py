@@ -369,17 +369,26 @@ def check_worker() -> None:
     """What a reload checks in a process of its own before it replaces the workers: the app builds
     as a new worker's would, its plugins start, and an SSR worker loads its build (a setting a
     plugin refuses, or a page that reads ``window`` as it loads, would otherwise stop every new
-    worker, and the old ones with them)."""
+    worker, and the old ones with them). The build is made beside the served one and replaces it
+    only once checked: the running workers' SSR renderers load the served one again whenever a
+    Node process dies (``pyxle.app._staging``)."""
     from pyxle.app import StartupError, worker_app
     from pyxle.app._ssrcheck import check_ssr
+    from pyxle.app._staging import discard, promote
 
+    app = None
     try:
-        app = worker_app()
+        app = worker_app(staged=True)
         _try_plugins(app)
         check_ssr(app)
+        if app.build_into is not None:
+            promote(app.build_into, app.config.dist_path)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    finally:
+        if app is not None and app.build_into is not None:
+            discard(app.build_into)
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]

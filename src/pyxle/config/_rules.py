@@ -15,7 +15,7 @@ from typing import Any
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _IMPORT_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})*:{_IDENT}(\.{_IDENT})*")
-_DOTTED_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})+")  # "module.path.ClassName", as 0.4 plugins wrote it
+_DOTTED_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})+")  # "module.path.ClassName", as 0.4 plugins wrote it; hooks too
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header names, cookie names, methods
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s?#]+")
 
@@ -103,7 +103,7 @@ MIDDLEWARE = Rule(
 )
 HOOK = Rule(
     'a string "module.path:attr"',
-    lambda v: is_str(v) and _IMPORT_PATH.fullmatch(v) is not None,
+    lambda v: is_str(v) and (_IMPORT_PATH.fullmatch(v) or _DOTTED_PATH.fullmatch(v)) is not None,
     'strings "module.path:attr"',
 )
 PATH_PREFIX = Rule(

@@ -14,11 +14,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pyxle._loading import SourceError, def_line, import_string
+from pyxle.config import CONFIG_FILENAME
 from pyxle.hooks._context import RouteContext, RouteHook
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Hook = Callable[[RouteContext, Request, Endpoint], Awaitable[Response]]
 _LIFECYCLE = ("on_pre_call", "on_post_call", "on_error")
+_NAMED = ('a hook is named "module.path:attr" or "module.path.attr", its module imported from the project root '
+          '(where pyxle.config.json is)')
 _SHAPES = ("expected async def hook(context, request, call_next), a RouteHook subclass, or a class with "
            "on_pre_call/on_post_call/on_error methods or an async __call__(self, context, request, call_next)")
 
@@ -42,7 +45,9 @@ async def _call_hook(hook: Hook, context: RouteContext, call_next: Endpoint, req
 
 
 def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
-    """Import each ``"module.path:attr"`` and make it a hook, once, at start-up.
+    """Import each ``"module.path:attr"`` (or ``"module.path.attr"``, as middleware entries may be
+    written) and make it a hook, once, at start-up; an entry naming nothing stops start-up naming
+    ``pyxle.config.json``, the setting and the entry.
 
     Accepted, as pyxle-framework 0.9 accepted them: an async function; a class, made with no
     arguments (a ``RouteHook`` subclass, any class with ``on_pre_call``/``on_post_call``/``on_error``
@@ -56,7 +61,10 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
         try:
             target = import_string(spec, where)
         except ImportError as exc:
-            raise HookLoadError(str(exc)) from exc
+            message = str(exc)
+            if message.startswith(where):  # names nothing (a module that raised reads as its own file:line)
+                message = f"{CONFIG_FILENAME}: {message}\n    hint: {_NAMED}"
+            raise HookLoadError(message) from exc
         hooks.append(_as_hook(target, where, spec))
     return hooks
 
