@@ -253,8 +253,7 @@ def checked_reload(server: Any) -> Callable[..., None]:
             if result.returncode == 0:
                 _start_reload(server)
                 return
-            problem = (result.stderr.strip() or f"exit code {result.returncode}").removeprefix("pyxle: ")
-            logger.error("reload refused, the running workers keep serving: %s", problem)
+            logger.error("reload refused, the running workers keep serving: %s", refusal(result.stderr, result.returncode))
         except subprocess.TimeoutExpired:
             logger.error("reload refused, the running workers keep serving: loading the project took over 600s")
         finally:
@@ -270,6 +269,15 @@ def checked_reload(server: Any) -> Callable[..., None]:
         threading.Thread(target=check_then_reload, name="pyxle-reload-check", daemon=True).start()
 
     return on_hangup
+
+
+def refusal(stderr: str, code: int) -> str:
+    """Why a reload check failed: its own ``pyxle: ...`` error, without what was printed before it
+    (asyncio's "Unknown child process pid" warning about the SSR worker it started, on a busy
+    machine), else all it printed."""
+    text = stderr.strip()
+    at = text.rfind("\npyxle: ")
+    return (text[at + 1 :] if at >= 0 else text or f"exit code {code}").removeprefix("pyxle: ")
 
 
 def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[..., None]:
@@ -288,7 +296,7 @@ def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[...,
             result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
                                     check=False, timeout=600)
             if result.returncode != 0:
-                dev.refused((result.stderr.strip() or f"exit code {result.returncode}").removeprefix("pyxle: "))
+                dev.refused(refusal(result.stderr, result.returncode))
             elif _replace_workers(server, started_file):
                 dev.applied()
             else:
