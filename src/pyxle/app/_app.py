@@ -301,6 +301,12 @@ class PyxleApp(Starlette):
                         refuse=self.refusal)
         return self.edge
 
+    @property
+    def lifespan_state(self) -> dict[str, Any] | None:
+        """What the server copies into every request's ``scope["state"]`` before the app (the
+        lifespan's state); None when no lifespan ran. A request the app makes of itself starts from it."""
+        return self.router.lifespan_state
+
     def refusal(self, scope: Scope, answer: Response) -> ASGIApp:
         """What answers a refusal made before a handler ran (``answer``, its JSON: the CSRF check's,
         the body limits', an ``HTTPException``'s): at an action URL, the actions endpoint's choice

@@ -30,6 +30,9 @@ class PyxleRouter(Router):
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
         self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
+        # The lifespan scope's "state": the server copies it into every request's scope["state"]
+        # (granian, uvicorn, hypercorn alike), so it is what a request has before any middleware.
+        self.lifespan_state: dict[str, Any] | None = None
 
     def set_routes(self, entries: Sequence[tuple[RouteSpec, ASGIApp]],
                    extra: dict[str, ASGIApp] | None = None, own: dict[str, ASGIApp] | None = None) -> list[str]:
@@ -73,6 +76,7 @@ class PyxleRouter(Router):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
+            self.lifespan_state = scope.get("state")
             await self.lifespan(scope, receive, send)
             return
         if self.fallback is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from starlette.responses import Response
 from starlette.types import Message, Scope
 
+from pyxle._own import OWN_REQUEST
 from pyxle.cache import Entry, etag, matches
 from pyxle.cache._etag import if_none_match, personal_etag
 from pyxle.cache._rules import PRIVATE, cache_control
@@ -95,23 +96,35 @@ def _has_cookie(scope: Scope, token: str) -> bool:
     return any(name == b"cookie" and wanted in value for name, value in scope["headers"])
 
 
-_DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation"})
+# What names the visitor: their credentials, their address as a proxy passed it on, what their
+# browser has cached. The render is the server's own, for everyone.
+_DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation",
+                      b"x-forwarded-for", b"x-real-ip", b"forwarded"})
+# The peer of a request the server makes of its own app: itself, on loopback (``request.client``
+# works in loaders as on any request, and names no visitor in a page stored for all of them).
+SELF = ("127.0.0.1", 0)
 
 
 async def regenerate(app: Any, scope: Scope) -> None:
     """Ask ``app`` for the page at ``scope``'s URL as an anonymous visitor would, so that it is
     rendered and stored again: through every middleware (plugins set up what loaders use), its
-    answer discarded. ``scope["pyxle"]["regenerate"]`` tells the page not to serve the old copy."""
+    answer discarded. ``scope["pyxle"]["regenerate"]`` tells the page not to serve the old copy.
+
+    Nothing of the visitor whose request asked for it is kept: not their cookies, ``Authorization``
+    or address, nor what middleware derived from them in their ``scope["state"]``. The state starts
+    as the server starts every request's, from the lifespan's (a database pool a loader uses).
+    ``OWN_REQUEST`` tells the rate limit that it is no client's request."""
     inner: dict[str, Any] = {
         "type": "http", "asgi": scope.get("asgi", {"version": "3.0"}), "http_version": "1.1", "method": "GET",
-        "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": None,
+        "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": SELF,
         "root_path": scope.get("root_path", ""), "path": scope["path"], "raw_path": scope.get("raw_path"),
         "query_string": scope.get("query_string", b""),
         "headers": [(name, value) for name, value in scope["headers"] if name not in _DROPPED],
-        "pyxle": {"regenerate": True},
+        "pyxle": {"regenerate": True}, OWN_REQUEST: True,
     }
-    if "state" in scope:
-        inner["state"] = dict(scope["state"])
+    state = app.lifespan_state
+    if state is not None:
+        inner["state"] = dict(state)
     sent = False
 
     async def receive() -> Message:

@@ -2,7 +2,8 @@
 
 Public names: ``RateLimitMiddleware``, ``Limiter`` (the backend protocol), ``MemoryLimiter``
 (the default, this process only), ``RedisLimiter`` (shared by every worker and machine using
-the same Redis), ``rate_limiter(...)``. Depends on ``pyxle._redis`` for Redis, nothing else.
+the same Redis), ``rate_limiter(...)``. Depends on ``pyxle._redis`` for Redis and on ``pyxle._own``
+(the marker of the server's own requests, which no client pays for), nothing else.
 
 Its own package rather than part of ``security``: it keeps state, in one of two backends
 (the shared-state pattern of realtime and the page cache), where ``security`` is pure functions

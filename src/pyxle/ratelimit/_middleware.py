@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
+from pyxle._own import OWN_REQUEST
 from pyxle.ratelimit._backend import Limiter
 
 # Load balancers probe these; a limit on them would take a healthy server out of rotation.
@@ -16,7 +17,9 @@ ALWAYS_EXEMPT = ("/healthz", "/readyz")
 
 
 class RateLimitMiddleware:
-    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries.
+    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries, and the
+    server's own requests (``OWN_REQUEST`` in their scope: a stored page rendered again) are no
+    client's, so they are neither counted nor refused.
 
     With ``trust_forwarded_for``, the client is the last address in ``X-Forwarded-For``: the one
     the proxy in front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting
@@ -44,7 +47,7 @@ class RateLimitMiddleware:
         return client[0] if client else "-"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or self.exempted(scope["path"]):
+        if scope["type"] not in ("http", "websocket") or OWN_REQUEST in scope or self.exempted(scope["path"]):
             await self.app(scope, receive, send)
             return
         wait = await self.limiter.hit(self.client(scope))
