@@ -100,9 +100,11 @@ def _has_cookie(scope: Scope, token: str) -> bool:
 # browser has cached. The render is the server's own, for everyone.
 _DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation",
                       b"x-forwarded-for", b"x-real-ip", b"forwarded"})
-# The peer of a request the server makes of its own app: itself, on loopback (``request.client``
-# works in loaders as on any request, and names no visitor in a page stored for all of them).
-SELF = ("127.0.0.1", 0)
+# The peer of a request the server makes of its own app: no address (``request.client`` works in
+# loaders as on any request, and names no visitor in a page stored for all of them). Not loopback:
+# apps (and the metrics endpoint without a token) trust it, and a page shown to localhost alone
+# (a debug panel) would be stored for everyone.
+SELF = ("0.0.0.0", 0)
 
 
 async def regenerate(app: Any, scope: Scope) -> None:
