@@ -22,7 +22,7 @@ from tests.e2e.test_cache import (
     count,
     purges_every_host,
     serve,
-    write_project,
+    write_counted,
 )
 
 PAGE = '''
@@ -58,7 +58,7 @@ SITE = {"host": "news.example"}
 def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(tmp_path: Path,
                                                                                  redis_server: RedisServer) -> None:
     config = {"cache": {"backend": "redis", "redisUrl": redis_server.url}, "routeMiddleware": {"pages": ["hooks:worker"]}}
-    root = write_project(tmp_path / "app", {
+    root = write_counted(tmp_path / "app", {
         "counter.py": COUNTER, "hooks.py": WORKER_HOOK, "pages/api/counts.py": COUNTS_API, "pages/news.pyxl": PAGE,
         "pyxle.config.json": json.dumps(config),
     })
@@ -100,7 +100,7 @@ def test_an_invalidation_reaches_both_workers_and_a_second_server_through_redis(
 def test_an_invalidation_through_redis_purges_the_page_stored_for_every_host(tmp_path: Path,
                                                                              redis_server: RedisServer) -> None:
     config = {"cache": {"backend": "redis", "redisUrl": redis_server.url}}
-    root = write_project(tmp_path / "app", {"pages/api/purge.py": PURGE_API, "pages/canonical.pyxl": CANONICAL,
+    root = write_counted(tmp_path / "app", {"pages/api/purge.py": PURGE_API, "pages/canonical.pyxl": CANONICAL,
                                             "pyxle.config.json": json.dumps(config)})
     server = serve(root)
     try:
@@ -112,7 +112,7 @@ def test_an_invalidation_through_redis_purges_the_page_stored_for_every_host(tmp
 def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, start_redis) -> None:
     redis = start_redis()
     redis.stop()
-    root = write_project(tmp_path / "app", {"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API,
+    root = write_counted(tmp_path / "app", {"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API,
                                             "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
                                                                                        "redisUrl": redis.url}})})
     server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
@@ -137,7 +137,7 @@ export default function Stored({ data }) { return <p>stored {data.n}</p> }
 def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_again_when_it_answers(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
-    root = write_project(tmp_path / "app", {
+    root = write_counted(tmp_path / "app", {
         "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
         "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
     })
@@ -186,7 +186,7 @@ async def post(request):
 def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or_hung(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
-    root = write_project(tmp_path / "app", {
+    root = write_counted(tmp_path / "app", {
         "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
         "pages/api/purge_all.py": PURGE_ALL_API,
         "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
