@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import contextvars
 import logging
+import math
 import os
 import random
 import sys
@@ -39,6 +40,11 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]]
 
 class RedisUnavailable(Exception):
     """Redis cannot be used: the extra is not installed, or the server does not answer."""
+
+
+class RedisRefused(RedisUnavailable):
+    """Redis answered one command with an error (out of memory, a value out of range): that command
+    failed, and Redis is still used for the next ones."""
 
 
 def _redis_module(feature: str) -> Any:
@@ -102,7 +108,9 @@ class Breaker:
     ``cap``) while Redis stays away. The first command after a cooldown starts one ``PING`` in the
     background (no request waits for it); its answer closes the breaker. One warning when Redis
     goes away and one when it is back. One breaker per subsystem, so each log line says what the
-    outage costs (``meanwhile``).
+    outage costs (``meanwhile``). A command Redis answers with an error (``ResponseError``: out of
+    memory, a bad argument) is no outage: it raises ``RedisRefused`` for that command alone, logged
+    at most once a minute, and the breaker stays closed.
     """
 
     def __init__(self, url: str, *, feature: str, label: str, meanwhile: str, logger: logging.Logger,
@@ -120,6 +128,7 @@ class Breaker:
         self._cooldown = cooldown
         self._retry_at: float | None = None  # None: Redis answers; else when to PING it again
         self._probe: asyncio.Task[None] | None = None
+        self._refusal_logged = -math.inf  # when a refused command was last logged
 
     @property
     def up(self) -> bool:
@@ -131,7 +140,8 @@ class Breaker:
         return redis_client(self.url, feature=self.feature, retry="quick")
 
     async def call(self, command: Callable[[], Awaitable[T]], *, force: bool = False) -> T:
-        """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage).
+        """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage;
+        ``RedisRefused`` when Redis answered this command with an error).
 
         While the breaker is open ``command`` is not called, unless ``force`` (a write the caller
         must not drop unseen, such as an invalidation); its success closes the breaker.
@@ -139,17 +149,34 @@ class Breaker:
         if self._retry_at is not None and not force:
             self._maybe_probe()
             raise RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer (not asked until it does)")
-        from redis.exceptions import RedisError
+        from redis import exceptions
 
         try:
             result = await self._bounded(command)
-        except (RedisError, OSError, asyncio.TimeoutError) as exc:
-            reason = f"timed out after {self.timeout:g} s" if isinstance(exc, asyncio.TimeoutError) else (
-                f"{type(exc).__name__}: {exc}")
-            self._down(reason)
-            raise RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer ({reason})") from exc
+        except exceptions.RedisError as exc:
+            if not isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
+                self._back()  # Redis answered, with an error for this command alone
+                raise self._refused(exc) from exc
+            raise self._unavailable(exc) from exc
+        except (OSError, asyncio.TimeoutError) as exc:
+            raise self._unavailable(exc) from exc
         self._back()
         return result
+
+    def _unavailable(self, exc: BaseException) -> RedisUnavailable:
+        reason = f"timed out after {self.timeout:g} s" if isinstance(exc, asyncio.TimeoutError) else (
+            f"{type(exc).__name__}: {exc}")
+        self._down(reason)
+        return RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer ({reason})")
+
+    def _refused(self, exc: Exception) -> RedisRefused:
+        reason = f"{type(exc).__name__}: {exc}"
+        now = time.monotonic()
+        if now - self._refusal_logged >= 60:
+            self._refusal_logged = now
+            self._log.warning("%s: Redis at %s refused a command (%s); that one went without Redis "
+                              "(logged at most once a minute)", self.label, shown_url(self.url), reason)
+        return RedisRefused(f"Redis at {shown_url(self.url)} refused the command ({reason})")
 
     async def _bounded(self, command: Callable[[], Awaitable[T]]) -> T:
         if sys.version_info >= (3, 11):  # no task per command, as wait_for makes on 3.10 and 3.11

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -736,3 +737,65 @@ def test_an_answer_of_a_page_url_that_is_not_stored_is_private_no_cache(
 def test_a_response_a_loader_returns_keeps_its_own_cache_control(app: Server) -> None:
     answer = httpx.get(app.url + "/answers?kind=own", follow_redirects=False)
     assert answer.status_code == 307 and answer.headers["cache-control"] == "public, max-age=600"
+
+
+PURGE_ALL_API = '''
+from starlette.responses import JSONResponse
+from pyxle import cache
+
+async def post(request):
+    await cache.invalidate_all()
+    return JSONResponse({"purged": True})
+'''
+# Reads the data, then waits for the test's go-ahead (a file), as a slow query would.
+READS_THEN_WAITS = '''
+import asyncio, counter, os
+from pathlib import Path
+
+@server
+async def load(request):
+    counts = Path(os.environ["COUNTS"])
+    value = (counts / "value").read_text()
+    counter.bump("slow")
+    while not (counts / "go").exists():
+        await asyncio.sleep(0.05)
+    return {"data": {"value": value}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>value {data.value}</p> }
+'''
+INVALIDATE_ALL_FILES = {"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API,
+                        "pages/api/purge_all.py": PURGE_ALL_API, "pages/slowdata.pyxl": READS_THEN_WAITS}
+
+
+def invalidate_all_during_a_first_render(server: Server, counts: Path) -> None:
+    """``invalidate_all()`` while the first render of a page (nothing stored yet) has read the old
+    data: that render is answered, not stored, and the next request renders the new data."""
+    (counts / "value").write_text("old")
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(httpx.get, server.url + "/slowdata", timeout=30)
+        deadline = time.monotonic() + 20
+        while count(server, "slow") == 0:  # the render has read "old"
+            assert time.monotonic() < deadline, "the loader did not run"
+            time.sleep(0.05)
+        (counts / "value").write_text("new")
+        assert httpx.post(server.url + "/api/purge_all", timeout=30).json() == {"purged": True}
+        (counts / "go").write_text("")
+        answer = first.result()
+    assert answer.headers["x-pyxle-cache"] == "MISS" and "value old" in shown(answer.text)
+    again = httpx.get(server.url + "/slowdata", timeout=30)
+    assert (again.headers["x-pyxle-cache"], "value new" in shown(again.text)) == ("MISS", True), \
+        "the render begun before invalidate_all() was stored"
+    assert httpx.get(server.url + "/slowdata", timeout=30).headers["x-pyxle-cache"] == "HIT"
+    assert count(server, "slow") == 2
+
+
+@cites("docs/pages.md", "`cache.invalidate_all()` drops every stored page. A render that began before an invalidation is\n"
+       "not stored (it may have read the old data).")
+def test_invalidate_all_during_the_first_render_of_a_page_keeps_that_render_from_being_stored(
+        tmp_path: Path) -> None:
+    root = write_counted(tmp_path / "app", INVALIDATE_ALL_FILES)
+    server = serve(root)
+    try:
+        invalidate_all_during_a_first_render(server, root / "counts")
+    finally:
+        server.stop()

@@ -18,8 +18,11 @@ from tests.e2e.test_cache import (
     CANONICAL,
     COUNTER,
     COUNTS_API,
+    INVALIDATE_ALL_FILES,
+    PURGE_ALL_API,
     PURGE_API,
     count,
+    invalidate_all_during_a_first_render,
     purges_every_host,
     serve,
     write_counted,
@@ -171,16 +174,6 @@ def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_a
         server.stop()
 
 
-PURGE_ALL_API = '''
-from starlette.responses import JSONResponse
-from pyxle import cache
-
-async def post(request):
-    await cache.invalidate_all()
-    return JSONResponse({"purged": True})
-'''
-
-
 @cites("docs/pages.md", "one that fails is logged (`page cache: could not invalidate\nevery page: ...` for "
        "`invalidate_all`) and your code goes on")
 def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or_hung(
@@ -222,3 +215,117 @@ def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or
     finally:
         one.stop()
         two.stop()
+
+
+def test_invalidate_all_during_the_first_render_of_a_page_keeps_that_render_from_being_stored_in_redis(
+        tmp_path: Path, redis_server: RedisServer) -> None:
+    files = {**INVALIDATE_ALL_FILES, "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
+                                                                                 "redisUrl": redis_server.url}})}
+    root = write_counted(tmp_path / "app", files)
+    server = serve(root)
+    try:
+        invalidate_all_during_a_first_render(server, root / "counts")
+    finally:
+        server.stop()
+
+
+BIG = '''
+@server
+async def load(request):
+    return {"data": {"filler": "x" * 20_000}, "revalidate": 60}
+
+export default function Big({ data }) { return <p>{data.filler.length}</p> }
+'''
+SHORT = '''
+@server
+async def load(request):
+    return {"data": {"filler": "x" * int(request.query_params.get("size", "0"))}, "revalidate": 0.2}
+
+export default function Short({ data }) { return <p>short {data.filler.length}</p> }
+'''
+
+
+def stored_bytes(url: str) -> int:
+    """What the page cache holds in Redis, whatever its layout (expired keys are not counted)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return sum(client.memory_usage(key, samples=0) or 0 for key in client.scan_iter(match="pyxle:cache:*"))
+    finally:
+        client.close()
+
+
+@cites("docs/configuration.md", "redis: answers kept per page (its query strings and hosts), the first to expire out first")
+def test_new_query_strings_cannot_grow_a_page_in_redis_without_bound_nor_keep_its_old_answers_alive(
+        tmp_path: Path, start_redis) -> None:
+    redis = start_redis()
+    config = {"cache": {"backend": "redis", "redisUrl": redis.url, "maxEntries": 8}}
+    root = write_counted(tmp_path / "app", {"pages/big.pyxl": BIG, "pages/short.pyxl": SHORT,
+                                            "pyxle.config.json": json.dumps(config)})
+    server = serve(root)
+    try:
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            assert client.get("/short?size=300000").headers["x-pyxle-cache"] == "MISS"  # kept 1.2 s
+            for i in range(12):  # while the page's other URLs keep coming
+                time.sleep(0.25)
+                assert client.get(f"/short?r={i}").status_code == 200
+            held = stored_bytes(redis.url)
+            assert held < 300_000, f"an expired answer of 300 kB is still held: {held} bytes"
+
+            for i in range(60):  # each a new URL: a document and its navigation JSON stored, 20 kB each
+                assert client.get(f"/big?r={i}").headers["x-pyxle-cache"] == "MISS"
+            assert [client.get(f"/big?r={i}").headers["x-pyxle-cache"] for i in (0, 59)] == ["MISS", "HIT"]
+            held = stored_bytes(redis.url)
+            assert held < 400_000, f"one page holds {held} bytes for 8 answers of 20 kB"
+    finally:
+        server.stop()
+
+
+FOREVER = '''
+import sys
+
+@server
+async def load(request):
+    return {"data": {"filler": "x" * int(request.query_params.get("size", "0"))}, "revalidate": sys.maxsize}
+
+export default function Forever({ data }) { return <p>forever {data.filler.length}</p> }
+'''
+
+
+@cites("docs/pages.md", "A command Redis refuses (out of memory under `noeviction`, say) costs only that page: it is\n"
+       "rendered and not stored, Redis is still used for the others")
+def test_a_huge_revalidate_is_stored_and_a_command_redis_refuses_costs_that_page_alone(tmp_path: Path,
+                                                                                       start_redis) -> None:
+    redis = start_redis()
+    root = write_counted(tmp_path / "app", {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
+        "pages/forever.pyxl": FOREVER,
+        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
+    })
+    server = serve(root)
+    try:
+        def states(url: str, times: int = 2) -> list[str]:
+            return [httpx.get(server.url + url, timeout=30).headers["x-pyxle-cache"] for _ in range(times)]
+
+        assert states("/stored") == ["MISS", "HIT"]
+        assert states("/forever") == ["MISS", "HIT"], "revalidate=sys.maxsize is kept (a year in Redis)"
+        assert states("/stored", 1) == ["HIT"]
+
+        import redis as redis_py
+
+        control = redis_py.Redis.from_url(redis.url)
+        try:  # Redis is full, and evicts nothing: it refuses every write
+            control.config_set("maxmemory", control.info("memory")["used_memory"] - 100_000)
+            for i in range(5):
+                assert states(f"/forever?size=100000&r={i}") == ["MISS", "MISS"]  # rendered, not stored
+                assert states("/stored", 1) == ["HIT"], "the refusal stopped the page cache for every page"
+        finally:
+            control.config_set("maxmemory", 0)
+            control.close()
+        assert states("/forever?size=10") == ["MISS", "HIT"]
+        out = server.wait_for_output("refused a command")
+        assert out.count(f"page cache: Redis at {redis.url} refused a command (OutOfMemoryError") == 1, out
+        assert "does not answer" not in out and "Traceback" not in out
+    finally:
+        server.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import time
@@ -16,6 +17,7 @@ import pytest
 
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
 from tests.conftest import SHARED_SECRET
+from tests.docs._blocks import cites
 
 HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
 
@@ -177,3 +179,31 @@ def test_a_hung_redis_lets_requests_through_without_waiting_and_counting_resumes
     out = server.wait_for_output("rate limit: Redis at")
     assert 1 <= out.count(f"rate limit: Redis at {redis.url} does not answer") <= 2, out  # once per worker
     assert f"rate limit: Redis at {redis.url} answers again" in server.wait_for_output("answers again")
+
+
+@cites("docs/security.md", "A Redis that answers but refuses the write (out of memory under `noeviction`) is no outage: "
+       "that request is let through, the next one asks Redis again")
+def test_a_full_redis_lets_requests_through_saying_so_and_limits_again_at_once_when_it_has_room(
+        start_redis, caplog):
+    redis = start_redis()
+    import redis as redis_py
+
+    async def scenario() -> None:
+        limiter = RedisLimiter(1, 60.0, redis.url)
+        control = redis_py.Redis.from_url(redis.url)
+        control.set("filler", "x" * 300_000)
+        control.config_set("maxmemory", control.info("memory")["used_memory"] - 100_000)  # noeviction
+        try:
+            client = uuid.uuid4().hex
+            assert [await limiter.hit(client) for _ in range(3)] == [0.0] * 3  # let through: nothing is counted
+            assert limiter.breaker.up, "a refused write is no outage"
+        finally:
+            control.config_set("maxmemory", 0)
+            control.close()
+        assert await limiter.hit(client) == 0.0  # counted at once, no cooldown to wait
+        assert await limiter.hit(client) > 50
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.ratelimit"):
+        _run(scenario())
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 1 and f"rate limit: Redis at {redis.url} refused a command (OutOfMemoryError" in lines[0], lines

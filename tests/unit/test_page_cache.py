@@ -4,7 +4,9 @@ configured routes, entity tags, and the revalidate envelope."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import sys
 from collections.abc import Callable
 from types import SimpleNamespace
 
@@ -89,6 +91,21 @@ def test_clear_drops_every_page(make_backend) -> None:
     run(go())
 
 
+def test_clear_stops_a_render_under_way_from_storing_even_for_a_page_not_stored_yet(make_backend) -> None:
+    async def go() -> None:
+        backend, other = make_backend(), make_backend()
+        await backend.put("/stored", {"doc?": entry()}, 0)
+        _, version = await backend.get("/new", "doc?")  # its first render begins: nothing is stored
+        await other.clear()  # invalidate_all() while it reads the old data
+        assert await backend.put("/new", {"doc?": entry(version=version)}, version) is False
+        assert (await backend.get("/new", "doc?"))[0] is None
+        _, now = await backend.get("/new", "doc?")
+        assert now != version and await backend.put("/new", {"doc?": entry(version=now)}, now) is True
+        assert (await backend.get("/new", "doc?"))[0] is not None
+
+    run(go())
+
+
 def test_memory_keeps_at_most_max_entries_dropping_the_least_recently_used() -> None:
     async def go() -> None:
         backend = MemoryBackend(max_entries=2)
@@ -124,6 +141,105 @@ def test_redis_entries_expire_when_their_stale_window_ends(redis_server: RedisSe
         assert (await backend.get("/a", "doc?"))[0] is None
 
     run(go())
+
+
+def redis_bytes(url: str, prefix: str) -> tuple[int, int]:
+    """Keys under ``prefix`` and the bytes they hold, whatever the layout (expired keys are not counted)."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        keys = list(client.scan_iter(match=prefix + "*"))
+        return len(keys), sum(client.memory_usage(key, samples=0) or 0 for key in keys)
+    finally:
+        client.close()
+
+
+def test_redis_keeps_at_most_max_entries_variants_of_a_page_and_skips_one_over_max_bytes(
+        redis_server: RedisServer) -> None:
+    prefix = f"unit-{os.urandom(4).hex()}:"
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix=prefix, max_entries=4, max_bytes=50_000)
+        for i in range(40):  # new query strings keep arriving
+            assert await backend.put("/", {f"doc?r={i}": entry(b"x" * 10_000)}, 0)
+        found = [(await backend.get("/", f"doc?r={i}"))[0] is not None for i in range(40)]
+        assert found == [False] * 36 + [True] * 4  # the first stored go first
+        assert await backend.put("/big", {"doc?": entry(b"x" * 50_001)}, 0) is False
+        assert (await backend.get("/big", "doc?"))[0] is None
+        assert await backend.delete("/") is True
+        assert not any([(await backend.get("/", f"doc?r={i}"))[0] for i in range(40)])
+
+    run(go())
+    keys, size = redis_bytes(redis_server.url, prefix)
+    assert size < 20_000, (keys, size)
+
+
+def test_redis_variants_of_a_page_expire_each_on_its_own(redis_server: RedisServer) -> None:
+    prefix = f"unit-{os.urandom(4).hex()}:"
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix=prefix)
+        await backend.put("/", {"doc?old": entry(b"o" * 100_000, fresh=0.1, stale=0.2)}, 0)
+        for i in range(8):  # other variants keep arriving, each kept 0.3 s
+            await asyncio.sleep(0.1)
+            await backend.put("/", {f"doc?r={i}": entry(fresh=0.1, stale=0.2)}, 0)
+        assert (await backend.get("/", "doc?old"))[0] is None
+        assert (await backend.get("/", "doc?r=7"))[0] is not None
+
+    run(go())
+    keys, size = redis_bytes(redis_server.url, prefix)
+    assert size < 50_000, f"the expired variant still takes room: {keys} keys, {size} bytes"
+
+
+@pytest.mark.parametrize("revalidate", [sys.maxsize, 10**16, 365 * 86_400 * 10])
+def test_redis_stores_a_page_of_any_revalidate_and_keeps_it_a_year_at_most(redis_server: RedisServer,
+                                                                           revalidate: int) -> None:
+    prefix = f"unit-{os.urandom(4).hex()}:"
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix=prefix)
+        stored = entry(fresh=float(revalidate), stale=float(revalidate) * 5)
+        assert await backend.put("/forever", {"doc?": stored}, 0) is True
+        assert (await backend.get("/forever", "doc?"))[0] == stored
+        assert backend.breaker.up
+
+    run(go())
+    import redis
+
+    client = redis.Redis.from_url(redis_server.url)
+    try:
+        ttls = [client.pttl(key) for key in client.scan_iter(match=prefix + "*") if b":v:" not in key]
+    finally:
+        client.close()
+    assert ttls and all(0 < ttl <= 365 * 86_400 * 1000 for ttl in ttls), ttls
+
+
+def test_a_store_redis_refuses_fails_alone_and_lookups_go_on(start_redis, caplog) -> None:
+    redis_server = start_redis()
+    import redis
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix="unit-oom:")
+        assert await backend.put("/kept", {"doc?": entry()}, 0)
+        assert await backend.put("/big", {"doc?": entry(b"x" * 500_000)}, 0)
+        control = redis.Redis.from_url(redis_server.url)
+        used = control.info("memory")["used_memory"]
+        control.config_set("maxmemory", used - 100_000)  # full, and noeviction: writes are refused
+        try:
+            for i in range(5):  # each store fails, and says why
+                assert await backend.put("/big", {f"doc?{i}": entry(b"x" * 500_000)}, 0) is False
+                assert (await backend.get("/kept", "doc?"))[0] is not None, "Redis is still asked"
+            assert backend.breaker.up
+        finally:
+            control.config_set("maxmemory", 0)
+            control.close()
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.cache"):
+        run(go())
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 1 and f"page cache: Redis at {redis_server.url} refused a command (OutOfMemoryError" in lines[0]
+    assert "does not answer" not in lines[0]
 
 
 def test_redis_entries_of_another_build_are_not_served(redis_server: RedisServer) -> None:

@@ -8,7 +8,7 @@ Public names:
   ``/posts/7``, where the router redirects it. ``invalidate_all()`` drops all.
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
 - ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
-  entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared), ``Entry``
+  entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared, bounded per page), ``Entry``
 - ``build_cache(settings, namespace)``: the cache the configuration asks for, or None when off
 - ``etag``, ``matches``: entity tags and ``If-None-Match``
 
@@ -72,7 +72,8 @@ def build_cache(settings: Any, namespace: str = "") -> PageCache | None:
         from pyxle._redis import DEFAULT_URL
         from pyxle.cache._redis import RedisBackend
 
-        backend = RedisBackend(settings.redis_url or DEFAULT_URL, namespace=namespace)
+        backend = RedisBackend(settings.redis_url or DEFAULT_URL, namespace=namespace,
+                               max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies)

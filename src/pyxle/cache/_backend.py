@@ -2,8 +2,10 @@
 
 Entries are grouped by page path: a path holds one entry per variant (the HTML document, the
 navigation JSON, each per query string and host), so ``invalidate(path)`` drops them all at once.
-Each path also has a version, bumped by every invalidation; a render that started before an
-invalidation carries the old version and is not stored (it may have read the old data).
+Each path also has a version, bumped by every invalidation of it and by every ``clear``; a render
+that started before an invalidation carries the old version and is not stored (it may have read the
+old data). A ``clear`` bumps one generation that every path's version counts in (its own count plus
+the generation), so it reaches renders of pages that have nothing stored yet, at no cost per lookup.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ class CacheBackend(Protocol):
     """Where entries live: this process's memory, or Redis (shared by every worker and machine)."""
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
-        """The entry (None if absent or older than the path's last invalidation) and the path's version."""
+        """The entry (None if absent or older than the path's last invalidation) and the path's version
+        (which counts ``clear``s too)."""
         ...
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
@@ -55,7 +58,9 @@ class CacheBackend(Protocol):
         """Drop every variant of ``path`` and bump its version; whether anything was stored."""
         ...
 
-    async def clear(self) -> None: ...
+    async def clear(self) -> None:
+        """Drop every path, and make every render under way unstorable (stored or not yet)."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -73,17 +78,21 @@ class MemoryBackend:
         self._entries: OrderedDict[tuple[str, str], Entry] = OrderedDict()
         self._variants: dict[str, set[str]] = {}  # path -> its stored variants
         self._versions: dict[str, int] = {}  # paths invalidated at least once
+        self._generation = 0  # bumped by clear(): counted in every path's version
         self.bytes = 0
+
+    def _version(self, path: str) -> int:
+        return self._generation + self._versions.get(path, 0)
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
         key = (path, variant)
         entry = self._entries.get(key)
         if entry is not None:
             self._entries.move_to_end(key)
-        return entry, self._versions.get(path, 0)
+        return entry, self._version(path)
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
-        if self._versions.get(path, 0) != version:
+        if self._version(path) != version:
             return False
         for variant, entry in entries.items():
             size = len(entry.body)
@@ -99,6 +108,7 @@ class MemoryBackend:
 
     async def delete(self, path: str) -> bool:
         if len(self._versions) >= 100_000:  # versions of long-gone paths: forgetting them only skips a store
+            self._generation += max(self._versions.values()) + 1  # so no path's version goes back
             self._versions.clear()
         self._versions[path] = self._versions.get(path, 0) + 1
         variants = self._variants.pop(path, ())
@@ -109,8 +119,10 @@ class MemoryBackend:
         return bool(variants)
 
     async def clear(self) -> None:
-        for path in list(self._variants):
-            await self.delete(path)
+        self._generation += 1
+        self._entries.clear()
+        self._variants.clear()
+        self.bytes = 0
 
     async def close(self) -> None:
         self._entries.clear()

@@ -1,15 +1,20 @@
 """The Redis backend: every worker and machine reads and invalidates the same entries.
 
-A path's variants are one hash, ``<prefix><build>:<path>``, so invalidating a path is one ``DEL``;
-the build's fingerprint is part of the key because a stored page names that build's scripts.
-A path's version (``<prefix>v:<path>``) is not: an invalidation bumps it, which also retires
-what other builds stored for the path during a rolling deploy. While Redis does not answer,
-pages are rendered as if nothing were stored (the site stays up): the shared ``Breaker`` bounds
-each lookup to a fraction of a second and skips Redis until it answers again.
+Each stored answer is a key of its own, ``<prefix><build>:e:<hash of its variant>:<path>``, with
+its own expiry, so a page's variants never keep each other alive; the page's index,
+``<prefix><build>:i:<path>``, a sorted set of those keys by expiry (in microseconds), is what an invalidation drops
+them by and what bounds them: a store drops the variants that expired and, beyond ``max_entries``,
+the first to expire. The build's fingerprint is part of the keys because a stored page names that
+build's scripts. A path's version (``<prefix>v:<path>``) is not: an invalidation bumps it, which
+also retires what other builds stored for the path during a rolling deploy; ``clear`` bumps the
+generation (``<prefix>generation``), which every path's version counts in. While Redis does not
+answer, pages are rendered as if nothing were stored (the site stays up): the shared ``Breaker``
+bounds each lookup to a fraction of a second and skips Redis until it answers again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 from functools import partial
@@ -21,20 +26,35 @@ from pyxle.cache._backend import Entry
 logger = logging.getLogger("pyxle.cache")
 FEATURE = "the page cache (cache.backend redis)"
 VERSION_TTL = 86_400  # seconds a path's version outlives its last invalidation
+MAX_TTL_MS = 365 * 86_400 * 1000  # a stored answer is kept a year at most (Redis refuses far expiries)
 
-# KEYS[1] the path's hash, KEYS[2] its version; ARGV[1] the version the render began at,
-# ARGV[2] milliseconds to keep the hash, then variant/entry pairs.
+# KEYS[1] the page's index, KEYS[2] its version, KEYS[3] the generation, then each variant's key;
+# ARGV[1] the version the render began at, ARGV[2] milliseconds to keep them, ARGV[3] variants a
+# page keeps at most, then each variant's entry (ARGV[i] is KEYS[i]'s).
 _PUT = """
-if tonumber(redis.call('GET', KEYS[2]) or '0') ~= tonumber(ARGV[1]) then return 0 end
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+local version = tonumber(redis.call('GET', KEYS[2]) or '0') + tonumber(redis.call('GET', KEYS[3]) or '0')
+if version ~= tonumber(ARGV[1]) then return 0 end
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
+for i = 4, #KEYS do  -- a write first: a Redis out of memory refuses it (later ones it would not)
+  redis.call('SET', KEYS[i], ARGV[i], 'PX', ARGV[2])
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]) * 1000, KEYS[i])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
+if over > 0 then
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[1], 0, over - 1)) do redis.call('DEL', key) end
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, over - 1)
+end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
 """
-# KEYS: pairs of a path's hash and its version (one pair for a path, a batch for every page);
-# ARGV[1] seconds the bumped versions are kept. The number of hashes removed.
+# KEYS: pairs of a page's index and its version; ARGV[1] seconds the bumped versions are kept.
+# The number of indexes removed.
 _DELETE = """
 local removed = 0
 for i = 1, #KEYS, 2 do
+  for _, key in ipairs(redis.call('ZRANGE', KEYS[i], 0, -1)) do redis.call('DEL', key) end
   removed = removed + redis.call('DEL', KEYS[i])
   redis.call('INCR', KEYS[i + 1])
   redis.call('EXPIRE', KEYS[i + 1], ARGV[1])
@@ -45,10 +65,17 @@ _CLEAR_BATCH = 500  # keys per SCAN step and per deletion: each is one bounded c
 
 
 class RedisBackend:
-    def __init__(self, url: str, *, namespace: str = "", prefix: str = "pyxle:cache:") -> None:
+    """Entries in Redis: at most ``max_entries`` variants per page, none larger than ``max_bytes``
+    (the memory backend's bounds, per page here); Redis's ``maxmemory`` bounds the whole."""
+
+    def __init__(self, url: str, *, namespace: str = "", prefix: str = "pyxle:cache:", max_entries: int = 512,
+                 max_bytes: int = 64 * 1024 * 1024) -> None:
         self.url = url
         self.prefix = prefix
         self.namespace = namespace[:16]
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._generation = f"{prefix}generation"
         self._client: Any = None
         self._put: Any = None
         self._delete: Any = None
@@ -65,38 +92,36 @@ class RedisBackend:
         return client
 
     def _keys(self, path: str) -> tuple[str, str]:
-        return f"{self.prefix}{self.namespace}:{path}", f"{self.prefix}v:{path}"
+        """The page's index and its version."""
+        return f"{self.prefix}{self.namespace}:i:{path}", f"{self.prefix}v:{path}"
+
+    def _entry_key(self, path: str, variant: str) -> str:
+        digest = hashlib.sha1(variant.encode(), usedforsecurity=False).hexdigest()
+        return f"{self.prefix}{self.namespace}:e:{digest}:{path}"  # a fixed-length digest: no two alike
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
-        entries, version_key = self._keys(path)
-
-        async def read() -> list[Any]:
-            async with self._connect().pipeline(transaction=False) as pipe:
-                pipe.hget(entries, variant)
-                pipe.get(version_key)
-                return await pipe.execute()
-
+        keys = [self._entry_key(path, variant), self._keys(path)[1], self._generation]
         try:
-            data, version = await self.breaker.call(read)
+            data, version, generation = await self.breaker.call(partial(self._connect().mget, keys))
         except RedisUnavailable:
             return None, -1  # -1: nothing is stored until Redis answers again
-        current = int(version or 0)
+        current = int(version or 0) + int(generation or 0)
         if data is None:
             return None, current
         entry = Entry.decode(data)
         return (entry if entry.version == current else None), current
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
-        if version < 0 or not entries:
+        kept = {variant: entry for variant, entry in entries.items() if len(entry.body) <= self.max_bytes}
+        if version < 0 or not kept:
             return False
-        ttl = max(1, math.ceil(max(e.fresh + e.stale for e in entries.values()) * 1000))
-        args: list[Any] = [version, ttl]
-        for variant, entry in entries.items():
-            args += [variant, entry.encode()]
+        ttl = min(MAX_TTL_MS, max(1, math.ceil(max(e.fresh + e.stale for e in kept.values()) * 1000)))
+        keys = [*self._keys(path), self._generation, *(self._entry_key(path, variant) for variant in kept)]
+        args = [version, ttl, self.max_entries, *(entry.encode() for entry in kept.values())]
         self._connect()
         put = self._put
         try:
-            return bool(await self.breaker.call(lambda: put(keys=list(self._keys(path)), args=args)))
+            return bool(await self.breaker.call(lambda: put(keys=keys, args=args)))
         except RedisUnavailable:
             return False
 
@@ -115,23 +140,21 @@ class RedisBackend:
             return False
 
     async def clear(self) -> None:
-        """Drop every stored page, of every build, as ``delete`` drops one: each path's version is
-        bumped too, so a render under way cannot store what it began before. A step at a time,
-        each bounded like any other command; while Redis does not answer this logs an error and
-        stops, as ``delete`` does."""
+        """Drop every stored page, of every build. The generation is bumped first, so no render
+        under way stores what it began before, whether its page was stored or not; then the keys
+        go a step at a time, each bounded like any other command. While Redis does not answer
+        this logs an error and stops, as ``delete`` does."""
         client = self._connect()
-        delete = self._delete
-        prefix = self.prefix.encode()
-        versions = prefix + b"v:"
+        versions = f"{self.prefix}v:".encode()
         cursor = 0
         try:
+            await self.breaker.call(partial(client.incr, self._generation), force=True)
             while True:
                 cursor, keys = await self.breaker.call(
                     partial(client.scan, cursor, match=f"{self.prefix}*", count=_CLEAR_BATCH), force=True)
-                pairs = [key for stored in keys if not stored.startswith(versions)  # <prefix><build>:<path>
-                         for key in (stored, versions + stored[len(prefix):].partition(b":")[2])]
-                if pairs:
-                    await self.breaker.call(partial(delete, keys=pairs, args=[VERSION_TTL]), force=True)
+                stored = [key for key in keys if not key.startswith(versions) and key != self._generation.encode()]
+                if stored:
+                    await self.breaker.call(partial(client.delete, *stored), force=True)
                 if cursor == 0:
                     return
         except RedisUnavailable as exc:
