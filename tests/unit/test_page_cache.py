@@ -487,3 +487,12 @@ def test_page_cache_variables_override_the_file_and_file_is_refused(tmp_path) ->
         config_of(tmp_path, {}, {"PYXLE_PAGE_CACHE_BACKEND": "file"})
     assert ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (one process) or redis (shared by every "
             "worker and machine)") in str(caught.value)
+
+
+def test_cache_control_never_names_more_seconds_than_http_allows() -> None:
+    """A revalidate of sys.maxsize (a loader's "forever") gave a 19-digit s-maxage; RFC 9111 caps
+    delta-seconds at 2^31."""
+    from pyxle.cache._rules import cache_control
+
+    assert cache_control(sys.maxsize, 5 * sys.maxsize) == "public, s-maxage=2147483648, stale-while-revalidate=2147483648"
+    assert cache_control(60, 300.5) == "public, s-maxage=60, stale-while-revalidate=301"

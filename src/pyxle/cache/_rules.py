@@ -72,9 +72,13 @@ def cache_control(fresh: float, stale: float) -> str:
     return f"public, s-maxage={_seconds(fresh)}, stale-while-revalidate={_seconds(stale)}"
 
 
+# RFC 9111 (1.2.2): no delta-seconds above 2^31; a cache reads a larger one as 2^31 anyway.
+_MAX_DELTA = 2**31
+
+
 def _seconds(value: float) -> int:
     whole = int(value)
-    return whole if whole == value else whole + 1
+    return min(_MAX_DELTA, whole if whole == value else whole + 1)
 
 
 PRIVATE = "private, no-cache"  # for one visitor's browser only, checked with the server each time
