@@ -14,6 +14,7 @@ import pytest
 
 from pyxle.config import CsrfConfig, RateLimitConfig
 from tests.conftest import SHARED_SECRET, server_env
+from tests.docs._blocks import cites
 
 API = {"pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n\n\nasync def post(request):\n    return {'posted': True}\n"}
 NULLS = {"rateLimit": None, "csrf": None, "cors": None}
@@ -49,6 +50,8 @@ def test_the_0_9_field_names_are_taken_and_read():
         RateLimitConfig(window=1, window_seconds=2)
 
 
+@cites("docs/deployment.md", "`--workers 0` starts one worker per CPU core, as pyxle-framework 0.9 did, and the banner says how many")
+@cites("docs/deployment.md", "`--ssr-workers 0` asks for that default")
 def test_workers_0_starts_one_per_core_and_says_so(make_project, start_server):
     cores = max(1, os.cpu_count() or 1)
     server = start_server(make_project(API), "serve", "--workers", "0", "--ssr-workers", "0", env=SHARED_SECRET)
