@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import serving, write_project
+from tests.docs._blocks import cites
 
 ACT = '''
 import { useState } from 'react'
@@ -76,6 +77,7 @@ def test_a_reload_without_the_cookie_gets_the_page_and_a_cookie_and_the_next_act
     assert documents == [200, 200]
 
 
+@cites("docs/security.md", "Such a client's `If-None-Match`\n  gets the page in full with the cookie, never a `304` without one")
 def test_if_none_match_without_a_valid_token_is_answered_in_full_with_the_cookie(server):
     with httpx.Client(base_url=server.url) as client:
         first = client.get("/act")
