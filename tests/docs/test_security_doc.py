@@ -15,7 +15,7 @@ from tests.docs.conftest import pyxle_run, serve_doc_project
 
 @pytest.fixture(scope="module")
 def app(doc_project) -> Server:
-    return doc_project("security")
+    return doc_project("security", env={"PYXLE_SECRET_KEY": "k" * 40})  # the signed-cookie example needs one
 
 
 @cites("docs/security.md", "sets a cookie `pyxle-csrf` (`Path=/`,\n  `SameSite=Lax`, `Secure` over https; not `HttpOnly`")

@@ -11,6 +11,8 @@ from pyxle.runtime import ActionCookies
 from pyxle.security import MissingSecretKeyError, sign_cookie, verify_cookie
 
 PAGE = '''
+from starlette.exceptions import HTTPException
+
 @server
 async def load(request):
     request.state.cookies.set("seen", "yes", max_age=60)
@@ -29,12 +31,39 @@ async def refuse(request):
     raise ActionError("not now", 409)
 
 @action
+async def log_out(request):
+    request.state.cookies.delete("session")
+    raise HTTPException(303, headers={"Location": "/"})
+
+@action
+async def forbid(request):
+    request.state.cookies.set("tried", "1")
+    raise HTTPException(403, "not yours")
+
+@action
 async def crash(request):
     request.state.cookies.set("half", "done")
     raise RuntimeError("boom")
 
 export default function Home() {
   return <p>home</p>
+}
+'''
+
+GUARD = '''
+from starlette.exceptions import HTTPException
+
+@server
+async def load(request):
+    request.state.cookies.set("seen", "1")
+    if request.query_params.get("m") == "redirect":
+        raise HTTPException(303, headers={"Location": "/login"})
+    if request.query_params.get("m") == "deny":
+        raise HTTPException(401, "sign in")
+    return {}
+
+export default function Guard() {
+  return <p>guard</p>
 }
 '''
 
@@ -76,7 +105,7 @@ def test_cookies_default_to_httponly_lax_and_secure_over_https():
 
 @pytest.fixture
 def server(make_project, start_server):  # type: ignore[no-untyped-def]
-    return start_server(make_project({"pages/index.pyxl": PAGE}, node=True))
+    return start_server(make_project({"pages/index.pyxl": PAGE, "pages/guard.pyxl": GUARD}, node=True))
 
 
 def _cookie_headers(response) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -144,3 +173,26 @@ def test_a_cookie_value_no_header_can_carry_fails_where_it_is_set(server):
         assert euro.status_code == 500 and euro.json() == {"ok": False, "error": "Internal Server Error"}
     out = server.wait_for_output("ValueError: cookie 'theme': '€' cannot go in a Set-Cookie header")
     assert 'request.state.cookies.set("theme", body["theme"], httponly=False)' in out
+
+
+def test_an_http_exception_raised_on_purpose_carries_the_cookies_set_before_it(server):
+    """A logout deletes the session cookie and redirects by raising ``HTTPException(303)``: the
+    redirect is its answer, so the deletion goes on it (it was dropped: the logout did not log out).
+    The same for a loader's redirect and for 4xx; an action's unexpected error still sets none."""
+    import httpx
+
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        out = client.post("/api/__actions/index/log_out", json={}, headers=csrf)
+        assert out.status_code == 303 and out.headers["location"] == "/"
+        assert "Max-Age=0" in _cookie_headers(out)["session"]
+        forbidden = client.post("/api/__actions/index/forbid", json={}, headers=csrf)
+        assert forbidden.status_code == 403 and forbidden.json() == {"ok": False, "error": "not yours"}
+        assert _cookie_headers(forbidden)["tried"].startswith("tried=1")
+    for navigation in ({}, {"x-pyxle-navigation": "1"}):
+        moved = httpx.get(server.url + "/guard?m=redirect", headers=navigation)
+        assert moved.status_code == 303 and moved.headers["location"] == "/login"
+        assert "seen" in _cookie_headers(moved), navigation
+        denied = httpx.get(server.url + "/guard?m=deny", headers=navigation)
+        assert denied.status_code == 401 and "seen" in _cookie_headers(denied), navigation

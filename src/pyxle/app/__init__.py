@@ -6,6 +6,7 @@ Public names: ``create_app``, ``PyxleApp``, ``StartupError``, ``worker_app``, an
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Literal
 from pyxle._loading import STARTUP_NOTED
 from pyxle.app._app import PyxleApp, StartupError, create_app
 from pyxle.app._limits import LimitError, Limits
+from pyxle.security._secret import GENERATED_SECRET_ENV
 
 Mode = Literal["development", "production"]
 
@@ -29,7 +31,10 @@ def worker_app(staged: bool = False) -> PyxleApp:
     mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
     try:
         workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
-        app = create_app(load_config(Path(root), mode=mode), mode=mode, ssr_workers=workers, staged=staged)
+        config = load_config(Path(root), mode=mode)
+        if config.secret_key is None:  # the key the CLI generated (and warned about) for its workers
+            config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
+        app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -16,6 +16,7 @@ from starlette.websockets import WebSocket
 from pyxle.api._handlers import is_async
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._errors import error_json
+from pyxle.runtime import ActionCookies
 
 
 def error_response(exc: HTTPException, path: str = "") -> Response:
@@ -47,6 +48,14 @@ def server_error(exc: BaseException, *, expose: bool, path: str = "") -> dict[st
         body["exception"] = f"{type(exc).__name__}: {exc}"
         body["traceback"] = traceback.format_exception(exc)
     return body
+
+
+def _with_cookies(response: Response, scope: Scope) -> None:
+    """An ``HTTPException`` a loader or an action raised on purpose (a redirect to log in, a 403)
+    is its answer: the cookies it set before (``request.state.cookies``: a logout's deletion) go on it."""
+    cookies = scope.get("state", {}).get("cookies")
+    if isinstance(cookies, ActionCookies) and cookies:
+        cookies.apply(response)
 
 
 def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) -> ASGIApp:
@@ -99,6 +108,8 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
             else:
                 response = await run_in_threadpool(handler, conn, exc)
             if response is not None:
+                if isinstance(exc, HTTPException):
+                    _with_cookies(response, scope)
                 await response(scope, receive, sender)
             exc.__traceback__ = None  # a reused exception instance would collect tracebacks
 

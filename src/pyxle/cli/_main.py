@@ -21,9 +21,9 @@ HOST = click.option("--host", default=None, help="Interface to listen on (defaul
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
-SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(1, 256), default=None,
-                           help="Node processes rendering pages, per server worker (default: the number of "
-                                "cores divided among the server workers, at least 1).")
+SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(0, 256), default=None,
+                           help="Node processes rendering pages, per server worker (default, or 0: the number "
+                                "of cores divided among the server workers, at least 1).")
 # Timeouts and the render queue: flags set the PYXLE_* variable of the same name, which worker
 # processes read like the ones from the shell or .env files (pyxle.app.Limits;
 # docs/deployment.md#timeouts-and-limits).
@@ -76,7 +76,8 @@ def main() -> None:
 @DIRECTORY
 @HOST
 @PORT
-@click.option("--workers", "-w", type=click.IntRange(1, 512), default=1, show_default=True, help="Worker processes sharing the port.")
+@click.option("--workers", "-w", type=click.IntRange(0, 512), default=1, show_default=True,
+              help="Worker processes sharing the port (0: one per CPU core).")
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
@@ -396,6 +397,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
 
+    detected = workers == 0  # pyxle-framework 0.9's "auto-detect": one per core
+    workers = workers or max(1, os.cpu_count() or 1)
     shell = dict(os.environ)  # before the .env files: pyxle dev loads them again as start-up does
     # What the flag or the environment says already: an error in the config itself is a JSON line too.
     CliError.as_json = (overrides.get("log_format") or os.environ.get("PYXLE_LOG_FORMAT", "").strip().lower()) == "json"
@@ -445,7 +448,9 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     if dev is not None:  # the worker asks for a new one when a setting was edited (cli._devreload)
         os.environ[DEV_RELOAD_PID] = str(os.getpid())
     command = "dev" if mode == "development" else "serve"
-    note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers})", json_logs=json_logs, warning=False)
+    picked = ", one per CPU core" if detected else ""
+    note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers}{picked})", json_logs=json_logs,
+         warning=False)
     try:
         server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
                    limits=limits, dev=dev)

@@ -13,6 +13,7 @@ import click
 
 from pyxle.config import ConfigError, PyxleConfig, load_config
 from pyxle.security import SecretKeyError, resolve_secret
+from pyxle.security._secret import GENERATED_SECRET_ENV
 
 logger = logging.getLogger("pyxle")
 Mode = Literal["development", "production"]
@@ -99,7 +100,8 @@ def with_secret(config: PyxleConfig, mode: Mode, workers: int = 1) -> PyxleConfi
     if warning and mode == "production":
         note(warning, json_logs=config.log_format == "json")
     text = secret.decode("utf-8")
-    os.environ["PYXLE_SECRET_KEY"] = text  # worker processes inherit the same key
+    if not os.environ.get("PYXLE_SECRET_KEY"):  # generated: the workers inherit it, sign_cookie does not
+        os.environ[GENERATED_SECRET_ENV] = text
     return dataclasses.replace(config, secret_key=text)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +23,31 @@ DEFAULT_SECURITY_HEADERS: Mapping[str, str] = types.MappingProxyType(
 
 DEFAULT_MAX_BODY_SIZE = 10 * 1024 * 1024
 DEFAULT_MAX_MESSAGE_SIZE = 1024 * 1024
+
+
+def _also_named(**old_names: str) -> Any:
+    """A config class that also takes pyxle-framework 0.9's name of a field (``old="new"``), as a
+    constructor keyword and as an attribute: both lead to the one field, which ``replace()``,
+    equality and ``repr`` know."""
+
+    def wrap(cls: type) -> type:
+        init = cls.__init__  # type: ignore[misc]
+
+        @functools.wraps(init)
+        def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+            for old, new in old_names.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(f"{cls.__name__}() got both {new!r} and {old!r}, its 0.9 name")
+                    kwargs[new] = kwargs.pop(old)
+            init(self, *args, **kwargs)
+
+        cls.__init__ = __init__  # type: ignore[misc]
+        for old, new in old_names.items():
+            setattr(cls, old, property(operator.attrgetter(new), doc=f"``{new}``, by its pyxle-framework 0.9 name"))
+        return cls
+
+    return wrap
 
 
 def _frozen_mapping(value: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -44,6 +71,7 @@ class CorsConfig:
         return bool(self.origins)
 
 
+@_also_named(cookie_samesite="cookie_same_site")
 @dataclass(frozen=True)
 class CsrfConfig:
     """Double-submit CSRF protection; always on for actions, for API routes only when opted in."""
@@ -91,6 +119,7 @@ class ObservabilityConfig:
     otel_sample_ratio: float = 0.05
 
 
+@_also_named(window_seconds="window")
 @dataclass(frozen=True)
 class RateLimitConfig:
     """Requests per client address per window; ``requests == 0`` turns the limit off.

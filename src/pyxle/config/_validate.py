@@ -209,9 +209,10 @@ class Validator:
                 fields["prefetch_ttl"] = self.value("navigation.defaultPrefetchTtl",
                                                     navigation["defaultPrefetchTtl"], r.SECONDS)
 
-        if "cors" in data:
+        # null asks for nothing, as in pyxle-framework 0.9: the defaults (CSRF on, no CORS, no limit)
+        if data.get("cors") is not None:
             fields["cors"] = self.cors(data["cors"])
-        if "csrf" in data:
+        if data.get("csrf") is not None:
             fields["csrf"] = self.csrf(data["csrf"])
         if "openapi" in data:
             fields["openapi"] = self.openapi(data["openapi"])
@@ -221,7 +222,7 @@ class Validator:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
         if "observability" in data:
             fields["observability"] = self.observability(data["observability"], data, fields)
-        if "rateLimit" in data:
+        if data.get("rateLimit") is not None:
             fields["rate_limit"] = self.rate_limit(data["rateLimit"])
         if data.get("cache") is not None:
             fields["cache"] = self.cache(data["cache"])
@@ -240,12 +241,12 @@ class Validator:
         if obj is None:
             return _INVALID
         kwargs: dict[str, Any] = {}
-        if "origins" in obj:
+        if obj.get("origins") is not None:  # null: the default (none), as 0.9 read it; so for the lists below
             kwargs["origins"] = self.list_of("cors.origins", obj["origins"], r.ORIGIN)
-        if "methods" in obj:
+        if obj.get("methods") is not None:
             methods = self.list_of("cors.methods", obj["methods"], r.METHOD)
             kwargs["methods"] = methods if methods is _INVALID else tuple(m.upper() for m in methods)
-        if "headers" in obj:
+        if obj.get("headers") is not None:
             kwargs["headers"] = self.list_of("cors.headers", obj["headers"], r.HEADER_NAME)
         if "credentials" in obj:
             kwargs["credentials"] = self.value("cors.credentials", obj["credentials"], r.BOOL)
@@ -301,7 +302,7 @@ class Validator:
         if "cookieSameSite" in obj:
             same_site = self.value("csrf.cookieSameSite", obj["cookieSameSite"], r.SAME_SITE)
             kwargs["cookie_same_site"] = same_site if same_site is _INVALID else same_site.lower()
-        if "exemptPaths" in obj:
+        if obj.get("exemptPaths") is not None:  # null: none, as 0.9 read it
             kwargs["exempt_paths"] = self.list_of("csrf.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
         if obj.get("apiRoutes") is not None:  # null: unset, as --print-config shows the default
             kwargs["api_routes"] = self.api_routes(obj["apiRoutes"])
@@ -384,7 +385,7 @@ class Validator:
         if "window" in obj:
             window = self.value("rateLimit.window", obj["window"], r.POSITIVE_NUMBER)
             kwargs["window"] = window if window is _INVALID else float(window)
-        if "exemptPaths" in obj:
+        if obj.get("exemptPaths") is not None:  # null: none, as 0.9 read it
             kwargs["exempt_paths"] = self.list_of("rateLimit.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
         if "trustForwardedFor" in obj:
             kwargs["trust_forwarded_for"] = self.value("rateLimit.trustForwardedFor", obj["trustForwardedFor"], r.BOOL)

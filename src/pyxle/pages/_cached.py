@@ -66,12 +66,11 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
-    elif token and not _has_cookie(scope, token):
+    elif _new_token(scope, token):
         control = PRIVATE  # the CSRF layer adds a Set-Cookie for this new visitor: not for a shared cache
     vary = _VARY if shared or control == PRIVATE else _VARY_SIGNED_IN
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
-    wanted = if_none_match(scope)
-    if wanted is not None and matches(wanted, tag):
+    if _not_modified(scope, tag, token):
         return Response(status_code=304, headers=headers)
     return Response(body, entry.status, headers=headers, media_type=media_type)
 
@@ -84,16 +83,24 @@ def conditional(response: Response, scope: Scope) -> Response:
         return response
     tag = etag(body)
     response.headers["ETag"] = tag
-    wanted = if_none_match(scope)
-    if wanted is not None and matches(wanted, tag):
+    if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", "")):
         return Response(status_code=304, headers={k: v for k, v in response.headers.items()
                                                   if k in ("etag", "cache-control", "vary")})
     return response
 
 
-def _has_cookie(scope: Scope, token: str) -> bool:
+def _not_modified(scope: Scope, tag: str, token: str) -> bool:
+    """Whether the client holds ``tag`` and may be answered 304. Never for a visitor the CSRF layer
+    gives a new token to (a browser restart dropped the session cookie, its cache kept the page):
+    it adds its cookie to pages and JSON only, which a 304 is neither of, so the full page goes."""
+    wanted = if_none_match(scope)
+    return wanted is not None and matches(wanted, tag) and not _new_token(scope, token)
+
+
+def _new_token(scope: Scope, token: str) -> bool:
+    """Whether ``token`` is new to this client: the CSRF layer sets it with this answer."""
     wanted = token.encode("latin-1")
-    return any(name == b"cookie" and wanted in value for name, value in scope["headers"])
+    return bool(token) and not any(name == b"cookie" and wanted in value for name, value in scope["headers"])
 
 
 # What names the visitor: their credentials, their address as a proxy passed it on, what their

@@ -19,7 +19,9 @@ class MissingSecretKeyError(RuntimeError):
 
 
 def _key(secret_key: str | None, salt: str) -> bytes:
-    secret = secret_key or os.environ.get(SECRET_ENV)
+    """Only ``None`` reads PYXLE_SECRET_KEY: an empty ``secret_key`` (``os.environ.get("MY_KEY", "")``
+    with the variable unset) raises, as in pyxle-framework 0.9, rather than sign with another key."""
+    secret = os.environ.get(SECRET_ENV) if secret_key is None else secret_key
     if not secret:
         raise MissingSecretKeyError(
             f"signing a cookie needs a secret: pass secret_key=..., or set {SECRET_ENV} "

@@ -6,6 +6,10 @@ import secrets
 from collections.abc import Sequence
 
 MIN_SECRET_BYTES = 32
+# A key the CLI generated, handed to its workers so that they sign CSRF tokens alike (and across a
+# `pyxle dev` reload). Not PYXLE_SECRET_KEY: sign_cookie reads that, and must raise without it
+# rather than sign sessions with a key the next restart forgets.
+GENERATED_SECRET_ENV = "PYXLE_GENERATED_SECRET_KEY"
 HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
@@ -36,7 +40,8 @@ def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) 
     warning = None
     if mode == "production":
         warning = (
-            "PYXLE_SECRET_KEY is not set; using a random key for this server. CSRF tokens will not survive "
-            f"a restart or work across machines until you set it (make one with: {HOW_TO_MAKE})"
+            "PYXLE_SECRET_KEY is not set; using a random key for this server's CSRF tokens, which will not "
+            "survive a restart or work across machines, and sign_cookie / verify_cookie (sessions) raise "
+            f"MissingSecretKeyError until you set it (make one with: {HOW_TO_MAKE})"
         )
     return key, warning
