@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -177,3 +178,65 @@ def test_a_hung_redis_lets_requests_through_without_waiting_and_counting_resumes
     out = server.wait_for_output("rate limit: Redis at")
     assert 1 <= out.count(f"rate limit: Redis at {redis.url} does not answer") <= 2, out  # once per worker
     assert f"rate limit: Redis at {redis.url} answers again" in server.wait_for_output("answers again")
+
+
+# -- a worker started while Redis is away ---------------------------------------------------------
+
+PID = "import os\n\nasync def get(request):\n    return {'pid': os.getpid(), 'version': 1}\n"
+
+
+def _workers(server) -> list[int]:  # type: ignore[no-untyped-def]
+    out = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True, check=False).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+def _answer(url: str) -> dict | None:  # type: ignore[type-arg]
+    try:
+        response = httpx.get(url, headers={"connection": "close"}, timeout=5)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.status_code == 200 else None
+
+
+def _until(predicate, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make_project, start_server, start_redis,
+                                                                            workers: str) -> None:
+    """Redis stops, then a worker dies (`kill -9`, as a crash or --worker-timeout does): the worker
+    started in its place ran the start-up check, exited, and granian's crash-loop guard took the
+    healthy workers down with it. Only start-up refuses an unreachable Redis; a worker started later
+    rides the outage out (requests let through, realtime reconnecting), and so does a SIGHUP reload."""
+    redis = start_redis()
+    config = {"rateLimit": {"requests": 1000, "window": 60, "redisUrl": redis.url},
+              "realtime": {"broker": "redis", "redisUrl": redis.url},
+              "cache": {"backend": "redis", "redisUrl": redis.url}}
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", workers, env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    _until(lambda: len(_workers(server)) == int(workers))
+    redis.stop()
+    assert _answer(url) is not None  # the outage path: let through
+    [victim, *_] = _workers(server)
+    os.kill(victim, signal.SIGKILL)
+    _until(lambda: victim not in _workers(server) and len(_workers(server)) == int(workers))
+    _until(lambda: _answer(url) is not None)
+    time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
+    assert [_answer(url) is not None for _ in range(10)] == [True] * 10
+    assert server.proc.poll() is None
+    out = server.output()
+    assert "crash loop" not in out.lower() and "keep exiting" not in out, out
+    assert f"realtime: Redis at {redis.url} does not answer" in out  # said by the new worker, once
+
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)  # a reload while Redis is away is not refused
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    assert "reload refused" not in server.output()
+
+    redis.start()
+    server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
