@@ -240,3 +240,46 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
 
     redis.start()
     server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
+
+
+# -- what is exempt ---------------------------------------------------------------------------------
+
+def test_an_exempt_root_is_ignored_with_a_warning_not_every_path_exempted(make_project, start_server):
+    """pyxle-framework 0.9.4 ignored an exemptPaths entry of "/" (it would exempt everything);
+    stripped to "", it matched every path here and nothing was limited. It is ignored again, and
+    said so at start-up."""
+    server = start_server(_project(make_project, requests=2, window=60, exemptPaths=["/", "//", "/api/open"]))
+    assert [httpx.get(server.url + "/api/hello").status_code for _ in range(3)] == [200, 200, 429]
+    out = server.output()
+    assert 'pyxle.config.json: rateLimit.exemptPaths[0] "/" is ignored: it would exempt every path' in out, out
+    assert 'rateLimit.exemptPaths[1] "//" is ignored' in out
+    assert 'or remove "rateLimit" to turn limits off' in out
+
+
+def test_exempt_paths_are_normalised_as_pyxle_094_did(make_project, start_server):
+    server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api//open", "/x/../api/./open/"]))
+    assert [httpx.get(server.url + "/api/open/ping").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/api/hello").status_code for _ in range(2)] == [200, 429]
+
+
+CATCH_ALL = """
+@server
+async def load(request):
+    return {"slug": request.path_params.get("slug")}
+
+export default function Slug({ data }) {
+  return <p>slug {String(data.slug)}</p>
+}
+"""
+
+
+def test_only_the_probe_paths_themselves_are_always_exempt(make_project, start_server):
+    """/healthz and /readyz were exempt as prefixes: under a root catch-all page, /healthz/docs/x
+    ran its loader and its render without any limit."""
+    project = make_project({"pages/[...slug].pyxl": CATCH_ALL,
+                            "pyxle.config.json": json.dumps({"rateLimit": {"requests": 2, "window": 60}})}, node=True)
+    server = start_server(project)
+    assert [httpx.get(server.url + "/healthz").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/readyz").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/healthz/docs/x").status_code for _ in range(3)] == [200, 200, 429]
+    assert httpx.get(server.url + "/readyz/docs/x").status_code == 429

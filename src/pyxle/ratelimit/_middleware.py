@@ -11,12 +11,14 @@ from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle.ratelimit._backend import Limiter
 
-# Load balancers probe these; a limit on them would take a healthy server out of rotation.
-ALWAYS_EXEMPT = ("/healthz", "/readyz")
+# Load balancers probe these; a limit on them would take a healthy server out of rotation. Exactly
+# these paths: below them a catch-all page may answer, rendered like any other.
+ALWAYS_EXEMPT = frozenset({"/healthz", "/readyz"})
 
 
 class RateLimitMiddleware:
-    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries.
+    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries (the root is
+    not one: exempting every path is not limiting, and the configuration warns about it).
 
     With ``trust_forwarded_for``, the client is the last address in ``X-Forwarded-For``: the one
     the proxy in front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting
@@ -27,11 +29,11 @@ class RateLimitMiddleware:
                  trust_forwarded_for: bool = False) -> None:
         self.app = app
         self.limiter = limiter
-        self.exempt = tuple(p.rstrip("/") for p in (*ALWAYS_EXEMPT, *exempt_paths))
+        self.exempt = tuple(p.rstrip("/") for p in exempt_paths if p.strip("/"))
         self.trust_forwarded_for = trust_forwarded_for
 
     def exempted(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") or p == "" for p in self.exempt)
+        return path in ALWAYS_EXEMPT or any(path == p or path.startswith(p + "/") for p in self.exempt)
 
     def client(self, scope: Scope) -> str:
         if self.trust_forwarded_for:
