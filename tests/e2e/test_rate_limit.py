@@ -17,6 +17,7 @@ import pytest
 
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
 from tests.conftest import SHARED_SECRET
+from tests.docs._blocks import cites
 
 HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
 
@@ -205,6 +206,9 @@ def _until(predicate, timeout: float = 30) -> None:  # type: ignore[no-untyped-d
         time.sleep(0.1)
 
 
+@cites("docs/security.md", "a worker started later (in place of one that crashed or\npassed `--worker-timeout`, or by a "
+       "reload) starts while Redis is away and lets requests through as\nthe others do")
+@cites("docs/realtime.md", "A worker\nstarted later (in place of one that crashed, or by a reload) starts without it and reconnects")
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make_project, start_server, start_redis,
                                                                             workers: str) -> None:
@@ -244,6 +248,7 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
 
 # -- what is exempt ---------------------------------------------------------------------------------
 
+@cites("docs/security.md", "an entry of `/` is ignored,\nwith a start-up warning, since it would exempt every path")
 def test_an_exempt_root_is_ignored_with_a_warning_not_every_path_exempted(make_project, start_server):
     """pyxle-framework 0.9.4 ignored an exemptPaths entry of "/" (it would exempt everything);
     stripped to "", it matched every path here and nothing was limited. It is ignored again, and
@@ -256,6 +261,7 @@ def test_an_exempt_root_is_ignored_with_a_warning_not_every_path_exempted(make_p
     assert 'or remove "rateLimit" to turn limits off' in out
 
 
+@cites("docs/security.md", "`exemptPaths` are prefixes on segment boundaries,\nmatched in their canonical form")
 def test_exempt_paths_are_normalised_as_pyxle_094_did(make_project, start_server):
     server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api//open", "/x/../api/./open/"]))
     assert [httpx.get(server.url + "/api/open/ping").status_code for _ in range(4)] == [200] * 4
@@ -273,6 +279,7 @@ export default function Slug({ data }) {
 """
 
 
+@cites("docs/security.md", "a path below them (`/healthz/x`, which a catch-all page may answer) is limited like any other")
 def test_only_the_probe_paths_themselves_are_always_exempt(make_project, start_server):
     """/healthz and /readyz were exempt as prefixes: under a root catch-all page, /healthz/docs/x
     ran its loader and its render without any limit."""
@@ -283,3 +290,18 @@ def test_only_the_probe_paths_themselves_are_always_exempt(make_project, start_s
     assert [httpx.get(server.url + "/readyz").status_code for _ in range(4)] == [200] * 4
     assert [httpx.get(server.url + "/healthz/docs/x").status_code for _ in range(3)] == [200, 200, 429]
     assert httpx.get(server.url + "/readyz/docs/x").status_code == 429
+
+
+# -- apps sharing one Redis -------------------------------------------------------------------------
+
+@cites("docs/security.md", "apps sharing a Redis never spend each other's visitors' budgets")
+def test_apps_sharing_a_redis_count_their_visitors_apart(make_project, start_server, redis_server):
+    """Every app's counters were `pyxle:ratelimit:<ip>`: one app's visitors used up the other's
+    budget. Their namespace comes from the app's secret key, which all servers of one app share."""
+    strict = start_server(_project(make_project, "strict", requests=2, window=60, redisUrl=redis_server.url),
+                          env={"PYXLE_SECRET_KEY": "strict-app-secret-key-" + uuid.uuid4().hex})
+    loose = start_server(_project(make_project, "loose", requests=50, window=60, redisUrl=redis_server.url),
+                         env={"PYXLE_SECRET_KEY": "loose-app-secret-key-" + uuid.uuid4().hex})
+    assert [httpx.get(loose.url + "/api/hello").status_code for _ in range(5)] == [200] * 5
+    assert [httpx.get(strict.url + "/api/hello").status_code for _ in range(3)] == [200, 200, 429]
+    assert httpx.get(loose.url + "/api/hello").status_code == 200

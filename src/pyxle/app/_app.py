@@ -277,7 +277,8 @@ class PyxleApp(Starlette):
         if limits.enabled:
             from pyxle.ratelimit import RateLimitMiddleware, rate_limiter
 
-            self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
+            self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url,
+                                        secret=config.secret_key or "")
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
         squeeze = config.compression
