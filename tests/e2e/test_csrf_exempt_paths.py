@@ -9,6 +9,7 @@ import json
 import httpx
 
 from tests.conftest import SHARED_SECRET
+from tests.docs._blocks import cites
 
 PAGE = """
 @action
@@ -22,6 +23,7 @@ export default function Index() {
 HOOK = "async def post(request):\n    return {'hooked': True}\n"
 
 
+@cites("docs/security.md", "An entry of `/` is ignored,\n  with a start-up warning naming the file and the key")
 def test_an_exempt_root_leaves_csrf_on_and_is_named_at_start_up(make_project, start_server) -> None:
     config = {"csrf": {"exemptPaths": ["/", "/api//hooks/."], "apiRoutes": True}}
     project = make_project({"pages/index.pyxl": PAGE, "pages/api/hooks/in.py": HOOK, "pages/api/other.py": HOOK,
