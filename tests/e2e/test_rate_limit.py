@@ -4,6 +4,7 @@ counters shared by two `pyxle serve` processes. The backend suite runs on both b
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from pyxle._redis import CHECKED
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
 from tests.conftest import SHARED_SECRET
 from tests.docs._blocks import cites
@@ -67,8 +69,10 @@ def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_
 def test_redis_down_at_start_up_stops_it_naming_the_url(make_project, start_server, start_redis):
     redis = start_redis()
     redis.stop()
-    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url), env=SHARED_SECRET,
-                          ready=False)
+    # What pyxle serve tells its workers; set in its own environment, it does not skip the check.
+    told = {CHECKED: hashlib.sha256(redis.url.encode()).hexdigest()[:16]}
+    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url),
+                          env={**SHARED_SECRET, **told}, ready=False)
     assert server.wait_exit() == 1
     assert f"Redis at {redis.url} does not answer" in server.output()
 

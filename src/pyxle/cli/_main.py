@@ -383,6 +383,7 @@ def check_worker() -> None:
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
+    from pyxle._redis import CHECKED as REDIS_CHECKED
     from pyxle.app import StartupError, create_app
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
@@ -421,6 +422,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
             raise CliError(str(exc)) from None
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
+    os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
     try:
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
