@@ -250,6 +250,31 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
     server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
 
 
+def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(make_project, start_server,
+                                                                               start_redis) -> None:
+    """A SIGHUP reload whose config names another Redis checks that one (the reload is refused if it
+    does not answer); once it did, a worker started later, while that Redis is away, does not exit."""
+    first, second = start_redis(), start_redis()
+    limits = {"requests": 1000, "window": 60}
+    project = make_project({"pages/api/pid.py": PID,
+                            "pyxle.config.json": json.dumps({"rateLimit": {**limits, "redisUrl": first.url}})})
+    server = start_server(project, "serve", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    (project / "pyxle.config.json").write_text(json.dumps({"rateLimit": {**limits, "redisUrl": second.url}}))
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    _until(lambda: len(_workers(server)) == 1)
+    time.sleep(6)  # granian takes a worker dying within 5.5 s of its (re)spawn for a crash loop, Redis or not
+    second.stop()
+    [victim] = _workers(server)
+    os.kill(victim, signal.SIGKILL)
+    _until(lambda: victim not in _workers(server) and len(_workers(server)) == 1)
+    time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
+    _until(lambda: _answer(url) is not None, timeout=10)
+    assert "keep exiting" not in server.output()
+
+
 # -- what is exempt ---------------------------------------------------------------------------------
 
 @cites("docs/security.md", "an entry of `/` is ignored,\nwith a start-up warning, since it would exempt every path")

@@ -370,7 +370,9 @@ def check_worker() -> None:
     as a new worker's would, its plugins start, and an SSR worker loads its build (a setting a
     plugin refuses, or a page that reads ``window`` as it loads, would otherwise stop every new
     worker, and the old ones with them)."""
+    from pyxle._redis import CHECKED, mark_checked
     from pyxle.app import StartupError, worker_app
+    from pyxle.app._app import redis_urls
     from pyxle.app._ssrcheck import check_ssr
 
     try:
@@ -380,6 +382,9 @@ def check_worker() -> None:
     except StartupError as exc:
         print(f"pyxle: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
+    checked: dict[str, str] = {}
+    mark_checked(redis_urls(app.config, app.mode).values(), checked)
+    print(f"{CHECKED}={checked[CHECKED]}")  # the last line: the Redis URLs the new workers may count on
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
