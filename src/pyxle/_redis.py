@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import hashlib
 import logging
 import math
 import os
@@ -21,7 +22,7 @@ import random
 import sys
 import time
 import weakref
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
@@ -233,6 +234,28 @@ def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> Re
                             "    hint: start redis-server, or correct the URL")
 
 
+# Set by pyxle serve and pyxle dev for their workers: the Redis URLs (hashed: a URL may hold a
+# password) that the server's start-up found answering.
+CHECKED = "PYXLE_REDIS_CHECKED"
+
+
+def _url_mark(url: str) -> str:
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()[:16]
+
+
+def mark_checked(urls: Iterable[str], environ: MutableMapping[str, str]) -> None:
+    """Record in ``environ`` (which the workers inherit) that start-up found ``urls`` answering."""
+    environ[CHECKED] = " ".join(sorted({_url_mark(url) for url in urls}))
+
+
+def checked_at_start(url: str) -> bool:
+    """Whether the server's start-up found ``url`` answering. A worker started later (a crash, a
+    timeout, a reload) then does not ask again: Redis being away at that moment is an outage, which
+    the running subsystems ride out, not a configuration error to stop on (that would stop every
+    worker, through the server's crash-loop guard, while the workers already running were fine)."""
+    return _url_mark(url) in os.environ.get(CHECKED, "").split()
+
+
 def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0) -> None:
     """The start-up check before any event loop runs (an app being built): ``RedisUnavailable`` or nothing."""
     _redis_module(feature)
@@ -300,6 +323,10 @@ class Subscription:
         except asyncio.TimeoutError:
             await self.aclose()
             raise _unreachable(self._url, self._feature) from None
+
+    def start_soon(self) -> None:
+        """Connect in the background, without waiting: "is back" is logged once it has."""
+        self._task = asyncio.ensure_future(self._run())
 
     async def add(self, channel: bytes) -> None:
         """Subscribe; returns once Redis confirmed (at once while it is down: reconnecting subscribes)."""

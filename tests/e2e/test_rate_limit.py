@@ -4,10 +4,12 @@ counters shared by two `pyxle serve` processes. The backend suite runs on both b
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import os
 import signal
+import subprocess
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from pyxle._redis import CHECKED
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
 from tests.conftest import SHARED_SECRET
 from tests.docs._blocks import cites
@@ -67,8 +70,10 @@ def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_
 def test_redis_down_at_start_up_stops_it_naming_the_url(make_project, start_server, start_redis):
     redis = start_redis()
     redis.stop()
-    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url), env=SHARED_SECRET,
-                          ready=False)
+    # What pyxle serve tells its workers; set in its own environment, it does not skip the check.
+    told = {CHECKED: hashlib.sha256(redis.url.encode()).hexdigest()[:16]}
+    server = start_server(_project(make_project, requests=4, window=60, redisUrl=redis.url),
+                          env={**SHARED_SECRET, **told}, ready=False)
     assert server.wait_exit() == 1
     assert f"Redis at {redis.url} does not answer" in server.output()
 
@@ -207,3 +212,154 @@ def test_a_full_redis_lets_requests_through_saying_so_and_limits_again_at_once_w
         _run(scenario())
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) == 1 and f"rate limit: Redis at {redis.url} refused a command (OutOfMemoryError" in lines[0], lines
+
+
+# -- a worker started while Redis is away ---------------------------------------------------------
+
+PID = "import os\n\nasync def get(request):\n    return {'pid': os.getpid(), 'version': 1}\n"
+
+
+def _workers(server) -> list[int]:  # type: ignore[no-untyped-def]
+    out = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True, check=False).stdout
+    return sorted(int(pid) for pid in out.split())
+
+
+def _answer(url: str) -> dict | None:  # type: ignore[type-arg]
+    try:
+        response = httpx.get(url, headers={"connection": "close"}, timeout=5)
+    except httpx.HTTPError:
+        return None
+    return response.json() if response.status_code == 200 else None
+
+
+def _until(predicate, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(0.1)
+
+
+@cites("docs/security.md", "a worker started later (in place of one that crashed or\npassed `--worker-timeout`, or by a "
+       "reload) starts while Redis is away and lets requests through as\nthe others do")
+@cites("docs/realtime.md", "A worker\nstarted later (in place of one that crashed, or by a reload) starts without it and reconnects")
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make_project, start_server, start_redis,
+                                                                            workers: str) -> None:
+    """Redis stops, then a worker dies (`kill -9`, as a crash or --worker-timeout does): the worker
+    started in its place ran the start-up check, exited, and granian's crash-loop guard took the
+    healthy workers down with it. Only start-up refuses an unreachable Redis; a worker started later
+    rides the outage out (requests let through, realtime reconnecting), and so does a SIGHUP reload."""
+    redis = start_redis()
+    config = {"rateLimit": {"requests": 1000, "window": 60, "redisUrl": redis.url},
+              "realtime": {"broker": "redis", "redisUrl": redis.url},
+              "cache": {"backend": "redis", "redisUrl": redis.url}}
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", workers, env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    _until(lambda: len(_workers(server)) == int(workers))
+    redis.stop()
+    assert _answer(url) is not None  # the outage path: let through
+    [victim, *_] = _workers(server)
+    os.kill(victim, signal.SIGKILL)
+    _until(lambda: victim not in _workers(server) and len(_workers(server)) == int(workers))
+    _until(lambda: _answer(url) is not None)
+    time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
+    assert [_answer(url) is not None for _ in range(10)] == [True] * 10
+    assert server.proc.poll() is None
+    out = server.output()
+    assert "crash loop" not in out.lower() and "keep exiting" not in out, out
+    assert f"realtime: Redis at {redis.url} does not answer" in out  # said by the new worker, once
+
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)  # a reload while Redis is away is not refused
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    assert "reload refused" not in server.output()
+
+    redis.start()
+    server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
+
+
+def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(make_project, start_server,
+                                                                               start_redis) -> None:
+    """A SIGHUP reload whose config names another Redis checks that one (the reload is refused if it
+    does not answer); once it did, a worker started later, while that Redis is away, does not exit."""
+    first, second = start_redis(), start_redis()
+    limits = {"requests": 1000, "window": 60}
+    project = make_project({"pages/api/pid.py": PID,
+                            "pyxle.config.json": json.dumps({"rateLimit": {**limits, "redisUrl": first.url}})})
+    server = start_server(project, "serve", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    (project / "pyxle.config.json").write_text(json.dumps({"rateLimit": {**limits, "redisUrl": second.url}}))
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    _until(lambda: len(_workers(server)) == 1)
+    time.sleep(6)  # granian takes a worker dying within 5.5 s of its (re)spawn for a crash loop, Redis or not
+    second.stop()
+    [victim] = _workers(server)
+    os.kill(victim, signal.SIGKILL)
+    _until(lambda: victim not in _workers(server) and len(_workers(server)) == 1)
+    time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
+    _until(lambda: _answer(url) is not None, timeout=10)
+    assert "keep exiting" not in server.output()
+
+
+# -- what is exempt ---------------------------------------------------------------------------------
+
+@cites("docs/security.md", "an entry of `/` is ignored,\nwith a start-up warning, since it would exempt every path")
+def test_an_exempt_root_is_ignored_with_a_warning_not_every_path_exempted(make_project, start_server):
+    """pyxle-framework 0.9.4 ignored an exemptPaths entry of "/" (it would exempt everything);
+    stripped to "", it matched every path here and nothing was limited. It is ignored again, and
+    said so at start-up."""
+    server = start_server(_project(make_project, requests=2, window=60, exemptPaths=["/", "//", "/api/open"]))
+    assert [httpx.get(server.url + "/api/hello").status_code for _ in range(3)] == [200, 200, 429]
+    out = server.output()
+    assert 'pyxle.config.json: rateLimit.exemptPaths[0] "/" is ignored: it would exempt every path' in out, out
+    assert 'rateLimit.exemptPaths[1] "//" is ignored' in out
+    assert 'or remove "rateLimit" to turn limits off' in out
+
+
+@cites("docs/security.md", "`exemptPaths` are prefixes on segment boundaries,\nmatched in their canonical form")
+def test_exempt_paths_are_normalised_as_pyxle_094_did(make_project, start_server):
+    server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api//open", "/x/../api/./open/"]))
+    assert [httpx.get(server.url + "/api/open/ping").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/api/hello").status_code for _ in range(2)] == [200, 429]
+
+
+CATCH_ALL = """
+@server
+async def load(request):
+    return {"slug": request.path_params.get("slug")}
+
+export default function Slug({ data }) {
+  return <p>slug {String(data.slug)}</p>
+}
+"""
+
+
+@cites("docs/security.md", "a path below them (`/healthz/x`, which a catch-all page may answer) is limited like any other")
+def test_only_the_probe_paths_themselves_are_always_exempt(make_project, start_server):
+    """/healthz and /readyz were exempt as prefixes: under a root catch-all page, /healthz/docs/x
+    ran its loader and its render without any limit."""
+    project = make_project({"pages/[...slug].pyxl": CATCH_ALL,
+                            "pyxle.config.json": json.dumps({"rateLimit": {"requests": 2, "window": 60}})}, node=True)
+    server = start_server(project)
+    assert [httpx.get(server.url + "/healthz").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/readyz").status_code for _ in range(4)] == [200] * 4
+    assert [httpx.get(server.url + "/healthz/docs/x").status_code for _ in range(3)] == [200, 200, 429]
+    assert httpx.get(server.url + "/readyz/docs/x").status_code == 429
+
+
+# -- apps sharing one Redis -------------------------------------------------------------------------
+
+@cites("docs/security.md", "apps sharing a Redis never spend each other's visitors' budgets")
+def test_apps_sharing_a_redis_count_their_visitors_apart(make_project, start_server, redis_server):
+    """Every app's counters were `pyxle:ratelimit:<ip>`: one app's visitors used up the other's
+    budget. Their namespace comes from the app's secret key, which all servers of one app share."""
+    strict = start_server(_project(make_project, "strict", requests=2, window=60, redisUrl=redis_server.url),
+                          env={"PYXLE_SECRET_KEY": "strict-app-secret-key-" + uuid.uuid4().hex})
+    loose = start_server(_project(make_project, "loose", requests=50, window=60, redisUrl=redis_server.url),
+                         env={"PYXLE_SECRET_KEY": "loose-app-secret-key-" + uuid.uuid4().hex})
+    assert [httpx.get(loose.url + "/api/hello").status_code for _ in range(5)] == [200] * 5
+    assert [httpx.get(strict.url + "/api/hello").status_code for _ in range(3)] == [200, 200, 429]
+    assert httpx.get(loose.url + "/api/hello").status_code == 200

@@ -179,7 +179,7 @@ def test_all_keys_valid(tmp_path: Path) -> None:
         header_name="x-my-token",
         cookie_secure=True,
         cookie_same_site="strict",
-        exempt_paths=("/webhooks/",),
+        exempt_paths=("/webhooks",),  # canonical, as requests are matched against it
         api_routes=("/api/private",),
     )
     assert config.styling == StylingConfig(global_styles=("styles/reset.css", "pages/app.css"),

@@ -283,7 +283,8 @@ class PyxleApp(Starlette):
         if limits.enabled:
             from pyxle.ratelimit import RateLimitMiddleware, rate_limiter
 
-            self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url)
+            self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url,
+                                        secret=config.secret_key or "")
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
                                       trust_forwarded_for=limits.trust_forwarded_for)
         squeeze = config.compression
@@ -623,23 +624,28 @@ def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
         except ImportError:
             raise StartupError("compression.zstdLevel needs the zstandard package: "
                                "pip install 'pyxle-framework[zstd]'") from None
-    redis_urls = {}  # feature -> URL of each Redis the configuration relies on
+    from pyxle._redis import RedisUnavailable, checked_at_start, ensure_reachable
+
+    try:
+        for feature, url in redis_urls(config, mode).items():
+            if not checked_at_start(url):  # a worker of a server whose start-up found it answering
+                ensure_reachable(url, feature=feature)
+    except RedisUnavailable as exc:
+        raise StartupError(str(exc)) from None
+
+
+def redis_urls(config: PyxleConfig, mode: Mode = "production") -> dict[str, str]:
+    """Feature (as the configuration names it) -> URL of each Redis the configuration relies on."""
+    urls = {}
     if config.rate_limit.enabled and config.rate_limit.redis_url:
-        redis_urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
+        urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
     if config.realtime.broker == "redis":
-        redis_urls["realtime"] = config.realtime.redis_url
+        urls["realtime"] = config.realtime.redis_url
     if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
         from pyxle._redis import DEFAULT_URL
 
-        redis_urls["the page cache (cache.backend redis)"] = config.cache.redis_url or DEFAULT_URL
-    if redis_urls:
-        from pyxle._redis import RedisUnavailable, ensure_reachable
-
-        try:
-            for feature, url in redis_urls.items():
-                ensure_reachable(url, feature=feature)
-        except RedisUnavailable as exc:
-            raise StartupError(str(exc)) from None
+        urls["the page cache (cache.backend redis)"] = config.cache.redis_url or DEFAULT_URL
+    return urls
 
 
 def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:

@@ -373,7 +373,9 @@ def check_worker() -> None:
     worker, and the old ones with them). The build is made beside the served one and replaces it
     only once checked: the running workers' SSR renderers load the served one again whenever a
     Node process dies (``pyxle.app._staging``)."""
+    from pyxle._redis import CHECKED, mark_checked
     from pyxle.app import StartupError, worker_app
+    from pyxle.app._app import redis_urls
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.app._staging import discard, promote
 
@@ -390,9 +392,13 @@ def check_worker() -> None:
     finally:
         if app is not None and app.build_into is not None:
             discard(app.build_into)
+    checked: dict[str, str] = {}
+    mark_checked(redis_urls(app.config, app.mode).values(), checked)
+    print(f"{CHECKED}={checked[CHECKED]}")  # the last line: the Redis URLs the new workers may count on
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
+    from pyxle._redis import CHECKED as REDIS_CHECKED
     from pyxle.app import StartupError, create_app
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
@@ -433,6 +439,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
             raise CliError(str(exc)) from None
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
+    os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
     try:
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)

@@ -106,7 +106,8 @@ def with_secret(config: PyxleConfig, mode: Mode, workers: int = 1) -> PyxleConfi
 
 
 def export_for_workers(config: PyxleConfig, mode: Mode) -> None:
-    """Worker processes rebuild the app from the environment; pass what the CLI decided."""
+    """Worker processes rebuild the app from the environment; pass what the CLI decided (and what
+    its start-up checked: call this once the app was built here)."""
     os.environ.update(
         PYXLE_PROJECT_ROOT=str(config.root),
         PYXLE_MODE=mode,
@@ -116,3 +117,7 @@ def export_for_workers(config: PyxleConfig, mode: Mode) -> None:
         PYXLE_ACCESS_LOG="1" if config.access_log else "0",
         PYXLE_STARTUP_NOTED="1",  # the CLI's check printed the start-up notes; workers do not repeat them
     )
+    from pyxle._redis import mark_checked
+    from pyxle.app._app import redis_urls
+
+    mark_checked(redis_urls(config, mode).values(), os.environ)  # the CLI's check found each answering

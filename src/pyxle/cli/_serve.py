@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pyxle._redis import CHECKED as REDIS_CHECKED
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import RETIRE, STARTED_FILE
@@ -251,6 +252,7 @@ def checked_reload(server: Any) -> Callable[..., None]:
             result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
                                     check=False, timeout=600)
             if result.returncode == 0:
+                _adopt_checked(result.stdout)
                 _start_reload(server)
                 return
             logger.error("reload refused, the running workers keep serving: %s", refusal(result.stderr, result.returncode))
@@ -297,7 +299,9 @@ def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[...,
                                     check=False, timeout=600)
             if result.returncode != 0:
                 dev.refused(refusal(result.stderr, result.returncode))
-            elif _replace_workers(server, started_file):
+                return
+            _adopt_checked(result.stdout)
+            if _replace_workers(server, started_file):
                 dev.applied()
             else:
                 logger.error("the new worker has not started after 120s; its errors are above")
@@ -317,6 +321,17 @@ def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[...,
         threading.Thread(target=check_then_reload, name="pyxle-dev-reload", daemon=True).start()
 
     return on_hangup
+
+
+def _adopt_checked(output: str) -> None:
+    """The Redis URLs the reload check found answering (its last line, see ``check_worker``):
+    workers started from now on, by the reload or later in place of one that died, count on them
+    without asking (``pyxle._redis.checked_at_start``)."""
+    for line in reversed(output.splitlines()):
+        name, _, value = line.partition("=")
+        if name == REDIS_CHECKED:
+            os.environ[REDIS_CHECKED] = value
+            return
 
 
 def _start_reload(server: Any) -> None:

@@ -8,6 +8,7 @@ unknown keys become warnings with a "did you mean" hint, since typos are the usu
 from __future__ import annotations
 
 import difflib
+import posixpath
 import types
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -78,6 +79,11 @@ def _normalise(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
 
 
+def canonical_prefix(path: str) -> str:
+    """``path`` with repeated slashes, "." and ".." resolved and no trailing slash ("/" stays)."""
+    return posixpath.normpath("/" + path.lstrip("/"))
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
     """The closest candidate to a mistyped name, ignoring case, "_" and "-"."""
     by_norm = {_normalise(c): c for c in candidates}
@@ -145,6 +151,23 @@ class Validator:
         before = len(self.problems)
         items = tuple(self.value(f"{where}[{i}]", item, rule) for i, item in enumerate(value))
         return _INVALID if len(self.problems) > before else items
+
+    def exempt_paths(self, where: str, value: Any, off: str) -> tuple[str, ...] | Any:
+        """Path prefixes in their canonical form ("/api//hooks/." is "/api/hooks"), as requests are
+        matched against them. One that is the root is dropped with a warning: it would exempt every
+        path, which is turning the protection off (pyxle-framework 0.9 ignored it too)."""
+        items = self.list_of(where, value, r.PATH_PREFIX)
+        if items is _INVALID:
+            return items
+        kept = []
+        for i, item in enumerate(items):
+            path = canonical_prefix(item)
+            if path == "/":
+                self.warnings.append(f'{where}[{i}] "{item}" is ignored: it would exempt every path; list the '
+                                     f'prefixes to exempt (such as "/api/webhooks"), {off}')
+            else:
+                kept.append(path)
+        return tuple(kept)
 
     # -- the file ----------------------------------------------------------------------
 
@@ -303,7 +326,8 @@ class Validator:
             same_site = self.value("csrf.cookieSameSite", obj["cookieSameSite"], r.SAME_SITE)
             kwargs["cookie_same_site"] = same_site if same_site is _INVALID else same_site.lower()
         if obj.get("exemptPaths") is not None:  # null: none, as 0.9 read it
-            kwargs["exempt_paths"] = self.list_of("csrf.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
+            kwargs["exempt_paths"] = self.exempt_paths("csrf.exemptPaths", obj["exemptPaths"],
+                                                       'or "csrf": false to turn CSRF checks off')
         if obj.get("apiRoutes") is not None:  # null: unset, as --print-config shows the default
             kwargs["api_routes"] = self.api_routes(obj["apiRoutes"])
         if any(v is _INVALID for v in kwargs.values()):
@@ -386,7 +410,8 @@ class Validator:
             window = self.value("rateLimit.window", obj["window"], r.POSITIVE_NUMBER)
             kwargs["window"] = window if window is _INVALID else float(window)
         if obj.get("exemptPaths") is not None:  # null: none, as 0.9 read it
-            kwargs["exempt_paths"] = self.list_of("rateLimit.exemptPaths", obj["exemptPaths"], r.PATH_PREFIX)
+            kwargs["exempt_paths"] = self.exempt_paths("rateLimit.exemptPaths", obj["exemptPaths"],
+                                                       'or remove "rateLimit" to turn limits off')
         if "trustForwardedFor" in obj:
             kwargs["trust_forwarded_for"] = self.value("rateLimit.trustForwardedFor", obj["trustForwardedFor"], r.BOOL)
         if "redisUrl" in obj:

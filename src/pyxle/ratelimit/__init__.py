@@ -12,6 +12,9 @@ of the values it is given.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 from pyxle.ratelimit._backend import Limiter, MemoryLimiter
 from pyxle.ratelimit._middleware import RateLimitMiddleware
 from pyxle.ratelimit._redis import RedisLimiter
@@ -19,8 +22,19 @@ from pyxle.ratelimit._redis import RedisLimiter
 __all__ = ["Limiter", "MemoryLimiter", "RateLimitMiddleware", "RedisLimiter", "rate_limiter"]
 
 
-def rate_limiter(requests: int, window: float, redis_url: str | None = None) -> Limiter:
-    """The backend the configuration asks for: Redis when a URL is given, else this process's memory."""
+def rate_limiter(requests: int, window: float, redis_url: str | None = None, *, secret: str | bytes = b"") -> Limiter:
+    """The backend the configuration asks for: Redis when a URL is given, else this process's memory.
+
+    In Redis, the counters' namespace is derived from ``secret`` (the app's secret key). Every
+    server of one app shares that key (``pyxle serve`` refuses a generated one when counters are
+    in Redis), and two apps do not, so apps sharing a Redis never count each other's visitors.
+    """
     if redis_url:
-        return RedisLimiter(requests, window, redis_url)
+        return RedisLimiter(requests, window, redis_url, namespace=namespace(secret) if secret else "")
     return MemoryLimiter(requests, window)
+
+
+def namespace(secret: str | bytes) -> str:
+    """A short name for the app that owns ``secret``, which does not reveal it."""
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(key, b"pyxle rate limit namespace", hashlib.sha256).hexdigest()[:16]

@@ -12,12 +12,14 @@ from starlette.websockets import WebSocket, WebSocketClose
 from pyxle._own import OWN_REQUEST
 from pyxle.ratelimit._backend import Limiter
 
-# Load balancers probe these; a limit on them would take a healthy server out of rotation.
-ALWAYS_EXEMPT = ("/healthz", "/readyz")
+# Load balancers probe these; a limit on them would take a healthy server out of rotation. Exactly
+# these paths: below them a catch-all page may answer, rendered like any other.
+ALWAYS_EXEMPT = frozenset({"/healthz", "/readyz"})
 
 
 class RateLimitMiddleware:
-    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries, and the
+    """Limits each client address; ``exempt_paths`` are prefixes on segment boundaries (the root is
+    not one: exempting every path is not limiting, and the configuration warns about it), and the
     server's own requests (``OWN_REQUEST`` in their scope: a stored page rendered again) are no
     client's, so they are neither counted nor refused.
 
@@ -30,11 +32,11 @@ class RateLimitMiddleware:
                  trust_forwarded_for: bool = False) -> None:
         self.app = app
         self.limiter = limiter
-        self.exempt = tuple(p.rstrip("/") for p in (*ALWAYS_EXEMPT, *exempt_paths))
+        self.exempt = tuple(p.rstrip("/") for p in exempt_paths if p.strip("/"))
         self.trust_forwarded_for = trust_forwarded_for
 
     def exempted(self, path: str) -> bool:
-        return any(path == p or path.startswith(p + "/") or p == "" for p in self.exempt)
+        return path in ALWAYS_EXEMPT or any(path == p or path.startswith(p + "/") for p in self.exempt)
 
     def client(self, scope: Scope) -> str:
         if self.trust_forwarded_for:

@@ -34,10 +34,14 @@ return '0'
 
 
 class RedisLimiter:
-    def __init__(self, requests: int, window: float, url: str) -> None:
+    """Counters under ``pyxle:ratelimit:<namespace>:<client>``: apps that share a Redis but not a
+    ``namespace`` count their visitors apart (without one, under ``pyxle:ratelimit:<client>``)."""
+
+    def __init__(self, requests: int, window: float, url: str, *, namespace: str = "") -> None:
         self.interval = window / requests
         self.window = window
         self.url = url
+        self.prefix = f"{KEY_PREFIX}{namespace}:" if namespace else KEY_PREFIX
         self._script: Any = None
         self.breaker = Breaker(url, feature=FEATURE, label="rate limit", meanwhile="requests are not limited",
                                logger=logger)
@@ -47,7 +51,7 @@ class RedisLimiter:
             self._script = self.breaker.client.register_script(GCRA)
         script = self._script
         try:
-            wait = await self.breaker.call(lambda: script(keys=[KEY_PREFIX + client], args=[self.interval, self.window]))
+            wait = await self.breaker.call(lambda: script(keys=[self.prefix + client], args=[self.interval, self.window]))
         except RedisUnavailable:
             return 0.0
         return float(wait)

@@ -12,6 +12,7 @@ import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from pyxle._redis import checked_at_start
 from pyxle.realtime._channel import broker_from_settings, set_current
 from pyxle.realtime._guard import close_all
 
@@ -22,8 +23,14 @@ logger = logging.getLogger("pyxle.realtime")
 async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None) -> AsyncIterator[None]:
     """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it.
     ``on_stop`` is called first on SIGTERM (the app ends its other long-lived requests there)."""
+    from pyxle.realtime._redis_broker import RedisBroker
+
     broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix)
-    await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
+    if isinstance(broker, RedisBroker) and checked_at_start(broker.url):
+        # A worker started later (a crash, a reload): Redis away now is an outage to ride out.
+        await broker.start(required=False)
+    else:
+        await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
     set_current(broker)
     _drain_on_sigterm(on_stop)

@@ -69,16 +69,30 @@ class RedisBroker(LocalSubscribers):
         self._unsure: set[str] = set()  # channels whose last presence write failed: the heartbeat redoes it
         self._settling: dict[str, asyncio.Task[None]] = {}
 
-    async def start(self) -> None:
-        """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer."""
+    async def start(self, *, required: bool = True) -> None:
+        """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer.
+
+        Not ``required`` (a worker started while the server runs): a Redis that does not answer is
+        logged and the broker starts reconnecting, as one that went away while running does.
+        """
         if self._client is None:
             self._client = redis_client(self.url, feature="realtime")
-        await check_reachable(self._client, self.url, feature="realtime")
+        reachable = True
+        try:
+            await check_reachable(self._client, self.url, feature="realtime")
+        except RedisUnavailable as exc:
+            if required:
+                raise
+            reachable = False
+            logger.warning("%s; messages are not delivered until it answers (reconnecting)", str(exc).splitlines()[0])
         self._count = self._client.register_script(_COUNT)
-        await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime",
                                           on_up=self._reassert, reconnect_base=self._reconnect_delay, logger=logger)
-        await self._subscription.start(self._timeout)
+        if reachable:
+            await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
+            await self._subscription.start(self._timeout)
+        else:  # its first connection logs that Redis is back and writes this process's presence (on_up)
+            self._subscription.start_soon()
         self._heartbeat = asyncio.ensure_future(self._beat())
 
     async def aclose(self) -> None:

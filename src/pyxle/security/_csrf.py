@@ -57,7 +57,7 @@ class CSRFMiddleware:
         self.signer = Signer(secret)
         self.cookie_name = cookie_name
         self.header = header_name.lower().encode("latin-1")
-        self.exempt = tuple(exempt_paths)
+        self.exempt = tuple(p for p in exempt_paths if p.strip("/"))  # the root would exempt every path
         self.api_routes = api_routes
         self.api_route = api_route
         same_site = cookie_same_site.capitalize()
