@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, link_node_modules, pyxle_command, server_env, write_project
-from tests.docs._blocks import project_files
+from tests.docs._blocks import cites, project_files
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -289,6 +289,16 @@ def test_api_routes_left_unchecked_by_default_are_named_once_at_start_up(tmp_pat
     server = start_server(root, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "w" * 40})
     assert server.output().count(UNCHECKED_NOTE) == 1
     assert httpx.post(server.url + "/api/pulse").status_code == 200  # the contract's default: not checked
+
+
+@cites("docs/security.md", "past five routes it names the first five and\n  says `and N more`")
+def test_the_note_names_five_unchecked_routes_and_counts_the_rest(tmp_path: Path, start_server) -> None:
+    """A large app's hundred routes made one warning line of kilobytes (the large-app probe)."""
+    routes = {f"pages/api/r{n:02}.py": "async def post(request):\n    return {}\n" for n in range(12)}
+    server = start_server(write(tmp_path / "app", routes), "serve", env={"PYXLE_SECRET_KEY": "w" * 40})
+    [line] = [line for line in server.output().splitlines() if "without a CSRF check" in line]
+    assert "pages/api/r00.py, pages/api/r01.py, pages/api/r02.py, pages/api/r03.py, pages/api/r04.py and 7 more take POST" in line
+    assert "r05" not in line and len(line) < 600
 
 
 @pytest.mark.parametrize("setting", [False, True, ["/api/items"]])

@@ -588,10 +588,15 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
                  if isinstance(app, ApiEndpoint) and _UNSAFE.intersection(app.allowed_methods)
                  and not any(under(app.context.path, prefix) for prefix in csrf.exempt_paths)]
     if unchecked:
+        unchecked.sort()
+        named = ", ".join(unchecked[:_NAMED]) + (f" and {len(unchecked) - _NAMED} more" if len(unchecked) > _NAMED else "")
         _note("csrf: %s take%s POST, PUT, PATCH or DELETE without a CSRF check: API routes are checked only "
               "when csrf.apiRoutes says so (pyxle-framework 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
               "true} (or the prefixes to check) to check them, or false to leave them unchecked and silence this note",
-              ", ".join(sorted(unchecked)), "s" if len(unchecked) == 1 else "")
+              named, "s" if len(unchecked) == 1 else "")
+
+
+_NAMED = 5  # routes a start-up note names; a large app's hundred would make one line of kilobytes
 
 
 def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
