@@ -38,6 +38,11 @@ _RECENT = 256
 # starts, with no render to prompt it (a load balancer sends none to a server whose /readyz fails).
 _RETRY_FIRST = 0.5
 _RETRY_MAX = 30.0
+# A replacement that dies sooner than this after starting (a bundle that exits on a timer, a page
+# that crashes its worker on each render) counts as a start that failed, so a crash loop waits as
+# above; and a pool filled again after a shortage is said to be whole only once its workers lived
+# this long.
+_YOUNG = 2.0
 
 
 class _Job:
@@ -63,9 +68,11 @@ class _Job:
 class _Worker:
     """A Node process and the jobs sent to it, answered in the order they were sent."""
 
-    def __init__(self, process: NodeProcess, pool: SsrPool) -> None:
+    def __init__(self, process: NodeProcess, pool: SsrPool, replacement: bool = False) -> None:
         self.process = process
         self.pool = pool
+        self.replacement = replacement  # started in place of one that died (see _YOUNG)
+        self.born = (pool._loop or asyncio.get_running_loop()).time()
         self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
         self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
         self.retired = False
@@ -160,6 +167,7 @@ class SsrPool:
         # may well start: that worker did).
         self._resting: asyncio.Event | None = None
         self._notes: set[asyncio.Task[None]] = set()  # "replacing SSR worker" lines waiting for an exit code
+        self._died_young: RenderError | None = None  # a replacement that died soon after starting (_YOUNG)
         self._recent: list[tuple[int, contextvars.Context | None] | None] = [None] * _RECENT
         self._ids = itertools.count(1)
         self._closed = False
@@ -338,6 +346,10 @@ class SsrPool:
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
             break
+        age = (self._loop or asyncio.get_running_loop()).time() - worker.born
+        if worker.replacement and age < _YOUNG and not self._closed:
+            self._died_young = RenderError(f"an SSR worker exited {age:.1f}s after it started, which counts as a "
+                                           "start that failed")
         self._retire(worker)
 
     def _retire(self, worker: _Worker, why: str | None = None) -> None:
@@ -360,7 +372,7 @@ class SsrPool:
                 job.future.set_exception(RenderError("the SSR pool is shutting down"))
             return
         if why is None:
-            task = asyncio.get_running_loop().create_task(self._say_why(worker.process))
+            task = asyncio.get_running_loop().create_task(self._say_why(worker.process, self._short is not None))
             self._notes.add(task)
             task.add_done_callback(self._notes.discard)
         else:
@@ -371,16 +383,17 @@ class SsrPool:
         self._top_up()
         self._pump()
 
-    async def _say_why(self, process: NodeProcess) -> None:
-        """Log the replacement of a worker that exited, after what it printed as it died."""
+    async def _say_why(self, process: NodeProcess, short: bool) -> None:
+        """Log the replacement of a worker that exited, after what it printed as it died; at DEBUG
+        while the pool is short already (a crash loop has said so once)."""
         why = await process.why_it_ended()
-        logger.warning("replacing SSR worker %s: %s", process.pid, why)
+        logger.log(logging.DEBUG if short else logging.WARNING, "replacing SSR worker %s: %s", process.pid, why)
 
     def _top_up(self) -> None:
         """Start the missing workers in the background, unless that is under way already. In a
         context of its own: the render that lost a worker has nothing to do with the log lines."""
         if self._mender is not None:
-            if self._resting is not None:
+            if self._resting is not None and self._died_young is None:
                 self._resting.set()
             return
         if not self._closed and len(self._workers) < self.size:
@@ -388,29 +401,51 @@ class SsrPool:
             self._mender = contextvars.Context().run(loop.create_task, self._mend())
 
     async def _mend(self) -> None:
-        """Start workers until the pool is whole, however many are missing; after a start fails, wait
-        ``_RETRY_FIRST`` seconds, doubling up to ``_RETRY_MAX`` (less if a worker dies meanwhile), and
-        try again. Logs once when the pool is short (a start failed) and once when it is whole again."""
+        """Start workers until the pool is whole, however many are missing; after a start fails (or a
+        replacement dies within ``_YOUNG`` seconds), wait ``_RETRY_FIRST`` seconds, doubling up to
+        ``_RETRY_MAX`` (less if an older worker dies meanwhile), and try again. Logs once when the
+        pool is short (a start failed) and once when it is whole again, its workers ``_YOUNG`` old."""
         delay = _RETRY_FIRST
         try:
-            while not self._closed and len(self._workers) < self.size:
-                started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
-                failed = next((error for error in started if error is not None), None)
+            while not self._closed:
+                if len(self._workers) >= self.size:
+                    settling = self._settling()
+                    if settling <= 0:
+                        break
+                    await self._rest(settling)  # one that dies meanwhile is missing on the next pass
+                    continue
+                failed: BaseException | None = self._died_young
+                self._died_young = None
                 if failed is None:
-                    continue  # a worker that died meanwhile is started on the next pass
+                    started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
+                    failed = next((error for error in started if error is not None), None)
+                    if failed is None:
+                        continue  # a worker that died meanwhile is started on the next pass
                 self._fell_short(failed, delay)
-                self._resting = asyncio.Event()
-                try:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._resting.wait(), delay)
-                finally:
-                    self._resting = None
+                await self._rest(delay)
                 delay = min(delay * 2, _RETRY_MAX)
         finally:
             self._mender = None
         if self._short is not None and not self._closed:
             self._short = None
             logger.warning("the SSR pool is whole again (%d of %d workers running)", len(self._workers), self.size)
+
+    def _settling(self) -> float:
+        """Seconds until the pool, whole again after a shortage, counts as whole: its youngest worker
+        is ``_YOUNG`` seconds old (0 when it does, or when it was never short)."""
+        if self._short is None or not self._workers:
+            return 0.0
+        youngest = max(worker.born for worker in self._workers)
+        return youngest + _YOUNG - (self._loop or asyncio.get_running_loop()).time()
+
+    async def _rest(self, seconds: float) -> None:
+        """Wait ``seconds``, less if a worker dies meanwhile (``_top_up`` ends the wait)."""
+        self._resting = asyncio.Event()
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._resting.wait(), seconds)
+        finally:
+            self._resting = None
 
     def _fell_short(self, error: BaseException, delay: float) -> None:
         """A worker could not be started: with none running, the renders waiting fail now; the first
@@ -435,7 +470,7 @@ class SsrPool:
             process.kill()
             self._fail_queue(RenderError("the SSR pool is shutting down"))
             return None
-        worker = _Worker(process, self)
+        worker = _Worker(process, self, replacement=True)
         self._workers.append(worker)
         if process.exited:
             self._worker_exited(worker)
