@@ -20,13 +20,19 @@ from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
 # Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
-# line, few enough that a slow or hung render holds up little behind it while another worker could
-# take it. A worker is refilled once it is down to half, so each pipe write carries several lines
-# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md).
+# line. A worker is refilled once it is down to half, so each pipe write carries several lines
+# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md). Those
+# waiting behind a render that holds its worker's event loop move to another worker: see _STALL.
 PIPELINE = 16
 REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
 _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe is looked at once more
+# A worker silent this long (at most; a quarter of the timeout if less) while it has a render is
+# pinged; one that does not answer within half that is stuck in a render (a long or endless loop,
+# not a wait for data, during which it answers): it gets nothing more until it answers, and the
+# renders sent ahead to it go back to the front of the queue, for the other workers, and are
+# aborted on it (it drops them unrendered; the pool ignores an answer to one it rendered anyway).
+_STALL = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
 _SETTLE = 1.0
@@ -76,8 +82,12 @@ class _Worker:
         self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
         self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
         self.retired = False
+        self.stuck = False  # held by a render (see _STALL): sent nothing until it answers
+        self.pinged: float | None = None  # loop time of the last ping, and whether it was answered
+        self.ponged = False
         process.on_answer = self.answer
         process.on_log = self.log
+        process.on_pong = self.pong
         process.on_exit = lambda: pool._worker_exited(self)
 
     def send(self, job: _Job) -> None:
@@ -96,8 +106,10 @@ class _Worker:
                 self.pool._recent[job_id % _RECENT] = (job_id, stream.context)
             stream.feed(message)
             return
+        self.stuck = False
         job = self.pending.pop(job_id, None)
         if job is None:
+            self.moved_answer(message)
             return
         if not message.get("more"):
             self.pool._recent[job_id % _RECENT] = (job_id, job.context)
@@ -113,6 +125,18 @@ class _Worker:
             break
         if self.pool._queue and len(self.pending) <= REFILL:
             self.pool._pump()
+
+    def moved_answer(self, message: dict[str, Any]) -> None:
+        """The answer to a render given to another worker, which this one rendered before it read the
+        abort: ignored, but its render took this worker's time, so the next one's clock starts now."""
+        if message.get("more"):  # its stream would run until the timeout
+            self.process.write(b'{"abort":%d}\n' % message["id"])
+        for head in self.pending.values():
+            self.pool._arm(head)
+            break
+
+    def pong(self) -> None:
+        self.ponged = True
 
     def log(self, message: dict[str, Any]) -> None:
         """Console output of a render, logged in its caller's context: that of a render in progress,
@@ -148,7 +172,9 @@ class SsrPool:
     ``RenderQueueFull`` at once. A render's timeout counts its own time only (its clock starts
     when the worker answers the render before it), so a queue of slow renders never looks hung.
     When a worker hangs or dies, only the render it was running fails; the ones sent ahead to it
-    go back to the front of the queue (rendering has no side effects).
+    go back to the front of the queue (rendering has no side effects); so do those sent ahead to
+    a worker stuck in a long render (``_STALL``), so they never wait behind it while another could
+    take them.
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
@@ -176,6 +202,7 @@ class SsrPool:
         # hung render fails within timeout + _tick): a timer per render (call_later, then cancel)
         # cost about 2 µs, a tenth of the pool's Python CPU per render.
         self._tick = min(0.25, max(0.01, timeout / 8))
+        self._stall = min(_STALL, timeout / 4)
         self._watchdog: asyncio.TimerHandle | None = None
         # The loop the pool runs on, kept: asyncio.get_running_loop() makes a getpid() system call
         # on every call before Python 3.12; asking twice per render cost ~7 of the pool's ~35 µs
@@ -266,7 +293,7 @@ class SsrPool:
         """The least busy live worker, if it can take a job (an urgent one: only if it is idle)."""
         best: _Worker | None = None
         for worker in self._workers:
-            if best is None or len(worker.pending) < len(best.pending):
+            if (best is None or len(worker.pending) < len(best.pending)) and not worker.stuck:
                 best = worker
         if best is None or len(best.pending) >= (1 if urgent else PIPELINE):
             return None
@@ -312,7 +339,8 @@ class SsrPool:
         """Expire each worker's render that has run past the timeout; keep looking while any runs."""
         self._watchdog = None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() - self.timeout
+        now = loop.time()
+        deadline = now - self.timeout
         busy = False
         for worker in list(self._workers):
             for job in worker.pending.values():  # the first: the one rendering now
@@ -320,9 +348,43 @@ class SsrPool:
                 if job.started is not None and job.started + job.settle <= deadline:
                     job.started = None  # expired once (a last look may follow)
                     self._expire(job, False)
+                elif job.started is not None and job.started <= now - self._stall and not worker.stuck:
+                    self._probe(worker, job.started, now)
                 break
         if busy and not self._closed and self._watchdog is None:
             self._watchdog = loop.call_later(self._tick, self._watch)
+
+    def _probe(self, worker: _Worker, silent_since: float, now: float) -> None:
+        """A worker silent for ``_stall`` with a render: ping it (again every ``_stall`` while it
+        answers, as a render waiting for data lets it); if a ping goes unanswered, it is stuck."""
+        pinged = worker.pinged
+        if pinged is None or pinged < silent_since or (worker.ponged and pinged <= now - self._stall):
+            worker.pinged = now
+            worker.ponged = False
+            worker.process.write(b'{"ping":1}\n')
+        elif not worker.ponged and pinged <= now - self._stall / 2 and not worker.process.answer_waiting():
+            self._unload(worker)
+
+    def _unload(self, worker: _Worker) -> None:
+        """Send the stuck worker nothing more, and give the renders sent ahead to it to the others."""
+        worker.stuck = True
+        ahead = list(worker.pending.values())[1:]
+        if not ahead:
+            return
+        for job in ahead:
+            del worker.pending[job.id]
+            job.worker = None
+        worker.process.write(b"".join(b'{"abort":%d}\n' % job.id for job in ahead))
+        logger.debug("SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
+                     worker.process.pid, len(ahead))
+        self._requeue([job for job in ahead if not job.future.done()])
+        self._pump()
+
+    def _requeue(self, jobs: list[_Job]) -> None:
+        """Put renders taken from a worker back at the front of the queue, behind the urgent ones."""
+        urgent = [job for job in self._queue if job.urgent]
+        rest = [job for job in self._queue if not job.urgent]
+        self._queue = collections.deque([*urgent, *jobs, *rest])
 
     def _expire(self, job: _Job, looked: bool) -> None:
         worker = job.worker
@@ -377,9 +439,7 @@ class SsrPool:
             task.add_done_callback(self._notes.discard)
         else:
             logger.warning("replacing SSR worker %s: %s", worker.process.pid, why)
-        urgent = [job for job in self._queue if job.urgent]
-        rest = [job for job in self._queue if not job.urgent]
-        self._queue = collections.deque([*urgent, *requeue, *rest])
+        self._requeue(requeue)
         self._top_up()
         self._pump()
 
