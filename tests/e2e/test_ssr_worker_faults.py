@@ -139,7 +139,7 @@ def test_a_pool_left_without_workers_fills_again_with_no_page_request(make_proje
     assert wait_for_pool(server, 200, 2, 20) < 17  # the next try comes within the 30 s cap... sooner here
     assert len(node_workers(server)) == 2
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
-    output = server.output()
+    output = server.wait_for_output("the SSR pool is whole again", 5)  # said once its workers have run 2 s
     assert len(re.findall(r"the SSR pool is short of workers \(0 of 2 running\)", output)) == 1, output
     assert len(re.findall(r"the SSR pool is whole again \(2 of 2 workers running\)", output)) == 1, output
     assert output.index("short of workers") < output.index("whole again")
@@ -201,6 +201,10 @@ def test_asynchronous_errors_of_a_page_fail_no_other_render(make_project, start_
     server.wait_for_output("unhandled rejection from page 'rejects': Error: rejected for nothing", 5)
 
 
+@cites("docs/deployment.md", "A replacement that dies within 2 s of starting (a bundle that ends its process on a "
+                             "timer, a page whose render crashes its worker every time) counts as one that could "
+                             "not be started, so a crash loop waits as long between tries.")
+@cites("docs/pages.md", "one that dies within 2 s of starting counts as one that could not be started")
 def test_workers_that_die_soon_after_starting_are_restarted_with_a_pause(make_project, start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Workers that started, then died 300 ms later, every time: each was replaced at once, about
     four Node starts a second per worker for as long as it lasted, and a log line each time. A
