@@ -308,3 +308,34 @@ def test_renders_sent_ahead_to_a_hung_worker_go_to_an_idle_one(make_project, sta
     assert all(f"<!-- -->{n}</p>" in text for n, (_, _, text) in enumerate(answers))
     assert hung.status_code == 500
     assert server.output().count("replacing SSR worker") == 1
+
+
+def test_renders_moved_off_a_slow_worker_are_rendered_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A 3 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
+    one, and the slow worker, once its render ends, drops them unrendered (each page's console
+    output is logged once), answers the slow page, and stays."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "2", env={"PYXLE_SSR_TIMEOUT": "6"})
+    httpx.get(server.url + "/", timeout=10)
+    before = node_workers(server)
+
+    async def load() -> tuple[httpx.Response, list[tuple[int, float]]]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=16), timeout=30) as client:
+            async def fast(n: int) -> tuple[int, float]:
+                began = time.monotonic()
+                answer = await client.get(server.url + f"/?ms=50&n={n}&log=mark{n}")
+                return answer.status_code, time.monotonic() - began
+
+            slow = asyncio.ensure_future(client.get(server.url + "/?ms=3000"))
+            await asyncio.sleep(0.3)
+            answers = await asyncio.gather(*(fast(n) for n in range(8)))
+            return await slow, answers
+
+    slow, answers = asyncio.run(load())
+    assert [status for status, _ in answers] == [200] * 8
+    assert max(took for _, took in answers) < 2.5, [round(took, 2) for _, took in answers]
+    assert slow.status_code == 200
+    time.sleep(0.5)  # what the slow worker would render after its long render is logged by now
+    output = server.output()
+    assert all(output.count(f"warn line mark{n}") == 1 for n in range(8)), output
+    assert "replacing SSR worker" not in output and node_workers(server) == before

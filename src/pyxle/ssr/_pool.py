@@ -32,6 +32,7 @@ _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe
 # not a wait for data, during which it answers): it gets nothing more until it answers, and the
 # renders sent ahead to it go back to the front of the queue, for the other workers, and are
 # aborted on it (it drops them unrendered; the pool ignores an answer to one it rendered anyway).
+# worker.mjs holds its lines after a render as long as that wait (SLOW_MS): keep them in step.
 _STALL = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).

@@ -24,8 +24,11 @@ const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
 const streams = new Map() // id -> {abort} of the streamed renders still going
 // Lines read while a render held the event loop for longer than SLOW_MS are held until the loop has
-// read what the server wrote meanwhile: an {abort} for a line it has given to another worker.
-const SLOW_MS = 50
+// read what the server wrote meanwhile: an {abort} for a line it has given to another worker. The
+// server does that only to a worker whose loop left its ping unanswered this long (half its _STALL),
+// so no shorter render need hold them (under load a render's wall time often passed 50 ms: holding
+// then cost the pool a quarter more CPU per render).
+const SLOW_MS = Math.min(250, timeout / 8)
 let held = null // the requests held, in order, or null when none is
 // The request being rendered, for tagging console output with its page and id (the server logs it
 // with the id of the HTTP request it serves): set around each render, and carried by
