@@ -30,9 +30,9 @@ _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe
 # A worker silent this long (at most; a quarter of the timeout if less) while it has a render is
 # pinged; one that does not answer within half that is stuck in a render (a long or endless loop,
 # not a wait for data, during which it answers): it gets nothing more until it answers, and the
-# renders sent ahead to it go back to the front of the queue, for the other workers, and are
-# aborted on it (it drops them unrendered; the pool ignores an answer to one it rendered anyway).
-# worker.mjs holds its lines after a render as long as that wait (SLOW_MS): keep them in step.
+# renders sent ahead to it go back to the front of the queue, for the other workers. If the render
+# ends, the worker still renders them and their answers are ignored (to drop them, it would have to
+# read a clock after every render, in its hot loop).
 _STALL = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
@@ -128,8 +128,8 @@ class _Worker:
             self.pool._pump()
 
     def moved_answer(self, message: dict[str, Any]) -> None:
-        """The answer to a render given to another worker, which this one rendered before it read the
-        abort: ignored, but its render took this worker's time, so the next one's clock starts now."""
+        """The answer to a render given to another worker when this one was stuck: ignored, but its
+        render took this worker's time, so the next one's clock starts now."""
         if message.get("more"):  # its stream would run until the timeout
             self.process.write(b'{"abort":%d}\n' % message["id"])
         for head in self.pending.values():
@@ -375,7 +375,6 @@ class SsrPool:
         for job in ahead:
             del worker.pending[job.id]
             job.worker = None
-        worker.process.write(b"".join(b'{"abort":%d}\n' % job.id for job in ahead))
         logger.debug("SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
                      worker.process.pid, len(ahead))
         self._requeue([job for job in ahead if not job.future.done()])

@@ -1,9 +1,8 @@
 // A warm SSR worker: loads the project's SSR bundle once, then renders one request per line.
 //   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS]
 // In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}; {abort: id} when
-// the client of a streamed render went away, or when the server gave a render it had sent ahead to
-// another worker (this one was stuck in a long render); {ping: n}, answered {pong: n} at once
-// unless a render holds the event loop (how the server tells a hung worker from one waiting for data).
+// the client of a streamed render went away; {ping: n}, answered {pong: n} at once unless a render
+// holds the event loop (how the server tells a hung worker from one waiting for data).
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first (or {failed: {name, message, stack}}, then
 // an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
@@ -23,13 +22,6 @@ import { format } from 'node:util'
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
 const streams = new Map() // id -> {abort} of the streamed renders still going
-// Lines read while a render held the event loop for longer than SLOW_MS are held until the loop has
-// read what the server wrote meanwhile: an {abort} for a line it has given to another worker. The
-// server does that only to a worker whose loop left its ping unanswered this long (half its _STALL),
-// so no shorter render need hold them (under load a render's wall time often passed 50 ms: holding
-// then cost the pool a quarter more CPU per render).
-const SLOW_MS = Math.min(250, timeout / 8)
-let held = null // the requests held, in order, or null when none is
 // The request being rendered, for tagging console output with its page and id (the server logs it
 // with the id of the HTTP request it serves): set around each render, and carried by
 // AsyncLocalStorage into what a streamed render does later (a Suspense boundary resolving).
@@ -94,65 +86,32 @@ function render(request) {
       streams.delete(id)
     }
     send({ id, ...message })
-    if (over) exitIfDone()
+    if (over && closing && !streams.size) process.exit(0)
   }
   const result = bundle.render(request, emit, { timeout, log: (text) => log('error', text, request) })
   if (result.html !== undefined) send({ id, ...result })
   else if (!over) streams.set(id, result)
 }
 
-const failed = (id, error) => send({ id, error: String((error && error.message) || error), stack: error && error.stack })
-
-// Renders one request; after a long one, holds the lines that follow (see `held`).
-function take(request) {
-  const began = performance.now()
-  try {
-    current = request
-    rendering.run(request, render, request)
-  } catch (error) {
-    failed(request.id, error)
-  } finally {
-    current = null
-  }
-  if (performance.now() - began > SLOW_MS) {
-    held = []
-    // The first turn ends the event-loop pass this render held; the second comes after a poll,
-    // which reads the lines the server wrote meanwhile.
-    setImmediate(() => setImmediate(release))
-  }
-}
-
-function release() {
-  const waiting = held
-  held = null
-  for (let i = 0; i < waiting.length; i++) {
-    take(waiting[i])
-    if (held) { // another long render: the rest wait again, ahead of what comes after them
-      held.push(...waiting.slice(i + 1))
-      return
-    }
-  }
-  exitIfDone()
-}
-
-function abort(id) {
-  streams.get(id)?.abort()
-  const at = held ? held.findIndex((request) => request.id === id) : -1
-  if (at >= 0) held.splice(at, 1)
-}
-
 createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
   let request
   try {
     request = JSON.parse(line)
+    if (request.abort !== undefined) {
+      streams.get(request.abort)?.abort()
+      return
+    }
+    if (request.ping !== undefined) {
+      send({ pong: request.ping })
+      return
+    }
+    current = request
+    rendering.run(request, render, request)
   } catch (error) {
-    failed(null, error)
-    return
+    send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
+  } finally {
+    current = null
   }
-  if (request.abort !== undefined) abort(request.abort)
-  else if (request.ping !== undefined) send({ pong: request.ping })
-  else if (held) held.push(request)
-  else take(request)
 })
 // An error a render scheduled and nobody caught (a timer that throws, a promise rejected with no
 // handler) would end the process, failing the renders of other pages sent to it, and its report
@@ -175,12 +134,9 @@ process.on('unhandledRejection', fault('unhandled rejection'))
 // Ctrl-C reaches the whole process group: the server stops its workers itself (their input ends,
 // and they die with it), so one does not die first and get replaced while the server stops.
 process.on('SIGINT', () => {})
-let closing = false // stdin ended: exit once the held lines are rendered and the streamed renders ended
-function exitIfDone() {
-  if (closing && !streams.size && !held) process.exit(0)
-}
+let closing = false // stdin ended: exit once the streamed renders still going have ended
 process.stdin.on('end', () => {
   closing = true
-  exitIfDone()
+  if (!streams.size) process.exit(0)
 })
 send({ ready: true })
