@@ -311,7 +311,7 @@ def test_renders_sent_ahead_to_a_hung_worker_go_to_an_idle_one(make_project, sta
 
 
 def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
-    """A 3 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
+    """A 4 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
     one and answer at once; the slow worker answers the slow page and stays, and what it answers
     for the pages moved off it (it renders them too) is ignored: each request has its own page."""
     project = make_project({"pages/index.pyxl": PAGE}, node=True)
@@ -327,7 +327,7 @@ def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_s
                 assert f"<!-- -->{n}</p>" in answer.text
                 return answer.status_code, time.monotonic() - began
 
-            slow = asyncio.ensure_future(client.get(server.url + "/?ms=3000"))
+            slow = asyncio.ensure_future(client.get(server.url + "/?ms=4000"))
             await asyncio.sleep(0.3)
             answers = await asyncio.gather(*(fast(n) for n in range(8)))
             return await slow, answers
@@ -335,6 +335,6 @@ def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_s
     slow, answers = asyncio.run(load())
     assert [status for status, _ in answers] == [200] * 8
     assert max(took for _, took in answers) < 2.5, [round(took, 2) for _, took in answers]
-    assert slow.status_code == 200 and "<!-- -->3000<!-- -->" in slow.text
+    assert slow.status_code == 200 and "<!-- -->4000<!-- -->" in slow.text
     assert httpx.get(server.url + "/?n=after", timeout=10).text.count("<!-- -->after</p>") == 1
     assert "replacing SSR worker" not in server.output() and node_workers(server) == before
