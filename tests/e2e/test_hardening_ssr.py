@@ -278,3 +278,63 @@ def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker) -> No
     while subprocess.run(["pgrep", "-g", str(group)], capture_output=True, check=False).stdout:
         assert time.monotonic() < deadline, f"left behind: node worker {node}"
         time.sleep(0.1)
+
+
+@cites("docs/pages.md", "those sent ahead to a worker whose render holds it (a loop that runs long or forever) "
+                        "move to another worker within about a second, rather than wait out the timeout behind it")
+def test_renders_sent_ahead_to_a_hung_worker_go_to_an_idle_one(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Two workers, one hung in an endless render (6 s timeout): the pages sent ahead to it waited
+    out the whole timeout behind the hang while the other worker sat idle. Now each fast page answers
+    within 3 s, the hung one fails alone at the timeout, and only its worker is replaced."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "2", env={"PYXLE_SSR_TIMEOUT": "6"})
+    httpx.get(server.url + "/", timeout=10)
+
+    async def fast(client: httpx.AsyncClient, n: int) -> tuple[int, float, str]:
+        began = time.monotonic()
+        answer = await client.get(server.url + f"/?ms=100&n={n}")
+        return answer.status_code, time.monotonic() - began, answer.text
+
+    async def load() -> tuple[httpx.Response, list[tuple[int, float, str]]]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=16), timeout=30) as client:
+            hung = asyncio.ensure_future(client.get(server.url + "/?hang=1"))
+            await asyncio.sleep(0.3)  # it is rendering now, in one of the two workers
+            answers = await asyncio.gather(*(fast(client, n) for n in range(8)))
+            return await hung, answers
+
+    hung, answers = asyncio.run(load())
+    assert [status for status, _, _ in answers] == [200] * 8
+    assert max(took for _, took, _ in answers) < 3, [round(took, 2) for _, took, _ in answers]
+    assert all(f"<!-- -->{n}</p>" in text for n, (_, _, text) in enumerate(answers))
+    assert hung.status_code == 500
+    assert server.output().count("replacing SSR worker") == 1
+
+
+def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A 4 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
+    one and answer at once; the slow worker answers the slow page and stays, and what it answers
+    for the pages moved off it (it renders them too) is ignored: each request has its own page."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "2", env={"PYXLE_SSR_TIMEOUT": "6"})
+    httpx.get(server.url + "/", timeout=10)
+    before = node_workers(server)
+
+    async def load() -> tuple[httpx.Response, list[tuple[int, float]]]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=16), timeout=30) as client:
+            async def fast(n: int) -> tuple[int, float]:
+                began = time.monotonic()
+                answer = await client.get(server.url + f"/?ms=50&n={n}")
+                assert f"<!-- -->{n}</p>" in answer.text
+                return answer.status_code, time.monotonic() - began
+
+            slow = asyncio.ensure_future(client.get(server.url + "/?ms=4000"))
+            await asyncio.sleep(0.3)
+            answers = await asyncio.gather(*(fast(n) for n in range(8)))
+            return await slow, answers
+
+    slow, answers = asyncio.run(load())
+    assert [status for status, _ in answers] == [200] * 8
+    assert max(took for _, took in answers) < 2.5, [round(took, 2) for _, took in answers]
+    assert slow.status_code == 200 and "<!-- -->4000<!-- -->" in slow.text
+    assert httpx.get(server.url + "/?n=after", timeout=10).text.count("<!-- -->after</p>") == 1
+    assert "replacing SSR worker" not in server.output() and node_workers(server) == before

@@ -51,6 +51,14 @@ exec "{node}" "$@"
 '''
 
 
+# A `node` first on PATH whose workers, while its flag file exists, start and load the bundle, then
+# exit 300 ms later (a bundle that ends its process on a timer); it counts every start.
+NODE_DIES_SOON = '''#!/bin/sh
+echo x >> "{starts}"
+if [ -e "{flag}" ]; then exec "{node}" --import "{dies}" "$@"; fi
+exec "{node}" "$@"
+'''
+
 def build_and_serve(root: Path, start_server: Callable[..., Server], *args: str, **env: str) -> Server:
     """`pyxle build`, then `pyxle serve --skip-build`, as a deployment runs them."""
     built = subprocess.run([*pyxle_command(), "build"], cwd=root, env=server_env(), capture_output=True, text=True,
@@ -131,7 +139,7 @@ def test_a_pool_left_without_workers_fills_again_with_no_page_request(make_proje
     assert wait_for_pool(server, 200, 2, 20) < 17  # the next try comes within the 30 s cap... sooner here
     assert len(node_workers(server)) == 2
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
-    output = server.output()
+    output = server.wait_for_output("the SSR pool is whole again", 5)  # said once its workers have run 2 s
     assert len(re.findall(r"the SSR pool is short of workers \(0 of 2 running\)", output)) == 1, output
     assert len(re.findall(r"the SSR pool is whole again \(2 of 2 workers running\)", output)) == 1, output
     assert output.index("short of workers") < output.index("whole again")
@@ -191,3 +199,38 @@ def test_asynchronous_errors_of_a_page_fail_no_other_render(make_project, start_
     assert "replacing SSR worker" not in output and "exited during the render" not in output, output
     server.wait_for_output("uncaught exception from page 'timer': Error: async boom", 5)
     server.wait_for_output("unhandled rejection from page 'rejects': Error: rejected for nothing", 5)
+
+
+@cites("docs/deployment.md", "A replacement that dies within 2 s of starting (a bundle that ends its process on a "
+                             "timer, a page whose render crashes its worker every time) counts as one that could "
+                             "not be started, so a crash loop waits as long between tries.")
+@cites("docs/pages.md", "one that dies within 2 s of starting counts as one that could not be started")
+def test_workers_that_die_soon_after_starting_are_restarted_with_a_pause(make_project, start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Workers that started, then died 300 ms later, every time: each was replaced at once, about
+    four Node starts a second per worker for as long as it lasted, and a log line each time. A
+    replacement that dies that soon now counts as a start that failed: the pause between tries
+    doubles, the log says so once, and the pool fills again once the cause is gone."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    flag, starts, dies = folder / "dying", folder / "starts", folder / "dies.mjs"
+    dies.write_text("setTimeout(() => process.exit(7), 300)\n")
+    wrapper = folder / "node"
+    wrapper.write_text(NODE_DIES_SOON.format(flag=flag, starts=starts, dies=dies, node=shutil.which("node")))
+    wrapper.chmod(0o755)
+    project = make_project({"pages/index.pyxl": OK}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "2",
+                             PATH=f"{folder}{os.pathsep}{os.environ['PATH']}")
+    assert len(node_workers(server)) == 2
+    flag.touch()
+    before = len(starts.read_text().splitlines())
+    for pid in node_workers(server):
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(5)
+    restarts = len(starts.read_text().splitlines()) - before
+    assert restarts <= 8, f"{restarts} workers started in 5 s"
+    flag.unlink()
+    assert wait_for_pool(server, 200, 2, 40) < 35
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    output = server.wait_for_output("the SSR pool is whole again (2 of 2 workers running)", 10)
+    assert output.count("could not start an SSR worker") == 1, output
+    assert re.search(r"an SSR worker exited [\d.]+s after it started", output), output

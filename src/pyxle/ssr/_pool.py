@@ -20,13 +20,20 @@ from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
 # Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
-# line, few enough that a slow or hung render holds up little behind it while another worker could
-# take it. A worker is refilled once it is down to half, so each pipe write carries several lines
-# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md).
+# line. A worker is refilled once it is down to half, so each pipe write carries several lines
+# (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md). Those
+# waiting behind a render that holds its worker's event loop move to another worker: see _STALL.
 PIPELINE = 16
 REFILL = PIPELINE // 2
 QUEUE_PER_WORKER = 128  # the default queue: renders waiting for a worker, per worker in the pool
 _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe is looked at once more
+# A worker silent this long (at most; a quarter of the timeout if less) while it has a render is
+# pinged; one that does not answer within half that is stuck in a render (a long or endless loop,
+# not a wait for data, during which it answers): it gets nothing more until it answers, and the
+# renders sent ahead to it go back to the front of the queue, for the other workers. If the render
+# ends, the worker still renders them and their answers are ignored (to drop them, it would have to
+# read a clock after every render, in its hot loop).
+_STALL = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
 _SETTLE = 1.0
@@ -38,6 +45,11 @@ _RECENT = 256
 # starts, with no render to prompt it (a load balancer sends none to a server whose /readyz fails).
 _RETRY_FIRST = 0.5
 _RETRY_MAX = 30.0
+# A replacement that dies sooner than this after starting (a bundle that exits on a timer, a page
+# that crashes its worker on each render) counts as a start that failed, so a crash loop waits as
+# above; and a pool filled again after a shortage is said to be whole only once its workers lived
+# this long.
+_YOUNG = 2.0
 
 
 class _Job:
@@ -63,14 +75,20 @@ class _Job:
 class _Worker:
     """A Node process and the jobs sent to it, answered in the order they were sent."""
 
-    def __init__(self, process: NodeProcess, pool: SsrPool) -> None:
+    def __init__(self, process: NodeProcess, pool: SsrPool, replacement: bool = False) -> None:
         self.process = process
         self.pool = pool
+        self.replacement = replacement  # started in place of one that died (see _YOUNG)
+        self.born = (pool._loop or asyncio.get_running_loop()).time()
         self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
         self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
         self.retired = False
+        self.stuck = False  # held by a render (see _STALL): sent nothing until it answers
+        self.pinged: float | None = None  # loop time of the last ping, and whether it was answered
+        self.ponged = False
         process.on_answer = self.answer
         process.on_log = self.log
+        process.on_pong = self.pong
         process.on_exit = lambda: pool._worker_exited(self)
 
     def send(self, job: _Job) -> None:
@@ -89,8 +107,10 @@ class _Worker:
                 self.pool._recent[job_id % _RECENT] = (job_id, stream.context)
             stream.feed(message)
             return
+        self.stuck = False
         job = self.pending.pop(job_id, None)
         if job is None:
+            self.moved_answer(message)
             return
         if not message.get("more"):
             self.pool._recent[job_id % _RECENT] = (job_id, job.context)
@@ -106,6 +126,18 @@ class _Worker:
             break
         if self.pool._queue and len(self.pending) <= REFILL:
             self.pool._pump()
+
+    def moved_answer(self, message: dict[str, Any]) -> None:
+        """The answer to a render given to another worker when this one was stuck: ignored, but its
+        render took this worker's time, so the next one's clock starts now."""
+        if message.get("more"):  # its stream would run until the timeout
+            self.process.write(b'{"abort":%d}\n' % message["id"])
+        for head in self.pending.values():
+            self.pool._arm(head)
+            break
+
+    def pong(self) -> None:
+        self.ponged = True
 
     def log(self, message: dict[str, Any]) -> None:
         """Console output of a render, logged in its caller's context: that of a render in progress,
@@ -141,7 +173,9 @@ class SsrPool:
     ``RenderQueueFull`` at once. A render's timeout counts its own time only (its clock starts
     when the worker answers the render before it), so a queue of slow renders never looks hung.
     When a worker hangs or dies, only the render it was running fails; the ones sent ahead to it
-    go back to the front of the queue (rendering has no side effects).
+    go back to the front of the queue (rendering has no side effects); so do those sent ahead to
+    a worker stuck in a long render (``_STALL``), so they never wait behind it while another could
+    take them.
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
@@ -160,6 +194,7 @@ class SsrPool:
         # may well start: that worker did).
         self._resting: asyncio.Event | None = None
         self._notes: set[asyncio.Task[None]] = set()  # "replacing SSR worker" lines waiting for an exit code
+        self._died_young: RenderError | None = None  # a replacement that died soon after starting (_YOUNG)
         self._recent: list[tuple[int, contextvars.Context | None] | None] = [None] * _RECENT
         self._ids = itertools.count(1)
         self._closed = False
@@ -168,6 +203,7 @@ class SsrPool:
         # hung render fails within timeout + _tick): a timer per render (call_later, then cancel)
         # cost about 2 µs, a tenth of the pool's Python CPU per render.
         self._tick = min(0.25, max(0.01, timeout / 8))
+        self._stall = min(_STALL, timeout / 4)
         self._watchdog: asyncio.TimerHandle | None = None
         # The loop the pool runs on, kept: asyncio.get_running_loop() makes a getpid() system call
         # on every call before Python 3.12; asking twice per render cost ~7 of the pool's ~35 µs
@@ -258,7 +294,7 @@ class SsrPool:
         """The least busy live worker, if it can take a job (an urgent one: only if it is idle)."""
         best: _Worker | None = None
         for worker in self._workers:
-            if best is None or len(worker.pending) < len(best.pending):
+            if (best is None or len(worker.pending) < len(best.pending)) and not worker.stuck:
                 best = worker
         if best is None or len(best.pending) >= (1 if urgent else PIPELINE):
             return None
@@ -304,7 +340,8 @@ class SsrPool:
         """Expire each worker's render that has run past the timeout; keep looking while any runs."""
         self._watchdog = None
         loop = asyncio.get_running_loop()
-        deadline = loop.time() - self.timeout
+        now = loop.time()
+        deadline = now - self.timeout
         busy = False
         for worker in list(self._workers):
             for job in worker.pending.values():  # the first: the one rendering now
@@ -312,9 +349,42 @@ class SsrPool:
                 if job.started is not None and job.started + job.settle <= deadline:
                     job.started = None  # expired once (a last look may follow)
                     self._expire(job, False)
+                elif job.started is not None and job.started <= now - self._stall and not worker.stuck:
+                    self._probe(worker, job.started, now)
                 break
         if busy and not self._closed and self._watchdog is None:
             self._watchdog = loop.call_later(self._tick, self._watch)
+
+    def _probe(self, worker: _Worker, silent_since: float, now: float) -> None:
+        """A worker silent for ``_stall`` with a render: ping it (again every ``_stall`` while it
+        answers, as a render waiting for data lets it); if a ping goes unanswered, it is stuck."""
+        pinged = worker.pinged
+        if pinged is None or pinged < silent_since or (worker.ponged and pinged <= now - self._stall):
+            worker.pinged = now
+            worker.ponged = False
+            worker.process.write(b'{"ping":1}\n')
+        elif not worker.ponged and pinged <= now - self._stall / 2 and not worker.process.answer_waiting():
+            self._unload(worker)
+
+    def _unload(self, worker: _Worker) -> None:
+        """Send the stuck worker nothing more, and give the renders sent ahead to it to the others."""
+        worker.stuck = True
+        ahead = list(worker.pending.values())[1:]
+        if not ahead:
+            return
+        for job in ahead:
+            del worker.pending[job.id]
+            job.worker = None
+        logger.debug("SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
+                     worker.process.pid, len(ahead))
+        self._requeue([job for job in ahead if not job.future.done()])
+        self._pump()
+
+    def _requeue(self, jobs: list[_Job]) -> None:
+        """Put renders taken from a worker back at the front of the queue, behind the urgent ones."""
+        urgent = [job for job in self._queue if job.urgent]
+        rest = [job for job in self._queue if not job.urgent]
+        self._queue = collections.deque([*urgent, *jobs, *rest])
 
     def _expire(self, job: _Job, looked: bool) -> None:
         worker = job.worker
@@ -338,6 +408,10 @@ class SsrPool:
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
             break
+        age = (self._loop or asyncio.get_running_loop()).time() - worker.born
+        if worker.replacement and age < _YOUNG and not self._closed:
+            self._died_young = RenderError(f"an SSR worker exited {age:.1f}s after it started, which counts as a "
+                                           "start that failed")
         self._retire(worker)
 
     def _retire(self, worker: _Worker, why: str | None = None) -> None:
@@ -360,27 +434,26 @@ class SsrPool:
                 job.future.set_exception(RenderError("the SSR pool is shutting down"))
             return
         if why is None:
-            task = asyncio.get_running_loop().create_task(self._say_why(worker.process))
+            task = asyncio.get_running_loop().create_task(self._say_why(worker.process, self._short is not None))
             self._notes.add(task)
             task.add_done_callback(self._notes.discard)
         else:
             logger.warning("replacing SSR worker %s: %s", worker.process.pid, why)
-        urgent = [job for job in self._queue if job.urgent]
-        rest = [job for job in self._queue if not job.urgent]
-        self._queue = collections.deque([*urgent, *requeue, *rest])
+        self._requeue(requeue)
         self._top_up()
         self._pump()
 
-    async def _say_why(self, process: NodeProcess) -> None:
-        """Log the replacement of a worker that exited, after what it printed as it died."""
+    async def _say_why(self, process: NodeProcess, short: bool) -> None:
+        """Log the replacement of a worker that exited, after what it printed as it died; at DEBUG
+        while the pool is short already (a crash loop has said so once)."""
         why = await process.why_it_ended()
-        logger.warning("replacing SSR worker %s: %s", process.pid, why)
+        logger.log(logging.DEBUG if short else logging.WARNING, "replacing SSR worker %s: %s", process.pid, why)
 
     def _top_up(self) -> None:
         """Start the missing workers in the background, unless that is under way already. In a
         context of its own: the render that lost a worker has nothing to do with the log lines."""
         if self._mender is not None:
-            if self._resting is not None:
+            if self._resting is not None and self._died_young is None:
                 self._resting.set()
             return
         if not self._closed and len(self._workers) < self.size:
@@ -388,29 +461,51 @@ class SsrPool:
             self._mender = contextvars.Context().run(loop.create_task, self._mend())
 
     async def _mend(self) -> None:
-        """Start workers until the pool is whole, however many are missing; after a start fails, wait
-        ``_RETRY_FIRST`` seconds, doubling up to ``_RETRY_MAX`` (less if a worker dies meanwhile), and
-        try again. Logs once when the pool is short (a start failed) and once when it is whole again."""
+        """Start workers until the pool is whole, however many are missing; after a start fails (or a
+        replacement dies within ``_YOUNG`` seconds), wait ``_RETRY_FIRST`` seconds, doubling up to
+        ``_RETRY_MAX`` (less if an older worker dies meanwhile), and try again. Logs once when the
+        pool is short (a start failed) and once when it is whole again, its workers ``_YOUNG`` old."""
         delay = _RETRY_FIRST
         try:
-            while not self._closed and len(self._workers) < self.size:
-                started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
-                failed = next((error for error in started if error is not None), None)
+            while not self._closed:
+                if len(self._workers) >= self.size:
+                    settling = self._settling()
+                    if settling <= 0:
+                        break
+                    await self._rest(settling)  # one that dies meanwhile is missing on the next pass
+                    continue
+                failed: BaseException | None = self._died_young
+                self._died_young = None
                 if failed is None:
-                    continue  # a worker that died meanwhile is started on the next pass
+                    started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
+                    failed = next((error for error in started if error is not None), None)
+                    if failed is None:
+                        continue  # a worker that died meanwhile is started on the next pass
                 self._fell_short(failed, delay)
-                self._resting = asyncio.Event()
-                try:
-                    with contextlib.suppress(asyncio.TimeoutError):
-                        await asyncio.wait_for(self._resting.wait(), delay)
-                finally:
-                    self._resting = None
+                await self._rest(delay)
                 delay = min(delay * 2, _RETRY_MAX)
         finally:
             self._mender = None
         if self._short is not None and not self._closed:
             self._short = None
             logger.warning("the SSR pool is whole again (%d of %d workers running)", len(self._workers), self.size)
+
+    def _settling(self) -> float:
+        """Seconds until the pool, whole again after a shortage, counts as whole: its youngest worker
+        is ``_YOUNG`` seconds old (0 when it does, or when it was never short)."""
+        if self._short is None or not self._workers:
+            return 0.0
+        youngest = max(worker.born for worker in self._workers)
+        return youngest + _YOUNG - (self._loop or asyncio.get_running_loop()).time()
+
+    async def _rest(self, seconds: float) -> None:
+        """Wait ``seconds``, less if a worker dies meanwhile (``_top_up`` ends the wait)."""
+        self._resting = asyncio.Event()
+        try:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._resting.wait(), seconds)
+        finally:
+            self._resting = None
 
     def _fell_short(self, error: BaseException, delay: float) -> None:
         """A worker could not be started: with none running, the renders waiting fail now; the first
@@ -435,7 +530,7 @@ class SsrPool:
             process.kill()
             self._fail_queue(RenderError("the SSR pool is shutting down"))
             return None
-        worker = _Worker(process, self)
+        worker = _Worker(process, self, replacement=True)
         self._workers.append(worker)
         if process.exited:
             self._worker_exited(worker)

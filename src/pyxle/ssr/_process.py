@@ -52,6 +52,7 @@ class NodeProcess:
         self.on_answer: Callable[[dict[str, Any]], None] = lambda message: None
         self.on_log: Callable[[dict[str, Any]], None] = log_console
         self.on_exit: Callable[[], None] = lambda: None
+        self.on_pong: Callable[[], None] = lambda: None  # the worker answered a ping: its event loop is free
         self.failed: dict[str, Any] | None = None  # why the bundle did not load, as the worker said
         self._out: list[bytes] = []
 
@@ -143,6 +144,8 @@ class _AnswerPipe(asyncio.Protocol):
                 self.worker.on_answer(message)
             elif "log" in message:
                 self.worker.on_log(message)
+            elif "pong" in message:
+                self.worker.on_pong()
             elif message.get("ready") and not self.worker.ready.done():
                 self.worker.ready.set_result(None)
             elif isinstance(message.get("failed"), dict):

@@ -1,7 +1,8 @@
 // A warm SSR worker: loads the project's SSR bundle once, then renders one request per line.
 //   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS]
-// In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}, or {abort: id} when
-// the client of a streamed render went away.
+// In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}; {abort: id} when
+// the client of a streamed render went away; {ping: n}, answered {pong: n} at once unless a render
+// holds the event loop (how the server tells a hung worker from one waiting for data).
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first (or {failed: {name, message, stack}}, then
 // an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
@@ -98,6 +99,10 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
     request = JSON.parse(line)
     if (request.abort !== undefined) {
       streams.get(request.abort)?.abort()
+      return
+    }
+    if (request.ping !== undefined) {
+      send({ pong: request.ping })
       return
     }
     current = request
