@@ -338,3 +338,46 @@ def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_s
     assert slow.status_code == 200 and "<!-- -->4000<!-- -->" in slow.text
     assert httpx.get(server.url + "/?n=after", timeout=10).text.count("<!-- -->after</p>") == 1
     assert "replacing SSR worker" not in server.output() and node_workers(server) == before
+
+
+STREAM = '''
+@server
+async def load(request):
+    return {"delay": int(request.query_params.get("d", "500")), "n": request.query_params.get("n", "")}
+
+import React, { Suspense, use } from 'react'
+
+const waits = new WeakMap()  // one wait per render (the props object), so the shell never waits
+function Slow({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(() => resolve('slow part ' + data.n), data.delay)))
+  return <p id="slow">{use(promise)}</p>
+}
+
+export default function Page({ data }) {
+  return <main><h1>shell</h1><Suspense fallback={<p id="fallback">loading</p>}><Slow data={data} /></Suspense></main>
+}
+'''
+
+
+@pytest.mark.parametrize("ssr_workers", ["1", "2"])
+def test_streamed_pages_sent_behind_a_long_render_keep_their_streamed_part(make_project, start_server,
+                                                                          ssr_workers: str) -> None:
+    """With one SSR worker, the streams sent ahead behind a 2 s render were taken off it and given
+    back to it under the same ids; the abort it was sent for the first copy's stream then ended the
+    live one, and the page ended on its fallback, with no error logged (a probe)."""
+    project = make_project({"pages/index.pyxl": PAGE, "pages/stream.pyxl": STREAM}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", ssr_workers, env={"PYXLE_SSR_TIMEOUT": "8"})
+    for _ in range(4):  # every SSR worker learns that the page suspends: from then on it streams
+        httpx.get(server.url + "/stream?d=10", timeout=30)
+
+    async def load() -> list[httpx.Response]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=16), timeout=30) as client:
+            slow = asyncio.ensure_future(client.get(server.url + "/?ms=2000"))
+            await asyncio.sleep(0.1)
+            streams = await asyncio.gather(*(client.get(server.url + f"/stream?d=500&n={n}") for n in range(3)))
+            await slow
+            return list(streams)
+
+    for n, answer in enumerate(asyncio.run(load())):
+        assert answer.status_code == 200 and f"slow part {n}<" in answer.text, answer.text[-300:]

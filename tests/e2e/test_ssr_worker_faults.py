@@ -201,10 +201,11 @@ def test_asynchronous_errors_of_a_page_fail_no_other_render(make_project, start_
     server.wait_for_output("unhandled rejection from page 'rejects': Error: rejected for nothing", 5)
 
 
-@cites("docs/deployment.md", "A replacement that dies within 2 s of starting (a bundle that ends its process on a "
-                             "timer, a page whose render crashes its worker every time) counts as one that could "
-                             "not be started, so a crash loop waits as long between tries.")
-@cites("docs/pages.md", "one that dies within 2 s of starting counts as one that could not be started")
+@cites("docs/deployment.md", "A replacement that dies within 2 s of starting with no render under way (a bundle "
+                             "that ends its process on a timer) counts as one that could not be started, so a crash "
+                             "loop waits as long between tries")
+@cites("docs/pages.md", "one that dies within 2 s of starting with no render under way counts as one that could not "
+                        "be started")
 def test_workers_that_die_soon_after_starting_are_restarted_with_a_pause(make_project, start_server, tmp_path) -> None:  # type: ignore[no-untyped-def]
     """Workers that started, then died 300 ms later, every time: each was replaced at once, about
     four Node starts a second per worker for as long as it lasted, and a log line each time. A
@@ -234,3 +235,39 @@ def test_workers_that_die_soon_after_starting_are_restarted_with_a_pause(make_pr
     output = server.wait_for_output("the SSR pool is whole again (2 of 2 workers running)", 10)
     assert output.count("could not start an SSR worker") == 1, output
     assert re.search(r"an SSR worker exited [\d.]+s after it started", output), output
+
+
+EXITS = '''
+export default function Exits() {
+  if (typeof window === 'undefined') process.exit(3)
+  return <p>never</p>
+}
+'''
+
+
+@cites("docs/deployment.md", "one that dies in a render (a page whose render ends its process) is started again at once, "
+                             "so the other pages keep rendering")
+def test_a_page_that_ends_its_worker_on_every_render_fails_alone(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Such a replacement counted as a start that failed: the pool waited with no worker at all, and
+    every page answered 500 while one client asked for the bad one (a probe: 44 of 53 failed)."""
+    project = make_project({"pages/index.pyxl": OK, "pages/exits.pyxl": EXITS}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "2")
+    done = threading.Event()
+
+    def crash() -> None:
+        while not done.is_set():
+            httpx.get(server.url + "/exits", timeout=30)
+            time.sleep(0.3)
+
+    crasher = threading.Thread(target=crash)
+    crasher.start()
+    try:
+        statuses = []
+        for _ in range(40):
+            statuses.append(httpx.get(server.url + "/", timeout=30).status_code)
+            time.sleep(0.15)
+    finally:
+        done.set()
+        crasher.join()
+    assert statuses.count(200) == len(statuses), statuses
+    assert "could not start an SSR worker" not in server.output()

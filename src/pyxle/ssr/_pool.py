@@ -45,10 +45,9 @@ _RECENT = 256
 # starts, with no render to prompt it (a load balancer sends none to a server whose /readyz fails).
 _RETRY_FIRST = 0.5
 _RETRY_MAX = 30.0
-# A replacement that dies sooner than this after starting (a bundle that exits on a timer, a page
-# that crashes its worker on each render) counts as a start that failed, so a crash loop waits as
-# above; and a pool filled again after a shortage is said to be whole only once its workers lived
-# this long.
+# A replacement that dies sooner than this after starting, with no render under way (a bundle that
+# exits on a timer), counts as a start that failed, so a crash loop waits as above; and a pool filled
+# again after a shortage is said to be whole only once its workers lived this long.
 _YOUNG = 2.0
 
 
@@ -70,6 +69,12 @@ class _Job:
         self.context = context
         self.worker: _Worker | None = None
         self.started: float | None = None  # loop time its worker began rendering it (head of the line)
+
+    def renumber(self, job_id: int) -> None:
+        """A new id, for a render taken from a stuck worker: that worker may still answer (or abort
+        the stream of) the old one, and the worker rendering it now must never take that for its own."""
+        self.line = b'{"id":%d,%s' % (job_id, self.line[len(b'{"id":%d,' % self.id):])
+        self.id = job_id
 
 
 class _Worker:
@@ -273,7 +278,7 @@ class SsrPool:
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
         job_id = next(self._ids)
         if props_json is None:
-            line = orjson.dumps({**request, "id": job_id})
+            line = orjson.dumps({"id": job_id, **request})  # the id first, as Job.renumber reads it
         else:
             rest = orjson.dumps({k: v for k, v in request.items() if k != "props"})
             line = b'{"id":%d,"props":%s,%s' % (job_id, props_json.encode(), rest[1:])
@@ -367,7 +372,11 @@ class SsrPool:
             self._unload(worker)
 
     def _unload(self, worker: _Worker) -> None:
-        """Send the stuck worker nothing more, and give the renders sent ahead to it to the others."""
+        """Send the stuck worker nothing more, and give the renders sent ahead to it to the others
+        (with new ids: it may still answer the old ones). Alone in the pool, it keeps them: they
+        would only wait for it in the queue instead, and be rendered twice."""
+        if not any(other is not worker and not other.stuck for other in self._workers):
+            return
         worker.stuck = True
         ahead = list(worker.pending.values())[1:]
         if not ahead:
@@ -375,6 +384,7 @@ class SsrPool:
         for job in ahead:
             del worker.pending[job.id]
             job.worker = None
+            job.renumber(next(self._ids))
         logger.debug("SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
                      worker.process.pid, len(ahead))
         self._requeue([job for job in ahead if not job.future.done()])
@@ -403,13 +413,17 @@ class SsrPool:
         """The worker's answer pipe closed: the job it was rendering fails, the others go back."""
         if worker.retired:
             return
+        rendering = False
         for job in worker.pending.values():
+            rendering = job.started is not None
             if not job.future.done():
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
             break
         age = (self._loop or asyncio.get_running_loop()).time() - worker.born
-        if worker.replacement and age < _YOUNG and not self._closed:
+        # Dying during a render is that render's doing (a page that exits its process): its
+        # replacement starts at once, so the other pages keep rendering.
+        if worker.replacement and age < _YOUNG and not rendering and not self._closed:
             self._died_young = RenderError(f"an SSR worker exited {age:.1f}s after it started, which counts as a "
                                            "start that failed")
         self._retire(worker)
