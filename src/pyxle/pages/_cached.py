@@ -103,15 +103,11 @@ def _new_token(scope: Scope, token: str) -> bool:
     return bool(token) and not any(name == b"cookie" and wanted in value for name, value in scope["headers"])
 
 
-# What names the visitor: their credentials, their address as a proxy passed it on, what their
-# browser has cached. The render is the server's own, for everyone.
-_DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation",
-                      b"x-forwarded-for", b"x-real-ip", b"forwarded"})
-# The peer of a request the server makes of its own app: no address (``request.client`` works in
-# loaders as on any request, and names no visitor in a page stored for all of them). Not loopback:
-# apps (and the metrics endpoint without a token) trust it, and a page shown to localhost alone
-# (a debug panel) would be stored for everyone.
-SELF = ("0.0.0.0", 0)
+# What makes the visitor someone: their credentials, and what their browser has cached. Their
+# address stays, as on a miss: any stand-in (loopback, 0.0.0.0) is one that some app trusts (a
+# debug panel for localhost, an intranet check of is_private), and would store what it shows
+# there for everyone.
+_DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation"})
 
 
 async def regenerate(app: Any, scope: Scope) -> None:
@@ -119,13 +115,13 @@ async def regenerate(app: Any, scope: Scope) -> None:
     rendered and stored again: through every middleware (plugins set up what loaders use), its
     answer discarded. ``scope["pyxle"]["regenerate"]`` tells the page not to serve the old copy.
 
-    Nothing of the visitor whose request asked for it is kept: not their cookies, ``Authorization``
-    or address, nor what middleware derived from them in their ``scope["state"]``. The state starts
-    as the server starts every request's, from the lifespan's (a database pool a loader uses).
-    ``OWN_REQUEST`` tells the rate limit that it is no client's request."""
+    It is an anonymous request from the visitor whose request asked for it, as their miss would be:
+    not their cookies or ``Authorization``, nor what middleware derived from them in their
+    ``scope["state"]``, which starts as the server starts every request's, from the lifespan's (a
+    database pool a loader uses). ``OWN_REQUEST`` tells the rate limit that it is no client's request."""
     inner: dict[str, Any] = {
         "type": "http", "asgi": scope.get("asgi", {"version": "3.0"}), "http_version": "1.1", "method": "GET",
-        "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": SELF,
+        "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": scope.get("client"),
         "root_path": scope.get("root_path", ""), "path": scope["path"], "raw_path": scope.get("raw_path"),
         "query_string": scope.get("query_string", b""),
         "headers": [(name, value) for name, value in scope["headers"] if name not in _DROPPED],
