@@ -40,6 +40,25 @@ def test_null_asks_for_nothing_and_csrf_stays_on(make_project, start_server, con
         assert {httpx.get(server.url + "/api/hello").status_code for _ in range(5)} == {200}
 
 
+TOP_NULLS = {"name": None, "starlette": None, "middleware": None, "routeMiddleware": None, "plugins": None,
+             "styling": None, "observability": None}
+
+
+@cites("docs/migrating.md", "wherever 0.9 took\n`null` (`name`, `starlette`, `middleware`, `routeMiddleware`, `plugins`, `styling`,\n`observability`")
+def test_every_top_level_null_0_9_took_is_taken(make_project, start_server):
+    """Only the blocks above took null: an app with `"middleware": null` (or any of these) did not
+    start, where 0.9.4 read each as not set (a probe, checking 0.9.4's load_config key by key)."""
+    project = make_project({**API, "pyxle.config.json": json.dumps(TOP_NULLS)})
+    check = subprocess.run([sys.executable, "-m", "pyxle", "check", str(project)], capture_output=True, text=True,
+                           env=server_env(), check=False, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert httpx.get(start_server(project, "serve").url + "/api/hello").json() == {"hello": "world"}
+    (project / "pyxle.config.json").write_text('{"debug": null}')  # 0.9.4 refused it too
+    refused = subprocess.run([sys.executable, "-m", "pyxle", "check", str(project)], capture_output=True, text=True,
+                             env=server_env(), check=False, timeout=60)
+    assert refused.returncode != 0 and "debug" in refused.stdout + refused.stderr
+
+
 def test_the_0_9_field_names_are_taken_and_read():
     limit = RateLimitConfig(requests=5, window_seconds=10)
     assert limit == RateLimitConfig(requests=5, window=10) and limit.window_seconds == limit.window == 10

@@ -7,6 +7,7 @@ unknown keys become warnings with a "did you mean" hint, since typos are the usu
 
 from __future__ import annotations
 
+import copy
 import difflib
 import posixpath
 import types
@@ -184,6 +185,11 @@ class Validator:
                 f"the configuration must be a JSON object {{...}} (got {describe(data)})"
             )
             return fields
+        unset = [key for key, value in data.items() if value is None and key in NULL_IS_UNSET]
+        if unset:
+            data = copy.copy(data)  # the loader's object, which knows its duplicate keys
+            for key in unset:
+                del data[key]
         self.object("", data, TOP_LEVEL_KEYS)
         refused, notes = unsupported(data)
         self.problems += refused
@@ -570,6 +576,11 @@ class Validator:
         if len(self.problems) > before:
             return _INVALID
         return types.MappingProxyType({k: v for k, v in merged.items() if v is not None})
+
+
+# Keys whose null pyxle-framework 0.9 read as "not set" (its other keys refused it, and so do ours);
+# the blocks below (cors, csrf, rateLimit, cache, navigation) say so where they are read.
+NULL_IS_UNSET = frozenset({"name", "starlette", "middleware", "routeMiddleware", "plugins", "styling", "observability"})
 
 
 def validate_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
