@@ -5,7 +5,9 @@ the reload check (``pyxle.cli._main.check_worker``) must not build into it: a re
 there took the site down at the next Node crash. It builds into a copy beside it (``.dist.next``
 for ``dist``: same folder, so same file system and the same relative source-map paths), which an
 unchanged project finds current, and the checked copy is then exchanged with the served folder in
-one rename: a request reads the one build or the other, never a mix.
+one rename: a request reads the one build or the other, never a mix. The new build also keeps the
+previous one's hashed browser assets, one generation only (``keep_previous``): a page an old worker
+or a browser's cache still holds names them.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
+_KEPT = "kept.txt"  # in public/, beside the served _pyxle/: the assets a build holds for its predecessor
 
 
 def staging_path(dist: Path) -> Path:
@@ -50,12 +53,43 @@ def promote(staging: Path, dist: Path) -> None:
         return
     if not dist.exists():
         os.rename(staging, dist)
-    elif not _exchange(staging, dist):  # not Linux: two renames, dist missing for the instant between them
+        return
+    keep_previous(dist, staging)
+    if not _exchange(staging, dist):  # not Linux: two renames, dist missing for the instant between them
         previous = dist.with_name(f".{dist.name}.old")
         shutil.rmtree(previous, ignore_errors=True)
         os.rename(dist, previous)
         os.rename(staging, dist)
         os.rename(previous, staging)
+
+
+def keep_previous(dist: Path, staging: Path) -> None:
+    """Copy into ``staging`` the hashed browser assets (and their .br/.gz twins) that ``dist``'s
+    build made and ``staging``'s lacks: the old workers answer HTML naming them until granian has
+    replaced them. Those ``dist`` kept for its own predecessor are left out, so one generation is
+    kept, not every one. A build that ran empties public/, list included; an unchanged one keeps it."""
+    old, new = dist / "public" / "_pyxle", staging / "public" / "_pyxle"
+    if not old.is_dir() or not new.is_dir():
+        return
+    list_path = staging / "public" / _KEPT
+    kept_before = set(_read_kept(dist / "public" / _KEPT))
+    kept = _read_kept(list_path)
+    for file in sorted(old.rglob("*")):
+        name = file.relative_to(old).as_posix()
+        if name in kept_before or not file.is_file() or file.is_symlink() or (new / name).exists():
+            continue
+        (new / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, new / name)
+        kept.append(name)
+    list_path.write_text("".join(f"{name}\n" for name in kept), encoding="utf-8")
+
+
+def _read_kept(path: Path) -> list[str]:
+    """The asset names a build's ``kept.txt`` lists, one a line; none when it has no such file."""
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
 
 
 def discard(staging: Path) -> None:
