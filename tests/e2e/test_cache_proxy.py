@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import Server, free_port, serving, write_project
 from tests.docs._blocks import cites
-from tests.e2e.test_hardening_proxies import running
+from tests.e2e.test_hardening_proxies import nginx_command, running
 
 WHO = '''
 @server
@@ -22,28 +22,14 @@ async def load(request):
 
 export default function Page({ data }) { return <p>hello {data.who}</p> }
 '''
-NGINX = """
-daemon off;
-worker_processes 1;
-user root;
-pid {tmp}/nginx.pid;
-error_log {tmp}/error.log;
-events {{}}
-http {{
-    access_log off;
-    client_body_temp_path {tmp}/body;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    proxy_cache_path {tmp}/cache keys_zone=pages:1m;
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://127.0.0.1:{upstream};
-            proxy_cache pages;
-            add_header X-Edge $upstream_cache_status;
-        }}
+SITE = """
+proxy_cache_path {tmp}/cache keys_zone=pages:1m;
+server {{
+    listen 127.0.0.1:{port};
+    location / {{
+        proxy_pass http://127.0.0.1:{upstream};
+        proxy_cache pages;
+        add_header X-Edge $upstream_cache_status;
     }}
 }}
 """
@@ -64,12 +50,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def edge(app: Server, tmp_path: Path) -> Iterator[str]:
     """nginx caching in front of ``app``; its URL."""
     port, upstream = free_port(), int(app.url.rsplit(":", 1)[1])
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi", "cache"):
-        (tmp_path / folder).mkdir()
-    (tmp_path / "nginx.conf").write_text(NGINX.format(tmp=tmp_path, port=port, upstream=upstream))
     url = f"http://127.0.0.1:{port}"
-    with running(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)], url + "/healthz",
-                 tmp_path / "error.log"):
+    site = SITE.format(tmp=tmp_path, port=port, upstream=upstream)
+    with running(nginx_command(tmp_path, site), url + "/healthz", tmp_path / "error.log"):
         yield url
 
 

@@ -101,6 +101,33 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     assert asyncio.run(page_socket()) == "page ping"
 
 
+def nginx_command(folder: Path, site: str) -> list[str]:
+    """nginx in the foreground as this user, everything it writes under ``folder``, serving ``site``
+    (a ``server {...}`` block, with any ``http``-level directive it needs before it)."""
+    for temporary in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (folder / temporary).mkdir(exist_ok=True)
+    (folder / "site.conf").write_text(site)
+    (folder / "nginx.conf").write_text(f"""
+        daemon off;
+        worker_processes 1;
+        user root;
+        pid {folder}/nginx.pid;
+        error_log {folder}/error.log;
+        events {{}}
+        http {{
+            access_log off;
+            client_body_temp_path {folder}/body;
+            proxy_temp_path {folder}/proxy;
+            fastcgi_temp_path {folder}/fastcgi;
+            uwsgi_temp_path {folder}/uwsgi;
+            scgi_temp_path {folder}/scgi;
+            types {{ application/javascript js; text/css css; }}
+            include {folder}/site.conf;
+        }}
+        """)
+    return ["nginx", "-c", str(folder / "nginx.conf"), "-p", str(folder)]
+
+
 @contextlib.contextmanager
 def running(command: list[str], url: str, log: Path, env: dict[str, str] | None = None) -> Iterator[None]:
     """The proxy ``command``, its output in ``log``, until it answers at ``url``; stopped after."""
@@ -127,29 +154,7 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
     server, project = backend
     port = free_port()
     site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
-    for folder in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp_path / folder).mkdir()
-    (tmp_path / "site.conf").write_text(site)
-    (tmp_path / "nginx.conf").write_text(f"""
-        daemon off;
-        worker_processes 1;
-        user root;
-        pid {tmp_path}/nginx.pid;
-        error_log {tmp_path}/error.log;
-        events {{}}
-        http {{
-            access_log off;
-            client_body_temp_path {tmp_path}/body;
-            proxy_temp_path {tmp_path}/proxy;
-            fastcgi_temp_path {tmp_path}/fastcgi;
-            uwsgi_temp_path {tmp_path}/uwsgi;
-            scgi_temp_path {tmp_path}/scgi;
-            types {{ application/javascript js; text/css css; }}
-            include {tmp_path}/site.conf;
-        }}
-        """)
-    with running(["nginx", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
-                 f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
+    with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
 
 
