@@ -458,7 +458,7 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
         """})
     server = start_server(project, "serve", "--workers", "2", env=KEY)
     failures: list[str] = []
-    seen: list[tuple[float, int, str]] = []  # (when the request began, the worker's pid, its Connection header)
+    seen: list[tuple[int, int, str]] = []  # (the client, the worker's pid, its Connection header) of each GET
     answered = 0
     done = threading.Event()
 
@@ -466,7 +466,6 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
         nonlocal answered
         with httpx.Client(base_url=server.url, timeout=20) as http:
             while not done.is_set():
-                began = time.monotonic()
                 try:
                     r = http.post("/api/echo", json={"n": n}) if n % 2 else http.get("/api/echo")
                     if r.status_code != 200:
@@ -474,7 +473,7 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
                         continue
                     answered += 1
                     if n % 2 == 0:
-                        seen.append((began, r.json()["pid"], r.headers.get("connection", "")))
+                        seen.append((n, r.json()["pid"], r.headers.get("connection", "")))
                 except httpx.HTTPError as exc:
                     failures.append(repr(exc))
                 time.sleep(0.005)
@@ -482,24 +481,33 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
     clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
     for thread in clients:
         thread.start()
-    retired: list[str] = []  # the Connection header of each answer of a replaced worker once its reload began
+    told: list[int] = []  # per reload: how many answers of the workers it replaced said `Connection: close`
+    kept_alive: list[tuple[int, int, str]] = []  # a replaced worker's answers without it, after one with it
     try:
         for reload in range(3):
             time.sleep(0.5)
-            old = {pid for _, pid, _ in list(seen)}
-            server.proc.send_signal(signal.SIGHUP)
-            wait_until(lambda n=reload + 1: server.output().count("Respawning worker-1") == n, timeout=60, interval=0.01)
-            began = time.monotonic() + 0.05
-            wait_until(lambda n=reload + 1: server.output().count("Stopped old worker-2") == n, timeout=60)
-            retired += [connection for when, pid, connection in list(seen) if when > began and pid in old]
+            old = set(granian_workers(server))
             seen.clear()
+            server.proc.send_signal(signal.SIGHUP)
+            wait_until(lambda n=reload + 1: server.output().count("Stopped old worker-2") == n, timeout=60)
+            # Once a replaced worker has said "close" to a client, each of its later answers to that
+            # client says it too (another client's request in flight when it was told may not). When
+            # it was told is not in the log: granian logs its respawns after new workers may serve.
+            closing: set[tuple[int, int]] = set()
+            answers = seen[:]  # the clients go on answering meanwhile
+            for n, pid, connection in answers:
+                if pid in old and connection == "close":
+                    closing.add((n, pid))
+                elif (n, pid) in closing:
+                    kept_alive.append((n, pid, connection))
+            told.append(sum(1 for _, pid, connection in answers if pid in old and connection == "close"))
     finally:
         done.set()
         for thread in clients:
             thread.join(30)
     assert failures == [], failures[:5]
     assert answered > 100
-    assert retired and set(retired) == {"close"}, retired[:10]
+    assert all(told) and kept_alive == [], (told, kept_alive[:10])
 
 
 
