@@ -232,16 +232,15 @@ class Validator:
                 if "actions" in hooks:
                     fields["action_hooks"] = self.list_of("routeMiddleware.actions", hooks["actions"], r.HOOK)
 
-        if data.get("navigation") is not None:
+        if "navigation" in data:
             navigation = self.object("navigation", data["navigation"], NAVIGATION_KEYS)
             if navigation is not None and navigation.get("defaultPrefetchTtl") is not None:
                 fields["prefetch_ttl"] = self.value("navigation.defaultPrefetchTtl",
                                                     navigation["defaultPrefetchTtl"], r.SECONDS)
 
-        # null asks for nothing, as in pyxle-framework 0.9: the defaults (CSRF on, no CORS, no limit)
-        if data.get("cors") is not None:
+        if "cors" in data:
             fields["cors"] = self.cors(data["cors"])
-        if data.get("csrf") is not None:
+        if "csrf" in data:
             fields["csrf"] = self.csrf(data["csrf"])
         if "openapi" in data:
             fields["openapi"] = self.openapi(data["openapi"])
@@ -251,9 +250,9 @@ class Validator:
             fields["security_headers"] = self.security_headers(data["securityHeaders"])
         if "observability" in data:
             fields["observability"] = self.observability(data["observability"], data, fields)
-        if data.get("rateLimit") is not None:
+        if "rateLimit" in data:
             fields["rate_limit"] = self.rate_limit(data["rateLimit"])
-        if data.get("cache") is not None:
+        if "cache" in data:
             fields["cache"] = self.cache(data["cache"])
         if data.get("compression") is not None:
             fields["compression"] = self.compression(data["compression"])
@@ -578,9 +577,10 @@ class Validator:
         return types.MappingProxyType({k: v for k, v in merged.items() if v is not None})
 
 
-# Keys whose null pyxle-framework 0.9 read as "not set" (its other keys refused it, and so do ours);
-# the blocks below (cors, csrf, rateLimit, cache, navigation) say so where they are read.
-NULL_IS_UNSET = frozenset({"name", "starlette", "middleware", "routeMiddleware", "plugins", "styling", "observability"})
+# Keys whose null pyxle-framework 0.9 read as "not set", dropped before anything reads them (its
+# other keys refused it, and so do ours): null asks for nothing, the defaults (CSRF on, no limit).
+NULL_IS_UNSET = frozenset({"name", "starlette", "middleware", "routeMiddleware", "plugins", "styling", "observability",
+                           "navigation", "cors", "csrf", "rateLimit", "cache"})
 
 
 def validate_config(data: Any) -> tuple[dict[str, Any], tuple[str, ...], tuple[str, ...]]:
