@@ -253,11 +253,11 @@ class PageEndpoint:
         nav_body = self._nav_json(route_path, encoded_props, levels) if navigation or fresh is not None else ""
         if navigation and fresh is None:
             return _private_json(nav_body, page.status, scope), None
+        shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
-                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation,
-                                         rule is not None and rule.shared)
+                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation, shared)
             head = merge_head([element for level in levels for element in level])
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
@@ -265,7 +265,7 @@ class PageEndpoint:
         # A navigation miss of a storable page renders the document too: one loader run stores both.
         mark = new_mark() if fresh is not None else ""
         # A page for the store carries what of the auth seed is the same for everyone, never a user.
-        seed = stored_auth_seed(scope, anonymous=rule is None or not rule.shared) if mark else auth_seed(scope)
+        seed = stored_auth_seed(scope, anonymous=not shared) if mark else auth_seed(scope)
         try:
             csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
@@ -283,8 +283,7 @@ class PageEndpoint:
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
             return (_private_json(nav_body, page.status, scope) if navigation else conditional(response, scope)), None
-        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation,
-                                 rule is not None and rule.shared)
+        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation, shared)
 
     async def _store(self, scope: Scope, cache: Any, version: int, fresh: float, stale: float, nav_body: str,
                      rendered: Response | None, mark: str, navigation: bool,
