@@ -195,6 +195,7 @@ class SsrPool:
         self._queue: collections.deque[_Job] = collections.deque()
         self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend
         self._short: str | None = None  # why a worker could not be started, while the pool is short
+        self._said_running = 0  # the workers the last "short of workers" line counted
         # Set while _mend waits before its next try; a worker's death ends the wait (its replacement
         # may well start: that worker did).
         self._resting: asyncio.Event | None = None
@@ -522,14 +523,16 @@ class SsrPool:
             self._resting = None
 
     def _fell_short(self, error: BaseException, delay: float) -> None:
-        """A worker could not be started: with none running, the renders waiting fail now; the first
-        failure is logged, the tries after it only at DEBUG until the pool is whole again."""
+        """A worker could not be started: with none running, the renders waiting fail now. The first
+        failure is logged, and again each time fewer workers run than the last line said (a second
+        death, seen a moment after the first, leaves none); other tries only at DEBUG."""
         if not self._workers:
             self._fail_queue(RenderError(f"no SSR worker could be started: {error}"))
-        if self._short is not None:
+        if self._short is not None and len(self._workers) >= self._said_running:
             logger.debug("could not start an SSR worker: %s; trying again in %gs", error, delay)
             return
         self._short = str(error)
+        self._said_running = len(self._workers)
         logger.error("could not start an SSR worker: %s; the SSR pool is short of workers (%d of %d running) "
                      "and tries again in the background (in %gs, then less often)",
                      error, len(self._workers), self.size, delay)
