@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import contextvars
 import hashlib
+import hmac
 import logging
 import math
 import os
@@ -46,6 +47,16 @@ class RedisUnavailable(Exception):
 class RedisRefused(RedisUnavailable):
     """Redis answered one command with an error (out of memory, a value out of range): that command
     failed, and Redis is still used for the next ones."""
+
+
+def app_namespace(secret: str | bytes) -> str:
+    """A short name for the app that owns ``secret`` (its secret key), which does not reveal it.
+
+    What an app keeps in Redis (rate-limit counters, stored pages) is under this name: every server
+    of one app shares the key, and two apps (a staging and a production of one build) do not.
+    """
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return hmac.new(key, b"pyxle app namespace", hashlib.sha256).hexdigest()[:16]
 
 
 def _redis_module(feature: str) -> Any:

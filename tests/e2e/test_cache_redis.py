@@ -112,6 +112,43 @@ def test_an_invalidation_through_redis_purges_the_page_stored_for_every_host(tmp
         server.stop()
 
 
+@cites("docs/pages.md", "Stored pages in Redis belong to the app whose secret key stored them: two apps sharing one "
+                        "Redis (a staging and a production of the same build among them) never read, invalidate or "
+                        "clear each other's")
+def test_two_apps_of_one_build_on_one_redis_never_serve_each_others_pages(tmp_path: Path,
+                                                                        redis_server: RedisServer) -> None:
+    """A staging and a production of the same code on one Redis: production served the page
+    staging had stored (staging's data), since stored pages were told apart by build alone, and
+    staging's invalidate_all dropped production's pages."""
+    config = {"cache": {"backend": "redis", "redisUrl": redis_server.url}}
+    servers = []
+    try:
+        for name in ("staging", "production"):
+            root = write_counted(tmp_path / name, {"counter.py": COUNTER, "pages/news.pyxl": PAGE,
+                                                   "pages/api/purge_all.py": PURGE_ALL_API,
+                                                   "pyxle.config.json": json.dumps(config)})
+            (root / "counts" / "content").write_text(f"{name} data")
+            server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", "--no-access-log"], root,
+                            server_env(COUNTS=str(root / "counts"), PYXLE_SECRET_KEY=f"{name}-only-secret-key-of-this-one-app"))
+            servers.append(server)
+            server.wait_ready(60)
+        staging, production = servers
+
+        def news(server: Server) -> tuple[str, str]:
+            answer = httpx.get(server.url + "/news", headers=SITE)
+            return answer.headers["x-pyxle-cache"], answer.text.replace("<!-- -->", "").split("<p>")[1].split("</p>")[0]
+
+        assert news(staging) == ("MISS", "news 1: staging data")
+        assert news(production) == ("MISS", "news 1: production data")
+        assert news(production) == ("HIT", "news 1: production data")
+        assert httpx.post(staging.url + "/api/purge_all").json() == {"purged": True}
+        assert news(production) == ("HIT", "news 1: production data"), "staging's invalidate_all reached production"
+        assert news(staging) == ("MISS", "news 2: staging data")
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, start_redis) -> None:
     redis = start_redis()
     redis.stop()

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from pyxle._redis import app_namespace
 from pyxle.cache import CacheBackend, Entry, MemoryBackend, PageCache, RedisBackend, build_cache, etag, matches
 from pyxle.cache._rules import RouteRules, anonymous, cache_control, cookie_markers
 from pyxle.config import CacheConfig, CacheRoute
@@ -32,7 +33,7 @@ def make_backend(request: pytest.FixtureRequest) -> Callable[[], CacheBackend]:
         return lambda: shared
     redis: RedisServer = request.getfixturevalue("redis_server")
     prefix = f"unit-{os.urandom(4).hex()}:"
-    return lambda: RedisBackend(redis.url, namespace="build1", prefix=prefix)
+    return lambda: RedisBackend(redis.url, build="build1", prefix=prefix)
 
 
 def run(coro):  # type: ignore[no-untyped-def]
@@ -245,8 +246,29 @@ def test_a_store_redis_refuses_fails_alone_and_lookups_go_on(start_redis, caplog
 def test_redis_entries_of_another_build_are_not_served(redis_server: RedisServer) -> None:
     async def go() -> None:
         prefix = f"unit-{os.urandom(4).hex()}:"
-        await RedisBackend(redis_server.url, namespace="old", prefix=prefix).put("/a", {"doc?": entry()}, 0)
-        assert (await RedisBackend(redis_server.url, namespace="new", prefix=prefix).get("/a", "doc?"))[0] is None
+        await RedisBackend(redis_server.url, build="old", prefix=prefix).put("/a", {"doc?": entry()}, 0)
+        assert (await RedisBackend(redis_server.url, build="new", prefix=prefix).get("/a", "doc?"))[0] is None
+
+    run(go())
+
+
+def test_two_apps_of_one_build_on_one_redis_keep_their_pages_apart(redis_server: RedisServer) -> None:
+    """A staging and a production of one build shared Redis: each read the other's stored pages,
+    and one's invalidations and clear() dropped the other's."""
+    async def go() -> None:
+        staging = RedisBackend(redis_server.url, app=app_namespace("staging key"), build="b1")
+        production = RedisBackend(redis_server.url, app=app_namespace("production key"), build="b1")
+        await staging.clear()
+        await production.clear()
+        _, version = await staging.get("/a", "doc?")
+        assert await staging.put("/a", {"doc?": entry(b"staging data", version=version)}, version)
+        assert (await production.get("/a", "doc?"))[0] is None
+        _, version = await production.get("/a", "doc?")
+        assert await production.put("/a", {"doc?": entry(b"production data", version=version)}, version)
+        await staging.delete("/a")
+        await staging.clear()
+        found, _ = await production.get("/a", "doc?")
+        assert found is not None and found.body == b"production data"
 
     run(go())
 
@@ -387,8 +409,12 @@ def test_build_cache_follows_the_configuration() -> None:
     assert build_cache(CacheConfig(backend="off")) is None
     memory = build_cache(CacheConfig(max_entries=3, routes=(CacheRoute("/a", 5, 25),)))
     assert isinstance(memory.backend, MemoryBackend) and memory.backend.max_entries == 3 and memory.rules.find("/a")
-    redis = build_cache(CacheConfig(backend="redis", redis_url="redis://127.0.0.1:1/0"), "fingerprint")
+    redis = build_cache(CacheConfig(backend="redis", redis_url="redis://127.0.0.1:1/0"), build="fingerprint",
+                        secret="key of one app")
     assert isinstance(redis.backend, RedisBackend) and redis.backend.url == "redis://127.0.0.1:1/0"
+    assert redis.backend.build == "fingerprint"
+    assert redis.backend.prefix == f"pyxle:cache:{app_namespace('key of one app')}:"
+    assert "key of one app" not in redis.backend.prefix
 
 
 def test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib() -> None:

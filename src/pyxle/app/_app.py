@@ -121,7 +121,8 @@ class PyxleApp(Starlette):
             if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
                 from pyxle.cache import build_cache
 
-                self.page_cache = build_cache(self.config.cache, built.manifest.get("inputs", "") if built else "")
+                self.page_cache = build_cache(self.config.cache, build=built.manifest.get("inputs", "") if built else "",
+                                              secret=self.config.secret_key or "")
             pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
                                 self.page_cache)
             pages.runtime.app = self

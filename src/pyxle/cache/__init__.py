@@ -9,7 +9,7 @@ Public names:
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
 - ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
   entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared, bounded per page), ``Entry``
-- ``build_cache(settings, namespace)``: the cache the configuration asks for, or None when off
+- ``build_cache(settings, build=, secret=)``: the cache the configuration asks for, or None when off
 - ``etag``, ``matches``: entity tags and ``If-None-Match``
 
 Depends on ``pyxle._redis`` (only for the Redis backend) and nothing else in Pyxle: the
@@ -60,19 +60,20 @@ async def invalidate_all() -> None:
         await _active.clear()
 
 
-def build_cache(settings: Any, namespace: str = "") -> PageCache | None:
+def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCache | None:
     """The page cache for ``settings`` (``pyxle.config.CacheConfig``), or None when it is off.
 
-    ``namespace`` (the build's fingerprint) keeps stored pages of different builds apart in Redis.
+    In Redis, ``build`` (the build's fingerprint) keeps stored pages of different builds apart, and
+    ``secret`` (the app's secret key) those of different apps.
     """
     if settings.backend == "off":
         return None
     backend: CacheBackend
     if settings.backend == "redis":
-        from pyxle._redis import DEFAULT_URL
+        from pyxle._redis import DEFAULT_URL, app_namespace
         from pyxle.cache._redis import RedisBackend
 
-        backend = RedisBackend(settings.redis_url or DEFAULT_URL, namespace=namespace,
+        backend = RedisBackend(settings.redis_url or DEFAULT_URL, app=app_namespace(secret) if secret else "", build=build,
                                max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)

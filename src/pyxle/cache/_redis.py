@@ -1,15 +1,18 @@
-"""The Redis backend: every worker and machine reads and invalidates the same entries.
+"""The Redis backend: every worker and machine of one app reads and invalidates the same entries.
 
-Each stored answer is a key of its own, ``<prefix><build>:e:<hash of its variant>:<path>``, with
-its own expiry, so a page's variants never keep each other alive; the page's index,
-``<prefix><build>:i:<path>``, a sorted set of those keys by expiry (in microseconds), is what an invalidation drops
-them by and what bounds them: a store drops the variants that expired and, beyond ``max_entries``,
-the first to expire. The build's fingerprint is part of the keys because a stored page names that
-build's scripts. A path's version (``<prefix>v:<path>``) is not: an invalidation bumps it, which
-also retires what other builds stored for the path during a rolling deploy; ``clear`` bumps the
-generation (``<prefix>generation``), which every path's version counts in. While Redis does not
-answer, pages are rendered as if nothing were stored (the site stays up): the shared ``Breaker``
-bounds each lookup to a fraction of a second and skips Redis until it answers again.
+Every key starts ``<prefix><app>:``, the app's name derived from its secret key, so two apps on one
+Redis (a staging and a production of the same build among them) never read, invalidate or clear
+each other's pages. Each stored answer is a key of its own, ``<prefix><app>:<build>:e:<hash of its
+variant>:<path>``, with its own expiry, so a page's variants never keep each other alive; the page's
+index, ``<prefix><app>:<build>:i:<path>``, a sorted set of those keys by expiry (in microseconds),
+is what an invalidation drops them by and what bounds them: a store drops the variants that expired
+and, beyond ``max_entries``, the first to expire. The build's fingerprint is part of the keys
+because a stored page names that build's scripts. A path's version (``<prefix><app>:v:<path>``) is
+not: an invalidation bumps it, which also retires what other builds stored for the path during a
+rolling deploy; ``clear`` bumps the generation (``<prefix><app>:generation``), which every path's
+version counts in. While Redis does not answer, pages are rendered as if nothing were stored (the
+site stays up): the shared ``Breaker`` bounds each lookup to a fraction of a second and skips Redis
+until it answers again.
 """
 
 from __future__ import annotations
@@ -68,14 +71,15 @@ class RedisBackend:
     """Entries in Redis: at most ``max_entries`` variants per page, none larger than ``max_bytes``
     (the memory backend's bounds, per page here); Redis's ``maxmemory`` bounds the whole."""
 
-    def __init__(self, url: str, *, namespace: str = "", prefix: str = "pyxle:cache:", max_entries: int = 512,
-                 max_bytes: int = 64 * 1024 * 1024) -> None:
+    def __init__(self, url: str, *, app: str = "", build: str = "", prefix: str = "pyxle:cache:",
+                 max_entries: int = 512, max_bytes: int = 64 * 1024 * 1024) -> None:
+        """``app``: the app's name (``pyxle._redis.app_namespace``); ``build``: its build's fingerprint."""
         self.url = url
-        self.prefix = prefix
-        self.namespace = namespace[:16]
+        self.prefix = f"{prefix}{app}:"  # every key of this app
+        self.build = build[:16]
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._generation = f"{prefix}generation"
+        self._generation = f"{self.prefix}generation"
         self._client: Any = None
         self._put: Any = None
         self._delete: Any = None
@@ -93,11 +97,11 @@ class RedisBackend:
 
     def _keys(self, path: str) -> tuple[str, str]:
         """The page's index and its version."""
-        return f"{self.prefix}{self.namespace}:i:{path}", f"{self.prefix}v:{path}"
+        return f"{self.prefix}{self.build}:i:{path}", f"{self.prefix}v:{path}"
 
     def _entry_key(self, path: str, variant: str) -> str:
         digest = hashlib.sha1(variant.encode(), usedforsecurity=False).hexdigest()
-        return f"{self.prefix}{self.namespace}:e:{digest}:{path}"  # a fixed-length digest: no two alike
+        return f"{self.prefix}{self.build}:e:{digest}:{path}"  # a fixed-length digest: no two alike
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
         keys = [self._entry_key(path, variant), self._keys(path)[1], self._generation]
@@ -140,7 +144,7 @@ class RedisBackend:
             return False
 
     async def clear(self) -> None:
-        """Drop every stored page, of every build. The generation is bumped first, so no render
+        """Drop every stored page of this app, of every build. The generation is bumped first, so no render
         under way stores what it began before, whether its page was stored or not; then the keys
         go a step at a time, each bounded like any other command. While Redis does not answer
         this logs an error and stops, as ``delete`` does."""

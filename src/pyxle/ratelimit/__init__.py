@@ -12,9 +12,7 @@ of the values it is given.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
+from pyxle._redis import app_namespace
 from pyxle.ratelimit._backend import Limiter, MemoryLimiter
 from pyxle.ratelimit._middleware import RateLimitMiddleware
 from pyxle.ratelimit._redis import RedisLimiter
@@ -30,11 +28,6 @@ def rate_limiter(requests: int, window: float, redis_url: str | None = None, *, 
     in Redis), and two apps do not, so apps sharing a Redis never count each other's visitors.
     """
     if redis_url:
-        return RedisLimiter(requests, window, redis_url, namespace=namespace(secret) if secret else "")
+        return RedisLimiter(requests, window, redis_url, namespace=app_namespace(secret) if secret else "")
     return MemoryLimiter(requests, window)
 
-
-def namespace(secret: str | bytes) -> str:
-    """A short name for the app that owns ``secret``, which does not reveal it."""
-    key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    return hmac.new(key, b"pyxle rate limit namespace", hashlib.sha256).hexdigest()[:16]
