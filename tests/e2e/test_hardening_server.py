@@ -546,6 +546,46 @@ def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_kee
     wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
 
 
+@cites("docs/deployment.md", "A worker started in place of one that died, while others serve, that cannot load the "
+                             "project as it is on disk then (a file edited, or a reload refused, since they started) "
+                             "waits instead of exiting")
+@cites("docs/deployment.md", "pyxle: worker 1234 cannot load the project as it is now and waits while the other workers "
+                             "serve")
+@pytest.mark.parametrize("broken", ["api", "config"])
+def test_a_worker_replaced_after_a_refused_reload_waits_and_the_others_keep_serving(make_project, start_server,
+                                                                                   broken: str) -> None:
+    """After a refused reload (a syntax error, or a broken pyxle.config.json, on disk), the worker
+    that replaced one killed by the OOM killer loaded the broken project and exited: granian counted
+    a crash loop and stopped the healthy worker too, and the site was down until the file was fixed."""
+    project = make_project({"pages/api/version.py": VERSION.format(1)})
+    server = start_server(project, "serve", "--workers", "2", env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == 2)
+    if broken == "api":
+        (project / "pages" / "api" / "version.py").write_text("async def get(request:\n    return {}\n")
+    else:
+        (project / "pyxle.config.json").write_text('{"csrf": \n')
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_for_output("reload refused, the running workers keep serving")
+    [victim, survivor] = granian_workers(server)
+    os.kill(victim, signal.SIGKILL)
+    out = server.wait_for_output("cannot load the project as it is now and waits while the other workers serve")
+    assert ("pages/api/version.py:1: SyntaxError" if broken == "api" else "pyxle.config.json: invalid JSON at line 2") in out
+    deadline = time.monotonic() + 8  # beyond granian's 5.5 s crash-loop window, and a retry or two
+    while time.monotonic() < deadline:
+        answer = httpx.get(server.url + "/api/version", headers={"connection": "close"}, timeout=5)
+        assert answer.json() == {"version": 1}
+        time.sleep(0.2)
+    out = server.output()
+    assert "crash loop" not in out and "keep exiting" not in out and "Traceback" not in out, out
+    assert survivor in granian_workers(server) and len(granian_workers(server)) == 2
+    assert out.count("cannot load the project as it is now") == 1, out  # the retries say nothing new
+    (project / "pages" / "api" / "version.py").write_text(VERSION.format(3))
+    (project / "pyxle.config.json").unlink(missing_ok=True)
+    server.proc.send_signal(signal.SIGHUP)
+    wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
+    assert server.proc.poll() is None
+
+
 REFUSING_PLUGIN = """
 from pyxle.plugins import PyxlePlugin
 

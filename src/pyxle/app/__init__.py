@@ -9,12 +9,15 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Literal
 
 from pyxle._loading import STARTUP_NOTED
-from pyxle.app._app import PyxleApp, StartupError, create_app
+from pyxle.app._app import STARTED_FILE, PyxleApp, StartupError, create_app
+from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
+from pyxle.config import ConfigError
 from pyxle.security._secret import GENERATED_SECRET_ENV
 
 Mode = Literal["development", "production"]
@@ -24,19 +27,47 @@ __all__ = ["LimitError", "Limits", "PyxleApp", "StartupError", "create_app", "wo
 
 def worker_app(staged: bool = False) -> PyxleApp:
     """App factory for server worker processes; the CLI passes the project through the environment.
-    ``staged``: a reload's check, which builds beside the served build (``create_app``)."""
+    ``staged``: a reload's check, which builds beside the served build (``create_app``).
+
+    A worker started in place of one that died, while other workers serve, waits when the project
+    no longer loads (a file edited, or a reload refused, since they started) and tries again with
+    a growing pause: exiting would have granian count a crash loop and stop the healthy workers too.
+    Until it loads, this worker accepts no connection; the others take them."""
+    delay = 1.0
+    said = ""
+    while True:
+        try:
+            return _load_worker(staged)
+        except (StartupError, ConfigError) as exc:  # a broken file, named with its line
+            if str(exc) != said:
+                print(f"pyxle: {exc}", file=sys.stderr)
+            if staged or not _replaces_a_worker() or not others_serving():
+                raise SystemExit(1) from None
+            if not said:
+                print(f"pyxle: worker {os.getpid()} cannot load the project as it is now and waits while the other "
+                      "workers serve, trying again after 1s, then less often (up to every 30s); fix the project and "
+                      "reload (SIGHUP)", file=sys.stderr)
+            said = str(exc)
+            sys.stderr.flush()
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def _load_worker(staged: bool) -> PyxleApp:
     from pyxle.config import load_config
 
     root = os.environ["PYXLE_PROJECT_ROOT"]
     mode: Mode = os.environ.get("PYXLE_MODE", "production")  # type: ignore[assignment]
-    try:
-        workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
-        config = load_config(Path(root), mode=mode)
-        if config.secret_key is None:  # the key the CLI generated (and warned about) for its workers
-            config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
-        app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
-    except StartupError as exc:
-        print(f"pyxle: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+    workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
+    config = load_config(Path(root), mode=mode)
+    if config.secret_key is None:  # the key the CLI generated (and warned about) for its workers
+        config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
+    app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
     os.environ.pop(STARTUP_NOTED, None)  # what this worker finds later (a dev reload) is news again
     return app
+
+
+def _replaces_a_worker() -> bool:
+    """Whether an app has started in a worker of this server before: this one replaces it."""
+    started = os.environ.get(STARTED_FILE)
+    return bool(started) and Path(started).exists()

@@ -58,6 +58,22 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         faulthandler.unregister(DUMP)
 
 
+def others_serving() -> bool:
+    """Whether another worker of this ``pyxle serve`` has run its event loop within the last few
+    seconds (its heartbeat file is fresh): a worker that cannot load the project waits then,
+    rather than exit and have granian stop those others as a crash loop."""
+    folder = os.environ.get(HEARTBEAT_DIR)
+    if not folder:
+        return False
+    fresh = time.time() - 3 * BEAT_SECONDS
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        for entry in entries:
+            with contextlib.suppress(OSError):
+                if entry.name.isdigit() and int(entry.name) != os.getpid() and entry.stat().st_mtime > fresh:
+                    return True
+    return False
+
+
 def watch(folder: Path, timeout: float, stop: threading.Event) -> None:
     """In a thread of the server process until ``stop``: replace each worker whose heartbeat is
     older than ``timeout`` seconds."""
