@@ -22,6 +22,7 @@ from pyxle.realtime import (
 )
 from pyxle.realtime._connection import connection_for
 from tests.conftest import RedisServer
+from tests.docs._blocks import cites
 
 
 class Peer:
@@ -184,6 +185,32 @@ def test_a_socket_that_reads_slowly_never_holds_up_delivery_to_the_others(make_b
         assert connection_for(crawler.ws).close_code == 1013
 
     run(make_broker, body)
+
+
+@cites("docs/realtime.md", "Two apps sharing one Redis need a `channelPrefix` each: a channel is `<channelPrefix><name>` "
+                           "there, so apps with the same prefix share every channel of the same name, its messages "
+                           "and its presence")
+def test_apps_on_one_redis_share_channels_only_under_the_same_prefix(redis_server: RedisServer) -> None:
+    async def main() -> None:
+        unique = os.urandom(4).hex()
+        shop, blog, shop_too = (RedisBroker(redis_server.url, channel_prefix=f"{name}-{unique}:rt:")
+                                for name in ("shop", "blog", "shop"))
+        for broker in (shop, blog, shop_too):
+            await broker.start()
+        try:
+            peers = [Peer() for _ in range(3)]
+            for broker, peer in zip((shop, blog, shop_too), peers, strict=True):
+                await broker.subscribe("room", peer.ws)
+            await shop.publish("room", "for the shop")
+            await settle(lambda: peers[2].frames() == ["for the shop"])
+            await asyncio.sleep(0.2)
+            assert peers[0].frames() == ["for the shop"] and peers[1].frames() == []
+            assert await shop.count("room") == 2 and await blog.count("room") == 1
+        finally:
+            for broker in (shop, blog, shop_too):
+                await broker.aclose()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
 
 
 def test_publishing_while_redis_is_down_raises_broker_unavailable_then_recovers(start_redis) -> None:  # type: ignore[no-untyped-def]
