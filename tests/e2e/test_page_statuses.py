@@ -1,11 +1,13 @@
 """A status no answer can have (``(data, 999)``, ``(data, True)``, a ``Response`` or an ``HTTPException``
 with one) from a page's loader or action, on a real `pyxle serve` and `pyxle dev`: a 500 naming the
 file, with the nearest ``error.pyxl`` and the navigation JSON (docs/pages.md). Before, the edge
-refused the status after the page's error handling: a bare JSON 500 naming no page."""
+refused the status after the page's error handling: a bare JSON 500 naming no page. And every
+answer of a page URL under `pyxle dev` says ``Vary: x-pyxle-navigation``, as under `pyxle serve`."""
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -126,3 +128,26 @@ def test_an_action_status_no_answer_can_have_is_its_500_naming_the_action(app: t
     assert posted.status_code == 500 and posted.headers["content-type"].startswith("text/html"), posted.text
     assert _shown(posted.text, "odd-error") == "500: ServerError"
     assert "invalid HTTP status" not in server.output()
+
+
+@cites("docs/pages.md", "Responses carry `Vary: x-pyxle-navigation`, since one URL answers HTML or JSON")
+@pytest.mark.parametrize("app", ["dev"], indirect=True)
+def test_the_dev_overlay_of_a_page_that_throws_says_vary(app: tuple[Server, str]) -> None:
+    server, _ = app
+    overlay = httpx.get(server.url + "/throws", headers=HTML, timeout=30)
+    assert overlay.status_code == 500 and 'id="pyxle-dev-error"' in overlay.text, overlay.text
+    assert "thrown while rendering" in overlay.text and _varies(overlay)
+
+
+@cites("docs/pages.md", "Responses carry `Vary: x-pyxle-navigation`, since one URL answers HTML or JSON")
+def test_a_broken_projects_answers_to_a_page_url_under_dev_say_vary(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": FILES["pages/index.pyxl"]}, node=True)
+    server = start_server(project, "dev")
+    (project / "pages" / "index.pyxl").write_text("@server\nasync def load(request)\n    return {}\n")
+    deadline = time.monotonic() + 30
+    while (page := httpx.get(server.url + "/", headers=HTML, timeout=20)).status_code != 500:
+        assert time.monotonic() < deadline, "the broken page was not picked up"
+        time.sleep(0.2)
+    assert 'id="pyxle-dev-error"' in page.text and _varies(page)
+    nav = httpx.get(server.url + "/", headers=NAV, timeout=20)
+    assert nav.status_code == 500 and nav.json()["error"] == "Build failed" and _varies(nav)
