@@ -13,7 +13,7 @@ from starlette.responses import HTMLResponse, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from pyxle.app._ssrcheck import project_frame
-from pyxle.pages._errors import well_formed
+from pyxle.pages._errors import VARY, well_formed
 from pyxle.security import ScriptPolicy, nonced
 
 DEV_CLIENT = (Path(__file__).resolve().parents[1] / "client" / "_dev.js").read_text(encoding="utf-8")
@@ -135,8 +135,9 @@ class DevEvents:
 def error_page(message: str, policy: ScriptPolicy | None = None) -> HTMLResponse:
     """What a broken project answers to page requests in dev: the error, and the overlay client,
     which reloads the page once the project is fixed. Under a CSP that refuses inline scripts
-    (``policy``) the client carries a nonce of this answer's policy, or the browser refuses it."""
-    script, headers = nonced(policy, DEV_SCRIPT)
+    (``policy``) the client carries a nonce of this answer's policy, or the browser refuses it.
+    It answers a page URL, so it says ``Vary: x-pyxle-navigation`` as every page answer does."""
+    script, headers = nonced(policy, DEV_SCRIPT, VARY)
     body = (
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>pyxle dev: error</title></head><body>"
         f"<pre id=\"pyxle-dev-error\">{html.escape(well_formed(message))}</pre>{script}</body></html>"

@@ -28,7 +28,7 @@ from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._watch import is_tool_folder, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
 from pyxle.config import CONFIG_FILENAME
-from pyxle.pages._errors import error_json
+from pyxle.pages._errors import VARY, error_json
 
 EVENTS_PATH = "/__pyxle/events"
 DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
@@ -277,10 +277,12 @@ def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]
             await events(scope, receive, send)
         elif scope["type"] == "http":
             accept = dict(scope["headers"]).get(b"accept", b"")
-            if b"text/html" in accept and not scope["path"].startswith("/api/"):
+            page = not scope["path"].startswith("/api/")  # a page URL's answers say Vary, as a page's do
+            if b"text/html" in accept and page:
                 await error_page(message, events.script_policy)(scope, receive, send)
             else:
-                await error_json({"error": "Build failed", "detail": message}, 500)(scope, receive, send)
+                body = {"error": "Build failed", "detail": message}
+                await error_json(body, 500, VARY if page else None)(scope, receive, send)
         elif scope["type"] == "websocket":
             from starlette.websockets import WebSocketClose
 

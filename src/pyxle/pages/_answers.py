@@ -16,6 +16,15 @@ class Answered(Exception):
         self.response = response
 
 
+def status_problem(status: object) -> str | None:
+    """Why an answer cannot be sent with ``status``, else None. The server sends only a final HTTP
+    status, an int from 200 to 599 (``True`` is a bool, not one): the edge refuses any other, after
+    the page's error handling, where the page's file is no longer known."""
+    if type(status) is int and 200 <= status <= 599:
+        return None
+    return f"status {status!r}, which is not an HTTP status for an answer: it must be an int from 200 to 599"
+
+
 def redirect_target(response: Response) -> str | None:
     """Where ``response`` redirects to, if it is a redirect."""
     if 300 <= response.status_code < 400:

@@ -12,12 +12,13 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 import orjson
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
 from pyxle._finite import non_finite
 from pyxle.observability import phase
-from pyxle.pages._answers import Answered
+from pyxle.pages._answers import Answered, status_problem
 from pyxle.runtime import LoaderError
 
 
@@ -42,7 +43,8 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     the revalidate envelope: the page's data is ``data``, and the page may be stored for that
     long (``None``: not stored). The data is encoded once here (which also proves it
     serialisable); responses reuse the text. A loader that returns a ``Response`` (say,
-    ``RedirectResponse("/login")``) raises ``Answered``.
+    ``RedirectResponse("/login")``) raises ``Answered``. A status no answer can have, returned or
+    raised, is a ``LoaderResultError`` naming the page (``_check_status``).
     """
     with phase("loader", where):
         try:
@@ -50,11 +52,16 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
         except LoaderError as exc:
             _check_error_data(exc, loader, where)
             raise
+        except HTTPException as exc:
+            _check_status(exc.status_code, loader, where, "raised HTTPException with")
+            raise
     if isinstance(result, Response):
+        _check_status(result.status_code, loader, where, f"returned a {type(result).__name__} with")
         raise Answered(result)
     status = 200
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         result, status = result
+        _check_status(status, loader, where, "returned")
     output = returns(loader)
     what = f"{where}: loader {loader.__name__}() returned data"
     envelope = type(result) is dict and len(result) == 2 and result.keys() == _ENVELOPE
@@ -170,6 +177,14 @@ def _through(output: Any, result: Any, what: str, error: type[TypeError]) -> Any
                     else f"{what} that JSON cannot carry: {exc}") from None
     except ValueError as exc:  # an infinity or NaN; a value pydantic cannot write
         raise error(f"{what} that JSON cannot carry: {exc}") from None
+
+
+def _check_status(status: object, loader: Callable[..., Any], where: str, how: str) -> None:
+    """A status no answer can have (``(data, 999)``, ``(data, True)``) is the loader's bug, a 500
+    named here: the server would refuse it only after the page's error handling, naming no page."""
+    problem = status_problem(status)
+    if problem is not None:
+        raise LoaderResultError(f"{where}: loader {loader.__name__}() {how} {problem}")
 
 
 def _check_error_data(exc: LoaderError, loader: Callable[..., Any], where: str) -> None:
