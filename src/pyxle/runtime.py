@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
+from pyxle._status import answer_status
+
 F = TypeVar("F", bound=Callable[..., Any])
 INVALIDATE_KEY = "__pyxle_invalidate__"
 
@@ -47,9 +49,10 @@ class _PageError(Exception):
     def __init__(self, message: str, status_code: int | None = None, data: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
-        self.status_code = self.default_status if status_code is None else status_code
-        if type(self.status_code) is not int or not 200 <= self.status_code <= 599:  # raised here, on the page's line
+        status = answer_status(self.default_status if status_code is None else status_code)
+        if status is None:  # raised here, on the page's line
             raise ValueError(f"{type(self).__name__} status_code must be an int from 200 to 599, not {status_code!r}")
+        self.status_code = status
         self.data = data
 
 

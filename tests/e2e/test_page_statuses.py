@@ -21,6 +21,7 @@ HTML = {"accept": "text/html"}
 ALLOWED = "which is not an HTTP status for an answer: it must be an int from 200 to 599"
 
 ODD = '''
+from http import HTTPStatus
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
 
@@ -33,6 +34,10 @@ async def load(request):
         return Response("odd", status_code=999)
     if kind == "http":
         raise HTTPException(999, "odd")
+    if kind == "accepted":  # an int enum, as Starlette takes it
+        return ({"kind": kind}, HTTPStatus.ACCEPTED)
+    if kind == "gone":
+        raise LoaderError("gone", status_code=HTTPStatus.GONE)
     return ({"kind": kind}, STATUSES.get(kind, 200))
 
 @action
@@ -55,6 +60,9 @@ FILES = {
     "pages/index.pyxl": 'export default function Home() { return <p id="home">home</p> }\n',
     "pages/odd/[kind].pyxl": ODD,
     "pages/odd/error.pyxl": ODD_ERROR,
+    "pages/api/created.py": (
+        "from http import HTTPStatus\nfrom starlette.responses import JSONResponse\n\n"
+        "async def post(request):\n    return JSONResponse({'made': True}, status_code=HTTPStatus.CREATED)\n"),
     "pages/throws.pyxl": "export default function Throws() { throw new Error('thrown while rendering') }\n",
 }
 
@@ -151,3 +159,20 @@ def test_a_broken_projects_answers_to_a_page_url_under_dev_say_vary(make_project
     assert 'id="pyxle-dev-error"' in page.text and _varies(page)
     nav = httpx.get(server.url + "/", headers=NAV, timeout=20)
     assert nav.status_code == 500 and nav.json()["error"] == "Build failed" and _varies(nav)
+
+
+@cites("docs/api-routes.md", "or\n  `status_code=HTTPStatus.NOT_FOUND` (members of `http.HTTPStatus` are statuses too)")
+@cites("docs/pages.md", "(or a member of `http.HTTPStatus`, such as `HTTPStatus.ACCEPTED`)")
+def test_http_status_enum_members_are_statuses_as_starlette_takes_them(app: tuple[Server, str]) -> None:
+    """`HTTPStatus.CREATED` from an API route's `JSONResponse`, a loader's `(data, HTTPStatus.ACCEPTED)`
+    and `LoaderError(..., status_code=HTTPStatus.GONE)`: the edge and `LoaderError` refused any int
+    that was not exactly `int`, so each was a 500 (or a `ValueError` on the page's line)."""
+    server, _ = app
+    created = httpx.post(server.url + "/api/created", timeout=30)
+    assert (created.status_code, created.json()) == (201, {"made": True})
+    accepted = httpx.get(server.url + "/odd/accepted", headers=HTML, timeout=30)
+    assert accepted.status_code == 202 and _shown(accepted.text, "odd") == "accepted"
+    assert httpx.get(server.url + "/odd/accepted", headers=NAV, timeout=30).status_code == 202
+    gone = httpx.get(server.url + "/odd/gone", headers=HTML, timeout=30)
+    assert gone.status_code == 410 and _shown(gone.text, "odd-error") == "410: LoaderError"
+    assert "invalid HTTP status" not in server.output() and "status_code must be" not in server.output()

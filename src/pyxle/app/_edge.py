@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pyxle._cancelled import lets_through
 from pyxle._loggable import loggable
 from pyxle._refused import RequestRefused
+from pyxle._status import answer_status
 from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
@@ -96,7 +97,7 @@ class HttpEdge:
             if message["type"] == "http.response.start":
                 code = message["status"]
                 if type(code) is not int or not 200 <= code <= 599:  # granian panics and the worker dies
-                    raise ValueError(f"invalid HTTP status {code!r} for an answer: it must be an int from 200 to 599")
+                    code = message["status"] = _status(code)
                 status = code
                 headers = message.get("headers") or []
                 if add_headers is not None:
@@ -175,6 +176,15 @@ class HttpEdge:
             await send(message)
 
         await self.other(scope, receive, send_headed)
+
+
+def _status(code: object) -> int:
+    """An answer's status that is not a plain int from 200 to 599: an int enum's value
+    (``HTTPStatus.CREATED``, as Starlette takes it), else the app's error."""
+    status = answer_status(code)
+    if status is None:
+        raise ValueError(f"invalid HTTP status {code!r} for an answer: it must be an int from 200 to 599")
+    return status
 
 
 def _connection(length: bytes | None, chunked: bool, headers: list[tuple[bytes, bytes]], *,

@@ -62,6 +62,7 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         result, status = result
         _check_status(status, loader, where, "returned")
+        status = int(status)  # HTTPStatus.CREATED too
     output = returns(loader)
     what = f"{where}: loader {loader.__name__}() returned data"
     envelope = type(result) is dict and len(result) == 2 and result.keys() == _ENVELOPE

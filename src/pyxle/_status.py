@@ -1,0 +1,15 @@
+"""The status an answer may have: a final HTTP status, an int from 200 to 599.
+
+granian panics on any other (the worker dies), so every place that takes a status from user code
+checks it with this. ``HTTPStatus.CREATED`` and other int enums count, as Starlette takes them;
+``True`` is a bool, not a status.
+"""
+
+from __future__ import annotations
+
+
+def answer_status(value: object) -> int | None:
+    """``value`` as a plain int an answer can be sent with, or None when it is not one."""
+    if isinstance(value, int) and not isinstance(value, bool) and 200 <= value <= 599:
+        return int(value)
+    return None
