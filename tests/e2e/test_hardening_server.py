@@ -282,6 +282,22 @@ def test_workers_killed_again_and_again_are_restarted_without_the_server_exiting
     assert "server workers keep exiting; starting them again" in server.output()
 
 
+@cites("docs/deployment.md", "If workers die again within seconds of being restarted, granian gives up on them and stops "
+                             "the others too, with the requests they were serving; Pyxle then starts them all again")
+def test_a_worker_killed_twice_within_seconds_restarts_the_healthy_ones_too(make_project, start_server) -> None:
+    server = start_server(make_project(API), "serve", "--workers", "2", env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == 2)
+    victim, healthy = granian_workers(server)
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: len(set(granian_workers(server)) - {victim, healthy}) == 1)
+    [replacement] = set(granian_workers(server)) - {healthy}
+    os.kill(replacement, signal.SIGKILL)  # again within granian's 5.5 s
+    server.wait_for_output("server workers keep exiting; starting them again")
+    wait_until(lambda: answers(server) and len(granian_workers(server)) == 2, timeout=30)
+    assert healthy not in granian_workers(server), "the healthy worker was stopped and started again too"
+    assert server.proc.poll() is None
+
+
 SLOW = {"pages/api/slow.py": "import asyncio\n\nasync def get(request):\n    await asyncio.sleep(2)\n    return {'slow': 'done'}\n",
         "pages/index.pyxl": "export default function Page() {\n  return <p>home</p>\n}\n"}
 
