@@ -379,3 +379,26 @@ def test_a_boundary_rejected_with_a_value_with_no_text_form_is_logged_with_its_d
     output = server.wait_for_output(f"(digest {digest}): [Object: null prototype] {{}}", 5)
     assert "uncaught exception" not in output, output
 
+
+HANGS = '''
+export default function Loop() {
+  while (true) {}
+}
+'''
+
+
+@cites("docs/observability.md", "Other records carry `request_id` when logged during a request")
+@cites("docs/pages.md", "a worker killed past the timeout is logged with the id of the request whose render it was")
+def test_the_worker_killed_for_a_hung_render_is_logged_with_that_requests_id(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The pool's watchdog ran in the context of the request that armed it: the line saying the worker
+    was killed carried the id of the request before (`curl /`), not of the one that hung."""
+    project = make_project({"pages/index.pyxl": OK, "pages/loop.pyxl": HANGS}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1", PYXLE_SSR_TIMEOUT="2")
+    before = httpx.get(server.url + "/", timeout=10)
+    assert before.status_code == 200
+    hung = httpx.get(server.url + "/loop", timeout=30)
+    assert hung.status_code == 500
+    output = server.wait_for_output("replacing SSR worker", 5)
+    [line] = [line for line in output.splitlines() if "replacing SSR worker" in line]
+    assert f"WARNING pyxle.ssr [{hung.headers['x-request-id']}]: " in line, (line, before.headers["x-request-id"])
+    assert "it was killed after rendering 'loop' for longer than 2s" in line
