@@ -388,11 +388,13 @@ export default function Loop() {
 
 
 @cites("docs/observability.md", "Other records carry `request_id` when logged during a request")
-@cites("docs/pages.md", "a worker killed past the timeout is logged with the id of the request whose render it was")
-def test_the_worker_killed_for_a_hung_render_is_logged_with_that_requests_id(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+@cites("docs/pages.md", "A worker replaced during a render (killed past the timeout, or exited) is logged with the id of "
+                        "the request whose render it was")
+def test_a_worker_replaced_during_a_render_is_logged_with_that_requests_id(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """The pool's watchdog ran in the context of the request that armed it: the line saying the worker
-    was killed carried the id of the request before (`curl /`), not of the one that hung."""
-    project = make_project({"pages/index.pyxl": OK, "pages/loop.pyxl": HANGS}, node=True)
+    was killed carried the id of the request before (`curl /`), not of the one that hung. A worker
+    that exited in a render (a page calling process.exit) was logged with no request id."""
+    project = make_project({"pages/index.pyxl": OK, "pages/loop.pyxl": HANGS, "pages/exits.pyxl": EXITS}, node=True)
     server = build_and_serve(project, start_server, "--ssr-workers", "1", PYXLE_SSR_TIMEOUT="2")
     before = httpx.get(server.url + "/", timeout=10)
     assert before.status_code == 200
@@ -402,3 +404,8 @@ def test_the_worker_killed_for_a_hung_render_is_logged_with_that_requests_id(mak
     [line] = [line for line in output.splitlines() if "replacing SSR worker" in line]
     assert f"WARNING pyxle.ssr [{hung.headers['x-request-id']}]: " in line, (line, before.headers["x-request-id"])
     assert "it was killed after rendering 'loop' for longer than 2s" in line
+    exits = httpx.get(server.url + "/exits", timeout=30)
+    assert exits.status_code == 500
+    output = server.wait_for_output("it exited with code 3", 5)
+    [line] = [line for line in output.splitlines() if "it exited with code 3" in line]
+    assert f"WARNING pyxle.ssr [{exits.headers['x-request-id']}]: replacing SSR worker " in line, line

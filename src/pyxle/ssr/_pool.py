@@ -409,15 +409,15 @@ class SsrPool:
             return
         if not job.future.done():  # (a caller that gave up still has its hung render ended)
             job.future.set_exception(RenderTimeout(f"rendering {job.page!r} took longer than {self.timeout:g}s"))
-        self._retire(worker, job)
+        self._retire(worker, job, hung=True)
 
     def _worker_exited(self, worker: _Worker) -> None:
         """The worker's answer pipe closed: the job it was rendering fails, the others go back."""
         if worker.retired:
             return
-        rendering = False
+        rendering: _Job | None = None
         for job in worker.pending.values():
-            rendering = job.started is not None
+            rendering = job if job.started is not None else None
             if not job.future.done():
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
@@ -425,16 +425,16 @@ class SsrPool:
         age = (self._loop or asyncio.get_running_loop()).time() - worker.born
         # Dying during a render is that render's doing (a page that exits its process): its
         # replacement starts at once, so the other pages keep rendering.
-        if worker.replacement and age < _YOUNG and not rendering and not self._closed:
+        if worker.replacement and age < _YOUNG and rendering is None and not self._closed:
             self._died_young = RenderError(f"an SSR worker exited {age:.1f}s after it started, which counts as a "
                                            "start that failed")
-        self._retire(worker)
+        self._retire(worker, rendering)
 
-    def _retire(self, worker: _Worker, hung: _Job | None = None) -> None:
+    def _retire(self, worker: _Worker, rendering: _Job | None = None, *, hung: bool = False) -> None:
         """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement.
-        ``hung``: the render it is killed for, past the timeout, logged in that render's context (so
-        the line carries its request's id: the watchdog runs in the context of whichever request armed
-        it); None: it exited (the log says how once its exit code is known)."""
+        ``rendering``: the render it was running, in whose context the log line goes (so it carries that
+        request's id: the watchdog runs in the context of whichever request armed it). ``hung``: it is
+        killed for running past the timeout; else it exited (the log says how once its exit code is known)."""
         if worker.retired:
             return
         worker.retired = True
@@ -451,13 +451,14 @@ class SsrPool:
             for job in requeue:
                 job.future.set_exception(RenderError("the SSR pool is shutting down"))
             return
-        if hung is None:
-            task = asyncio.get_running_loop().create_task(self._say_why(worker.process, self._short is not None))
+        context = rendering.context.copy() if rendering is not None else contextvars.copy_context()
+        if hung and rendering is not None:
+            context.run(logger.warning, "replacing SSR worker %s: it was killed after rendering %r for longer than %gs",
+                        worker.process.pid, rendering.page, self.timeout)
+        else:
+            task = context.run(asyncio.get_running_loop().create_task, self._say_why(worker.process, self._short is not None))
             self._notes.add(task)
             task.add_done_callback(self._notes.discard)
-        else:
-            hung.context.copy().run(logger.warning, "replacing SSR worker %s: it was killed after rendering %r for "
-                                    "longer than %gs", worker.process.pid, hung.page, self.timeout)
         self._requeue(requeue)
         self._top_up()
         self._pump()
