@@ -293,3 +293,119 @@ def test_a_page_that_ends_its_worker_on_every_render_fails_alone(make_project, s
         crasher.join()
     assert statuses.count(200) == len(statuses), statuses
     assert "could not start an SSR worker" not in server.output()
+
+
+# Values with no text form: String() throws for each (no toString; one that throws; a Proxy that
+# throws on every read; a revoked Proxy).
+THROWN = {
+    "nullproto": "Object.create(null)",
+    "evil": '{ toString() { throw new Error("evil") } }',
+    "trap": 'new Proxy({}, { get() { throw new Error("trap") } })',
+    "revoked": "(() => { const p = Proxy.revocable({}, {}); p.revoke(); return p.proxy })()",
+}
+THROWS = '''
+export default function Page() {{
+  throw {value}
+}}
+'''
+# A boundary whose data rejects with such a value after the shell went out.
+LATE_REJECTS = '''
+import { Suspense, use } from 'react'
+
+const waits = new WeakMap()
+function Late({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((_, reject) => setTimeout(() => reject(Object.create(null)), 200)))
+  return <p>{use(promise)}</p>
+}
+
+export default function Page({ data }) {
+  return <main><h1>shell</h1><Suspense fallback={<p>loading</p>}><Late data={data} /></Suspense></main>
+}
+'''
+
+
+def thrown_pages() -> dict[str, str]:
+    return {"pages/ok.pyxl": OK, **{f"pages/{name}.pyxl": THROWS.format(value=value) for name, value in THROWN.items()}}
+
+
+def fails_at_once(server: Server, path: str) -> httpx.Response:
+    began = time.monotonic()
+    answer = httpx.get(server.url + path, timeout=30)
+    took = time.monotonic() - began
+    assert answer.status_code == 500 and took < 1.5, (path, answer.status_code, round(took, 2))
+    return answer
+
+
+@cites("docs/pages.md", "One that throws is answered at once, whatever it threw (a value with no text form too, such "
+                        "as `Object.create(null)`), and its worker goes on")
+def test_a_render_that_throws_a_value_with_no_text_form_is_answered_at_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """`throw Object.create(null)` (and the like): turning it into the answer's text threw again in the
+    worker's catch block, so no answer went out; each request took the whole SSR timeout (10 s), then
+    its worker was killed and replaced."""
+    project = make_project(thrown_pages(), node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1", PYXLE_SSR_TIMEOUT="5")
+    workers = node_workers(server)
+    for name in THROWN:
+        fails_at_once(server, f"/{name}")
+    assert httpx.get(server.url + "/ok", timeout=10).status_code == 200
+    assert node_workers(server) == workers
+    output = server.wait_for_output("rendering pages/revoked.pyxl failed", 5)
+    assert "rendering pages/nullproto.pyxl failed: [Object: null prototype] {}" in output, output
+    assert "replacing SSR worker" not in output and "uncaught exception" not in output, output
+
+
+def test_pyxle_dev_shows_a_thrown_value_with_no_text_form_at_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Under `pyxle dev` the overlay said the render took longer than 10 s, after 10 s."""
+    project = make_project(thrown_pages(), node=True)
+    server = start_server(project, "dev", env={"PYXLE_SSR_TIMEOUT": "5"})
+    for name in ("nullproto", "evil"):
+        answer = fails_at_once(server, f"/{name}")
+        assert "render error: " in answer.text and "took longer" not in answer.text, answer.text[:2000]
+    assert "render error: [Object: null prototype] {}" in httpx.get(server.url + "/nullproto", timeout=10).text
+
+
+@cites("docs/pages.md", "the\n  answer carries only a digest (`pyxle-` and 8 characters), the error and its stack go to the\n"
+                        "  server's log with that digest")
+def test_a_boundary_rejected_with_a_value_with_no_text_form_is_logged_with_its_digest(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The log line meant to carry the digest threw as it was made (a template string of the value):
+    the log said `uncaught exception from page 'late': TypeError: Cannot convert object to primitive
+    value`, and the digest the browser got was in it nowhere."""
+    project = make_project({"pages/late.pyxl": LATE_REJECTS}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1")
+    answer = httpx.get(server.url + "/late", timeout=10)
+    assert answer.status_code == 200 and "<h1>shell</h1>" in answer.text
+    [digest] = re.findall(r'\$RX\("B:\d+","(pyxle-[0-9a-f]{8})"', answer.text)
+    output = server.wait_for_output(f"(digest {digest}): [Object: null prototype] {{}}", 5)
+    assert "uncaught exception" not in output, output
+
+
+HANGS = '''
+export default function Loop() {
+  while (true) {}
+}
+'''
+
+
+@cites("docs/observability.md", "Other records carry `request_id` when logged during a request")
+@cites("docs/pages.md", "A worker replaced during a render (killed past the timeout, or exited) is logged with the id of "
+                        "the request whose render it was")
+def test_a_worker_replaced_during_a_render_is_logged_with_that_requests_id(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The pool's watchdog ran in the context of the request that armed it: the line saying the worker
+    was killed carried the id of the request before (`curl /`), not of the one that hung. A worker
+    that exited in a render (a page calling process.exit) was logged with no request id."""
+    project = make_project({"pages/index.pyxl": OK, "pages/loop.pyxl": HANGS, "pages/exits.pyxl": EXITS}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1", PYXLE_SSR_TIMEOUT="2")
+    before = httpx.get(server.url + "/", timeout=10)
+    assert before.status_code == 200
+    hung = httpx.get(server.url + "/loop", timeout=30)
+    assert hung.status_code == 500
+    output = server.wait_for_output("replacing SSR worker", 5)
+    [line] = [line for line in output.splitlines() if "replacing SSR worker" in line]
+    assert f"WARNING pyxle.ssr [{hung.headers['x-request-id']}]: " in line, (line, before.headers["x-request-id"])
+    assert "it was killed after rendering 'loop' for longer than 2s" in line
+    exits = httpx.get(server.url + "/exits", timeout=30)
+    assert exits.status_code == 500
+    output = server.wait_for_output("it exited with code 3", 5)
+    [line] = [line for line in output.splitlines() if "it exited with code 3" in line]
+    assert f"WARNING pyxle.ssr [{exits.headers['x-request-id']}]: replacing SSR worker " in line, line

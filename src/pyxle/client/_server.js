@@ -10,6 +10,7 @@ import { createElement as h } from 'react'
 import { renderToPipeableStream, renderToStaticMarkup, renderToString } from 'react-dom/server'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
+import { messageOf, stackOf, textOf } from './_text.mjs'
 import { HeadCollector } from './_context.js'
 import { mergeHead } from './_head.js'
 import { pageTree } from './_tree.js'
@@ -120,7 +121,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       shellFailed = true
       clearTimeout(timer)
       ended = true
-      emit({ error: String((error && error.message) || error), stack: error && error.stack })
+      emit({ error: messageOf(error), stack: stackOf(error) })
     },
     onError(error) {
       if (error === CLIENT_GONE) return undefined
@@ -129,7 +130,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       // (onShellError follows at once for an error outside every boundary: that one is the answer.)
       const digest = 'pyxle-' + randomBytes(4).toString('hex')
       setImmediate(() => shellFailed || log(
-        `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${(error && error.stack) || error}`))
+        `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${stackOf(error) || textOf(error)}`))
       return digest
     },
   })

@@ -356,26 +356,27 @@ class SsrPool:
                     job.started = None  # expired once (a last look may follow)
                     self._expire(job, False)
                 elif job.started is not None and job.started <= now - self._stall and not worker.stuck:
-                    self._probe(worker, job.started, now)
+                    self._probe(worker, job, job.started, now)
                 break
         if busy and not self._closed and self._watchdog is None:
             self._watchdog = loop.call_later(self._tick, self._watch)
 
-    def _probe(self, worker: _Worker, silent_since: float, now: float) -> None:
-        """A worker silent for ``_stall`` with a render: ping it (again every ``_stall`` while it
-        answers, as a render waiting for data lets it); if a ping goes unanswered, it is stuck."""
+    def _probe(self, worker: _Worker, job: _Job, silent_since: float, now: float) -> None:
+        """A worker silent for ``_stall`` with a render (``job``): ping it (again every ``_stall`` while
+        it answers, as a render waiting for data lets it); if a ping goes unanswered, it is stuck."""
         pinged = worker.pinged
         if pinged is None or pinged < silent_since or (worker.ponged and pinged <= now - self._stall):
             worker.pinged = now
             worker.ponged = False
             worker.process.write(b'{"ping":1}\n')
         elif not worker.ponged and pinged <= now - self._stall / 2 and not worker.process.answer_waiting():
-            self._unload(worker)
+            self._unload(worker, job)
 
-    def _unload(self, worker: _Worker) -> None:
+    def _unload(self, worker: _Worker, stuck: _Job) -> None:
         """Send the stuck worker nothing more, and give the renders sent ahead to it to the others
         (with new ids: it may still answer the old ones). Alone in the pool, it keeps them: they
-        would only wait for it in the queue instead, and be rendered twice."""
+        would only wait for it in the queue instead, and be rendered twice. Logged for ``stuck``, the
+        render holding the worker."""
         if not any(other is not worker and not other.stuck for other in self._workers):
             return
         worker.stuck = True
@@ -386,8 +387,8 @@ class SsrPool:
             del worker.pending[job.id]
             job.worker = None
             job.renumber(next(self._ids))
-        logger.debug("SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
-                     worker.process.pid, len(ahead))
+        stuck.context.copy().run(logger.debug, "SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
+                                 worker.process.pid, len(ahead))
         self._requeue([job for job in ahead if not job.future.done()])
         self._pump()
 
@@ -408,15 +409,15 @@ class SsrPool:
             return
         if not job.future.done():  # (a caller that gave up still has its hung render ended)
             job.future.set_exception(RenderTimeout(f"rendering {job.page!r} took longer than {self.timeout:g}s"))
-        self._retire(worker, f"it was killed after rendering {job.page!r} for longer than {self.timeout:g}s")
+        self._retire(worker, job, hung=True)
 
     def _worker_exited(self, worker: _Worker) -> None:
         """The worker's answer pipe closed: the job it was rendering fails, the others go back."""
         if worker.retired:
             return
-        rendering = False
+        rendering: _Job | None = None
         for job in worker.pending.values():
-            rendering = job.started is not None
+            rendering = job if job.started is not None else None
             if not job.future.done():
                 job.future.set_exception(RenderError("the SSR worker exited during the render"))
             del worker.pending[job.id]
@@ -424,14 +425,16 @@ class SsrPool:
         age = (self._loop or asyncio.get_running_loop()).time() - worker.born
         # Dying during a render is that render's doing (a page that exits its process): its
         # replacement starts at once, so the other pages keep rendering.
-        if worker.replacement and age < _YOUNG and not rendering and not self._closed:
+        if worker.replacement and age < _YOUNG and rendering is None and not self._closed:
             self._died_young = RenderError(f"an SSR worker exited {age:.1f}s after it started, which counts as a "
                                            "start that failed")
-        self._retire(worker)
+        self._retire(worker, rendering)
 
-    def _retire(self, worker: _Worker, why: str | None = None) -> None:
+    def _retire(self, worker: _Worker, rendering: _Job | None = None, *, hung: bool = False) -> None:
         """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement.
-        ``why`` it goes, for the log; None: it exited (the log says how once its exit code is known)."""
+        ``rendering``: the render it was running, in whose context the log line goes (so it carries that
+        request's id: the watchdog runs in the context of whichever request armed it). ``hung``: it is
+        killed for running past the timeout; else it exited (the log says how once its exit code is known)."""
         if worker.retired:
             return
         worker.retired = True
@@ -448,12 +451,14 @@ class SsrPool:
             for job in requeue:
                 job.future.set_exception(RenderError("the SSR pool is shutting down"))
             return
-        if why is None:
-            task = asyncio.get_running_loop().create_task(self._say_why(worker.process, self._short is not None))
+        context = rendering.context.copy() if rendering is not None else contextvars.copy_context()
+        if hung and rendering is not None:
+            context.run(logger.warning, "replacing SSR worker %s: it was killed after rendering %r for longer than %gs",
+                        worker.process.pid, rendering.page, self.timeout)
+        else:
+            task = context.run(asyncio.get_running_loop().create_task, self._say_why(worker.process, self._short is not None))
             self._notes.add(task)
             task.add_done_callback(self._notes.discard)
-        else:
-            logger.warning("replacing SSR worker %s: %s", worker.process.pid, why)
         self._requeue(requeue)
         self._top_up()
         self._pump()

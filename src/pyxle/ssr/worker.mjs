@@ -17,7 +17,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
-import { format } from 'node:util'
+import { formatted, messageOf, nameOf, stackOf, textOf } from '../client/_text.mjs'
 
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
@@ -61,7 +61,19 @@ const capture = (level) => (chunk, encoding, callback) => {
 }
 process.stdout.write = capture('info')
 process.stderr.write = capture('warning')
-console.error = (...args) => log('error', format(...args))
+console.error = (...args) => log('error', formatted(...args))
+// Node's console.log formats its arguments with util.format, which throws for some (an Error whose
+// message getter throws); a browser's never does, and neither does a page's render here.
+for (const [name, level] of [['log', 'info'], ['info', 'info'], ['debug', 'info'], ['warn', 'warning']]) {
+  const print = console[name]
+  console[name] = (...args) => {
+    try {
+      print(...args)
+    } catch {
+      log(level, args.map(textOf).join(' '))
+    }
+  }
+}
 
 // A bundle that throws as it loads (a page's module-level code reading `window`) can never render:
 // why goes on the answer pipe, where the server reads it, in place of Node's report on stderr.
@@ -69,8 +81,7 @@ let bundle
 try {
   bundle = await import(pathToFileURL(process.argv[2]).href)
 } catch (error) {
-  const failed = error instanceof Error ? error : new Error(String(error))
-  send({ failed: { name: failed.name, message: failed.message, stack: String(failed.stack || '') } })
+  send({ failed: { name: nameOf(error), message: messageOf(error), stack: stackOf(error) ?? '' } })
   process.exit(1)
 }
 
@@ -108,7 +119,8 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
     current = request
     rendering.run(request, render, request)
   } catch (error) {
-    send({ id: request ? request.id : null, error: String((error && error.message) || error), stack: error && error.stack })
+    // (Whatever the page threw: text made of it never throws, or the render would go unanswered.)
+    send({ id: request ? request.id : null, error: messageOf(error), stack: stackOf(error) })
   } finally {
     current = null
   }
@@ -121,7 +133,7 @@ createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line)
 // that cannot load still ends the worker, and the server says so.
 const fault = (kind) => (error) => {
   const request = rendering.getStore()
-  const text = typeof error === 'string' ? error : format(error)
+  const text = textOf(error)
   try {
     send({ log: 'error', fault: kind, page: request ? request.page : null, render: request ? request.id : null,
       last: last ? last.page : null, text })
