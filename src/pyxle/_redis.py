@@ -54,7 +54,10 @@ def app_namespace(secret: str | bytes) -> str:
 
     What an app keeps in Redis (rate-limit counters, stored pages) is under this name: every server
     of one app shares the key, and two apps (a staging and a production of one build) do not.
+    No key (a test's app), no name: "".
     """
+    if not secret:
+        return ""
     key = secret.encode("utf-8") if isinstance(secret, str) else secret
     return hmac.new(key, b"pyxle app namespace", hashlib.sha256).hexdigest()[:16]
 

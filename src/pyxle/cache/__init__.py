@@ -73,7 +73,7 @@ def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCach
         from pyxle._redis import DEFAULT_URL, app_namespace
         from pyxle.cache._redis import RedisBackend
 
-        backend = RedisBackend(settings.redis_url or DEFAULT_URL, app=app_namespace(secret) if secret else "", build=build,
+        backend = RedisBackend(settings.redis_url or DEFAULT_URL, app=app_namespace(secret), build=build,
                                max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)

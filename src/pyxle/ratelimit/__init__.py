@@ -28,6 +28,6 @@ def rate_limiter(requests: int, window: float, redis_url: str | None = None, *, 
     in Redis), and two apps do not, so apps sharing a Redis never count each other's visitors.
     """
     if redis_url:
-        return RedisLimiter(requests, window, redis_url, namespace=app_namespace(secret) if secret else "")
+        return RedisLimiter(requests, window, redis_url, namespace=app_namespace(secret))
     return MemoryLimiter(requests, window)
 
