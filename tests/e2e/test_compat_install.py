@@ -82,6 +82,26 @@ def test_pyxle_install_keeps_this_pyxle_when_an_app_pins_an_older_one(env: Env, 
     assert "/api/hello  pages/api/hello.py" in env.run(env.pyxle, "routes", app).stdout
 
 
+@cites("docs/migrating.md", "The extras that 0.9 named are here too, with the packages they need: `pyxle-framework[pydantic]`, "
+                            "`[redis]`, `[observability]`, `[observability-otel]` and `[langkit]`")
+@cites("docs/migrating.md", "`pyxle install` keeps the extras of the line it leaves out")
+def test_pyxle_install_keeps_the_extras_of_a_0_9_pin(env: Env, tmp_path: Path) -> None:
+    """`pyxle-framework[pydantic]>=0.9.4,<0.10`, as 0.9.4 told apps with typed actions to write: the
+    line was left out with its extra, pydantic was never installed, and the app stopped at start-up
+    (`No module named 'pydantic'`); pip also said 1.0.0 'does not provide the extra'."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("pyxle-framework[pydantic]>=0.9.4,<0.10\n")
+    assert env.run(env.python, "-c", "import pydantic", ok=False).returncode != 0, "the venv starts without pydantic"
+    result = env.run(env.pyxle, "install", app)
+    assert "left out" in result.stderr and "does not provide the extra" not in result.stdout + result.stderr
+    env.run(env.python, "-c", "import pydantic")
+    assert env.pyxle_file() == OURS and env.version("pyxle-framework") == "1.0.0"
+    dry = env.run(env.python, "-m", "pip", "install", "--dry-run", "--no-deps", "--disable-pip-version-check",
+                  "-e", f"{REPO}[pydantic,observability,observability-otel,langkit,redis]")
+    assert "does not provide the extra" not in dry.stdout + dry.stderr
+
+
 @cites("docs/migrating.md", "`pyxle install` stops on that conflict before installing anything")
 def test_pyxle_install_refuses_an_old_starlette_pin_instead_of_installing_it_over_pyxles(env: Env, tmp_path: Path) -> None:
     # What `pyxle init` of 0.3 to 0.6 wrote. Installed as written, pip put Starlette 0.37 over the 1.x

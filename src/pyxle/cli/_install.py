@@ -19,6 +19,7 @@ from pyxle import __version__
 
 DISTRIBUTION = "pyxle-framework"
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+_EXTRAS = re.compile(r"^\s*[A-Za-z0-9][A-Za-z0-9._-]*\s*\[([^\]]*)\]")
 
 
 def is_framework(line: str) -> bool:
@@ -38,12 +39,18 @@ def pip_command(root: Path) -> tuple[list[str], list[Path], list[str]]:
     requirements = root / ".pyxle-requirements.txt"
     constraints = root / ".pyxle-constraints.txt"
     pin = f"{DISTRIBUTION}=={__version__}"
-    if _installed():
-        kept.append(pin)
+    if _installed():  # with the extras the left-out lines asked for (`[pydantic]`): their packages are still needed
+        kept.append(f"{DISTRIBUTION}[{','.join(extras)}]=={__version__}" if (extras := _extras(left_out)) else pin)
     constraints.write_text(pin + "\n", encoding="utf-8")
     requirements.write_text("\n".join(kept) + "\n", encoding="utf-8")
     command = [sys.executable, "-m", "pip", "install", "-r", requirements.name, "-c", constraints.name]
     return command, [requirements, constraints], left_out
+
+
+def _extras(lines: list[str]) -> list[str]:
+    """The extras that requirement lines name (``pyxle-framework[pydantic,redis]>=0.9``), once each."""
+    named = (_EXTRAS.match(line) for line in lines)
+    return sorted({extra.strip() for match in named if match for extra in match.group(1).split(",") if extra.strip()})
 
 
 def _installed() -> bool:
