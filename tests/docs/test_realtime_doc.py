@@ -8,7 +8,7 @@ import json
 
 import httpx
 import pytest
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from tests.conftest import SHARED_SECRET, PageWatch, Server
@@ -65,6 +65,7 @@ def test_use_websocket_opens_in_the_browser_and_sends(app: Server, page: PageWat
         assert json.loads(listener.recv(timeout=10)) == {"text": "hi"}
 
 
+@cites("docs/realtime.md", "`\"apiRoutes\": true` turns it on for sockets under `pages/api/`")
 @cites("docs/realtime.md", "`authenticate_websocket(ws)` returns the signed-in user of the `pyxle-auth` session cookie, or\n"
        "`None` (no plugin, no cookie, or a session that has ended)")
 def test_a_socket_knows_the_signed_in_user_of_pyxle_auth(doc_project) -> None:
@@ -80,6 +81,13 @@ def test_a_socket_knows_the_signed_in_user_of_pyxle_auth(doc_project) -> None:
         cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
         with connect(server.ws_url + "/api/whoami", additional_headers={"cookie": cookies}) as ws:
             assert json.loads(ws.recv(timeout=10)) == {"email": "ada@example.com"}
+        with connect(server.ws_url + "/api/whoami", origin=server.url, additional_headers={"cookie": cookies}) as ws:
+            assert json.loads(ws.recv(timeout=10)) == {"email": "ada@example.com"}  # the app's own pages
+        with connect(server.ws_url + "/api/whoami", origin="http://evil.example",
+                     additional_headers={"cookie": cookies}) as ws:  # another site, with the visitor's cookie
+            with pytest.raises(ConnectionClosed) as refused:
+                ws.recv(timeout=10)
+            assert refused.value.rcvd is not None and refused.value.rcvd.code == 1008
         assert client.post("/auth/logout").json() == {"ok": True}
     with pytest.raises(InvalidStatus) as ended:  # the same cookie, its session ended
         connect(server.ws_url + "/api/whoami", additional_headers={"cookie": cookies})

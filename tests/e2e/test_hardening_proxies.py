@@ -21,7 +21,7 @@ import pytest
 import websockets
 
 from tests.conftest import Server, free_port, link_node_modules, server_env
-from tests.docs._blocks import doc_block
+from tests.docs._blocks import cites, doc_block
 
 KEY = {"PYXLE_SECRET_KEY": "k" * 40}
 FILES = {
@@ -156,6 +156,27 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
     site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
     with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
+
+
+@cites("docs/deployment.md", "give an open WebSocket a read timeout longer than it may stay quiet")
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
+def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the_nginx_example(
+        backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The example's `proxy_read_timeout 75s` cut every WebSocket that received nothing for 75 s
+    (no close frame; the browser saw 1006), losing what was published while it reconnected."""
+    server, project = backend
+    port = free_port()
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
+
+    async def quiet_then_echo() -> str:
+        # No client pings either: their pongs would be traffic from Pyxle, which resets nginx's timer.
+        async with websockets.connect(f"ws://127.0.0.1:{port}/api/echo", open_timeout=10, ping_interval=None) as ws:
+            await asyncio.sleep(80)
+            await ws.send("still here")
+            return await asyncio.wait_for(ws.recv(), 10)  # type: ignore[return-value]
+
+    with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
+        assert asyncio.run(quiet_then_echo()) == "echo still here"
 
 
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
