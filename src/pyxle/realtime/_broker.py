@@ -142,7 +142,7 @@ class LocalSubscribers:
 
     def _fanout_all(self, frame: Frame) -> None | tuple[list[Connection], int]:
         """``_fanout`` to every socket in any channel here, once each (a broadcast)."""
-        everyone = {conn: 1 for members in self._channels.values() for conn in members}
+        everyone = dict.fromkeys(conn for members in self._channels.values() for conn in members)
         if not everyone:
             return None
         busy = [conn for conn in everyone if conn.deliver(frame)]
