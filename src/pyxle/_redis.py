@@ -305,7 +305,8 @@ class Subscription:
     Built on ``redis_client(url, retry="never")``'s pool. When Redis goes away it logs once,
     reconnects with ``backoff()`` and subscribes again to every channel it had, logging when it
     is back. ``await on_message(channel, data)`` runs in the listener task, one message at a time;
-    ``on_up()`` after each (re)connect. (A client that retries would reconnect behind its back:
+    ``on_up()`` after each (re)connect. Any other exception in the listener is logged and taken
+    as an outage: it reconnects. (A client that retries would reconnect behind its back:
     ``up`` would stay true through an outage, publishes meanwhile would reach no subscriber
     without an error, and ``on_up`` would never run to restore what Redis lost.)
     """
@@ -390,13 +391,23 @@ class Subscription:
                 if self.up:
                     self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
                                       shown_url(self._url), type(exc).__name__)
-                self.up = False
-                for waiter in self._pending.values():
-                    if not waiter.done():
-                        waiter.set_result(None)
-                self._pending.clear()
-                await self._reset()
+                await self._lost()
                 await asyncio.sleep(next(delays))
+            except Exception:  # noqa: BLE001  (a bug here must not end delivery unseen: start over)
+                self._log.exception("%s: the listener on Redis at %s failed; reconnecting", self._feature,
+                                    shown_url(self._url))
+                await self._lost()
+                await asyncio.sleep(next(delays))
+
+    async def _lost(self) -> None:
+        """The connection is gone (or no longer trusted): nothing waits on it, ``up`` says so, and
+        the next connection subscribes to every channel again."""
+        self.up = False
+        for waiter in self._pending.values():
+            if not waiter.done():
+                waiter.set_result(None)
+        self._pending.clear()
+        await self._reset()
 
     async def _confirmed(self, channel: bytes) -> None:
         waiter = self._pending.pop(channel, None)

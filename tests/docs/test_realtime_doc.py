@@ -5,6 +5,7 @@ run the same API through Redis)."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import httpx
 import pytest
@@ -92,3 +93,25 @@ def test_a_socket_knows_the_signed_in_user_of_pyxle_auth(doc_project) -> None:
     with pytest.raises(InvalidStatus) as ended:  # the same cookie, its session ended
         connect(server.ws_url + "/api/whoami", additional_headers={"cookie": cookies})
     assert ended.value.response.status_code == 403
+
+
+@cites("docs/realtime.md", "and returns `None`: the socket is anonymous, as in 0.9.4")
+def test_a_failing_session_store_makes_the_socket_anonymous_and_is_logged(doc_project) -> None:
+    # The store's error escaped authenticate_websocket: the handler died with 1011 ("Unhandled error").
+    server = doc_project("realtime-auth", env=SHARED_SECRET)
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.get("/healthz")
+        client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
+        assert client.post("/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"}
+                           ).status_code == 201
+        cookies = "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+    database = next(server.root.rglob("*.db"))
+    db = sqlite3.connect(database)  # the session store breaks under the running server
+    db.execute("ALTER TABLE sessions RENAME TO sessions_gone")
+    db.close()
+    with connect(server.ws_url + "/api/members", additional_headers={"cookie": cookies}) as ws, \
+            pytest.raises(ConnectionClosed) as closed:
+        ws.recv(timeout=10)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "sign in first")
+    assert "realtime: authenticate_websocket could not resolve the session (" in server.output()
+    assert "Unhandled error" not in server.output()

@@ -342,6 +342,29 @@ def test_publishing_nan_or_infinity_raises_type_error_and_sends_nothing(make_pro
 
 
 
+SCORES = '''
+from pyxle.realtime import channel
+
+async def websocket(ws):
+    await ws.accept()
+    async with channel(ws, "scores") as room:
+        await room.publish({"scores": {7: 10, 8: 0}})
+        await ws.receive_text()
+'''
+
+
+@cites("docs/realtime.md", "`{7: 10}` arrives as `{\"7\": 10}`")
+def test_a_dict_with_int_keys_is_published_with_string_keys_as_in_094(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    # orjson refused the int keys: the handler failed and the socket closed with 1011.
+    server = start_server(make_project({"pages/api/scores.py": SCORES}))
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/api/scores") as ws:
+            assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"scores": {"7": 10, "8": 0}}
+
+    asyncio.run(run())
+
+
 @cites("docs/realtime.md", "`inprocess` and `in-process`, the names pyxle-framework 0.9 also took, choose the in-process broker too")
 @pytest.mark.parametrize("name", ["inprocess", "In-Process"])
 def test_pyxle_09s_names_for_the_in_process_broker_start_the_server_and_deliver(

@@ -248,3 +248,39 @@ def test_a_subscription_sees_a_quick_redis_restart_and_subscribes_again(start_re
     with caplog.at_level(logging.WARNING, logger="pyxle.test"):
         asyncio.run(asyncio.wait_for(main(), 30))
     assert "test: lost Redis at" in caplog.text and "is back; 1 channels subscribed again" in caplog.text
+
+
+def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, caplog) -> None:  # type: ignore[no-untyped-def]
+    # An exception other than Redis's own ended the listener task while `up` stayed true: every
+    # message after it was lost, and nothing was logged.
+    from pyxle._redis import Subscription
+
+    server = start_redis()
+    got: list[bytes] = []
+
+    async def on_message(channel: bytes, data: bytes) -> None:
+        if data == b"boom":
+            raise RuntimeError("a bug in the handler")
+        got.append(data)
+
+    async def main() -> None:
+        subscription = Subscription(server.url, on_message, feature="test", reconnect_base=0.02,
+                                    logger=logging.getLogger("pyxle.test"))
+        await subscription.start()
+        await subscription.add(b"test:room")
+        publisher = redis_client(server.url)
+        await publisher.publish(b"test:room", b"boom")
+        deadline = asyncio.get_running_loop().time() + 10
+        while not got:  # subscribed again after the failure: a message published then arrives
+            assert asyncio.get_running_loop().time() < deadline, caplog.text
+            await publisher.publish(b"test:room", b"after")
+            await asyncio.sleep(0.05)
+        assert subscription.up
+        await subscription.aclose()
+        await close_clients()
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.test"):
+        asyncio.run(asyncio.wait_for(main(), 30))
+    assert "test: the listener on Redis at" in caplog.text and "failed; reconnecting" in caplog.text
+    assert "RuntimeError: a bug in the handler" in caplog.text
+    assert "is back; 1 channels subscribed again" in caplog.text

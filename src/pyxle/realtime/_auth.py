@@ -8,15 +8,20 @@ no such module and every socket is anonymous.
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import Any
 
 from starlette.websockets import WebSocket
+
+logger = logging.getLogger("pyxle.realtime")
 
 
 async def authenticate_websocket(ws: WebSocket) -> Any | None:
     """The signed-in user of the upgrade's session cookie (the ``pyxle-auth`` plugin), else ``None``.
 
-    Anonymous sockets cost nothing: without the plugin or its cookie no lookup happens.
+    Anonymous sockets cost nothing: without the plugin or its cookie no lookup happens. A session
+    store that fails (its database away or broken) is logged and the socket is anonymous, as in
+    0.9.4: the handler's "sign in first" path answers, not a 1011.
     """
     service = _auth_service()
     if service is None:
@@ -25,7 +30,12 @@ async def authenticate_websocket(ws: WebSocket) -> Any | None:
     cookie = ws.cookies.get(getattr(settings, "cookie_name", "pyxle_session"))
     if not cookie:
         return None
-    return await service.resolve_session(cookie_value=cookie)
+    try:
+        return await service.resolve_session(cookie_value=cookie)
+    except Exception as exc:  # noqa: BLE001  (the store's failure, whatever it raises: anonymous)
+        logger.warning("realtime: authenticate_websocket could not resolve the session (%s: %s); "
+                       "the socket is treated as anonymous", type(exc).__name__, exc)
+        return None
 
 
 def _auth_service() -> Any | None:

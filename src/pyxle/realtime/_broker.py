@@ -136,10 +136,16 @@ class LocalSubscribers:
         """Send ``message`` once to every socket in any channel of this broker."""
         from pyxle.realtime._frames import encode
 
-        frame = encode(message)
-        seen: set[Connection] = set()
-        for members in list(self._channels.values()):
-            for conn in list(members):
-                if conn not in seen:
-                    seen.add(conn)
-                    conn.deliver(frame)
+        busy = self._fanout_all(encode(message))
+        if busy:
+            await pace(*busy)
+
+    def _fanout_all(self, frame: Frame) -> None | tuple[list[Connection], int]:
+        """``_fanout`` to every socket in any channel here, once each (a broadcast)."""
+        everyone = dict.fromkeys(conn for members in self._channels.values() for conn in members)
+        if not everyone:
+            return None
+        busy = [conn for conn in everyone if conn.deliver(frame)]
+        for conn in [conn for conn in everyone if conn.closed]:
+            self._evict(conn)
+        return (busy, len(everyone)) if busy else None

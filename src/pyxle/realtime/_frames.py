@@ -20,7 +20,7 @@ def encode(message: Message) -> Frame:
     if isinstance(message, (bytes, bytearray, memoryview)):
         return {"type": "websocket.send", "bytes": bytes(message)}
     try:
-        data = orjson.dumps(message)
+        data = orjson.dumps(message, option=orjson.OPT_NON_STR_KEYS)  # {7: 1} -> {"7": 1}, as 0.9.4 sent it
     except orjson.JSONEncodeError as exc:
         raise TypeError(f"a realtime message must be str, bytes or JSON-able: {exc}") from None
     if b"null" in data and non_finite(message):  # only then can one hide in it: no walk otherwise

@@ -14,7 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import os
+import time
 from typing import Any
 
 from starlette.websockets import WebSocket
@@ -30,6 +32,9 @@ PRESENCE_TTL = int(HEARTBEAT * 3)  # a presence hash no live process refreshes i
 # millisecond; one that holds the connection open without answering (a stopped process, a
 # stalled host) must not hold a handler for the client's 5-second socket timeout.
 COMMAND_TIMEOUT = 0.5
+# The Redis channel (under the channel prefix) that carries broadcast(); pyxle-framework 0.9.4's
+# name. The NUL keeps it apart from every channel an app names.
+BROADCAST = "\x00broadcast"
 
 # The sum of the counts of the processes still alive; fields of dead ones are dropped on the way.
 _COUNT = """
@@ -68,6 +73,8 @@ class RedisBroker(LocalSubscribers):
         self._written: dict[str, int] = {}  # this process's presence counts as last sent to Redis
         self._unsure: set[str] = set()  # channels whose last presence write failed: the heartbeat redoes it
         self._settling: dict[str, asyncio.Task[None]] = {}
+        self._broadcast_key = self._prefix_bytes + BROADCAST.encode()
+        self._undecodable_logged = -math.inf  # when a message that is no frame was last logged
 
     async def start(self, *, required: bool = True) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer.
@@ -88,6 +95,7 @@ class RedisBroker(LocalSubscribers):
         self._count = self._client.register_script(_COUNT)
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime",
                                           on_up=self._reassert, reconnect_base=self._reconnect_delay, logger=logger)
+        await self._subscription.add(self._broadcast_key)  # not up yet: subscribed on connecting
         if reachable:
             await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
             await self._subscription.start(self._timeout)
@@ -130,16 +138,22 @@ class RedisBroker(LocalSubscribers):
         down, and after ``command_timeout`` when it does not answer. In that case the command may
         already sit in Redis's socket: a Redis that was only paused still delivers it on resuming
         (closing or even resetting a connection does not take back what the kernel has received)."""
+        await self._send(self._prefix_bytes + channel.encode(), message, f"cannot publish to {channel!r}")
+
+    async def broadcast(self, message: Message) -> None:
+        """Send ``message`` once to every socket in any channel, on every process; raises as ``publish``."""
+        await self._send(self._broadcast_key, message, "cannot broadcast")
+
+    async def _send(self, key: bytes, message: Message, what: str) -> None:
         data = to_wire(encode(message))  # a TypeError for a bad message comes before Redis is touched
         if self._subscription is None or not self._subscription.up:
-            raise self._unavailable(f"cannot publish to {channel!r}")
+            raise self._unavailable(what)
         try:
-            await asyncio.wait_for(self._client.publish(self._prefix_bytes + channel.encode(), data),
-                                   self._command_timeout)
+            await asyncio.wait_for(self._client.publish(key, data), self._command_timeout)
         except (OSError, asyncio.TimeoutError) as exc:
-            raise self._unavailable(f"cannot publish to {channel!r}", exc) from None
+            raise self._unavailable(what, exc) from None
         except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
-            raise self._unavailable(f"cannot publish to {channel!r}", exc) if _is_redis_error(exc) else exc from None
+            raise self._unavailable(what, exc) if _is_redis_error(exc) else exc from None
 
     async def count(self, channel: str) -> int:
         """Sockets subscribed to ``channel`` on every live process."""
@@ -156,10 +170,27 @@ class RedisBroker(LocalSubscribers):
     # -- inside ------------------------------------------------------------------------------
 
     async def _dispatch(self, channel: bytes, data: bytes) -> None:
-        if channel.startswith(self._prefix_bytes):
-            busy = self._fanout(channel[len(self._prefix_bytes):].decode(), from_wire(data))
-            if busy:
-                await pace(*busy)
+        if not channel.startswith(self._prefix_bytes):
+            return
+        try:
+            frame = from_wire(data)
+        except UnicodeDecodeError:  # not sent by Pyxle (any Redis client can publish): dropped
+            self._undecodable(channel)
+            return
+        if channel == self._broadcast_key:
+            busy = self._fanout_all(frame)
+        else:
+            busy = self._fanout(channel[len(self._prefix_bytes):].decode(), frame)
+        if busy:
+            await pace(*busy)
+
+    def _undecodable(self, channel: bytes) -> None:
+        now = time.monotonic()
+        if now - self._undecodable_logged >= 60:
+            self._undecodable_logged = now
+            logger.warning("realtime: dropped a message on Redis channel %r that is not valid UTF-8 text "
+                           "(not published by Pyxle?); logged at most once a minute",
+                           channel.decode(errors="backslashreplace"))
 
     def _left(self, channel: str) -> None:
         """An evicted socket: presence and the subscription follow without holding up the fan-out."""
