@@ -49,11 +49,12 @@ def binder(signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> C
     return Binder(signature, ignore_form_keys=ignore_form_keys)
 
 
-def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> Any:
-    """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type."""
+def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED) -> Any:
+    """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type; no body is
+    ``default`` when one is given, else a 422."""
     from pyxle.validation._binder import BodyReader
 
-    return BodyReader(annotation, ignore_form_keys=ignore_form_keys)
+    return BodyReader(annotation, ignore_form_keys=ignore_form_keys, default=default)
 
 
 def output(signature: Signature) -> Any | None:

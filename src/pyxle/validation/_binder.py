@@ -47,17 +47,23 @@ class BodyReader:
     """One body type: JSON (depth-checked, then parsed and validated in one pydantic call) or a form
     (its list-typed fields known from the annotation, so a key sent once is a list of one)."""
 
-    def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> None:
+    def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED) -> None:
+        """``default``: what no body at all gives (``body: Post | None = None``), as FastAPI passes it."""
         self.adapter = adapter(annotation)
         self.floats = finite_check(annotation)
         self.ignore = frozenset(ignore_form_keys)
         self.many = list_keys(annotation)
+        self.default = default
 
     async def read(self, request: Request) -> Any:
+        if self.default is not REQUIRED and request.headers.get("content-length") == "0":
+            return self.default
         if is_form(request.headers.get("content-type", "")):
             return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many))
         body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():
+            if self.default is not REQUIRED:
+                return self.default
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
         check_depth(body)
         validator = self.adapter if len(body) <= FULL_REPORT_BYTES else self.fail_fast
@@ -96,7 +102,8 @@ class Binder:
             for p in signature.params if p.source != "body" for check in (_checked_adapter(p),)
         ]
         body = signature.body
-        self._body = (body.name, BodyReader(body.annotation, ignore_form_keys=ignore_form_keys)) if body else None
+        self._body = (body.name, BodyReader(body.annotation, ignore_form_keys=ignore_form_keys,
+                                            default=body.default)) if body else None
 
     async def __call__(self, request: Request) -> dict[str, Any]:
         values: dict[str, Any] = {}
