@@ -135,3 +135,51 @@ def test_production_serves_the_document_only_when_enabled(make_project, start_se
     files = {**{k: v for k, v in FILES.items() if not k.endswith(".pyxl")}, "pyxle.config.json": config}
     server = start_server(make_project(files), "serve")
     assert (httpx.get(server.url + "/api/__openapi.json").status_code == 200) is served
+
+
+ROUTE_SHAPES = {
+    "pages/api/docs/[[...slug]].py": "async def get(request, slug: str = ''):\n    return {'slug': slug}\n",
+    "pages/api/users.py": """
+        from starlette.endpoints import HTTPEndpoint
+        from starlette.responses import JSONResponse
+
+        class Users(HTTPEndpoint):
+            \"\"\"The users.\"\"\"
+
+            async def get(self, request):
+                return JSONResponse([])
+
+            async def delete(self, request):
+                return JSONResponse({})
+        """,
+}
+
+
+def test_optional_catch_alls_and_endpoint_classes_are_described_validly(make_project) -> None:
+    """``{slug...?}`` was written as the path (invalid), and ``HTTPEndpoint`` routes were left out."""
+    result = _openapi(make_project(ROUTE_SHAPES))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    validate(doc)
+    assert set(doc["paths"]) == {"/api/docs", "/api/docs/{slug}", "/api/users"}
+    assert "parameters" not in doc["paths"]["/api/docs"]["get"]
+    assert doc["paths"]["/api/docs/{slug}"]["get"]["parameters"] == [
+        {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
+    users = doc["paths"]["/api/users"]
+    assert set(users) == {"get", "delete"} and users["get"]["summary"] == "The users."
+    assert users["get"]["responses"]["405"]["headers"]["Allow"]["description"] == "GET, HEAD, DELETE"
+
+
+def test_a_body_with_a_status_documents_its_model(make_project) -> None:
+    files = {"pages/api/count.py": """
+        from pydantic import BaseModel
+
+        class Count(BaseModel):
+            n: int
+
+        async def post(request) -> tuple[Count, int]:
+            return Count(n=1), 201
+        """}
+    doc = json.loads(_openapi(make_project(files)).stdout)
+    ok = doc["paths"]["/api/count"]["post"]["responses"]["200"]
+    assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Count"}

@@ -58,3 +58,51 @@ def test_pyxle_dev_names_the_mismatched_field_in_its_500(make_project, start_ser
     assert response.status_code == 500
     assert "'title': ['Input should be a valid string']" in response.json()["exception"]
     assert "31337" not in response.text
+
+
+PAIR_API = '''
+from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse
+
+
+class User(BaseModel):
+    id: int
+    email: str
+    password_hash: str = Field(exclude=True)
+
+
+class Count(BaseModel):
+    n: int
+
+
+ROW = {"id": 1, "email": "a@example.com", "password_hash": "$argon2id$secret", "is_admin": True}
+
+
+async def get(request, created: int = 0, model: int = 0) -> User:
+    if model:
+        return User(**ROW), 201
+    return (ROW, 201) if created else ROW
+
+
+async def post(request, raw: int = 0) -> Count:
+    return (JSONResponse({"raw": True}), 202) if raw else ({"n": "many"}, 201)
+
+
+async def patch(request) -> tuple[Count, int]:
+    return Count(n=5), 201
+'''
+
+
+def test_a_body_with_a_status_goes_through_the_annotation_as_a_bare_return_does(make_project, start_server) -> None:
+    server = start_server(make_project({"pages/api/users.py": PAIR_API}), "serve")
+    user = {"id": 1, "email": "a@example.com"}
+    assert httpx.get(server.url + "/api/users").json() == user
+    for query in ("?created=1", "?model=1"):
+        response = httpx.get(server.url + "/api/users" + query)
+        assert (response.status_code, response.json()) == (201, user)
+    assert httpx.post(server.url + "/api/users").status_code == 500  # not validated, it was sent as it was
+    response = httpx.post(server.url + "/api/users?raw=1")
+    assert (response.status_code, response.json()) == (202, {"raw": True})
+    response = httpx.patch(server.url + "/api/users")
+    assert (response.status_code, response.json()) == (201, {"n": 5})
+    assert "$argon2id$secret" not in server.output()

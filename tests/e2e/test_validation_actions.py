@@ -32,6 +32,10 @@ async def save(request, body: Post):
     return {"saved": body.title, "count": len(body.items)}
 
 @action
+async def maybe(request, body: Post | None = None):
+    return {"got": None if body is None else body.title}
+
+@action
 async def by_hand(request):
     raise ValidationActionError(fields={"title": ["already taken"]})
 
@@ -89,6 +93,14 @@ def test_an_invalid_body_is_a_422_with_dotted_field_paths(server: Server) -> Non
     body = response.json()
     assert body["ok"] is False and body["error"] == "Validation failed"
     assert set(body["fields"]) == {"title", "items.0.qty", "z"}
+
+
+def test_an_optional_body_left_out_is_its_default(server: Server) -> None:
+    with _client(server) as (client, csrf):
+        empty = client.post("/api/__actions/index/maybe", headers={**csrf, "content-type": "application/json"})
+        given = client.post("/api/__actions/index/maybe", json={"title": "Hello"}, headers=csrf)
+    assert (empty.status_code, empty.json()) == (200, {"ok": True, "got": None})
+    assert given.json() == {"ok": True, "got": "Hello"}
 
 
 def test_malformed_json_is_a_422_under_the_root_key(server: Server) -> None:

@@ -114,11 +114,25 @@ def _adapt_typed(fn: Callable[..., Any], where: str, binder: Any, output: Any) -
             except InvalidInput as exc:
                 return invalid_input(exc.fields, exc.message)
         result = await fn(request, **kwargs) if run_async else await run_in_threadpool(fn, request, **kwargs)
-        if output is not None and not isinstance(result, (Response, tuple)):
-            return JsonAnswer(output.dump(result))
-        return to_response(result, where)
+        return to_response(result, where) if output is None else _typed_response(output, result, where)
 
     return call  # type: ignore[return-value]
+
+
+def _typed_response(output: Any, result: Any, where: str) -> Response:
+    """The result dumped through the return annotation, the body of ``(body, status)`` too: sent as it
+    was, that body carried what a bare return leaves out (a password hash the model excludes)."""
+    if isinstance(result, Response):
+        return result
+    if _is_pair(result) and not isinstance(result[0], Response):
+        return JsonAnswer(output.dump(result[0]), result[1])
+    if isinstance(result, tuple):
+        return to_response(result, where)  # a Response with a status, or the error naming what is allowed
+    return JsonAnswer(output.dump(result))
+
+
+def _is_pair(result: Any) -> bool:
+    return isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int)
 
 
 def to_response(result: Any, where: str = "handler") -> Response:
@@ -127,7 +141,7 @@ def to_response(result: Any, where: str = "handler") -> Response:
         return result
     if isinstance(result, (dict, list)):
         return JsonAnswer(result)
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
+    if _is_pair(result):
         response = to_response(result[0], where)
         response.status_code = result[1]
         return response

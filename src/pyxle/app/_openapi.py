@@ -21,14 +21,13 @@ def operations(entries: Iterable[tuple[RouteSpec, ASGIApp]]) -> list[Any]:
     found: list[Any] = []
     for spec, app in entries:
         if isinstance(app, ApiEndpoint):
-            path = spec.pattern.replace("...}", "}")
-            functions = dict(app.handlers.methods)
-            if app.handlers.endpoint is not None:
-                functions = {m: app.handlers.endpoint for m in ("GET", "POST", "PUT", "PATCH", "DELETE")}
-            for method, fn in functions.items():
-                found.append(validation.Operation(
-                    path, method.lower(), _signature(fn, spec.params), spec.params, _summary(fn),
-                    allow=app.allowed_methods))
+            for method, fn, typed in _functions(app):
+                signature = _signature(fn, spec.params) if typed else None
+                for path, params in _paths(spec):
+                    found.append(validation.Operation(
+                        path, method.lower(), _without(signature, spec.params, params), params,
+                        _summary(fn) or _summary(app.handlers.endpoint_class or fn),
+                        allow=app.allowed_methods))
         elif hasattr(app, "functions"):  # the actions endpoint
             for (page, name), fn in sorted(app.functions.items()):
                 signature = validation.describe(fn, body_name=_second(fn))
@@ -84,6 +83,39 @@ def docs_page(doc: dict[str, Any], json_url: str) -> str:
             f"code{{background:#f4f4f4;padding:0 .2rem}}</style></head><body><h1>{title}</h1>"
             f'<p>The OpenAPI 3.1 document: <a href="{html.escape(json_url)}">{html.escape(json_url)}</a></p>'
             + "".join(rows) + "</body></html>")
+
+
+def _functions(app: Any) -> list[tuple[str, Any, bool]]:
+    """(method, function, typed) of every method the route serves: an ``HTTPEndpoint`` class's
+    methods too, which take only the request (left out, the document skipped such routes)."""
+    handlers = app.handlers
+    if handlers.endpoint is not None:
+        return [(m, handlers.endpoint, True) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")]
+    if handlers.endpoint_class is not None:
+        methods = ((m, getattr(handlers.endpoint_class, m.lower(), None)) for m in app.allowed_methods)
+        return [(m, fn, False) for m, fn in methods if fn is not None]
+    return [(m, fn, True) for m, fn in handlers.methods.items()]
+
+
+def _paths(spec: RouteSpec) -> list[tuple[str, tuple[str, ...]]]:
+    """(OpenAPI path, its path parameters): ``/api/files/{path...}`` is ``/api/files/{path}``; an
+    optional catch-all (``/api/docs/{slug...?}``, no valid OpenAPI path) is two, with and without it."""
+    path = spec.pattern.replace("...}", "}")
+    if not spec.optional_params:
+        return [(path, spec.params)]
+    bare = path.rsplit("/", 1)[0] or "/"
+    kept = tuple(p for p in spec.params if p not in spec.optional_params)
+    return [(bare, kept), (path.replace("...?}", "}"), spec.params)]
+
+
+def _without(signature: Any, all_params: Sequence[str], params: Sequence[str]) -> Any:
+    """The signature for a path without some path parameters (an optional catch-all's bare path)."""
+    if signature is None or len(params) == len(all_params):
+        return signature
+    import dataclasses
+
+    absent = set(all_params) - set(params)
+    return dataclasses.replace(signature, params=tuple(p for p in signature.params if p.name not in absent))
 
 
 def _signature(fn: Any, path_params: Sequence[str]) -> Any:

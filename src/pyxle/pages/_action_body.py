@@ -41,7 +41,8 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
                           "and read `await request.json()`")
     try:
         signature = validation.describe(fn, body_name=name)
-        reader = validation.body_reader(signature.params[0].annotation, ignore_form_keys=CSRF_FIELDS)
+        body = signature.params[0]
+        reader = validation.body_reader(body.annotation, ignore_form_keys=CSRF_FIELDS, default=body.default)
     except validation.MissingExtra as exc:
         raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}", validation.EXTRA_HINT) from None
     except (validation.SignatureProblem, TypeError) as exc:

@@ -2,7 +2,7 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
+``takes_arguments``, ``describe``, ``answer_type``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
 (a form as a dict, repeated keys as lists),
 ``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations of the
 JSON an annotation describes, for generated page types).
@@ -21,6 +21,7 @@ from pyxle.validation._describe import (
     Param,
     Signature,
     SignatureProblem,
+    answer_type,
     describe,
     is_structured,
     takes_arguments,
@@ -34,7 +35,7 @@ from pyxle.validation._typescript import typescript
 
 __all__ = [
     "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
-    "Param", "Query", "Signature", "SignatureProblem", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "openapi_document",
+    "Param", "Query", "Signature", "SignatureProblem", "answer_type", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "openapi_document",
     "output", "takes_arguments", "typescript",
 ]
 
@@ -48,18 +49,19 @@ def binder(signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> C
     return Binder(signature, ignore_form_keys=ignore_form_keys)
 
 
-def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = ()) -> Any:
-    """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type."""
+def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED) -> Any:
+    """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type; no body is
+    ``default`` when one is given, else a 422."""
     from pyxle.validation._binder import BodyReader
 
-    return BodyReader(annotation, ignore_form_keys=ignore_form_keys)
+    return BodyReader(annotation, ignore_form_keys=ignore_form_keys, default=default)
 
 
 def output(signature: Signature) -> Any | None:
     """For a structured return annotation: ``.dump(result)`` -> JSON data, validated first (``TypeError``
-    naming the fields that do not match, never their values)."""
+    naming the fields that do not match, never their values). ``-> tuple[Model, int]`` dumps the model."""
     if signature.returns is REQUIRED or not is_structured(signature.returns):
         return None
     from pyxle.validation._binder import Output
 
-    return Output(signature.returns)
+    return Output(answer_type(signature.returns))

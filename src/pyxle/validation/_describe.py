@@ -103,6 +103,15 @@ def _param(name: str, annotation: Any, default: Any, path_params: Collection[str
     return Param(name, "query", annotation, default, alias, _is_many(bare))
 
 
+def answer_type(annotation: Any) -> Any:
+    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model."""
+    bare = strip_annotated(annotation)
+    args = typing.get_args(bare)
+    if typing.get_origin(bare) is tuple and len(args) == 2 and args[1] is int:
+        return answer_type(args[0])
+    return annotation
+
+
 def strip_annotated(annotation: Any) -> Any:
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = annotation.__origin__

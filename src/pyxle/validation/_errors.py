@@ -8,6 +8,7 @@ from typing import Any
 ROOT = "__root__"  # the key for errors about the whole body (not JSON, not an object)
 MAX_DEPTH = 32  # JSON nesting deeper than this is refused before parsing
 MESSAGE = "Validation failed"
+MAX_ERRORS = 100  # errors a 422 lists; a note under ROOT counts the rest
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # what ``translate`` deletes: all but quotes, brackets
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 1 << 16  # quotes and brackets split per step: bounds the memory of a body made of them
@@ -26,13 +27,16 @@ class MissingExtra(Exception):
     """An annotation needs pydantic, which is not installed."""
 
 
-def field_errors(errors: list[dict[str, Any]], prefix: tuple[Any, ...] = ()) -> dict[str, list[str]]:
-    """pydantic's error list -> ``{"items.0.qty": ["Input should be ..."]}`` (never the input itself)."""
+def field_errors(errors: list[dict[str, Any]], prefix: tuple[Any, ...] = (), total: int = 0) -> dict[str, list[str]]:
+    """pydantic's error list -> ``{"items.0.qty": ["Input should be ..."]}`` (never the input itself):
+    the first ``MAX_ERRORS``, and a note when ``total`` says there were more."""
     fields: dict[str, list[str]] = {}
-    for error in errors:
+    for error in errors[:MAX_ERRORS]:
         loc = (*prefix, *error.get("loc", ()))
         key = ".".join(str(part) for part in loc) or ROOT
         fields.setdefault(key, []).append(str(error.get("msg", "Invalid value")))
+    if max(total, len(errors)) > MAX_ERRORS:
+        fields.setdefault(ROOT, []).append(f"Only the first {MAX_ERRORS} of {max(total, len(errors))} errors are listed")
     return fields
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pyxle.validation._describe import REQUIRED, Param, Signature, is_structured
+from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured
 
 Mode = Literal["validation", "serialization"]
 
@@ -116,7 +116,7 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
 
 
 def _ok(op: Operation, signature: Signature | None, schemas: _Schemas) -> dict[str, Any]:
-    returns = signature.returns if signature else REQUIRED
+    returns = answer_type(signature.returns) if signature else REQUIRED
     if op.kind == "action":
         if returns is not REQUIRED and is_structured(returns):
             schema = {"allOf": [ACTION_RESULT, schemas.of(returns, "serialization")]}
