@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import Server, serving, write_project
+from tests.docs._blocks import cites
 
 MODELS = """
     from typing import Annotated
@@ -185,6 +186,13 @@ def test_a_typeddict_body_and_a_dataclass_body_are_validated(server: Server) -> 
 def test_a_form_body_is_validated_like_json(server: Server) -> None:
     response = httpx.post(server.url + "/api/points", data={"x": "4", "y": "5"})
     assert response.json() == {"sum": 9}
+
+
+@cites("docs/validation.md", "a byte that is not UTF-8 in a form field is read as Latin-1 (`caf\\xe9`\nis `café`), never an error")
+def test_a_form_field_that_is_not_utf8_is_read_as_latin1_as_starlette_reads_it(server: Server) -> None:
+    response = httpx.post(server.url + "/api/orders", content=b"title=caf\xe9",
+                          headers={"content-type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 200 and response.json()["title"] == "café", response.text
 
 
 def test_a_list_of_models_returned_is_serialised_by_the_return_annotation(server: Server) -> None:
