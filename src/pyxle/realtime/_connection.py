@@ -29,6 +29,7 @@ logger = logging.getLogger("pyxle.realtime")
 
 CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read (shutdown)
 SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to read its 1013
+FLUSH_TIMEOUT = 2.0  # how long a handler's close waits for the channel messages queued before it
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
 _NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close frame: nothing to answer
 READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
@@ -45,11 +46,14 @@ class Connection:
         "_aborted",
         "_close_sent",
         "_draining",
+        "_handed",
         "_held",
         "_inbox",
         "_on_close",
+        "_progress",
         "_pump",
         "_queue",
+        "_queued",
         "_reader",
         "_ready",
         "_receive",
@@ -77,6 +81,9 @@ class Connection:
         self._queue: collections.deque[Frame] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._queued = 0  # frames ever queued for the pump, and those it handed to the server:
+        self._handed = 0  # a direct send waits until the second reaches what the first was
+        self._progress: asyncio.Future[None] | None = None  # someone waits for the pump to hand frames over
         self._task = asyncio.current_task()
         self._aborted = False
         self._close_sent: asyncio.Future[None] | None = None
@@ -117,7 +124,13 @@ class Connection:
             if message["type"] == "websocket.close":
                 return  # the server closed it already; closing twice is not an error
             raise WebSocketDisconnect(self.close_code or 1006)
+        if self._handed < self._queued:  # channel messages queued before this go first
+            await self._caught_up(FLUSH_TIMEOUT if message["type"] == "websocket.close" else None)
+            if self.closed and message["type"] != "websocket.close":
+                raise WebSocketDisconnect(self.close_code or 1006)
         if message["type"] == "websocket.close":
+            if self.closed:
+                return
             self._stop(message.get("code", 1000))
         await self._send(message)
         if message["type"] == "websocket.accept":
@@ -225,6 +238,7 @@ class Connection:
             asyncio.ensure_future(self._close_slow())
             return False
         queue.append(frame)
+        self._queued += 1
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
@@ -241,6 +255,8 @@ class Connection:
                     self.sending_since = loop.time()
                     await send(queue.popleft())
                     self.sending_since = 0.0
+                    self._handed += 1
+                    self._progressed()
                     continue
                 self._waiter = loop.create_future()
                 await self._waiter
@@ -248,6 +264,34 @@ class Connection:
             pass
         except Exception:  # noqa: BLE001  (the peer went away mid-send: its receive() reports it)
             self._stop(1006)
+        finally:
+            self._progressed()
+
+    def _progressed(self) -> None:
+        progress = self._progress
+        if progress is not None:
+            self._progress = None
+            if not progress.done():
+                progress.set_result(None)
+
+    async def _caught_up(self, timeout: float | None = None) -> None:
+        """Wait until the frames queued so far are handed to the server (or the socket closes, or
+        ``timeout`` passes): a handler's own send must not overtake a publish it awaited."""
+        target, loop = self._queued, asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._handed < target and not self.closed and self._pump is not None and not self._pump.done():
+            if self._progress is None:
+                self._progress = loop.create_future()
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait({self._progress}, timeout=left)  # (wait: a cancelled waiter leaves it be)
+
+    async def flush(self) -> None:
+        """Let the channel messages queued for this socket go out (``FLUSH_TIMEOUT`` at most): its
+        handler returned, and what it was sent before it ended is delivered before the close."""
+        if not self.closed and self._handed < self._queued:
+            await self._caught_up(FLUSH_TIMEOUT)
 
     def behind(self, now: float) -> bool:
         """Its queue is past half full while it still reads: worth a pause of the publisher."""
@@ -327,6 +371,7 @@ class Connection:
         if waiter is not None:
             self._waiter = None
             waiter.set_result(None)
+        self._progressed()
 
     def finish(self) -> None:
         """The handler returned: nothing more goes out, and nothing more is read."""
