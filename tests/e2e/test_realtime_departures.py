@@ -234,3 +234,40 @@ def test_a_handler_reading_steadily_behind_a_big_message_is_held_back_never_clos
     assert asyncio.run(flood()) is None
     received = httpx.get(server.url + "/api/steady").json()["received"]
     assert len(received) >= 12 and received == sent[:len(received)]  # every one, in order
+
+
+PARKED = '''
+import asyncio, logging
+from pyxle.realtime import channel
+log = logging.getLogger("parked")
+
+async def websocket(ws):
+    await ws.accept()
+    try:
+        async with channel(ws, "park"):
+            await ws.send_text("in")
+            await asyncio.Event().wait()  # only listens: channel messages reach it without the handler
+    finally:
+        log.warning("parked handler ended")
+'''
+
+
+@cites("docs/realtime.md", "a handler that has not taken the disconnect and reads nothing for\n  5 seconds is then cancelled")
+def test_a_handler_parked_on_an_event_is_cancelled_once_its_peer_left(make_project, start_server) -> None:
+    # It ran for good: the open-socket gauge climbed by one per visitor, no access line was
+    # written, and SIGTERM counted sockets closed long before.
+    server = start_server(make_project({"pages/api/park.py": PARKED}), "serve", env=SHARED_SECRET)
+
+    async def visit() -> None:
+        async with websockets.connect(server.ws_url + "/api/park") as ws:
+            assert await ws.recv() == "in"
+
+    for _ in range(3):
+        asyncio.run(visit())
+    left = time.monotonic()
+    deadline = left + 15
+    while server.output().count("parked handler ended") < 3 or server.output().count('"WS /api/park" 101') < 3:
+        assert time.monotonic() < deadline, server.output()  # its finally ran, and its access line was written
+        time.sleep(0.1)
+    assert time.monotonic() - left > 3  # given its grace to end on its own first
+    assert "Unhandled error" not in server.output()  # the cancel is Pyxle's, not the handler's failure

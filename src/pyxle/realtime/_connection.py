@@ -35,6 +35,7 @@ _NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close fram
 READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
 OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
 STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
+LEAVE_GRACE = STALL  # seconds a handler may go without reading once its socket closed; then it is cancelled
 UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1009)
 
 
@@ -55,12 +56,14 @@ class Connection:
         "_queue",
         "_queued",
         "_reader",
+        "_reads",
         "_ready",
         "_receive",
         "_room",
         "_send",
         "_stalled",
         "_task",
+        "_told",
         "_waiter",
         "close_code",
         "closed",
@@ -95,6 +98,8 @@ class Connection:
         self._ready: asyncio.Future[None] | None = None  # the handler, waiting for a message
         self._room: asyncio.Future[None] | None = None  # the reader, waiting for the handler to read
         self._stalled = False  # the inbox filled and its handler read nothing for STALL seconds
+        self._reads = 0  # messages its handler took from the inbox
+        self._told = False  # its handler was given the disconnect (or a send raised it)
         self._on_close: list[Callable[[Connection], None]] = []
 
     # -- what the application's handler calls (through Starlette's WebSocket) -----------------
@@ -106,11 +111,15 @@ class Connection:
         inbox = self._inbox
         while not inbox:
             if reader.done():
+                self._told = True
                 return {"type": "websocket.disconnect", "code": self.close_code or 1006}
             self._ready = ready = asyncio.get_running_loop().create_future()
             await ready
         message = inbox.popleft()
         self._held -= _size(message)
+        self._reads += 1
+        if message["type"] == "websocket.disconnect":
+            self._told = True
         self._stalled = False  # it reads after all
         room = self._room
         if room is not None:  # the reader reads on, or waits STALL seconds more for the next read
@@ -123,6 +132,7 @@ class Connection:
         if self.closed:
             if message["type"] == "websocket.close":
                 return  # the server closed it already; closing twice is not an error
+            self._told = True
             raise WebSocketDisconnect(self.close_code or 1006)
         if self._handed < self._queued:  # channel messages queued before this go first
             await self._caught_up(FLUSH_TIMEOUT if message["type"] == "websocket.close" else None)
@@ -190,7 +200,21 @@ class Connection:
                 if not ready.done():  # its handler may have been cancelled while waiting
                     ready.set_result(None)
             if message["type"] == "websocket.disconnect":
+                self._end_idle_handler()
                 return
+
+    def _end_idle_handler(self, reads: int = -1) -> None:
+        """The socket is closed: cancel a handler that has not taken the disconnect and reads
+        nothing for ``LEAVE_GRACE`` seconds (one parked on an event would otherwise run, and hold
+        its memory and its place in the open-socket count, for good); one still reading its
+        backlog, or one that took the disconnect, ends on its own."""
+        task = self._task
+        if self._told or task is None or task.done():
+            return
+        if self._reads == reads:
+            self.abort()
+            return
+        asyncio.get_running_loop().call_later(LEAVE_GRACE, self._end_idle_handler, self._reads)
 
     async def _drain(self) -> None:
         """After closing a peer that floods: read (and drop) what it still sends until its answer to
