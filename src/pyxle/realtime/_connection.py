@@ -32,6 +32,10 @@ SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to
 FLUSH_TIMEOUT = 2.0  # how long a handler's close waits for the channel messages queued before it
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
 _NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close frame: nothing to answer
+# granian reports 1005 (no code) for a close frame without one, which it answers itself, and for
+# a connection it ends for a broken frame (invalid UTF-8, unmasked, over its size limits), which
+# gets this: 1005 itself may not go on the wire (RFC 6455 7.4.1), and clients reject it
+_NO_CODE_ANSWER = 1002
 READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
 OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
 STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
@@ -188,7 +192,7 @@ class Connection:
                     message = await self._checked(await self._receive())
                     code = message.get("code", 1000)
                     if message["type"] == "websocket.disconnect" and self._close_sent is None and code not in _NO_FRAME:
-                        await self._answer_close(code)  # (granian answers a close without a code with an empty one)
+                        await self._answer_close(_NO_CODE_ANSWER if code == 1005 else code)
                 except Exception:  # noqa: BLE001  (the server's receive failed: the connection is gone)
                     self._stop(1006)
                     message = {"type": "websocket.disconnect", "code": 1006}
