@@ -234,3 +234,75 @@ def test_a_handler_reading_steadily_behind_a_big_message_is_held_back_never_clos
     assert asyncio.run(flood()) is None
     received = httpx.get(server.url + "/api/steady").json()["received"]
     assert len(received) >= 12 and received == sent[:len(received)]  # every one, in order
+
+
+PARKED = '''
+import asyncio, logging
+from pyxle.realtime import channel
+log = logging.getLogger("parked")
+
+async def websocket(ws):
+    await ws.accept()
+    try:
+        async with channel(ws, "park"):
+            await ws.send_text("in")
+            await asyncio.Event().wait()  # only listens: channel messages reach it without the handler
+    finally:
+        log.warning("parked handler ended")
+'''
+
+
+@cites("docs/realtime.md", "a handler that has not taken the disconnect and reads nothing for\n  5 seconds is then cancelled")
+def test_a_handler_parked_on_an_event_is_cancelled_once_its_peer_left(make_project, start_server) -> None:
+    # It ran for good: the open-socket gauge climbed by one per visitor, no access line was
+    # written, and SIGTERM counted sockets closed long before.
+    server = start_server(make_project({"pages/api/park.py": PARKED}), "serve", env=SHARED_SECRET)
+
+    async def visit() -> None:
+        async with websockets.connect(server.ws_url + "/api/park") as ws:
+            assert await ws.recv() == "in"
+
+    for _ in range(3):
+        asyncio.run(visit())
+    left = time.monotonic()
+    deadline = left + 15
+    while server.output().count("parked handler ended") < 3 or server.output().count('"WS /api/park" 101') < 3:
+        assert time.monotonic() < deadline, server.output()  # its finally ran, and its access line was written
+        time.sleep(0.1)
+    assert time.monotonic() - left > 3  # given its grace to end on its own first
+    assert "Unhandled error" not in server.output()  # the cancel is Pyxle's, not the handler's failure
+
+
+ECHO = '''
+async def websocket(ws):
+    await ws.accept()
+    while True:
+        await ws.send_text(await ws.receive_text())
+'''
+
+
+def _masked(opcode: int, payload: bytes, *, mask: bool = True) -> bytes:
+    """One frame as a client writes it, or (``mask=False``) as no client may."""
+    key = bytes([1, 2, 3, 4])
+    body = bytes(b ^ key[i % 4] for i, b in enumerate(payload)) if mask else payload
+    return bytes([0x80 | opcode, (0x80 if mask else 0) | len(payload)]) + (key if mask else b"") + body
+
+
+@cites("docs/realtime.md", "the client gets a close frame with `1002` (protocol error)")
+def test_a_connection_granian_ends_for_a_bad_frame_is_closed_with_a_code_a_client_accepts(make_project,
+                                                                                         start_server) -> None:
+    # Pyxle answered granian's "no code" (1005) with 1005 on the wire, a code RFC 6455 reserves:
+    # clients reported a protocol error of their own ("invalid status code") instead of the close.
+    server = start_server(make_project({"pages/api/echo.py": ECHO}), "serve", env=SHARED_SECRET)
+
+    async def send_bad(frame: bytes) -> tuple[int | None, int | None]:
+        async with websockets.connect(server.ws_url + "/api/echo") as ws:
+            await ws.send("hi")
+            assert await ws.recv() == "hi"
+            ws.transport.write(frame)  # under the client's own framing, as a broken client would
+            await asyncio.wait_for(ws.wait_closed(), 10)
+        received = ws.protocol.close_rcvd
+        return ws.close_code, None if received is None else received.code
+
+    for frame in (_masked(1, b"\xc3\x28"), _masked(1, b"hi", mask=False)):  # invalid UTF-8, unmasked
+        assert asyncio.run(send_bad(frame)) == (1002, 1002)

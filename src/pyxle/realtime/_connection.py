@@ -29,11 +29,17 @@ logger = logging.getLogger("pyxle.realtime")
 
 CLOSE_TIMEOUT = 5.0  # how long a close frame may wait behind a peer that does not read (shutdown)
 SLOW_CLOSE_TIMEOUT = 60.0  # a consumer closed for not reading gets this long to read its 1013
+FLUSH_TIMEOUT = 2.0  # how long a handler's close waits for the channel messages queued before it
 STALLED = 0.25  # a send blocked this long (seconds): the peer is not reading, do not wait for it
 _NO_FRAME = frozenset({1006, 1015})  # the connection ended without a close frame: nothing to answer
+# granian reports 1005 (no code) for a close frame without one, which it answers itself, and for
+# a connection it ends for a broken frame (invalid UTF-8, unmasked, over its size limits), which
+# gets this: 1005 itself may not go on the wire (RFC 6455 7.4.1), and clients reject it
+_NO_CODE_ANSWER = 1002
 READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVERHEAD each); past it, reading waits
 OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
 STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
+LEAVE_GRACE = STALL  # seconds a handler may go without reading once its socket closed; then it is cancelled
 UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1009)
 
 
@@ -45,18 +51,23 @@ class Connection:
         "_aborted",
         "_close_sent",
         "_draining",
+        "_handed",
         "_held",
         "_inbox",
         "_on_close",
+        "_progress",
         "_pump",
         "_queue",
+        "_queued",
         "_reader",
+        "_reads",
         "_ready",
         "_receive",
         "_room",
         "_send",
         "_stalled",
         "_task",
+        "_told",
         "_waiter",
         "close_code",
         "closed",
@@ -77,6 +88,9 @@ class Connection:
         self._queue: collections.deque[Frame] = collections.deque()
         self._waiter: asyncio.Future[None] | None = None
         self._pump: asyncio.Task[None] | None = None
+        self._queued = 0  # frames ever queued for the pump, and those it handed to the server:
+        self._handed = 0  # a direct send waits until the second reaches what the first was
+        self._progress: asyncio.Future[None] | None = None  # someone waits for the pump to hand frames over
         self._task = asyncio.current_task()
         self._aborted = False
         self._close_sent: asyncio.Future[None] | None = None
@@ -88,6 +102,8 @@ class Connection:
         self._ready: asyncio.Future[None] | None = None  # the handler, waiting for a message
         self._room: asyncio.Future[None] | None = None  # the reader, waiting for the handler to read
         self._stalled = False  # the inbox filled and its handler read nothing for STALL seconds
+        self._reads = 0  # messages its handler took from the inbox
+        self._told = False  # its handler was given the disconnect (or a send raised it)
         self._on_close: list[Callable[[Connection], None]] = []
 
     # -- what the application's handler calls (through Starlette's WebSocket) -----------------
@@ -99,11 +115,15 @@ class Connection:
         inbox = self._inbox
         while not inbox:
             if reader.done():
+                self._told = True
                 return {"type": "websocket.disconnect", "code": self.close_code or 1006}
             self._ready = ready = asyncio.get_running_loop().create_future()
             await ready
         message = inbox.popleft()
         self._held -= _size(message)
+        self._reads += 1
+        if message["type"] == "websocket.disconnect":
+            self._told = True
         self._stalled = False  # it reads after all
         room = self._room
         if room is not None:  # the reader reads on, or waits STALL seconds more for the next read
@@ -116,8 +136,15 @@ class Connection:
         if self.closed:
             if message["type"] == "websocket.close":
                 return  # the server closed it already; closing twice is not an error
+            self._told = True
             raise WebSocketDisconnect(self.close_code or 1006)
+        if self._handed < self._queued:  # channel messages queued before this go first
+            await self._caught_up(FLUSH_TIMEOUT if message["type"] == "websocket.close" else None)
+            if self.closed and message["type"] != "websocket.close":
+                raise WebSocketDisconnect(self.close_code or 1006)
         if message["type"] == "websocket.close":
+            if self.closed:
+                return
             self._stop(message.get("code", 1000))
         await self._send(message)
         if message["type"] == "websocket.accept":
@@ -165,7 +192,7 @@ class Connection:
                     message = await self._checked(await self._receive())
                     code = message.get("code", 1000)
                     if message["type"] == "websocket.disconnect" and self._close_sent is None and code not in _NO_FRAME:
-                        await self._answer_close(code)  # (granian answers a close without a code with an empty one)
+                        await self._answer_close(_NO_CODE_ANSWER if code == 1005 else code)
                 except Exception:  # noqa: BLE001  (the server's receive failed: the connection is gone)
                     self._stop(1006)
                     message = {"type": "websocket.disconnect", "code": 1006}
@@ -177,7 +204,21 @@ class Connection:
                 if not ready.done():  # its handler may have been cancelled while waiting
                     ready.set_result(None)
             if message["type"] == "websocket.disconnect":
+                self._end_idle_handler()
                 return
+
+    def _end_idle_handler(self, reads: int = -1) -> None:
+        """The socket is closed: cancel a handler that has not taken the disconnect and reads
+        nothing for ``LEAVE_GRACE`` seconds (one parked on an event would otherwise run, and hold
+        its memory and its place in the open-socket count, for good); one still reading its
+        backlog, or one that took the disconnect, ends on its own."""
+        task = self._task
+        if self._told or task is None or task.done():
+            return
+        if self._reads == reads:
+            self.abort()
+            return
+        asyncio.get_running_loop().call_later(LEAVE_GRACE, self._end_idle_handler, self._reads)
 
     async def _drain(self) -> None:
         """After closing a peer that floods: read (and drop) what it still sends until its answer to
@@ -225,6 +266,7 @@ class Connection:
             asyncio.ensure_future(self._close_slow())
             return False
         queue.append(frame)
+        self._queued += 1
         waiter = self._waiter
         if waiter is not None:
             self._waiter = None
@@ -241,6 +283,8 @@ class Connection:
                     self.sending_since = loop.time()
                     await send(queue.popleft())
                     self.sending_since = 0.0
+                    self._handed += 1
+                    self._progressed()
                     continue
                 self._waiter = loop.create_future()
                 await self._waiter
@@ -248,6 +292,34 @@ class Connection:
             pass
         except Exception:  # noqa: BLE001  (the peer went away mid-send: its receive() reports it)
             self._stop(1006)
+        finally:
+            self._progressed()
+
+    def _progressed(self) -> None:
+        progress = self._progress
+        if progress is not None:
+            self._progress = None
+            if not progress.done():
+                progress.set_result(None)
+
+    async def _caught_up(self, timeout: float | None = None) -> None:
+        """Wait until the frames queued so far are handed to the server (or the socket closes, or
+        ``timeout`` passes): a handler's own send must not overtake a publish it awaited."""
+        target, loop = self._queued, asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while self._handed < target and not self.closed and self._pump is not None and not self._pump.done():
+            if self._progress is None:
+                self._progress = loop.create_future()
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                return
+            await asyncio.wait({self._progress}, timeout=left)  # (wait: a cancelled waiter leaves it be)
+
+    async def flush(self) -> None:
+        """Let the channel messages queued for this socket go out (``FLUSH_TIMEOUT`` at most): its
+        handler returned, and what it was sent before it ended is delivered before the close."""
+        if not self.closed and self._handed < self._queued:
+            await self._caught_up(FLUSH_TIMEOUT)
 
     def behind(self, now: float) -> bool:
         """Its queue is past half full while it still reads: worth a pause of the publisher."""
@@ -327,6 +399,7 @@ class Connection:
         if waiter is not None:
             self._waiter = None
             waiter.set_result(None)
+        self._progressed()
 
     def finish(self) -> None:
         """The handler returned: nothing more goes out, and nothing more is read."""

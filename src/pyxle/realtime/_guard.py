@@ -53,6 +53,7 @@ class WebSocketGuard:
             if task is not None and hasattr(task, "uncancel"):
                 task.uncancel()
         finally:
+            await conn.flush()  # the handler returned without closing: what it was sent goes first
             await conn.wait_closed()
             conn.finish()
             _open.discard(conn)
