@@ -50,7 +50,7 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
         result = hints.get("return", _ANY)
         table[name] = {"body": body, "result": _ANY if result in (None, type(None)) else result}
         inputs.append(f"Actions.{name}.body")
-    text = validation.typescript({"Data": data, "Actions": table}, inputs=inputs)
+    text = validation.typescript({"Data": data, "Actions": table}, inputs=inputs, reserved=("Props",))
     # ``action``: a layout's or template's own action gives it to that file's component, as a page's does.
     layout = '  routePath: string\n  children?: import("react").ReactNode\n' if file.name in _LAYOUTS else ""
     props = f'export interface Props {{\n  data: Data\n{layout}  action?: import("pyxle/client").ActionProp\n}}\n'
