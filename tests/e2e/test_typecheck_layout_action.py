@@ -66,8 +66,8 @@ export default function Template({ routePath, children, action }) {
 BLOG = "export default function Blog() {\n  return <h1>Blog</h1>\n}\n"
 
 
-@cites(DOC, "In `layout.pyxl` and `template.pyxl` it is `data`, `routePath`, `children` and `action`")
-@cites(DOC, "`{ data: Record<string, any>, routePath: string, children?: import(\"react\").ReactNode, action?:")
+@cites(DOC, "In `layout.pyxl` and `template.pyxl` it is `data`, `layoutData`,\n  `routePath`, `children` and `action`")
+@cites(DOC, "`{ data: Record<string, any>, layoutData: Record<string, any>, routePath: string, children?: import(\"react\").ReactNode, action?:")
 def test_a_layout_and_a_template_that_read_their_actions_fields_pass_pyxle_typecheck(tmp_path: Path) -> None:
     project = starter(tmp_path)
     (project / "pages" / "layout.pyxl").write_text(LAYOUT)

@@ -48,7 +48,7 @@ def test_every_pyxle_init_starter_passes_pyxle_typecheck_with_no_errors(tmp_path
     assert f"pyxle typecheck: no type errors ({pages} page{'' if pages == 1 else 's'} checked)" in done.stderr
 
 
-@cites(DOC, "and in `layout.pyxl` and `template.pyxl` `{ data: Record<string, any>, routePath: string")
+@cites(DOC, "and in `layout.pyxl` and `template.pyxl` `{ data: Record<string, any>, layoutData: Record<string, any>, routePath: string")
 @cites(DOC, "reading a prop the\ncomponent does not receive is still an error")
 def test_pages_and_layouts_whose_loaders_say_nothing_still_get_errors_for_what_they_misread(tmp_path: Path) -> None:
     project = starter(tmp_path)

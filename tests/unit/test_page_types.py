@@ -54,10 +54,10 @@ def test_an_untyped_loader_beside_a_typed_action_gives_loose_data() -> None:
 def test_layouts_and_templates_get_children_the_route_path_and_their_actions_prop() -> None:
     for name in ("layout.pyxl", "template.pyxl"):
         text = declarations(PurePosixPath("blog") / name, f"pages/blog/{name}", as_tuple, {})
-        assert text.endswith('export interface Props {\n  data: Data\n  routePath: string\n'
+        assert text.endswith('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  routePath: string\n'
                              '  children?: import("react").ReactNode\n  action?: import("pyxle/client").ActionProp\n}\n')
 
 
 def test_a_page_gets_its_actions_prop() -> None:
     text = declarations(PurePosixPath("blog.pyxl"), "pages/blog.pyxl", as_tuple, {})
-    assert text.endswith('export interface Props {\n  data: Data\n  action?: import("pyxle/client").ActionProp\n}\n')
+    assert text.endswith('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  action?: import("pyxle/client").ActionProp\n}\n')

@@ -28,6 +28,8 @@ _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 # template's action gives it to that file's component, as a page's does (client/_tree.js pageTree).
 _PAGE_PROPS = 'action?: import("pyxle/client").ActionProp'
 _LAYOUT_PROPS = f'routePath: string, children?: import("react").ReactNode, {_PAGE_PROPS}'
+# ``layoutData``: every layout loader's result of the page merged (client/_tree.js mergeLayoutData).
+_LAYOUT_DATA = "layoutData: Record<string, any>"
 _LAYOUTS = ("layout", "template")
 _ERROR_PAGES = ("error", "not-found")  # given the error, not a loader's data
 _ERROR_PROPS = 'import("pyxle/client").ErrorPageProps'
@@ -59,7 +61,7 @@ def props_type(types_module: str, *, generated: bool) -> str | None:
         return f'import("{types_module}").Props'
     if stem == "loading":
         return None
-    return f"{{ data: Record<string, any>, {_LAYOUT_PROPS if stem in _LAYOUTS else _PAGE_PROPS} }}"
+    return f"{{ data: Record<string, any>, {_LAYOUT_DATA}, {_LAYOUT_PROPS if stem in _LAYOUTS else _PAGE_PROPS} }}"
 
 
 def attach_props_type(code: str, js_starts: Sequence[int], type_ref: str, *, tsx: bool) -> tuple[str, Insert | None]:

@@ -7,6 +7,7 @@ handler reads in validation mode, what it answers in serialization mode (keys by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -33,6 +34,9 @@ VALIDATION_ERROR = {
 ACTION_RESULT = {"type": "object", "properties": {"ok": {"type": "boolean", "const": True}}, "required": ["ok"],
                  "additionalProperties": True}
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# A route file's module is named by its path (``pages.api.orders.[id]``, ``pages.api.[shop].items``):
+# a ``[param]`` between two dots is a folder or file, not a generic's arguments.
+_ROUTE_SEGMENT = re.compile(r"(?<=\.)\[{1,2}(?:\.\.\.)?[^.\][,:]+\]{1,2}(?=\.)")
 
 
 @dataclass(frozen=True)
@@ -78,10 +82,25 @@ class _Schemas:
         from pydantic import TypeAdapter
 
         inputs = [(index, mode, TypeAdapter(annotation)) for index, (_, annotation, mode) in enumerate(self.wanted)]
-        found, named = TypeAdapter.json_schemas(inputs, ref_template=REF)
+        found, named = TypeAdapter.json_schemas(inputs, ref_template=REF, schema_generator=_generator())
         for index, (schema, _, mode) in enumerate(self.wanted):
             schema.update(found[(index, mode)])
         return named.get("$defs", {})
+
+
+def _generator() -> type:
+    """pydantic's schema generator, naming a model of a ``[param]`` route file as any other (``Order``):
+    pydantic reads brackets in a type's reference as a generic's, so the module path stayed in the
+    name (``orders___id___Order``)."""
+    from pydantic.json_schema import CoreModeRef, DefsRef, GenerateJsonSchema
+
+    class RouteModuleNames(GenerateJsonSchema):
+        def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
+            core_ref, mode = core_mode_ref
+            plain = _ROUTE_SEGMENT.sub(lambda m: re.sub(r"\W", "_", m.group()), core_ref)
+            return super().get_defs_ref((plain, mode))
+
+    return RouteModuleNames
 
 
 def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:

@@ -30,13 +30,16 @@ _STRINGS = (str, bytes, datetime.date, datetime.time, datetime.timedelta, uuid.U
 _SEQUENCES = (list, tuple, set, frozenset, Sequence, Collection, Iterable, typing.AbstractSet)
 
 
-def typescript(declarations: Mapping[str, Any], *, inputs: Collection[str] = ()) -> str:
+def typescript(declarations: Mapping[str, Any], *, inputs: Collection[str] = (),
+               reserved: Collection[str] = ()) -> str:
     """``export type`` for each name -> annotation, and an ``export interface`` per named type used.
 
     A nested mapping (not a type) becomes an object type: ``{"save": {"body": Post}}``. Dotted
-    paths listed in ``inputs`` ("Actions.save.body") are read as request input.
+    paths listed in ``inputs`` ("Actions.save.body") are read as request input. ``reserved``: names
+    the caller declares itself next to these, which a model so named must not take (TypeScript
+    would merge the two interfaces).
     """
-    writer = _Writer(reserved=set(declarations))
+    writer = _Writer(reserved=set(declarations) | set(reserved))
     aliases = [(name, writer.entry(value, name, frozenset(inputs), "")) for name, value in declarations.items()]
     out = list(writer.named.values())
     out += [f"export type {name} = {text}\n" for name, text in aliases if text != name]
