@@ -13,3 +13,11 @@ def answer_status(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and 200 <= value <= 599:
         return int(value)
     return None
+
+
+def check_status(status: object, what: str, error: type[Exception]) -> None:
+    """Raise ``error`` naming ``what`` gave a status no answer can have (``(data, 999)``, ``True``):
+    the edge would refuse it only after the page's or action's error handling, naming no file."""
+    if answer_status(status) is None:
+        raise error(f"{what} status {status!r}, which is not an HTTP status for an answer: "
+                    "it must be an int from 200 to 599")

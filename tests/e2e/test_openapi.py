@@ -183,3 +183,32 @@ def test_a_body_with_a_status_documents_its_model(make_project) -> None:
     doc = json.loads(_openapi(make_project(files)).stdout)
     ok = doc["paths"]["/api/count"]["post"]["responses"]["200"]
     assert ok["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Count"}
+
+
+COLLIDING = {
+    "pages/api/users/[id].py": "async def get(request, id: int):\n    return {'id': id}\n",
+    "pages/api/users/id.py": "async def get(request):\n    return {}\n",
+    "pages/api/users/id_2.py": "async def get(request):\n    return {}\n",
+    "pages/api/a-b.py": "async def get(request):\n    return {}\n",
+    "pages/api/a_b.py": "async def get(request):\n    return {}\n",
+    "pages/blog.pyxl": "@action\nasync def post_save(request):\n    return {}\n\nexport default function Page() { return null }\n",
+    "pages/blog/post.pyxl": "@action\nasync def save(request):\n    return {}\n\nexport default function Page() { return null }\n",
+}
+
+
+def test_routes_whose_names_read_alike_get_distinct_operation_ids(make_project) -> None:
+    """``users/[id]`` and ``users/id`` were both ``get_api_users_id``: the spec needs unique ids. The
+    first in URL order keeps its id; the next takes the first free ``_2``, ``_3``."""
+    result = _openapi(make_project(COLLIDING))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    validate(doc)
+    ids = {(path, method): op["operationId"] for path, ops in doc["paths"].items() for method, op in ops.items()}
+    assert len(set(ids.values())) == len(ids)
+    assert ids == {
+        ("/api/a-b", "get"): "get_api_a_b", ("/api/a_b", "get"): "get_api_a_b_2",
+        ("/api/users/id", "get"): "get_api_users_id", ("/api/users/id_2", "get"): "get_api_users_id_2",
+        ("/api/users/{id}", "get"): "get_api_users_id_3",
+        ("/api/__actions/blog/post/save", "post"): "action_blog_post_save",
+        ("/api/__actions/blog/post_save", "post"): "action_blog_post_save_2",
+    }

@@ -22,11 +22,12 @@ from starlette.websockets import WebSocketClose
 from pyxle._cancelled import lets_through
 from pyxle._loading import SourceError
 from pyxle._refused import RequestRefused
+from pyxle._status import check_status
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
 from pyxle.pages._action_body import Bind, body_binder
-from pyxle.pages._answers import Answered, as_json, redirect_target, status_problem, with_cookies
+from pyxle.pages._answers import Answered, as_json, redirect_target, with_cookies
 from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
 from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
@@ -304,7 +305,7 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
         with phase("action", label):
             result = await fn(request) if bind is None else await fn(request, **await bind(request))
     except HTTPException as exc:  # its own answer (see ActionsEndpoint._adapt), if it can be sent
-        _check_status(exc.status_code, f"{where} raised HTTPException with")
+        check_status(exc.status_code, f"{where} raised HTTPException with", TypeError)
         raise
     except ActionError as exc:
         answer: dict[str, Any] = {"ok": False, "error": exc.message}
@@ -324,7 +325,7 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
     """``{"ok": true, ...result}``; ``invalidate_routes`` URLs become the ``x-pyxle-invalidate`` header,
     and ``"background": [fn, *args]`` a task run after the response (see ``_background_task``)."""
     if isinstance(result, Response):
-        _check_status(result.status_code, f"{where} returned a {type(result).__name__} with")
+        check_status(result.status_code, f"{where} returned a {type(result).__name__} with", TypeError)
         return result
     if result is None:
         result = {}
@@ -343,14 +344,6 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
     if task is not None:
         _run_after(response, request, *task)
     return response
-
-
-def _check_status(status: object, what: str) -> None:
-    """A status no answer can have is the action's bug, answered as an unhandled exception naming it:
-    the server would refuse it only after the action's error handling, naming no action."""
-    problem = status_problem(status)
-    if problem is not None:
-        raise TypeError(f"{what} {problem}")
 
 
 def _header_url(url: str) -> str:

@@ -7,8 +7,6 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from pyxle._status import answer_status
-
 
 class Answered(Exception):
     """A loader returned a ``Response``: the page answers with it, and later loaders do not run."""
@@ -16,15 +14,6 @@ class Answered(Exception):
     def __init__(self, response: Response) -> None:
         super().__init__("a loader answered with its own response")
         self.response = response
-
-
-def status_problem(status: object) -> str | None:
-    """Why an answer cannot be sent with ``status``, else None. The server sends only a final HTTP
-    status, an int from 200 to 599 (``True`` is a bool, not one): the edge refuses any other, after
-    the page's error handling, where the page's file is no longer known."""
-    if answer_status(status) is not None:
-        return None
-    return f"status {status!r}, which is not an HTTP status for an answer: it must be an int from 200 to 599"
 
 
 def redirect_target(response: Response) -> str | None:

@@ -17,8 +17,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from pyxle._finite import non_finite
+from pyxle._status import check_status
 from pyxle.observability import phase
-from pyxle.pages._answers import Answered, status_problem
+from pyxle.pages._answers import Answered
 from pyxle.runtime import LoaderError
 
 
@@ -44,7 +45,7 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     long (``None``: not stored). The data is encoded once here (which also proves it
     serialisable); responses reuse the text. A loader that returns a ``Response`` (say,
     ``RedirectResponse("/login")``) raises ``Answered``. A status no answer can have, returned or
-    raised, is a ``LoaderResultError`` naming the page (``_check_status``).
+    raised, is a ``LoaderResultError`` naming the page (``check_status``).
     """
     with phase("loader", where):
         try:
@@ -53,15 +54,17 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
             _check_error_data(exc, loader, where)
             raise
         except HTTPException as exc:
-            _check_status(exc.status_code, loader, where, "raised HTTPException with")
+            check_status(exc.status_code, f"{where}: loader {loader.__name__}() raised HTTPException with",
+                         LoaderResultError)
             raise
     if isinstance(result, Response):
-        _check_status(result.status_code, loader, where, f"returned a {type(result).__name__} with")
+        check_status(result.status_code, f"{where}: loader {loader.__name__}() returned a {type(result).__name__} with",
+                     LoaderResultError)
         raise Answered(result)
     status = 200
     if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int):
         result, status = result
-        _check_status(status, loader, where, "returned")
+        check_status(status, f"{where}: loader {loader.__name__}() returned", LoaderResultError)
         status = int(status)  # HTTPStatus.CREATED too
     output = returns(loader)
     what = f"{where}: loader {loader.__name__}() returned data"
@@ -178,14 +181,6 @@ def _through(output: Any, result: Any, what: str, error: type[TypeError]) -> Any
                     else f"{what} that JSON cannot carry: {exc}") from None
     except ValueError as exc:  # an infinity or NaN; a value pydantic cannot write
         raise error(f"{what} that JSON cannot carry: {exc}") from None
-
-
-def _check_status(status: object, loader: Callable[..., Any], where: str, how: str) -> None:
-    """A status no answer can have (``(data, 999)``, ``(data, True)``) is the loader's bug, a 500
-    named here: the server would refuse it only after the page's error handling, naming no page."""
-    problem = status_problem(status)
-    if problem is not None:
-        raise LoaderResultError(f"{where}: loader {loader.__name__}() {how} {problem}")
 
 
 def _check_error_data(exc: LoaderError, loader: Callable[..., Any], where: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import count
 from typing import Any, Literal
 
 from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured
@@ -54,8 +55,9 @@ def document(operations: Iterable[Operation], *, title: str = "Pyxle API", versi
     """The whole OpenAPI 3.1 document."""
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    for op in operations:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, schemas)
+    ops = list(operations)
+    for op, operation_id in zip(ops, _operation_ids(ops), strict=True):
+        paths.setdefault(op.path, {})[op.method] = _operation(op, operation_id, schemas)
     return {"openapi": "3.1.0", "info": {"title": title, "version": version}, "paths": paths,
             "components": {"schemas": dict(sorted({"Error": ERROR, "ValidationError": VALIDATION_ERROR,
                                                    **schemas.generate()}.items()))}}
@@ -103,14 +105,14 @@ def _generator() -> type:
     return RouteModuleNames
 
 
-def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
+def _operation(op: Operation, operation_id: str, schemas: _Schemas) -> dict[str, Any]:
     signature = op.signature
     params = signature.params if signature else ()
     typed_path = {p.name for p in params if p.source == "path"}
     parameters = [_parameter(p, schemas) for p in params if p.source != "body"]
     parameters += [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                    for name in op.path_params if name not in typed_path]
-    result: dict[str, Any] = {"operationId": _operation_id(op), "tags": ["actions" if op.kind == "action" else "api"]}
+    result: dict[str, Any] = {"operationId": operation_id, "tags": ["actions" if op.kind == "action" else "api"]}
     if op.summary:
         result["summary"] = op.summary
     if parameters:
@@ -157,6 +159,22 @@ def _parameter(param: Param, schemas: _Schemas) -> dict[str, Any]:
 
 def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation_ids(operations: list[Operation]) -> list[str]:
+    """Each operation's id, unique as the spec requires: ``users/[id]`` and ``users/id`` (or ``a-b``
+    and ``a_b``) read alike, so the first in order keeps its id and the next takes the first
+    ``_2``, ``_3`` that no operation has (an id that is not shared never changes)."""
+    wanted = [_operation_id(op) for op in operations]
+    taken = set(wanted)  # a suffixed id must not be one an operation later in order has
+    given: set[str] = set()
+    ids = []
+    for name in wanted:
+        unique = name if name not in given else next(f"{name}_{n}" for n in count(2) if f"{name}_{n}" not in taken)
+        taken.add(unique)
+        given.add(unique)
+        ids.append(unique)
+    return ids
 
 
 def _operation_id(op: Operation) -> str:
