@@ -1,11 +1,13 @@
 """``public/`` at ``/``, behind every route, and the build's hashed assets under ``/_pyxle/``;
-anything unmatched ends in a JSON 404. Both send a whole file for a ``Range`` they cannot read."""
+anything unmatched ends in a JSON 404. Both send a whole file for a ``Range`` they cannot read,
+and small files from memory (``_memfiles``)."""
 
 from __future__ import annotations
 
 import mimetypes
 import os
 import re
+from collections.abc import Awaitable, Callable
 from datetime import timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -19,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle.app._compress import negotiate
+from pyxle.app._memfiles import SmallFiles
 from pyxle.cache import matches
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
@@ -44,21 +47,63 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     if not directory.is_dir():
         return fallback
     files = StaticFiles(directory=directory)
+    find = _finder(str(directory))
+    small = SmallFiles()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             scope = _without_bad_range(scope)
+            path = files.get_path(scope)
             try:
-                response = await files.get_response(files.get_path(scope), scope)
-            except HTTPException as exc:
-                if exc.status_code != 404:
-                    raise
+                found = find(path)
+            except (OSError, ValueError):  # a name too long, a folder it may not read: as StaticFiles answers them
+                response = await _or_not_found(files.get_response(path, scope))
             else:
-                await response(scope, receive, send)
+                response = files.file_response(*found, scope) if found is not None else None
+            if response is not None:
+                await small.answer(response, scope, receive, send)
                 return
         await fallback(scope, receive, send)
 
     return serve
+
+
+async def _or_not_found(answer: Awaitable[Response]) -> Response | None:
+    try:
+        return await answer
+    except HTTPException as exc:
+        if exc.status_code != 404:
+            raise
+        return None
+
+
+def _finder(directory: str) -> Callable[[str], tuple[str, os.stat_result] | None]:
+    """Looks a request's file up under ``directory`` as StaticFiles does (never outside it, through
+    a symlink either, and in the request's thread), with one ``stat`` a request: where a path leads
+    is worked out again only when the file it reaches is another (StaticFiles resolves each part of
+    the path, a system call each, every time). Returns the file's real path and its stat."""
+    known: dict[str, tuple[tuple[int, int], str | None]] = {}
+
+    def find(path: str) -> tuple[str, os.stat_result] | None:
+        if path.startswith(("/", "\\")):
+            return None
+        joined = os.path.join(directory, path)
+        try:
+            stat = os.stat(joined)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        if not S_ISREG(stat.st_mode):
+            return None  # a folder: no index.html here
+        file_id = (stat.st_dev, stat.st_ino)
+        seen = known.get(joined)
+        if seen is None or seen[0] != file_id:
+            real, top = os.path.realpath(joined), os.path.realpath(directory)
+            if len(known) >= 4096:
+                known.clear()
+            known[joined] = seen = (file_id, real if os.path.commonpath([real, top]) == top else None)
+        return None if seen[1] is None else (seen[1], stat)
+
+    return find
 
 
 def build_assets(directory: Path) -> ASGIApp:
@@ -66,17 +111,22 @@ def build_assets(directory: Path) -> ASGIApp:
     304 when the client holds the variant it would get. The ``.br``/``.gz`` twins have no URL of
     their own (as with nginx's gzip_static): under the plain type and no ``Content-Encoding`` they
     would reach the page as compressed bytes, so a request for one is a 404."""
-    root = directory.resolve()
+    find = _finder(str(directory))
+    small = SmallFiles()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await not_found(scope, receive, send)
             return
         asset: str = scope["path_params"]["asset"]
-        path, stat = _regular_file(root, asset)
-        if stat is None or asset.endswith("/") or _is_twin(path):
+        try:
+            found = find(asset)
+        except (OSError, ValueError):  # a name the OS refuses (a NUL byte, too long)
+            found = None
+        if found is None or asset.endswith("/") or _is_twin(Path(found[0])):
             await not_found(scope, receive, send)
             return
+        path, stat = Path(found[0]), found[1]
         scope = _without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
         media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -95,21 +145,9 @@ def build_assets(directory: Path) -> ASGIApp:
         if _not_modified(scope, response.headers):
             kept = {name: response.headers[name] for name in _KEPT_ON_304 if name in response.headers}
             response = Response(status_code=304, headers=kept)
-        await response(scope, receive, send)
+        await small.answer(response, scope, receive, send)
 
     return serve
-
-
-def _regular_file(root: Path, asset: str) -> tuple[Path, os.stat_result | None]:
-    """The asset's path under ``root`` and its stat, or ``None`` when it is not a regular file
-    there: outside ``root``, missing, a folder, or a name the OS refuses (a NUL byte, too long)."""
-    try:
-        path = (root / asset).resolve()
-    except (OSError, ValueError):
-        return root, None
-    if not path.is_relative_to(root):
-        return path, None
-    return path, _stat(path)
 
 
 def _stat(path: Path) -> os.stat_result | None:
