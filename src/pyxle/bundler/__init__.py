@@ -176,7 +176,7 @@ def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str
     for path in sorted(_sources(root, outputs)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs: the SSR worker imports it too)
+    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs, _nodetext.mjs: the SSR worker imports them too)
     for file in (*sorted(HERE.glob("*.mjs")), *sorted(runtime), *sorted(COMPILER.glob("*.py"))):
         digest.update(file.read_bytes())
     return digest.hexdigest()

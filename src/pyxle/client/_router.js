@@ -16,6 +16,7 @@ import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
+import { messageOf } from './_text.mjs'
 
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
@@ -378,8 +379,7 @@ export function uncaughtError(error) {
 // listeners hear of it (the dev overlay, error reporting), as of an uncaught error.
 export function caughtError(error) {
   if (state.rendering) state.failed = error
-  const message = error instanceof Error ? error.message : String(error)
-  dispatchEvent(new ErrorEvent('error', { error, message }))
+  dispatchEvent(new ErrorEvent('error', { error, message: messageOf(error) }))
 }
 
 // The path shown, decoded as the server sees it (so it matches server rendering).
