@@ -60,9 +60,56 @@ export default function ErrorPage({ data, error }) {
   )
 }
 """
+# Values with no text form of their own (String() throws on the first two): thrown by a render after
+# a click, they made the boundary's own render throw a TypeError, and the page was unmounted.
+ODD = """
+import { useState } from 'react'
+const VALUES = {
+  'null prototype': () => Object.create(null),
+  'throwing toString': () => ({ toString() { throw new Error('no text') } }),
+  'a symbol': () => Symbol('odd'),
+}
+function Fragile({ which }) { throw VALUES[which]() }
+export default function Odd() {
+  const [which, setWhich] = useState(null)
+  return (
+    <main>
+      <h1>Odd shell</h1>
+      {Object.keys(VALUES).map((name) => <button key={name} onClick={() => setWhich(name)}>{name}</button>)}
+      {which && <Fragile which={which} />}
+    </main>
+  )
+}
+"""
+# A call whose payload cannot be sent (its getter throws such a value while it is made JSON): the
+# call rejected with a TypeError made by Pyxle's own failure handling instead of resolving to
+# { ok: false, error }.
+SAVE = """
+@action
+async def save(request):
+    return {"saved": True}
+
+import { useState } from 'react'
+import { useAction } from 'pyxle/client'
+
+export default function Save() {
+  const save = useAction('save')
+  const [out, setOut] = useState('')
+  async function click() {
+    try {
+      const result = await save({ get title() { throw Object.create(null) } })
+      setOut(`ok=${result.ok} error=${result.error} hook=${save.error}`)
+    } catch (caught) {
+      setOut(`rejected: ${caught}`)
+    }
+  }
+  return <main><button onClick={click}>save</button><output data-testid="out">{out}</output></main>
+}
+"""
 BLOG_LAYOUT = "export default function BlogLayout({ children }) { return <article><p>Blog chrome</p>{children}</article> }\n"
 PAGES = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/boom.pyxl": CLICK,
-         "pages/late.pyxl": LATE, "pages/blog/layout.pyxl": BLOG_LAYOUT, "pages/blog/boom.pyxl": CLICK}
+         "pages/late.pyxl": LATE, "pages/blog/layout.pyxl": BLOG_LAYOUT, "pages/blog/boom.pyxl": CLICK,
+         "pages/odd.pyxl": ODD, "pages/save.pyxl": SAVE}
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +218,38 @@ def test_a_normal_page_hydrates_without_warnings(servers: dict[str, Server], pag
     page.page.get_by_role("link", name="Other").click()
     page.page.get_by_role("heading", name="The other page").wait_for()
     assert page.problems() == []
+
+
+@cites(DOC, 'A thrown value with no text form of its own (`Object.create(null)`) gives the message `"[object Object]"`')
+@pytest.mark.parametrize(("button", "message"), [("null prototype", "[object Object]"),
+                                                 ("throwing toString", "[object Object]"),
+                                                 ("a symbol", "Symbol(odd)")])
+def test_a_thrown_value_with_no_text_form_shows_error_pyxl(servers: dict[str, Server], page: PageWatch,
+                                                           button: str, message: str) -> None:
+    """`String(error)` threw in the boundary's render: React unmounted the whole page (blank)."""
+    open_page(servers["with_error_page"], page, "/odd")
+    page.page.get_by_role("button", name=button).click()
+    page.page.get_by_role("heading", name="Something broke").wait_for(timeout=5000)
+    assert page.page.get_by_test_id("message").text_content() == message
+    assert page.page.get_by_test_id("detail").text_content() == "500 Error"
+    assert "Site header" in page.page.inner_text("body")
+    assert page.page.evaluate("window.__marker") == "still here"
+
+
+def test_a_thrown_value_with_no_text_form_shows_the_built_in_alert(servers: dict[str, Server],
+                                                                   page: PageWatch) -> None:
+    open_page(servers["without"], page, "/odd")
+    page.page.get_by_role("button", name="null prototype").click()
+    page.page.get_by_role("alert").wait_for(timeout=5000)
+    assert page.page.get_by_role("alert").text_content() == "Something went wrong rendering this page."
+    assert "Site header" in page.page.inner_text("body")
+    assert not any("TypeError" in text for _, text in page.problems())  # nothing thrown by Pyxle itself
+
+
+@cites("docs/client.md", "nor when a call gets no answer (no network, a payload that cannot be made JSON): it resolves to `{ ok: false, error }`")
+def test_an_action_call_failing_with_a_value_with_no_text_form_resolves_to_its_error(servers: dict[str, Server],
+                                                                                     page: PageWatch) -> None:
+    open_page(servers["without"], page, "/save")
+    page.page.get_by_role("button", name="save").click()
+    page.page.wait_for_function("document.querySelector('output').textContent !== ''", timeout=5000)
+    assert page.page.get_by_test_id("out").text_content() == "ok=false error=[object Object] hook=[object Object]"

@@ -25,18 +25,27 @@ export default function Index() {
       <Link href="/files/notes.txt">The notes</Link>
       <Link href="/other" target="_blank">Other in a new tab</Link>
       <Link href="/v1.2/docs">Versioned docs</Link>
+      <Link href="/blog/v1.2">Release 1.2</Link>
     </main>
   )
 }
 '''
 OTHER = "export default function Other() {\n  return <h1>Other</h1>\n}\n"
 DOCS = "export default function Docs() {\n  return <h1>Docs 1.2</h1>\n}\n"
+POST = "export default function Post({ data }) {\n  return <h1>Post {data.slug}</h1>\n}\n"
+POST_LOADER = """
+@server
+async def load(request):
+    return {"slug": request.path_params["slug"]}
+
+"""
 FILES = ("/files/big.bin", "/report.pdf", "/files/notes.txt", "/other")
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory):
     files = {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/v1.2/docs.pyxl": DOCS,
+             "pages/blog/[slug].pyxl": POST_LOADER + POST,
              "public/files/notes.txt": "plain notes\n", "public/report.pdf": "%PDF-1.4 not really\n"}
     root = write_project(tmp_path_factory.mktemp("link-files") / "app", files)
     (root / "public" / "files" / "big.bin").write_bytes(b"\0" * (5 * 1024 * 1024))
@@ -105,3 +114,28 @@ def test_a_click_on_a_download_link_downloads_the_file_once(app: Server, page: P
     expected = before["/files/big.bin"] + 1
     assert served(app, "/files/big.bin", expected) == expected
     assert page.page.url == app.url + "/"
+
+
+@cites("docs/client.md", "so does a dotted last segment that a page route takes (`/blog/v1.2` for "
+                         "`pages/blog/[slug].pyxl`")
+def test_a_link_to_a_page_whose_last_segment_has_a_dot_navigates_client_side(app: Server, page: PageWatch) -> None:
+    """The dotted last segment was taken for a file's extension: a full page load, never a prefetch."""
+    asked: list[str | None] = []
+    page.page.on("request", lambda r: r.url == app.url + "/blog/v1.2" and asked.append(r.headers.get("x-pyxle-navigation")))
+    open_home(app, page)
+    page.page.evaluate("window.__marker = 'kept'")
+    page.page.get_by_role("link", name="Release 1.2").click()
+    page.page.get_by_role("heading", name="Post v1.2").wait_for()
+    assert page.page.evaluate("window.__marker") == "kept"  # client-side: the same document
+    assert asked and None not in asked, asked  # navigation JSON only, never the document
+
+
+def test_a_click_on_a_link_to_a_public_file_no_page_takes_is_the_browsers_own(app: Server, page: PageWatch) -> None:
+    asked: list[tuple[bool, str | None]] = []
+    page.page.on("request", lambda r: r.url == app.url + "/report.pdf" and asked.append(
+        (r.is_navigation_request(), r.headers.get("x-pyxle-navigation"))))
+    open_home(app, page)
+    page.page.get_by_role("link", name="The report").click()
+    page.page.wait_for_timeout(1000)
+    # The browser's own request (Chromium's PDF handling may make two), no navigation JSON asked first.
+    assert asked and set(asked) == {(True, None)}, asked

@@ -359,3 +359,35 @@ def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project
     assert overlay.count() == 0  # the fix cleared it
     assert page.page.evaluate("window.__marker") == "kept"  # in place, no reload
 
+
+
+ODD = """
+import { useState } from 'react'
+
+function Fragile() { throw Object.create(null) }
+
+export default function Home() {
+  const [broken, setBroken] = useState(false)
+  return (
+    <main>
+      <button onClick={() => setBroken(true)}>break</button>
+      <button onClick={() => { Promise.reject(Object.create(null)) }}>reject</button>
+      {broken && <Fragile />}
+    </main>
+  )
+}
+"""
+
+
+def test_a_thrown_value_with_no_text_form_shows_the_overlay(make_project, start_server, page: PageWatch) -> None:
+    """`String(error)` threw in the overlay's own listener: no overlay, only a console line."""
+    project = make_project({"pages/index.pyxl": ODD}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    for button in ("reject", "break"):
+        page.page.goto(server.url + "/")
+        page.hydrated()
+        page.page.get_by_role("button", name=button).click()
+        overlay.wait_for(timeout=5000)
+        assert "an error in the browser" in overlay.text_content()
+        assert overlay.text_content().endswith("\n\n[object Object]"), overlay.text_content()

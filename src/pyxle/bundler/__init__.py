@@ -176,7 +176,7 @@ def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str
     for path in sorted(_sources(root, outputs)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs: the SSR worker imports it too)
+    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs, _nodetext.mjs: the SSR worker imports them too)
     for file in (*sorted(HERE.glob("*.mjs")), *sorted(runtime), *sorted(COMPILER.glob("*.py"))):
         digest.update(file.read_bytes())
     return digest.hexdigest()
@@ -286,6 +286,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             for kind, file in group.items()
             if kind in ("error", "not-found")
         ],
+        "dottedPages": _dotted_pages(table),
         "publicEnv": dict(sorted(public_env.items())),
         "postcss": str(postcss) if postcss else None,
         "globalStyles": styles,
@@ -319,6 +320,15 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
+
+
+def _dotted_pages(table: RouteTable) -> list[list[str]]:
+    """The URL shapes of the pages whose last segment may hold a dot (``[slug]``, a catch-all, a name
+    such as ``v1.2``): the browser's router tells a page at /blog/v1.2 from a file such as
+    /report.pdf by them, and navigates to the page client-side."""
+    dotted = {shape for spec in table.pages for shape in spec.shapes
+              if shape and (shape[-1] in ("?", "*") or "." in shape[-1])}
+    return [list(shape) for shape in sorted(dotted)]
 
 
 def _error_boundary(table: RouteTable, pages_dir: Path, file: PurePosixPath) -> list[Any] | None:

@@ -7,6 +7,7 @@
 import { createElement as h, forwardRef, useCallback, useContext, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
 import { invalidate, isCurrent, navigate, refresh } from './_router.js'
+import { messageOf } from './_text.mjs'
 
 // The CSRF cookie and header: the defaults, or the configured csrf.cookieName / headerName, which
 // the server names in <meta name="pyxle-csrf" content="cookie header">.
@@ -96,10 +97,12 @@ export async function callAction(url, payload, { signal } = {}) {
   return result
 }
 
+// A call that did not get an answer (no network, a payload that cannot be made JSON): its error's
+// text, whatever was thrown, so the call still resolves to { ok: false, error }.
 function failure(error, signal) {
   return signal && signal.aborted
     ? { ok: false, error: 'aborted', aborted: true, fields: null }
-    : { ok: false, error: String((error && error.message) || error), fields: null }
+    : { ok: false, error: messageOf(error), fields: null }
 }
 
 function withoutOk({ ok, ...data }) {

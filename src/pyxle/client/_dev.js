@@ -95,14 +95,31 @@
     return out.join('\n')
   }
 
+  // What was thrown, as text: an Error's stack, else String() of it. A value with no text form
+  // (Object.create(null), a toString that throws, a revoked Proxy) is shown as the runtime's
+  // _text.mjs shows it in the browser, which this inline script cannot import: had making its
+  // text thrown here, the overlay would show that TypeError from Pyxle's own code instead.
+  function describe(error) {
+    try {
+      if (!(error instanceof Error)) return String(error)
+      return error.stack && error.stack.includes(error.message) ? error.stack
+        : `${error.name}: ${error.message}\n${error.stack || ''}`
+    } catch {
+      try {
+        return Object.prototype.toString.call(error)
+      } catch {
+        return `[${typeof error}]`
+      }
+    }
+  }
+
   // A render after navigation, an effect or an event handler that throws would otherwise leave
   // at most a blank page and a console line.
   let updating = false // an error while an update is applied reloads the page instead (see below)
   function showBrowserError(error) {
     if (updating) return
     if (document.getElementById(OVERLAY) && !document.getElementById(OVERLAY).dataset.dismissible) return
-    const text = error instanceof Error ? (error.stack && error.stack.includes(error.message) ? error.stack
-      : `${error.name}: ${error.message}\n${error.stack || ''}`) : String(error)
+    const text = describe(error)
     const options = { title: 'an error in the browser', dismissible: true }
     show(text, options)
     located(text).then((mapped) => {

@@ -16,11 +16,13 @@ import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
+import { messageOf } from './_text.mjs'
 
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
+// dotted: the URL shapes of the pages a path with a dotted last segment may be (see isPage).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '', restoring: null }
+                nav: 0, moving: null, key: '', restoring: null, dotted: [] }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
@@ -35,8 +37,9 @@ export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
 }
 
-export function startRouter(root) {
+export function startRouter(root, dottedPages = []) {
   state.root = root
+  state.dotted = dottedPages
   state.path = location.pathname + location.search
   entered()
   // A reload, or a return from another document: back where the user left this entry.
@@ -137,9 +140,22 @@ function keyOf(to) {
 // handler, a GET that may do something, and once more with the full load that follows. Nor is a
 // file (a last segment with an extension: /report.pdf, /files/x.bin; /v1.2/docs is a page): a
 // prefetch would download all of it, again at each hover, as the answer is not navigation JSON.
+// A dotted last segment is a page's where a page route takes it (/blog/v1.2 for
+// pages/blog/[slug].pyxl, as Next.js navigates any Link to its pages client-side).
 const FILE = /\.[^/.]+$/
 export const isPage = (url) =>
-  url.origin === location.origin && !url.pathname.startsWith('/api/') && !FILE.test(url.pathname)
+  url.origin === location.origin && !url.pathname.startsWith('/api/') &&
+  (!FILE.test(url.pathname) || state.dotted.some((shape) => fits(decodePath(url.pathname).split('/').slice(1), shape)))
+
+// Whether a path's segments fit a page route's URL shape (RouteSpec.shapes): '=name' a segment
+// of its own, '?' a parameter ([slug]), '*' a catch-all, which takes the rest (one or more).
+function fits(segments, shape) {
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] === '*') return segments.length > i
+    if (i >= segments.length || (shape[i] !== '?' && shape[i] !== `=${segments[i]}`)) return false
+  }
+  return segments.length === shape.length
+}
 
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
@@ -378,8 +394,7 @@ export function uncaughtError(error) {
 // listeners hear of it (the dev overlay, error reporting), as of an uncaught error.
 export function caughtError(error) {
   if (state.rendering) state.failed = error
-  const message = error instanceof Error ? error.message : String(error)
-  dispatchEvent(new ErrorEvent('error', { error, message }))
+  dispatchEvent(new ErrorEvent('error', { error, message: messageOf(error) }))
 }
 
 // The path shown, decoded as the server sees it (so it matches server rendering).

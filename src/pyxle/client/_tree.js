@@ -10,6 +10,7 @@
 import { Component, createElement as h, Suspense } from 'react'
 import { slotRegistry } from './_components.js'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
+import { messageOf, nameOf } from './_text.mjs'
 
 // Every layout's loader result in one object; on a key two layouts set, the outer one wins (as
 // `layoutData` was in Pyxle 0.9).
@@ -46,9 +47,9 @@ class PageBoundary extends Component {
     if (error === null) return this.props.children
     const { page, level, layoutData } = this.props
     if (!page) return h('div', { role: 'alert' }, 'Something went wrong rendering this page.')
-    // The props the server gives error pages; `type` as Pyxle 0.9 had it.
-    const info = { message: error instanceof Error ? error.message : String(error), statusCode: 500, data: {},
-                   type: (error && error.name) || 'Error' }
+    // The props the server gives error pages; `type` as Pyxle 0.9 had it. Whatever was thrown
+    // (Object.create(null) too), making its text must not throw here: the page would go blank.
+    const info = { message: messageOf(error), statusCode: 500, data: {}, type: nameOf(error) }
     return h(HeadLevel.Provider, { value: level }, h(page.default, { data: info, error: info, layoutData }))
   }
 }

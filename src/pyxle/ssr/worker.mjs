@@ -17,7 +17,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
-import { formatted, messageOf, nameOf, stackOf, textOf } from '../client/_text.mjs'
+import { formatted, messageOf, nameOf, stackOf, textOf } from '../client/_nodetext.mjs'
 
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
