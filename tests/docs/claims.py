@@ -368,7 +368,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_form_no_js_refusals.py::test_a_layouts_action_shows_its_field_errors_after_a_no_js_post'),
     ('docs/client.md', "a click is the browser's own (it loads or downloads the file, once)",
      'tests/e2e/test_client_link_files.py::test_a_click_on_a_download_link_downloads_the_file_once'),
-    ('docs/client.md', 'a\ndot in an earlier segment (`/v1.2/docs`) still names a page',
+    ('docs/client.md', 'A dot in an earlier segment (`/v1.2/docs`) still names a page',
      'tests/e2e/test_client_link_files.py::test_links_to_files_downloads_and_other_targets_are_never_prefetched'),
     ('docs/client.md', 'links with a `download` attribute or another `target` are not\nprefetched',
      'tests/e2e/test_client_link_files.py::test_links_to_files_downloads_and_other_targets_are_never_prefetched'),
