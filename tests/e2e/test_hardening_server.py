@@ -567,6 +567,8 @@ def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_kee
                              "waits instead of exiting")
 @cites("docs/deployment.md", "pyxle: worker 1234 cannot load the project as it is now and waits while the other workers "
                              "serve")
+@cites("docs/deployment.md", "a waiting worker that finds the project loading again serves it as it is then, beside "
+                             "workers still serving the code they started with")
 @pytest.mark.parametrize("broken", ["api", "config"])
 def test_a_worker_replaced_after_a_refused_reload_waits_and_the_others_keep_serving(make_project, start_server,
                                                                                    broken: str) -> None:
@@ -597,6 +599,13 @@ def test_a_worker_replaced_after_a_refused_reload_waits_and_the_others_keep_serv
     assert out.count("cannot load the project as it is now") == 1, out  # the retries say nothing new
     (project / "pages" / "api" / "version.py").write_text(VERSION.format(3))
     (project / "pyxle.config.json").unlink(missing_ok=True)
+    seen: set[int] = set()  # before any reload: the waiting worker loads the fixed files, the survivor keeps its own
+
+    def both_versions() -> bool:
+        seen.add(httpx.get(server.url + "/api/version", headers={"connection": "close"}, timeout=5).json()["version"])
+        return seen == {1, 3}
+
+    wait_until(both_versions, timeout=45)
     server.proc.send_signal(signal.SIGHUP)
     wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
     assert server.proc.poll() is None
