@@ -28,6 +28,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     """
     from pyxle.api import source_problems
     from pyxle.compiler import CompileError, compile_source
+    from pyxle.routing import in_api_folder
 
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
@@ -49,8 +50,9 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
                 zip(result.metadata.actions, result.metadata.action_lines, strict=True))
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
-    api_files = sorted(p for p in (config.pages_path / "api").rglob("*.py") if not any(
-        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
+    api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
+        PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
+        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     for path in api_files:  # API routes: read, never imported (that would run them)
         shown_as = path.relative_to(config.root).as_posix()
         found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
