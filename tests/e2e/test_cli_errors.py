@@ -164,3 +164,27 @@ def test_a_python_syntax_error_in_a_page_points_at_its_column_from_the_project_f
         run = pyxle(project, "check", where)
         assert run.returncode == 1 and "pages/index.pyxl:6:61: Python syntax error" in run.stdout + run.stderr, (
             where, run.stdout + run.stderr)
+
+
+BROKEN_ROUTES = {
+    "syntax": ("async def get(request)\n    return {}\n",
+               "pyxle: pages/api/bad.py:1: SyntaxError: expected ':'\n    async def get(request)\n    hint: fix the syntax"),
+    "no handler": ("x = 1\n", "pyxle: pages/api/bad.py: defines no handler\n    hint: define functions named after"),
+}
+
+
+@cites("docs/deployment.md", "`pyxle build` also reads every API route, without running it, and stops with exit code 1 where\n"
+                             "`pyxle serve` would refuse to start")
+@cites("docs/deployment.md", "(`pyxle: pages/api/orders.py:3: SyntaxError: ...`, the source line and a hint)")
+@cites("docs/types.md", "An API route that\n`pyxle serve` would refuse (a syntax error, no handler) stops it first")
+@pytest.mark.parametrize("command", ["build", "typecheck"])
+@pytest.mark.parametrize("broken", BROKEN_ROUTES)
+def test_build_and_typecheck_stop_on_an_api_route_serve_would_refuse(make_project, command: str, broken: str) -> None:
+    """As `pyxle serve --skip-build` does (and `pyxle check`): these exited 0, and CI deployed a
+    project whose server would not start."""
+    source, message = BROKEN_ROUTES[broken]
+    project = make_project({"pages/api/hello.py": ROUTE, "pages/api/bad.py": source}, node=True)
+    run = pyxle(project, command, ".")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stderr.startswith(message) and "Traceback" not in run.stderr, run.stderr
+    assert not (project / "dist" / "manifest.json").exists()
