@@ -164,3 +164,64 @@ def test_a_python_syntax_error_in_a_page_points_at_its_column_from_the_project_f
         run = pyxle(project, "check", where)
         assert run.returncode == 1 and "pages/index.pyxl:6:61: Python syntax error" in run.stdout + run.stderr, (
             where, run.stdout + run.stderr)
+
+
+BROKEN_ROUTES = {
+    "syntax": ("async def get(request)\n    return {}\n",
+               "pyxle: pages/api/bad.py:1: SyntaxError: expected ':'\n    async def get(request)\n    hint: fix the syntax"),
+    "no handler": ("x = 1\n", "pyxle: pages/api/bad.py: defines no handler\n    hint: define functions named after"),
+}
+
+
+@cites("docs/deployment.md", "`pyxle build` also reads every API route, without running it, and stops with exit code 1 where\n"
+                             "`pyxle serve` would refuse to start")
+@cites("docs/deployment.md", "(`pyxle: pages/api/orders.py:3: SyntaxError: ...`, the source line and a hint)")
+@cites("docs/types.md", "An API route that\n`pyxle serve` would refuse (a syntax error, no handler) stops it first")
+@pytest.mark.parametrize("command", ["build", "typecheck"])
+@pytest.mark.parametrize("broken", BROKEN_ROUTES)
+def test_build_and_typecheck_stop_on_an_api_route_serve_would_refuse(make_project, command: str, broken: str) -> None:
+    """As `pyxle serve --skip-build` does (and `pyxle check`): these exited 0, and CI deployed a
+    project whose server would not start."""
+    source, message = BROKEN_ROUTES[broken]
+    project = make_project({"pages/api/hello.py": ROUTE, "pages/api/bad.py": source}, node=True)
+    run = pyxle(project, command, ".")
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert run.stderr.startswith(message) and "Traceback" not in run.stderr, run.stderr
+    assert not (project / "dist" / "manifest.json").exists()
+
+
+@cites("docs/configuration.md", "one is named in a hint (`hint: JSON\nallows no trailing comma: remove the , before it`)")
+@cites("docs/configuration.md", "and so is an empty file (`hint: the file is\nempty: write {} for no settings`)")
+@cites("docs/configuration.md", "`invalid JSON: nested too deeply for the parser`")
+@pytest.mark.parametrize("command", ["check", "serve"])
+@pytest.mark.parametrize("text,message", [
+    ('{"name": "x",}', ("invalid JSON at line 1, column 14: Expecting property name enclosed in double quotes; "
+                        "hint: JSON allows no trailing comma: remove the , before it")),
+    ('{"plugins": [\n  "a",\n]}', "invalid JSON at line 3, column 1: Expecting value; hint: JSON allows no trailing comma"),
+    ("", "invalid JSON at line 1, column 1: Expecting value; hint: the file is empty: write {} for no settings"),
+    ('{"name": ' + "[" * 5000 + "]" * 5000 + "}", "invalid JSON: nested too deeply for the parser; hint: "),
+])
+def test_a_config_file_that_is_no_json_is_one_line_with_a_hint(api: Path, command: str, text: str, message: str) -> None:
+    """A config nested 1,000 levels deep ended in a RecursionError traceback; a trailing comma and
+    an empty file had only Python's words."""
+    (api / "pyxle.config.json").write_text(text)
+    one_line_error(pyxle(api, command, ".", "--port", "0") if command == "serve" else pyxle(api, command, "."),
+                   f"pyxle: {api / 'pyxle.config.json'}: {message}")
+
+
+@cites("docs/configuration.md", 'stops every command naming it:\n`pyxle: PYXLE_PAGES_DIR "nope": . has no nope/ folder; '
+                                'hint: set it to the folder that holds the pages, or unset it for pages/`')
+def test_a_pages_dir_that_is_not_there_names_the_setting(api: Path) -> None:
+    one_line_error(pyxle(api, "check", ".", PYXLE_PAGES_DIR="nope"),
+                   'pyxle: PYXLE_PAGES_DIR "nope": . has no nope/ folder; hint: set it to the folder that holds the '
+                   "pages, or unset it for pages/")
+    (api / "pyxle.config.json").write_text('{"pagesDir": "src/pages"}')
+    one_line_error(pyxle(api, "routes", "."), f'pyxle: {api / "pyxle.config.json"}: pagesDir "src/pages": . has no '
+                                              "src/pages/ folder; hint: set it to the folder")
+
+
+def test_a_page_in_pages_api_is_named_with_its_pages_prefix(api: Path) -> None:
+    (api / "pages" / "api" / "page.pyxl").write_text("export default function P() { return <p>x</p>; }\n")
+    run = pyxle(api, "routes", ".")
+    assert run.returncode == 1
+    assert "  pages/api/page.pyxl: pages/api/ holds only API routes (.py files), not .pyxl pages; hint: " in run.stderr

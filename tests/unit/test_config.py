@@ -393,7 +393,8 @@ def test_trailing_comma_is_invalid_json(tmp_path: Path) -> None:
 
 
 def test_empty_file_is_invalid_json(tmp_path: Path) -> None:
-    assert problems_for(tmp_path, "") == ("invalid JSON at line 1, column 1: Expecting value",)
+    assert problems_for(tmp_path, "") == (
+        "invalid JSON at line 1, column 1: Expecting value; hint: the file is empty: write {} for no settings",)
 
 
 def test_nan_is_rejected(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 import click
@@ -26,8 +27,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
-    from pyxle.api import source_problems
     from pyxle.compiler import CompileError, compile_source
+    from pyxle.routing import in_api_folder
 
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
@@ -49,11 +50,10 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
                 zip(result.metadata.actions, result.metadata.action_lines, strict=True))
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
-    api_files = sorted(p for p in (config.pages_path / "api").rglob("*.py") if not any(
-        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
-    for path in api_files:  # API routes: read, never imported (that would run them)
-        shown_as = path.relative_to(config.root).as_posix()
-        found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
+    api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
+        PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
+        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
+    found.update(api_source_problems(config, api_files))
     jsx, reason = jsx_errors(config.root, clients)
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
@@ -61,6 +61,19 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         found[shown_as].extend(messages)
     return [*route_problems(config, declared), *(message for messages in found.values() for message in messages)], \
         len(files) + len(api_files)
+
+
+def api_source_problems(config: PyxleConfig, files: Iterable[Path]) -> dict[str, list[str]]:
+    """What start-up would refuse in each API route file (a syntax error, no handler, a handler that
+    cannot take the request), by file as shown: read, never imported (that would run them).
+    ``pyxle build`` and ``pyxle typecheck`` stop on them as ``pyxle serve`` does."""
+    from pyxle.api import source_problems
+
+    found = {}
+    for path in files:
+        shown_as = path.relative_to(config.root).as_posix()
+        found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
+    return found
 
 
 def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None) -> list[str]:

@@ -9,12 +9,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from pyxle import __version__
 from pyxle.cli._project import CliError, export_for_workers, load_project, note, with_secret
+
+if TYPE_CHECKING:
+    from pyxle.config import PyxleConfig
+    from pyxle.routing import RouteTable
 
 DIRECTORY = click.argument("directory", default=".", type=click.Path(path_type=Path))
 HOST = click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
@@ -177,6 +181,7 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
 
         try:
             table = scan(config.pages_path)
+            broken_api_routes(config, table)
             result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
                            public_env=public_env(), force=True, other_outputs=(config.build_path,),
                            global_styles=config.styling.global_styles,
@@ -329,7 +334,9 @@ def typecheck(directory: Path) -> None:
 
     config = load_project(directory, "development")
     try:
-        problems, pages = run_typecheck(config.root, config.pages_path, scan(config.pages_path),
+        table = scan(config.pages_path)
+        broken_api_routes(config, table)
+        problems, pages = run_typecheck(config.root, config.pages_path, table,
                                         exclude=[config.dist_path, config.build_path])
     except TypecheckUnavailable as exc:
         raise CliError(str(exc)) from None
@@ -343,6 +350,17 @@ def typecheck(directory: Path) -> None:
                    + (f" in {files} file{'s' if files != 1 else ''}" if files else ""), err=True)
         raise SystemExit(1)
     click.echo(f"pyxle typecheck: no type errors ({pages} page{'s' if pages != 1 else ''} checked)", err=True)
+
+
+def broken_api_routes(config: PyxleConfig, table: RouteTable) -> None:
+    """Stop as ``pyxle serve`` would on an API route it cannot load (``file:line``, source line,
+    hint), so a CI step that builds or type-checks fails where the server would not start."""
+    from pyxle.cli._check import api_source_problems
+
+    found = api_source_problems(config, (config.pages_path / spec.file for spec in table.api))
+    problems = [message for messages in found.values() for message in messages]
+    if problems:
+        raise CliError("\n".join(problems))
 
 
 def _try_plugins(app: Any) -> None:

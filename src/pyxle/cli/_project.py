@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import click
 
-from pyxle.config import ConfigError, PyxleConfig, load_config
+from pyxle.config import CONFIG_FILENAME, ConfigError, PyxleConfig, load_config
 from pyxle.security import SecretKeyError, resolve_secret
 from pyxle.security._secret import GENERATED_SECRET_ENV
 
@@ -63,11 +63,21 @@ def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None =
     for warning in config.warnings if warn else ():
         note(warning)
     if not config.pages_path.is_dir():
-        raise CliError(
-            f"{directory} has no {config.pages_dir}/ folder; a Pyxle project keeps its routes in "
-            f"{config.pages_dir}/ (API routes in {config.pages_dir}/api/)"
-        )
+        raise CliError(_no_pages(directory, config))
     return config
+
+
+def _no_pages(directory: Path, config: PyxleConfig) -> str:
+    """The missing pages folder, naming the setting that chose it when one did (the variable wins
+    over the file, as in ``load_config``), as a bad value of any other setting is named."""
+    missing = f"{directory} has no {config.pages_dir}/ folder"
+    if os.environ.get("PYXLE_PAGES_DIR", "").strip():  # .env files are loaded into os.environ
+        return (f'PYXLE_PAGES_DIR "{config.pages_dir}": {missing}; hint: set it to the folder that holds '
+                'the pages, or unset it for pages/')
+    if config.pages_dir != "pages":
+        return (f'{config.root / CONFIG_FILENAME}: pagesDir "{config.pages_dir}": {missing}; hint: set it '
+                'to the folder that holds the pages, or remove it for pages/')
+    return f"{missing}; a Pyxle project keeps its routes in pages/ (API routes in pages/api/)"
 
 
 def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) -> list[str]:

@@ -57,10 +57,23 @@ def read_config_file(path: Path) -> Any:
         return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise ConfigError(
-            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", path
+            f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{_json_hint(text, exc)}", path
         ) from None
     except ValueError as exc:  # NaN / Infinity
         raise ConfigError(f"invalid JSON: {exc}", path) from None
+    except RecursionError:  # the parser recurses per level, as for a request body (api/_request.py)
+        raise ConfigError("invalid JSON: nested too deeply for the parser; hint: settings go a few levels "
+                          "deep at most: look for a long run of [ or {", path) from None
+
+
+def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
+    """What Python's message means in the two mistakes it words least plainly."""
+    if not text.strip():
+        return "; hint: the file is empty: write {} for no settings"
+    before = text[: exc.pos].rstrip()
+    if exc.msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(","):
+        return "; hint: JSON allows no trailing comma: remove the , before it"
+    return ""
 
 
 def load_config(

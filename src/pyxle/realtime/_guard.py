@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketClose, WebSocketDisconnect
 from pyxle._loggable import loggable
 from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
+from pyxle.routing import api_like
 
 logger = logging.getLogger("pyxle.realtime")
 error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
@@ -29,14 +30,14 @@ class WebSocketGuard:
         self.queue_limit = queue_limit
         self.origins = origins  # CORS origins: allowed besides the app's own
         # pages always get the Origin check; API routes only when they opted in
-        self.api_checked: tuple[str, ...] = ("/api/",) if api_routes is True else tuple(api_routes or ())
+        self.api_checked: tuple[str, ...] = ("/",) if api_routes is True else tuple(api_routes or ())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        checked = not path.startswith("/api/") or path.startswith(self.api_checked)
+        checked = not api_like(path) or path.startswith(self.api_checked)
         if checked and not same_site(scope, self.origins):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)

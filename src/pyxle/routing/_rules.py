@@ -1,6 +1,7 @@
 """How one file path under ``pages/`` becomes a URL pattern.
 
-The rules are shared by API routes (``pages/api/**.py``) and pages (``pages/**.pyxl``):
+The rules are shared by API routes (``.py`` files in an ``api/`` folder at any depth: ``pages/api/**.py``,
+``pages/admin/api/**.py``) and pages (``pages/**.pyxl``):
 ``index`` maps to its folder, ``[id]`` is a parameter, ``[...rest]`` a catch-all,
 ``[[...opt]]`` an optional catch-all, ``(group)`` folders vanish, ``_private`` is never a route.
 """
@@ -25,6 +26,9 @@ _GROUP = re.compile(r"^\([^()/]+\)$")
 
 # Files with a role in their folder rather than a URL. ``loading`` is the Suspense fallback of its
 # folder's pages (``RouteTable.loading``), never a page of its own.
+# The folder whose ``.py`` files are API routes, at any depth; its name stays in their URLs.
+API_FOLDER = "api"
+
 SPECIAL_PAGE_STEMS = frozenset({"layout", "template", "error", "not-found", "loading"})
 
 
@@ -59,11 +63,23 @@ class RouteSpec:
         return (self.rank, str(self.file))
 
 
+def in_api_folder(file: PurePosixPath) -> bool:
+    """Whether ``file`` (relative to ``pages/``) sits in an ``api/`` folder at any depth: its ``.py``
+    files are API routes there, as in pyxle-framework 0.9 (``pages/admin/api/health.py``)."""
+    return API_FOLDER in file.parts[:-1]
+
+
+def api_like(path: str) -> bool:
+    """Whether an API route may answer the URL ``path``: every one's URL holds its ``api`` folder as
+    a segment (``/api/x``, ``/admin/api/x``, ``/s/{slug}/api/v2/x``); a path without one is never one's."""
+    return "/api/" in path + "/"
+
+
 def param_name(raw: str, file: PurePosixPath) -> str:
     """``user-id`` -> ``user_id``; anything else that is not an identifier is an error."""
     name = raw.replace("-", "_")
     if not name.isidentifier() or keyword.iskeyword(name):
-        raise RoutingError(f"{file}: [{raw}] is not a valid parameter name (use letters, digits, - and _)")
+        raise RoutingError(f"pages/{file}: [{raw}] is not a valid parameter name (use letters, digits, - and _)")
     return name
 
 
@@ -108,7 +124,7 @@ def route_for_file(file: PurePosixPath | str, kind: RouteKind) -> RouteSpec | No
             rank.append(PARAM)
             shape.append("?")
         elif "[" in segment or "]" in segment:
-            raise RoutingError(f"{file}: malformed segment {segment!r} (expected [name], [...name] or [[...name]])")
+            raise RoutingError(f"pages/{file}: malformed segment {segment!r} (expected [name], [...name] or [[...name]])")
         else:
             pattern_parts.append(segment)
             regex_parts.append("/" + re.escape(segment))
@@ -135,11 +151,11 @@ def route_for_file(file: PurePosixPath | str, kind: RouteKind) -> RouteSpec | No
 
 def _catch_all_name(raw: str, file: PurePosixPath, last: bool, seen: list[str]) -> str:
     if not last:
-        raise RoutingError(f"{file}: a catch-all segment must be the last part of the path")
+        raise RoutingError(f"pages/{file}: a catch-all segment must be the last part of the path")
     return _unique(param_name(raw, file), file, seen)
 
 
 def _unique(name: str, file: PurePosixPath, seen: list[str]) -> str:
     if name in seen:
-        raise RoutingError(f"{file}: parameter {name!r} appears twice in the same path")
+        raise RoutingError(f"pages/{file}: parameter {name!r} appears twice in the same path")
     return name

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pyxle.routing._rules import SPECIAL_PAGE_STEMS, RouteSpec, RoutingError, route_for_file
+from pyxle.routing._rules import SPECIAL_PAGE_STEMS, RouteSpec, RoutingError, in_api_folder, route_for_file
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,20 @@ def scan(pages_dir: Path) -> RouteTable:
 
 
 def build_table(files: Iterable[PurePosixPath | str]) -> RouteTable:
-    """Routes for already-listed files: ``api/**.py`` are API routes, other ``**.pyxl`` are pages."""
+    """Routes for already-listed files: ``.py`` files in an ``api/`` folder (``api/**.py``,
+    ``admin/api/**.py``) are API routes, other ``**.pyxl`` are pages."""
     problems: list[str] = []
     api: list[RouteSpec] = []
     pages: list[RouteSpec] = []
     specials: dict[str, dict[str, PurePosixPath]] = {}
     for raw in files:
         file = PurePosixPath(raw)
-        in_api = file.parts[0] == "api" and len(file.parts) > 1
+        in_api = in_api_folder(file)
         try:
             if file.suffix == ".py" and in_api:
                 spec = route_for_file(file, "api")
             elif file.suffix == ".pyxl" and in_api:
-                raise RoutingError(f"{file}: pages/api/ holds only API routes (.py files), not .pyxl pages")
+                raise RoutingError(_page_in_api(file))
             elif file.suffix == ".pyxl":
                 stem = file.name[: -len(".pyxl")]
                 if stem in SPECIAL_PAGE_STEMS:
@@ -108,6 +109,13 @@ def build_table(files: Iterable[PurePosixPath | str]) -> RouteTable:
         pages=tuple(sorted(pages, key=lambda r: r.sort_key)),
         specials=specials,
     )
+
+
+def _page_in_api(file: PurePosixPath) -> str:
+    """Why a ``.pyxl`` in an ``api/`` folder is refused, naming that folder and the way out."""
+    folder = "/".join(file.parts[: file.parts.index("api") + 1])
+    return (f"pages/{file}: pages/{folder}/ holds only API routes (.py files), not .pyxl pages; "
+            "hint: move the page out of it, or give the folder another name (such as reference/)")
 
 
 def _conflicts(routes: list[RouteSpec]) -> list[str]:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
+from pyxle.routing import api_like
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
 
@@ -31,9 +32,10 @@ class CSRFMiddleware:
 
     Protected: server actions and pages always; API routes only when ``api_routes`` is True or
     lists a prefix they fall under. ``exempt_paths`` always win. WebSockets pass untouched.
-    ``api_route(path)`` says whether an API route answers a path under ``/api``: one that none
+    ``api_route(path)`` says whether an API route answers a path with an ``api`` segment: one that none
     answers (a plugin's endpoint, such as pyxle-auth's under ``authPathPrefix: "/api/auth"``) is
-    protected like any other path. Without it, every path under ``/api`` is taken for an API route's.
+    protected like any other path; so is a page at a path with an ``api`` segment (``/docs/api`` served
+    by ``pages/docs/[topic].pyxl``). Without it, every such path is taken for an API route's.
     ``refuse(scope, answer)`` answers a refusal at an action URL in its stead: the app's choice
     between this JSON and a page (a browser's own form post); the JSON itself without it.
     """
@@ -74,12 +76,13 @@ class CSRFMiddleware:
         return known
 
     def _decide(self, path: str) -> bool | object:
-        """True or False; ``_API`` for a path under /api left unchecked if an API route answers it."""
+        """True or False; ``_API`` for a path with an ``api`` segment (``/api/x``, ``/admin/api/x``)
+        left unchecked if an API route answers it."""
         if any(under(path, prefix) for prefix in self.exempt):
             return False
         if under(path, ACTIONS_PREFIX):
             return True
-        if under(path, "/api"):
+        if api_like(path):
             checked = self.api_routes if isinstance(self.api_routes, bool) else any(
                 under(path, prefix) for prefix in self.api_routes)
             return True if checked else _API
