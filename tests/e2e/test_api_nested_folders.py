@@ -150,3 +150,34 @@ def test_a_page_in_a_nested_api_folder_is_refused_by_name(tmp_path: Path) -> Non
     assert run.returncode == 1
     assert ("pages/admin/api/page.pyxl: pages/admin/api/ holds only API routes (.py files), not .pyxl pages; "
             "hint: move the page out of it") in run.stderr, run.stderr
+
+
+PAGE_SOCKET = '''
+async def websocket(ws):
+    await ws.accept()
+    await ws.send_text("page " + ws.path_params["topic"])
+    await ws.close()
+
+
+import React from 'react'
+export default function Topic() { return <p>topic</p> }
+'''
+
+
+def test_a_pages_websocket_at_a_url_with_an_api_segment_keeps_the_origin_check(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Pages always get the Origin check: a page at /docs/api (``pages/docs/[topic].pyxl``) is no API
+    route because its URL has an ``api`` segment, while an API route's socket beside it stays open."""
+    project = make_project({"pages/docs/[topic].pyxl": PAGE_SOCKET, "pages/s/[slug]/api/ws.py": NESTED["pages/s/[slug]/api/ws.py"]})
+    server = start_server(project)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/docs/api", origin=server.url) as ws:
+            assert await ws.recv() == "page api"
+        async with websockets.connect(server.ws_url + "/docs/api", origin="https://evil.example") as ws:
+            with pytest.raises(websockets.ConnectionClosed):
+                await ws.recv()
+            assert (ws.close_code, ws.close_reason) == (1008, "origin not allowed")
+        async with websockets.connect(server.ws_url + "/s/abc/api/ws", origin="https://evil.example") as ws:
+            assert await ws.recv() == "hi abc"
+
+    asyncio.run(run())

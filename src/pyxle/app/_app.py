@@ -262,18 +262,24 @@ class PyxleApp(Starlette):
         if handlers.get(HTTPException) is http_exception_handler:  # Pyxle's own: a no-JS form's refusal is a page
             handlers[HTTPException] = self._http_refusal
         app = handle_exceptions(self.router.app, handlers)  # the router's own dispatch: one call less
-        app = _websocket_guard(app, config)
+        from pyxle.api import ApiEndpoint
+
+        answering = self.router.answering
+
+        def api_route(path: str) -> bool:
+            return isinstance(answering(path), ApiEndpoint)
+
+        # The Origin check leaves API routes' sockets alone unless realtime.apiRoutes says otherwise
+        # (and, as before, anything under /api/), never a page's: /docs/api may be a page.
+        app = _websocket_guard(app, config, lambda path: path.startswith("/api/") or api_route(path))
         for cls, args, kwargs in reversed(self.plugins.middleware if self.plugins else ()):
             app = cls(app, *args, **kwargs)
         # Outside the plugins' middleware: tasks run after pyxle-db has committed the request's writes.
         app = run_background_tasks(app)
         # CSRF leaves the project's API routes unchecked unless csrf.apiRoutes says otherwise, and
         # checks a plugin's endpoint under /api (pyxle-auth's, with authPathPrefix "/api/auth").
-        from pyxle.api import ApiEndpoint
-
-        answering = self.router.answering
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
-                              api_route=lambda path: isinstance(answering(path), ApiEndpoint), refuse=self.refusal)
+                              api_route=api_route, refuse=self.refusal)
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,
@@ -654,7 +660,7 @@ def redis_urls(config: PyxleConfig, mode: Mode = "production") -> dict[str, str]
     return urls
 
 
-def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:
+def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str], bool]) -> ASGIApp:
     """Every WebSocket's Origin check, size limit, send queue and shutdown close (pyxle.realtime)."""
     from pyxle.realtime._guard import WebSocketGuard
 
@@ -663,7 +669,7 @@ def _websocket_guard(app: ASGIApp, config: PyxleConfig) -> ASGIApp:
     # cookies (the config's warning says so).
     origins = tuple(origin for origin in config.cors.origins if origin != "*")
     return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
-                          origins=origins, api_routes=rt.api_routes)
+                          origins=origins, api_routes=rt.api_routes, api_route=api_route)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

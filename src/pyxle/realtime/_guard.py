@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
@@ -24,20 +25,23 @@ class WebSocketGuard:
     """Passes HTTP through untouched; checks and tracks WebSockets (decided at load time)."""
 
     def __init__(self, app: ASGIApp, *, max_message: int, queue_limit: int, origins: tuple[str, ...],
-                 api_routes: bool | tuple[str, ...]) -> None:
+                 api_routes: bool | tuple[str, ...], api_route: Callable[[str], bool] | None = None) -> None:
         self.app = app
         self.max_message = max_message
         self.queue_limit = queue_limit
         self.origins = origins  # CORS origins: allowed besides the app's own
         # pages always get the Origin check; API routes only when they opted in
         self.api_checked: tuple[str, ...] = ("/",) if api_routes is True else tuple(api_routes or ())
+        # whether an API route answers a path (a page may have an ``api`` segment: /docs/api);
+        # without it, every path under /api/ and no other is taken for an API route's
+        self.api_route = api_route or (lambda path: path.startswith("/api/"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        checked = not api_like(path) or path.startswith(self.api_checked)
+        checked = not (api_like(path) and self.api_route(path)) or path.startswith(self.api_checked)
         if checked and not same_site(scope, self.origins):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
