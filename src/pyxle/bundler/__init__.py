@@ -1,6 +1,7 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
+``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python); and the generated TypeScript types
@@ -38,12 +39,12 @@ from pyxle.bundler._styles import (
 )
 from pyxle.bundler._typecheck import TypecheckUnavailable, typecheck
 from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_files, types_module, write_types
-from pyxle.compiler import CompileError, compile_source
+from pyxle.compiler import CompileError, Diagnostic, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "page_files",
-           "toolchain_problem", "typecheck", "types_module", "write_types"]
+           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "package_problem",
+           "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -159,6 +160,27 @@ def toolchain_problem(root: Path) -> str | None:
     return None
 
 
+def package_problem(root: Path) -> str | None:
+    """What is wrong with the project's ``package.json`` (``file:line:col``, its line, a hint), or None.
+
+    Node parses it strictly when it loads an npm package from the project: a trailing comma would
+    otherwise stop the bundler with a JavaScript stack trace and no line.
+    """
+    path = root / "package.json"
+    if not path.is_file():
+        return None
+    hint = "package.json must be strict JSON: keys and strings in double quotes, no trailing comma, no comments"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return f"package.json: not UTF-8 text ({exc.reason})\n    hint: {hint}"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Diagnostic.at("package.json", text.splitlines(), exc.lineno, exc.colno, exc.msg, hint).format()
+    return None
+
+
 def fast_refresh(root: Path, mode: str) -> bool:
     """Whether a build keeps React state across edits: development, with the packages installed."""
     return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
@@ -223,6 +245,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     problem = toolchain_problem(root)
     if problem is not None:
         raise ToolchainMissing([problem])
+    if (problem := package_problem(root)) is not None:
+        raise BuildError([problem])
     try:
         postcss = postcss_config(root)
         styles, scripts = global_files(root, "globalStyles", global_styles), global_files(root, "globalScripts", global_scripts)

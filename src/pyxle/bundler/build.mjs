@@ -503,9 +503,10 @@ async function build(planPath, serve) {
   builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
   production = plan.mode === 'production'
-  require = createRequire(path.join(plan.projectRoot, 'package.json'))
-  const esbuild = require('esbuild')
+  let esbuild = null
   try {
+    require = createRequire(path.join(plan.projectRoot, 'package.json'))
+    esbuild = require('esbuild')
     process.env.NODE_ENV ??= production ? 'production' : 'development' // what PostCSS configs test
     styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()

@@ -3,7 +3,8 @@ names its Python uses but never defines (a ``NameError`` waiting for the first r
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
 its opening one fails the build, so it fails the check). API routes are read, not imported: a
 syntax error, a file with no handler and a handler that cannot take the request are errors, and
-so are two files for one URL. Nothing is bundled or written."""
+so are two files for one URL, and a ``package.json`` that is not JSON (it stops the build). Nothing
+is bundled or written."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     the Python checks still run.
     """
     from pyxle.api import source_problems
+    from pyxle.bundler import package_problem
     from pyxle.compiler import CompileError, compile_source
 
     found: dict[str, list[str]] = {}
@@ -54,13 +56,14 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     for path in api_files:  # API routes: read, never imported (that would run them)
         shown_as = path.relative_to(config.root).as_posix()
         found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
-    jsx, reason = jsx_errors(config.root, clients)
+    package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
+    jsx, reason = jsx_errors(config.root, clients) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found[shown_as].extend(messages)
-    return [*route_problems(config, declared), *(message for messages in found.values() for message in messages)], \
-        len(files) + len(api_files)
+    return [*([package] if package else []), *route_problems(config, declared),
+            *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
 def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None) -> list[str]:
