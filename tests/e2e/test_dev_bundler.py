@@ -122,7 +122,8 @@ def test_an_error_on_a_modules_first_line_names_the_users_column_and_line(make_p
     assert str(error.value) == (
         'components/Widget.jsx:1:22: Could not resolve "canvas-confetti"\n'
         "    import confetti from 'canvas-confetti'\n"
-        "                         ^"
+        "                         ^\n"
+        "    hint: install it with `npm install canvas-confetti`"
     )
 
 
@@ -133,7 +134,8 @@ def test_an_error_in_a_line_babel_reprints_names_the_line_as_the_user_wrote_it(m
     assert str(error.value) == (
         'components/Widget.jsx:2:36: Could not resolve "nope-pkg"\n'
         "    import {useState,  useEffect} from 'nope-pkg'\n"
-        "                                       ^"
+        "                                       ^\n"
+        "    hint: install it with `npm install nope-pkg`"
     )
 
 
@@ -144,7 +146,8 @@ def test_a_column_after_non_ascii_text_counts_characters_not_bytes(make_project)
     assert str(error.value) == (
         'components/Widget.jsx:1:31: Could not resolve "nope-pkg"\n'
         "    const s = 'é😀'; import x from 'nope-pkg'\n"
-        "    " + " " * 30 + "^"
+        "    " + " " * 30 + "^\n"
+        "    hint: install it with `npm install nope-pkg`"
     )
 
 

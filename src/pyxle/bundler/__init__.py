@@ -1,6 +1,7 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
+``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python); and the generated TypeScript types
@@ -38,12 +39,12 @@ from pyxle.bundler._styles import (
 )
 from pyxle.bundler._typecheck import TypecheckUnavailable, typecheck
 from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_files, types_module, write_types
-from pyxle.compiler import CompileError, compile_source
+from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "page_files",
-           "toolchain_problem", "typecheck", "types_module", "write_types"]
+           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "package_problem",
+           "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -159,6 +160,27 @@ def toolchain_problem(root: Path) -> str | None:
     return None
 
 
+def package_problem(root: Path) -> str | None:
+    """What is wrong with the project's ``package.json`` (``file:line:col``, its line, a hint), or None.
+
+    Node parses it strictly when it loads an npm package from the project: a trailing comma would
+    otherwise stop the bundler with a JavaScript stack trace and no line.
+    """
+    path = root / "package.json"
+    if not path.is_file():
+        return None
+    hint = "package.json must be strict JSON: keys and strings in double quotes, no trailing comma, no comments"
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return f"package.json: not UTF-8 text ({exc.reason})\n    hint: {hint}"
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Diagnostic.at("package.json", text.splitlines(), exc.lineno, exc.colno, exc.msg, hint).format()
+    return None
+
+
 def fast_refresh(root: Path, mode: str) -> bool:
     """Whether a build keeps React state across edits: development, with the packages installed."""
     return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
@@ -223,6 +245,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     problem = toolchain_problem(root)
     if problem is not None:
         raise ToolchainMissing([problem])
+    if (problem := package_problem(root)) is not None:
+        raise BuildError([problem])
     try:
         postcss = postcss_config(root)
         styles, scripts = global_files(root, "globalStyles", global_styles), global_files(root, "globalScripts", global_scripts)
@@ -230,6 +254,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         raise BuildError([str(exc)]) from None
 
     compiled: dict[PurePosixPath, tuple[str, str, str, str]] = {}  # file -> (client, server, source hash, lang)
+    pages: dict[str, _Page] = {}  # absolute path -> what its errors are mapped back with
     errors: list[str] = []
     for file in page_files(table):
         source_path = pages_dir / file
@@ -240,6 +265,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             errors.extend(e.format() for e in exc.errors)
             continue
         compiled[file] = (result.client_code, result.server_code, content_hash(source), result.client_lang)
+        pages[str(source_path)] = _Page(source.decode("utf-8").splitlines(), result.props_type, result.client_lang)
     if errors:
         raise BuildError(errors)
 
@@ -310,8 +336,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     except json.JSONDecodeError:
         raise BuildError([f"the bundler failed: {stderr or last}"]) from None
     if not outcome.get("ok"):
-        jsx_pages = {str(pages_dir / f) for f, parts in compiled.items() if parts[3] == "jsx"}
-        raise BuildError([_format(e, root, jsx_pages) for e in outcome.get("errors", [])])
+        raise BuildError([_format(e, root, pages) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
@@ -354,12 +379,31 @@ def page_id(file: PurePosixPath) -> str:
     return file.with_suffix("").as_posix()
 
 
-def _format(error: dict[str, Any], root: Path, jsx_pages: set[str] = frozenset()) -> str:  # type: ignore[assignment]
-    """``file:line:column: text``, the source line (with a caret under the column when known), a hint;
-    TypeScript in a page without the TSX marker gets the hint that names the marker."""
+@dataclass(frozen=True)
+class _Page:
+    """What an error located in a compiled page is mapped back with."""
+
+    lines: list[str]  # the .pyxl's own lines (its compiled client module keeps them in place)
+    insert: Insert | None  # the props type the compiler wrote into the component's line
+    lang: str
+
+
+def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = None) -> str:
+    """``file:line:column: text``, the source line (with a caret under the column when known), a hint.
+
+    In a page, the line and column are the ``.pyxl``'s own (not those of the props type the compiler
+    added), and a syntax error reads as ``pyxle check`` says it: TypeScript in a page without the TSX
+    marker gets the hint that names the marker.
+    """
     file, line, column = error.get("file"), error.get("line"), error.get("column")
-    text = str(error.get("text"))
-    tsx = file in jsx_pages and _TS_LIKE.search(error.get("lineText") or "")
+    text, line_text, hint = str(error.get("text")), error.get("lineText"), error.get("hint")
+    page = (pages or {}).get(str(file))
+    if page is not None and line:
+        line_text = page.lines[line - 1] if 0 < line <= len(page.lines) else line_text
+        column = page.insert.column_before(line, column) if page.insert is not None and column else column
+    if page is not None and error.get("syntax"):
+        text = f"JSX syntax error: {text}"
+        hint = TSX_HINT.split("hint: ", 1)[1] if page.lang == "jsx" and _TS_LIKE.search(line_text or "") else "fix the JSX syntax"
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()
@@ -367,10 +411,10 @@ def _format(error: dict[str, Any], root: Path, jsx_pages: set[str] = frozenset()
             pass
         where = ":".join(str(part) for part in (file, line, line and column) if part)
         text = f"{where}: {text}"
-        if line and error.get("lineText"):
-            text += f"\n    {error['lineText']}"
+        if line and line_text:
+            text += f"\n    {line_text}"
             if column:
                 text += f"\n    {' ' * max(column - 1, 0)}^"
-    if error.get("hint"):
-        text += f"\n    hint: {error['hint']}"
-    return text + (TSX_HINT if tsx else "")
+    if hint:
+        text += f"\n    hint: {hint}"
+    return text

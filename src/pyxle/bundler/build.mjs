@@ -8,10 +8,10 @@
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
 // gets React Fast Refresh: see withRefresh() below and client/_refresh.js.
 // Stylesheets (Sass, the project's PostCSS config, CSS modules) go through styles.mjs.
-import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
-import { SourceMap, createRequire } from 'node:module'
+import { SourceMap, builtinModules, createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -428,28 +428,69 @@ function buildOptions() {
   ]
 }
 
-function failure(error) {
+// The syntax errors in the compiled pages that failed, as `file:line:column:text` keys: esbuild's
+// transform parses without resolving anything (as `pyxle check` does), so an error it reports too
+// is one of syntax, and Python words it as check does.
+async function syntaxErrors(esbuild, messages) {
+  const pages = new Set(messages.map((m) => m.location && path.resolve(plan.projectRoot, m.location.file))
+    .filter((file) => file && plan.modules[file]))
+  const found = new Set()
+  for (const file of pages) {
+    const compiled = plan.modules[file]
+    try {
+      await esbuild.transform(readFileSync(compiled, 'utf8'), { loader: compiled.endsWith('.tsx') ? 'tsx' : 'jsx', jsx: 'automatic', logLevel: 'silent' })
+    } catch (error) {
+      for (const m of error.errors || []) if (m.location) found.add(`${file}:${m.location.line}:${m.location.column}:${m.text}`)
+    }
+  }
+  return found
+}
+
+async function failure(error, esbuild) {
   const seen = new Set() // one broken config fails every stylesheet: say it once
   const unique = (error.errors || [{ text: String(error) }]).filter((m) => {
     const key = JSON.stringify([m.text, m.location && m.location.file, m.location && m.location.line])
     return !seen.has(key) && seen.add(key)
   })
+  const syntax = esbuild ? await syntaxErrors(esbuild, unique) : new Set()
   const messages = unique.map((m) => {
     const detail = m.detail && typeof m.detail === 'object' ? m.detail : {}
     const known = 'line' in detail // a StyleError's: which of line and column are known
     const own = !known && m.location && m.location.lineText != null ? located(m.location) : null
-    if (own) return { text: m.text, file: path.resolve(plan.projectRoot, m.location.file), ...own, hint: detail.hint || null }
+    const file = m.location ? sourceFile(m.location) : null
+    const isSyntax = Boolean(file && syntax.has(`${file}:${m.location.line}:${m.location.column}:${m.text}`))
+    if (own) return { text: m.text, file, ...own, hint: detail.hint || resolveHint(m.text), syntax: isSyntax }
     return {
       text: m.text,
-      file: m.location ? path.resolve(plan.projectRoot, m.location.file) : null,
+      file,
+      syntax: isSyntax,
       line: known ? detail.line : m.location ? m.location.line : null,
       column: known ? detail.column : m.location ? characterColumn(m.location) : null,
       lineText: m.location ? m.location.lineText : null,
-      hint: detail.hint || null,
+      hint: detail.hint || resolveHint(m.text),
     }
   })
   return { ok: false, errors: messages }
 }
+
+// What to do about `Could not resolve "x"`: install a package, fix a path.
+function resolveHint(text) {
+  const spec = /^Could not resolve "(.+)"$/.exec(text)?.[1]
+  if (!spec) return null
+  if (/^[./]/.test(spec)) return `check the path: "${spec}" is resolved from the importing file's folder`
+  const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
+  if (spec.startsWith('node:') || builtinModules.includes(name)) {
+    return `"${name}" is built into Node, not the browser: page code runs in both (server-only work goes in the Python half)`
+  }
+  if (existsSync(path.join(plan.projectRoot, 'node_modules', name, 'package.json'))) {
+    return `the package "${name}" is installed but has no "${spec}": check the path inside it`
+  }
+  return `install it with \`npm install ${name}\``
+}
+
+// The file a message is about: a CSS module's scoped stylesheet (`pyxle-css:FILE?pyxle-css`,
+// the plugin's namespace) is its file.
+const sourceFile = (location) => path.resolve(plan.projectRoot, location.file.replace(/^pyxle-css:(.*)\?pyxle-css$/, '$1'))
 
 // --serve keeps one esbuild context per build, made again when what shapes it changes (pages
 // added or removed, the public environment): a rebuild then re-reads only what changed.
@@ -503,9 +544,10 @@ async function build(planPath, serve) {
   builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
   production = plan.mode === 'production'
-  require = createRequire(path.join(plan.projectRoot, 'package.json'))
-  const esbuild = require('esbuild')
+  let esbuild = null
   try {
+    require = createRequire(path.join(plan.projectRoot, 'package.json'))
+    esbuild = require('esbuild')
     process.env.NODE_ENV ??= production ? 'production' : 'development' // what PostCSS configs test
     styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()
@@ -543,7 +585,7 @@ async function build(planPath, serve) {
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
     return { ok: true, manifest }
   } catch (error) {
-    return failure(error)
+    return failure(error, esbuild)
   }
 }
 

@@ -3,7 +3,8 @@ names its Python uses but never defines (a ``NameError`` waiting for the first r
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
 its opening one fails the build, so it fails the check). API routes are read, not imported: a
 syntax error, a file with no handler and a handler that cannot take the request are errors, and
-so are two files for one URL. Nothing is bundled or written."""
+so are two files for one URL, and a ``package.json`` that is not JSON (it stops the build). Nothing
+is bundled or written."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
+    from pyxle.bundler import package_problem
     from pyxle.compiler import CompileError, compile_source
     from pyxle.routing import in_api_folder
 
@@ -54,13 +56,14 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     found.update(api_source_problems(config, api_files))
-    jsx, reason = jsx_errors(config.root, clients)
+    package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
+    jsx, reason = jsx_errors(config.root, clients) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found[shown_as].extend(messages)
-    return [*route_problems(config, declared), *(message for messages in found.values() for message in messages)], \
-        len(files) + len(api_files)
+    return [*([package] if package else []), *route_problems(config, declared),
+            *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
 def api_source_problems(config: PyxleConfig, files: Iterable[Path]) -> dict[str, list[str]]:

@@ -1,0 +1,121 @@
+"""What `pyxle build`, `check`, `serve` and `dev` say of a broken file the bundler reads: the user's
+file, line and column, their own source line and a hint; never a Node stack trace, never the
+code Pyxle generated."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.conftest import PageWatch, pyxle_command, server_env
+
+HOME = "export default function Home({ data }) { return <h1>home</h1> }\n"
+# The component's own line: the compiler writes the props type into it (`/** @type {...} */`).
+MISMATCH = "export default function P({ data }) { return <div><h2>x</h3></div> }\n"
+
+
+def pyxle(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pyxle_command(), *args, str(project)], cwd=project, capture_output=True, text=True,
+                          timeout=120, env=server_env(), check=False)
+
+
+def failed(run: subprocess.CompletedProcess[str]) -> str:
+    """Everything a failed command printed, checked for what must never be in it."""
+    assert run.returncode == 1, run.stdout + run.stderr
+    out = run.stdout + run.stderr
+    assert "Traceback" not in out and "\n    at " not in out and "Node.js v" not in out, out
+    assert "@type" not in out and "pyxle-css:" not in out, out  # Pyxle's own code and paths
+    return out
+
+
+def test_a_package_json_that_is_not_json_is_named_at_its_line_by_build_check_and_serve(make_project,
+                                                                                       start_server) -> None:
+    """It printed 11 Node stack frames ending in build.mjs, and `pyxle check` skipped the JSX and passed."""
+    project = make_project({"pages/index.pyxl": HOME, "package.json": '{\n  "name": "x",\n}\n'}, node=True)
+    expected = ('package.json:3:1: Expecting property name enclosed in double quotes\n'
+                '    }\n'
+                '    ^\n'
+                '    hint: package.json must be strict JSON: keys and strings in double quotes, no trailing comma, no comments')
+    assert failed(pyxle(project, "build")) == f"pyxle: {expected}\n"
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == f"{expected}\n\n" and "not checked" not in check.stderr
+    server = start_server(project, "serve", ready=False)
+    assert server.wait_exit() == 1
+    assert server.output().endswith(f"\npyxle: {expected}\n")  # after the secret-key warning
+
+
+def test_a_jsx_error_on_the_components_own_line_is_reported_as_check_reports_it(make_project) -> None:
+    """build said 1:180, showed the props type Pyxle writes into that line and the TypeScript hint."""
+    project = make_project({"pages/index.pyxl": HOME, "pages/other.pyxl": MISMATCH}, node=True)
+    expected = ('pages/other.pyxl:1:58: JSX syntax error: Unexpected closing "h3" tag does not match opening "h2" tag\n'
+                f'    {MISMATCH.rstrip()}\n'
+                f'    {" " * 57}^\n'
+                '    hint: fix the JSX syntax')
+    assert failed(pyxle(project, "build")) == f"pyxle: {expected}\n"
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == f"{expected}\n\n"
+
+
+def test_a_one_line_layout_and_typescript_without_the_marker(make_project) -> None:
+    """A layout's props type is longer (262 columns against 83); the TSX hint stays for TypeScript."""
+    layout = "export default function Layout({ data, children }) { return <div><main>{children}</div></main> }\n"
+    typed = "export default function P({ data }: Props) { return <p>x</p> }\n"
+    project = make_project({"pages/layout.pyxl": layout, "pages/index.pyxl": HOME, "pages/typed.pyxl": typed},
+                           node=True)
+    out = failed(pyxle(project, "build"))
+    assert ('pages/layout.pyxl:1:84: JSX syntax error: Unexpected closing "div" tag does not match opening "main" tag\n'
+            f'    {layout.rstrip()}\n    {" " * 83}^\n    hint: fix the JSX syntax\n') in out
+    assert "TypeScript" not in out.split("pages/typed.pyxl")[0]  # not for the layout's errors
+    assert ('pages/typed.pyxl:1:35: JSX syntax error: Expected ")" but found ":"\n'
+            f'    {typed.rstrip()}\n    {" " * 34}^\n'
+            '    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code') in out
+
+
+def test_an_import_that_does_not_resolve_gets_a_hint(make_project) -> None:
+    page = ("import Missing from '../components/Missing.jsx'\nimport confetti from 'confetti-xyz'\n"
+            "import nope from 'react/nope'\n" + HOME)
+    project = make_project({"pages/index.pyxl": page}, node=True)
+    out = failed(pyxle(project, "build"))
+    assert ('pages/index.pyxl:1:21: Could not resolve "../components/Missing.jsx"\n'
+            "    import Missing from '../components/Missing.jsx'\n"
+            f"    {' ' * 20}^\n"
+            '    hint: check the path: "../components/Missing.jsx" is resolved from the importing file\'s folder\n') in out
+    assert 'hint: install it with `npm install confetti-xyz`' in out
+    assert 'hint: the package "react" is installed but has no "react/nope": check the path inside it' in out
+
+
+def test_an_error_in_a_css_module_names_the_stylesheet(make_project) -> None:
+    """It named `pyxle-css:/abs/path/components/Counter.module.css?pyxle-css`."""
+    page = "import styles from '../components/Counter.module.css'\n" \
+           "export default function Home() { return <p className={styles.counter}>x</p> }\n"
+    project = make_project({"pages/index.pyxl": page,
+                            "components/Counter.module.css": '@import "./missing.css";\n.counter { color: red }\n'},
+                           node=True)
+    assert failed(pyxle(project, "build")) == (
+        'pyxle: components/Counter.module.css:1:9: Could not resolve "./missing.css"\n'
+        '    @import "./missing.css";\n'
+        '            ^\n'
+        '    hint: check the path: "./missing.css" is resolved from the importing file\'s folder\n')
+
+
+def test_dev_shows_the_users_line_in_the_overlay(make_project, start_server, page: PageWatch) -> None:
+    """The overlay showed the generated props type and the TypeScript hint; a broken package.json
+    stopped the bundler process ("the bundler process exited during the build")."""
+    project = make_project({"pages/index.pyxl": HOME, "package.json": '{ "name": "x" }\n'}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    overlay = page.page.locator("#pyxle-dev-overlay")
+
+    (project / "pages" / "index.pyxl").write_text(MISMATCH)
+    overlay.wait_for(timeout=30000)
+    shown = overlay.text_content() or ""
+    assert "pages/index.pyxl:1:58: JSX syntax error: Unexpected closing" in shown, shown
+    assert MISMATCH.rstrip() in shown and "hint: fix the JSX syntax" in shown, shown
+    assert "@type" not in shown and "TypeScript" not in shown, shown
+
+    (project / "pages" / "index.pyxl").write_text(HOME)
+    overlay.wait_for(state="detached", timeout=30000)
+    (project / "package.json").write_text('{ "name": "x", }\n')
+    overlay.filter(has_text="package.json:1:16: Expecting property name").wait_for(timeout=30000)
+    assert "\n    at " not in (overlay.text_content() or "") and "exited" not in (overlay.text_content() or "")
