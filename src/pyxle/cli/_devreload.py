@@ -178,6 +178,9 @@ class DevReload:
 
     def refused(self, problem: str) -> None:
         self._next = None
-        message = f"{self.label or 'the project'} not applied, the server keeps its last good configuration:\n{problem}"
+        if self.label:
+            message = f"{self.label} not applied, the server keeps its last good configuration:\n{problem}"
+        else:  # a module the middleware or plugins import, or a kill -HUP
+            message = f"the project as edited does not load, the running worker keeps serving it as it was:\n{problem}"
         logger.error("%s", message)
         self._write_report(message)
