@@ -142,7 +142,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         if failed is not None:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed)
             app.router.fallback = _broken(str(failed), app.dev_events)
-            app.dev_events.broken(str(failed))
+            app.dev_events.broken(str(failed), names)
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
