@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
+from pyxle.security import sign_cookie
 from tests.conftest import PageWatch, Server, free_port, server_env
 from tests.docs._blocks import cites
 
@@ -207,3 +208,28 @@ def test_an_edit_to_a_module_of_the_middleware_or_a_plugin_is_applied_in_a_new_w
     assert httpx.get(url).json() == {"value": "two"}
     (project / "mine.py").write_text(MINE.replace("VALUE", "three"))
     becomes(lambda: httpx.get(url).json() == {"value": "three"}, server)
+
+
+def test_a_refused_secret_key_goes_with_the_dotenv_line_that_set_it(make_project, start_server) -> None:
+    """A key the check refused is not kept by the server process for the edits after it: once no
+    file sets it, the next edit is checked as the files say."""
+    signed = {"pages/api/signed.py": "from pyxle.security import sign_cookie\n\n\n"
+                                     "async def get(request):\n    return {'signed': sign_cookie('v')}\n"}
+    project = make_project({**ECHO, **signed, "pyxle.config.json": '{"name": "Key"}'})
+    server = start_server(project, "dev")
+    local = project / ".env.local"
+    local.write_text("PYXLE_SECRET_KEY=short\n")
+    server.wait_for_output("PYXLE_SECRET_KEY is 5 bytes; it must be at least 32", timeout=40)
+    local.write_text("FOO=1\n")
+    time.sleep(1)
+    local.unlink()
+    time.sleep(1)
+    (project / "pyxle.config.json").write_text(json.dumps({"name": "Key", "securityHeaders": {"X-Probe": "yes"}}))
+    server.wait_for_output(APPLIED, timeout=40)
+    becomes(lambda: httpx.post(server.url + "/api/echo", content=b"x").headers.get("x-probe") == "yes", server)
+    assert server.output().count("PYXLE_SECRET_KEY is 5 bytes") == 1, server.output()
+
+    local.write_text(f"PYXLE_SECRET_KEY={'k' * 40}\n")  # a good one is applied
+    server.wait_for_output("applied the new .env.local", timeout=40)
+    expected = sign_cookie("v", "k" * 40)
+    becomes(lambda: httpx.get(server.url + "/api/signed").json() == {"signed": expected}, server)
