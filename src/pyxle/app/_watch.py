@@ -16,6 +16,7 @@ import asyncio
 import os
 import platform
 import sys
+import sysconfig
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -26,6 +27,8 @@ from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust ba
 from pyxle.bundler import TOOL_FOLDERS
 
 FileChange = tuple[Change, str]
+_LIBRARIES = (Path(__file__).resolve().parents[1], Path(__file__).parents[1],  # Pyxle
+              *(Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib", "purelib", "platlib")))
 _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS = 50, 20, 5000
 
 
@@ -46,9 +49,16 @@ def project_modules(root: Path) -> dict[str, Path]:
     found = {}
     for name, module in list(sys.modules.items()):
         file = Path(getattr(module, "__file__", None) or "/")
-        if file.is_relative_to(root) and not in_tool_folder(root, file):
+        if file.is_relative_to(root) and not in_tool_folder(root, file) and not _library(file):
             found[name] = file
     return found
+
+
+def _library(file: Path) -> bool:
+    """An installed package's module, or Pyxle's own, even inside the project (a virtualenv under
+    another name, a checkout of Pyxle): dropped and imported again, its classes would be copies."""
+    return ("site-packages" in file.parts or "dist-packages" in file.parts
+            or any(file.is_relative_to(folder) for folder in _LIBRARIES))
 
 
 def forget_project_modules(root: Path) -> None:
