@@ -11,7 +11,8 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.conftest import Server, free_port, server_env
+from pyxle.security import sign_cookie
+from tests.conftest import PageWatch, Server, free_port, server_env
 from tests.docs._blocks import cites
 
 PAGE = {"pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"}
@@ -142,3 +143,93 @@ def test_an_edit_a_plugin_refuses_is_reported_and_the_last_good_config_serves_un
     (project / "pyxle.config.json").write_text(_plugged("fine").replace('"fr"', '"es"'))
     server.wait_for_output(APPLIED, timeout=40)
     becomes(lambda: lang(server) == "es", server)
+
+
+STAMP = '''
+class Stamp:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def stamped(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message["headers"], (b"x-mw", b"VALUE")]
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+'''
+MINE = '''
+from pyxle.plugins import PyxlePlugin
+
+class Mine(PyxlePlugin):
+    name = "mine"
+    async def on_startup(self, ctx):
+        ctx.register("mine.value", "VALUE")
+'''
+VALUE = {"pages/api/value.py": "from pyxle.plugins import plugin\n\n\n"
+                               "async def get(request):\n    return {'value': plugin('mine.value')}\n"}
+
+
+@cites("docs/getting-started.md", "The project's modules that its `middleware` and `plugins` import (and the "
+       "modules those import) are applied the same way, in a new worker")
+def test_an_edit_to_a_module_of_the_middleware_or_a_plugin_is_applied_in_a_new_worker(
+        make_project, start_server, page: PageWatch) -> None:
+    """The app holds the middleware and plugins it was built with: a new worker takes the edit, and
+    an edit that does not load shows its file and line while the last good code serves."""
+    project = make_project({**PAGE, **VALUE, "stamp.py": STAMP.replace("VALUE", "1"), "mine.py": MINE.replace("VALUE", "one"),
+                            "pyxle.config.json": json.dumps({"middleware": ["stamp:Stamp"],
+                                                             "plugins": [{"name": "mine", "module": "mine", "attribute": "Mine"}]})},
+                           node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    url = server.url + "/api/value"
+    assert httpx.get(url).headers["x-mw"] == "1"
+    (project / "stamp.py").write_text(STAMP.replace("VALUE", "2"))
+    becomes(lambda: httpx.get(url).headers.get("x-mw") == "2", server)
+    (project / "mine.py").write_text(MINE.replace("VALUE", "two"))
+    becomes(lambda: httpx.get(url).json() == {"value": "two"}, server)
+    out = server.wait_for_output("stamp.py changed: loading the project with it in a new worker")
+    assert "reloaded routes after change to stamp.py" not in out
+
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    (project / "stamp.py").write_text("class Stamp\n    pass\n")
+    out = server.wait_for_output("stamp.py:1: middleware[0] 'stamp:Stamp' cannot be imported: SyntaxError", timeout=40)
+    assert "the running worker keeps serving it as it was" in out
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="stamp.py:1:").wait_for(timeout=20000)
+    assert "class Stamp" in (overlay.text_content() or "")  # the source line
+    assert httpx.get(url).headers["x-mw"] == "2"  # the last good code serves
+    (project / "stamp.py").write_text(STAMP.replace("VALUE", "3"))
+    becomes(lambda: httpx.get(url).headers.get("x-mw") == "3", server)
+    overlay.wait_for(state="detached", timeout=20000)
+
+    (project / "mine.py").write_text("class Mine\n")
+    server.wait_for_output("plugin 'mine': cannot import mine: SyntaxError: expected ':' (mine.py, line 1)", timeout=40)
+    assert httpx.get(url).json() == {"value": "two"}
+    (project / "mine.py").write_text(MINE.replace("VALUE", "three"))
+    becomes(lambda: httpx.get(url).json() == {"value": "three"}, server)
+
+
+def test_a_refused_secret_key_goes_with_the_dotenv_line_that_set_it(make_project, start_server) -> None:
+    """A key the check refused is not kept by the server process for the edits after it: once no
+    file sets it, the next edit is checked as the files say."""
+    signed = {"pages/api/signed.py": "from pyxle.security import sign_cookie\n\n\n"
+                                     "async def get(request):\n    return {'signed': sign_cookie('v')}\n"}
+    project = make_project({**ECHO, **signed, "pyxle.config.json": '{"name": "Key"}'})
+    server = start_server(project, "dev")
+    local = project / ".env.local"
+    local.write_text("PYXLE_SECRET_KEY=short\n")
+    server.wait_for_output("PYXLE_SECRET_KEY is 5 bytes; it must be at least 32", timeout=40)
+    local.write_text("FOO=1\n")
+    time.sleep(1)
+    local.unlink()
+    time.sleep(1)
+    (project / "pyxle.config.json").write_text(json.dumps({"name": "Key", "securityHeaders": {"X-Probe": "yes"}}))
+    server.wait_for_output(APPLIED, timeout=40)
+    becomes(lambda: httpx.post(server.url + "/api/echo", content=b"x").headers.get("x-probe") == "yes", server)
+    assert server.output().count("PYXLE_SECRET_KEY is 5 bytes") == 1, server.output()
+
+    local.write_text(f"PYXLE_SECRET_KEY={'k' * 40}\n")  # a good one is applied
+    server.wait_for_output("applied the new .env.local", timeout=40)
+    expected = sign_cookie("v", "k" * 40)
+    becomes(lambda: httpx.get(server.url + "/api/signed").json() == {"signed": expected}, server)

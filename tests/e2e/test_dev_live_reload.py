@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from tests.conftest import NODE_MODULES, PageWatch
+from tests.docs._blocks import cites
 
 PAGE = '''
 @server
@@ -253,8 +254,42 @@ def test_a_jsx_syntax_error_in_a_component_shows_its_file_and_line(make_project,
     assert "</buton>" in overlay.text_content()  # the source line
 
     (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
-    page.page.get_by_test_id("counter").filter(has_text="fixed 0").wait_for(timeout=30000)
+    page.page.get_by_test_id("counter").filter(has_text="fixed 2").wait_for(timeout=30000)  # state kept
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
+@cites("docs/client.md", "The fix of a compile error is applied as any edit is, state kept, even one that "
+       "writes the file back as it was")
+def test_fixing_a_compile_error_keeps_react_state(make_project, start_server, page: PageWatch) -> None:
+    """The fix after a compile error is an edit like any other: Fast Refresh applies it, even when
+    it writes the file back exactly as it was (an undo), and the overlay goes."""
+    project = fast_refresh_project(make_project, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    counter = click_twice(page, server.url)
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    home = project / "pages" / "index.pyxl"
+    component = project / "components" / "Counter.jsx"
+    breaks = [(component, COUNTER.format(label="count").replace("</button>", "</buton>")),  # JSX
+              (home, HOME.format(greeting="hello", label="v1").replace("</h1>", "</h2>")),  # a page's JSX
+              (home, HOME.format(greeting="hello", label="v1").replace("load(request):", "load(request)"))]  # Python
+    for file, broken in breaks:
+        before = file.read_text()
+        file.write_text(broken)
+        overlay.wait_for(timeout=30000)
+        assert counter.text_content() == "count 2"  # the page under the overlay is the one that was open
+        file.write_text(before)  # an undo
+        overlay.wait_for(state="detached", timeout=30000)
+        assert counter.text_content() == "count 2", f"state lost after fixing {file.name}"
+        assert page.page.evaluate("window.__marker") == "kept", f"the page reloaded after fixing {file.name}"
+
+    component.write_text(COUNTER.format(label="count").replace("</button>", "</buton>"))
+    overlay.wait_for(timeout=30000)
+    component.write_text(COUNTER.format(label="fixed"))  # a fix that also changes the component
+    page.page.get_by_test_id("counter").filter(has_text="fixed 2").wait_for(timeout=30000)
+    assert overlay.count() == 0
+    counter.click()  # the swapped component still answers
+    assert counter.text_content() == "fixed 3"
+    assert page.page.evaluate("window.__marker") == "kept"
 
 
 def bundler_processes(project) -> list[int]:  # type: ignore[no-untyped-def]

@@ -455,6 +455,32 @@ def test_sighup_replaces_every_worker_with_the_current_code_without_failing_a_re
     assert server.proc.poll() is None
 
 
+STAMPED = ("class Stamp:\n    def __init__(self, app):\n        self.app = app\n\n"
+           "    async def __call__(self, scope, receive, send):\n        async def stamped(message):\n"
+           "            if message['type'] == 'http.response.start':\n"
+           "                message['headers'] = [*message['headers'], (b'x-stamp', b'{}')]\n"
+           "            await send(message)\n\n        await self.app(scope, receive, stamped)\n")
+
+
+def test_sighup_loads_the_projects_own_modules_as_they_are_now(make_project, start_server) -> None:
+    """The new workers import the project's modules again (a helper a route imports, the
+    middleware's module): the server process imported them once at start to check the project,
+    and its workers, forked from it, must not serve those copies."""
+    project = make_project({"pages/api/version.py": "from helper import VERSION\n\n\n"
+                                                    "async def get(request):\n    return {'version': VERSION}\n",
+                            "helper.py": "VERSION = 1\n", "stamp.py": STAMPED.format(1),
+                            "pyxle.config.json": json.dumps({"middleware": ["stamp:Stamp"]})})
+    server = start_server(project, "serve", env=KEY)
+    answer = httpx.get(server.url + "/api/version")
+    assert (answer.json(), answer.headers["x-stamp"]) == ({"version": 1}, "1")
+    (project / "helper.py").write_text("VERSION = 2\n")
+    (project / "stamp.py").write_text(STAMPED.format(2))
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_for_output("Stopped old worker-1", timeout=40)
+    answer = httpx.get(server.url + "/api/version", headers={"Connection": "close"})
+    assert (answer.json(), answer.headers["x-stamp"]) == ({"version": 2}, "2")
+
+
 
 @cites("docs/deployment.md", "From the\nmoment a reload begins, the workers it replaces answer with `Connection: close`")
 def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_project, start_server) -> None:

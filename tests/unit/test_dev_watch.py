@@ -75,24 +75,28 @@ def test_fingerprint_skips_the_build_folders_only(tmp_path: Path) -> None:
 
 
 def test_reload_forgets_project_modules_even_under_a_folder_named_venv(tmp_path: Path) -> None:
-    """The project's own helpers (db.py) are re-imported on reload; its virtualenv's are not."""
+    """The project's own helpers (db.py) are re-imported on reload and in each new server worker;
+    its virtualenv's modules are not, nor an installed package's under a folder of another name."""
     import sys
     import types
 
-    from pyxle.app._reload import _forget_project_modules
+    from pyxle.app._watch import forget_project_modules
 
     root = tmp_path / "venv" / "app"
     helper, installed = types.ModuleType("db_under_venv"), types.ModuleType("site_thing")
+    package = types.ModuleType("env_package")
     helper.__file__ = str(root / "db.py")
     installed.__file__ = str(root / ".venv" / "lib" / "site_thing.py")
-    sys.modules.update(db_under_venv=helper, site_thing=installed)
+    package.__file__ = str(root / "env" / "lib" / "python3.11" / "site-packages" / "env_package" / "__init__.py")
+    sys.modules.update(db_under_venv=helper, site_thing=installed, env_package=package)
     try:
-        _forget_project_modules(root)
+        forget_project_modules(root)
         assert "db_under_venv" not in sys.modules
         assert sys.modules["site_thing"] is installed
+        assert sys.modules["env_package"] is package
     finally:
-        sys.modules.pop("db_under_venv", None)
-        sys.modules.pop("site_thing", None)
+        for name in ("db_under_venv", "site_thing", "env_package"):
+            sys.modules.pop(name, None)
 
 
 def test_style_configs_and_stylesheets_at_the_root_are_watched_and_relevant(tmp_path: Path) -> None:

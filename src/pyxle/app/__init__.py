@@ -17,6 +17,7 @@ from pyxle._loading import STARTUP_NOTED
 from pyxle.app._app import STARTED_FILE, PyxleApp, StartupError, create_app
 from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
+from pyxle.app._watch import forget_project_modules
 from pyxle.config import ConfigError
 from pyxle.security._secret import GENERATED_SECRET_ENV
 
@@ -62,6 +63,7 @@ def _load_worker(staged: bool) -> PyxleApp:
     config = load_config(Path(root), mode=mode)
     if config.secret_key is None:  # the key the CLI generated (and warned about) for its workers
         config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
+    forget_project_modules(config.root)  # as the CLI's check imported them, before the files were edited since
     app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
     os.environ.pop(STARTUP_NOTED, None)  # what this worker finds later (a dev reload) is news again
     return app

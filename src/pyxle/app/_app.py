@@ -39,6 +39,7 @@ from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
 from pyxle.app._static import build_assets, not_found, public_files
+from pyxle.app._watch import project_modules
 from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.pages import ACTIONS_PREFIX
@@ -101,6 +102,9 @@ class PyxleApp(Starlette):
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
         self.plugins: Any = None  # pyxle.plugins.Plugins when the config lists plugins
+        # The project's files imported by the time the middleware and plugins were loaded: the app
+        # keeps what they made, so pyxle dev hands an edit to them to a new worker (app._reload).
+        self.held_modules: frozenset[Path] = frozenset()
 
     def load_routes(self) -> Any:
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
@@ -567,6 +571,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         except PluginError as exc:
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context
+    app.held_modules = frozenset(project_modules(config.root).values())
     if staged and mode == "production" and os.environ.get("PYXLE_SKIP_BUILD") != "1":  # --skip-build: nothing built
         app.build_into = stage(config.dist_path)
     try:

@@ -52,6 +52,7 @@ class DevEvents:
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: error_page's need a nonce
         self.error: str | None = None
         self.refusal: str | None = None
+        self._unbuilt: list[str] = []  # files edited while the project was broken (see reloaded)
         self.closed = False
         self._start = secrets.token_hex(4)
         self._number = 0
@@ -72,12 +73,16 @@ class DevEvents:
 
     def reloaded(self, changed: list[str] | None = None) -> None:
         """After a rebuild: browsers update the page in place (``_dev.js`` decides how: swap the
-        stylesheets, Fast Refresh, refetch the data), or reload it after the project was broken."""
-        was_broken, self.error = self.error is not None, None
-        self.publish("reload" if was_broken else "update", {"files": changed or [], "build": self.build})
+        stylesheets, Fast Refresh, refetch the data), then show ``report``, what is still wrong (a
+        refused setting) or nothing. The fix after a compile error is such an update too, naming
+        every file edited since the last good build: the page under the overlay keeps its state."""
+        files = list(dict.fromkeys([*self._unbuilt, *(changed or [])]))
+        self.error, self._unbuilt = None, []
+        self.publish("update", {"files": files, "build": self.build, "report": self.report})
 
-    def broken(self, message: str) -> None:
+    def broken(self, message: str, changed: list[str] | None = None) -> None:
         self.error = message
+        self._unbuilt += changed or []
         self.publish("error-report", {"message": self.report or ""})
 
     def refused(self, message: str) -> None:

@@ -6,7 +6,9 @@ The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files
 when the app is built: an edit to them is handed to the server process, which starts a new worker
 with them once they load (``pyxle.cli._devreload``); this worker serves until then. When they do
 not load, the server process writes why to a file this worker follows (``DEV_REPORT``), and the
-open browsers show it as the overlay until the settings are applied or as they were.
+open browsers show it as the overlay until the settings are applied or as they were. The same
+goes for the project's modules the middleware and plugins imported (``PyxleApp.held_modules``):
+the app holds what they made when it was built, so only a new worker takes an edit to them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ import asyncio
 import logging
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -25,7 +26,7 @@ from starlette.types import Receive, Scope, Send
 from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
-from pyxle.app._watch import is_tool_folder, project_changes, source_folders
+from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._errors import VARY, error_json
@@ -80,7 +81,7 @@ def _relevance(root: Path, outputs: tuple[Path, ...]):  # type: ignore[no-untype
     def relevant(change: Change, path: str) -> bool:
         file = Path(path)
         return _is_dotenv(root, file) or (_is_source(file.name)
-                                          and not _in_tool_folder(root, file)
+                                          and not in_tool_folder(root, file)
                                           and not any(file.is_relative_to(out) for out in outputs))
 
     return relevant
@@ -116,11 +117,12 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
         now = _settings(root, settings) if edited else settings
-        if now != settings:
+        held = [name for name in names if root / name in app.held_modules]
+        if now != settings or held:
+            _ask_for_new_worker(sorted({*(edited if now != settings else ()), *held}))
             settings = now
-            _ask_for_new_worker(edited)
             continue
-        _forget_project_modules(root)
+        forget_project_modules(root)
         read = _stamps(root, outputs)
         failed: StartupError | None = None
         try:
@@ -140,7 +142,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         if failed is not None:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed)
             app.router.fallback = _broken(str(failed), app.dev_events)
-            app.dev_events.broken(str(failed))
+            app.dev_events.broken(str(failed), names)
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
@@ -251,21 +253,6 @@ async def _restart_plugins(app: PyxleApp) -> None:
         await app.plugins.restart()
     except PluginError as exc:  # shown as the overlay until the .env is fixed, which restarts them again
         raise StartupError(str(exc)) from None
-
-
-def _in_tool_folder(root: Path, file: Path) -> bool:
-    """Whether ``file`` lies in a tool folder (``node_modules``, a virtualenv, a dot-folder) of the
-    project. Only the folders below ``root`` count: a project may itself live under ``~/venv/``."""
-    inside = file.relative_to(root).parts[:-1] if file.is_relative_to(root) else ()
-    return any(is_tool_folder(part) for part in inside)
-
-
-def _forget_project_modules(root: Path) -> None:
-    """Drop the project's own modules (helpers like ``db.py`` included) so the reload re-imports them."""
-    for name, module in list(sys.modules.items()):
-        file = Path(getattr(module, "__file__", None) or "/")
-        if file.is_relative_to(root) and not _in_tool_folder(root, file):
-            del sys.modules[name]
 
 
 def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import sys
+import sysconfig
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -25,12 +27,46 @@ from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust ba
 from pyxle.bundler import TOOL_FOLDERS
 
 FileChange = tuple[Change, str]
+_LIBRARIES = (Path(__file__).resolve().parents[1], Path(__file__).parents[1],  # Pyxle
+              *(Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib", "purelib", "platlib")))
 _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS = 50, 20, 5000
 
 
 def is_tool_folder(name: str) -> bool:
     """``node_modules``, a virtualenv, ``__pycache__`` or a dot-folder (``.git``, ``.pyxle-build``...)."""
     return name in TOOL_FOLDERS or name.startswith(".")
+
+
+def in_tool_folder(root: Path, file: Path) -> bool:
+    """Whether ``file`` lies in a tool folder (``node_modules``, a virtualenv, a dot-folder) of the
+    project. Only the folders below ``root`` count: a project may itself live under ``~/venv/``."""
+    inside = file.relative_to(root).parts[:-1] if file.is_relative_to(root) else ()
+    return any(is_tool_folder(part) for part in inside)
+
+
+def project_modules(root: Path) -> dict[str, Path]:
+    """The imported modules that are the project's own files (helpers like ``db.py`` included)."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        file = Path(getattr(module, "__file__", None) or "/")
+        if file.is_relative_to(root) and not in_tool_folder(root, file) and not _library(file):
+            found[name] = file
+    return found
+
+
+def _library(file: Path) -> bool:
+    """An installed package's module, or Pyxle's own, even inside the project (a virtualenv under
+    another name, a checkout of Pyxle): dropped and imported again, its classes would be copies."""
+    return ("site-packages" in file.parts or "dist-packages" in file.parts
+            or any(file.is_relative_to(folder) for folder in _LIBRARIES))
+
+
+def forget_project_modules(root: Path) -> None:
+    """Drop the project's own modules so the next import reads their files again: a reload's, and a
+    server worker's (forked from the process that built the app once to check it, it inherits the
+    modules that process imported, as they were then)."""
+    for name in project_modules(root):
+        del sys.modules[name]
 
 
 def source_folders(root: Path, outputs: tuple[Path, ...]) -> frozenset[Path]:

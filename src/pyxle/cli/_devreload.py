@@ -161,13 +161,12 @@ class DevReload:
         self._write_report("")
 
     def export(self, environ: MutableMapping[str, str]) -> None:
-        """What the CLI passed its workers as variables and the new config now says otherwise."""
+        """What the CLI passed its workers as variables and the new config now says otherwise. Not
+        what a ``.env`` file sets (``PYXLE_SECRET_KEY``): the workers read the files themselves,
+        and a value set here would count as the shell's, winning over every later edit of them."""
         if self._next is None:
             return
-        config = self._next[1].config
-        environ["PYXLE_ACCESS_LOG"] = "1" if config.access_log else "0"
-        if config.secret_key and config.secret_key != environ.get("PYXLE_SECRET_KEY"):
-            environ["PYXLE_SECRET_KEY"] = config.secret_key
+        environ["PYXLE_ACCESS_LOG"] = "1" if self._next[1].config.access_log else "0"
 
     def applied(self) -> None:
         self._accept()
@@ -178,6 +177,9 @@ class DevReload:
 
     def refused(self, problem: str) -> None:
         self._next = None
-        message = f"{self.label or 'the project'} not applied, the server keeps its last good configuration:\n{problem}"
+        if self.label:
+            message = f"{self.label} not applied, the server keeps its last good configuration:\n{problem}"
+        else:  # a module the middleware or plugins import, or a kill -HUP
+            message = f"the project as edited does not load, the running worker keeps serving it as it was:\n{problem}"
         logger.error("%s", message)
         self._write_report(message)

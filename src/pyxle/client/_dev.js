@@ -1,8 +1,9 @@
 // pyxle dev only (inlined into each document): apply each rebuild to the open page, and show an
-// overlay with the error (file:line, source line) while the project is broken. Fixing the file
-// reloads. An update keeps React state where it can: new stylesheets are swapped in, edited
-// components are swapped by Fast Refresh (when the build has it, see _refresh.js), and the
-// page's loaders run again; anything that cannot be applied in place reloads the page.
+// overlay with the error (file:line, source line) while the project is broken. The fix is an
+// update like any other, and the overlay goes once it is applied. An update keeps React state
+// where it can: new stylesheets are swapped in, edited components are swapped by Fast Refresh
+// (when the build has it, see _refresh.js), and the page's loaders run again; anything that
+// cannot be applied in place reloads the page.
 // Errors thrown in the browser show in the same overlay, dismissible (click or Escape).
 (() => {
   const OVERLAY = 'pyxle-dev-overlay'
@@ -26,6 +27,15 @@
   function dismiss() {
     const box = document.getElementById(OVERLAY)
     if (box && box.dataset.dismissible) box.remove()
+  }
+  // What the server reports wrong now (a compile error, a refused setting), as its events last
+  // said: shown again as an update is applied, or, when nothing is, its overlay goes (an error
+  // thrown in the browser stays until dismissed, or until an update replaces the code it came from).
+  let reported = null
+  function showReported() {
+    const box = document.getElementById(OVERLAY)
+    if (reported) show(reported)
+    else if (box && !box.dataset.dismissible) box.remove()
   }
   addEventListener('click', (event) => event.target.id === OVERLAY && dismiss())
   addEventListener('keydown', (event) => event.key === 'Escape' && dismiss())
@@ -186,6 +196,7 @@
       return
     }
     router.invalidate() // cached payloads name the old build's chunks and hold the old data
+    showReported() // a fixed compile error's overlay goes as the fix is applied
     swapStylesheets(body.page.css)
     if (cssOnly) return
     const applied = await withoutUncaughtErrors(async () => {
@@ -206,11 +217,15 @@
   })
   events.addEventListener('reload', () => location.reload())
   events.addEventListener('update', (event) => {
-    const { files, build: next } = JSON.parse(event.data)
+    const { files, build: next, report } = JSON.parse(event.data)
     build = next || build // applied in place below, or the page reloads
+    reported = report || null
     enqueue(files)
   })
-  events.addEventListener('error-report', (event) => show(JSON.parse(event.data).message))
+  events.addEventListener('error-report', (event) => {
+    reported = JSON.parse(event.data).message || null
+    show(reported || '')
+  })
   const initial = document.getElementById('pyxle-dev-error')
-  if (initial) show(initial.textContent)
+  if (initial) show(reported = initial.textContent)
 })()
