@@ -86,7 +86,7 @@ def test_head_ranges_and_a_file_over_the_memory_limit_answer_as_before(site: Ser
     assert get(site, "/inside.txt", headers={"If-None-Match": whole.headers["etag"]}).status_code == 304
 
 
-@cites("docs/deployment.md", "A file of up to 256 KiB is kept in memory after its first request (at most 32 MiB a worker; past that the oldest go first)")
+@cites("docs/deployment.md", "A file of up to 256 KiB is kept in memory after its first request (at most 32 MiB each for `public/` and the assets, per worker; past that the oldest go first)")
 def test_the_files_kept_stay_within_their_byte_budget(tmp_path: Path) -> None:
     """The memory is bounded: past ``max_total`` the oldest files are let go, and a file over
     ``max_file`` is never kept. The defaults are the documented 256 KiB and 32 MiB."""

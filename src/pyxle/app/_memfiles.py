@@ -15,7 +15,7 @@ from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
 MAX_FILE = 256 * 1024  # bundles and stylesheets fit; a video is streamed as before
-MAX_TOTAL = 32 * 1024 * 1024  # per app: the oldest files go first beyond it
+MAX_TOTAL = 32 * 1024 * 1024  # each (public/, the build's assets): the oldest files go first beyond it
 
 Stamp = tuple[int, int, int]  # inode, modification time, size: a file written again differs in one
 
