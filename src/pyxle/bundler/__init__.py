@@ -2,6 +2,7 @@
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
 ``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
+``jsx_syntax_hint`` (the hint ``pyxle check`` and ``pyxle build`` give a JSX syntax error),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python); and the generated TypeScript types
@@ -43,8 +44,8 @@ from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "package_problem",
-           "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
+           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "jsx_syntax_hint",
+           "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -63,11 +64,17 @@ BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs
 _INPUTS = (*BUNDLED_SUFFIXES, ".postcssrc")
 
 
-TSX_HINT = "\n    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
+_TSX_MARKER = "TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
 # Client code that reads as TypeScript: declarations, annotations, `as`, generic calls.
 _TS_LIKE = re.compile(r"^\s*(?:export\s+)?(?:interface|type|enum|declare|namespace)\s+[A-Za-z_$]"
                       r"|:\s*[A-Za-z_$][\w$.]*(?:<[^>]*>)?(?:\[\])?\s*[,)=;]|\)\s*:\s*[A-Za-z_${]"
                       r"|\bas\s+(?:const\b|[A-Z])|[\w$]<[A-Za-z_$][\w$, \[\]]*>\s*\(")
+
+
+def jsx_syntax_hint(lang: str, line: str) -> str:
+    """The hint for a JSX syntax error on a page's ``line``: the TSX marker when a JSX page's line
+    reads as TypeScript. ``pyxle check`` and ``pyxle build`` word it alike."""
+    return _TSX_MARKER if lang == "jsx" and _TS_LIKE.search(line) else "fix the JSX syntax"
 
 
 class BuildError(Exception):
@@ -403,7 +410,7 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
         column = page.insert.column_before(line, column) if page.insert is not None and column else column
     if page is not None and error.get("syntax"):
         text = f"JSX syntax error: {text}"
-        hint = TSX_HINT.split("hint: ", 1)[1] if page.lang == "jsx" and _TS_LIKE.search(line_text or "") else "fix the JSX syntax"
+        hint = jsx_syntax_hint(page.lang, line_text or "")
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()

@@ -118,7 +118,7 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]])
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
     """
-    from pyxle.bundler import _TS_LIKE, TSX_HINT  # what `pyxle build` says of TypeScript in a JSX page
+    from pyxle.bundler import jsx_syntax_hint  # as `pyxle build` words it
     from pyxle.compiler import Diagnostic
 
     if not clients:
@@ -144,7 +144,6 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]])
         shown_as, lines, lang = by_file[error["file"]]
         line, column = error.get("line") or 1, error.get("column") or 1
         text = lines[line - 1] if 0 < line <= len(lines) else ""
-        hint = TSX_HINT.split("hint: ", 1)[1] if lang == "jsx" and _TS_LIKE.search(text) else "fix the JSX syntax"
-        found.setdefault(shown_as, []).append(
-            Diagnostic.at(shown_as, lines, line, column, f"JSX syntax error: {error['text']}", hint).format())
+        found.setdefault(shown_as, []).append(Diagnostic.at(
+            shown_as, lines, line, column, f"JSX syntax error: {error['text']}", jsx_syntax_hint(lang, text)).format())
     return found, ""
