@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-import anyio.to_thread
+import anyio
 from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
@@ -50,7 +50,7 @@ class SmallFiles:
         if kept is not None and kept[0] == stamp:
             return kept[1]
         try:
-            data = await anyio.to_thread.run_sync(_read, path)
+            data = await anyio.Path(path).read_bytes()
         except OSError:
             return None  # gone or unreadable since its stat: FileResponse says so as it always has
         if len(data) != stat.st_size:
@@ -67,11 +67,6 @@ class SmallFiles:
             self._total -= len(self._files.pop(oldest)[1])
         self._files[path] = (stamp, data)
         self._total += len(data)
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
 
 
 def _ranged(scope: Scope) -> bool:
