@@ -44,7 +44,7 @@ from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
-from pyxle.routing import RouteSpec, RoutingError, scan
+from pyxle.routing import RouteSpec, RouteTable, RoutingError, scan
 from pyxle.security import (
     SecretKeyError,
     cors_middleware,
@@ -105,6 +105,9 @@ class PyxleApp(Starlette):
         # The project's files imported by the time the middleware and plugins were loaded: the app
         # keeps what they made, so pyxle dev hands an edit to them to a new worker (app._reload).
         self.held_modules: frozenset[Path] = frozenset()
+        # The route table last read from pages/ (read before the build, so a reload the build fails
+        # knows it): which URLs are an API client's (RouteTable.api_url), whose errors are JSON.
+        self.route_table = RouteTable()
 
     def load_routes(self) -> Any:
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
@@ -115,6 +118,7 @@ class PyxleApp(Starlette):
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
         table, entries = _api_routes(self.config)
+        self.route_table = table
         renderer = None
         fallback: ASGIApp = not_found
         self.unrendered = False
