@@ -48,7 +48,8 @@ def _is_json_404(response: httpx.Response) -> bool:
             and response.json() == {"error": "Not Found"})
 
 
-@cites("docs/api-routes.md", "A URL in an `api/` folder that no route answers gets the JSON 404 of `/api/`")
+@cites("docs/api-routes.md", "A URL in an `api/` folder that no route answers gets the JSON 404 of `/api/`\n"
+       '  (`{"error": "Not Found"}`), as API clients read it, not the `not-found.pyxl` page')
 @pytest.mark.parametrize("path", API_URLS)
 def test_a_url_of_an_api_folder_no_route_answers_is_a_json_404(server: Server, path: str) -> None:
     for headers in (HTML, NAV, {}):
