@@ -129,6 +129,30 @@ def test_check_passes_the_modules_a_page_imports_when_they_parse(make_project) -
     assert check.returncode == 0 and check.stdout == "checked 3 files: 0 errors\n", check.stdout + check.stderr
 
 
+@cites("docs/compiler.md", "and of the `styling.globalScripts` every page runs and what they import")
+def test_check_parses_the_global_scripts_and_what_they_import(make_project) -> None:
+    """Every page imports them, so a syntax error in one fails the build; check passed it."""
+    project = make_project({
+        "pages/index.pyxl": HOME,
+        "pyxle.config.json": '{"styling": {"globalScripts": ["scripts/analytics.js", "scripts/broken.js"]}}',
+        "scripts/analytics.js": "import { track } from './track.js'\nwindow.ready = () => track('x')\n",
+        "scripts/track.js": "export function track(name) { return <b>{name}</b> }\n",
+        "scripts/broken.js": "window.go = () => {\n  console.log('x'\n}\n",
+    }, node=True)
+    expected = [
+        ('scripts/broken.js:3:1: JSX syntax error: Expected ")" but found "}"\n    }\n    ^\n'
+         '    hint: fix the JSX syntax'),
+        ('scripts/track.js:1:38: JSX syntax error: The JSX syntax extension is not currently enabled\n'
+         '    export function track(name) { return <b>{name}</b> }\n'
+         f'    {" " * 37}^\n'
+         "    hint: JSX needs a .jsx or .tsx file: esbuild reads a module's language from its extension"),
+    ]
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == "".join(f"{error}\n\n" for error in expected), check.stdout
+    built = failed(pyxle(project, "build"))
+    assert built == "pyxle: " + "\n".join(expected) + "\n", built
+
+
 def test_an_import_that_does_not_resolve_gets_a_hint(make_project) -> None:
     page = ("import Missing from '../components/Missing.jsx'\nimport confetti from 'confetti-xyz'\n"
             "import nope from 'react/nope'\n" + HOME)

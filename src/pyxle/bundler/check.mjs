@@ -4,7 +4,7 @@
 // a time: 350 at once queue in esbuild's service and took twice as long as one after another.
 // The project's own modules the pages import (components/Card.jsx, and what they import) are
 // parsed too, each as the build loads it: a syntax error there fails the build as well.
-//   node check.mjs ROOT    stdin: [{file, code, loader}], stdout: one JSON line
+//   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts), stdout: one JSON line
 //     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
 //     {ok: false, reason}                                 esbuild could not be loaded
 // The compiled client module keeps the .pyxl's line numbers (Python lines are blank), so a
@@ -51,13 +51,13 @@ async function checkAll(esbuild, files, width = 4) {
 const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx' }
 
 // The project's own modules the pages import, at any depth: a build that writes nothing, with the
-// pages as entries, finds them (the project's path aliases included). Packages, stylesheets and
+// pages (and the global scripts) as entries, finds them (the project's path aliases included). Packages, stylesheets and
 // assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error.
 async function imported(esbuild, root, pages) {
   const found = new Set()
   const code = new Map(pages.map((page) => [page.file, page]))
   const ownModule = (file) => file.startsWith(root + path.sep) && !file.split(path.sep).includes('node_modules') &&
-    LOADERS[path.extname(file)] !== undefined
+    LOADERS[path.extname(file)] !== undefined && !code.has(file) // a global script is an entry, checked as one
   const plugin = {
     name: 'pyxle-check-imports',
     setup(build) {

@@ -58,7 +58,10 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     found.update(api_source_problems(config, api_files))
     package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
-    jsx, reason = jsx_errors(config.root, clients) if package is None else ({}, "")
+    # styling.globalScripts are imported by every page, so bundled and parsed like its modules
+    scripts = [path.resolve() for path in (config.root / name for name in config.styling.global_scripts)
+               if path.is_file()]
+    jsx, reason = jsx_errors(config.root, clients, scripts) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
@@ -112,15 +115,17 @@ def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[s
                           "define or import it: the code would raise NameError when it runs").format() for m in found]
 
 
-def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]]) -> tuple[dict[str, list[str]], str]:
+def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
+               modules: Iterable[Path] = ()) -> tuple[dict[str, list[str]], str]:
     """esbuild's syntax errors in each compiled client module, by file, at the ``.pyxl``'s own line
     and column (the compiler keeps lines where they were), and in each module of the project the
-    pages import (``components/Card.jsx``), at its own; or why they could not be looked for.
+    pages import (``components/Card.jsx``) or ``modules`` names (the global scripts), at its own;
+    or why they could not be looked for.
 
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
     """
-    from pyxle.bundler import jsx_syntax_hint  # as `pyxle build` words it
+    from pyxle.bundler import jsx_syntax_hint, module_lang  # as `pyxle build` words it
     from pyxle.compiler import Diagnostic
 
     if not clients:
@@ -130,7 +135,10 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]])
     if not (root / "node_modules" / "esbuild" / "package.json").is_file():
         return {}, f"esbuild is not installed in {root / 'node_modules'}; run `pyxle install`"
     by_file = {str(path): (shown_as, lines, lang) for path, shown_as, lines, _, lang in clients}
-    payload = json.dumps([{"file": str(path), "code": code, "loader": lang} for path, _, _, code, lang in clients])
+    entries = [{"file": str(path), "code": code, "loader": lang} for path, _, _, code, lang in clients]
+    entries += [{"file": str(path), "code": path.read_text(encoding="utf-8", errors="replace"),
+                 "loader": module_lang(path.name)} for path in modules]
+    payload = json.dumps(entries)
     try:
         process = subprocess.run(["node", str(CHECKER), str(root)], input=payload, capture_output=True, text=True,
                                  cwd=root, timeout=_TIMEOUT, check=False)
