@@ -437,7 +437,8 @@ function parsed(file) {
   const compiled = plan.modules[file]
   if (compiled) return { source: compiled, loader: compiled.endsWith('.tsx') ? 'tsx' : 'jsx' }
   const loader = MODULE_LOADERS[path.extname(file)]
-  const own = file.startsWith(plan.projectRoot + path.sep) && !file.split(path.sep).includes('node_modules') &&
+  const own = file.startsWith(plan.projectRoot + path.sep) &&
+    !path.relative(plan.projectRoot, file).split(path.sep).includes('node_modules') &&
     !file.startsWith(plan.clientRuntime + path.sep)
   return own && loader ? { source: file, loader } : null
 }

@@ -56,8 +56,9 @@ const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts':
 async function imported(esbuild, root, pages) {
   const found = new Set()
   const code = new Map(pages.map((page) => [page.file, page]))
-  const ownModule = (file) => file.startsWith(root + path.sep) && !file.split(path.sep).includes('node_modules') &&
-    LOADERS[path.extname(file)] !== undefined && !code.has(file) // a global script is an entry, checked as one
+  const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
+    !path.relative(root, file).split(path.sep).includes('node_modules') &&
+    !code.has(file) // a global script a page imports too: an entry, checked as one
   const plugin = {
     name: 'pyxle-check-imports',
     setup(build) {
