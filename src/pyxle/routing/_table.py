@@ -74,11 +74,12 @@ class RouteTable:
 
     def _api_folder(self, url: str) -> bool:
         return any(url == folder.pattern if folder.regex is None else folder.regex.match(url)
-                   for folder in self._api_folders)
+                   for folder in self.api_folders)
 
     @functools.cached_property
-    def _api_folders(self) -> tuple[RouteSpec, ...]:
-        """Each ``api/`` folder holding routes, as the route its ``index.py`` would be (its URL)."""
+    def api_folders(self) -> tuple[RouteSpec, ...]:
+        """Each ``api/`` folder holding routes, as the route its ``index.py`` would be (its URL, its
+        ``shapes``): a URL under one is an API client's."""
         folders = {file.parts[: file.parts.index(API_FOLDER) + 1] for file in (spec.file for spec in self.api)}
         return tuple(spec for parts in sorted(folders)
                      if (spec := route_for_file(PurePosixPath(*parts, "index.py"), "api")) is not None)
