@@ -17,16 +17,13 @@ from typing import Any
 import anyio
 from starlette.types import Message, Scope, Send
 
+from pyxle._copies import ENCODED
 from pyxle._memo import remember
 
 _TEXT_TYPES = frozenset({
     b"application/json", b"application/javascript", b"application/xml", b"application/xhtml+xml",
     b"application/manifest+json", b"application/wasm", b"image/svg+xml", b"application/x-javascript",
 })
-# An ``http.response.body`` may carry, under this key, a dict (coding -> bytes) in which this layer
-# keeps what it made of that body: a sender that sends the same bytes again (a file from memory,
-# ``_memfiles``) passes the same dict, and the body is compressed once, not on every request.
-ENCODED = "pyxle.encoded"
 # Never encoded: no body, or a part of the plain file (its Content-Range counts the plain bytes;
 # encoding the part would send what no range of an encoded file is).
 _NEVER = frozenset({204, 206, 304})
@@ -244,12 +241,12 @@ class _Responder:
         headers = [(n, _weak(v) if n == b"etag" else v) for n, v in start["headers"] if n != b"content-length"]
         headers.append((b"content-encoding", self.coding))
         if not more:
-            kept = message.get(ENCODED)
-            data = kept.get(self.coding) if kept is not None else None
+            copies = message.get(ENCODED)  # a body sent again unchanged (``pyxle._copies``)
+            data = copies.get(self.codec) if copies is not None else None
             if data is None:
                 data = self.codec.whole(body)
-                if kept is not None:
-                    kept[self.coding] = data
+                if copies is not None:
+                    copies[self.codec] = data
             headers.append((b"content-length", str(len(data)).encode()))
             start["headers"] = headers
             await self.send_next(start)
