@@ -86,6 +86,7 @@ def page_assets(project: Path) -> dict[str, dict[str, object]]:
     return {page: {key: assets[key] for key in ("js", "imports", "css")} for page, assets in manifest["pages"].items()}
 
 
+@cites("docs/pages.md", "A deploy that adds a page leaves the other pages' modules at the URLs browsers have cached")
 @pytest.mark.parametrize("added", ["blog/[slug].pyxl", "docs/[...path].pyxl", "v1.2.pyxl", "about.pyxl"])
 def test_a_page_added_leaves_the_other_pages_modules_and_chunks_as_they_were(project: Path, added: str) -> None:
     """A deploy that adds a page must not make every visitor download every page's code again.
