@@ -319,7 +319,6 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             for kind, file in group.items()
             if kind in ("error", "not-found")
         ],
-        "dottedPages": _dotted_pages(table),
         "publicEnv": dict(sorted(public_env.items())),
         "postcss": str(postcss) if postcss else None,
         "globalStyles": styles,
@@ -347,6 +346,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
+    manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
@@ -357,7 +357,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
 def _dotted_pages(table: RouteTable) -> list[list[str]]:
     """The URL shapes of the pages whose last segment may hold a dot (``[slug]``, a catch-all, a name
     such as ``v1.2``): the browser's router tells a page at /blog/v1.2 from a file such as
-    /report.pdf by them, and navigates to the page client-side."""
+    /report.pdf by them, and navigates to the page client-side. In the manifest, for the document
+    (``Renderer``): in each page's module, adding such a page would change every page's hash."""
     dotted = {shape for spec in table.pages for shape in spec.shapes
               if shape and (shape[-1] in ("?", "*") or "." in shape[-1])}
     return [list(shape) for shape in sorted(dotted)]

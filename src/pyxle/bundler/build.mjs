@@ -71,12 +71,13 @@ export function render(request, emit, options) {
   // styling.globalScripts, then styling.globalStyles, load before everything else on the page.
   const globals = [...plan.globalScripts, ...plan.globalStyles].map((file) => `import ${importPath(file)}`)
   // The entry exports its route, so client-side navigation can import it on demand; only the
-  // first page loaded hydrates, and starts the router with the pages a dotted path may be.
+  // first page loaded hydrates, and starts the router. Nothing of the app as a whole goes in
+  // here (the document carries that): a page's module, and its hash, change with its own code.
   return `${globals.join('\n')}${hot ? `\nimport ${JSON.stringify(PIN)}` : ''}
 import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
 export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
-boot(route, ${JSON.stringify(plan.dottedPages || [])})
+boot(route)
 `
 }
 
