@@ -1,7 +1,7 @@
 """A stored page (the page cache) against its floor, `pyxle serve` answering a constant HTML document
 of the same size; and the same page rendered on every request, in the same run.
 
-    .venv/bin/python bench/cache_bench.py [--rounds 4] [--seconds 4] [--connections 32]
+    .venv/bin/python bench/cache_bench.py [--rounds 4] [--seconds 4] [--connections 32] [--encoding br]
 
 The page is bench/ssr_bench.py's (a loader, ~100 elements in a layout), its loader returning the
 revalidate envelope, so every timed request is an `x-pyxle-cache: HIT`. The floor is that very
@@ -10,7 +10,9 @@ document, byte for byte, answered by the same server two ways: as the file `publ
 stricter of the two. One `pyxle serve` (one worker) answers all four URLs; rounds alternate between
 them, each first in turn, so drift on a shared machine hits each alike. wrk sends no cookie: every
 answer mints the visitor's CSRF cookie, as for a first visit. Goal (issue 15): the stored page at >=
-0.8 of the floor's req/s.
+0.8 of the floor's req/s. ``--encoding`` makes wrk offer that ``Accept-Encoding`` (a browser offers
+``gzip, deflate, br, zstd``, and gets brotli): every answer is compressed, the API floor's on each
+request.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--encoding", default="", help="an Accept-Encoding for wrk to send (none by default)")
     args = parser.parse_args()
+    headers = {"Accept-Encoding": args.encoding} if args.encoding else None
     assert STORED != PAGE, "ssr_bench's loader changed: update STORED"
     with tempfile.TemporaryDirectory() as tmp:
         project = page_project(Path(tmp))
@@ -66,8 +70,9 @@ def main() -> None:
                 names = list(urls)
                 for name in names[round_no % len(names):] + names[:round_no % len(names)]:  # each first in turn
                     url = urls[name]
-                    wrk(url, seconds=1, connections=args.connections)
-                    result, used = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections)
+                    wrk(url, seconds=1, connections=args.connections, headers=headers)
+                    result, used = wrk_with_cpu(url, proc, seconds=args.seconds, connections=args.connections,
+                                                headers=headers)
                     rps[name].append(result.rps)
                     cpu[name].append(server_cpu(used))
                     print(f"round {round_no + 1}: {name:<34} {result.rps:>7.0f} req/s  p99 {result.p99_ms:6.2f} ms  "

@@ -3,6 +3,7 @@ run; and what each level costs, the measurement behind the default levels.
 
     .venv/bin/python bench/compress_bench.py [--rounds 4] [--seconds 4] [--connections 32]
     .venv/bin/python bench/compress_bench.py --levels
+    .venv/bin/python bench/compress_bench.py --control [--rounds 3] [--seconds 3]
 
 The demo (examples/demo) is built and served by one `pyxle serve` with the default compression
 (brotli quality 4, gzip level 4) and `zstdLevel` 3; wrk asks for the home page offering one encoding
@@ -10,7 +11,9 @@ per run (none, br, gzip, zstd), rounds alternating between them, each first in t
 bytes as a constant from an API route, where the answer itself costs next to nothing. `--levels`
 times each level in-process on four bodies (the demo's home page, a 3.5 KB page, an API JSON list, a
 36 KB page): CPU microseconds per body (best of five batches) and the compressed size; and the middleware
-itself on the demo's page.
+itself on the demo's page. `--control` asks for the constant from the API route and for the same
+bytes from bare Starlette on granian compressing in its handler (`_compress_control.py`), with no
+encoding, brotli and gzip: what compression adds on Pyxle's path against what it adds bare.
 """
 
 from __future__ import annotations
@@ -90,6 +93,48 @@ def throughput(args: argparse.Namespace) -> None:
             run = (name, encoding)
             print(f"  {encoding:<9} {median(size[run]):>6.0f} bytes/response  {median(rps[run]):>7.0f} req/s "
                   f"({median(rps[run]) / base:.2f} of none)  server CPU {median(cpu[run]):.0f} us/request")
+
+
+def control(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, url = serve_demo(Path(tmp))
+        try:
+            (Path(tmp) / "home.html").write_bytes(httpx.get(url, headers={"Accept-Encoding": "identity"}).content)
+        finally:
+            stop(proc)
+        servers = {
+            "pyxle serve (API route)": ["{py}", "-m", "pyxle", "serve", "{demo}", "--port", "{port}", "--no-access-log",
+                                        "--skip-build"],
+            "bare Starlette (granian)": ["{py}", "-m", "granian", "--interface", "asgi", "--port", "{port}",
+                                         "--log-level", "warning", "bench._compress_control:app"],
+        }
+        extra = {"PYXLE_SECRET_KEY": "b" * 40, "DEMO_DB_PATH": str(Path(tmp) / "demo.sqlite3"),
+                 "BENCH_HTML": str(Path(tmp) / "home.html")}
+        runs = [(name, encoding) for name in servers for encoding in ENCODINGS[:3]]
+        cpu: dict[tuple[str, str], list[float]] = {run: [] for run in runs}
+        for round_no in range(args.rounds):
+            for name, encoding in runs[round_no % len(runs):] + runs[:round_no % len(runs)]:
+                port = free_port()
+                target = f"http://127.0.0.1:{port}/api/bench_constant"
+                command = [part.format(py=sys.executable, demo=Path(tmp) / "demo", port=port) for part in servers[name]]
+                server = start(command, target, cwd=REPO, extra_env=extra)
+                try:
+                    headers = {"Accept-Encoding": encoding}
+                    assert httpx.get(target, headers=headers).headers.get("content-encoding", "identity") == encoding
+                    wrk(target, seconds=1, connections=args.connections, headers=headers)
+                    result, used = wrk_with_cpu(target, server, seconds=args.seconds, connections=args.connections,
+                                                headers=headers)
+                finally:
+                    stop(server)
+                cpu[name, encoding].append(server_cpu(used))
+                print(f"round {round_no + 1}: {name:<26} {encoding:<9} {result.rps:>7.0f} req/s  "
+                      f"server CPU {cpu[name, encoding][-1]:.1f} us/request", flush=True)
+    print(f"\nmedians over {args.rounds} rounds, server CPU per request, and what each encoding adds:")
+    for name in servers:
+        plain = median(cpu[name, "identity"])
+        added = "  ".join(f"{encoding} {median(cpu[name, encoding]):.1f} us (+{median(cpu[name, encoding]) - plain:.1f})"
+                          for encoding in ENCODINGS[1:3])
+        print(f"  {name:<26} none {plain:.1f} us  {added}")
 
 
 def bodies() -> dict[str, bytes]:
@@ -177,9 +222,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--levels", action="store_true", help="time each compression level in-process instead")
+    parser.add_argument("--control", action="store_true", help="the API route's constant against bare Starlette compressing")
     args = parser.parse_args()
     if args.levels:
         levels()
+    elif args.control:
+        control(args)
     else:
         throughput(args)
 

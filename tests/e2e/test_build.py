@@ -69,6 +69,38 @@ def test_build_writes_server_modules_assets_and_manifest(project: Path) -> None:
     assert "index" in out.stdout and "kB" in out.stdout  # the per-page size summary
 
 
+OTHER = """
+import { Link } from 'pyxle/client'
+
+export default function Other() {
+  return <Link href="/">home</Link>
+}
+"""
+
+
+def page_assets(project: Path) -> dict[str, dict[str, object]]:
+    """``pyxle build``, then each page's module, the chunks it imports and its stylesheets."""
+    out = pyxle("build", str(project))
+    assert out.returncode == 0, out.stderr
+    manifest = json.loads((project / "dist" / "manifest.json").read_text())
+    return {page: {key: assets[key] for key in ("js", "imports", "css")} for page, assets in manifest["pages"].items()}
+
+
+@cites("docs/pages.md", "A deploy that adds a page leaves the other pages' modules at the URLs browsers have cached")
+@pytest.mark.parametrize("added", ["blog/[slug].pyxl", "docs/[...path].pyxl", "v1.2.pyxl", "about.pyxl"])
+def test_a_page_added_leaves_the_other_pages_modules_and_chunks_as_they_were(project: Path, added: str) -> None:
+    """A deploy that adds a page must not make every visitor download every page's code again.
+    A page whose last segment may hold a dot (``[slug]``, a catch-all, ``v1.2``) changed every
+    page's module: the list of such pages the browser's router needs was written into each."""
+    (project / "pages" / "other.pyxl").write_text(OTHER.lstrip("\n"))
+    before = page_assets(project)
+    (project / "pages" / added).parent.mkdir(parents=True, exist_ok=True)
+    (project / "pages" / added).write_text("export default function Added() {\n  return <h1>added</h1>\n}\n")
+    after = page_assets(project)
+    assert set(after) == {*before, added.removesuffix(".pyxl")}
+    assert {page: after[page] for page in before} == before
+
+
 def test_build_out_dir(project: Path, tmp_path: Path) -> None:
     out = pyxle("build", str(project), "--out-dir", str(tmp_path / "elsewhere"))
     assert out.returncode == 0, out.stderr

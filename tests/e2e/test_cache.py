@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import json
 import re
 import time
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import brotli
 import httpx
 import pytest
 
@@ -230,8 +232,20 @@ async def load(request):
 
 export default function Page({ data }) { return <p>answers {data.kind}</p> }
 '''
+LONG = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("long"), "items": [f"item {i} of a long list" for i in range(100)]},
+            "revalidate": 60}
+
+export default function Page({ data }) {
+  return <div><p>long {data.n}</p><ul>{data.items.map(item => <li key={item}>{item}</li>)}</ul></div>
+}
+'''
 PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/pair.pyxl": PAIR, "pages/render-fails.pyxl": RENDER_FAILS,
-         "pages/answers.pyxl": ANSWERS}
+         "pages/answers.pyxl": ANSWERS, "pages/long.pyxl": LONG}
 DOC = "docs/pages.md"
 CONFIG = {
     "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
@@ -280,7 +294,7 @@ def visitor(server: Server) -> httpx.Client:
 
 
 def number(text: str) -> int:
-    return int(re.search(r"(?:index|form|stale|burst|cookie|team|boundary|pair) (\d+)", shown(text)).group(1))
+    return int(re.search(r"(?:index|form|stale|burst|cookie|team|boundary|pair|long) (\d+)", shown(text)).group(1))
 
 
 def shown(html: str) -> str:
@@ -799,3 +813,22 @@ def test_invalidate_all_during_the_first_render_of_a_page_keeps_that_render_from
         invalidate_all_during_a_first_render(server, root / "counts")
     finally:
         server.stop()
+
+
+def test_a_stored_page_sent_compressed_is_the_page_as_stored_now(app: Server) -> None:
+    """A stored page the same for everyone is compressed once and its copy kept (``pyxle._copies``):
+    what a browser decodes is the stored page, and after an invalidation the page rendered again."""
+    with visitor(app) as client:
+        client.post("/api/purge", params={"path": "/long"})
+        for round_ in range(2):
+            plain = client.get("/long", headers={"Accept-Encoding": "identity"})
+            for coding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+                for _ in range(2):
+                    with client.stream("GET", "/long", headers={"Accept-Encoding": coding}) as answer:
+                        raw = b"".join(answer.iter_raw())
+                    assert answer.headers["x-pyxle-cache"] == "HIT" and answer.headers["content-encoding"] == coding
+                    assert decode(raw) == plain.content
+            if round_ == 0:
+                n = number(plain.text)
+                client.post("/api/purge", params={"path": "/long"})
+        assert number(plain.text) == n + 1

@@ -139,3 +139,21 @@ def test_a_click_on_a_link_to_a_public_file_no_page_takes_is_the_browsers_own(ap
     page.page.wait_for_timeout(1000)
     # The browser's own request (Chromium's PDF handling may make two), no navigation JSON asked first.
     assert asked and set(asked) == {(True, None)}, asked
+
+
+def test_in_pyxle_dev_a_link_to_a_page_whose_last_segment_has_a_dot_navigates_client_side(
+        tmp_path: Path, page: PageWatch) -> None:
+    """The pages a dotted path may be come with the document (not in each page's module, where a
+    page added would change every page's hash): in `pyxle dev` and its Fast Refresh build too."""
+    root = write_project(tmp_path / "app", {"pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER,
+                                            "pages/v1.2/docs.pyxl": DOCS, "pages/blog/[slug].pyxl": POST_LOADER + POST})
+    asked: list[str | None] = []
+    page.page.on("request", lambda r: r.url.endswith("/blog/v1.2") and asked.append(r.headers.get("x-pyxle-navigation")))
+    with serving(root, "--ssr-workers", "1", command="dev") as server:
+        page.page.goto(server.url + "/")
+        page.hydrated()
+        page.page.evaluate("window.__marker = 'kept'")
+        page.page.get_by_role("link", name="Release 1.2").click()
+        page.page.get_by_role("heading", name="Post v1.2").wait_for()
+        assert page.page.evaluate("window.__marker") == "kept"
+    assert asked and None not in asked, asked

@@ -6,13 +6,18 @@ and files over the memory limit are answered as before."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 from pathlib import Path
 
+import brotli
 import httpx
 import pytest
 
+from pyxle.app._compress import Compressor
+from pyxle.app._edge import HttpEdge
 from pyxle.app._memfiles import MAX_FILE, SmallFiles
+from pyxle.app._static import public_files
 from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
 
@@ -26,9 +31,15 @@ def site(tmp_path_factory: pytest.TempPathFactory):
     }, None)
     (root / "public" / "inside.txt").write_text("served from inside\n")
     (root / "public" / "big.bin").write_bytes(os.urandom(MAX_FILE + 4096))
+    (root / "public" / "site.css").write_text(styles(1))
     with serving(root, env={"PYXLE_SECRET_KEY": "m" * 40}) as server:
         server.root = root  # type: ignore[attr-defined]
         yield server
+
+
+def styles(version: int) -> str:
+    """A stylesheet of ~25 KB: compressible text, the same length for each version."""
+    return "".join(f".card-{i} {{ margin: {i}px; color: #{version}{i:05d}; }}\n" for i in range(600))
 
 
 def get(server: Server, path: str, **kwargs: object) -> httpx.Response:
@@ -106,3 +117,65 @@ def test_the_files_kept_stay_within_their_byte_budget(tmp_path: Path) -> None:
     (tmp_path / "e").write_bytes(b"e" * 101)
     assert read("e") is None
     assert small._total == 200
+
+
+@cites("docs/deployment.md", "A text file kept in memory is compressed once for each encoding clients ask for")
+def test_a_kept_text_file_is_sent_compressed_as_it_is_now(site: Server) -> None:
+    """The compressed copy kept beside a file is the file's as it is on disk now: an edit (the same
+    size, a later time) is what the next brotli and gzip answers decode to."""
+    css: Path = site.root / "public" / "site.css"  # type: ignore[attr-defined]
+    for version in (1, 2, 3):
+        if version > 1:
+            css.write_text(styles(version))  # in place, the same length
+            os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + version * 1_000_000))
+        for coding, decode in ((b"br", brotli.decompress), (b"gzip", gzip.decompress)):
+            for _ in range(2):  # the first request compresses, the second is sent the copy
+                with httpx.stream("GET", site.url + "/site.css", headers={"Accept-Encoding": coding.decode()}) as answer:
+                    raw = b"".join(answer.iter_raw())
+                assert answer.headers["content-encoding"] == coding.decode()
+                assert answer.headers["content-length"] == str(len(raw)) and len(raw) < len(css.read_bytes()) // 3
+                assert decode(raw) == css.read_bytes()
+    assert get(site, "/site.css", headers={"Accept-Encoding": "identity"}).content == css.read_bytes()
+
+
+def test_a_kept_file_is_compressed_once_for_each_coding(tmp_path: Path) -> None:
+    """Through the app's outer layer with the real codecs: three brotli answers and two gzip ones
+    of an unchanged file cost one compression each; the file written again costs one more."""
+    public = tmp_path / "public"
+    public.mkdir()
+    css = public / "site.css"
+    css.write_text(styles(1))
+    compressor = Compressor()
+    runs: list[bytes] = []
+    for coding, codec in compressor.encoders.items():
+        codec.whole = lambda data, whole=codec.whole, coding=coding: runs.append(coding) or whole(data)
+    edge = HttpEdge(public_files(public), add_headers=None, compressor=compressor, max_body_size=1 << 20,
+                    body_timeout=30)
+
+    async def fetch(coding: str) -> bytes:
+        sent: list[dict] = []  # type: ignore[type-arg]
+        scope = {"type": "http", "method": "GET", "path": "/site.css", "raw_path": b"/site.css", "root_path": "",
+                 "query_string": b"", "headers": [(b"accept-encoding", coding.encode())]}
+
+        async def receive() -> dict:  # type: ignore[type-arg]
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:  # type: ignore[type-arg]
+            sent.append(message)
+
+        await edge(scope, receive, send)
+        return b"".join(message.get("body", b"") for message in sent[1:])
+
+    async def scenario() -> None:
+        for _ in range(3):
+            assert brotli.decompress(await fetch("br")) == css.read_bytes()
+        for _ in range(2):
+            assert gzip.decompress(await fetch("gzip")) == css.read_bytes()
+        assert runs == [b"br", b"gzip"]
+        css.write_text(styles(2))
+        os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000))
+        assert brotli.decompress(await fetch("br")) == css.read_bytes()
+        assert brotli.decompress(await fetch("br")) == css.read_bytes()
+        assert runs == [b"br", b"gzip", b"br"]
+
+    asyncio.run(scenario())

@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 from starlette.types import Message, Scope, Send
 
+from pyxle._copies import ENCODED
 from pyxle._memo import remember
 
 _TEXT_TYPES = frozenset({
@@ -240,7 +241,12 @@ class _Responder:
         headers = [(n, _weak(v) if n == b"etag" else v) for n, v in start["headers"] if n != b"content-length"]
         headers.append((b"content-encoding", self.coding))
         if not more:
-            data = self.codec.whole(body)
+            copies = message.get(ENCODED)  # a body sent again unchanged (``pyxle._copies``)
+            data = copies.get(self.codec) if copies is not None else None
+            if data is None:
+                data = self.codec.whole(body)
+                if copies is not None:
+                    copies[self.codec] = data
             headers.append((b"content-length", str(len(data)).encode()))
             start["headers"] = headers
             await self.send_next(start)

@@ -214,17 +214,14 @@ def fast_refresh(root: Path, mode: str) -> bool:
 
 
 def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool,
-                globals_: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()),
-                api_folders: list[list[str]] | None = None) -> str:
+                globals_: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
     ``outputs`` are build folders inside the project, which are not inputs. ``globals_``: the
-    global styles and scripts every page imports. ``api_folders``: the URLs of the ``api/``
-    folders the browser's router leaves alone (API routes are ``.py`` files, not read as sources).
+    global styles and scripts every page imports.
     """
-    digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n{json.dumps(globals_)}\n"
-                            f"{json.dumps(api_folders or [])}\n".encode())
+    digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n{json.dumps(globals_)}\n".encode())
     for path in sorted(_sources(root, outputs)):
         digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
@@ -267,8 +264,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
         return BuildResult(out_dir, json.loads(manifest_path.read_text()))
     refresh = fast_refresh(root, mode)
-    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
-                              _api_folders(table))
+    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts))
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
@@ -343,8 +339,6 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             for kind, file in group.items()
             if kind in ("error", "not-found")
         ],
-        "dottedPages": _dotted_pages(table),
-        "apiFolders": _api_folders(table),
         "publicEnv": dict(sorted(public_env.items())),
         "postcss": str(postcss) if postcss else None,
         "globalStyles": styles,
@@ -372,6 +366,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
+    manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
@@ -382,16 +377,11 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
 def _dotted_pages(table: RouteTable) -> list[list[str]]:
     """The URL shapes of the pages whose last segment may hold a dot (``[slug]``, a catch-all, a name
     such as ``v1.2``): the browser's router tells a page at /blog/v1.2 from a file such as
-    /report.pdf by them, and navigates to the page client-side."""
+    /report.pdf by them, and navigates to the page client-side. In the manifest, for the document
+    (``Renderer``): in each page's module, adding such a page would change every page's hash."""
     dotted = {shape for spec in table.pages for shape in spec.shapes
               if shape and (shape[-1] in ("?", "*") or "." in shape[-1])}
     return [list(shape) for shape in sorted(dotted)]
-
-
-def _api_folders(table: RouteTable) -> list[list[str]]:
-    """The URL shapes of the ``api/`` folders that hold routes (``/admin/api``, ``/s/{slug}/api``):
-    the browser's router never asks a URL under one for a page, as under ``/api/``."""
-    return [list(spec.shapes[0]) for spec in table.api_folders]
 
 
 def _error_boundary(table: RouteTable, pages_dir: Path, file: PurePosixPath) -> list[Any] | None:

@@ -71,13 +71,13 @@ export function render(request, emit, options) {
   // styling.globalScripts, then styling.globalStyles, load before everything else on the page.
   const globals = [...plan.globalScripts, ...plan.globalStyles].map((file) => `import ${importPath(file)}`)
   // The entry exports its route, so client-side navigation can import it on demand; only the
-  // first page loaded hydrates, and starts the router with the pages a dotted path may be and
-  // the api/ folders whose URLs are never pages.
+  // first page loaded hydrates, and starts the router. Nothing of the app as a whole goes in
+  // here (the document carries that): a page's module, and its hash, change with its own code.
   return `${globals.join('\n')}${hot ? `\nimport ${JSON.stringify(PIN)}` : ''}
 import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
 export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
-boot(route, ${JSON.stringify(plan.dottedPages || [])}, ${JSON.stringify(plan.apiFolders || [])})
+boot(route)
 `
 }
 
@@ -515,7 +515,7 @@ const contexts = { key: null, list: [] }
 async function runBuilds(esbuild, serve) {
   if (!serve) return Promise.all(buildOptions().map((options) => options && esbuild.build(options)))
   const key = JSON.stringify([plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh, plan.postcss,
-    plan.globalStyles, plan.globalScripts, plan.apiFolders])
+    plan.globalStyles, plan.globalScripts])
   if (contexts.key !== key) {
     await Promise.all(contexts.list.map((ctx) => ctx && ctx.dispose()))
     contexts.list = await Promise.all(buildOptions().map((options) => options && esbuild.context(options)))

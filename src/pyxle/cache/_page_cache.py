@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from pyxle._copies import Copies
 from pyxle.cache._backend import CacheBackend, Entry
 from pyxle.cache._rules import Route, RouteRules, cookie_markers
 
@@ -27,7 +28,8 @@ class PageCache:
     ``flights`` holds the render in progress per key (a page URL), so concurrent misses wait for
     it instead of running the loaders again; it resolves to the entries that render stored, by
     variant, so each waiter takes its own answer of them. ``regenerate`` runs at most one
-    background render per page URL.
+    background render per page URL. ``copies`` keeps the compressed copies of stored bodies that
+    are the same for every visitor, so a stored page is compressed once per codec in this process.
     """
 
     def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
@@ -39,6 +41,7 @@ class PageCache:
         self.clock = clock
         self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}
+        self.copies = Copies()
 
     async def lookup(self, path: str, variant: str) -> Lookup:
         entry, version = await self.backend.get(path, variant)

@@ -8,9 +8,7 @@ import { pageTree } from './_tree.js'
 
 exposeCsrfNames() // before any page module's code runs: 0.9 apps read them at any time
 
-// `dottedPages`: the URL shapes of the pages whose last segment may hold a dot; `apiFolders`: those
-// of the api/ folders that hold routes (see isPage).
-export function boot(route, dottedPages = [], apiFolders = []) {
+export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
   const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
@@ -28,5 +26,12 @@ export function boot(route, dottedPages = [], apiFolders = []) {
   if (container.hasChildNodes()) root = hydrateRoot(container, tree, options)
   else (root = createRoot(container, options)).render(tree) // nothing to hydrate: no server render
   window.__PYXLE_ROOT__ = root
-  startRouter(root, dottedPages, apiFolders)
+  startRouter(root, dottedPages())
+}
+
+// The URL shapes of the app's pages whose last segment may hold a dot (see isPage in _router.js),
+// from the document: in the page's own module, each page added would change every page's hash.
+function dottedPages() {
+  const data = document.getElementById('pyxle-dotted-pages')
+  return data ? JSON.parse(data.textContent) : []
 }

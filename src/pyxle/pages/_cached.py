@@ -16,8 +16,9 @@ import secrets
 from typing import Any
 
 from starlette.responses import Response
-from starlette.types import Message, Scope
+from starlette.types import Message, Receive, Scope, Send
 
+from pyxle._copies import Copies
 from pyxle._own import OWN_REQUEST
 from pyxle.cache import Entry, etag, matches
 from pyxle.cache._etag import if_none_match, personal_etag
@@ -49,10 +50,11 @@ def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: flo
 
 
 def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None, *,
-          shared: bool = False) -> Response:
+          shared: bool = False, copies: Copies | None = None) -> Response:
     """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
     place of its own, with ``policy``'s header), 304 when the client has it. ``shared``: the route
-    serves everyone, signed in or not, the same page."""
+    serves everyone, signed in or not, the same page. A body sent as stored goes with its compressed
+    copies from ``copies``."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
@@ -72,7 +74,21 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
     if _not_modified(scope, tag, token):
         return Response(status_code=304, headers=headers)
+    if copies is not None and body is entry.body:
+        return _AsStored(body, entry.status, headers, media_type, copies)
     return Response(body, entry.status, headers=headers, media_type=media_type)
+
+
+class _AsStored(Response):
+    """A stored body sent as it is stored (the same for every visitor), with its compressed copies."""
+
+    def __init__(self, body: bytes, status: int, headers: dict[str, str], media_type: str, copies: Copies) -> None:
+        super().__init__(body, status, headers=headers, media_type=media_type)
+        self.copies = copies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        await self.copies.send(send, self.body)
 
 
 def conditional(response: Response, scope: Scope) -> Response:

@@ -69,6 +69,16 @@ def csrf_names(cookie_name: str, header_name: str) -> str:
     return f'<meta name="pyxle-csrf" content="{html.escape(cookie_name)} {html.escape(header_name)}">'
 
 
+def dotted_pages(manifest: dict[str, Any]) -> str:
+    """``#pyxle-dotted-pages``: the build's URL shapes of pages whose last segment may hold a dot,
+    which the browser's router needs (``/blog/v1.2`` is a page, ``/report.pdf`` a file). The document
+    carries them, not each page's module, whose hash would change with every such page added."""
+    shapes = manifest.get("dottedPages")
+    if not shapes:
+        return ""
+    return f'<script type="application/json" id="pyxle-dotted-pages">{embed_json(shapes)}</script>'
+
+
 END = "</body></html>"
 # The document's language, for screen readers, hyphenation and translation prompts: the config's
 # ``lang``, English by default, as pyxle-framework 0.9 and Next.js's starter declare it. The

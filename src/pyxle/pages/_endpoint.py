@@ -129,8 +129,9 @@ class PageEndpoint:
 
     def _serve(self, entry: Entry, scope: Scope, state: str, media: str, shared: bool) -> Response:
         """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one."""
-        renderer = self.runtime.renderer
-        return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared)
+        renderer, cache = self.runtime.renderer, self.runtime.cache
+        return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
+                     copies=cache.copies if cache is not None else None)
 
     def _busy(self) -> bool:
         renderer = self.runtime.renderer

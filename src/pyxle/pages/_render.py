@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, LANG, document
+from pyxle.pages._document import END, LANG, document, dotted_pages
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
@@ -104,7 +104,8 @@ class Renderer:
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: see pyxle.security._csp
         self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
-        self.extra_head = extra_head  # outside the page's own head: kept across client navigation
+        # Outside the page's own head, kept across client navigation: the CSRF names, the router's data.
+        self.extra_head = extra_head + dotted_pages(manifest)
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else ())
         self.started = False

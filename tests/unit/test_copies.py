@@ -1,0 +1,115 @@
+"""``pyxle._copies``: what is sent again unchanged (a kept file, a stored page) is compressed once
+per codec by the app's outer layer, and the copies stay within their byte budget."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from typing import Any
+
+import brotli
+
+from pyxle._copies import ENCODED, MAX_BYTES, Copies
+from pyxle.app._compress import Compressor
+from pyxle.app._edge import HttpEdge
+from pyxle.cache import Entry, etag
+from pyxle.pages._cached import HTML, serve
+from tests.docs._blocks import cites
+
+PAGE = b"<!doctype html><html><body>" + b"".join(b"<li>item %d of a stored page</li>" % i for i in range(200)) + b"</body></html>"
+
+
+def counting(compressor: Compressor) -> list[bytes]:
+    """The codings the compressor's codecs are run for, in order (the codecs themselves are real)."""
+    runs: list[bytes] = []
+    for coding, codec in compressor.encoders.items():
+        codec.whole = lambda data, whole=codec.whole, coding=coding: runs.append(coding) or whole(data)
+    return runs
+
+
+async def fetch(app: Any, coding: str, path: str = "/") -> tuple[dict[str, Any], bytes]:
+    sent: list[dict[str, Any]] = []
+    scope = {"type": "http", "method": "GET", "path": path, "raw_path": path.encode(), "root_path": "",
+             "query_string": b"", "headers": [(b"accept-encoding", coding.encode())]}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    return dict(sent[0]["headers"]), b"".join(message.get("body", b"") for message in sent[1:])
+
+
+@cites("docs/configuration.md", "a page served from the page cache that is the same for every visitor (one that shows no visitor's CSRF token)")
+def test_a_stored_page_the_same_for_everyone_is_compressed_once_per_codec() -> None:
+    compressor = Compressor()
+    runs = counting(compressor)
+    copies = Copies()
+    entry = Entry(PAGE, 200, etag(PAGE), 0.0, 60.0, 0.0, "public, s-maxage=60")
+
+    async def stored(scope: Any, receive: Any, send: Any) -> None:
+        await serve(entry, scope, "HIT", HTML, copies=copies)(scope, receive, send)
+
+    edge = HttpEdge(stored, add_headers=None, compressor=compressor, max_body_size=1 << 20, body_timeout=30)
+
+    async def scenario() -> None:
+        for _ in range(3):
+            headers, body = await fetch(edge, "br")
+            assert headers[b"content-encoding"] == b"br" and brotli.decompress(body) == PAGE
+            assert headers[b"etag"] == b"W/" + entry.etag.encode()
+        headers, body = await fetch(edge, "gzip")
+        assert gzip.decompress(body) == PAGE
+        assert (await fetch(edge, "identity"))[1] == PAGE
+        assert runs == [b"br", b"gzip"]
+
+    asyncio.run(scenario())
+
+
+def test_a_stored_page_holding_a_visitors_token_is_compressed_for_each_answer() -> None:
+    """Such a body differs per visitor: nothing of it is kept."""
+    compressor = Compressor()
+    runs = counting(compressor)
+    copies = Copies()
+    mark = "pyxle-csrf-standin0000000000000000"
+    body = PAGE.replace(b"<body>", b'<body><input name="csrf" value="%s">' % mark.encode())
+    entry = Entry(body, 200, etag(body), 0.0, 60.0, 0.0, "public, s-maxage=60", mark)
+
+    async def stored(scope: Any, receive: Any, send: Any) -> None:
+        scope["pyxle"] = {"csrf_token": "token-of-this-visitor"}
+        await serve(entry, scope, "HIT", HTML, copies=copies)(scope, receive, send)
+
+    edge = HttpEdge(stored, add_headers=None, compressor=compressor, max_body_size=1 << 20, body_timeout=30)
+
+    async def scenario() -> None:
+        for _ in range(2):
+            assert b"token-of-this-visitor" in brotli.decompress((await fetch(edge, "br"))[1])
+        assert runs == [b"br", b"br"] and copies.bytes == 0
+
+    asyncio.run(scenario())
+
+
+def test_copies_stay_within_their_byte_budget_the_least_recently_sent_going_first() -> None:
+    assert Copies().max_bytes == MAX_BYTES == 16 * 1024 * 1024
+    copies = Copies(max_bytes=900)
+
+    async def compressing(message: dict[str, Any]) -> None:  # the compression layer's part: a copy of 100 bytes
+        message[ENCODED].setdefault("codec", b"c" * 100)
+
+    async def plain(message: dict[str, Any]) -> None:  # a client that takes no encoding
+        pass
+
+    async def scenario() -> None:
+        for name in b"abc":
+            await copies.send(compressing, bytes([name]) * 200)
+        assert copies.bytes == 900 and list(copies._kept) == [b"a" * 200, b"b" * 200, b"c" * 200]
+        await copies.send(plain, b"x" * 200)  # never compressed: not kept
+        assert copies.bytes == 900 and b"x" * 200 not in copies._kept
+        await copies.send(compressing, b"a" * 200)  # sent again: the most recent now
+        await copies.send(compressing, b"d" * 200)  # the least recently sent ("b") goes
+        assert list(copies._kept) == [b"c" * 200, b"a" * 200, b"d" * 200] and copies.bytes == 900
+        await copies.send(compressing, b"e" * 850)  # with its copy, larger than the whole budget: not kept
+        assert b"e" * 850 not in copies._kept and copies.bytes == 900
+
+    asyncio.run(scenario())
