@@ -5,12 +5,13 @@ an `api` segment (`/docs/api`) is prefetched and navigated to as any page."""
 
 from __future__ import annotations
 
-import subprocess
+import time
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.conftest import PageWatch, Server, pyxle_command, server_env, serving, write_project
+from tests.conftest import PageWatch, Server, serving, write_project
 from tests.docs._blocks import cites
 
 EFFECT = '''
@@ -85,19 +86,19 @@ def test_a_page_whose_url_has_an_api_segment_is_navigated_to_client_side(app: Se
     assert page.page.evaluate("window.__kept") is True  # no full load
 
 
-def test_a_new_api_folder_is_built_into_the_pages(tmp_path: Path) -> None:
-    """The browser's router learns the api/ folders from the build: once one is added (a .py file,
-    not a source the bundle reads), `pyxle serve` builds again rather than serve the last build."""
-    project = write_project(tmp_path / "app", {"pages/index.pyxl": OTHER})
-    run = subprocess.run([*pyxle_command(), "build", str(project)], cwd=project, capture_output=True, text=True,
-                         timeout=120, env=server_env(), check=False)
-    assert run.returncode == 0, run.stdout + run.stderr
+FOLDERS = '<script type="application/json" id="pyxle-api-folders">[["=admin","=api"]]</script>'
 
-    def built() -> str:
-        return "".join(path.read_text() for path in (project / "dist" / "public").rglob("*.js"))
 
-    assert '["=admin","=api"]' not in built()
-    (project / "pages" / "admin" / "api").mkdir(parents=True)
-    (project / "pages" / "admin" / "api" / "effect.py").write_text(EFFECT.format(depth=3, name="admin"))
-    with serving(project, env={"PYXLE_SECRET_KEY": "a" * 40}):
-        assert '["=admin","=api"]' in built()
+def test_the_document_names_the_api_folders_as_pyxle_dev_finds_them(tmp_path: Path) -> None:
+    """The router learns the nested api/ folders from the document, made from the route table: an
+    api/ folder added under `pyxle dev` (a .py file, no source of the bundle) is named at once."""
+    project = write_project(tmp_path / "app", {"pages/index.pyxl": OTHER, "pages/api/effect.py": EFFECT.format(
+        depth=2, name="api")})
+    with serving(project, command="dev") as server:
+        assert "pyxle-api-folders" not in httpx.get(server.url + "/", timeout=30).text  # pages/api/: /api/ as ever
+        (project / "pages" / "admin" / "api").mkdir(parents=True)
+        (project / "pages" / "admin" / "api" / "effect.py").write_text(EFFECT.format(depth=3, name="admin"))
+        deadline = time.monotonic() + 30
+        while FOLDERS not in (text := httpx.get(server.url + "/", timeout=30).text):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.2)
