@@ -89,6 +89,8 @@ def test_a_page_whose_url_has_an_api_segment_is_navigated_to_client_side(app: Se
 FOLDERS = '<script type="application/json" id="pyxle-api-folders">[["=admin","=api"]]</script>'
 
 
+@cites("docs/pages.md", "the document carries those folders' URL shapes in `<script\ntype=\"application/json\" "
+       "id=\"pyxle-api-folders\">`: the router never asks a URL under one for a page")
 def test_the_document_names_the_api_folders_as_pyxle_dev_finds_them(tmp_path: Path) -> None:
     """The router learns the nested api/ folders from the document, made from the route table: an
     api/ folder added under `pyxle dev` (a .py file, no source of the bundle) is named at once."""
