@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import PageWatch, pyxle_command, server_env
+from tests.docs._blocks import cites
 
 HOME = "export default function Home({ data }) { return <h1>home</h1> }\n"
 # The component's own line: the compiler writes the props type into it (`/** @type {...} */`).
@@ -69,6 +70,87 @@ def test_a_one_line_layout_and_typescript_without_the_marker(make_project) -> No
     assert ('pages/typed.pyxl:1:35: JSX syntax error: Expected ")" but found ":"\n'
             f'    {typed.rstrip()}\n    {" " * 34}^\n'
             '    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code') in out
+
+
+CARD = ("import Button from './ui/Button.jsx'\nimport Plain from './plain.js'\nimport './card.css'\n"
+        "export default function Card({ title }) {\n  return <div><h2>{title}</h3><Button /><Plain /></div>\n}\n")
+COMPONENTS = {
+    "pages/index.pyxl": "import Card from '../components/Card.jsx'\n"
+                        "export default function Home() { return <Card title='x' /> }\n",
+    "pages/blog/layout.pyxl": "import Nav from '../../components/Nav'\n"
+                              "export default function L({ children }) { return <div><Nav />{children}</div> }\n",
+    "pages/blog/index.pyxl": "export default function B() { return <p>blog</p> }\n",
+    "components/Card.jsx": CARD,
+    "components/card.css": ".card { color: red }\n",
+    "components/ui/Button.jsx": "export default function Button({ label }: Props) {\n  return <button>{label}</button>\n}\n",
+    "components/plain.js": "export default function Plain() {\n  return <span>plain</span>\n}\n",
+    "components/Nav.tsx": "export default function Nav() {\n  return <nav><a href='/'>home</a></nav\n}\n",
+}
+# What build and check say of each, in a page's words: file:line:column, the line, a caret, a hint.
+COMPONENT_ERRORS = [
+    ('components/Card.jsx:5:28: JSX syntax error: Unexpected closing "h3" tag does not match opening "h2" tag\n'
+     '      return <div><h2>{title}</h3><Button /><Plain /></div>\n'
+     f'    {" " * 27}^\n'
+     '    hint: fix the JSX syntax'),
+    'components/Nav.tsx:3:1: JSX syntax error: Expected ">" but found "}"\n    }\n    ^\n    hint: fix the JSX syntax',
+    ('components/plain.js:2:10: JSX syntax error: The JSX syntax extension is not currently enabled\n'
+     '      return <span>plain</span>\n'
+     f'    {" " * 9}^\n'
+     "    hint: JSX needs a .jsx or .tsx file: esbuild reads a module's language from its extension"),
+    ('components/ui/Button.jsx:1:41: JSX syntax error: Expected ")" but found ":"\n'
+     '    export default function Button({ label }: Props) {\n'
+     f'    {" " * 40}^\n'
+     "    hint: TypeScript needs a .ts or .tsx file: esbuild reads a module's language from its extension"),
+]
+
+
+@cites("docs/compiler.md", "So is the JSX of the project's own modules the pages\nimport, at any depth")
+@cites("docs/compiler.md", "TypeScript in a `.jsx` file, or JSX in a `.js` one, gets a hint naming the extension it needs")
+def test_a_jsx_error_in_a_module_a_page_imports_is_reported_as_in_a_page(make_project) -> None:
+    """check passed such a project ("0 errors"), and build named the file without the "JSX syntax
+    error" and the hint a page's error gets."""
+    project = make_project(COMPONENTS, node=True)
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == "".join(f"{error}\n\n" for error in COMPONENT_ERRORS), check.stdout
+    built = failed(pyxle(project, "build"))
+    assert built == "pyxle: " + "\n".join(COMPONENT_ERRORS) + "\n", built
+
+
+def test_check_passes_the_modules_a_page_imports_when_they_parse(make_project) -> None:
+    """Packages, stylesheets, images and Pyxle's own imports are the build's to resolve: no error here."""
+    fine = {**COMPONENTS,
+            "components/Card.jsx": "import { Link } from 'pyxle/client'\nimport { useState } from 'react'\n"
+                                   "import './card.css'\nimport logo from './logo.png'\nimport Nav from './Nav'\n"
+                                   "export default function Card() { return <Link href='/'><img src={logo} /><Nav /></Link> }\n",
+            "components/logo.png": "PNG",
+            "components/Nav.tsx": "export default function Nav(): JSX.Element { return <nav>home</nav> }\n"}
+    project = make_project(fine, node=True)
+    check = pyxle(project, "check")
+    assert check.returncode == 0 and check.stdout == "checked 3 files: 0 errors\n", check.stdout + check.stderr
+
+
+@cites("docs/compiler.md", "and of the `styling.globalScripts` every page runs and what they import")
+def test_check_parses_the_global_scripts_and_what_they_import(make_project) -> None:
+    """Every page imports them, so a syntax error in one fails the build; check passed it."""
+    project = make_project({
+        "pages/index.pyxl": HOME,
+        "pyxle.config.json": '{"styling": {"globalScripts": ["scripts/analytics.js", "scripts/broken.js"]}}',
+        "scripts/analytics.js": "import { track } from './track.js'\nwindow.ready = () => track('x')\n",
+        "scripts/track.js": "export function track(name) { return <b>{name}</b> }\n",
+        "scripts/broken.js": "window.go = () => {\n  console.log('x'\n}\n",
+    }, node=True)
+    expected = [
+        ('scripts/broken.js:3:1: JSX syntax error: Expected ")" but found "}"\n    }\n    ^\n'
+         '    hint: fix the JSX syntax'),
+        ('scripts/track.js:1:38: JSX syntax error: The JSX syntax extension is not currently enabled\n'
+         '    export function track(name) { return <b>{name}</b> }\n'
+         f'    {" " * 37}^\n'
+         "    hint: JSX needs a .jsx or .tsx file: esbuild reads a module's language from its extension"),
+    ]
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == "".join(f"{error}\n\n" for error in expected), check.stdout
+    built = failed(pyxle(project, "build"))
+    assert built == "pyxle: " + "\n".join(expected) + "\n", built
 
 
 def test_an_import_that_does_not_resolve_gets_a_hint(make_project) -> None:

@@ -252,6 +252,9 @@ def test_a_jsx_syntax_error_in_a_component_shows_its_file_and_line(make_project,
     overlay.wait_for(timeout=30000)  # generous: a rebuild on a loaded CI machine
     assert f"components/Counter.jsx:{line}:" in overlay.text_content()
     assert "</buton>" in overlay.text_content()  # the source line
+    # worded as a page's: build named the file, without "JSX syntax error" and the hint
+    assert "JSX syntax error: Unexpected closing" in overlay.text_content()
+    assert "hint: fix the JSX syntax" in overlay.text_content()
 
     (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="fixed"))
     page.page.get_by_test_id("counter").filter(has_text="fixed 2").wait_for(timeout=30000)  # state kept

@@ -44,7 +44,7 @@ from pyxle.config import PyxleConfig
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
-from pyxle.routing import RouteSpec, RoutingError, scan
+from pyxle.routing import RouteSpec, RouteTable, RoutingError, scan
 from pyxle.security import (
     SecretKeyError,
     cors_middleware,
@@ -105,6 +105,9 @@ class PyxleApp(Starlette):
         # The project's files imported by the time the middleware and plugins were loaded: the app
         # keeps what they made, so pyxle dev hands an edit to them to a new worker (app._reload).
         self.held_modules: frozenset[Path] = frozenset()
+        # The route table last read from pages/ (read before the build, so a reload the build fails
+        # knows it): which URLs are an API client's (RouteTable.api_url), whose errors are JSON.
+        self.route_table = RouteTable()
 
     def load_routes(self) -> Any:
         """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
@@ -115,6 +118,7 @@ class PyxleApp(Starlette):
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
         table, entries = _api_routes(self.config)
+        self.route_table = table
         renderer = None
         fallback: ASGIApp = not_found
         self.unrendered = False
@@ -239,7 +243,7 @@ class PyxleApp(Starlette):
         return f"cannot write the build to {out_dir} ({where})\n    hint: {hint}"
 
     def _renderer(self, pages: Any, built: Any, *, server_rendering: bool = True) -> Any:
-        from pyxle.pages._document import csrf_names
+        from pyxle.pages._document import api_folders, csrf_names
         from pyxle.pages._render import Renderer
 
         extra = ""
@@ -252,7 +256,8 @@ class PyxleApp(Starlette):
                 self._refresh_hinted = True
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
-                            extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name),
+                            extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name)
+                            + api_folders(pages.runtime.table),
                             source_maps=self.mode == "development", lang=self.config.lang,
                             script_policy=script_policy(self.config.security_headers),
                             server_rendering=server_rendering)

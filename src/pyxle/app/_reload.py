@@ -17,7 +17,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -141,7 +141,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         unannounced = 0
         if failed is not None:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed)
-            app.router.fallback = _broken(str(failed), app.dev_events)
+            app.router.fallback = _broken(str(failed), app.dev_events, app.route_table.api_url)
             app.dev_events.broken(str(failed), names)
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
@@ -255,16 +255,17 @@ async def _restart_plugins(app: PyxleApp) -> None:
         raise StartupError(str(exc)) from None
 
 
-def _broken(message: str, events: DevEvents):  # type: ignore[no-untyped-def]
+def _broken(message: str, events: DevEvents, api_url: Callable[[str], bool]):  # type: ignore[no-untyped-def]
     """While the project is broken: the event stream keeps working, pages show the overlay page,
-    everything else gets the error as JSON."""
+    everything else gets the error as JSON: an API client's URL (``api_url``: under ``/api/`` or in
+    a nested ``api/`` folder's) too, whatever its ``Accept`` says."""
 
     async def respond(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"] == EVENTS_PATH:
             await events(scope, receive, send)
         elif scope["type"] == "http":
             accept = dict(scope["headers"]).get(b"accept", b"")
-            page = not scope["path"].startswith("/api/")  # a page URL's answers say Vary, as a page's do
+            page = not api_url(scope["path"])  # a page URL's answers say Vary, as a page's do
             if b"text/html" in accept and page:
                 await error_page(message, events.script_policy)(scope, receive, send)
             else:

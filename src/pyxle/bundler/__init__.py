@@ -3,6 +3,7 @@
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
 ``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
 ``jsx_syntax_hint`` (the hint ``pyxle check`` and ``pyxle build`` give a JSX syntax error),
+``module_lang`` (the language of a module a page imports, by its extension),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python); and the generated TypeScript types
@@ -45,7 +46,7 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "jsx_syntax_hint",
-           "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
+           "module_lang", "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -71,10 +72,29 @@ _TS_LIKE = re.compile(r"^\s*(?:export\s+)?(?:interface|type|enum|declare|namespa
                       r"|\bas\s+(?:const\b|[A-Z])|[\w$]<[A-Za-z_$][\w$, \[\]]*>\s*\(")
 
 
-def jsx_syntax_hint(lang: str, line: str) -> str:
-    """The hint for a JSX syntax error on a page's ``line``: the TSX marker when a JSX page's line
-    reads as TypeScript. ``pyxle check`` and ``pyxle build`` word it alike."""
-    return _TSX_MARKER if lang == "jsx" and _TS_LIKE.search(line) else "fix the JSX syntax"
+_TS_FILE = "TypeScript needs a .ts or .tsx file: esbuild reads a module's language from its extension"
+_JSX_FILE = "JSX needs a .jsx or .tsx file: esbuild reads a module's language from its extension"
+_NO_JSX = "The JSX syntax extension is not currently enabled"  # esbuild's error for JSX in a .js or .ts file
+# The language esbuild reads a project module in (components/Card.jsx), by its extension.
+_MODULE_LANGS = {".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx", ".ts": "ts", ".mts": "ts", ".cts": "ts",
+                 ".tsx": "tsx"}
+
+
+def module_lang(name: str) -> str:
+    """The language of a module a page imports, as the bundle reads it: its extension's."""
+    return _MODULE_LANGS.get(PurePosixPath(name).suffix, "js")
+
+
+def jsx_syntax_hint(lang: str, line: str, *, page: bool = True, message: str = "") -> str:
+    """The hint for a JSX syntax error (esbuild's ``message``) on ``line`` of a page, or
+    (``page=False``) of a module a page imports: where a JavaScript line reads as TypeScript, the
+    TSX marker a page needs or the extension a module needs; for JSX in a ``.js`` module, the
+    extension. ``pyxle check`` and ``pyxle build`` word it alike."""
+    if lang in ("js", "jsx") and _TS_LIKE.search(line):
+        return _TSX_MARKER if page else _TS_FILE
+    if not page and lang in ("js", "ts") and message.startswith(_NO_JSX):
+        return _JSX_FILE
+    return "fix the JSX syntax"
 
 
 class BuildError(Exception):
@@ -401,7 +421,8 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
 
     In a page, the line and column are the ``.pyxl``'s own (not those of the props type the compiler
     added), and a syntax error reads as ``pyxle check`` says it: TypeScript in a page without the TSX
-    marker gets the hint that names the marker.
+    marker gets the hint that names the marker. So does one in a module a page imports
+    (``components/Card.jsx``), TypeScript in a ``.jsx`` file getting the hint that names the extension.
     """
     file, line, column = error.get("file"), error.get("line"), error.get("column")
     text, line_text, hint = str(error.get("text")), error.get("lineText"), error.get("hint")
@@ -409,9 +430,10 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
     if page is not None and line:
         line_text = page.lines[line - 1] if 0 < line <= len(page.lines) else line_text
         column = page.insert.column_before(line, column) if page.insert is not None and column else column
-    if page is not None and error.get("syntax"):
+    if error.get("syntax"):
         text = f"JSX syntax error: {text}"
-        hint = jsx_syntax_hint(page.lang, line_text or "")
+        lang = page.lang if page is not None else module_lang(str(file))
+        hint = jsx_syntax_hint(lang, line_text or "", page=page is not None, message=str(error.get("text")))
     if file:
         try:
             file = Path(file).relative_to(root).as_posix()

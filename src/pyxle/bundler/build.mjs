@@ -429,17 +429,32 @@ function buildOptions() {
   ]
 }
 
-// The syntax errors in the compiled pages that failed, as `file:line:column:text` keys: esbuild's
-// transform parses without resolving anything (as `pyxle check` does), so an error it reports too
-// is one of syntax, and Python words it as check does.
+// The loader the bundle reads a project module with, by its extension (esbuild's own defaults).
+const MODULE_LOADERS = { ...SOURCE_LOADERS, '.cjs': 'js', '.cts': 'ts' }
+
+// What esbuild parsed of a file that failed, and with which loader: a compiled page, or a module
+// of the project a page imports (components/Card.jsx); null for anything else (a package).
+function parsed(file) {
+  const compiled = plan.modules[file]
+  if (compiled) return { source: compiled, loader: compiled.endsWith('.tsx') ? 'tsx' : 'jsx' }
+  const loader = MODULE_LOADERS[path.extname(file)]
+  const own = file.startsWith(plan.projectRoot + path.sep) &&
+    !path.relative(plan.projectRoot, file).split(path.sep).includes('node_modules') &&
+    !file.startsWith(plan.clientRuntime + path.sep)
+  return own && loader ? { source: file, loader } : null
+}
+
+// The syntax errors in the compiled pages and the project's modules that failed, as
+// `file:line:column:text` keys: esbuild's transform parses without resolving anything (as
+// `pyxle check` does), so an error it reports too is one of syntax, and Python words it as check does.
 async function syntaxErrors(esbuild, messages) {
-  const pages = new Set(messages.map((m) => m.location && path.resolve(plan.projectRoot, m.location.file))
-    .filter((file) => file && plan.modules[file]))
+  const files = new Set(messages.map((m) => m.location && path.resolve(plan.projectRoot, m.location.file))
+    .filter((file) => file && parsed(file)))
   const found = new Set()
-  for (const file of pages) {
-    const compiled = plan.modules[file]
+  for (const file of files) {
+    const { source, loader } = parsed(file)
     try {
-      await esbuild.transform(readFileSync(compiled, 'utf8'), { loader: compiled.endsWith('.tsx') ? 'tsx' : 'jsx', jsx: 'automatic', logLevel: 'silent' })
+      await esbuild.transform(readFileSync(source, 'utf8'), { loader, jsx: 'automatic', logLevel: 'silent' })
     } catch (error) {
       for (const m of error.errors || []) if (m.location) found.add(`${file}:${m.location.line}:${m.location.column}:${m.text}`)
     }

@@ -2,12 +2,15 @@
 // check rejects what `pyxle build` would (a closing tag that does not match, a stray brace), with
 // nothing bundled or written. One Node process for every page, and a few transforms in flight at
 // a time: 350 at once queue in esbuild's service and took twice as long as one after another.
-//   node check.mjs ROOT    stdin: [{file, code, loader}], stdout: one JSON line
+// The project's own modules the pages import (components/Card.jsx, and what they import) are
+// parsed too, each as the build loads it: a syntax error there fails the build as well.
+//   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts), stdout: one JSON line
 //     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
 //     {ok: false, reason}                                 esbuild could not be loaded
 // The compiled client module keeps the .pyxl's line numbers (Python lines are blank), so a
-// location in it is one in the .pyxl; Python maps it all the same (pyxle/cli/_check.py).
-import { readFileSync } from 'node:fs'
+// location in it is one in the .pyxl; Python maps it all the same (pyxle/cli/_check.py). An
+// imported module's `file` is its own path, its location its own.
+import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
@@ -43,6 +46,52 @@ async function checkAll(esbuild, files, width = 4) {
   return found.flat()
 }
 
+// esbuild's loader for a module by its extension, as the build's bundle reads it (a .js file is
+// JavaScript: JSX in one fails the build).
+const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx' }
+
+// The project's own modules the pages import, at any depth: a build that writes nothing, with the
+// pages (and the global scripts) as entries, finds them (the project's path aliases included). Packages, stylesheets and
+// assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error.
+async function imported(esbuild, root, pages) {
+  const found = new Set()
+  const code = new Map(pages.map((page) => [page.file, page]))
+  const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
+    !path.relative(root, file).split(path.sep).includes('node_modules') &&
+    !code.has(file) // a global script a page imports too: an entry, checked as one
+  const plugin = {
+    name: 'pyxle-check-imports',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? { path: args.path, namespace: 'pyxle-page' } : undefined))
+      build.onLoad({ filter: /.*/, namespace: 'pyxle-page' }, (args) => {
+        const page = code.get(args.path)
+        return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
+      })
+      build.onLoad({ filter: /.*/ }, (args) => {
+        if (!ownModule(args.path)) return { contents: '', loader: 'empty' }
+        found.add(args.path)
+        return undefined
+      })
+    },
+  }
+  await esbuild.build({
+    entryPoints: pages.map((page) => page.file), bundle: true, write: false, absWorkingDir: root, outdir: root,
+    jsx: 'automatic', logLevel: 'silent', plugins: [plugin],
+  }).catch(() => null) // its errors are found again below, module by module, or are not of syntax
+  return [...found].sort()
+}
+
+// The syntax errors of an imported module, parsed alone as its page's code is.
+async function checkModule(esbuild, file) {
+  return check(esbuild, { file, code: readFileSync(file, 'utf8'), loader: LOADERS[path.extname(file)] })
+}
+
+async function checkEverything(esbuild, root, pages) {
+  const found = await checkAll(esbuild, pages)
+  for (const file of await imported(esbuild, root, pages)) found.push(...await checkModule(esbuild, file))
+  return found
+}
+
 let esbuild = null
 let reason = null
 try {
@@ -50,5 +99,6 @@ try {
 } catch (error) {
   reason = `esbuild could not be loaded (${error.message.split('\n')[0]})`
 }
-const outcome = esbuild ? { ok: true, errors: await checkAll(esbuild, JSON.parse(readFileSync(0, 'utf8'))) } : { ok: false, reason }
+const root = realpathSync(path.resolve(process.argv[2])) // esbuild names a module by its real path
+const outcome = esbuild ? { ok: true, errors: await checkEverything(esbuild, root, JSON.parse(readFileSync(0, 'utf8'))) } : { ok: false, reason }
 process.stdout.write(JSON.stringify(outcome) + '\n')

@@ -1,7 +1,8 @@
 """``pyxle check``: compile every ``.pyxl`` without running it, collecting every error, find the
 names its Python uses but never defines (a ``NameError`` waiting for the first request), and parse
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
-its opening one fails the build, so it fails the check). API routes are read, not imported: a
+its opening one fails the build, so it fails the check), and so the JSX of the project's modules
+the pages import (``components/Card.jsx``). API routes are read, not imported: a
 syntax error, a file with no handler and a handler that cannot take the request are errors, and
 so are two files for one URL, and a ``package.json`` that is not JSON (it stops the build). Nothing
 is bundled or written."""
@@ -57,11 +58,14 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     found.update(api_source_problems(config, api_files))
     package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
-    jsx, reason = jsx_errors(config.root, clients) if package is None else ({}, "")
+    # styling.globalScripts are imported by every page, so bundled and parsed like its modules
+    scripts = [path.resolve() for path in (config.root / name for name in config.styling.global_scripts)
+               if path.is_file()]
+    jsx, reason = jsx_errors(config.root, clients, scripts) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
-        found[shown_as].extend(messages)
+        found.setdefault(shown_as, []).extend(messages)
     return [*([package] if package else []), *route_problems(config, declared),
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
@@ -111,14 +115,17 @@ def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[s
                           "define or import it: the code would raise NameError when it runs").format() for m in found]
 
 
-def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]]) -> tuple[dict[str, list[str]], str]:
+def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
+               modules: Iterable[Path] = ()) -> tuple[dict[str, list[str]], str]:
     """esbuild's syntax errors in each compiled client module, by file, at the ``.pyxl``'s own line
-    and column (the compiler keeps lines where they were); or why they could not be looked for.
+    and column (the compiler keeps lines where they were), and in each module of the project the
+    pages import (``components/Card.jsx``) or ``modules`` names (the global scripts), at its own;
+    or why they could not be looked for.
 
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
     """
-    from pyxle.bundler import jsx_syntax_hint  # as `pyxle build` words it
+    from pyxle.bundler import jsx_syntax_hint, module_lang  # as `pyxle build` words it
     from pyxle.compiler import Diagnostic
 
     if not clients:
@@ -128,7 +135,10 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]])
     if not (root / "node_modules" / "esbuild" / "package.json").is_file():
         return {}, f"esbuild is not installed in {root / 'node_modules'}; run `pyxle install`"
     by_file = {str(path): (shown_as, lines, lang) for path, shown_as, lines, _, lang in clients}
-    payload = json.dumps([{"file": str(path), "code": code, "loader": lang} for path, _, _, code, lang in clients])
+    entries = [{"file": str(path), "code": code, "loader": lang} for path, _, _, code, lang in clients]
+    entries += [{"file": str(path), "code": path.read_text(encoding="utf-8", errors="replace"),
+                 "loader": module_lang(path.name)} for path in modules]
+    payload = json.dumps(entries)
     try:
         process = subprocess.run(["node", str(CHECKER), str(root)], input=payload, capture_output=True, text=True,
                                  cwd=root, timeout=_TIMEOUT, check=False)
@@ -140,10 +150,24 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]])
     if not outcome.get("ok"):
         return {}, str(outcome.get("reason"))
     found: dict[str, list[str]] = {}
+    pages = set(by_file)
     for error in outcome["errors"]:
-        shown_as, lines, lang = by_file[error["file"]]
+        file = error["file"]
+        if file not in by_file:  # a module a page imports (components/Card.jsx): its own lines
+            by_file[file] = imported_module(root, Path(file))
+        shown_as, lines, lang = by_file[file]
         line, column = error.get("line") or 1, error.get("column") or 1
         text = lines[line - 1] if 0 < line <= len(lines) else ""
+        hint = jsx_syntax_hint(lang, text, page=file in pages, message=error["text"])
         found.setdefault(shown_as, []).append(Diagnostic.at(
-            shown_as, lines, line, column, f"JSX syntax error: {error['text']}", jsx_syntax_hint(lang, text)).format())
+            shown_as, lines, line, column, f"JSX syntax error: {error['text']}", hint).format())
     return found, ""
+
+
+def imported_module(root: Path, path: Path) -> tuple[str, list[str], str]:
+    """How an error in a module a page imports is shown: its path from the project root (as
+    ``pyxle build`` names it), its lines, and the language its extension makes it."""
+    from pyxle.bundler import module_lang
+
+    shown_as = path.relative_to(root.resolve()).as_posix() if path.is_relative_to(root.resolve()) else str(path)
+    return shown_as, path.read_text(encoding="utf-8", errors="replace").splitlines(), module_lang(path.name)

@@ -26,12 +26,13 @@ export function boot(route) {
   if (container.hasChildNodes()) root = hydrateRoot(container, tree, options)
   else (root = createRoot(container, options)).render(tree) // nothing to hydrate: no server render
   window.__PYXLE_ROOT__ = root
-  startRouter(root, dottedPages())
+  startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'))
 }
 
-// The URL shapes of the app's pages whose last segment may hold a dot (see isPage in _router.js),
-// from the document: in the page's own module, each page added would change every page's hash.
-function dottedPages() {
-  const data = document.getElementById('pyxle-dotted-pages')
+// URL shapes of the app as a whole, from the document (see isPage in _router.js): the pages whose
+// last segment may hold a dot, the nested api/ folders that hold routes. In the page's own module,
+// each page added would change every page's hash.
+function shapes(id) {
+  const data = document.getElementById(id)
   return data ? JSON.parse(data.textContent) : []
 }

@@ -20,9 +20,10 @@ import { messageOf } from './_text.mjs'
 
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
-// dotted: the URL shapes of the pages a path with a dotted last segment may be (see isPage).
+// dotted: the URL shapes of the pages a path with a dotted last segment may be; apiFolders: those
+// of the api/ folders that hold routes, whose URLs are never pages (see isPage).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '', restoring: null, dotted: [] }
+                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [] }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
@@ -37,9 +38,10 @@ export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
 }
 
-export function startRouter(root, dottedPages = []) {
+export function startRouter(root, dottedPages = [], apiFolders = []) {
   state.root = root
   state.dotted = dottedPages
+  state.apiFolders = apiFolders
   state.path = location.pathname + location.search
   entered()
   // A reload, or a return from another document: back where the user left this entry.
@@ -136,16 +138,20 @@ function keyOf(to) {
   return { url, key: url.pathname + url.search }
 }
 
-// API routes (pages/api/ answers /api/...) are never pages: asking one for a page would run its
-// handler, a GET that may do something, and once more with the full load that follows. Nor is a
+// API routes (pages/api/ answers /api/..., pages/admin/api/ /admin/api/...) are never pages: asking
+// one for a page would run its handler, a GET that may do something, and once more with the full
+// load that follows. Nor is a
 // file (a last segment with an extension: /report.pdf, /files/x.bin; /v1.2/docs is a page): a
 // prefetch would download all of it, again at each hover, as the answer is not navigation JSON.
 // A dotted last segment is a page's where a page route takes it (/blog/v1.2 for
 // pages/blog/[slug].pyxl, as Next.js navigates any Link to its pages client-side).
 const FILE = /\.[^/.]+$/
-export const isPage = (url) =>
-  url.origin === location.origin && !url.pathname.startsWith('/api/') &&
-  (!FILE.test(url.pathname) || state.dotted.some((shape) => fits(decodePath(url.pathname).split('/').slice(1), shape)))
+export const isPage = (url) => {
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/')) return false
+  const segments = decodePath(url.pathname).split('/').slice(1)
+  if (state.apiFolders.some((shape) => fits(segments.slice(0, shape.length), shape))) return false
+  return !FILE.test(url.pathname) || state.dotted.some((shape) => fits(segments, shape))
+}
 
 // Whether a path's segments fit a page route's URL shape (RouteSpec.shapes): '=name' a segment
 // of its own, '?' a parameter ([slug]), '*' a catch-all, which takes the rest (one or more).

@@ -7,9 +7,12 @@ document still carries the head, the props and the status, so the page is inspec
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyxle.pages._data import dumps
+
+if TYPE_CHECKING:
+    from pyxle.routing import RouteTable
 
 _ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
@@ -77,6 +80,16 @@ def dotted_pages(manifest: dict[str, Any]) -> str:
     if not shapes:
         return ""
     return f'<script type="application/json" id="pyxle-dotted-pages">{embed_json(shapes)}</script>'
+
+
+def api_folders(table: RouteTable) -> str:
+    """``#pyxle-api-folders``: the URL shapes of the nested ``api/`` folders that hold routes
+    (``/admin/api``, ``/s/{slug}/api``), whose URLs the browser's router never asks for a page, as
+    under ``/api/``. From the route table, not the build: API routes are no source of the bundle."""
+    shapes = [list(spec.shapes[0]) for spec in table.api_folders if spec.pattern != "/api"]
+    if not shapes:
+        return ""
+    return f'<script type="application/json" id="pyxle-api-folders">{embed_json(shapes)}</script>'
 
 
 END = "</body></html>"

@@ -181,7 +181,8 @@ def _text(value: object) -> str:
 
 
 class NotFound:
-    """The end of the line for page projects: navigation JSON, or the not-found page, with 404."""
+    """The end of the line for page projects: navigation JSON, or the not-found page, with 404; an API
+    client's URL (``RouteTable.api_url``: ``/admin/api/nope`` beside ``pages/admin/api/``) gets JSON."""
 
     def __init__(self, runtime: PagesRuntime) -> None:
         self.runtime = runtime
@@ -190,7 +191,7 @@ class NotFound:
         from pyxle.app._static import not_found
 
         path = scope.get("path", "/")
-        if scope["type"] != "http" or path == "/api" or path.startswith("/api/"):
+        if scope["type"] != "http" or self.runtime.table.api_url(path):  # an API client's URL: JSON
             await not_found(scope, receive, send)
             return
         error = {"message": "This page could not be found", "statusCode": 404, "data": {}}

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pyxle.routing._rules import SPECIAL_PAGE_STEMS, RouteSpec, RoutingError, in_api_folder, route_for_file
+from pyxle.routing._rules import (
+    API_FOLDER,
+    SPECIAL_PAGE_STEMS,
+    RouteSpec,
+    RoutingError,
+    in_api_folder,
+    route_for_file,
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,29 @@ class RouteTable:
             if found is not None or not parts:
                 return found
             parts.pop()
+
+    def api_url(self, path: str) -> bool:
+        """Whether the URL ``path`` is an API client's: under ``/api/`` (Pyxle's actions, plugins'
+        endpoints), or in the URL of an ``api/`` folder that holds routes (``/admin/api/...`` with
+        ``pages/admin/api/health.py``). Its errors are JSON even where no route answers; a page's
+        URL with an ``api`` segment (``/docs/api``) is not one."""
+        if path == "/api" or path.startswith("/api/"):
+            return True
+        segments = path.split("/")
+        return any(segment == API_FOLDER and self._api_folder("/".join(segments[: i + 1]))
+                   for i, segment in enumerate(segments))
+
+    def _api_folder(self, url: str) -> bool:
+        return any(url == folder.pattern if folder.regex is None else folder.regex.match(url)
+                   for folder in self.api_folders)
+
+    @functools.cached_property
+    def api_folders(self) -> tuple[RouteSpec, ...]:
+        """Each ``api/`` folder holding routes, as the route its ``index.py`` would be (its URL, its
+        ``shapes``): a URL under one is an API client's."""
+        folders = {file.parts[: file.parts.index(API_FOLDER) + 1] for file in (spec.file for spec in self.api)}
+        return tuple(spec for parts in sorted(folders)
+                     if (spec := route_for_file(PurePosixPath(*parts, "index.py"), "api")) is not None)
 
     @property
     def routes(self) -> tuple[RouteSpec, ...]:
