@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
+import struct
 import time
 
 import httpx
@@ -273,6 +275,17 @@ def test_a_handler_parked_on_an_event_is_cancelled_once_its_peer_left(make_proje
     assert "Unhandled error" not in server.output()  # the cancel is Pyxle's, not the handler's failure
 
 
+TICKS = '''
+import asyncio
+from starlette.responses import StreamingResponse
+
+async def get(request):
+    async def ticks():
+        for n in range(100):
+            yield f"data: tick {n}\\n\\n"
+            await asyncio.sleep(0.05)
+    return StreamingResponse(ticks(), media_type="text/event-stream")
+'''
 ECHO = '''
 async def websocket(ws):
     await ws.accept()
@@ -306,3 +319,38 @@ def test_a_connection_granian_ends_for_a_bad_frame_is_closed_with_a_code_a_clien
 
     for frame in (_masked(1, b"\xc3\x28"), _masked(1, b"hi", mask=False)):  # invalid UTF-8, unmasked
         assert asyncio.run(send_bad(frame)) == (1002, 1002)
+
+
+@cites("docs/observability.md", "A client that drops its connection (a\nWebSocket gone without a close frame, a stream closed half-way) leaves its access line and\nnothing more")
+def test_peers_that_drop_their_socket_without_a_close_frame_leave_no_server_log_line(make_project,
+                                                                                      start_server) -> None:
+    """granian notes each close it could not send to a peer that left ("Failed to close websocket
+    ... Broken pipe") at INFO, with no path or request id: one line per lost mobile connection. Only
+    the access line of each socket is left in the log."""
+    server = start_server(make_project({"pages/api/echo.py": ECHO, "pages/api/ticks.py": TICKS}), "serve",
+                          env=SHARED_SECRET)
+    host, port = server.url.removeprefix("http://").split(":")
+
+    def leave_a_stream() -> None:
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(f"GET /api/ticks HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            assert raw.recv(4096).startswith(b"HTTP/1.1 200")
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def drop() -> None:
+        with socket.create_connection((host, int(port))) as raw:
+            raw.sendall(f"GET /api/echo HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n".encode())
+            assert raw.recv(4096).startswith(b"HTTP/1.1 101")
+            time.sleep(0.1)
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # RST, no close frame
+
+    for _ in range(10):
+        drop()
+        leave_a_stream()
+    deadline = time.monotonic() + 10
+    while server.output().count('"WS /api/echo" 101') < 10 or server.output().count('"GET /api/ticks"') < 10:
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.1)
+    time.sleep(0.5)
+    assert "_granian.asgi" not in server.output(), server.output()  # "Failed to close websocket", "transport error"

@@ -151,11 +151,19 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
         },
         "loggers": {
             "_granian": default,
+            # granian's notes on a peer that left (a WebSocket dropped without a close frame: "Failed
+            # to close websocket ... Broken pipe"; a stream the client closed: "ASGI transport error")
+            # are INFO lines with no path or request id, one per lost mobile connection: shown at DEBUG.
+            "_granian.asgi.io": {**default, "level": level if level == "DEBUG" else _at_least(level, "WARNING")},
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "pyxle": default,
         },
         "root": {"handlers": ["default"], "level": level},  # the app's own loggers
     }
+
+
+def _at_least(level: str, floor: str) -> str:
+    return level if logging.getLevelName(level) >= logging.getLevelName(floor) else floor
 
 
 def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_level: str = "INFO",
