@@ -12,6 +12,7 @@ import brotli
 from pyxle._copies import ENCODED, MAX_BYTES, Copies
 from pyxle.app._compress import Compressor
 from pyxle.app._edge import HttpEdge
+from pyxle.app._memfiles import SmallFiles
 from pyxle.cache import Entry, etag
 from pyxle.pages._cached import HTML, serve
 from tests.docs._blocks import cites
@@ -90,8 +91,10 @@ def test_a_stored_page_holding_a_visitors_token_is_compressed_for_each_answer() 
     asyncio.run(scenario())
 
 
+@cites("docs/configuration.md", "up to 16 MiB each for `public/`, the build's assets and stored pages, the least recently sent\ngoing first")
 def test_copies_stay_within_their_byte_budget_the_least_recently_sent_going_first() -> None:
     assert Copies().max_bytes == MAX_BYTES == 16 * 1024 * 1024
+    assert SmallFiles().copies.max_bytes == MAX_BYTES
     copies = Copies(max_bytes=900)
 
     async def compressing(message: dict[str, Any]) -> None:  # the compression layer's part: a copy of 100 bytes
