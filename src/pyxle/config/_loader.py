@@ -9,12 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import _rules as r
 from ._dirs import KEYS as DIR_KEYS
 from ._dirs import check_dirs
 from ._env import env_file_names, load_env_files
 from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
 from ._overrides import ENV_OVERRIDES, env_overrides, flag_overrides, with_env_secrets
+from ._rules import problem
 from ._validate import validate_config
 
 CONFIG_FILENAME = "pyxle.config.json"
@@ -119,7 +121,7 @@ def load_config(
     from_flags, flag_problems = flag_overrides(overrides or {})
     if env_problems or flag_problems:
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
-    sources = _dir_sources(path, fields, from_env, from_flags, origins)
+    dir_sources = _dir_sources(path, fields, from_env, from_flags, origins)
 
     realtime_env = from_env.pop("realtime", None)
     cache_env = from_env.pop("cache", None)
@@ -128,13 +130,34 @@ def load_config(
         config = replace(config, realtime=replace(config.realtime, **realtime_env))
     if cache_env:  # PYXLE_PAGE_CACHE_* likewise for "cache"
         config = replace(config, cache=replace(config.cache, **cache_env))
-    if config.cache.backend == "redis" and not config.cache.redis_url and environ.get("REDIS_URL", "").strip():
-        config = replace(config, cache=replace(config.cache, redis_url=environ["REDIS_URL"].strip()))
+    config = _with_redis_url_variable(config, environ, origins, warnings)
     config = with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)
-    dir_problems = check_dirs(config, sources)
+    dir_problems = check_dirs(config, dir_sources)
     if dir_problems:
         raise ConfigError(dir_problems, warnings=warnings)
     return config
+
+
+# The page cache's Redis when cache.redisUrl names none, as hosting platforms name it
+REDIS_URL_VARIABLE = "REDIS_URL"
+
+
+def _with_redis_url_variable(config: PyxleConfig, environ: Mapping[str, str], origins: Mapping[str, str],
+                             warnings: tuple[str, ...]) -> PyxleConfig:
+    """``config`` with REDIS_URL as the page cache's Redis when it uses one and names none.
+
+    Checked as cache.redisUrl is: a URL redis-py would refuse stops start-up here, naming the
+    variable, rather than as a traceback from inside redis-py.
+    """
+    url = environ.get(REDIS_URL_VARIABLE, "").strip()
+    if config.cache.backend != "redis" or config.cache.redis_url or not url:
+        return config
+    if not r.REDIS_URL.check(url):
+        found = (f"{problem(REDIS_URL_VARIABLE, r.REDIS_URL, url)}; it is the page cache's Redis, "
+                 "as cache.redisUrl is not set")
+        where = origins.get(REDIS_URL_VARIABLE)
+        raise ConfigError(f"{where}: {found}" if where else found, warnings=warnings)
+    return replace(config, cache=replace(config.cache, redis_url=url))
 
 
 def _dir_sources(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any],

@@ -1,0 +1,113 @@
+"""The Redis URLs of the configuration, as `pyxle serve`, `pyxle dev` and `pyxle check` take them:
+a URL redis-py would refuse, a Redis that does not answer or refuses the password, and a URL given
+without the setting that would use it. Real CLI processes and real redis-servers."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED_SECRET, pyxle_command, server_env
+from tests.docs._blocks import cites, doc_block
+
+API = {"pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n"}
+LIMITS = {"requests": 10, "window": 60}
+BAD_URLS = {  # URL -> what redis-py says of it
+    "redis://127.0.0.1:abc/0": "Port could not be cast to integer value as 'abc'",
+    "redis://127.0.0.1:99999/0": "Port out of range 0-65535",
+    "redis://[::1/0": "Invalid IPv6 URL",
+    "redis://127.0.0.1:6379/0?db=zz": "Invalid value for 'db' in connection URL",
+    "redis://127.0.0.1:6379/0?socket_timeout=abc": "Invalid value for 'socket_timeout' in connection URL",
+    "redis://127.0.0.1:6379/0?colour=blue": "unexpected keyword argument 'colour'",
+}
+
+
+def settings(key: str, url: str) -> dict[str, object]:
+    """The config file that gives ``url`` as ``key`` ("rateLimit", "cache" or "realtime"), used."""
+    return {"rateLimit": {"rateLimit": {**LIMITS, "redisUrl": url}},
+            "cache": {"cache": {"backend": "redis", "redisUrl": url}},
+            "realtime": {"realtime": {"broker": "redis", "redisUrl": url}}}[key]
+
+
+def project(make_project, config: dict[str, object] | None = None, **files: str) -> Path:  # type: ignore[no-untyped-def]
+    extra = {} if config is None else {"pyxle.config.json": json.dumps(config)}
+    return make_project({**API, **extra, **files})
+
+
+def pyxle(root: Path, command: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``pyxle <command> <root>``, as a user runs it, until it exits (a refused start-up does at once)."""
+    if command in ("serve", "dev"):
+        args = ("--host", "127.0.0.1", "--port", "0", *args)
+    return subprocess.run([*pyxle_command(), command, str(root), *args], cwd=root, capture_output=True, text=True,
+                          timeout=120, env=server_env(**SHARED_SECRET, **env), check=False)
+
+
+def refused(run: subprocess.CompletedProcess[str]) -> str:
+    """The `pyxle:` line(s) of a start-up that stopped: exit 1, no traceback."""
+    out = run.stdout + run.stderr
+    assert run.returncode == 1, out
+    assert "Traceback" not in out, out
+    return out
+
+
+# 1. A URL redis-py would refuse is a configuration error, in every command.
+
+@cites("docs/configuration.md", "is parsed by redis-py as the server will parse it")
+@pytest.mark.parametrize(("command", "key", "url"), [
+    *(("serve", "rateLimit", url) for url in BAD_URLS),
+    ("serve", "cache", "redis://127.0.0.1:abc/0"), ("serve", "realtime", "redis://127.0.0.1:99999/0"),
+    ("dev", "rateLimit", "redis://[::1/0"), ("dev", "cache", "redis://127.0.0.1:abc/0"),
+    ("dev", "realtime", "redis://127.0.0.1:6379/0?db=zz"),
+    ("check", "rateLimit", "redis://127.0.0.1:abc/0"), ("check", "cache", "redis://127.0.0.1:6379/0?socket_timeout=abc"),
+    ("check", "realtime", "redis://[::1/0"),
+])
+def test_a_url_redis_py_refuses_is_one_line_naming_the_file_and_key(make_project, command: str, key: str,
+                                                                    url: str) -> None:
+    root = project(make_project, settings(key, url))
+    extra = ("--workers", "2") if command == "serve" else ()
+    out = refused(pyxle(root, command, *extra))
+    line = next(line for line in out.splitlines() if line.startswith("pyxle: "))
+    assert line.startswith(f"pyxle: {root / 'pyxle.config.json'}: {key}.redisUrl must be a Redis URL like "
+                           '"redis://localhost:6379/0"'), out
+    assert f'(got "{url}", which redis-py refuses: ' in line and BAD_URLS[url] in line, out
+
+
+def test_the_documented_refusal_is_what_pyxle_check_prints(make_project) -> None:
+    root = project(make_project, settings("cache", "redis://127.0.0.1:abc/0"))
+    run = pyxle(root, "check")
+    documented = doc_block("docs/configuration.md", "redis-url-refused").strip()
+    assert refused(run) and run.stderr.strip() == documented.replace("/app/", f"{root}/")
+
+
+def test_the_password_of_a_refused_url_is_masked(make_project) -> None:
+    root = project(make_project, settings("cache", "redis://:hunter2@127.0.0.1:abc/0"))
+    out = refused(pyxle(root, "serve"))
+    assert '(got "redis://:****@127.0.0.1:abc/0", which redis-py refuses' in out
+    assert "hunter2" not in out
+
+
+@cites("docs/configuration.md", "`REDIS_URL` is checked as `cache.redisUrl` is")
+@pytest.mark.parametrize("command", ["serve", "check"])
+@pytest.mark.parametrize("url", ["garbage", "http://127.0.0.1:6379/0", "redis://127.0.0.1:abc/0"])
+def test_a_bad_redis_url_variable_is_one_line_naming_it(make_project, command: str, url: str) -> None:
+    root = project(make_project, {"cache": {"backend": "redis"}})
+    out = refused(pyxle(root, command, REDIS_URL=url))
+    assert 'pyxle: REDIS_URL must be a Redis URL like "redis://localhost:6379/0"' in out, out
+    assert "it is the page cache's Redis, as cache.redisUrl is not set" in out
+
+
+def test_a_bad_redis_url_from_an_env_file_names_its_line(make_project) -> None:
+    root = project(make_project, {"cache": {"backend": "redis"}}, **{".env": "# Redis\nREDIS_URL=redis://h:abc/0\n"})
+    out = refused(pyxle(root, "serve"))
+    assert f"pyxle: {root / '.env'}:2: REDIS_URL must be a Redis URL" in out
+    assert "Port could not be cast to integer value as 'abc'" in out
+
+
+def test_a_page_cache_variable_redis_py_refuses_is_one_line(make_project) -> None:
+    root = project(make_project)
+    out = refused(pyxle(root, "dev", PYXLE_PAGE_CACHE_BACKEND="redis", PYXLE_PAGE_CACHE_REDIS_URL="redis://h:99999/0"))
+    assert "pyxle: PYXLE_PAGE_CACHE_REDIS_URL must be a Redis URL" in out
+    assert "Port out of range 0-65535" in out
