@@ -8,7 +8,9 @@ import json
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
+import redis
 
 from tests.conftest import SHARED_SECRET, pyxle_command, server_env
 from tests.docs._blocks import cites, doc_block
@@ -111,3 +113,64 @@ def test_a_page_cache_variable_redis_py_refuses_is_one_line(make_project) -> Non
     out = refused(pyxle(root, "dev", PYXLE_PAGE_CACHE_BACKEND="redis", PYXLE_PAGE_CACHE_REDIS_URL="redis://h:99999/0"))
     assert "pyxle: PYXLE_PAGE_CACHE_REDIS_URL must be a Redis URL" in out
     assert "Port out of range 0-65535" in out
+
+
+# 2. A Redis that cannot be used at start-up: where its URL was given, and why.
+
+@cites("docs/configuration.md", "names where the URL was given (the file and key, or the variable)")
+@cites("docs/configuration.md", "`pyxle: PYXLE_PAGE_CACHE_REDIS_URL: Redis at redis://10.0.0.5:6379/0 does not answer "
+                                "(ConnectionError: ...)` and `hint: start redis-server, or correct the URL`")
+@pytest.mark.parametrize(("config", "env", "named"), [
+    ({"cache": {"backend": "redis", "redisUrl": "@"}}, {}, "{file}: cache.redisUrl"),
+    ({"rateLimit": {**LIMITS, "redisUrl": "@"}}, {}, "{file}: rateLimit.redisUrl"),
+    ({}, {"PYXLE_PAGE_CACHE_BACKEND": "redis", "PYXLE_PAGE_CACHE_REDIS_URL": "@"}, "PYXLE_PAGE_CACHE_REDIS_URL"),
+    ({"cache": {"backend": "redis"}}, {"REDIS_URL": "@"}, "REDIS_URL"),
+    ({"realtime": {"broker": "redis"}}, {"PYXLE_REALTIME_REDIS_URL": "@"}, "PYXLE_REALTIME_REDIS_URL"),
+], ids=["cache-file", "rate-limit-file", "cache-variables", "REDIS_URL", "realtime-variable"])
+def test_a_redis_that_does_not_answer_is_named_with_where_its_url_was_given(
+        make_project, start_redis, config: dict[str, dict[str, object]], env: dict[str, str], named: str) -> None:
+    down = start_redis()
+    down.stop()
+    fill = lambda value: down.url if value == "@" else value
+    config = {block: {k: fill(v) for k, v in values.items()} for block, values in config.items()}
+    root = project(make_project, config)
+    out = refused(pyxle(root, "serve", "--workers", "2", **{k: fill(v) for k, v in env.items()}))
+    where = named.format(file=root / "pyxle.config.json")
+    assert f"pyxle: {where}: Redis at {down.url} does not answer (ConnectionError" in out
+    assert "hint: start redis-server, or correct the URL" in out
+    assert "cache.backend" not in out
+
+
+@pytest.fixture
+def locked_redis(start_redis):  # type: ignore[no-untyped-def]
+    """A redis-server of the test's own that asks for the password "s3cret"."""
+    server = start_redis()
+    with redis.Redis(port=server.port) as client:
+        client.config_set("requirepass", "s3cret")
+    return server
+
+
+@cites("docs/configuration.md", "A Redis that refuses the password in the URL, or asks for one the URL does not give")
+def test_a_wrong_password_is_said_to_be_one(make_project, locked_redis) -> None:
+    url = f"redis://:wrong@127.0.0.1:{locked_redis.port}/0"
+    root = project(make_project, settings("cache", url))
+    out = refused(pyxle(root, "serve", "--workers", "2"))
+    assert (f"pyxle: {root / 'pyxle.config.json'}: cache.redisUrl: Redis at redis://:****@127.0.0.1:"
+            f"{locked_redis.port}/0 refused the password in the URL (AuthenticationError") in out
+    assert "hint: the password (or user name) in the URL is wrong: correct it" in out
+    assert "wrong@" not in out and "does not answer" not in out and "start redis-server" not in out
+
+
+def test_a_missing_password_is_said_to_be_missing(make_project, locked_redis) -> None:
+    url = f"redis://127.0.0.1:{locked_redis.port}/0"
+    root = project(make_project)
+    out = refused(pyxle(root, "dev", PYXLE_REALTIME_BROKER="redis", PYXLE_REALTIME_REDIS_URL=url))
+    assert f"pyxle: PYXLE_REALTIME_REDIS_URL: Redis at {url} asks for a password, and the URL gives none" in out
+    assert "hint: put it in the URL: redis://:PASSWORD@host:port/db" in out
+    assert "start redis-server" not in out
+
+
+def test_the_right_password_starts(make_project, locked_redis, start_server) -> None:
+    url = f"redis://:s3cret@127.0.0.1:{locked_redis.port}/0"
+    server = start_server(project(make_project, settings("rateLimit", url)), "serve", env=SHARED_SECRET)
+    assert httpx.get(server.url + "/api/hello").json() == {"hello": "world"}

@@ -130,20 +130,50 @@ def load_config(
         config = replace(config, realtime=replace(config.realtime, **realtime_env))
     if cache_env:  # PYXLE_PAGE_CACHE_* likewise for "cache"
         config = replace(config, cache=replace(config.cache, **cache_env))
-    config = _with_redis_url_variable(config, environ, origins, warnings)
-    config = with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)
+    sources = _redis_sources(path, data, environ, origins, from_flags)
+    config = _with_redis_url_variable(config, environ, origins, sources, warnings)
+    config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
     dir_problems = check_dirs(config, dir_sources)
     if dir_problems:
         raise ConfigError(dir_problems, warnings=warnings)
     return config
 
 
+# The settings that name a Redis (in the file) -> the PYXLE_* variable that overrides each
+_REDIS_SETTINGS = {
+    "rateLimit.redisUrl": None, "realtime.broker": "PYXLE_REALTIME_BROKER",
+    "realtime.redisUrl": "PYXLE_REALTIME_REDIS_URL", "cache.backend": "PYXLE_PAGE_CACHE_BACKEND",
+    "cache.redisUrl": "PYXLE_PAGE_CACHE_REDIS_URL",
+}
+_BLOCK_FIELDS = {"rateLimit": "rate_limit", "realtime": "realtime", "cache": "cache"}
 # The page cache's Redis when cache.redisUrl names none, as hosting platforms name it
 REDIS_URL_VARIABLE = "REDIS_URL"
 
 
+def _variable(name: str, origins: Mapping[str, str]) -> str:
+    """A variable as a start-up error names it: with the .env file:line it came from, if any."""
+    return f"{origins[name]}: {name}" if name in origins else name
+
+
+def _redis_sources(path: Path, data: Any, environ: Mapping[str, str], origins: Mapping[str, str],
+                   from_flags: Mapping[str, Any]) -> dict[str, str]:
+    """Where each of ``_REDIS_SETTINGS`` was given (``PyxleConfig.sources``); a variable wins
+    over the file, as its value does. A block a flag replaced (the Python API) has none."""
+    sources = {}
+    for key, variable in _REDIS_SETTINGS.items():
+        block, name = key.split(".")
+        section = data.get(block) if isinstance(data, dict) else None
+        if _BLOCK_FIELDS[block] in from_flags:
+            continue
+        if variable and environ.get(variable, "").strip():
+            sources[key] = _variable(variable, origins)
+        elif isinstance(section, dict) and section.get(name) is not None:
+            sources[key] = f"{path}: {key}"
+    return sources
+
+
 def _with_redis_url_variable(config: PyxleConfig, environ: Mapping[str, str], origins: Mapping[str, str],
-                             warnings: tuple[str, ...]) -> PyxleConfig:
+                             sources: dict[str, str], warnings: tuple[str, ...]) -> PyxleConfig:
     """``config`` with REDIS_URL as the page cache's Redis when it uses one and names none.
 
     Checked as cache.redisUrl is: a URL redis-py would refuse stops start-up here, naming the
@@ -157,6 +187,7 @@ def _with_redis_url_variable(config: PyxleConfig, environ: Mapping[str, str], or
                  "as cache.redisUrl is not set")
         where = origins.get(REDIS_URL_VARIABLE)
         raise ConfigError(f"{where}: {found}" if where else found, warnings=warnings)
+    sources["cache.redisUrl"] = _variable(REDIS_URL_VARIABLE, origins)
     return replace(config, cache=replace(config.cache, redis_url=url))
 
 
