@@ -174,3 +174,39 @@ def test_the_right_password_starts(make_project, locked_redis, start_server) -> 
     url = f"redis://:s3cret@127.0.0.1:{locked_redis.port}/0"
     server = start_server(project(make_project, settings("rateLimit", url)), "serve", env=SHARED_SECRET)
     assert httpx.get(server.url + "/api/hello").json() == {"hello": "world"}
+
+
+# 3. A URL without the setting that would use it: a warning, as 0.9 never took a URL alone for Redis.
+
+@cites("docs/configuration.md", 'A `redisUrl` without `"backend": "redis"` is not used')
+@cites("docs/configuration.md", '`pyxle: warning: /app/pyxle.config.json: cache.redisUrl is set, but cache.backend is not '
+                                '"redis", so the URL is not used: ...; hint: add "backend": "redis" to "cache" (or '
+                                'PYXLE_PAGE_CACHE_BACKEND=redis)`')
+@pytest.mark.parametrize(("config", "key", "hint"), [
+    ({"cache": {"/": 60, "redisUrl": "redis://127.0.0.1:1/0"}}, "cache.redisUrl",
+     ('cache.backend is not "redis", so the URL is not used: each process stores its own pages, and an '
+     'invalidation reaches one process only; hint: add "backend": "redis" to "cache"')),
+    ({"realtime": {"redisUrl": "redis://127.0.0.1:1/0"}}, "realtime.redisUrl",
+     ('realtime.broker is not "redis", so the URL is not used: each process has a broker of its own, and a '
+     'message reaches the sockets of one process only; hint: add "broker": "redis" to "realtime"')),
+], ids=["cache", "realtime"])
+def test_a_redis_url_alone_starts_with_a_warning_naming_file_and_key(make_project, start_server,
+                                                                     config: dict[str, object], key: str,
+                                                                     hint: str) -> None:
+    root = project(make_project, config)
+    server = start_server(root, "serve", "--workers", "2", env=SHARED_SECRET)
+    assert f"pyxle: warning: {root / 'pyxle.config.json'}: {key} is set, but {hint}" in server.output()
+    checked = pyxle(root, "check")
+    assert checked.returncode == 0 and f"{key} is set, but" in checked.stderr
+
+
+def test_a_page_cache_url_variable_alone_is_named_in_the_warning(make_project, start_server) -> None:
+    server = start_server(project(make_project), "dev", env={"PYXLE_PAGE_CACHE_REDIS_URL": "redis://127.0.0.1:1/0"})
+    assert 'pyxle: warning: PYXLE_PAGE_CACHE_REDIS_URL is set, but cache.backend is not "redis"' in server.output()
+
+
+def test_a_url_with_its_backend_in_a_variable_is_used_without_a_warning(make_project, start_server,
+                                                                        redis_server) -> None:
+    root = project(make_project, {"cache": {"redisUrl": redis_server.url}})
+    server = start_server(root, "serve", env={**SHARED_SECRET, "PYXLE_PAGE_CACHE_BACKEND": "redis"})
+    assert "is set, but" not in server.output()

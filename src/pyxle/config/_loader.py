@@ -133,6 +133,7 @@ def load_config(
     sources = _redis_sources(path, data, environ, origins, from_flags)
     config = _with_redis_url_variable(config, environ, origins, sources, warnings)
     config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
+    config = replace(config, warnings=config.warnings + _unused_redis_urls(sources))
     dir_problems = check_dirs(config, dir_sources)
     if dir_problems:
         raise ConfigError(dir_problems, warnings=warnings)
@@ -189,6 +190,29 @@ def _with_redis_url_variable(config: PyxleConfig, environ: Mapping[str, str], or
         raise ConfigError(f"{where}: {found}" if where else found, warnings=warnings)
     sources["cache.redisUrl"] = _variable(REDIS_URL_VARIABLE, origins)
     return replace(config, cache=replace(config.cache, redis_url=url))
+
+
+# A Redis URL given alone -> the setting that would use it, what is shared without it, and the fix
+_UNUSED_URLS = {
+    "cache.redisUrl": (
+        "cache.backend", "each process stores its own pages, and an invalidation reaches one process only",
+        '"backend": "redis" to "cache" (or PYXLE_PAGE_CACHE_BACKEND=redis)'),
+    "realtime.redisUrl": (
+        "realtime.broker",
+        "each process has a broker of its own, and a message reaches the sockets of one process only",
+        '"broker": "redis" to "realtime" (or PYXLE_REALTIME_BROKER=redis)'),
+}
+
+
+def _unused_redis_urls(sources: Mapping[str, str]) -> tuple[str, ...]:
+    """Warnings for a Redis URL given without the setting that would use it: as in
+    pyxle-framework 0.9, a URL alone does not choose Redis, and every worker would go its own way."""
+    warnings = []
+    for url_key, (switch, meanwhile, fix) in _UNUSED_URLS.items():
+        if url_key in sources and switch not in sources:
+            warnings.append(f'{sources[url_key]} is set, but {switch} is not "redis", so the URL is not used: '
+                            f"{meanwhile}; hint: add {fix}")
+    return tuple(warnings)
 
 
 def _dir_sources(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any],
