@@ -243,7 +243,18 @@ async def check_reachable(client: Redis, url: str, *, feature: str) -> None:
 
 
 def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> RedisUnavailable:
+    """Why start-up cannot use the Redis at ``url``, and the fix: a password it refused is no
+    server to start."""
+    from redis.exceptions import AuthenticationError
+
     cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    if isinstance(exc, AuthenticationError):
+        if urlsplit(url).password is None:
+            return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} asks for a password, and the URL "
+                                    f"gives none{cause}\n    hint: put it in the URL: "
+                                    "redis://:PASSWORD@host:port/db (redis://USER:PASSWORD@... for an ACL user)")
+        return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} refused the password in the URL{cause}\n"
+                                "    hint: the password (or user name) in the URL is wrong: correct it")
     return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} does not answer{cause}\n"
                             "    hint: start redis-server, or correct the URL")
 

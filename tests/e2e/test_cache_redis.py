@@ -159,7 +159,7 @@ def test_redis_down_at_start_up_stops_the_server_naming_the_url(tmp_path: Path, 
                     server_env(COUNTS=str(root / "counts"), **SHARED_SECRET))
     assert server.wait_exit(60) == 1
     out = server.output()
-    assert f"the page cache (cache.backend redis): Redis at {redis.url} does not answer" in out
+    assert f"{root / 'pyxle.config.json'}: cache.redisUrl: Redis at {redis.url} does not answer" in out
     assert "hint: start redis-server, or correct the URL" in out
 
 

@@ -657,17 +657,26 @@ def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
 
 
 def redis_urls(config: PyxleConfig, mode: Mode = "production") -> dict[str, str]:
-    """Feature (as the configuration names it) -> URL of each Redis the configuration relies on."""
+    """Each Redis the configuration relies on: where it is named (file and key, or the variable,
+    as start-up errors say it) -> its URL."""
+    where = config.sources.get
     urls = {}
     if config.rate_limit.enabled and config.rate_limit.redis_url:
-        urls["rateLimit.redisUrl"] = config.rate_limit.redis_url
+        urls[where("rateLimit.redisUrl", "rateLimit.redisUrl")] = config.rate_limit.redis_url
     if config.realtime.broker == "redis":
-        urls["realtime"] = config.realtime.redis_url
+        urls[where("realtime.redisUrl") or _unnamed(config, "realtime.broker", "realtime.redisUrl")] = (
+            config.realtime.redis_url)
     if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
         from pyxle._redis import DEFAULT_URL
 
-        urls["the page cache (cache.backend redis)"] = config.cache.redis_url or DEFAULT_URL
+        urls[where("cache.redisUrl") or _unnamed(config, "cache.backend", "cache.redisUrl or REDIS_URL")] = (
+            config.cache.redis_url or DEFAULT_URL)
     return urls
+
+
+def _unnamed(config: PyxleConfig, switch: str, url_keys: str) -> str:
+    """Where a Redis at the default URL is asked for: the setting that chose Redis, naming none."""
+    return f"{config.sources.get(switch, switch)} (redis), with no {url_keys}"
 
 
 def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str], bool]) -> ASGIApp:

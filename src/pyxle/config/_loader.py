@@ -9,12 +9,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from . import _rules as r
 from ._dirs import KEYS as DIR_KEYS
 from ._dirs import check_dirs
 from ._env import env_file_names, load_env_files
 from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
 from ._overrides import ENV_OVERRIDES, env_overrides, flag_overrides, with_env_secrets
+from ._rules import problem
 from ._validate import validate_config
 
 CONFIG_FILENAME = "pyxle.config.json"
@@ -119,7 +121,7 @@ def load_config(
     from_flags, flag_problems = flag_overrides(overrides or {})
     if env_problems or flag_problems:
         raise ConfigError(env_problems + flag_problems, warnings=warnings)
-    sources = _dir_sources(path, fields, from_env, from_flags, origins)
+    dir_sources = _dir_sources(path, fields, from_env, from_flags, origins)
 
     realtime_env = from_env.pop("realtime", None)
     cache_env = from_env.pop("cache", None)
@@ -128,13 +130,89 @@ def load_config(
         config = replace(config, realtime=replace(config.realtime, **realtime_env))
     if cache_env:  # PYXLE_PAGE_CACHE_* likewise for "cache"
         config = replace(config, cache=replace(config.cache, **cache_env))
-    if config.cache.backend == "redis" and not config.cache.redis_url and environ.get("REDIS_URL", "").strip():
-        config = replace(config, cache=replace(config.cache, redis_url=environ["REDIS_URL"].strip()))
-    config = with_env_secrets(replace(config, **{**from_env, **from_flags}), environ)
-    dir_problems = check_dirs(config, sources)
+    sources = _redis_sources(path, data, environ, origins, from_flags)
+    config = _with_redis_url_variable(config, environ, origins, sources, warnings)
+    config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
+    config = replace(config, warnings=config.warnings + _unused_redis_urls(sources))
+    dir_problems = check_dirs(config, dir_sources)
     if dir_problems:
         raise ConfigError(dir_problems, warnings=warnings)
     return config
+
+
+# The settings that name a Redis (in the file) -> the PYXLE_* variable that overrides each
+_REDIS_SETTINGS = {
+    "rateLimit.redisUrl": None, "realtime.broker": "PYXLE_REALTIME_BROKER",
+    "realtime.redisUrl": "PYXLE_REALTIME_REDIS_URL", "cache.backend": "PYXLE_PAGE_CACHE_BACKEND",
+    "cache.redisUrl": "PYXLE_PAGE_CACHE_REDIS_URL",
+}
+_BLOCK_FIELDS = {"rateLimit": "rate_limit", "realtime": "realtime", "cache": "cache"}
+# The page cache's Redis when cache.redisUrl names none, as hosting platforms name it
+REDIS_URL_VARIABLE = "REDIS_URL"
+
+
+def _variable(name: str, origins: Mapping[str, str]) -> str:
+    """A variable as a start-up error names it: with the .env file:line it came from, if any."""
+    return f"{origins[name]}: {name}" if name in origins else name
+
+
+def _redis_sources(path: Path, data: Any, environ: Mapping[str, str], origins: Mapping[str, str],
+                   from_flags: Mapping[str, Any]) -> dict[str, str]:
+    """Where each of ``_REDIS_SETTINGS`` was given (``PyxleConfig.sources``); a variable wins
+    over the file, as its value does. A block a flag replaced (the Python API) has none."""
+    sources = {}
+    for key, variable in _REDIS_SETTINGS.items():
+        block, name = key.split(".")
+        section = data.get(block) if isinstance(data, dict) else None
+        if _BLOCK_FIELDS[block] in from_flags:
+            continue
+        if variable and environ.get(variable, "").strip():
+            sources[key] = _variable(variable, origins)
+        elif isinstance(section, dict) and section.get(name) is not None:
+            sources[key] = f"{path}: {key}"
+    return sources
+
+
+def _with_redis_url_variable(config: PyxleConfig, environ: Mapping[str, str], origins: Mapping[str, str],
+                             sources: dict[str, str], warnings: tuple[str, ...]) -> PyxleConfig:
+    """``config`` with REDIS_URL as the page cache's Redis when it uses one and names none.
+
+    Checked as cache.redisUrl is: a URL redis-py would refuse stops start-up here, naming the
+    variable, rather than as a traceback from inside redis-py.
+    """
+    url = environ.get(REDIS_URL_VARIABLE, "").strip()
+    if config.cache.backend != "redis" or config.cache.redis_url or not url:
+        return config
+    if not r.REDIS_URL.check(url):
+        found = (f"{problem(REDIS_URL_VARIABLE, r.REDIS_URL, url)}; it is the page cache's Redis, "
+                 "as cache.redisUrl is not set")
+        where = origins.get(REDIS_URL_VARIABLE)
+        raise ConfigError(f"{where}: {found}" if where else found, warnings=warnings)
+    sources["cache.redisUrl"] = _variable(REDIS_URL_VARIABLE, origins)
+    return replace(config, cache=replace(config.cache, redis_url=url))
+
+
+# A Redis URL given alone -> the setting that would use it, what is shared without it, and the fix
+_UNUSED_URLS = {
+    "cache.redisUrl": (
+        "cache.backend", "each process stores its own pages, and an invalidation reaches one process only",
+        '"backend": "redis" to "cache" (or PYXLE_PAGE_CACHE_BACKEND=redis)'),
+    "realtime.redisUrl": (
+        "realtime.broker",
+        "each process has a broker of its own, and a message reaches the sockets of one process only",
+        '"broker": "redis" to "realtime" (or PYXLE_REALTIME_BROKER=redis)'),
+}
+
+
+def _unused_redis_urls(sources: Mapping[str, str]) -> tuple[str, ...]:
+    """Warnings for a Redis URL given without the setting that would use it: as in
+    pyxle-framework 0.9, a URL alone does not choose Redis, and every worker would go its own way."""
+    warnings = []
+    for url_key, (switch, meanwhile, fix) in _UNUSED_URLS.items():
+        if url_key in sources and switch not in sources:
+            warnings.append(f'{sources[url_key]} is set, but {switch} is not "redis", so the URL is not used: '
+                            f"{meanwhile}; hint: add {fix}")
+    return tuple(warnings)
 
 
 def _dir_sources(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any],

@@ -251,12 +251,17 @@ class PyxleConfig:
     # Never shown by repr(); to_dict() masks it unless asked not to.
     secret_key: str | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
+    # Where the settings naming a Redis were given ("rateLimit.redisUrl", "realtime.broker",
+    # "realtime.redisUrl", "cache.backend", "cache.redisUrl"): "<file>: <key>" or the variable
+    # ("<.env file>:<line>: <variable>"), so a Redis that fails at start-up is traced to its setting.
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
         # Accept the loose forms other code naturally writes (str root, plain dicts, lists)
         # while keeping the instance absolute and immutable.
         object.__setattr__(self, "root", Path(self.root).absolute())
         object.__setattr__(self, "security_headers", _frozen_mapping(self.security_headers))
+        object.__setattr__(self, "sources", _frozen_mapping(self.sources))
         for name in ("middleware", "page_hooks", "api_hooks", "action_hooks", "plugins", "warnings"):
             value = getattr(self, name)
             if not isinstance(value, tuple):

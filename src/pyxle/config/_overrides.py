@@ -161,7 +161,7 @@ _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "styling": (StylingConfig, "a StylingConfig"),
     "plugins": ((list, tuple), "a list"),  # type: ignore[dict-item]
 }
-OVERRIDABLE = tuple(f.name for f in fields(PyxleConfig) if f.name not in ("root", "warnings"))
+OVERRIDABLE = tuple(f.name for f in fields(PyxleConfig) if f.name not in ("root", "warnings", "sources"))
 
 
 def flag_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:

@@ -25,6 +25,8 @@ class Rule:
     expected: str
     check: Callable[[Any], bool]
     plural: str = ""  # how a list of such values is named: "a list of <plural>"
+    # What "(got ...)" says of a bad value, when the value alone does not show what is wrong
+    shown: Callable[[Any], str] | None = None
 
 
 def describe(value: Any) -> str:
@@ -42,7 +44,8 @@ def describe(value: Any) -> str:
 
 def problem(where: str, rule: Rule | str, value: Any) -> str:
     expected = rule.expected if isinstance(rule, Rule) else rule
-    return f"{where} must be {expected} (got {describe(value)})"
+    shown = rule.shown(value) if isinstance(rule, Rule) and rule.shown else describe(value)
+    return f"{where} must be {expected} (got {shown})"
 
 
 def is_int(value: Any) -> bool:
@@ -141,11 +144,60 @@ BROTLI_QUALITY = Rule("an integer from 0 to 11", lambda v: is_int(v) and 0 <= v 
 ZSTD_LEVEL = Rule("an integer from 1 to 22, or null (zstd not offered)", lambda v: v is None or (is_int(v) and 1 <= v <= 22))
 # "inprocess" and "in-process" are pyxle-framework 0.9's other names for "memory"
 BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis", "inprocess", "in-process"))
+_REDIS_NETLOC = re.compile(r"([^:/?#]+://)([^/?#]*)")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with the password of its user part masked; for any text, even one no URL parser takes."""
+    match = _REDIS_NETLOC.match(url)
+    if match is None or "@" not in match[2]:
+        return url
+    user, at, host = match[2].rpartition("@")
+    if ":" in user:
+        user = user.split(":", 1)[0] + ":****"
+    return match[1] + user + at + host + url[match.end():]
+
+
+def _redis_scheme(value: Any) -> bool:
+    return is_str(value) and "://" in value and value.split("://", 1)[0] in ("redis", "rediss", "unix")
+
+
+def redis_url_refusal(url: str) -> str | None:
+    """Why redis-py would refuse ``url`` once a server uses it, in its words; None if it takes it.
+
+    redis-py itself parses it (both clients: the start-up check's and the server's) and builds a
+    connection from it without connecting, so this rule is the one a server meets, not a copy that
+    could drift from it. Without redis-py installed, None (start-up then says how to install it).
+    """
+    try:
+        import redis
+        import redis.asyncio
+    except ImportError:
+        return None
+    for client in (redis, redis.asyncio):
+        try:
+            pool = client.ConnectionPool.from_url(url)
+            pool.connection_class(**pool.connection_kwargs)  # what its first command does, short of connecting
+        except (ValueError, TypeError, redis.RedisError) as exc:
+            return str(exc).rstrip(".")
+    return None
+
+
+def _shown_redis_url(value: Any) -> str:
+    """A refused URL quoted back with its password masked, and redis-py's reason when it has one."""
+    if not is_str(value):
+        return describe(value)
+    refusal = redis_url_refusal(value) if _redis_scheme(value) else None
+    shown = describe(masked_url(value))
+    return f"{shown}, which redis-py refuses: {refusal}" if refusal else shown
+
+
 REDIS_URL = Rule(
     'a Redis URL like "redis://localhost:6379/0" (redis://, rediss:// or unix://)',
-    lambda v: is_str(v) and "://" in v and v.split("://", 1)[0].lower() in ("redis", "rediss", "unix"),
+    lambda v: _redis_scheme(v) and redis_url_refusal(v) is None, shown=_shown_redis_url,
 )
-OPTIONAL_REDIS_URL = Rule(f"{REDIS_URL.expected[:-1]}, or null)", lambda v: v is None or REDIS_URL.check(v))
+OPTIONAL_REDIS_URL = Rule(f"{REDIS_URL.expected[:-1]}, or null)", lambda v: v is None or REDIS_URL.check(v),
+                          shown=_shown_redis_url)
 
 
 def _inside_project(value: Any) -> bool:
