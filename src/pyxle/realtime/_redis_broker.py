@@ -311,7 +311,7 @@ class RedisBroker(LocalSubscribers):
         if isinstance(exc, asyncio.TimeoutError):
             if self._subscription is not None:
                 self._subscription.suspect()
-            return BrokerUnavailable(f"{where} does not answer (no answer in {self._command_timeout:g} s)")
+            return BrokerUnavailable(f"{where} is unreachable (no answer in {self._command_timeout:g} s)")
         return BrokerUnavailable(f"{where} is unreachable ({type(exc).__name__})")
 
 
