@@ -312,13 +312,15 @@ class Subscription:
 
     A hung Redis (a stopped process, a stalled host) keeps the connection open and says nothing,
     which reads as a quiet channel: so after ``idle`` seconds without a word the listener sends a
-    ``PING``, and Redis not answering that, or a subscription, within ``answer_timeout`` is an
-    outage like a closed connection (logged, reconnected).
+    ``PING``, and Redis not answering that, or a subscription, within ``lost_after`` is an outage
+    like a closed connection (logged, reconnected). ``add`` waits ``answer_timeout`` at most for its
+    confirmation (a Redis merely slow keeps its subscriptions: ``lost_after`` is longer).
     """
 
     def __init__(self, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
                  on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
-                 logger: logging.Logger | None = None, idle: float = 1.0, answer_timeout: float = 0.5) -> None:
+                 logger: logging.Logger | None = None, idle: float = 1.0, answer_timeout: float = 0.5,
+                 lost_after: float = 2.0) -> None:
         self._client = redis_client(url, feature=feature, retry="never")
         self._url = url
         self._on_message = on_message
@@ -334,6 +336,7 @@ class Subscription:
         self._connected: asyncio.Future[None] | None = None
         self._idle = idle
         self._answer_timeout = answer_timeout
+        self._lost_after = lost_after
         self._heard = 0.0  # loop time Redis last said anything on the connection
         self._asked: float | None = None  # loop time of the oldest request it has not answered yet
         self.up = False
@@ -352,11 +355,13 @@ class Subscription:
         """Connect in the background, without waiting: "is back" is logged once it has."""
         self._task = asyncio.ensure_future(self._run())
 
-    async def add(self, channel: bytes) -> None:
-        """Subscribe; returns once Redis confirmed (at once while it is down: reconnecting subscribes)."""
+    async def add(self, channel: bytes) -> bool:
+        """Subscribe; whether Redis confirmed within ``answer_timeout``. While it is down, False at
+        once (reconnecting subscribes). Unconfirmed by then, it still is once Redis answers; one that
+        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again."""
         self._channels.add(channel)
         if not self.up:
-            return
+            return False
         waiter = self._pending.get(channel)
         if waiter is None:
             waiter = self._pending[channel] = asyncio.get_running_loop().create_future()
@@ -364,17 +369,10 @@ class Subscription:
                 await self._pubsub.subscribe(channel)
             except Exception:  # noqa: BLE001  (the listener sees the outage and resubscribes later)
                 self._pending.pop(channel, None)
-                return
+                return False
             self._awaiting()
-        await asyncio.wait({waiter}, timeout=self._answer_timeout)  # unconfirmed by then: the listener
-        # takes Redis as lost on its next look, and subscribes again once it answers
-
-    @property
-    def answering(self) -> bool:
-        """Connected, and nothing asked of Redis has waited half of ``answer_timeout`` (it answers in
-        well under a millisecond): a caller that can do without Redis need not try it now."""
-        asked = self._asked
-        return self.up and (asked is None or asyncio.get_running_loop().time() - asked < self._answer_timeout / 2)
+        await asyncio.wait({waiter}, timeout=self._answer_timeout)
+        return waiter.done() and self.up
 
     def suspect(self) -> None:
         """A command on another connection got no answer: the listener checks this one at once."""
@@ -434,7 +432,7 @@ class Subscription:
         return confirmed
 
     def _awaiting(self) -> None:
-        """A request went to Redis: unanswered after ``answer_timeout``, Redis is taken as lost."""
+        """A request went to Redis: unanswered after ``lost_after``, Redis is taken as lost."""
         if self._asked is None:
             self._asked = asyncio.get_running_loop().time()
 
@@ -443,8 +441,8 @@ class Subscription:
         from redis.exceptions import TimeoutError
 
         if self._asked is not None:
-            if now - self._asked > self._answer_timeout:
-                raise TimeoutError(f"no answer in {self._answer_timeout:g} s")
+            if now - self._asked > self._lost_after:
+                raise TimeoutError(f"no answer in {self._lost_after:g} s")
         elif now - self._heard > self._idle:
             self._asked = now
             await self._pubsub.ping()

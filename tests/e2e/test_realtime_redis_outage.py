@@ -128,7 +128,7 @@ def test_stopping_or_reloading_while_redis_is_away_closes_the_sockets_with_1001_
 
 @cites(DOC, "within half a second when Redis keeps it open without answering")
 @cites(DOC, "Such a Redis counts as gone once it leaves a subscription, or the `PING` each worker sends\n"
-       "after a second of silence, unanswered for half a second: it is logged as lost")
+       "after a second of silence, unanswered for two seconds: it is logged as lost")
 @cites(DOC, "The error says which it is: `... is unreachable (no\nanswer in 0.5 s)` for a command Redis left "
        "unanswered, `... is unreachable; the broker is\nreconnecting` once the broker has lost it")
 @cites(DOC, "Joining a channel (`async with channel(...)`) waits for\nRedis to confirm the subscription, half a "

@@ -226,15 +226,16 @@ class RedisBroker(LocalSubscribers):
     async def _align(self, channel: str) -> None:
         """Subscribe before counting a socket in; uncount before unsubscribing; look again after each await."""
         key = self._prefix_bytes + channel.encode()
+        confirmed = True  # False: Redis left the subscription unconfirmed (the presence write would wait too)
         while True:
             here = self._local_count(channel)
             subscribed = channel in self._subscribed
             if here and not subscribed:
                 self._subscribed.add(channel)
                 if self._subscription is not None:
-                    await self._subscription.add(key)
+                    confirmed = await self._subscription.add(key)
             elif here != self._written.get(channel, 0):
-                await self._write_presence(channel, here)
+                await self._write_presence(channel, here, ask=confirmed)
             elif not here and subscribed:
                 self._subscribed.discard(channel)
                 if self._subscription is not None:
@@ -242,15 +243,16 @@ class RedisBroker(LocalSubscribers):
             else:
                 return
 
-    async def _write_presence(self, channel: str, here: int) -> None:
+    async def _write_presence(self, channel: str, here: int, *, ask: bool = True) -> None:
         """This process's field in the channel's hash: ``here``, or gone at 0 (and with the last
         field, the hash). The hash expires unless a process with sockets in it refreshes it.
-        While Redis is away it is left to ``_reassert``, which writes every count when Redis is back."""
+        While Redis is away, or not to be asked now (``ask``), it is left to ``_reassert``, which
+        writes every count when Redis is back and on each heartbeat."""
         if here:
             self._written[channel] = here
         else:
             self._written.pop(channel, None)
-        if self._subscription is None or not self._subscription.answering:
+        if not ask or not self._reachable():
             self._unsure.add(channel)
             return
         try:
