@@ -320,11 +320,18 @@ class Subscription:
     as an outage: it reconnects. (A client that retries would reconnect behind its back:
     ``up`` would stay true through an outage, publishes meanwhile would reach no subscriber
     without an error, and ``on_up`` would never run to restore what Redis lost.)
+
+    A hung Redis (a stopped process, a stalled host) keeps the connection open and says nothing,
+    which reads as a quiet channel: so after ``idle`` seconds without a word the listener sends a
+    ``PING``, and Redis not answering that, or a subscription, within ``lost_after`` is an outage
+    like a closed connection (logged, reconnected). ``add`` waits ``answer_timeout`` at most for its
+    confirmation (a Redis merely slow keeps its subscriptions: ``lost_after`` is longer).
     """
 
     def __init__(self, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
                  on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
-                 logger: logging.Logger | None = None) -> None:
+                 logger: logging.Logger | None = None, idle: float = 1.0, answer_timeout: float = 0.5,
+                 lost_after: float = 2.0) -> None:
         self._client = redis_client(url, feature=feature, retry="never")
         self._url = url
         self._on_message = on_message
@@ -338,6 +345,11 @@ class Subscription:
         self._pubsub: Any = None
         self._task: asyncio.Task[None] | None = None
         self._connected: asyncio.Future[None] | None = None
+        self._idle = idle
+        self._answer_timeout = answer_timeout
+        self._lost_after = lost_after
+        self._heard = 0.0  # loop time Redis last said anything on the connection
+        self._asked: float | None = None  # loop time of the oldest request it has not answered yet
         self.up = False
 
     async def start(self, timeout: float = 5.0) -> None:
@@ -354,11 +366,13 @@ class Subscription:
         """Connect in the background, without waiting: "is back" is logged once it has."""
         self._task = asyncio.ensure_future(self._run())
 
-    async def add(self, channel: bytes) -> None:
-        """Subscribe; returns once Redis confirmed (at once while it is down: reconnecting subscribes)."""
+    async def add(self, channel: bytes) -> bool:
+        """Subscribe; whether Redis confirmed within ``answer_timeout``. While it is down, False at
+        once (reconnecting subscribes). Unconfirmed by then, it still is once Redis answers; one that
+        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again."""
         self._channels.add(channel)
         if not self.up:
-            return
+            return False
         waiter = self._pending.get(channel)
         if waiter is None:
             waiter = self._pending[channel] = asyncio.get_running_loop().create_future()
@@ -366,8 +380,14 @@ class Subscription:
                 await self._pubsub.subscribe(channel)
             except Exception:  # noqa: BLE001  (the listener sees the outage and resubscribes later)
                 self._pending.pop(channel, None)
-                return
-        await asyncio.wait({waiter}, timeout=5)
+                return False
+            self._awaiting()
+        await asyncio.wait({waiter}, timeout=self._answer_timeout)
+        return waiter.done() and self.up
+
+    def suspect(self) -> None:
+        """A command on another connection got no answer: the listener checks this one at once."""
+        self._heard = -math.inf
 
     async def remove(self, channel: bytes) -> None:
         self._channels.discard(channel)
@@ -386,18 +406,18 @@ class Subscription:
         from redis.exceptions import RedisError
 
         delays = backoff(self._base)
+        loop = asyncio.get_running_loop()
         while True:
             try:
                 self._pubsub = self._client.pubsub()
                 await self._pubsub.subscribe(self._control, *self._channels)
+                self._heard = self._asked = loop.time()  # the subscriptions are asked for: answered soon
                 while True:
-                    message = await self._pubsub.get_message(timeout=None)
-                    if message is not None:
-                        if message["type"] == "message":
-                            await self._on_message(message["channel"], message["data"])
-                        elif message["type"] == "subscribe":
-                            await self._confirmed(message["channel"])
-                            delays = backoff(self._base)
+                    message = await self._pubsub.get_message(timeout=min(self._idle, self._answer_timeout) / 2)
+                    if message is None:
+                        await self._watch(loop.time())
+                    elif await self._handle(message):
+                        delays = backoff(self._base)
             except (RedisError, OSError) as exc:
                 if self.up:
                     self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
@@ -409,6 +429,34 @@ class Subscription:
                                     shown_url(self._url))
                 await self._lost()
                 await asyncio.sleep(next(delays))
+
+    async def _handle(self, message: dict[str, Any]) -> bool:
+        """One message from Redis (which answers in order: what it was asked after this is still
+        to come); True when it confirmed a subscription."""
+        self._heard = asyncio.get_running_loop().time()
+        confirmed = message["type"] == "subscribe"
+        if message["type"] == "message":
+            await self._on_message(message["channel"], message["data"])
+        elif confirmed:
+            await self._confirmed(message["channel"])
+        self._asked = asyncio.get_running_loop().time() if self._pending else None
+        return confirmed
+
+    def _awaiting(self) -> None:
+        """A request went to Redis: unanswered after ``lost_after``, Redis is taken as lost."""
+        if self._asked is None:
+            self._asked = asyncio.get_running_loop().time()
+
+    async def _watch(self, now: float) -> None:
+        """Nothing came: a request left unanswered is an outage; a long silence is asked about."""
+        from redis.exceptions import TimeoutError
+
+        if self._asked is not None:
+            if now - self._asked > self._lost_after:
+                raise TimeoutError(f"no answer in {self._lost_after:g} s")
+        elif now - self._heard > self._idle:
+            self._asked = now
+            await self._pubsub.ping()
 
     async def _lost(self) -> None:
         """The connection is gone (or no longer trusted): nothing waits on it, ``up`` says so, and

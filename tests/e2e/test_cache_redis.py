@@ -366,3 +366,38 @@ def test_a_huge_revalidate_is_stored_and_a_command_redis_refuses_costs_that_page
         assert "does not answer" not in out and "Traceback" not in out
     finally:
         server.stop()
+
+
+@cites("docs/pages.md", "A stored answer that cannot be read\n(its key overwritten by another client, say) is a miss: the page is rendered and stored in its\n"
+       "place, and each worker logs `page cache: the entry at Redis key '<key>' cannot be read (...)` at\nmost once a minute")
+def test_a_stored_page_overwritten_in_redis_with_what_cannot_be_read_is_a_miss_rendered_and_stored_again(
+        tmp_path: Path, start_redis) -> None:
+    redis = start_redis()
+    root = write_counted(tmp_path / "app", {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
+        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
+    })
+    server = serve(root)
+    import redis as redis_py
+
+    control = redis_py.Redis.from_url(redis.url)
+    try:
+        def state() -> str:
+            answer = httpx.get(server.url + "/stored", timeout=30)
+            assert answer.status_code == 200, answer.text
+            return answer.headers["x-pyxle-cache"]
+
+        assert [state(), state()] == ["MISS", "HIT"]
+        keys = list(control.scan_iter(match="pyxle:cache:*:e:*:/stored"))
+        assert keys, "the page is stored under its own key"
+        for bad in (b"garbage", b"", b"[1, 2]\n<p>", b'[200, 1, 2, 3, 4, 5, 6, 7]\n<p>'):
+            for key in keys:
+                control.set(key, bad, keepttl=True)
+            assert [state(), state()] == ["MISS", "HIT"], bad  # rendered, then the key holds it again
+        assert count(server, "stored") == 5
+        out = server.wait_for_output("cannot be read")
+        assert out.count("page cache: the entry at Redis key 'pyxle:cache:") == 1, out
+        assert "Traceback" not in out and "Unhandled error" not in out, out
+    finally:
+        control.close()
+        server.stop()

@@ -156,3 +156,60 @@ def test_a_full_metrics_folder_stops_the_metrics_not_the_workers(make_project, s
             time.sleep(0.3)
         assert "metrics are written again" in server.output()
         server.stop()
+
+
+HIT = "async def get(request):\n    return {'ok': True}\n"
+
+
+def hits_in(directory: Path) -> float:
+    """The requests to /api/hit that the workers' metric files hold (read as a scrape reads them)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(directory))
+    return sum(sample.value for metric in registry.collect() for sample in metric.samples
+               if sample.name == "pyxle_http_requests_total" and sample.labels.get("route") == "/api/hit")
+
+
+def hit(server: Server, times: int) -> None:
+    for _ in range(times):  # a connection each, so the kernel spreads them over the workers
+        assert httpx.get(server.url + "/api/hit", headers={"connection": "close"}).status_code == 200
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["stop", "reload"])
+@cites("docs/observability.md", "A worker\nthat stops or is replaced by a reload (SIGTERM, SIGHUP) writes them as it goes, so nothing is\nlost")
+def test_a_stop_or_a_reload_right_after_requests_loses_none_of_their_figures(make_project, start_server,
+                                                                              tmp_path: Path, sig: signal.Signals) -> None:
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    project = make_project({"pages/api/hit.py": HIT, "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project, "serve", "--workers", "2",
+                          env={**SHARED_SECRET, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    hit(server, 30)
+    os.kill(server.proc.pid, sig)  # within the second the figures wait in each worker
+    if sig == signal.SIGTERM:
+        assert server.wait_exit() == 0
+    else:
+        server.wait_for_output("Stopped old worker-2", 30)
+    assert hits_in(metrics_dir) == 30
+
+
+@cites("docs/observability.md", "one killed with SIGKILL, or crashing, loses the requests of its last second at most:\nthey are never counted")
+def test_a_worker_killed_with_sigkill_loses_at_most_its_last_second_of_figures(make_project, start_server,
+                                                                                tmp_path: Path) -> None:
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    project = make_project({"pages/api/hit.py": HIT, "pages/api/pid.py": PID, "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project, "serve", env={**SHARED_SECRET, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    victim = worker_pid(server)
+    assert victim is not None
+    hit(server, 10)
+    time.sleep(1.5)  # written
+    hit(server, 10)
+    os.kill(victim, signal.SIGKILL)  # within a second of those: not written yet
+    deadline = time.monotonic() + 30
+    while worker_pid(server) in (None, victim):
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.2)
+    assert 10 <= hits_in(metrics_dir) < 20

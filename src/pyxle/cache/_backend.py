@@ -37,8 +37,17 @@ class Entry:
 
     @classmethod
     def decode(cls, data: bytes) -> Entry:
+        """The entry ``encode`` wrote; ``ValueError`` for anything else (a key another client
+        overwrote, a layout of another version), so a reader can take it as a miss."""
         meta, _, body = data.partition(b"\n")
-        status, etag, stored, fresh, stale, cache_control, mark, version = orjson.loads(meta)
+        try:
+            status, etag, stored, fresh, stale, cache_control, mark, version = orjson.loads(meta)
+        except (ValueError, TypeError) as exc:  # not JSON, or not a list of eight
+            raise ValueError(f"not a stored page ({exc})") from None
+        if not (isinstance(status, int) and isinstance(version, int) and
+                all(isinstance(text, str) for text in (etag, cache_control, mark)) and
+                all(isinstance(n, (int, float)) for n in (stored, fresh, stale))):
+            raise ValueError("not a stored page (a field of the wrong type)")
         return cls(body, status, etag, stored, fresh, stale, cache_control, mark, version)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from functools import partial
 from typing import Any
 
@@ -83,6 +84,7 @@ class RedisBackend:
         self._client: Any = None
         self._put: Any = None
         self._delete: Any = None
+        self._unreadable_logged = -math.inf  # when an entry that cannot be read was last logged
         self.breaker = Breaker(url, feature=FEATURE, label="page cache", meanwhile="pages are rendered without it",
                                logger=logger)
 
@@ -112,8 +114,20 @@ class RedisBackend:
         current = int(version or 0) + int(generation or 0)
         if data is None:
             return None, current
-        entry = Entry.decode(data)
+        try:
+            entry = Entry.decode(data)
+        except ValueError as exc:  # a miss: the page is rendered, and storing it replaces the key
+            self._unreadable(keys[0], exc)
+            return None, current
         return (entry if entry.version == current else None), current
+
+    def _unreadable(self, key: str, exc: ValueError) -> None:
+        """Log a stored answer that cannot be read, at most once a minute (a warning: no traceback)."""
+        now = time.monotonic()
+        if now - self._unreadable_logged >= 60:
+            self._unreadable_logged = now
+            logger.warning("page cache: the entry at Redis key %r cannot be read (%s); taken as a miss, "
+                           "replaced when the page is stored (logged at most once a minute)", key, exc)
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
         kept = {variant: entry for variant, entry in entries.items() if len(entry.body) <= self.max_bytes}

@@ -3,7 +3,9 @@
 Requests are tallied in a plain dict (a fraction of a microsecond) and written to
 prometheus-client's shared files once a second and before every scrape: writing each request
 straight to the memory-mapped files cost about 4.5 µs, a tenth of an API request
-(docs/benchmarks.md). Figures are therefore at most a second behind. Renders, WebSocket
+(docs/benchmarks.md). Figures are therefore at most a second behind, and a worker killed with
+SIGKILL (or crashing) loses the tallies of its last second; a stop or a reload writes them
+(``close``, and at exit). Renders, WebSocket
 connections and cache outcomes are rarer and written as they happen.
 
 ``PROMETHEUS_MULTIPROC_DIR`` must be set before prometheus-client is first imported, in the

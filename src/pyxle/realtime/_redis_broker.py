@@ -93,8 +93,9 @@ class RedisBroker(LocalSubscribers):
             reachable = False
             logger.warning("%s; messages are not delivered until it answers (reconnecting)", str(exc).splitlines()[0])
         self._count = self._client.register_script(_COUNT)
-        self._subscription = Subscription(self.url, self._dispatch, feature="realtime",
-                                          on_up=self._reassert, reconnect_base=self._reconnect_delay, logger=logger)
+        self._subscription = Subscription(self.url, self._dispatch, feature="realtime", on_up=self._reassert,
+                                          reconnect_base=self._reconnect_delay, logger=logger,
+                                          answer_timeout=self._command_timeout)
         await self._subscription.add(self._broadcast_key)  # not up yet: subscribed on connecting
         if reachable:
             await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
@@ -113,25 +114,31 @@ class RedisBroker(LocalSubscribers):
         if self._subscription is not None:
             await self._subscription.aclose()
         channels = {*self._channels, *self._written, *self._unsure}
-        if self._client is not None and channels:
+        if self._client is not None and channels and self._reachable():
             with contextlib.suppress(Exception):  # Redis is gone: the marks expire by themselves
                 async with self._client.pipeline(transaction=False) as pipe:
                     for channel in channels:
                         pipe.hdel(self._presence(channel), self._id)
                     pipe.delete(self._worker_key())
-                    await asyncio.wait_for(pipe.execute(), self._timeout)
+                    await asyncio.wait_for(pipe.execute(), self._command_timeout)
         self._channels.clear()
         self._written.clear()
         self._unsure.clear()
 
     async def subscribe(self, channel: str, ws: WebSocket) -> None:
-        """Returns once Redis has this process subscribed (a message published next reaches ``ws``)."""
+        """Returns once Redis has this process subscribed (a message published next reaches ``ws``),
+        or at once while Redis is away (the subscription is made when it answers again)."""
         self._add(channel, ws)
-        await asyncio.shield(self._settle(channel))
+        await self._settled_soon(channel)
 
     async def unsubscribe(self, channel: str, ws: WebSocket) -> None:
         self._remove(channel, ws)
-        await asyncio.shield(self._settle(channel))  # a cancelled handler still leaves Redis right
+        await self._settled_soon(channel)
+
+    async def _settled_soon(self, channel: str) -> None:
+        """Wait for ``_settle``. Neither a cancelled handler cancels it (Redis is still set right), nor
+        does its failure or cancellation (at shutdown) reach the handler: ``_settled`` logs a failure."""
+        await asyncio.wait({self._settle(channel)})
 
     async def publish(self, channel: str, message: Message) -> None:
         """Send to every subscriber on every process; ``BrokerUnavailable`` at once while Redis is
@@ -146,7 +153,7 @@ class RedisBroker(LocalSubscribers):
 
     async def _send(self, key: bytes, message: Message, what: str) -> None:
         data = to_wire(encode(message))  # a TypeError for a bad message comes before Redis is touched
-        if self._subscription is None or not self._subscription.up:
+        if not self._reachable():
             raise self._unavailable(what)
         try:
             await asyncio.wait_for(self._client.publish(key, data), self._command_timeout)
@@ -219,15 +226,16 @@ class RedisBroker(LocalSubscribers):
     async def _align(self, channel: str) -> None:
         """Subscribe before counting a socket in; uncount before unsubscribing; look again after each await."""
         key = self._prefix_bytes + channel.encode()
+        confirmed = True  # False: Redis left the subscription unconfirmed (the presence write would wait too)
         while True:
             here = self._local_count(channel)
             subscribed = channel in self._subscribed
             if here and not subscribed:
                 self._subscribed.add(channel)
                 if self._subscription is not None:
-                    await self._subscription.add(key)
+                    confirmed = await self._subscription.add(key)
             elif here != self._written.get(channel, 0):
-                await self._write_presence(channel, here)
+                await self._write_presence(channel, here, ask=confirmed)
             elif not here and subscribed:
                 self._subscribed.discard(channel)
                 if self._subscription is not None:
@@ -235,13 +243,18 @@ class RedisBroker(LocalSubscribers):
             else:
                 return
 
-    async def _write_presence(self, channel: str, here: int) -> None:
+    async def _write_presence(self, channel: str, here: int, *, ask: bool = True) -> None:
         """This process's field in the channel's hash: ``here``, or gone at 0 (and with the last
-        field, the hash). The hash expires unless a process with sockets in it refreshes it."""
+        field, the hash). The hash expires unless a process with sockets in it refreshes it.
+        While Redis is away, or not to be asked now (``ask``), it is left to ``_reassert``, which
+        writes every count when Redis is back and on each heartbeat."""
         if here:
             self._written[channel] = here
         else:
             self._written.pop(channel, None)
+        if not ask or not self._reachable():
+            self._unsure.add(channel)
+            return
         try:
             async with self._client.pipeline(transaction=False) as pipe:
                 if here:
@@ -287,10 +300,21 @@ class RedisBroker(LocalSubscribers):
             if self._subscription is not None and self._subscription.up:
                 await self._reassert()
 
+    def _reachable(self) -> bool:
+        """Whether the subscription is connected (when it is not, it is reconnecting)."""
+        return self._subscription is not None and self._subscription.up
+
     def _unavailable(self, what: str, exc: BaseException | None = None) -> BrokerUnavailable:
-        why = f" ({type(exc).__name__})" if exc is not None else ""
-        return BrokerUnavailable(f"realtime: {what}: Redis at {shown_url(self.url)} is unreachable{why}; "
-                                 "the broker is reconnecting")
+        """The error for ``what``: Redis did not answer in time (the listener is told, to check its
+        own connection now), failed the command, or is being reconnected to."""
+        where = f"realtime: {what}: Redis at {shown_url(self.url)}"
+        if exc is None:
+            return BrokerUnavailable(f"{where} is unreachable; the broker is reconnecting")
+        if isinstance(exc, asyncio.TimeoutError):
+            if self._subscription is not None:
+                self._subscription.suspect()
+            return BrokerUnavailable(f"{where} is unreachable (no answer in {self._command_timeout:g} s)")
+        return BrokerUnavailable(f"{where} is unreachable ({type(exc).__name__})")
 
 
 def _is_redis_error(exc: BaseException) -> bool:

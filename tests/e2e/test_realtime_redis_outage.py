@@ -1,0 +1,178 @@
+"""The Redis broker of a real `pyxle serve --workers 2` while Redis is dead (killed) or hung (stopped
+with SIGSTOP): stopping or reloading the server closes the sockets with 1001 and logs no error, a
+socket joining a channel is not held up, the loss of a hung Redis is logged, and what a publish
+raises says what is going on."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import websockets
+
+from tests.conftest import SHARED_SECRET, RedisServer, Server
+from tests.docs._blocks import cites
+
+DOC = "docs/realtime.md"
+
+# docs/realtime.md's chat handler, telling the client how long joining the channel took.
+LIVE = '''
+import os
+import time
+from pyxle.realtime import BrokerUnavailable, channel
+
+async def websocket(ws):
+    await ws.accept()
+    began = time.monotonic()
+    async with channel(ws, "lobby") as room:
+        await ws.send_json({"pid": os.getpid(), "joined": time.monotonic() - began})
+        while True:
+            text = await ws.receive_text()
+            try:
+                await room.publish(text)
+            except BrokerUnavailable as exc:
+                await ws.send_json({"error": str(exc)})
+'''
+
+
+def env(redis: RedisServer) -> dict[str, str]:
+    return {"PYXLE_REALTIME_BROKER": "redis", "PYXLE_REALTIME_REDIS_URL": redis.url, **SHARED_SECRET}
+
+
+@contextmanager
+def hung(redis: RedisServer) -> Iterator[None]:
+    """Redis stopped (SIGSTOP): its port still accepts connections, it answers nothing."""
+    assert redis.proc is not None
+    redis.proc.send_signal(signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        redis.proc.send_signal(signal.SIGCONT)
+
+
+def take_away(redis: RedisServer, how: str) -> None:
+    assert redis.proc is not None
+    if how == "dead":
+        redis.stop()  # SIGKILL
+    else:
+        redis.proc.send_signal(signal.SIGSTOP)
+
+
+def bring_back(redis: RedisServer, how: str) -> None:
+    if how == "dead":
+        redis.start()
+    elif redis.proc is not None:
+        redis.proc.send_signal(signal.SIGCONT)
+
+
+async def join(url: str) -> tuple[websockets.ClientConnection, dict]:
+    ws = await websockets.connect(url, max_queue=None)
+    return ws, json.loads(await asyncio.wait_for(ws.recv(), 30))
+
+
+async def on_both_workers(url: str) -> list[websockets.ClientConnection]:
+    sockets, pids = [], set()
+    for _ in range(100):
+        ws, hello = await join(url)
+        sockets.append(ws)
+        pids.add(hello["pid"])
+        if len(pids) == 2 and len(sockets) >= 4:
+            return sockets
+    raise AssertionError("the sockets landed on one worker only")
+
+
+async def close_code(ws: websockets.ClientConnection) -> int | None:
+    try:
+        while True:
+            await asyncio.wait_for(ws.recv(), 30)
+    except websockets.ConnectionClosed:
+        return ws.close_code
+
+
+@pytest.mark.parametrize("how", ["dead", "hung"])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["stop", "reload"])
+@cites(DOC, "On SIGTERM every open socket is closed with `1001`")
+@cites(DOC, "Stopping or reloading the server meanwhile closes\nthe sockets with `1001` as always")
+def test_stopping_or_reloading_while_redis_is_away_closes_the_sockets_with_1001_and_logs_no_error(
+        make_project, start_server, start_redis, how: str, sig: signal.Signals) -> None:  # type: ignore[no-untyped-def]
+    redis = start_redis()
+    server: Server = start_server(make_project({"pages/api/live.py": LIVE}), "serve", "--workers", "2",
+                                  env=env(redis))
+
+    async def run() -> list[int | None]:
+        sockets = await on_both_workers(server.ws_url + "/api/live")
+        take_away(redis, how)
+        await asyncio.sleep(3)  # the workers have seen it go
+        os.kill(server.proc.pid, sig)
+        return list(await asyncio.gather(*(close_code(ws) for ws in sockets)))
+
+    try:
+        codes = asyncio.run(run())
+        assert set(codes) == {1001}, codes
+        if sig == signal.SIGTERM:
+            assert server.wait_exit() == 0
+        else:
+            server.wait_for_output("Stopped old worker-2", 30)
+    finally:
+        bring_back(redis, how)
+    out = server.output()
+    assert "closed " in out and "WebSockets (1001)" in out, out
+    assert "Traceback" not in out and "ERROR" not in out and "CancelledError" not in out, out
+
+
+@cites(DOC, "within half a second when Redis keeps it open without answering")
+@cites(DOC, "Such a Redis counts as gone once it leaves a subscription, or the `PING` each worker sends\n"
+       "after a second of silence, unanswered for two seconds: it is logged as lost")
+@cites(DOC, "The error says which it is: `... is unreachable (no\nanswer in 0.5 s)` for a command Redis left "
+       "unanswered, `... is unreachable; the broker is\nreconnecting` once the broker has lost it")
+@cites(DOC, "Joining a channel (`async with channel(...)`) waits for\nRedis to confirm the subscription, half a "
+       "second at most; while Redis is away it does not wait,\nand the worker subscribes when Redis is back")
+def test_a_hung_redis_does_not_hold_a_joining_socket_is_logged_as_lost_and_publish_says_why(
+        make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    redis = start_redis()
+    server: Server = start_server(make_project({"pages/api/live.py": LIVE}), "serve", "--workers", "2",
+                                  env=env(redis))
+    url = server.ws_url + "/api/live"
+
+    async def run() -> None:
+        first, _ = await join(url)
+        with hung(redis):
+            # At once, before the workers can have noticed: a publish answers within half a second.
+            began = time.monotonic()
+            await first.send("during")
+            error = json.loads(await asyncio.wait_for(first.recv(), 10))["error"]
+            assert time.monotonic() - began < 1.5, "a publish waited for a hung Redis"
+            assert "is unreachable (no answer in 0.5 s)" in error and "reconnecting" not in error, error
+            for _ in range(6):  # both workers, each early in the hang and once it knows
+                began = time.monotonic()
+                ws, hello = await join(url)
+                assert time.monotonic() - began < 1.5 and hello["joined"] < 1.0, hello
+                await ws.close()
+            server.wait_for_output("realtime: lost Redis at ", 10)
+            deadline = time.monotonic() + 10
+            while True:  # once the worker of `first` has noticed (each notices on its own)
+                await first.send("later")
+                error = json.loads(await asyncio.wait_for(first.recv(), 10))["error"]
+                if "is unreachable; the broker is reconnecting" in error:
+                    break
+                assert time.monotonic() < deadline, error
+        # Redis answers again: each worker subscribes again and delivery resumes.
+        deadline = time.monotonic() + 30
+        while True:
+            await first.send("after")
+            reply = await asyncio.wait_for(first.recv(), 15)
+            if reply == "after":
+                break
+            assert time.monotonic() < deadline, "the broker did not come back"
+            await asyncio.sleep(0.5)
+        await first.close()
+
+    asyncio.run(run())
+    out = server.wait_for_output("is back;", 15)
+    assert "Traceback" not in out, out
