@@ -177,7 +177,8 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
     """
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
-    from granian.server import Server
+
+    from pyxle.cli._granian import PyxleServer
 
     limits = limits or Limits()
     settings = {
@@ -192,7 +193,7 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
         if dev is not None:
             dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
-        _supervise(lambda: Server(WORKER_FACTORY, **settings), started_file, dev)
+        _supervise(lambda: PyxleServer(WORKER_FACTORY, **settings), started_file, dev)
 
 
 @contextlib.contextmanager
