@@ -27,6 +27,8 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapp
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from pyxle.config import masked_url
+
 if TYPE_CHECKING:
     from redis.asyncio import Redis
 
@@ -68,15 +70,6 @@ def _redis_module(feature: str) -> Any:
     except ImportError:
         raise RedisUnavailable(f"{feature} needs Redis: pip install 'pyxle-framework[redis]'") from None
     return redis.asyncio
-
-
-def shown_url(url: str) -> str:
-    """``url`` with its password masked, for error messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
-    return parts._replace(netloc=netloc).geturl()
 
 
 # How a client's commands retry. "patient" ones (start-up, the broker's own) three times with
@@ -163,7 +156,7 @@ class Breaker:
         """
         if self._retry_at is not None and not force:
             self._maybe_probe()
-            raise RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer (not asked until it does)")
+            raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
         from redis import exceptions
 
         try:
@@ -182,7 +175,7 @@ class Breaker:
         reason = f"timed out after {self.timeout:g} s" if isinstance(exc, asyncio.TimeoutError) else (
             f"{type(exc).__name__}: {exc}")
         self._down(reason)
-        return RedisUnavailable(f"Redis at {shown_url(self.url)} does not answer ({reason})")
+        return RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer ({reason})")
 
     def _refused(self, exc: Exception) -> RedisRefused:
         reason = f"{type(exc).__name__}: {exc}"
@@ -190,8 +183,8 @@ class Breaker:
         if now - self._refusal_logged >= 60:
             self._refusal_logged = now
             self._log.warning("%s: Redis at %s refused a command (%s); that one went without Redis "
-                              "(logged at most once a minute)", self.label, shown_url(self.url), reason)
-        return RedisRefused(f"Redis at {shown_url(self.url)} refused the command ({reason})")
+                              "(logged at most once a minute)", self.label, masked_url(self.url), reason)
+        return RedisRefused(f"Redis at {masked_url(self.url)} refused the command ({reason})")
 
     async def _bounded(self, command: Callable[[], Awaitable[T]]) -> T:
         if sys.version_info >= (3, 11):  # no task per command, as wait_for makes on 3.10 and 3.11
@@ -221,7 +214,7 @@ class Breaker:
     def _down(self, reason: str) -> None:
         if self._retry_at is None:
             self._log.warning("%s: Redis at %s does not answer (%s); %s until it does", self.label,
-                              shown_url(self.url), reason, self.meanwhile)
+                              masked_url(self.url), reason, self.meanwhile)
             self._cooldown = self.base
             self._retry_at = time.monotonic() + self._cooldown
 
@@ -229,7 +222,7 @@ class Breaker:
         if self._retry_at is not None:
             self._retry_at = None
             self._cooldown = self.base
-            self._log.warning("%s: Redis at %s answers again", self.label, shown_url(self.url))
+            self._log.warning("%s: Redis at %s answers again", self.label, masked_url(self.url))
 
 
 async def check_reachable(client: Redis, url: str, *, feature: str) -> None:
@@ -250,12 +243,12 @@ def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> Re
     cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
     if isinstance(exc, AuthenticationError):
         if urlsplit(url).password is None:
-            return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} asks for a password, and the URL "
+            return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} asks for a password, and the URL "
                                     f"gives none{cause}\n    hint: put it in the URL: "
                                     "redis://:PASSWORD@host:port/db (redis://USER:PASSWORD@... for an ACL user)")
-        return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} refused the password in the URL{cause}\n"
+        return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} refused the password in the URL{cause}\n"
                                 "    hint: the password (or user name) in the URL is wrong: correct it")
-    return RedisUnavailable(f"{feature}: Redis at {shown_url(url)} does not answer{cause}\n"
+    return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} does not answer{cause}\n"
                             "    hint: start redis-server, or correct the URL")
 
 
@@ -421,12 +414,12 @@ class Subscription:
             except (RedisError, OSError) as exc:
                 if self.up:
                     self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
-                                      shown_url(self._url), type(exc).__name__)
+                                      masked_url(self._url), type(exc).__name__)
                 await self._lost()
                 await asyncio.sleep(next(delays))
             except Exception:  # noqa: BLE001  (a bug here must not end delivery unseen: start over)
                 self._log.exception("%s: the listener on Redis at %s failed; reconnecting", self._feature,
-                                    shown_url(self._url))
+                                    masked_url(self._url))
                 await self._lost()
                 await asyncio.sleep(next(delays))
 
@@ -478,7 +471,7 @@ class Subscription:
             self._connected.set_result(None)
         elif not self.up:
             self._log.warning("%s: Redis at %s is back; %d channels subscribed again", self._feature,
-                              shown_url(self._url), len(self._channels))
+                              masked_url(self._url), len(self._channels))
         self.up = True
         if self._on_up is not None:
             asyncio.ensure_future(self._on_up())

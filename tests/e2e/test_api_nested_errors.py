@@ -97,3 +97,25 @@ def test_dev_answers_an_api_folder_url_with_json_while_the_build_is_broken(tmp_p
     for path in ("/docs/api", "/blog/api-design", "/other/api/nope"):
         r = httpx.get(server.url + path, headers=HTML, timeout=20)
         assert r.status_code == 500 and 'id="pyxle-dev-error"' in r.text, path
+
+
+CATCH_ALLS = {
+    "pages/[...slug].pyxl": 'export default function Any() { return <p id="any">root catch-all</p> }\n',
+    "pages/admin/[...rest].pyxl": 'export default function Admin() { return <p id="admin">admin catch-all</p> }\n',
+    "pages/docs/api.pyxl": 'export default function Reference() { return <p id="ref">reference</p> }\n',
+    "pages/api/hello.py": "async def get(request): return {'hello': True}\n",
+    "pages/admin/api/users.py": "async def get(request): return {'users': []}\n",
+}
+
+
+@cites("docs/api-routes.md", "A catch-all page is a route too, and answers there as it does anywhere, as in pyxle-framework 0.9")
+def test_a_catch_all_page_answers_the_urls_of_an_api_folder_nested_or_not(tmp_path, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The nested folder is treated as ``pages/api/`` is: a catch-all page above it answers what
+    no API route does (pyxle-framework 0.9.4 matched API routes first, then pages, in one list)."""
+    server = start_server(write_project(tmp_path / "app", CATCH_ALLS), "serve", env={"PYXLE_SECRET_KEY": "s" * 40})
+    for path, marker in (("/api/nope", 'id="any">root catch-all<'), ("/admin/api/nope", 'id="admin">admin catch-all<'),
+                         ("/admin/api", 'id="admin">admin catch-all<'), ("/docs/api", 'id="ref">reference<')):
+        r = httpx.get(server.url + path, headers=HTML, timeout=30)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and marker in r.text, path
+    assert httpx.get(server.url + "/api/hello", timeout=30).json() == {"hello": True}
+    assert httpx.get(server.url + "/admin/api/users", timeout=30).json() == {"users": []}

@@ -174,13 +174,19 @@ export default function Stored({ data }) { return <p>stored {data.n}</p> }
 '''
 
 
+def stored_project(tmp_path: Path, redis_url: str, extra: dict[str, str] | None = None) -> Path:
+    """The project of the tests below: ``/stored`` (a counted page kept 60 s), the counts API,
+    ``extra`` files, and the page cache in the Redis at ``redis_url``."""
+    return write_counted(tmp_path / "app", {
+        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED, **(extra or {}),
+        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis_url}}),
+    })
+
+
 def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_again_when_it_answers(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {
-        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
-        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
-    })
+    root = stored_project(tmp_path, redis.url)
     server = serve(root)
     try:
         def timed() -> tuple[httpx.Response, float]:
@@ -216,11 +222,7 @@ def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_a
 def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or_hung(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {
-        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
-        "pages/api/purge_all.py": PURGE_ALL_API,
-        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
-    })
+    root = stored_project(tmp_path, redis.url, {"pages/api/purge_all.py": PURGE_ALL_API})
     one, two = serve(root), serve(root)
     try:
         def state(server: Server) -> str:
@@ -335,11 +337,7 @@ export default function Forever({ data }) { return <p>forever {data.filler.lengt
 def test_a_huge_revalidate_is_stored_and_a_command_redis_refuses_costs_that_page_alone(tmp_path: Path,
                                                                                        start_redis) -> None:
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {
-        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
-        "pages/forever.pyxl": FOREVER,
-        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
-    })
+    root = stored_project(tmp_path, redis.url, {"pages/forever.pyxl": FOREVER})
     server = serve(root)
     try:
         def states(url: str, times: int = 2) -> list[str]:
@@ -373,10 +371,7 @@ def test_a_huge_revalidate_is_stored_and_a_command_redis_refuses_costs_that_page
 def test_a_stored_page_overwritten_in_redis_with_what_cannot_be_read_is_a_miss_rendered_and_stored_again(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {
-        "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/stored.pyxl": STORED,
-        "pyxle.config.json": json.dumps({"cache": {"backend": "redis", "redisUrl": redis.url}}),
-    })
+    root = stored_project(tmp_path, redis.url)
     server = serve(root)
     import redis as redis_py
 

@@ -115,6 +115,34 @@ def test_a_page_cache_variable_redis_py_refuses_is_one_line(make_project) -> Non
     assert "Port out of range 0-65535" in out
 
 
+@cites("docs/configuration.md", "Any other path (`redis://h:6379/cache`), which redis-py would take as database 0\n"
+       "without a word, stops start-up the same way")
+@pytest.mark.parametrize(("command", "key", "variable"), [
+    ("serve", "cache", ""), ("dev", "realtime", ""), ("check", "rateLimit", ""),
+    ("serve", "", "PYXLE_REALTIME_REDIS_URL"), ("check", "", "REDIS_URL"),
+])
+def test_a_path_that_is_not_a_database_number_is_one_line_naming_the_key(make_project, command: str, key: str,
+                                                                          variable: str) -> None:
+    """redis-py reads ``/cache`` as database 0, silently: the app would share another app's keys."""
+    url = "redis://:hunter2@127.0.0.1:6379/cache"
+    config = settings(key, url) if key else (
+        {"realtime": {"broker": "redis"}} if variable.startswith("PYXLE_REALTIME") else {"cache": {"backend": "redis"}})
+    root = project(make_project, config)
+    out = refused(pyxle(root, command, **({variable: url} if variable else {})))
+    line = next(line for line in out.splitlines() if line.startswith("pyxle: "))
+    where = f"{root / 'pyxle.config.json'}: {key}.redisUrl" if key else variable
+    assert line.startswith(f'pyxle: {where} must be a Redis URL like "redis://localhost:6379/0"'), out
+    assert ('(got "redis://:****@127.0.0.1:6379/cache", whose path must be a database number, like /0, '
+            "not /cache)") in line and "hunter2" not in out, out
+
+
+@pytest.mark.parametrize("path", ["/", ""])
+def test_a_url_without_a_database_number_still_starts(make_project, start_server, redis_server, path: str) -> None:
+    url = redis_server.url.removesuffix("/0") + path
+    server = start_server(project(make_project, settings("rateLimit", url)), "serve", env=SHARED_SECRET)
+    assert httpx.get(server.url + "/api/hello").json() == {"hello": "world"}
+
+
 # 2. A Redis that cannot be used at start-up: where its URL was given, and why.
 
 @cites("docs/configuration.md", "names where the URL was given (the file and key, or the variable)")

@@ -98,7 +98,9 @@ def test_copies_stay_within_their_byte_budget_the_least_recently_sent_going_firs
     copies = Copies(max_bytes=900)
 
     async def compressing(message: dict[str, Any]) -> None:  # the compression layer's part: a copy of 100 bytes
-        message[ENCODED].setdefault("codec", b"c" * 100)
+        kept = message[ENCODED]
+        if kept.get("codec") is None:
+            kept["codec"] = b"c" * 100
 
     async def plain(message: dict[str, Any]) -> None:  # a client that takes no encoding
         pass
@@ -114,5 +116,63 @@ def test_copies_stay_within_their_byte_budget_the_least_recently_sent_going_firs
         assert list(copies._kept) == [b"c" * 200, b"a" * 200, b"d" * 200] and copies.bytes == 900
         await copies.send(compressing, b"e" * 850)  # with its copy, larger than the whole budget: not kept
         assert b"e" * 850 not in copies._kept and copies.bytes == 900
+
+    asyncio.run(scenario())
+
+
+class Counted(bytes):
+    """A body that counts how often it is hashed (a dict lookup hashes its key)."""
+
+    hashed = 0
+
+    def __hash__(self) -> int:
+        Counted.hashed += 1
+        return super().__hash__()
+
+
+def test_a_stored_page_sent_as_it_is_is_never_hashed() -> None:
+    """A stored page read from Redis is new bytes on every hit: looking its copies up hashes all of
+    it. That is done only for an answer the compression layer compresses, never for one it sends
+    as it is (no encoding asked for, or a body under ``minimumSize``)."""
+    compressor = Compressor()
+    copies = Copies()
+    small = PAGE[:500]
+
+    async def stored(scope: Any, receive: Any, send: Any) -> None:
+        body = Counted(small if scope["path"] == "/small" else PAGE)  # as read from Redis: new bytes each hit
+        entry = Entry(body, 200, etag(body), 0.0, 60.0, 0.0, "public, s-maxage=60")
+        await serve(entry, scope, "HIT", HTML, copies=copies)(scope, receive, send)
+
+    edge = HttpEdge(stored, add_headers=None, compressor=compressor, max_body_size=1 << 20, body_timeout=30)
+
+    async def scenario() -> None:
+        Counted.hashed = 0
+        for coding, path in (("identity", "/"), ("", "/"), ("br;q=0, gzip;q=0", "/"), ("br", "/small")):
+            headers, body = await fetch(edge, coding, path)
+            assert b"content-encoding" not in headers and body == (small if path == "/small" else PAGE)
+        assert Counted.hashed == 0 and copies.bytes == 0
+        for _ in range(2):
+            headers, body = await fetch(edge, "br")
+            assert headers[b"content-encoding"] == b"br" and brotli.decompress(body) == PAGE
+        assert Counted.hashed > 0 and copies.bytes > len(PAGE)  # compressed: its copy looked up and kept
+
+    asyncio.run(scenario())
+
+
+def test_a_second_codecs_copy_is_counted_in_the_budget() -> None:
+    copies = Copies()
+
+    def compressing(codec: str) -> Any:
+        """The compression layer's part, for ``codec``: a copy of 100 bytes."""
+        async def send(message: dict[str, Any]) -> None:
+            kept = message[ENCODED]
+            if kept.get(codec) is None:
+                kept[codec] = b"c" * 100
+        return send
+
+    async def scenario() -> None:
+        for codec in ("br", "gzip", "gzip"):  # the second gzip finds its copy: nothing added
+            await copies.send(compressing(codec), b"a" * 200)
+        assert copies.bytes == 400 and list(copies._kept[b"a" * 200]) == ["br", "gzip"]
 
     asyncio.run(scenario())

@@ -11,7 +11,8 @@ import sys
 
 import pytest
 
-from pyxle._redis import Breaker, RedisUnavailable, backoff, check_reachable, close_clients, redis_client, shown_url
+from pyxle._redis import Breaker, RedisUnavailable, backoff, check_reachable, close_clients, redis_client
+from pyxle.config import masked_url
 from pyxle.observability._context import request_id_var
 from tests.conftest import REPO, RedisServer
 
@@ -180,9 +181,17 @@ def test_backoff_grows_to_its_cap_with_jitter() -> None:
     assert len(set(delays)) > 1  # jittered
 
 
-def test_shown_url_keeps_urls_without_passwords() -> None:
-    assert shown_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
-    assert shown_url("rediss://user:pw@host:1/2") == "rediss://user:****@host:1/2"
+def test_redis_messages_mask_urls_with_the_configs_masker() -> None:
+    """One masker for the config's refusals and the Redis client's messages, even for a URL no
+    URL parser takes (``urlsplit`` refuses the unclosed bracket)."""
+    import pyxle._redis
+
+    assert pyxle._redis.masked_url is masked_url
+    assert masked_url("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    assert masked_url("rediss://user:pw@host:1/2") == "rediss://user:****@host:1/2"
+    assert masked_url("redis://u:p@ss@h/0") == "redis://u:****@h/0"
+    assert masked_url("unix://:pw@/tmp/redis.sock?db=1") == "unix://:****@/tmp/redis.sock?db=1"
+    assert masked_url("redis://:hunter2@[::1/0") == "redis://:****@[::1/0"
 
 
 def test_without_the_extra_the_error_says_how_to_install_it() -> None:

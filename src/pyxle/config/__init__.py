@@ -9,6 +9,7 @@ Depends on nothing else in Pyxle. Public names:
 - ``ConfigError``: invalid configuration; ``.problems`` lists all of them, ``.path`` the file
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
+- ``masked_url(url) -> str``: a URL with its password shown as ``****`` (Pyxle's Redis messages use it too)
 - ``CONFIG_FILENAME``, ``PUBLIC_ENV_PREFIX``, ``DEFAULT_SECURITY_HEADERS``
 """
 
@@ -29,6 +30,7 @@ from ._model import (
     RealtimeConfig,
     StylingConfig,
 )
+from ._rules import masked_url
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -48,5 +50,6 @@ __all__ = [
     "StylingConfig",
     "load_config",
     "load_env_files",
+    "masked_url",
     "public_env",
 ]

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _IMPORT_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})*:{_IDENT}(\.{_IDENT})*")
@@ -162,13 +163,32 @@ def _redis_scheme(value: Any) -> bool:
     return is_str(value) and "://" in value and value.split("://", 1)[0] in ("redis", "rediss", "unix")
 
 
+# The path of a redis:// URL is its database: none, or a number. redis-py reads /cache as 0, silently.
+_DATABASE_PATH = re.compile(r"(/(\d+/?)?)?")
+
+
 def redis_url_refusal(url: str) -> str | None:
-    """Why redis-py would refuse ``url`` once a server uses it, in its words; None if it takes it.
+    """Why ``url`` cannot be used as written, as the words after the refused URL; None if it can.
 
     redis-py itself parses it (both clients: the start-up check's and the server's) and builds a
     connection from it without connecting, so this rule is the one a server meets, not a copy that
-    could drift from it. Without redis-py installed, None (start-up then says how to install it).
+    could drift from it. Without redis-py installed, only the path is checked (start-up then says
+    how to install it).
     """
+    refusal = _redis_py_refusal(url)
+    if refusal is not None:
+        return f"which redis-py refuses: {refusal}"
+    try:
+        path = urlsplit(url).path
+    except ValueError:  # redis-py not installed, and no URL either
+        return None
+    if not url.startswith("unix:") and not _DATABASE_PATH.fullmatch(path):
+        return f"whose path must be a database number, like /0, not {path}"
+    return None
+
+
+def _redis_py_refusal(url: str) -> str | None:
+    """What redis-py says of ``url``, in its words; None if it takes it (or is not installed)."""
     try:
         import redis
         import redis.asyncio
@@ -184,12 +204,12 @@ def redis_url_refusal(url: str) -> str | None:
 
 
 def _shown_redis_url(value: Any) -> str:
-    """A refused URL quoted back with its password masked, and redis-py's reason when it has one."""
+    """A refused URL quoted back with its password masked, and why it is refused when that is known."""
     if not is_str(value):
         return describe(value)
     refusal = redis_url_refusal(value) if _redis_scheme(value) else None
     shown = describe(masked_url(value))
-    return f"{shown}, which redis-py refuses: {refusal}" if refusal else shown
+    return f"{shown}, {refusal}" if refusal else shown
 
 
 REDIS_URL = Rule(

@@ -21,7 +21,8 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client, shown_url
+from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client
+from pyxle.config import masked_url
 from pyxle.realtime._broker import BrokerUnavailable, LocalSubscribers, pace
 from pyxle.realtime._frames import Message, encode, from_wire, to_wire
 
@@ -307,7 +308,7 @@ class RedisBroker(LocalSubscribers):
     def _unavailable(self, what: str, exc: BaseException | None = None) -> BrokerUnavailable:
         """The error for ``what``: Redis did not answer in time (the listener is told, to check its
         own connection now), failed the command, or is being reconnected to."""
-        where = f"realtime: {what}: Redis at {shown_url(self.url)}"
+        where = f"realtime: {what}: Redis at {masked_url(self.url)}"
         if exc is None:
             return BrokerUnavailable(f"{where} is unreachable; the broker is reconnecting")
         if isinstance(exc, asyncio.TimeoutError):
