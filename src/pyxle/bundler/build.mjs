@@ -321,40 +321,91 @@ const pyxlePlugin = ({ hot, ssr }) => ({
         contents: css, loader: 'css', resolveDir: path.dirname(args.path),
       })))
     }
+    build.onResolve({ filter: /^pyxle-public-env:$/ }, () => ({ path: 'env', namespace: 'pyxle-public-env', sideEffects: false }))
+    build.onLoad({ filter: /.*/, namespace: 'pyxle-public-env' }, () => ({ contents: publicEnvModule(ssr), loader: 'js' }))
     build.onLoad({ filter: /\.pyxl$/ }, async (args) => {
       const compiled = plan.modules[args.path]
       if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
       const code = readFileSync(compiled, 'utf8')
       const loader = compiled.endsWith('.tsx') ? 'tsx' : 'jsx' // a # --- TSX --- page
-      return { contents: hot ? await withRefresh(code, args.path, loader) : code, loader, resolveDir: path.dirname(args.path) }
+      const contents = (hot ? await withRefresh(code, args.path, loader) : code) + envImport(code)
+      return { contents, loader, resolveDir: path.dirname(args.path) }
     })
-    if (hot) {
-      // The project's own modules; npm packages and the Pyxle runtime load as they are.
-      build.onLoad({ filter: /\.(m?[jt]sx?)$/ }, async (args) => {
-        const inProject = args.path.startsWith(plan.projectRoot + path.sep) && !args.path.includes(`${path.sep}node_modules${path.sep}`)
-        const loader = SOURCE_LOADERS[path.extname(args.path)]
-        if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
-        return { contents: await withRefresh(readFileSync(args.path, 'utf8'), args.path, loader), loader }
-      })
-    }
+    // The project's own modules; npm packages and the Pyxle runtime load as they are.
+    build.onLoad({ filter: /\.(m?[jt]sx?)$/ }, async (args) => {
+      const inProject = args.path.startsWith(plan.projectRoot + path.sep) && !args.path.includes(`${path.sep}node_modules${path.sep}`)
+      const loader = SOURCE_LOADERS[path.extname(args.path)]
+      if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
+      const code = readFileSync(args.path, 'utf8')
+      const env = envImport(code)
+      if (!hot && !env) return undefined
+      return { contents: (hot ? await withRefresh(code, args.path, loader) : code) + env, loader }
+    })
   },
 })
 
-// What a define key may name after `import.meta.env.`: a variable set from the shell can hold
-// characters esbuild refuses there (it is still in the whole object).
+// What a define key may name after `process.env.` or `import.meta.env.`: a variable set from the
+// shell can hold characters esbuild refuses there (it is still in the whole object).
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
 
-// import.meta.env as Vite gave it to apps of pyxle-framework 0.3-0.9 (their public variables were
-// read there): one define per key, so each use inlines a literal, and the whole object for bare
-// uses (`const env = import.meta.env`, a key that is not set). SSR is true only in the SSR bundle.
-function importMetaEnv(ssr) {
+// process.env and import.meta.env as page code sees them: only PYXLE_PUBLIC_* and the mode, in
+// the browser AND in SSR (the Node workers' real environment holds the server's secrets, and SSR
+// output is public). import.meta.env is what Vite gave apps of pyxle-framework 0.3-0.9 (their
+// public variables were read there). SSR is true only in the SSR bundle.
+function envObjects(ssr) {
   const mode = production ? 'production' : 'development'
-  const env = { ...plan.publicEnv, MODE: mode, DEV: !production, PROD: production, SSR: ssr, BASE_URL: '/' }
-  const define = { 'import.meta.env': JSON.stringify(env) }
-  for (const [key, value] of Object.entries(env)) {
-    if (IDENTIFIER.test(key)) define[`import.meta.env.${key}`] = JSON.stringify(value)
+  const fixed = {
+    processEnv: { NODE_ENV: mode },
+    importMetaEnv: { MODE: mode, DEV: !production, PROD: production, SSR: ssr, BASE_URL: '/' },
+  }
+  return { fixed, full: { processEnv: { ...plan.publicEnv, ...fixed.processEnv }, importMetaEnv: { ...plan.publicEnv, ...fixed.importMetaEnv } } }
+}
+
+// The names the whole objects go by in the bundle (see publicEnvDefines).
+const ENV_GLOBALS = { processEnv: '__pyxleProcessEnv', importMetaEnv: '__pyxleImportMetaEnv' }
+const ENV_READS = {
+  processEnv: /\bprocess\s*\.\s*env\b(?:\s*\.\s*([A-Za-z_$][\w$]*))?/g,
+  importMetaEnv: /\bimport\s*\.\s*meta\s*\.\s*env\b(?:\s*\.\s*([A-Za-z_$][\w$]*))?/g,
+}
+
+// Each use of a set name (process.env.PYXLE_PUBLIC_API) is replaced by its literal, so a value
+// changes only the modules that read it. The whole object is an identifier, never a JSON define:
+// esbuild injects an object define into every CommonJS module (React), which put every public
+// name and value into the chunk all pages share, so adding any variable changed every page's hash.
+// A project module that reads the whole object (or a name that is not set) imports it from
+// pyxle-public-env: (envImport); anything else (npm packages) reads the global the banner sets,
+// which holds only the mode.
+function publicEnvDefines(ssr) {
+  const { full } = envObjects(ssr)
+  const define = { 'process.env': ENV_GLOBALS.processEnv, 'import.meta.env': ENV_GLOBALS.importMetaEnv }
+  for (const [name, prefix] of [['processEnv', 'process.env'], ['importMetaEnv', 'import.meta.env']]) {
+    for (const [key, value] of Object.entries(full[name])) {
+      if (IDENTIFIER.test(key)) define[`${prefix}.${key}`] = JSON.stringify(value)
+    }
   }
   return define
+}
+
+// Set before any module of an output file runs: the whole objects as npm packages read them.
+function envBanner(ssr) {
+  const { fixed } = envObjects(ssr)
+  return Object.entries(ENV_GLOBALS).map(([name, global]) => `globalThis.${global} = ${JSON.stringify(fixed[name])};`).join(' ')
+}
+
+// pyxle-public-env: the whole objects as project modules read them.
+const publicEnvModule = (ssr) => Object.entries(envObjects(ssr).full)
+  .map(([name, value]) => `export const ${name} = ${JSON.stringify(value)}`).join('\n')
+
+// The import a project module needs when it reads process.env or import.meta.env other than by a
+// set name: appended, so its lines stay the user's (an import is hoisted). A module with no
+// import or export (CommonJS) is left alone.
+function envImport(code) {
+  if (!/^\s*(import|export)\b/m.test(code)) return ''
+  const { full } = envObjects(false)
+  const needed = Object.entries(ENV_READS)
+    .filter(([name, reads]) => [...code.matchAll(reads)].some((m) => !m[1] || !Object.hasOwn(full[name], m[1])))
+    .map(([name]) => `${name} as ${ENV_GLOBALS[name]}`)
+  return needed.length ? `\nimport { ${needed.join(', ')} } from 'pyxle-public-env:'\n` : ''
 }
 
 function common(ssr = false) {
@@ -365,14 +416,8 @@ function common(ssr = false) {
     absWorkingDir: plan.projectRoot,
     logLevel: 'silent',
     loader: Object.fromEntries(plan.fileAssets.map((suffix) => [suffix, 'file'])), // pyxle.bundler.FILE_ASSETS
-    // process.env and import.meta.env in page code hold only PYXLE_PUBLIC_* (and the mode), in
-    // the browser AND in SSR: the Node workers' real environment holds the server's secrets, and
-    // SSR output is public.
-    define: {
-      'process.env': JSON.stringify({ ...plan.publicEnv, NODE_ENV: production ? 'production' : 'development' }),
-      'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development'),
-      ...importMetaEnv(ssr),
-    },
+    define: publicEnvDefines(ssr),
+    banner: { js: envBanner(ssr) },
   }
 }
 
@@ -411,7 +456,7 @@ function buildOptions() {
       platform: 'node',
       target: ['node18'],
       // CommonJS dependencies (react-dom/server) call require() for Node built-ins.
-      banner: { js: "import { createRequire as __pyxleRequire } from 'node:module'; const require = __pyxleRequire(import.meta.url);" },
+      banner: { js: `import { createRequire as __pyxleRequire } from 'node:module'; const require = __pyxleRequire(import.meta.url); ${envBanner(true)}` },
       assetNames: 'assets/[name]-[hash]',
       publicPath: '/_pyxle',
       sourcemap: 'inline',
