@@ -114,6 +114,17 @@ async def load(request):
 
 export default function Page({ data }) { return <p>hello {data.who}</p> }
 '''
+THEMED = '''
+import counter
+
+@server
+async def load(request):
+    theme = request.cookies.get("theme", "light")
+    n = counter.bump("themed")
+    return {"data": {"theme": theme, "n": n}, "revalidate": 60} if "cached" in request.query_params else {"theme": theme}
+
+export default function Page({ data }) { return <p>theme {data.theme}</p> }
+'''
 SETS_COOKIE = '''
 import counter
 
@@ -257,7 +268,7 @@ def project_files() -> dict[str, str]:
     return {
         "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/api/purge.py": PURGE_API,
         "pages/index.pyxl": INDEX, "pages/form.pyxl": FORM, "pages/stale.pyxl": SLOW_STALE,
-        "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/cookie.pyxl": SETS_COOKIE,
+        "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/themed.pyxl": THEMED, "pages/cookie.pyxl": SETS_COOKIE,
         "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM,
         "pages/toucher.pyxl": TOUCHER, "pages/canonical.pyxl": CANONICAL, "pyxle.config.json": json.dumps(CONFIG),
         **PAGES,
@@ -487,6 +498,38 @@ def test_a_page_whose_loader_sets_a_cookie_is_not_stored(app: Server) -> None:
             assert "seen=1" in answer.headers.get("set-cookie", "")
             assert answer.headers["cache-control"] == "private, no-cache"
     assert count(app, "cookie") == before + 3
+
+
+@cites(DOC, "An answer made from the visitor's cookies is theirs alone")
+def test_a_page_made_from_a_visitors_cookies_is_theirs_alone_and_never_stored(app: Server) -> None:
+    """A loader of a stored page that reads a cookie (a theme, a locale) must not make one visitor's
+    page everyone's: the answer made from their cookie is theirs alone, the stored one is made
+    from no one's, and anonymous visitors (this one too, from then on) share that."""
+    httpx.post(app.url + "/api/purge", params={"path": "/themed"})
+    before = count(app, "themed")
+    with visitor(app) as dark, visitor(app) as other:
+        dark.cookies.set("theme", "dark")
+        for navigation in ("", "1"):
+            mine = dark.get("/themed?cached", headers={"x-pyxle-navigation": navigation})
+            assert mine.status_code == 200 and "x-pyxle-cache" not in mine.headers, mine.headers
+            assert mine.headers["cache-control"] == "private, no-cache"
+        assert mine.json()["props"]["data"]["theme"] == "dark"
+        first = other.get("/themed?cached")
+        assert first.headers["x-pyxle-cache"] == "MISS" and "theme light" in shown(first.text)
+        assert "dark" not in first.text
+        assert count(app, "themed") == before + 3  # nothing of the dark visitor's was stored
+        theirs = dark.get("/themed?cached")
+        assert theirs.headers["x-pyxle-cache"] == "HIT" and "theme light" in shown(theirs.text)
+    assert count(app, "themed") == before + 3
+
+
+def test_a_page_that_is_not_stored_is_still_rendered_with_the_visitors_cookies(app: Server) -> None:
+    with visitor(app) as dark:
+        dark.cookies.set("theme", "dark")
+        for _ in range(2):
+            page = dark.get("/themed")
+            assert page.status_code == 200 and "theme dark" in shown(page.text)
+            assert page.headers["cache-control"] == "private, no-cache" and "x-pyxle-cache" not in page.headers
 
 
 def test_a_route_that_varies_on_nothing_serves_signed_in_visitors_from_the_store(app: Server) -> None:

@@ -33,6 +33,7 @@ from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_er
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import PartialPage, merge_head
+from pyxle.pages._watched import PageRequest
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
@@ -90,7 +91,7 @@ class PageEndpoint:
         elif method not in ("GET", "HEAD"):
             raise HTTPException(405, headers=_ALLOW)
         else:
-            request = Request(scope, receive, send)
+            request = PageRequest(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
             response = await self._call(request)
             uncached(response)
@@ -212,6 +213,9 @@ class PageEndpoint:
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}
         windows: list[float] = []
+        watched = request if isinstance(request, PageRequest) else None  # a hook may pass on a request of its own
+        if watched is not None:
+            watched.watching = True
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
@@ -244,9 +248,13 @@ class PageEndpoint:
             error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors,
                                      exposed_type="LoaderCrashError")
             return await self._error(navigation, 500, error, layout_data, route_path), None
+        finally:
+            if watched is not None:
+                watched.watching = False
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
-        if fresh is not None and (page.status != 200 or request.state.cookies):
-            fresh = None  # an error, or an answer that sets a cookie: this visitor's alone
+        personal = watched is not None and watched.personal
+        if fresh is not None and (page.status != 200 or request.state.cookies or personal):
+            fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
         encoded_props = props_json(page.encoded, layout_json)
         action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
         if action_result is not None:  # {"action": ..., "actionQuery": ...}: see pages/_rerender.py

@@ -1,0 +1,141 @@
+"""The request a page's loaders get: it notes when they obtain something of their visitor's.
+
+A page the cache stores is served to everyone. Loaders that read a cookie the visitor sent (a
+theme, a locale, a token) or their ``Authorization`` make an answer that is theirs alone, so the
+page is not stored (``personal``), as one whose loader sets a cookie is not. What counts is what
+was obtained: ``request.cookies.get("session")`` for a visitor without that cookie gets what any
+anonymous visitor gets (their analytics or CSRF cookie was not read), and such a page is stored.
+Only reads while the loaders run count (``watching``): a plugin's hook reading its own cookie
+around them says nothing about the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request, cookie_parser
+
+_NAMES = frozenset({"cookie", "authorization"})
+
+
+class PageRequest(Request):
+    """Starlette's ``Request``, which tells whether the loaders obtained the visitor's cookies or credentials."""
+
+    watching = False  # the loaders are running
+    personal = False  # ...and read a cookie or the Authorization this request carries
+
+    @property
+    def headers(self) -> Headers:
+        if not hasattr(self, "_headers"):
+            self._headers = _WatchedHeaders(self)
+        return self._headers
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        if not hasattr(self, "_cookies"):  # Starlette's own attribute: anything reading it gets these
+            parsed: dict[str, str] = {}
+            for name, value in self.scope["headers"]:
+                if name == b"cookie":
+                    parsed.update(cookie_parser(value.decode("latin-1")))
+            self._cookies = _WatchedCookies(parsed, self)
+        return self._cookies
+
+    def obtained(self) -> None:
+        """The loaders got something the visitor sent."""
+        if self.watching:
+            self.personal = True
+
+
+class _WatchedCookies(dict[str, str]):
+    """The visitor's cookies: reading one they sent, or all of them, tells the request."""
+
+    def __init__(self, cookies: dict[str, str], request: PageRequest) -> None:
+        super().__init__(cookies)
+        self._request = request
+
+    def _reads(self, key: Any) -> None:
+        if dict.__contains__(self, key):
+            self._request.obtained()
+
+    def _reads_all(self) -> None:
+        if self:
+            self._request.obtained()
+
+    def __getitem__(self, key: str) -> str:
+        self._reads(key)
+        return super().__getitem__(key)
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        self._reads(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._reads(key)
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._reads_all()
+        return super().__iter__()
+
+    def keys(self) -> KeysView[str]:
+        self._reads_all()
+        return super().keys()
+
+    def values(self) -> ValuesView[str]:
+        self._reads_all()
+        return super().values()
+
+    def items(self) -> ItemsView[str, str]:
+        self._reads_all()
+        return super().items()
+
+    def copy(self) -> dict[str, str]:
+        self._reads_all()
+        return dict(super().items())
+
+
+class _WatchedHeaders(Headers):
+    """The request's headers: reading ``Cookie`` or ``Authorization`` when sent (or every value) tells the request."""
+
+    def __init__(self, request: PageRequest) -> None:
+        super().__init__(scope=request.scope)
+        self._request = request
+
+    def _reads(self, key: Any) -> None:
+        if isinstance(key, str) and key.lower() in _NAMES and super().__contains__(key):
+            self._request.obtained()
+
+    def _reads_all(self) -> None:
+        if any(name.decode("latin-1") in _NAMES for name, _ in self._list):
+            self._request.obtained()
+
+    def __getitem__(self, key: str) -> str:
+        self._reads(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self._reads(key)
+        return super().__contains__(key)
+
+    def getlist(self, key: str) -> list[str]:
+        self._reads(key)
+        return super().getlist(key)
+
+    @property
+    def raw(self) -> list[tuple[bytes, bytes]]:
+        self._reads_all()
+        return super().raw
+
+    def values(self) -> list[str]:  # type: ignore[override]
+        self._reads_all()
+        return super().values()
+
+    def items(self) -> list[tuple[str, str]]:  # type: ignore[override]
+        self._reads_all()
+        return super().items()
+
+    def mutablecopy(self) -> MutableHeaders:
+        self._reads_all()
+        return super().mutablecopy()

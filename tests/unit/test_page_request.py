@@ -1,0 +1,73 @@
+"""What a page's loaders obtain of their visitor (``PageRequest.personal``): a page made from it is
+never stored for everyone, and a page that only looked for what the visitor did not send is."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pyxle.pages._watched import PageRequest
+
+HEADERS = [(b"host", b"example.com"), (b"user-agent", b"test"), (b"cookie", b"theme=dark; _ga=GA1.1")]
+
+
+def request(headers: list[tuple[bytes, bytes]] = HEADERS, *, watching: bool = True) -> PageRequest:
+    made = PageRequest({"type": "http", "method": "GET", "path": "/", "headers": list(headers), "query_string": b""})
+    made.watching = watching
+    return made
+
+
+PERSONAL: dict[str, Callable[[PageRequest], Any]] = {
+    "a cookie sent, by get": lambda r: r.cookies.get("theme"),
+    "a cookie sent, by index": lambda r: r.cookies["theme"],
+    "a cookie sent, by in": lambda r: "theme" in r.cookies,
+    "every cookie, as JSON": lambda r: json.dumps(r.cookies),
+    "every cookie, as a dict": lambda r: dict(r.cookies),
+    "every cookie, unpacked": lambda r: {**r.cookies},
+    "every cookie, by items": lambda r: list(r.cookies.items()),
+    "every cookie, by iteration": lambda r: [name for name in r.cookies],
+    "the Cookie header": lambda r: r.headers.get("Cookie"),
+    "the Cookie header, by getlist": lambda r: r.headers.getlist("cookie"),
+    "every header": lambda r: dict(r.headers),
+    "every header, raw": lambda r: r.headers.raw,
+}
+
+
+@pytest.mark.parametrize("read", PERSONAL.values(), ids=PERSONAL.keys())
+def test_reading_what_the_visitor_sent_makes_the_answer_theirs(read: Callable[[PageRequest], Any]) -> None:
+    watched = request()
+    read(watched)
+    assert watched.personal
+
+
+ANYONES: dict[str, Callable[[PageRequest], Any]] = {
+    "a cookie not sent": lambda r: r.cookies.get("session"),
+    "a cookie not sent, by in": lambda r: "session" in r.cookies,
+    "another header": lambda r: r.headers.get("user-agent"),
+    "Authorization, not sent": lambda r: r.headers.get("authorization"),
+}
+
+
+@pytest.mark.parametrize("read", ANYONES.values(), ids=ANYONES.keys())
+def test_looking_for_what_the_visitor_did_not_send_is_anyones_answer(read: Callable[[PageRequest], Any]) -> None:
+    watched = request()
+    read(watched)
+    assert not watched.personal
+
+
+def test_authorization_sent_and_read_is_theirs() -> None:
+    watched = request([(b"authorization", b"Bearer ada")])
+    assert watched.headers["Authorization"] == "Bearer ada"
+    assert watched.personal
+
+
+def test_reads_outside_the_loaders_do_not_count_and_are_not_hidden_from_them() -> None:
+    watched = request(watching=False)
+    assert watched.cookies["theme"] == "dark"  # a hook reading it first: Starlette keeps what it parsed
+    assert not watched.personal
+    watched.watching = True
+    assert watched.cookies.get("theme") == "dark"
+    assert watched.personal
