@@ -40,7 +40,7 @@ from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
 from pyxle.app._static import build_assets, not_found, public_files
 from pyxle.app._watch import project_modules
-from pyxle.config import PyxleConfig
+from pyxle.config import PyxleConfig, public_env
 from pyxle.hooks import HookLoadError, load_hooks
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint
@@ -212,7 +212,6 @@ class PyxleApp(Starlette):
         import shutil
 
         from pyxle.bundler import BuildError, ToolchainMissing, build
-        from pyxle.config import public_env
 
         no_node = None
         if shutil.which("node") is None:
@@ -260,7 +259,7 @@ class PyxleApp(Starlette):
                             + api_folders(pages.runtime.table),
                             source_maps=self.mode == "development", lang=self.config.lang,
                             script_policy=script_policy(self.config.security_headers),
-                            server_rendering=server_rendering)
+                            server_rendering=server_rendering, env=public_env())
         pages.runtime.renderer = renderer
         self._runtimes.append(weakref.ref(pages.runtime))
         return renderer

@@ -42,10 +42,11 @@ def project_frame(stack: str | None, root: Path, build_dir: Path) -> tuple[Path,
 def bundle_problem(bundle: Path, root: Path) -> str | None:
     """Why the SSR ``bundle`` of the project at ``root`` cannot be loaded, or None when it loads:
     one SSR worker is started on it as the render pool starts them, then stopped."""
+    from pyxle.config import public_env
     from pyxle.ssr import RenderError, SsrPool
 
     async def start_and_stop() -> None:
-        pool = SsrPool(bundle, size=1, node_args=("--enable-source-maps",))  # stacks name the project's files
+        pool = SsrPool(bundle, size=1, node_args=("--enable-source-maps",), env=public_env())  # stacks name the project's files
         await pool.start()
         await pool.close()
 

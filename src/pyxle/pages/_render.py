@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -98,7 +98,8 @@ class Renderer:
     def __init__(self, manifest: dict[str, Any], bundle: Path, *, workers: int, timeout: float,
                  queue_size: int | None = None, extra_scripts: str = "", extra_head: str = "",
                  source_maps: bool = False, lang: str = LANG, script_policy: ScriptPolicy | None = None,
-                 server_rendering: bool = True) -> None:
+                 server_rendering: bool = True, env: Mapping[str, str] | None = None) -> None:
+        """``env``: the public variables, for the SSR workers (see ``SsrPool``)."""
         self.manifest = manifest
         self.server_rendering = server_rendering
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: see pyxle.security._csp
@@ -107,7 +108,7 @@ class Renderer:
         # Outside the page's own head, kept across client navigation: the CSRF names, the router's data.
         self.extra_head = extra_head + dotted_pages(manifest)
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
-                            node_args=("--enable-source-maps",) if source_maps else ())
+                            node_args=("--enable-source-maps",) if source_maps else (), env=env)
         self.started = False
         self._tags: dict[str, tuple[list[str], str, str]] = {}  # page id -> (links, scripts, streamed scripts)
         self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page

@@ -9,6 +9,7 @@ import contextlib
 import contextvars
 import itertools
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -184,8 +185,11 @@ class SsrPool:
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
-                 node: str = "node", node_args: tuple[str, ...] = ()) -> None:
+                 node: str = "node", node_args: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> None:
+        """``env``: the variables page code may read at run time (the public ones): the workers get
+        these and what Node itself needs, never the server's whole environment (``worker_env``)."""
         self.bundle = bundle
+        self.env = dict(env or {})
         self.size = max(1, size)
         self.timeout = timeout
         self.queue_size = QUEUE_PER_WORKER * self.size if queue_size is None else max(0, queue_size)
@@ -238,7 +242,7 @@ class SsrPool:
         self._pump()
 
     async def _start_worker(self) -> NodeProcess:
-        return await start_worker(self.bundle, self.node, self.node_args, timeout=self.timeout)
+        return await start_worker(self.bundle, self.node, self.node_args, timeout=self.timeout, env=self.env)
 
     @property
     def waiting(self) -> int:

@@ -13,7 +13,7 @@ import select
 import shutil
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,17 @@ _LEVELS = {"info": logging.INFO, "warning": logging.WARNING, "error": logging.ER
 # server worker would otherwise leave a render that never ends running forever).
 _PDEATHSIG = ("setpriv", "--pdeathsig", "KILL") if sys.platform == "linux" and shutil.which("setpriv") else ()
 START_TIMEOUT = 30.0
+# What a worker keeps of the server's environment: what Node and the libraries it loads read to
+# run (the locale, the time zone, temporary files, certificates, Node's own settings). Page code runs
+# there and its HTML is public, and `globalThis.process.env` (or `const { env } = process`) is no
+# text a build can rewrite: the server's secrets (PYXLE_SECRET_KEY, a database URL, cloud keys) must
+# not be in it. The public variables come from the caller (``env``); proxy URLs, which may hold a
+# password, stay out too.
+_RUNTIME = frozenset({
+    "PATH", "HOME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "TMP", "TEMP", "SSL_CERT_FILE", "SSL_CERT_DIR",
+    "NODE_ENV", "NODE_OPTIONS", "NODE_EXTRA_CA_CERTS", "NODE_PATH", "NODE_ICU_DATA", "NODE_NO_WARNINGS",
+    "NODE_DEBUG", "NODE_V8_COVERAGE", "NODE_COMPILE_CACHE", "UV_THREADPOOL_SIZE", "SYSTEMROOT",
+})
 # What the worker prints outside its console capture is logged a burst at a time: lines that come
 # within _QUIET seconds of each other are one record (a crash report is written in several pieces),
 # up to _BURST_BYTES or _BURST_SECONDS of them.
@@ -229,16 +240,24 @@ class _PrintedPipe(asyncio.Protocol):
             self.closed.set_result(None)
 
 
+def worker_env(env: Mapping[str, str]) -> dict[str, str]:
+    """A worker's environment: ``env`` (the public variables) and what Node needs of the server's."""
+    kept = {name: value for name, value in os.environ.items() if name in _RUNTIME or name.startswith("LC_")}
+    return {**kept, **env}
+
+
 async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, ...] = (), *,
-                       timeout: float = 10.0) -> NodeProcess:
+                       timeout: float = 10.0, env: Mapping[str, str] | None = None) -> NodeProcess:
     """Start a worker on ``bundle`` and wait until it has loaded it; a streamed render leaves what
-    is still loading after ``timeout`` seconds to the browser."""
+    is still loading after ``timeout`` seconds to the browser. ``env``: the variables page code may
+    read at run time (``PYXLE_PUBLIC_*``), besides what Node needs (``worker_env``)."""
     read_fd, write_fd = os.pipe()
     printed_read, printed_write = os.pipe()  # its stdout and stderr, for the log
     try:
         process = await asyncio.create_subprocess_exec(
             *_PDEATHSIG, node, *node_args, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
             stdin=asyncio.subprocess.PIPE, stdout=printed_write, stderr=printed_write, pass_fds=(write_fd,),
+            env=worker_env(env or {}),
         )
     except BaseException:
         os.close(read_fd)
