@@ -222,7 +222,8 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
         css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
         click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
-    click.echo(f"pyxle build: {len(result.manifest['pages'])} pages in {result.out_dir}", err=True)
+    pages = len(result.manifest["pages"])
+    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
 
 
 @main.command()
