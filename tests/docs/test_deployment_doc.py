@@ -110,3 +110,21 @@ def test_the_default_render_queue_holds_128_renders_per_ssr_worker(make_project,
     assert set(statuses) == {200, 503}, statuses
     assert "the SSR queue is full (128 renders waiting for 1 worker)" in server.output()
 
+
+
+
+def _shape(line: str) -> str:
+    """An access line with its request id and numbers (time, address, status, duration) blanked."""
+    return re.sub(r"\d+", "0", re.sub(r"\b[0-9a-f]{32}\b", "<id>", line))
+
+
+@cites(DOC, "- Access log on stdout, one line per request, ending with its\n  [request id](observability.md#request-ids):\n"
+            '  `2026-11-24T01:40:00Z 127.0.0.1 "GET /api/hello" 200 0.4ms 9c2f4e7a1b3d5f60a8e2c4b6d8f01a3c`,\n'
+            "  or with `--log-format json`")
+def test_the_text_access_line_shown_has_the_shape_of_a_real_one(make_project, start_server) -> None:
+    shown = re.search(r"- Access log on stdout,[^`]*`([^`]+)`", (REPO / DOC).read_text()).group(1)
+    server = start_server(make_project({"pages/api/hello.py": "async def get(request):\n    return {'hi': 1}\n"}))
+    rid = httpx.get(server.url + "/api/hello", timeout=10).headers["x-request-id"]
+    real = next(line for line in server.wait_for_output(rid).splitlines() if rid in line)
+    assert '"GET /api/hello" 200 ' in real and real.endswith(f" {rid}"), real
+    assert _shape(shown) == _shape(real), (shown, real)

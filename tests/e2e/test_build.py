@@ -67,6 +67,7 @@ def test_build_writes_server_modules_assets_and_manifest(project: Path) -> None:
     assert js.is_file() and js.with_name(js.name + ".br").is_file() and js.with_name(js.name + ".gz").is_file()
     assert not (dist / "plan.json").exists() and not (dist / "client").exists()  # build intermediates are gone
     assert "index" in out.stdout and "kB" in out.stdout  # the per-page size summary
+    assert f"pyxle build: 1 page in {dist}\n" in out.stderr, out.stderr  # not "1 pages"
 
 
 OTHER = """

@@ -255,8 +255,17 @@ export default function Page({ data }) {
   return <div><p>long {data.n}</p><ul>{data.items.map(item => <li key={item}>{item}</li>)}</ul></div>
 }
 '''
+ZERO = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("zero")}, "revalidate": 0}
+
+export default function Page({ data }) { return <p>zero {data.n}</p> }
+'''
 PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/pair.pyxl": PAIR, "pages/render-fails.pyxl": RENDER_FAILS,
-         "pages/answers.pyxl": ANSWERS, "pages/long.pyxl": LONG}
+         "pages/answers.pyxl": ANSWERS, "pages/long.pyxl": LONG, "pages/zero.pyxl": ZERO}
 DOC = "docs/pages.md"
 CONFIG = {
     "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
@@ -341,6 +350,21 @@ def test_cache_control_tells_a_cdn_when_the_page_is_the_same_for_everyone(app: S
         assert nav.headers["cache-control"] == "private, no-cache" and nav.headers["x-pyxle-cache"] in ("HIT", "MISS")
         uncached = client.get("/plain")
         assert uncached.headers["cache-control"] == "private, no-cache" and "x-pyxle-cache" not in uncached.headers
+
+
+@cites(DOC, "`\"revalidate\": 0` serves no request from the store: each one renders the\n  page again "
+            "(`x-pyxle-cache: MISS`), and its document says\n  `public, s-maxage=0, stale-while-revalidate=0`")
+def test_revalidate_0_renders_every_request_and_tells_a_cdn_so(app: Server) -> None:
+    """docs/pages.md allowed `revalidate >= 0` and never said what 0 does."""
+    before = count(app, "zero")
+    with visitor(app) as client:
+        client.get("/zero")  # a new visitor: this answer sets the CSRF cookie (private, no-cache)
+        for n in range(1, 4):
+            answer = client.get("/zero")
+            assert answer.headers["x-pyxle-cache"] == "MISS"
+            assert answer.headers["cache-control"] == "public, s-maxage=0, stale-while-revalidate=0"
+            assert f"zero {before + 1 + n}" in shown(answer.text)
+    assert count(app, "zero") == before + 4
 
 
 def after_the_background_render(client: httpx.Client, path: str, first: httpx.Response) -> httpx.Response:

@@ -974,3 +974,22 @@ def test_dev_with_a_shared_backend_and_no_secret_key_starts(make_project, start_
 @pytest.fixture
 def api_server_without_key(make_project, start_server) -> Server:
     return start_server(make_project(API), "serve")
+
+
+@cites("docs/deployment.md", "A flag given a malformed value\n  (`--body-timeout soon`, `--ssr-queue -3`, a timeout of `0` or of a year or more) is a usage\n"
+                             "  error instead, as for any command-line tool: a message naming the flag and the value as typed,\n"
+                             "  and exit code 2.")
+@pytest.mark.parametrize(("flag", "value"), [
+    ("--keep-alive-timeout", "40000000"), ("--body-timeout", "soon"), ("--body-timeout", "0"),
+    ("--shutdown-timeout", "inf"), ("--ssr-timeout", "nan"), ("--worker-timeout", "1e12"), ("--ssr-queue", "-3"),
+])
+def test_a_malformed_limit_flag_is_a_usage_error_naming_the_flag_and_the_value_as_typed(
+        make_project, start_server, flag: str, value: str) -> None:
+    """A value the flag's type let through (40000000 seconds, inf) was refused later under its
+    PYXLE_* variable and reformatted ('4e+07'), with exit code 1."""
+    server = start_server(make_project(API), "serve", flag, value, env=KEY, ready=False)
+    assert server.wait_exit() == 2
+    out = server.output()
+    rule = "a whole number of renders, 0 or more" if flag == "--ssr-queue" else "a number of seconds above 0 and under a year"
+    assert f"Invalid value for '{flag}': must be {rule} (got '{value}')" in out, out
+    assert "PYXLE_" not in out and "Traceback" not in out, out

@@ -164,7 +164,8 @@ def test_console_output_after_the_shell_carries_the_id_of_its_request(server: Se
 
 def test_a_boundary_that_failed_after_the_shell_is_logged_with_the_id_of_its_request(server: Server) -> None:
     """The failure is logged just after the render's end, when the render is no longer in progress;
-    a bot's request renders the whole page before answering, and is logged the same way."""
+    a bot's request renders the whole page before answering, and is logged the same way. It is
+    Pyxle's own message, not the component's: it was labelled `console output from page ...`."""
     ids = []
     for agent in ("Mozilla/5.0", "Mozilla/5.0 (compatible; Googlebot/2.1)"):
         answer = httpx.get(server.url + "/fails-late", headers={"user-agent": agent}, timeout=30)
@@ -174,6 +175,9 @@ def test_a_boundary_that_failed_after_the_shell_is_logged_with_the_id_of_its_req
     while {rid for rid, _ in records(server, "late failure", level="error")} != set(ids):
         assert time.monotonic() < deadline, records(server, "late failure")
         time.sleep(0.05)
+    for _, message in records(server, "late failure", level="error"):
+        assert message.startswith("rendering page 'fails-late': a Suspense boundary failed on the server and is "
+                                  "left to the browser (digest pyxle-"), message
 
 
 def node_workers(server: Server) -> list[int]:

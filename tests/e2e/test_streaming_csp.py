@@ -150,3 +150,46 @@ def test_a_stored_page_gets_a_new_nonce_in_each_answer_and_hydrates_under_strict
         assert page.problems() == []
     finally:
         server.stop()
+
+
+OTHER = "import React, { useState } from 'react'\nexport default function Other() { return <p>{useState('other')[0]}</p> }\n"
+SHAPES = [  # (policy, whether the page's answer names a nonce)
+    ("default-src 'self' 'unsafe-inline' 'strict-dynamic'", True),
+    ("default-src 'self'; script-src 'self' 'unsafe-inline' 'strict-dynamic'", True),
+    ("script-src 'self'", True),
+    ("default-src 'self'; script-src 'self' 'unsafe-inline'", False),
+]
+
+
+@cites(DOC, "But with `'strict-dynamic'` in that directive")
+@pytest.mark.parametrize(("policy", "nonced"), SHAPES)
+def test_strict_dynamic_with_unsafe_inline_still_gets_the_nonce_and_pages_hydrate(
+        tmp_path: Path, page: PageWatch, policy: str, nonced: bool) -> None:
+    """Google's strict-CSP shape, 'unsafe-inline' 'strict-dynamic': a CSP3 browser ignores
+    'unsafe-inline' and 'self', so without a nonce it refused the page's own module script and
+    the page never hydrated. The controls: a plain 'self' gets a nonce, a plain 'unsafe-inline' none."""
+    root = _project(tmp_path / "app", policy)
+    (root / "pages" / "counter.pyxl").write_text(COUNTER.lstrip("\n"))
+    (root / "pages" / "other.pyxl").write_text(OTHER)  # a chunk shared with the counter: a modulepreload link
+    server = _learnt(Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env()))
+    try:
+        answer = httpx.get(server.url + "/counter", timeout=30)
+        found = NONCE.search(answer.headers["content-security-policy"])
+        if nonced:
+            assert found, answer.headers["content-security-policy"]
+            tags = re.findall(r"<script [^>]*src=[^>]*>|<link rel=\"modulepreload\"[^>]*>", answer.text)
+            assert any("modulepreload" in tag for tag in tags), answer.text
+            assert all(f'nonce="{found.group(1)}"' in tag for tag in tags), tags
+        else:
+            assert answer.headers["content-security-policy"] == policy and "nonce" not in answer.text
+        page.page.goto(server.url + "/")  # streamed: React's inline scripts put the boundary in place
+        page.hydrated()
+        page.page.wait_for_selector("#slow", timeout=15000)
+        assert page.page.locator("#fallback").count() == 0
+        page.page.goto(server.url + "/counter")
+        page.hydrated()
+        page.page.click("#count")
+        page.page.wait_for_function("document.querySelector('#count').textContent === 'clicked 1'", timeout=15000)
+        assert page.problems() == [], "a refused script (Content Security Policy) or a hydration error was logged"
+    finally:
+        server.stop()

@@ -132,6 +132,8 @@ def test_the_routers_answer_for_csrf_is_remembered_in_bounded_memory() -> None:
     ("script-src 'self'; script-src-elem 'self'; img-src *", "script-src 'self'; script-src-elem 'self' 'nonce-N'; img-src *"),
     ("img-src *;; script-src 'self'; script-src 'unsafe-inline';", "img-src *; script-src 'self' 'nonce-N'; script-src 'unsafe-inline'"),
     ("script-src 'unsafe-inline' 'sha256-abc'", "script-src 'unsafe-inline' 'sha256-abc' 'nonce-N'"),
+    ("default-src 'self' 'unsafe-inline' 'strict-dynamic'", "default-src 'self' 'unsafe-inline' 'strict-dynamic' 'nonce-N'"),
+    ("script-src 'unsafe-inline' 'STRICT-DYNAMIC' https:", "script-src 'unsafe-inline' 'STRICT-DYNAMIC' https: 'nonce-N'"),
 ])
 @cites("docs/security.md", "A `Content-Security-Policy` (or its `-Report-Only` twin) that governs scripts without "
        "`'unsafe-inline'`")

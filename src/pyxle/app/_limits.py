@@ -18,7 +18,8 @@ logger = logging.getLogger("pyxle.http")
 
 
 class LimitError(ValueError):
-    """A PYXLE_* timeout or size is not a valid value; the message names the variable."""
+    """A PYXLE_* timeout or size is not a valid value; the message names the variable
+    (``Limits.from_env``), or says what a value must be (``limit_value``, for a flag)."""
 
 
 @dataclass(frozen=True)
@@ -40,21 +41,28 @@ class Limits:
         for field in fields(cls):
             variable = "PYXLE_" + field.name.upper()
             text = (environ.get(variable) or "").strip()
-            if not text:
-                continue
-            if field.name == "ssr_queue":
-                if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
-                    raise LimitError(f"{variable} must be a whole number of renders, 0 or more (got {text!r})")
-                values[field.name] = int(text)
-                continue
-            try:
-                seconds = float(text)
-            except ValueError:
-                seconds = -1.0
-            if not 0 < seconds < 86400 * 365:
-                raise LimitError(f"{variable} must be a number of seconds above 0 and under a year (got {text!r})")
-            values[field.name] = seconds
+            if text:
+                try:
+                    values[field.name] = limit_value(field.name, text)
+                except LimitError as exc:
+                    raise LimitError(f"{variable} {exc}") from None
         return cls(**values)
+
+
+def limit_value(name: str, text: str) -> float | int:
+    """``text`` as the value of the ``Limits`` field ``name``: one rule for a ``PYXLE_*`` variable
+    and a ``pyxle serve`` flag, each reporting it under its own name; ``LimitError`` says what it must be."""
+    if name == "ssr_queue":
+        if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
+            raise LimitError(f"must be a whole number of renders, 0 or more (got {text!r})")
+        return int(text)
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 86400 * 365:  # also refuses nan and inf
+        raise LimitError(f"must be a number of seconds above 0 and under a year (got {text!r})")
+    return seconds
 
 
 class BodyTooLarge(RequestRefused):

@@ -28,23 +28,42 @@ ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="On
 SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(0, 256), default=None,
                            help="Node processes rendering pages, per server worker (default, or 0: the number "
                                 "of cores divided among the server workers, at least 1).")
+
+
+class LimitValue(click.ParamType):
+    """A limit flag's value, checked by the rule its PYXLE_* variable is checked by, so a malformed
+    one is a usage error naming the flag and the value as typed (not the variable, reformatted)."""
+
+    name = "limit"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or param is None:
+            return value
+        from pyxle.app._limits import LimitError, limit_value
+
+        try:
+            return limit_value(param.name or "", value.strip())
+        except LimitError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 # Timeouts and the render queue: flags set the PYXLE_* variable of the same name, which worker
 # processes read like the ones from the shell or .env files (pyxle.app.Limits;
 # docs/deployment.md#timeouts-and-limits).
-SECONDS = click.FloatRange(0, min_open=True)
+LIMIT = LimitValue()
 LIMIT_FLAGS = (
-    click.option("--keep-alive-timeout", type=SECONDS, default=None, metavar="SECONDS",
+    click.option("--keep-alive-timeout", type=LIMIT, default=None, metavar="SECONDS",
                  help="Close a connection that sends no complete request head for this long (default 30)."),
-    click.option("--body-timeout", type=SECONDS, default=None, metavar="SECONDS",
+    click.option("--body-timeout", type=LIMIT, default=None, metavar="SECONDS",
                  help="Answer 408 to a request whose body takes longer than this to arrive (default 60)."),
-    click.option("--shutdown-timeout", type=SECONDS, default=None, metavar="SECONDS",
+    click.option("--shutdown-timeout", type=LIMIT, default=None, metavar="SECONDS",
                  help="After SIGTERM, wait this long for requests in progress, then close them (default 10)."),
-    click.option("--worker-timeout", type=SECONDS, default=None, metavar="SECONDS",
+    click.option("--worker-timeout", type=LIMIT, default=None, metavar="SECONDS",
                  help="Replace a worker whose event loop has been blocked this long, after logging its "
                       "threads' stacks (default 30; pyxle serve only)."),
-    click.option("--ssr-timeout", type=SECONDS, default=None, metavar="SECONDS",
+    click.option("--ssr-timeout", type=LIMIT, default=None, metavar="SECONDS",
                  help="A render that runs longer fails and its worker is replaced (default 10)."),
-    click.option("--ssr-queue", type=click.IntRange(0), default=None, metavar="N",
+    click.option("--ssr-queue", type=LIMIT, default=None, metavar="N",
                  help="Renders that may wait for a busy SSR worker; more are answered 503 (default 128 per SSR worker)."),
 )
 
@@ -95,7 +114,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
         os.environ["PYXLE_SKIP_BUILD"] = "1"
     for name, value in limits.items():
         if value is not None:
-            os.environ["PYXLE_" + name.upper()] = f"{value:g}"
+            os.environ["PYXLE_" + name.upper()] = repr(value)  # exact: f"{value:g}" rounded to 6 digits
     _run(directory, "production", {"host": host, "port": port, "log_format": log_format, "access_log": access_log}, workers,
          ssr_workers)
 
@@ -203,7 +222,8 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
         css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
         click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
-    click.echo(f"pyxle build: {len(result.manifest['pages'])} pages in {result.out_dir}", err=True)
+    pages = len(result.manifest["pages"])
+    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
 
 
 @main.command()

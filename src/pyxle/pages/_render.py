@@ -171,7 +171,8 @@ class Renderer:
             merged = self._merged[key] = merge_levels(head, rendered)
         tags, scripts, streamed = self._tags.get(page_id) or self._page_tags(page_id)
         if nonce:
-            scripts, streamed = (part.replace("<script", f'<script nonce="{nonce}"') for part in (scripts, streamed))
+            tags = [_carrying(nonce, tag) for tag in tags]
+            scripts, streamed = _carrying(nonce, scripts), _carrying(nonce, streamed)
         stream = result.get("stream")
         rooted = result.get("root", False)
         if stream is None:
@@ -195,6 +196,13 @@ class Renderer:
         streamed = f'<script type="module" async src="{src}"></script>' + self.extra_scripts
         self._tags[page_id] = (tags, scripts, streamed)
         return tags, scripts, streamed
+
+
+def _carrying(nonce: str, markup: str) -> str:
+    """``markup`` with the answer's script nonce on each ``<script>`` and ``modulepreload`` link:
+    under ``'strict-dynamic'`` a browser fetches neither without it (``'self'`` no longer counts)."""
+    markup = markup.replace('<link rel="modulepreload"', f'<link rel="modulepreload" nonce="{nonce}"')
+    return markup.replace("<script", f'<script nonce="{nonce}"')
 
 
 async def _streamed(first: str, stream: RenderStream) -> AsyncIterator[str]:

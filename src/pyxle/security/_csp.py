@@ -16,6 +16,7 @@ _POLICIES = frozenset({"content-security-policy", "content-security-policy-repor
 # Where a browser looks for what governs an inline <script> element, in order.
 _SCRIPTS = ("script-src-elem", "script-src", "default-src")
 _TRUSTING = ("'nonce-", "'sha256-", "'sha384-", "'sha512-")  # with one of these, 'unsafe-inline' is ignored
+_STRICT = "'strict-dynamic'"  # ignores 'unsafe-inline', 'self' and hosts: only named scripts (and theirs) run
 
 # (a nonce, or None for a new one) -> (the nonce, the policy headers with it)
 ScriptPolicy = Callable[[str | None], tuple[str, dict[str, str]]]
@@ -55,7 +56,9 @@ def nonced(policy: ScriptPolicy | None, scripts: str,
 
 def _nonce_slot(policy: str) -> tuple[str, str] | None:
     """The policy split where a nonce source goes (the end of the directive that governs inline
-    scripts); None when it allows them already, allows no script at all, or governs none."""
+    scripts); None when it allows them already, allows no script at all, or governs none.
+    With ``'strict-dynamic'``, ``'unsafe-inline'`` allows nothing: even the page's module script
+    needs the nonce."""
     directives = [part.strip() for part in policy.split(";") if part.strip()]
     first: dict[str, int] = {}
     for at, directive in enumerate(directives):
@@ -67,7 +70,8 @@ def _nonce_slot(policy: str) -> tuple[str, str] | None:
         sources = [source.lower() for source in directives[at].split()[1:]]
         if "'none'" in sources:  # no script at all, the page's own included: the policy's choice
             return None
-        if "'unsafe-inline'" in sources and not any(source.startswith(_TRUSTING) for source in sources):
+        if "'unsafe-inline'" in sources and _STRICT not in sources \
+                and not any(source.startswith(_TRUSTING) for source in sources):
             return None
         return "; ".join(directives[: at + 1]), "".join(f"; {d}" for d in directives[at + 1 :])
     return None

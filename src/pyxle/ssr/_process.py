@@ -175,8 +175,13 @@ class _AnswerPipe(asyncio.Protocol):
 
 def log_console(message: dict[str, Any]) -> None:
     """A component's console output, in the server's log with the page it came from; or an error it
-    left uncaught (``fault``), with the page whose render scheduled it or else the one rendered last."""
+    left uncaught (``fault``), with the page whose render scheduled it or else the one rendered last;
+    or Pyxle's own note on a render (``own``: a Suspense boundary that failed), not worded as output."""
     page = message.get("page")
+    if message.get("own"):
+        where = f"rendering page {page!r}" if page else "rendering"
+        logger.log(_LEVELS.get(message["log"], logging.INFO), "%s: %s", where, message.get("text", ""))
+        return
     fault = message.get("fault")
     if fault is not None:
         last = message.get("last")
