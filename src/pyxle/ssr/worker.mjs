@@ -7,8 +7,9 @@
 // an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
 // was printed for, or null; never under "id", which makes a line an answer; with {fault, last} too
-// for an error nobody caught: see fault() below; with {own: true} for Pyxle's own note on a render). A page that suspends streams: {id, html,
-// head, more: true} (its shell), then {id, chunk}... and {id, end: true}; meanwhile the worker
+// for an error nobody caught: see fault() below; with {own: true} for Pyxle's own note on a
+// render). A page that suspends streams: {id, html, head, more: true} (its shell), then
+// {id, chunk}... and {id, end: true}; meanwhile the worker
 // takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
 // after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
 // component or a library prints can corrupt them; each leaves as soon as its render ends, so the
