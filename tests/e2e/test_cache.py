@@ -354,6 +354,7 @@ def test_cache_control_tells_a_cdn_when_the_page_is_the_same_for_everyone(app: S
 
 @cites(DOC, "`\"revalidate\": 0` serves no request from the store: each one renders the\n  page again "
             "(`x-pyxle-cache: MISS`), and its document says\n  `public, s-maxage=0, stale-while-revalidate=0`")
+@cites("docs/migrating.md", "`\"revalidate\": 0` stores nothing, so each request renders the page")
 def test_revalidate_0_renders_every_request_and_tells_a_cdn_so(app: Server) -> None:
     """docs/pages.md allowed `revalidate >= 0` and never said what 0 does."""
     before = count(app, "zero")
@@ -525,6 +526,7 @@ def test_a_page_whose_loader_sets_a_cookie_is_not_stored(app: Server) -> None:
 
 
 @cites(DOC, "An answer made from the visitor's cookies is theirs alone")
+@cites("docs/migrating.md", "An answer made from a cookie the visitor sent")
 def test_a_page_made_from_a_visitors_cookies_is_theirs_alone_and_never_stored(app: Server) -> None:
     """A loader of a stored page that reads a cookie (a theme, a locale) must not make one visitor's
     page everyone's: the answer made from their cookie is theirs alone, the stored one is made
