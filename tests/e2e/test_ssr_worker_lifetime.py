@@ -1,14 +1,19 @@
-"""An SSR worker's exit is read once, by asyncio, which waits for it: the pool killing a worker
-whose answer pipe had closed reaped it first (``Popen.poll`` in asyncio's ``kill()``), so asyncio
-logged "Unknown child process pid N, will report returncode 255" (at ``pyxle serve``'s start, from
-its SSR check) and the replacement's log line told code 255 for the worker's real exit status.
-Real Node workers on a real build; each race is run enough times to show up on a quiet machine."""
+"""An SSR worker's life as the pool sees it, with real Node workers.
+
+Its exit is read once, by asyncio, which waits for it: the pool killing a worker whose answer pipe
+had closed reaped it first (``Popen.poll`` in asyncio's ``kill()``), so asyncio logged "Unknown
+child process pid N, will report returncode 255" (at ``pyxle serve``'s start, from its SSR check)
+and the replacement's log line told code 255 for the worker's real exit status. Each race is run
+enough times to show up on a quiet machine. And a SIGTERM sent to the server's process group
+while a worker loads its bundle does not end it (the server stops its workers itself)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -74,3 +79,48 @@ def test_a_worker_that_exits_in_a_render_is_replaced_with_its_real_exit_code(bun
     assert len(replaced) == 30
     assert [line for line in replaced if not re.fullmatch(r"replacing SSR worker \d+: it exited with code 3", line)] == []
     assert [record.getMessage() for record in caplog.records if record.name == "asyncio"] == []
+
+
+SLOW_BUNDLE = """
+import { writeFileSync } from 'node:fs'
+writeFileSync(%r, '')  // loading now
+await new Promise((resolve) => setTimeout(resolve, 1000))  // and for a second
+export function render(request) { return { html: '<p>loaded</p>', head: [] } }
+"""
+
+
+def node_children() -> list[int]:
+    """The SSR workers this process started (children running worker.mjs), from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rpartition(")")[2].split()[1]) == os.getpid() and \
+                    b"worker.mjs" in (stat.parent / "cmdline").read_bytes():
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            pass  # it exited meanwhile
+    return found
+
+
+def test_a_sigterm_to_the_group_while_a_worker_loads_its_bundle_does_not_end_it(tmp_path: Path) -> None:
+    """SIGTERM to the group reaches a worker still loading its bundle (the server's first ones, or
+    one replacing another): its start failed with "exit code -15" while the server was stopping.
+    The worker ignores it from before it loads the bundle."""
+    from pyxle.ssr import SsrPool
+
+    bundle, loading = tmp_path / "ssr.mjs", tmp_path / "loading"
+    bundle.write_text(SLOW_BUNDLE % str(loading))
+
+    async def scenario() -> None:
+        pool = SsrPool(bundle, size=1, timeout=5)
+        starting = asyncio.ensure_future(pool.start())
+        while not loading.exists():
+            await asyncio.sleep(0.02)
+        [node] = node_children()
+        os.kill(node, signal.SIGTERM)
+        await starting
+        answer = await pool.render({"page": "index", "routePath": "/", "csrfToken": ""}, "{}")
+        assert answer["html"] == "<p>loaded</p>"
+        await pool.close()
+
+    asyncio.run(scenario())
