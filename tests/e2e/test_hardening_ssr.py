@@ -287,6 +287,14 @@ def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker, to_gr
 
 
 STREAMED = '''
+import os
+
+@server
+async def load(request):
+    with open(os.environ["LOADER_LOG"], "a") as log:
+        log.write("streamed\\n")
+    return {}
+
 import React, { Suspense, use } from 'react'
 
 const waits = new WeakMap()  // one wait per render, so the shell goes first
@@ -315,20 +323,24 @@ def group_processes(group: int) -> list[str]:
     return left
 
 
-def test_sigterm_to_the_whole_group_lets_renders_in_flight_finish(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+def test_sigterm_to_the_whole_group_lets_renders_in_flight_finish(make_project, start_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM to the process group (systemd's default KillMode, ``timeout``, ``kill -- -PGID``):
     the Node workers got it too and died at once, so a render and a streamed page in flight
     failed, and each worker was "replaced" while the server stopped. Now they ignore it, as
     Ctrl-C: both pages are answered whole, no worker is replaced, and nothing is left behind."""
     project = make_project({"pages/index.pyxl": PAGE, "pages/streamed.pyxl": STREAMED}, node=True)
-    server = start_server(project, "serve", "--ssr-workers", "2")
+    loaded = tmp_path / "loaded"
+    loaded.touch()
+    server = start_server(project, "serve", "--ssr-workers", "2", env={"LOADER_LOG": str(loaded)})
     group = os.getpgid(server.proc.pid)
     httpx.get(server.url + "/", timeout=10)
     assert len(node_workers(server)) == 2
     with ThreadPoolExecutor(2) as pool:
         slow = pool.submit(httpx.get, server.url + "/?ms=1500&n=slow", timeout=30)
         streamed = pool.submit(httpx.get, server.url + "/streamed", timeout=30)
-        time.sleep(0.5)  # both are rendering now
+        while sorted(loaded.read_text().split()) != ["slow", "streamed"]:
+            time.sleep(0.02)
+        time.sleep(0.3)  # both are rendering now (a render takes 1.5 s)
         os.killpg(group, signal.SIGTERM)
         assert slow.result().status_code == 200 and "<!-- -->slow</p>" in slow.result().text
         assert streamed.result().status_code == 200 and "the late part" in streamed.result().text
