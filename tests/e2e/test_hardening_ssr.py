@@ -323,6 +323,9 @@ def group_processes(group: int) -> list[str]:
     return left
 
 
+@cites("docs/deployment.md", "sends SIGTERM to every process of the service at once, as `timeout` or `kill -TERM -- -PGID` "
+                             "does; the server stops the same way, since the Node render workers ignore it: they finish "
+                             "the renders in progress and exit with their server worker")
 def test_sigterm_to_the_whole_group_lets_renders_in_flight_finish(make_project, start_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """SIGTERM to the process group (systemd's default KillMode, ``timeout``, ``kill -- -PGID``):
     the Node workers got it too and died at once, so a render and a streamed page in flight
