@@ -13,6 +13,7 @@ import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -259,10 +260,12 @@ def test_a_hung_render_is_still_declared_hung_within_the_timeout(one_worker) -> 
     assert len(after) == 1 and after != before
 
 
-def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker) -> None:
+@pytest.mark.parametrize("to_group", [False, True], ids=["to-pyxle", "to-the-group"])
+def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker, to_group: bool) -> None:  # type: ignore[no-untyped-def]
     """Issue 13, risk 2: the shutdown deadline (1 s) is shorter than the render timeout (30 s): the
     server worker is killed at the deadline with a render hung in its Node worker, and that Node
-    worker goes with it (it would otherwise spin forever, orphaned)."""
+    worker goes with it (it would otherwise spin forever, orphaned), also when the SIGTERM went to
+    the whole group, which the Node workers ignore."""
     server = one_worker(30, "--shutdown-timeout", "1")
     group = os.getpgid(server.proc.pid)
     httpx.get(server.url + "/", timeout=10)
@@ -270,7 +273,10 @@ def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker) -> No
     with ThreadPoolExecutor(1) as pool:
         hung = pool.submit(httpx.get, server.url + "/?hang=1", timeout=30)
         time.sleep(0.5)
-        server.proc.send_signal(signal.SIGTERM)
+        if to_group:
+            os.killpg(group, signal.SIGTERM)
+        else:
+            server.proc.send_signal(signal.SIGTERM)
         server.wait_exit(timeout=20)
         with pytest.raises(httpx.HTTPError):
             hung.result()
@@ -278,6 +284,73 @@ def test_sigterm_during_a_hung_render_leaves_no_process_behind(one_worker) -> No
     while subprocess.run(["pgrep", "-g", str(group)], capture_output=True, check=False).stdout:
         assert time.monotonic() < deadline, f"left behind: node worker {node}"
         time.sleep(0.1)
+
+
+STREAMED = '''
+import os
+
+@server
+async def load(request):
+    with open(os.environ["LOADER_LOG"], "a") as log:
+        log.write("streamed\\n")
+    return {}
+
+import React, { Suspense, use } from 'react'
+
+const waits = new WeakMap()  // one wait per render, so the shell goes first
+function Late({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(() => resolve('the late part'), 1500)))
+  return <p id="late">{use(promise)}</p>
+}
+
+export default function Page({ data }) {
+  return <main><h1>shell</h1><Suspense fallback={<p>loading</p>}><Late data={data} /></Suspense></main>
+}
+'''
+
+
+def group_processes(group: int) -> list[str]:
+    """The command lines of the processes still in process group ``group``, read from /proc."""
+    left = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            if int(fields[2]) == group:  # after the name: state, ppid, pgrp
+                left.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, ValueError, IndexError):
+            pass  # it exited meanwhile
+    return left
+
+
+@cites("docs/deployment.md", "sends SIGTERM to every process of the service at once, as `timeout` or `kill -TERM -- -PGID` "
+                             "does; the server stops the same way, since the Node render workers ignore it: they finish "
+                             "the renders in progress and exit with their server worker")
+def test_sigterm_to_the_whole_group_lets_renders_in_flight_finish(make_project, start_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM to the process group (systemd's default KillMode, ``timeout``, ``kill -- -PGID``):
+    the Node workers got it too and died at once, so a render and a streamed page in flight
+    failed, and each worker was "replaced" while the server stopped. Now they ignore it, as
+    Ctrl-C: both pages are answered whole, no worker is replaced, and nothing is left behind."""
+    project = make_project({"pages/index.pyxl": PAGE, "pages/streamed.pyxl": STREAMED}, node=True)
+    loaded = tmp_path / "loaded"
+    loaded.touch()
+    server = start_server(project, "serve", "--ssr-workers", "2", env={"LOADER_LOG": str(loaded)})
+    group = os.getpgid(server.proc.pid)
+    httpx.get(server.url + "/", timeout=10)
+    assert len(node_workers(server)) == 2
+    with ThreadPoolExecutor(2) as pool:
+        slow = pool.submit(httpx.get, server.url + "/?ms=1500&n=slow", timeout=30)
+        streamed = pool.submit(httpx.get, server.url + "/streamed", timeout=30)
+        while sorted(loaded.read_text().split()) != ["slow", "streamed"]:
+            time.sleep(0.02)
+        time.sleep(0.3)  # both are rendering now (a render takes 1.5 s)
+        os.killpg(group, signal.SIGTERM)
+        assert slow.result().status_code == 200 and "<!-- -->slow</p>" in slow.result().text
+        assert streamed.result().status_code == 200 and "the late part" in streamed.result().text
+    assert server.wait_exit(timeout=20) == 0
+    assert "replacing SSR worker" not in server.output()
+    assert "Unknown child process" not in server.output()
+    assert group_processes(group) == []
 
 
 @cites("docs/pages.md", "those sent ahead to a worker whose render holds it (a loop that runs long or forever) "

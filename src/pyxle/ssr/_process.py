@@ -87,8 +87,13 @@ class NodeProcess:
             return False
 
     def kill(self) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            self.process.kill()
+        """SIGKILL, unless its exit is known. Sent by pid: asyncio's ``kill()`` reaps an exited
+        process first (``Popen.poll``), so asyncio's own waiter then finds it gone, logs "Unknown
+        child process pid N, will report returncode 255", and its real exit status is lost. The
+        pid stays the worker's until that waiter reaps it (and sets ``returncode`` just after)."""
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
         if self.transport is not None:
             self.transport.close()
 

@@ -77,6 +77,15 @@ for (const [name, level] of [['log', 'info'], ['info', 'info'], ['debug', 'info'
   }
 }
 
+// Ctrl-C reaches the whole process group, and so does SIGTERM sent to it (systemd's default
+// KillMode, `timeout`, `kill -- -PGID`): the server stops its workers itself once the requests in
+// progress are answered (their input ends, and they exit), so none dies first, failing the render
+// it runs, and gets replaced while the server stops (or fails to start: these are set before the
+// bundle loads, which takes a while). One that hangs is killed by the server (the render timeout,
+// or the pool's close), or with its server worker (--pdeathsig, see _process.py).
+process.on('SIGINT', () => {})
+process.on('SIGTERM', () => {})
+
 // A bundle that throws as it loads (a page's module-level code reading `window`) can never render:
 // why goes on the answer pipe, where the server reads it, in place of Node's report on stderr.
 let bundle
@@ -146,9 +155,6 @@ const fault = (kind) => (error) => {
 }
 process.on('uncaughtException', fault('uncaught exception'))
 process.on('unhandledRejection', fault('unhandled rejection'))
-// Ctrl-C reaches the whole process group: the server stops its workers itself (their input ends,
-// and they die with it), so one does not die first and get replaced while the server stops.
-process.on('SIGINT', () => {})
 let closing = false // stdin ended: exit once the streamed renders still going have ended
 process.stdin.on('end', () => {
   closing = true
