@@ -165,12 +165,17 @@ function fits(segments, shape) {
 
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
+// An answer that is no page to show here (a 404, a file, a mounted app's HTML) rejects, and is
+// remembered as such (body null) for as long as a prefetch is, so hovering the link again asks
+// nothing; a failure that may pass (the network, a 5xx) is forgotten, and asked again.
 function request(key, kind) {
   const entry = { time: Date.now(), body: undefined, kind }
   entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
     async (response) => {
+      const json = (response.headers.get('content-type') || '').includes('json')
+      if (response.status === 404 || (!json && response.status < 500)) entry.body = null
       // Anything but navigation JSON (a file, a mounted app's HTML) is left unread: a full load shows it.
-      if (!(response.headers.get('content-type') || '').includes('json')) {
+      if (!json) {
         if (response.body) response.body.cancel().catch(() => {})
         throw new Error(`navigation to ${key} needs a full load`)
       }
@@ -182,7 +187,7 @@ function request(key, kind) {
     },
   )
   cache.set(key, entry)
-  entry.promise.catch(() => cache.get(key) === entry && cache.delete(key))
+  entry.promise.catch(() => cache.get(key) === entry && entry.body === undefined && cache.delete(key))
   return entry
 }
 
@@ -193,11 +198,14 @@ function fresh(entry, ttl) {
   return !!(body && body.props) && Date.now() - entry.time < (ttl ?? body.prefetchTtl ?? state.ttl)
 }
 
+// A URL just found to be no page (a prefetch's 404) is loaded in full without asking again: the
+// server's own page for it, with its status, is what the router would fall back to anyway.
 async function load(key, ttl) {
   const hit = cache.get(key)
   if (hit) {
     await hit.promise.catch(() => {})
     if (fresh(hit, ttl)) return hit.body
+    if (hit.body === null && Date.now() - hit.time < state.ttl) throw new Error(`${key} needs a full load`)
   }
   return request(key, '1').promise
 }
@@ -332,7 +340,7 @@ export function prefetch(to, { prefetchTtl } = {}) {
   const young = hit && Date.now() - hit.time < state.ttl
   // A request under way is joined, unless it asks for the code only and this prefetch wants the data.
   const pending = hit && hit.body === undefined && (!prefetchTtl || hit.kind === '1')
-  const reuse = hit && (pending || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
+  const reuse = hit && (pending || (prefetchTtl && hit.body !== null ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
   return entry.promise
     .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
