@@ -21,9 +21,10 @@ import { messageOf } from './_text.mjs'
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
 // dotted: the URL shapes of the pages a path with a dotted last segment may be; apiFolders: those
-// of the api/ folders that hold routes, whose URLs are never pages (see isPage).
+// of the api/ folders that hold routes, whose URLs are never pages (see isPage). shared: what names
+// the code this document's pages share (see ownBuild).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [] }
+                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '' }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
@@ -38,10 +39,11 @@ export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
 }
 
-export function startRouter(root, dottedPages = [], apiFolders = []) {
+export function startRouter(root, dottedPages = [], apiFolders = [], shared = '') {
   state.root = root
   state.dotted = dottedPages
   state.apiFolders = apiFolders
+  state.shared = shared
   state.path = location.pathname + location.search
   entered()
   // A reload, or a return from another document: back where the user left this entry.
@@ -217,6 +219,7 @@ async function show(key, ttl, id, given) {
   const body = given || (await load(key, ttl))
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
+  if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
   const module = await import(/* @vite-ignore */ body.page.js)
   if (id !== state.nav) return false
   for (const href of body.page.css) {
@@ -240,6 +243,14 @@ async function show(key, ttl, id, given) {
   state.path = key
   notify()
   return null
+}
+
+// Whether a page's module shares this document's code. After a deploy that changed it (React, the
+// layouts), the new module imports copies of its own, which this document's React cannot render
+// (hooks fail on a second React): the page is loaded in full instead, before its module is imported,
+// as Next.js does for a new build id. A deploy that changed only pages' own modules keeps it.
+function ownBuild(page) {
+  return (page.shared || '') === state.shared
 }
 
 // To `top` when known (a position restored), else to the #hash, else to the top.
@@ -343,7 +354,7 @@ export function prefetch(to, { prefetchTtl } = {}) {
   const reuse = hit && (pending || (prefetchTtl && hit.body !== null ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
   return entry.promise
-    .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
+    .then((body) => !!body.page && ownBuild(body.page) && import(/* @vite-ignore */ body.page.js).then(() => true))
     .catch(() => false)
 }
 
