@@ -601,6 +601,27 @@ function prune(outputs, publicDir) {
   }
 }
 
+// What names the code the pages share (React, pyxle/client, the layouts): a hash of the chunks
+// the page modules import, directly or through each other. A page module of another build may
+// import other copies of that code, which the open document's cannot render (a second React):
+// the router loads such a page in full (see show() in client/_router.js). A deploy that changes
+// only a page's own module leaves it as it was. Chunks imported on demand (import()) are left out.
+function sharedCode(outputs) {
+  const seen = new Set()
+  const visit = (file) => {
+    for (const { path: next, kind, external } of outputs[file].imports) {
+      if (kind !== 'import-statement' || external || seen.has(next) || !outputs[next]) continue
+      seen.add(next)
+      visit(next)
+    }
+  }
+  for (const [file, output] of Object.entries(outputs)) {
+    if (output.entryPoint && output.entryPoint.startsWith('pyxle-entry:')) visit(file)
+  }
+  const names = [...seen].map((file) => path.basename(file)).sort() // content hashes, wherever the build is
+  return createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 16)
+}
+
 async function build(planPath, serve) {
   builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
@@ -642,6 +663,7 @@ async function build(planPath, serve) {
     }
     mkdirSync(plan.outDir, { recursive: true })
     const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
+    if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
     return { ok: true, manifest }

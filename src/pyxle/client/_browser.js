@@ -26,7 +26,7 @@ export function boot(route) {
   if (container.hasChildNodes()) root = hydrateRoot(container, tree, options)
   else (root = createRoot(container, options)).render(tree) // nothing to hydrate: no server render
   window.__PYXLE_ROOT__ = root
-  startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'))
+  startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'), sharedCode())
 }
 
 // URL shapes of the app as a whole, from the document (see isPage in _router.js): the pages whose
@@ -35,4 +35,11 @@ export function boot(route) {
 function shapes(id) {
   const data = document.getElementById(id)
   return data ? JSON.parse(data.textContent) : []
+}
+
+// What names the code this build's pages share (a production build's; '' otherwise): a page of a
+// build whose differs is loaded in full (see ownBuild in _router.js).
+function sharedCode() {
+  const meta = document.querySelector('meta[name="pyxle-shared"]')
+  return meta ? meta.content : ''
 }

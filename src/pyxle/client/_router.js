@@ -21,9 +21,10 @@ import { messageOf } from './_text.mjs'
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
 // dotted: the URL shapes of the pages a path with a dotted last segment may be; apiFolders: those
-// of the api/ folders that hold routes, whose URLs are never pages (see isPage).
+// of the api/ folders that hold routes, whose URLs are never pages (see isPage). shared: what names
+// the code this document's pages share (see ownBuild).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [] }
+                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '' }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
@@ -38,10 +39,11 @@ export function configure({ prefetchTtl } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
 }
 
-export function startRouter(root, dottedPages = [], apiFolders = []) {
+export function startRouter(root, dottedPages = [], apiFolders = [], shared = '') {
   state.root = root
   state.dotted = dottedPages
   state.apiFolders = apiFolders
+  state.shared = shared
   state.path = location.pathname + location.search
   entered()
   // A reload, or a return from another document: back where the user left this entry.
@@ -165,12 +167,17 @@ function fits(segments, shape) {
 
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
+// An answer that is no page to show here (a 404, a file, a mounted app's HTML) rejects, and is
+// remembered as such (body null) for as long as a prefetch is, so hovering the link again asks
+// nothing; a failure that may pass (the network, a 5xx) is forgotten, and asked again.
 function request(key, kind) {
   const entry = { time: Date.now(), body: undefined, kind }
   entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
     async (response) => {
+      const json = (response.headers.get('content-type') || '').includes('json')
+      if (response.status === 404 || (!json && response.status < 500)) entry.body = null
       // Anything but navigation JSON (a file, a mounted app's HTML) is left unread: a full load shows it.
-      if (!(response.headers.get('content-type') || '').includes('json')) {
+      if (!json) {
         if (response.body) response.body.cancel().catch(() => {})
         throw new Error(`navigation to ${key} needs a full load`)
       }
@@ -182,7 +189,7 @@ function request(key, kind) {
     },
   )
   cache.set(key, entry)
-  entry.promise.catch(() => cache.get(key) === entry && cache.delete(key))
+  entry.promise.catch(() => cache.get(key) === entry && entry.body === undefined && cache.delete(key))
   return entry
 }
 
@@ -193,11 +200,14 @@ function fresh(entry, ttl) {
   return !!(body && body.props) && Date.now() - entry.time < (ttl ?? body.prefetchTtl ?? state.ttl)
 }
 
+// A URL just found to be no page (a prefetch's 404) is loaded in full without asking again: the
+// server's own page for it, with its status, is what the router would fall back to anyway.
 async function load(key, ttl) {
   const hit = cache.get(key)
   if (hit) {
     await hit.promise.catch(() => {})
     if (fresh(hit, ttl)) return hit.body
+    if (hit.body === null && Date.now() - hit.time < state.ttl) throw new Error(`${key} needs a full load`)
   }
   return request(key, '1').promise
 }
@@ -209,6 +219,7 @@ async function show(key, ttl, id, given) {
   const body = given || (await load(key, ttl))
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
+  if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
   const module = await import(/* @vite-ignore */ body.page.js)
   if (id !== state.nav) return false
   for (const href of body.page.css) {
@@ -232,6 +243,14 @@ async function show(key, ttl, id, given) {
   state.path = key
   notify()
   return null
+}
+
+// Whether a page's module shares this document's code. After a deploy that changed it (React, the
+// layouts), the new module imports copies of its own, which this document's React cannot render
+// (hooks fail on a second React): the page is loaded in full instead, before its module is imported,
+// as Next.js does for a new build id. A deploy that changed only pages' own modules keeps it.
+function ownBuild(page) {
+  return (page.shared || '') === state.shared
 }
 
 // To `top` when known (a position restored), else to the #hash, else to the top.
@@ -332,10 +351,10 @@ export function prefetch(to, { prefetchTtl } = {}) {
   const young = hit && Date.now() - hit.time < state.ttl
   // A request under way is joined, unless it asks for the code only and this prefetch wants the data.
   const pending = hit && hit.body === undefined && (!prefetchTtl || hit.kind === '1')
-  const reuse = hit && (pending || (prefetchTtl ? fresh(hit, prefetchTtl) : young))
+  const reuse = hit && (pending || (prefetchTtl && hit.body !== null ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
   return entry.promise
-    .then((body) => !!body.page && import(/* @vite-ignore */ body.page.js).then(() => true))
+    .then((body) => !!body.page && ownBuild(body.page) && import(/* @vite-ignore */ body.page.js).then(() => true))
     .catch(() => false)
 }
 

@@ -82,6 +82,16 @@ def dotted_pages(manifest: dict[str, Any]) -> str:
     return f'<script type="application/json" id="pyxle-dotted-pages">{embed_json(shapes)}</script>'
 
 
+def shared_code(manifest: dict[str, Any]) -> str:
+    """``<meta name="pyxle-shared">``: what names the code the build's pages share (the bundler's
+    ``shared``), which the router compares with a page's navigation JSON to load a page of another
+    build in full. The document carries it: in a page's module it would change every page's hash."""
+    shared = manifest.get("shared")
+    if not shared:
+        return ""
+    return f'<meta name="pyxle-shared" content="{html.escape(shared)}">'
+
+
 def api_folders(table: RouteTable) -> str:
     """``#pyxle-api-folders``: the URL shapes of the nested ``api/`` folders that hold routes
     (``/admin/api``, ``/s/{slug}/api``), whose URLs the browser's router never asks for a page, as

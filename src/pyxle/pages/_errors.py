@@ -196,11 +196,17 @@ class NotFound:
             return
         error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
         headers = dict(scope.get("headers") or [])
-        navigation = headers.get(b"x-pyxle-navigation") in (b"1", b"prefetch")
+        kind = headers.get(b"x-pyxle-navigation")
+        if kind == b"prefetch":  # a hovered link: the router only learns there is no page, so no loader runs
+            response = Response(dumps({"ok": False, "routePath": path, "error": error}), 404, headers=VARY,
+                                media_type="application/json")
+            uncached(response)
+            await response(scope, receive, send)
+            return
         request = Request(scope, receive, send)
         cookies = request.state.cookies = ActionCookies(https=over_https(scope))
         folder = PurePosixPath(*[p for p in path.split("/") if p], "x.pyxl") if path != "/" else None
-        response = await self._answer(request, folder, error, navigation)
+        response = await self._answer(request, folder, error, kind == b"1")
         uncached(response)
         if cookies:
             cookies.apply(response)

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, LANG, document, dotted_pages
+from pyxle.pages._document import END, LANG, document, dotted_pages, shared_code
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
@@ -106,7 +106,7 @@ class Renderer:
         self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         # Outside the page's own head, kept across client navigation: the CSRF names, the router's data.
-        self.extra_head = extra_head + dotted_pages(manifest)
+        self.extra_head = extra_head + dotted_pages(manifest) + shared_code(manifest)
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else (), env=env)
         self.started = False
@@ -129,9 +129,11 @@ class Renderer:
         return page_id in self.manifest.get("pages", {})
 
     def assets(self, page_id: str) -> dict[str, Any]:
-        """What client-side navigation loads for a page: its module and stylesheets."""
+        """What client-side navigation loads for a page: its module and stylesheets, and (a
+        production build) what names the code they share with the document's (``shared_code``)."""
         entry = self.manifest["pages"][page_id]
-        return {"js": entry["js"], "css": entry["css"]}
+        shared = self.manifest.get("shared")
+        return {"js": entry["js"], "css": entry["css"], **({"shared": shared} if shared else {})}
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
