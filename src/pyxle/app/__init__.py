@@ -7,7 +7,9 @@ Public names: ``create_app``, ``PyxleApp``, ``StartupError``, ``worker_app``, an
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -34,6 +36,8 @@ def worker_app(staged: bool = False) -> PyxleApp:
     no longer loads (a file edited, or a reload refused, since they started) and tries again with
     a growing pause: exiting would have granian count a crash loop and stop the healthy workers too.
     Until it loads, this worker accepts no connection; the others take them."""
+    if not staged:
+        _stoppable_while_loading()
     delay = 1.0
     said = ""
     while True:
@@ -52,6 +56,17 @@ def worker_app(staged: bool = False) -> PyxleApp:
             sys.stderr.flush()
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
+
+
+def _stoppable_while_loading() -> None:
+    """A worker is forked with the server process's SIGTERM and SIGINT handlers, which only set that
+    process's stop flag, until granian sets its own once the app has loaded: a stop asked for
+    meanwhile (a deploy right after a start, Ctrl-C) was ignored, and the worker went on to serve
+    until it was killed at the shutdown deadline. Until then it serves nothing, so it just ends.
+    (Under another server, which sets its handlers before it loads the app, they stay as they are.)"""
+    if multiprocessing.current_process().name == "granian-worker":
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _load_worker(staged: bool) -> PyxleApp:
