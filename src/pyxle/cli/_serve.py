@@ -284,8 +284,7 @@ def checked_reload(server: Any) -> Callable[..., None]:
 
 def refusal(stderr: str, code: int) -> str:
     """Why a reload check failed: its own ``pyxle: ...`` error, without what was printed before it
-    (asyncio's "Unknown child process pid" warning about the SSR worker it started, on a busy
-    machine), else all it printed."""
+    (a warning of a library the project imports), else all it printed."""
     text = stderr.strip()
     at = text.rfind("\npyxle: ")
     return (text[at + 1 :] if at >= 0 else text or f"exit code {code}").removeprefix("pyxle: ")
