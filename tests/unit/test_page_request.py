@@ -29,6 +29,7 @@ PERSONAL: dict[str, Callable[[PageRequest], Any]] = {
     "every cookie, unpacked": lambda r: {**r.cookies},
     "every cookie, by items": lambda r: list(r.cookies.items()),
     "every cookie, by iteration": lambda r: [name for name in r.cookies],
+    "every cookie, as text": lambda r: f"{r.cookies}",
     "the Cookie header": lambda r: r.headers.get("Cookie"),
     "the Cookie header, by getlist": lambda r: r.headers.getlist("cookie"),
     "every header": lambda r: dict(r.headers),

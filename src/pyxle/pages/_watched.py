@@ -95,6 +95,10 @@ class _WatchedCookies(dict[str, str]):
         self._reads_all()
         return dict(super().items())
 
+    def __repr__(self) -> str:  # str() and f-strings too
+        self._reads_all()
+        return super().__repr__()
+
 
 class _WatchedHeaders(Headers):
     """The request's headers: reading ``Cookie`` or ``Authorization`` when sent (or every value) tells the request."""
