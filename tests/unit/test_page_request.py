@@ -1,4 +1,4 @@
-"""What a page's loaders obtain of their visitor (``PageRequest.personal``): a page made from it is
+"""What a page's loaders obtain of their visitor (``PageRequest.watch``): a page made from it is
 never stored for everyone, and a page that only looked for what the visitor did not send is."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ HEADERS = [(b"host", b"example.com"), (b"user-agent", b"test"), (b"cookie", b"th
 
 def request(headers: list[tuple[bytes, bytes]] = HEADERS, *, watching: bool = True) -> PageRequest:
     made = PageRequest({"type": "http", "method": "GET", "path": "/", "headers": list(headers), "query_string": b""})
-    made.watching = watching
+    made.watch.watching = watching
     return made
 
 
@@ -41,7 +41,7 @@ PERSONAL: dict[str, Callable[[PageRequest], Any]] = {
 def test_reading_what_the_visitor_sent_makes_the_answer_theirs(read: Callable[[PageRequest], Any]) -> None:
     watched = request()
     read(watched)
-    assert watched.personal
+    assert watched.watch.personal
 
 
 ANYONES: dict[str, Callable[[PageRequest], Any]] = {
@@ -56,19 +56,19 @@ ANYONES: dict[str, Callable[[PageRequest], Any]] = {
 def test_looking_for_what_the_visitor_did_not_send_is_anyones_answer(read: Callable[[PageRequest], Any]) -> None:
     watched = request()
     read(watched)
-    assert not watched.personal
+    assert not watched.watch.personal
 
 
 def test_authorization_sent_and_read_is_theirs() -> None:
     watched = request([(b"authorization", b"Bearer ada")])
     assert watched.headers["Authorization"] == "Bearer ada"
-    assert watched.personal
+    assert watched.watch.personal
 
 
 def test_reads_outside_the_loaders_do_not_count_and_are_not_hidden_from_them() -> None:
     watched = request(watching=False)
     assert watched.cookies["theme"] == "dark"  # a hook reading it first: Starlette keeps what it parsed
-    assert not watched.personal
-    watched.watching = True
+    assert not watched.watch.personal
+    watched.watch.watching = True
     assert watched.cookies.get("theme") == "dark"
-    assert watched.personal
+    assert watched.watch.personal

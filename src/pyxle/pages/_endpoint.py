@@ -91,7 +91,8 @@ class PageEndpoint:
         elif method not in ("GET", "HEAD"):
             raise HTTPException(405, headers=_ALLOW)
         else:
-            request = PageRequest(scope, receive, send)
+            # What the loaders read of the visitor is watched only where the answer may be stored.
+            request = (PageRequest if self._may_cache else Request)(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
             response = await self._call(request)
             uncached(response)
@@ -213,9 +214,9 @@ class PageEndpoint:
         layout_data: dict[str, Any] = {}
         layout_json: dict[str, str] = {}
         windows: list[float] = []
-        watched = request if isinstance(request, PageRequest) else None  # a hook may pass on a request of its own
-        if watched is not None:
-            watched.watching = True
+        watch = request.watch if isinstance(request, PageRequest) else None  # a hook may pass on a request of its own
+        if watch is not None:
+            watch.watching = True
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
@@ -249,10 +250,12 @@ class PageEndpoint:
                                      exposed_type="LoaderCrashError")
             return await self._error(navigation, 500, error, layout_data, route_path), None
         finally:
-            if watched is not None:
-                watched.watching = False
+            if watch is not None:
+                watch.watching = False
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
-        personal = watched is not None and watched.personal
+        # (A request made while the page was not to be stored, and is now, was not watched: stored
+        # only when it carried nothing of its visitor's.)
+        personal = watch.personal if watch is not None else _carries_credentials(scope)
         if fresh is not None and (page.status != 200 or request.state.cookies or personal):
             fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
         encoded_props = props_json(page.encoded, layout_json)
@@ -383,6 +386,10 @@ def _bot(request: Request) -> bool:
 def is_bot(agent: str) -> bool:
     """Whether a ``User-Agent`` is a crawler's or a link preview's."""
     return _BOTS.search(agent.lower()) is not None
+
+
+def _carries_credentials(scope: Scope) -> bool:
+    return any(name == b"cookie" or name == b"authorization" for name, _ in scope["headers"])
 
 
 def _private_json(body: str, status: int, scope: Scope) -> Response:
