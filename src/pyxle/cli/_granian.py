@@ -15,7 +15,7 @@ import threading
 from typing import Any
 
 from granian.server import Server
-from granian.server.mp import MPServer, WorkerProcess
+from granian.server.mp import WorkerProcess
 
 
 class ReapedWorker(WorkerProcess):
@@ -38,6 +38,6 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
 
     def _spawn_worker(self, idx: int, target: Any, callback_loader: Any) -> Any:
         worker = super()._spawn_worker(idx, target, callback_loader)
-        if isinstance(self, MPServer) and type(worker) is WorkerProcess:
+        if type(worker) is WorkerProcess:
             worker.__class__ = ReapedWorker  # not started yet: start() calls ReapedWorker._watch
         return worker

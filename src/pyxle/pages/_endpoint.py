@@ -33,7 +33,7 @@ from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_er
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import PartialPage, merge_head
-from pyxle.pages._watched import PageRequest
+from pyxle.pages._watched import PageRequest, carries_credentials
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
@@ -255,7 +255,7 @@ class PageEndpoint:
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
         # (A request made while the page was not to be stored, and is now, was not watched: stored
         # only when it carried nothing of its visitor's.)
-        personal = watch.personal if watch is not None else _carries_credentials(scope)
+        personal = watch.personal if watch is not None else carries_credentials(scope["headers"])
         if fresh is not None and (page.status != 200 or request.state.cookies or personal):
             fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
         encoded_props = props_json(page.encoded, layout_json)
@@ -386,10 +386,6 @@ def _bot(request: Request) -> bool:
 def is_bot(agent: str) -> bool:
     """Whether a ``User-Agent`` is a crawler's or a link preview's."""
     return _BOTS.search(agent.lower()) is not None
-
-
-def _carries_credentials(scope: Scope) -> bool:
-    return any(name == b"cookie" or name == b"authorization" for name, _ in scope["headers"])
 
 
 def _private_json(body: str, status: int, scope: Scope) -> Response:

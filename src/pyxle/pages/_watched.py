@@ -11,7 +11,7 @@ around them says nothing about the page.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, ValuesView
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -19,6 +19,12 @@ from starlette.requests import Request, cookie_parser, empty_receive, empty_send
 from starlette.types import Receive, Scope, Send
 
 _NAMES = frozenset({"cookie", "authorization"})
+_RAW_NAMES = (b"cookie", b"authorization")
+
+
+def carries_credentials(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+    """Whether a request's raw ``headers`` hold a cookie or ``Authorization``: something of its visitor's."""
+    return any(name in _RAW_NAMES for name, _ in headers)
 
 
 class Watch:
@@ -124,12 +130,13 @@ class _WatchedHeaders(Headers):
         self._watch = watch
 
     def _reads(self, key: Any) -> None:
-        if self._watch.watching and isinstance(key, str) and key.lower() in _NAMES and Headers.__contains__(self, key):
+        """(Called while the loaders run.)"""
+        if isinstance(key, str) and key.lower() in _NAMES and Headers.__contains__(self, key):
             self._watch.personal = True
 
     def _reads_all(self) -> None:
-        if any(name.decode("latin-1") in _NAMES for name, _ in self._list):
-            self._watch.obtained()
+        if self._watch.watching and carries_credentials(self._list):
+            self._watch.personal = True
 
     def __getitem__(self, key: str) -> str:
         if self._watch.watching:  # (most reads are Pyxle's own, outside the loaders: they pay one test)
