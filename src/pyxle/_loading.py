@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import logging
@@ -77,6 +78,80 @@ def import_string(spec: str, where: str) -> object:
         return target
     except AttributeError as exc:
         raise ImportError(f"{where} cannot be imported: {type(exc).__name__}: {exc}") from exc
+
+
+def located(obj: object, message: str, hint: str, spec: str | None = None) -> str:
+    """``message`` as a ``SourceError``'s text: at the file and line that define ``obj`` when they
+    are known, else (a plain value such as ``Audit = 42``) where the module ``spec`` names binds it.
+    What config entries naming the wrong kind of object (a hook, a middleware) are refused with."""
+    import inspect
+
+    try:
+        file = inspect.getsourcefile(obj)
+    except TypeError:
+        file = None
+    line = def_line(obj) if file is not None else None
+    if file is None and spec is not None:
+        file, line = _binding(spec)
+    if file is None:
+        return f"{message}\n    hint: {hint}"
+    return SourceError(_shown(Path(file)), line, message, hint).format()
+
+
+def binds(fn: object, count: int, *, unknown: bool) -> bool:
+    """Whether ``fn`` can be called with ``count`` positional arguments (a config entry's shape);
+    ``unknown`` when its signature cannot be read (a builtin)."""
+    import inspect
+
+    try:
+        inspect.signature(fn).bind(*[None] * count)  # type: ignore[arg-type]
+    except TypeError:
+        return False
+    except ValueError:
+        return unknown
+    return True
+
+
+def signature_of(fn: object) -> str:
+    """``fn``'s parameters as written (``(request)``), for an error saying what it takes."""
+    import inspect
+
+    try:
+        return str(inspect.signature(fn))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "other arguments"
+
+
+def _binding(spec: str) -> tuple[str | None, int | None]:
+    """The file of the module ``"module.path:attr"`` names, and the last top-level line binding ``attr``."""
+    module_name, _, attr = spec.partition(":")
+    file = getattr(sys.modules.get(module_name), "__file__", None)
+    if file is None:
+        return None, None
+    name = attr.split(".")[0]
+    try:
+        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError):
+        return file, None
+    lines = [node.lineno for node in tree.body
+             if any(isinstance(target, ast.Name) and target.id == name for target in _targets(node))]
+    return file, lines[-1] if lines else None
+
+
+def _targets(node: ast.stmt) -> list[ast.expr]:
+    if isinstance(node, ast.Assign):
+        return node.targets
+    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+        return [node.target]
+    return []
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the ``sys.path`` folder it is imported from (the project root for its modules)."""
+    for folder in sorted((Path(p).absolute() for p in sys.path if p), key=lambda p: len(p.parts), reverse=True):
+        if path.is_relative_to(folder):
+            return path.relative_to(folder).as_posix()
+    return path.as_posix()
 
 
 def _import_longest(spec: str, where: str) -> tuple[ModuleType, str]:

@@ -28,6 +28,14 @@ def test_the_middleware_times_every_response_in_every_worker(app: Server) -> Non
         assert float(answer.headers["x-response-time"]) >= 0
 
 
+@cites("docs/middleware.md", "a `Middleware(cls, **options)`, a `(cls, {options})` pair")
+def test_a_middleware_given_its_options_as_in_starlette_runs(doc_project) -> None:
+    server = doc_project("middleware-options")
+    assert httpx.get(server.url + "/healthz").status_code == 200
+    refused = httpx.get(server.url + "/healthz", headers={"host": "evil.test"})
+    assert (refused.status_code, refused.text) == (400, "Invalid host header")
+
+
 @cites("docs/middleware.md", "`pyxle: middleware[0] 'app_middleware:Nope' cannot be imported")
 def test_a_middleware_that_cannot_be_imported_stops_start_up_naming_it(tmp_path) -> None:
     root = write_project("middleware", tmp_path / "app")

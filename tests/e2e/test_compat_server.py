@@ -271,6 +271,89 @@ def test_a_middleware_module_that_does_not_exist_stops_start_up_naming_it(tmp_pa
     assert "middleware[0] 'nowhere:Outer' cannot be imported: ModuleNotFoundError" in server.output()
 
 
+# The ways pyxle-framework 0.9 let an app pass options to a middleware, and a hook made by a factory.
+MW_FORMS = '''
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware
+
+
+class Stamp:
+    def __init__(self, app, value="plain"):
+        self.app, self.value = app, value.encode()
+
+    async def __call__(self, scope, receive, send):
+        async def stamped(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (b"x-stamp", self.value)]
+            await send(message)
+        await self.app(scope, receive, stamped)
+
+
+class BaseStamp(BaseHTTPMiddleware):
+    def __init__(self, app, value="base"):
+        super().__init__(app)
+        self.value = value
+
+    async def dispatch(self, request, call_next):
+        response = await call_next(request)
+        response.headers.append("x-stamp", self.value)
+        return response
+
+
+instance = Middleware(Stamp, value="instance")
+pair = (BaseStamp, {"value": "pair"})
+
+
+def factory():
+    return Middleware(Stamp, value="factory")
+'''
+
+HOOK_FACTORY = '''
+def hook_factory():
+    async def hook(context, request, call_next):
+        response = await call_next(request)
+        response.headers["x-hook"] = "factory " + context.target
+        return response
+    return hook
+'''
+
+
+def test_middleware_given_options_as_0_9_took_them_and_a_hook_factory_run_unchanged(tmp_path: Path, start_server) -> None:
+    """A ``Middleware(cls, **options)``, a ``(cls, {options})`` pair and a function returning one
+    were refused at start-up (or, for the function, made every request a 500); a hook factory too."""
+    root = write(tmp_path / "forms", {
+        "mw.py": MW_FORMS, "hooks.py": HOOK_FACTORY, "pages/api/route.py": API_ROUTE,
+        "pyxle.config.json": json.dumps({"middleware": ["mw:Stamp", "mw:instance", "mw:factory", "mw:pair"],
+                                         "routeMiddleware": {"apis": ["hooks:hook_factory"]}}),
+    })
+    server = start_server(root, "serve", env={"PYXLE_SECRET_KEY": "f" * 40})
+    r = httpx.get(server.url + "/api/route")
+    assert r.status_code == 200
+    assert r.headers.get_list("x-stamp") == ["pair", "factory", "instance", "plain"]  # the first listed is outermost
+    assert r.headers["x-hook"] == "factory api"
+
+
+@pytest.mark.parametrize(("source", "entry", "expected"), [
+    ("import os\n\n\ndef factory():\n    return 3\n", "mw:factory",
+     "pyxle: mw.py:4: middleware[0] 'mw:factory': factory() returned an object of type int, not a middleware"),
+    ("import os\n\n\nclass Alone:\n    def __init__(self):\n        pass\n", "mw:Alone",
+     "pyxle: mw.py:4: middleware[0] 'mw:Alone' takes (), not the app"),
+    ("import os\n\nLIMIT = 3\n", "mw:LIMIT",
+     "pyxle: mw.py:3: middleware[0] 'mw:LIMIT' is not a middleware: it is an object of type int"),
+])
+def test_an_entry_that_makes_no_middleware_stops_start_up_at_its_line(tmp_path: Path, start_server, source: str,
+                                                                         entry: str, expected: str) -> None:
+    """A function returning something else was taken for a middleware class: the server started and
+    answered every request with a 500."""
+    root = write(tmp_path / "bad", {"mw.py": source, "pages/api/route.py": API_ROUTE,
+                                   "pyxle.config.json": json.dumps({"middleware": [entry]})})
+    server = start_server(root, "serve", ready=False)
+    assert server.wait_exit(60) == 1
+    output = server.output()
+    assert expected in output, output
+    assert "hint: expected an ASGI middleware class" in output and "Traceback" not in output
+
+
 UNSAFE_ROUTES = {
     "pages/api/pulse.py": "async def endpoint(request):\n    return {'pulse': 1}\n",  # 0.9.4's starter route
     "pages/api/items.py": "async def get(request):\n    return []\n\nasync def delete(request):\n    return {}\n",

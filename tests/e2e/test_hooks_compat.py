@@ -151,3 +151,11 @@ def test_a_function_with_the_wrong_arguments_stops_start_up_at_its_line(make_pro
                              "hooks:audit")
     assert ("pyxle: hooks.py:4: routeMiddleware.apis[0] 'hooks:audit' takes (request), not "
             "(context, request, call_next)") in output, output
+
+
+def test_a_factory_that_returns_no_hook_stops_start_up_at_its_line(make_project, start_server) -> None:
+    """0.9 accepted a function of no arguments returning the hook; one returning anything else is named."""
+    output = _start_up_error(make_project, start_server, "import os\n\n\ndef audit():\n    return 'x'\n", "hooks:audit")
+    assert ("pyxle: hooks.py:4: routeMiddleware.apis[0] 'hooks:audit': audit() returned an object of type str, "
+            "not a hook") in output, output
+    assert "or a function of no arguments returning one" in output

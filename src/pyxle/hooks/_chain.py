@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import ast
 import inspect
-import sys
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from pathlib import Path
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyxle._loading import SourceError, def_line, import_string
+from pyxle._loading import binds, import_string, located, signature_of
 from pyxle.config import CONFIG_FILENAME
 from pyxle.hooks._context import RouteContext, RouteHook
 
@@ -22,8 +18,9 @@ Hook = Callable[[RouteContext, Request, Endpoint], Awaitable[Response]]
 _LIFECYCLE = ("on_pre_call", "on_post_call", "on_error")
 _NAMED = ('a hook is named "module.path:attr" or "module.path.attr", its module imported from the project root '
           '(where pyxle.config.json is)')
-_SHAPES = ("expected async def hook(context, request, call_next), a RouteHook subclass, or a class with "
-           "on_pre_call/on_post_call/on_error methods or an async __call__(self, context, request, call_next)")
+_SHAPES = ("expected async def hook(context, request, call_next), a RouteHook subclass, a class with "
+           "on_pre_call/on_post_call/on_error methods or an async __call__(self, context, request, call_next), "
+           "or a function of no arguments returning one")
 
 
 class HookLoadError(Exception):
@@ -69,55 +66,51 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
     return hooks
 
 
-def _as_hook(target: object, where: str, spec: str) -> Hook:
+def _as_hook(target: object, where: str, spec: str, factory: Callable[[], object] | None = None) -> Hook:
     if isinstance(target, type):
-        target = _instance(target, where)
+        target = _made(target, where)
     if isinstance(target, RouteHook):
         return target
     if any(callable(getattr(target, name, None)) for name in _LIFECYCLE):
         return _Adopted(target)
-    if callable(target) and _takes_three(target):
+    if callable(target) and binds(target, 3, unknown=True):
         return target  # type: ignore[return-value]
+    if factory is None and inspect.isfunction(target) and binds(target, 0, unknown=False):
+        # A factory, as 0.9 accepted: called once at start-up, the hook is what it returns.
+        return _as_hook(_made(target, where), where, spec, factory=target)
+    if factory is not None:
+        if inspect.iscoroutine(target):
+            target.close()  # an async factory: never awaited, so no warning about it either
+        problem = f"{factory.__qualname__}() returned an object of type {type(target).__name__}, not a hook"
+        raise HookLoadError(located(factory, f"{where}: {problem}", _SHAPES))
     shown = target if inspect.isfunction(target) or inspect.ismethod(target) else type(target)
-    problem = (f"takes {_signature(target)}, not (context, request, call_next)" if callable(target)
+    problem = (f"takes {signature_of(target)}, not (context, request, call_next)" if callable(target)
                else f"is not a hook: it is an object of type {type(target).__name__}")
-    raise HookLoadError(_at(shown, f"{where} {problem}", _SHAPES, spec))
+    raise HookLoadError(located(shown, f"{where} {problem}", _SHAPES, spec))
 
 
-def _instance(cls: type, where: str) -> object:
-    """``cls()``: hooks are made once, with no arguments (settings come from the environment or
-    class attributes)."""
+def _made(maker: Callable[[], object], where: str) -> object:
+    """``maker()``, a hook class or a factory function: hooks are made once, with no arguments
+    (settings come from the environment or class attributes)."""
+    name = maker.__qualname__
+    if not binds(maker, 0, unknown=True):
+        raise HookLoadError(located(maker, f"{where}: class {name} cannot be made without arguments ({_unbound(maker)})",
+                                    "give __init__ defaults for its parameters (Pyxle makes the hook once, as "
+                                    f"{name}()), or list a module-level instance instead"))
     try:
-        inspect.signature(cls).bind()
+        return maker()
+    except Exception as exc:  # its __init__ (or the factory) raised: start-up stops, naming it
+        raise HookLoadError(located(maker, f"{where}: {name}() raised {type(exc).__name__}: {exc}",
+                                    f"Pyxle calls {name}() once at start-up; fix what it raised")) from exc
+
+
+def _unbound(fn: object) -> str:
+    """Why ``fn()`` does not bind, as Python says it (``missing a required argument: 'header'``)."""
+    try:
+        inspect.signature(fn).bind()  # type: ignore[arg-type]
     except TypeError as exc:
-        raise HookLoadError(_at(cls, f"{where}: class {cls.__qualname__} cannot be made without arguments ({exc})",
-                                "give __init__ defaults for its parameters (Pyxle makes the hook once, as "
-                                f"{cls.__qualname__}()), or list a module-level instance instead")) from None
-    except ValueError:  # no signature to read (a builtin): try it
-        pass
-    try:
-        return cls()
-    except Exception as exc:  # its __init__ raised: start-up stops, naming it
-        raise HookLoadError(_at(cls, f"{where}: {cls.__qualname__}() raised {type(exc).__name__}: {exc}",
-                                "Pyxle makes each hook class once at start-up; fix its __init__")) from exc
-
-
-def _takes_three(fn: object) -> bool:
-    """Whether ``fn(context, request, call_next)`` binds; True when its signature cannot be read."""
-    try:
-        inspect.signature(fn).bind(None, None, None)  # type: ignore[arg-type]
-    except TypeError:
-        return False
-    except ValueError:
-        return True
-    return True
-
-
-def _signature(fn: object) -> str:
-    try:
-        return str(inspect.signature(fn))  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "other arguments"
+        return str(exc)
+    return ""
 
 
 class _Adopted(RouteHook):
@@ -130,53 +123,6 @@ class _Adopted(RouteHook):
             method = getattr(hook, name, None)
             if callable(method):
                 setattr(self, name, method)
-
-
-def _at(obj: Any, message: str, hint: str, spec: str | None = None) -> str:
-    """``message`` as a ``SourceError``: at the file and line that define ``obj`` when they are
-    known, else (a plain value such as ``Audit = 42``) where the module ``spec`` names binds it."""
-    try:
-        file = inspect.getsourcefile(obj)
-    except TypeError:
-        file = None
-    line = def_line(obj) if file is not None else None
-    if file is None and spec is not None:
-        file, line = _binding(spec)
-    if file is None:
-        return f"{message}\n    hint: {hint}"
-    return SourceError(_shown(Path(file)), line, message, hint).format()
-
-
-def _binding(spec: str) -> tuple[str | None, int | None]:
-    """The file of the module ``"module.path:attr"`` names, and the last top-level line binding ``attr``."""
-    module_name, _, attr = spec.partition(":")
-    file = getattr(sys.modules.get(module_name), "__file__", None)
-    if file is None:
-        return None, None
-    name = attr.split(".")[0]
-    try:
-        tree = ast.parse(Path(file).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
-        return file, None
-    lines = [node.lineno for node in tree.body
-             if any(isinstance(target, ast.Name) and target.id == name for target in _targets(node))]
-    return file, lines[-1] if lines else None
-
-
-def _targets(node: ast.stmt) -> list[ast.expr]:
-    if isinstance(node, ast.Assign):
-        return node.targets
-    if isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-        return [node.target]
-    return []
-
-
-def _shown(path: Path) -> str:
-    """``path`` relative to the ``sys.path`` folder it is imported from (the project root for its modules)."""
-    for folder in sorted((Path(p).absolute() for p in sys.path if p), key=lambda p: len(p.parts), reverse=True):
-        if path.is_relative_to(folder):
-            return path.relative_to(folder).as_posix()
-    return path.as_posix()
 
 
 def _name(hook: Hook) -> str:
