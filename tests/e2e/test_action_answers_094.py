@@ -154,8 +154,8 @@ def test_a_csrf_refusal_of_an_action_carries_ok_false_and_an_api_route_keeps_its
 @cites("docs/pages.md", '| not POST | 405 | `{"ok": false, "error": "Method Not Allowed"}`, `Allow: POST` |')
 @cites("docs/pages.md", 'Every error answer of `/api/__actions/` carries `"ok": false` beside `"error"`, the refusals '
        'made before the action runs included: a CSRF refusal (`403 {"ok": false, "error": "CSRF token missing", '
-       '"code": "csrf_failed"}`), a body that is not JSON (`400 {"ok": false, "error": "Malformed JSON body: ..."}`), '
-       'a body too large (413)')
+       '"code": "csrf_failed"}`), a body that is not JSON (`400 {"ok": false, "error": "Malformed JSON body: ..."}` '
+       'when the action reads it with `await request.json()`')
 def test_every_refusal_of_the_actions_endpoint_before_the_action_answers_carries_ok_false(app: Server) -> None:
     with httpx.Client(base_url=app.url) as client:
         token = csrf(client)
@@ -171,6 +171,18 @@ def test_every_refusal_of_the_actions_endpoint_before_the_action_answers_carries
     assert wrong_method.json() == {"ok": False, "error": "Method Not Allowed"}
     assert too_large.status_code == 413 and too_large.json()["ok"] is False
     assert api_malformed.status_code == 400 and set(api_malformed.json()) == {"error"}  # API routes keep their shape
+
+
+@cites("docs/pages.md", "an action with a\n  [typed body](validation.md#actions) answers `422` instead, the reason under `\"__root__\"` of\n  `\"fields\"`")
+def test_a_body_that_is_not_json_is_a_400_for_request_json_and_a_422_for_a_typed_body(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        headers = {**csrf(client), "content-type": "application/json"}
+        untyped = client.post("/api/__actions/login/echo", content=b"{x", headers=headers)
+        typed = client.post("/api/__actions/login/typed", content=b"{x", headers=headers)
+    assert untyped.status_code == 400 and untyped.json()["error"].startswith("Malformed JSON body: ")
+    assert typed.status_code == 422
+    body = typed.json()
+    assert body["ok"] is False and list(body["fields"]) == ["__root__"], body
 
 
 @cites("docs/client.md", "token in a hidden `_csrf_token` field")

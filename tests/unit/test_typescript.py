@@ -27,7 +27,7 @@ class Color(enum.Enum):
 
 @pytest.mark.parametrize(("annotation", "expected"), [
     (str, "string"), (int, "number"), (float, "number"), (bool, "boolean"), (None, "null"), (Any, "any"),
-    (object, "unknown"), (bytes, "string"), (datetime.datetime, "string"), (datetime.date, "string"),
+    (object, "any"), (bytes, "string"), (datetime.datetime, "string"), (datetime.date, "string"),
     (uuid.UUID, "string"), (Decimal, "string"), (UserId, "number"), (datetime.time, "string"),
     (datetime.timedelta, "string"), (Path, "string"), (HttpUrl, "string"),
     (Sequence[int], "number[]"), (Mapping[str, bool], "Record<string, boolean>"),

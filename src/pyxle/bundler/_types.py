@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pyxle._loading import SourceError, exec_module, make_importable
+from pyxle._loading import SourceError, def_line, exec_module, make_importable
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 from pyxle.runtime import marked_functions, runtime_globals
+from pyxle.validation import EXTRA_HINT
 
 TYPES_DIR = PurePosixPath(".pyxle/types")
 TYPES_PREFIX = "pyxle/types/"
@@ -37,7 +38,13 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
     if not any(_annotated(fn) for fn in (loader, *actions.values()) if fn is not None):
         return None
     from pyxle import validation
+    from pyxle.pages._data import not_an_object
+    from pyxle.pages._module import not_an_object_error
 
+    for fn in (loader, *actions.values()):
+        returned = not_an_object(fn) if fn is not None else None
+        if returned is not None:  # refused when the page loads: no type is promised for it
+            raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
     data: Any = _ANY
     if loader is not None and "return" in loader.__annotations__:
         data = _loader_data(_hints(loader).get("return", _ANY))
@@ -103,6 +110,13 @@ def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, st
             text = declarations(file, shown_as, loader, actions)
         except SourceError as exc:
             problems.append(f"{exc.format()}\n    (its types were not generated)")
+            continue
+        except ImportError as exc:
+            if exc.name != "pydantic":
+                problems.append(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}")
+                continue
+            problems.append(f"{shown_as}: types not generated: they are read from pydantic's schemas, and pydantic "
+                            f"is not installed\n    hint: {EXTRA_HINT}")
             continue
         except Exception as exc:  # noqa: BLE001 - an annotation that cannot be resolved or read
             problems.append(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}")

@@ -50,6 +50,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             errors.append(f"{shown_as}: not UTF-8 text ({exc.reason})")
         else:
             errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
+            errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
             declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
                 zip(result.metadata.actions, result.metadata.action_lines, strict=True))
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
@@ -113,6 +114,76 @@ def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[s
     found = sorted((m for m in checker.messages if isinstance(m, UndefinedName)), key=lambda m: (m.lineno, m.col))
     return [Diagnostic.at(shown_as, lines, m.lineno, m.col + 1, f"undefined name {m.message_args[0]!r}",
                           "define or import it: the code would raise NameError when it runs").format() for m in found]
+
+
+def return_problems(server_code: str, shown_as: str, lines: list[str]) -> list[str]:
+    """Loaders and actions annotated to return what is never a JSON object (``-> list[Item]``), which
+    start-up refuses. Read as written, nothing run: a name the file defines or imports is not
+    resolved, so a ``RootModel`` of a list is found at start-up only."""
+    import ast
+
+    from pyxle.compiler import Diagnostic
+    from pyxle.pages._data import not_an_object_type
+    from pyxle.pages._module import not_an_object_error
+
+    found = []
+    loader_seen = False
+    for node in ast.parse(server_code, shown_as).body:
+        marks = {_mark(d) for d in node.decorator_list} if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+        if not marks & {"server", "action"}:
+            continue
+        loader = "server" in marks and not loader_seen
+        loader_seen = loader_seen or loader
+        if node.returns is not None and not_an_object_type(_written_type(node.returns)) is not None:
+            error = not_an_object_error(shown_as, node.lineno, node.name, ast.unparse(node.returns), loader=loader)
+            found.append(Diagnostic.at(shown_as, lines, node.returns.lineno, node.returns.col_offset + 1,
+                                       error.message, error.hint).format())
+    return found
+
+
+def _mark(decorator: object) -> str:
+    """``server`` for ``@server``, ``@server()``, ``@pyxle.server``; else the empty string."""
+    import ast
+
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return target.id if isinstance(target, ast.Name) else target.attr if isinstance(target, ast.Attribute) else ""
+
+
+_WRITTEN = ("list", "tuple", "set", "frozenset", "dict", "str", "bytes", "int", "float", "bool",
+            "List", "Tuple", "Set", "FrozenSet", "Dict", "Sequence", "Optional", "Union", "Literal", "Annotated")
+
+
+def _written_type(node: object) -> object:
+    """The type an annotation's source names, as far as builtins and ``typing`` say; ``Any`` for every
+    other name (a model, an import), which never refuses anything."""
+    import ast
+    import builtins
+    import typing
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):  # -> "list[Item]"
+        try:
+            return _written_type(ast.parse(node.value, mode="eval").body)
+        except SyntaxError:
+            return typing.Any
+    if isinstance(node, ast.Constant):
+        return None if node.value is None else typing.Any
+    if isinstance(node, (ast.Name, ast.Attribute)):
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        return typing.Any if name not in _WRITTEN else getattr(builtins, name, None) or getattr(typing, name)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return typing.Union[_written_type(node.left), _written_type(node.right)]  # noqa: UP007
+    if isinstance(node, ast.Subscript):
+        base = _written_type(node.value)
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        if base is typing.Any:
+            return typing.Any
+        if base is typing.Literal:
+            return typing.Literal[""]
+        try:
+            return base[tuple(_written_type(item) for item in items)] if len(items) > 1 else base[_written_type(items[0])]
+        except TypeError:
+            return typing.Any
+    return typing.Any
 
 
 def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import re
 import sys
 import typing
 import weakref
@@ -133,6 +134,29 @@ def _output(fn: Callable[..., Any]) -> Any | None:
         return validation.output(validation.Signature(params=(), returns=annotation))
     except (validation.MissingExtra, TypeError):  # no pydantic, or a type it cannot validate
         return None
+
+
+def not_an_object(fn: Callable[..., Any]) -> str | None:
+    """The return annotation of a loader or action, shown, when what it names can never be a JSON
+    object (``-> list[Item]``): such a function can only fail, so the page is refused when it loads."""
+    if "return" not in (getattr(fn, "__annotations__", None) or {}):
+        return None
+    try:
+        annotation = typing.get_type_hints(fn, include_extras=True)["return"]
+    except Exception:  # noqa: BLE001 - a name the module cannot resolve: nothing is known of it
+        return None
+    return not_an_object_type(annotation)
+
+
+def not_an_object_type(annotation: Any) -> str | None:
+    """``not_an_object`` of a return annotation: what reaches the JSON (``(data, status)`` -> data, no
+    ``Response``), shown (``list[Item]``), when it is never an object; else None."""
+    from pyxle.validation._describe import never_an_object
+
+    data = _data_type(annotation)
+    if data is None or not never_an_object(data):
+        return None
+    return data.__name__ if isinstance(data, type) else re.sub(r"\b[\w.]+\.(?=\w)", "", str(data))
 
 
 def _data_type(annotation: Any) -> Any | None:

@@ -9,8 +9,9 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
-from pyxle._loading import SourceError, content_hash, exec_module
+from pyxle._loading import SourceError, content_hash, def_line, exec_module
 from pyxle.compiler import CompileError, compile_source
+from pyxle.pages._data import not_an_object
 from pyxle.runtime import marked_functions, runtime_globals
 
 
@@ -80,6 +81,9 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
     for fn in [*([loader] if loader else []), *actions.values()]:
         if not inspect.iscoroutinefunction(fn):
             raise SourceError(shown_as, _line(fn), f"{fn.__name__}() must be async def", "write `async def`")
+        returned = not_an_object(fn)
+        if returned is not None:
+            raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
     return PageModule(
         file=file,
         path=path,
@@ -92,6 +96,14 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         metadata=metadata,
         websocket=websocket,
     )
+
+
+def not_an_object_error(shown_as: str, line: int | None, name: str, returned: str, *, loader: bool) -> SourceError:
+    """A loader or action annotated to return what JSON cannot send as an object (``-> list[Item]``)."""
+    what = "a loader's data is the page's `data` prop" if loader else 'an action answers `{"ok": true, ...its result}`'
+    return SourceError(shown_as, line, f"{name}() returns {returned}, which is not a JSON object",
+                       f"{what}, an object: return a dict or a model holding the value "
+                       "(`-> dict[str, list[Item]]`, or a model with an `items: list[Item]` field)")
 
 
 def _formatted(exc: CompileError) -> list[str]:

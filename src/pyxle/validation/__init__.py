@@ -2,7 +2,7 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``answer_type``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
+``takes_arguments``, ``describe``, ``answer_type``, ``never_an_object``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
 (a form as a dict, repeated keys as lists),
 ``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations of the
 JSON an annotation describes, for generated page types).
@@ -24,6 +24,7 @@ from pyxle.validation._describe import (
     answer_type,
     describe,
     is_structured,
+    never_an_object,
     takes_arguments,
 )
 from pyxle.validation._errors import MAX_DEPTH, MESSAGE, ROOT, InvalidInput, MissingExtra
@@ -35,7 +36,8 @@ from pyxle.validation._typescript import typescript
 
 __all__ = [
     "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
-    "Param", "Query", "Signature", "SignatureProblem", "answer_type", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "openapi_document",
+    "Param", "Query", "Signature", "SignatureProblem", "answer_type", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "never_an_object",
+    "openapi_document",
     "output", "takes_arguments", "typescript",
 ]
 

@@ -8,9 +8,14 @@ otherwise a query parameter.
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
+import datetime
+import decimal
+import enum
 import inspect
 import typing
+import uuid
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -20,6 +25,9 @@ from pyxle.validation._markers import Body, Header, Query
 Source = Literal["path", "query", "header", "body"]
 REQUIRED = inspect.Parameter.empty
 _COLLECTIONS = (list, tuple, set, frozenset)
+_SEQUENCES = (collections.abc.Sequence, collections.abc.Set, collections.abc.Collection, collections.abc.Iterable)
+_SCALARS = (str, bytes, int, float, decimal.Decimal, datetime.date, datetime.time, datetime.timedelta, uuid.UUID,
+            enum.Enum)
 
 
 class SignatureProblem(Exception):
@@ -135,6 +143,22 @@ def is_structured(tp: Any) -> bool:
     return isinstance(tp, type) and (
         hasattr(tp, "model_validate") or _is_typeddict(tp) or dataclasses.is_dataclass(tp)
     )
+
+
+def never_an_object(tp: Any) -> bool:
+    """Whether JSON of this type can never be an object: a list, tuple or set, a scalar, a ``Literal``, an
+    enum, a ``RootModel`` of one, or a union of only these. A loader's data and an action's result are
+    objects (the ``data`` prop, ``{"ok": true, ...}``), so such a return annotation cannot work."""
+    tp = strip_annotated(tp)
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or type(tp).__name__ == "UnionType":
+        kept = [arg for arg in typing.get_args(tp) if arg is not type(None)]
+        return bool(kept) and all(never_an_object(arg) for arg in kept)
+    if origin is Literal or origin in _COLLECTIONS or origin in _SEQUENCES or tp in _COLLECTIONS or tp in _SEQUENCES:
+        return True
+    if getattr(tp, "__pydantic_root_model__", False):
+        return never_an_object(tp.model_fields["root"].annotation)
+    return isinstance(tp, type) and issubclass(tp, _SCALARS)
 
 
 def _is_typeddict(tp: type) -> bool:

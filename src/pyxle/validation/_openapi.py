@@ -1,21 +1,19 @@
 """OpenAPI 3.1 pieces from handler signatures: parameters, bodies, responses, shared schemas.
 
 Callers list the operations (path, method, signature); this module knows nothing of routes.
-Model schemas come from pydantic, only for handlers that are typed (so pydantic is loaded): what a
+Model schemas come from pydantic (``_schema``, shared with the TypeScript types), only for handlers that are typed: what a
 handler reads in validation mode, what it answers in serialization mode (keys by alias, as sent).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import count
 from typing import Any, Literal
 
 from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured
-
-Mode = Literal["validation", "serialization"]
+from pyxle.validation._schema import Schemas
 
 REF = "#/components/schemas/{model}"
 ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
@@ -35,9 +33,6 @@ VALIDATION_ERROR = {
 ACTION_RESULT = {"type": "object", "properties": {"ok": {"type": "boolean", "const": True}}, "required": ["ok"],
                  "additionalProperties": True}
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-# A route file's module is named by its path (``pages.api.orders.[id]``, ``pages.api.[shop].items``):
-# a ``[param]`` between two dots is a folder or file, not a generic's arguments.
-_ROUTE_SEGMENT = re.compile(r"(?<=\.)\[{1,2}(?:\.\.\.)?[^.\][,:]+\]{1,2}(?=\.)")
 
 
 @dataclass(frozen=True)
@@ -53,7 +48,7 @@ class Operation:
 
 def document(operations: Iterable[Operation], *, title: str = "Pyxle API", version: str = "0.1.0") -> dict[str, Any]:
     """The whole OpenAPI 3.1 document."""
-    schemas = _Schemas()
+    schemas = Schemas(REF)
     paths: dict[str, dict[str, Any]] = {}
     ops = list(operations)
     for op, operation_id in zip(ops, _operation_ids(ops), strict=True):
@@ -63,49 +58,7 @@ def document(operations: Iterable[Operation], *, title: str = "Pyxle API", versi
                                                    **schemas.generate()}.items()))}}
 
 
-class _Schemas:
-    """Every schema of the document, generated in one pydantic call once all are known, so that a
-    model is one component when it reads what it sends, and ``Model-Input``/``Model-Output`` when
-    not (an alias without ``populate_by_name`` reads the same, a computed field does not)."""
-
-    def __init__(self) -> None:
-        self.wanted: list[tuple[dict[str, Any], Any, Mode]] = []
-
-    def of(self, annotation: Any, mode: Mode) -> dict[str, Any]:
-        """A schema filled in by ``generate`` (it is the object placed in the document)."""
-        schema: dict[str, Any] = {}
-        self.wanted.append((schema, annotation, mode))
-        return schema
-
-    def generate(self) -> dict[str, Any]:
-        """Fill in every schema handed out; the named ones (components) by name."""
-        if not self.wanted:
-            return {}
-        from pydantic import TypeAdapter
-
-        inputs = [(index, mode, TypeAdapter(annotation)) for index, (_, annotation, mode) in enumerate(self.wanted)]
-        found, named = TypeAdapter.json_schemas(inputs, ref_template=REF, schema_generator=_generator())
-        for index, (schema, _, mode) in enumerate(self.wanted):
-            schema.update(found[(index, mode)])
-        return named.get("$defs", {})
-
-
-def _generator() -> type:
-    """pydantic's schema generator, naming a model of a ``[param]`` route file as any other (``Order``):
-    pydantic reads brackets in a type's reference as a generic's, so the module path stayed in the
-    name (``orders___id___Order``)."""
-    from pydantic.json_schema import CoreModeRef, DefsRef, GenerateJsonSchema
-
-    class RouteModuleNames(GenerateJsonSchema):
-        def get_defs_ref(self, core_mode_ref: CoreModeRef) -> DefsRef:
-            core_ref, mode = core_mode_ref
-            plain = _ROUTE_SEGMENT.sub(lambda m: re.sub(r"\W", "_", m.group()), core_ref)
-            return super().get_defs_ref((plain, mode))
-
-    return RouteModuleNames
-
-
-def _operation(op: Operation, operation_id: str, schemas: _Schemas) -> dict[str, Any]:
+def _operation(op: Operation, operation_id: str, schemas: Schemas) -> dict[str, Any]:
     signature = op.signature
     params = signature.params if signature else ()
     typed_path = {p.name for p in params if p.source == "path"}
@@ -136,7 +89,7 @@ def _operation(op: Operation, operation_id: str, schemas: _Schemas) -> dict[str,
     return result
 
 
-def _ok(op: Operation, signature: Signature | None, schemas: _Schemas) -> dict[str, Any]:
+def _ok(op: Operation, signature: Signature | None, schemas: Schemas) -> dict[str, Any]:
     returns = answer_type(signature.returns) if signature else REQUIRED
     if op.kind == "action":
         if returns is not REQUIRED and is_structured(returns):
@@ -149,7 +102,7 @@ def _ok(op: Operation, signature: Signature | None, schemas: _Schemas) -> dict[s
     return {"description": "OK"}
 
 
-def _parameter(param: Param, schemas: _Schemas) -> dict[str, Any]:
+def _parameter(param: Param, schemas: Schemas) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": param.alias, "in": param.source, "required": param.required or param.source == "path",
                              "schema": schemas.of(param.annotation, "validation")}
     if param.many and param.source == "query":
