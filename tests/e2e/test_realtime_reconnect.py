@@ -140,6 +140,7 @@ def test_a_refused_handshake_is_retried_with_growing_delays_until_max_retries(
 
 
 @cites(DOC, "a socket that closes within 5 seconds of opening counts as a failed try")
+@cites(DOC, "`retries` counts the reconnects\ntried since a socket last stayed open for 5 seconds")
 def test_a_server_that_accepts_and_closes_with_1011_at_once_gets_growing_delays_until_max_retries(
         make_project, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     server = start_server(project(make_project))
