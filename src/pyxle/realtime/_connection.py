@@ -388,6 +388,11 @@ class Connection:
     def aborted(self) -> bool:
         return self._aborted
 
+    @property
+    def accepted(self) -> bool:
+        """Its handler accepted it (reading ahead starts there)."""
+        return self._reader is not None
+
     def _stop(self, code: int) -> None:
         if not self.closed:
             self.closed = True
