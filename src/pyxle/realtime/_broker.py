@@ -17,6 +17,39 @@ class BrokerUnavailable(Exception):
     """The broker cannot carry a message now (Redis is down or unreachable); catch it to degrade."""
 
 
+class ChannelRefused(ValueError):
+    """A channel name or a message no broker takes. It often comes from what a peer sent (a room
+    named in the URL), so escaping a socket handler it closes that socket with ``code`` and a
+    warning, not 1011 and an error with a traceback."""
+
+    def __init__(self, message: str, code: int, reason: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason  # for the close frame
+
+
+def checked_name(name: str) -> str:
+    """``name``, unless it may not name a channel: ``ChannelRefused`` (1008) then.
+
+    A NUL is refused: the broadcast is the Redis channel ``<prefix>\\x00broadcast``, so a room
+    named from a URL (``/api/rooms/%00broadcast``) would reach every socket in every channel. So
+    is a name that is not UTF-8 (a lone surrogate): Redis could not carry it. Both brokers check,
+    so an app refuses in development what it refuses across workers. (Only the broadcast shares the
+    prefix's channels; presence and worker marks are Redis keys, another namespace, and channels
+    are subscribed by name, never by pattern.)
+    """
+    if isinstance(name, str):
+        if "\x00" in name:
+            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it holds a NUL character, "
+                                 "reserved for the broadcast", 1008, "channel name refused")
+        try:
+            name.encode()
+        except UnicodeEncodeError:
+            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it is not valid UTF-8",
+                                 1008, "channel name refused") from None
+    return name
+
+
 @runtime_checkable
 class Broker(Protocol):
     """Carries channel messages to subscribed sockets: in this process, or across processes."""

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
 from pyxle._loggable import loggable
+from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 from pyxle.routing import api_like
@@ -77,6 +78,9 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
         await app(scope, conn.receive, conn.send)
     except WebSocketDisconnect:
         pass  # the peer left while the handler read or wrote: the normal end of a socket
+    except ChannelRefused as exc:  # a channel name (or message) from the peer: its fault, no traceback
+        logger.warning("closing a WebSocket on %s: %s (%d)", loggable(scope["path"]), exc, exc.code)
+        await conn.close(exc.code, exc.reason)
     except Exception as exc:
         error_logger.error("Unhandled error in WS %s", loggable(scope["path"]), exc_info=exc)
         await conn.close(1011, "internal error")
