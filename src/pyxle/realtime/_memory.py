@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.websockets import WebSocket
 
 from pyxle.realtime._broker import LocalSubscribers, checked_name, pace
-from pyxle.realtime._frames import Message, encode
+from pyxle.realtime._frames import Message
 
 
 class InProcessBroker(LocalSubscribers):
@@ -18,7 +18,7 @@ class InProcessBroker(LocalSubscribers):
         self._remove(channel, ws)
 
     async def publish(self, channel: str, message: Message) -> None:
-        busy = self._fanout(checked_name(channel), encode(message))
+        busy = self._fanout(checked_name(channel), self._frame(message))
         if busy:
             await pace(*busy)
 

@@ -23,8 +23,8 @@ from starlette.websockets import WebSocket
 
 from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client
 from pyxle.config import masked_url
-from pyxle.realtime._broker import BrokerUnavailable, LocalSubscribers, checked_name, pace
-from pyxle.realtime._frames import Message, encode, from_wire, to_wire
+from pyxle.realtime._broker import MAX_PUBLISH, BrokerUnavailable, LocalSubscribers, checked_name, pace
+from pyxle.realtime._frames import Message, from_wire, to_wire
 
 logger = logging.getLogger("pyxle.realtime")
 HEARTBEAT = 5.0  # seconds between this process's "still here" marks; three missed and it is gone
@@ -57,8 +57,8 @@ class RedisBroker(LocalSubscribers):
 
     def __init__(self, url: str | None = None, *, client: Any | None = None, channel_prefix: str = "pyxle:rt:",
                  reconnect_delay: float = 0.5, connect_timeout: float = 5.0,
-                 command_timeout: float = COMMAND_TIMEOUT) -> None:
-        super().__init__()
+                 command_timeout: float = COMMAND_TIMEOUT, max_publish: int = MAX_PUBLISH) -> None:
+        super().__init__(max_publish=max_publish)
         self.url = url or "redis://localhost:6379"
         self.prefix = channel_prefix
         self._prefix_bytes = channel_prefix.encode()
@@ -154,7 +154,7 @@ class RedisBroker(LocalSubscribers):
         await self._send(self._broadcast_key, message, "cannot broadcast")
 
     async def _send(self, key: bytes, message: Message, what: str) -> None:
-        data = to_wire(encode(message))  # a TypeError for a bad message comes before Redis is touched
+        data = to_wire(self._frame(message))  # a bad message or one too big raises before Redis is touched
         if not self._reachable():
             raise self._unavailable(what)
         try:
