@@ -19,7 +19,8 @@ def load(tmp_path: Path, data: dict | None = None, env: dict[str, str] | None = 
 def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
     assert load(tmp_path).realtime == RealtimeConfig(
         broker="memory", redis_url="redis://localhost:6379", channel_prefix="pyxle:rt:",
-        max_message_size=1024 * 1024, send_queue=1024, ping_interval=20, api_routes=False)
+        max_message_size=1024 * 1024, max_publish_size=1024 * 1024, send_queue=1024, ping_interval=20,
+        api_routes=False)
 
 
 def test_the_file_sets_keys_and_variables_override_single_ones(tmp_path: Path) -> None:

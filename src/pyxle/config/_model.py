@@ -146,6 +146,7 @@ class RealtimeConfig:
     redis_url: str = "redis://localhost:6379"
     channel_prefix: str = "pyxle:rt:"
     max_message_size: int = DEFAULT_MAX_MESSAGE_SIZE  # larger incoming messages close the socket (1009)
+    max_publish_size: int = DEFAULT_MAX_MESSAGE_SIZE  # larger published messages raise ValueError
     send_queue: int = 1024  # channel messages waiting for one socket; more closes it (1013)
     ping_interval: int = 20  # seconds of silence before TCP keepalive probes a peer; 0: off
     # Whether API routes' WebSocket upgrades get the Origin check too (pages always do):
@@ -380,7 +381,7 @@ class PyxleConfig:
             if url.password else rt.redis_url  # the password in a Redis URL is never printed
         return {
             "broker": rt.broker, "redisUrl": shown, "channelPrefix": rt.channel_prefix,
-            "maxMessageSize": rt.max_message_size, "sendQueue": rt.send_queue, "pingInterval": rt.ping_interval,
+            "maxMessageSize": rt.max_message_size, "maxPublishSize": rt.max_publish_size, "sendQueue": rt.send_queue, "pingInterval": rt.ping_interval,
             "apiRoutes": rt.api_routes if isinstance(rt.api_routes, bool) else list(rt.api_routes),
         }
 

@@ -60,7 +60,8 @@ CACHE_SETTINGS = ("backend", "redisUrl", "maxEntries", "maxBytes", "sessionCooki
 CACHE_ROUTE_KEYS = ("sMaxage", "maxAge", "staleWhileRevalidate", "shared")
 COMPRESSION_KEYS = ("enabled", "minimumSize", "gzipLevel", "brotliQuality", "zstdLevel")
 REALTIME_KEYS = (
-    "broker", "redisUrl", "channelPrefix", "maxMessageSize", "sendQueue", "pingInterval", "apiRoutes",
+    "broker", "redisUrl", "channelPrefix", "maxMessageSize", "maxPublishSize", "sendQueue", "pingInterval",
+    "apiRoutes",
 )
 
 # Ignored silently: editors use "$schema" to offer completion for JSON files.
@@ -508,7 +509,8 @@ class Validator:
         rules = {
             "broker": ("broker", r.BROKER), "redisUrl": ("redis_url", r.REDIS_URL),
             "channelPrefix": ("channel_prefix", r.NON_EMPTY_STR), "maxMessageSize": ("max_message_size", r.POSITIVE_INT),
-            "sendQueue": ("send_queue", r.POSITIVE_INT), "pingInterval": ("ping_interval", r.NON_NEGATIVE_INT),
+            "maxPublishSize": ("max_publish_size", r.POSITIVE_INT), "sendQueue": ("send_queue", r.POSITIVE_INT),
+            "pingInterval": ("ping_interval", r.NON_NEGATIVE_INT),
         }
         kwargs = self.fields("realtime", obj, rules)
         if "broker" in kwargs and kwargs["broker"] is not _INVALID:

@@ -7,14 +7,51 @@ from typing import Protocol, runtime_checkable
 
 from starlette.websockets import WebSocket
 
-from pyxle.realtime._connection import Connection, connection_for
-from pyxle.realtime._frames import Frame, Message
+from pyxle.realtime._connection import Connection, connection_for, text_size
+from pyxle.realtime._frames import Frame, Message, encode
 
 PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
+# The largest message a publish takes (bytes; ``realtime.maxPublishSize``). Redis cuts off a
+# subscriber whose unread messages pass 8 MiB for a minute or 32 MiB at once (its default
+# ``client-output-buffer-limit pubsub``): one big message lost every socket of a worker that way.
+MAX_PUBLISH = 1024 * 1024
 
 
 class BrokerUnavailable(Exception):
     """The broker cannot carry a message now (Redis is down or unreachable); catch it to degrade."""
+
+
+class ChannelRefused(ValueError):
+    """A channel name or a message no broker takes. It often comes from what a peer sent (a room
+    named in the URL), so escaping a socket handler it closes that socket with ``code`` and a
+    warning, not 1011 and an error with a traceback."""
+
+    def __init__(self, message: str, code: int, reason: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.reason = reason  # for the close frame
+
+
+def checked_name(name: str) -> str:
+    """``name``, unless it may not name a channel: ``ChannelRefused`` (1008) then.
+
+    A NUL is refused: the broadcast is the Redis channel ``<prefix>\\x00broadcast``, so a room
+    named from a URL (``/api/rooms/%00broadcast``) would reach every socket in every channel. So
+    is a name that is not UTF-8 (a lone surrogate): Redis could not carry it. Both brokers check,
+    so an app refuses in development what it refuses across workers. (Only the broadcast shares the
+    prefix's channels; presence and worker marks are Redis keys, another namespace, and channels
+    are subscribed by name, never by pattern.)
+    """
+    if isinstance(name, str):
+        if "\x00" in name:
+            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it holds a NUL character, "
+                                 "reserved for the broadcast", 1008, "channel name refused")
+        try:
+            name.encode()
+        except UnicodeEncodeError:
+            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it is not valid UTF-8",
+                                 1008, "channel name refused") from None
+    return name
 
 
 @runtime_checkable
@@ -62,8 +99,20 @@ async def pace(busy: list[Connection], delivered: int) -> None:
 class LocalSubscribers:
     """This process's sockets per channel. A socket in a channel twice still gets each message once."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_publish: int = MAX_PUBLISH) -> None:
         self._channels: dict[str, dict[Connection, int]] = {}
+        self.max_publish = max_publish
+
+    def _frame(self, message: Message) -> Frame:
+        """``message`` encoded, or ``ChannelRefused`` (1009) when it is over ``max_publish``: refused
+        here, by both brokers alike, before Redis cuts off the subscribers it would not fit."""
+        frame = encode(message)
+        data = frame.get("bytes")
+        size = len(data) if data is not None else text_size(frame["text"], self.max_publish)
+        if size > self.max_publish:
+            raise ChannelRefused(f"realtime: a {size}-byte message is over the {self.max_publish}-byte limit "
+                                 "of published messages (realtime.maxPublishSize)", 1009, "message too big")
+        return frame
 
     def _add(self, channel: str, ws: WebSocket) -> bool:
         """Add ``ws``; True when it is the channel's first socket here."""
@@ -134,9 +183,7 @@ class LocalSubscribers:
 
     async def broadcast(self, message: Message) -> None:
         """Send ``message`` once to every socket in any channel of this broker."""
-        from pyxle.realtime._frames import encode
-
-        busy = self._fanout_all(encode(message))
+        busy = self._fanout_all(self._frame(message))
         if busy:
             await pace(*busy)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from pyxle.realtime._broker import Broker
+from pyxle.realtime._broker import MAX_PUBLISH, Broker
 from pyxle.realtime._frames import Message
 from pyxle.realtime._memory import InProcessBroker
 
@@ -94,12 +94,12 @@ def build_broker(env: Mapping[str, str] | None = None) -> Broker:
 MEMORY_NAMES = frozenset({"memory", "inprocess", "in-process"})
 
 
-def broker_from_settings(kind: str, url: str | None, prefix: str | None) -> Broker:
+def broker_from_settings(kind: str, url: str | None, prefix: str | None, max_publish: int = MAX_PUBLISH) -> Broker:
     if kind in MEMORY_NAMES:
-        return InProcessBroker()
+        return InProcessBroker(max_publish=max_publish)
     if kind == "redis":
         from pyxle.realtime._redis_broker import RedisBroker
 
         options: dict[str, Any] = {"channel_prefix": prefix} if prefix else {}
-        return RedisBroker(url, **options)
+        return RedisBroker(url, max_publish=max_publish, **options)
     raise ValueError(f"PYXLE_REALTIME_BROKER is {kind!r}: use 'memory' (one process) or 'redis' (several)")

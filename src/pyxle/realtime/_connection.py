@@ -155,7 +155,7 @@ class Connection:
         kind = message["type"]
         if kind == "websocket.receive":
             data = message.get("bytes")
-            size = len(data) if data is not None else _text_size(message.get("text") or "", self.max_message)
+            size = len(data) if data is not None else text_size(message.get("text") or "", self.max_message)
             if size > self.max_message:
                 logger.warning("closing a WebSocket on %s: a %d-byte message is over the %d-byte limit (1009)",
                                self.scope.get("path"), size, self.max_message)
@@ -388,6 +388,11 @@ class Connection:
     def aborted(self) -> bool:
         return self._aborted
 
+    @property
+    def accepted(self) -> bool:
+        """Its handler accepted it (reading ahead starts there)."""
+        return self._reader is not None
+
     def _stop(self, code: int) -> None:
         if not self.closed:
             self.closed = True
@@ -416,7 +421,7 @@ def _size(message: Message) -> int:
     return len(message.get("bytes") or message.get("text") or "") + OVERHEAD
 
 
-def _text_size(text: str, limit: int) -> int:
+def text_size(text: str, limit: int) -> int:
     """UTF-8 size of ``text``, encoding it only when its length alone cannot decide."""
     if len(text) * 4 <= limit:
         return len(text)

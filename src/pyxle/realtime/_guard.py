@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
 from pyxle._loggable import loggable
+from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 from pyxle.routing import api_like
@@ -58,26 +59,34 @@ class WebSocketGuard:
             if task is not None and hasattr(task, "uncancel"):
                 task.uncancel()
         finally:
-            await conn.flush()  # the handler returned without closing: what it was sent goes first
             await conn.wait_closed()
             conn.finish()
             _open.discard(conn)
 
 
 async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
-    """Run the handler; an exception it raises is logged here and ends the socket with 1011.
+    """Run the handler; an exception it raises is logged here and ends the socket with 1011, and
+    one that returns with its socket open (accepted, not closed) ends it with 1000: it finished.
 
-    Left to the server, it would be logged without the request id (this runs inside the request's
-    observation) and the peer would get no close code (1005). Before ``accept()`` the close refuses
-    the handshake (403), which the access log then records. The traceback never reaches the peer.
+    Left to the server, the error would be logged without the request id (this runs inside the
+    request's observation), and either end would reach the peer with no close code (1005), which
+    ``useWebSocket`` retries as a drop; granian sometimes sent it only 20 s later. Before
+    ``accept()`` the close refuses the handshake (403), which the access log then records. The
+    traceback never reaches the peer.
     """
     try:
         await app(scope, conn.receive, conn.send)
     except WebSocketDisconnect:
         pass  # the peer left while the handler read or wrote: the normal end of a socket
+    except ChannelRefused as exc:  # a channel name (or message) from the peer: its fault, no traceback
+        logger.warning("closing a WebSocket on %s: %s (%d)", loggable(scope["path"]), exc, exc.code)
+        await conn.close(exc.code, exc.reason)
     except Exception as exc:
         error_logger.error("Unhandled error in WS %s", loggable(scope["path"]), exc_info=exc)
         await conn.close(1011, "internal error")
+    if conn.accepted and not conn.closed:  # it returned, leaving the socket open
+        await conn.flush()  # what it was sent goes out first
+        await conn.close(1000)
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:

@@ -25,7 +25,8 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
     ``on_stop`` is called first on SIGTERM (the app ends its other long-lived requests there)."""
     from pyxle.realtime._redis_broker import RedisBroker
 
-    broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix)
+    broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix,
+                                  settings.max_publish_size)
     if isinstance(broker, RedisBroker) and checked_at_start(broker.url):
         # A worker started later (a crash, a reload): Redis away now is an outage to ride out.
         await broker.start(required=False)

@@ -23,8 +23,8 @@ from starlette.websockets import WebSocket
 
 from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client
 from pyxle.config import masked_url
-from pyxle.realtime._broker import BrokerUnavailable, LocalSubscribers, pace
-from pyxle.realtime._frames import Message, encode, from_wire, to_wire
+from pyxle.realtime._broker import MAX_PUBLISH, BrokerUnavailable, LocalSubscribers, checked_name, pace
+from pyxle.realtime._frames import Message, from_wire, to_wire
 
 logger = logging.getLogger("pyxle.realtime")
 HEARTBEAT = 5.0  # seconds between this process's "still here" marks; three missed and it is gone
@@ -34,7 +34,7 @@ PRESENCE_TTL = int(HEARTBEAT * 3)  # a presence hash no live process refreshes i
 # stalled host) must not hold a handler for the client's 5-second socket timeout.
 COMMAND_TIMEOUT = 0.5
 # The Redis channel (under the channel prefix) that carries broadcast(); pyxle-framework 0.9.4's
-# name. The NUL keeps it apart from every channel an app names.
+# name. The NUL keeps it apart from every channel an app names (``checked_name`` refuses a NUL).
 BROADCAST = "\x00broadcast"
 
 # The sum of the counts of the processes still alive; fields of dead ones are dropped on the way.
@@ -57,8 +57,8 @@ class RedisBroker(LocalSubscribers):
 
     def __init__(self, url: str | None = None, *, client: Any | None = None, channel_prefix: str = "pyxle:rt:",
                  reconnect_delay: float = 0.5, connect_timeout: float = 5.0,
-                 command_timeout: float = COMMAND_TIMEOUT) -> None:
-        super().__init__()
+                 command_timeout: float = COMMAND_TIMEOUT, max_publish: int = MAX_PUBLISH) -> None:
+        super().__init__(max_publish=max_publish)
         self.url = url or "redis://localhost:6379"
         self.prefix = channel_prefix
         self._prefix_bytes = channel_prefix.encode()
@@ -129,7 +129,7 @@ class RedisBroker(LocalSubscribers):
     async def subscribe(self, channel: str, ws: WebSocket) -> None:
         """Returns once Redis has this process subscribed (a message published next reaches ``ws``),
         or at once while Redis is away (the subscription is made when it answers again)."""
-        self._add(channel, ws)
+        self._add(checked_name(channel), ws)
         await self._settled_soon(channel)
 
     async def unsubscribe(self, channel: str, ws: WebSocket) -> None:
@@ -146,14 +146,15 @@ class RedisBroker(LocalSubscribers):
         down, and after ``command_timeout`` when it does not answer. In that case the command may
         already sit in Redis's socket: a Redis that was only paused still delivers it on resuming
         (closing or even resetting a connection does not take back what the kernel has received)."""
-        await self._send(self._prefix_bytes + channel.encode(), message, f"cannot publish to {channel!r}")
+        key = self._prefix_bytes + checked_name(channel).encode()
+        await self._send(key, message, f"cannot publish to {channel!r}")
 
     async def broadcast(self, message: Message) -> None:
         """Send ``message`` once to every socket in any channel, on every process; raises as ``publish``."""
         await self._send(self._broadcast_key, message, "cannot broadcast")
 
     async def _send(self, key: bytes, message: Message, what: str) -> None:
-        data = to_wire(encode(message))  # a TypeError for a bad message comes before Redis is touched
+        data = to_wire(self._frame(message))  # a bad message or one too big raises before Redis is touched
         if not self._reachable():
             raise self._unavailable(what)
         try:
@@ -165,6 +166,7 @@ class RedisBroker(LocalSubscribers):
 
     async def count(self, channel: str) -> int:
         """Sockets subscribed to ``channel`` on every live process."""
+        checked_name(channel)
         if self._count is None:
             return self._local_count(channel)
         try:

@@ -1,0 +1,119 @@
+"""Channel names and messages no broker takes, on a real `pyxle serve` (with a real Redis): a room
+named `%00broadcast` in the URL is refused with 1008 and reaches no other room (it published into
+the broadcast's Redis channel, so every socket of every room got it)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import SHARED_SECRET
+from tests.docs._blocks import cites
+from tests.e2e.test_realtime import redis_env
+
+# The docs' room handler, as it is there.
+ROOMS = '''
+from pyxle.realtime import channel
+
+
+async def websocket(ws):
+    await ws.accept()
+    async with channel(ws, ws.path_params["room"]) as room:
+        await ws.send_json({"online": await room.count()})
+        while True:
+            await room.publish({"text": await ws.receive_text()})
+'''
+
+
+async def hostile(url: str) -> tuple[int | None, str]:
+    """Join the room at ``url`` and say something there; the close code and reason it got."""
+    async with websockets.connect(url) as ws:
+        try:
+            await asyncio.wait_for(ws.recv(), 5)  # {"online": ...}: it joined
+            await ws.send("injected")
+            await asyncio.wait_for(ws.recv(), 5)
+        except websockets.ConnectionClosed as closed:
+            assert closed.rcvd is not None
+            return closed.rcvd.code, closed.rcvd.reason
+    return None, ""
+
+
+@cites("docs/realtime.md", "A channel name holding a NUL character is refused")
+@pytest.mark.parametrize("broker", ["redis", "memory"])
+def test_a_room_named_nul_broadcast_in_the_url_is_refused_with_1008_and_reaches_no_other_room(
+        broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    env = redis_env(start_redis(), "nul:") if broker == "redis" else SHARED_SECRET
+    server = start_server(make_project({"pages/api/rooms/[room].py": ROOMS}), "serve", env=env)
+
+    async def run() -> None:
+        rooms = [await websockets.connect(server.ws_url + f"/api/rooms/{name}") for name in ("lobby", "other")]
+        for ws in rooms:
+            assert await asyncio.wait_for(ws.recv(), 5) == '{"online":1}'
+        code, reason = await hostile(server.ws_url + "/api/rooms/%00broadcast")
+        heard = await asyncio.gather(*(asyncio.wait_for(ws.recv(), 1) for ws in rooms), return_exceptions=True)
+        assert all(isinstance(got, asyncio.TimeoutError) for got in heard), heard  # each room got "injected"
+        assert (code, reason) == (1008, "channel name refused")
+        await asyncio.gather(*(ws.close() for ws in rooms))
+
+    asyncio.run(run())
+    output = server.wait_for_output("closing a WebSocket on /api/rooms/\\x00broadcast: realtime: channel name "
+                                    "'\\x00broadcast' is refused")
+    assert "Unhandled error" not in output and "Traceback" not in output, output
+
+
+# Publishes what the body asks for; a refusal is answered with its message.
+NEWS = '''
+from pyxle.realtime import count, publish
+
+
+async def post(request):
+    body = await request.json()
+    try:
+        await publish("lobby", "x" * body["size"])
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"listeners": await count("lobby")}
+'''
+
+
+@cites("docs/realtime.md", "A published message over `realtime.maxPublishSize` (1 MiB) is refused")
+@pytest.mark.parametrize("broker", ["redis", "memory"])
+def test_a_message_too_big_to_deliver_is_refused_when_published(
+        broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    # Through Redis, a message of 8 MiB or more made Redis cut off the worker's subscription (its
+    # client-output-buffer-limit for pub/sub): every socket lost it while publish said it went out.
+    env = redis_env(start_redis(), "big:") if broker == "redis" else SHARED_SECRET
+    server = start_server(make_project({"pages/api/rooms/[room].py": ROOMS, "pages/api/news.py": NEWS}), "serve",
+                          env=env)
+
+    async def run() -> None:
+        ws = await websockets.connect(server.ws_url + "/api/rooms/lobby", max_size=None)
+        assert await asyncio.wait_for(ws.recv(), 5) == '{"online":1}'
+        async with httpx.AsyncClient(timeout=30) as client:
+            refused = (await client.post(server.url + "/api/news", json={"size": 9 << 20})).json()
+            assert refused == {"error": "realtime: a 9437184-byte message is over the 1048576-byte limit of "
+                                        "published messages (realtime.maxPublishSize)"}
+            assert (await client.post(server.url + "/api/news", json={"size": 1 << 20})).json() == {"listeners": 1}
+        assert len(await asyncio.wait_for(ws.recv(), 10)) == 1 << 20  # the limit itself goes through
+        await ws.send("y" * (1 << 20))  # the room handler publishes it as JSON: over the limit
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None
+        assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1009, "message too big")
+
+    asyncio.run(run())
+    output = server.wait_for_output("closing a WebSocket on /api/rooms/lobby: realtime: a 1048587-byte message is "
+                                    "over the 1048576-byte")
+    assert "Unhandled error" not in output, output
+
+
+@cites("docs/realtime.md", "| `maxPublishSize` | | `1048576` |")
+def test_max_publish_size_sets_the_limit(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/news.py": NEWS, "pyxle.config.json": '{"realtime": {"maxPublishSize": 10}}'})
+    server = start_server(project, "serve", env=SHARED_SECRET)
+    answers = [httpx.post(server.url + "/api/news", json={"size": size}).json() for size in (10, 11)]
+    assert answers == [{"listeners": 0}, {"error": "realtime: a 11-byte message is over the 10-byte limit of "
+                                                   "published messages (realtime.maxPublishSize)"}]
