@@ -225,12 +225,16 @@ class Breaker:
             self._log.warning("%s: Redis at %s answers again", self.label, masked_url(self.url))
 
 
-async def check_reachable(client: Redis, url: str, *, feature: str) -> None:
-    """Start-up check: a ``PING`` answered, or ``RedisUnavailable`` naming the URL and a fix."""
-    from redis.exceptions import RedisError
+async def check_reachable(client: Redis, url: str, *, feature: str, timeout: float) -> None:
+    """Start-up check: a ``PING`` answered within ``timeout`` seconds, or ``RedisUnavailable`` naming
+    the URL and a fix. The bound is the whole check's: a hung Redis (a stopped process keeps its port
+    open) would hold a patient client through every retry of its socket timeout."""
+    from redis.exceptions import RedisError, TimeoutError
 
     try:
-        await client.ping()
+        await asyncio.wait_for(client.ping(), timeout)
+    except asyncio.TimeoutError:
+        raise _unreachable(url, feature, TimeoutError(f"no answer in {timeout:g} s")) from None
     except (RedisError, OSError) as exc:
         raise _unreachable(url, feature, exc) from None
 

@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -277,6 +278,62 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
 
     redis.start()
     server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
+
+
+def _watch(url: str, stop, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Ask ``url`` on a new connection every 50 ms until ``stop`` is set; note each request not answered."""
+    while not stop.is_set():
+        try:
+            status = httpx.get(url, headers={"connection": "close"}, timeout=10).status_code
+            if status != 200:
+                failures.append(str(status))
+        except httpx.HTTPError as exc:
+            failures.append(type(exc).__name__)
+        time.sleep(0.05)
+
+
+@cites("docs/deployment.md", "a worker started while Redis is hung (a stopped process that holds its connections "
+       "open) starts within a second, logging once that Redis does not answer")
+@cites("docs/realtime.md", "it waits a second at most for a hung Redis, which answers nothing")
+def test_a_reload_and_a_respawn_while_redis_is_hung_refuse_no_request_and_say_why(make_project, start_server,
+                                                                                 start_redis) -> None:
+    """Redis stopped with SIGSTOP keeps accepting connections and answers nothing. A worker started
+    then (a SIGHUP reload, one in place of a killed one) waited for it minutes on end, while granian
+    stopped the old ones: every request was refused, and the log said nothing. It starts at once now,
+    saying once that Redis does not answer, and serves as the running ones do."""
+    redis = start_redis()
+    config = {"rateLimit": {"requests": 1000, "window": 60, "redisUrl": redis.url},
+              "realtime": {"broker": "redis", "redisUrl": redis.url},
+              "cache": {"backend": "redis", "redisUrl": redis.url}}
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    _until(lambda: len(_workers(server)) == 2)
+    os.kill(redis.proc.pid, signal.SIGSTOP)
+    stop, failures = threading.Event(), []  # type: ignore[var-annotated]
+    watcher = threading.Thread(target=_watch, args=(url, stop, failures))
+    watcher.start()
+    try:
+        (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+        server.proc.send_signal(signal.SIGHUP)
+        _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=20)
+        _until(lambda: server.output().count("Stopped old worker") == 2, timeout=20)  # the reload is over
+        [victim, *_] = _workers(server)
+        os.kill(victim, signal.SIGKILL)
+        killed = time.monotonic()
+        _until(lambda: victim not in _workers(server) and len(_workers(server)) == 2)
+        _until(lambda: server.output().count("Started worker") == 5, timeout=20)
+        started = time.monotonic() - killed
+        time.sleep(1)
+    finally:
+        stop.set()
+        watcher.join()
+        os.kill(redis.proc.pid, signal.SIGCONT)
+    assert failures == [], failures
+    assert started < 3, f"the worker in place of the killed one took {started:.1f} s to start"
+    out = server.output()
+    assert out.count(f"realtime: Redis at {redis.url} does not answer") == 3, out  # once by each new worker
+    assert "keep exiting" not in out and "reload refused" not in out, out
 
 
 def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(make_project, start_server,

@@ -48,7 +48,7 @@ def test_an_unreachable_server_is_named_with_a_hint(start_redis) -> None:  # typ
     async def main() -> None:
         url = server.url.replace("redis://", "redis://:hunter2@")
         with pytest.raises(RedisUnavailable) as caught:
-            await check_reachable(redis_client(url), url, feature="rate limits")
+            await check_reachable(redis_client(url), url, feature="rate limits", timeout=5)
         text = str(caught.value)
         assert f"rate limits: Redis at redis://:****@127.0.0.1:{server.port}/0 does not answer" in text
         assert "hunter2" not in text and "hint: start redis-server" in text
