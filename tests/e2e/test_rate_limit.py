@@ -4,6 +4,7 @@ counters shared by two `pyxle serve` processes. The backend suite runs on both b
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import json
 import logging
@@ -213,6 +214,40 @@ def test_a_full_redis_lets_requests_through_saying_so_and_limits_again_at_once_w
         _run(scenario())
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) == 1 and f"rate limit: Redis at {redis.url} refused a command (OutOfMemoryError" in lines[0], lines
+
+
+def burst(url: str, total: int, at_once: int = 400, method: str = "GET") -> collections.Counter[str]:
+    """``total`` requests to ``url``, ``at_once`` of them in flight at a time, each on a connection of
+    its own (a crowd of clients): how many got each status, and each ``x-pyxle-cache`` answer."""
+    async def run() -> collections.Counter[str]:
+        seen: collections.Counter[str] = collections.Counter()
+        slots = asyncio.Semaphore(at_once)
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=at_once), timeout=60) as client:
+            async def one() -> None:
+                async with slots:
+                    response = await client.request(method, url)
+                seen[str(response.status_code)] += 1
+                if "x-pyxle-cache" in response.headers:
+                    seen[response.headers["x-pyxle-cache"]] += 1
+
+            await asyncio.gather(*(one() for _ in range(total)))
+        return seen
+
+    return asyncio.run(run())
+
+
+@cites("docs/security.md", "Several hundred requests in flight in one worker do not read as an outage either")
+def test_hundreds_of_requests_in_flight_in_one_worker_are_limited_not_let_through(make_project, start_server,
+                                                                                start_redis) -> None:
+    """redis-py's pool held 100 connections and raised for the 101st command: the breaker took that
+    for Redis gone and let everything through (400 connections passed 18,000 requests of a limit of
+    100). Commands now wait for a free connection, and a busy pool is no outage."""
+    redis = start_redis()
+    server = start_server(_project(make_project, requests=100, window=600, redisUrl=redis.url), "serve",
+                          "--workers", "1", "--no-access-log", env=SHARED_SECRET)
+    seen = burst(server.url + "/api/hello", 1600)
+    assert 100 <= seen["200"] <= 103 and seen["200"] + seen["429"] == 1600, seen
+    assert "does not answer" not in server.output(), server.output()
 
 
 # -- a worker started while Redis is away ---------------------------------------------------------
