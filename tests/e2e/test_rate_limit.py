@@ -396,6 +396,28 @@ def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(ma
     assert "keep exiting" not in server.output()
 
 
+@cites("docs/security.md", "A limit changed in the configuration applies from the reload (or\nrestart) that loads it")
+def test_a_limit_raised_in_the_config_applies_once_a_reload_loads_it(make_project, start_server, start_redis) -> None:
+    """Counters in Redis outlive the workers, and a client's counter said when its budget would be
+    full again under the limit it was spent under: raising `"requests": 5, "window": 600` to 1000 a
+    second still answered 429 with a Retry-After near 600, through a reload and a restart."""
+    redis = start_redis()
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(
+        {"rateLimit": {"requests": 5, "window": 600, "redisUrl": redis.url}})})
+    server = start_server(project, "serve", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    answers = [httpx.get(url) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert int(answers[-1].headers["retry-after"]) > 100
+    (project / "pyxle.config.json").write_text(json.dumps(
+        {"rateLimit": {"requests": 1000, "window": 1, "redisUrl": redis.url}}))
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=30)
+    server.wait_for_output("Stopped old worker", timeout=30)  # none counts under the old limit any more
+    assert [httpx.get(url).status_code for _ in range(20)] == [200] * 20
+
+
 # -- what is exempt ---------------------------------------------------------------------------------
 
 @cites("docs/security.md", "an entry of `/` is ignored,\nwith a start-up warning, since it would exempt every path")
