@@ -392,6 +392,7 @@ class Subscription:
         self._base = reconnect_base
         self._log = logger or logging.getLogger("pyxle")
         self._channels: set[bytes] = set()
+        self._internal: set[bytes] = set()  # of _channels, those of Pyxle's own: not counted in the log
         self._pending: dict[bytes, asyncio.Future[None]] = {}
         self._control = b"pyxle:__subscription__:" + os.urandom(8).hex().encode()
         self._pubsub: Any = None
@@ -418,11 +419,14 @@ class Subscription:
         """Connect in the background, without waiting: "is back" is logged once it has."""
         self._task = asyncio.ensure_future(self._run())
 
-    async def add(self, channel: bytes) -> bool:
+    async def add(self, channel: bytes, *, internal: bool = False) -> bool:
         """Subscribe; whether Redis confirmed within ``answer_timeout``. While it is down, False at
         once (reconnecting subscribes). Unconfirmed by then, it still is once Redis answers; one that
-        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again."""
+        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again.
+        ``internal``: a channel of Pyxle's own, left out of the count the "is back" line gives."""
         self._channels.add(channel)
+        if internal:
+            self._internal.add(channel)
         if not self.up:
             return False
         waiter = self._pending.get(channel)
@@ -443,6 +447,7 @@ class Subscription:
 
     async def remove(self, channel: bytes) -> None:
         self._channels.discard(channel)
+        self._internal.discard(channel)
         if self.up:
             with contextlib.suppress(Exception):  # gone with the connection anyway
                 await self._pubsub.unsubscribe(channel)
@@ -529,8 +534,9 @@ class Subscription:
         if self._connected is not None and not self._connected.done():
             self._connected.set_result(None)
         elif not self.up:
-            self._log.warning("%s: Redis at %s is back; %d channels subscribed again", self._feature,
-                              masked_url(self._url), len(self._channels))
+            count = len(self._channels - self._internal)
+            self._log.warning("%s: Redis at %s is back; %d channel%s subscribed again", self._feature,
+                              masked_url(self._url), count, "" if count == 1 else "s")
         self.up = True
         if self._on_up is not None:
             asyncio.ensure_future(self._on_up())

@@ -202,3 +202,23 @@ def test_hundreds_of_publishes_in_flight_in_one_worker_all_reach_redis(make_proj
     seen = burst(server.url + "/api/pub", 800, method="POST")
     assert seen == {"200": 800}, seen
     assert "unreachable" not in server.output() and "lost Redis" not in server.output(), server.output()
+
+
+@cites(DOC, "logs `realtime: Redis at <url> is back; N channels subscribed again` when it")
+def test_redis_back_counts_the_apps_channels_alone(make_project, start_server, start_redis) -> None:
+    """After a Redis restart the worker said "2 channels subscribed again" for a socket in one
+    channel: Pyxle's own broadcast channel was counted (and one channel was "1 channels")."""
+    redis = start_redis()
+    server: Server = start_server(make_project({"pages/api/live.py": LIVE}), "serve", "--workers", "1",
+                                  env=env(redis))
+
+    async def run() -> None:
+        ws, _ = await join(server.ws_url + "/api/live")
+        redis.stop()
+        server.wait_for_output("realtime: lost Redis at", 10)
+        redis.start()
+        server.wait_for_output("is back;", 30)
+        await ws.close()
+
+    asyncio.run(run())
+    assert f"realtime: Redis at {redis.url} is back; 1 channel subscribed again" in server.output(), server.output()

@@ -256,7 +256,7 @@ def test_a_subscription_sees_a_quick_redis_restart_and_subscribes_again(start_re
 
     with caplog.at_level(logging.WARNING, logger="pyxle.test"):
         asyncio.run(asyncio.wait_for(main(), 30))
-    assert "test: lost Redis at" in caplog.text and "is back; 1 channels subscribed again" in caplog.text
+    assert "test: lost Redis at" in caplog.text and "is back; 1 channel subscribed again" in caplog.text
 
 
 def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -292,4 +292,4 @@ def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, 
         asyncio.run(asyncio.wait_for(main(), 30))
     assert "test: the listener on Redis at" in caplog.text and "failed; reconnecting" in caplog.text
     assert "RuntimeError: a bug in the handler" in caplog.text
-    assert "is back; 1 channels subscribed again" in caplog.text
+    assert "is back; 1 channel subscribed again" in caplog.text

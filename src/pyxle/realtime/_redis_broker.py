@@ -103,7 +103,7 @@ class RedisBroker(LocalSubscribers):
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime", on_up=self._reassert,
                                           reconnect_base=self._reconnect_delay, logger=logger,
                                           answer_timeout=self._command_timeout)
-        await self._subscription.add(self._broadcast_key)  # not up yet: subscribed on connecting
+        await self._subscription.add(self._broadcast_key, internal=True)  # not up yet: subscribed on connecting
         if reachable:
             await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
             await self._subscription.start(self._timeout)
