@@ -123,16 +123,6 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
     return client
 
 
-def _gate(client: Redis, url: str) -> asyncio.Semaphore:
-    """The turns to a connection of the Breakers' ``client`` for ``url`` on the running loop (as many
-    as its pool has: the URL may set ``?max_connections=``), shared by every Breaker on that URL."""
-    gates = _gates.setdefault(asyncio.get_running_loop(), {})
-    gate = gates.get(url)
-    if gate is None:
-        gate = gates[url] = asyncio.Semaphore(client.connection_pool.max_connections)
-    return gate
-
-
 class Breaker:
     """Per-request commands that give up fast, and skip Redis while it is away.
 
@@ -180,7 +170,8 @@ class Breaker:
 
     async def call(self, command: Callable[[], Awaitable[T]], *, force: bool = False) -> T:
         """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage;
-        ``RedisRefused`` when Redis answered this command with an error).
+        ``RedisRefused`` when Redis answered this command with an error, ``RedisBusy`` when it never
+        got a connection).
 
         While the breaker is open ``command`` is not called, unless ``force`` (a write the caller
         must not drop unseen, such as an invalidation); its success closes the breaker.
@@ -190,7 +181,7 @@ class Breaker:
             raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
         from redis import exceptions
 
-        gate = _gate(self.client, self.url)
+        gate = self._gate()
         await self._turn(gate)
         try:
             result = await self._bounded(command)
@@ -205,6 +196,15 @@ class Breaker:
             gate.release()
         self._back()
         return result
+
+    def _gate(self) -> asyncio.Semaphore:
+        """The turns to a connection of ``client`` on the running loop, as many as its pool has (the
+        URL may set ``?max_connections=``): shared by every Breaker on the URL, as the client is."""
+        gates = _gates.setdefault(asyncio.get_running_loop(), {})
+        gate = gates.get(self.url)
+        if gate is None:
+            gate = gates[self.url] = asyncio.Semaphore(self.client.connection_pool.max_connections)
+        return gate
 
     async def _turn(self, gate: asyncio.Semaphore) -> None:
         """Wait (``timeout`` at most) until a connection is free: all of them busy says nothing about
@@ -349,6 +349,7 @@ def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0) -> None:
 
 async def close_clients() -> None:
     """Close the clients opened on the running event loop (at shutdown)."""
+    _gates.pop(asyncio.get_running_loop(), None)
     clients = _clients.pop(asyncio.get_running_loop(), {})
     for client in clients.values():
         await client.aclose()
