@@ -37,9 +37,18 @@ DEFAULT_PREFIX = "pyxle:"
 # Seconds a per-request command waits for Redis. It answers in well under a millisecond; a Redis
 # that holds the connection open without answering (a stopped process) must not hold the request.
 COMMAND_TIMEOUT = 0.25
+SOCKET_TIMEOUT = 5.0  # seconds any command waits for Redis's answer on its connection
+# Connections one client (a worker's, per URL and retry policy) opens at most. A command holds one
+# for a round trip, well under a millisecond, so one event loop keeps few busy at once even with
+# hundreds of requests in flight; a command finding them all busy waits for one (never an error).
+# 50 per client keeps a hundred workers' page cache, rate limit and realtime broker within
+# Redis's default of 10,000 clients.
+POOL_SIZE = 50
 T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
+# event loop -> url -> the turns of the Breakers' client to a connection (see Breaker.call)
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = weakref.WeakKeyDictionary()
 
 
 class RedisUnavailable(Exception):
@@ -49,6 +58,11 @@ class RedisUnavailable(Exception):
 class RedisRefused(RedisUnavailable):
     """Redis answered one command with an error (out of memory, a value out of range): that command
     failed, and Redis is still used for the next ones."""
+
+
+class RedisBusy(RedisUnavailable):
+    """Every connection of the worker's pool stayed busy for the command's timeout (a crowd of
+    requests in flight): that command went without Redis, which is still used for the next ones."""
 
 
 def app_namespace(secret: str | bytes) -> str:
@@ -82,7 +96,8 @@ Patience = Literal["patient", "quick", "never"]
 
 def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry: Patience = "patient") -> Redis:
     """The shared client for ``url`` and ``retry`` in this process (one connection pool each, per
-    event loop). Commands time out instead of hanging while Redis is down."""
+    event loop). Commands time out instead of hanging while Redis is down, and wait for a free
+    connection of the pool's ``POOL_SIZE`` (as long as a command waits for Redis) rather than fail."""
     module = _redis_module(feature)
     from redis.asyncio.retry import Retry  # the asyncio client awaits its retries: the sync Retry never ran them
     from redis.backoff import ExponentialWithJitterBackoff, NoBackoff
@@ -94,14 +109,17 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
     if client is None:
         policy = {"patient": Retry(ExponentialWithJitterBackoff(base=0.05, cap=1.0), retries=3),
                   "quick": Retry(NoBackoff(), retries=1), "never": Retry(NoBackoff(), retries=0)}[retry]
-        client = clients[key] = module.Redis.from_url(
+        pool = module.BlockingConnectionPool.from_url(
             url,
+            max_connections=POOL_SIZE,
+            timeout=COMMAND_TIMEOUT if retry == "quick" else SOCKET_TIMEOUT,
             socket_connect_timeout=2,
-            socket_timeout=5,
+            socket_timeout=SOCKET_TIMEOUT,
             health_check_interval=15,
             retry=policy,
             retry_on_error=[ConnectionError, TimeoutError],
         )
+        client = clients[key] = module.Redis.from_pool(pool)
     return client
 
 
@@ -118,7 +136,9 @@ class Breaker:
     goes away and one when it is back. One breaker per subsystem, so each log line says what the
     outage costs (``meanwhile``). A command Redis answers with an error (``ResponseError``: out of
     memory, a bad argument) is no outage: it raises ``RedisRefused`` for that command alone, logged
-    at most once a minute, and the breaker stays closed.
+    at most once a minute, and the breaker stays closed. Nor is a crowd of commands: each waits its
+    turn to a connection (at most ``timeout``; then ``RedisBusy`` for it alone, logged at most once a
+    minute), and only then is Redis given ``timeout`` to answer.
     """
 
     def __init__(self, url: str, *, feature: str, label: str, meanwhile: str, logger: logging.Logger,
@@ -137,6 +157,7 @@ class Breaker:
         self._retry_at: float | None = None  # None: Redis answers; else when to PING it again
         self._probe: asyncio.Task[None] | None = None
         self._refusal_logged = -math.inf  # when a refused command was last logged
+        self._busy_logged = -math.inf  # when a command that found every connection busy was last logged
 
     @property
     def up(self) -> bool:
@@ -149,7 +170,8 @@ class Breaker:
 
     async def call(self, command: Callable[[], Awaitable[T]], *, force: bool = False) -> T:
         """``await command()`` within the timeout, or ``RedisUnavailable`` (logged once per outage;
-        ``RedisRefused`` when Redis answered this command with an error).
+        ``RedisRefused`` when Redis answered this command with an error, ``RedisBusy`` when it never
+        got a connection).
 
         While the breaker is open ``command`` is not called, unless ``force`` (a write the caller
         must not drop unseen, such as an invalidation); its success closes the breaker.
@@ -159,6 +181,8 @@ class Breaker:
             raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
         from redis import exceptions
 
+        gate = self._gate()
+        await self._turn(gate)
         try:
             result = await self._bounded(command)
         except exceptions.RedisError as exc:
@@ -168,8 +192,39 @@ class Breaker:
             raise self._unavailable(exc) from exc
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(exc) from exc
+        finally:
+            gate.release()
         self._back()
         return result
+
+    def _gate(self) -> asyncio.Semaphore:
+        """The turns to a connection of ``client`` on the running loop, as many as its pool has (the
+        URL may set ``?max_connections=``): shared by every Breaker on the URL, as the client is."""
+        gates = _gates.setdefault(asyncio.get_running_loop(), {})
+        gate = gates.get(self.url)
+        if gate is None:
+            gate = gates[self.url] = asyncio.Semaphore(self.client.connection_pool.max_connections)
+        return gate
+
+    async def _turn(self, gate: asyncio.Semaphore) -> None:
+        """Wait (``timeout`` at most) until a connection is free: all of them busy says nothing about
+        Redis, so the time spent here is not counted as Redis's, and running out of it is no outage."""
+        if not gate.locked():
+            await gate.acquire()  # free: taken at once
+            return
+        try:
+            await self._bounded(gate.acquire)
+        except asyncio.TimeoutError:
+            raise self._busy() from None
+
+    def _busy(self) -> RedisBusy:
+        now = time.monotonic()
+        if now - self._busy_logged >= 60:
+            self._busy_logged = now
+            self._log.warning("%s: every connection to Redis at %s stayed busy for %g s; that request went "
+                              "without Redis (logged at most once a minute)", self.label, masked_url(self.url),
+                              self.timeout)
+        return RedisBusy(f"every connection to Redis at {masked_url(self.url)} is busy")
 
     def _unavailable(self, exc: BaseException) -> RedisUnavailable:
         reason = f"timed out after {self.timeout:g} s" if isinstance(exc, asyncio.TimeoutError) else (
@@ -225,12 +280,16 @@ class Breaker:
             self._log.warning("%s: Redis at %s answers again", self.label, masked_url(self.url))
 
 
-async def check_reachable(client: Redis, url: str, *, feature: str) -> None:
-    """Start-up check: a ``PING`` answered, or ``RedisUnavailable`` naming the URL and a fix."""
-    from redis.exceptions import RedisError
+async def check_reachable(client: Redis, url: str, *, feature: str, timeout: float) -> None:
+    """Start-up check: a ``PING`` answered within ``timeout`` seconds, or ``RedisUnavailable`` naming
+    the URL and a fix. The bound is the whole check's: a hung Redis (a stopped process keeps its port
+    open) would hold a patient client through every retry of its socket timeout."""
+    from redis.exceptions import RedisError, TimeoutError
 
     try:
-        await client.ping()
+        await asyncio.wait_for(client.ping(), timeout)
+    except asyncio.TimeoutError:
+        raise _unreachable(url, feature, TimeoutError(f"no answer in {timeout:g} s")) from None
     except (RedisError, OSError) as exc:
         raise _unreachable(url, feature, exc) from None
 
@@ -290,6 +349,7 @@ def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0) -> None:
 
 async def close_clients() -> None:
     """Close the clients opened on the running event loop (at shutdown)."""
+    _gates.pop(asyncio.get_running_loop(), None)
     clients = _clients.pop(asyncio.get_running_loop(), {})
     for client in clients.values():
         await client.aclose()
@@ -333,6 +393,7 @@ class Subscription:
         self._base = reconnect_base
         self._log = logger or logging.getLogger("pyxle")
         self._channels: set[bytes] = set()
+        self._internal: set[bytes] = set()  # of _channels, those of Pyxle's own: not counted in the log
         self._pending: dict[bytes, asyncio.Future[None]] = {}
         self._control = b"pyxle:__subscription__:" + os.urandom(8).hex().encode()
         self._pubsub: Any = None
@@ -359,11 +420,14 @@ class Subscription:
         """Connect in the background, without waiting: "is back" is logged once it has."""
         self._task = asyncio.ensure_future(self._run())
 
-    async def add(self, channel: bytes) -> bool:
+    async def add(self, channel: bytes, *, internal: bool = False) -> bool:
         """Subscribe; whether Redis confirmed within ``answer_timeout``. While it is down, False at
         once (reconnecting subscribes). Unconfirmed by then, it still is once Redis answers; one that
-        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again."""
+        does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again.
+        ``internal``: a channel of Pyxle's own, left out of the count the "is back" line gives."""
         self._channels.add(channel)
+        if internal:
+            self._internal.add(channel)
         if not self.up:
             return False
         waiter = self._pending.get(channel)
@@ -384,6 +448,7 @@ class Subscription:
 
     async def remove(self, channel: bytes) -> None:
         self._channels.discard(channel)
+        self._internal.discard(channel)
         if self.up:
             with contextlib.suppress(Exception):  # gone with the connection anyway
                 await self._pubsub.unsubscribe(channel)
@@ -470,8 +535,9 @@ class Subscription:
         if self._connected is not None and not self._connected.done():
             self._connected.set_result(None)
         elif not self.up:
-            self._log.warning("%s: Redis at %s is back; %d channels subscribed again", self._feature,
-                              masked_url(self._url), len(self._channels))
+            count = len(self._channels - self._internal)
+            self._log.warning("%s: Redis at %s is back; %d channel%s subscribed again", self._feature,
+                              masked_url(self._url), count, "" if count == 1 else "s")
         self.up = True
         if self._on_up is not None:
             asyncio.ensure_future(self._on_up())

@@ -27,6 +27,7 @@ from tests.e2e.test_cache import (
     serve,
     write_counted,
 )
+from tests.e2e.test_rate_limit import burst
 
 PAGE = '''
 import counter, os
@@ -213,6 +214,23 @@ def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_a
         out = server.wait_for_output("page cache: Redis at")
         assert out.count(f"page cache: Redis at {redis.url} does not answer") == 1, out
         assert f"page cache: Redis at {redis.url} answers again" in server.wait_for_output("answers again")
+    finally:
+        server.stop()
+
+
+@cites("docs/configuration.md", "one that finds them all busy (hundreds\nof requests in flight in that worker) waits for a free one")
+def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_worker(tmp_path: Path,
+                                                                                     start_redis) -> None:
+    """More commands in flight than redis-py's pool held (100) read as Redis gone: the stored page
+    was rendered again for each request, and some got 503 once the SSR queue filled."""
+    redis = start_redis()
+    server = serve(stored_project(tmp_path, redis.url), "--workers", "1")
+    try:
+        assert httpx.get(server.url + "/stored", timeout=30).headers["x-pyxle-cache"] == "MISS"
+        seen = burst(server.url + "/stored", 1200)
+        assert seen == {"200": 1200, "HIT": 1200}, seen
+        assert count(server, "stored") == 1
+        assert "does not answer" not in server.output(), server.output()
     finally:
         server.stop()
 

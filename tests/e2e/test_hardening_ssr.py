@@ -7,6 +7,7 @@ clients; the render times are busy loops inside the React component.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -455,3 +456,20 @@ def test_streamed_pages_sent_behind_a_long_render_keep_their_streamed_part(make_
 
     for n, answer in enumerate(asyncio.run(load())):
         assert answer.status_code == 200 and f"slow part {n}<" in answer.text, answer.text[-300:]
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_render_timeout_is_logged_on_one_line_without_a_trailing_newline(one_worker, log_format: str) -> None:
+    """A render past the timeout has no JavaScript stack to show: its error was logged as
+    "...: %s\\n%s" with an empty stack, a blank line in the text log and a trailing "\\n" in the
+    JSON message."""
+    server = one_worker(1, "--log-format", log_format)
+    assert httpx.get(server.url + "/?hang=1", timeout=30).status_code == 500
+    out = server.wait_for_output("longer than 1s")
+    [line] = [line for line in out.splitlines() if "took longer than 1s" in line and "rendering pages/" in line]
+    if log_format == "json":
+        message = json.loads(line)["message"]
+        assert message == "rendering pages/index.pyxl failed: rendering 'index' took longer than 1s", message
+    else:
+        assert line.endswith("rendering pages/index.pyxl failed: rendering 'index' took longer than 1s"), line
+        assert line + "\n\n" not in out, out

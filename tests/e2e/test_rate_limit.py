@@ -4,12 +4,14 @@ counters shared by two `pyxle serve` processes. The backend suite runs on both b
 from __future__ import annotations
 
 import asyncio
+import collections
 import hashlib
 import json
 import logging
 import os
 import signal
 import subprocess
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -214,6 +216,40 @@ def test_a_full_redis_lets_requests_through_saying_so_and_limits_again_at_once_w
     assert len(lines) == 1 and f"rate limit: Redis at {redis.url} refused a command (OutOfMemoryError" in lines[0], lines
 
 
+def burst(url: str, total: int, at_once: int = 400, method: str = "GET") -> collections.Counter[str]:
+    """``total`` requests to ``url``, ``at_once`` of them in flight at a time, each on a connection of
+    its own (a crowd of clients): how many got each status, and each ``x-pyxle-cache`` answer."""
+    async def run() -> collections.Counter[str]:
+        seen: collections.Counter[str] = collections.Counter()
+        slots = asyncio.Semaphore(at_once)
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=at_once), timeout=60) as client:
+            async def one() -> None:
+                async with slots:
+                    response = await client.request(method, url)
+                seen[str(response.status_code)] += 1
+                if "x-pyxle-cache" in response.headers:
+                    seen[response.headers["x-pyxle-cache"]] += 1
+
+            await asyncio.gather(*(one() for _ in range(total)))
+        return seen
+
+    return asyncio.run(run())
+
+
+@cites("docs/security.md", "Several hundred requests in flight in one worker do not read as an outage either")
+def test_hundreds_of_requests_in_flight_in_one_worker_are_limited_not_let_through(make_project, start_server,
+                                                                                start_redis) -> None:
+    """redis-py's pool held 100 connections and raised for the 101st command: the breaker took that
+    for Redis gone and let everything through (400 connections passed 18,000 requests of a limit of
+    100). Commands now wait for a free connection, and a busy pool is no outage."""
+    redis = start_redis()
+    server = start_server(_project(make_project, requests=100, window=600, redisUrl=redis.url), "serve",
+                          "--workers", "1", "--no-access-log", env=SHARED_SECRET)
+    seen = burst(server.url + "/api/hello", 1600)
+    assert 100 <= seen["200"] <= 103 and seen["200"] + seen["429"] == 1600, seen
+    assert "does not answer" not in server.output(), server.output()
+
+
 # -- a worker started while Redis is away ---------------------------------------------------------
 
 PID = "import os\n\nasync def get(request):\n    return {'pid': os.getpid(), 'version': 1}\n"
@@ -279,6 +315,62 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
     server.wait_for_output(f"realtime: Redis at {redis.url} is back", timeout=30)
 
 
+def _watch(url: str, stop, failures: list[str]) -> None:  # type: ignore[no-untyped-def]
+    """Ask ``url`` on a new connection every 50 ms until ``stop`` is set; note each request not answered."""
+    while not stop.is_set():
+        try:
+            status = httpx.get(url, headers={"connection": "close"}, timeout=10).status_code
+            if status != 200:
+                failures.append(str(status))
+        except httpx.HTTPError as exc:
+            failures.append(type(exc).__name__)
+        time.sleep(0.05)
+
+
+@cites("docs/deployment.md", "a worker started while Redis is hung (a stopped process that holds its connections "
+       "open) starts within a second, logging once that Redis does not answer")
+@cites("docs/realtime.md", "it waits a second at most for a hung Redis, which answers nothing")
+def test_a_reload_and_a_respawn_while_redis_is_hung_refuse_no_request_and_say_why(make_project, start_server,
+                                                                                 start_redis) -> None:
+    """Redis stopped with SIGSTOP keeps accepting connections and answers nothing. A worker started
+    then (a SIGHUP reload, one in place of a killed one) waited for it minutes on end, while granian
+    stopped the old ones: every request was refused, and the log said nothing. It starts at once now,
+    saying once that Redis does not answer, and serves as the running ones do."""
+    redis = start_redis()
+    config = {"rateLimit": {"requests": 1000, "window": 60, "redisUrl": redis.url},
+              "realtime": {"broker": "redis", "redisUrl": redis.url},
+              "cache": {"backend": "redis", "redisUrl": redis.url}}
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    _until(lambda: len(_workers(server)) == 2)
+    os.kill(redis.proc.pid, signal.SIGSTOP)
+    stop, failures = threading.Event(), []  # type: ignore[var-annotated]
+    watcher = threading.Thread(target=_watch, args=(url, stop, failures))
+    watcher.start()
+    try:
+        (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+        server.proc.send_signal(signal.SIGHUP)
+        _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=20)
+        _until(lambda: server.output().count("Stopped old worker") == 2, timeout=20)  # the reload is over
+        [victim, *_] = _workers(server)
+        os.kill(victim, signal.SIGKILL)
+        killed = time.monotonic()
+        _until(lambda: victim not in _workers(server) and len(_workers(server)) == 2)
+        _until(lambda: server.output().count("Started worker") == 5, timeout=20)
+        started = time.monotonic() - killed
+        time.sleep(1)
+    finally:
+        stop.set()
+        watcher.join()
+        os.kill(redis.proc.pid, signal.SIGCONT)
+    assert failures == [], failures
+    assert started < 3, f"the worker in place of the killed one took {started:.1f} s to start"
+    out = server.output()
+    assert out.count(f"realtime: Redis at {redis.url} does not answer") == 3, out  # once by each new worker
+    assert "keep exiting" not in out and "reload refused" not in out, out
+
+
 def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(make_project, start_server,
                                                                                start_redis) -> None:
     """A SIGHUP reload whose config names another Redis checks that one (the reload is refused if it
@@ -302,6 +394,28 @@ def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(ma
     time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
     _until(lambda: _answer(url) is not None, timeout=10)
     assert "keep exiting" not in server.output()
+
+
+@cites("docs/security.md", "A limit changed in the configuration applies from the reload (or\nrestart) that loads it")
+def test_a_limit_raised_in_the_config_applies_once_a_reload_loads_it(make_project, start_server, start_redis) -> None:
+    """Counters in Redis outlive the workers, and a client's counter said when its budget would be
+    full again under the limit it was spent under: raising `"requests": 5, "window": 600` to 1000 a
+    second still answered 429 with a Retry-After near 600, through a reload and a restart."""
+    redis = start_redis()
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(
+        {"rateLimit": {"requests": 5, "window": 600, "redisUrl": redis.url}})})
+    server = start_server(project, "serve", env=SHARED_SECRET)
+    url = server.url + "/api/pid"
+    answers = [httpx.get(url) for _ in range(6)]
+    assert [answer.status_code for answer in answers] == [200] * 5 + [429]
+    assert int(answers[-1].headers["retry-after"]) > 100
+    (project / "pyxle.config.json").write_text(json.dumps(
+        {"rateLimit": {"requests": 1000, "window": 1, "redisUrl": redis.url}}))
+    (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
+    server.proc.send_signal(signal.SIGHUP)
+    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=30)
+    server.wait_for_output("Stopped old worker", timeout=30)  # none counts under the old limit any more
+    assert [httpx.get(url).status_code for _ in range(20)] == [200] * 20
 
 
 # -- what is exempt ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import websockets
 
 from tests.conftest import SHARED_SECRET, RedisServer, Server
 from tests.docs._blocks import cites
+from tests.e2e.test_rate_limit import burst
 
 DOC = "docs/realtime.md"
 
@@ -176,3 +177,48 @@ def test_a_hung_redis_does_not_hold_a_joining_socket_is_logged_as_lost_and_publi
     asyncio.run(run())
     out = server.wait_for_output("is back;", 15)
     assert "Traceback" not in out, out
+
+
+PUBLISH = '''
+from pyxle.realtime import BrokerUnavailable, count, publish
+
+async def post(request):
+    try:
+        await publish("news", {"title": "x"})
+        return {"listeners": await count("news")}
+    except BrokerUnavailable as exc:
+        return ({"error": str(exc)}, 503)
+'''
+
+
+def test_hundreds_of_publishes_in_flight_in_one_worker_all_reach_redis(make_project, start_server,
+                                                                       start_redis) -> None:
+    """redis-py's pool held 100 connections and raised for the 101st command, which the broker
+    turned into BrokerUnavailable ("Redis ... is unreachable"): a crowd of publishing requests got
+    503s while Redis was fine. Commands now wait for a free connection."""
+    redis = start_redis()
+    server = start_server(make_project({"pages/api/pub.py": PUBLISH}), "serve", "--workers", "1",
+                          "--no-access-log", env=env(redis))
+    seen = burst(server.url + "/api/pub", 800, method="POST")
+    assert seen == {"200": 800}, seen
+    assert "unreachable" not in server.output() and "lost Redis" not in server.output(), server.output()
+
+
+@cites(DOC, "logs `realtime: Redis at <url> is back; N channels subscribed again` when it")
+def test_redis_back_counts_the_apps_channels_alone(make_project, start_server, start_redis) -> None:
+    """After a Redis restart the worker said "2 channels subscribed again" for a socket in one
+    channel: Pyxle's own broadcast channel was counted (and one channel was "1 channels")."""
+    redis = start_redis()
+    server: Server = start_server(make_project({"pages/api/live.py": LIVE}), "serve", "--workers", "1",
+                                  env=env(redis))
+
+    async def run() -> None:
+        ws, _ = await join(server.ws_url + "/api/live")
+        redis.stop()
+        server.wait_for_output("realtime: lost Redis at", 10)
+        redis.start()
+        server.wait_for_output("is back;", 30)
+        await ws.close()
+
+    asyncio.run(run())
+    assert f"realtime: Redis at {redis.url} is back; 1 channel subscribed again" in server.output(), server.output()

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from pyxle._redis import Breaker, RedisUnavailable, backoff, check_reachable, close_clients, redis_client
+from pyxle._redis import Breaker, RedisBusy, RedisUnavailable, backoff, check_reachable, close_clients, redis_client
 from pyxle.config import masked_url
 from pyxle.observability._context import request_id_var
 from tests.conftest import REPO, RedisServer
@@ -48,7 +48,7 @@ def test_an_unreachable_server_is_named_with_a_hint(start_redis) -> None:  # typ
     async def main() -> None:
         url = server.url.replace("redis://", "redis://:hunter2@")
         with pytest.raises(RedisUnavailable) as caught:
-            await check_reachable(redis_client(url), url, feature="rate limits")
+            await check_reachable(redis_client(url), url, feature="rate limits", timeout=5)
         text = str(caught.value)
         assert f"rate limits: Redis at redis://:****@127.0.0.1:{server.port}/0 does not answer" in text
         assert "hunter2" not in text and "hint: start redis-server" in text
@@ -135,6 +135,33 @@ def test_a_breaker_skips_redis_while_it_is_away_and_uses_it_again_once_a_ping_is
     assert lines[0].startswith(f"test: Redis at {server.url} does not answer (ConnectionError")
     assert lines[0].endswith("nothing is stored until it does")
     assert lines[1] == f"test: Redis at {server.url} answers again"
+
+
+def test_a_breaker_whose_connections_are_all_busy_waits_its_turn_and_takes_no_outage(redis_server: RedisServer,
+                                                                                     caplog) -> None:  # type: ignore[no-untyped-def]
+    """A command that finds every connection busy waits for one, and its wait is not Redis's time:
+    three commands of 0.3 s on one connection with a 0.5 s timeout, the third never gets its turn;
+    it goes without Redis (RedisBusy, logged), and the breaker stays closed."""
+    url = redis_server.url + "?max_connections=1"
+    breaker = Breaker(url, feature="test", label="test", meanwhile="m", logger=logging.getLogger("test.busy"),
+                      timeout=0.5)
+
+    async def main() -> list[object]:
+        client = breaker.client
+        slow = [breaker.call(lambda: client.blpop(["test:busy:empty"], timeout=0.3)) for _ in range(3)]
+        try:
+            return await asyncio.gather(*slow, return_exceptions=True)
+        finally:
+            await close_clients()
+
+    with caplog.at_level(logging.WARNING, logger="test.busy"):
+        first, second, third = asyncio.run(main())
+    assert first is None and second is None, (first, second)
+    assert isinstance(third, RedisBusy), third
+    assert breaker.up, "a busy pool is no outage"
+    said = (f"test: every connection to Redis at {masked_url(url)} stayed busy for 0.5 s; that request went "
+            "without Redis (logged at most once a minute)")
+    assert [record.getMessage() for record in caplog.records] == [said]
 
 
 def test_the_answers_again_line_carries_no_request_id_of_the_request_that_started_the_ping(start_redis) -> None:  # type: ignore[no-untyped-def]
@@ -256,7 +283,7 @@ def test_a_subscription_sees_a_quick_redis_restart_and_subscribes_again(start_re
 
     with caplog.at_level(logging.WARNING, logger="pyxle.test"):
         asyncio.run(asyncio.wait_for(main(), 30))
-    assert "test: lost Redis at" in caplog.text and "is back; 1 channels subscribed again" in caplog.text
+    assert "test: lost Redis at" in caplog.text and "is back; 1 channel subscribed again" in caplog.text
 
 
 def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, caplog) -> None:  # type: ignore[no-untyped-def]
@@ -292,4 +319,4 @@ def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, 
         asyncio.run(asyncio.wait_for(main(), 30))
     assert "test: the listener on Redis at" in caplog.text and "failed; reconnecting" in caplog.text
     assert "RuntimeError: a bug in the handler" in caplog.text
-    assert "is back; 1 channels subscribed again" in caplog.text
+    assert "is back; 1 channel subscribed again" in caplog.text

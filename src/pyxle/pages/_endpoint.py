@@ -335,7 +335,12 @@ class PageEndpoint:
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
 
     def _log_render_failure(self, exc: RenderError | RenderQueueFull) -> None:
-        logger.error("rendering %s failed: %s\n%s", self.where, exc, getattr(exc, "stack", None) or "")
+        """One line, and the JavaScript stack below it when there is one (a timeout has none)."""
+        stack = (getattr(exc, "stack", None) or "").rstrip("\n")
+        if stack:
+            logger.error("rendering %s failed: %s\n%s", self.where, exc, stack)
+        else:
+            logger.error("rendering %s failed: %s", self.where, exc)
 
     async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], route_path: str) -> Response:
         self._log_render_failure(exc)

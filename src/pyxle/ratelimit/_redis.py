@@ -34,14 +34,18 @@ return '0'
 
 
 class RedisLimiter:
-    """Counters under ``pyxle:ratelimit:<namespace>:<client>``: apps that share a Redis but not a
-    ``namespace`` count their visitors apart (without one, under ``pyxle:ratelimit:<client>``)."""
+    """Counters under ``pyxle:ratelimit:<namespace>:<requests>/<window>:<client>``: apps that share a
+    Redis but not a ``namespace`` count their visitors apart (without one, the namespace and its colon
+    are left out). A counter says when the client's budget is full again under the limit it was spent
+    under, and outlives the workers: a limit changed in the configuration counts afresh, under keys
+    of its own, rather than keep clients waiting as the old limit would have (or let them through)."""
 
     def __init__(self, requests: int, window: float, url: str, *, namespace: str = "") -> None:
         self.interval = window / requests
         self.window = window
         self.url = url
-        self.prefix = f"{KEY_PREFIX}{namespace}:" if namespace else KEY_PREFIX
+        limit = f"{requests}/{window:g}:"
+        self.prefix = f"{KEY_PREFIX}{namespace}:{limit}" if namespace else f"{KEY_PREFIX}{limit}"
         self._script: Any = None
         self.breaker = Breaker(url, feature=FEATURE, label="rate limit", meanwhile="requests are not limited",
                                logger=logger)

@@ -33,6 +33,10 @@ PRESENCE_TTL = int(HEARTBEAT * 3)  # a presence hash no live process refreshes i
 # millisecond; one that holds the connection open without answering (a stopped process, a
 # stalled host) must not hold a handler for the client's 5-second socket timeout.
 COMMAND_TIMEOUT = 0.5
+# Seconds a worker started while the server runs (a reload, one in place of a crashed one) waits for
+# Redis's PING: granian stops the old workers a few seconds after spawning their successors, so a
+# start held by a hung Redis would leave none serving.
+LATE_START_TIMEOUT = 1.0
 # The Redis channel (under the channel prefix) that carries broadcast(); pyxle-framework 0.9.4's
 # name. The NUL keeps it apart from every channel an app names (``checked_name`` refuses a NUL).
 BROADCAST = "\x00broadcast"
@@ -80,14 +84,16 @@ class RedisBroker(LocalSubscribers):
     async def start(self, *, required: bool = True) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer.
 
-        Not ``required`` (a worker started while the server runs): a Redis that does not answer is
-        logged and the broker starts reconnecting, as one that went away while running does.
+        Not ``required`` (a worker started while the server runs): a Redis that does not answer within
+        ``LATE_START_TIMEOUT`` is logged and the broker starts reconnecting, as one that went away while
+        running does.
         """
         if self._client is None:
             self._client = redis_client(self.url, feature="realtime")
         reachable = True
         try:
-            await check_reachable(self._client, self.url, feature="realtime")
+            await check_reachable(self._client, self.url, feature="realtime",
+                                  timeout=self._timeout if required else LATE_START_TIMEOUT)
         except RedisUnavailable as exc:
             if required:
                 raise
@@ -97,7 +103,7 @@ class RedisBroker(LocalSubscribers):
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime", on_up=self._reassert,
                                           reconnect_base=self._reconnect_delay, logger=logger,
                                           answer_timeout=self._command_timeout)
-        await self._subscription.add(self._broadcast_key)  # not up yet: subscribed on connecting
+        await self._subscription.add(self._broadcast_key, internal=True)  # not up yet: subscribed on connecting
         if reachable:
             await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
             await self._subscription.start(self._timeout)
