@@ -420,8 +420,9 @@ class Subscription:
         """Connect in the background, without waiting: "is back" is logged once it has."""
         self._task = asyncio.ensure_future(self._run())
 
-    async def add(self, channel: bytes, *, internal: bool = False) -> bool:
-        """Subscribe; whether Redis confirmed within ``answer_timeout``. While it is down, False at
+    async def add(self, channel: bytes, *, internal: bool = False, wait: bool = True) -> bool:
+        """Subscribe; whether Redis confirmed within ``answer_timeout`` (not ``wait``: at once, the
+        caller has just seen Redis leave a request unanswered). While it is down, False at
         once (reconnecting subscribes). Unconfirmed by then, it still is once Redis answers; one that
         does not answer for ``lost_after`` is taken as lost, and reconnecting subscribes again.
         ``internal``: a channel of Pyxle's own, left out of the count the "is back" line gives."""
@@ -439,7 +440,8 @@ class Subscription:
                 self._pending.pop(channel, None)
                 return False
             self._awaiting()
-        await asyncio.wait({waiter}, timeout=self._answer_timeout)
+        if wait:
+            await asyncio.wait({waiter}, timeout=self._answer_timeout)
         return waiter.done() and self.up
 
     def suspect(self) -> None:

@@ -233,18 +233,23 @@ class RedisBroker(LocalSubscribers):
             logger.warning("realtime: channel %r not brought in line with Redis (%r)", channel, task.exception())
 
     async def _align(self, channel: str) -> None:
-        """Subscribe before counting a socket in; uncount before unsubscribing; look again after each await."""
+        """Subscribe before counting a socket in; uncount before unsubscribing; look again after each await.
+
+        Once Redis has left one request of this run unanswered, the later ones do not wait for it: a
+        socket joining while the last one leaves (its presence write waiting on a hung Redis) waits
+        one ``command_timeout`` in all, not one per step.
+        """
         key = self._prefix_bytes + channel.encode()
-        confirmed = True  # False: Redis left the subscription unconfirmed (the presence write would wait too)
+        answering = True  # False: Redis left a request of this run unanswered (the next would wait too)
         while True:
             here = self._local_count(channel)
             subscribed = channel in self._subscribed
             if here and not subscribed:
                 self._subscribed.add(channel)
                 if self._subscription is not None:
-                    confirmed = await self._subscription.add(key)
+                    answering = await self._subscription.add(key, wait=answering) and answering
             elif here != self._written.get(channel, 0):
-                await self._write_presence(channel, here, ask=confirmed)
+                answering = await self._write_presence(channel, here, ask=answering) and answering
             elif not here and subscribed:
                 self._subscribed.discard(channel)
                 if self._subscription is not None:
@@ -252,18 +257,18 @@ class RedisBroker(LocalSubscribers):
             else:
                 return
 
-    async def _write_presence(self, channel: str, here: int, *, ask: bool = True) -> None:
+    async def _write_presence(self, channel: str, here: int, *, ask: bool = True) -> bool:
         """This process's field in the channel's hash: ``here``, or gone at 0 (and with the last
-        field, the hash). The hash expires unless a process with sockets in it refreshes it.
-        While Redis is away, or not to be asked now (``ask``), it is left to ``_reassert``, which
-        writes every count when Redis is back and on each heartbeat."""
+        field, the hash); whether Redis took it. The hash expires unless a process with sockets in
+        it refreshes it. While Redis is away, or not to be asked now (``ask``), it is left to
+        ``_reassert``, which writes every count when Redis is back and on each heartbeat."""
         if here:
             self._written[channel] = here
         else:
             self._written.pop(channel, None)
         if not ask or not self._reachable():
             self._unsure.add(channel)
-            return
+            return False
         try:
             async with self._client.pipeline(transaction=False) as pipe:
                 if here:
@@ -272,10 +277,12 @@ class RedisBroker(LocalSubscribers):
                 else:
                     pipe.hdel(self._presence(channel), self._id)
                 await asyncio.wait_for(pipe.execute(), self._command_timeout)
-            self._unsure.discard(channel)
         except Exception as exc:  # noqa: BLE001  (down or slow: the heartbeat writes it when Redis answers)
             logger.debug("realtime: presence of %r not written (%r)", channel, exc)
             self._unsure.add(channel)
+            return False
+        self._unsure.discard(channel)
+        return True
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
