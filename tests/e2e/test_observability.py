@@ -354,3 +354,41 @@ def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, 
     assert all(line.startswith("{") for line in lines), server.output()
     errors = [r for r in map(json.loads, lines) if r["level"] == "error"]
     assert len(errors) == 1 and message in errors[0]["message"] and errors[0]["logger"] == "pyxle", lines
+
+
+LOUD = '''
+@server
+async def load(request):
+    return {"x": 1}
+
+export default function Loud({ data }) {
+  console.log("an info line of the render")
+  console.warn("a warning of the render")
+  return <p>loud</p>
+}
+'''
+LEVELS = '''
+import logging
+
+async def get(request):
+    return {name: logging.getLevelName(logging.getLogger(name).getEffectiveLevel()) for name in ("pyxle", "pyxle.ssr")}
+'''
+
+
+@cites("docs/observability.md", "`logLevel` sets the level of Pyxle's loggers")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_log_level_applies_to_pyxles_loggers_in_the_workers(make_project, start_server, command):
+    """granian set the level of its ``_granian`` logger in the dict ``pyxle`` shared with it: in the
+    workers Pyxle logged at INFO whatever ``logLevel`` said, and granian's own start-up lines showed."""
+    files = {"pages/index.pyxl": LOUD, "pages/api/levels.py": LEVELS}
+    quiet = start_server(make_project({**files, "pyxle.config.json": json.dumps({"observability": {"logLevel": "WARNING"}})},
+                                      node=True), command)
+    assert httpx.get(quiet.url + "/").status_code == 200
+    quiet.wait_for_output("console output from page 'index': a warning of the render")
+    assert "an info line of the render" not in quiet.output() and "worker-1" not in quiet.output(), quiet.output()
+    assert httpx.get(quiet.url + "/api/levels").json() == {"pyxle": "WARNING", "pyxle.ssr": "WARNING"}
+    loud = start_server(make_project({**files, "pyxle.config.json": json.dumps({"observability": {"logLevel": "DEBUG"}})},
+                                     "debug", node=True), command)
+    assert httpx.get(loud.url + "/api/levels").json() == {"pyxle": "DEBUG", "pyxle.ssr": "DEBUG"}
+    assert httpx.get(loud.url + "/").status_code == 200
+    loud.wait_for_output("console output from page 'index': an info line of the render")
