@@ -392,3 +392,41 @@ def test_log_level_applies_to_pyxles_loggers_in_the_workers(make_project, start_
     assert httpx.get(loud.url + "/api/levels").json() == {"pyxle": "DEBUG", "pyxle.ssr": "DEBUG"}
     assert httpx.get(loud.url + "/").status_code == 200
     loud.wait_for_output("console output from page 'index': an info line of the render")
+
+
+NOISY = '''
+import logging
+import warnings
+
+log = logging.getLogger("app.noisy")
+
+async def get(request):
+    warnings.warn("a user warning from a route")
+    log.info("with its stack", stack_info=True)
+    return {"ok": True}
+'''
+
+
+@cites("docs/observability.md", "a Python warning (`warnings.warn`) is a record of the `py.warnings` logger")
+def test_with_json_logs_warnings_and_stacks_are_json_too(make_project, start_server):
+    """``warnings`` wrote its own plain-text lines to stderr, and a ``stack_info=True`` stack was
+    dropped from the JSON record (text prints it)."""
+    config = {"observability": {"logFormat": "json"}}
+    server = start_server(make_project({"pages/api/noisy.py": NOISY, "pyxle.config.json": json.dumps(config)}))
+    rid = httpx.get(server.url + "/api/noisy").headers["x-request-id"]
+    server.wait_for_output("with its stack")
+    warned = _wait_for(lambda: [e for e in _json_lines(server) if e["logger"] == "py.warnings"])
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), server.output()
+    assert len(warned) == 1 and warned[0]["level"] == "warning" and warned[0]["request_id"] == rid, warned
+    assert "UserWarning: a user warning from a route" in warned[0]["message"]
+    stacked = [e for e in _json_lines(server) if e.get("message") == "with its stack"]
+    assert stacked[0]["stack"].startswith("Stack (most recent call last):") and "noisy.py" in stacked[0]["stack"]
+
+
+def test_text_logs_print_warnings_and_stacks_as_python_does(make_project, start_server):
+    server = start_server(make_project({"pages/api/noisy.py": NOISY}))
+    assert httpx.get(server.url + "/api/noisy").status_code == 200
+    out = server.wait_for_output("Stack (most recent call last):")
+    assert re.search(r"noisy\.py:\d+: UserWarning: a user warning from a route\n", out), out
+    assert "py.warnings" not in out

@@ -115,8 +115,8 @@ def connection_limit() -> int:
 
 
 class JsonFormatter(logging.Formatter):
-    """``--log-format json``: one JSON object per record, the traceback as one string field; records
-    made while a request is handled carry its ``request_id``."""
+    """``--log-format json``: one JSON object per record, the traceback and a ``stack_info=True``
+    stack as string fields; records made while a request is handled carry its ``request_id``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -130,7 +130,17 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
         return json_line(entry)  # the access log's format: compact, ASCII only
+
+
+def json_formatter() -> JsonFormatter:
+    """The JSON logs' formatter, made as each process (the server's, every worker's) configures its
+    logging: Python's warnings go through logging there too (``py.warnings``), as records of the
+    same JSON, since ``warnings`` writes its own plain-text lines to stderr otherwise."""
+    logging.captureWarnings(True)
+    return JsonFormatter()
 
 
 def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]:
@@ -147,7 +157,7 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}},
         "formatters": {
-            "default": {"()": JsonFormatter} if json_format else {"format": text},
+            "default": {"()": json_formatter} if json_format else {"format": text},
         },
         "handlers": {
             "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr",
