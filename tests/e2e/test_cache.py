@@ -641,6 +641,60 @@ def test_cache_lookups_are_counted_in_the_metrics(app: Server) -> None:
     assert counted() or _wait_for(counted), _scrape(app).text
 
 
+STORED = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("stored")}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>stored {data.n}</p> }
+'''
+RECOVERS = '''
+import counter
+
+@server
+async def load(request):
+    if counter.bump("recovers") == 1:
+        raise RuntimeError("down at first")
+    return {"data": {"n": counter.count("recovers")}, "revalidate": 60}
+
+export default function Page({ data }) { return <p>recovers {data.n}</p> }
+'''
+
+
+@cites("docs/observability.md", "page cache lookups of pages that may be stored")
+@cites("docs/pages.md", "is not looked up in the store (nor counted in the")
+def test_only_pages_that_may_be_stored_are_looked_up_and_counted(make_project, start_server) -> None:
+    """Every page with a loader was looked up (and counted a miss) until it answered once without
+    the envelope; one whose loader failed, redirected or raised LoaderError never did, so each of
+    its requests was a store lookup (a Redis round trip) and a miss."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
+    root = make_project({"counter.py": COUNTER, "pages/answers.pyxl": ANSWERS, "pages/plain.pyxl": PLAIN,
+                         "pages/stored.pyxl": STORED, "pages/recovers.pyxl": RECOVERS,
+                         "pyxle.config.json": json.dumps(config)}, node=True)
+    (root / "counts").mkdir()
+    server = start_server(root, env={"COUNTS": str(root / "counts")})
+    with visitor(server) as client:
+        for _ in range(3):
+            for kind in ("redirect", "missing", "bug"):
+                client.get("/answers", params={"kind": kind})
+            assert "x-pyxle-cache" not in client.get("/plain").headers
+        assert [client.get("/stored").headers["x-pyxle-cache"] for _ in range(2)] == ["MISS", "HIT"]
+        recovers = [client.get("/recovers") for _ in range(4)]
+        assert [(r.status_code, r.headers.get("x-pyxle-cache")) for r in recovers] == [
+            (500, None), (200, None), (200, "MISS"), (200, "HIT")]  # looked up again once it returned the envelope
+
+    def counted() -> dict[tuple[str, str], float] | None:
+        text = _scrape(server).text
+        found = {(route, outcome): _sample(text, "pyxle_cache_requests_total", route=route, outcome=outcome)
+                 for route in ("/answers", "/plain", "/stored") for outcome in ("hit", "miss")}
+        return found if found[("/stored", "hit")] else None
+
+    assert (counted() or _wait_for(counted)) == {("/answers", "hit"): 0, ("/answers", "miss"): 0, ("/plain", "hit"): 0,
+                                                 ("/plain", "miss"): 0, ("/stored", "hit"): 1, ("/stored", "miss"): 1}
+
+
 def test_pyxle_dev_stores_no_pages(make_project, start_server) -> None:
     root = make_project({"counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/index.pyxl": INDEX},
                         node=True)

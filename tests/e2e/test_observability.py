@@ -354,3 +354,79 @@ def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, 
     assert all(line.startswith("{") for line in lines), server.output()
     errors = [r for r in map(json.loads, lines) if r["level"] == "error"]
     assert len(errors) == 1 and message in errors[0]["message"] and errors[0]["logger"] == "pyxle", lines
+
+
+LOUD = '''
+@server
+async def load(request):
+    return {"x": 1}
+
+export default function Loud({ data }) {
+  console.log("an info line of the render")
+  console.warn("a warning of the render")
+  return <p>loud</p>
+}
+'''
+LEVELS = '''
+import logging
+
+async def get(request):
+    return {name: logging.getLevelName(logging.getLogger(name).getEffectiveLevel()) for name in ("pyxle", "pyxle.ssr")}
+'''
+
+
+@cites("docs/observability.md", "`logLevel` sets the level of Pyxle's loggers")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_log_level_applies_to_pyxles_loggers_in_the_workers(make_project, start_server, command):
+    """granian set the level of its ``_granian`` logger in the dict ``pyxle`` shared with it: in the
+    workers Pyxle logged at INFO whatever ``logLevel`` said, and granian's own start-up lines showed."""
+    files = {"pages/index.pyxl": LOUD, "pages/api/levels.py": LEVELS}
+    quiet = start_server(make_project({**files, "pyxle.config.json": json.dumps({"observability": {"logLevel": "WARNING"}})},
+                                      node=True), command)
+    assert httpx.get(quiet.url + "/").status_code == 200
+    quiet.wait_for_output("console output from page 'index': a warning of the render")
+    assert "an info line of the render" not in quiet.output() and "worker-1" not in quiet.output(), quiet.output()
+    assert httpx.get(quiet.url + "/api/levels").json() == {"pyxle": "WARNING", "pyxle.ssr": "WARNING"}
+    loud = start_server(make_project({**files, "pyxle.config.json": json.dumps({"observability": {"logLevel": "DEBUG"}})},
+                                     "debug", node=True), command)
+    assert httpx.get(loud.url + "/api/levels").json() == {"pyxle": "DEBUG", "pyxle.ssr": "DEBUG"}
+    assert httpx.get(loud.url + "/").status_code == 200
+    loud.wait_for_output("console output from page 'index': an info line of the render")
+
+
+NOISY = '''
+import logging
+import warnings
+
+log = logging.getLogger("app.noisy")
+
+async def get(request):
+    warnings.warn("a user warning from a route")
+    log.info("with its stack", stack_info=True)
+    return {"ok": True}
+'''
+
+
+@cites("docs/observability.md", "a Python warning (`warnings.warn`) is a record of the `py.warnings` logger")
+def test_with_json_logs_warnings_and_stacks_are_json_too(make_project, start_server):
+    """``warnings`` wrote its own plain-text lines to stderr, and a ``stack_info=True`` stack was
+    dropped from the JSON record (text prints it)."""
+    config = {"observability": {"logFormat": "json"}}
+    server = start_server(make_project({"pages/api/noisy.py": NOISY, "pyxle.config.json": json.dumps(config)}))
+    rid = httpx.get(server.url + "/api/noisy").headers["x-request-id"]
+    server.wait_for_output("with its stack")
+    warned = _wait_for(lambda: [e for e in _json_lines(server) if e["logger"] == "py.warnings"])
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    assert all(line.startswith("{") for line in lines), server.output()
+    assert len(warned) == 1 and warned[0]["level"] == "warning" and warned[0]["request_id"] == rid, warned
+    assert "UserWarning: a user warning from a route" in warned[0]["message"]
+    stacked = [e for e in _json_lines(server) if e.get("message") == "with its stack"]
+    assert stacked[0]["stack"].startswith("Stack (most recent call last):") and "noisy.py" in stacked[0]["stack"]
+
+
+def test_text_logs_print_warnings_and_stacks_as_python_does(make_project, start_server):
+    server = start_server(make_project({"pages/api/noisy.py": NOISY}))
+    assert httpx.get(server.url + "/api/noisy").status_code == 200
+    out = server.wait_for_output("Stack (most recent call last):")
+    assert re.search(r"noisy\.py:\d+: UserWarning: a user warning from a route\n", out), out
+    assert "py.warnings" not in out

@@ -115,8 +115,8 @@ def connection_limit() -> int:
 
 
 class JsonFormatter(logging.Formatter):
-    """``--log-format json``: one JSON object per record, the traceback as one string field; records
-    made while a request is handled carry its ``request_id``."""
+    """``--log-format json``: one JSON object per record, the traceback and a ``stack_info=True``
+    stack as string fields; records made while a request is handled carry its ``request_id``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -130,33 +130,47 @@ class JsonFormatter(logging.Formatter):
             entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
         return json_line(entry)  # the access log's format: compact, ASCII only
+
+
+def json_formatter() -> JsonFormatter:
+    """The JSON logs' formatter, made as each process (the server's, every worker's) configures its
+    logging: Python's warnings go through logging there too (``py.warnings``), as records of the
+    same JSON, since ``warnings`` writes its own plain-text lines to stderr otherwise."""
+    logging.captureWarnings(True)
+    return JsonFormatter()
 
 
 def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]:
     """Pyxle's, the app's and the server's records to stderr, each tagged with the id of the request
-    it was logged in (the access log writes to stdout itself, see app._access)."""
-    default = {"handlers": ["default"], "level": level, "propagate": False}
+    it was logged in (the access log writes to stdout itself, see app._access). Each logger has a
+    dict of its own: granian sets ``loggers['_granian']['level']`` in it (see ``run``), in every worker."""
+
+    def default() -> dict[str, Any]:
+        return {"handlers": ["default"], "level": level, "propagate": False}
+
     text = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}},
         "formatters": {
-            "default": {"()": JsonFormatter} if json_format else {"format": text},
+            "default": {"()": json_formatter} if json_format else {"format": text},
         },
         "handlers": {
             "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr",
                         "filters": ["request_id"]},
         },
         "loggers": {
-            "_granian": default,
+            "_granian": default(),
             # granian's notes on a peer that left (a WebSocket dropped without a close frame: "Failed
             # to close websocket ... Broken pipe"; a stream the client closed: "ASGI transport error")
             # are INFO lines with no path or request id, one per lost mobile connection: shown at DEBUG.
-            "_granian.asgi.io": {**default, "level": level if level == "DEBUG" else _at_least(level, "WARNING")},
+            "_granian.asgi.io": {**default(), "level": level if level == "DEBUG" else _at_least(level, "WARNING")},
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
-            "pyxle": default,
+            "pyxle": default(),
         },
         "root": {"handlers": ["default"], "level": level},  # the app's own loggers
     }
@@ -177,6 +191,7 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
     """
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
+    from granian.log import LogLevels
 
     from pyxle.cli._granian import PyxleServer
 
@@ -184,6 +199,7 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
     settings = {
         "factory": True, "interface": Interfaces.ASGI, "address": host, "port": port, "workers": workers,
         "websockets": True, "log_dictconfig": log_config(json_logs, log_level), "http": HTTPModes.http1,
+        "log_level": LogLevels(log_level.lower()),  # granian's own lines ("Spawning worker-1") follow logLevel too
         "http1_settings": HTTP1Settings(header_read_timeout=max(1, round(limits.keep_alive_timeout * 1000))),
         "backpressure": connection_limit(), "respawn_failed_workers": True,
         "workers_kill_timeout": limits.shutdown_timeout,

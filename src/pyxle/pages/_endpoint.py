@@ -73,12 +73,13 @@ class PageEndpoint:
         self._code_only = ttl == 0
         # The page cache: a configured route covers a static page's one URL or not, decided now; a
         # dynamic page's URLs are matched per request. A page with a loader is looked up until it
-        # has answered once without the revalidate envelope (and again once it returns one).
+        # has answered once without the revalidate envelope, or failed before it ever returned
+        # one (and again once it returns one): ``_envelope`` is None until its loader has answered.
         cache = runtime.cache
         self._dynamic = "{" in context.path
         self._rule = cache.rules.find(context.path) if cache is not None and not self._dynamic else None
         self._ruled = self._rule is not None or (self._dynamic and cache is not None and bool(cache.rules))
-        self._may_cache = cache is not None and (self._ruled or page.loader is not None)
+        self._envelope: bool | None = None if page.loader is not None else False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -92,7 +93,7 @@ class PageEndpoint:
             raise HTTPException(405, headers=_ALLOW)
         else:
             # What the loaders read of the visitor is watched only where the answer may be stored.
-            request = (PageRequest if self._may_cache else Request)(scope, receive, send)
+            request = (PageRequest if self._may_cache() else Request)(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
             response = await self._call(request)
             uncached(response)
@@ -120,9 +121,10 @@ class PageEndpoint:
             body = f'{{"ok":true,"routePath":{dumps(scope["path"])}{self._ttl_json}{self._page_json()}}}'
             return Response(body, 200, headers=_VARY, media_type=JSON)
         cache = self.runtime.cache
-        if self._may_cache and cache is not None and "action_result" not in scope["pyxle"]:
+        if self._may_cache() and cache is not None and "action_result" not in scope["pyxle"]:
             rule = self._rule if not self._dynamic else cache.rules.find(scope["path"])
-            if (rule is not None and rule.shared) or anonymous(scope, cache.markers):
+            storable = rule is not None or self._envelope is not False  # else this URL is never in the store
+            if storable and ((rule is not None and rule.shared) or anonymous(scope, cache.markers)):
                 return await self._through_cache(request, navigation, cache, rule)
         if not navigation and self._busy():
             return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
@@ -134,6 +136,10 @@ class PageEndpoint:
         renderer, cache = self.runtime.renderer, self.runtime.cache
         return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
                      copies=cache.copies if cache is not None else None)
+
+    def _may_cache(self) -> bool:
+        """Whether a request may be answered from the store, or its answer stored."""
+        return self.runtime.cache is not None and (self._ruled or self._envelope is not False)
 
     def _busy(self) -> bool:
         renderer = self.runtime.renderer
@@ -179,13 +185,13 @@ class PageEndpoint:
             return response
         stored = None
         try:
-            if not regenerating:
-                record_cache(self.context.path, "miss")
             if not navigation and self._busy():
                 return busy_page()
             response, stored = await self._answer(request, navigation, cache=cache, rule=rule, version=version)
             return response
         finally:
+            if not regenerating and (rule is not None or self._envelope):  # not a page found to use no store
+                record_cache(self.context.path, "miss")
             cache.land(key, stored)
 
     async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, variant: str) -> Response:
@@ -235,17 +241,21 @@ class PageEndpoint:
             if self.runtime.fallback_head:  # the config's name: the lowest precedence, so any title wins
                 levels[0] = [*self.runtime.fallback_head, *levels[0]]
         except Answered as answered:
+            self._unanswered()
             return _answer(answered.response, navigation, route_path), None
         except LoaderError as exc:
+            self._unanswered()
             error = loader_error_payload(exc)
             return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
         except HTTPException as exc:
+            self._unanswered()
             if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
                 raise
             return await self._refused(navigation, exc, layout_data, route_path), None
         except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500
             if lets_through(exc):  # the request's cancellation
                 raise
+            self._unanswered()
             error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors,
                                      exposed_type="LoaderCrashError")
             return await self._error(navigation, 500, error, layout_data, route_path), None
@@ -315,8 +325,7 @@ class PageEndpoint:
                 cache: Any) -> tuple[float | None, float]:
         """How long this answer may be stored and then served stale: the loaders' envelopes (the
         shortest wins), else the configured route; (None, 0) when it is not stored."""
-        if revalidate is not None and self.runtime.cache is not None:
-            self._may_cache = True  # learnt: look this page up from now on
+        self._envelope = revalidate is not None  # learnt: look this page up from now on, or not
         if cache is None:
             return None, 0.0
         if revalidate is not None:
@@ -324,9 +333,13 @@ class PageEndpoint:
             return fresh, (rule.stale_while_revalidate if rule is not None else fresh * 5)
         if rule is not None:
             return float(rule.s_maxage), float(rule.stale_while_revalidate)
-        if not self._ruled:
-            self._may_cache = False  # answered without an envelope: no lookups until it returns one
         return None, 0.0
+
+    def _unanswered(self) -> None:
+        """A loader failed, redirected or answered itself: a page that never returned the envelope
+        is not looked up again (each request would be a miss) until one of its answers has it."""
+        if self._envelope is None:
+            self._envelope = False
 
     def _nav_json(self, route_path: str, encoded_props: str, levels: list[list[str]]) -> str:
         head_markup = dumps("\n".join(merge_head([element for level in levels for element in level])))
