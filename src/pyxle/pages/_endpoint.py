@@ -241,6 +241,9 @@ class PageEndpoint:
             return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
         except HTTPException as exc:
             if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
+                raised = Response(status_code=exc.status_code, headers=exc.headers)
+                if navigation and redirect_target(raised) is not None:  # as if returned: JSON the router follows
+                    return _answer(raised, navigation, route_path), None
                 raise
             return await self._refused(navigation, exc, layout_data, route_path), None
         except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500
