@@ -345,7 +345,8 @@ class Validator:
             )
             return _INVALID
         name = kwargs.get("cookie_name", "")
-        prefix = next((p for p in ("__Host-", "__Secure-") if name.startswith(p)), None)
+        # In any case: browsers match the prefixes so (RFC 6265bis), and drop "__host-x" without Secure too.
+        prefix = next((p for p in ("__Host-", "__Secure-") if name.lower().startswith(p.lower())), None)
         if prefix is not None and kwargs.get("cookie_secure") is not True:
             self.problems.append(
                 f'csrf.cookieName "{name}" needs "cookieSecure": true (browsers drop a {prefix} cookie '
