@@ -588,6 +588,28 @@ def test_a_sighup_while_the_project_does_not_load_is_refused_and_the_workers_kee
     wait_until(lambda: httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 3}, timeout=30)
 
 
+@cites("docs/deployment.md", "A reload\nis refused the same way when the key has left a `.env` file since the start")
+def test_a_sighup_after_the_secret_key_left_the_env_file_is_refused_with_shared_state(make_project,
+                                                                                      start_server) -> None:
+    """The key read from .env.production at start, gone from it at a reload, with two workers:
+    start-up refuses that (each worker would sign with a random key of its own), and so must the
+    reload. It was accepted: CSRF tokens failed across the new workers and sign_cookie raised."""
+    project = make_project({"pages/api/version.py": VERSION.format(1),
+                            ".env.production": f"PYXLE_SECRET_KEY={'k' * 40}\n"})
+    server = start_server(project, "serve", "--workers", "2")  # the shell has no key
+    wait_until(lambda: len(granian_workers(server)) == 2)
+    workers = sorted(granian_workers(server))
+    (project / ".env.production").write_text("# the key moved to the secret store\n")
+    (project / "pages" / "api" / "version.py").write_text(VERSION.format(2))
+    os.killpg(server.proc.pid, signal.SIGHUP)
+    server.wait_for_output("reload refused, the running workers keep serving: PYXLE_SECRET_KEY is not set, "
+                           "and this server shares state (--workers 2)")
+    time.sleep(4)  # longer than granian takes to replace a worker (3.5 s), had it been asked to
+    assert sorted(granian_workers(server)) == workers
+    assert httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 1}
+    assert "using a random key" not in server.output()
+
+
 @cites("docs/deployment.md", "A worker started in place of one that died, while others serve, that cannot load the "
                              "project as it is on disk then (a file edited, or a reload refused, since they started) "
                              "waits instead of exiting")

@@ -353,12 +353,18 @@ def test_a_host_prefixed_csrf_cookie_is_set_as_browsers_require_and_guards_actio
         assert planted.status_code == 403  # a cookie under the unprefixed name is not the token
 
 
-def test_a_host_prefixed_csrf_cookie_without_cookie_secure_stops_start_up(make_project, start_server) -> None:
-    project = make_project({"pyxle.config.json": json.dumps({"csrf": {"cookieName": "__Host-pyxle-csrf"}}),
+@cites("docs/security.md", "in\n  any case (`__host-`, `__SECURE-`), as browsers match the prefixes.")
+@pytest.mark.parametrize(("name", "prefix"), [("__Host-pyxle-csrf", "__Host-"), ("__host-x", "__Host-"),
+                                              ("__HOST-x", "__Host-"), ("__secure-x", "__Secure-")])
+def test_a_host_prefixed_csrf_cookie_without_cookie_secure_stops_start_up(make_project, start_server, name: str,
+                                                                          prefix: str) -> None:
+    """Chromium matches the prefixes in any case: "__host-x" without Secure was accepted at start,
+    then dropped by the browser, and every action answered 403."""
+    project = make_project({"pyxle.config.json": json.dumps({"csrf": {"cookieName": name}}),
                             "pages/index.pyxl": "export default function Home() { return <p>home</p> }\n"})
     server = start_server(project, ready=False)
     assert server.wait_exit(30) != 0
-    assert 'csrf.cookieName "__Host-pyxle-csrf" needs "cookieSecure": true' in server.output()
+    assert f'csrf.cookieName "{name}" needs "cookieSecure": true (browsers drop a {prefix} cookie' in server.output()
 
 
 def test_check_reports_errors_with_location_and_hint(make_project) -> None:

@@ -11,6 +11,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -21,7 +22,7 @@ import pytest
 
 from pyxle._redis import CHECKED
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
-from tests.conftest import SHARED_SECRET
+from tests.conftest import SHARED_SECRET, server_env
 from tests.docs._blocks import cites
 
 HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
@@ -78,6 +79,20 @@ def test_redis_down_at_start_up_stops_it_naming_the_url(make_project, start_serv
                           env={**SHARED_SECRET, **told}, ready=False)
     assert server.wait_exit() == 1
     assert f"Redis at {redis.url} does not answer" in server.output()
+
+
+def test_an_infinite_window_stops_start_up_and_pyxle_check_naming_the_key(make_project, start_server):
+    """1e999 is valid JSON that parses as infinity: the window was accepted and turned the limit off
+    (every client's next turn was NaN), a security setting silently ignored."""
+    project = make_project({"pages/api/hello.py": HELLO,
+                            "pyxle.config.json": '{"rateLimit": {"requests": 2, "window": 1e999}}'})
+    said = "rateLimit.window must be a number of seconds greater than 0 (got Infinity)"
+    server = start_server(project, env=SHARED_SECRET, ready=False)
+    assert server.wait_exit() == 1
+    assert said in server.output()
+    check = subprocess.run([sys.executable, "-m", "pyxle", "check", str(project)], capture_output=True, text=True,
+                           env=server_env(), check=False, timeout=120)
+    assert check.returncode == 1 and said in check.stdout + check.stderr, check.stdout + check.stderr
 
 
 # -- the same behaviour from both backends ---------------------------------------------------

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites
 
 LAYOUT = '''
 @server
@@ -19,7 +20,7 @@ import { Link } from 'pyxle/client'
 
 export default function Layout({ data, children }) {
   return <div><nav><Link href="/">Home</Link> <Link href="/account">Account</Link> <Link href="/loop">Loop</Link>
-    </nav><main>{children}</main></div>
+    <Link href="/members">Members</Link></nav><main>{children}</main></div>
 }
 '''
 HOME = '''
@@ -84,6 +85,16 @@ export default function Loop() {
   return <h1>Never</h1>
 }
 '''
+MEMBERS = '''
+@server
+async def load(request):
+    from starlette.exceptions import HTTPException
+    raise HTTPException(303, headers={"Location": "/login?next=/members"})  # docs/security.md's way
+
+export default function Members() {
+  return <h1>Never</h1>
+}
+'''
 FORBIDDEN = '''
 @server
 async def load(request):
@@ -101,7 +112,7 @@ def server(make_project, start_server) -> Server:
     project: Path = make_project({
         "pages/layout.pyxl": LAYOUT, "pages/index.pyxl": HOME, "pages/login.pyxl": LOGIN,
         "pages/account/layout.pyxl": ACCOUNT_LAYOUT, "pages/account/index.pyxl": ACCOUNT,
-        "pages/loop.pyxl": LOOP, "pages/forbidden.pyxl": FORBIDDEN,
+        "pages/loop.pyxl": LOOP, "pages/forbidden.pyxl": FORBIDDEN, "pages/members.pyxl": MEMBERS,
     }, node=True)
     return start_server(project)
 
@@ -149,6 +160,26 @@ def test_links_follow_loader_redirects_client_side(server: Server, page: PageWat
     page.page.get_by_role("heading", name="Home").wait_for()  # /account never entered the history
     assert page.page.url == server.url + "/"
     assert page.problems() == []
+
+
+@cites("docs/pages.md", "A\n  redirect raised that way (`raise HTTPException(303, headers={\"Location\": \"/login\"})`) is\n  answered as a returned `RedirectResponse` is")
+@cites("docs/pages.md", "the document gets the 303, navigation JSON\n  `{\"ok\": false, \"routePath\": ..., \"redirect\": \"/login\"}`, which the router follows.")
+def test_a_link_follows_a_redirect_a_loader_raises_client_side(server: Server, page: PageWatch) -> None:
+    """``raise HTTPException(303, headers={"Location": ...})`` answered the router's request with
+    the 303 itself: fetch followed it, and /login showed under the URL /members."""
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'still here'")
+    page.page.get_by_role("link", name="Members").click()
+    page.page.get_by_role("heading", name="Log in").wait_for()
+    page.page.wait_for_url(server.url + "/login?next=/members", timeout=5000)
+    assert page.page.get_by_test_id("next").inner_text() == "/members"
+    assert page.page.evaluate("window.__marker") == "still here"
+    assert page.problems() == []
+    document = httpx.get(server.url + "/members")
+    assert document.status_code == 303 and document.headers["location"] == "/login?next=/members"
+    navigation = httpx.get(server.url + "/members", headers={"x-pyxle-navigation": "1"})
+    assert navigation.json() == {"ok": False, "routePath": "/members", "redirect": "/login?next=/members"}
 
 
 def test_a_form_action_redirect_navigates_to_a_fresh_page(server: Server, page: PageWatch) -> None:

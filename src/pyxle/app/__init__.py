@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Literal
 
 from pyxle._loading import STARTUP_NOTED
-from pyxle.app._app import STARTED_FILE, PyxleApp, StartupError, create_app
+from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
 from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._watch import forget_project_modules
-from pyxle.config import ConfigError
-from pyxle.security._secret import GENERATED_SECRET_ENV
+from pyxle.config import ConfigError, PyxleConfig
+from pyxle.security._secret import GENERATED_SECRET_ENV, SecretKeyError, refuse_generated
 
 Mode = Literal["development", "production"]
 
@@ -77,11 +77,23 @@ def _load_worker(staged: bool) -> PyxleApp:
     workers = int(os.environ.get("PYXLE_SSR_WORKERS") or 0) or None
     config = load_config(Path(root), mode=mode)
     if config.secret_key is None:  # the key the CLI generated (and warned about) for its workers
+        _refuse_generated(config, mode)
         config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
     forget_project_modules(config.root)  # as the CLI's check imported them, before the files were edited since
     app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
     os.environ.pop(STARTUP_NOTED, None)  # what this worker finds later (a dev reload) is news again
     return app
+
+
+def _refuse_generated(config: PyxleConfig, mode: Mode) -> None:
+    """Start-up's refusal of a missing PYXLE_SECRET_KEY when state is shared, asked again as the
+    project is now: a reload after the key left a ``.env`` file would otherwise give each new
+    worker a random key of its own (CSRF tokens failing across workers, sign_cookie raising)."""
+    shared = shared_state(config, int(os.environ.get(SERVER_WORKERS) or 1), os.environ)
+    try:
+        refuse_generated(mode=mode, shared=shared)
+    except SecretKeyError as exc:
+        raise StartupError(str(exc)) from None
 
 
 def _replaces_a_worker() -> bool:

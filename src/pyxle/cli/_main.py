@@ -488,7 +488,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     except server.BindError as exc:
         raise CliError(str(exc)) from None
     config = dataclasses.replace(config, port=port)
-    export_for_workers(config, mode)  # type: ignore[arg-type]
+    export_for_workers(config, mode, workers)  # type: ignore[arg-type]
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     if dev is not None:  # the worker asks for a new one when a setting was edited (cli._devreload)
         os.environ[DEV_RELOAD_PID] = str(os.getpid())

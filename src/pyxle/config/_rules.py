@@ -7,6 +7,7 @@ reports the same words: ``<where> must be <expected> (got <value>)``.
 from __future__ import annotations
 
 import json
+import math
 import posixpath
 import re
 from collections.abc import Callable
@@ -90,8 +91,10 @@ LOG_LEVEL = Rule(
 ABSOLUTE_PATH = Rule('a path starting with "/"', lambda v: is_str(v) and v.startswith("/") and " " not in v)
 OPTIONAL_SECRET = Rule("a non-empty string or null", lambda v: v is None or (is_str(v) and v.strip() != ""))
 RATIO = Rule("a number from 0 to 1", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1)
+# Finite: JSON's 1e999 parses as infinity, and a rate limit window of infinity turned the limit off.
 POSITIVE_NUMBER = Rule(
-    "a number of seconds greater than 0", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+    "a number of seconds greater than 0",
+    lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v > 0,
 )
 RATE_REQUESTS = Rule("an integer >= 0 (0 turns the limit off)", lambda v: is_int(v) and v >= 0)
 SECONDS = Rule("a whole number of seconds >= 0, or null", lambda v: is_int(v) and v >= 0)

@@ -271,7 +271,7 @@ class Validator:
             return _INVALID
         kwargs: dict[str, Any] = {}
         if obj.get("origins") is not None:  # null: the default (none), as 0.9 read it; so for the lists below
-            kwargs["origins"] = self.list_of("cors.origins", obj["origins"], r.ORIGIN)
+            kwargs["origins"] = self.origins(obj["origins"])
         if obj.get("methods") is not None:
             methods = self.list_of("cors.methods", obj["methods"], r.METHOD)
             kwargs["methods"] = methods if methods is _INVALID else tuple(m.upper() for m in methods)
@@ -296,6 +296,21 @@ class Validator:
                 "list the sites that may open them in cors.origins"
             )
         return config
+
+    def origins(self, value: Any) -> tuple[str, ...] | Any:
+        """``cors.origins``: each an exact origin, or "*" alone. A wildcard inside one
+        ("https://*.example.com") is refused: origins are compared whole, so it matched nothing."""
+        items = self.list_of("cors.origins", value, r.ORIGIN)
+        if items is _INVALID:
+            return items
+        wild = [(i, origin) for i, origin in enumerate(items) if origin != "*" and "*" in origin]
+        for i, origin in wild:
+            self.problems.append(
+                f'cors.origins[{i}] "{origin}" has a wildcard, which matches no origin (each is compared whole); '
+                'hint: list every origin that may call ("https://app.example.com", "https://admin.example.com"), '
+                'or "*" alone for any site'
+            )
+        return _INVALID if wild else items
 
     def styling(self, value: Any) -> StylingConfig | Any:
         obj = self.object("styling", value, STYLING_KEYS)
@@ -345,7 +360,8 @@ class Validator:
             )
             return _INVALID
         name = kwargs.get("cookie_name", "")
-        prefix = next((p for p in ("__Host-", "__Secure-") if name.startswith(p)), None)
+        # In any case: browsers match the prefixes so (RFC 6265bis), and drop "__host-x" without Secure too.
+        prefix = next((p for p in ("__Host-", "__Secure-") if name.lower().startswith(p.lower())), None)
         if prefix is not None and kwargs.get("cookie_secure") is not True:
             self.problems.append(
                 f'csrf.cookieName "{name}" needs "cookieSecure": true (browsers drop a {prefix} cookie '

@@ -250,6 +250,9 @@ class PageEndpoint:
         except HTTPException as exc:
             self._unanswered()
             if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
+                raised = Response(status_code=exc.status_code, headers=exc.headers)
+                if navigation and redirect_target(raised) is not None:  # as if returned: JSON the router follows
+                    return _answer(raised, navigation, route_path), None
                 raise
             return await self._refused(navigation, exc, layout_data, route_path), None
         except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500

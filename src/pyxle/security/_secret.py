@@ -30,12 +30,7 @@ def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) 
                 f"PYXLE_SECRET_KEY is {len(key)} bytes; it must be at least {MIN_SECRET_BYTES}. Make one with: {HOW_TO_MAKE}"
             )
         return key, None
-    if shared and mode == "production":
-        raise SecretKeyError(
-            f"PYXLE_SECRET_KEY is not set, and this server shares state ({', '.join(shared)}): a key generated "
-            "here would not verify what the other workers or machines sign. Set the same PYXLE_SECRET_KEY "
-            f"everywhere (make one with: {HOW_TO_MAKE})"
-        )
+    refuse_generated(mode=mode, shared=shared)
     key = secrets.token_urlsafe(48).encode("ascii")
     warning = None
     if mode == "production":
@@ -45,3 +40,15 @@ def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) 
             f"MissingSecretKeyError until you set it (make one with: {HOW_TO_MAKE})"
         )
     return key, warning
+
+
+def refuse_generated(*, mode: str, shared: Sequence[str]) -> None:
+    """Refuse to run without PYXLE_SECRET_KEY in production when state is shared: each process
+    would sign with a key of its own. Start-up asks, and so does every reload's check (the key may
+    have left a ``.env`` file since), so that a reload is refused as start-up would be."""
+    if shared and mode == "production":
+        raise SecretKeyError(
+            f"PYXLE_SECRET_KEY is not set, and this server shares state ({', '.join(shared)}): a key generated "
+            "here would not verify what the other workers or machines sign. Set the same PYXLE_SECRET_KEY "
+            f"everywhere (make one with: {HOW_TO_MAKE})"
+        )
