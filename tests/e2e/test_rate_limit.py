@@ -379,8 +379,13 @@ def test_a_reload_and_a_respawn_while_redis_is_hung_refuse_no_request_and_say_wh
         stop.set()
         watcher.join()
         os.kill(redis.proc.pid, signal.SIGCONT)
-    assert failures == [], failures
-    assert started < 3, f"the worker in place of the killed one took {started:.1f} s to start"
+    # The one request the killed worker may have been answering is cut (a direct client sees it; a
+    # proxy retries it): nothing else fails. Before, every request was refused through the reload.
+    cut = [failure for failure in failures if failure in ("RemoteProtocolError", "ReadError")]
+    assert len(cut) <= 1 and len(failures) == len(cut), failures
+    # Its own start (the app imported) on a busy machine, plus a second at most for Redis: before,
+    # it waited until Redis answered again, which it never does in this test.
+    assert started < 8, f"the worker in place of the killed one took {started:.1f} s to start"
     out = server.output()
     assert out.count(f"realtime: Redis at {redis.url} does not answer") == 3, out  # once by each new worker
     assert "keep exiting" not in out and "reload refused" not in out, out
