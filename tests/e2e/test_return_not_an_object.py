@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import server_env
 from tests.docs._blocks import cites
 
@@ -67,20 +69,18 @@ def pyxle(*args: str, cwd: Path, timeout: float = 60) -> subprocess.CompletedPro
 
 
 @cites(DOC, "a loader or action whose return annotation is never a JSON object")
-def test_pyxle_serve_refuses_a_loader_returning_a_list_naming_the_file_line_and_a_fix(make_project) -> None:
-    root = make_project({"pages/index.pyxl": LISTED}, node=True)
+@pytest.mark.parametrize(("source", "refusal", "hint"), [
+    (LISTED, "pages/index.pyxl:9: load() returns list[Item], which is not a JSON object",
+     "hint: a loader's data is the page's `data` prop, an object: return a dict or a model"),
+    (ACTION, "pages/index.pyxl:20: many() returns Optional[Items], which is not a JSON object",  # a RootModel of a list
+     'hint: an action answers `{"ok": true, ...its result}`, an object'),
+], ids=["loader-list", "action-root-model"])
+def test_pyxle_serve_refuses_a_return_annotation_that_is_never_an_object_naming_the_file_line_and_a_fix(
+        make_project, source: str, refusal: str, hint: str) -> None:
+    root = make_project({"pages/index.pyxl": source}, node=True)
     done = pyxle("serve", str(root), "--host", "127.0.0.1", "--port", "0", cwd=root)
     assert done.returncode == 1
-    assert "pages/index.pyxl:9: load() returns list[Item], which is not a JSON object" in done.stderr
-    assert "hint: a loader's data is the page's `data` prop, an object: return a dict or a model" in done.stderr
-
-
-def test_pyxle_serve_refuses_an_action_returning_a_root_model_of_a_list(make_project) -> None:
-    root = make_project({"pages/index.pyxl": ACTION}, node=True)
-    done = pyxle("serve", str(root), "--host", "127.0.0.1", "--port", "0", cwd=root)
-    assert done.returncode == 1
-    assert "pages/index.pyxl:20: many() returns Optional[Items], which is not a JSON object" in done.stderr
-    assert 'hint: an action answers `{"ok": true, ...its result}`, an object' in done.stderr
+    assert refusal in done.stderr and hint in done.stderr, done.stderr
 
 
 @cites("docs/types.md", "A loader's data and an action's result are JSON objects (the `data` prop, `{\"ok\": true, ...}`):\n"
