@@ -5,6 +5,7 @@ the broadcast's Redis channel, so every socket of every room got it)."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -117,3 +118,62 @@ def test_max_publish_size_sets_the_limit(make_project, start_server) -> None:  #
     answers = [httpx.post(server.url + "/api/news", json={"size": size}).json() for size in (10, 11)]
     assert answers == [{"listeners": 0}, {"error": "realtime: a 11-byte message is over the 10-byte limit of "
                                                    "published messages (realtime.maxPublishSize)"}]
+
+
+PUBLISH_TO = '''
+from pyxle.realtime import publish
+
+
+async def post(request):
+    await publish(request.path_params["room"], {"text": "hello"})
+    return {"sent": True}
+'''
+
+
+@cites("docs/realtime.md", "In an API\n  route or an action, the refusal answers `400` with the reason, as a malformed request does.")
+def test_an_api_route_publishing_to_a_refused_name_from_its_url_answers_400(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The name comes from the request, as a room's does: a 400 naming the reason, not a 500 and a traceback."""
+    server = start_server(make_project({"pages/api/say/[room].py": PUBLISH_TO}), "serve", env=SHARED_SECRET)
+    assert httpx.post(server.url + "/api/say/lobby").json() == {"sent": True}
+    refused = httpx.post(server.url + "/api/say/%00broadcast")
+    assert refused.status_code == 400, refused.text
+    assert "channel name '\\x00broadcast' is refused: it holds a NUL character" in refused.json()["error"]
+    out = server.wait_for_output('"POST /api/say/\\x00broadcast" 400')
+    assert "Traceback" not in out and "ERROR" not in out, out
+
+
+RAISES = '''
+from starlette.exceptions import HTTPException
+
+
+async def websocket(ws):
+    await ws.accept()
+    if ws.query_params.get("when") == "late":
+        await ws.send_json({"hello": True})
+    raise HTTPException(401, "sign in first")
+'''
+
+
+@cites("docs/realtime.md", "An `HTTPException` a socket handler raises closes the socket with `1008`")
+def test_an_http_exception_a_socket_handler_raises_closes_it_with_1008_and_its_detail(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """It was answered as HTTP after the upgrade: "Connection already upgraded", 1011 and an ERROR traceback."""
+    server = start_server(make_project({"pages/api/gated.py": RAISES}), "serve", env=SHARED_SECRET)
+
+    async def closed(query: str) -> tuple[int | None, str]:
+        async with websockets.connect(server.ws_url + "/api/gated" + query) as ws:
+            try:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 5)
+            except websockets.ConnectionClosed as closed:
+                assert closed.rcvd is not None
+                return closed.rcvd.code, closed.rcvd.reason
+
+    assert asyncio.run(closed("")) == (1008, "sign in first")
+    assert asyncio.run(closed("?when=late")) == (1008, "sign in first")
+    deadline = time.monotonic() + 10  # each socket's lines: written as it ends, read a moment later
+    while server.output().count('"WS /api/gated"') < 2:
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.05)
+    out = server.output()
+    assert out.count("closing a WebSocket on /api/gated: HTTP 401 sign in first (1008)") == 2, out
+    assert "Traceback" not in out and "ERROR" not in out, out

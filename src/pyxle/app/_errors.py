@@ -98,8 +98,8 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
             await app(scope, receive, sender)
         except Exception as exc:
             handler = lookup(exc)
-            if handler is None:
-                raise
+            if handler is None or (kind == "websocket" and isinstance(exc, HTTPException)):
+                raise  # a socket's HTTPException is no HTTP answer (after the upgrade): the realtime guard closes it
             if started:
                 raise RuntimeError("Caught handled exception, but response already started.") from exc
             conn = Request(scope, receive, send) if kind == "http" else WebSocket(scope, receive, send)

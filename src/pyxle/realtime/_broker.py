@@ -7,6 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from starlette.websockets import WebSocket
 
+from pyxle._refused import RequestRefused
 from pyxle.realtime._connection import Connection, connection_for, text_size
 from pyxle.realtime._frames import Frame, Message, encode
 
@@ -32,8 +33,21 @@ class ChannelRefused(ValueError):
         self.reason = reason  # for the close frame
 
 
+class ChannelNameRefused(ChannelRefused, RequestRefused):
+    """A channel name no broker takes. Its name mostly comes from the request (a room in the URL),
+    so it is the request's fault either way: a socket handler's closes with 1008, an HTTP handler's
+    (an API route or an action publishing to it) answers 400 with the reason."""
+
+    def __init__(self, message: str) -> None:
+        ChannelRefused.__init__(self, message, 1008, "channel name refused")
+        RequestRefused.__init__(self, 400, message)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
 def checked_name(name: str) -> str:
-    """``name``, unless it may not name a channel: ``ChannelRefused`` (1008) then.
+    """``name``, unless it may not name a channel: ``ChannelNameRefused`` then.
 
     A NUL is refused: the broadcast is the Redis channel ``<prefix>\\x00broadcast``, so a room
     named from a URL (``/api/rooms/%00broadcast``) would reach every socket in every channel. So
@@ -44,13 +58,12 @@ def checked_name(name: str) -> str:
     """
     if isinstance(name, str):
         if "\x00" in name:
-            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it holds a NUL character, "
-                                 "reserved for the broadcast", 1008, "channel name refused")
+            raise ChannelNameRefused(f"realtime: channel name {name!r} is refused: it holds a NUL character, "
+                                     "reserved for the broadcast")
         try:
             name.encode()
         except UnicodeEncodeError:
-            raise ChannelRefused(f"realtime: channel name {name!r} is refused: it is not valid UTF-8",
-                                 1008, "channel name refused") from None
+            raise ChannelNameRefused(f"realtime: channel name {name!r} is refused: it is not valid UTF-8") from None
     return name
 
 

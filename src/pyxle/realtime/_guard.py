@@ -8,6 +8,7 @@ import logging
 import weakref
 from collections.abc import Callable
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
@@ -65,8 +66,9 @@ class WebSocketGuard:
 
 
 async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
-    """Run the handler; an exception it raises is logged here and ends the socket with 1011, and
-    one that returns with its socket open (accepted, not closed) ends it with 1000: it finished.
+    """Run the handler; an exception it raises is logged here and ends the socket with 1011 (an
+    ``HTTPException`` raised on purpose: 1008 below 500, with its detail as the reason), and one
+    that returns with its socket open (accepted, not closed) ends it with 1000: it finished.
 
     Left to the server, the error would be logged without the request id (this runs inside the
     request's observation), and either end would reach the peer with no close code (1005), which
@@ -81,12 +83,22 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
     except ChannelRefused as exc:  # a channel name (or message) from the peer: its fault, no traceback
         logger.warning("closing a WebSocket on %s: %s (%d)", loggable(scope["path"]), exc, exc.code)
         await conn.close(exc.code, exc.reason)
+    except HTTPException as exc:  # raised on purpose (401 to sign in first): a close saying so, no traceback
+        code = 1008 if exc.status_code < 500 else 1011
+        logger.warning("closing a WebSocket on %s: HTTP %d %s (%d)", loggable(scope["path"]), exc.status_code,
+                       exc.detail, code)
+        await conn.close(code, _reason(str(exc.detail)))
     except Exception as exc:
         error_logger.error("Unhandled error in WS %s", loggable(scope["path"]), exc_info=exc)
         await conn.close(1011, "internal error")
     if conn.accepted and not conn.closed:  # it returned, leaving the socket open
         await conn.flush()  # what it was sent goes out first
         await conn.close(1000)
+
+
+def _reason(text: str) -> str:
+    """``text`` as a close frame's reason, which holds 123 bytes of UTF-8 at most."""
+    return text.encode()[:123].decode(errors="ignore")
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
