@@ -73,7 +73,7 @@ WINDOW = 1  # seconds a stored page is fresh; then stale for 600
 CONFIG = {
     "middleware": ["session:Session"],
     "cache": {path: {"sMaxage": WINDOW, "staleWhileRevalidate": 600, **extra}
-              for path, extra in (("/shared", {"shared": True}), ("/peer", {}), ("/short", {}))},
+              for path, extra in (("/shared", {"shared": True}), ("/peer", {"shared": True}), ("/short", {}))},
     "rateLimit": {"requests": 4, "window": 60, "trustForwardedFor": True, "exemptPaths": ["/api"]},
 }
 DOC = "docs/pages.md"
@@ -150,12 +150,13 @@ def test_a_signed_in_visitors_stale_hit_stores_nothing_their_middleware_made_of_
     assert again == {"n": 2, "user": None, "pool": "the pool"}
 
 
-@cites(DOC, "but the same `request.client` and forwarded\n  address (`X-Forwarded-For`), so a loader that answers by "
-           "address (an intranet check) answers\n  the background render as it answered the miss")
+@cites(DOC, "but the same `request.client` and their other\n  headers (a forwarded address, `X-Forwarded-For`), so a "
+           "loader that answers by address (an\n  intranet check) answers the background render as it answered the miss")
 def test_a_background_render_has_the_client_of_the_visitor_who_set_it_off_as_a_miss_does(app: Server) -> None:
     """Pyxle 0.9.4 rendered it with a client; a loader reading request.client.host failed on every
     stale hit, and the page was never stored again. A stand-in address (0.0.0.0) passed an intranet
-    check (is_private) that the visitor's own did not, and stored the internal page for everyone."""
+    check (is_private) that the visitor's own did not, and stored the internal page for everyone.
+    (/peer is shared so that a render made from the forwarded headers it reads is stored, and seen.)"""
     proxied = {"x-forwarded-for": "198.51.100.7", "x-real-ip": "198.51.100.7", "forwarded": "for=198.51.100.7"}
     with visitor(app) as client:
         first = data(client.get("/peer"))

@@ -1,5 +1,6 @@
 """What a page's loaders obtain of their visitor (``PageRequest.watch``): a page made from it is
-never stored for everyone, and a page that only looked for what the visitor did not send is."""
+never stored for everyone (from a header other than a cookie or ``Authorization``, unless its route
+is shared), and a page that only looked for what the visitor did not send is."""
 
 from __future__ import annotations
 
@@ -44,11 +45,32 @@ def test_reading_what_the_visitor_sent_makes_the_answer_theirs(read: Callable[[P
     assert watched.watch.personal
 
 
+HEARD: dict[str, Callable[[PageRequest], Any]] = {
+    "another header, by get": lambda r: r.headers.get("User-Agent"),
+    "another header, by index": lambda r: r.headers["user-agent"],
+    "another header, by in": lambda r: "user-agent" in r.headers,
+    "another header, by getlist": lambda r: r.headers.getlist("user-agent"),
+    "every header, by iteration": lambda r: [name for name in r.headers],
+    "every header, by keys": lambda r: r.headers.keys(),
+    "every header, by items": lambda r: r.headers.items(),
+}
+
+
+@pytest.mark.parametrize("read", HEARD.values(), ids=HEARD.keys())
+def test_reading_another_header_the_visitor_sent_is_heard(read: Callable[[PageRequest], Any]) -> None:
+    """Theirs alone unless the route is shared: an auth proxy's X-Forwarded-User is such a header."""
+    watched = request([(b"host", b"example.com"), (b"user-agent", b"test")])
+    read(watched)
+    assert watched.watch.heard and not watched.watch.personal
+
+
 ANYONES: dict[str, Callable[[PageRequest], Any]] = {
     "a cookie not sent": lambda r: r.cookies.get("session"),
     "a cookie not sent, by in": lambda r: "session" in r.cookies,
-    "another header": lambda r: r.headers.get("user-agent"),
+    "another header, not sent": lambda r: r.headers.get("x-forwarded-user"),
+    "another header, not sent, by getlist": lambda r: r.headers.getlist("x-forwarded-user"),
     "Authorization, not sent": lambda r: r.headers.get("authorization"),
+    "Host, part of the stored page's key": lambda r: r.headers["host"],
 }
 
 
@@ -56,7 +78,13 @@ ANYONES: dict[str, Callable[[PageRequest], Any]] = {
 def test_looking_for_what_the_visitor_did_not_send_is_anyones_answer(read: Callable[[PageRequest], Any]) -> None:
     watched = request()
     read(watched)
-    assert not watched.watch.personal
+    assert not watched.watch.personal and not watched.watch.heard
+
+
+def test_every_header_of_a_request_with_only_a_host_is_anyones() -> None:
+    watched = request([(b"host", b"example.com")])
+    assert watched.headers.items() == [("host", "example.com")]
+    assert not watched.watch.personal and not watched.watch.heard
 
 
 def test_authorization_sent_and_read_is_theirs() -> None:
@@ -68,7 +96,8 @@ def test_authorization_sent_and_read_is_theirs() -> None:
 def test_reads_outside_the_loaders_do_not_count_and_are_not_hidden_from_them() -> None:
     watched = request(watching=False)
     assert watched.cookies["theme"] == "dark"  # a hook reading it first: Starlette keeps what it parsed
-    assert not watched.watch.personal
+    assert watched.headers["user-agent"] == "test" and dict(watched.headers)  # Pyxle's own reads
+    assert not watched.watch.personal and not watched.watch.heard
     watched.watch.watching = True
     assert watched.cookies.get("theme") == "dark"
     assert watched.watch.personal

@@ -33,7 +33,7 @@ from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_er
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import PartialPage, merge_head
-from pyxle.pages._watched import PageRequest, carries_credentials
+from pyxle.pages._watched import PageRequest, Watch, carries_credentials
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
@@ -266,10 +266,8 @@ class PageEndpoint:
             if watch is not None:
                 watch.watching = False
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
-        # (A request made while the page was not to be stored, and is now, was not watched: stored
-        # only when it carried nothing of its visitor's.)
-        personal = watch.personal if watch is not None else carries_credentials(scope["headers"])
-        if fresh is not None and (page.status != 200 or request.state.cookies or personal):
+        shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
+        if fresh is not None and (page.status != 200 or request.state.cookies or _personal(watch, scope, shared)):
             fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
         encoded_props = props_json(page.encoded, layout_json)
         action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
@@ -278,7 +276,6 @@ class PageEndpoint:
         nav_body = self._nav_json(route_path, encoded_props, levels) if navigation or fresh is not None else ""
         if navigation and fresh is None:
             return _private_json(nav_body, page.status, scope), None
-        shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
@@ -412,6 +409,16 @@ def is_bot(agent: str) -> bool:
 def _private_json(body: str, status: int, scope: Scope) -> Response:
     """Navigation JSON rendered for this request alone (``private, no-cache``, with its ETag)."""
     return conditional(Response(body, status, headers=_VARY, media_type=JSON), scope)
+
+
+def _personal(watch: Watch | None, scope: Scope, shared: bool) -> bool:
+    """Whether the loaders made the answer from what the visitor sent: a cookie or ``Authorization``
+    they read, or another header they read where the route is not ``shared``. A request made while
+    the page was not to be stored, and is now (or one a hook made), was not watched: what its loaders
+    read is unknown, so it is stored only on a shared route, and then when it carried no credentials."""
+    if watch is None:
+        return not shared or carries_credentials(scope["headers"])
+    return watch.personal or (watch.heard and not shared)
 
 
 def _variant(kind: str, scope: Scope) -> str:

@@ -2,11 +2,15 @@
 
 A page the cache stores is served to everyone. Loaders that read a cookie the visitor sent (a
 theme, a locale, a token) or their ``Authorization`` make an answer that is theirs alone, so the
-page is not stored (``Watch.personal``), as one whose loader sets a cookie is not. What counts is what
+page is not stored (``Watch.personal``), as one whose loader sets a cookie is not. So do loaders
+that read any other header the visitor sent (``Watch.heard``: an auth proxy's ``X-Forwarded-User``,
+an ``X-API-Key``, their ``Accept-Language``), unless the route says it varies on nothing
+(``"shared": true``). ``Host`` is not one: it is part of the stored page's key. What counts is what
 was obtained: ``request.cookies.get("session")`` for a visitor without that cookie gets what any
-anonymous visitor gets (their analytics or CSRF cookie was not read), and such a page is stored.
-Only reads while the loaders run count (``watching``): a plugin's hook reading its own cookie
-around them says nothing about the page.
+anonymous visitor gets (their analytics or CSRF cookie was not read), and such a page is stored;
+so does ``request.headers.get("x-forwarded-user")`` for a request without that header.
+Only reads while the loaders run count (``watching``): Pyxle's own reads and a plugin's hook
+reading its own cookie around them say nothing about the page.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 _NAMES = frozenset({"cookie", "authorization"})
 _RAW_NAMES = (b"cookie", b"authorization")
+_KEYED, _RAW_KEYED = "host", b"host"  # part of the stored page's key: every request given it sent the same
 
 
 def carries_credentials(headers: Iterable[tuple[bytes, bytes]]) -> bool:
@@ -29,15 +34,17 @@ def carries_credentials(headers: Iterable[tuple[bytes, bytes]]) -> bool:
 
 class Watch:
     """Whether the loaders are running (``watching``), and whether they have read a cookie or the
-    ``Authorization`` this request carries (``personal``). Held by the request and by its headers
+    ``Authorization`` this request carries (``personal``) or another header it carries (``heard``;
+    a ``"shared": true`` route stores such a page). Held by the request and by its headers
     and cookies, which hold no reference to the request: a cycle per request would be left to the
     garbage collector (5 µs a page, measured)."""
 
-    __slots__ = ("personal", "watching")
+    __slots__ = ("heard", "personal", "watching")
 
     def __init__(self) -> None:
         self.watching = False
         self.personal = False
+        self.heard = False
 
     def obtained(self) -> None:
         """The loaders got something the visitor sent."""
@@ -123,7 +130,7 @@ class _WatchedCookies(dict[str, str]):
 
 
 class _WatchedHeaders(Headers):
-    """The request's headers: reading ``Cookie`` or ``Authorization`` when sent (or every value) tells the request."""
+    """The request's headers: reading one it carries (but ``Host``), or all of them, tells the request."""
 
     def __init__(self, scope: Scope, watch: Watch) -> None:
         super().__init__(scope=scope)
@@ -131,12 +138,19 @@ class _WatchedHeaders(Headers):
 
     def _reads(self, key: Any) -> None:
         """(Called while the loaders run.)"""
-        if isinstance(key, str) and key.lower() in _NAMES and Headers.__contains__(self, key):
-            self._watch.personal = True
+        if isinstance(key, str) and Headers.__contains__(self, key):
+            name = key.lower()
+            if name in _NAMES:
+                self._watch.personal = True
+            elif name != _KEYED:
+                self._watch.heard = True
 
     def _reads_all(self) -> None:
-        if self._watch.watching and carries_credentials(self._list):
-            self._watch.personal = True
+        if self._watch.watching:
+            if carries_credentials(self._list):
+                self._watch.personal = True
+            if any(name != _RAW_KEYED for name, _ in self._list):
+                self._watch.heard = True
 
     def __getitem__(self, key: str) -> str:
         if self._watch.watching:  # (most reads are Pyxle's own, outside the loaders: they pay one test)
@@ -157,6 +171,10 @@ class _WatchedHeaders(Headers):
     def raw(self) -> list[tuple[bytes, bytes]]:
         self._reads_all()
         return super().raw
+
+    def keys(self) -> list[str]:  # type: ignore[override]  # iteration and dict() too
+        self._reads_all()
+        return super().keys()
 
     def values(self) -> list[str]:  # type: ignore[override]
         self._reads_all()
