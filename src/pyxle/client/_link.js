@@ -1,11 +1,12 @@
 // <Link>: an <a> that navigates client-side and prefetches on hover and when scrolled into view.
 // Modifier clicks, other targets, downloads, same-page hashes and what is no page (isPage: external
-// URLs, API routes, files such as /report.pdf) stay native. Only a page is ever prefetched, and not
-// by a link that the browser follows itself (another target, a download).
+// URLs, API routes, files such as /report.pdf) stay native; a click on a javascript: (or data:) href
+// does nothing (see refused). Only a page is ever prefetched, and not by a link that the browser
+// follows itself (another target, a download).
 import { createElement as h, forwardRef, useContext, useEffect, useSyncExternalStore } from 'react'
 import { PageContext } from './_context.js'
 import { useSharedRef } from './_refs.js'
-import { currentPath, isPage, navigate, prefetch, subscribe } from './_router.js'
+import { currentPath, isPage, navigate, prefetch, refused, subscribe } from './_router.js'
 
 // `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
 export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
@@ -31,6 +32,7 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
     if (native) return
     const url = new URL(href, location.href)
+    if (refused(url)) return event.preventDefault() // javascript: and the like (logged): nothing happens
     if (!isPage(url)) return // the browser loads (or downloads) it
     if (url.pathname === location.pathname && url.search === location.search && url.hash) return
     event.preventDefault()

@@ -140,6 +140,25 @@ function keyOf(to) {
   return { url, key: url.pathname + url.search }
 }
 
+// Schemes the router never goes to, wherever the URL came from (a loader's or an action's redirect,
+// which may be an app's `?next=`, navigate(), a Link): javascript: (and vbscript:) would run in the
+// page's origin, and a data: document is one the app never served. A server redirect there does
+// nothing without JavaScript (browsers never follow one), so the router must not make it run.
+// Read as the browser reads it (new URL: any case, leading spaces and control characters dropped).
+const REFUSED = ['javascript:', 'vbscript:', 'data:']
+
+export function refused(to) {
+  let url
+  try {
+    url = new URL(to, location.href)
+  } catch (error) {
+    return false // no URL: navigate() rejects, as it did
+  }
+  if (!REFUSED.includes(url.protocol)) return false
+  console.error(`Pyxle refused to navigate to ${url.href}: the router never goes to a ${url.protocol} URL`)
+  return true
+}
+
 // API routes (pages/api/ answers /api/..., pages/admin/api/ /admin/api/...) are never pages: asking
 // one for a page would run its handler, a GET that may do something, and once more with the full
 // load that follows. Nor is a
@@ -263,11 +282,13 @@ function scrollAfter(url, top) {
 }
 
 // Resolves to true once the page is shown client-side, false when the browser loads it in full
-// instead (another origin, a failed navigation) or a later navigation overtook this one.
+// instead (another origin, a failed navigation), a later navigation overtook this one, or the URL
+// (or a redirect on the way) is one the router refuses (see refused).
 // Options: replace, scroll (true: to the top or the #hash; false or 'preserve': stay),
 // updateHistory (false: no history entry), prefetchTtl (ms a prefetched payload may be reused
 // for), and shallow, accepted as Pyxle 0.9 did (the page's loaders still run).
 export function navigate(to, options = {}) {
+  if (refused(to)) return Promise.resolve(false) // the user stays on the page
   stopRestoring()
   return moving(go(to, options, [], ++state.nav))
 }
@@ -282,6 +303,7 @@ function moving(promise) {
 // `visited`: the URLs this navigation was redirected from; a loop or a long chain loads in full.
 async function go(to, options, visited, id) {
   const { url, key } = keyOf(to)
+  if (refused(url)) return false // a redirect there: the navigation ends, the page shown stays
   if (!isPage(url) || !state.root || visited.length > MAX_REDIRECTS || visited.includes(key)) {
     location.assign(url.href)
     return false

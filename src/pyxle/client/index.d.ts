@@ -66,7 +66,8 @@ export function usePathname(): string
 
 /** Where to navigate: a path or URL string, a `URL`, or a `Location` (as in Pyxle 0.9). */
 export type NavigationTarget = string | URL | Location
-/** Navigate client-side; true once shown, false when the browser loads the page in full instead. */
+/** Navigate client-side; true once shown, false when the browser loads the page in full instead, or
+ * when the target (or a redirect on the way) is a `javascript:`, `vbscript:` or `data:` URL, refused. */
 export function navigate(path: NavigationTarget, options?: NavigationOptions): Promise<boolean>
 /** Fetch a page's code (and its data, when reusable) ahead of time; true when it can then be shown client-side. */
 export function prefetch(path: NavigationTarget, options?: { prefetchTtl?: number }): Promise<boolean>
