@@ -4,13 +4,16 @@ is shared), and a page that only looked for what the visitor did not send is."""
 
 from __future__ import annotations
 
+import hmac
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from starlette.requests import HTTPConnection, Request
 
-from pyxle.pages._watched import PageRequest
+from pyxle.pages._watched import PageRequest, Watch, over_scope
 
 HEADERS = [(b"host", b"example.com"), (b"user-agent", b"test"), (b"cookie", b"theme=dark; _ga=GA1.1")]
 
@@ -101,3 +104,91 @@ def test_reads_outside_the_loaders_do_not_count_and_are_not_hidden_from_them() -
     watched.watch.watching = True
     assert watched.cookies.get("theme") == "dark"
     assert watched.watch.personal
+
+
+def over(headers: list[tuple[bytes, bytes]] = HEADERS, *, watching: bool = True) -> tuple[Watch, dict[bytes, bytes]]:
+    """A watch, and the scope's header values while the loaders it watches run (``over_scope``)."""
+    watch = Watch()
+    watch.watching = watching
+    return watch, dict(over_scope(headers, watch))
+
+
+SCOPE_READS: dict[str, Callable[[bytes], Any]] = {
+    "decode": lambda v: v.decode("latin-1"),
+    "split": lambda v: v.split(b";"),
+    "partition": lambda v: v.partition(b"="),
+    "strip": lambda v: v.strip(),
+    "find": lambda v: v.find(b"x"),
+    "startswith": lambda v: v.startswith(b"Bearer "),
+    "lower": lambda v: v.lower(),
+    "indexing": lambda v: v[0],
+    "slicing": lambda v: v[:3],
+    "iteration": lambda v: list(v),
+    "in": lambda v: b"dark" in v,
+    "==": lambda v: v == b"test",
+    "in a tuple": lambda v: v in (b"test",),
+    "as a dict key": lambda v: {v: 1},
+    "len": lambda v: len(v),
+    "bytes()": lambda v: bytes(v),
+    "str()": lambda v: str(v),
+    "concatenated, after": lambda v: v + b"!",
+    "concatenated, before": lambda v: b"!" + v,
+    "formatted": lambda v: b"%s" % v,
+    "json.loads": lambda v: json.loads(b'"' + v + b'"'),
+}
+
+
+@pytest.mark.parametrize("read", SCOPE_READS.values(), ids=SCOPE_READS.keys())
+def test_a_value_read_from_the_scope_tells_the_watch(read: Callable[[bytes], Any]) -> None:
+    """A Request of the loader's own over the scope, or a loop over its headers, reads these values."""
+    watch, values = over()
+    read(values[b"user-agent"])
+    assert watch.heard and not watch.personal
+    watch, values = over()
+    read(values[b"cookie"])
+    assert watch.personal
+
+
+UNSEEN: dict[str, Callable[[bytes], Any]] = {
+    "str(value, encoding)": lambda v: str(v, "latin-1"),
+    "b''.join": lambda v: b"".join([v]),
+    "re": lambda v: re.search(rb"dark", v),
+    "memoryview": lambda v: memoryview(v).tobytes(),
+    "hmac.compare_digest": lambda v: hmac.compare_digest(v, b"test"),
+}
+
+
+@pytest.mark.parametrize("read", UNSEEN.values(), ids=UNSEEN.keys())
+def test_c_code_taking_the_bytes_without_a_method_is_not_seen(read: Callable[[bytes], Any]) -> None:
+    """What docs/pages.md says stays unseen."""
+    watch, values = over()
+    read(values[b"cookie"])
+    assert not watch.personal and not watch.heard
+
+
+def test_the_host_value_and_reads_outside_the_loaders_tell_nothing() -> None:
+    watch, values = over()
+    assert values[b"host"].decode() == "example.com" and type(values[b"host"]) is bytes
+    watch, values = over(watching=False)
+    assert values[b"cookie"].decode() == "theme=dark; _ga=GA1.1" and values[b"user-agent"] == b"test"
+    assert not watch.personal and not watch.heard
+
+
+def test_the_request_of_the_loaders_keeps_its_own_rules_over_the_told_scope() -> None:
+    """Its cookies are parsed from the values as sent: a cookie not sent, read by name, is anyone's answer."""
+    watch, _ = over()
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": over_scope(HEADERS, watch), "query_string": b""}
+    watched = PageRequest(scope)
+    watched.watch = watch
+    assert watched.cookies.get("session") is None and watched.headers.get("x-forwarded-user") is None
+    assert not watch.personal and not watch.heard
+    assert watched.cookies.get("theme") == "dark" and watch.personal
+
+
+def test_a_request_of_its_own_over_the_scope_tells_what_it_reads() -> None:
+    watch, _ = over()
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": over_scope(HEADERS, watch), "query_string": b""}
+    assert str(Request(scope).url) == "http://example.com/" and Request(scope).headers.get("x-absent") is None
+    assert not watch.personal and not watch.heard
+    assert HTTPConnection(scope).headers["user-agent"] == "test" and watch.heard and not watch.personal
+    assert Request(scope).cookies.get("session") is None and watch.personal  # it decodes the whole Cookie header

@@ -33,7 +33,7 @@ from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_er
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
 from pyxle.pages._render import PartialPage, merge_head
-from pyxle.pages._watched import PageRequest, Watch, carries_credentials
+from pyxle.pages._watched import PageRequest, Watch, carries_credentials, over_scope
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
@@ -221,8 +221,11 @@ class PageEndpoint:
         layout_json: dict[str, str] = {}
         windows: list[float] = []
         watch = request.watch if isinstance(request, PageRequest) else None  # a hook may pass on a request of its own
+        sent = scope["headers"]
         if watch is not None:
             watch.watching = True
+            if cache is not None:  # (else nothing is stored: what they read does not matter)
+                scope["headers"] = over_scope(sent, watch)
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
@@ -265,6 +268,7 @@ class PageEndpoint:
         finally:
             if watch is not None:
                 watch.watching = False
+                scope["headers"] = sent  # what Pyxle reads after them (a new Request's list too) as sent
         fresh, stale = self._window(page.revalidate, windows, rule, cache)
         shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
         if fresh is not None and (page.status != 200 or request.state.cookies or _personal(watch, scope, shared)):

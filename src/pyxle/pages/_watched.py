@@ -11,11 +11,17 @@ anonymous visitor gets (their analytics or CSRF cookie was not read), and such a
 so does ``request.headers.get("x-forwarded-user")`` for a request without that header.
 Only reads while the loaders run count (``watching``): Pyxle's own reads and a plugin's hook
 reading its own cookie around them say nothing about the page.
+
+A loader, or a helper it calls, may also read the request's scope itself: a ``Request`` or an
+``HTTPConnection`` of its own, a loop over ``scope["headers"]``. While the loaders of a page that
+may be stored run, the scope's header values (but ``Host``'s) are ``_Sent`` bytes, which tell
+when read (``over_scope``); those readers have no finer rule, so decoding the ``Cookie`` header
+reads every cookie in it.
 """
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, ValuesView
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -71,8 +77,8 @@ class PageRequest(Request):
         if not hasattr(self, "_cookies"):  # Starlette's own attribute: anything reading it gets these
             parsed: dict[str, str] = {}
             for name, value in self.scope["headers"]:
-                if name == b"cookie":
-                    parsed.update(cookie_parser(value.decode("latin-1")))
+                if name == b"cookie":  # bytes.decode: parsing them all reads none (a _Sent value would tell)
+                    parsed.update(cookie_parser(bytes.decode(value, "latin-1")))
             self._cookies = _WatchedCookies(parsed, self.watch)
         return self._cookies
 
@@ -187,3 +193,75 @@ class _WatchedHeaders(Headers):
     def mutablecopy(self) -> MutableHeaders:
         self._reads_all()
         return super().mutablecopy()
+
+
+class _Sent(bytes):
+    """A header value the visitor sent, in the scope while the loaders run: whoever reads it
+    (decodes, splits, compares, iterates it...) tells the request's watch that the loaders heard
+    it. (A ``bytes`` subclass cannot have ``__slots__``: the watch is in the instance's dict.)"""
+
+    _watch: Watch
+
+    def _tell(self) -> None:
+        watch = self._watch
+        if watch.watching:
+            watch.heard = True
+
+    def __radd__(self, other: Any) -> Any:  # b"..." + value: told, then bytes' own concatenation
+        self._tell()
+        return NotImplemented
+
+    def __rmod__(self, other: Any) -> Any:  # b"%s" % value
+        self._tell()
+        return NotImplemented
+
+    def __bytes__(self) -> bytes:  # bytes(value) (bytes has no __bytes__ of its own before Python 3.11)
+        self._tell()
+        return bytes.__getitem__(self, slice(None))
+
+
+class _Credential(_Sent):
+    """The ``Cookie`` or ``Authorization`` header's value: reading it makes the answer the visitor's."""
+
+    def _tell(self) -> None:
+        self._watch.obtained()
+
+
+def _telling(name: str) -> Callable[..., Any]:
+    """``bytes``' method ``name``, telling first."""
+    read = getattr(bytes, name)
+
+    def method(self: _Sent, *args: Any, **kwargs: Any) -> Any:
+        self._tell()
+        return read(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+# Every way Python code reads a bytes value's content (its length and hash too); what C code reads
+# without a method (str(value, "latin-1"), b"".join, re, memoryview, int) is not seen.
+_READS = ("decode", "split", "rsplit", "splitlines", "partition", "rpartition", "strip", "lstrip", "rstrip",
+          "find", "rfind", "index", "rindex", "count", "startswith", "endswith", "replace", "removeprefix",
+          "removesuffix", "lower", "upper", "capitalize", "swapcase", "title", "center", "ljust", "rjust",
+          "zfill", "expandtabs", "translate", "hex", "join", "isalnum", "isalpha", "isascii", "isdigit",
+          "islower", "isspace", "istitle", "isupper", "__getitem__", "__iter__", "__contains__", "__len__",
+          "__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__", "__hash__", "__add__", "__mul__",
+          "__rmul__", "__mod__", "__repr__", "__str__", "__getnewargs__")
+for _name in _READS:
+    setattr(_Sent, _name, _telling(_name))
+
+
+def over_scope(headers: Iterable[tuple[bytes, bytes]], watch: Watch) -> list[tuple[bytes, bytes]]:
+    """``headers`` whose values (but ``Host``'s, part of the stored page's key) tell ``watch`` when
+    read: what the scope holds while the loaders run, so that what reads it rather than the
+    request they were given is seen too."""
+    told = []
+    for name, value in headers:
+        if name == _RAW_KEYED:
+            told.append((name, value))
+            continue
+        sent = (_Credential if name in _RAW_NAMES else _Sent)(value)
+        sent._watch = watch
+        told.append((name, sent))
+    return told
