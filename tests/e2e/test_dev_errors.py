@@ -38,3 +38,21 @@ def test_a_render_error_names_the_file_and_line_in_a_project_whose_path_has_spac
     report = answer.text.split('<pre id="pyxle-dev-error">')[1].split("</pre>")[0]
     assert report.startswith("components/Counter.jsx:5:27: render error: boom in render\n")
     assert "if (count &gt; -100) throw new Error(&#x27;boom in render&#x27;)\n" + " " * 30 + "^" in report
+
+
+def test_a_layout_loader_error_is_logged_under_the_layout(make_project, start_server) -> None:
+    project = make_project({
+        "pages/shop/layout.pyxl": """
+            @server
+            async def load(request):
+                raise RuntimeError("the layout broke")
+
+            export default function Layout({ children }) { return <div>{children}</div> }
+            """,
+        "pages/shop/index.pyxl": "export default function Shop() { return <p>shop</p> }\n",
+    }, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert httpx.get(server.url + "/shop", timeout=30).status_code == 500
+    log = server.wait_for_output("the layout broke")
+    assert "Unhandled error in a loader or HEAD of pages/shop/layout.pyxl" in log
+    assert "of pages/shop/index.pyxl" not in log
