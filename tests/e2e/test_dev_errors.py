@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from tests.conftest import PageWatch
 
 COUNTER = '''
 import { useState } from 'react'
@@ -56,3 +57,41 @@ def test_a_layout_loader_error_is_logged_under_the_layout(make_project, start_se
     log = server.wait_for_output("the layout broke")
     assert "Unhandled error in a loader or HEAD of pages/shop/layout.pyxl" in log
     assert "of pages/shop/index.pyxl" not in log
+
+
+def settled(page: PageWatch, server, text: str) -> int:  # type: ignore[no-untyped-def]
+    """How often the server's log holds ``text`` once it has stopped growing."""
+    page.page.wait_for_timeout(2000)  # a second request, where there is one, follows the first at once
+    return server.output().count(text)
+
+
+def test_a_loader_broken_by_an_edit_runs_once_and_shows_in_the_overlay(make_project, start_server,
+                                                                       page: PageWatch) -> None:
+    project = make_project({"components/Counter.jsx": COUNTER, "pages/index.pyxl": HEALTHY}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.get_by_test_id("counter").click()
+    page.page.evaluate("window.__marker = 'kept'")
+
+    (project / "pages" / "index.pyxl").write_text(HOME.format(body="raise RuntimeError('loader broke')").lstrip("\n"))
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="loader broke").wait_for(timeout=10000)
+    assert "Traceback" in overlay.text_content()  # the server's traceback, from the answer the update got
+    assert settled(page, server, "RuntimeError: loader broke") == 1  # one save, one request, one traceback
+
+    (project / "pages" / "index.pyxl").write_text(HEALTHY)  # the fix applies in place
+    overlay.wait_for(state="detached", timeout=10000)
+    assert page.page.get_by_test_id("counter").text_content() == "count 1"
+    assert page.page.evaluate("window.__marker") == "kept"
+
+
+def test_a_render_error_from_an_edit_renders_once(make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"components/Counter.jsx": COUNTER, "pages/index.pyxl": HEALTHY}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+
+    (project / "components" / "Counter.jsx").write_text(BROKEN_COUNTER)
+    page.page.locator("#pyxle-dev-overlay").filter(has_text="render error").wait_for(timeout=10000)
+    assert settled(page, server, "rendering pages/index.pyxl failed") == 1  # the page reloaded once
