@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+
 import httpx
-from tests.conftest import PageWatch
+
+from tests.conftest import NODE_MODULES, PageWatch
 
 COUNTER = '''
 import { useState } from 'react'
@@ -95,3 +98,17 @@ def test_a_render_error_from_an_edit_renders_once(make_project, start_server, pa
     (project / "components" / "Counter.jsx").write_text(BROKEN_COUNTER)
     page.page.locator("#pyxle-dev-overlay").filter(has_text="render error").wait_for(timeout=10000)
     assert settled(page, server, "rendering pages/index.pyxl failed") == 1  # the page reloaded once
+
+
+def test_start_up_says_the_npm_packages_are_missing_with_a_current_build(make_project, start_server) -> None:
+    project = make_project({"components/Counter.jsx": COUNTER, "pages/index.pyxl": HEALTHY})
+    modules = project / "node_modules"
+    modules.mkdir()
+    for entry in NODE_MODULES.iterdir():  # all but the Fast Refresh packages
+        if entry.name not in ("react-refresh", "@babel", ".package-lock.json"):
+            (modules / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    start_server(project, "dev", "--ssr-workers", "1").stop()  # the build is made, and current from now on
+    shutil.rmtree(modules)
+
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert "npm packages not installed (react, react-dom, esbuild)" in server.output()
