@@ -81,6 +81,7 @@ class PyxleApp(Starlette):
         self.ready = False  # True while serving: routes loaded and the lifespan start-up done
         self._started: float | None = None  # time.monotonic() when it began serving, for the uptime
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
+        self._toolchain_noted = False  # ... and once that its npm packages are missing (_note_unbuildable)
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
@@ -217,17 +218,30 @@ class PyxleApp(Starlette):
         if shutil.which("node") is None:
             no_node = "Node.js is not installed; it is needed to render pages (API routes work without it)"
         try:
-            return build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
-                         public_env=public_env(), bundler=self.bundler,
-                         other_outputs=(self.config.build_path, self.config.dist_path, *filter(None, [self.build_into])),
-                         global_styles=self.config.styling.global_styles,
-                         global_scripts=self.config.styling.global_scripts), no_node
+            built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
+                          public_env=public_env(), bundler=self.bundler,
+                          other_outputs=(self.config.build_path, self.config.dist_path, *filter(None, [self.build_into])),
+                          global_styles=self.config.styling.global_styles,
+                          global_scripts=self.config.styling.global_scripts)
+            if no_node is None:
+                self._note_unbuildable()
+            return built, no_node
         except ToolchainMissing as exc:
             return None, exc.messages[0]
         except BuildError as exc:
             raise StartupError("\n".join(exc.messages)) from None
         except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
             raise StartupError(self._unwritable_build(out_dir, exc)) from None
+
+    def _note_unbuildable(self) -> None:
+        """pyxle dev on a current build whose npm packages are gone: it serves that build, but the
+        first edit cannot be built. Said once at start-up, as a stale build's would be."""
+        from pyxle.bundler import toolchain_problem
+
+        if self.mode == "development" and not self._toolchain_noted:
+            self._toolchain_noted = True
+            if (problem := toolchain_problem(self.config.root)) is not None:
+                _note("pages will not be server-rendered after the first edit: %s", problem)
 
     def _unwritable_build(self, out_dir: Any, exc: OSError) -> str:
         """Why the build could not be written, and what to do: ``pyxle serve`` builds when ``dist/``

@@ -13,10 +13,14 @@ import asyncio
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from pyxle._loading import SourceError
 
-_FRAME = re.compile(r"(?:file://)?(/[^\s():]+):(\d+):(\d+)")
+# A V8 stack frame: `at name (LOCATION)` or `at LOCATION`, LOCATION being `path:line:column` (or a
+# file:// URL). A path may hold spaces and parentheses, so the location runs to the line's end.
+_AT = re.compile(r"^\s*at (.+?)\)?$", re.MULTILINE)
+_LOCATION = re.compile(r"(?:^|.*? \()((?:file://)?/.+):(\d+):(\d+)$")
 # What code written for the browser reads at a module's top level, and the server does not have.
 _BROWSER_GLOBALS = frozenset({
     "window", "document", "navigator", "location", "localStorage", "sessionStorage", "self", "history",
@@ -28,15 +32,27 @@ def project_frame(stack: str | None, root: Path, build_dir: Path) -> tuple[Path,
     """The first frame of a JavaScript ``stack`` in the project's own files (not its build, not
     ``node_modules``): (file, line, column, that source line), or None."""
     root, build_dir = root.resolve(), build_dir.resolve()  # Node names files by their real paths
-    for match in _FRAME.finditer(stack or ""):
-        path = Path(match.group(1))
+    for path, line, column in stack_frames(stack):
         if (not path.is_relative_to(root) or path.is_relative_to(build_dir) or "node_modules" in path.parts
                 or not path.is_file()):
             continue
-        line, column = int(match.group(2)), int(match.group(3))
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         return path, line, column, lines[line - 1] if 0 < line <= len(lines) else ""
     return None
+
+
+def stack_frames(stack: str | None) -> list[tuple[Path, int, int]]:
+    """The (file, line, column) of each frame of a V8 ``stack`` that names a file by its absolute
+    path (``at Counter (/my app (v2)/Counter.jsx:6:27)``; a file:// URL is decoded)."""
+    frames = []
+    for at in _AT.finditer(stack or ""):
+        found = _LOCATION.match(at.group(1))
+        if found is None:
+            continue
+        where = found.group(1)
+        path = Path(unquote(where.removeprefix("file://"))) if where.startswith("file://") else Path(where)
+        frames.append((path, int(found.group(2)), int(found.group(3))))
+    return frames
 
 
 def bundle_problem(bundle: Path, root: Path) -> str | None:

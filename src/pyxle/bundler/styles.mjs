@@ -51,14 +51,23 @@ function lineInStack(file, error) {
   return match ? Number(match[1]) : null
 }
 
+// The files and lines of a V8 stack's frames: `at name (LOCATION)` or `at LOCATION`, LOCATION being
+// `path:line:column` or a file:// URL. A path may hold spaces and parentheses (`/my app (v2)/...`),
+// so the location runs to the line's end.
+function stackFrames(error) {
+  const frames = []
+  for (const [, at] of String(error && error.stack).matchAll(/^\s*at (.+?)\)?$/gm)) {
+    const found = at.match(/(?:^|.*? \()((?:file:\/\/)?\/.+?):(\d+)(?::\d+)?$/)
+    if (found) frames.push({ file: found[1].startsWith('file://') ? fileURLToPath(found[1]) : found[1], line: Number(found[2]) })
+  }
+  return frames
+}
+
 // An error from a project's file other than the stylesheet (a tailwind.config.js that throws, a
 // plugin of the project's own): the first frame of its stack inside the project.
 function projectFrame(root, error) {
-  for (const match of String(error && error.stack).matchAll(/(?:file:\/\/)?(\/[^\s():]+):(\d+)/g)) {
-    const file = decodeURI(match[1])
-    if (file.startsWith(root + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`)) return { file, line: Number(match[2]) }
-  }
-  return null
+  return stackFrames(error).find(({ file }) =>
+    file.startsWith(root + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`)) ?? null
 }
 
 const missingPackage = (error) => /^(ERR_)?MODULE_NOT_FOUND$/.test(error && error.code)

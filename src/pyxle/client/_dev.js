@@ -183,6 +183,13 @@
     }).catch(() => location.reload())
   }
 
+  // The overlay's text for a page whose navigation answer is an error: its message and, where
+  // the server shows the exception (pyxle dev), the traceback.
+  function failure(error, status) {
+    const message = `the page answered ${status}: ${error.message ?? ''}`
+    return error.stack ? `${message}\n\n${error.stack}` : message
+  }
+
   async function update(files) {
     const router = window.__PYXLE_ROUTER__
     const hot = window.__pyxleRefresh
@@ -190,21 +197,29 @@
     if (!router || (!hot && !cssOnly)) return location.reload()
     const response = await fetch(location.pathname + location.search, { headers: { 'x-pyxle-navigation': '1' } })
     const body = await response.json()
-    if (!body.ok || !body.page) return location.reload()
     if (waiting) { // a newer build came meanwhile: apply that one (this answer may be of either)
       waiting = [...files, ...waiting]
       return
     }
+    // A loader that raised (or answered an error) is shown from this answer: reloading would run
+    // it again, a second traceback in the server's log. The page stays under the overlay, and the
+    // fix is applied in place, as after a compile error.
+    if (!body.ok && body.error && !body.redirect) return show(failure(body.error, response.status))
+    if (!body.ok || !body.page) return location.reload()
     router.invalidate() // cached payloads name the old build's chunks and hold the old data
     showReported() // a fixed compile error's overlay goes as the fix is applied
     swapStylesheets(body.page.css)
     if (cssOnly) return
+    let shown = true
     const applied = await withoutUncaughtErrors(async () => {
       if (!(await hot.update(body.page.js))) throw new Error('needs a reload')
       // The page is shown from this answer: its data (the loaders ran again, with the edited
       // Python) and the very module Fast Refresh applied, not a newer build's.
-      if (!(await router.refreshWith(body))) throw new Error('needs a reload')
+      shown = await router.refreshWith(body)
     }).catch(() => false)
+    // Not shown: the render threw and the router reloads the page itself (once: the server answers
+    // with the render error's overlay), or a navigation overtook it.
+    if (!shown) return
     if (!applied) return location.reload()
     dismiss() // an error shown from the browser belongs to the code just replaced
   }

@@ -226,20 +226,26 @@ class PageEndpoint:
             watch.watching = True
             if cache is not None:  # (else nothing is stored: what they read does not matter)
                 scope["headers"] = over_scope(sent, watch)
+        where = self.where  # the file whose loader or HEAD runs: an unexpected error is logged under its name
         try:
             for layout in self.layouts:
                 if layout.loader is not None:
                     key = layout.file.as_posix()
-                    loaded = await run_loader(layout.loader, request, f"pages/{key}")
+                    where = f"pages/{key}"
+                    loaded = await run_loader(layout.loader, request, where)
                     layout_data[key], layout_json[key] = loaded.data, loaded.encoded
                     if loaded.revalidate is not None:
                         windows.append(loaded.revalidate)
+            where = self.where
             if self.page.loader is not None:
-                page = await run_loader(self.page.loader, request, self.where)
+                page = await run_loader(self.page.loader, request, where)
             else:
                 page = Loaded({}, 200, "{}", None)
-            levels = [head_elements(layout.head, layout_data.get(layout.file.as_posix(), {}))
-                      for layout in self.layouts]
+            levels: list[list[str]] = []
+            for layout in self.layouts:
+                where = f"pages/{layout.file.as_posix()}"
+                levels.append(head_elements(layout.head, layout_data.get(layout.file.as_posix(), {})))
+            where = self.where
             levels.append(head_elements(self.page.head, page.data))  # HEAD(data) is the page's code too
             if self.runtime.fallback_head:  # the config's name: the lowest precedence, so any title wins
                 levels[0] = [*self.runtime.fallback_head, *levels[0]]
@@ -262,7 +268,7 @@ class PageEndpoint:
             if lets_through(exc):  # the request's cancellation
                 raise
             self._unanswered()
-            error = unexpected_error(exc, f"a loader or HEAD of {self.where}", self.runtime.expose_errors,
+            error = unexpected_error(exc, f"a loader or HEAD of {where}", self.runtime.expose_errors,
                                      exposed_type="LoaderCrashError")
             return await self._error(navigation, 500, error, layout_data, route_path), None
         finally:
