@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/client_bench.py [--react 19] [--navigations 20]
 
-Builds the demo against React 18 or 19 (installed with npm into a scratch folder; 19 reuses
-tests/node), serves it with `pyxle serve`, and in headless Chromium measures the time from a
-Link click to the new page's content, cold (nothing prefetched) and warm (prefetched on hover).
+Builds the demo against React 18 or 19 (tests/node-react18 and tests/node, installed by
+scripts/test.sh; another version is installed with npm into a scratch folder), serves it with
+`pyxle serve`, and in headless Chromium measures the time from a Link click to the new page's
+content, cold (nothing prefetched) and warm (prefetched on hover).
 Goal: runtime + React under 60 KB gzip for a page without npm extras.
 """
 
@@ -24,8 +25,11 @@ from _harness import REPO, env, free_port, start, stop
 
 
 def node_modules(react: str, scratch: Path) -> Path:
-    if react == "19":
-        return REPO / "tests" / "node" / "node_modules"
+    """The suite's own packages for React 19 and 18 (what tests/docs/test_client_sizes_doc.py
+    measures), else that React installed with npm into ``scratch``."""
+    suite = {"19": REPO / "tests" / "node" / "node_modules", "18": REPO / "tests" / "node-react18" / "node_modules"}
+    if react in suite and (suite[react] / "react-dom").is_dir():
+        return suite[react]
     folder = scratch / f"react{react}"
     folder.mkdir()
     (folder / "package.json").write_text(json.dumps({"private": True}))

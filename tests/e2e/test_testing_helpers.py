@@ -124,3 +124,63 @@ def test_pyxle_client_handles_csrf_for_a_users_suite(tmp_path: Path) -> None:
                          env=server_env(), capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
+
+
+LAYOUT_ACTION = '''
+from pydantic import BaseModel, Field
+
+class Signup(BaseModel):
+    email: str = Field(min_length=5)
+
+@action
+async def subscribe(request, body: Signup):
+    return {"subscribed": body.email}
+
+'''
+
+
+def test_call_action_reaches_a_layouts_action_as_the_server_does(tmp_path: Path) -> None:
+    """The `pyxle init` starter with an action on its layout: a page's call reaches it, as the page's
+    action URL does, and so does a call with the layout's own file."""
+    from pyxle.testing import app_client
+
+    subprocess.run([sys.executable, "-m", "pyxle", "init", "app"], cwd=tmp_path, env=server_env(), check=True,
+                   capture_output=True)
+    project = tmp_path / "app"
+    link_node_modules(project)
+    layout = project / "pages" / "layout.pyxl"
+    layout.write_text(LAYOUT_ACTION + layout.read_text())
+    (project / "pages" / "blog").mkdir()
+    (project / "pages" / "blog" / "index.pyxl").write_text("export default function Blog() { return <p>blog</p> }\n")
+
+    good, bad = {"email": "ada@example.com"}, {"email": "a"}
+    with app_client(project) as client:
+        over_http = [client.post(f"/api/__actions/{page}/subscribe", json=body) for page in ("index", "blog/index")
+                     for body in (good, bad)]
+    expected = [response.json() | ({"status": response.status_code} if response.status_code != 200 else {})
+                for response in over_http]
+    assert expected[0] == {"ok": True, "subscribed": "ada@example.com"}
+    assert expected[1]["status"] == 422 and list(expected[1]["fields"]) == ["email"]
+
+    pages = project / "pages"
+    called = [call_action(pages / page, "subscribe", body) for page in ("index.pyxl", "blog/index.pyxl")
+              for body in (good, bad)]
+    assert called == expected
+    assert [call_action(layout, "subscribe", body) for body in (good, bad)] == expected[:2]
+    assert call_action(pages / "index.pyxl", "greet", {"name": "Bo"}) == {"ok": True, "greeting": "Hello, Bo!"}
+    assert call_action(layout, "greet", {"name": "Bo"})["status"] == 404  # a page's action is not its layout's
+
+
+def test_call_action_with_a_file_no_url_serves_says_so(tmp_path: Path) -> None:
+    """An error page or a loading file is no page: a ValueError naming it, never a bare StopIteration."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "index.pyxl").write_text(PAGE.lstrip("\n"))
+    for file in (pages / "not-found.pyxl", pages / "loading.pyxl"):
+        file.write_text("export default function Special() { return <p>special</p> }\n")
+        try:
+            call_action(file, "add", {"text": "hello"})
+        except ValueError as error:
+            assert str(file) in str(error) and "is not a page, layout or template" in str(error)
+        else:
+            raise AssertionError(f"call_action({file}) answered")

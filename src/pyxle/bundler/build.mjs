@@ -29,8 +29,11 @@ const STAMP = `${process.pid.toString(36)}${Date.now().toString(36)}` // this pr
 const safeName = (id) => 'page_' + id.replace(/[^A-Za-z0-9_-]+/g, '_')
 const importPath = (p) => JSON.stringify(p)
 
+// The route's modules, imported layouts first (outermost in), then loading and error files, and the
+// page last: esbuild orders a page's CSS as its imports, and at equal specificity a later rule wins,
+// so the page's stylesheets override its layouts' and a nested layout's the root's.
 function routeLiteral(page, prefix) {
-  const imports = [`import * as ${prefix}p from ${importPath(page.page)}`]
+  const imports = []
   const layouts = page.layouts.map(([file, abs, kind], i) => {
     imports.push(`import * as ${prefix}l${i} from ${importPath(abs)}`)
     return `[${JSON.stringify(file)}, ${prefix}l${i}, ${JSON.stringify(kind)}]`
@@ -46,6 +49,7 @@ function routeLiteral(page, prefix) {
     imports.push(`import * as ${prefix}e from ${importPath(page.error[1])}`)
     error = `[${page.error[0]}, ${prefix}e]`
   }
+  imports.push(`import * as ${prefix}p from ${importPath(page.page)}`)
   return { imports, literal: `{ page: ${prefix}p, layouts: [${layouts.join(', ')}], loading: [${loading.join(', ')}], error: ${error} }` }
 }
 

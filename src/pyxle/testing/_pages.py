@@ -7,7 +7,12 @@ import os
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
+
+if TYPE_CHECKING:
+    from pyxle.pages._actions import ActionsEndpoint
+    from pyxle.pages._module import PageModule
+    from pyxle.routing import RouteTable
 
 _PathLike = Union[str, "os.PathLike[str]"]
 _counter = itertools.count()
@@ -34,6 +39,8 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     """Run an ``@action`` through Pyxle's real actions endpoint (body validation, ``ActionError``s)
     and return the JSON it answers: ``{"ok": true, ...}`` or ``{"ok": false, "error": ..., "fields": ...}``.
 
+    ``page`` is a page's file, whose call reaches its layouts' and templates' actions too, as its
+    URL does; or a layout's or template's file, for its own actions (and the layouts' around it).
     The answer's status code is under ``"status"`` only when it is not 200.
     """
     from pyxle.pages._actions import ActionsEndpoint
@@ -41,12 +48,13 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     from pyxle.routing import scan
     from pyxle.testing._client import TestClient
 
-    module = _page_module(page)
-    page_path = module.file.with_suffix("").as_posix()
-    table = scan(_pages_dir(Path(page).resolve()))
-    spec = next(spec for spec in table.pages if spec.file == module.file)
+    path = Path(page).resolve()
+    pages_dir = _pages_dir(path)
+    module = _page_module(page, pages_dir)
+    table = scan(pages_dir)
     endpoint = ActionsEndpoint(PagesRuntime(table, expose_errors=True))
-    endpoint.add_page(page_path, spec, module, ())
+    page_path = module.file.with_suffix("").as_posix()
+    _add_actions(endpoint, table, pages_dir, module, page_path, shown_as=str(page))
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -66,11 +74,31 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     return answer
 
 
-def _page_module(source_path: _PathLike) -> Any:
+def _add_actions(endpoint: ActionsEndpoint, table: RouteTable, pages_dir: Path, module: PageModule, page_path: str,
+                 *, shown_as: str) -> None:
+    """Serve at ``page_path`` the actions the server serves for ``module``'s file: a page's own and
+    those of the layouts and templates around it; a layout's or template's own and those of the
+    ones around it (as on every page under it). ``ValueError`` for any other file (no URL serves it)."""
+    file = module.file
+    spec = next((spec for spec in table.pages if spec.file == file), None)
+    chain = [special for _, special in table.chain(file)]
+    if spec is not None:
+        around = [_page_module(pages_dir / special, pages_dir) for special in chain]
+        endpoint.add_page(page_path, spec, module, (), around=around)
+    elif file in chain:  # a layout or template: those around it, then itself (its own names win), served
+        # as for an error page, which has only the actions of the files around it
+        around = [_page_module(pages_dir / special, pages_dir) for special in chain[:chain.index(file)]]
+        endpoint.add_error_page(page_path, file, [*around, module], ())
+    else:
+        raise ValueError(f"{shown_as} is not a page, layout or template of {pages_dir}, so no URL serves its "
+                         "actions: pass call_action the .pyxl file of a page (or of a layout or template)")
+
+
+def _page_module(source_path: _PathLike, pages_dir: Path | None = None) -> PageModule:
     from pyxle.pages._module import load_page_module
 
     path = Path(source_path).resolve()
-    file = PurePosixPath(path.relative_to(_pages_dir(path)).as_posix())
+    file = PurePosixPath(path.relative_to(pages_dir or _pages_dir(path)).as_posix())
     name = f"_pyxle_test_page_{next(_counter)}"
     return load_page_module(path, file, name, shown_as=str(source_path), require_default_export=False)
 
