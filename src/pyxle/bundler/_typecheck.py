@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pyxle._loading import SourceError, source_text
 from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, page_files, types_module
 from pyxle.compiler import CompileError, CompileResult, compile_source
 from pyxle.routing import RouteTable
@@ -82,10 +83,10 @@ def typecheck(root: Path, pages_dir: Path, table: RouteTable, *, exclude: list[P
     for file in page_files(table):
         path = pages_dir / file
         shown = _shown(path, root)
-        source = path.read_text(encoding="utf-8")
         try:
+            source = source_text(path, shown)
             pages[shown] = compile_source(source, path=shown, types_module=types_module(file))
-        except CompileError:
+        except (SourceError, CompileError):
             continue  # generate_types reported it
         sources[shown] = source.splitlines()
     tsconfig = write_project(root, pages, exclude)
