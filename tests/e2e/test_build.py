@@ -161,6 +161,23 @@ def test_serve_of_a_read_only_project_with_a_stale_build_is_one_error_with_a_hin
     assert "run `pyxle build` where the project is writable" in out and "`pyxle serve --skip-build`" in out
 
 
+@pytest.mark.parametrize("command,message", [
+    ("build", "pyxle: cannot write the build to {project}/dist (Read-only file system: {project}/dist/"),
+    ("typecheck", "pyxle: cannot write the files tsc checks to {project}/.pyxle (Read-only file system: "),
+])
+def test_build_and_typecheck_of_a_read_only_project_are_one_error_with_a_hint(project: Path, tmp_path: Path,
+                                                                              command: str, message: str) -> None:
+    """With a dist/ (and .pyxle/) already there, both stopped with an OSError traceback: their
+    folder existed, so the first write, not the check that it can be made, met the read-only mount."""
+    assert pyxle("build", str(project)).returncode == 0
+    assert pyxle("typecheck", str(project)).returncode == 0
+    with read_only(project, tmp_path / "ro") as mounted:
+        run = pyxle(command, str(mounted))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.startswith(message.format(project=mounted)), run.stderr
+    assert "hint: " in run.stderr and "where the project is writable" in run.stderr
+
+
 def test_skip_build_serves_the_python_and_the_bundle_that_were_built_together(project: Path, start_server) -> None:
     assert pyxle("build", str(project)).returncode == 0
     index = project / "pages" / "index.pyxl"

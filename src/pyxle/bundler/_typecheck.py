@@ -109,7 +109,8 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     """Write the page modules and the tsconfig to check; ``pages`` maps the shown path to its compile result."""
     check = root / CHECK_DIR
     shutil.rmtree(check, ignore_errors=True)
-    check.mkdir(parents=True)  # a project without pages (an API) still has its .ts files checked
+    # (exist_ok: in a read-only project the first write names the reason, not "File exists")
+    check.mkdir(parents=True, exist_ok=True)  # a project without pages (an API) still has its .ts files checked
     for shown, result in pages.items():
         target = check / f"{shown}.{result.client_lang}"
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -93,7 +93,10 @@ def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[str]:
         if result.metadata.typed:
             typed.append((file, shown, result.server_code))
     found, more = import_declarations(root, typed)
-    write_types(root, found)
+    try:
+        write_types(root, found)
+    except OSError as exc:  # a read-only project: the build itself may still be written elsewhere
+        more.append(f"{TYPES_DIR}: types not written ({exc.strerror or exc}: {exc.filename})")
     return problems + more
 
 
