@@ -181,9 +181,27 @@ def toolchain_problem(root: Path) -> str | None:
     if shutil.which("node") is None:
         return "Node.js is not installed; it is needed to render pages (API routes work without it)"
     missing = [name for name in _REQUIRED if not (root / "node_modules" / name / "package.json").is_file()]
-    if missing:
-        return f"npm packages not installed ({', '.join(missing)}); run `pyxle install` in {root}"
-    return None
+    if not missing:
+        return None
+    undeclared = [name for name in missing if name not in _declared(root)]
+    if undeclared:  # `pyxle install` would not install them: say what will
+        listed = (f"{root / 'package.json'} does not list {', '.join(undeclared)}" if (root / "package.json").is_file()
+                  else f"{root} has no package.json")
+        return (f"npm packages not installed ({', '.join(missing)}); {listed}: run "
+                f"`npm install {' '.join(undeclared)}` in {root}")
+    return f"npm packages not installed ({', '.join(missing)}); run `pyxle install` in {root}"
+
+
+def _declared(root: Path) -> set[str]:
+    """The npm packages the project's ``package.json`` lists (none without one, or when it is not JSON:
+    ``package_problem`` names that)."""
+    try:
+        found = json.loads((root / "package.json").read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(found, dict):
+        return set()
+    return {name for key in ("dependencies", "devDependencies") if isinstance(found.get(key), dict) for name in found[key]}
 
 
 def package_problem(root: Path) -> str | None:

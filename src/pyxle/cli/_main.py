@@ -201,6 +201,9 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         try:
             table = scan(config.pages_path)
             broken_api_routes(config, table)
+            if not (table.pages or table.specials):  # as pyxle serve: API routes need no bundle, nor npm
+                click.echo("pyxle build: no pages to bundle; the API routes are served from their source", err=True)
+                return
             result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
                            public_env=public_env(), force=True, other_outputs=(config.build_path,),
                            global_styles=config.styling.global_styles,
