@@ -63,13 +63,13 @@ def test_a_link_to_a_page_that_is_gone_is_one_message_naming_it(project: Path, c
 
 @cites("docs/pages.md", "An editor's lock or backup file (a name starting with a dot, such as Emacs's "
                         "`.#Counter.jsx`) is not a source")
-@pytest.mark.parametrize("command", ["check", "build"])
-def test_an_editors_lock_file_beside_a_component_is_not_a_source(project: Path, command: str) -> None:
+def test_an_editors_lock_file_beside_a_component_is_not_a_source(project: Path) -> None:
     """Emacs's lock while a buffer has unsaved changes: a link to `user@host.pid:time`, which is
     nowhere. `pyxle build` read it as a source and stopped with a FileNotFoundError traceback."""
     (project / "components" / ".#Counter.jsx").symlink_to("root@host.99:1700000000")
-    run = pyxle(project, command, ".")
+    run = pyxle(project, "build", ".")
     assert run.returncode == 0, run.stdout + run.stderr
+    assert "index" in run.stdout  # the page, built
 
 
 def test_pyxle_dev_starts_and_reloads_beside_an_editors_lock_file(project: Path, start_server) -> None:
