@@ -225,6 +225,31 @@ def make_importable(root: Path) -> None:
         sys.path.insert(0, entry)
 
 
+def read_source(path: Path, shown_as: str) -> bytes:
+    """A source file's bytes; a SourceError naming it when it cannot be read (a link to a file that
+    is gone, a file without read permission), as ``pyxle check``, build and start-up all say it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        dangling = path.is_symlink() and not path.exists()
+        hint = ("it is a link to a file that does not exist: remove the link or restore its target" if dangling
+                else "make it readable, or move it out of the project")
+        raise SourceError(shown_as, None, f"cannot be read ({exc.strerror or exc})", hint) from None
+
+
+def source_text(path: Path, shown_as: str) -> str:
+    """A source file's text, which must be UTF-8; a SourceError naming the file, the line of the
+    first byte that is not, and what to do, when it is not (or cannot be read)."""
+    data = read_source(path, shown_as)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line_start = data.rfind(b"\n", 0, exc.start) + 1  # (everything before the bad byte decodes)
+        line, column = data.count(b"\n", 0, exc.start) + 1, len(data[line_start:exc.start].decode("utf-8")) + 1
+        raise SourceError(shown_as, line, f"not UTF-8 text ({exc.reason} at column {column})",
+                          "save the file as UTF-8: Pyxle reads every source file as UTF-8") from None
+
+
 def content_hash(data: bytes) -> str:
     """A short, stable fingerprint of a source file's bytes."""
     return hashlib.sha256(data).hexdigest()[:16]

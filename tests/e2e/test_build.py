@@ -161,6 +161,23 @@ def test_serve_of_a_read_only_project_with_a_stale_build_is_one_error_with_a_hin
     assert "run `pyxle build` where the project is writable" in out and "`pyxle serve --skip-build`" in out
 
 
+@pytest.mark.parametrize("command,message", [
+    ("build", "pyxle: cannot write the build to {project}/dist (Read-only file system: {project}/dist/"),
+    ("typecheck", "pyxle: cannot write the files tsc checks to {project}/.pyxle (Read-only file system: "),
+])
+def test_build_and_typecheck_of_a_read_only_project_are_one_error_with_a_hint(project: Path, tmp_path: Path,
+                                                                              command: str, message: str) -> None:
+    """With a dist/ (and .pyxle/) already there, both stopped with an OSError traceback: their
+    folder existed, so the first write, not the check that it can be made, met the read-only mount."""
+    assert pyxle("build", str(project)).returncode == 0
+    assert pyxle("typecheck", str(project)).returncode == 0
+    with read_only(project, tmp_path / "ro") as mounted:
+        run = pyxle(command, str(mounted))
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and run.stderr.startswith(message.format(project=mounted)), run.stderr
+    assert "hint: " in run.stderr and "where the project is writable" in run.stderr
+
+
 def test_skip_build_serves_the_python_and_the_bundle_that_were_built_together(project: Path, start_server) -> None:
     assert pyxle("build", str(project)).returncode == 0
     index = project / "pages" / "index.pyxl"
@@ -264,10 +281,41 @@ def test_errors_in_built_modules_point_into_the_pyxl_file(project: Path, start_s
 
 
 def test_without_node_modules_and_without_a_build_pages_say_to_install(make_project, start_server) -> None:
-    project = make_project({"pages/index.pyxl": PAGE})
+    packages = {"dependencies": {"esbuild": "*", "react": "*", "react-dom": "*"}}
+    project = make_project({"pages/index.pyxl": PAGE, "package.json": json.dumps(packages)})
     server = start_server(project, "serve")
     assert "run `pyxle install`" in server.output()
     link_node_modules(project)  # and once installed, the next start builds
     server.stop()
     server = start_server(project, "serve")
     assert words(server) == "word: <!-- -->first"
+
+
+@cites("docs/getting-started.md", "`package.json` lists; when it is missing, or does not list all three, the server and `pyxle\n"
+                                  "build` name the command that adds them (`npm install react react-dom esbuild`)")
+@pytest.mark.parametrize("listed", [None, ["react"]])
+def test_pages_without_a_package_json_listing_react_say_how_to_add_it(make_project, listed: list[str] | None) -> None:
+    """The hint was `run pyxle install`, which installs what package.json lists: "nothing to
+    install" without one, and the build failed the same way again."""
+    files = {"pages/index.pyxl": PAGE}
+    if listed is not None:
+        files["package.json"] = json.dumps({"dependencies": dict.fromkeys(listed, "*")})
+    project = make_project(files)
+    run = pyxle("build", str(project))
+    assert run.returncode == 1, run.stdout + run.stderr
+    missing = " ".join(name for name in ("react", "react-dom", "esbuild") if name not in (listed or []))
+    assert run.stderr.startswith("pyxle: npm packages not installed (react, react-dom, esbuild); "), run.stderr
+    assert f"run `npm install {missing}` in {project}" in run.stderr
+
+
+@cites("docs/deployment.md", "A project of API routes only has nothing to\nbundle: `pyxle build` checks its routes the same "
+                             "way, then says `no pages to bundle` and exits 0")
+def test_build_of_an_api_only_project_needs_no_npm_packages(make_project, start_server) -> None:
+    """It failed with `npm packages not installed ...; run pyxle install`, which had nothing to
+    install, where `pyxle serve` started on the same project."""
+    project = make_project({"pages/api/ping.py": "async def get(request):\n    return {'pong': True}\n"})
+    run = pyxle("build", str(project))
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "no pages to bundle" in run.stderr
+    server = start_server(project, "serve", "--skip-build")
+    assert httpx.get(server.url + "/api/ping", timeout=10).json() == {"pong": True}

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import DEMO, REPO, PageWatch, link_node_modules, server_env
+from tests.docs._blocks import cites
 
 
 def pyxle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -81,3 +86,74 @@ def test_app_starter_uses_the_package_versions_the_suite_tests() -> None:
     demo = json.loads((DEMO / "package.json").read_text())
     assert starter["dependencies"] == demo["dependencies"]
     assert starter["devDependencies"] == demo["devDependencies"]
+
+
+@pytest.mark.parametrize("name", ['my "app"', "back\\slash\\", "tab\tname"])
+def test_a_folder_name_with_quotes_backslashes_or_a_tab_makes_a_valid_starter(tmp_path: Path, name: str) -> None:
+    """The name was pasted into the layout's Python string as it was: `"my "app""` is a syntax
+    error, and `"back\\slash\\"` an unterminated string, which `pyxle check` and every page refused."""
+    made = pyxle("init", name, "--tailwind", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / name
+    link_node_modules(project)
+    checked = pyxle("check", str(project), cwd=tmp_path)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    returned = next(line for line in (project / "pages" / "layout.pyxl").read_text().splitlines() if "return" in line)
+    assert ast.literal_eval(returned.strip().removeprefix("return ")) == {"site": name}
+
+
+def nothing_written(run: subprocess.CompletedProcess[str], *words: str) -> None:
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+    assert run.stderr.startswith("pyxle: ") and "nothing was written" in run.stderr, run.stderr
+    for word in words:
+        assert word in run.stderr, run.stderr
+
+
+def test_init_under_a_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    nothing_written(pyxle("init", "notes.txt/app", cwd=tmp_path), "notes.txt is a file, not a folder")
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc is Linux's")
+def test_init_where_no_folder_can_be_made_is_one_line_naming_it(tmp_path: Path) -> None:
+    nothing_written(pyxle("init", "/proc/nope", cwd=tmp_path), "cannot write /proc/nope")
+
+
+@cites("docs/pages.md", "or a file stands where it needs a folder (`pages`, `public`), it names them and writes nothing")
+@pytest.mark.parametrize("folder", ["pages", "public"])
+def test_init_where_a_file_stands_for_a_starter_folder_writes_nothing(tmp_path: Path, folder: str) -> None:
+    """It wrote 8 files, then stopped with a traceback; run again, it refused: its own files were in the way."""
+    (tmp_path / "t1").mkdir()
+    (tmp_path / "t1" / folder).write_text("mine")
+    nothing_written(pyxle("init", "t1", cwd=tmp_path), f"t1 has a file named {folder} where the starter needs a folder")
+    assert [p.name for p in (tmp_path / "t1").iterdir()] == [folder]
+    (tmp_path / "t1" / folder).unlink()
+    assert pyxle("init", "t1", cwd=tmp_path).returncode == 0
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """``folder`` mounted read-only over itself (root ignores file modes, not a read-only mount)."""
+    if subprocess.run(["mount", "--bind", str(folder), str(folder)], capture_output=True, check=False).returncode:
+        pytest.skip("needs to bind-mount a folder (root, mount)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro,bind", str(folder)], check=True, capture_output=True)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)
+
+
+@cites("docs/pages.md", "a folder that refuses a write (read-only, or not there to make) is one error too, and the "
+                        "files written before it are removed")
+@pytest.mark.parametrize("read_only_folder", ["t3", "t3/pages"])
+def test_init_into_a_read_only_folder_leaves_nothing_behind(tmp_path: Path, read_only_folder: str) -> None:
+    """It stopped with an OSError traceback. The starter's files go in one by one: when a folder
+    refuses one (the project's own, or its pages/ after the files at the top were written), those
+    already written are removed."""
+    (tmp_path / read_only_folder).mkdir(parents=True)
+    with read_only(tmp_path / read_only_folder):
+        nothing_written(pyxle("init", "t3", cwd=tmp_path), "(Read-only file system)")
+        left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    assert left == sorted({"t3", read_only_folder})

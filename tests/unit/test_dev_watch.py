@@ -131,3 +131,78 @@ def test_fingerprint_covers_style_configs_and_sass(tmp_path: Path) -> None:
         assert after != before, name
         before = after
     assert inputs_hash(tmp_path, (), {}, "production", False, (("a.css",), ())) != before  # globalStyles too
+
+
+def test_an_editors_dot_files_are_not_sources_but_the_style_configs_are(tmp_path: Path) -> None:
+    """Emacs's `.#Counter.jsx` (a link to nowhere while a buffer has unsaved edits) was read by
+    every build's fingerprint, and its appearing rebuilt `pyxle dev`."""
+    from pyxle.bundler import inputs_hash
+
+    (tmp_path / "components").mkdir()
+    (tmp_path / "components" / "Counter.jsx").write_text("export default function C() { return null }\n")
+    relevant = _relevance(tmp_path, ())
+    assert not relevant(Change.added, str(tmp_path / "components" / ".#Counter.jsx"))
+    assert relevant(Change.modified, str(tmp_path / ".postcssrc.json"))
+    assert relevant(Change.modified, str(tmp_path / ".env"))
+
+    def fingerprint() -> str:
+        return inputs_hash(tmp_path, (), {}, "development", False)
+
+    first = fingerprint()
+    (tmp_path / "components" / ".#Counter.jsx").symlink_to("root@host.99:1700000000")
+    assert fingerprint() == first
+    (tmp_path / ".postcssrc.json").write_text("{}\n")
+    assert fingerprint() != first
+
+
+class _FakeApp:
+    """What the reload loop uses of a PyxleApp: a route load that fails as Pyxle itself might."""
+
+    def __init__(self, root: Path) -> None:
+        from types import SimpleNamespace
+
+        self.config = SimpleNamespace(root=root, build_path=root / ".pyxle-build", dist_path=root / "dist")
+        self.held_modules: frozenset[Path] = frozenset()
+        self.route_table = SimpleNamespace(api_url=lambda path: False)
+        self.router = SimpleNamespace(fallback=None)
+        self.reports: list[tuple[str, str]] = []
+        self.dev_events = SimpleNamespace(broken=lambda message, names: self.reports.append(("broken", message)),
+                                          reloaded=lambda names: self.reports.append(("reloaded", ",".join(names))),
+                                          script_policy=None)
+        self.loads = 0
+
+    def load_routes(self) -> None:
+        self.loads += 1
+        if self.loads == 1:
+            raise RuntimeError("a fault of Pyxle's own")
+
+    async def swap_renderer(self, renderer: object) -> None:
+        return None
+
+
+def test_the_reload_loop_reports_an_unexpected_error_and_keeps_watching(tmp_path: Path, caplog) -> None:
+    """Any exception but the expected two ended the watch silently (the error surfaced only when
+    the server stopped): no later edit was picked up until a restart."""
+    import asyncio
+
+    from pyxle.app._reload import _rebuild_on_change
+
+    (tmp_path / "pages").mkdir()
+    app = _FakeApp(tmp_path)
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(_rebuild_on_change(app, stop, (app.config.build_path, app.config.dist_path)))  # type: ignore[arg-type]
+        for n in (1, 2):
+            await asyncio.sleep(0.5)  # the watch is in place
+            (tmp_path / "pages" / "index.pyxl").write_text(f"export default function P() {{ return {n} }}\n")
+            for _ in range(100):
+                if len(app.reports) == n:
+                    break
+                await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    asyncio.run(scenario())
+    assert app.reports == [("broken", "RuntimeError: a fault of Pyxle's own"), ("reloaded", "pages/index.pyxl")]
+    assert "Traceback" in caplog.text and "a fault of Pyxle's own" in caplog.text

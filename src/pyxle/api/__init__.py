@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyxle._loading import SourceError, content_hash, import_file, make_importable
+from pyxle._loading import SourceError, content_hash, import_file, make_importable, read_source
 from pyxle.api._endpoint import ApiEndpoint, to_response
 from pyxle.api._handlers import resolve_handlers, source_problems
 from pyxle.api._request import ApiRequest
@@ -39,7 +39,7 @@ def load_api_routes(
         path = pages_dir / spec.file
         shown_as = _relative(path, root)
         try:
-            source = path.read_bytes()
+            source = read_source(path, shown_as)
             module = import_file(path, module_key(pages_dir, root, spec), shown_as=shown_as)
             handlers = resolve_handlers(module, shown_as, source)
             typed = typed_handlers(handlers, spec.params, shown_as)

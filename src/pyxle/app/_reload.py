@@ -27,7 +27,7 @@ from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
-from pyxle.bundler import BUNDLED_SUFFIXES, STYLE_CONFIGS
+from pyxle.bundler import BUNDLED_SUFFIXES, is_source_name
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._errors import VARY, error_json
 
@@ -35,6 +35,7 @@ EVENTS_PATH = "/__pyxle/events"
 DEV_RELOAD_PID = "PYXLE_DEV_RELOAD_PID"  # set by pyxle dev: its server process, which replaces the worker
 DEV_REPORT = "PYXLE_DEV_REPORT"  # set by pyxle dev: the file its server process writes a refused setting's error to
 _REPORT_POLL = 0.2  # seconds between looks at that file
+_REWATCH = 1.0  # seconds before watching again after the watch itself failed
 # A file the app itself keeps writing (a JSON store in the project) never holds still during a
 # build: after this many builds in a row left unannounced, the next one is shown anyway.
 _MAX_UNANNOUNCED = 5
@@ -50,7 +51,7 @@ _SOURCES = (".py", *BUNDLED_SUFFIXES)
 
 
 def _is_source(name: str) -> bool:
-    return name.endswith(_SOURCES) or name in STYLE_CONFIGS
+    return is_source_name(name, _SOURCES)  # (an editor's lock or backup dot-file is not)
 
 
 def _is_dotenv(root: Path, file: Path) -> bool:
@@ -97,7 +98,12 @@ async def _watch(app: PyxleApp, stop: asyncio.Event) -> None:
     report = os.environ.get(DEV_REPORT)
     follower = asyncio.create_task(_follow_report(Path(report), app.dev_events, stop)) if report else None
     try:
-        await _rebuild_on_change(app, stop, outputs)
+        while not stop.is_set():
+            try:
+                await _rebuild_on_change(app, stop, outputs)
+            except Exception:  # a fault of the watch itself: logged, and the project is watched again
+                logger.exception("the pyxle dev file watcher failed; watching the project again")
+                await asyncio.sleep(_REWATCH)
     finally:
         if follower is not None:
             follower.cancel()
@@ -125,6 +131,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         forget_project_modules(root)
         read = _stamps(root, outputs)
         failed: StartupError | None = None
+        unexpected: Exception | None = None
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
                 _reload_env(root)
@@ -135,12 +142,14 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             failed = exc
         except RenderError as exc:  # the new build's SSR workers did not start (a page reads window as it loads)
             failed = StartupError(start_problem(exc, root, renderer.pool.bundle))
+        except Exception as exc:  # noqa: BLE001 - a fault of Pyxle's own: logged with its traceback (below), shown, and the next edit reloads
+            failed, unexpected = StartupError(f"{type(exc).__name__}: {exc}"), exc
         if _stamps(root, outputs) != read and unannounced < _MAX_UNANNOUNCED:
             unannounced += 1  # a file changed as the build read it: its own event rebuilds next
             continue
         unannounced = 0
         if failed is not None:
-            logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed)
+            logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed, exc_info=unexpected)
             app.router.fallback = _broken(str(failed), app.dev_events, app.route_table.api_url)
             app.dev_events.broken(str(failed), names)
         else:

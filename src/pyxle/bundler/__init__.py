@@ -6,7 +6,7 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 ``module_lang`` (the language of a module a page imports, by its extension),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
-watches besides Python); and the generated TypeScript types
+watches besides Python), ``is_source_name`` (not an editor's dot-file); and the generated TypeScript types
 of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
 ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pyxle._loading import content_hash
+from pyxle._loading import SourceError, content_hash, read_source, source_text
 from pyxle.bundler._styles import (
     STYLE_CONFIGS,
     STYLE_SUFFIXES,
@@ -45,7 +45,7 @@ from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "jsx_syntax_hint",
+           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "is_source_name", "jsx_syntax_hint",
            "module_lang", "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -62,7 +62,6 @@ TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"
 FILE_ASSETS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".woff", ".woff2")
 BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs", ".mjs", ".json",
                     *FILE_ASSETS, *STYLE_SUFFIXES)
-_INPUTS = (*BUNDLED_SUFFIXES, ".postcssrc")
 
 
 _TSX_MARKER = "TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
@@ -182,9 +181,27 @@ def toolchain_problem(root: Path) -> str | None:
     if shutil.which("node") is None:
         return "Node.js is not installed; it is needed to render pages (API routes work without it)"
     missing = [name for name in _REQUIRED if not (root / "node_modules" / name / "package.json").is_file()]
-    if missing:
-        return f"npm packages not installed ({', '.join(missing)}); run `pyxle install` in {root}"
-    return None
+    if not missing:
+        return None
+    undeclared = [name for name in missing if name not in _declared(root)]
+    if undeclared:  # `pyxle install` would not install them: say what will
+        listed = (f"{root / 'package.json'} does not list {', '.join(undeclared)}" if (root / "package.json").is_file()
+                  else f"{root} has no package.json")
+        return (f"npm packages not installed ({', '.join(missing)}); {listed}: run "
+                f"`npm install {' '.join(undeclared)}` in {root}")
+    return f"npm packages not installed ({', '.join(missing)}); run `pyxle install` in {root}"
+
+
+def _declared(root: Path) -> set[str]:
+    """The npm packages the project's ``package.json`` lists (none without one, or when it is not JSON:
+    ``package_problem`` names that)."""
+    try:
+        found = json.loads((root / "package.json").read_bytes().decode("utf-8-sig"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(found, dict):
+        return set()
+    return {name for key in ("dependencies", "devDependencies") if isinstance(found.get(key), dict) for name in found[key]}
 
 
 def package_problem(root: Path) -> str | None:
@@ -223,8 +240,13 @@ def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str
     """
     digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n{json.dumps(globals_)}\n".encode())
     for path in sorted(_sources(root, outputs)):
-        digest.update(f"{path.relative_to(root).as_posix()}\0".encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        shown = path.relative_to(root).as_posix()
+        try:
+            data = read_source(path, shown)
+        except SourceError as exc:  # a link to a file that is gone: named, as pyxle check names it
+            raise BuildError([exc.format()]) from None
+        digest.update(f"{shown}\0".encode())
+        digest.update(hashlib.sha256(data).digest())
     runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs, _nodetext.mjs: the SSR worker imports them too)
     for file in (*sorted(HERE.glob("*.mjs")), *sorted(runtime), *sorted(COMPILER.glob("*.py"))):
         digest.update(file.read_bytes())
@@ -236,10 +258,16 @@ def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames
                        if d not in TOOL_FOLDERS and not d.startswith(".") and Path(dirpath, d) not in outputs]
-        for name in filenames:
-            if name.endswith(_INPUTS):
-                found.append(Path(dirpath, name))
+        found += [Path(dirpath, name) for name in filenames if is_source_name(name, BUNDLED_SUFFIXES)]
     return found
+
+
+def is_source_name(name: str, suffixes: tuple[str, ...]) -> bool:
+    """Whether a file named ``name`` is a source a build reads (or ``pyxle dev`` watches): one of
+    ``suffixes``, not a dot-file (an editor's lock or backup, such as Emacs's ``.#Counter.jsx``, a
+    link to nowhere while its buffer has unsaved changes), except the style configs
+    (``.postcssrc.json``)."""
+    return name in STYLE_CONFIGS or (name.endswith(suffixes) and not name.startswith("."))
 
 
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
@@ -285,14 +313,17 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     errors: list[str] = []
     for file in page_files(table):
         source_path = pages_dir / file
-        source = source_path.read_bytes()
         try:
-            result = compile_source(source.decode("utf-8"), path=_shown(source_path, root), types_module=types_module(file))
+            source = source_text(source_path, _shown(source_path, root))
+            result = compile_source(source, path=_shown(source_path, root), types_module=types_module(file))
+        except SourceError as exc:  # not UTF-8: as pyxle check says it
+            errors.append(exc.format())
+            continue
         except CompileError as exc:
             errors.extend(e.format() for e in exc.errors)
             continue
-        compiled[file] = (result.client_code, result.server_code, content_hash(source), result.client_lang)
-        pages[str(source_path)] = _Page(source.decode("utf-8").splitlines(), result.props_type, result.client_lang)
+        compiled[file] = (result.client_code, result.server_code, content_hash(source.encode()), result.client_lang)
+        pages[str(source_path)] = _Page(source.splitlines(), result.props_type, result.client_lang)
     if errors:
         raise BuildError(errors)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pyxle._loading import SourceError, source_text
 from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, page_files, types_module
 from pyxle.compiler import CompileError, CompileResult, compile_source
 from pyxle.routing import RouteTable
@@ -82,10 +83,10 @@ def typecheck(root: Path, pages_dir: Path, table: RouteTable, *, exclude: list[P
     for file in page_files(table):
         path = pages_dir / file
         shown = _shown(path, root)
-        source = path.read_text(encoding="utf-8")
         try:
+            source = source_text(path, shown)
             pages[shown] = compile_source(source, path=shown, types_module=types_module(file))
-        except CompileError:
+        except (SourceError, CompileError):
             continue  # generate_types reported it
         sources[shown] = source.splitlines()
     tsconfig = write_project(root, pages, exclude)
@@ -108,7 +109,8 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     """Write the page modules and the tsconfig to check; ``pages`` maps the shown path to its compile result."""
     check = root / CHECK_DIR
     shutil.rmtree(check, ignore_errors=True)
-    check.mkdir(parents=True)  # a project without pages (an API) still has its .ts files checked
+    # (exist_ok: in a read-only project the first write names the reason, not "File exists")
+    check.mkdir(parents=True, exist_ok=True)  # a project without pages (an API) still has its .ts files checked
     for shown, result in pages.items():
         target = check / f"{shown}.{result.client_lang}"
         target.parent.mkdir(parents=True, exist_ok=True)

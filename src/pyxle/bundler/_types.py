@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pyxle._loading import SourceError, def_line, exec_module, make_importable
+from pyxle._loading import SourceError, def_line, exec_module, make_importable, source_text
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 from pyxle.runtime import marked_functions, runtime_globals
@@ -83,14 +83,20 @@ def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[str]:
         source_path = pages_dir / file
         shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
         try:
-            result = compile_source(source_path.read_text(encoding="utf-8"), path=shown, types_module=types_module(file))
+            result = compile_source(source_text(source_path, shown), path=shown, types_module=types_module(file))
+        except SourceError as exc:
+            problems.append(exc.format())
+            continue
         except CompileError as exc:
             problems.extend(e.format() for e in exc.errors)
             continue
         if result.metadata.typed:
             typed.append((file, shown, result.server_code))
     found, more = import_declarations(root, typed)
-    write_types(root, found)
+    try:
+        write_types(root, found)
+    except OSError as exc:  # a read-only project: the build itself may still be written elsewhere
+        more.append(f"{TYPES_DIR}: types not written ({exc.strerror or exc}: {exc.filename})")
     return problems + more
 
 

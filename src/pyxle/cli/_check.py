@@ -29,6 +29,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
+    from pyxle._loading import SourceError, source_text
     from pyxle.bundler import package_problem
     from pyxle.compiler import CompileError, compile_source
     from pyxle.routing import in_api_folder
@@ -42,12 +43,12 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         shown_as = path.relative_to(config.root).as_posix()
         errors = found.setdefault(shown_as, [])
         try:
-            source = path.read_text(encoding="utf-8")
+            source = source_text(path, shown_as)
             result = compile_source(source, path=shown_as)
         except CompileError as exc:
             errors.extend(e.format() for e in (getattr(exc, "errors", None) or [exc]))
-        except UnicodeDecodeError as exc:
-            errors.append(f"{shown_as}: not UTF-8 text ({exc.reason})")
+        except SourceError as exc:  # not UTF-8, or a link to nowhere: as pyxle build says it
+            errors.append(exc.format())
         else:
             errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
             errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
@@ -75,12 +76,16 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path]) -> dict[str,
     """What start-up would refuse in each API route file (a syntax error, no handler, a handler that
     cannot take the request), by file as shown: read, never imported (that would run them).
     ``pyxle build`` and ``pyxle typecheck`` stop on them as ``pyxle serve`` does."""
+    from pyxle._loading import SourceError, read_source
     from pyxle.api import source_problems
 
     found = {}
     for path in files:
         shown_as = path.relative_to(config.root).as_posix()
-        found[shown_as] = [e.format() for e in source_problems(path.read_bytes(), shown_as)]
+        try:
+            found[shown_as] = [e.format() for e in source_problems(read_source(path, shown_as), shown_as)]
+        except SourceError as exc:
+            found[shown_as] = [exc.format()]
     return found
 
 

@@ -201,6 +201,9 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         try:
             table = scan(config.pages_path)
             broken_api_routes(config, table)
+            if not (table.pages or table.specials):  # as pyxle serve: API routes need no bundle, nor npm
+                click.echo("pyxle build: no pages to bundle; the API routes are served from their source", err=True)
+                return
             result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
                            public_env=public_env(), force=True, other_outputs=(config.build_path,),
                            global_styles=config.styling.global_styles,
@@ -209,6 +212,10 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
             raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
         except BuildError as exc:
             raise CliError("\n".join(exc.messages)) from None
+        except OSError as exc:  # a read-only project whose dist/ exists: the first write names why
+            raise CliError(f"cannot write the build to {config.dist_path} ({_os_reason(exc)})\n"
+                           "    hint: run `pyxle build` where the project is writable, or give --out-dir a "
+                           "writable folder") from None
         for problem in generated[0].result() if generated else ():
             click.echo(f"pyxle: warning: {problem}", err=True)
     problem = bundle_problem(result.ssr_bundle, config.root)  # what every server worker would die of
@@ -316,6 +323,12 @@ def openapi(directory: Path, out: Path | None, title: str, api_version: str) -> 
     click.echo(f"pyxle openapi: wrote {out}", err=True)
 
 
+def _os_reason(exc: OSError) -> str:
+    """``Read-only file system: /app/dist/client``: what the system refused, and where."""
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {exc.filename}" if exc.filename else reason
+
+
 def _reason(exc: OSError, path: Path) -> str:
     """Why ``path`` cannot be written, in words: the errors users hit, named for what they mean."""
     if isinstance(exc, IsADirectoryError):
@@ -360,6 +373,10 @@ def typecheck(directory: Path) -> None:
                                         exclude=[config.dist_path, config.build_path])
     except TypecheckUnavailable as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:  # a read-only project: tsc is given the pages' code in .pyxle/typecheck/
+        raise CliError(f"cannot write the files tsc checks to {config.root / '.pyxle'} ({_os_reason(exc)})\n"
+                       "    hint: pyxle typecheck writes the pages' code and types to .pyxle/ first: run it where "
+                       "the project is writable") from None
     except RoutingError as exc:
         raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     for problem in problems:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 from types import ModuleType
 from typing import Any
 
-from pyxle._loading import SourceError, content_hash, def_line, exec_module
+from pyxle._loading import SourceError, content_hash, def_line, exec_module, source_text
 from pyxle.compiler import CompileError, compile_source
 from pyxle.pages._data import not_an_object
 from pyxle.runtime import marked_functions, runtime_globals
@@ -42,10 +42,7 @@ class PageCompileError(Exception):
 def load_page_module(path: Path, file: PurePosixPath, module_name: str, *, shown_as: str,
                      require_default_export: bool = True) -> PageModule:
     """Compile and execute one ``.pyxl``; compile errors and import errors name the file and line."""
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SourceError(shown_as, None, f"cannot be read: {exc}") from None
+    source = source_text(path, shown_as)
     try:
         result = compile_source(source, path=shown_as, require_default_export=require_default_export)
     except CompileError as exc:

@@ -1,0 +1,111 @@
+"""Source files a command cannot read as they are: text that is not UTF-8, a link to a file that is
+gone, an editor's lock file beside a component. Each is one message naming the file, as `pyxle
+check` says it, never a traceback; in a running `pyxle dev` a broken edit like any other."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import PageWatch, pyxle_command, server_env
+from tests.docs._blocks import cites
+
+HOME = '''
+import Counter from '../components/Counter.jsx'
+
+export default function Home() {
+  return <main><h1 data-testid="title">{"home"}</h1><Counter /></main>
+}
+'''
+COUNTER = "export default function Counter() { return <button>count</button> }\n"
+LATIN = b"export default function Latin() {\n  return <p>caf\xe9</p>\n}\n"  # saved as Latin-1
+NOT_UTF8 = ("pages/latin.pyxl:2: not UTF-8 text (invalid continuation byte at column 16)\n"
+            "    hint: save the file as UTF-8: Pyxle reads every source file as UTF-8")
+GONE = ("pages/gone.pyxl: cannot be read (No such file or directory)\n"
+        "    hint: it is a link to a file that does not exist: remove the link or restore its target")
+
+
+def pyxle(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A command run to its end: a server that starts is stopped by the timeout, a failure."""
+    return subprocess.run([*pyxle_command(), *args], cwd=project, capture_output=True, text=True, timeout=120,
+                          env=server_env(), check=False)
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project({"pages/index.pyxl": HOME, "components/Counter.jsx": COUNTER}, node=True)
+
+
+@cites("docs/pages.md", "`pages/latin.pyxl:2: not UTF-8 text (invalid continuation byte at column 16)`")
+@pytest.mark.parametrize("command", ["check", "build", "serve", "dev", "typecheck"])
+def test_a_page_that_is_not_utf8_is_one_message_naming_its_line(project: Path, command: str) -> None:
+    """`pyxle check` named it; build, serve and dev stopped with a UnicodeDecodeError traceback."""
+    (project / "pages" / "latin.pyxl").write_bytes(LATIN)
+    run = pyxle(project, command, ".", *(["--port", "0"] if command in ("serve", "dev") else []))
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert NOT_UTF8 in output and "Traceback" not in output, output
+
+
+@pytest.mark.parametrize("command", ["check", "build", "serve", "dev"])
+def test_a_link_to_a_page_that_is_gone_is_one_message_naming_it(project: Path, command: str) -> None:
+    """It gave `pyxle check` and `pyxle build` a FileNotFoundError traceback, and serve and dev a
+    misleading `cannot write the build` with a hint to make the project writable."""
+    (project / "pages" / "gone.pyxl").symlink_to(project / "pages" / "removed.pyxl")
+    run = pyxle(project, command, ".", *(["--port", "0"] if command in ("serve", "dev") else []))
+    output = run.stdout + run.stderr
+    assert run.returncode == 1, output
+    assert GONE in output and "Traceback" not in output and "cannot write the build" not in output, output
+
+
+@cites("docs/pages.md", "An editor's lock or backup file (a name starting with a dot, such as Emacs's "
+                        "`.#Counter.jsx`) is not a source")
+def test_an_editors_lock_file_beside_a_component_is_not_a_source(project: Path) -> None:
+    """Emacs's lock while a buffer has unsaved changes: a link to `user@host.pid:time`, which is
+    nowhere. `pyxle build` read it as a source and stopped with a FileNotFoundError traceback."""
+    (project / "components" / ".#Counter.jsx").symlink_to("root@host.99:1700000000")
+    run = pyxle(project, "build", ".")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "index" in run.stdout  # the page, built
+
+
+def test_pyxle_dev_starts_and_reloads_beside_an_editors_lock_file(project: Path, start_server) -> None:
+    """pyxle dev refused to start (`cannot write the build ... No such file or directory: .#Counter.jsx`),
+    and every edit made while the lock was there failed."""
+    (project / "components" / ".#Counter.jsx").symlink_to("root@host.99:1700000000")
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert 'data-testid="title">home<' in httpx.get(server.url + "/", timeout=10).text
+    index = project / "pages" / "index.pyxl"
+    index.write_text(index.read_text().replace('{"home"}', '{"edited"}'))
+    server.wait_for_output("reloaded routes after change to pages/index.pyxl", 30)
+    assert 'data-testid="title">edited<' in httpx.get(server.url + "/", timeout=10).text
+
+
+@cites("docs/pages.md", "a running `pyxle dev` reports them like any broken edit until an edit fixes or removes the file")
+def test_a_page_saved_as_latin1_in_pyxle_dev_shows_the_overlay_and_the_fix_reloads(project: Path, start_server,
+                                                                                   page: PageWatch) -> None:
+    """The UnicodeDecodeError killed the file watcher, silently: no overlay, and no later edit,
+    the fix included, was ever picked up (a new page stayed a 404) until the server was restarted."""
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    (project / "pages" / "latin.pyxl").write_bytes(LATIN)
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=30000)
+    assert "pages/latin.pyxl:2: not UTF-8 text" in overlay.text_content()
+    assert "hint: save the file as UTF-8" in overlay.text_content()
+    assert "Traceback" not in server.wait_for_output("reload failed after change to pages/latin.pyxl", 10)
+
+    (project / "pages" / "latin.pyxl").write_bytes(LATIN.decode("latin-1").encode())  # saved again, as UTF-8
+    page.page.locator("#pyxle-dev-overlay").wait_for(state="detached", timeout=30000)
+    latin = httpx.get(server.url + "/latin", timeout=10)
+    assert latin.status_code == 200 and "café" in latin.text
+
+    (project / "pages" / "latin.pyxl").write_bytes(LATIN)  # broken again, then removed
+    overlay.wait_for(timeout=30000)
+    (project / "pages" / "latin.pyxl").unlink()
+    page.page.locator("#pyxle-dev-overlay").wait_for(state="detached", timeout=30000)
+    assert httpx.get(server.url + "/latin", timeout=10).status_code == 404
