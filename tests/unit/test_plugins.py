@@ -188,3 +188,24 @@ def test_a_plugin_that_fails_to_start_is_named_and_the_started_ones_are_stopped(
     with pytest.raises(PluginError, match="plugin 'broken' failed to start: ConnectionError: database is down"):
         asyncio.run(run_startup(plugins, PluginContext()))
     assert plugins_module.log == [("start", "first", {}), ("stop", "first")]  # type: ignore[attr-defined]
+
+
+def test_a_failed_start_leaves_no_service_registered(plugins_module: object) -> None:
+    """The services of the plugins it stopped again were closed: looking them up must fail, not
+    hand out a closed database."""
+    ctx = PluginContext()
+    with pytest.raises(PluginError):
+        asyncio.run(run_startup(load_plugins([spec("First"), spec("Broken")]), ctx))
+    assert ctx.names() == ()
+
+
+def test_plugins_that_failed_to_start_are_not_stopped(plugins_module: object) -> None:
+    from pyxle.plugins import load
+
+    plugins = load([{"name": "first", "module": "my_plugins", "attribute": "First"},
+                    {"name": "broken", "module": "my_plugins", "attribute": "Broken"}], None)
+    with pytest.raises(PluginError):
+        asyncio.run(plugins.start())
+    asyncio.run(plugins.stop())
+    assert plugins_module.log == [("start", "first", {}), ("stop", "first")]  # type: ignore[attr-defined]
+

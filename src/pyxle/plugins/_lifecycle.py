@@ -43,14 +43,18 @@ def load_plugins(specs: Sequence[PluginSpec]) -> tuple[PyxlePlugin, ...]:
 
 
 async def run_startup(plugins: Sequence[PyxlePlugin], ctx: PluginContext) -> None:
-    """Start each plugin in order. If one fails, those already started are stopped (in reverse)
-    and ``PluginError`` names the one that failed."""
+    """Start each plugin in order. If one fails, those already started are stopped (in reverse),
+    the services registered meanwhile are removed (they were closed), and ``PluginError`` names
+    the one that failed."""
     started: list[PyxlePlugin] = []
+    before = ctx._services.copy()
     for plugin in plugins:
         try:
             await _maybe_await(plugin.on_startup(ctx))
         except Exception as exc:
             await run_shutdown(started, ctx)
+            ctx._services.clear()
+            ctx._services.update(before)
             raise PluginError(f"plugin {plugin.name!r} failed to start: {type(exc).__name__}: {exc}") from exc
         started.append(plugin)
 
