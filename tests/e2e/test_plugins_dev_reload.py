@@ -106,3 +106,19 @@ def test_a_dotenv_edit_a_plugin_refuses_leaves_the_running_plugins_serving(make_
     # log), the check of the fixed one, then the new worker as the old one stops
     assert [line for line in lines if line.startswith("stop")] == ["stop fine", "stop calm", "stop fine"], lines
 
+
+def test_a_config_edit_after_an_in_place_dotenv_edit_is_announced_as_the_config_alone(
+        make_project, start_server) -> None:
+    """The server process did not know the worker had applied the `.env` edit itself, and named
+    it again with every later config edit ("applied the new pyxle.config.json and .env")."""
+    project = make_project({"pages/api/env.py": ENV_API, ".env": "GREETING=one\n",
+                            "pyxle.config.json": '{"name": "Env"}'})
+    server = start_server(project, "dev")
+    (project / ".env").write_text("GREETING=two\n")
+    server.wait_for_output("reloaded routes after change to .env", timeout=20)
+    (project / "pyxle.config.json").write_text(json.dumps({"name": "Env", "securityHeaders": {"X-Probe": "yes"}}))
+    out = server.wait_for_output("applied the new pyxle.config.json", timeout=40)
+    assert "pyxle.config.json and .env" not in out, out
+    becomes(lambda: httpx.get(server.url + "/api/env").headers.get("x-probe") == "yes", server.output)
+    assert httpx.get(server.url + "/api/env").json() == {"greeting": "two"}
+
