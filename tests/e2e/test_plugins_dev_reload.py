@@ -122,3 +122,37 @@ def test_a_config_edit_after_an_in_place_dotenv_edit_is_announced_as_the_config_
     becomes(lambda: httpx.get(server.url + "/api/env").headers.get("x-probe") == "yes", server.output)
     assert httpx.get(server.url + "/api/env").json() == {"greeting": "two"}
 
+
+READS_SETTINGS = '''
+from pyxle.plugins import PyxlePlugin
+
+class Reads(PyxlePlugin):
+    name = "reads"
+    async def on_startup(self, ctx):
+        s = ctx.settings
+        try:
+            s.vite_port
+        except AttributeError as exc:
+            vite = str(exc)
+        ctx.register("reads.settings", {"app_name": s.app_name, "host": s.starlette_host, "port": s.starlette_port,
+                                        "debug": s.debug, "build_root": str(s.build_root),
+                                        "project_root": str(s.project_root), "vite": vite})
+'''
+SETTINGS_API = "from pyxle.plugins import plugin\n\n\nasync def get(request):\n    return plugin('reads.settings')\n"
+
+
+@cites("docs/migrating.md", "`ctx.settings` also answers to the names 0.9's settings had")
+def test_ctx_settings_answers_to_the_names_of_pyxle_framework_0_9(make_project, start_server) -> None:
+    project = make_project({"reads.py": READS_SETTINGS, "pages/api/settings.py": SETTINGS_API,
+                            "pyxle.config.json": json.dumps({"name": "Shop", "plugins": [
+                                {"name": "reads", "module": "reads", "attribute": "Reads"}]})})
+    for command, debug in (("dev", True), ("serve", False)):
+        server = start_server(project, command, env={"PYXLE_SECRET_KEY": "s" * 40})
+        got = httpx.get(server.url + "/api/settings").json()
+        port = int(server.url.rsplit(":", 1)[1])
+        assert got == {"app_name": "Shop", "host": "127.0.0.1", "port": port, "debug": debug,
+                       "build_root": str(project / ".pyxle-build"), "project_root": str(project),
+                       "vite": got["vite"]}, command
+        assert got["vite"].startswith("ctx.settings.vite_port: Pyxle runs no Vite dev server"), got
+        server.stop()
+
