@@ -156,3 +156,16 @@ def test_ctx_settings_answers_to_the_names_of_pyxle_framework_0_9(make_project, 
         assert got["vite"].startswith("ctx.settings.vite_port: Pyxle runs no Vite dev server"), got
         server.stop()
 
+
+@cites("docs/migrating.md", "A plugin module that imports a package that is not installed names that package")
+def test_a_missing_module_is_named_not_the_plugin_entry(make_project, start_server) -> None:
+    """The hint said `pip install mine` (the entry's name) whatever was missing."""
+    project = make_project({"plugins/__init__.py": "", "plugins/needs_lib.py": "import pyxle_nonexistent_dependency\n",
+                            "pages/api/x.py": "async def get(request):\n    return {}\n"})
+    for module, hint in (("plugins.needs_lib", "(is it installed? pip install pyxle_nonexistent_dependency)"),
+                         ("plugins.typo", f"(no file {project / 'plugins' / 'typo.py'})")):
+        (project / "pyxle.config.json").write_text(json.dumps({"plugins": [{"name": "mine", "module": module}]}))
+        server = start_server(project, "serve", env={"PYXLE_SECRET_KEY": "s" * 40}, ready=False)
+        assert server.wait_exit(60) == 1
+        assert server.output().strip().endswith(hint), server.output()
+        assert "pip install mine" not in server.output()

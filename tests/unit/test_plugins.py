@@ -209,3 +209,27 @@ def test_plugins_that_failed_to_start_are_not_stopped(plugins_module: object) ->
     asyncio.run(plugins.stop())
     assert plugins_module.log == [("start", "first", {}), ("stop", "first")]  # type: ignore[attr-defined]
 
+
+# -- what a missing module's error says ----------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    (tmp_path / "project_plugins").mkdir()
+    (tmp_path / "project_plugins" / "needs_lib.py").write_text("import pyxle_nonexistent_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for name in [name for name in sys.modules if name.startswith("project_plugins")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize(("module", "hint"), [
+    ("project_plugins.needs_lib", "(is it installed? pip install pyxle_nonexistent_dependency)"),
+    ("project_plugins.typo", "(no file {root}/project_plugins/typo.py)"),
+    ("project_plugin", "(no file project_plugin.py in the project, nor an installed package project_plugin)"),
+])
+def test_a_missing_module_is_named_with_what_to_do(project: Path, module: str, hint: str) -> None:
+    with pytest.raises(PluginResolutionError) as caught:
+        load_plugins([PluginSpec.from_config_entry({"name": "mine", "module": module})])
+    assert str(caught.value).endswith(hint.format(root=project)), caught.value
+    assert "pip install mine" not in str(caught.value)
