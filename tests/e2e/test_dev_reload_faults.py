@@ -178,7 +178,7 @@ async def get(request):
 '''
 
 
-@cites("docs/getting-started.md", "An edit to a `.env` file also restarts the\n[plugins](migrating.md#plugins)")
+@cites("docs/getting-started.md", "When the project has [plugins](migrating.md#plugins), an edit to a `.env` file is applied")
 def test_an_edit_to_a_dotenv_file_restarts_the_plugins_with_its_values(make_project, start_server) -> None:
     config = {"plugins": [{"name": "greeter", "module": "greeter", "attribute": "Greeter"}]}
     project = make_project({"greeter.py": ENV_PLUGIN, "pages/api/greeting.py": GREETING_API,
@@ -186,8 +186,13 @@ def test_an_edit_to_a_dotenv_file_restarts_the_plugins_with_its_values(make_proj
     server = start_server(project, "dev")
     assert httpx.get(server.url + "/api/greeting").json() == {"greeting": "hello"}
     (project / ".env").write_text("GREETING=bonjour\n")
-    deadline = time.monotonic() + 20
-    while httpx.get(server.url + "/api/greeting").json() != {"greeting": "bonjour"}:
+    deadline = time.monotonic() + 40  # in a new worker
+    while True:
+        try:
+            if httpx.get(server.url + "/api/greeting").json() == {"greeting": "bonjour"}:
+                break
+        except httpx.HTTPError:
+            pass  # between the old worker and the new one
         assert time.monotonic() < deadline, server.output()
         time.sleep(0.2)
 

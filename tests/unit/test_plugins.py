@@ -188,3 +188,48 @@ def test_a_plugin_that_fails_to_start_is_named_and_the_started_ones_are_stopped(
     with pytest.raises(PluginError, match="plugin 'broken' failed to start: ConnectionError: database is down"):
         asyncio.run(run_startup(plugins, PluginContext()))
     assert plugins_module.log == [("start", "first", {}), ("stop", "first")]  # type: ignore[attr-defined]
+
+
+def test_a_failed_start_leaves_no_service_registered(plugins_module: object) -> None:
+    """The services of the plugins it stopped again were closed: looking them up must fail, not
+    hand out a closed database."""
+    ctx = PluginContext()
+    with pytest.raises(PluginError):
+        asyncio.run(run_startup(load_plugins([spec("First"), spec("Broken")]), ctx))
+    assert ctx.names() == ()
+
+
+def test_plugins_that_failed_to_start_are_not_stopped(plugins_module: object) -> None:
+    from pyxle.plugins import load
+
+    plugins = load([{"name": "first", "module": "my_plugins", "attribute": "First"},
+                    {"name": "broken", "module": "my_plugins", "attribute": "Broken"}], None)
+    with pytest.raises(PluginError):
+        asyncio.run(plugins.start())
+    asyncio.run(plugins.stop())
+    assert plugins_module.log == [("start", "first", {}), ("stop", "first")]  # type: ignore[attr-defined]
+
+
+# -- what a missing module's error says ----------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    (tmp_path / "project_plugins").mkdir()
+    (tmp_path / "project_plugins" / "needs_lib.py").write_text("import pyxle_nonexistent_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield tmp_path
+    for name in [name for name in sys.modules if name.startswith("project_plugins")]:
+        del sys.modules[name]
+
+
+@pytest.mark.parametrize(("module", "hint"), [
+    ("project_plugins.needs_lib", "(is it installed? pip install pyxle_nonexistent_dependency)"),
+    ("project_plugins.typo", "(no file {root}/project_plugins/typo.py)"),
+    ("project_plugin", "(no file project_plugin.py in the project, nor an installed package project_plugin)"),
+])
+def test_a_missing_module_is_named_with_what_to_do(project: Path, module: str, hint: str) -> None:
+    with pytest.raises(PluginResolutionError) as caught:
+        load_plugins([PluginSpec.from_config_entry({"name": "mine", "module": module})])
+    assert str(caught.value).endswith(hint.format(root=project)), caught.value
+    assert "pip install mine" not in str(caught.value)

@@ -583,10 +583,10 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     except MiddlewareLoadError as exc:
         raise StartupError(str(exc)) from None
     if config.plugins:
-        from pyxle.plugins import PluginError, load
+        from pyxle.plugins import PluginError, PluginSettings, load
 
         try:
-            app.plugins = load(config.plugins, config)
+            app.plugins = load(config.plugins, PluginSettings(config, debug=_exposes_errors(config, mode)))
         except PluginError as exc:
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context

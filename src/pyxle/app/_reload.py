@@ -2,8 +2,9 @@
 
 The swap is a single assignment in the router, so in-flight requests finish on the old table.
 While an edit leaves the project broken, every request gets a 500 naming the file and line.
-The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files) are read once,
-when the app is built: an edit to them is handed to the server process, which starts a new worker
+The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files, and all of
+their lines when the app has plugins, which read them as they start) are read once, when the app
+is built: an edit to them is handed to the server process, which starts a new worker
 with them once they load (``pyxle.cli._devreload``); this worker serves until then. When they do
 not load, the server process writes why to a file this worker follows (``DEV_REPORT``), and the
 open browsers show it as the overlay until the settings are applied or as they were. The same
@@ -17,7 +18,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,12 +118,13 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     from pyxle.ssr import RenderError
 
     root = app.config.root
-    settings = _settings(root)
+    plugins = app.plugins is not None
+    settings = _settings(root, plugins)
     unannounced = 0  # builds in a row not shown because a file changed while they read it
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
-        now = _settings(root, settings) if edited else settings
+        now = _settings(root, plugins, settings) if edited else settings
         held = [name for name in names if root / name in app.held_modules]
         if now != settings or held:
             _ask_for_new_worker(sorted({*(edited if now != settings else ()), *held}))
@@ -135,7 +137,6 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
                 _reload_env(root)
-                await _restart_plugins(app)
             renderer = app.load_routes()
             await app.swap_renderer(renderer)
         except StartupError as exc:
@@ -157,12 +158,23 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             app.dev_events.reloaded(names)
 
 
-def _settings(root: Path, before: tuple[object, object] | None = None) -> tuple[object, object]:
-    """What only a new worker applies: the config file's text and the ``PYXLE_*`` values of the
-    ``.env`` files (not ``PYXLE_PUBLIC_*``: a rebuild inlines those). A config file that cannot be
-    read never compares equal, so the server process names the error; a ``.env`` file that cannot be
-    read counts as unchanged (``before``): the reload here shows its error until it is fixed."""
-    from pyxle.config import PUBLIC_ENV_PREFIX, ConfigError, load_env_files
+def new_worker_env(values: Mapping[str, str], plugins: bool) -> dict[str, str]:
+    """The variables only a new worker applies: the ``PYXLE_*`` settings of the server (not
+    ``PYXLE_PUBLIC_*``: a rebuild inlines those), and every one when the app has plugins. Plugins
+    read theirs as they start, and restarting them here would close what requests still use (a
+    database); a new worker lets the old one finish its requests first."""
+    from pyxle.config import PUBLIC_ENV_PREFIX
+
+    return {k: v for k, v in values.items()
+            if plugins or (k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX))}
+
+
+def _settings(root: Path, plugins: bool, before: tuple[object, object] | None = None) -> tuple[object, object]:
+    """What only a new worker applies: the config file's text and the ``.env`` values that
+    ``new_worker_env`` names. A config file that cannot be read never compares equal, so the server
+    process names the error; a ``.env`` file that cannot be read counts as unchanged (``before``):
+    the reload here shows its error until it is fixed."""
+    from pyxle.config import ConfigError, load_env_files
 
     text: object
     try:
@@ -175,7 +187,7 @@ def _settings(root: Path, before: tuple[object, object] | None = None) -> tuple[
         values = load_env_files(root, "development", environ={})
     except ConfigError:
         return text, before[1] if before else None
-    return text, {k: v for k, v in values.items() if k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX)}
+    return text, new_worker_env(values, plugins)
 
 
 def _stamps(root: Path, outputs: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
@@ -247,20 +259,6 @@ def _reload_env(root: Path) -> None:
     try:
         load_env_files(root, "development")
     except ConfigError as exc:
-        raise StartupError(str(exc)) from None
-
-
-async def _restart_plugins(app: PyxleApp) -> None:
-    """Plugins read their settings from the environment as they start (pyxle-mail's
-    ``PYXLE_MAIL_*``): values an edited ``.env`` changed reach them only through a restart."""
-    from pyxle.app._app import StartupError
-    from pyxle.plugins import PluginError
-
-    if app.plugins is None:
-        return
-    try:
-        await app.plugins.restart()
-    except PluginError as exc:  # shown as the overlay until the .env is fixed, which restarts them again
         raise StartupError(str(exc)) from None
 
 

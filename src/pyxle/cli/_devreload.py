@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pyxle.app import LimitError, Limits
-from pyxle.app._reload import DEV_RELOAD_PID, DEV_REPORT
+from pyxle.app._reload import DEV_RELOAD_PID, DEV_REPORT, new_worker_env
 from pyxle.config import CONFIG_FILENAME, ConfigError, PyxleConfig, load_config, load_env_files
 from pyxle.config._env import env_file_names
 
@@ -105,7 +105,7 @@ class DevReload:
         """Whether to go on and replace the worker; when not, the log says why."""
         contents = self._contents()
         changed = [name for name, text in contents.items() if text != self.files[name]]
-        self.label = " and ".join(changed)
+        self.label = " and ".join(self._applying(changed))
         try:
             loaded = self._load()
         except (ConfigError, LimitError) as exc:
@@ -142,6 +142,24 @@ class DevReload:
             else:
                 where = f"{CONFIG_FILENAME}: {key}" if key else str(variable)
             logger.warning("%s changed; restart pyxle dev to use it", where)
+
+    def _applying(self, changed: list[str]) -> list[str]:
+        """The edited files a new worker would apply. The running worker reloads the ``.env``
+        values that are not ``new_worker_env``'s in place without telling this process, whose
+        ``files`` then lag: a later config edit is not an edit of the ``.env`` files too."""
+        if CONFIG_FILENAME not in changed:
+            return changed
+        env = dict(self.shell)
+        try:
+            load_env_files(self.root, self.mode, env)
+        except ConfigError:
+            return changed  # the load names the file and line
+        plugins = bool(self.applied_settings.config.plugins)  # what the running worker decides by
+
+        def worker_only(values: Mapping[str, str]) -> dict[str, str]:
+            return new_worker_env({k: v for k, v in values.items() if k not in _NOT_COMPARED}, plugins)
+
+        return changed if worker_only(env) != worker_only(self.applied_settings.env) else [CONFIG_FILENAME]
 
     def _same_apart_from_restart(self, loaded: Loaded) -> bool:
         def settled(settings: Loaded) -> tuple[PyxleConfig, Limits, dict[str, str]]:

@@ -7,7 +7,7 @@ Depends on ``_loading`` only; the app passes the configuration in.
 
 Public names: ``PyxlePlugin``, ``PluginSpec``, ``PluginContext``, ``plugin``, ``active_context``,
 ``set_active_context``, ``load_plugins``, ``run_startup``, ``run_shutdown``, ``PluginError``,
-``PluginResolutionError``, ``PluginServiceError``; for the app: ``Plugins``, ``load``.
+``PluginResolutionError``, ``PluginServiceError``; for the app: ``Plugins``, ``load``, ``PluginSettings``.
 """
 
 from pyxle.plugins._context import PluginContext, active_context, plugin, set_active_context
@@ -15,12 +15,14 @@ from pyxle.plugins._errors import PluginError, PluginResolutionError, PluginServ
 from pyxle.plugins._host import Plugins, load
 from pyxle.plugins._lifecycle import load_plugins, run_shutdown, run_startup
 from pyxle.plugins._plugin import PluginSpec, PyxlePlugin
+from pyxle.plugins._settings import PluginSettings
 
 __all__ = [
     "PluginContext",
     "PluginError",
     "PluginResolutionError",
     "PluginServiceError",
+    "PluginSettings",
     "PluginSpec",
     "Plugins",
     "PyxlePlugin",

@@ -21,21 +21,20 @@ class Plugins:
         self.plugins = tuple(plugins)
         self.context = context
         self.middleware = list(middleware)
+        self._started = False
 
     async def start(self) -> None:
         await run_startup(self.plugins, self.context)
+        self._started = True
         set_active_context(self.context)
 
     async def stop(self) -> None:
+        """Stop the plugins if they started (a failed start stopped those it had started already)."""
+        if not self._started:
+            return
+        self._started = False
         set_active_context(None)
         await run_shutdown(self.plugins, self.context)
-
-    async def restart(self) -> None:
-        """Stop, forget the services they registered, and start again (``pyxle dev`` after an
-        edited ``.env``: plugins read their settings from the environment as they start)."""
-        await self.stop()
-        self.context._services.clear()
-        await self.start()
 
 
 def load(entries: Sequence[Any], settings: Any) -> Plugins:

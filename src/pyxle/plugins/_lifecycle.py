@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pyxle.plugins._context import PluginContext
 from pyxle.plugins._errors import PluginError, PluginResolutionError
-from pyxle.plugins._plugin import PluginSpec, PyxlePlugin
+from pyxle.plugins._plugin import PluginSpec, PyxlePlugin, default_module
 
 logger = logging.getLogger("pyxle.plugins")
 
@@ -23,7 +25,7 @@ def load_plugins(specs: Sequence[PluginSpec]) -> tuple[PyxlePlugin, ...]:
         try:
             module = importlib.import_module(spec.module)
         except Exception as exc:  # ImportError, or the module's own failure
-            hint = f" (is it installed? pip install {spec.name})" if isinstance(exc, ModuleNotFoundError) else ""
+            hint = _missing_hint(exc, spec) if isinstance(exc, ModuleNotFoundError) else ""
             raise PluginResolutionError(
                 f"plugin {spec.name!r}: cannot import {spec.module}: {type(exc).__name__}: {exc}{hint}"
             ) from exc
@@ -42,15 +44,43 @@ def load_plugins(specs: Sequence[PluginSpec]) -> tuple[PyxlePlugin, ...]:
     return tuple(loaded)
 
 
+def _missing_hint(exc: ModuleNotFoundError, spec: PluginSpec) -> str:
+    """What to do about a module that is not there: install the package it is the top of (the
+    plugin's own package when the entry names one), or, in a package that is there (the project's
+    ``plugins/`` folder), add the file it would be."""
+    missing = exc.name or ""
+    top, _, rest = missing.partition(".")
+    if not top:
+        return ""
+    try:
+        found = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        found = None
+    if found is not None:  # the package is there, the submodule is not
+        folders = list(found.submodule_search_locations or ())
+        if not rest or not folders:
+            return ""
+        return f" (no file {Path(folders[0]).joinpath(*rest.split('.'))}.py)"
+    if spec.module.partition(".")[0] != top:  # something the plugin imports
+        return f" (is it installed? pip install {top})"
+    if spec.module == default_module(spec.name):  # the entry names the plugin by its package
+        return f" (is it installed? pip install {spec.name})"
+    return f" (no file {top}.py in the project, nor an installed package {top})"
+
+
 async def run_startup(plugins: Sequence[PyxlePlugin], ctx: PluginContext) -> None:
-    """Start each plugin in order. If one fails, those already started are stopped (in reverse)
-    and ``PluginError`` names the one that failed."""
+    """Start each plugin in order. If one fails, those already started are stopped (in reverse),
+    the services registered meanwhile are removed (they were closed), and ``PluginError`` names
+    the one that failed."""
     started: list[PyxlePlugin] = []
+    before = ctx._services.copy()
     for plugin in plugins:
         try:
             await _maybe_await(plugin.on_startup(ctx))
         except Exception as exc:
             await run_shutdown(started, ctx)
+            ctx._services.clear()
+            ctx._services.update(before)
             raise PluginError(f"plugin {plugin.name!r} failed to start: {type(exc).__name__}: {exc}") from exc
         started.append(plugin)
 
