@@ -186,7 +186,7 @@ class ActionsEndpoint:
 
     async def _failed_post(self, request: ActionRequest, send: Send, where: tuple[str, str, dict[str, str], str],
                            response: Response) -> None:
-        """A no-JS post whose action failed (an ``ActionError``, a 4xx it returned): the page again,
+        """A no-JS post whose action failed (an ``ActionError``, an error Response it returned): the page again,
         with the action's status. Never a 2xx/3xx: a plugin's unit of work (pyxle-db) commits on
         those, and the action's writes must be rolled back as they are for ``fetch``. A page that
         cannot be rendered again (a layout's action on an error page) gets its error page instead."""
