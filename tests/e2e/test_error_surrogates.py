@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -39,11 +38,18 @@ async def load(request):
 async def fail(request):
     raise RuntimeError("act \\ud800")
 
+export default function Crash({ data }) { return <p>crash</p> }
+""",
+    "pages/refused.pyxl": """
+@server
+async def load(request):
+    return {"problem": request.query_params.get("pyxle-action-error", "")}
+
 @action
 async def refuse(request):
     raise ActionError("nope \\ud83d")
 
-export default function Crash({ data }) { return <p>crash</p> }
+export default function Refused({ data, action }) { return <p>{data.problem} / {action.error}</p> }
 """,
     "pages/api/bad.py": """
 from starlette.exceptions import HTTPException
@@ -97,14 +103,12 @@ def test_an_http_exception_with_a_lone_surrogate_answers_its_status_with_the_jso
     assert r.text == '{"error":"taken \\ud83d"}'
 
 
-def test_a_form_posts_action_error_with_a_lone_surrogate_redirects_back_with_u_fffd(served: Server) -> None:
+def test_a_form_posts_action_error_with_a_lone_surrogate_shows_the_page_with_u_fffd(served: Server) -> None:
     with _client(served) as (client, headers):
-        r = client.post("/api/__actions/crash/refuse", content="a=b",
-                        headers={**headers, **FORM, "referer": served.url + "/crash"})
-    assert r.status_code == 303, r.text
-    location = urlsplit(r.headers["location"])
-    assert location.path == "/crash"
-    assert parse_qs(location.query) == {"pyxle-action-error": ["nope \ufffd"]}
+        r = client.post("/api/__actions/refused/refuse", content="a=b",
+                        headers={**headers, **FORM, "referer": served.url + "/refused"})
+    assert r.status_code == 400, r.text
+    assert "<p>nope \ufffd / nope \ufffd</p>" in r.text.replace("<!-- -->", "")  # the loader's query and the prop
 
 
 def test_dev_shows_a_loaders_exception_with_a_lone_surrogate_on_the_error_page(dev: Server) -> None:

@@ -120,14 +120,17 @@ export interface ErrorPageProps {
   layoutData?: Record<string, any>
 }
 
-/** The `action` prop of a page re-rendered after a no-JS form post whose fields failed validation. */
+/** The `action` prop of a page re-rendered after a no-JS form post whose action failed (its fields, or an `ActionError`). */
 export interface ActionProp {
   name: string
   ok: false
   error: string
+  /** Per-field errors of a 422; `{}` for an action that failed otherwise (an `ActionError`). */
   fields: FieldErrors
   /** The submitted text fields, so inputs can keep what the user typed. */
   values: Record<string, string | string[]>
+  /** An `ActionError`'s `data`, when it gave some. */
+  data?: Record<string, unknown>
 }
 
 export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'action' | 'onError'> {

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from starlette.background import BackgroundTask
 from starlette.exceptions import HTTPException
@@ -33,7 +33,7 @@ from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_res
 from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well_formed
 from pyxle.pages._module import PageModule
 from pyxle.pages._refusals import accepts_html, refusal_error, wants_document, with_headers_of
-from pyxle.pages._rerender import ERROR_PARAM, has_fields, own_query, referer, rerender_with_errors, without_error
+from pyxle.pages._rerender import failure, own_query, referer, rerender_with_errors, without_error
 from pyxle.routing import RouteSpec, RouteTable
 from pyxle.runtime import ActionCookies, ActionError
 from pyxle.security import over_https
@@ -175,16 +175,38 @@ class ActionsEndpoint:
             await _purge(self.runtime.cache, response)
         target = redirect_target(response)
         document = wants_document(scope)
-        if document and target is None and page_path in self._pages and has_fields(response):
-            await rerender_with_errors(self._pages[page_path], request, name, response, send,
-                                       own=(page_url, params) if params else None,
-                                       owner=self.owners[(page_path, name)])
+        if document and target is None and response.status_code >= 400 and not scope["pyxle"].get(_FAILED):
+            await self._failed_post(request, send, (page_path, page_url, params, name), response)
             return
         if document and not scope["pyxle"].get(_FAILED):
             response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
         elif target is not None:  # the client navigates there itself
             response = as_json(response, {"ok": True, "redirect": target})
         await response(scope, receive, send)
+
+    async def _failed_post(self, request: ActionRequest, send: Send, where: tuple[str, str, dict[str, str], str],
+                           response: Response) -> None:
+        """A no-JS post whose action failed (an ``ActionError``, an error Response it returned): the page again,
+        with the action's status. Never a 2xx/3xx: a plugin's unit of work (pyxle-db) commits on
+        those, and the action's writes must be rolled back as they are for ``fetch``. A page that
+        cannot be rendered again (a layout's action on an error page) gets its error page instead."""
+        page_path, page_url, params, name = where
+        page = self._pages.get(page_path)
+        if page is not None:
+            await rerender_with_errors(page, request, name, response, send,
+                                       own=(page_url, params) if params else None,
+                                       owner=self.owners[(page_path, name)])
+            return
+        path, query = _back_to(request, page_url)
+        query = without_error(query)
+        payload = failure(response)
+        error = {"message": well_formed(str(payload.get("error") or refusal_error(response.status_code)["message"])),
+                 "statusCode": response.status_code, "data": payload.get("data") or {}}
+        file = PurePosixPath(f"{page_path}.pyxl")  # an error page's path: its folder's error.pyxl, if any
+        page_answer = await self.runtime.error_page(file, "error", response.status_code, error,
+                                                    await self._layout_data(file, request), request.url.path,
+                                                    back=f"{path}?{query}" if query else path)
+        await with_cookies(response, page_answer)(request.scope, request.receive, send)
 
     def refusal(self, answer: Response) -> ASGIApp:
         """``answer``, a refusal of an action URL made before the action ran (the CSRF check's, the
@@ -400,21 +422,10 @@ def _page_url(page_path: str) -> str:
 
 
 def _redirect_back(request: ActionRequest, page_url: str, result: Response) -> Response:
-    """303 to the page the form was on, its query string kept, so the user sees the fresh page.
-
-    An ActionError's message travels in the ``pyxle-action-error`` query parameter, beside the
-    page's own (one left by an earlier post is dropped, on success too).
-    """
+    """303 to the page the form was on after a success, its query string kept (a
+    ``pyxle-action-error`` an earlier failed post left there dropped), so the user sees the fresh page."""
     target, query = _back_to(request, page_url)
     query = without_error(query)
-    if result.status_code >= 400:
-        import json
-
-        try:
-            message = json.loads(bytes(result.body)).get("error", "")
-        except ValueError:
-            message = ""
-        query = "&".join(filter(None, (query, urlencode({ERROR_PARAM: well_formed(message)}))))  # a URL is UTF-8
     return with_cookies(result, RedirectResponse(f"{target}?{query}" if query else target, status_code=303))
 
 

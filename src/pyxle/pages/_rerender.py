@@ -1,8 +1,13 @@
-"""A no-JS form post whose fields failed validation: the page is rendered again, with the errors.
+"""A no-JS form post whose action failed: the page is rendered again, with the errors.
 
-The page's component receives them as its ``action`` prop: ``{name, ok: false, error, fields,
-values}`` (``values`` are the submitted text fields, so inputs can keep what the user typed).
-The answer is the page's HTML with the action's status (422), at the URL the form was posted to.
+Its fields failed validation (a 422), or it raised an ``ActionError`` or returned a 4xx: never a
+303 back, which a plugin's unit of work (pyxle-db) reads as success and commits the action's
+writes on. The page's component receives the failure as its ``action`` prop: ``{name, ok: false,
+error, fields, values}`` (``fields`` is ``{}`` without field errors; ``values`` are the submitted
+text fields, so inputs can keep what the user typed; ``data`` when the ``ActionError`` gave some).
+A failure without field errors also reaches the page's loader as the 303 gave it, in the
+``pyxle-action-error`` query parameter, so a page written for the 303 shows its message unchanged.
+The answer is the page's HTML with the action's status, at the URL the form was posted to.
 The page is rendered at the URL the form was on, its query string included (its loader reads
 ``?page=3`` as it did then). The browser shows the answer at the action's URL, so the page's forms
 post with that query on their action URL (``actionQuery``): the next post, whose Referer is the
@@ -14,13 +19,15 @@ from __future__ import annotations
 
 import json
 from pathlib import PurePosixPath
-from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlsplit
+from typing import Any
+from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
 
 from pyxle.pages._action_body import CSRF_FIELDS
+from pyxle.pages._errors import well_formed
 from pyxle.routing import RouteSpec
 from pyxle.validation import form_fields
 
@@ -32,8 +39,14 @@ ERROR_PARAM = "pyxle-action-error"  # an ActionError's message on the page a no-
 _URL_SAFE = "/?#[]@!$&'()*+,;=:%~\\"
 
 
-def has_fields(response: Response) -> bool:
-    return response.status_code == 422 and b'"fields"' in bytes(getattr(response, "body", b""))
+def failure(response: Response) -> dict[str, Any]:
+    """The JSON object a failed action answered (``{"ok": false, "error": ...}``); ``{}`` for a
+    response of its own that is not one (HTML, a stream)."""
+    try:
+        payload = json.loads(bytes(getattr(response, "body", b"")))
+    except ValueError:  # not JSON, or not UTF-8
+        return {}
+    return payload if isinstance(payload, dict) else {}
 
 
 def referer(request: Request) -> SplitResult:
@@ -63,14 +76,18 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     a post whose Referer is no URL of the page (the action URL itself, after a first re-render).
     ``owner``: the file under pages/ that defines the action (a layout's, or the page's)."""
     endpoint, spec = page
-    payload = json.loads(bytes(response.body))
+    payload = failure(response)
+    message = well_formed(str(payload.get("error") or ""))
+    fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
     values = form_fields((await request.form()).multi_items(), skip=CSRF_FIELDS, text_only=True)
-    result = {"name": action, "ok": False, "error": payload.get("error", ""), "fields": payload.get("fields", {}),
-              "values": values}
+    result = {"name": action, "ok": False, "error": message, "fields": fields, "values": values}
+    if payload.get("data"):
+        result["data"] = payload["data"]
     path, params, query = _page_url(request, spec, own)
     query = without_error(query)
+    seen = query if fields else "&".join(filter(None, (query, urlencode({ERROR_PARAM: message}))))  # as the 303 had it
     scope = {**request.scope, "method": "GET", "path": path, "raw_path": quote(path).encode("ascii"),
-             "query_string": query.encode("ascii"), "path_params": params}
+             "query_string": seen.encode("ascii"), "path_params": params}
     props: dict[str, object] = {"action": result}  # added to the page's props (PageEndpoint)
     if query:
         props["actionQuery"] = query
@@ -78,9 +95,14 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
         props["actionLayout"] = owner.as_posix()
     scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": props}
 
+    cookies = [(name, value) for name, value in response.raw_headers if name == b"set-cookie"]
+
     async def send_with_status(message: Message) -> None:
+        """The page's answer with the action's status (the page's own when it failed too: its
+        loader's 404, a 500) and the cookies the action set."""
         if message["type"] == "http.response.start":
-            message = {**message, "status": response.status_code}
+            status = response.status_code if message["status"] < 400 else message["status"]
+            message = {**message, "status": status, "headers": [*message.get("headers", ()), *cookies]}
         await send(message)
 
     async def no_body() -> Message:
