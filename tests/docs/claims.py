@@ -361,7 +361,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/pages.md", "`HTTPException`'s detail",
      "tests/e2e/test_error_surrogates.py::test_an_http_exception_with_a_lone_surrogate_answers_its_status_with_the_json_escape"),
     ("docs/pages.md", "in the `pyxle-action-error` query",
-     "tests/e2e/test_error_surrogates.py::test_a_form_posts_action_error_with_a_lone_surrogate_redirects_back_with_u_fffd"),
+     "tests/e2e/test_error_surrogates.py::test_a_form_posts_action_error_with_a_lone_surrogate_shows_the_page_with_u_fffd"),
     ("docs/pages.md", "an exception's text in `pyxle dev`",
      "tests/e2e/test_error_surrogates.py::test_dev_shows_a_loaders_exception_with_a_lone_surrogate_on_the_error_page"),
     ('docs/pages.md', 'and `action` after a no-JS post to one of its own\nactions failed validation',
@@ -526,8 +526,6 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_validation_api.py::test_a_header_is_read_only_when_asked_for_and_required_when_it_has_no_default"),
     ("docs/validation.md", "## Bad input: 422 with `fields`",
      "tests/e2e/test_validation_api.py::test_nested_errors_are_keyed_by_dotted_paths"),
-    ("docs/validation.md", "Other failures of a plain form post keep the 303 back to the page",
-     "tests/e2e/test_validation_actions.py::test_a_no_js_form_post_re_renders_the_page_with_its_field_errors"),
     ("docs/validation.md", ("writes an OpenAPI 3.1 document of every API route (methods, path and query parameters, headers,\n"
                             "bodies, responses, the 405 with its `Allow` list and, for typed handlers, the 422"),
      "tests/e2e/test_openapi.py::test_typed_parameters_bodies_and_responses_are_described"),
