@@ -21,7 +21,24 @@ if TYPE_CHECKING:
     from pyxle.routing import RouteTable
 
 DIRECTORY = click.argument("directory", default=".", type=click.Path(path_type=Path))
-HOST = click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+
+
+class HostValue(click.ParamType):
+    """``--host``'s value, checked by the rule PYXLE_HOST and starlette.host are checked by, so an
+    empty one or one with a space is a usage error naming the flag (exit code 2), as other flags'."""
+
+    name = "host"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pyxle.config._rules import HOST as RULE
+
+        if isinstance(value, str) and not RULE.check(value):
+            self.fail(f"must be {RULE.expected} (got {value!r})", param, ctx)
+        return value
+
+
+HOST = click.option("--host", type=HostValue(), default=None,
+                    help="Address or host name to listen on (default 127.0.0.1; a name: its first address).")
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
@@ -90,7 +107,7 @@ def not_needed(*option: str, why: str, takes_value: bool = False) -> Callable[[C
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pyxle")
+@click.version_option(__version__, prog_name="pyxle", message="%(version)s")  # bare, as 0.9 printed it
 def main() -> None:
     """Pyxle: file-based API routes and React pages, served from one process tree."""
 
@@ -478,11 +495,13 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
+    setting = config.sources.get("starlette.host", "starlette.host")  # "--host", "PYXLE_HOST", "<file>: starlette.host"
     try:
+        address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
         check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
-        port, holder = server.reserve_port(config.host, config.port)
+        port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
         raise CliError(str(exc)) from None
     except server.BindError as exc:
@@ -494,10 +513,11 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         os.environ[DEV_RELOAD_PID] = str(os.getpid())
     command = "dev" if mode == "development" else "serve"
     picked = ", one per CPU core" if detected else ""
-    note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers}{picked})", json_logs=json_logs,
-         warning=False)
+    resolved = f", {config.host} is {address}" if address != config.host else ""  # a name: what was bound
+    note(f"pyxle {command}: http://{server.url_host(address)}:{port} (workers: {workers}{picked}{resolved})",
+         json_logs=json_logs, warning=False)
     try:
-        server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
+        server.run(address, port, workers=workers, json_logs=json_logs, log_level=level,
                    limits=limits, dev=dev)
     finally:
         if holder is not None:  # held until the server has stopped: see reserve_port
