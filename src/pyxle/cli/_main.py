@@ -327,6 +327,7 @@ def openapi(directory: Path, out: Path | None, title: str, api_version: str) -> 
         click.echo(text, nl=False)
         return
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # as 0.9 did: `-o gen/api/openapi.json` in a fresh checkout
         out.write_text(text)
     except OSError as exc:
         raise CliError(f"cannot write the document to {out}: {_reason(exc, out)}") from None
@@ -338,8 +339,8 @@ def _reason(exc: OSError, path: Path) -> str:
     if isinstance(exc, IsADirectoryError):
         return "it is a folder; name a file, such as openapi.json, in it"
     if isinstance(exc, FileNotFoundError) and not path.parent.exists():
-        return f"its folder {path.parent} does not exist"
-    if isinstance(exc, NotADirectoryError):
+        return f"its folder {path.parent} cannot be created ({exc.strerror or exc})"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):  # FileExistsError: a folder to make is a file
         return "a part of the path is a file, not a folder"
     return f"it cannot be created there ({exc.strerror or exc})"
 
