@@ -17,6 +17,7 @@ from pyxle import __version__
 from pyxle.cli._project import CliError, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
+    from pyxle.bundler import BuildResult
     from pyxle.config import PyxleConfig
     from pyxle.routing import RouteTable
 
@@ -196,6 +197,40 @@ def routes(directory: Path, as_json: bool) -> None:
 @not_needed("--incremental/--no-incremental", why="builds are fingerprinted and reused while current")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
+    from pyxle.app._staging import discard, promote, stage
+
+    config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
+    try:
+        config.dist_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot write the build to {config.dist_path}: {_reason(exc, config.dist_path)}") from None
+    # A server may be serving distDir meanwhile (`pyxle serve --skip-build`): the build is made
+    # beside it and put in its place once checked, keeping the previous build's hashed browser files
+    # for the pages its workers and browsers' caches still hold, as a reload's build is (app._staging).
+    staging = stage(config.dist_path)  # None where no sibling can be written: built in place then
+    try:
+        result = _build_checked(config, staging or config.dist_path, types)
+        if staging is not None:
+            promote(staging, config.dist_path)
+            result = dataclasses.replace(result, out_dir=config.dist_path)
+    finally:
+        if staging is not None:
+            discard(staging)
+    public = result.public_dir
+    click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
+    for page_id, assets in sorted(result.manifest["pages"].items()):
+        files = [assets["js"], *assets["imports"]]
+        raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
+        gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
+        css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
+        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
+    pages = len(result.manifest["pages"])
+    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
+
+
+def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult:
+    """``pyxle build``'s build into ``out``, the types made meanwhile; one message, and nothing put in
+    distDir's place, for a routing or bundling error or an SSR bundle that would not load."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from pyxle.app._ssrcheck import bundle_problem
@@ -203,11 +238,6 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
-    config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
-    try:
-        config.dist_path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot write the build to {config.dist_path}: {_reason(exc, config.dist_path)}") from None
     with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
         generated: list[Future[list[str]]] = []
 
@@ -218,8 +248,8 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         try:
             table = scan(config.pages_path)
             broken_api_routes(config, table)
-            result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                           public_env=public_env(), force=True, other_outputs=(config.build_path,),
+            result = build(config.root, config.pages_path, table, out, mode="production",
+                           public_env=public_env(), force=True, other_outputs=(config.build_path, config.dist_path),
                            global_styles=config.styling.global_styles,
                            global_scripts=config.styling.global_scripts, while_bundling=start_types)
         except RoutingError as exc:
@@ -231,16 +261,7 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     problem = bundle_problem(result.ssr_bundle, config.root)  # what every server worker would die of
     if problem is not None:
         raise CliError(problem)
-    public = result.public_dir
-    click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
-    for page_id, assets in sorted(result.manifest["pages"].items()):
-        files = [assets["js"], *assets["imports"]]
-        raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
-        gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
-        css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
-        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
-    pages = len(result.manifest["pages"])
-    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
+    return result
 
 
 @main.command()
