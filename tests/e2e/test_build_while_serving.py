@@ -52,10 +52,12 @@ def status(url: str) -> int:
 
 
 @cites("docs/deployment.md", "`pyxle build` run while a server serves `dist/` keeps them too")
+@cites("docs/deployment.md", "(a build that fails leaves `dist/`\nas it was), so a deploy that builds and then reloads a "
+       "`--skip-build` server never serves a page")
 def test_pyxle_build_beside_a_running_server_keeps_the_previous_builds_scripts(make_project, start_server) -> None:
     """`pyxle build` emptied dist/public/ in place: the running workers kept rendering pages that
     named the old scripts, which answered 404 (and still did after a reload), so the page never
-    hydrated."""
+    hydrated. A build that fails leaves dist/ as it was."""
     project = make_project({"pages/index.pyxl": PAGE % 1}, node=True)
     build(project, 1)
     server = start_server(project, "serve", "--skip-build", env=KEY)
@@ -77,3 +79,12 @@ def test_pyxle_build_beside_a_running_server_keeps_the_previous_builds_scripts(m
         assert status(server.url + name) == 200, name
     for name in gone:
         assert status(server.url + name) == 404, name
+
+    (project / "pages" / "index.pyxl").write_text(PAGE.replace("<p>", "<p") % 4)  # a build that fails
+    run = subprocess.run([*pyxle_command(), "build", "."], cwd=project, capture_output=True, text=True, timeout=300,
+                         env=server_env(), check=False)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stdout + run.stderr
+    assert scripts(server.url + "/", 2) == second  # dist/ is as it was: the served build, whole
+    for name in second:
+        assert status(server.url + name) == 200, name
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []

@@ -72,6 +72,8 @@ def test_a_host_name_is_bound_at_its_address(api: Path, command: str, given: str
         assert httpx.get(server.url + "/api/hello", timeout=10).json() == {"ok": True}
 
 
+@cites("docs/deployment.md", 'resolve stops start-up with one line naming where it was set\n'
+       '(`pyxle: PYXLE_HOST "web.internal" does not resolve to an address (...)`)')
 @pytest.mark.parametrize("given", ["flag", "variable", "config file"])
 def test_a_host_name_that_does_not_resolve_is_one_line_naming_its_setting(api: Path, given: str) -> None:
     args, env = ["--host", UNRESOLVABLE] if given == "flag" else [], {}
@@ -95,6 +97,7 @@ def test_an_empty_host_or_one_with_a_space_is_a_usage_error_naming_the_flag(api:
         run.stderr), run.stderr
 
 
+@cites("docs/deployment.md", "and an address that is\n  not this machine's names the host rather than the port")
 def test_an_address_of_another_machine_is_one_line_naming_the_host(api: Path) -> None:
     """The hint said `choose another with --port`, for an address no port makes bindable."""
     line = one_line(pyxle(api, "serve", ".", "--port", "0", "--host", "192.0.2.1"))  # TEST-NET-1: never local
