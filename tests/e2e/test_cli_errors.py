@@ -34,9 +34,18 @@ def api(make_project) -> Path:
     return make_project({"pages/api/hello.py": ROUTE})
 
 
-def test_openapi_into_a_folder_that_does_not_exist_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
-    target = tmp_path / "nowhere" / "a.json"
-    one_line_error(pyxle(api, "openapi", ".", "-o", str(target)), str(target), f"{tmp_path / 'nowhere'} does not exist")
+def test_openapi_into_folders_that_do_not_exist_makes_them_as_0_9_did(api: Path) -> None:
+    """It stopped with `its folder gen/deep does not exist`, where 0.9.4 made the folders."""
+    run = pyxle(api, "openapi", ".", "-o", "gen/deep/api.json")
+    assert (run.returncode, run.stderr) == (0, "pyxle openapi: wrote gen/deep/api.json\n"), run.stdout + run.stderr
+    assert "/api/hello" in json.loads((api / "gen" / "deep" / "api.json").read_text())["paths"]
+
+
+def test_openapi_under_a_file_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("mine\n")
+    target = tmp_path / "a-file" / "deep" / "a.json"
+    one_line_error(pyxle(api, "openapi", ".", "-o", str(target)), str(target), "a part of the path is a file")
+    assert (tmp_path / "a-file").read_text() == "mine\n"
 
 
 def test_openapi_onto_a_folder_is_one_line_naming_it(api: Path, tmp_path: Path) -> None:

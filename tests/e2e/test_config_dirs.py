@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -72,6 +73,32 @@ def test_pyxle_dev_refuses_a_build_folder_that_holds_the_projects_files(make_pro
     assert run.stderr.startswith(f"pyxle: {project / 'pyxle.config.json'}: "), run.stderr
     assert named in run.stderr and "hint: give" in run.stderr
     assert (project / "public" / "logo.txt").is_file()
+
+
+@cites("docs/configuration.md", "a `buildDir`\nthat is, contains or lies inside `distDir`")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+@pytest.mark.parametrize("config,env,named", [
+    (None, {"PYXLE_BUILD_DIR": "dist"}, 'PYXLE_BUILD_DIR "dist" is the same folder as distDir "dist"'),
+    ({"buildDir": "dist"}, {}, 'buildDir "dist" is the same folder as distDir "dist"'),
+    ({"buildDir": "dist/dev"}, {}, 'buildDir "dist/dev" is inside distDir "dist"'),
+    ({"buildDir": "out"}, {"PYXLE_DIST_DIR": "out/dist"}, 'buildDir "out" contains PYXLE_DIST_DIR "out/dist"'),
+])
+def test_a_build_dir_that_shares_the_dist_dir_stops_start_up_naming_both(make_project, start_server, command,
+                                                                        config, env, named) -> None:
+    """`PYXLE_BUILD_DIR=dist pyxle dev` wrote the development build over the production one, and
+    `pyxle serve --skip-build` then shipped React's development build and its source maps."""
+    project = project_with(make_project, config)
+    server = start_server(project, command, env=env, ready=False)
+    deadline = time.monotonic() + 60
+    while server.proc.poll() is None:
+        assert f"pyxle {command}: http://" not in server.output(), server.output()  # it started: not refused
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.05)
+    assert server.wait_exit() == 1, server.output()
+    output = server.output()
+    assert named in output and "pyxle serve ships; hint: give" in output, output
+    assert "Traceback" not in output
+    assert not (project / "dist").exists() and not (project / "out").exists()  # refused before anything was built
 
 
 def test_pyxle_dist_dir_from_the_environment_is_refused_naming_the_variable(make_project) -> None:

@@ -129,7 +129,7 @@ def test_all_keys_valid(tmp_path: Path) -> None:
             "$schema": "./node_modules/pyxle/schema.json",
             "pagesDir": "app/pages",
             "publicDir": "assets",
-            "buildDir": "dist",
+            "buildDir": "out",
             "debug": True,
             "starlette": {"host": "0.0.0.0", "port": 3000},
             "middleware": ["app.middleware:Timing", "app.auth.mw:Auth"],
@@ -159,7 +159,7 @@ def test_all_keys_valid(tmp_path: Path) -> None:
         },
     )
     assert config.warnings == ()
-    assert (config.pages_dir, config.public_dir, config.build_dir) == ("app/pages", "assets", "dist")
+    assert (config.pages_dir, config.public_dir, config.build_dir) == ("app/pages", "assets", "out")
     assert config.debug is True
     assert (config.host, config.port) == ("0.0.0.0", 3000)
     assert config.middleware == ("app.middleware:Timing", "app.auth.mw:Auth")

@@ -17,11 +17,29 @@ from pyxle import __version__
 from pyxle.cli._project import CliError, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
+    from pyxle.bundler import BuildResult
     from pyxle.config import PyxleConfig
     from pyxle.routing import RouteTable
 
 DIRECTORY = click.argument("directory", default=".", type=click.Path(path_type=Path))
-HOST = click.option("--host", default=None, help="Interface to listen on (default 127.0.0.1).")
+
+
+class HostValue(click.ParamType):
+    """``--host``'s value, checked by the rule PYXLE_HOST and starlette.host are checked by, so an
+    empty one or one with a space is a usage error naming the flag (exit code 2), as other flags'."""
+
+    name = "host"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pyxle.config._rules import HOST as RULE
+
+        if isinstance(value, str) and not RULE.check(value):
+            self.fail(f"must be {RULE.expected} (got {value!r})", param, ctx)
+        return value
+
+
+HOST = click.option("--host", type=HostValue(), default=None,
+                    help="Address or host name to listen on (default 127.0.0.1; a name: its first address).")
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
@@ -90,7 +108,7 @@ def not_needed(*option: str, why: str, takes_value: bool = False) -> Callable[[C
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="pyxle")
+@click.version_option(__version__, prog_name="pyxle", message="%(version)s")  # bare, as 0.9 printed it
 def main() -> None:
     """Pyxle: file-based API routes and React pages, served from one process tree."""
 
@@ -179,6 +197,43 @@ def routes(directory: Path, as_json: bool) -> None:
 @not_needed("--incremental/--no-incremental", why="builds are fingerprinted and reused while current")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
+    from pyxle.app._staging import discard, promote, stage
+
+    config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
+    try:
+        config.dist_path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"cannot write the build to {config.dist_path}: {_reason(exc, config.dist_path)}") from None
+    # A server may be serving distDir meanwhile (`pyxle serve --skip-build`): the build is made
+    # beside it and put in its place once checked, keeping the previous build's hashed browser files
+    # for the pages its workers and browsers' caches still hold, as a reload's build is (app._staging).
+    staging = stage(config.dist_path)  # None where no sibling can be written: built in place then
+    try:
+        result = _build_checked(config, staging or config.dist_path, types)
+        if result is None:
+            return
+        if staging is not None:
+            promote(staging, config.dist_path)
+            result = dataclasses.replace(result, out_dir=config.dist_path)
+    finally:
+        if staging is not None:
+            discard(staging)
+    public = result.public_dir
+    click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
+    for page_id, assets in sorted(result.manifest["pages"].items()):
+        files = [assets["js"], *assets["imports"]]
+        raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
+        gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
+        css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
+        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
+    pages = len(result.manifest["pages"])
+    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
+
+
+def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult | None:
+    """``pyxle build``'s build into ``out``, the types made meanwhile (None: API routes alone, nothing
+    to bundle); one message, and nothing put in distDir's place, for a routing or bundling error or
+    an SSR bundle that would not load."""
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from pyxle.app._ssrcheck import bundle_problem
@@ -186,11 +241,6 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
-    config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
-    try:
-        config.dist_path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise CliError(f"cannot write the build to {config.dist_path}: {_reason(exc, config.dist_path)}") from None
     with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
         generated: list[Future[list[str]]] = []
 
@@ -203,9 +253,9 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
             broken_api_routes(config, table)
             if not (table.pages or table.specials):  # as pyxle serve: API routes need no bundle, nor npm
                 click.echo("pyxle build: no pages to bundle; the API routes are served from their source", err=True)
-                return
-            result = build(config.root, config.pages_path, table, config.dist_path, mode="production",
-                           public_env=public_env(), force=True, other_outputs=(config.build_path,),
+                return None
+            result = build(config.root, config.pages_path, table, out, mode="production",
+                           public_env=public_env(), force=True, other_outputs=(config.build_path, config.dist_path),
                            global_styles=config.styling.global_styles,
                            global_scripts=config.styling.global_scripts, while_bundling=start_types)
         except RoutingError as exc:
@@ -221,16 +271,7 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     problem = bundle_problem(result.ssr_bundle, config.root)  # what every server worker would die of
     if problem is not None:
         raise CliError(problem)
-    public = result.public_dir
-    click.echo(f"{'PAGE':<32} {'JS':>10} {'JS gzip':>10} {'CSS':>8}")
-    for page_id, assets in sorted(result.manifest["pages"].items()):
-        files = [assets["js"], *assets["imports"]]
-        raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
-        gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
-        css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
-        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
-    pages = len(result.manifest["pages"])
-    click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
+    return result
 
 
 @main.command()
@@ -317,6 +358,7 @@ def openapi(directory: Path, out: Path | None, title: str, api_version: str) -> 
         click.echo(text, nl=False)
         return
     try:
+        out.parent.mkdir(parents=True, exist_ok=True)  # as 0.9 did: `-o gen/api/openapi.json` in a fresh checkout
         out.write_text(text)
     except OSError as exc:
         raise CliError(f"cannot write the document to {out}: {_reason(exc, out)}") from None
@@ -334,8 +376,8 @@ def _reason(exc: OSError, path: Path) -> str:
     if isinstance(exc, IsADirectoryError):
         return "it is a folder; name a file, such as openapi.json, in it"
     if isinstance(exc, FileNotFoundError) and not path.parent.exists():
-        return f"its folder {path.parent} does not exist"
-    if isinstance(exc, NotADirectoryError):
+        return f"its folder {path.parent} cannot be created ({exc.strerror or exc})"
+    if isinstance(exc, (NotADirectoryError, FileExistsError)):  # FileExistsError: a folder to make is a file
         return "a part of the path is a file, not a folder"
     return f"it cannot be created there ({exc.strerror or exc})"
 
@@ -495,11 +537,13 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     # Renders are CPU-bound: the cores are shared among the server workers' pools, not multiplied.
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
+    setting = config.sources.get("starlette.host", "starlette.host")  # "--host", "PYXLE_HOST", "<file>: starlette.host"
     try:
+        address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
         check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
-        port, holder = server.reserve_port(config.host, config.port)
+        port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
         raise CliError(str(exc)) from None
     except server.BindError as exc:
@@ -511,10 +555,11 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         os.environ[DEV_RELOAD_PID] = str(os.getpid())
     command = "dev" if mode == "development" else "serve"
     picked = ", one per CPU core" if detected else ""
-    note(f"pyxle {command}: http://{config.host}:{port} (workers: {workers}{picked})", json_logs=json_logs,
-         warning=False)
+    resolved = f", {config.host} is {address}" if address != config.host else ""  # a name: what was bound
+    note(f"pyxle {command}: http://{server.url_host(address)}:{port} (workers: {workers}{picked}{resolved})",
+         json_logs=json_logs, warning=False)
     try:
-        server.run(config.host, port, workers=workers, json_logs=json_logs, log_level=level,
+        server.run(address, port, workers=workers, json_logs=json_logs, log_level=level,
                    limits=limits, dev=dev)
     finally:
         if holder is not None:  # held until the server has stopped: see reserve_port

@@ -10,6 +10,7 @@ running (docs/deployment.md).
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import socket
@@ -31,7 +32,7 @@ from pyxle.app._heartbeat import HEARTBEAT_DIR, watch
 if TYPE_CHECKING:
     from pyxle.cli._devreload import DevReload
 
-__all__ = ["BindError", "LimitError", "Limits", "log_config", "reserve_port", "run"]
+__all__ = ["BindError", "LimitError", "Limits", "log_config", "reserve_port", "resolve_host", "run", "url_host"]
 
 WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
@@ -44,7 +45,31 @@ class BindError(Exception):
     """The address cannot be bound (in use, not permitted, not local)."""
 
 
-def reserve_port(host: str, port: int) -> tuple[int, socket.socket | None]:
+def resolve_host(host: str, setting: str = "--host") -> str:
+    """The address to bind for ``host``: an address is its own, a name is looked up once and its
+    first address taken (``getaddrinfo``, as asyncio and uvicorn bind a name). granian binds
+    addresses only: a name reached it as a traceback. ``setting``: where the host was given, to
+    name in the error when it does not resolve."""
+    try:
+        found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        reason = exc.strerror or str(exc)
+    except UnicodeError:  # a label over 63 characters cannot be encoded for the lookup
+        reason = "not a valid host name"
+    else:
+        if found:
+            return str(found[0][4][0])
+        reason = "no address"
+    raise BindError(f'{setting} "{host}" does not resolve to an address ({reason}); hint: give an address of '
+                    "this machine, such as 127.0.0.1 or 0.0.0.0, or a name it resolves (in /etc/hosts)")
+
+
+def url_host(address: str) -> str:
+    """``address`` as it stands in a URL: an IPv6 one in brackets (``http://[::1]:8000``)."""
+    return f"[{address}]" if ":" in address else address
+
+
+def reserve_port(host: str, port: int, host_setting: str = "--host") -> tuple[int, socket.socket | None]:
     """Check the address is free ("port in use" is one clear line), then hold it for the server's
     whole life: the port (0 becomes a free one) and the socket holding it, to close once stopped.
 
@@ -58,6 +83,9 @@ def reserve_port(host: str, port: int) -> tuple[int, socket.socket | None]:
     The check has ``SO_REUSEADDR``, as the server's own socket: connections of the previous run in
     TIME-WAIT do not make a port look taken. Where such connections keep a holder without it out
     (a previous server that was not granian), the holder takes ``SO_REUSEADDR`` too.
+
+    ``host`` is an address (``resolve_host``); an address that is not this machine's is named with
+    ``host_setting``, where it was chosen.
     """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as check:
@@ -65,8 +93,7 @@ def reserve_port(host: str, port: int) -> tuple[int, socket.socket | None]:
         try:
             check.bind((host, port))
         except OSError as exc:
-            reason = "is already in use" if exc.errno in (98, 48) else f"cannot be bound ({exc.strerror})"
-            raise BindError(f"{host}:{port} {reason}; choose another with --port") from None
+            raise BindError(_bind_problem(exc, host, port, host_setting)) from None
         port = check.getsockname()[1]
     if not hasattr(socket, "SO_REUSEPORT"):  # Windows: granian's one shared socket; the check is all there is
         return port, None
@@ -80,8 +107,20 @@ def reserve_port(host: str, port: int) -> tuple[int, socket.socket | None]:
             holder.bind((host, port))
         except OSError:
             holder.close()
-            raise BindError(f"{host}:{port} is already in use; choose another with --port") from None
+            raise BindError(f"{url_host(host)}:{port} is already in use; choose another with --port") from None
     return port, holder
+
+
+def _bind_problem(exc: OSError, host: str, port: int, host_setting: str) -> str:
+    """Why ``host:port`` cannot be bound, with the setting to change: the port when it is taken or
+    not permitted, the host when it is no address of this machine."""
+    where = f"{url_host(host)}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return f"{where} is already in use; choose another with --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (f"{where} cannot be bound ({exc.strerror}): {host} is not an address of this machine; "
+                f"choose another with {host_setting}, such as 127.0.0.1 or 0.0.0.0")
+    return f"{where} cannot be bound ({exc.strerror}); choose another with --port"
 
 
 def connection_limit() -> int:

@@ -4,7 +4,9 @@ Each build empties ``public/``, ``server/`` and ``client/`` inside ``distDir`` (
 and everything under ``publicDir`` is served to anyone. So ``distDir: "."`` would delete the
 project's own ``public/``, and ``publicDir: "."`` would serve ``.env.local`` and the pages' server
 code. Checked on the merged result, so a ``PYXLE_*`` variable or a flag meets the same rules as
-the file; each problem names where the value came from.
+the file; each problem names where the value came from. ``buildDir`` and ``distDir`` stay apart
+too: ``pyxle dev`` writing its development build over the production one would have
+``pyxle serve --skip-build`` ship it, with its source maps.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ def check_dirs(config: PyxleConfig, sources: Mapping[str, tuple[str, str | None]
     elif _inside(paths["pages_dir"], public):
         problems.append(refuse("public_dir", f"contains {named('pages_dir')}: the pages' server code would be served to anyone",
                                "pages_dir"))
+    before = len(problems)
     for field in ("dist_dir", "build_dir"):
         path = paths[field]
         if _inside(root, path):
@@ -68,4 +71,9 @@ def check_dirs(config: PyxleConfig, sources: Mapping[str, tuple[str, str | None]
             elif path.is_relative_to(paths[other]):
                 what = "served to anyone" if other == "public_dir" else "read as routes"
                 problems.append(refuse(field, f"is inside {named(other)}: the build's files would be {what}", other))
+    build, dist = paths["build_dir"], paths["dist_dir"]
+    if len(problems) == before and (_inside(build, dist) or _inside(dist, build)):  # (else named already)
+        relation = "is the same folder as" if build == dist else "is inside" if _inside(build, dist) else "contains"
+        problems.append(refuse("build_dir", f"{relation} {named('dist_dir')}: pyxle dev's build would replace or mix "
+                                            "with the production build, which pyxle serve ships", "dist_dir"))
     return problems

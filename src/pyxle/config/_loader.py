@@ -21,7 +21,7 @@ from ._validate import validate_config
 
 CONFIG_FILENAME = "pyxle.config.json"
 # Overrides the CLI passes from a flag, named as the user typed them in errors.
-FLAG_NAMES = {"dist_dir": "--out-dir"}
+FLAG_NAMES = {"dist_dir": "--out-dir", "host": "--host"}
 
 
 class _Object(dict):  # type: ignore[type-arg]
@@ -131,6 +131,7 @@ def load_config(
     if cache_env:  # PYXLE_PAGE_CACHE_* likewise for "cache"
         config = replace(config, cache=replace(config.cache, **cache_env))
     sources = _redis_sources(path, data, environ, origins, from_flags)
+    sources.update(_host_source(path, fields, from_env, from_flags, origins))
     config = _with_redis_url_variable(config, environ, origins, sources, warnings)
     config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
     config = replace(config, warnings=config.warnings + _unused_redis_urls(sources))
@@ -213,6 +214,19 @@ def _unused_redis_urls(sources: Mapping[str, str]) -> tuple[str, ...]:
             warnings.append(f'{sources[url_key]} is set, but {switch} is not "redis", so the URL is not used: '
                             f"{meanwhile}; hint: add {fix}")
     return tuple(warnings)
+
+
+def _host_source(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any], from_flags: Mapping[str, Any],
+                 origins: Mapping[str, str]) -> dict[str, str]:
+    """Where the host to listen on was given (``PyxleConfig.sources["starlette.host"]``), the last
+    source winning, so a host the server cannot use is traced to its setting; none for the default."""
+    if "host" in from_flags:
+        return {"starlette.host": FLAG_NAMES["host"]}
+    if "host" in from_env:
+        return {"starlette.host": _variable("PYXLE_HOST", origins)}
+    if "host" in from_file:
+        return {"starlette.host": f"{path}: starlette.host"}
+    return {}
 
 
 def _dir_sources(path: Path, from_file: Mapping[str, Any], from_env: Mapping[str, Any],

@@ -253,8 +253,9 @@ class PyxleConfig:
     secret_key: str | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
     # Where the settings naming a Redis were given ("rateLimit.redisUrl", "realtime.broker",
-    # "realtime.redisUrl", "cache.backend", "cache.redisUrl"): "<file>: <key>" or the variable
-    # ("<.env file>:<line>: <variable>"), so a Redis that fails at start-up is traced to its setting.
+    # "realtime.redisUrl", "cache.backend", "cache.redisUrl"), and the host ("starlette.host"):
+    # "<file>: <key>", the variable ("<.env file>:<line>: <variable>") or the flag ("--host"), so a
+    # Redis that fails at start-up, or a host that cannot be bound, is traced to its setting.
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -1,0 +1,90 @@
+"""`pyxle build` run while `pyxle serve --skip-build` serves the previous build (deployment.md's
+systemd unit: build, then reload): the new build keeps the previous one's hashed browser files, and
+only that one's, as a reload's own build does. A real server, real builds, httpx."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import pyxle_command, server_env
+from tests.docs._blocks import cites
+
+KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+PAGE = """
+@server
+async def load(request):
+    return {}
+
+export default function Index() {
+  return <p>version %d</p>
+}
+"""
+
+
+def build(project: Path, version: int) -> None:
+    (project / "pages" / "index.pyxl").write_text(PAGE % version)
+    run = subprocess.run([*pyxle_command(), "build", "."], cwd=project, capture_output=True, text=True, timeout=300,
+                         env=server_env(), check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []  # nothing left beside dist/
+
+
+def scripts(url: str, version: int) -> set[str]:
+    """The ``/_pyxle/`` scripts the page names once it shows ``version`` (after a reload, soon)."""
+    deadline = time.monotonic() + 60
+    while True:
+        html = httpx.get(url, timeout=30).text
+        if f"version <!-- -->{version}" in html or f"version {version}" in html:
+            return set(re.findall(r'<script[^>]+src="(/_pyxle/[^"]+)"', html)
+                       + re.findall(r'rel="modulepreload" href="(/_pyxle/[^"]+)"', html))
+        assert time.monotonic() < deadline, f"the page does not show version {version} yet:\n{html}"
+        time.sleep(0.2)
+
+
+def status(url: str) -> int:
+    return httpx.get(url, timeout=10).status_code
+
+
+@cites("docs/deployment.md", "`pyxle build` run while a server serves `dist/` keeps them too")
+@cites("docs/deployment.md", "(a build that fails leaves `dist/`\nas it was), so a deploy that builds and then reloads a "
+       "`--skip-build` server never serves a page")
+def test_pyxle_build_beside_a_running_server_keeps_the_previous_builds_scripts(make_project, start_server) -> None:
+    """`pyxle build` emptied dist/public/ in place: the running workers kept rendering pages that
+    named the old scripts, which answered 404 (and still did after a reload), so the page never
+    hydrated. A build that fails leaves dist/ as it was."""
+    project = make_project({"pages/index.pyxl": PAGE % 1}, node=True)
+    build(project, 1)
+    server = start_server(project, "serve", "--skip-build", env=KEY)
+    first = scripts(server.url + "/", 1)
+    build(project, 2)
+    assert scripts(server.url + "/", 1) == first  # the running worker still answers the first build's page
+    for name in first:
+        assert status(server.url + name) == 200, name
+
+    server.proc.send_signal(signal.SIGHUP)  # the deploy's reload: the new workers serve the second build
+    second = scripts(server.url + "/", 2)
+    gone = first - second  # the page's own chunk: its hash changed with its source
+    assert gone, (first, second)
+    for name in first:  # a browser's cached page still loads
+        assert status(server.url + name) == 200, name
+
+    build(project, 3)  # kept one generation: the served build's scripts stay, the first build's go
+    for name in second:
+        assert status(server.url + name) == 200, name
+    for name in gone:
+        assert status(server.url + name) == 404, name
+
+    (project / "pages" / "index.pyxl").write_text(PAGE.replace("<p>", "<p") % 4)  # a build that fails
+    run = subprocess.run([*pyxle_command(), "build", "."], cwd=project, capture_output=True, text=True, timeout=300,
+                         env=server_env(), check=False)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stdout + run.stderr
+    assert scripts(server.url + "/", 2) == second  # dist/ is as it was: the served build, whole
+    for name in second:
+        assert status(server.url + name) == 200, name
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
