@@ -163,6 +163,7 @@ class _FakeApp:
 
         self.config = SimpleNamespace(root=root, build_path=root / ".pyxle-build", dist_path=root / "dist")
         self.held_modules: frozenset[Path] = frozenset()
+        self.plugins = None  # a project without plugins: a .env edit is applied in place
         self.route_table = SimpleNamespace(api_url=lambda path: False)
         self.router = SimpleNamespace(fallback=None)
         self.reports: list[tuple[str, str]] = []
