@@ -14,6 +14,7 @@ import pytest
 import websockets
 
 from tests.conftest import Server, server_env, serving, write_project
+from tests.docs._blocks import cites
 
 FILES = {
     "pages/api/who.py": '''
@@ -32,6 +33,7 @@ FILES = {
 }
 LIMITED = {"rateLimit": {"requests": 2, "window": 3600, "exemptPaths": ["/api/who"]}}
 KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+DOC = "docs/deployment.md"
 
 
 def project(root: Path, config: dict | None = None) -> Path:  # type: ignore[type-arg]
@@ -56,6 +58,7 @@ def who(server: Server, headers: dict[str, str] | None = None, source: str | Non
     return answer.json()  # type: ignore[no-any-return]
 
 
+@cites(DOC, "The default is\n`127.0.0.1,::1`, a proxy on the same machine")
 def test_a_proxy_on_loopback_makes_its_forwarded_visitor_the_client_and_scheme(default: Server) -> None:
     """pyxle-framework 0.9 ran uvicorn with its defaults, which believe loopback's headers: apps and
     plugins (pyxle-auth's per-address limits) read the visitor from ``request.client``."""
@@ -93,9 +96,13 @@ def test_the_rate_limit_counts_each_forwarded_visitor_apart(default: Server) -> 
     assert [get("198.51.100.2") for _ in range(2)] == [200, 200]
 
 
-def test_forwarded_allow_ips_that_does_not_name_the_peer_leaves_the_headers_unread(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+@cites(DOC, "`X-Forwarded-For` and `X-Forwarded-Proto` are believed only from the peers listed in\n"
+            "`--forwarded-allow-ips` (`pyxle serve` and `pyxle dev`)")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_forwarded_allow_ips_that_does_not_name_the_peer_leaves_the_headers_unread(command: str, make_project,  # type: ignore[no-untyped-def]
+                                                                                   start_server) -> None:
     root = project(make_project({}, name="strict"), LIMITED)
-    server = start_server(root, "serve", "--forwarded-allow-ips", "10.9.9.9", env=KEY)
+    server = start_server(root, command, "--forwarded-allow-ips", "10.9.9.9", env=KEY)
     assert who(server, {"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https"}) == {
         "client": "127.0.0.1", "scheme": "http"}
     # Nor does a fresh address per request escape the limit.
@@ -104,6 +111,8 @@ def test_forwarded_allow_ips_that_does_not_name_the_peer_leaves_the_headers_unre
     assert codes == [200, 200, 429]
 
 
+@cites("docs/configuration.md", "addresses and networks separated by commas (`127.0.0.1,10.0.0.0/8`), or `*`; uvicorn's "
+                                "`FORWARDED_ALLOW_IPS` is read too, when this one is not set")
 def test_forwarded_allow_ips_in_the_config_and_the_variable_take_networks(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     root = project(make_project({}, name="networks"), {"forwardedAllowIps": ["127.0.0.0/8"]})
     server = start_server(root, "serve", env=KEY)
@@ -111,17 +120,24 @@ def test_forwarded_allow_ips_in_the_config_and_the_variable_take_networks(make_p
     server.stop()
     server = start_server(root, "serve", env={**KEY, "PYXLE_FORWARDED_ALLOW_IPS": "10.0.0.0/8"})  # over the file
     assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "127.0.0.2"
+    server.stop()
+    # uvicorn's own variable, which a 0.9 deployment may set, is read too (Pyxle's wins).
+    server = start_server(root, "serve", env={**KEY, "FORWARDED_ALLOW_IPS": "10.0.0.0/8,127.0.0.2"})
+    assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "203.0.113.9"
+    assert who(server, {"x-forwarded-for": "203.0.113.9"})["client"] == "127.0.0.1"
 
 
+@cites(DOC, 'stops start-up naming the flag, the variable or\nthe key')
+@cites(DOC, 'forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" (got "proxy.local")')
 @pytest.mark.parametrize(("where", "expected"), [
     ("flag", "Invalid value for '--forwarded-allow-ips': 'proxy.local' is not an IP address or network"),
     ("variable", ('PYXLE_FORWARDED_ALLOW_IPS must be IP addresses ("10.0.0.5") or networks ("10.0.0.0/8") '
-                 'separated by commas, or "*" (got "127.0.0.1,proxy.local")')),
-    ("config", ('forwardedAllowIps[1] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" '
+                 'separated by commas, or "*" (got "proxy.local,127.0.0.1")')),
+    ("config", ('forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" '
                '(got "proxy.local")')),
 ])
 def test_a_bad_forwarded_allow_ips_stops_start_up_naming_where_it_was_set(where: str, expected: str, tmp_path: Path) -> None:
-    bad = "127.0.0.1,proxy.local"
+    bad = "proxy.local,127.0.0.1"
     config = {"forwardedAllowIps": bad.split(",")} if where == "config" else None
     root = project(tmp_path / "app", config)
     args = ["--forwarded-allow-ips", bad] if where == "flag" else []

@@ -62,6 +62,8 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_MAX_BODY_SIZE": ("max_body_size", _as_int, r.POSITIVE_INT),
     "PYXLE_LOG_FORMAT": ("log_format", lambda t: t.strip().lower(), r.LOG_FORMAT),
     "PYXLE_ACCESS_LOG": ("access_log", _as_bool, _ENV_BOOL),
+    # uvicorn's variable, which pyxle-framework 0.9 ran under; Pyxle's own, after it, wins
+    "FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", split_peers, r.FORWARDED_PEERS),
     "PYXLE_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", split_peers, r.FORWARDED_PEERS),
 }
 SECRET_KEY_VAR = "PYXLE_SECRET_KEY"
