@@ -61,6 +61,8 @@ class TrustedPeers:
     def __contains__(self, host: str) -> bool:
         if self.everyone or host in self.hosts:
             return True
+        if not self.networks and not host.startswith("::ffff:"):  # the usual case, without parsing
+            return False
         try:
             address = ipaddress.ip_address(host)
         except ValueError:  # a name, "unknown", a port appended: nothing this list names
