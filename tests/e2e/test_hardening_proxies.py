@@ -43,6 +43,10 @@ FILES = {
         async def get(request):
             return {name: request.headers.get(name) for name in ("host", "x-forwarded-for", "x-forwarded-proto")}
         ''',
+    "pages/api/who.py": '''
+        async def get(request):
+            return {"client": request.client.host, "scheme": request.url.scheme}
+        ''',
     "pages/api/echo.py": '''
         async def websocket(ws):
             await ws.accept()
@@ -85,6 +89,11 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
     seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
     assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http"}
+    # A visitor at 127.0.0.2 (the proxy, at 127.0.0.1, is trusted by default) is the client, even one
+    # that sends its own X-Forwarded-For: the proxy appends (nginx) or replaces (Caddy) it.
+    with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as visitor:
+        for forged in ({}, {"x-forwarded-for": "198.51.100.66"}):
+            assert visitor.get(proxy + "/api/who", headers=forged).json() == {"client": "127.0.0.2", "scheme": "http"}
 
     async def echo() -> str:
         async with websockets.connect(proxy.replace("http", "ws") + "/api/echo", open_timeout=10) as ws:

@@ -51,13 +51,17 @@ def test_exempt_paths_and_health_checks_are_never_limited(make_project, start_se
 
 
 def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_server):
-    trusted = start_server(_project(make_project, "trusted", requests=1, window=60, trustForwardedFor=True))
+    """trustForwardedFor for a proxy that forwardedAllowIps does not list (10.9.9.9 here, so this
+    test's own 127.0.0.1 is such a proxy); a listed one has made the client the visitor already."""
+    trusted = start_server(_project(make_project, "trusted", requests=1, window=60, trustForwardedFor=True),
+                           "serve", "--forwarded-allow-ips", "10.9.9.9")
     # The proxy appends the address it saw: the last entry. Earlier ones are the client's own words.
     a = [httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": f"{spoof}, 203.0.113.7"}).status_code
          for spoof in ("1.1.1.1", "2.2.2.2")]
     b = httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": "203.0.113.8"}).status_code
     assert (a, b) == ([200, 429], 200)
-    untrusted = start_server(_project(make_project, "untrusted", requests=1, window=60))
+    untrusted = start_server(_project(make_project, "untrusted", requests=1, window=60),
+                             "serve", "--forwarded-allow-ips", "10.9.9.9")
     c = [httpx.get(untrusted.url + "/api/hello", headers={"x-forwarded-for": ip}).status_code
          for ip in ("203.0.113.1", "203.0.113.2")]
     assert c == [200, 429]  # the header is ignored: both come from 127.0.0.1

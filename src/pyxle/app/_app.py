@@ -329,7 +329,12 @@ class PyxleApp(Starlette):
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
                         observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,
                         refuse=self.refusal)
-        return self.edge
+        if not config.forwarded_allow_ips:  # [] trusts no proxy
+            return self.edge
+        from pyxle._forwarded import ForwardedHeaders, TrustedPeers
+
+        # Outermost: the access log, the rate limit and everything inside see the forwarded client.
+        return ForwardedHeaders(self.edge, TrustedPeers(config.forwarded_allow_ips))
 
     @property
     def lifespan_state(self) -> dict[str, Any] | None:

@@ -48,6 +48,37 @@ SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(0, 256), default
                                 "of cores divided among the server workers, at least 1).")
 
 
+class PeerList(click.ParamType):
+    """``--forwarded-allow-ips``: addresses and networks separated by commas, or ``*``; a bad entry
+    is a usage error naming the flag (the value then reaches the workers as its variable)."""
+
+    name = "addresses"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from pyxle._forwarded import allowed_peer, split_peers
+
+        if not isinstance(value, str):
+            return value
+        items = split_peers(value)
+        bad = [item for item in items if not allowed_peer(item)] if items else [value]
+        if bad:
+            self.fail(f"{bad[0]!r} is not an IP address or network: give addresses such as 127.0.0.1 or networks "
+                      "such as 10.0.0.0/8, separated by commas, or * for every peer", param, ctx)
+        return ",".join(items)
+
+
+FORWARDED_ALLOW_IPS = click.option(
+    "--forwarded-allow-ips", type=PeerList(), default=None, metavar="ADDRESSES",
+    help="Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or CIDR networks, "
+         "comma-separated, * for all (default 127.0.0.1,::1; forwardedAllowIps).")
+
+
+def forwarded_from(value: str | None) -> None:
+    """The flag's value, for this process's config and the workers' (PYXLE_FORWARDED_ALLOW_IPS)."""
+    if value is not None:
+        os.environ["PYXLE_FORWARDED_ALLOW_IPS"] = value
+
+
 class LimitValue(click.ParamType):
     """A limit flag's value, checked by the rule its PYXLE_* variable is checked by, so a malformed
     one is a usage error naming the flag and the value as typed (not the variable, reformatted)."""
@@ -122,12 +153,15 @@ def main() -> None:
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
+@FORWARDED_ALLOW_IPS
 @click.option("--skip-build/--no-skip-build", default=False, help="Serve the existing build without checking that it is current.")
 @limit_flags
 @not_needed("--serve-static/--no-serve-static", why="public/ and the build's assets are always served")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
-          access_log: bool | None, ssr_workers: int | None, skip_build: bool, **limits: float | None) -> None:
+          access_log: bool | None, ssr_workers: int | None, forwarded_allow_ips: str | None, skip_build: bool,
+          **limits: float | None) -> None:
     """Run the project with the production server (building pages first when the build is stale)."""
+    forwarded_from(forwarded_allow_ips)
     if skip_build:
         os.environ["PYXLE_SKIP_BUILD"] = "1"
     for name, value in limits.items():
@@ -144,6 +178,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @LOG_FORMAT
 @ACCESS_LOG
 @SSR_WORKERS
+@FORWARDED_ALLOW_IPS
 @click.option("--print-config/--no-print-config", default=False, help="Print the merged configuration (secrets masked) and exit.")
 @not_needed("--vite-host", why="there is no Vite server", takes_value=True)
 @not_needed("--vite-port", why="there is no Vite server", takes_value=True)
@@ -153,8 +188,9 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @not_needed("--no-inspect", why="there is no debugger to host")
 @not_needed("--no-inspect-wait", why="there is no debugger to host")
 def dev(directory: Path, host: str | None, port: int | None, log_format: str | None, access_log: bool | None,
-        ssr_workers: int | None, print_config: bool) -> None:
+        ssr_workers: int | None, forwarded_allow_ips: str | None, print_config: bool) -> None:
     """Run the project for development: reloads on change, shows error detail."""
+    forwarded_from(forwarded_allow_ips)
     overrides = {"host": host, "port": port, "log_format": log_format, "access_log": access_log}
     if print_config:
         config = load_project(directory, "development", overrides)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from pyxle._forwarded import DEFAULT_ALLOWED
+
 from ._mask import mask_secrets, plain
 
 DEFAULT_SECURITY_HEADERS: Mapping[str, str] = types.MappingProxyType(
@@ -240,6 +242,8 @@ class PyxleConfig:
     max_body_size: int = DEFAULT_MAX_BODY_SIZE
     access_log: bool = True
     log_format: str = "text"
+    # Peers (addresses, CIDR networks, "*") whose X-Forwarded-For and X-Forwarded-Proto are believed
+    forwarded_allow_ips: tuple[str, ...] = DEFAULT_ALLOWED
     observability: ObservabilityConfig = field(default_factory=ObservabilityConfig)
     rate_limit: RateLimitConfig = field(default_factory=RateLimitConfig)
     styling: StylingConfig = field(default_factory=StylingConfig)
@@ -264,7 +268,7 @@ class PyxleConfig:
         object.__setattr__(self, "root", Path(self.root).absolute())
         object.__setattr__(self, "security_headers", _frozen_mapping(self.security_headers))
         object.__setattr__(self, "sources", _frozen_mapping(self.sources))
-        for name in ("middleware", "page_hooks", "api_hooks", "action_hooks", "plugins", "warnings"):
+        for name in ("middleware", "page_hooks", "api_hooks", "action_hooks", "plugins", "warnings", "forwarded_allow_ips"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -335,6 +339,7 @@ class PyxleConfig:
             "maxBodySize": self.max_body_size,
             "accessLog": self.access_log,
             "logFormat": self.log_format,
+            "forwardedAllowIps": list(self.forwarded_allow_ips),
             "observability": self._observability_dict(),
             "rateLimit": {
                 "requests": self.rate_limit.requests,

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from typing import Any
 
+from pyxle._forwarded import split_peers
+
 from . import _rules as r
 from ._model import (
     CacheConfig,
@@ -60,6 +62,9 @@ ENV_OVERRIDES: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_MAX_BODY_SIZE": ("max_body_size", _as_int, r.POSITIVE_INT),
     "PYXLE_LOG_FORMAT": ("log_format", lambda t: t.strip().lower(), r.LOG_FORMAT),
     "PYXLE_ACCESS_LOG": ("access_log", _as_bool, _ENV_BOOL),
+    # uvicorn's variable, which pyxle-framework 0.9 ran under; Pyxle's own, after it, wins
+    "FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", split_peers, r.FORWARDED_PEERS),
+    "PYXLE_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", split_peers, r.FORWARDED_PEERS),
 }
 SECRET_KEY_VAR = "PYXLE_SECRET_KEY"
 # Secrets of nested blocks, kept out of the committed config file: variable -> (block, field).
@@ -144,6 +149,7 @@ _OVERRIDE_RULES: dict[str, Rule] = {
     "secret_key": r.NON_EMPTY_STR,
 }
 _OVERRIDE_LISTS: dict[str, Rule] = {
+    "forwarded_allow_ips": r.FORWARDED_PEER,
     "middleware": r.MIDDLEWARE,
     "page_hooks": r.HOOK,
     "api_hooks": r.HOOK,

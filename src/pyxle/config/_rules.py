@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from pyxle._forwarded import allowed_peer
+
 _IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
 _IMPORT_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})*:{_IDENT}(\.{_IDENT})*")
 _DOTTED_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})+")  # "module.path.ClassName", as 0.4 plugins wrote it; hooks too
@@ -117,6 +119,16 @@ PATH_PREFIX = Rule(
     'a path prefix starting with "/"',
     lambda v: is_str(v) and v.startswith("/"),
     'path prefixes starting with "/"',
+)
+FORWARDED_PEER = Rule(
+    'an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*"',
+    lambda v: is_str(v) and allowed_peer(v),
+    'IP addresses and networks ("10.0.0.0/8"), or "*"',
+)
+FORWARDED_PEERS = Rule(
+    'IP addresses ("10.0.0.5") or networks ("10.0.0.0/8") separated by commas, or "*"',
+    lambda v: isinstance(v, tuple) and len(v) > 0 and all(FORWARDED_PEER.check(item) for item in v),
+    shown=lambda v: describe(",".join(v) if isinstance(v, tuple) else v),
 )
 ORIGIN = Rule(
     '"*" or an origin like "https://example.com" (scheme://host[:port], no path)',

@@ -35,7 +35,8 @@ from ._unsupported import TOP_LEVEL, unsupported
 TOP_LEVEL_KEYS = tuple(dict.fromkeys((
     "name", "lang", "pagesDir", "publicDir", "buildDir", "distDir", "debug", "starlette", "middleware",
     "routeMiddleware", "cors", "csrf", "plugins", "securityHeaders", "maxBodySize", "accessLog", "logFormat",
-    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", "compression", *TOP_LEVEL,
+    "styling", "openapi", "observability", "rateLimit", "realtime", "navigation", "cache", "compression",
+    "forwardedAllowIps", *TOP_LEVEL,
 )))
 OPENAPI_KEYS = ("enabled", "path", "production")
 STARLETTE_KEYS = ("host", "port")
@@ -154,6 +155,20 @@ class Validator:
         items = tuple(self.value(f"{where}[{i}]", item, rule) for i, item in enumerate(value))
         return _INVALID if len(self.problems) > before else items
 
+    def forwarded_allow_ips(self, value: Any) -> tuple[str, ...] | Any:
+        """A list, or one string of them separated by commas as the flag takes it; ``[]``: no peer
+        is trusted, so forwarded headers are never read."""
+        where = "forwardedAllowIps"
+        if isinstance(value, str):
+            items = tuple(item.strip() for item in value.split(","))
+            bad = [item for item in items if not r.FORWARDED_PEER.check(item)]
+            if bad:
+                self.problems.append(problem(where, r.FORWARDED_PEERS, value))
+                return _INVALID
+            return items
+        items = self.list_of(where, value, r.FORWARDED_PEER)
+        return items if items is _INVALID else tuple(item.strip() for item in items)
+
     def exempt_paths(self, where: str, value: Any, off: str) -> tuple[str, ...] | Any:
         """Path prefixes in their canonical form ("/api//hooks/." is "/api/hooks"), as requests are
         matched against them. One that is the root is dropped with a warning: it would exempt every
@@ -219,6 +234,9 @@ class Validator:
                     fields["host"] = self.value("starlette.host", starlette["host"], r.HOST)
                 if "port" in starlette:
                     fields["port"] = self.value("starlette.port", starlette["port"], r.PORT)
+
+        if "forwardedAllowIps" in data:
+            fields["forwarded_allow_ips"] = self.forwarded_allow_ips(data["forwardedAllowIps"])
 
         if "middleware" in data:
             fields["middleware"] = self.list_of("middleware", data["middleware"], r.MIDDLEWARE)

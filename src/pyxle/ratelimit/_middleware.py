@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
+from pyxle._forwarded import FORWARDED_BY
 from pyxle._own import OWN_REQUEST
 from pyxle.ratelimit._backend import Limiter
 
@@ -23,9 +24,11 @@ class RateLimitMiddleware:
     server's own requests (``OWN_REQUEST`` in their scope: a stored page rendered again) are no
     client's, so they are neither counted nor refused.
 
-    With ``trust_forwarded_for``, the client is the last address in ``X-Forwarded-For``: the one
-    the proxy in front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting
-    them would let anyone pick a fresh address per request.
+    The client is ``scope["client"]``, which a proxy listed in ``forwardedAllowIps`` has already
+    made the visitor's (``pyxle._forwarded``). With ``trust_forwarded_for``, a request from any
+    other peer is counted under the last address in its ``X-Forwarded-For``: the one a proxy in
+    front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting them would let
+    anyone pick a fresh address per request.
     """
 
     def __init__(self, app: ASGIApp, *, limiter: Limiter, exempt_paths: Sequence[str] = (),
@@ -39,7 +42,7 @@ class RateLimitMiddleware:
         return path in ALWAYS_EXEMPT or any(path == p or path.startswith(p + "/") for p in self.exempt)
 
     def client(self, scope: Scope) -> str:
-        if self.trust_forwarded_for:
+        if self.trust_forwarded_for and FORWARDED_BY not in scope:
             forwarded = [value for name, value in scope["headers"] if name == b"x-forwarded-for"]
             if forwarded:
                 last = forwarded[-1].decode("latin-1").rsplit(",", 1)[-1].strip()

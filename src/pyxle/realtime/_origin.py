@@ -30,7 +30,7 @@ def same_site(scope: Scope, extra: tuple[str, ...]) -> bool:
 
     Host and port are compared with ``Host``, the scheme is not (as gorilla/websocket and Phoenix
     do): behind a proxy that terminates TLS the page is ``https`` while the upgrade reaches Pyxle
-    as ``ws``, and Pyxle trusts no ``X-Forwarded-Proto``. Another site cannot name this host.
+    as ``ws`` unless the proxy is in ``forwardedAllowIps``. Another site cannot name this host.
     """
     origin = _header(scope, b"origin")
     if origin is None:

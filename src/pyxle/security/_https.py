@@ -7,9 +7,11 @@ from typing import Any
 
 
 def over_https(scope: Mapping[str, Any]) -> bool:
-    """The request's scheme, or the first ``X-Forwarded-Proto`` (what a proxy that terminates TLS
-    adds; the client's own leg comes first). Trusted for this alone: a client that sends the header
-    itself only makes its own cookies ``Secure``."""
+    """The request's scheme (a trusted proxy's ``X-Forwarded-Proto`` is in it already:
+    ``pyxle._forwarded``), or the first ``X-Forwarded-Proto`` from any other peer (a proxy that
+    terminates TLS but is not in ``forwardedAllowIps``; the client's own leg comes first). Read
+    for this alone: the header can only add ``Secure``, so a client that sends it itself only
+    makes its own cookies ``Secure``."""
     if scope.get("scheme") in ("https", "wss"):
         return True
     for name, value in scope.get("headers", ()):

@@ -1,0 +1,121 @@
+"""Believing ``X-Forwarded-For`` and ``X-Forwarded-Proto`` from the proxies in front of Pyxle, and
+from no one else (``forwardedAllowIps``, ``--forwarded-allow-ips``; docs/deployment.md).
+
+Behind nginx every connection comes from the proxy: without this, ``request.client`` is the proxy
+for every visitor, and a per-address limit (Pyxle's, a plugin's) becomes one limit for the whole
+site. The scope is rewritten once, outside everything else, so the access log, the rate limit,
+``request.client``, ``request.url`` and plugins all read the same client and scheme. uvicorn's
+rules (``--forwarded-allow-ips``, default loopback), which pyxle-framework 0.9 ran under.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from pyxle._own import OWN_REQUEST
+
+DEFAULT_ALLOWED = ("127.0.0.1", "::1")
+# In the scope once a trusted peer's X-Forwarded-For gave the client: that peer's own address.
+FORWARDED_BY = "pyxle.forwarded_by"
+# X-Forwarded-Proto -> the scheme of an HTTP request, of a WebSocket
+_SCHEMES = {"http": ("http", "ws"), "ws": ("http", "ws"), "https": ("https", "wss"), "wss": ("https", "wss")}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def allowed_peer(item: str) -> bool:
+    """Whether ``item`` is ``*``, an IP address or a network (``10.0.0.0/8``)."""
+    if item == "*":
+        return True
+    try:
+        ipaddress.ip_network(item, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
+def split_peers(text: str) -> tuple[str, ...]:
+    """A comma-separated list as the flag and the variable take it: ``"127.0.0.1, 10.0.0.0/8"``."""
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
+class TrustedPeers:
+    """The addresses and networks whose forwarded headers are believed; ``*`` is every peer."""
+
+    def __init__(self, allowed: Iterable[str]) -> None:
+        self.everyone = False
+        self.hosts: set[str] = set()
+        self.networks: list[Network] = []
+        for item in allowed:
+            if item == "*":
+                self.everyone = True
+                continue
+            network = ipaddress.ip_network(item, strict=False)
+            if network.num_addresses == 1:
+                self.hosts.add(str(network.network_address))
+            else:
+                self.networks.append(network)
+
+    def __contains__(self, host: str) -> bool:
+        if self.everyone or host in self.hosts:
+            return True
+        if not self.networks and not host.startswith("::ffff:"):  # the usual case, without parsing
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:  # a name, "unknown", a port appended: nothing this list names
+            return False
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped  # a dual-stack socket's ::ffff:127.0.0.1
+        return str(address) in self.hosts or any(address in network for network in self.networks)
+
+    def client(self, forwarded_for: str) -> str | None:
+        """The visitor in an ``X-Forwarded-For`` chain: its rightmost address that is not a trusted
+        proxy. Each proxy appends the peer it saw, so the entries left of the first untrusted one
+        (reading from the right) are whatever that client wrote. All trusted (or ``*``): the first."""
+        hosts = split_peers(forwarded_for)
+        if not hosts:
+            return None
+        if not self.everyone:
+            for host in reversed(hosts):
+                if host not in self:
+                    return host
+        return hosts[0]
+
+
+class ForwardedHeaders:
+    """The ASGI step: from a trusted peer, ``X-Forwarded-For`` gives ``scope["client"]`` (port 0:
+    the visitor's is not forwarded) and the first ``X-Forwarded-Proto`` entry the scheme (``ws``
+    or ``wss`` for a WebSocket); from any other peer both headers are left unread, so a client
+    that reaches Pyxle directly cannot choose its own address."""
+
+    def __init__(self, app: ASGIApp, trusted: TrustedPeers) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and OWN_REQUEST not in scope:  # own: rewritten already
+            peer = scope.get("client")
+            if peer is not None and peer[0] in self.trusted:
+                self.rewrite(scope, peer[0])
+        await self.app(scope, receive, send)
+
+    def rewrite(self, scope: Scope, peer: str) -> None:
+        forwarded: list[str] = []
+        proto: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                forwarded.append(value.decode("latin-1"))  # several lines are one list, in order
+            elif name == b"x-forwarded-proto" and proto is None:
+                proto = value
+        if proto is not None:
+            schemes = _SCHEMES.get(proto.split(b",", 1)[0].strip().lower().decode("latin-1"))
+            if schemes is not None:
+                scope["scheme"] = schemes[scope["type"] == "websocket"]
+        if forwarded:
+            client = self.trusted.client(",".join(forwarded))
+            if client:
+                scope["client"] = (client, 0)
+                scope[FORWARDED_BY] = peer

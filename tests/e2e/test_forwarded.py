@@ -1,0 +1,150 @@
+"""Behind a reverse proxy, the visitor is the client: a trusted peer's X-Forwarded-For and
+X-Forwarded-Proto rewrite the request once, before the access log, the rate limit and the app
+(docs/deployment.md#behind-a-proxy); any other peer's are ignored."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import websockets
+
+from tests.conftest import Server, server_env, serving, write_project
+from tests.docs._blocks import cites
+
+FILES = {
+    "pages/api/who.py": '''
+        async def get(request):
+            return {"client": request.client.host, "scheme": request.url.scheme}
+
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_json({"client": ws.client.host, "scheme": ws.url.scheme})
+            await ws.close()
+        ''',
+    "pages/api/limited.py": '''
+        async def get(request):
+            return {"ok": True}
+        ''',
+}
+LIMITED = {"rateLimit": {"requests": 2, "window": 3600, "exemptPaths": ["/api/who"]}}
+KEY = {"PYXLE_SECRET_KEY": "k" * 40}
+DOC = "docs/deployment.md"
+
+
+def project(root: Path, config: dict | None = None) -> Path:  # type: ignore[type-arg]
+    files = dict(FILES)
+    if config is not None:
+        files["pyxle.config.json"] = json.dumps(config)
+    return write_project(root, files, None)
+
+
+@pytest.fixture(scope="module")
+def default(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``pyxle serve`` as deployed behind nginx on the same machine: no setting."""
+    with serving(project(tmp_path_factory.mktemp("forwarded") / "app", LIMITED), env=KEY) as server:
+        yield server
+
+
+def who(server: Server, headers: dict[str, str] | None = None, source: str | None = None) -> dict:  # type: ignore[type-arg]
+    transport = httpx.HTTPTransport(local_address=source) if source else None
+    with httpx.Client(transport=transport, timeout=10) as client:
+        answer = client.get(server.url + "/api/who", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+@cites(DOC, "The default is\n`127.0.0.1,::1`, a proxy on the same machine")
+def test_a_proxy_on_loopback_makes_its_forwarded_visitor_the_client_and_scheme(default: Server) -> None:
+    """pyxle-framework 0.9 ran uvicorn with its defaults, which believe loopback's headers: apps and
+    plugins (pyxle-auth's per-address limits) read the visitor from ``request.client``."""
+    assert who(default, {"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https"}) == {
+        "client": "203.0.113.9", "scheme": "https"}
+    assert who(default) == {"client": "127.0.0.1", "scheme": "http"}
+    # The rightmost address that is not a trusted proxy: what the visitor wrote before it is not believed.
+    assert who(default, {"x-forwarded-for": "198.51.100.1, 203.0.113.7"})["client"] == "203.0.113.7"
+    assert who(default, {"x-forwarded-for": "203.0.113.8, 127.0.0.1"})["client"] == "203.0.113.8"
+    assert who(default, {"x-forwarded-proto": "http"})["scheme"] == "http"
+    default.wait_for_output(' 203.0.113.9 "GET /api/who" 200')  # the access log agrees
+
+
+def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: Server) -> None:
+    async def ask() -> dict:  # type: ignore[type-arg]
+        headers = {"x-forwarded-for": "203.0.113.10", "x-forwarded-proto": "https"}
+        async with websockets.connect(default.ws_url + "/api/who", additional_headers=headers, open_timeout=10) as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))  # type: ignore[no-any-return]
+
+    assert asyncio.run(ask()) == {"client": "203.0.113.10", "scheme": "wss"}
+
+
+def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_client_or_scheme(default: Server) -> None:
+    """127.0.0.2 is loopback but not 127.0.0.1: a client reaching Pyxle directly."""
+    seen = who(default, {"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https"}, source="127.0.0.2")
+    assert seen == {"client": "127.0.0.2", "scheme": "http"}
+
+
+def test_the_rate_limit_counts_each_forwarded_visitor_apart(default: Server) -> None:
+    """Behind nginx every request comes from the proxy: one visitor's budget was everyone's."""
+    def get(visitor: str) -> int:
+        return httpx.get(default.url + "/api/limited", headers={"x-forwarded-for": visitor}, timeout=10).status_code
+
+    assert [get("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert [get("198.51.100.2") for _ in range(2)] == [200, 200]
+
+
+@cites(DOC, "`X-Forwarded-For` and `X-Forwarded-Proto` are believed only from the peers listed in\n"
+            "`--forwarded-allow-ips` (`pyxle serve` and `pyxle dev`)")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_forwarded_allow_ips_that_does_not_name_the_peer_leaves_the_headers_unread(command: str, make_project,  # type: ignore[no-untyped-def]
+                                                                                   start_server) -> None:
+    root = project(make_project({}, name="strict"), LIMITED)
+    server = start_server(root, command, "--forwarded-allow-ips", "10.9.9.9", env=KEY)
+    assert who(server, {"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https"}) == {
+        "client": "127.0.0.1", "scheme": "http"}
+    # Nor does a fresh address per request escape the limit.
+    codes = [httpx.get(server.url + "/api/limited", headers={"x-forwarded-for": f"198.51.100.{n}"}, timeout=10).status_code
+             for n in range(3)]
+    assert codes == [200, 200, 429]
+
+
+@cites("docs/configuration.md", "addresses and networks separated by commas (`127.0.0.1,10.0.0.0/8`), or `*`; uvicorn's "
+                                "`FORWARDED_ALLOW_IPS` is read too, when this one is not set")
+def test_forwarded_allow_ips_in_the_config_and_the_variable_take_networks(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    root = project(make_project({}, name="networks"), {"forwardedAllowIps": ["127.0.0.0/8"]})
+    server = start_server(root, "serve", env=KEY)
+    assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "203.0.113.9"
+    server.stop()
+    server = start_server(root, "serve", env={**KEY, "PYXLE_FORWARDED_ALLOW_IPS": "10.0.0.0/8"})  # over the file
+    assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "127.0.0.2"
+    server.stop()
+    # uvicorn's own variable, which a 0.9 deployment may set, is read too (Pyxle's wins).
+    server = start_server(root, "serve", env={**KEY, "FORWARDED_ALLOW_IPS": "10.0.0.0/8,127.0.0.2"})
+    assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "203.0.113.9"
+    assert who(server, {"x-forwarded-for": "203.0.113.9"})["client"] == "127.0.0.1"
+
+
+@cites(DOC, 'stops start-up naming the flag, the variable or\nthe key')
+@cites(DOC, 'forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" (got "proxy.local")')
+@pytest.mark.parametrize(("where", "expected"), [
+    ("flag", "Invalid value for '--forwarded-allow-ips': 'proxy.local' is not an IP address or network"),
+    ("variable", ('PYXLE_FORWARDED_ALLOW_IPS must be IP addresses ("10.0.0.5") or networks ("10.0.0.0/8") '
+                 'separated by commas, or "*" (got "proxy.local,127.0.0.1")')),
+    ("config", ('forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" '
+               '(got "proxy.local")')),
+])
+def test_a_bad_forwarded_allow_ips_stops_start_up_naming_where_it_was_set(where: str, expected: str, tmp_path: Path) -> None:
+    bad = "proxy.local,127.0.0.1"
+    config = {"forwardedAllowIps": bad.split(",")} if where == "config" else None
+    root = project(tmp_path / "app", config)
+    args = ["--forwarded-allow-ips", bad] if where == "flag" else []
+    env = {**KEY, "PYXLE_FORWARDED_ALLOW_IPS": bad} if where == "variable" else KEY
+    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0", *args], root, server_env(**env))
+    try:
+        assert server.wait_exit() != 0
+    finally:
+        server.stop()  # one that started after all
+    assert expected in server.output()
