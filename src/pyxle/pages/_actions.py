@@ -205,7 +205,7 @@ class ActionsEndpoint:
         file = PurePosixPath(f"{page_path}.pyxl")  # an error page's path: its folder's error.pyxl, if any
         page_answer = await self.runtime.error_page(file, "error", response.status_code, error,
                                                     await self._layout_data(file, request), request.url.path,
-                                                    back=f"{path}?{query}" if query else path)
+                                                    scope=request.scope, back=f"{path}?{query}" if query else path)
         await with_cookies(response, page_answer)(request.scope, request.receive, send)
 
     def refusal(self, answer: Response) -> ASGIApp:
@@ -242,7 +242,7 @@ class ActionsEndpoint:
         error = refusal_error(status)
         layouts = await self._layout_data(file, request)
         return await self.runtime.error_page(file, "not-found" if status == 404 else "error", status, error, layouts,
-                                             scope["path"], back=f"{path}?{query}" if query else path)
+                                             scope["path"], scope=scope, back=f"{path}?{query}" if query else path)
 
     def _adapt(self, fn: Callable[..., Any], page_path: str, file: PurePosixPath, bind: Bind | None = None,
                where: str | None = None) -> Endpoint:
@@ -267,7 +267,8 @@ class ActionsEndpoint:
                 request.scope["pyxle"][_FAILED] = True
                 if wants_document(request.scope):
                     layouts = await self._layout_data(file, request)
-                    return await self.runtime.error_page(file, "error", 500, error, layouts, request.url.path)
+                    return await self.runtime.error_page(file, "error", 500, error, layouts, request.url.path,
+                                                         scope=request.scope)
                 body = {"ok": False, "error": error["message"]}
                 if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"

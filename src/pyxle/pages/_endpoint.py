@@ -255,7 +255,7 @@ class PageEndpoint:
         except LoaderError as exc:
             self._unanswered()
             error = loader_error_payload(exc)
-            return await self._error(navigation, exc.status_code, error, layout_data, route_path), None
+            return await self._error(navigation, exc.status_code, error, layout_data, scope), None
         except HTTPException as exc:
             self._unanswered()
             if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
@@ -263,14 +263,14 @@ class PageEndpoint:
                 if navigation and redirect_target(raised) is not None:  # as if returned: JSON the router follows
                     return _answer(raised, navigation, route_path), None
                 raise
-            return await self._refused(navigation, exc, layout_data, route_path), None
+            return await self._refused(navigation, exc, layout_data, scope), None
         except BaseException as exc:  # a loader's or HEAD's bug (sys.exit() too): logged by unexpected_error, a 500
             if lets_through(exc):  # the request's cancellation
                 raise
             self._unanswered()
             error = unexpected_error(exc, f"a loader or HEAD of {where}", self.runtime.expose_errors,
                                      exposed_type="LoaderCrashError")
-            return await self._error(navigation, 500, error, layout_data, route_path), None
+            return await self._error(navigation, 500, error, layout_data, scope), None
         finally:
             if watch is not None:
                 watch.watching = False
@@ -310,7 +310,7 @@ class PageEndpoint:
                 return _private_json(nav_body, page.status, scope), None
             if isinstance(exc, RenderQueueFull):
                 return busy_page(), None
-            return await self._render_failed(exc, layout_data, route_path), None
+            return await self._render_failed(exc, layout_data, scope), None
         if isinstance(response, PartialPage):
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
@@ -365,7 +365,7 @@ class PageEndpoint:
         else:
             logger.error("rendering %s failed: %s", self.where, exc)
 
-    async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], route_path: str) -> Response:
+    async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], scope: Scope) -> Response:
         self._log_render_failure(exc)
         if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
             return self.runtime.dev_render_error(exc)
@@ -374,8 +374,8 @@ class PageEndpoint:
                  "type": "ComponentRenderError" if expose else "ServerError"}
         if self.runtime.expose_errors and exc.stack:
             error["stack"] = exc.stack
-        return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, route_path,
-                                             urgent=True)
+        return await self.runtime.error_page(self.page.file, "error", 500, error, layout_data, scope["path"],
+                                             scope=scope, urgent=True)
 
     def _page_json(self) -> str:
         """``,"page":{id, js, css}``: what the router imports to show the page ("" without a build)."""
@@ -385,21 +385,22 @@ class PageEndpoint:
         return f',"page":{dumps({"id": self.page_id, **renderer.assets(self.page_id)})}'
 
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
-                     route_path: str, kind: str = "error") -> Response:
+                     scope: Scope, kind: str = "error") -> Response:
         if navigation:  # encoded by dumps(), which checked a LoaderError's data
-            return Response(dumps({"ok": False, "routePath": route_path, "error": error}), status, headers=_VARY,
+            return Response(dumps({"ok": False, "routePath": scope["path"], "error": error}), status, headers=_VARY,
                             media_type=JSON)
-        return await self.runtime.error_page(self.page.file, kind, status, error, layout_data, route_path)
+        return await self.runtime.error_page(self.page.file, kind, status, error, layout_data, scope["path"],
+                                             scope=scope)
 
     async def _refused(self, navigation: bool, exc: HTTPException, layout_data: dict[str, Any],
-                       route_path: str) -> Response:
+                       scope: Scope) -> Response:
         """A loader's ``HTTPException(status, detail)``: the page's error page with that status (a 404
         the nearest ``not-found.pyxl``), as a ``LoaderError`` would be. Its detail is meant for the
         client (Starlette answers it as JSON to anyone), unlike an unexpected exception's text, so it
         is the message; its headers (``WWW-Authenticate``, ``Retry-After``) are kept."""
         error = {"message": exc.detail, "statusCode": exc.status_code, "data": {}}
         kind = "not-found" if exc.status_code == 404 else "error"
-        response = await self._error(navigation, exc.status_code, error, layout_data, route_path, kind)
+        response = await self._error(navigation, exc.status_code, error, layout_data, scope, kind)
         if exc.headers:
             response.headers.update(exc.headers)
         return response

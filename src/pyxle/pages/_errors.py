@@ -55,10 +55,12 @@ class PagesRuntime:
     specials: dict[str, Any] = field(default_factory=dict)  # "blog/layout.pyxl" -> its PageModule
 
     async def error_page(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
-                         layout_data: dict[str, Any], route_path: str, *, urgent: bool = False,
+                         layout_data: dict[str, Any], route_path: str, *, scope: Scope, urgent: bool = False,
                          back: str | None = None) -> Response:
         """Render ``error.pyxl``/``not-found.pyxl`` nearest to ``file``; the built-in page if none or it fails.
 
+        ``scope``: the request's, whose CSRF token the page's ``Form``s carry (a layout's form, posted
+        without JavaScript, is refused without it), as a page's do; an error page is never stored.
         ``urgent``: the page's own render failed, so its request has waited already; the error
         page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: a path of
         this site the built-in page links to (a refused no-JS form post's page).
@@ -73,7 +75,8 @@ class PagesRuntime:
             props = {"data": error, "error": error, "layoutData": layout_data}
             try:
                 return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
-                                                   headers, urgent=urgent)
+                                                   headers, scope.get("pyxle", {}).get("csrf_token", ""),
+                                                   urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
@@ -241,4 +244,4 @@ class NotFound:
         if navigation:
             body = {"ok": False, "routePath": path, "error": error, "layoutData": layout_data}
             return Response(dumps(body), 404, headers=VARY, media_type="application/json")
-        return await runtime.error_page(folder, "not-found", 404, error, layout_data, path)
+        return await runtime.error_page(folder, "not-found", 404, error, layout_data, path, scope=request.scope)

@@ -107,6 +107,8 @@ class CSRFMiddleware:
         else:  # this response, a refusal included, gives the client a token for its next try
             token = self.signer.make_token()
             respond = self._with_cookie(token, scope, send)
+        # The page of a refusal too (a no-JS post's error page) carries the token its forms post next.
+        scope.setdefault("pyxle", {})["csrf_token"] = token
         if scope["method"] not in SAFE_METHODS:
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
@@ -121,7 +123,6 @@ class CSRFMiddleware:
                     refusal = self.refuse(scope, refusal)
                 await refusal(scope, receive, respond)
                 return
-        scope.setdefault("pyxle", {})["csrf_token"] = token
         await self.app(scope, receive, respond)
 
     def _with_cookie(self, token: str, scope: Scope, send: Send) -> Send:
