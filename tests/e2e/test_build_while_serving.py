@@ -4,27 +4,16 @@ only that one's, as a reload's own build does. A real server, real builds, httpx
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
 from tests.conftest import pyxle_command, server_env
 from tests.docs._blocks import cites
-
-KEY = {"PYXLE_SECRET_KEY": "k" * 40}
-PAGE = """
-@server
-async def load(request):
-    return {}
-
-export default function Index() {
-  return <p>version %d</p>
-}
-"""
+from tests.e2e.test_reload_assets import KEY, PAGE
+from tests.e2e.test_reload_assets import _scripts as scripts  # the page's scripts once it shows a version
 
 
 def build(project: Path, version: int) -> None:
@@ -33,18 +22,6 @@ def build(project: Path, version: int) -> None:
                          env=server_env(), check=False)
     assert run.returncode == 0, run.stdout + run.stderr
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []  # nothing left beside dist/
-
-
-def scripts(url: str, version: int) -> set[str]:
-    """The ``/_pyxle/`` scripts the page names once it shows ``version`` (after a reload, soon)."""
-    deadline = time.monotonic() + 60
-    while True:
-        html = httpx.get(url, timeout=30).text
-        if f"version <!-- -->{version}" in html or f"version {version}" in html:
-            return set(re.findall(r'<script[^>]+src="(/_pyxle/[^"]+)"', html)
-                       + re.findall(r'rel="modulepreload" href="(/_pyxle/[^"]+)"', html))
-        assert time.monotonic() < deadline, f"the page does not show version {version} yet:\n{html}"
-        time.sleep(0.2)
 
 
 def status(url: str) -> int:
