@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from tests.docs._blocks import cites
+from tests.e2e.test_dev_config_reload import becomes  # until a new worker answers
 
 MIGRATION = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);\n"
 SLOW_API = '''
@@ -25,18 +25,6 @@ async def post(request):
     return {"before": before["n"]}
 '''
 ENV_API = "import os\n\n\nasync def get(request):\n    return {'greeting': os.environ.get('GREETING')}\n"
-
-
-def becomes(check: Callable[[], bool], output: Callable[[], str], timeout: float = 40) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            if check():
-                return
-        except httpx.HTTPError:
-            pass  # between the old worker and the new one
-        assert time.monotonic() < deadline, output()
-        time.sleep(0.2)
 
 
 @cites("docs/getting-started.md", "When the project has [plugins](migrating.md#plugins), an edit to a `.env` file is applied\nin a new worker")
@@ -56,7 +44,7 @@ def test_a_request_using_pyxle_db_gets_its_answer_when_a_dotenv_edit_reloads_mea
     slow.join(60)
     assert answers and answers[0].status_code == 200, (answers and answers[0].text, server.output())
     assert answers[0].json() == {"before": 0}
-    becomes(lambda: httpx.get(server.url + "/api/env").json() == {"greeting": "two"}, server.output)
+    becomes(lambda: httpx.get(server.url + "/api/env").json() == {"greeting": "two"}, server)
     out = server.wait_for_output("applied the new .env", timeout=40)
     assert ".env changed: loading the project with it in a new worker" in out
 
@@ -99,7 +87,7 @@ def test_a_dotenv_edit_a_plugin_refuses_leaves_the_running_plugins_serving(make_
         assert httpx.get(url).json() == {"mood": "fine"}
         time.sleep(0.3)
     (project / ".env").write_text("MOOD=calm\n")
-    becomes(lambda: httpx.get(url).json() == {"mood": "calm"}, server.output)
+    becomes(lambda: httpx.get(url).json() == {"mood": "calm"}, server)
     server.wait_for_output("applied the new .env", timeout=40)
     lines = log.read_text().splitlines()
     # start-up's own try (start, stop), the first worker, the check of the refused edit (nothing to
@@ -119,7 +107,7 @@ def test_a_config_edit_after_an_in_place_dotenv_edit_is_announced_as_the_config_
     (project / "pyxle.config.json").write_text(json.dumps({"name": "Env", "securityHeaders": {"X-Probe": "yes"}}))
     out = server.wait_for_output("applied the new pyxle.config.json", timeout=40)
     assert "pyxle.config.json and .env" not in out, out
-    becomes(lambda: httpx.get(server.url + "/api/env").headers.get("x-probe") == "yes", server.output)
+    becomes(lambda: httpx.get(server.url + "/api/env").headers.get("x-probe") == "yes", server)
     assert httpx.get(server.url + "/api/env").json() == {"greeting": "two"}
 
 
