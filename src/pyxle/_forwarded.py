@@ -3,9 +3,9 @@ from no one else (``forwardedAllowIps``, ``--forwarded-allow-ips``; docs/deploym
 
 Behind nginx every connection comes from the proxy: without this, ``request.client`` is the proxy
 for every visitor, and a per-address limit (Pyxle's, a plugin's) becomes one limit for the whole
-site. The scope is rewritten once, outside everything else, so the access log, the rate limit,
-``request.client``, ``request.url`` and plugins all read the same client and scheme. uvicorn's
-rules (``--forwarded-allow-ips``, default loopback), which pyxle-framework 0.9 ran under.
+site. The scope is rewritten once, by the app's outer layer before anything else reads it, so
+the access log, the rate limit, ``request.client``, ``request.url`` and plugins all read the same
+client and scheme. uvicorn's rules (``--forwarded-allow-ips``, default loopback), which pyxle-framework 0.9 ran under.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from pyxle._own import OWN_REQUEST
 
@@ -85,37 +85,28 @@ class TrustedPeers:
         return hosts[0]
 
 
-class ForwardedHeaders:
-    """The ASGI step: from a trusted peer, ``X-Forwarded-For`` gives ``scope["client"]`` (port 0:
-    the visitor's is not forwarded) and the first ``X-Forwarded-Proto`` entry the scheme (``ws``
-    or ``wss`` for a WebSocket); from any other peer both headers are left unread, so a client
-    that reaches Pyxle directly cannot choose its own address."""
-
-    def __init__(self, app: ASGIApp, trusted: TrustedPeers) -> None:
-        self.app = app
-        self.trusted = trusted
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] in ("http", "websocket") and OWN_REQUEST not in scope:  # own: rewritten already
-            peer = scope.get("client")
-            if peer is not None and peer[0] in self.trusted:
-                self.rewrite(scope, peer[0])
-        await self.app(scope, receive, send)
-
-    def rewrite(self, scope: Scope, peer: str) -> None:
-        forwarded: list[str] = []
-        proto: bytes | None = None
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                forwarded.append(value.decode("latin-1"))  # several lines are one list, in order
-            elif name == b"x-forwarded-proto" and proto is None:
-                proto = value
-        if proto is not None:
-            schemes = _SCHEMES.get(proto.split(b",", 1)[0].strip().lower().decode("latin-1"))
-            if schemes is not None:
-                scope["scheme"] = schemes[scope["type"] == "websocket"]
-        if forwarded:
-            client = self.trusted.client(",".join(forwarded))
-            if client:
-                scope["client"] = (client, 0)
-                scope[FORWARDED_BY] = peer
+def forward(scope: Scope, trusted: TrustedPeers) -> None:
+    """From a trusted peer, ``X-Forwarded-For`` gives ``scope["client"]`` (port 0: the visitor's is
+    not forwarded) and the first ``X-Forwarded-Proto`` entry the scheme (``ws`` or ``wss`` for a
+    WebSocket); from any other peer both headers are left unread, so a client that reaches Pyxle
+    directly cannot choose its own address. Called by the app's edge (``pyxle.app._edge``) only
+    for a request that carries one of them: no layer and no second scan for the others."""
+    peer = scope.get("client")
+    if peer is None or OWN_REQUEST in scope or peer[0] not in trusted:  # own: rewritten already
+        return
+    forwarded: list[str] = []
+    proto: bytes | None = None
+    for name, value in scope["headers"]:
+        if name == b"x-forwarded-for":
+            forwarded.append(value.decode("latin-1"))  # several lines are one list, in order
+        elif name == b"x-forwarded-proto" and proto is None:
+            proto = value
+    if proto is not None:
+        schemes = _SCHEMES.get(proto.split(b",", 1)[0].strip().lower().decode("latin-1"))
+        if schemes is not None:
+            scope["scheme"] = schemes[scope["type"] == "websocket"]
+    if forwarded:
+        client = trusted.client(",".join(forwarded))
+        if client:
+            scope["client"] = (client, 0)
+            scope[FORWARDED_BY] = peer[0]

@@ -324,17 +324,17 @@ class PyxleApp(Starlette):
             compressor = Compressor(minimum_size=squeeze.minimum_size, gzip_level=squeeze.gzip_level,
                                     brotli_quality=squeeze.brotli_quality, zstd_level=squeeze.zstd_level)
         observer = self._observer()
+        trusted = None
+        if config.forwarded_allow_ips:  # [] trusts no proxy
+            from pyxle._forwarded import TrustedPeers
+
+            trusted = TrustedPeers(config.forwarded_allow_ips)
         self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
                         compressor=compressor, max_body_size=config.max_body_size,
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
                         observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,
-                        refuse=self.refusal)
-        if not config.forwarded_allow_ips:  # [] trusts no proxy
-            return self.edge
-        from pyxle._forwarded import ForwardedHeaders, TrustedPeers
-
-        # Outermost: the access log, the rate limit and everything inside see the forwarded client.
-        return ForwardedHeaders(self.edge, TrustedPeers(config.forwarded_allow_ips))
+                        refuse=self.refusal, trusted=trusted)
+        return self.edge
 
     @property
     def lifespan_state(self) -> dict[str, Any] | None:

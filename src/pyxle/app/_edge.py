@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
+from pyxle._forwarded import TrustedPeers, forward
 from pyxle._loggable import loggable
 from pyxle._refused import RequestRefused
 from pyxle._status import answer_status
@@ -45,10 +46,13 @@ class HttpEdge:
 
     def __init__(self, app: ASGIApp, *, add_headers: AddHeaders | None, compressor: Compressor | None,
                  max_body_size: int, body_timeout: float, expose_errors: bool = False,
-                 observer: Observer | None = None, other: ASGIApp | None = None, refuse: Refuse | None = None) -> None:
+                 observer: Observer | None = None, other: ASGIApp | None = None, refuse: Refuse | None = None,
+                 trusted: TrustedPeers | None = None) -> None:
         """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default. ``refuse``
-        answers a body's refusal (413, 408, 400) in place of its JSON: a page for a no-JS form post."""
+        answers a body's refusal (413, 408, 400) in place of its JSON: a page for a no-JS form post.
+        ``trusted``: the proxies whose ``X-Forwarded-*`` headers are believed (``pyxle._forwarded``)."""
         self.app = app
+        self.trusted = trusted
         self.refuse = refuse
         self.other = other or app
         self.observer = observer
@@ -65,13 +69,15 @@ class HttpEdge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket" and self.trusted is not None:
+                forward(scope, self.trusted)
             if scope["type"] == "websocket" and self.add_headers is not None:
                 await self._websocket(scope, receive, send, self.add_headers)
             else:
                 await self.other(scope, receive, send)
             return
         accept = length = None
-        chunked = False
+        chunked = forwarded = False
         for name, value in scope["headers"]:
             if name == b"accept-encoding":
                 accept = value
@@ -79,6 +85,10 @@ class HttpEdge:
                 length = value
             elif name == b"transfer-encoding":
                 chunked = True
+            elif name == b"x-forwarded-for" or name == b"x-forwarded-proto":
+                forwarded = True
+        if forwarded and self.trusted is not None:  # before anything reads the client or the scheme
+            forward(scope, self.trusted)
         downstream, varies = send, False
         compressor = self.compressor
         if compressor is not None:
