@@ -23,7 +23,7 @@ from pyxle._cancelled import lets_through
 from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
-from pyxle.pages._document import LANG, document
+from pyxle.pages._document import LANG, auth_seed, document
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
 from pyxle.security import nonced, over_https
@@ -63,7 +63,8 @@ class PagesRuntime:
         without JavaScript, is refused without it), as a page's do; an error page is never stored.
         ``urgent``: the page's own render failed, so its request has waited already; the error
         page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: a path of
-        this site the built-in page links to (a refused no-JS form post's page).
+        this site the built-in page links to (a refused no-JS form post's page). It carries the
+        request's ``#pyxle-auth`` seed, as a page does: ``useAuth`` in a layout shows the visitor.
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
@@ -76,7 +77,7 @@ class PagesRuntime:
             try:
                 return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
                                                    headers, scope.get("pyxle", {}).get("csrf_token", ""),
-                                                   urgent=urgent)
+                                                   tail=auth_seed(scope), urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
