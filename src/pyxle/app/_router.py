@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
-from starlette.responses import RedirectResponse
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle._memo import remember
+from pyxle.app._slash import slashed, without_slash
 from pyxle.routing import RouteSpec
 
 _Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]
@@ -86,15 +85,11 @@ class PyxleRouter(Router):
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
-        if (len(path) > 1 and path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/")
-                and path[1] not in "/\\" and (scope.get("raw_path") or b"/").endswith(b"/")
+        if (path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/") and slashed(scope, path)
                 and self.match(path.rstrip("/") or "/", {}) is not None):
             # Before matching the path as it is: a catch-all would take it, slash and all. (The
-            # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.
-            # A path that begins "//" or "/\\" is never redirected: as a Location, a browser reads
-            # "//evil.example" as another site. A slash sent as "%2F" is part of the last segment,
-            # not a trailing slash: the redirect, made from the bytes sent, would name itself.)
-            await RedirectResponse(_without_slash(scope, path), status_code=307)(scope, receive, send)
+            # build's files under /_pyxle/ are hashed, never typed: a folder of them is a 404.)
+            await without_slash(scope, path)(scope, receive, send)
             return
         await (self.match(path, scope) or self.default)(scope, receive, send)
 
@@ -116,17 +111,3 @@ class PyxleRouter(Router):
                 return app
         return None
 
-
-# What stays as it is in a Location: the path's and query's own delimiters, and escapes already
-# made. Never "#" (it would cut a fragment off the path) or the backslash (a browser reads "/\host"
-# as another site). pages/_rerender's _URL_SAFE keeps both: it reads a whole URL (a Referer), whose
-# path it checks apart.
-_KEPT = "/%:@!$&'()*+,;=?-._~"
-
-
-def _without_slash(scope: Scope, path: str) -> str:
-    """The request's own URL without its trailing slashes, query kept: bytes as the client sent
-    them, with anything outside ASCII (a raw UTF-8 query) percent-encoded as UTF-8 bytes."""
-    raw = scope.get("raw_path") or path.encode()
-    query = scope.get("query_string", b"")
-    return quote(raw.rstrip(b"/") + (b"?" + query if query else b""), safe=_KEPT)
