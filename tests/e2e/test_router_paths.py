@@ -1,11 +1,13 @@
-"""Paths the router redirects before any route or file answers: a file of ``public/`` asked for
-with a trailing slash is redirected to its URL, as a page's is. A real ``pyxle serve``, requests written byte for
+"""Paths the router refuses or redirects before any route or file answers: a control character
+(``%00``) in a path is a 400, never a parameter; a file of ``public/`` asked for with a trailing
+slash is redirected to its URL, as a page's is. A real ``pyxle serve``, requests written byte for
 byte on a socket where an HTTP client would tidy the path."""
 
 from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -64,6 +66,43 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
+@cites("docs/api-routes.md", "A path holding a control character once decoded (`%00` to `%1F`, or `%7F`) is refused with 400")
+@cites("docs/api-routes.md", "An API client's URL gets `{\"error\": \"Invalid path: it holds a control\n  character\"}`")
+@pytest.mark.parametrize("control", CONTROLS)
+def test_a_control_character_in_an_api_parameter_is_a_400_before_the_handler(app: Server, control: bytes) -> None:
+    for method in (b"GET", b"POST", b"DELETE"):
+        status, headers, body = raw(app, b"/api/items/a" + control + b"b", method)
+        assert status == 400, (method, status, body)
+        assert headers["content-type"] == "application/json"
+        assert body == b'{"error":"Invalid path: it holds a control character"}'
+
+
+@cites("docs/pages.md", "is refused\n  before routing with 400: the nearest `error.pyxl` of its folder")
+@cites("docs/api-routes.md", "a page's URL gets the nearest `error.pyxl` with 400 (navigation JSON\n"
+                             "  `{\"ok\": false, \"routePath\": ..., \"error\": {...}}`)")
+@pytest.mark.parametrize("control", CONTROLS)
+def test_a_control_character_in_a_page_parameter_is_the_400_error_page_and_no_loader_runs(
+        app: Server, control: bytes) -> None:
+    status, headers, body = raw(app, b"/users/a" + control + b"b", headers=b"Accept: text/html\r\n")
+    assert status == 400 and headers["content-type"].startswith("text/html")
+    assert b'id="failed">400<!-- -->: <!-- -->This address is not valid: it holds a control character' in body
+    status, headers, body = raw(app, b"/users/a" + control + b"b", headers=b"x-pyxle-navigation: 1\r\n")
+    assert status == 400 and headers["content-type"] == "application/json"
+    assert b'"ok":false' in body and b'"statusCode":400' in body
+    log: Path = app.log  # type: ignore[attr-defined]
+    sent = "a" + chr(int(control[1:], 16)) + "b"
+    assert not log.exists() or repr(sent) not in log.read_text()
+
+
+def test_other_paths_still_reach_their_routes(app: Server) -> None:
+    """Only control characters: a space, UTF-8 and escapes of printable characters pass as before."""
+    assert httpx.get(app.url + "/api/items/caf%C3%A9%20%25").json() == {"id": "café %"}
+    page = httpx.get(app.url + "/users/%E2%82%AC%20x")
+    assert page.status_code == 200 and '<p id="user">€ x</p>' in page.text
+    status, _, body = raw(app, b"/a%00b.txt")  # no route at all: refused all the same
+    assert status == 400 and b"control character" in body
+
+
 @cites("docs/api-routes.md", "A file of `public/` is redirected the same way (`/robots.txt/` to `/robots.txt`)")
 def test_a_public_file_with_a_trailing_slash_is_redirected_to_its_url_as_a_page_is(app: Server) -> None:
     for target, location in [(b"/hello.txt/", "/hello.txt"), (b"/hello.txt//?q=1", "/hello.txt?q=1"),
@@ -80,3 +119,12 @@ def test_a_public_file_with_a_trailing_slash_is_redirected_to_its_url_as_a_page_
 def test_a_public_file_is_never_served_at_a_folders_url(app: Server, target: bytes) -> None:
     status, headers, body = raw(app, target)
     assert status == 404 and "location" not in headers and b"hello" not in body, (target, status)
+
+
+def test_a_project_of_api_routes_alone_refuses_a_control_character_too(tmp_path: Path, start_server) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(write_project(tmp_path / "api", {"pages/api/items/[id].py": ITEM}, None))
+    status, _, body = raw(server, b"/api/items/a%00b")
+    assert status == 400 and body == b'{"error":"Invalid path: it holds a control character"}'
+    status, _, body = raw(server, b"/nothing%0Ahere")
+    assert status == 400 and b"control character" in body
+    assert httpx.get(server.url + "/api/items/a%20b").json() == {"id": "a b"}

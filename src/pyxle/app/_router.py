@@ -11,9 +11,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle._memo import remember
 from pyxle.app._slash import slashed, without_slash
+from pyxle.app._static import bad_path
 from pyxle.routing import RouteSpec
 
 _Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]
+# C0 controls and DEL in the decoded path ("%00", "%0A").
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class PyxleRouter(Router):
@@ -27,6 +30,7 @@ class PyxleRouter(Router):
         super().__init__(routes=[], redirect_slashes=False, default=default, lifespan=lifespan)
         self._table: tuple[dict[str, ASGIApp], tuple[_Dynamic, ...]] = ({}, ())
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
+        self.refused: ASGIApp = bad_path  # answers a path holding a control character (pages: BadPath)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
         self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
         # The lifespan scope's "state": the server copies it into every request's scope["state"]
@@ -85,6 +89,11 @@ class PyxleRouter(Router):
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
+        if not path.isprintable() and _CONTROL.search(path) is not None:
+            # No route's or file's URL holds one: a "%00" taken as a parameter reached loaders and
+            # handlers, and from them file names, C libraries and Postgres (which refuses NUL: a 500).
+            await self.refused(scope, receive, send)
+            return
         if (path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/") and slashed(scope, path)
                 and self.match(path.rstrip("/") or "/", {}) is not None):
             # Before matching the path as it is: a catch-all would take it, slash and all. (The

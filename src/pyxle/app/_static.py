@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._refused import RequestRefused
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import slashed, without_slash
@@ -40,6 +41,18 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
         await WebSocketClose(code=1008, reason="Not Found")(scope, receive, send)
         return
     raise HTTPException(404)
+
+
+BAD_PATH = "Invalid path: it holds a control character"
+
+
+async def bad_path(scope: Scope, receive: Receive, send: Send) -> None:
+    """A path holding a control character (``PyxleRouter``): HTTP 400 (JSON, or a no-JS form's
+    page at an action URL, as the other refusals), WebSocket refused."""
+    if scope["type"] == "websocket":
+        await WebSocketClose(code=1008, reason="Bad Request")(scope, receive, send)
+        return
+    raise RequestRefused(400, BAD_PATH)
 
 
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
