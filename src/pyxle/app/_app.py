@@ -38,7 +38,7 @@ from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
-from pyxle.app._static import build_assets, not_found, public_files
+from pyxle.app._static import bad_path, build_assets, not_found, public_files
 from pyxle.app._watch import project_modules
 from pyxle.config import PyxleConfig, public_env
 from pyxle.hooks import HookLoadError, load_hooks
@@ -122,6 +122,7 @@ class PyxleApp(Starlette):
         self.route_table = table
         renderer = None
         fallback: ASGIApp = not_found
+        refused: ASGIApp = bad_path
         self.unrendered = False
         if table.pages or table.specials:
             production = self.mode == "production"
@@ -135,9 +136,9 @@ class PyxleApp(Starlette):
             pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
                                 self.page_cache)
             pages.runtime.app = self
-            from pyxle.pages import NotFound
+            from pyxle.pages import BadPath, NotFound
 
-            fallback = NotFound(pages.runtime)
+            fallback, refused = NotFound(pages.runtime), BadPath(pages.runtime)
             if not production:
                 from pyxle.app._devevents import render_error_page
 
@@ -167,6 +168,7 @@ class PyxleApp(Starlette):
             self._check_metrics_path(entries, shadowed)
         self._check_openapi_paths(entries, shadowed)
         self.router.default = public_files(self.config.public_path, fallback)
+        self.router.refused = refused
         return renderer
 
     def _check_metrics_path(self, entries: list[tuple[RouteSpec, ASGIApp]], shadowed: list[str]) -> None:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
-from starlette.responses import RedirectResponse
 from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle._memo import remember
+from pyxle.app._slash import slashed, without_slash
+from pyxle.app._static import bad_path
 from pyxle.routing import RouteSpec
 
 _Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]
+# C0 controls and DEL in the decoded path ("%00", "%0A").
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class PyxleRouter(Router):
@@ -28,6 +30,7 @@ class PyxleRouter(Router):
         super().__init__(routes=[], redirect_slashes=False, default=default, lifespan=lifespan)
         self._table: tuple[dict[str, ASGIApp], tuple[_Dynamic, ...]] = ({}, ())
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
+        self.refused: ASGIApp = bad_path  # answers a path holding a control character (pages: BadPath)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
         self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
         # The lifespan scope's "state": the server copies it into every request's scope["state"]
@@ -86,15 +89,16 @@ class PyxleRouter(Router):
         root = scope.get("root_path", "")
         if root and path.startswith(root):
             path = path[len(root) :] or "/"
-        if (len(path) > 1 and path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/")
-                and path[1] not in "/\\" and (scope.get("raw_path") or b"/").endswith(b"/")
+        if not path.isprintable() and _CONTROL.search(path) is not None:
+            # No route's or file's URL holds one: a "%00" taken as a parameter reached loaders and
+            # handlers, and from them file names, C libraries and Postgres (which refuses NUL: a 500).
+            await self.refused(scope, receive, send)
+            return
+        if (path.endswith("/") and scope["type"] == "http" and not path.startswith("/_pyxle/") and slashed(scope, path)
                 and self.match(path.rstrip("/") or "/", {}) is not None):
             # Before matching the path as it is: a catch-all would take it, slash and all. (The
-            # build's files under /_pyxle/ are files: a folder of them is a 404, never a redirect.
-            # A path that begins "//" or "/\\" is never redirected: as a Location, a browser reads
-            # "//evil.example" as another site. A slash sent as "%2F" is part of the last segment,
-            # not a trailing slash: the redirect, made from the bytes sent, would name itself.)
-            await RedirectResponse(_without_slash(scope, path), status_code=307)(scope, receive, send)
+            # build's files under /_pyxle/ are hashed, never typed: a folder of them is a 404.)
+            await without_slash(scope, path)(scope, receive, send)
             return
         await (self.match(path, scope) or self.default)(scope, receive, send)
 
@@ -116,17 +120,3 @@ class PyxleRouter(Router):
                 return app
         return None
 
-
-# What stays as it is in a Location: the path's and query's own delimiters, and escapes already
-# made. Never "#" (it would cut a fragment off the path) or the backslash (a browser reads "/\host"
-# as another site). pages/_rerender's _URL_SAFE keeps both: it reads a whole URL (a Referer), whose
-# path it checks apart.
-_KEPT = "/%:@!$&'()*+,;=?-._~"
-
-
-def _without_slash(scope: Scope, path: str) -> str:
-    """The request's own URL without its trailing slashes, query kept: bytes as the client sent
-    them, with anything outside ASCII (a raw UTF-8 query) percent-encoded as UTF-8 bytes."""
-    raw = scope.get("raw_path") or path.encode()
-    query = scope.get("query_string", b"")
-    return quote(raw.rstrip(b"/") + (b"?" + query if query else b""), safe=_KEPT)

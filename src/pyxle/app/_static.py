@@ -20,8 +20,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._refused import RequestRefused
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
+from pyxle.app._slash import slashed, without_slash
 from pyxle.cache import matches
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
@@ -41,9 +43,22 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
     raise HTTPException(404)
 
 
+BAD_PATH = "Invalid path: it holds a control character"
+
+
+async def bad_path(scope: Scope, receive: Receive, send: Send) -> None:
+    """A path holding a control character (``PyxleRouter``): HTTP 400 (JSON, or a no-JS form's
+    page at an action URL, as the other refusals), WebSocket refused."""
+    if scope["type"] == "websocket":
+        await WebSocketClose(code=1008, reason="Bad Request")(scope, receive, send)
+        return
+    raise RequestRefused(400, BAD_PATH)
+
+
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD;
-    anything it does not have goes to ``fallback``."""
+    anything it does not have goes to ``fallback``. A file asked for with a trailing slash is
+    redirected to its URL, as a page's is (``_slash``): StaticFiles served it, a folder's URL."""
     if not directory.is_dir():
         return fallback
     files = StaticFiles(directory=directory)
@@ -60,12 +75,23 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
                 response = await _or_not_found(files.get_response(path, scope))
             else:
                 response = files.file_response(*found, scope) if found is not None else None
+            if response is not None and scope["path"].endswith("/"):
+                response = _slash_away(scope)
             if response is not None:
                 await small.answer(response, scope, receive, send)
                 return
         await fallback(scope, receive, send)
 
     return serve
+
+
+def _slash_away(scope: Scope) -> Response | None:
+    """A file's URL with a trailing slash: the redirect without it, else (a slash sent as "%2F", a
+    path that begins "//") None, a 404."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        path = path[len(root):] or "/"
+    return without_slash(scope, path) if slashed(scope, path) else None
 
 
 async def _or_not_found(answer: Awaitable[Response]) -> Response | None:

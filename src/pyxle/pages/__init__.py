@@ -20,11 +20,11 @@ from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint, layout_clashes
 from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import PageEndpoint
-from pyxle.pages._errors import NotFound, PagesRuntime
+from pyxle.pages._errors import BadPath, NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
 
-__all__ = ["ACTIONS_PREFIX", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
+__all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
            "load_pages", "page_path"]
 
 ACTIONS_SPEC = RouteSpec(

@@ -20,10 +20,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
+from pyxle._loggable import loggable
 from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
-from pyxle.pages._document import LANG, document
+from pyxle.pages._document import LANG, auth_seed, document
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
 from pyxle.security import nonced, over_https
@@ -63,7 +64,8 @@ class PagesRuntime:
         without JavaScript, is refused without it), as a page's do; an error page is never stored.
         ``urgent``: the page's own render failed, so its request has waited already; the error
         page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: a path of
-        this site the built-in page links to (a refused no-JS form post's page).
+        this site the built-in page links to (a refused no-JS form post's page). It carries the
+        request's ``#pyxle-auth`` seed, as a page does: ``useAuth`` in a layout shows the visitor.
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
@@ -76,7 +78,7 @@ class PagesRuntime:
             try:
                 return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
                                                    headers, scope.get("pyxle", {}).get("csrf_token", ""),
-                                                   urgent=urgent)
+                                                   tail=auth_seed(scope), urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
@@ -187,21 +189,21 @@ class NotFound:
     """The end of the line for page projects: navigation JSON, or the not-found page, with 404; an API
     client's URL (``RouteTable.api_url``: ``/admin/api/nope`` beside ``pages/admin/api/``) gets JSON."""
 
+    status, kind, message = 404, "not-found", "This page could not be found"
+
     def __init__(self, runtime: PagesRuntime) -> None:
         self.runtime = runtime
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from pyxle.app._static import not_found
-
         path = scope.get("path", "/")
         if scope["type"] != "http" or self.runtime.table.api_url(path):  # an API client's URL: JSON
-            await not_found(scope, receive, send)
+            await self.api_answer(scope, receive, send)
             return
-        error = {"message": "This page could not be found", "statusCode": 404, "data": {}}
+        error = {"message": self.message, "statusCode": self.status, "data": {}}
         headers = dict(scope.get("headers") or [])
         kind = headers.get(b"x-pyxle-navigation")
         if kind == b"prefetch":  # a hovered link: the router only learns there is no page, so no loader runs
-            response = Response(dumps({"ok": False, "routePath": path, "error": error}), 404, headers=VARY,
+            response = Response(dumps({"ok": False, "routePath": path, "error": error}), self.status, headers=VARY,
                                 media_type="application/json")
             uncached(response)
             await response(scope, receive, send)
@@ -215,15 +217,22 @@ class NotFound:
             cookies.apply(response)
         await response(scope, receive, send)
 
+    @staticmethod
+    async def api_answer(scope: Scope, receive: Receive, send: Send) -> None:
+        """An API client's URL, or a WebSocket: the JSON 404 of the routes (a closed socket)."""
+        from pyxle.app._static import not_found
+
+        await not_found(scope, receive, send)
+
     async def _answer(self, request: Request, folder: PurePosixPath | None, error: dict[str, Any],
                       navigation: bool) -> Response:
-        """The nearest ``not-found.pyxl`` inside its layouts, whose loaders run as for a page of
-        that folder (pyxle-framework 0.9 ran them too: a layout reading its data unguarded must
-        not fail there). A layout loader that fails gets the built-in page, logged; one that
-        answers itself (a redirect to log in) is answered, as on a page."""
+        """The nearest ``not-found.pyxl`` (the ``kind``'s page) inside its layouts, whose loaders
+        run as for a page of that folder (pyxle-framework 0.9 ran them too: a layout reading its
+        data unguarded must not fail there). A layout loader that fails gets the built-in page,
+        logged; one that answers itself (a redirect to log in) is answered, as on a page."""
         path = request.scope.get("path", "/")
         runtime = self.runtime
-        special = runtime.table.nearest(folder or PurePosixPath("index.pyxl"), "not-found")
+        special = runtime.table.nearest(folder or PurePosixPath("index.pyxl"), self.kind)
         layout_data: dict[str, Any] = {}
         if special is not None:
             try:
@@ -237,11 +246,25 @@ class NotFound:
             except BaseException as exc:  # a layout loader failed: logged; the built-in page answers
                 if lets_through(exc):  # the request's cancellation
                     raise
-                logger.error("the layouts around %s failed for %s; the built-in 404 page answers", special, path,
-                             exc_info=exc)
+                logger.error("the layouts around %s failed for %s; the built-in %d page answers", special,
+                             loggable(path), self.status, exc_info=exc)
                 if not navigation:
-                    return runtime.builtin(404, error)
+                    return runtime.builtin(self.status, error)
         if navigation:
             body = {"ok": False, "routePath": path, "error": error, "layoutData": layout_data}
-            return Response(dumps(body), 404, headers=VARY, media_type="application/json")
-        return await runtime.error_page(folder, "not-found", 404, error, layout_data, path, scope=request.scope)
+            return Response(dumps(body), self.status, headers=VARY, media_type="application/json")
+        return await runtime.error_page(folder, self.kind, self.status, error, layout_data, path, scope=request.scope)
+
+
+class BadPath(NotFound):
+    """A path holding a control character (``%00``), refused before any route sees it
+    (``PyxleRouter``): 400, answered as a 404 is, with the nearest ``error.pyxl`` for a page's URL."""
+
+    status, kind = 400, "error"
+    message = "This address is not valid: it holds a control character"
+
+    @staticmethod
+    async def api_answer(scope: Scope, receive: Receive, send: Send) -> None:
+        from pyxle.app._static import bad_path
+
+        await bad_path(scope, receive, send)

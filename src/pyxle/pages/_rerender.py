@@ -34,7 +34,7 @@ from pyxle.validation import form_fields
 ERROR_PARAM = "pyxle-action-error"  # an ActionError's message on the page a no-JS post goes back to
 # What a whole URL (a Referer) keeps as it is: its syntax (a host's "[::1]", a "#fragment"), escapes
 # already made, and the backslash (which the callers refuse in a path: a browser reads "/\host" as
-# another site). app/_router's _KEPT is narrower: it writes a path into a Location as it came, where
+# another site). app/_slash's _KEPT is narrower: it writes a path into a Location as it came, where
 # "#" and "\" would change where it leads.
 _URL_SAFE = "/?#[]@!$&'()*+,;=:%~\\"
 
