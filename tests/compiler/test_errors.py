@@ -119,7 +119,8 @@ function Helper() {
   return <p>not exported</p>;
 }
 '''
-    _one(source, 7, 1, "no default export")
+    error = _one(source, 5, 1, "no default export")  # at the component, not at the file's last line
+    assert error.hint == "add `export default Helper` after it"
     result = compile_source(source, path=PATH, require_default_export=False)
     assert result.metadata.has_default_export is False
     assert result.metadata.loader == "load"
@@ -207,7 +208,7 @@ function Page() {
     _check(errors[1], source, 10, 1, "duplicate action name 'save'")
     _check(errors[2], source, 13, 2, "'bad name' is not a valid identifier")
     _check(errors[3], source, 14, 1, "must be async def")
-    _check(errors[4], source, 19, 1, "no default export")
+    _check(errors[4], source, 17, 1, "no default export")
     with pytest.raises(CompileError) as info:
         compile_source(source, path=PATH)
     text = info.value.format()
@@ -271,7 +272,21 @@ const s = `
 export default nothing
 `;
 '''
-    _one(source, 7, 1, "no default export")
+    _one(source, 5, 1, "no default export")  # no component: the JSX part's first line
+
+
+def test_no_default_export_is_reported_at_the_last_component_after_its_helpers():
+    source = '''\
+import { useState } from 'react'
+
+const Star = ({ on }) => <b>{on ? '*' : '-'}</b>
+
+export function Users({ data }) {
+  return <Star on />
+}
+'''
+    error = _one(source, 5, 1, "no default export")
+    assert error.hint == "add `export default Users` after it"
 
 
 def test_a_second_default_export_is_reported_at_its_line():

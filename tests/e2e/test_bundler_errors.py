@@ -166,6 +166,26 @@ def test_an_import_that_does_not_resolve_gets_a_hint(make_project) -> None:
     assert 'hint: the package "react" is installed but has no "react/nope": check the path inside it' in out
 
 
+@cites("docs/compiler.md", "A name\n`pyxle/client` does not export is reported as an import from `pyxle/client`, with the closest\nexport as the hint")
+def test_a_misspelt_pyxle_client_import_names_pyxle_client_and_the_closest_export(make_project) -> None:
+    """It named Pyxle's own file ("../pyxle/src/pyxle/client/index.js"), with no hint."""
+    page = "import { Lnk, usePathName } from 'pyxle/client'\n" + HOME
+    project = make_project({"pages/index.pyxl": page}, node=True)
+    out = failed(pyxle(project, "build"))
+    assert ('pages/index.pyxl:1:10: No matching export in "pyxle/client" for import "Lnk"\n'
+            "    import { Lnk, usePathName } from 'pyxle/client'\n"
+            f"    {' ' * 9}^\n"
+            "    hint: did you mean `Link`?\n") in out
+    assert 'for import "usePathName"' in out and "hint: did you mean `usePathname`?" in out
+    assert "src/pyxle/client" not in out and "index.js" not in out
+    (project / "pages" / "index.pyxl").write_text("import { Router } from 'pyxle/client'\n" + HOME)
+    out = failed(pyxle(project, "build"))
+    assert "hint: did you mean `getRouter`?" in out
+    (project / "pages" / "index.pyxl").write_text("import { Zebra } from 'pyxle/client'\n" + HOME)
+    out = failed(pyxle(project, "build"))
+    assert "hint: pyxle/client exports ClientOnly, configure, Form, getRouter, Head," in out
+
+
 def test_an_error_in_a_css_module_names_the_stylesheet(make_project) -> None:
     """It named `pyxle-css:/abs/path/components/Counter.module.css?pyxle-css`."""
     page = "import styles from '../components/Counter.module.css'\n" \

@@ -229,6 +229,19 @@ def test_a_pages_dir_that_is_not_there_names_the_setting(api: Path) -> None:
                                               "src/pages/ folder; hint: set it to the folder")
 
 
+@pytest.mark.parametrize("command", ["check", "build"])
+def test_a_page_without_a_default_export_is_reported_at_its_component(make_project, command: str) -> None:
+    """It was reported at the file's last line, the component's closing brace."""
+    page = "@server\nasync def load(request):\n    return {'a': 1}\n\n\nfunction Page({ data }) {\n  return <p>{data.a}</p>\n}\n"
+    project = make_project({"pages/x.pyxl": page}, node=True)
+    run = pyxle(project, command, ".")
+    assert run.returncode == 1
+    assert ("pages/x.pyxl:6:1: no default export: a page's JSX must `export default` its component\n"
+            "    function Page({ data }) {\n"
+            "    ^\n"
+            "    hint: add `export default Page` after it") in run.stdout + run.stderr
+
+
 def test_a_page_in_pages_api_is_named_with_its_pages_prefix(api: Path) -> None:
     (api / "pages" / "api" / "page.pyxl").write_text("export default function P() { return <p>x</p>; }\n")
     run = pyxle(api, "routes", ".")

@@ -19,6 +19,7 @@ packages, at run time), hashed browser assets and ``manifest.json``.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import hashlib
 import json
 import os
@@ -94,6 +95,34 @@ def jsx_syntax_hint(lang: str, line: str, *, page: bool = True, message: str = "
     if not page and lang in ("js", "ts") and message.startswith(_NO_JSX):
         return _JSX_FILE
     return "fix the JSX syntax"
+
+
+_NO_EXPORT = re.compile(r'^No matching export in "(?P<file>[^"]+)" for import "(?P<name>[^"]+)"$')
+_EXPORTS = re.compile(r"^export\s+(?:\{(?P<names>[^}]*)\}"  # export { a, b as c } (from ...)
+                      r"|(?:async\s+)?(?:function\*?|const|let|class)\s+(?P<name>[\w$]+))", re.MULTILINE)
+
+
+def _client_exports(module: Path) -> list[str]:
+    """The names a module of the client runtime exports (its ``export`` lines; ``default`` left out)."""
+    text = module.read_text(encoding="utf-8")
+    names = [m["name"] or part.split(" as ")[-1].strip() for m in _EXPORTS.finditer(text)
+             for part in (m["names"] or m["name"]).split(",")]
+    return [name for name in dict.fromkeys(names) if name and name != "default"]
+
+
+def _client_import_error(text: str, root: Path) -> tuple[str, str | None]:
+    """esbuild's "No matching export" for an import from ``pyxle/client``, naming the module as the
+    page imports it (not Pyxle's path inside its package), and the hint: the closest real export."""
+    match = _NO_EXPORT.match(text)
+    module = (root / match["file"]).resolve() if match else None
+    if match is None or module is None or not module.is_file() or not module.is_relative_to(CLIENT_RUNTIME):
+        return text, None
+    shown = "pyxle/client" if module == CLIENT_RUNTIME / "index.js" else f"pyxle/client/{module.relative_to(CLIENT_RUNTIME).as_posix()}"
+    exports = _client_exports(module)
+    by_lower = {name.lower(): name for name in exports}  # `link` is Link, `Navigate` navigate
+    close = difflib.get_close_matches(match["name"].lower(), list(by_lower), n=1, cutoff=0.6)
+    hint = f"did you mean `{by_lower[close[0]]}`?" if close else f"{shown} exports {', '.join(sorted(exports, key=str.lower))}"
+    return f'No matching export in "{shown}" for import "{match["name"]}"', hint
 
 
 class BuildError(Exception):
@@ -457,6 +486,8 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
     """
     file, line, column = error.get("file"), error.get("line"), error.get("column")
     text, line_text, hint = str(error.get("text")), error.get("lineText"), error.get("hint")
+    text, client_hint = _client_import_error(text, root)
+    hint = client_hint or hint
     page = (pages or {}).get(str(file))
     if page is not None and line:
         line_text = page.lines[line - 1] if 0 < line <= len(page.lines) else line_text

@@ -126,8 +126,8 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
         "paths": {**_user_paths(user, own), "pyxle/client": [str(CLIENT_TYPES)],
                   f"{TYPES_PREFIX}*": [str(root / TYPES_DIR) + "/*"]},
     }
-    if user is None:
-        options["strict"] = True
+    if user is None:  # strict's checks, but JavaScript's callbacks over untyped data may stay unannotated
+        options.update(strict=True, noImplicitAny=False)
     if "extends" not in own:  # what the bundler does, where the project's config says nothing
         given = own.get("compilerOptions") or {}
         options.update({key: value for key, value in _BUNDLER_DEFAULTS.items() if key not in given})

@@ -152,7 +152,7 @@ export interface FormProps extends Omit<FormHTMLAttributes<HTMLFormElement>, 'ac
 /** A real `<form method="post">` to the page's action: works before hydration and without JavaScript. A `ref` reaches the `<form>`. */
 export function Form(props: FormProps & { ref?: Ref<HTMLFormElement> }): ReactElement
 
-export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
+export interface ActionFunction<P = any, T = Record<string, unknown>> {
   (payload?: P | FormData, options?: { signal?: AbortSignal }): Promise<ActionResult<T>>
   pending: boolean
   error: string | null
@@ -162,7 +162,7 @@ export interface ActionFunction<P = unknown, T = Record<string, unknown>> {
   data: T | null
 }
 /** Call an `@action`: resolves to `{ ok, ... }` and never throws; a new call aborts the one in flight. */
-export function useAction<P = unknown, T = Record<string, unknown>>(
+export function useAction<P = any, T = Record<string, unknown>>(
   name: string,
   options?: { pagePath?: string; onMutate?: (payload: P) => void },
 ): ActionFunction<P, T>
@@ -235,7 +235,7 @@ export type ImageProps = ImageCommonProps & (
 export const Image: ForwardRefExoticComponent<ImageProps & RefAttributes<HTMLImageElement>>
 
 export type WebSocketStatus = 'connecting' | 'open' | 'closed'
-export interface WebSocketOptions<M = unknown> {
+export interface WebSocketOptions<M = any> {
   /** Parse text messages as JSON (those that are not JSON stay strings). Default true. */
   json?: boolean
   /** Reconnect after a drop, with exponential backoff and jitter. Default true. */
@@ -255,7 +255,7 @@ export interface WebSocketOptions<M = unknown> {
   onMessage?: (message: M, event: MessageEvent) => void
   onClose?: (event: CloseEvent) => void
 }
-export interface WebSocketHandle<M = unknown> {
+export interface WebSocketHandle<M = any> {
   status: WebSocketStatus
   /** Strings and binary data as they are, anything else as JSON; false when the socket is not open. */
   send: (data: string | ArrayBufferLike | Blob | ArrayBufferView | object | number | boolean | null) => boolean
@@ -265,7 +265,8 @@ export interface WebSocketHandle<M = unknown> {
   /** Reconnects tried since the socket was last open. */
   retries: number
 }
-export function useWebSocket<M = unknown>(url: string | null, options?: WebSocketOptions<M>): WebSocketHandle<M>
+/** A socket to `url` that reconnects; `M`, the messages' type, is `any` unless given, as `JSON.parse` gives. */
+export function useWebSocket<M = any>(url: string | null, options?: WebSocketOptions<M>): WebSocketHandle<M>
 
 /** The signed-in user as pyxle-auth describes it (never a password hash). */
 export interface AuthUser {

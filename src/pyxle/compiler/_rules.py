@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pyxle.compiler._diagnostics import Diagnostic
 
 _DEFAULT_EXPORT = re.compile(r"export\s+default\b|export\s*\{[^}]*\bas\s+default\b")
+# A top-level component: `function Page(`, `const Page = (` or `= function`, a capitalised name.
+_COMPONENT = re.compile(r"^(?:export\s+)?(?:(?:async\s+)?function\s*\*?\s*(?P<fn>[A-Z][\w$]*)\s*\(|const\s+(?P<const>[A-Z][\w$]*)\s*=)")
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
                                       f"{defaults[0]})", "export the other component by name, or move it to its own file"))
     loader_typed = loader is not None and loader.returns is not None  # type: ignore[attr-defined]
     if require_default_export and not has_default:
-        problems.append(Diagnostic.at(path, lines, max(len(lines), 1), 1,
-                                      "no default export: a page's JSX must `export default` its component",
-                                      "add `export default function Page({ data }) { ... }`"))
+        problems.append(_no_default_export(js_statements, path, lines))
     metadata = PageMetadata(
         loader=loader.name if loader else None,  # type: ignore[attr-defined]
         loader_line=loader.lineno if loader else None,  # type: ignore[attr-defined]
@@ -124,6 +124,15 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
         typed=loader_typed or typed_actions,
     )
     return metadata, problems
+
+
+def _no_default_export(js_statements: Sequence[tuple[int, str]], path: str, lines: Sequence[str]) -> Diagnostic:
+    """At the component that is not exported (the last top-level capitalised function or const, the
+    page's own after its helpers), else at the first line of the JSX part: not at the file's last line."""
+    components = [(number, m["fn"] or m["const"]) for number, line in js_statements if (m := _COMPONENT.match(line))]
+    number, name = components[-1] if components else (js_statements[0][0] if js_statements else 1, "")
+    hint = f"add `export default {name}` after it" if name else "add `export default function Page({ data }) { ... }`"
+    return Diagnostic.at(path, lines, number, 1, "no default export: a page's JSX must `export default` its component", hint)
 
 
 def _misuse(decorator: ast.expr, kind: str, node: ast.FunctionDef | ast.AsyncFunctionDef,
