@@ -153,7 +153,9 @@ def test_users_page_slots_and_form_in_the_browser(site: Server, page: PageWatch)
     page.page.get_by_role("button", name="Add").click()
     page.page.locator("#message", has_text="Added Linus").wait_for()
     page.page.get_by_role("button", name="Add").click()  # the form was reset: no name
-    page.page.locator("#message", has_text="A name is required").wait_for()
+    page.page.locator("form [role=alert]", has_text="A name is required").wait_for()  # Form's own message
+    assert page.page.get_by_text("A name is required").count() == 1  # shown once
+    assert page.page.locator("#message").inner_text() == ""  # the success message is cleared
 
 
 def test_use_action_updates_optimistically_and_rolls_back(site: Server, page: PageWatch) -> None:

@@ -64,7 +64,9 @@ def test_form_success_invalidates_and_action_error_is_shown(demo_server: Server,
     assert page.page.get_by_label("Name").input_value() == ""  # reset on success
     page.page.get_by_label("Name").fill("No Email")
     page.page.get_by_role("button", name="Add user").click()
-    page.page.get_by_test_id("form-message").filter(has_text="A name and a valid email are required").wait_for()
+    page.page.get_by_test_id("add-user").get_by_role("alert").filter(has_text="A name and a valid email are required").wait_for()
+    assert page.page.get_by_text("A name and a valid email are required").count() == 1  # shown once, by the Form
+    assert page.page.get_by_test_id("form-message").count() == 0  # the success message is cleared
     assert [p for p in page.problems() if "/api/__actions/" not in p[1]] == []  # the 400 itself is expected
 
 
@@ -80,7 +82,7 @@ def test_action_without_csrf_token_is_refused_and_shown(demo_server: Server, pag
     page.page.get_by_label("Name").fill("Mallory")
     page.page.get_by_label("Email").fill("mallory@example.com")
     page.page.get_by_role("button", name="Add user").click()
-    page.page.get_by_test_id("form-message").filter(has_text=re.compile("CSRF token")).wait_for()
+    page.page.get_by_test_id("add-user").get_by_role("alert").filter(has_text=re.compile("CSRF token")).wait_for()
 
 
 def test_use_action_optimistic_toggle_persists(demo_server: Server, page: PageWatch) -> None:

@@ -109,6 +109,15 @@ function withoutOk({ ok, ...data }) {
   return data
 }
 
+// The message of this form's action when the page was rendered again because a no-JS post of it
+// failed (the same action: its name, on this page), so the server's render shows it without
+// JavaScript and hydration renders the same; else null.
+function failedHere(page, pagePath, name) {
+  const failed = page.failedAction
+  if (!failed || failed.name !== name || pageSegment(page, pagePath) !== pageSegment(page)) return null
+  return failed.error || null
+}
+
 const ERROR_STYLE = { color: '#b91c1c', marginTop: '0.5rem' }
 
 // The fields as a plain form post sends them, with the name=value of the submit button used (the
@@ -149,13 +158,13 @@ function holdSubmitButtons(form) {
 // stops the action (a confirm(), say), as with next/form and Remix's <Form>; its ref reaches the <form>.
 // onSuccess(result without `ok`); onError(message, fields, result). A failure's message shows in the
 // form, onError or not (as in Pyxle 0.9), in <p role="alert" data-pyxle-form-error> (red, or
-// `errorClassName` instead).
+// `errorClassName` instead); on a page rendered again after a no-JS post of it failed, from the start.
 export const Form = /* @__PURE__ */ forwardRef(function Form({ action, pagePath, onSuccess, onError, onSubmit,
   resetOnSuccess = true, errorClassName, children, ...rest }, ref) {
   const page = useContext(PageContext)
   const url = actionUrl(page, pagePath, action)
   const [pending, setPending] = useState(false)
-  const [error, setError] = useState(null)
+  const [error, setError] = useState(() => failedHere(page, pagePath, action))
   const busy = useRef(false) // set at once: the pending state shows only after a render
 
   function handleSubmit(event) {

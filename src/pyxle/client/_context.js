@@ -8,5 +8,6 @@ export const HeadLevel = createContext(0)
 // Named content layouts and the page provide (`export const slots = {...}`): name -> [entries],
 // outermost layout first, the page last.
 export const SlotContext = createContext({})
-// The page being shown: its id (its path under pages/), the path it was rendered at, the CSRF token.
-export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '' })
+// The page being shown: its id (its path under pages/), the path it was rendered at, the CSRF token,
+// and on a page rendered again after a no-JS form post failed, that action's `action` prop.
+export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '', failedAction: null })

@@ -93,7 +93,8 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
     tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, own, tree)), i)
   }
   const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
-  // actionQuery: the page's query string, which a re-rendered page's forms post with (see actionUrl)
-  const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '' }
+  // actionQuery: the page's query string, which a re-rendered page's forms post with (see actionUrl);
+  // failedAction: the `action` prop, whose <Form> shows its message from the first render.
+  const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '', failedAction: props.action || null }
   return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }
