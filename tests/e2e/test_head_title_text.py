@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 LAYOUT = """
 import { Head, Link } from 'pyxle/client'
@@ -69,6 +70,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         yield server
 
 
+@cites("docs/pages.md", "A `<title>` may mix text and expressions (`<title>{data.count} items</title>`, text in fragments\ntoo): its text becomes one string, on React 19 as on 18")
 @pytest.mark.parametrize("path", TITLES)
 def test_the_server_document_has_the_title_as_one_string(app: Server, path: str) -> None:
     head = httpx.get(app.url + path, timeout=30).text.split("</head>")[0]
@@ -79,6 +81,7 @@ def _title_is(page: PageWatch, title: str) -> None:
     page.page.wait_for_function("title => document.title === title", arg=title, timeout=5000)
 
 
+@cites("docs/pages.md", "its text becomes one string, on React 19 as on 18")
 def test_the_title_holds_after_hydration_and_client_navigation(app: Server, page: PageWatch) -> None:
     page.page.goto(app.url + "/items")
     page.hydrated()
@@ -101,6 +104,7 @@ export default function Bold() { return <><Head><title>A <b>bold</b> one</title>
 """
 
 
+@cites("docs/pages.md", "A `<title>` holding an element is left to React, which warns of it under `pyxle dev`.")
 def test_pyxle_dev_warns_only_of_a_title_holding_an_element(tmp_path) -> None:  # type: ignore[no-untyped-def]
     project = write_project(tmp_path / "app", {"pages/items.pyxl": ITEMS, "pages/bold.pyxl": BOLD})
     with serving(project, command="dev") as server:
