@@ -50,13 +50,19 @@ async def get(request):
 '''
 BIG = "a" * 2000
 MEMORY = '''
-import re
+import os, re
 from pathlib import Path
+
+def opened(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # closed since it was listed
+        return ""
 
 async def get(request):  # the worker's peak resident memory, in kB, and the files it has open
     status = Path("/proc/self/status").read_text()
     return {"peak": int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)),
-            "open": [str(fd.readlink()) for fd in Path("/proc/self/fd").iterdir() if fd.is_symlink()]}
+            "open": [opened(fd) for fd in os.listdir("/proc/self/fd")]}
 '''
 # ~30 MB of text that compresses about 3 to 1, as a log or a data dump in public/ would
 HUGE = b"".join(b"line %09d %010d\n" % (n, n * 2654435761 % 4294967291) for n in range(1_100_000))
