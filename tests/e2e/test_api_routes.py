@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -67,6 +68,36 @@ ROUTES = {
         from starlette.exceptions import HTTPException
         async def get(request):
             raise HTTPException(418, 'short and stout')
+        """,
+    "streams.py": """
+        import asyncio
+        from starlette.responses import StreamingResponse
+
+        CLOSED = []  # the streams whose generator has finished, by their ?id
+
+        def stream(request):
+            async def lines():
+                try:
+                    while True:
+                        yield '{"tick": 1}\\n'
+                        await asyncio.sleep(0.5)
+                finally:
+                    CLOSED.append(request.query_params['id'])
+            return StreamingResponse(lines(), media_type=request.query_params.get('type', 'application/x-ndjson'))
+        """,
+    "pages/api/endless.py": """
+        from streams import CLOSED, stream
+
+        async def get(request):
+            return {'closed': CLOSED} if 'closed' in request.query_params else stream(request)
+        """,
+    "pages/api/endless-class.py": """
+        from starlette.endpoints import HTTPEndpoint
+        from streams import stream
+
+        class Ticks(HTTPEndpoint):
+            async def get(self, request):
+                return stream(request)
         """,
     "pages/api/ws-only.py": """
         async def websocket(ws):
@@ -176,6 +207,33 @@ def test_method_functions_head_options_405(routes_server: Server) -> None:
     assert post_only.status_code == 405 and post_only.headers["allow"] == "POST, OPTIONS"
     custom = httpx.options(routes_server.url + "/api/custom-options")
     assert custom.status_code == 200 and custom.headers["x-custom"] == "1"
+
+
+@cites("docs/api-routes.md", "A streamed `get` answers `HEAD` at its first chunk and is stopped there")
+def test_head_on_an_endless_stream_answers_at_once_and_closes_the_generator(routes_server: Server) -> None:
+    host, port = routes_server.url.removeprefix("http://").split(":")
+    logged = len(routes_server.output())
+    for n, path in enumerate(("/api/endless?type=application/x-ndjson", "/api/endless?type=text/plain",
+                              "/api/endless?type=text/event-stream", "/api/endless-class?type=text/plain")):
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            began = time.monotonic()
+            sock.sendall(f"HEAD {path}&id={n} HTTP/1.1\r\nHost: {host}\r\n\r\n"  # and a GET after it
+                         f"GET /api/fast HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+            raw = b""
+            while b'{"fast":true}' not in raw:
+                data = sock.recv(65536)
+                assert data, raw
+                raw += data
+            took = time.monotonic() - began
+        head, _, rest = raw.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and b"content-type: " + path.split("type=")[1].encode() in head, raw
+        assert rest.startswith(b"HTTP/1.1 200"), raw  # no body between: the next answer is the GET's
+        assert took < 2, f"{path}: headers and the next answer after {took:.2f}s"
+    deadline = time.monotonic() + 5
+    while sorted(closed := get(routes_server, "/api/endless?closed").json()["closed"]) != ["0", "1", "2", "3"]:
+        assert time.monotonic() < deadline, closed  # each generator's finally ran (none still streaming)
+        time.sleep(0.1)
+    assert "Traceback" not in routes_server.output()[logged:] and "HeadSent" not in routes_server.output()
 
 
 def test_endpoint_serves_every_method(routes_server: Server) -> None:

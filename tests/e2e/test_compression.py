@@ -49,13 +49,32 @@ async def get(request):
     return JSONResponse({"users": [{"id": i, "name": f"User {i}", "email": f"user{i}@example.com"} for i in range(50)]})
 '''
 BIG = "a" * 2000
+MEMORY = '''
+import os, re
+from pathlib import Path
+
+def opened(fd):
+    try:
+        return os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # closed since it was listed
+        return ""
+
+async def get(request):  # the worker's peak resident memory, in kB, and the files it has open
+    status = Path("/proc/self/status").read_text()
+    return {"peak": int(re.search(r"VmHWM:\\s+(\\d+)", status).group(1)),
+            "open": [opened(fd) for fd in os.listdir("/proc/self/fd")]}
+'''
+# ~30 MB of text that compresses about 3 to 1, as a log or a data dump in public/ would
+HUGE = b"".join(b"line %09d %010d\n" % (n, n * 2654435761 % 4294967291) for n in range(1_100_000))
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("compress") / "app", {
-        "pages/index.pyxl": PAGE, "pages/api/data.py": API, "public/big.txt": BIG, "public/small.txt": "tiny",
+        "pages/index.pyxl": PAGE, "pages/api/data.py": API, "pages/api/memory.py": MEMORY,
+        "public/big.txt": BIG, "public/small.txt": "tiny",
     })
+    (root / "public" / "huge.txt").write_bytes(HUGE)
     with serving(root, "--no-access-log") as server:
         yield server
 
@@ -244,6 +263,49 @@ def _chunks(data: bytes) -> Iterator[bytes]:
             return
         yield data[:size]
         data = data[size + 2:]
+
+
+@cites("docs/configuration.md", "A file over 1 MiB (of `public/`, or a `FileResponse`) is compressed as it is read")
+@cites("docs/configuration.md", "and sent chunked without `Content-Length`: its first bytes leave at\nonce")
+@cites("docs/deployment.md", "one over 1 MiB\n  is compressed as it is read, a chunk at a time, so its first bytes leave at once")
+def test_a_large_file_is_compressed_as_it_is_read_not_whole_before_its_first_byte(app: Server) -> None:
+    host, port = app.url.removeprefix("http://").split(":")
+    get(app, "/big.txt", "br")
+    for encoding, decompressor in (("gzip", lambda: zlib.decompressobj(31)), ("br", brotli.Decompressor)):
+        before = httpx.get(app.url + "/api/memory").json()["peak"]
+        with socket.create_connection((host, int(port)), timeout=30) as sock:
+            began = time.monotonic()
+            sock.sendall(f"GET /huge.txt HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            raw = sock.recv(65536)
+            first = time.monotonic() - began
+            while data := sock.recv(1 << 20):
+                raw += data
+            took = time.monotonic() - began
+        head, _, body = raw.partition(b"\r\n\r\n")
+        head = head.lower()
+        assert head.startswith(b"http/1.1 200") and f"content-encoding: {encoding}".encode() in head
+        assert b"transfer-encoding: chunked" in head and b"content-length" not in head, head
+        tag = next(line for line in head.split(b"\r\n") if line.startswith(b"etag:")).split(b": ", 1)[1]
+        assert tag.startswith(b'w/"')
+        inflate = decompressor()
+        plain = b"".join(inflate.process(c) if encoding == "br" else inflate.decompress(c) for c in _chunks(body))
+        assert plain == HUGE
+        assert first < took / 4, f"{encoding}: first byte after {first:.2f}s of {took:.2f}s"
+        grown = httpx.get(app.url + "/api/memory").json()["peak"] - before
+        assert grown < 20_000, f"{encoding}: the worker's peak memory grew by {grown} kB for one answer"
+        again = get(app, "/huge.txt", encoding, **{"If-None-Match": "W/" + tag.decode()[2:]})
+        assert again.status_code == 304
+    with socket.create_connection((host, int(port)), timeout=30) as sock:  # a client gone after the first bytes
+        sock.sendall(f"GET /huge.txt HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: br\r\n\r\n".encode())
+        sock.recv(65536)
+    gone = time.monotonic()
+    while any(name.endswith("huge.txt") for name in httpx.get(app.url + "/api/memory").json()["open"]):
+        assert time.monotonic() - gone < took / 3, "the file was still read and compressed for a client gone"
+        time.sleep(0.02)
+    part = get(app, "/huge.txt", "br", Range="bytes=1000-1999")  # a range is still a part of the plain file
+    assert part.status_code == 206 and "content-encoding" not in part.headers
+    assert part.raw_body == HUGE[1000:2000]  # type: ignore[attr-defined]
 
 
 def test_compression_can_be_turned_off_and_zstd_turned_on(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from starlette.endpoints import HTTPEndpoint
 from starlette.types import Receive, Scope, Send
 
 from pyxle.api._handlers import is_async
+from pyxle.api._head import respond
 from pyxle.api._request import ApiRequest
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -36,7 +37,7 @@ def served_endpoint_class(cls: type[HTTPEndpoint]) -> type[HTTPEndpoint]:
             response = await handler(request)
         else:
             response = await run_in_threadpool(handler, request)
-        await response(self.scope, self.receive, self.send)
+        await respond(response, self.scope, self.receive, self.send)
 
     attributes = {"__init__": __init__, "dispatch": dispatch, "__module__": cls.__module__,
                   "__qualname__": cls.__qualname__}

@@ -9,11 +9,12 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
+from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, invalid_input
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
@@ -49,7 +50,7 @@ class ApiEndpoint:
             await self._websocket(scope, receive, send)
             return
         if scope["method"] == "HEAD":
-            send = _headers_only(send)
+            send = headers_only(send)
         if self._class is not None:
             await self._class(scope, receive, send)
             return
@@ -58,7 +59,7 @@ class ApiEndpoint:
             response = self._no_handler(scope["method"])
         else:
             response = await call(ApiRequest(scope, receive, send))
-        await response(scope, receive, send)
+        await respond(response, scope, receive, send)
 
     def _no_handler(self, method: str) -> Response:
         if not self.handlers.has_http:
@@ -162,16 +163,3 @@ class JsonAnswer(JSONResponse):
             return super().render(content)
         except UnicodeEncodeError:
             return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
-
-
-def _headers_only(send: Send) -> Send:
-    """HEAD: keep the GET response's status and headers, drop its body."""
-
-    async def send_headers(message: Message) -> None:
-        if message["type"] == "http.response.body":
-            if message.get("more_body", False):
-                return
-            message = {"type": "http.response.body", "body": b""}
-        await send(message)
-
-    return send_headers

@@ -96,7 +96,7 @@ class HttpEdge:
             if coding is None:
                 varies = True
             else:
-                downstream = compressor.encoding(send, coding, scope)
+                downstream = compressor.encoding(send, coding, scope, receive)
         add_headers, observer = self.add_headers, self.observer
         status: int | None = None  # the answer's, once it has started
         reader: BodyReader | None = None  # the request's body, when it has one
