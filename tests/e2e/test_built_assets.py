@@ -136,3 +136,30 @@ def test_the_precompressed_twins_have_no_url_of_their_own(app: Server, script: s
             assert json.loads(twin.raw_body) == {"error": "Not Found"}  # type: ignore[attr-defined]
     assert fetch(app, script, "br").headers["content-encoding"] == "br"
     assert fetch(app, script, "gzip").headers["content-encoding"] == "gzip"
+
+
+@cites("docs/deployment.md", "Other methods at a file's URL (in `public/` or under `/_pyxle/`)\n  are answered as at a "
+       "page's: `OPTIONS` with `204` and `Allow: GET, HEAD, OPTIONS`, any other\n  with `405` and that `Allow`")
+@cites("docs/deployment.md", "which refuses an unsafe method\n  without its token with `403` at every URL); a URL with no "
+       "file behind it stays a 404")
+def test_other_methods_at_a_files_url_are_405_and_options_204_as_at_a_page(app: Server, script: str) -> None:
+    """They got the 404 of a URL with nothing there (an HTML page for public/'s); StaticFiles and
+    nginx answer 405. With the CSRF token, as the CSRF check answers 403 first (at a page too)."""
+    with httpx.Client(base_url=app.url) as client:
+        client.get("/")
+        token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        at_page = client.post("/", headers=token)
+        assert at_page.status_code == 405 and client.options("/").status_code == 204
+        for path in ("/robots.txt", script):
+            for method in ("POST", "PUT", "PATCH", "DELETE"):
+                refused = client.request(method, path, headers=token)
+                assert refused.status_code == 405, (method, path)
+                assert refused.headers["allow"] == at_page.headers["allow"] == "GET, HEAD, OPTIONS"
+                assert refused.json() == at_page.json() == {"error": "Method Not Allowed"}
+            options = client.options(path)
+            assert (options.status_code, options.headers["allow"], options.content) == (204, "GET, HEAD, OPTIONS", b"")
+            assert client.post(path).status_code == 403  # no token: the CSRF check, before any route
+        for path in ("/nothing.txt", "/robots.txt/", "/_pyxle/nothing.js", script + ".br"):
+            for method in ("POST", "OPTIONS"):
+                assert client.request(method, path, headers=token).status_code == 404, (method, path)
+        assert client.get("/robots.txt").text == "User-agent: *\n"

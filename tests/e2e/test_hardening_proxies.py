@@ -53,6 +53,7 @@ FILES = {
             await ws.send_text("echo " + await ws.receive_text())
             await ws.close()
         ''',
+    "public/big.txt": "a line of text Pyxle compresses for a client that asks\n" * 100,
 }
 
 
@@ -110,6 +111,24 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     assert asyncio.run(page_socket()) == "page ping"
 
 
+def check_compression(proxy: str, upstream: str) -> None:
+    """The proxy passes ``Accept-Encoding`` through and answers as they come: a client that does not
+    ask gets Pyxle's identity answer (its strong ETag and ``Content-Length``: the upstream was not
+    asked for gzip), one that asks for gzip gets Pyxle's gzip answer (its weak ETag)."""
+    with httpx.Client(timeout=10) as client:
+        del client.headers["accept-encoding"]
+        direct = client.get(upstream + "/big.txt")
+        plain = client.get(proxy + "/big.txt")
+        gzipped = client.get(proxy + "/big.txt", headers={"accept-encoding": "gzip"})
+        direct_gzip = client.get(upstream + "/big.txt", headers={"accept-encoding": "gzip"})
+    assert direct.status_code == plain.status_code == gzipped.status_code == 200
+    assert "content-encoding" not in plain.headers and plain.text == direct.text
+    assert plain.headers["etag"] == direct.headers["etag"] and not plain.headers["etag"].startswith("W/")
+    assert plain.headers.get("content-length") == str(len(direct.content))
+    assert gzipped.headers["content-encoding"] == "gzip" and gzipped.text == direct.text
+    assert gzipped.headers["etag"] == direct_gzip.headers["etag"]
+
+
 def nginx_command(folder: Path, site: str) -> list[str]:
     """nginx in the foreground as this user, everything it writes under ``folder``, serving ``site``
     (a ``server {...}`` block, with any ``http``-level directive it needs before it)."""
@@ -165,6 +184,7 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
     site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
     with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
+        check_compression(f"http://127.0.0.1:{port}", server.url)
 
 
 @cites("docs/deployment.md", "give an open WebSocket a read timeout longer than it may stay quiet")
@@ -188,6 +208,9 @@ def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the
         assert asyncio.run(quiet_then_echo()) == "echo still here"
 
 
+@cites("docs/deployment.md", "`compression off` passes each client's `Accept-Encoding` through: by default Caddy asks "
+       "Pyxle for\ngzip itself and unpacks it for clients that did not ask, so they got a chunked answer without\n"
+       "`Content-Length`, under the `ETag` of the gzip copy")
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
 def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
@@ -198,6 +221,7 @@ def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(
     with running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
                  f"http://127.0.0.1:{port}/healthz", tmp_path / "caddy.log", env):
         check_through(f"http://127.0.0.1:{port}", "br")
+        check_compression(f"http://127.0.0.1:{port}", server.url)
 
 
 def test_the_systemd_example_starts_the_server_it_describes(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

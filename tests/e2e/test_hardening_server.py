@@ -833,6 +833,46 @@ def test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499(api_server: 
     assert answers(api_server)
 
 
+
+@cites("docs/api-routes.md", "A chunked body with a malformed chunk (or one that stops before its last chunk)\n  is answered `400`")
+@cites("docs/deployment.md", "(`POST /api/upload: chunked request body was malformed or ended early (400)`) and a `400`")
+@pytest.mark.parametrize("chunks", [b"zz\r\nhello\r\n0\r\n\r\n", b"3\r\nhello\r\n0\r\n\r\n"],
+                         ids=["bad-size-line", "chunk-longer-than-its-size"])
+def test_a_malformed_chunked_body_is_a_400_to_the_client_still_connected(api_server: Server, chunks: bytes) -> None:
+    """A bad chunk reaches the app as granian's ``http.disconnect``, but the client is there,
+    reading: a standard 400 naming the body, as uvicorn and nginx answer, not `499 <none>`; one
+    INFO line, no traceback."""
+    path = "/api/echo"
+    answer = raw_request(api_server.url, b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                         b"application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 Bad Request\r\n"), answer
+    assert b"connection: close" in head.lower()
+    assert json.loads(body) == {"error": "Malformed request body: a chunk is invalid, or the body ended early"}
+    wait_until(lambda: f'"POST {path}" 400' in api_server.output(), timeout=10)
+    out = api_server.output()
+    lines = [line for line in out.splitlines() if "malformed or ended early" in line]
+    assert len(lines) == 1 and " INFO " in lines[0], lines
+    assert f"POST {path}: chunked request body was malformed or ended early (400)" in lines[0]
+    assert "Traceback" not in out and " ERROR " not in out and "499" not in out
+    assert answers(api_server)
+
+
+def test_a_client_leaving_mid_chunked_body_is_one_info_line_and_no_traceback(api_server: Server) -> None:
+    """Issue 13 for a chunked body: granian cannot tell this from a bad chunk, so it is the same
+    INFO line and a 400 (which no one reads), never an ERROR."""
+    host, port = api_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n3\r\n[1,\r\n")
+        time.sleep(0.5)
+    wait_until(lambda: '"POST /api/echo" 400' in api_server.output(), timeout=10)
+    out = api_server.output()
+    assert "POST /api/echo: chunked request body was malformed or ended early (400)" in out
+    assert "Traceback" not in out and " ERROR " not in out and '" 500 ' not in out
+    assert answers(api_server)
+
+
 # Risk 2: the shutdown deadline.
 
 @pytest.mark.parametrize("where", ["flag", "env-file"])

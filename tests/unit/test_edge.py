@@ -119,6 +119,15 @@ def test_a_client_leaving_mid_body_is_a_499_not_a_500() -> None:
     assert start(sent)[0] == 499
 
 
+
+def test_a_chunked_body_cut_short_is_a_400_as_granian_cannot_tell_a_bad_chunk_from_a_client_gone() -> None:
+    async def reads_body(scope: Any, receive: Any, send: Any) -> None:
+        await Request(scope, receive).body()
+
+    sent = call(edge(reads_body), method="POST", headers=[(b"transfer-encoding", b"chunked")], body=[])
+    assert start(sent)[0] == 400 and b"Malformed request body" in sent[1]["body"]
+
+
 def test_a_head_request_is_never_encoded_but_says_it_varies() -> None:
     async def page(scope: Any, receive: Any, send: Any) -> None:
         await Response("x" * 5000, media_type="text/html")(scope, receive, send)

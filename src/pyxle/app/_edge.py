@@ -134,7 +134,7 @@ class HttpEdge:
                     return
             if length is not None or chunked or scope["method"] not in _NO_BODY:
                 limit = self.max_body_size if length is None else None  # a declared length is checked above
-                receive = reader = BodyReader(scope, receive, timeout=self.body_timeout, limit=limit)
+                receive = reader = BodyReader(scope, receive, timeout=self.body_timeout, limit=limit, chunked=chunked)
             await self.app(scope, receive, send_edge)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if status is None:

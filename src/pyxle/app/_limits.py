@@ -86,24 +86,38 @@ class ClientGone(RequestRefused):
         super().__init__(499, "Client closed the connection before sending the whole body")
 
 
-BODY_ERRORS = (BodyTooLarge, BodyTimeout, ClientGone)
+class BodyCutShort(RequestRefused):
+    """A chunked body that stopped before its last chunk: malformed, or its client gone. granian
+    reports both as ``http.disconnect``, so the answer is the one a connected client needs: 400,
+    and the connection is closed (nothing after a bad chunk can be read as the next request)."""
+
+    def __init__(self) -> None:
+        super().__init__(400, "Malformed request body: a chunk is invalid, or the body ended early",
+                         headers={"Connection": "close"})
+
+
+BODY_ERRORS = (BodyTooLarge, BodyTimeout, ClientGone, BodyCutShort)
 
 
 class BodyReader:
     """``receive`` for a request with a body: the whole body must arrive within ``timeout`` seconds
     of the first read (a client trickling it at 1 byte/s gets a 408 instead of holding the request
     forever), and, when ``limit`` is given (no declared length to check up front), stay within it.
-    A client that disconnects mid-body is one INFO line and a 499, not a traceback and a 500.
+    A client that disconnects mid-body is one INFO line and a 499, not a traceback and a 500; a
+    chunked body that stops short (a bad chunk, or a client gone: granian says the same of both)
+    is one INFO line and a 400. ``chunked``: the request's body is sent in chunks.
 
     The errors are ``HTTPException``s: raised in a handler they are answered like any other; raised
     in a layer outside the handler's exception net, the app's outer layer answers them.
     ``complete`` says whether the app has read the whole body; ``drain`` reads what it left.
     """
 
-    __slots__ = ("complete", "deadline", "limit", "receive", "scope", "timeout", "total")
+    __slots__ = ("chunked", "complete", "deadline", "limit", "receive", "scope", "timeout", "total")
 
-    def __init__(self, scope: Scope, receive: Receive, *, timeout: float, limit: int | None) -> None:
+    def __init__(self, scope: Scope, receive: Receive, *, timeout: float, limit: int | None,
+                 chunked: bool = False) -> None:
         self.scope = scope
+        self.chunked = chunked
         self.receive = receive
         self.timeout = timeout
         self.limit = limit
@@ -115,6 +129,17 @@ class BodyReader:
         logger.info("%s %s: request body not received within %gs (408)", self.scope["method"], self.scope["path"],
                     self.timeout)
         return BodyTimeout(self.timeout)
+
+    def _cut_short(self) -> ClientGone | BodyCutShort:
+        """The body stopped before its end. With a declared length only the client leaving does
+        that; a chunked body also stops at a malformed chunk (granian gives ``http.disconnect`` for
+        both, while the client may still be waiting for an answer, which must be a standard one)."""
+        method, path = self.scope["method"], self.scope["path"]
+        if self.chunked:
+            logger.info("%s %s: chunked request body was malformed or ended early (400)", method, path)
+            return BodyCutShort()
+        logger.info("%s %s: client disconnected before sending the whole body (499)", method, path)
+        return ClientGone()
 
     async def __call__(self) -> Message:
         task = asyncio.current_task()
@@ -144,9 +169,7 @@ class BodyReader:
         finally:
             timer.cancel()
         if message["type"] == "http.disconnect":
-            logger.info("%s %s: client disconnected before sending the whole body (499)", self.scope["method"],
-                        self.scope["path"])
-            raise ClientGone()
+            raise self._cut_short()
         if self.limit is not None:
             self.total += len(message.get("body", b""))
             if self.total > self.limit:

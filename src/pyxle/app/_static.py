@@ -33,6 +33,8 @@ _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
 # What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy.
 _KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
+# What a file's URL takes, as a page's does.
+_ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -57,7 +59,7 @@ async def bad_path(scope: Scope, receive: Receive, send: Send) -> None:
 
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD;
-    anything it does not have goes to ``fallback``. A file asked for with a trailing slash is
+    OPTIONS 204 or 405 for other methods at a file's URL; anything it does not have goes to ``fallback``. A file asked for with a trailing slash is
     redirected to its URL, as a page's is (``_slash``): StaticFiles served it, a folder's URL."""
     if not directory.is_dir():
         return fallback
@@ -80,9 +82,28 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             if response is not None:
                 await small.answer(response, scope, receive, send)
                 return
+        elif scope["type"] == "http" and not scope["path"].endswith("/") and _found(find, files.get_path(scope)):
+            await _other_method(scope, receive, send)
+            return
         await fallback(scope, receive, send)
 
     return serve
+
+
+def _found(find: Callable[[str], tuple[str, os.stat_result] | None], path: str) -> bool:
+    try:
+        return find(path) is not None
+    except (OSError, ValueError):  # a name the OS refuses (too long, a NUL byte): no file there
+        return False
+
+
+async def _other_method(scope: Scope, receive: Receive, send: Send) -> None:
+    """A method other than GET or HEAD at a file's URL: OPTIONS is a 204 naming the methods a file
+    takes, anything else a 405 with them, as a page answers (StaticFiles and nginx answer 405 too;
+    a 404 said the file was not there)."""
+    if scope["method"] != "OPTIONS":
+        raise HTTPException(405, headers=_ALLOW)
+    await Response(status_code=204, headers=_ALLOW)(scope, receive, send)
 
 
 def _slash_away(scope: Scope) -> Response | None:
@@ -141,7 +162,7 @@ def build_assets(directory: Path) -> ASGIApp:
     small = SmallFiles()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+        if scope["type"] != "http":
             await not_found(scope, receive, send)
             return
         asset: str = scope["path_params"]["asset"]
@@ -151,6 +172,9 @@ def build_assets(directory: Path) -> ASGIApp:
             found = None
         if found is None or asset.endswith("/") or _is_twin(Path(found[0])):
             await not_found(scope, receive, send)
+            return
+        if scope["method"] not in ("GET", "HEAD"):
+            await _other_method(scope, receive, send)
             return
         path, stat = Path(found[0]), found[1]
         scope = _without_bad_range(scope)
