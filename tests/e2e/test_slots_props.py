@@ -5,11 +5,14 @@ at each render, and the page and its layouts get every slot given as `slots` (na
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 
 from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites
 from tests.e2e._parity import react_app
+from tests.e2e.test_typecheck_starters import pyxle, starter
 
 LAYOUT = """
 @server
@@ -95,3 +98,47 @@ def test_create_slots_runs_again_with_each_page_props_after_client_navigation(ap
     assert page.page.get_by_test_id("page-names").text_content() == "crumb,header"
     assert page.page.evaluate("window.__kept") == 1, "a navigation reloaded the page"
     assert page.problems() == []
+
+
+
+TYPED_LAYOUT = """
+import { Slot } from 'pyxle/client'
+
+export default function Layout({ children, slots }) {
+  return <main><Slot name="header" /><p>{Object.keys(slots).join(',')}</p>{children}</main>
+}
+"""
+
+UNTYPED = """
+export const slots = { header: () => <b>untyped</b> }
+
+export default function Untyped({ data, slots }) {
+  return <p>{String(data.title)} {slots.header.length}</p>
+}
+"""
+
+TYPED = """
+from typing_extensions import TypedDict
+
+class Report(TypedDict):
+    title: str
+
+@server
+async def load(request) -> Report:
+    return {"title": "Reports"}
+
+export default function Typed({ data, slots }) {
+  return <p>{data.title} {Object.keys(slots).length}</p>
+}
+"""
+
+
+@cites("docs/types.md", 'action?: import("pyxle/client").ActionProp, slots: import("pyxle/client").SlotRegistry }')
+def test_pages_and_layouts_that_read_the_slots_prop_pass_pyxle_typecheck(tmp_path: Path) -> None:
+    project = starter(tmp_path)
+    (project / "pages" / "layout.pyxl").write_text(TYPED_LAYOUT)
+    (project / "pages" / "untyped.pyxl").write_text(UNTYPED)
+    (project / "pages" / "typed.pyxl").write_text(TYPED)
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert '  slots: import("pyxle/client").SlotRegistry\n' in (project / ".pyxle" / "types" / "typed.d.ts").read_text()
