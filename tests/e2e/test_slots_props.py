@@ -142,3 +142,37 @@ def test_pages_and_layouts_that_read_the_slots_prop_pass_pyxle_typecheck(tmp_pat
     done = pyxle("typecheck", str(project), cwd=project)
     assert done.returncode == 0, done.stdout + done.stderr
     assert '  slots: import("pyxle/client").SlotRegistry\n' in (project / ".pyxle" / "types" / "typed.d.ts").read_text()
+
+
+COUNTER = """
+@server
+async def load(request):
+    return {"title": "Reports"}
+
+import { useState } from 'react'
+
+export const createSlots = (props) => ({ header: ({ who }) => <b>{props.data.title} via {who}, v1</b> })
+
+export default function Page({ data, slots }) {
+  const [n, setN] = useState(0)
+  return <main><h1>{data.title}</h1><button onClick={() => setN(n + 1)}>count {n}</button></main>
+}
+"""
+
+
+def test_a_create_slots_edit_in_dev_is_read_again_with_the_page_props_and_state_kept(
+        make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"pages/layout.pyxl": LAYOUT, "pages/reports.pyxl": COUNTER,
+                            "pages/sales.pyxl": titled("Sales"), "pages/plain.pyxl": PLAIN}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/reports")
+    page.hydrated()
+    header = page.page.get_by_test_id("header")
+    assert header.text_content() == "Reports via layout, v1"
+    page.page.get_by_role("button", name="count 0").click()
+    page.page.evaluate("window.__kept = 1")
+    (project / "pages" / "reports.pyxl").write_text(COUNTER.replace("v1", "v2"))
+    header.filter(has_text="Reports via layout, v2").wait_for(timeout=15000)
+    assert page.page.get_by_role("button").text_content() == "count 1"
+    assert page.page.evaluate("window.__kept") == 1, "the page reloaded"
+    assert page.problems() == []
