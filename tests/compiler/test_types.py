@@ -74,9 +74,10 @@ def test_nothing_is_attached_without_a_plain_component_taking_props(source: str)
 
 
 COMPONENT = "export default function Page({ data }) {\n  return <p/>\n}\n"
-UNTYPED_PAGE = '{ data: Record<string, any>, layoutData: Record<string, any>, action?: import("pyxle/client").ActionProp }'
+UNTYPED_PAGE = ('{ data: Record<string, any>, layoutData: Record<string, any>, action?: import("pyxle/client").ActionProp, '
+                'slots: import("pyxle/client").SlotRegistry }')
 UNTYPED_LAYOUT = ('{ data: Record<string, any>, layoutData: Record<string, any>, routePath: string, children?: import("react").ReactNode, '
-                  'action?: import("pyxle/client").ActionProp }')
+                  'action?: import("pyxle/client").ActionProp, slots: import("pyxle/client").SlotRegistry }')
 
 
 @cites("docs/types.md", "gets the same props\nwith `data: Record<string, any>`")

@@ -24,6 +24,7 @@ NAV = {"x-pyxle-navigation": "1"}
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("site") / "site"
     shutil.copytree(SITE, root)
+    (root / "pages" / "reports.pyxl").write_text(doc_block("docs/client.md", "create-slots"))
     server = serve_doc_project(root, node=True)
     server.root = root  # type: ignore[attr-defined]
     yield server
@@ -139,6 +140,16 @@ def test_the_two_loaders_error_shown_is_what_pyxle_check_prints(make_project) ->
     run = pyxle_run(root, "check", str(root))
     assert run.returncode == 1
     assert doc_block("docs/compiler.md", "two-loaders") in run.stdout + run.stderr
+
+
+@cites("docs/client.md", "`createSlots` is called with the page's props")
+@cites("docs/client.md", "The\npage and every layout also get every slot given as a `slots` prop")
+def test_create_slots_reads_the_page_props_and_the_page_lists_its_slots_prop(site: Server) -> None:
+    answer = httpx.get(site.url + "/reports")
+    html = answer.text.replace("<!-- -->", "")
+    assert answer.status_code == 200, html[:500]
+    assert '<header><a href="/">Home</a><b>Reports</b></header>' in html
+    assert "<h1>Reports, filling header</h1>" in html
 
 
 # Chromium last: its event loop stays for the module.

@@ -101,7 +101,8 @@ def test_pyxle_build_writes_a_pages_types_from_its_loader_and_action_annotations
     assert "export interface PostInput {\n  /** shown as the heading */\n  title: string\n  status?:" in text
     assert "  save: {\n    body: PostInput\n    result: Stats\n  }" in text
     assert "  ping: {\n    body: Record<string, any>\n    result: Record<string, any>\n  }" in text
-    assert 'export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  action?: import("pyxle/client").ActionProp\n}' in text
+    assert ('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  action?: import("pyxle/client").ActionProp\n'
+            '  slots: import("pyxle/client").SlotRegistry\n}') in text
 
 
 def test_a_page_without_annotations_gets_no_types_and_is_not_executed_to_make_them(make_project) -> None:

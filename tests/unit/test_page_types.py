@@ -55,9 +55,11 @@ def test_layouts_and_templates_get_children_the_route_path_and_their_actions_pro
     for name in ("layout.pyxl", "template.pyxl"):
         text = declarations(PurePosixPath("blog") / name, f"pages/blog/{name}", as_tuple, {})
         assert text.endswith('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  routePath: string\n'
-                             '  children?: import("react").ReactNode\n  action?: import("pyxle/client").ActionProp\n}\n')
+                             '  children?: import("react").ReactNode\n  action?: import("pyxle/client").ActionProp\n'
+                             '  slots: import("pyxle/client").SlotRegistry\n}\n')
 
 
 def test_a_page_gets_its_actions_prop() -> None:
     text = declarations(PurePosixPath("blog.pyxl"), "pages/blog.pyxl", as_tuple, {})
-    assert text.endswith('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  action?: import("pyxle/client").ActionProp\n}\n')
+    assert text.endswith('export interface Props {\n  data: Data\n  layoutData: Record<string, any>\n  action?: import("pyxle/client").ActionProp\n'
+                         '  slots: import("pyxle/client").SlotRegistry\n}\n')

@@ -2,24 +2,27 @@
 import { createElement as h, Fragment, isValidElement, useContext, useEffect, useState } from 'react'
 import { SlotContext } from './_context.js'
 
-const layers = new WeakMap() // module -> the slots it exports, read once per module
+const exported = new WeakMap() // module -> its `slots` export, read once per module
 
-function slotsOf(mod) {
-  let slots = layers.get(mod)
-  if (!slots) {
-    const raw = typeof mod.createSlots === 'function' ? mod.createSlots() : mod.slots
-    slots = raw && typeof raw === 'object' ? raw : {}
-    layers.set(mod, slots)
-  }
+// A module's slots: what `createSlots(props)` returns, called at every render of the page (its
+// result depends on the props, as in Pyxle 0.3 to 0.9), else the `slots` export.
+function slotsOf(mod, props) {
+  if (typeof mod.createSlots === 'function') return asSlots(mod.createSlots(props))
+  let slots = exported.get(mod)
+  if (!slots) exported.set(mod, (slots = asSlots(mod.slots)))
   return slots
 }
 
-// name -> entries: what each layout (outermost first) and then the page exports as `slots`
-// (or returns from `createSlots()`).
-export function slotRegistry(modules) {
+function asSlots(raw) {
+  return raw && typeof raw === 'object' ? raw : {}
+}
+
+// name -> entries: what each layout (outermost first) and then the page exports as `slots` (or
+// returns from `createSlots(props)`, `props` the page's, whichever module's it is, as in 0.3-0.9).
+export function slotRegistry(modules, props) {
   const registry = {}
   for (const mod of modules) {
-    for (const [name, entry] of Object.entries(slotsOf(mod))) {
+    for (const [name, entry] of Object.entries(slotsOf(mod, props))) {
       if (entry != null) (registry[name] = registry[name] || []).push(entry)
     }
   }

@@ -55,7 +55,8 @@ class PageBoundary extends Component {
 }
 
 // Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
-// result over `layoutData`, so a layout also reads what the layouts around it loaded.
+// result over `layoutData`, so a layout also reads what the layouts around it loaded. The page and
+// every layout also get `slots`, every slot given (name -> entries), as in Pyxle 0.3 to 0.9.
 // `onError`: called in the browser with what a page threw (see PageBoundary).
 export function pageTree(route, props, routePath, csrfToken = '', onError = null) {
   const { page, layouts } = route
@@ -67,6 +68,7 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
   if (props.action && !props.actionLayout) pageProps.action = props.action
+  const slots = slotRegistry([...layouts.map((layout) => layout[1]), page], pageProps)
   const loading = route.loading || []
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
@@ -83,16 +85,15 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
     if (at !== errorAt) return tree
     return h(PageBoundary, { attempt, page: errorPage, level: at, layoutData, onError }, tree)
   }
-  let tree = wrap(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, pageProps)), layouts.length)
+  let tree = wrap(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, { ...pageProps, slots })), layouts.length)
   for (let i = layouts.length - 1; i >= 0; i--) {
     const [file, mod, kind] = layouts[i]
     const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
-    const own = { data, layoutData, routePath }
+    const own = { data, layoutData, routePath, slots }
     if (props.action && props.actionLayout === file) own.action = props.action
     tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, own, tree)), i)
   }
-  const slots = slotRegistry([...layouts.map((layout) => layout[1]), page])
   // actionQuery: the page's query string, which a re-rendered page's forms post with (see actionUrl);
   // failedAction: the `action` prop, whose <Form> shows its message from the first render.
   const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '', failedAction: props.action || null }

@@ -11,7 +11,7 @@ export function ClientOnly(props: { children?: ReactNode; fallback?: ReactNode }
 
 /** What a layout or page exports as `slots[name]`: a component, or an element. */
 export type SlotEntry<P = any> = ((props: P) => ReactNode) | ReactNode
-/** Every slot provided: name -> entries, outermost layout first, the page last. */
+/** Every slot provided: name -> entries, outermost layout first, the page last; the `slots` prop of pages and layouts. */
 export type SlotRegistry = Record<string, SlotEntry[]>
 export interface SlotProps<P = any> {
   name: string

@@ -26,7 +26,8 @@ _CLOSERS = {"{": "}", "[": "]", "(": ")"}
 # What the component receives besides ``data`` (the ``Props`` of the generated types say the same).
 # ``action``: after a no-JS post to the file's own ``@action`` failed validation; a layout's or
 # template's action gives it to that file's component, as a page's does (client/_tree.js pageTree).
-_PAGE_PROPS = 'action?: import("pyxle/client").ActionProp'
+# ``slots``: every slot the page's layouts and the page give, name -> entries (as in Pyxle 0.3-0.9).
+_PAGE_PROPS = 'action?: import("pyxle/client").ActionProp, slots: import("pyxle/client").SlotRegistry'
 _LAYOUT_PROPS = f'routePath: string, children?: import("react").ReactNode, {_PAGE_PROPS}'
 # ``layoutData``: every layout loader's result of the page merged (client/_tree.js mergeLayoutData).
 _LAYOUT_DATA = "layoutData: Record<string, any>"
