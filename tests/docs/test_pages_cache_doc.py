@@ -52,6 +52,8 @@ def test_the_envelope_stores_the_page_and_the_action_shown_invalidates_it(make_p
         assert again.headers["x-pyxle-cache"] == "HIT" and again.text == first.text
         assert reads.read_text() == "x"  # the loader ran once
 
+        refused = client.post("/api/__actions/blog/publish", json={"title": "Hello, cache"})
+        assert refused.status_code == 403  # the stored page set no CSRF cookie: the refusal sets it
         token = client.cookies["pyxle-csrf"]
         published = client.post("/api/__actions/blog/publish", json={"title": "Hello, cache"},
                                  headers={"x-csrf-token": token})

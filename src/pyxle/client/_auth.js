@@ -6,7 +6,7 @@
 // /logout, GET {prefix}/me (prefix /auth by default).
 // Signing in or out changes what pages show, so it drops every page the router has cached.
 import { useSyncExternalStore } from 'react'
-import { csrfHeader, csrfToken } from './_actions.js'
+import { postWithCsrf } from './_actions.js'
 import { invalidate } from './_router.js'
 
 const SERVER = Object.freeze({ user: null, isAuthenticated: false, loading: true, error: null })
@@ -51,13 +51,10 @@ function subscribe(listener) {
 }
 
 async function send(url, method, body) {
-  const headers = { accept: 'application/json' }
-  if (method !== 'GET') {
-    headers[csrfHeader()] = csrfToken()
-    headers['content-type'] = 'application/json'
-  }
-  const response = await fetch(url, { method, headers, credentials: 'same-origin',
-                                      body: body === undefined ? undefined : JSON.stringify(body) })
+  const response = method === 'GET'
+    ? await fetch(url, { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+    : await postWithCsrf(url, { headers: { accept: 'application/json', 'content-type': 'application/json' },
+                                body: JSON.stringify(body) })
   try {
     return await response.json()
   } catch (error) {

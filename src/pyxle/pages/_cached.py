@@ -3,7 +3,9 @@
 A stored document never holds a visitor's CSRF token: it is rendered with a random stand-in
 (``mark``), replaced by each visitor's own token when it is served. Whether a shared cache in
 front (a CDN) may keep a document is said by ``Cache-Control``: only when it is the same for
-everyone, which it is not when it carries a token or the CSRF layer sets a cookie on it.
+everyone, which it is not when it carries a token. One that carries none is ``public`` for a
+visitor without a CSRF cookie too (a CDN's request to the origin has none), and the CSRF layer
+sets no cookie on a ``public`` answer: that visitor's scripts get one when they first post.
 Navigation JSON is always ``private, no-cache`` (with its ETag): the router must see an
 invalidation at once, and it is the router's, not a page anyone links to. A route that is not
 ``shared`` renders signed-in visitors their own page, so its public answers vary on their
@@ -68,11 +70,9 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
-    elif _new_token(scope, token):
-        control = PRIVATE  # the CSRF layer adds a Set-Cookie for this new visitor: not for a shared cache
     vary = _VARY if shared or control == PRIVATE else _VARY_SIGNED_IN
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
-    if _not_modified(scope, tag, token):
+    if _not_modified(scope, tag, token if control == PRIVATE else ""):  # a public answer sets no cookie
         return Response(status_code=304, headers=headers)
     if copies is not None and body is entry.body:
         return _AsStored(body, entry.status, headers, media_type, copies)
@@ -108,7 +108,8 @@ def conditional(response: Response, scope: Scope) -> Response:
 def _not_modified(scope: Scope, tag: str, token: str) -> bool:
     """Whether the client holds ``tag`` and may be answered 304. Never for a visitor the CSRF layer
     gives a new token to (a browser restart dropped the session cookie, its cache kept the page):
-    it adds its cookie to pages and JSON only, which a 304 is neither of, so the full page goes."""
+    it adds its cookie to pages and JSON only, which a 304 is neither of, so the full page goes.
+    ``token`` is "" for an answer it adds no cookie to (``public``): a 304 is that answer too."""
     wanted = if_none_match(scope)
     return wanted is not None and matches(wanted, tag) and not _new_token(scope, token)
 
