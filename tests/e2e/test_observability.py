@@ -281,6 +281,23 @@ def test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both(make_pro
             in server.output())
 
 
+@cites("docs/observability.md", "The path is taken in its canonical form, as `exemptPaths` are: `/api/ok/` is `/api/ok`")
+def test_a_metrics_path_with_a_trailing_slash_over_a_route_stops_start_up_too(make_project, start_server):
+    """"/api/ok/" slipped past the check: the metrics were served nowhere (a 307 to /api/ok, the route)."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN, "metricsEndpointPath": "/api/ok/"}}
+    server = start_server(make_project({"pages/api/ok.py": HELLO, "pyxle.config.json": json.dumps(config)}), ready=False)
+    assert server.wait_exit() == 1
+    assert ("pyxle.config.json: observability.metricsEndpointPath /api/ok is also the URL of pages/api/ok.py"
+            in server.output())
+
+
+def test_a_metrics_path_with_a_trailing_slash_is_served_without_it(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointPath": "/internal//metrics/"}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    r = httpx.get(server.url + "/internal/metrics")
+    assert r.status_code == 200 and "pyxle_http_requests_total" in r.text
+
+
 @pytest.mark.parametrize("path,message", [
     ("/healthz", "/healthz is Pyxle's health check"),
     ("/readyz", "/readyz is Pyxle's health check"),
