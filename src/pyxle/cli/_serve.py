@@ -224,6 +224,8 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
             "_granian.asgi.io": {**default(), "level": level if level == "DEBUG" else _at_least(level, "WARNING")},
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "pyxle": default(),
+            # what the app prints, in JSON (app._printed): shown whatever the level, as printed in text
+            "print": {**default(), "level": "DEBUG"},
         },
         "root": {"handlers": ["default"], "level": level},  # the app's own loggers
     }
