@@ -11,7 +11,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import SHARED_SECRET, Server
+from tests.conftest import SHARED_SECRET, Server, free_port, server_env
 from tests.docs._blocks import cites
 
 HELLO = '''
@@ -281,6 +281,23 @@ def test_a_metrics_path_that_is_also_a_route_stops_start_up_naming_both(make_pro
             in server.output())
 
 
+@cites("docs/observability.md", "The path is taken in its canonical form, as `exemptPaths` are: `/api/ok/` is `/api/ok`")
+def test_a_metrics_path_with_a_trailing_slash_over_a_route_stops_start_up_too(make_project, start_server):
+    """"/api/ok/" slipped past the check: the metrics were served nowhere (a 307 to /api/ok, the route)."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN, "metricsEndpointPath": "/api/ok/"}}
+    server = start_server(make_project({"pages/api/ok.py": HELLO, "pyxle.config.json": json.dumps(config)}), ready=False)
+    assert server.wait_exit() == 1
+    assert ("pyxle.config.json: observability.metricsEndpointPath /api/ok is also the URL of pages/api/ok.py"
+            in server.output())
+
+
+def test_a_metrics_path_with_a_trailing_slash_is_served_without_it(make_project, start_server):
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointPath": "/internal//metrics/"}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    r = httpx.get(server.url + "/internal/metrics")
+    assert r.status_code == 200 and "pyxle_http_requests_total" in r.text
+
+
 @pytest.mark.parametrize("path,message", [
     ("/healthz", "/healthz is Pyxle's health check"),
     ("/readyz", "/readyz is Pyxle's health check"),
@@ -336,6 +353,55 @@ def test_with_json_logs_every_line_the_server_prints_is_json_start_up_notes_incl
     assert any("unknownKey" in message for message in warnings), records
     assert any(message.startswith("PYXLE_SECRET_KEY is not set") for message in warnings), records
     assert any(r["level"] == "info" and r["message"].startswith("pyxle serve: http://") for r in records), records
+
+
+PRINTS = """
+import sys
+
+async def get(request):
+    print("a\\nb")
+    print("to stderr", file=sys.stderr)
+    print("no newline yet", end="", flush=True)
+    sys.stdout.buffer.write(b'{"raw": "bytes"}\\n')
+    sys.stdout.buffer.flush()
+    return {"printed": True}
+"""
+
+
+@cites("docs/observability.md", "what the app prints in JSON (`print()` in a loader, an action or an API route): one record of the `print` logger per call")
+@cites("docs/observability.md", "at `info` from stdout and `warning` from stderr, with the request id, shown whatever `logLevel` is")
+def test_with_json_logs_what_the_app_prints_is_one_record_per_print(make_project):
+    """print() wrote plain lines to stdout/stderr, one per line of the text."""
+    config = {"observability": {"logFormat": "json", "logLevel": "ERROR"}}  # no banner to find the port by
+    project = make_project({"pages/api/say.py": PRINTS, "pyxle.config.json": json.dumps(config)})
+    port = free_port()
+    server = Server(["serve", str(project), "--host", "127.0.0.1", "--port", str(port)], project, server_env())
+    try:
+        r = _wait_for(lambda: _get_or_none(f"http://127.0.0.1:{port}/api/say"), timeout=30)
+        assert r is not None, server.output()
+        _printed_records_are_json(server, r)
+    finally:
+        server.stop()
+
+
+def _get_or_none(url: str) -> httpx.Response | None:
+    try:
+        return httpx.get(url, timeout=2)
+    except httpx.HTTPError:
+        return None
+
+
+def _printed_records_are_json(server: Server, r: httpx.Response) -> None:
+    assert r.json() == {"printed": True}
+    rid = r.headers["x-request-id"]
+    server.wait_for_output("no newline yet")
+    server.wait_for_output('"raw"')
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    printed = [(e["level"], e["message"]) for e in records if e.get("logger") == "print"]
+    assert printed == [("info", "a\nb"), ("warning", "to stderr"), ("info", "no newline yet")], server.output()
+    assert all(e["request_id"] == rid for e in records if e.get("logger") == "print")
+    assert {"raw": "bytes"} in records  # the bytes as written
 
 
 @pytest.mark.parametrize("config,env,message", [

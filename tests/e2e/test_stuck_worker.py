@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import httpx
+
+from tests.docs._blocks import cites
 
 BLOCK = '''
 import time
@@ -25,9 +28,9 @@ def _block(url: str) -> None:
         pass  # its worker is killed under it: the connection closes without an answer
 
 
-def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged(make_project, start_server) -> None:
-    project = make_project({"pages/api/block.py": BLOCK, "pages/api/hello.py": HELLO})
-    server = start_server(project, "serve", "--workers", "1", "--worker-timeout", "2")
+def _block_until_replaced(server) -> tuple[threading.Thread, float]:  # type: ignore[no-untyped-def]
+    """Block the only worker's loop, then wait for a new worker to answer: the blocking request's
+    thread, and the seconds until the new worker answered."""
     blocker = threading.Thread(target=_block, args=(server.url + "/api/block?s=120",), daemon=True)
     blocker.start()
     time.sleep(0.5)  # the sleep has begun: the only worker answers nothing now
@@ -40,7 +43,13 @@ def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logg
         except httpx.HTTPError:
             pass
         assert time.monotonic() < deadline, "the blocked worker was never replaced"
-    elapsed = 30 - (deadline - time.monotonic())
+    return blocker, 30 - (deadline - time.monotonic())
+
+
+def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged(make_project, start_server) -> None:
+    project = make_project({"pages/api/block.py": BLOCK, "pages/api/hello.py": HELLO})
+    server = start_server(project, "serve", "--workers", "1", "--worker-timeout", "2")
+    blocker, elapsed = _block_until_replaced(server)
 
     assert elapsed >= 1.5  # not before its timeout
     server.wait_for_output("has not run its event loop for")
@@ -48,6 +57,23 @@ def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logg
     assert 'pages/api/block.py", line 4 in get' in output
     blocker.join(10)
     assert not blocker.is_alive()  # the blocked request got its connection closed, not a hang
+
+
+@cites("docs/observability.md", "and `threads` on the record of a worker replaced for blocking its event loop")
+def test_a_stuck_workers_stacks_are_one_json_record_in_json_logs(make_project, start_server) -> None:
+    """faulthandler wrote them to stderr: one JSON record, then some forty plain lines."""
+    project = make_project({"pages/api/block.py": BLOCK, "pages/api/hello.py": HELLO})
+    server = start_server(project, "serve", "--workers", "1", "--worker-timeout", "2", "--log-format", "json")
+    blocker, _ = _block_until_replaced(server)
+    server.wait_for_output("has not run its event loop for")
+    time.sleep(0.5)  # anything the dump wrote after the record has arrived too
+
+    records = [json.loads(line) for line in server.output().splitlines() if line.strip()]  # each line is JSON
+    stuck = [r for r in records if "has not run its event loop" in r.get("message", "")]
+    assert len(stuck) == 1 and stuck[0]["level"] == "error" and "Its threads follow" in stuck[0]["message"]
+    assert 'pages/api/block.py", line 4 in get' in stuck[0]["threads"]
+    assert "(most recent call first)" in stuck[0]["threads"]
+    blocker.join(10)
 
 
 def test_a_long_request_that_does_not_block_the_loop_is_left_alone(make_project, start_server) -> None:

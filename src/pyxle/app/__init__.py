@@ -19,6 +19,7 @@ from pyxle._loading import STARTUP_NOTED
 from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
 from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
+from pyxle.app._printed import capture_prints
 from pyxle.app._watch import forget_project_modules
 from pyxle.config import ConfigError, PyxleConfig
 from pyxle.security._secret import GENERATED_SECRET_ENV, SecretKeyError, refuse_generated
@@ -38,6 +39,8 @@ def worker_app(staged: bool = False) -> PyxleApp:
     Until it loads, this worker accepts no connection; the others take them."""
     if not staged:
         _stoppable_while_loading()
+        if os.environ.get("PYXLE_LOG_FORMAT") == "json":
+            capture_prints()  # what the app prints is a JSON record too
     delay = 1.0
     said = ""
     while True:

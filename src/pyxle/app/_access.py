@@ -19,6 +19,7 @@ import orjson
 from starlette.types import Scope
 
 from pyxle._loggable import loggable
+from pyxle.app._printed import unprinted
 from pyxle.observability import route_of
 
 FLUSH_SECONDS = 0.1
@@ -30,7 +31,7 @@ class AccessLog:
 
     def __init__(self, *, json_format: bool = False, stream: TextIO | None = None) -> None:
         self.json_format = json_format
-        self.stream = stream or sys.stdout
+        self.stream = stream or unprinted(sys.stdout)  # its lines are JSON already, not printed text
         self._pending: list[str] = []
         self._scheduled = False
         self._second = -1

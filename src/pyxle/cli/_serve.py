@@ -153,9 +153,20 @@ def connection_limit() -> int:
     return connections
 
 
+class TextFormatter(logging.Formatter):
+    """Text logs: a record's line, then its traceback and, for a stuck worker's (``_heartbeat``),
+    the stacks of its threads, as Python writes them."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        threads = getattr(record, "threads", None)
+        return f"{line}\n{threads}" if threads else line
+
+
 class JsonFormatter(logging.Formatter):
-    """``--log-format json``: one JSON object per record, the traceback and a ``stack_info=True``
-    stack as string fields; records made while a request is handled carry its ``request_id``."""
+    """``--log-format json``: one JSON object per record, the traceback, a ``stack_info=True``
+    stack and a stuck worker's threads (``_heartbeat``) as string fields; records made while a
+    request is handled carry its ``request_id``."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -171,6 +182,9 @@ class JsonFormatter(logging.Formatter):
             entry["exception"] = self.formatException(record.exc_info)
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
+        threads = getattr(record, "threads", None)
+        if threads:
+            entry["threads"] = threads
         return json_line(entry)  # the access log's format: compact, ASCII only
 
 
@@ -196,7 +210,7 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}},
         "formatters": {
-            "default": {"()": json_formatter} if json_format else {"format": text},
+            "default": {"()": json_formatter} if json_format else {"()": TextFormatter, "fmt": text},
         },
         "handlers": {
             "default": {"class": "logging.StreamHandler", "formatter": "default", "stream": "ext://sys.stderr",
@@ -210,6 +224,8 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
             "_granian.asgi.io": {**default(), "level": level if level == "DEBUG" else _at_least(level, "WARNING")},
             "granian.access": {"handlers": [], "level": "WARNING", "propagate": False},
             "pyxle": default(),
+            # what the app prints, in JSON (app._printed): shown whatever the level, as printed in text
+            "print": {**default(), "level": "DEBUG"},
         },
         "root": {"handlers": ["default"], "level": level},  # the app's own loggers
     }

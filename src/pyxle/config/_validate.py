@@ -423,6 +423,10 @@ class Validator:
             "otelServiceName": ("otel_service_name", r.NON_EMPTY_STR), "otelSampleRatio": ("otel_sample_ratio", r.RATIO),
         }
         kwargs = self.fields("observability", obj, rules)
+        if isinstance(kwargs.get("metrics_endpoint_path"), str):
+            # Canonical, as exemptPaths: "/api/free/" was served nowhere (the router sends it to
+            # "/api/free"), and slipped past the start-up check of a route answering the same URL.
+            kwargs["metrics_endpoint_path"] = canonical_prefix(kwargs["metrics_endpoint_path"])
         if isinstance(kwargs.get("log_level"), str):
             kwargs["log_level"] = kwargs["log_level"].upper()
         for key, name, rule in (("accessLog", "access_log", r.BOOL), ("logFormat", "log_format", r.BLOCK_LOG_FORMAT)):
