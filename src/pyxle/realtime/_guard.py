@@ -17,6 +17,7 @@ from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 from pyxle.routing import api_like
+from pyxle.security._csrf import under
 
 logger = logging.getLogger("pyxle.realtime")
 error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
@@ -33,7 +34,8 @@ class WebSocketGuard:
         self.max_message = max_message
         self.queue_limit = queue_limit
         self.origins = origins  # CORS origins: allowed besides the app's own
-        # pages always get the Origin check; API routes only when they opted in
+        # pages always get the Origin check; API routes only when they opted in, by whole
+        # segments as csrf.apiRoutes: /api/rooms covers /api/rooms/a, not /api/roomsx
         self.api_checked: tuple[str, ...] = ("/",) if api_routes is True else tuple(api_routes or ())
         # whether an API route answers a path (a page may have an ``api`` segment: /docs/api);
         # without it, every path under /api/ and no other is taken for an API route's
@@ -44,7 +46,7 @@ class WebSocketGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        checked = not (api_like(path) and self.api_route(path)) or path.startswith(self.api_checked)
+        checked = not (api_like(path) and self.api_route(path)) or any(under(path, p) for p in self.api_checked)
         if checked and not same_site(scope, self.origins):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
