@@ -491,6 +491,7 @@ def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, sta
     asyncio.run(run())
 
 
+@cites("docs/realtime.md", "which match whole segments as `csrf.apiRoutes` does")
 def test_api_routes_prefixes_match_whole_segments(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """``["/api/rooms"]`` checks /api/rooms and /api/rooms/a, as csrf.apiRoutes would, not /api/roomsx."""
     echo = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"

@@ -16,6 +16,7 @@ import pytest
 import websockets
 
 from tests.conftest import Server
+from tests.docs._blocks import cites
 
 ECHO = '''
 import os
@@ -70,6 +71,8 @@ def stop_with_sockets_open(server: Server, send_signal) -> tuple[list[int | None
     return asyncio.run(run())
 
 
+@cites("docs/realtime.md", "SIGINT does the same, whether it reaches the server process alone or every process of its group")
+@cites("docs/realtime.md", "its `finally` blocks run and its access log line is written before its worker stops")
 @pytest.mark.parametrize("attempt", range(4))  # the race it lost 3 times in 8: a few runs to catch it
 def test_ctrl_c_closes_every_socket_with_1001_and_runs_the_handlers_finally(
         make_project, start_server, tmp_path: Path, attempt: int) -> None:  # type: ignore[no-untyped-def]
@@ -121,6 +124,7 @@ def stalled_peer(server: Server, path: str) -> socket.socket:
     return peer
 
 
+@cites("docs/realtime.md", "the log line counts it apart")
 def test_sigterm_with_a_peer_that_stopped_reading_logs_it_as_cut_off_not_closed(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/api/rooms/[room].py": ROOM})
     server = start_server(project)
