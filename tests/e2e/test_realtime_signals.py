@@ -137,8 +137,8 @@ def test_sigterm_with_a_peer_that_stopped_reading_logs_it_as_cut_off_not_closed(
                 break
             await fast.close()
             await asyncio.sleep(0.05)
-        for _ in range(600):  # 4.8 MB: more than the stalled peer's buffers hold, fewer than sendQueue
-            await fast.send("z" * 8000)
+        for _ in range(600):  # 9.6 MB: more than the stalled peer's buffers hold, in fewer messages than sendQueue
+            await fast.send("z" * 16000)
         for _ in range(600):
             await asyncio.wait_for(fast.recv(), 20)
         os.kill(server.proc.pid, signal.SIGTERM)
