@@ -323,6 +323,26 @@ def test_websocket_path_params_and_refusals(routes_server: Server) -> None:
     asyncio.run(run())
 
 
+@cites("docs/api-routes.md", "A WebSocket upgrade to a route without a `websocket` handler (or to no route) is refused (`403`)")
+def test_an_upgrade_to_the_health_checks_metrics_or_openapi_is_refused_with_403(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    # They answered it with their HTTP response and 101's headers: "WS /healthz" 200 in the log.
+    config = '{"observability": {"metricsEndpoint": true}, "openapi": {"enabled": true, "production": true}}'
+    server = start_server(make_project({"pyxle.config.json": config}))
+    paths = ("/healthz", "/readyz", "/api/__pyxle/metrics", "/api/docs", "/api/docs.json")
+
+    async def run() -> None:
+        for path in paths:
+            with pytest.raises(InvalidStatus) as info:
+                async with websockets.connect(server.ws_url + path):
+                    pass
+            assert info.value.response.status_code == 403, path
+
+    asyncio.run(run())
+    for path in paths:
+        server.wait_for_output(f'"WS {path}" 403')
+    assert httpx.get(server.url + "/healthz").json()["status"] == "ok"  # HTTP as before
+
+
 def test_dev_shows_error_detail_serve_does_not(make_project, start_server) -> None:
     project = make_project({"pages/api/boom.py": "async def get(request):\n    raise ValueError('detail here')\n"})
     dev = start_server(project, "dev")

@@ -449,7 +449,8 @@ def test_a_star_in_cors_origins_does_not_open_websockets_to_every_site(make_proj
                 await ws.recv()
 
     asyncio.run(run())
-    assert '"*" in cors.origins lets any site read your answers, not open WebSockets' in server.output()
+    assert ('"*" in cors.origins lets any site read your answers, not open WebSockets: a browser sends an upgrade '
+            "with your visitors' cookies, so other sites' upgrades are still refused (1008)") in server.output()
     assert logged(server, "refused a cross-site WebSocket to /live\\x1B[31mX\\x0D (1008)")  # escaped, as the access log
     assert "\x1b[31m" not in server.output()
 
@@ -489,6 +490,31 @@ def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, sta
             assert json.loads(await ws.recv())["online"] == 1
 
     asyncio.run(run())
+
+
+@cites("docs/realtime.md", "which match whole segments as `csrf.apiRoutes` does")
+def test_api_routes_prefixes_match_whole_segments(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """``["/api/rooms"]`` checks /api/rooms and /api/rooms/a, as csrf.apiRoutes would, not /api/roomsx."""
+    echo = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"
+    project = make_project({"pages/api/rooms/[room].py": ROOM, "pages/api/roomsx.py": echo, "pages/api/rooms/index.py": echo,
+                            "pyxle.config.json": json.dumps({"realtime": {"apiRoutes": ["/api/rooms"]}})})
+    server = start_server(project)
+
+    async def code(path: str) -> int | None:
+        async with websockets.connect(server.ws_url + path, origin="https://evil.example") as ws:
+            try:
+                await asyncio.wait_for(ws.recv(), 5)
+            except websockets.ConnectionClosed:
+                return ws.close_code
+            return None  # open: a message came
+
+    async def run() -> None:
+        assert await code("/api/rooms") == 1008
+        assert await code("/api/rooms/a") == 1008
+        assert await code("/api/roomsx") is None
+
+    asyncio.run(run())
+    assert "refused a cross-site WebSocket to /api/roomsx" not in server.output()
 
 
 def test_a_message_over_the_limit_closes_the_socket_with_1009(make_project, start_server) -> None:  # type: ignore[no-untyped-def]

@@ -58,6 +58,32 @@ def test_a_message_that_is_not_utf8_is_dropped_and_logged_and_delivery_goes_on(
     assert server.output().count(line) == 2, server.output()  # one line per worker
 
 
+@cites("docs/realtime.md", "`t` and UTF-8 text is a text frame (a JSON message is its text), `b` and bytes a binary frame")
+@cites("docs/realtime.md", "So is one that does not start with the byte that says its kind")
+def test_a_message_without_pyxles_tag_is_dropped_and_a_tagged_one_from_another_client_is_delivered(
+        make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
+    # An untagged message reached the sockets with its first byte eaten: "plain" came as "lain".
+    store = start_redis()
+    server = start_server(room_project(make_project), env=redis_env(store, "w2:"))
+
+    async def run() -> None:
+        ws, _ = await join(server.ws_url + "/api/rooms/lobby")
+        publisher = redis.Redis.from_url(store.url)
+        for raw in (b"plain text", b'{"x":1}', b""):
+            assert publisher.publish("w2:lobby", raw) == 1
+        assert publisher.publish("w2:lobby", 'thello from a sidecar: {"x":1} \u00e9'.encode()) == 1
+        assert publisher.publish("w2:lobby", b"b\x00\x01\xff") == 1
+        assert await texts(ws, 1, 10) == ['hello from a sidecar: {"x":1} \u00e9']
+        assert await asyncio.wait_for(ws.recv(), 10) == b"\x00\x01\xff"
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(ws.recv(), 0.3)
+        await ws.close()
+
+    asyncio.run(run())
+    line = "realtime: dropped a message on Redis channel 'w2:lobby' that does not start with t (text) or b (binary)"
+    assert server.output().count(line) == 1, server.output()  # once a minute at most
+
+
 @cites("docs/realtime.md", "once to every socket in any channel, on every worker and server sharing the Redis broker")
 def test_broadcast_reaches_every_socket_of_every_worker_and_server(
         make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from pyxle._loading import STARTUP_NOTED
+from pyxle._worker_stop import keep_granian_stop
 from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
 from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
@@ -66,10 +67,12 @@ def _stoppable_while_loading() -> None:
     process's stop flag, until granian sets its own once the app has loaded: a stop asked for
     meanwhile (a deploy right after a start, Ctrl-C) was ignored, and the worker went on to serve
     until it was killed at the shutdown deadline. Until then it serves nothing, so it just ends.
-    (Under another server, which sets its handlers before it loads the app, they stay as they are.)"""
+    (Under another server, which sets its handlers before it loads the app, they stay as they are.)
+    Once loaded, Pyxle's own handlers take over from granian's (``keep_granian_stop``)."""
     if multiprocessing.current_process().name == "granian-worker":
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
+        keep_granian_stop()
 
 
 def _load_worker(staged: bool) -> PyxleApp:

@@ -38,7 +38,7 @@ from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
-from pyxle.app._static import bad_path, build_assets, not_found, public_files
+from pyxle.app._static import bad_path, build_assets, http_only, not_found, public_files
 from pyxle.app._watch import project_modules
 from pyxle.config import PyxleConfig, public_env
 from pyxle.hooks import HookLoadError, load_hooks
@@ -154,13 +154,13 @@ class PyxleApp(Starlette):
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
             self.unrendered = built is None
             entries += pages.routes()
-        extra = self._health_routes()
+        extra = {path: http_only(app) for path, app in self._health_routes().items()}
         self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
         openapi = self.config.openapi
         if openapi.enabled and (self.mode == "development" or openapi.production):
             from pyxle.app._openapi import openapi_routes
 
-            extra.update(openapi_routes(openapi.path, list(entries)))
+            extra.update((path, http_only(app)) for path, app in openapi_routes(openapi.path, list(entries)).items())
         # pyxle dev's live reload is Pyxle's own, whatever a project's catch-all page would take.
         own = {EVENTS_PATH: self.dev_events} if self.dev_events is not None else None
         shadowed = self.router.set_routes(entries, extra=extra, own=own)

@@ -45,6 +45,20 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
     raise HTTPException(404)
 
 
+def http_only(app: ASGIApp) -> ASGIApp:
+    """``app`` (a health check, the metrics, the OpenAPI document) for HTTP; a WebSocket upgrade to
+    it is refused (403), as at an API route without ``websocket``. Passed on, the upgrade was
+    answered with the HTTP response and ``101``'s headers, and logged as an accepted socket."""
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await WebSocketClose(code=1008, reason="This route does not accept WebSocket connections")(
+                scope, receive, send)
+            return
+        await app(scope, receive, send)
+
+    return answer
+
+
 BAD_PATH = "Invalid path: it holds a control character"
 
 

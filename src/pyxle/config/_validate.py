@@ -310,7 +310,7 @@ class Validator:
         if "*" in config.origins:
             self.warnings.append(
                 '"*" in cors.origins lets any site read your answers, not open WebSockets: a browser sends '
-                "an upgrade your visitors' cookies, so other sites' upgrades are still refused (1008); "
+                "an upgrade with your visitors' cookies, so other sites' upgrades are still refused (1008); "
                 "list the sites that may open them in cors.origins"
             )
         return config

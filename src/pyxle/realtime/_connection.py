@@ -328,10 +328,11 @@ class Connection:
 
     # -- closes the server starts ------------------------------------------------------------
 
-    async def close(self, code: int, reason: str = "") -> None:
-        """Close after the frame being sent (if any), so the peer never sees half a message."""
+    async def close(self, code: int, reason: str = "") -> bool:
+        """Close after the frame being sent (if any), so the peer never sees half a message.
+        Whether the close frame went out (False: closed already, gone, or not reading)."""
         if self.closed:
-            return
+            return False
         self._stop(code)
         self._queue.clear()
         self._close_sent = sent = asyncio.get_running_loop().create_future()
@@ -341,8 +342,18 @@ class Connection:
                 await asyncio.wait({pump}, timeout=CLOSE_TIMEOUT)  # it ends after its current frame
             if not await self._send_close(code, reason):  # already gone, or the peer does not read
                 self.abort()
+                return False
+            return True
         finally:
-            sent.set_result(None)
+            if not sent.done():
+                sent.set_result(None)
+
+    def cut(self) -> None:
+        """Give up on a peer that does not read (shutdown): the send blocked on it is cancelled and
+        so is the handler, so nothing is left waiting on the server when the worker stops."""
+        if self._pump is not None:
+            self._pump.cancel()
+        self.abort()
 
     async def _send_close(self, code: int, reason: str = "", timeout: float = CLOSE_TIMEOUT) -> bool:
         """Send the close frame; whether it went out within ``timeout``."""
@@ -387,6 +398,11 @@ class Connection:
     @property
     def aborted(self) -> bool:
         return self._aborted
+
+    @property
+    def handler(self) -> asyncio.Task[Any] | None:
+        """The task running this socket's handler (through Pyxle's guard)."""
+        return self._task
 
     @property
     def accepted(self) -> bool:

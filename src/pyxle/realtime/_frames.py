@@ -35,6 +35,11 @@ def to_wire(frame: Frame) -> bytes:
 
 
 def from_wire(data: bytes) -> Frame:
-    if data[:1] == b"b":
+    """The frame ``to_wire`` made; ``ValueError`` for what it cannot have made (another Redis
+    client published it): no ``t`` or ``b`` first, or text that is not UTF-8 (``UnicodeDecodeError``)."""
+    tag = data[:1]
+    if tag == b"b":
         return {"type": "websocket.send", "bytes": data[1:]}
-    return {"type": "websocket.send", "text": data[1:].decode()}
+    if tag == b"t":
+        return {"type": "websocket.send", "text": data[1:].decode()}
+    raise ValueError("does not start with t (text) or b (binary)")

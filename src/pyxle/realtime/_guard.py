@@ -14,13 +14,15 @@ from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
 from pyxle._loggable import loggable
 from pyxle.realtime._broker import ChannelRefused
-from pyxle.realtime._connection import CLOSE_TIMEOUT, Connection
+from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
 from pyxle.routing import api_like
+from pyxle.security._csrf import under
 
 logger = logging.getLogger("pyxle.realtime")
 error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
 _open: weakref.WeakSet[Connection] = weakref.WeakSet()  # every socket this process is serving
+HANDLER_GRACE = 1.0  # seconds a handler has after the shutdown close to return by itself; then it is cancelled
 
 
 class WebSocketGuard:
@@ -32,7 +34,8 @@ class WebSocketGuard:
         self.max_message = max_message
         self.queue_limit = queue_limit
         self.origins = origins  # CORS origins: allowed besides the app's own
-        # pages always get the Origin check; API routes only when they opted in
+        # pages always get the Origin check; API routes only when they opted in, by whole
+        # segments as csrf.apiRoutes: /api/rooms covers /api/rooms/a, not /api/roomsx
         self.api_checked: tuple[str, ...] = ("/",) if api_routes is True else tuple(api_routes or ())
         # whether an API route answers a path (a page may have an ``api`` segment: /docs/api);
         # without it, every path under /api/ and no other is taken for an API route's
@@ -43,7 +46,7 @@ class WebSocketGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        checked = not (api_like(path) and self.api_route(path)) or path.startswith(self.api_checked)
+        checked = not (api_like(path) and self.api_route(path)) or any(under(path, p) for p in self.api_checked)
         if checked and not same_site(scope, self.origins):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
@@ -110,13 +113,33 @@ async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
     await WebSocketClose(code=1008, reason="origin not allowed")(scope, receive, send)
 
 
-async def close_all(code: int = 1001, reason: str = "server shutting down") -> int:
-    """Close every open socket (each after the frame it is sending); how many there were."""
-    sockets = list(_open)
-    if sockets:
-        await asyncio.wait([asyncio.ensure_future(conn.close(code, reason)) for conn in sockets],
-                           timeout=CLOSE_TIMEOUT)
-    return len(sockets)
+async def close_all(code: int = 1001, reason: str = "server shutting down") -> tuple[int, int]:
+    """Close every open socket, each after the frame it is sending: how many got the close frame,
+    and how many did not within ``CLOSE_TIMEOUT`` (peers that stopped reading), which are cut off."""
+    sockets = [conn for conn in _open if not conn.closed]
+    if not sockets:
+        return 0, 0
+    closing = {asyncio.ensure_future(conn.close(code, reason)): conn for conn in sockets}
+    done, pending = await asyncio.wait(closing, timeout=CLOSE_TIMEOUT)
+    for task in pending:
+        task.cancel()
+        closing[task].cut()
+    sent = sum(1 for task in done if not task.cancelled() and task.exception() is None and task.result())
+    return sent, len(sockets) - sent
+
+
+async def end_handlers(grace: float = HANDLER_GRACE, timeout: float = FLUSH_TIMEOUT) -> None:
+    """After ``close_all`` at shutdown: handlers still running get ``grace`` seconds to take the
+    disconnect, then are cancelled and waited for (``timeout`` at most). The server would stop
+    the worker with them pending: their ``finally`` blocks never ran, nor their access log lines."""
+    running = {conn.handler: conn for conn in list(_open) if conn.handler is not None and not conn.handler.done()}
+    if not running:
+        return
+    _, left = await asyncio.wait(running, timeout=grace)
+    for task in left:
+        running[task].abort()
+    if left:
+        await asyncio.wait(left, timeout=timeout)
 
 
 def open_count() -> int:

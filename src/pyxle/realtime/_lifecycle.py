@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from pyxle._redis import checked_at_start
+from pyxle._worker_stop import server_stop
 from pyxle.realtime._channel import broker_from_settings, set_current
-from pyxle.realtime._guard import close_all
+from pyxle.realtime._guard import close_all, end_handlers
 
 logger = logging.getLogger("pyxle.realtime")
 
@@ -22,7 +23,7 @@ logger = logging.getLogger("pyxle.realtime")
 @contextlib.asynccontextmanager
 async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None) -> AsyncIterator[None]:
     """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it.
-    ``on_stop`` is called first on SIGTERM (the app ends its other long-lived requests there)."""
+    ``on_stop`` is called first on SIGTERM or SIGINT (the app ends its other long-lived requests there)."""
     from pyxle.realtime._redis_broker import RedisBroker
 
     broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix,
@@ -34,7 +35,7 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
     set_current(broker)
-    _drain_on_sigterm(on_stop)
+    _drain_on_signals(on_stop)
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
         _keepalive_soon(settings.ping_interval, tries=KEEPALIVE_TRIES)
@@ -46,31 +47,57 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         await broker.aclose()
 
 
-def _drain_on_sigterm(on_stop: Callable[[], object] | None = None) -> None:
-    """SIGTERM: ``on_stop``, then close every socket with 1001, then let the server stop as on SIGINT.
+def _drain_on_signals(on_stop: Callable[[], object] | None = None) -> None:
+    """SIGTERM and SIGINT: ``on_stop``, then close every socket with 1001 and end the handlers
+    still running, then have granian stop the worker.
 
-    The server drops connections without a close frame on its own signal handling, so ours
-    runs first; a process not under a loop with signal support keeps the default.
+    granian's own handlers stop the worker at once, dropping the sockets without a close frame
+    and their handlers unfinished, so ours replace them. Ctrl-C sends SIGINT to the whole process
+    group, the workers as well as the server process (which then sends them SIGTERM): the first
+    signal starts the drain, the next ones wait for it. Without granian's stop at hand
+    (``server_stop``) the drain ends with the SIGINT granian stops on, and SIGINT stays granian's.
+    A process not under a loop with signal support keeps the defaults.
     """
     if threading.current_thread() is not threading.main_thread():
         return
     loop = asyncio.get_running_loop()
+    stop = server_stop()
+    draining = False
 
-    def on_sigterm() -> None:
-        async def drain() -> None:
-            closed = await close_all(1001, "server shutting down")
-            if closed:
-                logger.info("closed %d WebSockets (1001) before stopping", closed)
-            os.kill(os.getpid(), signal.SIGINT)
+    async def drain() -> None:
+        try:
+            sent, cut = await close_all(1001, "server shutting down")
+            _say_closed(sent, cut)
+            await end_handlers()
+        finally:
+            if stop is not None:
+                stop()
+            else:
+                os.kill(os.getpid(), signal.SIGINT)
 
+    def on_signal() -> None:
+        nonlocal draining
+        if draining:
+            return
+        draining = True
         if on_stop is not None:
             on_stop()
         asyncio.ensure_future(drain())
 
-    try:
-        loop.add_signal_handler(signal.SIGTERM, on_sigterm)
-    except (NotImplementedError, RuntimeError, ValueError):
-        pass
+    for sig in (signal.SIGTERM, signal.SIGINT) if stop is not None else (signal.SIGTERM,):
+        try:
+            loop.add_signal_handler(sig, on_signal)
+        except (NotImplementedError, RuntimeError, ValueError):
+            return
+
+
+def _say_closed(sent: int, cut: int) -> None:
+    """The shutdown's line: the sockets that got 1001, and apart those whose peer did not read it."""
+    if cut:
+        logger.warning("closed %d WebSocket%s (1001) before stopping; %d more, whose peer was not reading, "
+                       "%s cut off without it", sent, "" if sent == 1 else "s", cut, "was" if cut == 1 else "were")
+    elif sent:
+        logger.info("closed %d WebSocket%s (1001) before stopping", sent, "" if sent == 1 else "s")
 
 
 # Looks for the listening socket, 0.05 s apart and doubling: each reads the kernel's TCP table,

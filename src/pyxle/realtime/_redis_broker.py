@@ -191,7 +191,10 @@ class RedisBroker(LocalSubscribers):
         try:
             frame = from_wire(data)
         except UnicodeDecodeError:  # not sent by Pyxle (any Redis client can publish): dropped
-            self._undecodable(channel)
+            self._undecodable(channel, "is not valid UTF-8 text")
+            return
+        except ValueError as exc:  # untagged: its first byte would have been eaten as the tag
+            self._undecodable(channel, str(exc))
             return
         if channel == self._broadcast_key:
             busy = self._fanout_all(frame)
@@ -200,13 +203,13 @@ class RedisBroker(LocalSubscribers):
         if busy:
             await pace(*busy)
 
-    def _undecodable(self, channel: bytes) -> None:
+    def _undecodable(self, channel: bytes, why: str) -> None:
         now = time.monotonic()
         if now - self._undecodable_logged >= 60:
             self._undecodable_logged = now
-            logger.warning("realtime: dropped a message on Redis channel %r that is not valid UTF-8 text "
+            logger.warning("realtime: dropped a message on Redis channel %r that %s "
                            "(not published by Pyxle?); logged at most once a minute",
-                           channel.decode(errors="backslashreplace"))
+                           channel.decode(errors="backslashreplace"), why)
 
     def _left(self, channel: str) -> None:
         """An evicted socket: presence and the subscription follow without holding up the fan-out."""
