@@ -693,8 +693,8 @@ def test_a_sighup_with_a_setting_a_plugin_refuses_is_refused_and_the_workers_kee
 
 @cites("docs/deployment.md", "SIGTERM stops accepting connections and lets requests in progress finish, for\n  up to "
                              "`--shutdown-timeout`")
-@cites("docs/deployment.md", "A SIGTERM during a SIGHUP reload ends the reload: no\n  further worker is replaced, and the "
-                             "workers it had not replaced yet stop with the new ones,\n  within the same `--shutdown-timeout`")
+@cites("docs/deployment.md", "A SIGTERM during a SIGHUP reload ends the reload: no further worker is replaced, and the\n"
+                             "  workers it had not replaced yet stop with the new ones, within the same `--shutdown-timeout`")
 def test_a_sigterm_during_a_sighup_reload_stops_the_server_without_finishing_the_reload(make_project,
                                                                                       start_server) -> None:
     """granian replaces the workers one by one, 3.5 s apart, and only looked at a SIGTERM sent
