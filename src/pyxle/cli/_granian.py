@@ -60,6 +60,7 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         only once all are replaced, so a SIGTERM during a reload of 3 workers was held ~12 s while
         the server took new connections. Here no further worker is replaced, the pause and the
         wait end, and the shutdown then stops the old workers with the new ones."""
+        spawned = 0
         for idx in workers:
             if self.interrupt_signal:
                 break
@@ -69,6 +70,7 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             worker = self._spawn_worker(idx=idx, target=spawn_target, callback_loader=target_loader)
             worker.start()
             self.wrks.insert(idx, worker)
+            spawned += 1
             if not self._pause(delay):
                 self.wrks.append(old)  # not told yet: the shutdown tells it with the others
                 break
@@ -80,7 +82,7 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
                 break
             self._reaped(old, f"old worker-{idx + 1}")
         if hasattr(self, "_metrics"):  # granian 2.7 and later
-            self._metrics.incr_spawn(len(workers))
+            self._metrics.incr_spawn(spawned)
         if self.interrupt_signal:
             self.main_loop_interrupt.set()  # granian's _reload clears it, maybe after the signal set it
 
