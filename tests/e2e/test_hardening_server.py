@@ -691,6 +691,50 @@ def test_a_sighup_with_a_setting_a_plugin_refuses_is_refused_and_the_workers_kee
     assert "Respawning" not in server.output() and server.proc.poll() is None
 
 
+@cites("docs/deployment.md", "SIGTERM stops accepting connections and lets requests in progress finish, for\n  up to "
+                             "`--shutdown-timeout`")
+@cites("docs/deployment.md", "A SIGTERM during a SIGHUP reload ends the reload: no further worker is replaced, and the\n"
+                             "  workers it had not replaced yet stop with the new ones, within the same `--shutdown-timeout`")
+def test_a_sigterm_during_a_sighup_reload_stops_the_server_without_finishing_the_reload(make_project,
+                                                                                      start_server) -> None:
+    """granian replaces the workers one by one, 3.5 s apart, and only looked at a SIGTERM sent
+    meanwhile once every worker had been replaced: with 3 workers and `--shutdown-timeout 2` the
+    server exited 11.7 s after it, answering new connections all along. The stop ends the reload:
+    the server stops taking connections at once, kills what still runs (requests that never end)
+    once the shutdown timeout is over, and leaves no worker, old or new, behind."""
+    project = make_project({"pages/api/version.py": VERSION.format(1), "pages/api/forever.py": API["pages/api/forever.py"]})
+    server = start_server(project, "serve", "--workers", "3", "--shutdown-timeout", "2", env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == 3)
+
+    def hang() -> None:  # a request that never ends, on some old worker
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(server.url + "/api/forever", timeout=30)
+
+    for _ in range(6):
+        threading.Thread(target=hang, daemon=True).start()
+    time.sleep(0.5)  # each in progress
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_for_output("Respawning worker-1", timeout=40)
+    time.sleep(0.5)  # in granian's pause between starting the new worker-1 and stopping the old one
+    workers = granian_workers(server)
+    assert len(workers) == 4
+    server.proc.send_signal(signal.SIGTERM)
+    sent = time.monotonic()
+    answered: list[float] = []  # when, after the SIGTERM, a new connection got an answer
+    while server.proc.poll() is None and time.monotonic() - sent < 30:
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(server.url + "/api/version", headers={"Connection": "close"}, timeout=2)
+            answered.append(round(time.monotonic() - sent, 2))
+        time.sleep(0.1)
+    server.wait_exit(30)
+    exited = time.monotonic() - sent
+    out = server.output()
+    assert exited < 4.5, f"exited {exited:.1f}s after the SIGTERM\n{out}"  # 2 s, and the polling's slack
+    assert max(answered, default=0) < 1.5, answered
+    assert "Respawning worker-2" not in out, out
+    assert not any(running(pid) for pid in workers)
+
+
 # Statuses outside HTTP's range.
 
 BAD_STATUS = {

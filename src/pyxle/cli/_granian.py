@@ -7,15 +7,27 @@ with ECHILD, which ``multiprocessing`` reads as "not yet") and ``is_alive()`` st
 watcher has run again to record the exit. granian allows that 1 ms; on a busy machine the
 watcher needs longer, and a worker that had stopped cleanly was logged as "Killing worker-1
 after it refused to gracefully stop" and sent SIGKILL by pid, a pid already free for reuse.
+
+It also replaces workers (a reload, one that died) the way granian does, but stops doing so on
+SIGTERM or SIGINT: see ``PyxleServer._respawn_workers``.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from typing import Any
 
+import granian
+from granian.log import logger
 from granian.server import Server
 from granian.server.mp import WorkerProcess
+
+POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
+# When a worker was respawned, for granian's crash-loop check (one that dies within 5.5 s of it
+# stops the server): granian compares it with time.time() in 2.5, time.monotonic() from 2.6.
+STAMP = time.time if granian.__version__.startswith("2.5.") else time.monotonic
 
 
 class ReapedWorker(WorkerProcess):
@@ -34,7 +46,83 @@ class ReapedWorker(WorkerProcess):
 
 class PyxleServer(Server):  # type: ignore[misc,valid-type]
     """granian's ``Server``, spawning ``ReapedWorker`` processes (its process-based server only:
-    a free-threaded build runs workers as threads, where no process is reaped)."""
+    a free-threaded build runs workers as threads, where no process is reaped), and whose
+    replacing of workers gives way to a stop signal."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.retiring: list[tuple[Any, float]] = []  # old workers told to stop, and their deadline
+
+    def _respawn_workers(self, workers: list[int], spawn_target: Any, target_loader: Any, delay: float = 0) -> None:
+        """granian's, but a stop signal (SIGTERM, SIGINT) ends it at once. granian replaces the
+        workers one by one: it starts the new one, sleeps ``delay`` (3.5 s in a SIGHUP reload),
+        stops the old one and waits for it (up to ``--shutdown-timeout``), and looks at the signal
+        only once all are replaced, so a SIGTERM during a reload of 3 workers was held ~12 s while
+        the server took new connections. Here no further worker is replaced, the pause and the
+        wait end, and the shutdown then stops the old workers with the new ones."""
+        spawned = 0
+        for idx in workers:
+            if self.interrupt_signal:
+                break
+            self.respawned_wrks[idx] = STAMP()
+            logger.info(f"Respawning worker-{idx + 1}")
+            old = self.wrks.pop(idx)
+            worker = self._spawn_worker(idx=idx, target=spawn_target, callback_loader=target_loader)
+            worker.start()
+            self.wrks.insert(idx, worker)
+            spawned += 1
+            if not self._pause(delay):
+                self.wrks.append(old)  # not told yet: the shutdown tells it with the others
+                break
+            logger.info(f"Stopping old worker-{idx + 1}")
+            old.terminate()
+            deadline = time.monotonic() + self.workers_kill_timeout if self.workers_kill_timeout else math.inf
+            if not self._wait(old, deadline):
+                self.retiring.append((old, deadline))  # told already: the shutdown only waits for it
+                break
+            self._reaped(old, f"old worker-{idx + 1}")
+        if hasattr(self, "_metrics"):  # granian 2.7 and later
+            self._metrics.incr_spawn(spawned)
+        if self.interrupt_signal:
+            self.main_loop_interrupt.set()  # granian's _reload clears it, maybe after the signal set it
+
+    def _stop_workers(self) -> None:
+        """granian's, then the wait for old workers a stop signal found stopping in a reload."""
+        super()._stop_workers()
+        for worker, deadline in self.retiring:
+            self._wait(worker, deadline, signal_ends=False)
+            self._reaped(worker, f"old worker-{worker.idx + 1}")
+        self.retiring.clear()
+
+    def _pause(self, seconds: float) -> bool:
+        """Sleep ``seconds``; False as soon as a stop signal has come."""
+        end = time.monotonic() + seconds
+        while not self.interrupt_signal:
+            left = end - time.monotonic()
+            if left <= 0:
+                return True
+            time.sleep(min(POLL, left))
+        return False
+
+    def _wait(self, worker: Any, deadline: float, *, signal_ends: bool = True) -> bool:
+        """Wait until ``worker`` has exited or ``deadline`` has passed; False if a stop signal came
+        first (``signal_ends``)."""
+        while worker.is_alive():
+            if signal_ends and self.interrupt_signal:
+                return False
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            worker.join(min(POLL, left))
+        return True
+
+    def _reaped(self, worker: Any, name: str) -> None:
+        """Kill a worker still running at its deadline, as granian does."""
+        if self.workers_kill_timeout and worker.is_alive():
+            logger.warning(f"Killing {name} after it refused to gracefully stop")
+            worker.kill()
+            worker.join()
+        logger.info(f"Stopped {name}")
 
     def _spawn_worker(self, idx: int, target: Any, callback_loader: Any) -> Any:
         worker = super()._spawn_worker(idx, target, callback_loader)
