@@ -735,6 +735,65 @@ def test_a_sigterm_during_a_sighup_reload_stops_the_server_without_finishing_the
     assert not any(running(pid) for pid in workers)
 
 
+SLOW_TO_LOAD = """
+    import time
+    from pathlib import Path
+
+    if Path({flag!r}).exists():  # the reload's check, not the first start: it is still loading at the stop
+        time.sleep(30)
+
+    async def get(request):
+        return {{'ok': True}}
+    """
+INDEX = "export default function Index() {\n  return <p>served</p>\n}\n"
+
+
+def reload_check(server: Server) -> int | None:
+    """The pid of the server's reload check (``python -c "... check_worker()"``), if one runs."""
+    for pid in granian_workers(server):
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            if b"check_worker()" in cmdline.read():
+                return pid
+    return None
+
+
+def files_under(folder) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    return {p.relative_to(folder).as_posix(): p.stat().st_size for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@cites("docs/deployment.md", "A reload still being checked is ended too: the build it was making is discarded, and the\n"
+                             "  served one stays as it was")
+def test_a_sigterm_while_a_sighup_reload_is_checked_ends_the_check_and_keeps_the_served_build(
+        make_project, start_server, tmp_path) -> None:
+    """The check went on for seconds after the server had exited, in a process nobody waited for,
+    and could still put its build in place of the served one (or leave a half-made one beside it)."""
+    flag = tmp_path / "slow.flag"
+    project = make_project({"pages/index.pyxl": INDEX, "pages/api/slow.py": SLOW_TO_LOAD.format(flag=str(flag))},
+                           node=True)
+    server = start_server(project, "serve", env=KEY)
+    before = files_under(project / "dist")
+    assert "server/pages/index.js" in "\n".join(before) or len(before) > 3, before
+    flag.touch()
+    server.proc.send_signal(signal.SIGHUP)
+    found: list[int] = []
+    wait_until(lambda: bool(found.append(reload_check(server) or 0) or found[-1]), timeout=30, interval=0.02)
+    check = found[-1]
+    try:
+        wait_until(lambda: (project / ".dist.next").is_dir(), timeout=30)  # its build staged
+        time.sleep(1)  # and its project loading
+        server.proc.send_signal(signal.SIGTERM)
+        server.wait_exit(30)
+        exited = time.monotonic()
+        while running(check) and time.monotonic() - exited < 10:
+            time.sleep(0.1)
+        assert not running(check), "the reload's check outlived the server by 10 s"
+        assert files_under(project / "dist") == before
+        assert not (project / ".dist.next").exists()
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(check, signal.SIGKILL)
+
+
 # Statuses outside HTTP's range.
 
 BAD_STATUS = {

@@ -11,6 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from tests.conftest import server_env
+from tests.docs._blocks import cites
 
 FILES = {
     "models.py": """
@@ -135,6 +136,16 @@ def test_production_serves_the_document_only_when_enabled(make_project, start_se
     files = {**{k: v for k, v in FILES.items() if not k.endswith(".pyxl")}, "pyxle.config.json": config}
     server = start_server(make_project(files), "serve")
     assert (httpx.get(server.url + "/api/__openapi.json").status_code == 200) is served
+
+
+@cites("docs/validation.md", "it is taken in its canonical form, as `metricsEndpointPath` is: `/docs/api/` is `/docs/api`")
+def test_a_docs_path_with_a_trailing_slash_is_served_without_it(make_project, start_server) -> None:
+    """"/docs/api/" was served nowhere: the router sends /docs/api/ to /docs/api, and .json hung off the slash."""
+    config = {"openapi": {"path": "/docs//api/", "production": True}}
+    files = {**{k: v for k, v in FILES.items() if not k.endswith(".pyxl")}, "pyxle.config.json": json.dumps(config)}
+    server = start_server(make_project(files), "serve")
+    assert httpx.get(server.url + "/docs/api.json").json()["openapi"] == "3.1.0"
+    assert httpx.get(server.url + "/docs/api").headers["content-type"].startswith("text/html")
 
 
 ROUTE_SHAPES = {

@@ -35,3 +35,14 @@ def test_pyxle_serve_with_openapi_in_production_stops_when_a_route_answers_its_u
 def test_openapi_turned_off_in_dev_says_nothing_about_its_urls(make_project, start_server) -> None:
     server = start_server(make_project({**FILES, "pyxle.config.json": '{"openapi": false}'}), "dev")
     assert "openapi.path" not in server.output()
+
+
+def test_a_docs_path_with_a_trailing_slash_over_a_route_stops_pyxle_serve_too(make_project, start_server) -> None:
+    """"/api/ok/" beside pages/api/ok.py slipped past the check, and the page was served nowhere."""
+    config = {"openapi": {"production": True, "path": "/api/ok/"}}
+    files = {"pages/api/ok.py": "async def get(request):\n    return {'ok': True}\n",
+             "pyxle.config.json": json.dumps(config)}
+    server = start_server(make_project(files), ready=False)
+    assert server.wait_exit(60) == 1
+    assert ("pyxle: pyxle.config.json: openapi.path /api/ok: /api/ok is also the URL of pages/api/ok.py, "
+            "which answers instead of the OpenAPI document") in server.output()

@@ -602,7 +602,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         app.build_into = stage(config.dist_path)
     try:
         app._initial_renderer = app.load_routes()
-    except StartupError:
+    except BaseException:  # a StartupError, or a reload check stopped midway (SIGTERM)
         if app.build_into is not None:
             discard(app.build_into)
         raise

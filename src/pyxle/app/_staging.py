@@ -43,6 +43,9 @@ def stage(dist: Path) -> Path | None:
     except OSError:
         discard(staging)
         return None
+    except BaseException:  # a reload check stopped midway (SIGTERM): no half copy left behind
+        discard(staging)
+        raise
     return staging
 
 

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import logging.config
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -512,6 +513,7 @@ def check_worker() -> None:
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.app._staging import discard, promote
 
+    signal.signal(signal.SIGTERM, _stopped)  # the server stops: the staged build is discarded below
     app = None
     try:
         app = worker_app(staged=True)
@@ -528,6 +530,12 @@ def check_worker() -> None:
     checked: dict[str, str] = {}
     mark_checked(redis_urls(app.config, app.mode).values(), checked)
     print(f"{CHECKED}={checked[CHECKED]}")  # the last line: the Redis URLs the new workers may count on
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    """A reload check's SIGTERM (the server stops, ``_serve.ReloadCheck``): unwinds, so that what
+    it staged is discarded rather than left half-made, or put in place after the server is gone."""
+    raise SystemExit(128 + signum)
 
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]

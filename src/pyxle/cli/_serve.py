@@ -13,6 +13,7 @@ import contextlib
 import errno
 import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -292,34 +293,90 @@ def _supervise(make_server: Any, started_file: Path, dev: DevReload | None = Non
     """Run granian, and start its workers again whenever they all keep dying, with a growing pause,
     until a signal asks the server to stop. A server whose app never started in any worker (a
     plugin that fails to start, say) stops instead: starting it again would fail the same way."""
-    delay = 0.5
-    while True:
-        server = make_server()
-        # granian installs it as the SIGHUP handler
-        server.signal_handler_reload = checked_reload(server) if dev is None else dev_reload(server, dev, started_file)
-        started = time.monotonic()
-        try:
-            server.serve()
-            return
-        except SystemExit as exc:
-            # granian stops when a worker dies again within seconds of being restarted.
-            if server.interrupt_signal or not exc.code:
-                raise
-            if not started_file.exists():
-                logger.error("the app failed to start in every worker; the server stops")
-                raise
-        delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
-        logger.error("server workers keep exiting; starting them again in %gs", delay)
-        sys.stderr.flush()
-        server.main_loop_interrupt.clear()
-        if server.main_loop_interrupt.wait(delay) and server.interrupt_signal:
-            return
+    delay, check = 0.5, ReloadCheck()
+    try:
+        while True:
+            server = make_server()
+            # granian installs it as the SIGHUP handler
+            server.signal_handler_reload = (checked_reload(server, check) if dev is None
+                                            else dev_reload(server, dev, started_file, check))
+            started = time.monotonic()
+            try:
+                server.serve()
+                return
+            except SystemExit as exc:
+                # granian stops when a worker dies again within seconds of being restarted.
+                if server.interrupt_signal or not exc.code:
+                    raise
+                if not started_file.exists():
+                    logger.error("the app failed to start in every worker; the server stops")
+                    raise
+            delay = 1.0 if time.monotonic() - started > 60 else min(delay * 2, 30.0)
+            logger.error("server workers keep exiting; starting them again in %gs", delay)
+            sys.stderr.flush()
+            server.main_loop_interrupt.clear()
+            if server.main_loop_interrupt.wait(delay) and server.interrupt_signal:
+                return
+    finally:
+        check.end()
 
 
 CHECK_WORKER = "from pyxle.cli._main import check_worker; check_worker()"
+CHECK_GRACE = 5.0  # seconds a stopped check has to discard its staged build before it is killed
 
 
-def checked_reload(server: Any) -> Callable[..., None]:
+class ReloadCheck:
+    """The process checking a reload (``CHECK_WORKER``), in a process group of its own that the
+    server's stop ends: left running, it outlived the server by seconds and could still put its
+    build in place of the served one."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
+        self._ended = False
+
+    def run(self, timeout: float = 600) -> subprocess.CompletedProcess[str] | None:
+        """The check's result; None when the server stopped before or while it ran."""
+        with self._lock:
+            if self._ended:
+                return None
+            process = self._process = subprocess.Popen(
+                [sys.executable, "-c", CHECK_WORKER], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                text=True, start_new_session=True)
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _end_group(process)
+            raise
+        if self._ended:
+            return None
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def end(self) -> None:
+        """The server stops: end the running check, if any, and start no other."""
+        with self._lock:
+            self._ended = True
+            process = self._process
+        if process is not None:
+            _end_group(process)
+
+
+def _end_group(process: subprocess.Popen[str]) -> None:
+    """SIGTERM to ``process``'s group (the check discards its staged build as it exits, and its
+    Node processes go with it); SIGKILL if it is still there after ``CHECK_GRACE``."""
+    if process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(CHECK_GRACE)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def checked_reload(server: Any, check: ReloadCheck) -> Callable[..., None]:
     """SIGHUP: start new workers with the project as it is now, then stop the old ones, but only
     once the project is known to load. granian alone replaces every worker even when the new ones
     exit at once (a syntax error deployed), which takes the site down; this first builds the app
@@ -329,8 +386,9 @@ def checked_reload(server: Any) -> Callable[..., None]:
 
     def check_then_reload() -> None:
         try:
-            result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
-                                    check=False, timeout=600)
+            result = check.run()
+            if result is None:  # the server stops
+                return
             if result.returncode == 0:
                 _adopt_checked(result.stdout)
                 _start_reload(server)
@@ -361,7 +419,7 @@ def refusal(stderr: str, code: int) -> str:
     return (text[at + 1 :] if at >= 0 else text or f"exit code {code}").removeprefix("pyxle: ")
 
 
-def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[..., None]:
+def dev_reload(server: Any, dev: DevReload, started_file: Path, check: ReloadCheck) -> Callable[..., None]:
     """``pyxle dev``'s SIGHUP, sent by its worker when ``pyxle.config.json`` or a ``PYXLE_*`` setting
     of a ``.env`` file changed: ``checked_reload``, after the config loads here (``DevReload``), then
     the log says so once the new worker has started. A SIGHUP while a reload is being checked
@@ -374,8 +432,9 @@ def dev_reload(server: Any, dev: DevReload, started_file: Path) -> Callable[...,
             if not dev.prepare():
                 return
             dev.export(os.environ)  # the check and the new worker inherit it
-            result = subprocess.run([sys.executable, "-c", CHECK_WORKER], capture_output=True, text=True,
-                                    check=False, timeout=600)
+            result = check.run()
+            if result is None:  # the server stops
+                return
             if result.returncode != 0:
                 dev.refused(refusal(result.stderr, result.returncode))
                 return

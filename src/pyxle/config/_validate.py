@@ -398,6 +398,10 @@ class Validator:
                                               "production": ("production", r.BOOL)})
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
+        if isinstance(kwargs.get("path"), str):
+            # Canonical, as metricsEndpointPath: "/api/docs/" was served nowhere (the router sends it to
+            # "/api/docs"), and slipped past the start-up check of a route answering the same URLs.
+            kwargs["path"] = canonical_prefix(kwargs["path"])
         return OpenApiConfig(**kwargs)
 
     def observability(self, value: Any, data: Mapping[str, Any], fields: dict[str, Any]) -> ObservabilityConfig | Any:
