@@ -10,7 +10,7 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle._memo import remember
-from pyxle.app._slash import slashed, without_slash
+from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.app._static import bad_path
 from pyxle.routing import RouteSpec
 
@@ -85,10 +85,7 @@ class PyxleRouter(Router):
         if self.fallback is not None:
             await self.always.get(scope["path"], self.fallback)(scope, receive, send)
             return
-        path = scope["path"]
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):
-            path = path[len(root) :] or "/"
+        path = route_path(scope)
         if not path.isprintable() and _CONTROL.search(path) is not None:
             # No route's or file's URL holds one: a "%00" taken as a parameter reached loaders and
             # handlers, and from them file names, C libraries and Postgres (which refuses NUL: a 500).

@@ -15,6 +15,15 @@ from starlette.types import Scope
 _KEPT = "/%:@!$&'()*+,;=?-._~"
 
 
+def route_path(scope: Scope) -> str:
+    """The request's path less the app's root path (an app mounted under a prefix): what routes
+    and files are matched against."""
+    path, root = scope["path"], scope.get("root_path", "")
+    if root and path.startswith(root):
+        return path[len(root) :] or "/"
+    return path
+
+
 def slashed(scope: Scope, path: str) -> bool:
     """Whether ``path`` (the request's, less its root path) ends in a slash that may be redirected
     away. Never for one that begins "//" or "/\\": as a Location, a browser reads "//evil.example"

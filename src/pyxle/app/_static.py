@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketClose
 from pyxle._refused import RequestRefused
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
-from pyxle.app._slash import slashed, without_slash
+from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.cache import matches
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
@@ -73,8 +73,9 @@ async def bad_path(scope: Scope, receive: Receive, send: Send) -> None:
 
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD;
-    OPTIONS 204 or 405 for other methods at a file's URL; anything it does not have goes to ``fallback``. A file asked for with a trailing slash is
-    redirected to its URL, as a page's is (``_slash``): StaticFiles served it, a folder's URL."""
+    OPTIONS 204 or 405 for other methods at a file's URL; anything it does not have goes to
+    ``fallback``. A file asked for with a trailing slash is redirected to its URL, as a page's is
+    (``_slash``): StaticFiles served it, a folder's URL."""
     if not directory.is_dir():
         return fallback
     files = StaticFiles(directory=directory)
@@ -123,9 +124,7 @@ async def _other_method(scope: Scope, receive: Receive, send: Send) -> None:
 def _slash_away(scope: Scope) -> Response | None:
     """A file's URL with a trailing slash: the redirect without it, else (a slash sent as "%2F", a
     path that begins "//") None, a 404."""
-    path, root = scope["path"], scope.get("root_path", "")
-    if root and path.startswith(root):
-        path = path[len(root):] or "/"
+    path = route_path(scope)
     return without_slash(scope, path) if slashed(scope, path) else None
 
 
