@@ -617,7 +617,7 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
     """pyxle-framework 0.9 checked CSRF on every API route; Pyxle checks those ``csrf.apiRoutes``
     names. While that is unset, say which routes a cross-site form could now call unchecked."""
     from pyxle.api import ApiEndpoint
-    from pyxle.security._csrf import under
+    from pyxle.routing import under
 
     csrf = config.csrf
     if not csrf.enabled or csrf.api_routes is not None:

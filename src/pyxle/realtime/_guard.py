@@ -16,8 +16,7 @@ from pyxle._loggable import loggable
 from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
-from pyxle.routing import api_like
-from pyxle.security._csrf import under
+from pyxle.routing import api_like, under
 
 logger = logging.getLogger("pyxle.realtime")
 error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)

@@ -6,11 +6,12 @@ Pure: paths in, routes out. Public names:
 - ``build_table(files)`` -> ``RouteTable`` for already-listed relative paths (what ``scan`` uses)
 - ``in_api_folder(file)``: whether a file's ``.py`` would be an API route (an ``api/`` folder at any depth)
 - ``api_like(url_path)``: whether an API route may answer a URL (it has an ``api`` segment)
+- ``under(url_path, prefix)``: a prefix match on segment boundaries (the config's path prefixes)
 - ``RouteSpec``, ``RouteTable``, ``RoutingError``
 """
 
-from pyxle.routing._rules import RouteSpec, RoutingError, api_like, in_api_folder, route_for_file
+from pyxle.routing._rules import RouteSpec, RoutingError, api_like, in_api_folder, route_for_file, under
 from pyxle.routing._table import RouteTable, build_table, scan
 
 __all__ = ["RouteSpec", "RouteTable", "RoutingError", "api_like", "build_table", "in_api_folder", "route_for_file",
-           "scan"]
+           "scan", "under"]

@@ -75,6 +75,12 @@ def api_like(path: str) -> bool:
     return "/api/" in path + "/"
 
 
+def under(path: str, prefix: str) -> bool:
+    """Prefix match on segment boundaries: ``/api/hooks`` covers ``/api/hooks/x``, not ``/api/hooksmith``."""
+    prefix = prefix.rstrip("/")
+    return path == prefix or path.startswith(prefix + "/") or prefix == ""
+
+
 def param_name(raw: str, file: PurePosixPath) -> str:
     """``user-id`` -> ``user_id``; anything else that is not an identifier is an error."""
     name = raw.replace("-", "_")

@@ -11,19 +11,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
-from pyxle.routing import api_like
+from pyxle.routing import api_like, under
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
 _API = object()  # see CSRFMiddleware._decide
-
-
-def under(path: str, prefix: str) -> bool:
-    """Prefix match on segment boundaries: ``/api/hooks`` covers ``/api/hooks/x``, not ``/api/hooksmith``."""
-    prefix = prefix.rstrip("/")
-    return path == prefix or path.startswith(prefix + "/") or prefix == ""
 
 
 class CSRFMiddleware:
