@@ -47,8 +47,9 @@ POOL_SIZE = 50
 T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
-# event loop -> url -> the turns of the Breakers' client to a connection (see Breaker.call)
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.Semaphore]] = weakref.WeakKeyDictionary()
+# event loop -> client -> its turns to a connection (see turns())
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Redis, asyncio.Semaphore]] = (
+    weakref.WeakKeyDictionary())
 
 
 class RedisUnavailable(Exception):
@@ -123,6 +124,29 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
     return client
 
 
+
+def turns(client: Redis) -> asyncio.Semaphore:
+    """The turns to a connection of ``client``'s pool on the running loop, as many as the pool has
+    (the URL may set ``?max_connections=``). A command takes one before it asks Redis, so it finds a
+    connection free: the time it waited for its turn (a crowd of commands, a worker that stalled)
+    is not counted as Redis's, and the pool's own wait, whose timed-out waiters drop the wake-ups
+    meant for the next ones on Python 3.11, is never used."""
+    gates = _gates.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
+    gate = gates.get(client)
+    if gate is None:
+        gate = gates[client] = asyncio.Semaphore(client.connection_pool.max_connections)
+    return gate
+
+
+async def wait_turn(gate: asyncio.Semaphore, timeout: float) -> None:
+    """Take a turn of ``gate``: at once when one is free, else within ``timeout`` seconds
+    (``asyncio.TimeoutError``). The caller releases it."""
+    if not gate.locked():
+        await gate.acquire()  # free: taken at once, with no timer
+        return
+    await asyncio.wait_for(gate.acquire(), timeout)
+
+
 class Breaker:
     """Per-request commands that give up fast, and skip Redis while it is away.
 
@@ -181,7 +205,7 @@ class Breaker:
             raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
         from redis import exceptions
 
-        gate = self._gate()
+        gate = turns(self.client)
         await self._turn(gate)
         try:
             result = await self._bounded(command)
@@ -197,23 +221,11 @@ class Breaker:
         self._back()
         return result
 
-    def _gate(self) -> asyncio.Semaphore:
-        """The turns to a connection of ``client`` on the running loop, as many as its pool has (the
-        URL may set ``?max_connections=``): shared by every Breaker on the URL, as the client is."""
-        gates = _gates.setdefault(asyncio.get_running_loop(), {})
-        gate = gates.get(self.url)
-        if gate is None:
-            gate = gates[self.url] = asyncio.Semaphore(self.client.connection_pool.max_connections)
-        return gate
-
     async def _turn(self, gate: asyncio.Semaphore) -> None:
-        """Wait (``timeout`` at most) until a connection is free: all of them busy says nothing about
-        Redis, so the time spent here is not counted as Redis's, and running out of it is no outage."""
-        if not gate.locked():
-            await gate.acquire()  # free: taken at once
-            return
+        """Wait (``timeout`` at most) for a turn to a connection: ``RedisBusy`` when none came, which
+        says nothing about Redis."""
         try:
-            await self._bounded(gate.acquire)
+            await wait_turn(gate, self.timeout)
         except asyncio.TimeoutError:
             raise self._busy() from None
 

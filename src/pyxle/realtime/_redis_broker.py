@@ -17,11 +17,12 @@ import logging
 import math
 import os
 import time
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 from starlette.websockets import WebSocket
 
-from pyxle._redis import RedisUnavailable, Subscription, check_reachable, redis_client
+from pyxle._redis import SOCKET_TIMEOUT, RedisUnavailable, Subscription, check_reachable, redis_client, turns, wait_turn
 from pyxle.config import masked_url
 from pyxle.realtime._broker import MAX_PUBLISH, BrokerUnavailable, LocalSubscribers, checked_name, pace
 from pyxle.realtime._frames import Message, from_wire, to_wire
@@ -40,6 +41,7 @@ LATE_START_TIMEOUT = 1.0
 # The Redis channel (under the channel prefix) that carries broadcast(); pyxle-framework 0.9.4's
 # name. The NUL keeps it apart from every channel an app names (``checked_name`` refuses a NUL).
 BROADCAST = "\x00broadcast"
+T = TypeVar("T")
 
 # The sum of the counts of the processes still alive; fields of dead ones are dropped on the way.
 _COUNT = """
@@ -127,7 +129,8 @@ class RedisBroker(LocalSubscribers):
                     for channel in channels:
                         pipe.hdel(self._presence(channel), self._id)
                     pipe.delete(self._worker_key())
-                    await asyncio.wait_for(pipe.execute(), self._command_timeout)
+                    async with self._turn():
+                        await asyncio.wait_for(pipe.execute(), self._command_timeout)
         self._channels.clear()
         self._written.clear()
         self._unsure.clear()
@@ -161,27 +164,45 @@ class RedisBroker(LocalSubscribers):
 
     async def _send(self, key: bytes, message: Message, what: str) -> None:
         data = to_wire(self._frame(message))  # a bad message or one too big raises before Redis is touched
-        if not self._reachable():
-            raise self._unavailable(what)
-        try:
-            await asyncio.wait_for(self._client.publish(key, data), self._command_timeout)
-        except (OSError, asyncio.TimeoutError) as exc:
-            raise self._unavailable(what, exc) from None
-        except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
-            raise self._unavailable(what, exc) if _is_redis_error(exc) else exc from None
+        await self._ask(lambda: self._client.publish(key, data), what)
 
     async def count(self, channel: str) -> int:
         """Sockets subscribed to ``channel`` on every live process."""
         checked_name(channel)
         if self._count is None:
             return self._local_count(channel)
+        return int(await self._ask(lambda: self._count(keys=[self._presence(channel)],
+                                                       args=[self.prefix + "worker:"]), f"cannot count {channel!r}"))
+
+    async def _ask(self, command: Callable[[], Awaitable[T]], what: str) -> T:
+        """``await command()`` in a turn to a connection, with ``command_timeout`` for Redis to answer;
+        Redis's failures as ``BrokerUnavailable`` (at once while it is known to be away)."""
+        if not self._reachable():
+            raise self._unavailable(what)
         try:
-            return int(await asyncio.wait_for(
-                self._count(keys=[self._presence(channel)], args=[self.prefix + "worker:"]), self._command_timeout))
+            async with self._turn(what):
+                if not self._reachable():  # it went away while this waited
+                    raise self._unavailable(what)
+                return await asyncio.wait_for(command(), self._command_timeout)
         except (OSError, asyncio.TimeoutError) as exc:
-            raise self._unavailable(f"cannot count {channel!r}", exc) from None
+            raise self._unavailable(what, exc) from None
         except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
-            raise self._unavailable(f"cannot count {channel!r}", exc) if _is_redis_error(exc) else exc from None
+            raise self._unavailable(what, exc) if _is_redis_error(exc) else exc from None
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, what: str = "write presence") -> AsyncIterator[None]:
+        """Hold a turn to one of the client's connections: a crowd of publishes waits for it (up to
+        the socket timeout), and only a command's time on its connection counts as Redis's."""
+        gate = turns(self._client)
+        try:
+            await wait_turn(gate, SOCKET_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise BrokerUnavailable(f"realtime: {what}: every connection to Redis at {masked_url(self.url)} "
+                                    f"stayed busy for {SOCKET_TIMEOUT:g} s") from None
+        try:
+            yield
+        finally:
+            gate.release()
 
     # -- inside ------------------------------------------------------------------------------
 
@@ -279,7 +300,8 @@ class RedisBroker(LocalSubscribers):
                     pipe.expire(self._presence(channel), PRESENCE_TTL)
                 else:
                     pipe.hdel(self._presence(channel), self._id)
-                await asyncio.wait_for(pipe.execute(), self._command_timeout)
+                async with self._turn():
+                    await asyncio.wait_for(pipe.execute(), self._command_timeout)
         except Exception as exc:  # noqa: BLE001  (down or slow: the heartbeat writes it when Redis answers)
             logger.debug("realtime: presence of %r not written (%r)", channel, exc)
             self._unsure.add(channel)
@@ -306,7 +328,8 @@ class RedisBroker(LocalSubscribers):
                         pipe.expire(self._presence(channel), PRESENCE_TTL)
                     for channel in unsure.difference(self._channels):
                         pipe.hdel(self._presence(channel), self._id)
-                    await asyncio.wait_for(pipe.execute(), self._timeout)
+                    async with self._turn():
+                        await asyncio.wait_for(pipe.execute(), self._timeout)
                 self._unsure -= unsure
                 return
             except Exception as exc:  # noqa: BLE001  (the next heartbeat tries again)
