@@ -44,6 +44,8 @@ SOCKET_TIMEOUT = 5.0  # seconds any command waits for Redis's answer on its conn
 # 50 per client keeps a hundred workers' page cache, rate limit and realtime broker within
 # Redis's default of 10,000 clients.
 POOL_SIZE = 50
+# Seconds late a timer may fire before the event loop counts as having stalled (see within()).
+STALL = 0.05
 T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
@@ -125,7 +127,16 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
 
 
 
-def turns(client: Redis) -> asyncio.Semaphore:
+class Turns(asyncio.Semaphore):
+    """The turns to a connection of one client's pool (see ``turns``), and when Redis last answered
+    a command made in one: while it answers others, a command still waiting is behind, not lost."""
+
+    def __init__(self, value: int) -> None:
+        super().__init__(value)
+        self.heard = -math.inf  # the event loop's time of the last answer
+
+
+def turns(client: Redis) -> Turns:
     """The turns to a connection of ``client``'s pool on the running loop, as many as the pool has
     (the URL may set ``?max_connections=``). A command takes one before it asks Redis, so it finds a
     connection free: the time it waited for its turn (a crowd of commands, a worker that stalled)
@@ -134,17 +145,57 @@ def turns(client: Redis) -> asyncio.Semaphore:
     gates = _gates.setdefault(asyncio.get_running_loop(), weakref.WeakKeyDictionary())
     gate = gates.get(client)
     if gate is None:
-        gate = gates[client] = asyncio.Semaphore(client.connection_pool.max_connections)
+        gate = gates[client] = Turns(client.connection_pool.max_connections)
     return gate
 
 
-async def wait_turn(gate: asyncio.Semaphore, timeout: float) -> None:
-    """Take a turn of ``gate``: at once when one is free, else within ``timeout`` seconds
-    (``asyncio.TimeoutError``). The caller releases it."""
+async def wait_turn(gate: Turns, timeout: float) -> None:
+    """Take a turn of ``gate``: at once when one is free, else within ``timeout`` seconds, not
+    counting time in which the worker stalled or Redis answered others (``asyncio.TimeoutError``).
+    The caller releases it."""
     if not gate.locked():
         await gate.acquire()  # free: taken at once, with no timer
         return
-    await asyncio.wait_for(gate.acquire(), timeout)
+    await within(gate.acquire, timeout, gate, answer=False)
+
+
+async def within(command: Callable[[], Awaitable[T]], timeout: float, gate: Turns, *, extensions: int = 3,
+                 answer: bool = True) -> T:
+    """``await command()``, given up with ``asyncio.TimeoutError`` once Redis has been silent for
+    ``timeout`` seconds. A worker far behind (a blocking call in some request, a crowd of them)
+    reads its answers late; that is no silence of Redis. So a timer that fires late (the event loop
+    was held up), or after Redis answered another command of ``gate`` since this one began, gives it
+    ``timeout`` more, ``extensions`` times at most; and one that expires leaves the answers already
+    read in this turn of the loop to be handled first. ``answer``: whether ``command`` finishing
+    means Redis answered (a turn coming free does not)."""
+    loop = asyncio.get_running_loop()
+    if sys.version_info < (3, 11):
+        result = await asyncio.wait_for(command(), timeout)
+    else:
+        result = await _within(loop, command, timeout, gate, extensions)
+    if answer:
+        gate.heard = loop.time()
+    return result
+
+
+async def _within(loop: asyncio.AbstractEventLoop, command: Callable[[], Awaitable[T]], timeout: float, gate: Turns,
+                  extensions: int) -> T:
+    async with asyncio.timeout(None) as bound:  # no task per command, as wait_for makes on 3.11
+
+        def fire(due: float, left: int) -> None:
+            nonlocal handle
+            now = loop.time()
+            if left and (now - due > STALL or gate.heard > due - timeout):
+                handle = loop.call_at(now + timeout, fire, now + timeout, left - 1)
+            else:  # asyncio's own expiry, one loop turn on: after the answers read in this one
+                bound.reschedule(now)
+
+        due = loop.time() + timeout
+        handle = loop.call_at(due, fire, due, extensions)
+        try:
+            return await command()
+        finally:
+            handle.cancel()
 
 
 class Breaker:
@@ -200,15 +251,14 @@ class Breaker:
         While the breaker is open ``command`` is not called, unless ``force`` (a write the caller
         must not drop unseen, such as an invalidation); its success closes the breaker.
         """
-        if self._retry_at is not None and not force:
-            self._maybe_probe()
-            raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
+        self._not_open(force)
         from redis import exceptions
 
         gate = turns(self.client)
         await self._turn(gate)
         try:
-            result = await self._bounded(command)
+            self._not_open(force)  # it opened while this waited: the rest of a crowd does not wait too
+            result = await within(command, self.timeout, gate)
         except exceptions.RedisError as exc:
             if not isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
                 self._back()  # Redis answered, with an error for this command alone
@@ -221,21 +271,27 @@ class Breaker:
         self._back()
         return result
 
-    async def _turn(self, gate: asyncio.Semaphore) -> None:
-        """Wait (``timeout`` at most) for a turn to a connection: ``RedisBusy`` when none came, which
+    def _not_open(self, force: bool) -> None:
+        if self._retry_at is not None and not force:
+            self._maybe_probe()
+            raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
+
+    async def _turn(self, gate: Turns) -> None:
+        """Wait for a turn to a connection (see ``wait_turn``): ``RedisBusy`` when none came, which
         says nothing about Redis."""
+        began = time.monotonic()
         try:
             await wait_turn(gate, self.timeout)
         except asyncio.TimeoutError:
-            raise self._busy() from None
+            raise self._busy(time.monotonic() - began) from None
 
-    def _busy(self) -> RedisBusy:
+    def _busy(self, waited: float) -> RedisBusy:
         now = time.monotonic()
         if now - self._busy_logged >= 60:
             self._busy_logged = now
-            self._log.warning("%s: every connection to Redis at %s stayed busy for %g s; that request went "
+            self._log.warning("%s: every connection to Redis at %s stayed busy for %.2g s; that request went "
                               "without Redis (logged at most once a minute)", self.label, masked_url(self.url),
-                              self.timeout)
+                              waited)
         return RedisBusy(f"every connection to Redis at {masked_url(self.url)} is busy")
 
     def _unavailable(self, exc: BaseException) -> RedisUnavailable:
@@ -252,12 +308,6 @@ class Breaker:
             self._log.warning("%s: Redis at %s refused a command (%s); that one went without Redis "
                               "(logged at most once a minute)", self.label, masked_url(self.url), reason)
         return RedisRefused(f"Redis at {masked_url(self.url)} refused the command ({reason})")
-
-    async def _bounded(self, command: Callable[[], Awaitable[T]]) -> T:
-        if sys.version_info >= (3, 11):  # no task per command, as wait_for makes on 3.10 and 3.11
-            async with asyncio.timeout(self.timeout):
-                return await command()
-        return await asyncio.wait_for(command(), self.timeout)
 
     def _maybe_probe(self) -> None:
         if self._retry_at is None or time.monotonic() < self._retry_at:

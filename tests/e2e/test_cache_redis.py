@@ -223,8 +223,8 @@ def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_w
                                                                                      start_redis) -> None:
     """More commands in flight than redis-py's pool held (100) read as Redis gone: the stored page
     was rendered again for each request, and some got 503 once the SSR queue filled. (A request whose
-    turn to a connection does not come within a quarter of a second, the worker's event loop far
-    behind on a loaded machine, goes without the store as security.md says: rendered, with no
+    turn to a connection does not come within a second, the worker's event loop far behind on a
+    loaded machine, goes without the store as security.md says: rendered, with no
     ``x-pyxle-cache``, or a MISS. Most are hits; none is taken for Redis gone.)"""
     redis = start_redis()
     server = serve(stored_project(tmp_path, redis.url), "--workers", "1")

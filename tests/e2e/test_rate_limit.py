@@ -264,8 +264,10 @@ def test_hundreds_of_requests_in_flight_in_one_worker_are_limited_not_let_throug
     redis = start_redis()
     server = start_server(_project(make_project, requests=100, window=600, redisUrl=redis.url), "serve",
                           "--workers", "1", "--no-access-log", env=SHARED_SECRET)
+    began = time.monotonic()
     seen = burst(server.url + "/api/hello", 1600)
-    assert 100 <= seen["200"] <= 103 and seen["200"] + seen["429"] == 1600, seen
+    # One more request each 6 s (600 s / 100) the burst took: a loaded machine takes 20 s or more.
+    assert 100 <= seen["200"] <= 101 + (time.monotonic() - began) / 6 and seen["200"] + seen["429"] == 1600, seen
     assert "does not answer" not in server.output(), server.output()
 
 
@@ -501,3 +503,32 @@ def test_apps_sharing_a_redis_count_their_visitors_apart(make_project, start_ser
     assert [httpx.get(loose.url + "/api/hello").status_code for _ in range(5)] == [200] * 5
     assert [httpx.get(strict.url + "/api/hello").status_code for _ in range(3)] == [200, 200, 429]
     assert httpx.get(loose.url + "/api/hello").status_code == 200
+
+
+STALLING = '''
+import itertools
+import time
+
+served = itertools.count()
+
+async def get(request):
+    if next(served) == 40:
+        time.sleep(0.8)  # blocking work in one request: the whole worker stalls
+    return {"ok": True}
+'''
+
+
+@cites("docs/security.md", "Nor does a worker that stalls for a moment (a blocking call\nin one of its requests")
+def test_a_worker_that_stalls_under_a_crowd_still_limits_it(make_project, start_server, start_redis) -> None:
+    """A request's blocking call held the worker's event loop for 0.8 s while hundreds of requests
+    waited for Redis: their quarter second ran out while the loop was held (Redis's answers sat
+    unread in the sockets), so the limiter took Redis for gone and let the crowd through (263 of a
+    limit of 100). The stall is not counted against Redis now."""
+    redis = start_redis()
+    project = make_project({"pages/api/hello.py": STALLING, "pyxle.config.json": json.dumps(
+        {"rateLimit": {"requests": 100, "window": 600, "redisUrl": redis.url}})})
+    server = start_server(project, "serve", "--workers", "1", "--no-access-log", env=SHARED_SECRET)
+    began = time.monotonic()
+    seen = burst(server.url + "/api/hello", 400)
+    assert 100 <= seen["200"] <= 101 + (time.monotonic() - began) / 6 and seen["200"] + seen["429"] == 400, seen
+    assert "does not answer" not in server.output() and "stayed busy" not in server.output(), server.output()

@@ -6,12 +6,24 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import re
 import subprocess
 import sys
+import time
 
 import pytest
 
-from pyxle._redis import Breaker, RedisBusy, RedisUnavailable, backoff, check_reachable, close_clients, redis_client
+from pyxle._redis import (
+    Breaker,
+    RedisBusy,
+    RedisUnavailable,
+    Turns,
+    backoff,
+    check_reachable,
+    close_clients,
+    redis_client,
+    within,
+)
 from pyxle.config import masked_url
 from pyxle.observability._context import request_id_var
 from tests.conftest import REPO, RedisServer
@@ -137,31 +149,43 @@ def test_a_breaker_skips_redis_while_it_is_away_and_uses_it_again_once_a_ping_is
     assert lines[1] == f"test: Redis at {server.url} answers again"
 
 
+# Redis busy for ARGV[1] microseconds (a blocking command's own timeout is only as precise as its hz).
+HOLD = """
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start >= tonumber(ARGV[1])
+"""
+
+
 def test_a_breaker_whose_connections_are_all_busy_waits_its_turn_and_takes_no_outage(redis_server: RedisServer,
                                                                                      caplog) -> None:  # type: ignore[no-untyped-def]
     """A command that finds every connection busy waits for one, and its wait is not Redis's time:
-    three commands of 0.3 s on one connection with a 0.5 s timeout, the third never gets its turn;
-    it goes without Redis (RedisBusy, logged), and the breaker stays closed."""
+    ten commands of 0.3 s on one connection with a 0.5 s timeout. While the queue moves (Redis
+    answers the ones ahead) a command waits on, four timeouts at most: the first seven or so are
+    answered, those further back go without Redis (RedisBusy, logged), and the breaker stays closed."""
     url = redis_server.url + "?max_connections=1"
     breaker = Breaker(url, feature="test", label="test", meanwhile="m", logger=logging.getLogger("test.busy"),
                       timeout=0.5)
 
     async def main() -> list[object]:
         client = breaker.client
-        slow = [breaker.call(lambda: client.blpop(["test:busy:empty"], timeout=0.3)) for _ in range(3)]
+        busy = client.register_script(HOLD)
+        slow = [breaker.call(lambda: busy(args=[300_000])) for _ in range(10)]
         try:
             return await asyncio.gather(*slow, return_exceptions=True)
         finally:
             await close_clients()
 
     with caplog.at_level(logging.WARNING, logger="test.busy"):
-        first, second, third = asyncio.run(main())
-    assert first is None and second is None, (first, second)
-    assert isinstance(third, RedisBusy), third
+        results = asyncio.run(main())
+    answered = results.count(None)
+    assert 5 <= answered <= 8 and results[:answered] == [None] * answered, results
+    assert all(isinstance(result, RedisBusy) for result in results[answered:]), results
     assert breaker.up, "a busy pool is no outage"
-    said = (f"test: every connection to Redis at {masked_url(url)} stayed busy for 0.5 s; that request went "
-            "without Redis (logged at most once a minute)")
-    assert [record.getMessage() for record in caplog.records] == [said]
+    said = re.fullmatch(rf"test: every connection to Redis at {re.escape(masked_url(url))} stayed busy for "
+                        r"(\d(\.\d)?) s; that request went without Redis \(logged at most once a minute\)",
+                        "\n".join(record.getMessage() for record in caplog.records))
+    assert said and 2.0 <= float(said.group(1)) < 2.5, caplog.records
 
 
 def test_the_answers_again_line_carries_no_request_id_of_the_request_that_started_the_ping(start_redis) -> None:  # type: ignore[no-untyped-def]
@@ -320,3 +344,24 @@ def test_a_subscription_whose_handler_fails_logs_it_and_reconnects(start_redis, 
     assert "test: the listener on Redis at" in caplog.text and "failed; reconnecting" in caplog.text
     assert "RuntimeError: a bug in the handler" in caplog.text
     assert "is back; 1 channel subscribed again" in caplog.text
+
+
+def test_within_reads_an_answer_that_came_while_the_loop_was_blocked_and_times_out_silence() -> None:
+    """A timer that fires late (the loop was held by a blocking call) gives the command its time
+    again: what arrived meanwhile is read, not taken for Redis's silence. Silence still times out."""
+    async def scenario() -> tuple[str, float]:
+        loop = asyncio.get_running_loop()
+        answer = loop.create_future()
+        loop.call_later(0.01, answer.set_result, "answered")  # due while the loop is blocked below
+        waiting = asyncio.ensure_future(within(lambda: answer, 0.05, Turns(1)))
+        await asyncio.sleep(0)  # its timer is armed
+        time.sleep(0.2)  # noqa: ASYNC251  (the point: a blocking call, four timeouts long)
+        got = await waiting
+        began = loop.time()
+        with pytest.raises(asyncio.TimeoutError):
+            await within(lambda: loop.create_future(), 0.05, Turns(1))  # never answered
+        return got, loop.time() - began
+
+    got, silent = asyncio.run(scenario())
+    assert got == "answered"
+    assert 0.04 < silent < 1.0, silent

@@ -22,7 +22,17 @@ from typing import Any, TypeVar
 
 from starlette.websockets import WebSocket
 
-from pyxle._redis import SOCKET_TIMEOUT, RedisUnavailable, Subscription, check_reachable, redis_client, turns, wait_turn
+from pyxle._redis import (
+    SOCKET_TIMEOUT,
+    RedisUnavailable,
+    Subscription,
+    Turns,
+    check_reachable,
+    redis_client,
+    turns,
+    wait_turn,
+    within,
+)
 from pyxle.config import masked_url
 from pyxle.realtime._broker import MAX_PUBLISH, BrokerUnavailable, LocalSubscribers, checked_name, pace
 from pyxle.realtime._frames import Message, from_wire, to_wire
@@ -129,8 +139,8 @@ class RedisBroker(LocalSubscribers):
                     for channel in channels:
                         pipe.hdel(self._presence(channel), self._id)
                     pipe.delete(self._worker_key())
-                    async with self._turn():
-                        await asyncio.wait_for(pipe.execute(), self._command_timeout)
+                    async with self._turn() as gate:
+                        await within(pipe.execute, self._command_timeout, gate)
         self._channels.clear()
         self._written.clear()
         self._unsure.clear()
@@ -180,17 +190,17 @@ class RedisBroker(LocalSubscribers):
         if not self._reachable():
             raise self._unavailable(what)
         try:
-            async with self._turn(what):
+            async with self._turn(what) as gate:
                 if not self._reachable():  # it went away while this waited
                     raise self._unavailable(what)
-                return await asyncio.wait_for(command(), self._command_timeout)
+                return await within(command, self._command_timeout, gate)
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(what, exc) from None
         except Exception as exc:  # noqa: BLE001  (re-raised: Redis's errors as BrokerUnavailable)
             raise self._unavailable(what, exc) if _is_redis_error(exc) else exc from None
 
     @contextlib.asynccontextmanager
-    async def _turn(self, what: str = "write presence") -> AsyncIterator[None]:
+    async def _turn(self, what: str = "write presence") -> AsyncIterator[Turns]:
         """Hold a turn to one of the client's connections: a crowd of publishes waits for it (up to
         the socket timeout), and only a command's time on its connection counts as Redis's."""
         gate = turns(self._client)
@@ -200,7 +210,7 @@ class RedisBroker(LocalSubscribers):
             raise BrokerUnavailable(f"realtime: {what}: every connection to Redis at {masked_url(self.url)} "
                                     f"stayed busy for {SOCKET_TIMEOUT:g} s") from None
         try:
-            yield
+            yield gate
         finally:
             gate.release()
 
@@ -300,8 +310,8 @@ class RedisBroker(LocalSubscribers):
                     pipe.expire(self._presence(channel), PRESENCE_TTL)
                 else:
                     pipe.hdel(self._presence(channel), self._id)
-                async with self._turn():
-                    await asyncio.wait_for(pipe.execute(), self._command_timeout)
+                async with self._turn() as gate:
+                    await within(pipe.execute, self._command_timeout, gate)
         except Exception as exc:  # noqa: BLE001  (down or slow: the heartbeat writes it when Redis answers)
             logger.debug("realtime: presence of %r not written (%r)", channel, exc)
             self._unsure.add(channel)
@@ -328,8 +338,8 @@ class RedisBroker(LocalSubscribers):
                         pipe.expire(self._presence(channel), PRESENCE_TTL)
                     for channel in unsure.difference(self._channels):
                         pipe.hdel(self._presence(channel), self._id)
-                    async with self._turn():
-                        await asyncio.wait_for(pipe.execute(), self._timeout)
+                    async with self._turn() as gate:
+                        await within(pipe.execute, self._timeout, gate)
                 self._unsure -= unsure
                 return
             except Exception as exc:  # noqa: BLE001  (the next heartbeat tries again)
