@@ -12,6 +12,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 from pyxle._forwarded import FORWARDED_BY
 from pyxle._own import OWN_REQUEST
 from pyxle.ratelimit._backend import Limiter
+from pyxle.routing import under
 
 # Load balancers probe these; a limit on them would take a healthy server out of rotation. Exactly
 # these paths: below them a catch-all page may answer, rendered like any other.
@@ -39,7 +40,7 @@ class RateLimitMiddleware:
         self.trust_forwarded_for = trust_forwarded_for
 
     def exempted(self, path: str) -> bool:
-        return path in ALWAYS_EXEMPT or any(path == p or path.startswith(p + "/") for p in self.exempt)
+        return path in ALWAYS_EXEMPT or any(under(path, prefix) for prefix in self.exempt)
 
     def client(self, scope: Scope) -> str:
         if self.trust_forwarded_for and FORWARDED_BY not in scope:
