@@ -74,6 +74,7 @@ if (first) {
 window.__pyxleRefresh = {
   register: Runtime.register,
   signature: Runtime.createSignatureFunctionForTransform,
+  family: Runtime.getFamilyByType, // a registered component's family, which its edits keep
   track,
   pin,
   update,

@@ -68,7 +68,10 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
   if (props.action && !props.actionLayout) pageProps.action = props.action
-  const slots = slotRegistry([...layouts.map((layout) => layout[1]), page], pageProps)
+  // Who gives each module's slots, as React tells the components apart: a layout by its file, a
+  // template by its file and the route path (it re-mounts at each), the page by its route.
+  const owners = layouts.map(([file, mod, kind]) => [kind === 'template' ? `${file} ${routePath}` : file, mod])
+  const slots = slotRegistry([...owners, [route.id, page]], pageProps)
   const loading = route.loading || []
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
