@@ -679,7 +679,9 @@ def test_the_background_task_example_in_the_middleware_guide_runs(tmp_path: Path
     server = start_server(root, env={"PYXLE_SECRET_KEY": "g" * 40})
     assert httpx.post(server.url + "/api/signup", json={"email": "ada@example.com"}).json() == {"ok": True}
     deadline = time.monotonic() + 20
-    while not (root / "signups.txt").exists():
+    signups = root / "signups.txt"
+    # The task opens the file and then writes it (in a thread): it exists, empty, in between.
+    while not (signups.exists() and signups.read_text()):
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    assert (root / "signups.txt").read_text() == "ada@example.com\n"
+    assert signups.read_text() == "ada@example.com\n"
