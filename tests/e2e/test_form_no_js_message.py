@@ -82,12 +82,79 @@ export default function Post({ data }) {
 }
 """
 
+ITEMS = """
+@server
+async def load(request):
+    return {"items": ["apple", "pear", "plum"]}
+
+@action
+async def remove(request):
+    body = await request.json()
+    raise ActionError(f"Cannot remove {body.get('name')} ({', '.join(sorted(body))})")
+
+import { Form } from 'pyxle/client'
+
+export default function Items({ data }) {
+  return (
+    <ul>
+      {data.items.map((item) => (
+        <li key={item} id={`item-${item}`}>
+          {item}
+          <Form action="remove"><input type="hidden" name="name" value={item} /><button type="submit">Remove {item}</button></Form>
+        </li>
+      ))}
+    </ul>
+  )
+}
+"""
+
+# The page shows the failure itself, as the docs say it may: from the pyxle-action-error query
+# parameter its loader reads, or from the `action` prop's `error`.
+NOTES = """
+@server
+async def load(request):
+    return {"problem": request.query_params.get("pyxle-action-error", "")}
+
+@action
+async def add(request):
+    raise ActionError("Notes are read-only")
+
+import { Form } from 'pyxle/client'
+
+export default function Notes({ data }) {
+  return (
+    <main>
+      {data.problem && <p role="alert" id="problem">{data.problem}</p>}
+      <Form action="add" id="add"><button type="submit">Add note</button></Form>
+    </main>
+  )
+}
+"""
+
+LABELS = """
+@action
+async def add(request):
+    raise ActionError("Labels are read-only")
+
+import { Form } from 'pyxle/client'
+
+export default function Labels({ action }) {
+  return (
+    <main>
+      <Form action="add" id="add"><button type="submit">Add label</button></Form>
+      {action && <p role="alert" id="problem">{action.error}</p>}
+    </main>
+  )
+}
+"""
+
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/greet.pyxl": GREET, "pages/elsewhere.pyxl": ELSEWHERE, "pages/club/layout.pyxl": CLUB_LAYOUT,
              "pages/club/room.pyxl": "export default function Room() {\n  return <p>room</p>\n}\n",
-             "pages/posts/[id].pyxl": POST}
+             "pages/posts/[id].pyxl": POST, "pages/items.pyxl": ITEMS, "pages/notes.pyxl": NOTES,
+             "pages/labels.pyxl": LABELS}
     root = write_project(tmp_path_factory.mktemp("no-js-message") / "app", files)
     with serving(root, "--ssr-workers", "1") as server:
         yield server
@@ -149,3 +216,60 @@ def test_the_page_hydrates_with_the_message_and_a_later_success_clears_it(app: S
     tab.get_by_role("button", name="Greet me").click()
     tab.locator("#greeting", has_text="Hello, Ada!").wait_for()
     assert _alert(tab, "greet") == []
+
+
+def _item_alerts(tab) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    return {item: [t.strip() for t in tab.locator(f"#item-{item} [role=alert]:visible").all_inner_texts()]
+            for item in ("apple", "pear", "plum")}
+
+
+@cites("docs/client.md", "under the `Form` that was posted")
+def test_of_several_forms_of_one_action_only_the_one_posted_shows_the_message(app: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    """A list of items, each with its delete form: every form of the action showed the message."""
+    context, tab, status = _post_without_js(browser, app.url + "/items", "Remove pear")
+    try:
+        assert status == 400
+        # the field that names the form is not among the fields the action reads
+        assert _item_alerts(tab) == {"apple": [], "pear": ["Cannot remove pear (_csrf_token, name)"], "plum": []}
+    finally:
+        context.close()
+
+
+def test_the_page_rendered_again_hydrates_with_the_message_on_the_posted_form_only(app: Server, page: PageWatch) -> None:
+    tab = page.page
+    tab.goto(app.url + "/items")
+    page.hydrated()
+    with tab.expect_navigation() as answer:  # a plain post, as before hydration
+        tab.evaluate("document.querySelector('#item-plum form').submit()")
+    assert answer.value.status == 400
+    page.hydrated()
+    assert _item_alerts(tab) == {"apple": [], "pear": [], "plum": ["Cannot remove plum (_csrf_token, name)"]}
+    post = f"{app.url}/api/__actions/items/remove"
+    assert [(kind, text) for kind, text in page.problems() if not ("400" in text and text.rstrip(")").endswith(post))] == []
+    tab.get_by_role("button", name="Remove apple").click()  # with JavaScript: the one sent shows its own
+    tab.locator("#item-apple [role=alert]").wait_for()
+    assert _item_alerts(tab) == {"apple": ["Cannot remove apple (_csrf_token, name)"], "pear": [],
+                                 "plum": ["Cannot remove plum (_csrf_token, name)"]}
+
+
+@cites("docs/client.md", "A page that shows the message itself")
+@pytest.mark.parametrize("path,button,message", [("/notes", "Add note", "Notes are read-only"),
+                                                 ("/labels", "Add label", "Labels are read-only")])
+def test_a_page_that_shows_the_message_itself_shows_it_once(app: Server, browser, path, button, message) -> None:  # type: ignore[no-untyped-def]
+    context, tab, status = _post_without_js(browser, app.url + path, button)
+    try:
+        assert status == 400
+        assert tab.locator(f"text={message}").count() == 1, tab.content()
+        assert tab.locator("#problem").inner_text() == message
+    finally:
+        context.close()
+
+
+def test_with_javascript_the_form_of_a_page_that_shows_failures_itself_shows_its_own(app: Server, page: PageWatch) -> None:
+    """With JavaScript no page is rendered again: the page's own line is empty, the Form shows it."""
+    tab = page.page
+    tab.goto(app.url + "/notes")
+    page.hydrated()
+    tab.get_by_role("button", name="Add note").click()
+    tab.locator("#add [role=alert]").wait_for()
+    assert _alert(tab, "add") == ["Notes are read-only"] and tab.locator("#problem").count() == 0

@@ -496,3 +496,54 @@ def test_text_logs_print_warnings_and_stacks_as_python_does(make_project, start_
     out = server.wait_for_output("Stack (most recent call last):")
     assert re.search(r"noisy\.py:\d+: UserWarning: a user warning from a route\n", out), out
     assert "py.warnings" not in out
+
+
+TRACEBACKS = """
+import sys
+import threading
+import traceback
+
+
+def fail():
+    raise ValueError("the route failed")
+
+
+async def get(request):
+    try:
+        fail()
+    except ValueError:
+        traceback.print_exc()
+    try:
+        fail()
+    except ValueError as error:
+        traceback.print_exception(type(error), error, error.__traceback__, file=sys.stdout)
+    print("to stderr", file=sys.stderr)
+    side = threading.Thread(target=fail, name="side")
+    side.start()
+    side.join()
+    print("done")
+    return {"printed": True}
+"""
+
+
+@cites("docs/observability.md", "a traceback the app prints (`traceback.print_exc()`, a thread's uncaught exception) is one record too")
+def test_with_json_logs_a_printed_traceback_is_one_record(make_project, start_server):
+    """The traceback module writes a traceback line by line: each line was a record of its own."""
+    config = {"observability": {"logFormat": "json"}}
+    server = start_server(make_project({"pages/api/fail.py": TRACEBACKS, "pyxle.config.json": json.dumps(config)}))
+    r = httpx.get(server.url + "/api/fail")
+    assert r.json() == {"printed": True}
+    server.wait_for_output('"done"')
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    printed = [e for e in records if e.get("logger") == "print"]
+    tracebacks = [e for e in printed if "Traceback (most recent call last)" in e["message"]]
+    assert [(e["level"], e["message"].count("Traceback")) for e in tracebacks] == [
+        ("warning", 1), ("info", 1), ("warning", 1)], server.output()
+    for e in tracebacks:
+        assert e["message"].rstrip("\n").endswith("ValueError: the route failed"), e
+        assert 'in fail\n    raise ValueError("the route failed")' in e["message"], e
+    assert tracebacks[2]["message"].startswith("Exception in thread side:\nTraceback"), tracebacks[2]
+    assert all(e["request_id"] == r.headers["x-request-id"] for e in tracebacks[:2])
+    others = [e["message"] for e in printed if e not in tracebacks]
+    assert others == ["to stderr", "done"], server.output()

@@ -5,21 +5,30 @@ route wrote plain lines to stdout or stderr (``print("a\\nb")``: two of them), a
 output no longer does (``pyxle.ssr`` records). In a worker serving JSON logs, ``sys.stdout`` and
 ``sys.stderr`` become ``Printed`` streams: the text of each print call (up to the newline that
 ends a write) is one record of the ``print`` logger, at INFO from stdout and WARNING from
-stderr, with the id of the request it was printed in. What writes bytes (``sys.stdout.buffer``)
+stderr, with the id of the request it was printed in. A traceback is one call too: the
+``traceback`` module (and a thread's uncaught exception) writes one line at a time, so those calls
+are held (``one_record``) and their lines made one record when they return. What writes bytes (``sys.stdout.buffer``)
 or to the file descriptor (granian, faulthandler, a subprocess) is untouched, and so are the
 log's own handlers and the access log, which hold the streams as they were.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 import sys
 import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TextIO
 
 logger = logging.getLogger("print")
 _MOST = 65536  # characters kept waiting for a newline (a progress bar redrawn with "\r") before a record is made
+_streams: weakref.WeakSet[Printed] = weakref.WeakSet()
+_held = threading.local()  # how deep this thread is in calls whose writes make one record
 
 
 class Printed(io.TextIOBase):
@@ -29,6 +38,7 @@ class Printed(io.TextIOBase):
         self.printed_to = stream  # the stream it stands for (what writes JSON itself writes here)
         self.level = level
         self._local = threading.local()  # each thread's text waiting for its newline
+        _streams.add(self)
 
     def write(self, text: str) -> int:
         if not isinstance(text, str):
@@ -37,7 +47,7 @@ class Printed(io.TextIOBase):
         if getattr(local, "emitting", False):  # a handler of the record writing here: no loop
             return self.printed_to.write(text)
         pending = getattr(local, "pending", "") + text
-        if pending.endswith("\n") or len(pending) > _MOST:
+        if (pending.endswith("\n") and not getattr(_held, "depth", 0)) or len(pending) > _MOST:
             local.pending = ""
             self._emit(pending.removesuffix("\n"))
         else:
@@ -46,11 +56,15 @@ class Printed(io.TextIOBase):
 
     def flush(self) -> None:
         """A write without its newline yet (``print(..., end="", flush=True)``) is a record now."""
+        if not getattr(_held, "depth", 0):
+            self._emit_pending()
+        self.printed_to.flush()
+
+    def _emit_pending(self) -> None:
         pending = getattr(self._local, "pending", "")
         if pending:
             self._local.pending = ""
-            self._emit(pending)
-        self.printed_to.flush()
+            self._emit(pending.removesuffix("\n"))
 
     def _emit(self, text: str) -> None:
         if not text:
@@ -90,12 +104,51 @@ class Printed(io.TextIOBase):
         return getattr(self.printed_to, name)
 
 
+@contextmanager
+def one_record() -> Iterator[None]:
+    """What this thread writes to a ``Printed`` stream inside is one record (per stream), made on
+    leaving; text waiting from before (``print(..., end="")``) is a record of its own first."""
+    depth = getattr(_held, "depth", 0)
+    if not depth:
+        for stream in list(_streams):
+            stream._emit_pending()
+    _held.depth = depth + 1
+    try:
+        yield
+    finally:
+        _held.depth = depth
+        if not depth:
+            for stream in list(_streams):
+                stream._emit_pending()
+
+
+def _held_call(function: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def held(*args: Any, **kwargs: Any) -> Any:
+        with one_record():
+            return function(*args, **kwargs)
+
+    held.pyxle_one_record = True  # type: ignore[attr-defined]
+    return held
+
+
+# Where a traceback is written line by line: what print_exc, print_tb, print_stack and the like
+# end in (TracebackException.print is 3.11's; 3.10's print_exception writes the lines itself).
+_TRACEBACK_WRITERS = ((traceback, "print_exception"), (traceback, "print_list"),
+                      (traceback.TracebackException, "print"), (threading, "excepthook"))
+
+
 def capture_prints() -> None:
-    """Make ``sys.stdout`` and ``sys.stderr`` of this worker ``Printed`` streams (once)."""
+    """Make ``sys.stdout`` and ``sys.stderr`` of this worker ``Printed`` streams, and each call that
+    writes a traceback one record (once)."""
     if not isinstance(sys.stdout, Printed):
         sys.stdout = Printed(sys.stdout, logging.INFO)
     if not isinstance(sys.stderr, Printed):
         sys.stderr = Printed(sys.stderr, logging.WARNING)
+    for owner, name in _TRACEBACK_WRITERS:
+        function = getattr(owner, name, None)
+        if function is not None and not getattr(function, "pyxle_one_record", False):
+            setattr(owner, name, _held_call(function))
 
 
 def unprinted(stream: TextIO) -> TextIO:

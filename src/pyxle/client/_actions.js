@@ -4,7 +4,7 @@
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
 // A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
 // an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
-import { createElement as h, forwardRef, useCallback, useContext, useRef, useState } from 'react'
+import { createElement as h, forwardRef, useCallback, useContext, useId, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
 import { invalidate, isCurrent, navigate, refresh } from './_router.js'
 import { messageOf } from './_text.mjs'
@@ -132,10 +132,13 @@ function withoutOk({ ok, ...data }) {
 
 // The message of this form's action when the page was rendered again because a no-JS post of it
 // failed (the same action: its name, on this page), so the server's render shows it without
-// JavaScript and hydration renders the same; else null.
-function failedHere(page, pagePath, name) {
+// JavaScript and hydration renders the same; else null. Only the form posted shows it (`key`, its
+// place in the page, is what it sent as _pyxle_form; a post that named none is every form's), and
+// none does when the page shows the message itself (see pageTree).
+function failedHere(page, pagePath, name, key) {
   const failed = page.failedAction
   if (!failed || failed.name !== name || pageSegment(page, pagePath) !== pageSegment(page)) return null
+  if ((page.failedForm && page.failedForm !== key) || (page.failedShown && page.failedShown.byPage)) return null
   return failed.error || null
 }
 
@@ -185,7 +188,8 @@ export const Form = /* @__PURE__ */ forwardRef(function Form({ action, pagePath,
   const page = useContext(PageContext)
   const url = actionUrl(page, pagePath, action)
   const [pending, setPending] = useState(false)
-  const [error, setError] = useState(() => failedHere(page, pagePath, action))
+  const key = useId() // the same in the server's render, at hydration and in a render after a post
+  const [error, setError] = useState(() => failedHere(page, pagePath, action, key))
   const busy = useRef(false) // set at once: the pending state shows only after a render
 
   function handleSubmit(event) {
@@ -233,12 +237,14 @@ export const Form = /* @__PURE__ */ forwardRef(function Form({ action, pagePath,
 
   // The hidden field lets the form work as a plain HTML post before hydration or without JS. Its
   // name is Pyxle 0.9's, which that release's actions read in (and pop from) `await request.json()`.
+  // _pyxle_form names this form to a re-render after a failed no-JS post; actions never see it.
   const message = error && h('p', { role: 'alert', 'data-pyxle-form-error': '', className: errorClassName,
                                     style: errorClassName ? undefined : ERROR_STYLE }, error)
   const encoding = rest.encType === undefined && rest.enctype === undefined ? { encType: 'multipart/form-data' } : {}
   return h('form', { ...encoding, ...rest, ref, method: 'post', action: url, onSubmit: handleSubmit,
                      'data-pending': pending ? 'true' : undefined, 'aria-busy': pending ? 'true' : undefined },
-    h('input', { type: 'hidden', name: '_csrf_token', value: page.csrfToken || '' }), children, message)
+    h('input', { type: 'hidden', name: '_csrf_token', value: page.csrfToken || '' }),
+    h('input', { type: 'hidden', name: '_pyxle_form', value: key }), children, message)
 })
 
 // const save = useAction('save'); await save({ title }) -> { ok, ... }. save.pending, .error,

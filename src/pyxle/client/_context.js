@@ -9,5 +9,7 @@ export const HeadLevel = createContext(0)
 // outermost layout first, the page last.
 export const SlotContext = createContext({})
 // The page being shown: its id (its path under pages/), the path it was rendered at, the CSRF token,
-// and on a page rendered again after a no-JS form post failed, that action's `action` prop.
-export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '', failedAction: null })
+// and on a page rendered again after a no-JS form post failed, that action's `action` prop, the
+// <Form> posted and whether the page shows the message itself.
+export const PageContext = createContext({ pageId: null, routePath: '/', csrfToken: '', failedAction: null,
+                                          failedForm: null, failedShown: null })

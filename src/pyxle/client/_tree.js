@@ -54,6 +54,22 @@ class PageBoundary extends Component {
   }
 }
 
+// Whether `value` (a loader's JSON) holds the string `text` anywhere.
+function holds(value, text) {
+  if (!text) return false
+  if (typeof value === 'string') return value === text
+  if (value && typeof value === 'object') return Object.values(value).some((v) => holds(v, text))
+  return false
+}
+
+// The `action` prop as the component gets it: reading its `error` marks the message as shown by
+// the page. The component renders before the <Form>s inside it, which then leave the message to it.
+function watched(action, shown) {
+  const copy = { ...action }
+  Object.defineProperty(copy, 'error', { enumerable: true, get() { shown.byPage = true; return action.error } })
+  return copy
+}
+
 // Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
 // result over `layoutData`, so a layout also reads what the layouts around it loaded. The page and
 // every layout also get `slots`, every slot given (name -> entries), as in Pyxle 0.3 to 0.9.
@@ -67,7 +83,12 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   // whose action it was: the page's, or the layout's or template's named by `actionLayout`.
   const pageProps = { data: props.data, layoutData }
   if (props.error) pageProps.error = props.error
-  if (props.action && !props.actionLayout) pageProps.action = props.action
+  // The page shows a failed post's message itself when its loader returned it (the
+  // pyxle-action-error query parameter) or its component reads `action.error`: then no <Form> does.
+  const failed = props.action || null
+  const shown = { byPage: !!failed && (holds(props.data, failed.error) || holds(byFile, failed.error)) }
+  const action = failed && watched(failed, shown)
+  if (action && !props.actionLayout) pageProps.action = action
   // Who gives each module's slots, as React tells the components apart: a layout by its file, a
   // template by its file and the route path (it re-mounts at each), the page by its route.
   const owners = layouts.map(([file, mod, kind]) => [kind === 'template' ? `${file} ${routePath}` : file, mod])
@@ -94,11 +115,13 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
     const data = { ...layoutData, ...byFile[file] }
     const key = kind === 'template' ? routePath : undefined
     const own = { data, layoutData, routePath, slots }
-    if (props.action && props.actionLayout === file) own.action = props.action
+    if (action && props.actionLayout === file) own.action = action
     tree = wrap(h(HeadLevel.Provider, { value: i, key }, h(mod.default, own, tree)), i)
   }
   // actionQuery: the page's query string, which a re-rendered page's forms post with (see actionUrl);
-  // failedAction: the `action` prop, whose <Form> shows its message from the first render.
-  const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '', failedAction: props.action || null }
+  // failedAction: the `action` prop, whose <Form> shows its message from the first render;
+  // failedForm: the <Form> that was posted (its _pyxle_form); failedShown: whether the page shows it.
+  const page_ = { pageId: route.id, routePath, csrfToken, query: props.actionQuery || '', failedAction: failed,
+                  failedForm: props.actionForm || null, failedShown: shown }
   return h(PageContext.Provider, { value: page_ }, h(SlotContext.Provider, { value: slots }, tree))
 }

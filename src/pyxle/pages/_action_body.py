@@ -19,6 +19,10 @@ Bind = Callable[[Request], Awaitable[dict[str, Any]]]
 # The CSRF field of a form post, never part of a typed body: `Form` renders `_csrf_token` (as Pyxle 0.9
 # did); the CSRF check also takes `csrf_token`, which hand-written forms may post.
 CSRF_FIELDS = ("_csrf_token", "csrf_token")
+# The hidden field `Form` names itself in (its place in the page): read by a no-JS re-render, so the
+# message shows under the form posted; never one of the action's fields (0.9's Form sent none).
+FORM_FIELD = "_pyxle_form"
+NOT_FIELDS = (*CSRF_FIELDS, FORM_FIELD)  # what a typed body and the `action` prop's values leave out
 
 
 def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
@@ -42,7 +46,7 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
     try:
         signature = validation.describe(fn, body_name=name)
         body = signature.params[0]
-        reader = validation.body_reader(body.annotation, ignore_form_keys=CSRF_FIELDS, default=body.default)
+        reader = validation.body_reader(body.annotation, ignore_form_keys=NOT_FIELDS, default=body.default)
     except validation.MissingExtra as exc:
         raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}", validation.EXTRA_HINT) from None
     except (validation.SignatureProblem, TypeError) as exc:

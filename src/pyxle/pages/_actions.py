@@ -26,7 +26,7 @@ from pyxle._status import check_status
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase
-from pyxle.pages._action_body import Bind, body_binder
+from pyxle.pages._action_body import FORM_FIELD, Bind, body_binder
 from pyxle.pages._answers import Answered, as_json, redirect_target, with_cookies
 from pyxle.pages._cached import JSON
 from pyxle.pages._data import as_plain_dict, dumps, not_json, returns, typed_result
@@ -50,14 +50,14 @@ class ActionRequest(ApiRequest):
     """``await request.json()`` is the JSON sent (an object, an array, a number...: any value, as in
     pyxle-framework 0.9, whose clients send arrays), or a form post's fields as a dict (so plain HTML
     forms work). A typed body (``_action_body``) is read from the raw body instead, and must be an
-    object: that is where fields are bound."""
+    object: that is where fields are bound. ``Form``'s own ``_pyxle_form`` field is not among them."""
 
     async def json(self) -> Any:
         if not is_form(self.headers.get("content-type", "")):
             return await super().json()
         if not hasattr(self, "_json"):
             try:
-                self._json = form_fields((await self.form()).multi_items())
+                self._json = form_fields((await self.form()).multi_items(), skip=(FORM_FIELD,))
             except HTTPException as exc:  # Starlette's: a form it cannot parse (400)
                 raise RequestRefused(exc.status_code, exc.detail) from None
         return self._json

@@ -12,7 +12,8 @@ The page is rendered at the URL the form was on, its query string included (its 
 ``?page=3`` as it did then). The browser shows the answer at the action's URL, so the page's forms
 post with that query on their action URL (``actionQuery``): the next post, whose Referer is the
 action URL, still goes back to ``/search?q=x``. A layout's or template's action gives the prop to
-that file's component instead of the page's (``actionLayout``).
+that file's component instead of the page's (``actionLayout``). The ``Form`` posted names itself
+(``actionForm``, its hidden ``_pyxle_form``): of several forms of one action, only it shows the message.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
 
-from pyxle.pages._action_body import CSRF_FIELDS
+from pyxle.pages._action_body import FORM_FIELD, NOT_FIELDS
 from pyxle.pages._errors import well_formed
 from pyxle.routing import RouteSpec
 from pyxle.validation import form_fields
@@ -79,7 +80,8 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     payload = failure(response)
     message = well_formed(str(payload.get("error") or ""))
     fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
-    values = form_fields((await request.form()).multi_items(), skip=CSRF_FIELDS, text_only=True)
+    form = await request.form()
+    values = form_fields(form.multi_items(), skip=NOT_FIELDS, text_only=True)
     result = {"name": action, "ok": False, "error": message, "fields": fields, "values": values}
     if payload.get("data"):
         result["data"] = payload["data"]
@@ -91,6 +93,9 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     props: dict[str, object] = {"action": result}  # added to the page's props (PageEndpoint)
     if query:
         props["actionQuery"] = query
+    posted = form.get(FORM_FIELD)
+    if isinstance(posted, str) and posted:
+        props["actionForm"] = posted
     if owner is not None and owner != spec.file:
         props["actionLayout"] = owner.as_posix()
     scope["pyxle"] = {**request.scope.get("pyxle", {}), "action_result": props}
