@@ -39,7 +39,7 @@ export default function Page() {
     await refresh()
     invalidate()
     invalidate('/other')
-    configure({ prefetchTtl: 5000 })
+    configure({ prefetchTtl: 5000, loadingDelay: 0 })
   }
   return (
     <main>

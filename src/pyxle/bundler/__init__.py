@@ -427,6 +427,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest["inputs"] = fingerprint
     manifest["modules"] = server_modules
     manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
+    manifest["loadingPages"] = _loading_pages(table)  # the same
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
@@ -442,6 +443,36 @@ def _dotted_pages(table: RouteTable) -> list[list[str]]:
     dotted = {shape for spec in table.pages for shape in spec.shapes
               if shape and (shape[-1] in ("?", "*") or "." in shape[-1])}
     return [list(shape) for shape in sorted(dotted)]
+
+
+def _loading_pages(table: RouteTable) -> list[list[Any]]:
+    """``[shape, page id or None]`` in match order: the URL shapes of the pages under a ``loading.pyxl``
+    (their id), and of the pages without one that a URL of theirs would match first (None). The
+    router shows the first fit's loading state while a navigation's data is on its way (empty: no
+    app without a ``loading.pyxl`` pays for it)."""
+    loading = [shape for spec in table.pages if table.loading(spec.file) for shape in spec.shapes]
+    found: list[list[Any]] = []
+    for spec in table.pages:
+        wrapped = bool(table.loading(spec.file))
+        for shape in spec.shapes:
+            if wrapped or any(_overlap(shape, other) for other in loading):
+                found.append([list(shape), page_id(spec.file) if wrapped else None])
+    while found and found[-1][1] is None:  # nothing after them to shadow
+        found.pop()
+    return found
+
+
+def _overlap(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Whether some URL fits both shapes ('=name', '?' one segment, '*' the rest, one or more)."""
+    for i in range(max(len(a), len(b))):
+        x, y = a[i] if i < len(a) else None, b[i] if i < len(b) else None
+        if x == "*" or y == "*":
+            return x is not None and y is not None
+        if x is None or y is None:
+            return False
+        if x != "?" and y != "?" and x != y:
+            return False
+    return True
 
 
 def _error_boundary(table: RouteTable, pages_dir: Path, file: PurePosixPath) -> list[Any] | None:

@@ -26,7 +26,8 @@ export function boot(route) {
   if (container.hasChildNodes()) root = hydrateRoot(container, tree, options)
   else (root = createRoot(container, options)).render(tree) // nothing to hydrate: no server render
   window.__PYXLE_ROOT__ = root
-  startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'), sharedCode())
+  startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'), sharedCode(), { route, props },
+              shapes('pyxle-loading-pages'))
 }
 
 // URL shapes of the app as a whole, from the document (see isPage in _router.js): the pages whose

@@ -12,19 +12,29 @@
 // back when the user returns to it. A reload or a return from another document may find the page still
 // too short for it (a streamed page whose boundaries have not arrived): it is tried again as the
 // document grows, as the browser does, until the user takes over or the document has loaded.
+// A navigation to a page under a loading.pyxl whose data has not arrived within LOADING_DELAY shows
+// that page's layouts with the loading state in place of the page (see placeholder), as Next.js
+// shows loading.js; a page without one keeps the page being left until the new one is ready.
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
 
+// How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
+// sooner shows at once, without a loading state flashing for a few frames in between; one that
+// takes longer shows its loading state about as soon as a wait is noticed (see docs/client.md).
+const LOADING_DELAY = 100
 // nav: the latest navigation; moving: a go/popstate under way; restoring: the position the document
 // is being scrolled to as it loads ({ top, stop }, see restore).
 // dotted: the URL shapes of the pages a path with a dotted last segment may be; apiFolders: those
 // of the api/ folders that hold routes, whose URLs are never pages (see isPage). shared: what names
-// the code this document's pages share (see ownBuild).
+// the code this document's pages share (see ownBuild). shown: the route and props of the page on
+// screen, whose layouts' data a loading state shows with; left: the navigation whose loading state
+// replaced it (the position it was left at is kept then); loadingPages: see placeholder.
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
-                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '' }
+                nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '',
+                loadingPages: [], loadingDelay: LOADING_DELAY, shown: null, left: 0 }
 const cache = new Map() // path+search -> { time, promise, body (once answered) }
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
@@ -34,16 +44,26 @@ const USER_INPUT = ['wheel', 'touchstart', 'keydown', 'pointerdown']
 // React reveals streamed boundaries in batches, up to 300 ms after their HTML has arrived (so after
 // the load event, at the end of a stream): the last try waits that long.
 const REVEAL_MS = 400
-
-export function configure({ prefetchTtl } = {}) {
-  if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
+// What a page that is still loading renders: it never resolves, so the nearest loading.pyxl shows.
+const NEVER = new Promise(() => {})
+function Pending() {
+  throw NEVER
 }
 
-export function startRouter(root, dottedPages = [], apiFolders = [], shared = '') {
+export function configure({ prefetchTtl, loadingDelay } = {}) {
+  if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
+  if (typeof loadingDelay === 'number') state.loadingDelay = loadingDelay
+}
+
+// `shown`: the route and props of the page the document was rendered with; `loadingPages`: see
+// placeholder.
+export function startRouter(root, dottedPages = [], apiFolders = [], shared = '', shown = null, loadingPages = []) {
   state.root = root
   state.dotted = dottedPages
   state.apiFolders = apiFolders
   state.shared = shared
+  state.shown = shown
+  state.loadingPages = loadingPages
   state.path = location.pathname + location.search
   entered()
   // A reload, or a return from another document: back where the user left this entry.
@@ -233,23 +253,23 @@ async function load(key, ttl) {
 
 // Renders the page at key for navigation `id`; answers the URL to go to instead when its loader
 // redirects, false when a later navigation overtook this one (nothing is shown then). `given`: the
-// page's navigation answer, already fetched.
-async function show(key, ttl, id, given) {
-  const body = given || (await load(key, ttl))
+// page's navigation answer, already fetched. `waits`: a navigation by the user (a link, navigate,
+// Back or Forward), which may show the page's loading state meanwhile (a refresh keeps the page).
+async function show(key, ttl, id, given, waits = false) {
+  const cancel = !given && waits ? placeholder(key, ttl, id) : null
+  let body
+  try {
+    body = given || (await load(key, ttl))
+  } finally {
+    if (cancel) cancel()
+  }
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
   if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
   const module = await import(/* @vite-ignore */ body.page.js)
   if (id !== state.nav) return false
-  for (const href of body.page.css) {
-    if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
-      const link = document.createElement('link')
-      link.rel = 'stylesheet'
-      link.href = href
-      document.head.append(link)
-    }
-  }
-  remember() // the page being left, as the user leaves it
+  addStyles(body.page.css)
+  if (state.left !== id) remember() // the page being left, as the user leaves it (before a loading state)
   state.failed = null
   state.rendering = true
   try {
@@ -258,10 +278,91 @@ async function show(key, ttl, id, given) {
     state.rendering = false
   }
   if (state.failed) throw state.failed // the caller falls back to a full page load
+  state.shown = { route: module.route, props: body.props }
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = key
   notify()
   return null
+}
+
+function addStyles(css) {
+  for (const href of css) {
+    if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
+      const link = document.createElement('link')
+      link.rel = 'stylesheet'
+      link.href = href
+      document.head.append(link)
+    }
+  }
+}
+
+// The loading state of the page at key, while navigation `id` waits for its data: its module is
+// imported at once, alongside the fetch (the document lists the pages under a loading.pyxl, with
+// their modules: #pyxle-loading-pages), and if the data has not arrived within state.loadingDelay
+// the page's layouts are shown with the loading.pyxl in place of the page. Data already prefetched,
+// a page without loading.pyxl or a navigation overtaken shows none. Answers what cancels it (null:
+// nothing to cancel), called as soon as the data arrives.
+function placeholder(key, ttl, id) {
+  const hit = cache.get(key)
+  if (hit && fresh(hit, ttl)) return null
+  const { url } = keyOf(key)
+  const target = loadingPage(url)
+  if (!target || !state.shown) return null
+  const module = import(/* @vite-ignore */ target.js)
+  module.catch(() => {}) // the navigation imports the page itself, and fails as it does without this
+  let done = false
+  const timer = setTimeout(async () => {
+    let route
+    try {
+      route = (await module).route
+    } catch (error) {
+      return
+    }
+    if (done || id !== state.nav) return
+    const tree = loadingTree(route, decodePath(url.pathname))
+    if (!tree) return
+    addStyles(target.css)
+    if (state.left !== id) remember()
+    state.left = id
+    state.rendering = true
+    try {
+      flushSync(() => state.root.render(tree))
+    } finally {
+      state.rendering = false
+      state.failed = null // what a layout throws here it throws (or not) with the page's data: the page decides
+    }
+  }, state.loadingDelay)
+  return () => {
+    done = true
+    clearTimeout(timer)
+  }
+}
+
+// The first of the document's #pyxle-loading-pages the URL fits ({js, css}), in the server's match
+// order; null when that page has no loading.pyxl (listed only as matched first) or none fits.
+function loadingPage(url) {
+  const segments = decodePath(url.pathname).replace(/\/+$/, '').split('/').slice(1)
+  const found = state.loadingPages.find(([shape]) => fits(segments, shape))
+  return found ? found[1] : null
+}
+
+// The route's layouts with its loading.pyxl in place of the page: only the layouts the page shown
+// also has (the same files, from the outermost), whose loader data it holds; the innermost
+// loading.pyxl around them shows (one inside a layout new to the navigation would need that
+// layout's data). Null when there is none.
+function loadingTree(route, routePath) {
+  const shown = state.shown.route.layouts
+  let same = 0
+  while (same < route.layouts.length && same < shown.length && route.layouts[same][0] === shown[same][0]) same++
+  const loading = (route.loading || []).filter(([at]) => at <= same)
+  if (!loading.length) return null
+  const at = loading[loading.length - 1][0]
+  // The error boundary where the page has it, so that the page replaces the loading state in place.
+  const [errorAt, errorPage] = route.error || [route.layouts.length, null]
+  const error = errorAt <= at ? [errorAt, errorPage] : [-1, null]
+  const layoutData = (state.shown.props && state.shown.props.layoutData) || {}
+  const waiting = { ...route, layouts: route.layouts.slice(0, at), loading, error, page: { default: Pending } }
+  return pageTree(waiting, { data: {}, layoutData }, routePath, csrfToken(), caughtError)
 }
 
 // Whether a page's module shares this document's code. After a deploy that changed it (React, the
@@ -310,7 +411,7 @@ async function go(to, options, visited, id) {
   }
   let redirect
   try {
-    redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id)
+    redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id, undefined, true)
   } catch (error) {
     if (id === state.nav) location.assign(url.href) // a failed navigation falls back to a full page load
     return false
@@ -352,7 +453,7 @@ function hashMoved() {
 async function popTo(key, id) {
   let redirect
   try {
-    redirect = await show(key, undefined, id)
+    redirect = await show(key, undefined, id, undefined, true)
   } catch (error) {
     if (id === state.nav) location.reload()
     return false

@@ -75,8 +75,9 @@ export function prefetch(path: NavigationTarget, options?: { prefetchTtl?: numbe
 export function refresh(): Promise<boolean>
 /** Drop the cached navigation data of `path`, or of every page; true if there was any. */
 export function invalidate(path?: NavigationTarget): boolean
-/** How long (ms, default 30000) prefetched data of pages without loaders stays fresh. */
-export function configure(options: { prefetchTtl?: number }): void
+/** How long (ms, default 30000) prefetched data of pages without loaders stays fresh; how long (ms, default
+ * 100) a navigation waits for its data before it shows the loading.pyxl of the page it goes to. */
+export function configure(options: { prefetchTtl?: number; loadingDelay?: number }): void
 
 export interface PyxleRouter {
   navigate: typeof navigate

@@ -82,6 +82,18 @@ def dotted_pages(manifest: dict[str, Any]) -> str:
     return f'<script type="application/json" id="pyxle-dotted-pages">{embed_json(shapes)}</script>'
 
 
+def loading_pages(manifest: dict[str, Any]) -> str:
+    """``#pyxle-loading-pages``: ``[shape, {js, css} or null]`` in match order (the bundler's
+    ``loadingPages``), which the router reads to show a page's ``loading.pyxl`` while its navigation
+    data is on its way, importing the page's module alongside. Nothing in an app without one."""
+    pages = manifest.get("pages", {})
+    found = [[shape, None if page is None else {"js": pages[page]["js"], "css": pages[page]["css"]}]
+             for shape, page in manifest.get("loadingPages") or () if page is None or page in pages]
+    if not found:
+        return ""
+    return f'<script type="application/json" id="pyxle-loading-pages">{embed_json(found)}</script>'
+
+
 def shared_code(manifest: dict[str, Any]) -> str:
     """``<meta name="pyxle-shared">``: what names the code the build's pages share (the bundler's
     ``shared``), which the router compares with a page's navigation JSON to load a page of another

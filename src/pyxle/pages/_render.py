@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, LANG, document, dotted_pages, shared_code
+from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, shared_code
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
@@ -106,7 +106,7 @@ class Renderer:
         self.lang = lang  # the config's: <html lang>
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         # Outside the page's own head, kept across client navigation: the CSRF names, the router's data.
-        self.extra_head = extra_head + dotted_pages(manifest) + shared_code(manifest)
+        self.extra_head = extra_head + dotted_pages(manifest) + loading_pages(manifest) + shared_code(manifest)
         self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size,
                             node_args=("--enable-source-maps",) if source_maps else (), env=env)
         self.started = False
