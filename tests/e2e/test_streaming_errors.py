@@ -1,0 +1,187 @@
+"""Streaming SSR when a page fails or suspends where no boundary of its own waits for it, on a real
+`pyxle serve` with React 19 and React 18: what nothing was sent of yet is answered as a render
+error is (loading.pyxl's boundary holds the whole page); a page that suspends outside every
+boundary is waited for; a boundary of the page's own that failed is rendered by the browser,
+which says so in its console (React 18 gives the digest apart from the error)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, serving, write_project
+from tests.docs._blocks import cites
+
+DOC = "docs/pages.md"
+BOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+# React 18 has no use(): there a thrown promise suspends, as use() does on 19.
+USE_19 = "import React, { Suspense, use } from 'react'\n"
+USE_18 = """import React, { Suspense } from 'react'
+function use(promise) {
+  if (promise.status === 'fulfilled') return promise.value
+  if (!promise.watched) {
+    promise.watched = true
+    promise.then((value) => { promise.status = 'fulfilled'; promise.value = value })
+  }
+  throw promise
+}
+"""
+THROWS = '''
+@server
+async def load(request):
+    return {"items": None}
+
+export default function P({ data }) { return <ul>{data.items.map((i) => <li key={i}>{i}</li>)}</ul> }
+'''
+LATE_THROW = '''
+@server
+async def load(request):
+    return {"items": None}
+
+{USE}
+const waits = new WeakMap()  // one wait per render: the shell (loading.pyxl) goes out first
+export default function P({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 500)))
+  use(promise)
+  return <ul>{data.items.map((i) => <li key={i}>{i}</li>)}</ul>
+}
+'''
+OWN_BOUNDARY = '''
+{USE}
+function ServerFails() {
+  if (typeof window === 'undefined') throw new Error('secret own boundary detail')
+  return <p id="own-late">rendered in the browser</p>
+}
+export default function P() {
+  return <main><h1 id="own-shell">Own</h1><Suspense fallback={<p id="own-fallback">loading</p>}><ServerFails /></Suspense></main>
+}
+'''
+RESOLVED = '''
+{USE}
+const ready = Promise.resolve('resolved before the render')
+export default function P() { return <p id="resolved">{use(ready)}</p> }
+'''
+SLOW_SHELL = '''
+@server
+async def load(request):
+    return {"n": 1}
+
+{USE}
+const waits = new WeakMap()
+export default function P({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(() => resolve('ready after 700 ms'), 700)))
+  return <p id="slow">{use(promise)}</p>
+}
+'''
+FAST = "export default function P() { return <p id=\"fast\">fast</p> }\n"
+BILLING_ERROR = '''
+export default function E({ data }) { return <h1 id="billing-error">{data.statusCode} {data.message}</h1> }
+'''
+
+
+@pytest.fixture(scope="module", params=["19", "18"])
+def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    version = request.param
+    use = USE_19 if version == "19" else USE_18
+    files = {
+        "pages/reports/loading.pyxl": 'export default function Loading() { return <p id="loading">reports loading</p> }\n',
+        "pages/reports/throws.pyxl": THROWS,
+        "pages/reports/late-throw.pyxl": LATE_THROW.replace("{USE}", use),
+        "pages/reports/own.pyxl": OWN_BOUNDARY.replace("{USE}", use),
+        "pages/billing/loading.pyxl": 'export default function Loading() { return <p id="loading">billing loading</p> }\n',
+        "pages/billing/error.pyxl": BILLING_ERROR,
+        "pages/billing/throws.pyxl": THROWS,
+        "pages/own.pyxl": OWN_BOUNDARY.replace("{USE}", use),
+        "pages/resolved.pyxl": RESOLVED.replace("{USE}", use),
+        "pages/slow-shell.pyxl": SLOW_SHELL.replace("{USE}", use),
+        "pages/fast.pyxl": FAST,
+    }
+    root = tmp_path_factory.mktemp(f"streaming-errors-{version}") / "app"
+    modules = NODE_MODULES if version == "19" else NODE_MODULES_REACT18
+    project = write_project(root, files, modules)
+    installed = json.loads((project / "node_modules" / "react-dom" / "package.json").read_text())["version"]
+    assert installed.startswith(version + "."), installed
+    with serving(project, "--ssr-workers", "2") as server:
+        server.react = version  # type: ignore[attr-defined]
+        yield server
+
+
+@cites(DOC, "A page that throws while rendering before anything of it was sent is the error page with 500")
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_that_throws_under_a_loading_pyxl_is_the_500_error_page(app, agent: str) -> None:
+    for _ in range(3):  # the first render of a page on each SSR worker, and the later ones
+        answer = httpx.get(app.url + "/reports/throws", headers={"User-Agent": agent}, timeout=30)
+        assert answer.status_code == 500, answer.text
+        assert "Internal Server Error" in answer.text
+        assert "reports loading" not in answer.text and "data-dgst" not in answer.text
+        assert "transfer-encoding" not in answer.headers
+
+
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_the_folders_error_pyxl_answers_for_a_page_that_throws_under_its_loading_pyxl(app, agent: str) -> None:
+    for _ in range(3):
+        answer = httpx.get(app.url + "/billing/throws", headers={"User-Agent": agent}, timeout=30)
+        assert answer.status_code == 500
+        assert re.search(r'<h1 id="billing-error">500(<!-- -->)? (<!-- -->)?Internal Server Error</h1>', answer.text)
+        assert "billing loading" not in answer.text
+
+
+def test_a_page_that_throws_after_its_loading_shell_went_out_is_left_to_the_browser(app) -> None:
+    """The shell (loading.pyxl) went out: the status is sent; only a crawler, answered whole, gets the 500."""
+    with httpx.stream("GET", app.url + "/reports/late-throw", headers={"User-Agent": BROWSER}, timeout=30) as answer:
+        body = answer.read().decode()
+        assert answer.status_code == 200 and answer.headers["transfer-encoding"] == "chunked"
+        assert "reports loading" in body and re.search(r'"pyxle-[0-9a-f]{8}"', body)
+    bot = httpx.get(app.url + "/reports/late-throw", headers={"User-Agent": BOT}, timeout=30)
+    assert bot.status_code == 500 and "reports loading" not in bot.text
+
+
+@cites(DOC, "A `<Suspense>` boundary of the page's own that fails before anything was sent is still left to the\n"
+            "  browser")
+@pytest.mark.parametrize("path", ["/own", "/reports/own"])
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_boundary_of_the_pages_own_that_fails_is_left_to_the_browser(app, path: str, agent: str) -> None:
+    for _ in range(3):
+        answer = httpx.get(app.url + path, headers={"User-Agent": agent}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["cache-control"] == "private, no-cache"
+        assert 'id="own-shell"' in answer.text and 'id="own-fallback"' in answer.text
+        assert "secret own boundary detail" not in answer.text
+        digest = re.search(r'data-dgst="(pyxle-[0-9a-f]{8})"', answer.text)
+        assert digest and "secret own boundary detail" in app.wait_for_output(f"(digest {digest[1]})")
+
+
+@cites(DOC, "A page that suspends outside every `<Suspense>` boundary (a `use(promise)` in the page itself)\n"
+            "  is waited for")
+@pytest.mark.parametrize("path, text", [("/resolved", "resolved before the render"), ("/slow-shell", "ready after 700 ms")])
+def test_a_page_that_suspends_outside_every_boundary_is_waited_for(app, path: str, text: str) -> None:
+    for _ in range(4):  # each SSR worker's first render of it, and the later ones
+        answer = httpx.get(app.url + path, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert f">{text}</p>" in answer.text
+    assert "suspended while responding to synchronous input" not in app.output()
+
+
+def test_a_page_that_does_not_suspend_keeps_its_content_length(app) -> None:
+    answer = httpx.get(app.url + "/fast")
+    assert answer.status_code == 200 and "transfer-encoding" not in answer.headers and "etag" in answer.headers
+
+
+@cites(DOC, "the browser's console says `a part of this page was rendered\n  in the browser (digest ...)`, not a hydration error")
+@pytest.mark.parametrize("path", ["/own", "/reports/own"])
+def test_the_browser_renders_a_failed_boundary_and_says_so(app, page: PageWatch, path: str) -> None:
+    page.page.goto(app.url + path)
+    page.hydrated()
+    page.page.wait_for_selector("#own-late", timeout=15000)
+    assert page.page.inner_text("#own-late") == "rendered in the browser"
+    assert page.problems() == []
+    notes = [text for kind, text, _ in page.messages if kind == "info" and "rendered in the browser" in text]
+    assert notes and re.search(r"\(digest pyxle-[0-9a-f]{8}\)", notes[0]), page.messages
