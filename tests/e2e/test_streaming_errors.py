@@ -81,6 +81,11 @@ export default function P({ data }) {
   return <p id="slow">{use(promise)}</p>
 }
 '''
+NEVER_SHELL = '''
+{USE}
+const never = new Promise(() => {})
+export default function P() { return <p>{use(never)}</p> }
+'''
 FAST = "export default function P() { return <p id=\"fast\">fast</p> }\n"
 BILLING_ERROR = '''
 export default function E({ data }) { return <h1 id="billing-error">{data.statusCode} {data.message}</h1> }
@@ -102,6 +107,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "pages/own.pyxl": OWN_BOUNDARY.replace("{USE}", use),
         "pages/resolved.pyxl": RESOLVED.replace("{USE}", use),
         "pages/slow-shell.pyxl": SLOW_SHELL.replace("{USE}", use),
+        "pages/never-shell.pyxl": NEVER_SHELL.replace("{USE}", use),
         "pages/fast.pyxl": FAST,
     }
     root = tmp_path_factory.mktemp(f"streaming-errors-{version}") / "app"
@@ -109,7 +115,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     project = write_project(root, files, modules)
     installed = json.loads((project / "node_modules" / "react-dom" / "package.json").read_text())["version"]
     assert installed.startswith(version + "."), installed
-    with serving(project, "--ssr-workers", "2") as server:
+    with serving(project, "--ssr-workers", "2", "--ssr-timeout", "2") as server:
         server.react = version  # type: ignore[attr-defined]
         yield server
 
@@ -144,6 +150,13 @@ def test_a_page_that_throws_after_its_loading_shell_went_out_is_left_to_the_brow
     assert bot.status_code == 500 and "reports loading" not in bot.text
 
 
+@cites(DOC, "the\n  page is then rendered by the browser, which shows the same error page in its place")
+def test_the_browser_shows_the_error_page_of_a_page_that_threw_after_its_loading_shell(app, page: PageWatch) -> None:
+    page.page.goto(app.url + "/reports/late-throw")
+    page.page.get_by_role("alert").filter(has_text="Something went wrong rendering this page.").wait_for(timeout=15000)
+    assert page.page.locator("#loading").count() == 0
+
+
 @cites(DOC, "A `<Suspense>` boundary of the page's own that fails before anything was sent is still left to the\n"
             "  browser")
 @pytest.mark.parametrize("path", ["/own", "/reports/own"])
@@ -168,6 +181,13 @@ def test_a_page_that_suspends_outside_every_boundary_is_waited_for(app, path: st
         assert answer.status_code == 200, answer.text
         assert f">{text}</p>" in answer.text
     assert "suspended while responding to synchronous input" not in app.output()
+
+
+@cites(DOC, "one still waiting at the render timeout is the error page with 500")
+def test_a_page_whose_shell_waits_past_the_render_timeout_is_the_500_error_page(app) -> None:
+    answer = httpx.get(app.url + "/never-shell", timeout=30)
+    assert answer.status_code == 500 and "Internal Server Error" in answer.text
+    assert answer.elapsed.total_seconds() < 8, answer.elapsed
 
 
 def test_a_page_that_does_not_suspend_keeps_its_content_length(app) -> None:
