@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
-from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, serving, write_project
+from tests.conftest import (
+    NODE_MODULES,
+    NODE_MODULES_REACT18,
+    PageWatch,
+    pyxle_command,
+    server_env,
+    serving,
+    write_project,
+)
 from tests.docs._blocks import cites
 
 DOC = "docs/pages.md"
@@ -205,3 +214,39 @@ def test_the_browser_renders_a_failed_boundary_and_says_so(app, page: PageWatch,
     assert page.problems() == []
     notes = [text for kind, text, _ in page.messages if kind == "info" and "rendered in the browser" in text]
     assert notes and re.search(r"\(digest pyxle-[0-9a-f]{8}\)", notes[0]), page.messages
+
+
+LOADING_WITH_SERVER_CODE = """
+HEAD = "<title>loading</title>"
+
+@server
+async def load(request):
+    return {"n": 1}
+
+@action
+async def save(request):
+    return {}
+
+export default function Loading() { return <p>loading</p> }
+"""
+
+
+@cites(DOC, "`loading.pyxl` has no loader and no actions")
+def test_a_loading_pyxl_with_a_loader_or_an_action_stops_the_build_and_the_server(make_project, start_server) -> None:
+    """Both built without a word, and the loader never ran."""
+    project = make_project({"pages/reports/loading.pyxl": LOADING_WITH_SERVER_CODE, "pages/reports/index.pyxl": FAST},
+                           node=True)
+    loader = ("pages/reports/loading.pyxl:3:1: loading.pyxl is rendered with no props: its @server loader load() "
+              "would never run")
+    action = "pages/reports/loading.pyxl:7:1: loading.pyxl serves no actions: its @action save() would never be called"
+    build = subprocess.run([*pyxle_command(), "build", str(project)], cwd=project, capture_output=True, text=True,
+                           timeout=120, env=server_env(), check=False)
+    said = build.stdout + build.stderr
+    assert build.returncode == 1 and loader in said and action in said and "hint:" in said, said
+    assert "Traceback" not in said
+    check = subprocess.run([*pyxle_command(), "check", str(project)], cwd=project, capture_output=True, text=True,
+                           timeout=120, env=server_env(), check=False)
+    assert check.returncode == 1 and loader in check.stdout and action in check.stdout, check.stdout + check.stderr
+    server = start_server(project, ready=False)
+    assert server.wait_exit() == 1
+    assert loader in server.output() and action in server.output()
