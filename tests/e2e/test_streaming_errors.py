@@ -108,6 +108,8 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     files = {
         "pages/reports/loading.pyxl": 'export default function Loading() { return <p id="loading">reports loading</p> }\n',
         "pages/reports/throws.pyxl": THROWS,
+        "pages/reports/stored-throws.pyxl": THROWS.replace('return {"items": None}',
+                                                          'return {"data": {"items": None}, "revalidate": 60}'),
         "pages/reports/late-throw.pyxl": LATE_THROW.replace("{USE}", use),
         "pages/reports/own.pyxl": OWN_BOUNDARY.replace("{USE}", use),
         "pages/billing/loading.pyxl": 'export default function Loading() { return <p id="loading">billing loading</p> }\n',
@@ -138,6 +140,13 @@ def test_a_page_that_throws_under_a_loading_pyxl_is_the_500_error_page(app, agen
         assert "Internal Server Error" in answer.text
         assert "reports loading" not in answer.text and "data-dgst" not in answer.text
         assert "transfer-encoding" not in answer.headers
+
+
+def test_a_page_being_stored_that_throws_under_a_loading_pyxl_is_the_500_error_page_and_not_stored(app) -> None:
+    for _ in range(3):
+        answer = httpx.get(app.url + "/reports/stored-throws", timeout=30)
+        assert answer.status_code == 500 and "reports loading" not in answer.text
+        assert "x-pyxle-cache" not in answer.headers or answer.headers["x-pyxle-cache"] != "HIT"
 
 
 @pytest.mark.parametrize("agent", [BROWSER, BOT])

@@ -55,7 +55,8 @@ function rootedTree(route, request, collected) {
 // `emit(message)` sends a message of this render to the server. The fast path returns its answer,
 // {html, head}; a streamed render returns {abort()} and emits {html, head} (all was ready at once),
 // or {html, head, more: true}, then {chunk}... and {end: true}; or {error, stack} if the shell
-// failed. `options.timeout` (ms): what is still loading then is left to the browser.
+// failed, or loading.pyxl's boundary before anything was sent (see final). `options.timeout` (ms):
+// what is still loading then is left to the browser.
 // The last message of a streamed render ({html, head} or {end: true}) also holds `partial: true`
 // when a boundary was left to the browser (it threw, or was still loading at the timeout): its
 // markup then holds that boundary's fallback, so the page must not be stored for others.
@@ -81,7 +82,7 @@ const PROBED = new Error('probe done') // ends failsWithoutLoading's render: not
 
 // Whether the page's tree fails outside every boundary of its own, rendered without its folders'
 // loading.pyxl: the failed boundary was then loading.pyxl's, which holds the whole page, so the
-// page failed. `done(error)`, or `done(null)` when the shell renders (within `timeout` ms).
+// page failed. `done(error)`, or `done(null)` when the shell renders or `timeout` ms have passed.
 function failsWithoutLoading(route, request, timeout, done) {
   let settled = false
   let stream = null
@@ -101,6 +102,7 @@ function failsWithoutLoading(route, request, timeout, done) {
 }
 
 function streamPage(route, request, emit, { timeout = 10000, log = console.error } = {}) {
+  const deadline = Date.now() + timeout // the probe of final() too must answer within the timeout
   const collected = []
   const decoder = new TextDecoder()
   let buffered = '' // what React wrote before the first answer
@@ -136,7 +138,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       // Nothing was sent yet: a boundary that threw is the page's failure when it is
       // loading.pyxl's (the page is then answered as a render error is), not a boundary of its own.
       if (!failed || !(route.loading || []).length) return answer()
-      failsWithoutLoading(route, request, timeout, (error) => {
+      failsWithoutLoading(route, request, Math.max(0, deadline - Date.now()), (error) => {
         if (!error) return answer()
         unlogged = []
         emit({ error: messageOf(error), stack: stackOf(error) })
