@@ -14,10 +14,12 @@ export function boot(route) {
   const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
   const container = document.getElementById('pyxle-root')
   const options = {
-    onRecoverableError(error) {
+    onRecoverableError(error, errorInfo) {
       // A Suspense boundary that failed on the server (streamed with a digest; the details are in
-      // the server's log) is rendered here instead: expected, not a mismatch.
-      if (error && error.digest) console.info(`[pyxle] a part of this page was rendered in the browser (digest ${error.digest})`)
+      // the server's log) is rendered here instead: expected, not a mismatch. React 19 puts the
+      // digest on the error, React 18 in the second argument.
+      const digest = (error && error.digest) || (errorInfo && errorInfo.digest)
+      if (digest) console.info(`[pyxle] a part of this page was rendered in the browser (digest ${digest})`)
       else console.error('[pyxle] hydration mismatch:', error)
     },
     onUncaughtError: uncaughtError,

@@ -50,6 +50,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
     actions: dict[str, int] = {}
     has_head = False
     typed_actions = False
+    loading = path.replace("\\", "/").rsplit("/", 1)[-1] == "loading.pyxl"
     for node in tree.body:
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -69,7 +70,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
             kind, explicit = _marker(decorator)
             if kind is None:
                 continue
-            misuse = _misuse(decorator, kind, node, seen)
+            misuse = _misuse(decorator, kind, node, seen) or (_in_loading(kind, node) if loading else None)
             seen.add(kind)
             if misuse:
                 problems.append(Diagnostic.at(path, lines, decorator.lineno, decorator.col_offset, *misuse))  # at the @
@@ -147,6 +148,16 @@ def _misuse(decorator: ast.expr, kind: str, node: ast.FunctionDef | ast.AsyncFun
         return ("@action takes no positional argument",
                 f"write `@action`, or `@action(name={named})` to serve it under another name")
     return None
+
+
+def _in_loading(kind: str, node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str]:
+    """(message, hint) for a loader or action in ``loading.pyxl``, which the server never runs: it is
+    a Suspense fallback, rendered with no props (client/_tree.js pageTree)."""
+    if kind == "server":
+        return (f"loading.pyxl is rendered with no props: its @server loader {node.name}() would never run",
+                "load the data in the loader of the pages (or of their layout): loading.pyxl shows while it renders")
+    return (f"loading.pyxl serves no actions: its @action {node.name}() would never be called",
+            "move the action to the page or layout whose <Form> posts to it")
 
 
 def _signature_problem(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) -> tuple[str, str] | None:
