@@ -23,7 +23,8 @@ def project(tmp_path: Path) -> Path:
 def test_missing_npm_packages_are_reported_once_with_several_workers(tmp_path: Path) -> None:
     server = serve_doc_project(project(tmp_path), "--workers", "2", env=SHARED_SECRET)
     try:
-        assert server.output().count("pages will not be server-rendered: npm packages not installed") == 1
+        assert server.output().count("pages will not be rendered, on the server or in the browser (there is no build): npm packages "
+                                     "not installed") == 1
     finally:
         server.stop()
 

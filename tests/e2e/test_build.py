@@ -119,7 +119,7 @@ def test_a_current_dist_is_served_without_npm_packages(project: Path, start_serv
     assert words(server) == "word: <!-- -->first"
     assert httpx.get(server.url + "/api/ping").json() == {"pong": True}
     assert (project / "dist" / "manifest.json").read_text() == before
-    assert "not be server-rendered" not in server.output()
+    assert "pages will not be" not in server.output()
 
 
 def test_serve_rebuilds_a_stale_dist(project: Path, start_server) -> None:
@@ -224,6 +224,8 @@ def until_healthy(server: Server, timeout: float = 30) -> None:
 @cites("docs/deployment.md", "A project served with neither a build nor `node` (pages answered unrendered, as at")
 @cites("docs/deployment.md", '`/readyz` answers `200` with `"state": "degraded"` and\n'
                              '`"checks": {"ssr_pool": {"ok": false, "alive": 0, "size": 0}}`')
+@cites("docs/deployment.md", "start-up says so: `pages will not\nbe rendered, on the server or in the browser (there is no "
+                             "build): Node.js is not installed`")
 @pytest.mark.parametrize("command", ["serve", "dev"])
 def test_a_project_served_with_no_build_and_no_node_says_degraded_and_stays_ready(make_project, start_server,
                                                                                   tmp_path: Path, command: str) -> None:
@@ -233,7 +235,8 @@ def test_a_project_served_with_no_build_and_no_node_says_degraded_and_stays_read
     no_node = tmp_path / "bin"  # a PATH with no `node` on it
     no_node.mkdir()
     server = start_server(project, command, env={"PATH": str(no_node), "PYXLE_SECRET_KEY": "k" * 40})
-    assert "pages will not be server-rendered: Node.js is not installed" in server.output()
+    assert ("pages will not be rendered, on the server or in the browser (there is no build): Node.js is not "
+            "installed") in server.output()
     ready = httpx.get(server.url + "/readyz", timeout=10)
     assert ready.status_code == 200, ready.text
     assert ready.json()["state"] == "degraded" and ready.json()["ready"] is True

@@ -148,7 +148,10 @@ class PyxleApp(Starlette):
                 _write_types(self.config, pages)
             if problem is not None:
                 pages.runtime.problem = problem
-                _note("pages will not be server-rendered: %s", problem)
+                if built is None:  # no browser assets either: the document is all a visitor gets
+                    _note("pages will not be rendered, on the server or in the browser (there is no build): %s", problem)
+                else:
+                    _note("pages will not be server-rendered: %s", problem)
             if built is not None:  # without Node, its assets render the pages in the browser
                 renderer = self._renderer(pages, built, server_rendering=problem is None)
                 entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
