@@ -417,3 +417,46 @@ def test_a_stored_page_overwritten_in_redis_with_what_cannot_be_read_is_a_miss_r
     finally:
         control.close()
         server.stop()
+
+
+FAILING = '''
+import counter, os
+from pathlib import Path
+
+@server
+async def load(request):
+    n = counter.bump("failing")
+    if (Path(os.environ["COUNTS"]) / "down").exists():
+        raise RuntimeError("the backend is down")
+    return {"data": {"n": n}, "revalidate": 1}
+
+export default function Failing({ data }) { return <p>failing {data.n}</p> }
+'''
+
+
+@cites("docs/pages.md", "A\n  background render that ends so leaves the stored copy as it was: it is served stale until a\n"
+       "  render is stored or its stale window ends.")
+def test_a_server_that_only_served_a_page_from_redis_keeps_serving_it_stale_while_its_loader_fails(
+        tmp_path: Path, start_redis) -> None:
+    """A worker that had only served a page from Redis (another server had rendered it) took the
+    first failure of its loader, in a background render, for a page that never returns the
+    revalidate envelope, and stopped looking it up: every request after that was a 500 while the
+    stored copy was still in its stale window, which the other server kept serving."""
+    redis = start_redis()
+    root = stored_project(tmp_path, redis.url, {"pages/failing.pyxl": FAILING})
+    one, two = serve(root), serve(root)
+    try:
+        assert httpx.get(one.url + "/failing", headers=SITE).headers["x-pyxle-cache"] == "MISS"
+        assert [httpx.get(two.url + "/failing", headers=SITE).headers["x-pyxle-cache"] for _ in range(2)] == \
+            ["HIT", "HIT"]  # the second server never ran the loader
+        (root / "counts" / "down").write_text("")
+        time.sleep(1.3)  # past the second it is fresh, inside its stale window (5 s)
+        answers = []
+        for _ in range(4):
+            answers.append(httpx.get(two.url + "/failing", headers=SITE))
+            time.sleep(0.3)
+        assert [(a.status_code, a.headers.get("x-pyxle-cache")) for a in answers] == [(200, "STALE")] * 4
+        assert all("failing 1" in a.text.replace("<!-- -->", "") for a in answers)
+    finally:
+        one.stop()
+        two.stop()

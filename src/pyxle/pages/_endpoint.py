@@ -160,6 +160,8 @@ class PageEndpoint:
         regenerating = scope["pyxle"].get("regenerate", False)
         found = await cache.lookup(path, variant)  # a render again uses only its version, to store with
         if not regenerating and found.entry is not None:
+            if self._envelope is None:  # stored by another process: this page's loader returns the envelope
+                self._envelope = True
             record_cache(self.context.path, found.state)
             if found.state == "stale":
                 copied = dict(scope)
@@ -347,7 +349,8 @@ class PageEndpoint:
 
     def _unanswered(self) -> None:
         """A loader failed, redirected or answered itself: a page that never returned the envelope
-        is not looked up again (each request would be a miss) until one of its answers has it."""
+        is not looked up again (each request would be a miss) until one of its answers has it. A
+        page this process found stored (another worker or server rendered it) has returned it."""
         if self._envelope is None:
             self._envelope = False
 
