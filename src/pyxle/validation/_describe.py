@@ -112,12 +112,23 @@ def _param(name: str, annotation: Any, default: Any, path_params: Collection[str
 
 
 def answer_type(annotation: Any) -> Any:
-    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model."""
+    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model;
+    a ``Response`` in a union is sent as it is, so ``Model | Response`` is ``Model`` (as a loader's is)."""
     bare = strip_annotated(annotation)
     args = typing.get_args(bare)
     if typing.get_origin(bare) is tuple and len(args) == 2 and args[1] is int:
         return answer_type(args[0])
+    if typing.get_origin(bare) is typing.Union or type(bare).__name__ == "UnionType":
+        kept = [answer_type(arg) for arg in args if not _is_response(arg)]
+        if len(kept) < len(args):
+            return REQUIRED if not kept else kept[0] if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
     return annotation
+
+
+def _is_response(tp: Any) -> bool:
+    from starlette.responses import Response
+
+    return isinstance(tp, type) and issubclass(tp, Response)
 
 
 def strip_annotated(annotation: Any) -> Any:
