@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any, Literal
 
-from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured
+from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured, never_an_object
 from pyxle.validation._schema import Schemas
 
 REF = "#/components/schemas/{model}"
@@ -73,9 +73,11 @@ def _operation(op: Operation, operation_id: str, schemas: Schemas) -> dict[str, 
     body = signature.body if signature else None
     if body is not None:
         schema = schemas.of(body.annotation, "validation")
+        # A form is read as an object: a body that is never one (``list[Item]``) is JSON only.
+        forms = () if never_an_object(body.annotation) else _FORMS
         result["requestBody"] = {"required": body.required,
                                  "content": {"application/json": {"schema": schema},
-                                             **{form: {"schema": schema} for form in _FORMS}}}
+                                             **{form: {"schema": schema} for form in forms}}}
     responses: dict[str, Any] = {"200": _ok(op, signature, schemas)}
     if signature is not None and (params or op.kind == "action"):
         responses["422"] = _json("Input that does not match the annotations", {"$ref": REF.format(model="ValidationError")})
