@@ -262,8 +262,14 @@ def test_a_list_body_is_offered_as_json_only(app) -> None:
     root, _ = app
     content = _openapi(root)["paths"]["/api/items"]["post"]["requestBody"]["content"]
     assert list(content) == ["application/json"]
-    assert list(_openapi(root)["paths"]["/api/upload"]["post"]["requestBody"]["content"]) == [
+    assert list(_openapi(root)["paths"]["/api/odd"]["post"]["requestBody"]["content"]) == [
         "application/json", "application/x-www-form-urlencoded", "multipart/form-data"]
+
+
+@cites(VALIDATION, "A body holding an upload is offered as `multipart/form-data` only")
+def test_a_body_holding_an_upload_is_offered_as_multipart_only(app) -> None:
+    root, _ = app
+    assert list(_openapi(root)["paths"]["/api/upload"]["post"]["requestBody"]["content"]) == ["multipart/form-data"]
 
 
 @cites(VALIDATION, "that schema is\nleft out, any JSON, with a `description` that names the type and says why")

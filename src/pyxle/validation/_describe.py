@@ -172,6 +172,33 @@ def never_an_object(tp: Any) -> bool:
     return isinstance(tp, type) and issubclass(tp, _SCALARS)
 
 
+def holds_upload(tp: Any, seen: frozenset[Any] = frozenset()) -> bool:
+    """Whether a body type has an ``UploadFile`` somewhere (a field, a list's items): only a
+    multipart form can carry one."""
+    from starlette.datastructures import UploadFile
+
+    tp = strip_annotated(tp)
+    if tp in seen:
+        return False
+    if isinstance(tp, type) and issubclass(tp, UploadFile):
+        return True
+    args = typing.get_args(tp)
+    if args:
+        return any(holds_upload(arg, seen) for arg in args if arg is not Ellipsis)
+    if not isinstance(tp, type):
+        return False
+    seen = seen | {tp}
+    if hasattr(tp, "model_fields"):
+        return any(holds_upload(f.annotation, seen) for f in tp.model_fields.values())
+    if dataclasses.is_dataclass(tp) or _is_typeddict(tp):
+        try:
+            hints = typing.get_type_hints(tp)
+        except Exception:  # noqa: BLE001 - an unresolvable field: nothing known of it
+            return False
+        return any(holds_upload(hint, seen) for hint in hints.values())
+    return False
+
+
 def _is_typeddict(tp: type) -> bool:
     """``typing.TypedDict`` or ``typing_extensions.TypedDict`` (which ``typing.is_typeddict`` misses before 3.12)."""
     return issubclass(tp, dict) and hasattr(tp, "__required_keys__")
