@@ -54,7 +54,7 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
         hints = _hints(fn)
         params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         body = hints.get(params[1].name, _ANY) if len(params) > 1 else _ANY
-        result = hints.get("return", _ANY)
+        result = _loader_data(hints.get("return", _ANY))  # a ``Response`` in a union is sent as it is, no result
         table[name] = {"body": body, "result": _ANY if result in (None, type(None)) else result}
         inputs.append(f"Actions.{name}.body")
     text = validation.typescript({"Data": data, "Actions": table}, inputs=inputs, reserved=("Props",))
@@ -169,7 +169,8 @@ def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
 
 
 def _loader_data(annotation: Any) -> Any:
-    """What reaches ``data``: ``(data, status)`` -> data; a ``Response`` in a union is no data."""
+    """What reaches ``data`` (or an action's result): ``(data, status)`` -> data; a ``Response`` in a
+    union is no data."""
     from starlette.responses import Response
 
     origin = typing.get_origin(annotation)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 from collections.abc import Callable, Collection
 from functools import cached_property
 from typing import Any
@@ -27,6 +29,9 @@ _BOM = b"\xef\xbb\xbf"  # a UTF-8 byte order mark, which json.loads (and so requ
 FULL_REPORT_BYTES = 64 * 1024  # a longer JSON body is validated failing fast: a list stops at its first bad item
 _LISTABLE = 10_000  # past this many errors pydantic's list of them is not built (seconds of a blocked loop)
 _SEQUENCES = frozenset({"list", "tuple", "set", "frozenset", "dict"})
+# pydantic 2.11 reads a model's fields by name as well as by alias when asked (``by_name``); before, by alias only.
+_BY_NAME = {"by_name": True} if TypeAdapter is not None and "by_name" in inspect.signature(
+    TypeAdapter.validate_python).parameters else {}
 
 
 def require_pydantic() -> None:
@@ -156,15 +161,27 @@ class Output:
 
     def dump(self, result: Any) -> Any:
         try:
-            value = self.adapter.validate_python(result)
+            value = self.adapter.validate_python(result, from_attributes=True)
         except ValidationError as exc:
-            raise OutputMismatch(reported(exc)) from None
+            value = self._as_fastapi_reads(result, exc)
         if self.floats is not None and self.floats(value):
             raise ValueError(f"the response holds an infinity or NaN at {first_non_finite(value)}, "
                              "which JSON cannot carry")
         # No warnings: a model instance changed after it was built (``user.name = 5``) is not validated
         # again, and pydantic's warning about it quoted the value into the log (a secret, as often).
         return self.adapter.dump_python(value, mode="json", by_alias=True, warnings=False)
+
+    def _as_fastapi_reads(self, result: Any, exc: Any) -> Any:
+        """A result another model, dataclass or object holds, read again as FastAPI reads it: models
+        and dataclasses as dicts (a ``TypedDict`` annotation takes no attributes), keys by field name
+        or alias (``full_name`` of a dataclass for ``Field(alias="fullName")``); else ``exc``'s fields."""
+        plain = _plain(result)
+        if plain is result and not _BY_NAME:
+            raise OutputMismatch(reported(exc)) from None
+        try:
+            return self.adapter.validate_python(plain, from_attributes=True, **_BY_NAME)
+        except ValidationError:
+            raise OutputMismatch(reported(exc)) from None
 
 
 class OutputMismatch(TypeError):
@@ -183,6 +200,23 @@ def reported(exc: Any, prefix: tuple[Any, ...] = ()) -> dict[str, list[str]]:
     if count > _LISTABLE:
         return {ROOT: [f"{count} errors, too many to list"]}
     return field_errors(exc.errors(include_url=False, include_context=False)[:MAX_ERRORS], prefix, count)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with its models and dataclasses made dicts (models by alias, as FastAPI's
+    ``_prepare_response_content``), in lists, tuples, sets and dict values too; itself when it holds none."""
+    if hasattr(type(value), "model_dump") and hasattr(type(value), "model_fields"):
+        return value.model_dump(by_alias=True, warnings=False)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(item) for item in value]
+        changed = any(a is not b for a, b in zip(items, value, strict=False))
+        return type(value)(items) if changed and not hasattr(value, "_fields") else value
+    if isinstance(value, dict):
+        found = {key: _plain(item) for key, item in value.items()}
+        return found if any(found[key] is not item for key, item in value.items()) else value
+    return value
 
 
 def _failing_fast(schema: Any) -> Any:

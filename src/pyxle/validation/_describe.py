@@ -112,12 +112,23 @@ def _param(name: str, annotation: Any, default: Any, path_params: Collection[str
 
 
 def answer_type(annotation: Any) -> Any:
-    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model."""
+    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model;
+    a ``Response`` in a union is sent as it is, so ``Model | Response`` is ``Model`` (as a loader's is)."""
     bare = strip_annotated(annotation)
     args = typing.get_args(bare)
     if typing.get_origin(bare) is tuple and len(args) == 2 and args[1] is int:
         return answer_type(args[0])
+    if typing.get_origin(bare) is typing.Union or type(bare).__name__ == "UnionType":
+        kept = [answer_type(arg) for arg in args if not _is_response(arg)]
+        if len(kept) < len(args):
+            return REQUIRED if not kept else kept[0] if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
     return annotation
+
+
+def _is_response(tp: Any) -> bool:
+    from starlette.responses import Response
+
+    return isinstance(tp, type) and issubclass(tp, Response)
 
 
 def strip_annotated(annotation: Any) -> Any:
@@ -159,6 +170,33 @@ def never_an_object(tp: Any) -> bool:
     if getattr(tp, "__pydantic_root_model__", False):
         return never_an_object(tp.model_fields["root"].annotation)
     return isinstance(tp, type) and issubclass(tp, _SCALARS)
+
+
+def holds_upload(tp: Any, seen: frozenset[Any] = frozenset()) -> bool:
+    """Whether a body type has an ``UploadFile`` somewhere (a field, a list's items): only a
+    multipart form can carry one."""
+    from starlette.datastructures import UploadFile
+
+    tp = strip_annotated(tp)
+    if tp in seen:
+        return False
+    if isinstance(tp, type) and issubclass(tp, UploadFile):
+        return True
+    args = typing.get_args(tp)
+    if args:
+        return any(holds_upload(arg, seen) for arg in args if arg is not Ellipsis)
+    if not isinstance(tp, type):
+        return False
+    seen = seen | {tp}
+    if hasattr(tp, "model_fields"):
+        return any(holds_upload(f.annotation, seen) for f in tp.model_fields.values())
+    if dataclasses.is_dataclass(tp) or _is_typeddict(tp):
+        try:
+            hints = typing.get_type_hints(tp)
+        except Exception:  # noqa: BLE001 - an unresolvable field: nothing known of it
+            return False
+        return any(holds_upload(hint, seen) for hint in hints.values())
+    return False
 
 
 def _is_typeddict(tp: type) -> bool:

@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from itertools import count
 from typing import Any, Literal
 
-from pyxle.validation._describe import REQUIRED, Param, Signature, answer_type, is_structured
+from pyxle.validation._describe import (
+    REQUIRED,
+    Param,
+    Signature,
+    answer_type,
+    holds_upload,
+    is_structured,
+    never_an_object,
+)
 from pyxle.validation._schema import Schemas
 
 REF = "#/components/schemas/{model}"
@@ -74,8 +82,7 @@ def _operation(op: Operation, operation_id: str, schemas: Schemas) -> dict[str, 
     if body is not None:
         schema = schemas.of(body.annotation, "validation")
         result["requestBody"] = {"required": body.required,
-                                 "content": {"application/json": {"schema": schema},
-                                             **{form: {"schema": schema} for form in _FORMS}}}
+                                 "content": {media: {"schema": schema} for media in _media(body.annotation)}}
     responses: dict[str, Any] = {"200": _ok(op, signature, schemas)}
     if signature is not None and (params or op.kind == "action"):
         responses["422"] = _json("Input that does not match the annotations", {"$ref": REF.format(model="ValidationError")})
@@ -100,6 +107,16 @@ def _ok(op: Operation, signature: Signature | None, schemas: Schemas) -> dict[st
     if returns is not REQUIRED and is_structured(returns):
         return _json("OK", schemas.of(returns, "serialization"))
     return {"description": "OK"}
+
+
+def _media(annotation: Any) -> tuple[str, ...]:
+    """What a body may be sent as: a form is read as an object, so a body that is never one
+    (``list[Item]``) is JSON only; an upload comes only in a multipart form."""
+    if never_an_object(annotation):
+        return ("application/json",)
+    if holds_upload(annotation):
+        return ("multipart/form-data",)
+    return ("application/json", *_FORMS)
 
 
 def _parameter(param: Param, schemas: Schemas) -> dict[str, Any]:

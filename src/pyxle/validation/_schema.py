@@ -51,17 +51,38 @@ class Schemas:
         for index, (schema, annotation, mode) in enumerate(self.wanted):
             try:
                 inputs.append((index, mode, TypeAdapter(annotation)))
-            except PydanticUserError:  # a class pydantic cannot validate: the server does not either
-                if not self.for_types:
-                    raise
-                schema[UNKNOWN] = True
-        if not inputs:
-            return {}
-        found, named = TypeAdapter.json_schemas(inputs, ref_template=self.ref_template,
-                                                schema_generator=generator(for_types=self.for_types))
+            except PydanticUserError as exc:  # a class pydantic cannot validate (an action's result may be one)
+                schema.update(self.not_described(annotation, exc))
+        try:
+            found, named = self.json_schemas(inputs)
+        except Exception:  # noqa: BLE001 - one type's failure must not take every other schema with it
+            kept = []
+            for item in inputs:
+                try:
+                    self.json_schemas([item])
+                    kept.append(item)
+                except Exception as exc:  # noqa: BLE001 - that one is left out, with a note
+                    self.wanted[item[0]][0].update(self.not_described(self.wanted[item[0]][1], exc))
+            found, named = self.json_schemas(kept)
         for index, mode, _ in inputs:
-            self.wanted[index][0].update(found[(index, mode)])
+            self.wanted[index][0].update(found.get((index, mode), {}))
         return named.get("$defs", {})
+
+    def json_schemas(self, inputs: list[Any]) -> tuple[dict[Any, Any], dict[str, Any]]:
+        from pydantic import TypeAdapter
+
+        if not inputs:
+            return {}, {}
+        return TypeAdapter.json_schemas(inputs, ref_template=self.ref_template,
+                                        schema_generator=generator(for_types=self.for_types))
+
+    def not_described(self, annotation: Any, exc: Exception) -> dict[str, Any]:
+        """The schema of a type pydantic cannot describe: any JSON, and in the OpenAPI document a note
+        naming the type and why (the rest of the document is generated as usual)."""
+        if self.for_types:
+            return {UNKNOWN: True}
+        reason = str(exc).split("\n", 1)[0]
+        return {"description": f"Not described: {_shown(annotation)} has no JSON Schema ({reason})"}
 
 
 def generator(*, for_types: bool = False) -> type:
@@ -96,9 +117,29 @@ def generator(*, for_types: bool = False) -> type:
                 return False  # a dataclass field(init=False) is never read from the body
             return super().field_is_present(field)
 
+        def is_instance_schema(self, schema: Any) -> Any:
+            """An upload (``UploadFile``, read from a multipart form) is a binary string, as FastAPI
+            documents it; another class allowed by ``arbitrary_types_allowed`` is any JSON, with a note."""
+            if for_types:
+                return dict(unknown)
+            if _is_upload(schema["cls"]):
+                return {"type": "string", "format": "binary"}
+            return {"description": f"Not described: {_shown(schema['cls'])} has no JSON Schema"}
+
         def handle_invalid_for_json_schema(self, schema: Any, error_info: str) -> Any:
             if for_types:
                 return dict(unknown)
-            return super().handle_invalid_for_json_schema(schema, error_info)
+            return {"description": f"Not described: {error_info} has no JSON Schema"}
 
     return PyxleSchemas
+
+
+def _is_upload(cls: Any) -> bool:
+    from starlette.datastructures import UploadFile
+
+    return isinstance(cls, type) and issubclass(cls, UploadFile)
+
+
+def _shown(tp: Any) -> str:
+    """A type as the user wrote it: ``models.Opaque``, ``list[models.Item]``."""
+    return f"{tp.__module__}.{tp.__qualname__}" if isinstance(tp, type) else str(tp)
