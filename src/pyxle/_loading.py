@@ -191,6 +191,10 @@ def import_hint(exc: BaseException, at: str | None = None) -> str:
     """What to do about a module that failed to import with ``exc`` (raised ``at`` file:line)."""
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         top = exc.name.partition(".")[0]
+        if top in ("pydantic", "pydantic_core"):  # what Pyxle's validation extra installs: name the extra
+            from pyxle.validation import EXTRA_HINT
+
+            return f'no module "{exc.name}" is installed: {EXTRA_HINT}, and add it to requirements.txt'
         return (f'no module "{exc.name}" is installed: pip install the package that provides it and add that '
                 f"package to requirements.txt (or, if {top} is meant to be a module of the project, fix its name)")
     if isinstance(exc, SyntaxError):

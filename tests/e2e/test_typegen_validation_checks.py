@@ -12,6 +12,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import server_env
+from tests.docs._blocks import cites
 
 ORDER_API = '''
 from typing_extensions import TypedDict
@@ -63,9 +64,20 @@ def without_pydantic(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def serve(root: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def serve(root: Path, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pyxle", "serve", str(root), "--host", "127.0.0.1", "--port", "0"],
-                          capture_output=True, text=True, env=env, cwd=root, timeout=120, check=False)
+                          capture_output=True, text=True, env=env, cwd=root, timeout=timeout, check=False)
+
+
+def refused(root: Path, env: dict[str, str]) -> str:
+    """stderr of a `pyxle serve` expected to stop at start-up; one still running after 60 s started."""
+    try:
+        done = serve(root, env, timeout=60)
+    except subprocess.TimeoutExpired as exc:
+        started = exc.stderr.decode() if isinstance(exc.stderr, bytes) else exc.stderr or ""
+        raise AssertionError(f"pyxle serve started instead of stopping:\n{started}") from None
+    assert done.returncode == 1, done.stderr
+    return done.stderr
 
 
 def test_a_typed_api_route_without_pydantic_stops_start_up_with_the_install_hint(make_project, tmp_path) -> None:
@@ -102,6 +114,58 @@ export default function Page() {
     assert done.returncode == 1
     assert "pages/index.pyxl:9: action save(): typed parameters need pydantic, which is not installed" in done.stderr
     assert "hint: install the validation extra: pip install 'pyxle-framework[validation]'" in done.stderr
+
+
+TYPED_RETURNS = '''
+from typing_extensions import TypedDict
+
+
+class Out(TypedDict):
+    a: int
+
+
+@server
+async def load(request) -> Out:
+    return {"a": "not-an-int", "secret": "s3cret"}
+
+
+@action
+async def save(request) -> Out:
+    return {"a": "not-an-int", "secret": "s3cret"}
+
+
+export default function Page({ data }) {
+  return <p>{JSON.stringify(data)}</p>
+}
+'''
+
+
+@cites("docs/validation.md", "Without the extra, so does a loader\nor action whose return annotation names a model")
+def test_a_typed_loader_return_without_pydantic_stops_start_up_naming_the_page_and_line(make_project, tmp_path) -> None:
+    root = make_project({"pages/index.pyxl": TYPED_RETURNS})
+    stderr = refused(root, without_pydantic(tmp_path))
+    assert "pages/index.pyxl:9: load() is annotated -> Out, which needs pydantic (it checks and filters what is sent), and pydantic is not installed" in stderr
+    assert "hint: install the validation extra: pip install 'pyxle-framework[validation]'" in stderr
+
+
+@cites("docs/types.md", "Without pydantic (the\n  `validation` extra) such an annotation stops start-up naming the file and line")
+def test_a_typed_action_return_without_pydantic_stops_start_up_naming_the_page_and_line(make_project, tmp_path) -> None:
+    root = make_project({"pages/index.pyxl": TYPED_RETURNS.replace("@server\nasync def load(request) -> Out:",
+                                                                   "@server\nasync def load(request):")})
+    stderr = refused(root, without_pydantic(tmp_path))
+    assert "pages/index.pyxl:14: save() is annotated -> Out, which needs pydantic (it checks and filters what is sent), and pydantic is not installed" in stderr
+    assert "hint: install the validation extra: pip install 'pyxle-framework[validation]'" in stderr
+
+
+@cites("docs/validation.md", "A module that imports pydantic\nwithout it installed is told to install the extra too.")
+def test_a_route_importing_pydantic_without_it_gets_the_extras_hint(make_project, tmp_path) -> None:
+    route = "from pydantic import BaseModel\n\n\nclass P(BaseModel):\n    a: int\n\n\nasync def post(request, p: P):\n    return p\n"
+    root = make_project({"pages/api/p.py": route})
+    done = serve(root, without_pydantic(tmp_path))
+    assert done.returncode == 1
+    assert "pages/api/p.py:1:" in done.stderr
+    assert "install the validation extra: pip install 'pyxle-framework[validation]'" in done.stderr
+    assert "pip install the package that provides it" not in done.stderr
 
 
 def test_an_app_without_typed_handlers_starts_without_pydantic(make_project, start_server, tmp_path) -> None:

@@ -106,8 +106,10 @@ def returns(fn: Callable[..., Any]) -> Any | None:
     defaults filled, as an API route's answer is. What reaches ``data`` is dumped: ``(data, status)``
     gives ``data``'s type, a ``Response`` in a union is left out. A loader without such an annotation
     (``-> dict``, none at all), an annotation that cannot be resolved, or one pydantic cannot
-    validate (or pydantic not installed) keeps the plain path: a dict as it is, a model or dataclass
-    through ``as_plain_dict``.
+    validate keeps the plain path: a dict as it is, a model or dataclass through ``as_plain_dict``.
+    Without pydantic such an annotation raises ``MissingExtra`` (the page is refused when it loads):
+    it exists to filter what leaves the server, and sending the value unfiltered shipped the keys
+    it leaves out (a secret) in the page's props and the action's answer.
     """
     try:
         return _OUTPUTS[fn]
@@ -132,7 +134,10 @@ def _output(fn: Callable[..., Any]) -> Any | None:
 
     try:
         return validation.output(validation.Signature(params=(), returns=annotation))
-    except (validation.MissingExtra, TypeError):  # no pydantic, or a type it cannot validate
+    except validation.MissingExtra:  # the page is refused when it loads (see _module), as a typed API route is
+        raise validation.MissingExtra(f"is annotated -> {_shown(annotation)}, which needs pydantic (it checks "
+                                      "and filters what is sent), and pydantic is not installed") from None
+    except TypeError:  # a type pydantic cannot validate
         return None
 
 
@@ -156,7 +161,12 @@ def not_an_object_type(annotation: Any) -> str | None:
     data = _data_type(annotation)
     if data is None or not never_an_object(data):
         return None
-    return data.__name__ if isinstance(data, type) else re.sub(r"\b[\w.]+\.(?=\w)", "", str(data))
+    return _shown(data)
+
+
+def _shown(annotation: Any) -> str:
+    """An annotation as written: ``Out``, ``list[Item]`` (no module paths)."""
+    return annotation.__name__ if isinstance(annotation, type) else re.sub(r"\b[\w.]+\.(?=\w)", "", str(annotation))
 
 
 def _data_type(annotation: Any) -> Any | None:

@@ -11,8 +11,9 @@ from typing import Any
 
 from pyxle._loading import SourceError, content_hash, def_line, exec_module, source_text
 from pyxle.compiler import CompileError, compile_source
-from pyxle.pages._data import not_an_object
+from pyxle.pages._data import not_an_object, returns
 from pyxle.runtime import marked_functions, runtime_globals
+from pyxle.validation import EXTRA_HINT, MissingExtra
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         returned = not_an_object(fn)
         if returned is not None:
             raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
+        try:
+            returns(fn)  # its return annotation's dumper: without pydantic, refused as a typed API route is
+        except MissingExtra as exc:
+            raise SourceError(shown_as, def_line(fn), f"{fn.__name__}() {exc}", EXTRA_HINT) from None
     return PageModule(
         file=file,
         path=path,

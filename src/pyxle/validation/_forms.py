@@ -28,12 +28,13 @@ def is_form(content_type: str) -> bool:
 
 
 def form_fields(items: Iterable[tuple[str, Any]], *, skip: Collection[str] = (), text_only: bool = False,
-                many: Collection[str] = ()) -> dict[str, Any]:
+                many: Collection[str] = (), blank: Collection[str] = ()) -> dict[str, Any]:
     """``form.multi_items()`` -> ``{"title": "x", "tag": ["a", "b"]}``; ``text_only`` drops uploaded files;
-    a key in ``many`` (see ``list_keys``) is a list even when sent once."""
+    a key in ``many`` (see ``list_keys``) is a list even when sent once; a key in ``blank`` (see
+    ``single_keys``) posted empty is left out, as a field not sent."""
     data: dict[str, Any] = {}
     for key, value in items:
-        if key in skip or (text_only and not isinstance(value, str)):
+        if key in skip or (text_only and not isinstance(value, str)) or (value == "" and key in blank):
             continue
         if key not in data:
             data[key] = [value] if key in many else value
@@ -51,15 +52,29 @@ def list_keys(annotation: Any) -> frozenset[str]:
     are always lists, as FastAPI's ``Form()`` models read them and as the OpenAPI document says.
     A field that also takes a single value (``str | list[str]``) is left as sent.
     """
+    return frozenset(key for names, field_type in _fields(_body_type(annotation)) if _is_many(field_type)
+                     for key in names)
+
+
+def single_keys(annotation: Any) -> frozenset[str]:
+    """The form keys of a body type's fields that take one value (every declared field but ``list_keys``).
+
+    Such a field posted empty (``age=`` of a number input left empty) is a field not sent, as
+    FastAPI's ``Form()`` models read it: its default when it has one, else "Field required"; a
+    browser posts every input of a form, so ``""`` is how a form says "nothing" (JSON says it with
+    ``null`` or by leaving the key out, and its ``""`` stays a value).
+    """
+    return frozenset(key for names, field_type in _fields(_body_type(annotation)) if not _is_many(field_type)
+                     for key in names)
+
+
+def _body_type(annotation: Any) -> Any:
+    """The body's own type: ``Post`` of ``Annotated[Post | None, ...]``; None for a union of bodies."""
     tp = strip_annotated(annotation)
     if _is_union(tp):
         bodies = [arg for arg in typing.get_args(tp) if arg is not type(None)]
         tp = strip_annotated(bodies[0]) if len(bodies) == 1 else None
-    keys: set[str] = set()
-    for names, field_type in _fields(tp):
-        if _is_many(field_type):
-            keys.update(names)
-    return frozenset(keys)
+    return tp
 
 
 def _fields(tp: Any) -> list[tuple[tuple[str, ...], Any]]:
