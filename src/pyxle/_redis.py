@@ -50,7 +50,7 @@ T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
 # event loop -> client -> its turns to a connection (see turns())
-_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Redis, asyncio.Semaphore]] = (
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Redis, Turns]] = (
     weakref.WeakKeyDictionary())
 
 
@@ -124,7 +124,6 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
         )
         client = clients[key] = module.Redis.from_pool(pool)
     return client
-
 
 
 class Turns(asyncio.Semaphore):
