@@ -65,3 +65,45 @@ def test_pyxle_build_beside_a_running_server_keeps_the_previous_builds_scripts(m
     for name in second:
         assert status(server.url + name) == 200, name
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
+
+
+@cites("docs/deployment.md", "a `pyxle build` started while\nanother (or a reload's check) is under way prints `pyxle: waiting for another build of …/dist to\nfinish` and starts when it is done, so two deploys that overlap both succeed")
+def test_two_builds_at_once_wait_for_each_other_and_both_succeed(make_project, start_server) -> None:
+    """Two deploys overlapping (or a build during a reload's check) staged into the same
+    `.dist.next`: each emptied it under the other, which failed on a file gone ("ENOENT ...
+    .dist.next/public/_pyxle/..."). Now the second waits for the first, says so, and both succeed."""
+    project = make_project({"pages/index.pyxl": PAGE % 1, "pages/about.pyxl": PAGE % 7}, node=True)
+    build(project, 1)
+    server = start_server(project, "serve", "--skip-build", env=KEY)
+    (project / "pages" / "index.pyxl").write_text(PAGE % 2)
+    command = [*pyxle_command(), "build", "."]
+    first = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
+    second = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
+    outputs = [proc.communicate(timeout=300) for proc in (first, second)]
+    for proc, (out, err) in zip((first, second), outputs, strict=True):
+        assert proc.returncode == 0, out + err
+    # One waited for the other (a build takes seconds, both start at once), and said so.
+    waited = [err for _, err in outputs if f"pyxle: waiting for another build of {project / 'dist'} to finish" in err]
+    assert len(waited) == 1, outputs
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
+
+    server.proc.send_signal(signal.SIGHUP)  # the build in dist/ is whole: the new workers serve it
+    second_scripts = scripts(server.url + "/", 2)
+    for name in second_scripts:
+        assert status(server.url + name) == 200, name
+
+
+def test_a_build_during_a_reload_waits_for_the_reload_and_both_succeed(make_project, start_server) -> None:
+    """A reload (SIGHUP) checks its build in the same `.dist.next` a `pyxle build` stages in: the
+    one that starts second waits for the first to finish."""
+    project = make_project({"pages/index.pyxl": PAGE % 1}, node=True)
+    server = start_server(project, "serve", env=KEY)  # a reload of a server that builds: it stages a build
+    assert "version 1" in httpx.get(server.url + "/", timeout=10).text
+    (project / "pages" / "index.pyxl").write_text(PAGE % 2)
+    server.proc.send_signal(signal.SIGHUP)
+    run = subprocess.run([*pyxle_command(), "build", "."], cwd=project, capture_output=True, text=True, timeout=300,
+                         env=server_env(), check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    scripts(server.url + "/", 2)  # the reload went through: the new workers serve version 2
+    assert "reload refused" not in server.output(), server.output()
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []

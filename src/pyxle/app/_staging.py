@@ -8,6 +8,11 @@ unchanged project finds current, and the checked copy is then exchanged with the
 one rename: a request reads the one build or the other, never a mix. The new build also keeps the
 previous one's hashed browser assets, one generation only (``keep_previous``): a page an old worker
 or a browser's cache still holds names them.
+
+One build stages at a time: ``pyxle build`` and a reload's check (two deploys overlapping, or a build
+during a reload) would empty the copy under each other. ``stage`` takes a lock on the folder that
+holds it (no file to leave behind; the kernel lets go of it when the process ends, however it ends)
+and ``discard`` releases it; the second one waits, and says so.
 """
 
 from __future__ import annotations
@@ -16,11 +21,18 @@ import contextlib
 import ctypes
 import os
 import shutil
+import sys
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: builds are not locked against each other there
+    fcntl = None  # type: ignore[assignment]
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _KEPT = "kept.txt"  # in public/, beside the served _pyxle/: the assets a build holds for its predecessor
+_locks: dict[Path, int] = {}  # staging folder -> the descriptor holding its lock, while this process stages
 
 
 def staging_path(dist: Path) -> Path:
@@ -33,6 +45,7 @@ def stage(dist: Path) -> Path | None:
     where it cannot be written (a read-only image serving its build): the check then reads
     ``dist`` itself, as a build there would fail with its own message."""
     staging = staging_path(dist)
+    _lock(staging, dist)
     shutil.rmtree(staging, ignore_errors=True)  # a check that was killed midway
     try:
         if dist.is_dir():
@@ -96,8 +109,34 @@ def _read_kept(path: Path) -> list[str]:
 
 
 def discard(staging: Path) -> None:
-    """Remove what a check left at ``staging``: a refused build, or the one a promotion replaced."""
+    """Remove what a check left at ``staging``: a refused build, or the one a promotion replaced;
+    the next build may stage."""
     shutil.rmtree(staging, ignore_errors=True)
+    held = _locks.pop(staging, None)
+    if held is not None:
+        os.close(held)  # (closing the descriptor lets go of its lock)
+
+
+def _lock(staging: Path, dist: Path) -> None:
+    """Wait until no other process stages beside ``staging`` (an exclusive ``flock`` on their
+    folder). Where the folder cannot be opened, nothing is locked: staging fails there on its own."""
+    if staging in _locks or fcntl is None:
+        return
+    try:
+        held = os.open(staging.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        try:
+            fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"pyxle: waiting for another build of {dist} to finish "
+                  "(a `pyxle build` or a reload's check)", file=sys.stderr, flush=True)
+            fcntl.flock(held, fcntl.LOCK_EX)
+    except BaseException:  # stopped while waiting (Ctrl-C, a reload check's SIGTERM)
+        os.close(held)
+        raise
+    _locks[staging] = held
 
 
 def _exchange(a: Path, b: Path) -> bool:
