@@ -547,3 +547,32 @@ def test_with_json_logs_a_printed_traceback_is_one_record(make_project, start_se
     assert all(e["request_id"] == r.headers["x-request-id"] for e in tracebacks[:2])
     others = [e["message"] for e in printed if e not in tracebacks]
     assert others == ["to stderr", "done"], server.output()
+
+
+SPLIT_PRINTS = """
+import sys
+
+async def get(request):
+    print("a\\n", "b")
+    print("c\\n", "d\\n", sep="", file=sys.stderr)
+    print("e\\n")
+    print("f", end="")
+    print("g")
+    print("h")
+    return {"printed": True}
+"""
+
+
+@cites("docs/observability.md", "logger per call, whatever lines it holds")
+def test_with_json_logs_a_print_whose_arguments_end_in_newlines_is_still_one_record(make_project, start_server):
+    """``print("a\\n", "b")`` was two records: the first write ended in a newline."""
+    config = {"observability": {"logFormat": "json"}}
+    server = start_server(make_project({"pages/api/say.py": SPLIT_PRINTS, "pyxle.config.json": json.dumps(config)}))
+    r = httpx.get(server.url + "/api/say")
+    assert r.json() == {"printed": True}
+    server.wait_for_output('"h"')
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    records = [json.loads(line) for line in lines]  # every line is JSON
+    printed = [(e["level"], e["message"]) for e in records if e.get("logger") == "print"]
+    assert printed == [("info", "a\n b"), ("warning", "c\nd\n"), ("info", "e\n"), ("info", "fg"), ("info", "h")], printed
+    assert all(e["request_id"] == r.headers["x-request-id"] for e in records if e.get("logger") == "print")

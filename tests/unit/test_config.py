@@ -226,6 +226,8 @@ def test_csrf_forms(tmp_path: Path, csrf: Any, expected: CsrfConfig) -> None:
 def test_cors_wildcards(tmp_path: Path) -> None:
     config = load(tmp_path, {"cors": {"origins": ["*"], "methods": ["*"], "headers": ["*"]}})
     assert config.cors == CorsConfig(origins=("*",), methods=("*",), headers=("*",))
+    subdomains = load(tmp_path, {"cors": {"origins": ["https://*.example.com", "http://*.dev.test:8080"]}})
+    assert subdomains.cors.origins == ("https://*.example.com", "http://*.dev.test:8080")
 
 
 def test_security_headers_merge_over_defaults(tmp_path: Path) -> None:
@@ -285,7 +287,7 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         (
             {"cors": {"origins": ["https://example.com/"]}},
             ('cors.origins[0] must be "*" or an origin like "https://example.com" '
-             '(scheme://host[:port], no path) (got "https://example.com/")'),
+             '(scheme://host[:port], no path) or "https://*.example.com" (got "https://example.com/")'),
         ),
         ({"cors": {"methods": ["GET POST"]}}, 'cors.methods[0] must be an HTTP method name like "GET", or "*" (got "GET POST")'),
         ({"cors": {"headers": ["a b"]}}, 'cors.headers[0] must be a header name like "X-Requested-With", or "*" (got "a b")'),

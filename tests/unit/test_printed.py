@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from pyxle.app._printed import Printed, _held_call, one_record
+from pyxle.app._printed import Printed, _held_call, one_print, one_record
 
 
 @pytest.fixture
@@ -65,6 +65,31 @@ def test_print_stays_one_record_per_call_and_a_progress_bar_one_per_flush(record
         print(f"\rloading {done}%", end="", file=stream, flush=True)
     print(file=stream)
     assert messages(records) == ["a\nb", "c d", "\rloading 10%", "\rloading 50%", "\rloading 100%"]
+
+
+def test_one_print_call_is_one_record_whatever_its_arguments_hold(records):
+    stream = Printed(io.StringIO(), logging.INFO)  # one_print: what capture_prints makes of print
+    one_print("a\n", "b", file=stream)
+    one_print("c\n", "d\n", sep="", file=stream)
+    one_print("waits", end="", file=stream)
+    one_print(" joined", file=stream)
+    one_print("\rloading 10%", end="", file=stream, flush=True)
+    one_print("\rloading 50%", end="", file=stream, flush=True)
+    one_print(file=stream)
+    assert messages(records) == ["a\n b", "c\nd\n", "waits joined", "\rloading 10%", "\rloading 50%"]
+
+
+def test_a_print_whose_argument_fails_keeps_what_it_wrote(records):
+    stream = Printed(io.StringIO(), logging.INFO)
+
+    class Broken:
+        def __str__(self) -> str:
+            raise RuntimeError("no text")
+
+    with pytest.raises(RuntimeError):
+        one_print("first\n", Broken(), file=stream)
+    one_print("next", file=stream)
+    assert messages(records) == ["first\n ", "next"]  # what it wrote before failing: a record of its own
 
 
 def test_threads_holding_at_once_keep_their_records_apart(records):

@@ -49,6 +49,8 @@ from pyxle.security import (
     SecretKeyError,
     cors_middleware,
     csrf_middleware,
+    exact_origins,
+    origin_pattern,
     resolve_secret,
     script_policy,
     security_headers,
@@ -726,9 +728,10 @@ def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str
     rt = config.realtime
     # Not "*": CORS's "any site may read" would let any site open sockets with the visitor's
     # cookies (the config's warning says so).
-    origins = tuple(origin for origin in config.cors.origins if origin != "*")
+    origins = tuple(origin for origin in exact_origins(config.cors.origins) if origin != "*")
     return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
-                          origins=origins, api_routes=rt.api_routes, api_route=api_route)
+                          origins=origins, origins_like=origin_pattern(config.cors.origins),
+                          api_routes=rt.api_routes, api_route=api_route)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

@@ -3,9 +3,11 @@
 ``--log-format json`` promises one JSON object per line, but ``print()`` in a loader or an API
 route wrote plain lines to stdout or stderr (``print("a\\nb")``: two of them), as SSR console
 output no longer does (``pyxle.ssr`` records). In a worker serving JSON logs, ``sys.stdout`` and
-``sys.stderr`` become ``Printed`` streams: the text of each print call (up to the newline that
-ends a write) is one record of the ``print`` logger, at INFO from stdout and WARNING from
-stderr, with the id of the request it was printed in. A traceback is one call too: the
+``sys.stderr`` become ``Printed`` streams: the text of each print call is one record of the
+``print`` logger, at INFO from stdout and WARNING from stderr, with the id of the request it was
+printed in. ``print`` writes each argument, separator and end apart (``print("a\\n", "b")``: a
+write ending in a newline before the rest), so the call is held (``one_print``) and its text made
+one record when it returns, if it ended in a newline or flushed. A traceback is one call too: the
 ``traceback`` module (and a thread's uncaught exception) writes one line at a time, so those calls
 are held (``one_record``) and their lines made one record when they return. What writes bytes (``sys.stdout.buffer``)
 or to the file descriptor (granian, faulthandler, a subprocess) is untouched, and so are the
@@ -14,6 +16,7 @@ log's own handlers and the access log, which hold the streams as they were.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import io
 import logging
@@ -55,16 +58,28 @@ class Printed(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
-        """A write without its newline yet (``print(..., end="", flush=True)``) is a record now."""
-        if not getattr(_held, "depth", 0):
+        """A write without its newline yet (``print(..., end="", flush=True)``) is a record now, or
+        when the held call returns."""
+        if getattr(_held, "depth", 0):
+            self._local.flushed = True
+        else:
             self._emit_pending()
         self.printed_to.flush()
 
     def _emit_pending(self) -> None:
-        pending = getattr(self._local, "pending", "")
+        local = self._local
+        local.flushed = False
+        pending = getattr(local, "pending", "")
         if pending:
-            self._local.pending = ""
+            local.pending = ""
             self._emit(pending.removesuffix("\n"))
+
+    def _printed(self, done: bool) -> None:
+        """A print call ended: its text is a record if it ended in a newline, was flushed or failed
+        half-way; otherwise (``end=""``) it waits for the next."""
+        local = self._local
+        if not done or getattr(local, "flushed", False) or getattr(local, "pending", "").endswith("\n"):
+            self._emit_pending()
 
     def _emit(self, text: str) -> None:
         if not text:
@@ -122,6 +137,29 @@ def one_record() -> Iterator[None]:
                 stream._emit_pending()
 
 
+_print = builtins.print
+
+
+def one_print(*args: Any, **kwargs: Any) -> None:
+    """``print``, whose writes to a ``Printed`` stream make one record, made when it returns.
+    Unlike ``one_record``, text waiting from an earlier ``print(..., end="")`` joins it."""
+    if getattr(_held, "depth", 0):  # inside a held call already (a traceback prints its lines)
+        _print(*args, **kwargs)
+        return
+    _held.depth = 1
+    done = False
+    try:
+        _print(*args, **kwargs)
+        done = True
+    finally:
+        _held.depth = 0
+        for stream in list(_streams):
+            stream._printed(done)
+
+
+one_print.pyxle_one_record = True  # type: ignore[attr-defined]
+
+
 def _held_call(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def held(*args: Any, **kwargs: Any) -> Any:
@@ -139,12 +177,14 @@ _TRACEBACK_WRITERS = ((traceback, "print_exception"), (traceback, "print_list"),
 
 
 def capture_prints() -> None:
-    """Make ``sys.stdout`` and ``sys.stderr`` of this worker ``Printed`` streams, and each call that
-    writes a traceback one record (once)."""
+    """Make ``sys.stdout`` and ``sys.stderr`` of this worker ``Printed`` streams, and each print
+    call and each call that writes a traceback one record (once)."""
     if not isinstance(sys.stdout, Printed):
         sys.stdout = Printed(sys.stdout, logging.INFO)
     if not isinstance(sys.stderr, Printed):
         sys.stderr = Printed(sys.stderr, logging.WARNING)
+    if not getattr(builtins.print, "pyxle_one_record", False):
+        builtins.print = one_print
     for owner, name in _TRACEBACK_WRITERS:
         function = getattr(owner, name, None)
         if function is not None and not getattr(function, "pyxle_one_record", False):

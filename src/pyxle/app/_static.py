@@ -25,6 +25,7 @@ from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.cache import matches
+from pyxle.pages._endpoint import ALLOW  # what a file's URL takes, as a page's does
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
 _BYTE_RANGE = re.compile(rb"\s*(?:(\d+)-(\d*)|-\d+)\s*")
@@ -33,8 +34,6 @@ _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
 # What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy.
 _KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
-# What a file's URL takes, as a page's does.
-_ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
@@ -117,8 +116,8 @@ async def _other_method(scope: Scope, receive: Receive, send: Send) -> None:
     takes, anything else a 405 with them, as a page answers (StaticFiles and nginx answer 405 too;
     a 404 said the file was not there)."""
     if scope["method"] != "OPTIONS":
-        raise HTTPException(405, headers=_ALLOW)
-    await Response(status_code=204, headers=_ALLOW)(scope, receive, send)
+        raise HTTPException(405, headers=ALLOW)
+    await Response(status_code=204, headers=ALLOW)(scope, receive, send)
 
 
 def _slash_away(scope: Scope) -> Response | None:

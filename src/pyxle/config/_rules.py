@@ -22,6 +22,8 @@ _IMPORT_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})*:{_IDENT}(\.{_IDENT})*")
 _DOTTED_PATH = re.compile(rf"{_IDENT}(\.{_IDENT})+")  # "module.path.ClassName", as 0.4 plugins wrote it; hooks too
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 token: header names, cookie names, methods
 _ORIGIN = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/\s?#]+")
+# "https://*.example.com": "*." begins the host, at least two labels follow, then an optional port
+_SUBDOMAINS = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\*(?:\.[A-Za-z0-9_\-]+){2,}(?::[0-9]{1,5})?")
 
 
 @dataclass(frozen=True)
@@ -131,10 +133,17 @@ FORWARDED_PEERS = Rule(
     shown=lambda v: describe(",".join(v) if isinstance(v, tuple) else v),
 )
 ORIGIN = Rule(
-    '"*" or an origin like "https://example.com" (scheme://host[:port], no path)',
+    '"*" or an origin like "https://example.com" (scheme://host[:port], no path) or "https://*.example.com"',
     lambda v: is_str(v) and (v == "*" or _ORIGIN.fullmatch(v) is not None),
     'origins like "https://example.com", or "*"',
 )
+
+
+def subdomain_origin(value: Any) -> bool:
+    """Whether ``value`` is an origin for the subdomains of a host ("https://*.example.com")."""
+    return is_str(value) and _SUBDOMAINS.fullmatch(value) is not None
+
+
 METHOD = Rule(
     'an HTTP method name like "GET", or "*"',
     lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None,

@@ -316,19 +316,24 @@ class Validator:
         return config
 
     def origins(self, value: Any) -> tuple[str, ...] | Any:
-        """``cors.origins``: each an exact origin, or "*" alone. A wildcard inside one
-        ("https://*.example.com") is refused: origins are compared whole, so it matched nothing."""
-        items = self.list_of("cors.origins", value, r.ORIGIN)
-        if items is _INVALID:
-            return items
-        wild = [(i, origin) for i, origin in enumerate(items) if origin != "*" and "*" in origin]
+        """``cors.origins``: each an exact origin, "*" alone, or one for the subdomains of a host
+        ("https://*.example.com"). A "*" anywhere else ("https://ex*.com") is refused with a hint:
+        origins are compared whole, so it would match nothing."""
+        wild = [(i, origin) for i, origin in enumerate(value if isinstance(value, list) else ())
+                if isinstance(origin, str) and origin != "*" and "*" in origin and not r.subdomain_origin(origin)]
         for i, origin in wild:
             self.problems.append(
-                f'cors.origins[{i}] "{origin}" has a wildcard, which matches no origin (each is compared whole); '
-                'hint: list every origin that may call ("https://app.example.com", "https://admin.example.com"), '
-                'or "*" alone for any site'
+                f'cors.origins[{i}] "{origin}" has a "*" that is not a subdomain wildcard; '
+                'hint: "*." may only begin the host, before at least two labels ("https://*.example.com" allows '
+                'the subdomains of example.com), or use "*" alone for any site'
             )
-        return _INVALID if wild else items
+        if not wild:
+            return self.list_of("cors.origins", value, r.ORIGIN)
+        refused = dict(wild)
+        for i, origin in enumerate(value):  # the others still checked, each named once
+            if i not in refused:
+                self.value(f"cors.origins[{i}]", origin, r.ORIGIN)
+        return _INVALID
 
     def styling(self, value: Any) -> StylingConfig | Any:
         obj = self.object("styling", value, STYLING_KEYS)

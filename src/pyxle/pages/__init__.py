@@ -19,7 +19,7 @@ from pyxle.hooks import Hook, RouteContext
 from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint, layout_clashes
 from pyxle.pages._document import LANG
-from pyxle.pages._endpoint import PageEndpoint
+from pyxle.pages._endpoint import METHODS, PageEndpoint
 from pyxle.pages._errors import BadPath, NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
@@ -126,7 +126,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
             module_key=page.module.__name__, content_hash=page.content_hash, has_loader=page.loader is not None,
             head_elements=_static_head(page.head),
-            allowed_methods=("GET", "HEAD", "OPTIONS"),
+            allowed_methods=METHODS,
         )
         endpoint = PageEndpoint(page, layouts, context, hooks, runtime)
         result.pages.append((spec, endpoint))

@@ -40,7 +40,10 @@ from pyxle.ssr import RenderError, RenderQueueFull
 
 logger = logging.getLogger("pyxle.error")
 
-_ALLOW = {"Allow": "GET, HEAD, OPTIONS"}
+# What a page's URL takes: the Allow of its 405 and OPTIONS answers, and of a public file's
+# (app._static answers as a page does).
+METHODS = ("GET", "HEAD", "OPTIONS")
+ALLOW = {"Allow": ", ".join(METHODS)}
 # Crawlers and link previews get a page that streams in one piece, as Next.js serves them.
 # Matched against the lowercased agent: with re.IGNORECASE a browser's agent took 12 µs, lowercased 1.2.
 _BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
@@ -88,9 +91,9 @@ class PageEndpoint:
         attach(scope, self._route)
         method = scope["method"]
         if method == "OPTIONS":
-            response: Response = Response(status_code=204, headers=_ALLOW)
+            response: Response = Response(status_code=204, headers=ALLOW)
         elif method not in ("GET", "HEAD"):
-            raise HTTPException(405, headers=_ALLOW)
+            raise HTTPException(405, headers=ALLOW)
         else:
             # What the loaders read of the visitor is watched only where the answer may be stored.
             request = (PageRequest if self._may_cache() else Request)(scope, receive, send)

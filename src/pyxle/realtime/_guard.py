@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import weakref
 from collections.abc import Callable
 
@@ -28,11 +29,13 @@ class WebSocketGuard:
     """Passes HTTP through untouched; checks and tracks WebSockets (decided at load time)."""
 
     def __init__(self, app: ASGIApp, *, max_message: int, queue_limit: int, origins: tuple[str, ...],
-                 api_routes: bool | tuple[str, ...], api_route: Callable[[str], bool] | None = None) -> None:
+                 api_routes: bool | tuple[str, ...], api_route: Callable[[str], bool] | None = None,
+                 origins_like: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.max_message = max_message
         self.queue_limit = queue_limit
         self.origins = origins  # CORS origins: allowed besides the app's own
+        self.origins_like = origins_like  # CORS origins for subdomains ("https://*.example.com"), one pattern
         # pages always get the Origin check; API routes only when they opted in, by whole
         # segments as csrf.apiRoutes: /api/rooms covers /api/rooms/a, not /api/roomsx
         self.api_checked: tuple[str, ...] = ("/",) if api_routes is True else tuple(api_routes or ())
@@ -46,7 +49,7 @@ class WebSocketGuard:
             return
         path: str = scope["path"]
         checked = not (api_like(path) and self.api_route(path)) or any(under(path, p) for p in self.api_checked)
-        if checked and not same_site(scope, self.origins):
+        if checked and not same_site(scope, self.origins, self.origins_like):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
             return

@@ -6,6 +6,7 @@ checking it is what CSRF protection is for forms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from starlette.types import Scope
@@ -25,8 +26,9 @@ def _allowed(origin: str | None, allowed: tuple[str, ...]) -> bool:
     return any(item == "*" or item.rstrip("/") == origin for item in allowed)
 
 
-def same_site(scope: Scope, extra: tuple[str, ...]) -> bool:
-    """The default policy: an ``Origin`` naming the host the upgrade was sent to, or one of ``extra``.
+def same_site(scope: Scope, extra: tuple[str, ...], extra_like: re.Pattern[str] | None = None) -> bool:
+    """The default policy: an ``Origin`` naming the host the upgrade was sent to, one of ``extra``,
+    or one ``extra_like`` matches whole (CORS origins for subdomains, "https://*.example.com").
 
     Host and port are compared with ``Host``, the scheme is not (as gorilla/websocket and Phoenix
     do): behind a proxy that terminates TLS the page is ``https`` while the upgrade reaches Pyxle
@@ -37,6 +39,8 @@ def same_site(scope: Scope, extra: tuple[str, ...]) -> bool:
         return True
     host = _header(scope, b"host")
     if host is not None and _authority(origin) == host.lower():
+        return True
+    if extra_like is not None and extra_like.fullmatch(origin.rstrip("/")):
         return True
     return bool(extra) and _allowed(origin, extra)
 

@@ -3,8 +3,10 @@
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
 ``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``,
-``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts) and
-``nonced`` (that nonce on the scripts of a page Pyxle writes itself). Depends on nothing else in Pyxle: callers pass values.
+``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts),
+``nonced`` (that nonce on the scripts of a page Pyxle writes itself), and ``exact_origins`` and
+``origin_pattern`` (the origins of ``cors.origins`` compared whole, and a pattern for those for
+subdomains, "https://*.example.com"). Depends on nothing else in Pyxle: callers pass values.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pyxle.security._csp import ScriptPolicy, nonced, script_policy
 from pyxle.security._csrf import CSRFMiddleware
 from pyxle.security._headers import DEFAULT_SECURITY_HEADERS, SecurityHeadersMiddleware, security_headers
 from pyxle.security._https import over_https
+from pyxle.security._origins import exact_origins, origin_pattern
 from pyxle.security._secret import SecretKeyError, resolve_secret
 from pyxle.security._tokens import make_token, verify_token
 
@@ -33,8 +36,10 @@ __all__ = [
     "SecurityHeadersMiddleware",
     "cors_middleware",
     "csrf_middleware",
+    "exact_origins",
     "make_token",
     "nonced",
+    "origin_pattern",
     "over_https",
     "resolve_secret",
     "script_policy",
@@ -63,11 +68,13 @@ def cors_middleware(
     app: ASGIApp, *, origins: Sequence[str], methods: Sequence[str], headers: Sequence[str],
     credentials: bool, max_age: int, csrf_header: str = "x-csrf-token",
 ) -> ASGIApp:
-    """Starlette's CORSMiddleware when origins are configured; the CSRF header is always allowed."""
+    """Starlette's CORSMiddleware when origins are configured; the CSRF header is always allowed.
+    Origins for subdomains ("https://*.example.com") become its ``allow_origin_regex``."""
     if not origins:
         return app
     allow_headers = list(dict.fromkeys([*headers, csrf_header, "content-type", "x-pyxle-navigation"]))
+    pattern = origin_pattern(origins)
     return CORSMiddleware(
-        app, allow_origins=list(origins), allow_methods=list(methods), allow_headers=allow_headers,
-        allow_credentials=credentials, max_age=max_age,
+        app, allow_origins=list(exact_origins(origins)), allow_methods=list(methods), allow_headers=allow_headers,
+        allow_credentials=credentials, max_age=max_age, allow_origin_regex=pattern.pattern if pattern else None,
     )
