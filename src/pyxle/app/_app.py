@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from pyxle import observability
 from pyxle._loading import make_importable
 from pyxle._loading import startup_note as _note
-from pyxle._refused import RequestRefused
+from pyxle._refused import RequestRefused, bad_path, not_found
 from pyxle.api import ApiLoadError, load_api_routes
 from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
@@ -38,7 +38,7 @@ from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
-from pyxle.app._static import bad_path, build_assets, http_only, not_found, public_files
+from pyxle.app._static import build_assets, http_only, public_files
 from pyxle.app._watch import project_modules
 from pyxle.config import PyxleConfig, public_env
 from pyxle.hooks import HookLoadError, load_hooks

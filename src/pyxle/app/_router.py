@@ -10,8 +10,8 @@ from starlette.routing import Router
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle._memo import remember
+from pyxle._refused import bad_path
 from pyxle.app._slash import route_path, slashed, without_slash
-from pyxle.app._static import bad_path
 from pyxle.routing import RouteSpec
 
 _Dynamic = tuple[re.Pattern[str], tuple[str, ...], ASGIApp]

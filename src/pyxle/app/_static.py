@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
-from pyxle._refused import RequestRefused
+from pyxle._refused import not_found
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
@@ -36,14 +36,6 @@ _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
 _KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
 
 
-async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
-    """The end of the line: HTTP 404 (rendered as JSON by the error handler), WebSocket refused."""
-    if scope["type"] == "websocket":
-        await WebSocketClose(code=1008, reason="Not Found")(scope, receive, send)
-        return
-    raise HTTPException(404)
-
-
 def http_only(app: ASGIApp) -> ASGIApp:
     """``app`` (a health check, the metrics, the OpenAPI document) for HTTP; a WebSocket upgrade to
     it is refused (403), as at an API route without ``websocket``. Passed on, the upgrade was
@@ -56,18 +48,6 @@ def http_only(app: ASGIApp) -> ASGIApp:
         await app(scope, receive, send)
 
     return answer
-
-
-BAD_PATH = "Invalid path: it holds a control character"
-
-
-async def bad_path(scope: Scope, receive: Receive, send: Send) -> None:
-    """A path holding a control character (``PyxleRouter``): HTTP 400 (JSON, or a no-JS form's
-    page at an action URL, as the other refusals), WebSocket refused."""
-    if scope["type"] == "websocket":
-        await WebSocketClose(code=1008, reason="Bad Request")(scope, receive, send)
-        return
-    raise RequestRefused(400, BAD_PATH)
 
 
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:

@@ -21,6 +21,7 @@ from starlette.types import Receive, Scope, Send
 
 from pyxle._cancelled import lets_through
 from pyxle._loggable import loggable
+from pyxle._refused import bad_path, not_found
 from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
@@ -220,8 +221,6 @@ class NotFound:
     @staticmethod
     async def api_answer(scope: Scope, receive: Receive, send: Send) -> None:
         """An API client's URL, or a WebSocket: the JSON 404 of the routes (a closed socket)."""
-        from pyxle.app._static import not_found
-
         await not_found(scope, receive, send)
 
     async def _answer(self, request: Request, folder: PurePosixPath | None, error: dict[str, Any],
@@ -265,6 +264,4 @@ class BadPath(NotFound):
 
     @staticmethod
     async def api_answer(scope: Scope, receive: Receive, send: Send) -> None:
-        from pyxle.app._static import bad_path
-
         await bad_path(scope, receive, send)
