@@ -39,12 +39,15 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
         return None
     from pyxle import validation
     from pyxle.pages._data import not_an_object
-    from pyxle.pages._module import not_an_object_error
+    from pyxle.pages._module import check_returns, not_an_object_error
 
     for fn in (loader, *actions.values()):
-        returned = not_an_object(fn) if fn is not None else None
+        if fn is None:
+            continue
+        returned = not_an_object(fn)
         if returned is not None:  # refused when the page loads: no type is promised for it
             raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
+        check_returns(shown_as, fn)  # a return type pydantic cannot validate: refused when it loads too
     data: Any = _ANY
     if loader is not None and "return" in loader.__annotations__:
         data = _loader_data(_hints(loader).get("return", _ANY))
