@@ -169,14 +169,12 @@ def _shown(annotation: Any) -> str:
 
 
 def _data_type(annotation: Any) -> Any | None:
-    """What reaches ``data`` (or an action's JSON): ``(data, status)`` -> data; no ``Response`` in a union."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is tuple and len(args) == 2 and args[1] is int:
-        return _data_type(args[0])
-    if origin is typing.Union or type(annotation).__name__ == "UnionType":
-        kept = [a for a in args if not (isinstance(a, type) and issubclass(a, Response))]
-        return None if not kept else _data_type(kept[0]) if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
-    return None if isinstance(annotation, type) and issubclass(annotation, Response) else annotation
+    """What reaches ``data`` (or an action's JSON), as ``validation.answer_type`` reads it: ``(data,
+    status)`` -> data, no ``Response`` in a union; None when only a ``Response`` is returned."""
+    from pyxle.validation import REQUIRED, answer_type
+
+    found = answer_type(annotation)
+    return None if found is REQUIRED else found
 
 
 def _names_a_type(annotation: Any) -> bool:
