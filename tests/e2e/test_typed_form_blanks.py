@@ -1,7 +1,8 @@
 """A form field left empty is a field not sent, for typed bodies of API routes and actions, on a
 real `pyxle serve`: an optional or defaulted field takes its default (`age=` for `age: int | None
 = None`), a required one is "Field required", as FastAPI's `Form()` models read a form. JSON bodies
-are unchanged: an explicit "" in JSON is a value."""
+are unchanged: an explicit "" in JSON is a value. A file input left empty (a part with `filename=""`
+and no bytes, as browsers send it) is a file not sent, as Django reads it."""
 
 from __future__ import annotations
 
@@ -67,13 +68,64 @@ export default function Person({ action }) {
 }
 '''
 
+ATTACH = '''
+from typing import Optional
+
+from pydantic import BaseModel, ConfigDict
+from starlette.datastructures import UploadFile
+
+
+class Attach(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    title: str
+    avatar: Optional[UploadFile] = None
+    more: list[UploadFile] = []
+
+
+class Needs(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    doc: UploadFile
+
+
+def shown(a):
+    return {"title": a.title, "avatar": a.avatar and a.avatar.filename, "more": [f.filename for f in a.more]}
+'''
+
+ATTACH_API = ATTACH + '''
+
+async def post(request, a: Attach):
+    return shown(a)
+
+
+async def put(request, n: Needs):
+    return {"doc": n.doc.filename}
+'''
+
+ATTACH_PAGE = ATTACH + '''
+
+@action
+async def attach(request, body: Attach):
+    return shown(body)
+
+
+@action
+async def needs(request, body: Needs):
+    return {"doc": body.doc.filename}
+
+
+export default function Attached() {
+  return <form id="f"><input name="title" defaultValue="T" /><input type="file" name="avatar" /></form>
+}
+'''
+
 DEFAULTS = {"name": "A", "age": None, "agree": False, "nick": "anon", "tags": []}
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("blanks") / "app",
-                         {"pages/api/age.py": API, "pages/person.pyxl": PAGE}, NODE_MODULES)
+                         {"pages/api/age.py": API, "pages/person.pyxl": PAGE, "pages/api/attach.py": ATTACH_API,
+                          "pages/attach.pyxl": ATTACH_PAGE}, NODE_MODULES)
     with serving(root, "--ssr-workers", "1", env={"PYXLE_SECRET_KEY": "b" * 40}) as server:
         yield server
 
@@ -138,3 +190,61 @@ def test_an_empty_number_input_in_chromium_is_saved_with_and_without_javascript(
             assert tab.get_by_role("alert").count() == 0
         finally:
             context.close()
+
+
+BOUNDARY = "----WebKitFormBoundaryPyxle"
+BROWSER_TYPE = f"multipart/form-data; boundary={BOUNDARY}"
+NOTHING = {"title": "T", "avatar": None, "more": []}
+
+
+def browser_form(*fields: tuple[str, str | None]) -> bytes:
+    """A multipart body as Chromium writes it: ``(name, value)`` for a text input, ``(name, None)``
+    for a file input left empty (``filename=""``, no bytes; httpx's ``files=`` leaves the filename out)."""
+    parts = []
+    for name, value in fields:
+        if value is None:
+            parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"; filename=""\r\n'
+                         "Content-Type: application/octet-stream\r\n\r\n\r\n")
+        else:
+            parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n')
+    return ("".join(parts) + f"--{BOUNDARY}--\r\n").encode()
+
+
+@cites("docs/validation.md", "A file input left empty (a part with `filename=\"\"`")
+def test_an_empty_file_input_is_a_file_not_sent_for_a_typed_api_route(app: Server) -> None:
+    headers = {"content-type": BROWSER_TYPE}
+    empty = httpx.post(app.url + "/api/attach", content=browser_form(("title", "T"), ("avatar", None)), headers=headers)
+    assert (empty.status_code, empty.json()) == (200, NOTHING)
+    lists = httpx.post(app.url + "/api/attach", content=browser_form(("title", "T"), ("avatar", None), ("more", None)),
+                       headers=headers)
+    assert (lists.status_code, lists.json()) == (200, NOTHING)
+    filled = httpx.post(app.url + "/api/attach", data={"title": "T"},
+                        files=[("avatar", ("a.png", b"x")), ("more", ("b.txt", b"y"))])
+    assert filled.json() == {"title": "T", "avatar": "a.png", "more": ["b.txt"]}
+    required = httpx.put(app.url + "/api/attach", content=browser_form(("doc", None)), headers=headers)
+    assert (required.status_code, required.json()["fields"]) == (422, {"doc": ["Field required"]})
+
+
+def test_an_empty_file_input_is_a_file_not_sent_for_a_typed_action(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        client.get("/attach")
+        headers = {"x-csrf-token": client.cookies["pyxle-csrf"], "content-type": BROWSER_TYPE}
+        saved = client.post("/api/__actions/attach/attach", content=browser_form(("title", "T"), ("avatar", None)),
+                            headers=headers)
+        assert (saved.status_code, saved.json()) == (200, {"ok": True, **NOTHING})
+        required = client.post("/api/__actions/attach/needs", content=browser_form(("doc", None)), headers=headers)
+        assert (required.status_code, required.json()["fields"]) == (422, {"doc": ["Field required"]})
+
+
+def test_a_form_with_an_empty_file_input_posted_by_chromium_is_read_as_no_file(app: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    tab = browser.new_page()
+    try:
+        tab.goto(app.url + "/attach")
+        answer = tab.evaluate("""async () => {
+            const form = new FormData(document.getElementById('f'))
+            const r = await fetch('/api/attach', {method: 'POST', body: form})
+            return [r.status, await r.json()]
+        }""")
+        assert answer == [200, NOTHING]
+    finally:
+        tab.close()

@@ -147,6 +147,26 @@ FILES = {
         async def get(request) -> Holder:
             return Holder()
         """,
+    "pages/attach.pyxl": """
+        from typing import Optional
+
+        from models import Upload
+
+
+        @action
+        async def attach(request, body: Upload) -> dict:
+            return {"title": body.title}
+
+
+        @action
+        async def maybe(request, avatar: Optional[Upload] = None):
+            return {}
+
+
+        export default function Attach() {
+          return <p>attach</p>
+        }
+        """,
     "pages/index.pyxl": """
         from starlette.responses import Response
 
@@ -255,6 +275,18 @@ def test_an_upload_field_is_documented_as_a_binary_string(app) -> None:
     upload = doc["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
     assert upload["properties"]["file"] == {"type": "string", "format": "binary", "title": "File"}
     assert upload["properties"]["more"]["items"] == {"type": "string", "format": "binary"}
+
+
+@cites("docs/types.md", "an `UploadFile` (a multipart form's file) | `File`")
+def test_an_upload_field_of_an_actions_body_is_typed_as_the_browsers_file(app) -> None:
+    root, _ = app
+    done = _pyxle(root, "build")
+    assert done.returncode == 0, done.stdout + done.stderr
+    types = (root / ".pyxle" / "types" / "attach.d.ts").read_text()
+    body = types.split("export interface UploadInput {\n", 1)[1].split("}", 1)[0]
+    assert body == "  title: string\n  file: File\n  more?: File[]\n", types
+    assert "  attach: {\n    body: UploadInput\n" in types
+    assert "  maybe: {\n    body: UploadInput | null\n" in types
 
 
 @cites(VALIDATION, "unless it can never be an object (`list[Item]`),\nwhich a form cannot send: then as JSON only")

@@ -77,3 +77,22 @@ def test_an_app_without_typed_handlers_never_imports_pydantic(tmp_path) -> None:
         """)
     run = subprocess.run([sys.executable, "-c", code], env=server_env(), capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
+
+
+def test_what_reaches_the_json_of_a_return_annotation_is_read_once_for_server_openapi_and_types() -> None:
+    from starlette.responses import RedirectResponse, Response
+
+    from pyxle.validation import REQUIRED, answer_type
+
+    class Other(BaseModel):
+        b: int
+
+    marked, optional = Annotated[Model, "doc"], Model | None
+    assert answer_type(Model) is Model and answer_type(marked) is marked and answer_type(optional) is optional
+    assert answer_type(tuple[Model, int]) is Model
+    assert answer_type(Model | Response) is Model
+    assert answer_type(tuple[Model, int] | RedirectResponse) is Model
+    assert answer_type(tuple[Model, int] | Other) == Model | Other
+    assert answer_type(Model | Other | Response) == Model | Other
+    for only_a_response in (Response, RedirectResponse, RedirectResponse | Response, tuple[Response, int]):
+        assert answer_type(only_a_response) is REQUIRED

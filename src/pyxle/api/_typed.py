@@ -32,8 +32,7 @@ def typed_parts(fn: Callable[..., Any], path_params: Collection[str], shown_as: 
     except validation.MissingExtra as exc:
         raise _error(shown_as, fn, str(exc), validation.EXTRA_HINT) from None
     except (validation.SignatureProblem, TypeError) as exc:
-        raise _error(shown_as, fn, f"{fn.__name__}(): {exc}",
-                     "annotate parameters with types pydantic validates (int, str, list[str], a BaseModel...)") from None
+        raise _error(shown_as, fn, f"{fn.__name__}(): {exc}", validation.TYPES_HINT) from None
 
 
 def typed_handlers(handlers: ApiHandlers, path_params: Collection[str], shown_as: str) -> dict[str, Typed | None]:

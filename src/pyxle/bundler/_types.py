@@ -19,7 +19,7 @@ from pyxle._loading import SourceError, def_line, exec_module, make_importable, 
 from pyxle.compiler import CompileError, compile_source
 from pyxle.routing import RouteTable
 from pyxle.runtime import marked_functions, runtime_globals
-from pyxle.validation import EXTRA_HINT
+from pyxle.validation import EXTRA_HINT, REQUIRED, answer_type
 
 TYPES_DIR = PurePosixPath(".pyxle/types")
 TYPES_PREFIX = "pyxle/types/"
@@ -39,22 +39,25 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
         return None
     from pyxle import validation
     from pyxle.pages._data import not_an_object
-    from pyxle.pages._module import not_an_object_error
+    from pyxle.pages._module import check_returns, not_an_object_error
 
     for fn in (loader, *actions.values()):
-        returned = not_an_object(fn) if fn is not None else None
+        if fn is None:
+            continue
+        returned = not_an_object(fn)
         if returned is not None:  # refused when the page loads: no type is promised for it
             raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
+        check_returns(shown_as, fn)  # a return type pydantic cannot validate: refused when it loads too
     data: Any = _ANY
     if loader is not None and "return" in loader.__annotations__:
-        data = _loader_data(_hints(loader).get("return", _ANY))
+        data = _sent(_hints(loader).get("return", _ANY))
     table: dict[str, Any] = {}
     inputs = []
     for name, fn in actions.items():
         hints = _hints(fn)
         params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         body = hints.get(params[1].name, _ANY) if len(params) > 1 else _ANY
-        result = _loader_data(hints.get("return", _ANY))  # a ``Response`` in a union is sent as it is, no result
+        result = _sent(hints.get("return", _ANY))  # a ``Response`` in a union is sent as it is, no result
         table[name] = {"body": body, "result": _ANY if result in (None, type(None)) else result}
         inputs.append(f"Actions.{name}.body")
     text = validation.typescript({"Data": data, "Actions": table}, inputs=inputs, reserved=("Props",))
@@ -168,18 +171,8 @@ def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return typing.get_type_hints(fn, include_extras=True)
 
 
-def _loader_data(annotation: Any) -> Any:
-    """What reaches ``data`` (or an action's result): ``(data, status)`` -> data; a ``Response`` in a
-    union is no data."""
-    from starlette.responses import Response
-
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is tuple and len(args) == 2 and args[1] is int:
-        return _loader_data(args[0])
-    if origin is typing.Union or type(annotation).__name__ == "UnionType":
-        kept = [_loader_data(a) for a in args if not (isinstance(a, type) and issubclass(a, Response))]
-        return typing.Union[tuple(kept)] if kept else _ANY  # noqa: UP007 - a Union built at run time
-    if isinstance(annotation, type) and issubclass(annotation, Response):
-        return _ANY
-    return annotation
+def _sent(annotation: Any) -> Any:
+    """What reaches ``data`` (or an action's result), read as the server reads it (``answer_type``):
+    ``(data, status)`` -> data, a ``Response`` in a union left out; only a ``Response``: no result."""
+    found = answer_type(annotation)
+    return _ANY if found is REQUIRED else found

@@ -105,11 +105,12 @@ def returns(fn: Callable[..., Any]) -> Any | None:
     is sent as pydantic writes it in JSON (an ISO string), not a 500; excluded fields are dropped and
     defaults filled, as an API route's answer is. What reaches ``data`` is dumped: ``(data, status)``
     gives ``data``'s type, a ``Response`` in a union is left out. A loader without such an annotation
-    (``-> dict``, none at all), an annotation that cannot be resolved, or one pydantic cannot
-    validate keeps the plain path: a dict as it is, a model or dataclass through ``as_plain_dict``.
-    Without pydantic such an annotation raises ``MissingExtra`` (the page is refused when it loads):
-    it exists to filter what leaves the server, and sending the value unfiltered shipped the keys
-    it leaves out (a secret) in the page's props and the action's answer.
+    (``-> dict``, none at all) or an annotation that cannot be resolved keeps the plain path: a dict
+    as it is, a model or dataclass through ``as_plain_dict``. Without pydantic such an annotation
+    raises ``MissingExtra``, and one pydantic cannot validate (a dataclass holding a class it does
+    not know) ``TypeError``: the page is refused when it loads (``_module.check_returns``), as a
+    typed API route is. The annotation exists to filter what leaves the server, and sending the
+    value unfiltered shipped the keys it leaves out (a secret) in the page's props and the action's answer.
     """
     try:
         return _OUTPUTS[fn]
@@ -137,8 +138,6 @@ def _output(fn: Callable[..., Any]) -> Any | None:
     except validation.MissingExtra:  # the page is refused when it loads (see _module), as a typed API route is
         raise validation.MissingExtra(f"is annotated -> {_shown(annotation)}, which needs pydantic (it checks "
                                       "and filters what is sent), and pydantic is not installed") from None
-    except TypeError:  # a type pydantic cannot validate
-        return None
 
 
 def not_an_object(fn: Callable[..., Any]) -> str | None:
@@ -170,14 +169,12 @@ def _shown(annotation: Any) -> str:
 
 
 def _data_type(annotation: Any) -> Any | None:
-    """What reaches ``data`` (or an action's JSON): ``(data, status)`` -> data; no ``Response`` in a union."""
-    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
-    if origin is tuple and len(args) == 2 and args[1] is int:
-        return _data_type(args[0])
-    if origin is typing.Union or type(annotation).__name__ == "UnionType":
-        kept = [a for a in args if not (isinstance(a, type) and issubclass(a, Response))]
-        return None if not kept else _data_type(kept[0]) if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
-    return None if isinstance(annotation, type) and issubclass(annotation, Response) else annotation
+    """What reaches ``data`` (or an action's JSON), as ``validation.answer_type`` reads it: ``(data,
+    status)`` -> data, no ``Response`` in a union; None when only a ``Response`` is returned."""
+    from pyxle.validation import REQUIRED, answer_type
+
+    found = answer_type(annotation)
+    return None if found is REQUIRED else found
 
 
 def _names_a_type(annotation: Any) -> bool:

@@ -13,7 +13,7 @@ from pyxle._loading import SourceError, content_hash, def_line, exec_module, sou
 from pyxle.compiler import CompileError, compile_source
 from pyxle.pages._data import not_an_object, returns
 from pyxle.runtime import marked_functions, runtime_globals
-from pyxle.validation import EXTRA_HINT, MissingExtra
+from pyxle.validation import EXTRA_HINT, TYPES_HINT, MissingExtra
 
 
 @dataclass(frozen=True)
@@ -82,10 +82,7 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         returned = not_an_object(fn)
         if returned is not None:
             raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
-        try:
-            returns(fn)  # its return annotation's dumper: without pydantic, refused as a typed API route is
-        except MissingExtra as exc:
-            raise SourceError(shown_as, def_line(fn), f"{fn.__name__}() {exc}", EXTRA_HINT) from None
+        check_returns(shown_as, fn)
     return PageModule(
         file=file,
         path=path,
@@ -98,6 +95,17 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         metadata=metadata,
         websocket=websocket,
     )
+
+
+def check_returns(shown_as: str, fn: Callable[..., Any]) -> None:
+    """Build ``fn``'s return annotation's dumper (``returns``), refused as a typed API route's is:
+    without pydantic, or for a type pydantic cannot validate, a ``SourceError`` naming the line."""
+    try:
+        returns(fn)
+    except MissingExtra as exc:
+        raise SourceError(shown_as, def_line(fn), f"{fn.__name__}() {exc}", EXTRA_HINT) from None
+    except TypeError as exc:
+        raise SourceError(shown_as, def_line(fn), f"{fn.__name__}(): {exc}", TYPES_HINT) from None
 
 
 def not_an_object_error(shown_as: str, line: int | None, name: str, returned: str, *, loader: bool) -> SourceError:

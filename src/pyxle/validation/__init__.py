@@ -2,7 +2,7 @@
 
 Public names: ``Header``, ``Query``, ``Body`` (markers for ``Annotated``), ``InvalidInput`` (its
 ``fields`` map dotted paths to messages), ``MissingExtra``, ``SignatureProblem``, ``EXTRA_HINT``,
-``takes_arguments``, ``describe``, ``answer_type``, ``never_an_object``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
+``TYPES_HINT``, ``takes_arguments``, ``describe``, ``answer_type``, ``never_an_object``, ``binder``, ``body_reader``, ``output``, ``is_structured``, ``form_fields``, ``is_form``
 (a form as a dict, repeated keys as lists),
 ``Operation`` and ``openapi_document`` (OpenAPI 3.1), ``typescript`` (TypeScript declarations of the
 JSON an annotation describes, for generated page types).
@@ -35,13 +35,16 @@ from pyxle.validation._openapi import document as openapi_document
 from pyxle.validation._typescript import typescript
 
 __all__ = [
-    "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
+    "EXTRA_HINT", "MAX_DEPTH", "MESSAGE", "REQUIRED", "ROOT", "TYPES_HINT", "Body", "Header", "InvalidInput", "MissingExtra", "Operation",
     "Param", "Query", "Signature", "SignatureProblem", "answer_type", "binder", "body_reader", "describe", "form_fields", "is_form", "is_structured", "never_an_object",
     "openapi_document",
     "output", "takes_arguments", "typescript",
 ]
 
 EXTRA_HINT = "install the validation extra: pip install 'pyxle-framework[validation]'"
+# The fix for an annotation pydantic cannot build a validator for (``TypeError`` from ``binder``,
+# ``body_reader`` or ``output``): a typed API route's, a typed action's, a loader's return.
+TYPES_HINT = "annotate with types pydantic validates (int, str, list[str], a BaseModel...)"
 
 
 def binder(signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> Callable[[Any], Any]:

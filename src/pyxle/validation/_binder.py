@@ -40,12 +40,14 @@ def require_pydantic() -> None:
 
 
 def adapter(annotation: Any) -> Any:
-    """A pydantic ``TypeAdapter`` for the annotation (raises ``TypeError`` for a type it cannot validate)."""
+    """A pydantic ``TypeAdapter`` for the annotation (raises ``TypeError`` for a type it cannot validate,
+    with pydantic's first line, which names the type and the fix; the rest is about its own hooks)."""
     require_pydantic()
     try:
         return TypeAdapter(annotation)
     except Exception as exc:  # pydantic's PydanticSchemaGenerationError and friends
-        raise TypeError(f"{annotation!r} cannot be validated: {exc}") from exc
+        reason = str(exc).strip().split("\n", 1)[0]
+        raise TypeError(f"{annotation!r} cannot be validated: {reason}") from exc
 
 
 class BodyReader:

@@ -112,16 +112,26 @@ def _param(name: str, annotation: Any, default: Any, path_params: Collection[str
 
 
 def answer_type(annotation: Any) -> Any:
-    """What a handler's JSON body is: ``tuple[Model, int]`` (its ``(body, status)`` form) is the model;
-    a ``Response`` in a union is sent as it is, so ``Model | Response`` is ``Model`` (as a loader's is)."""
+    """What reaches the JSON of a return annotation: an API route's body, a loader's ``data``, an
+    action's result (the output filter, the OpenAPI document and the generated types all read it).
+
+    ``tuple[Model, int]`` (the ``(body, status)`` form) is the model; a ``Response`` is sent as it
+    is, so ``Model | Response`` is ``Model``; ``REQUIRED`` when only a ``Response`` is ever returned
+    (``-> Response``, ``-> RedirectResponse | Response``): no JSON at all. Otherwise the annotation
+    as written (``Annotated`` kept).
+    """
     bare = strip_annotated(annotation)
     args = typing.get_args(bare)
     if typing.get_origin(bare) is tuple and len(args) == 2 and args[1] is int:
         return answer_type(args[0])
+    if _is_response(bare):
+        return REQUIRED
     if typing.get_origin(bare) is typing.Union or type(bare).__name__ == "UnionType":
-        kept = [answer_type(arg) for arg in args if not _is_response(arg)]
-        if len(kept) < len(args):
-            return REQUIRED if not kept else kept[0] if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
+        found = [answer_type(arg) for arg in args]
+        if all(a is b for a, b in zip(found, args, strict=True)):
+            return annotation
+        kept = [tp for tp in found if tp is not REQUIRED]
+        return REQUIRED if not kept else kept[0] if len(kept) == 1 else typing.Union[tuple(kept)]  # noqa: UP007
     return annotation
 
 

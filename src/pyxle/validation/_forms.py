@@ -1,6 +1,7 @@
 """A submitted form as a dict: what a typed body, ``await request.json()`` of an action and a
 re-rendered no-JS form all read. A key sent more than once becomes a list, in the order sent; so
-does a key sent once that the body model declares as a list (one checked checkbox of several)."""
+does a key sent once that the body model declares as a list (one checked checkbox of several).
+A file input left empty (``filename=""``) is a file not sent, as Django reads it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import dataclasses
 import typing
 from collections.abc import Collection, Iterable
 from typing import Any
+
+from starlette.datastructures import UploadFile
 
 from pyxle.validation._describe import strip_annotated
 
@@ -31,10 +34,12 @@ def form_fields(items: Iterable[tuple[str, Any]], *, skip: Collection[str] = (),
                 many: Collection[str] = (), blank: Collection[str] = ()) -> dict[str, Any]:
     """``form.multi_items()`` -> ``{"title": "x", "tag": ["a", "b"]}``; ``text_only`` drops uploaded files;
     a key in ``many`` (see ``list_keys``) is a list even when sent once; a key in ``blank`` (see
-    ``single_keys``) posted empty is left out, as a field not sent."""
+    ``single_keys``) posted empty is left out, as a field not sent. So is an upload without a file name:
+    what a browser sends for a file input left empty (``filename=""``, no bytes), which Django drops too."""
     data: dict[str, Any] = {}
     for key, value in items:
-        if key in skip or (text_only and not isinstance(value, str)) or (value == "" and key in blank):
+        if key in skip or (text_only and not isinstance(value, str)) or (value == "" and key in blank) \
+                or (isinstance(value, UploadFile) and not value.filename):
             continue
         if key not in data:
             data[key] = [value] if key in many else value

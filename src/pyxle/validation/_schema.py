@@ -16,6 +16,7 @@ Mode = Literal["validation", "serialization"]
 # The key a schema carries when pydantic cannot say what is written: a serializer function without a
 # return annotation (its output is whatever it returns). OpenAPI shows it as ``{}`` (any JSON).
 UNKNOWN = "x-pyxle-unknown"
+UPLOAD = "x-pyxle-upload"  # for the types: an ``UploadFile`` read from a form, the browser's ``File``
 # A route file's module is named by its path (``pages.api.orders.[id]``, ``pages.api.[shop].items``):
 # a ``[param]`` between two dots is a folder or file, not a generic's arguments.
 _ROUTE_SEGMENT = re.compile(r"(?<=\.)\[{1,2}(?:\.\.\.)?[^.\][,:]+\]{1,2}(?=\.)")
@@ -119,9 +120,10 @@ def generator(*, for_types: bool = False) -> type:
 
         def is_instance_schema(self, schema: Any) -> Any:
             """An upload (``UploadFile``, read from a multipart form) is a binary string, as FastAPI
-            documents it; another class allowed by ``arbitrary_types_allowed`` is any JSON, with a note."""
+            documents it, and to the types the ``File`` a form's file input holds (what is sent of
+            one is not known); another class allowed by ``arbitrary_types_allowed`` is any JSON, with a note."""
             if for_types:
-                return dict(unknown)
+                return {UPLOAD: True} if self.mode == "validation" and _is_upload(schema["cls"]) else dict(unknown)
             if _is_upload(schema["cls"]):
                 return {"type": "string", "format": "binary"}
             return {"description": f"Not described: {_shown(schema['cls'])} has no JSON Schema"}

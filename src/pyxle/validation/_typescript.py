@@ -16,7 +16,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from pyxle.validation._schema import UNKNOWN, Schemas
+from pyxle.validation._schema import UNKNOWN, UPLOAD, Schemas
 
 _REF = "#/$defs/{model}"
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
@@ -84,6 +84,8 @@ class _Writer:
     def ts(self, schema: Any) -> str:
         if not isinstance(schema, dict) or schema.get(UNKNOWN):
             return "unknown" if schema is not True else "any"
+        if schema.get(UPLOAD):
+            return "File"
         ref = schema.get("$ref")
         if ref is not None:
             return self.name_of(ref.rsplit("/", 1)[-1])
