@@ -41,12 +41,20 @@ from pyxle.bundler._styles import (
     postcss_config,
 )
 from pyxle.bundler._typecheck import TypecheckUnavailable, typecheck
-from pyxle.bundler._types import TYPES_DIR, declarations, generate_types, page_files, types_module, write_types
+from pyxle.bundler._types import (
+    TYPES_DIR,
+    TypesProblem,
+    declarations,
+    generate_types,
+    page_files,
+    types_module,
+    write_types,
+)
 from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "build", "declarations", "generate_types", "is_source_name", "jsx_syntax_hint",
+           "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types", "is_source_name", "jsx_syntax_hint",
            "module_lang", "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent

@@ -77,7 +77,7 @@ def typecheck(root: Path, pages_dir: Path, table: RouteTable, *, exclude: list[P
     Raises ``TypecheckUnavailable`` before doing anything when Node or TypeScript is missing.
     """
     tsc = find_tsc(root)
-    problems = [Problem("", 0, 0, "", text) for text in generate_types(root, pages_dir, table)]
+    problems = [Problem("", 0, 0, "", found.text) for found in generate_types(root, pages_dir, table)]
     pages: dict[str, CompileResult] = {}
     sources: dict[str, list[str]] = {}
     for file in page_files(table):

@@ -13,7 +13,7 @@ import inspect
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 from pyxle._loading import SourceError, def_line, exec_module, make_importable, source_text
 from pyxle.compiler import CompileError, compile_source
@@ -71,28 +71,36 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
             f"// Import it as {types_module(file)!r}.\n\n{text}\n{props}")
 
 
+class TypesProblem(NamedTuple):
+    """A page whose types could not be made, and why; ``refused``: the page itself is refused as it
+    loads (``pyxle serve`` stops on it), so a build stops too, not only its types."""
+
+    text: str
+    refused: bool = False
+
+
 def page_files(table: RouteTable) -> list[PurePosixPath]:
     """Every ``.pyxl`` a build compiles: pages, then layouts, templates and error pages."""
     return [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
 
 
-def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[str]:
+def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[TypesProblem]:
     """Write ``.pyxle/types/`` for the project; the problems met (pages whose types could not be made).
 
     Only pages whose loader or actions carry annotations (the compiler sees it) are executed.
     """
     typed: list[tuple[PurePosixPath, str, str]] = []
-    problems: list[str] = []
+    problems: list[TypesProblem] = []
     for file in page_files(table):
         source_path = pages_dir / file
         shown = source_path.relative_to(root).as_posix() if source_path.is_relative_to(root) else str(source_path)
         try:
             result = compile_source(source_text(source_path, shown), path=shown, types_module=types_module(file))
         except SourceError as exc:
-            problems.append(exc.format())
+            problems.append(TypesProblem(exc.format(), refused=True))
             continue
         except CompileError as exc:
-            problems.extend(e.format() for e in exc.errors)
+            problems.extend(TypesProblem(e.format(), refused=True) for e in exc.errors)
             continue
         if result.metadata.typed:
             typed.append((file, shown, result.server_code))
@@ -100,36 +108,37 @@ def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[str]:
     try:
         write_types(root, found)
     except OSError as exc:  # a read-only project: the build itself may still be written elsewhere
-        more.append(f"{TYPES_DIR}: types not written ({exc.strerror or exc}: {exc.filename})")
+        more.append(TypesProblem(f"{TYPES_DIR}: types not written ({exc.strerror or exc}: {exc.filename})"))
     return problems + more
 
 
-def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, str]]) -> tuple[dict[PurePosixPath, str], list[str]]:
+def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, str]]
+                        ) -> tuple[dict[PurePosixPath, str], list[TypesProblem]]:
     """``(file, shown_as, server code)`` of typed pages -> their declarations, and the problems met.
 
     The server code is executed (as ``pyxle serve`` would) to read its annotations.
     """
     make_importable(root)
     found: dict[PurePosixPath, str] = {}
-    problems: list[str] = []
+    problems: list[TypesProblem] = []
     for file, shown_as, code in pages:
         name = "_pyxle_types." + ".".join(file.with_suffix("").parts)
         try:
             module = exec_module(code, root / shown_as, name, shown_as=shown_as, preset=runtime_globals())
             loader, actions = marked_functions(vars(module))
             text = declarations(file, shown_as, loader, actions)
-        except SourceError as exc:
-            problems.append(f"{exc.format()}\n    (its types were not generated)")
+        except SourceError as exc:  # what pyxle serve refuses the page for as it loads
+            problems.append(TypesProblem(exc.format(), refused=True))
             continue
         except ImportError as exc:
             if exc.name != "pydantic":
-                problems.append(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}")
+                problems.append(TypesProblem(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}"))
                 continue
-            problems.append(f"{shown_as}: types not generated: they are read from pydantic's schemas, and pydantic "
-                            f"is not installed\n    hint: {EXTRA_HINT}")
+            problems.append(TypesProblem(f"{shown_as}: types not generated: they are read from pydantic's schemas, "
+                                         f"and pydantic is not installed\n    hint: {EXTRA_HINT}"))
             continue
         except Exception as exc:  # noqa: BLE001 - an annotation that cannot be resolved or read
-            problems.append(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}")
+            problems.append(TypesProblem(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}"))
             continue
         if text is not None:
             found[file] = text

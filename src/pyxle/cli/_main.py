@@ -274,12 +274,12 @@ def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult |
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from pyxle.app._ssrcheck import bundle_problem
-    from pyxle.bundler import BuildError, build, generate_types
+    from pyxle.bundler import BuildError, TypesProblem, build, generate_types
     from pyxle.config import public_env
     from pyxle.routing import RoutingError, scan
 
     with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
-        generated: list[Future[list[str]]] = []
+        generated: list[Future[list[TypesProblem]]] = []
 
         def start_types() -> None:
             if types:
@@ -303,8 +303,12 @@ def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult |
             raise CliError(f"cannot write the build to {config.dist_path} ({_os_reason(exc)})\n"
                            "    hint: run `pyxle build` where the project is writable, or give --out-dir a "
                            "writable folder") from None
-        for problem in generated[0].result() if generated else ():
-            click.echo(f"pyxle: warning: {problem}", err=True)
+        found = generated[0].result() if generated else []
+        refused = [problem.text for problem in found if problem.refused]
+        if refused:  # pyxle serve would stop on these pages: so does the build (nothing goes in distDir)
+            raise CliError("\n".join(refused))
+        for problem in found:
+            click.echo(f"pyxle: warning: {problem.text}", err=True)
     problem = bundle_problem(result.ssr_bundle, config.root)  # what every server worker would die of
     if problem is not None:
         raise CliError(problem)
