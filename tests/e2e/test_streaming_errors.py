@@ -262,6 +262,7 @@ def test_a_page_whose_own_boundary_fails_under_a_loading_pyxl_is_rendered_once(a
         assert answer.status_code == 200, answer.text
         assert 'id="own-fallback"' in answer.text and re.search(r'data-dgst="pyxle-[0-9a-f]{8}"', answer.text)
         assert "reports loading" not in answer.text and "secret own boundary detail" not in answer.text
+        assert "data-pyxle-reached" not in answer.text  # the server's own markers (client/_reached.js)
         assert renders == 1
 
 
