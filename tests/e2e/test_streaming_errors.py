@@ -254,6 +254,7 @@ def _warm(app, path: str) -> None:
         list(pool.map(lambda _: httpx.get(app.url + path, timeout=30), range(2)))
 
 
+@cites(DOC, "the page is not rendered again to find out,\n  so its console output and side effects happen once per request")
 @pytest.mark.parametrize("agent", [BROWSER, BOT])
 def test_a_page_whose_own_boundary_fails_under_a_loading_pyxl_is_rendered_once(app, agent: str) -> None:
     _warm(app, "/reports/own-logs")
