@@ -139,6 +139,20 @@ export default function P(props) {
   return <main><h1 id="own-shell">Own</h1><Suspense fallback={<p id="own-fallback">loading</p>}><LateFails /></Suspense></main>
 }
 '''
+# Throws on the first render of each request only (its props object is the request's).
+FIRST_RENDER_THROWS = '''
+@server
+async def load(request):
+    return {"n": 1}
+
+const renders = new WeakMap()
+export default function P({ data }) {
+  const n = (renders.get(data) || 0) + 1
+  renders.set(data, n)
+  if (n === 1) throw new Error('fails on the first render of a request')
+  return <p id="passed">rendered on render {n}</p>
+}
+'''
 FAST = "export default function P() { return <p id=\"fast\">fast</p> }\n"
 BILLING_ERROR = '''
 export default function E({ data }) { return <h1 id="billing-error">{data.statusCode} {data.message}</h1> }
@@ -160,6 +174,7 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "pages/reports/own-then-throws.pyxl": LOGS_OWN.replace("{USE}", use).replace(
             "{THEN}", "<ul>{data.items.map((i) => <li key={i}>{i}</li>)}</ul>"),
         "pages/reports/late-own.pyxl": LATE_OWN.replace("{USE}", use),
+        "pages/reports/first-render-throws.pyxl": FIRST_RENDER_THROWS,
         "pages/billing/loading.pyxl": 'export default function Loading() { return <p id="loading">billing loading</p> }\n',
         "pages/billing/error.pyxl": BILLING_ERROR,
         "pages/billing/throws.pyxl": THROWS,
@@ -278,6 +293,16 @@ def test_a_page_that_throws_outside_its_own_failed_boundary_under_a_loading_pyxl
         assert "Internal Server Error" in answer.text
         assert "reports loading" not in answer.text and "data-dgst" not in answer.text
         assert renders == 1
+
+
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_that_throws_in_its_one_render_under_a_loading_pyxl_is_the_500_error_page(app, agent: str) -> None:
+    """A render of its own, not a second one that may pass, decides."""
+    _warm(app, "/reports/first-render-throws")
+    for _ in range(3):
+        answer = httpx.get(app.url + "/reports/first-render-throws", headers={"User-Agent": agent}, timeout=30)
+        assert answer.status_code == 500, answer.text
+        assert "reports loading" not in answer.text and "rendered on render" not in answer.text
 
 
 def test_a_boundary_of_the_pages_own_that_fails_late_under_a_waiting_loading_pyxl_is_left_to_the_browser(app) -> None:
