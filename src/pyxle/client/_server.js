@@ -91,7 +91,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
   let streaming = false // the first answer is out: each write is a chunk of its own
   let allReady = false
   let partial = false // a boundary was left to the browser (see onError)
-  const thrown = [] // [digest, error] of each boundary that threw (not the timeout's): see final
+  const thrown = [] // [digest, error]: a boundary threw before the first answer (not the timeout's)
   let unlogged = [] // what boundaries threw, logged once they are left to the browser
   const logFailures = () => unlogged.splice(0).forEach((note) => note())
   let stream = null
@@ -173,7 +173,7 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       // once it is (onShellError follows at once for an error outside every boundary, and final
       // may find the page failed: that one is the answer).
       const digest = 'pyxle-' + randomBytes(4).toString('hex')
-      if (error !== expired) thrown.push([digest, error])
+      if (error !== expired && !streaming) thrown.push([digest, error])
       unlogged.push(() => log(
         `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${stackOf(error) || textOf(error)}`))
       if (streaming) setImmediate(logFailures)
