@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -95,6 +98,61 @@ NEVER_SHELL = '''
 const never = new Promise(() => {})
 export default function P() { return <p>{use(never)}</p> }
 '''
+# The page logs once per render, with the request's own token (?t=), so the log shows how many
+# times one request rendered it.
+LOGS_OWN = '''
+@server
+async def load(request):
+    return {"token": request.query_params.get("t", ""), "items": None}
+
+{USE}
+function ServerFails() {
+  if (typeof window === 'undefined') throw new Error('secret own boundary detail')
+  return <p id="own-late">rendered in the browser</p>
+}
+export default function P({ data }) {
+  console.log(`rendering the page for ${data.token}`)
+  return (
+    <main>
+      <h1 id="own-shell">Own</h1>
+      <Suspense fallback={<p id="own-fallback">loading</p>}><ServerFails /></Suspense>
+      {THEN}
+    </main>
+  )
+}
+'''
+# Waits outside its boundaries (loading.pyxl shows), and a boundary of its own waits, then throws.
+LATE_OWN = '''
+{USE}
+const waits = new WeakMap()
+function wait(props, ms) {
+  let promise = waits.get(props)
+  if (!promise) waits.set(props, promise = new Promise((resolve) => setTimeout(resolve, ms)))
+  use(promise)
+}
+function LateFails(props) {
+  wait(props, 600)
+  throw new Error('secret late own boundary detail')
+}
+export default function P(props) {
+  wait(props, 300)
+  return <main><h1 id="own-shell">Own</h1><Suspense fallback={<p id="own-fallback">loading</p>}><LateFails /></Suspense></main>
+}
+'''
+# Throws on the first render of each request only (its props object is the request's).
+FIRST_RENDER_THROWS = '''
+@server
+async def load(request):
+    return {"n": 1}
+
+const renders = new WeakMap()
+export default function P({ data }) {
+  const n = (renders.get(data) || 0) + 1
+  renders.set(data, n)
+  if (n === 1) throw new Error('fails on the first render of a request')
+  return <p id="passed">rendered on render {n}</p>
+}
+'''
 FAST = "export default function P() { return <p id=\"fast\">fast</p> }\n"
 BILLING_ERROR = '''
 export default function E({ data }) { return <h1 id="billing-error">{data.statusCode} {data.message}</h1> }
@@ -112,6 +170,11 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                                                           'return {"data": {"items": None}, "revalidate": 60}'),
         "pages/reports/late-throw.pyxl": LATE_THROW.replace("{USE}", use),
         "pages/reports/own.pyxl": OWN_BOUNDARY.replace("{USE}", use),
+        "pages/reports/own-logs.pyxl": LOGS_OWN.replace("{USE}", use).replace("{THEN}", ""),
+        "pages/reports/own-then-throws.pyxl": LOGS_OWN.replace("{USE}", use).replace(
+            "{THEN}", "<ul>{data.items.map((i) => <li key={i}>{i}</li>)}</ul>"),
+        "pages/reports/late-own.pyxl": LATE_OWN.replace("{USE}", use),
+        "pages/reports/first-render-throws.pyxl": FIRST_RENDER_THROWS,
         "pages/billing/loading.pyxl": 'export default function Loading() { return <p id="loading">billing loading</p> }\n',
         "pages/billing/error.pyxl": BILLING_ERROR,
         "pages/billing/throws.pyxl": THROWS,
@@ -188,6 +251,69 @@ def test_a_boundary_of_the_pages_own_that_fails_is_left_to_the_browser(app, path
         assert "secret own boundary detail" not in answer.text
         digest = re.search(r'data-dgst="(pyxle-[0-9a-f]{8})"', answer.text)
         assert digest and "secret own boundary detail" in app.wait_for_output(f"(digest {digest[1]})")
+
+
+def _renders_of_one_request(app, path: str, agent: str) -> tuple[httpx.Response, int]:
+    """One request's answer, and how many times the server rendered the page for it (its log lines)."""
+    token = uuid.uuid4().hex
+    answer = httpx.get(app.url + path, params={"t": token}, headers={"User-Agent": agent}, timeout=30)
+    app.wait_for_output(f"rendering the page for {token}")
+    time.sleep(1)  # a second render's line would be on its way
+    return answer, app.output().count(f"rendering the page for {token}")
+
+
+def _warm(app, path: str) -> None:
+    """Each SSR worker's first render of a page that suspends runs twice (renderToString learns
+    that it does): two at once, so that both workers are past it."""
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda _: httpx.get(app.url + path, timeout=30), range(2)))
+
+
+@cites(DOC, "the page is not rendered again to find out,\n  so its console output and side effects happen once per request")
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_whose_own_boundary_fails_under_a_loading_pyxl_is_rendered_once(app, agent: str) -> None:
+    _warm(app, "/reports/own-logs")
+    for _ in range(2):
+        answer, renders = _renders_of_one_request(app, "/reports/own-logs", agent)
+        assert answer.status_code == 200, answer.text
+        assert 'id="own-fallback"' in answer.text and re.search(r'data-dgst="pyxle-[0-9a-f]{8}"', answer.text)
+        assert "reports loading" not in answer.text and "secret own boundary detail" not in answer.text
+        assert "data-pyxle-reached" not in answer.text  # the server's own markers (client/_reached.js)
+        assert renders == 1
+
+
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_that_throws_outside_its_own_failed_boundary_under_a_loading_pyxl_is_the_500_error_page(
+        app, agent: str) -> None:
+    """Its own boundary failed first: what decides is that loading.pyxl's boundary failed too."""
+    _warm(app, "/reports/own-then-throws")
+    for _ in range(2):
+        answer, renders = _renders_of_one_request(app, "/reports/own-then-throws", agent)
+        assert answer.status_code == 500, answer.text
+        assert "Internal Server Error" in answer.text
+        assert "reports loading" not in answer.text and "data-dgst" not in answer.text
+        assert renders == 1
+
+
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_that_throws_in_its_one_render_under_a_loading_pyxl_is_the_500_error_page(app, agent: str) -> None:
+    """A render of its own, not a second one that may pass, decides."""
+    _warm(app, "/reports/first-render-throws")
+    for _ in range(3):
+        answer = httpx.get(app.url + "/reports/first-render-throws", headers={"User-Agent": agent}, timeout=30)
+        assert answer.status_code == 500, answer.text
+        assert "reports loading" not in answer.text and "rendered on render" not in answer.text
+
+
+def test_a_boundary_of_the_pages_own_that_fails_late_under_a_waiting_loading_pyxl_is_left_to_the_browser(app) -> None:
+    """The page waited outside its boundaries (loading.pyxl's held it), then its own boundary threw."""
+    for _ in range(3):
+        answer = httpx.get(app.url + "/reports/late-own", headers={"User-Agent": BOT}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        assert 'id="own-shell"' in answer.text and 'id="own-fallback"' in answer.text
+        assert "reports loading" not in answer.text and "secret late own boundary detail" not in answer.text
+        digest = re.search(r'data-dgst="(pyxle-[0-9a-f]{8})"', answer.text)
+        assert digest and "secret late own boundary detail" in app.wait_for_output(f"(digest {digest[1]})")
 
 
 @cites(DOC, "A page that suspends outside every `<Suspense>` boundary (a `use(promise)` in the page itself)\n"

@@ -14,6 +14,7 @@ import { Writable } from 'node:stream'
 import { messageOf, stackOf, textOf } from './_nodetext.mjs'
 import { HeadCollector } from './_context.js'
 import { mergeHead } from './_head.js'
+import { newMark, reachedIn, stripper } from './_reached.js'
 import { pageTree } from './_tree.js'
 
 // React 19 preloads the images it renders eagerly, with links at the start of the markup.
@@ -40,16 +41,16 @@ function finish(route, collected, markup) {
   return { html, head }
 }
 
-function tree(route, request, collected) {
-  const page = pageTree(route, request.props, request.routePath, request.csrfToken || '')
+function tree(route, request, collected, reached = '') {
+  const page = pageTree(route, request.props, request.routePath, request.csrfToken || '', null, reached)
   return h(HeadCollector.Provider, { value: collected }, page)
 }
 
 // A streamed render includes the root element the browser hydrates into, so that a boundary at
 // the very top of the page (loading.pyxl without a layout) has an element around it: React
 // streams only boundaries inside one. Its answers say so ({root: true}).
-function rootedTree(route, request, collected) {
-  return h('div', { id: 'pyxle-root' }, tree(route, request, collected))
+function rootedTree(route, request, collected, reached) {
+  return h('div', { id: 'pyxle-root' }, tree(route, request, collected, reached))
 }
 
 // `emit(message)` sends a message of this render to the server. The fast path returns its answer,
@@ -78,108 +79,101 @@ export function renderPage(route, request, emit, options = {}) {
 }
 
 const CLIENT_GONE = new Error('the client went away') // not an error of the page: not logged
-const PROBED = new Error('probe done') // ends failsWithoutLoading's render: not logged
-
-// Whether the page's tree fails outside every boundary of its own, rendered without its folders'
-// loading.pyxl: the failed boundary was then loading.pyxl's, which holds the whole page, so the
-// page failed. `done(error)`, or `done(null)` when the shell renders or `timeout` ms have passed.
-function failsWithoutLoading(route, request, timeout, done) {
-  let settled = false
-  let stream = null
-  const settle = (error) => {
-    if (settled) return
-    settled = true
-    clearTimeout(timer)
-    setImmediate(() => stream.abort(PROBED))
-    done(error)
-  }
-  const timer = setTimeout(() => settle(null), timeout)
-  stream = renderToPipeableStream(tree({ ...route, loading: [] }, request, []), {
-    onShellReady: () => settle(null),
-    onShellError: (error) => settle(error),
-    onError: () => undefined, // logged by the render this one checks
-  })
-}
 
 function streamPage(route, request, emit, { timeout = 10000, log = console.error } = {}) {
-  const deadline = Date.now() + timeout // the probe of final() too must answer within the timeout
   const collected = []
+  // Markers telling whether each loading.pyxl boundary rendered its content (see _reached.js).
+  const loading = (route.loading || []).length
+  const mark = loading ? newMark() : ''
+  const strip = loading ? stripper(mark) : (text) => text
   const decoder = new TextDecoder()
   let buffered = '' // what React wrote before the first answer
   let streaming = false // the first answer is out: each write is a chunk of its own
-  let ended = false
+  let allReady = false
   let partial = false // a boundary was left to the browser (see onError)
-  let failed = false // a boundary threw (not the timeout's): before the first answer, see final
+  const thrown = [] // [digest, error]: a boundary threw before the first answer (not the timeout's)
   let unlogged = [] // what boundaries threw, logged once they are left to the browser
   const logFailures = () => unlogged.splice(0).forEach((note) => note())
   let stream = null
   const text = (chunk) => (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
   const sink = new Writable({
     write(chunk, _encoding, done) {
-      if (streaming) emit({ chunk: text(chunk) })
-      else buffered += text(chunk)
+      if (!streaming) buffered += text(chunk)
+      else {
+        const piece = strip(text(chunk))
+        if (piece) emit({ chunk: piece })
+      }
       done()
     },
     final(done) {
-      ended = true
       clearTimeout(timer)
       const rest = decoder.decode()
       const left = partial ? { partial: true } : {}
       if (streaming) {
-        if (rest) emit({ chunk: rest })
+        const piece = strip(rest, true)
+        if (piece) emit({ chunk: piece })
         emit({ end: true, ...left })
         return done()
       }
-      const answer = () => {
-        logFailures()
-        emit({ ...finish(route, collected, buffered + rest), root: true, ...left })
-        done()
-      }
       // Nothing was sent yet: a boundary that threw is the page's failure when it is
       // loading.pyxl's (the page is then answered as a render error is), not a boundary of its own.
-      if (!failed || !(route.loading || []).length) return answer()
-      failsWithoutLoading(route, request, Math.max(0, deadline - Date.now()), (error) => {
-        if (!error) return answer()
+      const html = buffered + rest
+      const failure = loading && thrown.length ? loadingFailure(html) : null
+      if (failure) {
         unlogged = []
-        emit({ error: messageOf(error), stack: stackOf(error) })
-        done()
-      })
+        emit({ error: messageOf(failure), stack: stackOf(failure) })
+        return done()
+      }
+      logFailures()
+      emit({ ...finish(route, collected, strip(html, true)), root: true, ...left })
+      done()
     },
   })
+  // What a loading.pyxl boundary caught, if one did: its content is then missing from `html`
+  // (written whole: see onShellReady), which holds that boundary's digest instead. The digests of
+  // the page's own boundaries are inside the content, those of the timeout are not thrown's.
+  const loadingFailure = (html) => {
+    if (reachedIn(html, mark) === loading) return null
+    const found = thrown.find(([digest]) => html.includes(`"${digest}"`))
+    return found ? found[1] : null
+  }
   const expired = new Error(`still loading after ${timeout} ms`)
   const timer = setTimeout(() => stream.abort(expired), timeout)
   const answerShell = () => {
-    if (ended) return // everything was ready with the shell: one answer (see final)
     streaming = true
-    emit({ ...finish(route, collected, buffered), more: true, root: true })
+    emit({ ...finish(route, collected, strip(buffered)), more: true, root: true })
     logFailures()
   }
-  stream = renderToPipeableStream(rootedTree(route, request, collected), {
+  stream = renderToPipeableStream(rootedTree(route, request, collected, mark), {
     // The configured Content-Security-Policy refuses inline scripts: React's, which put each
     // boundary in place, carry the nonce the server adds to this answer's policy.
     nonce: request.nonce,
     onShellReady() {
       if (request.complete) return
-      stream.pipe(sink)
-      setImmediate(answerShell) // after React wrote what was ready with the shell
+      // A turn later, what React finished by then goes out with the shell; when that is all of it,
+      // React writes it whole (as for `complete`), which is then the one answer (see final).
+      setImmediate(() => {
+        stream.pipe(sink)
+        if (!allReady) answerShell()
+      })
     },
     onAllReady() {
+      allReady = true
       if (request.complete) stream.pipe(sink)
     },
     onShellError(error) {
       unlogged = [] // the shell's error is the answer
       clearTimeout(timer)
-      ended = true
       emit({ error: messageOf(error), stack: stackOf(error) })
     },
     onError(error) {
       if (error === CLIENT_GONE) return undefined
       partial = true
-      if (error !== expired) failed = true
       // A boundary that failed is rendered by the browser; its details stay in the server's log,
       // once it is (onShellError follows at once for an error outside every boundary, and final
       // may find the page failed: that one is the answer).
       const digest = 'pyxle-' + randomBytes(4).toString('hex')
+      if (error !== expired && !streaming) thrown.push([digest, error])
       unlogged.push(() => log(
         `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${stackOf(error) || textOf(error)}`))
       if (streaming) setImmediate(logFailures)

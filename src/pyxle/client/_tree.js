@@ -54,6 +54,14 @@ class PageBoundary extends Component {
   }
 }
 
+// The first child of each loading.pyxl boundary's content: on the server a marker element that tells
+// whether the boundary rendered its content (see client/_reached.js; the server takes it out of the
+// markup it sends), in the browser nothing. The same child in both keeps hydration and useId alike.
+export const REACHED = 'data-pyxle-reached'
+function Reached({ mark }) {
+  return mark ? h('template', { [REACHED]: mark }) : null
+}
+
 // Whether `value` (a loader's JSON) holds the string `text` anywhere.
 function holds(value, text) {
   if (!text) return false
@@ -73,8 +81,9 @@ function watched(action, shown) {
 // Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
 // result over `layoutData`, so a layout also reads what the layouts around it loaded. The page and
 // every layout also get `slots`, every slot given (name -> entries), as in Pyxle 0.3 to 0.9.
-// `onError`: called in the browser with what a page threw (see PageBoundary).
-export function pageTree(route, props, routePath, csrfToken = '', onError = null) {
+// `onError`: called in the browser with what a page threw (see PageBoundary); `reached`: the mark
+// of a server render's loading.pyxl markers (see Reached).
+export function pageTree(route, props, routePath, csrfToken = '', onError = null, reached = '') {
   const { page, layouts } = route
   const byFile = props.layoutData || {}
   const layoutData = mergeLayoutData(layouts, byFile)
@@ -96,7 +105,7 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const loading = route.loading || []
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
-      if (loading[j][0] === at) tree = h(Suspense, { fallback: h(loading[j][1].default, {}) }, tree)
+      if (loading[j][0] === at) tree = h(Suspense, { fallback: h(loading[j][1].default, {}) }, h(Reached, { mark: reached }), tree)
     }
     return tree
   }
