@@ -124,7 +124,11 @@ def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, st
     for file, shown_as, code in pages:
         name = "_pyxle_types." + ".".join(file.with_suffix("").parts)
         try:
-            module = exec_module(code, root / shown_as, name, shown_as=shown_as, preset=runtime_globals())
+            try:
+                module = exec_module(code, root / shown_as, name, shown_as=shown_as, preset=runtime_globals())
+            except SourceError as exc:  # it cannot be imported here (a module missing at build time): a warning
+                problems.append(TypesProblem(f"{exc.format()}\n    (its types were not generated)"))
+                continue
             loader, actions = marked_functions(vars(module))
             text = declarations(file, shown_as, loader, actions)
         except SourceError as exc:  # what pyxle serve refuses the page for as it loads
