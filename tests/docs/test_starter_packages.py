@@ -43,3 +43,20 @@ def test_every_starter_package_accepts_node_20(manifest) -> None:
     assert not missing, f"no copy in tests/node*/ satisfies the starter's range for {missing}"
     refused = {name: seen["engines"] for name, seen in found.items() if not (seen["now"] and seen["oldest"])}
     assert not refused, f"packages whose engines refuse Node 20 or this Node: {refused}"
+
+
+EXAMPLES = sorted((REPO / "examples").glob("*/package.json"))
+
+
+@cites("docs/getting-started.md", "`react-refresh` and `@babel/core` give `pyxle dev` React Fast Refresh")
+@pytest.mark.parametrize("manifest", STARTERS + EXAMPLES, ids=[f"{p.parent.parent.name}/{p.parent.name}" for p in STARTERS + EXAMPLES])
+def test_every_starter_and_example_installs_what_fast_refresh_needs(manifest) -> None:
+    # Without them `pyxle dev` starts with "React state is not kept across edits: add the dev
+    # packages ...", right after `pyxle install` as the example's README says to run it.
+    from pyxle.bundler import _REFRESH
+
+    data = json.loads(manifest.read_text())
+    if "react" not in data.get("dependencies", {}):
+        pytest.skip("no pages")
+    missing = [name for name in _REFRESH if name not in data.get("devDependencies", {})]
+    assert not missing, f"{manifest.relative_to(REPO)} leaves out {missing}"

@@ -128,3 +128,17 @@ def test_a_09_javascript_page_with_an_untyped_parameter_passes_unless_the_config
         assert done.returncode == expected, done.stdout + done.stderr
         found = "error TS7006: Parameter 'id' implicitly has an 'any' type" in done.stdout
         assert found is strict, done.stdout
+
+
+@cites(DOC, "`.pyxle/` holds only generated files and ignores itself in git (`.pyxle/.gitignore`)")
+def test_what_pyxle_typecheck_writes_for_an_untyped_starter_is_ignored_by_git(tmp_path: Path) -> None:
+    # The starter's loaders carry no annotations, so no .pyxle/types/ is written: the pages' code
+    # that tsc reads, in .pyxle/typecheck/, must still stay out of `git status`.
+    project = starter(tmp_path)
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    done = pyxle("typecheck", str(project), cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (project / ".pyxle" / "typecheck" / "tsconfig.json").is_file()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=project,
+                            capture_output=True, text=True, check=True).stdout
+    assert ".pyxle/" not in status, status

@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import SourceError, source_text
-from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, page_files, types_module
+from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, ignore_in_git, page_files, types_module
 from pyxle.compiler import CompileError, CompileResult, compile_source
 from pyxle.routing import RouteTable
 
@@ -111,6 +111,7 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     shutil.rmtree(check, ignore_errors=True)
     # (exist_ok: in a read-only project the first write names the reason, not "File exists")
     check.mkdir(parents=True, exist_ok=True)  # a project without pages (an API) still has its .ts files checked
+    ignore_in_git(check.parent)
     for shown, result in pages.items():
         target = check / f"{shown}.{result.client_lang}"
         target.parent.mkdir(parents=True, exist_ok=True)
