@@ -6,7 +6,7 @@ Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_
 ``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts),
 ``nonced`` (that nonce on the scripts of a page Pyxle writes itself), and ``exact_origins`` and
 ``origin_pattern`` (the origins of ``cors.origins`` compared whole, and a pattern for those for
-subdomains, "https://*.example.com"). Depends on nothing else in Pyxle: callers pass values.
+subdomains, "https://*.example.com"). Depends on ``_memo`` and ``routing`` (which paths CSRF guards) only: callers pass values.
 """
 
 from __future__ import annotations
