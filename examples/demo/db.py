@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,19 +39,32 @@ def _connect() -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def _connection() -> Iterator[sqlite3.Connection]:
+    """A connection committed (or rolled back) and closed at the end of the block. sqlite3's own
+    ``with conn:`` only commits, and a connection left open is freed by the cyclic garbage
+    collector alone: a worker held a file descriptor per query until then."""
+    conn = _connect()
+    try:
+        with conn:
+            yield conn
+    finally:
+        conn.close()
+
+
 def _query(sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    with _connect() as conn:
+    with _connection() as conn:
         return [dict(row) for row in conn.execute(sql, params)]
 
 
 def _insert_user(name: str, email: str) -> dict[str, Any]:
-    with _connect() as conn:
+    with _connection() as conn:
         cursor = conn.execute("INSERT INTO users (name, email) VALUES (?, ?)", (name, email))
         return {"id": cursor.lastrowid, "name": name, "email": email}
 
 
 def _delete_user(user_id: int) -> bool:
-    with _connect() as conn:
+    with _connection() as conn:
         return conn.execute("DELETE FROM users WHERE id = ?", (user_id,)).rowcount > 0
 
 
@@ -63,7 +78,7 @@ async def fetch_users_with_stars() -> list[dict[str, Any]]:
 
 
 def _set_star(user_id: int, starred: bool) -> bool:
-    with _connect() as conn:
+    with _connection() as conn:
         return conn.execute("UPDATE users SET starred = ? WHERE id = ?", (int(starred), user_id)).rowcount > 0
 
 

@@ -45,6 +45,34 @@ def test_the_demo_answers_bad_bodies_with_422_not_500(demo_server: Server, metho
     assert r.status_code == 422 and "required" in r.json()["error"]
 
 
+def _open_database_files(server: Server) -> int:
+    """Descriptors the server's processes hold on the demo's SQLite file."""
+    import os
+
+    pids = [server.proc.pid]
+    for pid in list(pids):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(child) for child in (task / "children").read_text().split()]
+    held = 0
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                held += os.readlink(fd).endswith(".sqlite3")
+            except OSError:
+                pass
+    return held
+
+
+def test_the_demo_closes_its_sqlite_connections(demo_server: Server) -> None:
+    """`with sqlite3.connect(...) as conn` commits but does not close, and a connection is freed
+    only by the cyclic garbage collector: a soak found a worker holding 144 descriptors on the
+    demo's database, 47 of them still open while the server sat idle."""
+    with httpx.Client(base_url=demo_server.url) as client:
+        for _ in range(300):
+            assert client.get("/api/users").status_code == 200
+    assert _open_database_files(demo_server) <= 1
+
+
 def test_unsupported_method_is_405_with_allow(demo_server: Server) -> None:
     r = httpx.put(demo_server.url + "/api/users", json={})
     assert r.status_code == 405

@@ -83,3 +83,40 @@ def test_a_long_request_that_does_not_block_the_loop_is_left_alone(make_project,
     r = httpx.get(server.url + "/api/wait", timeout=20)
     assert r.status_code == 200 and r.json() == {"waited": True}
     assert "has not run its event loop" not in server.output()
+
+
+PID = "import os\n\nasync def get(request):\n    return {'pid': os.getpid()}\n"
+
+
+def test_workers_killed_with_sigkill_leave_no_files_in_the_run_folder(make_project, start_server, tmp_path) -> None:
+    """A worker gone without its `finally` (SIGKILL, the kernel's OOM killer, a crash in C) left
+    `<pid>.threads` beside the heartbeats for good: the watcher removed the heartbeat once it was
+    stale, never the threads file. A soak that killed workers four times ended with four of them;
+    a server that crashes now and then for days collects one per crash."""
+    import os
+    import signal
+
+    run_root = tmp_path / "run"
+    run_root.mkdir()
+    project = make_project({"pages/api/pid.py": PID})
+    server = start_server(project, "serve", "--workers", "2", "--worker-timeout", "1",
+                          env={"TMPDIR": str(run_root), "PYXLE_SECRET_KEY": "x" * 40})
+    killed: set[int] = set()
+    for _ in range(3):
+        victim = httpx.get(server.url + "/api/pid", headers={"connection": "close"}).json()["pid"]
+        os.kill(victim, signal.SIGKILL)
+        killed.add(victim)
+        deadline = time.monotonic() + 30
+        while True:  # the replacement answers: the victim's pid is never seen again
+            assert time.monotonic() < deadline, server.output()
+            try:
+                seen = {httpx.get(server.url + "/api/pid", headers={"connection": "close"}, timeout=2).json()["pid"]
+                        for _ in range(6)}
+            except httpx.HTTPError:
+                continue
+            if not seen & killed and len(seen) == 2:
+                break
+    time.sleep(3)  # past --worker-timeout and the watcher's next look at the folder
+    [heartbeats] = run_root.glob("pyxle-*/heartbeats")
+    left = sorted(path.name for path in heartbeats.iterdir())
+    assert not [name for name in left if int(name.split(".")[0]) in killed], left

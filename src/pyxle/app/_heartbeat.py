@@ -93,6 +93,8 @@ def watch(folder: Path, timeout: float, stop: threading.Event) -> None:
                     if entry.name.isdigit() and silent > timeout:
                         _replace(Path(entry.path), silent, timeout)
                         os.unlink(entry.path)
+                        # A worker gone without its ``finally`` (SIGKILL, a crash) left its threads file too.
+                        Path(entry.path + THREADS).unlink(missing_ok=True)
 
 
 def _replace(heartbeat: Path, silent: float, timeout: float) -> None:

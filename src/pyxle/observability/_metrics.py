@@ -14,6 +14,9 @@ process that starts the workers: ``prepare_multiprocess_dir()`` does that for ``
 The live gauges (open WebSockets, renders in flight, the SSR queue) are files per worker that
 a worker drops when it stops. One killed with SIGKILL, or crashing, cannot: its files would add
 its last figures to every scrape for good, so each scrape first drops those of processes gone.
+Their counters and histograms are kept, since what they counted happened, but folded into one
+file per kind (``fold_gone_processes``): a file per worker ever started would pile up, one set
+per reload, and every scrape reads every file.
 
 Every write to those files first asks whether their folder has room (``_room``): a write to a
 full file system through prometheus-client's memory maps would kill the worker with SIGBUS.
@@ -24,19 +27,25 @@ from __future__ import annotations
 import asyncio
 import atexit
 import bisect
+import contextlib
 import hmac
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any
 
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from pyxle.observability._room import Room, warn_if_short
+from pyxle.observability._room import MIN_FREE, Room, free_bytes, warn_if_short
+
+try:
+    import fcntl
+except ImportError:  # Windows: no flock; folding is then left to one scraper at a time by luck
+    fcntl = None  # type: ignore[assignment]
 
 FLUSH_SECONDS = 1.0
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -45,6 +54,9 @@ RENDER_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "WS"})
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
+_PER_PROCESS_FILE = re.compile(r"(counter|histogram)_(\d+)\.db")  # counter_<pid>.db, histogram_<pid>.db
+ARCHIVE = "{kind}_archive.db"  # the figures of every worker gone (read by prometheus-client as any counter_*.db)
+_LOCK_FILE = ".pyxle-metrics.lock"  # folding holds it exclusively, scrapes shared: never half-folded figures
 
 
 class MetricsDirError(Exception):
@@ -92,6 +104,8 @@ class Metrics:
         self._pending: dict[tuple[str, str, int], list[float]] = {}  # key -> [count per bucket..., +Inf, sum]
         self._scheduled = False
         self._made = False
+        if directory:
+            fold_gone_processes(directory)  # a reload's new workers tidy up after the old ones
         self._writable()
         atexit.register(self.flush)
 
@@ -177,13 +191,16 @@ class Metrics:
         self.flush()
         if not self.multiprocess:
             return generate_latest(self.registry)  # type: ignore[no-any-return]
-        forget_dead_processes(os.environ[MULTIPROC_ENV])
+        directory = os.environ[MULTIPROC_ENV]
+        forget_dead_processes(directory)
+        fold_gone_processes(directory)
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
-        try:
-            return generate_latest(registry)  # type: ignore[no-any-return]
-        except FileNotFoundError:  # a file dropped between listing and reading it: list again
-            return generate_latest(registry)  # type: ignore[no-any-return]
+        with _locked(directory, exclusive=False):
+            try:
+                return generate_latest(registry)  # type: ignore[no-any-return]
+            except FileNotFoundError:  # a file dropped between listing and reading it: list again
+                return generate_latest(registry)  # type: ignore[no-any-return]
 
     def close(self) -> None:
         """At worker shutdown: write what is pending and drop this process's live gauges."""
@@ -208,6 +225,75 @@ def forget_dead_processes(directory: str) -> None:
         if not _running(pid):
             with suppress(FileNotFoundError):  # another worker's scrape dropped them first
                 mark_process_dead(pid, directory)
+
+
+def fold_gone_processes(directory: str) -> None:
+    """Add the counters and histograms of the workers gone from ``directory`` (stopped by a reload,
+    crashed) into ``counter_archive.db`` and ``histogram_archive.db``, and remove their files.
+
+    The sums are written to a new file put in place in one step, under an exclusive lock that
+    scrapes take shared, so a scrape never sees a worker's figures twice or not at all. Skipped
+    while the folder is short of room (a write through a memory map there could kill with SIGBUS).
+    """
+    if not _gone_files(directory):
+        return
+    free = free_bytes(directory)
+    if free is not None and free < MIN_FREE:
+        return
+    from prometheus_client.mmap_dict import MmapedDict
+
+    with _locked(directory, exclusive=True):
+        for kind, names in _gone_files(directory).items():  # again: another worker may have folded them
+            archive = os.path.join(directory, ARCHIVE.format(kind=kind))
+            sources = [archive, *(os.path.join(directory, name) for name in names)]
+            totals: dict[str, float] = {}
+            for path in sources:
+                with suppress(FileNotFoundError):  # no archive yet
+                    for key, value, _timestamp, _position in MmapedDict.read_all_values_from_file(path):
+                        totals[key] = totals.get(key, 0.0) + value
+            fresh = archive + ".new"  # not *.db: no scrape reads it while it is written
+            with suppress(FileNotFoundError):
+                os.unlink(fresh)  # left by a process killed while folding
+            written = MmapedDict(fresh)
+            try:
+                for key, value in totals.items():
+                    written.write_value(key, value, 0.0)
+            finally:
+                written.close()
+            os.replace(fresh, archive)
+            for path in sources[1:]:
+                os.unlink(path)
+
+
+def _gone_files(directory: str) -> dict[str, list[str]]:
+    """``{"counter": [file names], "histogram": [...]}`` of the processes no longer running."""
+    try:
+        names = os.listdir(directory)
+    except FileNotFoundError:
+        return {}
+    gone: dict[str, list[str]] = {}
+    for name in names:
+        if (found := _PER_PROCESS_FILE.fullmatch(name)) and int(found[2]) != os.getpid() and not _running(int(found[2])):
+            gone.setdefault(found[1], []).append(name)
+    return gone
+
+
+@contextlib.contextmanager
+def _locked(directory: str, *, exclusive: bool) -> Iterator[None]:
+    """The folder's lock, held by every process that folds (exclusive) or scrapes (shared)."""
+    if fcntl is None:
+        yield
+        return
+    try:
+        fd = os.open(os.path.join(directory, _LOCK_FILE), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:  # a read-only or vanished folder: nothing to fold there anyway
+        yield
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _running(pid: int) -> bool:
