@@ -14,9 +14,12 @@ SIGTERM or SIGINT: see ``PyxleServer._respawn_workers``.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import granian
@@ -24,10 +27,15 @@ from granian.log import logger
 from granian.server import Server
 from granian.server.mp import WorkerProcess
 
+from pyxle.app._app import RETIRE
+
 POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
 # When a worker was respawned, for granian's crash-loop check (one that dies within 5.5 s of it
 # stops the server): granian compares it with time.time() in 2.5, time.monotonic() from 2.6.
 STAMP = time.time if granian.__version__.startswith("2.5.") else time.monotonic
+# How long an old worker a reload replaces answers with `Connection: close` before it is stopped:
+# its kept-alive clients move to new connections meanwhile, once its successor takes them too.
+RETIRE_GRACE = 1.0
 
 
 class ReapedWorker(WorkerProcess):
@@ -73,6 +81,12 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             spawned += 1
             if not self._pause(delay):
                 self.wrks.append(old)  # not told yet: the shutdown tells it with the others
+                break
+            # Only now, with its successor taking connections, is the old worker told: its clients
+            # move to the workers running. Told all at once as the reload began, every client moved
+            # to the one worker already taking connections and stayed there (16 of 16 on 2 workers).
+            if _retire(old) and not self._pause(min(delay, RETIRE_GRACE)):
+                self.wrks.append(old)
                 break
             logger.info(f"Stopping old worker-{idx + 1}")
             old.terminate()
@@ -129,3 +143,28 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         if type(worker) is WorkerProcess:
             worker.__class__ = ReapedWorker  # not started yet: start() calls ReapedWorker._watch
         return worker
+
+
+def _retire(worker: Any) -> bool:
+    """Tell ``worker`` a reload replaces it (SIGUSR1: its answers close their connections from then
+    on, so kept-alive clients move while it still answers; see ``HttpEdge.retiring``); whether it
+    was told. One that does not catch the signal (still starting, or gone) is not: the signal's
+    default would end it."""
+    pid = getattr(getattr(worker, "inner", None), "pid", None)
+    if RETIRE is None or pid is None or not _catches(pid, RETIRE):
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, RETIRE)
+    return True
+
+
+def _catches(pid: int, sig: int) -> bool:
+    """Whether process ``pid`` has a handler for ``sig`` (its ``SigCgt`` mask; False off Linux)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from pyxle._redis import CHECKED as REDIS_CHECKED
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
-from pyxle.app._app import RETIRE, STARTED_FILE
+from pyxle.app._app import STARTED_FILE
 from pyxle.app._heartbeat import HEARTBEAT_DIR, watch
 
 if TYPE_CHECKING:
@@ -473,30 +473,10 @@ def _adopt_checked(output: str) -> None:
 
 
 def _start_reload(server: Any) -> None:
-    """Have granian replace its workers, once each running one is told it will be (SIGUSR1: its
-    answers close their connections from then on, so keep-alive clients move to new connections
-    while it still answers; see ``HttpEdge.retiring``). A worker that does not catch SIGUSR1 yet
-    (one still starting) is not told: the signal's default would end it."""
-    if RETIRE is not None:
-        for worker in list(server.wrks):
-            pid = getattr(getattr(worker, "inner", None), "pid", None)
-            if pid is not None and _catches(pid, RETIRE):
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, RETIRE)
+    """Have granian replace its workers; each old one is told as its successor takes connections
+    (``PyxleServer._respawn_workers``)."""
     server.reload_signal = True
     server.main_loop_interrupt.set()
-
-
-def _catches(pid: int, sig: int) -> bool:
-    """Whether process ``pid`` has a handler for ``sig`` (its ``SigCgt`` mask; False off Linux)."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    for line in status.splitlines():
-        if line.startswith("SigCgt:"):
-            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
-    return False
 
 
 def _replace_workers(server: Any, started_file: Path, timeout: float = 120) -> bool:
