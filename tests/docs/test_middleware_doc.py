@@ -57,6 +57,17 @@ def test_the_signup_task_runs_after_the_response(app: Server) -> None:
     assert log.read_text() == "ada@example.com\n"
 
 
+@cites("docs/middleware.md", "the answer does not wait for it")
+def test_the_welcome_task_queued_by_the_route_runs(app: Server) -> None:
+    answer = httpx.post(app.url + "/api/welcome", json={"email": "grace@example.com"}, headers=KEY)
+    assert answer.json() == {"queued": True}
+    log = app.root / "welcomed.txt"  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while not (log.exists() and "grace@example.com" in log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert log.read_text() == "grace@example.com\n"
+
+
 @cites("docs/middleware.md", 'return JSONResponse({"error": "Missing API key"}, status_code=401)  # short-circuit')
 def test_the_class_hook_refuses_a_request_without_the_key(app: Server) -> None:
     refused = httpx.get(app.url + "/api/users/1")

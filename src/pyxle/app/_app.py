@@ -98,6 +98,7 @@ class PyxleApp(Starlette):
         self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
         self.edge: HttpEdge | None = None  # the outer layer, once built: told when the worker retires
+        self._stop_asked: float | None = None  # time.monotonic() of the SIGTERM: the shutdown deadline runs from it
         if mode == "development":
             from pyxle.app._devevents import DevEvents
 
@@ -466,9 +467,13 @@ class PyxleApp(Starlette):
     async def _serving(self) -> AsyncIterator[None]:
         from pyxle.cache import set_active_cache
         from pyxle.realtime._lifecycle import serving
+        from pyxle.tasks import TaskQueue, set_active_queue
 
         await self.swap_renderer(self._initial_renderer)
         set_active_cache(self.page_cache)
+        tasks = TaskQueue()
+        await tasks.start()
+        set_active_queue(tasks)
         loop = asyncio.get_running_loop()
         _blocking_threads(loop)
         try:
@@ -483,6 +488,8 @@ class PyxleApp(Starlette):
                         self.ready = False
         finally:
             self._stopping()
+            await tasks.stop(timeout=self._time_left())  # before what tasks use (the cache, plugins) stops
+            set_active_queue(None)
             set_active_cache(None)
             if self.page_cache is not None:
                 await self.page_cache.close()
@@ -501,8 +508,17 @@ class PyxleApp(Starlette):
             self.edge.retiring = True
 
     def _sigterm(self) -> None:
+        self._stop_asked = time.monotonic()
         self._retire()
         self._stopping()
+
+    def _time_left(self) -> float:
+        """What is left of the shutdown deadline, less a moment for the rest of the shutdown
+        (``pyxle serve`` ends the worker once the deadline has passed since its SIGTERM)."""
+        deadline = self.limits.shutdown_timeout
+        if self._stop_asked is not None:
+            deadline -= time.monotonic() - self._stop_asked
+        return max(0.0, deadline - 0.5)
 
     def _stopping(self) -> None:
         """The worker was asked to stop (SIGTERM), or stops: end what would hold it up, in pyxle
