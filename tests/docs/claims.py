@@ -133,7 +133,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_cache.py::test_invalidate_decodes_percent_escapes_as_the_server_does_before_routing'),
     ('docs/pages.md', '`/blog/` also drops `/blog`, where the\nrouter redirects it',
      'tests/e2e/test_cache.py::test_invalidating_a_path_with_a_trailing_slash_purges_the_page_it_redirects_to'),
-    ('docs/pages.md', "when it is not stored yet, a signed-in visitor's request has\nit rendered as the background render does, through the whole app without their cookies and\n`Authorization`, and gets that stored page",
+    ('docs/pages.md', "when it is not stored yet, a signed-in visitor's request has\nit rendered as the background render does, through the whole app without their cookies,\n`Authorization` and `cache.sessionHeaders`, and gets that stored page",
      'tests/e2e/test_cache.py::test_a_signed_in_visitors_miss_on_a_shared_route_is_rendered_and_stored_as_for_an_anonymous_one'),
     ("docs/api-routes.md", "When the error comes from a module of your project that the route imports, the message also says\nwhere in that module it was raised",
      "tests/e2e/test_api_routes.py::test_broken_route_stops_startup_naming_file_and_line"),

@@ -14,7 +14,7 @@ import pytest
 
 from pyxle._redis import app_namespace
 from pyxle.cache import CacheBackend, Entry, MemoryBackend, PageCache, RedisBackend, build_cache, etag, matches
-from pyxle.cache._rules import RouteRules, anonymous, cache_control, cookie_markers
+from pyxle.cache._rules import RouteRules, anonymous, cache_control, session_markers
 from pyxle.config import CacheConfig, CacheRoute
 from pyxle.pages._data import LoaderResultError, run_loader
 from tests.conftest import RedisServer
@@ -392,7 +392,16 @@ def test_cache_control_says_how_long_a_shared_cache_may_keep_and_serve_stale() -
 ])
 def test_a_request_is_anonymous_without_session_cookie_authorization_or_user(headers, auth, expected) -> None:
     scope = {"headers": headers, **({"pyxle.auth": auth} if auth else {})}
-    assert anonymous(scope, cookie_markers(("pyxle_session", "session"))) is expected
+    assert anonymous(scope, session_markers(("pyxle_session", "session"))) is expected
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    ([(b"x-forwarded-user", b"alice")], False),
+    ([(b"x-forwarded-email", b"a@example.com")], True),
+    ([(b"authorization", b"Bearer x")], False),  # always, whatever sessionHeaders says
+])
+def test_a_request_with_a_session_header_is_not_anonymous(headers, expected) -> None:
+    assert anonymous({"headers": headers}, session_markers((), ("X-Forwarded-User",))) is expected
 
 
 def test_if_none_match_compares_weakly_and_accepts_lists_and_star() -> None:
@@ -478,21 +487,25 @@ def config_of(tmp_path, data, environ=None):  # type: ignore[no-untyped-def]
 def test_the_cache_block_reads_094_routes_and_settings(tmp_path) -> None:
     config = config_of(tmp_path, {"cache": {"/about": 60, "/docs/*": {"maxAge": 30}, "/team": {
         "sMaxage": 10, "staleWhileRevalidate": 7, "shared": True}, "backend": "redis", "redisUrl": "redis://h:1/2",
-        "maxEntries": 9, "maxBytes": 1000, "sessionCookies": ["sid"]}})
+        "maxEntries": 9, "maxBytes": 1000, "sessionCookies": ["sid"],
+        "sessionHeaders": ["X-Forwarded-User"]}})
     assert config.cache.routes == (CacheRoute("/about", 60, 300), CacheRoute("/docs/*", 30, 150),
                                    CacheRoute("/team", 10, 7, True))
     assert (config.cache.backend, config.cache.redis_url, config.cache.max_entries, config.cache.max_bytes,
-            config.cache.session_cookies) == ("redis", "redis://h:1/2", 9, 1000, ("sid",))
+            config.cache.session_cookies, config.cache.session_headers) == (
+        "redis", "redis://h:1/2", 9, 1000, ("sid",), ("X-Forwarded-User",))
 
 
 @pytest.mark.parametrize(("block", "message"), [
     ({"bakend": "redis"}, ('"cache.bakend" is neither a route pattern (starting with "/") nor a setting (backend, '
-                           'redisUrl, maxEntries, maxBytes, sessionCookies); did you mean "cache.backend"?')),
+                           'redisUrl, maxEntries, maxBytes, sessionCookies, sessionHeaders); did you mean '
+                           '"cache.backend"?')),
     ({"/a": -1}, 'cache["/a"] must be a whole number of seconds >= 0, or an object with sMaxage (got -1)'),
     ({"/a": True}, 'cache["/a"] must be a whole number of seconds >= 0'),
     ({"/a": {}}, 'cache["/a"] needs "sMaxage": the seconds a stored page is served as is'),
     ({"/a b": 5}, 'cache["/a b"]: a route pattern is a path like "/docs/*"'),
     ({"backend": "file"}, "cache.backend must be one of memory, redis, off"),
+    ({"sessionHeaders": ["X-User: 1"]}, "cache.sessionHeaders"),
 ])
 def test_a_bad_cache_block_stops_start_up_naming_the_key(tmp_path, block, message) -> None:
     from pyxle.config import ConfigError

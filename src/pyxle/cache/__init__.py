@@ -77,7 +77,8 @@ def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCach
                                max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)
-    return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies)
+    return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies,
+                     session_headers=settings.session_headers)
 
 
 def __getattr__(name: str) -> Any:

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from pyxle._copies import Copies
 from pyxle.cache._backend import CacheBackend, Entry
-from pyxle.cache._rules import Route, RouteRules, cookie_markers
+from pyxle.cache._rules import Route, RouteRules, session_markers
 
 logger = logging.getLogger("pyxle.cache")
 
@@ -33,11 +33,11 @@ class PageCache:
     """
 
     def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
-                 session_cookies: Iterable[str] = ("pyxle_session", "session"),
+                 session_cookies: Iterable[str] = ("pyxle_session", "session"), session_headers: Iterable[str] = (),
                  clock: Callable[[], float] = time.time) -> None:
         self.backend = backend
         self.rules = RouteRules(routes)
-        self.markers = cookie_markers(tuple(session_cookies))
+        self.session = session_markers(session_cookies, session_headers)
         self.clock = clock
         self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}

@@ -7,8 +7,8 @@ pyxle-framework 0.9 wrote them) and the request's headers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Iterable
+from typing import Any, NamedTuple, Protocol
 
 _PARAM = re.compile(r"^\[[^\[\].]+\]$")
 _REST = re.compile(r"^\[\.\.\.[^\[\]]+\]$")
@@ -84,8 +84,17 @@ def _seconds(value: float) -> int:
 PRIVATE = "private, no-cache"  # for one visitor's browser only, checked with the server each time
 
 
-def cookie_markers(names: Sequence[str]) -> frozenset[bytes]:
-    return frozenset(name.encode("latin-1") for name in names)
+class Session(NamedTuple):
+    """What makes a request a signed-in visitor's: a cookie of ``cookies``, a header of ``headers``
+    (lowercase, as ASGI gives them; ``authorization`` always among them)."""
+
+    cookies: frozenset[bytes]
+    headers: frozenset[bytes]
+
+
+def session_markers(cookies: Iterable[str], headers: Iterable[str] = ()) -> Session:
+    return Session(frozenset(name.encode("latin-1") for name in cookies),
+                   frozenset({b"authorization", *(name.lower().encode("latin-1") for name in headers)}))
 
 
 def _names_cookie(value: bytes, names: frozenset[bytes]) -> bool:
@@ -100,15 +109,15 @@ def _names_cookie(value: bytes, names: frozenset[bytes]) -> bool:
     return False
 
 
-def anonymous(scope: Any, markers: frozenset[bytes]) -> bool:
-    """No ``Authorization`` header, no session cookie, no user the auth plugin recognised: a
-    request whose answer could be anyone's. (A false alarm only costs a render.)"""
+def anonymous(scope: Any, session: Session) -> bool:
+    """No ``Authorization`` or other session header, no session cookie, no user the auth plugin
+    recognised: a request whose answer could be anyone's. (A false alarm only costs a render.)"""
     auth = scope.get("pyxle.auth")  # pyxle-auth's seed, {"user": ..., "endpoints": ...} on every request, or a user
     if auth is not None and (auth.get("user", auth) if isinstance(auth, dict) else auth):
         return False
     for name, value in scope["headers"]:
-        if name == b"authorization":
+        if name in session.headers:
             return False
-        if name == b"cookie" and _names_cookie(value, markers):
+        if name == b"cookie" and _names_cookie(value, session.cookies):
             return False
     return True

@@ -201,6 +201,8 @@ class CacheConfig:
     max_bytes: int = DEFAULT_CACHE_BYTES
     # Cookies that mean "a signed-in visitor": a request carrying one never gets or makes a stored page.
     session_cookies: tuple[str, ...] = ("pyxle_session", "session")
+    # ... and headers (an auth proxy's X-Forwarded-User), as ``Authorization`` always is.
+    session_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -378,7 +380,8 @@ class PyxleConfig:
         routes = {r.pattern: {"sMaxage": r.s_maxage, "staleWhileRevalidate": r.stale_while_revalidate,
                               "shared": r.shared} for r in c.routes}
         return {**routes, "backend": c.backend, "redisUrl": _without_password(c.redis_url),
-                "maxEntries": c.max_entries, "maxBytes": c.max_bytes, "sessionCookies": list(c.session_cookies)}
+                "maxEntries": c.max_entries, "maxBytes": c.max_bytes, "sessionCookies": list(c.session_cookies),
+                "sessionHeaders": list(c.session_headers)}
 
     def _realtime_dict(self) -> dict[str, Any]:
         rt = self.realtime

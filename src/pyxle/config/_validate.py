@@ -57,7 +57,7 @@ OBSERVABILITY_KEYS = (
 )
 RATE_LIMIT_KEYS = ("requests", "window", "exemptPaths", "trustForwardedFor", "redisUrl")
 # "cache": keys starting with "/" are route patterns; these are its settings.
-CACHE_SETTINGS = ("backend", "redisUrl", "maxEntries", "maxBytes", "sessionCookies")
+CACHE_SETTINGS = ("backend", "redisUrl", "maxEntries", "maxBytes", "sessionCookies", "sessionHeaders")
 CACHE_ROUTE_KEYS = ("sMaxage", "maxAge", "staleWhileRevalidate", "shared")
 COMPRESSION_KEYS = ("enabled", "minimumSize", "gzipLevel", "brotliQuality", "zstdLevel")
 REALTIME_KEYS = (
@@ -500,6 +500,8 @@ class Validator:
                 kwargs["max_bytes"] = self.value(where, item, r.POSITIVE_INT)
             elif key == "sessionCookies":
                 kwargs["session_cookies"] = self.list_of(where, item, r.TOKEN_NAME)
+            elif key == "sessionHeaders":
+                kwargs["session_headers"] = self.list_of(where, item, r.TOKEN_NAME)
             else:
                 close = suggest(key, CACHE_SETTINGS)
                 hint = f'; did you mean "cache.{close}"?' if close else ""

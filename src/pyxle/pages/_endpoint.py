@@ -127,7 +127,7 @@ class PageEndpoint:
         if self._may_cache() and cache is not None and "action_result" not in scope["pyxle"]:
             rule = self._rule if not self._dynamic else cache.rules.find(scope["path"])
             storable = rule is not None or self._envelope is not False  # else this URL is never in the store
-            if storable and ((rule is not None and rule.shared) or anonymous(scope, cache.markers)):
+            if storable and ((rule is not None and rule.shared) or anonymous(scope, cache.session)):
                 return await self._through_cache(request, navigation, cache, rule)
         if not navigation and self._busy():
             return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
@@ -168,11 +168,11 @@ class PageEndpoint:
             record_cache(self.context.path, found.state)
             if found.state == "stale":
                 copied = dict(scope)
-                cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied))
+                cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied, cache.session.headers))
             return self._serve(found.entry, scope, found.state.upper(), media, shared)
         version = found.version
         key = (path, _variant("", scope))
-        if not regenerating and key not in cache.flights and shared and not anonymous(scope, cache.markers):
+        if not regenerating and key not in cache.flights and shared and not anonymous(scope, cache.session):
             record_cache(self.context.path, "miss")
             return await self._miss_as_anonymous(request, navigation, cache, variant)
         flight = cache.lead(key)
@@ -207,7 +207,7 @@ class PageEndpoint:
         gets what was stored, as on a hit. When nothing was stored (an error, a loader setting a
         cookie, another render under way), the visitor gets a render of their own, stored nowhere."""
         scope = request.scope
-        await regenerate(self.runtime.app, dict(scope))
+        await regenerate(self.runtime.app, dict(scope), cache.session.headers)
         found = await cache.lookup(scope["path"], variant)
         if found.entry is not None:
             return self._serve(found.entry, scope, "MISS", JSON if navigation else HTML, True)
