@@ -111,3 +111,55 @@ def test_json_access_lines_are_one_compact_ascii_object(entry: dict) -> None:  #
 
     line = json_line(entry)
     assert line.isascii() and "\n" not in line and ", " not in line and json.loads(line) == entry
+
+
+def dead_pids(count: int) -> list[int]:
+    """Pids of processes that ran and are gone."""
+    return [int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                               text=True, check=True).stdout) for _ in range(count)]
+
+
+def seed(directory, kind: str, pid: int, value: float) -> None:  # type: ignore[no-untyped-def]
+    from prometheus_client.mmap_dict import MmapedDict
+
+    written = MmapedDict(str(directory / f"{kind}_{pid}.db"))
+    written.write_value("requests", value, 0.0)
+    written.close()
+
+
+def folded(directory) -> float:  # type: ignore[no-untyped-def]
+    from prometheus_client.mmap_dict import MmapedDict
+
+    return sum(value for _key, value, _t, _p in MmapedDict.read_all_values_from_file(str(directory / "counter_archive.db")))
+
+
+KILLED_AT_THE_REPLACE = '''
+import os, signal, sys
+from pyxle.observability import _metrics
+
+replace = os.replace
+
+def killed_instead(source, target, *args, **kwargs):
+    if os.fspath(target).endswith("_archive.db"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return replace(source, target, *args, **kwargs)
+
+os.replace = killed_instead
+_metrics.fold_gone_processes(sys.argv[1])
+'''
+
+
+def test_a_fold_killed_before_its_archive_is_in_place_is_done_again_whole(tmp_path):
+    """Its journal is written, the new archive is not in place: the files it names still hold
+    figures the archive lacks, so the next fold drops the journal and folds them."""
+    from pyxle.observability._metrics import fold_gone_processes
+
+    for pid, value in zip(dead_pids(2), (3, 4), strict=True):
+        seed(tmp_path, "counter", pid, value)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_AT_THE_REPLACE, str(tmp_path)], env=env, check=False)
+    assert killed.returncode == -9
+    assert (tmp_path / "counter_archive.fold").exists() and (tmp_path / "counter_archive.db.new").exists()
+    fold_gone_processes(str(tmp_path))
+    assert folded(tmp_path) == 7
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".pyxle-metrics.lock", "counter_archive.db"]

@@ -56,6 +56,7 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
 _PER_PROCESS_FILE = re.compile(r"(counter|histogram)_(\d+)\.db")  # counter_<pid>.db, histogram_<pid>.db
 ARCHIVE = "{kind}_archive.db"  # the figures of every worker gone (read by prometheus-client as any counter_*.db)
+JOURNAL = "{kind}_archive.fold"  # the files a fold is removing (not *.db: never read as figures)
 _LOCK_FILE = ".pyxle-metrics.lock"  # folding holds it exclusively, scrapes shared: never half-folded figures
 
 
@@ -232,10 +233,13 @@ def fold_gone_processes(directory: str) -> None:
     crashed) into ``counter_archive.db`` and ``histogram_archive.db``, and remove their files.
 
     The sums are written to a new file put in place in one step, under an exclusive lock that
-    scrapes take shared, so a scrape never sees a worker's figures twice or not at all. Skipped
-    while the folder is short of room (a write through a memory map there could kill with SIGBUS).
+    scrapes take shared, so a scrape never sees a worker's figures twice or not at all. A journal
+    naming the files folded is written before that step and removed after their files: a fold
+    killed in between is finished by the next one (which every scrape runs first), so its files
+    are never added again. Skipped while the folder is short of room (a write through a memory map
+    there could kill with SIGBUS).
     """
-    if not _gone_files(directory):
+    if not _gone_files(directory) and not _journals(directory):
         return
     free = free_bytes(directory)
     if free is not None and free < MIN_FREE:
@@ -243,6 +247,7 @@ def fold_gone_processes(directory: str) -> None:
     from prometheus_client.mmap_dict import MmapedDict
 
     with _locked(directory, exclusive=True):
+        _finish_folds(directory)
         for kind, names in _gone_files(directory).items():  # again: another worker may have folded them
             archive = os.path.join(directory, ARCHIVE.format(kind=kind))
             sources = [archive, *(os.path.join(directory, name) for name in names)]
@@ -260,9 +265,61 @@ def fold_gone_processes(directory: str) -> None:
                     written.write_value(key, value, 0.0)
             finally:
                 written.close()
-            os.replace(fresh, archive)
+            _fsync(fresh)
+            journal = os.path.join(directory, JOURNAL.format(kind=kind))
+            _write_synced(journal, "".join(f"{name}\n" for name in names))
+            os.replace(fresh, archive)  # from here the archive holds their figures: the journal says so
+            _fsync(directory)
             for path in sources[1:]:
                 os.unlink(path)
+            os.unlink(journal)
+
+
+def _finish_folds(directory: str) -> None:
+    """Finish the folds that a killed process left half done (under the exclusive lock).
+
+    A journal beside its ``.new`` archive: killed before the new archive was put in place, so the
+    files it names still hold figures the archive lacks; the journal is dropped and they are folded
+    again. A journal alone: the archive holds their figures, so the files it names are removed."""
+    for kind in _journals(directory):
+        journal = os.path.join(directory, JOURNAL.format(kind=kind))
+        try:
+            with open(journal, encoding="utf-8") as file:
+                names = file.read().split()
+        except FileNotFoundError:
+            continue
+        if not os.path.exists(os.path.join(directory, ARCHIVE.format(kind=kind)) + ".new"):
+            for name in names:
+                if _PER_PROCESS_FILE.fullmatch(name):  # never anything else, whatever the file holds
+                    with suppress(FileNotFoundError):
+                        os.unlink(os.path.join(directory, name))
+        os.unlink(journal)
+
+
+def _journals(directory: str) -> list[str]:
+    """The kinds (``counter``, ``histogram``) whose fold left a journal in ``directory``."""
+    return [kind for kind in ("counter", "histogram")
+            if os.path.exists(os.path.join(directory, JOURNAL.format(kind=kind)))]
+
+
+def _write_synced(path: str, text: str) -> None:
+    """``text`` in ``path``, whole or not at all (written beside it, synced, put in place)."""
+    partial = path + ".tmp"
+    with open(partial, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, path)
+
+
+def _fsync(path: str) -> None:
+    """Write a file's (or a folder's entries') changes to disk: a fold survives a power cut too."""
+    with suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _gone_files(directory: str) -> dict[str, list[str]]:
