@@ -120,10 +120,10 @@ def dead_pids(count: int) -> list[int]:
 
 
 def seed(directory, kind: str, pid: int, value: float) -> None:  # type: ignore[no-untyped-def]
-    from prometheus_client.mmap_dict import MmapedDict
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key
 
     written = MmapedDict(str(directory / f"{kind}_{pid}.db"))
-    written.write_value("requests", value, 0.0)
+    written.write_value(mmap_key("seeded", "seeded_total", ["route"], ["/x"], "h"), value, 0.0)
     written.close()
 
 
@@ -163,3 +163,27 @@ def test_a_fold_killed_before_its_archive_is_in_place_is_done_again_whole(tmp_pa
     fold_gone_processes(str(tmp_path))
     assert folded(tmp_path) == 7
     assert sorted(path.name for path in tmp_path.iterdir()) == [".pyxle-metrics.lock", "counter_archive.db"]
+
+
+def test_a_scrape_lists_the_folder_once_and_asks_once_whether_each_process_runs(tmp_path, monkeypatch):
+    """Forgetting the live gauges of processes gone and folding their counters each listed the
+    folder and asked after every pid (the fold twice): one pass serves both now, as before."""
+    from pyxle.observability import _metrics
+
+    monkeypatch.setenv(_metrics.MULTIPROC_ENV, str(tmp_path))
+    metrics = _metrics.Metrics()
+    gone = dead_pids(3)
+    for value, pid in enumerate(gone, 1):
+        seed(tmp_path, "counter", pid, value)
+        (tmp_path / f"gauge_livesum_{pid}.db").write_bytes(b"")
+    asked: list[int] = []
+    listed: list[str] = []
+    running, listdir = _metrics._running, os.listdir
+    monkeypatch.setattr(_metrics, "_running", lambda pid: asked.append(pid) or running(pid))
+    monkeypatch.setattr(os, "listdir", lambda path=".": listed.append(os.fspath(path)) or listdir(path))
+    text = metrics.exposition().decode()
+    assert sorted(asked) == sorted(gone)
+    assert listed.count(str(tmp_path)) == 1
+    assert 'seeded_total{route="/x"} 6.0' in text
+    left = [path.name for path in tmp_path.iterdir()]
+    assert "counter_archive.db" in left and not [name for name in left if any(f"_{pid}." in name for pid in gone)]

@@ -35,7 +35,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -55,6 +55,7 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
 _PER_PROCESS_FILE = re.compile(r"(counter|histogram)_(\d+)\.db")  # counter_<pid>.db, histogram_<pid>.db
+_JOURNAL_FILE = re.compile(r"(counter|histogram)_archive\.fold")
 ARCHIVE = "{kind}_archive.db"  # the figures of every worker gone (read by prometheus-client as any counter_*.db)
 JOURNAL = "{kind}_archive.fold"  # the files a fold is removing (not *.db: never read as figures)
 _LOCK_FILE = ".pyxle-metrics.lock"  # folding holds it exclusively, scrapes shared: never half-folded figures
@@ -193,8 +194,9 @@ class Metrics:
         if not self.multiprocess:
             return generate_latest(self.registry)  # type: ignore[no-any-return]
         directory = os.environ[MULTIPROC_ENV]
-        forget_dead_processes(directory)
-        fold_gone_processes(directory)
+        gone = processes_gone(directory)  # one listing, one question per pid, for both steps
+        forget_dead_processes(directory, gone)
+        fold_gone_processes(directory, gone)
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         with _locked(directory, exclusive=False):
@@ -212,23 +214,49 @@ class Metrics:
             mark_process_dead(os.getpid())
 
 
-def forget_dead_processes(directory: str) -> None:
-    """Drop the live gauges of the processes that left files in ``directory`` and are gone
-    without closing their metrics (SIGKILL, a crash). Their counters and histograms stay: what
-    they counted happened."""
-    from prometheus_client.multiprocess import mark_process_dead
+class Gone(NamedTuple):
+    """What one listing of the metrics folder shows of the processes no longer running."""
 
+    live_gauges: set[int]  # pids whose live gauge files are left
+    files: dict[str, list[str]]  # {"counter": [file names], "histogram": [...]}
+    journals: bool  # a fold was killed half-way
+
+
+def processes_gone(directory: str) -> Gone:
+    """List ``directory`` once and ask once per pid whether it still runs (this process does)."""
     try:
         names = os.listdir(directory)
     except FileNotFoundError:
-        return
-    for pid in {int(found[1]) for name in names if (found := _LIVE_GAUGE_FILE.fullmatch(name))}:
-        if not _running(pid):
-            with suppress(FileNotFoundError):  # another worker's scrape dropped them first
-                mark_process_dead(pid, directory)
+        return Gone(set(), {}, False)
+    running = {os.getpid(): True}
+
+    def gone(pid: int) -> bool:
+        if pid not in running:
+            running[pid] = _running(pid)
+        return not running[pid]
+
+    live_gauges: set[int] = set()
+    files: dict[str, list[str]] = {}
+    for name in names:
+        if (match := _LIVE_GAUGE_FILE.fullmatch(name)) and gone(int(match[1])):
+            live_gauges.add(int(match[1]))
+        elif (match := _PER_PROCESS_FILE.fullmatch(name)) and gone(int(match[2])):
+            files.setdefault(match[1], []).append(name)
+    return Gone(live_gauges, files, any(_JOURNAL_FILE.fullmatch(name) for name in names))
 
 
-def fold_gone_processes(directory: str) -> None:
+def forget_dead_processes(directory: str, gone: Gone | None = None) -> None:
+    """Drop the live gauges of the processes that left files in ``directory`` and are gone
+    without closing their metrics (SIGKILL, a crash). Their counters and histograms stay: what
+    they counted happened. ``gone``: the folder as a scrape just listed it."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    for pid in (processes_gone(directory) if gone is None else gone).live_gauges:
+        with suppress(FileNotFoundError):  # another worker's scrape dropped them first
+            mark_process_dead(pid, directory)
+
+
+def fold_gone_processes(directory: str, gone: Gone | None = None) -> None:
     """Add the counters and histograms of the workers gone from ``directory`` (stopped by a reload,
     crashed) into ``counter_archive.db`` and ``histogram_archive.db``, and remove their files.
 
@@ -237,9 +265,11 @@ def fold_gone_processes(directory: str) -> None:
     naming the files folded is written before that step and removed after their files: a fold
     killed in between is finished by the next one (which every scrape runs first), so its files
     are never added again. Skipped while the folder is short of room (a write through a memory map
-    there could kill with SIGBUS).
+    there could kill with SIGBUS). ``gone``: the folder as a scrape just listed it.
     """
-    if not _gone_files(directory) and not _journals(directory):
+    if gone is None:
+        gone = processes_gone(directory)
+    if not gone.files and not gone.journals:
         return
     free = free_bytes(directory)
     if free is not None and free < MIN_FREE:
@@ -248,14 +278,14 @@ def fold_gone_processes(directory: str) -> None:
 
     with _locked(directory, exclusive=True):
         _finish_folds(directory)
-        for kind, names in _gone_files(directory).items():  # again: another worker may have folded them
+        for kind, listed in gone.files.items():
             archive = os.path.join(directory, ARCHIVE.format(kind=kind))
-            sources = [archive, *(os.path.join(directory, name) for name in names)]
             totals: dict[str, float] = {}
-            for path in sources:
-                with suppress(FileNotFoundError):  # no archive yet
-                    for key, value, _timestamp, _position in MmapedDict.read_all_values_from_file(path):
-                        totals[key] = totals.get(key, 0.0) + value
+            _add_values(totals, archive)  # none yet at the first fold
+            # A file gone since the listing was folded meanwhile by another worker: its figures are in the archive.
+            names = [name for name in listed if _add_values(totals, os.path.join(directory, name))]
+            if not names:
+                continue
             fresh = archive + ".new"  # not *.db: no scrape reads it while it is written
             with suppress(FileNotFoundError):
                 os.unlink(fresh)  # left by a process killed while folding
@@ -270,9 +300,22 @@ def fold_gone_processes(directory: str) -> None:
             _write_synced(journal, "".join(f"{name}\n" for name in names))
             os.replace(fresh, archive)  # from here the archive holds their figures: the journal says so
             _fsync(directory)
-            for path in sources[1:]:
-                os.unlink(path)
+            for name in names:
+                os.unlink(os.path.join(directory, name))
             os.unlink(journal)
+
+
+def _add_values(totals: dict[str, float], path: str) -> bool:
+    """Add the values of the metric file ``path`` into ``totals``; False if there is no such file."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    try:
+        values = MmapedDict.read_all_values_from_file(path)
+    except FileNotFoundError:
+        return False
+    for key, value, _timestamp, _position in values:
+        totals[key] = totals.get(key, 0.0) + value
+    return True
 
 
 def _finish_folds(directory: str) -> None:
@@ -320,19 +363,6 @@ def _fsync(path: str) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _gone_files(directory: str) -> dict[str, list[str]]:
-    """``{"counter": [file names], "histogram": [...]}`` of the processes no longer running."""
-    try:
-        names = os.listdir(directory)
-    except FileNotFoundError:
-        return {}
-    gone: dict[str, list[str]] = {}
-    for name in names:
-        if (found := _PER_PROCESS_FILE.fullmatch(name)) and int(found[2]) != os.getpid() and not _running(int(found[2])):
-            gone.setdefault(found[1], []).append(name)
-    return gone
 
 
 @contextlib.contextmanager
