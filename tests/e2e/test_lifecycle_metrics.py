@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +18,7 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import SHARED_SECRET, Server
+from tests.conftest import SHARED_SECRET, Server, server_env
 from tests.docs._blocks import cites
 
 TOKEN = "metrics-token-for-tests"
@@ -247,3 +248,56 @@ def test_reloads_leave_the_metrics_folder_and_the_figures_as_they_were(make_proj
     assert scraped == 40
     assert hits_in(metrics_dir) == 40
     assert len(per_process_files(metrics_dir)) <= 4, per_process_files(metrics_dir)  # the two running workers'
+
+
+SEED = '''
+import sys
+from prometheus_client import CollectorRegistry, Counter
+
+requests = Counter("pyxle_http_requests_total", "seeded", ("route", "method", "status"), registry=CollectorRegistry())
+requests.labels("/api/hit", "GET", "200").inc(int(sys.argv[1]))
+'''
+
+FOLD_KILLED_AFTER_THE_REPLACE = '''
+import os, re, signal, sys
+from pyxle.observability import _metrics
+
+unlink = os.unlink
+
+def killed_before_removing_a_folded_file(path, *args, **kwargs):
+    if re.search(r"(counter|histogram)_[0-9]+[.]db$", os.fspath(path)):
+        os.kill(os.getpid(), signal.SIGKILL)  # the archive holds their figures, the files are still there
+    return unlink(path, *args, **kwargs)
+
+os.unlink = killed_before_removing_a_folded_file
+_metrics.fold_gone_processes(sys.argv[1])
+'''
+
+
+@cites("docs/observability.md", "the next scrape or\nworker start finishes that work before anything else, so a worker is never counted twice")
+def test_a_fold_killed_after_writing_the_archive_counts_no_worker_twice(make_project, start_server,
+                                                                         tmp_path: Path) -> None:
+    """A process killed while it folded the files of workers gone, after it put the new archive
+    in place and before it removed their files, left those files beside an archive that already
+    held their figures: every scrape after it counted those workers twice. Now the next fold
+    finishes the interrupted one first (its journal names the files), so each request counts once."""
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    env = {**server_env(), "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}
+    for hits in (3, 4):  # two workers gone, 7 requests between them
+        subprocess.run([sys.executable, "-c", SEED, str(hits)], env=env, check=True)
+    seeded = per_process_files(metrics_dir)
+    assert len(seeded) == 2, seeded
+    killed = subprocess.run([sys.executable, "-c", FOLD_KILLED_AFTER_THE_REPLACE, str(metrics_dir)], env=env,
+                            capture_output=True, text=True, check=False)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert (metrics_dir / "counter_archive.db").exists() and per_process_files(metrics_dir) == seeded
+
+    project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(CONFIG)})
+    server = start_server(project, "serve", env={**SHARED_SECRET, "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)})
+    text = httpx.get(server.url + "/api/__pyxle/metrics", headers={"authorization": f"Bearer {TOKEN}"}).text
+    scraped = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                  if line.startswith("pyxle_http_requests_total{") and 'route="/api/hit"' in line)
+    assert scraped == 7, text
+    assert not set(seeded) & set(per_process_files(metrics_dir))
+    assert not [path.name for path in metrics_dir.iterdir() if path.suffix in (".fold", ".new", ".tmp")]

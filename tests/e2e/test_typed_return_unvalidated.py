@@ -118,3 +118,37 @@ def test_pyxle_build_names_the_loader_and_generates_no_type_for_it(make_project)
     assert built.returncode == 1 and "Traceback" not in output, output
     assert "warning" not in output, output
     assert not (root / "dist" / "server").exists()
+
+
+LISTED = '''
+class Item:
+    pass
+
+
+@server
+async def load(request) -> list[Item]:
+    return [Item()]
+
+
+export default function Listed({ data }) {
+  return <main>{data.length}</main>
+}
+'''
+
+
+@cites("docs/types.md", "`pyxle build --no-types` skips\nwriting the types, not these checks")
+@pytest.mark.parametrize(("source", "refusal"), [
+    (PAGE, "pages/index.pyxl:15: load(): "),
+    (LISTED, "pages/index.pyxl:6: load() returns list[Item], which is not a JSON object"),
+], ids=["unvalidated", "not-an-object"])
+def test_pyxle_build_no_types_still_stops_on_a_page_serve_would_refuse(make_project, source: str, refusal: str) -> None:
+    """`--no-types` skipped the whole step, its checks with it: `pyxle build --no-types` passed on
+    a page that `pyxle serve` refuses as it loads, so CI went green and the deployed server did not
+    start. Only the writing of the types is skipped now."""
+    root = make_project({"pages/index.pyxl": source}, node=True)
+    built = pyxle("build", str(root), "--no-types", cwd=root, timeout=300)
+    output = built.stdout + built.stderr
+    assert built.returncode == 1, output
+    assert refusal in output and "Traceback" not in output and "warning" not in output, output
+    assert not (root / "dist" / "server").exists()
+    assert not (root / ".pyxle").exists()  # no types written

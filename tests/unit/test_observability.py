@@ -111,3 +111,79 @@ def test_json_access_lines_are_one_compact_ascii_object(entry: dict) -> None:  #
 
     line = json_line(entry)
     assert line.isascii() and "\n" not in line and ", " not in line and json.loads(line) == entry
+
+
+def dead_pids(count: int) -> list[int]:
+    """Pids of processes that ran and are gone."""
+    return [int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                               text=True, check=True).stdout) for _ in range(count)]
+
+
+def seed(directory, kind: str, pid: int, value: float) -> None:  # type: ignore[no-untyped-def]
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key
+
+    written = MmapedDict(str(directory / f"{kind}_{pid}.db"))
+    written.write_value(mmap_key("seeded", "seeded_total", ["route"], ["/x"], "h"), value, 0.0)
+    written.close()
+
+
+def folded(directory) -> float:  # type: ignore[no-untyped-def]
+    from prometheus_client.mmap_dict import MmapedDict
+
+    return sum(value for _key, value, _t, _p in MmapedDict.read_all_values_from_file(str(directory / "counter_archive.db")))
+
+
+KILLED_AT_THE_REPLACE = '''
+import os, signal, sys
+from pyxle.observability import _metrics
+
+replace = os.replace
+
+def killed_instead(source, target, *args, **kwargs):
+    if os.fspath(target).endswith("_archive.db"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return replace(source, target, *args, **kwargs)
+
+os.replace = killed_instead
+_metrics.fold_gone_processes(sys.argv[1])
+'''
+
+
+def test_a_fold_killed_before_its_archive_is_in_place_is_done_again_whole(tmp_path):
+    """Its journal is written, the new archive is not in place: the files it names still hold
+    figures the archive lacks, so the next fold drops the journal and folds them."""
+    from pyxle.observability._metrics import fold_gone_processes
+
+    for pid, value in zip(dead_pids(2), (3, 4), strict=True):
+        seed(tmp_path, "counter", pid, value)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    killed = subprocess.run([sys.executable, "-c", KILLED_AT_THE_REPLACE, str(tmp_path)], env=env, check=False)
+    assert killed.returncode == -9
+    assert (tmp_path / "counter_archive.fold").exists() and (tmp_path / "counter_archive.db.new").exists()
+    fold_gone_processes(str(tmp_path))
+    assert folded(tmp_path) == 7
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".pyxle-metrics.lock", "counter_archive.db"]
+
+
+def test_a_scrape_lists_the_folder_once_and_asks_once_whether_each_process_runs(tmp_path, monkeypatch):
+    """Forgetting the live gauges of processes gone and folding their counters each listed the
+    folder and asked after every pid (the fold twice): one pass serves both now, as before."""
+    from pyxle.observability import _metrics
+
+    monkeypatch.setenv(_metrics.MULTIPROC_ENV, str(tmp_path))
+    metrics = _metrics.Metrics()
+    gone = dead_pids(3)
+    for value, pid in enumerate(gone, 1):
+        seed(tmp_path, "counter", pid, value)
+        (tmp_path / f"gauge_livesum_{pid}.db").write_bytes(b"")
+    asked: list[int] = []
+    listed: list[str] = []
+    running, listdir = _metrics._running, os.listdir
+    monkeypatch.setattr(_metrics, "_running", lambda pid: asked.append(pid) or running(pid))
+    monkeypatch.setattr(os, "listdir", lambda path=".": listed.append(os.fspath(path)) or listdir(path))
+    text = metrics.exposition().decode()
+    assert sorted(asked) == sorted(gone)
+    assert listed.count(str(tmp_path)) == 1
+    assert 'seeded_total{route="/x"} 6.0' in text
+    left = [path.name for path in tmp_path.iterdir()]
+    assert "counter_archive.db" in left and not [name for name in left if any(f"_{pid}." in name for pid in gone)]

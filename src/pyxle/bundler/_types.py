@@ -35,19 +35,10 @@ def types_module(file: PurePosixPath) -> str:
 def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] | None,
                  actions: Mapping[str, Callable[..., Any]]) -> str | None:
     """The ``.d.ts`` text of one page, or None when neither its loader nor its actions are annotated."""
-    if not any(_annotated(fn) for fn in (loader, *actions.values()) if fn is not None):
+    if not check_annotations(shown_as, loader, actions):
         return None
     from pyxle import validation
-    from pyxle.pages._data import not_an_object
-    from pyxle.pages._module import check_returns, not_an_object_error
 
-    for fn in (loader, *actions.values()):
-        if fn is None:
-            continue
-        returned = not_an_object(fn)
-        if returned is not None:  # refused when the page loads: no type is promised for it
-            raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
-        check_returns(shown_as, fn)  # a return type pydantic cannot validate: refused when it loads too
     data: Any = _ANY
     if loader is not None and "return" in loader.__annotations__:
         data = _sent(_hints(loader).get("return", _ANY))
@@ -71,6 +62,24 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
             f"// Import it as {types_module(file)!r}.\n\n{text}\n{props}")
 
 
+def check_annotations(shown_as: str, loader: Callable[..., Any] | None, actions: Mapping[str, Callable[..., Any]]) -> bool:
+    """Whether the page's loader or actions are annotated; a ``SourceError`` for an annotation
+    ``pyxle serve`` refuses the page for as it loads (so no type is promised for it)."""
+    if not any(_annotated(fn) for fn in (loader, *actions.values()) if fn is not None):
+        return False
+    from pyxle.pages._data import not_an_object
+    from pyxle.pages._module import check_returns, not_an_object_error
+
+    for fn in (loader, *actions.values()):
+        if fn is None:
+            continue
+        returned = not_an_object(fn)
+        if returned is not None:
+            raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
+        check_returns(shown_as, fn)  # a return type pydantic cannot validate
+    return True
+
+
 class TypesProblem(NamedTuple):
     """A page whose types could not be made, and why; ``refused``: the page itself is refused as it
     loads (``pyxle serve`` stops on it), so a build stops too, not only its types."""
@@ -84,10 +93,12 @@ def page_files(table: RouteTable) -> list[PurePosixPath]:
     return [spec.file for spec in table.pages] + [f for group in table.specials.values() for f in group.values()]
 
 
-def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[TypesProblem]:
+def generate_types(root: Path, pages_dir: Path, table: RouteTable, *, write: bool = True) -> list[TypesProblem]:
     """Write ``.pyxle/types/`` for the project; the problems met (pages whose types could not be made).
 
     Only pages whose loader or actions carry annotations (the compiler sees it) are executed.
+    ``write=False`` (``pyxle build --no-types``): no type is made or written, but the pages are
+    still checked as ``pyxle serve`` loads them, and only the refusals are returned.
     """
     typed: list[tuple[PurePosixPath, str, str]] = []
     problems: list[TypesProblem] = []
@@ -104,7 +115,9 @@ def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[Types
             continue
         if result.metadata.typed:
             typed.append((file, shown, result.server_code))
-    found, more = import_declarations(root, typed)
+    found, more = import_declarations(root, typed, text=write)
+    if not write:
+        return [problem for problem in problems + more if problem.refused]
     try:
         write_types(root, found)
     except OSError as exc:  # a read-only project: the build itself may still be written elsewhere
@@ -112,11 +125,12 @@ def generate_types(root: Path, pages_dir: Path, table: RouteTable) -> list[Types
     return problems + more
 
 
-def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, str]]
+def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, str]], *, text: bool = True
                         ) -> tuple[dict[PurePosixPath, str], list[TypesProblem]]:
     """``(file, shown_as, server code)`` of typed pages -> their declarations, and the problems met.
 
-    The server code is executed (as ``pyxle serve`` would) to read its annotations.
+    The server code is executed (as ``pyxle serve`` would) to read its annotations; ``text=False``:
+    they are only checked, and no declaration is made.
     """
     make_importable(root)
     found: dict[PurePosixPath, str] = {}
@@ -130,7 +144,10 @@ def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, st
                 problems.append(TypesProblem(f"{exc.format()}\n    (its types were not generated)"))
                 continue
             loader, actions = marked_functions(vars(module))
-            text = declarations(file, shown_as, loader, actions)
+            if not text:
+                check_annotations(shown_as, loader, actions)
+                continue
+            made = declarations(file, shown_as, loader, actions)
         except SourceError as exc:  # what pyxle serve refuses the page for as it loads
             problems.append(TypesProblem(exc.format(), refused=True))
             continue
@@ -144,8 +161,8 @@ def import_declarations(root: Path, pages: Iterable[tuple[PurePosixPath, str, st
         except Exception as exc:  # noqa: BLE001 - an annotation that cannot be resolved or read
             problems.append(TypesProblem(f"{shown_as}: types not generated: {type(exc).__name__}: {exc}"))
             continue
-        if text is not None:
-            found[file] = text
+        if made is not None:
+            found[file] = made
     return found, problems
 
 

@@ -228,7 +228,8 @@ def routes(directory: Path, as_json: bool) -> None:
 @click.option("--out-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the build (default: distDir, dist). `pyxle serve` serves distDir.")
 @click.option("--types/--no-types", default=True, show_default=True,
-              help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations).")
+              help="Write the pages' TypeScript types to .pyxle/types/ (from loader and action annotations); "
+                   "the annotations pyxle serve refuses stop the build either way.")
 @not_needed("--analyze/--no-analyze", why="build always prints each page's JavaScript and CSS size")
 @not_needed("--no-static", why="pages are rendered when asked for")
 @not_needed("--incremental/--no-incremental", why="builds are fingerprinted and reused while current")
@@ -281,9 +282,8 @@ def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult |
     with ThreadPoolExecutor(1) as pool:  # the types are made while Node bundles (Python only waits there)
         generated: list[Future[list[TypesProblem]]] = []
 
-        def start_types() -> None:
-            if types:
-                generated.append(pool.submit(generate_types, config.root, config.pages_path, table))
+        def start_types() -> None:  # --no-types: the pages are still checked as pyxle serve loads them
+            generated.append(pool.submit(generate_types, config.root, config.pages_path, table, write=types))
 
         try:
             table = scan(config.pages_path)

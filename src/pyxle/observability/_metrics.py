@@ -35,7 +35,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import suppress
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -55,7 +55,9 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 _LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")  # prometheus-client's: gauge_livesum_<pid>.db
 _PER_PROCESS_FILE = re.compile(r"(counter|histogram)_(\d+)\.db")  # counter_<pid>.db, histogram_<pid>.db
+_JOURNAL_FILE = re.compile(r"(counter|histogram)_archive\.fold")
 ARCHIVE = "{kind}_archive.db"  # the figures of every worker gone (read by prometheus-client as any counter_*.db)
+JOURNAL = "{kind}_archive.fold"  # the files a fold is removing (not *.db: never read as figures)
 _LOCK_FILE = ".pyxle-metrics.lock"  # folding holds it exclusively, scrapes shared: never half-folded figures
 
 
@@ -192,8 +194,9 @@ class Metrics:
         if not self.multiprocess:
             return generate_latest(self.registry)  # type: ignore[no-any-return]
         directory = os.environ[MULTIPROC_ENV]
-        forget_dead_processes(directory)
-        fold_gone_processes(directory)
+        gone = processes_gone(directory)  # one listing, one question per pid, for both steps
+        forget_dead_processes(directory, gone)
+        fold_gone_processes(directory, gone)
         registry = CollectorRegistry()
         MultiProcessCollector(registry)
         with _locked(directory, exclusive=False):
@@ -211,31 +214,62 @@ class Metrics:
             mark_process_dead(os.getpid())
 
 
-def forget_dead_processes(directory: str) -> None:
-    """Drop the live gauges of the processes that left files in ``directory`` and are gone
-    without closing their metrics (SIGKILL, a crash). Their counters and histograms stay: what
-    they counted happened."""
-    from prometheus_client.multiprocess import mark_process_dead
+class Gone(NamedTuple):
+    """What one listing of the metrics folder shows of the processes no longer running."""
 
+    live_gauges: set[int]  # pids whose live gauge files are left
+    files: dict[str, list[str]]  # {"counter": [file names], "histogram": [...]}
+    journals: bool  # a fold was killed half-way
+
+
+def processes_gone(directory: str) -> Gone:
+    """List ``directory`` once and ask once per pid whether it still runs (this process does)."""
     try:
         names = os.listdir(directory)
     except FileNotFoundError:
-        return
-    for pid in {int(found[1]) for name in names if (found := _LIVE_GAUGE_FILE.fullmatch(name))}:
-        if not _running(pid):
-            with suppress(FileNotFoundError):  # another worker's scrape dropped them first
-                mark_process_dead(pid, directory)
+        return Gone(set(), {}, False)
+    running = {os.getpid(): True}
+
+    def gone(pid: int) -> bool:
+        if pid not in running:
+            running[pid] = _running(pid)
+        return not running[pid]
+
+    live_gauges: set[int] = set()
+    files: dict[str, list[str]] = {}
+    for name in names:
+        if (match := _LIVE_GAUGE_FILE.fullmatch(name)) and gone(int(match[1])):
+            live_gauges.add(int(match[1]))
+        elif (match := _PER_PROCESS_FILE.fullmatch(name)) and gone(int(match[2])):
+            files.setdefault(match[1], []).append(name)
+    return Gone(live_gauges, files, any(_JOURNAL_FILE.fullmatch(name) for name in names))
 
 
-def fold_gone_processes(directory: str) -> None:
+def forget_dead_processes(directory: str, gone: Gone | None = None) -> None:
+    """Drop the live gauges of the processes that left files in ``directory`` and are gone
+    without closing their metrics (SIGKILL, a crash). Their counters and histograms stay: what
+    they counted happened. ``gone``: the folder as a scrape just listed it."""
+    from prometheus_client.multiprocess import mark_process_dead
+
+    for pid in (processes_gone(directory) if gone is None else gone).live_gauges:
+        with suppress(FileNotFoundError):  # another worker's scrape dropped them first
+            mark_process_dead(pid, directory)
+
+
+def fold_gone_processes(directory: str, gone: Gone | None = None) -> None:
     """Add the counters and histograms of the workers gone from ``directory`` (stopped by a reload,
     crashed) into ``counter_archive.db`` and ``histogram_archive.db``, and remove their files.
 
     The sums are written to a new file put in place in one step, under an exclusive lock that
-    scrapes take shared, so a scrape never sees a worker's figures twice or not at all. Skipped
-    while the folder is short of room (a write through a memory map there could kill with SIGBUS).
+    scrapes take shared, so a scrape never sees a worker's figures twice or not at all. A journal
+    naming the files folded is written before that step and removed after their files: a fold
+    killed in between is finished by the next one (which every scrape runs first), so its files
+    are never added again. Skipped while the folder is short of room (a write through a memory map
+    there could kill with SIGBUS). ``gone``: the folder as a scrape just listed it.
     """
-    if not _gone_files(directory):
+    if gone is None:
+        gone = processes_gone(directory)
+    if not gone.files and not gone.journals:
         return
     free = free_bytes(directory)
     if free is not None and free < MIN_FREE:
@@ -243,14 +277,15 @@ def fold_gone_processes(directory: str) -> None:
     from prometheus_client.mmap_dict import MmapedDict
 
     with _locked(directory, exclusive=True):
-        for kind, names in _gone_files(directory).items():  # again: another worker may have folded them
+        _finish_folds(directory)
+        for kind, listed in gone.files.items():
             archive = os.path.join(directory, ARCHIVE.format(kind=kind))
-            sources = [archive, *(os.path.join(directory, name) for name in names)]
             totals: dict[str, float] = {}
-            for path in sources:
-                with suppress(FileNotFoundError):  # no archive yet
-                    for key, value, _timestamp, _position in MmapedDict.read_all_values_from_file(path):
-                        totals[key] = totals.get(key, 0.0) + value
+            _add_values(totals, archive)  # none yet at the first fold
+            # A file gone since the listing was folded meanwhile by another worker: its figures are in the archive.
+            names = [name for name in listed if _add_values(totals, os.path.join(directory, name))]
+            if not names:
+                continue
             fresh = archive + ".new"  # not *.db: no scrape reads it while it is written
             with suppress(FileNotFoundError):
                 os.unlink(fresh)  # left by a process killed while folding
@@ -260,22 +295,74 @@ def fold_gone_processes(directory: str) -> None:
                     written.write_value(key, value, 0.0)
             finally:
                 written.close()
-            os.replace(fresh, archive)
-            for path in sources[1:]:
-                os.unlink(path)
+            _fsync(fresh)
+            journal = os.path.join(directory, JOURNAL.format(kind=kind))
+            _write_synced(journal, "".join(f"{name}\n" for name in names))
+            os.replace(fresh, archive)  # from here the archive holds their figures: the journal says so
+            _fsync(directory)
+            for name in names:
+                os.unlink(os.path.join(directory, name))
+            os.unlink(journal)
 
 
-def _gone_files(directory: str) -> dict[str, list[str]]:
-    """``{"counter": [file names], "histogram": [...]}`` of the processes no longer running."""
+def _add_values(totals: dict[str, float], path: str) -> bool:
+    """Add the values of the metric file ``path`` into ``totals``; False if there is no such file."""
+    from prometheus_client.mmap_dict import MmapedDict
+
     try:
-        names = os.listdir(directory)
+        values = MmapedDict.read_all_values_from_file(path)
     except FileNotFoundError:
-        return {}
-    gone: dict[str, list[str]] = {}
-    for name in names:
-        if (found := _PER_PROCESS_FILE.fullmatch(name)) and int(found[2]) != os.getpid() and not _running(int(found[2])):
-            gone.setdefault(found[1], []).append(name)
-    return gone
+        return False
+    for key, value, _timestamp, _position in values:
+        totals[key] = totals.get(key, 0.0) + value
+    return True
+
+
+def _finish_folds(directory: str) -> None:
+    """Finish the folds that a killed process left half done (under the exclusive lock).
+
+    A journal beside its ``.new`` archive: killed before the new archive was put in place, so the
+    files it names still hold figures the archive lacks; the journal is dropped and they are folded
+    again. A journal alone: the archive holds their figures, so the files it names are removed."""
+    for kind in _journals(directory):
+        journal = os.path.join(directory, JOURNAL.format(kind=kind))
+        try:
+            with open(journal, encoding="utf-8") as file:
+                names = file.read().split()
+        except FileNotFoundError:
+            continue
+        if not os.path.exists(os.path.join(directory, ARCHIVE.format(kind=kind)) + ".new"):
+            for name in names:
+                if _PER_PROCESS_FILE.fullmatch(name):  # never anything else, whatever the file holds
+                    with suppress(FileNotFoundError):
+                        os.unlink(os.path.join(directory, name))
+        os.unlink(journal)
+
+
+def _journals(directory: str) -> list[str]:
+    """The kinds (``counter``, ``histogram``) whose fold left a journal in ``directory``."""
+    return [kind for kind in ("counter", "histogram")
+            if os.path.exists(os.path.join(directory, JOURNAL.format(kind=kind)))]
+
+
+def _write_synced(path: str, text: str) -> None:
+    """``text`` in ``path``, whole or not at all (written beside it, synced, put in place)."""
+    partial = path + ".tmp"
+    with open(partial, "w", encoding="utf-8") as file:
+        file.write(text)
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(partial, path)
+
+
+def _fsync(path: str) -> None:
+    """Write a file's (or a folder's entries') changes to disk: a fold survives a power cut too."""
+    with suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 @contextlib.contextmanager
