@@ -3,18 +3,27 @@
 ``from pyxle.runtime import server, action, LoaderError, ActionError, ValidationActionError,
 invalidate_routes`` works (and ``ActionCookies``, the type of ``request.state.cookies``), and inside
 a ``.pyxl`` file all but ``ActionCookies`` are available without importing them.
-Standard library only: this module is imported by every page.
+Standard library only: this module is imported by every page. ``INVALIDATE_KEY``,
+``STATED_INVALIDATIONS`` and ``invalidate_header`` are how the endpoints read ``invalidate_routes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar, overload
+from urllib.parse import quote
 
 from pyxle._status import answer_status
 
 F = TypeVar("F", bound=Callable[..., Any])
-INVALIDATE_KEY = "__pyxle_invalidate__"
+INVALIDATE_KEY = "__pyxle_invalidate__"  # where a result carries its URLs to the actions endpoint
+INVALIDATE_HEADER = "x-pyxle-invalidate"
+# The URLs an action names with ``invalidate_routes("/a")`` as a statement: the actions endpoint
+# sets a list for each call and puts them on the answer.
+STATED_INVALIDATIONS: ContextVar[list[str] | None] = ContextVar("pyxle_stated_invalidations", default=None)
+logger = logging.getLogger("pyxle")
 
 
 def server(fn: F) -> F:
@@ -84,15 +93,50 @@ class ValidationActionError(ActionError):
         super().__init__(message, status_code, data, fields=fields)
 
 
-def invalidate_routes(result: dict[str, Any] | None, *urls: str) -> dict[str, Any]:
-    """Return ``result`` marked so the action's response carries ``x-pyxle-invalidate: /a, /b``.
+def invalidate_routes(result: Any = None, *urls: str) -> Any:
+    """``result`` marked so that its response carries ``x-pyxle-invalidate: /a, /b``: the client
+    drops its navigation data for those pages (and an action's answer drops the page cache's copies).
 
-    The URLs travel under a private key that the action endpoint removes before answering;
-    the client then drops its cached navigation data for those pages.
+    ``result`` is what the action or API route returns: a dict (or None), marked under a private key
+    the endpoint turns into the header, or a Starlette ``Response``, whose header is set (added to
+    one already there), as in pyxle-framework 0.9. Called with URLs alone, as a statement in an
+    action (``invalidate_routes("/posts")``), it marks that action's answer (0.9 did nothing then).
     """
-    marked = dict(result or {})
+    if isinstance(result, str):
+        _stated((result, *urls))
+        return None
+    urls = tuple(url for url in urls if url)
+    if not urls:
+        return {} if result is None else result
+    headers = getattr(result, "headers", None)
+    if not isinstance(result, Mapping) and hasattr(headers, "__setitem__"):
+        named = headers.get(INVALIDATE_HEADER)  # type: ignore[union-attr]
+        value = invalidate_header(urls)
+        headers[INVALIDATE_HEADER] = f"{named}, {value}" if named else value  # type: ignore[index]
+        return result
+    try:
+        marked = dict(result or {})
+    except (TypeError, ValueError):
+        raise TypeError(f"invalidate_routes() takes the result an action or API route returns (a dict, a model, "
+                        f"a Response or None), not {type(result).__name__}") from None
     marked[INVALIDATE_KEY] = [*marked.get(INVALIDATE_KEY, []), *urls]
     return marked
+
+
+def _stated(urls: Iterable[str]) -> None:
+    stated = STATED_INVALIDATIONS.get()
+    if stated is None:
+        logger.warning("invalidate_routes(%s) outside an action changes nothing: return "
+                       "invalidate_routes(response, url) from the API route instead", ", ".join(map(repr, urls)))
+        return
+    stated.extend(url for url in urls if url)
+
+
+def invalidate_header(urls: Iterable[str]) -> str:
+    """``x-pyxle-invalidate``'s value: URLs percent-encoded beyond ASCII (a header is Latin-1;
+    ``/tag/日本`` made the action answer 500 after its work was done) and their commas too (the
+    list's separator). Escapes already there stay; the client and ``cache.invalidate`` decode them."""
+    return ", ".join(quote(url, safe="/?#&=%:@!$'()*+;~-._") for url in urls)
 
 
 # Starlette's Response.set_cookie parameters, in order: which ones a positional call already gave.

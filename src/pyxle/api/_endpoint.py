@@ -18,6 +18,7 @@ from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, invalid_input
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
+from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, invalidate_header
 
 
 class ApiEndpoint:
@@ -141,6 +142,8 @@ def to_response(result: Any, where: str = "handler") -> Response:
     if isinstance(result, Response):
         return result
     if isinstance(result, (dict, list)):
+        if isinstance(result, dict) and INVALIDATE_KEY in result:
+            return _invalidating(result)
         return JsonAnswer(result)
     if _is_pair(result):
         response = to_response(result[0], where)
@@ -150,6 +153,13 @@ def to_response(result: Any, where: str = "handler") -> Response:
         f"{where} returned {type(result).__name__}; return a Starlette Response, a dict or list (JSON), "
         "or a (body, status) tuple"
     )
+
+
+def _invalidating(result: dict[str, Any]) -> Response:
+    """A dict ``invalidate_routes`` marked: its URLs go in ``x-pyxle-invalidate``, not in the body."""
+    body = dict(result)
+    urls = body.pop(INVALIDATE_KEY) or ()
+    return JsonAnswer(body, headers={INVALIDATE_HEADER: invalidate_header(urls)} if urls else None)
 
 
 class JsonAnswer(JSONResponse):

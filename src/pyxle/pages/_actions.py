@@ -35,13 +35,20 @@ from pyxle.pages._module import PageModule
 from pyxle.pages._refusals import accepts_html, refusal_error, wants_document, with_headers_of
 from pyxle.pages._rerender import failure, own_query, referer, rerender_with_errors, without_error
 from pyxle.routing import RouteSpec, RouteTable
-from pyxle.runtime import ActionCookies, ActionError
+from pyxle.runtime import (
+    INVALIDATE_HEADER,
+    INVALIDATE_KEY,
+    STATED_INVALIDATIONS,
+    ActionCookies,
+    ActionError,
+    invalidate_header,
+    invalidate_routes,
+)
 from pyxle.security import over_https
 from pyxle.validation import form_fields, is_form
 
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
-INVALIDATE_KEY = "__pyxle_invalidate__"
 BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's result: see _background_task
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 
@@ -324,6 +331,8 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
                    where: str) -> Response:
     """The action's answer: its result, or the ``ActionError`` it raised, as JSON. Data JSON cannot
     carry raises ``TypeError`` naming its key path: the server's bug, which the caller answers 500."""
+    stated: list[str] = []  # invalidate_routes("/a") called as a statement
+    token = STATED_INVALIDATIONS.set(stated)
     try:
         with phase("action", label):
             result = await fn(request) if bind is None else await fn(request, **await bind(request))
@@ -340,16 +349,19 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
             return Response(dumps(answer), exc.status_code, media_type=JSON)
         except (TypeError, ValueError):
             raise TypeError(not_json(f"{where} raised an ActionError with an answer", answer, "ActionError")) from None
+    finally:
+        STATED_INVALIDATIONS.reset(token)
     return action_response(typed_result(fn, result, f"{where} returned data", (INVALIDATE_KEY, BACKGROUND_KEY)),
-                           where, request)
+                           where, request, stated)
 
 
-def action_response(result: Any, where: str, request: ActionRequest) -> Response:
-    """``{"ok": true, ...result}``; ``invalidate_routes`` URLs become the ``x-pyxle-invalidate`` header,
-    and ``"background": [fn, *args]`` a task run after the response (see ``_background_task``)."""
+def action_response(result: Any, where: str, request: ActionRequest, stated: Sequence[str] = ()) -> Response:
+    """``{"ok": true, ...result}``; ``invalidate_routes`` URLs (and the ``stated`` ones) become the
+    ``x-pyxle-invalidate`` header, and ``"background": [fn, *args]`` a task run after the response
+    (see ``_background_task``)."""
     if isinstance(result, Response):
         check_status(result.status_code, f"{where} returned a {type(result).__name__} with", TypeError)
-        return result
+        return invalidate_routes(result, *stated) if stated else result
     if result is None:
         result = {}
     elif not isinstance(result, dict):
@@ -358,8 +370,8 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
         raise TypeError(f"{where} returned {type(result).__name__}; an action returns a dict, a model (or None)")
     body = dict(result)
     task = _background_task(body.pop(BACKGROUND_KEY), where) if BACKGROUND_KEY in body else None
-    urls = body.pop(INVALIDATE_KEY, None)
-    headers = {"x-pyxle-invalidate": ", ".join(map(_header_url, urls))} if urls else None
+    urls = [*body.pop(INVALIDATE_KEY, ()), *stated]
+    headers = {INVALIDATE_HEADER: invalidate_header(urls)} if urls else None
     try:
         response = Response(dumps({"ok": True, **body}), 200, headers=headers, media_type=JSON)
     except (TypeError, ValueError):
@@ -367,13 +379,6 @@ def action_response(result: Any, where: str, request: ActionRequest) -> Response
     if task is not None:
         _run_after(response, request, *task)
     return response
-
-
-def _header_url(url: str) -> str:
-    """``url`` as the header can carry it: percent-encoded beyond ASCII (a header is Latin-1; ``/tag/日本``
-    made the action answer 500 after its work was done), and its commas too (the list's separator).
-    Escapes already there stay; the client and ``cache.invalidate`` decode them."""
-    return quote(url, safe="/?#&=%:@!$'()*+;~-._")
 
 
 def _background_task(value: Any, where: str) -> tuple[Callable[..., Any], list[Any]] | None:
@@ -403,7 +408,7 @@ def _run_after(response: Response, request: ActionRequest, fn: Callable[..., Any
 async def _purge(cache: Any, response: Response) -> None:
     """The pages an action names in ``x-pyxle-invalidate`` are dropped from the page cache too,
     not only from the browser's: the next visitor of them gets a fresh render."""
-    named = response.headers.get("x-pyxle-invalidate")
+    named = response.headers.get(INVALIDATE_HEADER)
     if named:
         for url in named.split(","):
             if url.strip():
