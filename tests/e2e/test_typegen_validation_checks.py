@@ -199,7 +199,7 @@ export default function Page({ action }) {
 '''
 
 
-def test_a_key_repeated_in_a_form_is_a_list_for_typed_bodies_request_json_and_re_rendered_values(
+def test_a_key_repeated_in_a_form_is_a_list_for_typed_list_fields_and_re_rendered_values_and_last_for_request_json(
         make_project, start_server) -> None:
     root = make_project({"pages/index.pyxl": FORM_PAGE}, node=True)
     server = start_server(root, "serve")
@@ -210,7 +210,8 @@ def test_a_key_repeated_in_a_form_is_a_list_for_typed_bodies_request_json_and_re
         typed = client.post("/api/__actions/index/typed", data=form, headers={"x-csrf-token": token})
         assert typed.json() == {"ok": True, "tags": ["a", "b"]}
         untyped = client.post("/api/__actions/index/untyped", data=form, headers={"x-csrf-token": token})
-        assert untyped.json() == {"ok": True, "seen": {"csrf_token": token, "title": "Tagged", "tag": ["a", "b"]}}
+        # the last value, as pyxle-framework 0.9's Form (Object.fromEntries) sent it
+        assert untyped.json() == {"ok": True, "seen": {"csrf_token": token, "title": "Tagged", "tag": "b"}}
         no_js = client.post("/api/__actions/index/typed", data={**form, "title": "ab"},
                             headers={"accept": "text/html", "referer": server.url + "/"})
     assert no_js.status_code == 422

@@ -56,15 +56,17 @@ _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is 
 class ActionRequest(ApiRequest):
     """``await request.json()`` is the JSON sent (an object, an array, a number...: any value, as in
     pyxle-framework 0.9, whose clients send arrays), or a form post's fields as a dict (so plain HTML
-    forms work). A typed body (``_action_body``) is read from the raw body instead, and must be an
-    object: that is where fields are bound. ``Form``'s own ``_pyxle_form`` field is not among them."""
+    forms work), as 0.9's ``Form`` sent them (``Object.fromEntries``): an empty field is ``""``, a
+    name sent twice its last value (``request.form()`` keeps both). A typed body (``_action_body``)
+    is read from the raw body instead, and must be an object: that is where fields are bound.
+    ``Form``'s own ``_pyxle_form`` field is not among them."""
 
     async def json(self) -> Any:
         if not is_form(self.headers.get("content-type", "")):
             return await super().json()
         if not hasattr(self, "_json"):
             try:
-                self._json = form_fields((await self.form()).multi_items(), skip=(FORM_FIELD,))
+                self._json = form_fields((await self.form()).multi_items(), skip=(FORM_FIELD,), last_wins=True)
             except HTTPException as exc:  # Starlette's: a form it cannot parse (400)
                 raise RequestRefused(exc.status_code, exc.detail) from None
         return self._json

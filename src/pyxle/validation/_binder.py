@@ -16,7 +16,7 @@ from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
-from pyxle.validation._forms import form_fields, is_form, list_keys, single_keys
+from pyxle.validation._forms import blank_keys, form_fields, is_form, list_keys, one_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -60,7 +60,8 @@ class BodyReader:
         self.floats = finite_check(annotation)
         self.ignore = frozenset(ignore_form_keys)
         self.many = list_keys(annotation)
-        self.blank = single_keys(annotation)  # posted empty: not sent (FastAPI's Form() models too)
+        self.last = one_keys(annotation)  # sent twice: the last value, as 0.9's Form (Object.fromEntries)
+        self.blank = blank_keys(annotation)  # posted empty where "" is invalid: not sent (FastAPI's Form() too)
         self.default = default
 
     async def read(self, request: Request) -> Any:
@@ -68,7 +69,7 @@ class BodyReader:
             return self.default
         if is_form(request.headers.get("content-type", "")):
             return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many,
-                                                 blank=self.blank))
+                                             last=self.last, blank=self.blank))
         body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():
             if self.default is not REQUIRED:
