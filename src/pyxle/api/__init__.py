@@ -29,15 +29,18 @@ class ApiLoadError(Exception):
 
 
 def load_api_routes(
-    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = ()
+    specs: Sequence[RouteSpec], pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
+    code_dir: Path | None = None,
 ) -> list[tuple[RouteSpec, ApiEndpoint]]:
-    """Import every API module and resolve its handlers; every failure is collected, then raised."""
+    """Import every API module and resolve its handlers; every failure is collected, then raised.
+    ``code_dir``: where the modules are read from when not from ``pages_dir`` (a build's copies,
+    served without ``pages/``); they are still named, and imported, as ``pages_dir``'s."""
     make_importable(root)
     loaded: list[tuple[RouteSpec, ApiEndpoint]] = []
     errors: list[SourceError] = []
     for spec in specs:
-        path = pages_dir / spec.file
-        shown_as = _relative(path, root)
+        path = (code_dir or pages_dir) / spec.file
+        shown_as = _relative(pages_dir / spec.file, root)
         try:
             source = read_source(path, shown_as)
             module = import_file(path, module_key(pages_dir, root, spec), shown_as=shown_as)

@@ -114,14 +114,16 @@ class PyxleApp(Starlette):
         self.route_table = RouteTable()
 
     def load_routes(self) -> Any:
-        """(Re)build the route table from ``pages/``; raises ``StartupError`` naming every bad file.
+        """(Re)build the route table from ``pages/`` (``pyxle serve`` without it: from the build in
+        ``distDir``, ``_served_build``); raises ``StartupError`` naming every bad file.
 
         Returns the new page renderer (not yet started) when the project's pages are bundled.
         The build (``dist/`` for ``pyxle serve``, ``buildDir`` for ``pyxle dev``) comes first and
         pages run its server modules, so the Python and the bundle served always come from the
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
-        table, entries = _api_routes(self.config)
+        served = self._served_build()
+        table, entries = _api_routes(self.config, served)
         self.route_table = table
         renderer = None
         fallback: ASGIApp = not_found
@@ -130,7 +132,12 @@ class PyxleApp(Starlette):
         if table.pages or table.specials:
             production = self.mode == "production"
             out_dir = (self.build_into or self.config.dist_path) if production else self.config.build_path
-            built, problem = self._build(table, out_dir)
+            if served is not None:
+                from pyxle.bundler import BuildResult
+
+                built, problem = BuildResult(served.out_dir, served.manifest), _no_node()
+            else:
+                built, problem = self._build(table, out_dir)
             if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
                 from pyxle.cache import build_cache
 
@@ -214,23 +221,41 @@ class PyxleApp(Starlette):
             raise StartupError(f"{message}\n    hint: {hint}")
         _note("%s (hint: %s)", message, hint)
 
+    def _served_build(self) -> Any:
+        """``pyxle serve`` in a folder without ``pages/``: the build in ``distDir``, read as it is and
+        checked whole (``bundler.read_served``); never built, there being nothing to build from.
+        None where the pages are there (or in ``pyxle dev``)."""
+        if self.mode != "production" or self.config.pages_path.is_dir():
+            return None
+        from pyxle.bundler import IncompleteBuild, read_served
+
+        try:
+            served = read_served(self.config.dist_path, self.config.root)
+        except IncompleteBuild as exc:
+            raise StartupError(f"{self.config.root} has no {self.config.pages_dir}/ folder, and the build cannot "
+                               f"be served without it: {exc}") from None
+        served.importable()
+        public = self.config.public_path
+        count = served.manifest.get("publicFiles") or 0
+        if count and not public.is_dir():
+            _note("%s/ is missing: it held %d file%s when the build was made, which answer 404 here; ship it beside "
+                  "%s/ (pyxle-framework 0.9 copied it into its build)", self.config.public_dir, count,
+                  "" if count == 1 else "s", self.config.dist_dir)
+        return served
+
     def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
         """The current build (made now if missing or stale), and why pages cannot be server-rendered
         here, if they cannot. Without Node a current build is still returned: its browser assets
         render the pages client-side, and ``/readyz`` reports its SSR pool as not running."""
-        import shutil
-
         from pyxle.bundler import BuildError, ToolchainMissing, build
 
-        no_node = None
-        if shutil.which("node") is None:
-            no_node = "Node.js is not installed; it is needed to render pages (API routes work without it)"
+        no_node = _no_node()
         try:
             built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
                           public_env=public_env(), bundler=self.bundler,
                           other_outputs=(self.config.build_path, self.config.dist_path, *filter(None, [self.build_into])),
                           global_styles=self.config.styling.global_styles,
-                          global_scripts=self.config.styling.global_scripts)
+                          global_scripts=self.config.styling.global_scripts, public_dir=self.config.public_path)
             if no_node is None:
                 self._note_unbuildable()
             return built, no_node
@@ -599,8 +624,9 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     """Build the app for the project at ``config.root``; import every route module now, so a broken
     file stops start-up instead of failing its first request. ``staged`` (a reload's check, in
     production): the build is made beside ``distDir``, in ``app.build_into`` (``app._staging``)."""
-    if not config.pages_path.is_dir():
-        raise StartupError(f"{config.root} has no {config.pages_dir}/ folder (expected {config.pages_path})")
+    from_build = not config.pages_path.is_dir()  # pyxle serve: a deploy of the build alone (_served_build)
+    if from_build and (mode != "production" or not (config.dist_path / "manifest.json").is_file()):
+        raise StartupError(no_pages(config, mode))
     _check_features(config, mode)
     if config.debug and mode == "production":
         _note("debug is on: error responses carry exception text and tracebacks; never turn it on in production")
@@ -619,7 +645,8 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context
     app.held_modules = frozenset(project_modules(config.root).values())
-    if staged and mode == "production" and os.environ.get("PYXLE_SKIP_BUILD") != "1":  # --skip-build: nothing built
+    # --skip-build, or no pages/: nothing is built, the reload reads distDir as it is then
+    if staged and mode == "production" and os.environ.get("PYXLE_SKIP_BUILD") != "1" and not from_build:
         app.build_into = stage(config.dist_path)
     try:
         app._initial_renderer = app.load_routes()
@@ -629,6 +656,19 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         raise
     _note_unchecked_api_routes(config, app.router)
     return app
+
+
+def no_pages(config: PyxleConfig, mode: Mode, shown: str | None = None) -> str:
+    """The project has no pages folder, and (``pyxle serve``) no build to serve without it.
+    ``shown``: the project's folder as the user gave it (the CLI's ``.``)."""
+    folder = f"{shown or config.root} has no {config.pages_dir}/ folder"
+    if mode != "production":
+        return f"{folder} (expected {config.pages_path})"
+    dist = config.dist_path.relative_to(config.root).as_posix() if config.dist_path.is_relative_to(config.root) \
+        else str(config.dist_path)
+    return (f"{folder} and no build in {dist}/ ({dist}/manifest.json is missing); hint: serve the folder that holds "
+            f"{config.pages_dir}/, or deploy the {dist}/ that `pyxle build` wrote there beside the project's own "
+            "modules and pyxle.config.json")
 
 
 _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -762,12 +802,23 @@ def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:
     return dataclasses.replace(config, secret_key=secret.decode("utf-8"))
 
 
-def _api_routes(config: PyxleConfig) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
-    """The route table of ``pages/`` and its API routes, imported now."""
+def _no_node() -> str | None:
+    """Why pages cannot be server-rendered here, when Node is missing."""
+    import shutil
+
+    if shutil.which("node") is None:
+        return "Node.js is not installed; it is needed to render pages (API routes work without it)"
+    return None
+
+
+def _api_routes(config: PyxleConfig, served: Any = None) -> tuple[Any, list[tuple[Any, ASGIApp]]]:
+    """The route table of ``pages/`` and its API routes, imported now; or, ``served`` (a build
+    served without ``pages/``), the build's table and its copies of the API routes."""
     try:
-        table = scan(config.pages_path)
+        table = scan(config.pages_path) if served is None else served.table
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
-        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks))
+        return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks,
+                                           code_dir=served.code_dir if served is not None else None))
     except RoutingError as exc:
         raise StartupError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
     except ApiLoadError as exc:

@@ -13,7 +13,9 @@ Python compiles each ``.pyxl`` (its server module is written to ``server/pages/`
 (run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
 PostCSS config on its stylesheets (``_styles.py`` finds that config). The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
-packages, at run time), hashed browser assets and ``manifest.json``.
+packages, at run time), hashed browser assets and ``manifest.json``; a production build also copies
+the pages folder's ``.py`` files (API routes and their helpers), so it serves without ``pages/``
+(``_served``: ``read_served``, ``ServedBuild``, ``IncompleteBuild``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import SourceError, content_hash, read_source, source_text
+from pyxle.bundler._served import (
+    IncompleteBuild,
+    ServedBuild,
+    copy_python,
+    public_count,
+    python_current,
+    python_files,
+    read_served,
+)
 from pyxle.bundler._styles import (
     STYLE_CONFIGS,
     STYLE_SUFFIXES,
@@ -54,8 +65,9 @@ from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types", "is_source_name", "jsx_syntax_hint",
-           "module_lang", "package_problem", "page_files", "toolchain_problem", "typecheck", "types_module", "write_types"]
+           "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types",
+           "is_source_name", "jsx_syntax_hint", "module_lang", "package_problem", "page_files", "read_served", "toolchain_problem", "typecheck",
+           "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
 CLIENT_RUNTIME = HERE.parent / "client"
@@ -310,7 +322,8 @@ def is_source_name(name: str, suffixes: tuple[str, ...]) -> bool:
 def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode: str,
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
           other_outputs: tuple[Path, ...] = (), global_styles: tuple[str, ...] = (),
-          global_scripts: tuple[str, ...] = (), while_bundling: Callable[[], object] | None = None) -> BuildResult:
+          global_scripts: tuple[str, ...] = (), while_bundling: Callable[[], object] | None = None,
+          public_dir: Path | None = None) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
@@ -318,6 +331,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     (``styling`` in the config, project-relative): imported by every page, before its own code.
     ``while_bundling`` is called once every page has compiled, just before Node bundles them
     (``pyxle build`` starts the type generation there, so it runs while Python would only wait).
+    ``public_dir``: the project's public files, which a production build counts (``publicFiles``),
+    so a deploy without ``pages/`` that left them out is told (``_served``).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -333,6 +348,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
+            if mode == "production":
+                _refresh_python(root, pages_dir, table, out_dir, manifest)
             return BuildResult(out_dir, manifest)
     problem = toolchain_problem(root)
     if problem is not None:
@@ -436,11 +453,37 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest["modules"] = server_modules
     manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
     manifest["loadingPages"] = _loading_pages(table)  # the same
+    if mode == "production":  # what serves without pages/ (_served)
+        manifest["python"] = _python_section(root, pages_dir, table)
+        copy_python(pages_dir, out_dir, manifest["python"])
+        manifest["publicFiles"] = public_count(public_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
+
+
+def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str, Any]:
+    try:
+        return python_files(pages_dir, table, root)
+    except SourceError as exc:
+        raise BuildError([exc.format()]) from None
+
+
+def _refresh_python(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, manifest: dict[str, Any]) -> None:
+    """A reused production build: its copies of the pages folder's Python files follow the sources
+    (they are no input of the bundle, and only a deploy without ``pages/`` reads them). Left as they
+    are where the build cannot be written (a read-only image serving with its ``pages/``)."""
+    section = _python_section(root, pages_dir, table)
+    if python_current(out_dir, manifest, section):
+        return
+    try:
+        copy_python(pages_dir, out_dir, section)
+        manifest["python"] = section
+        (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    except OSError:
+        pass  # this server reads pages/ itself; a deploy without it is refused, naming the copy missing
 
 
 def _dotted_pages(table: RouteTable) -> list[list[str]]:

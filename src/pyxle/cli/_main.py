@@ -294,7 +294,8 @@ def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult |
             result = build(config.root, config.pages_path, table, out, mode="production",
                            public_env=public_env(), force=True, other_outputs=(config.build_path, config.dist_path),
                            global_styles=config.styling.global_styles,
-                           global_scripts=config.styling.global_scripts, while_bundling=start_types)
+                           global_scripts=config.styling.global_scripts, while_bundling=start_types,
+                           public_dir=config.public_path)
         except RoutingError as exc:
             raise CliError("invalid routes:\n  " + "\n  ".join(exc.problems)) from None
         except BuildError as exc:
@@ -555,7 +556,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     CliError.as_json = (overrides.get("log_format") or os.environ.get("PYXLE_LOG_FORMAT", "").strip().lower()) == "json"
     if CliError.as_json:
         logging.config.dictConfig(server.log_config(True))
-    config = load_project(directory, mode, overrides, warn=False)  # type: ignore[arg-type]
+    config = load_project(directory, mode, overrides, warn=False, from_build=mode == "production")  # type: ignore[arg-type]
     dev = None
     if mode == "development":
         from pyxle.cli._devreload import DEV_RELOAD_PID, DevReload

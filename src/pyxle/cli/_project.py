@@ -51,9 +51,10 @@ def note(message: str, *, json_logs: bool = False, warning: bool = True) -> None
 
 
 def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None = None, *,
-                 warn: bool = True) -> PyxleConfig:
+                 warn: bool = True, from_build: bool = False) -> PyxleConfig:
     """Config for the project in ``directory`` (env files, PYXLE_* and CLI overrides applied).
-    Its warnings are printed unless ``warn`` is false (the caller notes them, in its log format)."""
+    Its warnings are printed unless ``warn`` is false (the caller notes them, in its log format).
+    ``from_build`` (``pyxle serve``): a folder without pages that holds a build is served from it."""
     root = project_root(directory)
     try:
         config = load_config(root, mode=mode, overrides={k: v for k, v in (overrides or {}).items() if v is not None})
@@ -61,14 +62,15 @@ def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None =
         raise CliError(str(exc)) from None
     for warning in config.warnings if warn else ():
         note(warning)
-    if not config.pages_path.is_dir():
-        raise CliError(_no_pages(directory, config))
+    if not config.pages_path.is_dir() and not (from_build and (config.dist_path / "manifest.json").is_file()):
+        raise CliError(_no_pages(directory, config, from_build))
     return config
 
 
-def _no_pages(directory: Path, config: PyxleConfig) -> str:
+def _no_pages(directory: Path, config: PyxleConfig, from_build: bool = False) -> str:
     """The missing pages folder, naming the setting that chose it when one did (the variable wins
-    over the file, as in ``load_config``), as a bad value of any other setting is named."""
+    over the file, as in ``load_config``), as a bad value of any other setting is named; else, for
+    ``pyxle serve`` (``from_build``), the build it could have served instead."""
     missing = f"{directory} has no {config.pages_dir}/ folder"
     if os.environ.get("PYXLE_PAGES_DIR", "").strip():  # .env files are loaded into os.environ
         return (f'PYXLE_PAGES_DIR "{config.pages_dir}": {missing}; hint: set it to the folder that holds '
@@ -76,6 +78,10 @@ def _no_pages(directory: Path, config: PyxleConfig) -> str:
     if config.pages_dir != "pages":
         return (f'{config.root / CONFIG_FILENAME}: pagesDir "{config.pages_dir}": {missing}; hint: set it '
                 'to the folder that holds the pages, or remove it for pages/')
+    if from_build:
+        from pyxle.app._app import no_pages
+
+        return no_pages(config, "production", str(directory))
     return f"{missing}; a Pyxle project keeps its routes in pages/ (API routes in pages/api/)"
 
 

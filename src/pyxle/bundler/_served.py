@@ -1,0 +1,139 @@
+"""A production build that serves without ``pages/``: the pages folder's Python files copied in, and
+the build read back, checked whole, where ``pages/`` is not deployed.
+
+pyxle-framework 0.9's builds were self-contained for the routes: a deploy shipped ``dist/`` and the
+project's own modules (``db.py``) but not ``pages/``. The compiled pages are in ``server/pages/``
+already; the API routes, and the ``.py`` helpers beside them (``pages/api/_util.py``, imported as
+``from ._util import ...``), are copied as they are to ``server/python/<pages folder>/``, which is
+put on ``sys.path`` when serving without ``pages/``, so their module names and relative imports
+are the ones they have from source. ``manifest.json``'s ``python`` records them, with the API
+routes among them: the route table is rebuilt from the manifest then.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pyxle._loading import content_hash, read_source
+from pyxle.routing import RouteTable, RoutingError, build_table
+
+PYTHON_DIR = "server/python"  # in the build: the pages folder's .py files, at their path from the project root
+_SKIPPED = frozenset({"node_modules", "__pycache__", ".venv", "venv"})
+
+
+def python_base(pages_dir: Path, root: Path) -> tuple[str, ...]:
+    """The pages folder's path from the project root (``("pages",)``): its modules' package."""
+    try:
+        return pages_dir.relative_to(root).parts or ("pages",)
+    except ValueError:
+        return ("pages",)
+
+
+def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, Any]:
+    """What the build records of the pages folder's ``.py`` files: each one's content hash, and which
+    of them are API routes (the route table's, so the files ``scan`` leaves out stay helpers).
+    Raises ``SourceError`` for a file that cannot be read."""
+    files: dict[str, str] = {}
+    for dirpath, dirnames, filenames in os.walk(pages_dir):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(".py") and not name.startswith("."):
+                path = Path(dirpath, name)
+                files[path.relative_to(pages_dir).as_posix()] = content_hash(read_source(path, _shown(path, root)))
+    return {"base": "/".join(python_base(pages_dir, root)), "files": files,
+            "apiRoutes": [spec.file.as_posix() for spec in table.api]}
+
+
+def public_count(public_dir: Path | None) -> int:
+    """How many files the project's public folder holds (0: none)."""
+    if public_dir is None or not public_dir.is_dir():
+        return 0
+    return sum(len(files) for _, _, files in os.walk(public_dir))
+
+
+def copy_python(pages_dir: Path, out_dir: Path, section: dict[str, Any]) -> None:
+    """Copy the files ``section`` records into ``out_dir`` (replacing any copied before)."""
+    target = out_dir / PYTHON_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    folder = target.joinpath(*section["base"].split("/"))
+    for file in section["files"]:
+        copy = folder / file
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(pages_dir / file, copy)
+
+
+def python_current(out_dir: Path, manifest: dict[str, Any], section: dict[str, Any]) -> bool:
+    """Whether the build's copies are those ``section`` records (a reused build checks them)."""
+    if manifest.get("python") != section:
+        return False
+    folder = (out_dir / PYTHON_DIR).joinpath(*section["base"].split("/"))
+    return all((folder / file).is_file() for file in section["files"])
+
+
+@dataclass(frozen=True)
+class ServedBuild:
+    """A build read back for serving without ``pages/``: its manifest, its route table, and where
+    its API routes' copies are (``code_dir``: the pages folder's stand-in)."""
+
+    out_dir: Path
+    manifest: dict[str, Any]
+    table: RouteTable
+    code_dir: Path
+
+    @property
+    def import_path(self) -> Path:
+        """The ``sys.path`` entry under which the copies have their source's module names."""
+        return self.out_dir / PYTHON_DIR
+
+    def importable(self) -> None:
+        """Put ``import_path`` on ``sys.path`` after the project root (the project's own modules win)."""
+        entry = str(self.import_path)
+        if entry not in sys.path:
+            sys.path.insert(1 if sys.path else 0, entry)
+
+
+class IncompleteBuild(Exception):
+    """The build cannot serve without ``pages/``; the message names the file and what to do."""
+
+
+def read_served(out_dir: Path, root: Path) -> ServedBuild:
+    """The build in ``out_dir``, checked whole: every file its manifest names is there. Raises
+    ``IncompleteBuild`` naming the first one missing (a partial copy, a stale or hand-made dist)."""
+    manifest_path = out_dir / "manifest.json"
+    shown = _shown(manifest_path, root)
+    again = "hint: deploy the whole folder that `pyxle build` wrote (run `pyxle build` again where the pages are)"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IncompleteBuild(f"{shown} is missing; {again}") from None
+    except (OSError, ValueError) as exc:
+        raise IncompleteBuild(f"{shown} cannot be read ({getattr(exc, 'strerror', None) or exc}); {again}") from None
+    python = manifest.get("python") if isinstance(manifest, dict) else None
+    if not isinstance(python, dict) or not isinstance(manifest.get("modules"), dict):
+        raise IncompleteBuild(f"{shown} does not list the API routes and other Python files of the pages folder "
+                              f"(an older Pyxle made it, or no `pyxle build` did); {again}")
+    code_dir = (out_dir / PYTHON_DIR).joinpath(*python["base"].split("/"))
+    needed = [out_dir / entry["server"] for entry in manifest["modules"].values()]
+    needed += [code_dir / file for file in python["files"]]
+    if manifest["modules"]:
+        needed.append(out_dir / "server" / "ssr.mjs")
+    for assets in manifest.get("pages", {}).values():
+        needed += [out_dir / "public" / name.lstrip("/") for name in (assets["js"], *assets["imports"], *assets["css"])]
+    for path in needed:
+        if not path.is_file():
+            raise IncompleteBuild(f"{_shown(path, root)} is missing: the build is incomplete; {again}")
+    try:
+        table = build_table([PurePosixPath(file) for file in manifest["modules"]] + python["apiRoutes"])
+    except RoutingError as exc:  # a manifest edited by hand
+        raise IncompleteBuild(f"{shown}: invalid routes: {'; '.join(exc.problems)}; {again}") from None
+    return ServedBuild(out_dir, manifest, table, code_dir)
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)

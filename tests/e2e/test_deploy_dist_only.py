@@ -1,0 +1,247 @@
+"""A deploy that ships `dist/` and the project's own modules, without `pages/`, is served from the
+build, as pyxle-framework 0.9.4's was (its starter guide: "Code outside pages/ is NOT copied into
+dist/ — deploy it alongside dist/"): pages, actions, API routes, public files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import NODE_MODULES, Server, pyxle_command, server_env, serving, write_project
+from tests.docs._blocks import cites
+
+NAV = {"x-pyxle-navigation": "1"}
+FILES = {
+    "db.py": """
+        FRUIT = ["apple"]
+
+        def fruit():
+            return list(FRUIT)
+
+        def add(name):
+            FRUIT.append(name)
+    """,
+    "pyxle.config.json": '{"name": "Orchard"}',
+    "public/robots.txt": "User-agent: *\n",
+    "pages/layout.pyxl": """
+        export default function Layout({ children }) {
+          return <main data-testid="layout">{children}</main>
+        }
+    """,
+    "pages/index.pyxl": """
+        from db import add, fruit
+
+        @server
+        async def load(request):
+            return {"fruit": fruit()}
+
+        @action
+        async def plant(request):
+            body = await request.json()
+            add(body["name"])
+            return {"fruit": fruit()}
+
+        export default function Page({ data }) {
+          return <ul>{data.fruit.map((f) => <li key={f}>{"fruit:" + f}</li>)}</ul>
+        }
+    """,
+    "pages/not-found.pyxl": """
+        export default function NotFound() {
+          return <p>no such orchard row</p>
+        }
+    """,
+    "pages/api/fruit.py": """
+        from db import fruit
+
+        async def get(request):
+            return {"fruit": fruit()}
+    """,
+    "pages/api/_count.py": "def count(items):\n    return len(items)\n",
+    "pages/api/stats.py": """
+        from db import fruit
+
+        from ._count import count
+
+        async def get(request):
+            return {"count": count(fruit())}
+    """,
+}
+
+
+def pyxle(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pyxle_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=180,
+                          env=server_env(), check=False)
+
+
+def deploy(built: Path, to: Path, *, public: bool = True) -> Path:
+    """What a deploy ships: dist/, the project's own modules, its config, public/, node_modules."""
+    to.mkdir(parents=True)
+    shutil.copytree(built / "dist", to / "dist")
+    for name in ("db.py", "pyxle.config.json"):
+        shutil.copy(built / name, to / name)
+    if public:
+        shutil.copytree(built / "public", to / "public")
+    (to / "node_modules").symlink_to(NODE_MODULES, target_is_directory=True)
+    return to
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = write_project(tmp_path_factory.mktemp("source") / "app", FILES)
+    out = pyxle(project, "build", ".")
+    assert out.returncode == 0, out.stdout + out.stderr
+    return project
+
+
+@pytest.fixture(scope="module")
+def served(built: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with serving(deploy(built, tmp_path_factory.mktemp("deploy") / "app"), "--skip-build") as server:
+        yield server
+
+
+@cites("docs/deployment.md", "`pages/` may be left out, as pyxle-framework 0.9's starter guide deployed it.")
+def test_a_deploy_without_pages_serves_its_pages_with_their_loader_data(served: Server) -> None:
+    page = httpx.get(served.url + "/", timeout=10)
+    assert page.status_code == 200, page.text
+    assert 'data-testid="layout"' in page.text and "fruit:apple" in page.text
+
+
+def test_a_deploy_without_pages_answers_navigation_json(served: Server) -> None:
+    nav = httpx.get(served.url + "/", headers=NAV, timeout=10)
+    assert nav.status_code == 200, nav.text
+    assert nav.json()["props"]["data"]["fruit"][0] == "apple"
+
+
+def test_a_deploy_without_pages_runs_actions_with_their_csrf_check(served: Server) -> None:
+    with httpx.Client(base_url=served.url, timeout=10) as client:
+        client.get("/healthz")
+        refused = client.post("/api/__actions/index/plant", json={"name": "pear"})
+        assert refused.status_code == 403, refused.text
+        done = client.post("/api/__actions/index/plant", json={"name": "pear"},
+                           headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+        assert done.status_code == 200, done.text
+        assert done.json()["ok"] is True and "pear" in done.json()["fruit"]
+        assert "fruit:pear" in client.get("/").text
+
+
+@cites("docs/deployment.md", "the\nAPI routes run from those copies under their usual module names, so `from ._util import count`\nstill works")
+def test_a_deploy_without_pages_serves_api_routes_and_their_helper_modules(served: Server) -> None:
+    fruit = httpx.get(served.url + "/api/fruit", timeout=10)
+    assert fruit.status_code == 200, fruit.text
+    assert "apple" in fruit.json()["fruit"]
+    stats = httpx.get(served.url + "/api/stats", timeout=10)
+    assert stats.status_code == 200, stats.text
+    assert stats.json()["count"] >= 1
+
+
+def test_a_deploy_without_pages_serves_public_files_and_its_not_found_page(served: Server) -> None:
+    robots = httpx.get(served.url + "/robots.txt", timeout=10)
+    assert robots.status_code == 200 and robots.text == "User-agent: *\n"
+    missing = httpx.get(served.url + "/nowhere", timeout=10)
+    assert missing.status_code == 404 and "no such orchard row" in missing.text
+
+
+@cites("docs/deployment.md", "(with or without `--skip-build`: there is\nnothing to build from) serves the build as it is")
+def test_a_deploy_without_pages_is_served_without_skip_build_too(built: Path, tmp_path: Path) -> None:
+    """With nothing to build from, `pyxle serve` serves the build as it is."""
+    with serving(deploy(built, tmp_path / "app")) as server:
+        page = httpx.get(server.url + "/", timeout=10)
+        assert page.status_code == 200 and "fruit:apple" in page.text
+        assert httpx.get(server.url + "/api/fruit", timeout=10).json() == {"fruit": ["apple"]}
+    assert not (tmp_path / "app" / "pages").exists()
+
+
+@cites("docs/deployment.md", "`pyxle: . has no pages/ folder and no build in dist/ (dist/manifest.json is missing); hint: ...`")
+def test_a_folder_with_neither_pages_nor_a_build_names_both(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir()
+    out = pyxle(tmp_path / "app", "serve", ".", "--skip-build", "--port", "0")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.startswith("pyxle: . has no pages/ folder and no build in dist/ (dist/manifest.json is "
+                                 "missing)"), out.stderr
+    assert "hint: " in out.stderr and "pyxle build" in out.stderr, out.stderr
+
+
+@cites("docs/deployment.md", "Start-up checks such a build whole, and a file its `manifest.json` names that is missing stops it,\nnaming the file")
+@pytest.mark.parametrize("lost", ["dist/server/pages/index.py", "dist/server/python/pages/api/stats.py",
+                                  "dist/server/ssr.mjs"])
+def test_a_partial_build_without_pages_is_refused_naming_the_file(built: Path, tmp_path: Path, lost: str) -> None:
+    app = deploy(built, tmp_path / "app")
+    (app / lost).unlink()
+    out = pyxle(app, "serve", ".", "--skip-build", "--port", "0")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert f"{lost} is missing" in out.stderr and "run `pyxle build`" in out.stderr, out.stderr
+
+
+@cites("docs/deployment.md", "A `dist/` made by an older Pyxle (its manifest does not list the API routes) is refused the same\nway")
+def test_a_build_that_did_not_copy_the_api_routes_is_refused_without_pages(built: Path, tmp_path: Path) -> None:
+    """A dist/ made before builds copied the API routes (or by hand) cannot serve them."""
+    app = deploy(built, tmp_path / "app")
+    manifest = json.loads((app / "dist" / "manifest.json").read_text())
+    del manifest["python"]
+    (app / "dist" / "manifest.json").write_text(json.dumps(manifest))
+    out = pyxle(app, "serve", ".", "--skip-build", "--port", "0")
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert "dist/manifest.json" in out.stderr and "run `pyxle build`" in out.stderr, out.stderr
+
+
+@cites("docs/deployment.md", "A reload (SIGHUP) without `pages/` builds nothing: it loads the build in\n`dist/` as it is then")
+@cites("docs/deployment.md", "and refuses\na partial one while the running workers keep serving")
+def test_a_reload_without_pages_serves_the_build_deployed_since_and_refuses_a_partial_one(
+        tmp_path: Path, start_server) -> None:
+    """SIGHUP builds nothing there is no source for: it checks the build in dist/ as it is now, and
+    the new workers serve it; a build missing a file is refused, and the running workers keep serving."""
+    source = write_project(tmp_path / "source", {**FILES, "pages/api/version.py": "async def get(request):\n"
+                                                 "    return {'version': 1}\n"})
+    assert pyxle(source, "build", ".").returncode == 0
+    app = deploy(source, tmp_path / "app")
+    server = start_server(app, "serve", "--skip-build")
+    assert httpx.get(server.url + "/api/version", timeout=10).json() == {"version": 1}
+
+    (source / "pages" / "api" / "version.py").write_text("async def get(request):\n    return {'version': 2}\n")
+    assert pyxle(source, "build", ".").returncode == 0
+    shutil.rmtree(app / "dist")
+    shutil.copytree(source / "dist", app / "dist")
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 30
+    while httpx.get(server.url + "/api/version", timeout=10).json() != {"version": 2}:
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.2)
+    assert not (app / ".dist.next").exists() and "reload refused" not in server.output()
+
+    (app / "dist" / "server" / "pages" / "index.py").unlink()
+    server.proc.send_signal(signal.SIGHUP)
+    server.wait_for_output("reload refused, the running workers keep serving: ", timeout=30)
+    assert "dist/server/pages/index.py is missing" in server.output()
+    assert "fruit:apple" in httpx.get(server.url + "/", timeout=10).text
+
+
+@cites("docs/deployment.md", "A deploy that left out `public/` starts, and says\n`public/ is missing: it held 12 files when the build was made, which answer 404 here`")
+def test_a_deploy_without_pages_that_left_public_out_is_told(built: Path, tmp_path: Path, start_server) -> None:
+    """pyxle-framework 0.9 copied public/ into its build, so a deploy of the build alone had its files."""
+    server = start_server(deploy(built, tmp_path / "app", public=False), "serve", "--skip-build")
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    assert httpx.get(server.url + "/robots.txt", timeout=10).status_code == 404
+    assert "public/ is missing: it held 1 file when the build was made, which answer 404 here; ship it beside dist/" \
+        in server.output()
+
+
+def test_a_build_that_pyxle_serve_reuses_copies_the_api_routes_edited_since(tmp_path: Path, start_server) -> None:
+    """An API route is no input of the bundle, so editing one leaves the build current: its copy in
+    dist/ follows the source all the same, or a deploy of that dist/ would serve the old route."""
+    version = "async def get(request):\n    return {'version': %d}\n"
+    source = write_project(tmp_path / "source", {**FILES, "pages/api/version.py": version % 1})
+    assert pyxle(source, "build", ".").returncode == 0
+    (source / "pages" / "api" / "version.py").write_text(version % 2)
+    with_pages = start_server(source, "serve")
+    assert httpx.get(with_pages.url + "/api/version", timeout=10).json() == {"version": 2}
+    with_pages.stop()
+    server = start_server(deploy(source, tmp_path / "app"), "serve", "--skip-build")
+    assert httpx.get(server.url + "/api/version", timeout=10).json() == {"version": 2}
