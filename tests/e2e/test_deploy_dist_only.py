@@ -170,6 +170,9 @@ def test_a_folder_with_neither_pages_nor_a_build_names_both(tmp_path: Path) -> N
 
 
 @cites("docs/deployment.md", "Start-up checks such a build whole, and a file its `manifest.json` names that is missing stops it,\nnaming the file")
+@cites("docs/deployment.md", "has no pages/ folder, and the build cannot be served without it: dist/server/pages/index.py is "
+                             "missing: the build is incomplete; hint: deploy the whole folder that `pyxle build` wrote "
+                             "(run `pyxle build` again where the pages are)")
 @pytest.mark.parametrize("lost", ["dist/server/pages/index.py", "dist/server/python/pages/api/stats.py",
                                   "dist/server/ssr.mjs"])
 def test_a_partial_build_without_pages_is_refused_naming_the_file(built: Path, tmp_path: Path, lost: str) -> None:
@@ -177,7 +180,9 @@ def test_a_partial_build_without_pages_is_refused_naming_the_file(built: Path, t
     (app / lost).unlink()
     out = pyxle(app, "serve", ".", "--skip-build", "--port", "0")
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
-    assert f"{lost} is missing" in out.stderr and "run `pyxle build`" in out.stderr, out.stderr
+    assert (f"pyxle: {app.resolve()} has no pages/ folder, and the build cannot be served without it: {lost} is "
+            "missing: the build is incomplete; hint: deploy the whole folder that `pyxle build` wrote (run `pyxle "
+            "build` again where the pages are)") in out.stderr, out.stderr
 
 
 @cites("docs/deployment.md", "A `dist/` made by an older Pyxle (its manifest does not list the API routes) is refused the same\nway")
