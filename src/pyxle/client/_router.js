@@ -78,7 +78,7 @@ export function startRouter(root, dottedPages = [], apiFolders = [], shared = ''
     if ('scrollRestoration' in history) history.scrollRestoration = 'auto'
   })
   addEventListener('pageshow', (event) => event.persisted && manualScroll()) // back from the bfcache
-  window.__PYXLE_ROUTER__ = { ...router, refreshWith } // for devtools, tests and pyxle dev
+  window.__PYXLE_ROUTER__ = { ...router, refreshWith, configure } // for devtools, tests and pyxle dev
 }
 
 // Scrolls to `top`; while the document is still loading and too short for it, again each time it
