@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -46,26 +47,26 @@ def test_a_middleware_that_cannot_be_imported_stops_start_up_naming_it(tmp_path)
             "module 'app_middleware' has no attribute 'Nope'") in run.stderr
 
 
+def written(log: Path, text: str) -> str:
+    """``log``'s text once ``text`` is in it (a task writes it after the answer), or as it is after 10 s."""
+    deadline = time.monotonic() + 10
+    while not (log.exists() and text in log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return log.read_text() if log.exists() else ""
+
+
 @cites("docs/middleware.md", "what you add runs once the response is sent")
 def test_the_signup_task_runs_after_the_response(app: Server) -> None:
     answer = httpx.post(app.url + "/api/signup", json={"email": "ada@example.com"}, headers=KEY)
     assert answer.json() == {"ok": True}
-    log = app.root / "signups.txt"  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 10
-    while not (log.exists() and "ada@example.com" in log.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert log.read_text() == "ada@example.com\n"
+    assert written(app.root / "signups.txt", "ada@example.com") == "ada@example.com\n"  # type: ignore[attr-defined]
 
 
 @cites("docs/middleware.md", "the answer does not wait for it")
 def test_the_welcome_task_queued_by_the_route_runs(app: Server) -> None:
     answer = httpx.post(app.url + "/api/welcome", json={"email": "grace@example.com"}, headers=KEY)
     assert answer.json() == {"queued": True}
-    log = app.root / "welcomed.txt"  # type: ignore[attr-defined]
-    deadline = time.monotonic() + 10
-    while not (log.exists() and "grace@example.com" in log.read_text()) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert log.read_text() == "grace@example.com\n"
+    assert written(app.root / "welcomed.txt", "grace@example.com") == "grace@example.com\n"  # type: ignore[attr-defined]
 
 
 @cites("docs/middleware.md", 'return JSONResponse({"error": "Missing API key"}, status_code=401)  # short-circuit')
