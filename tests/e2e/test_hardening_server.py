@@ -11,6 +11,7 @@ import socket
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -71,6 +72,33 @@ def wait_until(predicate, timeout: float = 20, interval: float = 0.1) -> None:  
     while not predicate():
         assert time.monotonic() < deadline, "timed out waiting"
         time.sleep(interval)
+
+
+@contextlib.contextmanager
+def kept_alive_clients(server: Server, count: int, ask: Callable[[httpx.Client, int], None], failures: list[str],
+                       *, pause: float) -> Iterator[None]:
+    """``count`` threads, each asking ``ask(http, n)`` over one kept-alive connection of its own,
+    ``pause`` seconds apart, for the ``with`` block; a transport error goes into ``failures``."""
+    done = threading.Event()
+
+    def client(n: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=20) as http:
+            while not done.is_set():
+                try:
+                    ask(http, n)
+                except httpx.HTTPError as exc:
+                    failures.append(repr(exc))
+                time.sleep(pause)
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(count)]
+    for thread in clients:
+        thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        for thread in clients:
+            thread.join(30)
 
 
 def wait_for_group_to_exit(group: int) -> None:
@@ -502,30 +530,20 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
     failures: list[str] = []
     seen: list[tuple[int, int, str]] = []  # (the client, the worker's pid, its Connection header) of each GET
     answered = 0
-    done = threading.Event()
 
-    def client(n: int) -> None:
+    def ask(http: httpx.Client, n: int) -> None:
         nonlocal answered
-        with httpx.Client(base_url=server.url, timeout=20) as http:
-            while not done.is_set():
-                try:
-                    r = http.post("/api/echo", json={"n": n}) if n % 2 else http.get("/api/echo")
-                    if r.status_code != 200:
-                        failures.append(f"{r.status_code} {r.text[:80]}")
-                        continue
-                    answered += 1
-                    if n % 2 == 0:
-                        seen.append((n, r.json()["pid"], r.headers.get("connection", "")))
-                except httpx.HTTPError as exc:
-                    failures.append(repr(exc))
-                time.sleep(0.005)
+        r = http.post("/api/echo", json={"n": n}) if n % 2 else http.get("/api/echo")
+        if r.status_code != 200:
+            failures.append(f"{r.status_code} {r.text[:80]}")
+            return
+        answered += 1
+        if n % 2 == 0:
+            seen.append((n, r.json()["pid"], r.headers.get("connection", "")))
 
-    clients = [threading.Thread(target=client, args=(n,)) for n in range(8)]
-    for thread in clients:
-        thread.start()
     told: list[int] = []  # per reload: how many answers of the workers it replaced said `Connection: close`
     kept_alive: list[tuple[int, int, str]] = []  # a replaced worker's answers without it, after one with it
-    try:
+    with kept_alive_clients(server, 8, ask, failures, pause=0.005):
         for reload in range(3):
             time.sleep(0.5)
             old = set(granian_workers(server))
@@ -543,10 +561,6 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
                 elif (n, pid) in closing:
                     kept_alive.append((n, pid, connection))
             told.append(sum(1 for _, pid, connection in answers if pid in old and connection == "close"))
-    finally:
-        done.set()
-        for thread in clients:
-            thread.join(30)
     assert failures == [], failures[:5]
     assert answered > 100
     assert all(told) and kept_alive == [], (told, kept_alive[:10])
@@ -568,21 +582,11 @@ def test_after_a_reload_kept_alive_clients_are_spread_over_the_new_workers(make_
     server = start_server(project, "serve", "--workers", "2", env=KEY)
     last: dict[int, int] = {}  # client -> the worker that answered it last
     failures: list[str] = []
-    done = threading.Event()
 
-    def client(n: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=20) as http:  # one kept-alive connection each
-            while not done.is_set():
-                try:
-                    last[n] = http.get("/api/pid").json()["pid"]
-                except httpx.HTTPError as exc:
-                    failures.append(repr(exc))
-                time.sleep(0.01)
+    def ask(http: httpx.Client, n: int) -> None:
+        last[n] = http.get("/api/pid").json()["pid"]
 
-    clients = [threading.Thread(target=client, args=(n,)) for n in range(16)]
-    for thread in clients:
-        thread.start()
-    try:
+    with kept_alive_clients(server, 16, ask, failures, pause=0.01):
         wait_until(lambda: len(last) == 16)
         old = set(granian_workers(server))
         server.proc.send_signal(signal.SIGHUP)
@@ -591,10 +595,6 @@ def test_after_a_reload_kept_alive_clients_are_spread_over_the_new_workers(make_
         wait_until(lambda: set(last.values()) <= new and len(new) == 2)  # every client on a new worker
         time.sleep(1)
         spread = sorted(list(last.values()).count(pid) for pid in new)
-    finally:
-        done.set()
-        for thread in clients:
-            thread.join(30)
     assert not old & new and failures == [], (old, new, failures[:5])
     assert spread[0] >= 2, spread  # (16 and 0 before; an even split is not promised)
 

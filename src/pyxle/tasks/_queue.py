@@ -100,14 +100,17 @@ class TaskQueue:
             else:
                 loop.call_soon_threadsafe(self._spawn, func, args, kwargs, context=context)
         except RuntimeError:  # the loop closed under a thread that queued
-            with self._lock:
-                self._waiting -= 1
+            self._unqueue()
             raise TaskQueueNotRunning() from None
+
+    def _unqueue(self) -> None:
+        """One task less waiting: it started, or it will never run."""
+        with self._lock:
+            self._waiting -= 1
 
     def _spawn(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if self._loop is None:  # queued from a thread as the queue stopped
-            with self._lock:
-                self._waiting -= 1
+            self._unqueue()
             logger.warning("Background task %s not run: the task queue had stopped", _name(func))
             return
         task = asyncio.get_running_loop().create_task(self._run(func, args, kwargs), name=f"pyxle-task {_name(func)}")
@@ -119,8 +122,7 @@ class TaskQueue:
         try:
             await self._slots.acquire()
         finally:  # started, or cancelled while waiting: no longer pending either way
-            with self._lock:
-                self._waiting -= 1
+            self._unqueue()
         try:
             if inspect.iscoroutinefunction(func):
                 result = await func(*args, **kwargs)
