@@ -44,8 +44,10 @@ SOCKET_TIMEOUT = 5.0  # seconds any command waits for Redis's answer on its conn
 # 50 per client keeps a hundred workers' page cache, rate limit and realtime broker within
 # Redis's default of 10,000 clients.
 POOL_SIZE = 50
-# Seconds late a timer may fire before the event loop counts as having stalled (see within()).
-STALL = 0.05
+# within() watches a command's timeout in this many steps, and a step that fires more than BUSY
+# seconds late shows an event loop behind its work (see within()).
+STEPS = 5
+BUSY = 0.01
 T = TypeVar("T")
 # event loop -> url -> client: a client's connections belong to the loop that opened them
 _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]] = weakref.WeakKeyDictionary()
@@ -162,11 +164,12 @@ async def within(command: Callable[[], Awaitable[T]], timeout: float, gate: Turn
                  answer: bool = True) -> T:
     """``await command()``, given up with ``asyncio.TimeoutError`` once Redis has been silent for
     ``timeout`` seconds. A worker far behind (a blocking call in some request, a crowd of them)
-    reads its answers late; that is no silence of Redis. So a timer that fires late (the event loop
-    was held up), or after Redis answered another command of ``gate`` since this one began, gives it
-    ``timeout`` more, ``extensions`` times at most; and one that expires leaves the answers already
-    read in this turn of the loop to be handled first. ``answer``: whether ``command`` finishing
-    means Redis answered (a turn coming free does not)."""
+    reads its answers late; that is no silence of Redis. So the timeout is counted in ``STEPS``
+    steps: a step counts only while the event loop keeps up (its timer fires on time), so a loop
+    whose every turn is long counts nothing however many round trips a command makes; and Redis
+    answering another command of ``gate`` starts the count again. ``(1 + extensions) * STEPS`` steps bound the wait in any case; an
+    expiry leaves the answers already read in this turn of the loop to be handled first.
+    ``answer``: whether ``command`` finishing means Redis answered (a turn coming free does not)."""
     loop = asyncio.get_running_loop()
     if sys.version_info < (3, 11):
         result = await asyncio.wait_for(command(), timeout)
@@ -180,17 +183,25 @@ async def within(command: Callable[[], Awaitable[T]], timeout: float, gate: Turn
 async def _within(loop: asyncio.AbstractEventLoop, command: Callable[[], Awaitable[T]], timeout: float, gate: Turns,
                   extensions: int) -> T:
     async with asyncio.timeout(None) as bound:  # no task per command, as wait_for makes on 3.11
+        step = timeout / STEPS
+        last = loop.time()
+        steps = silent = 0  # steps taken, and those of Redis's silence
 
-        def fire(due: float, left: int) -> None:
-            nonlocal handle
+        def tick(due: float) -> None:
+            nonlocal handle, last, steps, silent
             now = loop.time()
-            if left and (now - due > STALL or gate.heard > due - timeout):
-                handle = loop.call_at(now + timeout, fire, now + timeout, left - 1)
-            else:  # asyncio's own expiry, one loop turn on: after the answers read in this one
-                bound.reschedule(now)
+            steps += 1
+            if gate.heard > last:
+                silent = 0  # Redis answered another command: it is not silent, this one waits its turn
+            elif now - due <= BUSY:
+                silent += 1
+            last = now
+            if silent >= STEPS or steps >= STEPS * (1 + extensions):
+                bound.reschedule(now)  # asyncio's own expiry, one loop turn on: after the answers read in this one
+            else:
+                handle = loop.call_at(now + step, tick, now + step)
 
-        due = loop.time() + timeout
-        handle = loop.call_at(due, fire, due, extensions)
+        handle = loop.call_at(last + step, tick, last + step)
         try:
             return await command()
         finally:

@@ -7,8 +7,10 @@ import contextlib
 import itertools
 import logging
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -365,3 +367,65 @@ def test_within_reads_an_answer_that_came_while_the_loop_was_blocked_and_times_o
     got, silent = asyncio.run(scenario())
     assert got == "answered"
     assert 0.04 < silent < 1.0, silent
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_within_counts_no_silence_while_every_turn_of_the_loop_is_long(loop: str) -> None:
+    """A worker with a crowd of requests in flight runs long turns of its event loop (45 ms here,
+    each under the old 50 ms "stalled" mark), so a command of four round trips took over its
+    0.25 s while the peer answered each at once. On uvloop, which granian runs, every such command
+    timed out (CI: "page cache: Redis ... does not answer (timed out after 0.25 s)", and "answers
+    again" 9 ms later). A step of the timeout counts only while the loop keeps up."""
+    async def scenario() -> int:
+        running = asyncio.get_running_loop()
+        near, far = socket.socketpair()
+        near.setblocking(False)
+        answered: list[asyncio.Future[None]] = []
+
+        def read() -> None:
+            near.recv(64)
+            if answered and not answered[-1].done():
+                answered[-1].set_result(None)
+
+        def crowd() -> None:  # one turn's work: 45 ms of Python, every turn
+            end = time.perf_counter() + 0.045
+            while time.perf_counter() < end:
+                pass
+            if not stop.is_set():
+                running.call_soon(crowd)
+
+        async def four_round_trips() -> None:
+            for _ in range(4):
+                answered.append(running.create_future())
+                near.send(b"?")
+                await answered[-1]
+
+        def echo() -> None:  # answers at once, outside the loop (Redis is another process)
+            while data := far.recv(64):
+                far.send(data)
+
+        stop = threading.Event()
+        peer = threading.Thread(target=echo, daemon=True)
+        peer.start()
+        running.add_reader(near.fileno(), read)
+        running.call_soon(crowd)
+        timed_out = 0
+        try:
+            for _ in range(5):
+                try:
+                    await within(four_round_trips, 0.25, Turns(1))
+                except asyncio.TimeoutError:
+                    timed_out += 1
+        finally:
+            stop.set()
+            running.remove_reader(near.fileno())
+            near.close()  # the peer reads its end, and stops
+            peer.join(5)
+            far.close()
+        return timed_out
+
+    if loop == "uvloop":
+        uvloop = pytest.importorskip("uvloop")
+        assert uvloop.run(scenario()) == 0
+    else:
+        assert asyncio.run(scenario()) == 0
