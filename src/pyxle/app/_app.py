@@ -33,6 +33,7 @@ from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
 from pyxle.app._heartbeat import beating
 from pyxle.app._limits import LimitError, Limits
+from pyxle.app._listener import stop_accepting
 from pyxle.app._middleware import MiddlewareLoadError, load_middleware
 from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
@@ -527,14 +528,19 @@ class PyxleApp(Starlette):
                 await self.limiter.close()
 
     def _retire(self) -> None:
-        """A reload is about to replace this worker (``pyxle serve`` sends SIGUSR1 first): its
-        answers close their connections from now on (see ``HttpEdge.retiring``)."""
+        """A reload is about to replace this worker (``pyxle serve`` sends SIGUSR1 first): it takes
+        no new connection (``stop_accepting``), and its answers close theirs from now on."""
+        stop_accepting()
+        self._closing()
+
+    def _closing(self) -> None:
+        """Answers close their connections from now on (see ``HttpEdge.retiring``)."""
         if self.edge is not None:
             self.edge.retiring = True
 
     def _sigterm(self) -> None:
         self._stop_asked = time.monotonic()
-        self._retire()
+        self._closing()
         self._stopping()
 
     def _time_left(self) -> float:

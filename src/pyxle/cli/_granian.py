@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import socket
 import threading
 import time
 from pathlib import Path
@@ -24,10 +25,12 @@ from typing import Any
 
 import granian
 from granian.log import logger
+from granian.net import SocketSpec
 from granian.server import Server
 from granian.server.mp import WorkerProcess
 
 from pyxle.app._app import RETIRE
+from pyxle.app._listener import LISTENER
 
 POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
 # When a worker was respawned, for granian's crash-loop check (one that dies within 5.5 s of it
@@ -99,6 +102,21 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             self._metrics.incr_spawn(spawned)
         if self.interrupt_signal:
             self.main_loop_interrupt.set()  # granian's _reload clears it, maybe after the signal set it
+
+    def _init_shared_socket(self) -> None:
+        """One listening socket, opened here and inherited by every worker (granian's way off Linux;
+        on Linux each worker would open its own with ``SO_REUSEPORT``). With one accept queue, a
+        connection no worker has taken yet waits for any of them: one in the queue of a worker that
+        stops (a reload, a crash) was reset with it. A worker a reload replaces stops taking
+        connections from it first (``pyxle.app._listener``), told which socket by ``LISTENER``."""
+        if self.bind_uds:
+            super()._init_shared_socket()
+            return
+        self._ssp, self._shd = None, SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+        self._sfd = self._shd.get_fd()
+        self._sso = socket.socket(fileno=self._sfd)
+        self._sso.set_inheritable(True)
+        os.environ[LISTENER] = str(os.fstat(self._sfd).st_ino)
 
     def _stop_workers(self) -> None:
         """granian's, then the wait for old workers a stop signal found stopping in a reload."""

@@ -74,12 +74,13 @@ def reserve_port(host: str, port: int, host_setting: str = "--host") -> tuple[in
     """Check the address is free ("port in use" is one clear line), then hold it for the server's
     whole life: the port (0 becomes a free one) and the socket holding it, to close once stopped.
 
-    granian's workers each bind the port themselves with ``SO_REUSEPORT``, once they have loaded
-    the app. A port only checked would be free again until then: another server started meanwhile
-    (two deploys, two ``--port 0`` test servers) would be told so too, both would listen, and the
-    kernel would split the connections between two apps. The holder never listens, so no
-    connection reaches it; having ``SO_REUSEPORT`` and not ``SO_REUSEADDR``, it lets the workers
-    join and makes every other server's check fail, and the kernel gives its port to no one else.
+    granian binds the port (with ``SO_REUSEPORT``) only as the server starts, once the project is
+    built and checked. A port only checked would be free again until then: another server started
+    meanwhile (two deploys, two ``--port 0`` test servers) would be told so too, both would listen,
+    and the kernel would split the connections between two apps. The holder never listens, so no
+    connection reaches it; having ``SO_REUSEPORT`` and not ``SO_REUSEADDR``, it lets the server's
+    socket join and makes every other server's check fail, and the kernel gives its port to no one
+    else.
 
     The check has ``SO_REUSEADDR``, as the server's own socket: connections of the previous run in
     TIME-WAIT do not make a port look taken. Where such connections keep a holder without it out
