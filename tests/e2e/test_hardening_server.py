@@ -3,7 +3,6 @@ shutdown deadlines and hostile bodies. Real `pyxle serve` processes, raw sockets
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import json
 import os
@@ -573,31 +572,67 @@ def test_sighup_under_keep_alive_load_fails_no_request_not_even_a_post(make_proj
 
 
 
-@cites("docs/deployment.md", "a worker the reload replaces takes\nno new connection (they all go to the workers running)")
-def test_a_worker_a_reload_replaces_takes_no_new_connection_yet_answers_on_its_own(make_project,
-                                                                                 start_server) -> None:
-    """The signal that tells a worker a reload replaces it (SIGUSR1): from then on every new
-    connection goes to the other workers, which share its socket, while it still answers on the
-    connections it has, closing them as it does. It took half the new ones until it stopped."""
+@cites("docs/deployment.md", "a worker the reload replaces takes\nno new connection")
+def test_a_worker_a_reload_replaces_takes_no_new_connection_and_its_successor_takes_them(make_project,
+                                                                                     start_server) -> None:
+    """The signal that tells a worker a reload replaces it (SIGUSR1): from then on it takes no new
+    connection, though it is idle; one waits in the socket's queue for the worker that replaces it
+    (here, once the old one is killed). It answered at once, until it stopped."""
     project = make_project({"pages/api/pid.py": """
         import os
 
         async def get(request):
             return {"pid": os.getpid()}
         """})
-    server = start_server(project, "serve", "--workers", "2", env=KEY)
-    kept = httpx.Client(base_url=server.url, timeout=10)
-    try:
-        retired = kept.get("/api/pid").json()["pid"]  # the worker this connection is on
-        os.kill(retired, signal.SIGUSR1)
-        time.sleep(0.5)  # the worker's loop has run its handler
-        fresh = [httpx.get(server.url + "/api/pid", headers={"Connection": "close"}, timeout=10).json()["pid"]
-                 for _ in range(40)]
-        last = kept.get("/api/pid")
-    finally:
-        kept.close()
-    assert retired not in fresh and len(set(fresh)) == 1, (retired, collections.Counter(fresh))
-    assert last.json()["pid"] == retired and last.headers["connection"] == "close"
+    server = start_server(project, "serve", "--workers", "1", env=KEY)
+    close = {"Connection": "close"}
+    retired = httpx.get(server.url + "/api/pid", headers=close, timeout=10).json()["pid"]
+    os.kill(retired, signal.SIGUSR1)
+    time.sleep(0.5)  # the worker's loop has run its handler
+    answered: list[httpx.Response] = []
+    asking = threading.Thread(target=lambda: answered.append(httpx.get(server.url + "/api/pid", headers=close,
+                                                                         timeout=60)))
+    asking.start()
+    asking.join(1.5)
+    assert asking.is_alive() and not answered, "the worker a reload replaces took a new connection"
+    os.kill(retired, signal.SIGKILL)
+    asking.join(60)
+    assert answered and answered[0].status_code == 200, answered
+    assert answered[0].json()["pid"] != retired
+    assert server.proc.poll() is None
+
+
+@cites("docs/deployment.md", "A worker that dies leaves the connections waiting for it to\nthe worker started in its place")
+def test_connections_waiting_for_a_worker_that_dies_are_answered_by_its_successor(make_project,
+                                                                                 start_server) -> None:
+    """A worker that stopped answering (SIGSTOP) and is then killed: the requests that came
+    meanwhile waited in its socket's queue, and the worker started in its place answers them. Each
+    worker had a socket of its own, which died with it: they were reset."""
+    project = make_project({"pages/api/pid.py": """
+        import os
+
+        async def get(request):
+            return {"pid": os.getpid()}
+        """})
+    server = start_server(project, "serve", "--workers", "1", env=KEY)
+    dead = httpx.get(server.url + "/api/pid", headers={"Connection": "close"}, timeout=10).json()["pid"]
+    os.kill(dead, signal.SIGSTOP)
+    answered: list[object] = []
+
+    def ask() -> None:
+        try:
+            answered.append(httpx.get(server.url + "/api/pid", headers={"Connection": "close"}, timeout=60).json())
+        except httpx.HTTPError as exc:
+            answered.append(exc)
+
+    asking = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in asking:
+        thread.start()
+    time.sleep(1)  # connected, each in the queue
+    os.kill(dead, signal.SIGKILL)
+    for thread in asking:
+        thread.join(60)
+    assert len(answered) == 4 and all(isinstance(a, dict) and a["pid"] != dead for a in answered), answered
     assert server.proc.poll() is None
 
 

@@ -20,6 +20,7 @@ from pyxle._worker_stop import keep_granian_stop
 from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
 from pyxle.app._heartbeat import others_serving
 from pyxle.app._limits import LimitError, Limits
+from pyxle.app._listener import step_aside, take_connections
 from pyxle.app._printed import capture_prints
 from pyxle.app._watch import forget_project_modules
 from pyxle.config import ConfigError, PyxleConfig
@@ -37,7 +38,7 @@ def worker_app(staged: bool = False) -> PyxleApp:
     A worker started in place of one that died, while other workers serve, waits when the project
     no longer loads (a file edited, or a reload refused, since they started) and tries again with
     a growing pause: exiting would have granian count a crash loop and stop the healthy workers too.
-    Until it loads, this worker accepts no connection; the others take them."""
+    Until it loads, this worker accepts no connection; the others take them (``step_aside``)."""
     if not staged:
         _stoppable_while_loading()
         if os.environ.get("PYXLE_LOG_FORMAT") == "json":
@@ -46,13 +47,14 @@ def worker_app(staged: bool = False) -> PyxleApp:
     said = ""
     while True:
         try:
-            return _load_worker(staged)
+            app = _load_worker(staged)
         except (StartupError, ConfigError) as exc:  # a broken file, named with its line
             if str(exc) != said:
                 print(f"pyxle: {exc}", file=sys.stderr)
             if staged or not _replaces_a_worker() or not others_serving():
                 raise SystemExit(1) from None
             if not said:
+                step_aside()  # its connections go to the others meanwhile
                 print(f"pyxle: worker {os.getpid()} cannot load the project as it is now and waits while the other "
                       "workers serve, trying again after 1s, then less often (up to every 30s); fix the project and "
                       "reload (SIGHUP)", file=sys.stderr)
@@ -60,6 +62,10 @@ def worker_app(staged: bool = False) -> PyxleApp:
             sys.stderr.flush()
             time.sleep(delay)
             delay = min(delay * 2, 30.0)
+        else:
+            if not staged:
+                take_connections()
+            return app
 
 
 def _stoppable_while_loading() -> None:

@@ -1,16 +1,19 @@
 """A worker a reload replaces stops taking connections before it stops.
 
-Every worker of ``pyxle serve`` accepts from one listening socket, which ``pyxle serve`` opens and
-the workers inherit (``cli/_granian.py``): one accept queue, so a connection no worker has taken
-yet waits in it for any of them. A worker that stops closes the connections it has taken but not
+On Linux a worker of ``pyxle serve`` accepts from a listening socket that ``pyxle serve`` opens and
+its successor inherits too (``cli/_granian.py``): a connection the worker has not taken yet waits
+in the queue for the successor. A worker that stops closes the connections it has taken but not
 read a request from yet (granian's graceful shutdown counts them as idle), so a client that had
 just sent its request on one got "Server disconnected" during a reload. granian has no way to stop
 a worker's accept loop short of stopping the worker. Here the worker removes the socket from its
-own ``epoll`` instances (its accept loop's, on Linux): it is never woken for a connection again,
-and the workers still running take them all. Its requests go on until ``pyxle serve`` stops it.
+own ``epoll`` instances (its accept loop's): it is never woken for a connection again, and its
+successor takes them all. Its requests go on until ``pyxle serve`` stops it.
 
-``pyxle serve`` names the socket in ``LISTENER`` (its inode), so no socket of the app's own is
+``pyxle serve`` names its sockets in ``LISTENER`` (their inodes), so no socket of the app's own is
 touched. Off Linux, or without that name, nothing is done: the worker accepts until it stops.
+
+A worker that cannot load the project and waits (``pyxle.app.worker_app``) steps aside from its
+socket meanwhile, so its connections go to the workers serving.
 """
 
 from __future__ import annotations
@@ -19,22 +22,55 @@ import contextlib
 import logging
 import os
 import select
+import socket
 from pathlib import Path
 
 logger = logging.getLogger("pyxle")
 
-LISTENER = "PYXLE_LISTENER"  # the inode of the server's listening socket, which every worker inherits
+LISTENER = "PYXLE_LISTENER"  # the inodes of the server's listening sockets, which its workers inherit
+SLOT = "PYXLE_LISTENER_SLOT"  # this worker's own socket among them: its inode and backlog
 FDS = Path("/proc/self/fd")
 
 
+def step_aside() -> None:
+    """A worker that cannot load the project and waits: its socket stops listening, so the kernel
+    gives its connections to the other workers' sockets (those it had queued are refused), instead
+    of leaving them queued for a worker that serves nothing."""
+    sock = _slot()
+    if sock is not None:
+        with sock, contextlib.suppress(OSError):  # not listening already (a worker before it waited)
+            sock.shutdown(socket.SHUT_RD)
+
+
+def take_connections() -> None:
+    """A worker whose project has loaded: its socket listens (again, if a worker before it in its
+    slot stepped aside), as granian's accept loop on it expects."""
+    sock = _slot()
+    if sock is not None:
+        with sock:
+            if not sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN):
+                sock.listen(int(os.environ[SLOT].split()[1]))
+
+
+def _slot() -> socket.socket | None:
+    """This worker's socket (a duplicate to close after use), or None off ``pyxle serve`` on Linux."""
+    inode, _, backlog = os.environ.get(SLOT, "").partition(" ")
+    if not (inode.isdigit() and backlog.isdigit()) or not FDS.is_dir():
+        return None
+    for fd in _fds():
+        if _inode(fd) == int(inode):
+            return socket.socket(fileno=os.dup(fd))
+    return None
+
+
 def stop_accepting() -> int:
-    """Stop this process accepting from the server's listening socket; how many of its ``epoll``
-    registrations of it were removed (0 where there is nothing to do, or no way to do it)."""
-    inode = os.environ.get(LISTENER, "")
-    if not inode.isdigit() or not hasattr(select, "epoll"):
+    """Stop this process accepting from the server's listening sockets; how many of its ``epoll``
+    registrations of them were removed (0 where there is nothing to do, or no way to do it)."""
+    inodes = {int(inode) for inode in os.environ.get(LISTENER, "").split() if inode.isdigit()}
+    if not inodes or not hasattr(select, "epoll"):
         return 0
     try:
-        listener = {fd for fd in _fds() if _inode(fd) == int(inode)}
+        listener = {fd for fd in _fds() if _inode(fd) in inodes}
         removed = sum(_unregister(fd, listener) for fd in _fds() if _is_epoll(fd))
     except OSError as exc:  # /proc unreadable (a sandbox): the worker accepts until it stops
         logger.debug("could not stop accepting before the reload stops this worker: %s", exc)

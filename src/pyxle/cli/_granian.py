@@ -9,7 +9,8 @@ watcher needs longer, and a worker that had stopped cleanly was logged as "Killi
 after it refused to gracefully stop" and sent SIGKILL by pid, a pid already free for reuse.
 
 It also replaces workers (a reload, one that died) the way granian does, but stops doing so on
-SIGTERM or SIGINT: see ``PyxleServer._respawn_workers``.
+SIGTERM or SIGINT: see ``PyxleServer._respawn_workers``; and a worker's successor accepts from
+the socket it did: see ``PyxleServer._init_shared_socket``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import contextlib
 import math
 import os
 import socket
+import sys
 import threading
 import time
 from pathlib import Path
@@ -30,7 +32,7 @@ from granian.server import Server
 from granian.server.mp import WorkerProcess
 
 from pyxle.app._app import RETIRE
-from pyxle.app._listener import LISTENER
+from pyxle.app._listener import LISTENER, SLOT
 
 POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
 # When a worker was respawned, for granian's crash-loop check (one that dies within 5.5 s of it
@@ -63,6 +65,7 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.retiring: list[tuple[Any, float]] = []  # old workers told to stop, and their deadline
+        self.slots: list[tuple[Any, socket.socket]] = []  # each worker slot's listening socket (Linux)
 
     def _respawn_workers(self, workers: list[int], spawn_target: Any, target_loader: Any, delay: float = 0) -> None:
         """granian's, but a stop signal (SIGTERM, SIGINT) ends it at once. granian replaces the
@@ -104,19 +107,32 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             self.main_loop_interrupt.set()  # granian's _reload clears it, maybe after the signal set it
 
     def _init_shared_socket(self) -> None:
-        """One listening socket, opened here and inherited by every worker (granian's way off Linux;
-        on Linux each worker would open its own with ``SO_REUSEPORT``). With one accept queue, a
-        connection no worker has taken yet waits for any of them: one in the queue of a worker that
-        stops (a reload, a crash) was reset with it. A worker a reload replaces stops taking
-        connections from it first (``pyxle.app._listener``), told which socket by ``LISTENER``."""
-        if self.bind_uds:
+        """On Linux, one listening socket per worker slot, opened here: a worker and the one that
+        replaces it (a reload, a crash) accept from the same socket. granian has each worker open
+        its own (``SO_REUSEPORT``): the kernel spreads connections over them as it does over these,
+        but what waited in the queue of a worker that stopped, or what it had taken and not read
+        yet, was closed unanswered. Here it waits for the successor, and a worker a reload replaces
+        stops taking connections once its successor takes them (``pyxle.app._listener``, told the
+        sockets by ``LISTENER``). Elsewhere granian opens one socket for every worker."""
+        if self.bind_uds or sys.platform != "linux":
             super()._init_shared_socket()
             return
-        self._ssp, self._shd = None, SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
-        self._sfd = self._shd.get_fd()
-        self._sso = socket.socket(fileno=self._sfd)
-        self._sso.set_inheritable(True)
-        os.environ[LISTENER] = str(os.fstat(self._sfd).st_ino)
+        self._ssp = None
+        self.slots = [self._listen() for _ in range(self.workers)]
+        os.environ[LISTENER] = " ".join(str(os.fstat(sock.fileno()).st_ino) for _, sock in self.slots)
+
+    def _listen(self) -> tuple[Any, socket.socket]:
+        """A listening socket on the server's address, for workers to inherit."""
+        holder = SocketSpec(self.bind_addr, self.bind_port, self.backlog).build()
+        sock = socket.socket(fileno=holder.get_fd())
+        sock.set_inheritable(True)
+        return holder, sock
+
+    def _drop_shared_socket(self) -> None:
+        super()._drop_shared_socket()
+        for _, sock in self.slots:
+            sock.close()
+        self.slots.clear()
 
     def _stop_workers(self) -> None:
         """granian's, then the wait for old workers a stop signal found stopping in a reload."""
@@ -157,6 +173,10 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         logger.info(f"Stopped {name}")
 
     def _spawn_worker(self, idx: int, target: Any, callback_loader: Any) -> Any:
+        if self.slots:
+            self._shd, self._sso = self.slots[idx]  # what granian gives the worker as its socket
+            # and how the worker finds it: granian starts the worker (a fork: it inherits this) next
+            os.environ[SLOT] = f"{os.fstat(self._sso.fileno()).st_ino} {self.backlog}"
         worker = super()._spawn_worker(idx, target, callback_loader)
         if type(worker) is WorkerProcess:
             worker.__class__ = ReapedWorker  # not started yet: start() calls ReapedWorker._watch
