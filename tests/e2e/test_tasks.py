@@ -219,3 +219,64 @@ def test_a_sigterm_drains_the_tasks_and_cancels_what_outlives_the_deadline(tmp_p
         output = app.output()
     assert lines(out) == ["finished in time"]
     assert "1 background task(s) cancelled at shutdown: they had not finished within " in output
+
+
+HELD_API = """
+import asyncio
+import os
+
+from pyxle.tasks import TaskQueueFull, enqueue
+
+
+async def held():
+    while not os.path.exists(os.environ["TASKS_GATE"]):
+        await asyncio.sleep(0.05)
+
+
+async def fails():
+    raise ValueError("the mail server said no")
+
+
+async def post(request):
+    if (await request.json())["kind"] == "fails":
+        enqueue(fails)
+        return {"queued": 1}
+    refused = 0
+    for _ in range(1003):
+        try:
+            enqueue(held)
+        except TaskQueueFull:
+            refused += 1
+    return {"refused": refused}
+"""
+TOKEN = "tasks-metrics-token"
+
+
+def task_figures(server: Server) -> dict[str, float]:
+    text = httpx.get(server.url + "/api/__pyxle/metrics", headers={"authorization": f"Bearer {TOKEN}"},
+                     timeout=10).text
+    return {name: float(value) for name, value in
+            (line.rsplit(" ", 1) for line in text.splitlines() if line.startswith("pyxle_tasks_"))}
+
+
+@cites("docs/observability.md", "`pyxle_tasks_total`")
+def test_the_metrics_count_tasks_waiting_running_and_how_they_ended(tmp_path: Path) -> None:
+    """1,003 tasks queued at once: 1,000 are taken (4 run, 996 wait) and 3 refused; once they
+    may finish, 1,000 are done; a failing one is counted as failed."""
+    gate = tmp_path / "gate"
+    project = write_project(tmp_path / "app", {
+        "pages/api/held.py": HELD_API,
+        "pyxle.config.json": json.dumps({"csrf": {"apiRoutes": False},
+                                         "observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}})})
+    with serving(project, "--ssr-workers", "1", env={"TASKS_GATE": str(gate)}) as app:
+        assert httpx.post(app.url + "/api/held", json={"kind": "held"}, timeout=30).json() == {"refused": 3}
+        wait_until(lambda: task_figures(app).get("pyxle_tasks_running") == 4)
+        figures = task_figures(app)
+        assert figures["pyxle_tasks_waiting"] == 996, figures
+        assert figures['pyxle_tasks_total{outcome="refused"}'] == 3, figures
+        gate.touch()
+        wait_until(lambda: task_figures(app).get('pyxle_tasks_total{outcome="done"}') == 1000, timeout=60)
+        httpx.post(app.url + "/api/held", json={"kind": "fails"}, timeout=30)
+        wait_until(lambda: task_figures(app).get('pyxle_tasks_total{outcome="failed"}') == 1)
+        figures = task_figures(app)
+        assert figures["pyxle_tasks_waiting"] == 0 and figures["pyxle_tasks_running"] == 0, figures

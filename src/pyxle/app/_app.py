@@ -497,7 +497,7 @@ class PyxleApp(Starlette):
 
         await self.swap_renderer(self._initial_renderer)
         set_active_cache(self.page_cache)
-        tasks = TaskQueue()
+        tasks = TaskQueue(observer=self.metrics.task if self.metrics is not None else None)
         await tasks.start()
         set_active_queue(tasks)
         loop = asyncio.get_running_loop()

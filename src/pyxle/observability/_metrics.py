@@ -138,6 +138,11 @@ class Metrics:
         self.websockets = Gauge("pyxle_websocket_connections", "Open WebSocket connections.", registry=self.registry, **live)
         self.cache = Counter("pyxle_cache_requests_total", "Page cache lookups, by route and outcome (hit, miss, stale).",
                              ("route", "outcome"), registry=self.registry)
+        self.tasks = Counter("pyxle_tasks_total", "Background tasks of pyxle.tasks that ended, by outcome (done, failed, "
+                             "cancelled, refused).", ("outcome",), registry=self.registry)
+        self.tasks_waiting = Gauge("pyxle_tasks_waiting", "Background tasks queued and not started yet.",
+                                   registry=self.registry, **live)
+        self.tasks_running = Gauge("pyxle_tasks_running", "Background tasks running.", registry=self.registry, **live)
 
     def observe_request(self, route: str, method: str, status: int, seconds: float) -> None:
         key = (route, method if method in KNOWN_METHODS else "other", status)
@@ -185,6 +190,15 @@ class Metrics:
     def cache_lookup(self, route: str, outcome: str) -> None:
         if self._writable():
             self.cache.labels(route, outcome).inc()
+
+    def task(self, waiting: int, running: int, outcome: str | None) -> None:
+        """The task queue's counts after a change (this worker's figures: a change skipped for want
+        of room is not lost), and how a task ended, if one did."""
+        if self._writable():
+            self.tasks_waiting.set(waiting)
+            self.tasks_running.set(running)
+            if outcome is not None:
+                self.tasks.labels(outcome).inc()
 
     def exposition(self) -> bytes:
         from prometheus_client import CollectorRegistry, generate_latest

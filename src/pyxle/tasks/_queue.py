@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 logger = logging.getLogger("pyxle.tasks")
 
 DEFAULT_MAX_WORKERS = 4
 DEFAULT_MAX_PENDING = 1000
+# Told (on the queue's event loop) the tasks waiting and running after each change, and how a
+# task ended when one did ("done", "failed", "cancelled", or "refused" for one the queue was too full for).
+Observer = Callable[[int, int, "str | None"], None]
 
 
 class TaskQueueError(RuntimeError):
@@ -41,13 +46,16 @@ class TaskQueue:
     code's context (so its log lines carry that request's id) and waiting for one of
     ``max_workers`` slots. A failing task is logged with its traceback; the others go on."""
 
-    def __init__(self, *, max_workers: int = DEFAULT_MAX_WORKERS, max_pending: int = DEFAULT_MAX_PENDING) -> None:
+    def __init__(self, *, max_workers: int = DEFAULT_MAX_WORKERS, max_pending: int = DEFAULT_MAX_PENDING,
+                 observer: Observer | None = None) -> None:
         self.max_workers = max(1, max_workers)
         self.max_pending = max(1, max_pending)
+        self.observer = observer  # the app's metrics, when they are on
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._waiting = 0  # queued and not yet running: counted under the lock, for enqueue from threads
+        self._running = 0
         self._lock = threading.Lock()
 
     @property
@@ -85,15 +93,20 @@ class TaskQueue:
         loop = self._loop
         if loop is None:
             raise TaskQueueNotRunning()
-        with self._lock:
-            if self._waiting >= self.max_pending:
-                raise TaskQueueFull(self.max_pending)
-            self._waiting += 1
-        context = contextvars.copy_context()
         try:
             in_loop = asyncio.get_running_loop() is loop
         except RuntimeError:
             in_loop = False
+        with self._lock:
+            full = self._waiting >= self.max_pending
+            if not full:
+                self._waiting += 1
+        if full:
+            if self.observer is not None:
+                with contextlib.suppress(RuntimeError):  # the loop closed under a thread that queued
+                    (self._report if in_loop else partial(loop.call_soon_threadsafe, self._report))("refused")
+            raise TaskQueueFull(self.max_pending)
+        context = contextvars.copy_context()
         try:
             if in_loop:
                 context.run(self._spawn, func, args, kwargs)
@@ -108,6 +121,14 @@ class TaskQueue:
         with self._lock:
             self._waiting -= 1
 
+    def _report(self, outcome: str | None = None) -> None:
+        """Tell the observer the counts as they are now (on the loop), and how a task ended."""
+        if self.observer is not None:
+            try:
+                self.observer(self._waiting, self._running, outcome)
+            except Exception:  # metrics must not stop the tasks
+                logger.exception("The task queue's observer failed")
+
     def _spawn(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         if self._loop is None:  # queued from a thread as the queue stopped
             self._unqueue()
@@ -116,13 +137,20 @@ class TaskQueue:
         task = asyncio.get_running_loop().create_task(self._run(func, args, kwargs), name=f"pyxle-task {_name(func)}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        self._report()
 
     async def _run(self, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         assert self._slots is not None
         try:
             await self._slots.acquire()
-        finally:  # started, or cancelled while waiting: no longer pending either way
+        except asyncio.CancelledError:  # cancelled while waiting (a shutdown): it never ran
             self._unqueue()
+            self._report("cancelled")
+            raise
+        self._unqueue()
+        self._running += 1
+        self._report()
+        outcome = "cancelled"
         try:
             if inspect.iscoroutinefunction(func):
                 result = await func(*args, **kwargs)
@@ -130,7 +158,11 @@ class TaskQueue:
                 result = await asyncio.to_thread(func, *args, **kwargs)
             if inspect.isawaitable(result):  # a plain callable returning a coroutine (a lambda, say)
                 await result
+            outcome = "done"
         except Exception:
+            outcome = "failed"
             logger.exception("Background task %s failed", _name(func))
         finally:
             self._slots.release()
+            self._running -= 1
+            self._report(outcome)
