@@ -228,14 +228,48 @@ def test_a_reload_without_pages_serves_the_build_deployed_since_and_refuses_a_pa
     assert "fruit:apple" in httpx.get(server.url + "/", timeout=10).text
 
 
-@cites("docs/deployment.md", "A deploy that left out `public/` starts, and says\n`public/ is missing: it held 12 files when the build was made, which answer 404 here`")
-def test_a_deploy_without_pages_that_left_public_out_is_told(built: Path, tmp_path: Path, start_server) -> None:
-    """pyxle-framework 0.9 copied public/ into its build, so a deploy of the build alone had its files."""
+@cites("docs/deployment.md", "A deploy that left out `public/` serves the build's copy of it")
+def test_a_deploy_without_pages_or_public_serves_the_builds_copy_of_public(built: Path, tmp_path: Path,
+                                                                          start_server) -> None:
+    """pyxle-framework 0.9 copied public/ into its build, so a deploy of the build alone had its
+    files: here they answered 404 (with a warning)."""
     server = start_server(deploy(built, tmp_path / "app", public=False), "serve", "--skip-build")
+    robots = httpx.get(server.url + "/robots.txt", timeout=10)
+    assert robots.status_code == 200 and robots.text == "User-agent: *\n"
+    assert httpx.get(server.url + "/nowhere", timeout=10).status_code == 404
+    assert httpx.get(server.url + "/../pyxle.config.json", timeout=10).status_code in (400, 404)
+    assert "public/ is missing" not in server.output()
+
+
+@cites("docs/deployment.md", "A `dist/` made before Pyxle copied `public/` starts without it, and says\n"
+       "`public/ is missing: it held 12 files when the build was made, which answer 404 here`")
+def test_a_deploy_of_an_older_build_without_public_is_told(built: Path, tmp_path: Path, start_server) -> None:
+    app = deploy(built, tmp_path / "app", public=False)
+    shutil.rmtree(app / "dist" / "server" / "public")  # as an older Pyxle's build: no copy
+    manifest = json.loads((app / "dist" / "manifest.json").read_text())
+    del manifest["public"]
+    (app / "dist" / "manifest.json").write_text(json.dumps(manifest))
+    server = start_server(app, "serve", "--skip-build")
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
     assert httpx.get(server.url + "/robots.txt", timeout=10).status_code == 404
     assert "public/ is missing: it held 1 file when the build was made, which answer 404 here; ship it beside dist/" \
         in server.output()
+
+
+def test_a_build_that_pyxle_serve_reuses_copies_public_files_changed_since(tmp_path: Path, start_server) -> None:
+    """A public file is no input of the bundle, so changing one leaves the build current: its copy
+    follows all the same, files added and removed included."""
+    source = write_project(tmp_path / "source", FILES)
+    assert pyxle(source, "build", ".").returncode == 0
+    (source / "public" / "robots.txt").write_text("User-agent: *\nDisallow: /private\n")
+    (source / "public" / "img").mkdir()
+    (source / "public" / "img" / "logo.svg").write_text("<svg/>")
+    with_pages = start_server(source, "serve")
+    assert httpx.get(with_pages.url + "/img/logo.svg", timeout=10).text == "<svg/>"
+    with_pages.stop()
+    server = start_server(deploy(source, tmp_path / "app", public=False), "serve", "--skip-build")
+    assert httpx.get(server.url + "/robots.txt", timeout=10).text.endswith("Disallow: /private\n")
+    assert httpx.get(server.url + "/img/logo.svg", timeout=10).text == "<svg/>"
 
 
 def test_a_build_that_pyxle_serve_reuses_copies_the_api_routes_edited_since(tmp_path: Path, start_server) -> None:

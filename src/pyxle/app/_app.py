@@ -104,6 +104,7 @@ class PyxleApp(Starlette):
             from pyxle.app._devevents import DevEvents
 
             self.dev_events = DevEvents(script_policy(config.security_headers))
+        self.public_root: Path = config.public_path  # where public files are served from (see _served_build)
         self.router = PyxleRouter(default=public_files(config.public_path), lifespan=self._lifespan)
         self.state.pyxle_config = config
         self.plugins: Any = None  # pyxle.plugins.Plugins when the config lists plugins
@@ -123,6 +124,7 @@ class PyxleApp(Starlette):
         pages run its server modules, so the Python and the bundle served always come from the
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
+        self.public_root = self.config.public_path
         served = self._served_build()
         table, entries = _api_routes(self.config, served)
         self.route_table = table
@@ -181,7 +183,7 @@ class PyxleApp(Starlette):
         if self.config.observability.metrics_endpoint:
             self._check_metrics_path(entries, shadowed)
         self._check_openapi_paths(entries, shadowed)
-        self.router.default = public_files(self.config.public_path, fallback)
+        self.router.default = public_files(self.public_root, fallback)
         self.router.refused = refused
         return renderer
 
@@ -189,7 +191,7 @@ class PyxleApp(Starlette):
         """The metrics URL must be its own: over a health check it fails the load balancer's probes
         (401), over a route or a public file it hides them."""
         path = self.config.observability.metrics_endpoint_path
-        file = self.config.public_path / path.lstrip("/")
+        file = self.public_root / path.lstrip("/")
         if path in ("/healthz", "/readyz"):
             taken = "Pyxle's health check, which load balancers and the Dockerfile's HEALTHCHECK ask"
         elif path == "/_pyxle" or path.startswith(("/_pyxle/", "/__pyxle/")):
@@ -228,7 +230,7 @@ class PyxleApp(Starlette):
         None where the pages are there (or in ``pyxle dev``)."""
         if self.mode != "production" or self.config.pages_path.is_dir():
             return None
-        from pyxle.bundler import IncompleteBuild, read_served
+        from pyxle.bundler import IncompleteBuild, public_copy, read_served
 
         try:
             served = read_served(self.config.dist_path, self.config.root)
@@ -238,7 +240,10 @@ class PyxleApp(Starlette):
         served.importable()
         public = self.config.public_path
         count = served.manifest.get("publicFiles") or 0
-        if count and not public.is_dir():
+        copy = public_copy(served)
+        if not public.is_dir() and copy is not None:
+            self.public_root = copy  # the build's copy of public/, as a deploy of the build alone had it on 0.9
+        elif count and not public.is_dir():
             _note("%s/ is missing: it held %d file%s when the build was made, which answer 404 here; ship it beside "
                   "%s/ (pyxle-framework 0.9 copied it into its build)", self.config.public_dir, count,
                   "" if count == 1 else "s", self.config.dist_dir)

@@ -37,8 +37,11 @@ from pyxle._loading import SourceError, content_hash, read_source, source_text
 from pyxle.bundler._served import (
     IncompleteBuild,
     ServedBuild,
+    copy_public,
     copy_python,
-    public_count,
+    public_copy,
+    public_current,
+    public_section,
     python_current,
     python_files,
     read_served,
@@ -66,7 +69,7 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types",
-           "is_source_name", "jsx_syntax_hint", "module_lang", "package_problem", "page_files", "read_served", "toolchain_problem", "typecheck",
+           "is_source_name", "jsx_syntax_hint", "module_lang", "package_problem", "page_files", "public_copy", "read_served", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -331,8 +334,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     (``styling`` in the config, project-relative): imported by every page, before its own code.
     ``while_bundling`` is called once every page has compiled, just before Node bundles them
     (``pyxle build`` starts the type generation there, so it runs while Python would only wait).
-    ``public_dir``: the project's public files, which a production build counts (``publicFiles``),
-    so a deploy without ``pages/`` that left them out is told (``_served``).
+    ``public_dir``: the project's public files, which a production build copies (``public``), so a
+    deploy without ``pages/`` that left them out still serves them (``_served``).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages.
@@ -349,7 +352,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         manifest = json.loads(manifest_path.read_text())
         if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
             if mode == "production":
-                _refresh_python(root, pages_dir, table, out_dir, manifest)
+                _refresh_copies(root, pages_dir, table, out_dir, manifest, public_dir)
             return BuildResult(out_dir, manifest)
     problem = toolchain_problem(root)
     if problem is not None:
@@ -456,7 +459,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if mode == "production":  # what serves without pages/ (_served)
         manifest["python"] = _python_section(root, pages_dir, table)
         copy_python(pages_dir, out_dir, manifest["python"])
-        manifest["publicFiles"] = public_count(public_dir)
+        manifest["public"] = public_section(public_dir)
+        manifest["publicFiles"] = manifest["public"]["files"]
+        copy_public(public_dir, out_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
@@ -471,16 +476,20 @@ def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str,
         raise BuildError([exc.format()]) from None
 
 
-def _refresh_python(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, manifest: dict[str, Any]) -> None:
-    """A reused production build: its copies of the pages folder's Python files follow the sources
-    (they are no input of the bundle, and only a deploy without ``pages/`` reads them). Left as they
-    are where the build cannot be written (a read-only image serving with its ``pages/``)."""
+def _refresh_copies(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, manifest: dict[str, Any],
+                    public_dir: Path | None) -> None:
+    """A reused production build: its copies of the pages folder's Python files and of the public
+    folder follow the sources (they are no input of the bundle, and only a deploy without ``pages/``
+    or ``public/`` reads them). Left as they are where the build cannot be written (a read-only
+    image serving with its ``pages/``)."""
     section = _python_section(root, pages_dir, table)
-    if python_current(out_dir, manifest, section):
+    public = public_section(public_dir)
+    if python_current(out_dir, manifest, section) and public_current(out_dir, manifest, public):
         return
     try:
         copy_python(pages_dir, out_dir, section)
-        manifest["python"] = section
+        copy_public(public_dir, out_dir)
+        manifest.update(python=section, public=public, publicFiles=public["files"])
         (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     except OSError:
         pass  # this server reads pages/ itself; a deploy without it is refused, naming the copy missing

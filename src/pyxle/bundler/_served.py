@@ -7,11 +7,14 @@ already; the API routes, and the ``.py`` helpers beside them (``pages/api/_util.
 ``from ._util import ...``), are copied as they are to ``server/python/<pages folder>/``, which is
 put on ``sys.path`` when serving without ``pages/``, so their module names and relative imports
 are the ones they have from source. ``manifest.json``'s ``python`` records them, with the API
-routes among them: the route table is rebuilt from the manifest then.
+routes among them: the route table is rebuilt from the manifest then. The public folder is
+copied too (``server/public/``), and served from there where ``public/`` is not deployed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -24,6 +27,7 @@ from pyxle._loading import content_hash, read_source
 from pyxle.routing import RouteTable, RoutingError, build_table
 
 PYTHON_DIR = "server/python"  # in the build: the pages folder's .py files, at their path from the project root
+PUBLIC_DIR = "server/public"  # in the build: a copy of the project's public folder
 _SKIPPED = frozenset({"node_modules", "__pycache__", ".venv", "venv"})
 
 
@@ -50,11 +54,40 @@ def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, An
             "apiRoutes": [spec.file.as_posix() for spec in table.api]}
 
 
-def public_count(public_dir: Path | None) -> int:
-    """How many files the project's public folder holds (0: none)."""
-    if public_dir is None or not public_dir.is_dir():
-        return 0
-    return sum(len(files) for _, _, files in os.walk(public_dir))
+def public_section(public_dir: Path | None) -> dict[str, Any]:
+    """What the build records of the project's public folder: how many files it holds, and a stamp
+    of their paths, sizes and times, which tells a reused build whether its copy is current."""
+    listed: list[tuple[str, int, int]] = []
+    if public_dir is not None and public_dir.is_dir():
+        for dirpath, dirnames, filenames in os.walk(public_dir):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(dirpath, name)
+                with contextlib.suppress(OSError):  # gone since it was listed
+                    stat = path.stat()
+                    listed.append((path.relative_to(public_dir).as_posix(), stat.st_size, stat.st_mtime_ns))
+    stamp = hashlib.sha256(json.dumps(listed).encode()).hexdigest()[:32]
+    return {"files": len(listed), "stamp": stamp}
+
+
+def copy_public(public_dir: Path | None, out_dir: Path) -> None:
+    """Copy the project's public folder into the build (replacing any copy made before), as
+    pyxle-framework 0.9 did: a deploy of the build without ``public/`` still serves its files."""
+    target = out_dir / PUBLIC_DIR
+    shutil.rmtree(target, ignore_errors=True)
+    if public_dir is not None and public_dir.is_dir():
+        shutil.copytree(public_dir, target)
+
+
+def public_current(out_dir: Path, manifest: dict[str, Any], section: dict[str, Any]) -> bool:
+    """Whether the build's copy of the public folder is the one ``section`` records."""
+    return manifest.get("public") == section and (not section["files"] or (out_dir / PUBLIC_DIR).is_dir())
+
+
+def public_copy(served: ServedBuild) -> Path | None:
+    """The build's copy of the public folder, when the build made one."""
+    copy = served.out_dir / PUBLIC_DIR
+    return copy if isinstance(served.manifest.get("public"), dict) and copy.is_dir() else None
 
 
 def copy_python(pages_dir: Path, out_dir: Path, section: dict[str, Any]) -> None:
