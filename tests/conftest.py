@@ -128,7 +128,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         held = [value for value in getattr(item, "funcargs", {}).values() if isinstance(value, Server)]
         servers = dict.fromkeys([*item.stash.get(_SERVERS, []), *held])
         for n, server in enumerate(servers, 1):
-            report.sections.append((f"pyxle server {n} output", server.output()[-20_000:]))
+            report.sections.append((f"pyxle server {n} output", _ends(server.output())))
+
+
+def _ends(text: str, head: int = 8_000, tail: int = 16_000) -> str:
+    """A long output's start and end: where a fault began, and what it ended in (tracebacks
+    repeated while granian restarted workers filled the last 20,000 characters, hiding the cause)."""
+    if len(text) <= head + tail:
+        return text
+    return f"{text[:head]}\n[... {len(text) - head - tail} characters left out ...]\n{text[-tail:]}"
 
 
 def server_env(**extra: str) -> dict[str, str]:

@@ -104,11 +104,15 @@ def kept_alive_clients(server: Server, count: int, ask: Callable[[httpx.Client, 
 def wait_for_group_to_exit(group: int) -> None:
     """Wait for every process of the group to exit; kill what is left if they do not (orphaned
     workers would hold their port for the rest of the suite)."""
+    def left() -> bool:
+        return bool(subprocess.run(["pgrep", "-g", str(group)], capture_output=True, check=False).stdout)
+
     try:
-        wait_until(lambda: not subprocess.run(["pgrep", "-g", str(group)], capture_output=True, check=False).stdout)
+        wait_until(lambda: not left())
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(group, signal.SIGKILL)
+        if left():  # only then: once it is empty, the number may be another test's process group
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(group, signal.SIGKILL)
 
 
 def answers(server: Server) -> bool:
