@@ -154,3 +154,28 @@ def test_a_refused_reload_leaves_the_served_build_as_it_was(make_project, start_
     assert "edited" not in httpx.get(server.url + "/", timeout=10).text
     assert bundle.read_bytes() == served
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []  # nothing left beside it
+
+
+@cites("docs/deployment.md", "A worker started in place of one that died serves the build the others serve")
+def test_a_worker_that_replaces_a_dead_one_after_such_a_page_was_added_serves_the_servers_build(
+        make_project, start_server) -> None:
+    """The page is on disk, no reload asked for, and a worker dies (or is still loading as the file
+    lands): the worker started in its place rebuilt dist/ from the sources, its SSR bundle threw,
+    every worker started after it died the same way, and granian stopped the server as a crash loop."""
+    from tests.e2e.test_hardening_server import granian_workers, wait_until
+
+    project = make_project({"pages/index.pyxl": INDEX}, node=True)
+    server = start_server(project, "serve", "--workers", "2", env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == 2)
+    bundle = (project / "dist" / "server" / "ssr.mjs").read_bytes()
+    (project / "pages" / "win.pyxl").write_text(BROKEN)
+    [victim, survivor] = granian_workers(server)
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: len(granian_workers(server)) == 2 and victim not in granian_workers(server), timeout=30)
+    time.sleep(6)  # beyond granian's 5.5 s crash-loop window
+    assert server.proc.poll() is None, server.output()
+    assert survivor in granian_workers(server) and len(granian_workers(server)) == 2
+    assert (project / "dist" / "server" / "ssr.mjs").read_bytes() == bundle, "the served build was rebuilt"
+    answers = {httpx.get(server.url + "/", headers={"Connection": "close"}, timeout=10).status_code for _ in range(20)}
+    assert answers == {200}
+    assert "window is not defined" not in server.output()

@@ -27,6 +27,9 @@ from pyxle.config import ConfigError, PyxleConfig
 from pyxle.security._secret import GENERATED_SECRET_ENV, SecretKeyError, refuse_generated
 
 Mode = Literal["development", "production"]
+# Set by pyxle serve once its start-up has built and checked the project: its workers serve that
+# build (a reload's check builds the next one beside it) and never rebuild it themselves.
+BUILT_BY_SERVER = "PYXLE_BUILT_BY_SERVER"
 
 __all__ = ["LimitError", "Limits", "PyxleApp", "StartupError", "create_app", "worker_app"]
 
@@ -41,6 +44,12 @@ def worker_app(staged: bool = False) -> PyxleApp:
     Until it loads, this worker accepts no connection; the others take them (``step_aside``)."""
     if not staged:
         _stoppable_while_loading()
+        if os.environ.get(BUILT_BY_SERVER) == "1":
+            # A worker that starts after the sources changed (one replacing a worker that died, or
+            # the second of two still loading) rebuilt the served build from them: a page that
+            # breaks the SSR bundle then broke every worker's next Node start, and the workers
+            # started after it, until the server stopped as a crash loop.
+            os.environ["PYXLE_SKIP_BUILD"] = "1"
         if os.environ.get("PYXLE_LOG_FORMAT") == "json":
             capture_prints()  # what the app prints is a JSON record too
     delay = 1.0

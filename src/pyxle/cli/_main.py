@@ -545,7 +545,7 @@ def _stopped(signum: int, frame: Any) -> None:
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle._redis import CHECKED as REDIS_CHECKED
-    from pyxle.app import StartupError, create_app
+    from pyxle.app import BUILT_BY_SERVER, StartupError, create_app
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
 
@@ -599,6 +599,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         raise CliError(str(exc)) from None
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode, workers)  # type: ignore[arg-type]
+    if mode == "production" and (config.dist_path / "manifest.json").is_file():
+        os.environ[BUILT_BY_SERVER] = "1"  # the workers serve the build made and checked above
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     if dev is not None:  # the worker asks for a new one when a setting was edited (cli._devreload)
         os.environ[DEV_RELOAD_PID] = str(os.getpid())
