@@ -167,9 +167,10 @@ async def within(command: Callable[[], Awaitable[T]], timeout: float, gate: Turn
     reads its answers late; that is no silence of Redis. So the timeout is counted in ``STEPS``
     steps: a step counts only while the event loop keeps up (its timer fires on time), so a loop
     whose every turn is long counts nothing however many round trips a command makes; and Redis
-    answering another command of ``gate`` starts the count again. ``(1 + extensions) * STEPS`` steps bound the wait in any case; an
-    expiry leaves the answers already read in this turn of the loop to be handled first.
-    ``answer``: whether ``command`` finishing means Redis answered (a turn coming free does not)."""
+    answering another command of ``gate`` starts the count again. ``(1 + extensions) * STEPS``
+    steps bound the wait in any case; an expiry leaves the answers already read in this turn of the
+    loop to be handled first. ``answer``: whether ``command`` finishing means Redis answered (a turn
+    coming free does not)."""
     loop = asyncio.get_running_loop()
     if sys.version_info < (3, 11):
         result = await asyncio.wait_for(command(), timeout)

@@ -9,7 +9,6 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 logger = logging.getLogger("pyxle.tasks")
@@ -102,9 +101,11 @@ class TaskQueue:
             if not full:
                 self._waiting += 1
         if full:
-            if self.observer is not None:
+            if in_loop:
+                self._report("refused")
+            elif self.observer is not None:
                 with contextlib.suppress(RuntimeError):  # the loop closed under a thread that queued
-                    (self._report if in_loop else partial(loop.call_soon_threadsafe, self._report))("refused")
+                    loop.call_soon_threadsafe(self._report, "refused")
             raise TaskQueueFull(self.max_pending)
         context = contextvars.copy_context()
         try:
