@@ -153,6 +153,23 @@ export default function P({ data }) {
   return <p id="passed">rendered on render {n}</p>
 }
 '''
+# A layout with a boundary of its own that fails on the server, above a folder's loading.pyxl,
+# and a page there still loading at the render timeout (2 s).
+TEAM_LAYOUT = '''
+import { Suspense } from 'react'
+function ServerFails() {
+  if (typeof window === 'undefined') throw new Error('secret layout boundary detail')
+  return <p id="layout-late">rendered in the browser</p>
+}
+export default function Layout({ children }) {
+  return <div><nav id="team-nav">Team</nav><Suspense fallback={<p id="layout-fallback">nav loading</p>}><ServerFails /></Suspense>{children}</div>
+}
+'''
+STALLS = '''
+{USE}
+const never = new Promise(() => {})
+export default function P() { return <p id="stalled">{use(never)}</p> }
+'''
 FAST = "export default function P() { return <p id=\"fast\">fast</p> }\n"
 BILLING_ERROR = '''
 export default function E({ data }) { return <h1 id="billing-error">{data.statusCode} {data.message}</h1> }
@@ -183,6 +200,9 @@ def app(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "pages/slow-shell.pyxl": SLOW_SHELL.replace("{USE}", use),
         "pages/never-shell.pyxl": NEVER_SHELL.replace("{USE}", use),
         "pages/fast.pyxl": FAST,
+        "pages/team/layout.pyxl": TEAM_LAYOUT,
+        "pages/team/loading.pyxl": 'export default function Loading() { return <p id="loading">team loading</p> }\n',
+        "pages/team/stalls.pyxl": STALLS.replace("{USE}", use),
     }
     root = tmp_path_factory.mktemp(f"streaming-errors-{version}") / "app"
     modules = NODE_MODULES if version == "19" else NODE_MODULES_REACT18
@@ -278,7 +298,7 @@ def test_a_page_whose_own_boundary_fails_under_a_loading_pyxl_is_rendered_once(a
         assert answer.status_code == 200, answer.text
         assert 'id="own-fallback"' in answer.text and re.search(r'data-dgst="pyxle-[0-9a-f]{8}"', answer.text)
         assert "reports loading" not in answer.text and "secret own boundary detail" not in answer.text
-        assert "data-pyxle-reached" not in answer.text  # the server's own markers (client/_reached.js)
+        assert "data-pyxle-" not in answer.text  # the server's own markers (client/_reached.js)
         assert renders == 1
 
 
@@ -314,6 +334,22 @@ def test_a_boundary_of_the_pages_own_that_fails_late_under_a_waiting_loading_pyx
         assert "reports loading" not in answer.text and "secret late own boundary detail" not in answer.text
         digest = re.search(r'data-dgst="(pyxle-[0-9a-f]{8})"', answer.text)
         assert digest and "secret late own boundary detail" in app.wait_for_output(f"(digest {digest[1]})")
+
+
+@pytest.mark.parametrize("agent", [BROWSER, BOT])
+def test_a_page_still_loading_at_the_timeout_under_a_layout_whose_boundary_failed_is_left_to_the_browser(
+        app, agent: str) -> None:
+    """loading.pyxl's content was cut by the timeout, not by the layout's failed boundary: that one
+    is the layout's own, left to the browser, and the page's part is loading.pyxl's fallback."""
+    answer = httpx.get(app.url + "/team/stalls", headers={"User-Agent": agent}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert 'id="team-nav"' in answer.text and 'id="layout-fallback"' in answer.text
+    assert "team loading" in answer.text and 'id="stalled"' not in answer.text
+    assert "secret layout boundary detail" not in answer.text
+    assert "data-pyxle-" not in answer.text  # the server's own markers (client/_reached.js)
+    assert answer.headers["cache-control"] == "private, no-cache"
+    digest = re.search(r'data-dgst="(pyxle-[0-9a-f]{8})"', answer.text)
+    assert digest and "secret layout boundary detail" in app.wait_for_output(f"(digest {digest[1]})")
 
 
 @cites(DOC, "A page that suspends outside every `<Suspense>` boundary (a `use(promise)` in the page itself)\n"

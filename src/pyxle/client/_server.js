@@ -14,7 +14,7 @@ import { Writable } from 'node:stream'
 import { messageOf, stackOf, textOf } from './_nodetext.mjs'
 import { HeadCollector } from './_context.js'
 import { mergeHead } from './_head.js'
-import { newMark, reachedIn, stripper } from './_reached.js'
+import { fallenIn, newMark, reachedIn, stripper } from './_reached.js'
 import { pageTree } from './_tree.js'
 
 // React 19 preloads the images it renders eagerly, with links at the start of the markup.
@@ -130,11 +130,13 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
     },
   })
   // What a loading.pyxl boundary caught, if one did: its content is then missing from `html`
-  // (written whole: see onShellReady), which holds that boundary's digest instead. The digests of
-  // the page's own boundaries are inside the content, those of the timeout are not thrown's.
+  // (written whole: see onShellReady), which holds that boundary's digest before its fallback.
+  // Other digests are those of boundaries of the page's own or its layouts', and the timeout's
+  // digests are not thrown's: what the timeout cut is left to the browser.
   const loadingFailure = (html) => {
     if (reachedIn(html, mark) === loading) return null
-    const found = thrown.find(([digest]) => html.includes(`"${digest}"`))
+    const fallen = fallenIn(html, mark)
+    const found = thrown.find(([digest]) => fallen.includes(digest))
     return found ? found[1] : null
   }
   const expired = new Error(`still loading after ${timeout} ms`)

@@ -7,7 +7,7 @@
 // A page that throws in the browser (a render after an event, a <Suspense> child rejected only
 // there) shows the nearest error.pyxl in its place, inside the layouts that error page has on the
 // server (as error.js in Next.js), instead of React unmounting the whole page.
-import { Component, createElement as h, Suspense } from 'react'
+import { Component, createElement as h, Fragment, Suspense } from 'react'
 import { slotRegistry } from './_components.js'
 import { HeadLevel, PageContext, SlotContext } from './_context.js'
 import { messageOf, nameOf } from './_text.mjs'
@@ -61,6 +61,11 @@ export const REACHED = 'data-pyxle-reached'
 function Reached({ mark }) {
   return mark ? h('template', { [REACHED]: mark }) : null
 }
+// The same first child of each loading.pyxl fallback: it tells which boundary a digest is on.
+export const FALLBACK = 'data-pyxle-fallback'
+function Fallback({ mark }) {
+  return mark ? h('template', { [FALLBACK]: mark }) : null
+}
 
 // Whether `value` (a loader's JSON) holds the string `text` anywhere.
 function holds(value, text) {
@@ -105,7 +110,9 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const loading = route.loading || []
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
-      if (loading[j][0] === at) tree = h(Suspense, { fallback: h(loading[j][1].default, {}) }, h(Reached, { mark: reached }), tree)
+      if (loading[j][0] !== at) continue
+      const fallback = h(Fragment, null, h(Fallback, { mark: reached }), h(loading[j][1].default, {}))
+      tree = h(Suspense, { fallback }, h(Reached, { mark: reached }), tree)
     }
     return tree
   }
