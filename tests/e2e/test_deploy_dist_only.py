@@ -248,6 +248,7 @@ def test_a_deploy_of_an_older_build_without_public_is_told(built: Path, tmp_path
     shutil.rmtree(app / "dist" / "server" / "public")  # as an older Pyxle's build: no copy
     manifest = json.loads((app / "dist" / "manifest.json").read_text())
     del manifest["public"]
+    manifest["publicFiles"] = 1  # what such a build recorded of public/: its count of files
     (app / "dist" / "manifest.json").write_text(json.dumps(manifest))
     server = start_server(app, "serve", "--skip-build")
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
@@ -284,3 +285,8 @@ def test_a_build_that_pyxle_serve_reuses_copies_the_api_routes_edited_since(tmp_
     with_pages.stop()
     server = start_server(deploy(source, tmp_path / "app"), "serve", "--skip-build")
     assert httpx.get(server.url + "/api/version", timeout=10).json() == {"version": 2}
+
+
+def test_a_build_records_its_public_files_once(built: Path) -> None:
+    manifest = json.loads((built / "dist" / "manifest.json").read_text())
+    assert manifest["public"]["files"] == 1 and "publicFiles" not in manifest

@@ -460,7 +460,6 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         manifest["python"] = _python_section(root, pages_dir, table)
         copy_python(pages_dir, out_dir, manifest["python"])
         manifest["public"] = public_section(public_dir)
-        manifest["publicFiles"] = manifest["public"]["files"]
         copy_public(public_dir, out_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
@@ -489,7 +488,7 @@ def _refresh_copies(root: Path, pages_dir: Path, table: RouteTable, out_dir: Pat
     try:
         copy_python(pages_dir, out_dir, section)
         copy_public(public_dir, out_dir)
-        manifest.update(python=section, public=public, publicFiles=public["files"])
+        manifest.update(python=section, public=public)
         (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     except OSError:
         pass  # this server reads pages/ itself; a deploy without it is refused, naming the copy missing
