@@ -76,6 +76,23 @@ FILES = {
 }
 
 
+MENU = {  # an API route that reads files beside it as it runs
+    "pages/api/menu.py": """
+        import json
+        from pathlib import Path
+
+        HERE = Path(__file__).parent
+
+        async def get(request):
+            return {"menu": json.loads((HERE / "menu.json").read_text()),
+                    "query": (HERE / "sql" / "menu.sql").read_text().strip()}
+    """,
+    "pages/api/menu.json": '["soup"]',
+    "pages/api/sql/menu.sql": "select 1",
+    "pages/api/.env.local": "SECRET=1",  # dot-files are not copied
+}
+
+
 def pyxle(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*pyxle_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=180,
                           env=server_env(), check=False)
@@ -290,3 +307,38 @@ def test_a_build_that_pyxle_serve_reuses_copies_the_api_routes_edited_since(tmp_
 def test_a_build_records_its_public_files_once(built: Path) -> None:
     manifest = json.loads((built / "dist" / "manifest.json").read_text())
     assert manifest["public"]["files"] == 1 and "publicFiles" not in manifest
+
+
+@cites("docs/deployment.md", "an API route that reads a file next\nto it as it runs (`Path(__file__).parent / \"menu.json\"`, "
+       "a template, a `.sql` file) reads its copy")
+def test_a_deploy_without_pages_serves_an_api_route_that_reads_files_beside_it(tmp_path: Path, start_server) -> None:
+    """pages/api/menu.json is read at Path(__file__).parent: its copy is there in dist/, and a build
+    made after it changed carries the new one."""
+    source = write_project(tmp_path / "source", {**FILES, **MENU})
+    assert pyxle(source, "build", ".").returncode == 0
+    server = start_server(deploy(source, tmp_path / "v1"), "serve", "--skip-build")
+    menu = httpx.get(server.url + "/api/menu", timeout=10)
+    assert menu.status_code == 200, menu.text + server.output()
+    assert menu.json() == {"menu": ["soup"], "query": "select 1"}
+    server.stop()
+    copies = source / "dist" / "server" / "python" / "pages"
+    assert not (copies / "api" / ".env.local").exists() and not (copies / "index.pyxl").exists()
+
+    (source / "pages" / "api" / "menu.json").write_text('["soup", "bread"]')
+    assert pyxle(source, "build", ".").returncode == 0
+    server = start_server(deploy(source, tmp_path / "v2"), "serve", "--skip-build")
+    assert httpx.get(server.url + "/api/menu", timeout=10).json() == {"menu": ["soup", "bread"], "query": "select 1"}
+
+
+@cites("docs/deployment.md", "a `pyxle serve` with `pages/` that reuses the build brings those copies up to date")
+def test_a_build_that_pyxle_serve_reuses_copies_the_files_beside_the_api_routes_changed_since(
+        tmp_path: Path, start_server) -> None:
+    """A .sql file is no input of the bundle, so editing one leaves the build current: its copy follows."""
+    source = write_project(tmp_path / "source", {**FILES, **MENU})
+    assert pyxle(source, "build", ".").returncode == 0
+    (source / "pages" / "api" / "sql" / "menu.sql").write_text("select 2")
+    with_pages = start_server(source, "serve")
+    assert httpx.get(with_pages.url + "/api/menu", timeout=10).json()["query"] == "select 2"
+    with_pages.stop()
+    server = start_server(deploy(source, tmp_path / "app"), "serve", "--skip-build")
+    assert httpx.get(server.url + "/api/menu", timeout=10).json()["query"] == "select 2"

@@ -477,10 +477,10 @@ def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str,
 
 def _refresh_copies(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, manifest: dict[str, Any],
                     public_dir: Path | None) -> None:
-    """A reused production build: its copies of the pages folder's Python files and of the public
-    folder follow the sources (they are no input of the bundle, and only a deploy without ``pages/``
-    or ``public/`` reads them). Left as they are where the build cannot be written (a read-only
-    image serving with its ``pages/``)."""
+    """A reused production build: its copies of the pages folder's files (Python, and the files it
+    reads) and of the public folder follow the sources (they are no input of the bundle, and only a
+    deploy without ``pages/`` or ``public/`` reads them). Left as they are where the build cannot be
+    written (a read-only image serving with its ``pages/``)."""
     section = _python_section(root, pages_dir, table)
     public = public_section(public_dir)
     if python_current(out_dir, manifest, section) and public_current(out_dir, manifest, public):

@@ -26,7 +26,7 @@ from typing import Any
 from pyxle._loading import content_hash, read_source
 from pyxle.routing import RouteTable, RoutingError, build_table
 
-PYTHON_DIR = "server/python"  # in the build: the pages folder's .py files, at their path from the project root
+PYTHON_DIR = "server/python"  # in the build: the pages folder's files but its pages, at their path from the project root
 PUBLIC_DIR = "server/public"  # in the build: a copy of the project's public folder
 _SKIPPED = frozenset({"node_modules", "__pycache__", ".venv", "venv"})
 
@@ -41,17 +41,21 @@ def python_base(pages_dir: Path, root: Path) -> tuple[str, ...]:
 
 def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, Any]:
     """What the build records of the pages folder's ``.py`` files: each one's content hash, and which
-    of them are API routes (the route table's, so the files ``scan`` leaves out stay helpers).
-    Raises ``SourceError`` for a file that cannot be read."""
+    of them are API routes (the route table's, so the files ``scan`` leaves out stay helpers); and
+    of its other files (``data``), which the code may read beside it, all but the ``.pyxl`` pages
+    (compiled to ``server/pages/``) and dot-files. Raises ``SourceError`` for a file that cannot be read."""
     files: dict[str, str] = {}
+    data: dict[str, str] = {}
     for dirpath, dirnames, filenames in os.walk(pages_dir):
         dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED and not d.startswith("."))
         for name in sorted(filenames):
-            if name.endswith(".py") and not name.startswith("."):
-                path = Path(dirpath, name)
-                files[path.relative_to(pages_dir).as_posix()] = content_hash(read_source(path, _shown(path, root)))
+            path = Path(dirpath, name)
+            if name.startswith(".") or name.endswith(".pyxl") or (path.exists() and not path.is_file()):  # (a fifo)
+                continue
+            found = files if name.endswith(".py") else data
+            found[path.relative_to(pages_dir).as_posix()] = content_hash(read_source(path, _shown(path, root)))
     return {"base": "/".join(python_base(pages_dir, root)), "files": files,
-            "apiRoutes": [spec.file.as_posix() for spec in table.api]}
+            "apiRoutes": [spec.file.as_posix() for spec in table.api], "data": data}
 
 
 def public_section(public_dir: Path | None) -> dict[str, Any]:
@@ -90,12 +94,18 @@ def public_copy(served: ServedBuild) -> Path | None:
     return copy if isinstance(served.manifest.get("public"), dict) and copy.is_dir() else None
 
 
+def _copied(section: dict[str, Any]) -> list[str]:
+    """The files of the pages folder ``section`` records: its ``.py`` files and the others."""
+    return [*section["files"], *section.get("data", {})]
+
+
 def copy_python(pages_dir: Path, out_dir: Path, section: dict[str, Any]) -> None:
-    """Copy the files ``section`` records into ``out_dir`` (replacing any copied before)."""
+    """Copy the files ``section`` records into ``out_dir`` (replacing any copied before), each at its
+    path in the pages folder, so ``Path(__file__).parent / "data.json"`` finds its copy."""
     target = out_dir / PYTHON_DIR
     shutil.rmtree(target, ignore_errors=True)
     folder = target.joinpath(*section["base"].split("/"))
-    for file in section["files"]:
+    for file in _copied(section):
         copy = folder / file
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(pages_dir / file, copy)
@@ -106,8 +116,7 @@ def python_current(out_dir: Path, manifest: dict[str, Any], section: dict[str, A
     if manifest.get("python") != section:
         return False
     folder = (out_dir / PYTHON_DIR).joinpath(*section["base"].split("/"))
-    return all((folder / file).is_file() for file in section["files"])
-
+    return all((folder / file).is_file() for file in _copied(section))
 
 @dataclass(frozen=True)
 class ServedBuild:
@@ -153,7 +162,7 @@ def read_served(out_dir: Path, root: Path) -> ServedBuild:
                               f"(an older Pyxle made it, or no `pyxle build` did); {again}")
     code_dir = (out_dir / PYTHON_DIR).joinpath(*python["base"].split("/"))
     needed = [out_dir / entry["server"] for entry in manifest["modules"].values()]
-    needed += [code_dir / file for file in python["files"]]
+    needed += [code_dir / file for file in _copied(python)]
     if manifest["modules"]:
         needed.append(out_dir / "server" / "ssr.mjs")
     for assets in manifest.get("pages", {}).values():
