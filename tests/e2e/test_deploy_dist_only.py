@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pyxle import __version__
 from tests.conftest import NODE_MODULES, Server, pyxle_command, server_env, serving, write_project
 from tests.docs._blocks import cites
 
@@ -93,9 +94,20 @@ MENU = {  # an API route that reads files beside it as it runs
 }
 
 
-def pyxle(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*pyxle_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=180,
+def pyxle(cwd: Path, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pyxle_command(), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
                           env=server_env(), check=False)
+
+
+def stamp(project: Path, version: str | None) -> None:
+    """Make the project's dist/ read as another Pyxle's build: its manifest records ``version`` (None:
+    no version, as before builds recorded it)."""
+    path = project / "dist" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest.pop("pyxleVersion", None)
+    if version is not None:
+        manifest["pyxleVersion"] = version
+    path.write_text(json.dumps(manifest))
 
 
 def deploy(built: Path, to: Path, *, public: bool = True) -> Path:
@@ -202,7 +214,7 @@ def test_a_partial_build_without_pages_is_refused_naming_the_file(built: Path, t
             "build` again where the pages are)") in out.stderr, out.stderr
 
 
-@cites("docs/deployment.md", "A `dist/` made by an older Pyxle (its manifest does not list the API routes) is refused the same\nway")
+@cites("docs/deployment.md", "A `dist/` whose manifest does not list the API routes (one written by hand) is refused the same\nway")
 def test_a_build_that_did_not_copy_the_api_routes_is_refused_without_pages(built: Path, tmp_path: Path) -> None:
     """A dist/ made before builds copied the API routes (or by hand) cannot serve them."""
     app = deploy(built, tmp_path / "app")
@@ -258,7 +270,8 @@ def test_a_deploy_without_pages_or_public_serves_the_builds_copy_of_public(built
     assert "public/ is missing" not in server.output()
 
 
-@cites("docs/deployment.md", "A `dist/` made before Pyxle copied `public/` starts without it, and says\n"
+@cites("docs/deployment.md", "A `dist/` whose manifest records no\ncopy of `public/` (only its count of files, as "
+       "builds made before Pyxle copied it did) starts without it, and says\n"
        "`public/ is missing: it held 12 files when the build was made, which answer 404 here`")
 def test_a_deploy_of_an_older_build_without_public_is_told(built: Path, tmp_path: Path, start_server) -> None:
     app = deploy(built, tmp_path / "app", public=False)
@@ -304,9 +317,52 @@ def test_a_build_that_pyxle_serve_reuses_copies_the_api_routes_edited_since(tmp_
     assert httpx.get(server.url + "/api/version", timeout=10).json() == {"version": 2}
 
 
-def test_a_build_records_its_public_files_once(built: Path) -> None:
+def test_a_build_records_the_pyxle_version_that_made_it_and_its_public_files_once(built: Path) -> None:
     manifest = json.loads((built / "dist" / "manifest.json").read_text())
+    assert manifest["pyxleVersion"] == __version__
     assert manifest["public"]["files"] == 1 and "publicFiles" not in manifest
+
+
+@cites("docs/deployment.md", "Without `pages/` there is nothing to build it from, and start-up stops (exit code 1):\n"
+       "``pyxle: /srv/app has no pages/ folder, and the build cannot be served without it: dist/manifest.json was made "
+       "by Pyxle 0.9.4, and this is Pyxle 1.0.0; hint: run `pyxle build` with the Pyxle that serves it (Pyxle 1.0.0) "
+       "where the pages are, and deploy the dist/ it writes``")
+@pytest.mark.parametrize("made", ["0.9.4", None])
+def test_a_deploy_without_pages_of_a_build_another_pyxle_made_is_refused_naming_both_versions(
+        built: Path, tmp_path: Path, made: str | None) -> None:
+    """Its compiled modules and manifest are another Pyxle's, and nothing is there to build them again from."""
+    app = deploy(built, tmp_path / "app")
+    stamp(app, made)
+    out = pyxle(app, "serve", ".", "--port", "0", timeout=60)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    by = f"was made by Pyxle {made}" if made else "records no Pyxle version (an older Pyxle made it)"
+    said = (f"pyxle: {app.resolve()} has no pages/ folder, and the build cannot be served without it: "
+            f"dist/manifest.json {by}, and this is Pyxle {__version__}; hint: run `pyxle build` with the Pyxle that "
+            f"serves it (Pyxle {__version__}) where the pages are, and deploy the dist/ it writes\n")
+    assert said in out.stderr, out.stderr
+
+
+@cites("docs/deployment.md", "Where `pages/` is there, `pyxle serve` builds again a `dist/` made by\nanother version")
+@cites("docs/deployment.md", "`pyxle serve --skip-build` refuses to start on it:\n"
+       "``pyxle: --skip-build: dist/manifest.json was made by Pyxle 0.9.4, and this is Pyxle 1.0.0; hint: run `pyxle "
+       "build` with the Pyxle that serves it, or serve without --skip-build, which builds it again``")
+def test_a_build_another_pyxle_made_is_built_again_where_the_pages_are_and_refused_with_skip_build(
+        tmp_path: Path, start_server) -> None:
+    source = write_project(tmp_path / "source", FILES)
+    assert pyxle(source, "build", ".").returncode == 0
+    stamp(source, "0.9.4")
+    (source / "dist" / "server" / "theirs.txt").write_text("a file of the other Pyxle's build")
+
+    out = pyxle(source, "serve", ".", "--skip-build", "--port", "0", timeout=60)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert (f"pyxle: --skip-build: dist/manifest.json was made by Pyxle 0.9.4, and this is Pyxle {__version__}; hint: "
+            "run `pyxle build` with the Pyxle that serves it, or serve without --skip-build, which builds it again\n"
+            ) in out.stderr, out.stderr
+
+    server = start_server(source, "serve")
+    assert "fruit:apple" in httpx.get(server.url + "/", timeout=10).text
+    assert json.loads((source / "dist" / "manifest.json").read_text())["pyxleVersion"] == __version__
+    assert not (source / "dist" / "server" / "theirs.txt").exists()  # built anew, not reused
 
 
 @cites("docs/deployment.md", "an API route that reads a file next\nto it as it runs (`Path(__file__).parent / \"menu.json\"`, "
@@ -342,3 +398,20 @@ def test_a_build_that_pyxle_serve_reuses_copies_the_files_beside_the_api_routes_
     with_pages.stop()
     server = start_server(deploy(source, tmp_path / "app"), "serve", "--skip-build")
     assert httpx.get(server.url + "/api/menu", timeout=10).json()["query"] == "select 2"
+
+
+def test_a_build_another_pyxle_made_with_no_npm_packages_to_build_again_serves_the_pages_unrendered(
+        tmp_path: Path, start_server) -> None:
+    """The server cannot build it again, and serves the pages unrendered; its workers do the same,
+    where they were told to serve the server's build (there is none) and refused this one."""
+    source = write_project(tmp_path / "source", FILES)
+    assert pyxle(source, "build", ".").returncode == 0
+    stamp(source, "0.9.4")
+    (source / "node_modules").unlink()
+    server = start_server(source, "serve", "--workers", "2", env={"PYXLE_SECRET_KEY": "k" * 48})
+    page = httpx.get(server.url + "/api/fruit", timeout=10)
+    assert page.status_code == 200 and page.json() == {"fruit": ["apple"]}, page.text
+    assert httpx.get(server.url + "/", timeout=10).status_code == 200
+    assert "pages will not be rendered, on the server or in the browser (there is no build): npm packages" \
+        in server.output()
+    assert "--skip-build" not in server.output()

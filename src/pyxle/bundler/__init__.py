@@ -13,8 +13,9 @@ Python compiles each ``.pyxl`` (its server module is written to ``server/pages/`
 (run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
 PostCSS config on its stylesheets (``_styles.py`` finds that config). The output folder is everything serving pages needs:
 compiled server modules, one SSR bundle with React inside (so only ``node`` itself, no npm
-packages, at run time), hashed browser assets and ``manifest.json``; a production build also copies
-the pages folder's ``.py`` files (API routes and their helpers), so it serves without ``pages/``
+packages, at run time), hashed browser assets and ``manifest.json``, which records the Pyxle version
+that made it (a build serves only with that version); a production build also copies the pages
+folder's other files (API routes, their helpers, the files they read), so it serves without ``pages/``
 (``_served``: ``read_served``, ``ServedBuild``, ``IncompleteBuild``).
 """
 
@@ -33,8 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pyxle import __version__
 from pyxle._loading import SourceError, content_hash, read_source, source_text
 from pyxle.bundler._served import (
+    VERSION_KEY,
     IncompleteBuild,
     ServedBuild,
     copy_public,
@@ -45,6 +48,7 @@ from pyxle.bundler._served import (
     python_current,
     python_files,
     read_served,
+    version_problem,
 )
 from pyxle.bundler._styles import (
     STYLE_CONFIGS,
@@ -338,19 +342,25 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     deploy without ``pages/`` that left them out still serves them (``_served``).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
-    without npm packages.
+    without npm packages. A build made by another version of Pyxle is stale (``version_problem``):
+    rebuilt, or refused under ``--skip-build``.
     """
     public_env = public_env or {}
     manifest_path = out_dir / "manifest.json"
     if not force and os.environ.get("PYXLE_SKIP_BUILD") == "1":
         if not manifest_path.is_file():
             raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
-        return BuildResult(out_dir, json.loads(manifest_path.read_text()))
+        manifest = json.loads(manifest_path.read_text())
+        if (problem := version_problem(manifest, _shown(manifest_path, root))) is not None:
+            hint = "run `pyxle build` with the Pyxle that serves it, or serve without --skip-build, which builds it again"
+            raise BuildError([f"--skip-build: {problem}; hint: {hint}"])
+        return BuildResult(out_dir, manifest)
     refresh = fast_refresh(root, mode)
     fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts))
     if not force and manifest_path.is_file():
         manifest = json.loads(manifest_path.read_text())
-        if manifest.get("inputs") == fingerprint and (out_dir / "server" / "ssr.mjs").is_file():
+        if (manifest.get("inputs") == fingerprint and manifest.get(VERSION_KEY) == __version__
+                and (out_dir / "server" / "ssr.mjs").is_file()):
             if mode == "production":
                 _refresh_copies(root, pages_dir, table, out_dir, manifest, public_dir)
             return BuildResult(out_dir, manifest)
@@ -453,6 +463,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         raise BuildError([_format(e, root, pages) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
+    manifest[VERSION_KEY] = __version__
     manifest["modules"] = server_modules
     manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
     manifest["loadingPages"] = _loading_pages(table)  # the same

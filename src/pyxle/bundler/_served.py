@@ -7,8 +7,11 @@ already; the API routes, and the ``.py`` helpers beside them (``pages/api/_util.
 ``from ._util import ...``), are copied as they are to ``server/python/<pages folder>/``, which is
 put on ``sys.path`` when serving without ``pages/``, so their module names and relative imports
 are the ones they have from source. ``manifest.json``'s ``python`` records them, with the API
-routes among them: the route table is rebuilt from the manifest then. The public folder is
-copied too (``server/public/``), and served from there where ``public/`` is not deployed.
+routes among them: the route table is rebuilt from the manifest then. The other files of the pages
+folder (``pages/api/data.json``, a template, a ``.sql`` file: what the code reads as it runs, at
+``Path(__file__).parent / name``) are copied beside them (``python``'s ``data``). The public folder
+is copied too (``server/public/``), and served from there where ``public/`` is not deployed. A build
+serves only with the Pyxle that made it (``manifest.json``'s ``pyxleVersion``, ``version_problem``).
 """
 
 from __future__ import annotations
@@ -23,12 +26,26 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from pyxle import __version__
 from pyxle._loading import content_hash, read_source
 from pyxle.routing import RouteTable, RoutingError, build_table
 
 PYTHON_DIR = "server/python"  # in the build: the pages folder's files but its pages, at their path from the project root
 PUBLIC_DIR = "server/public"  # in the build: a copy of the project's public folder
+VERSION_KEY = "pyxleVersion"  # in manifest.json: the version of Pyxle that made the build
 _SKIPPED = frozenset({"node_modules", "__pycache__", ".venv", "venv"})
+
+
+def version_problem(manifest: dict[str, Any], shown: str) -> str | None:
+    """Why the build in ``manifest`` is not this Pyxle's (``shown``: the manifest's path, as printed),
+    or None. A build is read by the Pyxle that serves it (its compiled modules, its manifest's
+    shape), so one made by another version, or by one older than the version record, is stale."""
+    made = manifest.get(VERSION_KEY)
+    if made == __version__:
+        return None
+    by = (f"was made by Pyxle {made}" if isinstance(made, str) and made
+          else "records no Pyxle version (an older Pyxle made it)")
+    return f"{shown} {by}, and this is Pyxle {__version__}"
 
 
 def python_base(pages_dir: Path, root: Path) -> tuple[str, ...]:
@@ -118,6 +135,7 @@ def python_current(out_dir: Path, manifest: dict[str, Any], section: dict[str, A
     folder = (out_dir / PYTHON_DIR).joinpath(*section["base"].split("/"))
     return all((folder / file).is_file() for file in _copied(section))
 
+
 @dataclass(frozen=True)
 class ServedBuild:
     """A build read back for serving without ``pages/``: its manifest, its route table, and where
@@ -156,6 +174,9 @@ def read_served(out_dir: Path, root: Path) -> ServedBuild:
         raise IncompleteBuild(f"{shown} is missing; {again}") from None
     except (OSError, ValueError) as exc:
         raise IncompleteBuild(f"{shown} cannot be read ({getattr(exc, 'strerror', None) or exc}); {again}") from None
+    if isinstance(manifest, dict) and (problem := version_problem(manifest, shown)) is not None:
+        raise IncompleteBuild(f"{problem}; hint: run `pyxle build` with the Pyxle that serves it (Pyxle "
+                              f"{__version__}) where the pages are, and deploy the dist/ it writes")
     python = manifest.get("python") if isinstance(manifest, dict) else None
     if not isinstance(python, dict) or not isinstance(manifest.get("modules"), dict):
         raise IncompleteBuild(f"{shown} does not list the API routes and other Python files of the pages folder "

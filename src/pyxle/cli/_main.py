@@ -599,8 +599,10 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         raise CliError(str(exc)) from None
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode, workers)  # type: ignore[arg-type]
-    if mode == "production" and (config.dist_path / "manifest.json").is_file():
-        os.environ[BUILT_BY_SERVER] = "1"  # the workers serve the build made and checked above
+    if mode == "production" and (config.dist_path / "manifest.json").is_file() and not app.unrendered:
+        # The workers serve the build made and checked above. (Unrendered, the build in dist/ is
+        # stale and none could be made: a worker would serve it, or refuse one of another Pyxle.)
+        os.environ[BUILT_BY_SERVER] = "1"
     os.environ["PYXLE_SSR_WORKERS"] = str(ssr_workers)
     if dev is not None:  # the worker asks for a new one when a setting was edited (cli._devreload)
         os.environ[DEV_RELOAD_PID] = str(os.getpid())
