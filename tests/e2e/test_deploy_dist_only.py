@@ -270,16 +270,12 @@ def test_a_deploy_without_pages_or_public_serves_the_builds_copy_of_public(built
     assert "public/ is missing" not in server.output()
 
 
-@cites("docs/deployment.md", "A `dist/` whose manifest records no\ncopy of `public/` (only its count of files, as "
-       "builds made before Pyxle copied it did) starts without it, and says\n"
+@cites("docs/deployment.md", "A `dist/` deployed without that\ncopy (`dist/server/public/`) and without `public/` "
+       "starts without them, and says\n"
        "`public/ is missing: it held 12 files when the build was made, which answer 404 here`")
-def test_a_deploy_of_an_older_build_without_public_is_told(built: Path, tmp_path: Path, start_server) -> None:
+def test_a_deploy_without_public_or_the_builds_copy_of_it_is_told(built: Path, tmp_path: Path, start_server) -> None:
     app = deploy(built, tmp_path / "app", public=False)
-    shutil.rmtree(app / "dist" / "server" / "public")  # as an older Pyxle's build: no copy
-    manifest = json.loads((app / "dist" / "manifest.json").read_text())
-    del manifest["public"]
-    manifest["publicFiles"] = 1  # what such a build recorded of public/: its count of files
-    (app / "dist" / "manifest.json").write_text(json.dumps(manifest))
+    shutil.rmtree(app / "dist" / "server" / "public")  # left out of the deploy (a .dockerignore, say)
     server = start_server(app, "serve", "--skip-build")
     assert httpx.get(server.url + "/", timeout=10).status_code == 200
     assert httpx.get(server.url + "/robots.txt", timeout=10).status_code == 404

@@ -239,8 +239,8 @@ class PyxleApp(Starlette):
                                f"be served without it: {exc}") from None
         served.importable()
         public = self.config.public_path
-        recorded = served.manifest.get("public")  # publicFiles: a build made before it (and its copy) existed
-        count = recorded.get("files", 0) if isinstance(recorded, dict) else served.manifest.get("publicFiles") or 0
+        recorded = served.manifest.get("public")
+        count = recorded.get("files", 0) if isinstance(recorded, dict) else 0
         copy = public_copy(served)
         if not public.is_dir() and copy is not None:
             self.public_root = copy  # the build's copy of public/, as a deploy of the build alone had it on 0.9
