@@ -91,6 +91,22 @@ MENU = {  # an API route that reads files beside it as it runs
     "pages/api/menu.json": '["soup"]',
     "pages/api/sql/menu.sql": "select 1",
     "pages/api/.env.local": "SECRET=1",  # dot-files are not copied
+    # and a page whose loader reads a file beside it
+    "pages/specials.pyxl": """
+        import json
+        from pathlib import Path
+
+
+        @server
+        async def load(request):
+            return {"specials": json.loads((Path(__file__).parent / "specials.json").read_text())}
+
+
+        export default function Specials({ data }) {
+          return <ul>{data.specials.map((s) => <li key={s}>{s}</li>)}</ul>
+        }
+    """,
+    "pages/specials.json": '["pie"]',
 }
 
 
@@ -361,28 +377,33 @@ def test_a_build_another_pyxle_made_is_built_again_where_the_pages_are_and_refus
     assert not (source / "dist" / "server" / "theirs.txt").exists()  # built anew, not reused
 
 
-@cites("docs/deployment.md", "an API route that reads a file next\nto it as it runs (`Path(__file__).parent / \"menu.json\"`, "
-       "a template, a `.sql` file) reads its copy")
+@cites("docs/deployment.md", "an API route or a page's loader\nthat reads a file next to it as it runs "
+       "(`Path(__file__).parent / \"menu.json\"`, a template, a `.sql`\nfile) reads its copy")
 def test_a_deploy_without_pages_serves_an_api_route_that_reads_files_beside_it(tmp_path: Path, start_server) -> None:
-    """pages/api/menu.json is read at Path(__file__).parent: its copy is there in dist/, and a build
-    made after it changed carries the new one."""
+    """pages/api/menu.json is read at Path(__file__).parent, and so is pages/specials.json by a
+    page's loader: their copies are there in dist/, and a build made after they changed carries the
+    new ones."""
     source = write_project(tmp_path / "source", {**FILES, **MENU})
     assert pyxle(source, "build", ".").returncode == 0
     server = start_server(deploy(source, tmp_path / "v1"), "serve", "--skip-build")
     menu = httpx.get(server.url + "/api/menu", timeout=10)
     assert menu.status_code == 200, menu.text + server.output()
     assert menu.json() == {"menu": ["soup"], "query": "select 1"}
+    specials = httpx.get(server.url + "/specials", timeout=10)
+    assert specials.status_code == 200 and "<li>pie</li>" in specials.text, specials.text + server.output()
     server.stop()
     copies = source / "dist" / "server" / "python" / "pages"
     assert not (copies / "api" / ".env.local").exists() and not (copies / "index.pyxl").exists()
 
     (source / "pages" / "api" / "menu.json").write_text('["soup", "bread"]')
+    (source / "pages" / "specials.json").write_text('["pie", "tart"]')
     assert pyxle(source, "build", ".").returncode == 0
     server = start_server(deploy(source, tmp_path / "v2"), "serve", "--skip-build")
     assert httpx.get(server.url + "/api/menu", timeout=10).json() == {"menu": ["soup", "bread"], "query": "select 1"}
+    assert "<li>tart</li>" in httpx.get(server.url + "/specials", timeout=10).text
 
 
-@cites("docs/deployment.md", "a `pyxle serve` with `pages/` that reuses the build brings those copies up to date")
+@cites("docs/deployment.md", "`pyxle serve` with `pages/` that reuses the build brings those copies up to date")
 def test_a_build_that_pyxle_serve_reuses_copies_the_files_beside_the_api_routes_changed_since(
         tmp_path: Path, start_server) -> None:
     """A .sql file is no input of the bundle, so editing one leaves the build current: its copy follows."""

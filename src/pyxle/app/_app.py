@@ -147,7 +147,7 @@ class PyxleApp(Starlette):
                 self.page_cache = build_cache(self.config.cache, build=built.manifest.get("inputs", "") if built else "",
                                               secret=self.config.secret_key or "")
             pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
-                                self.page_cache)
+                                self.page_cache, code_dir=served.code_dir if served is not None else None)
             pages.runtime.app = self
             from pyxle.pages import BadPath, NotFound
 
@@ -857,7 +857,8 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
     write_types(config.root, found)
 
 
-def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None, cache: Any = None) -> Any:
+def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None, cache: Any = None, *,
+                code_dir: Path | None = None) -> Any:
     from pyxle.pages import PageLoadError, load_pages
 
     try:
@@ -867,7 +868,7 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
                           expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl,
-                          cache=cache, title=config.name, lang=config.lang)
+                          cache=cache, title=config.name, lang=config.lang, code_dir=code_dir)
     except PageLoadError as exc:
         raise StartupError("\n".join(exc.messages)) from None
     except HookLoadError as exc:

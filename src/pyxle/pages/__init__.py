@@ -69,7 +69,7 @@ def page_path(file: PurePosixPath) -> str:
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
                action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
                built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None,
-               cache: Any = None, title: str = "", lang: str = LANG) -> PageSet:
+               cache: Any = None, title: str = "", lang: str = LANG, code_dir: Path | None = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
@@ -81,7 +81,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     ``prefetch_ttl`` is ``navigation.defaultPrefetchTtl``: how long (seconds) the browser may
     reuse a page's navigation data. ``cache`` is the ``pyxle.cache.PageCache`` pages are stored
     in (None: the page cache is off). ``title`` (the config's ``name``) titles pages that set no
-    title; ``lang`` is their ``<html lang>``.
+    title; ``lang`` is their ``<html lang>``. ``code_dir``: the build's copy of the pages folder,
+    served without ``pages/``: a page's ``__file__`` is there, so it reads the files beside it.
     """
     make_importable(root)
     errors: list[str] = []
@@ -97,7 +98,8 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
                 raise SourceError(_relative(path, root), None, "is not in the build (it was added after it)",
                                   "run `pyxle build`, or serve without --skip-build")
             code_path, source_hash = built[file.as_posix()]
-            return load_built_module(code_path, source_hash, path, file, name, shown_as=_relative(path, root))
+            return load_built_module(code_path, source_hash, (code_dir or pages_dir) / file, file, name,
+                                     shown_as=_relative(path, root))
         except SourceError as exc:
             errors.append(exc.format())
         except PageCompileError as exc:
