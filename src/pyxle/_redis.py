@@ -217,8 +217,9 @@ class Breaker:
     and answers nothing, so the client's socket timeout alone would make every request wait it.
     Here a command waits at most ``timeout``. A failure opens the breaker: commands raise
     ``RedisUnavailable`` at once, without touching Redis, for a cooldown that doubles (up to
-    ``cap``) while Redis stays away. The first command after a cooldown starts one ``PING`` in the
-    background (no request waits for it); its answer closes the breaker. One warning when Redis
+    ``cap``) while Redis stays away. At the end of each cooldown one ``PING`` goes out in the
+    background, whether requests come or not (none waits for it), and its answer closes the breaker:
+    the next request after Redis is back uses it. One warning when Redis
     goes away and one when it is back. One breaker per subsystem, so each log line says what the
     outage costs (``meanwhile``). A command Redis answers with an error (``ResponseError``: out of
     memory, a bad argument) is no outage: it raises ``RedisRefused`` for that command alone, logged
@@ -242,6 +243,7 @@ class Breaker:
         self._cooldown = cooldown
         self._retry_at: float | None = None  # None: Redis answers; else when to PING it again
         self._probe: asyncio.Task[None] | None = None
+        self._timer: asyncio.TimerHandle | None = None  # the next PING's
         self._refusal_logged = -math.inf  # when a refused command was last logged
         self._busy_logged = -math.inf  # when a command that found every connection busy was last logged
 
@@ -284,7 +286,6 @@ class Breaker:
 
     def _not_open(self, force: bool) -> None:
         if self._retry_at is not None and not force:
-            self._maybe_probe()
             raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
 
     async def _turn(self, gate: Turns) -> None:
@@ -320,13 +321,18 @@ class Breaker:
                               "(logged at most once a minute)", self.label, masked_url(self.url), reason)
         return RedisRefused(f"Redis at {masked_url(self.url)} refused the command ({reason})")
 
-    def _maybe_probe(self) -> None:
-        if self._retry_at is None or time.monotonic() < self._retry_at:
-            return
-        if self._probe is None or self._probe.done():
-            # In a context of its own: the request that happened to start it has nothing to do with
-            # it, and its "answers again" line must not carry that request's id.
-            self._probe = contextvars.Context().run(asyncio.get_running_loop().create_task, self._ping())
+    def _probe_later(self) -> None:
+        """PING Redis once the cooldown is over (one timer at a time)."""
+        if self._timer is not None:
+            self._timer.cancel()
+        # In a context of its own: the request whose failure scheduled it has nothing to do with the
+        # PING, and its "answers again" line must not carry that request's id.
+        self._timer = contextvars.Context().run(asyncio.get_running_loop().call_later, self._cooldown, self._probe_now)
+
+    def _probe_now(self) -> None:
+        self._timer = None
+        if self._retry_at is not None and (self._probe is None or self._probe.done()):
+            self._probe = asyncio.get_running_loop().create_task(self._ping())
 
     async def _ping(self) -> None:
         from redis.exceptions import RedisError
@@ -336,6 +342,7 @@ class Breaker:
         except (RedisError, OSError, asyncio.TimeoutError):
             self._cooldown = min(self.cap, self._cooldown * 2)
             self._retry_at = time.monotonic() + self._cooldown
+            self._probe_later()
         else:
             self._back()
 
@@ -345,6 +352,7 @@ class Breaker:
                               masked_url(self.url), reason, self.meanwhile)
             self._cooldown = self.base
             self._retry_at = time.monotonic() + self._cooldown
+            self._probe_later()
 
     def _back(self) -> None:
         if self._retry_at is not None:

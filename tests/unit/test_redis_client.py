@@ -151,6 +151,32 @@ def test_a_breaker_skips_redis_while_it_is_away_and_uses_it_again_once_a_ping_is
     assert lines[1] == f"test: Redis at {server.url} answers again"
 
 
+def test_a_breaker_finds_redis_back_with_no_request_asking_so_the_next_request_uses_it(start_redis) -> None:  # type: ignore[no-untyped-def]
+    """The PING after each cooldown goes out on its own: the first request after Redis is back is
+    not the one that finds it back (and goes without it, a page not stored, once per worker)."""
+    server = start_redis()
+
+    async def main() -> None:
+        breaker = Breaker(server.url, feature="test", label="test", meanwhile="nothing is stored",
+                          logger=logging.getLogger("pyxle.test.idle"), cooldown=0.1, cap=0.2)
+        command = lambda: breaker.client.get("idle")
+        server.stop()
+        with pytest.raises(RedisUnavailable):
+            await breaker.call(command)
+        await asyncio.sleep(1)  # PINGs fail meanwhile, with no request to start them
+        assert not breaker.up
+        server.start()
+        for _ in range(100):
+            if breaker.up:
+                break
+            await asyncio.sleep(0.05)
+        assert breaker.up, "no request came: the breaker must find Redis back by itself"
+        assert await breaker.call(command) is None
+        await close_clients()
+
+    asyncio.run(asyncio.wait_for(main(), 30))
+
+
 # Redis busy for ARGV[1] microseconds (a blocking command's own timeout is only as precise as its hz).
 HOLD = """
 local t = redis.call('TIME')
