@@ -236,10 +236,18 @@ def test_head_on_an_endless_stream_answers_at_once_and_closes_the_generator(rout
     assert "Traceback" not in routes_server.output()[logged:] and "HeadSent" not in routes_server.output()
 
 
-def test_endpoint_serves_every_method(routes_server: Server) -> None:
+@cites("docs/api-routes.md", "Any other (`TRACE`, a made-up one) is the\n  `405` above, with "
+       "`Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`")
+def test_endpoint_serves_every_method_the_router_serves_and_refuses_the_others(routes_server: Server) -> None:
     url = routes_server.url + "/api/everything"
     for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
         assert httpx.request(method, url).text == method
+    head = httpx.head(url)
+    assert head.status_code == 200 and head.content == b""
+    for method in ("TRACE", "PROPFIND", "FOO"):  # 0.9 refused them; endpoint() answered them all
+        refused = httpx.request(method, url)
+        assert refused.status_code == 405 and refused.json() == {"error": "Method Not Allowed"}, (method, refused.text)
+        assert refused.headers["allow"] == "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
 
 
 def test_plain_def_handlers_do_not_block_the_event_loop(routes_server: Server) -> None:

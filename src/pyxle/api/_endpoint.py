@@ -39,11 +39,10 @@ class ApiEndpoint:
         }
         if "GET" in self._calls:
             self._calls.setdefault("HEAD", self._calls["GET"])
+        if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
+            every = wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
+            self._calls = dict.fromkeys(self.allowed_methods, every)
         self._class = served_endpoint_class(handlers.endpoint_class) if handlers.endpoint_class else None
-        self._any: Endpoint | None = (
-            wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
-            if handlers.endpoint else None
-        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         attach(scope, self._route)
@@ -55,7 +54,7 @@ class ApiEndpoint:
         if self._class is not None:
             await self._class(scope, receive, send)
             return
-        call = self._any or self._calls.get(scope["method"])
+        call = self._calls.get(scope["method"])
         if call is None:
             response = self._no_handler(scope["method"])
         else:
