@@ -241,7 +241,7 @@ class Breaker:
         self.probe_timeout = probe_timeout  # the PING may also open a connection (TLS, a far Redis)
         self._log = logger
         self._cooldown = cooldown
-        self._retry_at: float | None = None  # None: Redis answers; else when to PING it again
+        self._away = False  # Redis did not answer: the breaker is open until a PING is answered
         self._probe: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None  # the next PING's
         self._refusal_logged = -math.inf  # when a refused command was last logged
@@ -249,7 +249,7 @@ class Breaker:
 
     @property
     def up(self) -> bool:
-        return self._retry_at is None
+        return not self._away
 
     @property
     def client(self) -> Redis:
@@ -285,7 +285,7 @@ class Breaker:
         return result
 
     def _not_open(self, force: bool) -> None:
-        if self._retry_at is not None and not force:
+        if self._away and not force:
             raise RedisUnavailable(f"Redis at {masked_url(self.url)} does not answer (not asked until it does)")
 
     async def _turn(self, gate: Turns) -> None:
@@ -331,7 +331,7 @@ class Breaker:
 
     def _probe_now(self) -> None:
         self._timer = None
-        if self._retry_at is not None and (self._probe is None or self._probe.done()):
+        if self._away and (self._probe is None or self._probe.done()):
             self._probe = asyncio.get_running_loop().create_task(self._ping())
 
     async def _ping(self) -> None:
@@ -341,22 +341,21 @@ class Breaker:
             await asyncio.wait_for(self.client.ping(), self.probe_timeout)
         except (RedisError, OSError, asyncio.TimeoutError):
             self._cooldown = min(self.cap, self._cooldown * 2)
-            self._retry_at = time.monotonic() + self._cooldown
             self._probe_later()
         else:
             self._back()
 
     def _down(self, reason: str) -> None:
-        if self._retry_at is None:
+        if not self._away:
             self._log.warning("%s: Redis at %s does not answer (%s); %s until it does", self.label,
                               masked_url(self.url), reason, self.meanwhile)
             self._cooldown = self.base
-            self._retry_at = time.monotonic() + self._cooldown
+            self._away = True
             self._probe_later()
 
     def _back(self) -> None:
-        if self._retry_at is not None:
-            self._retry_at = None
+        if self._away:
+            self._away = False
             self._cooldown = self.base
             self._log.warning("%s: Redis at %s answers again", self.label, masked_url(self.url))
 

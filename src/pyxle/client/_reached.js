@@ -2,7 +2,7 @@
 // render itself, and that markup without the markers that tell it.
 //
 // On the server, the content of each loading.pyxl boundary starts with a marker element, and so
-// does its fallback (Reached and Fallback in client/_tree.js). React writes a boundary's content,
+// does its fallback (Marker in client/_tree.js). React writes a boundary's content,
 // or only its fallback when its content failed: markup that lacks a content marker is that of a
 // render in which a loading.pyxl boundary failed, and that boundary holds the whole page. Rendered
 // once, the digest React wrote just before a fallback's marker is that of the error the boundary

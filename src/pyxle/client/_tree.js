@@ -57,14 +57,11 @@ class PageBoundary extends Component {
 // The first child of each loading.pyxl boundary's content: on the server a marker element that tells
 // whether the boundary rendered its content (see client/_reached.js; the server takes it out of the
 // markup it sends), in the browser nothing. The same child in both keeps hydration and useId alike.
+// The same marker (FALLBACK) starts each loading.pyxl fallback: it tells which boundary a digest is on.
 export const REACHED = 'data-pyxle-reached'
-function Reached({ mark }) {
-  return mark ? h('template', { [REACHED]: mark }) : null
-}
-// The same first child of each loading.pyxl fallback: it tells which boundary a digest is on.
 export const FALLBACK = 'data-pyxle-fallback'
-function Fallback({ mark }) {
-  return mark ? h('template', { [FALLBACK]: mark }) : null
+function Marker({ name, mark }) {
+  return mark ? h('template', { [name]: mark }) : null
 }
 
 // Whether `value` (a loader's JSON) holds the string `text` anywhere.
@@ -87,7 +84,7 @@ function watched(action, shown) {
 // result over `layoutData`, so a layout also reads what the layouts around it loaded. The page and
 // every layout also get `slots`, every slot given (name -> entries), as in Pyxle 0.3 to 0.9.
 // `onError`: called in the browser with what a page threw (see PageBoundary); `reached`: the mark
-// of a server render's loading.pyxl markers (see Reached).
+// of a server render's loading.pyxl markers (see Marker).
 export function pageTree(route, props, routePath, csrfToken = '', onError = null, reached = '') {
   const { page, layouts } = route
   const byFile = props.layoutData || {}
@@ -111,8 +108,8 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const suspend = (tree, at) => {
     for (let j = loading.length - 1; j >= 0; j--) {
       if (loading[j][0] !== at) continue
-      const fallback = h(Fragment, null, h(Fallback, { mark: reached }), h(loading[j][1].default, {}))
-      tree = h(Suspense, { fallback }, h(Reached, { mark: reached }), tree)
+      const fallback = h(Fragment, null, h(Marker, { name: FALLBACK, mark: reached }), h(loading[j][1].default, {}))
+      tree = h(Suspense, { fallback }, h(Marker, { name: REACHED, mark: reached }), tree)
     }
     return tree
   }
