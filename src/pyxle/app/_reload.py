@@ -120,6 +120,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     root = app.config.root
     plugins = app.plugins is not None
     settings = _settings(root, plugins)
+    handed: list[str] = []  # the files of the last settings edit handed to the server process
     unannounced = 0  # builds in a row not shown because a file changed while they read it
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
@@ -127,7 +128,8 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         now = _settings(root, plugins, settings) if edited else settings
         held = [name for name in names if root / name in app.held_modules]
         if now != settings or held:
-            _ask_for_new_worker(sorted({*(edited if now != settings else ()), *held}))
+            handed = sorted({*(edited if now != settings else ()), *held})
+            _ask_for_new_worker(handed)
             settings = now
             continue
         forget_project_modules(root)
@@ -156,6 +158,10 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         else:
             logger.info("reloaded routes after change to %s", ", ".join(names))
             app.dev_events.reloaded(names)
+            if app.dev_events.refusal is not None and handed:
+                # The server process refused that edit, maybe for a page broken then: the project
+                # loads now, so it is tried again (else it waited for another edit of the settings).
+                _ask_for_new_worker(handed)
 
 
 def new_worker_env(values: Mapping[str, str], plugins: bool) -> dict[str, str]:
