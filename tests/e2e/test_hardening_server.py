@@ -802,7 +802,8 @@ def test_a_sighup_with_a_setting_a_plugin_refuses_is_refused_and_the_workers_kee
     server = start_server(project, "serve", env=KEY)
     (project / "pyxle.config.json").write_text(_refusing_config("db.invalid"))
     server.proc.send_signal(signal.SIGHUP)
-    server.wait_for_output("reload refused, the running workers keep serving: plugin 'refusing' failed to start")
+    server.wait_for_output(f"reload refused, the running workers keep serving: {project / 'pyxle.config.json'}: "
+                           "plugins[0]: plugin 'refusing' failed to start")
     deadline = time.monotonic() + 6  # longer than granian waits before stopping an old worker (3.5 s)
     while time.monotonic() < deadline:
         assert httpx.get(server.url + "/api/version", timeout=5).json() == {"version": 1}

@@ -223,6 +223,8 @@ def test_a_plugin_that_fails_to_start_stops_the_server_naming_it(tmp_path: Path)
 
 @cites("docs/migrating.md", "so that\n  is one line and exit code 1 whatever `--workers` is")
 @cites("docs/deployment.md", "the plugins start), the limits and the port before any worker starts,\n  so failures are one clear message and exit code 1")
+@cites("docs/migrating.md", "naming its entry in the config (`pyxle: /srv/app/pyxle.config.json: plugins[1]: plugin 'pyxle-auth'\n"
+       "  failed to start: ...`)")
 def test_a_plugin_that_fails_to_start_under_four_workers_is_one_line_and_exit_code_1(tmp_path: Path) -> None:
     # Each worker used to start the plugins, fail, and be started again until granian gave up:
     # thousands of lines, a traceback per attempt, the plugin's start-up run dozens of times.
@@ -248,7 +250,8 @@ plugin = Bad()
         assert server.wait_exit(60) == 1
     finally:
         server.stop()
-    assert server.output().strip() == "pyxle: plugin 'bad' failed to start: ValueError: smtpPort must be a number, not 'abc'"
+    assert server.output().strip() == (f"pyxle: {root / 'pyxle.config.json'}: plugins[0]: plugin 'bad' failed to start: "
+                                       "ValueError: smtpPort must be a number, not 'abc'")
     assert (tmp_path / "log").read_text() == "start\n"  # tried once, before any worker
 
 

@@ -180,4 +180,5 @@ def test_a_misconfigured_provider_stops_start_up_in_one_line_naming_the_plugin(
         assert server.wait_exit(60) == 1
     finally:
         server.stop()
-    assert server.output().strip() == f"pyxle: plugin 'pyxle-mail' failed to start: MailConfigError: {message}"
+    assert server.output().strip() == (f"pyxle: {root / 'pyxle.config.json'}: plugins[0]: plugin 'pyxle-mail' failed to "
+                                       f"start: MailConfigError: {message}")

@@ -652,7 +652,8 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         from pyxle.plugins import PluginError, PluginSettings, load
 
         try:
-            app.plugins = load(config.plugins, PluginSettings(config, debug=_exposes_errors(config, mode)))
+            app.plugins = load(config.plugins, PluginSettings(config, debug=_exposes_errors(config, mode)),
+                               source=config.sources.get("plugins"))
         except PluginError as exc:
             raise StartupError(str(exc)) from None
         app.state.pyxle_plugins = app.plugins.context

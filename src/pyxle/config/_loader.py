@@ -132,6 +132,8 @@ def load_config(
         config = replace(config, cache=replace(config.cache, **cache_env))
     sources = _redis_sources(path, data, environ, origins, from_flags)
     sources.update(_host_source(path, fields, from_env, from_flags, origins))
+    if "plugins" in fields and "plugins" not in from_flags:
+        sources["plugins"] = str(path)  # a plugin that fails to start is named with its entry there
     config = _with_redis_url_variable(config, environ, origins, sources, warnings)
     config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
     config = replace(config, warnings=config.warnings + _unused_redis_urls(sources))

@@ -17,14 +17,16 @@ from pyxle.plugins._plugin import PluginSpec, PyxlePlugin
 class Plugins:
     """The configured plugins of one app, their shared ``context`` and the middleware they add."""
 
-    def __init__(self, plugins: Sequence[PyxlePlugin], context: PluginContext, middleware: Sequence[Middleware]) -> None:
+    def __init__(self, plugins: Sequence[PyxlePlugin], context: PluginContext, middleware: Sequence[Middleware],
+                 places: Sequence[str] = ()) -> None:
         self.plugins = tuple(plugins)
+        self.places = tuple(places)  # each plugin's entry, as its start-up error names it
         self.context = context
         self.middleware = list(middleware)
         self._started = False
 
     async def start(self) -> None:
-        await run_startup(self.plugins, self.context)
+        await run_startup(self.plugins, self.context, self.places)
         self._started = True
         set_active_context(self.context)
 
@@ -37,9 +39,10 @@ class Plugins:
         await run_shutdown(self.plugins, self.context)
 
 
-def load(entries: Sequence[Any], settings: Any) -> Plugins:
+def load(entries: Sequence[Any], settings: Any, source: str | None = None) -> Plugins:
     """Import every ``plugins`` entry and the middleware each one names; ``PluginError`` names the
-    plugin that cannot be used. ``settings`` becomes ``context.settings``."""
+    plugin that cannot be used. ``settings`` becomes ``context.settings``; ``source``: the config
+    file the entries came from, so that a plugin failing to start is named with its entry there."""
     specs = [PluginSpec.from_config_entry(entry) for entry in entries]
     plugins = load_plugins(specs)
     middleware = []
@@ -56,7 +59,8 @@ def load(entries: Sequence[Any], settings: Any) -> Plugins:
             except ImportError as exc:
                 raise PluginError(str(exc)) from exc
             middleware.append(Middleware(cls, **options))
-    return Plugins(plugins, PluginContext(settings=settings), middleware)
+    places = [f"{source}: plugins[{index}]" for index in range(len(specs))] if source else []
+    return Plugins(plugins, PluginContext(settings=settings), middleware, places)
 
 
 def _middleware_entry(item: Any, where: str) -> tuple[str, dict[str, Any]]:

@@ -68,20 +68,21 @@ def _missing_hint(exc: ModuleNotFoundError, spec: PluginSpec) -> str:
     return f" (no file {top}.py in the project, nor an installed package {top})"
 
 
-async def run_startup(plugins: Sequence[PyxlePlugin], ctx: PluginContext) -> None:
+async def run_startup(plugins: Sequence[PyxlePlugin], ctx: PluginContext, places: Sequence[str] = ()) -> None:
     """Start each plugin in order. If one fails, those already started are stopped (in reverse),
     the services registered meanwhile are removed (they were closed), and ``PluginError`` names
-    the one that failed."""
+    the one that failed, and its entry (``places``: ``"<config file>: plugins[1]"`` per plugin)."""
     started: list[PyxlePlugin] = []
     before = ctx._services.copy()
-    for plugin in plugins:
+    for index, plugin in enumerate(plugins):
         try:
             await _maybe_await(plugin.on_startup(ctx))
         except Exception as exc:
             await run_shutdown(started, ctx)
             ctx._services.clear()
             ctx._services.update(before)
-            raise PluginError(f"plugin {plugin.name!r} failed to start: {type(exc).__name__}: {exc}") from exc
+            where = f"{places[index]}: " if index < len(places) else ""
+            raise PluginError(f"{where}plugin {plugin.name!r} failed to start: {type(exc).__name__}: {exc}") from exc
         started.append(plugin)
 
 
