@@ -34,6 +34,16 @@ ROUTES = {
     "pages/api/tuple.py": "async def get(request): return {'made': True}, 201\n",
     "pages/api/list.py": "def get(request): return [1, 2, 3]\n",
     "pages/api/none.py": "async def get(request): return None\n",
+    "pages/api/guarded.py": """
+        from pyxle.runtime import ActionError, LoaderError, ValidationActionError
+        async def get(request):
+            kind = request.query_params["kind"]
+            if kind == "action":
+                raise ActionError("Sign in to do that.", status_code=401)
+            if kind == "loader":
+                raise LoaderError("Gone", status_code=410, data={"since": 2024})
+            raise ValidationActionError(fields={"title": ["required"]})
+        """,
     "pages/api/everything.py": """
         from starlette.responses import PlainTextResponse
         async def endpoint(request):
@@ -238,6 +248,19 @@ def test_head_on_an_endless_stream_answers_at_once_and_closes_the_generator(rout
 
 @cites("docs/api-routes.md", "Any other (`TRACE`, a made-up one) is the\n  `405` above, with "
        "`Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`")
+@cites("docs/api-routes.md", "answers its status with `{\"error\": \"Sign in to do that.\"}`, plus `\"data\"` and\n"
+       "  `\"fields\"` when given")
+def test_an_action_or_loader_error_raised_in_a_route_answers_its_status_as_json(routes_server: Server) -> None:
+    """A sign-in guard written for actions (pyxle-auth's) raises ActionError(401): it was a 500."""
+    logged = len(routes_server.output())
+    answers = {kind: get(routes_server, f"/api/guarded?kind={kind}") for kind in ("action", "loader", "fields")}
+    assert (answers["action"].status_code, answers["action"].json()) == (401, {"error": "Sign in to do that."})
+    assert (answers["loader"].status_code, answers["loader"].json()) == (410, {"error": "Gone", "data": {"since": 2024}})
+    assert (answers["fields"].status_code, answers["fields"].json()) == (
+        422, {"error": "Validation failed", "fields": {"title": ["required"]}})
+    assert "Traceback" not in routes_server.output()[logged:]
+
+
 def test_endpoint_serves_every_method_the_router_serves_and_refuses_the_others(routes_server: Server) -> None:
     url = routes_server.url + "/api/everything"
     for method in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"):
