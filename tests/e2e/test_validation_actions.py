@@ -85,6 +85,17 @@ def test_a_valid_json_body_reaches_the_action_as_a_model(server: Server) -> None
     assert response.json() == {"ok": True, "saved": "Hello", "count": 1}
 
 
+@cites("docs/validation.md", "An action's typed body is read as\nJSON from any other type too")
+@cites("docs/validation.md", "`Content-Type` sends `text/plain`")
+def test_an_actions_typed_body_sent_as_text_plain_is_read_as_json(server: Server) -> None:
+    """What `fetch(url, {method: 'POST', body: JSON.stringify(...)})` sends: the CSRF token, not the
+    content type, is what keeps other sites out of an action."""
+    with _client(server) as (client, csrf):
+        response = client.post("/api/__actions/index/save", content=b'{"title": "Plain", "items": []}',
+                               headers={**csrf, "content-type": "text/plain;charset=UTF-8"})
+    assert response.json() == {"ok": True, "saved": "Plain", "count": 0}
+
+
 def test_an_invalid_body_is_a_422_with_dotted_field_paths(server: Server) -> None:
     with _client(server) as (client, csrf):
         response = client.post("/api/__actions/index/save", json={"title": "x", "items": [{"qty": 0}], "z": 1},

@@ -169,6 +169,26 @@ def test_bad_bodies_of_every_kind_are_a_422_with_fields_never_a_500(server: Serv
     assert "Traceback" not in response.text
 
 
+@cites("docs/validation.md", "An API route's typed body is read as JSON when the request's `Content-Type` is "
+       "`application/json`\n(or `application/*+json`) or missing")
+@cites("docs/validation.md", "a\nbody sent as `text/plain` is a 422 with `\"Content-Type text/plain is not JSON or a form; send\n"
+       "application/json\"` under `\"__root__\"`")
+def test_a_typed_body_is_read_as_json_only_from_json_or_no_content_type(server: Server) -> None:
+    """text/plain is what another site may post without a preflight: it was read as JSON, and the
+    route (not CSRF-checked unless it opts in) ran with it."""
+    order = b'{"title": "cross-site"}'
+    for kind in ("text/plain", "text/plain;charset=UTF-8", "application/octet-stream"):
+        refused = httpx.post(server.url + "/api/orders", content=order,
+                             headers={"content-type": kind, "origin": "http://evil.example"})
+        assert refused.status_code == 422, (kind, refused.text)
+        short = kind.partition(";")[0]
+        assert refused.json()["fields"] == {
+            "__root__": [f"Content-Type {short} is not JSON or a form; send application/json"]}
+    for headers in ({"content-type": "application/json"}, {"content-type": "application/merge-patch+json"}, {}):
+        accepted = httpx.post(server.url + "/api/orders", content=order, headers=headers)
+        assert accepted.status_code == 200 and accepted.json()["title"] == "cross-site", (headers, accepted.text)
+
+
 def test_json_nested_deeper_than_the_limit_is_refused_by_name(server: Server) -> None:
     body = b'{"title": "t", "note": ' + b"[" * 40 + b"]" * 40 + b"}"
     response = httpx.post(server.url + "/api/orders", content=body, headers={"content-type": "application/json"})

@@ -46,7 +46,9 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
     try:
         signature = validation.describe(fn, body_name=name)
         body = signature.params[0]
-        reader = validation.body_reader(body.annotation, ignore_form_keys=NOT_FIELDS, default=body.default)
+        # CSRF-checked: JSON is read from any Content-Type (a fetch without headers sends text/plain)
+        reader = validation.body_reader(body.annotation, ignore_form_keys=NOT_FIELDS, default=body.default,
+                                        any_type=True)
     except validation.MissingExtra as exc:
         raise SourceError(shown_as, line, f"action {fn.__name__}(): {exc}", validation.EXTRA_HINT) from None
     except (validation.SignatureProblem, TypeError) as exc:

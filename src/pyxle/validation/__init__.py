@@ -54,12 +54,13 @@ def binder(signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> C
     return Binder(signature, ignore_form_keys=ignore_form_keys)
 
 
-def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED) -> Any:
+def body_reader(annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED,
+                any_type: bool = False) -> Any:
     """A reader with ``await .read(request)`` and ``.validate(data)`` for one body type; no body is
-    ``default`` when one is given, else a 422."""
+    ``default`` when one is given, else a 422. ``any_type``: JSON is read whatever the ``Content-Type``."""
     from pyxle.validation._binder import BodyReader
 
-    return BodyReader(annotation, ignore_form_keys=ignore_form_keys, default=default)
+    return BodyReader(annotation, ignore_form_keys=ignore_form_keys, default=default, any_type=any_type)
 
 
 def output(signature: Signature) -> Any | None:

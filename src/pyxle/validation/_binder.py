@@ -16,7 +16,7 @@ from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
-from pyxle.validation._forms import blank_keys, form_fields, is_form, list_keys, one_keys
+from pyxle.validation._forms import blank_keys, form_fields, is_form, is_json, list_keys, one_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -54,8 +54,11 @@ class BodyReader:
     """One body type: JSON (depth-checked, then parsed and validated in one pydantic call) or a form
     (its list-typed fields known from the annotation, so a key sent once is a list of one)."""
 
-    def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED) -> None:
-        """``default``: what no body at all gives (``body: Post | None = None``), as FastAPI passes it."""
+    def __init__(self, annotation: Any, *, ignore_form_keys: Collection[str] = (), default: Any = REQUIRED,
+                 any_type: bool = False) -> None:
+        """``default``: what no body at all gives (``body: Post | None = None``), as FastAPI passes it.
+        ``any_type``: read JSON whatever the ``Content-Type`` (an action's: its CSRF token keeps other
+        sites out, and a ``fetch`` without headers sends ``text/plain``)."""
         self.adapter = adapter(annotation)
         self.floats = finite_check(annotation)
         self.ignore = frozenset(ignore_form_keys)
@@ -63,13 +66,18 @@ class BodyReader:
         self.last = one_keys(annotation)  # sent twice: the last value, as 0.9's Form (Object.fromEntries)
         self.blank = blank_keys(annotation)  # posted empty where "" is invalid: not sent (FastAPI's Form() too)
         self.default = default
+        self.any_type = any_type
 
     async def read(self, request: Request) -> Any:
         if self.default is not REQUIRED and request.headers.get("content-length") == "0":
             return self.default
-        if is_form(request.headers.get("content-type", "")):
+        kind = request.headers.get("content-type", "")
+        if is_form(kind):
             return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many,
                                              last=self.last, blank=self.blank))
+        if kind and not self.any_type and not is_json(kind):  # text/plain: what another site may send without a preflight
+            shown = kind.partition(";")[0].strip()
+            raise InvalidInput({ROOT: [f"Content-Type {shown} is not JSON or a form; send application/json"]})
         body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():
             if self.default is not REQUIRED:

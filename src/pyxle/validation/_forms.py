@@ -29,6 +29,12 @@ _MANY = (list, tuple, set, frozenset, collections.abc.Sequence, collections.abc.
          collections.abc.Set, collections.abc.MutableSet)
 
 
+def is_json(content_type: str) -> bool:
+    """Whether a ``Content-Type`` is JSON's (``application/json``, ``application/problem+json``...)."""
+    kind = content_type.partition(";")[0].strip().lower()
+    return kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json"))
+
+
 def is_form(content_type: str) -> bool:
     """Whether a ``Content-Type`` (``multipart/form-data; boundary=...`` too) is a form's body."""
     return content_type.partition(";")[0].strip().lower() in _FORM_TYPES
