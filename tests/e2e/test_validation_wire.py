@@ -197,7 +197,7 @@ def test_a_root_model_is_documented_and_sent_as_its_root(api) -> None:
     ("post", "/api/bare", {"content": b"[1, 1e999]", "headers": {"content-type": "application/json"}}, "1"),
 ], ids=["json-1e999", "json-NaN", "json-Infinity", "json-string", "form", "query-1e400", "query-nan", "path",
         "header", "bare-list"])
-@cites(VALIDATION, "a `float` that is not finite (`1e999`, `NaN`, `\"inf\"`, from a\nJSON body, a form, the query string, the path or a header: `\"Input should be a finite number\"`)")
+@cites(VALIDATION, "a `float` that is not finite (`1e999`, `NaN`, `\"inf\"`, from a\nJSON body, a form, the query string, the path or a header: `\"Input should be a finite number\"`")
 def test_a_float_input_that_is_not_finite_is_a_422_naming_the_field(api, method: str, path: str, kwargs: dict,
                                                                     field: str) -> None:
     _, server = api

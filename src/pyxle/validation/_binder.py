@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-from collections.abc import Callable, Collection
+import json
+import math
+from collections.abc import Callable, Collection, Iterable
 from functools import cached_property
 from typing import Any
 
@@ -16,7 +18,7 @@ from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
-from pyxle.validation._forms import blank_keys, form_fields, is_form, is_json, list_keys, one_keys
+from pyxle.validation._forms import blank_keys, float_keys, form_fields, is_form, is_json, list_keys, one_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -67,6 +69,7 @@ class BodyReader:
         self.blank = blank_keys(annotation)  # posted empty where "" is invalid: not sent (FastAPI's Form() too)
         self.default = default
         self.any_type = any_type
+        self.float_keys = float_keys(annotation) if self.floats is not None else frozenset()
 
     async def read(self, request: Request) -> Any:
         if self.default is not REQUIRED and request.headers.get("content-length") == "0":
@@ -88,14 +91,23 @@ class BodyReader:
         try:
             value = validator.validate_json(body)
         except ValidationError as exc:
-            raise InvalidInput(reported(exc)) from None
+            fields = reported(exc)
+            if self.floats is not None and validator is self.adapter:
+                found = _json_non_finite(body)
+                if self.float_keys:  # a body with fields: those that can hold a float, not ignored extras
+                    found = [path for path in found if path.partition(".")[0] in self.float_keys]
+                fields = _add(fields, _unseen(fields, found))
+            raise InvalidInput(fields) from None
         return finite(value, self.floats)
 
     def validate(self, data: Any) -> Any:
         try:
             value = self.adapter.validate_python(data)
         except ValidationError as exc:
-            raise InvalidInput(reported(exc)) from None
+            fields = reported(exc)
+            if self.float_keys and isinstance(data, dict):
+                fields = _add(fields, _unseen(fields, (key for key in self.float_keys if _not_finite_text(data.get(key)))))
+            raise InvalidInput(fields) from None
         return finite(value, self.floats)
 
     @cached_property
@@ -284,6 +296,31 @@ def _getter(param: Param) -> Callable[[Request], Any]:
     if param.many:
         return lambda request: request.query_params.getlist(key)
     return lambda request: request.query_params.get(key)
+
+
+# An input that failed validation for one field is never checked for infinities and NaN (only a
+# validated value is walked): those in the others are found here, so one 422 names every field.
+def _unseen(fields: dict[str, list[str]], found: Iterable[str]) -> dict[str, list[str]]:
+    """``NOT_FINITE`` for each path ``found`` that pydantic did not report already."""
+    return {path: [NOT_FINITE] for path in found if path not in fields}
+
+
+def _json_non_finite(body: bytes) -> list[str]:
+    """The paths of a JSON body's infinities and NaN (``1e999``, ``NaN``, ``Infinity``). pydantic reports
+    one where the annotation cannot hold a float, so those it did not report are float fields'."""
+    try:
+        raw = json.loads(body)
+    except ValueError:
+        return []
+    return [".".join(map(str, loc)) or ROOT for loc in non_finite(raw)]
+
+
+def _not_finite_text(value: Any) -> bool:
+    """A form value such as ``inf`` or ``nan``, which pydantic reads as a float that is not finite."""
+    try:
+        return isinstance(value, str) and not math.isfinite(float(value))
+    except ValueError:
+        return False
 
 
 def _add(errors: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:

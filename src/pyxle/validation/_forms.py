@@ -74,6 +74,15 @@ def list_keys(annotation: Any) -> frozenset[str]:
                      for key in names)
 
 
+def float_keys(annotation: Any) -> frozenset[str]:
+    """The form keys of a body type's fields that can hold a float: where a value sent as ``inf``
+    or ``nan`` is looked for when another field failed (``BodyReader``)."""
+    from pyxle.validation._finite import finite_check
+
+    return frozenset(key for names, field_type, _ in _fields(_body_type(annotation))
+                     if finite_check(field_type) is not None for key in names)
+
+
 def one_keys(annotation: Any) -> frozenset[str]:
     """The form keys of a body type's fields that take one value only (``str``, ``bool = False``,
     ``int | None``; not a collection, a union with one, or ``Any``). Sent more than once, such a key
