@@ -38,16 +38,37 @@ def same_site(scope: Scope, extra: tuple[str, ...], extra_like: re.Pattern[str] 
     if origin is None:
         return True
     host = _header(scope, b"host")
-    if host is not None and _authority(origin) == host.lower():
+    if host is not None and _same_authority(origin, host):
         return True
     if extra_like is not None and extra_like.fullmatch(origin.rstrip("/")):
         return True
     return bool(extra) and _allowed(origin, extra)
 
 
-def _authority(origin: str) -> str:
-    """The ``host[:port]`` of an origin, lower case: ``https://App.example:8443`` -> ``app.example:8443``."""
-    return origin.partition("://")[2].rstrip("/").lower()
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ws": "80", "wss": "443"}
+
+
+def _same_authority(origin: str, host: str) -> bool:
+    """Whether an origin names the ``Host``: the same name, and the same port where the port is
+    written or is its scheme's default (``https://example.com`` is ``example.com:443``, as a proxy
+    that passes ``$host:$server_port`` writes it). A ``Host`` without a port takes either default."""
+    scheme, _, authority = origin.partition("://")
+    name, port = _split(authority.rstrip("/").lower())
+    host_name, host_port = _split(host.lower())
+    if name != host_name:
+        return False
+    port = port or _DEFAULT_PORTS.get(scheme.lower(), "")
+    if host_port is None:
+        return port in ("", "80", "443")
+    return port == host_port
+
+
+def _split(authority: str) -> tuple[str, str | None]:
+    """``host[:port]`` -> (host, port or None); an IPv6 literal keeps its brackets."""
+    name, colon, port = authority.rpartition(":")
+    if not colon or "]" in port:  # no port, or the last colon was inside [::1]
+        return authority, None
+    return name, port
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
