@@ -93,10 +93,7 @@ class BodyReader:
         except ValidationError as exc:
             fields = reported(exc)
             if self.floats is not None and validator is self.adapter:
-                found = _json_non_finite(body)
-                if self.float_keys:  # a body with fields: those that can hold a float, not ignored extras
-                    found = [path for path in found if path.partition(".")[0] in self.float_keys]
-                fields = _add(fields, _unseen(fields, found))
+                fields = _add(fields, _unseen(fields, _json_non_finite(body, self.float_keys)))
             raise InvalidInput(fields) from None
         return finite(value, self.floats)
 
@@ -106,7 +103,7 @@ class BodyReader:
         except ValidationError as exc:
             fields = reported(exc)
             if self.float_keys and isinstance(data, dict):
-                fields = _add(fields, _unseen(fields, (key for key in self.float_keys if _not_finite_text(data.get(key)))))
+                fields = _add(fields, _unseen(fields, _form_non_finite(data, self.float_keys)))
             raise InvalidInput(fields) from None
         return finite(value, self.floats)
 
@@ -305,22 +302,29 @@ def _unseen(fields: dict[str, list[str]], found: Iterable[str]) -> dict[str, lis
     return {path: [NOT_FINITE] for path in found if path not in fields}
 
 
-def _json_non_finite(body: bytes) -> list[str]:
-    """The paths of a JSON body's infinities and NaN (``1e999``, ``NaN``, ``Infinity``). pydantic reports
-    one where the annotation cannot hold a float, so those it did not report are float fields'."""
+def _json_non_finite(body: bytes, keys: frozenset[str]) -> list[str]:
+    """The paths of a JSON body's infinities and NaN (``1e999``, ``NaN``, ``Infinity``); under ``keys``
+    only (the fields that can hold a float) when the body has fields, so an ignored extra is not
+    named. pydantic reports one where the annotation cannot hold a float."""
     try:
         raw = json.loads(body)
     except ValueError:
         return []
-    return [".".join(map(str, loc)) or ROOT for loc in non_finite(raw)]
+    paths = [".".join(map(str, loc)) or ROOT for loc in non_finite(raw)]
+    return [path for path in paths if path.partition(".")[0] in keys] if keys else paths
 
 
-def _not_finite_text(value: Any) -> bool:
-    """A form value such as ``inf`` or ``nan``, which pydantic reads as a float that is not finite."""
-    try:
-        return isinstance(value, str) and not math.isfinite(float(value))
-    except ValueError:
-        return False
+def _form_non_finite(data: dict[str, Any], keys: frozenset[str]) -> list[str]:
+    """The ``keys`` of a form sent as ``inf`` or ``nan``, which pydantic reads as floats that are not finite."""
+    found = []
+    for key in keys:
+        value = data.get(key)
+        try:
+            if isinstance(value, str) and not math.isfinite(float(value)):
+                found.append(key)
+        except ValueError:
+            continue
+    return found
 
 
 def _add(errors: dict[str, list[str]], more: dict[str, list[str]]) -> dict[str, list[str]]:
