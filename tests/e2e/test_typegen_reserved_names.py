@@ -36,8 +36,8 @@ export default function Title({ title }: PropsModel) {
 '''
 
 
-@cites(DOC, "A model named like a declaration of the file (`Props`, `Actions`, `Data`) or like the TypeScript "
-       "type the file uses (`Record`) is declared as `<Name>Model`")
+@cites(DOC, "A model named like a declaration of the file (`Props`, `Actions`, `Data`) or like a TypeScript "
+       "type the file uses (`Record`, and `File` for an upload) is declared as `<Name>Model`")
 def test_a_model_named_props_is_not_merged_into_the_generated_props(tmp_path: Path) -> None:
     project = starter(tmp_path)
     (project / "pages" / "card.pyxl").write_text(CARD)

@@ -145,7 +145,7 @@ def test_a_sent_type_that_differs_from_the_served_one_is_a_typecheck_error(make_
     assert "Property 'toFixed' does not exist on type 'string'" in done.stdout + done.stderr
 
 
-@cites(DOC, "or like the TypeScript type the file uses (`Record`) is declared as")
+@cites(DOC, "or like a TypeScript type the file uses (`Record`, and `File` for an upload) is declared as")
 def test_a_model_named_record_does_not_replace_typescripts_record(make_project) -> None:
     root = make_project({"pages/index.pyxl": RECORD}, node=True)
     done = pyxle("typecheck", str(root), cwd=root)

@@ -20,6 +20,11 @@ from pyxle.validation._schema import UNKNOWN, UPLOAD, Schemas
 
 _REF = "#/$defs/{model}"
 _IDENTIFIER = re.compile(r"^[A-Za-z_$][\w$]*$")
+# What the declarations name besides their own types: TypeScript's ``Record``, the DOM's ``File`` (an
+# upload), and the type keywords, which no interface may be named. A model so named would be read in
+# their place (a ``File`` model as an upload field's type), so it is declared as ``<Name>Model``.
+_TS_NAMES = frozenset({"Record", "File", "any", "unknown", "never", "string", "number", "boolean", "null",
+                       "undefined", "object", "symbol", "bigint", "void"})
 
 
 def typescript(declarations: Mapping[str, Any], *, inputs: Collection[str] = (),
@@ -29,11 +34,12 @@ def typescript(declarations: Mapping[str, Any], *, inputs: Collection[str] = (),
     A nested mapping (not a type) becomes an object type: ``{"save": {"body": Post}}``. Dotted
     paths listed in ``inputs`` ("Actions.save.body") are read as request input. ``reserved``: names
     the caller declares itself next to these, which a model so named must not take (TypeScript
-    would merge the two interfaces); ``Record``, which the declarations use, is one too.
+    would merge the two interfaces); the TypeScript types the declarations use (``Record``, ``File``)
+    are too.
     """
     schemas = Schemas(_REF, for_types=True)
     wanted = _wanted(declarations, "", frozenset(inputs), schemas)
-    writer = _Writer(schemas.generate(), wanted, reserved={"Record", *declarations, *reserved})
+    writer = _Writer(schemas.generate(), wanted, reserved={*_TS_NAMES, *declarations, *reserved})
     aliases = [(name, writer.entry(value, name, "")) for name, value in declarations.items()]
     out = list(writer.named.values())
     out += [f"export type {name} = {text}\n" for name, text in aliases if text != name]
@@ -63,6 +69,9 @@ class _Writer:
         self.names: dict[str, str] = {}  # schema name (``Post-Input``) -> its declared name
         self.named: dict[str, str] = {}  # declared name -> declaration text
         self.taken: set[str] = set()
+        # the names types take as they are: a name made to tell two types apart (``Item2``, ``FileModel``)
+        # skips these, so a type whose own name is unique keeps it
+        self.own = {base for base in map(self.base, defs) if base not in reserved}
 
     def entry(self, value: Any, path: str, indent: str) -> str:
         if isinstance(value, Mapping):
@@ -120,6 +129,9 @@ class _Writer:
             if indent and isinstance(value, dict) and value.get("description"):
                 lines.append(f"{indent}/** {_comment(value['description'])} */")
             lines.append(f"{indent}{_key(key)}{'' if key in required else '?'}: {self.ts(value)}")
+        if schema.get("additionalProperties", False) is not False:
+            # extra keys are sent (``extra="allow"``); ``unknown``, as an index signature must admit every field's type
+            lines.append(f"{indent}[key: string]: unknown")
         return lines
 
     def base(self, ref: str) -> str:
@@ -140,7 +152,7 @@ class _Writer:
     def fresh(self, base: str) -> str:
         name = base if base not in self.reserved else base + "Model"
         candidate, n = name, 2
-        while candidate in self.taken or candidate in self.reserved:
+        while candidate in self.taken or candidate in self.reserved or (candidate != base and candidate in self.own):
             candidate, n = f"{name}{n}", n + 1
         self.taken.add(candidate)
         return candidate
