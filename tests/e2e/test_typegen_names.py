@@ -130,6 +130,49 @@ export default function Index({ data }) {
 }
 '''
 
+MAYBE = '''
+from typing import Optional
+
+from pydantic import BaseModel
+
+
+class Item(BaseModel):
+    id: int
+
+
+class PageData(BaseModel):
+    item: Item
+
+
+class Result(BaseModel):
+    n: int
+
+
+@server
+async def load(request) -> PageData | None:
+    return None if request.query_params.get("none") else PageData(item=Item(id=7))
+
+
+@action
+async def maybe(request) -> Optional[Result]:
+    return None
+
+
+# --- TSX ---
+import type { Actions, Data } from 'pyxle/types/maybe'
+
+function shown(data: Data): string {
+  return 'item' in data ? String(data.item.id) : 'no item'
+}
+function counted(result: Actions['maybe']['result']): number {
+  return 'n' in result ? result.n : 0
+}
+
+export default function Maybe({ data }) {
+  return <main>{shown(data)} {counted({})}</main>
+}
+'''
+
 STRICT = '{"compilerOptions": {"strict": true, "exactOptionalPropertyTypes": true, "noUncheckedIndexedAccess": true}}\n'
 
 
@@ -184,3 +227,22 @@ def test_an_extra_key_read_as_a_declared_type_is_still_a_typecheck_error(make_pr
     done = pyxle("typecheck", str(root), cwd=root)
     assert done.returncode == 1
     assert "Type 'unknown' is not assignable to type 'string'" in done.stdout + done.stderr
+
+
+@cites(DOC, "A loader or action annotated to return `None` too (`-> Post | None`) sends `{}` when it does, as\n"
+       "  any loader does, so its type is `Post | Record<string, never>`")
+def test_a_return_annotated_optional_is_typed_as_the_empty_object_it_sends(make_project, start_server) -> None:
+    """It was `Post | null`: a component checking `data === null` never saw one, and read a field of `{}`."""
+    root = make_project({"pages/maybe.pyxl": MAYBE, "tsconfig.json": STRICT}, node=True)
+    done = pyxle("typecheck", str(root), cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    text = (root / ".pyxle" / "types" / "maybe.d.ts").read_text()
+    assert "export type Data = PageData | Record<string, never>\n" in text
+    assert "    result: Result | Record<string, never>\n" in text
+    server = start_server(root, "serve")
+    nav = {"x-pyxle-navigation": "1"}
+    assert httpx.get(server.url + "/maybe", headers=nav).json()["props"]["data"] == {"item": {"id": 7}}
+    assert httpx.get(server.url + "/maybe?none=1", headers=nav).json()["props"]["data"] == {}
+    page = httpx.get(server.url + "/maybe?none=1")
+    assert page.status_code == 200 and "no item" in page.text
+

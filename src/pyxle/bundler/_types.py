@@ -10,6 +10,7 @@ file: generating types costs them nothing.
 from __future__ import annotations
 
 import inspect
+import types
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -41,7 +42,7 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
 
     data: Any = _ANY
     if loader is not None and "return" in loader.__annotations__:
-        data = _sent(_hints(loader).get("return", _ANY))
+        data = _none_sent_empty(_sent(_hints(loader).get("return", _ANY)))
     table: dict[str, Any] = {}
     inputs = []
     for name, fn in actions.items():
@@ -49,7 +50,7 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
         params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         body = hints.get(params[1].name, _ANY) if len(params) > 1 else _ANY
         result = _sent(hints.get("return", _ANY))  # a ``Response`` in a union is sent as it is, no result
-        table[name] = {"body": body, "result": _ANY if result in (None, type(None)) else result}
+        table[name] = {"body": body, "result": _ANY if result in (None, type(None)) else _none_sent_empty(result)}
         inputs.append(f"Actions.{name}.body")
     text = validation.typescript({"Data": data, "Actions": table}, inputs=inputs, reserved=("Props",))
     # ``action``: a layout's or template's own action gives it to that file's component, as a page's does.
@@ -205,6 +206,20 @@ def _annotated(fn: Callable[..., Any]) -> bool:
 
 def _hints(fn: Callable[..., Any]) -> dict[str, Any]:
     return typing.get_type_hints(fn, include_extras=True)
+
+
+def _none_sent_empty(annotation: Any) -> Any:
+    """``Post | None`` as it is sent: a loader or action that returns None sends ``{}`` (the ``data``
+    prop, ``{"ok": true}``), so its type is ``Post | Record<string, never>``, not ``Post | null``."""
+    if typing.get_origin(annotation) not in (typing.Union, types.UnionType):
+        return annotation
+    args = typing.get_args(annotation)
+    if type(None) not in args:
+        return annotation
+    from pydantic import WithJsonSchema
+
+    empty = typing.Annotated[dict[str, Any], WithJsonSchema({"type": "object", "additionalProperties": False})]
+    return typing.Union[tuple(empty if arg is type(None) else arg for arg in args)]  # noqa: UP007 - built from parts
 
 
 def _sent(annotation: Any) -> Any:

@@ -91,6 +91,8 @@ class _Writer:
         return self.ts(schema)
 
     def ts(self, schema: Any) -> str:
+        if schema is False:  # JSON Schema's "no value": ``additionalProperties: false`` of an empty object
+            return "never"
         if not isinstance(schema, dict) or schema.get(UNKNOWN):
             return "unknown" if schema is not True else "any"
         if schema.get(UPLOAD):
