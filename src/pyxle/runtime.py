@@ -62,7 +62,7 @@ class _PageError(Exception):
         if status is None:  # raised here, on the page's line
             raise ValueError(f"{type(self).__name__} status_code must be an int from 200 to 599, not {status_code!r}")
         self.status_code = status
-        self.data = data
+        self.data = {} if data is None else data  # as 0.9's: ``{**exc.data}`` in a hook works
 
 
 class LoaderError(_PageError):
