@@ -432,3 +432,28 @@ def test_a_build_another_pyxle_made_with_no_npm_packages_to_build_again_serves_t
     assert "pages will not be rendered, on the server or in the browser (there is no build): npm packages" \
         in server.output()
     assert "--skip-build" not in server.output()
+
+
+@cites("docs/deployment.md", "Its copy holds what the server would serve from `public/`: a symlink only\n"
+       "while it leads to a file inside the folder")
+def test_the_builds_copy_of_public_never_holds_what_a_symlink_leads_to_outside_it(tmp_path: Path, start_server) -> None:
+    """shutil.copytree followed every link: a link to /etc/passwd was copied in and served by a deploy
+    without public/; a link to a folder above the project failed the build with a RecursionError."""
+    outside = tmp_path / "outside.txt"
+    outside.write_text("outside secret")
+    source = write_project(tmp_path / "source", {**FILES, "public/img/logo.svg": "<svg/>"})
+    links = {"passwd": outside, "up": tmp_path, "dangling": tmp_path / "nowhere", "self": source / "public",
+             "logo.svg": source / "public" / "img" / "logo.svg", "pictures": source / "public" / "img"}
+    for name, target in links.items():
+        (source / "public" / name).symlink_to(target)
+    built = pyxle(source, "build", ".")
+    assert built.returncode == 0, built.stdout + built.stderr
+    copy = source / "dist" / "server" / "public"
+    copied = sorted(p.relative_to(copy).as_posix() for p in copy.rglob("*") if p.is_file())
+    assert copied == ["img/logo.svg", "logo.svg", "pictures/logo.svg", "robots.txt"], copied
+    assert not any(p.is_symlink() for p in copy.rglob("*"))
+    server = start_server(deploy(source, tmp_path / "app", public=False), "serve", "--skip-build")
+    assert httpx.get(server.url + "/passwd", timeout=10).status_code == 404
+    assert httpx.get(server.url + "/up/outside.txt", timeout=10).status_code == 404
+    assert httpx.get(server.url + "/logo.svg", timeout=10).text == "<svg/>"
+    assert httpx.get(server.url + "/pictures/logo.svg", timeout=10).text == "<svg/>"

@@ -75,29 +75,56 @@ def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, An
             "apiRoutes": [spec.file.as_posix() for spec in table.api], "data": data}
 
 
+def public_files(public_dir: Path | None) -> list[tuple[str, Path]]:
+    """The public folder's files as the server serves them: ``(path in the folder, the file)``. A
+    symlink counts only while it leads to a file inside the folder (docs/security.md), so a link
+    out of it (``public/passwd -> /etc/passwd``), a dangling one and a loop stay out of the copy."""
+    if public_dir is None or not public_dir.is_dir():
+        return []
+    root = public_dir.resolve()
+    found = []
+    for dirpath, dirnames, filenames in os.walk(public_dir, followlinks=True):
+        here = Path(dirpath)
+        real = here.resolve()
+        above = {parent.resolve() for parent in here.parents if parent.is_relative_to(public_dir)}
+        if not real.is_relative_to(root) or real in above:  # a linked folder outside it, or a loop
+            dirnames[:] = []
+            continue
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = here / name
+            try:
+                file = path.resolve(strict=True)
+            except (OSError, RuntimeError):  # dangling, or a loop of links
+                continue
+            if file.is_file() and file.is_relative_to(root):
+                found.append((path.relative_to(public_dir).as_posix(), file))
+    return found
+
+
 def public_section(public_dir: Path | None) -> dict[str, Any]:
     """What the build records of the project's public folder: how many files it holds, and a stamp
     of their paths, sizes and times, which tells a reused build whether its copy is current."""
     listed: list[tuple[str, int, int]] = []
-    if public_dir is not None and public_dir.is_dir():
-        for dirpath, dirnames, filenames in os.walk(public_dir):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = Path(dirpath, name)
-                with contextlib.suppress(OSError):  # gone since it was listed
-                    stat = path.stat()
-                    listed.append((path.relative_to(public_dir).as_posix(), stat.st_size, stat.st_mtime_ns))
+    for name, file in public_files(public_dir):
+        with contextlib.suppress(OSError):  # gone since it was listed
+            stat = file.stat()
+            listed.append((name, stat.st_size, stat.st_mtime_ns))
     stamp = hashlib.sha256(json.dumps(listed).encode()).hexdigest()[:32]
     return {"files": len(listed), "stamp": stamp}
 
 
 def copy_public(public_dir: Path | None, out_dir: Path) -> None:
     """Copy the project's public folder into the build (replacing any copy made before), as
-    pyxle-framework 0.9 did: a deploy of the build without ``public/`` still serves its files."""
+    pyxle-framework 0.9 did: a deploy of the build without ``public/`` still serves its files;
+    those ``public_files`` names, as regular files."""
     target = out_dir / PUBLIC_DIR
     shutil.rmtree(target, ignore_errors=True)
-    if public_dir is not None and public_dir.is_dir():
-        shutil.copytree(public_dir, target)
+    for name, file in public_files(public_dir):
+        copy = target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):  # gone since it was listed
+            shutil.copyfile(file, copy)
 
 
 def public_current(out_dir: Path, manifest: dict[str, Any], section: dict[str, Any]) -> bool:
