@@ -19,7 +19,7 @@ from pyxle.config import (
     StylingConfig,
     load_config,
 )
-from tests.docs._blocks import doc_block
+from tests.docs._blocks import cites, doc_block
 
 
 def write_config(root: Path, data: Any) -> Path:
@@ -248,6 +248,14 @@ def test_security_headers_merge_over_defaults(tmp_path: Path) -> None:
     }
 
 
+@cites("docs/migrating.md", "one without its leading `/`, `api/webhooks/`, is `/api/webhooks`, as 0.9 read it")
+def test_an_exempt_path_without_its_leading_slash_is_that_path_as_in_0_9(tmp_path: Path) -> None:
+    write_config(tmp_path, {"csrf": {"exemptPaths": ["api/webhooks/"]}, "rateLimit": {"exemptPaths": ["healthz"]}})
+    config = load_config(tmp_path, environ={})
+    assert config.csrf.exempt_paths == ("/api/webhooks",)
+    assert config.rate_limit.exempt_paths == ("/healthz",)
+
+
 def test_config_file_with_bom(tmp_path: Path) -> None:
     (tmp_path / CONFIG_FILENAME).write_bytes(b"\xef\xbb\xbf" + b'{"debug": true}')
     assert load(tmp_path).debug is True
@@ -297,7 +305,7 @@ def test_config_file_with_bom(tmp_path: Path) -> None:
         ({"csrf": {"cookieName": "my cookie"}}, 'csrf.cookieName must be a non-empty name without spaces or separators (got "my cookie")'),
         ({"csrf": {"headerName": ""}}, 'csrf.headerName must be a non-empty name without spaces or separators (got "")'),
         ({"csrf": {"cookieSecure": "auto"}}, 'csrf.cookieSecure must be true, false or null (got "auto")'),
-        ({"csrf": {"exemptPaths": ["webhooks"]}}, 'csrf.exemptPaths[0] must be a path prefix starting with "/" (got "webhooks")'),
+        ({"csrf": {"exemptPaths": [7]}}, 'csrf.exemptPaths[0] must be a path prefix starting with "/" (got 7)'),
         ({"csrf": {"apiRoutes": "all"}}, 'csrf.apiRoutes must be true, false or a list of path prefixes (got "all")'),
         ({"csrf": {"apiRoutes": ["api"]}}, 'csrf.apiRoutes[0] must be a path prefix starting with "/" (got "api")'),
         ({"csrf": {"cookieName": "__Host-pyxle-csrf"}},

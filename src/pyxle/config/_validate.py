@@ -172,7 +172,11 @@ class Validator:
     def exempt_paths(self, where: str, value: Any, off: str) -> tuple[str, ...] | Any:
         """Path prefixes in their canonical form ("/api//hooks/." is "/api/hooks"), as requests are
         matched against them. One that is the root is dropped with a warning: it would exempt every
-        path, which is turning the protection off (pyxle-framework 0.9 ignored it too)."""
+        path, which is turning the protection off (pyxle-framework 0.9 ignored it too). One without
+        its leading "/" ("api/webhooks/") is that path, as 0.9 read it."""
+        if isinstance(value, list):
+            value = ["/" + item if isinstance(item, str) and item and not item.startswith("/") else item
+                     for item in value]
         items = self.list_of(where, value, r.PATH_PREFIX)
         if items is _INVALID:
             return items
