@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from pyxle.cli._init import folder_for
 from tests.conftest import DEMO, REPO, PageWatch, link_node_modules, server_env
 from tests.docs._blocks import cites
 
@@ -25,8 +26,8 @@ def pyxle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_app_starter_serves_its_page_action_and_api_route(tmp_path: Path, start_server, page: PageWatch) -> None:
     made = pyxle("init", "My App", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    assert "next:\n  cd 'My App'\n  pyxle install\n  pyxle dev" in made.stdout
-    project = tmp_path / "My App"
+    assert "next:\n  cd my-app\n  pyxle install\n  pyxle dev" in made.stdout  # a folder name, as 0.9 made it
+    project = tmp_path / "my-app"
     assert json.loads((project / "package.json").read_text())["name"] == "my-app"
     assert (project / ".gitignore").is_file()
     link_node_modules(project)  # what `pyxle install` would put there
@@ -94,12 +95,28 @@ def test_a_folder_name_with_quotes_backslashes_or_a_tab_makes_a_valid_starter(tm
     error, and `"back\\slash\\"` an unterminated string, which `pyxle check` and every page refused."""
     made = pyxle("init", name, "--tailwind", cwd=tmp_path)
     assert made.returncode == 0, made.stderr
-    project = tmp_path / name
+    project = tmp_path / folder_for(Path(name))[0]  # a folder name as 0.9 made it; the name kept for the title
     link_node_modules(project)
     checked = pyxle("check", str(project), cwd=tmp_path)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     returned = next(line for line in (project / "pages" / "layout.pyxl").read_text().splitlines() if "return" in line)
     assert ast.literal_eval(returned.strip().removeprefix("return ")) == {"site": name}
+
+
+@cites("docs/getting-started.md", "A name that is not a folder name already is made one, as pyxle-framework 0.9\n"
+       "made it: `pyxle init \"Shop Front\"` writes `shop-front/`, titled \"Shop Front\"")
+def test_a_project_name_is_made_a_folder_name_as_0_9_made_it(tmp_path: Path) -> None:
+    """A script doing `pyxle init "My Shop" && cd my-shop` worked on 0.9; here the folder was `My Shop`."""
+    made = pyxle("init", "Shop Front", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    project = tmp_path / "shop-front"
+    assert (project / "pages" / "index.pyxl").is_file() and not (tmp_path / "Shop Front").exists()
+    assert "in shop-front (app starter)" in made.stdout and "  cd shop-front\n" in made.stdout
+    assert (project / "README.md").read_text().startswith("# Shop Front\n")
+    assert json.loads((project / "package.json").read_text())["name"] == "shop-front"
+    assert pyxle("init", "Blog_App", "--api", cwd=tmp_path).returncode == 0 and (tmp_path / "blog-app").is_dir()
+    assert pyxle("init", "sub/Named Folder", "--api", cwd=tmp_path).returncode == 0  # a path: as given
+    assert (tmp_path / "sub" / "Named Folder" / "pages").is_dir()
 
 
 def nothing_written(run: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import unicodedata
 from pathlib import Path, PurePosixPath
 
 from pyxle import __version__
@@ -19,7 +20,21 @@ _ESCAPES = {'"': '\\"', "\\": "\\\\"}
 _RENAMED = {"gitignore": ".gitignore", "dockerignore": ".dockerignore"}  # dotfiles are stored without the dot (package data skips them)
 
 
-def scaffold(target: Path, kind: str, *, tailwind: bool = False) -> list[str]:
+def folder_for(argument: Path) -> tuple[Path, str | None]:
+    """Where ``pyxle init NAME`` writes, and the project's name when it is not the folder's: a bare
+    name is made a folder name as pyxle-framework 0.9 made it (``"Shop Front"`` -> ``shop-front``,
+    ``Blog_App`` -> ``blog-app``), its name kept for the starter's title; a path is used as given."""
+    text = str(argument)
+    if len(argument.parts) != 1 or text in (".", "..") or "/" in text or "\\" in text:
+        return argument, None
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    if not slug or slug == text:
+        return argument, None
+    return Path(slug), text
+
+
+def scaffold(target: Path, kind: str, *, tailwind: bool = False, name: str | None = None) -> list[str]:
     """Write the starter into ``target`` (created if needed) and return the files written.
 
     Never overwrites: when any of the starter's files already exists, or a file stands where it
@@ -33,7 +48,8 @@ def scaffold(target: Path, kind: str, *, tailwind: bool = False) -> list[str]:
         raise CliError("--tailwind styles pages, and an --api project has none; leave out one of the two")
     files = _starter_files(kind, tailwind)
     _check_the_way(target, files)
-    name = target.resolve().name.encode("utf-8", "replace").decode("utf-8")  # (a name that is not UTF-8)
+    if name is None:  # the folder's (a name that is not UTF-8 replaced)
+        name = target.resolve().name.encode("utf-8", "replace").decode("utf-8")
     tokens = {'"%%NAME%%"': python_string(name),  # in Python code (layout.pyxl): a string literal
               "%%NAME%%": name, "%%PACKAGE%%": npm_name(name), "%%VERSION%%": __version__}
     made: list[Path] = []  # files and folders written, to remove if a later write fails

@@ -369,10 +369,11 @@ def init(directory: Path, api_only: bool, tailwind: bool) -> None:
     --api, API routes only. Never overwrites a file."""
     import shlex
 
-    from pyxle.cli._init import scaffold
+    from pyxle.cli._init import folder_for, scaffold
 
     kind = "api" if api_only else "app"
-    written = scaffold(directory, kind, tailwind=tailwind)
+    directory, name = folder_for(directory)
+    written = scaffold(directory, kind, tailwind=tailwind, name=name)
     label = f"{kind} starter, Tailwind CSS 4" if tailwind else f"{kind} starter"
     click.echo(f"pyxle init: created {len(written)} files in {directory} ({label})")
     for name in written:
