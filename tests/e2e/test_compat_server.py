@@ -414,10 +414,14 @@ def test_flags_of_0_9_that_are_not_needed_are_accepted_and_named(tmp_path: Path,
     assert note in done.stderr
 
 
+@cites("docs/migrating.md", "`pyxle: --no-serve-static is ignored: Pyxle serves public/ and the build's assets itself "
+       "(a CDN in front still caches them)`")
 def test_serve_accepts_0_9_s_serve_static_flag(tmp_path: Path, start_server) -> None:
+    """It asked not to serve them: the note said "not needed", which read as if it were done."""
     root = write(tmp_path / "app", {"pages/api/hello.py": API_ROUTE})
     server = start_server(root, "serve", "--no-serve-static", env={"PYXLE_SECRET_KEY": "w" * 40})
-    assert "pyxle: --no-serve-static is not needed: public/ and the build's assets are always served" in server.output()
+    assert ("pyxle: --no-serve-static is ignored: Pyxle serves public/ and the build's assets itself "
+            "(a CDN in front still caches them)") in server.output()
     assert httpx.get(server.url + "/api/hello").status_code in (200, 404)
 
 

@@ -124,15 +124,21 @@ def limit_flags(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def not_needed(*option: str, why: str, takes_value: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def not_needed(*option: str, why: str, takes_value: bool = False,
+               ignored: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """A pyxle-framework 0.9 flag this Pyxle does not need (docs/migrating.md, "not needed"):
     accepted, so the scripts that pass it keep working, and named on stderr with why. ``option``
-    is its names as click declares them ("--yes", "-y"; "--analyze/--no-analyze")."""
+    is its names as click declares them ("--yes", "-y"; "--analyze/--no-analyze"). ``ignored``:
+    what to say of the ``--no-`` form when it asked for what this Pyxle does anyway."""
 
     def note(ctx: click.Context, param: click.Parameter, value: Any) -> None:
         if ctx.get_parameter_source(param.name or "") is click.core.ParameterSource.COMMANDLINE:
-            flag = param.secondary_opts[0] if value is False and param.secondary_opts else param.opts[0]
-            click.echo(f"pyxle: {flag} is not needed: {why}", err=True)
+            if value is False and param.secondary_opts:
+                flag = param.secondary_opts[0]
+                said = f"is ignored: {ignored}" if ignored else f"is not needed: {why}"
+            else:
+                flag, said = param.opts[0], f"is not needed: {why}"
+            click.echo(f"pyxle: {flag} {said}", err=True)
 
     if takes_value:
         return click.option(*option, hidden=True, expose_value=False, default=None, callback=note)
@@ -157,7 +163,8 @@ def main() -> None:
 @FORWARDED_ALLOW_IPS
 @click.option("--skip-build/--no-skip-build", default=False, help="Serve the existing build without checking that it is current.")
 @limit_flags
-@not_needed("--serve-static/--no-serve-static", why="public/ and the build's assets are always served")
+@not_needed("--serve-static/--no-serve-static", why="public/ and the build's assets are always served",
+            ignored="Pyxle serves public/ and the build's assets itself (a CDN in front still caches them)")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
           access_log: bool | None, ssr_workers: int | None, forwarded_allow_ips: str | None, skip_build: bool,
           **limits: float | None) -> None:
