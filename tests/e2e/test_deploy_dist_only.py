@@ -457,3 +457,17 @@ def test_the_builds_copy_of_public_never_holds_what_a_symlink_leads_to_outside_i
     assert httpx.get(server.url + "/up/outside.txt", timeout=10).status_code == 404
     assert httpx.get(server.url + "/logo.svg", timeout=10).text == "<svg/>"
     assert httpx.get(server.url + "/pictures/logo.svg", timeout=10).text == "<svg/>"
+
+
+def test_skip_build_over_a_dist_that_pyxle_framework_0_9_made_says_so(tmp_path: Path) -> None:
+    """0.9's build has page-manifest.json, client/ and server/, and no manifest.json: start-up said
+    there was no build in a full dist/."""
+    source = write_project(tmp_path / "source", FILES)
+    for name, text in {"page-manifest.json": "{}", "client/app.js": "", "server/pages/index.py": ""}.items():
+        (source / "dist" / name).parent.mkdir(parents=True, exist_ok=True)
+        (source / "dist" / name).write_text(text)
+    out = pyxle(source, "serve", ".", "--skip-build", "--port", "0", timeout=60)
+    assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
+    assert ("holds no build of this Pyxle (it has no manifest.json: an older Pyxle made it); run `pyxle build` first"
+            in out.stderr), out.stderr
+    assert "there is no build in" not in out.stderr

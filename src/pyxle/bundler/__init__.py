@@ -349,7 +349,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest_path = out_dir / "manifest.json"
     if not force and os.environ.get("PYXLE_SKIP_BUILD") == "1":
         if not manifest_path.is_file():
-            raise BuildError([f"--skip-build: there is no build in {out_dir}; run `pyxle build` first"])
+            found = (f"{out_dir} holds no build of this Pyxle (it has no manifest.json: an older Pyxle made it)"
+                     if out_dir.is_dir() and any(out_dir.iterdir())  # 0.9's: page-manifest.json, client/, server/
+                     else f"there is no build in {out_dir}")
+            raise BuildError([f"--skip-build: {found}; run `pyxle build` first"])
         manifest = json.loads(manifest_path.read_text())
         if (problem := version_problem(manifest, _shown(manifest_path, root))) is not None:
             hint = "run `pyxle build` with the Pyxle that serves it, or serve without --skip-build, which builds it again"
