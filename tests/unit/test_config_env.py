@@ -9,6 +9,7 @@ import pytest
 
 from pyxle.config import ConfigError, load_config, load_env_files, public_env
 from pyxle.config._env import parse_env
+from tests.docs._blocks import cites
 
 
 def write(root: Path, name: str, text: str) -> Path:
@@ -263,3 +264,16 @@ def test_public_env_sees_values_from_env_files(tmp_path: Path) -> None:
     environ: dict[str, str] = {}
     load_env_files(tmp_path, "development", environ)
     assert public_env(environ) == {"PYXLE_PUBLIC_NAME": "demo"}
+
+
+@cites("docs/migrating.md", "A `#` starts a comment\n  only after a space: `COLOR=#ff0000` is `#ff0000` (0.9 read an empty value) and `A=bar #note` is\n  `bar`")
+def test_a_hash_starts_a_comment_only_after_a_space(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "COLOR=#ff0000\nA=bar #note\nB=bar#baz\n")
+    assert load_env_files(tmp_path, "development", {}) == {"COLOR": "#ff0000", "A": "bar", "B": "bar#baz"}
+
+
+@cites("docs/migrating.md", "a line that is not `KEY=VALUE` stops\n  start-up naming the file and line (`.env: line 2: expected KEY=VALUE`)")
+def test_a_line_0_9_skipped_names_the_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, ".env", "A=1\nDATABASE_URL\n")
+    with pytest.raises(ConfigError, match=r"\.env: line 2: expected KEY=VALUE"):
+        load_env_files(tmp_path, "development", {})
