@@ -18,10 +18,24 @@ def b64(data: bytes) -> str:
 
 
 @pytest.mark.parametrize("secret", [b"k" * 32, b"x" * 64, b"y" * 65, b"z" * 200])
-def test_signature_is_standard_hmac_sha256(secret: bytes) -> None:
+def test_signature_is_standard_hmac_sha256_with_a_key_of_its_own(secret: bytes) -> None:
     signer = Signer(secret)
+    key = hmac.digest(secret, b"pyxle csrf token", "sha256")
     for nonce in ("a", "nonce-123", "Z" * 40):
-        assert signer.sign(nonce) == b64(hmac.digest(secret, nonce.encode(), "sha256"))
+        assert signer.sign(nonce) == b64(hmac.digest(key, nonce.encode(), "sha256"))
+
+
+def test_a_tokens_signature_is_not_sign_cookies_key_for_its_nonce() -> None:
+    """Signed with the secret itself, a token handed every visitor the key sign_cookie derives for
+    salt=<nonce> (HMAC(secret, salt)): verify_cookie then took a value signed with it."""
+    from pyxle.security import sign_cookie, verify_cookie
+
+    secret = "s" * 40
+    nonce, _, signature = Signer(secret.encode()).make_token().partition(".")
+    leaked = base64.urlsafe_b64decode(signature + "=" * (-len(signature) % 4))
+    forged = "admin." + hmac.new(leaked, b"admin", "sha256").hexdigest()
+    assert verify_cookie(forged, secret, salt=nonce) is None
+    assert verify_cookie(sign_cookie("admin", secret, salt=nonce), secret, salt=nonce) == "admin"
 
 
 def test_tokens_verify_only_with_their_secret() -> None:

@@ -9,6 +9,9 @@ import secrets
 
 _BLOCK = 64  # SHA-256 block size
 _NONCE = 18  # bytes of randomness per token (24 base64 characters)
+# The tokens' key is derived from the app secret for this use alone: signed with the secret itself,
+# a token's signature was ``sign_cookie``'s key for the salt that equals its nonce.
+_PURPOSE = b"pyxle csrf token"
 
 
 def _b64(data: bytes) -> str:
@@ -24,7 +27,7 @@ class Signer:
     """
 
     def __init__(self, secret: bytes) -> None:
-        key = hashlib.sha256(secret).digest() if len(secret) > _BLOCK else secret
+        key = hmac.digest(secret, _PURPOSE, "sha256")
         key = key.ljust(_BLOCK, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
