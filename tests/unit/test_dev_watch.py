@@ -169,7 +169,7 @@ class _FakeApp:
         self.reports: list[tuple[str, str]] = []
         self.dev_events = SimpleNamespace(broken=lambda message, names: self.reports.append(("broken", message)),
                                           reloaded=lambda names: self.reports.append(("reloaded", ",".join(names))),
-                                          script_policy=None)
+                                          script_policy=None, refusal=None)
         self.loads = 0
 
     def load_routes(self) -> None:
