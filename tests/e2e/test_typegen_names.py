@@ -181,13 +181,18 @@ def pyxle(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=300, check=False)
 
 
+def typechecked(make_project, files: dict[str, str], page: str) -> tuple[Path, str]:  # type: ignore[no-untyped-def]
+    """The project made of ``files`` once `pyxle typecheck` passed on it, and ``page``'s declarations."""
+    root = make_project(files, node=True)
+    done = pyxle("typecheck", str(root), cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root, (root / ".pyxle" / "types" / f"{page}.d.ts").read_text()
+
+
 @cites(DOC, "or like a TypeScript type the file uses (`Record`, and `File` for an upload)")
 @cites(DOC, "TypeScript's other global types (`Date`, `Blob`, `Promise`) are not used by the file, so a model\n  may take their names")
 def test_a_model_named_file_does_not_take_the_browsers_file_of_an_upload_field(make_project) -> None:
-    root = make_project({"pages/upl.pyxl": UPLOAD}, node=True)
-    done = pyxle("typecheck", str(root), cwd=root)
-    assert done.returncode == 0, done.stdout + done.stderr
-    text = (root / ".pyxle" / "types" / "upl.d.ts").read_text()
+    _, text = typechecked(make_project, {"pages/upl.pyxl": UPLOAD}, "upl")
     assert "export interface UploadInput {\n  doc: File\n}" in text
     assert "export interface FileModel {\n  path: string\n}" in text
     assert "    result: FileModel\n" in text
@@ -197,10 +202,7 @@ def test_a_model_named_file_does_not_take_the_browsers_file_of_an_upload_field(m
 
 @cites(DOC, "a type whose own name is unique keeps it")
 def test_a_unique_model_keeps_its_name_next_to_two_models_of_one_name(make_project, start_server) -> None:
-    root = make_project({"pages/coll2.pyxl": COLLIDING, "lib/__init__.py": "", "lib/other.py": OTHER}, node=True)
-    done = pyxle("typecheck", str(root), cwd=root)
-    assert done.returncode == 0, done.stdout + done.stderr
-    text = (root / ".pyxle" / "types" / "coll2.d.ts").read_text()
+    root, text = typechecked(make_project, {"pages/coll2.pyxl": COLLIDING, "lib/__init__.py": "", "lib/other.py": OTHER}, "coll2")
     assert "export interface Both {\n  mine: Item\n  theirs: Item3\n  second: Item2\n}" in text
     assert "export interface Item2 {\n  second: boolean\n}" in text
     assert "export interface Item3 {\n  theirs: string\n}" in text
@@ -211,10 +213,7 @@ def test_a_unique_model_keeps_its_name_next_to_two_models_of_one_name(make_proje
 
 @cites(DOC, 'a model with `extra="allow"` sends the keys it was given besides its fields, so its interface')
 def test_a_model_allowing_extras_is_typed_with_an_index_signature_a_strict_tsc_accepts(make_project, start_server) -> None:
-    root = make_project({"pages/index.pyxl": EXTRA, "tsconfig.json": STRICT}, node=True)
-    done = pyxle("typecheck", str(root), cwd=root)
-    assert done.returncode == 0, done.stdout + done.stderr
-    text = (root / ".pyxle" / "types" / "index.d.ts").read_text()
+    root, text = typechecked(make_project, {"pages/index.pyxl": EXTRA, "tsconfig.json": STRICT}, "index")
     assert "export interface Loose {\n  a: number\n  b: string | null\n  tags: string[]\n  [key: string]: unknown\n}" in text
     server = start_server(root, "serve")
     data = httpx.get(server.url + "/", headers={"x-pyxle-navigation": "1"}).json()["props"]["data"]
@@ -233,10 +232,7 @@ def test_an_extra_key_read_as_a_declared_type_is_still_a_typecheck_error(make_pr
        "  any loader does, so its type is `Post | Record<string, never>`")
 def test_a_return_annotated_optional_is_typed_as_the_empty_object_it_sends(make_project, start_server) -> None:
     """It was `Post | null`: a component checking `data === null` never saw one, and read a field of `{}`."""
-    root = make_project({"pages/maybe.pyxl": MAYBE, "tsconfig.json": STRICT}, node=True)
-    done = pyxle("typecheck", str(root), cwd=root)
-    assert done.returncode == 0, done.stdout + done.stderr
-    text = (root / ".pyxle" / "types" / "maybe.d.ts").read_text()
+    root, text = typechecked(make_project, {"pages/maybe.pyxl": MAYBE, "tsconfig.json": STRICT}, "maybe")
     assert "export type Data = PageData | Record<string, never>\n" in text
     assert "    result: Result | Record<string, never>\n" in text
     server = start_server(root, "serve")
