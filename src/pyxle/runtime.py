@@ -83,6 +83,19 @@ class ActionError(_PageError):
         self.fields = fields
 
 
+def error_answer(exc: LoaderError | ActionError) -> dict[str, Any]:
+    """The JSON an ``ActionError`` or ``LoaderError`` answers with (an action adds ``"ok": false``):
+    ``{"error": message}``, plus ``"data"`` and ``"fields"`` only when they hold something, as in
+    pyxle-framework 0.9 (``{}`` is truthy to a client testing ``if (res.data)``)."""
+    answer: dict[str, Any] = {"error": exc.message}
+    if exc.data:
+        answer["data"] = exc.data
+    fields = getattr(exc, "fields", None)
+    if fields:
+        answer["fields"] = fields
+    return answer
+
+
 class ValidationActionError(ActionError):
     """Field errors found by hand, answered like a typed body that failed validation: 422
     ``{"ok": false, "error": message, "fields": {"title": ["..."]}}`` (``"data"`` too, when given).

@@ -18,7 +18,7 @@ from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, invalid_input
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
-from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, ActionError, LoaderError, invalidate_header
+from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, ActionError, LoaderError, error_answer, invalidate_header
 
 
 class ApiEndpoint:
@@ -60,8 +60,8 @@ class ApiEndpoint:
         else:
             try:
                 response = await call(ApiRequest(scope, receive, send))
-            except (ActionError, LoaderError) as exc:  # a guard written for actions (pyxle-auth's), say
-                response = _refused(exc)
+            except (ActionError, LoaderError) as exc:  # its status, as HTTPException keeps it (0.9: a 500)
+                response = JsonAnswer(error_answer(exc), status_code=exc.status_code)
         await respond(response, scope, receive, send)
 
     def _no_handler(self, method: str) -> Response:
@@ -84,18 +84,6 @@ class ApiEndpoint:
             await handler(scope, receive, send)
         else:
             await handler(WebSocket(scope, receive, send))
-
-
-def _refused(exc: ActionError | LoaderError) -> Response:
-    """What an ``ActionError`` or ``LoaderError`` raised in an API route (or its hooks) answers: its
-    status with ``{"error": message}``, and its ``data`` and ``fields`` when given, as HTTPException
-    keeps its status; 0.9 answered 500 for the 401 of a sign-in guard."""
-    body: dict[str, Any] = {"error": exc.message}
-    if exc.data:
-        body["data"] = exc.data
-    if getattr(exc, "fields", None):
-        body["fields"] = exc.fields  # type: ignore[union-attr]
-    return JsonAnswer(body, status_code=exc.status_code)
 
 
 def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = None) -> Endpoint:

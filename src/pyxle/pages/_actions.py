@@ -41,6 +41,7 @@ from pyxle.runtime import (
     STATED_INVALIDATIONS,
     ActionCookies,
     ActionError,
+    error_answer,
     invalidate_header,
     invalidate_routes,
 )
@@ -342,11 +343,7 @@ async def _outcome(fn: Callable[..., Any], request: ActionRequest, bind: Bind | 
         check_status(exc.status_code, f"{where} raised HTTPException with", TypeError)
         raise
     except ActionError as exc:
-        answer: dict[str, Any] = {"ok": False, "error": exc.message}
-        if exc.data:  # as in pyxle-framework 0.9: no "data" key without data ({} is truthy to `if (res.data)`)
-            answer["data"] = exc.data
-        if exc.fields:
-            answer["fields"] = exc.fields
+        answer = {"ok": False, **error_answer(exc)}
         try:
             return Response(dumps(answer), exc.status_code, media_type=JSON)
         except (TypeError, ValueError):
