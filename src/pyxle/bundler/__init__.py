@@ -44,6 +44,7 @@ from pyxle.bundler._served import (
     copy_python,
     public_copy,
     public_current,
+    public_listing,
     public_section,
     python_current,
     python_files,
@@ -473,8 +474,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if mode == "production":  # what serves without pages/ (_served)
         manifest["python"] = _python_section(root, pages_dir, table)
         copy_python(pages_dir, out_dir, manifest["python"])
-        manifest["public"] = public_section(public_dir)
-        copy_public(public_dir, out_dir)
+        public = public_listing(public_dir)
+        manifest["public"] = public_section(public)
+        copy_public(public, out_dir)
     manifest_path.write_text(json.dumps(manifest, indent=2))
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
@@ -496,12 +498,13 @@ def _refresh_copies(root: Path, pages_dir: Path, table: RouteTable, out_dir: Pat
     deploy without ``pages/`` or ``public/`` reads them). Left as they are where the build cannot be
     written (a read-only image serving with its ``pages/``)."""
     section = _python_section(root, pages_dir, table)
-    public = public_section(public_dir)
+    listing = public_listing(public_dir)
+    public = public_section(listing)
     if python_current(out_dir, manifest, section) and public_current(out_dir, manifest, public):
         return
     try:
         copy_python(pages_dir, out_dir, section)
-        copy_public(public_dir, out_dir)
+        copy_public(listing, out_dir)
         manifest.update(python=section, public=public)
         (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2))
     except OSError:

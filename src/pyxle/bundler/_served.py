@@ -75,7 +75,7 @@ def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, An
             "apiRoutes": [spec.file.as_posix() for spec in table.api], "data": data}
 
 
-def public_files(public_dir: Path | None) -> list[tuple[str, Path]]:
+def public_listing(public_dir: Path | None) -> list[tuple[str, Path]]:
     """The public folder's files as the server serves them: ``(path in the folder, the file)``. A
     symlink counts only while it leads to a file inside the folder (docs/security.md), so a link
     out of it (``public/passwd -> /etc/passwd``), a dangling one and a loop stay out of the copy."""
@@ -102,11 +102,12 @@ def public_files(public_dir: Path | None) -> list[tuple[str, Path]]:
     return found
 
 
-def public_section(public_dir: Path | None) -> dict[str, Any]:
-    """What the build records of the project's public folder: how many files it holds, and a stamp
-    of their paths, sizes and times, which tells a reused build whether its copy is current."""
+def public_section(files: list[tuple[str, Path]]) -> dict[str, Any]:
+    """What the build records of the project's public folder (its ``public_listing``): how many
+    files it holds, and a stamp of their paths, sizes and times, which tells a reused build whether
+    its copy is current."""
     listed: list[tuple[str, int, int]] = []
-    for name, file in public_files(public_dir):
+    for name, file in files:
         with contextlib.suppress(OSError):  # gone since it was listed
             stat = file.stat()
             listed.append((name, stat.st_size, stat.st_mtime_ns))
@@ -114,13 +115,13 @@ def public_section(public_dir: Path | None) -> dict[str, Any]:
     return {"files": len(listed), "stamp": stamp}
 
 
-def copy_public(public_dir: Path | None, out_dir: Path) -> None:
-    """Copy the project's public folder into the build (replacing any copy made before), as
-    pyxle-framework 0.9 did: a deploy of the build without ``public/`` still serves its files;
-    those ``public_files`` names, as regular files."""
+def copy_public(files: list[tuple[str, Path]], out_dir: Path) -> None:
+    """Copy the project's public folder (its ``public_listing``) into the build as regular files,
+    replacing any copy made before, as pyxle-framework 0.9 did: a deploy of the build without
+    ``public/`` still serves its files."""
     target = out_dir / PUBLIC_DIR
     shutil.rmtree(target, ignore_errors=True)
-    for name, file in public_files(public_dir):
+    for name, file in files:
         copy = target / name
         copy.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):  # gone since it was listed
