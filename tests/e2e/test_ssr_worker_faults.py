@@ -409,3 +409,38 @@ def test_a_worker_replaced_during_a_render_is_logged_with_that_requests_id(make_
     output = server.wait_for_output("it exited with code 3", 5)
     [line] = [line for line in output.splitlines() if "it exited with code 3" in line]
     assert f"WARNING pyxle.ssr [{exits.headers['x-request-id']}]: replacing SSR worker " in line, line
+
+
+STREAMS = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Later({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 1500)))
+  use(promise)
+  return <p id="late">late</p>
+}
+export default function Page({ data }) {
+  return <main><h1 id="shell">Streams</h1><Suspense fallback={<p id="fallback">loading</p>}><Later data={data} /></Suspense></main>
+}
+'''
+
+
+def test_a_stream_cut_short_by_another_pages_hung_render_is_logged_with_its_page_and_why(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """One SSR worker streams /stream's page when /loop's render hangs on it: killing the worker past
+    the timeout ends the stream too. Its log line said only "streaming a page stopped: the SSR worker
+    stopped while streaming the page", with neither the page nor the other page's hang."""
+    project = make_project({"pages/index.pyxl": OK, "pages/loop.pyxl": HANGS, "pages/stream.pyxl": STREAMS}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1", PYXLE_SSR_TIMEOUT="2")
+    with ThreadPoolExecutor(2) as pool:
+        streamed = pool.submit(httpx.get, server.url + "/stream", timeout=30)
+        time.sleep(0.3)  # its shell is out; the worker waits on its Suspense part
+        hung = pool.submit(httpx.get, server.url + "/loop", timeout=30)
+        page, loop = streamed.result(), hung.result()
+    assert page.status_code == 200 and 'id="fallback"' in page.text and 'id="late"' not in page.text
+    assert loop.status_code == 500
+    output = server.wait_for_output("streaming page 'stream' stopped", 5)
+    [line] = [line for line in output.splitlines() if "streaming page 'stream' stopped" in line]
+    assert f"ERROR pyxle.error [{page.headers['x-request-id']}]: " in line, line
+    assert line.endswith("the SSR worker stopped while streaming the page: it was killed after rendering 'loop' "
+                         "for longer than 2s"), line

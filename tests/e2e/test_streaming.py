@@ -463,8 +463,8 @@ def test_a_worker_that_dies_while_streaming_ends_the_page_and_is_replaced(app: S
     answer = Arrivals(app, "/dies")
     assert answer.status == 200 and 'id="shell"' in answer.text() and answer.text().endswith("</body></html>")
     deadline = time.monotonic() + 10
-    while "streaming a page stopped" not in app.output() and time.monotonic() < deadline:
+    while "streaming page 'dies' stopped" not in app.output() and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert "streaming a page stopped: the SSR worker stopped while streaming the page" in app.output()
+    assert "streaming page 'dies' stopped: the SSR worker stopped while streaming the page\n" in app.output()
     for _ in range(4):
         assert httpx.get(app.url + "/fast", timeout=30).status_code == 200

@@ -183,7 +183,7 @@ class Renderer:
             return (PartialPage if result.get("partial") else HTMLResponse)(body, status, headers=headers)
         first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
                          scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang)
-        return StreamingResponse(_streamed(first, stream), status, headers={**(headers or {}), **_STREAMED},
+        return StreamingResponse(_streamed(first, stream, page_id), status, headers={**(headers or {}), **_STREAMED},
                                  media_type="text/html")
 
     def _page_tags(self, page_id: str) -> tuple[list[str], str, str]:
@@ -207,15 +207,16 @@ def _carrying(nonce: str, markup: str) -> str:
     return markup.replace("<script", f'<script nonce="{nonce}"')
 
 
-async def _streamed(first: str, stream: RenderStream) -> AsyncIterator[str]:
+async def _streamed(first: str, stream: RenderStream, page_id: str) -> AsyncIterator[str]:
     """The document's start (head, shell, props, scripts), each later part of the render, its end.
-    A client that goes away stops the render (``close``); a worker that dies ends the page there."""
+    A client that goes away stops the render (``close``); a worker that dies ends the page there,
+    and the log line names the page (the worker may have died of another page's render)."""
     try:
         yield first
         async for chunk in stream:
             yield chunk
     except RenderError as exc:
-        logger.error("streaming a page stopped: %s", exc)
+        logger.error("streaming page %r stopped: %s", page_id, exc)
     finally:
         stream.close()
     yield END

@@ -443,7 +443,8 @@ class SsrPool:
             return
         worker.retired = True
         worker.process.kill()
-        worker.end_streams(RenderError("the SSR worker stopped while streaming the page"))
+        why = f": it was killed after rendering {rendering.page!r} for longer than {self.timeout:g}s" if hung and rendering else ""
+        worker.end_streams(RenderError(f"the SSR worker stopped while streaming the page{why}"))
         if worker in self._workers:
             self._workers.remove(worker)
         requeue = [job for job in worker.pending.values() if not job.future.done()]
