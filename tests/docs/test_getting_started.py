@@ -99,6 +99,7 @@ def user(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Shell, Path
 @cites(DOC, "`pyxle dev` applies edits to pages, layouts, API routes, the project's own\nPython modules")
 @cites(DOC, "it serves new pages and routes as soon as their file is saved")
 @cites(DOC, '`{"ok": true, "notes": [...]}`, and an empty note shows "Write something first" under the form')
+@cites(DOC, "another shape (a list, a number in place of the text) gets the same 400, not a 500")
 def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: PageWatch) -> None:
     shell, home = user
     init, cd, install, dev = doc_block(DOC, "init").splitlines()
@@ -131,9 +132,12 @@ def test_the_page_runs_from_install_to_serve(user: tuple[Shell, Path], page: Pag
         assert page.page.locator("li").all_inner_texts() == ["Install Pyxle", "Buy tea"]
         with httpx.Client(base_url=server.url) as client:
             client.get("/notes")
-            answer = client.post("/api/__actions/notes/add_note", json={"text": "Brew it"},
-                                 headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
-        assert answer.json() == {"ok": True, "notes": ["Install Pyxle", "Buy tea", "Brew it"]}
+            token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+            answer = client.post("/api/__actions/notes/add_note", json={"text": "Brew it"}, headers=token)
+            assert answer.json() == {"ok": True, "notes": ["Install Pyxle", "Buy tea", "Brew it"]}
+            for malformed in ([1], "text", {"text": 5}, {"text": None}):  # was a 500: body.get on a list, .strip on 5
+                refused = client.post("/api/__actions/notes/add_note", json=malformed, headers=token)
+                assert (refused.status_code, refused.json()) == (400, {"ok": False, "error": "Write something first"})
 
         write(app, "first-route")
         until(lambda: httpx.get(server.url + "/api/notes").status_code == 200)

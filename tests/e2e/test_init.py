@@ -50,6 +50,11 @@ def test_app_starter_serves_its_page_action_and_api_route(tmp_path: Path, start_
     page.page.get_by_text("Hello, Ada!").wait_for()
     refused = "/api/__actions/index/greet"  # the ActionError's 400, which Chromium logs
     assert [problem for problem in page.problems() if refused not in problem[1]] == []
+    with httpx.Client(base_url=server.url) as client:  # a body of another shape: a 400 too, not a 500
+        client.get("/")
+        for malformed in ([1], "Ada", {"name": 5}):
+            answer = client.post(refused, json=malformed, headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+            assert (answer.status_code, answer.json()) == (400, {"ok": False, "error": "Please enter a name"})
 
 
 def test_api_starter_runs_on_python_alone(tmp_path: Path, start_server) -> None:
@@ -174,3 +179,12 @@ def test_init_into_a_read_only_folder_leaves_nothing_behind(tmp_path: Path, read
         nothing_written(pyxle("init", "t3", cwd=tmp_path), "(Read-only file system)")
         left = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
     assert left == sorted({"t3", read_only_folder})
+
+
+def test_init_into_a_path_that_goes_up_writes_the_starter_where_the_path_leads(tmp_path: Path) -> None:
+    """`a/b/../c` failed with "cannot write a/b/.. (File exists)" and left `a/b` behind: making the
+    folders above a file tried to make `a/b/..` once `a/b` existed."""
+    made = pyxle("init", "--api", "a/b/../c", cwd=tmp_path)
+    assert made.returncode == 0, made.stderr
+    assert (tmp_path / "a" / "c" / "pages" / "api" / "hello.py").is_file()
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["c"]

@@ -7,6 +7,7 @@ plugin, which finds class names itself (no config file), in every file ``.pyxl``
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import unicodedata
 from pathlib import Path, PurePosixPath
@@ -53,12 +54,15 @@ def scaffold(target: Path, kind: str, *, tailwind: bool = False, name: str | Non
     tokens = {'"%%NAME%%"': python_string(name),  # in Python code (layout.pyxl): a string literal
               "%%NAME%%": name, "%%PACKAGE%%": npm_name(name), "%%VERSION%%": __version__}
     made: list[Path] = []  # files and folders written, to remove if a later write fails
+    # Written under the real path: `a/b/../c` has `a/b/..` among its folders, which exists once
+    # `a/b` is made and cannot then be made itself.
+    root = Path(os.path.realpath(target))
     try:
         for relative, source in files.items():
             text = source.read_text(encoding="utf-8")
             for token, value in tokens.items():
                 text = text.replace(token, value)
-            path = target / relative
+            path = root / relative
             made += _make_folders(path.parent)
             path.write_text(text, encoding="utf-8")
             made.append(path)
