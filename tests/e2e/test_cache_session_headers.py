@@ -57,3 +57,20 @@ def test_on_a_shared_route_a_session_header_visitors_miss_is_rendered_without_th
     assert hers.headers["x-pyxle-cache"] == "MISS" and data(hers)["user"] is None  # was: user alice, stored
     theirs = get(app, path, navigation)
     assert theirs.headers["x-pyxle-cache"] == "HIT" and data(theirs) == data(hers)
+
+
+@cites("docs/pages.md", "a stored document of a route that is not `\"shared\":\n  true` also says `Vary: Cookie, "
+                        "Authorization` and each header of `cache.sessionHeaders`")
+def test_a_stored_anonymous_page_varies_on_the_session_headers_so_a_shared_cache_keeps_it_from_their_visitors(
+        app: Server) -> None:
+    """The store skipped X-Forwarded-User's visitors, but the stored page said only ``Vary:
+    x-pyxle-navigation, Cookie, Authorization``: a CDN in front that keeps it (it is ``public``) gave
+    it to the proxy's signed-in users too, as one copy for every value of the header."""
+    path = "/who?how=get&case=vary"
+    for state in ("MISS", "HIT"):
+        answer = get(app, path, "")
+        assert answer.headers["x-pyxle-cache"] == state and answer.headers["cache-control"].startswith("public")
+        varied = {name.strip().lower() for name in answer.headers["vary"].split(",")}
+        assert {"cookie", "authorization", "x-forwarded-user"} <= varied, answer.headers["vary"]
+    shared = get(app, "/team?how=get&case=vary", "")  # a shared route is the same for everyone: it varies on nothing
+    assert shared.headers["cache-control"].startswith("public") and "x-forwarded-user" not in shared.headers["vary"].lower()

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from pyxle._copies import Copies
 from pyxle.cache._backend import CacheBackend, Entry
-from pyxle.cache._rules import Route, RouteRules, session_markers
+from pyxle.cache._rules import Route, RouteRules, session_markers, signed_in_vary
 
 logger = logging.getLogger("pyxle.cache")
 
@@ -38,6 +38,7 @@ class PageCache:
         self.backend = backend
         self.rules = RouteRules(routes)
         self.session = session_markers(session_cookies, session_headers)
+        self.vary = signed_in_vary(session_headers)  # of a stored page signed-in visitors do not get
         self.clock = clock
         self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}

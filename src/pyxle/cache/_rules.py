@@ -92,6 +92,17 @@ class Session(NamedTuple):
     headers: frozenset[bytes]
 
 
+def signed_in_vary(headers: Iterable[str] = ()) -> str:
+    """The ``Vary`` of a page stored for anonymous visitors that signed-in ones get their own of:
+    every request header that makes a visitor signed in (``headers``: ``cache.sessionHeaders``), so a
+    shared cache in front never gives them the anonymous copy."""
+    names = ["x-pyxle-navigation", "Cookie", "Authorization"]
+    for name in headers:
+        if name.lower() not in {known.lower() for known in names}:
+            names.append(name)
+    return ", ".join(names)
+
+
 def session_markers(cookies: Iterable[str], headers: Iterable[str] = ()) -> Session:
     return Session(frozenset(name.encode("latin-1") for name in cookies),
                    frozenset({b"authorization", *(name.lower().encode("latin-1") for name in headers)}))

@@ -9,7 +9,8 @@ sets no cookie on a ``public`` answer: that visitor's scripts get one when they 
 Navigation JSON is always ``private, no-cache`` (with its ETag): the router must see an
 invalidation at once, and it is the router's, not a page anyone links to. A route that is not
 ``shared`` renders signed-in visitors their own page, so its public answers vary on their
-``Cookie`` and ``Authorization``: a shared cache in front must not give them the anonymous copy.
+``Cookie``, ``Authorization`` and ``cache.sessionHeaders``: a shared cache in front must not give
+them the anonymous copy.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ from pyxle._copies import Copies
 from pyxle._own import OWN_REQUEST
 from pyxle.cache import Entry, etag, matches
 from pyxle.cache._etag import if_none_match, personal_etag
-from pyxle.cache._rules import PRIVATE, cache_control
+from pyxle.cache._rules import PRIVATE, cache_control, signed_in_vary
 from pyxle.security import ScriptPolicy
 
 HTML = "text/html; charset=utf-8"
 JSON = "application/json"
 _VARY = "x-pyxle-navigation"
-_VARY_SIGNED_IN = "x-pyxle-navigation, Cookie, Authorization"
 
 
 def new_mark() -> str:
@@ -52,11 +52,12 @@ def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: flo
 
 
 def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None, *,
-          shared: bool = False, copies: Copies | None = None) -> Response:
+          shared: bool = False, copies: Copies | None = None, vary: str = signed_in_vary()) -> Response:
     """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
     place of its own, with ``policy``'s header), 304 when the client has it. ``shared``: the route
-    serves everyone, signed in or not, the same page. A body sent as stored goes with its compressed
-    copies from ``copies``."""
+    serves everyone, signed in or not, the same page; else a public answer says ``vary`` (the
+    cache's ``PageCache.vary``: every header that makes a visitor signed in). A body sent as stored
+    goes with its compressed copies from ``copies``."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
@@ -70,7 +71,7 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
-    vary = _VARY if shared or control == PRIVATE else _VARY_SIGNED_IN
+    vary = _VARY if shared or control == PRIVATE else vary
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
     if _not_modified(scope, tag, token if control == PRIVATE else ""):  # a public answer sets no cookie
         return Response(status_code=304, headers=headers)

@@ -22,7 +22,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle._cancelled import lets_through
 from pyxle.cache import Entry
-from pyxle.cache._rules import PRIVATE, anonymous
+from pyxle.cache._rules import PRIVATE, anonymous, signed_in_vary
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
@@ -138,7 +138,8 @@ class PageEndpoint:
         """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one."""
         renderer, cache = self.runtime.renderer, self.runtime.cache
         return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
-                     copies=cache.copies if cache is not None else None)
+                     copies=cache.copies if cache is not None else None,
+                     vary=cache.vary if cache is not None else signed_in_vary())
 
     def _may_cache(self) -> bool:
         """Whether a request may be answered from the store, or its answer stored."""
