@@ -350,6 +350,25 @@ def test_a_page_without_suspense_keeps_the_fast_path(app: Server) -> None:
     assert '<script type="module" src=' in answer.text()
 
 
+@cites(DOC, "`ETag` on the navigation JSON and the HTML document Pyxle renders for a page (`200`), stored or\n"
+            "  not, except a [streamed](#streaming) document (`Transfer-Encoding: chunked`: a page that\n"
+            "  suspends, or one under a `loading.pyxl`), whose headers go before its body is rendered; its\n"
+            "  navigation JSON has one.")
+@pytest.mark.parametrize("path", ["/", "/reports"], ids=["suspends", "loading-pyxl"])
+def test_a_streamed_document_has_no_etag_while_its_navigation_json_has_one(app: Server, path: str) -> None:
+    """pages.md said "`ETag` on every HTML document and navigation JSON": a streamed document's
+    headers go before its body exists, so it has none (and never answers 304)."""
+    streamed = Arrivals(app, path)
+    assert streamed.status == 200 and streamed.headers.get("transfer-encoding") == "chunked"
+    assert "etag" not in streamed.headers, streamed.headers
+    navigation = httpx.get(app.url + path, headers={"x-pyxle-navigation": "1"}, timeout=30)
+    assert navigation.status_code == 200 and navigation.json()["ok"] is True
+    tag = navigation.headers["etag"]
+    again = httpx.get(app.url + path, headers={"x-pyxle-navigation": "1", "If-None-Match": tag,
+                                               "Cookie": f"pyxle-csrf={navigation.cookies['pyxle-csrf']}"}, timeout=30)
+    assert again.status_code == 304 and again.headers["etag"] == tag
+
+
 @cites(DOC, "What is still loading after the render timeout (`--ssr-timeout`, 10 s by default) is left to the\n"
             "  browser in the same way, and the answer ends.")
 def test_what_never_loads_is_left_to_the_browser_after_the_render_timeout(app: Server) -> None:
