@@ -226,11 +226,16 @@ class Breaker:
     at most once a minute, and the breaker stays closed. Nor is a crowd of commands: each waits its
     turn to a connection (at most ``timeout``; then ``RedisBusy`` for it alone, logged at most once a
     minute), and only then is Redis given ``timeout`` to answer.
+
+    ``catch_up``: writes that must reach Redis before the subsystem reads it again (the page cache's
+    invalidations that failed meanwhile). Once Redis answers, the breaker runs it before it closes,
+    and stays open while it raises ``RedisUnavailable``. ``hurry()`` says such a write waits: the
+    PINGs keep the first cooldown's pace until Redis answers, so it is applied soon after.
     """
 
     def __init__(self, url: str, *, feature: str, label: str, meanwhile: str, logger: logging.Logger,
                  timeout: float = COMMAND_TIMEOUT, cooldown: float = 0.5, cap: float = 10.0,
-                 probe_timeout: float = 2.0) -> None:
+                 probe_timeout: float = 2.0, catch_up: Callable[[], Awaitable[None]] | None = None) -> None:
         self.url = url
         self.feature = feature  # for redis_client's "needs Redis: pip install" message
         self.label = label
@@ -246,6 +251,8 @@ class Breaker:
         self._timer: asyncio.TimerHandle | None = None  # the next PING's
         self._refusal_logged = -math.inf  # when a refused command was last logged
         self._busy_logged = -math.inf  # when a command that found every connection busy was last logged
+        self.catch_up = catch_up
+        self._hurried = False  # a write waits for Redis: PING at the base cooldown
 
     @property
     def up(self) -> bool:
@@ -274,15 +281,23 @@ class Breaker:
             result = await within(command, self.timeout, gate)
         except exceptions.RedisError as exc:
             if not isinstance(exc, (exceptions.ConnectionError, exceptions.TimeoutError)):
-                self._back()  # Redis answered, with an error for this command alone
+                self._answered()  # Redis answered, with an error for this command alone
                 raise self._refused(exc) from exc
             raise self._unavailable(exc) from exc
         except (OSError, asyncio.TimeoutError) as exc:
             raise self._unavailable(exc) from exc
         finally:
             gate.release()
-        self._back()
+        self._answered()
         return result
+
+    def hurry(self) -> None:
+        """A write waits for Redis (``catch_up`` has work): PING it at the first cooldown's pace."""
+        self._hurried = True
+        if self._away and self._cooldown > self.base:
+            self._cooldown = self.base
+            if self._probe is None or self._probe.done():
+                self._probe_later()
 
     def _not_open(self, force: bool) -> None:
         if self._away and not force:
@@ -339,11 +354,25 @@ class Breaker:
 
         try:
             await asyncio.wait_for(self.client.ping(), self.probe_timeout)
-        except (RedisError, OSError, asyncio.TimeoutError):
-            self._cooldown = min(self.cap, self._cooldown * 2)
+            if self.catch_up is not None:
+                await self.catch_up()
+        except RedisRefused:
+            self._back()  # Redis answers, and refused the catch-up: the subsystem retries it before each use
+        except (RedisError, OSError, asyncio.TimeoutError, RedisUnavailable):
+            self._cooldown = self.base if self._hurried else min(self.cap, self._cooldown * 2)
             self._probe_later()
         else:
             self._back()
+
+    def _answered(self) -> None:
+        """Redis answered a command: the breaker closes, after ``catch_up`` when it was open (the
+        PING runs it now)."""
+        if not (self._away and self.catch_up is not None):
+            self._back()
+            return
+        if self._timer is not None:
+            self._timer.cancel()
+        contextvars.Context().run(self._probe_now)  # not this request's: see _probe_later
 
     def _down(self, reason: str) -> None:
         if not self._away:
@@ -354,6 +383,7 @@ class Breaker:
             self._probe_later()
 
     def _back(self) -> None:
+        self._hurried = False
         if self._away:
             self._away = False
             self._cooldown = self.base

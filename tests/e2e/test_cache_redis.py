@@ -218,6 +218,78 @@ def test_a_hung_redis_renders_pages_without_waiting_and_serves_them_from_redis_a
         server.stop()
 
 
+REV = '''
+import time
+
+@server
+async def load(request):
+    return {"data": {"t": time.time()}, "revalidate": 10}
+
+export default function Rev({ data }) { return <p id="t">{String(data.t)}</p> }
+'''
+INVALIDATE_API = '''
+from pyxle import cache
+
+async def get(request):
+    return {"dropped": await cache.invalidate(request.query_params["path"])}
+'''
+
+
+def stamp(answer: httpx.Response) -> str:
+    return answer.text.split('<p id="t">')[1].split("</p>")[0]
+
+
+@cites("docs/pages.md", "one that fails is logged (`page cache: could not invalidate /blog (...); retried when Redis "
+       "answers again`")
+@cites("docs/pages.md", "it is applied before that process uses Redis again: at its next `PING` (every half a second "
+       "while an invalidation waits)")
+@cites("docs/pages.md", "It returns `True` when a copy was stored, `False` when none was, when the cache is off, or "
+       "when Redis did not answer (then it is applied once Redis answers")
+def test_an_invalidation_redis_did_not_answer_is_applied_when_it_answers_again_so_the_old_page_is_not_served(
+        tmp_path: Path, start_redis) -> None:
+    """A hung Redis: `cache.invalidate("/rev")` gave up after a quarter of a second, and once Redis
+    answered the page stored before the invalidation was a HIT again, in every worker."""
+    redis = start_redis()
+    root = write_counted(tmp_path / "app", {"pages/rev.pyxl": REV, "pages/api/inval.py": INVALIDATE_API,
+                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
+                                                                                       "redisUrl": redis.url}})})
+    server = serve(root, "--workers", "2")
+    try:
+        def rev() -> httpx.Response:  # a new connection each time, so both workers answer
+            return httpx.get(server.url + "/rev", headers={"connection": "close"}, timeout=30)
+
+        first, second = rev(), rev()
+        assert [first.headers["x-pyxle-cache"], second.headers["x-pyxle-cache"]] == ["MISS", "HIT"]
+        old = stamp(first)
+        assert stamp(second) == old
+        os.kill(redis.proc.pid, signal.SIGSTOP)  # hung: the connection stays up, nothing answers
+        try:
+            during = [rev() for _ in range(6)]
+            dropped = httpx.get(server.url + "/api/inval", params={"path": "/rev"}, timeout=30)
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        assert {answer.headers["x-pyxle-cache"] for answer in during} == {"MISS"}
+        assert old not in {stamp(answer) for answer in during}
+        assert dropped.status_code == 200 and dropped.json() == {"dropped": False}
+        out = server.wait_for_output("page cache: could not invalidate /rev")
+        assert "retried when Redis answers again" in out, out
+
+        # Each worker that found Redis hung says when it answers again; the one that failed to
+        # invalidate applies the invalidation before that.
+        deadline = time.monotonic() + 30
+        away, back = f"page cache: Redis at {redis.url} does not answer", f"page cache: Redis at {redis.url} answers again"
+        while (out := server.output()).count(back) < out.count(away):
+            assert time.monotonic() < deadline, out
+            time.sleep(0.1)
+        assert out.count("page cache: applied 1 invalidation that failed while Redis did not answer") == 1, out
+        after = [rev() for _ in range(6)]
+        assert old not in {stamp(answer) for answer in after}, [(a.headers["x-pyxle-cache"], stamp(a)) for a in after]
+        assert after[0].headers["x-pyxle-cache"] == "MISS" and after[-1].headers["x-pyxle-cache"] == "HIT"
+        assert "Traceback" not in server.output()
+    finally:
+        server.stop()
+
+
 @cites("docs/configuration.md", "one that finds them all busy (hundreds\nof requests in flight in that worker) waits for a free one")
 def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_worker(tmp_path: Path,
                                                                                      start_redis) -> None:
@@ -238,8 +310,8 @@ def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_w
         server.stop()
 
 
-@cites("docs/pages.md", "one that fails is logged (`page cache: could not invalidate\nevery page: ...` for "
-       "`invalidate_all`) and your code goes on")
+@cites("docs/pages.md", "`every page` for `invalidate_all`), returns `False`,\nand is remembered by the process that "
+       "made it, and your code goes on")
 def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or_hung(
         tmp_path: Path, start_redis) -> None:
     redis = start_redis()
@@ -270,7 +342,7 @@ def test_invalidate_all_purges_every_server_and_survives_a_redis_that_is_down_or
         answer, seconds = purge()
         assert answer.status_code == 200 and seconds < 3
         out = one.wait_for_output("could not invalidate every page")
-        assert f"page cache: could not invalidate every page: Redis at {redis.url} does not answer" in out
+        assert f"page cache: could not invalidate every page (Redis at {redis.url} does not answer" in out
         assert "Traceback" not in out
     finally:
         one.stop()

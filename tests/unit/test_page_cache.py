@@ -4,10 +4,11 @@ configured routes, entity tags, and the revalidate envelope."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import SimpleNamespace
 
 import pytest
@@ -241,6 +242,67 @@ def test_a_store_redis_refuses_fails_alone_and_lookups_go_on(start_redis, caplog
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) == 1 and f"page cache: Redis at {redis_server.url} refused a command (OutOfMemoryError" in lines[0]
     assert "does not answer" not in lines[0]
+
+
+@contextlib.contextmanager
+def read_only(url: str) -> Iterator[None]:
+    """The Redis at ``url`` refuses every write (``READONLY``: a replica of a master that is not
+    there, which keeps its data) until the block ends; it answers reads."""
+    import redis
+
+    control = redis.Redis.from_url(url)
+    control.replicaof("127.0.0.1", "1")
+    try:
+        yield
+    finally:
+        control.replicaof("NO", "ONE")
+        control.close()
+
+
+def test_an_invalidation_redis_refused_is_applied_before_the_next_lookup_which_misses_until_then(
+        start_redis, caplog) -> None:
+    redis_server = start_redis()
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix="unit-waiting:")
+        assert await backend.put("/a", {"doc?": entry()}, 0) and await backend.put("/b", {"doc?": entry()}, 0)
+        with read_only(redis_server.url):
+            assert await backend.delete("/a") is False
+            assert backend.waiting == {"/a"} and backend.breaker.up
+            assert await backend.get("/b", "doc?") == (None, -1), "no copy is served while an invalidation waits"
+            assert await backend.put("/a", {"doc?": entry()}, 0) is False
+        assert (await backend.get("/a", "doc?"))[0] is None  # applied first: dropped, its version bumped
+        found, version = await backend.get("/b", "doc?")
+        assert found is not None and version == 0 and not backend.waiting
+
+    with caplog.at_level(logging.WARNING, logger="pyxle.cache"):
+        run(go())
+    lines = [record.getMessage() for record in caplog.records]
+    assert any(line.startswith("page cache: could not invalidate /a (Redis at") and
+               line.endswith("; retried when Redis answers again") for line in lines), lines
+    assert "page cache: applied 1 invalidation that failed while Redis did not answer" in lines
+
+
+def test_past_max_waiting_failed_invalidations_every_page_is_cleared_once_redis_takes_it(
+        start_redis, monkeypatch) -> None:
+    from pyxle.cache import _redis
+
+    monkeypatch.setattr(_redis, "MAX_WAITING", 3)
+    redis_server = start_redis()
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix="unit-purge:")
+        assert await backend.put("/kept", {"doc?": entry()}, 0)
+        with read_only(redis_server.url):
+            for path in ("/1", "/2", "/3"):
+                await backend.delete(path)
+            assert backend.waiting == {"/1", "/2", "/3"} and not backend.purge
+            await backend.delete("/4")
+            assert backend.waiting == set() and backend.purge  # bounded: a clear of every page instead
+        found, version = await backend.get("/kept", "doc?")
+        assert found is None and version == 1 and not backend.purge  # the generation was bumped
+
+    run(go())
 
 
 def test_redis_entries_of_another_build_are_not_served(redis_server: RedisServer) -> None:

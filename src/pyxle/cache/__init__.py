@@ -47,7 +47,8 @@ async def invalidate(path: str) -> bool:
     """Drop the stored answers for ``path`` (a path or URL, read as the router reads it: the query
     string is ignored, percent-escapes are decoded, and ``/about/`` also drops ``/about``).
 
-    True if something was stored; False if not, or when the page cache is off.
+    True if something was stored; False if not, when the page cache is off, or when Redis did not
+    answer (the process then applies it before it reads Redis again: see ``cache._redis``).
     """
     if _active is None:
         return False

@@ -13,10 +13,17 @@ rolling deploy; ``clear`` bumps the generation (``<prefix><app>:generation``), w
 version counts in. While Redis does not answer, pages are rendered as if nothing were stored (the
 site stays up): the shared ``Breaker`` bounds each lookup to a fraction of a second and skips Redis
 until it answers again.
+
+An invalidation Redis does not answer is remembered (its path; past ``MAX_WAITING`` of them, or for
+a failed ``clear``, a clear of every page) and applied before this process reads Redis again: the
+breaker's catch-up once Redis answers its PING, or, when Redis answered it with an error or had no
+free connection, the next lookup, which until then is a miss. Otherwise Redis would answer again
+with the copy the caller asked to drop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import math
@@ -66,6 +73,8 @@ end
 return removed
 """
 _CLEAR_BATCH = 500  # keys per SCAN step and per deletion: each is one bounded command
+MAX_WAITING = 1000  # failed invalidations a process remembers; one more, and it clears every page instead
+_REPLAY_BATCH = 100  # remembered paths dropped per command
 
 
 class RedisBackend:
@@ -85,8 +94,11 @@ class RedisBackend:
         self._put: Any = None
         self._delete: Any = None
         self._unreadable_logged = -math.inf  # when an entry that cannot be read was last logged
+        self.waiting: set[str] = set()  # paths whose invalidation Redis did not answer
+        self.purge = False  # a clear of every page waits (a failed ``clear``, or too many paths)
+        self._catching_up = asyncio.Lock()
         self.breaker = Breaker(url, feature=FEATURE, label="page cache", meanwhile="pages are rendered without it",
-                               logger=logger)
+                               logger=logger, catch_up=self._catch_up)
 
     def _connect(self) -> Any:
         """The shared client of the running event loop (one per loop), with the scripts registered on it."""
@@ -106,6 +118,8 @@ class RedisBackend:
         return f"{self.prefix}{self.build}:e:{digest}:{path}"  # a fixed-length digest: no two alike
 
     async def get(self, path: str, variant: str) -> tuple[Entry | None, int]:
+        if (self.waiting or self.purge) and not await self._caught_up():
+            return None, -1  # a copy an invalidation that waits would drop may be there: a miss, stored nowhere
         keys = [self._entry_key(path, variant), self._keys(path)[1], self._generation]
         try:
             data, version, generation = await self.breaker.call(partial(self._connect().mget, keys))
@@ -131,8 +145,8 @@ class RedisBackend:
 
     async def put(self, path: str, entries: dict[str, Entry], version: int) -> bool:
         kept = {variant: entry for variant, entry in entries.items() if len(entry.body) <= self.max_bytes}
-        if version < 0 or not kept:
-            return False
+        if version < 0 or not kept or path in self.waiting or self.purge:
+            return False  # (a render that began before an invalidation that waits)
         ttl = min(MAX_TTL_MS, max(1, math.ceil(max(e.fresh + e.stale for e in kept.values()) * 1000)))
         keys = [*self._keys(path), self._generation, *(self._entry_key(path, variant) for variant in kept)]
         args = [version, ttl, self.max_entries, *(entry.encode() for entry in kept.values())]
@@ -144,39 +158,96 @@ class RedisBackend:
             return False
 
     async def delete(self, path: str) -> bool:
-        """Drop ``path``; while Redis does not answer this logs an error and returns False.
+        """Drop ``path``; while Redis does not answer this logs an error, remembers ``path`` to drop
+        once it does (see ``_catch_up``) and returns False.
 
         Tried even while the breaker skips Redis: an invalidation is a write the caller asked for.
         """
+        try:
+            removed = await self._drop([path])
+        except RedisUnavailable as exc:
+            self._wait(path)
+            logger.error("page cache: could not invalidate %s (%s); retried when Redis answers again", path, exc)
+            return False
+        self.waiting.discard(path)
+        return removed > 0
+
+    async def _drop(self, paths: list[str]) -> int:
+        """Drop ``paths`` and bump their versions, in one command: how many had something stored."""
         self._connect()
         delete = self._delete
-        try:
-            return bool(await self.breaker.call(lambda: delete(keys=list(self._keys(path)), args=[VERSION_TTL]),
-                                                force=True))
-        except RedisUnavailable as exc:
-            logger.error("page cache: could not invalidate %s: %s", path, exc)
+        keys = [key for path in paths for key in self._keys(path)]
+        return int(await self.breaker.call(lambda: delete(keys=keys, args=[VERSION_TTL]), force=True))
+
+    def _wait(self, path: str) -> None:
+        """Remember a failed invalidation of ``path``: past ``MAX_WAITING`` paths, every page is cleared instead."""
+        if not self.purge:
+            self.waiting.add(path)
+            if len(self.waiting) > MAX_WAITING:
+                self.purge = True
+                self.waiting.clear()
+        self.breaker.hurry()
+
+    async def _caught_up(self) -> bool:
+        """Apply the invalidations that wait before a lookup: whether none waits now."""
+        if not self.breaker.up:
             return False
+        try:
+            await self._catch_up()
+        except RedisUnavailable:
+            return False
+        return True
+
+    async def _catch_up(self) -> None:
+        """Apply what failed while Redis did not answer: a clear of every page, then each path,
+        ``_REPLAY_BATCH`` a command; ``RedisUnavailable`` while Redis still does not take them (what
+        is left waits). The breaker runs this when Redis answers again, before it closes."""
+        async with self._catching_up:
+            if self.purge:
+                self.purge = False  # an invalidation that fails from here on waits as a path
+                try:
+                    await self._clear()
+                except RedisUnavailable:
+                    self.purge = True
+                    raise
+                logger.warning("page cache: cleared every page, as an invalidation that failed while Redis did "
+                               "not answer asked")
+            paths = list(self.waiting)
+            for start in range(0, len(paths), _REPLAY_BATCH):
+                batch = paths[start:start + _REPLAY_BATCH]
+                await self._drop(batch)
+                self.waiting.difference_update(batch)
+            if paths:
+                logger.warning("page cache: applied %d invalidation%s that failed while Redis did not answer",
+                               len(paths), "" if len(paths) == 1 else "s")
 
     async def clear(self) -> None:
-        """Drop every stored page of this app, of every build. The generation is bumped first, so no render
-        under way stores what it began before, whether its page was stored or not; then the keys
-        go a step at a time, each bounded like any other command. While Redis does not answer
-        this logs an error and stops, as ``delete`` does."""
+        """Drop every stored page of this app, of every build. While Redis does not answer this logs
+        an error, stops, and clears again once it answers, as ``delete`` does."""
+        try:
+            await self._clear()
+        except RedisUnavailable as exc:
+            self.purge = True
+            self.waiting.clear()  # the clear drops them too
+            self.breaker.hurry()
+            logger.error("page cache: could not invalidate every page (%s); retried when Redis answers again", exc)
+
+    async def _clear(self) -> None:
+        """The generation is bumped first, so no render under way stores what it began before,
+        whether its page was stored or not; then the keys go a step at a time, each bounded like
+        any other command."""
         client = self._connect()
         versions = f"{self.prefix}v:".encode()
         cursor = 0
-        try:
-            await self.breaker.call(partial(client.incr, self._generation), force=True)
-            while True:
-                cursor, keys = await self.breaker.call(
-                    partial(client.scan, cursor, match=f"{self.prefix}*", count=_CLEAR_BATCH), force=True)
-                stored = [key for key in keys if not key.startswith(versions) and key != self._generation.encode()]
-                if stored:
-                    await self.breaker.call(partial(client.delete, *stored), force=True)
-                if cursor == 0:
-                    return
-        except RedisUnavailable as exc:
-            logger.error("page cache: could not invalidate every page: %s", exc)
+        await self.breaker.call(partial(client.incr, self._generation), force=True)
+        while True:
+            cursor, keys = await self.breaker.call(
+                partial(client.scan, cursor, match=f"{self.prefix}*", count=_CLEAR_BATCH), force=True)
+            stored = [key for key in keys if not key.startswith(versions) and key != self._generation.encode()]
+            if stored:
+                await self.breaker.call(partial(client.delete, *stored), force=True)
+            if cursor == 0:
+                return
 
     async def close(self) -> None:
         self._client = None  # the shared client is closed with the others at shutdown
