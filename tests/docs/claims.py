@@ -529,7 +529,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/validation.md", ("writes an OpenAPI 3.1 document of every API route (methods, path and query parameters, headers,\n"
                             "bodies, responses, the 405 with its `Allow` list and, for typed handlers, the 422"),
      "tests/e2e/test_openapi.py::test_typed_parameters_bodies_and_responses_are_described"),
-    ("docs/pages.md", "`ETag` on every HTML document and navigation JSON, stored or not; `If-None-Match` with it\n  answers `304 Not Modified`",
+    ("docs/pages.md", "`ETag` on the navigation JSON and the HTML document Pyxle renders for a page (`200`), stored or\n  not",
      "tests/e2e/test_cache.py::test_etag_and_304_on_cached_and_uncached_html_and_navigation_json"),
     ("docs/pages.md", "(at most `maxEntries`\npages, 512, and `maxBytes`, 64 MiB; least recently used first out)",
      "tests/unit/test_page_cache.py::test_memory_is_the_default_store_bounded_by_512_pages_and_64_mib"),
