@@ -449,13 +449,17 @@ def test_a_page_that_streams_can_be_stored_and_is_stored_whole(tmp_path: Path) -
 
 
 @cites(DOC, "A page whose boundary failed or timed out in that render is answered as it is, but not stored.")
+@cites(DOC, "visitor of a page that asks to be stored, and has a part slower than the render timeout, waits\n"
+            "  the whole timeout for a page with that part's fallback")
 def test_a_page_for_the_store_whose_boundary_is_still_loading_at_the_render_timeout_is_not_stored(
         app: Server) -> None:
     """Stored, it was served with its fallback to everyone until due. The pool also expired such a
     render (answered whole) at the very timeout the worker ends it at, so the first render on a new
     worker was often killed and answered 500."""
     for _ in range(2):
+        began = time.monotonic()
         answer = httpx.get(app.url + "/never-stored", timeout=30)
+        assert time.monotonic() - began >= 1.9  # each visitor waits the whole --ssr-timeout 2
         assert answer.status_code == 200 and "x-pyxle-cache" not in answer.headers, answer.headers
         assert answer.headers["cache-control"] == "private, no-cache"
         assert 'id="fallback"' in answer.text and "asked to be" in answer.text
