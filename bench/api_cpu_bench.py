@@ -8,6 +8,7 @@ CPU is counted over each server's whole process group (user + system, from /proc
 Contenders: the bare callable; the same with the five headers Pyxle's default stack adds to every
 answer (security headers, Vary, a request id: what the server spends on them); the route's own code
 with no framework around it (Starlette's ``Request`` in, its ``JSONResponse`` out: the user's share);
+the same with the least request ids and metrics can be, written by hand (the floor of their cost);
 bare Starlette with one ``Route`` (the library the handler is written against); Pyxle with everything
 observed turned off; the default stack
 (request ids, access log); ids + metrics; ids + JSON logs; ids + tracing (5% sampled, the default).
@@ -52,6 +53,7 @@ def contenders(root: Path) -> dict[str, list[str]]:
     found = {"bare ASGI on granian": [*bare, "bench._bare_asgi:app"],
              "bare ASGI + Pyxle's 5 headers": [*bare, "bench._bare_asgi:app_with_headers"],
              "the handler alone (no framework)": [*bare, "bench._bare_asgi:handler_only"],
+             "the handler alone + hand-written ids + metrics": [*bare, "bench._bare_asgi:handler_observed"],
              "bare Starlette (one Route)": [*bare, "bench._baseline:app"]}
     for index, (name, config) in enumerate(STACKS.items()):
         project = root / f"p{index}"
