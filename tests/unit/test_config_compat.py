@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +158,19 @@ def test_plugin_entries_in_both_forms(tmp_path: Path) -> None:
 def test_a_misspelt_key_in_a_plugin_entry_stops_start_up(tmp_path: Path) -> None:
     _, text = outcome(tmp_path, {"plugins": [{"name": "pyxle-auth", "setings": {"strict": True}}]})
     assert 'unknown key "plugins[0].setings"' in text and 'did you mean "plugins[0].settings"?' in text
+
+
+@pytest.mark.parametrize(("data", "seen"), [
+    ({}, (True, "console")),
+    ({"accessLog": False, "logFormat": "json"}, (False, "json")),
+    ({"observability": {"accessLog": False, "logFormat": "console"}}, (False, "console")),
+])
+def test_the_observability_block_has_0_9s_access_log_and_log_format_in_step_with_the_top_level(
+        tmp_path: Path, data: dict[str, Any], seen: tuple[bool, str]) -> None:
+    """Plugins written for 0.9 read ``config.observability.access_log`` and ``.log_format``, which
+    were missing (an AttributeError): they follow the top-level fields, in 0.9's words."""
+    config, _ = outcome(tmp_path, data)
+    assert config is not None
+    assert (config.observability.access_log, config.observability.log_format) == seen
+    overridden = replace(config, access_log=not seen[0], log_format="json")  # as --no-access-log, --log-format do
+    assert (overridden.observability.access_log, overridden.observability.log_format) == (not seen[0], "json")

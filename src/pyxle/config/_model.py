@@ -6,7 +6,7 @@ import functools
 import operator
 import types
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,6 +119,10 @@ class ObservabilityConfig:
     otel: bool = False
     otel_service_name: str = "pyxle-app"
     otel_sample_ratio: float = 0.05
+    # 0.9's names for the top-level accessLog and logFormat, read by apps and plugins written for it:
+    # PyxleConfig keeps them in step with its own fields (log_format in 0.9's words, "console" or "json").
+    access_log: bool = field(default=True, compare=False)
+    log_format: str = field(default="console", compare=False)
 
 
 @_also_named(window_seconds="window")
@@ -274,6 +278,10 @@ class PyxleConfig:
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
+        seen = self.observability
+        log_format = "console" if self.log_format == "text" else self.log_format
+        if (seen.access_log, seen.log_format) != (self.access_log, log_format):
+            object.__setattr__(self, "observability", replace(seen, access_log=self.access_log, log_format=log_format))
 
     @property
     def project_root(self) -> Path:
