@@ -137,10 +137,15 @@ def test_a_layouts_form_runs_the_layouts_action_in_chromium_on_each_page_under_i
 
 @cites("docs/pages.md", "`pyxle routes` lists a layout's actions on the row of each page under it "
                         "(`--json`: in `actions`, and in `layout_actions` with the file each comes from)")
+@cites("docs/migrating.md", "each entry is `{pattern, file, kind, methods, websocket}`, and a page's also "
+                            "`{loader, actions, layout_actions}`")
 def test_pyxle_routes_lists_a_layouts_actions_on_each_page_under_it(project: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "pyxle", "routes", str(project), "--json"], capture_output=True,
                             text=True, env=server_env(), check=True, timeout=60)
     rows = {row["pattern"]: row for row in json.loads(result.stdout)}
+    common = {"pattern", "file", "kind", "methods", "websocket"}
+    assert {frozenset(row) for row in rows.values()} <= {frozenset(common), frozenset(common | {"loader", "actions", "layout_actions"})}
+    assert all(set(row) > common for row in rows.values() if row["kind"] == "page")
     assert rows["/forms"]["actions"] == ["save", "ping", "shout"]
     assert rows["/forms"]["layout_actions"] == {"ping": "pages/layout.pyxl", "shout": "pages/layout.pyxl"}
     assert rows["/blog/entry"]["layout_actions"] == {"ping": "pages/layout.pyxl", "shout": "pages/blog/layout.pyxl"}
