@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import Server, server_env
 from tests.docs._blocks import cites
 from tests.docs.conftest import serve_doc_project
 
@@ -47,8 +48,8 @@ def test_an_edited_env_file_applies_on_the_dev_reload_and_the_shell_still_wins(t
         server.stop()
 
 
-@cites("docs/configuration.md", "A line Pyxle cannot read stops start-up with its file and line number")
-def test_a_broken_env_edit_answers_the_error_until_it_is_fixed(tmp_path: Path) -> None:
+@cites("docs/configuration.md", "In `pyxle dev`, an edit that leaves such a line is not applied: it is reported\nthe same way")
+def test_a_broken_env_edit_is_not_applied_and_the_last_values_serve_until_it_is_fixed(tmp_path: Path) -> None:
     root = tmp_path / "app"
     (root / "pages" / "api").mkdir(parents=True)
     (root / "pages" / "api" / "env.py").write_text(ROUTE)
@@ -56,13 +57,26 @@ def test_a_broken_env_edit_answers_the_error_until_it_is_fixed(tmp_path: Path) -
     server = serve_doc_project(root, command="dev")
     try:
         url = server.url + "/api/env"
-        (root / ".env").write_text("GREETING=hello\nnot a line\n")
-        deadline = time.monotonic() + 60
-        while (broken := httpx.get(url)).status_code != 500 and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert broken.json()["error"] == "Build failed"
-        assert f"{root / '.env'}: line 2: expected KEY=VALUE" in broken.json()["detail"]
+        (root / ".env").write_text("GREETING=edited\nnot a line\n")
+        server.wait_for_output(f"{root / '.env'}: line 2: expected KEY=VALUE", timeout=60)
+        assert ".env not applied, the server keeps its last good configuration" in server.output()
+        assert httpx.get(url).json() == {"GREETING": "hello", "FROM_SHELL": None}
         (root / ".env").write_text("GREETING=fixed\n")
         assert answer_becomes(url, {"GREETING": "fixed", "FROM_SHELL": None})["GREETING"] == "fixed"
     finally:
         server.stop()
+
+
+@cites("docs/configuration.md", "A line Pyxle cannot read stops start-up with its file and line number")
+def test_a_broken_env_line_stops_start_up_naming_the_file_and_line(tmp_path: Path) -> None:
+    root = tmp_path / "app"
+    (root / "pages" / "api").mkdir(parents=True)
+    (root / "pages" / "api" / "env.py").write_text(ROUTE)
+    (root / ".env").write_text("GREETING=hello\nsecret words here\n")
+    server = Server(["dev", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
+    try:
+        assert server.wait_exit(60) != 0
+    finally:
+        server.stop()
+    assert f"{root / '.env'}: line 2: expected KEY=VALUE" in server.output()
+    assert "secret words" not in server.output()  # the line's content is not echoed

@@ -128,6 +128,71 @@ def test_the_apps_own_dotenv_values_still_reload_in_the_running_worker(make_proj
 
 
 
+HELLO = {"pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n"}
+REFUSED = ".env not applied, the server keeps its last good configuration"
+
+
+def overlay(server: Server) -> str | None:
+    """What a tab opened now shows as the error overlay: its event stream starts with the report,
+    if there is one, right after its ``hello``."""
+    timeout = httpx.Timeout(10, read=2)
+    with httpx.stream("GET", server.url + "/__pyxle/events", timeout=timeout) as events:
+        lines = events.iter_lines()
+        while next(lines) != "event: hello":
+            pass
+        next(lines), next(lines)  # its data, and the blank line that ends it
+        try:
+            event = next(lines)
+        except httpx.ReadTimeout:
+            return None  # nothing to report: the stream waits for the next build
+        assert event == "event: error-report", event
+        return json.loads(next(lines).removeprefix("data: "))["message"]
+
+
+def serves(server: Server) -> bool:
+    """The page and the API route both answer, as they did before the edit."""
+    page = httpx.get(server.url + "/", headers={"accept": "text/html"}, timeout=30)
+    api = httpx.get(server.url + "/api/hello", timeout=30)
+    return page.status_code == 200 and "home" in page.text and api.json() == {"hello": "world"}
+
+
+@cites("docs/getting-started.md", "naming the file and the\nsetting (with its line, for invalid JSON and `.env` files), and the running worker keeps serving the\nlast good config until an edit that loads")
+def test_a_dotenv_line_that_does_not_parse_is_refused_and_the_last_good_config_serves(
+        make_project, start_server) -> None:
+    """As a config file that does not load: before, the worker rebuilt with it and every request,
+    pages and API routes alike, answered 500 "Build failed" until the file was fixed."""
+    project = make_project({**PAGE, **HELLO}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    env = project / ".env"
+    env.write_text("FOO=1\nbroken line here\n")
+    out = server.wait_for_output(f"{env}: line 2: expected KEY=VALUE", timeout=40)
+    assert REFUSED in out and "reload failed" not in out
+    assert serves(server)
+    becomes(lambda: f"{REFUSED}:\n{env}: line 2: expected KEY=VALUE" == overlay(server), server)
+    env.write_text("FOO=1\n")
+    server.wait_for_output("applied the new .env", timeout=40)
+    becomes(lambda: overlay(server) is None and serves(server), server)
+
+
+@cites("docs/getting-started.md", "the report of a later edit\nthat does not load replaces it")
+def test_a_later_refused_dotenv_edit_replaces_the_earlier_report(make_project, start_server) -> None:
+    """Only what is wrong now is shown: the syntax error of the first edit does not stay in the
+    answers or above the second edit's error once that edit fixed the line."""
+    project = make_project({**PAGE, **HELLO}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    env = project / ".env"
+    env.write_text("FOO=1\nbroken line here\n")
+    server.wait_for_output(f"{env}: line 2: expected KEY=VALUE", timeout=40)
+    env.write_text("FOO=1\nPYXLE_MAX_BODY_SIZE=abc\n")
+    problem = f'{env}:2: PYXLE_MAX_BODY_SIZE must be an integer greater than 0 (got "abc")'
+    server.wait_for_output(problem, timeout=40)
+    becomes(lambda: overlay(server) == f"{REFUSED}:\n{problem}", server)
+    assert serves(server)
+    env.write_text("FOO=1\n")
+    server.wait_for_output("applied the new .env", timeout=40)
+    becomes(lambda: overlay(server) is None and serves(server), server)
+
+
 FUSSY_PLUGIN = '''
 from pyxle.plugins import PyxlePlugin
 

@@ -4,9 +4,10 @@ The swap is a single assignment in the router, so in-flight requests finish on t
 While an edit leaves the project broken, every request gets a 500 naming the file and line.
 The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files, and all of
 their lines when the app has plugins, which read them as they start) are read once, when the app
-is built: an edit to them is handed to the server process, which starts a new worker
-with them once they load (``pyxle.cli._devreload``); this worker serves until then. When they do
-not load, the server process writes why to a file this worker follows (``DEV_REPORT``), and the
+is built: an edit to them, or one that leaves them unreadable (a ``.env`` line that does not
+parse), is handed to the server process, which starts a new worker with them once they load
+(``pyxle.cli._devreload``); this worker serves until then. When they do not load, the server
+process writes why to a file this worker follows (``DEV_REPORT``), and the
 open browsers show it as the overlay until the settings are applied or as they were. The same
 goes for the project's modules the middleware and plugins imported (``PyxleApp.held_modules``):
 the app holds what they made when it was built, so only a new worker takes an edit to them.
@@ -125,7 +126,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
-        now = _settings(root, plugins, settings) if edited else settings
+        now = _settings(root, plugins) if edited else settings
         held = [name for name in names if root / name in app.held_modules]
         if now != settings or held:
             handed = sorted({*(edited if now != settings else ()), *held})
@@ -175,11 +176,11 @@ def new_worker_env(values: Mapping[str, str], plugins: bool) -> dict[str, str]:
             if plugins or (k.startswith("PYXLE_") and not k.startswith(PUBLIC_ENV_PREFIX))}
 
 
-def _settings(root: Path, plugins: bool, before: tuple[object, object] | None = None) -> tuple[object, object]:
+def _settings(root: Path, plugins: bool) -> tuple[object, object]:
     """What only a new worker applies: the config file's text and the ``.env`` values that
-    ``new_worker_env`` names. A config file that cannot be read never compares equal, so the server
-    process names the error; a ``.env`` file that cannot be read counts as unchanged (``before``):
-    the reload here shows its error until it is fixed."""
+    ``new_worker_env`` names. A config file or a ``.env`` file that cannot be read never compares
+    equal, so each such edit goes to the server process, which names its error (file and line) as
+    it names a config's that does not load, in place of the one before, while this worker serves."""
     from pyxle.config import ConfigError, load_env_files
 
     text: object
@@ -192,7 +193,7 @@ def _settings(root: Path, plugins: bool, before: tuple[object, object] | None = 
     try:
         values = load_env_files(root, "development", environ={})
     except ConfigError:
-        return text, before[1] if before else None
+        return text, object()
     return text, new_worker_env(values, plugins)
 
 
@@ -258,14 +259,15 @@ def _ask_for_new_worker(edited: list[str]) -> None:
 
 
 def _reload_env(root: Path) -> None:
-    """Read the ``.env`` files again: edited values replace what they set before (never the shell's)."""
-    from pyxle.app._app import StartupError
+    """Read the ``.env`` files again: edited values replace what they set before (never the shell's).
+    Files that do not load leave the values as they were: they loaded when ``_settings`` read them,
+    so they were edited since, and that edit's own event hands them to the server process."""
     from pyxle.config import ConfigError, load_env_files
 
     try:
         load_env_files(root, "development")
-    except ConfigError as exc:
-        raise StartupError(str(exc)) from None
+    except ConfigError:
+        return
 
 
 def _broken(message: str, events: DevEvents, api_url: Callable[[str], bool]):  # type: ignore[no-untyped-def]
