@@ -37,6 +37,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
     declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
+    modules: dict[str, bool] = {}  # top-level module name -> whether it resolves, for every file
     files = sorted(p for p in config.pages_path.rglob("*.pyxl") if not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
     for path in files:
@@ -50,7 +51,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         except SourceError as exc:  # not UTF-8, or a link to nowhere: as pyxle build says it
             errors.append(exc.format())
         else:
-            errors.extend(undefined_names(result.server_code, shown_as, source.splitlines()))
+            errors.extend(python_problems(result.server_code, shown_as, source.splitlines(), config.root, modules))
             errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
             declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
                 zip(result.metadata.actions, result.metadata.action_lines, strict=True))
@@ -58,7 +59,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
         PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
-    found.update(api_source_problems(config, api_files))
+    found.update(api_source_problems(config, api_files, modules))
     package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
     # styling.globalScripts are imported by every page, so bundled and parsed like its modules
     scripts = [path.resolve() for path in (config.root / name for name in config.styling.global_scripts)
@@ -72,21 +73,60 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
-def api_source_problems(config: PyxleConfig, files: Iterable[Path]) -> dict[str, list[str]]:
+def api_source_problems(config: PyxleConfig, files: Iterable[Path],
+                        modules: dict[str, bool] | None = None) -> dict[str, list[str]]:
     """What start-up would refuse in each API route file (a syntax error, no handler, a handler that
-    cannot take the request), by file as shown: read, never imported (that would run them).
-    ``pyxle build`` and ``pyxle typecheck`` stop on them as ``pyxle serve`` does."""
+    cannot take the request, an import of a module that is not there), by file as shown: read, never
+    imported (that would run them). ``pyxle build`` and ``pyxle typecheck`` stop on them as
+    ``pyxle serve`` does. ``modules`` caches which imported modules resolve."""
     from pyxle._loading import SourceError, read_source
     from pyxle.api import source_problems
+    from pyxle.cli._imports import unresolved_imports
 
     found = {}
+    modules = {} if modules is None else modules
     for path in files:
         shown_as = path.relative_to(config.root).as_posix()
         try:
-            found[shown_as] = [e.format() for e in source_problems(read_source(path, shown_as), shown_as)]
+            source = read_source(path, shown_as)
         except SourceError as exc:
             found[shown_as] = [exc.format()]
+            continue
+        lines = source.decode("utf-8", "replace").splitlines()
+        found[shown_as] = [*(e.format() for e in source_problems(source, shown_as)),
+                           *unresolved_imports(source, shown_as, lines, config.root, modules)]
     return found
+
+
+def pages_python_problems(config: PyxleConfig, files: Iterable[Path]) -> list[str]:
+    """``pyxle build``'s share of ``pyxle check``: in each page's Python, the names nothing defines and
+    the imports that do not resolve (``python_problems``). A page that does not compile is left to
+    the build, which reports it in its own words."""
+    from pyxle._loading import SourceError, source_text
+    from pyxle.compiler import CompileError, compile_source
+
+    found: list[str] = []
+    modules: dict[str, bool] = {}
+    for path in files:
+        shown_as = path.relative_to(config.root).as_posix()
+        try:
+            source = source_text(path, shown_as)
+            result = compile_source(source, path=shown_as)
+        except (CompileError, SourceError):
+            continue
+        found += python_problems(result.server_code, shown_as, source.splitlines(), config.root, modules)
+    return found
+
+
+def python_problems(server_code: str, shown_as: str, lines: list[str], root: Path,
+                    modules: dict[str, bool] | None = None) -> list[str]:
+    """What a page's Python would raise once it runs, found by reading it: the names it uses but
+    never defines (``NameError``) and the modules it imports that are not there
+    (``ModuleNotFoundError``, which stops ``pyxle serve``)."""
+    from pyxle.cli._imports import unresolved_imports
+
+    return [*unresolved_imports(server_code, shown_as, lines, root, modules),
+            *undefined_names(server_code, shown_as, lines)]
 
 
 def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None) -> list[str]:

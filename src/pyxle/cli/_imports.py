@@ -1,0 +1,90 @@
+"""Imports that cannot resolve: the ``ModuleNotFoundError`` a page or an API route would stop
+``pyxle serve`` with, found by ``pyxle check`` and ``pyxle build`` without importing anything."""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+_TOLERANT = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}  # handlers that catch a missing module
+_TRIES = tuple(getattr(ast, name) for name in ("Try", "TryStar") if hasattr(ast, name))
+_FROM = re.compile(r"\s*from\s+")
+
+
+def unresolved_imports(code: str | bytes, shown_as: str, lines: list[str], root: Path,
+                       found: dict[str, bool] | None = None) -> list[str]:
+    """Each absolute import that runs when the module loads and names a top-level module no finder
+    finds with ``root`` on ``sys.path``, as ``pyxle serve`` puts it there (``_loading.make_importable``),
+    as ``file:line:col``, the source line and a hint. ``code`` keeps the file's own lines (a page's
+    compiled Python does). ``found`` caches lookups across files.
+
+    Read, never run: ``importlib.util.find_spec`` of the top-level name executes no module (a
+    submodule's lookup would run its package, so ``a.b`` is checked as ``a``). An import written to
+    do without its module is left alone: a relative one, one inside a function or under an ``if``
+    (``if TYPE_CHECKING:``, a version test), a ``with``, or a ``try`` that catches ``ImportError``.
+    """
+    from pyxle._loading import import_hint
+    from pyxle.compiler import Diagnostic
+
+    try:
+        tree = ast.parse(code, shown_as)
+    except (SyntaxError, ValueError):  # the caller's own check reports it as what it is
+        return []
+    found = {} if found is None else found
+    problems = []
+    for node, name, column in _imports(tree.body, lines):
+        top = name.partition(".")[0]
+        if top not in found:
+            found[top] = _resolves(top, root)
+        if not found[top]:
+            missing = ModuleNotFoundError(f"No module named {top!r}", name=top)
+            problems.append(Diagnostic.at(shown_as, lines, node.lineno, column,
+                                          f"no module named {top!r}: pyxle serve would stop on this import",
+                                          import_hint(missing)).format())
+    return problems
+
+
+def _imports(body: list[ast.stmt], lines: list[str]) -> Iterator[tuple[ast.stmt, str, int]]:
+    """(statement, module name, 1-based column) of each absolute import ``body`` always runs."""
+    for node in body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node, alias.name, getattr(alias, "col_offset", node.col_offset) + 1
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            text = lines[node.lineno - 1] if 0 < node.lineno <= len(lines) else ""
+            start = _FROM.match(text, node.col_offset)
+            yield node, node.module, (start.end() if start else node.col_offset) + 1
+        elif isinstance(node, _TRIES):
+            if not any(_tolerates(handler.type) for handler in node.handlers):
+                yield from _imports([*node.body, *node.orelse], lines)
+            yield from _imports(node.finalbody, lines)
+
+
+def _tolerates(caught: ast.expr | None) -> bool:
+    """Whether ``except <caught>:`` catches a missing module (a bare ``except:`` does)."""
+    if caught is None:
+        return True
+    if isinstance(caught, ast.Tuple):
+        return any(_tolerates(item) for item in caught.elts)
+    name = caught.id if isinstance(caught, ast.Name) else caught.attr if isinstance(caught, ast.Attribute) else ""
+    return name in _TOLERANT
+
+
+def _resolves(top: str, root: Path) -> bool:
+    """Whether ``import top`` would find a module with the project's folder first on ``sys.path``;
+    the folder is taken off again, so the checking process never imports from the project."""
+    entry = str(root)
+    added = entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)
+    try:
+        return importlib.util.find_spec(top) is not None
+    except (ImportError, ValueError):  # a finder that raises, a module in sys.modules without a spec
+        return True  # not provably missing: start-up will say what it is
+    finally:
+        if added:
+            sys.path.remove(entry)
