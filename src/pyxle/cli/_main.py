@@ -294,7 +294,7 @@ def _build_checked(config: PyxleConfig, out: Path, types: bool) -> BuildResult |
 
         try:
             table = scan(config.pages_path)
-            broken_api_routes(config, table)
+            broken_api_routes(config, table, pages=True)
             if not (table.pages or table.specials):  # as pyxle serve: API routes need no bundle, nor npm
                 click.echo("pyxle build: no pages to bundle; the API routes are served from their source", err=True)
                 return None
@@ -481,15 +481,20 @@ def typecheck(directory: Path) -> None:
     click.echo(f"pyxle typecheck: no type errors ({pages} page{'s' if pages != 1 else ''} checked)", err=True)
 
 
-def broken_api_routes(config: PyxleConfig, table: RouteTable) -> None:
+def broken_api_routes(config: PyxleConfig, table: RouteTable, *, pages: bool = False) -> None:
     """Stop as ``pyxle serve`` would on an API route it cannot load (``file:line``, source line,
-    hint), so a CI step that builds or type-checks fails where the server would not start."""
-    from pyxle.cli._check import api_source_problems
+    hint), so a CI step that builds or type-checks fails where the server would not start. With
+    ``pages`` (``pyxle build``), also on what ``pyxle check`` finds in the pages' Python: a name
+    nothing defines, an import of a module that is not there."""
+    from pyxle.bundler import page_files
+    from pyxle.cli._check import api_source_problems, pages_python_problems
 
     found = api_source_problems(config, (config.pages_path / spec.file for spec in table.api))
     problems = [message for messages in found.values() for message in messages]
+    if pages:
+        problems += pages_python_problems(config, (config.pages_path / file for file in page_files(table)))
     if problems:
-        raise CliError("\n".join(problems))
+        raise CliError("\n\n".join(problems))
 
 
 def _try_plugins(app: Any) -> None:
