@@ -81,10 +81,20 @@ def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: S
     assert asyncio.run(ask()) == {"client": "203.0.113.10", "scheme": "wss"}
 
 
+@cites(DOC, "One use of\n`X-Forwarded-Proto: https` holds from any peer: the cookies Pyxle sets (the CSRF token's, `Secure`\n"
+            "by default over HTTPS) get `Secure`")
 def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_client_or_scheme(default: Server) -> None:
-    """127.0.0.2 is loopback but not 127.0.0.1: a client reaching Pyxle directly."""
+    """127.0.0.2 is loopback but not 127.0.0.1: a client reaching Pyxle directly. Its
+    X-Forwarded-Proto still makes the cookie it is given Secure (and nothing else)."""
     seen = who(default, {"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https"}, source="127.0.0.2")
     assert seen == {"client": "127.0.0.2", "scheme": "http"}
+    def cookie(headers: dict[str, str]) -> str:  # as a new visitor gets it
+        with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as client:
+            return client.get(default.url + "/no-such-page", headers=headers).headers["set-cookie"]
+
+    plain, stricter = cookie({}), cookie({"x-forwarded-proto": "https"})
+    assert "pyxle-csrf=" in plain and "Secure" not in plain
+    assert "pyxle-csrf=" in stricter and stricter.endswith("; Secure")
 
 
 def test_the_rate_limit_counts_each_forwarded_visitor_apart(default: Server) -> None:
