@@ -30,8 +30,21 @@ FILES = {
         async def get(request):
             return {"ok": True}
         ''',
+    "pages/api/ports.py": '''
+        def described(connection):
+            client, server = connection.client, connection.scope["server"]
+            return {"client": [type(client.port).__name__, client.port > 1024], "server": type(server[1]).__name__}
+
+        async def get(request):
+            return described(request)
+
+        async def websocket(ws):
+            await ws.accept()
+            await ws.send_json(described(ws))
+            await ws.close()
+        ''',
 }
-LIMITED = {"rateLimit": {"requests": 2, "window": 3600, "exemptPaths": ["/api/who"]}}
+LIMITED = {"rateLimit": {"requests": 2, "window": 3600, "exemptPaths": ["/api/who", "/api/ports"]}}
 KEY = {"PYXLE_SECRET_KEY": "k" * 40}
 DOC = "docs/deployment.md"
 
@@ -70,6 +83,19 @@ def test_a_proxy_on_loopback_makes_its_forwarded_visitor_the_client_and_scheme(d
     assert who(default, {"x-forwarded-for": "203.0.113.8, 127.0.0.1"})["client"] == "203.0.113.8"
     assert who(default, {"x-forwarded-proto": "http"})["scheme"] == "http"
     default.wait_for_output(' 203.0.113.9 "GET /api/who" 200')  # the access log agrees
+
+
+def test_the_client_and_server_ports_are_ints_as_asgi_says_for_http_and_websockets(default: Server) -> None:
+    """granian gives them as text: `request.client.port > 1024` raised a TypeError for a client
+    that reached Pyxle directly (behind a proxy the visitor's port is the int 0)."""
+    direct = {"client": ["int", True], "server": "int"}
+    assert httpx.get(default.url + "/api/ports", timeout=10).json() == direct
+
+    async def ask() -> dict:  # type: ignore[type-arg]
+        async with websockets.connect(default.ws_url + "/api/ports", open_timeout=10) as ws:
+            return json.loads(await asyncio.wait_for(ws.recv(), 10))  # type: ignore[no-any-return]
+
+    assert asyncio.run(ask()) == direct
 
 
 def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: Server) -> None:
