@@ -14,6 +14,14 @@ from tests.docs.conftest import serve_doc_project
 ROUTE = "import os\n\nasync def get(request):\n    return {k: os.environ.get(k) for k in ('GREETING', 'FROM_SHELL')}\n"
 
 
+def env_project(tmp_path: Path) -> Path:
+    """A project whose one API route answers the two variables the tests set."""
+    root = tmp_path / "app"
+    (root / "pages" / "api").mkdir(parents=True)
+    (root / "pages" / "api" / "env.py").write_text(ROUTE)
+    return root
+
+
 def answer_becomes(url: str, expected: dict, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
@@ -26,9 +34,7 @@ def answer_becomes(url: str, expected: dict, timeout: float = 60) -> dict:
 @cites("docs/configuration.md", "When the files are read again in a running process (a dev-server reload")
 @cites("docs/configuration.md", "a file created while `pyxle dev` runs is read with the next edit")
 def test_an_edited_env_file_applies_on_the_dev_reload_and_the_shell_still_wins(tmp_path: Path) -> None:
-    root = tmp_path / "app"
-    (root / "pages" / "api").mkdir(parents=True)
-    (root / "pages" / "api" / "env.py").write_text(ROUTE)
+    root = env_project(tmp_path)
     (root / "pages" / "index.pyxl").write_text(
         "export default function Home() {\n  return <p>name: {process.env.PYXLE_PUBLIC_NAME}</p>\n}\n")
     (root / ".env").write_text("GREETING=hello\nFROM_SHELL=file\nPYXLE_PUBLIC_NAME=Ada\n")
@@ -50,9 +56,7 @@ def test_an_edited_env_file_applies_on_the_dev_reload_and_the_shell_still_wins(t
 
 @cites("docs/configuration.md", "In `pyxle dev`, an edit that leaves such a line is not applied: it is reported\nthe same way")
 def test_a_broken_env_edit_is_not_applied_and_the_last_values_serve_until_it_is_fixed(tmp_path: Path) -> None:
-    root = tmp_path / "app"
-    (root / "pages" / "api").mkdir(parents=True)
-    (root / "pages" / "api" / "env.py").write_text(ROUTE)
+    root = env_project(tmp_path)
     (root / ".env").write_text("GREETING=hello\n")
     server = serve_doc_project(root, command="dev")
     try:
@@ -69,9 +73,7 @@ def test_a_broken_env_edit_is_not_applied_and_the_last_values_serve_until_it_is_
 
 @cites("docs/configuration.md", "A line Pyxle cannot read stops start-up with its file and line number")
 def test_a_broken_env_line_stops_start_up_naming_the_file_and_line(tmp_path: Path) -> None:
-    root = tmp_path / "app"
-    (root / "pages" / "api").mkdir(parents=True)
-    (root / "pages" / "api" / "env.py").write_text(ROUTE)
+    root = env_project(tmp_path)
     (root / ".env").write_text("GREETING=hello\nsecret words here\n")
     server = Server(["dev", str(root), "--host", "127.0.0.1", "--port", "0"], root, server_env())
     try:
