@@ -11,6 +11,7 @@ exposeCsrfNames() // before any page module's code runs: 0.9 apps read them at a
 export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
+  ownUrl(props.actionPage)
   const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
   const container = document.getElementById('pyxle-root')
   const options = {
@@ -30,6 +31,16 @@ export function boot(route) {
   window.__PYXLE_ROOT__ = root
   startRouter(root, shapes('pyxle-dotted-pages'), shapes('pyxle-api-folders'), sharedCode(), { route, props },
               shapes('pyxle-loading-pages'))
+}
+
+// A page rendered again after a plain form post failed arrives at the action's URL: before it hydrates,
+// the entry gets the page's own URL (`url`, the path the server rendered it at, and its query), so
+// usePathname() matches the server's HTML and a reload, Back and the router go on from the page.
+function ownUrl(url) {
+  if (typeof url !== 'string' || !url.startsWith('/') || url.startsWith('//')) return
+  try {
+    history.replaceState(history.state, '', url)
+  } catch (error) {} // not this origin's: left as it is
 }
 
 // URL shapes of the app as a whole, from the document (see isPage in _router.js): the pages whose

@@ -14,6 +14,9 @@ post with that query on their action URL (``actionQuery``): the next post, whose
 action URL, still goes back to ``/search?q=x``. A layout's or template's action gives the prop to
 that file's component instead of the page's (``actionLayout``). The ``Form`` posted names itself
 (``actionForm``, its hidden ``_pyxle_form``): of several forms of one action, only it shows the message.
+Once the page hydrates it is the page again: the browser puts the page's URL (``actionPage``, its query
+without the error) in place of the action's, so ``usePathname()`` matches the server's render, and a
+reload, Back and links go on from the page.
 """
 
 from __future__ import annotations
@@ -93,6 +96,7 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     props: dict[str, object] = {"action": result}  # added to the page's props (PageEndpoint)
     if query:
         props["actionQuery"] = query
+    props["actionPage"] = quote(path) + (f"?{query}" if query else "")  # the URL the hydrated page shows
     posted = form.get(FORM_FIELD)
     if isinstance(posted, str) and posted:
         props["actionForm"] = posted
