@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, server_env, serving, write_project
+from tests.docs._blocks import cites
 from tests.e2e._parity import react_app
 
 ROOT_LAYOUT = """
@@ -228,14 +229,18 @@ def test_scroll_preserve_keeps_the_position_and_the_default_goes_to_the_top(app1
     assert page.page.evaluate("window.scrollY") == 0
 
 
-def test_replace_keeps_the_history_length(app19: Server, page: PageWatch) -> None:
+@cites("docs/client.md", "`false`: replace the current history entry, as `replace` does")
+def test_replace_and_update_history_false_keep_the_history_length(app19: Server, page: PageWatch) -> None:
     open_page(app19, page)
     length = page.page.evaluate("history.length")
     assert page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/plain', { replace: true })") is True
     assert page.page.evaluate("history.length") == length and page.page.url == app19.url + "/plain"
+    # as in Pyxle 0.9.4: the address bar shows the page, in place of the current entry
     assert page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/counter', { updateHistory: false })") is True
     page.page.get_by_role("heading", name="Counter").wait_for()
-    assert page.page.evaluate("history.length") == length and page.page.url == app19.url + "/plain"
+    assert page.page.evaluate("history.length") == length and page.page.url == app19.url + "/counter"
+    page.page.reload()  # the entry is the page's: a reload shows it
+    page.page.get_by_role("heading", name="Counter").wait_for()
 
 
 def test_shallow_is_accepted_and_the_loaders_still_run(app19: Server, page: PageWatch) -> None:

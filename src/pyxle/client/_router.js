@@ -386,7 +386,7 @@ function scrollAfter(url, top) {
 // instead (another origin, a failed navigation), a later navigation overtook this one, or the URL
 // (or a redirect on the way) is one the router refuses (see refused).
 // Options: replace, scroll (true: to the top or the #hash; false or 'preserve': stay),
-// updateHistory (false: no history entry), prefetchTtl (ms a prefetched payload may be reused
+// updateHistory (false: the current entry is replaced, as by replace), prefetchTtl (ms a prefetched payload may be reused
 // for), and shallow, accepted as Pyxle 0.9 did (the page's loaders still run).
 export function navigate(to, options = {}) {
   if (refused(to)) return Promise.resolve(false) // the user stays on the page
@@ -419,12 +419,11 @@ async function go(to, options, visited, id) {
   if (redirect === false) return false
   if (redirect) return go(redirect, options, [...visited, key], id)
   const { replace = false, scroll = true, updateHistory = true } = options
-  if (updateHistory) {
-    const entry = { pyxle: (state.key = newKey()) }
-    // A link to the URL shown replaces its entry, as the browser does without JavaScript.
-    if (replace || url.href === location.href) history.replaceState(entry, '', url.href)
-    else history.pushState(entry, '', url.href)
-  }
+  const entry = { pyxle: (state.key = newKey()) }
+  // A link to the URL shown replaces its entry, as the browser does without JavaScript; so does
+  // updateHistory: false, as in Pyxle 0.9 (the address bar shows the page, no entry is added).
+  if (replace || !updateHistory || url.href === location.href) history.replaceState(entry, '', url.href)
+  else history.pushState(entry, '', url.href)
   if (scroll === true) scrollAfter(url)
   return true
 }

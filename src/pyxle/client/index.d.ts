@@ -37,7 +37,7 @@ export interface NavigationOptions {
   scroll?: boolean | 'preserve'
   /** Accepted as in Pyxle 0.9; the page's loaders still run. */
   shallow?: boolean
-  /** false: show the page without adding or replacing a history entry. */
+  /** false: replace the current history entry, as `replace` does (as in Pyxle 0.9). */
   updateHistory?: boolean
   /** How old (ms) a prefetched payload may be and still be shown, for pages with loaders too. */
   prefetchTtl?: number
