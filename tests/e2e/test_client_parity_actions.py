@@ -10,6 +10,7 @@ import re
 import httpx
 
 from tests.conftest import PageWatch, Server
+from tests.docs._blocks import cites
 from tests.e2e._parity import react_app
 
 FORMS = """
@@ -181,13 +182,14 @@ def test_use_action_keeps_the_last_successful_data_and_the_fields_of_a_422(app: 
     assert log(page)[0] == ["call", "fine", {"ok": True, "saved": "fine"}]  # the awaited result keeps `ok`
 
 
+@cites("docs/client.md", "resolves to `{ ok: false, error: 'Request aborted', aborted: true, fields: null }`")
 def test_a_new_use_action_call_aborts_the_one_in_flight(app: Server, page: PageWatch) -> None:
     open_forms(app, page)
     page.page.get_by_role("button", name="call twice").click()
     page.page.get_by_test_id("log").filter(has_text="quick").wait_for(timeout=1500)  # well before the slow 2 s
     page.page.get_by_test_id("state").filter(has_text='"saved":"quick"').wait_for()
     first = [entry for entry in log(page) if entry[1] == "slow"]
-    assert first == [["call", "slow", {"ok": False, "error": "aborted", "aborted": True, "fields": None}]]
+    assert first == [["call", "slow", {"ok": False, "error": "Request aborted", "aborted": True, "fields": None}]]
     assert state(page) == {"pending": False, "error": None, "fields": None, "data": {"saved": "quick"}}
     assert [p for p in page.problems() if p[0] == "pageerror"] == []
 

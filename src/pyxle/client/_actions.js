@@ -122,7 +122,7 @@ export async function callAction(url, payload, { signal } = {}) {
 // text, whatever was thrown, so the call still resolves to { ok: false, error }.
 function failure(error, signal) {
   return signal && signal.aborted
-    ? { ok: false, error: 'aborted', aborted: true, fields: null }
+    ? { ok: false, error: 'Request aborted', aborted: true, fields: null } // 0.9's message; `aborted` is ours
     : { ok: false, error: messageOf(error), fields: null }
 }
 
@@ -249,7 +249,7 @@ export const Form = /* @__PURE__ */ forwardRef(function Form({ action, pagePath,
 
 // const save = useAction('save'); await save({ title }) -> { ok, ... }. save.pending, .error,
 // .fields (per-field errors of the last call), .data (the last successful result, without `ok`).
-// A new call aborts the one in flight, which resolves to { ok: false, aborted: true, ... }.
+// A new call aborts the one in flight, which resolves to { ok: false, error: 'Request aborted', aborted: true, ... }.
 export function useAction(name, { pagePath, onMutate } = {}) {
   const page = useContext(PageContext)
   const url = actionUrl(page, pagePath, name)

@@ -95,7 +95,9 @@ export type ActionResult<T = Record<string, unknown>> =
   | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
   | { ok: false; error: string; fields: ActionFieldErrors | null
       /** The `ActionError`'s data; null when it has none (absent when the call never got an answer). */
-      data?: Record<string, unknown> | null; aborted?: boolean }
+      data?: Record<string, unknown> | null
+      /** true when a newer call or the `signal` aborted this one (`error` is then 'Request aborted'). */
+      aborted?: boolean }
 
 /** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
 export type FieldErrors = ActionFieldErrors
