@@ -43,3 +43,27 @@ def test_reading_an_event_field_from_script_onerror_is_a_type_error(make_project
     done = typecheck(make_project({"pages/index.pyxl": MISUSE}, node=True))
     assert done.returncode == 1
     assert "error TS2339: Property 'target' does not exist on type 'Error'." in done.stdout
+
+
+REFS = '''
+import { useRef } from 'react'
+import { ClientOnly, Head } from 'pyxle/client'
+
+export default function Page() {
+  const head = useRef(null)
+  const only = useRef(null)
+  return (
+    <main>
+      <Head ref={head}><title>Refs</title></Head>
+      <ClientOnly ref={only} fallback={<p>later</p>}><p>now</p></ClientOnly>
+    </main>
+  )
+}
+'''
+
+
+def test_head_and_client_only_accept_a_ref_as_pyxle_09_declared_them(make_project) -> None:
+    """0.9's types declared both as forwardRef components (their ref stays null at runtime)."""
+    done = typecheck(make_project({"pages/index.pyxl": REFS}, node=True))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "pyxle typecheck: no type errors (1 page checked)" in done.stderr

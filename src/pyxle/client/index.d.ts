@@ -4,10 +4,12 @@ import type {
   HTMLAttributeReferrerPolicy, ImgHTMLAttributes, ReactElement, ReactNode, Ref, RefAttributes, SyntheticEvent,
 } from 'react'
 
-/** Elements for the document head (title, meta, link...), from any layout or page. Page wins over layout. */
-export function Head(props: { children?: ReactNode }): null
-/** Renders `fallback` on the server and during hydration, then `children` in the browser. */
-export function ClientOnly(props: { children?: ReactNode; fallback?: ReactNode }): ReactElement | null
+/** Elements for the document head (title, meta, link...), from any layout or page. Page wins over layout.
+ * A `ref` is accepted, as Pyxle 0.9 declared it; it stays null (nothing is rendered in place). */
+export const Head: ForwardRefExoticComponent<{ children?: ReactNode } & RefAttributes<HTMLDivElement>>
+/** Renders `fallback` on the server and during hydration, then `children` in the browser.
+ * A `ref` is accepted, as Pyxle 0.9 declared it; it stays null (no element of its own). */
+export const ClientOnly: ForwardRefExoticComponent<{ children?: ReactNode; fallback?: ReactNode } & RefAttributes<HTMLDivElement>>
 
 /** What a layout or page exports as `slots[name]`: a component, or an element. */
 export type SlotEntry<P = any> = ((props: P) => ReactNode) | ReactNode
