@@ -44,6 +44,42 @@ ROUTES = {
                 raise LoaderError("Gone", status_code=410, data={"since": 2024})
             raise ValidationActionError(fields={"title": ["required"]})
         """,
+    "pages/api/guarded-class.py": """
+        from starlette.endpoints import HTTPEndpoint
+        from pyxle.runtime import ActionError, LoaderError
+
+        class Guarded(HTTPEndpoint):
+            async def get(self, request):
+                if request.query_params["kind"] == "action":
+                    raise ActionError("Sign in to do that.", status_code=401)
+                raise LoaderError("Gone", status_code=410, data={"since": 2024})
+
+            def post(self, request):  # a plain def runs in the thread pool: the same answers
+                raise ActionError("Check the form.", status_code=400, fields={"title": ["required"]})
+        """,
+    "pages/api/things.py": """
+        from starlette.endpoints import HTTPEndpoint
+
+        class Things(HTTPEndpoint):
+            async def get(self, request):
+                return {"things": [1, 2]}
+
+            def post(self, request):
+                return {"made": True}, 201
+
+            async def put(self, request):
+                return [1, 2, 3]
+
+            async def delete(self, request):
+                return None
+        """,
+    "pages/api/no-content.py": """
+        from starlette.responses import JSONResponse
+        async def get(request):
+            if request.query_params.get("kind") == "response":
+                return JSONResponse({"a": 1}), 304
+            return {"a": 1}, 204
+        """,
     "pages/api/everything.py": """
         from starlette.responses import PlainTextResponse
         async def endpoint(request):
@@ -259,6 +295,51 @@ def test_an_action_or_loader_error_raised_in_a_route_answers_its_status_as_json(
     assert (answers["fields"].status_code, answers["fields"].json()) == (
         422, {"error": "Validation failed", "fields": {"title": ["required"]}})
     assert "Traceback" not in routes_server.output()[logged:]
+
+
+def test_an_action_or_loader_error_raised_in_an_endpoint_class_answers_its_status_as_json(routes_server: Server) -> None:
+    """The class's dispatch let them escape: a 500, logged as unhandled, where a function gave its status."""
+    logged = len(routes_server.output())
+    action = get(routes_server, "/api/guarded-class?kind=action")
+    assert (action.status_code, action.json()) == (401, {"error": "Sign in to do that."})
+    loader = get(routes_server, "/api/guarded-class?kind=loader")
+    assert (loader.status_code, loader.json()) == (410, {"error": "Gone", "data": {"since": 2024}})
+    fields = httpx.post(routes_server.url + "/api/guarded-class")  # from a plain def, in the thread pool
+    assert (fields.status_code, fields.json()) == (400, {"error": "Check the form.", "fields": {"title": ["required"]}})
+    assert "Traceback" not in routes_server.output()[logged:]
+
+
+@cites("docs/api-routes.md", "An `HTTPEndpoint` class's methods return the same")
+def test_an_endpoint_class_method_returns_the_short_forms_of_a_function(routes_server: Server) -> None:
+    """A dict was a 500 whose log said only `'dict' object is not callable`, naming no method or file."""
+    url = routes_server.url + "/api/things"
+    assert httpx.get(url).json() == {"things": [1, 2]}
+    made = httpx.post(url)
+    assert (made.status_code, made.json()) == (201, {"made": True})
+    assert httpx.put(url).json() == [1, 2, 3]
+    logged = len(routes_server.output())
+    nothing = httpx.delete(url)
+    assert (nothing.status_code, nothing.json()) == (500, {"error": "Internal Server Error"})
+    assert "Things.delete() in api/things.py returned NoneType" in routes_server.wait_for_output("Things.delete()")[logged:]
+
+
+@cites("docs/api-routes.md", "A status that carries no content (`(body, 204)`, `(body, 304)`) is sent without the body and\nwithout a `Content-Length` header")
+@pytest.mark.parametrize("query", ["", "?kind=response"])
+def test_a_204_or_304_status_from_a_tuple_sends_no_content_length(routes_server: Server, query: str) -> None:
+    """RFC 9110: a 204 carries no Content-Length. The body's length (7) was sent, with no body."""
+    host, port = routes_server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(f"GET /api/no-content{query} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+                     f"GET /api/fast HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while b'{"fast":true}' not in raw:
+            data = sock.recv(65536)
+            assert data, raw
+            raw += data
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0] == (b"HTTP/1.1 304 Not Modified" if query else b"HTTP/1.1 204 No Content"), raw
+    assert b"content-length" not in head.lower(), raw
+    assert rest.startswith(b"HTTP/1.1 200"), raw  # no body between: the next answer is the GET's
 
 
 def test_endpoint_serves_every_method_the_router_serves_and_refuses_the_others(routes_server: Server) -> None:

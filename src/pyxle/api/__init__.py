@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pyxle._loading import SourceError, content_hash, import_file, make_importable, read_source
-from pyxle.api._endpoint import ApiEndpoint, to_response
+from pyxle.api._answers import to_response
+from pyxle.api._endpoint import ApiEndpoint
 from pyxle.api._handlers import resolve_handlers, source_problems
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import typed_handlers

@@ -1,24 +1,32 @@
-"""Serving a user's HTTPEndpoint subclass with Pyxle's request type (malformed JSON -> 400)."""
+"""Serving a user's HTTPEndpoint subclass with Pyxle's request type (malformed JSON -> 400), and the
+answers a method function gets: the short forms of a return, a page error's status."""
 
 from __future__ import annotations
+
+from pathlib import PurePath
 
 from starlette.concurrency import run_in_threadpool
 from starlette.endpoints import HTTPEndpoint
 from starlette.types import Receive, Scope, Send
 
+from pyxle.api._answers import error_response, to_response
 from pyxle.api._handlers import is_async
 from pyxle.api._head import respond
 from pyxle.api._request import ApiRequest
+from pyxle.runtime import ActionError, LoaderError
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def served_endpoint_class(cls: type[HTTPEndpoint]) -> type[HTTPEndpoint]:
+def served_endpoint_class(cls: type[HTTPEndpoint], source: PurePath | str = "") -> type[HTTPEndpoint]:
     """A subclass of ``cls`` whose dispatch builds an ``ApiRequest``; 405 handling stays the class's own.
+    ``source``: the route file, named with the method (``Users.get() in api/users.py``) when it
+    returns something that is not an answer.
 
     The dispatch is written out here rather than borrowed from Starlette, whose HEAD handling
     differs between 1.x releases: HEAD is served by ``get`` unless the class defines ``head``.
     """
+    wheres = {name: f"{cls.__qualname__}.{name}() in {source}" for name in map(str.lower, _METHODS)}
 
     def __init__(self: HTTPEndpoint, scope: Scope, receive: Receive, send: Send) -> None:
         cls.__init__(self, scope, receive, send)
@@ -33,10 +41,11 @@ def served_endpoint_class(cls: type[HTTPEndpoint]) -> type[HTTPEndpoint]:
         handler = getattr(self, name, None) if request.method in _METHODS else None
         if handler is None:
             handler = self.method_not_allowed
-        if is_async(handler):
-            response = await handler(request)
-        else:
-            response = await run_in_threadpool(handler, request)
+        try:
+            result = await handler(request) if is_async(handler) else await run_in_threadpool(handler, request)
+            response = to_response(result, wheres.get(name, name))
+        except (ActionError, LoaderError) as exc:
+            response = error_response(exc)
         await respond(response, self.scope, self.receive, self.send)
 
     attributes = {"__init__": __init__, "dispatch": dispatch, "__module__": cls.__module__,

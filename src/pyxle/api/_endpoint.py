@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
+from pyxle.api._answers import JsonAnswer, error_response, is_pair, to_response
 from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, invalid_input
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
-from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, ActionError, LoaderError, error_answer, invalidate_header
+from pyxle.runtime import ActionError, LoaderError
 
 
 class ApiEndpoint:
@@ -42,7 +42,8 @@ class ApiEndpoint:
         if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
             every = wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
             self._calls = dict.fromkeys(self.allowed_methods, every)
-        self._class = served_endpoint_class(handlers.endpoint_class) if handlers.endpoint_class else None
+        self._class = (served_endpoint_class(handlers.endpoint_class, context.source_relative_path)
+                       if handlers.endpoint_class else None)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         attach(scope, self._route)
@@ -60,8 +61,8 @@ class ApiEndpoint:
         else:
             try:
                 response = await call(ApiRequest(scope, receive, send))
-            except (ActionError, LoaderError) as exc:  # its status, as HTTPException keeps it (0.9: a 500)
-                response = JsonAnswer(error_answer(exc), status_code=exc.status_code)
+            except (ActionError, LoaderError) as exc:
+                response = error_response(exc)
         await respond(response, scope, receive, send)
 
     def _no_handler(self, method: str) -> Response:
@@ -128,50 +129,8 @@ def _typed_response(output: Any, result: Any, where: str) -> Response:
     was, that body carried what a bare return leaves out (a password hash the model excludes)."""
     if isinstance(result, Response):
         return result
-    if _is_pair(result) and not isinstance(result[0], Response):
+    if is_pair(result) and not isinstance(result[0], Response):
         return JsonAnswer(output.dump(result[0]), result[1])
     if isinstance(result, tuple):
         return to_response(result, where)  # a Response with a status, or the error naming what is allowed
     return JsonAnswer(output.dump(result))
-
-
-def _is_pair(result: Any) -> bool:
-    return isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], int)
-
-
-def to_response(result: Any, where: str = "handler") -> Response:
-    """Any Starlette Response as is; ``dict``/``list`` as JSON 200; ``(body, status)`` as that status."""
-    if isinstance(result, Response):
-        return result
-    if isinstance(result, (dict, list)):
-        if isinstance(result, dict) and INVALIDATE_KEY in result:
-            return _invalidating(result)
-        return JsonAnswer(result)
-    if _is_pair(result):
-        response = to_response(result[0], where)
-        response.status_code = result[1]
-        return response
-    raise TypeError(
-        f"{where} returned {type(result).__name__}; return a Starlette Response, a dict or list (JSON), "
-        "or a (body, status) tuple"
-    )
-
-
-def _invalidating(result: dict[str, Any]) -> Response:
-    """A dict ``invalidate_routes`` marked: its URLs go in ``x-pyxle-invalidate``, not in the body."""
-    body = dict(result)
-    urls = body.pop(INVALIDATE_KEY) or ()
-    return JsonAnswer(body, headers={INVALIDATE_HEADER: invalidate_header(urls)} if urls else None)
-
-
-class JsonAnswer(JSONResponse):
-    """Starlette's ``JSONResponse``, except that a string holding a lone surrogate (half an emoji, as
-    JavaScript's ``.slice()`` leaves it, sent back in a JSON body) is written as its escape
-    (``\\ud83d``, as ``JSON.stringify`` writes it) instead of failing to encode as UTF-8 (a 500 after
-    the handler's work was done). Only such a body pays for the second, ASCII-only encoding."""
-
-    def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
