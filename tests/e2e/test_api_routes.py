@@ -229,6 +229,17 @@ def test_a_slash_sent_as_2f_is_no_trailing_slash_and_never_redirects_to_itself(r
     assert r.status_code != 307 and "location" not in r.headers, r.headers
 
 
+@cites("docs/api-routes.md", "the path is matched decoded, where `%2F` is a slash like any other, so a\n  `[param]` "
+       "never holds one (with `users/[id].py`, `/api/users/me%2F` and `/api/users/a%2Fb` are a\n  404) and a catch-all "
+       "keeps it (`/api/files/a%2F` gives `{\"path\": \"a/\"}`)")
+def test_a_slash_sent_as_2f_is_matched_as_a_slash(routes_server: Server) -> None:
+    for path in ("/api/users/me%2F", "/api/users/a%2Fb"):
+        r = get(routes_server, path)
+        assert (r.status_code, r.json()) == (404, {"error": "Not Found"}), path
+    assert get(routes_server, "/api/files/a%2F").json() == {"path": "a/"}
+    assert get(routes_server, "/api/files/a%2Fb").json() == {"path": "a/b"}
+
+
 def test_return_value_short_forms(routes_server: Server) -> None:
     r = get(routes_server, "/api/tuple")
     assert r.status_code == 201 and r.json() == {"made": True}
@@ -366,9 +377,12 @@ def test_plain_def_handlers_do_not_block_the_event_loop(routes_server: Server) -
     assert fast_elapsed < 0.8  # answered while the sync handler was still sleeping
 
 
+@cites("docs/api-routes.md", "A form posted to a\nhandler that calls `request.json()` first is a malformed JSON body (`400`)")
 def test_malformed_json_is_400(routes_server: Server) -> None:
     url = routes_server.url + "/api/echo-json"
     assert httpx.post(url, json={"a": [1]}).json() == {"got": {"a": [1]}}
+    form = httpx.post(url, data={"a": "1"})
+    assert form.status_code == 400 and form.json()["error"].startswith("Malformed JSON body")
     r = httpx.post(url, content=b"{not json", headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"].startswith("Malformed JSON body")
     r = httpx.post(url, content=b"")
