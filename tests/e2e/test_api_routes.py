@@ -521,6 +521,25 @@ def test_endpoint_answers_every_method_and_a_helper_named_get_beside_it_is_not_s
     assert server.output().count(note) == 1, server.output()  # the CLI's check says it, not each worker
 
 
+@cites("docs/api-routes.md", "A `head` function beside method functions is not a handler, as in 0.9, and start-up says so\n"
+                             "  (`pages/api/items.py: head() is not a handler; HEAD is answered from get()`)")
+def test_a_head_function_beside_method_functions_is_named_at_start_up_and_head_runs_get(make_project,
+                                                                                         start_server) -> None:
+    """It was ignored without a word: its author expected it to answer HEAD."""
+    project = make_project({"pages/api/items.py": """
+        async def get(request):
+            return {"from": "get"}
+
+        async def head(request):
+            raise RuntimeError("never called")
+        """})
+    server = start_server(project, "serve", env={"PYXLE_SECRET_KEY": "k" * 40})
+    answer = httpx.head(server.url + "/api/items")
+    assert answer.status_code == 200 and answer.headers["content-length"] == str(len(b'{"from":"get"}'))
+    note = "pages/api/items.py: head() is not a handler; HEAD is answered from get()"
+    assert server.output().count(note) == 1, server.output()
+
+
 def test_cli_errors_are_one_line(tmp_path: Path, make_project, start_server) -> None:
     missing = start_server(tmp_path / "nowhere", ready=False)
     assert missing.wait_exit() == 1 and "pyxle: no such folder" in missing.output()

@@ -112,6 +112,12 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
     if websocket is not None and not _is_websocket_handler(websocket):
         raise _error(shown_as, websocket, "`websocket` must be `async def websocket(ws)` or a WebSocketEndpoint subclass")
 
+    head = namespace.get("head")
+    if methods and callable(head) and not isinstance(head, type) and not bound.get(
+            "head", (getattr(head, "__module__", module.__name__) != module.__name__, None))[0]:
+        # 0.9 ignored it too; serving it now would make a helper named head() a handler
+        startup_note("%s: head() is not a handler; HEAD is answered from get() (an HTTPEndpoint class's "
+                     "head method answers HEAD itself)", shown_as)
     handlers = ApiHandlers(methods, endpoint, classes[0] if classes else None, websocket)
     if not handlers.has_http and websocket is None:
         raise _no_handler(shown_as, imported_names)
