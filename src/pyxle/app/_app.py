@@ -58,7 +58,6 @@ from pyxle.security import (
 )
 
 logger = logging.getLogger("pyxle")
-HEALTH_PATHS = ("/healthz", "/readyz")  # served whatever the routes are; never CSRF-checked, given no cookie
 ASSETS_SPEC = RouteSpec(
     kind="api", file=PurePosixPath("_pyxle"), pattern="/_pyxle/{asset...}", params=("asset",), rank=(0, 2),
     regex=re.compile(r"^/_pyxle/(?P<asset>.+)$"),
@@ -172,7 +171,7 @@ class PyxleApp(Starlette):
             self.unrendered = built is None
             entries += pages.routes()
         extra = {path: http_only(app) for path, app in self._health_routes().items()}
-        self.router.always = {path: extra[path] for path in HEALTH_PATHS}
+        self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
         openapi = self.config.openapi
         if openapi.enabled and (self.mode == "development" or openapi.production):
             from pyxle.app._openapi import openapi_routes
@@ -193,7 +192,7 @@ class PyxleApp(Starlette):
         (401), over a route or a public file it hides them."""
         path = self.config.observability.metrics_endpoint_path
         file = self.public_root / path.lstrip("/")
-        if path in HEALTH_PATHS:
+        if path in ("/healthz", "/readyz"):
             taken = "Pyxle's health check, which load balancers and the Dockerfile's HEALTHCHECK ask"
         elif path == "/_pyxle" or path.startswith(("/_pyxle/", "/__pyxle/")):
             taken = "under /_pyxle/, where Pyxle serves the build's assets"
@@ -342,7 +341,7 @@ class PyxleApp(Starlette):
         # CSRF leaves the project's API routes unchecked unless csrf.apiRoutes says otherwise, and
         # checks a plugin's endpoint under /api (pyxle-auth's, with authPathPrefix "/api/auth").
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
-                              api_route=api_route, refuse=self.refusal, unchecked=HEALTH_PATHS)  # probes keep no cookie
+                              api_route=api_route, refuse=self.refusal)
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,

@@ -18,7 +18,6 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import signal
 import socket
 import sys
 import threading
@@ -42,7 +41,6 @@ STAMP = time.time if granian.__version__.startswith("2.5.") else time.monotonic
 # How long an old worker a reload replaces answers with `Connection: close` before it is stopped:
 # its kept-alive clients move to new connections meanwhile, once its successor takes them too.
 RETIRE_GRACE = 1.0
-RETIRE_TOLD = 0.1  # how long a worker has to act on RETIRE (its event loop's signal handler) before its socket is shut
 
 
 class ReapedWorker(WorkerProcess):
@@ -68,11 +66,6 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         super().__init__(*args, **kwargs)
         self.retiring: list[tuple[Any, float]] = []  # old workers told to stop, and their deadline
         self.slots: list[tuple[Any, socket.socket]] = []  # each worker slot's listening socket (Linux)
-        self.drain = False  # the stop signal was SIGTERM: see _drop_shared_socket
-
-    def signal_handler_interrupt(self, *args: Any, **kwargs: Any) -> None:
-        self.drain = bool(args) and args[0] == signal.SIGTERM  # a deploy's stop, not Ctrl-C
-        super().signal_handler_interrupt(*args, **kwargs)
 
     def _respawn_workers(self, workers: list[int], spawn_target: Any, target_loader: Any, delay: float = 0) -> None:
         """granian's, but a stop signal (SIGTERM, SIGINT) ends it at once. granian replaces the
@@ -136,18 +129,6 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         return holder, sock
 
     def _drop_shared_socket(self) -> None:
-        """On SIGTERM, before the workers are stopped: the sockets stop listening (a new connection
-        is refused, which a proxy retries on another server, POSTs included), and for
-        ``RETIRE_GRACE`` the workers answer what comes on kept-alive connections with
-        `Connection: close`, as in a reload. Stopped at once, they closed those connections, and a
-        request a proxy (nginx's upstream pool) had just sent on one got a reset: a 502 for a POST."""
-        if self.drain and self.slots:
-            told = [worker for worker in self.wrks if _retire(worker)]
-            time.sleep(RETIRE_TOLD if told else 0)  # they stop accepting first: a socket shut under
-            for _, sock in self.slots:               # an accept loop held its worker's stop to the end
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RD)
-            time.sleep(RETIRE_GRACE - RETIRE_TOLD if told else 0)
         super()._drop_shared_socket()
         for _, sock in self.slots:
             sock.close()

@@ -11,7 +11,7 @@ subdomains, "https://*.example.com"). Depends on ``_memo`` and ``routing`` (whic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
@@ -52,17 +52,15 @@ __all__ = [
 
 def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes,
                     api_route: Callable[[str], bool] | None = None,
-                    refuse: Callable[[Scope, Response], ASGIApp] | None = None,
-                    unchecked: Collection[str] = ()) -> ASGIApp:
+                    refuse: Callable[[Scope, Response], ASGIApp] | None = None) -> ASGIApp:
     """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all.
-    ``api_route``, ``refuse``, ``unchecked``: see ``CSRFMiddleware``."""
+    ``api_route``, ``refuse``: see ``CSRFMiddleware``."""
     if not csrf.enabled:
         return app
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
         exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route, refuse=refuse,
-        unchecked=unchecked,
     )
 
 

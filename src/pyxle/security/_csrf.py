@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl
 
 from starlette.responses import JSONResponse, Response
@@ -47,10 +47,8 @@ class CSRFMiddleware:
         api_routes: bool | Sequence[str] = False,
         api_route: Callable[[str], bool] | None = None,
         refuse: Callable[[Scope, Response], ASGIApp] | None = None,
-        unchecked: Collection[str] = (),
     ) -> None:
         self.app = app
-        self.unchecked = frozenset(unchecked)  # exact paths never checked and given no cookie (health checks)
         self.refuse = refuse
         self.signer = Signer(secret)
         self.cookie_name = cookie_name
@@ -74,7 +72,7 @@ class CSRFMiddleware:
     def _decide(self, path: str) -> bool | object:
         """True or False; ``_API`` for a path with an ``api`` segment (``/api/x``, ``/admin/api/x``)
         left unchecked if an API route answers it."""
-        if path in self.unchecked or any(under(path, prefix) for prefix in self.exempt):
+        if any(under(path, prefix) for prefix in self.exempt):
             return False
         if under(path, ACTIONS_PREFIX):
             return True
