@@ -9,8 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketClose
+from starlette.websockets import WebSocketClose
 
+from pyxle._client import AppWebSocket
 from pyxle.api._answers import JsonAnswer, error_response, is_pair, to_response
 from pyxle.api._classes import served_endpoint_class
 from pyxle.api._handlers import ApiHandlers, is_async
@@ -84,7 +85,7 @@ class ApiEndpoint:
         elif isinstance(handler, type):
             await handler(scope, receive, send)
         else:
-            await handler(WebSocket(scope, receive, send))
+            await handler(AppWebSocket(scope, receive, send))
 
 
 def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = None) -> Endpoint:

@@ -8,10 +8,11 @@ from typing import Any
 
 from starlette.requests import Request
 
+from pyxle._client import IntPortClient
 from pyxle._refused import RequestRefused
 
 
-class ApiRequest(Request):
+class ApiRequest(IntPortClient, Request):
     """``await request.json()`` on a malformed body is the client's error (400), not the server's (500):
     invalid JSON, an empty body, nesting deeper than Python's parser recurses, and what ``json.loads``
     takes though JSON (RFC 8259) has no such thing: ``NaN``, ``Infinity`` and a number too large for

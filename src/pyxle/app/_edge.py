@@ -68,7 +68,6 @@ class HttpEdge:
         self.retiring = False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        _ports_as_int(scope)
         if scope["type"] != "http":
             if scope["type"] == "websocket" and self.trusted is not None:
                 forward(scope, self.trusted)
@@ -187,17 +186,6 @@ class HttpEdge:
             await send(message)
 
         await self.other(scope, receive, send_headed)
-
-
-def _ports_as_int(scope: Scope) -> None:
-    """granian gives the client's and the server's ports as text; ASGI, Starlette's ``Address``
-    and uvicorn (which 0.9 ran on) give ints, so ``request.client.port > 1024`` raised a
-    ``TypeError`` for a direct client and not behind a proxy (whose visitor is port 0)."""
-    client, server = scope.get("client"), scope.get("server")
-    if client is not None and client[1].__class__ is str:
-        scope["client"] = (client[0], int(client[1]))
-    if server is not None and server[1].__class__ is str:
-        scope["server"] = (server[0], int(server[1]))
 
 
 def _status(code: object) -> int:

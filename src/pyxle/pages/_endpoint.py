@@ -18,9 +18,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
-from starlette.websockets import WebSocket, WebSocketClose
+from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
+from pyxle._client import AppWebSocket
 from pyxle.cache import Entry
 from pyxle.cache._rules import PRIVATE, anonymous, signed_in_vary
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
@@ -114,7 +115,7 @@ class PageEndpoint:
                 scope, receive, send)
             return
         attach(scope, self._route)
-        await handler(WebSocket(scope, receive, send))
+        await handler(AppWebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
         kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches

@@ -28,6 +28,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request, cookie_parser, empty_receive, empty_send
 from starlette.types import Receive, Scope, Send
 
+from pyxle._client import IntPortClient
+
 _NAMES = frozenset({"cookie", "authorization"})
 _RAW_NAMES = (b"cookie", b"authorization")
 _KEYED, _RAW_KEYED = "host", b"host"  # part of the stored page's key: every request given it sent the same
@@ -58,7 +60,7 @@ class Watch:
             self.personal = True
 
 
-class PageRequest(Request):
+class PageRequest(IntPortClient, Request):
     """Starlette's ``Request``, which tells (``watch``) whether the loaders obtained the visitor's
     cookies or credentials."""
 
