@@ -247,3 +247,41 @@ def test_the_middleware_refuses_an_observer_and_options_together() -> None:
     with pytest.raises(TypeError, match="not both"):
         ObservabilityMiddleware(lambda *a: None, Observer(), request_id=False)
     assert ObservabilityMiddleware(lambda *a: None, request_id=False).observer.request_id is False
+
+
+@pytest.mark.parametrize("server_timing", [False, True], ids=["inline", "through the observer"])
+def test_the_edge_observes_the_common_set_inline_as_the_observer_does(server_timing: bool) -> None:
+    """Without Server-Timing or tracing the edge does the observer's work itself (``lean``): the
+    trusted incoming id, its copies in the scope, the timing, the access record and the metrics are
+    those of the observer's own calls."""
+    from prometheus_client import generate_latest
+
+    from pyxle.observability import Metrics, Observer, get_request_id
+
+    metrics = Metrics()
+    records: list[tuple[int, str | None, float]] = []
+    observer = Observer(trust_incoming=True, timing=True, server_timing=server_timing, metrics=metrics,
+                        observers=[lambda scope, status, seconds: records.append((status, get_request_id(), seconds))])
+    scopes: list[Any] = []
+
+    async def routed(scope: Any, receive: Any, send: Any) -> None:
+        scope["pyxle"]["route"] = {"path": "/x/{id}"}
+        scopes.append(scope)
+        await PlainTextResponse("made", status_code=201)(scope, receive, send)
+
+    the_edge = edge(routed, observer=observer)
+    assert the_edge.lean is not server_timing
+    status, headers = start(call(the_edge, method="BREW", headers=[(b"x-request-id", b"abc-123")]))
+    assert status == 201 and headers[b"x-request-id"] == b"abc-123"
+    assert (b"server-timing" in headers) is server_timing
+    scope = scopes[0]
+    assert scope["pyxle"]["request_id"] == scope["state"]["request_id"] == "abc-123"
+    assert scope["pyxle"]["timing_ms"] >= 0
+    assert records and records[0][:2] == (201, "abc-123") and records[0][2] >= 0
+    status, headers = start(call(the_edge, headers=[(b"x-request-id", b"not plain!")]))
+    assert len(headers[b"x-request-id"]) == 32 and get_request_id() is None
+    metrics.flush()
+    text = generate_latest(metrics.registry).decode()
+    assert 'pyxle_http_requests_total{method="other",route="/x/{id}",status="201"} 1.0' in text
+    assert 'pyxle_http_requests_total{method="GET",route="/x/{id}",status="201"} 1.0' in text
+    assert 'pyxle_http_request_duration_seconds_count{method="GET",route="/x/{id}",status="201"} 1.0' in text

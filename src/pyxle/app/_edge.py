@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
+from time import perf_counter
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
@@ -26,6 +27,7 @@ from pyxle.app._compress import Compressor, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
 from pyxle.observability import Observer
+from pyxle.observability._context import request_id_var
 from pyxle.pages._errors import error_json
 
 logger = logging.getLogger("pyxle.error")
@@ -61,6 +63,9 @@ class HttpEdge:
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
         self.expose_errors = expose_errors
+        # A request id with no Server-Timing or tracing is observed inline (``_lean``), not through
+        # the observer's three calls: that cost an API request 6% of its req/s (docs/benchmarks.md).
+        self.lean = observer is not None and observer.lean
         # The worker is about to stop (a reload replaces it; SIGTERM): every HTTP/1 answer says
         # `Connection: close`, so a keep-alive client (a proxy's pool) sends its next request on a
         # new connection, not on one this worker closes as it stops, where it fails (a 502 for a
@@ -97,7 +102,7 @@ class HttpEdge:
                 varies = True
             else:
                 downstream = compressor.encoding(send, coding, scope, receive)
-        add_headers, observer = self.add_headers, self.observer
+        add_headers, observer, lean = self.add_headers, self.observer, self.lean
         status: int | None = None  # the answer's, once it has started
         reader: BodyReader | None = None  # the request's body, when it has one
         drain = False  # read what is left of it once the answer is sent
@@ -114,7 +119,11 @@ class HttpEdge:
                     headers = add_headers(headers)
                 if varies:
                     headers = vary(status, headers)
-                if begun is not None:
+                if lean:
+                    headers = [*headers, id_header]
+                    if timed:
+                        extra["timing_ms"] = (perf_counter() - start) * 1000
+                elif begun is not None:
                     headers = observer.started(begun, scope, headers)  # type: ignore[union-attr]
                 if (self.retiring or (reader is not None and not reader.complete)) and scope.get("http_version") != "2":
                     headers, drain = _connection(length, chunked, headers, retiring=self.retiring)
@@ -125,7 +134,24 @@ class HttpEdge:
                     await reader.drain(_DRAIN_SECONDS)  # type: ignore[union-attr]
             await downstream(message)
 
-        begun = observer.begin(scope) if observer is not None else None
+        begun = None
+        if lean:  # Observer.begin's work for the common set, and Observer.end's below
+            start = perf_counter()
+            rid = observer.id_of(scope) if observer.trust_incoming else observer.new_id()  # type: ignore[union-attr]
+            extra = scope.get("pyxle")
+            if extra is None:
+                extra = scope["pyxle"] = {}
+            extra["request_id"] = rid
+            state = scope.get("state")
+            if state is None:
+                scope["state"] = {"request_id": rid}
+            else:
+                state["request_id"] = rid
+            id_token = request_id_var.set(rid)
+            id_header = (observer.header, rid.encode("latin-1"))  # type: ignore[union-attr]
+            timed, metrics = observer.timing, observer.metrics  # type: ignore[union-attr]
+        elif observer is not None:
+            begun = observer.begin(scope)
         try:
             if length is not None:
                 refusal = self._refuse_length(length)
@@ -148,7 +174,17 @@ class HttpEdge:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
                 await error_json(body, 500)(scope, receive, send_edge)  # an exposed text may hold a lone surrogate
         finally:
-            if begun is not None:
+            if lean:
+                seconds, code = perf_counter() - start, 500 if status is None else status
+                for record in observer.observers:  # type: ignore[union-attr]
+                    record(scope, code, seconds)
+                if metrics is not None:
+                    route, seen = extra.get("route"), metrics.seen
+                    if not seen:
+                        metrics.schedule()
+                    seen.append((route["path"] if route is not None else "-", scope["method"], code, seconds))
+                request_id_var.reset(id_token)
+            elif begun is not None:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
 
     def _refused(self, exc: HTTPException, scope: Scope) -> ASGIApp:

@@ -3,7 +3,9 @@
 ``Observer`` holds what the config turns on and does the work of one request in three calls
 (``begin``, ``started``, ``end``). The app's outer layer for HTTP (``pyxle.app._edge``) makes
 those calls from its own wrapper around ``send``, so an HTTP request pays for no layer of its own:
-as a separate middleware, request ids cost about 1.6 times as much (docs/benchmarks.md).
+as a separate middleware, request ids cost about 1.6 times as much (docs/benchmarks.md). For the
+common set (``lean``: an id, with no Server-Timing and no tracing) the edge does the same work
+inline, without the calls.
 ``ObservabilityMiddleware`` makes the same calls for WebSockets, and for apps that assemble their
 own stack.
 """
@@ -68,21 +70,25 @@ class Observer:
         # alone get render times through ``observe_renders`` (``use_metrics`` sets it up).
         self.phases = server_timing or tracer is not None
         self.on_render = metrics.render if metrics is not None else None
-        self._new_id = _random_ids().__next__
+        self.new_id = _random_ids().__next__
+        # What the edge observes inline: each call of the three below cost an API request about 1%
+        # of its req/s (docs/benchmarks.md).
+        self.lean = request_id and not self.phases
 
-    def _id(self, scope: Scope) -> str:
+    def id_of(self, scope: Scope) -> str:
+        """The request's id: the incoming one where it is trusted and plain, else a new one."""
         if self.trust_incoming:
             for name, value in scope["headers"]:
                 if name == self.header and _SAFE_ID.fullmatch(value):
                     return value.decode("latin-1")
-        return self._new_id()
+        return self.new_id()
 
     def begin(self, scope: Scope) -> Begun:
         """A request (HTTP or WebSocket) has arrived: give it its id, its phases and its span."""
         start = time.perf_counter()
         rid = id_token = phases = phases_token = span = None
         if self.request_id:
-            rid = self._id(scope)
+            rid = self.id_of(scope)
             extra = scope.get("pyxle")
             if extra is None:
                 extra = scope["pyxle"] = {}
