@@ -64,7 +64,7 @@ class HttpEdge:
         self.body_timeout = body_timeout
         self.expose_errors = expose_errors
         # A request id with no Server-Timing or tracing is observed inline (``_lean``), not through
-        # the observer's three calls: that cost an API request 6% of its req/s (docs/benchmarks.md).
+        # the observer's three calls: they cost an API request about 7% of its req/s (docs/benchmarks.md).
         self.lean = observer is not None and observer.lean
         # The worker is about to stop (a reload replaces it; SIGTERM): every HTTP/1 answer says
         # `Connection: close`, so a keep-alive client (a proxy's pool) sends its next request on a

@@ -93,8 +93,8 @@ class Metrics:
     """This worker's metrics; ``observe_request`` is the per-request call.
 
     A request is only noted (``seen``) when it ends; the notes are sorted into buckets and written
-    to prometheus-client once a second. Tallying each request as it ended cost an API request 4% of
-    its req/s more (docs/benchmarks.md), in a loop of its own the same work is cheaper.
+    to prometheus-client once a second. Tallying each request as it ended cost an API request about 4%
+    of its req/s more (docs/benchmarks.md): in a loop of its own the same work is cheaper.
     """
 
     def __init__(self, *, ssr_workers: int = 1) -> None:

@@ -71,8 +71,8 @@ class Observer:
         self.phases = server_timing or tracer is not None
         self.on_render = metrics.render if metrics is not None else None
         self.new_id = _random_ids().__next__
-        # What the edge observes inline: each call of the three below cost an API request about 1%
-        # of its req/s (docs/benchmarks.md).
+        # What the edge observes inline: the three calls below cost an API request about 7% of its
+        # req/s (docs/benchmarks.md).
         self.lean = request_id and not self.phases
 
     def id_of(self, scope: Scope) -> str:
