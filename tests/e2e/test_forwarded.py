@@ -98,6 +98,45 @@ def test_the_client_port_is_an_int_as_asgi_says_for_http_and_websockets(default:
     assert asyncio.run(ask()) == direct
 
 
+PORTS_MIDDLEWARE = {
+    "pyxle.config.json": json.dumps({"middleware": ["ports_mw:Ports", "ports_mw:Raw"]}),
+    "ports_mw.py": '''
+        from starlette.middleware.base import BaseHTTPMiddleware
+
+        class Ports(BaseHTTPMiddleware):
+            async def dispatch(self, request, call_next):
+                response = await call_next(request)
+                response.headers["x-client-port"] = str(request.client.port > 1024)  # a str's > raised
+                return response
+
+        class Raw:
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                if scope["type"] == "http":
+                    seen = [type(scope["client"][1]).__name__, type(scope["server"][1]).__name__]
+                    scope.setdefault("state", {})["ports"] = seen
+                await self.app(scope, receive, send)
+        ''',
+    "pages/api/seen.py": '''
+        async def get(request):
+            return {"ports": request.state.ports}
+        ''',
+}
+
+
+@cites("docs/middleware.md", "`scope[\"client\"]` and `scope[\"server\"]` are\n`(host, port)` with the port an int")
+def test_the_projects_middleware_reads_int_ports_in_the_scope(tmp_path: Path) -> None:
+    """ASGI says the scope's ports are ints, and middleware written for 0.9 (on uvicorn) reads them
+    so; granian gives them as text. Middleware of the project and of plugins see ints."""
+    with serving(write_project(tmp_path / "app", PORTS_MIDDLEWARE, None), env=KEY) as server:
+        answer = httpx.get(server.url + "/api/seen", timeout=10)
+        assert answer.status_code == 200, answer.text
+        assert answer.json() == {"ports": ["int", "int"]}
+        assert answer.headers["x-client-port"] == "True"
+
+
 def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: Server) -> None:
     async def ask() -> dict:  # type: ignore[type-arg]
         headers = {"x-forwarded-for": "203.0.113.10", "x-forwarded-proto": "https"}

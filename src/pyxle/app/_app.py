@@ -23,6 +23,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from pyxle import observability
+from pyxle._client import int_ports
 from pyxle._loading import make_importable
 from pyxle._loading import startup_note as _note
 from pyxle._refused import RequestRefused, bad_path, not_found
@@ -348,6 +349,8 @@ class PyxleApp(Starlette):
         )
         for cls, args, kwargs in reversed(self.user_middleware):
             app = cls(app, *args, **kwargs)
+        if self.user_middleware or (self.plugins and self.plugins.middleware):  # they read the scope itself
+            app = int_ports(app)
         limits = config.rate_limit
         if limits.enabled:
             from pyxle.ratelimit import RateLimitMiddleware, rate_limiter

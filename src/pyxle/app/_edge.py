@@ -63,7 +63,7 @@ class HttpEdge:
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
         self.expose_errors = expose_errors
-        # A request id with no Server-Timing or tracing is observed inline (``_lean``), not through
+        # A request id with no Server-Timing or tracing is observed inline (``lean``), not through
         # the observer's three calls: they cost an API request about 7% of its req/s (docs/benchmarks.md).
         self.lean = observer is not None and observer.lean
         # The worker is about to stop (a reload replaces it; SIGTERM): every HTTP/1 answer says
