@@ -62,15 +62,21 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
     methods: dict[str, Callable[..., Any]] = {}
     not_functions: list[tuple[str, object, int | None]] = []
     imported_names: list[str] = []
+
+    def origin(name: str, value: object) -> tuple[bool, int | None]:
+        """Whether the file imported ``name`` (its source says; without one, ``value``'s module does),
+        and the line binding it when the source gives one."""
+        return bound.get(name, (getattr(value, "__module__", module.__name__) != module.__name__, None))
+
     for name in METHODS:
         if name not in namespace:
             continue
         value = namespace[name]
-        imported, line = bound.get(name, (getattr(value, "__module__", module.__name__) != module.__name__, None))
+        imported, line = origin(name, value)
         if imported:
             imported_names.append(name)
             continue
-        if callable(value) and not isinstance(value, type):
+        if _is_function(value):
             methods[name.upper()] = value
         elif not (isinstance(value, type) and issubclass(value, HTTPEndpoint)):
             not_functions.append((name, value, line))
@@ -79,7 +85,7 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
              if isinstance(value, type) and issubclass(value, HTTPEndpoint) and value is not HTTPEndpoint]
     if endpoint in found:  # 0.9 took an HTTPEndpoint subclass as `endpoint` too: it is the route's class
         classes, endpoint = [endpoint], None
-    elif endpoint is not None and (not callable(endpoint) or isinstance(endpoint, type)):
+    elif endpoint is not None and not _is_function(endpoint):
         raise _error(shown_as, endpoint, "`endpoint` must be a function endpoint(request) or an HTTPEndpoint subclass")
     else:
         # The module's own classes; one imported from elsewhere serves the route only when nothing
@@ -113,8 +119,7 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
         raise _error(shown_as, websocket, "`websocket` must be `async def websocket(ws)` or a WebSocketEndpoint subclass")
 
     head = namespace.get("head")
-    if methods and callable(head) and not isinstance(head, type) and not bound.get(
-            "head", (getattr(head, "__module__", module.__name__) != module.__name__, None))[0]:
+    if methods and _is_function(head) and not origin("head", head)[0]:
         # 0.9 ignored it too; serving it now would make a helper named head() a handler
         startup_note("%s: head() is not a handler; HEAD is answered from get() (an HTTPEndpoint class's "
                      "head method answers HEAD itself)", shown_as)
@@ -171,6 +176,11 @@ def takes_request(fn: object) -> bool:
     except (TypeError, ValueError):
         return True
     return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
+def _is_function(value: object) -> bool:
+    """A function-like handler candidate: callable, and not a class (classes are HTTPEndpoints or errors)."""
+    return callable(value) and not isinstance(value, type)
 
 
 def _is_websocket_handler(value: object) -> bool:
