@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketClose
 from pyxle._cancelled import lets_through
 from pyxle._client import AppWebSocket
 from pyxle.cache import Entry
-from pyxle.cache._rules import PRIVATE, anonymous, signed_in_vary
+from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
@@ -136,11 +136,11 @@ class PageEndpoint:
         return response
 
     def _serve(self, entry: Entry, scope: Scope, state: str, media: str, shared: bool) -> Response:
-        """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one."""
+        """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one.
+        Only a page read through the store is served from it: the cache is on (``runtime.cache`` is set once)."""
         renderer, cache = self.runtime.renderer, self.runtime.cache
         return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
-                     copies=cache.copies if cache is not None else None,
-                     vary=cache.vary if cache is not None else signed_in_vary())
+                     copies=cache.copies, vary=cache.vary)
 
     def _may_cache(self) -> bool:
         """Whether a request may be answered from the store, or its answer stored."""
