@@ -101,17 +101,20 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path],
 def pages_python_problems(config: PyxleConfig, files: Iterable[Path]) -> list[str]:
     """``pyxle build``'s share of ``pyxle check``: in each page's Python, the names nothing defines and
     the imports that do not resolve (``python_problems``). A page that does not compile is left to
-    the build, which reports it in its own words."""
+    the build, which reports it in its own words. Each page is compiled as the build then compiles
+    it (with its ``types_module``), so the build's compile is a lookup in the compiler's cache."""
     from pyxle._loading import SourceError, source_text
+    from pyxle.bundler import types_module
     from pyxle.compiler import CompileError, compile_source
 
     found: list[str] = []
     modules: dict[str, bool] = {}
     for path in files:
         shown_as = path.relative_to(config.root).as_posix()
+        file = PurePosixPath(path.relative_to(config.pages_path).as_posix())
         try:
             source = source_text(path, shown_as)
-            result = compile_source(source, path=shown_as)
+            result = compile_source(source, path=shown_as, types_module=types_module(file))
         except (CompileError, SourceError):
             continue
         found += python_problems(result.server_code, shown_as, source.splitlines(), config.root, modules)
