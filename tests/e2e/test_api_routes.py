@@ -171,6 +171,21 @@ def get(server: Server, path: str, **kw) -> httpx.Response:
     return httpx.get(server.url + path, **kw)
 
 
+def then_fast(server: Server, request: str) -> bytes:
+    """The raw bytes answering ``request`` (``"HEAD /path"``) and then ``GET /api/fast``, pipelined on
+    one socket: read up to the GET's body, so anything sent between the two answers shows."""
+    host, port = server.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=5) as sock:
+        sock.sendall(f"{request} HTTP/1.1\r\nHost: {host}\r\n\r\n"
+                     f"GET /api/fast HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        raw = b""
+        while b'{"fast":true}' not in raw:
+            data = sock.recv(65536)
+            assert data, raw
+            raw += data
+    return raw
+
+
 @pytest.mark.parametrize("path,expected", [
     ("/api", {"route": "api index"}),
     ("/api/users", {"route": "users index"}),
@@ -268,20 +283,12 @@ def test_method_functions_head_options_405(routes_server: Server) -> None:
 
 @cites("docs/api-routes.md", "A streamed `get` answers `HEAD` at its first chunk and is stopped there")
 def test_head_on_an_endless_stream_answers_at_once_and_closes_the_generator(routes_server: Server) -> None:
-    host, port = routes_server.url.removeprefix("http://").split(":")
     logged = len(routes_server.output())
     for n, path in enumerate(("/api/endless?type=application/x-ndjson", "/api/endless?type=text/plain",
                               "/api/endless?type=text/event-stream", "/api/endless-class?type=text/plain")):
-        with socket.create_connection((host, int(port)), timeout=5) as sock:
-            began = time.monotonic()
-            sock.sendall(f"HEAD {path}&id={n} HTTP/1.1\r\nHost: {host}\r\n\r\n"  # and a GET after it
-                         f"GET /api/fast HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-            raw = b""
-            while b'{"fast":true}' not in raw:
-                data = sock.recv(65536)
-                assert data, raw
-                raw += data
-            took = time.monotonic() - began
+        began = time.monotonic()
+        raw = then_fast(routes_server, f"HEAD {path}&id={n}")
+        took = time.monotonic() - began
         head, _, rest = raw.partition(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200") and b"content-type: " + path.split("type=")[1].encode() in head, raw
         assert rest.startswith(b"HTTP/1.1 200"), raw  # no body between: the next answer is the GET's
@@ -338,15 +345,7 @@ def test_an_endpoint_class_method_returns_the_short_forms_of_a_function(routes_s
 @pytest.mark.parametrize("query", ["", "?kind=response"])
 def test_a_204_or_304_status_from_a_tuple_sends_no_content_length(routes_server: Server, query: str) -> None:
     """RFC 9110: a 204 carries no Content-Length. The body's length (7) was sent, with no body."""
-    host, port = routes_server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
-        sock.sendall(f"GET /api/no-content{query} HTTP/1.1\r\nHost: {host}\r\n\r\n"
-                     f"GET /api/fast HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
-        raw = b""
-        while b'{"fast":true}' not in raw:
-            data = sock.recv(65536)
-            assert data, raw
-            raw += data
+    raw = then_fast(routes_server, f"GET /api/no-content{query}")
     head, _, rest = raw.partition(b"\r\n\r\n")
     assert head.split(b"\r\n")[0] == (b"HTTP/1.1 304 Not Modified" if query else b"HTTP/1.1 204 No Content"), raw
     assert b"content-length" not in head.lower(), raw
