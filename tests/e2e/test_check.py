@@ -81,6 +81,22 @@ def test_check_refuses_what_start_up_refuses_in_api_routes_without_running_them(
         assert f"{rel}" in server.output() and said in server.output(), server.output()
 
 
+@cites("docs/pages.md", "`pyxle check` also names each name an API route uses but nothing defines or\n  imports")
+def test_check_names_an_undefined_name_in_an_api_route_which_is_given_none_of_a_pages(make_project) -> None:
+    """A route's NameError waits for the first request that runs its line; check used to pass it."""
+    routes = {"pages/api/a.py": "from starlette.responses import JSONResponse\n\nasync def get(request):\n"
+                                "    return JSONResponse({\"n\": helper()})\n",
+              "pages/api/b.py": "async def get(request):\n    raise LoaderError('no', status_code=404)\n",
+              "pages/api/c.py": "import os\nfrom views import *\n\nasync def get(request):\n    return {\"x\": os.sep, \"y\": v}\n",
+              "views.py": "v = 1\n"}
+    result = check(make_project(routes))
+    assert result.returncode == 1, result.stdout
+    assert "pages/api/a.py:4:31: undefined name 'helper'" in result.stdout
+    assert "pages/api/b.py:2:11: undefined name 'LoaderError'" in result.stdout  # given to pages only
+    assert "pages/api/c.py" not in result.stdout  # what a star import may bring is not guessed at
+    assert "checked 3 files: 2 errors" in result.stderr
+
+
 def test_check_passes_route_files_that_may_serve_from_what_they_import_or_assign(make_project) -> None:
     fine = {"pages/api/cls.py": "from views import Users\n", "pages/api/assigned.py": "import views\nget = views.get\n",
             "pages/api/ep.py": "from views import endpoint\n", "pages/api/klass.py": "class users:\n    pass\n",

@@ -59,7 +59,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
         PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
-    found.update(api_source_problems(config, api_files, modules))
+    found.update(api_source_problems(config, api_files, modules, names=True))
     package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
     # styling.globalScripts are imported by every page, so bundled and parsed like its modules
     scripts = [path.resolve() for path in (config.root / name for name in config.styling.global_scripts)
@@ -74,11 +74,13 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
 
 
 def api_source_problems(config: PyxleConfig, files: Iterable[Path],
-                        modules: dict[str, bool] | None = None) -> dict[str, list[str]]:
+                        modules: dict[str, bool] | None = None, *, names: bool = False) -> dict[str, list[str]]:
     """What start-up would refuse in each API route file (a syntax error, no handler, a handler that
     cannot take the request, an import of a module that is not there), by file as shown: read, never
     imported (that would run them). ``pyxle build`` and ``pyxle typecheck`` stop on them as
-    ``pyxle serve`` does. ``modules`` caches which imported modules resolve."""
+    ``pyxle serve`` does. ``modules`` caches which imported modules resolve. ``names`` (``pyxle
+    check``): in a file with none of those, the names it uses and never defines too, which start-up
+    does not refuse (the first request that runs the line raises ``NameError``)."""
     from pyxle._loading import SourceError, read_source
     from pyxle.api import source_problems
     from pyxle.cli._imports import unresolved_imports
@@ -93,8 +95,11 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path],
             found[shown_as] = [exc.format()]
             continue
         lines = source.decode("utf-8", "replace").splitlines()
-        found[shown_as] = [*(e.format() for e in source_problems(source, shown_as)),
-                           *unresolved_imports(source, shown_as, lines, config.root, modules)]
+        problems = [*(e.format() for e in source_problems(source, shown_as)),
+                    *unresolved_imports(source, shown_as, lines, config.root, modules)]
+        if names and not problems:
+            problems = undefined_names(source.decode("utf-8", "replace"), shown_as, lines, page=False)
+        found[shown_as] = problems
     return found
 
 
@@ -147,9 +152,10 @@ def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, 
         table, declared or {}, lambda file: (config.pages_path / file).relative_to(config.root).as_posix())]
 
 
-def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[str]:
+def undefined_names(server_code: str, shown_as: str, lines: list[str], *, page: bool = True) -> list[str]:
     """pyflakes' "undefined name" findings in a page's Python (its lines are the ``.pyxl``'s own),
-    knowing the names a page module is given without imports (``server``, ``LoaderError``, ...)."""
+    knowing the names a page module is given without imports (``server``, ``LoaderError``, ...); an
+    API route (``page=False``) is a plain module, given none."""
     import ast
 
     from pyflakes.checker import Checker
@@ -158,7 +164,8 @@ def undefined_names(server_code: str, shown_as: str, lines: list[str]) -> list[s
     from pyxle.compiler import Diagnostic
     from pyxle.runtime import runtime_globals
 
-    checker = Checker(ast.parse(server_code, shown_as), filename=shown_as, builtins=set(runtime_globals()))
+    given = set(runtime_globals()) if page else set()
+    checker = Checker(ast.parse(server_code, shown_as), filename=shown_as, builtins=given)
     found = sorted((m for m in checker.messages if isinstance(m, UndefinedName)), key=lambda m: (m.lineno, m.col))
     return [Diagnostic.at(shown_as, lines, m.lineno, m.col + 1, f"undefined name {m.message_args[0]!r}",
                           "define or import it: the code would raise NameError when it runs").format() for m in found]
