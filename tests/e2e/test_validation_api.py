@@ -207,7 +207,10 @@ def test_a_typeddict_body_and_a_dataclass_body_are_validated(server: Server) -> 
     lambda url: httpx.put(url, content=b'{"w": "wide", "h": NaN, "zz": Infinity}', headers={"content-type": "application/json"}),
     lambda url: httpx.put(url, content=b'{"w": "wide", "h": 1e999}', headers={"content-type": "application/json"}),
     lambda url: httpx.put(url, data={"w": "wide", "h": "inf", "zz": "nan"}),
-], ids=["json-nan", "json-1e999", "form-inf"])
+    lambda url: httpx.put(url, json={"w": "wide", "h": "inf", "zz": "nan"}),
+    lambda url: httpx.put(url, json={"w": "wide", "h": "-Infinity"}),
+    lambda url: httpx.put(url, json={"w": "wide", "h": "nan"}),
+], ids=["json-nan", "json-1e999", "form-inf", "json-string-inf", "json-string-minus-infinity", "json-string-nan"])
 @cites("docs/validation.md", "named beside the other fields that failed in the same body")
 def test_a_float_that_is_not_finite_is_named_beside_another_fields_error(server: Server, send) -> None:
     """pydantic stops at the field that fails; the finite check ran on a validated value only, so

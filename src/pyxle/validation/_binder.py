@@ -18,7 +18,7 @@ from pyxle.validation._describe import REQUIRED, Param, Signature
 from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
-from pyxle.validation._forms import blank_keys, float_keys, form_fields, is_form, is_json, list_keys, one_keys
+from pyxle.validation._forms import blank_keys, float_fields, form_fields, is_form, is_json, list_keys, one_keys
 
 try:
     from pydantic import TypeAdapter, ValidationError
@@ -69,7 +69,8 @@ class BodyReader:
         self.blank = blank_keys(annotation)  # posted empty where "" is invalid: not sent (FastAPI's Form() too)
         self.default = default
         self.any_type = any_type
-        self.float_keys = float_keys(annotation) if self.floats is not None else frozenset()
+        self.float_types = float_fields(annotation) if self.floats is not None else {}
+        self.float_keys = frozenset(self.float_types)
 
     async def read(self, request: Request) -> Any:
         if self.default is not REQUIRED and request.headers.get("content-length") == "0":
@@ -93,7 +94,8 @@ class BodyReader:
         except ValidationError as exc:
             fields = reported(exc)
             if self.floats is not None and validator is self.adapter:
-                fields = _add(fields, _unseen(fields, _json_non_finite(body, self.float_keys)))
+                fields = _add(fields, _unseen(fields, _json_non_finite(body, self.float_keys, self.float_fields,
+                                                                       fields)))
             raise InvalidInput(fields) from None
         return finite(value, self.floats)
 
@@ -106,6 +108,18 @@ class BodyReader:
                 fields = _add(fields, _unseen(fields, _form_non_finite(data, self.float_keys)))
             raise InvalidInput(fields) from None
         return finite(value, self.floats)
+
+    @cached_property
+    def float_fields(self) -> dict[str, Any]:
+        """A validator per field that can hold a float, for its value alone (built on the first JSON
+        body that fails): pydantic reads ``"inf"`` as a float, which only a validated value shows."""
+        found = {}
+        for key, annotation in self.float_types.items():
+            try:
+                found[key] = TypeAdapter(annotation)
+            except Exception:  # noqa: BLE001, S112 - a type pydantic cannot validate alone (a forward reference): not looked into
+                continue
+        return found
 
     @cached_property
     def fail_fast(self) -> Any:
@@ -302,16 +316,38 @@ def _unseen(fields: dict[str, list[str]], found: Iterable[str]) -> dict[str, lis
     return {path: [NOT_FINITE] for path in found if path not in fields}
 
 
-def _json_non_finite(body: bytes, keys: frozenset[str]) -> list[str]:
-    """The paths of a JSON body's infinities and NaN (``1e999``, ``NaN``, ``Infinity``); under ``keys``
-    only (the fields that can hold a float) when the body has fields, so an ignored extra is not
-    named. pydantic reports one where the annotation cannot hold a float."""
+def _json_non_finite(body: bytes, keys: frozenset[str], validators: dict[str, Any],
+                     reported: dict[str, list[str]]) -> list[str]:
+    """The paths of a JSON body's infinities and NaN: numbers (``1e999``, ``NaN``, ``Infinity``), under
+    ``keys`` only (the fields that can hold a float) when the body has fields, so an ignored extra is
+    not named (pydantic reports one where the annotation cannot hold a float); and strings pydantic
+    reads as floats (``"inf"``, ``"-Infinity"``, ``"nan"``), found by validating alone each field in
+    ``validators`` that pydantic did not report."""
     try:
         raw = json.loads(body)
     except ValueError:
         return []
     paths = [".".join(map(str, loc)) or ROOT for loc in non_finite(raw)]
-    return [path for path in paths if path.partition(".")[0] in keys] if keys else paths
+    if keys:
+        paths = [path for path in paths if path.partition(".")[0] in keys]
+    if isinstance(raw, dict):
+        paths += _read_non_finite(raw, validators, reported)
+    return paths
+
+
+def _read_non_finite(raw: dict[str, Any], validators: dict[str, Any], reported: dict[str, list[str]]) -> list[str]:
+    """The paths of the infinities and NaN in the fields of ``raw`` that ``validators`` read, each
+    validated alone; a field with an error of its own in ``reported`` is skipped (it has its message)."""
+    found = []
+    for key, validator in validators.items():
+        if key not in raw or any(path == key or path.startswith(f"{key}.") for path in reported):
+            continue
+        try:
+            value = validator.validate_python(raw[key])
+        except ValidationError:
+            continue
+        found += [".".join(map(str, loc)) for loc in non_finite(value, (key,))]
+    return found
 
 
 def _form_non_finite(data: dict[str, Any], keys: frozenset[str]) -> list[str]:

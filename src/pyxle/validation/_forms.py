@@ -74,13 +74,13 @@ def list_keys(annotation: Any) -> frozenset[str]:
                      for key in names)
 
 
-def float_keys(annotation: Any) -> frozenset[str]:
-    """The form keys of a body type's fields that can hold a float: where a value sent as ``inf``
-    or ``nan`` is looked for when another field failed (``BodyReader``)."""
+def float_fields(annotation: Any) -> dict[str, Any]:
+    """The keys of a body type's fields that can hold a float, each with its type and constraints:
+    where a value sent as ``inf`` or ``nan`` is looked for when another field failed (``BodyReader``)."""
     from pyxle.validation._finite import finite_check
 
-    return frozenset(key for names, field_type, _ in _fields(_body_type(annotation))
-                     if finite_check(field_type) is not None for key in names)
+    return {key: constrained for names, field_type, constrained in _fields(_body_type(annotation))
+            if finite_check(field_type) is not None for key in names}
 
 
 def one_keys(annotation: Any) -> frozenset[str]:
