@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import server_env
-from tests.docs._blocks import doc_block
+from tests.docs._blocks import cites, doc_block
 
 
 def named_blocks() -> dict[str, str]:
@@ -68,3 +68,45 @@ def test_the_typed_parameter_shown_is_what_the_compiler_emits() -> None:
     shown = doc_block("docs/types.md", "typed-param").strip()
     assert shown in result.client_code.splitlines()
     assert result.client_code.splitlines().index(shown) == page.splitlines().index("export default function PostView({ data }) {")
+
+
+NARROWING_PAGE = '''
+from pydantic import BaseModel
+
+
+class Number(BaseModel):
+    n: float
+
+
+@action
+async def double(request, body: Number) -> Number:
+    return Number(n=body.n * 2)
+
+
+# --- TSX ---
+import { useState } from 'react'
+import { useAction } from 'pyxle/client'
+import type { Actions } from 'pyxle/types/double'
+
+export default function Page() {
+  const [shown, setShown] = useState('')
+  const run = useAction<Actions['double']['body'], Actions['double']['result']>('double')
+  async function go() {
+    const r = await run({ n: 2 })
+    if (r.ok) setShown(String(r.n))
+    else setShown(r.error + JSON.stringify(r.fields))
+  }
+  return <button onClick={go}>{shown}</button>
+}
+'''
+
+
+@cites("docs/types.md", "keep the two lines that repeat the check's own default")
+def test_the_documented_tsconfig_keeps_an_action_results_narrowing_typechecking(make_project) -> None:
+    """The editor settings shown replace the default config: without `strict` (so without
+    strictNullChecks) `if (r.ok) ... else r.error` did not narrow, TS2339 on `error`."""
+    root = make_project({"pages/double.pyxl": NARROWING_PAGE}, node=True)
+    assert pyxle(root, "typecheck").returncode == 0  # the default config
+    (root / "tsconfig.json").write_text(doc_block("docs/types.md", "tsconfig"))
+    checked = pyxle(root, "typecheck")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
