@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PageWatch, Server
 from tests.docs._blocks import cites, doc_block
@@ -59,9 +60,18 @@ def test_without_javascript_the_page_comes_back_with_the_errors_and_the_value(ap
     assert 'value="x"' in answer.text and "String should have at least 3 characters" in answer.text
 
 
-def test_in_the_browser_on_error_shows_the_field_errors(app: Server, page: PageWatch) -> None:
+def test_in_the_browser_on_error_shows_the_field_errors_and_a_success_clears_them(app: Server, page: PageWatch) -> None:
+    """The example set its errors in onError only: after a successful submit the stale field error stayed."""
     page.page.goto(app.url + "/posts/new")
     page.hydrated()
-    page.page.locator("input[name=title]").fill("x")
+    title = page.page.locator("input[name=title]")
+    title.fill("ab")
     page.page.get_by_role("button", name="Save").click()
-    page.page.get_by_role("alert").filter(has_text="String should have at least 3 characters").wait_for()
+    stale = page.page.get_by_role("alert").filter(has_text="String should have at least 3 characters")
+    stale.wait_for()
+    title.fill("abcd")
+    with page.page.expect_response(lambda r: r.url.endswith("/api/__actions/posts/new/save")) as saved:
+        page.page.get_by_role("button", name="Save").click()
+    assert saved.value.json() == {"ok": True, "saved": "abcd"}
+    expect(title).to_have_value("")  # resetOnSuccess: the success has been handled
+    expect(stale).to_have_count(0, timeout=2000)
