@@ -1,12 +1,14 @@
 """When useWebSocket reconnects, in Chromium against a real `pyxle serve`: not after the server
 closes with 1000, after a 1001 at shutdown, and with growing delays up to `maxRetries` after a
-refused handshake or a server that closes with 1011 right after accepting."""
+refused handshake or a server that closes with 1011 (or 1013, try again later) right after accepting."""
 
 from __future__ import annotations
 
 import itertools
 import os
 import signal
+
+import pytest
 
 from tests.conftest import PageWatch, Server, free_port
 from tests.docs._blocks import cites, project_files
@@ -54,6 +56,12 @@ async def websocket(ws):
 async def websocket(ws):
     await ws.accept()
     await ws.close(code=1011)
+''',
+    # Accepts, then asks to try again later (1013), as a handler does whose Redis broker is away.
+    "pages/api/busy.py": '''
+async def websocket(ws):
+    await ws.accept()
+    await ws.close(code=1013)
 ''',
     # Stays open until the peer leaves.
     "pages/api/live.py": '''
@@ -139,16 +147,18 @@ def test_a_refused_handshake_is_retried_with_growing_delays_until_max_retries(
     assert waited[3] > waited[0] and waited[2] > waited[0], waited
 
 
+@pytest.mark.parametrize(("path", "code"), [("/api/failing", 1011), ("/api/busy", 1013)])
 @cites(DOC, "a socket that closes within 5 seconds of opening counts as a failed try")
 @cites(DOC, "`retries` counts the reconnects\ntried since a socket last stayed open for 5 seconds")
+@cites(DOC, "`useWebSocket` reconnects after it with its backoff")
 def test_a_server_that_accepts_and_closes_with_1011_at_once_gets_growing_delays_until_max_retries(
-        make_project, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+        make_project, start_server, page: PageWatch, path: str, code: int) -> None:  # type: ignore[no-untyped-def]
     server = start_server(project(make_project))
-    page.page.goto(server.url + "/watch?to=/api/failing")
+    page.page.goto(server.url + "/watch?to=" + path)
     page.page.wait_for_function("(window.__closes || []).length === 5", timeout=10000)
     page.page.wait_for_timeout(2500)
-    assert [close["code"] for close in closes(page)] == [1011] * 5
-    assert handshakes(server, "/api/failing", 101) == 5, server.output()
+    assert [close["code"] for close in closes(page)] == [code] * 5
+    assert handshakes(server, path, 101) == 5, server.output()
     assert page.page.get_by_test_id("retries").inner_text() == "4"
     waited = gaps(page)
     assert all(gap >= 100 * 2 ** n - 15 for n, gap in enumerate(waited)), waited
