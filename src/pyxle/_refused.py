@@ -3,17 +3,43 @@ asked (a malformed or unreadable body, one too large or too slow), wherever that
 handler's own ``await request.json()`` too. Code that answers a refusal differently from what a
 handler chose to raise (a no-JavaScript form post's refusal is a page) tells the two apart by it.
 Also the routes' own last answers (``not_found``, ``bad_path``), which the app and the pages'
-error answers share."""
+error answers share, and ``ServiceUnavailable``: neither the request's fault nor the app's bug."""
 
 from __future__ import annotations
+
+import logging
 
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._loggable import loggable
+
+logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
+
 
 class RequestRefused(HTTPException):
     """The request's fault, found by Pyxle: answered as any ``HTTPException`` is."""
+
+
+class ServiceUnavailable(HTTPException):
+    """A service the app relies on is down (the realtime broker's Redis): an outage, not a bug. Let
+    escape, it answers 503 with ``Retry-After`` and ``detail``, which names no host (the message,
+    with the masked URL, goes to the log only), logged as one warning with no traceback; a socket
+    handler's closes its socket with 1013 (try again later) and ``reason``."""
+
+    def __init__(self, message: str, detail: str, retry_after: int, reason: str) -> None:
+        super().__init__(503, detail, {"Retry-After": str(retry_after)})
+        self.message = message
+        self.reason = reason  # for the close frame
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def log_unavailable(exc: ServiceUnavailable, scope: Scope) -> None:
+    """The one line an outage that reached the answer gets: the route and the error, no traceback."""
+    logger.warning("%d for %s %s: %s", exc.status_code, scope.get("method"), loggable(scope.get("path", "")), exc)
 
 
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:

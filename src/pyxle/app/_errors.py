@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.api._handlers import is_async
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._errors import error_json
@@ -100,6 +101,8 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
             handler = lookup(exc)
             if handler is None or (kind == "websocket" and isinstance(exc, HTTPException)):
                 raise  # a socket's HTTPException is no HTTP answer (after the upgrade): the realtime guard closes it
+            if isinstance(exc, ServiceUnavailable) and kind == "http":
+                log_unavailable(exc, scope)  # whichever handler answers it (the app's own: a 503)
             if started:
                 raise RuntimeError("Caught handled exception, but response already started.") from exc
             conn = Request(scope, receive, send) if kind == "http" else WebSocket(scope, receive, send)

@@ -22,6 +22,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
 from pyxle._client import AppWebSocket
+from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.cache import Entry
 from pyxle.cache._rules import PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
@@ -405,7 +406,10 @@ class PageEndpoint:
         """A loader's ``HTTPException(status, detail)``: the page's error page with that status (a 404
         the nearest ``not-found.pyxl``), as a ``LoaderError`` would be. Its detail is meant for the
         client (Starlette answers it as JSON to anyone), unlike an unexpected exception's text, so it
-        is the message; its headers (``WWW-Authenticate``, ``Retry-After``) are kept."""
+        is the message; its headers (``WWW-Authenticate``, ``Retry-After``) are kept. An outage
+        (``ServiceUnavailable``: Redis for the realtime broker) gets its one warning line."""
+        if isinstance(exc, ServiceUnavailable):
+            log_unavailable(exc, scope)
         error = {"message": exc.detail, "statusCode": exc.status_code, "data": {}}
         kind = "not-found" if exc.status_code == 404 else "error"
         response = await self._error(navigation, exc.status_code, error, layout_data, scope, kind)

@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from starlette.websockets import WebSocket
 
-from pyxle._refused import RequestRefused
+from pyxle._refused import RequestRefused, ServiceUnavailable
 from pyxle.realtime._connection import Connection, connection_for, text_size
 from pyxle.realtime._frames import Frame, Message, encode
 
@@ -16,10 +16,19 @@ PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
 # subscriber whose unread messages pass 8 MiB for a minute or 32 MiB at once (its default
 # ``client-output-buffer-limit pubsub``): one big message lost every socket of a worker that way.
 MAX_PUBLISH = 1024 * 1024
+# The ``Retry-After`` of a 503 for an outage (seconds): the longest a worker waits between two tries
+# to reconnect (``pyxle._redis.backoff``'s cap), so a client retrying then finds every worker back
+# once Redis is, and a short outage (a restart) costs it no more than that.
+RETRY_AFTER = 5
 
 
-class BrokerUnavailable(Exception):
-    """The broker cannot carry a message now (Redis is down or unreachable); catch it to degrade."""
+class BrokerUnavailable(ServiceUnavailable):
+    """The broker cannot carry a message now (Redis is down or unreachable); catch it to degrade.
+    Let escape, it is an outage, not a bug: 503 with ``Retry-After`` over HTTP, 1013 on a socket."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "the realtime broker is unavailable; try again shortly", RETRY_AFTER,
+                         "broker unavailable")
 
 
 class ChannelRefused(ValueError):

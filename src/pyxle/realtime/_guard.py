@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
 from pyxle._loggable import loggable
+from pyxle._refused import ServiceUnavailable
 from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
@@ -72,7 +73,8 @@ class WebSocketGuard:
 
 async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
     """Run the handler; an exception it raises is logged here and ends the socket with 1011 (an
-    ``HTTPException`` raised on purpose: 1008 below 500, with its detail as the reason), and one
+    ``HTTPException`` raised on purpose: 1008 below 500, with its detail as the reason; an outage,
+    ``ServiceUnavailable``: 1013, try again later, with a warning), and one
     that returns with its socket open (accepted, not closed) ends it with 1000: it finished.
 
     Left to the server, the error would be logged without the request id (this runs inside the
@@ -88,6 +90,9 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
     except ChannelRefused as exc:  # a channel name (or message) from the peer: its fault, no traceback
         logger.warning("closing a WebSocket on %s: %s (%d)", loggable(scope["path"]), exc, exc.code)
         await conn.close(exc.code, exc.reason)
+    except ServiceUnavailable as exc:  # an outage (Redis for the broker): try again later, no traceback
+        logger.warning("closing a WebSocket on %s: %s (1013)", loggable(scope["path"]), exc)
+        await conn.close(1013, exc.reason)
     except HTTPException as exc:  # raised on purpose (401 to sign in first): a close saying so, no traceback
         code = 1008 if exc.status_code < 500 else 1011
         logger.warning("closing a WebSocket on %s: HTTP %d %s (%d)", loggable(scope["path"]), exc.status_code,
