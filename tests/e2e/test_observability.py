@@ -80,6 +80,30 @@ def test_incoming_request_id_is_used_only_when_trusted_and_plain(make_project, s
     assert re.fullmatch(r"[0-9a-f]{32}", injected.headers["x-correlation-id"])  # not plain: a fresh one
 
 
+OWN_ID = '''
+from starlette.responses import JSONResponse
+
+async def get(request):
+    return JSONResponse({"ok": 1}, headers={"X-Request-Id": "mine"})
+'''
+
+
+NO_SECURITY_HEADERS = {"X-Content-Type-Options": None, "Referrer-Policy": None, "X-Frame-Options": None}
+
+
+@cites("docs/observability.md", "A response whose handler set that header itself carries\nPyxle's id only")
+@pytest.mark.parametrize("config", [{}, {"securityHeaders": NO_SECURITY_HEADERS}, {"observability": {"serverTiming": True}}],
+                         ids=["default", "no security headers", "server timing"])
+def test_a_handlers_own_request_id_header_is_replaced_by_the_one_the_logs_carry(make_project, start_server, config):
+    """Two `x-request-id` headers went out, and a client reading the first got an id no log line had."""
+    server = start_server(make_project({"pages/api/own.py": OWN_ID, "pyxle.config.json": json.dumps(config)}))
+    answer = httpx.get(server.url + "/api/own")
+    sent = answer.headers.get_list("x-request-id")
+    assert answer.status_code == 200 and len(sent) == 1 and re.fullmatch(r"[0-9a-f]{32}", sent[0]), sent
+    server.wait_for_output(f'"GET /api/own" 200')
+    assert any(sent[0] in line for line in list(server.lines) if '"GET /api/own"' in line)
+
+
 def test_request_ids_can_be_turned_off(make_project, start_server):
     config = {"observability": {"requestId": False}}
     server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
@@ -126,11 +150,13 @@ async def _refusal(url: str) -> websockets.InvalidStatus:
 
 
 @cites("docs/observability.md", "So does a refused WebSocket handshake (`403`, `429`)")
-def test_websocket_handshake_refusals_carry_a_request_id(make_project, start_server):
+@pytest.mark.parametrize("headers", [{}, {"securityHeaders": NO_SECURITY_HEADERS}], ids=["default", "no security headers"])
+def test_websocket_handshake_refusals_carry_a_request_id(make_project, start_server, headers):
     """403 (no such route, a handler that fails before accept) and 429 (rate-limited) answers to
     a WebSocket handshake carry X-Request-Id, as every HTTP response does."""
+    config = {"rateLimit": {"requests": 3, "window": 60}, **headers}
     project = make_project({"pages/api/echo.py": ECHO_WS, "pages/api/early.py": BEFORE_ACCEPT_WS,
-                            "pyxle.config.json": json.dumps({"rateLimit": {"requests": 3, "window": 60}})})
+                            "pyxle.config.json": json.dumps(config)})
     server = start_server(project)
 
     async def handshakes() -> list[tuple[int, str | None]]:

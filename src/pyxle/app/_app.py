@@ -372,7 +372,12 @@ class PyxleApp(Starlette):
             from pyxle._forwarded import TrustedPeers
 
             trusted = TrustedPeers(config.forwarded_allow_ips)
-        self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers) if config.security_headers else None,
+        # The edge adds the request id to an HTTP answer after these, so one the handler set is dropped
+        # as they are added; a socket's id is in its refusal's headers by then.
+        replaced = observer.header if observer is not None and observer.request_id else b""
+        sockets = security_headers(config.security_headers) if config.security_headers or replaced else None
+        self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers, replaced=replaced)
+                             if config.security_headers or replaced else None, socket_headers=sockets,
                         compressor=compressor, max_body_size=config.max_body_size,
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
                         observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,

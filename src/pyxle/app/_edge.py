@@ -49,16 +49,19 @@ class HttpEdge:
     def __init__(self, app: ASGIApp, *, add_headers: AddHeaders | None, compressor: Compressor | None,
                  max_body_size: int, body_timeout: float, expose_errors: bool = False,
                  observer: Observer | None = None, other: ASGIApp | None = None, refuse: Refuse | None = None,
-                 trusted: TrustedPeers | None = None) -> None:
+                 trusted: TrustedPeers | None = None, socket_headers: AddHeaders | None = None) -> None:
         """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default. ``refuse``
         answers a body's refusal (413, 408, 400) in place of its JSON: a page for a no-JS form post.
-        ``trusted``: the proxies whose ``X-Forwarded-*`` headers are believed (``pyxle._forwarded``)."""
+        ``trusted``: the proxies whose ``X-Forwarded-*`` headers are believed (``pyxle._forwarded``).
+        ``socket_headers``: what a refused WebSocket handshake's answer gets, ``add_headers`` by
+        default (``other`` observes sockets, so their request id is in the headers by then)."""
         self.app = app
         self.trusted = trusted
         self.refuse = refuse
         self.other = other or app
         self.observer = observer
         self.add_headers = add_headers
+        self.socket_headers = socket_headers or add_headers
         self.compressor = compressor
         self.max_body_size = max_body_size
         self.body_timeout = body_timeout
@@ -76,8 +79,8 @@ class HttpEdge:
         if scope["type"] != "http":
             if scope["type"] == "websocket" and self.trusted is not None:
                 forward(scope, self.trusted)
-            if scope["type"] == "websocket" and self.add_headers is not None:
-                await self._websocket(scope, receive, send, self.add_headers)
+            if scope["type"] == "websocket" and self.socket_headers is not None:
+                await self._websocket(scope, receive, send, self.socket_headers)
             else:
                 await self.other(scope, receive, send)
             return

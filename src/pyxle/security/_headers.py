@@ -16,16 +16,21 @@ DEFAULT_SECURITY_HEADERS: Mapping[str, str] = {
 Headers = list[tuple[bytes, bytes]]
 
 
-def security_headers(headers: Mapping[str, str]) -> Callable[[Sequence[tuple[bytes, bytes]]], Headers]:
+def security_headers(headers: Mapping[str, str], *,
+                     replaced: bytes = b"") -> Callable[[Sequence[tuple[bytes, bytes]]], Headers]:
     """A function that adds each of ``headers`` a response's headers lack (the handler wins), for
-    the app's outer layer and ``SecurityHeadersMiddleware`` alike."""
+    the app's outer layer and ``SecurityHeadersMiddleware`` alike. ``replaced`` (lowercase): a
+    header the outer layer adds to every answer itself (the request id's); one the handler set is
+    dropped, so the answer carries one. Found in the same pass, which every response makes anyway."""
     ours = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    names = frozenset(name for name, _ in ours)
+    names = frozenset(name for name, _ in ours) | ({replaced} if replaced else set())
 
     def add(present: Sequence[tuple[bytes, bytes]]) -> Headers:
         for name, _ in present:  # a loop, not any(): this runs on every response
             if name.lower() in names:  # the handler set some of ours
                 seen = {name.lower() for name, _ in present}
+                if replaced in seen:
+                    present = [pair for pair in present if pair[0].lower() != replaced]
                 return [*present, *(pair for pair in ours if pair[0] not in seen)]
         return [*present, *ours]
 
