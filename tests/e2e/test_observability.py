@@ -100,7 +100,7 @@ def test_a_handlers_own_request_id_header_is_replaced_by_the_one_the_logs_carry(
     answer = httpx.get(server.url + "/api/own")
     sent = answer.headers.get_list("x-request-id")
     assert answer.status_code == 200 and len(sent) == 1 and re.fullmatch(r"[0-9a-f]{32}", sent[0]), sent
-    server.wait_for_output(f'"GET /api/own" 200')
+    server.wait_for_output('"GET /api/own" 200')
     assert any(sent[0] in line for line in list(server.lines) if '"GET /api/own"' in line)
 
 
@@ -350,10 +350,13 @@ def test_metrics_token_can_come_from_the_environment(make_project, start_server)
     assert _scrape(server, None).status_code == 401 and _scrape(server).status_code == 200
 
 
+@cites("docs/observability.md", "one\nthat answers carry for their own sake (`Content-Type`, `Set-Cookie`, `Location`, ...) stops start-up")
 @pytest.mark.parametrize("config,message", [
     ({"observability": {"otelSampleRatio": 2}}, "observability.otelSampleRatio must be a number from 0 to 1"),
     ({"observability": {"metricsEndpointPath": "metrics"}}, 'observability.metricsEndpointPath must be a path starting with "/"'),
     ({"observability": {"logLevel": "loud"}}, "observability.logLevel must be one of DEBUG, INFO"),
+    ({"observability": {"requestIdHeader": "Content-Type"}},  # the handler's own would be dropped for the id
+     'observability.requestIdHeader must be a header name of its own, not one answers carry for their own sake'),
     ({"rateLimit": {"requests": -1}}, "rateLimit.requests must be an integer >= 0"),
     ({"rateLimit": {"requests": 5, "window": 0}}, "rateLimit.window must be a number of seconds greater than 0"),
 ])

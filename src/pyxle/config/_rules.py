@@ -157,6 +157,19 @@ HEADER_NAME = Rule(
 TOKEN_NAME = Rule(
     "a non-empty name without spaces or separators", lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None
 )
+# Headers an answer carries for its own sake: as the request id's name, the handler's own would be
+# dropped for the id (one X-Request-Id per answer), or a second sent beside it.
+_ANSWER_HEADERS = frozenset({
+    "accept-ranges", "age", "allow", "cache-control", "connection", "content-disposition", "content-encoding",
+    "content-language", "content-length", "content-location", "content-range", "content-security-policy",
+    "content-type", "date", "etag", "expires", "keep-alive", "last-modified", "link", "location", "retry-after",
+    "server", "server-timing", "set-cookie", "strict-transport-security", "trailer", "transfer-encoding", "upgrade",
+    "vary", "www-authenticate", "x-content-type-options", "x-frame-options", "referrer-policy",
+})
+REQUEST_ID_HEADER = Rule(
+    'a header name of its own, not one answers carry for their own sake (such as "Content-Type")',
+    lambda v: TOKEN_NAME.check(v) and v.lower() not in _ANSWER_HEADERS,
+)
 HEADER_VALUE = Rule(
     "a string without line breaks, or null (to not send the header)",
     lambda v: v is None or (is_str(v) and "\r" not in v and "\n" not in v and "\0" not in v),

@@ -427,7 +427,7 @@ class Validator:
         obj = self.object("observability", value, OBSERVABILITY_KEYS)
         assert obj is not None
         rules = {
-            "requestId": ("request_id", r.BOOL), "requestIdHeader": ("request_id_header", r.TOKEN_NAME),
+            "requestId": ("request_id", r.BOOL), "requestIdHeader": ("request_id_header", r.REQUEST_ID_HEADER),
             "trustIncomingRequestId": ("trust_incoming_request_id", r.BOOL), "timing": ("timing", r.BOOL),
             "serverTiming": ("server_timing", r.BOOL), "metricsEndpoint": ("metrics_endpoint", r.BOOL),
             "metricsEndpointPath": ("metrics_endpoint_path", r.ABSOLUTE_PATH),
