@@ -325,6 +325,26 @@ def test_json_log_records_carry_utc_times_like_the_access_lines(make_project, st
         assert abs((now - stamp).total_seconds()) < 120
 
 
+@cites("docs/observability.md", "In text, a record's time and\nan access line's are UTC too, ending in `Z` as in JSON")
+def test_text_log_records_carry_utc_times_like_the_access_lines(make_project, start_server) -> None:
+    """Probe: with TZ=Asia/Kolkata the access line said 12:58:05Z (UTC) and the error record of the
+    same request 07:58:05,268 in local time with no zone: two clocks in one log."""
+    project = make_project({"pages/api/boom.py": "async def get(r):\n    raise RuntimeError('boom')\n"})
+    server = start_server(project, "serve", env={"TZ": "Asia/Kolkata"})
+    rid = httpx.get(server.url + "/api/boom").headers["x-request-id"]
+    server.wait_for_output('"GET /api/boom" 500')
+    server.wait_for_output(f"ERROR pyxle.error [{rid}]")
+    error = next(line for line in server.lines if f"ERROR pyxle.error [{rid}]" in line)
+    access = next(line for line in server.lines if '"GET /api/boom" 500' in line and rid in line)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    stamps = []
+    for line, form in ((error, "%Y-%m-%dT%H:%M:%S.%fZ"), (access, "%Y-%m-%dT%H:%M:%SZ")):
+        stamp = datetime.datetime.strptime(line.split(" ", 1)[0], form).replace(tzinfo=datetime.timezone.utc)
+        assert abs((now - stamp).total_seconds()) < 120, line  # UTC, not Kolkata's +05:30
+        stamps.append(stamp)
+    assert abs((stamps[0] - stamps[1]).total_seconds()) < 5, (error, access)
+
+
 def test_text_access_log_and_off_switch(make_project, start_server) -> None:
     project = make_project({"pages/api/x.py": "async def get(r): return {}\n"})
     on = start_server(project)

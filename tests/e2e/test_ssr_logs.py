@@ -123,7 +123,7 @@ def records(server: Server, text: str, timeout: float = 10, *, level: str | None
                         found.append((record.get("request_id", "-"), record["message"]))
         else:  # a record goes on until a line starts with a time (a crash report has several lines)
             for entry in re.split(r"\n(?=\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d)", server.output()):
-                match = re.match(r"\S+ \S+ (\w+) pyxle\.ssr \[([^\]]*)\]: (.*)", entry.rstrip("\n"), re.DOTALL)
+                match = re.match(r"\S+Z (\w+) pyxle\.ssr \[([^\]]*)\]: (.*)", entry.rstrip("\n"), re.DOTALL)
                 if match and text in match.group(3) and level in (None, match.group(1).lower()):
                     found.append((match.group(2), match.group(3)))
         if found or time.monotonic() > deadline:

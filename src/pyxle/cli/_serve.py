@@ -157,7 +157,12 @@ def connection_limit() -> int:
 
 class TextFormatter(logging.Formatter):
     """Text logs: a record's line, then its traceback and, for a stuck worker's (``_heartbeat``),
-    the stacks of its threads, as Python writes them."""
+    the stacks of its threads, as Python writes them. Its time is UTC with a ``Z``, as the access
+    line's beside it (``2026-12-05T12:58:05.268Z``): local time with no zone was a second clock."""
+
+    converter = time.gmtime
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
