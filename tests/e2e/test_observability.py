@@ -433,15 +433,20 @@ def _printed_records_are_json(server: Server, r: httpx.Response) -> None:
     assert {"raw": "bytes"} in records  # the bytes as written
 
 
+@cites("docs/observability.md", "An error that stops start-up\nover a value `pyxle.config.json` refuses is in the format the file's own `logFormat` names")
 @pytest.mark.parametrize("config,env,message", [
     ({"observability": {"logFormat": "json"}}, {"PYXLE_SSR_TIMEOUT": "abc"},
      "PYXLE_SSR_TIMEOUT must be a number of seconds above 0 and under a year (got 'abc')"),
     ({"observability": {"logFormat": "json", "metricsEndpoint": True, "metricsEndpointPath": "/healthz"}}, {},
      "observability.metricsEndpointPath /healthz is Pyxle's health check"),
     ({"rateLimit": {"requests": "many"}}, {"PYXLE_LOG_FORMAT": "json"}, "rateLimit.requests"),
+    # the file's own logFormat, when the file refuses another of its values (probe: plain text)
+    ({"logFormat": "json", "maxBodySize": -1}, {}, "maxBodySize must be an integer greater than 0 (got -1)"),
+    ({"observability": {"logFormat": "json"}, "starlette": {"port": 0}}, {}, "starlette.port"),
 ])
 def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, start_server, config, env, message):
-    """The notes were records, the error that ended start-up plain text (two lines with a hint)."""
+    """The notes were records, the error that ended start-up plain text (two lines with a hint);
+    then still plain text when the file that said "json" had a value refused."""
     server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
                           env=env, ready=False)
     assert server.wait_exit() == 1
@@ -449,6 +454,20 @@ def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, 
     assert all(line.startswith("{") for line in lines), server.output()
     errors = [r for r in map(json.loads, lines) if r["level"] == "error"]
     assert len(errors) == 1 and message in errors[0]["message"] and errors[0]["logger"] == "pyxle", lines
+
+
+@cites("docs/observability.md", "A file that is not JSON at all cannot say: its error is plain text")
+@pytest.mark.parametrize("config,env", [
+    ('{"logFormat": "json", "maxBodySize": 1,}', {}),  # a trailing comma: not JSON
+    ('{"logFormat": "json", "maxBodySize": -1}', {"PYXLE_LOG_FORMAT": "text"}),  # the variable wins
+    ('{"observability": {"logFormat": "console"}, "maxBodySize": -1}', {}),
+])
+def test_the_error_that_stops_start_up_is_text_unless_json_is_asked_for(make_project, start_server, config, env):
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": config}), env=env, ready=False)
+    assert server.wait_exit() == 1
+    lines = [line for line in server.output().splitlines() if line.strip()]
+    assert lines and lines[-1].startswith("pyxle: ") and "pyxle.config.json" in lines[-1], server.output()
+    assert not any(line.startswith("{") for line in lines), server.output()
 
 
 LOUD = '''

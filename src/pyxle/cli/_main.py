@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyxle import __version__
-from pyxle.cli._project import CliError, export_for_workers, load_project, note, with_secret
+from pyxle.cli._project import CliError, errors_as_json, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
     from pyxle.bundler import BuildResult
@@ -565,8 +565,8 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     detected = workers == 0  # pyxle-framework 0.9's "auto-detect": one per core
     workers = workers or max(1, os.cpu_count() or 1)
     shell = dict(os.environ)  # before the .env files: pyxle dev loads them again as start-up does
-    # What the flag or the environment says already: an error in the config itself is a JSON line too.
-    CliError.as_json = (overrides.get("log_format") or os.environ.get("PYXLE_LOG_FORMAT", "").strip().lower()) == "json"
+    # What the flag, the environment or the file says already: an error in the config itself is a JSON line too.
+    CliError.as_json = errors_as_json(directory, mode, overrides)  # type: ignore[arg-type]
     if CliError.as_json:
         logging.config.dictConfig(server.log_config(True))
     config = load_project(directory, mode, overrides, warn=False, from_build=mode == "production")  # type: ignore[arg-type]

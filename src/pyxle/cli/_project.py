@@ -40,6 +40,34 @@ def project_root(directory: Path) -> Path:
     return root
 
 
+def errors_as_json(directory: Path, mode: Mode, overrides: dict[str, Any]) -> bool:
+    """Whether an error found while the config is loaded is a JSON record, as the log would be:
+    ``--log-format``, else PYXLE_LOG_FORMAT (the shell's, then the .env files'), else the config
+    file's own ``logFormat`` (top level, else ``observability.logFormat``), peeked at in its raw
+    JSON since the error may be another of its values. A file that is not JSON cannot say: text."""
+    from pyxle.config import load_env_files
+    from pyxle.config._loader import read_config_file
+
+    if overrides.get("log_format"):
+        return overrides["log_format"] == "json"
+    root, environ = directory.absolute(), dict(os.environ)
+    try:
+        load_env_files(root, mode, environ)  # into a copy: load_config loads them for real
+    except ConfigError:
+        pass  # told by load_config, in the format decided here
+    variable = environ.get("PYXLE_LOG_FORMAT", "").strip().lower()
+    if variable:
+        return variable == "json"
+    try:
+        data = read_config_file(root / CONFIG_FILENAME)
+    except ConfigError:
+        return False
+    if not isinstance(data, dict):
+        return False
+    block = data.get("observability")
+    return data.get("logFormat", block.get("logFormat") if isinstance(block, dict) else None) == "json"
+
+
 def note(message: str, *, json_logs: bool = False, warning: bool = True) -> None:
     """One of the CLI's notes on stderr: ``pyxle: warning: ...`` for people, or, when the server logs
     JSON (``pyxle serve --log-format json``; logging configured), a record of the ``pyxle`` logger,
