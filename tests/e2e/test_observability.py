@@ -138,6 +138,43 @@ def test_text_logs_carry_the_request_id_in_app_and_error_lines(make_project, sta
     assert _wait_for(lambda: any('"GET /api/hello" 200' in line and hello in line for line in server.lines))
 
 
+OFF_LOOP = '''
+import asyncio
+import logging
+log = logging.getLogger("app")
+
+def blocking(text):
+    log.warning(text)
+
+async def get(request):
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, blocking, "from run_in_executor")
+    await asyncio.to_thread(blocking, "from to_thread")
+    return {}
+'''
+
+
+@cites("docs/observability.md", "Code run in a thread of the event loop's default executor (`asyncio.to_thread`, "
+       "`loop.run_in_executor(None, ...)`) logs with it too")
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_line_logged_from_run_in_executor_carries_the_request_id(make_project, start_server, log_format):
+    """The loop's default executor ran each call in the thread's own (empty) context: a record
+    logged from ``run_in_executor(None, fn)`` had no id (``[-]``, no ``request_id``), while
+    ``asyncio.to_thread``, which copies the context itself, had it."""
+    config = {"logFormat": log_format, "accessLog": False}
+    server = start_server(make_project({"pages/api/off.py": OFF_LOOP, "pyxle.config.json": json.dumps(config)}))
+    answer = httpx.get(server.url + "/api/off")
+    assert answer.status_code == 200
+    rid = answer.headers["x-request-id"]
+    for text in ("from run_in_executor", "from to_thread"):
+        if log_format == "json":
+            found = _wait_for(lambda text=text: [e for e in _json_lines(server) if e.get("message") == text])
+            assert found and found[0].get("request_id") == rid, server.output()
+        else:
+            found = _wait_for(lambda text=text: [line for line in server.lines if line.rstrip().endswith(": " + text)])
+            assert found and f"WARNING app [{rid}]: {text}" in found[0], server.output()
+
+
 BEFORE_ACCEPT_WS = "async def websocket(ws):\n    raise RuntimeError('refused before accept')\n"
 HEX_ID = re.compile(r"[0-9a-f]{32}")
 

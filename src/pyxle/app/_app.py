@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import dataclasses
 import gc
 import logging
@@ -12,6 +13,7 @@ import signal
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
@@ -620,10 +622,30 @@ def _blocking_threads(loop: asyncio.AbstractEventLoop) -> None:
     """``asyncio.to_thread`` (what libraries such as pyxle-db run their blocking calls with) gets
     as many threads as sync handlers do. Python's default is cores + 4: six here, so six requests
     waiting on a SQLite write lock held all of them, the COMMIT that would free it could not run,
-    and every writer failed with "database is locked" after the busy timeout."""
-    from concurrent.futures import ThreadPoolExecutor
+    and every writer failed with "database is locked" after the busy timeout.
 
-    loop.set_default_executor(ThreadPoolExecutor(BLOCKING_THREADS, thread_name_prefix="pyxle-blocking"))
+    Each call runs in a copy of its caller's context (as ``to_thread`` does), so what
+    ``loop.run_in_executor(None, fn)`` logs carries the request id. An executor the app set
+    itself (a plugin's start-up) is left as it is; the one asyncio made on a first use (a DNS
+    look-up at start-up) is replaced."""
+    current = getattr(loop, "_default_executor", None)  # asyncio keeps it there: no public getter
+    if isinstance(current, ContextThreads) or (current is not None and not _made_by_asyncio(current)):
+        return
+    loop.set_default_executor(ContextThreads(BLOCKING_THREADS, thread_name_prefix="pyxle-blocking"))
+    if current is not None:
+        current.shutdown(wait=False)
+
+
+def _made_by_asyncio(executor: Any) -> bool:
+    """The pool ``run_in_executor(None, ...)`` makes when the loop has none (its threads: asyncio_0...)."""
+    return type(executor) is ThreadPoolExecutor and getattr(executor, "_thread_name_prefix", "") == "asyncio"
+
+
+class ContextThreads(ThreadPoolExecutor):
+    """A thread pool that runs each call in a copy of the submitting code's context variables."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 STARTED_FILE = "PYXLE_STARTED_FILE"
