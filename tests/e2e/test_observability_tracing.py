@@ -6,13 +6,19 @@ API module that also serves the finished spans as JSON.
 
 from __future__ import annotations
 
+import gzip
+import http.server
 import json
 import os
 import signal
+import threading
+from collections.abc import Iterator
 
 import httpx
+import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, SHARED_SECRET
+from tests.docs._blocks import cites
 
 SPANS = '''
 from opentelemetry import trace
@@ -122,3 +128,64 @@ def test_requests_left_out_by_the_sample_ratio_are_answered_without_errors(make_
     os.kill(server.proc.pid, signal.SIGTERM)
     assert server.wait_exit() == 0, server.output()
     assert "Traceback" not in server.output() and "ERROR" not in server.output(), server.output()
+
+
+class Collector(http.server.ThreadingHTTPServer):
+    """An OTLP/HTTP collector: the names of the spans POSTed to /v1/traces."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _CollectorHandler)
+        self.names: list[str] = []
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _CollectorHandler(http.server.BaseHTTPRequestHandler):
+    server: Collector
+
+    def do_POST(self) -> None:
+        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
+
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        if self.headers.get("content-encoding") == "gzip":
+            body = gzip.decompress(body)
+        if self.path == "/v1/traces":
+            export = ExportTraceServiceRequest()
+            export.ParseFromString(body)
+            self.server.names += [span.name for spans in export.resource_spans for scope in spans.scope_spans
+                                  for span in scope.spans]
+        self.send_response(200)
+        self.send_header("content-type", "application/x-protobuf")
+        self.send_header("content-length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def collector() -> Iterator[Collector]:
+    server = Collector()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@cites("docs/observability.md", "A worker that stops (SIGTERM, a reload) sends the spans it still holds before it exits")
+def test_spans_of_a_workers_last_seconds_are_sent_when_the_server_stops(make_project, start_server, collector):
+    """Pyxle's provider batches spans for 5 s; a worker stopped within them exited with its batch
+    unsent (the SDK's atexit hook does not run when a granian worker ends), so a deployment lost
+    the traces of every request answered in the seconds before each restart."""
+    config = {"accessLog": False, "observability": {"otel": True, "otelSampleRatio": 1.0}}
+    project = make_project({"pages/api/hello.py": "async def get(r):\n    return {'hello': 1}\n",
+                            "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, "serve", "--workers", "2",
+                          env={**SHARED_SECRET, "OTEL_EXPORTER_OTLP_ENDPOINT": collector.url})
+    for _ in range(10):  # a connection each, so both workers answer some
+        assert httpx.get(server.url + "/api/hello", headers={"connection": "close"}).status_code == 200
+    os.kill(server.proc.pid, signal.SIGTERM)
+    assert server.wait_exit() == 0, server.output()
+    assert collector.names.count("GET /api/hello") == 10, (collector.names, server.output())

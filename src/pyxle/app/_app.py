@@ -540,6 +540,10 @@ class PyxleApp(Starlette):
                 self.metrics.close()
             if self.access_log is not None:
                 self.access_log.close()
+            if self.config.observability.otel:
+                from pyxle.observability._tracing import FLUSH_SECONDS, stop_tracing
+
+                stop_tracing(min(FLUSH_SECONDS, self._time_left()))
             if self.limiter is not None:
                 await self.limiter.close()
 

@@ -4,16 +4,20 @@ The tracer provider is the one the app set up itself (``opentelemetry-instrument
 that calls ``trace.set_tracer_provider``) when there is one; otherwise Pyxle installs the SDK's,
 sampling ``otelSampleRatio`` of new traces (always following an incoming ``traceparent``), and
 exporting with OTLP over HTTP when ``opentelemetry-exporter-otlp-proto-http`` is installed
-(configured by the standard ``OTEL_EXPORTER_OTLP_*`` variables).
+(configured by the standard ``OTEL_EXPORTER_OTLP_*`` variables). A worker that stops sends what
+that provider still holds (``stop_tracing``); a provider the app set up is the app's to flush.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 logger = logging.getLogger("pyxle")
 INSTALL_HINT = "observability.otel needs OpenTelemetry: pip install 'pyxle-framework[otel]'"
+FLUSH_SECONDS = 3.0  # at most, a stopping worker waits for the collector to take its last spans
+_installed: Any = None  # the TracerProvider Pyxle installed in this process, while it runs
 
 
 class TracingUnavailable(Exception):
@@ -35,6 +39,7 @@ def tracer(service_name: str, sample_ratio: float) -> Any:
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
+    global _installed
     provider = trace.get_tracer_provider()
     if isinstance(provider, trace.ProxyTracerProvider):  # nobody configured one
         provider = TracerProvider(resource=Resource.create({"service.name": service_name}),
@@ -48,7 +53,31 @@ def tracer(service_name: str, sample_ratio: float) -> Any:
             logger.warning("observability.otel: no exporter installed, spans are not sent anywhere "
                            "(pip install opentelemetry-exporter-otlp-proto-http, or set a tracer provider)")
         trace.set_tracer_provider(provider)
+        _installed = provider
     return trace.get_tracer("pyxle")
+
+
+def stop_tracing(timeout: float = FLUSH_SECONDS) -> None:
+    """The worker stops: send the spans Pyxle's provider still holds, then shut it down, waiting
+    ``timeout`` seconds at most. Its batch goes out every 5 s, and the SDK's own atexit hook
+    never runs in a granian worker that stops, so a worker's last seconds of spans were lost.
+
+    The export runs in a thread of its own, left behind if the collector takes longer (the SDK's
+    ``force_flush`` does not honour its timeout)."""
+    global _installed
+    provider, _installed = _installed, None
+    if provider is None:
+        return
+
+    def send() -> None:
+        try:
+            provider.force_flush(int(timeout * 1000))
+        finally:
+            provider.shutdown()
+
+    thread = threading.Thread(target=send, name="pyxle-traces-flush", daemon=True)
+    thread.start()
+    thread.join(timeout)
 
 
 class RequestSpan:
