@@ -159,6 +159,27 @@ def test_a_full_metrics_folder_stops_the_metrics_not_the_workers(make_project, s
         server.stop()
 
 
+@cites("docs/observability.md", "These lines are the worker's, not a request's: they carry no request id (`[-]` in text)")
+def test_the_not_written_error_carries_no_request_id(make_project, start_server, tmp_path: Path) -> None:
+    """The metrics flush is worker-wide, but its timer was set inside the request that found no
+    flush pending, so it ran in that request's context: the "not written" ERROR (and whatever else
+    a flush logs) carried the id of an unrelated earlier request, pointing an operator at it."""
+    project = make_project({"pages/api/a.py": PID, "pyxle.config.json": json.dumps({**CONFIG, "accessLog": False})})
+    with nearly_full_tmpfs(tmp_path / "metrics", left=1536 * 1024) as folder:  # room, until filled below
+        server = start_server(project, env={"PROMETHEUS_MULTIPROC_DIR": str(folder)})
+        assert httpx.get(server.url + "/api/a").status_code == 200
+        stat = os.statvfs(folder)
+        (folder / "more").write_bytes(b"\0" * (stat.f_bavail * stat.f_frsize - 8192))
+        deadline = time.monotonic() + 15
+        while "metrics are not written: " not in server.output():  # the room is looked at once a second
+            assert time.monotonic() < deadline, server.output()
+            assert httpx.get(server.url + "/api/a").status_code == 200
+            time.sleep(0.2)
+        [line] = [line for line in server.lines if "metrics are not written: " in line]
+        assert "ERROR pyxle [-]: metrics are not written" in line, server.output()
+        server.stop()
+
+
 HIT = "async def get(request):\n    return {'ok': True}\n"
 
 

@@ -187,3 +187,33 @@ def test_a_scrape_lists_the_folder_once_and_asks_once_whether_each_process_runs(
     assert 'seeded_total{route="/x"} 6.0' in text
     left = [path.name for path in tmp_path.iterdir()]
     assert "counter_archive.db" in left and not [name for name in left if any(f"_{pid}." in name for pid in gone)]
+
+
+def test_the_access_logs_batch_is_written_outside_the_request_that_started_it():
+    """The batch's timer was set in the context of the request whose line started it, so the
+    flush (and anything logged while writing) ran as that request, long after it had ended."""
+    import asyncio
+    import io
+
+    from pyxle.app._access import FLUSH_SECONDS, AccessLog
+    from pyxle.observability._context import request_id_var
+
+    seen: list[str | None] = []
+
+    class Stream(io.StringIO):
+        def write(self, text: str) -> int:
+            seen.append(request_id_var.get())
+            return super().write(text)
+
+    async def request(log: AccessLog) -> None:
+        request_id_var.set("an-earlier-request")
+        log.record({"method": "GET", "path": "/", "headers": [], "pyxle": {"request_id": "an-earlier-request"}},
+                   200, 0.001)
+
+    async def main() -> None:
+        log = AccessLog(stream=Stream())
+        await asyncio.create_task(request(log))
+        await asyncio.sleep(FLUSH_SECONDS * 3)
+
+    asyncio.run(main())
+    assert seen == [None]

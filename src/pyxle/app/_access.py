@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import json
 import sys
 import time
@@ -59,7 +60,8 @@ class AccessLog:
             self.flush()
         elif not self._scheduled:
             try:
-                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+                # the batch is the worker's: its flush runs outside the request that started it
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush, context=contextvars.Context())
                 self._scheduled = True
             except RuntimeError:  # no loop (shutdown): write now
                 self.flush()

@@ -28,6 +28,7 @@ import asyncio
 import atexit
 import bisect
 import contextlib
+import contextvars
 import hmac
 import os
 import re
@@ -158,11 +159,12 @@ class Metrics:
         self.seen.append((route, method, status, seconds))
 
     def schedule(self) -> None:
-        """Flush within a second (at once outside an event loop)."""
+        """Flush within a second (at once outside an event loop). The flush is the worker's, not the
+        request's that scheduled it: it runs in an empty context, so what it logs has no request id."""
         if not self._scheduled:
             self._scheduled = True
             try:
-                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush)
+                asyncio.get_running_loop().call_later(FLUSH_SECONDS, self.flush, context=contextvars.Context())
             except RuntimeError:
                 self.flush()
 

@@ -343,8 +343,8 @@ class SsrPool:
         """Start the job's clock: it is at the head of its worker's line, so rendering now."""
         loop = self._loop or asyncio.get_running_loop()
         job.started = loop.time()
-        if self._watchdog is None:
-            self._watchdog = loop.call_later(self._tick, self._watch)
+        if self._watchdog is None:  # the pool's, not this render's request's: an empty context
+            self._watchdog = loop.call_later(self._tick, self._watch, context=contextvars.Context())
 
     def _watch(self) -> None:
         """Expire each worker's render that has run past the timeout; keep looking while any runs."""
@@ -437,7 +437,7 @@ class SsrPool:
     def _retire(self, worker: _Worker, rendering: _Job | None = None, *, hung: bool = False) -> None:
         """Kill the worker, put its unanswered jobs back at the front of the queue, start a replacement.
         ``rendering``: the render it was running, in whose context the log line goes (so it carries that
-        request's id: the watchdog runs in the context of whichever request armed it). ``hung``: it is
+        request's id: the watchdog runs in an empty context, no request's). ``hung``: it is
         killed for running past the timeout; else it exited (the log says how once its exit code is known)."""
         if worker.retired:
             return
