@@ -11,7 +11,9 @@ import http.server
 import json
 import os
 import signal
+import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -189,3 +191,24 @@ def test_spans_of_a_workers_last_seconds_are_sent_when_the_server_stops(make_pro
     os.kill(server.proc.pid, signal.SIGTERM)
     assert server.wait_exit() == 0, server.output()
     assert collector.names.count("GET /api/hello") == 10, (collector.names, server.output())
+
+
+@cites("docs/observability.md", "waiting for the collector at most 3 seconds and no longer than the shutdown\ndeadline (`--shutdown-timeout`) leaves")
+@pytest.mark.parametrize(("deadline", "within"), [("8", 5.0), ("1", 2.0)])
+def test_a_collector_that_does_not_answer_holds_a_stopping_worker_three_seconds_at_most(make_project, start_server,
+                                                                                        deadline, within):
+    config = {"accessLog": False, "observability": {"otel": True, "otelSampleRatio": 1.0}}
+    project = make_project({"pages/api/hello.py": "async def get(r):\n    return {'hello': 1}\n",
+                            "pyxle.config.json": json.dumps(config)})
+    with socket.socket() as silent:  # takes connections (the kernel's backlog), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        server = start_server(project, "serve", "--shutdown-timeout", deadline,
+                              env={"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{silent.getsockname()[1]}"})
+        assert httpx.get(server.url + "/api/hello").status_code == 200
+        asked = time.monotonic()
+        os.kill(server.proc.pid, signal.SIGTERM)
+        assert server.wait_exit() == 0, server.output()
+        assert time.monotonic() - asked < within, server.output()
+        assert "Unexpected exit" not in server.output() and "killed" not in server.output().lower(), server.output()
+        assert "Traceback" not in server.output(), server.output()
