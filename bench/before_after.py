@@ -1,13 +1,15 @@
 """The working tree against an earlier version, in one run: a server-rendered page and GET /api/hello
 through `pyxle serve` (wrk), and the SSR pool alone (bench/ssr_pool_bench.py, no HTTP).
 
-    .venv/bin/python bench/before_after.py [--against main] [--rounds 4] [--seconds 4]
+    .venv/bin/python bench/before_after.py [--against main] [--rounds 4] [--seconds 4] [--config JSON]
 
 Both versions serve the page of bench/ssr_bench.py, each from its own copy of the project built by
 itself; rounds alternate between them, each going first in every other round, so drift on a shared
 machine hits both alike. The figures
 that matter are the ratios of medians (after / before), of throughput and of the CPU the server's
 processes (Python and Node) spend per request, which other load on the machine disturbs less.
+``--config``: a ``pyxle.config.json`` for both projects (request ids and metrics:
+``'{"observability": {"metricsEndpoint": true, "metricsEndpointToken": "t"}}'``); none by default.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--config", default="", help="pyxle.config.json for both projects (JSON)")
     args = parser.parse_args()
+    config = json.loads(args.config) if args.config else None
     with tempfile.TemporaryDirectory() as tmp:
         versions = {f"before ({args.against})": str(source_tree(args.against, Path(tmp))),
                     "after (working tree)": str(REPO / "src")}
@@ -41,6 +45,8 @@ def main() -> None:
             projects[name] = page_project(Path(tmp) / f"v{index}")
             (projects[name] / "pages" / "api").mkdir()
             (projects[name] / "pages" / "api" / "hello.py").write_text(HELLO)
+            if config is not None:
+                (projects[name] / "pyxle.config.json").write_text(json.dumps(config))
             subprocess.run([sys.executable, "-m", "pyxle", "build", str(projects[name])], check=True,
                            capture_output=True, env={**env(), "PYTHONPATH": f"{src}:{REPO}"})
         page: dict[str, list[float]] = {name: [] for name in versions}
