@@ -128,6 +128,7 @@ def test_an_edit_that_changes_the_chunk_holding_react_reloads_instead_of_running
     page.page.get_by_test_id("counter").filter(has_text="function 0").wait_for(timeout=15000)  # state reset
 
     assert page.page.evaluate("window.__marker") is None  # by a full reload
+    page.hydrated()  # the reloaded page's server HTML shows "function 0" before React runs: a click then did nothing
     page.page.get_by_test_id("counter").click()
     page.page.get_by_test_id("counter").filter(has_text="function 1").wait_for(timeout=5000)
     assert page.page.evaluate(REACT_COPIES) == 1
