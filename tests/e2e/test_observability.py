@@ -393,7 +393,8 @@ def test_metrics_token_can_come_from_the_environment(make_project, start_server)
     ({"observability": {"metricsEndpointPath": "metrics"}}, 'observability.metricsEndpointPath must be a path starting with "/"'),
     ({"observability": {"logLevel": "loud"}}, "observability.logLevel must be one of DEBUG, INFO"),
     ({"observability": {"requestIdHeader": "Content-Type"}},  # the handler's own would be dropped for the id
-     'observability.requestIdHeader must be a header name of its own, not one answers carry for their own sake'),
+     ('observability.requestIdHeader must be a header name of its own (no spaces or separators), not one answers '
+      'carry for their own sake')),
     ({"rateLimit": {"requests": -1}}, "rateLimit.requests must be an integer >= 0"),
     ({"rateLimit": {"requests": 5, "window": 0}}, "rateLimit.window must be a number of seconds greater than 0"),
 ])

@@ -83,7 +83,7 @@ def test_observability_block_keeps_0_9_spellings():
 
 @pytest.mark.parametrize("block,message", [
     ({"otelSampleRatio": True}, "observability.otelSampleRatio must be a number from 0 to 1"),
-    ({"requestIdHeader": "X Bad"}, "observability.requestIdHeader must be a non-empty name"),
+    ({"requestIdHeader": "X Bad"}, "observability.requestIdHeader must be a header name of its own (no spaces or separators)"),
     ({"metricsEndpointToken": ""}, "observability.metricsEndpointToken must be a non-empty string or null"),
 ])
 def test_observability_block_names_the_bad_key(block, message):

@@ -167,7 +167,8 @@ _ANSWER_HEADERS = frozenset({
     "vary", "www-authenticate", "x-content-type-options", "x-frame-options", "referrer-policy",
 })
 REQUEST_ID_HEADER = Rule(
-    'a header name of its own, not one answers carry for their own sake (such as "Content-Type")',
+    'a header name of its own (no spaces or separators), not one answers carry for their own sake '
+    '(such as "Content-Type")',
     lambda v: TOKEN_NAME.check(v) and v.lower() not in _ANSWER_HEADERS,
 )
 HEADER_VALUE = Rule(
