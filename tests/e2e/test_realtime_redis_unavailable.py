@@ -15,22 +15,12 @@ import websockets
 
 from tests.conftest import SHARED_SECRET, RedisServer, Server
 from tests.docs._blocks import cites
+from tests.e2e.test_realtime_refusals import ROOMS as ROOM
 
 DOC = "docs/realtime.md"
 PASSWORD = "s3cret-pw"
 
-# docs/realtime.md's first example (the chat of pages/chat.pyxl) and its publish from an API route.
-ROOM = '''
-from pyxle.realtime import channel
-
-
-async def websocket(ws):
-    await ws.accept()
-    async with channel(ws, ws.path_params["room"]) as room:
-        await ws.send_json({"online": await room.count()})
-        while True:
-            await room.publish({"text": await ws.receive_text()})
-'''
+# docs/realtime.md's first example (the chat of pages/chat.pyxl, ROOM) and its publish from an API route.
 NEWS = '''
 from pyxle.realtime import count, publish
 
