@@ -336,6 +336,24 @@ def test_a_link_with_prefetch_ttl_fetches_its_data_while_a_code_only_prefetch_of
     assert seen == before  # nothing fetched at the click
 
 
+@cites("docs/client.md", "a\npath without a query names the page under every query string")
+def test_invalidating_a_path_drops_its_prefetched_data_under_every_query_string(app19: Server,
+                                                                                 page: PageWatch) -> None:
+    """``invalidate('/counter')`` (and an action's ``x-pyxle-invalidate: /counter``) drops the data
+    prefetched for ``/counter?sort=a`` too, as ``cache.invalidate`` drops every query's copy on the
+    server; a path with a query drops that query's alone."""
+    open_page(app19, page)
+    router = "window.__PYXLE_ROUTER__"
+    page.page.evaluate(f"{router}.prefetch('/counter?sort=a', {{ prefetchTtl: 60000 }})")
+    assert page.page.evaluate(f"{router}.invalidate('/counter?sort=b')") is False  # another query's: kept
+    assert page.page.evaluate(f"{router}.invalidate('/counter')") is True
+    assert page.page.evaluate(f"{router}.invalidate('/counter?sort=a')") is False  # gone already
+    seen = nav_requests(page)
+    page.page.evaluate(f"() => {{ {router}.navigate('/counter?sort=a', {{ prefetchTtl: 60000 }}) }}")
+    page.page.get_by_role("heading", name="Counter").wait_for()
+    assert ("1", app19.url + "/counter?sort=a") in seen  # fetched again, not shown from the prefetch
+
+
 def test_get_router_and_the_default_export(app: Server, page: PageWatch) -> None:
     html = httpx.get(app.url + "/").text
     assert 'data-testid="router">none<' in html  # no router while rendering on the server

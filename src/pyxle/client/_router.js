@@ -481,17 +481,23 @@ export function prefetch(to, { prefetchTtl } = {}) {
 }
 
 // Drops the cached payload of one page (or of every page); true when there was one. A path
-// matches however it is percent-encoded (/tag/café, /tag/caf%C3%A9).
+// matches however it is percent-encoded (/tag/café, /tag/caf%C3%A9); without a query it names
+// the page under every query string, as cache.invalidate does on the server.
 export function invalidate(to) {
+  const named = to === undefined ? null : keyOf(to).url
   let had = false
   for (const key of cache.keys()) {
-    if (to === undefined || samePath(key, to)) had = cache.delete(key) || had
+    if (!named || names(named, key)) had = cache.delete(key) || had
   }
   return had
 }
 
-function samePath(a, b) {
-  return decodePath(keyOf(a).key) === decodePath(keyOf(b).key)
+// Whether `url` names the page at `key` (a path and query): the same path, and the same query
+// when `url` has one; each percent-decoded.
+function names(url, key) {
+  const at = keyOf(key).url
+  return decodePath(at.pathname) === decodePath(url.pathname) &&
+    (!url.search || decodePath(at.search) === decodePath(url.search))
 }
 
 // Shows the current page again with fresh data; if that fails, the page is loaded in full.
@@ -552,8 +558,7 @@ export function currentPath() {
 // Whether the page shown is at `to` (a path, percent-encoded or not; its query, if it has one,
 // must match too).
 export function isCurrent(to) {
-  const { url } = keyOf(to)
-  return decodePath(url.pathname) === currentPath() && (!url.search || samePath(url.pathname + url.search, state.path))
+  return names(keyOf(to).url, state.path || location.pathname + location.search)
 }
 
 // Percent-decodes as the server does (Python's urllib.parse.unquote): each run of escapes is read as
