@@ -67,6 +67,11 @@ async def get(request):  # the worker's peak resident memory, in kB, and the fil
 # ~30 MB of text that compresses about 3 to 1, as a log or a data dump in public/ would
 HUGE = b"".join(b"line %09d %010d\n" % (n, n * 2654435761 % 4294967291) for n in range(1_100_000))
 
+# Files of public/ that are compressed already: a data dump and an SVG, each over minimumSize.
+DATA_GZ = gzip.compress(b"[" + b",".join(b'{"n":%d}' % n for n in range(2000)) + b"]", mtime=0)
+SVGZ = gzip.compress(b'<svg xmlns="http://www.w3.org/2000/svg">' + b'<rect width="1" height="1"/>' * 400 + b"</svg>",
+                     mtime=0)
+
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
@@ -75,6 +80,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "public/big.txt": BIG, "public/small.txt": "tiny",
     })
     (root / "public" / "huge.txt").write_bytes(HUGE)
+    (root / "public" / "data.json.gz").write_bytes(DATA_GZ)
+    (root / "public" / "logo.svgz").write_bytes(SVGZ)
     with serving(root, "--no-access-log") as server:
         yield server
 
@@ -140,6 +147,17 @@ def test_small_answers_already_encoded_and_binary_types_are_sent_as_they_are(app
     assert get(app, "/small.txt", "br").headers.get("content-encoding") is None
     big = get(app, "/big.txt", "br")
     assert big.headers["content-encoding"] == "br" and decoded(big) == BIG.encode()
+
+
+@cites("docs/configuration.md", "A file of `public/` compressed already is sent as its bytes")
+def test_a_public_file_compressed_already_is_sent_as_its_bytes_and_never_compressed_again(app: Server) -> None:
+    for offered in ("br", "gzip", None):
+        dump = get(app, "/data.json.gz", offered)  # a download: the type of its bytes, not of what they hold
+        assert dump.headers["content-type"] == "application/gzip", offered
+        assert "content-encoding" not in dump.headers and dump.raw_body == DATA_GZ  # type: ignore[attr-defined]
+        svg = get(app, "/logo.svgz", offered)  # an image: SVG, its coding named, so that an <img> shows it
+        assert svg.headers["content-type"] == "image/svg+xml", offered
+        assert svg.headers["content-encoding"] == "gzip" and svg.raw_body == SVGZ  # type: ignore[attr-defined]
 
 
 def test_built_assets_keep_their_precompressed_files(app: Server) -> None:

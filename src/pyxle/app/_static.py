@@ -20,6 +20,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._memo import remember
 from pyxle._refused import not_found
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
@@ -71,6 +72,8 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
                 response = await _or_not_found(files.get_response(path, scope))
             else:
                 response = files.file_response(*found, scope) if found is not None else None
+                if isinstance(response, FileResponse):
+                    _sent_as_encoded(response)
             if response is not None and scope["path"].endswith("/"):
                 response = _slash_away(scope)
             if response is not None:
@@ -82,6 +85,38 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
         await fallback(scope, receive, send)
 
     return serve
+
+
+# How a file compressed already is sent, by its coding (Python's mimetypes reads it from the name):
+# as the type of its bytes. Starlette sends `data.json.gz` as JSON, which it is not until
+# decompressed, and the app's compression then encoded it again. `.svgz` is SVG with its coding
+# named, as Apache sends it, so that an <img> shows it.
+_ENCODED_TYPES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz",
+                  "compress": "application/x-compress", "br": "application/x-brotli"}
+_SENT_AS: dict[str, tuple[str, str]] = {}  # file name -> (Content-Type, Content-Encoding), or ("", "")
+
+
+def _sent_as_encoded(response: FileResponse) -> None:
+    """A file compressed already (``data.json.gz``, ``logo.svgz``) gets its bytes' type, or, an
+    ``.svgz``, its coding; then the compressor leaves it as it is."""
+    name = os.path.basename(response.path)
+    sent_as = _SENT_AS.get(name)
+    if sent_as is None:
+        sent_as = remember(_SENT_AS, name, _encoded_as(name))
+    kind, coding = sent_as
+    if kind:
+        response.headers["content-type"] = kind
+    if coding:
+        response.headers["content-encoding"] = coding
+
+
+def _encoded_as(name: str) -> tuple[str, str]:
+    kind, coding = mimetypes.guess_type(name)
+    if coding is None:
+        return "", ""
+    if name.lower().endswith(".svgz"):
+        return kind or "image/svg+xml", coding
+    return _ENCODED_TYPES.get(coding, "application/octet-stream"), ""
 
 
 def _found(find: Callable[[str], tuple[str, os.stat_result] | None], path: str) -> bool:
