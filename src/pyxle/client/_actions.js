@@ -1,6 +1,7 @@
 // Calling server actions: <Form action="name"> and useAction(name). Both post to
 // /api/__actions/<page>/<name> with the CSRF token from the CSRF cookie, honour
-// x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named), and
+// x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named) and
+// x-pyxle-cookies by dropping them all (refreshing the current one), and
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
 // A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
 // an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
@@ -105,12 +106,14 @@ export async function callAction(url, payload, { signal } = {}) {
     result.fields = result.fields || null
     result.data = result.data ?? null
   }
+  // The action set or deleted a cookie (a sign-in, a sign-out): what was fetched before may show
+  // another visitor's view, so every page's data is dropped and the page shown is fetched again.
+  const cookies = response.headers.get('x-pyxle-cookies') === 'changed'
+  if (cookies) invalidate()
   const stale = response.headers.get('x-pyxle-invalidate')
-  if (stale) {
-    const urls = stale.split(',').map((s) => s.trim()).filter(Boolean)
-    urls.forEach((u) => invalidate(u))
-    if (urls.some((u) => isCurrent(u))) refresh() // however the path is percent-encoded
-  }
+  const urls = stale ? stale.split(',').map((s) => s.trim()).filter(Boolean) : []
+  urls.forEach((u) => invalidate(u))
+  if (cookies || urls.some((u) => isCurrent(u))) refresh() // however the path is percent-encoded
   if (result.ok && typeof result.redirect === 'string') {
     invalidate(result.redirect)
     navigate(result.redirect)

@@ -51,6 +51,10 @@ from pyxle.validation import form_fields, is_form
 logger = logging.getLogger("pyxle.error")
 PREFIX = "/api/__actions/"
 BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's result: see _background_task
+# On an action's answer to a fetch that sets or deletes a cookie (a sign-in, a sign-out): the
+# browser drops every page's data it prefetched and fetches the page shown again, as Next.js does
+# after a Server Action sets a cookie (pyxle/client's _actions.js).
+COOKIES_HEADER = "x-pyxle-cookies"
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
 
 
@@ -192,6 +196,8 @@ class ActionsEndpoint:
             response = _redirect_back(request, page_url, response) if target is None else _see_other(response)
         elif target is not None:  # the client navigates there itself
             response = as_json(response, {"ok": True, "redirect": target})
+        if not document and any(name == b"set-cookie" for name, _ in response.raw_headers):
+            response.headers[COOKIES_HEADER] = "changed"  # what the browser fetched before may be another visitor's
         await response(scope, receive, send)
 
     async def _failed_post(self, request: ActionRequest, send: Send, where: tuple[str, str, dict[str, str], str],
