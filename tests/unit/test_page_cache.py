@@ -377,6 +377,40 @@ def test_one_flight_per_key_and_its_waiters_get_what_it_stored() -> None:
     run(go())
 
 
+def test_a_flight_landed_later_stays_open_until_its_work_ends_and_lands_none_if_it_fails() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        stored = {"doc?": entry()}
+        release = asyncio.Event()
+
+        async def work() -> dict[str, Entry] | None:
+            await release.wait()
+            return stored
+
+        async def fails() -> dict[str, Entry] | None:
+            raise RuntimeError("the render pool is closed")
+
+        async def endless() -> dict[str, Entry] | None:
+            await asyncio.Event().wait()
+            return None
+
+        waiters = {}
+        for path, job in (("/a", work), ("/b", fails), ("/c", endless)):
+            key = (path, "?")
+            assert cache.lead(key) is not None
+            waiters[path] = asyncio.ensure_future(asyncio.shield(cache.flights[key]))
+            cache.land_later(key, job())  # the request that led it has been answered
+        await asyncio.sleep(0.01)
+        assert await waiters["/b"] is None  # failed (and logged): its waiters render their own
+        assert not waiters["/a"].done() and ("/a", "?") in cache.flights  # concurrent misses still wait for it
+        release.set()
+        assert await waiters["/a"] is stored and ("/a", "?") not in cache.flights
+        await cache.close()  # stops what is still under way, and its waiters go on
+        assert await waiters["/c"] is None and not cache.flights
+
+    run(go())
+
+
 def test_regeneration_runs_once_per_url_at_a_time_and_survives_a_failure() -> None:
     async def go() -> None:
         cache = PageCache(MemoryBackend())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
-from typing import NamedTuple
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
 from pyxle._copies import Copies
@@ -27,7 +27,8 @@ class PageCache:
 
     ``flights`` holds the render in progress per key (a page URL), so concurrent misses wait for
     it instead of running the loaders again; it resolves to the entries that render stored, by
-    variant, so each waiter takes its own answer of them. ``regenerate`` runs at most one
+    variant, so each waiter takes its own answer of them; ``land_later`` leaves a flight open while
+    its render goes on in the background (a navigation answered before its document). ``regenerate`` runs at most one
     background render per page URL. ``copies`` keeps the compressed copies of stored bodies that
     are the same for every visitor, so a stored page is compressed once per codec in this process.
     """
@@ -42,6 +43,7 @@ class PageCache:
         self.clock = clock
         self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}
+        self._landing: set[asyncio.Task[None]] = set()
         self.copies = Copies()
 
     async def lookup(self, path: str, variant: str) -> Lookup:
@@ -68,6 +70,23 @@ class PageCache:
         future = self.flights.pop(key, None)
         if future is not None and not future.done():
             future.set_result(entries)
+
+    def land_later(self, key: tuple[str, str], work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
+        """The render of ``key`` goes on after the request that led it was answered: ``work``
+        renders and stores in a task of its own (the client going away does not cancel it), and
+        the flight lands with what it stored (None if it failed)."""
+        task = asyncio.ensure_future(self._land_when_done(key, work))
+        self._landing.add(task)
+        task.add_done_callback(self._landing.discard)
+
+    async def _land_when_done(self, key: tuple[str, str], work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
+        entries = None
+        try:
+            entries = await work
+        except Exception as exc:
+            logger.error("page cache: rendering %s failed", key[0], exc_info=exc)
+        finally:
+            self.land(key, entries)
 
     async def store(self, path: str, entries: dict[str, Entry], version: int) -> bool:
         return await self.backend.put(path, entries, version)
@@ -98,7 +117,7 @@ class PageCache:
         await self.backend.clear()
 
     async def close(self) -> None:
-        tasks = list(self._regenerating.values())
+        tasks = [*self._regenerating.values(), *self._landing]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
