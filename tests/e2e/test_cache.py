@@ -264,7 +264,29 @@ async def load(request):
 
 export default function Page({ data }) { return <p>zero {data.n}</p> }
 '''
-PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/pair.pyxl": PAIR, "pages/render-fails.pyxl": RENDER_FAILS,
+# A page whose loader answers at once and whose <Suspense> child takes 1 s on the server.
+SLOW_PART = '''
+import counter
+
+@server
+async def load(request):
+    return {"data": {"n": counter.bump("slow-part")}, "revalidate": 60}
+
+import React, { Suspense, use } from 'react'
+
+const waits = new WeakMap()  // one wait per render
+function Part({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise(resolve => setTimeout(() => resolve('part ' + data.n),
+    typeof window === 'undefined' ? 1000 : 0)))
+  return <p id="part">{use(promise)}</p>
+}
+
+export default function Page({ data }) {
+  return <main><h1>slow {data.n}</h1><Suspense fallback={<p id="fallback">loading</p>}><Part data={data} /></Suspense></main>
+}
+'''
+PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/slow-part.pyxl": SLOW_PART, "pages/pair.pyxl": PAIR, "pages/render-fails.pyxl": RENDER_FAILS,
          "pages/answers.pyxl": ANSWERS, "pages/long.pyxl": LONG, "pages/zero.pyxl": ZERO}
 DOC = "docs/pages.md"
 CONFIG = {
@@ -751,8 +773,11 @@ def test_a_page_whose_suspense_boundary_failed_on_the_server_is_not_stored_until
         with known_visitor(app) as client:
             for headers in ({}, {}, NAV, {}):
                 answer = client.get(url, headers=headers)
-                assert answer.status_code == 200 and "x-pyxle-cache" not in answer.headers, answer.headers
-                assert answer.headers["cache-control"] == "private, no-cache"
+                assert answer.status_code == 200 and answer.headers["cache-control"] == "private, no-cache"
+                # (a navigation is answered before its document is rendered: a miss, that stores nothing)
+                assert answer.headers.get("x-pyxle-cache") == ("MISS" if headers else None), answer.headers
+                if headers:  # its document's render, in the background, has ended (and stored nothing)
+                    app.wait_for_output(f"[{answer.headers['x-request-id']}]: rendering page 'boundary': a Suspense")
                 if not headers:  # the boundary was left to the browser: its fallback and a digest
                     assert 'id="fallback"' in answer.text and "data-dgst" in answer.text
         assert count(app, "boundary") == before + 4
@@ -797,8 +822,8 @@ def test_a_background_render_whose_boundary_failed_leaves_the_stored_page_as_it_
         assert f"part {number(fresh.text)}" in shown(fresh.text)
 
 
-@cites(DOC, "A client-side navigation that misses renders the document too, so the URL's next document "
-            "request is a hit")
+@cites(DOC, "the document is then rendered from that same loader run in the background (the client going away "
+            "does not stop it) and stored with the navigation JSON, so the URL's next document request is a hit")
 def test_a_navigation_miss_stores_the_document_too_from_the_same_loader_run(app: Server) -> None:
     before = count(app, "pair")
     with known_visitor(app) as client:
@@ -808,6 +833,37 @@ def test_a_navigation_miss_stores_the_document_too_from_the_same_loader_run(app:
         assert page.headers["x-pyxle-cache"] == "HIT" and number(page.text) == before + 1
         assert "pyxle-csrf-" not in page.text  # a stored document: the stand-in was replaced by the visitor's token
     assert count(app, "pair") == before + 1
+
+
+@cites(DOC, "A client-side navigation that misses is answered as soon as the loaders have run")
+@cites(DOC, "a document request that comes while it renders waits for it and gets it")
+def test_a_navigation_miss_is_answered_before_its_document_renders_and_the_next_document_is_a_hit(
+        app: Server) -> None:
+    before = count(app, "slow-part")
+    with known_visitor(app) as client:
+        began = time.monotonic()
+        nav = client.get("/slow-part?case=waited", headers=NAV)
+        took = time.monotonic() - began
+        assert nav.headers["x-pyxle-cache"] == "MISS" and nav.json()["props"]["data"] == {"n": before + 1}
+        assert took < 0.6, f"the navigation JSON waited for the document's render ({took:.2f} s; its part takes 1 s)"
+        page = client.get("/slow-part?case=waited")  # while the document renders: it waits for that render
+        assert page.headers["x-pyxle-cache"] == "HIT" and f"part {before + 1}" in shown(page.text)
+        assert 'id="fallback"' not in page.text
+    assert count(app, "slow-part") == before + 1
+
+
+def test_the_document_of_a_navigation_miss_is_stored_after_the_navigating_client_has_gone(app: Server) -> None:
+    before = count(app, "slow-part")
+    with known_visitor(app) as client:
+        nav = client.get("/slow-part?case=gone", headers=NAV)
+        assert nav.headers["x-pyxle-cache"] == "MISS"
+    time.sleep(1.5)  # its client closed its connection; the render (1 s) went on and was stored
+    with known_visitor(app) as client:
+        page = client.get("/slow-part?case=gone")
+        assert page.headers["x-pyxle-cache"] == "HIT" and f"part {before + 1}" in shown(page.text)
+        again = client.get("/slow-part?case=gone", headers=NAV)
+        assert again.headers["x-pyxle-cache"] == "HIT" and again.json()["props"]["data"] == {"n": before + 1}
+    assert count(app, "slow-part") == before + 1
 
 
 @cites(DOC, "Concurrent misses of one URL run the loaders once, whether they ask for the document or the "
@@ -832,7 +888,8 @@ def test_concurrent_navigation_and_document_misses_of_one_url_run_the_loader_onc
             assert number(answer.text) == before + 1
 
 
-@cites(DOC, "(when that render fails, the navigation JSON is answered and nothing is stored)")
+@cites(DOC, "When that render fails, or leaves a `<Suspense>` boundary to the browser, nothing is stored (the "
+            "navigation was answered already)")
 def test_a_navigation_miss_whose_document_fails_to_render_answers_its_json_and_stores_nothing(
         app: Server) -> None:
     fails = flag(app, "render-fails")
@@ -841,7 +898,8 @@ def test_a_navigation_miss_whose_document_fails_to_render_answers_its_json_and_s
         with known_visitor(app) as client:
             nav = client.get("/render-fails", headers=NAV)
             assert nav.status_code == 200 and nav.json()["props"]["data"]["fails"] is True
-            assert "x-pyxle-cache" not in nav.headers and nav.headers["cache-control"] == "private, no-cache"
+            assert nav.headers["x-pyxle-cache"] == "MISS"  # answered before its document was rendered
+            assert nav.headers["cache-control"] == "private, no-cache"
             app.wait_for_output("rendering pages/render-fails.pyxl failed: the render failed on the server")
             page = client.get("/render-fails")  # nothing was stored: rendered again, and failing again
             assert page.status_code == 500 and "x-pyxle-cache" not in page.headers

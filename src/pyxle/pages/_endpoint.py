@@ -11,7 +11,7 @@ import asyncio
 import functools
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -51,6 +51,9 @@ ALLOW = {"Allow": ", ".join(METHODS)}
 _BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
                    r"quora link preview|whatsapp|skypeuripreview|ia_archiver|lighthouse")
 _VARY = {"Vary": "x-pyxle-navigation"}
+# What a leader's answer stored: the entries by variant, None (nothing), or, for a navigation
+# answered before its document, what renders the document and stores both (see PageCache.land_later).
+Stored = dict[str, Entry] | Coroutine[Any, Any, dict[str, Entry] | None] | None
 
 
 class PageEndpoint:
@@ -200,7 +203,10 @@ class PageEndpoint:
         finally:
             if not regenerating and (rule is not None or self._envelope):  # not a page found to use no store
                 record_cache(self.context.path, "miss")
-            cache.land(key, stored)
+            if stored is None or isinstance(stored, dict):
+                cache.land(key, stored)
+            else:  # a navigation answered before its document: the flight lands once that is rendered and stored
+                cache.land_later(key, stored)
 
     async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, variant: str) -> Response:
         """A signed-in visitor's miss on a shared route. What is stored there is served to everyone,
@@ -220,9 +226,10 @@ class PageEndpoint:
         return response
 
     async def _answer(self, request: Request, navigation: bool, *, cache: Any = None, rule: Any = None,
-                      version: int = 0) -> tuple[Response, dict[str, Entry] | None]:
+                      version: int = 0) -> tuple[Response, Stored]:
         """Run the loaders and answer; with ``cache``, also store the answers when the page may be
-        stored (returning the entries stored, else None)."""
+        stored (returning the entries stored, else None; for a navigation, what renders its
+        document and stores both, to run once it is answered)."""
         scope = request.scope
         route_path = scope["path"]
         layout_data: dict[str, Any] = {}
@@ -302,28 +309,47 @@ class PageEndpoint:
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
             return conditional(response, scope), None
-        # A navigation miss of a storable page renders the document too: one loader run stores both.
         mark = new_mark() if fresh is not None else ""
         # A page for the store carries what of the auth seed is the same for everyone, never a user.
         seed = stored_auth_seed(scope, anonymous=not shared) if mark else auth_seed(scope)
+        csrf = mark or scope["pyxle"].get("csrf_token", "")
+        render = functools.partial(renderer.respond, self.page_id, encoded_props, route_path, levels, page.status,
+                                   _VARY, csrf, tail=seed, complete=bool(mark) or _bot(request),
+                                   nonce=nonce_mark(mark) if mark else "")
+        if navigation:  # a storable page's miss: its JSON now; one loader run stores both, once the document renders
+            nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+            later = self._store_document(render, cache, route_path, nav, _variant("nav", scope), _variant("doc", scope),
+                                         mark)
+            return self._serve(nav, scope, "MISS", JSON, shared), later
         try:
-            csrf = mark or scope["pyxle"].get("csrf_token", "")
             with phase("render", self.page_id):
-                response = await renderer.respond(self.page_id, encoded_props, route_path, levels, page.status, _VARY,
-                                                  csrf, tail=seed, complete=bool(mark) or _bot(request),
-                                                  nonce=nonce_mark(mark) if mark else "")
+                response = await render()
         except (RenderQueueFull, RenderError) as exc:
-            if navigation:  # the router renders the page itself: its JSON is answered, stored nowhere
-                self._log_render_failure(exc)
-                return _private_json(nav_body, page.status, scope), None
             if isinstance(exc, RenderQueueFull):
                 return busy_page(), None
             return await self._render_failed(exc, layout_data, scope), None
         if isinstance(response, PartialPage):
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
-            return (_private_json(nav_body, page.status, scope) if navigation else conditional(response, scope)), None
+            return conditional(response, scope), None
         return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation, shared)
+
+    async def _store_document(self, render: Callable[[], Awaitable[Response]], cache: Any, path: str, nav: Entry,
+                              nav_variant: str, doc_variant: str, mark: str) -> dict[str, Entry] | None:
+        """The document of a navigation miss, rendered after its JSON (``nav``) was answered, and
+        stored with it as of the loaders' run; the entries stored, else None: the render failed or
+        left a boundary to the browser (nothing is stored), or an invalidation came first."""
+        try:
+            with phase("render", self.page_id):
+                response = await render()
+        except (RenderQueueFull, RenderError) as exc:
+            self._log_render_failure(exc)
+            return None
+        if isinstance(response, PartialPage):
+            return None
+        page = make_entry(bytes(response.body), 200, nav.fresh, nav.stale, nav.stored, nav.version, mark)
+        entries = {nav_variant: nav, doc_variant: page}
+        return entries if await cache.store(path, entries, nav.version) else None
 
     async def _store(self, scope: Scope, cache: Any, version: int, fresh: float, stale: float, nav_body: str,
                      rendered: Response | None, mark: str, navigation: bool,
