@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 TALL = "<div style={{ height: '4000px' }}>tall</div>"
 
@@ -21,7 +22,7 @@ PAGES = {
               <nav>
                 <Link id="to-home" href="/">Home</Link> <Link id="to-fast" href="/fast">Fast</Link>{' '}
                 <Link id="to-slow" href="/slow">Slow</Link> <Link id="to-q1" href="/query?q=1">Q1</Link>{' '}
-                <Link id="to-q2" href="/query?q=2">Q2</Link>
+                <Link id="to-q2" href="/query?q=2">Q2</Link> <Link id="to-old" href="/old">Old</Link>
               </nav>
               {children}
             </div>
@@ -105,6 +106,27 @@ PAGES = {
           return <main><h1>Tag {data.name} {data.n}</h1><button onClick={() => bump({})}>bump</button></main>
         }
         """,
+    # The app's own middleware moves a page: a 301 the browser's fetch follows for the router.
+    "moved.py": """
+        from starlette.responses import RedirectResponse
+
+        def signed_out(scope):
+            return any(name == b"cookie" and b"signed_out=1" in value for name, value in scope["headers"])
+
+        class Moved:
+            def __init__(self, app):
+                self.app = app
+
+            async def __call__(self, scope, receive, send):
+                if scope["type"] == "http" and scope["path"] == "/old":
+                    await RedirectResponse("/query?q=moved", 301)(scope, receive, send)
+                    return
+                if scope["type"] == "http" and scope["path"] == "/query" and signed_out(scope):  # a guard
+                    await RedirectResponse("/fast", 307)(scope, receive, send)
+                    return
+                await self.app(scope, receive, send)
+        """,
+    "pyxle.config.json": '{"middleware": ["moved:Moved"]}',
     "pages/api/elsewhere.py": """
         from starlette.responses import HTMLResponse
 
@@ -263,3 +285,29 @@ def test_an_action_invalidating_the_percent_encoded_path_refreshes_the_page_show
         page.page.get_by_role("button", name="bump").click()
     assert answer.value.headers["x-pyxle-invalidate"] == "/tag/%E6%97%A5%E6%9C%AC"
     page.page.get_by_role("heading", name=f"Tag 日本 {int(before.split()[-1]) + 1}").wait_for(timeout=5000)
+
+
+@cites("docs/client.md", "so does a redirect of the app's\nmiddleware")
+def test_a_link_redirected_by_the_apps_middleware_shows_the_target_url(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/fast")
+    before = history_length(page)
+    page.page.evaluate("window.__marker = 'still here'")
+    with page.page.expect_response(lambda r: r.url == site.url + "/query?q=moved"):
+        click(page, "#to-old")
+    page.page.get_by_role("heading", name="Query moved").wait_for()
+    assert page.page.evaluate("location.pathname + location.search") == "/query?q=moved"  # not /old
+    assert page.page.evaluate("window.__marker") == "still here"  # shown client-side
+    assert history_length(page) == before + 1  # the target only
+    page.page.go_back()
+    page.page.get_by_role("heading", name="Fast").wait_for()
+    page.page.go_forward()
+    page.page.get_by_role("heading", name="Query moved").wait_for()
+    assert page.page.evaluate("location.pathname + location.search") == "/query?q=moved"
+
+
+def test_a_refresh_that_the_apps_middleware_redirects_shows_the_target_url(site: Server, page: PageWatch) -> None:
+    open_page(site, page, "/query?q=1")
+    page.page.evaluate("document.cookie = 'signed_out=1; path=/'")  # the guard now sends /query to /fast
+    assert page.page.evaluate("window.__PYXLE_ROUTER__.refresh()") is True
+    assert heading(page) == "Fast"
+    assert page.page.evaluate("location.pathname + location.search") == "/fast"

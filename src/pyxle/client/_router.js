@@ -224,12 +224,23 @@ function request(key, kind) {
       if (!body || (typeof body.redirect !== 'string' && !(body.ok && body.page))) {
         throw new Error(`navigation to ${key} needs a full load`)
       }
+      const moved = movedTo(response, key)
+      if (moved) body.shownAt = moved
       return (entry.body = body)
     },
   )
   cache.set(key, entry)
   entry.promise.catch(() => cache.get(key) === entry && entry.body === undefined && cache.delete(key))
   return entry
+}
+
+// Where a redirect on the way (the app's middleware: /account -> /login, which fetch follows) led
+// the request for `key`, when it led elsewhere on this site: the page answered is shown at that URL.
+function movedTo(response, key) {
+  if (!response.redirected) return null
+  const url = new URL(response.url)
+  const at = url.pathname + url.search
+  return url.origin === location.origin && at !== key ? at : null
 }
 
 // A cached payload may be shown while it carries data and is younger than the navigation's
@@ -280,9 +291,22 @@ async function show(key, ttl, id, given, waits = false) {
   if (state.failed) throw state.failed // the caller falls back to a full page load
   state.shown = { route: module.route, props: body.props }
   setBaseHead(body.headLevels || [body.headMarkup || ''])
-  state.path = key
+  state.path = body.shownAt || key
   notify()
   return null
+}
+
+// After Back, Forward or a refresh, the entry's URL becomes the one its page was shown at, when a
+// redirect on the way led elsewhere (a refresh after signing out, which a guard sends to /login).
+function keepShownUrl() {
+  const shown = shownUrl(new URL(location.href))
+  if (shown.href !== location.href) history.replaceState(history.state, '', shown.href)
+}
+
+// The URL of `url` the page just shown is at: `url` itself, or where a redirect on the way led
+// (its #hash kept, as the browser keeps it through a redirect).
+function shownUrl(url) {
+  return state.path === url.pathname + url.search ? url : new URL(state.path + url.hash, location.href)
 }
 
 function addStyles(css) {
@@ -420,11 +444,12 @@ async function go(to, options, visited, id) {
   if (redirect) return go(redirect, options, [...visited, key], id)
   const { replace = false, scroll = true, updateHistory = true } = options
   const entry = { pyxle: (state.key = newKey()) }
+  const shown = shownUrl(url)
   // A link to the URL shown replaces its entry, as the browser does without JavaScript; so does
   // updateHistory: false, as in Pyxle 0.9 (the address bar shows the page, no entry is added).
-  if (replace || !updateHistory || url.href === location.href) history.replaceState(entry, '', url.href)
-  else history.pushState(entry, '', url.href)
-  if (scroll === true) scrollAfter(url)
+  if (replace || !updateHistory || shown.href === location.href) history.replaceState(entry, '', shown.href)
+  else history.pushState(entry, '', shown.href)
+  if (scroll === true) scrollAfter(shown)
   return true
 }
 
@@ -459,6 +484,7 @@ async function popTo(key, id) {
   }
   if (redirect === false) return false
   if (redirect) return go(redirect, { replace: true }, [key], id)
+  keepShownUrl()
   entered()
   scrollAfter(new URL(location.href), positions().get(state.key))
   return true
@@ -518,7 +544,9 @@ async function refreshWith(answer) {
   const id = ++state.nav
   try {
     const redirect = await show(key, undefined, id, answer && answer.ok && answer.page ? answer : undefined)
-    return typeof redirect === 'string' ? go(redirect, { replace: true }, [key], id) : redirect !== false
+    if (typeof redirect === 'string') return go(redirect, { replace: true }, [key], id)
+    if (redirect !== false) keepShownUrl()
+    return redirect !== false
   } catch (error) {
     if (id === state.nav) location.reload()
     return false
