@@ -9,6 +9,7 @@ import json
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 LAYOUT = """
 import { useState } from 'react'
@@ -113,6 +114,7 @@ def test_a_head_driven_by_state_updates_on_a_directly_loaded_page(app: Server, p
     assert page.problems() == []
 
 
+@cites("docs/migrating.md", "a page's `HEAD` (`HEAD = ['<title>About</title>']`, or `def HEAD(data)`) now\n  replaces a layout's `<Head><title>`")
 def test_a_layout_head_rendering_again_leaves_the_page_head_title_in_place(app: Server, page: PageWatch) -> None:
     open_page(app, page, "/titled")
     assert page.page.title() == "From HEAD"

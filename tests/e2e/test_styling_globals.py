@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from tests.conftest import PageWatch
+from tests.docs._blocks import cites
 from tests.e2e._styling import build_error
 
 HOME = """
@@ -49,6 +50,7 @@ def looks(page: PageWatch) -> dict[str, str]:
     }""")
 
 
+@cites("docs/migrating.md", "here the page's and layouts' CSS wins it")
 def test_global_styles_and_scripts_load_on_every_page_in_order(make_project, start_server, page: PageWatch) -> None:
     project = make_project(FILES, node=True)
     server = start_server(project)
