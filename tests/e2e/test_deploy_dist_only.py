@@ -159,6 +159,21 @@ def test_a_deploy_without_pages_serves_its_pages_with_their_loader_data(served: 
     assert 'data-testid="layout"' in page.text and "fruit:apple" in page.text
 
 
+def test_a_pages_dir_that_names_no_folder_stops_start_up_when_the_build_was_made_from_another(
+        built: Path, tmp_path: Path) -> None:
+    """A pagesDir changed before the pages were moved: the build's pages are from the old folder,
+    which the config no longer names, so start-up stops naming both (it served the old build, and
+    an API route's relative import then failed under the new folder's module name)."""
+    app = deploy(built, tmp_path / "app")
+    shutil.copytree(built / "pages", app / "pages")  # still where they were
+    (app / "pyxle.config.json").write_text('{"name": "Orchard", "pagesDir": "src/pages"}')
+    out = pyxle(app, "serve", ".", "--skip-build", "--port", "0")
+    assert out.returncode == 1
+    assert (f"pyxle: {app.resolve()} has no src/pages/ folder, and the build cannot be served without it: "
+            "dist/manifest.json was made from pages/, and pagesDir in pyxle.config.json names src/pages/; hint: move "
+            'the pages to src/pages/ and run `pyxle build`, or set pagesDir back to "pages"') in out.stderr
+
+
 def test_a_deploy_without_pages_answers_navigation_json(served: Server) -> None:
     nav = httpx.get(served.url + "/", headers=NAV, timeout=10)
     assert nav.status_code == 200, nav.text

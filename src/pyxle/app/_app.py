@@ -236,7 +236,7 @@ class PyxleApp(Starlette):
         from pyxle.bundler import IncompleteBuild, public_copy, read_served
 
         try:
-            served = read_served(self.config.dist_path, self.config.root)
+            served = read_served(self.config.dist_path, self.config.root, self.config.pages_path)
         except IncompleteBuild as exc:
             raise StartupError(f"{self.config.root} has no {self.config.pages_dir}/ folder, and the build cannot "
                                f"be served without it: {exc}") from None

@@ -190,8 +190,9 @@ class IncompleteBuild(Exception):
     """The build cannot serve without ``pages/``; the message names the file and what to do."""
 
 
-def read_served(out_dir: Path, root: Path) -> ServedBuild:
-    """The build in ``out_dir``, checked whole: every file its manifest names is there. Raises
+def read_served(out_dir: Path, root: Path, pages_dir: Path) -> ServedBuild:
+    """The build in ``out_dir``, checked whole: every file its manifest names is there, and it was
+    made from ``pages_dir`` (its modules are imported under that folder's package). Raises
     ``IncompleteBuild`` naming the first one missing (a partial copy, a stale or hand-made dist)."""
     manifest_path = out_dir / "manifest.json"
     shown = _shown(manifest_path, root)
@@ -209,6 +210,11 @@ def read_served(out_dir: Path, root: Path) -> ServedBuild:
     if not isinstance(python, dict) or not isinstance(manifest.get("modules"), dict):
         raise IncompleteBuild(f"{shown} does not list the API routes and other Python files of the pages folder "
                               f"(an older Pyxle made it, or no `pyxle build` did); {again}")
+    configured = "/".join(python_base(pages_dir, root))
+    if python["base"] != configured:  # pagesDir changed since the build, the pages not moved (or not built) yet
+        raise IncompleteBuild(f"{shown} was made from {python['base']}/, and pagesDir in pyxle.config.json names "
+                              f"{configured}/; hint: move the pages to {configured}/ and run `pyxle build`, or set "
+                              f'pagesDir back to "{python["base"]}"')
     code_dir = (out_dir / PYTHON_DIR).joinpath(*python["base"].split("/"))
     needed = [out_dir / entry["server"] for entry in manifest["modules"].values()]
     needed += [code_dir / file for file in _copied(python)]
