@@ -40,6 +40,14 @@ async def log_out(request):
 async def note(request):
     return {}
 
+@action
+async def theme(request):
+    from starlette.responses import JSONResponse
+
+    response = JSONResponse({"ok": True})
+    response.set_cookie("theme", "dark")
+    return response
+
 import { Form } from 'pyxle/client'
 
 export default function Home({ data }) {
@@ -91,6 +99,8 @@ def act(page: PageWatch, name: str) -> httpx.Headers:
 
 
 @cites("docs/client.md", "An action that sets or deletes a cookie (a sign-in, a sign-out) answers\n`x-pyxle-cookies: changed`")
+@cites("docs/pages.md", "An action whose answer sets or deletes a cookie (`request.state.cookies`, or a `Response`'s\n"
+                        "  `set_cookie`) is answered with `x-pyxle-cookies: changed`")
 def test_signing_in_drops_the_prefetched_data_and_shows_the_page_again(site: Server, page: PageWatch) -> None:
     open_home(site, page)
     assert page.page.get_by_test_id("home-who").text_content() == "anonymous"
@@ -117,3 +127,13 @@ def test_an_action_that_sets_no_cookie_keeps_the_prefetched_data(site: Server, p
     page.page.get_by_role("link", name="Account").click()
     page.page.get_by_test_id("account-who").wait_for()
     assert fetched == []  # neither the page shown again nor /account: its prefetched data is shown
+
+
+def test_an_action_returning_a_response_that_sets_a_cookie_says_so_too(site: Server) -> None:
+    with httpx.Client(base_url=site.url, timeout=10) as client:
+        client.get("/")
+        token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        themed = client.post("/api/__actions/index/theme", json={}, headers=token)
+        assert themed.status_code == 200 and themed.headers["x-pyxle-cookies"] == "changed"
+        assert "theme=dark" in themed.headers["set-cookie"]
+        assert "x-pyxle-cookies" not in client.post("/api/__actions/index/note", json={}, headers=token).headers
