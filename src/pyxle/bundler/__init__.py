@@ -162,7 +162,17 @@ class BuildError(Exception):
 
 
 class ToolchainMissing(BuildError):
-    """A (re)build is needed but Node or the project's npm packages are missing."""
+    """A (re)build is needed but Node or the project's npm packages are missing.
+
+    ``stale``: None where the output folder holds no build of this Pyxle; else why the one there is
+    stale ("" when that is not known), which ``pyxle serve`` refuses to throw away for no build.
+    ``missing``: a file of that build that is gone (it cannot be served as it is either), or None.
+    """
+
+    def __init__(self, messages: list[str], stale: str | None = None, missing: str | None = None) -> None:
+        super().__init__(messages)
+        self.stale = stale
+        self.missing = missing
 
 
 @dataclass(frozen=True)
@@ -288,26 +298,60 @@ def fast_refresh(root: Path, mode: str) -> bool:
 
 
 def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool,
-                globals_: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> str:
+                globals_: tuple[tuple[str, ...], tuple[str, ...]] = ((), ()), digests: dict[str, str] | None = None) -> str:
     """A fingerprint of everything a build reads, to skip rebuilding an unchanged project.
 
     File contents, not times: a build copied or checked out with its project stays current.
     ``outputs`` are build folders inside the project, which are not inputs. ``globals_``: the
-    global styles and scripts every page imports.
+    global styles and scripts every page imports. ``digests``: ``source_digests``, when known.
     """
     digest = hashlib.sha256(f"{mode}\n{refresh}\n{json.dumps(public_env, sort_keys=True)}\n{json.dumps(globals_)}\n".encode())
-    for path in sorted(_sources(root, outputs)):
+    for shown, file_digest in sorted((source_digests(root, outputs) if digests is None else digests).items()):
+        digest.update(f"{shown}\0".encode())
+        digest.update(bytes.fromhex(file_digest))
+    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs, _nodetext.mjs: the SSR worker imports them too)
+    for file in (*sorted(HERE.glob("*.mjs")), *sorted(runtime), *sorted(COMPILER.glob("*.py"))):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def source_digests(root: Path, outputs: tuple[Path, ...]) -> dict[str, str]:
+    """``{"components/Card.jsx": sha256 hex}`` of every file a build reads (``outputs`` left out)."""
+    found = {}
+    for path in _sources(root, outputs):
         shown = path.relative_to(root).as_posix()
         try:
             data = read_source(path, shown)
         except SourceError as exc:  # a link to a file that is gone: named, as pyxle check names it
             raise BuildError([exc.format()]) from None
-        digest.update(f"{shown}\0".encode())
-        digest.update(hashlib.sha256(data).digest())
-    runtime = (*CLIENT_RUNTIME.glob("*.js"), *CLIENT_RUNTIME.glob("*.mjs"))  # (_text.mjs, _nodetext.mjs: the SSR worker imports them too)
-    for file in (*sorted(HERE.glob("*.mjs")), *sorted(runtime), *sorted(COMPILER.glob("*.py"))):
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
+        found[shown] = hashlib.sha256(data).hexdigest()
+    return found
+
+
+_SHORT = 16  # hex digits of a file's digest the manifest records: enough to tell an edit
+
+
+def _public_env_digest(public_env: dict[str, str]) -> str:
+    return hashlib.sha256(json.dumps(public_env, sort_keys=True).encode()).hexdigest()[:_SHORT]
+
+
+def stale_reason(manifest: dict[str, Any], digests: dict[str, str], public_env: dict[str, str]) -> str:
+    """Why a build of this Pyxle no longer matches the project, from what its manifest recorded
+    (``sources``, ``publicEnv``): the files changed, added or removed since, or the ``PYXLE_PUBLIC_*``
+    variables. "" where the manifest does not say (then some other setting the build read)."""
+    recorded = manifest.get("sources")
+    reasons = []
+    if isinstance(recorded, dict):
+        changed = sorted(f for f, d in digests.items() if f in recorded and recorded[f] != d[:_SHORT])
+        added = sorted(f for f in digests if f not in recorded)
+        removed = sorted(f for f in recorded if f not in digests)
+        for files, verb in ((changed, "changed"), (added, "been added"), (removed, "been removed")):
+            if files:
+                named = ", ".join(files[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
+                reasons.append(f"{named} {'has' if len(files) == 1 else 'have'} {verb} since it was built")
+    if not reasons and manifest.get("publicEnv") not in (None, _public_env_digest(public_env)):
+        reasons.append("the PYXLE_PUBLIC_* variables differ from those it was built with")
+    return "; ".join(reasons)
 
 
 def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
@@ -360,17 +404,22 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             raise BuildError([f"--skip-build: {problem}; hint: {hint}"])
         return BuildResult(out_dir, manifest)
     refresh = fast_refresh(root, mode)
-    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts))
-    if not force and manifest_path.is_file():
-        manifest = json.loads(manifest_path.read_text())
-        if (manifest.get("inputs") == fingerprint and manifest.get(VERSION_KEY) == __version__
-                and (out_dir / "server" / "ssr.mjs").is_file()):
-            if mode == "production":
-                _refresh_copies(root, pages_dir, table, out_dir, manifest, public_dir)
-            return BuildResult(out_dir, manifest)
+    digests = source_digests(root, (out_dir, *other_outputs))
+    fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
+                              digests)
+    previous = _read_manifest(manifest_path)
+    if (not force and previous is not None and previous.get("inputs") == fingerprint
+            and previous.get(VERSION_KEY) == __version__ and (out_dir / "server" / "ssr.mjs").is_file()):
+        if mode == "production":
+            _refresh_copies(root, pages_dir, table, out_dir, previous, public_dir)
+        return BuildResult(out_dir, previous)
     problem = toolchain_problem(root)
     if problem is not None:
-        raise ToolchainMissing([problem])
+        if previous is None or previous.get(VERSION_KEY) != __version__:
+            raise ToolchainMissing([problem])  # no build this Pyxle could serve
+        ssr = out_dir / "server" / "ssr.mjs"
+        raise ToolchainMissing([problem], stale=stale_reason(previous, digests, public_env),
+                               missing=None if ssr.is_file() else _shown(ssr, root))
     if (problem := package_problem(root)) is not None:
         raise BuildError([problem])
     try:
@@ -468,6 +517,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     manifest = outcome["manifest"]
     manifest["inputs"] = fingerprint
     manifest[VERSION_KEY] = __version__
+    # What the fingerprint was made of, so a build found stale where it cannot be made again says why.
+    manifest["sources"] = {file: digest[:_SHORT] for file, digest in sorted(digests.items())}
+    manifest["publicEnv"] = _public_env_digest(public_env)
     manifest["modules"] = server_modules
     manifest["dottedPages"] = _dotted_pages(table)  # the document carries it, not every page's module
     manifest["loadingPages"] = _loading_pages(table)  # the same
@@ -482,6 +534,15 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     return BuildResult(out_dir, manifest)
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """The previous build's manifest, or None (none there, or not one a build wrote: built again)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str, Any]:
