@@ -122,6 +122,69 @@ def test_a_current_dist_is_served_without_npm_packages(project: Path, start_serv
     assert "pages will not be" not in server.output()
 
 
+STALE = {  # what makes the build stale -> (edit, why the message says it is)
+    "config": (lambda p: (p / "pyxle.config.json").write_text('{"rateLimit": {"requests": 100, "window": 60}}'),
+               "pyxle.config.json has changed since it was built"),
+    "page": (lambda p: (p / "pages" / "layout.pyxl").write_text(LAYOUT.replace("<main>", "<main id='m'>")),
+             "pages/layout.pyxl has changed since it was built"),
+    "component": (lambda p: (p / "components" / "Card.jsx").write_text("export const Card = () => 'card'\n"),
+                  "components/Card.jsx has changed since it was built"),
+}
+
+
+@cites("docs/deployment.md", "a build it cannot make again is not thrown away:\nstart-up stops (exit code 1)")
+@cites("docs/deployment.md", "``pyxle: the build in dist/ is stale (pyxle.config.json has changed since it was built), and it "
+                             "cannot be built again here: npm packages not installed (react, react-dom, esbuild); run "
+                             "`pyxle install` in /app``,\nwith the hint to install them so it is built again, or to serve "
+                             "the build as it is with\n`pyxle serve --skip-build`")
+@pytest.mark.parametrize("edit", sorted(STALE))
+def test_a_stale_build_with_no_npm_packages_to_build_it_again_stops_serve_and_skip_build_serves_it(
+        project: Path, edit: str, start_server) -> None:
+    """A production host with a complete dist/ made elsewhere and no node_modules: an edit to a
+    runtime setting made the build stale, and `pyxle serve` threw it away, saying there was no
+    build; pages were blank 200s, /_pyxle/ assets 404, and /readyz ready. Now start-up stops,
+    naming why the build is stale, why it cannot be built again, and both ways out."""
+    (project / "pyxle.config.json").write_text("{}")
+    (project / "package.json").write_text(json.dumps({"dependencies": {"esbuild": "*", "react": "*", "react-dom": "*"}}))
+    (project / "components").mkdir()
+    (project / "components" / "Card.jsx").write_text("export const Card = () => null\n")
+    assert pyxle("build", str(project)).returncode == 0
+    (project / "node_modules").unlink()  # a production machine: node, but no node_modules
+    change, why = STALE[edit]
+    change(project)
+    server = start_server(project, "serve", ready=False)
+    assert server.wait_exit() == 1
+    out = server.output()
+    assert "Traceback" not in out and "there is no build" not in out, out
+    assert (f"pyxle: the build in dist/ is stale ({why}), and it cannot be built again here: npm packages not "
+            "installed (react, react-dom, esbuild); run `pyxle install`") in out, out
+    assert ("hint: install the npm packages (`pyxle install`) and `pyxle serve` builds it again, or serve the build "
+            "as it is with `pyxle serve --skip-build`") in out, out
+    server = start_server(project, "serve", "--skip-build")
+    assert words(server) == "word: <!-- -->first"
+    html = httpx.get(server.url + "/", timeout=10).text
+    module = html.split('<script type="module" src="', 1)[1].split('"', 1)[0]
+    assert httpx.get(server.url + module, timeout=10).status_code == 200
+
+
+@cites("docs/deployment.md", "(a build that is current, or any with `--skip-build`: a stale\none it cannot build again "
+                             "stops start-up")
+def test_a_stale_build_with_no_node_to_build_it_again_stops_serve(project: Path, tmp_path: Path, start_server) -> None:
+    """Without `node` either: the same stop, naming Node."""
+    assert pyxle("build", str(project)).returncode == 0
+    (project / "node_modules").unlink()
+    STALE["page"][0](project)
+    no_node = tmp_path / "bin"  # a PATH with no `node` on it
+    no_node.mkdir()
+    server = start_server(project, "serve", env={"PATH": str(no_node)}, ready=False)
+    assert server.wait_exit() == 1
+    out = server.output()
+    assert ("pyxle: the build in dist/ is stale (pages/layout.pyxl has changed since it was built), and it cannot be "
+            "built again here: Node.js is not installed") in out, out
+    assert ("hint: install Node.js and the npm packages (`pyxle install`) and `pyxle serve` builds it again, or serve "
+            "the build as it is with `pyxle serve --skip-build`") in out, out
+
+
 def test_serve_rebuilds_a_stale_dist(project: Path, start_server) -> None:
     assert pyxle("build", str(project)).returncode == 0
     index = project / "pages" / "index.pyxl"

@@ -270,11 +270,30 @@ class PyxleApp(Starlette):
                 self._note_unbuildable()
             return built, no_node
         except ToolchainMissing as exc:
+            if exc.stale is not None and self.mode == "production":
+                raise StartupError(self._stale_build(out_dir, exc)) from None
             return None, exc.messages[0]
         except BuildError as exc:
             raise StartupError("\n".join(exc.messages)) from None
         except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
             raise StartupError(self._unwritable_build(out_dir, exc)) from None
+
+    def _stale_build(self, out_dir: Any, exc: Any) -> str:
+        """``pyxle serve`` over a stale build of this Pyxle that it cannot make again (no npm packages,
+        no Node): serving no build instead would answer blank pages while ``/readyz`` says ready, so
+        start-up stops, saying why it is stale, why it cannot be built, and the two ways out."""
+        where = out_dir.relative_to(self.config.root).as_posix() if out_dir.is_relative_to(self.config.root) else out_dir
+        why = f" ({exc.stale})" if exc.stale else ""
+        no_node = _no_node() is not None
+        needs = "Node.js and the npm packages" if no_node else "the npm packages"
+        command = " (`pyxle install`)" if no_node or "`pyxle install`" in exc.messages[0] else ""  # else: npm install ...
+        hint = f"install {needs}{command} and `pyxle serve` builds it again"
+        if exc.missing is None:
+            hint += ", or serve the build as it is with `pyxle serve --skip-build`"
+        else:
+            why += f" ({exc.missing} is missing)"
+        return (f"the build in {where}/ is stale{why}, and it cannot be built again here: {exc.messages[0]}\n"
+                f"    hint: {hint}")
 
     def _note_unbuildable(self) -> None:
         """pyxle dev on a current build whose npm packages are gone: it serves that build, but the
