@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -165,6 +166,23 @@ def test_a_stale_build_with_no_npm_packages_to_build_it_again_stops_serve_and_sk
     html = httpx.get(server.url + "/", timeout=10).text
     module = html.split('<script type="module" src="', 1)[1].split('"', 1)[0]
     assert httpx.get(server.url + module, timeout=10).status_code == 200
+
+
+def test_a_reload_over_a_build_made_stale_with_no_npm_packages_is_refused_and_the_workers_keep_serving(
+        project: Path, start_server) -> None:
+    """SIGHUP after editing a setting: the reload's check cannot build again, so the reload is
+    refused, naming the served build (not the reload's copy of it), and the page still renders."""
+    (project / "package.json").write_text(json.dumps({"dependencies": {"esbuild": "*", "react": "*", "react-dom": "*"}}))
+    (project / "pyxle.config.json").write_text("{}")
+    assert pyxle("build", str(project)).returncode == 0
+    (project / "node_modules").unlink()
+    server = start_server(project, "serve", env={"PYXLE_SECRET_KEY": "k" * 48})
+    STALE["config"][0](project)
+    server.proc.send_signal(signal.SIGHUP)
+    out = server.wait_for_output("reload refused, the running workers keep serving: ", timeout=60)
+    assert ("the build in dist/ is stale (pyxle.config.json has changed since it was built), and it cannot be built "
+            "again here: npm packages not installed") in out, out
+    assert words(server) == "word: <!-- -->first"
 
 
 @cites("docs/deployment.md", "(a build that is current, or any with `--skip-build`: a stale\none it cannot build again "

@@ -282,6 +282,8 @@ class PyxleApp(Starlette):
         """``pyxle serve`` over a stale build of this Pyxle that it cannot make again (no npm packages,
         no Node): serving no build instead would answer blank pages while ``/readyz`` says ready, so
         start-up stops, saying why it is stale, why it cannot be built, and the two ways out."""
+        if out_dir == self.build_into:  # a reload's copy of it (_staging): the build is the served one
+            out_dir = self.config.dist_path
         where = out_dir.relative_to(self.config.root).as_posix() if out_dir.is_relative_to(self.config.root) else out_dir
         why = f" ({exc.stale})" if exc.stale else ""
         no_node = _no_node() is not None
