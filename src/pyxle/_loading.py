@@ -180,7 +180,7 @@ def _import_module(name: str, where: str, *, missing_ok: bool = False) -> Module
                 and (name == exc.name or name.startswith(exc.name + ".")):
             raise _Missing(name) from exc
         message = f"{where} cannot be imported: {type(exc).__name__}: {exc}"
-        found = _user_frame(exc)
+        found = user_frame(exc)
         if found is None:
             raise ImportError(message) from exc
         file, line, text = found
@@ -202,7 +202,7 @@ def import_hint(exc: BaseException, at: str | None = None) -> str:
     return "the module raised at import time; move side effects into the handler or fix the error"
 
 
-def _user_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
+def user_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
     """Where in the user's own code ``exc`` was raised: (file shown relative to the ``sys.path``
     folder it was imported from, such as the project root; line; source line), or None when no
     frame is the user's (the module was not found, or the error is in an installed package)."""

@@ -91,6 +91,77 @@ def test_a_middleware_module_that_raises_names_its_file_line_and_source(make_pro
             "KeyError: 'MW_DB_URL'\n    DB = os.environ[\"MW_DB_URL\"]\n    hint: ") in output, output
 
 
+LIFESPAN_HINT = ('hint: a middleware must pass what is not HTTP (scope["type"] "lifespan" and "websocket") to the '
+                 'app it wraps untouched, e.g. if scope["type"] != "http": return await self.app(scope, receive, send)')
+HEADERS_FIRST = """class Audit:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        agent = dict(scope["headers"]).get(b"user-agent")
+        await self.app(scope, receive, send)
+"""
+REQUEST_FIRST = """from starlette.requests import Request
+
+
+class Audit:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        request = Request(scope)
+        await self.app(scope, receive, send)
+"""
+
+
+@cites("docs/middleware.md", "A middleware that raises on the lifespan scope (it reads `scope[\"headers\"]` or builds a\n"
+       "`Request(scope)` before checking `scope[\"type\"]`) stops start-up the same way")
+@cites("docs/middleware.md", "`pyxle: audit.py:6: middleware[0] 'audit:Audit' raised on the lifespan scope (the server's "
+       "start-up): KeyError: 'headers'`")
+def test_a_middleware_that_reads_headers_before_the_scope_type_stops_start_up_naming_it(
+        make_project, start_server) -> None:
+    """It left the server up, never ready (every page a 503 "starting"), with only granian's
+    "ASGI Lifespan errored" in the log: the lifespan it failed runs Pyxle's own start-up."""
+    output = start_up_error(make_project, start_server, {"audit.py": HEADERS_FIRST}, {"middleware": ["audit:Audit"]})
+    assert ("pyxle: audit.py:6: middleware[0] 'audit:Audit' raised on the lifespan scope (the server's start-up): "
+            "KeyError: 'headers'\n    agent = dict(scope[\"headers\"]).get(b\"user-agent\")\n    " + LIFESPAN_HINT) in output, output
+    assert "Lifespan errored" not in output
+
+
+def test_a_middleware_that_builds_a_request_before_the_scope_type_stops_start_up_naming_it(
+        make_project, start_server) -> None:
+    """The one that raised is named, not the one outside it that passed the lifespan on to it."""
+    outer = "class Outer:\n    def __init__(self, app):\n        self.app = app\n\n" \
+            "    async def __call__(self, scope, receive, send):\n        await self.app(scope, receive, send)\n"
+    output = start_up_error(make_project, start_server, {"audit.py": REQUEST_FIRST, "outer.py": outer},
+                            {"middleware": ["outer:Outer", "audit:Audit"]})
+    assert "pyxle: audit.py:9: middleware[1] 'audit:Audit' raised on the lifespan scope" in output, output
+    assert "request = Request(scope)" in output and LIFESPAN_HINT in output
+
+
+@cites("docs/middleware.md", "one whose `__init__` raises is named with its line")
+def test_a_middleware_whose_init_raises_stops_start_up_naming_it(make_project, start_server) -> None:
+    source = "class Audit:\n    def __init__(self, app, level=None):\n        self.app = app\n" \
+             "        if level is None:\n            raise ValueError('no level given')\n"
+    output = start_up_error(make_project, start_server, {"audit.py": source}, {"middleware": ["audit:Audit"]})
+    assert ("pyxle: audit.py:5: middleware[0] 'audit:Audit' failed as it was made: ValueError: no level given\n"
+            "    raise ValueError('no level given')\n    hint: Pyxle makes each middleware once as a worker starts, "
+            "as Audit(app)") in output, output
+
+
+def test_a_plugins_middleware_that_fails_on_the_lifespan_stops_the_workers_naming_it(
+        make_project, start_server) -> None:
+    """A plugin's middleware is made in the workers only: each one's start-up fails, naming it,
+    and the server stops (it served 503 "starting" for ever)."""
+    plugin = ("from pyxle.plugins import PyxlePlugin\n\n\nclass Mine(PyxlePlugin):\n    name = 'mine'\n\n"
+              "    def middleware(self):\n        return ['audit:Audit']\n")
+    output = start_up_error(make_project, start_server, {"audit.py": HEADERS_FIRST, "mine.py": plugin},
+                            {"plugins": [{"name": "mine", "module": "mine", "attribute": "Mine"}]})
+    assert ("audit.py:6: plugin middleware 'audit:Audit' raised on the lifespan scope (the server's start-up): "
+            "KeyError: 'headers'") in output, output
+    assert LIFESPAN_HINT in output and "the app failed to start in every worker; the server stops" in output
+
+
 def test_a_middleware_importing_a_missing_package_says_to_install_it(make_project, start_server) -> None:
     output = start_up_error(make_project, start_server,
                             {"app_middleware.py": "import nopkg_zz\n\n\nclass Timing:\n    pass\n"},

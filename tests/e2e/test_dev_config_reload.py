@@ -292,6 +292,26 @@ def test_an_edit_to_a_module_of_the_middleware_or_a_plugin_is_applied_in_a_new_w
     becomes(lambda: httpx.get(url).json() == {"value": "three"}, server)
 
 
+def test_an_edit_that_makes_the_middleware_fail_the_lifespan_is_refused_naming_its_line(
+        make_project, start_server) -> None:
+    """The new worker's start-up would have failed (or, before, never ended): the reload's check
+    sends the middleware a lifespan as the worker would, and the running worker keeps serving."""
+    project = make_project({**ECHO, "stamp.py": STAMP.replace("VALUE", "1"),
+                            "pyxle.config.json": json.dumps({"middleware": ["stamp:Stamp"]})})
+    server = start_server(project, "dev")
+    url = server.url + "/api/echo"
+    assert httpx.post(url, content=b"x").headers["x-mw"] == "1"
+    (project / "stamp.py").write_text(STAMP.replace("VALUE", "2").replace(
+        "    async def __call__(self, scope, receive, send):\n",
+        "    async def __call__(self, scope, receive, send):\n        path = scope[\"path\"]\n"))
+    out = server.wait_for_output("stamp.py:7: middleware[0] 'stamp:Stamp' raised on the lifespan scope (the server's "
+                                 "start-up): KeyError: 'path'", timeout=40)
+    assert "the running worker keeps serving it as it was" in out and 'if scope["type"] != "http"' in out
+    assert httpx.post(url, content=b"x").headers["x-mw"] == "1"
+    (project / "stamp.py").write_text(STAMP.replace("VALUE", "3"))
+    becomes(lambda: httpx.post(url, content=b"x").headers.get("x-mw") == "3", server)
+
+
 def test_a_refused_secret_key_goes_with_the_dotenv_line_that_set_it(make_project, start_server) -> None:
     """A key the check refused is not kept by the server process for the edits after it: once no
     file sets it, the next edit is checked as the files say."""

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -37,7 +38,14 @@ from pyxle.app._errors import error_response, handle_exceptions, http_exception_
 from pyxle.app._heartbeat import beating
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._listener import stop_accepting
-from pyxle.app._middleware import MiddlewareLoadError, load_middleware
+from pyxle.app._middleware import (
+    FailedStart,
+    LifespanGuard,
+    MiddlewareLoadError,
+    load_middleware,
+    make,
+    try_middleware,
+)
 from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
@@ -358,8 +366,13 @@ class PyxleApp(Starlette):
         # The Origin check leaves API routes' sockets alone unless realtime.apiRoutes says otherwise
         # (and, as before, anything under /api/), never a page's: /docs/api may be a page.
         app = _websocket_guard(app, config, lambda path: path.startswith("/api/") or api_route(path))
-        for cls, args, kwargs in reversed(self.plugins.middleware if self.plugins else ()):
-            app = cls(app, *args, **kwargs)
+        layers: list[tuple[str, ASGIApp]] = []  # the project's and the plugins' middleware, named
+        try:
+            for label, (cls, args, kwargs) in reversed(self._plugin_middleware()):
+                app = make(label, cls, app, args, kwargs)
+                layers.append((label, app))
+        except MiddlewareLoadError as exc:  # the lifespan fails with it: the worker stops, saying so
+            return FailedStart(str(exc))
         # Outside the plugins' middleware: tasks run after pyxle-db has committed the request's writes.
         app = run_background_tasks(app)
         # CSRF leaves the project's API routes unchecked unless csrf.apiRoutes says otherwise, and
@@ -370,8 +383,12 @@ class PyxleApp(Starlette):
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,
         )
-        for cls, args, kwargs in reversed(self.user_middleware):
-            app = cls(app, *args, **kwargs)
+        try:
+            for label, (cls, args, kwargs) in reversed(self._configured_middleware()):
+                app = make(label, cls, app, args, kwargs)
+                layers.append((label, app))
+        except MiddlewareLoadError as exc:
+            return FailedStart(str(exc))
         if self.user_middleware or (self.plugins and self.plugins.middleware):  # they read the scope itself
             app = int_ports(app)
         limits = config.rate_limit
@@ -399,13 +416,32 @@ class PyxleApp(Starlette):
         # as they are added; a socket's id is in its refusal's headers by then.
         replaced = observer.header if observer is not None and observer.request_id else b""
         sockets = security_headers(config.security_headers) if config.security_headers or replaced else None
+        other = observability.ObservabilityMiddleware(app, observer) if observer else app
         self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers, replaced=replaced)
                              if config.security_headers or replaced else None, socket_headers=sockets,
                         compressor=compressor, max_body_size=config.max_body_size,
                         body_timeout=self.limits.body_timeout, expose_errors=_exposes_errors(config, self.mode),
-                        observer=observer, other=observability.ObservabilityMiddleware(app, observer) if observer else app,
+                        observer=observer, other=other, lifespan=LifespanGuard(other, layers) if layers else None,
                         refuse=self.refusal, trusted=trusted)
         return self.edge
+
+    def check_middleware(self) -> None:
+        """Make the project's middleware and send it a lifespan, once, before any worker starts
+        (``pyxle serve``, a reload's check); ``StartupError`` naming the one that fails."""
+        try:
+            try_middleware(self._configured_middleware(), self)
+        except MiddlewareLoadError as exc:
+            raise StartupError(str(exc)) from None
+
+    def _configured_middleware(self) -> list[tuple[str, Middleware]]:
+        """The project's middleware, each named as its config entry is (``middleware[0] 'audit:Audit'``)."""
+        entries = self.config.middleware
+        if len(entries) != len(self.user_middleware):  # some added in code (Starlette's add_middleware)
+            return [(f"middleware {_dotted(m.cls)!r}", m) for m in self.user_middleware]
+        return [(f"middleware[{i}] {entry!r}", m) for i, (entry, m) in enumerate(zip(entries, self.user_middleware, strict=True))]
+
+    def _plugin_middleware(self) -> list[tuple[str, Middleware]]:
+        return [(f"plugin middleware {_dotted(m.cls)!r}", m) for m in (self.plugins.middleware if self.plugins else ())]
 
     @property
     def lifespan_state(self) -> dict[str, Any] | None:
@@ -610,6 +646,11 @@ class PyxleApp(Starlette):
 
         async with watch_routes(self):
             yield
+
+
+def _dotted(obj: object) -> str:
+    """``module:name`` of a class or function, as a config entry names it."""
+    return f"{getattr(obj, '__module__', '?')}:{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
 def _answering(entries: list[tuple[RouteSpec, ASGIApp]], path: str) -> RouteSpec:

@@ -49,8 +49,10 @@ class HttpEdge:
     def __init__(self, app: ASGIApp, *, add_headers: AddHeaders | None, compressor: Compressor | None,
                  max_body_size: int, body_timeout: float, expose_errors: bool = False,
                  observer: Observer | None = None, other: ASGIApp | None = None, refuse: Refuse | None = None,
-                 trusted: TrustedPeers | None = None, socket_headers: AddHeaders | None = None) -> None:
-        """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default. ``refuse``
+                 trusted: TrustedPeers | None = None, socket_headers: AddHeaders | None = None,
+                 lifespan: ASGIApp | None = None) -> None:
+        """``other`` serves what is not HTTP (WebSockets, lifespan); ``app`` by default; ``lifespan``,
+        the lifespan scope, when given (``LifespanGuard``: the project's middleware failing it). ``refuse``
         answers a body's refusal (413, 408, 400) in place of its JSON: a page for a no-JS form post.
         ``trusted``: the proxies whose ``X-Forwarded-*`` headers are believed (``pyxle._forwarded``).
         ``socket_headers``: what a refused WebSocket handshake's answer gets, ``add_headers`` by
@@ -59,6 +61,7 @@ class HttpEdge:
         self.trusted = trusted
         self.refuse = refuse
         self.other = other or app
+        self.lifespan = lifespan or self.other
         self.observer = observer
         self.add_headers = add_headers
         self.socket_headers = socket_headers or add_headers
@@ -82,7 +85,7 @@ class HttpEdge:
             if scope["type"] == "websocket" and self.socket_headers is not None:
                 await self._websocket(scope, receive, send, self.socket_headers)
             else:
-                await self.other(scope, receive, send)
+                await (self.lifespan if scope["type"] == "lifespan" else self.other)(scope, receive, send)
             return
         accept = length = None
         chunked = forwarded = False

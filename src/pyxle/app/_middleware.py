@@ -1,13 +1,17 @@
-"""The project's own Starlette middleware, from ``"module.path:name"`` entries in the config."""
+"""The project's own Starlette middleware, from ``"module.path:name"`` entries in the config,
+and its failures as a worker starts: made with the app it wraps (``make``), then handed the
+lifespan scope (``LifespanGuard``). Either one stops the server, naming the entry and the line."""
 
 from __future__ import annotations
 
 import inspect
+import logging
 from collections.abc import Mapping, Sequence
 
 from starlette.middleware import Middleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pyxle._loading import binds, import_string, located, signature_of
+from pyxle._loading import SourceError, binds, import_string, located, signature_of, user_frame
 
 _SHAPES = ("expected an ASGI middleware class (its __init__ takes the app first), a starlette Middleware(cls, "
            "**options), a (cls, {options}) pair, or a function of no arguments returning one of these")
@@ -54,3 +58,139 @@ def _as_middleware(target: object, where: str, entry: str, factory: object = Non
         raise MiddlewareLoadError(located(shown, f"{where} takes {signature_of(target)}, not the app", _SHAPES, entry))
     raise MiddlewareLoadError(located(type(target), f"{where} is not a middleware: it is an object of type "
                                                     f"{type(target).__name__}", _SHAPES, entry))
+
+
+PASS_ON = ('a middleware must pass what is not HTTP (scope["type"] "lifespan" and "websocket") to the app it '
+           'wraps untouched, e.g. if scope["type"] != "http": return await self.app(scope, receive, send)')
+logger = logging.getLogger("pyxle")
+
+
+def make(label: str, cls: object, app: ASGIApp, args: Sequence[object], kwargs: Mapping[str, object]) -> ASGIApp:
+    """``cls(app, *args, **kwargs)``; what it raises is a ``MiddlewareLoadError`` naming ``label``
+    (``middleware[0] 'audit:Audit'``) and the project's line that raised."""
+    try:
+        return cls(app, *args, **kwargs)  # type: ignore[operator, no-any-return]
+    except Exception as exc:
+        name = getattr(cls, "__qualname__", type(cls).__qualname__)
+        hint = (f"Pyxle makes each middleware once as a worker starts, as {name}(app"
+                f"{', ...' if args or kwargs else ''}): the app it wraps first, then the options its entry gives")
+        raise MiddlewareLoadError(_failure(f"{label} failed as it was made", exc, hint)) from exc
+
+
+class LifespanGuard:
+    """Serves the lifespan scope through the middleware (``app``): when one of ``layers`` (label,
+    instance) raises before the app's start-up has said anything, the start-up fails naming it.
+    A server would go on without a lifespan (granian says only "ASGI Lifespan errored"), so
+    Pyxle's own start-up never ran and every page answered 503 "starting" for ever."""
+
+    def __init__(self, app: ASGIApp, layers: Sequence[tuple[str, object]]) -> None:
+        self.app = app
+        self.layers = list(layers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = await self.serve(scope, receive, send)
+        if problem is not None:
+            await fail_start(send, problem)
+
+    async def serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
+        """Serve the lifespan; what to say when a layer raised before the start-up said anything."""
+        said = False
+
+        async def send_seen(message: Message) -> None:
+            nonlocal said
+            said = said or message["type"].startswith("lifespan.startup.")
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_seen)
+        except Exception as exc:
+            if said:  # the start-up's own failure (Starlette said so), or one at shutdown
+                raise
+            label = self._raised_in(exc) or "the project's middleware"
+            return _failure(f"{label} raised on the lifespan scope (the server's start-up)", exc, PASS_ON)
+        return None
+
+    def _raised_in(self, exc: BaseException) -> str | None:
+        """The label of the innermost layer whose code is in ``exc``'s traceback."""
+        found, tb = None, exc.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            owner = frame.f_locals.get("self")
+            for label, layer in self.layers:
+                if owner is layer or frame.f_code is getattr(layer, "__code__", None):
+                    found = label
+            tb = tb.tb_next
+        return found
+
+
+def try_middleware(configured: Sequence[tuple[str, Middleware]], app: object = None) -> None:
+    """Make the ``configured`` middleware (label, entry) around a stand-in for the app and send
+    them one lifespan start-up and shutdown, as a worker would: ``pyxle serve`` and a reload's
+    check do, so a middleware failing either is one error, before any worker (each worker would
+    fail, be started again, and fail again). Raises ``MiddlewareLoadError``."""
+    import asyncio
+
+    async def run() -> str | None:
+        inner: ASGIApp = _lifespan_only
+        layers = []
+        for label, (cls, args, kwargs) in reversed(configured):
+            inner = make(label, cls, inner, args, kwargs)
+            layers.append((label, inner))
+        events = iter([{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}])
+
+        async def receive() -> Message:
+            return next(events, {"type": "lifespan.shutdown"})
+
+        async def send(message: Message) -> None:
+            pass
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0", "spec_version": "2.3"}, "state": {}, "app": app}
+        try:
+            return await asyncio.wait_for(LifespanGuard(inner, layers).serve(scope, receive, send), 10)
+        except Exception as exc:  # noqa: BLE001 - raised once started (at shutdown), or slow: the workers' business, as before
+            logger.debug("the middleware's lifespan, tried before the workers start: %r", exc)
+            return None
+
+    if configured:
+        problem = asyncio.run(run())
+        if problem is not None:
+            raise MiddlewareLoadError(problem)
+
+
+async def _lifespan_only(scope: Scope, receive: Receive, send: Send) -> None:
+    """The app's stand-in for ``try_middleware``: a lifespan that starts and stops."""
+    await receive()
+    await send({"type": "lifespan.startup.complete"})
+    await receive()
+    await send({"type": "lifespan.shutdown.complete"})
+
+
+class FailedStart:
+    """In place of a middleware stack that could not be made: the lifespan's start-up fails
+    with ``message`` (the worker stops); anything else raises it."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            raise RuntimeError(self.message)
+        await receive()  # lifespan.startup
+        await fail_start(send, self.message)
+
+
+async def fail_start(send: Send, message: str) -> None:
+    """Log ``message`` once, in Pyxle's words, and fail the lifespan's start-up (no text for the
+    server to log again)."""
+    logger.error("%s", message)
+    await send({"type": "lifespan.startup.failed", "message": ""})
+
+
+def _failure(message: str, exc: BaseException, hint: str) -> str:
+    """``message: Error: text`` at the project's innermost line in ``exc``'s traceback, when one is."""
+    message = f"{message}: {type(exc).__name__}" + (f": {exc}" if str(exc) else "")  # a bare assert says nothing
+    found = user_frame(exc)
+    if found is None:
+        return f"{message}\n    hint: {hint}"
+    file, line, text = found
+    return SourceError(file, line, message, hint, text).format()

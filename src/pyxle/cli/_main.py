@@ -536,6 +536,7 @@ def check_worker() -> None:
     try:
         app = worker_app(staged=True)
         _try_plugins(app)
+        app.check_middleware()
         check_ssr(app)
         if app.build_into is not None:
             promote(app.build_into, app.config.dist_path)
@@ -604,6 +605,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
         app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
         _try_plugins(app)
+        app.check_middleware()  # one that fails on the lifespan: one error here, not every worker's
         check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
         port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
