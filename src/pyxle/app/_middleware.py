@@ -94,20 +94,27 @@ class LifespanGuard:
 
     async def serve(self, scope: Scope, receive: Receive, send: Send) -> str | None:
         """Serve the lifespan; what to say when a layer raised before the start-up said anything."""
-        said = False
+        said = received = False
 
         async def send_seen(message: Message) -> None:
             nonlocal said
             said = said or message["type"].startswith("lifespan.startup.")
             await send(message)
 
+        async def receive_seen() -> Message:
+            nonlocal received
+            received = True
+            return await receive()
+
         try:
-            await self.app(scope, receive, send_seen)
+            await self.app(scope, receive_seen, send_seen)
         except Exception as exc:
             if said:  # the start-up's own failure (Starlette said so), or one at shutdown
                 raise
             label = self._raised_in(exc) or "the project's middleware"
-            return _failure(f"{label} raised on the lifespan scope (the server's start-up)", exc, PASS_ON)
+            # One that read the start-up event handles the lifespan on purpose (its own start-up failed).
+            hint = "fix what it raised: the app it wraps never started" if received else PASS_ON
+            return _failure(f"{label} raised on the lifespan scope (the server's start-up)", exc, hint)
         return None
 
     def _raised_in(self, exc: BaseException) -> str | None:
