@@ -178,7 +178,7 @@ def test_optional_catch_alls_and_endpoint_classes_are_described_validly(make_pro
         {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}]
     users = doc["paths"]["/api/users"]
     assert set(users) == {"get", "delete"} and users["get"]["summary"] == "The users."
-    assert users["get"]["responses"]["405"]["headers"]["Allow"]["description"] == "GET, HEAD, DELETE"
+    assert users["get"]["responses"]["405"]["headers"]["Allow"]["description"] == "GET, HEAD, DELETE, OPTIONS"
 
 
 def test_a_body_with_a_status_documents_its_model(make_project) -> None:

@@ -140,10 +140,12 @@ def test_hook_on_error_turns_exception_into_response(platform: Server) -> None:
     assert r.status_code == 404 and r.json() == {"handled": "no such thing"}
 
 
-def test_http_endpoint_classes_bypass_hooks(platform: Server) -> None:
-    r = httpx.get(platform.url + "/api/cls", headers={"x-block": "1"})
+def test_hooks_wrap_http_endpoint_classes_too(platform: Server) -> None:
+    blocked = httpx.get(platform.url + "/api/cls", headers={"x-block": "1"})
+    assert blocked.status_code == 401 and blocked.json()["route"]["path"] == "/api/cls"
+    r = httpx.get(platform.url + "/api/cls")
     assert r.status_code == 200 and r.json() == {"class": True}
-    assert "x-hook-fn" not in r.headers
+    assert r.headers["x-hook-fn"] == "/api/cls" and r.headers["x-hook-class"] == "GET,HEAD,OPTIONS"
 
 
 def _token(client: httpx.Client, base: str) -> str:

@@ -1,53 +1,49 @@
-"""Serving a user's HTTPEndpoint subclass with Pyxle's request type (malformed JSON -> 400), and the
-answers a method function gets: the short forms of a return, a page error's status."""
+"""Serving a user's HTTPEndpoint subclass as method functions are served: per method, an endpoint
+``request -> Response`` that route hooks wrap, and the answers a method gets: the short forms of a
+return, a page error's status (caught where a function's is)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from starlette.concurrency import run_in_threadpool
 from starlette.endpoints import HTTPEndpoint
-from starlette.types import Receive, Scope, Send
+from starlette.requests import Request
+from starlette.responses import Response
 
-from pyxle.api._answers import error_response, to_response
+from pyxle.api._answers import to_response
 from pyxle.api._handlers import is_async
-from pyxle.api._head import respond
-from pyxle.api._request import ApiRequest
-from pyxle.runtime import ActionError, LoaderError
-
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+from pyxle.hooks import Endpoint
 
 
-def served_endpoint_class(cls: type[HTTPEndpoint], source: PurePath | str = "") -> type[HTTPEndpoint]:
-    """A subclass of ``cls`` whose dispatch builds an ``ApiRequest``; 405 handling stays the class's own.
-    ``source``: the route file, named with the method (``Users.get() in api/users.py``) when it
-    returns something that is not an answer.
+def class_calls(cls: type[HTTPEndpoint], allowed: Sequence[str], source: PurePath | str = "") -> dict[str, Endpoint]:
+    """Per method ``cls`` serves (``allowed``, less an ``OPTIONS`` it has no method for), the endpoint
+    running it: a new instance per request, as Starlette makes one, its method called with the
+    request the hooks pass on. HEAD is served by ``get`` unless the class defines ``head`` (written
+    out here: Starlette's HEAD handling differs between 1.x releases). ``source``: the route file,
+    named with the method (``Users.get() in api/users.py``) when it returns something that is not an answer."""
+    calls: dict[str, Endpoint] = {}
+    for method in allowed:
+        name = "get" if method == "HEAD" and getattr(cls, "head", None) is None else method.lower()
+        if getattr(cls, name, None) is not None:
+            calls[method] = _method_call(cls, name, allowed, f"{cls.__qualname__}.{name}() in {source}")
+    return calls
 
-    The dispatch is written out here rather than borrowed from Starlette, whose HEAD handling
-    differs between 1.x releases: HEAD is served by ``get`` unless the class defines ``head``.
-    """
-    wheres = {name: f"{cls.__qualname__}.{name}() in {source}" for name in map(str.lower, _METHODS)}
 
-    def __init__(self: HTTPEndpoint, scope: Scope, receive: Receive, send: Send) -> None:
-        cls.__init__(self, scope, receive, send)
-        served = {m for m in _METHODS if getattr(self, m.lower(), None) is not None}
-        if "GET" in served:
-            served.add("HEAD")
-        self._allowed_methods = [m for m in _METHODS if m in served]  # what method_not_allowed lists
+def not_allowed(cls: type[HTTPEndpoint], allowed: Sequence[str], source: PurePath | str = "") -> Endpoint:
+    """The class's own ``method_not_allowed`` (Starlette's raises a 405 listing ``allowed``)."""
+    return _method_call(cls, "method_not_allowed", allowed, f"{cls.__qualname__}.method_not_allowed() in {source}")
 
-    async def dispatch(self: HTTPEndpoint) -> None:
-        request = ApiRequest(self.scope, receive=self.receive, send=self.send)
-        name = "get" if request.method == "HEAD" and getattr(self, "head", None) is None else request.method.lower()
-        handler = getattr(self, name, None) if request.method in _METHODS else None
-        if handler is None:
-            handler = self.method_not_allowed
-        try:
-            result = await handler(request) if is_async(handler) else await run_in_threadpool(handler, request)
-            response = to_response(result, wheres.get(name, name))
-        except (ActionError, LoaderError) as exc:
-            response = error_response(exc)
-        await respond(response, self.scope, self.receive, self.send)
 
-    attributes = {"__init__": __init__, "dispatch": dispatch, "__module__": cls.__module__,
-                  "__qualname__": cls.__qualname__}
-    return type(cls.__name__, (cls,), attributes)
+def _method_call(cls: type[HTTPEndpoint], name: str, allowed: Sequence[str], where: str) -> Endpoint:
+    allow = list(allowed)
+
+    async def call(request: Request) -> Response:
+        endpoint = cls(request.scope, request.receive, request._send)
+        endpoint._allowed_methods = allow  # what method_not_allowed lists: OPTIONS included, as a function route's
+        handler = getattr(endpoint, name, None) or endpoint.method_not_allowed  # looked up per instance, as Starlette does
+        result = await handler(request) if is_async(handler) else await run_in_threadpool(handler, request)
+        return to_response(result, where)
+
+    return call

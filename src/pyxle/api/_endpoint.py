@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle._client import AppWebSocket
 from pyxle.api._answers import JsonAnswer, error_response, is_pair, to_response
-from pyxle.api._classes import served_endpoint_class
+from pyxle.api._classes import class_calls, not_allowed
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
@@ -43,8 +43,12 @@ class ApiEndpoint:
         if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
             every = wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
             self._calls = dict.fromkeys(self.allowed_methods, every)
-        self._class = (served_endpoint_class(handlers.endpoint_class, context.source_relative_path)
-                       if handlers.endpoint_class else None)
+        self._not_allowed: Endpoint | None = None
+        if handlers.endpoint_class is not None:  # hooks wrap its methods as they wrap functions
+            cls, source = handlers.endpoint_class, context.source_relative_path
+            self._calls = {method: wrap_endpoint(call, hooks, context)
+                           for method, call in class_calls(cls, self.allowed_methods, source).items()}
+            self._not_allowed = not_allowed(cls, self.allowed_methods, source)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         attach(scope, self._route)
@@ -53,10 +57,9 @@ class ApiEndpoint:
             return
         if scope["method"] == "HEAD":
             send = headers_only(send)
-        if self._class is not None:
-            await self._class(scope, receive, send)
-            return
         call = self._calls.get(scope["method"])
+        if call is None and scope["method"] != "OPTIONS":
+            call = self._not_allowed  # an HTTPEndpoint class's own 405, outside the hooks as a function route's is
         if call is None:
             response = self._no_handler(scope["method"])
         else:

@@ -39,7 +39,7 @@ class ApiHandlers:
         if self.endpoint is not None:
             return _ORDER
         if self.endpoint_class is not None:
-            names = {m for m in _ORDER if getattr(self.endpoint_class, m.lower(), None) is not None}
+            names = {m for m in _ORDER if getattr(self.endpoint_class, m.lower(), None) is not None} | {"OPTIONS"}
             if "GET" in names:
                 names.add("HEAD")
             return tuple(m for m in _ORDER if m in names)

@@ -1,9 +1,10 @@
-"""Route hooks: per-route middleware around function endpoints.
+"""Route hooks: per-route middleware around request -> response endpoints.
 
 Public names: ``RouteContext``, ``RouteHook``, ``wrap_endpoint``, ``load_hooks``, ``HookLoadError``,
 ``attach`` (the route's facts as a dict at ``scope["pyxle"]["route"]``).
-Hooks wrap request -> response callables only; ``HTTPEndpoint`` classes and WebSocket
-handlers bypass them (the seed's rule: their lifecycle does not have that shape).
+Hooks wrap request -> response callables: method functions, ``endpoint``, an ``HTTPEndpoint``
+class's methods, page renders and actions. WebSocket handlers bypass them (the seed's rule: a
+socket's lifecycle does not have that shape).
 """
 
 from pyxle.hooks._chain import Endpoint, Hook, HookLoadError, load_hooks, wrap_endpoint
