@@ -42,11 +42,15 @@ def log_unavailable(exc: ServiceUnavailable, scope: Scope) -> None:
     logger.warning("%d for %s %s: %s", exc.status_code, scope.get("method"), loggable(scope.get("path", "")), exc)
 
 
+UNROUTED = "unrouted"  # scope["pyxle"] flag: ``not_found`` answers (CSRF gives its JSON no token cookie)
+
+
 async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
     """The end of the line: HTTP 404 (rendered as JSON by the error handler), WebSocket refused."""
     if scope["type"] == "websocket":
         await WebSocketClose(code=1008, reason="Not Found")(scope, receive, send)
         return
+    scope.setdefault("pyxle", {})[UNROUTED] = True
     raise HTTPException(404)
 
 

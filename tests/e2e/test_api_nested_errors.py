@@ -50,10 +50,13 @@ def _is_json_404(response: httpx.Response) -> bool:
 
 @cites("docs/api-routes.md", "A URL in an `api/` folder that no route answers gets the JSON 404 of `/api/`\n"
        '  (`{"error": "Not Found"}`), as API clients read it, not the `not-found.pyxl` page')
+@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers.")
 @pytest.mark.parametrize("path", API_URLS)
 def test_a_url_of_an_api_folder_no_route_answers_is_a_json_404(server: Server, path: str) -> None:
     for headers in (HTML, NAV, {}):
-        assert _is_json_404(httpx.get(server.url + path, headers=headers, timeout=30)), headers
+        r = httpx.get(server.url + path, headers=headers, timeout=30)
+        assert _is_json_404(r), headers
+        assert "set-cookie" not in r.headers, headers  # no form reads a token from a 404 in JSON
     head = httpx.head(server.url + path, headers=HTML, timeout=30)
     assert head.status_code == 404 and head.headers["content-type"] == "application/json"
     # what a POST gets there is what it gets under /api/: CSRF checks a URL no API route answers
@@ -67,6 +70,7 @@ def test_other_urls_keep_the_not_found_page(server: Server, path: str) -> None:
     r = httpx.get(server.url + path, headers=HTML, timeout=30)
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/html"), r.text
     assert 'id="missing">no such page<' in r.text
+    assert r.headers["set-cookie"].startswith("pyxle-csrf=")  # the page's forms post the token
 
 
 def test_the_routes_still_answer_and_refuse_methods_in_json(server: Server) -> None:
@@ -117,5 +121,28 @@ def test_a_catch_all_page_answers_the_urls_of_an_api_folder_nested_or_not(tmp_pa
                          ("/admin/api", 'id="admin">admin catch-all<'), ("/docs/api", 'id="ref">reference<')):
         r = httpx.get(server.url + path, headers=HTML, timeout=30)
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/html") and marker in r.text, path
+        assert r.headers["set-cookie"].startswith("pyxle-csrf="), path  # a page: its forms post the token
     assert httpx.get(server.url + "/api/hello", timeout=30).json() == {"hello": True}
     assert httpx.get(server.url + "/admin/api/users", timeout=30).json() == {"users": []}
+
+
+def test_dev_gives_the_token_cookie_at_an_api_url_once_a_catch_all_page_answers_it(tmp_path, start_server) -> None:  # type: ignore[no-untyped-def]
+    """What answers a URL changes with the files under `pyxle dev`: the JSON 404 needs no token,
+    the page that answers it next does."""
+    project = write_project(tmp_path / "app", {"pages/index.pyxl": FILES["pages/index.pyxl"],
+                                               "pages/api/hello.py": FILES["pages/api/hello.py"]})
+    server = start_server(project, "dev", env={"PYXLE_SECRET_KEY": "s" * 40})
+    before = httpx.get(server.url + "/api/nope", headers=HTML, timeout=30)
+    assert _is_json_404(before) and "set-cookie" not in before.headers
+    (project / "pages" / "[...slug].pyxl").write_text(CATCH_ALLS["pages/[...slug].pyxl"])
+    deadline = time.monotonic() + 30
+    while (after := httpx.get(server.url + "/api/nope", headers=HTML, timeout=20)).status_code != 200:
+        assert time.monotonic() < deadline, "the catch-all page was not picked up"
+        time.sleep(0.2)
+    assert 'id="any">root catch-all<' in after.text and after.headers["set-cookie"].startswith("pyxle-csrf=")
+    (project / "pages" / "[...slug].pyxl").unlink()
+    deadline = time.monotonic() + 30
+    while (gone := httpx.get(server.url + "/api/nope", headers=HTML, timeout=20)).status_code != 404:
+        assert time.monotonic() < deadline, "the catch-all page's removal was not picked up"
+        time.sleep(0.2)
+    assert _is_json_404(gone) and "set-cookie" not in gone.headers

@@ -170,6 +170,15 @@ def test_api_route_without_csrf_sets_no_csrf_cookie(platform: Server) -> None:
     assert r.status_code == 200 and "set-cookie" not in r.headers
 
 
+@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers.")
+@cites("docs/security.md", "is checked like any other path; where nothing answers it at all, its JSON `404` sets no cookie")
+def test_an_api_url_no_route_answers_sets_no_csrf_cookie_and_stays_checked(platform: Server) -> None:
+    r = httpx.get(platform.url + "/api/nope")
+    assert r.status_code == 404 and r.json() == {"error": "Not Found"} and "set-cookie" not in r.headers
+    refused = httpx.post(platform.url + "/api/nope")  # a plugin's endpoint may answer it: checked
+    assert refused.status_code == 403 and refused.headers["set-cookie"].startswith("pyxle-csrf=")
+
+
 def test_csrf_opted_in_api_route_accept_and_refuse(platform: Server) -> None:
     url = platform.url + "/api/submit"
     with httpx.Client() as client:

@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
+from pyxle._refused import UNROUTED
 from pyxle.routing import api_like, under
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
@@ -29,7 +30,10 @@ class CSRFMiddleware:
     ``api_route(path)`` says whether an API route answers a path with an ``api`` segment: one that none
     answers (a plugin's endpoint, such as pyxle-auth's under ``authPathPrefix: "/api/auth"``) is
     protected like any other path; so is a page at a path with an ``api`` segment (``/docs/api`` served
-    by ``pages/docs/[topic].pyxl``). Without it, every such path is taken for an API route's.
+    by ``pages/docs/[topic].pyxl``). Without it, every such path is taken for an API route's. There,
+    the routes' own JSON 404 (``not_found``: nothing answered) gets no token cookie, as an API route's
+    answer gets none: no form reads one from it, and whether anything answers is known only once
+    the request has run (a plugin's middleware answers its endpoints).
     ``refuse(scope, answer)`` answers a refusal at an action URL in its stead: the app's choice
     between this JSON and a page (a browser's own form post); the JSON itself without it.
     """
@@ -62,11 +66,16 @@ class CSRFMiddleware:
         self._protects: dict[str, bool | object] = {}  # path -> _decide(path), for the paths an app serves most
 
     def protects(self, path: str) -> bool:
+        return self._protection(path) is not False
+
+    def _protection(self, path: str) -> bool | object:
+        """``protects``, with ``_API`` for a path with an ``api`` segment that is protected because
+        no API route answers it (its 404 gets no cookie)."""
         known = self._protects.get(path)
         if known is None:
             known = remember(self._protects, path, self._decide(path))
         if known is _API:  # not remembered here: which routes there are changes (a pyxle dev edit)
-            return self.api_route is not None and not self.api_route(path)
+            return _API if self.api_route is not None and not self.api_route(path) else False
         return known
 
     def _decide(self, path: str) -> bool | object:
@@ -83,7 +92,7 @@ class CSRFMiddleware:
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self.protects(scope["path"]):
+        if scope["type"] != "http" or not (protection := self._protection(scope["path"])):
             # Nothing here checks a token (an API route that did not opt in): minting and
             # signing one for every API call cost a fifth of its server time (docs/benchmarks.md).
             await self.app(scope, receive, send)
@@ -100,7 +109,7 @@ class CSRFMiddleware:
             token, respond = cookie_token, send
         else:  # this response, a refusal included, gives the client a token for its next try
             token = self.signer.make_token()
-            respond = self._with_cookie(token, scope, send)
+            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True)
         # The page of a refusal too (a no-JS post's error page) carries the token its forms post next.
         scope.setdefault("pyxle", {})["csrf_token"] = token
         if scope["method"] not in SAFE_METHODS:
@@ -119,14 +128,16 @@ class CSRFMiddleware:
                 return
         await self.app(scope, receive, respond)
 
-    def _with_cookie(self, token: str, scope: Scope, send: Send) -> Send:
+    def _with_cookie(self, token: str, scope: Scope, send: Send, *, unrouted_too: bool = True) -> Send:
+        """``send``, the token cookie added to the answer's start; not to the routes' own 404
+        unless ``unrouted_too``."""
         secure = self.secure if self.secure is not None else over_https(scope)
         set_cookie = f"{self.cookie_name}={token}{self.cookie_attrs}{'; Secure' if secure else ''}".encode("latin-1")
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers") or []
-                if _takes_cookie(headers):
+                if _takes_cookie(headers) and (unrouted_too or not scope["pyxle"].get(UNROUTED)):
                     message["headers"] = [*headers, (b"set-cookie", set_cookie)]
             await send(message)
 
