@@ -50,6 +50,9 @@ def test_app_starter_serves_its_page_action_and_api_route(tmp_path: Path, start_
     page.page.get_by_text("Hello, Ada!").wait_for()
     refused = "/api/__actions/index/greet"  # the ActionError's 400, which Chromium logs
     assert [problem for problem in page.problems() if refused not in problem[1]] == []
+    assert [url for _, url in page.failed if "favicon" in url] == []  # its icon is linked: no /favicon.ico 404
+    icon = httpx.get(server.url + "/favicon.svg")
+    assert icon.status_code == 200 and icon.headers["content-type"] == "image/svg+xml"
     with httpx.Client(base_url=server.url) as client:  # a body of another shape: a 400 too, not a 500
         client.get("/")
         for malformed in ([1], "Ada", {"name": 5}):
