@@ -262,6 +262,61 @@ export default function Page() {
     assert "unbalanced" in diag.message
 
 
+# A JSX mistake on line 9 of this page that derails the compiler's scan is reported where esbuild
+# reports it, in esbuild's words (esbuild's 0-based column 10 is column 11 here), not as what the
+# scan runs into later: "unterminated JSX element" at <section>, a "regular expression" on line 10.
+JSX_PAGE = """\
+@server
+async def load(request):
+    return {}
+
+export default function Jx() {
+  return (
+    <section>
+      <p id="ok">ok</p>
+      LINE
+      <p>after</p>
+    </section>
+  )
+}
+"""
+
+
+@pytest.mark.parametrize(("line", "column", "message"), [
+    ('<h1 <Welcome to Pyxle</h1>', 11, 'Expected ">" but found "<"'),
+    ('<p a="x" {...rest} <b/></p>', 26, 'Expected ">" but found "<"'),
+    ('<p>a</p></p>', 17, 'Unexpected closing "p" tag does not match opening "section" tag'),
+    ('</div>', 9, 'Unexpected closing "div" tag does not match opening "section" tag'),
+    ('<></p></p>', 11, 'Unexpected closing "p" tag does not match opening fragment tag'),
+    ('<p></></p>', 12, 'Unexpected closing fragment tag does not match opening "p" tag'),
+    ('<a.b></a.c></a.b>', 14, 'Unexpected closing "a.c" tag does not match opening "a.b" tag'),
+])
+def test_jsx_tag_mistake_is_reported_where_and_as_esbuild_reports_it(line: str, column: int, message: str) -> None:
+    source = JSX_PAGE.replace("LINE", line)
+    diag = _one(source, 9, column, "JSX syntax error")
+    assert diag.message == f"JSX syntax error: {message}"
+
+
+@pytest.mark.parametrize("line", ['<input a < />', '<p>a</b>', '<></p>'])
+def test_jsx_tag_mistake_the_scan_reads_past_is_left_to_esbuild(line: str) -> None:
+    """The scan reads on as before: esbuild (``pyxle check``, the build) reports these, with its others."""
+    compile_source(JSX_PAGE.replace("LINE", line), path=PATH)
+
+
+@pytest.mark.parametrize("line", [
+    '<p a=<b>y</b>>x</p>',  # a JSX element as an attribute value
+    '<p a = <b/> c="<">x</p>',
+    '< p >x</ p >',
+    '<a.b c={1 < 2}></a.b>',
+    '<svg:rect></svg:rect>',
+    '<p/ >',
+    '<>x</>',
+    '{a < b ? <i>x</i> : <b/>}',
+])
+def test_valid_jsx_tags_still_compile(line: str) -> None:
+    compile_source(JSX_PAGE.replace("LINE", line), path=PATH)
+
+
 def test_default_export_inside_template_literal_is_not_one():
     source = '''\
 @server

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 
 _IDENT_START = re.compile(r"[A-Za-z_$]")
-_JSX_TAG = re.compile(r"<\s*(/?)\s*([A-Za-z_$][\w$.:-]*)?")
+# A JSX element's name after its "<": a.b.c, svg:rect, my-element (spaces allowed around . and :).
+_JSX_NAME = re.compile(r"\s*[A-Za-z_$][\w$-]*(?:\s*[.:]\s*[A-Za-z_$][\w$-]*)*")
+_AFTER_JSX_NAME = frozenset(" \t\r\n>/{")  # what may follow an element's name in its opening tag
+_IN_JSX_TAG = re.compile(r"[\"'{/><]")  # what matters inside an opening tag
+_IN_JSX_CHILDREN = re.compile(r"[{<]")  # and between it and the closing tag
 # Tokens after which "/" starts a regex and "<" may start JSX (expression position).
 _EXPR_BEFORE = set("(,=:[!&|?{};+-*%<>~^") | {""}
 _EXPR_KEYWORDS = ("return", "typeof", "case", "do", "else", "in", "of", "new", "delete", "void", "throw", "yield",
@@ -33,6 +37,10 @@ class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.n = len(text)
+        # The first JSX mistake stepped over (a stray closing tag, a "<" inside a tag). The scan reads
+        # on as it always did, so JSX that is wrong only there is left to esbuild; if the scan then
+        # fails, this is the cause, and what is reported (as esbuild reports it), not the later symptom.
+        self.suspect: JsScanError | None = None
 
     # -- skipping the things whose contents must not be interpreted ---------------------------
 
@@ -103,41 +111,78 @@ class _Scanner:
     # -- JSX ------------------------------------------------------------------------------------
 
     def jsx(self, i: int) -> int:
-        """Index after a JSX element (or fragment) starting with ``<`` at ``i``."""
+        """Index after a JSX element (or fragment) starting with ``<`` at ``i``.
+
+        The first closing tag ends it, whatever it names; one that names another element is noted
+        (``suspect``): a stray ``</p>`` then explains the error the scan runs into lines later.
+        """
         end, self_closing = self.jsx_open_tag(i)
         if self_closing:
             return end
         j = end
         text = self.text
-        while j < self.n:
-            c = text[j]
-            if c == "{":
+        while (stop := _IN_JSX_CHILDREN.search(text, j)) is not None:
+            j = stop.start()
+            if text[j] == "{":
                 j = self.code(j + 1, "}")
-            elif c == "<":
-                if text.startswith("</", j):
-                    close = text.find(">", j)
-                    if close == -1:
-                        raise JsScanError("unterminated JSX closing tag", j)
-                    return close + 1
-                j = self.jsx(j)
+            elif text.startswith("</", j):
+                close = text.find(">", j)
+                if close == -1:
+                    raise JsScanError("unterminated JSX closing tag", j)
+                self.jsx_closing_tag(i, j, close)
+                return close + 1
             else:
-                j += 1
+                j = self.jsx(j)
         raise JsScanError("unterminated JSX element", i)
+
+    def jsx_closing_tag(self, opening: int, j: int, close: int) -> None:
+        """Note (esbuild's message, at the closing tag's name) a closing tag ``</...>`` at ``j``
+        (``>`` at ``close``) that does not name the element opened at ``opening``."""
+        text = self.text
+        name = text[j + 2 : close]
+        if self.suspect is not None or (text.startswith(name, opening + 1)
+                                        and text[opening + 1 + len(name)] in _AFTER_JSX_NAME):
+            return  # the usual case, </p> after <p ...>, without a regex
+        match = _JSX_NAME.match(text, j + 2, close)
+        if text[match.end() if match else j + 2 : close].strip():
+            return  # </p x>: not a name; esbuild words that one
+        name = "".join(match.group(0).split()) if match else ""
+        match = _JSX_NAME.match(text, opening + 1)
+        opened = "".join(match.group(0).split()) if match else ""
+        if name != opened:
+            at = j + 2
+            while text[at] in " \t\r\n":
+                at += 1
+
+            def shown(tag: str) -> str:
+                return f'"{tag}" tag' if tag else "fragment tag"
+
+            self.suspect = JsScanError(f"Unexpected closing {shown(name)} does not match opening {shown(opened)}", at)
 
     def jsx_open_tag(self, i: int) -> tuple[int, bool]:
         j = i + 1
         text = self.text
-        while j < self.n:
+        while (stop := _IN_JSX_TAG.search(text, j)) is not None:
+            j = stop.start()
             c = text[j]
             if c in "\"'":
                 j = self.string(j, c)
             elif c == "{":
                 j = self.code(j + 1, "}")
-            elif c == "/" and text.startswith("/>", j):
-                return j + 2, True
             elif c == ">":
                 return j + 1, False
-            else:
+            elif c == "/":
+                k = j + 1
+                while k < self.n and text[k] in " \t\r\n":  # <br/ > is self-closing too
+                    k += 1
+                if text.startswith(">", k):
+                    return k + 1, True
+                j += 1
+            elif _before(text, j) == "=":  # a JSX element as an attribute's value: <p a=<b/>>
+                j = self.jsx(j)
+            else:  # <h1 <b>: a "<" where an attribute or ">" belongs
+                if self.suspect is None:
+                    self.suspect = JsScanError('Expected ">" but found "<"', j)
                 j += 1
         raise JsScanError("unterminated JSX tag", i)
 
@@ -253,6 +298,14 @@ class _Scanner:
         return True
 
 
+def _before(text: str, j: int) -> str:
+    """The last character before ``j`` that is not white space ("" at the start)."""
+    j -= 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    return text[j] if j >= 0 else ""
+
+
 def _strip_line_comment(line: str) -> str:
     """Drop a trailing ``// comment`` that is not inside a string (good enough for a line end test)."""
     index = line.find("//")
@@ -266,4 +319,10 @@ def _strip_line_comment(line: str) -> str:
 
 def js_statement_end(text: str, start: int) -> int:
     """Offset just past the line where the JS statement beginning at ``start`` ends."""
-    return _Scanner(text).statement_end(start)
+    scanner = _Scanner(text)
+    try:
+        return scanner.statement_end(start)
+    except JsScanError as exc:
+        if scanner.suspect is None:
+            raise
+        raise scanner.suspect from exc
