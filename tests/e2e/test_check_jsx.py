@@ -132,3 +132,31 @@ def test_check_without_node_passes_valid_python_and_says_the_jsx_was_not_checked
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checked 1 file: 0 errors" in result.stdout
     assert result.stderr.count("pyxle check: JSX syntax not checked: Node.js is not installed") == 1
+
+
+# A JSX mistake the compiler's own scan cannot read past, on line 5 of these pages: it was reported
+# at <section> ("unterminated JSX element") or on line 6 ("unterminated regular expression").
+STRAY = """export default function Jx() {
+  return (
+    <section>
+      <p id="ok">ok</p>
+      %s
+      <p>after</p>
+    </section>
+  )
+}
+"""
+
+
+@cites(DOC, "A JSX mistake the compiler cannot read past is reported where esbuild reports it and in its words")
+def test_check_reports_a_jsx_mistake_that_stops_the_compiler_where_esbuild_does(make_project) -> None:
+    project = make_project({"pages/tag.pyxl": STRAY % "<h1 <Welcome to Pyxle</h1>",
+                            "pages/stray.pyxl": STRAY % "<p>a</p></p>"}, node=True)
+    result = check(project)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ('pages/tag.pyxl:5:11: JSX syntax error: Expected ">" but found "<"\n'
+            "          <h1 <Welcome to Pyxle</h1>\n" + " " * 14 + "^\n") in result.stdout, result.stdout
+    assert ('pages/stray.pyxl:5:17: JSX syntax error: Unexpected closing "p" tag does not match opening "section" '
+            "tag\n          <p>a</p></p>\n" + " " * 20 + "^\n") in result.stdout, result.stdout
+    assert "unterminated" not in result.stdout
+    assert ":3:5:" not in result.stdout and ":6:" not in result.stdout
