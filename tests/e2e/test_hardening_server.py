@@ -492,6 +492,55 @@ def test_sighup_replaces_every_worker_with_the_current_code_without_failing_a_re
     assert server.proc.poll() is None
 
 
+# A middleware that says when the app's start-up in its worker is done, and a route whose module takes
+# 5 s to import once a file named "slow" is there (a worker slower to start than granian's 3.5 s).
+STARTED = """
+import os
+
+
+class Started:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def told(message):
+            if message["type"] == "lifespan.startup.complete":
+                print(f"app started in {os.getpid()}", flush=True)
+            await send(message)
+
+        await self.app(scope, receive, told)
+"""
+SLOW_START = """
+import os
+import time
+from pathlib import Path
+
+if (Path(__file__).parents[2] / "slow").exists():
+    time.sleep(5)
+
+
+async def get(request):
+    return {"pid": os.getpid()}
+"""
+
+
+@cites("docs/deployment.md", "An old worker is told to stop only once its successor's app has started")
+def test_a_reload_stops_an_old_worker_only_once_its_successor_has_started(make_project, start_server) -> None:
+    """granian stopped an old worker a fixed 3.5 s (and a second's grace) after spawning its successor:
+    one slower to start was not ready by then, and the clients of the worker stopped waited for it.
+    A reload now waits for the successor's app to start (and no longer than that for a quick one)."""
+    project = make_project({"pages/api/pid.py": SLOW_START, "started.py": STARTED,
+                            "pyxle.config.json": json.dumps({"middleware": ["started:Started"]})})
+    server = start_server(project, "serve", env=KEY)
+    old = httpx.get(server.url + "/api/pid").json()["pid"]
+    (project / "slow").touch()
+    server.proc.send_signal(signal.SIGHUP)
+    said = server.wait_for_output("Stopped old worker-1", timeout=60)
+    new = httpx.get(server.url + "/api/pid", headers={"Connection": "close"}).json()["pid"]
+    assert new != old
+    assert f"app started in {new}" in said[:said.index("Stopping old worker-1")]  # ready before the old one stopped
+
+
 STAMPED = ("class Stamp:\n    def __init__(self, app):\n        self.app = app\n\n"
            "    async def __call__(self, scope, receive, send):\n        async def stamped(message):\n"
            "            if message['type'] == 'http.response.start':\n"

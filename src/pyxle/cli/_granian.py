@@ -31,7 +31,7 @@ from granian.net import SocketSpec
 from granian.server import Server
 from granian.server.mp import WorkerProcess
 
-from pyxle.app._app import RETIRE
+from pyxle.app._app import RETIRE, STARTED_FILE
 from pyxle.app._listener import LISTENER, SLOT
 
 POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
@@ -41,6 +41,22 @@ STAMP = time.time if granian.__version__.startswith("2.5.") else time.monotonic
 # How long an old worker a reload replaces answers with `Connection: close` before it is stopped:
 # its kept-alive clients move to new connections meanwhile, once its successor takes them too.
 RETIRE_GRACE = 1.0
+
+
+# The longest a reload waits for a new worker's app to start before it stops the old one anyway.
+READY_LIMIT = 60.0
+
+
+def _started_mark() -> int | None:
+    """When an app last started in a worker of this server (the file ``PYXLE_STARTED_FILE`` names,
+    which each touches: ``pyxle.app._app._mark_started``), in ns; 0 before any, None without one."""
+    path = os.environ.get(STARTED_FILE)
+    if not path:
+        return None
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
 
 
 class ReapedWorker(WorkerProcess):
@@ -69,9 +85,10 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
 
     def _respawn_workers(self, workers: list[int], spawn_target: Any, target_loader: Any, delay: float = 0) -> None:
         """granian's, but a stop signal (SIGTERM, SIGINT) ends it at once. granian replaces the
-        workers one by one: it starts the new one, sleeps ``delay`` (3.5 s in a SIGHUP reload),
-        stops the old one and waits for it (up to ``--shutdown-timeout``), and looks at the signal
-        only once all are replaced, so a SIGTERM during a reload of 3 workers was held ~12 s while
+        workers one by one: it starts the new one, sleeps ``delay`` (3.5 s in a SIGHUP reload;
+        here, until the new one's app has started: ``_until_started``), stops the old one and
+        waits for it (up to ``--shutdown-timeout``), and looks at the signal only once all are
+        replaced, so a SIGTERM during a reload of 3 workers was held ~12 s while
         the server took new connections. Here no further worker is replaced, the pause and the
         wait end, and the shutdown then stops the old workers with the new ones."""
         spawned = 0
@@ -81,11 +98,12 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             self.respawned_wrks[idx] = STAMP()
             logger.info(f"Respawning worker-{idx + 1}")
             old = self.wrks.pop(idx)
+            mark = _started_mark()
             worker = self._spawn_worker(idx=idx, target=spawn_target, callback_loader=target_loader)
             worker.start()
             self.wrks.insert(idx, worker)
             spawned += 1
-            if not self._pause(delay):
+            if not (self._until_started(worker, mark) if delay and mark is not None else self._pause(delay)):
                 self.wrks.append(old)  # not told yet: the shutdown tells it with the others
                 break
             # Only now, with its successor taking connections, is the old worker told: its clients
@@ -141,6 +159,20 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             self._wait(worker, deadline, signal_ends=False)
             self._reaped(worker, f"old worker-{worker.idx + 1}")
         self.retiring.clear()
+
+    def _until_started(self, worker: Any, mark: int) -> bool:
+        """Wait until ``worker``'s app has started (it touches the started file: ``_started_mark``
+        moves past ``mark``), it has died, or ``READY_LIMIT`` has passed; False as soon as a stop
+        signal has come. granian waits a fixed 3.5 s instead: an old worker then served on after
+        its successor was ready (a config edit in ``pyxle dev`` took 6 s to apply), or was stopped
+        before a successor slower to start was ready, its clients queued meanwhile."""
+        end = time.monotonic() + READY_LIMIT
+        while not self.interrupt_signal:
+            started = _started_mark()
+            if (started is not None and started > mark) or not worker.is_alive() or time.monotonic() >= end:
+                return True
+            time.sleep(POLL)
+        return False
 
     def _pause(self, seconds: float) -> bool:
         """Sleep ``seconds``; False as soon as a stop signal has come."""
