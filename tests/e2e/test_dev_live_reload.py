@@ -214,6 +214,22 @@ def test_the_built_in_not_found_page_updates_when_the_page_is_created(make_proje
     page.page.get_by_role("heading", name="About us").wait_for(timeout=10000)
 
 
+@cites("docs/client.md", "A page deleted or renamed while it is open\nis loaded again, the not-found page now, with no overlay")
+def test_a_page_deleted_while_it_is_open_shows_the_not_found_page_not_an_error(make_project, start_server,
+                                                                             page: PageWatch) -> None:
+    """Its page gone (deleted, renamed), the open tab shows what the URL is now: the not-found
+    page, as a reload would. It showed the overlay, "the project has an error", though nothing is."""
+    project = fast_refresh_project(make_project, node=True)
+    (project / "pages" / "about.pyxl").write_text("export default function About() { return <h1>About us</h1> }\n")
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/about")
+    page.hydrated()
+    with page.page.expect_response(lambda r: r.url == server.url + "/about" and r.request.resource_type == "document"):
+        (project / "pages" / "about.pyxl").unlink()
+    page.page.get_by_text("This page could not be found").wait_for(timeout=10000)
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
 TS_COUNTER = '''
 import {{ useState }} from 'react'
 

@@ -203,8 +203,11 @@
     }
     // A loader that raised (or answered an error) is shown from this answer: reloading would run
     // it again, a second traceback in the server's log. The page stays under the overlay, and the
-    // fix is applied in place, as after a compile error.
-    if (!body.ok && body.error && !body.redirect) return show(failure(body.error, response.status))
+    // fix is applied in place, as after a compile error. A 404 is no error of the project's (the
+    // page was deleted or renamed): the page is loaded again, the not-found page now.
+    if (!body.ok && body.error && !body.redirect && response.status !== 404) {
+      return show(failure(body.error, response.status))
+    }
     if (!body.ok || !body.page) return location.reload()
     router.invalidate() // cached payloads name the old build's chunks and hold the old data
     showReported() // a fixed compile error's overlay goes as the fix is applied
