@@ -41,6 +41,13 @@ async def note(request):
     return {}
 
 @action
+async def log_in_then_account(request):
+    from starlette.responses import RedirectResponse
+
+    request.state.cookies.set("session", "bob")
+    return RedirectResponse("/account", 303)
+
+@action
 async def theme(request):
     from starlette.responses import JSONResponse
 
@@ -57,6 +64,7 @@ export default function Home({ data }) {
       <Form action="log_in"><button>Log in</button></Form>
       <Form action="log_out"><button>Log out</button></Form>
       <Form action="note"><button>Note</button></Form>
+      <Form action="log_in_then_account"><button>Log in, then account</button></Form>
     </main>
   )
 }
@@ -94,7 +102,7 @@ def open_home(site: Server, page: PageWatch) -> None:
 
 def act(page: PageWatch, name: str) -> httpx.Headers:
     with page.page.expect_response(lambda r: "/api/__actions/" in r.url) as answer:
-        page.page.get_by_role("button", name=name).click()
+        page.page.get_by_role("button", name=name, exact=True).click()
     return httpx.Headers(answer.value.headers)
 
 
@@ -137,3 +145,13 @@ def test_an_action_returning_a_response_that_sets_a_cookie_says_so_too(site: Ser
         assert themed.status_code == 200 and themed.headers["x-pyxle-cookies"] == "changed"
         assert "theme=dark" in themed.headers["set-cookie"]
         assert "x-pyxle-cookies" not in client.post("/api/__actions/index/note", json={}, headers=token).headers
+
+
+def test_signing_in_with_a_redirect_goes_there_without_fetching_the_page_left_again(site: Server,
+                                                                                     page: PageWatch) -> None:
+    open_home(site, page)
+    fetched: list[str] = []
+    page.page.on("request", lambda r: r.headers.get("x-pyxle-navigation") and fetched.append(r.url))
+    assert act(page, "Log in, then account")["x-pyxle-cookies"] == "changed"
+    page.page.get_by_test_id("account-who").filter(has_text="bob").wait_for()  # fresh, not the prefetched data
+    assert fetched == [site.url + "/account"]  # the page left is not fetched again on the way

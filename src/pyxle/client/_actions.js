@@ -107,14 +107,16 @@ export async function callAction(url, payload, { signal } = {}) {
     result.data = result.data ?? null
   }
   // The action set or deleted a cookie (a sign-in, a sign-out): what was fetched before may show
-  // another visitor's view, so every page's data is dropped and the page shown is fetched again.
+  // another visitor's view, so every page's data is dropped and the page shown is fetched again
+  // (unless the action sends the browser elsewhere: that page is fetched fresh anyway).
+  const redirects = result.ok && typeof result.redirect === 'string'
   const cookies = response.headers.get('x-pyxle-cookies') === 'changed'
   if (cookies) invalidate()
   const stale = response.headers.get('x-pyxle-invalidate')
   const urls = stale ? stale.split(',').map((s) => s.trim()).filter(Boolean) : []
   urls.forEach((u) => invalidate(u))
-  if (cookies || urls.some((u) => isCurrent(u))) refresh() // however the path is percent-encoded
-  if (result.ok && typeof result.redirect === 'string') {
+  if ((cookies && !redirects) || urls.some((u) => isCurrent(u))) refresh() // however the path is percent-encoded
+  if (redirects) {
     invalidate(result.redirect)
     navigate(result.redirect)
   }
