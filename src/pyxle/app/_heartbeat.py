@@ -9,6 +9,12 @@ the worker has written where each of its threads stands, so the blocking line is
 worker writes them to a file beside its heartbeat, from C (its loop is blocked); the server
 process logs them as one record with the stacks in its ``threads`` field: written to stderr,
 they were some forty plain lines in a log whose every line is JSON otherwise.
+
+``pyxle dev`` never replaces a worker for its silence alone (a loop held at a breakpoint is the
+developer's doing), but its worker applies an edit by importing the module again on its loop, so
+an edit that loops as it imports stops the loop and the worker's own file watch with it. There,
+the server process replaces a silent worker once a source file was saved after its loop stopped
+(``watch_edits``): the developer is editing, and a new worker loads the file as it is now.
 """
 
 from __future__ import annotations
@@ -18,10 +24,11 @@ import contextlib
 import faulthandler
 import logging
 import os
+import re
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve: where its workers' heartbeat files are
@@ -29,6 +36,11 @@ BEAT_SECONDS = 1.0
 DUMP = getattr(signal, "SIGUSR2", None)  # a stuck worker's threads to its threads file (none on Windows)
 THREADS = ".threads"  # the suffix of that file, beside the worker's heartbeat file
 _DUMP_WAIT = 0.5  # seconds for that to be written before the worker is killed
+STALLED = 2 * BEAT_SECONDS  # pyxle dev: a heartbeat older than this is a loop that stopped turning
+# pyxle dev: an edit counts as made after the loop stopped when saved this long after its last beat
+# (the loop would have beaten again by then; the edit that stopped it was saved before).
+_EDIT_AFTER = BEAT_SECONDS + 0.5
+_FRAME = re.compile(r'File "(.+)", line (\d+) in ')
 
 logger = logging.getLogger("pyxle")
 
@@ -100,9 +112,66 @@ def watch(folder: Path, timeout: float, stop: threading.Event) -> None:
 def _replace(heartbeat: Path, silent: float, timeout: float) -> None:
     """Have the worker of ``heartbeat`` write its threads' stacks, then kill it (the server starts
     another), and log them with why, as one record."""
+    threads = _dump_and_kill(heartbeat)
+    if threads is None:
+        return
+    logger.error("worker %d has not run its event loop for %.0fs (over PYXLE_WORKER_TIMEOUT=%g): a blocking call in "
+                 "async code? %s; it is replaced", int(heartbeat.name), silent, timeout,
+                 "Its threads follow" if threads else "It wrote no stacks in time", extra={"threads": threads or None})
+
+
+def watch_edits(folder: Path, root: Path, edited_since: Callable[[float], list[str]], stop: threading.Event) -> None:
+    """``pyxle dev``, in a thread of the server process until ``stop``: replace each worker whose
+    loop stopped turning (its heartbeat is older than ``STALLED``) once a source file of the
+    project was saved after that (``edited_since(time)``: the project's paths saved since). A loop
+    held with no edit since (a breakpoint) is left alone."""
+    while not stop.wait(BEAT_SECONDS):
+        now = time.time()
+        with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(FileNotFoundError):
+                    last = entry.stat().st_mtime
+                    if not entry.name.isdigit() or now - last <= STALLED:
+                        continue
+                    edited = edited_since(last + _EDIT_AFTER)
+                    if edited:
+                        _restart_for_edit(Path(entry.path), now - last, edited, root)
+                        os.unlink(entry.path)
+                        Path(entry.path + THREADS).unlink(missing_ok=True)
+
+
+def _restart_for_edit(heartbeat: Path, silent: float, edited: list[str], root: Path) -> None:
+    """Kill the stuck worker of ``heartbeat`` (the server starts another, which loads the edit), and
+    say so in one line with where its loop was held: the innermost line of the project's own files
+    in its threads' stacks (all of them follow when none is the project's)."""
+    threads = _dump_and_kill(heartbeat)
+    if threads is None:
+        return
+    where = project_line(threads, root)
+    saved = ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
+    logger.warning("worker %d's event loop has been stuck for %.0fs %s; %s was saved since: restarted it to apply the "
+                   "edit", int(heartbeat.name), silent, f"at {where}" if where else "(its threads follow)", saved,
+                   extra={"threads": None if where else threads or None})
+
+
+def project_line(threads: str, root: Path) -> str | None:
+    """``pages/index.pyxl:3``: the innermost frame in ``threads`` (faulthandler's dump, most recent
+    call first) that is in one of the project's own files, not a tool folder's (a virtualenv)."""
+    from pyxle.app._watch import in_tool_folder
+
+    for match in _FRAME.finditer(threads):
+        file = Path(match.group(1))
+        if file.is_relative_to(root) and not in_tool_folder(root, file):
+            return f"{file.relative_to(root).as_posix()}:{match.group(2)}"
+    return None
+
+
+def _dump_and_kill(heartbeat: Path) -> str | None:
+    """Have the worker of ``heartbeat`` write its threads' stacks, then kill it: the stacks ("" when
+    none came in time), or None when it is no worker of this process (gone, its number reused)."""
     pid = int(heartbeat.name)
     if not _is_child(pid):  # it exited without removing its file, and the number may be reused
-        return
+        return None
     try:
         os.kill(pid, DUMP)  # type: ignore[arg-type]
         time.sleep(_DUMP_WAIT)
@@ -115,9 +184,7 @@ def _replace(heartbeat: Path, silent: float, timeout: float) -> None:
         threads_file.unlink()
     except OSError:
         threads = ""
-    logger.error("worker %d has not run its event loop for %.0fs (over PYXLE_WORKER_TIMEOUT=%g): a blocking call in "
-                 "async code? %s; it is replaced", pid, silent, timeout,
-                 "Its threads follow" if threads else "It wrote no stacks in time", extra={"threads": threads or None})
+    return threads
 
 
 def _is_child(pid: int) -> bool:

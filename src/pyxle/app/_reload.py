@@ -217,6 +217,15 @@ def _stamps(root: Path, outputs: tuple[Path, ...]) -> dict[str, tuple[int, int]]
     return found
 
 
+def edited_since(root: Path, outputs: tuple[Path, ...], since: float) -> list[str]:
+    """The project's source files (as ``_stamps`` finds them) saved after ``since`` (a ``time.time()``),
+    relative to ``root``: the server process's look for an edit while the worker's loop is stuck
+    (``pyxle.app._heartbeat.watch_edits``)."""
+    after = int(since * 1e9)
+    return sorted(Path(path).relative_to(root).as_posix()
+                  for path, (modified, _) in _stamps(root, outputs).items() if modified > after)
+
+
 def _stamp(file: Path) -> tuple[int, int, int] | None:
     try:
         found = file.stat()

@@ -28,7 +28,7 @@ from pyxle._redis import CHECKED as REDIS_CHECKED
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import STARTED_FILE
-from pyxle.app._heartbeat import HEARTBEAT_DIR, watch
+from pyxle.app._heartbeat import HEARTBEAT_DIR, watch, watch_edits
 
 if TYPE_CHECKING:
     from pyxle.cli._devreload import DevReload
@@ -276,17 +276,25 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
 
 @contextlib.contextmanager
 def _watching_workers(run_dir: Path, limits: Limits, dev: DevReload | None) -> Iterator[None]:
-    """``pyxle serve``: replace a worker whose event loop is stuck (``pyxle.app._heartbeat``). Not
-    ``pyxle dev``, where a loop held at a breakpoint is the developer's doing."""
-    if dev is not None:
-        yield
-        return
+    """``pyxle serve``: replace a worker whose event loop is stuck (``pyxle.app._heartbeat``).
+    ``pyxle dev``: only once a source file was saved after it stopped, since a loop held at a
+    breakpoint is the developer's doing; its worker, which watches the files, cannot see that edit."""
     folder = run_dir / "heartbeats"
     folder.mkdir()
     os.environ[HEARTBEAT_DIR] = str(folder)
     stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(folder, limits.worker_timeout, stop), name="pyxle-heartbeats",
-                               daemon=True)
+    if dev is None:
+        args: tuple[Any, ...] = (folder, limits.worker_timeout, stop)
+        target: Callable[..., None] = watch
+    else:
+        from pyxle.app._reload import edited_since
+
+        def edited(since: float) -> list[str]:
+            config = dev.applied_settings.config  # its buildDir and distDir as last applied
+            return edited_since(dev.root, (config.build_path, config.dist_path), since)
+
+        args, target = (folder, dev.root, edited, stop), watch_edits
+    watcher = threading.Thread(target=target, args=args, name="pyxle-heartbeats", daemon=True)
     watcher.start()
     try:
         yield

@@ -1,0 +1,80 @@
+"""`pyxle dev` when an edit leaves a page module that never finishes importing: the worker reloads
+in-process, so its event loop stops for good and its own file watcher with it. The server process
+restarts it once a source file is saved after the loop stopped (the fix), and leaves a loop held
+with no edit since alone (a breakpoint). A real `pyxle dev`, edits on disk, HTTP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.docs._blocks import cites
+
+PAGE = '''
+@server
+async def load(request):
+    return {"v": "%s"}
+
+export default function Home({ data }) {
+  return <p>home {data.v}</p>
+}
+'''
+LOOP = "import time\nwhile True:\n    time.sleep(0.2)\n"  # at the top of the page's Python part
+HELLO = "async def get(request):\n    return {'ok': True}\n"
+RESTARTED = "restarted it to apply the edit"
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _break(project: Path, server) -> None:  # type: ignore[no-untyped-def]
+    """Save the page with the loop on top, and wait until the worker stops answering."""
+    (project / "pages" / "index.pyxl").write_text(LOOP + (PAGE % "broken").lstrip("\n"))
+    deadline = time.monotonic() + 15
+    while _answers(server.url + "/api/hello"):
+        assert time.monotonic() < deadline, "the edit never reached the worker"
+        time.sleep(0.2)
+
+
+def _fix_and_wait(project: Path, server) -> float:  # type: ignore[no-untyped-def]
+    """Save the page without the loop; the seconds until the API answers again (at most 30)."""
+    (project / "pages" / "index.pyxl").write_text((PAGE % "fixed").lstrip("\n"))
+    started = time.monotonic()
+    while not _answers(server.url + "/api/hello"):
+        assert time.monotonic() - started < 30, f"the fix was never applied:\n{server.output()}"
+        time.sleep(0.2)
+    return time.monotonic() - started
+
+
+@cites("docs/getting-started.md", "restarts the worker to apply the edit")
+def test_a_fix_saved_while_a_page_module_loops_as_it_imports_restarts_the_worker(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
+    server = start_server(project, "dev")
+    assert _answers(server.url + "/api/hello")
+    _break(project, server)
+    time.sleep(2)
+    _fix_and_wait(project, server)
+
+    line = server.wait_for_output(RESTARTED)
+    restarted = [row for row in line.splitlines() if RESTARTED in row]
+    assert len(restarted) == 1, restarted
+    assert "pages/index.pyxl:3" in restarted[0]  # the blocking line, in the user's own file
+    page = httpx.get(server.url + "/", timeout=10)
+    assert page.status_code == 200 and "fixed" in page.text, page.text[:500]
+
+
+@cites("docs/getting-started.md", "A loop held with no edit since (a breakpoint) is left alone")
+def test_a_loop_held_with_no_edit_since_is_left_alone(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
+    server = start_server(project, "dev")
+    _break(project, server)
+    time.sleep(8)  # the heartbeat finds a stalled loop within 3 s: 5 s more
+    assert not _answers(server.url + "/api/hello")
+    assert RESTARTED not in server.output()
+    _fix_and_wait(project, server)  # and an edit then still restarts it
