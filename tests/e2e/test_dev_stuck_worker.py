@@ -52,14 +52,14 @@ def _fix_and_wait(project: Path, server) -> float:  # type: ignore[no-untyped-de
     return time.monotonic() - started
 
 
-@cites("docs/getting-started.md", "restarts the worker to apply the edit")
+@cites("docs/getting-started.md", "restarts the worker to apply the edit, as `uvicorn --reload` restarts its process, within a few seconds")
 def test_a_fix_saved_while_a_page_module_loops_as_it_imports_restarts_the_worker(make_project, start_server) -> None:
-    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
+    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO}, node=True)
     server = start_server(project, "dev")
     assert _answers(server.url + "/api/hello")
     _break(project, server)
     time.sleep(2)
-    _fix_and_wait(project, server)
+    assert _fix_and_wait(project, server) < 10
 
     line = server.wait_for_output(RESTARTED)
     restarted = [row for row in line.splitlines() if RESTARTED in row]
@@ -78,3 +78,19 @@ def test_a_loop_held_with_no_edit_since_is_left_alone(make_project, start_server
     assert not _answers(server.url + "/api/hello")
     assert RESTARTED not in server.output()
     _fix_and_wait(project, server)  # and an edit then still restarts it
+
+
+def test_a_worker_restarted_into_a_page_that_still_loops_is_restarted_again_by_the_next_save(
+        make_project, start_server) -> None:
+    """The new worker imports the pages as it starts, before its loop runs: one saved still looping
+    stops it there, and the next save (the real fix) restarts it again."""
+    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
+    server = start_server(project, "dev")
+    _break(project, server)
+    time.sleep(2)
+    (project / "pages" / "index.pyxl").write_text(LOOP.replace("0.2", "0.3") + (PAGE % "still").lstrip("\n"))
+    server.wait_for_output(RESTARTED, timeout=15)
+    time.sleep(3)  # the new worker is loading the page that still loops
+    assert not _answers(server.url + "/api/hello")
+    _fix_and_wait(project, server)
+    assert server.output().count(RESTARTED) == 2

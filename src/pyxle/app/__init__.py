@@ -18,7 +18,7 @@ from typing import Literal
 from pyxle._loading import STARTUP_NOTED
 from pyxle._worker_stop import keep_granian_stop
 from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
-from pyxle.app._heartbeat import others_serving
+from pyxle.app._heartbeat import loading, others_serving
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._listener import step_aside, take_connections
 from pyxle.app._printed import capture_prints
@@ -52,6 +52,7 @@ def worker_app(staged: bool = False) -> PyxleApp:
             os.environ["PYXLE_SKIP_BUILD"] = "1"
         if os.environ.get("PYXLE_LOG_FORMAT") == "json":
             capture_prints()  # what the app prints is a JSON record too
+        loading(os.environ.get("PYXLE_MODE", "production"))
     delay = 1.0
     said = ""
     while True:

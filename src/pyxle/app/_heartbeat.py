@@ -77,6 +77,21 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         path.with_name(path.name + THREADS).unlink(missing_ok=True)
 
 
+def loading(mode: str) -> None:
+    """``pyxle dev``: start this worker's heartbeat as it starts loading the project, before its loop
+    runs (``beating`` takes over then). A page that loops as it is imported stops a worker there
+    too (one started to apply the last edit), and the next edit replaces it (``watch_edits``).
+    Not ``pyxle serve``, whose workers may take longer than ``--worker-timeout`` to load."""
+    folder = os.environ.get(HEARTBEAT_DIR)
+    if mode != "development" or not folder or DUMP is None:
+        return
+    path = Path(folder) / str(os.getpid())
+    threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (faulthandler holds it, until beating)
+    faulthandler.register(DUMP, file=threads, all_threads=True)
+    with contextlib.suppress(OSError):
+        path.touch()
+
+
 def others_serving() -> bool:
     """Whether another worker of this ``pyxle serve`` has run its event loop within the last few
     seconds (its heartbeat file is fresh): a worker that cannot load the project waits then,
