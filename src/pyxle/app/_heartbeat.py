@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve: where its workers' heartbeat files are
+HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve and pyxle dev: where its workers' heartbeat files are
 BEAT_SECONDS = 1.0
 DUMP = getattr(signal, "SIGUSR2", None)  # a stuck worker's threads to its threads file (none on Windows)
 THREADS = ".threads"  # the suffix of that file, beside the worker's heartbeat file
@@ -162,14 +162,14 @@ def _restart_for_edit(heartbeat: Path, silent: float, edited: list[str], root: P
     threads = _dump_and_kill(heartbeat)
     if threads is None:
         return
-    where = project_line(threads, root)
+    where = _project_line(threads, root)
+    at = f" at {where}" if where else " (its threads follow)" if threads else ""
     saved = ", ".join(edited[:3]) + (f" and {len(edited) - 3} more" if len(edited) > 3 else "")
-    logger.warning("worker %d's event loop has been stuck for %.0fs %s; %s was saved since: restarted it to apply the "
-                   "edit", int(heartbeat.name), silent, f"at {where}" if where else "(its threads follow)", saved,
-                   extra={"threads": None if where else threads or None})
+    logger.warning("worker %d's event loop has been stuck for %.0fs%s; %s was saved since: restarted it to apply the "
+                   "edit", int(heartbeat.name), silent, at, saved, extra={"threads": None if where else threads or None})
 
 
-def project_line(threads: str, root: Path) -> str | None:
+def _project_line(threads: str, root: Path) -> str | None:
     """``pages/index.pyxl:3``: the innermost frame in ``threads`` (faulthandler's dump, most recent
     call first) that is in one of the project's own files, not a tool folder's (a virtualenv)."""
     from pyxle.app._watch import in_tool_folder
