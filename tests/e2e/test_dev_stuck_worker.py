@@ -83,14 +83,36 @@ def test_a_loop_held_with_no_edit_since_is_left_alone(make_project, start_server
 def test_a_worker_restarted_into_a_page_that_still_loops_is_restarted_again_by_the_next_save(
         make_project, start_server) -> None:
     """The new worker imports the pages as it starts, before its loop runs: one saved still looping
-    stops it there, and the next save (the real fix) restarts it again."""
+    stops it there, and the next save (the real fix) restarts it again, once it has been loading
+    for PYXLE_WORKER_TIMEOUT (a first build takes a while: saves meanwhile do not start it over)."""
     project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
-    server = start_server(project, "dev")
+    server = start_server(project, "dev", env={"PYXLE_WORKER_TIMEOUT": "4"})
     _break(project, server)
     time.sleep(2)
     (project / "pages" / "index.pyxl").write_text(LOOP.replace("0.2", "0.3") + (PAGE % "still").lstrip("\n"))
     server.wait_for_output(RESTARTED, timeout=15)
     time.sleep(3)  # the new worker is loading the page that still loops
     assert not _answers(server.url + "/api/hello")
+    time.sleep(2)  # loading for over PYXLE_WORKER_TIMEOUT now
     _fix_and_wait(project, server)
     assert server.output().count(RESTARTED) == 2
+
+
+@cites("docs/getting-started.md", "A worker still loading the project (a first build, a slow import) is\nleft to finish while files are saved, up to `PYXLE_WORKER_TIMEOUT` (30 s)")
+def test_a_save_while_a_restarted_worker_is_still_loading_does_not_start_it_over(make_project, start_server) -> None:
+    """A worker loading the project (a first build, a slow import) is not stuck: a save meanwhile
+    waits for it, under PYXLE_WORKER_TIMEOUT (30 s), instead of starting it over and over."""
+    project = make_project({"pages/index.pyxl": PAGE % "first", "pages/api/hello.py": HELLO})
+    server = start_server(project, "dev")
+    _break(project, server)
+    time.sleep(2)
+    slow = "import time\ntime.sleep(6)\n"  # a slow import, not a loop: the restarted worker loads for 6 s
+    (project / "pages" / "index.pyxl").write_text(slow + (PAGE % "slow").lstrip("\n"))
+    server.wait_for_output(RESTARTED, timeout=15)
+    time.sleep(3)  # the new worker is loading
+    (project / "pages" / "api" / "hello.py").write_text(HELLO + "\n")  # a save meanwhile
+    deadline = time.monotonic() + 30
+    while not _answers(server.url + "/api/hello"):
+        assert time.monotonic() < deadline, f"the slow worker never answered:\n{server.output()}"
+        time.sleep(0.2)
+    assert server.output().count(RESTARTED) == 1

@@ -46,6 +46,7 @@ def _block_until_replaced(server) -> tuple[threading.Thread, float]:  # type: ig
     return blocker, 30 - (deadline - time.monotonic())
 
 
+@cites("docs/getting-started.md", "`pyxle serve` replaces a stuck worker after `--worker-timeout` instead, edit or not")
 def test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged(make_project, start_server) -> None:
     project = make_project({"pages/api/block.py": BLOCK, "pages/api/hello.py": HELLO})
     server = start_server(project, "serve", "--workers", "1", "--worker-timeout", "2")

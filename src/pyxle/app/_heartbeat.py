@@ -35,6 +35,7 @@ HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve and pyxle dev: where
 BEAT_SECONDS = 1.0
 DUMP = getattr(signal, "SIGUSR2", None)  # a stuck worker's threads to its threads file (none on Windows)
 THREADS = ".threads"  # the suffix of that file, beside the worker's heartbeat file
+LOADING = ".loading"  # pyxle dev: beside the heartbeat file while the worker loads the project (``loading``)
 _DUMP_WAIT = 0.5  # seconds for that to be written before the worker is killed
 STALLED = 2 * BEAT_SECONDS  # pyxle dev: a heartbeat older than this is a loop that stopped turning
 # pyxle dev: an edit counts as made after the loop stopped when saved this long after its last beat
@@ -57,6 +58,7 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
     path = Path(folder) / str(os.getpid())
     threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (open while registered)
     faulthandler.register(DUMP, file=threads, all_threads=True)
+    path.with_name(path.name + LOADING).unlink(missing_ok=True)  # loaded: its loop beats from now on
     handle: asyncio.TimerHandle | None = None
 
     def beat() -> None:
@@ -80,8 +82,9 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
 def loading(mode: str) -> None:
     """``pyxle dev``: start this worker's heartbeat as it starts loading the project, before its loop
     runs (``beating`` takes over then). A page that loops as it is imported stops a worker there
-    too (one started to apply the last edit), and the next edit replaces it (``watch_edits``).
-    Not ``pyxle serve``, whose workers may take longer than ``--worker-timeout`` to load."""
+    too (one started to apply the last edit), and an edit replaces it (``watch_edits``), once it
+    has been loading for ``--worker-timeout``: a first build takes a while, and saves meanwhile
+    must not start it over. Not ``pyxle serve``, whose workers may take longer than that to load."""
     folder = os.environ.get(HEARTBEAT_DIR)
     if mode != "development" or not folder or DUMP is None:
         return
@@ -89,6 +92,7 @@ def loading(mode: str) -> None:
     threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (faulthandler holds it, until beating)
     faulthandler.register(DUMP, file=threads, all_threads=True)
     with contextlib.suppress(OSError):
+        path.with_name(path.name + LOADING).touch()
         path.touch()
 
 
@@ -135,24 +139,29 @@ def _replace(heartbeat: Path, silent: float, timeout: float) -> None:
                  "Its threads follow" if threads else "It wrote no stacks in time", extra={"threads": threads or None})
 
 
-def watch_edits(folder: Path, root: Path, edited_since: Callable[[float], list[str]], stop: threading.Event) -> None:
+def watch_edits(folder: Path, root: Path, edited_since: Callable[[float], list[str]], stop: threading.Event,
+                loading_timeout: float) -> None:
     """``pyxle dev``, in a thread of the server process until ``stop``: replace each worker whose
-    loop stopped turning (its heartbeat is older than ``STALLED``) once a source file of the
-    project was saved after that (``edited_since(time)``: the project's paths saved since). A loop
-    held with no edit since (a breakpoint) is left alone."""
+    loop stopped turning (its heartbeat is older than ``STALLED``; ``loading_timeout`` while it
+    loads the project) once a source file of the project was saved after that (``edited_since(time)``:
+    the project's paths saved since). A loop held with no edit since (a breakpoint) is left alone."""
     while not stop.wait(BEAT_SECONDS):
         now = time.time()
         with contextlib.suppress(FileNotFoundError), os.scandir(folder) as entries:
             for entry in entries:
                 with contextlib.suppress(FileNotFoundError):
+                    if not entry.name.isdigit():
+                        continue
                     last = entry.stat().st_mtime
-                    if not entry.name.isdigit() or now - last <= STALLED:
+                    stalled = loading_timeout if os.path.exists(entry.path + LOADING) else STALLED
+                    if now - last <= stalled:
                         continue
                     edited = edited_since(last + _EDIT_AFTER)
                     if edited:
                         _restart_for_edit(Path(entry.path), now - last, edited, root)
                         os.unlink(entry.path)
                         Path(entry.path + THREADS).unlink(missing_ok=True)
+                        Path(entry.path + LOADING).unlink(missing_ok=True)
 
 
 def _restart_for_edit(heartbeat: Path, silent: float, edited: list[str], root: Path) -> None:

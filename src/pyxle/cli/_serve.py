@@ -293,7 +293,7 @@ def _watching_workers(run_dir: Path, limits: Limits, dev: DevReload | None) -> I
             config = dev.applied_settings.config  # its buildDir and distDir as last applied
             return edited_since(dev.root, (config.build_path, config.dist_path), since)
 
-        args, target = (folder, dev.root, edited, stop), watch_edits
+        args, target = (folder, dev.root, edited, stop, limits.worker_timeout), watch_edits
     watcher = threading.Thread(target=target, args=args, name="pyxle-heartbeats", daemon=True)
     watcher.start()
     try:
