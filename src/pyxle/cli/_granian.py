@@ -106,6 +106,10 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             if not (self._until_started(worker, mark) if delay and mark is not None else self._pause(delay)):
                 self.wrks.append(old)  # not told yet: the shutdown tells it with the others
                 break
+            if delay and mark is not None and (_started_mark() or 0) > mark:
+                # Its app started: a later exit is a crash to respawn, not the crash loop granian
+                # looks for within 5.5 s of a respawn (a worker that cannot start).
+                self.respawned_wrks.pop(idx, None)
             # Only now, with its successor taking connections, is the old worker told: its clients
             # move to the workers running. Told all at once as the reload began, every client moved
             # to the one worker already taking connections and stayed there (16 of 16 on 2 workers).
