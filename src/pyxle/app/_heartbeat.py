@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve and pyxle dev: where its workers' heartbeat files are
 BEAT_SECONDS = 1.0
@@ -56,8 +57,7 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         yield
         return
     path = Path(folder) / str(os.getpid())
-    threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (open while registered)
-    faulthandler.register(DUMP, file=threads, all_threads=True)
+    threads = _dump_threads(path)
     path.with_name(path.name + LOADING).unlink(missing_ok=True)  # loaded: its loop beats from now on
     handle: asyncio.TimerHandle | None = None
 
@@ -89,11 +89,18 @@ def loading(mode: str) -> None:
     if mode != "development" or not folder or DUMP is None:
         return
     path = Path(folder) / str(os.getpid())
-    threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (faulthandler holds it, until beating)
-    faulthandler.register(DUMP, file=threads, all_threads=True)
+    _dump_threads(path)  # faulthandler holds the file until ``beating`` registers its own
     with contextlib.suppress(OSError):
         path.with_name(path.name + LOADING).touch()
         path.touch()
+
+
+def _dump_threads(path: Path) -> TextIO:
+    """Open the threads file beside heartbeat file ``path`` and have ``DUMP`` write every thread's
+    stack to it, from C: that works while the loop is blocked."""
+    threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (open while registered)
+    faulthandler.register(DUMP, file=threads, all_threads=True)
+    return threads
 
 
 def others_serving() -> bool:

@@ -103,10 +103,15 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             worker.start()
             self.wrks.insert(idx, worker)
             spawned += 1
-            if not (self._until_started(worker, mark) if delay and mark is not None else self._pause(delay)):
+            if delay and mark is not None:
+                started = self._until_started(worker, mark)
+                stopped = started is None
+            else:
+                started, stopped = False, not self._pause(delay)
+            if stopped:
                 self.wrks.append(old)  # not told yet: the shutdown tells it with the others
                 break
-            if delay and mark is not None and (_started_mark() or 0) > mark:
+            if started:
                 # Its app started: a later exit is a crash to respawn, not the crash loop granian
                 # looks for within 5.5 s of a respawn (a worker that cannot start).
                 self.respawned_wrks.pop(idx, None)
@@ -164,19 +169,20 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
             self._reaped(worker, f"old worker-{worker.idx + 1}")
         self.retiring.clear()
 
-    def _until_started(self, worker: Any, mark: int) -> bool:
+    def _until_started(self, worker: Any, mark: int) -> bool | None:
         """Wait until ``worker``'s app has started (it touches the started file: ``_started_mark``
-        moves past ``mark``), it has died, or ``READY_LIMIT`` has passed; False as soon as a stop
-        signal has come. granian waits a fixed 3.5 s instead: an old worker then served on after
-        its successor was ready (a config edit in ``pyxle dev`` took 6 s to apply), or was stopped
-        before a successor slower to start was ready, its clients queued meanwhile."""
+        moves past ``mark``; True), it has died or ``READY_LIMIT`` has passed (False); None as soon
+        as a stop signal has come. granian waits a fixed 3.5 s instead: an old worker then
+        served on after its successor was ready (a config edit in ``pyxle dev`` took 6 s to apply),
+        or was stopped before a successor slower to start was ready, its clients queued meanwhile."""
         end = time.monotonic() + READY_LIMIT
         while not self.interrupt_signal:
-            started = _started_mark()
-            if (started is not None and started > mark) or not worker.is_alive() or time.monotonic() >= end:
+            if (_started_mark() or 0) > mark:
                 return True
+            if not worker.is_alive() or time.monotonic() >= end:
+                return False
             time.sleep(POLL)
-        return False
+        return None
 
     def _pause(self, seconds: float) -> bool:
         """Sleep ``seconds``; False as soon as a stop signal has come."""
