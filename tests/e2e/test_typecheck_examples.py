@@ -86,3 +86,26 @@ def test_without_a_config_null_checks_still_apply_and_a_jsdoc_type_widens_the_st
     page.write_text(page.read_text().replace("useState(null)", "useState(/** @type {string | null} */ (null))"))
     done = typecheck(root)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+LIVE = """
+import { useState } from 'react'
+
+export default function Notes({ data }) {
+  const [live, setLive] = useState([])
+  return <ul onClick={() => setLive((l) => [...l, 'new'])}>{[...data.notes, ...live].map((note) => <li key={note}>{note}</li>)}</ul>
+}
+"""
+
+
+@cites(DOC, "`useState([])` a list of nothing (`never[]`)\nuntil `/** @type {string[]} */ ([])` does")
+def test_without_a_config_an_empty_list_state_holds_nothing_until_a_jsdoc_type_says_what(tmp_path: Path) -> None:
+    root = getting_started("first-page", tmp_path / "app")
+    page = root / "pages" / "notes.pyxl"
+    page.write_text(page.read_text().split("import { Head }")[0] + LIVE.lstrip())
+    done = typecheck(root)
+    assert done.returncode == 1
+    assert "not assignable to type 'never'" in done.stdout, done.stdout
+    page.write_text(page.read_text().replace("useState([])", "useState(/** @type {string[]} */ ([]))"))
+    done = typecheck(root)
+    assert done.returncode == 0, done.stdout + done.stderr
