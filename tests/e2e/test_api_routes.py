@@ -18,6 +18,11 @@ from tests.docs._blocks import cites
 
 ROUTES = {
     "db_helper.py": "GREETING = 'from the project root'\n",
+    "pages/api/when.py": ("import datetime\n"
+                          "async def get(request):\n"
+                          "    if request.query_params.get('kind') == 'nan':\n"
+                          "        return {'ratio': float('nan')}\n"
+                          "    return {'event': {'at': datetime.datetime(2026, 1, 1)}}\n"),
     "pages/api/index.py": "async def get(request): return {'route': 'api index'}\n",
     "pages/api/root.py": "from db_helper import GREETING\nasync def get(request): return {'greeting': GREETING}\n",
     "pages/api/users/index.py": "async def get(request): return {'route': 'users index'}\n",
@@ -339,6 +344,21 @@ def test_an_endpoint_class_method_returns_the_short_forms_of_a_function(routes_s
     nothing = httpx.delete(url)
     assert (nothing.status_code, nothing.json()) == (500, {"error": "Internal Server Error"})
     assert "Things.delete() in api/things.py returned NoneType" in routes_server.wait_for_output("Things.delete()")[logged:]
+
+
+@cites("docs/api-routes.md", "A `dict` or `list` that JSON cannot carry is that server error too, its\nlog line naming the key")
+def test_a_dict_json_cannot_carry_is_a_500_whose_log_names_the_file_and_the_key(routes_server: Server) -> None:
+    """The log said only Starlette's `Object of type datetime is not JSON serializable`, from its
+    own frames: neither the route's file nor where in the dict."""
+    logged = len(routes_server.output())
+    answer = get(routes_server, "/api/when")
+    assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
+    line = "get() in api/when.py returned data that is not JSON-serialisable: data.event.at: datetime is not JSON-serialisable"
+    assert line in routes_server.wait_for_output(line)[logged:]
+    answer = get(routes_server, "/api/when?kind=nan")
+    assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
+    line = "get() in api/when.py returned data that is not JSON-serialisable: data.ratio: nan is not valid JSON"
+    assert line in routes_server.wait_for_output(line)[logged:]
 
 
 @cites("docs/api-routes.md", "A status that carries no content (`(body, 204)`, `(body, 304)`) is sent without the body and\nwithout a `Content-Length` header")

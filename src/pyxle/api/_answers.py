@@ -8,6 +8,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
+from pyxle._jsonable import not_json
 from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, ActionError, LoaderError, error_answer, invalidate_header
 
 
@@ -17,8 +18,8 @@ def to_response(result: Any, where: str = "handler") -> Response:
         return result
     if isinstance(result, (dict, list)):
         if isinstance(result, dict) and INVALIDATE_KEY in result:
-            return _invalidating(result)
-        return JsonAnswer(result)
+            return _invalidating(result, where)
+        return _json(result, where)
     if is_pair(result):
         return with_status(to_response(result[0], where), result[1])
     raise TypeError(
@@ -49,11 +50,21 @@ def error_response(exc: ActionError | LoaderError) -> Response:
     return JsonAnswer(error_answer(exc), status_code=exc.status_code)
 
 
-def _invalidating(result: dict[str, Any]) -> Response:
+def _invalidating(result: dict[str, Any], where: str) -> Response:
     """A dict ``invalidate_routes`` marked: its URLs go in ``x-pyxle-invalidate``, not in the body."""
     body = dict(result)
     urls = body.pop(INVALIDATE_KEY) or ()
-    return JsonAnswer(body, headers={INVALIDATE_HEADER: invalidate_header(urls)} if urls else None)
+    return _json(body, where, {INVALIDATE_HEADER: invalidate_header(urls)} if urls else None)
+
+
+def _json(body: dict[str, Any] | list[Any], where: str, headers: dict[str, str] | None = None) -> Response:
+    """``body`` as JSON. It is encoded as the answer is made, so data JSON cannot carry fails here:
+    the error names the handler and the first key path that holds it (``data.when: datetime ...``),
+    where Starlette's named only the type, deep in its own frames."""
+    try:
+        return JsonAnswer(body, headers=headers)
+    except (TypeError, ValueError):
+        raise TypeError(not_json(f"{where} returned data", body)) from None
 
 
 class JsonAnswer(JSONResponse):

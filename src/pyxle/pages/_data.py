@@ -6,7 +6,6 @@ import dataclasses
 import json
 import math
 import re
-import sys
 import typing
 import weakref
 from collections.abc import Callable, Collection
@@ -17,7 +16,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyxle._finite import non_finite
+from pyxle._jsonable import non_finite, not_json
 from pyxle._status import check_status
 from pyxle.observability import phase
 from pyxle.pages._answers import Answered
@@ -226,13 +225,6 @@ def _check_error_data(exc: LoaderError, loader: Callable[..., Any], where: str) 
                                          exc.data)) from None
 
 
-def not_json(what: str, value: Any, root: str = "data") -> str:
-    """``what`` is not JSON-serialisable, and the first key path in ``value`` that is not (walked
-    only once encoding has failed): ``... returned data that is not JSON-serialisable: data.when: ...``."""
-    problem = find_unserialisable(value, root) or "a value JSON cannot represent"
-    return f"{what} that is not JSON-serialisable: {problem}"
-
-
 def _window(value: Any, loader: Callable[..., Any], where: str) -> float | None:
     if value is None:
         return None
@@ -265,49 +257,6 @@ def props_json(data_json: str, layouts: dict[str, str]) -> str:
 def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
     """The error page's ``error``; ``type`` is the class raised (a subclass's own name), as in 0.4 to 0.9."""
     return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}, "type": type(exc).__name__}
-
-
-# How deep find_unserialisable walks: data nested deeper than the JSON encoder can go (orjson
-# stops at 254 levels, the standard library's at Python's recursion limit) is named at this depth.
-_DEEPEST = 256
-
-
-def find_unserialisable(value: Any, path: str, depth: int = 0) -> str | None:
-    """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
-    if value is None or isinstance(value, (str, bool)):
-        return None
-    if depth >= _DEEPEST and isinstance(value, (dict, list, tuple)):
-        shown = path if len(path) <= 80 else f"{path[:40]}...{path[-30:]}"
-        return f"{shown}: nested more than {_DEEPEST} levels deep, too deep to encode (flatten it)"
-    if isinstance(value, int):
-        return None if _writable(value) else (
-            f"{path}: an int of more than {sys.get_int_max_str_digits()} digits cannot be written as JSON "
-            "(send it as a str; the limit is sys.set_int_max_str_digits())")
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{path}: {value} is not valid JSON"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{path}: key {key!r} is a {type(key).__name__}, not a string"
-            found = find_unserialisable(item, f"{path}.{key}", depth + 1)
-            if found:
-                return found
-        return None
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = find_unserialisable(item, f"{path}[{index}]", depth + 1)
-            if found:
-                return found
-        return None
-    return f"{path}: {type(value).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
-
-
-def _writable(number: int) -> bool:
-    try:
-        repr(number)
-    except ValueError:  # more digits than sys.get_int_max_str_digits(): json.dumps refuses it too
-        return False
-    return True
 
 
 _ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS

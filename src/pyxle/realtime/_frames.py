@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from pyxle._finite import non_finite
+from pyxle._jsonable import non_finite
 
 Message = str | bytes | Any  # str -> text frame, bytes -> binary frame, anything else -> JSON text
 Frame = dict[str, Any]  # the ASGI "websocket.send" message, shared by every subscriber
