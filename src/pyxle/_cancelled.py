@@ -10,7 +10,10 @@ names:
 - the cancellation of the request's own task (the client went away, the server is stopping, a
   timeout around the request): a ``CancelledError`` while ``Task.cancelling()`` counts a request
   to cancel. Kept, it would leave the task running after it was told to stop;
-- ``GeneratorExit``: a generator being closed, never a failure.
+- ``GeneratorExit`` thrown in by Python closing the coroutine from outside any task (a task
+  dropped unfinished, its loop torn down): nothing would read an answer, and awaiting one then is
+  an error of its own. Raised by the request's code, it comes inside the request's running task,
+  and is answered as the others are (it was granian's bare 500).
 
 ``KeyboardInterrupt`` and ``SystemExit`` raised by the server itself never come from inside a
 request: granian's workers turn SIGINT and SIGTERM into an event (``granian._signals``), not an
@@ -28,11 +31,13 @@ def lets_through(exc: BaseException) -> bool:
     """Whether ``exc``, raised while a request was answered, must go on up rather than be answered 500."""
     if isinstance(exc, Exception):
         return False
-    if isinstance(exc, asyncio.CancelledError):
-        try:
-            task = asyncio.current_task()
-        except RuntimeError:  # no running loop: nothing to tell it by
-            return True
-        cancelling = getattr(task, "cancelling", None)  # Python 3.11+; 3.10 cannot tell, so lets it through
-        return cancelling is None or cancelling() > 0
-    return isinstance(exc, GeneratorExit)
+    if not isinstance(exc, (asyncio.CancelledError, GeneratorExit)):
+        return False
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no running loop: nothing to tell it by
+        return True
+    if isinstance(exc, GeneratorExit):
+        return task is None
+    cancelling = getattr(task, "cancelling", None)  # Python 3.11+; 3.10 cannot tell, so lets it through
+    return cancelling is None or cancelling() > 0

@@ -106,6 +106,8 @@ def fail(kind):
         sys.exit(3)
     if kind == "custom":
         raise MyBase("secret base detail 5150")
+    if kind == "generator-exit":
+        raise GeneratorExit("secret close detail 5150")
 '''
 
 FAULTY = '''
@@ -193,7 +195,7 @@ export default function Titled({ data }) { return <p id="titled">{data.title}</p
 
 # Python 3.10 has no Task.cancelling(), so it cannot tell a raised CancelledError from a cancellation.
 BASES = [pytest.param("cancelled", marks=pytest.mark.skipif(sys.version_info < (3, 11), reason="Python 3.11+")),
-         "interrupt", "exit", "custom"]
+         "interrupt", "exit", "custom", "generator-exit"]
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,8 @@ needs_cancelling = pytest.mark.skipif(sys.version_info < (3, 11), reason="Task.c
 
 @pytest.mark.parametrize("raised", [
     pytest.param(asyncio.CancelledError(), marks=needs_cancelling), KeyboardInterrupt(), SystemExit(3),
-    type("MyBase", (BaseException,), {})("secret 5150"),
-], ids=["cancelled", "interrupt", "exit", "custom"])
+    type("MyBase", (BaseException,), {})("secret 5150"), GeneratorExit("secret 5150"),
+], ids=["cancelled", "interrupt", "exit", "custom", "generator-exit"])
 def test_a_base_exception_raised_by_the_request_s_code_is_a_generic_500(raised: BaseException) -> None:
     async def broken(scope: Any, receive: Any, send: Any) -> None:
         raise raised
@@ -58,5 +58,27 @@ def test_the_cancellation_of_the_request_s_task_goes_on_as_a_cancellation() -> N
     assert sent == []  # no 500 sent for a request that was stopped
 
 
-def test_a_generator_being_closed_is_never_answered() -> None:
-    assert lets_through(GeneratorExit()) and not lets_through(KeyboardInterrupt()) and not lets_through(ValueError())
+class _Suspend:
+    def __await__(self) -> Any:
+        yield  # where the request waits when Python closes its coroutine
+
+
+def test_a_coroutine_closed_from_outside_any_task_is_never_answered() -> None:
+    """Python closing a request's coroutine (a task dropped unfinished) throws GeneratorExit into it:
+    answering then would await inside a closing coroutine, itself an error."""
+    sent: list[dict[str, Any]] = []
+
+    async def waiting(scope: Any, receive: Any, send: Any) -> None:
+        await _Suspend()
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    scope = {"type": "http", "method": "GET", "path": "/x", "headers": [], "query_string": b"", "state": {}}
+    coro = edge(waiting)(scope, receive, send)
+    coro.send(None)
+    coro.close()  # would raise RuntimeError had the edge caught GeneratorExit and gone on
+    assert sent == [] and lets_through(GeneratorExit()) and not lets_through(KeyboardInterrupt())
