@@ -131,6 +131,8 @@ class HttpEdge:
                         extra["timing_ms"] = (perf_counter() - start) * 1000
                 elif begun is not None:
                     headers = observer.started(begun, scope, headers)  # type: ignore[union-attr]
+                if reader is not None:
+                    reader.answered = True
                 if (self.retiring or (reader is not None and not reader.complete)) and scope.get("http_version") != "2":
                     headers, drain = _connection(length, chunked, headers, retiring=self.retiring)
                 message["headers"] = headers

@@ -108,11 +108,14 @@ class BodyReader:
     is one INFO line and a 400. ``chunked``: the request's body is sent in chunks.
 
     The errors are ``HTTPException``s: raised in a handler they are answered like any other; raised
-    in a layer outside the handler's exception net, the app's outer layer answers them.
+    in a layer outside the handler's exception net, the app's outer layer answers them. Once the
+    answer has started (``answered``) no status can be sent: the body ending early is then the
+    ``http.disconnect`` ASGI gives, the end a streamed answer listens for (Starlette's reads the
+    body to hear it), not an error to answer.
     ``complete`` says whether the app has read the whole body; ``drain`` reads what it left.
     """
 
-    __slots__ = ("chunked", "complete", "deadline", "limit", "receive", "scope", "timeout", "total")
+    __slots__ = ("answered", "chunked", "complete", "deadline", "limit", "receive", "scope", "timeout", "total")
 
     def __init__(self, scope: Scope, receive: Receive, *, timeout: float, limit: int | None,
                  chunked: bool = False) -> None:
@@ -123,6 +126,7 @@ class BodyReader:
         self.limit = limit
         self.deadline: float | None = None
         self.complete = False
+        self.answered = False
         self.total = 0
 
     def _timed_out(self) -> BodyTimeout:
@@ -169,6 +173,8 @@ class BodyReader:
         finally:
             timer.cancel()
         if message["type"] == "http.disconnect":
+            if self.answered:
+                return message
             raise self._cut_short()
         if self.limit is not None:
             self.total += len(message.get("body", b""))
