@@ -77,10 +77,12 @@ export function render(request, emit, options) {
   // The entry exports its route, so client-side navigation can import it on demand; only the
   // first page loaded hydrates, and starts the router. Nothing of the app as a whole goes in
   // here (the document carries that): a page's module, and its hash, change with its own code.
+  // A dev build's route names its file, for the dev overlay's hydration mismatch (_browser.js).
+  const file = production ? '' : `file: ${JSON.stringify(path.relative(plan.projectRoot, page.page).split(path.sep).join('/'))}, `
   return `${globals.join('\n')}${hot ? `\nimport ${JSON.stringify(PIN)}` : ''}
 import { boot } from 'pyxle/client/_browser.js'
 ${r.imports.join('\n')}
-export const route = { id: ${JSON.stringify(page.id)}, ...${r.literal} }
+export const route = { id: ${JSON.stringify(page.id)}, ${file}...${r.literal} }
 boot(route)
 `
 }

@@ -18,10 +18,12 @@ export function boot(route) {
     onRecoverableError(error, errorInfo) {
       // A Suspense boundary that failed on the server (streamed with a digest; the details are in
       // the server's log) is rendered here instead: expected, not a mismatch. React 19 puts the
-      // digest on the error, React 18 in the second argument.
+      // digest on the error, React 18 in the second argument. A mismatch also opens the dev
+      // overlay under pyxle dev (_dev.js), naming the page's file (a dev build's route has it).
       const digest = (error && error.digest) || (errorInfo && errorInfo.digest)
-      if (digest) console.info(`[pyxle] a part of this page was rendered in the browser (digest ${digest})`)
-      else console.error('[pyxle] hydration mismatch:', error)
+      if (digest) return console.info(`[pyxle] a part of this page was rendered in the browser (digest ${digest})`)
+      console.error('[pyxle] hydration mismatch:', error)
+      if (window.__pyxleDevOverlay) window.__pyxleDevOverlay.hydrationMismatch(error, errorInfo, route.file)
     },
     onUncaughtError: uncaughtError,
   }

@@ -127,10 +127,12 @@
   // at most a blank page and a console line.
   let updating = false // an error while an update is applied reloads the page instead (see below)
   function showBrowserError(error) {
+    showDismissible(describe(error), 'an error in the browser')
+  }
+  function showDismissible(text, title) {
     if (updating) return
     if (document.getElementById(OVERLAY) && !document.getElementById(OVERLAY).dataset.dismissible) return
-    const text = describe(error)
-    const options = { title: 'an error in the browser', dismissible: true }
+    const options = { title, dismissible: true }
     show(text, options)
     located(text).then((mapped) => {
       const box = document.getElementById(OVERLAY)
@@ -139,6 +141,22 @@
   }
   addEventListener('error', (event) => showBrowserError(event.error ?? event.message))
   addEventListener('unhandledrejection', (event) => showBrowserError(event.reason))
+
+  // A hydration mismatch (text the server and the browser render differently: a clock, a random
+  // number) is only a console line otherwise, which React recovers from by rendering in the
+  // browser: the bootstrap (_browser.js) hands it here, with the page's file. React 19's message
+  // holds the text that differs; its component stack is mapped to the user's files like a stack.
+  // React 18 reports one mismatch as several errors, the first saying what differed: all are shown.
+  const mismatches = []
+  window.__pyxleDevOverlay = {
+    hydrationMismatch(error, info, file) {
+      const stack = info && typeof info.componentStack === 'string' ? info.componentStack.replace(/^\n+/, '') : ''
+      let text = error instanceof Error ? error.message : describe(error)
+      if (stack && !text.includes(stack)) text += `\n\nin the component:\n${stack}`
+      if (!mismatches.includes(text)) mismatches.push(text)
+      showDismissible(mismatches.join('\n\n'), `a hydration mismatch in ${file || 'this page'}`)
+    },
+  }
 
   function swapStylesheets(hrefs) {
     const old = [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
