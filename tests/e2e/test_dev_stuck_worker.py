@@ -1,14 +1,19 @@
 """`pyxle dev` when an edit leaves a page module that never finishes importing: the worker reloads
 in-process, so its event loop stops for good and its own file watcher with it. The server process
 restarts it once a source file is saved after the loop stopped (the fix), and leaves a loop held
-with no edit since alone (a breakpoint). A real `pyxle dev`, edits on disk, HTTP."""
+with no edit since alone (a breakpoint). Ctrl-C stops it promptly all the same. A real `pyxle dev`,
+edits on disk, HTTP, signals."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.docs._blocks import cites
 
@@ -116,3 +121,64 @@ def test_a_save_while_a_restarted_worker_is_still_loading_does_not_start_it_over
         assert time.monotonic() < deadline, f"the slow worker never answered:\n{server.output()}"
         time.sleep(0.2)
     assert server.output().count(RESTARTED) == 1
+
+
+SPINS = '''
+@server
+async def load(request):
+    while True:
+        pass
+
+export default function Spins({ data }) {
+  return <p>never</p>
+}
+'''
+
+
+def _alive_in_session(sid: int) -> list[str]:
+    """Processes of session ``sid`` still running (zombies are over: exited, not reaped yet)."""
+    alive = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        state, _, _, session = rest.split()[:4]
+        if int(session) == sid and state != "Z":
+            alive.append(name.split("(", 1)[1])
+    return alive
+
+
+@cites("docs/getting-started.md", "Ctrl-C stops `pyxle dev` within a second or two, even with a worker stuck in a loop")
+@cites("docs/getting-started.md", "the workers have 1 s to stop, then the one still\nbusy is killed and the log says "
+                                  "`Killing worker-1 after it refused to gracefully stop`. A\n`PYXLE_SHUTDOWN_TIMEOUT` "
+                                  "you set gives them that long instead.")
+@pytest.mark.parametrize(("env", "least", "most"), [({}, 0, 5), ({"PYXLE_SHUTDOWN_TIMEOUT": "4"}, 3.5, 8)],
+                         ids=["default", "PYXLE_SHUTDOWN_TIMEOUT"])
+def test_ctrl_c_stops_pyxle_dev_promptly_with_a_worker_stuck_in_a_loader(make_project, start_server, env: dict[str, str],
+                                                                         least: float, most: float) -> None:
+    project = make_project({"pages/index.pyxl": SPINS, "pages/api/hello.py": HELLO}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1", env=env)
+
+    def request() -> None:
+        try:
+            httpx.get(server.url + "/", timeout=30)
+        except httpx.HTTPError:
+            pass  # the connection ends with the worker
+
+    threading.Thread(target=request, daemon=True).start()
+    deadline = time.monotonic() + 10
+    while _answers(server.url + "/api/hello"):  # the loader runs: the worker answers nothing more
+        assert time.monotonic() < deadline, "the loader never ran"
+        time.sleep(0.2)
+
+    started = time.monotonic()
+    os.killpg(server.proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals the whole group
+    code = server.wait_exit(30)
+    took = time.monotonic() - started
+    assert least <= took < most, f"pyxle dev took {took:.1f}s to stop:\n{server.output()}"
+    assert code == 0, server.output()
+    out = server.output()
+    assert "Killing worker-1 after it refused to gracefully stop" in out and "Granian shutdown completed" in out, out
+    time.sleep(0.5)
+    assert _alive_in_session(server.proc.pid) == []  # nothing of it left running (Node workers included)

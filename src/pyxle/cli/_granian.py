@@ -78,8 +78,11 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
     a free-threaded build runs workers as threads, where no process is reaped), and whose
     replacing of workers gives way to a stop signal."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, stop_grace: float | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # pyxle dev: how long workers have after a stop signal (Ctrl-C) before they are killed, in
+        # place of workers_kill_timeout (the shutdown timeout), which reloads still use.
+        self.stop_grace = stop_grace
         self.retiring: list[tuple[Any, float]] = []  # old workers told to stop, and their deadline
         self.slots: list[tuple[Any, socket.socket]] = []  # each worker slot's listening socket (Linux)
 
@@ -162,7 +165,13 @@ class PyxleServer(Server):  # type: ignore[misc,valid-type]
         self.slots.clear()
 
     def _stop_workers(self) -> None:
-        """granian's, then the wait for old workers a stop signal found stopping in a reload."""
+        """granian's, then the wait for old workers a stop signal found stopping in a reload. On a
+        stop signal with a ``stop_grace`` (pyxle dev) each has that long, not the shutdown timeout:
+        a worker stuck in a loop, or a request that never ends, held Ctrl-C for 10 s."""
+        if self.interrupt_signal and self.stop_grace is not None:
+            self.workers_kill_timeout = self.stop_grace
+            end = time.monotonic() + self.stop_grace
+            self.retiring = [(worker, min(deadline, end)) for worker, deadline in self.retiring]
         super()._stop_workers()
         for worker, deadline in self.retiring:
             self._wait(worker, deadline, signal_ends=False)

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -264,7 +264,7 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         "log_level": LogLevels(log_level.lower()),  # granian's own lines ("Spawning worker-1") follow logLevel too
         "http1_settings": HTTP1Settings(header_read_timeout=max(1, round(limits.keep_alive_timeout * 1000))),
         "backpressure": connection_limit(), "respawn_failed_workers": True,
-        "workers_kill_timeout": limits.shutdown_timeout,
+        "workers_kill_timeout": limits.shutdown_timeout, "stop_grace": dev_stop_grace(limits, os.environ, dev),
     }
     with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir, _watching_workers(Path(run_dir), limits, dev):
         started_file = Path(run_dir) / "started"
@@ -272,6 +272,20 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         if dev is not None:
             dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
         _supervise(lambda: PyxleServer(WORKER_FACTORY, **settings), started_file, dev)
+
+
+# pyxle dev: seconds the workers have after Ctrl-C before they are killed, as other dev servers stop
+# at once: a worker whose loop is stuck (a `while True` in a loader) or a request that never ends
+# is the developer's own, and waiting the shutdown timeout (10 s) for it only held the terminal.
+DEV_STOP_GRACE = 1.0
+
+
+def dev_stop_grace(limits: Limits, environ: Mapping[str, str], dev: DevReload | None) -> float | None:
+    """How long ``pyxle dev``'s workers have after a stop signal: ``DEV_STOP_GRACE``, or the
+    shutdown timeout that ``PYXLE_SHUTDOWN_TIMEOUT`` sets; None for ``pyxle serve`` (its deadline)."""
+    if dev is None:
+        return None
+    return limits.shutdown_timeout if (environ.get("PYXLE_SHUTDOWN_TIMEOUT") or "").strip() else DEV_STOP_GRACE
 
 
 @contextlib.contextmanager
