@@ -431,7 +431,7 @@ def test_serve_accepts_0_9_s_serve_static_flag(tmp_path: Path, start_server) -> 
 def test_route_facts_in_the_scope_are_a_plain_dict_with_the_keys_hooks_read(compat: Server) -> None:
     route = httpx.get(compat.url + "/api/route").json()
     assert route == {
-        "target": "api", "path": "/api/route", "source": "api/route.py", "module": "pages.api.route",
+        "target": "api", "path": "/api/route", "pattern": "/api/route", "source": "api/route.py", "module": "pages.api.route",
         "contentHash": route["contentHash"], "hasLoader": False, "head": [],
         "allowedMethods": ["GET", "HEAD", "OPTIONS"], "sourceAbsolutePath": route["sourceAbsolutePath"],
     }
@@ -454,7 +454,8 @@ def test_action_hooks_wrap_every_action_with_the_action_s_own_route_facts(compat
         assert r.status_code == 200 and r.json() == {"ok": True, "saved": True}
         assert r.headers["x-hooks"] == "actions,pages"  # "hooks:pages" is listed under both: it runs once
         route = json.loads(r.headers["x-route"])
-        assert route["target"] == "action" and route["path"] == "/api/__actions/probe/index/save"
+        assert route["target"] == "action" and route["path"] == "/api/__actions/probe/save"  # as 0.9 named it
+        assert route["pattern"] == "/api/__actions/probe/index/save"  # its URL
         assert route["source"] == "probe/index.pyxl" and route["allowedMethods"] == ["POST"]
 
 

@@ -265,7 +265,7 @@ def test_the_edge_observes_the_common_set_inline_as_the_observer_does(server_tim
     scopes: list[Any] = []
 
     async def routed(scope: Any, receive: Any, send: Any) -> None:
-        scope["pyxle"]["route"] = {"path": "/x/{id}"}
+        scope["pyxle"]["route"] = {"path": "/x/{id:path}", "pattern": "/x/{id}"}  # labelled by pattern
         scopes.append(scope)
         await PlainTextResponse("made", status_code=201)(scope, receive, send)
 

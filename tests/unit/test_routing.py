@@ -7,7 +7,7 @@ from pathlib import PurePosixPath as P
 
 import pytest
 
-from pyxle.routing import RoutingError, build_table, route_for_file
+from pyxle.routing import RoutingError, build_table, route_for_file, starlette_patterns
 
 
 @pytest.mark.parametrize("file,pattern,params", [
@@ -104,3 +104,17 @@ def test_loading_files_wrap_what_their_folder_holds_inside_its_layouts() -> None
     assert table.loading(P("blog/index.pyxl")) == [(1, P("loading.pyxl"))]
     assert table.loading(P("index.pyxl")) == [(1, P("loading.pyxl"))]
     assert build_table(["index.pyxl"]).loading(P("index.pyxl")) == []
+
+
+@pytest.mark.parametrize("file,kind,patterns", [
+    ("p/[id].pyxl", "page", ("/p/{id}", None)),
+    ("index.pyxl", "page", ("/", None)),
+    ("docs/[...slug].pyxl", "page", ("/docs/{slug:path}", None)),
+    ("shop/[[...slug]].pyxl", "page", ("/shop/{slug:path}", "/shop")),
+    ("[[...slug]].pyxl", "page", ("/{slug:path}", "/")),
+    ("api/u/[user-id]/[[...rest]].py", "api", ("/api/u/{user_id}/{rest:path}", "/api/u/{user_id}")),
+])
+def test_hooks_read_the_pattern_as_pyxle_0_9_wrote_it(file: str, kind, patterns) -> None:  # type: ignore[no-untyped-def]
+    """0.9 (Starlette) wrote a catch-all as ``{name:path}`` and made an optional one two routes."""
+    spec = route_for_file(file, kind)
+    assert spec is not None and starlette_patterns(spec) == patterns

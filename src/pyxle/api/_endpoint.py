@@ -26,38 +26,53 @@ class ApiEndpoint:
     """The ASGI app for one route file; everything per-route is decided here, at load time."""
 
     def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook],
-                 typed: Mapping[str, Typed | None] | None = None) -> None:
-        """``typed``: per method (``"*"`` for ``endpoint``), the binder and output of a typed handler."""
+                 typed: Mapping[str, Typed | None] | None = None, bare: tuple[str, RouteContext] | None = None) -> None:
+        """``typed``: per method (``"*"`` for ``endpoint``), the binder and output of a typed handler.
+        ``bare``: for an optional catch-all, its parameter and the context of a URL without it (0.9's
+        second route, ``/api/docs``): both chains are made here, and a request picks one."""
         self.handlers = handlers
         self.context = context
         self._route = context.as_dict()
         self.allowed_methods = handlers.allowed_methods
         self._allow = {"Allow": ", ".join(self.allowed_methods)}
-        typed = typed or {}
-        self._calls: dict[str, Endpoint] = {
-            method: wrap_endpoint(_adapt(fn, context, typed.get(method)), hooks, context)
-            for method, fn in handlers.methods.items()
-        }
-        if "GET" in self._calls:
-            self._calls.setdefault("HEAD", self._calls["GET"])
-        if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
-            every = wrap_endpoint(_adapt(handlers.endpoint, context, typed.get("*")), hooks, context)
-            self._calls = dict.fromkeys(self.allowed_methods, every)
+        self._ends = self._endpoints(handlers, context, typed or {})
+        self._calls = self._wrapped(hooks, context)
+        self._bare = None if bare is None else (bare[0], bare[1].as_dict(), self._wrapped(hooks, bare[1]))
         self._not_allowed: Endpoint | None = None
+        if handlers.endpoint_class is not None:
+            self._not_allowed = not_allowed(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
+
+    def _endpoints(self, handlers: ApiHandlers, context: RouteContext,
+                   typed: Mapping[str, Typed | None]) -> dict[str, Endpoint]:
+        """Per method, the handler as a ``request -> Response`` endpoint, before hooks."""
+        ends: dict[str, Endpoint] = {method: _adapt(fn, context, typed.get(method)) for method, fn in handlers.methods.items()}
+        if "GET" in ends:
+            ends.setdefault("HEAD", ends["GET"])
+        if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
+            ends = dict.fromkeys(self.allowed_methods, _adapt(handlers.endpoint, context, typed.get("*")))
         if handlers.endpoint_class is not None:  # hooks wrap its methods as they wrap functions
-            cls, source = handlers.endpoint_class, context.source_relative_path
-            self._calls = {method: wrap_endpoint(call, hooks, context)
-                           for method, call in class_calls(cls, self.allowed_methods, source).items()}
-            self._not_allowed = not_allowed(cls, self.allowed_methods, source)
+            ends = class_calls(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
+        return ends
+
+    def _wrapped(self, hooks: Sequence[Hook], context: RouteContext) -> dict[str, Endpoint]:
+        """The endpoints inside the hooks, which receive ``context``; one chain per endpoint."""
+        chains: dict[int, Endpoint] = {}
+        for end in self._ends.values():
+            if id(end) not in chains:
+                chains[id(end)] = wrap_endpoint(end, hooks, context)
+        return {method: chains[id(end)] for method, end in self._ends.items()}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        attach(scope, self._route)
+        calls, route = self._calls, self._route
+        if self._bare is not None and self._bare[0] not in scope.get("path_params", ()):
+            _, route, calls = self._bare
+        attach(scope, route)
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return
         if scope["method"] == "HEAD":
             send = headers_only(send)
-        call = self._calls.get(scope["method"])
+        call = calls.get(scope["method"])
         if call is None and scope["method"] != "OPTIONS":
             call = self._not_allowed  # an HTTPEndpoint class's own 405, outside the hooks as a function route's is
         if call is None:

@@ -794,7 +794,7 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
         return
     unchecked = [f"{config.pages_dir}/{app.context.source_relative_path}" for app in router.apps()
                  if isinstance(app, ApiEndpoint) and _UNSAFE.intersection(app.allowed_methods)
-                 and not any(under(app.context.path, prefix) for prefix in csrf.exempt_paths)]
+                 and not any(under(app.context.pattern, prefix) for prefix in csrf.exempt_paths)]
     if unchecked:
         unchecked.sort()
         named = ", ".join(unchecked[:_NAMED]) + (f" and {len(unchecked) - _NAMED} more" if len(unchecked) > _NAMED else "")

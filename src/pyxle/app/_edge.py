@@ -190,7 +190,7 @@ class HttpEdge:
                     route, seen = extra.get("route"), metrics.seen
                     if not seen:
                         metrics.schedule()
-                    seen.append((route["path"] if route is not None else "-", scope["method"], code, seconds))
+                    seen.append((route["pattern"] if route is not None else "-", scope["method"], code, seconds))
                 request_id_var.reset(id_token)
             elif begun is not None:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]

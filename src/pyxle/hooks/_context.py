@@ -18,6 +18,10 @@ class RouteContext:
 
     ``request.scope["pyxle"]["route"]`` holds the same facts as a plain dict (``as_dict()``),
     which is what hooks written for earlier Pyxle releases read.
+
+    ``path`` is the pattern as pyxle-framework 0.7 to 0.9 wrote it, which such hooks compare against
+    (``/docs/{slug:path}``); ``pattern`` is Pyxle's own (``/docs/{slug...}``, what ``pyxle routes``
+    prints), which labels the route in metrics and logs. Without one, ``pattern`` is ``path``.
     """
 
     target: Literal["page", "api", "action"]
@@ -29,13 +33,19 @@ class RouteContext:
     has_loader: bool = False
     head_elements: tuple[str, ...] = ()
     allowed_methods: tuple[str, ...] = ()
+    pattern: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.pattern:
+            object.__setattr__(self, "pattern", self.path)
 
     def as_dict(self) -> dict[str, Any]:
         """The keys earlier releases put in the scope (``source``, ``module``, ``head``, ...), plus
-        ``sourceAbsolutePath``; POSIX paths, ready for JSON or a log line."""
+        ``sourceAbsolutePath`` and ``pattern``; POSIX paths, ready for JSON or a log line."""
         return {
             "target": self.target,
             "path": self.path,
+            "pattern": self.pattern,
             "source": PurePosixPath(self.source_relative_path).as_posix(),
             "sourceAbsolutePath": Path(self.source_absolute_path).as_posix(),
             "module": self.module_key,

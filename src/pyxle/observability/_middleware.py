@@ -39,11 +39,12 @@ def _random_ids() -> Iterator[str]:
 
 
 def route_of(scope: Scope) -> str | None:
-    """The pattern of the route that answered (``/api/items/{id}``), None when none did."""
+    """The pattern of the route that answered (``/api/items/{id}``, ``/docs/{slug...}``: as ``pyxle
+    routes`` prints it, not the 0.9 form hooks read at ``path``), None when none did."""
     route = scope.get("pyxle", {}).get("route")
     if route is None:
         return None
-    return route["path"]  # type: ignore[no-any-return]
+    return route["pattern"]  # type: ignore[no-any-return]
 
 
 # One request under observation, from ``Observer.begin`` to ``Observer.end``: (start, id, the id's

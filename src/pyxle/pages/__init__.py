@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -22,7 +22,7 @@ from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import METHODS, PageEndpoint
 from pyxle.pages._errors import BadPath, NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
-from pyxle.routing import RouteSpec, RouteTable
+from pyxle.routing import RouteSpec, RouteTable, starlette_patterns
 
 __all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
            "load_pages", "page_path"]
@@ -124,13 +124,14 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             continue
         loaded[spec.file] = page
         layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
+        path, bare_path = starlette_patterns(spec)  # what hooks read: 0.9's /docs/{slug:path}, not /docs/{slug...}
         context = RouteContext(
-            target="page", path=spec.pattern, source_relative_path=spec.file, source_absolute_path=page.path,
-            module_key=page.module.__name__, content_hash=page.content_hash, has_loader=page.loader is not None,
-            head_elements=_static_head(page.head),
-            allowed_methods=METHODS,
+            target="page", path=path, pattern=spec.pattern, source_relative_path=spec.file,
+            source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
+            has_loader=page.loader is not None, head_elements=_static_head(page.head), allowed_methods=METHODS,
         )
-        endpoint = PageEndpoint(page, layouts, context, hooks, runtime)
+        bare = None if bare_path is None else (spec.optional_params[-1], replace(context, path=bare_path))
+        endpoint = PageEndpoint(page, layouts, context, hooks, runtime, bare)
         result.pages.append((spec, endpoint))
         try:
             result.actions.add_page(page_path(spec.file), spec, page, around_actions,  # type: ignore[union-attr]

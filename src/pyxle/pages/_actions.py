@@ -34,7 +34,7 @@ from pyxle.pages._errors import PagesRuntime, error_json, unexpected_error, well
 from pyxle.pages._module import PageModule
 from pyxle.pages._refusals import accepts_html, refusal_error, wants_document, with_headers_of
 from pyxle.pages._rerender import failure, own_query, referer, rerender_with_errors, without_error
-from pyxle.routing import RouteSpec, RouteTable
+from pyxle.routing import RouteSpec, RouteTable, starlette_patterns
 from pyxle.runtime import (
     INVALIDATE_HEADER,
     INVALIDATE_KEY,
@@ -102,8 +102,12 @@ class ActionsEndpoint:
         ``rerender``: the page itself, which a no-JS form post whose fields failed validation sees again.
         ``around``: the page's layouts and templates, outermost first; their actions are served at
         the page's URL too, the nearest file's winning for a name two of them define (a name the
-        page shares with one of them is refused before this: ``layout_clashes``)."""
-        if not self._add_calls(page_path, page.file, [*around, page], hooks):
+        page shares with one of them is refused before this: ``layout_clashes``).
+        Hooks read an action's path as 0.9 wrote it: ``/api/__actions/`` and the page's pattern in
+        0.9's form (the bare one of an optional catch-all; ``index`` for ``/``), then the name."""
+        full, bare = starlette_patterns(spec)
+        hook_base = PREFIX + ((bare or full).lstrip("/") or "index")
+        if not self._add_calls(page_path, page.file, [*around, page], hooks, hook_base):
             return
         if rerender is not None:
             self._pages[page_path] = (rerender, spec)
@@ -120,9 +124,10 @@ class ActionsEndpoint:
         self._add_calls(page_path, file, around, hooks)
 
     def _add_calls(self, page_path: str, file: PurePosixPath, modules: Sequence[PageModule],
-                   hooks: Sequence[Hook]) -> bool:
+                   hooks: Sequence[Hook], hook_base: str | None = None) -> bool:
         """Serve at ``page_path`` the actions of ``modules`` (outermost first: the last one defining a
-        name wins); ``file`` is the page whose error page a failed no-JS post sees. False: none."""
+        name wins); ``file`` is the page whose error page a failed no-JS post sees. False: none.
+        ``hook_base``: what hooks read as the path before the action's name (else its URL's)."""
         served: dict[str, PageModule] = {}
         for module in modules:
             served.update(dict.fromkeys(module.actions, module))
@@ -131,8 +136,10 @@ class ActionsEndpoint:
             if fn not in self._binders:
                 self._binders[fn] = body_binder(fn, f"pages/{owner.file}")
                 returns(fn)  # its return annotation's dumper, built now rather than on the first call
+            url = f"{PREFIX}{page_path}/{name}"
             context = RouteContext(
-                target="action", path=f"{PREFIX}{page_path}/{name}", source_relative_path=owner.file,
+                target="action", path=f"{hook_base}/{name}" if hook_base else url, pattern=url,
+                source_relative_path=owner.file,
                 source_absolute_path=owner.path, module_key=owner.module.__name__, content_hash=owner.content_hash,
                 allowed_methods=("POST",),
             )

@@ -60,7 +60,9 @@ class PageEndpoint:
     """Runs the layout loaders (outermost first) and the page loader, then answers in JSON or HTML."""
 
     def __init__(self, page: PageModule, layouts: Sequence[PageModule], context: RouteContext,
-                 hooks: Sequence[Hook], runtime: PagesRuntime) -> None:
+                 hooks: Sequence[Hook], runtime: PagesRuntime, bare: tuple[str, RouteContext] | None = None) -> None:
+        """``bare``: for an optional catch-all, its parameter and the context of a URL without it
+        (0.9's second route, ``/shop``): both chains are made here, and a request picks one."""
         self.page = page
         self.runtime = runtime
         self.page_id = page.file.with_suffix("").as_posix()
@@ -69,6 +71,7 @@ class PageEndpoint:
         self._route = context.as_dict()
         self.where = f"pages/{page.file}"
         self._call = wrap_endpoint(self._respond, hooks, context)
+        self._bare = None if bare is None else (bare[0], bare[1].as_dict(), wrap_endpoint(self._respond, hooks, bare[1]))
         for module in (page, *self.layouts):
             if module.loader is not None:
                 returns(module.loader)  # its return annotation's dumper, built now rather than per request
@@ -84,8 +87,8 @@ class PageEndpoint:
         # has answered once without the revalidate envelope, or failed before it ever returned
         # one (and again once it returns one): ``_envelope`` is None until its loader has answered.
         cache = runtime.cache
-        self._dynamic = "{" in context.path
-        self._rule = cache.rules.find(context.path) if cache is not None and not self._dynamic else None
+        self._dynamic = "{" in context.pattern
+        self._rule = cache.rules.find(context.pattern) if cache is not None and not self._dynamic else None
         self._ruled = self._rule is not None or (self._dynamic and cache is not None and bool(cache.rules))
         self._envelope: bool | None = None if page.loader is not None else False
 
@@ -93,7 +96,10 @@ class PageEndpoint:
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return
-        attach(scope, self._route)
+        route, call = self._route, self._call
+        if self._bare is not None and self._bare[0] not in scope.get("path_params", ()):
+            _, route, call = self._bare
+        attach(scope, route)
         method = scope["method"]
         if method == "OPTIONS":
             response: Response = Response(status_code=204, headers=ALLOW)
@@ -103,7 +109,7 @@ class PageEndpoint:
             # What the loaders read of the visitor is watched only where the answer may be stored.
             request = (PageRequest if self._may_cache() else Request)(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
-            response = await self._call(request)
+            response = await call(request)
             uncached(response)
             if cookies:
                 cookies.apply(response)
@@ -118,7 +124,8 @@ class PageEndpoint:
             await WebSocketClose(code=1008, reason="This page does not accept WebSocket connections")(
                 scope, receive, send)
             return
-        attach(scope, self._route)
+        bare = self._bare
+        attach(scope, bare[1] if bare is not None and bare[0] not in scope.get("path_params", ()) else self._route)
         await handler(AppWebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
@@ -171,7 +178,7 @@ class PageEndpoint:
         if not regenerating and found.entry is not None:
             if self._envelope is None:  # stored by another process: this page's loader returns the envelope
                 self._envelope = True
-            record_cache(self.context.path, found.state)
+            record_cache(self.context.pattern, found.state)
             if found.state == "stale":
                 copied = dict(scope)
                 cache.regenerate(_url(scope), lambda: regenerate(self.runtime.app, copied, cache.session.headers))
@@ -179,7 +186,7 @@ class PageEndpoint:
         version = found.version
         key = (path, _variant("", scope))
         if not regenerating and key not in cache.flights and shared and not anonymous(scope, cache.session):
-            record_cache(self.context.path, "miss")
+            record_cache(self.context.pattern, "miss")
             return await self._miss_as_anonymous(request, navigation, cache, variant)
         flight = cache.lead(key)
         if flight is None:  # another request is rendering this URL: wait for it
@@ -188,7 +195,7 @@ class PageEndpoint:
             entries = await asyncio.shield(cache.flights[key])
             entry = entries.get(variant) if entries is not None else None
             if entry is not None:
-                record_cache(self.context.path, "hit")
+                record_cache(self.context.pattern, "hit")
                 return self._serve(entry, scope, "HIT", media, shared)
             if not navigation and self._busy():
                 return busy_page()
@@ -202,7 +209,7 @@ class PageEndpoint:
             return response
         finally:
             if not regenerating and (rule is not None or self._envelope):  # not a page found to use no store
-                record_cache(self.context.path, "miss")
+                record_cache(self.context.pattern, "miss")
             if stored is None or isinstance(stored, dict):
                 cache.land(key, stored)
             else:  # a navigation answered before its document: the flight lands once that is rendered and stored

@@ -7,11 +7,20 @@ Pure: paths in, routes out. Public names:
 - ``in_api_folder(file)``: whether a file's ``.py`` would be an API route (an ``api/`` folder at any depth)
 - ``api_like(url_path)``: whether an API route may answer a URL (it has an ``api`` segment)
 - ``under(url_path, prefix)``: a prefix match on segment boundaries (the config's path prefixes)
+- ``starlette_patterns(spec)``: the pattern as pyxle-framework 0.9 wrote it (``{slug:path}``), for route hooks
 - ``RouteSpec``, ``RouteTable``, ``RoutingError``
 """
 
-from pyxle.routing._rules import RouteSpec, RoutingError, api_like, in_api_folder, route_for_file, under
+from pyxle.routing._rules import (
+    RouteSpec,
+    RoutingError,
+    api_like,
+    in_api_folder,
+    route_for_file,
+    starlette_patterns,
+    under,
+)
 from pyxle.routing._table import RouteTable, build_table, scan
 
 __all__ = ["RouteSpec", "RouteTable", "RoutingError", "api_like", "build_table", "in_api_folder", "route_for_file",
-           "scan", "under"]
+           "scan", "starlette_patterns", "under"]

@@ -165,3 +165,16 @@ def _unique(name: str, file: PurePosixPath, seen: list[str]) -> str:
     if name in seen:
         raise RoutingError(f"pages/{file}: parameter {name!r} appears twice in the same path")
     return name
+
+
+def starlette_patterns(spec: RouteSpec) -> tuple[str, str | None]:
+    """The route's pattern as pyxle-framework 0.7 to 0.9 wrote it (Starlette's), which route hooks
+    compare against: ``/docs/{slug:path}`` for ``/docs/{slug...}``. An optional catch-all was two
+    routes there, so it is two patterns: ``(/shop/{slug:path}, /shop)``, the second for a URL
+    without the slug; None for any other route."""
+    pattern, last = spec.pattern, spec.rank[-1] if spec.rank else STATIC  # a catch-all is the last segment
+    if last == OPTIONAL_CATCH_ALL:  # /shop/{slug...?}
+        return pattern[:-5] + ":path}", pattern[: pattern.rindex("/{")] or "/"
+    if last == CATCH_ALL:  # /docs/{slug...}
+        return pattern[:-4] + ":path}", None
+    return pattern, None
