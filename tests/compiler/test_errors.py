@@ -373,3 +373,17 @@ def test_errors_are_reported_against_the_given_path():
 def test_a_file_that_ends_inside_a_block_is_a_syntax_error_at_its_line(source: str, line: int) -> None:
     errors = _errors(source)  # an IndexError from the statement scanner before
     assert errors[0].line == line and "syntax" in errors[0].message.lower(), errors[0].format()
+
+
+@pytest.mark.parametrize(("line", "column", "message"), [
+    ('CACHE = {"revalidate": -1}', 9, "CACHE 'revalidate' must be a non-negative number of seconds"),
+    ('CACHE = {"revalidate": True}', 9, "CACHE 'revalidate' must be a non-negative number of seconds"),
+    ('CACHE = {"revalidate": 1e999}', 9, "CACHE 'revalidate' must be a non-negative number of seconds"),
+    ("CACHE = dict(revalidate=5)", 9, 'CACHE must be a dict literal, e.g. CACHE = {"revalidate": 60}'),
+    ("CACHE = {}", 9, 'CACHE must contain a "revalidate" key'),
+    ("STANDALONE = 1", 14, "STANDALONE must be True or False, e.g. STANDALONE = True"),
+    ("STANDALONE: bool = None", 20, "STANDALONE must be True or False, e.g. STANDALONE = True"),
+])
+def test_a_directive_written_in_another_form_is_reported_at_its_value(line: str, column: int, message: str) -> None:
+    source = line + "\n" + PAGE_END
+    _one(source, 1, column, message)

@@ -226,3 +226,10 @@ def test_parser_never_raises_on_a_half_typed_file_and_points_at_the_line() -> No
     result = parse("import os\n\n@server\nasync def load(request):\n    x = ")
     assert [(d.section, d.line) for d in result.diagnostics] == [("python", 5)]
     assert result.python_line_numbers == (1, 2, 3, 4, 5)
+
+
+def test_parser_reports_the_cache_and_standalone_directives_as_0_9_did() -> None:
+    result = PyxParser().parse_text('STANDALONE = True\nCACHE = {"revalidate": 5}\n\nexport default function P() { return <p/> }\n')
+    assert result.cache_revalidate == 5.0 and result.standalone is True
+    with pytest.raises(CompilationError, match="STANDALONE must be True or False"):
+        PyxParser().parse_text("STANDALONE = 1\n\nexport default function P() { return <p/> }\n")

@@ -83,3 +83,11 @@ export default () => <p/>;
 '''
     m = compile_source(source, path="pages/nested.pyxl").metadata
     assert m.loader is None and m.actions == ()
+
+
+def test_the_cache_and_standalone_directives_are_read_from_their_literals():
+    page = 'CACHE = {"revalidate": 30, "tags": ["a"]}\nSTANDALONE = True\n\nexport default function P() { return <p/> }\n'
+    m = compile_source(page, path="pages/status/layout.pyxl").metadata
+    assert m.revalidate == 30.0 and m.standalone is True
+    plain = compile_source("export default function P() { return <p/> }\n", path="pages/p.pyxl").metadata
+    assert plain.revalidate is None and plain.standalone is False

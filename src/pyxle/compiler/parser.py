@@ -74,6 +74,8 @@ class PyxParseResult:
     script_declarations: tuple[dict[str, Any], ...] = ()  # each <Script>'s props (one with none is left out)
     image_declarations: tuple[dict[str, Any], ...] = ()  # each <Image>'s props (likewise)
     head_jsx_blocks: tuple[str, ...] = ()  # what each <Head> element holds
+    cache_revalidate: float | None = None  # CACHE = {"revalidate": N}
+    standalone: bool = False  # STANDALONE = True
 
 
 class PyxParser:
@@ -103,7 +105,7 @@ class PyxParser:
         if not report_jsx_syntax:
             diagnostics = [d for d in diagnostics if d.section == "python"]
         server_code = "\n".join(line if lang == "python" else "" for line, lang in zip(lines, langs, strict=True)) + "\n"
-        loader, actions, head = None, (), _Head()
+        loader, actions, head, metadata = None, (), _Head(), None
         try:
             tree = ast.parse(server_code)
         except SyntaxError as exc:
@@ -135,6 +137,8 @@ class PyxParser:
             script_declarations=tuple(dict(c.props) for c in components if c.name == "Script" and c.props),
             image_declarations=tuple(dict(c.props) for c in components if c.name == "Image" and c.props),
             head_jsx_blocks=tuple(c.children or "" for c in components if c.name == "Head"),
+            cache_revalidate=metadata.revalidate if metadata is not None else None,
+            standalone=metadata is not None and metadata.standalone,
         )
 
 
