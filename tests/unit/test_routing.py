@@ -118,3 +118,17 @@ def test_hooks_read_the_pattern_as_pyxle_0_9_wrote_it(file: str, kind, patterns)
     """0.9 (Starlette) wrote a catch-all as ``{name:path}`` and made an optional one two routes."""
     spec = route_for_file(file, kind)
     assert spec is not None and starlette_patterns(spec) == patterns
+
+
+def test_a_standalone_layout_or_template_starts_the_chain_of_the_pages_under_its_folder() -> None:
+    files = ["layout.pyxl", "template.pyxl", "loading.pyxl", "index.pyxl", "status/layout.pyxl", "status/template.pyxl",
+             "status/index.pyxl", "status/deep/layout.pyxl", "status/deep/index.pyxl", "print/layout.pyxl",
+             "print/template.pyxl", "print/loading.pyxl", "print/invoice.pyxl"]
+    table = build_table(files).with_standalone([P("status/layout.pyxl"), P("print/template.pyxl")])
+    assert table.chain(P("index.pyxl")) == [("layout", P("layout.pyxl")), ("template", P("template.pyxl"))]
+    assert table.chain(P("status/deep/index.pyxl")) == [
+        ("layout", P("status/layout.pyxl")), ("template", P("status/template.pyxl")), ("layout", P("status/deep/layout.pyxl"))]
+    # a STANDALONE template: its folder's layout still wraps it; the root's loading.pyxl goes with the root's wrappers
+    assert table.chain(P("print/invoice.pyxl")) == [("layout", P("print/layout.pyxl")), ("template", P("print/template.pyxl"))]
+    assert table.loading(P("print/invoice.pyxl")) == [(2, P("print/loading.pyxl"))]
+    assert build_table(files).chain(P("print/invoice.pyxl"))[0] == ("layout", P("layout.pyxl"))  # without it

@@ -37,6 +37,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
     declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
+    standalone: list[PurePosixPath] = []  # the layouts and templates that root their pages' chain, for it too
     modules: dict[str, bool] = {}  # top-level module name -> whether it resolves, for every file
     files = sorted(p for p in config.pages_path.rglob("*.pyxl") if not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
@@ -53,8 +54,10 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         else:
             errors.extend(python_problems(result.server_code, shown_as, source.splitlines(), config.root, modules))
             errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
-            declared[PurePosixPath(path.relative_to(config.pages_path).as_posix())] = dict(
-                zip(result.metadata.actions, result.metadata.action_lines, strict=True))
+            file = PurePosixPath(path.relative_to(config.pages_path).as_posix())
+            declared[file] = dict(zip(result.metadata.actions, result.metadata.action_lines, strict=True))
+            if result.metadata.standalone and file.stem in ("layout", "template"):
+                standalone.append(file)
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
     api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
         PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
@@ -69,7 +72,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
-    return [*([package] if package else []), *route_problems(config, declared),
+    return [*([package] if package else []), *route_problems(config, declared, standalone),
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
@@ -137,15 +140,17 @@ def python_problems(server_code: str, shown_as: str, lines: list[str], root: Pat
             *undefined_names(server_code, shown_as, lines)]
 
 
-def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None) -> list[str]:
+def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None,
+                   standalone: Iterable[PurePosixPath] = ()) -> list[str]:
     """What the route table refuses (two files for one URL, a name it cannot route), as start-up
     and ``pyxle routes`` say it; with ``declared`` (each file's actions), a page action named like
-    an action of a layout around it, as start-up refuses it."""
+    an action of a layout around it, as start-up refuses it (``standalone``: the layouts and
+    templates that leave out those above them)."""
     from pyxle.pages import layout_clashes
     from pyxle.routing import RoutingError, scan
 
     try:
-        table = scan(config.pages_path)
+        table = scan(config.pages_path).with_standalone(standalone)
     except RoutingError as exc:
         return [f"invalid routes: {problem}" for problem in exc.problems]
     return [exc.format() for exc in layout_clashes(

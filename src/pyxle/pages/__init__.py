@@ -6,6 +6,7 @@ Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``
 from __future__ import annotations
 
 import html
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -26,6 +27,8 @@ from pyxle.routing import RouteSpec, RouteTable, starlette_patterns
 
 __all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
            "load_pages", "page_path"]
+
+logger = logging.getLogger("pyxle")
 
 ACTIONS_SPEC = RouteSpec(
     kind="api",
@@ -106,18 +109,25 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             errors.extend(exc.messages)
         return None
 
-    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache, lang=lang,
-                           fallback_head=(f"<title>{html.escape(title)}</title>",) if title else ())
-    result = PageSet(actions=ActionsEndpoint(runtime), runtime=runtime)
-    runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
-    around_actions = [*hooks, *action_hooks]
+    specials: dict[str, PageModule] = {}
     loaded: dict[PurePosixPath, PageModule] = {}  # every page and special file, for layout_clashes
     for folder_files in table.specials.values():
         for file in folder_files.values():
             module = load(file)
             if module is not None:
-                result.specials[file.as_posix()] = module
+                specials[file.as_posix()] = module
                 loaded[file] = module
+                if module.revalidate is not None:
+                    logger.warning("%s: CACHE has no effect in a %s; set it in the pages it applies to",
+                                   _relative(pages_dir / file, root), file.stem)
+    # The chains as the bundler made them: from what the layouts and templates say (STANDALONE).
+    table = table.with_standalone(file for file, module in loaded.items() if module.standalone
+                                  and file.stem in ("layout", "template"))
+    runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache, lang=lang,
+                           fallback_head=(f"<title>{html.escape(title)}</title>",) if title else ())
+    result = PageSet(specials=specials, actions=ActionsEndpoint(runtime), runtime=runtime)
+    runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
+    around_actions = [*hooks, *action_hooks]
     for spec in table.pages:
         page = load(spec.file)
         if page is None:

@@ -86,10 +86,12 @@ class PageEndpoint:
         # dynamic page's URLs are matched per request. A page with a loader is looked up until it
         # has answered once without the revalidate envelope, or failed before it ever returned
         # one (and again once it returns one): ``_envelope`` is None until its loader has answered.
+        # A page that says ``CACHE = {"revalidate": N}`` is always looked up (``_window``: how long).
         cache = runtime.cache
         self._dynamic = "{" in context.pattern
         self._rule = cache.rules.find(context.pattern) if cache is not None and not self._dynamic else None
-        self._ruled = self._rule is not None or (self._dynamic and cache is not None and bool(cache.rules))
+        self._ruled = (self._rule is not None or page.revalidate is not None
+                       or (self._dynamic and cache is not None and bool(cache.rules)))
         self._envelope: bool | None = None if page.loader is not None else False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -138,7 +140,8 @@ class PageEndpoint:
         cache = self.runtime.cache
         if self._may_cache() and cache is not None and "action_result" not in scope["pyxle"]:
             rule = self._rule if not self._dynamic else cache.rules.find(scope["path"])
-            storable = rule is not None or self._envelope is not False  # else this URL is never in the store
+            # else this URL is never in the store
+            storable = rule is not None or self.page.revalidate is not None or self._envelope is not False
             if storable and ((rule is not None and rule.shared) or anonymous(scope, cache.session)):
                 return await self._through_cache(request, navigation, cache, rule)
         if not navigation and self._busy():
@@ -375,10 +378,13 @@ class PageEndpoint:
     def _window(self, revalidate: float | None, layouts: list[float], rule: Any,
                 cache: Any) -> tuple[float | None, float]:
         """How long this answer may be stored and then served stale: the loaders' envelopes (the
-        shortest wins), else the configured route; (None, 0) when it is not stored."""
+        shortest wins), else the configured route, else the page's ``CACHE`` directive (as if its
+        loader returned that envelope); (None, 0) when it is not stored."""
         self._envelope = revalidate is not None  # learnt: look this page up from now on, or not
         if cache is None:
             return None, 0.0
+        if revalidate is None and rule is None:
+            revalidate = self.page.revalidate
         if revalidate is not None:
             fresh = min([revalidate, *layouts])
             return fresh, (rule.stale_while_revalidate if rule is not None else fresh * 5)

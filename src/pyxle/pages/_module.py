@@ -30,6 +30,9 @@ class PageModule:
     content_hash: str
     metadata: Any = field(default=None, compare=False)
     websocket: Callable[..., Any] | None = None  # ``async def websocket(ws)``: served at the page's URL
+    # ``CACHE = {"revalidate": N}``: N, how long the page cache may keep the page (a page's own file only)
+    revalidate: float | None = None
+    standalone: bool = False  # ``STANDALONE = True`` (a layout or template): the root of its pages' chain
 
 
 class PageCompileError(Exception):
@@ -94,7 +97,34 @@ def _page_module(module: ModuleType, file: PurePosixPath, path: Path, shown_as: 
         content_hash=content_hash,
         metadata=metadata,
         websocket=websocket,
+        **directives(namespace),
     )
+
+
+def standalone_wrappers(table: Any, pages_dir: Path) -> list[PurePosixPath]:
+    """The layouts and templates of ``table`` that say ``STANDALONE = True``, read by compiling them
+    (nothing run): for ``table.with_standalone`` where their modules are not loaded. A file that
+    does not compile is left out (its error is reported where it is loaded)."""
+    found = []
+    for group in table.specials.values():
+        for kind, file in group.items():
+            if kind in ("layout", "template"):
+                try:
+                    source = source_text(pages_dir / file, file.as_posix())
+                    if compile_source(source, path=file.as_posix(), require_default_export=False).metadata.standalone:
+                        found.append(file)
+                except (SourceError, CompileError):
+                    continue
+    return found
+
+
+def directives(namespace: dict[str, Any]) -> dict[str, Any]:
+    """``CACHE``'s seconds and ``STANDALONE`` as the module holds them: the compiler refused any other
+    form of them (``compiler._rules._directive``), and a built module was compiled by ``pyxle build``."""
+    cache, standalone = namespace.get("CACHE"), namespace.get("STANDALONE")
+    seconds = cache.get("revalidate") if isinstance(cache, dict) else None
+    return {"revalidate": float(seconds) if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None,
+            "standalone": standalone is True}
 
 
 def check_returns(shown_as: str, fn: Callable[..., Any]) -> None:

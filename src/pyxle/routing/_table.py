@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 from collections.abc import Iterable
@@ -26,12 +27,21 @@ class RouteTable:
     pages: tuple[RouteSpec, ...] = ()
     # folder (POSIX, relative to pages/, "" for the root) -> {"layout": file, "error": file, ...}
     specials: dict[str, dict[str, PurePosixPath]] = field(default_factory=dict)
+    # The layouts and templates that say ``STANDALONE = True``: each roots the chain of the pages
+    # under its folder. Read from their code, which routing never reads: see ``with_standalone``.
+    standalone: frozenset[PurePosixPath] = frozenset()
+
+    def with_standalone(self, files: Iterable[PurePosixPath]) -> RouteTable:
+        """This table, knowing which layouts and templates are ``STANDALONE`` (their compiled code
+        says so: the bundler and the pages pass what they compiled)."""
+        return dataclasses.replace(self, standalone=frozenset(files))
 
     def chain(self, file: PurePosixPath) -> list[tuple[str, PurePosixPath]]:
-        """``(kind, file)`` of the layouts and templates around a page, from the root folder down."""
+        """``(kind, file)`` of the layouts and templates around a page, from the root folder down;
+        a ``STANDALONE`` one's folder starts the chain afresh (both of that folder's wrappers stay)."""
         parts = file.parent.parts if file.parent.as_posix() != "." else ()
         chain = []
-        for depth in range(len(parts) + 1):
+        for depth in range(self._root_depth(parts), len(parts) + 1):
             folder = "/".join(parts[:depth])
             for kind in ("layout", "template"):
                 special = self.specials.get(folder, {}).get(kind)
@@ -42,15 +52,26 @@ class RouteTable:
     def loading(self, file: PurePosixPath) -> list[tuple[int, PurePosixPath]]:
         """``(position, file)`` of the ``loading.pyxl`` files above a page, from the root folder down:
         each is the Suspense fallback of what its folder holds, inside the folder's layouts and
-        templates (``position``: how many entries of ``chain(file)`` wrap it)."""
+        templates (``position``: how many entries of ``chain(file)`` wrap it). Those above a
+        ``STANDALONE`` layout's folder are left out with the layouts there."""
         parts = file.parent.parts if file.parent.as_posix() != "." else ()
+        top = self._root_depth(parts)
         found, wrapping = [], 0
-        for depth in range(len(parts) + 1):
+        for depth in range(top, len(parts) + 1):
             specials = self.specials.get("/".join(parts[:depth]), {})
             wrapping += sum(kind in specials for kind in ("layout", "template"))
             if "loading" in specials:
                 found.append((wrapping, specials["loading"]))
         return found
+
+    def _root_depth(self, parts: tuple[str, ...]) -> int:
+        """The depth of the deepest folder above (or at) ``parts`` whose layout or template is
+        ``STANDALONE``: where the chain starts (0, the root folder, without one)."""
+        for depth in range(len(parts), 0, -1) if self.standalone else ():
+            specials = self.specials.get("/".join(parts[:depth]), {})
+            if any(specials.get(kind) in self.standalone for kind in ("layout", "template")):
+                return depth
+        return 0
 
     def nearest(self, file: PurePosixPath, kind: str) -> PurePosixPath | None:
         """The closest ``error``/``not-found`` file at or above the folder of ``file``."""

@@ -45,6 +45,7 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     """
     from pyxle.pages._actions import ActionsEndpoint
     from pyxle.pages._errors import PagesRuntime
+    from pyxle.pages._module import standalone_wrappers
     from pyxle.routing import scan
     from pyxle.testing._client import TestClient
 
@@ -52,6 +53,7 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     pages_dir = _pages_dir(path)
     module = _page_module(page, pages_dir)
     table = scan(pages_dir)
+    table = table.with_standalone(standalone_wrappers(table, pages_dir))
     endpoint = ActionsEndpoint(PagesRuntime(table, expose_errors=True))
     page_path = module.file.with_suffix("").as_posix()
     _add_actions(endpoint, table, pages_dir, module, page_path, shown_as=str(page))
