@@ -311,30 +311,50 @@ def test_a_killed_worker_is_restarted_and_the_server_keeps_serving(make_project,
     assert "Unexpected exit from worker" in server.output()
 
 
+LOADS_SLOWLY = {  # a worker takes over a second to load the project: one killed meanwhile had not started its app
+    "pages/api/loading.py": """
+        import multiprocessing
+        import time
+
+        if multiprocessing.parent_process() is not None:
+            time.sleep(1.5)
+
+        async def get(request):
+            return {}
+        """,
+}
+
+
+def kill_a_worker_and_its_replacement_as_it_loads(server: Server, victim: int, others: set[int]) -> None:
+    os.kill(victim, signal.SIGKILL)
+    wait_until(lambda: len(set(granian_workers(server)) - {victim, *others}) == 1, interval=0.02)
+    [replacement] = set(granian_workers(server)) - {victim, *others}
+    os.kill(replacement, signal.SIGKILL)  # within granian's 5.5 s, before its app has started
+
+
 def test_workers_killed_again_and_again_are_restarted_without_the_server_exiting(make_project, start_server) -> None:
-    """granian gives up when a worker dies again within seconds of its restart; Pyxle starts the
-    workers again after a pause, so even a crash loop never takes the server down."""
-    server = start_server(make_project(API), "serve", env=KEY)
-    for _ in range(3):
+    """granian gives up when a worker it started in place of one that died dies too within seconds,
+    before its app has started; Pyxle starts the workers again after a pause, so even a crash loop
+    never takes the server down."""
+    server = start_server(make_project({**API, **LOADS_SLOWLY}), "serve", env=KEY)
+    for n in range(1, 3):
         wait_until(lambda: answers(server), timeout=30)
         [victim] = granian_workers(server)
-        os.kill(victim, signal.SIGKILL)
-        time.sleep(0.5)
+        kill_a_worker_and_its_replacement_as_it_loads(server, victim, set())
+        wait_until(lambda n=n: server.output().count("server workers keep exiting; starting them again") == n, timeout=20)
     wait_until(lambda: answers(server), timeout=30)
     assert server.proc.poll() is None
-    assert "server workers keep exiting; starting them again" in server.output()
+    assert "was killed with SIGKILL (the out-of-memory killer, or kill -9) before its app started" in server.output()
 
 
-@cites("docs/deployment.md", "If workers die again within seconds of being restarted, granian gives up on them and stops "
-                             "the others too, with the requests they were serving; Pyxle then starts them all again")
+@cites("docs/deployment.md", "If a worker started in place of one that died dies too within seconds, before its app has "
+                             "started (it cannot load the project), granian gives up on them and stops the others too, "
+                             "with the requests they were serving; Pyxle then starts them all again")
 def test_a_worker_killed_twice_within_seconds_restarts_the_healthy_ones_too(make_project, start_server) -> None:
-    server = start_server(make_project(API), "serve", "--workers", "2", env=KEY)
-    wait_until(lambda: len(granian_workers(server)) == 2)
+    server = start_server(make_project({**API, **LOADS_SLOWLY}), "serve", "--workers", "2", env=KEY)
+    wait_until(lambda: len(granian_workers(server)) == 2 and answers(server), timeout=30)
     victim, healthy = granian_workers(server)
-    os.kill(victim, signal.SIGKILL)
-    wait_until(lambda: len(set(granian_workers(server)) - {victim, healthy}) == 1)
-    [replacement] = set(granian_workers(server)) - {healthy}
-    os.kill(replacement, signal.SIGKILL)  # again within granian's 5.5 s
+    kill_a_worker_and_its_replacement_as_it_loads(server, victim, {healthy})
     server.wait_for_output("server workers keep exiting; starting them again")
     wait_until(lambda: answers(server) and len(granian_workers(server)) == 2, timeout=30)
     assert healthy not in granian_workers(server), "the healthy worker was stopped and started again too"

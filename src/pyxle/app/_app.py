@@ -35,7 +35,7 @@ from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
-from pyxle.app._heartbeat import beating
+from pyxle.app._heartbeat import beating, mark_started
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._listener import stop_accepting
 from pyxle.app._middleware import (
@@ -721,10 +721,12 @@ SERVER_WORKERS = "PYXLE_SERVER_WORKERS"  # the CLI's --workers, for each reload'
 def _mark_started() -> None:
     """Tell the supervising ``pyxle serve`` that an app started in this worker (the file named by
     ``PYXLE_STARTED_FILE``): workers that never get this far stop the server instead of being
-    started again and again."""
+    started again and again. This worker's own mark (``mark_started``) makes a crash of it later one
+    to start it again after, not a crash loop."""
     path = os.environ.get(STARTED_FILE)
     if path:
         Path(path).touch()
+    mark_started()
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None,

@@ -10,6 +10,12 @@ worker writes them to a file beside its heartbeat, from C (its loop is blocked);
 process logs them as one record with the stacks in its ``threads`` field: written to stderr,
 they were some forty plain lines in a log whose every line is JSON otherwise.
 
+A worker that crashes (a segfault in a C extension) dumps its threads to the same file as it dies
+(faulthandler's fatal-signal handler), and the server process logs them the same way once it has
+reaped it (``ended``), so the line that crashed it is named. Each worker marks its app started
+(``mark_started``): the server starts one that crashed after that again, each time, and counts
+only one that died before toward granian's crash loop (``pyxle.cli._granian``).
+
 ``pyxle dev`` never replaces a worker for its silence alone (a loop held at a breakpoint is the
 developer's doing), but its worker applies an edit by importing the module again on its loop, so
 an edit that loops as it imports stops the loop and the worker's own file watch with it. There,
@@ -36,6 +42,7 @@ HEARTBEAT_DIR = "PYXLE_HEARTBEAT_DIR"  # set by pyxle serve and pyxle dev: where
 BEAT_SECONDS = 1.0
 DUMP = getattr(signal, "SIGUSR2", None)  # a stuck worker's threads to its threads file (none on Windows)
 THREADS = ".threads"  # the suffix of that file, beside the worker's heartbeat file
+STARTED = ".started"  # beside the worker's heartbeat file once its app has started (``mark_started``)
 LOADING = ".loading"  # pyxle dev: beside the heartbeat file while the worker loads the project (``loading``)
 _DUMP_WAIT = 0.5  # seconds for that to be written before the worker is killed
 STALLED = 2 * BEAT_SECONDS  # pyxle dev: a heartbeat older than this is a loop that stopped turning
@@ -75,6 +82,7 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
             handle.cancel()
         path.unlink(missing_ok=True)
         faulthandler.unregister(DUMP)
+        faulthandler.disable()
         threads.close()
         path.with_name(path.name + THREADS).unlink(missing_ok=True)
 
@@ -97,10 +105,67 @@ def loading(mode: str) -> None:
 
 def _dump_threads(path: Path) -> TextIO:
     """Open the threads file beside heartbeat file ``path`` and have ``DUMP`` write every thread's
-    stack to it, from C: that works while the loop is blocked."""
+    stack to it, from C: that works while the loop is blocked; so does a fatal signal (SIGSEGV,
+    SIGABRT, SIGBUS, SIGFPE, SIGILL), as the worker dies: the server process logs them (``ended``)."""
     threads = open(path.with_name(path.name + THREADS), "w")  # noqa: SIM115  (open while registered)
     faulthandler.register(DUMP, file=threads, all_threads=True)
+    faulthandler.enable(file=threads, all_threads=True)
     return threads
+
+
+def mark_started() -> None:
+    """In a worker whose app has just started: say so beside its heartbeat file (``STARTED``)."""
+    folder = os.environ.get(HEARTBEAT_DIR)
+    if folder:
+        with contextlib.suppress(OSError):
+            (Path(folder) / f"{os.getpid()}{STARTED}").touch()
+
+
+# The signals faulthandler reports as a worker dies of them (its fatal-signal handler).
+FATAL = {getattr(signal, name) for name in ("SIGSEGV", "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL") if hasattr(signal, name)}
+
+
+def ended(pid: int, name: str, exitcode: int | None, unexpected: bool) -> bool:
+    """In the server process, once worker ``pid`` (``name``: worker-1) has exited and been reaped:
+    whether its app had started. One that ``unexpected``-ly died is logged as one record, with how
+    it ended and, for a fatal signal, every thread's stack as it died (faulthandler's, in the
+    ``threads`` field) and the innermost line of the project's own files in them."""
+    folder = os.environ.get(HEARTBEAT_DIR)
+    if not folder:
+        return False
+    heartbeat = Path(folder) / str(pid)
+    started_file = heartbeat.with_name(heartbeat.name + STARTED)
+    started = started_file.exists()
+    started_file.unlink(missing_ok=True)
+    if not unexpected:
+        return started
+    threads = ""
+    if exitcode is not None and -exitcode in FATAL:
+        # Its files stay otherwise: a stuck worker's (SIGKILL) are read by ``_dump_and_kill``.
+        threads_file = heartbeat.with_name(heartbeat.name + THREADS)
+        with contextlib.suppress(OSError):
+            threads = threads_file.read_text(errors="replace").strip()
+        threads_file.unlink(missing_ok=True)
+        heartbeat.unlink(missing_ok=True)
+    root = os.environ.get("PYXLE_PROJECT_ROOT")
+    where = _project_line(threads, Path(root)) if threads and root else None
+    logger.error("%s (pid %d) %s%s%s%s", name, pid, _how(exitcode), f" at {where}" if where else "",
+                 "" if started else " before its app started", "; its threads follow" if threads else "",
+                 extra={"threads": threads or None})
+    return started
+
+
+def _how(exitcode: int | None) -> str:
+    """How a worker ended, from its exit code (minus the signal's number when a signal ended it)."""
+    if exitcode is None or exitcode >= 0:
+        return f"exited with code {exitcode}"
+    try:
+        signame = signal.Signals(-exitcode).name
+    except ValueError:
+        signame = f"signal {-exitcode}"
+    if signame == "SIGKILL":
+        return "was killed with SIGKILL (the out-of-memory killer, or kill -9)"
+    return f"died of {signame}"
 
 
 def others_serving() -> bool:

@@ -8,6 +8,9 @@ watcher has run again to record the exit. granian allows that 1 ms; on a busy ma
 watcher needs longer, and a worker that had stopped cleanly was logged as "Killing worker-1
 after it refused to gracefully stop" and sent SIGKILL by pid, a pid already free for reuse.
 
+A worker whose app had started and that then died (a segfault in a request) is started again each
+time, as gunicorn does, and the log names what it was doing: see ``ReapedWorker._watcher``.
+
 It also replaces workers (a reload, one that died) the way granian does, but stops doing so on
 SIGTERM or SIGINT: see ``PyxleServer._respawn_workers``; and a worker's successor accepts from
 the socket it did: see ``PyxleServer._init_shared_socket``.
@@ -32,6 +35,7 @@ from granian.server import Server
 from granian.server.mp import WorkerProcess
 
 from pyxle.app._app import RETIRE, STARTED_FILE
+from pyxle.app._heartbeat import ended
 from pyxle.app._listener import LISTENER, SLOT
 
 POLL = 0.05  # how often a reload's pause, or its wait for an old worker, looks for a stop signal
@@ -63,8 +67,24 @@ class ReapedWorker(WorkerProcess):
     """A worker process that is alive until its watcher thread has seen it end."""
 
     def _watch(self) -> None:
+        self.born = STAMP()  # after granian's ``respawned_wrks`` stamp for it, if it replaces one
         self.watcher = threading.Thread(target=self._watcher, name=f"granian-watch-{self.idx + 1}")
         self.watcher.start()
+
+    def _watcher(self) -> None:
+        """granian's, after logging how a worker that died unexpectedly ended (with its threads'
+        stacks as it crashed: ``pyxle.app._heartbeat.ended``). One whose app had started is no
+        longer counted as just respawned: granian stopped the server as a crash loop when it died
+        within 5.5 s of its start, so a page that crashed its worker, asked for twice a second
+        apart, stopped every worker and closed the port. That check is for workers that cannot
+        start, and still counts those."""
+        self.inner.join()
+        unexpected = not self.interrupt_by_parent
+        started = ended(self.inner.pid, f"worker-{self.idx + 1}", self.inner.exitcode, unexpected)
+        respawned = self.parent.respawned_wrks
+        if unexpected and started and respawned.get(self.idx, math.inf) <= self.born:
+            respawned.pop(self.idx, None)
+        super()._watcher()
 
     def is_alive(self) -> bool:
         return self.watcher.is_alive()
