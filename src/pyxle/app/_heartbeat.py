@@ -125,11 +125,11 @@ def mark_started() -> None:
 FATAL = {getattr(signal, name) for name in ("SIGSEGV", "SIGABRT", "SIGBUS", "SIGFPE", "SIGILL") if hasattr(signal, name)}
 
 
-def ended(pid: int, name: str, exitcode: int | None, unexpected: bool) -> bool:
+def ended(pid: int, name: str, exitcode: int | None, log: bool) -> bool:
     """In the server process, once worker ``pid`` (``name``: worker-1) has exited and been reaped:
-    whether its app had started. One that ``unexpected``-ly died is logged as one record, with how
-    it ended and, for a fatal signal, every thread's stack as it died (faulthandler's, in the
-    ``threads`` field) and the innermost line of the project's own files in them."""
+    whether its app had started. With ``log`` (it died unexpectedly), one record says how it ended
+    and, for a fatal signal, has every thread's stack as it died (faulthandler's, in the
+    ``threads`` field) and names the innermost line of the project's own files in them."""
     folder = os.environ.get(HEARTBEAT_DIR)
     if not folder:
         return False
@@ -137,7 +137,7 @@ def ended(pid: int, name: str, exitcode: int | None, unexpected: bool) -> bool:
     started_file = heartbeat.with_name(heartbeat.name + STARTED)
     started = started_file.exists()
     started_file.unlink(missing_ok=True)
-    if not unexpected:
+    if not log:
         return started
     threads = ""
     if exitcode is not None and -exitcode in FATAL:
@@ -164,7 +164,7 @@ def _how(exitcode: int | None) -> str:
     except ValueError:
         signame = f"signal {-exitcode}"
     if signame == "SIGKILL":
-        return "was killed with SIGKILL (the out-of-memory killer, or kill -9)"
+        return "was killed with SIGKILL"
     return f"died of {signame}"
 
 

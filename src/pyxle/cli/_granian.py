@@ -80,11 +80,14 @@ class ReapedWorker(WorkerProcess):
         start, and still counts those."""
         self.inner.join()
         unexpected = not self.interrupt_by_parent
-        started = ended(self.inner.pid, f"worker-{self.idx + 1}", self.inner.exitcode, unexpected)
-        respawned = self.parent.respawned_wrks
-        if unexpected and started and respawned.get(self.idx, math.inf) <= self.born:
-            respawned.pop(self.idx, None)
-        super()._watcher()
+        try:
+            # Not logged once the server was asked to stop: Ctrl-C reaches the workers too.
+            log = unexpected and not getattr(self.parent, "interrupt_signal", False)
+            started = ended(self.inner.pid, f"worker-{self.idx + 1}", self.inner.exitcode, log)
+            if unexpected and started and self.parent.respawned_wrks.get(self.idx, math.inf) <= self.born:
+                self.parent.respawned_wrks.pop(self.idx, None)
+        finally:
+            super()._watcher()  # whatever happened above, granian learns of the exit
 
     def is_alive(self) -> bool:
         return self.watcher.is_alive()
