@@ -332,6 +332,7 @@ def kill_a_worker_and_its_replacement_as_it_loads(server: Server, victim: int, o
     os.kill(replacement, signal.SIGKILL)  # within granian's 5.5 s, before its app has started
 
 
+@cites("docs/deployment.md", "or `was killed with SIGKILL`")
 def test_workers_killed_again_and_again_are_restarted_without_the_server_exiting(make_project, start_server) -> None:
     """granian gives up when a worker it started in place of one that died dies too within seconds,
     before its app has started; Pyxle starts the workers again after a pause, so even a crash loop
