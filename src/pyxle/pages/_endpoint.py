@@ -71,6 +71,7 @@ class PageEndpoint:
         self._route = context.as_dict()
         self.where = f"pages/{page.file}"
         self._call = wrap_endpoint(self._respond, hooks, context)
+        self._hooked = bool(hooks)  # what they read of the visitor counts, as the loaders' reads do
         self._bare = None if bare is None else (bare[0], bare[1].as_dict(), wrap_endpoint(self._respond, hooks, bare[1]))
         for module in (page, *self.layouts):
             if module.loader is not None:
@@ -111,6 +112,8 @@ class PageEndpoint:
             # What the loaders read of the visitor is watched only where the answer may be stored.
             request = (PageRequest if self._may_cache() else Request)(scope, receive, send)
             cookies = request.state.cookies = ActionCookies(https=over_https(scope))
+            if self._hooked and type(request) is PageRequest:  # a hook may pass the loader a cookie's user
+                request.watch.watching = True  # until _respond: Pyxle's own reads there are not the page's
             response = await call(request)
             uncached(response)
             if cookies:
@@ -131,6 +134,10 @@ class PageEndpoint:
         await handler(AppWebSocket(scope, receive, send))
 
     async def _respond(self, request: Request) -> Response:
+        heard = None  # what the route's hooks read of the visitor
+        if self._hooked and type(request) is PageRequest:
+            heard = request.watch
+            heard.watching = False  # Pyxle's own reads from here on are not the page's
         kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches
         navigation = kind == "1" or kind == "prefetch"
         scope = request.scope
@@ -142,7 +149,10 @@ class PageEndpoint:
             rule = self._rule if not self._dynamic else cache.rules.find(scope["path"])
             # else this URL is never in the store
             storable = rule is not None or self.page.revalidate is not None or self._envelope is not False
-            if storable and ((rule is not None and rule.shared) or anonymous(scope, cache.session)):
+            shared = rule is not None and rule.shared
+            # A visitor whose cookie or header a hook read may get a page made from it: not the stored one.
+            if storable and (shared or anonymous(scope, cache.session)) and not (
+                    heard is not None and _personal(heard, scope, shared)):
                 return await self._through_cache(request, navigation, cache, rule)
         if not navigation and self._busy():
             return busy_page()  # before the loaders: a saturated server does not query for pages it won't render

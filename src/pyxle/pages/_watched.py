@@ -9,8 +9,9 @@ an ``X-API-Key``, their ``Accept-Language``), unless the route says it varies on
 was obtained: ``request.cookies.get("session")`` for a visitor without that cookie gets what any
 anonymous visitor gets (their analytics or CSRF cookie was not read), and such a page is stored;
 so does ``request.headers.get("x-forwarded-user")`` for a request without that header.
-Only reads while the loaders run count (``watching``): Pyxle's own reads and a plugin's hook
-reading its own cookie around them say nothing about the page.
+Only reads while the route's hooks and the loaders run count (``watching``): a hook may hand the
+loaders what it read (a cookie's user in ``request.state``); Pyxle's own reads between and
+around them say nothing about the page.
 
 A loader, or a helper it calls, may also read the request's scope itself: a ``Request`` or an
 ``HTTPConnection`` of its own, a loop over ``scope["headers"]``. While the loaders of a page that
