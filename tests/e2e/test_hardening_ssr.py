@@ -385,6 +385,74 @@ def test_renders_sent_ahead_to_a_hung_worker_go_to_an_idle_one(make_project, sta
     assert server.wait_for_output("replacing SSR worker").count("replacing SSR worker") == 1
 
 
+def timed_burst(server: Server, held: str, pages: int) -> tuple[httpx.Response, float, list[tuple[int, float, str]]]:
+    """``held`` sent first, then, once it is rendering, ``pages`` fast pages at once: its answer and
+    how long it took, and each fast page's status, time and text."""
+    async def fast(client: httpx.AsyncClient, n: int) -> tuple[int, float, str]:
+        began = time.monotonic()
+        answer = await client.get(server.url + f"/?n={n}")
+        return answer.status_code, time.monotonic() - began, answer.text
+
+    async def load() -> tuple[httpx.Response, float, list[tuple[int, float, str]]]:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_connections=pages + 1), timeout=60) as client:
+            began = time.monotonic()
+            first = asyncio.ensure_future(client.get(server.url + held))
+            await asyncio.sleep(0.3)  # it is rendering now, in the only SSR worker
+            answers = await asyncio.gather(*(fast(client, n) for n in range(pages)))
+            answer = await first
+            return answer, time.monotonic() - began, answers
+
+    return asyncio.run(load())
+
+
+def wait_for_workers(server: Server, count: int, timeout: float = 10) -> list[int]:
+    deadline = time.monotonic() + timeout
+    while len(workers := node_workers(server)) != count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return workers
+
+
+@cites("docs/pages.md", "With one SSR worker, or all of them held, a spare worker is started for the pages waiting "
+                        "(one per held worker, at most as many as the pool's size; logged: "
+                        "`starting a spare SSR worker`)")
+@cites("docs/deployment.md", "With one, a render that holds it (a loop) does not hold up the other pages: those behind it "
+                             "go to a spare worker started for them, rather than wait out the render timeout")
+def test_with_one_ssr_worker_pages_behind_a_hung_render_go_to_a_spare(one_worker) -> None:  # type: ignore[no-untyped-def]
+    """A pool of one (the default with --workers 2 on 2 cores), one render in an endless loop (10 s
+    timeout): the 20 pages behind it had no other worker to move to, and half of them waited out
+    the whole timeout (a probe). Now a spare worker takes them, each answers within a few seconds,
+    the hung one still fails at its timeout, and the pool is back to one Node process."""
+    server = one_worker(10, "--workers", "1")
+    httpx.get(server.url + "/", timeout=10)
+    [before] = node_workers(server)
+    hung, took, answers = timed_burst(server, "/?hang=1", 20)
+    assert [status for status, _, _ in answers] == [200] * 20
+    assert max(took for _, took, _ in answers) < 5, sorted(round(took, 2) for _, took, _ in answers)
+    assert all(f"<!-- -->{n}</p>" in text for n, (_, _, text) in enumerate(answers))
+    assert hung.status_code == 500 and "custom error" in hung.text and 9.5 < took < 14, took
+    assert server.wait_for_output("replacing SSR worker").count("replacing SSR worker") == 1
+    assert server.output().count("starting a spare SSR worker") == 1
+    after = wait_for_workers(server, 1)
+    assert len(after) == 1 and after != [before], (before, after)
+    assert httpx.get(server.url + "/?n=after", timeout=10).status_code == 200
+
+
+def test_with_one_ssr_worker_a_long_render_that_ends_leaves_one_worker(one_worker) -> None:  # type: ignore[no-untyped-def]
+    """A pool of one held 3 s by a render that then ends: the pages behind it go to a spare and
+    answer before it does; it answers 200, nothing is killed, and once the renders are done the
+    pool is back to one Node process."""
+    server = one_worker(10, "--workers", "1")
+    httpx.get(server.url + "/", timeout=10)
+    slow, took, answers = timed_burst(server, "/?ms=3000&n=slow", 12)
+    assert [status for status, _, _ in answers] == [200] * 12
+    assert all(f"<!-- -->{n}</p>" in text for n, (_, _, text) in enumerate(answers))
+    assert max(took for _, took, _ in answers) < 2, sorted(round(took, 2) for _, took, _ in answers)
+    assert slow.status_code == 200 and "<!-- -->slow</p>" in slow.text and took >= 3
+    assert len(wait_for_workers(server, 1)) == 1, node_workers(server)
+    assert "replacing SSR worker" not in server.output()
+    assert httpx.get(server.url + "/?n=after", timeout=10).text.count("<!-- -->after</p>") == 1
+
+
 def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """A 4 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
     one and answer at once; the slow worker answers the slow page and stays, and what it answers

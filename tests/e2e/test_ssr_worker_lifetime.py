@@ -124,3 +124,58 @@ def test_a_sigterm_to_the_group_while_a_worker_loads_its_bundle_does_not_end_it(
         await pool.close()
 
     asyncio.run(scenario())
+
+
+LOOPS_BUNDLE = """
+export function render(request) {
+  if (request.page === 'hang') { while (true) {} }
+  return { html: '<p>' + request.page + '</p>', head: [] }
+}
+"""
+
+
+@pytest.mark.parametrize("size", [1, 2])
+def test_spares_for_held_workers_stay_within_twice_the_pool(tmp_path: Path, size: int) -> None:
+    """Every worker held by an endless render, with more of them queued than the pool has workers,
+    and healthy renders behind: spares are started (one per held worker), the pool never runs more
+    than twice its size, each hung render fails at the timeout, every healthy one is answered, and
+    the pool ends at its size (none left behind by close)."""
+    from pyxle.ssr import RenderTimeout, SsrPool
+
+    bundle = tmp_path / "ssr.mjs"
+    bundle.write_text(LOOPS_BUNDLE)
+
+    async def scenario() -> int:
+        pool = SsrPool(bundle, size=size, timeout=3)
+        await pool.start()
+        most = 0
+
+        async def count() -> None:
+            nonlocal most
+            while True:  # (the pool's count: a worker it killed may take a moment to leave /proc)
+                most = max(most, pool.alive + len(pool._sparing))
+                await asyncio.sleep(0.01)
+
+        counting = asyncio.ensure_future(count())
+        try:
+            hung = [asyncio.ensure_future(pool.render({"page": "hang", "routePath": "/", "csrfToken": ""}, "{}"))
+                    for _ in range(2 * size + 1)]
+            await asyncio.sleep(0.2)
+            answers = await asyncio.gather(*(pool.render({"page": f"ok{n}", "routePath": "/", "csrfToken": ""}, "{}")
+                                             for n in range(20)))
+            assert [answer["html"] for answer in answers] == [f"<p>ok{n}</p>" for n in range(20)]
+            for render in hung:
+                with pytest.raises(RenderTimeout):
+                    await render
+            for _ in range(100):  # the last spare is stopped once idle, at the watchdog's next look
+                if pool.alive == size and len(node_children()) == size:
+                    break
+                await asyncio.sleep(0.05)
+            assert pool.alive == size and len(node_children()) == size, (pool.pids(), node_children())
+        finally:
+            counting.cancel()
+            await pool.close()
+        return most
+
+    assert size < asyncio.run(scenario()) <= 2 * size
+    assert node_children() == []

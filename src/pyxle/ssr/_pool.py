@@ -33,7 +33,9 @@ _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe
 # not a wait for data, during which it answers): it gets nothing more until it answers, and the
 # renders sent ahead to it go back to the front of the queue, for the other workers. If the render
 # ends, the worker still renders them and their answers are ignored (to drop them, it would have to
-# read a clock after every render, in its hot loop).
+# read a clock after every render, in its hot loop). With no other worker to take them (a pool of
+# one, or all held), a spare is started for them: one per held worker, never more than the pool's
+# size (see _spare); once no worker is held, the workers beyond the size are stopped as they idle.
 _STALL = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
@@ -181,7 +183,7 @@ class SsrPool:
     When a worker hangs or dies, only the render it was running fails; the ones sent ahead to it
     go back to the front of the queue (rendering has no side effects); so do those sent ahead to
     a worker stuck in a long render (``_STALL``), so they never wait behind it while another could
-    take them.
+    take them; with no other (a pool of one, or all stuck), a spare worker is started for them.
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
@@ -198,6 +200,7 @@ class SsrPool:
         self._workers: list[_Worker] = []
         self._queue: collections.deque[_Job] = collections.deque()
         self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend
+        self._sparing: set[asyncio.Task[None]] = set()  # spares on their way, for held workers: see _spare
         self._short: str | None = None  # why a worker could not be started, while the pool is short
         self._said_running = 0  # the workers the last "short of workers" line counted
         # Set while _mend waits before its next try; a worker's death ends the wait (its replacement
@@ -277,7 +280,7 @@ class SsrPool:
         """
         if self._closed:  # queued, it would wait for a worker that is never started
             raise RenderError("the SSR pool is closed: the renderer was replaced (a reload) or the server is stopping")
-        if self._resting is not None and not self._workers:  # queued, it would wait up to _RETRY_MAX
+        if self._resting is not None and not self._workers and self._short is not None:  # queued, it would wait up to _RETRY_MAX
             raise RenderError(f"no SSR worker is running: {self._short}; the pool tries again in the background")
         if not urgent and self.refuses():
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
@@ -362,6 +365,8 @@ class SsrPool:
                 elif job.started is not None and job.started <= now - self._stall and not worker.stuck:
                     self._probe(worker, job, job.started, now)
                 break
+        if self._queue or len(self._workers) > self.size:
+            busy = self._balance() or busy
         if busy and not self._closed and self._watchdog is None:
             self._watchdog = loop.call_later(self._tick, self._watch)
 
@@ -378,23 +383,105 @@ class SsrPool:
 
     def _unload(self, worker: _Worker, stuck: _Job) -> None:
         """Send the stuck worker nothing more, and give the renders sent ahead to it to the others
-        (with new ids: it may still answer the old ones). Alone in the pool, it keeps them: they
-        would only wait for it in the queue instead, and be rendered twice. Logged for ``stuck``, the
-        render holding the worker."""
-        if not any(other is not worker and not other.stuck for other in self._workers):
-            return
+        (with new ids: it may still answer the old ones); with no other free, to a spare (_spare).
+        Where no spare may be started either, it keeps them: they would only wait for it in the
+        queue instead, and be rendered twice. Logged for ``stuck``, the render holding the worker."""
         worker.stuck = True
-        ahead = list(worker.pending.values())[1:]
-        if not ahead:
+        free = any(not other.stuck for other in self._workers)
+        if not free and not self._may_spare():
+            worker.stuck = False
             return
+        ahead = list(worker.pending.values())[1:]
         for job in ahead:
             del worker.pending[job.id]
             job.worker = None
             job.renumber(next(self._ids))
-        stuck.context.copy().run(logger.debug, "SSR worker %s is stuck in a render: %d sent ahead to it go to the others",
-                                 worker.process.pid, len(ahead))
-        self._requeue([job for job in ahead if not job.future.done()])
+        if ahead:
+            stuck.context.copy().run(logger.debug, "SSR worker %s is stuck in a render: %d sent ahead to it go to the "
+                                     "others", worker.process.pid, len(ahead))
+            self._requeue([job for job in ahead if not job.future.done()])
+        if free:
+            self._pump()
+        elif self._queue:
+            self._spare(stuck.context)
+
+    def _may_spare(self) -> bool:
+        """Whether a spare may be started: fewer are running or on their way (the workers beyond the
+        pool's size) than workers are held, and the pool would not exceed twice its size."""
+        count = len(self._workers) + len(self._sparing)
+        held = sum(worker.stuck for worker in self._workers)
+        return not self._closed and count < 2 * self.size and count - self.size < held
+
+    def _spare(self, context: contextvars.Context | None = None) -> None:
+        """Every worker is held and renders wait: start a spare for them, if one may be (_may_spare).
+        Logged in ``context``, the held render's (else the pool's, an empty one)."""
+        if not self._may_spare():
+            return
+        held = [str(worker.process.pid) for worker in self._workers if worker.stuck]
+        waiting = len(self._queue)
+        (context or contextvars.Context()).copy().run(
+            logger.info, "%s held by %s, and %d render%s waiting: starting a spare SSR worker",
+            f"SSR worker {held[0]} is" if len(held) == 1 else f"SSR workers {', '.join(held)} are",
+            "a render" if len(held) == 1 else "renders", waiting, "" if waiting == 1 else "s")
+        loop = self._loop or asyncio.get_running_loop()
+        task = contextvars.Context().run(loop.create_task, self._start_spare())
+        self._sparing.add(task)
+        task.add_done_callback(self._spared)
+
+    def _spared(self, task: asyncio.Task[None]) -> None:
+        """A spare started (or failed to): if a held worker it was for died meanwhile, the pool may
+        be short, and its replacement was left to the spare (_top_up)."""
+        self._sparing.discard(task)
+        self._top_up()
+
+    async def _start_spare(self) -> None:
+        """Start a spare and put it to work, unless it is no longer needed (``_join``)."""
+        try:
+            process = await self._start_worker()
+        except (RenderError, OSError) as exc:
+            logger.warning("could not start a spare SSR worker: %s", exc)
+            return
+        if self._closed:
+            process.kill()
+            return
+        self._join(process, replacement=False)  # (its death says nothing of the pool's starts: see _YOUNG)
+
+    def _join(self, process: NodeProcess, *, replacement: bool) -> None:
+        """Put a started worker to work, unless the pool has its size and a spare per held worker
+        already: a spare and the replacement of the worker it was for (killed meanwhile) both
+        arrived, or the render holding a worker ended before its spare started."""
+        if len(self._workers) >= self.size + sum(worker.stuck for worker in self._workers):
+            process.kill()
+            return
+        worker = _Worker(process, self, replacement)
+        self._workers.append(worker)
+        if process.exited:
+            self._worker_exited(worker)
+            return
         self._pump()
+
+    def _balance(self) -> bool:
+        """The watchdog's look at the pool's size, while renders wait or it has workers beyond its
+        size: a spare when every worker is held and renders wait; the workers beyond the size (and
+        one per held worker) stopped as they idle, never replaced. Whether to look again (some are
+        beyond it still, busy)."""
+        workers = self._workers
+        held = sum(worker.stuck for worker in workers)
+        if held and held == len(workers):
+            if self._queue:
+                self._spare()
+            return False
+        while len(workers) > self.size + held:
+            idle = next((worker for worker in workers if not worker.stuck and not worker.pending and not worker.streams),
+                        None)
+            if idle is None:
+                return True
+            idle.retired = True
+            workers.remove(idle)
+            idle.process.kill()
+            logger.debug("stopped SSR worker %s: the pool no longer needs a spare (its size is %d)",
+                         idle.process.pid, self.size)
+        return False
 
     def _requeue(self, jobs: list[_Job]) -> None:
         """Put renders taken from a worker back at the front of the queue, behind the urgent ones."""
@@ -481,7 +568,7 @@ class SsrPool:
             if self._resting is not None and self._died_young is None:
                 self._resting.set()
             return
-        if not self._closed and len(self._workers) < self.size:
+        if not self._closed and len(self._workers) + len(self._sparing) < self.size:  # (a spare takes a place)
             loop = self._loop or asyncio.get_running_loop()
             self._mender = contextvars.Context().run(loop.create_task, self._mend())
 
@@ -502,7 +589,11 @@ class SsrPool:
                 failed: BaseException | None = self._died_young
                 self._died_young = None
                 if failed is None:
-                    started = await asyncio.gather(*(self._replacement() for _ in range(self.size - len(self._workers))))
+                    missing = self.size - len(self._workers) - len(self._sparing)
+                    if missing <= 0:  # spares on their way take the places (the end of each wakes this)
+                        await self._rest(_RETRY_MAX)
+                        continue
+                    started = await asyncio.gather(*(self._replacement() for _ in range(missing)))
                     failed = next((error for error in started if error is not None), None)
                     if failed is None:
                         continue  # a worker that died meanwhile is started on the next pass
@@ -557,12 +648,7 @@ class SsrPool:
             process.kill()
             self._fail_queue(RenderError("the SSR pool is shutting down"))
             return None
-        worker = _Worker(process, self, replacement=True)
-        self._workers.append(worker)
-        if process.exited:
-            self._worker_exited(worker)
-            return None
-        self._pump()
+        self._join(process, replacement=True)
         return None
 
     def _fail_queue(self, error: RenderError) -> None:
@@ -587,6 +673,8 @@ class SsrPool:
         self._closed = True
         if self._mender is not None:
             self._mender.cancel()
+        for task in list(self._sparing):
+            task.cancel()
         workers, self._workers = self._workers, []
         while self._queue and workers:
             min(workers, key=lambda worker: len(worker.pending)).send(self._queue.popleft())
