@@ -72,13 +72,16 @@ def cache_control(fresh: float, stale: float) -> str:
     return f"public, s-maxage={_seconds(fresh)}, stale-while-revalidate={_seconds(stale)}"
 
 
-# RFC 9111 (1.2.2): no delta-seconds above 2^31; a cache reads a larger one as 2^31 anyway.
-_MAX_DELTA = 2**31
+# RFC 9111 (1.2.2): no delta-seconds above 2^31; a cache reads a larger one as 2^31 anyway. A
+# longer window (``CACHE = {"revalidate": 1e308}``) is kept as long as that: stored and sent.
+LONGEST = 2**31
 
 
 def _seconds(value: float) -> int:
+    if value >= LONGEST:  # (int() of an infinite stale window would raise)
+        return LONGEST
     whole = int(value)
-    return min(_MAX_DELTA, whole if whole == value else whole + 1)
+    return whole if whole == value else whole + 1
 
 
 PRIVATE = "private, no-cache"  # for one visitor's browser only, checked with the server each time

@@ -162,7 +162,10 @@ def _directive(name: str, value: ast.expr) -> Any:
             number = seconds.value if isinstance(seconds, ast.Constant) else None
             if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < float("inf"):
                 return "CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT
-            return float(number)
+            try:
+                return float(number)
+            except OverflowError:  # an int literal of hundreds of digits
+                return "CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT
     return 'CACHE must contain a "revalidate" key', _CACHE_HINT
 
 

@@ -24,7 +24,7 @@ from pyxle._cancelled import lets_through
 from pyxle._client import AppWebSocket
 from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.cache import Entry
-from pyxle.cache._rules import PRIVATE, anonymous
+from pyxle.cache._rules import LONGEST, PRIVATE, anonymous
 from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
@@ -396,7 +396,7 @@ class PageEndpoint:
         if revalidate is None and rule is None:
             revalidate = self.page.revalidate
         if revalidate is not None:
-            fresh = min([revalidate, *layouts])
+            fresh = min([revalidate, *layouts, LONGEST])  # 1e308: five times it would be infinite
             return fresh, (rule.stale_while_revalidate if rule is not None else fresh * 5)
         if rule is not None:
             return float(rule.s_maxage), float(rule.stale_while_revalidate)
