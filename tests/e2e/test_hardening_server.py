@@ -38,6 +38,12 @@ API = {
                     yield f"data: {i}\\n\\n"
                     await asyncio.sleep(0.05)
             return StreamingResponse(events(), media_type="text/event-stream")
+
+        async def post(request):
+            async def events():
+                yield "data: start\\n\\n"
+                yield f"data: {len(await request.body())}\\n\\n"  # read on after answering
+            return StreamingResponse(events(), media_type="text/event-stream")
         """,
     "pages/api/forever.py": """
         import asyncio
@@ -1140,7 +1146,7 @@ def test_a_client_disconnecting_mid_body_is_one_info_line_and_a_499(api_server: 
 
 
 
-@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST"])
 def test_a_client_leaving_a_streamed_answer_with_its_body_unsent_is_no_error(api_server: Server, method: str) -> None:
     """A fuzzer found it: Starlette's stream listens for the disconnect by reading the body, which
     raised the 499 once the answer had started: an ERROR traceback anyone could write to the log

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from time import perf_counter
 
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -174,6 +175,9 @@ class HttpEdge:
             if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
                     await self._refused(exc, scope)(scope, receive, send_edge)
+        except ClientDisconnect:  # the app read the body on after the client left (a streamed answer): no one to tell
+            if status is None:
+                status = 499  # as nginx logs a client gone before its answer
         except BaseException as exc:  # sys.exit() and the like from the request's code too (see pyxle._cancelled)
             if lets_through(exc):  # the request's cancellation
                 raise
