@@ -77,15 +77,8 @@ export default function Notes({ data }) {
 
 @cites(DOC, "`useState(null)` holds only `null` until a JSDoc\n`/** @type {string | null} */ (null)` says more")
 def test_without_a_config_null_checks_still_apply_and_a_jsdoc_type_widens_the_state(tmp_path: Path) -> None:
-    root = getting_started("first-page", tmp_path / "app")
-    page = root / "pages" / "notes.pyxl"
-    page.write_text(page.read_text().split("import { Head }")[0] + PICKED.lstrip())
-    done = typecheck(root)
-    assert done.returncode == 1
-    assert "error TS2345: Argument of type 'string' is not assignable to parameter of type 'SetStateAction<null>'" in done.stdout
-    page.write_text(page.read_text().replace("useState(null)", "useState(/** @type {string | null} */ (null))"))
-    done = typecheck(root)
-    assert done.returncode == 0, done.stdout + done.stderr
+    _refused_until_typed(tmp_path, PICKED, "useState(null)", "useState(/** @type {string | null} */ (null))",
+                         "error TS2345: Argument of type 'string' is not assignable to parameter of type 'SetStateAction<null>'")
 
 
 LIVE = """
@@ -100,12 +93,18 @@ export default function Notes({ data }) {
 
 @cites(DOC, "`useState([])` a list of nothing (`never[]`)\nuntil `/** @type {string[]} */ ([])` does")
 def test_without_a_config_an_empty_list_state_holds_nothing_until_a_jsdoc_type_says_what(tmp_path: Path) -> None:
+    _refused_until_typed(tmp_path, LIVE, "useState([])", "useState(/** @type {string[]} */ ([]))",
+                         "not assignable to type 'never'")
+
+
+def _refused_until_typed(tmp_path: Path, source: str, state: str, typed: str, error: str) -> None:
+    """The getting-started app with ``source`` as its page fails ``pyxle typecheck`` with ``error``,
+    and passes once ``state`` is written as ``typed``."""
     root = getting_started("first-page", tmp_path / "app")
     page = root / "pages" / "notes.pyxl"
-    page.write_text(page.read_text().split("import { Head }")[0] + LIVE.lstrip())
+    page.write_text(page.read_text().split("import { Head }")[0] + source.lstrip())
     done = typecheck(root)
-    assert done.returncode == 1
-    assert "not assignable to type 'never'" in done.stdout, done.stdout
-    page.write_text(page.read_text().replace("useState([])", "useState(/** @type {string[]} */ ([]))"))
+    assert done.returncode == 1 and error in done.stdout, done.stdout
+    page.write_text(page.read_text().replace(state, typed))
     done = typecheck(root)
     assert done.returncode == 0, done.stdout + done.stderr
