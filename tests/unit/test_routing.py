@@ -132,3 +132,16 @@ def test_a_standalone_layout_or_template_starts_the_chain_of_the_pages_under_its
     assert table.chain(P("print/invoice.pyxl")) == [("layout", P("print/layout.pyxl")), ("template", P("print/template.pyxl"))]
     assert table.loading(P("print/invoice.pyxl")) == [(2, P("print/loading.pyxl"))]
     assert build_table(files).chain(P("print/invoice.pyxl"))[0] == ("layout", P("layout.pyxl"))  # without it
+
+
+def test_the_error_pages_of_a_standalone_folders_pages_are_looked_up_no_higher_than_it() -> None:
+    files = ["layout.pyxl", "error.pyxl", "not-found.pyxl", "boom.pyxl", "status/layout.pyxl", "status/boom.pyxl",
+             "ops/layout.pyxl", "ops/error.pyxl", "ops/deep/boom.pyxl", "plain/layout.pyxl", "plain/boom.pyxl"]
+    table = build_table(files).with_standalone([P("status/layout.pyxl"), P("ops/layout.pyxl")])
+    assert table.nearest(P("status/boom.pyxl"), "error") is None  # not the root's: the built-in page
+    assert table.nearest(P("status/nope/x.pyxl"), "not-found") is None  # an unknown URL under the folder
+    assert table.nearest(P("ops/deep/boom.pyxl"), "error") == P("ops/error.pyxl")
+    assert table.nearest(P("ops/deep/boom.pyxl"), "not-found") is None
+    assert table.nearest(P("plain/boom.pyxl"), "error") == P("error.pyxl")  # not standalone: up to the root
+    assert table.nearest(P("boom.pyxl"), "not-found") == P("not-found.pyxl")
+    assert build_table(files).nearest(P("status/boom.pyxl"), "error") == P("error.pyxl")  # without STANDALONE

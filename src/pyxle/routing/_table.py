@@ -74,13 +74,15 @@ class RouteTable:
         return 0
 
     def nearest(self, file: PurePosixPath, kind: str) -> PurePosixPath | None:
-        """The closest ``error``/``not-found`` file at or above the folder of ``file``."""
-        parts = list(file.parent.parts if file.parent.as_posix() != "." else ())
-        while True:
-            found = self.specials.get("/".join(parts), {}).get(kind)
-            if found is not None or not parts:
+        """The closest ``error``/``not-found`` file at or above the folder of ``file``, not above a
+        ``STANDALONE`` layout's folder (nothing above it applies to its pages, as in ``chain``):
+        None there without one, so the built-in page answers, as in an app without the file."""
+        parts = file.parent.parts if file.parent.as_posix() != "." else ()
+        for depth in range(len(parts), self._root_depth(parts) - 1, -1):
+            found = self.specials.get("/".join(parts[:depth]), {}).get(kind)
+            if found is not None:
                 return found
-            parts.pop()
+        return None
 
     def api_url(self, path: str) -> bool:
         """Whether the URL ``path`` is an API client's: under ``/api/`` (Pyxle's actions, plugins'
