@@ -329,6 +329,170 @@ def test_links_between_a_standalone_section_and_the_app_swap_the_whole_layout_ch
     assert page.problems() == []
 
 
+# STANDALONE: the error and not-found pages of the pages beneath it
+
+
+ERR_ROOT_LAYOUT = """
+@server
+async def load(request):
+    return {"console": "Admin console"}
+
+export default function Console({ data, children }) {
+  return <div id="root-layout"><nav>{data.console}</nav>{children}</div>
+}
+"""
+SECTION_LAYOUT = """
+STANDALONE = True
+
+@server
+async def load(request):
+    return {"section": "%(name)s section"}
+
+export default function Section({ data, children }) {
+  return <main id="%(name)s-layout"><header>{data.section}</header>{children}</main>
+}
+"""
+SPECIAL_PAGE = """
+export default function Special({ data, layoutData }) {
+  return <p id="%(id)s">%(id)s {data.statusCode}: {data.message}; layouts: {Object.keys(layoutData).sort().join(",")}</p>
+}
+"""
+LOADER_BOOM = """
+@server
+async def load(request):
+    raise RuntimeError("loader boom")
+
+export default function Boom() { return <p>never</p> }
+"""
+LOADER_REFUSES = """
+@server
+async def load(request):
+    raise LoaderError("refused here", status_code=%(status)d)
+
+export default function Refused() { return <p>never</p> }
+"""
+CLIENT_BOOM = """
+@action
+async def save(request):
+    return {"saved": True}
+
+import { useState } from 'react'
+function Fragile() { throw new Error('client boom') }
+export default function ClientBoom() {
+  const [broken, setBroken] = useState(false)
+  return <section><button id="break" onClick={() => setBroken(true)}>break</button>{broken && <Fragile />}</section>
+}
+"""
+
+
+def _section(folder: str, name: str) -> dict[str, str]:
+    return {f"pages/{folder}/layout.pyxl": SECTION_LAYOUT % {"name": name},
+            f"pages/{folder}/boom.pyxl": LOADER_BOOM, f"pages/{folder}/clientboom.pyxl": CLIENT_BOOM,
+            f"pages/{folder}/missing.pyxl": LOADER_REFUSES % {"status": 404},
+            f"pages/{folder}/forbidden.pyxl": LOADER_REFUSES % {"status": 403}}
+
+
+# admin/status: STANDALONE without error pages of its own; admin/ops: STANDALONE with them.
+ERROR_FILES = {
+    "pages/layout.pyxl": ERR_ROOT_LAYOUT, "pages/index.pyxl": INDEX,
+    "pages/error.pyxl": SPECIAL_PAGE % {"id": "root-error"},
+    "pages/not-found.pyxl": SPECIAL_PAGE % {"id": "root-not-found"},
+    "pages/boom.pyxl": LOADER_BOOM, "pages/clientboom.pyxl": CLIENT_BOOM,
+    **_section("admin/status", "status"), **_section("admin/ops", "ops"),
+    "pages/admin/ops/error.pyxl": SPECIAL_PAGE % {"id": "ops-error"},
+    "pages/admin/ops/not-found.pyxl": SPECIAL_PAGE % {"id": "ops-not-found"},
+}
+
+
+@pytest.fixture(scope="module")
+def errors_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = write_project(tmp_path_factory.mktemp("standalone-errors") / "app", ERROR_FILES)
+    with serving(root, "--no-access-log") as server:
+        yield server
+
+
+def _builtin(response: httpx.Response, status: int) -> str:
+    page = shown(response.text)
+    assert response.status_code == status, page
+    assert f"<h1>{status}</h1>" in page, page  # the built-in page
+    assert 'id="root-layout"' not in page and "Admin console" not in page
+    assert 'id="root-error"' not in page and 'id="root-not-found"' not in page
+    return page
+
+
+@cites(PAGES, "their errors are shown by an `error.pyxl` or `not-found.pyxl` of that folder or below")
+@cites(PAGES, "without one there, the built-in error page, as in an app without those files")
+@cites(PAGES, "The app's `pages/error.pyxl` is never used for them.")
+def test_a_standalone_pages_loader_error_never_gets_the_root_error_page(errors_app: Server) -> None:
+    _builtin(httpx.get(errors_app.url + "/admin/status/boom"), 500)
+    _builtin(httpx.get(errors_app.url + "/admin/status/missing"), 404)
+    page = _builtin(httpx.get(errors_app.url + "/admin/status/forbidden"), 403)
+    assert "refused here" in page
+
+
+@cites(PAGES, "inside that folder's own layouts, on the server and in the browser alike")
+def test_a_standalone_folders_error_page_is_rendered_inside_its_own_layouts(errors_app: Server) -> None:
+    # (a LoaderError's page is the error.pyxl, its 404 too, as everywhere; an unknown URL's the not-found.pyxl)
+    for path, status, special in (("/admin/ops/boom", 500, "ops-error"), ("/admin/ops/forbidden", 403, "ops-error"),
+                                  ("/admin/ops/missing", 404, "ops-error"), ("/admin/ops/nope", 404, "ops-not-found")):
+        response = httpx.get(errors_app.url + path)
+        page = shown(response.text)
+        assert response.status_code == status, (path, page)
+        assert f'id="{special}"' in page and 'id="ops-layout"' in page and "ops section" in page, (path, page)
+        assert page.index('id="ops-layout"') < page.index(f'id="{special}"')
+        assert "layouts: section</p>" in page, (path, page)  # its layout's loader ran
+        assert 'id="root-layout"' not in page and 'id="root-error"' not in page, (path, page)
+
+
+@cites(PAGES, "for an unknown URL under its folder too")
+def test_an_unknown_url_under_a_standalone_folder_gets_that_folders_not_found_page(errors_app: Server) -> None:
+    ops = httpx.get(errors_app.url + "/admin/ops/nope")
+    page = shown(ops.text)
+    assert ops.status_code == 404 and 'id="ops-not-found"' in page and 'id="ops-layout"' in page, page
+    assert 'id="root-layout"' not in page and 'id="root-not-found"' not in page
+    nav = httpx.get(errors_app.url + "/admin/ops/nope/deeper", headers=NAV).json()
+    assert nav["ok"] is False and list(nav["layoutData"]) == ["admin/ops/layout.pyxl"]
+    _builtin(httpx.get(errors_app.url + "/admin/status/nope"), 404)
+    assert httpx.get(errors_app.url + "/admin/status/nope", headers=NAV).json()["layoutData"] == {}
+
+
+def test_a_refused_no_js_post_on_a_standalone_page_gets_no_error_page_from_above_it(errors_app: Server) -> None:
+    form = {"headers": {"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"}, "content": "x=1"}
+    _builtin(httpx.post(errors_app.url + "/api/__actions/admin/status/clientboom/save", **form), 403)  # no CSRF token
+    ops = httpx.post(errors_app.url + "/api/__actions/admin/ops/clientboom/save", **form)
+    page = shown(ops.text)
+    assert ops.status_code == 403 and 'id="ops-layout"' in page and 'id="ops-error"' in page, page
+    assert 'id="root-layout"' not in page and 'id="root-error"' not in page
+
+
+def test_pages_outside_a_standalone_folder_keep_the_root_error_pages(errors_app: Server) -> None:
+    for path, status, special in (("/boom", 500, "root-error"), ("/admin/nope", 404, "root-not-found")):
+        response = httpx.get(errors_app.url + path)
+        page = shown(response.text)
+        assert response.status_code == status and f'id="{special}"' in page and 'id="root-layout"' in page, page
+        assert "Admin console" in page and 'id="ops-layout"' not in page
+
+
+def _throw(page: PageWatch, url: str) -> None:
+    page.page.goto(url)
+    page.hydrated()
+    page.page.click("#break")
+
+
+def test_a_client_throw_on_a_standalone_page_shows_what_the_server_would(errors_app: Server, page: PageWatch) -> None:
+    _throw(page, errors_app.url + "/admin/ops/clientboom")
+    page.page.locator("#ops-error").wait_for()
+    assert "client boom" in page.page.inner_text("#ops-error")
+    assert page.page.locator("#ops-layout #ops-error").count() == 1
+    assert page.page.locator("#root-layout").count() == 0 and page.page.locator("#root-error").count() == 0
+    _throw(page, errors_app.url + "/admin/status/clientboom")
+    page.page.get_by_role("alert").wait_for()  # the built-in message, inside the section's own layout
+    assert page.page.locator("#status-layout [role=alert]").count() == 1
+    assert page.page.locator("#root-layout").count() == 0 and page.page.locator("#root-error").count() == 0
+    _throw(page, errors_app.url + "/clientboom")  # outside: the root error page, in the root layout
+    page.page.locator("#root-layout #root-error").wait_for()
+
+
 # Start-up refuses a directive written in another form
 
 
@@ -380,3 +544,11 @@ def test_an_edit_that_makes_a_layout_standalone_shows_in_pyxle_dev(tmp_path: Pat
         time.sleep(0.3)
     assert 'id="status-layout"' in text
     assert list(httpx.get(server.url + "/status", headers=NAV).json()["props"]["layoutData"]) == ["status/layout.pyxl"]
+
+
+def test_a_standalone_pages_error_pages_are_its_folders_in_pyxle_dev_too(tmp_path: Path, start_server) -> None:  # type: ignore[no-untyped-def]
+    files = {file: text for file, text in ERROR_FILES.items() if not file.startswith("pages/admin/ops/")}
+    server = start_server(write_project(tmp_path / "dev-errors", files), "dev")
+    _builtin(httpx.get(server.url + "/admin/status/boom"), 500)
+    _builtin(httpx.get(server.url + "/admin/status/nope"), 404)
+    assert 'id="root-error"' in httpx.get(server.url + "/boom").text
