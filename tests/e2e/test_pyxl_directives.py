@@ -18,30 +18,10 @@ import pytest
 
 from tests.conftest import SHARED_SECRET, PageWatch, Server, server_env, serving, write_project
 from tests.docs._blocks import cites, doc_block
+from tests.e2e.test_cache import COUNTER, COUNTS_API
 
 PAGES = "docs/pages.md"
 MIGRATING = "docs/migrating.md"
-COUNTER = '''
-import os
-from pathlib import Path
-
-def bump(name):
-    """One more run of ``name``: a byte appended to its file (worker processes share the count)."""
-    with open(Path(os.environ["COUNTS"]) / name, "a") as f:
-        f.write("x")
-    return count(name)
-
-def count(name):
-    path = Path(os.environ["COUNTS"]) / name
-    return path.stat().st_size if path.exists() else 0
-'''
-COUNTS_API = '''
-from starlette.responses import JSONResponse
-import counter
-
-async def get(request):
-    return JSONResponse({"count": counter.count(request.query_params["name"])})
-'''
 ROOT_LAYOUT = '''
 import counter
 
