@@ -431,7 +431,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     compiled: dict[PurePosixPath, tuple[str, str, str, str]] = {}  # file -> (client, server, source hash, lang)
     pages: dict[str, _Page] = {}  # absolute path -> what its errors are mapped back with
     errors: list[str] = []
-    standalone: list[PurePosixPath] = []  # the layouts and templates that root their pages' chain
+    standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
     for file in page_files(table):
         source_path = pages_dir / file
         try:
@@ -444,7 +444,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             errors.extend(e.format() for e in exc.errors)
             continue
         compiled[file] = (result.client_code, result.server_code, content_hash(source.encode()), result.client_lang)
-        if result.metadata.standalone and file.name in ("layout.pyxl", "template.pyxl"):
+        if result.metadata.standalone:
             standalone.append(file)
         pages[str(source_path)] = _Page(source.splitlines(), result.props_type, result.client_lang)
     if errors:

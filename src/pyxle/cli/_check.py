@@ -37,7 +37,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
     declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
-    standalone: list[PurePosixPath] = []  # the layouts and templates that root their pages' chain, for it too
+    standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
     modules: dict[str, bool] = {}  # top-level module name -> whether it resolves, for every file
     files = sorted(p for p in config.pages_path.rglob("*.pyxl") if not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
@@ -56,7 +56,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
             file = PurePosixPath(path.relative_to(config.pages_path).as_posix())
             declared[file] = dict(zip(result.metadata.actions, result.metadata.action_lines, strict=True))
-            if result.metadata.standalone and file.stem in ("layout", "template"):
+            if result.metadata.standalone:
                 standalone.append(file)
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
     api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(

@@ -121,8 +121,7 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
                     logger.warning("%s: CACHE has no effect in a %s; set it in the pages it applies to",
                                    _relative(pages_dir / file, root), file.stem)
     # The chains as the bundler made them: from what the layouts and templates say (STANDALONE).
-    table = table.with_standalone(file for file, module in loaded.items() if module.standalone
-                                  and file.stem in ("layout", "template"))
+    table = table.with_standalone(file for file, module in loaded.items() if module.standalone)
     runtime = PagesRuntime(table, expose_errors=expose_errors, prefetch_ttl=prefetch_ttl, cache=cache, lang=lang,
                            fallback_head=(f"<title>{html.escape(title)}</title>",) if title else ())
     result = PageSet(specials=specials, actions=ActionsEndpoint(runtime), runtime=runtime)

@@ -25,7 +25,7 @@ from pyxle._client import AppWebSocket
 from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.cache import Entry
 from pyxle.cache._rules import LONGEST, PRIVATE, anonymous
-from pyxle.hooks import Hook, RouteContext, attach, wrap_endpoint
+from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, nonce_mark, regenerate, serve
@@ -99,9 +99,7 @@ class PageEndpoint:
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
             return
-        route, call = self._route, self._call
-        if self._bare is not None and self._bare[0] not in scope.get("path_params", ()):
-            _, route, call = self._bare
+        route, call = self._chain(scope)
         attach(scope, route)
         method = scope["method"]
         if method == "OPTIONS":
@@ -129,9 +127,16 @@ class PageEndpoint:
             await WebSocketClose(code=1008, reason="This page does not accept WebSocket connections")(
                 scope, receive, send)
             return
-        bare = self._bare
-        attach(scope, bare[1] if bare is not None and bare[0] not in scope.get("path_params", ()) else self._route)
+        attach(scope, self._chain(scope)[0])
         await handler(AppWebSocket(scope, receive, send))
+
+    def _chain(self, scope: Scope) -> tuple[dict[str, Any], Endpoint]:
+        """The route dict and hook chain for this request: an optional catch-all's URL without its
+        parameter has the bare ones (``/shop``, as 0.9 routed it apart)."""
+        bare = self._bare
+        if bare is not None and bare[0] not in scope.get("path_params", ()):
+            return bare[1], bare[2]
+        return self._route, self._call
 
     async def _respond(self, request: Request) -> Response:
         heard = None  # what the route's hooks read of the visitor

@@ -32,9 +32,11 @@ class RouteTable:
     standalone: frozenset[PurePosixPath] = frozenset()
 
     def with_standalone(self, files: Iterable[PurePosixPath]) -> RouteTable:
-        """This table, knowing which layouts and templates are ``STANDALONE`` (their compiled code
-        says so: the bundler and the pages pass what they compiled)."""
-        return dataclasses.replace(self, standalone=frozenset(files))
+        """This table, knowing which files say ``STANDALONE = True`` (their compiled code says so:
+        the bundler, the pages and ``pyxle check`` pass what they compiled). Only a layout's or a
+        template's counts; in any other file it means nothing."""
+        return dataclasses.replace(self, standalone=frozenset(
+            file for file in files if file.name in ("layout.pyxl", "template.pyxl")))
 
     def chain(self, file: PurePosixPath) -> list[tuple[str, PurePosixPath]]:
         """``(kind, file)`` of the layouts and templates around a page, from the root folder down;
