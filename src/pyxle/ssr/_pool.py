@@ -201,6 +201,7 @@ class SsrPool:
         self._queue: collections.deque[_Job] = collections.deque()
         self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend
         self._sparing: set[asyncio.Task[None]] = set()  # spares on their way, for held workers: see _spare
+        self._replacing = 0  # replacements on their way (_replacement): they take the renders waiting too
         self._short: str | None = None  # why a worker could not be started, while the pool is short
         self._said_running = 0  # the workers the last "short of workers" line counted
         # Set while _mend waits before its next try; a worker's death ends the wait (its replacement
@@ -408,7 +409,7 @@ class SsrPool:
     def _may_spare(self) -> bool:
         """Whether a spare may be started: fewer are running or on their way (the workers beyond the
         pool's size) than workers are held, and the pool would not exceed twice its size."""
-        count = len(self._workers) + len(self._sparing)
+        count = len(self._workers) + len(self._sparing) + self._replacing
         held = sum(worker.stuck for worker in self._workers)
         return not self._closed and count < 2 * self.size and count - self.size < held
 
@@ -640,10 +641,13 @@ class SsrPool:
 
     async def _replacement(self) -> BaseException | None:
         """Start one worker and put it to work; what stopped it from starting, if anything did."""
+        self._replacing += 1
         try:
             process = await self._start_worker()
         except (RenderError, OSError) as exc:
             return exc
+        finally:
+            self._replacing -= 1
         if self._closed:  # close() has failed or will fail whatever is still queued
             process.kill()
             self._fail_queue(RenderError("the SSR pool is shutting down"))
