@@ -59,12 +59,12 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             has_head = has_head or any(isinstance(t, ast.Name) and t.id == "HEAD" for t in targets)
-            if len(targets) == 1 and isinstance(targets[0], ast.Name) and node.value is not None:
-                found = _directive(targets[0].id, node.value)
-                if isinstance(found, tuple):
-                    problems.append(Diagnostic.at(path, lines, node.value.lineno, node.value.col_offset + 1, *found))
-                elif targets[0].id in DIRECTIVES:
-                    directives[targets[0].id] = found
+            name = targets[0].id if len(targets) == 1 and isinstance(targets[0], ast.Name) else None
+            if name in DIRECTIVES and node.value is not None:
+                try:
+                    directives[name] = _directive(name, node.value)
+                except _Misdirected as wrong:
+                    problems.append(Diagnostic.at(path, lines, node.value.lineno, node.value.col_offset + 1, *wrong.args))
             continue
         if isinstance(node, ast.ClassDef):
             for kind in dict.fromkeys(k for k, _ in map(_marker, node.decorator_list) if k):
@@ -143,30 +143,32 @@ DIRECTIVES = ("CACHE", "STANDALONE")
 _CACHE_HINT = 'write CACHE = {"revalidate": 60}: how many seconds the page cache may keep the page'
 
 
-def _directive(name: str, value: ast.expr) -> Any:
+class _Misdirected(ValueError):
+    """A directive written in a form 0.5 to 0.9 refused: ``args`` are the message and the hint."""
+
+
+def _directive(name: str, value: ast.expr) -> float | bool:
     """The value of a module-level directive, as pyxle-framework 0.5 to 0.9 read it: ``CACHE``'s
-    seconds, ``STANDALONE``'s bool; (message, hint) when it is written in another form (their
+    seconds, ``STANDALONE``'s bool; ``_Misdirected`` when it is written in another form (their
     messages are 0.9's). ``NAME: type = literal`` is one too (0.9 left it out): the server reads the
     module's own ``CACHE`` and ``STANDALONE`` (``pages._module.directives``), so both agree."""
     if name == "STANDALONE":
         if isinstance(value, ast.Constant) and isinstance(value.value, bool):
             return value.value
-        return ("STANDALONE must be True or False, e.g. STANDALONE = True",
-                "write STANDALONE = True in a layout.pyxl or template.pyxl to leave out the layouts above its folder")
-    if name != "CACHE":
-        return None
+        raise _Misdirected("STANDALONE must be True or False, e.g. STANDALONE = True",
+                           "write STANDALONE = True in a layout.pyxl or template.pyxl to leave out the layouts above its folder")
     if not isinstance(value, ast.Dict):
-        return 'CACHE must be a dict literal, e.g. CACHE = {"revalidate": 60}', _CACHE_HINT
+        raise _Misdirected('CACHE must be a dict literal, e.g. CACHE = {"revalidate": 60}', _CACHE_HINT)
     for key, seconds in zip(value.keys, value.values, strict=True):
         if isinstance(key, ast.Constant) and key.value == "revalidate":
             number = seconds.value if isinstance(seconds, ast.Constant) else None
             if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 <= number < float("inf"):
-                return "CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT
+                raise _Misdirected("CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT)
             try:
                 return float(number)
             except OverflowError:  # an int literal of hundreds of digits
-                return "CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT
-    return 'CACHE must contain a "revalidate" key', _CACHE_HINT
+                raise _Misdirected("CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT) from None
+    raise _Misdirected('CACHE must contain a "revalidate" key', _CACHE_HINT)
 
 
 def _no_default_export(js_statements: Sequence[tuple[int, str]], path: str, lines: Sequence[str]) -> Diagnostic:
