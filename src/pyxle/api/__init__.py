@@ -7,7 +7,6 @@ Public names: ``load_api_routes``, ``ApiEndpoint``, ``ApiRequest``, ``to_respons
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
 from pyxle._loading import SourceError, content_hash, import_file, make_importable, read_source
@@ -16,8 +15,8 @@ from pyxle.api._endpoint import ApiEndpoint
 from pyxle.api._handlers import resolve_handlers, source_problems
 from pyxle.api._request import ApiRequest
 from pyxle.api._typed import typed_handlers
-from pyxle.hooks import Hook, RouteContext
-from pyxle.routing import RouteSpec, starlette_patterns
+from pyxle.hooks import Hook, route_contexts
+from pyxle.routing import RouteSpec
 
 __all__ = ["ApiEndpoint", "ApiLoadError", "ApiRequest", "load_api_routes", "source_problems", "to_response"]
 
@@ -51,18 +50,14 @@ def load_api_routes(
         except SourceError as exc:
             errors.append(exc)
             continue
-        hook_path, bare_path = starlette_patterns(spec)  # what hooks read: 0.9's {path:path}, not {path...}
-        context = RouteContext(
+        context, bare = route_contexts(
+            spec,
             target="api",
-            path=hook_path,
-            pattern=spec.pattern,
-            source_relative_path=spec.file,
             source_absolute_path=path,
             module_key=module.__name__,
             content_hash=content_hash(source),
             allowed_methods=handlers.allowed_methods,
         )
-        bare = None if bare_path is None else (spec.optional_params[-1], replace(context, path=bare_path))
         loaded.append((spec, ApiEndpoint(handlers, context, hooks, typed, bare)))
     if errors:
         raise ApiLoadError(errors)

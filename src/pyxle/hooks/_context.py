@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from starlette.requests import Request
 from starlette.responses import Response
+
+from pyxle.routing import RouteSpec, starlette_patterns
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,15 @@ class RouteContext:
             "head": list(self.head_elements),
             "allowedMethods": list(self.allowed_methods),
         }
+
+
+def route_contexts(spec: RouteSpec, **facts: Any) -> tuple[RouteContext, tuple[str, RouteContext] | None]:
+    """The route's context, its ``path`` in 0.9's form (``/docs/{slug:path}``, not ``{slug...}``);
+    and for an optional catch-all, its parameter with the context of a URL without it (0.9's
+    second route, ``/shop``), else None. ``facts``: the rest of ``RouteContext``'s fields."""
+    path, bare_path = starlette_patterns(spec)
+    context = RouteContext(path=path, pattern=spec.pattern, source_relative_path=spec.file, **facts)
+    return context, None if bare_path is None else (spec.optional_params[-1], replace(context, path=bare_path))
 
 
 def attach(scope: MutableMapping[str, Any], route: Mapping[str, Any]) -> None:

@@ -9,21 +9,21 @@ import html
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from starlette.types import ASGIApp
 
 from pyxle._loading import SourceError, def_line, make_importable
-from pyxle.hooks import Hook, RouteContext
+from pyxle.hooks import Hook, route_contexts
 from pyxle.pages._actions import PREFIX as ACTIONS_PREFIX
 from pyxle.pages._actions import ActionsEndpoint, layout_clashes
 from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import METHODS, PageEndpoint
 from pyxle.pages._errors import BadPath, NotFound, PagesRuntime
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
-from pyxle.routing import RouteSpec, RouteTable, starlette_patterns
+from pyxle.routing import RouteSpec, RouteTable
 
 __all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
            "load_pages", "page_path"]
@@ -133,13 +133,11 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             continue
         loaded[spec.file] = page
         layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
-        path, bare_path = starlette_patterns(spec)  # what hooks read: 0.9's /docs/{slug:path}, not /docs/{slug...}
-        context = RouteContext(
-            target="page", path=path, pattern=spec.pattern, source_relative_path=spec.file,
-            source_absolute_path=page.path, module_key=page.module.__name__, content_hash=page.content_hash,
-            has_loader=page.loader is not None, head_elements=_static_head(page.head), allowed_methods=METHODS,
+        context, bare = route_contexts(
+            spec, target="page", source_absolute_path=page.path, module_key=page.module.__name__,
+            content_hash=page.content_hash, has_loader=page.loader is not None, head_elements=_static_head(page.head),
+            allowed_methods=METHODS,
         )
-        bare = None if bare_path is None else (spec.optional_params[-1], replace(context, path=bare_path))
         endpoint = PageEndpoint(page, layouts, context, hooks, runtime, bare)
         result.pages.append((spec, endpoint))
         try:
