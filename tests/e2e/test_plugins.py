@@ -316,3 +316,29 @@ def test_a_plugins_endpoints_under_api_are_csrf_protected_and_the_projects_api_r
             assert signed_up.status_code in (200, 201) and signed_up.json()["ok"] is True
     finally:
         server.stop()
+
+
+@cites("docs/migrating.md", "pyxle-auth limits sign-ups to 5 an hour from one client address (its `rateLimitSignUpPerHour`\n"
+       "  setting): the next is answered 429 with `Retry-After` and `\"code\": \"rate_limited\"`")
+@cites("docs/migrating.md", "It reads the\n  address from `request.client`, so behind a proxy list the proxy in `--forwarded-allow-ips`")
+def test_pyxle_auth_caps_sign_ups_per_client_address_which_a_trusted_proxy_names(tmp_path: Path) -> None:
+    """Each visitor behind the trusted proxy has a cap of their own: the sixth sign-up from one
+    address is refused, and another address still signs up."""
+    config = {"plugins": ["pyxle-db", "pyxle-auth"], "forwardedAllowIps": ["127.0.0.1"]}
+    root = write(tmp_path / "app", {"pyxle.config.json": json.dumps(config)})
+    server = Server(["serve", str(root), "--port", "0"], root, server_env(PYXLE_SECRET_KEY="s" * 40))
+    try:
+        server.wait_ready(timeout=60)
+        with _client(server) as client:
+            def sign_up(n: int, address: str) -> httpx.Response:
+                client.cookies.delete("pyxle_session")
+                return client.post("/auth/signup", headers={"x-forwarded-for": address},
+                                   json={"email": f"user{n}@example.com", "password": "correct horse battery"})
+
+            assert [sign_up(n, "203.0.113.7").status_code for n in range(5)] == [201] * 5
+            refused = sign_up(5, "203.0.113.7")
+            assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+            assert int(refused.headers["retry-after"]) > 0
+            assert sign_up(6, "198.51.100.2").status_code == 201
+    finally:
+        server.stop()
