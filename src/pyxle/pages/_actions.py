@@ -69,11 +69,8 @@ class ActionRequest(ApiRequest):
     async def json(self) -> Any:
         if not is_form(self.headers.get("content-type", "")):
             return await super().json()
-        if not hasattr(self, "_json"):
-            try:
-                self._json = form_fields((await self.form()).multi_items(), skip=(FORM_FIELD,), last_wins=True)
-            except HTTPException as exc:  # Starlette's: a form it cannot parse (400)
-                raise RequestRefused(exc.status_code, exc.detail) from None
+        if not hasattr(self, "_json"):  # a form that cannot be parsed is refused by form() (400)
+            self._json = form_fields((await self.form()).multi_items(), skip=(FORM_FIELD,), last_wins=True)
         return self._json
 
 
