@@ -85,6 +85,43 @@ def test_a_proxy_on_loopback_makes_its_forwarded_visitor_the_client_and_scheme(d
     default.wait_for_output(' 203.0.113.9 "GET /api/who" 200')  # the access log agrees
 
 
+NOT_ADDRESSES = ["<script>", "unknown", "_hidden", "1.2.3.4.5", "fe80::1%<b>", "proxy.example", "[1.2.3.4]",
+                 "203.0.113.9:http"]
+
+
+@cites(DOC, "Only an IP address is ever the client")
+@cites(DOC, "when the entry that would be the client is anything else (`unknown`, an obfuscated\n`_hidden`, "
+            "`1.2.3.4.5`, `<script>`), the peer stays the client")
+@pytest.mark.parametrize("entry", NOT_ADDRESSES)
+def test_a_forwarded_entry_that_is_not_an_ip_address_is_never_the_client(default: Server, entry: str) -> None:
+    """uvicorn's rule took the text as it came: `<script>` was request.client.host, the access log's
+    client and a rate-limit key of its own, and a visitor writing a new word each time had a new budget."""
+    assert who(default, {"x-forwarded-for": entry})["client"] == "127.0.0.1"
+    assert who(default, {"x-forwarded-for": f"{entry}, 127.0.0.1"})["client"] == "127.0.0.1"
+
+
+@cites(DOC, "No address left of that entry is taken either")
+def test_no_address_written_before_a_non_address_entry_is_taken(default: Server) -> None:
+    assert who(default, {"x-forwarded-for": "203.0.113.5, unknown"})["client"] == "127.0.0.1"
+    assert who(default, {"x-forwarded-for": "unknown, 203.0.113.5"})["client"] == "203.0.113.5"  # appended by the proxy
+
+
+@cites(DOC, "a port after it, `203.0.113.9:4711` or `[2001:db8::1]:4711`, is\ndropped")
+def test_a_forwarded_address_with_a_port_is_the_address(default: Server) -> None:
+    assert who(default, {"x-forwarded-for": "203.0.113.9:4711"})["client"] == "203.0.113.9"
+    assert who(default, {"x-forwarded-for": "[2001:db8::1]:4711"})["client"] == "2001:db8::1"
+    assert who(default, {"x-forwarded-for": "2001:DB8::1"})["client"] == "2001:db8::1"
+
+
+def test_non_address_entries_share_their_proxys_budget_and_never_reach_the_log(default: Server) -> None:
+    def get(entry: str) -> int:
+        return httpx.get(default.url + "/api/limited", headers={"x-forwarded-for": entry}, timeout=10).status_code
+
+    assert [get(entry) for entry in ('"GET /forged" 200', "unknown", "_x")] == [200, 200, 429]
+    out = default.wait_for_output(' 127.0.0.1 "GET /api/limited" 429')
+    assert "/forged" not in out and " unknown " not in out and "<script>" not in out
+
+
 def test_the_client_port_is_an_int_as_asgi_says_for_http_and_websockets(default: Server) -> None:
     """granian gives it as text: `request.client.port > 1024` raised a TypeError for a client that
     reached Pyxle directly (behind a proxy the visitor's port is the int 0)."""

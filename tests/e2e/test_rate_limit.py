@@ -50,6 +50,7 @@ def test_exempt_paths_and_health_checks_are_never_limited(make_project, start_se
     assert [httpx.get(server.url + "/api/hello").status_code for _ in range(2)] == [200, 429]
 
 
+@cites("docs/security.md", "A last entry that is not an IP address (`unknown`) is no proxy's: that\nrequest is counted under its peer")
 def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_server):
     """trustForwardedFor for a proxy that forwardedAllowIps does not list (10.9.9.9 here, so this
     test's own 127.0.0.1 is such a proxy); a listed one has made the client the visitor already."""
@@ -60,6 +61,10 @@ def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_se
          for spoof in ("1.1.1.1", "2.2.2.2")]
     b = httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": "203.0.113.8"}).status_code
     assert (a, b) == ([200, 429], 200)
+    # A last entry that is not an address was no proxy's: counted under the peer, 127.0.0.1.
+    d = [httpx.get(trusted.url + "/api/hello", headers={"x-forwarded-for": f"203.0.113.7, junk{n}"}).status_code
+         for n in range(2)]
+    assert d == [200, 429]
     untrusted = start_server(_project(make_project, "untrusted", requests=1, window=60),
                              "serve", "--forwarded-allow-ips", "10.9.9.9")
     c = [httpx.get(untrusted.url + "/api/hello", headers={"x-forwarded-for": ip}).status_code

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketClose
 
-from pyxle._forwarded import FORWARDED_BY
+from pyxle._forwarded import FORWARDED_BY, address_in
 from pyxle._own import OWN_REQUEST
 from pyxle.ratelimit._backend import Limiter
 from pyxle.routing import under
@@ -29,7 +29,8 @@ class RateLimitMiddleware:
     made the visitor's (``pyxle._forwarded``). With ``trust_forwarded_for``, a request from any
     other peer is counted under the last address in its ``X-Forwarded-For``: the one a proxy in
     front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting them would let
-    anyone pick a fresh address per request.
+    anyone pick a fresh address per request. A last entry that is not an IP address (``unknown``)
+    was no proxy's: the request is counted under its peer.
     """
 
     def __init__(self, app: ASGIApp, *, limiter: Limiter, exempt_paths: Sequence[str] = (),
@@ -46,9 +47,9 @@ class RateLimitMiddleware:
         if self.trust_forwarded_for and FORWARDED_BY not in scope:
             forwarded = [value for name, value in scope["headers"] if name == b"x-forwarded-for"]
             if forwarded:
-                last = forwarded[-1].decode("latin-1").rsplit(",", 1)[-1].strip()
-                if last:
-                    return last[:64]
+                last = address_in(forwarded[-1].decode("latin-1").rsplit(",", 1)[-1].strip())
+                if last is not None:
+                    return last
         client = scope.get("client")
         return client[0] if client else "-"
 
