@@ -24,7 +24,8 @@ class ApiRequest(IntPortClient, Request):
     """``await request.json()`` on a malformed body is the client's error (400), not the server's (500):
     invalid JSON, an empty body, nesting deeper than Python's parser recurses, and what ``json.loads``
     takes though JSON (RFC 8259) has no such thing: ``NaN``, ``Infinity`` and a number too large for
-    a float (``1e999``), which a handler echoing them back failed to write (a 500)."""
+    a float (``1e999``), which a handler echoing them back failed to write (a 500). ``await
+    request.form()`` likewise refuses a form it cannot parse, a multipart body cut short included."""
 
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
@@ -40,9 +41,9 @@ class ApiRequest(IntPortClient, Request):
 
     async def _get_form(self, *, max_files: float = 1000, max_fields: float = 1000,
                         max_part_size: int = 1024 * 1024) -> FormData:
-        """What ``await request.form()`` runs: Starlette's, but a form it cannot parse is a
-        ``RequestRefused`` (so a no-JS post's refusal is a page), and a multipart body is read by
-        ``WholeMultiPartParser``, which also refuses one cut short."""
+        """What ``await request.form()`` runs (Starlette's private step, which tests/e2e/test_form_cut_short.py
+        guards): a form it cannot parse is a ``RequestRefused`` (so a no-JS post's refusal is a page),
+        and a multipart body is read by ``WholeMultiPartParser``, which also refuses one cut short."""
         if self._form is not None:
             return self._form
         try:
