@@ -422,6 +422,35 @@ def test_with_json_logs_every_line_the_server_prints_is_json_start_up_notes_incl
     assert any(r["level"] == "info" and r["message"].startswith("pyxle serve: http://") for r in records), records
 
 
+@cites("docs/deployment.md", "`--port 0` picks a free port; the banner line on stderr says which")
+@cites("docs/observability.md", "is a record of the `pyxle` logger too, written whatever `logLevel` is")
+def test_with_json_logs_the_banner_is_shown_whatever_log_level(make_project, start_server):
+    """At logLevel WARNING or above, the INFO record of "pyxle serve: http://..." was dropped in
+    JSON (in text it is printed): a server on --port 0 never said which port it took."""
+    config = {"observability": {"logFormat": "json", "logLevel": "CRITICAL"}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
+                          env=SHARED_SECRET)  # found by its banner, on --port 0
+    assert httpx.get(server.url + "/api/hello").json() == {"message": "hi"}
+    banner = [json.loads(line) for line in server.output().splitlines() if "pyxle serve: http://" in line]
+    assert [(r["level"], r["logger"]) for r in banner] == [("info", "pyxle")], server.output()
+
+
+@cites("docs/deployment.md", "so failures are one clear message and exit code 1")
+@cites("docs/observability.md", "is a record of the `pyxle` logger too, written whatever `logLevel` is")
+@pytest.mark.parametrize("setting,message", [
+    ({"PYXLE_SECRET_KEY": ""}, "PYXLE_SECRET_KEY is not set, and this server shares state (--workers 2)"),
+    ({**SHARED_SECRET, "PYXLE_HOST": "web.invalid"}, 'PYXLE_HOST "web.invalid" does not resolve to an address'),
+])
+def test_with_json_logs_the_error_that_stops_start_up_is_shown_whatever_log_level(make_project, setting, message):
+    """At logLevel CRITICAL, a refused start exited 1 in JSON without a word (in text it is printed)."""
+    config = {"observability": {"logFormat": "json", "logLevel": "CRITICAL"}}
+    project = make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)})
+    server = Server(["serve", str(project), "--workers", "2"], project, server_env(**setting))
+    assert server.wait_exit() == 1
+    records = [json.loads(line) for line in server.output().splitlines() if line.strip()]
+    assert any(r["level"] == "error" and message in r["message"] for r in records), server.output()
+
+
 PRINTS = """
 import sys
 
@@ -439,7 +468,7 @@ async def get(request):
 @cites("docs/observability.md", "at `info` from stdout and `warning` from stderr, with the request id, shown whatever `logLevel` is")
 def test_with_json_logs_what_the_app_prints_is_one_record_per_print(make_project):
     """print() wrote plain lines to stdout/stderr, one per line of the text."""
-    config = {"observability": {"logFormat": "json", "logLevel": "ERROR"}}  # no banner to find the port by
+    config = {"observability": {"logFormat": "json", "logLevel": "ERROR"}}  # prints are shown all the same
     project = make_project({"pages/api/say.py": PRINTS, "pyxle.config.json": json.dumps(config)})
     port = free_port()
     server = Server(["serve", str(project), "--host", "127.0.0.1", "--port", str(port)], project, server_env())

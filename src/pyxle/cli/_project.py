@@ -26,7 +26,7 @@ class CliError(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         if CliError.as_json:
-            logger.error("%s", self.message)
+            shown(logging.ERROR, self.message)
         else:
             click.echo(f"pyxle: {self.message}", err=True)
 
@@ -73,9 +73,16 @@ def note(message: str, *, json_logs: bool = False, warning: bool = True) -> None
     JSON (``pyxle serve --log-format json``; logging configured), a record of the ``pyxle`` logger,
     so a collector reading JSON lines gets no line it cannot parse."""
     if json_logs:
-        logger.log(logging.WARNING if warning else logging.INFO, "%s", message)
+        shown(logging.WARNING if warning else logging.INFO, message)
     else:
         click.echo(f"pyxle: warning: {message}" if warning else message, err=True)
+
+
+def shown(level: int, message: str) -> None:
+    """A record of the ``pyxle`` logger written whatever ``logLevel`` is, as its text is printed
+    whatever it is: at ``CRITICAL`` a refused start said nothing, and at ``WARNING`` the banner
+    (``pyxle serve: http://...``) was dropped, so ``--port 0`` never said which port it took."""
+    logger.handle(logger.makeRecord(logger.name, level, __file__, 0, "%s", (message,), None))
 
 
 def load_project(directory: Path, mode: Mode, overrides: dict[str, Any] | None = None, *,
