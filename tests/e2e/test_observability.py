@@ -328,6 +328,20 @@ def test_metrics_without_a_token_refuse_a_request_that_came_through_a_proxy(make
     assert r.status_code == 401 and "pyxle_http_requests_total" not in r.text
 
 
+@cites("docs/observability.md", "anything else\ngets `401` (`{\"error\": \"Unauthorized\"}`)")
+def test_metrics_refusals_are_json_errors(make_project, start_server):
+    """A scrape without the token got `text/plain` "Unauthorized", and another method "Method Not
+    Allowed", where every other refusal of Pyxle's is a JSON error."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))
+    for token in (None, "wrong"):
+        r = _scrape(server, token)
+        assert (r.status_code, r.json()) == (401, {"error": "Unauthorized"})
+        assert r.headers["www-authenticate"] == "Bearer"
+    r = httpx.options(server.url + "/api/__pyxle/metrics", headers={"authorization": f"Bearer {TOKEN}"})
+    assert (r.status_code, r.json(), r.headers["allow"]) == (405, {"error": "Method Not Allowed"}, "GET, HEAD")
+
+
 def test_metrics_token_scheme_is_matched_whatever_its_case(make_project, start_server):
     config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}}
     server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}))

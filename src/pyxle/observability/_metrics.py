@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any, NamedTuple
 
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from pyxle.observability._room import MIN_FREE, Room, free_bytes, warn_if_short
@@ -459,9 +459,10 @@ class MetricsEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         response: Response
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
-            response = PlainTextResponse("Method Not Allowed", 405, headers={"Allow": "GET, HEAD"})
+            # JSON errors, as every other refusal of Pyxle's: a scraper reads the status alone
+            response = JSONResponse({"error": "Method Not Allowed"}, 405, headers={"Allow": "GET, HEAD"})
         elif not self._allowed(scope):
-            response = PlainTextResponse("Unauthorized", 401, headers={"WWW-Authenticate": "Bearer"})
+            response = JSONResponse({"error": "Unauthorized"}, 401, headers={"WWW-Authenticate": "Bearer"})
         else:
             from prometheus_client import CONTENT_TYPE_LATEST
 
