@@ -1257,6 +1257,35 @@ def test_a_request_that_finishes_during_the_stop_still_gets_its_access_log_line(
     assert '"GET /api/slow" 200' in server.output()
 
 
+@cites("docs/deployment.md", "A request sent on a kept-alive connection while\n  others finish is answered, with `Connection: close`")
+def test_a_request_on_a_kept_alive_connection_during_the_stop_is_answered_and_its_connection_closed(
+        make_project, start_server) -> None:
+    """Once told to stop, granian read no request on an open keep-alive connection while another
+    was in progress, and dropped the connection when that one ended: the client waited for nothing
+    (a 502 through nginx's pool). The worker now tells granian only once nothing is in progress."""
+    server = start_server(make_project({**API, **SLOW}), "serve", "--shutdown-timeout", "10", env=KEY)
+    host, port = server.url.removeprefix("http://").split(":")
+    slow: dict[str, object] = {}
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert b" 200 " in sock.recv(65536)  # answered; the connection stays open
+        client = threading.Thread(target=lambda: slow.update(r=httpx.get(server.url + "/api/slow", timeout=30)))
+        client.start()
+        time.sleep(0.5)
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        sock.sendall(b"GET /api/hello HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        with contextlib.suppress(ConnectionError):
+            while chunk := sock.recv(65536):  # to the end: the answer closes the connection
+                answer += chunk
+    client.join(10)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"connection: close" in head.lower() and b'"hello"' in body, answer
+    assert slow["r"].status_code == 200  # type: ignore[attr-defined]
+    assert server.wait_exit(timeout=20) == 0
+
+
 def test_sigterm_with_nothing_in_progress_exits_at_once(api_server: Server) -> None:
     started = time.monotonic()
     api_server.proc.send_signal(signal.SIGTERM)

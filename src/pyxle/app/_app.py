@@ -578,7 +578,7 @@ class PyxleApp(Starlette):
         try:
             with (stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1), _on_signal(loop, RETIRE, self._retire),
                   beating(loop)):
-                async with serving(self.state, self.config.realtime, on_stop=self._sigterm), self._watching():
+                async with serving(self.state, self.config.realtime, on_stop=self._sigterm, settle=self._settled), self._watching():
                     self.ready = True
                     self._started = time.monotonic()
                     try:
@@ -616,9 +616,21 @@ class PyxleApp(Starlette):
             self.edge.retiring = True
 
     def _sigterm(self) -> None:
+        """The worker stops: it takes no new connection (they wait for the next server in the
+        backlog), answers close theirs, and what never ends by itself is ended (``_stopping``)."""
         self._stop_asked = time.monotonic()
+        stop_accepting()
         self._closing()
         self._stopping()
+
+    async def _settled(self) -> None:
+        """Until the worker answers no HTTP request, or its shutdown deadline has passed; then granian
+        is told to stop it. Once told, granian reads no request sent on a kept-alive connection while
+        others are in progress, and drops it when they end: a 502 through nginx after waiting, where
+        until then it is answered (and its connection closed after it, ``_closing``)."""
+        edge = self.edge
+        while edge is not None and edge.answering and self._time_left() > 0:
+            await asyncio.sleep(0.02)
 
     def _time_left(self) -> float:
         """What is left of the shutdown deadline, less a moment for the rest of the shutdown

@@ -78,6 +78,7 @@ class HttpEdge:
         # new connection, not on one this worker closes as it stops, where it fails (a 502 for a
         # POST through nginx, which retries only GETs).
         self.retiring = False
+        self.answering = 0  # HTTP requests in progress: a stopping worker waits for none (PyxleApp._settled)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -161,6 +162,7 @@ class HttpEdge:
             timed, metrics = observer.timing, observer.metrics  # type: ignore[union-attr]
         elif observer is not None:
             begun = observer.begin(scope)
+        self.answering += 1
         try:
             if length is not None:
                 refusal = self._refuse_length(length)
@@ -186,6 +188,7 @@ class HttpEdge:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
                 await error_json(body, 500)(scope, receive, send_edge)  # an exposed text may hold a lone surrogate
         finally:
+            self.answering -= 1
             if lean:
                 seconds, code = perf_counter() - start, 500 if status is None else status
                 for record in observer.observers:  # type: ignore[union-attr]

@@ -9,7 +9,7 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 from pyxle._redis import checked_at_start
@@ -21,9 +21,11 @@ logger = logging.getLogger("pyxle.realtime")
 
 
 @contextlib.asynccontextmanager
-async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None) -> AsyncIterator[None]:
+async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None,
+                  settle: Callable[[], Awaitable[object]] | None = None) -> AsyncIterator[None]:
     """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it.
-    ``on_stop`` is called first on SIGTERM or SIGINT (the app ends its other long-lived requests there)."""
+    ``on_stop`` is called first on SIGTERM or SIGINT (the app ends its other long-lived requests there);
+    ``settle`` is awaited once the sockets are closed, before granian is told to stop the worker."""
     from pyxle.realtime._redis_broker import RedisBroker
 
     broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix,
@@ -35,7 +37,7 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
     set_current(broker)
-    _drain_on_signals(on_stop)
+    _drain_on_signals(on_stop, settle)
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
         _keepalive_soon(settings.ping_interval, tries=KEEPALIVE_TRIES)
@@ -47,9 +49,10 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         await broker.aclose()
 
 
-def _drain_on_signals(on_stop: Callable[[], object] | None = None) -> None:
+def _drain_on_signals(on_stop: Callable[[], object] | None = None,
+                      settle: Callable[[], Awaitable[object]] | None = None) -> None:
     """SIGTERM and SIGINT: ``on_stop``, then close every socket with 1001 and end the handlers
-    still running, then have granian stop the worker.
+    still running, then await ``settle``, then have granian stop the worker.
 
     granian's own handlers stop the worker at once, dropping the sockets without a close frame
     and their handlers unfinished, so ours replace them. Ctrl-C sends SIGINT to the whole process
@@ -69,6 +72,8 @@ def _drain_on_signals(on_stop: Callable[[], object] | None = None) -> None:
             sent, cut = await close_all(1001, "server shutting down")
             _say_closed(sent, cut)
             await end_handlers()
+            if settle is not None:
+                await settle()
         finally:
             if stop is not None:
                 stop()
