@@ -218,9 +218,11 @@ class Breaker:
     Here a command waits at most ``timeout``. A failure opens the breaker: commands raise
     ``RedisUnavailable`` at once, without touching Redis, for a cooldown that doubles (up to
     ``cap``) while Redis stays away. At the end of each cooldown one ``PING`` goes out in the
-    background, whether requests come or not (none waits for it), and its answer closes the breaker:
-    the next request after Redis is back uses it. One warning when Redis
-    goes away and one when it is back. One breaker per subsystem, so each log line says what the
+    background, whether requests come or not (none waits for it), and its answer within ``timeout``
+    closes the breaker: the next request after Redis is back uses it. One warning when Redis
+    goes away and one when it is back; a Redis away again within ``cap`` seconds of coming back
+    (one that stalls again and again) keeps the cooldown it reached, so it is not asked, nor logged,
+    every half second. One breaker per subsystem, so each log line says what the
     outage costs (``meanwhile``). A command Redis answers with an error (``ResponseError``: out of
     memory, a bad argument) is no outage: it raises ``RedisRefused`` for that command alone, logged
     at most once a minute, and the breaker stays closed. Nor is a crowd of commands: each waits its
@@ -247,6 +249,7 @@ class Breaker:
         self._log = logger
         self._cooldown = cooldown
         self._away = False  # Redis did not answer: the breaker is open until a PING is answered
+        self._back_at = -math.inf  # when it last came back (time.monotonic())
         self._probe: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None  # the next PING's
         self._refusal_logged = -math.inf  # when a refused command was last logged
@@ -353,7 +356,10 @@ class Breaker:
         from redis.exceptions import RedisError
 
         try:
-            await asyncio.wait_for(self.client.ping(), self.probe_timeout)
+            await asyncio.wait_for(self.client.ping(), self.probe_timeout)  # may open a connection first
+            # and as fast as a request waits for it: a Redis slower than that, taken back, would be
+            # taken away again by the next request, logging both every second while it stays slow
+            await within(self.client.ping, self.timeout, turns(self.client))
             if self.catch_up is not None:
                 await self.catch_up()
         except RedisRefused:
@@ -378,7 +384,11 @@ class Breaker:
         if not self._away:
             self._log.warning("%s: Redis at %s does not answer (%s); %s until it does", self.label,
                               masked_url(self.url), reason, self.meanwhile)
-            self._cooldown = self.base
+            # Away again soon after it came back (a Redis that stalls again and again): the pauses go
+            # on growing as in one outage, rather than start again at the first, so it is asked, and
+            # logged, less and less often.
+            again = time.monotonic() - self._back_at < self.cap
+            self._cooldown = min(self.cap, self._cooldown * 2) if again else self.base
             self._away = True
             self._probe_later()
 
@@ -386,7 +396,7 @@ class Breaker:
         self._hurried = False
         if self._away:
             self._away = False
-            self._cooldown = self.base
+            self._back_at = time.monotonic()  # the pause it reached is kept for a while: see _down
             self._log.warning("%s: Redis at %s answers again", self.label, masked_url(self.url))
 
 
