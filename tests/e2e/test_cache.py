@@ -900,7 +900,7 @@ def test_a_navigation_miss_whose_document_fails_to_render_answers_its_json_and_s
             assert nav.status_code == 200 and nav.json()["props"]["data"]["fails"] is True
             assert nav.headers["x-pyxle-cache"] == "MISS"  # answered before its document was rendered
             assert nav.headers["cache-control"] == "private, no-cache"
-            app.wait_for_output("rendering pages/render-fails.pyxl failed: the render failed on the server")
+            app.wait_for_output("rendering pages/render-fails.pyxl failed at pages/render-fails.pyxl:")
             page = client.get("/render-fails")  # nothing was stored: rendered again, and failing again
             assert page.status_code == 500 and "x-pyxle-cache" not in page.headers
     finally:

@@ -342,10 +342,9 @@ class PyxleApp(Starlette):
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name)
-                            + api_folders(pages.runtime.table),
-                            source_maps=self.mode == "development", lang=self.config.lang,
+                            + api_folders(pages.runtime.table), lang=self.config.lang,
                             script_policy=script_policy(self.config.security_headers),
-                            server_rendering=server_rendering, env=public_env())
+                            server_rendering=server_rendering, env=public_env(), root=self.config.root)
         pages.runtime.renderer = renderer
         self._runtimes.append(weakref.ref(pages.runtime))
         return renderer

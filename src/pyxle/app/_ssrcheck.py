@@ -13,14 +13,9 @@ import asyncio
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from pyxle._loading import SourceError
 
-# A V8 stack frame: `at name (LOCATION)` or `at LOCATION`, LOCATION being `path:line:column` (or a
-# file:// URL). A path may hold spaces and parentheses, so the location runs to the line's end.
-_AT = re.compile(r"^\s*at (.+?)\)?$", re.MULTILINE)
-_LOCATION = re.compile(r"(?:^|.*? \()((?:file://)?/.+):(\d+):(\d+)$")
 # What code written for the browser reads at a module's top level, and the server does not have.
 _BROWSER_GLOBALS = frozenset({
     "window", "document", "navigator", "location", "localStorage", "sessionStorage", "self", "history",
@@ -30,29 +25,15 @@ _BROWSER_GLOBALS = frozenset({
 
 def project_frame(stack: str | None, root: Path, build_dir: Path) -> tuple[Path, int, int, str] | None:
     """The first frame of a JavaScript ``stack`` in the project's own files (not its build, not
-    ``node_modules``): (file, line, column, that source line), or None."""
-    root, build_dir = root.resolve(), build_dir.resolve()  # Node names files by their real paths
-    for path, line, column in stack_frames(stack):
-        if (not path.is_relative_to(root) or path.is_relative_to(build_dir) or "node_modules" in path.parts
-                or not path.is_file()):
+    ``node_modules``) that is there to read: (file, line, column, that source line), or None."""
+    from pyxle.ssr import own_frames
+
+    for path, line, column in own_frames(stack, root.resolve(), build_dir.resolve()):  # as Node names them
+        if not path.is_file():
             continue
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         return path, line, column, lines[line - 1] if 0 < line <= len(lines) else ""
     return None
-
-
-def stack_frames(stack: str | None) -> list[tuple[Path, int, int]]:
-    """The (file, line, column) of each frame of a V8 ``stack`` that names a file by its absolute
-    path (``at Counter (/my app (v2)/Counter.jsx:6:27)``; a file:// URL is decoded)."""
-    frames = []
-    for at in _AT.finditer(stack or ""):
-        found = _LOCATION.match(at.group(1))
-        if found is None:
-            continue
-        where = found.group(1)
-        path = Path(unquote(where.removeprefix("file://"))) if where.startswith("file://") else Path(where)
-        frames.append((path, int(found.group(2)), int(found.group(3))))
-    return frames
 
 
 def bundle_problem(bundle: Path, root: Path) -> str | None:
@@ -62,7 +43,7 @@ def bundle_problem(bundle: Path, root: Path) -> str | None:
     from pyxle.ssr import RenderError, SsrPool
 
     async def start_and_stop() -> None:
-        pool = SsrPool(bundle, size=1, node_args=("--enable-source-maps",), env=public_env())  # stacks name the project's files
+        pool = SsrPool(bundle, size=1, env=public_env())  # its stacks name the project's files (ssr/_stacks.mjs)
         await pool.start()
         await pool.close()
 

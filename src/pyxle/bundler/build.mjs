@@ -465,7 +465,11 @@ function buildOptions() {
       banner: { js: `import { createRequire as __pyxleRequire } from 'node:module'; const require = __pyxleRequire(import.meta.url); ${envBanner(true)}` },
       assetNames: 'assets/[name]-[hash]',
       publicPath: '/_pyxle',
+      // The SSR workers map the stacks they send through it (ssr/_stacks.mjs), in production
+      // too, so a render error names the .pyxl file and line. Without the sources' text (the
+      // dev overlay reads the files): a third of the size, for every worker to read.
       sourcemap: 'inline',
+      sourcesContent: false,
     },
     refresh && {
       ...common(),

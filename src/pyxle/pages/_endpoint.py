@@ -421,12 +421,16 @@ class PageEndpoint:
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
 
     def _log_render_failure(self, exc: RenderError | RenderQueueFull) -> None:
-        """One line, and the JavaScript stack below it when there is one (a timeout has none)."""
+        """One line, naming the project's file and line that threw when the stack does, and the
+        JavaScript stack below it when there is one (a timeout has none)."""
         stack = (getattr(exc, "stack", None) or "").rstrip("\n")
+        renderer = self.runtime.renderer
+        at = renderer.thrown_at(stack) if stack and renderer is not None else None
+        failed = f"rendering {self.where} failed" + (f" at {at}" if at else "")
         if stack:
-            logger.error("rendering %s failed: %s\n%s", self.where, exc, stack)
+            logger.error("%s: %s\n%s", failed, exc, stack)
         else:
-            logger.error("rendering %s failed: %s", self.where, exc)
+            logger.error("%s: %s", failed, exc)
 
     async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], scope: Scope) -> Response:
         self._log_render_failure(exc)

@@ -196,7 +196,7 @@ class SsrPool:
         self.timeout = timeout
         self.queue_size = QUEUE_PER_WORKER * self.size if queue_size is None else max(0, queue_size)
         self.node = node
-        self.node_args = node_args  # pyxle dev: --enable-source-maps, so stacks name the user's files
+        self.node_args = node_args  # Node's own flags, before the worker script
         self._workers: list[_Worker] = []
         self._queue: collections.deque[_Job] = collections.deque()
         self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend

@@ -13,16 +13,19 @@
 // takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
 // after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
 // component or a library prints can corrupt them; each leaves as soon as its render ends, so the
-// pool's clock for the next request starts when that request really starts.
+// pool's clock for the next request starts when that request really starts. Stacks in what it
+// sends name the project's files and lines, through the bundle's source map (_stacks.mjs).
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { pathToFileURL } from 'node:url'
 import { formatted, messageOf, nameOf, stackOf, textOf } from '../client/_nodetext.mjs'
+import { stackMapper } from './_stacks.mjs'
 
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
 const streams = new Map() // id -> {abort} of the streamed renders still going
+const mapped = stackMapper(process.argv[2])
 // The request being rendered, for tagging console output with its page and id (the server logs it
 // with the id of the HTTP request it serves): set around each render, and carried by
 // AsyncLocalStorage into what a streamed render does later (a Suspense boundary resolving).
@@ -34,7 +37,11 @@ const rendering = new AsyncLocalStorage()
 // the browser shows for it. Looked for only when the line holds "\ud" (rare), so renders pay a scan.
 const wellFormed = (key, value) => (typeof value === 'string' ? value.toWellFormed() : value)
 
+// What may hold a stack: an error answer's `stack`, a log message's `text` (console output, an
+// error nobody caught, a boundary's failure). A render's answer has neither: two lookups.
 const send = (message) => {
+  if (message.stack) message.stack = mapped(message.stack)
+  if (message.text) message.text = mapped(message.text)
   let text = JSON.stringify(message)
   if (text.includes('\\ud')) text = JSON.stringify(message, wellFormed)
   const data = Buffer.from(text + '\n')
@@ -92,7 +99,7 @@ let bundle
 try {
   bundle = await import(pathToFileURL(process.argv[2]).href)
 } catch (error) {
-  send({ failed: { name: nameOf(error), message: messageOf(error), stack: stackOf(error) ?? '' } })
+  send({ failed: { name: nameOf(error), message: messageOf(error), stack: mapped(stackOf(error) ?? '') } })
   process.exit(1)
 }
 

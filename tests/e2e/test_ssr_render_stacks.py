@@ -1,0 +1,144 @@
+"""A component that throws while rendering on the server, on a real `pyxle build` + `pyxle serve`:
+the server's log names the project's file and line (the `.pyxl` page, or the module it imports),
+in its first line and in the JavaScript stack below it, with the functions' own names, as
+`pyxle dev` does; the answer carries none of it, and the bundle's source map is never served."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import Server, pyxle_command, server_env, serving, write_project
+from tests.docs._blocks import cites
+
+INNER = '''
+@server
+async def load(request):
+    return {"n": 1}
+
+function Inner({ n }) {
+  if (n > 0) throw new Error('the inner part broke')
+  return <p>{n}</p>
+}
+
+export default function Page({ data }) {
+  return <main><Inner n={data.n} /></main>
+}
+'''
+WIDGET = '''
+export default function Widget({ label }) {
+  if (label === 'bad') {
+    throw new TypeError(`bad label: ${label}`)
+  }
+  return <span>{label}</span>
+}
+'''
+USES_WIDGET = '''
+import Widget from '../components/Widget.jsx'
+
+export default function Page() {
+  return <main><Widget label="bad" /></main>
+}
+'''
+# An error a render schedules and nothing catches: logged by the worker, which goes on.
+LATER = '''
+export default function Later() {
+  if (typeof window === 'undefined') setTimeout(function later() { throw new Error('thrown later') }, 0)
+  return <p>later</p>
+}
+'''
+PAGES = {"pages/inner.pyxl": INNER, "components/Widget.jsx": WIDGET, "pages/widget.pyxl": USES_WIDGET,
+         "pages/later.pyxl": LATER}
+
+
+def line_of(source: str, text: str) -> int:
+    """The 1-based line of ``source`` (as written to the project: dedented, first newline dropped)
+    holding ``text``."""
+    lines = source.lstrip("\n").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+INNER_LINE = line_of(INNER, "throw new Error")  # after the Python loader's lines: 6
+WIDGET_LINE = line_of(WIDGET, "throw new TypeError")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`pyxle build`, then `pyxle serve --skip-build` of the build, as a deployment runs them."""
+    root = write_project(tmp_path_factory.mktemp("render-stacks") / "app", PAGES)
+    built = subprocess.run([*pyxle_command(), "build"], cwd=root, env=server_env(), capture_output=True, text=True,
+                           timeout=180, check=False)
+    assert built.returncode == 0, built.stdout + built.stderr
+    with serving(root, "--skip-build", "--ssr-workers", "1") as running:
+        yield running
+
+
+def record(server: Server, start: str) -> str:
+    """The log record (its lines, up to the next record's time) that begins with ``start``."""
+    output = server.wait_for_output(start)
+    found = re.search(rf"\] *: ({re.escape(start)}.*?)(?=\n\d{{4}}-\d\d-\d\d[ T]|\Z)", output, re.DOTALL)
+    assert found is not None, output
+    return found.group(1)
+
+
+@cites("docs/pages.md", "For a render error, the log record names the file and line in your own code that threw")
+def test_the_log_names_the_pyxl_file_and_line_a_page_threw_at(server: Server) -> None:
+    """The stack named dist/server/ssr.mjs and a line of the bundle (12625:20) under `pyxle serve`."""
+    answer = httpx.get(server.url + "/inner", timeout=30)
+    assert answer.status_code == 500
+    logged = record(server, "rendering pages/inner.pyxl failed")
+    first, stack = logged.split("\n", 1)
+    assert first == f"rendering pages/inner.pyxl failed at pages/inner.pyxl:{INNER_LINE}:20: the inner part broke"
+    assert re.search(rf"^    at Inner \(/.+/pages/inner\.pyxl:{INNER_LINE}:20\)$", stack, re.MULTILINE), stack
+    assert "ssr.mjs" not in stack
+
+
+@cites("docs/pages.md", "The answer carries none of it.")
+def test_the_answer_of_a_page_that_threw_carries_no_stack_or_location(server: Server) -> None:
+    answer = httpx.get(server.url + "/inner", timeout=30)
+    assert answer.status_code == 500 and "Internal Server Error" in answer.text
+    for told in ("inner.pyxl", f":{INNER_LINE}:", "the inner part broke", "at Inner", "ssr.mjs"):
+        assert told not in answer.text
+
+
+def test_the_log_names_the_module_a_page_imports_when_it_threw_there(server: Server) -> None:
+    assert httpx.get(server.url + "/widget", timeout=30).status_code == 500
+    logged = record(server, "rendering pages/widget.pyxl failed")
+    assert logged.startswith(f"rendering pages/widget.pyxl failed at components/Widget.jsx:{WIDGET_LINE}:11: "
+                             "bad label: bad\nTypeError: bad label: bad\n")
+    assert re.search(rf"^    at Widget \(/.+/components/Widget\.jsx:{WIDGET_LINE}:11\)$", logged, re.MULTILINE)
+
+
+def test_an_error_a_render_left_uncaught_is_logged_with_its_stack_in_the_page(server: Server) -> None:
+    assert httpx.get(server.url + "/later", timeout=30).status_code == 200
+    logged = record(server, "uncaught exception from page 'later'")
+    line = line_of(LATER, "thrown later")
+    assert re.search(rf"^    at Timeout\.later .*\(/.+/pages/later\.pyxl:{line}:\d+\)$", logged, re.MULTILINE), logged
+    assert "ssr.mjs" not in logged
+
+
+@cites("docs/pages.md", "the SSR workers map the bundle back through its source map, which stays in `dist/server/` "
+                        "and is never served")
+@pytest.mark.parametrize("path", ["/server/ssr.mjs", "/dist/server/ssr.mjs", "/_pyxle/ssr.mjs",
+                                  "/_pyxle/%2e%2e/server/ssr.mjs", "/_pyxle/..%2fserver/ssr.mjs"])
+def test_the_ssr_bundle_and_its_source_map_are_never_served(server: Server, path: str) -> None:
+    answer = httpx.get(server.url + path, timeout=30)
+    assert answer.status_code in (400, 404), (path, answer.status_code)
+    assert "sourceMappingURL" not in answer.text
+
+
+@cites("docs/pages.md", "Under `pyxle serve` as under `pyxle dev`, the stack's frames name your `.pyxl` pages and "
+                        "modules with the lines your editor shows")
+def test_pyxle_dev_logs_the_pyxl_file_and_line_too(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project(PAGES, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert httpx.get(server.url + "/inner", timeout=30).status_code == 500
+    logged = record(server, "rendering pages/inner.pyxl failed")
+    assert logged.startswith(f"rendering pages/inner.pyxl failed at pages/inner.pyxl:{INNER_LINE}:20: ")
+    # The frame is named as V8 names it: Node's --enable-source-maps called it after React's call site.
+    assert re.search(rf"^    at Inner \(/.+/pages/inner\.pyxl:{INNER_LINE}:20\)$", logged, re.MULTILINE), logged
+
