@@ -32,7 +32,12 @@ export function stackMapper(bundle) {
   const at = new RegExp(`${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+):(\\d+)`, 'g')
   const folder = path.dirname(file)
   let map // parsed at the first stack: null when the map cannot be read
+  // Each location's answer, kept: a page that throws on every request sends the same frames
+  // again, and looking them up cost more than the error itself. Bounded: emptied when full.
+  const seen = new Map()
   const original = (whole, line, column) => {
+    let found = seen.get(whole)
+    if (found !== undefined) return found
     if (map === undefined) {
       try {
         map = new SourceMap(JSON.parse(encoded.toString('utf8')))
@@ -43,8 +48,11 @@ export function stackMapper(bundle) {
     }
     const entry = map ? map.findEntry(Number(line) - 1, Number(column) - 1) : {}
     const source = entry.originalSource
-    if (!source || VIRTUAL.test(source) || entry.originalLine === undefined) return whole
-    return `${path.resolve(folder, source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`
+    found = !source || VIRTUAL.test(source) || entry.originalLine === undefined ? whole
+      : `${path.resolve(folder, source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`
+    if (seen.size >= 10000) seen.clear()
+    seen.set(whole, found)
+    return found
   }
   return (text) => (typeof text === 'string' && text.includes(url) ? text.replace(at, original) : text)
 }
