@@ -84,12 +84,42 @@ export function actionUrl(page, pagePath, name) {
   return page.query ? `${url}?${page.query}` : url
 }
 
+const isFile = (value) => typeof Blob !== 'undefined' && value instanceof Blob // a File is a Blob
+
+// A payload holding files ({ doc: file, more: [a, b] }, as the page's types declare an upload field:
+// `File`) as the multipart form `Form` sends: each file a part, arrays a repeated field, other
+// values their text, null and undefined left out (a field not sent). JSON would carry each file
+// as `{}`; null when the payload holds no file at its top level.
+function filesForm(payload) {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload)) return null
+  const values = Object.values(payload)
+  if (!values.some((value) => isFile(value) || (Array.isArray(value) && value.some(isFile)))) return null
+  const form = new FormData()
+  for (const [key, value] of Object.entries(payload)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (item === null || item === undefined) continue
+      if (typeof item === 'object' && !isFile(item)) {
+        throw new TypeError(`${key}: a payload with files is sent as a form, which cannot hold an object`)
+      }
+      form.append(key, isFile(item) ? item : String(item))
+    }
+  }
+  return form
+}
+
+// JSON.stringify's replacer: a file deeper in a payload, which no form holds either, is an error
+// rather than the `{}` JSON would send in its place.
+function noFile(key, value) {
+  if (isFile(value)) throw new TypeError(`${key || 'payload'}: a file is sent as a field of the payload ({ doc: file }), or in a FormData`)
+  return value
+}
+
 export async function callAction(url, payload, { signal } = {}) {
   const headers = { accept: 'application/json' }
-  let body = payload
-  if (!(payload instanceof FormData)) {
+  let body = payload instanceof FormData ? payload : filesForm(payload)
+  if (body === null) {
     headers['content-type'] = 'application/json'
-    body = JSON.stringify(payload === undefined ? {} : payload)
+    body = JSON.stringify(payload === undefined ? {} : payload, noFile)
   }
   const response = await postWithCsrf(url, { headers, body, signal })
   let result
