@@ -1,12 +1,14 @@
 """Files sent to actions and typed bodies the ways the docs describe, on a real `pyxle serve`:
 `useAction` given a `File` in its payload (the type the page's generated types give an upload
 field) sends a multipart form, as `Form` does, where JSON carried the file as `{}` (lost without
-a word to an untyped action, a 422 in pydantic's words to a typed one)."""
+a word to an untyped action, a 422 in pydantic's words to a typed one); a JSON body for an upload
+field is told to send a form."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.conftest import Server, serving, write_project
@@ -110,3 +112,13 @@ def test_use_action_refuses_a_file_a_form_cannot_carry_instead_of_sending_it_as_
     assert nested["ok"] is False and "doc: a file is sent as a field of the payload" in nested["error"], nested
     beside = sent(app, browser, "loose", "(a, b) => ({ doc: a, meta: { n: 1 } })")
     assert beside["ok"] is False and "meta: a payload with files is sent as a form" in beside["error"], beside
+
+
+@cites("docs/validation.md", "A JSON body cannot carry a file")
+def test_a_json_body_for_an_upload_field_is_told_to_send_a_form(app: Server) -> None:
+    answer = httpx.post(app.url + "/api/attach", json={"title": "T", "doc": "x", "more": ["y"]}, timeout=10)
+    message = ["Input should be a file: send the body as multipart/form-data"]
+    assert (answer.status_code, answer.json()) == (422, {"error": "Validation failed",
+                                                         "fields": {"doc": message, "more.0": message}})
+    form = httpx.post(app.url + "/api/attach", data={"title": "T"}, files={"doc": ("a.txt", b"x")}, timeout=10)
+    assert (form.status_code, form.json()) == (200, {"doc": "a.txt"})

@@ -12,6 +12,9 @@ MAX_ERRORS = 100  # errors a 422 lists; a note under ROOT counts the rest
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # what ``translate`` deletes: all but quotes, brackets
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 1 << 16  # quotes and brackets split per step: bounds the memory of a body made of them
+# pydantic's message for a value JSON cannot carry (an `UploadFile` field) speaks to the model's author
+# ("use a JsonOrPython validator"); the client is told what to send instead.
+_MESSAGES = {"needs_python_object": "Input should be a file: send the body as multipart/form-data"}
 
 
 class InvalidInput(Exception):
@@ -34,7 +37,8 @@ def field_errors(errors: list[dict[str, Any]], prefix: tuple[Any, ...] = (), tot
     for error in errors[:MAX_ERRORS]:
         loc = (*prefix, *error.get("loc", ()))
         key = ".".join(str(part) for part in loc) or ROOT
-        fields.setdefault(key, []).append(str(error.get("msg", "Invalid value")))
+        message = _MESSAGES.get(error.get("type")) or str(error.get("msg", "Invalid value"))
+        fields.setdefault(key, []).append(message)
     if max(total, len(errors)) > MAX_ERRORS:
         fields.setdefault(ROOT, []).append(f"Only the first {MAX_ERRORS} of {max(total, len(errors))} errors are listed")
     return fields
