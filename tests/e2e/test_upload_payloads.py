@@ -2,7 +2,8 @@
 `useAction` given a `File` in its payload (the type the page's generated types give an upload
 field) sends a multipart form, as `Form` does, where JSON carried the file as `{}` (lost without
 a word to an untyped action, a 422 in pydantic's words to a typed one); a JSON body for an upload
-field is told to send a form."""
+field is told to send a form; a FastAPI-style `doc: UploadFile` parameter stops start-up saying
+where an upload belongs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import pytest
 
 from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_typed_return_unvalidated import refused
 
 MODELS = '''
 from pydantic import BaseModel, ConfigDict
@@ -122,3 +124,12 @@ def test_a_json_body_for_an_upload_field_is_told_to_send_a_form(app: Server) -> 
                                                          "fields": {"doc": message, "more.0": message}})
     form = httpx.post(app.url + "/api/attach", data={"title": "T"}, files={"doc": ("a.txt", b"x")}, timeout=10)
     assert (form.status_code, form.json()) == (200, {"doc": "a.txt"})
+
+
+@cites("docs/validation.md", "An `UploadFile` parameter outside a body model")
+def test_an_upload_parameter_outside_a_body_model_stops_start_up_saying_where_it_belongs(make_project) -> None:
+    root = make_project({"pages/api/up.py": "from starlette.datastructures import UploadFile\n\n\n"
+                                            "async def post(request, doc: UploadFile):\n    return {}\n"})
+    stderr = refused(root)
+    assert ("pages/api/up.py:4: post(): parameter 'doc': an UploadFile is read from the body, so it is a field of "
+            "the body's model") in stderr, stderr

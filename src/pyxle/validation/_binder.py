@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
-from pyxle.validation._describe import REQUIRED, Param, Signature
+from pyxle.validation._describe import REQUIRED, Param, Signature, holds_upload
 from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
@@ -291,6 +291,11 @@ async def _form_items(request: Request) -> list[tuple[str, Any]]:
 
 
 def _checked_adapter(param: Param) -> Any:
+    """The adapter of a path, query or header parameter. An ``UploadFile`` there is FastAPI's
+    ``doc: UploadFile`` parameter, which pydantic refuses with words about its own config."""
+    if holds_upload(param.annotation):
+        raise TypeError(f"parameter {param.name!r}: an UploadFile is read from the body, so it is a field of the "
+                        "body's model (a BaseModel with model_config = ConfigDict(arbitrary_types_allowed=True))")
     try:
         return adapter(param.annotation)
     except TypeError as exc:
