@@ -54,6 +54,15 @@ def test_the_body_example_reads_json_form_and_raw_bytes(api: Server) -> None:
         (200, {"received": {"name": "Ada", "photo": "a.png"}}), (200, {"received": {"bytes": 3}})]
 
 
+@cites("docs/api-routes.md", "A file's `filename` is the name the client sent, as it sent it")
+def test_a_files_name_is_what_the_client_sent_path_and_all(api: Server) -> None:
+    names = {"../../etc/passwd": "../../etc/passwd", "a/b.txt": "a/b.txt", "C:\\Users\\me\\x.txt": "x.txt",
+             'say "hi".txt': "say %22hi%22.txt"}  # httpx, as browsers do, writes a quote as %22
+    for sent, received in names.items():
+        answer = httpx.post(api.url + "/api/submit", files={"photo": (sent, b"png")})
+        assert (answer.status_code, answer.json()) == (200, {"received": {"photo": received}}), sent
+
+
 def test_the_websocket_example_echoes(api: Server) -> None:
     async def talk() -> str:
         async with websockets.connect(api.ws_url + "/api/echo") as ws:
