@@ -3,7 +3,8 @@
 field) sends a multipart form, as `Form` does, where JSON carried the file as `{}` (lost without
 a word to an untyped action, a 422 in pydantic's words to a typed one); a JSON body for an upload
 field is told to send a form; a FastAPI-style `doc: UploadFile` parameter stops start-up saying
-where an upload belongs."""
+where an upload belongs; an action's `request.form()` keeps a file input left empty, which its
+`request.json()` leaves out."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 
 from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_typed_form_blanks import BROWSER_TYPE, browser_form
 from tests.e2e.test_typed_return_unvalidated import refused
 
 MODELS = '''
@@ -41,6 +43,13 @@ PAGE = MODELS + '''
 async def typed(request, body: Attach):
     return {"title": body.title, "count": body.count, "doc": [body.doc.filename, len(await body.doc.read())],
             "more": [f.filename for f in body.more]}
+
+
+@action
+async def both(request):
+    form = await request.form()
+    return {"form": [[key, getattr(value, "filename", value)] for key, value in form.multi_items()],
+            "json": await request.json()}
 
 
 @action
@@ -133,3 +142,12 @@ def test_an_upload_parameter_outside_a_body_model_stops_start_up_saying_where_it
     stderr = refused(root)
     assert ("pages/api/up.py:4: post(): parameter 'doc': an UploadFile is read from the body, so it is a field of "
             "the body's model") in stderr, stderr
+
+
+@cites("docs/pages.md", "kept by `await request.form()` as\n  Starlette reads it: an `UploadFile` whose `filename` is `\"\"`")
+def test_an_actions_form_keeps_a_file_input_left_empty_and_its_json_leaves_it_out(app: Server) -> None:
+    with httpx.Client(base_url=app.url) as client:
+        client.get("/send")
+        answer = client.post("/api/__actions/send/both", content=browser_form(("title", "T"), ("doc", None)),
+                             headers={"x-csrf-token": client.cookies["pyxle-csrf"], "content-type": BROWSER_TYPE})
+    assert answer.json() == {"ok": True, "form": [["title", "T"], ["doc", ""]], "json": {"title": "T"}}
