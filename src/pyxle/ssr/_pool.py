@@ -187,7 +187,7 @@ class SsrPool:
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
-                 node: str = "node", node_args: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> None:
+                 node: str = "node", env: Mapping[str, str] | None = None) -> None:
         """``env``: the variables page code may read at run time (the public ones): the workers get
         these and what Node itself needs, never the server's whole environment (``worker_env``)."""
         self.bundle = bundle
@@ -196,7 +196,6 @@ class SsrPool:
         self.timeout = timeout
         self.queue_size = QUEUE_PER_WORKER * self.size if queue_size is None else max(0, queue_size)
         self.node = node
-        self.node_args = node_args  # Node's own flags, before the worker script
         self._workers: list[_Worker] = []
         self._queue: collections.deque[_Job] = collections.deque()
         self._mender: asyncio.Task[None] | None = None  # starts the missing workers: see _mend
@@ -246,7 +245,7 @@ class SsrPool:
         self._pump()
 
     async def _start_worker(self) -> NodeProcess:
-        return await start_worker(self.bundle, self.node, self.node_args, timeout=self.timeout, env=self.env)
+        return await start_worker(self.bundle, self.node, timeout=self.timeout, env=self.env)
 
     @property
     def waiting(self) -> int:

@@ -256,7 +256,7 @@ def worker_env(env: Mapping[str, str]) -> dict[str, str]:
     return {**kept, **env}
 
 
-async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, ...] = (), *,
+async def start_worker(bundle: Path, node: str = "node", *,
                        timeout: float = 10.0, env: Mapping[str, str] | None = None) -> NodeProcess:
     """Start a worker on ``bundle`` and wait until it has loaded it; a streamed render leaves what
     is still loading after ``timeout`` seconds to the browser. ``env``: the variables page code may
@@ -265,7 +265,7 @@ async def start_worker(bundle: Path, node: str = "node", node_args: tuple[str, .
     printed_read, printed_write = os.pipe()  # its stdout and stderr, for the log
     try:
         process = await asyncio.create_subprocess_exec(
-            *_PDEATHSIG, node, *node_args, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
+            *_PDEATHSIG, node, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
             stdin=asyncio.subprocess.PIPE, stdout=printed_write, stderr=printed_write, pass_fds=(write_fd,),
             env=worker_env(env or {}),
         )
