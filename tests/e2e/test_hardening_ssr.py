@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import Server
 from tests.docs._blocks import cites
+from tests.e2e.test_hardening_server import wait_until
 
 PAGE = '''
 import os
@@ -257,8 +258,10 @@ def test_a_hung_render_is_still_declared_hung_within_the_timeout(one_worker) -> 
         assert [f.result().status_code for f in fine] == [200] * 3
     server.wait_for_output("longer than 1s")
     assert re.search(r"rendering 'index' took longer than 1s", server.output())
-    after = node_workers(server)
-    assert len(after) == 1 and after != before
+    # The killed worker is gone, and the pool is back to one (the spare started for the renders
+    # waiting behind the hung one stops once they are served): a moment after the log line, on a
+    # busy machine (seen in CI: the killed worker still listed beside the spare).
+    wait_until(lambda: len(node_workers(server)) == 1 and node_workers(server) != before, timeout=10)
 
 
 @pytest.mark.parametrize("to_group", [False, True], ids=["to-pyxle", "to-the-group"])
