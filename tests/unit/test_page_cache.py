@@ -19,6 +19,7 @@ from pyxle.cache._rules import RouteRules, anonymous, cache_control, session_mar
 from pyxle.config import CacheConfig, CacheRoute
 from pyxle.pages._data import LoaderResultError, run_loader
 from tests.conftest import RedisServer
+from tests.docs._blocks import cites
 
 
 def entry(body: bytes = b"<p>hi</p>", *, stored: float = 1000.0, fresh: float = 10, stale: float = 50,
@@ -631,3 +632,16 @@ def test_cache_control_never_names_more_seconds_than_http_allows() -> None:
 
     assert cache_control(sys.maxsize, 5 * sys.maxsize) == "public, s-maxage=2147483648, stale-while-revalidate=2147483648"
     assert cache_control(60, 300.5) == "public, s-maxage=60, stale-while-revalidate=301"
+
+
+@cites("docs/pages.md", "The compressed copies of stored pages take\nat most 16 MiB more in each process, or `maxBytes` if that is lower")
+def test_the_compressed_copies_of_stored_pages_are_bounded_by_max_bytes_too() -> None:
+    """A soak found each worker keeping compressed copies of pages the store had dropped, up to
+    16 MiB whatever `maxBytes` said: a cache set to 1 MiB held 17."""
+    small = build_cache(CacheConfig(max_bytes=4096))
+    assert small is not None and small.copies.max_bytes == 4096
+    for n in range(50):  # fifty pages of 1 KB, each kept with a copy of 200 bytes
+        small.copies.add(b"%04d" % n + b"x" * 1020, "gzip", b"y" * 200)
+    assert small.copies.bytes <= 4096
+    default = build_cache(CacheConfig())
+    assert default is not None and default.copies.max_bytes == 16 * 1024 * 1024

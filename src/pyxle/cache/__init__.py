@@ -79,7 +79,7 @@ def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCach
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies,
-                     session_headers=settings.session_headers)
+                     session_headers=settings.session_headers, max_bytes=settings.max_bytes)
 
 
 def __getattr__(name: str) -> Any:

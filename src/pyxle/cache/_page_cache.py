@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from pyxle._copies import Copies
+from pyxle._copies import MAX_BYTES, Copies
 from pyxle.cache._backend import CacheBackend, Entry
 from pyxle.cache._rules import Route, RouteRules, session_markers, signed_in_vary
 
@@ -35,7 +35,10 @@ class PageCache:
 
     def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
                  session_cookies: Iterable[str] = ("pyxle_session", "session"), session_headers: Iterable[str] = (),
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, max_bytes: int = MAX_BYTES) -> None:
+        """``max_bytes``: the cache's ``maxBytes``, which also bounds the compressed copies kept here
+        (16 MiB at most): they outlive the stored pages they were made of, so a lower ``maxBytes`` must
+        shrink them too."""
         self.backend = backend
         self.rules = RouteRules(routes)
         self.session = session_markers(session_cookies, session_headers)
@@ -44,7 +47,7 @@ class PageCache:
         self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}
         self._landing: set[asyncio.Task[None]] = set()
-        self.copies = Copies()
+        self.copies = Copies(min(MAX_BYTES, max_bytes))
 
     async def lookup(self, path: str, variant: str) -> Lookup:
         entry, version = await self.backend.get(path, variant)
