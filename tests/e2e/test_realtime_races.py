@@ -66,8 +66,28 @@ class Peer:
         self.ws = WebSocket({"type": "websocket", "path": "/", "headers": []}, receive, send)
 
 
-async def delaying_proxy(port: int, delay: float) -> tuple[asyncio.AbstractServer, int]:
-    """A TCP proxy to Redis on ``port`` that holds each chunk ``delay`` seconds (a Redis far away)."""
+class DelayingProxy:
+    """A TCP proxy to Redis that holds each chunk a while (a Redis far away). ``aclose`` ends its
+    pipes too: left pending when their loop closed, they were finalised during a later test and
+    their error's traceback, formatted inside that test's ``ast.parse``, hit CPython 3.11.7's
+    "AST constructor recursion depth mismatch" (a red CI)."""
+
+    def __init__(self, server: asyncio.AbstractServer, pipes: set[asyncio.Task]) -> None:
+        self.server = server
+        self.port: int = server.sockets[0].getsockname()[1]
+        self.pipes = pipes
+
+    async def aclose(self) -> None:
+        self.server.close()
+        pipes = list(self.pipes)
+        for task in pipes:
+            task.cancel()
+        await asyncio.gather(*pipes, return_exceptions=True)
+
+
+async def delaying_proxy(port: int, delay: float) -> DelayingProxy:
+    """A :class:`DelayingProxy` to the Redis on ``port``, holding each chunk ``delay`` seconds."""
+    pipes: set[asyncio.Task] = set()
 
     async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -82,19 +102,19 @@ async def delaying_proxy(port: int, delay: float) -> tuple[asyncio.AbstractServe
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", port)
-        asyncio.ensure_future(pipe(reader, up_writer))
-        asyncio.ensure_future(pipe(up_reader, writer))
+        for task in (asyncio.create_task(pipe(reader, up_writer)), asyncio.create_task(pipe(up_reader, writer))):
+            pipes.add(task)
+            task.add_done_callback(pipes.discard)
 
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    return server, server.sockets[0].getsockname()[1]
+    return DelayingProxy(await asyncio.start_server(handle, "127.0.0.1", 0), pipes)
 
 
 def test_sockets_joining_and_leaving_one_channel_at_random_leave_redis_matching_the_sockets(start_redis) -> None:  # type: ignore[no-untyped-def]
     redis_server = start_redis()
 
     async def run() -> None:
-        proxy, port = await delaying_proxy(redis_server.port, 0.002)
-        broker = RedisBroker(f"redis://127.0.0.1:{port}/0", channel_prefix="churn:")
+        proxy = await delaying_proxy(redis_server.port, 0.002)
+        broker = RedisBroker(f"redis://127.0.0.1:{proxy.port}/0", channel_prefix="churn:")
         await broker.start()
         rng = random.Random(7)
         peers = [Peer() for _ in range(3)]
@@ -118,7 +138,9 @@ def test_sockets_joining_and_leaving_one_channel_at_random_leave_redis_matching_
                 await asyncio.sleep(0.02)
             assert await broker.count("c") == len(inside)
         await broker.aclose()
-        proxy.close()
+        await proxy.aclose()
+        left = [task for task in asyncio.all_tasks() if task.get_coro().__name__ not in ("run", "wait_for")]
+        assert not left, left  # nothing left pending, to be finalised during a later test
 
     asyncio.run(asyncio.wait_for(run(), 120))
 

@@ -39,13 +39,14 @@ def far_redis(port: int, delay: float) -> Iterator[str]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
-    proxy, proxy_port = asyncio.run_coroutine_threadsafe(delaying_proxy(port, delay), loop).result(10)
+    proxy = asyncio.run_coroutine_threadsafe(delaying_proxy(port, delay), loop).result(10)
     try:
-        yield f"redis://127.0.0.1:{proxy_port}/0"
+        yield f"redis://127.0.0.1:{proxy.port}/0"
     finally:
-        loop.call_soon_threadsafe(proxy.close)
+        asyncio.run_coroutine_threadsafe(proxy.aclose(), loop).result(10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)
+        loop.close()
 
 
 def timed_pages(url: str, seconds: float) -> list[float]:
