@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, MutableMapp
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
+from pyxle._loggable import Sparse
 from pyxle.config import masked_url
 
 if TYPE_CHECKING:
@@ -252,8 +253,8 @@ class Breaker:
         self._back_at = -math.inf  # when it last came back (time.monotonic())
         self._probe: asyncio.Task[None] | None = None
         self._timer: asyncio.TimerHandle | None = None  # the next PING's
-        self._refusal_logged = -math.inf  # when a refused command was last logged
-        self._busy_logged = -math.inf  # when a command that found every connection busy was last logged
+        self._refusals = Sparse(60)  # the line for a command Redis refused
+        self._busy_lines = Sparse(60)  # the line for a command that found every connection busy
         self.catch_up = catch_up
         self._hurried = False  # a write waits for Redis: PING at the base cooldown
 
@@ -316,9 +317,7 @@ class Breaker:
             raise self._busy(time.monotonic() - began) from None
 
     def _busy(self, waited: float) -> RedisBusy:
-        now = time.monotonic()
-        if now - self._busy_logged >= 60:
-            self._busy_logged = now
+        if self._busy_lines.due() is not None:
             self._log.warning("%s: every connection to Redis at %s stayed busy for %.2g s; that request went "
                               "without Redis (logged at most once a minute)", self.label, masked_url(self.url),
                               waited)
@@ -332,9 +331,7 @@ class Breaker:
 
     def _refused(self, exc: Exception) -> RedisRefused:
         reason = f"{type(exc).__name__}: {exc}"
-        now = time.monotonic()
-        if now - self._refusal_logged >= 60:
-            self._refusal_logged = now
+        if self._refusals.due() is not None:
             self._log.warning("%s: Redis at %s refused a command (%s); that one went without Redis "
                               "(logged at most once a minute)", self.label, masked_url(self.url), reason)
         return RedisRefused(f"Redis at {masked_url(self.url)} refused the command ({reason})")

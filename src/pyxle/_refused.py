@@ -13,9 +13,10 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
-from pyxle._loggable import loggable
+from pyxle._loggable import Sparse, loggable
 
 logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
+socket_logger = logging.getLogger("pyxle.realtime")  # where sockets' closes are logged (pyxle.realtime._guard)
 
 
 class RequestRefused(HTTPException):
@@ -37,9 +38,23 @@ class ServiceUnavailable(HTTPException):
         return self.message
 
 
+OUTAGE_LINES_EVERY = 10  # seconds: how often a worker logs the answers an outage costs
+_outage_lines = Sparse(OUTAGE_LINES_EVERY)
+
+
 def log_unavailable(exc: ServiceUnavailable, scope: Scope) -> None:
-    """The one line an outage that reached the answer gets: the route and the error, no traceback."""
-    logger.warning("%d for %s %s: %s", exc.status_code, scope.get("method"), loggable(scope.get("path", "")), exc)
+    """The line an outage that reached an answer gets (a 503, or a socket's 1013): the route and
+    the error, no traceback. The first at once, then at most one every ten seconds per worker,
+    saying how many answers it stands for: a line per request would bury the log under load."""
+    held = _outage_lines.due()
+    if held is None:
+        return
+    more = f" (and {held} more such answers since the last line)" if held else ""
+    path = loggable(scope.get("path", ""))
+    if scope["type"] == "websocket":
+        socket_logger.warning("closing a WebSocket on %s: %s (1013)%s", path, exc, more)
+    else:
+        logger.warning("%d for %s %s: %s%s", exc.status_code, scope.get("method"), path, exc, more)
 
 
 UNROUTED = "unrouted"  # scope["pyxle"] flag: ``not_found`` answers (CSRF gives its JSON no token cookie)

@@ -77,7 +77,7 @@ def warnings_about(out: str, what: str) -> list[str]:
 @cites(DOC, "with `Retry-After: 5`")
 @cites(DOC, '`{"error": "the realtime broker is unavailable; try again shortly"}` (`"ok": false` too at an\n'
        "action's URL; a loader's page gets its error page)")
-@cites(DOC, "logs one warning naming the route and the error, without a traceback")
+@cites(DOC, "logs a warning naming the route and the error, without a traceback")
 @cites(DOC, "the password of the Redis URL is masked in the log and no answer names Redis")
 def test_an_http_route_that_lets_broker_unavailable_escape_answers_503_with_retry_after(served) -> None:  # type: ignore[no-untyped-def]
     server, redis = served
@@ -102,10 +102,40 @@ def test_an_http_route_that_lets_broker_unavailable_escape_answers_503_with_retr
     out = server.output()
     assert "Traceback" not in out and "ERROR" not in out, out
     assert PASSWORD not in out, out
-    for route in ("POST /api/news", "POST /api/__actions/board/announce", "GET /board"):
-        lines = warnings_about(out, route + ":")
-        assert len(lines) == 1, out
-        assert "503" in lines[0] and "Redis at redis://:****@127.0.0.1" in lines[0], lines
+    lines = warnings_about(out, "503 for ")  # the first at once; the next two within ten seconds are held
+    assert len(lines) == 1 and "503 for POST /api/news: realtime: cannot publish to 'news': " in lines[0], out
+    assert "Redis at redis://:****@127.0.0.1" in lines[0], lines
+
+
+@cites(DOC, "Under load an outage meets every request that\npublishes, so a worker logs the first of these answers at "
+       "once and then at most one line every ten\nseconds, which says how many it stands for: "
+       "`... (and 1204 more such answers since the last line)`.\nThe access log still has each answer.")
+def test_an_outage_under_load_is_logged_once_at_first_then_once_every_ten_seconds_with_a_count(served) -> None:  # type: ignore[no-untyped-def]
+    """Each 503 logged its own warning: thousands of lines a second while Redis was away."""
+    server, redis = served
+    lose(server, redis)
+
+    async def run() -> tuple[list[int], str]:
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            first = await client.post("/api/news")
+            rest = await asyncio.gather(*(client.post("/api/news") for _ in range(39)))
+            closed = []
+            for _ in range(3):  # sockets whose handler meets the outage: the same budget
+                async with websockets.connect(server.ws_url + "/api/rooms/lobby") as ws:
+                    closed.append((await close_of(ws))[0])
+            await asyncio.sleep(10.5)
+            last = await client.post("/api/news")
+        codes = [first.status_code, *(answer.status_code for answer in rest), *closed, last.status_code]
+        return codes, last.headers["x-request-id"]
+
+    answers, last_id = asyncio.run(run())
+    assert answers == [503] * 40 + [1013] * 3 + [503], answers
+    out = server.wait_for_output(f"ms {last_id}", 15)  # the last answer's access line
+    lines = warnings_about(out, "503 for ") + warnings_about(out, "closing a WebSocket on ")
+    assert len(lines) == 2, out
+    assert lines[0].endswith("the broker is reconnecting"), lines  # the first of the outage: no count
+    assert lines[1].endswith("(and 42 more such answers since the last line)"), lines
+    assert sum('"POST /api/news' in line and " 503 " in line for line in out.splitlines()) == 41, out
 
 
 async def close_of(ws: websockets.ClientConnection) -> tuple[int | None, str | None]:
@@ -117,7 +147,7 @@ async def close_of(ws: websockets.ClientConnection) -> tuple[int | None, str | N
 
 
 @cites(DOC, "A socket handler that lets it escape closes its socket with `1013` (try again later)")
-@cites(DOC, "logs one warning (`closing a WebSocket on /api/rooms/lobby: realtime:\ncannot count 'lobby': ... (1013)`), "
+@cites(DOC, "logs a warning (`closing a WebSocket on /api/rooms/lobby: realtime:\ncannot count 'lobby': ... (1013)`), "
        "where an error would close it with `1011` and log a traceback")
 def test_a_socket_handler_that_lets_broker_unavailable_escape_closes_with_1013(served) -> None:  # type: ignore[no-untyped-def]
     server, redis = served
@@ -126,10 +156,10 @@ def test_a_socket_handler_that_lets_broker_unavailable_escape_closes_with_1013(s
         sender = await websockets.connect(server.ws_url + "/api/rooms/lobby")
         assert json.loads(await asyncio.wait_for(sender.recv(), 30)) == {"online": 1}
         lose(server, redis)
-        await sender.send("hello")  # its publish raises
-        sent = await close_of(sender)
         joiner = await websockets.connect(server.ws_url + "/api/rooms/lobby")  # its count() raises
-        return sent, await close_of(joiner)
+        joined = await close_of(joiner)
+        await sender.send("hello")  # its publish raises
+        return await close_of(sender), joined
 
     sent, joined = asyncio.run(run())
     assert sent == (1013, "broker unavailable"), sent
@@ -137,5 +167,6 @@ def test_a_socket_handler_that_lets_broker_unavailable_escape_closes_with_1013(s
     out = server.wait_for_output("cannot count 'lobby'")  # logged as the socket closes: it may reach us after the close
     assert "Traceback" not in out and "ERROR" not in out, out
     assert PASSWORD not in out, out
-    lines = warnings_about(out, "closing a WebSocket on /api/rooms/lobby:")
-    assert len(lines) == 2 and all("(1013)" in line and "Redis at redis://:****@" in line for line in lines), out
+    lines = warnings_about(out, "closing a WebSocket on /api/rooms/lobby:")  # the second, held (ten seconds)
+    assert len(lines) == 1 and "cannot count 'lobby'" in lines[0], out
+    assert lines[0].endswith("(1013)") and "Redis at redis://:****@" in lines[0], lines

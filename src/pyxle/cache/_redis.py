@@ -27,10 +27,10 @@ import asyncio
 import hashlib
 import logging
 import math
-import time
 from functools import partial
 from typing import Any
 
+from pyxle._loggable import Sparse
 from pyxle._redis import Breaker, RedisUnavailable
 from pyxle.cache._backend import Entry
 
@@ -93,7 +93,7 @@ class RedisBackend:
         self._client: Any = None
         self._put: Any = None
         self._delete: Any = None
-        self._unreadable_logged = -math.inf  # when an entry that cannot be read was last logged
+        self._unreadable_lines = Sparse(60)  # the line for an entry that cannot be read
         self.waiting: set[str] = set()  # paths whose invalidation Redis did not answer
         self.purge = False  # a clear of every page waits (a failed ``clear``, or too many paths)
         self._catching_up = asyncio.Lock()
@@ -137,9 +137,7 @@ class RedisBackend:
 
     def _unreadable(self, key: str, exc: ValueError) -> None:
         """Log a stored answer that cannot be read, at most once a minute (a warning: no traceback)."""
-        now = time.monotonic()
-        if now - self._unreadable_logged >= 60:
-            self._unreadable_logged = now
+        if self._unreadable_lines.due() is not None:
             logger.warning("page cache: the entry at Redis key %r cannot be read (%s); taken as a miss, "
                            "replaced when the page is stored (logged at most once a minute)", key, exc)
 

@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose, WebSocketDisconnect
 
 from pyxle._loggable import loggable
-from pyxle._refused import ServiceUnavailable
+from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
@@ -91,7 +91,7 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
         logger.warning("closing a WebSocket on %s: %s (%d)", loggable(scope["path"]), exc, exc.code)
         await conn.close(exc.code, exc.reason)
     except ServiceUnavailable as exc:  # an outage (Redis for the broker): try again later, no traceback
-        logger.warning("closing a WebSocket on %s: %s (1013)", loggable(scope["path"]), exc)
+        log_unavailable(exc, scope)
         await conn.close(1013, exc.reason)
     except HTTPException as exc:  # raised on purpose (401 to sign in first): a close saying so, no traceback
         code = 1008 if exc.status_code < 500 else 1011

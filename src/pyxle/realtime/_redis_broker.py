@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 import os
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from starlette.websockets import WebSocket
 
+from pyxle._loggable import Sparse
 from pyxle._redis import (
     SOCKET_TIMEOUT,
     RedisUnavailable,
@@ -91,7 +90,7 @@ class RedisBroker(LocalSubscribers):
         self._unsure: set[str] = set()  # channels whose last presence write failed: the heartbeat redoes it
         self._settling: dict[str, asyncio.Task[None]] = {}
         self._broadcast_key = self._prefix_bytes + BROADCAST.encode()
-        self._undecodable_logged = -math.inf  # when a message that is no frame was last logged
+        self._undecodable_lines = Sparse(60)  # the line for a message that is no frame
 
     async def start(self, *, required: bool = True) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer.
@@ -235,9 +234,7 @@ class RedisBroker(LocalSubscribers):
             await pace(*busy)
 
     def _undecodable(self, channel: bytes, why: str) -> None:
-        now = time.monotonic()
-        if now - self._undecodable_logged >= 60:
-            self._undecodable_logged = now
+        if self._undecodable_lines.due() is not None:
             logger.warning("realtime: dropped a message on Redis channel %r that %s "
                            "(not published by Pyxle?); logged at most once a minute",
                            channel.decode(errors="backslashreplace"), why)
