@@ -50,7 +50,7 @@ def _is_json_404(response: httpx.Response) -> bool:
 
 @cites("docs/api-routes.md", "A URL in an `api/` folder that no route answers gets the JSON 404 of `/api/`\n"
        '  (`{"error": "Not Found"}`), as API clients read it, not the `not-found.pyxl` page')
-@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers.")
+@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers")
 @pytest.mark.parametrize("path", API_URLS)
 def test_a_url_of_an_api_folder_no_route_answers_is_a_json_404(server: Server, path: str) -> None:
     for headers in (HTML, NAV, {}):

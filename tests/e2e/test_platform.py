@@ -170,7 +170,7 @@ def test_api_route_without_csrf_sets_no_csrf_cookie(platform: Server) -> None:
     assert r.status_code == 200 and "set-cookie" not in r.headers
 
 
-@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers.")
+@cites("docs/security.md", "Nor does the JSON `404` of a URL under `/api/` (or an `api/` folder) that nothing answers")
 @cites("docs/security.md", "is checked like any other path; where nothing answers it at all, its JSON `404` sets no cookie")
 def test_an_api_url_no_route_answers_sets_no_csrf_cookie_and_stays_checked(platform: Server) -> None:
     r = httpx.get(platform.url + "/api/nope")
@@ -464,3 +464,21 @@ def test_the_secret_key_is_shared_by_workers(make_project, start_server) -> None
         for _ in range(10):
             r = httpx.post(server.url + "/api/x", headers={"x-csrf-token": token}, cookies={"pyxle-csrf": token})
             assert r.status_code == 200
+
+
+@cites("docs/security.md", "nor Pyxle's own\n  `/healthz`, `/readyz` and metrics endpoint: a load balancer's probe every few seconds needs no\n"
+       "  token (a page of your own at `/healthz` gets one as any page does)")
+def test_health_checks_and_metrics_hand_out_no_csrf_cookie_while_pages_still_do(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Every probe of /healthz was handed a freshly signed token cookie, as if it were a page."""
+    config = {"observability": {"metricsEndpoint": True, "metricsEndpointToken": "t" * 32},
+              "csrf": {"apiRoutes": True}}  # the metrics path is under /api/: checked with this too
+    server = start_server(make_project({"pages/index.pyxl": "export default function P() { return <p>hi</p> }\n",
+                                        "pyxle.config.json": json.dumps(config)}, node=True), "serve")
+    for path in ("/healthz", "/readyz", "/api/__pyxle/metrics"):
+        answer = httpx.get(server.url + path, headers={"authorization": "Bearer " + "t" * 32})
+        assert answer.status_code == 200 and "set-cookie" not in answer.headers, (path, answer.headers)
+    assert "pyxle-csrf=" in httpx.get(server.url + "/").headers["set-cookie"]
+    own = start_server(make_project({"pages/healthz.pyxl": "export default function H() { return <p>mine</p> }\n"},
+                                    "own", node=True), "serve")
+    page = httpx.get(own.url + "/healthz")
+    assert "mine" in page.text and "pyxle-csrf=" in page.headers["set-cookie"]

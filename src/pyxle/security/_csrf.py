@@ -12,6 +12,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
 from pyxle._refused import UNROUTED
+
+# scope["pyxle"] flag: an answer that neither carries a token nor leads to a form (Pyxle's health
+# checks and metrics): it gets no cookie, so a probe every few seconds is not handed one each time.
+TOKENLESS = "tokenless"
 from pyxle.routing import api_like, under
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
@@ -137,7 +141,8 @@ class CSRFMiddleware:
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers") or []
-                if _takes_cookie(headers) and (unrouted_too or not scope["pyxle"].get(UNROUTED)):
+                flags = scope["pyxle"]
+                if _takes_cookie(headers) and not flags.get(TOKENLESS) and (unrouted_too or not flags.get(UNROUTED)):
                     message["headers"] = [*headers, (b"set-cookie", set_cookie)]
             await send(message)
 
