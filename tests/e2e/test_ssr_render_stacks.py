@@ -51,8 +51,26 @@ export default function Later() {
   return <p>later</p>
 }
 '''
+# A page that throws (its loader too, when asked), in a folder whose error page throws as well.
+BROKEN = '''
+@server
+async def load(request):
+    if request.query_params.get("loader") == "fails":
+        raise RuntimeError("the loader broke")
+    return {}
+
+export default function Broken() {
+  throw new Error('the page broke')
+}
+'''
+ERROR_PAGE = '''
+export default function ErrorPage({ data }) {
+  if (data.statusCode >= 500) throw new Error('the error page broke too')
+  return <p>{data.message}</p>
+}
+'''
 PAGES = {"pages/inner.pyxl": INNER, "components/Widget.jsx": WIDGET, "pages/widget.pyxl": USES_WIDGET,
-         "pages/later.pyxl": LATER}
+         "pages/later.pyxl": LATER, "pages/fragile/index.pyxl": BROKEN, "pages/fragile/error.pyxl": ERROR_PAGE}
 
 
 def line_of(source: str, text: str) -> int:
@@ -142,3 +160,45 @@ def test_pyxle_dev_logs_the_pyxl_file_and_line_too(make_project, start_server) -
     # The frame is named as V8 names it: Node's --enable-source-maps called it after React's call site.
     assert re.search(rf"^    at Inner \(/.+/pages/inner\.pyxl:{INNER_LINE}:20\)$", logged, re.MULTILINE), logged
 
+
+
+def thrown_at(file: str, source: str) -> str:
+    """``pages/late.pyxl:7:44``: where V8 says ``source``'s ``throw new Error`` threw (at ``new``)."""
+    line = line_of(source, "throw new Error")
+    return f"{file}:{line}:{source.lstrip(chr(10)).splitlines()[line - 1].index('new Error') + 1}"
+
+
+@cites("docs/pages.md", "When the error page itself fails to render, its failure is logged the same way")
+def test_an_error_page_that_failed_too_is_logged_with_its_file_line_and_stack(server: Server) -> None:
+    """Its record named the error page and held Python's traceback alone: no JavaScript stack, no line."""
+    answer = httpx.get(server.url + "/fragile", timeout=30)
+    assert answer.status_code == 500
+    logged = record(server, "rendering pages/fragile/error.pyxl failed")
+    first, stack = logged.split("\n", 1)
+    at = thrown_at("pages/fragile/error.pyxl", ERROR_PAGE)
+    assert first == f"rendering pages/fragile/error.pyxl failed at {at}: the error page broke too"
+    assert re.search(rf"^    at ErrorPage \(/.+/{re.escape(at)}\)$", stack, re.MULTILINE), stack
+    assert "Traceback" not in logged and "ssr.mjs" not in logged
+    output = server.output()  # the page's own failure first, as it happened
+    assert output.index("rendering pages/fragile/index.pyxl failed at pages/fragile/index.pyxl:") < output.index(first)
+
+
+@cites("docs/pages.md", "the visitor gets the built-in error page")
+@pytest.mark.parametrize("query", ["", "?loader=fails"])
+def test_the_answer_of_an_error_page_that_failed_is_the_built_in_page_with_no_detail(server: Server,
+                                                                                     query: str) -> None:
+    answer = httpx.get(server.url + "/fragile" + query, timeout=30)
+    assert answer.status_code == 500
+    assert "<h1>500</h1><p>Internal Server Error</p>" in answer.text
+    for told in ("error.pyxl", "broke", "at ErrorPage", "at Broken", "ssr.mjs", "RuntimeError"):
+        assert told not in answer.text
+
+
+def test_pyxle_dev_logs_where_an_error_page_threw(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Under `pyxle dev` a page's render error is the overlay: its loader's failure renders the error page."""
+    project = make_project(PAGES, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert httpx.get(server.url + "/fragile?loader=fails", timeout=30).status_code == 500
+    at = thrown_at("pages/fragile/error.pyxl", ERROR_PAGE)
+    assert record(server, "rendering pages/fragile/error.pyxl failed").startswith(
+        f"rendering pages/fragile/error.pyxl failed at {at}: the error page broke too\n")

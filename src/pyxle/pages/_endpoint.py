@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import logging
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any
@@ -34,13 +33,11 @@ from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
-from pyxle.pages._render import PartialPage, merge_head
+from pyxle.pages._render import PartialPage, log_render_failure, merge_head
 from pyxle.pages._watched import PageRequest, Watch, carries_credentials, over_scope
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
 from pyxle.ssr import RenderError, RenderQueueFull
-
-logger = logging.getLogger("pyxle.error")
 
 # What a page's URL takes: the Allow of its 405 and OPTIONS answers, and of a public file's
 # (app._static answers as a page does).
@@ -368,7 +365,7 @@ class PageEndpoint:
             with phase("render", self.page_id):
                 response = await render()
         except (RenderQueueFull, RenderError) as exc:
-            self._log_render_failure(exc)
+            log_render_failure(self.where, exc, self.runtime.renderer)
             return None
         if isinstance(response, PartialPage):
             return None
@@ -420,20 +417,8 @@ class PageEndpoint:
         return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')
 
-    def _log_render_failure(self, exc: RenderError | RenderQueueFull) -> None:
-        """One line, naming the project's file and line that threw when the stack does, and the
-        JavaScript stack below it when there is one (a timeout has none)."""
-        stack = (getattr(exc, "stack", None) or "").rstrip("\n")
-        renderer = self.runtime.renderer
-        at = renderer.thrown_at(stack) if stack and renderer is not None else None
-        failed = f"rendering {self.where} failed" + (f" at {at}" if at else "")
-        if stack:
-            logger.error("%s: %s\n%s", failed, exc, stack)
-        else:
-            logger.error("%s: %s", failed, exc)
-
     async def _render_failed(self, exc: RenderError, layout_data: dict[str, Any], scope: Scope) -> Response:
-        self._log_render_failure(exc)
+        log_render_failure(self.where, exc, self.runtime.renderer)
         if self.runtime.dev_render_error is not None:  # pyxle dev: the overlay, with file:line
             return self.runtime.dev_render_error(exc)
         expose = self.runtime.expose_errors  # the type is 0.9's: the class thrown is never told

@@ -83,7 +83,14 @@ class PagesRuntime:
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
             except Exception as exc:  # the error page itself failed: fall back to the built-in one
-                logger.error("error page %s failed to render", special, exc_info=exc)
+                from pyxle.ssr import RenderError
+
+                if isinstance(exc, RenderError):  # as a page's render error: its file, line and JS stack
+                    from pyxle.pages._render import log_render_failure
+
+                    log_render_failure(f"pages/{special.as_posix()}", exc, self.renderer)
+                else:
+                    logger.error("error page %s failed to render", special, exc_info=exc)
         return self.builtin(status, error, back)
 
     def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:

@@ -208,6 +208,19 @@ class Renderer:
         return tags, scripts, streamed
 
 
+def log_render_failure(where: str, exc: Exception, renderer: Renderer | None) -> None:
+    """One record for a render that failed, a page's or an error page's (``where``: its file): the
+    project's file and line that threw when the stack names one, then the JavaScript stack when
+    there is one (a timeout has none)."""
+    stack = (getattr(exc, "stack", None) or "").rstrip("\n")
+    at = renderer.thrown_at(stack) if stack and renderer is not None else None
+    failed = f"rendering {where} failed" + (f" at {at}" if at else "")
+    if stack:
+        logger.error("%s: %s\n%s", failed, exc, stack)
+    else:
+        logger.error("%s: %s", failed, exc)
+
+
 def _carrying(nonce: str, markup: str) -> str:
     """``markup`` with the answer's script nonce on each ``<script>`` and ``modulepreload`` link:
     under ``'strict-dynamic'`` a browser fetches neither without it (``'self'`` no longer counts)."""
@@ -230,4 +243,5 @@ async def _streamed(first: str, stream: RenderStream, page_id: str) -> AsyncIter
     yield END
 
 
-__all__ = ["PartialPage", "RenderError", "RenderQueueFull", "Renderer", "merge_head", "split_head"]
+__all__ = ["PartialPage", "RenderError", "RenderQueueFull", "Renderer", "log_render_failure", "merge_head",
+           "split_head"]
