@@ -69,8 +69,24 @@ export default function ErrorPage({ data }) {
   return <p>{data.message}</p>
 }
 '''
+# A part behind <Suspense> that throws once its data came, after the shell went out.
+THROWS_LATE = '''
+import React, { Suspense, use } from 'react'
+const waits = new WeakMap()
+function Late({ data }) {
+  let promise = waits.get(data)
+  if (!promise) waits.set(data, promise = new Promise((resolve) => setTimeout(resolve, 200)))
+  use(promise)
+  if (typeof window === 'undefined') throw new Error('thrown after the shell')
+  return <p>late</p>
+}
+export default function Page({ data }) {
+  return <main><Suspense fallback={<p>waiting</p>}><Late data={data} /></Suspense></main>
+}
+'''
 PAGES = {"pages/inner.pyxl": INNER, "components/Widget.jsx": WIDGET, "pages/widget.pyxl": USES_WIDGET,
-         "pages/later.pyxl": LATER, "pages/fragile/index.pyxl": BROKEN, "pages/fragile/error.pyxl": ERROR_PAGE}
+         "pages/later.pyxl": LATER, "pages/fragile/index.pyxl": BROKEN, "pages/fragile/error.pyxl": ERROR_PAGE,
+         "pages/late.pyxl": THROWS_LATE}
 
 
 def line_of(source: str, text: str) -> int:
@@ -194,7 +210,26 @@ def test_the_answer_of_an_error_page_that_failed_is_the_built_in_page_with_no_de
         assert told not in answer.text
 
 
-def test_pyxle_dev_logs_where_an_error_page_threw(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+@cites("docs/pages.md", "A `<Suspense>` boundary that fails after the shell was sent is logged with the file and line "
+                        "that threw too")
+@cites("docs/pages.md", "The log record (`pyxle.ssr`, at ERROR)\n  names the file and line in your own code that threw "
+                        "on its first line, as a render error's does,\n  then the stack")
+def test_a_boundary_that_failed_after_the_shell_is_logged_with_its_file_and_line(server: Server) -> None:
+    """Its record named no location on its first line: only the stack below it did."""
+    answer = httpx.get(server.url + "/late", timeout=30)
+    assert answer.status_code == 200
+    sent = re.search(r'\$RX\("B:0","(pyxle-[0-9a-f]+)"\)', answer.text)  # streamed after the shell
+    assert sent is not None, answer.text[-500:]
+    start = f"rendering page 'late': a Suspense boundary left to the browser (digest {sent.group(1)}) failed"
+    first, stack = record(server, start).split("\n", 1)
+    at = thrown_at("pages/late.pyxl", THROWS_LATE)
+    assert first == f"{start} on the server at {at}: Error: thrown after the shell"
+    assert re.search(rf"^    at Late \(/.+/{re.escape(at)}\)$", stack, re.MULTILINE), stack
+    for told in ("late.pyxl", "thrown after the shell", "at Late"):
+        assert told not in answer.text
+
+
+def test_pyxle_dev_logs_where_an_error_page_and_a_late_boundary_threw(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """Under `pyxle dev` a page's render error is the overlay: its loader's failure renders the error page."""
     project = make_project(PAGES, node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
@@ -202,3 +237,7 @@ def test_pyxle_dev_logs_where_an_error_page_threw(make_project, start_server) ->
     at = thrown_at("pages/fragile/error.pyxl", ERROR_PAGE)
     assert record(server, "rendering pages/fragile/error.pyxl failed").startswith(
         f"rendering pages/fragile/error.pyxl failed at {at}: the error page broke too\n")
+    assert httpx.get(server.url + "/late", timeout=30).status_code == 200
+    at = thrown_at("pages/late.pyxl", THROWS_LATE)
+    assert re.search(rf"failed on the server at {re.escape(at)}: Error: thrown after the shell\n    at Late ",
+                     record(server, "rendering page 'late': a Suspense boundary"))

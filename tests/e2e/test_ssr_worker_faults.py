@@ -376,7 +376,7 @@ def test_a_boundary_rejected_with_a_value_with_no_text_form_is_logged_with_its_d
     answer = httpx.get(server.url + "/late", timeout=10)
     assert answer.status_code == 200 and "<h1>shell</h1>" in answer.text
     [digest] = re.findall(r'\$RX\("B:\d+","(pyxle-[0-9a-f]{8})"', answer.text)
-    output = server.wait_for_output(f"(digest {digest}): [Object: null prototype] {{}}", 5)
+    output = server.wait_for_output(f"(digest {digest}) failed on the server: [Object: null prototype] {{}}", 5)
     assert "uncaught exception" not in output, output
 
 

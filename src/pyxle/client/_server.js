@@ -57,7 +57,8 @@ function rootedTree(route, request, collected, reached) {
 // {html, head}; a streamed render returns {abort()} and emits {html, head} (all was ready at once),
 // or {html, head, more: true}, then {chunk}... and {end: true}; or {error, stack} if the shell
 // failed, or loading.pyxl's boundary before anything was sent (see final). `options.timeout` (ms):
-// what is still loading then is left to the browser.
+// what is still loading then is left to the browser. `options.log(note, stack)`: Pyxle's own note
+// on the render (a boundary that failed), with the error's stack.
 // The last message of a streamed render ({html, head} or {end: true}) also holds `partial: true`
 // when a boundary was left to the browser (it threw, or was still loading at the timeout): its
 // markup then holds that boundary's fallback, so the page must not be stored for others.
@@ -176,8 +177,9 @@ function streamPage(route, request, emit, { timeout = 10000, log = console.error
       // may find the page failed: that one is the answer).
       const digest = 'pyxle-' + randomBytes(4).toString('hex')
       if (error !== expired && !streaming) thrown.push([digest, error])
-      unlogged.push(() => log(
-        `a Suspense boundary failed on the server and is left to the browser (digest ${digest}): ${stackOf(error) || textOf(error)}`))
+      // The stack goes apart from the note: the server names the file and line it points to first.
+      unlogged.push(() => log(`a Suspense boundary left to the browser (digest ${digest}) failed on the server`,
+        stackOf(error) || textOf(error)))
       if (streaming) setImmediate(logFailures)
       return digest
     },

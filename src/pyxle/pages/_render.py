@@ -14,7 +14,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from pyxle.pages._data import dumps
 from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, shared_code
 from pyxle.security import ScriptPolicy
-from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool, located
+from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
 
 # A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
 _STREAMED = {"X-Accel-Buffering": "no"}
@@ -109,9 +109,7 @@ class Renderer:
         self.extra_scripts = extra_scripts  # pyxle dev: the live-reload client
         # Outside the page's own head, kept across client navigation: the CSRF names, the router's data.
         self.extra_head = extra_head + dotted_pages(manifest) + loading_pages(manifest) + shared_code(manifest)
-        self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size, env=env)
-        # Resolved once, as Node names files: the project, and the build the bundle is in.
-        self._folders = None if root is None else (root.resolve(), bundle.resolve().parents[1])
+        self.pool = SsrPool(bundle, size=workers, timeout=timeout, queue_size=queue_size, env=env, root=root)
         self.started = False
         self._tags: dict[str, tuple[list[str], str, str]] = {}  # page id -> (links, scripts, streamed scripts)
         self._merged: dict[tuple[Any, ...], list[str]] = {}  # head markup -> merged head: mostly a few per page
@@ -127,7 +125,7 @@ class Renderer:
     def thrown_at(self, stack: str | None) -> str | None:
         """The project's file, line and column a render error's ``stack`` names first
         (``components/Card.jsx:3:11``), or None."""
-        return None if self._folders is None or not stack else located(stack, *self._folders)
+        return self.pool.thrown_at(stack)
 
     def refuses(self) -> bool:
         """The render queue is full: a page request now would be answered 503."""

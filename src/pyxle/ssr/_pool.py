@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
+from pyxle.ssr._frames import located
 from pyxle.ssr._process import NodeProcess, log_console, start_worker
 from pyxle.ssr._stream import RenderStream
 
@@ -96,6 +97,7 @@ class _Worker:
         self.ponged = False
         process.on_answer = self.answer
         process.on_log = self.log
+        self._locate = pool.thrown_at  # where a failed boundary's stack points: see log_console
         process.on_pong = self.pong
         process.on_exit = lambda: pool._worker_exited(self)
 
@@ -159,9 +161,9 @@ class _Worker:
                 if recent is not None and recent[0] == job_id:
                     context = recent[1]
             if context is not None:
-                context.run(log_console, message)
+                context.run(log_console, message, self._locate)
                 return
-        log_console(message)
+        log_console(message, self._locate)
 
     def abort(self, job_id: int) -> None:
         if self.streams.pop(job_id, None) is not None and not self.retired:
@@ -187,10 +189,13 @@ class SsrPool:
     """
 
     def __init__(self, bundle: Path, *, size: int = 2, timeout: float = 10.0, queue_size: int | None = None,
-                 node: str = "node", env: Mapping[str, str] | None = None) -> None:
+                 node: str = "node", env: Mapping[str, str] | None = None, root: Path | None = None) -> None:
         """``env``: the variables page code may read at run time (the public ones): the workers get
-        these and what Node itself needs, never the server's whole environment (``worker_env``)."""
+        these and what Node itself needs, never the server's whole environment (``worker_env``).
+        ``root``: the project's folder, which a render error's location is named from (``thrown_at``)."""
         self.bundle = bundle
+        # Resolved once, as Node names files: the project, and the build the bundle is in.
+        self._folders = None if root is None else (root.resolve(), bundle.resolve().parents[1])
         self.env = dict(env or {})
         self.size = max(1, size)
         self.timeout = timeout
@@ -223,6 +228,11 @@ class SsrPool:
         # of Python per render (docs/benchmarks.md).
         self._loop: asyncio.AbstractEventLoop | None = None
         self._started = False  # until start() has its workers, renders wait in the queue
+
+    def thrown_at(self, stack: str | None) -> str | None:
+        """The project's file, line and column a render error's ``stack`` names first
+        (``components/Card.jsx:3:11``), or None (no ``root``, or no frame in the project)."""
+        return None if self._folders is None or not stack else located(stack, *self._folders)
 
     async def start(self) -> None:
         """Start ``size`` workers, then send them the renders that arrived meanwhile (a dev reload

@@ -178,14 +178,20 @@ class _AnswerPipe(asyncio.Protocol):
         worker.on_exit()
 
 
-def log_console(message: dict[str, Any]) -> None:
+def log_console(message: dict[str, Any], locate: Callable[[str], str | None] | None = None) -> None:
     """A component's console output, in the server's log with the page it came from; or an error it
     left uncaught (``fault``), with the page whose render scheduled it or else the one rendered last;
-    or Pyxle's own note on a render (``own``: a Suspense boundary that failed), not worded as output."""
+    or Pyxle's own note on a render (``own``: a Suspense boundary that failed), not worded as output,
+    then the error's stack, after the file and line of the project's it names first (``locate``), as
+    a render error's first line names them."""
     page = message.get("page")
     if message.get("own"):
         where = f"rendering page {page!r}" if page else "rendering"
-        logger.log(_LEVELS.get(message["log"], logging.INFO), "%s: %s", where, message.get("text", ""))
+        text, stack = message.get("text", ""), message.get("stack")
+        if stack is not None:
+            at = locate(stack) if locate is not None else None
+            text = f"{text} at {at}: {stack}" if at else f"{text}: {stack}"
+        logger.log(_LEVELS.get(message["log"], logging.INFO), "%s: %s", where, text)
         return
     fault = message.get("fault")
     if fault is not None:

@@ -7,11 +7,11 @@
 // an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
 // was printed for, or null; never under "id", which makes a line an answer; with {fault, last} too
-// for an error nobody caught: see fault() below; with {own: true} for Pyxle's own note on a
-// render). A page that suspends streams: {id, html, head, more: true} (its shell), then
-// {id, chunk}... and {id, end: true}; meanwhile the worker
-// takes the next lines (a streamed render waits for data, not for the CPU). What is still loading
-// after TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
+// for an error nobody caught: see fault() below; with {own: true, stack} for Pyxle's own note on a
+// render and the stack of the error it is about). A page that suspends streams: {id, html, head,
+// more: true} (its shell), then {id, chunk}... and {id, end: true}; meanwhile the worker takes the
+// next lines (a streamed render waits for data, not for the CPU). What is still loading after
+// TIMEOUT_MS is left to the browser. The answers have that pipe to themselves, so nothing a
 // component or a library prints can corrupt them; each leaves as soon as its render ends, so the
 // pool's clock for the next request starts when that request really starts. Stacks in what it
 // sends name the project's files and lines, through the bundle's source map (_stacks.mjs).
@@ -58,9 +58,8 @@ const send = (message) => {
 // console.* and direct writes to process.stdout/stderr become log messages for the server's log.
 // (What Node itself writes to fd 2, such as its report of a fatal error, bypasses this: the server
 // reads the worker's stderr too.)
-const log = (level, text, request = current ?? rendering.getStore(), own = false) =>
-  send({ log: level, page: request ? request.page : null, render: request ? request.id : null, text,
-    ...(own && { own: true }) })
+const log = (level, text, request = current ?? rendering.getStore()) =>
+  send({ log: level, page: request ? request.page : null, render: request ? request.id : null, text })
 const capture = (level) => (chunk, encoding, callback) => {
   const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString()
   log(level, text.endsWith('\n') ? text.slice(0, -1) : text)
@@ -117,8 +116,11 @@ function render(request) {
     send({ id, ...message })
     if (over && closing && !streams.size) process.exit(0)
   }
-  // Pyxle's own notes on a render (a Suspense boundary that failed): logged as such, not as the page's output.
-  const result = bundle.render(request, emit, { timeout, log: (text) => log('error', text, request, true) })
+  // Pyxle's own notes on a render (a Suspense boundary that failed): logged as such, not as the
+  // page's output, with the error's stack apart (mapped by send), which the server locates.
+  const note = (text, stack) => send({ log: 'error', own: true, page: request.page, render: id, text,
+    ...(stack !== undefined && { stack }) })
+  const result = bundle.render(request, emit, { timeout, log: note })
   if (result.html !== undefined) send({ id, ...result })
   else if (!over) streams.set(id, result)
 }
