@@ -71,7 +71,8 @@ class PagesRuntime:
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
         if special is not None and self.renderer is not None:
-            from pyxle.ssr import RenderQueueFull
+            from pyxle.pages._render import log_render_failure
+            from pyxle.ssr import RenderError, RenderQueueFull
 
             page_id = special.with_suffix("").as_posix()
             # ``error``: the prop name error pages written for earlier Pyxle releases read.
@@ -82,15 +83,10 @@ class PagesRuntime:
                                                    tail=auth_seed(scope), urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
-            except Exception as exc:  # the error page itself failed: fall back to the built-in one
-                from pyxle.ssr import RenderError
-
-                if isinstance(exc, RenderError):  # as a page's render error: its file, line and JS stack
-                    from pyxle.pages._render import log_render_failure
-
-                    log_render_failure(f"pages/{special.as_posix()}", exc, self.renderer)
-                else:
-                    logger.error("error page %s failed to render", special, exc_info=exc)
+            except RenderError as exc:  # the error page's render failed: logged as a page's, file, line and stack
+                log_render_failure(f"pages/{special.as_posix()}", exc, self.renderer)
+            except Exception as exc:  # the error page itself failed otherwise: fall back to the built-in one
+                logger.error("error page %s failed to render", special, exc_info=exc)
         return self.builtin(status, error, back)
 
     def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:
