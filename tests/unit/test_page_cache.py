@@ -412,6 +412,36 @@ def test_a_flight_landed_later_stays_open_until_its_work_ends_and_lands_none_if_
     run(go())
 
 
+def test_waiters_of_an_entry_answered_before_its_render_ends_get_it_at_once_and_the_others_wait_on() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        key, nav, doc = ("/a", "?"), entry(b"{}", version=3), entry(version=3)
+        release = asyncio.Event()
+
+        async def work() -> dict[str, Entry] | None:
+            await release.wait()
+            return {"nav?": nav, "doc?": doc}
+
+        assert cache.lead(key) is not None
+        before = asyncio.ensure_future(cache.wait(key, "nav?", 3))  # came while the loaders ran
+        await asyncio.sleep(0)
+        cache.answer_early(key, {"nav?": nav})  # the loaders have run: the document renders on
+        cache.land_later(key, work())
+        after = asyncio.ensure_future(cache.wait(key, "nav?", 3))  # came while the document renders
+        page = asyncio.ensure_future(cache.wait(key, "doc?", 3))
+        invalidated = asyncio.ensure_future(cache.wait(key, "nav?", 4))  # looked up after an invalidation
+        await asyncio.sleep(0.01)
+        assert await before is nav and await after is nav
+        assert not page.done() and not invalidated.done() and key in cache.flights
+        assert cache.lead(key) is None  # a miss now still joins this render
+        release.set()
+        # What the render stored (storing checks the version: an invalidated render lands None).
+        assert await page is doc and await invalidated is nav and key not in cache.flights
+        await cache.close()
+
+    run(go())
+
+
 def test_regeneration_runs_once_per_url_at_a_time_and_survives_a_failure() -> None:
     async def go() -> None:
         cache = PageCache(MemoryBackend())

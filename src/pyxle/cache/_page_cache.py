@@ -22,13 +22,27 @@ class Lookup(NamedTuple):
     state: str  # "hit" (fresh), "stale" (serve, and render again in the background) or "miss"
 
 
+class Early(NamedTuple):
+    """A flight that answered some of its entries before its render is over (a navigation's JSON,
+    answered before its document renders): ``entries``, not stored yet, and ``rest``, the flight
+    that goes on."""
+
+    entries: dict[str, Entry]
+    rest: asyncio.Future[Any]
+
+
+Landed = dict[str, Entry] | Early | None  # what a flight resolves to
+
+
 class PageCache:
     """Stored pages in one backend, with the rules of the configuration.
 
     ``flights`` holds the render in progress per key (a page URL), so concurrent misses wait for
-    it instead of running the loaders again; it resolves to the entries that render stored, by
-    variant, so each waiter takes its own answer of them; ``land_later`` leaves a flight open while
-    its render goes on in the background (a navigation answered before its document). ``regenerate`` runs at most one
+    it (``wait``) instead of running the loaders again; it resolves to the entries that render stored, by
+    variant, so each waiter takes its own answer of them, and ``answer_early`` gives them the
+    navigation JSON once the loaders have run, before the document renders; ``land_later`` leaves a
+    flight open while its render goes on in the background (a navigation answered before its
+    document). ``regenerate`` runs at most one
     background render per page URL. ``copies`` keeps the compressed copies of stored bodies that
     are the same for every visitor, so a stored page is compressed once per codec in this process.
     """
@@ -44,7 +58,7 @@ class PageCache:
         self.session = session_markers(session_cookies, session_headers)
         self.vary = signed_in_vary(session_headers)  # of a stored page signed-in visitors do not get
         self.clock = clock
-        self.flights: dict[tuple[str, str], asyncio.Future[dict[str, Entry] | None]] = {}
+        self.flights: dict[tuple[str, str], asyncio.Future[Landed]] = {}
         self._regenerating: dict[str, asyncio.Task[None]] = {}
         self._landing: set[asyncio.Task[None]] = set()
         self.copies = Copies(min(MAX_BYTES, max_bytes))
@@ -60,8 +74,8 @@ class PageCache:
             return Lookup(entry, version, "stale")
         return Lookup(None, version, "miss")
 
-    def lead(self, key: tuple[str, str]) -> asyncio.Future[dict[str, Entry] | None] | None:
-        """Start the render of ``key``; None when one is under way already (await ``flights[key]``)."""
+    def lead(self, key: tuple[str, str]) -> asyncio.Future[Landed] | None:
+        """Start the render of ``key``; None when one is under way already (``wait`` for it)."""
         if key in self.flights:
             return None
         future = self.flights[key] = asyncio.get_running_loop().create_future()
@@ -70,9 +84,42 @@ class PageCache:
     def land(self, key: tuple[str, str], entries: dict[str, Entry] | None) -> None:
         """The render of ``key`` is over: waiters get the ``entries`` it stored, by variant (None:
         nothing stored; a waiter whose variant is missing renders its own)."""
-        future = self.flights.pop(key, None)
-        if future is not None and not future.done():
+        future = self._pending(key)
+        self.flights.pop(key, None)
+        if future is not None:
             future.set_result(entries)
+
+    def answer_early(self, key: tuple[str, str], answered: dict[str, Entry]) -> None:
+        """The render of ``key`` has made ``answered`` (its navigation JSON, before the document
+        renders): its waiters for one of them, those waiting now and those that come until it
+        lands, get it at once; the others wait on for the rest."""
+        future = self._pending(key)
+        if future is not None:
+            future.set_result(Early(answered, asyncio.get_running_loop().create_future()))
+
+    def _pending(self, key: tuple[str, str]) -> asyncio.Future[Landed] | None:
+        """What the flight of ``key`` resolves next: it stays the key's flight after answering
+        early, and its rest follows."""
+        future = self.flights.get(key)
+        while future is not None and future.done():
+            landed = future.result()
+            future = landed.rest if isinstance(landed, Early) else None
+        return future
+
+    async def wait(self, key: tuple[str, str], variant: str, version: int) -> Entry | None:
+        """The entry of ``variant`` from the render of ``key`` under way, as soon as it has it; None
+        when it stored none (the waiter renders its own). An entry answered before the render was
+        stored is taken only as of the path's ``version`` that the waiter looked up: one made before
+        an invalidation is never served after it."""
+        flight = self.flights[key]
+        while True:
+            landed = await asyncio.shield(flight)
+            if not isinstance(landed, Early):
+                return landed.get(variant) if landed is not None else None
+            entry = landed.entries.get(variant)
+            if entry is not None and entry.version == version:
+                return entry
+            flight = landed.rest
 
     def land_later(self, key: tuple[str, str], work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
         """The render of ``key`` goes on after the request that led it was answered: ``work``

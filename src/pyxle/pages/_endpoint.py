@@ -7,7 +7,6 @@ URL a ``cache`` route covers) is stored once rendered and served from the store 
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import re
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -48,6 +47,7 @@ ALLOW = {"Allow": ", ".join(METHODS)}
 _BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
                    r"quora link preview|whatsapp|skypeuripreview|ia_archiver|lighthouse")
 _VARY = {"Vary": "x-pyxle-navigation"}
+
 # What a leader's answer stored: the entries by variant, None (nothing), or, for a navigation
 # answered before its document, what renders the document and stores both (see PageCache.land_later).
 Stored = dict[str, Entry] | Coroutine[Any, Any, dict[str, Entry] | None] | None
@@ -207,8 +207,7 @@ class PageEndpoint:
         if flight is None:  # another request is rendering this URL: wait for it
             if regenerating:
                 return Response(status_code=204)
-            entries = await asyncio.shield(cache.flights[key])
-            entry = entries.get(variant) if entries is not None else None
+            entry = await cache.wait(key, variant, version)
             if entry is not None:
                 record_cache(self.context.pattern, "hit")
                 return self._serve(entry, scope, "HIT", media, shared)
@@ -326,7 +325,8 @@ class PageEndpoint:
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
-                return await self._store(scope, cache, version, fresh, stale, nav_body, None, "", navigation, shared)
+                nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+                return await self._store(scope, cache, nav, None, "", navigation, shared)
             head = merge_head([element for level in levels for element in level])
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
@@ -338,8 +338,10 @@ class PageEndpoint:
         render = functools.partial(renderer.respond, self.page_id, encoded_props, route_path, levels, page.status,
                                    _VARY, csrf, tail=seed, complete=bool(mark) or _bot(request),
                                    nonce=nonce_mark(mark) if mark else "")
-        if navigation:  # a storable page's miss: its JSON now; one loader run stores both, once the document renders
+        if fresh is not None:  # to store: the navigation JSON is ready, and the requests waiting for it get it now
             nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+            cache.answer_early((route_path, _variant("", scope)), {_variant("nav", scope): nav})
+        if navigation:  # a storable page's miss: its JSON now; one loader run stores both, once the document renders
             later = self._store_document(render, cache, route_path, nav, _variant("nav", scope), _variant("doc", scope),
                                          mark)
             return self._serve(nav, scope, "MISS", JSON, shared), later
@@ -354,7 +356,7 @@ class PageEndpoint:
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all
         if fresh is None:
             return conditional(response, scope), None
-        return await self._store(scope, cache, version, fresh, stale, nav_body, response, mark, navigation, shared)
+        return await self._store(scope, cache, nav, response, mark, navigation, shared)
 
     async def _store_document(self, render: Callable[[], Awaitable[Response]], cache: Any, path: str, nav: Entry,
                               nav_variant: str, doc_variant: str, mark: str) -> dict[str, Entry] | None:
@@ -373,17 +375,16 @@ class PageEndpoint:
         entries = {nav_variant: nav, doc_variant: page}
         return entries if await cache.store(path, entries, nav.version) else None
 
-    async def _store(self, scope: Scope, cache: Any, version: int, fresh: float, stale: float, nav_body: str,
-                     rendered: Response | None, mark: str, navigation: bool,
-                     shared: bool) -> tuple[Response, dict[str, Entry] | None]:
-        """Store what one run of the loaders answers (its navigation JSON, and the document when it
-        was rendered) and serve this request its own; the entries stored, else None (an
+    async def _store(self, scope: Scope, cache: Any, nav: Entry, rendered: Response | None, mark: str,
+                     navigation: bool, shared: bool) -> tuple[Response, dict[str, Entry] | None]:
+        """Store what one run of the loaders answers (its navigation JSON ``nav``, and the document
+        when it was rendered) and serve this request its own; the entries stored, else None (an
         invalidation came first)."""
-        now = cache.clock()
-        entries = {_variant("nav", scope): make_entry(nav_body.encode(), 200, fresh, stale, now, version)}
+        entries = {_variant("nav", scope): nav}
         if rendered is not None:
-            entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, fresh, stale, now, version, mark)
-        stored = await cache.store(scope["path"], entries, version)
+            entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, nav.fresh, nav.stale, nav.stored,
+                                                         nav.version, mark)
+        stored = await cache.store(scope["path"], entries, nav.version)
         own = entries[_variant("nav" if navigation else "doc", scope)]
         return self._serve(own, scope, "MISS", JSON if navigation else HTML, shared), entries if stored else None
 

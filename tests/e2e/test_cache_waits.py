@@ -1,0 +1,93 @@
+"""What a request of a page being rendered for the store waits for, on a real `pyxle serve`: a
+navigation never waits for a document render whose navigation JSON is known already. The pages answer at once and take 1 s to render their document (a `<Suspense>`
+child), so a wait for that render shows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import SHARED_SECRET, Server, serving
+from tests.docs._blocks import cites
+from tests.e2e.test_cache import COUNTER, COUNTS_API, NAV, PURGE_API, SLOW_PART, count, shown, write_counted
+
+DOC = "docs/pages.md"
+SHARED_PART = SLOW_PART.replace('"slow-part"', '"shared-part"').replace(
+    '{"data": {"n": counter.bump("shared-part")}, "revalidate": 60}', '{"n": counter.bump("shared-part")}')
+FILES = {
+    "counter.py": COUNTER,
+    "pages/api/counts.py": COUNTS_API, "pages/api/purge.py": PURGE_API,
+    "pages/slow-part.pyxl": SLOW_PART, "pages/shared-part.pyxl": SHARED_PART,
+    "pyxle.config.json": json.dumps({"cache": {"/shared-part": {"sMaxage": 60, "shared": True}}}),
+}
+RENDER = 1.0  # seconds the document's <Suspense> child takes on the server
+QUICK = 0.6  # an answer that did not wait for that render
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = write_counted(tmp_path_factory.mktemp("cache-waits") / "app", FILES)
+    with serving(root, "--no-access-log", env={"COUNTS": str(root / "counts"), **SHARED_SECRET}) as server:
+        yield server
+
+
+async def timed(client: httpx.AsyncClient, url: str, headers: dict[str, str], after: float = 0.0
+                ) -> tuple[httpx.Response, float]:
+    """``url``'s answer, asked ``after`` seconds from now, and how long it took."""
+    await asyncio.sleep(after)
+    began = time.monotonic()
+    answer = await client.get(url, headers=headers)
+    return answer, time.monotonic() - began
+
+
+def together(app: Server, *asks: tuple[str, dict[str, str], float]) -> list[tuple[httpx.Response, float]]:
+    """Each ``(url, headers, after)`` asked by a client of its own, concurrently."""
+    async def go() -> list[tuple[httpx.Response, float]]:
+        clients = [httpx.AsyncClient(base_url=app.url, timeout=30) for _ in asks]
+        try:
+            return await asyncio.gather(*(timed(client, *ask) for client, ask in zip(clients, asks, strict=True)))
+        finally:
+            for client in clients:
+                await client.aclose()
+    return asyncio.run(go())
+
+
+@cites(DOC, "a navigation that comes while it renders gets that navigation JSON at once")
+@cites(DOC, "a navigation as soon as the loaders have run (the document renders after them, and a navigation "
+            "never waits for it)")
+@pytest.mark.parametrize("first", ["navigation", "document"])
+def test_navigations_while_the_document_of_a_miss_renders_get_its_json_at_once(app: Server, first: str) -> None:
+    before = count(app, "slow-part")
+    url = f"/slow-part?case={first}-first"
+    answers = together(app, (url, NAV if first == "navigation" else {}, 0.0), (url, NAV, 0.2), (url, NAV, 0.3),
+                       (url, {}, 0.2))
+    (leader, took), *navigations, (page, waited) = answers
+    assert leader.headers["x-pyxle-cache"] == "MISS"
+    assert (took < QUICK) == (first == "navigation")  # a document miss waits for its own render
+    for answer, took in navigations:
+        assert answer.headers["x-pyxle-cache"] == "HIT" and answer.json()["props"]["data"] == {"n": before + 1}
+        assert took < QUICK, f"a navigation waited for the document's render ({took:.2f} s; it takes {RENDER} s)"
+    assert page.headers["x-pyxle-cache"] == "HIT" and f"part {before + 1}" in shown(page.text)
+    assert waited > RENDER - 0.4  # the document is the render's own: it waits for it
+    assert count(app, "slow-part") == before + 1
+
+
+def test_a_navigation_after_an_invalidation_gets_no_json_of_a_render_that_began_before_it(app: Server) -> None:
+    before = count(app, "slow-part")
+    url = "/slow-part?case=invalidated"
+
+    async def go() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=app.url, timeout=30) as client:
+            first = await client.get(url, headers=NAV)  # its document renders for a second from now
+            assert first.headers["x-pyxle-cache"] == "MISS"
+            assert (await client.post("/api/purge", params={"path": "/slow-part"})).status_code == 200
+            return await client.get(url, headers=NAV)
+
+    after = asyncio.run(go())
+    assert after.json()["props"]["data"] == {"n": before + 2}  # the loader ran again, for the new data
+    assert count(app, "slow-part") == before + 2
