@@ -1,5 +1,7 @@
 """What a request of a page being rendered for the store waits for, on a real `pyxle serve`: a
-navigation never waits for a document render whose navigation JSON is known already. The pages answer at once and take 1 s to render their document (a `<Suspense>`
+navigation never waits for a document render whose navigation JSON is known already, and a
+signed-in visitor's navigation on a shared route is answered once the loaders have run, as an
+anonymous one is. The pages answer at once and take 1 s to render their document (a `<Suspense>`
 child), so a wait for that render shows."""
 
 from __future__ import annotations
@@ -91,3 +93,19 @@ def test_a_navigation_after_an_invalidation_gets_no_json_of_a_render_that_began_
     after = asyncio.run(go())
     assert after.json()["props"]["data"] == {"n": before + 2}  # the loader ran again, for the new data
     assert count(app, "slow-part") == before + 2
+
+
+@cites(DOC, "a signed-in visitor's navigation is answered as soon as those loaders have run")
+def test_a_signed_in_navigation_miss_on_a_shared_route_is_answered_before_the_document_renders(
+        app: Server) -> None:
+    before = count(app, "shared-part")
+    url = "/shared-part?case=signed-in"
+    for credentials in ({"Cookie": "pyxle_session=alice-private"}, {"Authorization": "Bearer alice-private"}):
+        httpx.post(app.url + "/api/purge", params={"path": "/shared-part"})
+        [(mine, took)] = together(app, (url, {**credentials, **NAV}, 0.0))
+        assert mine.headers["x-pyxle-cache"] == "MISS" and mine.json()["props"]["data"]["n"] == count(app, "shared-part")
+        assert took < QUICK, f"the navigation waited for the document's render ({took:.2f} s; it takes {RENDER} s)"
+        [(page, _)] = together(app, (url, {}, 0.0))  # rendered from the same loader run, as an anonymous one
+        assert page.headers["x-pyxle-cache"] == "HIT" and f"part {mine.json()['props']['data']['n']}" in shown(page.text)
+        assert "alice-private" not in page.text
+    assert count(app, "shared-part") == before + 2

@@ -128,10 +128,13 @@ def _new_token(scope: Scope, token: str) -> bool:
 _DROPPED = frozenset({b"cookie", b"authorization", b"if-none-match", b"if-modified-since", b"x-pyxle-navigation"})
 
 
-async def regenerate(app: Any, scope: Scope, credentials: frozenset[bytes] = frozenset()) -> None:
+async def regenerate(app: Any, scope: Scope, credentials: frozenset[bytes] = frozenset(), *,
+                     navigation: bool = False) -> None:
     """Ask ``app`` for the page at ``scope``'s URL as an anonymous visitor would, so that it is
     rendered and stored again: through every middleware (plugins set up what loaders use), its
     answer discarded. ``scope["pyxle"]["regenerate"]`` tells the page not to serve the old copy.
+    ``navigation``: ask for its navigation JSON, which is answered (and can be served) once the
+    loaders have run, while the document renders and is stored after it.
 
     It is an anonymous request from the visitor whose request asked for it, as their miss would be:
     not their cookies, ``Authorization`` or other ``credentials`` headers (``cache.sessionHeaders``), nor what middleware derived from them in their
@@ -142,7 +145,8 @@ async def regenerate(app: Any, scope: Scope, credentials: frozenset[bytes] = fro
         "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": scope.get("client"),
         "root_path": scope.get("root_path", ""), "path": scope["path"], "raw_path": scope.get("raw_path"),
         "query_string": scope.get("query_string", b""),
-        "headers": [(name, value) for name, value in scope["headers"] if name not in _DROPPED and name not in credentials],
+        "headers": [(name, value) for name, value in scope["headers"] if name not in _DROPPED and name not in credentials]
+        + ([(b"x-pyxle-navigation", b"1")] if navigation else []),
         "pyxle": {"regenerate": True}, OWN_REQUEST: True,
     }
     state = app.lifespan_state

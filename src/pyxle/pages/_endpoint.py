@@ -202,7 +202,7 @@ class PageEndpoint:
         key = (path, _variant("", scope))
         if not regenerating and key not in cache.flights and shared and not anonymous(scope, cache.session):
             record_cache(self.context.pattern, "miss")
-            return await self._miss_as_anonymous(request, navigation, cache, variant)
+            return await self._miss_as_anonymous(request, navigation, cache, key, variant)
         flight = cache.lead(key)
         if flight is None:  # another request is rendering this URL: wait for it
             if regenerating:
@@ -229,18 +229,24 @@ class PageEndpoint:
             else:  # a navigation answered before its document: the flight lands once that is rendered and stored
                 cache.land_later(key, stored)
 
-    async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, variant: str) -> Response:
+    async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, key: tuple[str, str],
+                                 variant: str) -> Response:
         """A signed-in visitor's miss on a shared route. What is stored there is served to everyone,
         so it must not be rendered with this visitor's credentials: the page is rendered as the
         background render does it, through the whole app as an anonymous request (no cookies, no
         ``Authorization``, nothing a plugin or session middleware made of them), and the visitor
-        gets what was stored, as on a hit. When nothing was stored (an error, a loader setting a
-        cookie, another render under way), the visitor gets a render of their own, stored nowhere."""
+        gets what was stored, as on a hit. A navigation asks for the navigation JSON, as an
+        anonymous navigation's miss does: it is answered once the loaders have run, while the
+        document renders on (its flight's waiters get that JSON). When nothing was stored (an
+        error, a loader setting a cookie), the visitor gets a render of their own, stored nowhere."""
         scope = request.scope
-        await regenerate(self.runtime.app, dict(scope), cache.session.headers)
+        await regenerate(self.runtime.app, dict(scope), cache.session.headers, navigation=navigation)
         found = await cache.lookup(scope["path"], variant)
-        if found.entry is not None:
-            return self._serve(found.entry, scope, "MISS", JSON if navigation else HTML, True)
+        entry = found.entry
+        if entry is None and key in cache.flights:  # its document renders on, or another render is under way
+            entry = await cache.wait(key, variant, found.version)
+        if entry is not None:
+            return self._serve(entry, scope, "MISS", JSON if navigation else HTML, True)
         if not navigation and self._busy():
             return busy_page()
         response, _ = await self._answer(request, navigation)
