@@ -26,8 +26,8 @@ class RequestRefused(HTTPException):
 class ServiceUnavailable(HTTPException):
     """A service the app relies on is down (the realtime broker's Redis): an outage, not a bug. Let
     escape, it answers 503 with ``Retry-After`` and ``detail``, which names no host (the message,
-    with the masked URL, goes to the log only), logged as one warning with no traceback; a socket
-    handler's closes its socket with 1013 (try again later) and ``reason``."""
+    with the masked URL, goes to the log only), logged with no traceback (``log_unavailable``); a
+    socket handler's closes its socket with 1013 (try again later) and ``reason``."""
 
     def __init__(self, message: str, detail: str, retry_after: int, reason: str) -> None:
         super().__init__(503, detail, {"Retry-After": str(retry_after)})
@@ -38,8 +38,7 @@ class ServiceUnavailable(HTTPException):
         return self.message
 
 
-OUTAGE_LINES_EVERY = 10  # seconds: how often a worker logs the answers an outage costs
-_outage_lines = Sparse(OUTAGE_LINES_EVERY)
+_outage_lines = Sparse(10)  # seconds: how often a worker logs the answers an outage costs
 
 
 def log_unavailable(exc: ServiceUnavailable, scope: Scope) -> None:

@@ -12,13 +12,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
 from pyxle._refused import UNROUTED
+from pyxle.routing import api_like, under
+from pyxle.security._https import over_https
+from pyxle.security._tokens import Signer
 
 # scope["pyxle"] flag: an answer that neither carries a token nor leads to a form (Pyxle's health
 # checks and metrics): it gets no cookie, so a probe every few seconds is not handed one each time.
 TOKENLESS = "tokenless"
-from pyxle.routing import api_like, under
-from pyxle.security._https import over_https
-from pyxle.security._tokens import Signer
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
