@@ -75,7 +75,7 @@ def test_a_socket_knows_the_signed_in_user_of_pyxle_auth(doc_project) -> None:
         connect(server.ws_url + "/api/whoami")
     assert anonymous.value.response.status_code == 403
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        client.get("/healthz")
+        client.get("/")  # any page answer sets the CSRF cookie (a 404 page too)
         client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
         signed_up = client.post("/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"})
         assert signed_up.status_code == 201
@@ -100,7 +100,7 @@ def test_a_failing_session_store_makes_the_socket_anonymous_and_is_logged(doc_pr
     # The store's error escaped authenticate_websocket: the handler died with 1011 ("Unhandled error").
     server = doc_project("realtime-auth", env=SHARED_SECRET)
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        client.get("/healthz")
+        client.get("/")  # any page answer sets the CSRF cookie (a 404 page too)
         client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
         assert client.post("/auth/signup", json={"email": "ada@example.com", "password": "correct horse battery"}
                            ).status_code == 201

@@ -220,7 +220,7 @@ def test_page_hooks_wrap_pages(pages: Server) -> None:
 def _client(server: Server) -> Iterator[tuple[httpx.Client, dict[str, str]]]:
     """A client holding the CSRF cookie from a first GET, and the matching header."""
     with httpx.Client(base_url=server.url) as client:
-        client.get("/healthz")
+        client.get("/")
         yield client, {"x-csrf-token": client.cookies["pyxle-csrf"]}
 
 

@@ -122,7 +122,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
 @contextmanager
 def _client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        client.get("/healthz")  # API routes that did not opt in to CSRF set no token cookie; other paths do
+        client.get("/")  # API routes that did not opt in to CSRF set no token cookie, nor do health checks; pages do
         client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
         yield client
 

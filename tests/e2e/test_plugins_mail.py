@@ -102,7 +102,7 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 @contextmanager
 def _csrf_client(server: Server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=server.url, timeout=30) as client:
-        client.get("/healthz")  # sets the CSRF cookie
+        client.get("/")  # a page answer (a 404 page too) sets the CSRF cookie
         client.headers["x-csrf-token"] = client.cookies["pyxle-csrf"]
         yield client
 
