@@ -26,6 +26,9 @@ def test_the_first_response_on_a_protected_path_sets_the_token_cookie(app: Serve
 
 
 @cites("docs/security.md", "The first response to a client without a valid token")
+@cites("docs/security.md", "to a protected path must send the same value in the `x-csrf-token` header")
+@cites("docs/configuration.md", '| `csrf.cookieName` | cookie name (no spaces or separators); `null` for the default | `"pyxle-csrf"` |')
+@cites("docs/configuration.md", '| `csrf.headerName` | header name (stored lower-case) | `"x-csrf-token"` |')
 def test_a_403_refusal_to_a_client_without_a_cookie_sets_the_cookie(app: Server) -> None:
     refused = httpx.post(app.url + "/api/account/name", json={"name": "Ada"})
     assert refused.status_code == 403
@@ -83,6 +86,9 @@ def test_cors_does_not_stop_a_cross_site_post_and_csrf_api_routes_does(tmp_path)
 
 @cites("docs/security.md", "a close before `accept()` refuses the handshake with `403`")
 @cites("docs/security.md", "Every HTTP response carries, unless the handler set the header itself")
+@cites("docs/security.md", "| `X-Content-Type-Options` | `nosniff` |")
+@cites("docs/security.md", "| `Referrer-Policy` | `strict-origin-when-cross-origin` |")
+@cites("docs/security.md", "| `X-Frame-Options` | `DENY` |")
 def test_the_websocket_origin_check_refuses_other_origins(app: Server) -> None:
     with pytest.raises(InvalidStatus) as refused:  # closed before accept: the handshake is refused
         connect(app.ws_url + "/api/live", origin="https://evil.example")  # type: ignore[arg-type]
@@ -105,16 +111,22 @@ def test_a_signed_cookie_verifies_and_a_forged_one_does_not(app: Server) -> None
 
 
 @cites("docs/security.md", "cookies are `HttpOnly`, `SameSite=Lax`, and `Secure` when the\nrequest came over https")
-def test_the_theme_action_sets_and_deletes_cookies(app: Server) -> None:
-    with httpx.Client(base_url=app.url) as client:
+@cites("docs/security.md", "or the `X-Forwarded-Proto: https` a proxy that terminates\nTLS adds")
+@cites("docs/deployment.md", "Cookies (the CSRF cookie while `csrf.cookieSecure` is unset, and\n  `request.state.cookies`) are "
+                             "`Secure` when the request came over https")
+@pytest.mark.parametrize("proxy", [{}, {"x-forwarded-proto": "https"}], ids=["http", "https behind a proxy"])
+def test_the_theme_action_sets_and_deletes_cookies(app: Server, proxy: dict[str, str]) -> None:
+    with httpx.Client(base_url=app.url, headers=proxy) as client:  # from 127.0.0.1: a trusted proxy by default
         client.get("/settings")
+        token = client.cookies["pyxle-csrf"]  # sent by hand: the jar keeps a Secure cookie off plain http
         answer = client.post("/api/__actions/settings/choose_theme", json={"theme": "dark"},
-                             headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
+                             headers={"x-csrf-token": token, "cookie": f"pyxle-csrf={token}"})
     assert answer.json() == {"ok": True, "theme": "dark"}
     cookies = answer.headers.get_list("set-cookie")
     theme = next(c for c in cookies if c.startswith("theme="))
     assert "Max-Age=31536000" in theme and "HttpOnly" in theme and "SameSite=lax" in theme.replace("Lax", "lax")
     assert any(c.startswith("draft=") and "Max-Age=0" in c for c in cookies)
+    assert all(("Secure" in c) == bool(proxy) for c in cookies), cookies
 
 
 @cites("docs/security.md", "State is shared with `--workers`\nabove 1, with the realtime broker in Redis (`PYXLE_REALTIME_BROKER=redis`), with rate-limit\n"
