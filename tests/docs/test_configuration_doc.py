@@ -4,6 +4,7 @@ are the real ones."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -11,7 +12,9 @@ import pytest
 
 from pyxle.config import load_env_files, public_env
 from pyxle.config._env import parse_env
-from tests.docs._blocks import cites, doc_block, write_project
+from tests.conftest import Server, serving
+from tests.conftest import write_project as write_files
+from tests.docs._blocks import blocks, cites, doc_block, write_project
 from tests.docs.conftest import pyxle_run, serve_doc_project
 
 
@@ -125,3 +128,60 @@ def test_a_public_variable_from_a_env_file_is_one_the_bundle_gets(tmp_path: Path
     environ: dict[str, str] = {}
     load_env_files(tmp_path, "production", environ)
     assert public_env(environ) == {"PYXLE_PUBLIC_API_URL": "https://api.example.com"}
+
+
+def _config_block(key: str) -> dict:  # type: ignore[type-arg]
+    """The ``config`` block of docs/configuration.md that sets ``key``."""
+    found = [json.loads(b.text) for b in blocks("docs/configuration.md") if b.kind == "config" and f'"{key}"' in b.text]
+    assert len(found) == 1, f"docs/configuration.md has {len(found)} config blocks setting {key}"
+    return found[0]
+
+
+SIZED = '''
+from starlette.responses import PlainTextResponse
+
+
+async def get(request):
+    return PlainTextResponse("x" * int(request.query_params["n"]))
+'''
+
+
+@pytest.fixture(scope="module")
+def configured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for the defaults and merges below: the doc's security headers, with a name in
+    lower case replacing a default and a new header; CORS on for one origin, credentials unset."""
+    headers = {**_config_block("securityHeaders")["securityHeaders"], "x-content-type-options": "nosniff, really",
+               "X-Probe": "yes"}
+    config = {"securityHeaders": headers, "cors": {"origins": ["https://app.example.com"]}}
+    root = write_files(tmp_path_factory.mktemp("configured") / "app",
+                       {"pages/api/sized.py": SIZED, "pyxle.config.json": json.dumps(config)}, None)
+    with serving(root) as server:
+        yield server
+
+
+@cites("docs/configuration.md", "`securityHeaders` is merged over these defaults: a string sets a header (adding a new one or\n"
+                                "replacing a default; names are case-insensitive), `null` stops a header from being sent")
+def test_security_headers_merge_over_the_defaults(configured: Server) -> None:
+    for path in ("/api/sized?n=1", "/no-such-page"):  # an answer of the app and one of Pyxle's own
+        headers = httpx.get(configured.url + path).headers
+        assert headers["x-frame-options"] == "SAMEORIGIN" and "referrer-policy" not in headers, path
+        assert headers.get_list("x-content-type-options") == ["nosniff, really"] and headers["x-probe"] == "yes", path
+
+
+@cites("docs/configuration.md", "| `cors.credentials` | `true` / `false`: allow cookies and `Authorization` | `false` |")
+def test_cors_allows_no_credentials_unless_asked(configured: Server) -> None:
+    origin = {"origin": "https://app.example.com"}
+    simple = httpx.get(configured.url + "/api/sized?n=1", headers=origin)
+    preflight = httpx.options(configured.url + "/api/sized", headers={**origin, "access-control-request-method": "GET"})
+    for answer in (simple, preflight):
+        assert answer.headers["access-control-allow-origin"] == "https://app.example.com"
+        assert "access-control-allow-credentials" not in answer.headers
+
+
+@cites("docs/configuration.md", "| `minimumSize` | integer >= 0 (bytes) | `1024` | smaller answers are sent as they are")
+def test_answers_under_1024_bytes_are_sent_uncompressed(configured: Server) -> None:
+    def coding(size: int) -> str | None:
+        return httpx.get(f"{configured.url}/api/sized?n={size}", headers={"accept-encoding": "gzip"}).headers.get(
+            "content-encoding")
+
+    assert [coding(size) for size in (1023, 1024)] == [None, "gzip"]

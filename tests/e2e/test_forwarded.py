@@ -26,6 +26,10 @@ FILES = {
             await ws.send_json({"client": ws.client.host, "scheme": ws.url.scheme})
             await ws.close()
         ''',
+    "pages/api/peer.py": '''
+        async def get(request):
+            return {"client": [request.client.host, request.client.port], "scheme": request.url.scheme}
+        ''',
     "pages/api/limited.py": '''
         async def get(request):
             return {"ok": True}
@@ -72,6 +76,10 @@ def who(server: Server, headers: dict[str, str] | None = None, source: str | Non
 
 
 @cites(DOC, "The default is\n`127.0.0.1,::1`, a proxy on the same machine")
+@cites(DOC, "From a listed peer, the client is the rightmost `X-Forwarded-For` address that is not itself a\n"
+            "listed proxy")
+@cites("docs/configuration.md", '| `forwardedAllowIps` | list of IP addresses and networks (`"10.0.0.0/8"`), or `["*"]`; '
+                                'or one string of them separated by commas | `["127.0.0.1", "::1"]` |')
 def test_a_proxy_on_loopback_makes_its_forwarded_visitor_the_client_and_scheme(default: Server) -> None:
     """pyxle-framework 0.9 ran uvicorn with its defaults, which believe loopback's headers: apps and
     plugins (pyxle-auth's per-address limits) read the visitor from ``request.client``."""
@@ -120,6 +128,16 @@ def test_non_address_entries_share_their_proxys_budget_and_never_reach_the_log(d
     assert [get(entry) for entry in ('"GET /forged" 200', "unknown", "_x")] == [200, 200, 429]
     out = default.wait_for_output(' 127.0.0.1 "GET /api/limited" 429')
     assert "/forged" not in out and " unknown " not in out and "<script>" not in out
+
+
+@cites(DOC, "with port `0`, and the\nscheme is the first `X-Forwarded-Proto` entry")
+def test_a_forwarded_visitor_has_port_0_and_the_first_forwarded_proto_entry_is_the_scheme(default: Server) -> None:
+    def peer(headers: dict[str, str]) -> dict:  # type: ignore[type-arg]
+        return httpx.get(default.url + "/api/peer", headers=headers, timeout=10).json()  # type: ignore[no-any-return]
+
+    assert peer({"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https, http"}) == {
+        "client": ["203.0.113.9", 0], "scheme": "https"}
+    assert peer({"x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "http, https"})["scheme"] == "http"
 
 
 def test_the_client_port_is_an_int_as_asgi_says_for_http_and_websockets(default: Server) -> None:
@@ -174,6 +192,7 @@ def test_the_projects_middleware_reads_int_ports_in_the_scope(tmp_path: Path) ->
         assert answer.headers["x-client-port"] == "True"
 
 
+@cites(DOC, "(`https` makes a WebSocket `wss`)")
 def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: Server) -> None:
     async def ask() -> dict:  # type: ignore[type-arg]
         headers = {"x-forwarded-for": "203.0.113.10", "x-forwarded-proto": "https"}
@@ -185,6 +204,9 @@ def test_a_websocket_through_a_trusted_proxy_gets_the_visitor_and_wss(default: S
 
 @cites(DOC, "One use of\n`X-Forwarded-Proto: https` holds from any peer: the cookies Pyxle sets (the CSRF token's, `Secure`\n"
             "by default over HTTPS) get `Secure`")
+@cites("docs/configuration.md", "| `csrf.cookieSecure` | `true`, `false` or `null` | `null`: Secure when the request came "
+                                "over HTTPS (its scheme or `X-Forwarded-Proto`) |")
+@cites(DOC, "Cookies (the CSRF cookie while `csrf.cookieSecure` is unset")
 def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_client_or_scheme(default: Server) -> None:
     """127.0.0.2 is loopback but not 127.0.0.1: a client reaching Pyxle directly. Its
     X-Forwarded-Proto still makes the cookie it is given Secure (and nothing else)."""
@@ -199,6 +221,9 @@ def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_client_or_scheme(d
     assert "pyxle-csrf=" in stricter and stricter.endswith("; Secure")
 
 
+@cites("docs/security.md", "behind a proxy that Pyxle trusts (`forwardedAllowIps`, by default one on the same "
+                            "machine: [Deployment: trusted proxies](deployment.md#trusted-proxies)), the visitor's address "
+                            "from `X-Forwarded-For`, so each visitor has a budget of their own")
 def test_the_rate_limit_counts_each_forwarded_visitor_apart(default: Server) -> None:
     """Behind nginx every request comes from the proxy: one visitor's budget was everyone's."""
     def get(visitor: str) -> int:

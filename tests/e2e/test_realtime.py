@@ -395,6 +395,7 @@ export default function Live() { return <p>live</p> }
 '''
 
 
+@cites("docs/realtime.md", "Requests without `Origin` (not a browser)\n  pass")
 def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1008(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/live.pyxl": PAGE, "pages/index.pyxl": "import React from 'react'\n"
@@ -456,6 +457,7 @@ def test_a_star_in_cors_origins_does_not_open_websockets_to_every_site(make_proj
     assert "\x1b[31m" not in server.output()
 
 
+@cites("docs/realtime.md", "Pyxle does not read `X-Forwarded-Proto`")
 def test_a_page_accepts_its_own_https_origin_behind_a_proxy_that_terminates_tls(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/live.pyxl": PAGE})
@@ -469,6 +471,9 @@ def test_a_page_accepts_its_own_https_origin_behind_a_proxy_that_terminates_tls(
                                       additional_headers=proxied) as ws:
             await ws.send("tls")
             assert await ws.recv() == "page: tls"
+        async with websockets.connect(server.ws_url + "/live", origin=f"https://{host}") as ws:
+            await ws.send("no proxy headers")  # the Origin's scheme is never compared: X-Forwarded-Proto is not read
+            assert await ws.recv() == "page: no proxy headers"
         async with websockets.connect(server.ws_url + "/live", origin=f"https://evil.example:{host.split(':')[1]}",
                                       additional_headers=proxied) as ws:
             with pytest.raises(websockets.ConnectionClosed):
