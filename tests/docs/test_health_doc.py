@@ -19,6 +19,8 @@ from tests.docs._blocks import cites, doc_block
 from tests.docs.conftest import serve_doc_project
 
 
+@cites("docs/deployment.md", "| `/readyz` | `200` while the app serves: routes loaded, plugins and SSR workers started;")
+@cites("docs/deployment.md", "| `/healthz` | `200` while the process serves requests (liveness) |")
 @cites("docs/deployment.md", "`503` before and after that")
 @cites("docs/deployment.md", '`"starting"` (before start-up is done, and while stopping)')
 def test_readyz_is_503_until_the_app_has_started_and_after_it_stops(tmp_path: Path) -> None:

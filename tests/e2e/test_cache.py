@@ -360,6 +360,10 @@ def test_the_loader_runs_once_in_the_window_for_the_document_and_the_navigation_
     assert count(app, "index") == before + 1
 
 
+@cites("docs/pages.md", "`Cache-Control: public, s-maxage=60, stale-while-revalidate=300` on a stored document tells a\n"
+                        "  CDN in front what happened; but only when the answer is the same for everyone: a document\n"
+                        "  holding the visitor's CSRF token (a `<Form>`) is `private, no-cache`")
+@cites("docs/pages.md", "as are every uncached page and all navigation JSON")
 def test_cache_control_tells_a_cdn_when_the_page_is_the_same_for_everyone(app: Server) -> None:
     with visitor(app) as client:
         new = client.get("/about")  # a new visitor: no token in the page, so no cookie on it (a CDN's request)
@@ -471,6 +475,7 @@ def test_each_visitor_gets_a_tag_of_their_own_for_a_page_holding_their_token(app
         assert two.get("/form", headers={"If-None-Match": a.headers["etag"]}).status_code == 200
 
 
+@cites('docs/pages.md', '**Never shared between visitors.** A request with an `Authorization` header, a session cookie\n(`pyxle_session` as pyxle-auth sets it, or `session`;')
 def test_two_visitors_of_a_cached_page_get_different_csrf_tokens_and_never_each_others_data(app: Server) -> None:
     with visitor(app) as ada, visitor(app) as bob:
         pages = {}

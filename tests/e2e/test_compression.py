@@ -150,6 +150,7 @@ def test_small_answers_already_encoded_and_binary_types_are_sent_as_they_are(app
 
 
 @cites("docs/configuration.md", "A file of `public/` compressed already is sent as its bytes")
+@cites('docs/configuration.md', 'An `.svgz` is the\nexception, as Apache sends it: `image/svg+xml` with `Content-Encoding: gzip`')
 def test_a_public_file_compressed_already_is_sent_as_its_bytes_and_never_compressed_again(app: Server) -> None:
     for offered in ("br", "gzip", None):
         dump = get(app, "/data.json.gz", offered)  # a download: the type of its bytes, not of what they hold

@@ -78,6 +78,7 @@ def test_a_reload_without_the_cookie_gets_the_page_and_a_cookie_and_the_next_act
 
 
 @cites("docs/security.md", "Such a client's `If-None-Match`\n  gets the page in full with the cookie, never a `304` without one")
+@cites('docs/pages.md', '`If-None-Match` with it answers `304 Not Modified`, except where the answer would set the CSRF cookie for a client\nwithout a valid one (a browser restart drops it and keeps its cache): it gets the page in full,\nwith a new cookie')
 def test_if_none_match_without_a_valid_token_is_answered_in_full_with_the_cookie(server):
     with httpx.Client(base_url=server.url) as client:
         first = client.get("/act")

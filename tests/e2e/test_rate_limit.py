@@ -51,6 +51,7 @@ def test_exempt_paths_and_health_checks_are_never_limited(make_project, start_se
 
 
 @cites("docs/security.md", "A last entry that is not an IP address (`unknown`) is no proxy's: that\nrequest is counted under its peer")
+@cites('docs/security.md', 'a request from a peer that `forwardedAllowIps` does not name is then counted under the **last** address of its `X-Forwarded-For`')
 def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_server):
     """trustForwardedFor for a proxy that forwardedAllowIps does not list (10.9.9.9 here, so this
     test's own 127.0.0.1 is such a proxy); a listed one has made the client the visitor already."""

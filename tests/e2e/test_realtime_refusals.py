@@ -47,6 +47,8 @@ async def hostile(url: str) -> tuple[int | None, str]:
 
 @cites("docs/realtime.md", "A channel name holding a NUL character is refused")
 @pytest.mark.parametrize("broker", ["redis", "memory"])
+@cites('docs/realtime.md', 'A room named by the visitor cannot reach another channel: raised in a\n  socket handler, the error closes that socket with `1008` ("channel name refused")')
+@cites('docs/realtime.md', "`closing a WebSocket on /api/byname: realtime: channel name '\\x00broadcast' is refused")
 def test_a_room_named_nul_broadcast_is_refused_with_1008_and_reaches_no_other_room(
         broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
     env = redis_env(start_redis(), "nul:") if broker == "redis" else SHARED_SECRET
@@ -88,6 +90,7 @@ async def post(request):
 
 @cites("docs/realtime.md", "A published message over `realtime.maxPublishSize` (1 MiB) is refused")
 @pytest.mark.parametrize("broker", ["redis", "memory"])
+@cites('docs/realtime.md', 'Raised in a socket handler (the room above\n  publishing what its peer sent), it closes that socket with `1009` ("message too big")')
 def test_a_message_too_big_to_deliver_is_refused_when_published(
         broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
     # Through Redis, a message of 8 MiB or more made Redis cut off the worker's subscription (its

@@ -106,6 +106,7 @@ def test_an_invalid_body_is_a_422_with_dotted_field_paths(server: Server) -> Non
     assert set(body["fields"]) == {"title", "items.0.qty", "z"}
 
 
+@cites('docs/validation.md', 'A body with a default (`order: Order | None = None`, in an API route or an action) is optional')
 def test_an_optional_body_left_out_is_its_default(server: Server) -> None:
     with _client(server) as (client, csrf):
         empty = client.post("/api/__actions/index/maybe", headers={**csrf, "content-type": "application/json"})
@@ -129,6 +130,7 @@ def test_a_form_body_is_validated_and_the_csrf_field_is_not_part_of_it(server: S
     assert response.json() == {"ok": True, "saved": "From a form", "count": 0}
 
 
+@cites('docs/validation.md', '`ValidationActionError(message="Validation failed", *, fields, status_code=422, data=None)`\nraised by hand, answer:')
 def test_validation_action_error_raised_by_hand_answers_the_same_shape(server: Server) -> None:
     with _client(server) as (client, csrf):
         response = client.post("/api/__actions/index/by_hand", json={}, headers=csrf)
@@ -150,6 +152,8 @@ def test_a_no_js_form_post_re_renders_the_page_with_its_field_errors(server: Ser
     assert "New post" in response.text  # the loader ran
 
 
+@cites('docs/client.md', '`onError(message, fields, result)` gets the message and, for a 422, the\n  per-field [errors](validation.md#actions) of a typed body')
+@cites('docs/client.md', "`toggle.fields` (the last call's per-field errors, a 422")
 def test_form_on_error_and_use_action_receive_the_fields_in_the_browser(server: Server, page: PageWatch) -> None:
     page.page.goto(server.url + "/")
     page.hydrated()

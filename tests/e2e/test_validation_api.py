@@ -265,6 +265,7 @@ def test_a_huge_invalid_body_is_a_quick_422_and_the_server_answers_meanwhile(ser
     assert took < 5
 
 
+@cites('docs/validation.md', 'A 422 lists the first 100 errors; when there are more, `"__root__"` says so (`"Only the first 100\nof 150 errors are listed"`)')
 def test_a_422_lists_the_first_hundred_errors_and_counts_the_rest(server: Server) -> None:
     response = httpx.post(server.url + "/api/orders", json={"title": "x", "items": [{"sku": "a", "qty": 0}] * 150})
     fields = response.json()["fields"]
@@ -273,6 +274,7 @@ def test_a_422_lists_the_first_hundred_errors_and_counts_the_rest(server: Server
     assert fields["__root__"] == ["Only the first 100 of 150 errors are listed"]
 
 
+@cites('docs/validation.md', 'A body with a default (`order: Order | None = None`, in an API route or an action) is optional: a\nrequest without one (empty, `Content-Length: 0`) gets the default')
 def test_an_optional_body_left_out_is_its_default(server: Server) -> None:
     """FastAPI passes None; Pyxle answered 422 "Request body is empty" while OpenAPI said not required."""
     url = server.url + "/api/maybe"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pyxle.config import ConfigError, RealtimeConfig, load_config
+from tests.docs._blocks import cites
 
 
 def load(tmp_path: Path, data: dict | None = None, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
@@ -16,6 +17,8 @@ def load(tmp_path: Path, data: dict | None = None, env: dict[str, str] | None = 
     return load_config(tmp_path, environ=env or {}, load_env=False)
 
 
+@cites('docs/realtime.md', '| in-process (default) | `PYXLE_REALTIME_BROKER=memory` |')
+@cites('docs/realtime.md', '| `sendQueue` | | `1024` |')
 def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
     assert load(tmp_path).realtime == RealtimeConfig(
         broker="memory", redis_url="redis://localhost:6379", channel_prefix="pyxle:rt:",
