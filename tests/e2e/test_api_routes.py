@@ -111,6 +111,14 @@ ROUTES = {
     "pages/api/fast.py": "async def get(request): return {'fast': True}\n",
     "pages/api/echo-json.py": "async def post(request): return {'got': await request.json()}\n",
     "pages/api/length.py": "async def post(request): return {'n': len(await request.body())}\n",
+    "pages/api/twice.py": """
+        async def post(request):
+            if request.query_params["first"] == "body":
+                raw = await request.body()
+                return {"raw": len(raw), "json": await request.json(), "form": dict(await request.form())}
+            form = dict(await request.form())
+            return {"form": form, "raw": len(await request.body())}
+        """,
     "pages/api/boom.py": """
         async def get(request):
             raise RuntimeError('secret database password is hunter2')
@@ -406,6 +414,17 @@ def test_malformed_json_is_400(routes_server: Server) -> None:
     assert r.status_code == 400 and r.json()["error"].startswith("Malformed JSON body")
     r = httpx.post(url, content=b"")
     assert r.status_code == 400 and "empty" in r.json()["error"]
+
+
+@cites("docs/api-routes.md", "`await request.body()` keeps the bytes, so `request.json()` or\n`request.form()` may follow it")
+@cites("docs/api-routes.md", "a `request.body()` or `request.json()` after it raises\n`RuntimeError: Stream consumed`")
+def test_a_body_read_again_after_body_works_and_after_form_is_starlettes_stream_consumed(routes_server: Server) -> None:
+    url = routes_server.url + "/api/twice"
+    read = httpx.post(url + "?first=body", json={"a": 1})
+    assert read.json() == {"raw": len(b'{"a":1}'), "json": {"a": 1}, "form": {}}, read.text
+    failed = httpx.post(url + "?first=form", data={"a": "1"})
+    assert failed.status_code == 500 and "Stream consumed" not in failed.text
+    assert "RuntimeError: Stream consumed" in routes_server.wait_for_output("RuntimeError: Stream consumed")
 
 
 def test_body_over_limit_is_413(routes_server: Server) -> None:
