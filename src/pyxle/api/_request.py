@@ -30,13 +30,16 @@ class ApiRequest(IntPortClient, Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
             body = await self.body()
+            text = ""
             try:  # as json.loads(body) does with bytes (a UTF-8 BOM skipped), with the decoder made once
-                self._json = _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
+                text = body.decode(json.detect_encoding(body), "surrogatepass")
+                self._json = _DECODER.decode(text)
             except (ValueError, UnicodeDecodeError) as exc:
                 detail = "Request body is empty; expected JSON" if not body.strip() else f"Malformed JSON body: {exc}"
-                raise RequestRefused(status_code=400, detail=detail) from None
+                raise MalformedJson(detail, exc, text) from None
             except RecursionError:  # the parser recurses per level: `[` x 100,000 is the client's error too
-                raise RequestRefused(status_code=400, detail="Malformed JSON body: nested too deeply") from None
+                raise MalformedJson("Malformed JSON body: nested too deeply", ValueError("nested too deeply"),
+                                    text) from None
         return self._json
 
     async def _get_form(self, *, max_files: float = 1000, max_fields: float = 1000,
@@ -60,6 +63,23 @@ class ApiRequest(IntPortClient, Request):
                 raise
             raise RequestRefused(400, exc.detail) from None  # Starlette's: an urlencoded field over 1 MiB
         return self._form
+
+
+class MalformedJson(RequestRefused, json.JSONDecodeError):
+    """A JSON body ``json()`` cannot read. Let escape, it answers 400 with ``detail``; it is also the
+    ``json.JSONDecodeError`` (a ``ValueError``) that Starlette's ``json()`` raises, so a handler
+    written for Starlette or pyxle-framework 0.9 that catches one answers in its own words, and
+    ``str()``, ``msg`` and ``pos`` read as ``json.loads``'s own error."""
+
+    def __init__(self, detail: str, exc: ValueError, text: str) -> None:
+        if isinstance(exc, json.JSONDecodeError):
+            json.JSONDecodeError.__init__(self, exc.msg, exc.doc, exc.pos)
+        else:  # NaN, 1e999, a body that is not UTF-8: json.loads has no position for these
+            json.JSONDecodeError.__init__(self, str(exc), text, 0)
+        RequestRefused.__init__(self, 400, detail)
+
+    def __str__(self) -> str:
+        return ValueError.__str__(self)
 
 
 class WholeMultiPartParser(MultiPartParser):
