@@ -42,6 +42,11 @@ class ApiEndpoint:
         if handlers.endpoint_class is not None:
             self._not_allowed = not_allowed(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
 
+    @property
+    def accepts_websockets(self) -> bool:
+        """Whether the route has a ``websocket`` handler (``pyxle routes``, the start-up note on workers)."""
+        return self.handlers.websocket is not None
+
     def _endpoints(self, handlers: ApiHandlers, context: RouteContext,
                    typed: Mapping[str, Typed | None]) -> dict[str, Endpoint]:
         """Per method, the handler as a ``request -> Response`` endpoint, before hooks."""

@@ -818,6 +818,22 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
               named, "s" if len(unchecked) == 1 else "")
 
 
+def note_workers_broker(app: PyxleApp, workers: int) -> None:
+    """The in-process broker reaches its own worker's sockets only: with several workers, a channel's
+    message misses the sockets the others hold. pyxle-framework 0.9 warned of it at start-up; so
+    does ``pyxle serve``, once (the CLI calls this), naming the routes that accept WebSockets."""
+    if workers < 2 or app.config.realtime.broker == "redis":
+        return
+    pages_dir = app.config.pages_dir
+    sockets = [f"{pages_dir}/{PurePosixPath(route.context.source_relative_path)}" for route in app.router.apps()
+               if getattr(route, "accepts_websockets", False)]
+    if sockets:
+        named = ", ".join(sockets[:_NAMED]) + (f" and {len(sockets) - _NAMED} more" if len(sockets) > _NAMED else "")
+        _note("%s accept%s WebSockets and the realtime broker is in-process: with --workers %d a channel's messages "
+              "reach only the sockets of the worker that publishes them; set PYXLE_REALTIME_BROKER=redis (or "
+              "realtime.broker) to reach every worker", named, "s" if len(sockets) == 1 else "", workers)
+
+
 _NAMED = 5  # routes a start-up note names; a large app's hundred would make one line of kilobytes
 
 

@@ -44,7 +44,7 @@ def route_rows(config: PyxleConfig) -> list[dict[str, Any]]:
             "file": f"{config.pages_dir}/{spec.file}",
             "kind": spec.kind,
             "methods": list(endpoint.context.allowed_methods),
-            "websocket": spec.kind == "api" and endpoint.handlers.websocket is not None,
+            "websocket": endpoint.accepts_websockets,
         }
         if spec.kind == "page":
             row["loader"] = endpoint.page.loader.__name__ if endpoint.page.loader else None

@@ -92,6 +92,11 @@ class PageEndpoint:
                        or (self._dynamic and cache is not None and bool(cache.rules)))
         self._envelope: bool | None = None if page.loader is not None else False
 
+    @property
+    def accepts_websockets(self) -> bool:
+        """Whether the page has a ``websocket(ws)`` handler (``pyxle routes``, the start-up note on workers)."""
+        return self.page.websocket is not None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
             await self._websocket(scope, receive, send)
