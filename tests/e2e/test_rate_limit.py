@@ -33,6 +33,26 @@ def _project(make_project, name: str = "app", **limits):  # type: ignore[no-unty
                          "pyxle.config.json": json.dumps({"rateLimit": limits})}, name)
 
 
+APART = "rateLimit counts each client's requests in each worker's memory"
+
+
+@cites("docs/security.md", "Counters live in each worker's memory by default, so a client may make up to `--workers` times the\nlimit")
+@cites("docs/security.md", "`pyxle serve` with several workers says so once at start-up: `rateLimit counts each\n"
+       "client's requests in each worker's memory: with --workers 4 a client may make up to 400 requests per\n"
+       "60s window instead of 100; set rateLimit.redisUrl to share the counters`")
+def test_in_memory_counters_on_several_workers_are_noted_once_at_start_up(make_project, start_server, start_redis):  # type: ignore[no-untyped-def]
+    """Four workers each counting apart let a client make four times the limit, and nothing said so."""
+    apart = start_server(_project(make_project, requests=100, window=60), "serve", "--workers", "4", env=SHARED_SECRET)
+    lines = [line for line in apart.output().splitlines() if APART in line]
+    assert len(lines) == 1, apart.output()  # the CLI's note, not one per worker
+    assert lines[0].endswith(APART + ": with --workers 4 a client may make up to 400 requests per 60s window "
+                             "instead of 100; set rateLimit.redisUrl to share the counters"), lines
+    one = start_server(_project(make_project, "one", requests=100, window=60), "serve")
+    shared = start_server(_project(make_project, "shared", requests=100, window=60, redisUrl=start_redis().url),
+                          "serve", "--workers", "2", env=SHARED_SECRET)
+    assert APART not in one.output() and APART not in shared.output()
+
+
 def test_over_the_limit_answers_429_with_retry_after(make_project, start_server):
     server = start_server(_project(make_project, requests=3, window=30))
     statuses = [httpx.get(server.url + "/api/hello").status_code for _ in range(4)]

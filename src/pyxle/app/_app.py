@@ -818,11 +818,20 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
               named, "s" if len(unchecked) == 1 else "")
 
 
-def note_workers_broker(app: PyxleApp, workers: int) -> None:
-    """The in-process broker reaches its own worker's sockets only: with several workers, a channel's
-    message misses the sockets the others hold. pyxle-framework 0.9 warned of it at start-up; so
-    does ``pyxle serve``, once (the CLI calls this), naming the routes that accept WebSockets."""
-    if workers < 2 or app.config.realtime.broker == "redis":
+def note_workers_apart(app: PyxleApp, workers: int) -> None:
+    """What each of several workers keeps in its own memory, where the app may expect it shared;
+    said once, by ``pyxle serve`` (the CLI calls this). The in-process broker reaches its own
+    worker's sockets only: a channel's message misses the sockets the others hold (pyxle-framework
+    0.9 warned of it too), so the routes that accept WebSockets are named. The rate limit's
+    counters are each worker's: a client may make up to ``workers`` times the limit."""
+    if workers < 2:
+        return
+    limit = app.config.rate_limit
+    if limit.enabled and limit.redis_url is None:
+        _note("rateLimit counts each client's requests in each worker's memory: with --workers %d a client may make "
+              "up to %d requests per %gs window instead of %d; set rateLimit.redisUrl to share the counters",
+              workers, workers * limit.requests, limit.window, limit.requests)
+    if app.config.realtime.broker == "redis":
         return
     pages_dir = app.config.pages_dir
     sockets = [f"{pages_dir}/{PurePosixPath(route.context.source_relative_path)}" for route in app.router.apps()

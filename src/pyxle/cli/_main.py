@@ -560,7 +560,7 @@ def _stopped(signum: int, frame: Any) -> None:
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle._redis import CHECKED as REDIS_CHECKED
     from pyxle.app import BUILT_BY_SERVER, StartupError, create_app
-    from pyxle.app._app import note_workers_broker
+    from pyxle.app._app import note_workers_apart
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.cli import _serve as server
 
@@ -608,7 +608,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         _try_plugins(app)
         app.check_middleware()  # one that fails on the lifespan: one error here, not every worker's
         check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
-        note_workers_broker(app, workers)
+        note_workers_apart(app, workers)
         port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
         raise CliError(str(exc)) from None
