@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import time
 from pathlib import Path
 
@@ -27,6 +28,21 @@ def test_the_middleware_times_every_response_in_every_worker(app: Server) -> Non
     for _ in range(6):  # several connections: both workers answer some
         answer = httpx.get(app.url + "/healthz")
         assert float(answer.headers["x-response-time"]) >= 0
+
+
+@cites("docs/middleware.md", "(Request ids need no middleware of yours: every response carries `X-Request-Id`")
+def test_every_kind_of_answer_carries_its_own_request_id(app: Server) -> None:
+    """A route's answer, a hook's refusal and its on_error answer, Pyxle's own 404, 405 and 413, and
+    the health check: each carries a fresh id of 32 hex digits, with only Timing as middleware."""
+    with httpx.Client(base_url=app.url) as client:
+        answers = [client.get("/api/users/1", headers=KEY), client.get("/api/users/1"),
+                   client.get("/api/users/2", headers=KEY), client.get("/no/such/page"),
+                   client.delete("/api/users/1", headers=KEY),
+                   client.post("/api/signup", content=b" " * (10 * 1024 * 1024 + 1), headers=KEY),  # the default limit
+                   client.get("/healthz")]
+    assert [a.status_code for a in answers] == [200, 401, 404, 404, 405, 413, 200]
+    ids = [a.headers.get("x-request-id", "") for a in answers]
+    assert all(re.fullmatch(r"[0-9a-f]{32}", rid) for rid in ids) and len(set(ids)) == len(ids), ids
 
 
 @cites("docs/middleware.md", "a `Middleware(cls, **options)`, a `(cls, {options})` pair")

@@ -290,7 +290,7 @@ PAGES = {"pages/boundary.pyxl": BOUNDARY, "pages/slow-part.pyxl": SLOW_PART, "pa
          "pages/answers.pyxl": ANSWERS, "pages/long.pyxl": LONG, "pages/zero.pyxl": ZERO}
 DOC = "docs/pages.md"
 CONFIG = {
-    "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}},
+    "cache": {"/about": 60, "/team": {"sMaxage": 60, "shared": True}, "/window": {"sMaxage": 1}},
     "observability": {"metricsEndpoint": True, "metricsEndpointToken": TOKEN},
 }
 
@@ -300,7 +300,7 @@ def project_files() -> dict[str, str]:
         "counter.py": COUNTER, "pages/api/counts.py": COUNTS_API, "pages/api/purge.py": PURGE_API,
         "pages/index.pyxl": INDEX, "pages/form.pyxl": FORM, "pages/stale.pyxl": SLOW_STALE,
         "pages/burst.pyxl": BURST, "pages/who.pyxl": WHO, "pages/themed.pyxl": THEMED, "pages/cookie.pyxl": SETS_COOKIE,
-        "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM,
+        "pages/plain.pyxl": PLAIN, "pages/about.pyxl": ABOUT, "pages/team.pyxl": TEAM, "pages/window.pyxl": ABOUT,
         "pages/toucher.pyxl": TOUCHER, "pages/canonical.pyxl": CANONICAL, "pyxle.config.json": json.dumps(CONFIG),
         **PAGES,
     }
@@ -419,6 +419,23 @@ def test_a_stale_page_is_served_at_once_and_rendered_again_in_the_background(app
         fresh = after_the_background_render(client, "/stale", first)
         assert fresh.headers["x-pyxle-cache"] == "HIT" and number(fresh.text) == number(first.text) + 1
         assert count(app, "stale") == number(first.text) + 1  # one background render, not one per request
+
+
+@cites("docs/configuration.md", "then serve them stale for `staleWhileRevalidate` (default 5 x) while rendering again")
+def test_a_route_without_a_stale_window_is_served_stale_for_five_times_its_s_maxage(app: Server) -> None:
+    """`"/window": {"sMaxage": 1}`: stale from 1 s to 6 s after it was stored, then not served at all."""
+    with visitor(app) as client:
+        began = time.monotonic()
+        first = [client.get("/window", params={"copy": copy}) for copy in "abc"]  # three stored copies
+        stored = time.monotonic()  # each copy was stored between began and now
+        assert [answer.headers["x-pyxle-cache"] for answer in first] == ["MISS", "MISS", "MISS"]
+        assert first[0].headers["cache-control"] == "public, s-maxage=1, stale-while-revalidate=5"
+        time.sleep(1.2)
+        assert client.get("/window", params={"copy": "a"}).headers["x-pyxle-cache"] == "STALE"
+        time.sleep(began + 5.5 - time.monotonic())  # copies b and c, untouched since: still in the stale window
+        assert client.get("/window", params={"copy": "b"}).headers["x-pyxle-cache"] == "STALE"
+        time.sleep(stored + 6.4 - time.monotonic())  # past it
+        assert client.get("/window", params={"copy": "c"}).headers["x-pyxle-cache"] == "MISS"
 
 
 def test_a_stale_page_of_a_path_invalidated_before_is_stored_again_by_its_background_render(app: Server) -> None:

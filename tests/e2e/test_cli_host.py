@@ -106,6 +106,20 @@ def test_an_address_of_another_machine_is_one_line_naming_the_host(api: Path) ->
     assert "--port" not in line, line
 
 
+@cites("docs/deployment.md", "`--host` takes an address (`0.0.0.0`, `::1`) or a host name")
+def test_host_0_0_0_0_listens_on_every_address_of_the_machine(api: Path, start_server) -> None:
+    """What a container needs: answers at 127.0.0.1 and at 127.0.0.2 alike (a server bound to
+    127.0.0.1 alone never answers the second)."""
+    server = start_server(api, "serve", "--host", "0.0.0.0", ready=False)
+    server.wait_for_output("pyxle serve: http://", 60)
+    assert "pyxle serve: http://0.0.0.0:" in server.output(), server.output()
+    server.url = server.url.replace("0.0.0.0", "127.0.0.1")
+    server.wait_ready(60)
+    for address in ("127.0.0.1", "127.0.0.2"):
+        assert httpx.get(server.url.replace("127.0.0.1", address) + "/api/hello", timeout=10).json() == {"ok": True}
+
+
+@cites("docs/deployment.md", "`--host` takes an address (`0.0.0.0`, `::1`) or a host name")
 def test_an_ipv6_host_is_in_brackets_in_the_banner(api: Path, start_server) -> None:
     """The banner said `http://::1:8000`, which no browser opens."""
     server = start_server(api, "serve", "--host", "::1", ready=False)
