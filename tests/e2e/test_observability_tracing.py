@@ -176,6 +176,37 @@ def collector() -> Iterator[Collector]:
     server.server_close()
 
 
+SAMPLER = '''
+from opentelemetry import trace
+
+
+async def get(request):
+    return {"sampler": trace.get_tracer_provider().sampler.get_description()}
+'''
+
+
+@cites("docs/observability.md", "sampling\n`otelSampleRatio` of new traces (default 5%; a sampled incoming trace is always followed)")
+def test_pyxles_provider_samples_5_percent_of_new_traces_and_follows_every_sampled_caller(
+        make_project, start_server, collector):
+    config = {"accessLog": False, "observability": {"otel": True}}
+    project = make_project({"pages/api/hello.py": "async def get(r):\n    return {'hello': 1}\n",
+                            "pages/api/traced.py": "async def get(r):\n    return {'traced': 1}\n",
+                            "pages/api/sampler.py": SAMPLER, "pyxle.config.json": json.dumps(config)})
+    server = start_server(project, env={"OTEL_EXPORTER_OTLP_ENDPOINT": collector.url})
+    sampler = httpx.get(server.url + "/api/sampler").json()["sampler"]
+    assert sampler.startswith("ParentBased{root:TraceIdRatioBased{0.05},remoteParentSampled:AlwaysOnSampler,"), sampler
+    with httpx.Client(base_url=server.url) as client:
+        for _ in range(400):
+            assert client.get("/api/hello").status_code == 200
+        for n in range(1, 21):
+            caller = f"00-{n:032x}-{n:016x}-01"  # sampled by the caller
+            assert client.get("/api/traced", headers={"traceparent": caller}).status_code == 200
+    os.kill(server.proc.pid, signal.SIGTERM)  # its spans are sent as it stops
+    assert server.wait_exit() == 0, server.output()
+    assert collector.names.count("GET /api/traced") == 20, collector.names
+    assert 1 <= collector.names.count("GET /api/hello") <= 60, collector.names  # about 20 of 400; 1e-9 odds outside
+
+
 @cites("docs/observability.md", "A worker that stops (SIGTERM, a reload) sends the spans it still holds before it exits")
 def test_spans_of_a_workers_last_seconds_are_sent_when_the_server_stops(make_project, start_server, collector):
     """Pyxle's provider batches spans for 5 s; a worker stopped within them exited with its batch
