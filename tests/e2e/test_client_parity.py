@@ -103,6 +103,7 @@ export default function Home() {
       <h1>Home</h1>
       <p data-testid="router">{router}</p>
       <Link href="/plain">Plain, by the default export</Link>
+      <Link href="/plain?manual=1" prefetch={false}>Plain, not prefetched</Link>
       <div style={{ height: '4000px' }} />
       <Link href="/counter" prefetchTtl={60000}>Counter, reused</Link>
       <div style={{ height: '400px' }} />
@@ -334,6 +335,39 @@ def test_a_link_with_prefetch_ttl_fetches_its_data_while_a_code_only_prefetch_of
     reused.click()
     page.page.get_by_test_id("visit").filter(has_text=str(visit)).wait_for()  # the prefetched data, as asked
     assert seen == before  # nothing fetched at the click
+
+
+@cites("docs/client.md", "how long prefetched data of pages without loaders stays fresh (ms, default 30000)")
+def test_by_default_a_prefetched_page_without_loaders_is_reused_for_30_seconds(app19: Server, page: PageWatch) -> None:
+    page.page.clock.install()  # Date.now() follows the clock the test moves
+    open_page(app19, page)
+    router = "window.__PYXLE_ROUTER__"
+    assert page.page.evaluate(f"Promise.all([{router}.prefetch('/plain?copy=a'), {router}.prefetch('/plain?copy=b')])") == [
+        True, True]
+    seen = nav_requests(page)
+    page.page.clock.fast_forward(29_000)
+    assert page.page.evaluate(f"{router}.navigate('/plain?copy=a')") is True
+    assert seen == []  # shown from the prefetch, 29 s on
+    page.page.clock.fast_forward(2_000)
+    assert page.page.evaluate(f"{router}.navigate('/plain?copy=b')") is True
+    assert [url for _, url in seen] == [app19.url + "/plain?copy=b"]  # 31 s on: fetched again
+
+
+@cites("docs/client.md", "`Link` prefetches when hovered and when scrolled into view (`prefetch={false}` turns that off)")
+def test_a_link_with_prefetch_false_is_fetched_only_when_clicked(app19: Server, page: PageWatch) -> None:
+    seen = nav_requests(page)
+    open_page(app19, page)
+    manual = page.page.get_by_role("link", name="Plain, not prefetched")
+    manual.hover()  # in view from the start, and hovered
+    page.page.get_by_role("link", name="Plain, by the default export").hover()  # a link that does prefetch
+    page.page.wait_for_timeout(500)
+    assert ("prefetch", app19.url + "/plain") in seen  # the other link's, so there was time for one
+    assert [url for _, url in seen if url.endswith("?manual=1")] == []
+    manual.click()
+    page.page.wait_for_url(app19.url + "/plain?manual=1")
+    page.page.get_by_role("heading", name="Plain").wait_for()
+    assert [url for _, url in seen if url.endswith("?manual=1")] == [app19.url + "/plain?manual=1"]
+    assert page.page.evaluate("window.__marker") == "still here"
 
 
 @cites("docs/client.md", "a\npath without a query names the page under every query string")

@@ -212,6 +212,23 @@ def test_a_fast_page_and_a_prefetched_one_show_no_loading_state(app: Server, pag
     assert "loading" not in seen(page) and page.problems() == []
 
 
+@cites(DOC, "how long a navigation waits before it shows a [`loading.pyxl`](#loading-states) (ms, default 100)")
+def test_by_default_the_loading_state_shows_a_tenth_of_a_second_into_the_navigation(app: Server, page: PageWatch) -> None:
+    start(app, page)
+    took = page.page.evaluate("""() => new Promise((resolve) => {
+      const began = performance.now()
+      new MutationObserver((_, observer) => {
+        if (!document.getElementById('loading')) return
+        observer.disconnect()
+        resolve(performance.now() - began)
+      }).observe(document.body, { childList: true, subtree: true })
+      window.__PYXLE_ROUTER__.navigate('/reports/slowloader?s=2')
+    })""")
+    assert 100 <= took < 1000, took  # its loader takes 2 s
+    page.page.wait_for_selector("#slow-page", timeout=15000)
+    assert page.problems() == []
+
+
 @cites(DOC, "A page with no `loading.pyxl` above it keeps the page being left on screen")
 def test_a_page_without_loading_pyxl_keeps_the_old_page_until_it_is_ready(app: Server, page: PageWatch) -> None:
     start(app, page)
