@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pyxle.compiler import compile_source
+from tests.docs._blocks import cites
 
 CORPUS = Path(__file__).with_name("corpus")
 CASES = sorted(p.stem for p in CORPUS.glob("*.pyxl"))
@@ -41,6 +42,8 @@ def test_every_case_has_an_expectation():
         assert set(expected) <= {"P", "J", "F", "."}, name
 
 
+@cites("docs/compiler.md", "(so a\ndocstring full of `<div>`s or `export default` stays Python)")  # rules_triple_quoted_..., rules_docstring_...
+@cites("docs/compiler.md", "(so a\ntemplate literal holding `def foo():` stays JavaScript)")  # rules_template_literal_with_python_lines
 @pytest.mark.parametrize("name", _params())
 def test_split_matches_expectation(name: str):
     source, expected = _load(name)

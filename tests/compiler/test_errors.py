@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyxle.compiler import CompileError, Diagnostic, compile_source
+from tests.docs._blocks import cites
 
 PATH = "pages/err.pyxl"
 
@@ -344,6 +345,7 @@ export function Users({ data }) {
     assert error.hint == "add `export default Users` after it"
 
 
+@cites("docs/compiler.md", "| one component to render | `a page has one default export; this is a second one (the first is at line 1)` |")
 def test_a_second_default_export_is_reported_at_its_line():
     source = '''\
 export default function A() {

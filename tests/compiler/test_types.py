@@ -20,6 +20,10 @@ def compiled(source: str, **kwargs):  # type: ignore[no-untyped-def]
     return compile_source(source, path="pages/x.pyxl", types_module="pyxle/types/x", **kwargs)
 
 
+@cites("docs/compiler.md", "When the loader or an action carries annotations, the default export's first parameter\n"
+                           "  is typed with the page's generated `Props`, on that parameter's line, so the line numbers still\n  match")
+@cites("docs/types.md", "It is attached to `export default function Name(...)`,\n`export default (...) =>`, and `export default Name` "
+                        "where `Name` is a function or an arrow\nfunction assigned to a `const` in the file")
 @pytest.mark.parametrize(("component", "expected"), [
     ("export default function Page({ data }) {\n  return <p>{data.n}</p>\n}\n",
      f"export default function Page(/** @type {{{REF}}} */ {{ data }}) {{"),
@@ -63,6 +67,7 @@ def test_a_tsx_component_the_user_typed_is_left_as_written(component: str) -> No
     assert "pyxle/types" not in result.client_code
 
 
+@cites("docs/types.md", "(not to a wrapped component like `memo(...)`)")
 @pytest.mark.parametrize("source", [
     LOADER + "export default function Page() {\n  return <p/>\n}\n",  # takes no props
     LOADER + "export default memo(function Page({ data }) {\n  return <p/>\n})\n",  # wrapped: not followed
@@ -81,6 +86,8 @@ UNTYPED_LAYOUT = ('{ data: Record<string, any>, layoutData: Record<string, any>,
 
 
 @cites("docs/types.md", "gets the same props\nwith `data: Record<string, any>`")
+@cites("docs/types.md", "When the loader or an action carries annotations,\nthe client module it emits types the default "
+                        "export's first parameter with the page's `Props`")
 @pytest.mark.parametrize(("source", "types_module", "expected"), [
     (LOADER.replace(" -> Data", "") + COMPONENT, "pyxle/types/x", UNTYPED_PAGE),  # the loader says nothing
     (COMPONENT, "pyxle/types/blog/x", UNTYPED_PAGE),  # no loader

@@ -300,6 +300,7 @@ def test_a_pages_dir_that_is_not_there_names_the_setting(api: Path) -> None:
                                               "src/pages/ folder; hint: set it to the folder")
 
 
+@cites("docs/compiler.md", "| a component to render | `no default export: a page's JSX must `export default` its component` |")
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_a_page_without_a_default_export_is_reported_at_its_component(make_project, command: str) -> None:
     """It was reported at the file's last line, the component's closing brace."""

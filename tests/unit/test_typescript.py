@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, computed_field
 from typing_extensions import NotRequired, TypedDict
 
 from pyxle.validation import typescript
+from tests.docs._blocks import cites
 
 UserId = NewType("UserId", int)
 
@@ -73,11 +74,14 @@ def test_a_pydantic_model_as_sent_has_every_field_and_its_computed_fields() -> N
     assert '/** An item. */\nexport interface Item {\n  /** the * / stock unit */\n  sku: string\n  qty: number\n  tags: string[]\n}' in text
 
 
+@cites("docs/types.md", "A body is\n  read as input: a field with a default is optional (`?`), a computed field is left out, a\n"
+                        "  `Decimal` is `number | string` (pydantic accepts both)")
 def test_a_pydantic_model_as_received_makes_defaults_optional_and_reads_aliases() -> None:
     text = typescript({"Body": Order}, inputs={"Body"})
     assert "export interface OrderInput {\n  orderId: number\n  items: ItemInput[]\n  parent?: OrderInput | null\n}" in text
     assert "export interface ItemInput {\n  /** the * / stock unit */\n  sku: string\n  qty?: number\n  tags?: string[]\n}" in text
     assert text.endswith("export type Body = OrderInput\n")
+    assert typescript({"Price": Decimal}, inputs={"Price"}) == "export type Price = number | string\n"
 
 
 def test_a_model_read_the_same_both_ways_is_declared_once() -> None:
