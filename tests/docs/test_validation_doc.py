@@ -60,6 +60,7 @@ def test_without_javascript_the_page_comes_back_with_the_errors_and_the_value(ap
     assert 'value="x"' in answer.text and "String should have at least 3 characters" in answer.text
 
 
+@cites("docs/client.md", "`resetOnSuccess` (default `true`)")
 def test_in_the_browser_on_error_shows_the_field_errors_and_a_success_clears_them(app: Server, page: PageWatch) -> None:
     """The example set its errors in onError only: after a successful submit the stale field error stayed."""
     page.page.goto(app.url + "/posts/new")

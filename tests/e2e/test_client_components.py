@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 LAYOUT = '''
 import { Slot } from 'pyxle/client'
@@ -63,6 +64,7 @@ def components_server(tmp_path_factory: pytest.TempPathFactory):
         yield server
 
 
+@cites("docs/client.md", "| `Image` | `<img>` with dimensions, lazy by default, `priority` preloads;")
 def test_server_html(components_server: Server) -> None:
     html = httpx.get(components_server.url + "/").text
     head = html.split("</head>", 1)[0]
@@ -78,6 +80,7 @@ def test_server_html(components_server: Server) -> None:
     assert not any("s3cret" in b for b in bundles)
 
 
+@cites("docs/client.md", "`afterInteractive` (the default: added once the page is interactive)")
 def test_browser_behaviour(components_server: Server, page: PageWatch) -> None:
     page.page.goto(components_server.url + "/")
     page.hydrated()

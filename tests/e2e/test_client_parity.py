@@ -388,6 +388,7 @@ def test_invalidating_a_path_drops_its_prefetched_data_under_every_query_string(
     assert ("1", app19.url + "/counter?sort=a") in seen  # fetched again, not shown from the prefetch
 
 
+@cites("docs/client.md", "| `Link` (also the default export) | client-side navigation, with prefetch |")
 def test_get_router_and_the_default_export(app: Server, page: PageWatch) -> None:
     html = httpx.get(app.url + "/").text
     assert 'data-testid="router">none<' in html  # no router while rendering on the server

@@ -41,7 +41,8 @@ FILES = {
         ''',
     "pages/api/headers.py": '''
         async def get(request):
-            return {name: request.headers.get(name) for name in ("host", "x-forwarded-for", "x-forwarded-proto")}
+            return {name: request.headers.get(name) for name in ("host", "x-forwarded-for", "x-forwarded-proto",
+                                                                 "x-forwarded-host")}
         ''',
     "pages/api/who.py": '''
         async def get(request):
@@ -79,7 +80,7 @@ def upstream_port(server: Server) -> int:
     return int(server.url.rsplit(":", 1)[1])
 
 
-def check_through(proxy: str, asset_encoding: str) -> None:
+def check_through(proxy: str, asset_encoding: str, forwarded_host: str | None = None) -> None:
     page = httpx.get(proxy + "/", headers={"host": "example.com"}, timeout=10)
     assert page.status_code == 200 and "hello <!-- -->proxied" in page.text
     script = re.search(r'src="(/_pyxle/[^"]+\.js)"', page.text).group(1)  # type: ignore[union-attr]
@@ -89,7 +90,8 @@ def check_through(proxy: str, asset_encoding: str) -> None:
     assert "accept-encoding" in asset.headers.get("vary", "").lower()  # a shared cache keeps the encodings apart
     assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
     seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
-    assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http"}
+    assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http",
+                    "x-forwarded-host": forwarded_host}
     # A visitor at 127.0.0.2 (the proxy, at 127.0.0.1, is trusted by default) is the client, even one
     # that sends its own X-Forwarded-For: the proxy appends (nginx) or replaces (Caddy) it.
     with httpx.Client(transport=httpx.HTTPTransport(local_address="127.0.0.2"), timeout=10) as visitor:
@@ -177,6 +179,9 @@ def running(command: list[str], url: str, log: Path, env: dict[str, str] | None 
         proc.wait(10)
 
 
+@cites("docs/deployment.md", "pass the `Host` header as the client sent it, port included (nginx: `$http_host`; the\n"
+                             "  WebSocket `Origin` check compares the two), and add `X-Forwarded-For` and `X-Forwarded-Proto`")
+@cites("docs/deployment.md", "forward WebSocket upgrades (`Upgrade` and `Connection` headers, HTTP/1.1)")
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
 def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
@@ -211,6 +216,8 @@ def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the
 @cites("docs/deployment.md", "`compression off` passes each client's `Accept-Encoding` through: by default Caddy asks "
        "Pyxle for\ngzip itself and unpacks it for clients that did not ask, so they got a chunked answer without\n"
        "`Content-Length`, under the `ETag` of the gzip copy")
+@cites("docs/deployment.md", "Caddy obtains certificates itself and sends `X-Forwarded-For`, `X-Forwarded-Proto` and\n"
+                             "`X-Forwarded-Host`, and upgrades WebSockets, without being told")
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
 def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
@@ -220,7 +227,7 @@ def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(
     env = {**os.environ, "HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
     with running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
                  f"http://127.0.0.1:{port}/healthz", tmp_path / "caddy.log", env):
-        check_through(f"http://127.0.0.1:{port}", "br")
+        check_through(f"http://127.0.0.1:{port}", "br", forwarded_host="example.com")
         check_compression(f"http://127.0.0.1:{port}", server.url)
 
 

@@ -38,6 +38,7 @@ class Timer:  # a class whose instance is a function-style hook
     async def __call__(self, context, request, call_next):
         response = await call_next(request)
         response.headers["x-timer"] = f"{self.label} {context.target}"
+        response.headers["x-allowed"] = ",".join(context.allowed_methods)
         return response
 '''
 
@@ -102,6 +103,16 @@ def test_plain_classes_under_route_middleware_actions_wrap_every_action(server: 
     assert saved.status_code == 200 and saved.json() == {"ok": True, "saved": True}
     assert saved.headers["x-timer"] == "timed action"
     assert _post_action(server, "save", **{"x-block": "1"}).json() == {"blocked": "action"}
+
+
+@cites("docs/middleware.md", "| `allowed_methods` | what the `Allow` header lists (`[\"POST\"]` for an action) |")
+def test_a_hook_reads_the_methods_the_allow_header_lists(server: Server) -> None:
+    saved = _post_action(server, "save")
+    assert saved.headers["x-allowed"] == "POST"
+    assert httpx.get(server.url + "/api/__actions/index/save").headers["allow"] == "POST"  # its 405 lists the same
+    ping = httpx.get(server.url + "/api/ping")
+    assert ping.headers["x-allowed"] == "GET,HEAD,OPTIONS"
+    assert httpx.delete(server.url + "/api/ping").headers["allow"] == "GET, HEAD, OPTIONS"
 
 
 def test_a_plain_class_under_route_middleware_pages_wraps_the_page(server: Server) -> None:

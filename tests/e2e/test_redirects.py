@@ -147,6 +147,8 @@ def test_an_action_redirect_is_json_for_the_client_and_303_for_a_plain_form(serv
         assert posted.cookies["user"] == "ada"
 
 
+@cites("docs/pages.md", "A `Link` to such a page follows the redirect client-side (the address bar shows where it\n  ended; "
+                        "the redirecting URL never enters the history)")
 def test_links_follow_loader_redirects_client_side(server: Server, page: PageWatch) -> None:
     page.page.goto(server.url + "/")
     page.hydrated()
