@@ -6,6 +6,7 @@ refuses it first, as any path holding a control character."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import httpx
@@ -118,6 +119,47 @@ def test_a_message_too_big_to_deliver_is_refused_when_published(
     output = server.wait_for_output("closing a WebSocket on /api/rooms/lobby: realtime: a 1048587-byte message is "
                                     "over the 1048576-byte")
     assert "Unhandled error" not in output, output
+
+
+@cites("docs/realtime.md", "Redis, by default, cuts off a subscriber whose unread messages pass 8 MiB for a minute or\n"
+                           "  32 MiB at once (`client-output-buffer-limit pubsub 32mb 8mb 60`): a worker then loses every\n"
+                           "  message on the way, for all its sockets, and logs `realtime: lost Redis ...; reconnecting`\n"
+                           "  though Redis is up")
+@cites("docs/realtime.md", "One message of about 32 MiB does that at once (one of 24 MiB still reaches a\n  worker that keeps up)")
+@pytest.mark.parametrize(("mib", "delivered"), [(24, True), (33, False)])
+def test_a_message_over_redis_pubsub_buffer_limit_cuts_the_worker_off_though_redis_is_up(
+        make_project, start_server, start_redis, mib: int, delivered: bool) -> None:  # type: ignore[no-untyped-def]
+    """Why `maxPublishSize` stays at 1 MiB: raised to 40 MiB, a 33 MiB message passes Pyxle, and Redis
+    (at its defaults) drops the worker's subscription instead of delivering it."""
+    redis = start_redis()
+    with socket.create_connection(("127.0.0.1", redis.port), timeout=5) as conn:
+        conn.sendall(b"CONFIG GET client-output-buffer-limit\r\n")
+        assert b"pubsub 33554432 8388608 60" in conn.recv(4096)  # Redis's default
+    project = make_project({"pages/api/rooms/[room].py": ROOMS, "pages/api/news.py": NEWS,
+                            "pyxle.config.json": '{"realtime": {"maxPublishSize": 41943040}}'})
+    server = start_server(project, "serve", env=redis_env(redis, "cut:"))
+
+    async def run() -> bool:
+        ws = await websockets.connect(server.ws_url + "/api/rooms/lobby", max_size=None)
+        assert await asyncio.wait_for(ws.recv(), 5) == '{"online":1}'
+        async with httpx.AsyncClient(timeout=60) as client:
+            assert (await client.post(server.url + "/api/news", json={"size": mib << 20})).json() == {"listeners": 1}
+        try:
+            return len(await asyncio.wait_for(ws.recv(), 10)) >= mib << 20
+        except asyncio.TimeoutError:
+            return False
+        finally:
+            await ws.close()
+
+    assert asyncio.run(run()) is delivered
+    if not delivered:
+        output = server.wait_for_output("realtime: lost Redis at redis://127.0.0.1:", 15)
+        assert "; reconnecting" in output, output
+        with socket.create_connection(("127.0.0.1", redis.port), timeout=5) as conn:  # Redis is up all along
+            conn.sendall(b"PING\r\n")
+            assert conn.recv(16).startswith(b"+PONG")
+    else:
+        assert "lost Redis" not in server.output(), server.output()
 
 
 @cites("docs/realtime.md", "| `maxPublishSize` | | `1048576` |")
