@@ -177,7 +177,6 @@ def test_pyxle_dev_logs_the_pyxl_file_and_line_too(make_project, start_server) -
     assert re.search(rf"^    at Inner \(/.+/pages/inner\.pyxl:{INNER_LINE}:20\)$", logged, re.MULTILINE), logged
 
 
-
 def thrown_at(file: str, source: str) -> str:
     """``pages/late.pyxl:7:44``: where V8 says ``source``'s ``throw new Error`` threw (at ``new``)."""
     line = line_of(source, "throw new Error")
