@@ -7,6 +7,8 @@ import signal
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import NODE_MODULES, PageWatch
 from tests.docs._blocks import cites
 
@@ -230,6 +232,39 @@ def test_a_page_deleted_while_it_is_open_shows_the_not_found_page_not_an_error(m
     page.page.get_by_text("This page could not be found").wait_for(timeout=10000)
     assert page.page.locator("#pyxle-dev-overlay").count() == 0
 
+
+
+ERROR_PAGE = """
+export default function ErrorPage({ error }) {
+  return <main><h1>{error.statusCode}: %s</h1><p>{error.message}</p></main>
+}
+"""
+
+
+@cites("docs/client.md", "An error page the page answers on purpose (a `LoaderError` or an `HTTPException` its loader raises) is no error of the project's: an edit loads it again, the error page as edited, with no overlay")
+@pytest.mark.parametrize(("raised", "status"), [("LoaderError('Try later', status_code=409)", 409),
+                                               ("HTTPException(403, 'Try later')", 403)])
+def test_an_edit_with_an_error_page_open_shows_the_edited_error_page_not_an_overlay(
+        make_project, start_server, page: PageWatch, raised: str, status: int) -> None:
+    """A loader's ``LoaderError`` (or ``HTTPException``) is the page working as written: an edit with
+    its error page open loads it again, as edited. Every edit showed "the project has an error: the
+    page answered 409" over the old error page, though nothing was broken."""
+    project = fast_refresh_project(make_project, node=True)
+    (project / "pages" / "error.pyxl").write_text(ERROR_PAGE % "Sorry")
+    (project / "pages" / "busy.pyxl").write_text(
+        "from starlette.exceptions import HTTPException\n\n"
+        f"@server\nasync def load(request):\n    raise {raised}\n\n"
+        "export default function Busy() { return <p>never</p> }\n")
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    response = page.page.goto(server.url + "/busy")
+    assert response is not None and response.status == status
+    page.page.get_by_role("heading", name=f"{status}: Sorry").wait_for(timeout=10000)
+    (project / "pages" / "error.pyxl").write_text(ERROR_PAGE % "Busy, sorry")
+    page.page.get_by_role("heading", name=f"{status}: Busy, sorry").wait_for(timeout=10000)
+    (project / "components" / "Counter.jsx").write_text(COUNTER.format(label="clicks"))  # an edit elsewhere
+    page.page.wait_for_timeout(2000)
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0
+    assert page.page.get_by_text("Try later").is_visible()
 
 TS_COUNTER = '''
 import {{ useState }} from 'react'

@@ -219,11 +219,13 @@
       waiting = [...files, ...waiting]
       return
     }
-    // A loader that raised (or answered an error) is shown from this answer: reloading would run
-    // it again, a second traceback in the server's log. The page stays under the overlay, and the
-    // fix is applied in place, as after a compile error. A 404 is no error of the project's (the
-    // page was deleted or renamed): the page is loaded again, the not-found page now.
-    if (!body.ok && body.error && !body.redirect && response.status !== 404) {
+    // A loader that raised an unexpected exception (the answer carries its traceback) is shown from
+    // this answer: reloading would run it again, a second traceback in the server's log. The page
+    // stays under the overlay, and the fix is applied in place, as after a compile error. An error
+    // page the page answers on purpose (a LoaderError, an HTTPException: no traceback) and a 404
+    // (the page was deleted or renamed) are no error of the project's: the page is loaded again,
+    // its error page as it is now.
+    if (!body.ok && body.error && !body.redirect && body.error.stack) {
       return show(failure(body.error, response.status))
     }
     if (!body.ok || !body.page) return location.reload()
