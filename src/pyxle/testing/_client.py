@@ -41,8 +41,12 @@ class PyxleClient(TestClient):  # type: ignore[misc,valid-type]
         return super().request(method, url, **kwargs)
 
     def csrf_token(self) -> str | None:
+        """The token of the CSRF cookie; without one yet, a first GET gets it. It asks the actions'
+        own URL, which runs no project code and hands out the cookie (the health checks do not)."""
         if self.csrf_cookie not in self.cookies:
-            super().request("GET", "/healthz")
+            from pyxle.pages import ACTIONS_PREFIX
+
+            super().request("GET", ACTIONS_PREFIX + "/")
         return self.cookies.get(self.csrf_cookie)
 
 
