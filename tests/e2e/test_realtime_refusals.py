@@ -94,8 +94,9 @@ async def post(request):
 @cites('docs/realtime.md', 'Raised in a socket handler (the room above\n  publishing what its peer sent), it closes that socket with `1009` ("message too big")')
 def test_a_message_too_big_to_deliver_is_refused_when_published(
         broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
-    # Through Redis, a message of 8 MiB or more made Redis cut off the worker's subscription (its
-    # client-output-buffer-limit for pub/sub): every socket lost it while publish said it went out.
+    # Through Redis, one message of about 32 MiB (or unread ones over 8 MiB for a minute) made Redis cut
+    # off the worker's subscription (its client-output-buffer-limit for pub/sub): every socket lost it
+    # while publish said it went out (the test below measures it).
     env = redis_env(start_redis(), "big:") if broker == "redis" else SHARED_SECRET
     server = start_server(make_project({"pages/api/rooms/[room].py": ROOMS, "pages/api/news.py": NEWS}), "serve",
                           env=env)
