@@ -157,7 +157,8 @@ class PyxleApp(Starlette):
                 from pyxle.cache import build_cache
 
                 self.page_cache = build_cache(self.config.cache, build=built.manifest.get("inputs", "") if built else "",
-                                              secret=self.config.secret_key or "")
+                                              secret=self.config.secret_key or "",
+                                              workers=int(os.environ.get(SERVER_WORKERS) or 1))
             pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
                                 self.page_cache, code_dir=served.code_dir if served is not None else None)
             pages.runtime.app = self

@@ -9,7 +9,7 @@ Public names:
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
 - ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
   entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared, bounded per page), ``Entry``
-- ``build_cache(settings, build=, secret=)``: the cache the configuration asks for, or None when off
+- ``build_cache(settings, build=, secret=, workers=)``: the cache the configuration asks for, or None when off
 - ``etag``, ``matches``: entity tags and ``If-None-Match``
 
 Depends on ``pyxle._redis`` (only for the Redis backend) and nothing else in Pyxle: the
@@ -61,11 +61,12 @@ async def invalidate_all() -> None:
         await _active.clear()
 
 
-def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCache | None:
+def build_cache(settings: Any, *, build: str = "", secret: str = "", workers: int = 1) -> PageCache | None:
     """The page cache for ``settings`` (``pyxle.config.CacheConfig``), or None when it is off.
 
     In Redis, ``build`` (the build's fingerprint) keeps stored pages of different builds apart, and
-    ``secret`` (the app's secret key) those of different apps.
+    ``secret`` (the app's secret key) those of different apps. In memory, each of ``workers`` keeps
+    its own store, which an invalidation says once.
     """
     if settings.backend == "off":
         return None
@@ -79,7 +80,8 @@ def build_cache(settings: Any, *, build: str = "", secret: str = "") -> PageCach
     else:
         backend = MemoryBackend(max_entries=settings.max_entries, max_bytes=settings.max_bytes)
     return PageCache(backend, routes=settings.routes, session_cookies=settings.session_cookies,
-                     session_headers=settings.session_headers, max_bytes=settings.max_bytes)
+                     session_headers=settings.session_headers, max_bytes=settings.max_bytes,
+                     apart=workers if settings.backend != "redis" else 1)
 
 
 def __getattr__(name: str) -> Any:

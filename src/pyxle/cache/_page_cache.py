@@ -49,10 +49,11 @@ class PageCache:
 
     def __init__(self, backend: CacheBackend, *, routes: Iterable[Route] = (),
                  session_cookies: Iterable[str] = ("pyxle_session", "session"), session_headers: Iterable[str] = (),
-                 clock: Callable[[], float] = time.time, max_bytes: int = MAX_BYTES) -> None:
+                 clock: Callable[[], float] = time.time, max_bytes: int = MAX_BYTES, apart: int = 1) -> None:
         """``max_bytes``: the cache's ``maxBytes``, which also bounds the compressed copies kept here
         (16 MiB at most): they outlive the stored pages they were made of, so a lower ``maxBytes`` must
-        shrink them too."""
+        shrink them too. ``apart``: how many workers keep a store of their own (``--workers`` with the
+        in-memory backend), which the first invalidation here says it does not reach."""
         self.backend = backend
         self.rules = RouteRules(routes)
         self.session = session_markers(session_cookies, session_headers)
@@ -62,6 +63,7 @@ class PageCache:
         self._regenerating: dict[str, asyncio.Task[None]] = {}
         self._landing: set[asyncio.Task[None]] = set()
         self.copies = Copies(min(MAX_BYTES, max_bytes))
+        self.apart = apart
 
     async def lookup(self, path: str, variant: str) -> Lookup:
         entry, version = await self.backend.get(path, variant)
@@ -158,13 +160,24 @@ class PageCache:
 
     async def invalidate(self, path: str) -> bool:
         """Drop the stored answers of the page at ``path`` (see ``paths_of``); whether any were stored."""
+        self._reaches_one(f"cache.invalidate({path!r})")
         removed = False
         for stored in paths_of(path):
             removed = await self.backend.delete(stored) or removed
         return removed
 
     async def clear(self) -> None:
+        self._reaches_one("cache.invalidate_all()")
         await self.backend.clear()
+
+    def _reaches_one(self, call: str) -> None:
+        """Said once per worker: an invalidation the other workers' stores never hear of leaves them
+        serving the old page until its window ends, which looks like the call did not work."""
+        if self.apart > 1:
+            logger.warning("%s dropped this worker's copies only: the page cache is in each worker's memory, so with "
+                           "--workers %d the others serve theirs until their revalidate window ends; set "
+                           'cache.backend to "redis" to reach every worker', call, self.apart)
+            self.apart = 1
 
     async def close(self) -> None:
         tasks = [*self._regenerating.values(), *self._landing]
