@@ -367,13 +367,38 @@ def test_one_flight_per_key_and_its_waiters_get_what_it_stored() -> None:
     async def go() -> None:
         cache = PageCache(MemoryBackend())
         key = ("/a", "doc?")
-        assert cache.lead(key) is not None
+        flight = cache.lead(key)
+        assert flight is not None
         assert cache.lead(key) is None  # a second request waits
         waiter = asyncio.ensure_future(asyncio.shield(cache.flights[key]))
         stored = entry()
-        cache.land(key, stored)
+        cache.land(key, flight, stored)
         assert await waiter is stored
         assert cache.lead(key) is not None  # the next miss leads again
+
+    run(go())
+
+
+def test_a_released_flight_lets_its_waiters_go_at_once_and_its_landing_later_leaves_the_next_flight_be() -> None:
+    async def go() -> None:
+        cache = PageCache(MemoryBackend())
+        key = ("/a", "?")
+        first = cache.lead(key)
+        assert first is not None
+        waiters = [asyncio.ensure_future(cache.wait(key, variant, 0)) for variant in ("nav?", "doc?")]
+        await asyncio.sleep(0)
+        cache.release(key)  # its loaders made a page for its visitor alone: it renders on, storing nothing
+        assert await asyncio.gather(*waiters) == [None, None]  # they render their own now
+        second = cache.lead(key)  # the next miss leads a render of its own
+        assert second is not None
+        late = asyncio.ensure_future(cache.wait(key, "doc?", 0))
+        cache.land(key, first, None)  # the released render ends
+        await asyncio.sleep(0.01)
+        assert not late.done() and cache.flights[key] is second
+        stored = {"doc?": entry()}
+        cache.land(key, second, stored)
+        assert await late is stored["doc?"] and not cache.flights
+        cache.release(key)  # no flight: nothing to do
 
     run(go())
 
@@ -398,9 +423,10 @@ def test_a_flight_landed_later_stays_open_until_its_work_ends_and_lands_none_if_
         waiters = {}
         for path, job in (("/a", work), ("/b", fails), ("/c", endless)):
             key = (path, "?")
-            assert cache.lead(key) is not None
+            flight = cache.lead(key)
+            assert flight is not None
             waiters[path] = asyncio.ensure_future(asyncio.shield(cache.flights[key]))
-            cache.land_later(key, job())  # the request that led it has been answered
+            cache.land_later(key, flight, job())  # the request that led it has been answered
         await asyncio.sleep(0.01)
         assert await waiters["/b"] is None  # failed (and logged): its waiters render their own
         assert not waiters["/a"].done() and ("/a", "?") in cache.flights  # concurrent misses still wait for it
@@ -422,11 +448,12 @@ def test_waiters_of_an_entry_answered_before_its_render_ends_get_it_at_once_and_
             await release.wait()
             return {"nav?": nav, "doc?": doc}
 
-        assert cache.lead(key) is not None
+        flight = cache.lead(key)
+        assert flight is not None
         before = asyncio.ensure_future(cache.wait(key, "nav?", 3))  # came while the loaders ran
         await asyncio.sleep(0)
         cache.answer_early(key, {"nav?": nav})  # the loaders have run: the document renders on
-        cache.land_later(key, work())
+        cache.land_later(key, flight, work())
         after = asyncio.ensure_future(cache.wait(key, "nav?", 3))  # came while the document renders
         page = asyncio.ensure_future(cache.wait(key, "doc?", 3))
         invalidated = asyncio.ensure_future(cache.wait(key, "nav?", 4))  # looked up after an invalidation

@@ -40,7 +40,8 @@ class PageCache:
     ``flights`` holds the render in progress per key (a page URL), so concurrent misses wait for
     it (``wait``) instead of running the loaders again; it resolves to the entries that render stored, by
     variant, so each waiter takes its own answer of them, and ``answer_early`` gives them the
-    navigation JSON once the loaders have run, before the document renders; ``land_later`` leaves a
+    navigation JSON once the loaders have run, before the document renders, or ``release`` them then
+    when the page is not to be stored (they run their own loaders); ``land_later`` leaves a
     flight open while its render goes on in the background (a navigation answered before its
     document). ``regenerate`` runs at most one
     background render per page URL. ``copies`` keeps the compressed copies of stored bodies that
@@ -83,13 +84,24 @@ class PageCache:
         future = self.flights[key] = asyncio.get_running_loop().create_future()
         return future
 
-    def land(self, key: tuple[str, str], entries: dict[str, Entry] | None) -> None:
-        """The render of ``key`` is over: waiters get the ``entries`` it stored, by variant (None:
-        nothing stored; a waiter whose variant is missing renders its own)."""
+    def land(self, key: tuple[str, str], flight: asyncio.Future[Landed], entries: dict[str, Entry] | None) -> None:
+        """The render that leads ``flight`` (``lead``'s) is over: waiters get the ``entries`` it
+        stored, by variant (None: nothing stored; a waiter whose variant is missing renders its
+        own). A flight ``release``d is over already, and ``key`` may be another's by now: nothing."""
+        if self.flights.get(key) is not flight:
+            return
         future = self._pending(key)
-        self.flights.pop(key, None)
+        del self.flights[key]
         if future is not None:
             future.set_result(entries)
+
+    def release(self, key: tuple[str, str]) -> None:
+        """The render of ``key`` will store nothing (its page is its visitor's alone, made from their
+        cookie, say), which it knows once its loaders have run: its waiters render their own at once,
+        rather than after its render, and the next miss leads a flight of its own."""
+        flight = self.flights.get(key)
+        if flight is not None:
+            self.land(key, flight, None)
 
     def answer_early(self, key: tuple[str, str], answered: dict[str, Entry]) -> None:
         """The render of ``key`` has made ``answered`` (its navigation JSON, before the document
@@ -123,22 +135,24 @@ class PageCache:
                 return entry
             flight = landed.rest
 
-    def land_later(self, key: tuple[str, str], work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
-        """The render of ``key`` goes on after the request that led it was answered: ``work``
-        renders and stores in a task of its own (the client going away does not cancel it), and
-        the flight lands with what it stored (None if it failed)."""
-        task = asyncio.ensure_future(self._land_when_done(key, work))
+    def land_later(self, key: tuple[str, str], flight: asyncio.Future[Landed],
+                   work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
+        """The render of ``key`` goes on after the request that led it (``flight``) was answered:
+        ``work`` renders and stores in a task of its own (the client going away does not cancel it),
+        and the flight lands with what it stored (None if it failed)."""
+        task = asyncio.ensure_future(self._land_when_done(key, flight, work))
         self._landing.add(task)
         task.add_done_callback(self._landing.discard)
 
-    async def _land_when_done(self, key: tuple[str, str], work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
+    async def _land_when_done(self, key: tuple[str, str], flight: asyncio.Future[Landed],
+                              work: Coroutine[Any, Any, dict[str, Entry] | None]) -> None:
         entries = None
         try:
             entries = await work
         except Exception as exc:
             logger.error("page cache: rendering %s failed", key[0], exc_info=exc)
         finally:
-            self.land(key, entries)
+            self.land(key, flight, entries)
 
     async def store(self, path: str, entries: dict[str, Entry], version: int) -> bool:
         return await self.backend.put(path, entries, version)

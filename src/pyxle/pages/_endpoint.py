@@ -230,9 +230,9 @@ class PageEndpoint:
             if not regenerating and (rule is not None or self._envelope):  # not a page found to use no store
                 record_cache(self.context.pattern, "miss")
             if stored is None or isinstance(stored, dict):
-                cache.land(key, stored)
+                cache.land(key, flight, stored)
             else:  # a navigation answered before its document: the flight lands once that is rendered and stored
-                cache.land_later(key, stored)
+                cache.land_later(key, flight, stored)
 
     async def _miss_as_anonymous(self, request: Request, navigation: bool, cache: Any, key: tuple[str, str],
                                  variant: str) -> Response:
