@@ -326,6 +326,10 @@ class PageEndpoint:
         shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
         if fresh is not None and (page.status != 200 or request.state.cookies or _personal(watch, scope, shared)):
             fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
+        if fresh is None and cache is not None:  # nothing to store: the requests waiting for it run their own loaders now
+            cache.release((route_path, _variant("", scope)))
+            if scope["pyxle"].get("regenerate", False):  # a render for the store alone, whose answer no one gets
+                return Response(status_code=204), None
         encoded_props = props_json(page.encoded, layout_json)
         action_result = scope["pyxle"].get("action_result")  # a no-JS form post that failed validation
         if action_result is not None:  # {"action": ..., "actionQuery": ...}: see pages/_rerender.py
