@@ -389,3 +389,24 @@ def test_a_file_that_ends_inside_a_block_is_a_syntax_error_at_its_line(source: s
 def test_a_directive_written_in_another_form_is_reported_at_its_value(line: str, column: int, message: str) -> None:
     source = line + "\n" + PAGE_END
     _one(source, 1, column, message)
+
+
+DOC = "docs/compiler.md"
+
+
+@cites(DOC, "| unique action names | `duplicate action name 'save' (first defined at line 9)` |")
+@cites(DOC, "| action names are identifiers | `action name 'not valid' is not a valid identifier` |")
+@cites(DOC, "| Python that does not parse | `Python syntax error: expected ':'` (at the Python line, never as a JSX error) |")
+@cites(DOC, "| JSX that does not scan | `JSX syntax error: unterminated string` |")
+@pytest.mark.parametrize(("source", "line", "message"), [
+    ("import os\n" * 6 + "\n@action\nasync def save(request):\n    return {}\n\n@action(name=\"save\")\n"
+     "async def save_again(request):\n    return {}\n" + PAGE_END, 13, "duplicate action name 'save' (first defined at line 9)"),
+    ('@action(name="not valid")\nasync def save(request):\n    return {}\n' + PAGE_END, 1,
+     "action name 'not valid' is not a valid identifier"),
+    ("@server\nasync def load(request)\n    return {}\n" + PAGE_END, 2, "Python syntax error: expected ':'"),
+    ("const greeting = 'hello;\n" + PAGE_END, 1, "JSX syntax error: unterminated string"),
+], ids=["duplicate-action", "action-identifier", "python-syntax", "jsx-string"])
+def test_the_rules_table_shows_the_compilers_own_messages(source: str, line: int, message: str) -> None:
+    """The table's messages word for word, each the only error, at its own line."""
+    [error] = _errors(source)
+    assert (error.line, error.message) == (line, message)

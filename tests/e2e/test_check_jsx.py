@@ -148,7 +148,12 @@ STRAY = """export default function Jx() {
 """
 
 
-@cites(DOC, "A JSX mistake the compiler cannot read past is reported where esbuild reports it and in its words")
+@cites(DOC, "A JSX mistake the compiler cannot read past is reported where esbuild reports it and in its words\n"
+           "(the last two rows, at the stray `</p>`'s name or at the `<`), not as what it ran into after it")
+@cites(DOC, "| a closing tag that does not match, when the JSX then does not scan | "
+           "`JSX syntax error: Unexpected closing \"p\" tag does not match opening \"section\" tag` |")
+@cites(DOC, "| a `<` where an attribute or `>` belongs, when the JSX then does not scan | "
+           "`JSX syntax error: Expected \">\" but found \"<\"` |")
 def test_check_reports_a_jsx_mistake_that_stops_the_compiler_where_esbuild_does(make_project) -> None:
     project = make_project({"pages/tag.pyxl": STRAY % "<h1 <Welcome to Pyxle</h1>",
                             "pages/stray.pyxl": STRAY % "<p>a</p></p>"}, node=True)

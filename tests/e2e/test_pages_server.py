@@ -367,6 +367,8 @@ def test_a_host_prefixed_csrf_cookie_without_cookie_secure_stops_start_up(make_p
     assert f'csrf.cookieName "{name}" needs "cookieSecure": true (browsers drop a {prefix} cookie' in server.output()
 
 
+@cites("docs/compiler.md", "| one loader per page | `a page has at most one @server loader; b() is a second one (the first is a() at line 2)` |")
+@cites("docs/compiler.md", "| actions are async | `@action save() must be async def` |")
 def test_check_reports_errors_with_location_and_hint(make_project) -> None:
     project = make_project({
         "pages/ok.pyxl": "export default function Ok() { return null }\n",
@@ -392,6 +394,7 @@ def test_routes_lists_pages_with_loader_and_actions(pages: Server) -> None:
     assert rows["/blog/{slug}"]["file"] == "pages/blog/[slug].pyxl"
 
 
+@cites("docs/compiler.md", "| loaders are async | `@server loader load() must be async def` |")
 def test_compile_error_stops_serve_with_location(make_project, start_server) -> None:
     project = make_project({"pages/bad.pyxl": "@server\ndef load(request):\n    return {}\n\nexport default function B() { return null }\n"})
     server = start_server(project, ready=False)
