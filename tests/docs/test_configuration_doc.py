@@ -3,7 +3,11 @@ are the real ones."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +16,7 @@ import pytest
 
 from pyxle.config import load_env_files, public_env
 from pyxle.config._env import parse_env
-from tests.conftest import Server, serving
+from tests.conftest import Server, free_port, serving
 from tests.conftest import write_project as write_files
 from tests.docs._blocks import blocks, cites, doc_block, write_project
 from tests.docs.conftest import pyxle_run, serve_doc_project
@@ -185,3 +189,75 @@ def test_answers_under_1024_bytes_are_sent_uncompressed(configured: Server) -> N
             "content-encoding")
 
     assert [coding(size) for size in (1023, 1024)] == [None, "gzip"]
+
+
+WHOAMI = """
+from pathlib import Path
+
+
+async def get(request):
+    return {"sid": request.cookies.get("sid")}
+
+
+async def post(request):
+    Path("posted").write_text(await request.body() and "yes" or "empty")
+    return {"ok": True}
+"""
+
+# Each runs in a page of another origin; what it resolves to is what the page's script could read.
+READ = "async (url) => { try { return await (await fetch(url)).json() } catch (e) { return 'refused' } }"
+READ_WITH_COOKIES = ("async (url) => { try { return await (await fetch(url, {credentials: 'include'})).json() }"
+                     " catch (e) { return 'refused' } }")
+POST_NO_CORS = ("async (url) => { const r = await fetch(url, {method: 'POST', mode: 'no-cors', body: 'x'});"
+                " return [r.type, r.status] }")
+
+
+@cites("docs/configuration.md", "Then browsers let scripts on those\norigins read your answers (and send cookies and "
+                                "`Authorization`, with `credentials`); scripts\non any other site cannot read them")
+@cites("docs/configuration.md", "CORS does not refuse requests: a cross-site form or a\n`no-cors` fetch still reaches "
+                                "your handler, and the browser only hides the answer")
+def test_in_chromium_only_the_listed_origins_scripts_read_the_answers(tmp_path: Path, browser) -> None:  # type: ignore[no-untyped-def]
+    site = tmp_path / "site"  # the other sites: a static page server, reached as two origins
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html><title>elsewhere</title>")
+    with serving_static(site) as port:
+        listed, unlisted = f"http://localhost:{port}", f"http://127.0.0.1:{port}"
+        root = write_files(tmp_path / "app", {"pages/api/whoami.py": WHOAMI, "pyxle.config.json": json.dumps(
+            {"cors": {"origins": [listed], "credentials": True}})})
+        with serving(root) as server:
+            api = server.url.replace("127.0.0.1", "localhost") + "/api/whoami"  # same site as both pages
+            context = browser.new_context()
+            try:
+                context.add_cookies([{"name": "sid", "value": "s1", "url": api}])
+                page = context.new_page()
+                page.goto(listed + "/")
+                assert page.evaluate(READ, api) == {"sid": None}  # readable; no cookie unless asked
+                assert page.evaluate(READ_WITH_COOKIES, api) == {"sid": "s1"}  # credentials: the cookie goes
+                page.goto(unlisted + "/")
+                assert page.evaluate(READ, api) == "refused"
+                assert page.evaluate(READ_WITH_COOKIES, api) == "refused"
+                assert page.evaluate(POST_NO_CORS, api) == ["opaque", 0]  # the answer is hidden ...
+                assert (root / "posted").read_text() == "yes"  # ... but the handler ran
+            finally:
+                context.close()
+
+
+@contextlib.contextmanager
+def serving_static(folder: Path) -> Iterator[int]:
+    """Python's own static file server on a free port: a page of another origin to run scripts in."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"], cwd=folder,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "http.server did not start"
+                time.sleep(0.1)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(10)
