@@ -93,6 +93,7 @@ def _varies(response: httpx.Response) -> bool:
     return "x-pyxle-navigation" in response.headers.get("vary", "")
 
 
+@cites("docs/pages.md", "(a 500 with the nearest\n  `error.pyxl`), e.g. `pages/odd.pyxl: loader load() returned status 999, which is not an HTTP\n  status for an answer: it must be an int from 200 to 599`")
 @cites("docs/pages.md", "A status outside that (`(data, 999)`, `(data, True)`), or on a `Response` the loader returns or an\n  `HTTPException` it raises, is a server error naming the page")
 @pytest.mark.parametrize("kind", list(LOADER_KINDS))
 def test_a_loader_status_no_answer_can_have_renders_the_nearest_error_page_and_names_the_page(

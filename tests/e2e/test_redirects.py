@@ -134,6 +134,7 @@ def test_a_loader_response_other_than_a_redirect_is_sent_as_is(server: Server) -
         assert (response.status_code, response.text) == (403, "members only")
 
 
+@cites("docs/pages.md", "a plain form post gets `303` to it")
 def test_an_action_redirect_is_json_for_the_client_and_303_for_a_plain_form(server: Server) -> None:
     with httpx.Client(base_url=server.url) as client:
         client.get("/login")  # the CSRF cookie

@@ -259,7 +259,8 @@ def test_the_browser_shows_the_error_page_of_a_page_that_threw_after_its_loading
 
 
 @cites(DOC, "A `<Suspense>` boundary of the page's own that fails before anything was sent is still left to the\n"
-            "  browser")
+            "  browser (a `200` with that boundary's fallback and a digest, `private, no-cache`")
+@cites(DOC, "for crawlers too, as React and Next.js do")
 @pytest.mark.parametrize("path", ["/own", "/reports/own"])
 @pytest.mark.parametrize("agent", [BROWSER, BOT])
 def test_a_boundary_of_the_pages_own_that_fails_is_left_to_the_browser(app, path: str, agent: str) -> None:

@@ -131,6 +131,7 @@ def test_a_form_body_is_validated_and_the_csrf_field_is_not_part_of_it(server: S
 
 
 @cites('docs/validation.md', '`ValidationActionError(message="Validation failed", *, fields, status_code=422, data=None)`\nraised by hand, answer:')
+@cites('docs/pages.md', '| 422 | `{"ok": false, "error": "Validation failed", "fields": {"title": [...]}}`')
 def test_validation_action_error_raised_by_hand_answers_the_same_shape(server: Server) -> None:
     with _client(server) as (client, csrf):
         response = client.post("/api/__actions/index/by_hand", json={}, headers=csrf)
