@@ -12,12 +12,14 @@ for dir in tests/node tests/node-react18 tests/node-tailwind3; do
   fi
 done
 # Shared state across processes is tested on a real Redis (Debian's redis-server, started by the tests);
-# docs/deployment.md's proxy examples run in front of the server on Debian's nginx and Caddy.
+# docs/deployment.md's proxy examples run in front of the server on Debian's nginx and Caddy, and its
+# `docker run --init` under Debian's tini (the init Docker runs as PID 1).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+command -v tini >/dev/null 2>&1 || missing+=(tini)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

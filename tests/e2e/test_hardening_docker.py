@@ -19,8 +19,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, Server, free_port, link_node_modules, server_env
-from tests.docs._blocks import doc_block
+from tests.conftest import REPO, Server, free_port, link_node_modules, pyxle_command, server_env
+from tests.docs._blocks import cites, doc_block
 
 
 def init(tmp_path: Path, *args: str) -> Path:
@@ -222,3 +222,73 @@ def test_the_app_image_builds_runs_and_reports_healthy(tmp_path: Path) -> None:
         if container:
             subprocess.run(["docker", "rm", "-f", container], capture_output=True, check=False)
         subprocess.run(["docker", "rmi", "-f", tag], capture_output=True, check=False)
+
+
+def _init_process() -> str | None:
+    """Why `docker run --init`'s PID 1 cannot be reproduced here, or None when it can: Docker's init
+    is tini, run as PID 1 of a new PID namespace, which unshare makes (as root)."""
+    if shutil.which("tini") is None or shutil.which("unshare") is None:
+        return "needs tini and unshare (Debian's tini and util-linux; scripts/test.sh installs tini)"
+    tried = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"], capture_output=True, timeout=30,
+                           check=False)
+    return None if tried.returncode == 0 else "unshare cannot make a PID namespace here (it needs root)"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    with contextlib.suppress(OSError):
+        return (Path("/proc") / str(pid) / "cmdline").read_text().replace("\0", " ")
+    return ""
+
+
+@cites("docs/deployment.md", "`--init` reaps the processes\n  of workers that die")
+@pytest.mark.skipif(_init_process() is not None, reason=str(_init_process()))
+def test_under_docker_runs_init_the_node_renderer_of_a_killed_worker_is_reaped(tmp_path: Path) -> None:
+    """The image's CMD with --workers 2 as the child of tini, PID 1 of its own PID namespace, as in
+    `docker run --init`. A worker killed with -9 leaves its Node renderer to PID 1; tini reaps it
+    when it exits. (With pyxle itself as PID 1, no --init, it stays a zombie: `[node] <defunct>`.)"""
+    project = init(tmp_path)
+    link_node_modules(project)
+    assert subprocess.run([*pyxle_command(), "build", "."], cwd=project, env=server_env(), capture_output=True,
+                          timeout=300, check=False).returncode == 0
+    *_, (_, steps) = stages(project / "Dockerfile")
+    port = free_port()
+    args = [*run_as_in_the_image(exec_form(dict(steps)["CMD"]), port), "--workers", "2"]
+    proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", "tini", "--", *pyxle_command(), *args],
+                            cwd=project, env=server_env(PYXLE_SECRET_KEY="s" * 40), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            with contextlib.suppress(httpx.TransportError):
+                if httpx.get(f"http://127.0.0.1:{port}/", timeout=10).status_code == 200:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.2)
+        [tini] = _children(proc.pid)
+        [master] = _children(tini)
+        renderers = {}
+        while len(renderers) < 2:  # each worker's Node renderer (started with the worker, or at its first render)
+            renderers = {worker: node for worker in _children(master) for node in _children(worker)
+                         if "worker.mjs" in _cmdline(node)}
+            assert time.monotonic() < deadline, "two workers with their Node renderers"
+            time.sleep(0.2)
+        worker, node = next(iter(renderers.items()))
+        os.kill(worker, signal.SIGKILL)
+        gone = time.monotonic() + 60
+        while Path(f"/proc/{node}").exists():  # a zombie keeps its /proc entry until PID 1 reaps it
+            assert time.monotonic() < gone, f"the dead worker's Node renderer was not reaped: {_cmdline(node)!r}"
+            time.sleep(0.2)
+        assert httpx.get(f"http://127.0.0.1:{port}/", timeout=30).status_code == 200  # and the server goes on
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
