@@ -78,6 +78,7 @@ def test_a_prefetch_of_an_unknown_url_is_a_404_that_runs_no_loader(app: Server, 
 
 
 @cites("docs/client.md", "is asked about once: the prefetch's 404 (no loader runs for it) is remembered for the same 30 s")
+@cites("docs/client.md", "so showing or hovering the link again asks nothing, and a\n  click loads the URL in full, which shows the `not-found.pyxl` page with its 404. The browser\n  lists that one prefetch's 404 in the console (\"Failed to load resource\")")
 def test_a_link_to_an_unknown_url_is_prefetched_once_and_a_click_shows_the_not_found_page(
         app: Server, project: Path, page: PageWatch) -> None:
     asked: list[str] = []
