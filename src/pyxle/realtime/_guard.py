@@ -7,7 +7,7 @@ import asyncio
 import logging
 import re
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -120,10 +120,17 @@ async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
     await WebSocketClose(code=1008, reason="origin not allowed")(scope, receive, send)
 
 
-async def close_all(code: int = 1001, reason: str = "server shutting down") -> tuple[int, int]:
-    """Close every open socket, each after the frame it is sending: how many got the close frame,
-    and how many did not within ``CLOSE_TIMEOUT`` (peers that stopped reading), which are cut off."""
-    sockets = [conn for conn in _open if not conn.closed]
+def open_sockets() -> list[Connection]:
+    """Every socket this process is serving now (``pyxle dev`` picks those an edit concerns)."""
+    return [conn for conn in _open if not conn.closed]
+
+
+async def close_all(code: int = 1001, reason: str = "server shutting down",
+                    among: Iterable[Connection] | None = None) -> tuple[int, int]:
+    """Close every open socket (or those ``among``), each after the frame it is sending: how many got
+    the close frame, and how many did not within ``CLOSE_TIMEOUT`` (peers that stopped reading),
+    which are cut off."""
+    sockets = [conn for conn in (_open if among is None else among) if not conn.closed]
     if not sockets:
         return 0, 0
     closing = {asyncio.ensure_future(conn.close(code, reason)): conn for conn in sockets}
@@ -135,11 +142,14 @@ async def close_all(code: int = 1001, reason: str = "server shutting down") -> t
     return sent, len(sockets) - sent
 
 
-async def end_handlers(grace: float = HANDLER_GRACE, timeout: float = FLUSH_TIMEOUT) -> None:
+async def end_handlers(grace: float = HANDLER_GRACE, timeout: float = FLUSH_TIMEOUT,
+                       among: Iterable[Connection] | None = None) -> None:
     """After ``close_all`` at shutdown: handlers still running get ``grace`` seconds to take the
     disconnect, then are cancelled and waited for (``timeout`` at most). The server would stop
-    the worker with them pending: their ``finally`` blocks never ran, nor their access log lines."""
-    running = {conn.handler: conn for conn in list(_open) if conn.handler is not None and not conn.handler.done()}
+    the worker with them pending: their ``finally`` blocks never ran, nor their access log lines.
+    (``among``: only those sockets' handlers, as ``close_all``'s.)"""
+    sockets = list(_open if among is None else among)
+    running = {conn.handler: conn for conn in sockets if conn.handler is not None and not conn.handler.done()}
     if not running:
         return
     _, left = await asyncio.wait(running, timeout=grace)
