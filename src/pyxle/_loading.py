@@ -10,11 +10,13 @@ import os
 import sys
 import sysconfig
 import traceback
+import weakref
 from pathlib import Path
 from types import ModuleType
 
 _PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the user's
 STARTUP_NOTED = "PYXLE_STARTUP_NOTED"  # set for the server's workers by the CLI, which printed the notes
+_RAN: weakref.WeakKeyDictionary[ModuleType, str] = weakref.WeakKeyDictionary()  # module -> hash of the code it ran
 
 
 def startup_note(message: str, *args: object) -> None:
@@ -287,6 +289,7 @@ def exec_module(
         vars(module).update(preset)
     previous = sys.modules.get(module_name)
     sys.modules[module_name] = module
+    _RAN[module] = content_hash(source if isinstance(source, bytes) else source.encode())
     try:
         exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
     except SyntaxError as exc:
@@ -298,6 +301,12 @@ def exec_module(
         _restore(module_name, previous)
         raise _import_error(exc, path, shown_as) from exc
     return module
+
+
+def ran_code(module: ModuleType) -> str | None:
+    """The hash of the code ``exec_module`` ran as ``module`` (a page's compiled Python, not its
+    JSX), None for a module it did not run: ``pyxle dev`` tells by it whose code an edit changed."""
+    return _RAN.get(module)
 
 
 def syntax_error(exc: SyntaxError, shown_as: str) -> SourceError:
