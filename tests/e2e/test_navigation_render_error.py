@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import PageWatch, Server
+from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, Server, write_project
 from tests.docs._blocks import cites
 
 DOC = "docs/pages.md"
@@ -73,6 +73,13 @@ PAGES = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/boom.pyx
          "pages/fragile/boom.pyxl": FRAGILE}
 
 
+@pytest.fixture(params=["19", "18"])
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """The app, on React 19 and on React 18 (which throws an uncaught render error out of flushSync)."""
+    modules = NODE_MODULES if request.param == "19" else NODE_MODULES_REACT18
+    return write_project(tmp_path / f"app{request.param}", PAGES, modules)
+
+
 def loads(project: Path) -> int:
     path = project / "loads.txt"
     return len(path.read_text().splitlines()) if path.exists() else 0
@@ -110,15 +117,17 @@ def navigate_to_boom(project: Path, server: Server, page: PageWatch) -> list[str
 
 @cites(DOC, "A client-side navigation whose new page throws while it is first rendered shows that error page in place")
 @cites(DOC, 'under `pyxle serve` its `data` is the server\'s: `{ message: "Internal Server Error", statusCode: 500, data: {}, type: "ServerError" }`')
-def test_a_navigation_to_a_page_that_throws_shows_error_pyxl_in_place(make_project, start_server,
+def test_a_navigation_to_a_page_that_throws_shows_error_pyxl_in_place(project: Path, start_server,
                                                                        page: PageWatch) -> None:
-    project = make_project(PAGES, node=True)
     server = start_server(project, "serve", "--ssr-workers", "1")
     loaded = navigate_to_boom(project, server, page)
     # What the server's own error page says in production: nothing of the exception.
     assert page.page.get_by_test_id("message").text_content() == "Internal Server Error"
     assert page.page.get_by_test_id("detail").text_content() == "500 ServerError"
     assert "boom while rendering" not in page.page.content()
+    page.page.get_by_role("button", name="clicks 1").click()  # the layout renders again: the same text
+    page.page.get_by_role("button", name="clicks 2").wait_for()
+    assert page.page.get_by_test_id("message").text_content() == "Internal Server Error"
     assert any("boom while rendering" in text for kind, text in page.problems() if kind == "error")  # logged
 
     page.page.go_back()  # Back returns to the page left, client-side
@@ -130,6 +139,17 @@ def test_a_navigation_to_a_page_that_throws_shows_error_pyxl_in_place(make_proje
     page.page.get_by_role("heading", name="Something broke").wait_for(timeout=15000)
     assert page.page.evaluate("window.__marker") == "still here" and loaded == []
     assert loads(project) == 2
+
+
+@cites("docs/client.md", "`navigate` resolves to `true` once the page is shown (or\nits error page, in place of a page that throws as it is first rendered)")
+def test_navigate_to_a_page_that_throws_resolves_to_true(make_project, start_server, page: PageWatch) -> None:
+    project = make_project(PAGES, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    open_home(server, page)
+    assert page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/boom')") is True
+    page.page.get_by_role("heading", name="Something broke").wait_for(timeout=15000)
+    assert page.page.evaluate("window.__marker") == "still here"
+    assert loads(project) == 1
 
 
 @cites(DOC, "under `pyxle dev` the error's own message and `type`")
@@ -144,9 +164,8 @@ def test_under_pyxle_dev_the_error_page_shows_the_error_s_message(make_project, 
 
 @cites(DOC, "An error no boundary catches (one a layout above the `error.pyxl` throws, or the error page's own) still makes the navigation a full page load")
 @pytest.mark.parametrize("link", ["Crash", "Fragile"])
-def test_an_error_no_boundary_catches_still_loads_the_page_in_full(make_project, start_server, page: PageWatch,
+def test_an_error_no_boundary_catches_still_loads_the_page_in_full(project: Path, start_server, page: PageWatch,
                                                                    link: str) -> None:
-    project = make_project(PAGES, node=True)
     server = start_server(project, "serve", "--ssr-workers", "1")
     open_home(server, page)
     path = "/crash" if link == "Crash" else "/fragile/boom"
