@@ -2,7 +2,7 @@
 // same tree and props, and starts the router; modules imported later by navigation only
 // provide their route. An empty root (a server without Node) is rendered here instead.
 import { createRoot, hydrateRoot } from 'react-dom/client'
-import { caughtError, decodePath, startRouter, uncaughtError } from './_router.js'
+import { decodePath, pageErrors, startRouter, uncaughtError } from './_router.js'
 import { csrfToken, exposeCsrfNames } from './_actions.js'
 import { pageTree } from './_tree.js'
 
@@ -12,7 +12,7 @@ export function boot(route) {
   if (window.__PYXLE_ROOT__) return
   const props = JSON.parse(document.getElementById('pyxle-props').textContent)
   ownUrl(props.actionPage)
-  const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), caughtError)
+  const tree = pageTree(route, props, decodePath(location.pathname), csrfToken(), pageErrors)
   const container = document.getElementById('pyxle-root')
   const options = {
     onRecoverableError(error, errorInfo) {

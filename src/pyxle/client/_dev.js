@@ -240,8 +240,9 @@
       // Python) and the very module Fast Refresh applied, not a newer build's.
       shown = await router.refreshWith(body)
     }).catch(() => false)
-    // Not shown: the render threw and the router reloads the page itself (once: the server answers
-    // with the render error's overlay), or a navigation overtook it.
+    // Not shown: the render threw outside every error page and the router reloads the page itself
+    // (once: the server answers with the render error's overlay), or a navigation overtook it. Shown
+    // but not applied: an error page caught what the edited page threw; reloading shows the overlay.
     if (!shown) return
     if (!applied) return location.reload()
     dismiss() // an error shown from the browser belongs to the code just replaced

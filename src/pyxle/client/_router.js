@@ -18,7 +18,7 @@
 import { flushSync } from 'react-dom'
 import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
-import { pageTree } from './_tree.js'
+import { errorInfo, pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
 
 // How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
@@ -284,11 +284,11 @@ async function show(key, ttl, id, given, waits = false) {
   state.failed = null
   state.rendering = true
   try {
-    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken(), caughtError)))
+    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken(), pageErrors)))
   } finally {
     state.rendering = false
   }
-  if (state.failed) throw state.failed // the caller falls back to a full page load
+  if (state.failed) throw state.failed // thrown outside every error boundary: the caller loads the page in full
   state.shown = { route: module.route, props: body.props }
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = body.shownAt || key
@@ -386,7 +386,7 @@ function loadingTree(route, routePath) {
   const error = errorAt <= at ? [errorAt, errorPage] : [-1, null]
   const layoutData = (state.shown.props && state.shown.props.layoutData) || {}
   const waiting = { ...route, layouts: route.layouts.slice(0, at), loading, error, page: { default: Pending } }
-  return pageTree(waiting, { data: {}, layoutData }, routePath, csrfToken(), caughtError)
+  return pageTree(waiting, { data: {}, layoutData }, routePath, csrfToken(), pageErrors)
 }
 
 // Whether a page's module shares this document's code. After a deploy that changed it (React, the
@@ -561,8 +561,9 @@ export function getRouter() {
 }
 
 // React 19 reports a render that throws to the root's onUncaughtError instead of throwing from
-// flushSync (React 18 throws): either way a navigation whose page throws becomes a full page load,
-// so the server answers with its error page rather than leaving the page blank.
+// flushSync (React 18 throws): either way a navigation whose render throws outside every error
+// boundary (a layout above the error page, the error page itself) becomes a full page load, so
+// the server answers with its error page rather than leaving the page blank.
 export function uncaughtError(error) {
   if (state.rendering) state.failed = error
   if (typeof reportError === 'function') reportError(error) // what React does without the option
@@ -570,13 +571,27 @@ export function uncaughtError(error) {
 }
 
 // A page's error boundary caught what it threw (see _tree.js): React logged it and shows the error
-// page. While a navigation renders, the navigation still becomes a full page load, as above (the
-// server's answer has the right status and its own error page); either way window 'error'
-// listeners hear of it (the dev overlay, error reporting), as of an uncaught error.
-export function caughtError(error) {
-  if (state.rendering) state.failed = error
+// page, also when a navigation's page threw as it was first rendered: the navigation shows it in
+// place, at the page's URL, as Next.js and Remix do (a full load would run the loaders again and
+// lose the layouts' state). Window 'error' listeners hear of it (the dev overlay, error
+// reporting), as of an uncaught error.
+function caughtError(error) {
   dispatchEvent(new ErrorEvent('error', { error, message: messageOf(error) }))
 }
+
+// What the server's error page says of a render error under pyxle serve (see _endpoint.py).
+const untold = () => ({ message: 'Internal Server Error', statusCode: 500, data: {}, type: 'ServerError' })
+
+// What the error page gets for what a page threw. A page that throws as the router first shows it
+// would have thrown on the server too, whose error page tells nothing of it under pyxle serve:
+// neither does this one then, where pyxle dev (its client, _dev.js) does not run. A page that
+// throws later (after a click) gives its error's text, as before.
+function describeError(error) {
+  return state.rendering && !window.__pyxleDevOverlay ? untold() : errorInfo(error)
+}
+
+// The router's side of the pages' error boundaries (see pageTree).
+export const pageErrors = { caught: caughtError, describe: describeError }
 
 // The path shown, decoded as the server sees it (so it matches server rendering).
 export function currentPath() {

@@ -37,9 +37,19 @@ class PageBoundary extends Component {
     return props.attempt === state.attempt ? null : { error: null, attempt: props.attempt }
   }
 
-  // React logs the error; onError (the router's) tells the router and window 'error' listeners.
+  // React logs the error; errors.caught (the router's) tells window 'error' listeners.
   componentDidCatch(error) {
-    if (this.props.onError) this.props.onError(error)
+    if (this.props.errors) this.props.errors.caught(error)
+  }
+
+  // What the error page gets for `error`, decided once, when it is caught: a later render of the
+  // boundary (its layouts' state changed) shows the same text.
+  infoOf(error) {
+    if (!this.described || this.described.error !== error) {
+      const describe = this.props.errors ? this.props.errors.describe : errorInfo
+      this.described = { error, info: describe(error) }
+    }
+    return this.described.info
   }
 
   render() {
@@ -47,11 +57,16 @@ class PageBoundary extends Component {
     if (error === null) return this.props.children
     const { page, level, layoutData } = this.props
     if (!page) return h('div', { role: 'alert' }, 'Something went wrong rendering this page.')
-    // The props the server gives error pages; `type` as Pyxle 0.9 had it. Whatever was thrown
-    // (Object.create(null) too), making its text must not throw here: the page would go blank.
-    const info = { message: messageOf(error), statusCode: 500, data: {}, type: nameOf(error) }
+    const info = this.infoOf(error)
     return h(HeadLevel.Provider, { value: level }, h(page.default, { data: info, error: info, layoutData }))
   }
+}
+
+// The props the server gives error pages, for what a page threw in the browser; `type` as Pyxle
+// 0.9 had it. Whatever was thrown (Object.create(null) too), making its text must not throw here:
+// the page would go blank.
+export function errorInfo(error) {
+  return { message: messageOf(error), statusCode: 500, data: {}, type: nameOf(error) }
 }
 
 // The first child of each loading.pyxl boundary's content: on the server a marker element that tells
@@ -83,9 +98,10 @@ function watched(action, shown) {
 // Pages get `data` (their loader's) and `layoutData`; a layout's `data` is its own loader's
 // result over `layoutData`, so a layout also reads what the layouts around it loaded. The page and
 // every layout also get `slots`, every slot given (name -> entries), as in Pyxle 0.3 to 0.9.
-// `onError`: called in the browser with what a page threw (see PageBoundary); `reached`: the mark
-// of a server render's loading.pyxl markers (see Marker).
-export function pageTree(route, props, routePath, csrfToken = '', onError = null, reached = '') {
+// `errors`, in the browser: { caught(error), called with what a page threw, and describe(error),
+// what its error page gets } (see PageBoundary); `reached`: the mark of a server render's
+// loading.pyxl markers (see Marker).
+export function pageTree(route, props, routePath, csrfToken = '', errors = null, reached = '') {
   const { page, layouts } = route
   const byFile = props.layoutData || {}
   const layoutData = mergeLayoutData(layouts, byFile)
@@ -120,7 +136,7 @@ export function pageTree(route, props, routePath, csrfToken = '', onError = null
   const wrap = (tree, at) => {
     tree = suspend(tree, at)
     if (at !== errorAt) return tree
-    return h(PageBoundary, { attempt, page: errorPage, level: at, layoutData, onError }, tree)
+    return h(PageBoundary, { attempt, page: errorPage, level: at, layoutData, errors }, tree)
   }
   let tree = wrap(h(HeadLevel.Provider, { value: layouts.length }, h(page.default, { ...pageProps, slots })), layouts.length)
   for (let i = layouts.length - 1; i >= 0; i--) {
