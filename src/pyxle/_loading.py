@@ -16,7 +16,8 @@ from types import ModuleType
 
 _PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the user's
 STARTUP_NOTED = "PYXLE_STARTUP_NOTED"  # set for the server's workers by the CLI, which printed the notes
-_RAN: weakref.WeakKeyDictionary[ModuleType, str] = weakref.WeakKeyDictionary()  # module -> hash of the code it ran
+_RAN: weakref.WeakKeyDictionary[ModuleType, str | bytes] = weakref.WeakKeyDictionary()  # module -> the source it ran
+_RAN_CODE: weakref.WeakKeyDictionary[ModuleType, str] = weakref.WeakKeyDictionary()  # module -> ran_code's answer
 
 
 def startup_note(message: str, *args: object) -> None:
@@ -289,7 +290,7 @@ def exec_module(
         vars(module).update(preset)
     previous = sys.modules.get(module_name)
     sys.modules[module_name] = module
-    _RAN[module] = content_hash(source if isinstance(source, bytes) else source.encode())
+    _RAN[module] = source
     try:
         exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
     except SyntaxError as exc:
@@ -305,8 +306,23 @@ def exec_module(
 
 def ran_code(module: ModuleType) -> str | None:
     """The hash of the code ``exec_module`` ran as ``module`` (a page's compiled Python, not its
-    JSX), None for a module it did not run: ``pyxle dev`` tells by it whose code an edit changed."""
-    return _RAN.get(module)
+    JSX), None for a module it did not run: ``pyxle dev`` tells by it whose code an edit changed.
+
+    Hashed as its syntax tree, without positions: a page's JavaScript and JSX stand as blank lines
+    in its compiled Python (which keeps the ``.pyxl``'s line numbers), so an edit adding a line to
+    them moves the Python's lines without changing what it does."""
+    known = _RAN_CODE.get(module)
+    if known is not None:
+        return known
+    source = _RAN.get(module)
+    if source is None:
+        return None
+    try:
+        shape = ast.dump(ast.parse(source)).encode()
+    except (SyntaxError, ValueError):  # it did not run: its text tells it apart
+        shape = source if isinstance(source, bytes) else source.encode()
+    known = _RAN_CODE[module] = content_hash(shape)
+    return known
 
 
 def syntax_error(exc: SyntaxError, shown_as: str) -> SourceError:
