@@ -61,6 +61,14 @@ def changed_code(before: Code, after: Code) -> tuple[set[Path], bool]:
     return changed, everything
 
 
+def imported_since(root: Path, code: Code, edited: Iterable[Path]) -> bool:
+    """Whether an edited file is a module of the project imported since ``code`` was read (by a
+    handler, as it ran: ``import words`` in its body): what it ran was never seen, nor is it
+    imported again by the reload, so its edit concerns every socket, as any other module's does."""
+    files = set(edited)
+    return any(file in files and file not in code for file in project_modules(root).values())
+
+
 def restart_sockets(changed: set[Path], everything: bool) -> None:
     """Close (1012) the open sockets whose route's file is ``changed``, or all of them; in the
     background, so the next edit is not held up by a peer that does not read its close."""

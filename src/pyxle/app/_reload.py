@@ -28,7 +28,7 @@ from starlette.types import Receive, Scope, Send
 from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
-from pyxle.app._devsockets import changed_code, restart_sockets, server_code
+from pyxle.app._devsockets import changed_code, imported_since, restart_sockets, server_code
 from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, is_source_name
 from pyxle.config import CONFIG_FILENAME
@@ -125,7 +125,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     handed: list[str] = []  # the files of the last settings edit handed to the server process
     unannounced = 0  # builds in a row not shown because a file changed while they read it
     code = server_code(root)  # what the open WebSockets run, as of the last good build
-    dotenv_edited = False  # since that build: a .env file was read again
+    every_socket = False  # since that build: a .env file was read again, or a module imported after it edited
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
         names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
@@ -136,6 +136,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             _ask_for_new_worker(handed)
             settings = now
             continue
+        every_socket = every_socket or imported_since(root, code, (Path(p) for _, p in changes))
         forget_project_modules(root)
         read = _stamps(root, outputs)
         failed: StartupError | None = None
@@ -143,7 +144,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         try:
             if any(_is_dotenv(root, Path(p)) for _, p in changes):
                 _reload_env(root)
-                dotenv_edited = True
+                every_socket = True
             renderer = app.load_routes()
             await app.swap_renderer(renderer)
         except StartupError as exc:
@@ -164,8 +165,8 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             logger.info("reloaded routes after change to %s", ", ".join(names))
             now_code = server_code(root)
             changed, everything = changed_code(code, now_code)
-            restart_sockets(changed, everything or dotenv_edited)
-            code, dotenv_edited = now_code, False
+            restart_sockets(changed, everything or every_socket)
+            code, every_socket = now_code, False
             app.dev_events.reloaded(names)
             if app.dev_events.refusal is not None and handed:
                 # The server process refused that edit, maybe for a page broken then: the project
