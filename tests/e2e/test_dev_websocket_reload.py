@@ -77,7 +77,7 @@ def test_an_edit_to_a_route_closes_its_sockets_with_1012_and_new_ones_reach_the_
     assert "Traceback" not in server.output(), server.output()
 
 
-@cites(DOC, "an edit to any other Python module of the project")
+@cites(DOC, "an edit to any other Python\nmodule of the project")
 def test_an_edit_to_a_module_of_the_project_closes_every_socket(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"words.py": 'PREFIX = "one"\n', "pages/api/worded.py": WORDED,
                             "pages/api/echo.py": echo("v1")})
@@ -91,6 +91,34 @@ def test_an_edit_to_a_module_of_the_project_closes_every_socket(make_project, st
             assert await closed(worded) == (1012, "code changed")
             assert await closed(plain) == (1012, "code changed")  # any handler may use the module
             async with websockets.connect(ws_url(server, "/api/worded")) as new:
+                assert await answer(new, "b") == "two:b"
+
+    asyncio.run(run())
+
+
+# A handler that imports a module of the project as it runs, after the build: the edit must reach it too.
+LAZY = '''
+async def websocket(ws):
+    await ws.accept()
+    import words
+    while True:
+        await ws.send_text(words.PREFIX + ":" + await ws.receive_text())
+'''
+
+
+@cites(DOC, "an edit to any other Python\nmodule of the project (one a handler imports as it runs too)")
+def test_an_edit_to_a_module_a_handler_imported_as_it_ran_closes_every_socket(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"words.py": 'PREFIX = "one"\n', "pages/api/lazy.py": LAZY, "pages/api/echo.py": echo("v1")})
+    server = start_server(project, "dev")
+
+    async def run() -> None:
+        async with websockets.connect(ws_url(server, "/api/lazy")) as lazy, \
+                websockets.connect(ws_url(server, "/api/echo")) as plain:
+            assert await answer(lazy, "a") == "one:a"  # words is imported now, after the build
+            (project / "words.py").write_text('PREFIX = "two"\n')
+            assert await closed(lazy) == (1012, "code changed")  # (it said "one:" on before the fix)
+            assert await closed(plain) == (1012, "code changed")
+            async with websockets.connect(ws_url(server, "/api/lazy")) as new:
                 assert await answer(new, "b") == "two:b"
 
     asyncio.run(run())
@@ -176,7 +204,7 @@ def live(path: Path, version: str, label: str) -> None:
     path.write_text(LIVE.replace("VERSION", version).replace("LABEL", label).lstrip("\n"))
 
 
-@cites(DOC, "(an edit to a page's JSX alone closes none)")
+@cites(DOC, "(an edit to a page's JSX alone closes none")
 def test_an_edit_to_a_pages_jsx_alone_leaves_its_sockets_open(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/api/echo.py": echo("v1")}, node=True)
     live(project / "pages" / "live.pyxl", "v1", "first")
@@ -196,6 +224,46 @@ def test_an_edit_to_a_pages_jsx_alone_leaves_its_sockets_open(make_project, star
     asyncio.run(run())
     reloads = [line for line in server.output().splitlines() if "reloaded routes after change to" in line]
     assert any("pages/live.pyxl" in line for line in reloads), server.output()  # (alone, or with echo.py)
+
+
+# JavaScript first, then the Python, then the JSX: the compiled Python keeps the .pyxl's line
+# numbers, so an edit to the JavaScript that adds lines moves the Python's lines without changing it.
+SHIFTED = '''
+import { useState } from 'react'
+
+async def websocket(ws):
+    await ws.accept()
+    while True:
+        await ws.send_text("kept:" + await ws.receive_text())
+
+export default function Shifted() {
+  return <main><h1>LABEL</h1></main>
+}
+'''
+
+
+@cites(DOC, "(an edit to a page's JSX alone closes none, one adding lines too)")
+def test_an_edit_to_a_pages_javascript_that_adds_lines_leaves_its_sockets_open(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/api/echo.py": echo("v1"), "pages/shifted.pyxl": SHIFTED}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    file = project / "pages" / "shifted.pyxl"
+
+    async def run() -> None:
+        async with websockets.connect(ws_url(server, "/shifted")) as page_socket, \
+                websockets.connect(ws_url(server, "/api/echo")) as route_socket:
+            assert await answer(page_socket, "a") == "kept:a"
+            file.write_text(SHIFTED.replace("import { useState } from 'react'",
+                                            "import { useState } from 'react'\nimport { useEffect } from 'react'\n")
+                            .replace("<h1>LABEL</h1>", "<h1>LABEL</h1>\n      <p>a line more</p>\n"))
+            # An edit after it, whose close comes after any the first edit would have caused
+            (project / "pages" / "api" / "echo.py").write_text(echo("v2"))
+            assert await closed(route_socket) == (1012, "code changed")
+            assert await answer(page_socket, "b") == "kept:b"  # (closed with 1012 before the fix)
+            assert page_socket.close_code is None
+
+    asyncio.run(run())
+    reloads = [line for line in server.output().splitlines() if "reloaded routes after change to" in line]
+    assert any("pages/shifted.pyxl" in line for line in reloads), server.output()
 
 
 @cites(DOC, "`useWebSocket` reconnects at its first try, to the new handler, and the page keeps its state")
