@@ -1,7 +1,7 @@
-"""A page titled by its ``<Head>``, in an app whose ``pyxle.config.json`` has a ``name``: the
-navigation JSON never gives that name as the page's title (its ``headMarkup`` said
-``<title>My App</title>`` where the page's document says ``<title>About Ada</title>``), and in
-Chromium a client-side navigation shows the page's own title, never the name in between."""
+"""A page titled by its ``<Head>``, in an app whose ``pyxle.config.json`` has a ``name``: its
+document has the page's title; its navigation JSON has what the server knows without rendering
+(``headLevels`` with the name first, ``headMarkup`` merged from them), and in Chromium a
+client-side navigation shows the page's own title, never the name in between."""
 
 from __future__ import annotations
 
@@ -101,16 +101,15 @@ def test_the_document_has_the_page_s_own_title(app: Server, path: str) -> None:
     assert _titles(head) == [TITLES[path]]
 
 
-@cites("docs/pages.md", "a page\ntitled by its `<Head>` has no title in `headMarkup` rather than the wrong one")
+@cites("docs/pages.md", "What a `<Head>` in the JSX renders is not in it, so for a page titled by its `<Head>`\n"
+                        "it holds the `name` title (or a layout's `HEAD` title)")
 @pytest.mark.parametrize("path", ["/about", "/seo", "/guide"])
-def test_the_navigation_json_of_a_page_titled_by_its_head_does_not_give_the_config_name(app: Server,
-                                                                                     path: str) -> None:
+def test_the_navigation_json_of_a_page_titled_by_its_head_holds_what_the_server_knows(app: Server, path: str) -> None:
     body = httpx.get(app.url + path, headers=NAV, timeout=30).json()
-    assert _titles(body["headMarkup"]) == []  # its <Head> titles it: known once it renders, never "My App"
+    assert _titles(body["headMarkup"]) == ["My App"]  # its <Head> titles it once it renders (see the Chromium test)
 
 
-@cites("docs/pages.md", "It holds the `name` title only when no `HEAD` sets a title and no `<title>`\n"
-                        "appears in the JSX of the page, its layouts or the project modules they import")
+@cites("docs/pages.md", "`headMarkup` is those levels merged: the head as far as the server knows it without rendering\nthe page")
 @pytest.mark.parametrize("path", ["/", "/headvar"])
 def test_the_navigation_json_of_a_page_titled_without_head_gives_the_document_s_title(app: Server,
                                                                                      path: str) -> None:
@@ -133,6 +132,7 @@ WATCH = """() => {
 }"""
 
 
+@cites("docs/pages.md", "the browser merges the page's `<Head>` over\n`headLevels` as it renders, and shows only the page's own title")
 def test_a_client_navigation_shows_only_the_page_s_own_title(app: Server, page: PageWatch) -> None:
     page.page.goto(app.url + "/")
     page.hydrated()

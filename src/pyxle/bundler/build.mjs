@@ -611,43 +611,6 @@ function prune(outputs, publicDir) {
   }
 }
 
-// Whether a page's own code (its file, its layouts' and templates', and the project modules they
-// import) holds a <title> element: its <Head> may then title it, so its navigation JSON does not
-// claim the config name's title (pages/_endpoint.py). Modules imported on demand (import()) are
-// left out, as the server's document does not wait for them either. A <title> in a comment counts.
-const TITLE = /<title[\s>]|createElement\(\s*['"]title['"]/
-
-function titledFiles(inputs) {
-  const own = new Map() // input -> its text holds a <title>
-  const holds = (input) => {
-    if (own.has(input)) return own.get(input)
-    const file = path.resolve(plan.projectRoot, input)
-    const compiled = plan.modules[file]
-    const mine = file.startsWith(plan.projectRoot + path.sep) && !file.startsWith(plan.clientRuntime + path.sep) &&
-      !path.relative(plan.projectRoot, file).split(path.sep).includes('node_modules') &&
-      (compiled || SOURCE_LOADERS[path.extname(file)])
-    let found = false
-    try {
-      found = Boolean(mine) && TITLE.test(readFileSync(compiled || file, 'utf8'))
-    } catch (error) {} // a module esbuild read that is gone since: nothing to say of it
-    own.set(input, found)
-    return found
-  }
-  return (page) => {
-    const start = [page.page, ...page.layouts.map(([, abs]) => abs)].map((abs) => path.relative(plan.projectRoot, abs).split(path.sep).join('/'))
-    const seen = new Set(start)
-    for (const input of start) {
-      if (holds(input)) return true
-      for (const { path: next, kind, external } of (inputs[input] || { imports: [] }).imports) {
-        if (kind !== 'import-statement' || external || seen.has(next)) continue
-        seen.add(next)
-        start.push(next)
-      }
-    }
-    return false
-  }
-}
-
 // What names the code the pages share (React, pyxle/client, the layouts): a hash of the chunks
 // the page modules import, directly or through each other. A page module of another build may
 // import other copies of that code, which the open document's cannot render (a second React):
@@ -708,8 +671,6 @@ async function build(planPath, serve) {
         bytes: output.bytes,
       }
     }
-    const titled = titledFiles(client.metafile.inputs)
-    for (const page of plan.pages) if (pages[page.id] && titled(page)) pages[page.id].title = true
     mkdirSync(plan.outDir, { recursive: true })
     const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
     if (production) manifest.shared = sharedCode(client.metafile.outputs)

@@ -428,14 +428,7 @@ class PageEndpoint:
             self._envelope = False
 
     def _nav_json(self, route_path: str, encoded_props: str, levels: list[list[str]]) -> str:
-        """``headLevels``: what the browser merges the ``<Head>`` elements over, the config name's
-        title first (any title replaces it). ``headMarkup``: the head as far as it is known without
-        a render: that title is left out of it when the page's JSX may title it (``Renderer.titles``)."""
-        elements = [element for level in levels for element in level]
-        renderer = self.runtime.renderer
-        if renderer is not None and renderer.titles(self.page_id):
-            elements = elements[len(self.runtime.fallback_head):]  # put first in levels[0] by _answer
-        head_markup = dumps("\n".join(merge_head(elements)))
+        head_markup = dumps("\n".join(merge_head([element for level in levels for element in level])))
         head_levels = dumps(["\n".join(level) for level in levels])
         return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')

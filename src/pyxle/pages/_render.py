@@ -134,11 +134,6 @@ class Renderer:
     def has(self, page_id: str) -> bool:
         return page_id in self.manifest.get("pages", {})
 
-    def titles(self, page_id: str) -> bool:
-        """The page's JSX (its file, its layouts' and the project modules they import) holds a
-        ``<title>``: what its ``<Head>`` renders may title it, which only a render tells."""
-        return bool(self.manifest.get("pages", {}).get(page_id, {}).get("title"))
-
     def assets(self, page_id: str) -> dict[str, Any]:
         """What client-side navigation loads for a page: its module and stylesheets, and (a
         production build) what names the code they share with the document's (``shared_code``)."""
