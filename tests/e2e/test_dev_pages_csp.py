@@ -41,6 +41,7 @@ def _carries_its_nonce(answer: httpx.Response) -> None:
 
 
 @cites("docs/security.md", "`pyxle dev`'s error page and Pyxle's built-in error pages")
+@cites("docs/security.md", "so the overlay shows and the page reloads itself once the\nfile is fixed")
 def test_the_dev_error_page_runs_under_the_policy_and_reloads_itself_once_the_file_is_fixed(
         make_project, start_server, page: PageWatch) -> None:
     project = make_project({"pages/index.pyxl": _home("first"), "pyxle.config.json": CONFIG}, node=True)
@@ -153,3 +154,32 @@ def test_a_config_edit_a_plugin_refuses_shows_in_the_open_tab_until_it_is_undone
     assert page.page.locator("#home").count() == 1
     assert "applied the new" not in server.output()
 
+
+
+LOADER_FAILS = '''
+from starlette.exceptions import HTTPException
+
+@server
+async def load(request):
+    raise HTTPException(500, "the loader is down")
+
+export default function Home() { return <h1>never</h1> }
+'''
+
+
+@cites("docs/security.md", "(the `404` and `500`\npages shown without a `not-found.pyxl` or `error.pyxl`) get one too when they carry a script (the\n"
+       "live-reload client, in `pyxle dev`)")
+def test_the_built_in_error_page_runs_under_the_policy_and_shows_the_page_once_fixed(
+        make_project, start_server, page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": LOADER_FAILS, "pyxle.config.json": CONFIG}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    with page.page.expect_request("**/__pyxle/events", timeout=15000):  # the live-reload client ran
+        page.page.goto(server.url + "/")
+    assert _refused(page) == []
+    answer = httpx.get(server.url + "/", timeout=30)
+    assert answer.status_code == 500 and "<title>500 · the loader is down</title>" in answer.text
+    assert 'id="pyxle-dev-error"' not in answer.text  # Pyxle's built-in page, not the dev error page
+    _carries_its_nonce(answer)
+    (project / "pages" / "index.pyxl").write_text(_home("loaded"))
+    page.page.get_by_role("heading", name="loaded").wait_for(timeout=15000)
+    assert _refused(page) == []

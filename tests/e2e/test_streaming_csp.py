@@ -123,7 +123,7 @@ export default function Counter({ data }) {
 STRICT = "script-src 'self' 'strict-dynamic'"
 
 
-@cites(DOC, "A page served from the\n[page cache](pages.md#caching-pages) gets a new nonce in each answer too")
+@cites(DOC, "A page served from the\n[page cache](pages.md#caching-pages) gets a new nonce in each answer too (so such an answer is\nnever a `304`)")
 def test_a_stored_page_gets_a_new_nonce_in_each_answer_and_hydrates_under_strict_dynamic(
         tmp_path: Path, page: PageWatch) -> None:
     """'strict-dynamic' ignores 'self': a page's own module script runs only with the answer's nonce.
@@ -143,6 +143,11 @@ def test_a_stored_page_gets_a_new_nonce_in_each_answer_and_hydrates_under_strict
             assert "pyxle-nonce-" not in answer.text
             nonces.append(found.group(1))
         assert len(set(nonces)) == 3, "each answer its own nonce"
+        with httpx.Client(base_url=server.url, timeout=30) as client:  # holds its CSRF cookie, as a browser does
+            held = client.get("/counter").headers["etag"]
+            for asked in (held, "*"):  # the copy a browser kept names another nonce
+                again = client.get("/counter", headers={"if-none-match": asked})
+                assert (asked, again.status_code, again.headers["x-pyxle-cache"]) == (asked, 200, "HIT")
         page.page.goto(server.url + "/counter")
         page.hydrated()
         page.page.click("#count")

@@ -61,6 +61,7 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
+    new_nonce = False
     if media_type == JSON:
         control = PRIVATE  # the router's own data: the browser must see an invalidation at once
     elif entry.mark:
@@ -70,10 +71,12 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
         if policy is not None and stand_in in body:
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
-            tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
+            tag, new_nonce = personal_etag(tag, nonce), True  # the copy a browser kept names another nonce
     vary = _VARY if shared or control == PRIVATE else vary
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
-    if _not_modified(scope, tag, token if control == PRIVATE else ""):  # a public answer sets no cookie
+    # Never a 304 with a new nonce (not even to `If-None-Match: *`): its policy header would
+    # replace the kept copy's, which names the old nonce, and the kept page's scripts be refused.
+    if not new_nonce and _not_modified(scope, tag, token if control == PRIVATE else ""):  # a public answer sets no cookie
         return Response(status_code=304, headers=headers)
     if copies is not None and body is entry.body:
         return _AsStored(body, entry.status, headers, media_type, copies)
