@@ -137,7 +137,9 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_cache.py::test_a_signed_in_visitors_miss_on_a_shared_route_is_rendered_and_stored_as_for_an_anonymous_one'),
     ("docs/api-routes.md", "When the error comes from a module of your project that the route imports, the message also says\nwhere in that module it was raised",
      "tests/e2e/test_api_routes.py::test_broken_route_stops_startup_naming_file_and_line"),
-    ("docs/security.md", "raises `ValueError`\nat the `set` call itself",
+    ("docs/security.md", ("A value a\n`Set-Cookie` header cannot carry (a character outside Latin-1, such as `€`) "
+                          "raises `ValueError`\nat the `set` call itself: encode it first, for example with "
+                          "`urllib.parse.quote()`"),
      "tests/e2e/test_cookies.py::test_a_cookie_value_no_header_can_carry_fails_where_it_is_set"),
     ("docs/compiler.md", "It also reports, in\nthe same form, each name a page's Python uses but nothing defines",
      "tests/e2e/test_check.py::test_check_names_an_undefined_name_in_a_pages_python_at_its_line"),

@@ -140,7 +140,8 @@ def test_an_action_error_answers_data_only_when_it_has_some(app: Server) -> None
     assert answers["by_hand"].json() == {"ok": False, "error": "Validation failed", "fields": {"title": ["already taken"]}}
 
 
-@cites("docs/security.md", 'A server action\'s refusal adds `"ok": false`, as every action answer\n  has it')
+@cites("docs/security.md", 'A server action\'s refusal adds `"ok": false`, as every action answer\n  has it: '
+       '`403 {"ok": false, "error": "CSRF token missing", "code": "csrf_failed"}`')
 def test_a_csrf_refusal_of_an_action_carries_ok_false_and_an_api_route_keeps_its_shape(app: Server) -> None:
     refused = httpx.post(app.url + "/api/__actions/login/echo", json={})
     assert refused.status_code == 403

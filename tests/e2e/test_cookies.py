@@ -161,7 +161,10 @@ def test_an_action_sets_and_deletes_cookies_and_keeps_them_on_its_own_error(serv
 
 def test_a_cookie_value_no_header_can_carry_fails_where_it_is_set(server):
     """A value outside Latin-1 cannot go in a Set-Cookie header: the error is raised by the
-    action's own ``set`` call (its line in the traceback), not after it, when the answer is made."""
+    action's own ``set`` call (its line in the traceback), not after it, when the answer is made.
+    Encoded with ``urllib.parse.quote()`` first, as the docs advise, the same value is set."""
+    from urllib.parse import quote, unquote
+
     import httpx
 
     with httpx.Client(base_url=server.url) as client:
@@ -171,6 +174,9 @@ def test_a_cookie_value_no_header_can_carry_fails_where_it_is_set(server):
         assert latin.status_code == 200 and _cookie_headers(latin)["theme"].startswith('theme="\\351"')
         euro = client.post("/api/__actions/index/remember", json={"theme": "€"}, headers=csrf)
         assert euro.status_code == 500 and euro.json() == {"ok": False, "error": "Internal Server Error"}
+        quoted = client.post("/api/__actions/index/remember", json={"theme": quote("€")}, headers=csrf)
+        assert quoted.status_code == 200 and _cookie_headers(quoted)["theme"].startswith("theme=%E2%82%AC;")
+        assert unquote(client.cookies["theme"]) == "€"  # encoded as the docs say, it comes back whole
     out = server.wait_for_output("ValueError: cookie 'theme': '€' cannot go in a Set-Cookie header")
     assert 'request.state.cookies.set("theme", body["theme"], httponly=False)' in out
 
