@@ -24,6 +24,8 @@ HOOK = "async def post(request):\n    return {'hooked': True}\n"
 
 
 @cites("docs/security.md", "An entry of `/` is ignored,\n  with a start-up warning naming the file and the key")
+@cites("docs/configuration.md", "| `csrf.exemptPaths` | list of path prefixes starting with `/` (canonical: `/api//hooks/.` "
+       "is `/api/hooks`; `/` itself is ignored with a warning, as it would exempt everything)")
 def test_an_exempt_root_leaves_csrf_on_and_is_named_at_start_up(make_project, start_server) -> None:
     config = {"csrf": {"exemptPaths": ["/", "/api//hooks/."], "apiRoutes": True}}
     project = make_project({"pages/index.pyxl": PAGE, "pages/api/hooks/in.py": HOOK, "pages/api/other.py": HOOK,
