@@ -40,7 +40,12 @@ async def log_in(request):
     response.set_cookie("user", "ada")
     return response
 
-import { Form } from 'pyxle/client'
+import { Form, useAction } from 'pyxle/client'
+
+function SignInFromCode() {
+  const logIn = useAction('log_in')
+  return <button type="button" onClick={async () => { window.__result = await logIn({}) }}>Sign in from code</button>
+}
 
 export default function Login({ data }) {
   return (
@@ -48,6 +53,7 @@ export default function Login({ data }) {
       <h1>Log in</h1>
       <p data-testid="next">{data.next}</p>
       <Form action="log_in"><button type="submit">Log in</button></Form>
+      <SignInFromCode />
     </section>
   )
 }
@@ -185,15 +191,23 @@ def test_a_link_follows_a_redirect_a_loader_raises_client_side(server: Server, p
     assert navigation.json() == {"ok": False, "routePath": "/members", "redirect": "/login?next=/members"}
 
 
-def test_a_form_action_redirect_navigates_to_a_fresh_page(server: Server, page: PageWatch) -> None:
+REDIRECT_FOLLOWED = "`Form` and `useAction` navigate client-side to a freshly fetched page (the result carries\n  `redirect`)"
+
+
+@cites("docs/client.md", REDIRECT_FOLLOWED)
+@cites("docs/pages.md", "`Form` and `useAction` go there, fetching it fresh")
+@pytest.mark.parametrize("button", ["Log in", "Sign in from code"])  # a Form's submit; a useAction call
+def test_an_action_redirect_navigates_to_a_fresh_page(server: Server, page: PageWatch, button: str) -> None:
     page.page.goto(server.url + "/login")
     page.hydrated()
     page.page.evaluate("window.__marker = 'still here'")
     page.page.get_by_role("link", name="Account").hover()  # prefetched while logged out: a redirect
-    page.page.get_by_role("button", name="Log in").click()
+    page.page.get_by_role("button", name=button, exact=True).click()
     page.page.get_by_test_id("user").filter(has_text="Signed in as ada").wait_for()
     assert page.page.url == server.url + "/account"
-    assert page.page.evaluate("window.__marker") == "still here"
+    assert page.page.evaluate("window.__marker") == "still here"  # client-side: no full load
+    if button == "Sign in from code":
+        assert page.page.evaluate("window.__result") == {"ok": True, "redirect": "/account"}
     assert page.problems() == []
 
 
