@@ -112,6 +112,7 @@ def test_check_passes_route_files_that_may_serve_from_what_they_import_or_assign
     assert "checked 9 files: 0 errors" in result.stdout
 
 
+@cites("docs/compiler.md", "Each error is reported as `file:line:col: message`, with the source line, a caret and a hint")
 @cites("docs/compiler.md", "`pyxle check` prints every error of every page and exits 1 if there is any. It also reports, in\n"
        "the same form, each name a page's Python uses but nothing defines (`undefined name 'user'`")
 @cites("docs/compiler.md", "(`pages/api/items.py:1: get() does not take the request`)")
@@ -125,7 +126,8 @@ def test_check_prints_the_docs_examples_from_every_file_and_exits_1(make_project
     })
     result = check(project)
     assert result.returncode == 1
-    assert "pages/index.pyxl:3:21: undefined name 'user'" in result.stdout
+    assert ("pages/index.pyxl:3:21: undefined name 'user'\n        return {'name': user.name}\n"
+            "                        ^\n    hint: define or import it") in result.stdout  # the line, a caret, a hint
     assert "pages/about.pyxl:2:1: @action save() must be async def" in result.stdout
     assert "pages/api/items.py:1: get() does not take the request" in result.stdout
     assert "checked 3 files: 3 errors" in result.stderr
