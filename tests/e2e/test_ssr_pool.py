@@ -13,7 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import REPO, Server
+from tests.docs._blocks import cites
 
 PAGE = '''
 @server
@@ -104,6 +105,24 @@ def test_server_workers_share_the_cores_for_rendering(make_project, start_server
         time.sleep(0.1)
     time.sleep(0.5)  # nothing more starts after that
     assert len(node_workers(server)) == expected
+    ok(server)
+
+
+@cites("docs/deployment.md", "`--workers 4` on 8 cores starts 2 per worker")
+def test_four_server_workers_on_eight_cores_start_two_renderers_each(make_project, start_server, tmp_path) -> None:
+    """The docs' example on a machine of 8 cores: this one has fewer, so every Python process of
+    the server is told 8 (os.cpu_count, patched by a sitecustomize on its path)."""
+    eight = tmp_path / "eight-cores"
+    eight.mkdir()
+    (eight / "sitecustomize.py").write_text("import os\nos.cpu_count = lambda: 8\n")
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--workers", "4",
+                          env={"PYXLE_SECRET_KEY": "k" * 40, "PYTHONPATH": f"{eight}{os.pathsep}{REPO / 'src'}"})
+    deadline = time.monotonic() + 60
+    while len(node_workers(server)) < 8 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # nothing more starts after that
+    assert len(node_workers(server)) == 8
     ok(server)
 
 
