@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import httpx
 import pytest
 import websockets
 
-from tests.conftest import Server, server_env, serving, write_project
+from tests.conftest import Server, free_port, server_env, serving, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_hardening_proxies import nginx_command, running
 
 FILES = {
     "pages/api/who.py": '''
@@ -114,8 +116,11 @@ def test_no_address_written_before_a_non_address_entry_is_taken(default: Server)
     assert who(default, {"x-forwarded-for": "unknown, 203.0.113.5"})["client"] == "203.0.113.5"  # appended by the proxy
 
 
-@cites(DOC, "a port after it, `203.0.113.9:4711` or `[2001:db8::1]:4711`, is\ndropped")
+@cites(DOC, "Only an IP address is ever the client\n(`203.0.113.9`, `2001:db8::1`; a port after it, `203.0.113.9:4711` "
+            "or `[2001:db8::1]:4711`, is\ndropped")
 def test_a_forwarded_address_with_a_port_is_the_address(default: Server) -> None:
+    assert who(default, {"x-forwarded-for": "203.0.113.9"})["client"] == "203.0.113.9"
+    assert who(default, {"x-forwarded-for": "2001:db8::1"})["client"] == "2001:db8::1"
     assert who(default, {"x-forwarded-for": "203.0.113.9:4711"})["client"] == "203.0.113.9"
     assert who(default, {"x-forwarded-for": "[2001:db8::1]:4711"})["client"] == "2001:db8::1"
     assert who(default, {"x-forwarded-for": "2001:DB8::1"})["client"] == "2001:db8::1"
@@ -264,8 +269,9 @@ def test_forwarded_allow_ips_in_the_config_and_the_variable_take_networks(make_p
     assert who(server, {"x-forwarded-for": "203.0.113.9"})["client"] == "127.0.0.1"
 
 
-@cites(DOC, 'stops start-up naming the flag, the variable or\nthe key')
-@cites(DOC, 'forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network ("10.0.0.0/8") or "*" (got "proxy.local")')
+@cites(DOC, 'A value that is not an address or a network stops start-up naming the flag, the variable or\nthe key')
+@cites(DOC, '`pyxle: /app/pyxle.config.json: forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network '
+            '("10.0.0.0/8") or "*" (got "proxy.local")`')
 @pytest.mark.parametrize(("where", "expected"), [
     ("flag", "Invalid value for '--forwarded-allow-ips': 'proxy.local' is not an IP address or network"),
     ("variable", ('PYXLE_FORWARDED_ALLOW_IPS must be IP addresses ("10.0.0.5") or networks ("10.0.0.0/8") '
@@ -285,3 +291,30 @@ def test_a_bad_forwarded_allow_ips_stops_start_up_naming_where_it_was_set(where:
     finally:
         server.stop()  # one that started after all
     assert expected in server.output()
+    if where == "config":  # as the docs show it: the file's path first
+        assert f"pyxle: {root / 'pyxle.config.json'}: {expected}" in server.output()
+
+
+NGINX_REAL_IP = """
+server {{
+    listen 127.0.0.1:{port};
+    set_real_ip_from 127.0.0.1;
+    real_ip_header X-Forwarded-For;
+    real_ip_recursive on;
+    location / {{ default_type text/plain; return 200 "$remote_addr"; }}
+}}
+"""
+
+
+@cites(DOC, "the peer stays the client, as nginx's `real_ip_recursive`\nkeeps it")
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
+def test_the_client_is_the_one_nginxs_real_ip_recursive_finds(default: Server, tmp_path: Path) -> None:
+    """Each X-Forwarded-For sent from loopback to nginx's real_ip module (loopback trusted, as
+    Pyxle's default trusts it) and to Pyxle: both name the same client."""
+    port = free_port()
+    site = NGINX_REAL_IP.format(port=port)
+    with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/", tmp_path / "nginx.log"):
+        for sent in ["203.0.113.9", "unknown", "_hidden", "1.2.3.4.5", "<script>", "203.0.113.5, unknown",
+                     "unknown, 203.0.113.5", "198.51.100.1, 203.0.113.7", "203.0.113.8, 127.0.0.1", "2001:db8::1"]:
+            nginx = httpx.get(f"http://127.0.0.1:{port}/", headers={"x-forwarded-for": sent}, timeout=10).text
+            assert (sent, who(default, {"x-forwarded-for": sent})["client"]) == (sent, nginx)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pyxle._forwarded import TrustedPeers, address_in
+from pyxle._forwarded import DEFAULT_ALLOWED, TrustedPeers, address_in
+from tests.docs._blocks import cites
 
 
 @pytest.mark.parametrize(("entry", "address"), [
@@ -53,3 +54,11 @@ def test_with_every_peer_trusted_the_first_entry_is_the_client_if_it_is_an_addre
 def test_a_listed_network_is_walked_over_whatever_the_address_form() -> None:
     peers = TrustedPeers(["10.0.0.0/8"])
     assert peers.client("203.0.113.7, 10.1.2.3:80, [::ffff:10.0.0.9]") == "203.0.113.7"
+
+
+@cites("docs/deployment.md", "as uvicorn's `--forwarded-allow-ips` (under which\npyxle-framework 0.9 ran)")
+def test_the_default_trusted_peers_are_uvicorns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 0.9 deployment behind a proxy on the same machine keeps its visitors' addresses."""
+    uvicorn = pytest.importorskip("uvicorn")  # a dev dependency (bench/'s baseline server)
+    monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    assert uvicorn.Config(app=None).forwarded_allow_ips == ",".join(DEFAULT_ALLOWED) == "127.0.0.1,::1"
