@@ -531,7 +531,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/validation.md", "## Bad input: 422 with `fields`",
      "tests/e2e/test_validation_api.py::test_nested_errors_are_keyed_by_dotted_paths"),
     ("docs/validation.md", ("writes an OpenAPI 3.1 document of every API route (methods, path and query parameters, headers,\n"
-                            "bodies, responses, the 405 with its `Allow` list and, for typed handlers, the 422"),
+                            "bodies, responses, the 405 with its `Allow` list and, for typed handlers, the 422\n`ValidationError`"),
      "tests/e2e/test_openapi.py::test_typed_parameters_bodies_and_responses_are_described"),
     ("docs/pages.md", "`ETag` on the navigation JSON and the HTML document Pyxle renders for a page (`200`), stored or\n  not",
      "tests/e2e/test_cache.py::test_etag_and_304_on_cached_and_uncached_html_and_navigation_json"),

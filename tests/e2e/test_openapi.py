@@ -62,6 +62,7 @@ def _openapi(project, *args: str) -> subprocess.CompletedProcess[str]:
                           text=True, env=server_env(), timeout=60, check=False)
 
 
+@cites("docs/validation.md", "(`pyxle openapi [DIR]`; without `--out` it prints the document)")
 def test_pyxle_openapi_prints_a_valid_openapi_3_1_document(make_project) -> None:
     result = _openapi(make_project(FILES))
     assert result.returncode == 0, result.stderr
@@ -89,6 +90,7 @@ def test_typed_parameters_bodies_and_responses_are_described(make_project) -> No
     assert set(doc["components"]["schemas"]) >= {"Order", "Item", "ValidationError", "Error"}
 
 
+@cites("docs/validation.md", "and every action (`POST /api/__actions/<page>/<name>`, its body, its 200, 400,\n403 and 422)")
 def test_actions_are_described_with_their_body_and_error_answers(make_project) -> None:
     doc = json.loads(_openapi(make_project(FILES)).stdout)
     save = doc["paths"]["/api/__actions/index/save"]["post"]

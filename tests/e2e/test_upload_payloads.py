@@ -125,7 +125,8 @@ def test_use_action_refuses_a_file_a_form_cannot_carry_instead_of_sending_it_as_
     assert beside["ok"] is False and "meta: a payload with files is sent as a form" in beside["error"], beside
 
 
-@cites("docs/validation.md", "A JSON body cannot carry a file")
+@cites("docs/validation.md", "A JSON body cannot carry a file: an upload field given a value in JSON is a 422, `\"Input should be\n"
+       "a file: send the body as multipart/form-data\"`")
 def test_a_json_body_for_an_upload_field_is_told_to_send_a_form(app: Server) -> None:
     answer = httpx.post(app.url + "/api/attach", json={"title": "T", "doc": "x", "more": ["y"]}, timeout=10)
     message = ["Input should be a file: send the body as multipart/form-data"]
