@@ -29,6 +29,7 @@ from pyxle._redis import (
 from pyxle.config import masked_url
 from pyxle.observability._context import request_id_var
 from tests.conftest import REPO, RedisServer
+from tests.docs._blocks import cites
 
 
 def test_one_process_shares_one_client_per_url(redis_server: RedisServer) -> None:
@@ -258,6 +259,44 @@ def test_backoff_grows_to_its_cap_with_jitter() -> None:
     assert all(0 <= d <= 2.0 for d in delays)
     assert max(delays[:2]) <= 0.2  # starts small
     assert len(set(delays)) > 1  # jittered
+
+
+@cites("docs/realtime.md", "`Retry-After: 5` (the longest a worker waits between two tries\nto reconnect, so a client "
+       "retrying then finds every worker back once Redis is back)")
+def test_a_subscription_never_waits_longer_than_the_503s_retry_after_between_two_tries(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Redis port that accepts and hangs up at once, for 15 s: the broker's listener tries again
+    and again, its waits growing to the Retry-After an outage's 503 names, and none longer. The
+    jitter is taken at its top, so each wait is the longest it could have been."""
+    monkeypatch.setattr("pyxle._redis.random.uniform", lambda low, high: high)
+    from pyxle._redis import Subscription
+    from pyxle.realtime._broker import RETRY_AFTER
+
+    tries: list[float] = []
+
+    async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        tries.append(asyncio.get_running_loop().time())
+        writer.close()
+
+    async def on_message(channel: bytes, data: bytes) -> None:
+        pass
+
+    async def main() -> None:
+        server = await asyncio.start_server(hang_up, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        subscription = Subscription(f"redis://127.0.0.1:{port}/0", on_message, feature="test", reconnect_base=0.05,
+                                    logger=logging.getLogger("pyxle.test"))
+        subscription.start_soon()
+        await asyncio.sleep(15)
+        await subscription.aclose()
+        server.close()
+        await close_clients()
+
+    asyncio.run(main())
+    waits = [later - earlier for earlier, later in itertools.pairwise(tries)]
+    assert len(waits) >= 5, tries
+    assert RETRY_AFTER == 5
+    assert RETRY_AFTER - 0.05 <= max(waits) <= RETRY_AFTER + 1, waits  # the wait, plus a loaded machine's reconnect
 
 
 def test_redis_messages_mask_urls_with_the_configs_masker() -> None:
