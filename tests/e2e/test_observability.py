@@ -524,12 +524,14 @@ def _printed_records_are_json(server: Server, r: httpx.Response) -> None:
     # the file's own logFormat, when the file refuses another of its values (probe: plain text)
     ({"logFormat": "json", "maxBodySize": -1}, {}, "maxBodySize must be an integer greater than 0 (got -1)"),
     ({"observability": {"logFormat": "json"}, "starlette": {"port": 0}}, {}, "starlette.port"),
+    ({"logFormat": "text", "maxBodySize": -1}, {"--log-format": "json"}, "maxBodySize must be an integer"),  # the flag wins
 ])
 def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, start_server, config, env, message):
     """The notes were records, the error that ended start-up plain text (two lines with a hint);
     then still plain text when the file that said "json" had a value refused."""
-    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}),
-                          env=env, ready=False)
+    flags = [item for name, value in env.items() if name.startswith("--") for item in (name, value)]
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": json.dumps(config)}), "serve",
+                          *flags, env={k: v for k, v in env.items() if not k.startswith("--")}, ready=False)
     assert server.wait_exit() == 1
     lines = [line for line in server.output().splitlines() if line.strip()]
     assert all(line.startswith("{") for line in lines), server.output()
@@ -538,13 +540,17 @@ def test_with_json_logs_the_error_that_stops_start_up_is_json_too(make_project, 
 
 
 @cites("docs/observability.md", "A file that is not JSON at all cannot say: its error is plain text")
+@cites("docs/observability.md", "(`--log-format` and `PYXLE_LOG_FORMAT` still come first)")
 @pytest.mark.parametrize("config,env", [
     ('{"logFormat": "json", "maxBodySize": 1,}', {}),  # a trailing comma: not JSON
     ('{"logFormat": "json", "maxBodySize": -1}', {"PYXLE_LOG_FORMAT": "text"}),  # the variable wins
+    ('{"logFormat": "json", "maxBodySize": -1}', {"--log-format": "text"}),  # the flag wins
     ('{"observability": {"logFormat": "console"}, "maxBodySize": -1}', {}),
 ])
 def test_the_error_that_stops_start_up_is_text_unless_json_is_asked_for(make_project, start_server, config, env):
-    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": config}), env=env, ready=False)
+    flags = [item for name, value in env.items() if name.startswith("--") for item in (name, value)]
+    server = start_server(make_project({"pages/api/hello.py": HELLO, "pyxle.config.json": config}), "serve", *flags,
+                          env={k: v for k, v in env.items() if not k.startswith("--")}, ready=False)
     assert server.wait_exit() == 1
     lines = [line for line in server.output().splitlines() if line.strip()]
     assert lines and lines[-1].startswith("pyxle: ") and "pyxle.config.json" in lines[-1], server.output()
