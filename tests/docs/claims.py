@@ -16,7 +16,8 @@ CLAIMS: list[tuple[str, str, str]] = [
     # README.md
     ("README.md", "request ids, JSON logs, `Server-Timing`, Prometheus metrics, OpenTelemetry traces",
      "tests/e2e/test_observability.py::test_server_timing_is_opt_in_and_names_loader_action_and_render"),
-    ("README.md", "turns on the `Origin` check for the chat rooms, so another site's page cannot\njoin them",
+    ("README.md", ("Its\n`pyxle.config.json` turns on the `Origin` check for the chat rooms, so another site's page "
+                   "cannot\njoin them with a visitor's cookies (closed with `1008`)"),
      "tests/e2e/test_seed_examples.py::test_the_demo_chat_rooms_refuse_another_sites_origin_with_1008"),
     # docs/api-routes.md
     ("docs/api-routes.md", "`HEAD` is answered from `get` with the body dropped (headers, including `Content-Length`, kept)",

@@ -203,8 +203,14 @@ def test_a_binary_frame_to_a_chat_room_closes_it_with_1003(demo_server: Server) 
 
 
 def test_the_demo_chat_rooms_refuse_another_sites_origin_with_1008(demo_server: Server) -> None:
+    # The visitor's cookies, as their browser sends them with another site's page's socket too.
+    cookies = httpx.get(demo_server.url + "/").cookies
+    assert cookies, "the demo sets a cookie"
+    visitor = {"cookie": "; ".join(f"{name}={value}" for name, value in cookies.items())}
+
     async def join(origin: str) -> tuple[int | None, str]:
-        async with websockets.connect(demo_server.ws_url + "/api/rooms/guarded?name=o", origin=origin) as ws:  # type: ignore[arg-type]
+        async with websockets.connect(demo_server.ws_url + "/api/rooms/guarded?name=o", origin=origin,  # type: ignore[arg-type]
+                                      additional_headers=visitor) as ws:
             try:
                 while True:
                     await asyncio.wait_for(ws.recv(), 1)
