@@ -67,6 +67,18 @@ def test_a_streamed_page_carries_its_own_nonce_on_its_scripts_and_in_its_policy(
     assert nonces[0] != nonces[1], "a nonce is never reused"
 
 
+def test_a_page_with_its_own_nonce_is_never_a_304_not_even_to_any_tag(app: Server) -> None:
+    """Only ``If-None-Match: *`` matches a page whose body holds a new nonce; a 304 to it carried the
+    configured policy without a nonce, which would replace the kept copy's and refuse its scripts."""
+    with httpx.Client(base_url=app.url, timeout=30) as client:  # holds its CSRF cookie, as a browser does
+        held = client.get("/plain")
+        assert NONCE.search(held.headers["content-security-policy"]) and "etag" in held.headers
+        for asked in (held.headers["etag"], "*"):
+            again = client.get("/plain", headers={"if-none-match": asked})
+            assert (asked, again.status_code) == (asked, 200)
+            assert NONCE.search(again.headers["content-security-policy"])
+
+
 def test_other_answers_keep_the_configured_policy(app: Server) -> None:
     assert httpx.get(app.url + "/_pyxle/nothing-here", timeout=10).headers["content-security-policy"] == POLICY
 

@@ -103,10 +103,17 @@ def conditional(response: Response, scope: Scope) -> Response:
         return response
     tag = etag(body)
     response.headers["ETag"] = tag
-    if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", "")):
+    if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", "")) and not _new_nonce(response):
         return Response(status_code=304, headers={k: v for k, v in response.headers.items()
                                                   if k in ("etag", "cache-control", "vary")})
     return response
+
+
+def _new_nonce(response: Response) -> bool:
+    """Whether the answer's scripts carry a nonce of its own: then it is never a 304 (only
+    ``If-None-Match: *`` could match its ETag), whose policy would replace the one of the copy the
+    browser kept, naming another nonce, and its scripts be refused."""
+    return "'nonce-" in response.headers.get("content-security-policy", "")
 
 
 def _not_modified(scope: Scope, tag: str, token: str) -> bool:
