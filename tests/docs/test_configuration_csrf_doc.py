@@ -17,11 +17,12 @@ from tests.docs.conftest import pyxle_run
 DOC = "docs/configuration.md"
 SECRET = {"PYXLE_SECRET_KEY": "c" * 40}
 POST = "async def post(request):\n    return {'posted': True}\n"
-ROUTES = {"pages/api/items.py": POST, "pages/api/items/[id].py": POST, "pages/api/other.py": POST}
+ROUTES = {"pages/api/items.py": POST, "pages/api/items/[id].py": POST, "pages/api/itemsx.py": POST,
+          "pages/api/other.py": POST}
 # An action that does not exist: CSRF answers before the action is looked up, so 403 means checked.
 ACTION = "/api/__actions/index/save"
-NOTE = "csrf: pages/api/items.py, pages/api/items/[id].py, pages/api/other.py take POST, PUT, PATCH or DELETE " \
-       "without a CSRF check"
+NOTE = ("csrf: pages/api/items.py, pages/api/items/[id].py, pages/api/itemsx.py, pages/api/other.py take POST, "
+        "PUT, PATCH or DELETE without a CSRF check")
 
 
 def _project(root: Path, csrf: Any = None) -> Path:
@@ -86,20 +87,21 @@ def test_same_site_none_without_secure_stops_start_up(tmp_path: Path) -> None:
 @cites(DOC, "| `csrf.apiRoutes` | `false`, `true`, or a list of path prefixes starting with `/` | unset (`null`): no API "
        "route is checked, and start-up names those that take unsafe methods |")
 @cites(DOC, "API routes are not CSRF-checked unless `apiRoutes` says so: `true` checks all of them, a list\nchecks those "
-       "whose path starts with one of the prefixes (an empty list is the same as `false`).\nLeft unset, it checks none, "
+       "under one of the prefixes, by whole path segments (`/api/items` covers `/api/items`\nand `/api/items/7`, "
+       "not `/api/itemsx`; an empty list is the same as `false`).\nLeft unset, it checks none, "
        "and start-up prints a note naming the API routes that take POST, PUT,\nPATCH or DELETE without a CSRF check")
 @pytest.mark.parametrize(("api_routes", "refused", "noted"), [
     (None, set(), True),
     (False, set(), False),
     ([], set(), False),
-    (True, {"/api/items", "/api/items/7", "/api/other"}, False),
+    (True, {"/api/items", "/api/items/7", "/api/itemsx", "/api/other"}, False),
     (["/api/items"], {"/api/items", "/api/items/7"}, False),
 ])
 def test_api_routes_are_checked_as_api_routes_says(tmp_path: Path, api_routes: Any, refused: set[str],
                                                   noted: bool) -> None:
     csrf = None if api_routes is None else {"apiRoutes": api_routes}
     with serving(_project(tmp_path / "app", csrf), env=SECRET) as server:
-        answers = {path: httpx.post(server.url + path) for path in ("/api/items", "/api/items/7", "/api/other")}
+        answers = {path: httpx.post(server.url + path) for path in ("/api/items", "/api/items/7", "/api/itemsx", "/api/other")}
         output = server.output()
     assert {path for path, answer in answers.items() if answer.status_code == 403} == refused
     assert all(answer.json() == {"posted": True} for path, answer in answers.items() if path not in refused)
