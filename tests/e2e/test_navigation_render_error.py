@@ -6,6 +6,7 @@ Real `pyxle serve` and `pyxle dev`, Chromium."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,7 @@ export default function Home() { return <h1>Home</h1> }
 """
 # Each run of the loader adds a line to loads.txt, beside the project's pages/.
 BOOM = """
+import json
 from pathlib import Path
 
 HEAD = ["<title>Boom</title>"]
@@ -160,6 +162,25 @@ def test_under_pyxle_dev_the_error_page_shows_the_error_s_message(make_project, 
     navigate_to_boom(project, server, page)
     assert page.page.get_by_test_id("message").text_content() == "boom while rendering s3cret-value"
     assert page.page.get_by_test_id("detail").text_content() == "500 Error"
+
+
+@cites(DOC, "So too under `pyxle serve` with [`debug`](configuration.md#reference), whose error pages show the "
+       "exception: its documents carry `<meta name=\"pyxle-errors\" content=\"exposed\">`, which tells the router "
+       "so (a document of a server that hides errors has no such tag)")
+@cites("docs/client.md", "telling the exception's message only where the server's own error pages would (`pyxle dev`, "
+       "`debug`)")
+@cites("docs/configuration.md", "and its message in the error page a client-side navigation shows in place")
+@pytest.mark.parametrize("debug", [True, False])
+def test_with_debug_pyxle_serve_shows_the_error_s_message_in_place_too(make_project, start_server, page: PageWatch,
+                                                                      debug: bool) -> None:
+    """``debug`` gives ``pyxle serve``'s own error pages the exception: the page shown in place says
+    no less. Without it the document carries no sign of it, and the page stays generic."""
+    project = make_project({**PAGES, "pyxle.config.json": json.dumps({"debug": debug})}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    navigate_to_boom(project, server, page)
+    told = ("boom while rendering s3cret-value", "500 Error") if debug else ("Internal Server Error", "500 ServerError")
+    assert (page.page.get_by_test_id("message").text_content(), page.page.get_by_test_id("detail").text_content()) == told
+    assert page.page.locator('meta[name="pyxle-errors"][content="exposed"]').count() == (1 if debug else 0)
 
 
 @cites(DOC, "An error no boundary catches (one a layout above the `error.pyxl` throws, or the error page's own) still makes the navigation a full page load")

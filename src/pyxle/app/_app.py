@@ -330,7 +330,7 @@ class PyxleApp(Starlette):
         return f"cannot write the build to {out_dir} ({where})\n    hint: {hint}"
 
     def _renderer(self, pages: Any, built: Any, *, server_rendering: bool = True) -> Any:
-        from pyxle.pages._document import api_folders, csrf_names
+        from pyxle.pages._document import api_folders, csrf_names, exposed_errors
         from pyxle.pages._render import Renderer
 
         extra = ""
@@ -344,7 +344,8 @@ class PyxleApp(Starlette):
         renderer = Renderer(built.manifest, built.ssr_bundle, workers=self.ssr_workers, timeout=self.limits.ssr_timeout,
                             queue_size=self.limits.ssr_queue, extra_scripts=extra,
                             extra_head=csrf_names(self.config.csrf.cookie_name, self.config.csrf.header_name)
-                            + api_folders(pages.runtime.table), lang=self.config.lang,
+                            + api_folders(pages.runtime.table) + exposed_errors(_exposes_errors(self.config, self.mode)),
+                            lang=self.config.lang,
                             script_policy=script_policy(self.config.security_headers),
                             server_rendering=server_rendering, env=public_env(), root=self.config.root)
         pages.runtime.renderer = renderer

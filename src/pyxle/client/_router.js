@@ -584,11 +584,14 @@ const untold = () => ({ message: 'Internal Server Error', statusCode: 500, data:
 
 // What the error page gets for what a page threw. A page that throws as the router first shows it
 // would have thrown on the server too, whose error page tells nothing of it under pyxle serve:
-// neither does this one then, where pyxle dev (its client, _dev.js) does not run. A page that
-// throws later (after a click) gives its error's text, as before.
+// neither does this one then, unless the server shows exceptions (pyxle dev, or `debug`), which
+// its document says (<meta name="pyxle-errors">, see _document.py). A page that throws later
+// (after a click) gives its error's text, as before.
 function describeError(error) {
-  return state.rendering && !window.__pyxleDevOverlay ? untold() : errorInfo(error)
+  return state.rendering && !exposesErrors() ? untold() : errorInfo(error)
 }
+
+const exposesErrors = () => document.querySelector('meta[name="pyxle-errors"]') !== null
 
 // The router's side of the pages' error boundaries (see pageTree).
 export const pageErrors = { caught: caughtError, describe: describeError }

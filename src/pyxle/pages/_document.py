@@ -72,6 +72,13 @@ def csrf_names(cookie_name: str, header_name: str) -> str:
     return f'<meta name="pyxle-csrf" content="{html.escape(cookie_name)} {html.escape(header_name)}">'
 
 
+def exposed_errors(exposed: bool) -> str:
+    """``<meta name="pyxle-errors" content="exposed">`` when error pages carry the exception
+    (``pyxle dev``, or ``debug``): the router's in-place error page then tells it too, as the
+    server's would. Nothing otherwise, so a production document carries no trace of it."""
+    return '<meta name="pyxle-errors" content="exposed">' if exposed else ""
+
+
 def dotted_pages(manifest: dict[str, Any]) -> str:
     """``#pyxle-dotted-pages``: the build's URL shapes of pages whose last segment may hold a dot,
     which the browser's router needs (``/blog/v1.2`` is a page, ``/report.pdf`` a file). The document
