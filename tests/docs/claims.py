@@ -42,7 +42,9 @@ CLAIMS: list[tuple[str, str, str]] = [
      API + "test_body_over_limit_is_413"),
     ("docs/api-routes.md", 'Return any status you like: `JSONResponse({"error": "Not found"}, status_code=404)`',
      "tests/e2e/test_seed_examples.py::test_error_responses"),
-    ("docs/api-routes.md", "A status\n  outside 200 to 599 (`99`, `1000`, `True`) is a mistake the server cannot send: the answer is a\n  `500`",
+    ("docs/api-routes.md", ("A status\n  outside 200 to 599 (`99`, `1000`, `True`) is a mistake the server cannot send: the answer is a\n  `500`, "
+                            "and the log says `invalid HTTP status 1000 for an answer`. The same holds for a\n  loader's "
+                            "`LoaderError` and an action's `ActionError`, which refuse such a status as they are raised."),
      HARDENING + "test_a_status_outside_200_to_599_is_a_500_and_the_worker_lives_on"),
     ("docs/api-routes.md", '`raise HTTPException(418, "short and stout")` keeps its status: `{"error": "short and stout"}`',
      API + "test_http_exception_keeps_status"),

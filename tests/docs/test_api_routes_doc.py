@@ -43,6 +43,7 @@ def test_a_route_reads_from_a_module_at_the_project_root(api: Server) -> None:
     assert httpx.get(api.url + "/api/users").json() == {"users": [{"id": 1, "name": "Ada"}]}
 
 
+@cites("docs/api-routes.md", "Read a body in one form, by its `Content-Type`, as above.")
 def test_the_body_example_reads_json_form_and_raw_bytes(api: Server) -> None:
     """Each as its comment says: it read JSON first, so a form post was a 400."""
     url = api.url + "/api/submit"

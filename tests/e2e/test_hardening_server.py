@@ -1011,7 +1011,8 @@ BAD_STATUS = {
         from starlette.responses import JSONResponse
 
         async def get(request):
-            return JSONResponse({"a": 1}, status_code=int(request.query_params["s"]))
+            sent = request.query_params["s"]
+            return JSONResponse({"a": 1}, status_code=True if sent == "true" else int(sent))
         """,
     "pages/bad.pyxl": """
         @server
@@ -1038,7 +1039,7 @@ def test_a_status_outside_200_to_599_is_a_500_and_the_worker_lives_on(make_proje
     slow.start()
     time.sleep(0.3)
     with httpx.Client(base_url=server.url, timeout=10) as client:
-        for status in (99, 150, 1000):
+        for status in ("99", "150", "1000", "true"):
             r = client.get(f"/api/status?s={status}")
             assert r.status_code == 500 and r.json() == {"error": "Internal Server Error"}
         page = client.get("/bad?s=99")
@@ -1051,7 +1052,8 @@ def test_a_status_outside_200_to_599_is_a_500_and_the_worker_lives_on(make_proje
     slow.join(20)
     assert result["r"] == {"slow": "done"}  # the request in progress on the same worker was answered
     out = server.wait_for_output("LoaderError status_code must be an int from 200 to 599, not 99")
-    assert "invalid HTTP status 1000 for an answer" in out
+    assert "invalid HTTP status 1000 for an answer" in out and "invalid HTTP status True for an answer" in out
+    assert "ActionError status_code must be an int from 200 to 599, not 1000" in out
     assert "Unexpected exit" not in out and "panicked" not in out
 
 
@@ -1164,7 +1166,8 @@ def test_a_client_leaving_a_streamed_answer_with_its_body_unsent_is_no_error(api
     assert answers(api_server)
 
 
-@cites("docs/api-routes.md", "A chunked body with a malformed chunk (or one that stops before its last chunk)\n  is answered `400`")
+@cites("docs/api-routes.md", "A chunked body with a malformed chunk (or one that stops before its last chunk)\n  is answered "
+       "`400` with `{\"error\": \"Malformed request body: ...\"}` and `Connection: close`")
 @cites("docs/deployment.md", "(`POST /api/upload: chunked request body was malformed or ended early (400)`) and a `400`")
 @pytest.mark.parametrize("chunks", [b"zz\r\nhello\r\n0\r\n\r\n", b"3\r\nhello\r\n0\r\n\r\n"],
                          ids=["bad-size-line", "chunk-longer-than-its-size"])

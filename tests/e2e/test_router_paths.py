@@ -5,6 +5,7 @@ byte on a socket where an HTTP client would tidy the path."""
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server, serving, write_project
+from tests.conftest import Server, free_port, serving, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_hardening_proxies import nginx_command, running
 
 USER = '''
 import os
@@ -103,7 +105,8 @@ def test_other_paths_still_reach_their_routes(app: Server) -> None:
     assert status == 400 and b"control character" in body
 
 
-@cites("docs/api-routes.md", "A file of `public/` is redirected the same way (`/robots.txt/` to `/robots.txt`)")
+@cites("docs/api-routes.md", "A file of `public/` is redirected the same way (`/robots.txt/` to `/robots.txt`), never served\n"
+       "  at a folder's URL")
 def test_a_public_file_with_a_trailing_slash_is_redirected_to_its_url_as_a_page_is(app: Server) -> None:
     for target, location in [(b"/hello.txt/", "/hello.txt"), (b"/hello.txt//?q=1", "/hello.txt?q=1"),
                              (b"/guide/page.html/", "/guide/page.html"), (b"/about/", "/about")]:
@@ -119,6 +122,30 @@ def test_a_public_file_with_a_trailing_slash_is_redirected_to_its_url_as_a_page_
 def test_a_public_file_is_never_served_at_a_folders_url(app: Server, target: bytes) -> None:
     status, headers, body = raw(app, target)
     assert status == 404 and "location" not in headers and b"hello" not in body, (target, status)
+
+
+@cites("docs/api-routes.md", "(nginx and Caddy serving\n  `public/` themselves answer 404 there)")
+@pytest.mark.skipif(not (shutil.which("nginx") and shutil.which("caddy")), reason="nginx and Caddy are not both installed")
+def test_nginx_and_caddy_serving_public_answer_404_at_a_files_folder_url(tmp_path: Path) -> None:
+    """What Pyxle's redirect stands in for: a static server in front never serves the file there."""
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "robots.txt").write_text("hello\n")
+    nginx, caddy = free_port(), free_port()
+    (tmp_path / "nginx").mkdir()
+    (tmp_path / "Caddyfile").write_text(f"{{\n  admin off\n  auto_https off\n}}\n"
+                                        f":{caddy} {{\n  root * {public}\n  file_server\n}}\n")
+    caddy_env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data"),
+                 "XDG_CONFIG_HOME": str(tmp_path / "config"), "PATH": "/usr/bin:/bin"}
+    with running(nginx_command(tmp_path / "nginx", f"server {{ listen 127.0.0.1:{nginx}; root {public}; }}"),
+                 f"http://127.0.0.1:{nginx}/", tmp_path / "nginx.log"), \
+         running(["caddy", "run", "--config", str(tmp_path / "Caddyfile"), "--adapter", "caddyfile"],
+                 f"http://127.0.0.1:{caddy}/", tmp_path / "caddy.log", env=caddy_env):
+        for port in (nginx, caddy):
+            url = f"http://127.0.0.1:{port}"
+            assert httpx.get(url + "/robots.txt").text == "hello\n"
+            refused = httpx.get(url + "/robots.txt/")
+            assert refused.status_code == 404 and "hello" not in refused.text, (port, refused.status_code)
 
 
 def test_a_project_of_api_routes_alone_refuses_a_control_character_too(tmp_path: Path, start_server) -> None:  # type: ignore[no-untyped-def]
