@@ -65,8 +65,10 @@ def test_pages_render_hydrate_and_navigate_on_react_18(make_project, start_serve
     assert page.problems() == []  # no hydration warnings, no errors
 
     page.page.get_by_role("link", name="Boom").click()  # React 18 throws from the render itself
-    page.page.get_by_role("heading", name="500").wait_for()  # the fallback full load shows the error page
+    # Caught by the page's boundary (no error.pyxl: the built-in message), shown in place.
+    page.page.get_by_role("alert").filter(has_text="Something went wrong rendering this page.").wait_for()
     assert page.page.url == server.url + "/boom"
+    assert page.page.evaluate("window.__marker") == "still here"  # no full load
 
 
 def test_fast_refresh_keeps_state_on_react_18(make_project, start_server, page: PageWatch) -> None:
