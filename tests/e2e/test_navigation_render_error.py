@@ -13,6 +13,7 @@ import pytest
 
 from tests.conftest import NODE_MODULES, NODE_MODULES_REACT18, PageWatch, Server, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_client_error_boundary import ERROR_PAGE
 
 DOC = "docs/pages.md"
 
@@ -56,17 +57,6 @@ async def load(request):
 export default function Boom({ data }) { throw new Error(`boom while rendering ${data.secret}`) }
 """
 CRASH = "export default function Crash() { return <h1>Crash</h1> }\n"
-ERROR_PAGE = """
-export default function ErrorPage({ data, error }) {
-  return (
-    <section>
-      <h1>Something broke</h1>
-      <p data-testid="message">{data.message}</p>
-      <p data-testid="detail">{data.statusCode} {error.type}</p>
-    </section>
-  )
-}
-"""
 # An error page that itself throws: what the page threw is caught by no boundary then.
 FRAGILE_ERROR = "export default function FragileError() { throw new Error('the error page gave up') }\n"
 FRAGILE = "export default function Fragile() { throw new Error('fragile page') }\n"
