@@ -16,6 +16,7 @@ them the anonymous copy.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -61,7 +62,6 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
-    new_nonce = False
     if media_type == JSON:
         control = PRIVATE  # the router's own data: the browser must see an invalidation at once
     elif entry.mark:
@@ -71,12 +71,10 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
         if policy is not None and stand_in in body:
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
-            tag, new_nonce = personal_etag(tag, nonce), True  # the copy a browser kept names another nonce
+            tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
     vary = _VARY if shared or control == PRIVATE else vary
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
-    # Never a 304 with a new nonce (not even to `If-None-Match: *`): its policy header would
-    # replace the kept copy's, which names the old nonce, and the kept page's scripts be refused.
-    if not new_nonce and _not_modified(scope, tag, token if control == PRIVATE else ""):  # a public answer sets no cookie
+    if _not_modified(scope, tag, token if control == PRIVATE else "", headers.values()):  # a public answer sets no cookie
         return Response(status_code=304, headers=headers)
     if copies is not None and body is entry.body:
         return _AsStored(body, entry.status, headers, media_type, copies)
@@ -103,26 +101,23 @@ def conditional(response: Response, scope: Scope) -> Response:
         return response
     tag = etag(body)
     response.headers["ETag"] = tag
-    if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", "")) and not _new_nonce(response):
+    if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", ""), response.headers.values()):
         return Response(status_code=304, headers={k: v for k, v in response.headers.items()
                                                   if k in ("etag", "cache-control", "vary")})
     return response
 
 
-def _new_nonce(response: Response) -> bool:
-    """Whether the answer's scripts carry a nonce of its own: then it is never a 304 (only
-    ``If-None-Match: *`` could match its ETag), whose policy would replace the one of the copy the
-    browser kept, naming another nonce, and its scripts be refused."""
-    return "'nonce-" in response.headers.get("content-security-policy", "")
-
-
-def _not_modified(scope: Scope, tag: str, token: str) -> bool:
+def _not_modified(scope: Scope, tag: str, token: str, headers: Iterable[str]) -> bool:
     """Whether the client holds ``tag`` and may be answered 304. Never for a visitor the CSRF layer
     gives a new token to (a browser restart dropped the session cookie, its cache kept the page):
     it adds its cookie to pages and JSON only, which a 304 is neither of, so the full page goes.
-    ``token`` is "" for an answer it adds no cookie to (``public``): a 304 is that answer too."""
+    ``token`` is "" for an answer it adds no cookie to (``public``): a 304 is that answer too.
+    Never for an answer whose scripts carry a nonce of their own (a policy among its ``headers``'
+    values names it), not even to ``If-None-Match: *``: the 304's policy would replace the kept
+    copy's, which names another nonce, and its scripts be refused."""
     wanted = if_none_match(scope)
-    return wanted is not None and matches(wanted, tag) and not _new_token(scope, token)
+    return (wanted is not None and matches(wanted, tag) and not _new_token(scope, token)
+            and not any("'nonce-" in value for value in headers))
 
 
 def _new_token(scope: Scope, token: str) -> bool:
