@@ -208,7 +208,8 @@ def test_navigate_resolves_to_true_when_shown_and_false_when_the_page_loads_in_f
     assert page.page.evaluate("window.__marker") == "still here"
     for target in ("/no-such-page", "https://elsewhere.example/"):
         page.page.context.route("https://elsewhere.example/**", lambda route: route.fulfill(body="elsewhere"))
-        page.page.evaluate(f"""window.__PYXLE_ROUTER__.navigate('{target}').then(
+        # `void`: the evaluation must not wait on the promise, whose page is being replaced by a full load
+        page.page.evaluate(f"""void window.__PYXLE_ROUTER__.navigate('{target}').then(
             (shown) => localStorage.setItem('shown', String(shown)))""")  # kept for the next document
         page.page.wait_for_url(app19.url + target if target.startswith("/") else target)
         page.page.goto(app19.url + "/plain")
