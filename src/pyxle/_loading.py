@@ -14,6 +14,8 @@ import weakref
 from pathlib import Path
 from types import ModuleType
 
+from pyxle import _deep
+
 _PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the user's
 STARTUP_NOTED = "PYXLE_STARTUP_NOTED"  # set for the server's workers by the CLI, which printed the notes
 _RAN: weakref.WeakKeyDictionary[ModuleType, str | bytes] = weakref.WeakKeyDictionary()  # module -> the source it ran
@@ -134,7 +136,7 @@ def _binding(spec: str) -> tuple[str | None, int | None]:
     name = attr.split(".")[0]
     try:
         tree = ast.parse(Path(file).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, RecursionError):
         return file, None
     lines = [node.lineno for node in tree.body
              if any(isinstance(target, ast.Name) and target.id == name for target in _targets(node))]
@@ -292,7 +294,14 @@ def exec_module(
     sys.modules[module_name] = module
     _RAN[module] = source
     try:
-        exec(compile(source, str(path), "exec", dont_inherit=True), vars(module))
+        try:
+            code = compile(source, str(path), "exec", dont_inherit=True)
+        except RecursionError:  # compiling it, not running it: it names no line (_deep)
+            raise too_deep(source, shown_as) from None
+        exec(code, vars(module))
+    except SourceError:
+        _restore(module_name, previous)
+        raise
     except SyntaxError as exc:
         _restore(module_name, previous)
         if exc.filename not in (None, str(path)):  # in a module this one imports
@@ -319,7 +328,10 @@ def ran_code(module: ModuleType) -> str | None:
         return None
     try:
         shape = ast.dump(ast.parse(source)).encode()
-    except (SyntaxError, ValueError):  # it did not run: its text tells it apart
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):
+        # It did not run, or its tree is deeper than ast.dump can walk (a chain of 1,000 `+` runs
+        # fine), or CPython up to 3.11.7 failed the parse ("AST constructor recursion depth
+        # mismatch" when the collector runs in it): its text tells it apart.
         shape = source if isinstance(source, bytes) else source.encode()
     known = _RAN_CODE[module] = content_hash(shape)
     return known
@@ -329,6 +341,11 @@ def syntax_error(exc: SyntaxError, shown_as: str) -> SourceError:
     """A user file's own syntax error, as start-up and ``pyxle check`` report it."""
     return SourceError(shown_as, exc.lineno, f"SyntaxError: {exc.msg}",
                        "fix the syntax error; the module must import cleanly", exc.text or "")
+
+
+def too_deep(source: str | bytes, shown_as: str) -> SourceError:
+    """A user file nested too deeply for Python to compile, at the line where it runs out of depth."""
+    return SourceError(shown_as, _deep.too_deep_line(source), _deep.MESSAGE, _deep.HINT)
 
 
 def _import_error(exc: BaseException, path: Path, shown_as: str) -> SourceError:

@@ -171,6 +171,29 @@ def test_a_config_edit_closes_sockets_with_1001_as_the_old_worker_stops(make_pro
     asyncio.run(run())
 
 
+# Python that compiles and runs, but whose syntax tree is deeper than the interpreter's recursion
+# limit lets ``ast.dump`` walk (a long chain of `+`, as generated code has).
+LONG_CHAIN = "TOTAL = " + " + ".join(["1"] * 1200) + "\n"
+
+
+def test_a_route_too_deep_to_compare_by_its_syntax_tree_does_not_stop_the_reloads(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Its code is compared by its text instead: the watcher failed on it before every reload, so an
+    edit was never applied (the log said the file watcher failed, again and again)."""
+    project = make_project({"pages/api/echo.py": echo("v1") + LONG_CHAIN})
+    server = start_server(project, "dev")
+
+    async def run() -> None:
+        async with websockets.connect(ws_url(server, "/api/echo")) as old:
+            assert await answer(old, "a") == "v1:a"
+            (project / "pages" / "api" / "echo.py").write_text(echo("v2") + LONG_CHAIN)
+            assert await closed(old) == (1012, "code changed")
+            async with websockets.connect(ws_url(server, "/api/echo")) as new:
+                assert await answer(new, "b") == "v2:b"
+
+    asyncio.run(run())
+    assert "file watcher failed" not in server.output(), server.output()
+
+
 LIVE = '''
 async def websocket(ws):
     await ws.accept()
@@ -293,3 +316,4 @@ def test_use_websocket_reaches_the_edited_handler_of_its_page_without_a_reload(
     assert counter.text_content() == "2"  # React state kept
     assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
     assert not page.problems(), page.problems()
+

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.endpoints import HTTPEndpoint, WebSocketEndpoint
 
-from pyxle._loading import SourceError, def_line, startup_note, syntax_error
+from pyxle._loading import SourceError, def_line, startup_note, syntax_error, too_deep
 from pyxle.api._source import bindings, may_serve, no_request
 
 METHODS = ("get", "post", "put", "patch", "delete", "options")
@@ -149,6 +149,8 @@ def source_problems(source: str | bytes, shown_as: str) -> list[SourceError]:
         return [syntax_error(exc, shown_as)]
     except ValueError as exc:  # a null byte
         return [SourceError(shown_as, None, f"cannot be compiled: {exc}", "save the file as UTF-8 Python source")]
+    except RecursionError:
+        return [too_deep(source, shown_as)]
     if not may_serve(tree, METHODS):
         imported = [name for name, (by_import, _) in bindings(tree).items() if by_import and name in METHODS]
         return [_no_handler(shown_as, imported)]

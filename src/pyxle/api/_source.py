@@ -20,7 +20,7 @@ def _parsed(source: Source) -> ast.Module | None:
         return source
     try:
         return ast.parse(source)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError):
         return None
 
 

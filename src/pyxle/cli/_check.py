@@ -170,7 +170,10 @@ def undefined_names(server_code: str, shown_as: str, lines: list[str], *, page: 
     from pyxle.runtime import runtime_globals
 
     given = set(runtime_globals()) if page else set()
-    checker = Checker(ast.parse(server_code, shown_as), filename=shown_as, builtins=given)
+    try:
+        checker = Checker(ast.parse(server_code, shown_as), filename=shown_as, builtins=given)
+    except RecursionError:  # a tree deeper than pyflakes walks (a chain of 1,000 `+` runs fine): not checked
+        return []
     found = sorted((m for m in checker.messages if isinstance(m, UndefinedName)), key=lambda m: (m.lineno, m.col))
     return [Diagnostic.at(shown_as, lines, m.lineno, m.col + 1, f"undefined name {m.message_args[0]!r}",
                           "define or import it: the code would raise NameError when it runs").format() for m in found]

@@ -32,7 +32,7 @@ def unresolved_imports(code: str | bytes, shown_as: str, lines: list[str], root:
 
     try:
         tree = ast.parse(code, shown_as)
-    except (SyntaxError, ValueError):  # the caller's own check reports it as what it is
+    except (SyntaxError, ValueError, RecursionError):  # the caller's own check reports it as what it is
         return []
     found = {} if found is None else found
     problems = []

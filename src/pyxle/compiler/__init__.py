@@ -25,10 +25,11 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
+from pyxle._deep import HINT, MESSAGE
 from pyxle.compiler._attach import Insert, attach_props_type, props_type
 from pyxle.compiler._diagnostics import CompileError, Diagnostic
 from pyxle.compiler._rules import PageMetadata, analyse
-from pyxle.compiler._split import is_tsx, split
+from pyxle.compiler._split import TooDeep, is_tsx, split
 
 __all__ = ["CompileError", "CompileResult", "Diagnostic", "Insert", "PageMetadata", "compile_source", "source_hash"]
 
@@ -62,8 +63,11 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
     cached = _cache.get(key)
     if cached is not None:
         return cached
-    sections, problems, js_starts = split(source, path)
     lines = source.splitlines()
+    try:
+        sections, problems, js_starts = split(source, path)
+    except TooDeep as exc:
+        raise CompileError([Diagnostic.at(path, lines, exc.line, 1, MESSAGE, HINT)]) from None
     server_lines = [""] * len(lines)
     client_lines = [""] * len(lines)
     for section in sections:

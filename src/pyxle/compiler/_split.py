@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from pyxle._deep import MESSAGE, too_deep_line
 from pyxle.compiler._diagnostics import Diagnostic
 from pyxle.compiler._jsscan import JsScanError, js_statement_end
 from pyxle.compiler._python import PyExtentError, py_statement_end, quick_statement_end
@@ -62,6 +63,24 @@ class Section:
     lang: Lang
     start: int  # 0-based line index, inclusive
     end: int  # exclusive
+
+
+class TooDeep(Exception):
+    """Python nested too deeply for CPython to parse (a ``RecursionError``, which names no line):
+    ``line`` (1-based) is where it runs out of depth. Not a ``SyntaxError``, which would make the
+    splitter read the statement as JavaScript."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        super().__init__(f"line {line}: {MESSAGE}")
+
+
+def _parse(source: str, name: str, offset: int = 0) -> None:
+    """``ast.parse``; ``offset``: lines of the file above ``source`` (none when it is padded)."""
+    try:
+        ast.parse(source, name)
+    except RecursionError:
+        raise TooDeep(offset + too_deep_line(source)) from None
 
 
 def is_tsx(source: str) -> bool:
@@ -132,7 +151,7 @@ class _Splitter:
     def fenced_python(self, start: int, stop: int) -> None:
         chunk = "".join(self.lines[start:stop])
         try:
-            ast.parse("\n" * start + chunk, self.path)
+            _parse("\n" * start + chunk, self.path)
         except SyntaxError as exc:
             self.syntax_error(exc)
         if start < stop:
@@ -181,7 +200,7 @@ class _Splitter:
         # from that file (at the statement's own line number here) to place the column.
         name = f"<{self.path}>"
         try:
-            ast.parse("".join(self.lines[i:quick]), name)
+            _parse("".join(self.lines[i:quick]), name, i)
             return quick
         except SyntaxError as exc:
             first_error = exc
@@ -193,7 +212,7 @@ class _Splitter:
             if first_error.lineno is not None:
                 first_error.lineno += i
             raise first_error
-        ast.parse("\n" * i + "".join(self.lines[i:end]), name)
+        _parse("\n" * i + "".join(self.lines[i:end]), name)
         return end
 
     def js_extent(self, i: int, stop: int) -> int:
