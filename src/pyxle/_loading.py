@@ -247,12 +247,13 @@ def read_source(path: Path, shown_as: str) -> bytes:
 
 
 def source_text(path: Path, shown_as: str) -> str:
-    """A source file's text, which must be UTF-8; a SourceError naming the file, the line of the
-    first byte that is not, and what to do, when it is not (or cannot be read)."""
-    data = read_source(path, shown_as)
+    """A source file's text, which must be UTF-8 (with or without the byte-order mark that Windows
+    editors write, and Python reads past); a SourceError naming the file, the line of the first
+    byte that is not, and what to do, when it is not (or cannot be read)."""
     try:
-        return data.decode("utf-8")
+        return read_source(path, shown_as).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        data = exc.object  # (after the mark, if there was one: where exc.start counts from)
         line_start = data.rfind(b"\n", 0, exc.start) + 1  # (everything before the bad byte decodes)
         line, column = data.count(b"\n", 0, exc.start) + 1, len(data[line_start:exc.start].decode("utf-8")) + 1
         raise SourceError(shown_as, line, f"not UTF-8 text ({exc.reason} at column {column})",

@@ -109,3 +109,37 @@ def test_a_page_saved_as_latin1_in_pyxle_dev_shows_the_overlay_and_the_fix_reloa
     (project / "pages" / "latin.pyxl").unlink()
     page.page.locator("#pyxle-dev-overlay").wait_for(state="detached", timeout=30000)
     assert httpx.get(server.url + "/latin", timeout=10).status_code == 404
+
+
+BOM = b"\xef\xbb\xbf"
+MARKED_PAGE = '''import os
+
+@server
+async def load(request):
+    return {"sep": os.sep}
+
+export default function Marked({ data }) {
+  return <p data-testid="marked">{data.sep}</p>
+}
+'''
+
+
+@cites("docs/pages.md", "Sources are read as\n  UTF-8 with or without the byte-order mark some Windows editors write, and with either line ending\n"
+                        "  (`\\n` or `\\r\\n`), as Python reads them")
+def test_sources_with_a_byte_order_mark_and_windows_line_endings_are_checked_and_served(project: Path,
+                                                                                       start_server) -> None:
+    """A page with the mark was a JSX syntax error at its `export`, and an API route with it a
+    SyntaxError traceback from `pyxle check` (U+FEFF), though Python imports both."""
+    (project / "pages" / "marked.pyxl").write_bytes(BOM + MARKED_PAGE.replace("\n", "\r\n").encode())
+    (project / "pages" / "layout.pyxl").write_bytes(
+        BOM + b"export default function Layout({ children }) {\r\n  return <div>{children}</div>\r\n}\r\n")
+    (project / "pages" / "api").mkdir()
+    (project / "pages" / "api" / "marked.py").write_bytes(
+        BOM + b"async def get(request):\r\n    return {'marked': True}\r\n")
+    run = pyxle(project, "check", ".")
+    assert run.returncode == 0 and "Traceback" not in run.stdout + run.stderr, run.stdout + run.stderr
+    assert "checked 4 files: 0 errors" in run.stdout
+    server = start_server(project, "serve")
+    page = httpx.get(server.url + "/marked", timeout=30)
+    assert page.status_code == 200 and '<p data-testid="marked">/</p>' in page.text, page.text
+    assert httpx.get(server.url + "/api/marked", timeout=30).json() == {"marked": True}

@@ -97,11 +97,12 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path],
         except SourceError as exc:
             found[shown_as] = [exc.format()]
             continue
-        lines = source.decode("utf-8", "replace").splitlines()
+        text = source.decode("utf-8-sig", "replace")  # (Python reads past a byte-order mark)
+        lines = text.splitlines()
         problems = [*(e.format() for e in source_problems(source, shown_as)),
                     *unresolved_imports(source, shown_as, lines, config.root, modules)]
         if names and not problems:
-            problems = undefined_names(source.decode("utf-8", "replace"), shown_as, lines, page=False)
+            problems = undefined_names(text, shown_as, lines, page=False)
         found[shown_as] = problems
     return found
 
