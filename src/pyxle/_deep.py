@@ -25,10 +25,11 @@ def too_deep_line(text: str | bytes) -> int:
 
 
 def _runs_out(text: str) -> bool:
+    """Whether compiling ``text`` runs out of depth (the parser and the code generator each have a limit)."""
     try:
-        compile(text, "<deep>", "exec", dont_inherit=True)  # the parser and the code generator each have a limit
+        compile(text, "<deep>", "exec", dont_inherit=True)
     except RecursionError:
         return True
-    except (SyntaxError, ValueError):
-        return False
+    except (SyntaxError, ValueError):  # a prefix that stops mid-statement
+        pass
     return False
