@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
 
@@ -189,6 +190,21 @@ async def load(request):
 export default function Titled({ data }) { return <p id="titled">{data.title}</p> }
 """,
     "pages/api/echo.py": ECHO_API,
+    "pages/api/starlette_echo.py": """
+from starlette.responses import JSONResponse
+
+async def post(request):
+    return JSONResponse(await request.json())
+""",
+    "pages/api/typed_echo.py": """
+from pydantic import BaseModel
+
+class Note(BaseModel):
+    text: str
+
+async def post(request, note: Note):
+    return {"text": note.text}
+""",
     "pages/api/members.py": MEMBERS_API,
     "pages/api/faulty/[kind].py": FAULTY_API,
 }
@@ -263,6 +279,18 @@ def test_an_action_and_an_api_route_answer_a_lone_surrogate_as_its_json_escape(a
         api = client.post("/api/echo", content=LONE, headers=headers)
     assert action.status_code == 200 and '"hi \\ud83d"' in action.text and action.json()["text"] == "hi \ud83d"
     assert api.status_code == 200 and '"hi \\ud83d"' in api.text and api.json() == {"text": "hi \ud83d"}
+
+
+@cites("docs/api-routes.md", "`request.json()` gives it as\n  Python's `json` module does, as the string `\"hi \\ud83d\"`")
+@cites("docs/api-routes.md", "Starlette's `JSONResponse` cannot encode it, so a\n  handler that echoes it through one answers `500`")
+@cites("docs/api-routes.md", "which refuses it (`422`, invalid JSON)")
+def test_a_lone_surrogate_in_a_json_body_reaches_the_handler_and_only_a_dict_answer_can_carry_it(app: Server) -> None:
+    api = httpx.post(app.url + "/api/echo", content=LONE)
+    assert api.status_code == 200 and api.json() == {"text": "hi \ud83d"}
+    starlette = httpx.post(app.url + "/api/starlette_echo", content=LONE)
+    assert starlette.status_code == 500 and starlette.json() == {"error": "Internal Server Error"}
+    typed = httpx.post(app.url + "/api/typed_echo", content=LONE)
+    assert typed.status_code == 422 and "Invalid JSON" in str(typed.json()["fields"]), typed.text
 
 
 # -- HTTPException in a loader ---------------------------------------------------------------------------
