@@ -85,10 +85,15 @@ _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in p
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
 # Imported files esbuild copies out and links to (its "file" loader: build.mjs gets this list in
-# the plan), and every suffix a build loads: code, JSON (esbuild's own loaders), those files,
-# stylesheets. One list for what makes a build stale and what pyxle dev watches. (esbuild would
-# also import a .txt: left out, so notes and READMEs neither rebuild nor reload.)
-FILE_ASSETS = (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".woff", ".woff2")
+# the plan): images, media, fonts, PDFs and web manifests, as Vite's defaults, each in lower and
+# upper case (a camera's PHOTO.JPG: esbuild's loaders are named by the suffix as written). And
+# every suffix a build loads: code, JSON (esbuild's own loaders), those files, stylesheets. One
+# list for what makes a build stale and what pyxle dev watches. (Vite would also import a .txt:
+# left out, so notes and READMEs neither rebuild nor reload.)
+_ASSETS = (".apng", ".avif", ".bmp", ".gif", ".ico", ".jfif", ".jpeg", ".jpg", ".png", ".svg", ".webp",
+           ".aac", ".flac", ".m4a", ".mov", ".mp3", ".mp4", ".ogg", ".opus", ".vtt", ".wav", ".webm",
+           ".eot", ".otf", ".ttf", ".woff", ".woff2", ".pdf", ".webmanifest")
+FILE_ASSETS = (*_ASSETS, *(suffix.upper() for suffix in _ASSETS))
 BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs", ".mjs", ".json",
                     *FILE_ASSETS, *STYLE_SUFFIXES)
 

@@ -530,7 +530,7 @@ async function failure(error, esbuild) {
     const own = !known && m.location && m.location.lineText != null ? located(m.location) : null
     const file = m.location ? sourceFile(m.location) : null
     const isSyntax = Boolean(file && syntax.has(`${file}:${m.location.line}:${m.location.column}:${m.text}`))
-    if (own) return { text: m.text, file, ...own, hint: detail.hint || resolveHint(m.text), syntax: isSyntax }
+    if (own) return { text: m.text, file, ...own, hint: detail.hint || resolveHint(m.text) || assetHint(m.text), syntax: isSyntax }
     return {
       text: m.text,
       file,
@@ -538,10 +538,16 @@ async function failure(error, esbuild) {
       line: known ? detail.line : m.location ? m.location.line : null,
       column: known ? detail.column : m.location ? characterColumn(m.location) : null,
       lineText: m.location ? m.location.lineText : null,
-      hint: detail.hint || resolveHint(m.text),
+      hint: detail.hint || resolveHint(m.text) || assetHint(m.text),
     }
   })
   return { ok: false, errors: messages }
+}
+
+// What to do about an import of a kind of file the build does not copy (pyxle.bundler.FILE_ASSETS).
+function assetHint(text) {
+  const suffix = /^No loader is configured for "(.+)" files/.exec(text)?.[1]
+  return suffix ? `the build copies images, media, fonts and PDFs it is given; put a "${suffix}" file in public/ and refer to it by its URL` : null
 }
 
 // What to do about `Could not resolve "x"`: install a package, fix a path.

@@ -1,0 +1,60 @@
+"""Files a page imports, or its CSS points at with `url()`: images, media, fonts, in either case of
+suffix, copied into the build and served from there (docs/styling.md). A `.ttf` in `@font-face`, an
+`.avif`, an `.ico` and a camera's `PHOTO.PNG` stopped the build with esbuild's bare
+`No loader is configured`."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin
+
+import httpx
+
+from tests.docs._blocks import cites
+from tests.e2e.test_bundler_errors import failed, pyxle
+
+PAGE = """import './fonts.css'
+import photo from '../assets/PHOTO.PNG'
+import modern from '../assets/pic.avif'
+import icon from '../assets/icon.ico'
+
+export default function Gallery() {
+  return <main><img id="photo" src={photo} /><img id="modern" src={modern} /><img id="icon" src={icon} /></main>
+}
+"""
+FONTS = "@font-face { font-family: Brand; src: url('../assets/Brand.ttf') format('truetype'); }\n" \
+        "body { font-family: Brand; }\n"
+
+
+@cites("docs/styling.md", "`url('./font.ttf')` in CSS | the file is copied into the build under a hashed name")
+@cites("docs/styling.md", "with the suffix in lower or upper case (`PHOTO.JPG`)")
+def test_fonts_images_and_upper_case_suffixes_are_copied_into_the_build_and_served(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/index.pyxl": PAGE, "pages/fonts.css": FONTS, "assets/PHOTO.PNG": "png bytes",
+                            "assets/pic.avif": "avif bytes", "assets/icon.ico": "ico bytes",
+                            "assets/Brand.ttf": "ttf bytes"}, node=True)
+    server = start_server(project, "serve")
+    html = httpx.get(server.url + "/", timeout=30).text
+    for element, body, kind in (("photo", "png bytes", "image/png"), ("modern", "avif bytes", "image/avif"),
+                                ("icon", "ico bytes", "image/vnd.microsoft.icon")):
+        src = re.search(rf'id="{element}" src="([^"]+)"', html)
+        assert src, html
+        served = httpx.get(server.url + src.group(1), timeout=30)
+        assert served.status_code == 200 and served.text == body and served.headers["content-type"] == kind
+    sheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html)
+    assert sheet, html
+    css = httpx.get(server.url + sheet.group(1), timeout=30).text
+    font = re.search(r"""url\(["']?([^"')]+\.ttf)["']?\)""", css)
+    assert font, css
+    served = httpx.get(urljoin(server.url + sheet.group(1), font.group(1)), timeout=30)
+    assert served.status_code == 200 and served.text == "ttf bytes" and served.headers["content-type"] == "font/ttf"
+
+
+@cites("docs/styling.md", "Any other kind of file is a build error with the hint to put it in `public/` and use its URL")
+def test_a_kind_of_file_the_build_does_not_copy_is_an_error_with_a_hint(make_project) -> None:  # type: ignore[no-untyped-def]
+    project = make_project({"pages/index.pyxl": "import data from '../assets/table.xyz'\n"
+                                                "export default function P() { return <p>{data}</p> }\n",
+                            "assets/table.xyz": "x"}, node=True)
+    out = failed(pyxle(project, "build"))
+    assert 'pages/index.pyxl:1:18: No loader is configured for ".xyz" files: assets/table.xyz' in out, out
+    assert ('hint: the build copies images, media, fonts and PDFs it is given; put a ".xyz" file in public/ '
+            "and refer to it by its URL") in out
