@@ -410,3 +410,20 @@ def test_the_rules_table_shows_the_compilers_own_messages(source: str, line: int
     """The table's messages word for word, each the only error, at its own line."""
     [error] = _errors(source)
     assert (error.line, error.message) == (line, message)
+
+
+@pytest.mark.parametrize("jsx", [
+    "function Page() { return <h1>ml</h1> }\nexport {\n  Page as default,\n}\n",
+    "export { default } from '../components/Badge.jsx'\n",
+    "export { default, helper } from '../components/Badge.jsx'\n",
+    "export {\n  helper,\n  default,\n} from '../components/Badge.jsx'\n",
+    "function Page() { return <h1>x</h1> }\nexport { Page as default }\n",
+])
+def test_every_form_of_a_default_export_is_one(jsx: str) -> None:
+    """An export list over several lines (as Prettier writes it) and a re-exported default were
+    "no default export": only the statement's first line was read, for `as default` alone."""
+    assert compile_source(jsx, path=PATH).metadata.has_default_export is True
+
+
+def test_a_default_re_exported_under_a_name_is_no_default_export() -> None:
+    _one("export { default as Badge } from '../components/Badge.jsx'\n", 1, 1, "no default export")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pyxle._deep import HINT, MESSAGE
 from pyxle.compiler._attach import Insert, attach_props_type, props_type
 from pyxle.compiler._diagnostics import CompileError, Diagnostic
-from pyxle.compiler._rules import PageMetadata, analyse
+from pyxle.compiler._rules import PageMetadata, analyse, js_statements
 from pyxle.compiler._split import TooDeep, is_tsx, split
 
 __all__ = ["CompileError", "CompileResult", "Diagnostic", "Insert", "PageMetadata", "compile_source", "source_hash"]
@@ -83,7 +83,7 @@ def compile_source(source: str, *, path: str = "<pyxl>", require_default_export:
             problems.append(Diagnostic.at(path, lines, exc.lineno or 1, exc.offset or 1,
                                           f"Python syntax error: {exc.msg}", "fix the Python syntax"))
         else:
-            metadata, problems = analyse(tree, [(i + 1, client_lines[i]) for i in js_starts], path, lines,
+            metadata, problems = analyse(tree, js_statements(client_lines, js_starts), path, lines,
                                          require_default_export=require_default_export)
     if problems:
         raise CompileError(problems)

@@ -10,7 +10,10 @@ from typing import Any
 
 from pyxle.compiler._diagnostics import Diagnostic
 
-_DEFAULT_EXPORT = re.compile(r"export\s+default\b|export\s*\{[^}]*\bas\s+default\b")
+_EXPORT_DEFAULT = re.compile(r"export\s+default\b")
+# `export { Page as default }`, `export { default } from './Page.jsx'`, over several lines too.
+_EXPORT_LIST = re.compile(r"export\s*\{([^}]*)\}")
+_DEFAULT_ITEM = re.compile(r"\s*(?:default|[\w$]+\s+as\s+default)\s*")
 # A top-level component: `function Page(`, `const Page = (` or `= function`, a capitalised name.
 _COMPONENT = re.compile(r"^(?:export\s+)?(?:(?:async\s+)?function\s*\*?\s*(?P<fn>[A-Z][\w$]*)\s*\(|const\s+(?P<const>[A-Z][\w$]*)\s*=)")
 
@@ -47,7 +50,7 @@ def _marker(decorator: ast.expr) -> tuple[str | None, str | None]:
 
 def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: str, lines: Sequence[str], *,
             require_default_export: bool) -> tuple[PageMetadata, list[Diagnostic]]:
-    """``js_statements`` are the top-level JS statements' first lines, with their (1-based) numbers."""
+    """``js_statements`` are the top-level JS statements with their (1-based) first lines' numbers."""
     problems: list[Diagnostic] = []
     loader: ast.AST | None = None
     actions: dict[str, int] = {}
@@ -115,7 +118,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
                 else:
                     actions[name] = node.lineno
                     typed_actions = typed_actions or _annotated(node)
-    defaults = [number for number, line in js_statements if _DEFAULT_EXPORT.match(line)]
+    defaults = [number for number, text in js_statements if _exports_default(text)]
     has_default = bool(defaults)
     for number in defaults[1:]:  # esbuild would refuse the bundle; say so where the file is checked
         problems.append(Diagnostic.at(path, lines, number, 1,
@@ -169,6 +172,22 @@ def _directive(name: str, value: ast.expr) -> float | bool:
             except OverflowError:  # an int literal of hundreds of digits
                 raise _Misdirected("CACHE 'revalidate' must be a non-negative number of seconds", _CACHE_HINT) from None
     raise _Misdirected('CACHE must contain a "revalidate" key', _CACHE_HINT)
+
+
+def js_statements(client_lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, str]]:
+    """Each top-level JS statement's (1-based) line and its text, to the next one's start (lines of
+    Python between are blank in ``client_lines``): an export list may span lines, as Prettier writes it."""
+    ends = [*starts[1:], len(client_lines)]  # (one more than there are starts when there are none)
+    return [(start + 1, "\n".join(client_lines[start:end])) for start, end in zip(starts, ends, strict=False)]
+
+
+def _exports_default(statement: str) -> bool:
+    """``export default ...``, or an export list naming ``default`` (``export { default } from``,
+    ``export { Page as default }``); not ``export { default as Page } from``, a named export."""
+    if _EXPORT_DEFAULT.match(statement):
+        return True
+    listed = _EXPORT_LIST.match(statement)
+    return listed is not None and any(_DEFAULT_ITEM.fullmatch(item) for item in listed.group(1).split(","))
 
 
 def _no_default_export(js_statements: Sequence[tuple[int, str]], path: str, lines: Sequence[str]) -> Diagnostic:

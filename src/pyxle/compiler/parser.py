@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pyxle.compiler._rules import _marker, analyse
+from pyxle.compiler._rules import _marker, analyse, js_statements
 from pyxle.compiler._split import FENCE, split
 from pyxle.compiler._split import Section as _SplitSection
 from pyxle.compiler.exceptions import CompilationError
@@ -113,7 +113,8 @@ class PyxParser:
                 diagnostics.append(PyxDiagnostic(section="python", severity="error", message=exc.msg,
                                                  line=exc.lineno, column=exc.offset))
         else:
-            statements = [(i + 1, lines[i]) for i in js_starts]
+            statements = js_statements([line if lang == "jsx" else "" for line, lang in zip(lines, langs, strict=True)],
+                                       js_starts)
             metadata, rules = analyse(tree, statements, "<pyxl>", lines, require_default_export=False)
             diagnostics += [PyxDiagnostic(section=_section(langs, d.line), severity="error", message=d.message,
                                           line=d.line, column=d.column) for d in rules]
