@@ -204,7 +204,29 @@ def import_hint(exc: BaseException, at: str | None = None) -> str:
                 f"package to requirements.txt (or, if {top} is meant to be a module of the project, fix its name)")
     if isinstance(exc, SyntaxError):
         return f"fix the syntax error{f' at {at}' if at else ''}; the module must import cleanly"
+    if type(exc) is ImportError and exc.name:  # `from json import lods`: the module is there, not the name
+        shadowed = _shadowed(exc.name)
+        if shadowed:
+            return (f"the project's {shadowed} has the name of Python's own module {exc.name}, which the server "
+                    f"imported first, so `import {exc.name}` gets Python's: rename {shadowed}")
+        return f"check the name imported from {exc.name}"
     return "the module raised at import time; move side effects into the handler or fix the error"
+
+
+def _shadowed(name: str) -> str | None:
+    """The project's own module (``secrets.py``) named as the standard library module ``name`` an
+    ``ImportError`` came from: ``from secrets import API_KEY`` found Python's, imported before."""
+    if name not in sys.stdlib_module_names:
+        return None
+    installed = {sysconfig.get_path(kind) for kind in ("stdlib", "platstdlib", "purelib", "platlib")}
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        if str(folder) in installed or "site-packages" in folder.parts or not folder.is_dir():
+            continue
+        for own in (folder / f"{name}.py", folder / name / "__init__.py"):
+            if own.is_file():
+                return own.relative_to(folder).as_posix()
+    return None
 
 
 def user_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
