@@ -131,3 +131,34 @@ def test_check_prints_the_docs_examples_from_every_file_and_exits_1(make_project
     assert "pages/about.pyxl:2:1: @action save() must be async def" in result.stdout
     assert "pages/api/items.py:1: get() does not take the request" in result.stdout
     assert "checked 3 files: 3 errors" in result.stderr
+
+
+SUBMODULES = {
+    "lib/models.py": "def f():\n    return 1\n",
+    "lib/deep/thing.py": "X = 1\n",
+    "db.py": "Y = 1\n",
+    "db/sub.py": "Z = 1\n",
+    "pydantic/notes.txt": "a folder named like an installed package, which wins over it\n",
+    "pages/api/a.py": "import lib.models\nimport lib.deep.thing\nfrom lib.models import f\nimport pydantic.fields\n"
+                      "import lib.modles\nimport lib.deep.nope\nimport db.sub\n\n\nasync def get(request):\n"
+                      "    return {}\n",
+}
+
+
+@cites("docs/pages.md", "`import\n  lib.modles` is `no module named 'lib.modles'` when `lib/` has no `modles.py`, and so is `import\n"
+                        "  db.sub` when a `db.py` stands beside the `db/` folder")
+def test_check_names_a_misspelt_module_of_a_package_of_the_projects_own(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """Only the top-level name was looked up: check and build passed, and serve stopped on it."""
+    project = make_project(SUBMODULES)
+    result = check(project)
+    assert result.returncode == 1, result.stdout
+    assert "pages/api/a.py:5:8: no module named 'lib.modles': pyxle serve would stop on this import" in result.stdout
+    assert "pages/api/a.py:6:8: no module named 'lib.deep.nope'" in result.stdout
+    assert "pages/api/a.py:7:8: no module named 'db.sub'" in result.stdout
+    assert result.stdout.count("no module named") == 3, result.stdout
+    for line in ("import lib.modles", "import db.sub"):  # as start-up finds them
+        files = {**SUBMODULES, "pages/api/a.py": f"{line}\n\n\nasync def get(request):\n    return {{}}\n"}
+        server = start_server(make_project(files, line.split()[1].replace(".", "-")), "serve", "--skip-build",
+                              ready=False)
+        assert server.wait_exit(120) == 1
+        assert "ModuleNotFoundError" in server.output() and line.split()[1].split(".")[0] in server.output()

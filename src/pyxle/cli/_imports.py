@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import ast
+import importlib.machinery
 import importlib.util
 import re
 import sys
@@ -40,12 +41,35 @@ def unresolved_imports(code: str | bytes, shown_as: str, lines: list[str], root:
         top = name.partition(".")[0]
         if top not in found:
             found[top] = _resolves(top, root)
-        if not found[top]:
-            missing = ModuleNotFoundError(f"No module named {top!r}", name=top)
+        absent = top if not found[top] else _absent_in_project(name, root)
+        if absent:
+            missing = ModuleNotFoundError(f"No module named {absent!r}", name=absent)
             problems.append(Diagnostic.at(shown_as, lines, node.lineno, column,
-                                          f"no module named {top!r}: pyxle serve would stop on this import",
+                                          f"no module named {absent!r}: pyxle serve would stop on this import",
                                           import_hint(missing)).format())
     return problems
+
+
+def _absent_in_project(name: str, root: Path) -> str | None:
+    """The first part of a dotted ``name`` under a module of the project's own (``lib.modles``) that
+    no file or folder is, read from the file system: finding a submodule otherwise runs its package.
+    None for a name whose top is not the project's, or that exists."""
+    parts = name.split(".")
+    if len(parts) == 1:
+        return None
+    folder = root / parts[0]
+    if (root / f"{parts[0]}.py").is_file() and not (folder / "__init__.py").is_file():
+        return ".".join(parts[:2])  # db.py (beside a db/ without __init__.py too: the module wins) is no package
+    if not folder.is_dir() or (not (folder / "__init__.py").is_file() and _installed(parts[0], root)):
+        return None  # installed, not the project's (a regular package wins over a folder without __init__.py)
+    for depth, part in enumerate(parts[1:], start=2):
+        if (folder / part).is_dir():
+            folder = folder / part
+        elif depth == len(parts) and any((folder / f"{part}{suffix}").is_file() for suffix in (".py", ".pyc", ".so")):
+            return None
+        else:
+            return ".".join(parts[:depth])
+    return None
 
 
 def _imports(body: list[ast.stmt], lines: list[str]) -> Iterator[tuple[ast.stmt, str, int]]:
@@ -88,3 +112,12 @@ def _resolves(top: str, root: Path) -> bool:
     finally:
         if added:
             sys.path.remove(entry)
+
+
+def _installed(top: str, root: Path) -> bool:
+    """Whether a module or regular package named ``top`` is found outside the project's folder."""
+    try:
+        spec = importlib.machinery.PathFinder.find_spec(top, [p for p in sys.path if p and Path(p) != root])
+    except (ImportError, ValueError):
+        return True
+    return spec is not None and spec.origin is not None
