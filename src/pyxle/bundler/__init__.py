@@ -4,6 +4,7 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 ``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
 ``jsx_syntax_hint`` (the hint ``pyxle check`` and ``pyxle build`` give a JSX syntax error),
 ``module_lang`` (the language of a module a page imports, by its extension),
+``npm_package`` (where Node finds an npm package: the project's ``node_modules`` or a parent's),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python), ``is_source_name`` (not an editor's dot-file); and the generated TypeScript types
@@ -74,7 +75,7 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types",
-           "is_source_name", "jsx_syntax_hint", "module_lang", "package_problem", "page_files", "public_copy", "read_served", "toolchain_problem", "typecheck",
+           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_served", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -248,11 +249,19 @@ class Bundler:
             self._process = None
 
 
+def npm_package(root: Path, name: str) -> Path | None:
+    """The folder Node loads the npm package ``name`` from for the project: its ``node_modules``, then
+    each parent folder's (an npm workspaces root, where ``npm install`` hoists them), or None."""
+    start = Path(os.path.abspath(root))  # `..` folded as Node's path.resolve folds it
+    return next((folder / "node_modules" / name for folder in (start, *start.parents)
+                 if (folder / "node_modules" / name / "package.json").is_file()), None)
+
+
 def toolchain_problem(root: Path) -> str | None:
     """Why pages cannot be bundled here (no Node, packages not installed), or None."""
     if shutil.which("node") is None:
         return "Node.js is not installed; it is needed to render pages (API routes work without it)"
-    missing = [name for name in _REQUIRED if not (root / "node_modules" / name / "package.json").is_file()]
+    missing = [name for name in _REQUIRED if npm_package(root, name) is None]
     if not missing:
         return None
     undeclared = [name for name in missing if name not in _declared(root)]
@@ -299,7 +308,7 @@ def package_problem(root: Path) -> str | None:
 
 def fast_refresh(root: Path, mode: str) -> bool:
     """Whether a build keeps React state across edits: development, with the packages installed."""
-    return mode == "development" and all((root / "node_modules" / n / "package.json").is_file() for n in _REFRESH)
+    return mode == "development" and all(npm_package(root, name) is not None for name in _REFRESH)
 
 
 def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str], mode: str, refresh: bool,

@@ -15,7 +15,7 @@ import { SourceMap, builtinModules, createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { MODULE, SASS, StyleError, projectStyles, scopeModule } from './styles.mjs'
+import { MODULE, SASS, StyleError, nodeModules, projectStyles, scopeModule } from './styles.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
 let plan
@@ -418,7 +418,7 @@ function common(ssr = false) {
   return {
     bundle: true,
     jsx: 'automatic',
-    nodePaths: [path.join(plan.projectRoot, 'node_modules')],
+    nodePaths: nodeModules(plan.projectRoot), // for pyxle/client's own imports (react), as the project's resolve
     absWorkingDir: plan.projectRoot,
     logLevel: 'silent',
     loader: Object.fromEntries(plan.fileAssets.map((suffix) => [suffix, 'file'])), // pyxle.bundler.FILE_ASSETS
@@ -559,7 +559,7 @@ function resolveHint(text) {
   if (spec.startsWith('node:') || builtinModules.includes(name)) {
     return `"${name}" is built into Node, not the browser: page code runs in both (server-only work goes in the Python half)`
   }
-  if (existsSync(path.join(plan.projectRoot, 'node_modules', name, 'package.json'))) {
+  if (nodeModules(plan.projectRoot).some((folder) => existsSync(path.join(folder, name, 'package.json')))) {
     return `the package "${name}" is installed but has no "${spec}": check the path inside it`
   }
   return `install it with \`npm install ${name}\``

@@ -16,6 +16,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 export const MODULE = /\.module\.(css|scss|sass)$/
 export const SASS = /\.s[ac]ss$/
 
+// The node_modules folders Node looks in for the project's packages: its own, then each parent
+// folder's (an npm workspaces root, where `npm install` hoists them).
+export function nodeModules(root) {
+  const found = [path.join(root, 'node_modules')]
+  for (let dir = root; path.dirname(dir) !== dir; dir = path.dirname(dir)) found.push(path.join(path.dirname(dir), 'node_modules'))
+  return found
+}
+
 // esbuild's messages need a line and column; `detail` says which of them are known.
 export class StyleError extends Error {
   constructor(file, line, text, hint = null, column = null) {
@@ -169,7 +177,7 @@ function compileSass(file, root, require) {
     throw new StyleError(file, null, 'a Sass stylesheet needs the "sass" package, which is not installed', 'npm install -D sass')
   }
   try {
-    const result = sass.compile(file, { loadPaths: [path.join(root, 'node_modules')], style: 'expanded', sourceMap: false })
+    const result = sass.compile(file, { loadPaths: nodeModules(root), style: 'expanded', sourceMap: false })
     return { css: result.css, deps: result.loadedUrls.filter((u) => u.protocol === 'file:').map((u) => fileURLToPath(u)) }
   } catch (error) {
     const span = error.span

@@ -260,14 +260,14 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
     """
-    from pyxle.bundler import jsx_syntax_hint, module_lang  # as `pyxle build` words it
+    from pyxle.bundler import jsx_syntax_hint, module_lang, npm_package  # as `pyxle build` words it
     from pyxle.compiler import Diagnostic
 
     if not clients:
         return {}, ""
     if shutil.which("node") is None:
         return {}, "Node.js is not installed (`pyxle build` needs it too)"
-    if not (root / "node_modules" / "esbuild" / "package.json").is_file():
+    if npm_package(root, "esbuild") is None:
         return {}, f"esbuild is not installed in {root / 'node_modules'}; run `pyxle install`"
     by_file = {str(path): (shown_as, lines, lang) for path, shown_as, lines, _, lang in clients}
     entries = [{"file": str(path), "code": code, "loader": lang} for path, _, _, code, lang in clients]
