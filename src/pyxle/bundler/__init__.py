@@ -7,8 +7,9 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 ``npm_package`` (where Node finds an npm package: the project's ``node_modules`` or a parent's),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
-watches besides Python), ``is_source_name`` (not an editor's dot-file); and the generated TypeScript types
-of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
+watches besides Python), ``is_source_name`` (not an editor's dot-file), ``source_files`` (what a build
+reads) and ``case_clashes`` (two of them named alike but for case, which a build refuses); and the
+generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
 ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
@@ -74,8 +75,8 @@ from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "declarations", "generate_types",
-           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_served", "toolchain_problem", "typecheck",
+           "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "generate_types",
+           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_served", "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -330,9 +331,13 @@ def inputs_hash(root: Path, outputs: tuple[Path, ...], public_env: dict[str, str
 
 
 def source_digests(root: Path, outputs: tuple[Path, ...]) -> dict[str, str]:
-    """``{"components/Card.jsx": sha256 hex}`` of every file a build reads (``outputs`` left out)."""
+    """``{"components/Card.jsx": sha256 hex}`` of every file a build reads (``outputs`` left out);
+    two whose paths differ only in case are refused (``case_clashes``)."""
     found = {}
-    for path in _sources(root, outputs):
+    sources = source_files(root, outputs)
+    if clashes := case_clashes(root, sources):
+        raise BuildError(clashes)
+    for path in sources:
         shown = path.relative_to(root).as_posix()
         try:
             data = read_source(path, shown)
@@ -368,7 +373,21 @@ def stale_reason(manifest: dict[str, Any], digests: dict[str, str], public_env: 
     return "; ".join(reasons)
 
 
-def _sources(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
+def case_clashes(root: Path, sources: list[Path]) -> list[str]:
+    """Two source files whose paths differ only in case (``pages/About.pyxl``, ``pages/about.pyxl``),
+    each named: esbuild's resolver ignores case, so it would bundle one file for both, silently."""
+    first: dict[str, str] = {}
+    found = []
+    for shown in sorted(path.relative_to(root).as_posix() for path in sources):
+        other = first.setdefault(shown.lower(), shown)
+        if other != shown:
+            found.append(f"{other} and {shown}: two files whose names differ only in case\n"
+                         "    hint: rename one: esbuild reads them as one file, and macOS and Windows cannot hold both")
+    return found
+
+
+def source_files(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
+    """Every file a build reads (``outputs``, the build folders, left out)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames

@@ -4,7 +4,8 @@ its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag tha
 its opening one fails the build, so it fails the check), and so the JSX of the project's modules
 the pages import (``components/Card.jsx``). API routes are read, not imported: a
 syntax error, a file with no handler and a handler that cannot take the request are errors, and
-so are two files for one URL, and a ``package.json`` that is not JSON (it stops the build). Nothing
+so are two files for one URL, two source files named alike but for case (the build refuses them),
+and a ``package.json`` that is not JSON (it stops the build). Nothing
 is bundled or written."""
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     the Python checks still run.
     """
     from pyxle._loading import SourceError, source_text
-    from pyxle.bundler import package_problem
+    from pyxle.bundler import case_clashes, package_problem, source_files
     from pyxle.compiler import CompileError, compile_source
     from pyxle.routing import in_api_folder
 
@@ -72,7 +73,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
-    return [*([package] if package else []), *route_problems(config, declared, standalone),
+    clashes = case_clashes(config.root, source_files(config.root, (config.build_path, config.dist_path)))
+    return [*([package] if package else []), *clashes, *route_problems(config, declared, standalone),
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
