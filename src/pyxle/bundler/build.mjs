@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MODULE, SASS, StyleError, nodeModules, projectStyles, scopeModule } from './styles.mjs'
+import { wrongCase } from './names.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
 let plan
@@ -286,6 +287,7 @@ async function styleContents(file, wrap) {
 const pyxlePlugin = ({ hot, ssr }) => ({
   name: 'pyxle',
   setup(build) {
+    build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, plan.projectRoot))
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
       contents: entrySource(args.path, hot), loader: 'js', resolveDir: plan.projectRoot,

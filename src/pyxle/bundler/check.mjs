@@ -6,6 +6,7 @@
 // parsed too, each as the build loads it: a syntax error there fails the build as well.
 //   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts), stdout: one JSON line
 //     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
+//       (and `hint` for an error not of syntax: an import whose path differs from its file's only in case)
 //     {ok: false, reason}                                 esbuild could not be loaded
 // The compiled client module keeps the .pyxl's line numbers (Python lines are blank), so a
 // location in it is one in the .pyxl; Python maps it all the same (pyxle/cli/_check.py). An
@@ -13,6 +14,7 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { wrongCase } from './names.mjs'
 
 // esbuild counts a column in UTF-8 bytes; the error shows characters (the caret goes under them).
 const characterColumn = ({ lineText, column }) =>
@@ -52,7 +54,8 @@ const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts':
 
 // The project's own modules the pages import, at any depth: a build that writes nothing, with the
 // pages (and the global scripts) as entries, finds them (the project's path aliases included). Packages, stylesheets and
-// assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error.
+// assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error,
+// but for one whose path differs from its file's only in case, which the build fails on too (`errors`).
 async function imported(esbuild, root, pages) {
   const found = new Set()
   const code = new Map(pages.map((page) => [page.file, page]))
@@ -67,6 +70,7 @@ async function imported(esbuild, root, pages) {
         const page = code.get(args.path)
         return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
       })
+      build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, root))
       build.onLoad({ filter: /.*/ }, (args) => {
         if (!ownModule(args.path)) return { contents: '', loader: 'empty' }
         found.add(args.path)
@@ -74,11 +78,22 @@ async function imported(esbuild, root, pages) {
       })
     },
   }
-  await esbuild.build({
+  const outcome = await esbuild.build({
     entryPoints: pages.map((page) => page.file), bundle: true, write: false, absWorkingDir: root, outdir: root,
     jsx: 'automatic', logLevel: 'silent', plugins: [plugin],
-  }).catch(() => null) // its errors are found again below, module by module, or are not of syntax
-  return [...found].sort()
+  }).catch((error) => error) // its errors are found again below, module by module, or are not of syntax,
+  // but for an import whose path differs from its file's only in case (wrongCase): reported at the import
+  const wrong = (outcome.errors || []).filter((m) => m.pluginName === 'pyxle-check-imports' && m.location)
+  return {
+    modules: [...found].sort(),
+    errors: wrong.map((m) => ({
+      file: path.resolve(root, m.location.file.replace(/^pyxle-page:/, '')),
+      line: m.location.line,
+      column: characterColumn(m.location),
+      text: m.text,
+      hint: m.detail.hint,
+    })),
+  }
 }
 
 // The syntax errors of an imported module, parsed alone as its page's code is.
@@ -88,8 +103,9 @@ async function checkModule(esbuild, file) {
 
 async function checkEverything(esbuild, root, pages) {
   const found = await checkAll(esbuild, pages)
-  for (const file of await imported(esbuild, root, pages)) found.push(...await checkModule(esbuild, file))
-  return found
+  const { modules, errors } = await imported(esbuild, root, pages)
+  for (const file of modules) found.push(...await checkModule(esbuild, file))
+  return [...found, ...errors]
 }
 
 let esbuild = null

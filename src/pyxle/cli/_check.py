@@ -295,9 +295,12 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
         shown_as, lines, lang = by_file[file]
         line, column = error.get("line") or 1, error.get("column") or 1
         text = lines[line - 1] if 0 < line <= len(lines) else ""
-        hint = jsx_syntax_hint(lang, text, page=file in pages, message=error["text"])
-        found.setdefault(shown_as, []).append(Diagnostic.at(
-            shown_as, lines, line, column, f"JSX syntax error: {error['text']}", hint).format())
+        if "hint" in error:  # not of syntax: an import whose path differs from its file's only in case
+            message, hint = error["text"], error["hint"] or ""
+        else:
+            message = f"JSX syntax error: {error['text']}"
+            hint = jsx_syntax_hint(lang, text, page=file in pages, message=error["text"])
+        found.setdefault(shown_as, []).append(Diagnostic.at(shown_as, lines, line, column, message, hint).format())
     return found, ""
 
 
