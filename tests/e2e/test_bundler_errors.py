@@ -221,3 +221,18 @@ def test_dev_shows_the_users_line_in_the_overlay(make_project, start_server, pag
     (project / "package.json").write_text('{ "name": "x", }\n')
     overlay.filter(has_text="package.json:1:16: Expecting property name").wait_for(timeout=30000)
     assert "\n    at " not in (overlay.text_content() or "") and "exited" not in (overlay.text_content() or "")
+
+
+@cites("docs/compiler.md", "`check the path: \"@/components/Buton.jsx\" names no npm package, so it is a\n"
+                           "path alias's (jsconfig.json or tsconfig.json \"paths\")`")
+def test_an_alias_that_does_not_resolve_is_a_path_to_check_not_a_package_to_install(make_project) -> None:
+    """The hint said `npm install @/components`, a name no package can have."""
+    project = make_project({"jsconfig.json": '{"compilerOptions": {"baseUrl": ".", "paths": {"@/*": ["./*"]}}}\n',
+                            "components/Button.jsx": "export default function Button() { return <button /> }\n",
+                            "pages/index.pyxl": "import B from '@/components/Buton.jsx'\n"
+                                                "export default function P() { return <B /> }\n"}, node=True)
+    out = failed(pyxle(project, "build"))
+    assert 'pages/index.pyxl:1:15: Could not resolve "@/components/Buton.jsx"' in out, out
+    assert ('hint: check the path: "@/components/Buton.jsx" names no npm package, so it is a path alias\'s '
+            '(jsconfig.json or tsconfig.json "paths")') in out, out
+    assert "npm install" not in out

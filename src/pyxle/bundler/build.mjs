@@ -552,11 +552,17 @@ function assetHint(text) {
   return suffix ? `the build copies images, media, fonts and PDFs it is given; put a "${suffix}" file in public/ and refer to it by its URL` : null
 }
 
+// An npm package's name, scoped or not, at the start of an import (`react`, `@scope/pkg/sub`).
+const PACKAGE_NAME = /^(?:@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*(?:\/|$)/i
+
 // What to do about `Could not resolve "x"`: install a package, fix a path.
 function resolveHint(text) {
   const spec = /^Could not resolve "(.+)"$/.exec(text)?.[1]
   if (!spec) return null
   if (/^[./]/.test(spec)) return `check the path: "${spec}" is resolved from the importing file's folder`
+  if (!PACKAGE_NAME.test(spec)) { // `@/components/x`, `~lib/x`: no package is named so
+    return `check the path: "${spec}" names no npm package, so it is a path alias's (jsconfig.json or tsconfig.json "paths")`
+  }
   const name = spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/')
   if (spec.startsWith('node:') || builtinModules.includes(name)) {
     return `"${name}" is built into Node, not the browser: page code runs in both (server-only work goes in the Python half)`
