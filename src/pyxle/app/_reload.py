@@ -30,7 +30,7 @@ from watchfiles import Change
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._devsockets import changed_code, imported_since, restart_sockets, server_code
 from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
-from pyxle.bundler import BUNDLED_SUFFIXES, is_source_name
+from pyxle.bundler import BUNDLED_SUFFIXES, is_source_name, read_outside
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._errors import VARY, error_json
 
@@ -126,8 +126,11 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     unannounced = 0  # builds in a row not shown because a file changed while they read it
     code = server_code(root)  # what the open WebSockets run, as of the last good build
     every_socket = False  # since that build: a .env file was read again, or a module imported after it edited
-    async for changes in project_changes(root, outputs, _relevance(root, outputs), stop):
-        names = sorted({Path(p).relative_to(root).as_posix() for _, p in changes})
+    def outside() -> list[Path]:
+        return read_outside(root, app.config.build_path)
+
+    async for changes in project_changes(root, outputs, _relevance(root, outputs), stop, outside):
+        names = sorted({Path(os.path.relpath(p, root)).as_posix() for _, p in changes})  # ../shared/S.jsx outside it
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
         now = _settings(root, plugins) if edited else settings
         held = [name for name in names if root / name in app.held_modules]
@@ -138,7 +141,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             continue
         every_socket = every_socket or imported_since(root, code, (Path(p) for _, p in changes))
         forget_project_modules(root)
-        read = _stamps(root, outputs)
+        read = _stamps(root, outputs, outside())
         failed: StartupError | None = None
         unexpected: Exception | None = None
         try:
@@ -153,7 +156,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             failed = StartupError(start_problem(exc, root, renderer.pool.bundle))
         except Exception as exc:  # noqa: BLE001 - a fault of Pyxle's own: logged with its traceback (below), shown, and the next edit reloads
             failed, unexpected = StartupError(f"{type(exc).__name__}: {exc}"), exc
-        if _stamps(root, outputs) != read and unannounced < _MAX_UNANNOUNCED:
+        if _stamps(root, outputs, outside()) != read and unannounced < _MAX_UNANNOUNCED:
             unannounced += 1  # a file changed as the build read it: its own event rebuilds next
             continue
         unannounced = 0
@@ -206,15 +209,16 @@ def _settings(root: Path, plugins: bool) -> tuple[object, object]:
     return text, new_worker_env(values, plugins)
 
 
-def _stamps(root: Path, outputs: tuple[Path, ...]) -> dict[str, tuple[int, int]]:
+def _stamps(root: Path, outputs: tuple[Path, ...], outside: list[Path] | None = None) -> dict[str, tuple[int, int]]:
     """The modification time and size of every source file, taken before and after a rebuild.
 
     An editor that saves in place truncates the file, then writes it: a rebuild that reads it in
     between builds an empty module. When anything changed while the rebuild read it, that build is
     not announced; the write's own event is already queued and rebuilds from the finished file.
-    (Vite reads an empty file again for the same reason; this covers every file a build reads.)"""
+    (Vite reads an empty file again for the same reason; this covers every file a build reads,
+    ``outside`` the project's folders too.)"""
     found = {}
-    for folder in source_folders(root, outputs):
+    for folder in source_folders(root, outputs, outside or ()):
         try:
             with os.scandir(folder) as entries:
                 for entry in entries:

@@ -18,7 +18,7 @@ import platform
 import sys
 import sysconfig
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 from watchfiles import Change
@@ -69,11 +69,12 @@ def forget_project_modules(root: Path) -> None:
         del sys.modules[name]
 
 
-def source_folders(root: Path, outputs: tuple[Path, ...]) -> frozenset[Path]:
+def source_folders(root: Path, outputs: tuple[Path, ...], outside: Iterable[Path] = ()) -> frozenset[Path]:
     """The root and every folder below it that may hold the project's sources. A folder linked at
     the root is left out (``node_modules`` linked from elsewhere); one linked deeper is followed
     once, as a recursive watch would, but never back into a folder already watched (the nearest
-    path to the root is the one kept)."""
+    path to the root is the one kept). And the folders of ``outside``: files the build read from
+    outside these (``bundler.read_outside``: a monorepo's shared components)."""
     found, seen, todo = {root}, {root.resolve()}, deque([root])
     while todo:
         folder = todo.popleft()
@@ -85,6 +86,7 @@ def source_folders(root: Path, outputs: tuple[Path, ...]) -> frozenset[Path]:
             found.add(entry)
             seen.add(real)
             todo.append(entry)
+    found.update(folder for folder in {file.parent for file in outside} if folder not in seen and folder.is_dir())
     return frozenset(found)
 
 
@@ -97,17 +99,20 @@ def _subfolders(folder: Path) -> list[Path]:
 
 
 async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Callable[[Change, str], bool],
-                          stop: asyncio.Event) -> AsyncIterator[set[FileChange]]:
+                          stop: asyncio.Event, outside: Callable[[], list[Path]] = list) -> AsyncIterator[set[FileChange]]:
     """Batches of relevant changes until ``stop`` is set. A folder that appeared, went or was
-    renamed is always relevant: the files it holds may have sent no event of their own."""
-    folders = source_folders(root, outputs)
+    renamed is always relevant: the files it holds may have sent no event of their own.
+    ``outside``: the files the last build read from outside the project (``bundler.read_outside``),
+    asked again after each batch, whose rebuild may have read others."""
+    files = outside()
+    folders = source_folders(root, outputs, files)
     pending: set[FileChange] = set()
     while not stop.is_set():
         try:
             notify = RustNotify(sorted(map(str, folders)), False, _force_polling(), 300, False, True)
         except FileNotFoundError:  # a folder went away between the walk and its watch: walk again
             await asyncio.sleep(_STEP_MS / 1000)
-            folders = source_folders(root, outputs)
+            folders = source_folders(root, outputs, files)
             continue
         with notify:
             if pending:  # the changes that rebuilt the watch, reported now that it is in place
@@ -116,7 +121,7 @@ async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Calla
                 batch = await _next_batch(notify, stop)
                 if not batch:
                     continue
-                before, folders = folders, _refreshed(root, outputs, folders, batch)
+                before, folders = folders, _refreshed(root, outputs, folders, batch, files)
                 moved = {(change, path) for change, path in batch if Path(path) in (before ^ folders)}
                 pending = {(change, path) for change, path in batch if relevant(change, path)} | moved
                 if folders != before:
@@ -124,13 +129,16 @@ async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Calla
                 if pending:
                     yield pending
                     pending = set()
+                    if (now := outside()) != files:  # the rebuild read other files outside the project
+                        files, folders = now, source_folders(root, outputs, now)
+                        break
 
 
 def _refreshed(root: Path, outputs: tuple[Path, ...], folders: frozenset[Path],
-               batch: set[FileChange]) -> frozenset[Path]:
+               batch: set[FileChange], outside: list[Path]) -> frozenset[Path]:
     """The folders to watch after ``batch``: walked again only when a folder was among its paths."""
     if any(Path(path) in folders or os.path.isdir(path) for _, path in batch):
-        return source_folders(root, outputs)
+        return source_folders(root, outputs, outside)
     return folders
 
 

@@ -8,8 +8,10 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
 watches besides Python), ``is_source_name`` (not an editor's dot-file), ``source_files`` (what a build
-reads) and ``case_clashes`` (two of them named alike but for case, which a build refuses); and the
-generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``, ``declarations``, ``types_module``,
+reads), ``case_clashes`` (two of them named alike but for case, which a build refuses) and
+``read_outside`` (the files a build read outside the project's folders, which ``pyxle dev`` watches
+too); and the generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``,
+``declarations``, ``types_module``,
 ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
 (run by Node) bundles the client modules, and ``styles.mjs`` runs Sass and the project's own
@@ -76,7 +78,8 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "generate_types",
-           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_served", "source_files", "toolchain_problem", "typecheck",
+           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
+           "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -347,6 +350,49 @@ def source_digests(root: Path, outputs: tuple[Path, ...]) -> dict[str, str]:
     return found
 
 
+def outside_sources(manifest: dict[str, Any] | None) -> list[str]:
+    """The files outside the project's walked folders that the build of ``manifest`` read, from the
+    project's folder (``../shared/S.jsx``): part of its fingerprint, and watched by ``pyxle dev``."""
+    found = (manifest or {}).get("outside")
+    return sorted(f for f in found if isinstance(f, str)) if isinstance(found, list) else []
+
+
+def read_outside(root: Path, out_dir: Path) -> list[Path]:
+    """The files outside the project's folders that the build in ``out_dir`` read, by their real
+    paths: ``pyxle dev`` watches their folders too."""
+    return [(root / name).resolve() for name in outside_sources(_read_manifest(out_dir / "manifest.json"))]
+
+
+def _outside(root: Path, read: list[str], outputs: tuple[Path, ...], walked: dict[str, str]) -> list[str]:
+    """Of the files esbuild read (``read``: absolute paths), those the walk of the project did not find
+    (``walked``): a monorepo's shared folder imported by a relative path, a folder linked into the
+    project (esbuild reads its real path). Named from the project's real folder, as ``root / name``
+    opens them. Build outputs are no sources."""
+    real = root.resolve()
+    found = set()
+    for file in map(Path, read):
+        if file.is_relative_to(root) and file.relative_to(root).as_posix() in walked:
+            continue
+        if any(file.is_relative_to(out) for out in outputs):
+            continue
+        name = Path(os.path.relpath(file, real)).as_posix()
+        if name not in walked:
+            found.add(name)
+    return sorted(found)
+
+
+def _file_digests(root: Path, names: list[str]) -> dict[str, str]:
+    """``source_digests`` of the files ``names``, relative to ``root``; one that is gone is left out
+    (so the build that read it is stale, and ``stale_reason`` says it has been removed)."""
+    found = {}
+    for name in names:
+        try:
+            found[name] = hashlib.sha256((root / name).read_bytes()).hexdigest()
+        except OSError:
+            continue
+    return found
+
+
 _SHORT = 16  # hex digits of a file's digest the manifest records: enough to tell an edit
 
 
@@ -437,10 +483,11 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             raise BuildError([f"--skip-build: {problem}; hint: {hint}"])
         return BuildResult(out_dir, manifest)
     refresh = fast_refresh(root, mode)
-    digests = source_digests(root, (out_dir, *other_outputs))
+    previous = _read_manifest(manifest_path)
+    walked = source_digests(root, (out_dir, *other_outputs))
+    digests = {**walked, **_file_digests(root, outside_sources(previous))}
     fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
                               digests)
-    previous = _read_manifest(manifest_path)
     if (not force and previous is not None and previous.get("inputs") == fingerprint
             and previous.get(VERSION_KEY) == __version__ and (out_dir / "server" / "ssr.mjs").is_file()):
         if mode == "production":
@@ -552,6 +599,13 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if not outcome.get("ok"):
         raise BuildError([_format(e, root, pages) for e in outcome.get("errors", [])])
     manifest = outcome["manifest"]
+    outside = _outside(root, outcome.get("read", []), (out_dir, *other_outputs), walked)
+    if outside != outside_sources(previous):  # hashed before the build where known: an edit since makes it stale
+        digests = {**walked, **_file_digests(root, [f for f in outside if f not in digests]),
+                   **{f: digests[f] for f in outside if f in digests}}
+        fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh,
+                                  (global_styles, global_scripts), digests)
+    manifest["outside"] = outside
     manifest["inputs"] = fingerprint
     manifest[VERSION_KEY] = __version__
     # What the fingerprint was made of, so a build found stale where it cannot be made again says why.

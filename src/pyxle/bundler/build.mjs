@@ -472,6 +472,7 @@ function buildOptions() {
       // dev overlay reads the files): a third of the size, for every worker to read.
       sourcemap: 'inline',
       sourcesContent: false,
+      metafile: true,
     },
     refresh && {
       ...common(),
@@ -646,6 +647,19 @@ function sharedCode(outputs) {
   return createHash('sha256').update(names.join('\n')).digest('hex').slice(0, 16)
 }
 
+// The files the builds read (absolute paths) but npm packages' and Pyxle's own: pyxle.bundler keeps
+// those outside the project's folders in the build's fingerprint (a monorepo's shared components).
+// Inputs of a plugin's namespace (pyxle-entry:server) are no files.
+function sourcesRead(results) {
+  const read = new Set()
+  for (const key of results.flatMap((result) => Object.keys(result.metafile.inputs))) {
+    if (/^[\w-]+:/.test(key) || key.split(/[\\/]/).includes('node_modules')) continue
+    const file = path.resolve(plan.projectRoot, key)
+    if (!file.startsWith(plan.clientRuntime + path.sep)) read.add(file)
+  }
+  return [...read].sort()
+}
+
 async function build(planPath, serve) {
   builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
@@ -658,7 +672,7 @@ async function build(planPath, serve) {
     styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()
     if (!plan.refresh) refresh = null
-    const [client, , refreshRuntime] = await runBuilds(esbuild, serve)
+    const [client, server, refreshRuntime] = await runBuilds(esbuild, serve)
     await styles.check()
     if (serve) {
       const written = [client, refreshRuntime].filter(Boolean).flatMap((result) => Object.keys(result.metafile.outputs))
@@ -690,7 +704,7 @@ async function build(planPath, serve) {
     if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
-    return { ok: true, manifest }
+    return { ok: true, manifest, read: sourcesRead([client, server]) }
   } catch (error) {
     return failure(error, esbuild)
   }
