@@ -9,6 +9,7 @@ from watchfiles import Change
 
 from pyxle.app._reload import _relevance
 from pyxle.app._watch import source_folders
+from tests.docs._blocks import cites
 
 
 def test_build_output_is_neither_watched_nor_relevant(tmp_path: Path) -> None:
@@ -207,3 +208,25 @@ def test_the_reload_loop_reports_an_unexpected_error_and_keeps_watching(tmp_path
     asyncio.run(scenario())
     assert app.reports == [("broken", "RuntimeError: a fault of Pyxle's own"), ("reloaded", "pages/index.pyxl")]
     assert "Traceback" in caplog.text and "a fault of Pyxle's own" in caplog.text
+
+
+@cites("docs/deployment.md", "nor a virtualenv's\n(a folder holding a `pyvenv.cfg`, whatever its name: `env/` as well as `.venv/`)")
+@cites("docs/getting-started.md", "virtualenvs (a folder\nholding a `pyvenv.cfg`, whatever its name)")
+def test_a_virtualenv_under_any_name_is_neither_a_source_nor_watched(tmp_path: Path) -> None:
+    """One named `env/` (only `.venv` and `venv` were known by name) was fingerprinted and watched:
+    a `pip install` into it after the build made the build stale, and a read-only deploy refuse to start."""
+    from pyxle.bundler import inputs_hash, source_files
+
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "index.pyxl").write_text("export default function P() { return null }\n")
+    (tmp_path / "env" / "lib" / "site-packages" / "pkg").mkdir(parents=True)
+    (tmp_path / "env" / "pyvenv.cfg").write_text("home = /usr/bin\n")
+    (tmp_path / "env" / "lib" / "site-packages" / "pkg" / "widget.js").write_text("export const w = 1\n")
+    (tmp_path / "envelopes").mkdir()  # a folder of the project's own, with no pyvenv.cfg
+    (tmp_path / "envelopes" / "Card.jsx").write_text("export default function Card() { return null }\n")
+    assert {p.relative_to(tmp_path).as_posix() for p in source_files(tmp_path, ())} == {"pages/index.pyxl",
+                                                                                         "envelopes/Card.jsx"}
+    assert {p.relative_to(tmp_path).as_posix() for p in source_folders(tmp_path, ())} == {".", "pages", "envelopes"}
+    first = inputs_hash(tmp_path, (), {}, "production", False)
+    (tmp_path / "env" / "lib" / "site-packages" / "pkg" / "widget.js").write_text("export const w = 2\n")
+    assert inputs_hash(tmp_path, (), {}, "production", False) == first

@@ -24,7 +24,7 @@ from pathlib import Path
 from watchfiles import Change
 from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend (awatch is built on it)
 
-from pyxle.bundler import TOOL_FOLDERS
+from pyxle.bundler import TOOL_FOLDERS, is_virtualenv
 
 FileChange = tuple[Change, str]
 _LIBRARIES = (Path(__file__).resolve().parents[1], Path(__file__).parents[1],  # Pyxle
@@ -81,7 +81,7 @@ def source_folders(root: Path, outputs: tuple[Path, ...], outside: Iterable[Path
         for entry in _subfolders(folder):
             real = entry.resolve()
             if (is_tool_folder(entry.name) or entry in outputs or (folder == root and entry.is_symlink())
-                    or real in seen):
+                    or real in seen or is_virtualenv(entry)):
                 continue
             found.add(entry)
             seen.add(real)

@@ -7,7 +7,7 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 ``npm_package`` (where Node finds an npm package: the project's ``node_modules`` or a parent's),
 ``Bundler`` (``pyxle dev``: one warm Node process for every rebuild), ``TOOL_FOLDERS``, ``STYLE_CONFIGS``,
 ``STYLE_SUFFIXES``, ``FILE_ASSETS`` and ``BUNDLED_SUFFIXES`` (what a build loads, so what ``pyxle dev``
-watches besides Python), ``is_source_name`` (not an editor's dot-file), ``source_files`` (what a build
+watches besides Python), ``is_source_name`` (not an editor's dot-file), ``is_virtualenv``, ``source_files`` (what a build
 reads), ``case_clashes`` (two of them named alike but for case, which a build refuses) and
 ``read_outside`` (the files a build read outside the project's folders, which ``pyxle dev`` watches
 too); and the generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``,
@@ -78,7 +78,7 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "generate_types",
-           "is_source_name", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
+           "is_source_name", "is_virtualenv", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
            "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
@@ -436,10 +436,16 @@ def source_files(root: Path, outputs: tuple[Path, ...]) -> list[Path]:
     """Every file a build reads (``outputs``, the build folders, left out)."""
     found = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames
-                       if d not in TOOL_FOLDERS and not d.startswith(".") and Path(dirpath, d) not in outputs]
+        dirnames[:] = [d for d in dirnames if d not in TOOL_FOLDERS and not d.startswith(".")
+                       and Path(dirpath, d) not in outputs and not is_virtualenv(Path(dirpath, d))]
         found += [Path(dirpath, name) for name in filenames if is_source_name(name, BUNDLED_SUFFIXES)]
     return found
+
+
+def is_virtualenv(folder: Path) -> bool:
+    """A Python virtual environment, whatever its name (``env/``, not only ``.venv``/``venv``): a
+    tool folder, its packages no sources of the project's."""
+    return (folder / "pyvenv.cfg").is_file()
 
 
 def is_source_name(name: str, suffixes: tuple[str, ...]) -> bool:
