@@ -966,6 +966,10 @@ def _api_routes(config: PyxleConfig, served: Any = None) -> tuple[Any, list[tupl
     served without ``pages/``), the build's table and its copies of the API routes."""
     try:
         table = scan(config.pages_path) if served is None else served.table
+        for link in table.links:
+            _note("%s/%s is a link to a folder, and links to folders under %s/ are not followed: its pages and API "
+                  "routes have no URL (hint: move the folder into %s/, or link its files one by one)",
+                  config.pages_dir, link, config.pages_dir, config.pages_dir)
         api_hooks = load_hooks(config.api_hooks, setting="routeMiddleware.apis")
         return table, list(load_api_routes(table.api, config.pages_path, config.root, api_hooks,
                                            code_dir=served.code_dir if served is not None else None))

@@ -30,6 +30,8 @@ class RouteTable:
     # The layouts and templates that say ``STANDALONE = True``: each roots the chain of the pages
     # under its folder. Read from their code, which routing never reads: see ``with_standalone``.
     standalone: frozenset[PurePosixPath] = frozenset()
+    # Folders under pages/ that are symbolic links: not followed (``scan``), so start-up says so.
+    links: tuple[PurePosixPath, ...] = ()
 
     def with_standalone(self, files: Iterable[PurePosixPath]) -> RouteTable:
         """This table, knowing which files say ``STANDALONE = True`` (their compiled code says so:
@@ -118,13 +120,15 @@ class RouteTable:
 def scan(pages_dir: Path) -> RouteTable:
     """Walk ``pages_dir`` and build its route table (hidden, ``_private`` and cache folders skipped)."""
     files: list[PurePosixPath] = []
+    links: list[PurePosixPath] = []
     for dirpath, dirnames, filenames in os.walk(pages_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")) and d != "node_modules")
         rel = Path(dirpath).relative_to(pages_dir)
+        links += [PurePosixPath(rel.as_posix(), d) for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
         for name in sorted(filenames):
             if name.endswith((".py", ".pyxl")) and not name.startswith((".", "_")):
                 files.append(PurePosixPath(rel.as_posix(), name) if str(rel) != "." else PurePosixPath(name))
-    return build_table(files)
+    return dataclasses.replace(build_table(files), links=tuple(links))
 
 
 def build_table(files: Iterable[PurePosixPath | str]) -> RouteTable:
