@@ -8,9 +8,13 @@ from pathlib import Path
 
 import httpx
 
+from tests.docs._blocks import cites
+
 ITEMS = "async def get(request):\n    return {'items': [1]}\n"
 
 
+@cites("docs/pages.md", "A file under `pages/` that is a symbolic link is routed as its own; a folder that is one is not\n"
+                        "followed, and start-up says so")
 def test_a_linked_folder_under_pages_is_named_at_start_up_and_a_linked_file_is_routed(
         make_project, start_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     elsewhere = tmp_path / "elsewhere"
