@@ -213,12 +213,17 @@ def import_hint(exc: BaseException, at: str | None = None) -> str:
     return "the module raised at import time; move side effects into the handler or fix the error"
 
 
+def _installed_folders() -> set[str]:
+    """Where Python's own modules and installed packages live: never the user's code."""
+    return {sysconfig.get_path(kind) for kind in ("stdlib", "platstdlib", "purelib", "platlib")}
+
+
 def _shadowed(name: str) -> str | None:
     """The project's own module (``secrets.py``) named as the standard library module ``name`` an
     ``ImportError`` came from: ``from secrets import API_KEY`` found Python's, imported before."""
     if name not in sys.stdlib_module_names:
         return None
-    installed = {sysconfig.get_path(kind) for kind in ("stdlib", "platstdlib", "purelib", "platlib")}
+    installed = _installed_folders()
     for entry in sys.path:
         folder = Path(entry or ".")
         if str(folder) in installed or "site-packages" in folder.parts or not folder.is_dir():
@@ -233,7 +238,7 @@ def user_frame(exc: BaseException) -> tuple[str, int | None, str] | None:
     """Where in the user's own code ``exc`` was raised: (file shown relative to the ``sys.path``
     folder it was imported from, such as the project root; line; source line), or None when no
     frame is the user's (the module was not found, or the error is in an installed package)."""
-    installed = {sysconfig.get_path(name) for name in ("stdlib", "platstdlib", "purelib", "platlib")}
+    installed = _installed_folders()
     folders = sorted((Path(p).absolute() for p in sys.path if p), key=lambda p: len(p.parts), reverse=True)
     if isinstance(exc, SyntaxError) and exc.filename:
         frames = [(exc.filename, exc.lineno, exc.text or "")]
