@@ -67,6 +67,22 @@ def test_pyxle_build_fails_naming_the_page_whose_module_reads_window(make_projec
     assert "useEffect" in result.stderr and "Traceback" not in result.stderr
 
 
+@cites("docs/pages.md", "Vite's `import.meta.glob`, which esbuild does not\nexpand, fails there too, with the hint to import "
+                        "each file by name or read the files in a `@server`\nloader")
+def test_vites_import_meta_glob_fails_the_build_at_its_line_with_a_hint_for_it(make_project) -> None:
+    """A page of a Vite-built app listing its posts (0.9.4 rendered it as a 500): not the hint to
+    move the code into a useEffect, where it fails as well."""
+    project = make_project({"pages/index.pyxl": INDEX, "pages/posts/first.md": "# First\n",
+                            "pages/blog.pyxl": WIN % "Object.keys(import.meta.glob('./posts/*.md'))"}, node=True)
+    result = subprocess.run([*pyxle_command(), "build", str(project)], capture_output=True, text=True,
+                            env=server_env(), timeout=120, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("pyxle: pages/blog.pyxl:5: TypeError while the SSR bundle loads: (intermediate value).glob is not a "
+            "function\n    const width = Object.keys(import.meta.glob('./posts/*.md'))\n    hint: import.meta.glob is "
+            "Vite's, and Pyxle bundles pages with esbuild, which does not expand it: import each file by name, or "
+            "read the files in a @server loader and pass them to the page as data") in result.stderr, result.stderr
+
+
 @cites("docs/pages.md", "`pyxle serve` and `pyxle dev` check the same once before their workers start")
 def test_a_fresh_serve_of_such_a_page_exits_with_one_error_naming_it(make_project, start_server) -> None:
     """Not every worker's traceback while granian restarts them: one message, before any worker."""

@@ -79,15 +79,18 @@ def check_ssr(app: Any) -> None:
 def _described(exc: Any, root: Path, build_dir: Path) -> str:
     """``file:line: ReferenceError while the SSR bundle loads: ...``, its source line and a hint."""
     name, message = exc.error_name, exc.error_message
+    text = f"{name} while the SSR bundle loads: {message}"
+    found = project_frame(exc.stack, root, build_dir)
     missing = re.fullmatch(r"(\w+) is not defined", message)
     if name == "ReferenceError" and missing and missing.group(1) in _BROWSER_GLOBALS:
         hint = (f"a module's top-level code runs on the server too, where there is no {missing.group(1)}: "
                 "move it into a useEffect (or an event handler), which runs only in the browser")
+    elif found is not None and "import.meta.glob" in found[3]:
+        hint = ("import.meta.glob is Vite's, and Pyxle bundles pages with esbuild, which does not expand it: import "
+                "each file by name, or read the files in a @server loader and pass them to the page as data")
     else:
         hint = ("a module's top-level code runs on the server too, when the SSR bundle loads: fix the error, or "
                 "move the code into a useEffect (or an event handler), which runs only in the browser")
-    text = f"{name} while the SSR bundle loads: {message}"
-    found = project_frame(exc.stack, root, build_dir)
     if found is None:
         at = next((line.strip() for line in (exc.stack or "").splitlines() if line.lstrip().startswith("at ")), "")
         return SourceError(_shown(build_dir / "server" / "ssr.mjs", root), None, f"{text} ({at})" if at else text,
