@@ -230,6 +230,29 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
     assert logged(server, "stopped reading and 256 messages are waiting (1013)")
 
 
+@cites("docs/realtime.md", "also one still sending a burst")
+def test_a_socket_that_floods_its_own_room_without_reading_gets_its_1013_once_it_reads(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A client that sends 3,000 messages of 8 KB to a room it is in and reads only when done (as
+    websockets' client does with its receive queue full): the server closes it for not reading
+    while it still sends. Granian drops the connection once the close frame is out, and the data
+    still arriving made the kernel answer with a reset: the client saw 1006, after 60 s."""
+    server = start_server(room_project(make_project, config={"realtime": {"sendQueue": 256}}))
+
+    async def run() -> None:
+        ws, _ = await join(server.ws_url + "/api/rooms/echo")
+        ws.transport.pause_reading()
+        for _ in range(3000):
+            await asyncio.wait_for(ws.send("x" * 8192), 30)
+        ws.transport.resume_reading()
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(ws.recv(), 30)
+        assert ws.close_code == 1013 and ws.close_reason == "too slow"
+
+    asyncio.run(run())
+    assert logged(server, "stopped reading and 256 messages are waiting (1013)")
+
 
 def test_a_socket_that_reads_slowly_never_slows_delivery_to_the_others(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     # A queue of 1024 (8 MB here): a reader that keeps up is never closed for a stall of this test's

@@ -377,20 +377,37 @@ class Connection:
             await asyncio.wait(waiting, timeout=2 * CLOSE_TIMEOUT + 1)
 
     async def _close_slow(self) -> None:
-        """Queue the 1013 close behind what the server holds already, and give the peer time to read it.
+        """Send the 1013 close after the frame the server holds already, once the peer has stopped
+        sending, and give the peer time to read it.
 
         Its queue is dropped at once, so waiting costs no memory: a consumer that resumes reading
         within ``SLOW_CLOSE_TIMEOUT`` learns why it was closed (1013, not a dropped connection).
+        The close waits for the frame being sent rather than going beside it: granian reads nothing
+        more while a close frame waits, so a peer sending a burst before it reads would never read.
         """
-        pump = self._pump
-        if pump is not None:
-            pump.cancel()  # it waits on a peer that does not read; its frame stays whole in the server's buffer
-        self._close_sent = sent = asyncio.get_running_loop().create_future()
+        pump, loop = self._pump, asyncio.get_running_loop()
+        self._close_sent = sent = loop.create_future()
+        deadline = loop.time() + SLOW_CLOSE_TIMEOUT
         try:
-            if not await self._send_close(1013, "too slow", SLOW_CLOSE_TIMEOUT):
+            if pump is not None and not pump.done():  # the frame it sends waits for the peer to read
+                await asyncio.wait({pump}, timeout=SLOW_CLOSE_TIMEOUT)
+            while loop.time() < deadline and await self._still_sending():
+                pass
+            left = deadline - loop.time()
+            if left <= 0 or not await self._send_close(1013, "too slow", left):
                 self.abort()
         finally:
+            if pump is not None:
+                pump.cancel()
             sent.set_result(None)
+
+    async def _still_sending(self) -> bool:
+        """Whether the peer's messages still come in (or its handler still reads them), over ``STALLED``
+        seconds: the server drops the connection once a close frame is out, and data arriving then
+        would make the kernel answer with a reset, which loses the close frame on its way."""
+        before = self._reads, self._held
+        await asyncio.sleep(STALLED)
+        return (self._reads, self._held) != before
 
     def abort(self) -> None:
         """End the handler (its ``finally`` blocks run); the server then drops the connection."""
