@@ -65,6 +65,40 @@ def test_a_file_written_again_is_served_as_it_is_now(site: Server) -> None:
     assert get(site, "/note.txt").status_code == 404
 
 
+@cites("docs/deployment.md", "Files of\n  `public/` are sent with `Cache-Control: public, max-age=0`, an `ETag` and `Last-Modified`")
+@cites("docs/deployment.md", "browsers ask again each time and get `304` while a file is unchanged")
+@cites("docs/migrating.md", "browsers revalidate them, so a deploy's new `logo.png` is seen at once")
+def test_public_files_are_revalidated_by_browsers(site: Server) -> None:
+    """Without a Cache-Control they were fresh to a browser for a tenth of the file's age (RFC 9111
+    heuristics): a replaced image stayed old in Chromium for days without a request."""
+    first = get(site, "/inside.txt")
+    assert first.headers["cache-control"] == "public, max-age=0"
+    assert first.headers["etag"] and first.headers["last-modified"]
+    again = get(site, "/inside.txt", headers={"if-none-match": first.headers["etag"]})
+    assert again.status_code == 304 and again.headers["cache-control"] == "public, max-age=0"
+    part = get(site, "/big.bin", headers={"range": "bytes=0-9"})
+    assert part.status_code == 206 and part.headers["cache-control"] == "public, max-age=0"
+    assert "cache-control" not in get(site, "/nothing-here.txt").headers
+
+
+@cites("docs/deployment.md", "A file's `Content-Type` comes from its name, the\n  same on every machine")
+@cites("docs/deployment.md", "`.js` and `.mjs` are `text/javascript; charset=utf-8`, `.map`\n  `application/json`, "
+                             "`.woff2` `font/woff2`, `.webp` `image/webp`, a name it does not know\n  `application/octet-stream`")
+def test_public_file_types_come_from_the_name_not_the_hosts_mime_types(site: Server) -> None:
+    """This host's /etc/mime.types made a `.ts` a Qt file; a slim image, without one, sent fonts,
+    `.webp` and source maps as octet-stream (a source map then went uncompressed)."""
+    files = site.root / "public"  # type: ignore[attr-defined]
+    expected = {"a.js": "text/javascript; charset=utf-8", "a.mjs": "text/javascript; charset=utf-8",
+                "a.js.map": "application/json", "a.woff2": "font/woff2", "a.webp": "image/webp",
+                "a.md": "text/markdown; charset=utf-8",
+                "a.unknownkind": "application/octet-stream", "a.css": "text/css; charset=utf-8",
+                "a.json.gz": "application/gzip"}
+    for name in expected:
+        (files / name).write_bytes(b"{}" * 600)
+    assert {name: get(site, "/" + name).headers["content-type"] for name in expected} == expected
+    assert get(site, "/a.js.map", headers={"accept-encoding": "br"}).headers.get("content-encoding") == "br"
+
+
 @cites("docs/deployment.md", "A symlink in `public/` is served only while it leads to a file inside it.")
 def test_a_symlink_that_comes_to_lead_outside_public_is_not_followed(site: Server) -> None:
     root: Path = site.root  # type: ignore[attr-defined]

@@ -35,6 +35,29 @@ _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
 # What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy.
 _KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
+# public/ files may change at a deploy under the same URL: stale at once, so browsers ask again
+# (a 304 from their ETag). Without it they guessed a freshness of a tenth of the file's age.
+PUBLIC_CACHE = "public, max-age=0"
+
+# Content types by file name: Python's own table and the web's types below, never the host's
+# /etc/mime.types, which a slim container image lacks: served there, fonts and source maps were
+# octet-stream, and served here a `.ts` was a Qt file.
+_TYPES = mimetypes.MimeTypes()
+for _suffix, _kind in {
+    ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript", ".map": "application/json",
+    ".md": "text/markdown", ".xml": "application/xml", ".jsonld": "application/ld+json", ".ics": "text/calendar",
+    ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject", ".webp": "image/webp", ".apng": "image/apng", ".ogg": "audio/ogg",
+    ".oga": "audio/ogg", ".ogv": "video/ogg", ".m4a": "audio/mp4", ".flac": "audio/flac",
+    ".glb": "model/gltf-binary", ".gltf": "model/gltf+json",
+}.items():
+    _TYPES.add_type(_kind, _suffix)
+
+
+def media_type(name: str) -> str:
+    """The Content-Type a file named ``name`` is sent with, the same on every machine."""
+    kind = _TYPES.guess_type(name)[0]
+    return kind or "application/octet-stream"
 
 
 def http_only(app: ASGIApp) -> ASGIApp:
@@ -73,7 +96,9 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             else:
                 response = files.file_response(*found, scope) if found is not None else None
                 if isinstance(response, FileResponse):
-                    _sent_as_encoded(response)
+                    _typed(response)
+            if response is not None and response.status_code in (200, 206, 304):
+                response.headers["cache-control"] = PUBLIC_CACHE
             if response is not None and scope["path"].endswith("/"):
                 response = _slash_away(scope)
             if response is not None:
@@ -96,27 +121,33 @@ _ENCODED_TYPES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "x
 _SENT_AS: dict[str, tuple[str, str]] = {}  # file name -> (Content-Type, Content-Encoding), or ("", "")
 
 
-def _sent_as_encoded(response: FileResponse) -> None:
-    """A file compressed already (``data.json.gz``, ``logo.svgz``) gets its bytes' type, or, an
-    ``.svgz``, its coding; then the compressor leaves it as it is."""
+def _typed(response: FileResponse) -> None:
+    """The file's type by its name (``media_type``); a file compressed already (``data.json.gz``,
+    ``logo.svgz``) gets its bytes' type, or, an ``.svgz``, its coding; then the compressor leaves
+    it as it is."""
     name = os.path.basename(response.path)
     sent_as = _SENT_AS.get(name)
     if sent_as is None:
-        sent_as = remember(_SENT_AS, name, _encoded_as(name))
+        sent_as = remember(_SENT_AS, name, _sent_as(name))
     kind, coding = sent_as
-    if kind:
-        response.headers["content-type"] = kind
+    response.headers["content-type"] = kind
     if coding:
         response.headers["content-encoding"] = coding
 
 
-def _encoded_as(name: str) -> tuple[str, str]:
-    kind, coding = mimetypes.guess_type(name)
+def _sent_as(name: str) -> tuple[str, str]:
+    """(Content-Type, Content-Encoding or "") for a file named ``name``."""
+    kind, coding = _TYPES.guess_type(name)
     if coding is None:
-        return "", ""
+        return _with_charset(media_type(name)), ""
     if name.lower().endswith(".svgz"):
         return kind or "image/svg+xml", coding
     return _ENCODED_TYPES.get(coding, "application/octet-stream"), ""
+
+
+def _with_charset(kind: str) -> str:
+    """Text types name their charset, as Starlette writes them: files are taken as UTF-8."""
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
 
 
 def _found(find: Callable[[str], tuple[str, os.stat_result] | None], path: str) -> bool:
@@ -206,7 +237,7 @@ def build_assets(directory: Path) -> ASGIApp:
         path, stat = Path(found[0]), found[1]
         scope = _without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
-        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        kind = media_type(path.name)
         accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), b"")
         coding = None
         if accept:
@@ -216,7 +247,7 @@ def build_assets(directory: Path) -> ASGIApp:
             if coding is not None:
                 headers["Content-Encoding"] = coding.decode()
                 path, stat = built[coding]
-        response = FileResponse(path, headers=headers, media_type=media_type, stat_result=stat)
+        response = FileResponse(path, headers=headers, media_type=kind, stat_result=stat)
         if coding is not None:  # the twin's own tag, marked with its coding as Apache's mod_deflate does
             response.headers["etag"] = response.headers["etag"][:-1] + f'-{coding.decode()}"'
         if _not_modified(scope, response.headers):
