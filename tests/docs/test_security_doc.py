@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import httpx
 import pytest
 import websockets
@@ -99,6 +101,31 @@ def test_the_websocket_origin_check_refuses_other_origins(app: Server) -> None:
     with (connect(app.ws_url + "/api/live", origin="https://app.example.com") as ws,  # type: ignore[arg-type]
           pytest.raises(websockets.ConnectionClosedOK)):
         ws.recv(timeout=10)  # accepted; the handler then returns
+
+
+def _head_of(app: Server, request: bytes) -> bytes:
+    """The status line and headers a raw ``request`` gets."""
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while b"\r\n\r\n" not in answer and (data := sock.recv(65536)):
+            answer += data
+    return answer.partition(b"\r\n\r\n")[0].lower()
+
+
+@cites("docs/security.md", "the server answers a\nrequest it cannot read before Pyxle sees it, with an empty body and none "
+                           "of them: a request line\nover 64 KiB with `414`, too many header lines with `431`, a "
+                           "malformed request line with `400`")
+def test_requests_the_server_cannot_read_are_refused_before_pyxle_without_its_headers(app: Server) -> None:
+    many = b"".join(b"x-h%d: v\r\n" % i for i in range(300))
+    for request, status in ((b"GET /" + b"a" * 70_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", b"414"),
+                            (b"GET / HTTP/1.1\r\nHost: x\r\n" + many + b"\r\n", b"431"),
+                            (b"GET /sp ace HTTP/1.1\r\nHost: x\r\n\r\n", b"400")):
+        head = _head_of(app, request)
+        assert head.startswith(b"http/1.1 " + status) and b"content-length: 0" in head, head
+        assert b"x-content-type-options" not in head, head
+    assert b"x-content-type-options: nosniff" in _head_of(app, b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
 
 
 @cites("docs/security.md", "gives the value\nback only if the signature was made with the same secret and `salt`, else `None`")

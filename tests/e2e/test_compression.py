@@ -83,6 +83,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     (root / "public" / "data.json.gz").write_bytes(DATA_GZ)
     (root / "public" / "logo.svgz").write_bytes(SVGZ)
     with serving(root, "--no-access-log") as server:
+        server.root = root  # type: ignore[attr-defined]
         yield server
 
 
@@ -147,6 +148,20 @@ def test_small_answers_already_encoded_and_binary_types_are_sent_as_they_are(app
     assert get(app, "/small.txt", "br").headers.get("content-encoding") is None
     big = get(app, "/big.txt", "br")
     assert big.headers["content-encoding"] == "br" and decoded(big) == BIG.encode()
+
+
+@cites("docs/configuration.md", "Types that compress only (HTML, JSON,\nJavaScript, CSS, SVG, XML, SSE, any `text/*`, "
+                                "source maps, web manifests, WebAssembly)")
+def test_source_maps_manifests_and_webassembly_are_compressed_and_images_are_not(app: Server) -> None:
+    files = app.root / "public"  # type: ignore[attr-defined]
+    body = BIG.encode()
+    for name in ("app.js.map", "site.webmanifest", "mod.wasm", "photo.png", "font.woff2"):
+        (files / name).write_bytes(body)
+    for name in ("app.js.map", "site.webmanifest", "mod.wasm"):
+        answer = get(app, "/" + name, "br")
+        assert answer.headers.get("content-encoding") == "br" and decoded(answer) == body, name
+    for name in ("photo.png", "font.woff2"):
+        assert "content-encoding" not in get(app, "/" + name, "br").headers, name
 
 
 @cites("docs/configuration.md", "A file of `public/` compressed already is sent as its bytes")

@@ -168,7 +168,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
              "pages/reports/layout.pyxl": REPORTS_LAYOUT, "pages/doc.pyxl": doc_block(DOC, "streaming-page"),
              "pages/late-head.pyxl": LATE_HEAD, "pages/never.pyxl": NEVER, "pages/hang.pyxl": NEVER, "pages/dies.pyxl": DIES,
              "pages/never-stored.pyxl": NEVER_STORED, "pages/fast.pyxl": FAST,
-             "pages/chatty.pyxl": CHATTY}
+             "pages/chatty.pyxl": CHATTY, "pages/reports/quick.pyxl": FAST}
     with serving(write_project(root, files), "--ssr-timeout", "2") as server:
         for path in ("/", "/broken", "/reports", "/doc", "/late-head"):  # every SSR worker learns that these suspend
             for _ in range(4):
@@ -352,8 +352,8 @@ def test_a_page_without_suspense_keeps_the_fast_path(app: Server) -> None:
 
 @cites(DOC, "`ETag` on the navigation JSON and the HTML document Pyxle renders for a page (`200`), stored or\n"
             "  not, except a [streamed](#streaming) document (`Transfer-Encoding: chunked`: a page that\n"
-            "  suspends, or one under a `loading.pyxl`), whose headers go before its body is rendered; its\n"
-            "  navigation JSON has one.")
+            "  suspends, or one under a `loading.pyxl`, still waiting when its shell is ready), whose headers\n"
+            "  go before its body is rendered; its navigation JSON has one.")
 @pytest.mark.parametrize("path", ["/", "/reports"], ids=["suspends", "loading-pyxl"])
 def test_a_streamed_document_has_no_etag_while_its_navigation_json_has_one(app: Server, path: str) -> None:
     """pages.md said "`ETag` on every HTML document and navigation JSON": a streamed document's
@@ -367,6 +367,14 @@ def test_a_streamed_document_has_no_etag_while_its_navigation_json_has_one(app: 
     again = httpx.get(app.url + path, headers={"x-pyxle-navigation": "1", "If-None-Match": tag,
                                                "Cookie": f"pyxle-csrf={navigation.cookies['pyxle-csrf']}"}, timeout=30)
     assert again.status_code == 304 and again.headers["etag"] == tag
+
+
+@cites(DOC, "Such a page whose every part was\n  ready with the shell is answered whole, with its `ETag`.")
+def test_a_page_under_loading_pyxl_ready_with_its_shell_is_answered_whole_with_its_etag(app: Server) -> None:
+    answer = Arrivals(app, "/reports/quick")
+    assert answer.status == 200 and "transfer-encoding" not in answer.headers, answer.headers
+    assert int(answer.headers["content-length"]) == len(answer.text().encode()) and "etag" in answer.headers
+    assert 'id="fast">fast <!-- -->1</p>' in answer.text()
 
 
 @cites(DOC, "What is still loading after the render timeout (`--ssr-timeout`, 10 s by default) is left to the\n"
