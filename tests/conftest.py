@@ -12,7 +12,7 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,10 +44,10 @@ def pyxle_command() -> list[str]:
 class Server:
     """A running ``pyxle`` process; ``url`` is its base URL, ``output()`` everything it printed."""
 
-    def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
+    def __init__(self, args: list[str], cwd: Path, env: dict[str, str], prefix: Sequence[str] = ()) -> None:
         self.args = args
         self.proc = subprocess.Popen(
-            [*pyxle_command(), *args],
+            [*prefix, *pyxle_command(), *args],  # prefix: a command it runs under (setpriv)
             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             start_new_session=True,
         )

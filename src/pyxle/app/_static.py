@@ -4,6 +4,7 @@ and small files from memory (``_memfiles``)."""
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 import os
 import re
@@ -74,6 +75,26 @@ def http_only(app: ASGIApp) -> ASGIApp:
     return answer
 
 
+_told_unreadable: set[str] = set()  # files logged as unreadable by this worker (one line each)
+
+
+def _readable(path: str) -> bool:
+    """Whether the server's user may read the file at ``path``. One that it may not (a deploy left
+    it at mode 600) was handed to granian as found, which then answered its own bare 404 after an
+    access-log line of 200, and no line said why."""
+    return os.access(path, os.R_OK)
+
+
+def _unreadable(path: str) -> None:
+    """Answer a file the server may not read with a 500, logged once per file with what to do."""
+    if path not in _told_unreadable and len(_told_unreadable) < 1024:
+        _told_unreadable.add(path)
+        logging.getLogger("pyxle.error").error(
+            "%s cannot be read by the server (Permission denied): its requests answer 500; hint: make it "
+            "readable by the user the server runs as (chmod a+r)", path)
+    raise HTTPException(500)
+
+
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD;
     OPTIONS 204 or 405 for other methods at a file's URL; anything it does not have goes to
@@ -94,6 +115,8 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             except (OSError, ValueError):  # a name too long, a folder it may not read: as StaticFiles answers them
                 response = await _or_not_found(files.get_response(path, scope))
             else:
+                if found is not None and not _readable(found[0]):
+                    _unreadable(found[0])
                 response = files.file_response(*found, scope) if found is not None else None
                 if isinstance(response, FileResponse):
                     _typed(response)
@@ -234,6 +257,8 @@ def build_assets(directory: Path) -> ASGIApp:
         if scope["method"] not in ("GET", "HEAD"):
             await _other_method(scope, receive, send)
             return
+        if not _readable(found[0]):
+            _unreadable(found[0])
         path, stat = Path(found[0]), found[1]
         scope = _without_bad_range(scope)
         headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
@@ -242,7 +267,8 @@ def build_assets(directory: Path) -> ASGIApp:
         coding = None
         if accept:
             built = {name: (variant, found) for name, suffix in _PRECOMPRESSED.items()
-                     if (found := _stat(variant := path.with_name(path.name + suffix))) is not None}
+                     if (found := _stat(variant := path.with_name(path.name + suffix))) is not None
+                     and _readable(str(variant))}  # one the server may not read is left out: the plain file goes
             coding = negotiate(accept, built) if built else None  # never one the client gave q=0
             if coding is not None:
                 headers["Content-Encoding"] = coding.decode()
