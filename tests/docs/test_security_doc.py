@@ -41,7 +41,18 @@ def test_a_403_refusal_to_a_client_without_a_cookie_sets_the_cookie(app: Server)
     assert retried.json() == {"name": "Ada"}
 
 
-@cites("docs/security.md", '(or `"CSRF token invalid"`)')
+@cites("docs/security.md", "`\"CSRF token invalid\"`\n  when one did that does not match, or a cookie this server did not sign (one from before a\n"
+                           "  `PYXLE_SECRET_KEY` change)")
+def test_a_cookie_the_server_did_not_sign_is_invalid_in_a_form_post_too(app: Server) -> None:
+    """Such a cookie's form field went unread, and the refusal said "missing" (the header said "invalid")."""
+    old = "bm9uY2U.c2lnbmVkLWJ5LWFub3RoZXIta2V5"
+    for sent in ({"data": {"_csrf_token": old, "name": "Ada"}}, {"json": {"name": "Ada"}, "headers": {"x-csrf-token": old}}):
+        refused = httpx.post(app.url + "/api/account/name", cookies={"pyxle-csrf": old}, **sent)  # type: ignore[arg-type]
+        assert refused.status_code == 403 and refused.json()["error"] == "CSRF token invalid", sent
+        assert refused.cookies["pyxle-csrf"] != old  # a new one to try again with
+
+
+@cites("docs/security.md", 'or `"CSRF token invalid"`')
 def test_a_header_that_differs_from_the_cookie_is_invalid(app: Server) -> None:
     with httpx.Client(base_url=app.url) as client:
         client.get("/settings")

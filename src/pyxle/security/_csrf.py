@@ -120,7 +120,9 @@ class CSRFMiddleware:
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not _same(header_token, cookie_token or ""):
-                reason = "missing" if cookie_token is None or header_token is None else "invalid"
+                # A cookie this server did not sign (made before a PYXLE_SECRET_KEY change) is invalid
+                # whatever came with it: its form field was not read, and was not missing.
+                reason = "missing" if cookie_token is None or (valid and header_token is None) else "invalid"
                 body = {"error": f"CSRF token {reason}", "code": "csrf_failed"}
                 action = under(scope["path"], ACTIONS_PREFIX)
                 if action:  # every action answer has `ok`, as in pyxle-framework 0.9
