@@ -316,8 +316,9 @@ def exec_module(
     module = ModuleType(module_name)
     module.__file__ = str(path)
     module.__package__ = module_name.rpartition(".")[0]
-    if path.with_suffix("").is_dir():  # users.py beside users/: the module is that folder's package too, so
-        module.__path__ = [str(path.with_suffix(""))]  # `from .users._db import` and the folder's own imports work
+    folder = path.with_suffix("")
+    if folder.is_dir():  # users.py beside users/: the module is that folder's package too, so
+        module.__path__ = [str(folder)]  # `from .users._db import` and the folder's own imports work
     if preset:
         vars(module).update(preset)
     previous = sys.modules.get(module_name)
