@@ -499,13 +499,16 @@ class Subscription:
     """
 
     def __init__(self, url: str, on_message: Callable[[bytes, bytes], Awaitable[None]], *, feature: str,
-                 on_up: Callable[[], Awaitable[None]] | None = None, reconnect_base: float = 0.1,
+                 on_up: Callable[[], Awaitable[None]] | None = None, on_back: Callable[[], None] | None = None,
+                 reconnect_base: float = 0.1,
                  logger: logging.Logger | None = None, idle: float = 1.0, answer_timeout: float = 0.5,
                  lost_after: float = 2.0) -> None:
         self._client = redis_client(url, feature=feature, retry="never")
         self._url = url
         self._on_message = on_message
         self._on_up = on_up
+        self._on_back = on_back
+        self._cause: str | None = None  # the refusal last logged while reconnecting
         self._feature = feature
         self._base = reconnect_base
         self._log = logger or logging.getLogger("pyxle")
@@ -599,6 +602,7 @@ class Subscription:
                 if self.up:
                     self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
                                       masked_url(self._url), type(exc).__name__)
+                self._say_why(exc)
                 await self._lost()
                 await asyncio.sleep(next(delays))
             except Exception:  # noqa: BLE001  (a bug here must not end delivery unseen: start over)
@@ -606,6 +610,17 @@ class Subscription:
                                     masked_url(self._url))
                 await self._lost()
                 await asyncio.sleep(next(delays))
+
+    def _say_why(self, exc: BaseException) -> None:
+        """A Redis that refuses the URL's password (restarted with another) is no outage to wait out
+        unsaid: logged as at start-up, once each time the cause changes, not on every try."""
+        from redis.exceptions import AuthenticationError
+
+        cause = str(_unreachable(self._url, self._feature, exc)).splitlines()[0] \
+            if isinstance(exc, AuthenticationError) else None
+        if cause is not None and cause != self._cause:
+            self._log.warning("%s; reconnecting", cause)
+        self._cause = cause
 
     async def _handle(self, message: dict[str, Any]) -> bool:
         """One message from Redis (which answers in order: what it was asked after this is still
@@ -654,10 +669,13 @@ class Subscription:
         if self._connected is not None and not self._connected.done():
             self._connected.set_result(None)
         elif not self.up:
+            if self._on_back is not None:
+                self._on_back()
             count = len(self._channels - self._internal)
             self._log.warning("%s: Redis at %s is back; %d channel%s subscribed again", self._feature,
                               masked_url(self._url), count, "" if count == 1 else "s")
         self.up = True
+        self._cause = None
         if self._on_up is not None:
             asyncio.ensure_future(self._on_up())
 

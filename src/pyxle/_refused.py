@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
-from pyxle._loggable import Sparse, loggable
+from pyxle._loggable import Sampled, loggable
 
 logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
 socket_logger = logging.getLogger("pyxle.realtime")  # where sockets' closes are logged (pyxle.realtime._guard)
@@ -38,22 +38,24 @@ class ServiceUnavailable(HTTPException):
         return self.message
 
 
-_outage_lines = Sparse(10)  # seconds: how often a worker logs the answers an outage costs
+_outage_lines = Sampled(10)  # seconds: how often a worker logs the answers an outage costs
 
 
 def log_unavailable(exc: ServiceUnavailable, scope: Scope) -> None:
     """The line an outage that reached an answer gets (a 503, or a socket's 1013): the route and
     the error, no traceback. The first at once, then at most one every ten seconds per worker,
     saying how many answers it stands for: a line per request would bury the log under load."""
-    held = _outage_lines.due()
-    if held is None:
-        return
-    more = f" (and {held} more such answers since the last line)" if held else ""
     path = loggable(scope.get("path", ""))
     if scope["type"] == "websocket":
-        socket_logger.warning("closing a WebSocket on %s: %s (1013)%s", path, exc, more)
+        _outage_lines.write(lambda more: socket_logger.warning("closing a WebSocket on %s: %s (1013)%s", path, exc, more))
     else:
-        logger.warning("%d for %s %s: %s%s", exc.status_code, scope.get("method"), path, exc, more)
+        method = scope.get("method")
+        _outage_lines.write(lambda more: logger.warning("%d for %s %s: %s%s", exc.status_code, method, path, exc, more))
+
+
+def outage_over() -> None:
+    """The service is back (the broker's Redis): the answers held back are logged now, under this outage."""
+    _outage_lines.ended()
 
 
 UNROUTED = "unrouted"  # scope["pyxle"] flag: ``not_found`` answers (CSRF gives its JSON no token cookie)

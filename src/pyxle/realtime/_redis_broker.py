@@ -32,6 +32,7 @@ from pyxle._redis import (
     wait_turn,
     within,
 )
+from pyxle._refused import outage_over
 from pyxle.config import masked_url
 from pyxle.realtime._broker import MAX_PUBLISH, BrokerUnavailable, LocalSubscribers, checked_name, pace
 from pyxle.realtime._frames import Message, from_wire, to_wire
@@ -112,7 +113,7 @@ class RedisBroker(LocalSubscribers):
             logger.warning("%s; messages are not delivered until it answers (reconnecting)", str(exc).splitlines()[0])
         self._count = self._client.register_script(_COUNT)
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime", on_up=self._reassert,
-                                          reconnect_base=self._reconnect_delay, logger=logger,
+                                          on_back=outage_over, reconnect_base=self._reconnect_delay, logger=logger,
                                           answer_timeout=self._command_timeout)
         await self._subscription.add(self._broadcast_key, internal=True)  # not up yet: subscribed on connecting
         if reachable:
