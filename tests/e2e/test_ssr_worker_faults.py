@@ -185,6 +185,38 @@ def test_a_short_pool_that_loses_its_last_worker_says_so(make_project, start_ser
     assert output.count("short of workers") == 2, output  # the tries between are at DEBUG
 
 
+@cites("docs/deployment.md", "Each of those answers is logged as `rendering pages/index.pyxl failed: no SSR worker is "
+                             "running: ...`, the\nfirst at once with the JavaScript stack, then at most one line every "
+                             "ten seconds, without it, which says how\nmany it stands for (`... (and 1204 more such "
+                             "answers since the last line)`); the answers held back are\nlogged once the pool has a "
+                             "worker again, before its `whole again` line.")
+def test_pages_answered_500_while_no_ssr_worker_runs_are_logged_sparsely(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The bundle gone and the workers killed: each page request logged a record with the bundle's
+    whole JavaScript stack (25 MB of log in 10 s under load)."""
+    project = make_project({"pages/index.pyxl": OK}, node=True)
+    server = build_and_serve(project, start_server, "--ssr-workers", "1")
+    bundle = project / "dist" / "server" / "ssr.mjs"
+    bundle.rename(bundle.with_name("ssr.mjs.gone"))  # a bad deploy
+    for pid in node_workers(server):
+        os.kill(pid, signal.SIGKILL)
+    server.wait_for_output("could not start an SSR worker", 15)
+    with ThreadPoolExecutor(4) as pool:
+        codes = list(pool.map(lambda _: httpx.get(server.url + "/", timeout=10).status_code, range(30)))
+    assert codes == [500] * 30, codes
+    bundle.with_name("ssr.mjs.gone").rename(bundle)
+    out = server.wait_for_output("the SSR pool is whole again", 45)
+    lines = [line for line in out.splitlines() if "rendering pages/index.pyxl failed: no SSR worker " in line]
+    held = [int(found.group(1)) if (found := re.search(r"\(and (\d+) more such answers since the last line\)$", line))
+            else 0 for line in lines]
+    assert len(lines) + sum(held) == 30 and 2 <= len(lines) <= 4, lines  # every answer counted, by the pool's return
+    stack = out.splitlines()[out.splitlines().index(lines[0]) + 1]
+    assert stack.lstrip().startswith("at "), out  # the first with its stack
+    for line in lines[1:]:
+        after = out.splitlines()[out.splitlines().index(line) + 1]
+        assert not after.lstrip().startswith("at "), out  # the others without
+    assert out.index(lines[-1]) < out.index("the SSR pool is whole again"), out
+
+
 @cites("docs/pages.md", "An error a component schedules and nothing catches (a timer that throws, a promise "
                         "rejected with no handler) is logged with its page and stops nothing: the worker goes on "
                         "rendering.")

@@ -21,6 +21,15 @@ class BundleError(RenderError):
         self.error_message = message
 
 
+class NoWorker(RenderError):
+    """No SSR worker runs and none could be started (``why``): renders fail at once until one is.
+    ``brief``: the message without the JavaScript stack of ``why`` (the pool logged that already)."""
+
+    def __init__(self, head: str, why: str, tail: str = "") -> None:
+        super().__init__(f"{head}: {why}{tail}")
+        self.brief = f"{head}: {why.splitlines()[0] if why else why}{tail}"
+
+
 class RenderTimeout(RenderError):
     """A render overran the timeout; its worker was replaced."""
 

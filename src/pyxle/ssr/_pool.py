@@ -15,12 +15,16 @@ from typing import Any
 
 import orjson
 
-from pyxle.ssr._errors import RenderError, RenderQueueFull, RenderTimeout
+from pyxle._loggable import Sampled
+from pyxle.ssr._errors import NoWorker, RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._frames import located
 from pyxle.ssr._process import NodeProcess, log_console, start_worker
 from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
+# The line of each render failed for want of a worker (``NoWorker``, logged by the page): sampled,
+# as each page request meets it; what it held back is logged when the pool is whole again.
+no_worker_lines = Sampled(10)
 # Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
 # line. A worker is refilled once it is down to half, so each pipe write carries several lines
 # (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md). Those
@@ -291,7 +295,7 @@ class SsrPool:
         if self._closed:  # queued, it would wait for a worker that is never started
             raise RenderError("the SSR pool is closed: the renderer was replaced (a reload) or the server is stopping")
         if self._resting is not None and not self._workers and self._short is not None:  # queued, it would wait up to _RETRY_MAX
-            raise RenderError(f"no SSR worker is running: {self._short}; the pool tries again in the background")
+            raise NoWorker("no SSR worker is running", self._short, "; the pool tries again in the background")
         if not urgent and self.refuses():
             raise RenderQueueFull(f"{self.queue_size} renders are already waiting")
         job_id = next(self._ids)
@@ -614,6 +618,7 @@ class SsrPool:
             self._mender = None
         if self._short is not None and not self._closed:
             self._short = None
+            no_worker_lines.ended()
             logger.warning("the SSR pool is whole again (%d of %d workers running)", len(self._workers), self.size)
 
     def _settling(self) -> float:
@@ -638,7 +643,7 @@ class SsrPool:
         failure is logged, and again each time fewer workers run than the last line said (a second
         death, seen a moment after the first, leaves none); other tries only at DEBUG."""
         if not self._workers:
-            self._fail_queue(RenderError(f"no SSR worker could be started: {error}"))
+            self._fail_queue(NoWorker("no SSR worker could be started", str(error)))
         if self._short is not None and len(self._workers) >= self._said_running:
             logger.debug("could not start an SSR worker: %s; trying again in %gs", error, delay)
             return
