@@ -14,9 +14,7 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from pyxle.pages._data import dumps
 from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, shared_code
 from pyxle.security import ScriptPolicy
-from pyxle.ssr import RenderError, RenderQueueFull, RenderStream, SsrPool
-from pyxle.ssr._errors import NoWorker
-from pyxle.ssr._pool import no_worker_lines
+from pyxle.ssr import NoWorker, RenderError, RenderQueueFull, RenderStream, SsrPool
 
 # A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
 _STREAMED = {"X-Accel-Buffering": "no"}
@@ -211,10 +209,10 @@ class Renderer:
 def log_render_failure(where: str, exc: Exception, renderer: Renderer | None) -> None:
     """One record for a render that failed, a page's or an error page's (``where``: its file): the
     project's file and line that threw when the stack names one, then the JavaScript stack when
-    there is one (a timeout has none). No worker to render it: logged sparsely (``no_worker_lines``)."""
+    there is one (a timeout has none). No worker to render it: logged sparsely (``NoWorker.lines``)."""
     if isinstance(exc, NoWorker):  # every request meets it: the first in full, then sampled
         brief = exc.brief
-        no_worker_lines.write(lambda more: logger.error("rendering %s failed: %s%s", where, brief, more),
+        exc.lines.write(lambda more: logger.error("rendering %s failed: %s%s", where, brief, more),
                               lambda: logger.error("rendering %s failed: %s", where, exc))
         return
     stack = (getattr(exc, "stack", None) or "").rstrip("\n")

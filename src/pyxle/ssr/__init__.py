@@ -1,7 +1,8 @@
 """Server-side rendering in a pool of warm Node worker processes.
 
 Public names: ``SsrPool``, ``RenderError``, ``BundleError`` (the bundle throws as it loads),
-``RenderTimeout``, ``RenderQueueFull``, ``RenderStream``; ``own_frames`` and ``located``: where
+``RenderTimeout``, ``RenderQueueFull``, ``NoWorker`` (no worker runs: its failures are logged
+sampled), ``RenderStream``; ``own_frames`` and ``located``: where
 in a project a render's stack points (the workers map the bundle's lines back to the sources).
 Depends on nothing else in Pyxle: it takes the path of an SSR bundle (the bundler's output).
 
@@ -21,10 +22,10 @@ capture (its report of a fatal error) is logged there too.
 
 from __future__ import annotations
 
-from pyxle.ssr._errors import BundleError, RenderError, RenderQueueFull, RenderTimeout
+from pyxle.ssr._errors import BundleError, NoWorker, RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._frames import located, own_frames
 from pyxle.ssr._pool import SsrPool
 from pyxle.ssr._stream import RenderStream
 
-__all__ = ["BundleError", "RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool", "located",
+__all__ = ["BundleError", "NoWorker", "RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool", "located",
            "own_frames"]

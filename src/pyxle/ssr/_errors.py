@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from pyxle._loggable import Sampled
+
 
 class RenderError(Exception):
     """The page threw while rendering (``stack`` holds the JS stack), or its worker died."""
@@ -23,7 +27,11 @@ class BundleError(RenderError):
 
 class NoWorker(RenderError):
     """No SSR worker runs and none could be started (``why``): renders fail at once until one is.
-    ``brief``: the message without the JavaScript stack of ``why`` (the pool logged that already)."""
+    ``brief``: the message without the JavaScript stack of ``why`` (the pool logged that already).
+    ``lines``: where each failed render's line is sampled, as every page request meets it; what it
+    held back is logged when the pool is whole again."""
+
+    lines: ClassVar[Sampled] = Sampled(10)
 
     def __init__(self, head: str, why: str, tail: str = "") -> None:
         super().__init__(f"{head}: {why}{tail}")

@@ -15,16 +15,12 @@ from typing import Any
 
 import orjson
 
-from pyxle._loggable import Sampled
 from pyxle.ssr._errors import NoWorker, RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._frames import located
 from pyxle.ssr._process import NodeProcess, log_console, start_worker
 from pyxle.ssr._stream import RenderStream
 
 logger = logging.getLogger("pyxle.ssr")
-# The line of each render failed for want of a worker (``NoWorker``, logged by the page): sampled,
-# as each page request meets it; what it held back is logged when the pool is whole again.
-no_worker_lines = Sampled(10)
 # Renders sent ahead to a worker that is still rendering: enough that it never waits for its next
 # line. A worker is refilled once it is down to half, so each pipe write carries several lines
 # (refilling one line per answer doubled the pool's CPU per render: docs/benchmarks.md). Those
@@ -618,7 +614,7 @@ class SsrPool:
             self._mender = None
         if self._short is not None and not self._closed:
             self._short = None
-            no_worker_lines.ended()
+            NoWorker.lines.ended()
             logger.warning("the SSR pool is whole again (%d of %d workers running)", len(self._workers), self.size)
 
     def _settling(self) -> float:
