@@ -4,7 +4,7 @@ Public names: ``SsrPool``, ``RenderError``, ``BundleError`` (the bundle throws a
 ``RenderTimeout``, ``RenderQueueFull``, ``NoWorker`` (no worker runs: its failures are logged
 sampled), ``RenderStream``; ``own_frames`` and ``located``: where
 in a project a render's stack points (the workers map the bundle's lines back to the sources).
-Depends on nothing else in Pyxle: it takes the path of an SSR bundle (the bundler's output).
+Depends on nothing else in Pyxle but ``_loggable``: it takes the path of an SSR bundle (the bundler's output).
 
 Each worker loads the bundle once and renders one request at a time (React's ``renderToString``
 is synchronous), so the pool size is the render concurrency. A page that suspends (a
