@@ -78,7 +78,7 @@ from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "generate_types",
-           "is_source_name", "is_virtualenv", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
+           "import_error", "is_source_name", "is_virtualenv", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
            "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
@@ -148,19 +148,34 @@ def _client_exports(module: Path) -> list[str]:
     return [name for name in dict.fromkeys(names) if name and name != "default"]
 
 
-def _client_import_error(text: str, root: Path) -> tuple[str, str | None]:
-    """esbuild's "No matching export" for an import from ``pyxle/client``, naming the module as the
-    page imports it (not Pyxle's path inside its package), and the hint: the closest real export."""
+def import_error(text: str, root: Path) -> tuple[str, str | None]:
+    """esbuild's "No matching export" and its hint: for an import from ``pyxle/client``, naming the
+    module as the page imports it (not Pyxle's path inside its package) and the closest real export;
+    for one of the project's modules, what it does export (nothing, when it was saved empty)."""
     match = _NO_EXPORT.match(text)
     module = (root / match["file"]).resolve() if match else None
-    if match is None or module is None or not module.is_file() or not module.is_relative_to(CLIENT_RUNTIME):
+    if match is None or module is None or not module.is_file():
         return text, None
+    if not module.is_relative_to(CLIENT_RUNTIME):
+        return text, _export_hint(match["file"], match["name"], _client_exports(module))
     shown = "pyxle/client" if module == CLIENT_RUNTIME / "index.js" else f"pyxle/client/{module.relative_to(CLIENT_RUNTIME).as_posix()}"
     exports = _client_exports(module)
     by_lower = {name.lower(): name for name in exports}  # `link` is Link, `Navigate` navigate
     close = difflib.get_close_matches(match["name"].lower(), list(by_lower), n=1, cutoff=0.6)
     hint = f"did you mean `{by_lower[close[0]]}`?" if close else f"{shown} exports {', '.join(sorted(exports, key=str.lower))}"
     return f'No matching export in "{shown}" for import "{match["name"]}"', hint
+
+
+def _export_hint(shown: str, name: str, exports: list[str]) -> str:
+    """What a project module that lacks the import's name does export, as what to do."""
+    if not exports:
+        wanted = "export default" if name == "default" else f"export {name}"
+        return f"{shown} exports nothing (is it saved empty?): add `{wanted}` to it"
+    listed = ", ".join(sorted(exports, key=str.lower))
+    if name == "default":
+        return f"{shown} has no default export; it exports {listed}: import one by name, or add `export default`"
+    close = difflib.get_close_matches(name, exports, n=1, cutoff=0.6)
+    return f"did you mean `{close[0]}`?" if close else f"{shown} exports {listed}"
 
 
 class BuildError(Exception):
@@ -751,7 +766,7 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
     """
     file, line, column = error.get("file"), error.get("line"), error.get("column")
     text, line_text, hint = str(error.get("text")), error.get("lineText"), error.get("hint")
-    text, client_hint = _client_import_error(text, root)
+    text, client_hint = import_error(text, root)
     hint = client_hint or hint
     page = (pages or {}).get(str(file))
     if page is not None and line:

@@ -15,8 +15,8 @@ import { SourceMap, builtinModules, createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { MODULE, SASS, StyleError, nodeModules, projectStyles, scopeModule } from './styles.mjs'
-import { wrongCase } from './names.mjs'
+import { MODULE, SASS, StyleError, cssSyntaxErrors, nodeModules, projectStyles, scopeModule } from './styles.mjs'
+import { moduleTail, wrongCase } from './names.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
 let plan
@@ -345,9 +345,9 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const loader = SOURCE_LOADERS[path.extname(args.path)]
       if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
       const code = readFileSync(args.path, 'utf8')
-      const env = envImport(code)
-      if (!hot && !env) return undefined
-      return { contents: (hot ? await withRefresh(code, args.path, loader) : code) + env, loader }
+      const added = envImport(code) + moduleTail(code)
+      if (!hot && !added) return undefined
+      return { contents: (hot ? await withRefresh(code, args.path, loader) : code) + added, loader }
     })
   },
 })
@@ -674,6 +674,8 @@ async function build(planPath, serve) {
     if (!plan.refresh) refresh = null
     const [client, server, refreshRuntime] = await runBuilds(esbuild, serve)
     await styles.check()
+    const broken = cssSyntaxErrors(client.warnings, plan.projectRoot)
+    if (broken.length) return failure({ errors: broken }, esbuild)
     if (serve) {
       const written = [client, refreshRuntime].filter(Boolean).flatMap((result) => Object.keys(result.metafile.outputs))
       prune(written, path.join(plan.outDir, 'public'))

@@ -6,7 +6,8 @@
 // parsed too, each as the build loads it: a syntax error there fails the build as well.
 //   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts), stdout: one JSON line
 //     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
-//       (and `hint` for an error not of syntax: an import whose path differs from its file's only in case)
+//       (and `hint` for an error not of syntax: an import whose path differs from its file's only in case,
+//       an import of a name a project module does not export, a CSS syntax error in a project stylesheet)
 //     {ok: false, reason}                                 esbuild could not be loaded
 // The compiled client module keeps the .pyxl's line numbers (Python lines are blank), so a
 // location in it is one in the .pyxl; Python maps it all the same (pyxle/cli/_check.py). An
@@ -14,7 +15,8 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { wrongCase } from './names.mjs'
+import { moduleTail, wrongCase } from './names.mjs'
+import { cssSyntaxErrors } from './styles.mjs'
 
 // esbuild counts a column in UTF-8 bytes; the error shows characters (the caret goes under them).
 const characterColumn = ({ lineText, column }) =>
@@ -62,6 +64,9 @@ async function imported(esbuild, root, pages) {
   const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
     !path.relative(root, file).split(path.sep).includes('node_modules') &&
     !code.has(file) // a global script a page imports too: an entry, checked as one
+  // A plain stylesheet of the project's: esbuild parses it, and warns of its syntax errors (Sass is the build's).
+  const ownStylesheet = (file) => file.startsWith(root + path.sep) && file.endsWith('.css') &&
+    !path.relative(root, file).split(path.sep).includes('node_modules')
   const plugin = {
     name: 'pyxle-check-imports',
     setup(build) {
@@ -72,9 +77,12 @@ async function imported(esbuild, root, pages) {
       })
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, root))
       build.onLoad({ filter: /.*/ }, (args) => {
+        if (ownStylesheet(args.path)) return undefined
         if (!ownModule(args.path)) return { contents: '', loader: 'empty' }
         found.add(args.path)
-        return undefined
+        const source = readFileSync(args.path, 'utf8')
+        const tail = moduleTail(source)
+        return tail ? { contents: source + tail, loader: LOADERS[path.extname(args.path)] } : undefined
       })
     },
   }
@@ -82,16 +90,19 @@ async function imported(esbuild, root, pages) {
     entryPoints: pages.map((page) => page.file), bundle: true, write: false, absWorkingDir: root, outdir: root,
     jsx: 'automatic', logLevel: 'silent', plugins: [plugin],
   }).catch((error) => error) // its errors are found again below, module by module, or are not of syntax,
-  // but for an import whose path differs from its file's only in case (wrongCase): reported at the import
-  const wrong = (outcome.errors || []).filter((m) => m.pluginName === 'pyxle-check-imports' && m.location)
+  // but for an import whose path differs from its file's only in case (wrongCase) and one of a name
+  // the module does not export: reported at the import
+  const wrong = (outcome.errors || []).filter((m) => m.location &&
+    (m.pluginName === 'pyxle-check-imports' || /^No matching export in /.test(m.text)))
+  const css = cssSyntaxErrors(outcome.warnings || [], root)
   return {
     modules: [...found].sort(),
-    errors: wrong.map((m) => ({
+    errors: [...wrong, ...css].map((m) => ({
       file: path.resolve(root, m.location.file.replace(/^pyxle-page:/, '')),
       line: m.location.line,
-      column: characterColumn(m.location),
+      column: m.detail && m.detail.column !== undefined ? m.detail.column : characterColumn(m.location),
       text: m.text,
-      hint: m.detail.hint,
+      hint: (m.detail && m.detail.hint) || null,
     })),
   }
 }

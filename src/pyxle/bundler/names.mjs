@@ -18,3 +18,9 @@ export function wrongCase(file, root) {
   const hint = real ? `the file is named ${real}: match its case (file systems on Linux are case-sensitive)` : null
   return { errors: [{ text: `No such file: ${path.relative(root, file).split(path.sep).join('/')}`, detail: { hint } }] }
 }
+
+// What makes one of the project's modules an ES module when nothing else does: one with no import,
+// export, require, module, exports or this (a component saved empty) would read as CommonJS, and an
+// import of its default would be undefined at render ("Element type is invalid"); as an ES module
+// that exports nothing, esbuild reports "No matching export" at the import. '' for any other module.
+export const moduleTail = (code) => (/\b(import|export|require|module|exports|this)\b/.test(code) ? '' : '\nexport {}\n')

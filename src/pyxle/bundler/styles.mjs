@@ -340,3 +340,33 @@ export function scopeModule(css, file, root) {
     .replace(/\0(\d+)\0/g, (m, i) => kept[Number(i)])
   return { names, scoped }
 }
+
+// esbuild only warns of a CSS syntax error, and the browser then drops the rules it cannot parse.
+// In the project's own stylesheets (not a package's) it is an error, shaped as a StyleError's, as
+// PostCSS (0.9's Vite) reported it: an unclosed block at its "{". `*zoom: 1`, an old IE hack PostCSS
+// accepted, stays a warning. `warnings` are esbuild's, their files relative to `root`.
+export function cssSyntaxErrors(warnings, root) {
+  const found = []
+  for (const warning of warnings) {
+    if (warning.id !== 'css-syntax-error' || !warning.location || /^Expected identifier but found "\*"/.test(warning.text)) continue
+    const unclosed = /to go with "\{"/.test(warning.text) && warning.notes[0] && warning.notes[0].location
+    const at = unclosed || warning.location
+    const file = path.resolve(root, at.file.replace(/^pyxle-(?:css|page):/, '').replace(/\?pyxle-css$/, ''))
+    if (!file.startsWith(root + path.sep) || file.split(path.sep).includes('node_modules')) continue
+    const hint = unclosed ? 'add the "}" that closes this block: a browser drops the rules after it'
+      : 'fix the CSS syntax: a browser drops the rules it cannot parse'
+    found.push(...new StyleError(file, at.line, `CSS syntax error: ${warning.text}`, hint, ownColumn(at, readLines(file)[at.line - 1])).errors)
+  }
+  return found
+}
+
+// The 1-based column, in characters, of esbuild's location in the file's own line: a CSS module's
+// class names are scoped in the text esbuild read, so there it is the same character's same occurrence.
+function ownColumn({ lineText, column }, own) {
+  const before = Buffer.from(lineText).subarray(0, column).toString('utf8')
+  if (own === undefined || lineText === own) return [...before].length + 1
+  const char = lineText[before.length]
+  let index = -1
+  for (let n = before.split(char).length - 1; n >= 0; n -= 1) index = own.indexOf(char, index + 1)
+  return index < 0 ? null : [...own.slice(0, index)].length + 1
+}

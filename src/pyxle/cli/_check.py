@@ -262,7 +262,7 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
     """
-    from pyxle.bundler import jsx_syntax_hint, module_lang, npm_package  # as `pyxle build` words it
+    from pyxle.bundler import import_error, jsx_syntax_hint, module_lang, npm_package  # as `pyxle build` words it
     from pyxle.compiler import Diagnostic
 
     if not clients:
@@ -295,8 +295,9 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
         shown_as, lines, lang = by_file[file]
         line, column = error.get("line") or 1, error.get("column") or 1
         text = lines[line - 1] if 0 < line <= len(lines) else ""
-        if "hint" in error:  # not of syntax: an import whose path differs from its file's only in case
-            message, hint = error["text"], error["hint"] or ""
+        if "hint" in error:  # not of syntax: an import of a missing file or name, a CSS syntax error
+            message, hint = import_error(error["text"], root)
+            hint = hint or error["hint"] or ""
         else:
             message = f"JSX syntax error: {error['text']}"
             hint = jsx_syntax_hint(lang, text, page=file in pages, message=error["text"])
