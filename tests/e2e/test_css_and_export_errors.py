@@ -72,6 +72,14 @@ def test_a_commonjs_module_of_the_project_still_builds(make_project) -> None:
     assert built.returncode == 0, built.stdout + built.stderr
 
 
+def test_an_emptied_layout_is_called_a_layout(make_project) -> None:
+    project = make_project({"pages/index.pyxl": "export default function Home() { return <p>x</p> }\n",
+                            "pages/layout.pyxl": "\n"}, node=True)
+    out = failed(pyxle(project, "check"))
+    assert "no default export: a layout's JSX must `export default` its component" in out, out
+    assert "add `export default function Layout({ children }) { ... }`" in out and "Page" not in out, out
+
+
 def test_dev_shows_a_css_syntax_error_in_the_overlay_and_recovers(make_project, start_server,
                                                                   page: PageWatch) -> None:
     project = make_project({"pages/index.pyxl": PAGE, "components/Counter.jsx": COUNTER,

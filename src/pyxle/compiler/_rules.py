@@ -195,8 +195,10 @@ def _no_default_export(js_statements: Sequence[tuple[int, str]], path: str, line
     page's own after its helpers), else at the first line of the JSX part: not at the file's last line."""
     components = [(number, m["fn"] or m["const"]) for number, line in js_statements if (m := _COMPONENT.match(line))]
     number, name = components[-1] if components else (js_statements[0][0] if js_statements else 1, "")
-    hint = f"add `export default {name}` after it" if name else "add `export default function Page({ data }) { ... }`"
-    return Diagnostic.at(path, lines, number, 1, "no default export: a page's JSX must `export default` its component", hint)
+    layout = path.replace("\\", "/").rsplit("/", 1)[-1] in ("layout.pyxl", "template.pyxl")
+    kind, example = ("layout", "Layout({ children })") if layout else ("page", "Page({ data })")
+    hint = f"add `export default {name}` after it" if name else f"add `export default function {example} {{ ... }}`"
+    return Diagnostic.at(path, lines, number, 1, f"no default export: a {kind}'s JSX must `export default` its component", hint)
 
 
 def _misuse(decorator: ast.expr, kind: str, node: ast.FunctionDef | ast.AsyncFunctionDef,
