@@ -901,8 +901,7 @@ def test_a_sighup_with_a_setting_a_plugin_refuses_is_refused_and_the_workers_kee
     assert "Respawning" not in server.output() and server.proc.poll() is None
 
 
-@cites("docs/deployment.md", "SIGTERM stops accepting connections and lets requests in progress finish, for\n  up to "
-                             "`--shutdown-timeout`")
+@cites("docs/deployment.md", "Requests in progress finish, for\n  up to `--shutdown-timeout`")
 @cites("docs/deployment.md", "A SIGTERM during a SIGHUP reload ends the reload: no further worker is replaced, and the\n"
                              "  workers it had not replaced yet stop with the new ones, within the same `--shutdown-timeout`")
 def test_a_sigterm_during_a_sighup_reload_stops_the_server_without_finishing_the_reload(make_project,
@@ -1287,6 +1286,95 @@ def test_a_request_on_a_kept_alive_connection_during_the_stop_is_answered_and_it
     assert head.startswith(b"HTTP/1.1 200") and b"connection: close" in head.lower() and b'"hello"' in body, answer
     assert slow["r"].status_code == 200  # type: ignore[attr-defined]
     assert server.wait_exit(timeout=20) == 0
+
+
+PID = {"pages/api/pid.py": "import os\n\nasync def get(request):\n    return {'pid': os.getpid()}\n",
+       "pages/api/slow.py": "import asyncio\n\nasync def get(request):\n    await asyncio.sleep(4)\n    return {'slow': 'done'}\n"}
+
+
+def ask(sock: socket.socket, path: str) -> tuple[bytes, bytes]:
+    """``GET path`` on an open connection: the answer's head (lowercase) and body."""
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536) or b"\0"  # a NUL where the server closed: the loop cannot spin
+        assert not data.endswith(b"\0"), data
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.lower().split(b"\r\n") if line.startswith(b"content-length")))
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head.lower(), body
+
+
+def connect_new(host: str, port: int) -> tuple[str, float]:
+    """What a new connection sending a request gets (an answer, a refusal, a reset, nothing in 5 s),
+    and how long that took."""
+    started = time.monotonic()
+    try:
+        with socket.create_connection((host, port), timeout=5) as sock:
+            sock.sendall(b"GET /api/pid HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            outcome = "answered" if sock.recv(65536) else "closed"
+    except ConnectionError as exc:
+        outcome = type(exc).__name__
+    except TimeoutError:
+        outcome = "nothing"
+    return outcome, round(time.monotonic() - started, 2)
+
+
+@cites("docs/deployment.md", "SIGTERM stops accepting connections: a new one is refused at once")
+@cites("docs/deployment.md", "as is every answer from then on (`/readyz`\n  answers `503`)")
+@cites("docs/deployment.md", "`\"starting\"` (before start-up is done, and while stopping)")
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_new_connection_during_the_stop_is_refused_at_once_while_requests_in_progress_finish(
+        make_project, start_server, workers: int) -> None:
+    """Once granian's workers were told to stop, a new connection was completed by the kernel and
+    then waited unanswered in the listening socket's queue until the server exited (the shutdown
+    timeout, 10 s by default) and was reset, unlogged: a load balancer waited instead of moving on,
+    and a /readyz probe hung the same way. pyxle-framework 0.9 (uvicorn) refused them at once."""
+    project = make_project(PID)
+    port = free_port()
+    server = start_server(project, "serve", "--port", str(port), "--workers", str(workers),
+                          "--shutdown-timeout", "10", env=KEY)
+    # Two kept-alive connections to every worker: one for a slow request, one for /readyz after it.
+    pairs: dict[int, list[socket.socket]] = {}
+    spare: list[socket.socket] = []
+    try:
+        while len(pairs) < workers or any(len(socks) < 2 for socks in pairs.values()):
+            assert len(spare) < 200, {pid: len(socks) for pid, socks in pairs.items()}
+            sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+            owner = pairs.setdefault(json.loads(ask(sock, "/api/pid")[1])["pid"], [])
+            (owner if len(owner) < 2 else spare).append(sock)
+        slow: dict[int, tuple[bytes, bytes]] = {}
+
+        def slowly(pid: int, sock: socket.socket) -> None:
+            with contextlib.suppress(OSError, AssertionError):  # cut off: the check below says so
+                slow[pid] = ask(sock, "/api/slow")
+
+        clients = [threading.Thread(target=slowly, args=(pid, socks[0])) for pid, socks in pairs.items()]
+        for client in clients:
+            client.start()
+        time.sleep(0.5)  # in progress on every worker
+        server.proc.send_signal(signal.SIGTERM)
+        sent = time.monotonic()
+        time.sleep(0.3)
+        tries = [connect_new("127.0.0.1", port) for _ in range(6)]  # spread over every worker's socket
+        assert all(outcome in ("ConnectionRefusedError", "ConnectionResetError") and took < 2
+                   for outcome, took in tries), tries
+        for pid, socks in pairs.items():
+            head, body = ask(socks[1], "/readyz")
+            assert head.startswith(b"http/1.1 503") and b"connection: close" in head, (pid, head)
+            assert json.loads(body)["state"] == "starting", body
+        for client in clients:
+            client.join(10)
+        assert {pid: answer[0].split(b"\r\n")[0] for pid, answer in slow.items()} == \
+            dict.fromkeys(pairs, b"http/1.1 200 ok"), slow
+        assert server.wait_exit(timeout=20) == 0
+        assert time.monotonic() - sent < 8
+    finally:
+        for sock in [*spare, *(s for socks in pairs.values() for s in socks)]:
+            sock.close()
+    again = start_server(project, "serve", "--port", str(port), env=KEY)  # the port is free at once
+    assert httpx.get(again.url + "/api/pid", timeout=5).status_code == 200
 
 
 def test_sigterm_with_nothing_in_progress_exits_at_once(api_server: Server) -> None:

@@ -37,7 +37,7 @@ from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
 from pyxle.app._heartbeat import beating, mark_started
 from pyxle.app._limits import LimitError, Limits
-from pyxle.app._listener import stop_accepting
+from pyxle.app._listener import step_aside, stop_accepting
 from pyxle.app._middleware import (
     FailedStart,
     LifespanGuard,
@@ -111,6 +111,7 @@ class PyxleApp(Starlette):
         self.page_cache: Any = None  # cache.PageCache: made with the first build (its key namespace)
         self.dev_events: Any = None
         self.edge: HttpEdge | None = None  # the outer layer, once built: told when the worker retires
+        self._unlisten: asyncio.Future[None] | None = None  # after SIGTERM, until its socket stopped listening
         self._stop_asked: float | None = None  # time.monotonic() of the SIGTERM: the shutdown deadline runs from it
         if mode == "development":
             from pyxle.app._devevents import DevEvents
@@ -618,18 +619,32 @@ class PyxleApp(Starlette):
             self.edge.retiring = True
 
     def _sigterm(self) -> None:
-        """The worker stops: it takes no new connection (they wait for the next server in the
-        backlog), answers close theirs, and what never ends by itself is ended (``_stopping``)."""
+        """The worker stops: it takes no new connection, and a moment later its socket stops
+        listening, so they are refused at once, not left in its queue until the server exits.
+        Answers close their connections, /readyz answers 503 on those still open, and what never
+        ends by itself is ended (``_stopping``)."""
         self._stop_asked = time.monotonic()
-        stop_accepting()
+        self.ready = False
+        # Not a worker a reload replaces (``_retire`` took it off the socket already: 0), whose
+        # successor accepts from that socket; the moment lets granian's accept loop take what it
+        # was woken for, so that it never tries the socket once it stopped listening.
+        if stop_accepting():
+            self._unlisten = asyncio.ensure_future(self._stop_listening())
         self._closing()
         self._stopping()
+
+    async def _stop_listening(self) -> None:
+        await asyncio.sleep(UNLISTEN_AFTER)
+        step_aside()
 
     async def _settled(self) -> None:
         """Until the worker answers no HTTP request, or its shutdown deadline has passed; then granian
         is told to stop it. Once told, granian reads no request sent on a kept-alive connection while
         others are in progress, and drops it when they end: a 502 through nginx after waiting, where
-        until then it is answered (and its connection closed after it, ``_closing``)."""
+        until then it is answered (and its connection closed after it, ``_closing``). Not before its
+        socket stopped listening: a worker with nothing in progress stops at once."""
+        if self._unlisten is not None:
+            await self._unlisten
         edge = self.edge
         while edge is not None and edge.answering and self._time_left() > 0:
             await asyncio.sleep(0.02)
@@ -672,6 +687,10 @@ def _answering(entries: list[tuple[RouteSpec, ASGIApp]], path: str) -> RouteSpec
     return next(spec for spec, _ in sorted(entries, key=lambda entry: entry[0].sort_key)
                 if (spec.regex.match(path) if spec.regex else spec.pattern == path))
 
+
+# After SIGTERM, how long a worker's socket listens on once granian no longer accepts from it (see
+# ``PyxleApp._sigterm``): a connection that arrives meanwhile is reset when it stops.
+UNLISTEN_AFTER = 0.05
 
 RETIRE = getattr(signal, "SIGUSR1", None)  # pyxle serve's word to a worker a reload replaces (none on Windows)
 

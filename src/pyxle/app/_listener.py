@@ -35,7 +35,10 @@ FDS = Path("/proc/self/fd")
 def step_aside() -> None:
     """A worker that cannot load the project and waits: its socket stops listening, so the kernel
     gives its connections to the other workers' sockets (those it had queued are refused), instead
-    of leaving them queued for a worker that serves nothing."""
+    of leaving them queued for a worker that serves nothing. A worker the server's stop stops does
+    the same (``PyxleApp._sigterm``): with no socket listening, a new connection is refused.
+    Never while granian's accept loop still watches the socket (``stop_accepting``): it would spin
+    on the error, and never end its worker."""
     sock = _slot()
     if sock is not None:
         with sock, contextlib.suppress(OSError):  # not listening already (a worker before it waited)
