@@ -33,7 +33,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -365,6 +365,17 @@ def source_digests(root: Path, outputs: tuple[Path, ...]) -> dict[str, str]:
     return found
 
 
+def source_stamps(root: Path, outputs: tuple[Path, ...], outside: Iterable[str] = ()) -> dict[Path, tuple[int, int, int]]:
+    """The inode, modification time and size of every file a build reads (``outside``: named from
+    ``root``), taken before and after it: a file whose stamp moved was saved while it was read."""
+    found = {}
+    for path in (*source_files(root, outputs), *(root / name for name in outside)):
+        with contextlib.suppress(OSError):  # gone: missing from the stamps, which tells it
+            stat = path.stat()
+            found[path] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    return found
+
+
 def outside_sources(manifest: dict[str, Any] | None) -> list[str]:
     """The files outside the project's walked folders that the build of ``manifest`` read, from the
     project's folder (``../shared/S.jsx``): part of its fingerprint, and watched by ``pyxle dev``."""
@@ -505,6 +516,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         return BuildResult(out_dir, manifest)
     refresh = fast_refresh(root, mode)
     previous = _read_manifest(manifest_path)
+    read_from = source_stamps(root, (out_dir, *other_outputs), outside_sources(previous))
     walked = source_digests(root, (out_dir, *other_outputs))
     digests = {**walked, **_file_digests(root, outside_sources(previous))}
     fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
@@ -627,7 +639,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh,
                                   (global_styles, global_scripts), digests)
     manifest["outside"] = outside
-    manifest["inputs"] = fingerprint
+    # A file saved while the build read it (an edit undone, a git checkout and back): what the
+    # build holds may be neither version, so it is not taken as current and the next build runs.
+    unsettled = source_stamps(root, (out_dir, *other_outputs), outside_sources(previous)) != read_from
+    manifest["inputs"] = None if unsettled else fingerprint
     manifest[VERSION_KEY] = __version__
     # What the fingerprint was made of, so a build found stale where it cannot be made again says why.
     manifest["sources"] = {file: digest[:_SHORT] for file, digest in sorted(digests.items())}
