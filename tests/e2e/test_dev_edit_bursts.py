@@ -84,3 +84,32 @@ def test_an_edit_undone_and_redone_in_quick_succession_ends_on_the_last_save(mak
         assert now == {"ssr": last, "browser": last, "css": last}, f"burst {burst} ({gap} s apart) ended on {last}"
     assert "Traceback" not in server.output(), server.output()
 
+
+PAGE = """
+export default function Home() {{
+  return <main><h1 data-testid="title">{title}</h1></main>
+}}
+"""
+
+
+@cites("docs/getting-started.md", "file saved in place is shown once its save has finished, never half-written")
+def test_a_save_that_pauses_between_its_writes_is_never_built_half_written(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": PAGE.format(title="title-0")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page = project / "pages" / "index.pyxl"
+
+    for save, pause in enumerate((0.05, 0.1, 0.15, 0.2, 0.05, 0.1, 0.15, 0.2), start=1):
+        text = PAGE.format(title=f"title-{save}")
+        half = text.index("title-")  # cut inside the string: the first half alone does not parse
+        with page.open("w") as file:  # in place: truncated, then written in two parts
+            file.write(text[:half])
+            file.flush()
+            time.sleep(pause)
+            file.write(text[half:])
+        deadline = time.monotonic() + WAIT
+        while f"title-{save}<" not in httpx.get(server.url + "/", timeout=10).text:
+            assert time.monotonic() < deadline, f"save {save} was not served"
+            time.sleep(0.1)
+        time.sleep(0.5)  # any later rebuild of the same save would have reported by now
+
+    assert "reload failed" not in server.output(), server.output()

@@ -42,6 +42,9 @@ _REWATCH = 1.0  # seconds before watching again after the watch itself failed
 # A file the app itself keeps writing (a JSON store in the project) never holds still during a
 # build: after this many builds in a row left unannounced, the next one is shown anyway.
 _MAX_UNANNOUNCED = 5
+# A failed build is shown once the sources it read have held still this long after it (seconds):
+# a save paused in the middle of its writes fails to compile, and is whole a moment later.
+_FAILED_SETTLE = 0.3
 
 if TYPE_CHECKING:
     from pyxle.app._app import PyxleApp
@@ -156,7 +159,11 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             failed = StartupError(start_problem(exc, root, renderer.pool.bundle))
         except Exception as exc:  # noqa: BLE001 - a fault of Pyxle's own: logged with its traceback (below), shown, and the next edit reloads
             failed, unexpected = StartupError(f"{type(exc).__name__}: {exc}"), exc
-        if _stamps(root, outputs, outside()) != read and unannounced < _MAX_UNANNOUNCED:
+        saved_since = _stamps(root, outputs, outside()) != read
+        if failed is not None and not saved_since:  # half a save can fail faster than its writer pauses
+            await asyncio.sleep(_FAILED_SETTLE)
+            saved_since = _stamps(root, outputs, outside()) != read
+        if saved_since and unannounced < _MAX_UNANNOUNCED:
             unannounced += 1  # a file changed as the build read it: its own event rebuilds next
             continue
         unannounced = 0

@@ -17,6 +17,7 @@ import os
 import platform
 import sys
 import sysconfig
+import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
@@ -30,6 +31,9 @@ FileChange = tuple[Change, str]
 _LIBRARIES = (Path(__file__).resolve().parents[1], Path(__file__).parents[1],  # Pyxle
               *(Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib", "purelib", "platlib")))
 _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS = 50, 20, 5000
+# A batch is reported once the sources have held still this long (an editor that pauses in the
+# middle of a save), but never later than _SETTLE_MS after it came (a file the app keeps writing).
+_QUIET_MS, _SETTLE_MS = 60, 1000
 
 
 def is_tool_folder(name: str) -> bool:
@@ -121,6 +125,7 @@ async def project_changes(root: Path, outputs: tuple[Path, ...], relevant: Calla
                 batch = await _next_batch(notify, stop)
                 if not batch:
                     continue
+                batch = await _settled(notify, stop, batch, relevant)
                 before, folders = folders, _refreshed(root, outputs, folders, batch, files)
                 moved = {(change, path) for change, path in batch if Path(path) in (before ^ folders)}
                 pending = {(change, path) for change, path in batch if relevant(change, path)} | moved
@@ -142,11 +147,29 @@ def _refreshed(root: Path, outputs: tuple[Path, ...], folders: frozenset[Path],
     return folders
 
 
-async def _next_batch(notify: RustNotify, stop: asyncio.Event) -> set[FileChange]:
+async def _settled(notify: RustNotify, stop: asyncio.Event, batch: set[FileChange],
+                   relevant: Callable[[Change, str], bool]) -> set[FileChange]:
+    """``batch`` and the changes that follow it until no source has changed for ``_QUIET_MS``
+    (``_SETTLE_MS`` at most): a save written in parts is read once it is whole, not half-written."""
+    if not any(relevant(change, path) for change, path in batch):
+        return batch
+    start = last = time.monotonic()
+    while not stop.is_set():
+        wait = min(last + _QUIET_MS / 1000, start + _SETTLE_MS / 1000) - time.monotonic()
+        if wait <= 0:
+            break
+        more = await _next_batch(notify, stop, max(1, round(wait * 1000)))
+        batch |= more
+        if any(relevant(change, path) for change, path in more):
+            last = time.monotonic()
+    return batch
+
+
+async def _next_batch(notify: RustNotify, stop: asyncio.Event, timeout_ms: int = _TIMEOUT_MS) -> set[FileChange]:
     """The next batch of changes, or an empty set after a quiet spell or once stopped. Waited for in
     a thread; if the task is cancelled, it stops the watch and waits for the thread (one step at
     most), so the watch is never closed under a running call."""
-    call = asyncio.get_running_loop().run_in_executor(None, notify.watch, _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS, stop)
+    call = asyncio.get_running_loop().run_in_executor(None, notify.watch, _DEBOUNCE_MS, _STEP_MS, timeout_ms, stop)
     try:
         raw = await asyncio.shield(call)
     except asyncio.CancelledError:
