@@ -640,9 +640,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                                   (global_styles, global_scripts), digests)
     manifest["outside"] = outside
     # A file saved while the build read it (an edit undone, a git checkout and back): what the
-    # build holds may be neither version, so it is not taken as current and the next build runs.
-    unsettled = source_stamps(root, (out_dir, *other_outputs), outside_sources(previous)) != read_from
-    manifest["inputs"] = None if unsettled else fingerprint
+    # build holds may be neither version, so its fingerprint matches none and the next build runs.
+    if source_stamps(root, (out_dir, *other_outputs), outside_sources(previous)) != read_from:
+        fingerprint = f"{fingerprint}.unsettled.{os.urandom(4).hex()}"
+    manifest["inputs"] = fingerprint
     manifest[VERSION_KEY] = __version__
     # What the fingerprint was made of, so a build found stale where it cannot be made again says why.
     manifest["sources"] = {file: digest[:_SHORT] for file, digest in sorted(digests.items())}
