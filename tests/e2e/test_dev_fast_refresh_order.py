@@ -167,7 +167,9 @@ SLOW_HOME = "import time\ntime.sleep(1.0)  # every reload imports the page after
 def test_a_file_written_while_the_build_reads_it_is_never_shown_half_written(make_project, start_server,
                                                                           page: PageWatch) -> None:
     """A save written in place (truncate, then write) can be read by a rebuild between the two. That
-    build must not be shown: the write's own rebuild follows, and the page keeps its state."""
+    build must not be shown: the write's own rebuild follows, and the page keeps its state. (The
+    first part stands in as a component that still builds but throws: an empty one is now an error
+    at its import, which the watcher's wait for a failed build's sources to hold still covers.)"""
     project = fast_refresh_project(make_project, node=True)
     (project / "pages" / "index.pyxl").write_text(SLOW_HOME.format(greeting="hello", label="v1"))
     server = start_server(project, "dev", "--ssr-workers", "1")
@@ -178,7 +180,8 @@ def test_a_file_written_while_the_build_reads_it_is_never_shown_half_written(mak
     built = manifest.stat().st_mtime_ns
 
     component = project / "components" / "Counter.jsx"
-    component.write_text("")  # the truncation: the rebuild it starts bundles an empty component
+    # the first part: the rebuild it starts bundles it, and shown, it would throw in the page
+    component.write_text("export default function Counter() { throw new Error('half-saved') }\n")
     deadline = time.monotonic() + 20
     while manifest.stat().st_mtime_ns == built:  # bundled; the page's import now sleeps for 1 s
         assert time.monotonic() < deadline, "the truncated file was never rebuilt"
