@@ -42,6 +42,11 @@ class ApiEndpoint:
         if handlers.endpoint_class is not None:
             self._not_allowed = not_allowed(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
 
+    def route_at(self, path: str) -> dict[str, Any]:
+        """The route facts a request for ``path`` carries (``pyxle.hooks.attach``), for an answer given
+        before the route ran: the rate limiter's 429 is counted and logged under the route."""
+        return self._route
+
     @property
     def accepts_websockets(self) -> bool:
         """Whether the route has a ``websocket`` handler (``pyxle routes``, the start-up note on workers)."""

@@ -366,6 +366,12 @@ class PyxleApp(Starlette):
         def api_route(path: str) -> bool:
             return isinstance(answering(path), ApiEndpoint)
 
+        def route_at(path: str) -> Any:
+            """The facts of the route of the project that answers ``path`` (an API route, a page, an
+            action), None for anything else (a public file, a plugin's endpoint: unlabelled anyway)."""
+            found = getattr(answering(path), "route_at", None)
+            return None if found is None else found(path)
+
         # The Origin check leaves API routes' sockets alone unless realtime.apiRoutes says otherwise
         # (and, as before, anything under /api/), never a page's: /docs/api may be a page.
         app = _websocket_guard(app, config, lambda path: path.startswith("/api/") or api_route(path))
@@ -401,7 +407,7 @@ class PyxleApp(Starlette):
             self.limiter = rate_limiter(limits.requests, limits.window, limits.redis_url,
                                         secret=config.secret_key or "")
             app = RateLimitMiddleware(app, limiter=self.limiter, exempt_paths=limits.exempt_paths,
-                                      trust_forwarded_for=limits.trust_forwarded_for)
+                                      trust_forwarded_for=limits.trust_forwarded_for, route_at=route_at)
         squeeze = config.compression
         compressor = None
         if squeeze.enabled:

@@ -147,6 +147,14 @@ class ActionsEndpoint:
             self.owners[(page_path, name)] = owner.file
         return bool(served)
 
+    def route_at(self, path: str) -> dict[str, Any] | None:
+        """The facts of the action a request for ``path`` would run (as ``ApiEndpoint.route_at``), None for none."""
+        segment, _, name = path.removeprefix(PREFIX).rpartition("/")
+        found = self._calls.get((segment, name))
+        if found is None and (by_url := self._by_url(segment)) is not None:
+            found = self._calls.get((by_url[0], name))
+        return None if found is None else found[1]
+
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
 

@@ -92,6 +92,11 @@ class PageEndpoint:
                        or (self._dynamic and cache is not None and bool(cache.rules)))
         self._envelope: bool | None = None if page.loader is not None else False
 
+    def route_at(self, path: str) -> dict[str, Any]:
+        """The route facts a request for ``path`` carries (``pyxle.hooks.attach``), for an answer given
+        before the route ran: the rate limiter's 429 is counted and logged under the route."""
+        return self._route
+
     @property
     def accepts_websockets(self) -> bool:
         """Whether the page has a ``websocket(ws)`` handler (``pyxle routes``, the start-up note on workers)."""

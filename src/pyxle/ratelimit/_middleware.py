@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -11,6 +12,7 @@ from starlette.websockets import WebSocket, WebSocketClose
 
 from pyxle._forwarded import FORWARDED_BY, address_in
 from pyxle._own import OWN_REQUEST
+from pyxle.hooks import attach
 from pyxle.ratelimit._backend import Limiter
 from pyxle.routing import under
 
@@ -31,14 +33,19 @@ class RateLimitMiddleware:
     front of Pyxle saw. Earlier entries are whatever the client wrote, so trusting them would let
     anyone pick a fresh address per request. A last entry that is not an IP address (``unknown``)
     was no proxy's: the request is counted under its peer.
+
+    ``route_at(path)``: the route facts a request for ``path`` would carry (``PyxleApp``'s), put in
+    a refused request's scope so that its metrics and access line name the route it asked for.
     """
 
     def __init__(self, app: ASGIApp, *, limiter: Limiter, exempt_paths: Sequence[str] = (),
-                 trust_forwarded_for: bool = False) -> None:
+                 trust_forwarded_for: bool = False,
+                 route_at: Callable[[str], Mapping[str, Any] | None] | None = None) -> None:
         self.app = app
         self.limiter = limiter
         self.exempt = tuple(p.rstrip("/") for p in exempt_paths if p.strip("/"))
         self.trust_forwarded_for = trust_forwarded_for
+        self.route_at = route_at
 
     def exempted(self, path: str) -> bool:
         return path in ALWAYS_EXEMPT or any(under(path, prefix) for prefix in self.exempt)
@@ -62,6 +69,9 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry = str(max(1, math.ceil(wait)))
+        route = self.route_at(scope["path"]) if self.route_at is not None else None
+        if route is not None:  # looked up only for a refusal: an answered request is routed once, by the router
+            attach(scope, route)
         refusal = JSONResponse({"ok": False, "error": "Too Many Requests"}, 429, headers={"Retry-After": retry})
         if scope["type"] == "http":
             await refusal(scope, receive, send)
