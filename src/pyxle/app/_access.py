@@ -24,6 +24,7 @@ from pyxle.app._printed import unprinted
 from pyxle.observability import route_of
 
 FLUSH_SECONDS = 0.1
+_NONE: dict[str, Any] = {}  # a scope's "pyxle" where it has none (never written)
 
 
 class AccessLog:
@@ -44,17 +45,23 @@ class AccessLog:
         method = scope.get("method", "WS")
         client = scope.get("client")
         host = client[0] if client else "-"
-        request_id = scope.get("pyxle", {}).get("request_id")
+        extra = scope.get("pyxle", _NONE)
+        request_id = extra.get("request_id")
         ms = seconds * 1000
         if self.json_format:
             agent = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"user-agent"), None)
-            line = json_line({"time": self._now(), "level": "info", "logger": "pyxle.access", "request_id": request_id,
-                              "method": method, "path": scope["path"], "route": route_of(scope), "status": status,
-                              "duration_ms": round(ms, 2), "client": host, "user_agent": agent})
+            entry = {"time": self._now(), "level": "info", "logger": "pyxle.access", "request_id": request_id,
+                     "method": method, "path": scope["path"], "route": route_of(scope), "status": status,
+                     "duration_ms": round(ms, 2), "client": host, "user_agent": agent}
+            if "cut" in extra:  # still running at the shutdown deadline (HttpEdge.cut)
+                entry["cut"] = True
+            line = json_line(entry)
         else:
             line = f'{self._now()} {host} "{method} {loggable(scope["path"])}" {status} {ms:.1f}ms'
             if request_id is not None:
                 line += f" {request_id}"
+            if "cut" in extra:
+                line += " cut"
         self._pending.append(line + "\n")
         if self._closed:  # the server is stopping: a batch might never be written
             self.flush()

@@ -648,12 +648,20 @@ class PyxleApp(Starlette):
         is told to stop it. Once told, granian reads no request sent on a kept-alive connection while
         others are in progress, and drops it when they end: a 502 through nginx after waiting, where
         until then it is answered (and its connection closed after it, ``_closing``). Not before its
-        socket stopped listening: a worker with nothing in progress stops at once."""
+        socket stopped listening: a worker with nothing in progress stops at once. Those still in
+        progress at the deadline get their access line then, marked cut, and one warning names them:
+        the worker is killed next, and nothing else would say which request held the stop."""
         if self._unlisten is not None:
             await self._unlisten
         edge = self.edge
         while edge is not None and edge.answering and self._time_left() > 0:
             await asyncio.sleep(0.02)
+        if edge is not None and edge.answering:  # the worker is killed next: say which requests held it
+            cut = edge.cut()
+            logger.warning("the shutdown deadline (%gs) passed with %d request%s still running; cut off: %s",
+                           self.limits.shutdown_timeout, len(cut), "" if len(cut) == 1 else "s", ", ".join(cut))
+            if self.access_log is not None:
+                self.access_log.flush()
 
     def _time_left(self) -> float:
         """What is left of the shutdown deadline, less a moment for the rest of the shutdown

@@ -13,6 +13,7 @@ import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from time import perf_counter
+from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
@@ -78,7 +79,29 @@ class HttpEdge:
         # new connection, not on one this worker closes as it stops, where it fails (a 502 for a
         # POST through nginx, which retries only GETs).
         self.retiring = False
-        self.answering = 0  # HTTP requests in progress: a stopping worker waits for none (PyxleApp._settled)
+        # The HTTP requests in progress, each [scope, its status once answering, when it began]: a
+        # stopping worker waits for none (PyxleApp._settled), and logs those left at its deadline (``cut``).
+        self.running: dict[int, list[Any]] = {}
+
+    @property
+    def answering(self) -> int:
+        """How many HTTP requests are in progress."""
+        return len(self.running)
+
+    def cut(self) -> list[str]:
+        """At the shutdown deadline, before the worker is killed: the access line of each HTTP request
+        still in progress (an endless event stream), marked cut, with the status its answer started
+        with (0: none yet) and its time so far; they are then no longer in progress, so none is
+        logged twice. Returns them as ``METHOD path``, for the warning that names them."""
+        records = self.observer.observers if self.observer is not None else ()
+        now, cut = perf_counter(), []
+        for scope, status, began in self.running.values():
+            scope.setdefault("pyxle", {})["cut"] = True
+            for record in records:
+                record(scope, 0 if status is None else status, now - began)
+            cut.append(f"{scope['method']} {loggable(scope['path'])}")
+        self.running.clear()
+        return cut
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -121,7 +144,7 @@ class HttpEdge:
                 code = message["status"]
                 if type(code) is not int or not 200 <= code <= 599:  # granian panics and the worker dies
                     code = message["status"] = _status(code)
-                status = code
+                status = entry[1] = code
                 headers = message.get("headers") or []
                 if add_headers is not None:
                     headers = add_headers(headers)
@@ -145,8 +168,9 @@ class HttpEdge:
             await downstream(message)
 
         begun = None
+        entry: list[Any] = [scope, None, perf_counter()]
         if lean:  # Observer.begin's work for the common set, and Observer.end's below
-            start = perf_counter()
+            start = entry[2]
             rid = observer.id_of(scope) if observer.trust_incoming else observer.new_id()  # type: ignore[union-attr]
             extra = scope.get("pyxle")
             if extra is None:
@@ -162,7 +186,8 @@ class HttpEdge:
             timed, metrics = observer.timing, observer.metrics  # type: ignore[union-attr]
         elif observer is not None:
             begun = observer.begin(scope)
-        self.answering += 1
+        running = self.running
+        running[id(entry)] = entry
         try:
             if length is not None:
                 refusal = self._refuse_length(length)
@@ -188,18 +213,19 @@ class HttpEdge:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
                 await error_json(body, 500)(scope, receive, send_edge)  # an exposed text may hold a lone surrogate
         finally:
-            self.answering -= 1
+            observed = running.pop(id(entry), None) is not None  # else logged as cut at the shutdown deadline
             if lean:
-                seconds, code = perf_counter() - start, 500 if status is None else status
-                for record in observer.observers:  # type: ignore[union-attr]
-                    record(scope, code, seconds)
-                if metrics is not None:
-                    route, seen = extra.get("route"), metrics.seen
-                    if not seen:
-                        metrics.schedule()
-                    seen.append((route["pattern"] if route is not None else "-", scope["method"], code, seconds))
+                if observed:
+                    seconds, code = perf_counter() - start, 500 if status is None else status
+                    for record in observer.observers:  # type: ignore[union-attr]
+                        record(scope, code, seconds)
+                    if metrics is not None:
+                        route, seen = extra.get("route"), metrics.seen
+                        if not seen:
+                            metrics.schedule()
+                        seen.append((route["pattern"] if route is not None else "-", scope["method"], code, seconds))
                 request_id_var.reset(id_token)
-            elif begun is not None:
+            elif begun is not None and observed:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
 
     def _refused(self, exc: HTTPException, scope: Scope) -> ASGIApp:
