@@ -38,9 +38,16 @@ def _metrics_folders(tmp: Path) -> set[str]:
     return {path.name for path in tmp.glob("pyxle-metrics-*")}
 
 
+def _run_folders(tmp: Path) -> set[str]:
+    return {path.name for path in tmp.glob("pyxle-run-*")}
+
+
 @cites("docs/observability.md", "A folder that `pyxle serve` made is removed as it exits; one left by a server killed with\n"
        "SIGKILL (`pyxle-metrics-*` in the temporary folder) is removed by the next `pyxle serve` that starts with\n"
        "metrics on, once no process holds it. A folder named by `PROMETHEUS_MULTIPROC_DIR` is never removed.")
+@cites("docs/deployment.md", "(`pyxle-run-*`: its workers' heartbeats), removed as it exits. One left by a server killed with\n"
+       "  SIGKILL (a crash, the OOM killer) is removed by the next `pyxle serve` that starts, once no\n"
+       "  process holds it")
 def test_a_metrics_folder_left_by_a_killed_server_is_removed_by_the_next_start(make_project, start_server,
                                                                               tmp_path: Path) -> None:
     """`kill -9` of `pyxle serve` left its `/tmp/pyxle-metrics-XXXX` behind, one more per crash or
@@ -58,10 +65,12 @@ def test_a_metrics_folder_left_by_a_killed_server_is_removed_by_the_next_start(m
     env = {"TMPDIR": str(tmp)}
     live = start_server(project, "serve", env=env)
     live_folder = _metrics_folders(tmp) - {foreign.name, named.name}
-    assert len(live_folder) == 1, sorted(tmp.iterdir())
+    live_run = _run_folders(tmp)
+    assert len(live_folder) == 1 and len(live_run) == 1, sorted(tmp.iterdir())
     killed = start_server(project, "serve", env=env)
     killed_folder = _metrics_folders(tmp) - live_folder - {foreign.name, named.name}
-    assert len(killed_folder) == 1, sorted(tmp.iterdir())
+    killed_runs = _run_folders(tmp) - live_run
+    assert len(killed_folder) == 1 and len(killed_runs) == 1, sorted(tmp.iterdir())
     os.killpg(killed.proc.pid, signal.SIGKILL)
     killed.wait_exit(timeout=10)
     assert killed_folder <= _metrics_folders(tmp)  # left behind, as SIGKILL allows nothing else
@@ -69,10 +78,12 @@ def test_a_metrics_folder_left_by_a_killed_server_is_removed_by_the_next_start(m
     assert httpx.get(with_named.url + "/api/hello").status_code == 200
     os.killpg(with_named.proc.pid, signal.SIGKILL)
     with_named.wait_exit(timeout=10)
+    killed_runs |= _run_folders(tmp) - live_run  # left too (the first may be gone already: this start removed it)
     time.sleep(1)  # the killed servers' orphaned workers leave
     start_server(project, "serve", env=env)
     left = _metrics_folders(tmp)
     assert not killed_folder & left, sorted(tmp.iterdir())
+    assert not killed_runs & _run_folders(tmp) and live_run <= _run_folders(tmp), sorted(tmp.iterdir())
     assert live_folder <= left and foreign.name in left and named.name in left
     assert (foreign / "keep.txt").read_text() == "mine"
     assert httpx.get(live.url + "/api/hello").status_code == 200

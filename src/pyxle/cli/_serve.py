@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyxle._redis import CHECKED as REDIS_CHECKED
+from pyxle._tmpdirs import own_dir, release, remove_abandoned
 from pyxle.app import LimitError, Limits
 from pyxle.app._access import json_line
 from pyxle.app._app import STARTED_FILE
@@ -37,6 +37,7 @@ __all__ = ["BindError", "LimitError", "Limits", "log_config", "reserve_port", "r
 
 WORKER_FACTORY = "pyxle.app:worker_app"
 logger = logging.getLogger("pyxle")
+RUN_PREFIX = "pyxle-run-"  # the server's run folder in the temporary folder: heartbeats, the started file
 FD_RESERVE = 256  # file descriptors a worker keeps for everything but connections (pipes, files, databases)
 FD_CAP = 1 << 20  # connections per worker when the open-file limit is unlimited
 FD_LOW = 1024  # an open-file limit below this is warned about at start
@@ -266,12 +267,17 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         "backpressure": connection_limit(), "respawn_failed_workers": True,
         "workers_kill_timeout": limits.shutdown_timeout, "stop_grace": dev_stop_grace(limits, os.environ, dev),
     }
-    with tempfile.TemporaryDirectory(prefix="pyxle-") as run_dir, _watching_workers(Path(run_dir), limits, dev):
-        started_file = Path(run_dir) / "started"
-        os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
-        if dev is not None:
-            dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
-        _supervise(lambda: PyxleServer(WORKER_FACTORY, **settings), started_file, dev)
+    remove_abandoned(RUN_PREFIX, "run folders")
+    run_dir = own_dir(RUN_PREFIX)
+    try:
+        with _watching_workers(Path(run_dir), limits, dev):
+            started_file = Path(run_dir) / "started"
+            os.environ[STARTED_FILE] = str(started_file)  # workers touch it once their app has started
+            if dev is not None:
+                dev.report_to(Path(run_dir) / "dev-report")  # why an edited setting was refused, for the browsers
+            _supervise(lambda: PyxleServer(WORKER_FACTORY, **settings), started_file, dev)
+    finally:
+        release(run_dir)
 
 
 # pyxle dev: seconds the workers have after Ctrl-C before they are killed, as other dev servers stop

@@ -32,7 +32,6 @@ import contextvars
 import hmac
 import os
 import re
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import suppress
@@ -41,7 +40,8 @@ from typing import Any, NamedTuple
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from pyxle.observability._room import MIN_FREE, Room, free_bytes, logger, warn_if_short
+from pyxle._tmpdirs import own_dir, release, remove_abandoned
+from pyxle.observability._room import MIN_FREE, Room, free_bytes, warn_if_short
 
 try:
     import fcntl
@@ -60,9 +60,7 @@ _JOURNAL_FILE = re.compile(r"(counter|histogram)_archive\.fold")
 ARCHIVE = "{kind}_archive.db"  # the figures of every worker gone (read by prometheus-client as any counter_*.db)
 JOURNAL = "{kind}_archive.fold"  # the files a fold is removing (not *.db: never read as figures)
 _LOCK_FILE = ".pyxle-metrics.lock"  # folding holds it exclusively, scrapes shared: never half-folded figures
-OWN_PREFIX = "pyxle-metrics-"  # the folders pyxle serve makes in the temporary folder
-_OWNER_FILE = ".pyxle-owner"  # in each, locked by the server that made it for as long as it runs
-_owner_locks: list[int] = []  # this process's lock on its folder: open until it exits, however it exits
+OWN_PREFIX = "pyxle-metrics-"  # the folders pyxle serve makes in the temporary folder (``pyxle._tmpdirs``)
 
 
 class MetricsDirError(Exception):
@@ -87,61 +85,11 @@ def prepare_multiprocess_dir() -> None:
                 f"hint: create the folder, writable by the server's user, or unset {MULTIPROC_ENV} "
                 "and pyxle serve makes one of its own") from None
     else:
-        chosen = _own_dir()
+        chosen = own_dir(OWN_PREFIX)
         os.environ[MULTIPROC_ENV] = chosen
-        atexit.register(shutil.rmtree, chosen, True)
-    remove_abandoned_dirs(keep=chosen)
+        atexit.register(release, chosen)
+    remove_abandoned(OWN_PREFIX, "metrics folders", keep=chosen)
     warn_if_short(chosen)
-
-
-def _own_dir() -> str:
-    """A new folder for the metric files, with its owner file locked by this process until it
-    exits: SIGKILL skips ``atexit``, but the kernel drops the lock, so the next start can tell the
-    folder is abandoned (``remove_abandoned_dirs``). The file is put in place already locked."""
-    chosen = tempfile.mkdtemp(prefix=OWN_PREFIX)
-    if fcntl is not None:
-        owner = os.path.join(chosen, _OWNER_FILE)
-        fd = os.open(owner + ".new", os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, f"{os.getpid()}\n".encode())  # for a person looking: the lock is what counts
-        os.replace(owner + ".new", owner)
-        _owner_locks.append(fd)
-    return chosen
-
-
-def remove_abandoned_dirs(keep: str) -> list[str]:
-    """Remove the metrics folders of servers that are gone without removing theirs (SIGKILL, the
-    OOM killer): those in the temporary folder whose owner file no process holds locked. A
-    folder without that file is none of ``pyxle serve``'s (one the operator named, an older
-    Pyxle's) and is left alone, as is ``keep``. Returns the folders removed."""
-    if fcntl is None:
-        return []
-    root = tempfile.gettempdir()
-    try:
-        names = [name for name in os.listdir(root) if name.startswith(OWN_PREFIX)]
-    except OSError:
-        return []
-    removed = []
-    for name in names:
-        path = os.path.join(root, name)
-        if os.path.islink(path) or os.path.realpath(path) == os.path.realpath(keep):
-            continue
-        try:
-            fd = os.open(os.path.join(path, _OWNER_FILE), os.O_RDONLY | os.O_NOFOLLOW)
-        except OSError:  # no owner file (not ours), or another user's
-            continue
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # its server (or a worker it left) still runs
-            os.close(fd)
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        os.close(fd)
-        removed.append(path)
-    if removed:
-        logger.info("removed %d metrics folder%s left by servers that were killed: %s", len(removed),
-                    "" if len(removed) == 1 else "s", ", ".join(removed))
-    return removed
 
 
 class Metrics:
