@@ -40,6 +40,25 @@ def test_a_stray_brace_in_a_global_stylesheet_a_page_imports(make_project) -> No
     assert failed(check) and check.stdout == f"{expected}\n\n", check.stdout
 
 
+GLOBAL_CONFIG = '{"styling": {"globalStyles": ["styles/global.css"]}}\n'
+GLOBAL_UNCLOSED = UNCLOSED.replace("components/Counter.module.css", "styles/global.css")
+
+
+@cites("docs/styling.md", "the files `styling.globalStyles` names included")
+def test_an_unclosed_block_in_a_global_style_fails_build_and_check_at_its_line(make_project) -> None:
+    """build named it; check passed ("0 errors"). A page that imports the file too gets it named once."""
+    project = make_project({"pages/index.pyxl": PAGE, "components/Counter.jsx": COUNTER,
+                            "components/Counter.module.css": GOOD_CSS, "styles/global.css": BROKEN_CSS,
+                            "pyxle.config.json": GLOBAL_CONFIG}, node=True)
+    assert failed(pyxle(project, "build")) == f"pyxle: {GLOBAL_UNCLOSED}\n"
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == f"{GLOBAL_UNCLOSED}\n\n", check.stdout
+    (project / "pages" / "other.pyxl").write_text("import '../styles/global.css'\n"
+                                                  "export default function Other() { return <p>x</p> }\n")
+    check = pyxle(project, "check")
+    assert failed(check) and check.stdout == f"{GLOBAL_UNCLOSED}\n\n", check.stdout
+
+
 def test_old_browser_hacks_and_package_stylesheets_still_build(make_project) -> None:
     """Only syntax errors in the project's own stylesheets fail; `*zoom: 1` is an IE hack PostCSS took."""
     page = "import './global.css'\nexport default function Home() { return <p>x</p> }\n"
@@ -95,5 +114,25 @@ def test_dev_shows_a_css_syntax_error_in_the_overlay_and_recovers(make_project, 
     assert 'components/Counter.module.css:1:10: CSS syntax error: Expected "}" to go with "{"' in shown, shown
     assert "add the \"}\" that closes this block" in shown, shown
     server.wait_for_output("CSS syntax error", timeout=10)
+    css.write_text(GOOD_CSS)
+    overlay.wait_for(state="detached", timeout=30000)
+
+
+def test_dev_shows_a_css_syntax_error_in_a_global_style_in_the_overlay(make_project, start_server,
+                                                                      page: PageWatch) -> None:
+    project = make_project({"pages/index.pyxl": PAGE, "components/Counter.jsx": COUNTER,
+                            "components/Counter.module.css": GOOD_CSS, "styles/global.css": GOOD_CSS,
+                            "pyxle.config.json": GLOBAL_CONFIG}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    css = project / "styles" / "global.css"
+    css.write_text(BROKEN_CSS)
+    overlay.wait_for(timeout=30000)
+    shown = overlay.text_content() or ""
+    assert 'styles/global.css:1:10: CSS syntax error: Expected "}" to go with "{"' in shown, shown
+    assert "add the \"}\" that closes this block" in shown, shown
+    server.wait_for_output("styles/global.css:1:10: CSS syntax error", timeout=10)
     css.write_text(GOOD_CSS)
     overlay.wait_for(state="detached", timeout=30000)

@@ -115,7 +115,7 @@ _JSX_FILE = "JSX needs a .jsx or .tsx file: esbuild reads a module's language fr
 _NO_JSX = "The JSX syntax extension is not currently enabled"  # esbuild's error for JSX in a .js or .ts file
 # The language esbuild reads a project module in (components/Card.jsx), by its extension.
 _MODULE_LANGS = {".js": "js", ".mjs": "js", ".cjs": "js", ".jsx": "jsx", ".ts": "ts", ".mts": "ts", ".cts": "ts",
-                 ".tsx": "tsx"}
+                 ".tsx": "tsx", ".css": "css"}
 
 
 def module_lang(name: str) -> str:

@@ -4,7 +4,7 @@
 // a time: 350 at once queue in esbuild's service and took twice as long as one after another.
 // The project's own modules the pages import (components/Card.jsx, and what they import) are
 // parsed too, each as the build loads it: a syntax error there fails the build as well.
-//   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts), stdout: one JSON line
+//   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts and stylesheets), stdout: one JSON line
 //     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
 //       (and `hint` for an error not of syntax: an import whose path differs from its file's only in case,
 //       an import of a name a project module does not export, a CSS syntax error in a project stylesheet)
@@ -55,7 +55,7 @@ async function checkAll(esbuild, files, width = 4) {
 const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx' }
 
 // The project's own modules the pages import, at any depth: a build that writes nothing, with the
-// pages (and the global scripts) as entries, finds them (the project's path aliases included). Packages, stylesheets and
+// pages (and the global scripts and stylesheets) as entries, finds them (the project's path aliases included). Packages, stylesheets and
 // assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error,
 // but for one whose path differs from its file's only in case, which the build fails on too (`errors`).
 async function imported(esbuild, root, pages) {
@@ -66,7 +66,8 @@ async function imported(esbuild, root, pages) {
     !code.has(file) // a global script a page imports too: an entry, checked as one
   // A plain stylesheet of the project's: esbuild parses it, and warns of its syntax errors (Sass is the build's).
   const ownStylesheet = (file) => file.startsWith(root + path.sep) && file.endsWith('.css') &&
-    !path.relative(root, file).split(path.sep).includes('node_modules')
+    !path.relative(root, file).split(path.sep).includes('node_modules') &&
+    !code.has(file) // a global stylesheet a page imports too: an entry, warned of once
   const plugin = {
     name: 'pyxle-check-imports',
     setup(build) {

@@ -65,10 +65,11 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     found.update(api_source_problems(config, api_files, modules, names=True))
     package = package_problem(config.root)  # Node could not load esbuild: the JSX goes unchecked
-    # styling.globalScripts are imported by every page, so bundled and parsed like its modules
-    scripts = [path.resolve() for path in (config.root / name for name in config.styling.global_scripts)
-               if path.is_file()]
-    jsx, reason = jsx_errors(config.root, clients, scripts) if package is None else ({}, "")
+    # styling.globalScripts and the plain CSS of globalStyles are imported by every page, so bundled
+    # and parsed like its modules (Sass is the build's, as for a page's import)
+    names = (*config.styling.global_scripts, *(n for n in config.styling.global_styles if n.endswith(".css")))
+    globals_ = [path.resolve() for path in (config.root / name for name in names) if path.is_file()]
+    jsx, reason = jsx_errors(config.root, clients, globals_) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
     for shown_as, messages in jsx.items():
@@ -256,7 +257,7 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
                modules: Iterable[Path] = ()) -> tuple[dict[str, list[str]], str]:
     """esbuild's syntax errors in each compiled client module, by file, at the ``.pyxl``'s own line
     and column (the compiler keeps lines where they were), and in each module of the project the
-    pages import (``components/Card.jsx``) or ``modules`` names (the global scripts), at its own;
+    pages import (``components/Card.jsx``) or ``modules`` names (the global scripts and stylesheets), at its own;
     or why they could not be looked for.
 
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
