@@ -30,7 +30,7 @@ from watchfiles import Change
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._devsockets import changed_code, imported_since, restart_sockets, server_code
 from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
-from pyxle.bundler import BUNDLED_SUFFIXES, is_source_name, read_outside
+from pyxle.bundler import BUNDLED_SUFFIXES, file_stamp, is_source_name, read_outside
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._errors import VARY, error_json
 
@@ -216,24 +216,24 @@ def _settings(root: Path, plugins: bool) -> tuple[object, object]:
     return text, new_worker_env(values, plugins)
 
 
-def _stamps(root: Path, outputs: tuple[Path, ...], outside: list[Path] | None = None) -> dict[str, tuple[int, int]]:
-    """The modification time and size of every source file, taken before and after a rebuild.
+def _stamps(root: Path, outputs: tuple[Path, ...], outside: list[Path] | None = None) -> dict[str, tuple[int, int, int]]:
+    """The ``file_stamp`` of every source file, taken before and after a rebuild.
 
     An editor that saves in place truncates the file, then writes it: a rebuild that reads it in
     between builds an empty module. When anything changed while the rebuild read it, that build is
     not announced; the write's own event is already queued and rebuilds from the finished file.
     (Vite reads an empty file again for the same reason; this covers every file a build reads,
-    ``outside`` the project's folders too.)"""
+    ``outside`` the project's folders too.) Not ``bundler.source_stamps``, which stamps only what
+    the bundle reads: a reload imports the project's Python as well (API routes, helpers), and these
+    are the files its watch sees (``source_folders``), so every save it reports is one they show."""
     found = {}
     for folder in source_folders(root, outputs, outside or ()):
         try:
             with os.scandir(folder) as entries:
-                for entry in entries:
-                    if _is_source(entry.name) and entry.is_file():
-                        stat = entry.stat()
-                        found[entry.path] = (stat.st_mtime_ns, stat.st_size)
+                names = [entry.path for entry in entries if _is_source(entry.name) and entry.is_file()]
         except OSError:  # a folder that went away is a change of its own, with its own event
             continue
+        found.update((name, stamp) for name in names if (stamp := file_stamp(name)) is not None)
     return found
 
 
@@ -243,15 +243,7 @@ def edited_since(root: Path, outputs: tuple[Path, ...], since: float) -> list[st
     (``pyxle.app._heartbeat.watch_edits``)."""
     after = int(since * 1e9)
     return sorted(Path(path).relative_to(root).as_posix()
-                  for path, (modified, _) in _stamps(root, outputs).items() if modified > after)
-
-
-def _stamp(file: Path) -> tuple[int, int, int] | None:
-    try:
-        found = file.stat()
-    except OSError:
-        return None
-    return found.st_ino, found.st_mtime_ns, found.st_size
+                  for path, (_, modified, _) in _stamps(root, outputs).items() if modified > after)
 
 
 async def _follow_report(file: Path, events: DevEvents, stop: asyncio.Event) -> None:
@@ -259,10 +251,10 @@ async def _follow_report(file: Path, events: DevEvents, stop: asyncio.Event) -> 
     error, with its file, line and hint, as the log has it) shows in the browsers; an empty report
     (applied or unchanged) clears it. Each report replaces the file, so a new one is a new inode.
     Only reports written from now on count: one from before was about an earlier worker's edit."""
-    seen = _stamp(file)
+    seen = file_stamp(file)
     while not stop.is_set():
         await asyncio.sleep(_REPORT_POLL)
-        now = _stamp(file)
+        now = file_stamp(file)
         if now == seen or now is None:
             continue
         seen = now

@@ -10,7 +10,7 @@ Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, 
 watches besides Python), ``is_source_name`` (not an editor's dot-file), ``is_virtualenv``, ``source_files`` (what a build
 reads), ``case_clashes`` (two of them named alike but for case, which a build refuses) and
 ``read_outside`` (the files a build read outside the project's folders, which ``pyxle dev`` watches
-too); and the generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``,
+too), ``file_stamp`` (whether a file was saved between two looks, for the build and ``pyxle dev``); and the generated TypeScript types of pages (``_types``): ``generate_types``, ``write_types``,
 ``declarations``, ``types_module``,
 ``page_files``, ``TYPES_DIR``; and ``pyxle typecheck`` (``_typecheck``): ``typecheck``, ``TypecheckUnavailable``.
 Python compiles each ``.pyxl`` (its server module is written to ``server/pages/``); ``build.mjs``
@@ -77,7 +77,7 @@ from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
 from pyxle.routing import RouteTable
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
-           "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "generate_types",
+           "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "file_stamp", "generate_types",
            "import_error", "is_source_name", "is_virtualenv", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
            "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
@@ -365,15 +365,25 @@ def source_digests(root: Path, outputs: tuple[Path, ...]) -> dict[str, str]:
     return found
 
 
+def file_stamp(path: str | Path) -> tuple[int, int, int] | None:
+    """The inode, modification time and size of a file (None: gone): a save written in place moves
+    the last two, one that renames a new file over it (git checkout, an editor's safe write) the first."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
 def source_stamps(root: Path, outputs: tuple[Path, ...], outside: Iterable[str] = ()) -> dict[Path, tuple[int, int, int]]:
-    """The inode, modification time and size of every file a build reads (``outside``: named from
-    ``root``), taken before and after it: a file whose stamp moved was saved while it was read."""
-    found = {}
-    for path in (*source_files(root, outputs), *(root / name for name in outside)):
-        with contextlib.suppress(OSError):  # gone: missing from the stamps, which tells it
-            stat = path.stat()
-            found[path] = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    return found
+    """``file_stamp`` of every file a build reads (``outside``: named from ``root``), taken before
+    and after it: a file whose stamp moved was saved while it was read.
+
+    Exactly the files its fingerprint digests (``source_files``), so only a save of one of its
+    inputs unsettles a build. ``pyxle dev``'s reload stamps more (``app._reload._stamps``): it
+    imports the project's Python too, and looks at what its watch sees, which the bundler may not import."""
+    found = {path: file_stamp(path) for path in (*source_files(root, outputs), *(root / name for name in outside))}
+    return {path: stamp for path, stamp in found.items() if stamp is not None}  # gone: missing, which tells it
 
 
 def outside_sources(manifest: dict[str, Any] | None) -> list[str]:
