@@ -4,6 +4,8 @@ esbuild only warned of the first and left the styles out, and an emptied compone
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import PageWatch
 from tests.docs._blocks import cites
 from tests.e2e.test_bundler_errors import failed, pyxle
@@ -99,27 +101,9 @@ def test_an_emptied_layout_is_called_a_layout(make_project) -> None:
     assert "add `export default function Layout({ children }) { ... }`" in out and "Page" not in out, out
 
 
-def test_dev_shows_a_css_syntax_error_in_the_overlay_and_recovers(make_project, start_server,
-                                                                  page: PageWatch) -> None:
-    project = make_project({"pages/index.pyxl": PAGE, "components/Counter.jsx": COUNTER,
-                            "components/Counter.module.css": GOOD_CSS}, node=True)
-    server = start_server(project, "dev", "--ssr-workers", "1")
-    page.page.goto(server.url + "/")
-    page.hydrated()
-    overlay = page.page.locator("#pyxle-dev-overlay")
-    css = project / "components" / "Counter.module.css"
-    css.write_text(BROKEN_CSS)
-    overlay.wait_for(timeout=30000)
-    shown = overlay.text_content() or ""
-    assert 'components/Counter.module.css:1:10: CSS syntax error: Expected "}" to go with "{"' in shown, shown
-    assert "add the \"}\" that closes this block" in shown, shown
-    server.wait_for_output("CSS syntax error", timeout=10)
-    css.write_text(GOOD_CSS)
-    overlay.wait_for(state="detached", timeout=30000)
-
-
-def test_dev_shows_a_css_syntax_error_in_a_global_style_in_the_overlay(make_project, start_server,
-                                                                      page: PageWatch) -> None:
+@pytest.mark.parametrize("broken", ["components/Counter.module.css", "styles/global.css"])
+def test_dev_shows_a_css_syntax_error_in_the_overlay_and_recovers(make_project, start_server, page: PageWatch,
+                                                                  broken: str) -> None:
     project = make_project({"pages/index.pyxl": PAGE, "components/Counter.jsx": COUNTER,
                             "components/Counter.module.css": GOOD_CSS, "styles/global.css": GOOD_CSS,
                             "pyxle.config.json": GLOBAL_CONFIG}, node=True)
@@ -127,12 +111,12 @@ def test_dev_shows_a_css_syntax_error_in_a_global_style_in_the_overlay(make_proj
     page.page.goto(server.url + "/")
     page.hydrated()
     overlay = page.page.locator("#pyxle-dev-overlay")
-    css = project / "styles" / "global.css"
+    css = project / broken
     css.write_text(BROKEN_CSS)
     overlay.wait_for(timeout=30000)
     shown = overlay.text_content() or ""
-    assert 'styles/global.css:1:10: CSS syntax error: Expected "}" to go with "{"' in shown, shown
+    assert f'{broken}:1:10: CSS syntax error: Expected "}}" to go with "{{"' in shown, shown
     assert "add the \"}\" that closes this block" in shown, shown
-    server.wait_for_output("styles/global.css:1:10: CSS syntax error", timeout=10)
+    server.wait_for_output(f"{broken}:1:10: CSS syntax error", timeout=10)
     css.write_text(GOOD_CSS)
     overlay.wait_for(state="detached", timeout=30000)
