@@ -3,7 +3,7 @@
 // navigation JSON) and its <Head> elements, merged by the same rules as on the server. From
 // hydration on, a <Head> that renders other elements updates the head at once; before the first
 // navigation the HEAD part is what the server rendered minus what the <Head> elements rendered.
-import { cleanProps, keyOf, mergeEntries, safe } from './_headmerge.js'
+import { cleanProps, keyOf, mergeEntries, parsed, rawText, safe } from './_headmerge.js'
 
 const START = 'meta[name="pyxle-head"][content="start"]'
 const END = 'meta[name="pyxle-head"][content="end"]'
@@ -35,16 +35,20 @@ function schedule() {
 
 const ATTRIBUTE_NAMES = { className: 'class', htmlFor: 'for', charSet: 'charset', httpEquiv: 'http-equiv' }
 
+// A <Head> element as the node the browser parsed from the server's markup of it (its script
+// text escaped, its CRs as LF...), so that one equals the other and is not added twice.
 function toNode(element) {
   if (element.nodeType) return element.cloneNode(true)
   const node = document.createElement(element.type)
   for (const [name, value] of Object.entries(cleanProps(element.props || {}))) {
     if (name === 'children') continue
     if (value === false || value == null) continue
-    node.setAttribute(ATTRIBUTE_NAMES[name] || name, value === true ? '' : String(value))
+    node.setAttribute(ATTRIBUTE_NAMES[name] || name, value === true ? '' : parsed(String(value)))
   }
   const children = element.props && element.props.children
-  if (children != null) node.textContent = Array.isArray(children) ? children.join('') : String(children)
+  if (children == null) return node
+  const text = Array.isArray(children) ? children.join('') : String(children)
+  node.textContent = parsed(element.type === 'script' || element.type === 'style' ? rawText(element.type, text) : text)
   return node
 }
 

@@ -2,6 +2,8 @@
 // entries sort by level (layouts first, the page last) then by order (HEAD variable before
 // <Head>); a later entry replaces an earlier one with the same key (data-head-key included).
 // Event handlers are dropped and any element carrying a javascript: URL is dropped whole.
+// The text of a <script> or <style> is written escaped (rawText) and compared as the browser
+// parsed it (parsed), so the server's element equals the browser's own.
 const URL_PROPS = new Set(['href', 'src', 'action', 'formAction', 'content'])
 
 function propsOf(element) {
@@ -64,4 +66,21 @@ export function mergeEntries(entries) {
     }
   }
   return out
+}
+
+// The text of a <script> or <style> as the server writes it, so no data in it closes the element or
+// keeps the real end tag from closing it (`<!--<script>` would: HTML's "double escaped" state).
+// In a script, the `s` of `<script` and `</script` becomes \u0073 (\u0053 for `S`), as React 19
+// writes script text: the same character in a JS or JSON string, a template, a regular expression,
+// an identifier (`a<script`). In a style, `</style` becomes `<\/style`, a CSS escape of `/`.
+export function rawText(type, text) {
+  if (type === 'style') return text.replace(/<\/(style)/gi, '<\\/$1')
+  return text.replace(/(<\/?)(s)(cript)/gi, (_, open, s, rest) => `${open}${s === 's' ? '\\u0073' : '\\u0053'}${rest}`)
+}
+
+// Text as the browser's HTML parser reads it from the server's document: CR and CRLF as LF, NUL
+// and a lone surrogate (which UTF-8 cannot carry) as U+FFFD.
+export function parsed(text) {
+  return text.replace(/\r\n?/g, '\n').replace(/[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF\0]/g,
+    (found) => (found.length === 2 ? found : '\uFFFD'))
 }
