@@ -66,6 +66,15 @@ HEAD_JSON = doc_block("docs/pages.md", "head-json")
 HEADLD = LOADER + HEAD_JSON + """
 export default function HeadLd() { return <main><h1 id="ld">headld</h1></main> }
 """
+OLD_RECIPE = LOADER + """
+import json
+
+def HEAD(data):
+    ld = json.dumps({"@type": "Thing", "name": data["name"]}).replace("</", "<\\\\/")
+    return [f'<script type="application/ld+json">{ld}</script>']
+
+export default function OldLd() { return <main><h1 id="ld">oldld</h1></main> }
+"""
 
 LD = "document.head.querySelectorAll('script[type=\"application/ld+json\"]')"
 ROUND_TRIP = f"""(expected) => {{
@@ -77,7 +86,7 @@ ROUND_TRIP = f"""(expected) => {{
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/index.pyxl": INDEX, "pages/jsonld.pyxl": JSONLD, "pages/scr.pyxl": SCRIPT,
-             "pages/headld.pyxl": HEADLD}
+             "pages/headld.pyxl": HEADLD, "pages/oldld.pyxl": OLD_RECIPE}
     with serving(write_project(tmp_path_factory.mktemp("head-script-text") / "app", files), "--ssr-workers", "1") as server:
         yield server
 
@@ -118,6 +127,18 @@ def test_data_in_a_before_interactive_script_renders_the_page_and_reads_back_exa
 @pytest.mark.parametrize("key", list(VALUES))
 def test_the_docs_head_json_recipe_renders_the_page_and_reads_back_exactly(app: Server, page: PageWatch, key: str) -> None:
     _open(page, f"{app.url}/headld?k={key}")
+    assert page.page.evaluate(ROUND_TRIP, json.dumps(VALUES[key]))
+    assert page.page.evaluate("window.__xss") is None
+    assert page.problems() == []
+
+
+@cites("docs/pages.md", "Pyxle writes the `s` of a `<script` in a `HEAD` script's text as `\\u0073`")
+@pytest.mark.parametrize("key", list(VALUES))
+def test_a_head_string_escaping_only_the_closing_tag_still_renders_the_page(app: Server, page: PageWatch,
+                                                                           key: str) -> None:
+    """The recipe docs/pages.md gave before (``.replace("</", "<\\\\/")``) blanked the page with
+    ``<!--<script>`` in a value; apps that follow it are safe now as well."""
+    _open(page, f"{app.url}/oldld?k={key}")
     assert page.page.evaluate(ROUND_TRIP, json.dumps(VALUES[key]))
     assert page.page.evaluate("window.__xss") is None
     assert page.problems() == []

@@ -26,6 +26,15 @@ _NAME = re.compile(r"[a-zA-Z_:][-a-zA-Z0-9_:.]*")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_SCRIPT_TAG = re.compile(r"(</?)(s)(cript)", re.IGNORECASE)
+
+
+def _script_text(text: str) -> str:
+    """A script's text with the ``s`` of ``<script`` written ``\\u0073`` (``\\u0053``), as the
+    browser runtime's ``rawText`` writes it: ``<!--<script>`` in data would otherwise keep the
+    element open past its end tag (HTML's "double escaped" state) and blank the page. JavaScript
+    and JSON read the escape as ``s``."""
+    return _SCRIPT_TAG.sub(lambda m: m[1] + ("\\u0073" if m[2] == "s" else "\\u0053") + m[3], text)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -105,7 +114,8 @@ class _Elements(HTMLParser):
                 del self.skipping[self.skipping.index(tag) :]
             return
         if tag == self.open:
-            self.out.append(f"{self.start}{''.join(self.content)}</{tag}>")
+            content = "".join(self.content)
+            self.out.append(f"{self.start}{_script_text(content) if tag == 'script' else content}</{tag}>")
             self.open = None
 
     def handle_data(self, data: str) -> None:
