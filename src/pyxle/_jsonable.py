@@ -1,13 +1,62 @@
-"""What JSON cannot carry in a value, looked for once encoding it has failed or looked suspect: a
-float orjson writes as ``null`` (NaN, the infinities), and the key path of the first value no
-encoder takes, so the error names it (``data.when: datetime ...``)."""
+"""The one JSON encoder of loaders, actions and API routes, so a value they return is sent alike by
+all three; and what JSON cannot carry in a value, looked for once encoding it has failed or looked
+suspect: a float orjson writes as ``null`` (NaN, the infinities), and the key path of the first value
+no encoder takes, so the error names it (``data.when: datetime ...``)."""
 
 from __future__ import annotations
 
 import dataclasses
+import enum
+import json
 import math
 import sys
+import uuid
 from typing import Any
+
+import orjson
+
+# orjson's types and a UUID (its string) and an Enum (its value); a datetime and a dataclass are
+# passed to _refuse, as the standard library refuses them.
+_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
+
+
+def _as_orjson_writes(value: Any) -> Any:
+    """For the standard library's encoder, a UUID and an Enum as orjson writes them; nothing else."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return _refuse(value)
+
+
+def encode(value: Any) -> bytes:
+    """Compact UTF-8 JSON with the standard library's rules, encoded by orjson (about 10x faster).
+
+    orjson writes NaN and infinities as ``null``; those stay errors here, so a ``null`` in the
+    output triggers a check. Anything orjson refuses (ints beyond 64 bits, lone surrogates, more
+    than 254 levels) goes to ``json``, ASCII-only: a lone surrogate (half an emoji, as JavaScript's
+    ``.slice()`` leaves it) is then the escape ``\\ud83d``, as ``JSON.stringify`` writes it; written
+    as itself, it made the answer's UTF-8 encoding fail after the error handling (a bare 500).
+    """
+    try:
+        encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
+    except TypeError:
+        try:
+            return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_as_orjson_writes).encode()
+        except RecursionError:  # deeper than Python's own limit: as unserialisable as a datetime
+            raise ValueError("nested too deeply to encode as JSON") from None
+    if b"null" in encoded and non_finite(value):
+        raise ValueError("Out of range float values are not JSON compliant")
+    return encoded
+
+
+def dumps(value: Any) -> str:
+    """``encode`` as text: a page's answers are assembled from it."""
+    return encode(value).decode()
 
 
 def non_finite(value: Any) -> bool:
@@ -20,6 +69,8 @@ def non_finite(value: Any) -> bool:
         return any(non_finite(item) for item in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return any(non_finite(getattr(value, field.name)) for field in dataclasses.fields(value))
+    if isinstance(value, enum.Enum):
+        return non_finite(value.value)
     return False
 
 
@@ -37,8 +88,10 @@ _DEEPEST = 256
 
 def find_unserialisable(value: Any, path: str, depth: int = 0) -> str | None:
     """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, (str, bool, uuid.UUID)):
         return None
+    if isinstance(value, enum.Enum):  # sent as its value
+        return find_unserialisable(value.value, path, depth)
     if depth >= _DEEPEST and isinstance(value, (dict, list, tuple)):
         shown = path if len(path) <= 80 else f"{path[:40]}...{path[-30:]}"
         return f"{shown}: nested more than {_DEEPEST} levels deep, too deep to encode (flatten it)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import re
 import typing
@@ -11,12 +10,11 @@ import weakref
 from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
-import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyxle._jsonable import non_finite, not_json
+from pyxle._jsonable import dumps, not_json
 from pyxle._status import check_status
 from pyxle.observability import phase
 from pyxle.pages._answers import Answered
@@ -257,31 +255,3 @@ def props_json(data_json: str, layouts: dict[str, str]) -> str:
 def loader_error_payload(exc: LoaderError) -> dict[str, Any]:
     """The error page's ``error``; ``type`` is the class raised (a subclass's own name), as in 0.4 to 0.9."""
     return {"message": exc.message, "statusCode": exc.status_code, "data": exc.data or {}, "type": type(exc).__name__}
-
-
-_ORJSON = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-
-
-def _refuse(value: Any) -> Any:
-    raise TypeError(f"{type(value).__name__} is not JSON-serialisable")
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON with the standard library's rules, encoded by orjson (about 10x faster).
-
-    orjson writes NaN and infinities as ``null``; those stay errors here, so a ``null`` in the
-    output triggers a check. Anything orjson refuses (ints beyond 64 bits, lone surrogates) goes to
-    ``json``, ASCII-only: a lone surrogate (half an emoji, as JavaScript's ``.slice()`` leaves it)
-    is then the escape ``\\ud83d``, as ``JSON.stringify`` writes it; written as itself, it made
-    the answer's UTF-8 encoding fail after the page's error handling (a bare 500 for everyone).
-    """
-    try:
-        encoded = orjson.dumps(value, default=_refuse, option=_ORJSON)
-    except TypeError:
-        try:
-            return json.dumps(value, separators=(",", ":"), allow_nan=False)
-        except RecursionError:  # deeper than Python's own limit: as unserialisable as a datetime
-            raise ValueError("nested too deeply to encode as JSON") from None
-    if b"null" in encoded and non_finite(value):
-        raise ValueError("Out of range float values are not JSON compliant")
-    return encoded.decode()
