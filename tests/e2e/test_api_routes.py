@@ -20,8 +20,14 @@ ROUTES = {
     "db_helper.py": "GREETING = 'from the project root'\n",
     "pages/api/when.py": ("import datetime\n"
                           "async def get(request):\n"
-                          "    if request.query_params.get('kind') == 'nan':\n"
+                          "    kind = request.query_params.get('kind')\n"
+                          "    if kind == 'nan':\n"
                           "        return {'ratio': float('nan')}\n"
+                          "    if kind in ('list', 'dict'):  # nested deeper than Python's recursion limit\n"
+                          "        tree = []\n"
+                          "        for _ in range(2000):\n"
+                          "            tree = [tree] if kind == 'list' else {'k': tree}\n"
+                          "        return {'tree': tree}\n"
                           "    return {'event': {'at': datetime.datetime(2026, 1, 1)}}\n"),
     "pages/api/index.py": "async def get(request): return {'route': 'api index'}\n",
     "pages/api/root.py": "from db_helper import GREETING\nasync def get(request): return {'greeting': GREETING}\n",
@@ -371,6 +377,20 @@ def test_a_dict_json_cannot_carry_is_a_500_whose_log_names_the_file_and_the_key(
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
     line = "get() in api/when.py returned data that is not JSON-serialisable: data.ratio: nan is not valid JSON"
     assert line in routes_server.wait_for_output(line)[logged:]
+
+
+@cites("docs/api-routes.md", "data nested more than 256 levels deep is\nnamed at that depth")
+@pytest.mark.parametrize(("kind", "path"), [("list", "data.tree[0][0][0]"), ("dict", "data.tree.k.k.k")])
+def test_data_nested_too_deeply_is_a_500_whose_log_names_the_file_and_the_key_path(routes_server: Server, kind: str,
+                                                                                  path: str) -> None:
+    """The log had only a bare `RecursionError` traceback from Starlette's `JSONResponse.render`."""
+    logged = len(routes_server.output())
+    answer = get(routes_server, f"/api/when?kind={kind}")
+    assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
+    line = f"get() in api/when.py returned data that is not JSON-serialisable: {path}"
+    output = routes_server.wait_for_output(line)[logged:]
+    assert "nested more than 256 levels deep, too deep to encode (flatten it)" in output
+    assert "RecursionError" not in output  # the line ends the traceback, as a loader's does
 
 
 @cites("docs/api-routes.md", "A status that carries no content (`(body, 204)`, `(body, 304)`) is sent without the body and\nwithout a `Content-Length` header")

@@ -95,6 +95,33 @@ async def load(request):
 export default function Post({ data }) { return <article>{data.slug}</article> }
 '''
 
+KINDS = '''
+import enum
+import uuid
+
+
+class Color(enum.Enum):
+    RED = "red"
+
+
+def payload():
+    return {"id": uuid.UUID("12345678-1234-5678-1234-567812345678"), "color": Color.RED, "ids": [uuid.UUID(int=1)]}
+'''
+
+KINDS_PAGE = '''
+from kinds import payload
+
+@server
+async def load(request):
+    return payload()
+
+@action
+async def typed(request):
+    return payload()
+
+export default function Kinds({ data }) { return <p>{data.id}</p> }
+'''
+
 HOOKS = '''
 async def tag(context, request, call_next):
     response = await call_next(request)
@@ -109,6 +136,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory):
     files = {
         "pages/index.pyxl": INDEX, "pages/layout.pyxl": LAYOUT, "pages/blog/layout.pyxl": BLOG_LAYOUT,
         "pages/blog/[slug].pyxl": POST, "pages/about.pyxl": "export default function About() { return <p>About</p> }\n",
+        "kinds.py": KINDS, "pages/kinds.pyxl": KINDS_PAGE,
+        "pages/api/kinds.py": "from kinds import payload\n\nasync def get(request):\n    return payload()\n",
         "hooks.py": HOOKS, "pyxle.config.json": json.dumps({"routeMiddleware": {"pages": ["hooks:tag"]}}),
     }
     with serving(write_project(root, files, None), env={"PYXLE_SECRET_KEY": "p" * 40}) as server:
@@ -262,6 +291,20 @@ def test_an_action_answer_json_cannot_carry_is_a_500_with_ok_false(pages: Server
             assert "9012" not in r.text
     pages.wait_for_output("action dated() of page 'index' returned data that is not JSON-serialisable: data.when: date")
     pages.wait_for_output("raised an ActionError with an answer that is not JSON-serialisable: ActionError.data.when")
+
+
+@cites("docs/api-routes.md", "A `UUID` is sent as its string and an `Enum` member as its value, as from a page's loader")
+@cites("docs/pages.md", "A `UUID` is sent as its string and an `Enum` member as its value, from a loader or an action")
+def test_a_uuid_and_an_enum_are_sent_alike_from_a_loader_an_action_and_an_api_route(pages: Server) -> None:
+    """Loaders and actions sent them as strings; the same dict returned by an API route was a 500."""
+    sent = {"id": "12345678-1234-5678-1234-567812345678", "color": "red", "ids": ["00000000-0000-0000-0000-000000000001"]}
+    loaded = httpx.get(pages.url + "/kinds", headers=NAV)
+    assert (loaded.status_code, loaded.json()["props"]["data"]) == (200, sent)
+    with _client(pages) as (client, csrf):
+        acted = client.post("/api/__actions/kinds/typed", json={}, headers=csrf)
+        assert (acted.status_code, acted.json()) == (200, {"ok": True, **sent})
+    routed = httpx.get(pages.url + "/api/kinds")
+    assert (routed.status_code, routed.json()) == (200, sent)
 
 
 def test_action_404_405_and_csrf(pages: Server) -> None:

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from pyxle._jsonable import not_json
+from pyxle._jsonable import encode, not_json
 from pyxle.runtime import INVALIDATE_HEADER, INVALIDATE_KEY, ActionError, LoaderError, error_answer, invalidate_header
 
 
@@ -68,13 +67,10 @@ def _json(body: dict[str, Any] | list[Any], where: str, headers: dict[str, str] 
 
 
 class JsonAnswer(JSONResponse):
-    """Starlette's ``JSONResponse``, except that a string holding a lone surrogate (half an emoji, as
-    JavaScript's ``.slice()`` leaves it, sent back in a JSON body) is written as its escape
-    (``\\ud83d``, as ``JSON.stringify`` writes it) instead of failing to encode as UTF-8 (a 500 after
-    the handler's work was done). Only such a body pays for the second, ASCII-only encoding."""
+    """Starlette's ``JSONResponse`` written by the encoder loaders and actions use, so a value is sent
+    alike by all three (a ``UUID`` as its string, an ``Enum`` as its value) and a string holding a
+    lone surrogate is written as its escape (``\\ud83d``, as ``JSON.stringify`` writes it) instead of
+    failing to encode as UTF-8 (a 500 after the handler's work was done)."""
 
     def render(self, content: Any) -> bytes:
-        try:
-            return super().render(content)
-        except UnicodeEncodeError:
-            return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
+        return encode(content)
