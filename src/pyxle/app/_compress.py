@@ -157,9 +157,32 @@ def _encodable(headers: list[tuple[bytes, bytes]]) -> tuple[bool, bytes | None]:
 def vary(status: int, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
     """For an answer sent as it is (the client takes no encoding, or a HEAD): its headers with
     ``Vary: Accept-Encoding`` where another client would have got it encoded."""
-    if status == 304 or (status not in _NEVER and _encodable(headers)[0]):
+    if status not in _NEVER and _encodable(headers)[0]:
         return _with_vary(headers)
     return headers
+
+
+# What a 304 may bring of the 200 it stands for (its sender's, or a handler's), read here and not sent.
+_OF_THE_200 = frozenset({b"content-type", b"content-length", b"content-encoding"})
+
+
+def not_modified(headers: list[tuple[bytes, bytes]], scope: Scope, compressor: Compressor | None,
+                 coding: bytes | None) -> list[tuple[bytes, bytes]]:
+    """A 304's headers with the ETag and Vary its 200 would carry (RFC 9110 §15.4.5), so a cache
+    that refreshes its copy from it keeps true ones: ``Vary`` where that 200 is text, its tag weak
+    where ``coding`` would encode it. The 200's type and length, which our 304s bring for this, are
+    dropped; a handler's 304 without them gets ``Vary`` and the tag as the client holds it."""
+    if not any(name == b"content-type" for name, _ in headers):
+        if compressor is None:
+            return headers
+        return _with_vary(headers if coding is None else _tag_as_held(headers, scope))
+    encodable, sized = _encodable(headers)
+    kept = [(name, value) for name, value in headers if name not in _OF_THE_200]
+    if compressor is None or not encodable:
+        return kept
+    if coding is not None and not (sized is not None and sized.isdigit() and int(sized) < compressor.minimum_size):
+        kept = [(name, _weak(value) if name == b"etag" else value) for name, value in kept]
+    return _with_vary(kept)
 
 
 class Compressor:
@@ -222,8 +245,6 @@ class _Responder:
         headers = message.get("headers") or []
         encodable, sized = _encodable(headers)
         status = message["status"]
-        if status == 304:  # what the full answer would have varied on, and its tag as the client has it
-            message["headers"] = _with_vary(_tag_as_held(headers, self.scope))
         if not encodable or status in _NEVER:
             self.state = "plain"
             await self.send_next(message)

@@ -2,7 +2,8 @@
 
 The request's observation (id, timings, metrics, span, access log: ``pyxle.observability``),
 security headers, compression (or its ``Vary``), the net that turns an unhandled exception into
-a logged, generic 500, and the request body's size and time limits. One layer, one scan of the
+a logged, generic 500, the request body's size and time limits, and HTTP/1.1's one ``Host``
+(a 400 before anything routes without it, or with two). One layer, one scan of the
 request headers and one wrapper around ``send``: as separate middleware these cost a coroutine
 and a wrapper each: 38.1 µs of server CPU per API request became 32.6 (docs/benchmarks.md).
 """
@@ -25,7 +26,7 @@ from pyxle._forwarded import TrustedPeers, forward
 from pyxle._loggable import loggable
 from pyxle._refused import RequestRefused
 from pyxle._status import answer_status
-from pyxle.app._compress import Compressor, vary
+from pyxle.app._compress import Compressor, not_modified, vary
 from pyxle.app._errors import error_response, server_error
 from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
 from pyxle.observability import Observer
@@ -105,6 +106,9 @@ class HttpEdge:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
+            if scope["type"] == "websocket" and (refusal := _host_refusal(scope, *_hosts(scope))) is not None:
+                await _refuse_socket(refusal, scope, send, self.socket_headers)
+                return
             if scope["type"] == "websocket" and self.trusted is not None:
                 forward(scope, self.trusted)
             if scope["type"] == "websocket" and self.socket_headers is not None:
@@ -114,6 +118,7 @@ class HttpEdge:
             return
         accept = length = None
         chunked = forwarded = False
+        hosts, host = 0, b""
         for name, value in scope["headers"]:
             if name == b"accept-encoding":
                 accept = value
@@ -123,9 +128,11 @@ class HttpEdge:
                 chunked = True
             elif name == b"x-forwarded-for" or name == b"x-forwarded-proto":
                 forwarded = True
+            elif name == b"host":
+                hosts, host = hosts + 1, value
         if forwarded and self.trusted is not None:  # before anything reads the client or the scheme
             forward(scope, self.trusted)
-        downstream, varies = send, False
+        downstream, varies, coding = send, False, None
         compressor = self.compressor
         if compressor is not None:
             coding = compressor.coding(accept) if accept is not None and scope["method"] != "HEAD" else None
@@ -148,8 +155,10 @@ class HttpEdge:
                 headers = message.get("headers") or []
                 if add_headers is not None:
                     headers = add_headers(headers)
-                if varies:
-                    headers = vary(status, headers)
+                if code == 304:
+                    headers = not_modified(headers, scope, compressor, coding)
+                elif varies:
+                    headers = vary(code, headers)
                 if lean:
                     headers = [*headers, id_header]
                     if timed:
@@ -189,6 +198,9 @@ class HttpEdge:
         running = self.running
         running[id(entry)] = entry
         try:
+            if (hosts != 1 or not host) and (refused := _host_refusal(scope, hosts, host)) is not None:  # before routing
+                await error_response(refused, scope["path"])(scope, receive, send_edge)
+                return
             if length is not None:
                 refusal = self._refuse_length(length)
                 if refusal is not None:
@@ -263,6 +275,36 @@ class HttpEdge:
             await send(message)
 
         await self.other(scope, receive, send_headed)
+
+
+def _hosts(scope: Scope) -> tuple[int, bytes]:
+    """How many Host headers ``scope`` has, and the last one's value."""
+    found = [value for name, value in scope["headers"] if name == b"host"]
+    return len(found), found[-1] if found else b""
+
+
+def _host_refusal(scope: Scope, hosts: int, host: bytes) -> RequestRefused | None:
+    """The 400 for a request with ``hosts`` Host headers where HTTP/1.1 asks for exactly one (RFC 9112
+    §3.2): none (granian passes it as an empty one), or two that a proxy may read one way and
+    ``request.url`` the other. HTTP/1.0 needs none, HTTP/2 names the host in ``:authority``; a scope
+    that names no version is the app's own."""
+    version = scope.get("http_version")
+    if hosts <= 1 and (host or version != "1.1"):
+        return None
+    headers = None if version == "2" else {"Connection": "close"}  # its body, if any, was never read
+    return RequestRefused(400, "More than one Host header" if hosts > 1 else "Missing Host header", headers)
+
+
+async def _refuse_socket(refused: RequestRefused, scope: Scope, send: Send, add: AddHeaders | None) -> None:
+    """A WebSocket handshake refused before any route sees it: that 400 where the server takes
+    ASGI's denial responses (granian does), else a close before accept (the server's 403)."""
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close", "code": 1008, "reason": refused.detail})
+        return
+    answer = error_response(refused)
+    headers = answer.raw_headers if add is None else add(answer.raw_headers)
+    await send({"type": "websocket.http.response.start", "status": 400, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": answer.body})
 
 
 def _status(code: object) -> int:

@@ -9,7 +9,7 @@ import mimetypes
 import os
 import re
 from collections.abc import Awaitable, Callable
-from datetime import timezone
+from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from stat import S_ISREG
@@ -27,6 +27,7 @@ from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.cache import matches
+from pyxle.cache._etag import matches_strongly
 from pyxle.pages._endpoint import ALLOW  # what a file's URL takes, as a page's does
 
 # One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
@@ -34,8 +35,11 @@ _BYTE_RANGE = re.compile(rb"\s*(?:(\d+)-(\d*)|-\d+)\s*")
 # Precompressed siblings of a built file, in the order we prefer them on a tie.
 _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
-# What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy.
-_KEPT_ON_304 = ("cache-control", "etag", "expires", "vary")
+# What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy,
+# and the 200's type, length and coding, which the outer layer reads to give it the ETag and Vary
+# that 200 would carry, compressed or not, and drops (``_compress.not_modified``).
+_KEPT_ON_304 = ("cache-control", "content-location", "etag", "expires", "vary", "content-type", "content-length",
+                "content-encoding")
 # public/ files may change at a deploy under the same URL: stale at once, so browsers ask again
 # (a 304 from their ETag). Without it they guessed a freshness of a tenth of the file's age.
 PUBLIC_CACHE = "public, max-age=0"
@@ -117,13 +121,15 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             else:
                 if found is not None and not _readable(found[0]):
                     _unreadable(found[0])
-                response = files.file_response(*found, scope) if found is not None else None
-                if isinstance(response, FileResponse):
+                response = FileResponse(found[0], stat_result=found[1]) if found is not None else None
+                if response is not None:
                     _typed(response)
             if response is not None and response.status_code in (200, 206, 304):
                 response.headers["cache-control"] = PUBLIC_CACHE
             if response is not None and scope["path"].endswith("/"):
                 response = _slash_away(scope)
+            elif isinstance(response, FileResponse):
+                response = _conditional(scope, response)
             if response is not None:
                 await small.answer(response, scope, receive, send)
                 return
@@ -276,12 +282,37 @@ def build_assets(directory: Path) -> ASGIApp:
         response = FileResponse(path, headers=headers, media_type=kind, stat_result=stat)
         if coding is not None:  # the twin's own tag, marked with its coding as Apache's mod_deflate does
             response.headers["etag"] = response.headers["etag"][:-1] + f'-{coding.decode()}"'
-        if _not_modified(scope, response.headers):
-            kept = {name: response.headers[name] for name in _KEPT_ON_304 if name in response.headers}
-            response = Response(status_code=304, headers=kept)
-        await small.answer(response, scope, receive, send)
+        await small.answer(_conditional(scope, response), scope, receive, send)
 
     return serve
+
+
+def _conditional(scope: Scope, response: Response) -> Response:
+    """A file's answer as RFC 9110 §13.2.2 orders its preconditions (for GET and HEAD, as nginx
+    does): ``If-Match`` (the strong comparison), or else ``If-Unmodified-Since``, failed is a 412,
+    before a ``Range`` is read (a resumed download never splices two versions of a file); then a
+    304 when the client holds it, with what it keeps of the 200."""
+    request = Headers(scope=scope)
+    headers = response.headers
+    wanted = request.get("if-match")
+    since = _date(request.get("if-unmodified-since")) if wanted is None else None
+    if ((wanted is not None and not matches_strongly(wanted.encode("latin-1"), headers["etag"]))
+            or (since is not None and parsedate_to_datetime(headers["last-modified"]) > since)):
+        raise HTTPException(412)
+    if _not_modified(request, headers):
+        return Response(status_code=304, headers={name: headers[name] for name in _KEPT_ON_304 if name in headers})
+    return response
+
+
+def _date(value: str | None) -> datetime | None:
+    """An HTTP date, or None for none or an unreadable one (ignored, as RFC 9110 says)."""
+    if value is None:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when  # asctime's form names no zone: GMT
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -297,22 +328,13 @@ def _is_twin(path: Path) -> bool:
     return path.suffix in _TWIN_SUFFIXES and _stat(path.with_suffix("")) is not None
 
 
-def _not_modified(scope: Scope, headers: MutableHeaders) -> bool:
+def _not_modified(request: Headers, headers: MutableHeaders) -> bool:
     """RFC 9110 §13.2.2 for GET/HEAD: ``If-None-Match`` (weak comparison, lists, ``*``) decides
     when sent; otherwise an ``If-Modified-Since`` no older than the file's ``Last-Modified``."""
-    request = Headers(scope=scope)
     if (wanted := request.get("if-none-match")) is not None:
         return matches(wanted.encode("latin-1"), headers["etag"])
-    since = request.get("if-modified-since")
-    if since is None:
-        return False
-    try:
-        when = parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False  # an unreadable date is ignored, as RFC 9110 says
-    if when.tzinfo is None:  # asctime's form names no zone: HTTP dates are all GMT
-        when = when.replace(tzinfo=timezone.utc)
-    return parsedate_to_datetime(headers["last-modified"]) <= when
+    since = _date(request.get("if-modified-since"))
+    return since is not None and parsedate_to_datetime(headers["last-modified"]) <= since
 
 
 def _without_bad_range(scope: Scope) -> Scope:

@@ -42,3 +42,12 @@ def matches(header: bytes, tag: str) -> bool:
         if candidate == wanted:
             return True
     return False
+
+
+def matches_strongly(header: bytes, tag: str) -> bool:
+    """Whether ``If-Match: header`` names ``tag`` by the strong comparison (RFC 9110 §8.8.3.2: the
+    same tag, neither weak), or is ``*``."""
+    text = header.decode("latin-1").strip()
+    if text == "*":
+        return True
+    return not tag.startswith("W/") and any(candidate.strip() == tag for candidate in text.split(","))

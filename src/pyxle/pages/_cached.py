@@ -75,7 +75,8 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
     vary = _VARY if shared or control == PRIVATE else vary
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
     if _not_modified(scope, tag, token if control == PRIVATE else "", headers.values()):  # a public answer sets no cookie
-        return Response(status_code=304, headers=headers)
+        # with the type and length of the 200 it stands for: the outer layer's cue (``_compress.not_modified``)
+        return Response(status_code=304, headers={**headers, "Content-Type": media_type, "Content-Length": str(len(body))})
     if copies is not None and body is entry.body:
         return _AsStored(body, entry.status, headers, media_type, copies)
     return Response(body, entry.status, headers=headers, media_type=media_type)
@@ -102,9 +103,13 @@ def conditional(response: Response, scope: Scope) -> Response:
     tag = etag(body)
     response.headers["ETag"] = tag
     if _not_modified(scope, tag, scope.get("pyxle", {}).get("csrf_token", ""), response.headers.values()):
-        return Response(status_code=304, headers={k: v for k, v in response.headers.items()
-                                                  if k in ("etag", "cache-control", "vary")})
+        return Response(status_code=304, headers={k: v for k, v in response.headers.items() if k in _KEPT_ON_304})
     return response
+
+
+# What a 304 keeps of its 200: what a cache refreshes (RFC 9110 §15.4.5), and the type and length
+# the outer layer reads to give it the ETag and Vary that 200 would carry (``_compress.not_modified``).
+_KEPT_ON_304 = frozenset({"etag", "cache-control", "vary", "content-type", "content-length"})
 
 
 def _not_modified(scope: Scope, tag: str, token: str, headers: Iterable[str]) -> bool:
@@ -146,7 +151,8 @@ async def regenerate(app: Any, scope: Scope, credentials: frozenset[bytes] = fro
     ``scope["state"]``, which starts as the server starts every request's, from the lifespan's (a
     database pool a loader uses). ``OWN_REQUEST`` tells the rate limit that it is no client's request."""
     inner: dict[str, Any] = {
-        "type": "http", "asgi": scope.get("asgi", {"version": "3.0"}), "http_version": "1.1", "method": "GET",
+        "type": "http", "asgi": scope.get("asgi", {"version": "3.0"}), "method": "GET",
+        "http_version": scope.get("http_version", "1.1"),  # an HTTP/2 request's may carry no Host (the edge's 400)
         "scheme": scope.get("scheme", "http"), "server": scope.get("server"), "client": scope.get("client"),
         "root_path": scope.get("root_path", ""), "path": scope["path"], "raw_path": scope.get("raw_path"),
         "query_string": scope.get("query_string", b""),
