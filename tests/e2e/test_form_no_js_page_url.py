@@ -36,6 +36,10 @@ async def load(request):
 async def add_item(request):
     raise ActionError("The list is full")
 
+@action
+async def crash(request):
+    raise RuntimeError("the action broke")
+
 import { Form } from 'pyxle/client'
 
 export default function FormPage({ data }) {
@@ -43,6 +47,7 @@ export default function FormPage({ data }) {
     <main>
       <h1>Form on tab {data.tab}</h1>
       <Form action="add_item" id="add"><input name="item" /><button type="submit">Add</button></Form>
+      <Form action="crash" id="crash"><button type="submit">Crash</button></Form>
     </main>
   )
 }
@@ -60,13 +65,15 @@ export default function Tag() {
 }
 """
 
+ERROR = "export default function ErrorPage({ data }) {\n  return <h1>Error {data.statusCode}</h1>\n}\n"
+
 OTHER = "export default function Other() {\n  return <h1>Other</h1>\n}\n"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     files = {"pages/layout.pyxl": LAYOUT, "pages/form.pyxl": FORM, "pages/tag/[name].pyxl": TAG,
-             "pages/other.pyxl": OTHER}
+             "pages/other.pyxl": OTHER, "pages/error.pyxl": ERROR}
     root = write_project(tmp_path_factory.mktemp("no-js-page-url") / "app", files)
     with serving(root, "--ssr-workers", "1") as server:
         yield server
@@ -108,6 +115,30 @@ def test_the_page_rendered_again_hydrates_at_its_own_url_and_path(app: Server, p
     tab.get_by_role("heading", name="Form on tab 2").wait_for()
     assert tab.url == app.url + "/form?tab=2" and tab.locator("#path").inner_text() == "/form"
     assert tab.evaluate("window.__marker") == "still here"  # client-side, never the action URL (a 405)
+    assert _problems(page, post) == []
+
+
+@cites("docs/pages.md", "an\n  unexpected error is the error page with 500. The browser shows that answer at the action's URL;")
+def test_the_error_page_of_an_action_that_raised_hydrates_at_the_page_s_url(app: Server, page: PageWatch) -> None:
+    """It stayed at the action's URL: Back to it asked that URL for navigation JSON (a 405), then
+    loaded it in full, which went to the page without its query."""
+    tab = page.page
+    tab.goto(app.url + "/form?tab=2")
+    page.hydrated()
+    assert _post_natively(page, "crash") == 500
+    page.hydrated()
+    tab.get_by_role("heading", name="Error 500").wait_for()
+    assert tab.url == app.url + "/form?tab=2"
+    assert tab.locator("#path").inner_text() == "/form"
+    post = "/api/__actions/form/crash"
+    assert _problems(page, post) == []  # no hydration mismatch
+    tab.evaluate("window.__marker = 'still here'")
+    tab.get_by_role("link", name="Other").click()
+    tab.get_by_role("heading", name="Other").wait_for()
+    tab.go_back()
+    tab.get_by_role("heading", name="Form on tab 2").wait_for()
+    assert tab.url == app.url + "/form?tab=2" and tab.locator("#path").inner_text() == "/form"
+    assert tab.evaluate("window.__marker") == "still here"
     assert _problems(page, post) == []
 
 

@@ -56,6 +56,7 @@ BACKGROUND_KEY = "background"  # {"background": [fn, *args]} in an action's resu
 # after a Server Action sets a cookie (pyxle/client's _actions.js).
 COOKIES_HEADER = "x-pyxle-cookies"
 _FAILED = "action_failed"  # scope["pyxle"] flag: the action raised; its 500 is final, never a redirect
+_PAGE_URL = "action_page_url"  # scope["pyxle"]: the URL of the action's page (its 500's way back, _back_to)
 
 
 class ActionRequest(ApiRequest):
@@ -194,6 +195,7 @@ class ActionsEndpoint:
             raise RequestRefused(405, headers={"Allow": "POST"})
         call, route = found
         attach(scope, route)
+        scope["pyxle"][_PAGE_URL] = page_url
         scope["path_params"] = params
         request = ActionRequest(scope, receive, send)
         response = await call(request)
@@ -295,8 +297,10 @@ class ActionsEndpoint:
                 request.scope["pyxle"][_FAILED] = True
                 if wants_document(request.scope):
                     layouts = await self._layout_data(file, request)
+                    path, query = _back_to(request, request.scope["pyxle"][_PAGE_URL])
+                    query = without_error(query)
                     return await self.runtime.error_page(file, "error", 500, error, layouts, request.url.path,
-                                                         scope=request.scope)
+                                                         scope=request.scope, back=f"{path}?{query}" if query else path)
                 body = {"ok": False, "error": error["message"]}
                 if expose:
                     body["exception"] = f"{type(exc).__name__}: {exc}"

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -64,9 +65,12 @@ class PagesRuntime:
         ``scope``: the request's, whose CSRF token the page's ``Form``s carry (a layout's form, posted
         without JavaScript, is refused without it), as a page's do; an error page is never stored.
         ``urgent``: the page's own render failed, so its request has waited already; the error
-        page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: a path of
-        this site the built-in page links to (a refused no-JS form post's page). It carries the
-        request's ``#pyxle-auth`` seed, as a page does: ``useAuth`` in a layout shows the visitor.
+        page goes ahead of the renders queued since (see ``SsrPool.render``). ``back``: the page
+        (path and query of this site) a no-JS form post was on, answered at the action's URL: the
+        built-in page links to it, and an ``error.pyxl`` is rendered at its path and once hydrated
+        shows it in the address bar (``actionPage``), so Back never asks the action's URL for
+        navigation JSON. It carries the request's ``#pyxle-auth`` seed, as a page does: ``useAuth``
+        in a layout shows the visitor.
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
@@ -77,6 +81,9 @@ class PagesRuntime:
             page_id = special.with_suffix("").as_posix()
             # ``error``: the prop name error pages written for earlier Pyxle releases read.
             props = {"data": error, "error": error, "layoutData": layout_data}
+            if back is not None:
+                props["actionPage"] = back
+                route_path = unquote(back.partition("?")[0])
             try:
                 return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
                                                    headers, scope.get("pyxle", {}).get("csrf_token", ""),
