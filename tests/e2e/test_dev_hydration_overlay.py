@@ -117,3 +117,27 @@ def test_a_production_build_logs_a_mismatch_to_the_console_without_an_overlay(pr
         assert [text for kind, text, _ in page.messages if kind == "error" and "[pyxle] hydration mismatch" in text]
         page.page.click("#more")
         page.page.locator("#more").filter(has_text="clicked 1").wait_for(timeout=5000)
+
+
+@cites(DOC, "The console gets Pyxle's `[pyxle] hydration mismatch:` line\n(and, on React 18, React's own warnings)")
+@pytest.mark.parametrize("react", ["19", "18"])
+def test_a_mismatch_logs_pyxle_s_line_and_no_react_warning_of_its_own(tmp_path: Path, start_server,
+                                                                      page: PageWatch, react: str) -> None:
+    """Pyxle's handler read `errorInfo.digest`, which React 19 moved to the error and warns about
+    reading (`You are accessing "digest" from the errorInfo object`), on every mismatch."""
+    modules = NODE_MODULES if react == "19" else NODE_MODULES_REACT18
+    project = write_project(tmp_path / f"app{react}", {"pages/lucky.pyxl": RANDOM, "pages/own.pyxl": OWN_BOUNDARY},
+                            modules)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    _settled(page, server.url + "/lucky")
+    page.page.locator(OVERLAY).wait_for(timeout=10000)
+    errors = [text for kind, text, _ in page.messages if kind == "error" and "Failed to load resource" not in text
+              and not (react == "18" and text.startswith("Warning: "))]  # React 18's dev build warns itself
+    assert errors and all(text.startswith("[pyxle] hydration mismatch:") for text in errors), errors
+    # React 18 still gives a boundary's digest in errorInfo: a part the server failed is no mismatch
+    page.messages.clear()
+    _settled(page, server.url + "/own")
+    page.page.wait_for_selector("#own-late", timeout=10000)
+    assert any("[pyxle] a part of this page was rendered in the browser (digest" in text
+               for _, text, _ in page.messages), page.messages
+    assert not [text for kind, text, _ in page.messages if kind == "error"], page.messages

@@ -1,6 +1,7 @@
 // Browser bootstrap: the first page module loaded hydrates the server-rendered document with the
 // same tree and props, and starts the router; modules imported later by navigation only
 // provide their route. An empty root (a server without Node) is rendered here instead.
+import { version } from 'react'
 import { createRoot, hydrateRoot } from 'react-dom/client'
 import { decodePath, pageErrors, startRouter, uncaughtError } from './_router.js'
 import { csrfToken, exposeCsrfNames } from './_actions.js'
@@ -18,9 +19,10 @@ export function boot(route) {
     onRecoverableError(error, errorInfo) {
       // A Suspense boundary that failed on the server (streamed with a digest; the details are in
       // the server's log) is rendered here instead: expected, not a mismatch. React 19 puts the
-      // digest on the error, React 18 in the second argument. A mismatch also opens the dev
-      // overlay under pyxle dev (_dev.js), naming the page's file (a dev build's route has it).
-      const digest = (error && error.digest) || (errorInfo && errorInfo.digest)
+      // digest on the error, React 18 in the second argument (read only there: React 19's dev
+      // build warns of any read of it). A mismatch also opens the dev overlay under pyxle dev
+      // (_dev.js), naming the page's file (a dev build's route has it).
+      const digest = (error && error.digest) || (version.startsWith('18.') && errorInfo && errorInfo.digest)
       if (digest) return console.info(`[pyxle] a part of this page was rendered in the browser (digest ${digest})`)
       console.error('[pyxle] hydration mismatch:', error)
       if (window.__pyxleDevOverlay) window.__pyxleDevOverlay.hydrationMismatch(error, errorInfo, route.file)
