@@ -232,7 +232,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_realtime_races.py::test_a_publish_to_a_hung_redis_fails_within_a_second_and_is_delivered_if_redis_resumes"),
     ("docs/pages.md", "Without an `error.pyxl` the built-in message shows in place",
      "tests/e2e/test_client_runtime.py::test_a_page_that_throws_while_rendering_shows_the_built_in_message_in_place"),
-    ("docs/client.md", "A page that throws while it is first rendered in the browser shows its nearest `error.pyxl` in\nplace instead, at the page's URL, without loading anything again",
+    ("docs/client.md", "shows its nearest `error.pyxl` in\nplace instead, at the page's URL, without loading anything again",
      "tests/e2e/test_navigation_render_error.py::test_a_navigation_to_a_page_that_throws_shows_error_pyxl_in_place"),
     ("docs/client.md", "only\na render error that no error page catches (thrown by a layout above it, or by the error page\nitself) falls back to a full page load",
      "tests/e2e/test_navigation_render_error.py::test_an_error_no_boundary_catches_still_loads_the_page_in_full"),

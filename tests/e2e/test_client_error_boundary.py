@@ -106,16 +106,26 @@ export default function Save() {
   return <main><button onClick={click}>save</button><output data-testid="out">{out}</output></main>
 }
 """
+# Throws in the browser only: as it hydrates, after the server rendered it fine.
+BROWSER_ONLY = """
+export default function BrowserOnly() {
+  if (typeof window !== 'undefined') throw new TypeError('client-only crash')
+  return <main><h1>Rendered on the server</h1></main>
+}
+"""
 BLOG_LAYOUT = "export default function BlogLayout({ children }) { return <article><p>Blog chrome</p>{children}</article> }\n"
 PAGES = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/other.pyxl": OTHER, "pages/boom.pyxl": CLICK,
          "pages/late.pyxl": LATE, "pages/blog/layout.pyxl": BLOG_LAYOUT, "pages/blog/boom.pyxl": CLICK,
-         "pages/odd.pyxl": ODD, "pages/save.pyxl": SAVE}
+         "pages/odd.pyxl": ODD, "pages/save.pyxl": SAVE, "pages/browser-only.pyxl": BROWSER_ONLY}
+DEBUG = '{"debug": true}'  # pyxle serve's error pages show the exception: so do these
 
 
 @pytest.fixture(scope="module")
 def projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     made = {}
-    for name, files in (("with_error_page", {**PAGES, "pages/error.pyxl": ERROR_PAGE}), ("without", PAGES)):
+    with_error_page = {**PAGES, "pages/error.pyxl": ERROR_PAGE}
+    for name, files in (("with_error_page", with_error_page), ("without", PAGES),
+                        ("debug", {**with_error_page, "pyxle.config.json": DEBUG})):
         root = tmp_path_factory.mktemp(name)
         for rel, text in files.items():
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -144,14 +154,14 @@ def open_page(server: Server, page: PageWatch, path: str) -> None:
     page.page.evaluate("window.__marker = 'still here'")
 
 
-@cites(DOC, 'a page that throws after it is shown (a render after a click, a `<Suspense>` child whose `use(promise)` rejects there) is replaced by the same nearest `error.pyxl`')
+@cites(DOC, 'a page that throws (as it hydrates, a render after a click, a `<Suspense>`\n  child whose `use(promise)` rejects there) is replaced by the same nearest `error.pyxl`')
 def test_a_click_that_makes_a_child_throw_shows_error_pyxl_inside_the_layout(servers: dict[str, Server],
                                                                              page: PageWatch) -> None:
     open_page(servers["with_error_page"], page, "/boom")
     page.page.get_by_role("button", name="break").click()
     page.page.get_by_role("heading", name="Something broke").wait_for()
-    assert page.page.get_by_test_id("message").text_content() == "clicked into pieces"
-    assert page.page.get_by_test_id("detail").text_content() == "500 Error"
+    assert page.page.get_by_test_id("message").text_content() == "Internal Server Error"  # pyxle serve tells nothing
+    assert page.page.get_by_test_id("detail").text_content() == "500 ServerError"
     assert "Site header" in page.page.inner_text("body")  # the layout stays on screen
     assert "Boom shell" not in page.page.inner_text("body")
     assert page.page.evaluate("window.__marker") == "still here"  # in place, no reload
@@ -183,7 +193,7 @@ def test_a_link_after_the_error_shows_the_other_page(servers: dict[str, Server],
 @cites(DOC, '`data = { message, statusCode: 500, data: {} }` (also `error`, with `type`, the error\'s name: `"TypeError"`)')
 def test_a_suspense_child_rejecting_in_the_browser_shows_error_pyxl(servers: dict[str, Server],
                                                                     page: PageWatch) -> None:
-    page.page.goto(servers["with_error_page"].url + "/late")
+    page.page.goto(servers["debug"].url + "/late")
     page.page.get_by_role("heading", name="Something broke").wait_for(timeout=10000)
     assert page.page.get_by_test_id("message").text_content() == "the part gave up"
     assert page.page.get_by_test_id("detail").text_content() == "500 TypeError"
@@ -227,7 +237,7 @@ def test_a_normal_page_hydrates_without_warnings(servers: dict[str, Server], pag
 def test_a_thrown_value_with_no_text_form_shows_error_pyxl(servers: dict[str, Server], page: PageWatch,
                                                            button: str, message: str) -> None:
     """`String(error)` threw in the boundary's render: React unmounted the whole page (blank)."""
-    open_page(servers["with_error_page"], page, "/odd")
+    open_page(servers["debug"], page, "/odd")
     page.page.get_by_role("button", name=button).click()
     page.page.get_by_role("heading", name="Something broke").wait_for(timeout=5000)
     assert page.page.get_by_test_id("message").text_content() == message
@@ -253,3 +263,22 @@ def test_an_action_call_failing_with_a_value_with_no_text_form_resolves_to_its_e
     page.page.get_by_role("button", name="save").click()
     page.page.wait_for_function("document.querySelector('output').textContent !== ''", timeout=5000)
     assert page.page.get_by_test_id("out").text_content() == "ok=false error=[object Object] hook=[object Object]"
+
+
+@cites(DOC, "Its `data`\n  tells the exception only where the server's own error pages do: under `pyxle serve` it is the\n  server's")
+@cites("docs/client.md", "A page that throws in the browser (as it hydrates, as a navigation first renders it, or later) shows its "
+       "nearest `error.pyxl`")
+@pytest.mark.parametrize(("server", "told"), [("with_error_page", ("Internal Server Error", "500 ServerError")),
+                                              ("debug", ("client-only crash", "500 TypeError"))])
+def test_a_page_that_throws_as_it_hydrates_tells_what_the_server_would(servers: dict[str, Server], page: PageWatch,
+                                                                        server: str, told: tuple[str, str]) -> None:
+    """Loaded directly it showed the exception's text under pyxle serve, reached by a link not."""
+    for how in ("loaded", "navigated"):
+        open_page(servers[server], page, "/browser-only" if how == "loaded" else "/")
+        if how == "navigated":
+            page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/browser-only')")
+        page.page.get_by_role("heading", name="Something broke").wait_for(timeout=10000)
+        shown = (page.page.get_by_test_id("message").text_content(), page.page.get_by_test_id("detail").text_content())
+        assert shown == told, how
+        assert "Site header" in page.page.inner_text("body")
+        assert any("client-only crash" in text for kind, text in page.problems() if kind == "error")  # logged

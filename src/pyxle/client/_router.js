@@ -582,13 +582,12 @@ function caughtError(error) {
 // What the server's error page says of a render error under pyxle serve (see _endpoint.py).
 const untold = () => ({ message: 'Internal Server Error', statusCode: 500, data: {}, type: 'ServerError' })
 
-// What the error page gets for what a page threw. A page that throws as the router first shows it
-// would have thrown on the server too, whose error page tells nothing of it under pyxle serve:
-// neither does this one then, unless the server shows exceptions (pyxle dev, or `debug`), which
-// its document says (<meta name="pyxle-errors">, see _document.py). A page that throws later
-// (after a click) gives its error's text, as before.
+// What the error page gets for what a page threw (as it hydrates, as the router shows it, after a
+// click): its text only where the server's own error pages show exceptions (pyxle dev, or
+// `debug`), which its document says (<meta name="pyxle-errors">, see _document.py); under pyxle
+// serve what the server's says, nothing of it. The console has the error either way.
 function describeError(error) {
-  return state.rendering && !exposesErrors() ? untold() : errorInfo(error)
+  return exposesErrors() ? errorInfo(error) : untold()
 }
 
 const exposesErrors = () => document.querySelector('meta[name="pyxle-errors"]') !== null
