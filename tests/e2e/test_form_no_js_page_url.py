@@ -142,6 +142,20 @@ def test_the_error_page_of_an_action_that_raised_hydrates_at_the_page_s_url(app:
     assert _problems(page, post) == []
 
 
+@cites("docs/pages.md", "Once such an `error.pyxl` hydrates, the address bar shows\n  that page's URL")
+def test_the_error_page_of_a_refused_post_hydrates_at_the_page_s_url(app: Server, page: PageWatch) -> None:
+    """A stale CSRF token: its error.pyxl page, too, stayed at the action's URL."""
+    tab = page.page
+    tab.goto(app.url + "/form?tab=3")
+    page.hydrated()
+    tab.evaluate("document.querySelector('#add [name=_csrf_token]').value = 'stale'")
+    assert _post_natively(page, "add") == 403
+    page.hydrated()
+    tab.get_by_role("heading", name="Error 403").wait_for()
+    assert tab.url == app.url + "/form?tab=3" and tab.locator("#path").inner_text() == "/form"
+    assert _problems(page, "/api/__actions/form/add_item") == []
+
+
 def test_a_dynamic_pages_encoded_path_comes_back_as_it_was(app: Server, page: PageWatch) -> None:
     tab = page.page
     tab.goto(app.url + "/tag/caf%C3%A9")
