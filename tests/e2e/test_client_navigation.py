@@ -152,6 +152,11 @@ def navigation_answer(site: Server, path: str):  # type: ignore[no-untyped-def]
     return lambda r: r.url == site.url + path and r.request.headers.get("x-pyxle-navigation") == "1"
 
 
+def aborted(site: Server, path: str):  # type: ignore[no-untyped-def]
+    """A predicate for the navigation request of ``path`` failing: aborted, as a later navigation overtook it."""
+    return lambda r: r.url == site.url + path and r.headers.get("x-pyxle-navigation") == "1"
+
+
 def heading(page: PageWatch) -> str:
     return page.page.locator("h1").inner_text()
 
@@ -167,12 +172,11 @@ def click(page: PageWatch, selector: str) -> None:
 
 def test_a_later_click_wins_over_a_slower_navigation_still_loading(site: Server, page: PageWatch) -> None:
     open_page(site, page, "/")
-    with page.page.expect_response(navigation_answer(site, "/slow"), timeout=10000):
+    with page.page.expect_event("requestfailed", aborted(site, "/slow"), timeout=10000):
         page.page.click("#to-slow")  # its loader takes 2 s
         page.page.wait_for_timeout(200)
         page.page.click("#to-fast")
         page.page.wait_for_url(site.url + "/fast")
-    page.page.wait_for_timeout(1000)  # time enough for the slow page to be shown, if it were
     assert heading(page) == "Fast" and page.page.url == site.url + "/fast"
 
 
@@ -181,12 +185,11 @@ def test_back_cancels_a_navigation_still_loading(site: Server, page: PageWatch) 
     page.page.click("#to-fast")
     page.page.wait_for_url(site.url + "/fast")
     length = history_length(page)
-    with page.page.expect_response(navigation_answer(site, "/slow"), timeout=10000):
+    with page.page.expect_event("requestfailed", aborted(site, "/slow"), timeout=10000):
         page.page.click("#to-slow")
         page.page.wait_for_timeout(200)
         page.page.go_back()
         page.page.get_by_role("heading", name="Home").wait_for()
-    page.page.wait_for_timeout(1000)
     assert heading(page) == "Home" and page.page.url == site.url + "/"
     assert history_length(page) == length  # no entry pushed for the abandoned page
 
@@ -194,13 +197,12 @@ def test_back_cancels_a_navigation_still_loading(site: Server, page: PageWatch) 
 def test_a_refresh_from_an_action_does_not_replace_the_page_the_user_moved_to(site: Server,
                                                                               page: PageWatch) -> None:
     open_page(site, page, "/edit")
-    with page.page.expect_response(navigation_answer(site, "/edit"), timeout=10000):  # the refresh
+    with page.page.expect_event("requestfailed", aborted(site, "/edit"), timeout=10000):  # the refresh
         with page.page.expect_response("**/api/__actions/**"):
             page.page.get_by_role("button", name="bump").click()  # x-pyxle-invalidate: /edit
         page.page.wait_for_timeout(300)
         page.page.click("#to-fast")  # while the refresh waits for the 1.5 s loader
         page.page.get_by_role("heading", name="Fast").wait_for()
-    page.page.wait_for_timeout(1000)
     assert heading(page) == "Fast" and page.page.url == site.url + "/fast"
 
 

@@ -2,12 +2,13 @@
 // /api/__actions/<page>/<name> with the CSRF token from the CSRF cookie, honour
 // x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named) and
 // x-pyxle-cookies by dropping them all (refreshing the current one), and
-// go where an action redirects ({ok: true, redirect: url}), fetching that page fresh.
+// go where an action redirects ({ok: true, redirect: url}), fetching that page fresh, unless the user
+// navigated since the action was sent (the last navigation wins, as in Remix).
 // A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
 // an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
 import { createElement as h, forwardRef, useCallback, useContext, useId, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
-import { invalidate, isCurrent, navigate, refresh } from './_router.js'
+import { invalidate, isCurrent, moves, navigate, refresh } from './_router.js'
 import { messageOf } from './_text.mjs'
 
 // The CSRF cookie and header: the defaults, or the configured csrf.cookieName / headerName, which
@@ -121,6 +122,7 @@ export async function callAction(url, payload, { signal } = {}) {
     headers['content-type'] = 'application/json'
     body = JSON.stringify(payload === undefined ? {} : payload, noFile)
   }
+  const sent = moves()
   const response = await postWithCsrf(url, { headers, body, signal })
   let result
   try {
@@ -138,8 +140,9 @@ export async function callAction(url, payload, { signal } = {}) {
   }
   // The action set or deleted a cookie (a sign-in, a sign-out): what was fetched before may show
   // another visitor's view, so every page's data is dropped and the page shown is fetched again
-  // (unless the action sends the browser elsewhere: that page is fetched fresh anyway).
-  const redirects = result.ok && typeof result.redirect === 'string'
+  // (unless the action sends the browser elsewhere: that page is fetched fresh anyway). Its redirect
+  // is a navigation that started when it was sent: one the user started since supersedes it.
+  const redirects = result.ok && typeof result.redirect === 'string' && moves() === sent
   const cookies = response.headers.get('x-pyxle-cookies') === 'changed'
   if (cookies) invalidate()
   const stale = response.headers.get('x-pyxle-invalidate')

@@ -6,7 +6,7 @@
 // reused for 30 s (configure({ prefetchTtl })). invalidate() and x-pyxle-invalidate drop them.
 // A loader that redirects answers {redirect: url}, which is followed (at most MAX_REDIRECTS, no loop).
 // Each navigation (navigate, Back/Forward, refresh) takes a number: one that a later navigation
-// has overtaken is dropped, so the last thing the user did wins. Each history entry carries a
+// has overtaken is dropped, and its request aborted, so the last thing the user did wins. Each history entry carries a
 // key (history.state.pyxle): the scroll position of the page is kept under it as the user leaves
 // the entry (for another page, another document, or another #hash entry of the same page), and put
 // back when the user returns to it. A reload or a return from another document may find the page still
@@ -31,11 +31,13 @@ const LOADING_DELAY = 100
 // of the api/ folders that hold routes, whose URLs are never pages (see isPage). shared: what names
 // the code this document's pages share (see ownBuild). shown: the route and props of the page on
 // screen, whose layouts' data a loading state shows with; left: the navigation whose loading state
-// replaced it (the position it was left at is kept then); loadingPages: see placeholder.
+// replaced it (the position it was left at is kept then); loadingPages: see placeholder. moves: how
+// many navigations the user started (see moves); request: the one the latest navigation waits on.
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
                 nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '',
-                loadingPages: [], loadingDelay: LOADING_DELAY, shown: null, left: 0 }
-const cache = new Map() // path+search -> { time, promise, body (once answered) }
+                loadingPages: [], loadingDelay: LOADING_DELAY, shown: null, left: 0, moves: 0, request: null }
+// path+search -> { key, kind, time, promise, abort, body (once answered), dropped (by invalidate) }
+const cache = new Map()
 const MAX_REDIRECTS = 5
 const SCROLLS = 'pyxle-scroll'
 const memory = new Map()
@@ -210,8 +212,10 @@ function fits(segments, shape) {
 // remembered as such (body null) for as long as a prefetch is, so hovering the link again asks
 // nothing; a failure that may pass (the network, a 5xx) is forgotten, and asked again.
 function request(key, kind) {
-  const entry = { time: Date.now(), body: undefined, kind }
-  entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin' }).then(
+  const controller = new AbortController()
+  const entry = { key, time: Date.now(), body: undefined, kind, abort: () => controller.abort() }
+  entry.promise = fetch(key, { headers: { 'x-pyxle-navigation': kind }, credentials: 'same-origin',
+                               signal: controller.signal }).then(
     async (response) => {
       const json = (response.headers.get('content-type') || '').includes('json')
       if (response.status === 404 || (!json && response.status < 500)) entry.body = null
@@ -252,14 +256,23 @@ function fresh(entry, ttl) {
 
 // A URL just found to be no page (a prefetch's 404) is loaded in full without asking again: the
 // server's own page for it, with its status, is what the router would fall back to anyway.
-async function load(key, ttl) {
+// A request for the page's data under way (the same link clicked again) is joined, and the request
+// of a navigation `id` overtook (to another page) aborted. One that invalidate() dropped meanwhile
+// (an action changed cookies) asked as the visitor was before: it is asked again.
+async function load(key, ttl, id) {
+  if (state.request && state.request.key !== key) state.request.abort()
   const hit = cache.get(key)
-  if (hit) {
+  const joined = hit && hit.body === undefined && hit.kind === '1'
+  if (hit && !joined) {
     await hit.promise.catch(() => {})
-    if (fresh(hit, ttl)) return hit.body
+    if (fresh(hit, ttl) && !hit.dropped) return hit.body
     if (hit.body === null && Date.now() - hit.time < state.ttl) throw new Error(`${key} needs a full load`)
   }
-  return request(key, '1').promise
+  const entry = (state.request = joined ? hit : request(key, '1'))
+  const body = await entry.promise.catch((error) => {
+    if (!entry.dropped) throw error
+  })
+  return entry.dropped && id === state.nav ? load(key, ttl, id) : body
 }
 
 // Renders the page at key for navigation `id`; answers the URL to go to instead when its loader
@@ -270,7 +283,7 @@ async function show(key, ttl, id, given, waits = false) {
   const cancel = !given && waits ? placeholder(key, ttl, id) : null
   let body
   try {
-    body = given || (await load(key, ttl))
+    body = given || (await load(key, ttl, id))
   } finally {
     if (cancel) cancel()
   }
@@ -414,6 +427,7 @@ function scrollAfter(url, top) {
 // for), and shallow, accepted as Pyxle 0.9 did (the page's loaders still run).
 export function navigate(to, options = {}) {
   if (refused(to)) return Promise.resolve(false) // the user stays on the page
+  state.moves++
   stopRestoring()
   return moving(go(to, options, [], ++state.nav))
 }
@@ -456,6 +470,7 @@ async function go(to, options, visited, id) {
 // Back or Forward overtakes a navigation under way (a refresh of the page shown goes on when
 // the entry is the page's own: a hash change).
 function onPopState() {
+  state.moves++
   stopRestoring()
   const key = location.pathname + location.search
   if (key !== state.path) return moving(popTo(key, ++state.nav))
@@ -490,6 +505,10 @@ async function popTo(key, id) {
   return true
 }
 
+// How many navigations the user has started (navigate, Back, Forward): an action's redirect is
+// followed only if none started since the action was sent (see callAction).
+export const moves = () => state.moves
+
 // Fetches a page's code (and its data, when that may be reused) ahead of a navigation.
 // Resolves to true when the page can then be shown client-side.
 export function prefetch(to, { prefetchTtl } = {}) {
@@ -512,8 +531,11 @@ export function prefetch(to, { prefetchTtl } = {}) {
 export function invalidate(to) {
   const named = to === undefined ? null : keyOf(to).url
   let had = false
-  for (const key of cache.keys()) {
-    if (!named || names(named, key)) had = cache.delete(key) || had
+  for (const [key, entry] of cache) {
+    if (named && !names(named, key)) continue
+    cache.delete(key)
+    entry.dropped = had = true
+    entry.abort() // a request under way asks again for the navigation waiting on it (see load)
   }
   return had
 }
