@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import hashlib
+import http.client
 import json
 import logging
 import os
@@ -497,6 +498,30 @@ def test_exempt_paths_are_normalised_as_pyxle_094_did(make_project, start_server
     server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api//open", "/x/../api/./open/"]))
     assert [httpx.get(server.url + "/api/open/ping").status_code for _ in range(4)] == [200] * 4
     assert [httpx.get(server.url + "/api/hello").status_code for _ in range(2)] == [200, 429]
+
+
+def _raw_get(server, path: str) -> int:  # type: ignore[no-untyped-def]
+    """The status of a GET of ``path`` sent byte for byte (httpx would resolve "." and "..")."""
+    host, port = server.url.removeprefix("http://").rsplit(":", 1)
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+@cites("docs/security.md", "and so is the request's path:\n`/api//hooks/x` is exempt, `/api/hooks/../login` is `/api/login` and counted")
+def test_exempt_paths_match_the_requests_canonical_path_as_pyxle_094_did(make_project, start_server):
+    """The request's path was matched as sent: "/exempt/.." in front of any path made it exempt
+    (a catch-all answers it), and "/api//webhooks/hook" was counted. Its canonical form is matched."""
+    server = start_server(_project(make_project, requests=1, window=60, exemptPaths=["/api/open", "/exempt"]))
+    assert _raw_get(server, "/api/hello") == 200  # the one request the budget allows
+    for path in ("/api//open/ping", "/api/./open/ping", "/api/open/x/../ping", "/exempt/./x", "//exempt"):
+        assert _raw_get(server, path) != 429, path
+    for path in ("/api/open/../hello", "/exempt/../api/hello", "/exempt%2f..%2fapi/hello", "/exempt/%2e%2e/x",
+                 "/api/open/./../../exempt/../x"):
+        assert _raw_get(server, path) == 429, path
 
 
 CATCH_ALL = """

@@ -14,7 +14,7 @@ from pyxle._forwarded import FORWARDED_BY, address_in
 from pyxle._own import OWN_REQUEST
 from pyxle.hooks import attach
 from pyxle.ratelimit._backend import Limiter
-from pyxle.routing import under
+from pyxle.routing import canonical, under
 
 # Load balancers probe these; a limit on them would take a healthy server out of rotation. Exactly
 # these paths: below them a catch-all page may answer, rendered like any other.
@@ -48,7 +48,14 @@ class RateLimitMiddleware:
         self.route_at = route_at
 
     def exempted(self, path: str) -> bool:
-        return path in ALWAYS_EXEMPT or any(under(path, prefix) for prefix in self.exempt)
+        """The probe paths as sent; ``exempt_paths`` against the path's canonical form, as they are
+        written in it (pyxle-framework 0.9 did so too): "/exempt/../x" is no way around the limit."""
+        if path in ALWAYS_EXEMPT:
+            return True
+        if self.exempt:
+            path = canonical(path)
+            return any(under(path, prefix) for prefix in self.exempt)
+        return False
 
     def client(self, scope: Scope) -> str:
         if self.trust_forwarded_for and FORWARDED_BY not in scope:

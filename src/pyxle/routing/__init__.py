@@ -7,6 +7,7 @@ Pure: paths in, routes out. Public names:
 - ``in_api_folder(file)``: whether a file's ``.py`` would be an API route (an ``api/`` folder at any depth)
 - ``api_like(url_path)``: whether an API route may answer a URL (it has an ``api`` segment)
 - ``under(url_path, prefix)``: a prefix match on segment boundaries (the config's path prefixes)
+- ``canonical(url_path)``: the path with ``//``, ``.`` and ``..`` resolved, as those prefixes are written
 - ``starlette_patterns(spec)``: the pattern as pyxle-framework 0.9 wrote it (``{slug:path}``), for route hooks
 - ``RouteSpec``, ``RouteTable``, ``RoutingError``
 """
@@ -15,6 +16,7 @@ from pyxle.routing._rules import (
     RouteSpec,
     RoutingError,
     api_like,
+    canonical,
     in_api_folder,
     route_for_file,
     starlette_patterns,
@@ -22,5 +24,5 @@ from pyxle.routing._rules import (
 )
 from pyxle.routing._table import RouteTable, build_table, scan
 
-__all__ = ["RouteSpec", "RouteTable", "RoutingError", "api_like", "build_table", "in_api_folder", "route_for_file",
+__all__ = ["RouteSpec", "RouteTable", "RoutingError", "api_like", "build_table", "canonical", "in_api_folder", "route_for_file",
            "scan", "starlette_patterns", "under"]

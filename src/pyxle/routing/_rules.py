@@ -9,6 +9,7 @@ The rules are shared by API routes (``.py`` files in an ``api/`` folder at any d
 from __future__ import annotations
 
 import keyword
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -79,6 +80,13 @@ def under(path: str, prefix: str) -> bool:
     """Prefix match on segment boundaries: ``/api/hooks`` covers ``/api/hooks/x``, not ``/api/hooksmith``."""
     prefix = prefix.rstrip("/")
     return path == prefix or path.startswith(prefix + "/") or prefix == ""
+
+
+def canonical(path: str) -> str:
+    """``path`` (a request's, percent-decoded as the router sees it) with repeated slashes, "." and
+    ".." resolved: the form the config's path prefixes are written in, so that "/exempt/../x" is
+    matched as "/x" and "/api//hooks" as "/api/hooks"."""
+    return posixpath.normpath("/" + path.lstrip("/"))
 
 
 def param_name(raw: str, file: PurePosixPath) -> str:
