@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Server, server_env, write_project
+from tests.conftest import Server, server_env, serving, write_project
 from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
@@ -316,6 +316,123 @@ def test_a_plugins_endpoints_under_api_are_csrf_protected_and_the_projects_api_r
             assert signed_up.status_code in (200, 201) and signed_up.json()["ok"] is True
     finally:
         server.stop()
+
+
+AUTH_UNDER_API = {"plugins": ["pyxle-db", {"name": "pyxle-auth", "settings": {"passwordMinLength": 10,
+                                                                        "authPathPrefix": "/api/auth"}}]}
+CREDENTIALS = json.dumps({"email": "ada@example.com", "password": "correct horse battery"})
+CATCH_ALL_API = "async def endpoint(request):\n    return {'catchall': request.url.path}\n"
+
+
+def _forged(server: Server, path: str) -> httpx.Response:
+    """A cross-site form's post: text/plain, JSON in the body, no cookie and no token."""
+    return httpx.post(server.url + path, headers={"content-type": "text/plain", "origin": "https://evil.example"},
+                      content=CREDENTIALS)
+
+
+def _refused(answer: httpx.Response) -> bool:
+    return (answer.status_code == 403 and answer.json()["code"] == "csrf_failed"
+            and "pyxle_session" not in answer.headers.get("set-cookie", ""))
+
+
+@cites("docs/security.md", "A project API route whose pattern also matches a plugin's endpoint (a catch-all\n"
+       "`pages/api/[...rest].py`, or `pages/api/auth/[provider].py`) does not lift that check")
+@cites("docs/security.md", "requests without a token are refused\nbefore the plugin runs")
+def test_a_catch_all_api_route_leaves_pyxle_auths_endpoints_under_api_checked(tmp_path: Path) -> None:
+    """The catch-all's pattern matched /api/auth/login, so CSRF took the URL for the route's, while
+    pyxle-auth answered it before the router: a cross-site form signed the visitor in to another
+    account. Refused before the plugin runs: the refused sign-up made no account."""
+    root = write(tmp_path / "app", {"pages/api/[...rest].py": CATCH_ALL_API,
+                                    "pyxle.config.json": json.dumps(AUTH_UNDER_API)})
+    with serving(root, env={"PYXLE_SECRET_KEY": "s" * 40}, timeout=60) as server:
+        for path in ("/api/auth/signup", "/api/auth/login", "/api/auth/logout"):
+            assert _refused(_forged(server, path)), path
+        # The catch-all itself keeps the documented default (unchecked), for every method it takes.
+        assert httpx.post(server.url + "/api/other").json() == {"catchall": "/api/other"}
+        assert httpx.delete(server.url + "/api/elsewhere").json() == {"catchall": "/api/elsewhere"}
+        # Under the plugin's prefix, the catch-all only matches: the plugin may be the one answering.
+        assert _refused(httpx.delete(server.url + "/api/auth/elsewhere"))
+        with httpx.Client(base_url=server.url) as client:
+            assert client.get("/api/auth/me").json() == {"user": None}  # the plugin's, with a token cookie
+            token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+            assert client.post("/api/auth/login", content=CREDENTIALS, headers=token).status_code == 401  # no account
+            assert client.post("/api/auth/signup", content=CREDENTIALS, headers=token).status_code == 201
+            assert client.post("/api/auth/logout", headers=token).json()["ok"] is True
+
+
+@cites("docs/security.md", "Where plugins add middleware, an API route lifts it only for\n"
+       "the methods it takes, and under pyxle-auth's `authPathPrefix` only where its file is written for\n"
+       "that very URL (`pages/api/auth/ping.py`)")
+def test_a_get_only_api_route_matching_pyxle_auths_endpoints_leaves_them_checked(tmp_path: Path) -> None:
+    """A route taking only GET lifted the check on every method at the URLs it matches, and
+    start-up named it nowhere (it takes no unsafe method). It exempts what it answers: GET."""
+    provider = "async def get(request):\n    return {'provider': request.path_params['provider']}\n"
+    root = write(tmp_path / "app", {"pages/api/auth/[provider].py": provider,
+                                    "pages/api/auth/ping.py": "async def post(request):\n    return {'pong': True}\n",
+                                    "pyxle.config.json": json.dumps(AUTH_UNDER_API)})
+    with serving(root, env={"PYXLE_SECRET_KEY": "s" * 40}, timeout=60) as server:
+        for path in ("/api/auth/signup", "/api/auth/login", "/api/auth/logout", "/api/auth/google"):
+            assert _refused(_forged(server, path)), path
+        assert httpx.get(server.url + "/api/auth/google").json() == {"provider": "google"}
+        # A route written for its own URL answers it, under the plugin's prefix too: unchecked.
+        assert httpx.post(server.url + "/api/auth/ping").json() == {"pong": True}
+        with httpx.Client(base_url=server.url) as client:
+            client.get("/api/auth/me")
+            token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+            assert client.post("/api/auth/signup", content=CREDENTIALS, headers=token).status_code == 201
+
+
+# A plugin of the project's own whose middleware answers two URLs under /api itself, before the
+# routes, counting the unsafe requests it answered.
+THINGS = '''
+from pyxle.plugins import PyxlePlugin
+from starlette.responses import JSONResponse
+
+class Things(PyxlePlugin):
+    name = "things"
+    def middleware(self):
+        return [("things:Answer", {})]
+
+class Answer:
+    posts = 0
+    def __init__(self, app):
+        self.app = app
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["path"] in ("/api/things/do", "/api/stuff/do"):
+            if scope["method"] != "GET":
+                Answer.posts += 1
+            await JSONResponse({"plugin": scope["method"], "posts": Answer.posts})(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+'''
+
+
+@cites("docs/security.md", "Any other plugin's answer to an unsafe request at such a URL is refused too when no\n"
+       "valid token came (`403`, `csrf_failed`), with a warning naming the request and the route")
+@cites("docs/security.md", "That plugin's code has run by then")
+def test_an_own_plugins_answer_under_api_where_a_project_api_route_matches_is_refused_without_a_token(
+        tmp_path: Path) -> None:
+    """A catch-all takes every method: the plugin's answer is refused once it is made. A GET-only
+    route does not take POST: that post is refused before the plugin runs."""
+    config = {"plugins": [{"name": "things", "module": "things", "attribute": "Things"}]}
+    get_only = "async def get(request):\n    return {'verb': request.path_params['verb']}\n"
+    root = write(tmp_path / "app", {"things.py": THINGS, "pages/api/[...rest].py": CATCH_ALL_API,
+                                    "pages/api/stuff/[verb].py": get_only, "pyxle.config.json": json.dumps(config)})
+    with serving(root, env={"PYXLE_SECRET_KEY": "s" * 40}, timeout=60) as server:
+        assert _refused(_forged(server, "/api/things/do"))
+        assert httpx.get(server.url + "/api/things/do").json() == {"plugin": "GET", "posts": 1}  # it ran
+        assert _refused(_forged(server, "/api/stuff/do"))
+        assert httpx.get(server.url + "/api/stuff/do").json() == {"plugin": "GET", "posts": 1}  # it did not
+        assert httpx.post(server.url + "/api/other").json() == {"catchall": "/api/other"}
+        with httpx.Client(base_url=server.url) as client:
+            client.get("/")
+            token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+            assert client.post("/api/things/do", headers=token).json() == {"plugin": "POST", "posts": 2}
+            assert client.post("/api/stuff/do", headers=token).json() == {"plugin": "POST", "posts": 3}
+        out = server.wait_for_output("/api/things/do was answered")
+    assert ("csrf: POST /api/things/do was answered by middleware, not by the API route pages/api/[...rest].py "
+            "that matches it") in out, out  # the docs' example, as printed
+    assert "/api/stuff/do was answered" not in out
 
 
 @cites("docs/migrating.md", "pyxle-auth limits sign-ups to 5 an hour from one client address (its `rateLimitSignUpPerHour`\n"

@@ -89,6 +89,10 @@ def test_which_paths_are_protected() -> None:
     assert mw(api_routes=("/api/admin",)).protects("/api/admin/x")
     assert not mw(api_routes=("/api/admin",)).protects("/api/administrator")
     assert not mw(exempt_paths=("/api/__actions/index",)).protects("/api/__actions/index/save")
+    # An API route lifts the check only where the app says it answers the method (a GET-only route
+    # before which a plugin's middleware answers POST does not).
+    get_only = mw(api_route=lambda path, method: "pages/api/x.py" if method == "GET" else None)
+    assert get_only.protects("/api/x", "POST") and not get_only.protects("/api/x", "GET")
 
 
 def test_secret_rules() -> None:

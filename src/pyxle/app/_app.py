@@ -67,7 +67,7 @@ from pyxle.security import (
     script_policy,
     security_headers,
 )
-from pyxle.security._csrf import TOKENLESS
+from pyxle.security._csrf import SAFE_METHODS, TOKENLESS
 
 logger = logging.getLogger("pyxle")
 ASSETS_SPEC = RouteSpec(
@@ -362,9 +362,24 @@ class PyxleApp(Starlette):
         from pyxle.api import ApiEndpoint
 
         answering = self.router.answering
+        plugins = self.plugins if self.plugins is not None and self.plugins.middleware else None
 
-        def api_route(path: str) -> bool:
-            return isinstance(answering(path), ApiEndpoint)
+        def api_route(path: str, method: str) -> str | None:
+            """The file of the project's API route that answers ``method`` at ``path``, None for none.
+            Where plugins' middleware runs before the router, a method the route does not take is
+            not its to answer (a GET-only ``[provider].py``, a plugin's POST), nor, under pyxle-auth's
+            prefix, a URL its pattern merely matches (``[provider].py``, a catch-all): the plugin
+            answers its own endpoints there. Only a route whose file is that very URL is taken for it.
+            Without such middleware the route answers all (its 405 included)."""
+            found = answering(path)
+            if not isinstance(found, ApiEndpoint):
+                return None
+            if plugins is not None:
+                if method not in SAFE_METHODS and method not in found.allowed_methods:
+                    return None
+                if found.context.pattern != (path.rstrip("/") or "/") and _auth_endpoints_under(plugins, path):
+                    return None  # checked, and its answer (the plugin's /me) gets the token cookie
+            return f"{config.pages_dir}/{found.context.source_relative_path}"
 
         def route_at(path: str) -> Any:
             """The facts of the route of the project that answers ``path`` (an API route, a page, an
@@ -374,7 +389,10 @@ class PyxleApp(Starlette):
 
         # The Origin check leaves API routes' sockets alone unless realtime.apiRoutes says otherwise
         # (and, as before, anything under /api/), never a page's: /docs/api may be a page.
-        app = _websocket_guard(app, config, lambda path: path.startswith("/api/") or api_route(path))
+        app = _websocket_guard(app, config,
+                               lambda path: path.startswith("/api/") or isinstance(answering(path), ApiEndpoint))
+        if plugins is not None:  # inside them: what reaches Pyxle's own dispatch is no plugin's answer
+            app = _past_plugins(app)
         layers: list[tuple[str, ASGIApp]] = []  # the project's and the plugins' middleware, named
         try:
             for label, (cls, args, kwargs) in reversed(self._plugin_middleware()):
@@ -387,7 +405,8 @@ class PyxleApp(Starlette):
         # CSRF leaves the project's API routes unchecked unless csrf.apiRoutes says otherwise, and
         # checks a plugin's endpoint under /api (pyxle-auth's, with authPathPrefix "/api/auth").
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
-                              api_route=api_route, refuse=self.refusal)
+                              api_route=api_route, refuse=self.refusal,
+                              routed=None if plugins is None else lambda scope: bool(scope["pyxle"].get(PAST_PLUGINS)))
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,
             credentials=config.cors.credentials, max_age=config.cors.max_age, csrf_header=config.csrf.header_name,
@@ -958,6 +977,29 @@ def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) 
 def _unnamed(config: PyxleConfig, switch: str, url_keys: str) -> str:
     """Where a Redis at the default URL is asked for: the setting that chose Redis, naming none."""
     return f"{config.sources.get(switch, switch)} (redis), with no {url_keys}"
+
+
+PAST_PLUGINS = "past_plugins"  # scope["pyxle"] flag: the request passed every plugin's middleware
+
+
+def _past_plugins(app: ASGIApp) -> ASGIApp:
+    """``app``, noting on each HTTP request that the plugins' middleware let it through to Pyxle's
+    own dispatch: CSRF refuses an unchecked API request that a plugin answered instead."""
+    async def past_plugins(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("pyxle", {})[PAST_PLUGINS] = True
+        await app(scope, receive, send)
+
+    return past_plugins
+
+
+def _auth_endpoints_under(plugins: Any, path: str) -> bool:
+    """Whether ``path`` is under the ``authPathPrefix`` of a running pyxle-auth (its ``auth.settings``
+    service), whose middleware answers its endpoints there (``/login``, ``/logout``) before any route."""
+    from pyxle.routing import under
+
+    prefix = getattr(plugins.context.get("auth.settings"), "auth_path_prefix", None)
+    return isinstance(prefix, str) and under(path, prefix)
 
 
 def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str], bool]) -> ASGIApp:

@@ -51,16 +51,18 @@ __all__ = [
 
 
 def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes,
-                    api_route: Callable[[str], bool] | None = None,
+                    api_route: Callable[[str, str], str | None] | None = None,
+                    routed: Callable[[Scope], bool] | None = None,
                     refuse: Callable[[Scope, Response], ASGIApp] | None = None) -> ASGIApp:
     """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all.
-    ``api_route``, ``refuse``: see ``CSRFMiddleware``."""
+    ``api_route``, ``routed``, ``refuse``: see ``CSRFMiddleware``."""
     if not csrf.enabled:
         return app
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
-        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route, refuse=refuse,
+        exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route, routed=routed,
+        refuse=refuse,
     )
 
 

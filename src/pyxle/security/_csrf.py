@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import logging
 import re
 from collections.abc import Callable, Sequence
 from urllib.parse import parse_qsl
@@ -23,6 +24,9 @@ TOKENLESS = "tokenless"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ACTIONS_PREFIX = "/api/__actions"
 _API = object()  # see CSRFMiddleware._decide
+_ROUTE = object()  # see CSRFMiddleware._protection
+
+logger = logging.getLogger("pyxle")
 
 
 class CSRFMiddleware:
@@ -31,13 +35,17 @@ class CSRFMiddleware:
 
     Protected: server actions and pages always; API routes only when ``api_routes`` is True or
     lists a prefix they fall under. ``exempt_paths`` always win. WebSockets pass untouched.
-    ``api_route(path)`` says whether an API route answers a path with an ``api`` segment: one that none
-    answers (a plugin's endpoint, such as pyxle-auth's under ``authPathPrefix: "/api/auth"``) is
-    protected like any other path; so is a page at a path with an ``api`` segment (``/docs/api`` served
-    by ``pages/docs/[topic].pyxl``). Without it, every such path is taken for an API route's. There,
-    the routes' own JSON 404 (``not_found``: nothing answered) gets no token cookie, as an API route's
-    answer gets none: no form reads one from it, and whether anything answers is known only once
-    the request has run (a plugin's middleware answers its endpoints).
+    ``api_route(path, method)`` names the file of the API route that answers ``method`` at a path
+    with an ``api`` segment, None for none: a path none answers (a plugin's endpoint, such as
+    pyxle-auth's under ``authPathPrefix: "/api/auth"``) is protected like any other path; so is a
+    page at a path with an ``api`` segment (``/docs/api`` served by ``pages/docs/[topic].pyxl``).
+    Without it, every such path is taken for an API route's. There, the routes' own JSON 404
+    (``not_found``: nothing answered) gets no token cookie, as an API route's answer gets none: no
+    form reads one from it, and whether anything answers is known only once the request has run (a
+    plugin's middleware answers its endpoints).
+    ``routed(scope)`` says whether the request got past the plugins' middleware to the router.
+    Given, an unsafe request left unchecked for an API route is refused at its answer when it did
+    not (a plugin answered it in the route's stead) and no valid token came in the header.
     ``refuse(scope, answer)`` answers a refusal at an action URL in its stead: the app's choice
     between this JSON and a page (a browser's own form post); the JSON itself without it.
     """
@@ -53,11 +61,14 @@ class CSRFMiddleware:
         cookie_same_site: str = "lax",
         exempt_paths: Sequence[str] = (),
         api_routes: bool | Sequence[str] = False,
-        api_route: Callable[[str], bool] | None = None,
+        api_route: Callable[[str, str], str | None] | None = None,
+        routed: Callable[[Scope], bool] | None = None,
         refuse: Callable[[Scope, Response], ASGIApp] | None = None,
     ) -> None:
         self.app = app
         self.refuse = refuse
+        self.routed = routed
+        self._warned: set[str] = set()  # the requests the warning named, "POST /api/things/do"
         self.signer = Signer(secret)
         self.cookie_name = cookie_name
         self.header = header_name.lower().encode("latin-1")
@@ -69,17 +80,18 @@ class CSRFMiddleware:
         self.secure = True if same_site == "None" else cookie_secure  # browsers require Secure with None
         self._protects: dict[str, bool | object] = {}  # path -> _decide(path), for the paths an app serves most
 
-    def protects(self, path: str) -> bool:
-        return self._protection(path) is not False
+    def protects(self, path: str, method: str = "POST") -> bool:
+        return self._protection(path, method) not in (False, _ROUTE)
 
-    def _protection(self, path: str) -> bool | object:
+    def _protection(self, path: str, method: str) -> bool | object:
         """``protects``, with ``_API`` for a path with an ``api`` segment that is protected because
-        no API route answers it (its 404 gets no cookie)."""
+        no API route answers it (its 404 gets no cookie), and ``_ROUTE`` for one left unchecked
+        because an API route answers the method there."""
         known = self._protects.get(path)
         if known is None:
             known = remember(self._protects, path, self._decide(path))
         if known is _API:  # not remembered here: which routes there are changes (a pyxle dev edit)
-            return _API if self.api_route is not None and not self.api_route(path) else False
+            return _API if self.api_route is not None and not self.api_route(path, method) else _ROUTE
         return known
 
     def _decide(self, path: str) -> bool | object:
@@ -96,18 +108,18 @@ class CSRFMiddleware:
         return True
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (protection := self._protection(scope["path"])):
-            # Nothing here checks a token (an API route that did not opt in): minting and
-            # signing one for every API call cost a fifth of its server time (docs/benchmarks.md).
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cookie_token = None
-        header_token = None
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                cookie_token = _cookie(value, self.cookie_name) or cookie_token
-            elif name == self.header:
-                header_token = value.decode("latin-1")
+        protection = self._protection(scope["path"], scope["method"])
+        if protection is False or protection is _ROUTE:
+            # Nothing here checks a token (an API route that did not opt in): minting and
+            # signing one for every API call cost a fifth of its server time (docs/benchmarks.md).
+            if protection is _ROUTE and self.routed is not None and scope["method"] not in SAFE_METHODS:
+                send = self._routed_only(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
+        cookie_token, header_token = self._tokens(scope)
         valid = cookie_token is not None and self.signer.verify(cookie_token)
         if valid:
             token, respond = cookie_token, send
@@ -133,6 +145,53 @@ class CSRFMiddleware:
                 await refusal(scope, receive, respond)
                 return
         await self.app(scope, receive, respond)
+
+    def _tokens(self, scope: Scope) -> tuple[str | None, str | None]:
+        """The token of the request's cookie, and of its header."""
+        cookie_token = None
+        header_token = None
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookie_token = _cookie(value, self.cookie_name) or cookie_token
+            elif name == self.header:
+                header_token = value.decode("latin-1")
+        return cookie_token, header_token
+
+    def _routed_only(self, scope: Scope, receive: Receive, send: Send) -> Send:
+        """``send`` for an unsafe request left unchecked for the API route its URL matches: when it
+        never reached the router (a plugin's middleware answered it), that answer is refused unless
+        a valid token came in the header, as the check would have refused the request."""
+        scope.setdefault("pyxle", {})  # shared with the scopes inner layers copy, where passing is noted
+        refused = False
+
+        async def only_routed(message: Message) -> None:
+            nonlocal refused
+            if refused:
+                return  # the rest of the answer refused
+            if message["type"] == "http.response.start" and not self.routed(scope):
+                cookie_token, header_token = self._tokens(scope)
+                valid = cookie_token is not None and self.signer.verify(cookie_token)
+                if not valid or header_token is None or not _same(header_token, cookie_token or ""):
+                    refused = True
+                    self._warn(scope)
+                    reason = "missing" if cookie_token is None or (valid and header_token is None) else "invalid"
+                    refusal = JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)
+                    await refusal(scope, receive, send if valid else self._with_cookie(self.signer.make_token(), scope, send))
+                    return
+            await send(message)
+
+        return only_routed
+
+    def _warn(self, scope: Scope) -> None:
+        """Say once per request line (up to 100) that middleware answered it instead of the API route."""
+        request = f"{scope['method']} {scope['path']}"
+        if request in self._warned or len(self._warned) >= 100:
+            return
+        self._warned.add(request)
+        file = self.api_route(scope["path"], scope["method"]) if self.api_route is not None else None
+        logger.warning("csrf: %s was answered by middleware, not by the API route %s that matches it, without a "
+                       "valid CSRF token: refused (403). The middleware's code ran first; list the path's prefix in "
+                       "csrf.apiRoutes to have such requests refused before it runs", request, file or "")
 
     def _with_cookie(self, token: str, scope: Scope, send: Send, *, unrouted_too: bool = True) -> Send:
         """``send``, the token cookie added to the answer's start; not to the routes' own 404
