@@ -292,8 +292,10 @@ async function show(key, ttl, id, given, waits = false) {
   if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
   const module = await import(/* @vite-ignore */ body.page.js)
   if (id !== state.nav) return false
-  addStyles(body.page.css)
+  await loadStyles(body.page.css)
+  if (id !== state.nav) return false
   if (state.left !== id) remember() // the page being left, as the user leaves it (before a loading state)
+  showStyles(body.page.css)
   state.failed = null
   state.rendering = true
   try {
@@ -322,16 +324,36 @@ function shownUrl(url) {
   return state.path === url.pathname + url.search ? url : new URL(state.path + url.hash, location.href)
 }
 
-function addStyles(css) {
-  for (const href of css) {
-    if (!document.querySelector(`link[rel="stylesheet"][href="${CSS.escape(href)}"]`)) {
-      const link = document.createElement('link')
-      link.rel = 'stylesheet'
-      link.href = href
-      document.head.append(link)
+// Loads the page's stylesheets (css) where a full load of its URL has them: in its order, in place
+// of the page's before (after the head's end marker when it had none), ahead of anything other code
+// put in the head since. A stylesheet added by script does not hold the browser's rendering as the
+// document's own do: each is linked inert (media "not all") and awaited, and applies with showStyles;
+// one a navigation overtaken left styles nothing. Resolves once all have loaded (or failed).
+function loadStyles(css) {
+  const present = ownStyles()
+  const at = present[0] || document.querySelector('meta[name="pyxle-head"][content="end"]')?.nextSibling || null
+  return Promise.all(css.map((href) => {
+    let link = present.find((l) => l.getAttribute('href') === href)
+    if (!link) {
+      link = Object.assign(document.createElement('link'), { rel: 'stylesheet', media: 'not all', href })
+      link.loaded = new Promise((done) => { link.onload = link.onerror = done })
+      document.head.insertBefore(link, at)
     }
+    return link.loaded
+  }))
+}
+
+// Just before the page loaded with them is rendered (the browser paints neither in between): its
+// stylesheets apply, and the others go, as a full load of its URL has none of them. Only Pyxle's
+// own (the build's /_pyxle/ files) are touched.
+function showStyles(css) {
+  for (const link of ownStyles()) {
+    if (css.includes(link.getAttribute('href'))) link.removeAttribute('media')
+    else link.remove()
   }
 }
+
+const ownStyles = () => [...document.querySelectorAll('link[rel="stylesheet"][href^="/_pyxle/"]')]
 
 // The loading state of the page at key, while navigation `id` waits for its data: its module is
 // imported at once, alongside the fetch (the document lists the pages under a loading.pyxl, with
@@ -358,9 +380,11 @@ function placeholder(key, ttl, id) {
     if (done || id !== state.nav) return
     const tree = loadingTree(route, decodePath(url.pathname))
     if (!tree) return
-    addStyles(target.css)
+    await loadStyles(target.css)
+    if (done || id !== state.nav) return
     if (state.left !== id) remember()
     state.left = id
+    showStyles(target.css)
     state.rendering = true
     try {
       flushSync(() => state.root.render(tree))
