@@ -48,7 +48,7 @@ def release(folder: str) -> None:
 
 def remove_abandoned(prefix: str, what: str, keep: str = "") -> list[str]:
     """Remove the folders named ``prefix*`` in the temporary folder whose owner file no process
-    holds locked (``what`` names them in the log line). A folder without that file is none of
+    holds locked (``what`` names one in the log line). A folder without that file is none of
     ``own_dir``'s (one the operator named, an older Pyxle's) and is left alone, as is ``keep``."""
     if fcntl is None:
         return []
@@ -75,5 +75,6 @@ def remove_abandoned(prefix: str, what: str, keep: str = "") -> list[str]:
         os.close(fd)
         removed.append(path)
     if removed:
-        logger.info("removed %d %s left by servers that were killed: %s", len(removed), what, ", ".join(removed))
+        logger.info("removed %d %s%s that no running server holds: %s", len(removed), what,
+                    "" if len(removed) == 1 else "s", ", ".join(removed))
     return removed

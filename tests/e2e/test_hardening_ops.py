@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -80,10 +81,15 @@ def test_a_metrics_folder_left_by_a_killed_server_is_removed_by_the_next_start(m
     with_named.wait_exit(timeout=10)
     killed_runs |= _run_folders(tmp) - live_run  # left too (the first may be gone already: this start removed it)
     time.sleep(1)  # the killed servers' orphaned workers leave
-    start_server(project, "serve", env=env)
+    last = start_server(project, "serve", env=env)
     left = _metrics_folders(tmp)
     assert not killed_folder & left, sorted(tmp.iterdir())
     assert not killed_runs & _run_folders(tmp) and live_run <= _run_folders(tmp), sorted(tmp.iterdir())
+    # said in one line each, in words other tests' "killed" checks do not take for a crash
+    said = with_named.output() + last.output()  # either start may have found them gone (orphaned workers left)
+    assert re.search(r"removed \d+ metrics folders? that no running server holds", said), said
+    assert re.search(r"removed \d+ run folders? that no running server holds", said), said
+    assert "killed" not in said.lower(), said
     assert live_folder <= left and foreign.name in left and named.name in left
     assert (foreign / "keep.txt").read_text() == "mine"
     assert httpx.get(live.url + "/api/hello").status_code == 200

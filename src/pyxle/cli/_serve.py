@@ -267,7 +267,7 @@ def run(host: str, port: int, *, workers: int = 1, json_logs: bool = False, log_
         "backpressure": connection_limit(), "respawn_failed_workers": True,
         "workers_kill_timeout": limits.shutdown_timeout, "stop_grace": dev_stop_grace(limits, os.environ, dev),
     }
-    remove_abandoned(RUN_PREFIX, "run folders")
+    remove_abandoned(RUN_PREFIX, "run folder")
     run_dir = own_dir(RUN_PREFIX)
     try:
         with _watching_workers(Path(run_dir), limits, dev):

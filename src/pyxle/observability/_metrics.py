@@ -88,7 +88,7 @@ def prepare_multiprocess_dir() -> None:
         chosen = own_dir(OWN_PREFIX)
         os.environ[MULTIPROC_ENV] = chosen
         atexit.register(release, chosen)
-    remove_abandoned(OWN_PREFIX, "metrics folders", keep=chosen)
+    remove_abandoned(OWN_PREFIX, "metrics folder", keep=chosen)
     warn_if_short(chosen)
 
 
