@@ -94,6 +94,20 @@ def test_forwarded_for_names_the_client_only_when_trusted(make_project, start_se
     assert c == [200, 429]  # the header is ignored: both come from 127.0.0.1
 
 
+@cites("docs/security.md", "An IPv6 client is counted by its /64 network\n(`2001:db8:1:2::/64`)")
+def test_an_ipv6_client_is_counted_by_its_64_network(make_project, start_server):
+    """A client holding a /64 drew a fresh bucket from each of its 2**64 addresses (0.9.4 too)."""
+    server = start_server(_project(make_project, "v6", requests=1, window=60, trustForwardedFor=True),
+                          "serve", "--forwarded-allow-ips", "10.9.9.9")
+
+    def get(ip: str) -> int:
+        return httpx.get(server.url + "/api/hello", headers={"x-forwarded-for": ip}).status_code
+
+    assert [get("2001:db8:1:2::1"), get("2001:db8:1:2::ffff:1")] == [200, 429]  # one /64
+    assert get("2001:db8:1:3::1") == 200  # the next /64 is another subscriber
+    assert [get("::ffff:203.0.113.9"), get("203.0.113.9")] == [200, 429]  # the same IPv4 client
+
+
 def test_redis_limits_hold_across_two_servers(make_project, start_server, redis_server):
     project = _project(make_project, requests=4, window=60, redisUrl=redis_server.url)
     one, two = start_server(project, env=SHARED_SECRET), start_server(project, env=SHARED_SECRET)

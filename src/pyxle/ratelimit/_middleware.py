@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import ipaddress
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -19,6 +21,22 @@ from pyxle.routing import canonical, under
 # Load balancers probe these; a limit on them would take a healthy server out of rotation. Exactly
 # these paths: below them a catch-all page may answer, rendered like any other.
 ALWAYS_EXEMPT = frozenset({"/healthz", "/readyz"})
+
+
+@functools.lru_cache(maxsize=4096)
+def bucket(address: str) -> str:
+    """An IPv4 address as it is; an IPv6 one as its /64 network (``2001:db8:1:2::/64``), since one
+    subscriber is given a whole /64 and may send from any of its 2**64 addresses; an IPv4 address
+    mapped into IPv6 (``::ffff:203.0.113.7``) as the IPv4 address."""
+    if ":" not in address:
+        return address
+    try:
+        ip = ipaddress.IPv6Address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.IPv6Network((ip, 64), strict=False))
 
 
 class RateLimitMiddleware:
@@ -58,14 +76,15 @@ class RateLimitMiddleware:
         return False
 
     def client(self, scope: Scope) -> str:
+        """The key the request is counted under: the client's address (``bucket``)."""
         if self.trust_forwarded_for and FORWARDED_BY not in scope:
             forwarded = [value for name, value in scope["headers"] if name == b"x-forwarded-for"]
             if forwarded:
                 last = address_in(forwarded[-1].decode("latin-1").rsplit(",", 1)[-1].strip())
                 if last is not None:
-                    return last
+                    return bucket(last)
         client = scope.get("client")
-        return client[0] if client else "-"
+        return bucket(client[0]) if client else "-"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket") or OWN_REQUEST in scope or self.exempted(scope["path"]):
