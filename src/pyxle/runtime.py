@@ -197,10 +197,37 @@ class ActionCookies:
         return bool(self._calls)
 
     def apply(self, response: Any) -> Any:
-        """Replay the recorded calls on ``response`` (a Starlette ``Response``) and return it."""
+        """Replay the recorded calls on ``response`` (a Starlette ``Response``) and return it. A
+        cookie the response sets itself too (same name, Path and Domain) is sent once, as recorded
+        here: a browser keeps the last of two, and a cache or client library may keep the first."""
+        if not self._calls:
+            return response
         for method, args, kwargs in self._calls:
             getattr(response, method)(*args, **kwargs)
+        seen: set[tuple[str, str, str]] = set()
+        kept = []
+        for header in reversed(response.raw_headers):
+            if header[0] == b"set-cookie":
+                cookie = _cookie_identity(header[1])
+                if cookie in seen:
+                    continue
+                seen.add(cookie)
+            kept.append(header)
+        response.raw_headers[:] = kept[::-1]
         return response
+
+
+def _cookie_identity(header: bytes) -> tuple[str, str, str]:
+    """A Set-Cookie's name, Path and Domain: what a browser stores one cookie under (RFC 6265 §5.3)."""
+    name, *attributes = header.decode("latin-1").split(";")
+    path = domain = ""
+    for attribute in attributes:
+        key, _, value = attribute.strip().partition("=")
+        if key.lower() == "path":
+            path = value.strip()
+        elif key.lower() == "domain":
+            domain = value.strip().lstrip(".").lower()
+    return name.partition("=")[0].strip(), path, domain
 
 
 def marked_functions(namespace: dict[str, Any]) -> tuple[Callable[..., Any] | None, dict[str, Callable[..., Any]]]:

@@ -9,6 +9,7 @@ from starlette.responses import Response
 import pyxle
 from pyxle.runtime import ActionCookies
 from pyxle.security import MissingSecretKeyError, sign_cookie, verify_cookie
+from tests.docs._blocks import cites
 
 PAGE = '''
 from starlette.exceptions import HTTPException
@@ -39,6 +40,15 @@ async def log_out(request):
 async def forbid(request):
     request.state.cookies.set("tried", "1")
     raise HTTPException(403, "not yours")
+
+@action
+async def both(request):
+    from starlette.responses import JSONResponse
+    request.state.cookies.set("theme", "recorded")
+    answer = JSONResponse({"ok": True})
+    answer.set_cookie("theme", "returned")
+    answer.set_cookie("theme", "elsewhere", path="/shop")
+    return answer
 
 @action
 async def crash(request):
@@ -205,3 +215,20 @@ def test_an_http_exception_raised_on_purpose_carries_the_cookies_set_before_it(s
         assert "seen" in _cookie_headers(moved), navigation
         denied = httpx.get(server.url + "/guard?m=deny", headers=navigation)
         assert denied.status_code == 401 and "seen" in _cookie_headers(denied), navigation
+
+
+@cites("docs/security.md", "A cookie that a returned `Response` sets as well (the same name, path and domain) is sent\n"
+       "once, with the value `request.state.cookies` gave it.")
+def test_a_cookie_set_by_both_the_returned_response_and_request_state_is_sent_once(server):
+    """Both Set-Cookie headers went out: a browser kept the second, a client library or cache may
+    keep the first. A cookie of the same name at another path is another cookie and stays."""
+    import httpx
+
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        answer = client.post("/api/__actions/index/both", json={}, headers=csrf)
+    themes = [h for h in answer.headers.get_list("set-cookie") if h.startswith("theme=")]
+    assert len(themes) == 2, themes
+    assert themes[0].startswith("theme=elsewhere") and "Path=/shop" in themes[0], themes
+    assert themes[1].startswith("theme=recorded"), themes
