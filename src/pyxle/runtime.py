@@ -162,7 +162,8 @@ class ActionCookies:
 
     ``set`` and ``delete`` take ``Response.set_cookie`` / ``delete_cookie`` arguments and are
     replayed on the page's or action's answer (not on an unexpected 500). Unless the call says
-    otherwise, cookies are HttpOnly, SameSite=Lax, and Secure when the request came over https.
+    otherwise, cookies are HttpOnly, SameSite=Lax, and Secure when the request came over https
+    (or when they are SameSite=None, which browsers take only with Secure).
     """
 
     def __init__(self, https: bool = False) -> None:
@@ -190,7 +191,10 @@ class ActionCookies:
 
     def _defaults(self, params: tuple[str, ...], args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         given = set(params[: len(args)]) | kwargs.keys()
-        defaults = {"httponly": True, "samesite": "lax", "secure": self.https}
+        named = dict(zip(params, args, strict=False)) | kwargs
+        # Browsers drop a SameSite=None cookie that is not Secure (the CSRF cookie is made Secure then too).
+        none = str(named.get("samesite") or "").lower() == "none"
+        defaults = {"httponly": True, "samesite": "lax", "secure": self.https or none}
         return {**{k: v for k, v in defaults.items() if k not in given}, **kwargs}
 
     def __bool__(self) -> bool:

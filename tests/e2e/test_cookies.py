@@ -101,6 +101,7 @@ def test_verify_returns_the_value_only_for_the_right_secret_and_salt(monkeypatch
         verify_cookie(signed)
 
 
+@cites("docs/security.md", "request came over https or the call asks for `samesite=\"none\"` (browsers drop such a cookie\nwithout `Secure`)")
 def test_cookies_default_to_httponly_lax_and_secure_over_https():
     cookies = ActionCookies(https=True)
     cookies.set("a", "1")
@@ -111,6 +112,11 @@ def test_cookies_default_to_httponly_lax_and_secure_over_https():
     plain = ActionCookies(https=False)
     plain.set("c", "3")
     assert "Secure" not in plain.apply(Response()).headers["set-cookie"]
+    cross_site = ActionCookies(https=False)  # browsers drop SameSite=None without Secure
+    cross_site.set("d", "4", samesite="none")
+    cross_site.set("e", "5", samesite="none", secure=False)  # said outright: as said
+    headers = cross_site.apply(Response()).headers.getlist("set-cookie")
+    assert "; Secure" in headers[0] and "SameSite=none" in headers[0] and "Secure" not in headers[1], headers
 
 
 @pytest.fixture
