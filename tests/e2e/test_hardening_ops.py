@@ -123,6 +123,24 @@ def test_rate_limit_refusals_are_counted_under_the_route_asked_for(make_project,
     assert entry["status"] == 429 and entry["route"] == "/api/items/{id}"
 
 
+def _listening(url: str) -> threading.Thread:
+    """A client reading the event stream at ``url`` until the server cuts it, once its first event came."""
+    opened = threading.Event()
+
+    def listen() -> None:
+        try:
+            with httpx.stream("GET", url, timeout=20) as response:
+                for _ in response.iter_lines():
+                    opened.set()
+        except httpx.HTTPError:
+            pass  # cut off by the kill
+
+    client = threading.Thread(target=listen, daemon=True)
+    client.start()
+    assert opened.wait(10)
+    return client
+
+
 @cites("docs/observability.md", "A request still running at the shutdown deadline (an event stream that never ends) gets its\n"
        "line then")
 @cites("docs/deployment.md", "Each of those gets its access-log line, marked\n  as cut, and one warning names them")
@@ -132,19 +150,7 @@ def test_a_stream_cut_by_the_shutdown_deadline_gets_its_access_line_and_a_warnin
     line; only granian's `Killing worker-1` said anything, without the request that held it."""
     project = make_project({"pages/api/sse.py": SSE, "pages/api/hello.py": HELLO})
     server = start_server(project, "serve", "--shutdown-timeout", "2", env=SHARED_SECRET)
-    opened = threading.Event()
-
-    def listen() -> None:
-        try:
-            with httpx.stream("GET", server.url + "/api/sse", timeout=20) as response:
-                for _ in response.iter_lines():
-                    opened.set()
-        except httpx.HTTPError:
-            pass  # cut off by the kill
-
-    client = threading.Thread(target=listen, daemon=True)
-    client.start()
-    assert opened.wait(10)
+    client = _listening(server.url + "/api/sse")
     httpx.get(server.url + "/api/hello")
     server.proc.send_signal(signal.SIGTERM)
     server.wait_exit(timeout=20)
@@ -162,18 +168,7 @@ def test_a_stream_cut_by_the_shutdown_deadline_is_marked_cut_in_json_logs(make_p
     project = make_project({"pages/api/sse.py": SSE,
                             "pyxle.config.json": json.dumps({"observability": {"logFormat": "json"}})})
     server = start_server(project, "serve", "--shutdown-timeout", "2", env=SHARED_SECRET)
-    opened = threading.Event()
-
-    def listen() -> None:
-        try:
-            with httpx.stream("GET", server.url + "/api/sse", timeout=20) as response:
-                for _ in response.iter_lines():
-                    opened.set()
-        except httpx.HTTPError:
-            pass
-
-    threading.Thread(target=listen, daemon=True).start()
-    assert opened.wait(10)
+    _listening(server.url + "/api/sse")
     server.proc.send_signal(signal.SIGTERM)
     server.wait_exit(timeout=20)
     entries = [json.loads(line) for line in server.lines if line.startswith("{")]
