@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 from collections.abc import Iterator
 
 import httpx
@@ -14,6 +13,7 @@ import pytest
 
 from tests.conftest import Server, serving, write_project
 from tests.docs._blocks import cites
+from tests.e2e.test_hardening_server import raw_request
 
 PAGE = '''
 @server
@@ -68,16 +68,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 def raw(server: Server, data: bytes) -> bytes:
     """Send ``data`` on a fresh connection and read until the server closes it."""
-    host, port = server.url.removeprefix("http://").split(":")
-    with socket.create_connection((host, int(port)), timeout=10) as sock:
-        sock.sendall(data)
-        chunks = []
-        try:
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-        except (TimeoutError, ConnectionResetError):
-            pass
-        return b"".join(chunks)
+    return raw_request(server.url, data)
 
 
 def asset(server: Server) -> str:
