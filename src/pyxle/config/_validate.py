@@ -606,8 +606,11 @@ class Validator:
             self.problems.append(problem(where, "true, false or a list of path prefixes", value))
             return _INVALID
         prefixes = self.list_of(where, value, r.PATH_PREFIX)
-        # An empty list protects nothing: say so with False rather than a falsy tuple.
-        return prefixes if prefixes is _INVALID or prefixes else False
+        if prefixes is _INVALID:
+            return prefixes
+        # Canonical ("/api//admin/." is "/api/admin"), as requests are matched against them. An
+        # empty list protects nothing: say so with False rather than a falsy tuple.
+        return tuple(canonical_prefix(prefix) for prefix in prefixes) or False
 
     def security_headers(self, value: Any) -> Mapping[str, str] | Any:
         obj = self.object("securityHeaders", value, None)

@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._memo import remember
 from pyxle._refused import UNROUTED
-from pyxle.routing import api_like, under
+from pyxle.routing import api_like, canonical, under
 from pyxle.security._https import over_https
 from pyxle.security._tokens import Signer
 
@@ -96,14 +96,16 @@ class CSRFMiddleware:
 
     def _decide(self, path: str) -> bool | object:
         """True or False; ``_API`` for a path with an ``api`` segment (``/api/x``, ``/admin/api/x``)
-        left unchecked if an API route answers it."""
-        if any(under(path, prefix) for prefix in self.exempt):
+        left unchecked if an API route answers it. ``exempt_paths`` and ``api_routes`` are matched
+        against the path's canonical form, so "/api/hooks/../admin" is no way around them."""
+        seen = canonical(path)  # as the prefixes are written: "/exempt/../x" is "/x", "/api//hooks" "/api/hooks"
+        if any(under(seen, prefix) for prefix in self.exempt):
             return False
         if under(path, ACTIONS_PREFIX):
             return True
         if api_like(path):
             checked = self.api_routes if isinstance(self.api_routes, bool) else any(
-                under(path, prefix) for prefix in self.api_routes)
+                under(seen, prefix) for prefix in self.api_routes)
             return True if checked else _API
         return True
 
