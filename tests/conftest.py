@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import ctypes
 import os
 import re
 import shutil
@@ -12,9 +15,10 @@ import sys
 import textwrap
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -34,6 +38,61 @@ SHARED_SECRET = {"PYXLE_SECRET_KEY": "test-only-secret-key-shared-by-every-worke
 _BANNER = re.compile(r"pyxle (?:serve|dev): http://([\d.:\[\]a-z]+):(\d+)")
 
 
+# The process groups this test process started (leader pid -> process): killed at the session's end
+# and at exit, whatever ended the run (a test that never reached its teardown, Ctrl-C).
+_SPAWNED: dict[int, subprocess.Popen] = {}
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+
+
+def _die_with(parent: int) -> Callable[[], None]:
+    """A ``preexec_fn``: the child is sent SIGKILL when ``parent``, the test process, dies, even by
+    SIGKILL (no teardown or atexit runs then). Everything a ``pyxle`` server starts (granian's
+    workers, Node renderers, the bundler) exits with it."""
+
+    def preexec() -> None:
+        if _prctl is not None:
+            _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before the line above took effect
+            os._exit(1)
+
+    return preexec
+
+
+def spawn(command: Sequence[str], **kwargs: Any) -> subprocess.Popen:
+    """``subprocess.Popen(command, **kwargs)`` in a process group of its own, which dies with the
+    test run: killed by ``reap`` (the session's end, exit), and by the kernel when this process dies.
+
+    The parent-death signal fires when the *thread* that started the child ends, so a child started
+    from another thread gets none (its group is still reaped at the session's end and at exit)."""
+    main = threading.current_thread() is threading.main_thread()
+    # preexec_fn is unsafe where a lock held by another thread is needed in the child: this one
+    # takes none (two system calls through a function resolved beforehand).
+    proc = subprocess.Popen(command, start_new_session=True,  # type: ignore[call-overload]
+                            preexec_fn=_die_with(os.getpid()) if main else None, **kwargs)  # noqa: PLW1509
+    _SPAWNED[proc.pid] = proc
+    return proc
+
+
+def reap() -> None:
+    """SIGKILL the group of every process ``spawn`` started that is still running."""
+    for pid, proc in list(_SPAWNED.items()):
+        if proc.poll() is None:  # its leader runs, so the group id is still this one's
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5)
+        del _SPAWNED[pid]
+
+
+atexit.register(reap)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The session's end: no server outlives it, whichever test or fixture forgot one."""
+    reap()
+
+
 def pyxle_command() -> list[str]:
     """The installed ``pyxle`` command, as users run it. (``python -m pyxle`` would put the current
     folder on ``sys.path`` and hide a project module that only imports from there.)"""
@@ -46,10 +105,9 @@ class Server:
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str], prefix: Sequence[str] = ()) -> None:
         self.args = args
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             [*prefix, *pyxle_command(), *args],  # prefix: a command it runs under (setpriv)
             cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            start_new_session=True,
         )
         self.lines: list[str] = []
         self._port_found = threading.Event()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import pyxle_command, server_env
+from tests.conftest import pyxle_command, server_env, spawn
 from tests.docs._blocks import cites
 from tests.e2e.test_reload_assets import KEY, PAGE
 from tests.e2e.test_reload_assets import _scripts as scripts  # the page's scripts once it shows a version
@@ -77,8 +77,8 @@ def test_two_builds_at_once_wait_for_each_other_and_both_succeed(make_project, s
     server = start_server(project, "serve", "--skip-build", env=KEY)
     (project / "pages" / "index.pyxl").write_text(PAGE % 2)
     command = [*pyxle_command(), "build", "."]
-    first = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
-    second = subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
+    first = spawn(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
+    second = spawn(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=server_env())
     outputs = [proc.communicate(timeout=300) for proc in (first, second)]
     for proc, (out, err) in zip((first, second), outputs, strict=True):
         assert proc.returncode == 0, out + err

@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import REPO, Server, free_port, link_node_modules, pyxle_command, server_env
+from tests.conftest import REPO, Server, free_port, link_node_modules, pyxle_command, server_env, spawn
 from tests.docs._blocks import cites, doc_block
 
 
@@ -262,9 +262,10 @@ def test_under_docker_runs_init_the_node_renderer_of_a_killed_worker_is_reaped(t
     *_, (_, steps) = stages(project / "Dockerfile")
     port = free_port()
     args = [*run_as_in_the_image(exec_form(dict(steps)["CMD"]), port), "--workers", "2"]
-    proc = subprocess.Popen(["unshare", "--pid", "--fork", "--mount-proc", "tini", "--", *pyxle_command(), *args],
-                            cwd=project, env=server_env(PYXLE_SECRET_KEY="s" * 40), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    # --kill-child: the namespace's PID 1 (and so all in it) dies with unshare, which dies with the test run.
+    proc = spawn(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", "tini", "--", *pyxle_command(), *args],
+                 cwd=project, env=server_env(PYXLE_SECRET_KEY="s" * 40), stdout=subprocess.DEVNULL,
+                 stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 120
         while True:
