@@ -546,6 +546,30 @@ def test_api_routes_prefixes_match_whole_segments(make_project, start_server) ->
     assert "refused a cross-site WebSocket to /api/roomsx" not in server.output()
 
 
+@cites("docs/realtime.md", "(`/api//rooms/a` and `/api/x/../rooms/a` are `/api/rooms/a`)")
+def test_api_routes_prefixes_match_the_canonical_path(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A catch-all answers /api//rooms/a and /api/x/../rooms/a: they are /api/rooms/a to the check too."""
+    echo = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"
+    project = make_project({"pages/api/[...rest].py": echo,
+                            "pyxle.config.json": json.dumps({"realtime": {"apiRoutes": ["/api/rooms"]}})})
+    server = start_server(project)
+
+    async def code(path: str) -> int | None:
+        async with websockets.connect(server.ws_url + path, origin="https://evil.example") as ws:
+            try:
+                await asyncio.wait_for(ws.recv(), 5)
+            except websockets.ConnectionClosed:
+                return ws.close_code
+            return None  # open: a message came
+
+    async def run() -> None:
+        for path in ("/api/rooms/a", "/api//rooms/a", "/api/x/../rooms/a", "/api/./rooms/a"):
+            assert await code(path) == 1008, path
+        assert await code("/api/lobby/a") is None
+
+    asyncio.run(run())
+
+
 def test_a_message_over_the_limit_closes_the_socket_with_1009(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = room_project(make_project)
     server = start_server(project)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import copy
 import difflib
-import posixpath
 import types
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from pyxle.routing import canonical
 
 from . import _rules as r
 from ._model import (
@@ -80,11 +81,6 @@ _INVALID = object()  # a value that failed validation; its field keeps the defau
 
 def _normalise(name: str) -> str:
     return name.replace("_", "").replace("-", "").lower()
-
-
-def canonical_prefix(path: str) -> str:
-    """``path`` with repeated slashes, "." and ".." resolved and no trailing slash ("/" stays)."""
-    return posixpath.normpath("/" + path.lstrip("/"))
 
 
 def suggest(name: str, candidates: Iterable[str]) -> str | None:
@@ -182,7 +178,7 @@ class Validator:
             return items
         kept = []
         for i, item in enumerate(items):
-            path = canonical_prefix(item)
+            path = canonical(item)
             if path == "/":
                 self.warnings.append(f'{where}[{i}] "{item}" is ignored: it would exempt every path; list the '
                                      f'prefixes to exempt (such as "/api/webhooks"), {off}')
@@ -410,7 +406,7 @@ class Validator:
         if isinstance(kwargs.get("path"), str):
             # Canonical, as metricsEndpointPath: "/api/docs/" was served nowhere (the router sends it to
             # "/api/docs"), and slipped past the start-up check of a route answering the same URLs.
-            kwargs["path"] = canonical_prefix(kwargs["path"])
+            kwargs["path"] = canonical(kwargs["path"])
         return OpenApiConfig(**kwargs)
 
     def observability(self, value: Any, data: Mapping[str, Any], fields: dict[str, Any]) -> ObservabilityConfig | Any:
@@ -439,7 +435,7 @@ class Validator:
         if isinstance(kwargs.get("metrics_endpoint_path"), str):
             # Canonical, as exemptPaths: "/api/free/" was served nowhere (the router sends it to
             # "/api/free"), and slipped past the start-up check of a route answering the same URL.
-            kwargs["metrics_endpoint_path"] = canonical_prefix(kwargs["metrics_endpoint_path"])
+            kwargs["metrics_endpoint_path"] = canonical(kwargs["metrics_endpoint_path"])
         if isinstance(kwargs.get("log_level"), str):
             kwargs["log_level"] = kwargs["log_level"].upper()
         for key, name, rule in (("accessLog", "access_log", r.BOOL), ("logFormat", "log_format", r.BLOCK_LOG_FORMAT)):
@@ -610,7 +606,7 @@ class Validator:
             return prefixes
         # Canonical ("/api//admin/." is "/api/admin"), as requests are matched against them. An
         # empty list protects nothing: say so with False rather than a falsy tuple.
-        return tuple(canonical_prefix(prefix) for prefix in prefixes) or False
+        return tuple(canonical(prefix) for prefix in prefixes) or False
 
     def security_headers(self, value: Any) -> Mapping[str, str] | Any:
         obj = self.object("securityHeaders", value, None)

@@ -18,7 +18,7 @@ from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
 from pyxle.realtime._origin import same_site
-from pyxle.routing import api_like, under
+from pyxle.routing import api_like, canonical, under
 
 logger = logging.getLogger("pyxle.realtime")
 error_logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (pyxle.app._edge)
@@ -49,7 +49,7 @@ class WebSocketGuard:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        checked = not (api_like(path) and self.api_route(path)) or any(under(path, p) for p in self.api_checked)
+        checked = not (api_like(path) and self.api_route(path)) or any(under(canonical(path), p) for p in self.api_checked)
         if checked and not same_site(scope, self.origins, self.origins_like):
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
