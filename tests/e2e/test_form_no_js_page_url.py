@@ -166,3 +166,35 @@ def test_a_dynamic_pages_encoded_path_comes_back_as_it_was(app: Server, page: Pa
     assert tab.locator("#path").inner_text() == "/tag/café"
     assert tab.locator("#follow [role=alert]").inner_text() == "Following is off"
     assert _problems(page, "/api/__actions/tag/") == []
+
+
+@pytest.fixture(scope="module")
+def bare(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The same pages without an `error.pyxl`: Pyxle's own error page answers."""
+    files = {"pages/layout.pyxl": LAYOUT, "pages/form.pyxl": FORM, "pages/other.pyxl": OTHER}
+    root = write_project(tmp_path_factory.mktemp("no-js-page-url-bare") / "app", files)
+    with serving(root, "--ssr-workers", "1") as server:
+        yield server
+
+
+@cites("docs/pages.md", "Pyxle's own error page does the same")
+@pytest.mark.parametrize(("form", "status"), [("crash", 500), ("add", 403)], ids=["raised", "refused"])
+def test_the_built_in_error_page_of_a_post_shows_the_page_s_url(bare: Server, page: PageWatch, form: str,
+                                                                status: int) -> None:
+    """Without an error.pyxl the built-in page stayed at the action's URL: a reload posted nothing
+    but was sent to the page without its query, and Back came to the action's URL."""
+    tab = page.page
+    tab.goto(bare.url + "/form?tab=4")
+    page.hydrated()
+    length = tab.evaluate("history.length")
+    if form == "add":
+        tab.evaluate("document.querySelector('#add [name=_csrf_token]').value = 'stale'")
+    assert _post_natively(page, form) == status
+    tab.get_by_role("heading", name=str(status)).wait_for()
+    assert tab.url == bare.url + "/form?tab=4"  # the page's URL, with its query, in place of the action's
+    assert tab.evaluate("history.length") == length + 1  # the post's entry, replaced
+    assert tab.get_by_role("link", name="Back to the page").get_attribute("href") == "/form?tab=4"
+    assert _problems(page, "/api/__actions/form/") == []
+    tab.reload()
+    page.hydrated()
+    assert tab.get_by_role("heading").inner_text() == "Form on tab 4"

@@ -26,7 +26,7 @@ from pyxle._refused import bad_path, not_found
 from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
-from pyxle.pages._document import LANG, auth_seed, document
+from pyxle.pages._document import LANG, auth_seed, document, embed_json
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
 from pyxle.security import nonced, over_https
@@ -98,9 +98,11 @@ class PagesRuntime:
 
     def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:
         """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered.
-        Its scripts (``pyxle dev``'s live reload) carry a nonce its policy names, as a rendered page's do."""
+        Its scripts (``pyxle dev``'s live reload, ``back``'s URL) carry a nonce its policy names, as a
+        rendered page's do."""
         renderer = self.renderer
-        scripts, headers = ("", VARY) if renderer is None else nonced(renderer.script_policy, renderer.extra_scripts, VARY)
+        scripts = _own_url(back) + (renderer.extra_scripts if renderer is not None else "")
+        scripts, headers = nonced(renderer.script_policy if renderer is not None else None, scripts, VARY)
         return HTMLResponse(builtin_page(status, error, self.problem if self.expose_errors else None, scripts, back),
                             status, headers=headers)
 
@@ -190,6 +192,15 @@ def builtin_page(status: int, error: dict[str, Any], note: str | None = None, sc
     if error.get("stack"):
         body += f"<pre>{_text(error['stack'])}</pre>"
     return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error}, scripts=scripts)
+
+
+def _own_url(back: str | None) -> str:
+    """The script that shows ``back`` (the page a no-JS post was on) in the address bar in place of
+    the action's URL, as an ``error.pyxl`` does once hydrated (``actionPage``): a reload and Back go
+    on from the page, never from the action's URL."""
+    if not back:
+        return ""
+    return f"<script>history.replaceState(history.state, '', {embed_json(back)})</script>"
 
 
 def _text(value: object) -> str:
