@@ -20,6 +20,7 @@ import { setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { errorInfo, pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
+import { announcer, arrived } from './_announce.js'
 
 // How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
 // sooner shows at once, without a loading state flashing for a few frames in between; one that
@@ -68,6 +69,7 @@ export function startRouter(root, dottedPages = [], apiFolders = [], shared = ''
   state.loadingPages = loadingPages
   state.path = location.pathname + location.search
   entered()
+  announcer() // empty: the first load says nothing
   // A reload, or a return from another document: back where the user left this entry.
   const top = positions().get(state.key)
   if (top !== undefined) restore(top)
@@ -471,6 +473,7 @@ async function go(to, options, visited, id) {
     location.assign(url.href)
     return false
   }
+  const before = document.activeElement
   let redirect
   try {
     redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id, undefined, true)
@@ -488,6 +491,7 @@ async function go(to, options, visited, id) {
   if (replace || !updateHistory || shown.href === location.href) history.replaceState(entry, '', shown.href)
   else history.pushState(entry, '', shown.href)
   if (scroll === true) scrollAfter(shown)
+  arrived(before, decodePath(shown.pathname))
   return true
 }
 
@@ -514,6 +518,7 @@ function hashMoved() {
 }
 
 async function popTo(key, id) {
+  const before = document.activeElement
   let redirect
   try {
     redirect = await show(key, undefined, id, undefined, true)
@@ -526,6 +531,7 @@ async function popTo(key, id) {
   keepShownUrl()
   entered()
   scrollAfter(new URL(location.href), positions().get(state.key))
+  arrived(before, decodePath(location.pathname))
   return true
 }
 
