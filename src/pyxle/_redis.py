@@ -414,9 +414,13 @@ async def check_reachable(client: Redis, url: str, *, feature: str, timeout: flo
 def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> RedisUnavailable:
     """Why start-up cannot use the Redis at ``url``, and the fix: a password it refused is no
     server to start."""
-    from redis.exceptions import AuthenticationError
+    from redis.exceptions import AuthenticationError, ResponseError
 
     cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    if isinstance(exc, ResponseError):  # it answers: the URL asks for what it has not (a database beyond `databases`)
+        return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} answered the connection with an error{cause}\n"
+                                "    hint: correct the URL (its database number must be below the server's "
+                                "`databases` setting, 16 by default)")
     if isinstance(exc, AuthenticationError):
         if urlsplit(url).password is None:
             return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} asks for a password, and the URL "

@@ -290,6 +290,31 @@ def test_an_invalidation_redis_did_not_answer_is_applied_when_it_answers_again_s
         server.stop()
 
 
+@cites("docs/pages.md", "at most one such line every ten seconds in each process")
+def test_invalidations_that_fail_while_redis_is_away_are_logged_once_and_counted_when_applied(
+        tmp_path: Path, start_redis) -> None:
+    """An app that invalidates on every write logged an ERROR line per write while Redis hung."""
+    redis = start_redis()
+    root = write_counted(tmp_path / "app", {"pages/rev.pyxl": REV, "pages/api/inval.py": INVALIDATE_API,
+                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
+                                                                                       "redisUrl": redis.url}})})
+    server = serve(root, "--workers", "1")
+    try:
+        assert httpx.get(server.url + "/rev", timeout=30).status_code == 200  # Redis in use
+        os.kill(redis.proc.pid, signal.SIGSTOP)
+        try:
+            dropped = [httpx.get(server.url + "/api/inval", params={"path": path}, timeout=30).json()
+                       for path in ("/a", "/b", "/c")]
+        finally:
+            os.kill(redis.proc.pid, signal.SIGCONT)
+        assert dropped == [{"dropped": False}] * 3
+        out = server.wait_for_output("page cache: applied 3 invalidations that failed while Redis did not answer")
+        assert out.count("page cache: could not invalidate") == 1, out
+        assert "page cache: could not invalidate /a (" in out
+    finally:
+        server.stop()
+
+
 @cites("docs/configuration.md", "one that finds them all busy (hundreds\nof requests in flight in that worker) waits for a free one")
 def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_worker(tmp_path: Path,
                                                                                      start_redis) -> None:

@@ -189,6 +189,18 @@ def test_a_wrong_password_is_said_to_be_one(make_project, locked_redis) -> None:
     assert "wrong@" not in out and "does not answer" not in out and "start redis-server" not in out
 
 
+@cites("docs/configuration.md", "is reported as `answered the connection with an error (ResponseError: DB index is out\nof range)`")
+def test_a_database_number_redis_does_not_have_is_said_to_be_an_answer_not_silence(make_project, start_redis) -> None:
+    server = start_redis()
+    url = f"redis://127.0.0.1:{server.port}/99"
+    root = project(make_project)
+    out = refused(pyxle(root, "serve", "--workers", "2", PYXLE_PAGE_CACHE_BACKEND="redis", PYXLE_PAGE_CACHE_REDIS_URL=url))
+    assert (f"pyxle: PYXLE_PAGE_CACHE_REDIS_URL: Redis at {url} answered the connection with an error "
+            "(ResponseError: DB index is out of range)") in out
+    assert "hint: correct the URL (its database number must be below the server's `databases` setting" in out
+    assert "does not answer" not in out and "start redis-server" not in out
+
+
 def test_a_missing_password_is_said_to_be_missing(make_project, locked_redis) -> None:
     url = f"redis://127.0.0.1:{locked_redis.port}/0"
     root = project(make_project)

@@ -94,6 +94,9 @@ class RedisBackend:
         self._put: Any = None
         self._delete: Any = None
         self._unreadable_lines = Sparse(60)  # the line for an entry that cannot be read
+        # the line for an invalidation Redis did not take: an app that invalidates on every write
+        # would log one per write while Redis is away (the replay's line counts them all)
+        self._invalidation_lines = Sparse(10)
         self.waiting: set[str] = set()  # paths whose invalidation Redis did not answer
         self.purge = False  # a clear of every page waits (a failed ``clear``, or too many paths)
         self._catching_up = asyncio.Lock()
@@ -165,7 +168,10 @@ class RedisBackend:
             removed = await self._drop([path])
         except RedisUnavailable as exc:
             self._wait(path)
-            logger.error("page cache: could not invalidate %s (%s); retried when Redis answers again", path, exc)
+            held = self._invalidation_lines.due()
+            if held is not None:
+                logger.error("page cache: could not invalidate %s (%s); retried when Redis answers again%s", path,
+                             exc, f" ({held} more since the last line)" if held else "")
             return False
         self.waiting.discard(path)
         return removed > 0
