@@ -5,6 +5,8 @@ Refresh, and `from pyxle import server`. (0.9's `name` key: tests/unit/test_conf
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import httpx
 
@@ -177,3 +179,34 @@ def test_from_pyxle_import_server_is_the_loader_decorator(make_project, start_se
     }, node=True)
     served = start_server(project)
     assert "signed: <!-- -->true" in httpx.get(served.url + "/").text
+
+
+ENV_SCRIPT = """
+import os
+from pathlib import Path
+from pyxle.env import load_env_files
+
+os.environ["A"] = "shell"
+result = load_env_files(Path("."))
+print(result.loaded, result.skipped, [p.name for p in result.files_read], result.loaded_count, result.public_keys)
+print(os.environ["A"], os.environ["B"], os.environ["PYXLE_PUBLIC_X"])
+print(load_env_files(Path("."), mode="production").files_read[-1].name)
+"""
+
+
+@cites("docs/migrating.md", "`load_env_files(root, *, mode=\"development\")` returns an `EnvLoadResult` with `loaded`, "
+       "`skipped`, `files_read`, `loaded_count` and `public_keys`")
+def test_an_apps_own_script_loads_its_env_files_through_pyxle_env_as_under_0_9(make_project) -> None:
+    """0.9's `load_env_files(root)` (mode by keyword, development by default) and its report: a
+    script written for it raised TypeError (mode was required) and read no `.files_read`."""
+    root = make_project({".env": "A=1\nB=2\n", ".env.development": "B=3\nC=4\n", ".env.local": "PYXLE_PUBLIC_X=5\n",
+                         ".env.production.local": "P=1\n", "scripts/env_report.py": ENV_SCRIPT})
+    done = subprocess.run([sys.executable, "scripts/env_report.py"], cwd=root, capture_output=True, text=True,
+                          timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        ("(('B', '3'), ('C', '4'), ('PYXLE_PUBLIC_X', '5')) ('A',) ['.env', '.env.development', '.env.local'] 3 "
+         "('PYXLE_PUBLIC_X',)"),
+        "shell 3 5",
+        ".env.production.local",
+    ]

@@ -70,7 +70,7 @@ PYTHON_NAMES = {
     "pyxle.config": ["load_config", "PyxleConfig", "CorsConfig", "CsrfConfig", "ConfigError", "ObservabilityConfig",
                      "RateLimitConfig", "AssetsConfig", "CacheConfig", "DevConfig", "LlmsConfig", "NavigationConfig",
                      "StudioConfig", "apply_env_overrides", "default_csrf_cookie_name"],
-    "pyxle.env": ["load_env_files", "get_public_env_vars", "parse_env_file"],
+    "pyxle.env": ["load_env_files", "EnvLoadResult", "get_public_env_vars", "parse_env_file"],
     "pyxle.cli.logger": ["ConsoleLogger", "LogFormat", "Verbosity"],
     "pyxle.security": ["sign_cookie", "verify_cookie", "MissingSecretKeyError"],
     "pyxle.testing": ["load_page", "load_loader"],

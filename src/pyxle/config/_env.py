@@ -125,13 +125,14 @@ def read_env_file(path: Path, origins: MutableMapping[str, str] | None = None) -
 
 def load_env_files(
     root: Path, mode: str, environ: MutableMapping[str, str] = os.environ,
-    origins: MutableMapping[str, str] | None = None,
+    origins: MutableMapping[str, str] | None = None, skipped: list[str] | None = None,
 ) -> dict[str, str]:
     """Load ``.env``, ``.env.<mode>``, ``.env.local``, ``.env.<mode>.local`` into ``environ``.
 
     Later files override earlier ones; variables already set in ``environ`` (the shell)
     always win over every file. Returns the variables this call set; ``origins``, when
-    given, gets ``"<file>:<line>"`` for each of them.
+    given, gets ``"<file>:<line>"`` for each of them, and ``skipped`` the names the shell
+    had set (``pyxle.env``'s report of a load, as pyxle-framework 0.9 gave it).
     """
     merged: dict[str, str] = {}
     where: dict[str, str] = {}
@@ -144,6 +145,8 @@ def load_env_files(
     applied: dict[str, str] = {}
     for key, value in merged.items():
         if key in environ and key not in from_files:
+            if skipped is not None:
+                skipped.append(key)
             continue  # set by the shell
         environ[key] = value
         applied[key] = value
