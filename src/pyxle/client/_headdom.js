@@ -38,7 +38,7 @@ const ATTRIBUTE_NAMES = { className: 'class', htmlFor: 'for', charSet: 'charset'
 // A <Head> element as the node the browser parsed from the server's markup of it (its script
 // text escaped, its CRs as LF...), so that one equals the other and is not added twice.
 function toNode(element) {
-  if (element.nodeType) return element.cloneNode(true)
+  if (element.nodeType) return element.tagName === 'SCRIPT' ? runnable(element) : element.cloneNode(true)
   const node = document.createElement(element.type)
   for (const [name, value] of Object.entries(cleanProps(element.props || {}))) {
     if (name === 'children') continue
@@ -49,6 +49,15 @@ function toNode(element) {
   if (children == null) return node
   const text = Array.isArray(children) ? children.join('') : String(children)
   node.textContent = parsed(element.type === 'script' || element.type === 'style' ? rawText(element.type, text) : text)
+  return node
+}
+
+// A copy of a parsed <script> that runs once put in the head (one parsed from markup never runs), so
+// a HEAD script runs on a client navigation to its page, as a <Head> script does.
+function runnable(script) {
+  const node = document.createElement('script')
+  for (const { name, value } of script.attributes) node.setAttribute(name, value)
+  node.textContent = script.textContent
   return node
 }
 
