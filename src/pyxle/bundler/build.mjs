@@ -649,10 +649,11 @@ function sharedCode(outputs) {
 
 // The files the builds read (absolute paths) but npm packages' and Pyxle's own: pyxle.bundler keeps
 // those outside the project's folders in the build's fingerprint (a monorepo's shared components).
-// Inputs of a plugin's namespace (pyxle-entry:server) are no files.
-function sourcesRead(results) {
+// Inputs of a plugin's namespace (pyxle-entry:server) are no files. `styles`: the files the
+// stylesheets read through Sass and PostCSS (a monorepo's ../shared/_tokens.scss).
+function sourcesRead(results, styles) {
   const read = new Set()
-  for (const key of results.flatMap((result) => Object.keys(result.metafile.inputs))) {
+  for (const key of [...results.flatMap((result) => Object.keys(result.metafile.inputs)), ...styles]) {
     if (/^[\w-]+:/.test(key) || key.split(/[\\/]/).includes('node_modules')) continue
     const file = path.resolve(plan.projectRoot, key)
     if (!file.startsWith(plan.clientRuntime + path.sep)) read.add(file)
@@ -706,7 +707,7 @@ async function build(planPath, serve) {
     if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
-    return { ok: true, manifest, read: sourcesRead([client, server]) }
+    return { ok: true, manifest, read: sourcesRead([client, server], styles.read()) }
   } catch (error) {
     return failure(error, esbuild)
   }

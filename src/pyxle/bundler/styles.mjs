@@ -8,7 +8,7 @@
 //   - CSS modules get class names derived from the file's path, identical in both builds.
 // Without a PostCSS config, Tailwind 4 and Sass files none of this runs: esbuild reads plain CSS itself.
 // Failures are thrown as StyleError, shaped like esbuild's messages (file, line, text, a hint).
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -235,8 +235,10 @@ function tailwind4(require) {
     const sources = (compiler.root === 'none' ? [] : compiler.root === null
       ? [{ base: root, pattern: '**/*', negated: false }] : [{ ...compiler.root, negated: false }]).concat(compiler.sources)
     const utilities = compiler.features & node.Features.Utilities
-    let out = compiler.build(utilities ? new oxide.Scanner({ sources }).scan() : [])
+    const scanner = new oxide.Scanner({ sources })
+    let out = compiler.build(utilities ? scanner.scan() : [])
     if (production) out = node.optimize(out, { file, minify: false }).code
+    if (utilities) deps.push(...scanner.files.filter((f) => outside(root, f))) // `@source "../shared"`: followed
     return { css: out, deps, folders: Boolean(utilities) }
   }
 }
@@ -279,6 +281,7 @@ export function projectStyles() {
       for (const message of result.messages) {
         if (message.type === 'dependency' && message.file) deps.push(message.file)
         if (message.type === 'dir-dependency' || message.type === 'context-dependency') folders = true
+        if (message.type === 'dir-dependency' && message.dir && outside(plan.projectRoot, message.dir)) deps.push(...filesUnder(message.dir))
       }
     }
     kept.set(file, { source, css, deps: deps.map((f) => [f, mtime(f)]), folders })
@@ -309,6 +312,14 @@ export function projectStyles() {
     get processesCss() {
       return Boolean(config.file || plan.tailwind)
     },
+    // The files outside the project the stylesheets of this build read (a Sass partial, a PostCSS
+    // plugin's dependency, a file Tailwind scanned for `@source "../shared"`): build.mjs reports them
+    // with esbuild's, for the build's fingerprint and pyxle dev's watch. Those inside are the walk's
+    // (Tailwind reports every file it scans, .py and .md too, which are no inputs of a build's).
+    read() {
+      return [...building.keys()].flatMap((file) => (kept.get(file)?.deps ?? []).map(([dep]) => dep))
+        .filter((dep) => outside(plan.projectRoot, dep))
+    },
     // The stylesheet's CSS after Sass and PostCSS; throws StyleError.
     load(file) {
       let css = building.get(file)
@@ -316,6 +327,34 @@ export function projectStyles() {
       return css
     },
   }
+}
+
+// Whether `file` lies outside the project's folder (a monorepo's ../shared).
+function outside(root, file) {
+  return !path.resolve(file).startsWith(root + path.sep)
+}
+
+// The files in a folder a PostCSS plugin said it read (a `dir-dependency`: Tailwind 3's content
+// glob), but packages' and dot-folders': where it lies outside the project, they are what the
+// build's fingerprint holds of it. At most `limit` (a folder as wide as the monorepo's root).
+function filesUnder(dir, limit = 5000) {
+  const found = []
+  const todo = [dir]
+  while (todo.length && found.length < limit) {
+    const folder = todo.pop()
+    let entries
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch {
+      continue
+    }
+    for (const entry of entries) {
+      const file = path.join(folder, entry.name)
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) todo.push(file)
+      else if (entry.isFile()) found.push(file)
+    }
+  }
+  return found.slice(0, limit)
 }
 
 function mtime(file) {
