@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
+from tests.docs._blocks import cites
 
 MODELS = """
 from typing import Optional
@@ -37,6 +38,14 @@ async def post(request, body: Tags):
 """
 
 PLAIN = "async def get(request):\n    return {'ok': True}\n"
+
+UNTYPED = """
+async def post(request):
+    value, depth = await request.json(), 0
+    while isinstance(value, list):
+        value, depth = value[0], depth + 1
+    return {"depth": depth}
+"""
 
 PAGE = '''
 from models import Tags
@@ -70,7 +79,8 @@ BOUND = 2.0
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    files = {"models.py": MODELS, "pages/api/tags.py": API, "pages/api/plain.py": PLAIN, "pages/index.pyxl": PAGE}
+    files = {"models.py": MODELS, "pages/api/tags.py": API, "pages/api/plain.py": PLAIN, "pages/index.pyxl": PAGE,
+             "pages/api/untyped.py": UNTYPED}
     with serving(write_project(tmp_path_factory.mktemp("inputs"), files)) as server:
         yield server
 
@@ -130,6 +140,18 @@ def test_json_nested_past_the_limit_behind_escaped_quotes_is_still_refused(serve
     response = httpx.post(server.url + "/api/tags", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 422
     assert response.json()["fields"] == {"__root__": ["JSON nested deeper than 32 levels"]}
+
+
+@cites("docs/migrating.md", "nested\n  deeper than 32 levels get a 422 (`\"JSON nested deeper than 32 levels\"`), counted over the whole\n"
+       "  body, fields the model ignores included; 0.9 read them. An untyped handler reading\n  `request.json()` itself is not limited")
+def test_the_nesting_limit_counts_fields_a_typed_body_ignores_and_leaves_untyped_handlers_alone(server: Server) -> None:
+    deep = b"[" * 40 + b"1" + b"]" * 40
+    typed = httpx.post(server.url + "/api/tags", content=b'{"label": "x", "ignored": ' + deep + b"}",
+                       headers={"content-type": "application/json"})
+    assert typed.status_code == 422
+    assert typed.json()["fields"] == {"__root__": ["JSON nested deeper than 32 levels"]}
+    untyped = httpx.post(server.url + "/api/untyped", content=deep, headers={"content-type": "application/json"})
+    assert untyped.status_code == 200 and untyped.json() == {"depth": 40}
 
 
 def test_one_value_of_a_list_field_in_a_urlencoded_form_is_a_list_of_one(server: Server) -> None:
