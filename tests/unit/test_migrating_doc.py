@@ -141,6 +141,25 @@ def test_every_command_and_flag_of_0_9_has_a_status_and_same_ones_exist(command:
         assert any(flag in param.opts + param.secondary_opts for param in cli.params), f"{command} {flag}"
 
 
+@pytest.mark.parametrize(("command", "flag"), [(c, f) for c, flags in COMMANDS.items() for f in flags if f.startswith("-")])
+def test_every_flag_not_provided_is_in_the_clis_table_with_the_docs_hint(command: str, flag: str) -> None:
+    """The CLI names what replaces a flag of 0.9 it does not take (pyxle.cli._main.REMOVED_FLAGS):
+    the hint is the doc's, so the two cannot drift apart."""
+    from pyxle.cli._main import REMOVED_FLAGS
+
+    status = status_of(command_rows(), lambda row: row[0].startswith(f"`{command}`") and named(row[1], flag))
+    if status.startswith("not provided") and command != "studio":
+        assert REMOVED_FLAGS[flag] in status.replace("`", ""), (flag, status)
+
+
+def test_every_flag_in_the_clis_table_is_not_provided_in_the_doc() -> None:
+    from pyxle.cli._main import REMOVED_FLAGS
+
+    for flag, hint in REMOVED_FLAGS.items():
+        found = [row[-1] for row in command_rows() if named(row[1], flag)]
+        assert found and all(s.startswith("not provided") and hint in s.replace("`", "") for s in found), flag
+
+
 # 0.9's boolean flags that had a --no- form: scripts pass those too, whatever the flag's status
 # (the --no- form of a feature this Pyxle lacks asks for what it does anyway).
 NEGATED = {"init": ["--tailwind", "--shadcn", "--install"], "serve": ["--skip-build", "--serve-static"],

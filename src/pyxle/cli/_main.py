@@ -145,7 +145,64 @@ def not_needed(*option: str, why: str, takes_value: bool = False,
     return click.option(*option, hidden=True, expose_value=False, is_flag=True, default=None, callback=note)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# pyxle-framework 0.3 to 0.9's flags this Pyxle does not take, and what to use instead: the hints
+# of docs/migrating.md's "Commands and flags", "not provided" (tests/unit/test_migrating_doc.py).
+_LOG_LEVEL = 'set "observability": {"logLevel": "%s"} in pyxle.config.json'
+_COMPLETION = ('click\'s completion: eval "$(_PYXLE_COMPLETE=bash_source pyxle)" '
+               "(zsh_source or fish_source for those shells)")
+_DEBUGGER = "pyxle dev hosts no debugger; debug pages in the browser's developer tools"
+_TEMPLATE = "one template; --api makes an API-only project"
+REMOVED_FLAGS = {
+    "--log-format": "dev and serve take it after the command: pyxle serve --log-format json "
+                    "(text or json; for 0.9's console write text)",
+    "--verbose": _LOG_LEVEL % "debug",
+    "--quiet": _LOG_LEVEL % "warning",
+    "-q": _LOG_LEVEL % "warning",
+    "--install-completion": _COMPLETION,
+    "--show-completion": _COMPLETION,
+    "--force": "init never overwrites a file: init into a new folder",
+    "--template": _TEMPLATE,
+    "-t": _TEMPLATE,
+    "--shadcn": "init sets up no shadcn/ui; 0.9's shadcn starters serve unchanged",
+    "--import-alias": "set paths in jsconfig.json or tsconfig.json (@/* resolves)",
+    "--install": "run pyxle install",
+    "--python": "pyxle install runs pip with the Python that runs it: python -m pyxle install",
+    "--node": "pyxle install runs the npm on PATH",
+    "--break-system-packages": "set PIP_BREAK_SYSTEM_PACKAGES=1, which pip reads",
+    "--debug": "pyxle dev always shows error detail (debug in pyxle.config.json does so for pyxle serve)",
+    "--dashboard": "metrics are at observability.metricsEndpoint",
+    "--inspect": _DEBUGGER,
+    "--inspect-port": _DEBUGGER,
+    "--inspect-wait": _DEBUGGER,
+    "--config": "Pyxle reads the project's pyxle.config.json; PYXLE_* variables override its keys",
+    "--static": "pages are rendered when asked for; a cache route or a loader's revalidate envelope has "
+                "the page cache store them once rendered",
+    "--dist-dir": "set distDir in pyxle.config.json or PYXLE_DIST_DIR",
+}
+
+
+class _NamesRemovedFlags(click.Command):
+    """Where click finds an option it does not know: one of 0.3 to 0.9's is named with what replaces
+    it (exit code 2), where click said "No such option", or offered its hidden ``--no-`` form."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = REMOVED_FLAGS.get(exc.option_name)
+            if hint is None:
+                raise
+            raise click.UsageError(f"{exc.option_name} is not provided (pyxle-framework 0.3 to 0.9 had it)\n"
+                                   f"    hint: {hint}", exc.ctx) from None
+
+
+class _Group(_NamesRemovedFlags, click.Group):
+    """The ``pyxle`` group: flags before the command too, and its commands too."""
+
+    command_class = _NamesRemovedFlags
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pyxle", message="%(version)s")  # bare, as 0.9 printed it
 def main() -> None:
     """Pyxle: file-based API routes and React pages, served from one process tree."""
