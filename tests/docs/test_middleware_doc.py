@@ -53,14 +53,14 @@ def test_a_middleware_given_its_options_as_in_starlette_runs(doc_project) -> Non
     assert (refused.status_code, refused.text) == (400, "Invalid host header")
 
 
-@cites("docs/middleware.md", "`pyxle: middleware[0] 'app_middleware:Nope' cannot be imported")
+@cites("docs/middleware.md", "`pyxle: pyxle.config.json: middleware[0] 'app_middleware:Nope' cannot be imported")
 def test_a_middleware_that_cannot_be_imported_stops_start_up_naming_it(tmp_path) -> None:
     root = write_project("middleware", tmp_path / "app")
     (root / "pyxle.config.json").write_text('{"middleware": ["app_middleware:Nope"]}')
     run = pyxle_run(root, "serve", str(root), "--port", "0")
     assert run.returncode == 1
-    assert ("pyxle: middleware[0] 'app_middleware:Nope' cannot be imported: AttributeError: "
-            "module 'app_middleware' has no attribute 'Nope'") in run.stderr
+    assert ("pyxle: pyxle.config.json: middleware[0] 'app_middleware:Nope' cannot be imported: AttributeError: "
+            "module 'app_middleware' has no attribute 'Nope'\n    hint: a middleware is named") in run.stderr
 
 
 def written(log: Path, text: str) -> str:

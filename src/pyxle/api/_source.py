@@ -8,6 +8,7 @@ module object no longer has.
 from __future__ import annotations
 
 import ast
+import sys
 
 _NESTED = ("body", "orelse", "finalbody", "handlers", "cases")  # if / try / with / for / match: still the top level
 
@@ -39,17 +40,27 @@ def may_serve(source: Source, methods: tuple[str, ...]) -> bool:
     """Whether the file could bind a handler: a method function it defines or assigns (one it
     imports is a tool, not a handler), ``endpoint`` or ``websocket`` however bound, a class, or
     any name it imports from a module but a method's (an HTTPEndpoint subclass, whatever its
-    case, or ``*``). False only when it certainly binds none; True when the source does not parse."""
+    case, or ``*``), unless the module is the standard library's, Starlette's or Pyxle's. False only when it certainly binds none; True when the source does not parse."""
     tree = _parsed(source)
     if tree is None:
         return True
-    if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and any(
+    if any(isinstance(node, ast.ClassDef) or (isinstance(node, ast.ImportFrom) and not _no_endpoints(node) and any(
             (alias.asname or alias.name) not in methods for alias in node.names)) for node in ast.walk(tree)):
         return True
     found: dict[str, tuple[bool, int]] = {}
     _walk(tree.body, found)
     return any((name in methods and not imported) or name in ("endpoint", "websocket")
                for name, (imported, _) in found.items())
+
+
+# Modules that define no HTTPEndpoint subclass: a name imported from them (JSONResponse, HTTPEndpoint
+# itself, dataclass) never serves the route, so a file importing only such names and defining no
+# handler is refused by pyxle check as start-up refuses it.
+_NO_ENDPOINTS = frozenset({*sys.stdlib_module_names, "starlette", "pyxle"})
+
+
+def _no_endpoints(node: ast.ImportFrom) -> bool:
+    return node.level == 0 and (node.module or "").partition(".")[0] in _NO_ENDPOINTS
 
 
 def no_request(source: Source, names: tuple[str, ...]) -> list[tuple[str, int]]:

@@ -12,9 +12,14 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._loading import SourceError, binds, import_string, located, signature_of, user_frame
+from pyxle.config import CONFIG_FILENAME
 
 _SHAPES = ("expected an ASGI middleware class (its __init__ takes the app first), a starlette Middleware(cls, "
            "**options), a (cls, {options}) pair, or a function of no arguments returning one of these")
+
+
+NAMED = ('a middleware is named "module.path:attr" or "module.path.attr", its module imported from the project '
+         'root (where pyxle.config.json is)')
 
 
 class MiddlewareLoadError(Exception):
@@ -31,9 +36,15 @@ def load_middleware(entries: Sequence[str]) -> list[Middleware]:
         try:
             target = import_string(entry, where)
         except ImportError as exc:
-            raise MiddlewareLoadError(str(exc)) from exc
+            raise MiddlewareLoadError(not_imported(str(exc), where)) from exc
         loaded.append(_as_middleware(target, where, entry))
     return loaded
+
+
+def not_imported(message: str, where: str) -> str:
+    """An entry naming nothing, as a ``routeMiddleware`` one is said: the file and key, and a hint (a
+    module that raised reads as its own ``file:line`` already)."""
+    return f"{CONFIG_FILENAME}: {message}\n    hint: {NAMED}" if message.startswith(where) else message
 
 
 def _as_middleware(target: object, where: str, entry: str, factory: object = None) -> Middleware:

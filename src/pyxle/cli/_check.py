@@ -2,7 +2,8 @@
 names its Python uses but never defines (a ``NameError`` waiting for the first request), and parse
 its JSX with the esbuild that ``pyxle build`` bundles it with (a closing tag that does not match
 its opening one fails the build, so it fails the check), and so the JSX of the project's modules
-the pages import (``components/Card.jsx``). API routes are read, not imported: a
+the pages import (``components/Card.jsx``). A ``middleware`` entry whose module is not there is an
+error, as it stops ``pyxle serve``. API routes are read, not imported: a
 syntax error, a file with no handler and a handler that cannot take the request are errors, and
 so are two files for one URL, two source files named alike but for case (the build refuses them),
 and a ``package.json`` that is not JSON (it stops the build). Nothing
@@ -75,7 +76,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
     clashes = case_clashes(config.root, source_files(config.root, (config.build_path, config.dist_path)))
-    return [*([package] if package else []), *clashes, *route_problems(config, declared, standalone),
+    return [*([package] if package else []), *middleware_problems(config, modules), *clashes,
+            *route_problems(config, declared, standalone),
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 
@@ -108,6 +110,25 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path],
             problems = undefined_names(text, shown_as, lines, page=False)
         found[shown_as] = problems
     return found
+
+
+def middleware_problems(config: PyxleConfig, modules: dict[str, bool] | None = None) -> list[str]:
+    """Each ``middleware`` entry whose module is not there, in the words ``pyxle serve`` stops with
+    (``app._middleware``): read from the file system, never imported."""
+    from pyxle.app._middleware import not_imported
+    from pyxle.cli._imports import absent_module
+
+    problems = []
+    for index, entry in enumerate(config.middleware):
+        module, colon, _ = entry.partition(":")
+        # "module.path.attr": the longest prefix that is a module is imported, so only its top is sure
+        absent = absent_module(module if colon else module.partition(".")[0], config.root,
+                               {} if modules is None else modules)
+        if absent:
+            where = f"middleware[{index}] {entry!r}"
+            problems.append(not_imported(f"{where} cannot be imported: ModuleNotFoundError: No module named "
+                                         f"{absent!r}", where))
+    return problems
 
 
 def pages_python_problems(config: PyxleConfig, files: Iterable[Path]) -> list[str]:

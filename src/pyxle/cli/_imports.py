@@ -38,16 +38,22 @@ def unresolved_imports(code: str | bytes, shown_as: str, lines: list[str], root:
     found = {} if found is None else found
     problems = []
     for node, name, column in _imports(tree.body, lines):
-        top = name.partition(".")[0]
-        if top not in found:
-            found[top] = _resolves(top, root)
-        absent = top if not found[top] else _absent_in_project(name, root)
+        absent = absent_module(name, root, found)
         if absent:
             missing = ModuleNotFoundError(f"No module named {absent!r}", name=absent)
             problems.append(Diagnostic.at(shown_as, lines, node.lineno, column,
                                           f"no module named {absent!r}: pyxle serve would stop on this import",
                                           import_hint(missing)).format())
     return problems
+
+
+def absent_module(name: str, root: Path, found: dict[str, bool]) -> str | None:
+    """The part of the dotted module ``name`` that ``import name`` would find missing, with ``root``
+    on ``sys.path``; None when it resolves (or may). ``found`` caches the top-level lookups."""
+    top = name.partition(".")[0]
+    if top not in found:
+        found[top] = _resolves(top, root)
+    return top if not found[top] else _absent_in_project(name, root)
 
 
 def _absent_in_project(name: str, root: Path) -> str | None:
