@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import inspect
 import json
@@ -15,7 +16,15 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 
 from pyxle.validation._describe import REQUIRED, Param, Signature, holds_upload
-from pyxle.validation._errors import MAX_ERRORS, ROOT, InvalidInput, MissingExtra, check_depth, field_errors
+from pyxle.validation._errors import (
+    MAX_ERRORS,
+    ROOT,
+    InvalidInput,
+    MissingExtra,
+    check_depth,
+    field_errors,
+    shortened,
+)
 from pyxle.validation._finite import MESSAGE as NOT_FINITE
 from pyxle.validation._finite import Check, finite_check, first_non_finite, non_finite
 from pyxle.validation._forms import blank_keys, float_fields, form_fields, is_form, is_json, list_keys, one_keys
@@ -68,24 +77,25 @@ class BodyReader:
         self.last = one_keys(annotation)  # sent twice: the last value, as 0.9's Form (Object.fromEntries)
         self.blank = blank_keys(annotation)  # posted empty where "" is invalid: not sent (FastAPI's Form() too)
         self.default = default
+        self.fresh_default = fresh(default)
         self.any_type = any_type
         self.float_types = float_fields(annotation) if self.floats is not None else {}
         self.float_keys = frozenset(self.float_types)
 
     async def read(self, request: Request) -> Any:
         if self.default is not REQUIRED and request.headers.get("content-length") == "0":
-            return self.default
+            return self.fresh_default()
         kind = request.headers.get("content-type", "")
         if is_form(kind):
             return self.validate(form_fields(await _form_items(request), skip=self.ignore, many=self.many,
                                              last=self.last, blank=self.blank))
         if kind and not self.any_type and not is_json(kind):  # text/plain: what another site may send without a preflight
-            shown = kind.partition(";")[0].strip()
+            shown = shortened(kind.partition(";")[0].strip())
             raise InvalidInput({ROOT: [f"Content-Type {shown} is not JSON or a form; send application/json"]})
         body = (await request.body()).removeprefix(_BOM)
         if not body or body.isspace():
             if self.default is not REQUIRED:
-                return self.default
+                return self.fresh_default()
             raise InvalidInput({ROOT: ["Request body is empty; expected JSON"]})
         check_depth(body)
         validator = self.adapter if len(body) <= FULL_REPORT_BYTES else self.fail_fast
@@ -138,8 +148,8 @@ class Binder:
 
     def __init__(self, signature: Signature, *, ignore_form_keys: Collection[str] = ()) -> None:
         require_pydantic()
-        self._simple: list[tuple[Param, Any, Callable[[Request], Any], Check | None]] = [
-            (p, check, _getter(p), finite_check(p.annotation))
+        self._simple: list[tuple[Param, Any, Callable[[Request], Any], Check | None, Callable[[], Any]]] = [
+            (p, check, _getter(p), finite_check(p.annotation), fresh(p.default))
             for p in signature.params if p.source != "body" for check in (_checked_adapter(p),)
         ]
         body = signature.body
@@ -149,13 +159,13 @@ class Binder:
     async def __call__(self, request: Request) -> dict[str, Any]:
         values: dict[str, Any] = {}
         errors = _NO_ERRORS
-        for param, check, get, floats in self._simple:
+        for param, check, get, floats, default in self._simple:
             raw = get(request)
             if raw is None or raw == []:
                 if param.default is REQUIRED:
                     errors = _add(errors, {param.alias: ["Field required"]})
                 else:
-                    values[param.name] = param.default
+                    values[param.name] = default()
                 continue
             try:
                 value = check.validate_python(raw)
@@ -229,13 +239,23 @@ class OutputMismatch(TypeError):
         self.fields = fields
 
 
+def fresh(default: Any) -> Callable[[], Any]:
+    """What gives each request the default: a deep copy of a mutable one (``[]``, ``{}``), as FastAPI
+    passes it, so what one request appends to it never reaches the next; an immutable one as it is."""
+    try:
+        shared = copy.deepcopy(default) is default  # None, numbers, strings, tuples of them: no copy to make
+    except Exception:  # noqa: BLE001 - a default that cannot be copied (a lock): shared, as Python shares it
+        shared = True
+    return (lambda: default) if shared else (lambda: copy.deepcopy(default))
+
+
 def reported(exc: Any, prefix: tuple[Any, ...] = ()) -> dict[str, list[str]]:
     """pydantic's errors as ``fields``, the first ``MAX_ERRORS`` of them: ``errors()`` builds the whole
     list at once, holding the GIL, so past ``_LISTABLE`` errors only their number is given."""
     count = exc.error_count()
     if count > _LISTABLE:
         return {ROOT: [f"{count} errors, too many to list"]}
-    return field_errors(exc.errors(include_url=False, include_context=False)[:MAX_ERRORS], prefix, count)
+    return field_errors(exc.errors(include_url=False)[:MAX_ERRORS], prefix, count)
 
 
 def _plain(value: Any) -> Any:

@@ -9,6 +9,7 @@ ROOT = "__root__"  # the key for errors about the whole body (not JSON, not an o
 MAX_DEPTH = 32  # JSON nesting deeper than this is refused before parsing
 MESSAGE = "Validation failed"
 MAX_ERRORS = 100  # errors a 422 lists; a note under ROOT counts the rest
+QUOTED = 40  # characters of the request a message quotes at most
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # what ``translate`` deletes: all but quotes, brackets
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 1 << 16  # quotes and brackets split per step: bounds the memory of a body made of them
@@ -31,17 +32,27 @@ class MissingExtra(Exception):
 
 
 def field_errors(errors: list[dict[str, Any]], prefix: tuple[Any, ...] = (), total: int = 0) -> dict[str, list[str]]:
-    """pydantic's error list -> ``{"items.0.qty": ["Input should be ..."]}`` (never the input itself):
+    """pydantic's error list -> ``{"items.0.qty": ["Input should be ..."]}`` (never the input itself, a
+    discriminator's tag ``shortened``):
     the first ``MAX_ERRORS``, and a note when ``total`` says there were more."""
     fields: dict[str, list[str]] = {}
     for error in errors[:MAX_ERRORS]:
         loc = (*prefix, *error.get("loc", ()))
         key = ".".join(str(part) for part in loc) or ROOT
         message = _MESSAGES.get(error.get("type")) or str(error.get("msg", "Invalid value"))
+        tag = (error.get("ctx") or {}).get("tag")
+        if error.get("type") == "union_tag_invalid" and isinstance(tag, str):  # pydantic quotes the tag sent, whole
+            message = message.replace(f"'{tag}'", f"'{shortened(tag)}'", 1)
         fields.setdefault(key, []).append(message)
     if max(total, len(errors)) > MAX_ERRORS:
         fields.setdefault(ROOT, []).append(f"Only the first {MAX_ERRORS} of {max(total, len(errors))} errors are listed")
     return fields
+
+
+def shortened(text: str, limit: int = QUOTED) -> str:
+    """``text`` cut to ``limit`` characters, ``…`` marking the cut: a message quoting the request
+    (a tag, a ``Content-Type``) never echoes it whole (a 200 KB tag made a 200 KB answer)."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 def check_depth(body: bytes, limit: int = MAX_DEPTH) -> None:
