@@ -32,6 +32,7 @@ from pyxle.app._devsockets import changed_code, imported_since, restart_sockets,
 from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, file_stamp, is_source_name, read_outside
 from pyxle.config import CONFIG_FILENAME
+from pyxle.pages._actions import PREFIX as ACTIONS
 from pyxle.pages._errors import VARY, error_json
 
 EVENTS_PATH = "/__pyxle/events"
@@ -306,6 +307,8 @@ def _broken(message: str, events: DevEvents, api_url: Callable[[str], bool]):  #
                 await error_page(message, events.script_policy)(scope, receive, send)
             else:
                 body = {"error": "Build failed", "detail": message}
+                if scope["path"].startswith(ACTIONS):  # as every action error carries it; an API route's does not
+                    body = {"ok": False, **body}
                 await error_json(body, 500, VARY if page else None)(scope, receive, send)
         elif scope["type"] == "websocket":
             from starlette.websockets import WebSocketClose
