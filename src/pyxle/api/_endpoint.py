@@ -12,12 +12,12 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._client import AppWebSocket
-from pyxle.api._answers import JsonAnswer, error_response, is_pair, to_response
+from pyxle.api._answers import error_response, to_response
 from pyxle.api._classes import class_calls, not_allowed
 from pyxle.api._handlers import ApiHandlers, is_async
 from pyxle.api._head import headers_only, respond
 from pyxle.api._request import ApiRequest
-from pyxle.api._typed import Typed, invalid_input
+from pyxle.api._typed import Typed, run_typed
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.runtime import ActionError, LoaderError
 
@@ -61,7 +61,7 @@ class ApiEndpoint:
         if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
             ends = dict.fromkeys(self.allowed_methods, _adapt(handlers.endpoint, context, typed.get("*")))
         if handlers.endpoint_class is not None:  # hooks wrap its methods as they wrap functions
-            ends = class_calls(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
+            ends = class_calls(handlers.endpoint_class, self.allowed_methods, context.source_relative_path, typed)
         return ends
 
     def _wrapped(self, hooks: Sequence[Hook], context: RouteContext) -> dict[str, Endpoint]:
@@ -136,30 +136,8 @@ def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = 
 
 def _adapt_typed(fn: Callable[..., Any], where: str, binder: Any, output: Any) -> Endpoint:
     """A handler with typed parameters: bound (or a 422) before it runs; a model return as JSON."""
-    from pyxle.validation import InvalidInput
-
-    run_async = is_async(fn)
 
     async def call(request: ApiRequest) -> Response:
-        kwargs: dict[str, Any] = {}
-        if binder is not None:
-            try:
-                kwargs = await binder(request)
-            except InvalidInput as exc:
-                return invalid_input(exc.fields, exc.message)
-        result = await fn(request, **kwargs) if run_async else await run_in_threadpool(fn, request, **kwargs)
-        return to_response(result, where) if output is None else _typed_response(output, result, where)
+        return await run_typed(fn, request, where, binder, output)
 
     return call  # type: ignore[return-value]
-
-
-def _typed_response(output: Any, result: Any, where: str) -> Response:
-    """The result dumped through the return annotation, the body of ``(body, status)`` too: sent as it
-    was, that body carried what a bare return leaves out (a password hash the model excludes)."""
-    if isinstance(result, Response):
-        return result
-    if is_pair(result) and not isinstance(result[0], Response):
-        return JsonAnswer(output.dump(result[0]), result[1])
-    if isinstance(result, tuple):
-        return to_response(result, where)  # a Response with a status, or the error naming what is allowed
-    return JsonAnswer(output.dump(result))

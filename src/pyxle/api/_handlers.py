@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,10 @@ def resolve_handlers(module: ModuleType, shown_as: str, source: str | bytes | No
                      shown_as, ", ".join(f"{m.lower()}()" for m in methods), "is" if len(methods) == 1 else "are",
                      "it" if len(methods) == 1 else "them")
         methods = {}
+    for name, view in (class_methods(classes[0]).items() if len(classes) == 1 else ()):
+        if not takes_request(view):  # Starlette calls it with the request: a TypeError on every call
+            shown = f"{classes[0].__name__}.{name.lower()}"
+            raise _no_request_error(shown_as, shown, _own_line(shown_as, view))
     if len(classes) > 1:
         raise _error(shown_as, classes[1], f"defines several HTTPEndpoint classes ({', '.join(c.__name__ for c in classes)})",
                      "keep one HTTPEndpoint subclass per route file")
@@ -158,7 +163,24 @@ def source_problems(source: str | bytes, shown_as: str) -> list[SourceError]:
 
 
 def _no_request_error(shown_as: str, name: str, line: int | None) -> SourceError:
-    return SourceError(shown_as, line, f"{name}() does not take the request", f"take the request: async def {name}(request)")
+    """``name`` is a function's, or ``Class.method`` for an HTTPEndpoint's method (which takes ``self`` first)."""
+    owner, _, method = name.rpartition(".")
+    takes = "self, request" if owner else "request"
+    return SourceError(shown_as, line, f"{name}() does not take the request",
+                       f"take the request: async def {method}({takes})")
+
+
+def class_methods(cls: type[HTTPEndpoint]) -> dict[str, Callable[..., Any]]:
+    """Per upper-case method the class defines (HEAD too), the method as a call sees it: its
+    signature after ``self``, its annotations and its source line (a plain ``def`` bound to the
+    class stands for the instance Starlette makes per request)."""
+    found: dict[str, Callable[..., Any]] = {}
+    for name in (*METHODS, "head"):
+        if getattr(cls, name, None) is None:
+            continue
+        raw = inspect.getattr_static(cls, name)
+        found[name.upper()] = types.MethodType(raw, cls) if inspect.isfunction(raw) else getattr(cls, name)
+    return found
 
 
 def is_async(fn: object) -> bool:

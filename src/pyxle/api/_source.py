@@ -64,13 +64,33 @@ def _no_endpoints(node: ast.ImportFrom) -> bool:
 
 
 def no_request(source: Source, names: tuple[str, ...]) -> list[tuple[str, int]]:
-    """``(name, line)`` of each top-level ``def`` among ``names`` with no parameter for the request."""
+    """``(name, line)`` of each top-level ``def`` among ``names`` with no parameter for the request,
+    and (``Class.name``) of each such method of a class with an ``HTTPEndpoint`` base, which takes
+    ``self`` first (one parameter fewer for a ``@staticmethod``)."""
     tree = _parsed(source)
     if tree is None:
         return []
-    return [(node.name, node.lineno) for node in tree.body
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names
-            and not (node.args.posonlyargs or node.args.args or node.args.vararg)]
+    found = [(node.name, node.lineno) for node in tree.body if _without_request(node, names, 1)]
+    for cls in tree.body:
+        if isinstance(cls, ast.ClassDef) and any(_names_endpoint(base) for base in cls.bases):
+            found += [(f"{cls.name}.{node.name}", node.lineno) for node in cls.body
+                      if _without_request(node, names, 1 if _static(node) else 2)]
+    return found
+
+
+def _without_request(node: ast.stmt, names: tuple[str, ...], needed: int) -> bool:
+    """A ``def`` among ``names`` with fewer than ``needed`` positional parameters and no ``*args``."""
+    return (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names
+            and not node.args.vararg and len(node.args.posonlyargs) + len(node.args.args) < needed)
+
+
+def _names_endpoint(base: ast.expr) -> bool:
+    """``HTTPEndpoint`` or ``endpoints.HTTPEndpoint`` as a class's base."""
+    return (base.id if isinstance(base, ast.Name) else getattr(base, "attr", "")) == "HTTPEndpoint"
+
+
+def _static(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in node.decorator_list)
 
 
 def _walk(body: list[ast.stmt], found: dict[str, tuple[bool, int]]) -> None:

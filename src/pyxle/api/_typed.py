@@ -6,9 +6,12 @@ import inspect
 from collections.abc import Callable, Collection
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-from pyxle.api._handlers import ApiHandlers, _error
+from pyxle.api._answers import JsonAnswer, is_pair, to_response
+from pyxle.api._handlers import ApiHandlers, _error, class_methods, is_async
 
 Typed = tuple[Any, Any]  # (binder or None, output or None)
 
@@ -36,13 +39,43 @@ def typed_parts(fn: Callable[..., Any], path_params: Collection[str], shown_as: 
 
 
 def typed_handlers(handlers: ApiHandlers, path_params: Collection[str], shown_as: str) -> dict[str, Typed | None]:
-    """The typed parts of each method function (and of ``endpoint``, as ``"*"``)."""
+    """The typed parts of each method function (and of ``endpoint``, as ``"*"``), or of each method
+    of the HTTPEndpoint class (by upper-case name, ``HEAD`` too)."""
     functions = dict(handlers.methods)
     if handlers.endpoint is not None:
         functions["*"] = handlers.endpoint
+    if handlers.endpoint_class is not None:
+        functions = class_methods(handlers.endpoint_class)
     return {key: typed_parts(fn, path_params, shown_as) for key, fn in functions.items()}
 
 
 def invalid_input(fields: dict[str, list[str]], message: str) -> JSONResponse:
     """The 422 answer for input that does not match the handler's annotations."""
     return JSONResponse({"error": message, "fields": fields}, 422)
+
+
+async def run_typed(fn: Callable[..., Any], request: Request, where: str, binder: Any, output: Any) -> Response:
+    """``fn`` (a function, or an HTTPEndpoint instance's method) called with its typed parameters
+    bound (or a 422 before it runs); a model return as JSON."""
+    from pyxle.validation import InvalidInput
+
+    kwargs: dict[str, Any] = {}
+    if binder is not None:
+        try:
+            kwargs = await binder(request)
+        except InvalidInput as exc:
+            return invalid_input(exc.fields, exc.message)
+    result = await fn(request, **kwargs) if is_async(fn) else await run_in_threadpool(fn, request, **kwargs)
+    return to_response(result, where) if output is None else _typed_response(output, result, where)
+
+
+def _typed_response(output: Any, result: Any, where: str) -> Response:
+    """The result dumped through the return annotation, the body of ``(body, status)`` too: sent as it
+    was, that body carried what a bare return leaves out (a password hash the model excludes)."""
+    if isinstance(result, Response):
+        return result
+    if is_pair(result) and not isinstance(result[0], Response):
+        return JsonAnswer(output.dump(result[0]), result[1])
+    if isinstance(result, tuple):
+        return to_response(result, where)  # a Response with a status, or the error naming what is allowed
+    return JsonAnswer(output.dump(result))
