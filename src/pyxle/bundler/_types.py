@@ -65,9 +65,11 @@ def declarations(file: PurePosixPath, shown_as: str, loader: Callable[..., Any] 
 
 def check_annotations(shown_as: str, loader: Callable[..., Any] | None, actions: Mapping[str, Callable[..., Any]]) -> bool:
     """Whether the page's loader or actions are annotated; a ``SourceError`` for an annotation
-    ``pyxle serve`` refuses the page for as it loads (so no type is promised for it)."""
+    ``pyxle serve`` refuses the page for as it loads (so no type is promised for it): a return
+    annotation, and an action's body as serve reads it (``body_binder``)."""
     if not any(_annotated(fn) for fn in (loader, *actions.values()) if fn is not None):
         return False
+    from pyxle.pages._action_body import body_binder
     from pyxle.pages._data import not_an_object
     from pyxle.pages._module import check_returns, not_an_object_error
 
@@ -78,6 +80,8 @@ def check_annotations(shown_as: str, loader: Callable[..., Any] | None, actions:
         if returned is not None:
             raise not_an_object_error(shown_as, def_line(fn), fn.__name__, returned, loader=fn is loader)
         check_returns(shown_as, fn)  # a return type pydantic cannot validate
+        if fn is not loader:
+            body_binder(fn, shown_as)  # a body it cannot read, a third parameter, no pydantic
     return True
 
 
