@@ -31,9 +31,12 @@ def operations(entries: Iterable[tuple[RouteSpec, ASGIApp]]) -> list[Any]:
         elif hasattr(app, "functions"):  # the actions endpoint
             for (page, name), fn in sorted(app.functions.items()):
                 signature = validation.describe(fn, body_name=_second(fn))
-                found.append(validation.Operation(f"/api/__actions/{page}/{name}", "post", signature,
-                                                  summary=_summary(fn) or f"Action {name} of page {page}",
-                                                  kind="action"))
+                page_spec = app.spec_of(page)
+                for path, params in _paths(page_spec) if page_spec else [(page, ())]:
+                    found.append(validation.Operation(f"/api/__actions/{path.strip('/') or 'index'}/{name}", "post",
+                                                      signature, params,
+                                                      summary=_summary(fn) or f"Action {name} of page {page}",
+                                                      kind="action"))
     return sorted(found, key=lambda op: (op.path, op.method))
 
 

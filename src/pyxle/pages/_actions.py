@@ -156,6 +156,11 @@ class ActionsEndpoint:
             found = self._calls.get((by_url[0], name))
         return None if found is None else found[1]
 
+    def spec_of(self, page_path: str) -> RouteSpec | None:
+        """The route of a dynamic page, None for another: the OpenAPI document lists its actions at
+        its URL pattern, which gives them its path parameters (its path under pages/ gives none)."""
+        return next((spec for spec, path in self._dynamic_urls if path == page_path), None)
+
     def names(self) -> list[tuple[str, str]]:
         return sorted(self._calls)
 
