@@ -41,6 +41,7 @@ def typescript(declarations: Mapping[str, Any], *, inputs: Collection[str] = (),
     wanted = _wanted(declarations, "", frozenset(inputs), schemas)
     writer = _Writer(schemas.generate(), wanted, reserved={*_TS_NAMES, *declarations, *reserved})
     aliases = [(name, writer.entry(value, name, "")) for name, value in declarations.items()]
+    writer.outputs()
     out = list(writer.named.values())
     out += [f"export type {name} = {text}\n" for name, text in aliases if text != name]
     return "\n".join(out)
@@ -150,6 +151,14 @@ class _Writer:
         self.named[name] = ""  # keeps its place: types come out in the order they were met
         self.named[name] = self.declare(ref, name)
         return name
+
+    def outputs(self) -> None:
+        """Declare the output reading of each model declared as ``<Name>Input``: a model is an
+        interface of its own name (docs/types.md), also when only a body uses it."""
+        for ref in [ref for ref in self.names if ref.endswith("-Input")]:
+            output = ref.removesuffix("-Input") + "-Output"
+            if output in self.defs:
+                self.name_of(output)
 
     def fresh(self, base: str) -> str:
         name = base if base not in self.reserved else base + "Model"
