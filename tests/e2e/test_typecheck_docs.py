@@ -110,3 +110,35 @@ def test_the_documented_tsconfig_keeps_an_action_results_narrowing_typechecking(
     (root / "tsconfig.json").write_text(doc_block("docs/types.md", "tsconfig"))
     checked = pyxle(root, "typecheck")
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@cites("docs/types.md", "With it, a plain `tsc` checks what `pyxle typecheck` checks")
+def test_a_plain_tsc_passes_with_exactly_the_documented_tsconfig(make_project) -> None:
+    """The documented tsconfig had no `pyxle/client` mapping, which every generated `.d.ts` imports
+    (`Props.action`, `slots`): `tsc` said "Cannot find module 'pyxle/client'" where `pyxle
+    typecheck`, adding it in its own config, passed."""
+    from tests.conftest import NODE_MODULES
+
+    files = named_blocks()
+    files["components/Nav.tsx"] = ("import { Link } from 'pyxle/client'\n\n"
+                                   "export default function Nav() { return <Link href=\"/\">home</Link> }\n")
+    root = make_project({**files, "tsconfig.json": doc_block("docs/types.md", "tsconfig")}, node=True)
+    assert pyxle(root, "build").returncode == 0
+    checked = subprocess.run([str(NODE_MODULES / ".bin" / "tsc"), "--noEmit", "-p", str(root)], capture_output=True,
+                             text=True, cwd=root, timeout=300, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+@cites("docs/types.md", "`.pyxle/client/index.d.ts` beside the pages' types, `pyxle typecheck` always")
+def test_after_pyxle_typecheck_a_plain_tsc_resolves_pyxle_client_in_a_project_without_typed_pages(make_project) -> None:
+    from tests.conftest import NODE_MODULES
+
+    root = make_project({"pages/index.pyxl": "import Nav from '../components/Nav'\n\n"
+                                             "export default function Home() { return <Nav /> }\n",
+                         "components/Nav.tsx": "import { Link } from 'pyxle/client'\n\n"
+                                               "export default function Nav() { return <Link href=\"/\">home</Link> }\n",
+                         "tsconfig.json": doc_block("docs/types.md", "tsconfig")}, node=True)
+    assert pyxle(root, "typecheck").returncode == 0
+    checked = subprocess.run([str(NODE_MODULES / ".bin" / "tsc"), "--noEmit", "-p", str(root)], capture_output=True,
+                             text=True, cwd=root, timeout=300, check=False)
+    assert checked.returncode == 0, checked.stdout + checked.stderr

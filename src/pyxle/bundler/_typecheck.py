@@ -19,7 +19,15 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import SourceError, source_text
-from pyxle.bundler._types import TYPES_DIR, TYPES_PREFIX, generate_types, ignore_in_git, page_files, types_module
+from pyxle.bundler._types import (
+    TYPES_DIR,
+    TYPES_PREFIX,
+    generate_types,
+    ignore_in_git,
+    page_files,
+    types_module,
+    write_client_types,
+)
 from pyxle.compiler import CompileError, CompileResult, compile_source
 from pyxle.routing import RouteTable
 
@@ -112,6 +120,7 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     # (exist_ok: in a read-only project the first write names the reason, not "File exists")
     check.mkdir(parents=True, exist_ok=True)  # a project without pages (an API) still has its .ts files checked
     ignore_in_git(check.parent)
+    write_client_types(root)  # for the editor's tsconfig (docs/types.md), whether or not a page is typed
     for shown, result in pages.items():
         target = check / f"{shown}.{result.client_lang}"
         target.parent.mkdir(parents=True, exist_ok=True)
