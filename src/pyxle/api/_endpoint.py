@@ -137,7 +137,9 @@ def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = 
 def _adapt_typed(fn: Callable[..., Any], where: str, binder: Any, output: Any) -> Endpoint:
     """A handler with typed parameters: bound (or a 422) before it runs; a model return as JSON."""
 
+    run_async = is_async(fn)
+
     async def call(request: ApiRequest) -> Response:
-        return await run_typed(fn, request, where, binder, output)
+        return await run_typed(fn, request, where, binder, output, run_async)
 
     return call  # type: ignore[return-value]

@@ -54,9 +54,11 @@ def invalid_input(fields: dict[str, list[str]], message: str) -> JSONResponse:
     return JSONResponse({"error": message, "fields": fields}, 422)
 
 
-async def run_typed(fn: Callable[..., Any], request: Request, where: str, binder: Any, output: Any) -> Response:
+async def run_typed(fn: Callable[..., Any], request: Request, where: str, binder: Any, output: Any,
+                    run_async: bool | None = None) -> Response:
     """``fn`` (a function, or an HTTPEndpoint instance's method) called with its typed parameters
-    bound (or a 422 before it runs); a model return as JSON."""
+    bound (or a 422 before it runs); a model return as JSON. ``run_async``: whether ``fn`` is a
+    coroutine function, where the caller knows it once for every request."""
     from pyxle.validation import InvalidInput
 
     kwargs: dict[str, Any] = {}
@@ -65,7 +67,9 @@ async def run_typed(fn: Callable[..., Any], request: Request, where: str, binder
             kwargs = await binder(request)
         except InvalidInput as exc:
             return invalid_input(exc.fields, exc.message)
-    result = await fn(request, **kwargs) if is_async(fn) else await run_in_threadpool(fn, request, **kwargs)
+    if run_async is None:
+        run_async = is_async(fn)
+    result = await fn(request, **kwargs) if run_async else await run_in_threadpool(fn, request, **kwargs)
     return to_response(result, where) if output is None else _typed_response(output, result, where)
 
 
