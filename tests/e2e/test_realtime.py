@@ -521,26 +521,30 @@ def test_api_routes_that_opt_in_refuse_other_origins_with_1008(make_project, sta
     asyncio.run(run())
 
 
+OPEN = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"
+
+
+async def cross_site_close(server: Server, path: str) -> int | None:
+    """The close code a socket to ``path`` from another site gets; None when it opens (a message came)."""
+    async with websockets.connect(server.ws_url + path, origin="https://evil.example") as ws:
+        try:
+            await asyncio.wait_for(ws.recv(), 5)
+        except websockets.ConnectionClosed:
+            return ws.close_code
+        return None
+
+
 @cites("docs/realtime.md", "which match whole segments as `csrf.apiRoutes` does")
 def test_api_routes_prefixes_match_whole_segments(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """``["/api/rooms"]`` checks /api/rooms and /api/rooms/a, as csrf.apiRoutes would, not /api/roomsx."""
-    echo = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"
-    project = make_project({"pages/api/rooms/[room].py": ROOM, "pages/api/roomsx.py": echo, "pages/api/rooms/index.py": echo,
+    project = make_project({"pages/api/rooms/[room].py": ROOM, "pages/api/roomsx.py": OPEN, "pages/api/rooms/index.py": OPEN,
                             "pyxle.config.json": json.dumps({"realtime": {"apiRoutes": ["/api/rooms"]}})})
     server = start_server(project)
 
-    async def code(path: str) -> int | None:
-        async with websockets.connect(server.ws_url + path, origin="https://evil.example") as ws:
-            try:
-                await asyncio.wait_for(ws.recv(), 5)
-            except websockets.ConnectionClosed:
-                return ws.close_code
-            return None  # open: a message came
-
     async def run() -> None:
-        assert await code("/api/rooms") == 1008
-        assert await code("/api/rooms/a") == 1008
-        assert await code("/api/roomsx") is None
+        assert await cross_site_close(server, "/api/rooms") == 1008
+        assert await cross_site_close(server, "/api/rooms/a") == 1008
+        assert await cross_site_close(server, "/api/roomsx") is None
 
     asyncio.run(run())
     assert "refused a cross-site WebSocket to /api/roomsx" not in server.output()
@@ -549,23 +553,14 @@ def test_api_routes_prefixes_match_whole_segments(make_project, start_server) ->
 @cites("docs/realtime.md", "(`/api//rooms/a` and `/api/x/../rooms/a` are `/api/rooms/a`)")
 def test_api_routes_prefixes_match_the_canonical_path(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """A catch-all answers /api//rooms/a and /api/x/../rooms/a: they are /api/rooms/a to the check too."""
-    echo = "async def websocket(ws):\n    await ws.accept()\n    await ws.send_text('open')\n    await ws.receive_text()\n"
-    project = make_project({"pages/api/[...rest].py": echo,
+    project = make_project({"pages/api/[...rest].py": OPEN,
                             "pyxle.config.json": json.dumps({"realtime": {"apiRoutes": ["/api/rooms"]}})})
     server = start_server(project)
 
-    async def code(path: str) -> int | None:
-        async with websockets.connect(server.ws_url + path, origin="https://evil.example") as ws:
-            try:
-                await asyncio.wait_for(ws.recv(), 5)
-            except websockets.ConnectionClosed:
-                return ws.close_code
-            return None  # open: a message came
-
     async def run() -> None:
         for path in ("/api/rooms/a", "/api//rooms/a", "/api/x/../rooms/a", "/api/./rooms/a"):
-            assert await code(path) == 1008, path
-        assert await code("/api/lobby/a") is None
+            assert await cross_site_close(server, path) == 1008, path
+        assert await cross_site_close(server, "/api/lobby/a") is None
 
     asyncio.run(run())
 
