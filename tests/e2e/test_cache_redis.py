@@ -235,6 +235,13 @@ async def get(request):
 '''
 
 
+def rev_project(tmp_path: Path, redis_url: str) -> Path:
+    """/rev stored in Redis, and /api/inval?path=... invalidating a path."""
+    return write_counted(tmp_path / "app", {"pages/rev.pyxl": REV, "pages/api/inval.py": INVALIDATE_API,
+                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
+                                                                                       "redisUrl": redis_url}})})
+
+
 def stamp(answer: httpx.Response) -> str:
     return answer.text.split('<p id="t">')[1].split("</p>")[0]
 
@@ -250,9 +257,7 @@ def test_an_invalidation_redis_did_not_answer_is_applied_when_it_answers_again_s
     """A hung Redis: `cache.invalidate("/rev")` gave up after a quarter of a second, and once Redis
     answered the page stored before the invalidation was a HIT again, in every worker."""
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {"pages/rev.pyxl": REV, "pages/api/inval.py": INVALIDATE_API,
-                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
-                                                                                       "redisUrl": redis.url}})})
+    root = rev_project(tmp_path, redis.url)
     server = serve(root, "--workers", "2")
     try:
         def rev() -> httpx.Response:  # a new connection each time, so both workers answer
@@ -295,9 +300,7 @@ def test_invalidations_that_fail_while_redis_is_away_are_logged_once_and_counted
         tmp_path: Path, start_redis) -> None:
     """An app that invalidates on every write logged an ERROR line per write while Redis hung."""
     redis = start_redis()
-    root = write_counted(tmp_path / "app", {"pages/rev.pyxl": REV, "pages/api/inval.py": INVALIDATE_API,
-                                            "pyxle.config.json": json.dumps({"cache": {"backend": "redis",
-                                                                                       "redisUrl": redis.url}})})
+    root = rev_project(tmp_path, redis.url)
     server = serve(root, "--workers", "1")
     try:
         assert httpx.get(server.url + "/rev", timeout=30).status_code == 200  # Redis in use
