@@ -60,6 +60,13 @@ def def_line(obj: object) -> int | None:
     return start
 
 
+def entry_error(message: str, where: str, file: str, named: str) -> str:
+    """What ``import_string`` raised for the config entry ``where``: one naming nothing (its message
+    starts with ``where``) is said with the config ``file`` first and the hint ``named`` (how an entry
+    is written); a module that raised reads as its own ``file:line`` already."""
+    return f"{file}: {message}\n    hint: {named}" if message.startswith(where) else message
+
+
 def import_string(spec: str, where: str) -> object:
     """The object named by ``"module.path:attr"`` or ``"module.path.attr"`` (config entries for
     middleware and hooks, plugins' middleware). The dotted form, which 0.4 plugins wrote, imports

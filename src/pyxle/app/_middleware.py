@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pyxle._loading import SourceError, binds, import_string, located, signature_of, user_frame
+from pyxle._loading import SourceError, binds, entry_error, import_string, located, signature_of, user_frame
 from pyxle.config import CONFIG_FILENAME
 
 _SHAPES = ("expected an ASGI middleware class (its __init__ takes the app first), a starlette Middleware(cls, "
@@ -42,9 +42,8 @@ def load_middleware(entries: Sequence[str]) -> list[Middleware]:
 
 
 def not_imported(message: str, where: str) -> str:
-    """An entry naming nothing, as a ``routeMiddleware`` one is said: the file and key, and a hint (a
-    module that raised reads as its own ``file:line`` already)."""
-    return f"{CONFIG_FILENAME}: {message}\n    hint: {NAMED}" if message.startswith(where) else message
+    """An entry that cannot be imported, said as a ``routeMiddleware`` one is (``pyxle check`` too)."""
+    return entry_error(message, where, CONFIG_FILENAME, NAMED)
 
 
 def _as_middleware(target: object, where: str, entry: str, factory: object = None) -> Middleware:

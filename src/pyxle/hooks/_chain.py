@@ -9,7 +9,7 @@ from functools import partial
 from starlette.requests import Request
 from starlette.responses import Response
 
-from pyxle._loading import binds, import_string, located, signature_of
+from pyxle._loading import binds, entry_error, import_string, located, signature_of
 from pyxle.config import CONFIG_FILENAME
 from pyxle.hooks._context import RouteContext, RouteHook
 
@@ -58,10 +58,7 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
         try:
             target = import_string(spec, where)
         except ImportError as exc:
-            message = str(exc)
-            if message.startswith(where):  # names nothing (a module that raised reads as its own file:line)
-                message = f"{CONFIG_FILENAME}: {message}\n    hint: {_NAMED}"
-            raise HookLoadError(message) from exc
+            raise HookLoadError(entry_error(str(exc), where, CONFIG_FILENAME, _NAMED)) from exc
         hooks.append(_as_hook(target, where, spec))
     return hooks
 
