@@ -37,6 +37,16 @@ class Owner(BaseModel):
 async def post(request, body: Owner) -> dict:
     return {"kind": body.pet.kind}
 ''',
+    "pages/api/strict.py": '''
+from pydantic import BaseModel, ConfigDict
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+
+async def post(request, body: Strict) -> dict:
+    return {"name": body.name}
+''',
     "pages/mutact.pyxl": '''
 @action
 async def save(request, body: dict = {}):
@@ -93,3 +103,13 @@ def test_a_422_quotes_at_most_a_short_piece_of_a_wrong_content_type(server: Serv
 def test_a_short_content_type_is_quoted_whole(server: Server) -> None:
     response = httpx.put(server.url + "/api/mut", content=b"{}", headers={"content-type": "text/plain"})
     assert response.json()["fields"]["__root__"] == ["Content-Type text/plain is not JSON or a form; send application/json"]
+
+
+@cites("docs/validation.md", "a part of a key of\n`fields` that the request named (an extra key the model forbids, a dictionary's key) at most its first 100")
+def test_a_422_names_an_extra_key_by_at_most_a_short_piece_of_it(server: Server) -> None:
+    response = httpx.post(server.url + "/api/strict", json={"name": "x", "k" * 200_000: 1})
+    assert response.status_code == 422
+    assert len(response.content) < 1000, response.content[:300]
+    assert response.json()["fields"] == {"k" * 100 + "…": ["Extra inputs are not permitted"]}
+    short = httpx.post(server.url + "/api/strict", json={"name": "x", "colour": 1})
+    assert short.json()["fields"] == {"colour": ["Extra inputs are not permitted"]}

@@ -10,6 +10,7 @@ MAX_DEPTH = 32  # JSON nesting deeper than this is refused before parsing
 MESSAGE = "Validation failed"
 MAX_ERRORS = 100  # errors a 422 lists; a note under ROOT counts the rest
 QUOTED = 40  # characters of the request a message quotes at most
+KEY_PART = 100  # characters of a key's part taken from the request (an extra key, a dict's key); field names fit
 _NOT_STRUCTURE = bytes(range(256)).translate(None, b'"[]{}')  # what ``translate`` deletes: all but quotes, brackets
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _CHUNK = 1 << 16  # quotes and brackets split per step: bounds the memory of a body made of them
@@ -33,12 +34,12 @@ class MissingExtra(Exception):
 
 def field_errors(errors: list[dict[str, Any]], prefix: tuple[Any, ...] = (), total: int = 0) -> dict[str, list[str]]:
     """pydantic's error list -> ``{"items.0.qty": ["Input should be ..."]}`` (never the input itself, a
-    discriminator's tag ``shortened``):
+    discriminator's tag and a key's part the request named, an extra key, ``shortened``):
     the first ``MAX_ERRORS``, and a note when ``total`` says there were more."""
     fields: dict[str, list[str]] = {}
     for error in errors[:MAX_ERRORS]:
         loc = (*prefix, *error.get("loc", ()))
-        key = ".".join(str(part) for part in loc) or ROOT
+        key = ".".join(shortened(str(part), KEY_PART) for part in loc) or ROOT
         message = _MESSAGES.get(error.get("type")) or str(error.get("msg", "Invalid value"))
         tag = (error.get("ctx") or {}).get("tag")
         if error.get("type") == "union_tag_invalid" and isinstance(tag, str):  # pydantic quotes the tag sent, whole
