@@ -1,7 +1,7 @@
-"""An action body `pyxle serve` refuses as the page loads (an `UploadFile`, a plain class, a third
-parameter, a typed body without pydantic) stops `pyxle build`, `build --no-types` and `pyxle
-typecheck` too, with serve's own message (file, line, hint): they passed it, and the deployed
-server did not start."""
+"""An action body `pyxle serve` refuses as the page loads (an `UploadFile`, a plain class, a typed
+body without pydantic; a third parameter: test_typed_serve_refusals_build) stops `pyxle build`,
+`build --no-types` and `pyxle typecheck` too, with serve's own message (file, line, hint): they
+passed it, and the deployed server did not start."""
 
 from __future__ import annotations
 
@@ -40,15 +40,6 @@ async def save(request, body: Opaque):
 export default function Plain() { return <p>plain</p> }
 '''
 
-THREE = '''
-@action
-async def save(request, body: dict, other: int):
-    return {}
-
-
-export default function Three() { return <p>three</p> }
-'''
-
 TYPED = '''
 from typing_extensions import TypedDict
 
@@ -69,7 +60,6 @@ BODY_HINT = "hint: annotate the body with a pydantic model, a TypedDict or a dat
 REFUSALS = [
     "pages/upload.pyxl:5: action upload(): <class 'starlette.datastructures.UploadFile'> cannot be validated: ",
     "pages/plain.pyxl:6: action save(): <class '",
-    "pages/three.pyxl:2: action save() takes 3 parameters",
 ]
 
 
@@ -82,7 +72,7 @@ def pyxle(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subproces
 @pytest.mark.parametrize("command", [("build",), ("build", "--no-types"), ("typecheck",)],
                          ids=["build", "no-types", "typecheck"])
 def test_an_action_body_serve_refuses_stops_the_build_and_typecheck(make_project, command: tuple[str, ...]) -> None:
-    root = make_project({"pages/upload.pyxl": UPLOAD, "pages/plain.pyxl": OPAQUE, "pages/three.pyxl": THREE},
+    root = make_project({"pages/upload.pyxl": UPLOAD, "pages/plain.pyxl": OPAQUE},
                         node=True)
     done = pyxle(*command, str(root), cwd=root)
     output = done.stdout + done.stderr
@@ -90,7 +80,7 @@ def test_an_action_body_serve_refuses_stops_the_build_and_typecheck(make_project
     for refusal in REFUSALS:
         assert refusal in output, output
     assert "cannot be validated" in output.split(REFUSALS[1], 1)[1].split("\n", 1)[0], output
-    assert output.count(BODY_HINT) == 2 and "an action takes the request and, optionally, one typed body" in output
+    assert output.count(BODY_HINT) == 2
     assert "Traceback" not in output, output
     assert not (root / "dist" / "server").exists()
 

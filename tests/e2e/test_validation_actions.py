@@ -176,7 +176,7 @@ def test_an_unannotated_body_parameter_stops_start_up_naming_the_file_and_line(m
         """})
     server = start_server(project, "serve", ready=False)
     assert server.wait_exit(60) != 0
-    assert "pages/index.pyxl:2: action save(): parameter 'body' has no type annotation" in server.output()
+    assert "pages/index.pyxl:2:1: action save(): parameter 'body' has no type annotation" in server.output()
 
 
 @cites("docs/validation.md", "parameters\nafter the request that all have defaults and no annotations (`async def save(request, extra=None)`)\nare left to their defaults, as Pyxle 0.9 did")

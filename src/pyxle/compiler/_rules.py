@@ -88,7 +88,7 @@ def analyse(tree: ast.Module, js_statements: Sequence[tuple[int, str]], path: st
             if misuse:
                 problems.append(Diagnostic.at(path, lines, decorator.lineno, decorator.col_offset, *misuse))  # at the @
                 continue
-            signature = _signature_problem(node, kind)
+            signature = _signature_problem(node, kind) or (_action_parameters(node) if kind == "action" else None)
             if signature:
                 problems.append(Diagnostic.at(path, lines, node.lineno, node.col_offset + 1, *signature))
             if not isinstance(node, ast.AsyncFunctionDef):
@@ -232,6 +232,33 @@ def _signature_problem(node: ast.FunctionDef | ast.AsyncFunctionDef, kind: str) 
         return None
     what = "@server loader" if kind == "server" else "action"
     return f"{what} {node.name}() does not take the request", f"take the request: async def {node.name}(request)"
+
+
+def action_parameters_problem(action: str, params: Sequence[tuple[str, bool, bool]]) -> tuple[str, str] | None:
+    """(message, hint) for an action ``pyxle serve`` cannot call with the request and one body, from
+    each parameter's ``(name, annotated, defaulted)`` but ``*args``/``**kwargs``: one rule for serve,
+    which reads the function as the page loads (``body_binder``), and for the compiler, its AST."""
+    if len(params) < 2 or all(defaulted and not annotated for _, annotated, defaulted in params[1:]):
+        return None  # pyxle-framework 0.9 called (request, extra=None) with the request alone: so does Pyxle
+    if len(params) > 2:
+        return (f"action {action}() takes {len(params)} parameters",
+                "an action takes the request and, optionally, one typed body: (request, body: Model)")
+    name, annotated, _ = params[1]
+    if not annotated:
+        return (f"action {action}(): parameter {name!r} has no type annotation",
+                (f"annotate it with the body's type ({name}: MyModel), or take only the request "
+                 "and read `await request.json()`"))
+    return None
+
+
+def _action_parameters(node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, str] | None:
+    """``action_parameters_problem`` of an action read from its source (the page is not run)."""
+    args = node.args
+    positional = [*args.posonlyargs, *args.args]
+    defaulted = [False] * (len(positional) - len(args.defaults)) + [True] * len(args.defaults)
+    params = [(a.arg, a.annotation is not None, d) for a, d in zip(positional, defaulted, strict=True)]
+    params += [(a.arg, a.annotation is not None, d is not None) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+    return action_parameters_problem(node.name, params)
 
 
 def _annotated(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 
 from pyxle._loading import SourceError, def_line
+from pyxle.compiler._rules import action_parameters_problem
 from pyxle.runtime import ValidationActionError
 
 Bind = Callable[[Request], Awaitable[dict[str, Any]]]
@@ -28,21 +29,16 @@ NOT_FIELDS = (*CSRF_FIELDS, FORM_FIELD)  # what a typed body and the `action` pr
 def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
     """``await bind(request)`` -> ``{name: validated body}``; None for ``async def act(request)``."""
     params = [p for p in inspect.signature(fn).parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    if len(params) < 2:
-        return None
-    if all(p.default is not p.empty and p.annotation is p.empty for p in params[1:]):
-        return None  # pyxle-framework 0.9 called (request, extra=None) with the request alone: so does Pyxle
+    line = def_line(fn)
+    problem = action_parameters_problem(
+        fn.__name__, [(p.name, p.annotation is not p.empty, p.default is not p.empty) for p in params])
+    if problem is not None:
+        raise SourceError(shown_as, line, *problem)
+    if len(params) < 2 or params[1].annotation is inspect.Parameter.empty:
+        return None  # the request alone, or (request, extra=None) called with it alone as 0.9 did
     from pyxle import validation
 
-    line = def_line(fn)
     name = params[1].name
-    if len(params) > 2:
-        raise SourceError(shown_as, line, f"action {fn.__name__}() takes {len(params)} parameters",
-                          "an action takes the request and, optionally, one typed body: (request, body: Model)")
-    if params[1].annotation is inspect.Parameter.empty:
-        raise SourceError(shown_as, line, f"action {fn.__name__}(): parameter {name!r} has no type annotation",
-                          f"annotate it with the body's type ({name}: MyModel), or take only the request "
-                          "and read `await request.json()`")
     try:
         signature = validation.describe(fn, body_name=name)
         body = signature.params[0]
