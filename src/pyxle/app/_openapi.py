@@ -90,13 +90,15 @@ def docs_page(doc: dict[str, Any], json_url: str) -> str:
 
 def _functions(app: Any) -> list[tuple[str, Any, bool]]:
     """(method, function, typed) of every method the route serves: an ``HTTPEndpoint`` class's
-    methods too, which take only the request (left out, the document skipped such routes)."""
+    methods too, as serve binds them (``class_methods``: the signature after ``self``)."""
+    from pyxle.api._handlers import class_methods
+
     handlers = app.handlers
     if handlers.endpoint is not None:
         return [(m, handlers.endpoint, True) for m in ("GET", "POST", "PUT", "PATCH", "DELETE")]
     if handlers.endpoint_class is not None:
-        methods = ((m, getattr(handlers.endpoint_class, m.lower(), None)) for m in app.allowed_methods)
-        return [(m, fn, False) for m, fn in methods if fn is not None]
+        methods = class_methods(handlers.endpoint_class)
+        return [(m, methods[m], True) for m in app.allowed_methods if m in methods]
     return [(m, fn, True) for m, fn in handlers.methods.items()]
 
 
