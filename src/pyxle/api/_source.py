@@ -78,22 +78,6 @@ def no_request(source: Source, names: tuple[str, ...]) -> list[tuple[str, int]]:
     return found
 
 
-def annotated(source: Source, names: tuple[str, ...]) -> bool:
-    """Whether a top-level ``def`` among ``names``, or such a method of a class, annotates a
-    parameter or its return: the route's typed parts are built as it loads (``api._typed``)."""
-    tree = _parsed(source)
-    if tree is None:
-        return False
-    nodes = [*tree.body, *(n for cls in tree.body if isinstance(cls, ast.ClassDef) for n in cls.body)]
-    return any(isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names
-               and (node.returns is not None or any(a.annotation is not None for a in _all_args(node.args)))
-               for node in nodes)
-
-
-def _all_args(args: ast.arguments) -> list[ast.arg]:
-    return [*args.posonlyargs, *args.args, *args.kwonlyargs, *filter(None, (args.vararg, args.kwarg))]
-
-
 def _without_request(node: ast.stmt, names: tuple[str, ...], needed: int) -> bool:
     """A ``def`` among ``names`` with fewer than ``needed`` positional parameters and no ``*args``."""
     return (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names

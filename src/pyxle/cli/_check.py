@@ -20,7 +20,6 @@ from pathlib import Path, PurePosixPath
 import click
 
 from pyxle.config import PyxleConfig
-from pyxle.routing import RouteSpec
 
 CHECKER = Path(__file__).resolve().parents[1] / "bundler" / "check.mjs"
 _TIMEOUT = 120  # seconds for esbuild to parse every page; a hung Node is a note, not a failure
@@ -111,23 +110,6 @@ def api_source_problems(config: PyxleConfig, files: Iterable[Path],
             problems = undefined_names(text, shown_as, lines, page=False)
         found[shown_as] = problems
     return found
-
-
-def typed_api_problems(config: PyxleConfig, specs: Iterable[RouteSpec]) -> list[str]:
-    """What ``pyxle serve`` refuses as it builds the typed parts of API routes whose handlers carry
-    annotations (a parameter type pydantic cannot validate), in its words: those files are imported
-    by serve's own loader, as serve imports them; the others are only read, never run."""
-    from pyxle.api import ApiLoadError, load_api_routes
-    from pyxle.api._handlers import METHODS
-    from pyxle.api._source import annotated
-
-    typed = [spec for spec in specs
-             if annotated((config.pages_path / spec.file).read_bytes(), (*METHODS, "head", "endpoint"))]
-    try:
-        load_api_routes(typed, config.pages_path, config.root)
-    except ApiLoadError as exc:
-        return [error.format() for error in exc.errors]
-    return []
 
 
 def middleware_problems(config: PyxleConfig, modules: dict[str, bool] | None = None) -> list[str]:

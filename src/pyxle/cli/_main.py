@@ -540,18 +540,15 @@ def typecheck(directory: Path) -> None:
 
 def broken_api_routes(config: PyxleConfig, table: RouteTable, *, pages: bool = False) -> None:
     """Stop as ``pyxle serve`` would on an API route it cannot load (``file:line``, source line,
-    hint), so a CI step that builds or type-checks fails where the server would not start; a route
-    whose handlers carry annotations is imported, as serve imports it, for its typed parts. With
+    hint), so a CI step that builds or type-checks fails where the server would not start. With
     ``pages`` (``pyxle build``), also on what ``pyxle check`` finds in the pages' Python (a name
     nothing defines, an import of a module that is not there) and a ``middleware`` entry whose
     module is not there."""
     from pyxle.bundler import page_files
-    from pyxle.cli._check import api_source_problems, middleware_problems, pages_python_problems, typed_api_problems
+    from pyxle.cli._check import api_source_problems, middleware_problems, pages_python_problems
 
     found = api_source_problems(config, (config.pages_path / spec.file for spec in table.api))
     problems = [message for messages in found.values() for message in messages]
-    readable = [spec for spec in table.api if not found[(config.pages_path / spec.file).relative_to(config.root).as_posix()]]
-    problems += typed_api_problems(config, readable)  # the typed ones imported, as serve imports them
     if pages:
         problems += middleware_problems(config)
         problems += pages_python_problems(config, (config.pages_path / file for file in page_files(table)))
