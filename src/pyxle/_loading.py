@@ -12,7 +12,7 @@ import sysconfig
 import traceback
 import weakref
 from pathlib import Path
-from types import ModuleType
+from types import CodeType, ModuleType
 
 from pyxle import _deep
 
@@ -20,6 +20,8 @@ _PYXLE = Path(__file__).resolve().parent  # frames of Pyxle itself are never the
 STARTUP_NOTED = "PYXLE_STARTUP_NOTED"  # set for the server's workers by the CLI, which printed the notes
 _RAN: weakref.WeakKeyDictionary[ModuleType, str | bytes] = weakref.WeakKeyDictionary()  # module -> the source it ran
 _RAN_CODE: weakref.WeakKeyDictionary[ModuleType, str] = weakref.WeakKeyDictionary()  # module -> ran_code's answer
+# file -> (source, its code): pyxle dev runs every module again at each reload, most of them unchanged
+_COMPILED: dict[str, tuple[str | bytes, CodeType]] = {}
 
 
 def startup_note(message: str, *args: object) -> None:
@@ -47,16 +49,32 @@ class SourceError(Exception):
 
 
 def def_line(obj: object) -> int | None:
-    """The line of a function's ``def`` (below its decorators), or of a class; None when unknown."""
-    import inspect
+    """The line of a function's ``def`` (below its decorators), or of a class; None when unknown.
 
-    try:
-        lines, start = inspect.getsourcelines(obj)  # type: ignore[arg-type]
-    except (TypeError, OSError):
+    A function's is read from its code object and the file's cached lines: ``pyxle dev`` asks for
+    every loader and action at each reload, and ``inspect.getsourcelines`` tokenizes each body.
+    """
+    import inspect
+    import linecache
+
+    if isinstance(obj, type):
+        try:
+            lines, start = inspect.getsourcelines(obj)
+        except (TypeError, OSError):
+            return None
+        return start + next((at for at, line in enumerate(lines) if line.lstrip().startswith("class ")), 0)
+    fn = inspect.unwrap(obj) if callable(obj) else obj  # type: ignore[arg-type]
+    code = getattr(fn, "__code__", None)
+    if code is None:
         return None
-    for offset, line in enumerate(lines):
-        if line.lstrip().startswith(("def ", "async def ", "class ")):
-            return start + offset
+    lines = linecache.getlines(code.co_filename, getattr(fn, "__globals__", None))
+    start = code.co_firstlineno  # a decorated function's first decorator
+    if not lines or start > len(lines):
+        return None
+    if lines[start - 1].lstrip().startswith("@"):  # decorators (of any number of lines) end at the def
+        for at in range(start, len(lines)):
+            if lines[at].lstrip().startswith(("def ", "async def ")):
+                return at + 1
     return start
 
 
@@ -332,11 +350,7 @@ def exec_module(
     sys.modules[module_name] = module
     _RAN[module] = source
     try:
-        try:
-            code = compile(source, str(path), "exec", dont_inherit=True)
-        except RecursionError:  # compiling it, not running it: it names no line (_deep)
-            raise too_deep(source, shown_as) from None
-        exec(code, vars(module))
+        exec(_compiled(source, path, shown_as), vars(module))
     except SourceError:
         _restore(module_name, previous)
         raise
@@ -349,6 +363,20 @@ def exec_module(
         _restore(module_name, previous)
         raise _import_error(exc, path, shown_as) from exc
     return module
+
+
+def _compiled(source: str | bytes, path: Path, shown_as: str) -> CodeType:
+    """``source``'s code object, compiled once while the file's text stays the same."""
+    file = str(path)
+    known = _COMPILED.get(file)
+    if known is not None and known[0] == source:
+        return known[1]
+    try:
+        code = compile(source, file, "exec", dont_inherit=True)
+    except RecursionError:  # compiling it, not running it: it names no line (_deep)
+        raise too_deep(source, shown_as) from None
+    _COMPILED[file] = (source, code)
+    return code
 
 
 def ran_code(module: ModuleType) -> str | None:

@@ -576,18 +576,20 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
 
     # esbuild never removes old files. pyxle dev's bundler (``bundler``) removes the browser's own
     # some seconds after a newer build replaced them: an open page may still be importing them.
-    for stale in (out_dir / "server", out_dir / "client") if bundler else (out_dir / "public", out_dir / "server", out_dir / "client"):
-        shutil.rmtree(stale, ignore_errors=True)
+    # It rewrites only the compiled pages an edit changed: a reload of a large app reads them all.
+    if not bundler:
+        for stale in (out_dir / "public", out_dir / "server", out_dir / "client"):
+            shutil.rmtree(stale, ignore_errors=True)
     modules: dict[str, str] = {}
     server_modules: dict[str, dict[str, str]] = {}
+    written: dict[Path, str] = {}
     for file, (client_code, server_code, source_hash, lang) in compiled.items():
         client = out_dir / "client" / file.with_suffix(f".{lang}")
         server = out_dir / "server" / "pages" / file.with_suffix(".py")
-        for target, code in ((client, client_code), (server, server_code)):
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(code, encoding="utf-8")
+        written[client], written[server] = client_code, server_code
         modules[str(pages_dir / file)] = str(client)
         server_modules[file.as_posix()] = {"server": server.relative_to(out_dir).as_posix(), "source": source_hash}
+    _write_compiled(written, (out_dir / "client", out_dir / "server" / "pages"))
 
     plan = {
         "projectRoot": str(root),
@@ -688,6 +690,21 @@ def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str,
         return python_files(pages_dir, table, root)
     except SourceError as exc:
         raise BuildError([exc.format()]) from None
+
+
+def _write_compiled(files: dict[Path, str], folders: tuple[Path, ...]) -> None:
+    """Write each compiled page whose text changed, and remove the ones no page compiles to now."""
+    for target, code in files.items():
+        try:
+            if target.read_text(encoding="utf-8") == code:
+                continue
+        except (OSError, UnicodeDecodeError):
+            target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(code, encoding="utf-8")
+    for folder in folders:
+        for found in folder.rglob("*") if folder.is_dir() else ():
+            if found.is_file() and found not in files:
+                found.unlink()
 
 
 def _refresh_copies(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, manifest: dict[str, Any],
