@@ -403,3 +403,28 @@ def test_build_of_an_api_only_project_needs_no_npm_packages(make_project, start_
     assert "no pages to bundle" in run.stderr
     server = start_server(project, "serve", "--skip-build")
     assert httpx.get(server.url + "/api/ping", timeout=10).json() == {"pong": True}
+
+
+@cites("docs/deployment.md", "`pyxle serve --skip-build` serves the values the build was made with")
+def test_skip_build_says_when_the_public_variables_differ_from_the_builds(project: Path, start_server) -> None:
+    """`docker run -e PYXLE_PUBLIC_API_URL=...` on an image built with another value: the pages keep
+    the built one (it is inlined into the bundles), which start-up used to serve without a word."""
+    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
+                           env=server_env(PYXLE_PUBLIC_API_URL="https://built.example"), timeout=120, check=False)
+    assert built.returncode == 0, built.stderr
+    server = start_server(project, "serve", "--skip-build", env={"PYXLE_PUBLIC_API_URL": "https://runtime.example"})
+    assert words(server) == "word: <!-- -->first"
+    said = ("--skip-build: the PYXLE_PUBLIC_* variables differ from those dist/ was built with; its pages show "
+            "the values it was built with")
+    assert said in server.output()
+    assert "hint: run `pyxle build` with the values to serve" in server.output()
+    assert server.output().count(said) == 1  # said by the CLI, not again by each worker
+
+
+def test_skip_build_with_the_builds_public_variables_says_nothing_of_them(project: Path, start_server) -> None:
+    built = subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], capture_output=True, text=True,
+                           env=server_env(PYXLE_PUBLIC_API_URL="https://same.example"), timeout=120, check=False)
+    assert built.returncode == 0, built.stderr
+    server = start_server(project, "serve", "--skip-build", env={"PYXLE_PUBLIC_API_URL": "https://same.example"})
+    assert words(server) == "word: <!-- -->first"
+    assert "PYXLE_PUBLIC_* variables differ" not in server.output()

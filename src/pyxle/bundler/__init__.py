@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle import __version__
-from pyxle._loading import SourceError, content_hash, read_source, source_text
+from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._served import (
     VERSION_KEY,
     IncompleteBuild,
@@ -523,6 +523,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         if (problem := version_problem(manifest, _shown(manifest_path, root))) is not None:
             hint = "run `pyxle build` with the Pyxle that serves it, or serve without --skip-build, which builds it again"
             raise BuildError([f"--skip-build: {problem}; hint: {hint}"])
+        if manifest.get("publicEnv") not in (None, _public_env_digest(public_env)):
+            startup_note("--skip-build: the PYXLE_PUBLIC_* variables differ from those %s was built with; its pages "
+                         "show the values it was built with\n    hint: run `pyxle build` with the values to serve",
+                         _shown(out_dir, root) + "/")
         return BuildResult(out_dir, manifest)
     refresh = fast_refresh(root, mode)
     previous = _read_manifest(manifest_path)
