@@ -406,6 +406,8 @@ def test_build_of_an_api_only_project_needs_no_npm_packages(make_project, start_
 
 
 @cites("docs/deployment.md", "`pyxle serve --skip-build` serves the values the build was made with")
+@cites("docs/deployment.md", "so: `pyxle: --skip-build: the PYXLE_PUBLIC_* variables differ from those dist/ was built with; its\n"
+                             "pages show the values it was built with`, with the hint to run `pyxle build` with the values to serve")
 def test_skip_build_says_when_the_public_variables_differ_from_the_builds(project: Path, start_server) -> None:
     """`docker run -e PYXLE_PUBLIC_API_URL=...` on an image built with another value: the pages keep
     the built one (it is inlined into the bundles), which start-up used to serve without a word."""
