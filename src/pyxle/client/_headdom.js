@@ -4,6 +4,7 @@
 // hydration on, a <Head> that renders other elements updates the head at once; before the first
 // navigation the HEAD part is what the server rendered minus what the <Head> elements rendered.
 import { cleanProps, keyOf, mergeEntries, parsed, rawText, safe } from './_headmerge.js'
+import { withNonce } from './_nonce.js'
 
 const START = 'meta[name="pyxle-head"][content="start"]'
 const END = 'meta[name="pyxle-head"][content="end"]'
@@ -45,6 +46,7 @@ function toNode(element) {
     if (value === false || value == null) continue
     node.setAttribute(ATTRIBUTE_NAMES[name] || name, value === true ? '' : parsed(String(value)))
   }
+  if (element.type === 'script') withNonce(node)
   const children = element.props && element.props.children
   if (children == null) return node
   const text = Array.isArray(children) ? children.join('') : String(children)
@@ -58,7 +60,7 @@ function runnable(script) {
   const node = document.createElement('script')
   for (const { name, value } of script.attributes) node.setAttribute(name, value)
   node.textContent = script.textContent
-  return node
+  return withNonce(node, script.nonce) // a server-rendered one's attribute reads ''
 }
 
 function parse(markup) {

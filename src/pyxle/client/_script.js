@@ -4,6 +4,7 @@
 import { createElement as h, useContext, useEffect, useRef } from 'react'
 import { HeadCollector } from './_context.js'
 import { Head } from './_head.js'
+import { withNonce } from './_nonce.js'
 
 // key -> { state: 'loading' | 'loaded' | 'failed', event, waiters }: the scripts of this document.
 const scripts = new Map()
@@ -44,6 +45,7 @@ function inject(key, src, code, attributes) {
     if (value != null && value !== false) script.setAttribute(name, value === true ? '' : String(value))
   }
   script.setAttribute('data-pyxle-script', key)
+  withNonce(script)
   watch(record, script)
   if (src) script.src = src
   else script.textContent = code

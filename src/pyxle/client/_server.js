@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { messageOf, stackOf, textOf } from './_nodetext.mjs'
 import { HeadCollector } from './_context.js'
+import { NonceContext } from './_nonce.js'
 import { mergeHead } from './_head.js'
 import { fallenIn, newMark, reachedIn, stripper } from './_reached.js'
 import { pageTree } from './_tree.js'
@@ -43,7 +44,8 @@ function finish(route, collected, markup) {
 
 function tree(route, request, collected, reached = '') {
   const page = pageTree(route, request.props, request.routePath, request.csrfToken || '', null, reached)
-  return h(HeadCollector.Provider, { value: collected }, page)
+  const collecting = h(HeadCollector.Provider, { value: collected }, page)
+  return h(NonceContext.Provider, { value: request.nonce || '' }, collecting)
 }
 
 // A streamed render includes the root element the browser hydrates into, so that a boundary at

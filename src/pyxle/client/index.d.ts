@@ -193,6 +193,8 @@ export interface ScriptProps {
 }
 /** A third-party or inline script, run once per document: in the head before hydration, after hydration (default), or when idle. */
 export function Script(props: ScriptProps): ReactElement | null
+/** This answer's Content-Security-Policy nonce, for a script the app adds itself; '' without such a policy. */
+export function useNonce(): string
 
 /** What an Image `loader` is asked for: a URL of `src` at `width` pixels. */
 export interface ImageLoaderProps {

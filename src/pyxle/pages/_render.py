@@ -181,6 +181,7 @@ class Renderer:
         if nonce:
             tags = [_carrying(nonce, tag) for tag in tags]
             scripts, streamed = _carrying(nonce, scripts), _carrying(nonce, streamed)
+            merged = [_SCRIPT.sub(f'<script nonce="{nonce}"', element, 1) for element in merged]
         stream = result.get("stream")
         rooted = result.get("root", False)
         if stream is None:
@@ -222,6 +223,10 @@ def log_render_failure(where: str, exc: Exception, renderer: Renderer | None) ->
         logger.error("%s: %s\n%s", failed, exc, stack)
     else:
         logger.error("%s: %s", failed, exc)
+
+
+# A head element that is a <script> without a nonce of its own (an app's useNonce() one keeps it).
+_SCRIPT = re.compile(r"^<script\b(?![^>]*\snonce\s*=)", re.IGNORECASE)
 
 
 def _carrying(nonce: str, markup: str) -> str:
