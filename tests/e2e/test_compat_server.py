@@ -592,6 +592,28 @@ def test_the_config_lang_is_the_language_of_the_pages_and_a_bad_one_stops_start_
     assert 'lang must be a language tag such as "en" or "pt-BR"' in refused.output()
 
 
+@cites("docs/configuration.md", 'a language written right to left (`"ar"`, `"he"`, `"fa-IR"`, `"ur"`, or any tag whose script is, such as `"az-Arab"`) also gets `<html dir="rtl">`')
+def test_a_right_to_left_lang_gets_the_document_s_direction_too(tmp_path: Path, start_server) -> None:
+    """An Arabic or Hebrew app rendered left to right: punctuation, lists and layout at the wrong
+    side, with no way to set it (the document's <html> is Pyxle's)."""
+    root = write(tmp_path / "ar", {"pages/index.pyxl": LANG_PAGE, "pyxle.config.json": json.dumps({"lang": "ar"})})
+    link_node_modules(root)
+    server = start_server(root, "serve", env={"PYXLE_SECRET_KEY": "w" * 40})
+    assert '<!DOCTYPE html>\n<html lang="ar" dir="rtl"><head>' in httpx.get(server.url + "/").text
+    assert '<html lang="en">' in httpx.get(server.url + "/nowhere").text  # Pyxle's own English 404 page
+
+
+@pytest.mark.parametrize(("lang", "rtl"), [("ar", True), ("he", True), ("fa-IR", True), ("ur-PK", True), ("yi", True),
+                                           ("az-Arab", True), ("pa-Arab-PK", True), ("ur-Latn", False), ("en", False),
+                                           ("fr-CA", False), ("tr", False), ("zh-Hant-TW", False)])
+def test_which_languages_are_written_right_to_left(lang: str, rtl: bool) -> None:
+    from pyxle.pages._document import document
+
+    html = document(head=[], body_html="", lang=lang)
+    direction = ' dir="rtl"' if rtl else ""
+    assert html.startswith(f'<!DOCTYPE html>\n<html lang="{lang}"{direction}><head>'), html[:60]
+
+
 # -- layouts ---------------------------------------------------------------------------------------
 
 

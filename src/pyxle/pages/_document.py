@@ -6,6 +6,7 @@ document still carries the head, the props and the status, so the page is inspec
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +127,21 @@ END = "</body></html>"
 # ``lang``, English by default, as pyxle-framework 0.9 and Next.js's starter declare it. The
 # built-in error and busy pages are Pyxle's own English text, so they keep it.
 LANG = "en"
+# Languages written right to left (their primary subtag), and scripts that are: a tag naming a script
+# (``az-Arab``, ``ur-Latn``) goes by the script. The document gets ``dir="rtl"``, as an Arabic,
+# Hebrew or Persian page needs and cannot set itself (the ``<html>`` is Pyxle's).
+_RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "nqo", "ps", "sd", "syr", "ug",
+                            "ur", "yi"})
+_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+
+
+@functools.lru_cache(maxsize=8)
+def _html_open(lang: str) -> str:
+    """``<html lang="...">``, with ``dir="rtl"`` for a language written right to left."""
+    language, *rest = lang.lower().split("-")
+    script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
+    rtl = script in _RTL_SCRIPTS if script is not None else language in _RTL_LANGUAGES
+    return f'<html lang="{lang}" dir="rtl">' if rtl else f'<html lang="{lang}">'
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
@@ -138,7 +154,7 @@ def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = 
     """
     root = body_html if rooted else f"<div id=\"pyxle-root\">{body_html}</div>"
     return (
-        f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
+        f"<!DOCTYPE html>\n{_html_open(lang)}<head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<meta name=\"pyxle-head\" content=\"start\">"
         + "".join(head)
