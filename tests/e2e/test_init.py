@@ -191,3 +191,15 @@ def test_init_into_a_path_that_goes_up_writes_the_starter_where_the_path_leads(t
     assert made.returncode == 0, made.stderr
     assert (tmp_path / "a" / "c" / "pages" / "api" / "hello.py").is_file()
     assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["c"]
+
+
+def test_the_api_starter_ships_passing_tests_too(tmp_path: Path) -> None:
+    """The app starter had tests and the API starter none."""
+    subprocess.run([sys.executable, "-m", "pyxle", "init", "--api", "api"], cwd=tmp_path, env=server_env(),
+                   check=True, capture_output=True)
+    project = tmp_path / "api"
+    assert "pyxle_client" in (project / "tests" / "test_api.py").read_text()
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=project,
+                         env=server_env(), capture_output=True, text=True, timeout=240, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
