@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -115,5 +116,7 @@ class PyxleRouter(Router):
                         del params[name]
                 scope["path_params"] = params
                 return app
+        if not path.isascii() and not unicodedata.is_normalized("NFC", path):  # (never for an ASCII path)
+            return self.match(unicodedata.normalize("NFC", path), scope)  # café typed on a Mac, or an NFD link
         return None
 

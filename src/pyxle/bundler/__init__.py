@@ -39,6 +39,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle import __version__
+from pyxle._filenames import name_problems
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._served import (
     VERSION_KEY,
@@ -457,15 +458,10 @@ def stale_reason(manifest: dict[str, Any], digests: dict[str, str], public_env: 
 
 def case_clashes(root: Path, sources: list[Path]) -> list[str]:
     """Two source files whose paths differ only in case (``pages/About.pyxl``, ``pages/about.pyxl``),
-    each named: esbuild's resolver ignores case, so it would bundle one file for both, silently."""
-    first: dict[str, str] = {}
-    found = []
-    for shown in sorted(path.relative_to(root).as_posix() for path in sources):
-        other = first.setdefault(shown.lower(), shown)
-        if other != shown:
-            found.append(f"{other} and {shown}: two files whose names differ only in case\n"
-                         "    hint: rename one: esbuild reads them as one file, and macOS and Windows cannot hold both")
-    return found
+    each named: esbuild's resolver ignores case, so it would bundle one file for both, silently.
+    And two that differ only in Unicode form (NFC, NFD), which route at one URL, and a name that is
+    not UTF-8, which no URL, import or JSON can hold (``_filenames.name_problems``)."""
+    return name_problems([path.relative_to(root).as_posix() for path in sources])
 
 
 def source_files(root: Path, outputs: tuple[Path, ...]) -> list[Path]:

@@ -31,6 +31,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
+    from pyxle._filenames import utf8_name
     from pyxle._loading import SourceError, source_text
     from pyxle.bundler import case_clashes, package_problem, source_files
     from pyxle.compiler import CompileError, compile_source
@@ -41,8 +42,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
     standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
     modules: dict[str, bool] = {}  # top-level module name -> whether it resolves, for every file
-    files = sorted(p for p in config.pages_path.rglob("*.pyxl") if not any(
-        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))
+    files = sorted(p for p in config.pages_path.rglob("*.pyxl") if utf8_name(str(p)) and not any(
+        part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts))  # (a name not UTF-8: case_clashes)
     for path in files:
         shown_as = path.relative_to(config.root).as_posix()
         errors = found.setdefault(shown_as, [])
@@ -61,7 +62,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             if result.metadata.standalone:
                 standalone.append(file)
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
-    api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if in_api_folder(
+    api_files = [p for p in sorted(config.pages_path.rglob("*.py")) if utf8_name(str(p)) and in_api_folder(
         PurePosixPath(p.relative_to(config.pages_path).as_posix())) and not any(
         part.startswith((".", "_")) for part in p.relative_to(config.pages_path).parts)]
     found.update(api_source_problems(config, api_files, modules, names=True))
@@ -76,8 +77,8 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
     clashes = case_clashes(config.root, source_files(config.root, (config.build_path, config.dist_path)))
-    return [*([package] if package else []), *middleware_problems(config, modules), *clashes,
-            *route_problems(config, declared, standalone),
+    routes = [p for p in route_problems(config, declared, standalone) if p.removeprefix("invalid routes: ") not in clashes]
+    return [*([package] if package else []), *middleware_problems(config, modules), *clashes, *routes,
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging.config
 import os
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyxle import __version__
+from pyxle._filenames import display_width, pad
 from pyxle.cli._project import CliError, errors_as_json, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
@@ -206,6 +208,9 @@ class _Group(_NamesRemovedFlags, click.Group):
 @click.version_option(__version__, prog_name="pyxle", message="%(version)s")  # bare, as 0.9 printed it
 def main() -> None:
     """Pyxle: file-based API routes and React pages, served from one process tree."""
+    for stream in (sys.stdout, sys.stderr):  # a cp1252 stdout (Windows, piped) prints 日本 as \u65e5\u672c, not a traceback
+        if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+            stream.reconfigure(errors="backslashreplace")
 
 
 @main.command()
@@ -282,9 +287,9 @@ def routes(directory: Path, as_json: bool) -> None:
          r.get("loader") or "-", ",".join(r.get("actions", [])) or "-")
         for r in rows
     ]
-    widths = [max(len(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
+    widths = [max(display_width(str(row[i])) for row in [headers, *table]) for i in range(len(headers))]
     for row in [headers, *table]:
-        click.echo("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        click.echo("  ".join(pad(str(cell), width) for cell, width in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command("build")
@@ -327,7 +332,7 @@ def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
         raw = sum((public / f.lstrip("/")).stat().st_size for f in files)
         gz = sum((public / (f.lstrip("/") + ".gz")).stat().st_size for f in files)
         css = sum((public / f.lstrip("/")).stat().st_size for f in assets["css"])
-        click.echo(f"{page_id:<32} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
+        click.echo(f"{pad(page_id, 32)} {raw / 1024:>8.1f}kB {gz / 1024:>8.1f}kB {css / 1024:>6.1f}kB")
     pages = len(result.manifest["pages"])
     click.echo(f"pyxle build: {pages} page{'s' if pages != 1 else ''} in {result.out_dir}", err=True)
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
+from pyxle._filenames import nfc
+
 RouteKind = Literal["api", "page"]
 
 # Rank of a segment kind in precedence order: lower ranks are tried first.
@@ -100,8 +102,8 @@ def param_name(raw: str, file: PurePosixPath) -> str:
 def route_for_file(file: PurePosixPath | str, kind: RouteKind) -> RouteSpec | None:
     """The route for ``file`` (relative to ``pages/``), or None when the file is not a route."""
     file = PurePosixPath(file)
-    parts = list(file.parts)
-    stem = file.name.rsplit(".", 1)[0]
+    parts = [nfc(part) for part in file.parts]  # the URL of an NFD-named file is the one browsers send
+    stem = parts[-1].rsplit(".", 1)[0]
     if any(part.startswith("_") for part in parts) or stem.startswith("_"):
         return None
     if kind == "page" and stem in SPECIAL_PAGE_STEMS:

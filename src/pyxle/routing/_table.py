@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from pyxle._filenames import name_problems
 from pyxle.routing._rules import (
     API_FOLDER,
     SPECIAL_PAGE_STEMS,
@@ -128,6 +129,8 @@ def scan(pages_dir: Path) -> RouteTable:
         for name in sorted(filenames):
             if name.endswith((".py", ".pyxl")) and not name.startswith((".", "_")):
                 files.append(PurePosixPath(rel.as_posix(), name) if str(rel) != "." else PurePosixPath(name))
+    if problems := name_problems([f"pages/{file}" for file in files], case=False):  # before the conflicts they make
+        raise RoutingError(problems)
     return dataclasses.replace(build_table(files), links=tuple(links))
 
 
