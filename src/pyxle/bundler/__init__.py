@@ -39,7 +39,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle import __version__
-from pyxle._filenames import name_problems
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._served import (
     VERSION_KEY,
@@ -75,7 +74,7 @@ from pyxle.bundler._types import (
     write_types,
 )
 from pyxle.compiler import CompileError, Diagnostic, Insert, compile_source
-from pyxle.routing import RouteTable
+from pyxle.routing import RouteTable, name_problems
 
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "file_stamp", "generate_types",
@@ -460,7 +459,7 @@ def case_clashes(root: Path, sources: list[Path]) -> list[str]:
     """Two source files whose paths differ only in case (``pages/About.pyxl``, ``pages/about.pyxl``),
     each named: esbuild's resolver ignores case, so it would bundle one file for both, silently.
     And two that differ only in Unicode form (NFC, NFD), which route at one URL, and a name that is
-    not UTF-8, which no URL, import or JSON can hold (``_filenames.name_problems``)."""
+    not UTF-8, which no URL, import or JSON can hold (``routing.name_problems``)."""
     return name_problems([path.relative_to(root).as_posix() for path in sources])
 
 

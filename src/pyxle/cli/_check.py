@@ -31,11 +31,10 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     When Node or esbuild is missing, the JSX is not checked and a note on stderr says so once;
     the Python checks still run.
     """
-    from pyxle._filenames import utf8_name
     from pyxle._loading import SourceError, source_text
     from pyxle.bundler import case_clashes, package_problem, source_files
     from pyxle.compiler import CompileError, compile_source
-    from pyxle.routing import in_api_folder
+    from pyxle.routing import in_api_folder, utf8_name
 
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)

@@ -9,6 +9,7 @@ import logging.config
 import os
 import signal
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyxle import __version__
-from pyxle._filenames import display_width, pad
 from pyxle.cli._project import CliError, errors_as_json, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
@@ -202,6 +202,18 @@ class _Group(_NamesRemovedFlags, click.Group):
     """The ``pyxle`` group: flags before the command too, and its commands too."""
 
     command_class = _NamesRemovedFlags
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: 2 for a wide (CJK) character, 0 for a combining one."""
+    if text.isascii():
+        return len(text)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns, as ``str.ljust`` pads ASCII."""
+    return text + " " * (width - display_width(text))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

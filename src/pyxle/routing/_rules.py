@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Literal
 
-from pyxle._filenames import nfc
+from pyxle.routing._names import nfc
 
 RouteKind = Literal["api", "page"]
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pyxle._filenames import name_problems
+from pyxle.routing._names import name_problems
 from pyxle.routing._rules import (
     API_FOLDER,
     SPECIAL_PAGE_STEMS,

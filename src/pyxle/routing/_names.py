@@ -1,6 +1,6 @@
 """File names that the build and the router cannot tell apart or cannot read: two names esbuild
 reads as one (they differ only in case), one name in two Unicode forms (NFC, NFD), a name that is
-not UTF-8. Shared by the bundler's walk (``bundler.case_clashes``) and the route scan."""
+not UTF-8. Shared by the route scan and the bundler's walk (``bundler.case_clashes``)."""
 
 from __future__ import annotations
 
@@ -59,14 +59,3 @@ def name_problems(names: list[str], *, case: bool = True) -> list[str]:
             problems.append(f"{other} and {name}: two files whose names differ only in case\n{_CASE_HINT}")
     return problems
 
-
-def display_width(text: str) -> int:
-    """The columns ``text`` takes in a terminal: 2 for a wide (CJK) character, 0 for a combining one."""
-    if text.isascii():
-        return len(text)
-    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def pad(text: str, width: int) -> str:
-    """``text`` padded with spaces to ``width`` terminal columns, as ``str.ljust`` pads ASCII."""
-    return text + " " * (width - display_width(text))
