@@ -6,6 +6,7 @@ refuses it first, as any path holding a control character."""
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import time
 
@@ -229,3 +230,84 @@ def test_an_http_exception_a_socket_handler_raises_closes_it_with_1008_and_its_d
     out = server.output()
     assert out.count("closing a WebSocket on /api/gated: HTTP 401 sign in first (1008)") == 2, out
     assert "Traceback" not in out and "ERROR" not in out, out
+
+
+# Publishes the body's message; a refusal is answered with its message.
+PUBLISH_BODY = '''
+from pyxle.realtime import publish
+
+
+async def post(request):
+    try:
+        await publish("lobby", (await request.json())["msg"])
+    except ValueError as exc:
+        return {"error": str(exc)}
+    return {"sent": True}
+'''
+# A room that relays what its peer sent, parsed: json.loads makes a lone surrogate of "\\ud83d".
+RELAY = '''
+import json
+from pyxle.realtime import channel
+
+
+async def websocket(ws):
+    await ws.accept()
+    async with channel(ws, "lobby") as room:
+        while True:
+            await room.publish(json.loads(await ws.receive_text())["t"])
+'''
+# The socket's own sends of the same text.
+ECHO = '''
+import json
+
+
+async def websocket(ws):
+    await ws.accept()
+    text = json.loads(await ws.receive_text())["t"]
+    await (ws.send_json({"t": text}) if ws.query_params.get("json") else ws.send_text(text))
+'''
+
+
+@cites("docs/realtime.md", "A `str` that is not UTF-8 text (one holding a lone surrogate, as `json.loads` makes")
+@cites("docs/realtime.md", "raise `ValueError` naming it before anything is sent, with either broker")
+@cites("docs/realtime.md", 'it closes that socket with `1007` ("message not UTF-8")')
+@pytest.mark.parametrize("broker", ["redis", "memory"])
+def test_a_message_holding_a_lone_surrogate_is_refused_before_anything_is_sent(
+        broker: str, make_project, start_server, redis_server) -> None:  # type: ignore[no-untyped-def]
+    """It was an empty text frame to every subscriber (publish answered 200) with the memory broker,
+    and a 500 `UnicodeEncodeError` with Redis; the socket's own sends gave `''` too."""
+    env = redis_env(redis_server, "lone:") if broker == "redis" else SHARED_SECRET
+    server = start_server(make_project({"pages/api/rooms/[room].py": ROOMS, "pages/api/pub.py": PUBLISH_BODY,
+                                        "pages/api/relay.py": RELAY, "pages/api/echo.py": ECHO}), "serve", env=env)
+    refusal = "realtime: a message is not UTF-8 text: "
+
+    async def closed_by(ws: websockets.ClientConnection, sent: str) -> tuple[int, str]:
+        await ws.send(sent)
+        with pytest.raises(websockets.ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+        assert closed.value.rcvd is not None
+        return closed.value.rcvd.code, closed.value.rcvd.reason
+
+    async def run() -> None:
+        ws = await websockets.connect(server.ws_url + "/api/rooms/lobby")
+        assert await asyncio.wait_for(ws.recv(), 5) == '{"online":1}'
+        async with httpx.AsyncClient(timeout=10) as client:
+            for msg in ("hi \ud83d", {"t": "hi \ud83d"}, ["ok", "\udc00"]):
+                answer = await client.post(server.url + "/api/pub", content=json.dumps({"msg": msg}),
+                                           headers={"content-type": "application/json"})
+                assert refusal in answer.json().get("error", ""), answer.text
+            assert (await client.post(server.url + "/api/pub", json={"msg": "ok ☕"})).json() == {"sent": True}
+        assert await asyncio.wait_for(ws.recv(), 5) == "ok ☕"  # first: no empty frame came before it
+        relay = await websockets.connect(server.ws_url + "/api/relay")
+        assert await closed_by(relay, '{"t": "hi \\ud83d"}') == (1007, "message not UTF-8")
+        for query in ("", "?json=1"):
+            echo = await websockets.connect(server.ws_url + "/api/echo" + query)
+            assert await closed_by(echo, '{"t": "hi \\ud83d"}') == (1007, "message not UTF-8")
+        with pytest.raises(asyncio.TimeoutError):  # the room heard none of it
+            await asyncio.wait_for(ws.recv(), 1)
+        await ws.close()
+
+    asyncio.run(run())
+    output = server.wait_for_output("closing a WebSocket on /api/echo: " + refusal)
+    assert "closing a WebSocket on /api/relay: " + refusal + "'hi \\ud83d'" in output, output
+    assert "Traceback" not in output and "Unhandled error" not in output, output

@@ -9,7 +9,7 @@ from starlette.websockets import WebSocket
 
 from pyxle._refused import RequestRefused, ServiceUnavailable
 from pyxle.realtime._connection import Connection, connection_for, text_size
-from pyxle.realtime._frames import Frame, Message, encode
+from pyxle.realtime._frames import ChannelRefused, Frame, Message, encode
 
 PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
 # The largest message a publish takes (bytes; ``realtime.maxPublishSize``). Redis cuts off a
@@ -29,17 +29,6 @@ class BrokerUnavailable(ServiceUnavailable):
     def __init__(self, message: str) -> None:
         super().__init__(message, "the realtime broker is unavailable; try again shortly", RETRY_AFTER,
                          "broker unavailable")
-
-
-class ChannelRefused(ValueError):
-    """A channel name or a message no broker takes. It often comes from what a peer sent (a room
-    named in the URL), so escaping a socket handler it closes that socket with ``code`` and a
-    warning, not 1011 and an error with a traceback."""
-
-    def __init__(self, message: str, code: int, reason: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.reason = reason  # for the close frame
 
 
 class ChannelNameRefused(ChannelRefused, RequestRefused):

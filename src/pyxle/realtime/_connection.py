@@ -23,7 +23,7 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from pyxle.realtime._frames import Frame
+from pyxle.realtime._frames import Frame, check_text
 
 logger = logging.getLogger("pyxle.realtime")
 
@@ -133,6 +133,9 @@ class Connection:
         return message
 
     async def send(self, message: Message) -> None:
+        text = message.get("text")
+        if text is not None and not text.isascii():  # granian would send a lone surrogate's text as an empty frame
+            check_text(text)
         if self.closed:
             if message["type"] == "websocket.close":
                 return  # the server closed it already; closing twice is not an error
