@@ -451,6 +451,26 @@ def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project
 
 
 
+@cites("docs/client.md", "A file whose name is not ASCII, or holds a `%`,\nis named as it is on disk")
+def test_the_overlay_names_a_file_with_an_odd_name_as_it_is_on_disk(make_project, start_server,
+                                                                   page: PageWatch) -> None:
+    """It read `at Fragile (pages/%C3%BCber uns/caf%C3%A9 %2541.pyxl:3:28)`: the source map's URL form."""
+    file = "pages/über uns/café %41.pyxl"
+    project = make_project({file: FRAGILE.format(body="throw new Error('Fehler in der Größe ☕')")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/%C3%BCber%20uns/caf%C3%A9%20%2541")
+    page.hydrated()
+    page.page.get_by_role("button", name="break").click()
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="Fehler in der Größe ☕").wait_for(timeout=10000)
+    page.page.wait_for_function(  # mapped: the frames are in, with the source line under the first
+        "document.getElementById('pyxle-dev-overlay')?.textContent.includes('  3 | function Fragile()')",
+        timeout=10000)
+    shown = overlay.text_content()
+    assert f"at Fragile ({file}:3:28)" in shown, shown
+    assert "%C3" not in shown and "%25" not in shown, shown
+
+
 ODD = """
 import { useState } from 'react'
 

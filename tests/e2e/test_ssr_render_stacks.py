@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -84,7 +85,9 @@ export default function Page({ data }) {
   return <main><Suspense fallback={<p>waiting</p>}><Late data={data} /></Suspense></main>
 }
 '''
-PAGES = {"pages/inner.pyxl": INNER, "components/Widget.jsx": WIDGET, "pages/widget.pyxl": USES_WIDGET,
+# Named where no URL encoding may show: non-ASCII, a space, a `%` and what reads as an escape.
+ODD_NAMES = ["pages/über uns/café 1.pyxl", "pages/100%.pyxl", "pages/%41 日本.pyxl"]
+PAGES = {**{name: BROKEN for name in ODD_NAMES}, "pages/inner.pyxl": INNER, "components/Widget.jsx": WIDGET, "pages/widget.pyxl": USES_WIDGET,
          "pages/later.pyxl": LATER, "pages/fragile/index.pyxl": BROKEN, "pages/fragile/error.pyxl": ERROR_PAGE,
          "pages/late.pyxl": THROWS_LATE}
 
@@ -240,3 +243,18 @@ def test_pyxle_dev_logs_where_an_error_page_and_a_late_boundary_threw(make_proje
     at = thrown_at("pages/late.pyxl", THROWS_LATE)
     assert re.search(rf"failed on the server at {re.escape(at)}: Error: thrown after the shell\n    at Late ",
                      record(server, "rendering page 'late': a Suspense boundary"))
+
+
+@cites("docs/pages.md", "A file whose name is not ASCII, or holds a `%`, is named as it is on disk\n  "
+                        "(`pages/über uns/café.pyxl:5:11`)")
+@pytest.mark.parametrize("file", ODD_NAMES)
+def test_the_log_names_a_file_with_an_odd_name_as_it_is_on_disk(server: Server, file: str) -> None:
+    """The location and the frames read `pages/%C3%BCber uns/caf%C3%A9 1.pyxl`: the source map's URL
+    form (esbuild writes its `sources` percent-encoded), a path no editor or file system has."""
+    url = "/" + quote(file.removeprefix("pages/").removesuffix(".pyxl"))
+    assert httpx.get(server.url + url, timeout=30).status_code == 500
+    logged = record(server, f"rendering {file} failed")
+    first, stack = logged.split("\n", 1)
+    at = thrown_at(file, BROKEN)
+    assert first == f"rendering {file} failed at {at}: the page broke", logged
+    assert re.search(rf"^    at Broken\d* \(/.+/{re.escape(at)}\)$", stack, re.MULTILINE), stack  # Broken2: esbuild renamed it

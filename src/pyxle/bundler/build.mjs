@@ -228,7 +228,8 @@ async function refreshModule(code, file, loader, stamp, pinned) {
       configFile: false,
       retainLines: true,
       sourceMaps: true,
-      sourceFileName: path.basename(file), // esbuild reads it relative to the module's folder
+      // esbuild reads it as a URL relative to the module's folder: `café %41.pyxl` unencoded came out as `café A.pyxl`
+      sourceFileName: encodeURIComponent(path.basename(file)),
       inputSourceMap: false,
       parserOpts: { plugins: loader === 'ts' ? ['typescript'] : loader === 'tsx' ? ['typescript', 'jsx'] : ['jsx'] },
       plugins: [inspect, [refresh.plugin, { skipEnvCheck: true }]],

@@ -69,11 +69,20 @@
       })
     })
   }
+  // A map's source as the file's path: esbuild writes them as URLs, `caf%C3%A9 100%25.pyxl` for
+  // `café 100%.pyxl` (each `%` encoded too, so decoding gives the name back exactly).
+  function fromURL(source) {
+    try {
+      return decodeURIComponent(source)
+    } catch {
+      return source // not esbuild's (a package's own map): as it is
+    }
+  }
   const maps = new Map() // bundle URL -> Promise of its decoded source map, or null
   function sourceMap(url) {
     if (!maps.has(url)) {
       maps.set(url, fetch(`${url}.map`).then((response) => (response.ok ? response.json() : null)).then((map) => map && {
-        sources: map.sources.map((source) => source.replace(/^(\.\.?\/)+/, '')), // relative to the project
+        sources: map.sources.map((source) => fromURL(source.replace(/^(\.\.?\/)+/, ''))), // relative to the project
         contents: map.sourcesContent || [],
         lines: decodeMappings(map.mappings),
       }).catch(() => null))

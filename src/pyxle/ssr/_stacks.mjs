@@ -14,6 +14,16 @@ const INLINE = '//# sourceMappingURL=data:application/json;base64,'
 // A source of the build's own (`pyxle-entry:server`), not a file: its frames keep the bundle's line.
 const VIRTUAL = /^[\w-]{2,}:/
 
+// A map's source as the file's path: esbuild writes `sources` as URLs, `pages/%C3%BCber uns/100%25.pyxl`
+// for `pages/über uns/100%.pyxl` (it encodes each `%`, so decoding gives the name back exactly).
+function fromURL(source) {
+  try {
+    return decodeURIComponent(source)
+  } catch {
+    return source // not esbuild's (a module's own map): as it is
+  }
+}
+
 // mapper(text): `text` with each location in `bundle` replaced by its source's, absolute path and
 // 1-based line and column; locations the map has nothing for stay as they are.
 export function stackMapper(bundle) {
@@ -49,7 +59,7 @@ export function stackMapper(bundle) {
     const entry = map ? map.findEntry(Number(line) - 1, Number(column) - 1) : {}
     const source = entry.originalSource
     found = !source || VIRTUAL.test(source) || entry.originalLine === undefined ? whole
-      : `${path.resolve(folder, source)}:${entry.originalLine + 1}:${entry.originalColumn + 1}`
+      : `${path.resolve(folder, fromURL(source))}:${entry.originalLine + 1}:${entry.originalColumn + 1}`
     if (seen.size >= 10000) seen.clear()
     seen.set(whole, found)
     return found
