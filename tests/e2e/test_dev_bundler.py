@@ -193,3 +193,19 @@ def test_the_browser_source_map_places_a_throw_on_line_one_at_the_users_column(m
     assert source.endswith("components/Widget.jsx")
     assert (original_line, column) == (0, widget.index("throw"))
     assert source_map["sourcesContent"][source_map["sources"].index(source)] == widget
+
+
+def test_a_page_saved_while_the_route_table_was_read_is_built_at_the_next_reload(make_project) -> None:
+    """A page saved between the route scan and the build's walk of the sources is in that build's
+    fingerprint but not in its pages; the next reload found the fingerprint unchanged and reused it,
+    and every request answered "pages/late.pyxl: is not in the build" until the file changed again.
+    (A probe saw it adding nine pages in one shell command under `pyxle dev`.)"""
+    project = make_project({"pages/index.pyxl": PAGE.format(title="one")}, node=True)
+    pages = project / "pages"
+    before = scan(pages)
+    (pages / "late.pyxl").write_text(PAGE.format(title="late"))
+    first = build(project, pages, before, project / ".pyxle-build", mode="development")
+    assert "late.pyxl" not in first.server_modules()
+    second = build(project, pages, scan(pages), project / ".pyxle-build", mode="development")
+    assert "late.pyxl" in second.server_modules()
+    assert "late" in second.manifest["pages"]

@@ -531,7 +531,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
                               digests)
     if (not force and previous is not None and previous.get("inputs") == fingerprint
-            and previous.get(VERSION_KEY) == __version__ and (out_dir / "server" / "ssr.mjs").is_file()):
+            and previous.get(VERSION_KEY) == __version__ and (out_dir / "server" / "ssr.mjs").is_file()
+            and _has_every_page(previous, table)):
         if mode == "production":
             _refresh_copies(root, pages_dir, table, out_dir, previous, public_dir)
         return BuildResult(out_dir, previous)
@@ -689,6 +690,13 @@ def _python_section(root: Path, pages_dir: Path, table: RouteTable) -> dict[str,
         return python_files(pages_dir, table, root)
     except SourceError as exc:
         raise BuildError([exc.format()]) from None
+
+
+def _has_every_page(manifest: dict[str, Any], table: RouteTable) -> bool:
+    """Whether a build compiled every page of ``table``: one saved after the route table was read,
+    but before the build walked the sources, is in that build's fingerprint and not in its pages."""
+    modules = manifest.get("modules")
+    return isinstance(modules, dict) and all(file.as_posix() in modules for file in page_files(table))
 
 
 def _write_compiled(files: dict[Path, str], folders: tuple[Path, ...]) -> None:
