@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
@@ -58,8 +59,29 @@ def app_client(project: str | Path, *, mode: Literal["development", "production"
     from pyxle.config import load_config
 
     config = load_config(Path(project), mode=mode, overrides=overrides or None)
-    app = create_app(config, mode=mode)
-    with PyxleClient(app, raise_server_exceptions=False) as client:
+    if config.pages_path.is_dir():  # (without pages/, the build in distDir is what is served)
+        config = dataclasses.replace(config, dist_dir=str(Path(config.build_dir) / "test"))
+    with ExitStack() as running:
+        with _build_lock(config.dist_path):  # start-up (the render workers) reads the build too
+            client = running.enter_context(PyxleClient(create_app(config, mode=mode), raise_server_exceptions=False))
         client.csrf_cookie = config.csrf.cookie_name
         client.csrf_header = config.csrf.header_name
         yield client
+
+
+@contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    """Holds ``<out_dir>.lock`` exclusively: pytest-xdist's workers build one at a time, the first
+    builds and the others find its build current. Nothing is locked where flock is not (Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.with_name(out_dir.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
