@@ -42,3 +42,35 @@ def test_two_xdist_workers_build_once_and_leave_dist_alone(tmp_path: Path) -> No
     assert "2 passed" in run.stdout
     assert not (project / "dist").exists()
     assert (project / ".pyxle-build" / "test" / "manifest.json").is_file()
+
+
+@cites("docs/testing.md", "each test gets a fresh `pyxle_client`, with an empty cookie jar")
+@cites("docs/testing.md", "the client signs its own CSRF token")
+def test_each_test_gets_a_fresh_client_and_the_token_costs_no_request(tmp_path: Path) -> None:
+    """A sign-in in one test is not the next test's; the app (and its rate-limit budget) is the
+    session's, and the client's CSRF token is not a request that spends that budget."""
+    project = write_project(tmp_path / "app", {
+        "pyxle.config.json": '{"csrf": {"apiRoutes": true}, "rateLimit": {"requests": 3, "window": 60}}',
+        "pages/api/login.py": """
+            from starlette.responses import JSONResponse
+
+            async def post(request):
+                answer = JSONResponse({"ok": True})
+                answer.set_cookie("session", "ada")
+                return answer
+            """,
+        "pages/api/me.py": "async def get(request): return {'user': request.cookies.get('session', 'anonymous')}\n",
+    }, None)
+    _tests(project, {"test_order.py": """
+        def test_1_sign_in(pyxle_client):
+            assert pyxle_client.post("/api/login").status_code == 200
+            assert pyxle_client.get("/api/me").json() == {"user": "ada"}
+
+        def test_2_a_visitor_is_anonymous(pyxle_client):
+            assert not pyxle_client.cookies
+            assert pyxle_client.post("/api/login").status_code == 200  # the third request of 3: no token fetch
+            assert pyxle_client.get("/api/me").status_code == 429  # the session's budget is spent
+        """})
+    run = _pytest(project)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "2 passed" in run.stdout
