@@ -74,3 +74,27 @@ def test_each_test_gets_a_fresh_client_and_the_token_costs_no_request(tmp_path: 
     run = _pytest(project)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "2 passed" in run.stdout
+
+
+@cites("docs/testing.md", "the client's base URL is `https://testserver`")
+def test_the_client_posts_when_the_csrf_cookie_is_secure(tmp_path: Path) -> None:
+    """security.md's HTTPS settings (a ``__Host-`` name, ``cookieSecure``): the cookie the app sets is
+    ``Secure``, which an HTTP client sends to https URLs only."""
+    for name, csrf in {"host": '"cookieName": "__Host-pyxle-csrf", "cookieSecure": true',
+                       "secure": '"cookieSecure": true'}.items():
+        project = write_project(tmp_path / name, {
+            "pyxle.config.json": f'{{"csrf": {{{csrf}, "apiRoutes": true}}}}',
+            "pages/index.pyxl": PAGE,
+            "pages/api/echo.py": "async def post(request): return {'got': await request.json()}\n",
+        })
+        _tests(project, {"test_echo.py": """
+            def test_post(pyxle_client):
+                assert pyxle_client.post("/api/echo", json={"a": 1}).json() == {"got": {"a": 1}}
+
+            def test_post_after_a_page_set_the_cookie(pyxle_client):
+                assert "; secure" in pyxle_client.get("/").headers["set-cookie"].lower()
+                assert pyxle_client.post("/api/echo", json={"a": 2}).json() == {"got": {"a": 2}}
+            """})
+        run = _pytest(project, env=server_env(PYXLE_SECRET_KEY="test-only-secret-key-for-the-secure-cookie-case"))
+        assert run.returncode == 0, name + run.stdout + run.stderr
+        assert "2 passed" in run.stdout

@@ -83,10 +83,18 @@ def app_client(project: str | Path, *, mode: Literal["development", "production"
         config = dataclasses.replace(config, dist_dir=str(Path(config.build_dir) / "test"))
     with ExitStack() as running:
         with _build_lock(config.dist_path):  # start-up (the render workers) reads the build too
-            client = running.enter_context(PyxleClient(create_app(config, mode=mode), raise_server_exceptions=False))
+            client = running.enter_context(PyxleClient(create_app(config, mode=mode), raise_server_exceptions=False,
+                                                       base_url=f"{'https' if _secure_cookie(config) else 'http'}://testserver"))
         client.csrf_cookie = config.csrf.cookie_name
         client.csrf_header = config.csrf.header_name
         yield client
+
+
+def _secure_cookie(config: Any) -> bool:
+    """Whether the app's CSRF cookie is ``Secure``, which a client sends to https URLs only."""
+    csrf = config.csrf
+    return bool(csrf.enabled and (csrf.cookie_secure or csrf.cookie_same_site.lower() == "none"
+                                  or csrf.cookie_name.startswith(("__Host-", "__Secure-"))))
 
 
 @contextmanager
