@@ -98,3 +98,31 @@ def test_the_client_posts_when_the_csrf_cookie_is_secure(tmp_path: Path) -> None
         run = _pytest(project, env=server_env(PYXLE_SECRET_KEY="test-only-secret-key-for-the-secure-cookie-case"))
         assert run.returncode == 0, name + run.stdout + run.stderr
         assert "2 passed" in run.stdout
+
+
+@cites("docs/testing.md", "`.env`, `.env.test` and `.env.test.local`")
+@cites("docs/testing.md", "never `.env.local` nor the `.env.production` files")
+def test_the_client_loads_the_test_env_files_and_restores_the_environment(tmp_path: Path) -> None:
+    """A developer's ``.env.production.local`` (a production DATABASE_URL) is never the tests'."""
+    project = write_project(tmp_path / "app", {
+        ".env": "BASE=1\n", ".env.test": "TEST_ONLY=1\n", ".env.test.local": "TEST_LOCAL=1\n",
+        ".env.local": "LOCAL=1\n", ".env.production": "PROD=1\n",
+        ".env.production.local": "DATABASE_URL=postgres://prod-db.internal/app\n",
+        "pages/api/env.py": "import os\n\nasync def get(request): return {k: os.environ.get(k) for k in "
+                            "('BASE', 'TEST_ONLY', 'TEST_LOCAL', 'LOCAL', 'PROD', 'DATABASE_URL')}\n",
+    }, None)
+    _tests(project, {"conftest.py": """
+        import os
+        from pathlib import Path
+
+        def pytest_sessionfinish(session):
+            kept = sorted(k for k in ("BASE", "TEST_ONLY", "PYXLE_DOTENV_KEYS") if k in os.environ)
+            Path(__file__).with_name("after.txt").write_text(repr(kept))
+        """, "test_env.py": """
+        def test_the_app_sees_the_test_files(pyxle_client):
+            assert pyxle_client.get("/api/env").json() == {"BASE": "1", "TEST_ONLY": "1", "TEST_LOCAL": "1",
+                                                           "LOCAL": None, "PROD": None, "DATABASE_URL": None}
+        """})
+    run = _pytest(project)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (project / "tests" / "after.txt").read_text() == "[]"

@@ -30,9 +30,12 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\", "$": "$"}
 
 def env_file_names(mode: str) -> tuple[str, ...]:
     """The files read, lowest precedence first: Next.js's order, and pyxle-framework 0.9's, so a
-    machine's ``.env.local`` overrides the committed ``.env.production`` too."""
+    machine's ``.env.local`` overrides the committed ``.env.production`` too. Under ``test``
+    (``pyxle.testing``) no ``.env.local``, as in Next.js: tests run the same on every machine."""
     if not _MODE.fullmatch(mode):
         raise ValueError(f"mode must be a simple name like 'development' (got {mode!r})")
+    if mode == "test":
+        return (".env", ".env.test", ".env.test.local")
     return (".env", f".env.{mode}", ".env.local", f".env.{mode}.local")
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from contextlib import ExitStack, contextmanager
 from http.cookiejar import eff_request_host
 from pathlib import Path
@@ -75,10 +76,34 @@ class PyxleClient(TestClient):  # type: ignore[misc,valid-type]
 def app_client(project: str | Path, *, mode: Literal["development", "production"] = "production",
                **overrides: Any) -> Iterator[PyxleClient]:
     """The project's app, started (pages built, render workers up), behind a ``PyxleClient``."""
-    from pyxle.app import create_app
     from pyxle.config import load_config
 
-    config = load_config(Path(project), mode=mode, overrides=overrides or None)
+    before = dict(os.environ)
+    try:
+        config = load_config(Path(project), mode="test", overrides=overrides or None)  # the .env.test files
+    finally:  # what the .env files set or changed, put back when the app stops
+        loaded = {key: before.get(key) for key in {*before, *os.environ} if before.get(key) != os.environ.get(key)}
+    try:
+        with _started(config, mode) as client:
+            yield client
+    finally:
+        _restore(loaded, os.environ)
+
+
+def _restore(values: dict[str, str | None], environ: MutableMapping[str, str]) -> None:
+    """Put back ``values`` (None: unset); the variables a test changed meanwhile are its own."""
+    for key, value in values.items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
+
+
+@contextmanager
+def _started(config: Any, mode: Literal["development", "production"]) -> Iterator[PyxleClient]:
+    """The app of ``config``, built into a folder of the tests' own and started."""
+    from pyxle.app import create_app
+
     if config.pages_path.is_dir():  # (without pages/, the build in distDir is what is served)
         config = dataclasses.replace(config, dist_dir=str(Path(config.build_dir) / "test"))
     with ExitStack() as running:
