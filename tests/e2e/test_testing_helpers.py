@@ -14,6 +14,7 @@ from starlette.requests import Request
 
 from pyxle.testing import call_action, load_loader, load_page
 from tests.conftest import link_node_modules, server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 from pydantic import BaseModel, Field
@@ -184,3 +185,24 @@ def test_call_action_with_a_file_no_url_serves_says_so(tmp_path: Path) -> None:
             assert str(file) in str(error) and "is not a page, layout or template" in str(error)
         else:
             raise AssertionError(f"call_action({file}) answered")
+
+
+@cites("docs/migrating.md", "`load_loader` on a page without a loader raises an error that is both a `LookupError` and 0.9's `ValueError`")
+@cites("docs/migrating.md", "the module `load_page` returns carries 0.9's `__pyxle_metadata__`")
+def test_load_page_and_load_loader_answer_as_0_9_4_did(tmp_path: Path) -> None:
+    """A 0.9 test reads ``__pyxle_metadata__.loader_name`` and expects ``ValueError`` without a loader."""
+    page = _page(tmp_path)
+    metadata = load_page(page).__pyxle_metadata__
+    assert (metadata.route_path, metadata.loader_name, metadata.loader_line) == ("/notes", "load", 7)
+    assert [(action.name, action.line) for action in metadata.actions] == [("add", 11), ("refuse", 15)]
+    assert (metadata.has_loader, metadata.has_actions, metadata.has_websocket) == (True, True, False)
+    assert (metadata.cache_revalidate, metadata.standalone, metadata.server_path) == (None, False, "/pages/notes/index.py")
+    bare = tmp_path / "pages" / "about.pyxl"
+    bare.write_text("export default function About() { return <p>about</p> }\n")
+    for expected in (ValueError, LookupError):
+        try:
+            load_loader(bare)
+        except expected as error:
+            assert str(bare) in str(error)
+        else:
+            raise AssertionError("load_loader answered")

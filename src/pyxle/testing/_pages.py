@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, NamedTuple, Union
 
 if TYPE_CHECKING:
     from pyxle.pages._actions import ActionsEndpoint
@@ -23,14 +24,79 @@ def load_page(source_path: _PathLike, *, build_root: _PathLike | None = None) ->
 
     ``build_root`` is accepted for compatibility and unused: the compiled code is never written.
     """
-    return _page_module(source_path).module
+    page = _page_module(source_path)
+    page.module.__pyxle_metadata__ = _metadata_0_9(page)  # type: ignore[attr-defined]
+    return page.module
+
+
+class NoLoaderError(LookupError, ValueError):
+    """The page has no ``@server`` loader: a ``LookupError``, and the ``ValueError`` 0.9.4 raised."""
+
+
+class ActionDeclaration(NamedTuple):
+    """One ``@action`` of a page, as 0.9.4's metadata listed it."""
+
+    name: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    """0.9.4's ``module.__pyxle_metadata__``: the attributes a 0.9 test read, with their meanings."""
+
+    route_path: str | None
+    client_path: str
+    server_path: str
+    loader_name: str | None
+    loader_line: int | None
+    actions: tuple[ActionDeclaration, ...]
+    websocket_name: str | None
+    websocket_line: int | None
+    cache_revalidate: float | None
+    standalone: bool
+    head_is_dynamic: bool
+    head_elements: tuple[str, ...]
+
+    @property
+    def has_loader(self) -> bool:
+        return self.loader_name is not None
+
+    @property
+    def has_actions(self) -> bool:
+        return bool(self.actions)
+
+    @property
+    def has_websocket(self) -> bool:
+        return self.websocket_name is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "actions": [action._asdict() for action in self.actions]}
+
+
+def _metadata_0_9(page: PageModule) -> PageMetadata:
+    from pyxle.routing._rules import route_for_file, starlette_patterns
+
+    spec = route_for_file(page.file, "page")
+    stem = "/pages/" + page.file.with_suffix("").as_posix()
+    compiled = page.metadata
+    lines = dict(zip(compiled.actions, compiled.action_lines, strict=False)) if compiled is not None else {}
+    head = page.head
+    return PageMetadata(
+        route_path=starlette_patterns(spec)[0] if spec is not None else None, client_path=stem + ".jsx",
+        server_path=stem + ".py", loader_name=page.loader.__name__ if page.loader else None,
+        loader_line=compiled.loader_line if compiled is not None and page.loader else None,
+        actions=tuple(ActionDeclaration(name, lines.get(name)) for name in page.actions),
+        websocket_name="websocket" if page.websocket else None,
+        websocket_line=page.websocket.__code__.co_firstlineno if page.websocket else None,
+        cache_revalidate=page.revalidate, standalone=page.standalone, head_is_dynamic=callable(head),
+        head_elements=() if callable(head) or head is None else (head,) if isinstance(head, str) else tuple(head))
 
 
 def load_loader(source_path: _PathLike, *, build_root: _PathLike | None = None) -> Callable[..., Any]:
-    """The page's ``@server`` loader (an async function of the request); ``LookupError`` if it has none."""
+    """The page's ``@server`` loader (an async function of the request); ``NoLoaderError`` (a ``LookupError`` and a ``ValueError``) if none."""
     page = _page_module(source_path)
     if page.loader is None:
-        raise LookupError(f"{source_path} has no @server loader")
+        raise NoLoaderError(f"{source_path} has no @server loader to test")
     return page.loader
 
 
