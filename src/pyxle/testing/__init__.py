@@ -2,8 +2,8 @@
 
 Public names: ``load_page``, ``load_loader``, ``call_action``, ``PyxleClient``, ``app_client``.
 The pytest plugin (``pyxle.testing.plugin``, registered as a ``pytest11`` entry point) adds the
-``pyxle_project`` and ``pyxle_client`` fixtures. Depends on ``pages`` (page modules, the actions
-endpoint), ``app`` and ``config`` (the client); Starlette's TestClient drives the app
+``pyxle_project``, ``pyxle_client`` and ``pyxle_session_client`` fixtures. Depends on ``pages`` (page modules, the actions
+endpoint), ``app``, ``config`` and ``security`` (the client, which signs its CSRF token); Starlette's TestClient drives the app
 (``pip install "pyxle-framework[testing]"`` brings pytest and httpx2 for it).
 """
 
