@@ -101,6 +101,7 @@ def test_the_client_posts_when_the_csrf_cookie_is_secure(tmp_path: Path) -> None
 
 
 @cites("docs/testing.md", "`.env`, `.env.test` and `.env.test.local`")
+@cites("docs/configuration.md", "Tests through `pyxle.testing` read\n`.env`, `.env.test` and `.env.test.local` instead (never `.env.local` nor the production files")
 @cites("docs/testing.md", "never `.env.local` nor the `.env.production` files")
 def test_the_client_loads_the_test_env_files_and_restores_the_environment(tmp_path: Path) -> None:
     """A developer's ``.env.production.local`` (a production DATABASE_URL) is never the tests'."""
