@@ -206,3 +206,45 @@ def test_load_page_and_load_loader_answer_as_0_9_4_did(tmp_path: Path) -> None:
             assert str(bare) in str(error)
         else:
             raise AssertionError("load_loader answered")
+AUDIT = """from starlette.requests import Request
+
+
+class Audit:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        print("request from", Request(scope).client)
+        await self.app(scope, receive, send)
+"""
+
+
+@cites("docs/testing.md", "A middleware that fails start-up under `pyxle serve` (one that raises on the lifespan\n"
+       "scope) fails the client's start-up with the same message")
+def test_a_middleware_failing_the_lifespan_fails_the_clients_start_up_with_serves_message(tmp_path: Path) -> None:
+    """The tests passed and pytest then hung for ever at teardown: the failed start-up was said
+    only in the captured log, and Starlette's TestClient waited for a shutdown that never came."""
+    project = tmp_path / "app"
+    (project / "pages" / "api").mkdir(parents=True)
+    (project / "pyxle.config.json").write_text('{"middleware": ["audit:Audit"]}')
+    (project / "audit.py").write_text(AUDIT)
+    (project / "pages" / "api" / "hello.py").write_text("async def get(request): return {'hi': 1}\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_hello.py").write_text(textwrap.dedent("""
+        from starlette.testclient import TestClient
+        from pyxle.app import create_app
+        from pyxle.config import load_config
+
+        def test_hello(pyxle_client):
+            assert pyxle_client.get("/api/hello").json() == {"hi": 1}
+
+        def test_bare(pyxle_project):
+            with TestClient(create_app(load_config(pyxle_project))) as client:
+                assert client.get("/api/hello").status_code == 200
+        """))
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], cwd=project,
+                         env=server_env(), capture_output=True, text=True, timeout=120, check=False)
+    assert "1 failed, 1 error" in run.stdout, run.stdout + run.stderr
+    said = ("audit.py:9: middleware[0] 'audit:Audit' raised on the lifespan scope (the server's start-up): "
+            "AssertionError")
+    assert run.stdout.count(said) >= 2, run.stdout

@@ -198,9 +198,11 @@ class FailedStart:
 
 async def fail_start(send: Send, message: str) -> None:
     """Log ``message`` once, in Pyxle's words, and fail the lifespan's start-up (no text for the
-    server to log again)."""
+    server to log again); then raise it, as Starlette does: granian stops quietly on it, and
+    Starlette's TestClient raises only then (otherwise it waits for ever for the shutdown)."""
     logger.error("%s", message)
     await send({"type": "lifespan.startup.failed", "message": ""})
+    raise MiddlewareLoadError(message)
 
 
 def _failure(message: str, exc: BaseException, hint: str) -> str:

@@ -204,6 +204,18 @@ def json_formatter() -> JsonFormatter:
     return JsonFormatter()
 
 
+class SaidAlready(logging.Filter):
+    """granian's "ASGI lifespan startup failed" without the traceback of a middleware's failed
+    start-up: Pyxle said it already, in one message naming the file and line (``fail_start``)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from pyxle.app._middleware import MiddlewareLoadError
+
+        if record.exc_info and isinstance(record.exc_info[1], MiddlewareLoadError):
+            record.exc_info = None
+        return True
+
+
 def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]:
     """Pyxle's, the app's and the server's records to stderr, each tagged with the id of the request
     it was logged in (the access log writes to stdout itself, see app._access). Each logger has a
@@ -216,7 +228,7 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "pyxle.observability.RequestIdFilter"}, "said": {"()": SaidAlready}},
         "formatters": {
             "default": {"()": json_formatter} if json_format else {"()": TextFormatter, "fmt": text},
         },
@@ -225,7 +237,7 @@ def log_config(json_format: bool = False, level: str = "INFO") -> dict[str, Any]
                         "filters": ["request_id"]},
         },
         "loggers": {
-            "_granian": default(),
+            "_granian": {**default(), "filters": ["said"]},
             # granian's notes on a peer that left (a WebSocket dropped without a close frame: "Failed
             # to close websocket ... Broken pipe"; a stream the client closed: "ASGI transport error")
             # are INFO lines with no path or request id, one per lost mobile connection: shown at DEBUG.
