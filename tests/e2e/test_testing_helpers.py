@@ -248,3 +248,38 @@ def test_a_middleware_failing_the_lifespan_fails_the_clients_start_up_with_serve
     said = ("audit.py:9: middleware[0] 'audit:Audit' raised on the lifespan scope (the server's start-up): "
             "AssertionError")
     assert run.stdout.count(said) >= 2, run.stdout
+
+
+TWO_APPS = {
+    "pages/api/task.py": "from pyxle.tasks import enqueue\n\n\ndef job():\n    pass\n\n\n"
+                         "async def post(request):\n    enqueue(job)\n    return {'queued': True}\n",
+    "pages/api/count.py": "from pyxle.realtime import count\n\n\nasync def get(request):\n"
+                          "    return {'n': await count('room')}\n",
+    "pages/api/live.py": "from pyxle.realtime import channel\n\n\nasync def websocket(ws):\n    await ws.accept()\n"
+                         "    async with channel(ws, 'room') as room:\n        await ws.send_json({'online': await room.count()})\n"
+                         "        await ws.receive_text()\n",
+}
+
+
+@cites("docs/testing.md", "Two apps may run in one process (a test's own `app_client` beside the session's\n"
+       "`pyxle_client`): when one stops, `enqueue()`, `publish()` and `count()` reach the\n"
+       "other again")
+def test_a_second_app_stopping_leaves_the_first_apps_task_queue_and_realtime_working(tmp_path: Path) -> None:
+    """The app started last took over the process's task queue and broker, and its shutdown
+    cleared them: every enqueue() of the first app then answered 500 TaskQueueNotRunning."""
+    from pyxle.testing import app_client
+
+    project = tmp_path / "app"
+    (project / "pages" / "api").mkdir(parents=True)
+    for rel, text in TWO_APPS.items():
+        (project / rel).write_text(text)
+    with app_client(project) as first:
+        assert first.post("/api/task").status_code == 200
+        with app_client(project) as second:
+            assert second.get("/api/count").json() == {"n": 0}
+            assert first.post("/api/task").status_code == 200  # on the second's queue while it runs
+        assert first.post("/api/task").json() == {"queued": True}
+        with first.websocket_connect("/api/live") as ws:
+            assert ws.receive_json() == {"online": 1}
+            assert first.get("/api/count").json() == {"n": 1}
+            ws.send_text("bye")

@@ -592,11 +592,13 @@ class PyxleApp(Starlette):
 
     @asynccontextmanager
     async def _serving(self) -> AsyncIterator[None]:
-        from pyxle.cache import set_active_cache
+        from pyxle.cache import get_active_cache, set_active_cache
         from pyxle.realtime._lifecycle import serving
-        from pyxle.tasks import TaskQueue, set_active_queue
+        from pyxle.tasks import TaskQueue, get_active_queue, set_active_queue
 
         await self.swap_renderer(self._initial_renderer)
+        # Another app in the process (a test's own beside the session's) gets its own back as this one stops.
+        cache_before, queue_before = get_active_cache(), get_active_queue()
         set_active_cache(self.page_cache)
         tasks = TaskQueue(observer=self.metrics.task if self.metrics is not None else None)
         await tasks.start()
@@ -616,8 +618,10 @@ class PyxleApp(Starlette):
         finally:
             self._stopping()
             await tasks.stop(timeout=self._time_left())  # before what tasks use (the cache, plugins) stops
-            set_active_queue(None)
-            set_active_cache(None)
+            if get_active_queue() is tasks:
+                set_active_queue(queue_before)
+            if get_active_cache() is self.page_cache:
+                set_active_cache(cache_before)
             if self.page_cache is not None:
                 await self.page_cache.close()
             await self.swap_renderer(None)

@@ -67,11 +67,12 @@ def current_broker() -> Broker:
     return _process.get("app") or _fallback()
 
 
-def set_current(broker: Broker | None) -> None:
-    if broker is None:
-        _process.pop("app", None)
-    else:
+def set_current(broker: Broker | None) -> Broker | None:
+    """Make ``broker`` the one ``publish`` and ``count`` reach; the one they reached before."""
+    before = _process.pop("app", None)
+    if broker is not None:
         _process["app"] = broker
+    return before
 
 
 def _fallback() -> Broker:

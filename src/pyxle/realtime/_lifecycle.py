@@ -36,7 +36,7 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
     else:
         await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
-    set_current(broker)
+    before = set_current(broker)
     _drain_on_signals(on_stop, settle)
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
@@ -45,7 +45,9 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         yield
     finally:
         await close_all()
-        set_current(None)
+        # Another app in the process (a test's own beside the session's) gets its own back.
+        if (now := set_current(before)) is not broker:  # one started since, still running: it stays
+            set_current(now)
         await broker.aclose()
 
 
