@@ -161,3 +161,38 @@ def test_user_middleware_sits_inside_the_rate_limit_and_the_error_net(tmp_path) 
     finally:
         server.stop()
     assert "RuntimeError: middleware failed" in server.output()
+
+
+RAISING_PAGE = '''
+@server
+async def load(request):
+    raise KeyError("nope")
+
+@action
+async def find(request):
+    raise KeyError("nope")
+
+export default function P({ data }) { return <p>x</p> }
+'''
+
+
+@cites("docs/middleware.md", "`on_error` sees what an API route's function raises, and only that: what a page loader or a\n"
+       "server action raises is answered before the hooks see it (the error page; the action's JSON 500)")
+def test_on_error_never_sees_what_a_loader_or_an_action_raises(tmp_path) -> None:
+    """The doc's complete config lists RequireKey (its on_error a 404 for a LookupError) under
+    "actions", which read as if an action's KeyError became a 404: it is a 500, as in 0.9.4."""
+    from tests.docs.conftest import serve_doc_project
+
+    root = write_project("middleware", tmp_path / "app")
+    (root / "pages" / "finder.pyxl").write_text(RAISING_PAGE.lstrip("\n"))
+    (root / "pyxle.config.json").write_text('{"routeMiddleware": {"pages": ["hooks:RequireKey"], '
+                                            '"actions": ["hooks:RequireKey"]}}')
+    server = serve_doc_project(root, node=True, env=SHARED_SECRET)
+    try:
+        with httpx.Client(base_url=server.url) as client:
+            assert client.get("/finder", headers=KEY).status_code == 500
+            token = client.get("/healthz").cookies.get("pyxle-csrf") or client.cookies.get("pyxle-csrf")
+            action = client.post("/api/__actions/finder/find", json={}, headers={**KEY, "x-csrf-token": token or ""})
+    finally:
+        server.stop()
+    assert action.status_code == 500 and action.json()["ok"] is False, action.text
