@@ -196,3 +196,23 @@ def test_on_error_never_sees_what_a_loader_or_an_action_raises(tmp_path) -> None
     finally:
         server.stop()
     assert action.status_code == 500 and action.json()["ok"] is False, action.text
+
+
+@cites("docs/middleware.md", "the 500 handler, the body size limit, the body timeout, the rate limit, **your middleware**")
+@cites("docs/middleware.md", "a 413 for a body whose declared\n`Content-Length` is over `maxBodySize`, are answered outside it and carry none of its headers; a\n"
+       "streamed body that crosses the limit is found as the app reads it, so that 413 passes through it")
+def test_a_413_is_answered_outside_the_middleware_and_lacks_its_header(app: Server) -> None:
+    """The list put the body size limit inside the user's middleware; a declared 413 never reaches it."""
+    too_big = 10 * 1024 * 1024 + 1  # the default maxBodySize, plus one
+
+    def streamed():
+        for _ in range(11):
+            yield b" " * (1024 * 1024)
+
+    with httpx.Client(base_url=app.url) as client:
+        declared = client.post("/api/signup", content=b" " * too_big, headers=KEY)
+        chunked = client.post("/api/signup", content=streamed(), headers=KEY)
+        fine = client.get("/healthz")
+    assert (declared.status_code, chunked.status_code) == (413, 413), (declared.text, chunked.text)
+    assert "x-response-time" not in declared.headers and "x-response-time" in chunked.headers
+    assert "x-response-time" in fine.headers
