@@ -206,6 +206,8 @@ def test_load_page_and_load_loader_answer_as_0_9_4_did(tmp_path: Path) -> None:
             assert str(bare) in str(error)
         else:
             raise AssertionError("load_loader answered")
+
+
 AUDIT = """from starlette.requests import Request
 
 
