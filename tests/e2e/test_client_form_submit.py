@@ -69,7 +69,35 @@ export default function Confirm() {
 }
 """
 
-app = react_app({"pages/agree.pyxl": AGREE, "pages/confirm.pyxl": CONFIRM}, "form-submit")
+SIGN = """
+import asyncio
+
+@action
+async def sign(request):
+    form = await request.form()
+    await asyncio.sleep(0.3)
+    if not form.get("name"):
+        raise ActionError("A name is required")
+    return {"name": form.get("name")}
+
+import { useState } from 'react'
+import { Form } from 'pyxle/client'
+
+export default function Sign() {
+  const [done, setDone] = useState('')
+  return (
+    <main>
+      <Form action="sign" resetOnSuccess={false} onSuccess={(r) => setDone(`${r.name} ${Date.now()}`)}>
+        <input name="name" aria-label="Name" />
+        <button type="submit" id="send">Send</button>
+      </Form>
+      <p data-testid="done">{done}</p>
+    </main>
+  )
+}
+"""
+
+app = react_app({"pages/agree.pyxl": AGREE, "pages/confirm.pyxl": CONFIRM, "pages/sign.pyxl": SIGN}, "form-submit")
 
 DISABLED = "[...document.querySelectorAll('form [type=submit]')].map((b) => b.disabled)"  # Agree, Never, Later
 
@@ -130,6 +158,30 @@ def test_a_submit_button_the_app_disables_while_the_action_is_pending_stays_disa
     finished(page, "agree")
     assert page.page.evaluate(DISABLED) == [True, True, False]
     assert page.problems() == []
+
+
+@cites("docs/client.md", "focus stays on the button that was pressed")
+def test_a_submit_button_pressed_with_enter_keeps_focus_after_a_failed_and_a_succeeding_action(
+        app: Server, page: PageWatch) -> None:
+    """Disabling the focused button blurs it: focus went to <body>, and a second Enter sent nothing."""
+    posts = open_page(app, page, "/sign")
+    send = page.page.locator("#send")
+    send.focus()
+    page.page.keyboard.press("Enter")
+    page.page.get_by_role("alert").filter(has_text="A name is required").wait_for(timeout=10000)
+    page.page.wait_for_function("!document.querySelector('form').hasAttribute('data-pending')", timeout=5000)
+    assert page.page.evaluate("document.activeElement.id") == "send"
+    page.page.get_by_label("Name").fill("Ada")
+    send.focus()
+    page.page.keyboard.press("Enter")
+    finished(page, "Ada")
+    assert page.page.evaluate("document.activeElement.id") == "send"
+    page.page.keyboard.press("Enter")  # a second Enter submits again
+    page.page.wait_for_function("document.querySelector('form').hasAttribute('data-pending')", timeout=5000)
+    page.page.wait_for_function("!document.querySelector('form').hasAttribute('data-pending')", timeout=5000)
+    assert len(posts) == 3
+    assert page.page.evaluate("document.activeElement.id") == "send"
+    assert [p for p in page.problems() if "400" not in p[1]] == []
 
 
 @cites("docs/client.md", "Your `onSubmit` runs first, and if it calls `event.preventDefault()` the action is not sent")

@@ -195,19 +195,25 @@ function formData(form, submitter) {
 // The form's submit buttons that are enabled now, disabled until the returned release() is called,
 // which enables again only those: never one the app disabled, before or while the action ran (a
 // MutationObserver sees React set `disabled` meanwhile, and such a button is left as React set it).
+// Disabling the focused button blurs it (focus falls to <body>): release() focuses it again, unless
+// the app moved focus meanwhile, so a keyboard user keeps their place (WCAG 2.4.3).
 function holdSubmitButtons(form) {
   const held = Array.from(form.querySelectorAll('button, input[type="submit" i], input[type="image" i]'))
     .filter((el) => (el.type === 'submit' || el.type === 'image') && !el.disabled)
+  const focused = held.find((button) => button === document.activeElement)
   held.forEach((button) => { button.disabled = true })
-  if (typeof MutationObserver === 'undefined') return () => held.forEach((button) => { button.disabled = false })
   const touched = new Set()
   const note = (records) => records.forEach((record) => touched.add(record.target))
-  const watch = new MutationObserver(note)
-  held.forEach((button) => watch.observe(button, { attributes: true, attributeFilter: ['disabled'] }))
+  const watch = typeof MutationObserver === 'undefined' ? null : new MutationObserver(note)
+  if (watch) held.forEach((button) => watch.observe(button, { attributes: true, attributeFilter: ['disabled'] }))
   return () => {
-    note(watch.takeRecords())
-    watch.disconnect()
+    if (watch) {
+      note(watch.takeRecords())
+      watch.disconnect()
+    }
     held.forEach((button) => { if (!touched.has(button)) button.disabled = false })
+    const now = document.activeElement
+    if (focused && !focused.disabled && (!now || now === document.body)) focused.focus({ preventScroll: true })
   }
 }
 
