@@ -1,6 +1,6 @@
 """Client-side navigation for screen readers and keyboards, in a real headless Chromium: each
 navigation (a Link, navigate(), Back) says the new page's title in a live region the runtime owns,
-and moves focus to the top of the new page (or to its data-pyxle-focus element); the first load
+and moves focus to the top of the new page (or to its data-pyxle-focus element, or its #hash target); the first load
 and a same-page #hash link say nothing."""
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ PAGES = {
             <main>
               <Head><title>Long page</title></Head>
               <h1>Long</h1><a id="to-end" href="#end">to the end</a>{TALL}
-              <h2 id="part">Part</h2>{TALL}<p id="end">end</p>
+              <h2 id="part">Part</h2><p>text</p><a id="after-part" href="#end">on from the part</a>{TALL}
+              <p id="end">end</p>
             </main>
           )
         }}
@@ -155,6 +156,26 @@ def test_navigate_focuses_the_pages_data_pyxle_focus_element(app: Server, page: 
     assert page.problems() == []
 
 
+@cites("docs/client.md", "else to the `#hash` target the page scrolled to")
+def test_after_a_navigation_to_a_hash_tab_goes_on_from_the_target(app: Server, page: PageWatch) -> None:
+    """As after the browser's own load of /long#part: the first Tab went back to the top of the page."""
+    tab = page.page
+    _open(page, app.url + "/")
+    link = tab.get_by_role("link", name="Part")
+    link.focus()
+    tab.keyboard.press("Enter")
+    tab.get_by_role("heading", name="Long").wait_for()
+    _said(page)
+    at = tab.evaluate("window.scrollY")
+    assert at > 2000 and _focused(page) == "part"
+    assert tab.evaluate("document.getElementById('part').getAttribute('tabindex')") == "-1"
+    tab.keyboard.press("Tab")
+    assert _focused(page) == "after-part"
+    assert abs(tab.evaluate("window.scrollY") - at) < 200  # still at the part, not back at the top
+    assert tab.evaluate("document.getElementById('part').hasAttribute('tabindex')") is False  # taken off on blur
+    assert page.problems() == []
+
+
 @cites("docs/client.md", "Back and Forward are announced too; a same-page `#hash` link is not")
 def test_back_is_announced_and_a_same_page_hash_link_is_not(app: Server, page: PageWatch) -> None:
     tab = page.page
@@ -164,7 +185,7 @@ def test_back_is_announced_and_a_same_page_hash_link_is_not(app: Server, page: P
     assert _said(page) == "Long page"
     part = tab.evaluate("Math.round(document.getElementById('part').getBoundingClientRect().top)")
     assert part == 0 and tab.evaluate("window.scrollY") > 0  # focus moved without scrolling off the #hash
-    assert _focused(page) == "BODY"
+    assert _focused(page) == "part"
     tab.evaluate("window.__said = []")
     tab.locator("#to-end").click()
     tab.wait_for_function("location.hash === '#end'")

@@ -24,11 +24,12 @@ export function announcer() {
   return region
 }
 
-// The page a navigation showed: focus to its data-pyxle-focus element, else to the top (unless an
-// autoFocus element of the page took it as it rendered: `before` is what had focus then); its name
-// said once its head is applied (a microtask after the render, see _headdom.js).
-export function arrived(before, path) {
-  if (document.activeElement === before || document.activeElement === document.body) focusTop()
+// The page a navigation showed: focus to its data-pyxle-focus element, else to the #hash target it
+// scrolled to (`anchor`), else to the top (unless an autoFocus element of the page took it as it
+// rendered: `before` is what had focus then); its name said once its head is applied (a microtask
+// after the render, see _headdom.js).
+export function arrived(before, path, anchor) {
+  if (document.activeElement === before || document.activeElement === document.body) focusTop(anchor)
   setTimeout(() => {
     announcer().textContent = pageName(path)
   }, 0)
@@ -40,11 +41,24 @@ function pageName(path) {
   return document.title.trim() || (heading && heading.textContent.trim()) || path
 }
 
-// The body takes focus for a moment (tabindex -1), so Tab starts from the top of the document;
-// preventScroll keeps the position the navigation scrolled to (a #hash target, a restored one).
-function focusTop() {
+// A #hash target takes focus so Tab goes on from it, as after the browser's own load of the URL (one
+// that takes none gets tabindex -1 until it loses it); else the body takes focus for a moment
+// (tabindex -1), so Tab starts from the top of the document. preventScroll keeps the position the
+// navigation scrolled to (a #hash target, a restored one).
+function focusTop(anchor) {
   const target = document.querySelector('#pyxle-root [data-pyxle-focus]')
   if (target) return target.focus({ preventScroll: true })
+  if (anchor) {
+    const own = anchor.hasAttribute('tabindex')
+    anchor.focus({ preventScroll: true })
+    if (document.activeElement !== anchor && !own) {
+      anchor.tabIndex = -1
+      anchor.addEventListener('blur', () => anchor.removeAttribute('tabindex'), { once: true })
+      anchor.focus({ preventScroll: true })
+    }
+    if (document.activeElement === anchor) return
+    if (!own) anchor.removeAttribute('tabindex')
+  }
   const body = document.body
   const tabindex = body.getAttribute('tabindex')
   body.tabIndex = -1

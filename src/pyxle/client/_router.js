@@ -436,11 +436,14 @@ function ownBuild(page) {
   return (page.shared || '') === state.shared
 }
 
-// To `top` when known (a position restored), else to the #hash, else to the top.
+// To `top` when known (a position restored), else to the #hash (returning its target), else to the top.
 function scrollAfter(url, top) {
   if (top === undefined && url.hash) {
     const target = document.getElementById(decodePath(url.hash.slice(1)))
-    if (target) return target.scrollIntoView()
+    if (target) {
+      target.scrollIntoView()
+      return target
+    }
   }
   window.scrollTo(0, top || 0)
 }
@@ -490,8 +493,7 @@ async function go(to, options, visited, id) {
   // updateHistory: false, as in Pyxle 0.9 (the address bar shows the page, no entry is added).
   if (replace || !updateHistory || shown.href === location.href) history.replaceState(entry, '', shown.href)
   else history.pushState(entry, '', shown.href)
-  if (scroll === true) scrollAfter(shown)
-  arrived(before, decodePath(shown.pathname))
+  arrived(before, decodePath(shown.pathname), scroll === true ? scrollAfter(shown) : undefined)
   return true
 }
 
