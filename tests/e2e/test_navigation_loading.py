@@ -20,11 +20,13 @@ async def load(request):
     return {"site": "Reports Inc"}
 
 import React, { useState } from 'react'
+import { Head } from 'pyxle/client'
 
 export default function Layout({ data, children }) {
   const [count, setCount] = useState(0)
   return (
     <div>
+      <Head><title>Reports Inc</title></Head>
       <header id="site">{data.site}</header>
       <button id="count" onClick={() => setCount(count + 1)}>{count}</button>
       {children}
@@ -35,11 +37,12 @@ export default function Layout({ data, children }) {
 
 INDEX = '''
 import React from 'react'
-import { Link } from 'pyxle/client'
+import { Head, Link } from 'pyxle/client'
 
 export default function Index() {
   return (
     <main id="index">
+      <Head><title>The index</title></Head>
       <Link id="to-slow" href="/reports/slowloader">slow report</Link>
       <div style={{ height: '3000px' }}>tall</div>
     </main>
@@ -56,9 +59,10 @@ async def load(request):
     return {"title": "the slow report"}
 
 import React from 'react'
+import { Head } from 'pyxle/client'
 
 export default function Slow({ data }) {
-  return <main id="slow-page">{data.title}</main>
+  return <main id="slow-page"><Head><title>The slow report</title></Head>{data.title}</main>
 }
 '''
 
@@ -184,6 +188,20 @@ def test_a_link_to_a_slow_page_shows_its_loading_state_then_the_page(app: Server
     page.page.wait_for_selector("#index", timeout=15000)
     page.page.wait_for_function("window.scrollY === 800", timeout=5000)
     assert seen(page) == ["loading", "slow-page", "index"] and page.problems() == []
+
+
+@cites(DOC, "the head and `usePathname()` change when the page is shown, not with its loading state")
+def test_the_title_stays_the_page_lefts_while_the_loading_state_shows(app: Server, page: PageWatch) -> None:
+    """The loading state used to apply the head of the tree on screen: the layout's title, for seconds."""
+    start(app, page)
+    assert page.page.title() == "The index"
+    go(page, "/reports/slowloader")
+    page.page.wait_for_selector("#loading", timeout=1500)
+    page.page.wait_for_timeout(300)
+    assert page.page.title() == "The index" and page.page.url == app.url + "/"
+    page.page.wait_for_selector("#slow-page", timeout=15000)
+    page.page.wait_for_function("document.title === 'The slow report'", timeout=2000)
+    assert page.problems() == []
 
 
 def test_navigate_shows_the_loading_state_too(app: Server, page: PageWatch) -> None:

@@ -12,6 +12,7 @@ const registry = new Map() // Head instance id -> { level, elements }
 let baseLevels = null // HEAD variable markup per level, from navigation JSON; null before the first
 let ssrBase = null // before the first navigation: the server-rendered head's HEAD entries
 let scheduled = false
+let held = false // a loading state on screen: the head stays the page left's until a page is shown
 
 export function registerHead(id, level, elements) {
   registry.set(id, { level, elements })
@@ -24,8 +25,14 @@ export function unregisterHead(id) {
 }
 
 export function setBaseHead(levels) {
+  held = false
   baseLevels = levels
   schedule()
+}
+
+// A loading state is about to render: its <Head> changes wait for the page (see setBaseHead).
+export function holdHead() {
+  held = true
 }
 
 function schedule() {
@@ -100,6 +107,7 @@ function readSsrBase(start, end) {
 
 function apply() {
   scheduled = false
+  if (held) return
   const start = document.head.querySelector(START)
   const end = document.head.querySelector(END)
   if (!start || !end) return

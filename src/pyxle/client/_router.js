@@ -16,7 +16,7 @@
 // that page's layouts with the loading state in place of the page (see placeholder), as Next.js
 // shows loading.js; a page without one keeps the page being left until the new one is ready.
 import { flushSync } from 'react-dom'
-import { setBaseHead } from './_headdom.js'
+import { holdHead, setBaseHead } from './_headdom.js'
 import { csrfToken } from './_actions.js'
 import { errorInfo, pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
@@ -387,6 +387,7 @@ function placeholder(key, ttl, id) {
     if (state.left !== id) remember()
     state.left = id
     showStyles(target.css)
+    holdHead()
     state.rendering = true
     try {
       flushSync(() => state.root.render(tree))
