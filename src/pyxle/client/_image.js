@@ -32,13 +32,25 @@ function placeholderStyle(blurDataURL, color = PLACEHOLDER_COLOR) {
            filter: blurDataURL ? BLUR : undefined }
 }
 
+// pyxle dev only (process.env.NODE_ENV is "production" in a production build, which drops this):
+// an <Image> without alt shows as decorative, so it is named once per src, as Next.js requires alt.
+let unnamed = null
+function noAlt(src) {
+  unnamed = unnamed || new Set()
+  if (typeof window === 'undefined' || unnamed.has(src)) return
+  unnamed.add(src)
+  console.error(`Pyxle: <Image src="${src}"> has no alt, so it renders alt="" and screen readers skip it. ` +
+    'Describe the image in alt, or give alt="" if it is decorative.')
+}
+
 // <Image src width height alt />: dimensions always set (no layout shift), lazy by default;
 // `priority` loads it eagerly at high priority and preloads it from the head. `fill` covers the
 // positioned parent instead. The <img> says how it went in data-pyxle-image-state: loading,
 // loaded or error (after trying `fallbackSrc`).
-export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, height, alt = '', priority = false,
+export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, height, alt, priority = false,
   loading, lazy, fill = false, sizes, quality, loader, placeholder, blurDataURL, placeholderColor, fallbackSrc,
   objectFit, onLoad, onError, style, ...props }, forwarded) {
+  if (process.env.NODE_ENV !== 'production' && alt === undefined) noAlt(src)
   const [shown, setShown] = useState({ src, fallback: false, status: 'loading' })
   const current = shown.src === src ? shown : { src, fallback: false, status: 'loading' } // a new src starts over
   if (current !== shown) setShown(current)
@@ -69,7 +81,7 @@ export const Image = /* @__PURE__ */ forwardRef(function Image({ src, width, hei
   }
   const element = h('img', {
     ...props, ref: setRef, src: chosen.src, srcSet: chosen.srcSet, sizes: chosen.sizes,
-    width: fill ? undefined : width, height: fill ? undefined : height, alt,
+    width: fill ? undefined : width, height: fill ? undefined : height, alt: alt ?? '',
     loading: priority ? 'eager' : loading || (lazy === false ? 'eager' : 'lazy'),
     decoding: priority ? 'sync' : 'async',
     fetchPriority: priority ? 'high' : undefined,
