@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -333,7 +334,13 @@ def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_w
         seen = burst(server.url + "/stored", 1200)
         assert seen["200"] == 1200 and seen["HIT"] >= 600, seen
         assert count(server, "stored") == 1 + 1200 - seen["HIT"]  # each answer without the store rendered once
-        assert "does not answer" not in server.output(), server.output()
+        # A busy pool is never taken for Redis gone. A redis-server starved of CPU on a loaded machine
+        # (the fresh-clone run of 2026-12-06, load average ~8) may really not answer within 0.25 s once:
+        # that is a timeout, said and then taken back; the pool's refusal would name another reason.
+        out = server.output()
+        gone = re.findall(r"does not answer \(([^)]*)\)", out)
+        assert all(reason.startswith("timed out after") for reason in gone), out
+        assert len(gone) <= 1 and (not gone or "answers again" in out), out
     finally:
         server.stop()
 
