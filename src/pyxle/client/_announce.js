@@ -49,15 +49,14 @@ function focusTop(anchor) {
   const target = document.querySelector('#pyxle-root [data-pyxle-focus]')
   if (target) return target.focus({ preventScroll: true })
   if (anchor) {
-    const own = anchor.hasAttribute('tabindex')
     anchor.focus({ preventScroll: true })
-    if (document.activeElement !== anchor && !own) {
+    if (document.activeElement !== anchor && !anchor.hasAttribute('tabindex')) {
       anchor.tabIndex = -1
-      anchor.addEventListener('blur', () => anchor.removeAttribute('tabindex'), { once: true })
       anchor.focus({ preventScroll: true })
+      if (document.activeElement === anchor) anchor.addEventListener('blur', () => anchor.removeAttribute('tabindex'), { once: true })
+      else anchor.removeAttribute('tabindex')
     }
     if (document.activeElement === anchor) return
-    if (!own) anchor.removeAttribute('tabindex')
   }
   const body = document.body
   const tabindex = body.getAttribute('tabindex')
