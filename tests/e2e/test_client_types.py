@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 from tests.conftest import NODE_MODULES, REPO
+from tests.docs._blocks import cites
 
 CLIENT = REPO / "src" / "pyxle" / "client"
 
@@ -63,6 +64,7 @@ BAD = {
     "a Link without href": "<Link>About</Link>",
     "a Script strategy that does not exist": "<Script src='/x.js' strategy='eventually' />",
     "an Image without its size": "<Image src='/a.png' alt='a' />",
+    "an Image without alt": "<Image src='/a.png' width={10} height={10} />",
     "a Form without its action": "<Form><button /></Form>",
     "a useWebSocket option that does not exist": "<p>{useWebSocket('/ws', { retry: 3 }).status}</p>",
 }
@@ -102,6 +104,7 @@ def test_page_code_type_checks_strictly(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@cites("docs/client.md", "In TypeScript, `alt` is a\nrequired prop of `Image`.")
 def test_misuse_is_a_type_error(tmp_path: Path) -> None:
     """Each misuse sits under `@ts-expect-error`: tsc fails if any of them is *not* an error."""
     lines = "\n".join(f"      {{/* @ts-expect-error {what} */}}\n      {element}" for what, element in BAD.items())

@@ -213,6 +213,8 @@ export interface ImageLoadedEarly {
 
 interface ImageCommonProps extends Omit<ImgHTMLAttributes<HTMLImageElement>, 'src' | 'width' | 'height' | 'placeholder' | 'onLoad' | 'onError'> {
   src: string
+  /** What the image shows, for screen readers; `""` marks it decorative (required, as Next.js's `alt`). */
+  alt: string
   /** Load eagerly at high priority and preload from the head (for the largest image above the fold). */
   priority?: boolean
   /** false: load eagerly (`loading="eager"`). */
