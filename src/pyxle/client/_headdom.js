@@ -3,8 +3,9 @@
 // navigation JSON) and its <Head> elements, merged by the same rules as on the server. From
 // hydration on, a <Head> that renders other elements updates the head at once; before the first
 // navigation the HEAD part is what the server rendered minus what the <Head> elements rendered.
-import { cleanProps, keyOf, mergeEntries, parsed, rawText, safe } from './_headmerge.js'
+import { cleanProps, keyOf, mergeEntries, parsed, rawText, rootProps, safe } from './_headmerge.js'
 import { withNonce } from './_nonce.js'
+import RTL from './_rtl.json'
 
 const START = 'meta[name="pyxle-head"][content="start"]'
 const END = 'meta[name="pyxle-head"][content="end"]'
@@ -13,6 +14,7 @@ let baseLevels = null // HEAD variable markup per level, from navigation JSON; n
 let ssrBase = null // before the first navigation: the server-rendered head's HEAD entries
 let scheduled = false
 let held = false // a loading state on screen: the head stays the page left's until a page is shown
+let defaultRoot = null // [lang, dir] of a page that sets none: the config's, from the first document
 
 export function registerHead(id, level, elements) {
   registry.set(id, { level, elements })
@@ -123,6 +125,7 @@ function apply() {
   for (const { level, elements } of registry.values()) {
     for (const element of elements) entries.push({ level, order: 1, element })
   }
+  applyRoot(rootProps(entries))
   // Elements already in the head stay (a stylesheet is not loaded again): only changes are made.
   const current = between(start, end)
   const kept = new Set()
@@ -138,5 +141,51 @@ function apply() {
     if (previous.nextSibling !== node) previous.after(node)
     if (node.tagName === 'TITLE' && document.title !== node.textContent) document.title = node.textContent
     previous = node
+  }
+}
+
+const LANG_TAG = /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/ // as the config's lang must be
+const DIRS = new Set(['ltr', 'rtl', 'auto'])
+const RTL_LANGUAGES = new Set(RTL.languages)
+const RTL_SCRIPTS = new Set(RTL.scripts)
+
+// A language written right to left, by the server's rule (pages/_document.py _html_open, one table).
+function rightToLeft(lang) {
+  const [language, ...rest] = lang.toLowerCase().split('-')
+  const script = rest.find((part) => part.length === 4 && /^[a-z]+$/.test(part))
+  return script !== undefined ? RTL_SCRIPTS.has(script) : RTL_LANGUAGES.has(language)
+}
+
+// <html lang dir> as the server writes it for the page shown: its <Head><html>'s, checked as the
+// server does (pages/_document.py page_root), else the config's. The first document holds that in
+// <meta name="pyxle-lang"> when its page set its own, else in its <html>.
+function applyRoot(props) {
+  const root = document.documentElement
+  if (defaultRoot === null) {
+    const meta = document.head.querySelector('meta[name="pyxle-lang"]')
+    defaultRoot = meta ? [meta.content, null] : [root.getAttribute('lang'), root.getAttribute('dir')]
+    if (meta && rightToLeft(meta.content)) defaultRoot[1] = 'rtl'
+  }
+  let [lang, dir] = defaultRoot
+  const own = props && LANG_TAG.test(props.lang ?? '') ? props.lang : null
+  const ownDir = props && DIRS.has(props.dir) ? props.dir : null
+  if (own !== null || ownDir !== null) {
+    lang = own ?? lang
+    dir = ownDir ?? (rightToLeft(lang) ? 'rtl' : null)
+  }
+  if (process.env.NODE_ENV !== 'production' && props) ignored(props)
+  if (lang !== null && root.getAttribute('lang') !== lang) root.setAttribute('lang', lang)
+  if (dir === null) root.removeAttribute('dir')
+  else if (root.getAttribute('dir') !== dir) root.setAttribute('dir', dir)
+}
+
+// pyxle dev only: what else a <Head><html> says is not taken, named once per attribute.
+let warned = null
+function ignored(props) {
+  warned = warned || new Set()
+  for (const name of Object.keys(props)) {
+    if (name === 'lang' || name === 'dir' || name === 'children' || warned.has(name)) continue
+    warned.add(name)
+    console.warn(`Pyxle: <Head><html ${name}> is ignored: only lang and dir of a <Head><html> set the document's <html>.`)
   }
 }

@@ -57,7 +57,7 @@ export function mergeEntries(entries) {
   const byKey = new Map()
   const out = []
   for (const { element } of ordered) {
-    if (typeof typeOf(element) !== 'string' || !safe(element)) continue
+    if (typeof typeOf(element) !== 'string' || typeOf(element) === 'html' || !safe(element)) continue
     const k = keyOf(element)
     if (k && byKey.has(k)) out[byKey.get(k)] = element
     else {
@@ -66,6 +66,16 @@ export function mergeEntries(entries) {
     }
   }
   return out
+}
+
+// A <Head><html lang dir /> sets the document's language (react-helmet's pattern); it is no element
+// of the head. Its props: the deepest level's, the later of one level's; null when none has one.
+export function rootProps(entries) {
+  let found = null
+  for (const entry of entries) {
+    if (typeOf(entry.element) === 'html' && (found === null || entry.level >= found.level)) found = entry
+  }
+  return found && propsOf(found.element)
 }
 
 // The text of a <script> or <style> as the server writes it, so no data in it closes the element or

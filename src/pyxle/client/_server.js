@@ -15,6 +15,7 @@ import { messageOf, stackOf, textOf } from './_nodetext.mjs'
 import { HeadCollector } from './_context.js'
 import { NonceContext } from './_nonce.js'
 import { mergeHead } from './_head.js'
+import { rootProps } from './_headmerge.js'
 import { fallenIn, newMark, reachedIn, stripper } from './_reached.js'
 import { pageTree } from './_tree.js'
 
@@ -25,7 +26,9 @@ const SUSPENDED = '<!--$!-->' // a boundary renderToString could not finish
 const SUSPENDED_SHELL = 'suspended while responding to synchronous input'
 
 // `head` holds the merged <Head> markup of each nesting level: layouts outermost first, the page
-// last, so the server can interleave each level's HEAD variable at the right precedence.
+// last, so the server can interleave each level's HEAD variable at the right precedence. `lang`
+// and `dir`: a <Head><html lang dir />'s (the deepest), which the server writes into <html>, and
+// checks (a lang that is no language tag is the config's; the server gives dir="rtl" by its rule).
 function finish(route, collected, markup) {
   let html = markup
   const head = []
@@ -39,7 +42,10 @@ function finish(route, collected, markup) {
     html = html.slice(hints[0].length)
     head[head.length - 1] += hints[0]
   }
-  return { html, head }
+  const root = rootProps(collected)
+  if (!root) return { html, head }
+  return { html, head, ...(typeof root.lang === 'string' && { lang: root.lang }),
+    ...(typeof root.dir === 'string' && { dir: root.dir }) }
 }
 
 function tree(route, request, collected, reached = '') {

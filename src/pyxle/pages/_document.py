@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import functools
 import html
+import json
+import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyxle.pages._data import dumps
@@ -129,33 +132,54 @@ END = "</body></html>"
 LANG = "en"
 # Languages written right to left (their primary subtag), and scripts that are: a tag naming a script
 # (``az-Arab``, ``ur-Latn``) goes by the script. The document gets ``dir="rtl"``, as an Arabic,
-# Hebrew or Persian page needs and cannot set itself (the ``<html>`` is Pyxle's).
-_RTL_LANGUAGES = frozenset({"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "nqo", "ps", "sd", "syr", "ug",
-                            "ur", "yi"})
-_RTL_SCRIPTS = frozenset({"adlm", "arab", "hebr", "mand", "nkoo", "rohg", "samr", "syrc", "thaa"})
+# Hebrew or Persian page needs and cannot set itself (the ``<html>`` is Pyxle's). One table, which
+# the browser's head manager reads too (a page's ``<Head><html lang>`` after a client navigation).
+_RTL = json.loads((Path(__file__).parents[1] / "client" / "_rtl.json").read_text())
+_RTL_LANGUAGES = frozenset(_RTL["languages"])
+_RTL_SCRIPTS = frozenset(_RTL["scripts"])
+# A language tag, as the config's ``lang`` must be (config/_rules.LANG); and what ``dir`` may say.
+_LANG_TAG = re.compile(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*")
+_DIRS = frozenset({"ltr", "rtl", "auto"})
 
 
-@functools.lru_cache(maxsize=8)
-def _html_open(lang: str) -> str:
-    """``<html lang="...">``, with ``dir="rtl"`` for a language written right to left."""
-    language, *rest = lang.lower().split("-")
-    script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
-    rtl = script in _RTL_SCRIPTS if script is not None else language in _RTL_LANGUAGES
-    return f'<html lang="{lang}" dir="rtl">' if rtl else f'<html lang="{lang}">'
+@functools.lru_cache(maxsize=64)
+def _html_open(lang: str, direction: str | None = None) -> str:
+    """``<html lang="...">``, with ``dir="rtl"`` for a language written right to left (``direction``: as given)."""
+    if direction is None:
+        language, *rest = lang.lower().split("-")
+        script = next((part for part in rest if len(part) == 4 and part.isalpha()), None)
+        rtl = script in _RTL_SCRIPTS if script is not None else language in _RTL_LANGUAGES
+        direction = "rtl" if rtl else None
+    lang = html.escape(lang)
+    return f'<html lang="{lang}" dir="{html.escape(direction)}">' if direction else f'<html lang="{lang}">'
+
+
+def page_root(lang: Any, direction: Any) -> tuple[str | None, str | None] | None:
+    """The ``lang`` and ``dir`` a page's ``<Head><html>`` set (the SSR answer's), each None when it
+    is no language tag or direction; None when neither is: the document keeps the config's."""
+    own = (lang if isinstance(lang, str) and _LANG_TAG.fullmatch(lang) else None,
+           direction if isinstance(direction, str) and direction in _DIRS else None)
+    return own if own != (None, None) else None
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
              scripts: str = "", assets: list[str] | None = None, end: str = END, rooted: bool = False,
-             lang: str = LANG) -> str:
+             lang: str = LANG, own: tuple[str | None, str | None] | None = None) -> str:
     """The page's own head sits between two marker tags: client-side navigation replaces it.
 
     A streamed page is sent without ``end`` first: the rest of its render goes between. Its
-    ``body_html`` is ``rooted``: it holds the root element itself.
+    ``body_html`` is ``rooted``: it holds the root element itself. ``own``: the page's ``lang`` and
+    ``dir`` (``page_root``), over the config's ``lang``, which ``<meta name="pyxle-lang">`` then
+    keeps for the browser, to put back on a client navigation to a page that sets none.
     """
     root = body_html if rooted else f"<div id=\"pyxle-root\">{body_html}</div>"
+    opening, default = _html_open(lang), ""
+    if own is not None:
+        opening = _html_open(own[0] or lang, own[1])
+        default = f'<meta name="pyxle-lang" content="{html.escape(lang)}">'
     return (
-        f"<!DOCTYPE html>\n{_html_open(lang)}<head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        f"<!DOCTYPE html>\n{opening}<head><meta charset=\"utf-8\">"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">" + default +
         "<meta name=\"pyxle-head\" content=\"start\">"
         + "".join(head)
         + "<meta name=\"pyxle-head\" content=\"end\">"

@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, shared_code
+from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, page_root, shared_code
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import NoWorker, RenderError, RenderQueueFull, RenderStream, SsrPool
 
@@ -151,7 +151,8 @@ class Renderer:
         ``tail`` is markup for the end of the body, before the scripts (``auth_seed``). ``nonce``:
         the scripts' nonce for a page being stored (a stand-in, swapped per answer); else a new one.
         ``head`` holds the HEAD-variable elements per level (layouts outermost first, the page
-        last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts.
+        last); each level's ``<Head>`` markup follows its HEAD, so the page wins over layouts. A
+        ``<Head><html lang dir>`` sets the document's ``<html>`` (the answer's ``lang``, ``dir``).
         A page that suspends is streamed (``StreamingResponse``): the head, the shell and the
         props first, then the rest as it renders; ``complete`` waits for all of it instead, and
         answers a ``PartialPage`` when a boundary was left to the browser.
@@ -184,12 +185,13 @@ class Renderer:
             merged = [_SCRIPT.sub(f'<script nonce="{nonce}"', element, 1) for element in merged]
         stream = result.get("stream")
         rooted = result.get("root", False)
+        own = page_root(result.get("lang"), result.get("dir")) if "lang" in result or "dir" in result else None
         if stream is None:
             body = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
-                            scripts=tail + scripts if tail else scripts, rooted=rooted, lang=self.lang)
+                            scripts=tail + scripts if tail else scripts, rooted=rooted, lang=self.lang, own=own)
             return (PartialPage if result.get("partial") else HTMLResponse)(body, status, headers=headers)
         first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
-                         scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang)
+                         scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang, own=own)
         return StreamingResponse(_streamed(first, stream, page_id), status, headers={**(headers or {}), **_STREAMED},
                                  media_type="text/html")
 
