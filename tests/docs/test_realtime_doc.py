@@ -49,6 +49,22 @@ def test_a_page_serves_websockets_at_its_url(app: Server) -> None:
     assert refused.value.response.status_code == 403
 
 
+@cites("docs/realtime.md", "A page without one refuses upgrades (`403`)")
+@cites("docs/realtime.md", "an upgrade to a URL with no handler is refused with `403`, whatever its `Origin`")
+def test_an_upgrade_from_another_site_to_a_url_without_a_socket_handler_is_refused_with_403(app: Server) -> None:
+    """The Origin check (accept, then 1008) is for a URL that has a handler: a page without one, or a
+    URL no route takes, refuses the handshake with 403 whatever the Origin (as pyxle-framework 0.9.4)."""
+    for path in ("/chat", "/", "/not-a-page-at-all"):
+        for origin in ("https://evil.example", None):
+            with pytest.raises(InvalidStatus) as refused:
+                connect(app.ws_url + path, origin=origin)
+            assert refused.value.response.status_code == 403, (path, origin)
+    with connect(app.ws_url + "/live", origin="https://evil.example") as ws, \
+            pytest.raises(ConnectionClosed) as closed:  # a handler: the check says why
+        ws.recv(timeout=10)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "origin not allowed")
+
+
 def test_the_lobby_handler_publishes_what_it_receives(app: Server) -> None:
     with connect(app.ws_url + "/api/lobby") as ws:
         ws.send("hello")

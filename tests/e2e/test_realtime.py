@@ -458,7 +458,8 @@ def test_a_page_serves_its_websocket_at_its_url_and_refuses_other_origins_with_1
 def test_a_star_in_cors_origins_does_not_open_websockets_to_every_site(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """A WebSocket carries the visitor's cookies, so CORS's "any site may read" must not become "any
     site may open a socket as the visitor" (a cross-site WebSocket hijack of a signed-in session)."""
-    project = make_project({"pages/live.pyxl": PAGE, "pyxle.config.json": json.dumps({"cors": {"origins": ["*"]}})})
+    project = make_project({"pages/live.pyxl": PAGE, "pages/r/[name].pyxl": PAGE,
+                            "pyxle.config.json": json.dumps({"cors": {"origins": ["*"]}})})
     server = start_server(project)
 
     async def run() -> None:
@@ -469,14 +470,14 @@ def test_a_star_in_cors_origins_does_not_open_websockets_to_every_site(make_proj
         async with websockets.connect(server.ws_url + "/live", origin=server.url) as ws:
             await ws.send("own")
             assert await ws.recv() == "page: own"
-        async with websockets.connect(server.ws_url + "/live%1B[31mX%0D", origin="https://evil.example") as ws:
+        async with websockets.connect(server.ws_url + "/r/x%1B[31mX%0D", origin="https://evil.example") as ws:
             with pytest.raises(websockets.ConnectionClosed):
                 await ws.recv()
 
     asyncio.run(run())
     assert ('"*" in cors.origins lets any site read your answers, not open WebSockets: a browser sends an upgrade '
             "with your visitors' cookies, so other sites' upgrades are still refused (1008)") in server.output()
-    assert logged(server, "refused a cross-site WebSocket to /live\\x1B[31mX\\x0D (1008)")  # escaped, as the access log
+    assert logged(server, "refused a cross-site WebSocket to /r/x\\x1B[31mX\\x0D (1008)")  # escaped, as the access log
     assert "\x1b[31m" not in server.output()
 
 

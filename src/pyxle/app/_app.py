@@ -389,8 +389,15 @@ class PyxleApp(Starlette):
 
         # The Origin check leaves API routes' sockets alone unless realtime.apiRoutes says otherwise
         # (and, as before, anything under /api/), never a page's: /docs/api may be a page.
+        def takes_socket(path: str) -> bool:
+            """Whether a handler may serve a WebSocket at ``path``: a page's or API route's
+            ``websocket``; True for an app of another kind (a plugin's), which decides itself."""
+            found = answering(path)
+            return found is not None and getattr(found, "accepts_websockets", True)
+
         app = _websocket_guard(app, config,
-                               lambda path: path.startswith("/api/") or isinstance(answering(path), ApiEndpoint))
+                               lambda path: path.startswith("/api/") or isinstance(answering(path), ApiEndpoint),
+                               takes_socket)
         if plugins is not None:  # inside them: what reaches Pyxle's own dispatch is no plugin's answer
             app = _past_plugins(app)
         layers: list[tuple[str, ASGIApp]] = []  # the project's and the plugins' middleware, named
@@ -1006,7 +1013,8 @@ def _auth_endpoints_under(plugins: Any, path: str) -> bool:
     return isinstance(prefix, str) and under(path, prefix)
 
 
-def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str], bool]) -> ASGIApp:
+def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str], bool],
+                     takes_socket: Callable[[str], bool]) -> ASGIApp:
     """Every WebSocket's Origin check, size limit, send queue and shutdown close (pyxle.realtime)."""
     from pyxle.realtime._guard import WebSocketGuard
 
@@ -1016,7 +1024,7 @@ def _websocket_guard(app: ASGIApp, config: PyxleConfig, api_route: Callable[[str
     origins = tuple(origin for origin in exact_origins(config.cors.origins) if origin != "*")
     return WebSocketGuard(app, max_message=rt.max_message_size, queue_limit=rt.send_queue,
                           origins=origins, origins_like=origin_pattern(config.cors.origins),
-                          api_routes=rt.api_routes, api_route=api_route)
+                          api_routes=rt.api_routes, api_route=api_route, takes_socket=takes_socket)
 
 
 def _with_secret_key(config: PyxleConfig, mode: Mode) -> PyxleConfig:

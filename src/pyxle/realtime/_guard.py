@@ -31,7 +31,7 @@ class WebSocketGuard:
 
     def __init__(self, app: ASGIApp, *, max_message: int, queue_limit: int, origins: tuple[str, ...],
                  api_routes: bool | tuple[str, ...], api_route: Callable[[str], bool] | None = None,
-                 origins_like: re.Pattern[str] | None = None) -> None:
+                 origins_like: re.Pattern[str] | None = None, takes_socket: Callable[[str], bool] | None = None) -> None:
         self.app = app
         self.max_message = max_message
         self.queue_limit = queue_limit
@@ -43,6 +43,9 @@ class WebSocketGuard:
         # whether an API route answers a path (a page may have an ``api`` segment: /docs/api);
         # without it, every path under /api/ and no other is taken for an API route's
         self.api_route = api_route or (lambda path: path.startswith("/api/"))
+        # whether a handler may serve a socket at the path: where none can, an upgrade is refused
+        # (403) whatever its Origin, as one from the app's own pages is
+        self.takes_socket = takes_socket or (lambda path: True)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -51,6 +54,9 @@ class WebSocketGuard:
         path: str = scope["path"]
         checked = not (api_like(path) and self.api_route(path)) or any(under(canonical(path), p) for p in self.api_checked)
         if checked and not same_site(scope, self.origins, self.origins_like):
+            if not self.takes_socket(path):
+                await WebSocketClose()(scope, receive, send)  # before accept: the handshake's 403
+                return
             logger.warning("refused a cross-site WebSocket to %s (1008)", loggable(path))
             await _refuse(scope, receive, send)
             return
