@@ -120,6 +120,43 @@ def test_copies_stay_within_their_byte_budget_the_least_recently_sent_going_firs
     asyncio.run(scenario())
 
 
+@cites("docs/configuration.md", "with the bodies they are of\nwhen those are under 1 MiB (a larger page is known by its digest, so a page of any size keeps its copies)")
+def test_stored_pages_larger_than_the_budget_keep_their_copies() -> None:
+    """A large stored page's copies fit where its bytes would not: one of 17 MB (over the 16 MiB) is
+    compressed once, not on every hit, and two of 10 MB sent in turn keep both their copies (they
+    pushed each other's out). It is kept by its digest: a Redis hit (new bytes, the same page) finds it."""
+    compressor = Compressor()
+    runs = counting(compressor)
+    copies = Copies()
+    rows = b"".join(b"<li>row %d of a large stored page</li>" % i for i in range(460_000))
+    pages = [b"<!doctype html><html><body>%s</body></html>" % part for part in (rows, rows[:10_000_000], rows[-10_000_000:])]
+    assert len(pages[0]) > MAX_BYTES and all(8 << 20 < len(page) < MAX_BYTES for page in pages[1:])
+
+    def app_for(page: bytes) -> Any:
+        entry = Entry(page, 200, etag(page), 0.0, 60.0, 0.0, "public, s-maxage=60")
+
+        async def stored(scope: Any, receive: Any, send: Any) -> None:
+            await serve(entry, scope, "HIT", HTML, copies=copies)(scope, receive, send)
+
+        return HttpEdge(stored, add_headers=None, compressor=compressor, max_body_size=1 << 20, body_timeout=30)
+
+    async def scenario() -> None:
+        big = app_for(pages[0])
+        for _ in range(3):
+            body = (await fetch(big, "br"))[1]
+        assert brotli.decompress(body) == pages[0] and runs == [b"br"]
+        again = app_for(bytes(bytearray(pages[0])))  # the same page as new bytes, as read from Redis
+        assert brotli.decompress((await fetch(again, "br"))[1]) == pages[0] and runs == [b"br"]
+        runs.clear()
+        one, two = app_for(pages[1]), app_for(pages[2])
+        for _ in range(3):
+            assert brotli.decompress((await fetch(one, "br"))[1]) == pages[1]
+            assert brotli.decompress((await fetch(two, "br"))[1]) == pages[2]
+        assert runs == [b"br", b"br"] and copies.bytes < 2 << 20
+
+    asyncio.run(scenario())
+
+
 class Counted(bytes):
     """A body that counts how often it is hashed (a dict lookup hashes its key)."""
 
