@@ -18,6 +18,7 @@ from typing import Literal
 from pyxle._loading import STARTUP_NOTED
 from pyxle._worker_stop import keep_granian_stop
 from pyxle.app._app import SERVER_WORKERS, STARTED_FILE, PyxleApp, StartupError, create_app, shared_state
+from pyxle.app._heap import keep_heap_small
 from pyxle.app._heartbeat import loading, others_serving
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._listener import step_aside, take_connections
@@ -44,6 +45,7 @@ def worker_app(staged: bool = False) -> PyxleApp:
     Until it loads, this worker accepts no connection; the others take them (``step_aside``)."""
     if not staged:
         _stoppable_while_loading()
+        keep_heap_small()
         if os.environ.get(BUILT_BY_SERVER) == "1":
             # A worker that starts after the sources changed (one replacing a worker that died, or
             # the second of two still loading) rebuilt the served build from them: a page that
