@@ -8,6 +8,10 @@
 // The effect is keyed on `protocols` by value: an inline array is a new one on every render, and
 // keyed by identity each render would open a new socket (and its close render again, endlessly).
 // A socket the effect has replaced (new url or options, unmount) no longer touches state.
+// The effect's cleanup closes the socket in the next task, not at once: React Fast Refresh (every
+// component bundled with an edited page) and StrictMode clean an effect up and run it again in one
+// go, and the run that follows with the same options adopts the open socket instead of reopening it
+// (a reopen drops messages and flickers presence). An unmount has no such run: it closes promptly.
 import { useCallback, useEffect, useRef, useState } from 'react'
 
 // Close codes that end the socket for good: the server closed it normally (1000: its handler
@@ -19,6 +23,13 @@ const FINAL = new Set([1000, 1008, 1009])
 // accepts and closes at once (an error, 1011) would otherwise be reopened every minDelay
 // forever; a handshake refused before accept() never opens, so its tries always count.
 const STABLE_MS = 5000
+
+// 1012 (service restart): `pyxle dev` closes with it once an edit is applied, and a server that
+// restarts sends it. It is no failed try: the next socket opens after a random delay up to this,
+// never more however often it comes. Not 0: the pages of a restarted server would all come back in
+// the same instant; a quarter second spreads them out and is too short for a person to notice.
+const RESTART = 1012
+const RESTART_SPREAD_MS = 250
 
 export function socketUrl(url) {
   if (/^wss?:\/\//.test(url)) return url
@@ -48,6 +59,14 @@ function parse(data, json) {
   }
 }
 
+// The effect's cleanup: close in the next task, unless the effect runs again at once and adopts it.
+function leave(live, connection) {
+  connection.leaving = setTimeout(() => {
+    if (live.current === connection) live.current = null
+    connection.stop()
+  }, 0)
+}
+
 export function useWebSocket(url, options = {}) {
   const { json = true, reconnect = true, maxRetries = Infinity, minDelay = 500, maxDelay = 30000, protocols,
           enabled = true } = options
@@ -56,11 +75,24 @@ export function useWebSocket(url, options = {}) {
   const [retries, setRetries] = useState(0)
   const [error, setError] = useState(null)
   const socket = useRef(null)
+  const live = useRef(null)  // { key, leaving, stop }: the socket's connection, kept for a moment after cleanup
   const handlers = useRef(options)
   handlers.current = options
   const protocolsKey = protocols == null ? '' : JSON.stringify(protocols)
 
   useEffect(() => {
+    const key = JSON.stringify([url, enabled, json, reconnect, String(maxRetries), minDelay, maxDelay, protocolsKey])
+    const kept = live.current
+    live.current = null
+    if (kept) {
+      clearTimeout(kept.leaving)
+      if (kept.key === key) {  // cleaned up and run again at once: keep its socket
+        kept.leaving = null
+        live.current = kept
+        return () => leave(live, kept)
+      }
+      kept.stop()
+    }
     if (!enabled || !url) {
       setStatus('closed')
       return undefined
@@ -69,12 +101,13 @@ export function useWebSocket(url, options = {}) {
     let timer = null
     let stable = null
     let stopped = false
+    let current = null
     const subprotocols = protocolsKey ? JSON.parse(protocolsKey) : undefined
     function open() {
       setStatus('connecting')
       const href = socketUrl(url)
       const ws = new WebSocket(href, subprotocols)
-      socket.current = ws
+      socket.current = current = ws
       ws.onopen = (event) => {
         if (stopped) return
         stable = setTimeout(() => {
@@ -96,25 +129,35 @@ export function useWebSocket(url, options = {}) {
       }
       ws.onclose = (event) => {
         if (socket.current === ws) socket.current = null
+        if (current === ws) current = null
         if (stopped) return  // replaced or unmounted: the next socket's status is the one shown
         clearTimeout(stable)
         setStatus('closed')
         if (event.code !== 1000) setError(describe(href, event))
         handlers.current.onClose?.(event)
-        if (!reconnect || FINAL.has(event.code) || attempt >= maxRetries) return
+        if (!reconnect || FINAL.has(event.code)) return
+        if (event.code === RESTART) {
+          timer = setTimeout(open, Math.random() * RESTART_SPREAD_MS)
+          return
+        }
+        if (attempt >= maxRetries) return
         timer = setTimeout(open, retryDelay(attempt, minDelay, maxDelay))
         attempt += 1
         setRetries(attempt)
       }
     }
-    open()
-    return () => {
+    function stop() {
       stopped = true
       clearTimeout(timer)
       clearTimeout(stable)
-      socket.current?.close(1000)
-      socket.current = null
+      current?.close(1000)
+      if (socket.current === current) socket.current = null
+      current = null
     }
+    const connection = { key, leaving: null, stop }
+    live.current = connection
+    open()
+    return () => leave(live, connection)
   }, [url, enabled, json, reconnect, maxRetries, minDelay, maxDelay, protocolsKey])
 
   const send = useCallback((data) => {
