@@ -139,6 +139,18 @@ def test_requests_the_server_cannot_read_are_refused_before_pyxle_without_its_he
     assert b"x-content-type-options: nosniff" in _head_of(app, b"GET /" + b"a" * 60_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
 
 
+@cites("docs/security.md", '"too many" is over 100 lines, and a head over 400 to 600 KiB in all, a request line that long\n'
+                           "included, gets `431` too")
+def test_the_limits_of_a_request_head_are_100_lines_and_about_half_a_mebibyte(app: Server) -> None:
+    def lines(n: int) -> bytes:  # a head of n header lines, Host included
+        return b"GET / HTTP/1.1\r\nHost: x\r\n" + b"".join(b"x-h%d: v\r\n" % i for i in range(n - 1)) + b"\r\n"
+
+    assert b"x-request-id" in _head_of(app, lines(100))  # read, and answered by Pyxle
+    assert _head_of(app, lines(101)).startswith(b"http/1.1 431")
+    assert _head_of(app, b"GET /" + b"a" * 300_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"http/1.1 414")
+    assert _head_of(app, b"GET /" + b"a" * 1_000_000 + b" HTTP/1.1\r\nHost: x\r\n\r\n").startswith(b"http/1.1 431")
+
+
 @cites("docs/security.md", "gives the value\nback only if the signature was made with the same secret and `salt`, else `None`")
 def test_a_signed_cookie_verifies_and_a_forged_one_does_not(app: Server) -> None:
     with httpx.Client(base_url=app.url) as client:
