@@ -230,6 +230,31 @@ def test_a_socket_that_stops_reading_is_closed_with_1013_while_the_others_get_10
     assert logged(server, "stopped reading and 256 messages are waiting (1013)")
 
 
+@cites("docs/realtime.md", "or 16 MiB of them, whichever comes first")
+def test_a_socket_that_stops_reading_large_messages_is_closed_at_16_mib_not_1024_messages(
+        make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """1,024 waiting messages of 1 MiB held a GiB for one socket that stopped reading."""
+    server = start_server(room_project(make_project))
+    url = server.ws_url + "/api/rooms/large"
+
+    async def run() -> None:
+        slow, _ = await join(url)
+        slow.transport.pause_reading()
+        readers = [(await join(url))[0] for _ in range(2)]
+        rss_before = await asyncio.to_thread(worker_rss, server)
+        await flood(server.url + "/api/rooms/large", readers, 80, batches=8, pad=500_000)  # 40 MB, all delivered
+        assert await asyncio.to_thread(worker_rss, server) - rss_before < 160 * 1024  # KB
+        slow.transport.resume_reading()
+        with pytest.raises(websockets.ConnectionClosed):
+            while True:
+                await asyncio.wait_for(slow.recv(), 20)
+        assert slow.close_code == 1013
+        await asyncio.gather(*(ws.close() for ws in readers))
+
+    asyncio.run(run())
+    assert logged(server, "MiB are waiting (1013)")
+
+
 @cites("docs/realtime.md", "also one still sending a burst")
 def test_a_socket_that_floods_its_own_room_without_reading_gets_its_1013_once_it_reads(
         make_project, start_server) -> None:  # type: ignore[no-untyped-def]

@@ -40,6 +40,9 @@ READ_AHEAD = 64 * 1024  # incoming messages held for the handler (payload + OVER
 OVERHEAD = 256  # what a held message costs besides its payload, so a flood of empty ones counts too
 STALL = 5.0  # seconds a full inbox waits for its handler to read; then it is taken not to read at all
 LEAVE_GRACE = STALL  # seconds a handler may go without reading once its socket closed; then it is cancelled
+# Channel messages waiting for one socket, in bytes (payload + OVERHEAD each), besides sendQueue's
+# count: 1,024 waiting messages of 1 MiB held a GiB for one socket that stopped reading.
+QUEUE_BYTES = 16 * 1024 * 1024
 UNREAD_LIMIT = 1024 * 1024  # held for a handler that does not read: past this the peer is closed (1009)
 
 
@@ -58,6 +61,7 @@ class Connection:
         "_progress",
         "_pump",
         "_queue",
+        "_queue_bytes",
         "_queued",
         "_reader",
         "_reads",
@@ -86,6 +90,7 @@ class Connection:
         self.closed = False
         self.close_code: int | None = None
         self._queue: collections.deque[Frame] = collections.deque()
+        self._queue_bytes = 0  # the size of the frames in it
         self._waiter: asyncio.Future[None] | None = None
         self._pump: asyncio.Task[None] | None = None
         self._queued = 0  # frames ever queued for the pump, and those it handed to the server:
@@ -264,14 +269,19 @@ class Connection:
         if self.closed:
             return False
         queue = self._queue
-        if len(queue) >= self.queue_limit:
-            logger.warning("closing a WebSocket on %s: it stopped reading and %d messages are waiting (1013)",
-                           self.scope.get("path"), len(queue))
+        size = _size(frame)
+        if len(queue) >= self.queue_limit or (queue and self._queue_bytes + size > QUEUE_BYTES):
+            waiting = f"{len(queue)} messages" if len(queue) >= self.queue_limit else \
+                f"{len(queue)} messages of {self._queue_bytes / 1048576:.1f} MiB"
+            logger.warning("closing a WebSocket on %s: it stopped reading and %s are waiting (1013)",
+                           self.scope.get("path"), waiting)
             self._stop(1013)
             queue.clear()
+            self._queue_bytes = 0
             asyncio.ensure_future(self._close_slow())
             return False
         queue.append(frame)
+        self._queue_bytes += size
         self._queued += 1
         waiter = self._waiter
         if waiter is not None:
@@ -279,7 +289,10 @@ class Connection:
             waiter.set_result(None)
         elif self._pump is None:
             self._pump = asyncio.ensure_future(self._run_pump())
-        return len(queue) * 2 > self.queue_limit
+        return self._half_full()
+
+    def _half_full(self) -> bool:
+        return len(self._queue) * 2 > self.queue_limit or self._queue_bytes * 2 > QUEUE_BYTES
 
     async def _run_pump(self) -> None:
         queue, send, loop = self._queue, self._send, asyncio.get_running_loop()
@@ -287,7 +300,9 @@ class Connection:
             while not self.closed:
                 if queue:
                     self.sending_since = loop.time()
-                    await send(queue.popleft())
+                    frame = queue.popleft()
+                    self._queue_bytes -= _size(frame)
+                    await send(frame)
                     self.sending_since = 0.0
                     self._handed += 1
                     self._progressed()
@@ -330,7 +345,7 @@ class Connection:
     def behind(self, now: float) -> bool:
         """Its queue is past half full while it still reads: worth a pause of the publisher."""
         stalled = self.sending_since and now - self.sending_since > STALLED
-        return not self.closed and not stalled and len(self._queue) * 2 > self.queue_limit
+        return not self.closed and not stalled and self._half_full()
 
     # -- closes the server starts ------------------------------------------------------------
 
@@ -341,6 +356,7 @@ class Connection:
             return False
         self._stop(code)
         self._queue.clear()
+        self._queue_bytes = 0
         self._close_sent = sent = asyncio.get_running_loop().create_future()
         try:
             pump = self._pump
@@ -449,6 +465,7 @@ class Connection:
         """The handler returned: nothing more goes out, and nothing more is read."""
         self._stop(self.close_code or 1000)
         self._queue.clear()
+        self._queue_bytes = 0
         if self._pump is not None:
             self._pump.cancel()
         if self._reader is not None:
