@@ -458,8 +458,8 @@ def test_with_one_ssr_worker_a_long_render_that_ends_leaves_one_worker(one_worke
 
 def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     """A 4 s render that ends (timeout 6 s): the pages sent ahead to its worker move to the other
-    one and answer at once; the slow worker answers the slow page and stays, and what it answers
-    for the pages moved off it (it renders them too) is ignored: each request has its own page."""
+    one and answer at once; the slow worker answers the slow page and stays (it drops the pages
+    moved off it, rendered once, by the other): each request has its own page."""
     project = make_project({"pages/index.pyxl": PAGE}, node=True)
     server = start_server(project, "serve", "--ssr-workers", "2", env={"PYXLE_SSR_TIMEOUT": "6"})
     httpx.get(server.url + "/", timeout=10)
@@ -484,6 +484,32 @@ def test_renders_moved_off_a_slow_worker_are_answered_once(make_project, start_s
     assert slow.status_code == 200 and "<!-- -->4000<!-- -->" in slow.text
     assert httpx.get(server.url + "/?n=after", timeout=10).text.count("<!-- -->after</p>") == 1
     assert "replacing SSR worker" not in server.output() and node_workers(server) == before
+
+
+@cites("docs/pages.md", "A render moved off a held worker is rendered once, by the worker it moved to")
+@cites("docs/pages.md", "a worker held by a render that ends stays")
+def test_a_burst_of_long_renders_renders_each_page_once_and_keeps_the_workers(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A probe: 4 pages at once whose renders take 1.5 s each (big props, none hung) on the default
+    2 workers. Those sent ahead to a worker moved to a spare, and the held worker rendered them
+    again once free (its console output logged with no request id, ``[-]``); and both workers were
+    stopped as idle spares beyond the size, so the pool was replaced on every burst. Now each page
+    renders once, for its own request, and the same two workers are there after the burst."""
+    project = make_project({"pages/index.pyxl": PAGE}, node=True)
+    server = start_server(project, "serve", "--ssr-workers", "2")
+    httpx.get(server.url + "/", timeout=10)
+    before = node_workers(server)
+    assert len(before) == 2
+    responses = get_all(server, [f"/?ms=1500&log=u{i}&n={i}" for i in range(4)])
+    assert [r.status_code for r in responses] == [200] * 4
+    assert all(f"<!-- -->{i}</p>" in r.text for i, r in enumerate(responses))
+    time.sleep(3)  # a render done again would log after the answers went
+    lines = [line for line in server.output().splitlines() if "console output from page 'index': log line u" in line]
+    for i in range(4):
+        mine = [line for line in lines if f"log line u{i} " in line]
+        assert len(mine) == 1, lines
+        assert "[-]" not in mine[0], lines
+    wait_until(lambda: node_workers(server) == before, timeout=10)
+    assert "replacing SSR worker" not in server.output()
 
 
 STREAM = '''
