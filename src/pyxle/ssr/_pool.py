@@ -32,12 +32,18 @@ _GRACE = 0.05  # a render found overdue while its answer sits unread in the pipe
 # A worker silent this long (at most; a quarter of the timeout if less) while it has a render is
 # pinged; one that does not answer within half that is stuck in a render (a long or endless loop,
 # not a wait for data, during which it answers): it gets nothing more until it answers, and the
-# renders sent ahead to it go back to the front of the queue, for the other workers. If the render
-# ends, the worker still renders them and their answers are ignored (to drop them, it would have to
-# read a clock after every render, in its hot loop). With no other worker to take them (a pool of
-# one, or all held), a spare is started for them: one per held worker, never more than the pool's
-# size (see _spare); once no worker is held, the workers beyond the size are stopped as they idle.
+# renders sent ahead to it go back to the front of the queue, for the other workers. It is told to
+# drop them; it may have read them already, and it reads nothing while it renders (the drop may sit
+# behind megabytes of props), so after any render of _HOLD of the stall or more it starts no other
+# until the pool's go, written after any drop (worker.mjs): each render is done once. The pool
+# moves renders only behind one it has timed at 1.5 stalls, from no earlier than its worker started
+# it (the answer before it, or the worker's word that it starts again after a go), or from when it
+# was written to an idle worker: that line's transit is the margin (a second of it, with _HOLD).
+# With no other worker to take them (a pool of one, or all held), a spare is started for them: one
+# per held worker, never more than the pool's size (see _spare); once no worker is held, the
+# spares are stopped as they idle, and the held workers stay (they are only slow).
 _STALL = 0.5
+_HOLD = 0.5
 # A render answered whole (``complete``) ends itself at the timeout, leaving what is still loading to
 # the browser, and only then answers: its worker is hung only if that answer is this late (seconds).
 _SETTLE = 1.0
@@ -84,10 +90,11 @@ class _Job:
 class _Worker:
     """A Node process and the jobs sent to it, answered in the order they were sent."""
 
-    def __init__(self, process: NodeProcess, pool: SsrPool, replacement: bool = False) -> None:
+    def __init__(self, process: NodeProcess, pool: SsrPool, replacement: bool = False, spare: bool = False) -> None:
         self.process = process
         self.pool = pool
         self.replacement = replacement  # started in place of one that died (see _YOUNG)
+        self.spare = spare  # started for held workers: the one stopped once the pool is beyond its size
         self.born = (pool._loop or asyncio.get_running_loop()).time()
         self.pending: dict[int, _Job] = {}  # insertion order is send order: the first is rendering now
         self.streams: dict[int, RenderStream] = {}  # streamed renders past their shell
@@ -99,6 +106,7 @@ class _Worker:
         process.on_log = self.log
         self._locate = pool.thrown_at  # where a failed boundary's stack points: see log_console
         process.on_pong = self.pong
+        process.on_hold = self.hold
         process.on_exit = lambda: pool._worker_exited(self)
 
     def send(self, job: _Job) -> None:
@@ -148,6 +156,18 @@ class _Worker:
 
     def pong(self) -> None:
         self.ponged = True
+
+    def hold(self, holding: bool) -> None:
+        """After a long render the worker waits for a go (written after any drop: see _STALL), and
+        says when it starts again: the next render's clock starts then, not while it waited."""
+        head = next(iter(self.pending.values()), None)
+        if holding:
+            if head is not None:
+                head.started = None
+            if not self.retired:
+                self.process.write(b'{"go":1}\n')
+        elif head is not None and head.started is None:
+            self.pool._arm(head)
 
     def log(self, message: dict[str, Any]) -> None:
         """Console output of a render, logged in its caller's context: that of a render in progress,
@@ -255,7 +275,7 @@ class SsrPool:
         self._pump()
 
     async def _start_worker(self) -> NodeProcess:
-        return await start_worker(self.bundle, self.node, timeout=self.timeout, env=self.env)
+        return await start_worker(self.bundle, self.node, timeout=self.timeout, env=self.env, hold=self._stall * _HOLD)
 
     @property
     def waiting(self) -> int:
@@ -393,15 +413,18 @@ class SsrPool:
 
     def _unload(self, worker: _Worker, stuck: _Job) -> None:
         """Send the stuck worker nothing more, and give the renders sent ahead to it to the others
-        (with new ids: it may still answer the old ones); with no other free, to a spare (_spare).
-        Where no spare may be started either, it keeps them: they would only wait for it in the
-        queue instead, and be rendered twice. Logged for ``stuck``, the render holding the worker."""
+        (it is told to drop them; new ids all the same, so an answer to an old one is never taken for
+        the new); with no other free, to a spare (_spare). Where no spare may be started either, it
+        keeps them: they would only wait for it in the queue instead. Logged for ``stuck``, the
+        render holding the worker."""
         worker.stuck = True
         free = any(not other.stuck for other in self._workers)
         if not free and not self._may_spare():
             worker.stuck = False
             return
         ahead = list(worker.pending.values())[1:]
+        if ahead:
+            worker.process.write(b'{"drop":[%s]}\n' % b",".join(b"%d" % job.id for job in ahead))
         for job in ahead:
             del worker.pending[job.id]
             job.worker = None
@@ -454,16 +477,16 @@ class SsrPool:
         if self._closed:
             process.kill()
             return
-        self._join(process, replacement=False)  # (its death says nothing of the pool's starts: see _YOUNG)
+        self._join(process, replacement=False, spare=True)  # (its death says nothing of the pool's starts: see _YOUNG)
 
-    def _join(self, process: NodeProcess, *, replacement: bool) -> None:
+    def _join(self, process: NodeProcess, *, replacement: bool, spare: bool = False) -> None:
         """Put a started worker to work, unless the pool has its size and a spare per held worker
         already: a spare and the replacement of the worker it was for (killed meanwhile) both
         arrived, or the render holding a worker ended before its spare started."""
         if len(self._workers) >= self.size + sum(worker.stuck for worker in self._workers):
             process.kill()
             return
-        worker = _Worker(process, self, replacement)
+        worker = _Worker(process, self, replacement, spare)
         self._workers.append(worker)
         if process.exited:
             self._worker_exited(worker)
@@ -472,9 +495,10 @@ class SsrPool:
 
     def _balance(self) -> bool:
         """The watchdog's look at the pool's size, while renders wait or it has workers beyond its
-        size: a spare when every worker is held and renders wait; the workers beyond the size (and
-        one per held worker) stopped as they idle, never replaced. Whether to look again (some are
-        beyond it still, busy)."""
+        size: a spare when every worker is held and renders wait; the spares beyond the size (and
+        one per held worker) stopped as they idle, never replaced (a worker that was held and is
+        free again stays: it was slow, not broken). Whether to look again (some are beyond it
+        still, busy)."""
         workers = self._workers
         held = sum(worker.stuck for worker in workers)
         if held and held == len(workers):
@@ -482,8 +506,9 @@ class SsrPool:
                 self._spare()
             return False
         while len(workers) > self.size + held:
-            idle = next((worker for worker in workers if not worker.stuck and not worker.pending and not worker.streams),
-                        None)
+            spares = any(worker.spare for worker in workers)  # (else any: the pool is never left beyond its size)
+            idle = next((worker for worker in workers if (worker.spare or not spares)
+                         and not worker.stuck and not worker.pending and not worker.streams), None)
             if idle is None:
                 return True
             idle.retired = True

@@ -64,6 +64,8 @@ class NodeProcess:
         self.on_log: Callable[[dict[str, Any]], None] = log_console
         self.on_exit: Callable[[], None] = lambda: None
         self.on_pong: Callable[[], None] = lambda: None  # the worker answered a ping: its event loop is free
+        # After a long render it waits for a go (True), and starts again (False): see worker.mjs.
+        self.on_hold: Callable[[bool], None] = lambda holding: self.write(b'{"go":1}\n') if holding else None
         self.failed: dict[str, Any] | None = None  # why the bundle did not load, as the worker said
         self._out: list[bytes] = []
 
@@ -162,6 +164,8 @@ class _AnswerPipe(asyncio.Protocol):
                 self.worker.on_log(message)
             elif "pong" in message:
                 self.worker.on_pong()
+            elif "hold" in message:
+                self.worker.on_hold(bool(message["hold"]))
             elif message.get("ready") and not self.worker.ready.done():
                 self.worker.ready.set_result(None)
             elif isinstance(message.get("failed"), dict):
@@ -262,16 +266,17 @@ def worker_env(env: Mapping[str, str]) -> dict[str, str]:
     return {**kept, **env}
 
 
-async def start_worker(bundle: Path, node: str = "node", *,
-                       timeout: float = 10.0, env: Mapping[str, str] | None = None) -> NodeProcess:
+async def start_worker(bundle: Path, node: str = "node", *, timeout: float = 10.0,
+                       env: Mapping[str, str] | None = None, hold: float = 0.0) -> NodeProcess:
     """Start a worker on ``bundle`` and wait until it has loaded it; a streamed render leaves what
     is still loading after ``timeout`` seconds to the browser. ``env``: the variables page code may
-    read at run time (``PYXLE_PUBLIC_*``), besides what Node needs (``worker_env``)."""
+    read at run time (``PYXLE_PUBLIC_*``), besides what Node needs (``worker_env``). ``hold``: after
+    a render this long (seconds), it waits for the go of ``on_hold`` (0: never)."""
     read_fd, write_fd = os.pipe()
     printed_read, printed_write = os.pipe()  # its stdout and stderr, for the log
     try:
         process = await asyncio.create_subprocess_exec(
-            *_PDEATHSIG, node, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)),
+            *_PDEATHSIG, node, str(WORKER), str(bundle), str(write_fd), str(int(timeout * 1000)), str(int(hold * 1000)),
             stdin=asyncio.subprocess.PIPE, stdout=printed_write, stderr=printed_write, pass_fds=(write_fd,),
             env=worker_env(env or {}),
         )

@@ -1,8 +1,13 @@
 // A warm SSR worker: loads the project's SSR bundle once, then renders one request per line.
-//   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS]
+//   node worker.mjs /abs/path/ssr.mjs ANSWER_FD [TIMEOUT_MS] [HOLD_MS]
 // In, on stdin (JSON lines): {id, page, props, routePath, csrfToken, complete?}; {abort: id} when
 // the client of a streamed render went away; {ping: n}, answered {pong: n} at once unless a render
-// holds the event loop (how the server tells a hung worker from one waiting for data).
+// holds the event loop (how the server tells a hung worker from one waiting for data); {drop: [id]}
+// for renders read and not started that the server gave to another worker (this one was held by a
+// render); {go: 1}, the answer to {hold: true}: after a render of HOLD_MS or more, the server may
+// have given away those behind it, with a drop this worker has not read yet (it reads nothing while
+// it renders, and a drop can sit behind megabytes of props), so it starts none until the server's
+// go, which is written after any drop, and says {hold: false} as it starts again.
 // Out, on ANSWER_FD (JSON lines): {"ready": true} first (or {failed: {name, message, stack}}, then
 // an exit, when the bundle throws as it loads); then {id, html, head} or {id, error, stack}
 // per request, and {log, page, render, text} for console output (render: the id of the request it
@@ -24,6 +29,10 @@ import { stackMapper } from './_stacks.mjs'
 
 const answers = Number(process.argv[3])
 const timeout = Number(process.argv[4]) || 10000
+const hold = Number(process.argv[5]) || 0 // ms; 0: never wait for a go (nothing is ever moved off it)
+const queue = [] // render requests read and not started: each starts once the one before it ends
+let held = false // waiting for the server's go
+let closing = false // stdin ended: render what was read, exit once the streamed renders still going have ended
 const streams = new Map() // id -> {abort} of the streamed renders still going
 const mapped = stackMapper(process.argv[2])
 // The request being rendered, for tagging console output with its page and id (the server logs it
@@ -114,7 +123,7 @@ function render(request) {
       streams.delete(id)
     }
     send({ id, ...message })
-    if (over && closing && !streams.size) process.exit(0)
+    if (over && closing && !streams.size && !queue.length) process.exit(0)
   }
   // Pyxle's own notes on a render (a Suspense boundary that failed): logged as such, not as the
   // page's output, with the error's stack apart (mapped by send), which the server locates.
@@ -125,25 +134,53 @@ function render(request) {
   else if (!over) streams.set(id, result)
 }
 
-createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
-  let request
+function start(request) {
   try {
-    request = JSON.parse(line)
-    if (request.abort !== undefined) {
-      streams.get(request.abort)?.abort()
-      return
-    }
-    if (request.ping !== undefined) {
-      send({ pong: request.ping })
-      return
-    }
     current = request
     rendering.run(request, render, request)
   } catch (error) {
     // (Whatever the page threw: text made of it never throws, or the render would go unanswered.)
-    send({ id: request ? request.id : null, error: messageOf(error), stack: stackOf(error) })
+    send({ id: request.id, error: messageOf(error), stack: stackOf(error) })
   } finally {
     current = null
+  }
+}
+
+// The renders read, in order, until a long one makes it wait for the server's go (see the top).
+function next() {
+  while (queue.length && !held) {
+    const request = queue.shift()
+    const began = hold && !closing ? performance.now() : 0
+    start(request)
+    if (began && performance.now() - began >= hold) {
+      held = true
+      send({ hold: true })
+    }
+  }
+}
+
+createInterface({ input: process.stdin, crlfDelay: Infinity }).on('line', (line) => {
+  let request
+  try {
+    request = JSON.parse(line)
+  } catch (error) {
+    send({ id: null, error: messageOf(error), stack: stackOf(error) })
+    return
+  }
+  if (request.abort !== undefined) {
+    streams.get(request.abort)?.abort()
+  } else if (request.ping !== undefined) {
+    send({ pong: request.ping })
+  } else if (request.drop !== undefined) {
+    const dropped = new Set(request.drop)
+    queue.splice(0, queue.length, ...queue.filter((queued) => !dropped.has(queued.id)))
+  } else if (request.go !== undefined) {
+    held = false
+    send({ hold: false }) // the server's clock for the next render starts now
+    next()
+  } else {
+    queue.push(request)
+    next()
   }
 })
 // An error a render scheduled and nobody caught (a timer that throws, a promise rejected with no
@@ -164,9 +201,10 @@ const fault = (kind) => (error) => {
 }
 process.on('uncaughtException', fault('uncaught exception'))
 process.on('unhandledRejection', fault('unhandled rejection'))
-let closing = false // stdin ended: exit once the streamed renders still going have ended
 process.stdin.on('end', () => {
   closing = true
+  held = false // no drop can come any more
+  next()
   if (!streams.size) process.exit(0)
 })
 send({ ready: true })
