@@ -13,7 +13,9 @@ from tests.docs._blocks import cites
 REALTIME = "docs/realtime.md"
 CLIENT = "docs/client.md"
 WAIT = 30  # seconds for an edit to be applied or a socket to end: generous, for a loaded machine
-RECONNECT = 1.5  # seconds from a 1012 close to the next open; growing delays reached 2 s at the 4th save
+# Seconds from a 1012 close to the next open (at most 0.25 s and a handshake): generous for a loaded
+# machine; before the fix the delays grew to 2.6 s by the 4th save, and `retries` with them.
+RECONNECT = 2.0
 
 # Logs each connection and its end to a file outside the project (so the log is no edit), and
 # answers each text with the handler's version and the connection's number.
