@@ -324,7 +324,7 @@ def test_a_large_answer_is_compressed_off_the_event_loop_so_other_requests_go_on
     assert get(app, "/api/data?kind=small", None).status_code == 200
     took["small"] = time.monotonic() - began
     thread.join(60)
-    assert took["small"] < took["large"] / 3, took
+    assert took["small"] < took["large"] / 2, took  # (0.91 of 1.06 s before: it waited for the compression)
 
 
 @cites("docs/configuration.md", "A file over 1 MiB (of `public/`, or a `FileResponse`) is compressed as it is read")
