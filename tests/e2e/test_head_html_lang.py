@@ -166,3 +166,21 @@ def test_a_document_loaded_in_another_language_puts_back_the_config_s(app: Serve
     page.page.wait_for_function("document.documentElement.getAttribute('lang') === 'en-GB'", timeout=15000)
     assert _root(page) == ["en-GB", None]
     assert page.problems() == []
+
+
+@cites("docs/pages.md", "`pyxle dev` names anything else in a console warning")
+def test_pyxle_dev_names_what_else_a_head_html_says_and_a_build_says_nothing(
+        app: Server, page: PageWatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`<html lang={...} class="dark" />`: the class is not taken; `pyxle dev` says so once in the
+    console, naming it; the production build (`app`) has no such check."""
+    warning = "Pyxle: <Head><html class> is ignored: only lang and dir of a <Head><html> set the document's <html>."
+    page.page.goto(app.url + "/odd")
+    page.hydrated()
+    assert page.problems() == []
+    project = write_project(tmp_path / "app", FILES)
+    with serving(project, command="dev") as dev:
+        page.page.goto(dev.url + "/odd")
+        page.hydrated()
+        page.page.wait_for_function("document.title === 'odd'", timeout=15000)
+        warned = [text for kind, text, _url in page.messages if kind == "warning" and text.startswith("Pyxle: <Head><html")]
+        assert warned == [warning], page.messages
