@@ -184,3 +184,18 @@ def test_pyxle_dev_names_what_else_a_head_html_says_and_a_build_says_nothing(
         page.page.wait_for_function("document.title === 'odd'", timeout=15000)
         warned = [text for kind, text, _url in page.messages if kind == "warning" and text.startswith("Pyxle: <Head><html")]
         assert warned == [warning], page.messages
+
+
+def test_an_edit_of_the_language_under_pyxle_dev_is_applied_in_place(page: PageWatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Fast Refresh swaps the page's `<Head><html lang>`: the document's language follows, with no reload."""
+    project = write_project(tmp_path / "app", FILES)
+    with serving(project, command="dev") as dev:
+        page.page.goto(dev.url + "/fr")
+        page.hydrated()
+        assert _root(page) == ["fr", None]
+        page.page.evaluate("window.__marker = 'kept'")
+        source = project / "pages" / "fr.pyxl"
+        source.write_text(source.read_text().replace('<html lang="fr" />', '<html lang="he" />'))
+        page.page.wait_for_function("document.documentElement.getAttribute('lang') === 'he'", timeout=30000)
+        assert _root(page) == ["he", "rtl"]
+        assert page.page.evaluate("window.__marker") == "kept"  # swapped in place, not reloaded
