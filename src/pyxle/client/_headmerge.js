@@ -57,7 +57,8 @@ export function mergeEntries(entries) {
   const byKey = new Map()
   const out = []
   for (const { element } of ordered) {
-    if (typeof typeOf(element) !== 'string' || typeOf(element) === 'html' || !safe(element)) continue
+    const type = typeOf(element)
+    if (typeof type !== 'string' || type === 'html' || !safe(element)) continue // <html>: see rootProps
     const k = keyOf(element)
     if (k && byKey.has(k)) out[byKey.get(k)] = element
     else {

@@ -8,7 +8,7 @@ from typing import Protocol, runtime_checkable
 from starlette.websockets import WebSocket
 
 from pyxle._refused import RequestRefused, ServiceUnavailable
-from pyxle.realtime._connection import Connection, connection_for, text_size
+from pyxle.realtime._connection import Connection, connection_for, message_size, text_size
 from pyxle.realtime._frames import ChannelRefused, Frame, Message, encode
 
 PACE_LIMIT = 0.5  # seconds one publish may wait for readers to catch up
@@ -159,8 +159,9 @@ class LocalSubscribers:
         if not members:
             return None
         busy = closed = None
+        size = message_size(frame)  # once per frame, not per socket
         for conn in list(members):
-            if conn.deliver(frame):
+            if conn.deliver(frame, size):
                 busy = [conn] if busy is None else [*busy, conn]
             elif conn.closed:
                 closed = [conn] if closed is None else [*closed, conn]
@@ -203,7 +204,8 @@ class LocalSubscribers:
         everyone = dict.fromkeys(conn for members in self._channels.values() for conn in members)
         if not everyone:
             return None
-        busy = [conn for conn in everyone if conn.deliver(frame)]
+        size = message_size(frame)
+        busy = [conn for conn in everyone if conn.deliver(frame, size)]
         for conn in [conn for conn in everyone if conn.closed]:
             self._evict(conn)
         return (busy, len(everyone)) if busy else None

@@ -89,7 +89,7 @@ class Connection:
         self.queue_limit = queue_limit
         self.closed = False
         self.close_code: int | None = None
-        self._queue: collections.deque[Frame] = collections.deque()
+        self._queue: collections.deque[tuple[Frame, int]] = collections.deque()  # each frame, with its size
         self._queue_bytes = 0  # the size of the frames in it
         self._waiter: asyncio.Future[None] | None = None
         self._pump: asyncio.Task[None] | None = None
@@ -125,7 +125,7 @@ class Connection:
             self._ready = ready = asyncio.get_running_loop().create_future()
             await ready
         message = inbox.popleft()
-        self._held -= _size(message)
+        self._held -= message_size(message)
         self._reads += 1
         if message["type"] == "websocket.disconnect":
             self._told = True
@@ -205,7 +205,7 @@ class Connection:
                     self._stop(1006)
                     message = {"type": "websocket.disconnect", "code": 1006}
             inbox.append(message)
-            self._held += _size(message)
+            self._held += message_size(message)
             ready = self._ready
             if ready is not None:
                 self._ready = None
@@ -261,7 +261,7 @@ class Connection:
 
     # -- channels -----------------------------------------------------------------------
 
-    def deliver(self, frame: Frame) -> bool:
+    def deliver(self, frame: Frame, size: int) -> bool:
         """Queue ``frame``; a full queue means the peer stopped reading: close it (1013), never wait.
 
         True when the queue is past half full: the caller should let the sending tasks run.
@@ -269,7 +269,6 @@ class Connection:
         if self.closed:
             return False
         queue = self._queue
-        size = _size(frame)
         if len(queue) >= self.queue_limit or (queue and self._queue_bytes + size > QUEUE_BYTES):
             waiting = f"{len(queue)} messages" if len(queue) >= self.queue_limit else \
                 f"{len(queue)} messages of {self._queue_bytes / 1048576:.1f} MiB"
@@ -280,7 +279,7 @@ class Connection:
             self._queue_bytes = 0
             asyncio.ensure_future(self._close_slow())
             return False
-        queue.append(frame)
+        queue.append((frame, size))
         self._queue_bytes += size
         self._queued += 1
         waiter = self._waiter
@@ -300,8 +299,8 @@ class Connection:
             while not self.closed:
                 if queue:
                     self.sending_since = loop.time()
-                    frame = queue.popleft()
-                    self._queue_bytes -= _size(frame)
+                    frame, size = queue.popleft()
+                    self._queue_bytes -= size
                     await send(frame)
                     self.sending_since = 0.0
                     self._handed += 1
@@ -472,7 +471,7 @@ class Connection:
             self._reader.cancel()
 
 
-def _size(message: Message) -> int:
+def message_size(message: Message) -> int:
     """Roughly what an incoming message holds in memory: its payload's length and the rest."""
     return len(message.get("bytes") or message.get("text") or "") + OVERHEAD
 
