@@ -180,9 +180,8 @@ function applyRoot(props) {
 }
 
 // pyxle dev only: what else a <Head><html> says is not taken, named once per attribute.
-let warned = null
+const warned = new Set()
 function ignored(props) {
-  warned = warned || new Set()
   for (const name of Object.keys(props)) {
     if (name === 'lang' || name === 'dir' || name === 'children' || warned.has(name)) continue
     warned.add(name)
