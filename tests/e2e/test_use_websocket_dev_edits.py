@@ -1,5 +1,5 @@
 """useWebSocket in Chromium under `pyxle dev`: quick saves of a handler reconnect at once each time
-(a 1012 close is not a failed try), a Fast Refresh of the page keeps a component's open socket,
+(a 1012 close is not a failed try), a Fast Refresh of the component keeps its open socket,
 and a client navigation away closes it, as the server sees."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ async def websocket(ws):
             log.write("end\\n")
 '''
 
-# A component in a file of its own, imported by the page only: bundled with the page.
+# A component in a file of its own, imported by the page only.
 CHAT = '''
 import { useWebSocket } from 'pyxle/client'
 
@@ -53,6 +53,7 @@ export default function Chat() {
       <button data-testid="send" onClick={() => socket.send('ping')}>send</button>
       <p data-testid="reply">{socket.lastMessage ? `${socket.lastMessage.reply} #${socket.lastMessage.conn}` : ''}</p>
       <p data-testid="retries">{socket.retries}</p>
+      <p data-testid="chat-label">CHAT_LABEL</p>
     </section>
   )
 }
@@ -84,6 +85,10 @@ def feed(log: Path, version: str) -> str:
     return FEED.replace("LOGFILE", repr(str(log))).replace("VERSION", version)
 
 
+def chat(label: str) -> str:
+    return CHAT.replace("CHAT_LABEL", label)
+
+
 def room(label: str) -> str:
     return ROOM.replace("LABEL", label)
 
@@ -91,7 +96,7 @@ def room(label: str) -> str:
 def start(make_project, start_server, tmp_path: Path, page: PageWatch):  # type: ignore[no-untyped-def]
     """The project under `pyxle dev`, /room open with its socket open: (project, server, log file)."""
     log = tmp_path / "connections.log"
-    project = make_project({"pages/api/feed.py": feed(log, "v0"), "components/Chat.jsx": CHAT,
+    project = make_project({"pages/api/feed.py": feed(log, "v0"), "components/Chat.jsx": chat("first"),
                             "pages/room.pyxl": room("first"), "pages/other.pyxl": OTHER}, node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
     page.page.goto(server.url + "/room")
@@ -128,13 +133,13 @@ def test_quick_saves_of_a_handler_each_reconnect_at_once(make_project, start_ser
     assert not page.problems(), page.problems()
 
 
-@cites(CLIENT, "`useWebSocket` keeps its open socket through that")
-def test_an_edit_to_the_pages_jsx_keeps_the_socket_of_a_component_open(make_project, start_server, tmp_path,
-                                                                     page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+@cites(CLIENT, "`useWebSocket` keeps its open socket even where its component's effects run again")
+def test_an_edit_to_the_component_keeps_its_socket_open(make_project, start_server, tmp_path,
+                                                         page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     project, _server, log = start(make_project, start_server, tmp_path, page)
     page.page.evaluate("window.__marker = 'kept'")
-    (project / "pages" / "room.pyxl").write_text(room("second"))
-    page.page.get_by_test_id("label").filter(has_text="second").wait_for(timeout=WAIT * 1000)
+    (project / "components" / "Chat.jsx").write_text(chat("second"))  # Fast Refresh runs its effects again
+    page.page.get_by_test_id("chat-label").filter(has_text="second").wait_for(timeout=WAIT * 1000)
     time.sleep(1)  # for a close, or a new socket, to show
     page.page.get_by_test_id("send").click()
     page.page.get_by_test_id("reply").filter(has_text="v0 ping #1").wait_for(timeout=WAIT * 1000)

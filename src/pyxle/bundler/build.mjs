@@ -207,8 +207,8 @@ async function withRefresh(code, file, loader) {
   const pinned = !plan.globalScripts.includes(file)
   if (done && done.code === code && done.pinned === pinned) return done.contents
   const stamp = done ? `${STAMP}.${builds}` : ''
-  const { contents, map } = await refreshModule(code, file, loader, stamp, pinned)
-  refresh.done.set(file, { code, pinned, contents, map })
+  const { contents, map, pins } = await refreshModule(code, file, loader, stamp, pinned)
+  refresh.done.set(file, { code, pinned, contents, map, pins })
   return contents
 }
 
@@ -246,6 +246,7 @@ async function refreshModule(code, file, loader, stamp, pinned) {
   return {
     contents: `${result.code}\n${epilogue}\n//# sourceMappingURL=data:application/json;base64,${inline}\n`,
     map,
+    pins: pinned && esm,
   }
 }
 
@@ -441,6 +442,7 @@ function buildOptions() {
       entryPoints: [
         ...plan.pages.map((p) => ({ in: `pyxle-entry:${p.id}`, out: safeName(p.id) })),
         ...(refresh ? [{ in: 'pyxle-shared:', out: 'shared' }] : []),
+        ...(refresh ? modules.filter((file) => existsSync(file)).map((file) => ({ in: file, out: moduleName(file) })) : []),
       ],
       outdir: publicDir,
       format: 'esm',
@@ -580,22 +582,71 @@ function resolveHint(text) {
 const sourceFile = (location) => path.resolve(plan.projectRoot, location.file.replace(/^pyxle-css:(.*)\?pyxle-css$/, '$1'))
 
 // --serve keeps one esbuild context per build, made again when what shapes it changes (pages
-// added or removed, the public environment): a rebuild then re-reads only what changed.
-const contexts = { key: null, list: [] }
+// added or removed, the public environment; the browser build's, its module entries): a rebuild
+// then re-reads only what changed.
+const contexts = { keys: [], list: [] }
 
-async function runBuilds(esbuild, serve) {
-  if (!serve) return Promise.all(buildOptions().map((options) => options && esbuild.build(options)))
-  const key = JSON.stringify([plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh, plan.postcss,
-    plan.globalStyles, plan.globalScripts])
-  if (contexts.key !== key) {
-    await Promise.all(contexts.list.map((ctx) => ctx && ctx.dispose()))
-    contexts.list = await Promise.all(buildOptions().map((options) => options && esbuild.context(options)))
-    contexts.key = key
+// pyxle dev with Fast Refresh: the project's modules that the pages import, each built as an entry
+// of its own. esbuild puts modules reached from the same entries in one chunk, and an edit gives
+// the edited module's chunk a new URL, which the page imports again: every module in it runs again
+// and Fast Refresh re-runs its components' effects. As entries, the page, its layouts and each
+// component get a chunk of their own, so an edit runs again only the edited module and those that
+// import it (their imports changed), not a component that merely shared its chunk.
+let modules = []
+
+// The project's modules the page entries import, directly or through each other (absolute paths,
+// sorted): the ES modules Fast Refresh registers, which import PIN (compiled pages and layouts,
+// components, helpers). Not npm packages, the runtime, styling.globalScripts (loaded before React,
+// in order) or CommonJS modules: as entries, those would change the chunk holding React.
+function importedModules(inputs) {
+  const seen = new Set()
+  const visit = (key) => {
+    for (const { path: next, external } of inputs[key]?.imports ?? []) {
+      if (external || seen.has(next)) continue
+      seen.add(next)
+      visit(next)
+    }
   }
+  for (const key of Object.keys(inputs)) if (key.startsWith('pyxle-entry:')) visit(key)
+  return [...seen]
+    .filter((key) => !/^[\w-]+:/.test(key))
+    .map((key) => path.resolve(plan.projectRoot, key))
+    .filter((file) => refresh.done.get(file)?.pins)
+    .sort()
+}
+
+// The module entries of the build in outDir (a dev server's before this one): a process's first
+// build starts from them, so that it finds them, rather than in a second build (see build()).
+function earlierModules() {
+  try {
+    const { entries } = JSON.parse(readFileSync(path.join(plan.outDir, 'manifest.json'), 'utf8'))
+    return Array.isArray(entries) ? entries.map((file) => path.resolve(plan.projectRoot, file)) : []
+  } catch (error) {
+    return []
+  }
+}
+
+// A module entry's output name: its path in the project, in one folder of its own.
+const moduleName = (file) => 'modules/' + path.relative(plan.projectRoot, file).replace(/[^A-Za-z0-9_-]+/g, '_')
+
+// The builds' results, in buildOptions()'s order; `only` (their indexes) runs those alone, the
+// others' results are null.
+async function runBuilds(esbuild, serve, only = null) {
+  const options = buildOptions()
+  const asked = (i) => !only || only.includes(i)
+  if (!serve) return Promise.all(options.map((option, i) => (asked(i) && option ? esbuild.build(option) : null)))
+  const shape = [plan.pages, plan.mode, plan.publicEnv, plan.outDir, plan.refresh, plan.postcss, plan.globalStyles, plan.globalScripts]
+  const keys = options.map((option, i) => (!asked(i) ? contexts.keys[i] : option && JSON.stringify([...shape, i === 0 ? modules : null])))
+  contexts.list = await Promise.all(options.map(async (option, i) => {
+    if (contexts.keys[i] === keys[i]) return contexts.list[i]
+    if (contexts.list[i]) await contexts.list[i].dispose()
+    return option && esbuild.context(option)
+  }))
+  contexts.keys = keys
   // Every context finishes before the outcome goes back, a failed one included: esbuild answers a
   // rebuild asked for while one is running with that running build's result, so the next edit
   // would get the failure it had just fixed.
-  const settled = await Promise.allSettled(contexts.list.map((ctx) => ctx && ctx.rebuild()))
+  const settled = await Promise.allSettled(contexts.list.map((ctx, i) => (asked(i) && ctx ? ctx.rebuild() : null)))
   const failed = settled.find((result) => result.status === 'rejected')
   if (failed) throw failed.reason
   return settled.map((result) => result.value)
@@ -674,7 +725,13 @@ async function build(planPath, serve) {
     styles.begin(plan, require, production)
     if (plan.refresh && !refresh) refresh = await refreshTools()
     if (!plan.refresh) refresh = null
-    const [client, server, refreshRuntime] = await runBuilds(esbuild, serve)
+    if (refresh && builds === 1) modules = earlierModules()
+    let [client, server, refreshRuntime] = await runBuilds(esbuild, serve)
+    const imported = refresh ? importedModules(client.metafile.inputs) : modules
+    if (imported.join('\n') !== modules.join('\n')) { // a module imported for the first time, or no longer
+      modules = imported
+      client = (await runBuilds(esbuild, serve, [0]))[0]
+    }
     await styles.check()
     const broken = cssSyntaxErrors(client.warnings, plan.projectRoot)
     if (broken.length) return failure({ errors: broken }, esbuild)
@@ -707,6 +764,7 @@ async function build(planPath, serve) {
     const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
     if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
+    if (refresh) manifest.entries = modules.map((file) => path.relative(plan.projectRoot, file).split(path.sep).join('/'))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
     return { ok: true, manifest, read: sourcesRead([client, server], styles.read()) }
   } catch (error) {
