@@ -107,3 +107,24 @@ def test_a_build_during_a_reload_waits_for_the_reload_and_both_succeed(make_proj
     scripts(server.url + "/", 2)  # the reload went through: the new workers serve version 2
     assert "reload refused" not in server.output(), server.output()
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
+
+
+@cites("docs/deployment.md", "A restart that builds (`pyxle serve` without `--skip-build`, its pages changed) keeps them too")
+def test_a_restart_that_builds_keeps_the_previous_builds_scripts(make_project, start_server) -> None:
+    """`pyxle serve` without --skip-build rebuilt a stale dist/ in place at start: the previous
+    build's hashed files were gone, so a page a browser still had open (or cached) lost its scripts:
+    a lazy import() or a client navigation to one of them answered 404."""
+    project = make_project({"pages/index.pyxl": PAGE % 1}, node=True)
+    build(project, 1)
+    first = start_server(project, "serve", "--skip-build", env=KEY)
+    old = scripts(first.url + "/", 1)
+    first.stop()
+
+    (project / "pages" / "index.pyxl").write_text(PAGE % 2)
+    second = start_server(project, "serve", env=KEY)  # builds at start: the pages changed
+    new = scripts(second.url + "/", 2)
+    assert old - new, (old, new)  # the page's own chunk changed
+    for name in old:  # (404 before: the start's build emptied dist/public/)
+        assert status(second.url + name) == 200, name
+    assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
+

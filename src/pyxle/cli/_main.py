@@ -638,6 +638,7 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle.app import BUILT_BY_SERVER, StartupError, create_app
     from pyxle.app._app import note_workers_apart
     from pyxle.app._ssrcheck import check_ssr
+    from pyxle.app._staging import discard, promote
     from pyxle.cli import _serve as server
 
     detected = workers == 0  # pyxle-framework 0.9's "auto-detect": one per core
@@ -678,18 +679,26 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
     setting = config.sources.get("starlette.host", "starlette.host")  # "--host", "PYXLE_HOST", "<file>: starlette.host"
+    app = None
     try:
         address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
-        app = create_app(config, mode=mode, ssr_workers=ssr_workers)  # type: ignore[arg-type]  # fail here, once, and build
+        # Fail here, once, and build: in production beside dist/ and put in place once checked, as a
+        # reload's build is, keeping the previous build's hashed browser files for open pages.
+        app = create_app(config, mode=mode, ssr_workers=ssr_workers, staged=mode == "production")  # type: ignore[arg-type]
         _try_plugins(app)
         app.check_middleware()  # one that fails on the lifespan: one error here, not every worker's
         check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
+        if app.build_into is not None:
+            promote(app.build_into, config.dist_path)
         note_workers_apart(app, workers)
         port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
         raise CliError(str(exc)) from None
     except server.BindError as exc:
         raise CliError(str(exc)) from None
+    finally:
+        if app is not None and app.build_into is not None:
+            discard(app.build_into)
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode, workers)  # type: ignore[arg-type]
     if mode == "production" and (config.dist_path / "manifest.json").is_file() and not app.unrendered:
