@@ -140,6 +140,18 @@ def test_the_precompressed_twins_have_no_url_of_their_own(app: Server, script: s
     assert fetch(app, script, "gzip").headers["content-encoding"] == "gzip"
 
 
+@cites("docs/pages.md", "A 404 under `/_pyxle/` carries `Cache-Control: no-store`, so no browser or CDN keeps it")
+def test_a_missing_build_file_is_a_404_nothing_keeps(app: Server, script: str) -> None:
+    """A chunk asked for before its build was deployed here (a rolling deploy) had no Cache-Control:
+    a CDN that stores 404s by default kept answering it after the file came."""
+    for path in ("/_pyxle/page_later-NOTBUILT.js", script + ".br", "/_pyxle/chunks/"):
+        missing = fetch(app, path, "identity")
+        assert missing.status_code == 404, path
+        assert missing.headers["cache-control"] == "no-store", path
+        assert json.loads(missing.raw_body) == {"error": "Not Found"}  # type: ignore[attr-defined]
+    assert fetch(app, script, "identity").headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
 @cites("docs/deployment.md", "Other methods at a file's URL (in `public/` or under `/_pyxle/`)\n  are answered as at a "
        "page's: `OPTIONS` with `204` and `Allow: GET, HEAD, OPTIONS`, any other\n  with `405` and that `Allow`")
 @cites("docs/deployment.md", "which refuses an unsafe method\n  without its token with `403` at every URL); a URL with no "

@@ -89,6 +89,8 @@ def check_through(proxy: str, asset_encoding: str, forwarded_host: str | None = 
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "accept-encoding" in asset.headers.get("vary", "").lower()  # a shared cache keeps the encodings apart
     assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
+    missing = httpx.get(proxy + "/_pyxle/page_later-NOTBUILT.js", timeout=10)  # a build not deployed here yet
+    assert missing.status_code == 404 and "max-age" not in missing.headers.get("cache-control", "")
     seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
     assert seen == {"host": "example.com", "x-forwarded-for": "127.0.0.1", "x-forwarded-proto": "http",
                     "x-forwarded-host": forwarded_host}
@@ -216,6 +218,7 @@ def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the
 @cites("docs/deployment.md", "`compression off` passes each client's `Accept-Encoding` through: by default Caddy asks "
        "Pyxle for\ngzip itself and unpacks it for clients that did not ask, so they got a chunked answer without\n"
        "`Content-Length`, under the `ETag` of the gzip copy")
+@cites("docs/deployment.md", "`@built file` gives the year-long `Cache-Control` to files that exist only")
 @cites("docs/deployment.md", "Caddy obtains certificates itself and sends `X-Forwarded-For`, `X-Forwarded-Proto` and\n"
                              "`X-Forwarded-Host`, and upgrades WebSockets, without being told")
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._memo import remember
-from pyxle._refused import not_found
+from pyxle._refused import UNROUTED, not_found
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
@@ -258,7 +258,7 @@ def build_assets(directory: Path) -> ASGIApp:
         except (OSError, ValueError):  # a name the OS refuses (a NUL byte, too long)
             found = None
         if found is None or asset.endswith("/") or _is_twin(Path(found[0])):
-            await not_found(scope, receive, send)
+            await _no_such_asset(scope, receive, send)
             return
         if scope["method"] not in ("GET", "HEAD"):
             await _other_method(scope, receive, send)
@@ -285,6 +285,14 @@ def build_assets(directory: Path) -> ASGIApp:
         await small.answer(_conditional(scope, response), scope, receive, send)
 
     return serve
+
+
+async def _no_such_asset(scope: Scope, receive: Receive, send: Send) -> None:
+    """A name no build here made: the 404 of any URL, but never stored. A page of a build not yet
+    deployed on this machine (a rolling deploy) asks for its chunk before the file is here; a CDN
+    that keeps 404s by default would go on answering it after."""
+    scope.setdefault("pyxle", {})[UNROUTED] = True  # as not_found's
+    raise HTTPException(404, headers={"Cache-Control": "no-store"})
 
 
 def _conditional(scope: Scope, response: Response) -> Response:
