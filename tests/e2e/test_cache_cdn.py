@@ -130,6 +130,26 @@ def test_an_action_on_a_page_served_without_a_cookie_succeeds_in_chromium(app: S
     assert [(kind, text) for kind, text in page.problems() if "403" not in text] == []
 
 
+@cites("docs/security.md", "They do the same when the token they sent is\n  refused and the answer replaced it")
+@cites("docs/security.md", "its first post after the\n  deploy succeeds all the same")
+def test_an_action_sent_with_a_token_of_another_secret_succeeds_in_chromium(app: Server, page: PageWatch) -> None:
+    """A page opened before a deploy that changed PYXLE_SECRET_KEY holds a token the server no longer
+    verifies: its first post was refused (`CSRF token invalid`, shown to the user by `<Form>`), and
+    only a second click, with the cookie that refusal set, went through."""
+    page.page.goto(app.url + "/pricing")
+    page.hydrated()
+    page.page.context.add_cookies([{"name": "pyxle-csrf", "value": "0f1e2d3c4b5a.signed-with-the-old-key",
+                                    "url": app.url}])
+    posts: list[int] = []
+    page.page.on("response", lambda r: "/api/__actions/" in r.url and posts.append(r.status))
+    before = subscribed(app)
+    page.page.click("#go")
+    page.page.wait_for_function("document.querySelector('#out').textContent !== 'none'", timeout=15000)
+    assert json.loads(page.page.text_content("#out")) == {"ok": True, "subscribed": "pro"}
+    assert subscribed(app) == before + 1 and posts == [403, 200]  # refused once, then sent with the new cookie
+    assert [(kind, text) for kind, text in page.problems() if "403" not in text] == []
+
+
 HAND_WRITTEN = """async () => {
   const token = () => document.cookie.match(/(?:^|; )pyxle-csrf=([^;]*)/)?.[1] ?? "";
   const post = () => fetch("/api/__actions/pricing/subscribe", {

@@ -47,16 +47,18 @@ export function csrfToken() {
 }
 
 // A POST with the CSRF token in its header. A page served from a shared cache (a CDN) sets no
-// CSRF cookie, so a visitor may post before having one: the server refuses that post (403,
-// code csrf_failed) and its answer sets the cookie, and the post is sent once more with it.
-// Only a post that went without a token is sent again, once: a cross-site post never reaches here.
+// CSRF cookie, so a visitor may post before having one; a page opened before a deploy that changed
+// PYXLE_SECRET_KEY holds a cookie the server no longer accepts. The server refuses that post (403,
+// code csrf_failed) and its answer sets a new cookie, and the post is sent once more with it.
+// Only a post whose refusal replaced the token is sent again, once: a cross-site post never reaches here.
 export async function postWithCsrf(url, init) {
   const sent = csrfToken()
   const post = (token) => fetch(url, { ...init, method: 'POST', credentials: 'same-origin',
                                        headers: { ...init.headers, [csrfHeader()]: token } })
   const response = await post(sent)
-  if (sent || response.status !== 403 || !csrfToken() || !(await refusedForCsrf(response))) return response
-  return post(csrfToken())
+  const now = csrfToken()
+  if (response.status !== 403 || !now || now === sent || !(await refusedForCsrf(response))) return response
+  return post(now)
 }
 
 async function refusedForCsrf(response) {
