@@ -4,8 +4,11 @@ only that one's, as a reload's own build does. A real server, real builds, httpx
 
 from __future__ import annotations
 
+import os
+import re
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -127,4 +130,37 @@ def test_a_restart_that_builds_keeps_the_previous_builds_scripts(make_project, s
     for name in old:  # (404 before: the start's build emptied dist/public/)
         assert status(second.url + name) == 200, name
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
+
+
+def versions_served(url: str, timeout: float = 60) -> dict[int, set[str]]:
+    """The page's versions the workers answer with, each with the scripts it names: new connections
+    until two versions were seen (the kernel spreads them over the workers), or ``timeout``."""
+    seen: dict[int, set[str]] = {}
+    deadline = time.monotonic() + timeout
+    while len(seen) < 2 and time.monotonic() < deadline:
+        html = httpx.get(url, headers={"connection": "close"}, timeout=10).text
+        version = int(re.search(r"version (?:<!-- -->)?(\d+)", html).group(1))  # type: ignore[union-attr]
+        seen[version] = set(re.findall(r'<script[^>]+src="(/_pyxle/[^"]+)"', html)
+                            + re.findall(r'rel="modulepreload" href="(/_pyxle/[^"]+)"', html))
+    return seen
+
+
+@cites("docs/deployment.md", "between a `pyxle build` that put a new build in `dist/` and the reload that follows it, a "
+       "worker\nstarted in place of one that died serves the new build, whole (its Python, its SSR bundle and its\n"
+       "scripts), beside the others' old one")
+def test_a_worker_replaced_between_a_build_and_its_reload_serves_the_new_build_whole(make_project, start_server) -> None:
+    project = make_project({"pages/index.pyxl": PAGE % 1}, node=True)
+    build(project, 1)
+    server = start_server(project, "serve", "--skip-build", "--workers", "2", env=KEY)
+    scripts(server.url + "/", 1)
+    build(project, 2)
+    workers = subprocess.run(["pgrep", "-P", str(server.proc.pid)], capture_output=True, text=True,
+                             check=False).stdout.split()
+    assert len(workers) == 2, workers
+    os.kill(int(workers[0]), signal.SIGKILL)
+    seen = versions_served(server.url + "/")
+    assert sorted(seen) == [1, 2], seen  # the worker that kept serving, and its new sibling
+    for names in seen.values():  # each page whole: every script it names is there
+        for name in names:
+            assert status(server.url + name) == 200, name
 
