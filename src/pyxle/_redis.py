@@ -558,12 +558,14 @@ class Subscription:
         waiter = self._pending.get(channel)
         if waiter is None:
             waiter = self._pending[channel] = asyncio.get_running_loop().create_future()
+            # Before the send: the listener may read the confirmation while it is under way, and an
+            # answer marked as awaited after it came would be waited for, and Redis taken as lost.
+            self._awaiting()
             try:
                 await self._pubsub.subscribe(channel)
             except Exception:  # noqa: BLE001  (the listener sees the outage and resubscribes later)
                 self._pending.pop(channel, None)
                 return False
-            self._awaiting()
         if wait:
             await asyncio.wait({waiter}, timeout=self._answer_timeout)
         return waiter.done() and self.up

@@ -279,3 +279,24 @@ def test_publishes_waiting_for_a_connection_through_a_stall_are_not_timed_out(ma
     seen = burst(server.url + "/api/pub", 400, method="POST")
     assert seen == {"200": 400}, seen
     assert "unreachable" not in server.output() and "lost Redis" not in server.output(), server.output()
+
+
+@cites(DOC, "Such a Redis counts as gone once it leaves a subscription, or the `PING` each worker sends\nafter a second of silence, unanswered for two seconds")
+def test_a_quiet_channel_just_joined_is_no_lost_redis(make_project, start_server, start_redis) -> None:
+    """A subscription confirmed before `add` had marked it as awaited left the listener waiting for
+    an answer already given: two seconds after a socket joined a channel that then stayed quiet, the
+    worker logged `lost Redis ... (TimeoutError)` and `is back`, and subscribed everything again,
+    with Redis answering throughout (a soak test saw it after every start and reload)."""
+    redis = start_redis()
+    server: Server = start_server(make_project({"pages/api/live.py": LIVE}), "serve", "--workers", "1",
+                                  env=env(redis))
+
+    async def run() -> None:
+        for _ in range(3):  # each join subscribes the channel anew (the last socket's leaving unsubscribed it)
+            ws, _hello = await join(server.ws_url + "/api/live")
+            await asyncio.sleep(3.5)  # quiet: over the two seconds an unanswered request is given
+            await ws.close()
+            await asyncio.sleep(0.3)
+
+    asyncio.run(run())
+    assert "lost Redis" not in server.output() and "is back" not in server.output(), server.output()
