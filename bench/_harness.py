@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -27,6 +28,12 @@ def ensure_wrk() -> str:
     subprocess.run(["apt-get", "update", "-qq"], check=False, stdout=subprocess.DEVNULL)
     subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, stdout=subprocess.DEVNULL)
     return shutil.which("wrk") or "wrk"
+
+
+def ssr_bundle(project: Path) -> Path:
+    """The SSR bundle of ``project``'s dist/: the manifest names it (server/ssr.mjs for a Pyxle before it was hashed)."""
+    manifest = json.loads((project / "dist" / "manifest.json").read_text())
+    return project / "dist" / manifest.get("ssrBundle", "server/ssr.mjs")
 
 
 def free_port() -> int:

@@ -22,7 +22,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, median, server_cpu, source_tree, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, median, server_cpu, source_tree, ssr_bundle, start, stop, wrk, wrk_with_cpu
 from ssr_bench import page_project
 
 HELLO = "async def get(request):\n    return {'message': 'Hello, world!'}\n"
@@ -77,7 +77,7 @@ def main() -> None:
                 api[name].append(hello.rps)
                 api_cpu[name].append(server_cpu(hello_cpu))
                 out = subprocess.run([sys.executable, str(REPO / "bench" / "ssr_pool_bench.py"), "--seconds",
-                                      str(args.seconds), "--bundle", str(projects[name] / "dist" / "server" / "ssr.mjs")],
+                                      str(args.seconds), "--bundle", str(ssr_bundle(projects[name]))],
                                      capture_output=True, text=True, check=True, env={**env(), **path}).stdout
                 measured = json.loads(out.strip().splitlines()[-1])
                 pool[name].append(measured["renders_per_second"])

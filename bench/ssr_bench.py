@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import REPO, env, free_port, start, stop, wrk, wrk_with_cpu
+from _harness import REPO, env, free_port, ssr_bundle, start, stop, wrk, wrk_with_cpu
 
 NODE_MODULES = REPO / "tests" / "node" / "node_modules"
 LAYOUT = '''
@@ -118,7 +118,7 @@ def main() -> None:
                                             connections=args.connections)
         finally:
             stop(proc)
-        ceiling = render_ceiling(project / "dist" / "server" / "ssr.mjs", nav["props"], args.seconds)
+        ceiling = render_ceiling(ssr_bundle(project), nav["props"], args.seconds)
 
         demo = Path(tmp) / "demo"
         shutil.copytree(REPO / "examples" / "demo", demo,

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _harness import _process_tree_cpu, env
+from _harness import _process_tree_cpu, env, ssr_bundle
 from ssr_bench import page_project, render_ceiling
 
 from pyxle.ssr import SsrPool
@@ -75,7 +75,7 @@ def main() -> None:
         project = page_project(Path(tmp))
         subprocess.run([sys.executable, "-m", "pyxle", "build", str(project)], env=env(), check=True,
                        capture_output=True)
-        bundle = project / "dist" / "server" / "ssr.mjs"
+        bundle = ssr_bundle(project)
         rate = asyncio.run(drive(bundle, PROPS, args.seconds, args.concurrency))
         ceiling = render_ceiling(bundle, json.loads(PROPS), int(args.seconds))
     print(f"SsrPool (2 workers, {args.concurrency} concurrent renders, no HTTP): {rate:.0f} renders/s")

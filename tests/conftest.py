@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -91,6 +92,11 @@ atexit.register(reap)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """The session's end: no server outlives it, whichever test or fixture forgot one."""
     reap()
+
+
+def ssr_bundle(build: Path) -> Path:
+    """The SSR bundle of the build in ``build`` (its name is hashed: the manifest names it)."""
+    return build / json.loads((build / "manifest.json").read_text())["ssrBundle"]
 
 
 def pyxle_command() -> list[str]:

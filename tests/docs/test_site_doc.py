@@ -5,6 +5,7 @@ in Chromium; and the outputs those docs show."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -107,8 +108,9 @@ def test_the_sign_in_form_renders_loading_on_the_server(site: Server) -> None:
 def test_the_built_dist_is_the_tree_shown(site: Server) -> None:
     dist = site.root / "dist"  # type: ignore[attr-defined]
     shown = [line.split()[0] for line in doc_block("docs/pages.md", "dist-tree").splitlines()[1:]]
-    assert shown == ["manifest.json", "server/ssr.mjs", "server/pages/*.py", "server/python/...", "public/_pyxle/..."]
-    assert (dist / "manifest.json").is_file() and (dist / "server" / "ssr.mjs").is_file()
+    assert shown == ["manifest.json", "server/ssr-<hash>.mjs", "server/pages/*.py", "server/python/...", "public/_pyxle/..."]
+    manifest = json.loads((dist / "manifest.json").read_text())
+    assert re.fullmatch(r"server/ssr-\w+\.mjs", manifest["ssrBundle"]) and (dist / manifest["ssrBundle"]).is_file()
     assert list((dist / "server" / "pages").rglob("*.py"))
     assert json.loads((dist / "manifest.json").read_text())["python"]["base"] == "pages"  # (the site has no API route)
     assets = list((dist / "public" / "_pyxle").rglob("*.js"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,7 +64,7 @@ def test_build_writes_server_modules_assets_and_manifest(project: Path) -> None:
     assert set(manifest["modules"]) == {"index.pyxl", "layout.pyxl"}
     server_module = dist / manifest["modules"]["index.pyxl"]["server"]
     assert "async def load" in server_module.read_text() and "export default" not in server_module.read_text()
-    assert (dist / "server" / "ssr.mjs").is_file()
+    assert re.fullmatch(r"server/ssr-\w+\.mjs", manifest["ssrBundle"]) and (dist / manifest["ssrBundle"]).is_file()
     js = dist / "public" / manifest["pages"]["index"]["js"].lstrip("/")
     assert js.is_file() and js.with_name(js.name + ".br").is_file() and js.with_name(js.name + ".gz").is_file()
     assert not (dist / "plan.json").exists() and not (dist / "client").exists()  # build intermediates are gone

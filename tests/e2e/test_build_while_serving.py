@@ -31,7 +31,7 @@ def status(url: str) -> int:
     return httpx.get(url, timeout=10).status_code
 
 
-@cites("docs/deployment.md", "`pyxle build` run while a server serves `dist/` keeps them too")
+@cites("docs/deployment.md", "`pyxle build` run while a server serves `dist/` keeps both too")
 @cites("docs/deployment.md", "(a build that fails leaves `dist/`\nas it was), so a deploy that builds and then reloads a "
        "`--skip-build` server never serves a page")
 def test_pyxle_build_beside_a_running_server_keeps_the_previous_builds_scripts(make_project, start_server) -> None:
@@ -112,7 +112,7 @@ def test_a_build_during_a_reload_waits_for_the_reload_and_both_succeed(make_proj
     assert sorted(p.name for p in project.iterdir() if p.name.startswith(".dist")) == []
 
 
-@cites("docs/deployment.md", "A restart that builds (`pyxle serve` without `--skip-build`, its pages changed) keeps them too")
+@cites("docs/deployment.md", "A restart that builds (`pyxle serve` without `--skip-build`, its pages changed) keeps both too")
 def test_a_restart_that_builds_keeps_the_previous_builds_scripts(make_project, start_server) -> None:
     """`pyxle serve` without --skip-build rebuilt a stale dist/ in place at start: the previous
     build's hashed files were gone, so a page a browser still had open (or cached) lost its scripts:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from pyxle import __version__
-from tests.conftest import NODE_MODULES, Server, pyxle_command, server_env, serving, write_project
+from tests.conftest import NODE_MODULES, Server, pyxle_command, server_env, serving, ssr_bundle, write_project
 from tests.docs._blocks import cites
 
 NAV = {"x-pyxle-navigation": "1"}
@@ -234,9 +234,10 @@ def test_a_folder_with_neither_pages_nor_a_build_names_both(tmp_path: Path) -> N
                              "missing: the build is incomplete; hint: deploy the whole folder that `pyxle build` wrote "
                              "(run `pyxle build` again where the pages are)")
 @pytest.mark.parametrize("lost", ["dist/server/pages/index.py", "dist/server/python/pages/api/stats.py",
-                                  "dist/server/ssr.mjs"])
+                                  "dist/<ssrBundle>"])
 def test_a_partial_build_without_pages_is_refused_naming_the_file(built: Path, tmp_path: Path, lost: str) -> None:
     app = deploy(built, tmp_path / "app")
+    lost = lost.replace("<ssrBundle>", ssr_bundle(app / "dist").relative_to(app / "dist").as_posix())
     (app / lost).unlink()
     out = pyxle(app, "serve", ".", "--skip-build", "--port", "0")
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
@@ -354,15 +355,23 @@ def test_a_build_records_the_pyxle_version_that_made_it_and_its_public_files_onc
        "``pyxle: /srv/app has no pages/ folder, and the build cannot be served without it: dist/manifest.json was made "
        "by Pyxle 0.9.4, and this is Pyxle 1.0.0; hint: run `pyxle build` with the Pyxle that serves it (Pyxle 1.0.0) "
        "where the pages are, and deploy the dist/ it writes``")
-@pytest.mark.parametrize("made", ["0.9.4", None])
+@cites("docs/deployment.md", "a `dist/` whose manifest names no `ssrBundle` (made before the SSR bundle's name was "
+                             "hashed) is another version's too")
+@pytest.mark.parametrize("made", ["0.9.4", None, "unnamed"])
 def test_a_deploy_without_pages_of_a_build_another_pyxle_made_is_refused_naming_both_versions(
         built: Path, tmp_path: Path, made: str | None) -> None:
-    """Its compiled modules and manifest are another Pyxle's, and nothing is there to build them again from."""
+    """Its compiled modules and manifest are another Pyxle's, and nothing is there to build them again from.
+    ``unnamed``: this version's, made before the SSR bundle was named in the manifest (server/ssr.mjs)."""
     app = deploy(built, tmp_path / "app")
-    stamp(app, made)
+    stamp(app, __version__ if made == "unnamed" else made)
+    if made == "unnamed":
+        manifest = json.loads((app / "dist" / "manifest.json").read_text())
+        del manifest["ssrBundle"]
+        (app / "dist" / "manifest.json").write_text(json.dumps(manifest))
     out = pyxle(app, "serve", ".", "--port", "0", timeout=60)
     assert out.returncode == 1 and "Traceback" not in out.stderr, out.stderr
-    by = f"was made by Pyxle {made}" if made else "records no Pyxle version (an older Pyxle made it)"
+    by = ("names no SSR bundle (an earlier Pyxle made it)" if made == "unnamed" else f"was made by Pyxle {made}" if made
+          else "records no Pyxle version (an older Pyxle made it)")
     said = (f"pyxle: {app.resolve()} has no pages/ folder, and the build cannot be served without it: "
             f"dist/manifest.json {by}, and this is Pyxle {__version__}; hint: run `pyxle build` with the Pyxle that "
             f"serves it (Pyxle {__version__}) where the pages are, and deploy the dist/ it writes\n")

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PageWatch, pyxle_command, server_env
+from tests.conftest import PageWatch, pyxle_command, server_env, ssr_bundle
 from tests.docs._blocks import cites
 
 SLOW = '''
@@ -67,7 +67,7 @@ def test_a_render_asked_of_a_closed_pool_fails_at_once(make_project, tmp_path: P
     built = subprocess.run([*pyxle_command(), "build", str(project)], cwd=project, env=server_env(),
                            capture_output=True, text=True, timeout=120, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
-    bundle = project / "dist" / "server" / "ssr.mjs"
+    bundle = ssr_bundle(project / "dist")
 
     async def scenario() -> None:
         pool = SsrPool(bundle, size=1, timeout=5)

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import NODE_MODULES, pyxle_command, server_env, serving, write_project
+from tests.conftest import NODE_MODULES, pyxle_command, server_env, serving, ssr_bundle, write_project
 from tests.docs._blocks import cites
 
 PAGE = '''
@@ -63,7 +63,7 @@ def test_pyxle_build_finds_the_packages_hoisted_to_the_workspace_root(app: Path)
     """It refused: "npm packages not installed (react, react-dom, esbuild); run `pyxle install`"."""
     built = pyxle(app, "build", ".")
     assert built.returncode == 0, built.stdout + built.stderr
-    assert "not installed" not in built.stderr and (app / "dist" / "server" / "ssr.mjs").is_file()
+    assert "not installed" not in built.stderr and ssr_bundle(app / "dist").is_file()
 
 
 def test_pyxle_serve_renders_a_page_with_the_hoisted_packages(app: Path) -> None:

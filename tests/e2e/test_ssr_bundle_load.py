@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import pyxle_command, server_env
+from tests.conftest import pyxle_command, server_env, ssr_bundle
 from tests.docs._blocks import cites
 from tests.e2e.test_ssr_worker_faults import node_workers
 
@@ -154,7 +154,7 @@ def test_a_refused_reload_leaves_the_served_build_as_it_was(make_project, start_
     died afterwards was started again on the broken bundle, and every page answered 500."""
     project = make_project({"pages/index.pyxl": INDEX}, node=True)
     server = start_server(project, "serve", "--ssr-workers", "2", env=KEY)
-    bundle = project / "dist" / "server" / "ssr.mjs"
+    bundle = ssr_bundle(project / "dist")
     served = bundle.read_bytes()
     (project / "pages" / "index.pyxl").write_text(INDEX.replace("index {data.n}", "edited {data.n}"))
     (project / "pages" / "win.pyxl").write_text(BROKEN)
@@ -183,7 +183,7 @@ def test_a_worker_that_replaces_a_dead_one_after_such_a_page_was_added_serves_th
     project = make_project({"pages/index.pyxl": INDEX}, node=True)
     server = start_server(project, "serve", "--workers", "2", env=KEY)
     wait_until(lambda: len(granian_workers(server)) == 2)
-    bundle = (project / "dist" / "server" / "ssr.mjs").read_bytes()
+    bundle = ssr_bundle(project / "dist").read_bytes()
     (project / "pages" / "win.pyxl").write_text(BROKEN)
     [victim, survivor] = granian_workers(server)
     os.kill(victim, signal.SIGKILL)
@@ -191,7 +191,7 @@ def test_a_worker_that_replaces_a_dead_one_after_such_a_page_was_added_serves_th
     time.sleep(6)  # beyond granian's 5.5 s crash-loop window
     assert server.proc.poll() is None, server.output()
     assert survivor in granian_workers(server) and len(granian_workers(server)) == 2
-    assert (project / "dist" / "server" / "ssr.mjs").read_bytes() == bundle, "the served build was rebuilt"
+    assert ssr_bundle(project / "dist").read_bytes() == bundle, "the served build was rebuilt"
     answers = {httpx.get(server.url + "/", headers={"Connection": "close"}, timeout=10).status_code for _ in range(20)}
     assert answers == {200}
     assert "window is not defined" not in server.output()

@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
 
-from tests.conftest import Server, pyxle_command, server_env, serving, write_project
+from tests.conftest import Server, pyxle_command, server_env, serving, ssr_bundle, write_project
 from tests.docs._blocks import cites
 
 INNER = '''
@@ -131,14 +132,14 @@ def test_the_log_names_the_pyxl_file_and_line_a_page_threw_at(server: Server) ->
     first, stack = logged.split("\n", 1)
     assert first == f"rendering pages/inner.pyxl failed at pages/inner.pyxl:{INNER_LINE}:20: the inner part broke"
     assert re.search(rf"^    at Inner \(/.+/pages/inner\.pyxl:{INNER_LINE}:20\)$", stack, re.MULTILINE), stack
-    assert "ssr.mjs" not in stack
+    assert "server/ssr" not in stack
 
 
 @cites("docs/pages.md", "The answer carries none of it.")
 def test_the_answer_of_a_page_that_threw_carries_no_stack_or_location(server: Server) -> None:
     answer = httpx.get(server.url + "/inner", timeout=30)
     assert answer.status_code == 500 and "Internal Server Error" in answer.text
-    for told in ("inner.pyxl", f":{INNER_LINE}:", "the inner part broke", "at Inner", "ssr.mjs"):
+    for told in ("inner.pyxl", f":{INNER_LINE}:", "the inner part broke", "at Inner", "ssr-"):
         assert told not in answer.text
 
 
@@ -155,7 +156,7 @@ def test_an_error_a_render_left_uncaught_is_logged_with_its_stack_in_the_page(se
     logged = record(server, "uncaught exception from page 'later'")
     line = line_of(LATER, "thrown later")
     assert re.search(rf"^    at Timeout\.later .*\(/.+/pages/later\.pyxl:{line}:\d+\)$", logged, re.MULTILINE), logged
-    assert "ssr.mjs" not in logged
+    assert "server/ssr" not in logged
 
 
 @cites("docs/pages.md", "the SSR workers map the bundle back through its source map, which stays in `dist/server/` "
@@ -163,6 +164,7 @@ def test_an_error_a_render_left_uncaught_is_logged_with_its_stack_in_the_page(se
 @pytest.mark.parametrize("path", ["/server/ssr.mjs", "/dist/server/ssr.mjs", "/_pyxle/ssr.mjs",
                                   "/_pyxle/%2e%2e/server/ssr.mjs", "/_pyxle/..%2fserver/ssr.mjs"])
 def test_the_ssr_bundle_and_its_source_map_are_never_served(server: Server, path: str) -> None:
+    path = path.replace("ssr.mjs", ssr_bundle(Path(server.args[1]) / "dist").name)  # its name is hashed
     answer = httpx.get(server.url + path, timeout=30)
     assert answer.status_code in (400, 404), (path, answer.status_code)
     assert "sourceMappingURL" not in answer.text
@@ -196,7 +198,7 @@ def test_an_error_page_that_failed_too_is_logged_with_its_file_line_and_stack(se
     at = thrown_at("pages/fragile/error.pyxl", ERROR_PAGE)
     assert first == f"rendering pages/fragile/error.pyxl failed at {at}: the error page broke too"
     assert re.search(rf"^    at ErrorPage \(/.+/{re.escape(at)}\)$", stack, re.MULTILINE), stack
-    assert "Traceback" not in logged and "ssr.mjs" not in logged
+    assert "Traceback" not in logged and "server/ssr" not in logged
     output = server.output()  # the page's own failure first, as it happened
     assert output.index("rendering pages/fragile/index.pyxl failed at pages/fragile/index.pyxl:") < output.index(first)
 
@@ -208,7 +210,7 @@ def test_the_answer_of_an_error_page_that_failed_is_the_built_in_page_with_no_de
     answer = httpx.get(server.url + "/fragile" + query, timeout=30)
     assert answer.status_code == 500
     assert "<h1>500</h1><p>Internal Server Error</p>" in answer.text
-    for told in ("error.pyxl", "broke", "at ErrorPage", "at Broken", "ssr.mjs", "RuntimeError"):
+    for told in ("error.pyxl", "broke", "at ErrorPage", "at Broken", "ssr-", "RuntimeError"):
         assert told not in answer.text
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import Server, pyxle_command, server_env
+from tests.conftest import Server, pyxle_command, server_env, ssr_bundle
 from tests.docs._blocks import cites
 
 OK = '''
@@ -195,15 +195,15 @@ def test_pages_answered_500_while_no_ssr_worker_runs_are_logged_sparsely(make_pr
     whole JavaScript stack (25 MB of log in 10 s under load)."""
     project = make_project({"pages/index.pyxl": OK}, node=True)
     server = build_and_serve(project, start_server, "--ssr-workers", "1")
-    bundle = project / "dist" / "server" / "ssr.mjs"
-    bundle.rename(bundle.with_name("ssr.mjs.gone"))  # a bad deploy
+    bundle = ssr_bundle(project / "dist")
+    bundle.rename(bundle.with_name("gone.mjs"))  # a bad deploy
     for pid in node_workers(server):
         os.kill(pid, signal.SIGKILL)
     server.wait_for_output("could not start an SSR worker", 15)
     with ThreadPoolExecutor(4) as pool:
         codes = list(pool.map(lambda _: httpx.get(server.url + "/", timeout=10).status_code, range(30)))
     assert codes == [500] * 30, codes
-    bundle.with_name("ssr.mjs.gone").rename(bundle)
+    bundle.with_name("gone.mjs").rename(bundle)
     out = server.wait_for_output("the SSR pool is whole again", 45)
     lines = [line for line in out.splitlines() if "rendering pages/index.pyxl failed: no SSR worker " in line]
     held = [int(found.group(1)) if (found := re.search(r"\(and (\d+) more such answers since the last line\)$", line))

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import pyxle_command, server_env
+from tests.conftest import pyxle_command, server_env, ssr_bundle
 
 HOME = "export default function Home() { return <p>home</p> }\n"
 EXITS = '''
@@ -37,7 +37,7 @@ def bundle(make_project) -> tuple[Path, Path]:  # type: ignore[no-untyped-def]
     built = subprocess.run([*pyxle_command(), "build", str(project)], cwd=project, env=server_env(),
                            capture_output=True, text=True, timeout=180, check=False)
     assert built.returncode == 0, built.stdout + built.stderr
-    return project, project / "dist" / "server" / "ssr.mjs"
+    return project, ssr_bundle(project / "dist")
 
 
 def test_the_start_up_ssr_check_leaves_its_worker_to_asyncio(bundle, caplog) -> None:  # type: ignore[no-untyped-def]

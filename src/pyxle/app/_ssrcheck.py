@@ -60,7 +60,7 @@ def start_problem(exc: Exception, root: Path, bundle: Path) -> str:
     from pyxle.ssr import BundleError
 
     if isinstance(exc, BundleError):
-        return _described(exc, root, bundle.parents[1])
+        return _described(exc, root, bundle)
     return f"the SSR bundle {_shown(bundle, root)} cannot be loaded: {exc}"
 
 
@@ -76,11 +76,11 @@ def check_ssr(app: Any) -> None:
         raise StartupError(problem)
 
 
-def _described(exc: Any, root: Path, build_dir: Path) -> str:
+def _described(exc: Any, root: Path, bundle: Path) -> str:
     """``file:line: ReferenceError while the SSR bundle loads: ...``, its source line and a hint."""
     name, message = exc.error_name, exc.error_message
     text = f"{name} while the SSR bundle loads: {message}"
-    found = project_frame(exc.stack, root, build_dir)
+    found = project_frame(exc.stack, root, bundle.parents[1])
     missing = re.fullmatch(r"(\w+) is not defined", message)
     if name == "ReferenceError" and missing and missing.group(1) in _BROWSER_GLOBALS:
         hint = (f"a module's top-level code runs on the server too, where there is no {missing.group(1)}: "
@@ -93,7 +93,7 @@ def _described(exc: Any, root: Path, build_dir: Path) -> str:
                 "move the code into a useEffect (or an event handler), which runs only in the browser")
     if found is None:
         at = next((line.strip() for line in (exc.stack or "").splitlines() if line.lstrip().startswith("at ")), "")
-        return SourceError(_shown(build_dir / "server" / "ssr.mjs", root), None, f"{text} ({at})" if at else text,
+        return SourceError(_shown(bundle, root), None, f"{text} ({at})" if at else text,
                            hint).format()
     file, line, _, source = found
     return SourceError(_shown(file, root.resolve()), line, text, hint, source).format()

@@ -6,8 +6,9 @@ there took the site down at the next Node crash. It builds into a copy beside it
 for ``dist``: same folder, so same file system and the same relative source-map paths), which an
 unchanged project finds current, and the checked copy is then exchanged with the served folder in
 one rename: a request reads the one build or the other, never a mix. The new build also keeps the
-previous one's hashed browser assets, one generation only (``keep_previous``): a page an old worker
-or a browser's cache still holds names them.
+previous one's hashed browser assets and SSR bundle, one generation only (``keep_previous``): a page
+an old worker or a browser's cache still holds names them, and a running server's renderers start
+Node on its own bundle again (its name is hashed, so a new build's is another file).
 
 One build stages at a time: ``pyxle build`` and a reload's check (two deploys overlapping, or a build
 during a reload) would empty the copy under each other. ``stage`` takes a lock on the folder that
@@ -31,7 +32,8 @@ except ImportError:  # Windows: builds are not locked against each other there
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_KEPT = "kept.txt"  # in public/, beside the served _pyxle/: the assets a build holds for its predecessor
+_KEPT = "kept.txt"  # in public/, beside the served _pyxle/: the files a build holds for its predecessor
+_PREVIOUS = ("public/_pyxle/**/*", "server/ssr-*.mjs")  # what keep_previous keeps, in the build folder
 _locks: dict[Path, int] = {}  # staging folder -> the descriptor holding its lock, while this process stages
 
 
@@ -80,22 +82,23 @@ def promote(staging: Path, dist: Path) -> None:
 
 
 def keep_previous(dist: Path, staging: Path) -> None:
-    """Copy into ``staging`` the hashed browser assets (and their .br/.gz twins) that ``dist``'s
-    build made and ``staging``'s lacks: the old workers answer HTML naming them until granian has
-    replaced them. Those ``dist`` kept for its own predecessor are left out, so one generation is
-    kept, not every one. A build that ran empties public/, list included; an unchanged one keeps it."""
-    old, new = dist / "public" / "_pyxle", staging / "public" / "_pyxle"
-    if not old.is_dir() or not new.is_dir():
+    """Copy into ``staging`` the hashed browser assets (and their .br/.gz twins) and the SSR bundle
+    that ``dist``'s build made and ``staging``'s lacks: the old workers answer HTML naming those
+    assets until granian has replaced them, and start Node on that bundle whenever one dies until
+    then. Those ``dist`` kept for its own predecessor are left out, so one generation is kept, not
+    every one. A build that ran empties public/, list included; an unchanged one keeps it. The
+    list names them from the build folder (``public/_pyxle/page-X.js``, ``server/ssr-X.mjs``)."""
+    if not (dist / "public" / "_pyxle").is_dir() or not (staging / "public" / "_pyxle").is_dir():
         return
     list_path = staging / "public" / _KEPT
     kept_before = set(_read_kept(dist / "public" / _KEPT))
     kept = _read_kept(list_path)
-    for file in sorted(old.rglob("*")):
-        name = file.relative_to(old).as_posix()
-        if name in kept_before or not file.is_file() or file.is_symlink() or (new / name).exists():
+    for file in sorted(found for pattern in _PREVIOUS for found in dist.glob(pattern)):
+        name = file.relative_to(dist).as_posix()
+        if name in kept_before or not file.is_file() or file.is_symlink() or (staging / name).exists():
             continue
-        (new / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(file, new / name)
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, staging / name)
         kept.append(name)
     list_path.write_text("".join(f"{name}\n" for name in kept), encoding="utf-8")
 

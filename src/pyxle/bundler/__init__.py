@@ -41,6 +41,7 @@ from typing import Any
 from pyxle import __version__
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._served import (
+    SSR_KEY,
     VERSION_KEY,
     IncompleteBuild,
     ServedBuild,
@@ -207,7 +208,9 @@ class BuildResult:
 
     @property
     def ssr_bundle(self) -> Path:
-        return self.out_dir / "server" / "ssr.mjs"
+        """The build's SSR bundle: its name is hashed, so a server keeps rendering its own after a
+        new build replaced ``out_dir``'s (``app._staging`` keeps the previous one's)."""
+        return self.out_dir / self.manifest[SSR_KEY]
 
     @property
     def public_dir(self) -> Path:
@@ -531,16 +534,16 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh, (global_styles, global_scripts),
                               digests)
     if (not force and previous is not None and previous.get("inputs") == fingerprint
-            and previous.get(VERSION_KEY) == __version__ and (out_dir / "server" / "ssr.mjs").is_file()
+            and version_problem(previous, "") is None and (out_dir / previous[SSR_KEY]).is_file()
             and _has_every_page(previous, table)):
         if mode == "production":
             _refresh_copies(root, pages_dir, table, out_dir, previous, public_dir)
         return BuildResult(out_dir, previous)
     problem = toolchain_problem(root)
     if problem is not None:
-        if previous is None or previous.get(VERSION_KEY) != __version__:
+        if previous is None or version_problem(previous, "") is not None:
             raise ToolchainMissing([problem])  # no build this Pyxle could serve
-        ssr = out_dir / "server" / "ssr.mjs"
+        ssr = out_dir / previous[SSR_KEY]
         raise ToolchainMissing([problem], stale=stale_reason(previous, digests, public_env),
                                missing=None if ssr.is_file() else _shown(ssr, root))
     if (problem := package_problem(root)) is not None:

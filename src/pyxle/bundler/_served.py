@@ -33,6 +33,7 @@ from pyxle.routing import RouteTable, RoutingError, build_table
 PYTHON_DIR = "server/python"  # in the build: the pages folder's files but its pages, at their path from the project root
 PUBLIC_DIR = "server/public"  # in the build: a copy of the project's public folder
 VERSION_KEY = "pyxleVersion"  # in manifest.json: the version of Pyxle that made the build
+SSR_KEY = "ssrBundle"  # in manifest.json: the SSR bundle's content-hashed path in the build (server/ssr-<hash>.mjs)
 _SKIPPED = frozenset({"node_modules", "__pycache__", ".venv", "venv"})
 
 
@@ -41,10 +42,13 @@ def version_problem(manifest: dict[str, Any], shown: str) -> str | None:
     or None. A build is read by the Pyxle that serves it (its compiled modules, its manifest's
     shape), so one made by another version, or by one older than the version record, is stale."""
     made = manifest.get(VERSION_KEY)
-    if made == __version__:
+    if made == __version__ and isinstance(manifest.get(SSR_KEY), str):
         return None
-    by = (f"was made by Pyxle {made}" if isinstance(made, str) and made
-          else "records no Pyxle version (an older Pyxle made it)")
+    if made == __version__:  # made before the SSR bundle's name was hashed: read as another version's
+        by = "names no SSR bundle (an earlier Pyxle made it)"
+    else:
+        by = (f"was made by Pyxle {made}" if isinstance(made, str) and made
+              else "records no Pyxle version (an older Pyxle made it)")
     return f"{shown} {by}, and this is Pyxle {__version__}"
 
 
@@ -219,7 +223,7 @@ def read_served(out_dir: Path, root: Path, pages_dir: Path) -> ServedBuild:
     needed = [out_dir / entry["server"] for entry in manifest["modules"].values()]
     needed += [code_dir / file for file in _copied(python)]
     if manifest["modules"]:
-        needed.append(out_dir / "server" / "ssr.mjs")
+        needed.append(out_dir / manifest[SSR_KEY])
     for assets in manifest.get("pages", {}).values():
         needed += [out_dir / "public" / name.lstrip("/") for name in (assets["js"], *assets["imports"], *assets["css"])]
     for path in needed:

@@ -463,6 +463,9 @@ function buildOptions() {
       entryPoints: [{ in: 'pyxle-entry:server', out: 'ssr' }],
       outdir: path.join(plan.outDir, 'server'),
       outExtension: { '.js': '.mjs' },
+      // Hashed as the browser's files are: a server renders with the bundle it started with, which a
+      // new build into its folder keeps beside its own (pyxle.app._staging).
+      entryNames: '[name]-[hash]',
       format: 'esm',
       platform: 'node',
       target: ['node18'],
@@ -658,17 +661,19 @@ async function runBuilds(esbuild, serve, only = null) {
 const KEEP_MS = 30000
 const retired = new Map() // file no longer written -> when it stopped being written
 
-function prune(outputs, publicDir) {
+// `only`: the files of `folder` it may remove (server/ holds the compiled pages beside the SSR bundles).
+function prune(outputs, folder, only = () => true) {
   const now = Date.now()
   const current = new Set(outputs.map((file) => path.resolve(plan.projectRoot, file)))
   let found = []
   try {
-    found = readdirSync(publicDir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
+    found = readdirSync(folder, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile())
   } catch (error) {
     return
   }
   for (const entry of found) {
     const file = path.join(entry.parentPath ?? entry.path, entry.name)
+    if (!only(file)) continue
     if (current.has(file)) retired.delete(file)
     else if (!retired.has(file)) retired.set(file, now)
     else if (now - retired.get(file) > KEEP_MS) {
@@ -738,6 +743,8 @@ async function build(planPath, serve) {
     if (serve) {
       const written = [client, refreshRuntime].filter(Boolean).flatMap((result) => Object.keys(result.metafile.outputs))
       prune(written, path.join(plan.outDir, 'public'))
+      const ssrDir = path.join(plan.outDir, 'server') // the SSR bundles rebuilds replaced (an older Pyxle's ssr.mjs too)
+      prune(Object.keys(server.metafile.outputs), ssrDir, (file) => path.dirname(file) === ssrDir && /^ssr(-.*)?\.mjs$/.test(path.basename(file)))
     }
     // Text assets are precompressed once here, so serving them costs no CPU. Not in development:
     // brotli at quality 11 over unminified bundles and their source maps takes seconds per rebuild.
@@ -761,7 +768,9 @@ async function build(planPath, serve) {
       }
     }
     mkdirSync(plan.outDir, { recursive: true })
-    const manifest = { pages, ssr: path.join(plan.outDir, 'server', 'ssr.mjs') }
+    const bundle = Object.keys(server.metafile.outputs).find((file) => file.endsWith('.mjs'))
+    // ssrBundle (pyxle.bundler._served.SSR_KEY): relative, as a build is made beside dist/ and renamed into place
+    const manifest = { pages, ssrBundle: path.relative(plan.outDir, path.resolve(plan.projectRoot, bundle)).split(path.sep).join('/') }
     if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
     if (refresh) manifest.entries = modules.map((file) => path.relative(plan.projectRoot, file).split(path.sep).join('/'))

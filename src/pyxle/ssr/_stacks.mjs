@@ -1,5 +1,5 @@
 // Stacks that name the project's own files. The SSR bundle carries an inline source map
-// (bundler/build.mjs); each location in it (`file:///app/dist/server/ssr.mjs:12625:20`) in a stack
+// (bundler/build.mjs); each location in it (`file:///app/dist/server/ssr-<hash>.mjs:12625:20`) in a stack
 // the worker sends is replaced by the one it came from (`/app/pages/index.pyxl:6:20`), as Next.js
 // shows them. Not Node's --enable-source-maps: it names a component's frame after the call in
 // React that ran it (`at Component`) where V8 says `at Inner`, and parses the whole map as every
