@@ -991,3 +991,25 @@ def test_the_demo_chat_under_four_workers_reaches_members_on_other_workers_and_c
         await asyncio.gather(*(ws.close() for ws in members if ws is not other))
 
     asyncio.run(run())
+
+
+@cites("docs/realtime.md", "A channel keeps no history: a message published while a socket was away (between a drop and its\n"
+       "reconnect, during a restart or a reload) is not sent to it once it is back")
+def test_a_socket_that_comes_back_gets_what_is_published_from_then_on_only(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    server = start_server(room_project(make_project), "serve", "--workers", "1")
+    url = server.ws_url + "/api/rooms/lobby"
+
+    async def run() -> tuple[list[str], list[str]]:
+        stays, _ = await join(url)
+        away, _ = await join(url)
+        await away.close()
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            await client.post("/api/rooms/lobby", json={"text": "missed"})
+            back, _ = await join(url)
+            await client.post("/api/rooms/lobby", json={"text": "after"})
+        return await texts(stays, 2, timeout=10), await texts(back, 1, timeout=10)
+
+    stayed, came_back = asyncio.run(run())
+    assert stayed == ["missed0", "after0"]
+    assert came_back == ["after0"]
+
