@@ -138,7 +138,10 @@ def versions_served(url: str, timeout: float = 60) -> dict[int, set[str]]:
     seen: dict[int, set[str]] = {}
     deadline = time.monotonic() + timeout
     while len(seen) < 2 and time.monotonic() < deadline:
-        html = httpx.get(url, headers={"connection": "close"}, timeout=10).text
+        try:
+            html = httpx.get(url, headers={"connection": "close"}, timeout=10).text
+        except httpx.TransportError:  # a connection the killed worker had taken
+            continue
         version = int(re.search(r"version (?:<!-- -->)?(\d+)", html).group(1))  # type: ignore[union-attr]
         seen[version] = set(re.findall(r'<script[^>]+src="(/_pyxle/[^"]+)"', html)
                             + re.findall(r'rel="modulepreload" href="(/_pyxle/[^"]+)"', html))
