@@ -108,3 +108,23 @@ def test_an_edit_to_a_layout_leaves_the_effects_of_the_page(make_project, start_
     page.page.get_by_test_id("layout").filter(has_text="layout two").wait_for(timeout=WAIT * 1000)
     page.page.get_by_test_id("Counter").filter(has_text="counted 2").wait_for(timeout=WAIT * 1000)
     assert effects_after(page) == []
+
+
+def test_a_module_deleted_before_its_import_leaves_the_page_building(make_project, start_server,
+                                                                     page: PageWatch) -> None:  # type: ignore[no-untyped-def]
+    """Each module is an entry of the dev build: one deleted while a component still imports it
+    (that build fails), then its import removed, must not stay an entry that fails every build."""
+    project = make_project({
+        "pages/layout.pyxl": LAYOUT.replace("LABEL", "layout one"),
+        "pages/index.pyxl": PAGE.replace("LABEL", "first"),
+        "components/Counter.jsx": "import { unit } from './unit.js'\n" + component("Counter", "counted {unit}"),
+        "components/unit.js": "export const unit = 'clicks'\n",
+        "components/Clock.jsx": component("Clock", "ticked"),
+    }, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    (project / "components" / "unit.js").unlink()  # Counter's build fails: it imports it
+    page.page.wait_for_timeout(1500)
+    (project / "components" / "Counter.jsx").write_text(component("Counter", "counted plain"))
+    page.page.get_by_test_id("Counter").filter(has_text="counted plain").wait_for(timeout=WAIT * 1000)
