@@ -104,6 +104,43 @@ def test_a_page_added_leaves_the_other_pages_modules_and_chunks_as_they_were(pro
     assert {page: after[page] for page in before} == before
 
 
+LAZY = """
+import { useEffect, useState } from 'react'
+
+export default function Lazy() {
+  const [Shown, setShown] = useState(null)
+  useEffect(() => { import('../components/%s.jsx').then((m) => setShown(() => m.default)) }, [])
+  return Shown ? <Shown /> : <p>loading</p>
+}
+"""
+
+
+@cites("docs/pages.md", "the deploy that adds the first lazy `import()` of a component changes every page's module, "
+                        "and so does one whose lazy module is the first to use another part of that code "
+                        "(`pyxle/client`'s `Link`, say); other lazy imports change only their own pages")
+def test_lazy_imports_change_every_page_only_when_first_to_share_a_part_of_their_code(project: Path) -> None:
+    """esbuild puts what a lazily imported module shares with the pages in a chunk of their own:
+    the first lazy component (React's JSX runtime) moves it, as does the first using
+    ``pyxle/client``; one sharing only what earlier ones share changes no page but its own."""
+    (project / "pages" / "other.pyxl").write_text(OTHER.lstrip("\n"))
+    (project / "components").mkdir(exist_ok=True)
+    for name in ("Tiny", "Small"):
+        (project / "components" / f"{name}.jsx").write_text(f"export default function {name}() {{\n"
+                                                            f"  return <b>{name}</b>\n}}\n")
+    (project / "components" / "Linked.jsx").write_text(
+        "import { Link } from 'pyxle/client'\n\nexport default function Linked() {\n"
+        "  return <Link href='/'>home</Link>\n}\n")
+    before = page_assets(project)
+    (project / "pages" / "lazy.pyxl").write_text(LAZY % "Tiny")
+    first = page_assets(project)
+    assert all(first[page]["js"] != before[page]["js"] for page in before)
+    (project / "pages" / "later.pyxl").write_text(LAZY % "Small")
+    second = page_assets(project)
+    assert {page: second[page] for page in first} == first
+    (project / "pages" / "linked.pyxl").write_text(LAZY % "Linked")
+    third = page_assets(project)
+    assert all(third[page]["js"] != second[page]["js"] for page in second)
+
 def test_build_out_dir(project: Path, tmp_path: Path) -> None:
     out = pyxle("build", str(project), "--out-dir", str(tmp_path / "elsewhere"))
     assert out.returncode == 0, out.stderr
