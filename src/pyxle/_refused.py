@@ -8,6 +8,7 @@ error answers share, and ``ServiceUnavailable``: neither the request's fault nor
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
@@ -66,8 +67,13 @@ async def not_found(scope: Scope, receive: Receive, send: Send) -> None:
     if scope["type"] == "websocket":
         await WebSocketClose(code=1008, reason="Not Found")(scope, receive, send)
         return
+    raise unrouted(scope)
+
+
+def unrouted(scope: Scope, headers: Mapping[str, str] | None = None) -> HTTPException:
+    """The 404 of a URL nothing here answers, marked so in the scope (CSRF gives its JSON no token cookie)."""
     scope.setdefault("pyxle", {})[UNROUTED] = True
-    raise HTTPException(404)
+    return HTTPException(404, headers=headers)
 
 
 BAD_PATH = "Invalid path: it holds a control character"

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._memo import remember
-from pyxle._refused import UNROUTED, not_found
+from pyxle._refused import not_found, unrouted
 from pyxle.app._compress import negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
@@ -291,8 +291,7 @@ async def _no_such_asset(scope: Scope, receive: Receive, send: Send) -> None:
     """A name no build here made: the 404 of any URL, but never stored. A page of a build not yet
     deployed on this machine (a rolling deploy) asks for its chunk before the file is here; a CDN
     that keeps 404s by default would go on answering it after."""
-    scope.setdefault("pyxle", {})[UNROUTED] = True  # as not_found's
-    raise HTTPException(404, headers={"Cache-Control": "no-store"})
+    raise unrouted(scope, {"Cache-Control": "no-store"})
 
 
 def _conditional(scope: Scope, response: Response) -> Response:

@@ -604,27 +604,35 @@ def check_worker() -> None:
     from pyxle._redis import CHECKED, mark_checked
     from pyxle.app import StartupError, worker_app
     from pyxle.app._app import redis_urls
+
+    signal.signal(signal.SIGTERM, _stopped)  # the server stops: the staged build is discarded (_checked)
+    try:
+        app = worker_app(staged=True)
+        _checked(app)
+    except StartupError as exc:
+        print(f"pyxle: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
+    checked: dict[str, str] = {}
+    mark_checked(redis_urls(app.config, app.mode).values(), checked)
+    print(f"{CHECKED}={checked[CHECKED]}")  # the last line: the Redis URLs the new workers may count on
+
+
+def _checked(app: Any) -> None:
+    """What would stop every worker, checked once in this process (the plugins start, the
+    middleware's lifespan runs, the SSR bundle loads); then the build staged beside ``dist/`` is put
+    in place. Whatever fails, or a SIGTERM meanwhile, the staged copy is discarded."""
     from pyxle.app._ssrcheck import check_ssr
     from pyxle.app._staging import discard, promote
 
-    signal.signal(signal.SIGTERM, _stopped)  # the server stops: the staged build is discarded below
-    app = None
     try:
-        app = worker_app(staged=True)
         _try_plugins(app)
         app.check_middleware()
         check_ssr(app)
         if app.build_into is not None:
             promote(app.build_into, app.config.dist_path)
-    except StartupError as exc:
-        print(f"pyxle: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
     finally:
-        if app is not None and app.build_into is not None:
+        if app.build_into is not None:
             discard(app.build_into)
-    checked: dict[str, str] = {}
-    mark_checked(redis_urls(app.config, app.mode).values(), checked)
-    print(f"{CHECKED}={checked[CHECKED]}")  # the last line: the Redis URLs the new workers may count on
 
 
 def _stopped(signum: int, frame: Any) -> None:
@@ -637,8 +645,6 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     from pyxle._redis import CHECKED as REDIS_CHECKED
     from pyxle.app import BUILT_BY_SERVER, StartupError, create_app
     from pyxle.app._app import note_workers_apart
-    from pyxle.app._ssrcheck import check_ssr
-    from pyxle.app._staging import discard, promote
     from pyxle.cli import _serve as server
 
     detected = workers == 0  # pyxle-framework 0.9's "auto-detect": one per core
@@ -679,26 +685,18 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     ssr_workers = ssr_workers or max(1, (os.cpu_count() or 2) // workers)
     os.environ.pop(REDIS_CHECKED, None)  # this is the start-up that checks Redis, whatever the shell says
     setting = config.sources.get("starlette.host", "starlette.host")  # "--host", "PYXLE_HOST", "<file>: starlette.host"
-    app = None
     try:
         address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
         # Fail here, once, and build: in production beside dist/ and put in place once checked, as a
         # reload's build is, keeping the previous build's hashed browser files for open pages.
         app = create_app(config, mode=mode, ssr_workers=ssr_workers, staged=mode == "production")  # type: ignore[arg-type]
-        _try_plugins(app)
-        app.check_middleware()  # one that fails on the lifespan: one error here, not every worker's
-        check_ssr(app)  # a bundle that throws as it loads: one error here, not every worker's
-        if app.build_into is not None:
-            promote(app.build_into, config.dist_path)
+        _checked(app)
         note_workers_apart(app, workers)
         port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])
     except StartupError as exc:
         raise CliError(str(exc)) from None
     except server.BindError as exc:
         raise CliError(str(exc)) from None
-    finally:
-        if app is not None and app.build_into is not None:
-            discard(app.build_into)
     config = dataclasses.replace(config, port=port)
     export_for_workers(config, mode, workers)  # type: ignore[arg-type]
     if mode == "production" and (config.dist_path / "manifest.json").is_file() and not app.unrendered:
