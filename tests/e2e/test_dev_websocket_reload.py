@@ -154,9 +154,9 @@ def test_an_edit_to_a_dotenv_file_closes_every_socket(make_project, start_server
     asyncio.run(run())
 
 
-@cites(DOC, "An edit applied in a new worker (to `pyxle.config.json`, say) closes them with `1001` "
+@cites(DOC, "An edit applied in a new worker (to `pyxle.config.json`, say) closes them with `1012` "
             "as the old worker stops")
-def test_a_config_edit_closes_sockets_with_1001_as_the_old_worker_stops(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_config_edit_closes_sockets_with_1012_as_the_old_worker_stops(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/api/echo.py": echo("v1"), "pyxle.config.json": '{"name": "one"}\n'})
     server = start_server(project, "dev")
 
@@ -164,7 +164,7 @@ def test_a_config_edit_closes_sockets_with_1001_as_the_old_worker_stops(make_pro
         async with websockets.connect(ws_url(server, "/api/echo")) as old:
             assert await answer(old, "a") == "v1:a"
             (project / "pyxle.config.json").write_text('{"name": "two"}\n')
-            assert await closed(old) == (1001, "server shutting down")
+            assert await closed(old) == (1012, "server restarting")
             async with websockets.connect(ws_url(server, "/api/echo")) as new:
                 assert await answer(new, "b") == "v1:b"
 

@@ -695,6 +695,31 @@ def test_sigterm_closes_every_socket_with_1001_after_whole_frames(make_project, 
     assert server.wait_exit(20) == 0
 
 
+
+@cites("docs/realtime.md", 'A worker that a reload replaces (`kill -HUP`, or `pyxle dev` applying an edit to '
+                           '`pyxle.config.json`) closes its sockets the same way, with `1012` ("server restarting") '
+                           'in place of `1001`, and its line says `(1012)`')
+def test_a_reload_closes_every_socket_with_1012_and_the_new_workers_take_them(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """A reload is a service restart: 1001 (going away) made clients wait as after any drop."""
+    project = make_project({"pages/api/rooms/[room].py": ROOM})
+    server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
+
+    async def run() -> None:
+        sockets = [(await join(server.ws_url + "/api/rooms/a"))[0] for _ in range(4)]
+        os.kill(server.proc.pid, signal.SIGHUP)
+        for ws in sockets:
+            with pytest.raises(websockets.ConnectionClosed):  # (Error: only 1000 and 1001 are OK to websockets)
+                while True:  # the room's messages, then the close
+                    await asyncio.wait_for(ws.recv(), 30)
+            assert (ws.close_code, ws.close_reason) == (1012, "server restarting")
+        again, _ = await join(server.ws_url + "/api/rooms/a")
+        await again.close()
+
+    asyncio.run(run())
+    server.wait_for_output("Stopped old worker-2", 30)
+    assert re.search(r"closed \d WebSockets? \(1012\) before stopping", server.output()), server.output()
+    assert "(1001)" not in server.output()
+
 def test_idle_sockets_are_probed_with_tcp_keepalive(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
     project = room_project(make_project, config={"realtime": {"pingInterval": 7}})
     server = start_server(project)

@@ -109,7 +109,7 @@ def test_a_socket_the_server_closes_with_1000_is_not_reopened(make_project, star
     assert not page.problems(), page.problems()
 
 
-@cites(DOC, "`1001` (a server shutting down or restarting)")
+@cites(DOC, "`1001` (a server shutting down)")
 def test_a_socket_closed_with_1001_at_shutdown_is_reopened_when_the_server_is_back(
         make_project, start_server, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     app = project(make_project)

@@ -112,6 +112,7 @@ class PyxleApp(Starlette):
         self.dev_events: Any = None
         self.edge: HttpEdge | None = None  # the outer layer, once built: told when the worker retires
         self._unlisten: asyncio.Future[None] | None = None  # after SIGTERM, until its socket stopped listening
+        self._replaced = False  # a reload is replacing this worker (``_retire``)
         self._stop_asked: float | None = None  # time.monotonic() of the SIGTERM: the shutdown deadline runs from it
         if mode == "development":
             from pyxle.app._devevents import DevEvents
@@ -615,7 +616,8 @@ class PyxleApp(Starlette):
         try:
             with (stop_when_orphaned(loop, grace=self.limits.shutdown_timeout + 1), _on_signal(loop, RETIRE, self._retire),
                   beating(loop)):
-                async with serving(self.state, self.config.realtime, on_stop=self._sigterm, settle=self._settled), self._watching():
+                async with (serving(self.state, self.config.realtime, on_stop=self._sigterm, settle=self._settled,
+                                    replaced=lambda: self._replaced), self._watching()):
                     self.ready = True
                     self._started = time.monotonic()
                     try:
@@ -646,6 +648,7 @@ class PyxleApp(Starlette):
     def _retire(self) -> None:
         """A reload is about to replace this worker (``pyxle serve`` sends SIGUSR1 first): it takes
         no new connection (``stop_accepting``), and its answers close theirs from now on."""
+        self._replaced = True
         stop_accepting()
         self._closing()
 

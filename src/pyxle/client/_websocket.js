@@ -24,8 +24,8 @@ const FINAL = new Set([1000, 1008, 1009])
 // forever; a handshake refused before accept() never opens, so its tries always count.
 const STABLE_MS = 5000
 
-// 1012 (service restart): `pyxle dev` closes with it once an edit is applied, and a server that
-// restarts sends it. It is no failed try: the next socket opens after a random delay up to this,
+// 1012 (service restart): `pyxle dev` closes with it once an edit is applied, and so does a worker
+// that a reload replaces. It is no failed try: the next socket opens after a random delay up to this,
 // never more however often it comes. Not 0: the pages of a restarted server would all come back in
 // the same instant; a quarter second spreads them out and is too short for a person to notice.
 const RESTART = 1012

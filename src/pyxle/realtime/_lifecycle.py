@@ -18,14 +18,18 @@ from pyxle.realtime._channel import broker_from_settings, set_current
 from pyxle.realtime._guard import close_all, end_handlers
 
 logger = logging.getLogger("pyxle.realtime")
+SHUTDOWN = (1001, "server shutting down")  # going away: the server stops
+RESTART = (1012, "server restarting")  # service restart: a reload replaces the worker
 
 
 @contextlib.asynccontextmanager
 async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | None = None,
-                  settle: Callable[[], Awaitable[object]] | None = None) -> AsyncIterator[None]:
+                  settle: Callable[[], Awaitable[object]] | None = None,
+                  replaced: Callable[[], bool] | None = None) -> AsyncIterator[None]:
     """Start the configured broker as ``state.pyxle_broker``; at exit close sockets (1001), then it.
     ``on_stop`` is called first on SIGTERM or SIGINT (the app ends its other long-lived requests there);
-    ``settle`` is awaited once the sockets are closed, before granian is told to stop the worker."""
+    ``settle`` is awaited once the sockets are closed, before granian is told to stop the worker.
+    ``replaced``: whether a reload is replacing this worker, whose sockets then close with 1012."""
     from pyxle.realtime._redis_broker import RedisBroker
 
     broker = broker_from_settings(settings.broker, settings.redis_url, settings.channel_prefix,
@@ -37,7 +41,7 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
         await broker.start()  # RedisUnavailable here stops the worker with the URL and a hint
     state.pyxle_broker = broker
     before = set_current(broker)
-    _drain_on_signals(on_stop, settle)
+    _drain_on_signals(on_stop, settle, replaced)
     if settings.ping_interval:
         # the server opens its listening socket after start-up: look for it on the next turns
         _keepalive_soon(settings.ping_interval, tries=KEEPALIVE_TRIES)
@@ -52,9 +56,12 @@ async def serving(state: Any, settings: Any, on_stop: Callable[[], object] | Non
 
 
 def _drain_on_signals(on_stop: Callable[[], object] | None = None,
-                      settle: Callable[[], Awaitable[object]] | None = None) -> None:
+                      settle: Callable[[], Awaitable[object]] | None = None,
+                      replaced: Callable[[], bool] | None = None) -> None:
     """SIGTERM and SIGINT: ``on_stop``, then close every socket with 1001 and end the handlers
-    still running, then await ``settle``, then have granian stop the worker.
+    still running, then await ``settle``, then have granian stop the worker. A worker a reload
+    replaces (``replaced()``) closes them with 1012 (service restart): a client reconnects at once,
+    to a new worker, where after 1001 it waits as after any drop.
 
     granian's own handlers stop the worker at once, dropping the sockets without a close frame
     and their handlers unfinished, so ours replace them. Ctrl-C sends SIGINT to the whole process
@@ -71,8 +78,9 @@ def _drain_on_signals(on_stop: Callable[[], object] | None = None,
 
     async def drain() -> None:
         try:
-            sent, cut = await close_all(1001, "server shutting down")
-            _say_closed(sent, cut)
+            code, reason = RESTART if replaced is not None and replaced() else SHUTDOWN
+            sent, cut = await close_all(code, reason)
+            _say_closed(code, sent, cut)
             await end_handlers()
             if settle is not None:
                 await settle()
@@ -98,13 +106,13 @@ def _drain_on_signals(on_stop: Callable[[], object] | None = None,
             return
 
 
-def _say_closed(sent: int, cut: int) -> None:
-    """The shutdown's line: the sockets that got 1001, and apart those whose peer did not read it."""
+def _say_closed(code: int, sent: int, cut: int) -> None:
+    """The shutdown's line: the sockets that got the close, and apart those whose peer did not read it."""
     if cut:
-        logger.warning("closed %d WebSocket%s (1001) before stopping; %d more, whose peer was not reading, "
-                       "%s cut off without it", sent, "" if sent == 1 else "s", cut, "was" if cut == 1 else "were")
+        logger.warning("closed %d WebSocket%s (%d) before stopping; %d more, whose peer was not reading, "
+                       "%s cut off without it", sent, "" if sent == 1 else "s", code, cut, "was" if cut == 1 else "were")
     elif sent:
-        logger.info("closed %d WebSocket%s (1001) before stopping", sent, "" if sent == 1 else "s")
+        logger.info("closed %d WebSocket%s (%d) before stopping", sent, "" if sent == 1 else "s", code)
 
 
 # Looks for the listening socket, 0.05 s apart and doubling: each reads the kernel's TCP table,
