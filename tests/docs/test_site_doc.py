@@ -65,7 +65,7 @@ def test_the_account_layout_redirects_a_visitor_and_serves_a_user(site: Server) 
 @cites("docs/pages.md", "`invalidate_routes(result, *urls)` adds `x-pyxle-invalidate: /a, /b` to the response")
 @cites("docs/pages.md", '| returns a dict | 200 | `{"ok": true, ...dict}` |')
 @cites("docs/pages.md", '| its status | `{"ok": false, "error": message, "data": {...}}`')
-@cites("docs/pages.md", '| unknown page or action | 404 | `{"ok": false, "error": "Unknown action ..."}` |')
+@cites("docs/pages.md", '| unknown page or action | 404 | `{"ok": false, "error": "Unknown action ...", "code": "unknown_action"}` |')
 def test_the_add_user_action_answers_as_the_table_says(site: Server) -> None:
     with httpx.Client(base_url=site.url) as client:
         token = csrf(client)
@@ -80,6 +80,7 @@ def test_the_add_user_action_answers_as_the_table_says(site: Server) -> None:
     assert refused.json() == {"ok": False, "error": "A name is required", "data": {"field": "name"}}
     assert wrong_method.status_code == 405 and wrong_method.headers["allow"] == "POST"
     assert unknown.status_code == 404 and unknown.json()["error"].startswith("Unknown action")
+    assert unknown.json()["code"] == "unknown_action"
 
 
 def test_the_compiler_example_page_renders_and_its_action_runs(site: Server) -> None:

@@ -235,7 +235,8 @@ def test_fetch_callers_keep_the_json_refusals(app: Server) -> None:
             headers = {"accept": accept, "x-csrf-token": token}
             unknown = client.post("/api/__actions/contact/retired", json={}, headers=headers)
             assert (unknown.status_code, unknown.json()) == (404, {"ok": False, "error": "Unknown action 'retired' "
-                                                                                           "for page 'contact'"})
+                                                                                           "for page 'contact'",
+                                                                   "code": "unknown_action"})
             large = client.post("/api/__actions/contact/send", data={"message": "x" * 6000}, headers=headers)
             assert (large.status_code, large.json()) == (413, {"ok": False, "error": "Request body is larger than "
                                                                                        "the limit of 4096 bytes"})

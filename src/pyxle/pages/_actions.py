@@ -188,7 +188,9 @@ class ActionsEndpoint:
             page_path, page_url, params = by_url
             found = self._calls.get((page_path, name))
         if found is None:
-            unknown = JSONResponse({"ok": False, "error": f"Unknown action {name!r} for page {segment!r}"}, 404)
+            # The code tells a page opened before a deploy that renamed or removed the action (see callAction).
+            unknown = JSONResponse({"ok": False, "error": f"Unknown action {name!r} for page {segment!r}",
+                                    "code": "unknown_action"}, 404)
             await self.refusal(unknown)(scope, receive, send)
             return
         if scope["method"] != "POST":
