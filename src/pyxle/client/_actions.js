@@ -3,12 +3,13 @@
 // x-pyxle-invalidate by dropping cached pages (refreshing the current one if it is named) and
 // x-pyxle-cookies by dropping them all (refreshing the current one), and
 // go where an action redirects ({ok: true, redirect: url}), fetching that page fresh, unless the user
-// navigated since the action was sent (the last navigation wins, as in Remix).
+// navigated since the action was sent (the last navigation wins, as in Remix); an action the server
+// no longer has (404, code unknown_action, after a deploy) shows the page again as the server has it.
 // A failed call resolves to {ok: false, error, fields, data} (`fields`: per-field errors of a 422, `data`:
 // an ActionError's data; each null when the answer has none, as Pyxle 0.9's useAction gave them).
 import { createElement as h, forwardRef, useCallback, useContext, useId, useRef, useState } from 'react'
 import { PageContext } from './_context.js'
-import { invalidate, isCurrent, moves, navigate, refresh } from './_router.js'
+import { invalidate, isCurrent, moves, navigate, refresh, refreshShown } from './_router.js'
 import { messageOf } from './_text.mjs'
 
 // The CSRF cookie and header: the defaults, or the configured csrf.cookieName / headerName, which
@@ -155,6 +156,11 @@ export async function callAction(url, payload, { signal } = {}) {
     invalidate(result.redirect)
     navigate(result.redirect)
   }
+  // No such action now: the page was opened before a deploy that renamed or removed it. Unless the
+  // user has navigated since, it is shown again as the server now has it (a refresh, or the one
+  // under way: in full when it is of another build), so the next try calls the new build's actions;
+  // awaited, so the form does not flash the error of a page about to be replaced.
+  if (response.status === 404 && result.code === 'unknown_action' && moves() === sent) await refreshShown()
   return result
 }
 

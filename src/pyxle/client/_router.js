@@ -33,10 +33,12 @@ const LOADING_DELAY = 100
 // the code this document's pages share (see ownBuild). shown: the route and props of the page on
 // screen, whose layouts' data a loading state shows with; left: the navigation whose loading state
 // replaced it (the position it was left at is kept then); loadingPages: see placeholder. moves: how
-// many navigations the user started (see moves); request: the one the latest navigation waits on.
+// many navigations the user started (see moves); request: the one the latest navigation waits on;
+// refreshing: the refresh under way ({ id, promise }, see refreshShown).
 const state = { root: null, path: '', ttl: 30000, listeners: new Set(), rendering: false, failed: null,
                 nav: 0, moving: null, key: '', restoring: null, dotted: [], apiFolders: [], shared: '',
-                loadingPages: [], loadingDelay: LOADING_DELAY, shown: null, left: 0, moves: 0, request: null }
+                loadingPages: [], loadingDelay: LOADING_DELAY, shown: null, left: 0, moves: 0, request: null,
+                refreshing: null }
 // path+search -> { key, kind, time, promise, abort, body (once answered), dropped (by invalidate) }
 const cache = new Map()
 const MAX_REDIRECTS = 5
@@ -588,10 +590,29 @@ export function refresh() {
   return refreshWith()
 }
 
+// A refresh of the page shown, joining one under way: an action that found the page out of date
+// (see callAction) needs it shown as the server has it now, which a refresh under way fetches too
+// (under pyxle dev, the module Fast Refresh applied, which a new fetch would replace).
+export function refreshShown() {
+  const under = state.refreshing
+  return under && under.id === state.nav ? under.promise : refresh()
+}
+
 // pyxle dev (_dev.js, through window.__PYXLE_ROUTER__): `answer`, the current page's navigation
 // answer just fetched, is shown as it is. Its module is the one Fast Refresh has applied, where
 // fetching again could bring a newer build's, which would remount the page (state lost).
-async function refreshWith(answer) {
+// The refresh started is noted until it settles (see refreshShown).
+function refreshWith(answer) {
+  const before = state.nav
+  const promise = showAgain(answer)
+  if (state.nav === before) return promise // none started: a navigation is under way
+  const under = (state.refreshing = { id: state.nav, promise })
+  const settled = () => state.refreshing === under && (state.refreshing = null)
+  promise.then(settled, settled)
+  return promise
+}
+
+async function showAgain(answer) {
   if (!state.root) return false
   const key = state.path
   cache.delete(key)
