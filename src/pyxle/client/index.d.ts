@@ -99,7 +99,9 @@ export type ActionResult<T = Record<string, unknown>> =
       /** The `ActionError`'s data; null when it has none (absent when the call never got an answer). */
       data?: Record<string, unknown> | null
       /** true when a newer call or the `signal` aborted this one (`error` is then 'Request aborted'). */
-      aborted?: boolean }
+      aborted?: boolean
+      /** The refusal's code: 'csrf_failed', or 'unknown_action' (the page was shown again as the server has it). */
+      code?: string }
 
 /** Field path (`"title"`, `"items.0.qty"`) -> messages, from a typed action body that failed validation. */
 export type FieldErrors = ActionFieldErrors
