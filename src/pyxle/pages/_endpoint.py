@@ -312,7 +312,7 @@ class PageEndpoint:
             self._unanswered()
             if exc.status_code < 400:  # a redirect or a 304 raised as an exception: answered as it says
                 raised = Response(status_code=exc.status_code, headers=exc.headers)
-                if navigation and redirect_target(raised) is not None:  # as if returned: JSON the router follows
+                if redirect_target(raised) is not None:  # as if returned (a page's, not an API's JSON error)
                     return _answer(raised, navigation, route_path), None
                 raise
             return await self._refused(navigation, exc, layout_data, scope), None
