@@ -5,6 +5,7 @@ and `pyxle dev` shows the error until the edit that fixes it. Real processes thr
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -13,8 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.conftest import pyxle_command, server_env, ssr_bundle
+from tests.conftest import NODE_MODULES, pyxle_command, server_env, ssr_bundle
 from tests.docs._blocks import cites
 from tests.e2e.test_ssr_worker_faults import node_workers
 
@@ -66,6 +68,35 @@ def test_pyxle_build_fails_naming_the_page_whose_module_reads_window(make_projec
     assert f"pyxle: {REFUSED}\n    const width = window.innerWidth\n    hint: " in result.stderr
     assert "useEffect" in result.stderr and "Traceback" not in result.stderr
 
+
+@cites("docs/pages.md", "An npm package that reads `window` as it loads (a map or chart library) fails it "
+                        "naming the package and the project file that imports it, with the hint to import it with "
+                        "`import()` inside a `useEffect`")
+@pytest.mark.parametrize("kind", ["commonjs", "module"])
+def test_an_npm_package_that_reads_window_as_it_loads_is_named_with_the_dynamic_import_hint(make_project,
+                                                                                          kind: str) -> None:
+    """The package's own file is not the user's to change: the error names the package, at the
+    page that imports it, where a hint to move the package's code into an effect helped no one.
+    (An ES module package runs at the bundle's top level: no frame of its stack names the page.)"""
+    page = "import { touched } from 'win-touch'\n\nexport default function Map() {\n  return <p>{touched}</p>\n}\n"
+    project = make_project({"pages/index.pyxl": INDEX, "pages/map.pyxl": page})
+    modules = project / "node_modules"
+    modules.mkdir()
+    for shared in NODE_MODULES.iterdir():  # the suite's packages, and one of the app's own
+        (modules / shared.name).symlink_to(shared, target_is_directory=shared.is_dir())
+    (modules / "win-touch").mkdir()
+    (modules / "win-touch" / "package.json").write_text(json.dumps({"name": "win-touch", "type": kind,
+                                                                    "main": "index.js"}))
+    code = "exports.touched = " if kind == "commonjs" else "export const touched = "
+    (modules / "win-touch" / "index.js").write_text(code + "window.innerWidth > 0\n")
+    result = subprocess.run([*pyxle_command(), "build", str(project)], capture_output=True, text=True,
+                            env=server_env(), timeout=120, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert ("pyxle: pages/map.pyxl:1: ReferenceError while the SSR bundle loads: window is not defined "
+            "(in the npm package win-touch)\n    import { touched } from 'win-touch'\n    hint: win-touch reads "
+            "window as it loads, and the server has no window: load it in the browser only, with "
+            "`await import('win-touch')` inside a useEffect") in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
 
 @cites("docs/pages.md", "Vite's `import.meta.glob`, which esbuild does not\nexpand, fails there too, with the hint to import "
                         "each file by name or read the files in a `@server`\nloader")

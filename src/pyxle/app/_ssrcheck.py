@@ -10,6 +10,7 @@ project's own file and line.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,24 @@ def check_ssr(app: Any) -> None:
 
 
 def _described(exc: Any, root: Path, bundle: Path) -> str:
-    """``file:line: ReferenceError while the SSR bundle loads: ...``, its source line and a hint."""
+    """``file:line: ReferenceError while the SSR bundle loads: ...``, its source line and a hint.
+    An error thrown by an npm package names it, at the project file that imports it where known."""
+    from pyxle.ssr import thrown_in_package
+
     name, message = exc.error_name, exc.error_message
     text = f"{name} while the SSR bundle loads: {message}"
     found = project_frame(exc.stack, root, bundle.parents[1])
     missing = re.fullmatch(r"(\w+) is not defined", message)
-    if name == "ReferenceError" and missing and missing.group(1) in _BROWSER_GLOBALS:
-        hint = (f"a module's top-level code runs on the server too, where there is no {missing.group(1)}: "
+    browser = missing.group(1) if name == "ReferenceError" and missing and missing.group(1) in _BROWSER_GLOBALS else None
+    package = thrown_in_package(exc.stack)
+    if package is not None:
+        text += f" (in the npm package {package})"
+        found = found or _importer(root, package)
+        why = f"reads {browser} as it loads, and the server has no {browser}" if browser else "throws as it loads"
+        hint = (f"{package} {why}: load it in the browser only, with `await import('{package}')` "
+                "inside a useEffect (or a React.lazy component)")
+    elif browser:
+        hint = (f"a module's top-level code runs on the server too, where there is no {browser}: "
                 "move it into a useEffect (or an event handler), which runs only in the browser")
     elif found is not None and "import.meta.glob" in found[3]:
         hint = ("import.meta.glob is Vite's, and Pyxle bundles pages with esbuild, which does not expand it: import "
@@ -97,6 +109,27 @@ def _described(exc: Any, root: Path, bundle: Path) -> str:
                            hint).format()
     file, line, _, source = found
     return SourceError(_shown(file, root.resolve()), line, text, hint, source).format()
+
+
+_SOURCES = frozenset({".pyxl", ".js", ".jsx", ".mjs", ".ts", ".tsx"})
+_SKIPPED = frozenset({"node_modules", "dist", "public"})
+
+
+def _importer(root: Path, package: str) -> tuple[Path, int, int, str] | None:
+    """The first line of the project's sources that imports ``package`` (a package's ESM code runs
+    at the bundle's top level, so no frame of the stack names the importer): as ``project_frame``."""
+    quoted = re.compile(rf"""(?:from\s*|import\s*\(?\s*|require\(\s*)['"]{re.escape(package)}(?:/[^'"]*)?['"]""")
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)  # never node_modules
+        for name in sorted(files):
+            path = Path(folder, name)
+            if path.suffix not in _SOURCES:
+                continue
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            for number, line in enumerate(lines, 1):
+                if quoted.search(line):
+                    return path, number, 0, line
+    return None
 
 
 def _shown(path: Path, root: Path) -> str:

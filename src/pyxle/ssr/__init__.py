@@ -2,8 +2,8 @@
 
 Public names: ``SsrPool``, ``RenderError``, ``BundleError`` (the bundle throws as it loads),
 ``RenderTimeout``, ``RenderQueueFull``, ``NoWorker`` (no worker runs: its failures are logged
-sampled), ``RenderStream``; ``own_frames`` and ``located``: where
-in a project a render's stack points (the workers map the bundle's lines back to the sources).
+sampled), ``RenderStream``; ``own_frames``, ``located`` and ``thrown_in_package``: where
+in a project (or in which npm package) a render's stack points (the workers map the bundle's lines back to the sources).
 Depends on nothing else in Pyxle but ``_loggable``: it takes the path of an SSR bundle (the bundler's output).
 
 Each worker loads the bundle once and renders one request at a time (React's ``renderToString``
@@ -23,9 +23,9 @@ capture (its report of a fatal error) is logged there too.
 from __future__ import annotations
 
 from pyxle.ssr._errors import BundleError, NoWorker, RenderError, RenderQueueFull, RenderTimeout
-from pyxle.ssr._frames import located, own_frames
+from pyxle.ssr._frames import located, own_frames, thrown_in_package
 from pyxle.ssr._pool import SsrPool
 from pyxle.ssr._stream import RenderStream
 
 __all__ = ["BundleError", "NoWorker", "RenderError", "RenderQueueFull", "RenderStream", "RenderTimeout", "SsrPool", "located",
-           "own_frames"]
+           "own_frames", "thrown_in_package"]

@@ -43,3 +43,16 @@ def located(stack: str | None, root: Path, build_dir: Path) -> str | None:
     for path, line, column in own_frames(stack, root, build_dir):
         return f"{path.relative_to(root).as_posix()}:{line}:{column}"
     return None
+
+
+def thrown_in_package(stack: str | None) -> str | None:
+    """The npm package (``leaflet``, ``@scope/name``) a ``stack``'s error was thrown in, if it was:
+    its first frame's file is under ``node_modules``."""
+    frames = stack_frames(stack)
+    if not frames or "node_modules" not in frames[0][0].parts:
+        return None
+    parts = frames[0][0].parts
+    at = len(parts) - parts[::-1].index("node_modules")  # the name after the last node_modules
+    if at >= len(parts) - 1:
+        return None
+    return "/".join(parts[at:at + 2]) if parts[at].startswith("@") else parts[at]
