@@ -27,6 +27,7 @@ from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
 from pyxle.pages._document import LANG, auth_seed, document, embed_json
+from pyxle.pages._head import head_elements
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
 from pyxle.security import nonced, over_https
@@ -84,9 +85,10 @@ class PagesRuntime:
             if back is not None:
                 props["actionPage"] = back
                 route_path = unquote(back.partition("?")[0])
+            head = self.head_levels(special, error, layout_data)
             try:
-                return await self.renderer.respond(page_id, props, route_path, [list(self.fallback_head)], status,
-                                                   headers, scope.get("pyxle", {}).get("csrf_token", ""),
+                return await self.renderer.respond(page_id, props, route_path, head, status, headers,
+                                                   scope.get("pyxle", {}).get("csrf_token", ""),
                                                    tail=auth_seed(scope), urgent=urgent)
             except RenderQueueFull:  # saturated: the built-in page costs no render
                 pass
@@ -95,6 +97,23 @@ class PagesRuntime:
             except Exception as exc:  # the error page itself failed otherwise: fall back to the built-in one
                 logger.error("error page %s failed to render", special, exc_info=exc)
         return self.builtin(status, error, back)
+
+    def head_levels(self, special: PurePosixPath, error: dict[str, Any], layout_data: dict[str, Any]) -> list[list[str]]:
+        """The ``HEAD`` of each layout around an error page, then its own (``HEAD(data)`` gets the
+        error), as a page's levels; the config's title first, which any other replaces. A ``HEAD``
+        that raises here (a layout's data missing: its loader failed) is logged and left out, so
+        the error page still answers."""
+        levels = []
+        for file, data in [*((f, layout_data.get(f.as_posix(), {})) for _, f in self.table.chain(special)),
+                           (special, error)]:
+            module = self.specials.get(file.as_posix())
+            try:
+                levels.append(head_elements(module.head, data) if module is not None else [])
+            except Exception as exc:
+                logger.error("the HEAD of pages/%s failed on an error page; left out", file.as_posix(), exc_info=exc)
+                levels.append([])
+        levels[0] = [*self.fallback_head, *levels[0]]
+        return levels
 
     def builtin(self, status: int, error: dict[str, Any], back: str | None = None) -> HTMLResponse:
         """Pyxle's own error page: no ``error.pyxl``/``not-found.pyxl``, or it cannot be rendered.
