@@ -15,7 +15,7 @@ import { SourceMap, builtinModules, createRequire } from 'node:module'
 import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { MODULE, SASS, StyleError, cssSyntaxErrors, nodeModules, projectStyles, scopeModule } from './styles.mjs'
+import { MODULE, SASS, StyleError, cssSyntaxErrors, nodeModules, projectStyles } from './styles.mjs'
 import { moduleTail, wrongCase } from './names.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
@@ -274,10 +274,10 @@ function located(location) {
 
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
 
-// A stylesheet's CSS after Sass and PostCSS, or the StyleError as esbuild messages.
-async function styleContents(file, wrap) {
+// A stylesheet's CSS after Sass and PostCSS (or a CSS module scoped), or the StyleError as esbuild messages.
+async function styleContents(read, wrap) {
   try {
-    return wrap(await styles.load(file))
+    return wrap(await read())
   } catch (error) {
     if (error instanceof StyleError) return { errors: error.errors }
     throw error
@@ -305,8 +305,10 @@ const pyxlePlugin = ({ hot, ssr }) => ({
     build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
       path: path.join(plan.clientRuntime, args.path.slice('pyxle/client'.length) || 'index.js'),
     }))
-    build.onLoad({ filter: MODULE }, (args) => styleContents(args.path, (css) => ({
-      contents: `import ${JSON.stringify(args.path + '?pyxle-css')}\nexport default ${JSON.stringify(scopeModule(css, args.path, plan.projectRoot).names)}`,
+    // A module's CSS comes after that of the modules it composes from, so its own rules win.
+    build.onLoad({ filter: MODULE }, (args) => styleContents(() => styles.module(args.path), ({ names, composes }) => ({
+      contents: [...composes, args.path].map((file) => `import ${JSON.stringify(file + '?pyxle-css')}\n`).join('') +
+        `export default ${JSON.stringify(names)}`,
       loader: 'js',
       resolveDir: path.dirname(args.path),
     })))
@@ -314,7 +316,7 @@ const pyxlePlugin = ({ hot, ssr }) => ({
     build.onLoad({ filter: /.*/, namespace: 'pyxle-css' }, (args) => {
       const file = args.path.slice(0, -'?pyxle-css'.length)
       if (ssr) return { contents: '', loader: 'css' }
-      return styleContents(file, (css) => ({ contents: scopeModule(css, file, plan.projectRoot).scoped, loader: 'css', resolveDir: path.dirname(file) }))
+      return styleContents(() => styles.module(file), ({ css, warnings }) => ({ contents: css, warnings, loader: 'css', resolveDir: path.dirname(file) }))
     })
     if (!styles.processesCss) {
       // `tailwindcss` 4 alone (no plugin that brings its compiler, no PostCSS config): its CSS
@@ -327,7 +329,7 @@ const pyxlePlugin = ({ hot, ssr }) => ({
     if (ssr) {
       build.onLoad({ filter: /\.(css|scss|sass)$/ }, () => ({ contents: '', loader: 'css' }))
     } else {
-      build.onLoad({ filter: styles.processesCss ? /\.(css|scss|sass)$/ : SASS }, (args) => styleContents(args.path, (css) => ({
+      build.onLoad({ filter: styles.processesCss ? /\.(css|scss|sass)$/ : SASS }, (args) => styleContents(() => styles.load(args.path), (css) => ({
         contents: css, loader: 'css', resolveDir: path.dirname(args.path),
       })))
     }

@@ -5,7 +5,7 @@
 //   - with no PostCSS config, Tailwind 4 runs on the stylesheets that use it when its compiler
 //     (@tailwindcss/node, installed by @tailwindcss/vite and @tailwindcss/postcss) is there, as
 //     0.9's Vite plugin ran it;
-//   - CSS modules get class names derived from the file's path, identical in both builds.
+//   - CSS modules are scoped by esbuild's local-css, once for both builds: the same names in each.
 // Without a PostCSS config, Tailwind 4 and Sass files none of this runs: esbuild reads plain CSS itself.
 // Failures are thrown as StyleError, shaped like esbuild's messages (file, line, text, a hint).
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
@@ -249,6 +249,7 @@ function tailwind4(require) {
 export function projectStyles() {
   let config = { file: null, ready: Promise.resolve(null) }
   let building = new Map() // file -> Promise<css>, for the build in progress (both builds share it)
+  let modules = new Map() // file and follow -> Promise<{ names, css, composes, warnings }>, the same
   const kept = new Map() // file -> { source, css, deps: [[file, mtime]], folders }
   let plan
 
@@ -296,6 +297,7 @@ export function projectStyles() {
       if (Boolean(tailwind) !== Boolean(plan && plan.tailwind)) kept.clear()
       plan = { ...currentPlan, require, production, tailwind }
       building = new Map()
+      modules = new Map()
       if (config.file !== currentPlan.postcss) {
         kept.clear()
         const file = currentPlan.postcss
@@ -325,6 +327,16 @@ export function projectStyles() {
       let css = building.get(file)
       if (!css) building.set(file, (css = run(file)))
       return css
+    },
+    // A CSS module's { names, css, composes, warnings } (scopeModule); throws StyleError.
+    module(file, follow = true) {
+      const key = `${follow}:${file}`
+      let scoped = modules.get(key)
+      if (!scoped) {
+        scoped = scopeModule(file, follow, plan.projectRoot, plan.require('esbuild'), (f) => this.load(f), (f, w) => this.module(f, w))
+        modules.set(key, scoped)
+      }
+      return scoped
     },
   }
 }
@@ -365,19 +377,87 @@ function mtime(file) {
   }
 }
 
-// CSS module names from the file's path, not from esbuild's local-css (whose names depend on
-// minification, which differs between the browser and SSR builds).
-export function scopeModule(css, file, root) {
-  const relative = path.relative(root, file).split(path.sep).join('/')
-  const tag = createHash('sha1').update(relative).digest('hex').slice(0, 6)
-  const stem = path.basename(file).replace(MODULE, '').replace(/[^\w-]/g, '_')
-  const kept = []
-  const masked = css.replace(/url\([^)]*\)|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\/\*[\s\S]*?\*\//g, (m) => `\0${kept.push(m) - 1}\0`)
-  const names = {}
-  const scoped = masked
-    .replace(/\.(-?[_a-zA-Z][\w-]*)/g, (m, name) => '.' + (names[name] = `${stem}_${name}_${tag}`))
-    .replace(/\0(\d+)\0/g, (m, i) => kept[Number(i)])
-  return { names, scoped }
+// A CSS module scoped by esbuild's own CSS-modules support (its local-css loader: `:global`,
+// `:local`, `composes`, `@keyframes`), in a small build of its own: the browser and SSR builds both
+// take its names and CSS from there, where local-css in them would name by their minification.
+// esbuild names a class `<file's stem>_<class>`: the module is read as `m<hash>.module.css` (a hash
+// of its path, so two modules never share a name), and each `m<hash>_<class>` it made becomes
+// `<Name>_<class>_<hash>`, the names 0.9's Vite gave. A module named by `composes: a from
+// './other.module.css'` is read there only for its names (`follow` false leaves its own composes
+// out), as empty rules: its CSS comes from an import of it, which `composes` lists.
+async function scopeModule(file, follow, root, esbuild, load, scoped) {
+  const virtual = new Map() // the path esbuild reads a module as -> the module
+  const stems = new Map() // hash -> the module's name
+  const composes = new Set() // the other modules it composes from
+  const named = (real) => {
+    const tag = createHash('sha1').update(path.relative(root, real).split(path.sep).join('/')).digest('hex').slice(0, 6)
+    stems.set(tag, path.basename(real).replace(MODULE, '').replace(/[^\w-]/g, '_'))
+    const as = path.join(path.dirname(real), `m${tag}.module.css`)
+    virtual.set(as, real)
+    return as
+  }
+  const renamed = (text) => text.replace(/(?<![\w-])m([0-9a-f]{6})_((?:[\w-]|\\.)+)/g,
+    (name, tag, local) => (stems.has(tag) ? `${stems.get(tag)}_${local}_${tag}` : name))
+  await load(file) // a Sass or PostCSS error: a StyleError of the file's own
+  let result
+  try {
+    result = await esbuild.build({
+      stdin: { contents: `export { default } from ${JSON.stringify(`pyxle-module:${file}`)}`, resolveDir: root },
+      absWorkingDir: root, bundle: true, write: false, outdir: root, format: 'cjs', logLevel: 'silent',
+      plugins: [{
+        name: 'pyxle-module',
+        setup(build) {
+          build.onResolve({ filter: /^pyxle-module:/ }, () => ({ path: named(file), namespace: 'pyxle-module' }))
+          build.onResolve({ filter: /.*/ }, async (args) => {
+            if (args.pluginData === 'plain') return undefined
+            if (args.kind !== 'composes-from' || !follow) return { path: args.path, external: true } // @import, url(): the bundle's
+            const found = await build.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir, pluginData: 'plain' })
+            if (found.errors.length) return { errors: found.errors }
+            if (found.path === file) return { path: named(file), namespace: 'pyxle-module' }
+            composes.add(found.path)
+            return { path: named(found.path), namespace: 'pyxle-composed', pluginData: found.path }
+          })
+          build.onLoad({ filter: /.*/, namespace: 'pyxle-module' }, async () => ({
+            contents: await load(file), loader: 'local-css', resolveDir: path.dirname(file),
+          }))
+          build.onLoad({ filter: /.*/, namespace: 'pyxle-composed' }, async (args) => {
+            try {
+              const { names } = await scoped(args.pluginData, false)
+              return { contents: Object.keys(names).map((name) => `.${name.replace(/[^\w-]/g, '\\$&')}{}`).join('\n'), loader: 'local-css' }
+            } catch (error) {
+              if (error instanceof StyleError) return { errors: error.errors }
+              throw error
+            }
+          })
+        },
+      }],
+    })
+  } catch (error) {
+    if (!error.errors) throw error
+    throw Object.assign(new StyleError(file, null, ''), { errors: error.errors.map((m) => ownMessage(m, root, virtual)) })
+  }
+  const exported = { exports: {} }
+  new Function('module', 'exports', result.outputFiles.find((f) => f.path.endsWith('.js')).text)(exported, exported.exports)
+  const css = result.outputFiles.find((f) => f.path.endsWith('.css'))
+  const names = Object.fromEntries(Object.entries(exported.exports.default).map(([local, name]) => [local, renamed(name)]))
+  return { names, css: css ? renamed(css.text) : '', composes: [...composes], warnings: result.warnings.map((m) => ownMessage(m, root, virtual)) }
+}
+
+// An esbuild message of a module's own build, about the modules' own files and not the names it read them as.
+function ownMessage(message, root, virtual) {
+  const own = (text) => {
+    for (const [as, real] of virtual) {
+      const relative = path.relative(root, real).split(path.sep).join('/')
+      text = text.split(as).join(relative).split(path.relative(root, as).split(path.sep).join('/')).join(relative)
+    }
+    return text.replace(/pyxle-(?:module|composed):/g, '')
+  }
+  const located = (location) => location && { ...location, file: own(location.file) }
+  const text = own(message.text)
+  const missing = text.match(/^The name "(.+)" never appears in "(.+)"$/)
+  const detail = missing ? { hint: `compose a class that ${missing[2]} has, or add .${missing[1]} to it` } : message.detail
+  return { ...message, text, detail, location: located(message.location),
+    notes: (message.notes || []).map((note) => ({ ...note, text: own(note.text), location: located(note.location) })) }
 }
 
 // esbuild only warns of a CSS syntax error, and the browser then drops the rules it cannot parse.
