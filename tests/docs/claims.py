@@ -318,7 +318,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      'tests/e2e/test_import_meta_env.py::test_each_use_of_an_import_meta_env_key_is_inlined_as_its_value_in_the_page_bundle'),
     ('docs/client.md', 'any other name on `import.meta.env` is a type error',
      'tests/e2e/test_import_meta_env.py::test_pyxle_typecheck_flags_a_name_that_import_meta_env_never_holds'),
-    ('docs/types.md', 'fonts, `process.env`, `import.meta.env`) and a',
+    ('docs/types.md', 'of\n`process.env` and `import.meta.env`, and a',
      'tests/e2e/test_import_meta_env.py::test_pyxle_typecheck_accepts_import_meta_env_and_its_keys'),
     ('docs/configuration.md', '`import.meta.env.PYXLE_PUBLIC_API_URL`, in the browser and in server rendering alike',
      'tests/e2e/test_import_meta_env.py::test_the_page_hydrates_without_a_mismatch_and_the_browser_sees_ssr_false'),

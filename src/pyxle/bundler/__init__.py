@@ -40,6 +40,7 @@ from typing import Any
 
 from pyxle import __version__
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
+from pyxle.bundler._assets import FILE_ASSETS
 from pyxle.bundler._served import (
     SSR_KEY,
     VERSION_KEY,
@@ -90,16 +91,9 @@ _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
-# Imported files esbuild copies out and links to (its "file" loader: build.mjs gets this list in
-# the plan): images, media, fonts, PDFs and web manifests, as Vite's defaults, each in lower and
-# upper case (a camera's PHOTO.JPG: esbuild's loaders are named by the suffix as written). And
-# every suffix a build loads: code, JSON (esbuild's own loaders), those files, stylesheets. One
-# list for what makes a build stale and what pyxle dev watches. (Vite would also import a .txt:
-# left out, so notes and READMEs neither rebuild nor reload.)
-_ASSETS = (".apng", ".avif", ".bmp", ".gif", ".ico", ".jfif", ".jpeg", ".jpg", ".png", ".svg", ".webp",
-           ".aac", ".flac", ".m4a", ".mov", ".mp3", ".mp4", ".ogg", ".opus", ".vtt", ".wav", ".webm",
-           ".eot", ".otf", ".ttf", ".woff", ".woff2", ".pdf", ".webmanifest")
-FILE_ASSETS = (*_ASSETS, *(suffix.upper() for suffix in _ASSETS))
+# Every suffix a build loads: code, JSON (esbuild's own loaders), the files it copies out
+# (``FILE_ASSETS``), stylesheets. One list for what makes a build stale and what pyxle dev watches.
+# (Vite would also import a .txt: left out, so notes and READMEs neither rebuild nor reload.)
 BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs", ".mjs", ".json",
                     *FILE_ASSETS, *STYLE_SUFFIXES)
 
