@@ -72,6 +72,23 @@ def test_a_one_line_layout_and_typescript_without_the_marker(make_project) -> No
             '    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code') in out
 
 
+
+@cites("docs/types.md", "TypeScript in a page without the marker is a build error at its line, with the hint to add it")
+def test_import_type_and_export_type_without_the_marker_get_the_tsx_hint(make_project) -> None:
+    """`import type { User } from ...` (the form docs/types.md tells TSX pages to write) got "fix the JSX syntax"."""
+    imported = "import type { User } from '../lib/types'\nexport default function P() { return <p>x</p> }\n"
+    exported = "export type { User } from '../lib/types'\nexport default function Q() { return <p>x</p> }\n"
+    marker = '    hint: TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code'
+    for page, column in ((imported, 13), (exported, 8)):
+        project = make_project({"pages/index.pyxl": page, "lib/types.ts": "export type User = { name: string }\n"},
+                               name=page[:6], node=True)
+        out = failed(pyxle(project, "build"))
+        assert f"pages/index.pyxl:1:{column}: JSX syntax error: " in out and "fix the JSX syntax" not in out, out
+        assert out.endswith(f'    {page.splitlines()[0]}\n    {" " * (column - 1)}^\n{marker}\n'), out
+        check = pyxle(project, "check")
+        assert failed(check) and marker in check.stdout, check.stdout
+
+
 CARD = ("import Button from './ui/Button.jsx'\nimport Plain from './plain.js'\nimport './card.css'\n"
         "export default function Card({ title }) {\n  return <div><h2>{title}</h3><Button /><Plain /></div>\n}\n")
 COMPONENTS = {

@@ -99,8 +99,10 @@ BUNDLED_SUFFIXES = (".pyxl", ".js", ".jsx", ".ts", ".tsx", ".mts", ".cts", ".cjs
 
 
 _TSX_MARKER = "TypeScript in a .pyxl file needs the `# --- TSX ---` marker on the line before its client code"
-# Client code that reads as TypeScript: declarations, annotations, `as`, generic calls.
+# Client code that reads as TypeScript: declarations, type-only imports and exports, annotations,
+# `as`, generic calls.
 _TS_LIKE = re.compile(r"^\s*(?:export\s+)?(?:interface|type|enum|declare|namespace)\s+[A-Za-z_$]"
+                      r"|^\s*(?:import|export)\s+type\s+(?:\{|\*|(?!from\b)[A-Za-z_$])"
                       r"|:\s*[A-Za-z_$][\w$.]*(?:<[^>]*>)?(?:\[\])?\s*[,)=;]|\)\s*:\s*[A-Za-z_${]"
                       r"|\bas\s+(?:const\b|[A-Z])|[\w$]<[A-Za-z_$][\w$, \[\]]*>\s*\(")
 
