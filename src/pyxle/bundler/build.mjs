@@ -792,6 +792,9 @@ async function prewarm(root) {
 }
 
 if (process.argv[2] === '--serve') {
+  // The worker that reads the outcomes is gone (killed mid-build): nobody is left to tell, so exit
+  // quietly rather than print Node's unhandled EPIPE stack into pyxle dev's log.
+  process.stdout.on('error', () => process.exit(0))
   const warm = process.argv[3] ? prewarm(process.argv[3]).catch(() => {}) : null
   for await (const line of createInterface({ input: process.stdin })) {
     await warm
