@@ -104,7 +104,9 @@ def _load_worker(staged: bool) -> PyxleApp:
         _refuse_generated(config, mode)
         config = dataclasses.replace(config, secret_key=os.environ.get(GENERATED_SECRET_ENV))
     forget_project_modules(config.root)  # as the CLI's check imported them, before the files were edited since
-    app = create_app(config, mode=mode, ssr_workers=workers, staged=staged)
+    # pyxle dev's start-up stopped on a broken file already: a worker is started after an edit
+    # (one restarted to apply it), and shows the overlay for the next, where exiting crash-looped.
+    app = create_app(config, mode=mode, ssr_workers=workers, staged=staged, keep_broken=not staged)
     os.environ.pop(STARTUP_NOTED, None)  # what this worker finds later (a dev reload) is news again
     return app
 

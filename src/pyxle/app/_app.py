@@ -35,7 +35,7 @@ from pyxle.app._access import AccessLog
 from pyxle.app._background import run_background_tasks
 from pyxle.app._edge import HttpEdge
 from pyxle.app._errors import error_response, handle_exceptions, http_exception_handler
-from pyxle.app._heartbeat import beating, mark_started
+from pyxle.app._heartbeat import beating, building, mark_started
 from pyxle.app._limits import LimitError, Limits
 from pyxle.app._listener import step_aside, stop_accepting
 from pyxle.app._middleware import (
@@ -273,11 +273,13 @@ class PyxleApp(Starlette):
 
         no_node = _no_node()
         try:
-            built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
-                          public_env=public_env(), bundler=self.bundler,
-                          other_outputs=(self.config.build_path, self.config.dist_path, *filter(None, [self.build_into])),
-                          global_styles=self.config.styling.global_styles,
-                          global_scripts=self.config.styling.global_scripts, public_dir=self.config.public_path)
+            with building(self.mode):  # pyxle dev: a rebuild holds the loop, and is no stuck one
+                built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
+                              public_env=public_env(), bundler=self.bundler,
+                              other_outputs=(self.config.build_path, self.config.dist_path,
+                                             *filter(None, [self.build_into])),
+                              global_styles=self.config.styling.global_styles,
+                              global_scripts=self.config.styling.global_scripts, public_dir=self.config.public_path)
             if no_node is None:
                 self._note_unbuildable()
             return built, no_node
@@ -810,10 +812,12 @@ def _mark_started() -> None:
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None,
-               staged: bool = False) -> PyxleApp:
+               staged: bool = False, keep_broken: bool = False) -> PyxleApp:
     """Build the app for the project at ``config.root``; import every route module now, so a broken
     file stops start-up instead of failing its first request. ``staged`` (a reload's check, in
-    production): the build is made beside ``distDir``, in ``app.build_into`` (``app._staging``)."""
+    production): the build is made beside ``distDir``, in ``app.build_into`` (``app._staging``).
+    ``keep_broken`` (a ``pyxle dev`` worker, started after an edit): pages that do not load leave
+    the app showing why until an edit fixes them, as a failed reload does, instead of stopping it."""
     from_build = not config.pages_path.is_dir()  # pyxle serve: a deploy of the build alone (_served_build)
     if from_build and (mode != "production" or not (config.dist_path / "manifest.json").is_file()):
         raise StartupError(no_pages(config, mode))
@@ -841,7 +845,15 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         app.build_into = stage(config.dist_path)
     try:
         app._initial_renderer = app.load_routes()
-    except BaseException:  # a StartupError, or a reload check stopped midway (SIGTERM)
+    except StartupError as exc:
+        if app.build_into is not None:
+            discard(app.build_into)
+        if not (keep_broken and mode == "development"):
+            raise
+        from pyxle.app._reload import start_broken
+
+        start_broken(app, str(exc))
+    except BaseException:  # a reload check stopped midway (SIGTERM)
         if app.build_into is not None:
             discard(app.build_into)
         raise

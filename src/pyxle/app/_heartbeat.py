@@ -20,7 +20,11 @@ only one that died before toward granian's crash loop (``pyxle.cli._granian``).
 developer's doing), but its worker applies an edit by importing the module again on its loop, so
 an edit that loops as it imports stops the loop and the worker's own file watch with it. There,
 the server process replaces a silent worker once a source file was saved after its loop stopped
-(``watch_edits``): the developer is editing, and a new worker loads the file as it is now.
+(``watch_edits``): the developer is editing, and a new worker loads the file as it is now. A
+rebuild holds the loop too (the bundler runs while it waits), and is Pyxle's own work, not a
+stuck loop: the worker says so while it builds (``building``), and is given what a loading one is.
+A file saved during a build was read by it, or not: once it ends, the loop takes that save up, and
+a loop stuck after it (the page just built loops as it imports) is restarted for that save.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ DUMP = getattr(signal, "SIGUSR2", None)  # a stuck worker's threads to its threa
 THREADS = ".threads"  # the suffix of that file, beside the worker's heartbeat file
 STARTED = ".started"  # beside the worker's heartbeat file once its app has started (``mark_started``)
 LOADING = ".loading"  # pyxle dev: beside the heartbeat file while the worker loads the project (``loading``)
+BUILD = ".build"  # pyxle dev: beside the heartbeat file, when the worker's last build started (and ended)
 _DUMP_WAIT = 0.5  # seconds for that to be written before the worker is killed
 STALLED = 2 * BEAT_SECONDS  # pyxle dev: a heartbeat older than this is a loop that stopped turning
 # pyxle dev: an edit counts as made after the loop stopped when saved this long after its last beat
@@ -81,6 +86,7 @@ def beating(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         if handle is not None:
             handle.cancel()
         path.unlink(missing_ok=True)
+        path.with_name(path.name + BUILD).unlink(missing_ok=True)
         faulthandler.unregister(DUMP)
         faulthandler.disable()
         threads.close()
@@ -101,6 +107,30 @@ def loading(mode: str) -> None:
     with contextlib.suppress(OSError):
         path.with_name(path.name + LOADING).touch()
         path.touch()
+
+
+@contextlib.contextmanager
+def building(mode: str) -> Iterator[None]:
+    """``pyxle dev``: while inside (the bundler runs, holding the loop), write when it started beside
+    this worker's heartbeat file: ``watch_edits`` leaves it to finish while files are saved, up to
+    ``--worker-timeout``, as it leaves a loading worker. It ends with a beat, and adds when, so a
+    loop still stuck after it counts the saves made since the build started (``_unapplied_since``)."""
+    folder = os.environ.get(HEARTBEAT_DIR)
+    path = Path(folder or ".") / str(os.getpid())
+    if mode != "development" or not folder or DUMP is None or not path.exists():  # no worker's (a reload check)
+        yield
+        return
+    build = path.with_name(path.name + BUILD)
+    start = time.time()
+    with contextlib.suppress(OSError):
+        build.write_text(f"{start}")
+    try:
+        yield
+    finally:
+        end = time.time()
+        with contextlib.suppress(OSError):
+            build.write_text(f"{start} {end}")
+            os.utime(path, (end, end))
 
 
 def _dump_threads(path: Path) -> TextIO:
@@ -215,7 +245,7 @@ def watch_edits(folder: Path, root: Path, edited_since: Callable[[float], list[s
                 loading_timeout: float) -> None:
     """``pyxle dev``, in a thread of the server process until ``stop``: replace each worker whose
     loop stopped turning (its heartbeat is older than ``STALLED``; ``loading_timeout`` while it
-    loads the project) once a source file of the project was saved after that (``edited_since(time)``:
+    loads the project or builds) once a source file of the project was saved after that (``edited_since(time)``:
     the project's paths saved since). A loop held with no edit since (a breakpoint) is left alone."""
     while not stop.wait(BEAT_SECONDS):
         now = time.time()
@@ -225,15 +255,36 @@ def watch_edits(folder: Path, root: Path, edited_since: Callable[[float], list[s
                     if not entry.name.isdigit():
                         continue
                     last = entry.stat().st_mtime
-                    stalled = loading_timeout if os.path.exists(entry.path + LOADING) else STALLED
+                    built = _last_build(entry.path)
+                    busy = os.path.exists(entry.path + LOADING) or (built is not None and len(built) == 1)
+                    stalled = loading_timeout if busy else STALLED
                     if now - last <= stalled:
                         continue
-                    edited = edited_since(last + _EDIT_AFTER)
+                    edited = edited_since(_unapplied_since(last, built))
                     if edited:
                         _restart_for_edit(Path(entry.path), now - last, edited, root)
                         os.unlink(entry.path)
                         Path(entry.path + THREADS).unlink(missing_ok=True)
                         Path(entry.path + LOADING).unlink(missing_ok=True)
+                        Path(entry.path + BUILD).unlink(missing_ok=True)
+
+
+def _last_build(heartbeat: str) -> list[float] | None:
+    """When the worker's last build started, and ended if it has (``building``); None if none."""
+    try:
+        return [float(time) for time in Path(heartbeat + BUILD).read_text().split()] or None
+    except (OSError, ValueError):
+        return None
+
+
+def _unapplied_since(last: float, built: list[float] | None) -> float:
+    """From when a save counts as one the stuck loop has not applied: ``_EDIT_AFTER`` past its last
+    beat, or the start of the build it ended with (the loop never turned since): a file saved
+    during a build is the loop's to take up once it ends, and it is stuck."""
+    since = last + _EDIT_AFTER
+    if built is not None and len(built) == 2 and abs(built[1] - last) < 0.01:
+        since = min(since, built[0])
+    return since
 
 
 def _restart_for_edit(heartbeat: Path, silent: float, edited: list[str], root: Path) -> None:

@@ -185,6 +185,14 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
                 _ask_for_new_worker(handed)
 
 
+def start_broken(app: PyxleApp, message: str) -> None:
+    """A worker whose pages do not build as it starts (restarted to apply an edit that broke them):
+    it serves the error as a failed reload leaves it, overlay and all, and its watch applies the fix."""
+    logger.error("the project does not build; the error shows until an edit fixes it:\n%s", message)
+    app.router.fallback = _broken(message, app.dev_events, app.route_table.api_url)
+    app.dev_events.broken(message)
+
+
 def new_worker_env(values: Mapping[str, str], plugins: bool) -> dict[str, str]:
     """The variables only a new worker applies: the ``PYXLE_*`` settings of the server (not
     ``PYXLE_PUBLIC_*``: a rebuild inlines those), and every one when the app has plugins. Plugins
