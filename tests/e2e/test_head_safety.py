@@ -90,6 +90,16 @@ def test_a_value_in_a_meta_content_cannot_make_it_a_refresh_that_sends_visitors_
     assert page.page.url.startswith(app.url + "/search?")  # still here, not sent to /static
 
 
+
+@cites("docs/pages.md", "An attribute written twice in a `HEAD` string keeps its first value, as browsers read it")
+def test_a_value_that_repeats_an_attribute_is_read_as_browsers_read_it(app: Server) -> None:
+    """A value that adds `name="robots"` to the description meta: browsers keep the first `name`, so
+    the element is the page's description. Pyxle keyed it by the last, dropped the description and
+    kept its layout's, with the two apart in the head."""
+    head = head_of(httpx.get(app.url + "/search", params={"q": 'x" name="robots'}).text)
+    assert '<meta name="description" content="x">' in head, head
+    assert 'name="robots"' not in head, head
+
 def test_no_head_markup_runs_in_the_browser_on_load_or_navigation(app: Server, page: PageWatch) -> None:
     for value in (HOSTILE, HOSTILE_META):
         page.page.goto(app.url + "/search?q=" + quote(value, safe=""))

@@ -96,8 +96,11 @@ class _Elements(HTMLParser):
             if tag not in _VOID:
                 self.skipping.append(tag)
             return
-        kept = "".join(f" {name}" if value is None else f' {name}="{escape(value)}"'
-                       for name, value in attrs if not name.startswith("on") and _NAME.fullmatch(name))
+        kept, seen = "", set[str]()
+        for name, value in attrs:
+            if name not in seen and not name.startswith("on") and _NAME.fullmatch(name):
+                kept += f" {name}" if value is None else f' {name}="{escape(value)}"'
+            seen.add(name)  # written twice: its first value, as browsers read it
         if tag in _VOID:
             self.out.append(f"<{tag}{kept}>")
         else:
