@@ -89,6 +89,16 @@ def test_global_local_composes_and_keyframes_style_the_page_in_build_and_dev(mak
         assert rendered == hydrated and rendered["pg"] == "plain-global", command
         title = rendered["title"].split()
         assert "gx" in title and len(title) == 4, command
+        if command == "dev":  # an edit to one module applies; the others keep their names (scoped before)
+            (project / "components" / "G.module.css").write_text(
+                FILES["components/G.module.css"].replace("rgb(0, 128, 0)", "rgb(0, 0, 128)"))
+            page.page.wait_for_function("getComputedStyle(document.getElementById('inner')).color === 'rgb(0, 0, 128)'",
+                                        timeout=15000)
+            assert classes(page.page.content())["title"] == rendered["title"]
+            assert computed(page)["title"] == ["rgb(10, 20, 30)", "2px", "9px"]
+            (project / "components" / "Other.module.css").write_text(".edge { margin-top: 11px; }\n")
+            page.page.wait_for_function("getComputedStyle(document.getElementById('title')).marginTop === '11px'",
+                                        timeout=15000)
         assert page.problems() == []
         server.stop()
 
