@@ -52,21 +52,33 @@ export function keyOf(element) {
   return null
 }
 
+// A group is one level's HEAD (order 0) or its <Head>s (order 1). Several `meta property` of one
+// group are all kept, as OpenGraph's arrays need (og:image, article:tag); a later group's replace
+// them all (pages/_render.py merge_head, the server's twin).
 export function mergeEntries(entries) {
   const ordered = [...entries].sort((a, b) => a.level - b.level || (a.order || 0) - (b.order || 0))
-  const byKey = new Map()
+  const held = new Map() // key -> { group, at: [indexes] }
   const out = []
-  for (const { element } of ordered) {
+  for (const { element, level, order } of ordered) {
     const type = typeOf(element)
     if (typeof type !== 'string' || type === 'html' || !safe(element)) continue // <html>: see rootProps
     const k = keyOf(element)
-    if (k && byKey.has(k)) out[byKey.get(k)] = element
-    else {
-      if (k) byKey.set(k, out.length)
+    const group = `${level}:${order || 0}`
+    const found = k && held.get(k)
+    if (!found) {
+      if (k) held.set(k, { group, at: [out.length] })
       out.push(element)
+    } else if (found.group === group && k.startsWith('meta:property:')) {
+      found.at.push(out.length)
+      out.push(element)
+    } else {
+      const [first, ...rest] = found.at
+      out[first] = element
+      for (const index of rest) out[index] = null
+      held.set(k, { group, at: [first] })
     }
   }
-  return out
+  return out.filter((element) => element !== null)
 }
 
 // A <Head><html lang dir /> sets the document's language (react-helmet's pattern); it is no element

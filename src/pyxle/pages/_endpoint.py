@@ -347,7 +347,7 @@ class PageEndpoint:
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
                 nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
                 return await self._store(scope, cache, nav, None, "", navigation, shared)
-            head = merge_head([element for level in levels for element in level])
+            head = merge_head(levels)
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
             return conditional(response, scope), None
@@ -433,7 +433,7 @@ class PageEndpoint:
             self._envelope = False
 
     def _nav_json(self, route_path: str, encoded_props: str, levels: list[list[str]]) -> str:
-        head_markup = dumps("\n".join(merge_head([element for level in levels for element in level])))
+        head_markup = dumps("\n".join(merge_head(levels)))
         head_levels = dumps(["\n".join(level) for level in levels])
         return (f'{{"ok":true,"routePath":{dumps(route_path)},"props":{encoded_props},'
                 f'"headMarkup":{head_markup},"headLevels":{head_levels}{self._ttl_json}{self._page_json()}}}')

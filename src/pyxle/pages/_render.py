@@ -55,29 +55,41 @@ def _key(element: str) -> str | None:
     return None
 
 
-def merge_head(elements: list[str]) -> list[str]:
-    """Later elements replace earlier ones with the same key (title, meta name/property, canonical,
-    a preload of the same URL, the same <Script>, the same ``data-head-key``)."""
-    out: list[str] = []
-    index: dict[str, int] = {}
-    for element in elements:
-        key = _key(element)
-        if key is not None and key in index:
-            out[index[key]] = element
-        else:
-            if key is not None:
-                index[key] = len(out)
-            out.append(element)
-    return out
+def merge_head(groups: list[list[str]]) -> list[str]:
+    """The head of ``groups`` of elements, lowest precedence first (each level's HEAD, then its
+    ``<Head>``s): a later group's element replaces earlier ones with the same key (title, meta
+    name/property, canonical, a preload of the same URL, the same <Script>, the same
+    ``data-head-key``). Several ``meta property`` of one group are all kept, as OpenGraph's arrays
+    need (``og:image``, ``article:tag``); a later group's replace them all."""
+    out: list[str | None] = []
+    held: dict[str, tuple[int, list[int]]] = {}  # key -> the group that set it, and where
+    for group, elements in enumerate(groups):
+        for element in elements:
+            key = _key(element)
+            found = held.get(key) if key is not None else None
+            if key is None or found is None:
+                if key is not None:
+                    held[key] = (group, [len(out)])
+                out.append(element)
+            elif found[0] == group and key.startswith("meta:property:"):
+                found[1].append(len(out))
+                out.append(element)
+            else:
+                first, *rest = found[1]
+                out[first] = element
+                for index in rest:
+                    out[index] = None
+                held[key] = (group, [first])
+    return [element for element in out if element is not None]
 
 
 def merge_levels(head: list[list[str]], rendered: list[str]) -> list[str]:
     """Each level's HEAD elements, then its ``<Head>`` markup, outermost layout first; then merged."""
-    ordered: list[str] = []
+    groups: list[list[str]] = []
     for level in range(max(len(head), len(rendered))):
-        ordered += head[level] if level < len(head) else []
-        ordered += split_head(rendered[level]) if level < len(rendered) else []
-    return merge_head(ordered)
+        groups.append(head[level] if level < len(head) else [])
+        groups.append(split_head(rendered[level]) if level < len(rendered) else [])
+    return merge_head(groups)
 
 
 class PartialPage(HTMLResponse):
