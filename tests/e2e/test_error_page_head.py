@@ -112,11 +112,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with serving(project, "--ssr-workers", "1", command=request.param, env={"PYXLE_SECRET_KEY": "h" * 40}) as server:
         yield server
 
+VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
 
 def head_of(document: str) -> list[str]:
-    """The page's own head: the elements between Pyxle's head markers."""
+    """The page's own head: the elements between Pyxle's head markers, but the default viewport."""
     inside = document.split('<meta name="pyxle-head" content="start">', 1)[1].split('<meta name="pyxle-head" content="end">')[0]
-    return re.findall(r"<(?:title>[^<]*</title|[^>]*)>", inside)
+    return [tag for tag in re.findall(r"<(?:title>[^<]*</title|[^>]*)>", inside) if tag != VIEWPORT]
 
 
 def get(server: Server, path: str, status: int) -> list[str]:

@@ -86,3 +86,48 @@ def test_a_client_navigation_shows_the_page_s_arrays_and_back_the_layout_s(app: 
         assert properties(page.page.inner_html("head")) == wanted, name
     assert page.page.evaluate("window.__marker") == "kept"  # client-side navigations, no full load
     assert page.problems() == []
+
+
+OWN_VIEWPORT = """
+HEAD = ['<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">',
+        '<meta charset="iso-8859-1">']
+
+export default function Fit() { return <h1>fit</h1> }
+"""
+
+
+@pytest.fixture(scope="module")
+def viewports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    files = {"pages/layout.pyxl": LAYOUT.replace('<Link href="/post">post</Link>', '<Link href="/fit">fit</Link>'),
+             "pages/index.pyxl": PLAIN, "pages/fit.pyxl": OWN_VIEWPORT}
+    with serving(write_project(tmp_path_factory.mktemp("head-viewport") / "app", files), "--ssr-workers", "1") as server:
+        yield server
+
+
+def viewports_of(markup: str) -> list[str]:
+    return re.findall(r'<meta name="viewport" content="([^"]*)"', markup)
+
+
+@cites("docs/pages.md", "A page's own `<meta name=\"viewport\">` replaces the default one")
+@cites("docs/pages.md", "and its `<meta charset>` is left out: the document is UTF-8, which its first tag says")
+def test_a_page_s_viewport_replaces_the_default_and_its_charset_is_left_out(viewports: Server) -> None:
+    head = httpx.get(viewports.url + "/fit").text.split("</head>")[0]
+    assert viewports_of(head) == ["width=device-width, initial-scale=1, viewport-fit=cover"]
+    assert re.findall(r"<meta charset=\"([^\"]+)\"", head) == ["utf-8"] and head.startswith("<!DOCTYPE html>")
+    assert viewports_of(httpx.get(viewports.url + "/").text.split("</head>")[0]) == ["width=device-width, initial-scale=1"]
+
+
+def test_a_client_navigation_swaps_the_page_s_viewport_and_the_default(viewports: Server, page: PageWatch) -> None:
+    page.page.goto(viewports.url + "/")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'kept'")
+    for name, wanted in (("fit", "width=device-width, initial-scale=1, viewport-fit=cover"),
+                         ("plain", "width=device-width, initial-scale=1"),
+                         ("fit", "width=device-width, initial-scale=1, viewport-fit=cover")):
+        page.page.get_by_role("link", name=name, exact=True).click()
+        page.page.get_by_role("heading", name=name, exact=True).wait_for(timeout=15000)
+        page.page.wait_for_function("c => [...document.querySelectorAll('meta[name=viewport]')].map(m => m.content)"
+                                    ".join() === c", arg=wanted, timeout=15000)
+        assert page.page.eval_on_selector_all("meta[charset]", "ms => ms.map(m => m.getAttribute('charset'))") == ["utf-8"]
+    assert page.page.evaluate("window.__marker") == "kept"
+    assert page.problems() == []

@@ -78,6 +78,12 @@ function parse(markup) {
   return [...template.content.children]
 }
 
+// The viewport of a page whose head sets none, first in the managed head as the server writes it
+// (pages/_document.py VIEWPORT): a navigation from a page that set its own puts it back.
+function defaultViewport() {
+  return Object.assign(document.createElement('meta'), { name: 'viewport', content: 'width=device-width, initial-scale=1' })
+}
+
 function between(start, end) {
   const nodes = []
   for (let node = start.nextSibling; node && node !== end; node = node.nextSibling) nodes.push(node)
@@ -129,7 +135,9 @@ function apply() {
   // Elements already in the head stay (a stylesheet is not loaded again): only changes are made.
   const current = between(start, end)
   const kept = new Set()
-  const wanted = mergeEntries(entries).map((element) => {
+  const merged = mergeEntries(entries)
+  if (!merged.some((element) => keyOf(element) === 'meta:name:viewport')) merged.unshift(defaultViewport())
+  const wanted = merged.map((element) => {
     const node = toNode(element)
     const same = current.find((candidate) => !kept.has(candidate) && candidate.isEqualNode(node))
     if (same) kept.add(same)

@@ -63,6 +63,7 @@ export function mergeEntries(entries) {
     const type = typeOf(element)
     if (typeof type !== 'string' || type === 'html' || !safe(element)) continue // <html>: see rootProps
     const k = keyOf(element)
+    if (k === 'meta:charset') continue // the document is UTF-8, which its first tag says already
     const group = `${level}:${order || 0}`
     const found = k && held.get(k)
     if (!found) {

@@ -66,6 +66,8 @@ def merge_head(groups: list[list[str]]) -> list[str]:
     for group, elements in enumerate(groups):
         for element in elements:
             key = _key(element)
+            if key == "meta:charset":  # the document is UTF-8, which its first tag says already
+                continue
             found = held.get(key) if key is not None else None
             if key is None or found is None:
                 if key is not None:
