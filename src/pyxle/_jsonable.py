@@ -81,41 +81,51 @@ def not_json(what: str, value: Any, root: str = "data") -> str:
     return f"{what} that is not JSON-serialisable: {problem}"
 
 
-# How deep find_unserialisable walks: data nested deeper than the JSON encoder can go (orjson
-# stops at 254 levels, the standard library's at Python's recursion limit) is named at this depth.
-_DEEPEST = 256
+# Where a path is named when the data is nested too deeply to encode (orjson stops at 254 levels,
+# the standard library, which encode falls back to, at Python's recursion limit: about a thousand).
+_SHOWN_DEPTH = 256
 
 
-def find_unserialisable(value: Any, path: str, depth: int = 0) -> str | None:
-    """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``."""
-    if value is None or isinstance(value, (str, bool, uuid.UUID)):
+def find_unserialisable(value: Any, path: str) -> str | None:
+    """The first key path holding a value JSON cannot carry, e.g. ``data.user.created: datetime``,
+    however deep (walked without recursion); else, data nested deeper than the standard library's
+    encoder goes (near Python's recursion limit), named down to ``_SHOWN_DEPTH`` with its depth."""
+    deepest, deep_path = 0, None
+    seen: set[int] = set()  # the containers walked: data that holds one twice (or itself) ends
+    stack: list[tuple[Any, str, int]] = [(value, path, 0)]
+    while stack:
+        item, at, depth = stack.pop()
+        if isinstance(item, enum.Enum):  # sent as its value
+            item = item.value
+        deepest = max(deepest, depth)
+        if depth == _SHOWN_DEPTH and deep_path is None:
+            deep_path = at
+        if item is None or isinstance(item, (str, bool, uuid.UUID)):
+            continue
+        if isinstance(item, int):
+            if not _writable(item):
+                return (f"{at}: an int of more than {sys.get_int_max_str_digits()} digits cannot be written as "
+                        "JSON (send it as a str; the limit is sys.set_int_max_str_digits())")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                return f"{at}: {item} is not valid JSON"
+        elif isinstance(item, (dict, list, tuple)) and id(item) in seen:
+            continue
+        elif isinstance(item, dict):
+            seen.add(id(item))
+            for key in item:
+                if not isinstance(key, str):
+                    return f"{at}: key {key!r} ({type(key).__name__}) is not a string"
+            stack.extend((child, f"{at}.{key}", depth + 1) for key, child in reversed(item.items()))
+        elif isinstance(item, (list, tuple)):
+            seen.add(id(item))
+            stack.extend((child, f"{at}[{index}]", depth + 1) for index, child in reversed(list(enumerate(item))))
+        else:
+            return f"{at}: {type(item).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
+    if deep_path is None or deepest <= sys.getrecursionlimit() // 2:  # not what the encoder failed on
         return None
-    if isinstance(value, enum.Enum):  # sent as its value
-        return find_unserialisable(value.value, path, depth)
-    if depth >= _DEEPEST and isinstance(value, (dict, list, tuple)):
-        shown = path if len(path) <= 80 else f"{path[:40]}...{path[-30:]}"
-        return f"{shown}: nested more than {_DEEPEST} levels deep, too deep to encode (flatten it)"
-    if isinstance(value, int):
-        return None if _writable(value) else (
-            f"{path}: an int of more than {sys.get_int_max_str_digits()} digits cannot be written as JSON "
-            "(send it as a str; the limit is sys.set_int_max_str_digits())")
-    if isinstance(value, float):
-        return None if math.isfinite(value) else f"{path}: {value} is not valid JSON"
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return f"{path}: key {key!r} is a {type(key).__name__}, not a string"
-            found = find_unserialisable(item, f"{path}.{key}", depth + 1)
-            if found:
-                return found
-        return None
-    if isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            found = find_unserialisable(item, f"{path}[{index}]", depth + 1)
-            if found:
-                return found
-        return None
-    return f"{path}: {type(value).__name__} is not JSON-serialisable (convert it to a str, number, list or dict)"
+    shown = deep_path if len(deep_path) <= 80 else f"{deep_path[:40]}...{deep_path[-30:]}"
+    return f"{shown}: nested {deepest} levels deep, too deep to encode (flatten it)"
 
 
 def _writable(number: int) -> bool:

@@ -23,6 +23,11 @@ ROUTES = {
                           "    kind = request.query_params.get('kind')\n"
                           "    if kind == 'nan':\n"
                           "        return {'ratio': float('nan')}\n"
+                          "    if kind in ('deep', 'deep-datetime'):  # deeper than orjson goes, not the standard library\n"
+                          "        tree = datetime.datetime(2026, 1, 1) if kind == 'deep-datetime' else 1\n"
+                          "        for _ in range(300):\n"
+                          "            tree = {'k': tree}\n"
+                          "        return {'tree': tree}\n"
                           "    if kind in ('list', 'dict'):  # nested deeper than Python's recursion limit\n"
                           "        tree = []\n"
                           "        for _ in range(2000):\n"
@@ -379,7 +384,8 @@ def test_a_dict_json_cannot_carry_is_a_500_whose_log_names_the_file_and_the_key(
     assert line in routes_server.wait_for_output(line)[logged:]
 
 
-@cites("docs/api-routes.md", "data nested more than 256 levels deep is\nnamed at that depth")
+@cites("docs/api-routes.md", "data nested deeper\nthan the encoder goes, near Python's recursion limit of about a thousand levels, is named by its\n"
+                            "path down to 256 levels, with its depth")
 @pytest.mark.parametrize(("kind", "path"), [("list", "data.tree[0][0][0]"), ("dict", "data.tree.k.k.k")])
 def test_data_nested_too_deeply_is_a_500_whose_log_names_the_file_and_the_key_path(routes_server: Server, kind: str,
                                                                                   path: str) -> None:
@@ -389,9 +395,23 @@ def test_data_nested_too_deeply_is_a_500_whose_log_names_the_file_and_the_key_pa
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
     line = f"get() in api/when.py returned data that is not JSON-serialisable: {path}"
     output = routes_server.wait_for_output(line)[logged:]
-    assert "nested more than 256 levels deep, too deep to encode (flatten it)" in output
+    assert "nested 2001 levels deep, too deep to encode (flatten it)" in output
     assert "RecursionError" not in output  # the line ends the traceback, as a loader's does
 
+
+
+@cites("docs/api-routes.md", "data.event.at: datetime is not JSON-serialisable ...`, however deep the key")
+def test_data_300_levels_deep_is_sent_and_a_datetime_that_deep_is_named(routes_server: Server) -> None:
+    """The log blamed the nesting ("more than 256 levels deep") for a datetime 300 levels down, and
+    the docs said such data could not be sent, which the standard library's encoder does."""
+    deep = get(routes_server, "/api/when?kind=deep")
+    assert deep.status_code == 200 and deep.text.count('{"k":') == 300
+    logged = len(routes_server.output())
+    answer = get(routes_server, "/api/when?kind=deep-datetime")
+    assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
+    line = "get() in api/when.py returned data that is not JSON-serialisable: data.tree" + ".k" * 300
+    output = routes_server.wait_for_output(line)[logged:]
+    assert line + ": datetime is not JSON-serialisable" in output and "levels deep" not in output
 
 @cites("docs/api-routes.md", "A status that carries no content (`(body, 204)`, `(body, 304)`) is sent without the body and\nwithout a `Content-Length` header")
 @pytest.mark.parametrize("query", ["", "?kind=response"])

@@ -473,7 +473,7 @@ def test_a_page_for_the_store_whose_boundary_is_still_loading_at_the_render_time
         assert 'id="fallback"' in answer.text and "asked to be" in answer.text
 
 
-@cites(DOC, "A client that goes away stops its render at once.")
+@cites(DOC, "A client that goes away while its page streams stops\n  the render at once.")
 def test_a_client_that_goes_away_stops_its_render(app: Server) -> None:
     """The worker aborts the render at once: it never reaches the render timeout, which logs (as
     the test of /never, the same page, shows)."""
