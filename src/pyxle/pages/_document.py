@@ -162,16 +162,17 @@ def page_root(lang: Any, direction: Any) -> tuple[str | None, str | None] | None
     return own if own != (None, None) else None
 
 
-# The viewport a page gets unless its head sets one: the first of its managed head, so that a
-# page's own replaces it (client/_headdom.js adds it back on a navigation to a page without one).
+# The viewport a page gets unless its head sets one (``_render.with_viewport``): the first of its
+# managed head, so that a page's own replaces it (client/_headdom.js puts it back on a navigation
+# to a page without one).
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
-_VIEWPORT = re.compile(r'<meta\b[^>]*\bname\s*=\s*"viewport"', re.IGNORECASE)
 
 
 def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = None, props_json: str | None = None,
              scripts: str = "", assets: list[str] | None = None, end: str = END, rooted: bool = False,
              lang: str = LANG, own: tuple[str | None, str | None] | None = None) -> str:
-    """The page's own head sits between two marker tags: client-side navigation replaces it.
+    """The page's own head sits between two marker tags: client-side navigation replaces it. It
+    holds a viewport (``VIEWPORT`` unless the page has its own).
 
     A streamed page is sent without ``end`` first: the rest of its render goes between. Its
     ``body_html`` is ``rooted``: it holds the root element itself. ``own``: the page's ``lang`` and
@@ -186,7 +187,6 @@ def document(*, head: list[str], body_html: str, props: dict[str, Any] | None = 
     return (
         f"<!DOCTYPE html>\n{opening}<head><meta charset=\"utf-8\">" + default +
         "<meta name=\"pyxle-head\" content=\"start\">"
-        + ("" if any(_VIEWPORT.match(element) for element in head) else VIEWPORT)
         + "".join(head)
         + "<meta name=\"pyxle-head\" content=\"end\">"
         + "".join(assets or ())

@@ -32,7 +32,7 @@ from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
-from pyxle.pages._render import PartialPage, log_render_failure, merge_head
+from pyxle.pages._render import PartialPage, log_render_failure, merge_head, with_viewport
 from pyxle.pages._watched import PageRequest, Watch, carries_credentials, over_scope
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
@@ -347,7 +347,7 @@ class PageEndpoint:
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
                 nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
                 return await self._store(scope, cache, nav, None, "", navigation, shared)
-            head = merge_head(levels)
+            head = with_viewport(merge_head(levels))
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)
             return conditional(response, scope), None

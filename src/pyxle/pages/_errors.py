@@ -26,7 +26,7 @@ from pyxle._refused import bad_path, not_found
 from pyxle.cache._rules import PRIVATE
 from pyxle.pages._answers import Answered, as_json, redirect_target
 from pyxle.pages._data import dumps, run_loader
-from pyxle.pages._document import LANG, auth_seed, document, embed_json
+from pyxle.pages._document import LANG, VIEWPORT, auth_seed, document, embed_json
 from pyxle.pages._head import head_elements
 from pyxle.routing import RouteTable
 from pyxle.runtime import ActionCookies
@@ -210,7 +210,7 @@ def builtin_page(status: int, error: dict[str, Any], note: str | None = None, sc
         body += f"<p><small>{_text(note)}</small></p>"
     if error.get("stack"):
         body += f"<pre>{_text(error['stack'])}</pre>"
-    return document(head=[f"<title>{title}</title>"], body_html=body, props={"error": error}, scripts=scripts)
+    return document(head=[VIEWPORT, f"<title>{title}</title>"], body_html=body, props={"error": error}, scripts=scripts)
 
 
 def _own_url(back: str | None) -> str:

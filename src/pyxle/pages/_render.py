@@ -12,7 +12,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from pyxle.pages._data import dumps
-from pyxle.pages._document import END, LANG, document, dotted_pages, loading_pages, page_root, shared_code
+from pyxle.pages._document import END, LANG, VIEWPORT, document, dotted_pages, loading_pages, page_root, shared_code
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import NoWorker, RenderError, RenderQueueFull, RenderStream, SsrPool
 
@@ -86,12 +86,18 @@ def merge_head(groups: list[list[str]]) -> list[str]:
 
 
 def merge_levels(head: list[list[str]], rendered: list[str]) -> list[str]:
-    """Each level's HEAD elements, then its ``<Head>`` markup, outermost layout first; then merged."""
+    """Each level's HEAD elements, then its ``<Head>`` markup, outermost layout first; then merged,
+    with the default viewport where none is set (a document's head)."""
     groups: list[list[str]] = []
     for level in range(max(len(head), len(rendered))):
         groups.append(head[level] if level < len(head) else [])
         groups.append(split_head(rendered[level]) if level < len(rendered) else [])
-    return merge_head(groups)
+    return with_viewport(merge_head(groups))
+
+
+def with_viewport(elements: list[str]) -> list[str]:
+    """A document's head: ``elements``, first the default viewport unless one of them is a viewport."""
+    return elements if any(_key(element) == "meta:name:viewport" for element in elements) else [VIEWPORT, *elements]
 
 
 class PartialPage(HTMLResponse):
