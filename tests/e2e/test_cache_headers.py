@@ -94,7 +94,7 @@ def own(answer: httpx.Response) -> bool:
 
 @cites(DOC, "So does a loader that reads any other header the request\ncarries: an auth proxy's `X-Forwarded-User` or "
             "`Cf-Access-Authenticated-User-Email`, an\n`X-API-Key`, `Accept-Language` (by name, `in` or `getlist`, "
-            "or all of them by iterating,\n`items()` or `raw`), unless the route is `\"shared\": true`")
+            "or all of them by iterating,\n`items()`, `raw` or a copy")
 @cites(DOC, "its\ndocument and its navigation JSON alike")
 @cites(DOC, "A page whose loader reads a header every browser sends (`User-Agent`) is rendered for\neach browser's "
             "request, and stored by none.")

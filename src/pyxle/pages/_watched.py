@@ -137,6 +137,10 @@ class _WatchedCookies(dict[str, str]):
         self._reads_all()
         return super().__repr__()
 
+    def __reduce__(self) -> tuple[Any, ...]:  # copy.copy, copy.deepcopy, pickle: a plain dict, all read
+        self._reads_all()
+        return dict, (dict(super().items()),)
+
 
 class _WatchedHeaders(Headers):
     """The request's headers: reading one it carries (but ``Host``), or all of them, tells the request."""
@@ -196,6 +200,12 @@ class _WatchedHeaders(Headers):
     def mutablecopy(self) -> MutableHeaders:
         self._reads_all()
         return super().mutablecopy()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """copy.copy, copy.deepcopy, pickle: plain ``Headers``, all read (a copy with a watch of its own
+        would tell nobody)."""
+        self._reads_all()
+        return Headers, (None, [(bytes(name), bytes(value)) for name, value in self._list])
 
 
 class _Sent(bytes):
