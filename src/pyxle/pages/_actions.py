@@ -302,6 +302,7 @@ class ActionsEndpoint:
                     raise
                 error = unexpected_error(exc, where, expose)
                 request.scope["pyxle"][_FAILED] = True
+                _cancel_tasks(request)
                 if wants_document(request.scope):
                     layouts = await self._layout_data(file, request)
                     path, query = _back_to(request, request.scope["pyxle"][_PAGE_URL])
@@ -431,6 +432,16 @@ def _run_after(response: Response, request: ActionRequest, fn: Callable[..., Any
         tasks.add_task(fn, *args)
     else:
         response.background = BackgroundTask(fn, *args)
+
+
+def _cancel_tasks(request: ActionRequest) -> None:
+    """Drop what the request added to ``request.state.background``: an action that crashed is
+    answered 500, as an API route's crash is (whose tasks never run), and pyxle-db rolls back its
+    writes, so a task (a confirmation e-mail) would report work undone. A refusal it chose
+    (``ActionError``) is its answer, and its tasks run, as in pyxle-framework 0.9."""
+    tasks = getattr(request.state, "background", None)
+    if tasks is not None:
+        tasks.tasks.clear()
 
 
 async def _purge(cache: Any, response: Response) -> None:
