@@ -6,15 +6,11 @@ try calls the renamed action; the user never sees the developer's "Unknown actio
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-
 import httpx
 
-from tests.conftest import PageWatch, Server, free_port, server_env
+from tests.conftest import PageWatch, Server, free_port
 from tests.docs._blocks import cites
+from tests.e2e.test_redeploy_navigation import served, shared
 
 KEY = "k" * 40
 LAYOUT = '''
@@ -80,23 +76,6 @@ def renamed(source: str) -> str:
             .replace("useAction('save')", "useAction('save_post')").replace("Version one", "Version two"))
 
 
-@contextmanager
-def served(root: Path, port: int) -> Iterator[Server]:
-    """``pyxle serve`` (building what changed) on ``port``, one secret key for every start."""
-    server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", str(port), "--ssr-workers", "1"], root,
-                    server_env(PYXLE_SECRET_KEY=KEY))
-    try:
-        server.wait_ready(180)
-        yield server
-    finally:
-        server.stop()
-
-
-def shared(root: Path) -> str | None:
-    """What names the code the build's pages share."""
-    return json.loads((root / "dist" / "manifest.json").read_text()).get("shared")
-
-
 def open_page(server: Server, page: PageWatch, path: str) -> None:
     page.page.goto(server.url + path)
     page.hydrated()
@@ -113,7 +92,7 @@ def only_the_old_post_failed(page: PageWatch, old: str) -> None:
 
 def test_an_unknown_actions_404_carries_its_code(make_project) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/form.pyxl": FORM}, node=True)
-    with served(project, free_port()) as server, httpx.Client(base_url=server.url) as client:
+    with served(project, free_port(), PYXLE_SECRET_KEY=KEY) as server, httpx.Client(base_url=server.url) as client:
         client.get("/form")
         token = {"x-csrf-token": client.cookies["pyxle-csrf"]}
         unknown = client.post("/api/__actions/form/save_post", json={}, headers=token)
@@ -129,11 +108,11 @@ def test_a_form_of_a_page_opened_before_its_action_was_renamed_shows_the_new_pag
         make_project, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/form.pyxl": FORM}, node=True)
     port = free_port()
-    with served(project, port) as server:
+    with served(project, port, PYXLE_SECRET_KEY=KEY) as server:
         open_page(server, page, "/form")
         before = shared(project)
     (project / "pages" / "form.pyxl").write_text(renamed(FORM))
-    with served(project, port) as server:
+    with served(project, port, PYXLE_SECRET_KEY=KEY) as server:
         assert shared(project) == before  # only the page's own module changed
         page.page.get_by_label("title").fill("first")
         page.page.get_by_role("button", name="Save").click()
@@ -154,12 +133,12 @@ def test_use_action_on_a_page_opened_before_a_deploy_that_renamed_it_and_changed
         make_project, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/call.pyxl": CALL}, node=True)
     port = free_port()
-    with served(project, port) as server:
+    with served(project, port, PYXLE_SECRET_KEY=KEY) as server:
         open_page(server, page, "/call")
         before = shared(project)
     (project / "pages" / "call.pyxl").write_text(renamed(CALL))
     (project / "pages" / "layout.pyxl").write_text(LAYOUT.replace("Layout one", "Layout two"))
-    with served(project, port) as server:
+    with served(project, port, PYXLE_SECRET_KEY=KEY) as server:
         assert shared(project) != before
         page.page.get_by_role("button", name="Call").click()
         page.page.get_by_role("heading", name="Version two").wait_for(timeout=15000)
@@ -190,7 +169,7 @@ def test_an_unknown_action_answered_while_a_navigation_is_under_way_leaves_the_n
     project = make_project({"pages/index.pyxl": INDEX, "pages/form.pyxl": LINKED, "pages/other.pyxl": OTHER},
                            node=True)
     held = []
-    with served(project, free_port()) as server:
+    with served(project, free_port(), PYXLE_SECRET_KEY=KEY) as server:
         open_page(server, page, "/form")
         page.page.route("**/other", lambda route: route.continue_() if held else held.append(route))
         page.page.route("**/api/__actions/form/save", lambda route: route.fulfill(status=404, json={
@@ -210,7 +189,7 @@ def test_an_unknown_action_answered_while_a_navigation_is_under_way_leaves_the_n
 def test_a_page_that_still_names_an_unknown_action_shows_its_error_after_the_refresh(
         make_project, page: PageWatch) -> None:  # type: ignore[no-untyped-def]
     project = make_project({"pages/index.pyxl": INDEX, "pages/form.pyxl": FORM}, node=True)
-    with served(project, free_port()) as server:
+    with served(project, free_port(), PYXLE_SECRET_KEY=KEY) as server:
         open_page(server, page, "/form")
         page.page.route("**/api/__actions/form/save", lambda route: route.fulfill(status=404, json={
             "ok": False, "error": "Unknown action 'save' for page 'form'", "code": "unknown_action"}))

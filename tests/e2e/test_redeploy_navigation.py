@@ -48,10 +48,11 @@ FILES = {"pages/layout.pyxl": LAYOUT, "pages/index.pyxl": INDEX, "pages/other.py
 
 
 @contextmanager
-def served(root: Path, port: int) -> Iterator[Server]:
-    """``pyxle serve`` (building what changed) on ``port``, stopped at the end of the block."""
+def served(root: Path, port: int, **env: str) -> Iterator[Server]:
+    """``pyxle serve`` (building what changed) on ``port``, stopped at the end of the block; ``env``
+    beside the test environment (a secret key every start shares)."""
     server = Server(["serve", str(root), "--host", "127.0.0.1", "--port", str(port), "--ssr-workers", "1"], root,
-                    server_env())
+                    server_env(**env))
     try:
         server.wait_ready(180)
         yield server
