@@ -10,7 +10,6 @@ project's own file and line.
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -90,7 +89,7 @@ def _described(exc: Any, root: Path, bundle: Path) -> str:
     package = thrown_in_package(exc.stack)
     if package is not None:
         text += f" (in the npm package {package})"
-        found = found or _importer(root, package)
+        found = found or _importer(root, package, bundle.parents[1])
         why = f"reads {browser} as it loads, and the server has no {browser}" if browser else "throws as it loads"
         hint = (f"{package} {why}: load it in the browser only, with `await import('{package}')` "
                 "inside a useEffect (or a React.lazy component)")
@@ -111,24 +110,21 @@ def _described(exc: Any, root: Path, bundle: Path) -> str:
     return SourceError(_shown(file, root.resolve()), line, text, hint, source).format()
 
 
-_SOURCES = frozenset({".pyxl", ".js", ".jsx", ".mjs", ".ts", ".tsx"})
-_SKIPPED = frozenset({"node_modules", "dist", "public"})
+_CODE = frozenset({".pyxl", ".js", ".jsx", ".mjs", ".cjs", ".ts", ".tsx", ".mts", ".cts"})
 
 
-def _importer(root: Path, package: str) -> tuple[Path, int, int, str] | None:
-    """The first line of the project's sources that imports ``package`` (a package's ESM code runs
-    at the bundle's top level, so no frame of the stack names the importer): as ``project_frame``."""
+def _importer(root: Path, package: str, build_dir: Path) -> tuple[Path, int, int, str] | None:
+    """The first line of the project's code that imports ``package`` (a package's ESM code runs at
+    the bundle's top level, so no frame of the stack names the importer): as ``project_frame``."""
+    from pyxle.bundler import source_files
+
     quoted = re.compile(rf"""(?:from\s*|import\s*\(?\s*|require\(\s*)['"]{re.escape(package)}(?:/[^'"]*)?['"]""")
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _SKIPPED)  # never node_modules
-        for name in sorted(files):
-            path = Path(folder, name)
-            if path.suffix not in _SOURCES:
-                continue
-            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-            for number, line in enumerate(lines, 1):
-                if quoted.search(line):
-                    return path, number, 0, line
+    for path in sorted(source_files(root, (build_dir,))):
+        if path.suffix not in _CODE:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+            if quoted.search(line):
+                return path, number, 0, line
     return None
 
 
