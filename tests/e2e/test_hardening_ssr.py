@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -230,6 +231,32 @@ def test_saturation_queues_what_it_can_and_refuses_the_rest_fast(one_worker, tmp
     assert server.output().count("the SSR queue is full (4 renders waiting for 1 worker);") >= 1
     loads = loader_log.read_text().split()[1:]  # (the first request was the warm-up)
     assert len(loads) <= statuses.count(200) + 2, (loads, statuses)
+
+
+@cites("docs/deployment.md", "A page request whose client leaves while its render waits in the queue is dropped "
+       "from it, so visitors who gave up do not keep the workers busy for no one (its access line says `499`, as "
+       "nginx's does); the renders already sent to a worker (up to 16 each) still run")
+def test_a_render_waiting_in_the_queue_is_dropped_when_its_client_leaves(one_worker) -> None:  # type: ignore[no-untyped-def]
+    """Forty 150 ms renders on one worker whose clients all leave after half a second: the renders
+    still in the queue then are dropped, not rendered for no one (the worker takes 16 ahead, which
+    run), so the next visitor waits for those only; the gone requests are logged as 499s."""
+    server = one_worker(10)
+    httpx.get(server.url + "/", timeout=10)
+    sockets = []
+    for i in range(40):
+        sock = socket.create_connection(httpx.URL(server.url).netloc.decode().split(":"))
+        sock.sendall(f"GET /?ms=150&log=gone{i}x HTTP/1.1\r\nHost: localhost\r\n\r\n".encode())
+        sockets.append(sock)
+    time.sleep(0.5)
+    for sock in sockets:
+        sock.close()
+    started = time.monotonic()
+    assert httpx.get(server.url + "/?n=after", timeout=30).status_code == 200
+    waited = time.monotonic() - started
+    time.sleep(0.5)
+    rendered = len(re.findall(r"log line gone\d+x", server.output()))
+    assert rendered <= 24, (rendered, waited)  # 1 + 16 sent ahead, and a few taken before their client was heard
+    assert server.output().count('" 499 ') >= 10 or server.output().count(" 499 ") >= 10, server.output()[-3000:]
 
 
 def test_four_times_what_the_timeout_allows_is_served_with_the_default_queue(one_worker) -> None:

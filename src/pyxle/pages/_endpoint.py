@@ -20,6 +20,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
 from pyxle._client import AppWebSocket
+from pyxle._own import OWN_REQUEST
 from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.cache import Entry
 from pyxle.cache._rules import LONGEST, PRIVATE, anonymous
@@ -32,11 +33,11 @@ from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
-from pyxle.pages._render import PartialPage, log_render_failure, merge_head, with_viewport
+from pyxle.pages._render import PartialPage, client_left, log_render_failure, merge_head, with_viewport
 from pyxle.pages._watched import PageRequest, Watch, carries_credentials, over_scope
 from pyxle.runtime import ActionCookies, LoaderError
 from pyxle.security import over_https
-from pyxle.ssr import RenderError, RenderQueueFull
+from pyxle.ssr import Abandoned, RenderError, RenderQueueFull
 
 # What a page's URL takes: the Allow of its 405 and OPTIONS answers, and of a public file's
 # (app._static answers as a page does).
@@ -355,9 +356,11 @@ class PageEndpoint:
         # A page for the store carries what of the auth seed is the same for everyone, never a user.
         seed = stored_auth_seed(scope, anonymous=not shared) if mark else auth_seed(scope)
         csrf = mark or scope["pyxle"].get("csrf_token", "")
+        # A render for this visitor alone is dropped from the queue if they leave; one to store is not.
+        gone = None if mark or OWN_REQUEST in scope else functools.partial(client_left, request.receive)
         render = functools.partial(renderer.respond, self.page_id, encoded_props, route_path, levels, page.status,
                                    _VARY, csrf, tail=seed, complete=bool(mark) or _bot(request),
-                                   nonce=nonce_mark(mark) if mark else "")
+                                   nonce=nonce_mark(mark) if mark else "", gone=gone)
         if fresh is not None:  # to store: the navigation JSON is ready, and the requests waiting for it get it now
             nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
             cache.answer_early((route_path, _variant("", scope)), {_variant("nav", scope): nav})
@@ -368,9 +371,11 @@ class PageEndpoint:
         try:
             with phase("render", self.page_id):
                 response = await render()
-        except (RenderQueueFull, RenderError) as exc:
+        except (RenderQueueFull, RenderError, Abandoned) as exc:
             if isinstance(exc, RenderQueueFull):
                 return busy_page(), None
+            if isinstance(exc, Abandoned):  # no one to answer: the access log says 499, as nginx's does
+                return Response(status_code=499), None
             return await self._render_failed(exc, layout_data, scope), None
         if isinstance(response, PartialPage):
             fresh = None  # a boundary failed or timed out: right for this visitor, wrong to keep for all

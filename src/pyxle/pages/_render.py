@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from starlette.responses import HTMLResponse, Response, StreamingResponse
+from starlette.types import Receive
 
 from pyxle.pages._data import dumps
 from pyxle.pages._document import END, LANG, VIEWPORT, document, dotted_pages, loading_pages, page_root, shared_code
@@ -163,7 +165,8 @@ class Renderer:
 
     async def respond(self, page_id: str, props: dict[str, Any] | str, route_path: str, head: list[list[str]],
                       status: int, headers: dict[str, str] | None = None, csrf_token: str = "",
-                      tail: str = "", urgent: bool = False, complete: bool = False, nonce: str = "") -> Response:
+                      tail: str = "", urgent: bool = False, complete: bool = False, nonce: str = "",
+                      gone: Callable[[], Awaitable[object]] | None = None) -> Response:
         """Render and wrap in the document; raises ``RenderError`` if the page throws (before its
         shell, for a page that streams), and ``RenderQueueFull`` when the pool is saturated
         (``urgent``: see ``SsrPool.render``).
@@ -175,7 +178,8 @@ class Renderer:
         ``<Head><html lang dir>`` sets the document's ``<html>`` (the answer's ``lang``, ``dir``).
         A page that suspends is streamed (``StreamingResponse``): the head, the shell and the
         props first, then the rest as it renders; ``complete`` waits for all of it instead, and
-        answers a ``PartialPage`` when a boundary was left to the browser.
+        answers a ``PartialPage`` when a boundary was left to the browser. ``gone``: see
+        ``SsrPool.render`` (``client_left``); a render it drops raises ``Abandoned``.
         """
         props_json = props if isinstance(props, str) else dumps(props)  # pages pass it pre-encoded
         request = {"page": page_id, "routePath": route_path, "csrfToken": csrf_token}
@@ -188,7 +192,7 @@ class Renderer:
             request["nonce"] = nonce
             headers = {**(headers or {}), **policies}
         if self.server_rendering:
-            result = await self.pool.render(request, props_json, urgent=urgent)
+            result = await self.pool.render(request, props_json, urgent=urgent, gone=gone)
         else:  # the page's module renders the empty root in the browser
             result = {"html": "", "head": []}
         rendered: list[str] = result.get("head") or []
@@ -227,6 +231,20 @@ class Renderer:
         streamed = f'<script type="module" async src="{src}"></script>' + self.extra_scripts
         self._tags[page_id] = (tags, scripts, streamed)
         return tags, scripts, streamed
+
+
+async def client_left(receive: Receive) -> None:
+    """Returns once the request's client has disconnected (what is left of its body is read and dropped).
+
+    After the body, ASGI servers answer ``receive`` only when the client leaves. One that says more
+    than ASGI does is no longer listened to, rather than read in a loop."""
+    message = await receive()
+    while message["type"] == "http.request" and message.get("more_body", False):
+        message = await receive()
+    if message["type"] != "http.disconnect":
+        message = await receive()
+    if message["type"] != "http.disconnect":
+        await asyncio.Event().wait()
 
 
 def log_render_failure(where: str, exc: Exception, renderer: Renderer | None) -> None:

@@ -42,6 +42,10 @@ class RenderTimeout(RenderError):
     """A render overran the timeout; its worker was replaced."""
 
 
+class Abandoned(Exception):
+    """The render's client left while it waited in the queue, so it was dropped: no one would read it."""
+
+
 class RenderQueueFull(Exception):
     """Every worker is busy and the queue holds as many renders as it may: answer 503 at once.
 

@@ -9,13 +9,13 @@ import contextlib
 import contextvars
 import itertools
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from pyxle.ssr._errors import NoWorker, RenderError, RenderQueueFull, RenderTimeout
+from pyxle.ssr._errors import Abandoned, NoWorker, RenderError, RenderQueueFull, RenderTimeout
 from pyxle.ssr._frames import located
 from pyxle.ssr._process import NodeProcess, log_console, start_worker
 from pyxle.ssr._stream import RenderStream
@@ -195,6 +195,17 @@ class _Worker:
             stream.fail(error)
 
 
+async def _first(future: asyncio.Future[Any], gone: Callable[[], Awaitable[object]]) -> None:
+    """Returns once ``future`` is done or ``gone()`` has returned (or failed: the client is as good as gone)."""
+    watcher = asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait((future, watcher), return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        watcher.cancel()
+    if watcher.done() and not watcher.cancelled():
+        watcher.exception()  # retrieved, so asyncio does not log it as lost
+
+
 class SsrPool:
     """``await pool.render({...})`` -> ``{"html", "head"}``.
 
@@ -299,7 +310,7 @@ class SsrPool:
         return True
 
     async def render(self, request: dict[str, Any], props_json: str | None = None, *,
-                     urgent: bool = False) -> dict[str, Any]:
+                     urgent: bool = False, gone: Callable[[], Awaitable[object]] | None = None) -> dict[str, Any]:
         """Render ``request``; ``props_json`` is ``request["props"]`` already serialised (sent as is).
 
         The answer is ``{"html", "head"}``; for a page that streams, its shell, and ``"stream"``: a
@@ -307,6 +318,10 @@ class SsrPool:
 
         ``urgent`` (an error page for a render that failed) goes to the front of the queue and
         only to a worker with nothing else to do, and the queue's limit does not apply to it.
+
+        ``gone``: returns once the caller's client has left. A render that has to wait in the queue
+        is dropped from it if that comes first (``Abandoned``): under a burst, clients that gave up
+        would otherwise keep the workers busy for no one while the next visitors wait behind them.
         """
         if self._closed:  # queued, it would wait for a worker that is never started
             raise RenderError("the SSR pool is closed: the renderer was replaced (a reload) or the server is stopping")
@@ -325,6 +340,12 @@ class SsrPool:
                    _SETTLE if request.get("complete") else 0.0)
         self._dispatch(job)
         try:
+            if gone is not None and job.worker is None:  # queued: watched (a render sent at once never is)
+                await _first(job.future, gone)
+                if not job.future.done():
+                    job.future.cancel()
+                    self._forget(job)
+                    raise Abandoned(f"the client left while the render of {job.page!r} waited in the queue")
             message = await job.future
         except asyncio.CancelledError:
             self._forget(job)
