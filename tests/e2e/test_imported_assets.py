@@ -6,6 +6,8 @@ suffix, copied into the build and served from there (docs/styling.md). A `.ttf` 
 from __future__ import annotations
 
 import re
+import urllib.request
+from html import unescape
 from urllib.parse import urljoin
 
 import httpx
@@ -58,3 +60,45 @@ def test_a_kind_of_file_the_build_does_not_copy_is_an_error_with_a_hint(make_pro
     assert 'pages/index.pyxl:1:18: No loader is configured for ".xyz" files: assets/table.xyz' in out, out
     assert ('hint: the build copies images, media, fonts and PDFs it is given; put a ".xyz" file in public/ '
             "and refer to it by its URL") in out
+
+
+QUERIES = """import icon from '../assets/icon.svg?raw'
+import iconUrl from '../assets/icon.svg'
+import notes from '../assets/notes.md?raw'
+import workerUrl from '../assets/worker.js?url'
+import dot from '../assets/dot.png?inline'
+
+export default function Queries() {
+  return <main><div id="icon" dangerouslySetInnerHTML={{ __html: icon }} /><img id="url" src={iconUrl} />
+    <pre id="notes">{notes}</pre><a id="worker" href={workerUrl}>worker</a><img id="dot" src={dot} /></main>
+}
+"""
+SVG = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
+
+
+@cites("docs/styling.md", "Vite's import queries, as pyxle-framework 0.9 took them: `?raw` is the file's text")
+def test_vite_import_queries_give_the_text_the_url_and_a_data_url(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """An SVG imported with `?raw` (to inline it) was its URL with `?raw` on the end, as esbuild
+    loads a file by its suffix and drops the query; apps built by Vite for pyxle-framework 0.9 read
+    its markup. `?url` of a script is its URL (the file copied, not bundled), `?inline` a data: URL,
+    and the same SVG imported plainly is still its URL."""
+    project = make_project({"pages/index.pyxl": QUERIES, "assets/icon.svg": SVG, "assets/notes.md": "# Notes\n",
+                            "assets/worker.js": "self.onmessage = () => postMessage('pong')\n",
+                            "assets/dot.png": "png bytes"}, node=True)
+    server = start_server(project, "serve")
+    html = httpx.get(server.url + "/", timeout=30).text
+    assert f'<div id="icon">{SVG}</div>' in html, html
+    assert '<pre id="notes"># Notes\n</pre>' in html, html
+    dot = re.search(r'id="dot" src="(data:image/png[^"]+)"', html)
+    assert dot, html
+    assert urllib.request.urlopen(unescape(dot.group(1))).read() == b"png bytes"
+    url = re.search(r'id="url" src="(/[^"]+\.svg)"', html)
+    assert url, html
+    assert httpx.get(server.url + url.group(1), timeout=30).text == SVG
+    worker = re.search(r'id="worker" href="(/[^"]+\.js[^"]*)"', html)
+    assert worker, html
+    served = httpx.get(server.url + worker.group(1), timeout=30)
+    assert served.status_code == 200 and served.text == "self.onmessage = () => postMessage('pong')\n"
+    modules = re.findall(r'<script type="module" src="([^"]+)"|<link rel="modulepreload" href="([^"]+)"', html)
+    code = "".join(httpx.get(server.url + (src or href), timeout=30).text for src, href in modules)
+    assert '<circle r=' in code  # the browser's build has the markup too

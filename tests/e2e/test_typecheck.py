@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import NODE_MODULES, server_env
+from tests.docs._blocks import cites
 
 PAGE = '''
 from typing_extensions import TypedDict
@@ -222,9 +223,11 @@ def test_a_layouts_props_are_its_data_the_route_path_and_its_children(make_proje
 
 ASSETS_PAGE = PAGE.replace("import { useState } from 'react'", (
     "import { useState } from 'react'\nimport styles from './page.module.css'\nimport './global.css'\n"
-    "import logo from './logo.svg'\nimport Badge from '../components/Badge.jsx'")).replace(
+    "import logo from './logo.svg'\nimport Badge from '../components/Badge.jsx'\n"
+    "import inline from './logo.svg?raw'\nimport dot from './logo.svg?inline'\nimport copied from './logo.svg?url'")).replace(
     "<h1>{data.title}</h1>",
-    "<h1 className={styles.title}>{data.title} {process.env.PYXLE_PUBLIC_NAME}</h1><img src={logo} /><Badge n={1} />")
+    "<h1 className={styles.title}>{data.title} {process.env.PYXLE_PUBLIC_NAME}</h1><img src={logo} /><Badge n={1} />"
+    "<i dangerouslySetInnerHTML={{ __html: inline.trim() }} /><img src={dot.slice(0)} /><img src={copied.slice(0)} />")
 BADGE = '''// @ts-check
 /** @param {{ n: number }} props */
 export default function Badge({ n }) {
@@ -233,6 +236,7 @@ export default function Badge({ n }) {
 '''
 
 
+@cites("docs/styling.md", "`pyxle typecheck` types each as a `string`")
 def test_css_images_and_process_env_typecheck_and_a_ts_check_js_component_is_checked(make_project) -> None:
     files = {"pages/index.pyxl": ASSETS_PAGE, "pages/page.module.css": ".title { color: red }",
              "pages/global.css": "body { margin: 0 }", "pages/logo.svg": "<svg/>", "components/Badge.jsx": BADGE}

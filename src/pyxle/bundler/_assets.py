@@ -10,3 +10,7 @@ _ASSETS = (".apng", ".avif", ".bmp", ".gif", ".ico", ".jfif", ".jpeg", ".jpg", "
            ".aac", ".flac", ".m4a", ".mov", ".mp3", ".mp4", ".ogg", ".opus", ".vtt", ".wav", ".webm",
            ".eot", ".otf", ".ttf", ".woff", ".woff2", ".pdf", ".webmanifest")
 FILE_ASSETS = (*_ASSETS, *(suffix.upper() for suffix in _ASSETS))
+
+# Vite's import queries the bundler takes (build.mjs ``QUERY_LOADERS``): ``?raw`` the file's text,
+# ``?url`` its URL, ``?inline`` a data: URL; each import's default export is a string.
+IMPORT_QUERIES = ("?raw", "?url", "?inline")

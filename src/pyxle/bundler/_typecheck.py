@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle._loading import SourceError, source_text
-from pyxle.bundler._assets import FILE_ASSETS
+from pyxle.bundler._assets import FILE_ASSETS, IMPORT_QUERIES
 from pyxle.bundler._styles import STYLE_SUFFIXES
 from pyxle.bundler._types import (
     TYPES_DIR,
@@ -56,7 +56,8 @@ _DECLARED = "\n".join([
     *(f"declare module '*.module{suffix}' {{ const classes: {{ readonly [name: string]: string }}; export default classes }}"
       for suffix in STYLE_SUFFIXES),
     *(f"declare module '*{suffix}'" for suffix in STYLE_SUFFIXES),
-    *(f"declare module '*{suffix}' {{ const url: string; export default url }}" for suffix in FILE_ASSETS)])
+    *(f"declare module '*{suffix}' {{ const url: string; export default url }}" for suffix in FILE_ASSETS),
+    *(f"declare module '*{query}' {{ const text: string; export default text }}" for query in IMPORT_QUERIES)])
 # (allowImportingTsExtensions: esbuild takes `import Box from './Box.tsx'`; tsc only with it, and with noEmit)
 _BUNDLER_DEFAULTS = {"target": "es2022", "module": "esnext", "moduleResolution": "bundler", "skipLibCheck": True,
                      "resolveJsonModule": True, "lib": ["es2022", "dom", "dom.iterable"], "allowImportingTsExtensions": True}

@@ -284,12 +284,24 @@ async function styleContents(read, wrap) {
   }
 }
 
+// Vite's import queries, which apps written for pyxle-framework 0.9 (built by Vite) use: `?raw` is
+// the file's text (an SVG to inline), `?url` its URL (copied out as an image is, whatever its kind),
+// `?inline` a data: URL; pyxle typecheck declares them (_assets.py IMPORT_QUERIES). Without this
+// esbuild drops the query and loads the file by its suffix (an SVG's URL where its markup was asked).
+const QUERY_LOADERS = { '?raw': 'text', '?url': 'file', '?inline': 'dataurl' }
+const QUERIES = /\?(raw|url|inline)$/
+
+function asked({ path: file, suffix }) {
+  const loader = QUERY_LOADERS[suffix]
+  return loader === undefined ? undefined : { contents: readFileSync(file), loader }
+}
+
 // The SSR build renders HTML only: stylesheets are left empty there (CSS modules still give it
 // their class names).
 const pyxlePlugin = ({ hot, ssr }) => ({
   name: 'pyxle',
   setup(build) {
-    build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, plan.projectRoot))
+    build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, plan.projectRoot) ?? asked(args))
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
       contents: entrySource(args.path, hot), loader: 'js', resolveDir: plan.projectRoot,
@@ -714,7 +726,7 @@ function sourcesRead(results, styles) {
   const read = new Set()
   for (const key of [...results.flatMap((result) => Object.keys(result.metafile.inputs)), ...styles]) {
     if (/^[\w-]+:/.test(key) || key.split(/[\\/]/).includes('node_modules')) continue
-    const file = path.resolve(plan.projectRoot, key)
+    const file = path.resolve(plan.projectRoot, key.replace(QUERIES, '')) // an SVG imported with ?raw is the SVG
     if (!file.startsWith(plan.clientRuntime + path.sep)) read.add(file)
   }
   return [...read].sort()
