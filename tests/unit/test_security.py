@@ -171,3 +171,24 @@ def test_a_policy_that_allows_inline_scripts_or_governs_none_is_left_as_written(
 
     assert script_policy({"Content-Security-Policy": policy}) is None
     assert script_policy({"X-Frame-Options": "DENY"}) is None
+
+
+@cites("docs/security.md", "a value a cookie cannot carry (a user's name in Japanese) is quoted first and "
+       "unquoted once verified: `sign_cookie(quote(name), salt=\"session\")`, then `unquote(verify_cookie(...))`")
+def test_a_name_outside_latin_1_signed_quoted_goes_in_a_cookie_and_reads_back() -> None:
+    """Signed as it is, "日本" cannot go in a Set-Cookie header (a 500 at sign-in); quoted, it goes
+    through Starlette's header and parser and verifies back to the name."""
+    from urllib.parse import quote, unquote
+
+    from starlette.requests import cookie_parser
+    from starlette.responses import Response
+
+    from pyxle import sign_cookie, verify_cookie
+
+    with pytest.raises(UnicodeEncodeError):
+        Response().set_cookie("session", sign_cookie("日本", "k", salt="session"))
+    answer = Response()
+    answer.set_cookie("session", sign_cookie(quote("日本"), "k", salt="session"))
+    sent = answer.headers["set-cookie"].split(";")[0]
+    verified = verify_cookie(cookie_parser(sent)["session"], "k", salt="session")
+    assert verified is not None and unquote(verified) == "日本"
