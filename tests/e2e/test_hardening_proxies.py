@@ -188,7 +188,7 @@ def running(command: list[str], url: str, log: Path, env: dict[str, str] | None 
 def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
     port = free_port()
-    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80 ", f"listen 127.0.0.1:{port} ")
     with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
         check_compression(f"http://127.0.0.1:{port}", server.url)
@@ -202,7 +202,7 @@ def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the
     (no close frame; the browser saw 1006), losing what was published while it reconnected."""
     server, project = backend
     port = free_port()
-    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80;", f"listen 127.0.0.1:{port};")
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80 ", f"listen 127.0.0.1:{port} ")
 
     async def quiet_then_echo() -> str:
         # No client pings either: their pongs would be traffic from Pyxle, which resets nginx's timer.
@@ -213,6 +213,28 @@ def test_a_websocket_quiet_for_longer_than_nginxs_default_stays_open_through_the
 
     with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         assert asyncio.run(quiet_then_echo()) == "echo still here"
+
+
+@cites("docs/deployment.md", "the proxy's\nown `so_keepalive` is what finds a browser that vanished on a quiet socket")
+@pytest.mark.skipif(shutil.which("nginx") is None or shutil.which("ss") is None, reason="needs nginx and ss")
+def test_the_nginx_example_probes_a_quiet_browsers_connection_with_tcp_keepalive(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Pyxle's keepalive probes nginx, which always answers: a browser that vanished on a quiet
+    socket was held, with its presence, for `proxy_read_timeout` (an hour). The example's listener
+    has keepalive of its own: the kernel's timer on nginx's end of the browser's connection says so."""
+    server, project = backend
+    port = free_port()
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80 ", f"listen 127.0.0.1:{port} ")
+
+    async def timers() -> str:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/api/echo", open_timeout=10, ping_interval=None):
+            await asyncio.sleep(0.2)
+            listed = await asyncio.to_thread(subprocess.run, ["ss", "-tnoH", "state", "established",
+                                                              f"( sport = :{port} )"], capture_output=True, text=True)
+            return listed.stdout
+
+    with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
+        listed = asyncio.run(timers())
+    assert "timer:(keepalive," in listed, listed
 
 
 @cites("docs/deployment.md", "`compression off` passes each client's `Accept-Encoding` through: by default Caddy asks "

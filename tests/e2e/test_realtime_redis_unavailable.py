@@ -30,19 +30,19 @@ from pyxle.realtime import count, publish
 
 
 async def post(request):
-    await publish("news", {"title": "deployed"})
-    return {"listeners": await count("news")}
+    await publish("room:news", {"title": "deployed"})
+    return {"listeners": await count("room:news")}
 '''
 BOARD = '''
 from pyxle.realtime import count, publish
 
 @server
 async def load(request):
-    return {"listeners": await count("news")}
+    return {"listeners": await count("room:news")}
 
 @action
 async def announce(request):
-    await publish("news", {"title": "deployed"})
+    await publish("room:news", {"title": "deployed"})
     return {}
 
 export default function Board({ data }) { return <p>listeners {data.listeners}</p> }
@@ -107,7 +107,7 @@ def test_an_http_route_that_lets_broker_unavailable_escape_answers_503_with_retr
     assert "Traceback" not in out and "ERROR" not in out, out
     assert PASSWORD not in out, out
     lines = warnings_about(out, "503 for ")  # the first at once; the next two within ten seconds are held
-    assert len(lines) == 1 and "503 for POST /api/news: realtime: cannot publish to 'news': " in lines[0], out
+    assert len(lines) == 1 and "503 for POST /api/news: realtime: cannot publish to 'room:news': " in lines[0], out
     assert "Redis at redis://:****@127.0.0.1" in lines[0], lines
 
 
@@ -151,7 +151,7 @@ async def close_of(ws: websockets.ClientConnection) -> tuple[int | None, str | N
 
 
 @cites(DOC, "A socket handler that lets it escape closes its socket with `1013` (try again later)")
-@cites(DOC, "logs a warning (`closing a WebSocket on /api/rooms/lobby: realtime:\ncannot count 'lobby': ... (1013)`), "
+@cites(DOC, "logs a warning (`closing a WebSocket on /api/rooms/lobby: realtime:\ncannot count 'room:lobby': ... (1013)`), "
        "where an error would close it with `1011` and log a traceback")
 def test_a_socket_handler_that_lets_broker_unavailable_escape_closes_with_1013(served) -> None:  # type: ignore[no-untyped-def]
     server, redis = served
@@ -168,11 +168,11 @@ def test_a_socket_handler_that_lets_broker_unavailable_escape_closes_with_1013(s
     sent, joined = asyncio.run(run())
     assert sent == (1013, "broker unavailable"), sent
     assert joined == (1013, "broker unavailable"), joined
-    out = server.wait_for_output("cannot count 'lobby'")  # logged as the socket closes: it may reach us after the close
+    out = server.wait_for_output("cannot count 'room:lobby'")  # logged as the socket closes: it may reach us after the close
     assert "Traceback" not in out and "ERROR" not in out, out
     assert PASSWORD not in out, out
     lines = warnings_about(out, "closing a WebSocket on /api/rooms/lobby:")  # the second, held (ten seconds)
-    assert len(lines) == 1 and "cannot count 'lobby'" in lines[0], out
+    assert len(lines) == 1 and "cannot count 'room:lobby'" in lines[0], out
     assert lines[0].endswith("(1013)") and "Redis at redis://:****@" in lines[0], lines
 
 

@@ -25,7 +25,7 @@ from pyxle.realtime import channel
 
 async def websocket(ws):
     await ws.accept()
-    async with channel(ws, ws.path_params["room"]) as room:
+    async with channel(ws, "room:" + ws.path_params["room"]) as room:
         await ws.send_json({"online": await room.count()})
         while True:
             await room.publish({"text": await ws.receive_text()})
@@ -50,7 +50,7 @@ async def hostile(url: str) -> tuple[int | None, str]:
 @cites("docs/realtime.md", "A channel name holding a NUL character is refused")
 @pytest.mark.parametrize("broker", ["redis", "memory"])
 @cites('docs/realtime.md', 'A room named by the visitor cannot reach another channel: raised in a\n  socket handler, the error closes that socket with `1008` ("channel name refused")')
-@cites('docs/realtime.md', "`closing a WebSocket on /api/byname: realtime: channel name '\\x00broadcast' is refused")
+@cites('docs/realtime.md', "`closing a WebSocket on /api/byname: realtime: channel name 'room:\\x00broadcast' is refused")
 def test_a_room_named_nul_broadcast_is_refused_with_1008_and_reaches_no_other_room(
         broker: str, make_project, start_server, start_redis) -> None:  # type: ignore[no-untyped-def]
     env = redis_env(start_redis(), "nul:") if broker == "redis" else SHARED_SECRET
@@ -71,7 +71,7 @@ def test_a_room_named_nul_broadcast_is_refused_with_1008_and_reaches_no_other_ro
 
     asyncio.run(run())
     output = server.wait_for_output("closing a WebSocket on /api/byname: realtime: channel name "
-                                    "'\\x00broadcast' is refused")
+                                    "'room:\\x00broadcast' is refused")
     assert "Unhandled error" not in output and "Traceback" not in output, output
 
 
@@ -83,10 +83,10 @@ from pyxle.realtime import count, publish
 async def post(request):
     body = await request.json()
     try:
-        await publish("lobby", "x" * body["size"])
+        await publish("room:lobby", "x" * body["size"])
     except ValueError as exc:
         return {"error": str(exc)}
-    return {"listeners": await count("lobby")}
+    return {"listeners": await count("room:lobby")}
 '''
 
 
@@ -239,7 +239,7 @@ from pyxle.realtime import publish
 
 async def post(request):
     try:
-        await publish("lobby", (await request.json())["msg"])
+        await publish("room:lobby", (await request.json())["msg"])
     except ValueError as exc:
         return {"error": str(exc)}
     return {"sent": True}
@@ -252,7 +252,7 @@ from pyxle.realtime import channel
 
 async def websocket(ws):
     await ws.accept()
-    async with channel(ws, "lobby") as room:
+    async with channel(ws, "room:lobby") as room:
         while True:
             await room.publish(json.loads(await ws.receive_text())["t"])
 '''
@@ -311,3 +311,32 @@ def test_a_message_holding_a_lone_surrogate_is_refused_before_anything_is_sent(
     output = server.wait_for_output("closing a WebSocket on /api/echo: " + refusal)
     assert "closing a WebSocket on /api/relay: " + refusal + "'hi \\ud83d'" in output, output
     assert "Traceback" not in output and "Unhandled error" not in output, output
+
+
+NOTIFY = '''
+from pyxle.realtime import publish
+
+
+async def post(request):
+    await publish("user:42", {"private": "for 42 only"})
+    return {}
+'''
+
+
+@cites("docs/realtime.md", "a name a visitor chooses (the room of the URL above) gets a prefix of its own: without\n"
+       "  `\"room:\"`, `/api/rooms/user:42` would read and write user 42's private channel `user:42`")
+def test_a_room_named_after_a_private_channel_hears_nothing_of_it(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """The docs' room example puts visitors' rooms under `room:`: a visitor who names a room after
+    another user's channel is in `room:user:42`, and what is sent to `user:42` never reaches them."""
+    server = start_server(make_project({"pages/api/rooms/[room].py": ROOMS, "pages/api/notify.py": NOTIFY}),
+                          "serve", env=SHARED_SECRET)
+
+    async def run() -> None:
+        async with websockets.connect(server.ws_url + "/api/rooms/user:42") as eve:
+            assert await asyncio.wait_for(eve.recv(), 5) == '{"online":1}'
+            async with httpx.AsyncClient() as client:
+                assert (await client.post(server.url + "/api/notify")).status_code == 200
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(eve.recv(), 1)
+
+    asyncio.run(run())

@@ -133,19 +133,25 @@ def open_sockets() -> list[Connection]:
 
 async def close_all(code: int = 1001, reason: str = "server shutting down",
                     among: Iterable[Connection] | None = None) -> tuple[int, int]:
-    """Close every open socket (or those ``among``), each after the frame it is sending: how many got
-    the close frame, and how many did not within ``CLOSE_TIMEOUT`` (peers that stopped reading),
-    which are cut off."""
+    """Close every open socket (or those ``among``), each once the channel messages queued for it
+    have gone out (``FLUSH_TIMEOUT`` at most: publish() accepted them, and a client a little behind
+    would lose them), then after the frame it is sending: how many got the close frame, and how many
+    did not within ``CLOSE_TIMEOUT`` (peers that stopped reading), which are cut off."""
     sockets = [conn for conn in (_open if among is None else among) if not conn.closed]
     if not sockets:
         return 0, 0
-    closing = {asyncio.ensure_future(conn.close(code, reason)): conn for conn in sockets}
+    closing = {asyncio.ensure_future(_flushed_close(conn, code, reason)): conn for conn in sockets}
     done, pending = await asyncio.wait(closing, timeout=CLOSE_TIMEOUT)
     for task in pending:
         task.cancel()
         closing[task].cut()
     sent = sum(1 for task in done if not task.cancelled() and task.exception() is None and task.result())
     return sent, len(sockets) - sent
+
+
+async def _flushed_close(conn: Connection, code: int, reason: str) -> bool:
+    await conn.flush()
+    return await conn.close(code, reason)
 
 
 async def end_handlers(grace: float = HANDLER_GRACE, timeout: float = FLUSH_TIMEOUT,
