@@ -476,7 +476,9 @@ def test_with_one_ssr_worker_a_long_render_that_ends_leaves_one_worker(one_worke
     slow, took, answers = timed_burst(server, "/?ms=3000&n=slow", 12)
     assert [status for status, _, _ in answers] == [200] * 12
     assert all(f"<!-- -->{n}</p>" in text for n, (_, _, text) in enumerate(answers))
-    assert max(took for _, took, _ in answers) < 2, sorted(round(took, 2) for _, took, _ in answers)
+    # (sent 0.3 s after it: each answered before it did, however long the spare took to start)
+    last_fast = max(seconds for _, seconds, _ in answers)
+    assert last_fast + 0.3 < took, (took, sorted(round(seconds, 2) for _, seconds, _ in answers))
     assert slow.status_code == 200 and "<!-- -->slow</p>" in slow.text and took >= 3
     assert len(wait_for_workers(server, 1)) == 1, node_workers(server)
     assert "replacing SSR worker" not in server.output()
