@@ -127,26 +127,18 @@ export async function callAction(url, payload, { signal } = {}) {
   }
   const sent = moves()
   const response = await postWithCsrf(url, { headers, body, signal })
-  let result
-  try {
-    result = await response.json()
-  } catch (error) {
-    if (signal && signal.aborted) throw error
-    result = null
-  }
-  if (!result || typeof result.ok !== 'boolean') {
-    result = { ok: false, error: (result && result.error) || `The server answered ${response.status}` }
-  }
+  const result = await resultOf(response, signal)
   if (!result.ok) {
     result.fields = result.fields || null
     result.data = result.data ?? null
   }
   // The action set or deleted a cookie (a sign-in, a sign-out): what was fetched before may show
   // another visitor's view, so every page's data is dropped and the page shown is fetched again
-  // (unless the action sends the browser elsewhere: that page is fetched fresh anyway). Its redirect
+  // (unless the action sends the browser elsewhere: that page is fetched fresh anyway). A redirect
+  // fetch followed may have set one too, unseen (its headers are not the answer's). The redirect
   // is a navigation that started when it was sent: one the user started since supersedes it.
   const redirects = result.ok && typeof result.redirect === 'string' && moves() === sent
-  const cookies = response.headers.get('x-pyxle-cookies') === 'changed'
+  const cookies = response.headers.get('x-pyxle-cookies') === 'changed' || response.redirected
   if (cookies) invalidate()
   const stale = response.headers.get('x-pyxle-invalidate')
   const urls = stale ? stale.split(',').map((s) => s.trim()).filter(Boolean) : []
@@ -162,6 +154,32 @@ export async function callAction(url, payload, { signal } = {}) {
   // awaited, so the form does not flash the error of a page about to be replaced.
   if (response.status === 404 && result.code === 'unknown_action' && moves() === sent) await refreshShown()
   return result
+}
+
+// The answer as a result. The action's own is JSON with `ok` ({ok: true, ...} or {ok: false, error}).
+// An answer fetch reached by following a redirect
+// that no action made (a middleware's 303 to /login, which fetch follows to that page's HTML) is that
+// redirect, as a plain form post follows it.
+async function resultOf(response, signal) {
+  let text
+  try {
+    text = await response.text()
+  } catch (error) {
+    if (signal && signal.aborted) throw error
+    text = ''
+  }
+  let body
+  try {
+    body = JSON.parse(text)
+  } catch {
+    body = undefined // not JSON
+  }
+  if (body && typeof body === 'object' && typeof body.ok === 'boolean') return body
+  if (response.redirected && response.url) {
+    const to = new URL(response.url)
+    return { ok: true, redirect: to.origin === location.origin ? to.pathname + to.search + to.hash : to.href }
+  }
+  return { ok: false, error: (body && typeof body.error === 'string' && body.error) || `The server answered ${response.status}` }
 }
 
 // A call that did not get an answer (no network, a payload that cannot be made JSON): its error's

@@ -295,8 +295,10 @@ class ActionsEndpoint:
             cookies = request.state.cookies = ActionCookies(https=over_https(request.scope))
             try:
                 response = await _outcome(fn, request, bind, label, where)
-            except HTTPException:
-                raise
+            except HTTPException as exc:
+                response = _raised_redirect(exc)
+                if response is None:
+                    raise
             except BaseException as exc:  # sys.exit() and the like too: logged with its traceback by unexpected_error
                 if lets_through(exc):  # the request's cancellation
                     raise
@@ -491,6 +493,17 @@ def _back_to(request: ActionRequest, page_url: str) -> tuple[str, str]:
         return path, ref.query
     # one slash: the page's own path is never another host either
     return "/" + page_url.lstrip("/\\"), own_query(request)
+
+
+def _raised_redirect(exc: HTTPException) -> Response | None:
+    """A redirect the action raised (``HTTPException(303, headers={"Location": "/login"})``, a
+    logout), as if it had returned it: ``Form`` and ``useAction`` get ``{"ok": true, "redirect"}``
+    and go there, a plain form post gets ``303`` (as a loader's raised redirect is its page's).
+    None for another status: the exception is the answer, as it says."""
+    if not 300 <= exc.status_code < 400:
+        return None
+    raised = Response(status_code=exc.status_code, headers=exc.headers)
+    return raised if redirect_target(raised) is not None else None
 
 
 def _see_other(response: Response) -> Response:
