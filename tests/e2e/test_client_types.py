@@ -25,6 +25,7 @@ type Saved = { id: number }
 export default function Page() {
   const [n, setN] = useState(0)
   const save = useAction<{ title: string }, Saved>('save', { onMutate: (p) => console.log(p.title) })
+  const listed = useAction<{ q: string }, { data: string[] }>('list')
   const path: string | null = usePathname()
   const chat = useWebSocket<{ text: string }>('/chat', { maxRetries: 3, onMessage: (m) => console.log(m.text) })
   const state: WebSocketStatus = chat.status
@@ -35,6 +36,8 @@ export default function Page() {
     const result: ActionResult<Saved> = await save({ title: 'x' }, { signal: controller.signal })
     if (result.ok) setN(result.id)
     else console.log(result.error, result.aborted)
+    const found = await listed({ q: 'a' })  // an action's own JSONResponse(["a", "b"]): its body is `data`
+    if (found.ok) console.log(found.data.length, found.redirect)
     await navigate('/next', { replace: true })
     await prefetch('/other')
     await refresh()

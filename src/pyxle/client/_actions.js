@@ -157,7 +157,9 @@ export async function callAction(url, payload, { signal } = {}) {
 }
 
 // The answer as a result. The action's own is JSON with `ok` ({ok: true, ...} or {ok: false, error}).
-// An answer fetch reached by following a redirect
+// A 2xx answer without it (a JSONResponse or a PlainTextResponse the action returned) is a success
+// too, as a plain form post counts it (sent back to the page with 303): its body is the result's
+// `data` (the JSON, else the text; null when empty). An answer fetch reached by following a redirect
 // that no action made (a middleware's 303 to /login, which fetch follows to that page's HTML) is that
 // redirect, as a plain form post follows it.
 async function resultOf(response, signal) {
@@ -178,6 +180,10 @@ async function resultOf(response, signal) {
   if (response.redirected && response.url) {
     const to = new URL(response.url)
     return { ok: true, redirect: to.origin === location.origin ? to.pathname + to.search + to.hash : to.href }
+  }
+  if (response.ok) {
+    const json = /[/+]json\b/i.test(response.headers.get('content-type') || '')
+    return { ok: true, data: text === '' ? null : json && body !== undefined ? body : text }
   }
   return { ok: false, error: (body && typeof body.error === 'string' && body.error) || `The server answered ${response.status}` }
 }

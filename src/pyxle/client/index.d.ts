@@ -94,7 +94,9 @@ export function getRouter(): PyxleRouter | null
 export type ActionFieldErrors = Record<string, string[]>
 
 export type ActionResult<T = Record<string, unknown>> =
-  | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string } & T)
+  | ({ ok: true; /** set when the action returned a redirect; the page is already navigating there */ redirect?: string
+       /** The body of a 2xx `Response` the action returned itself without `ok` (its JSON, else its text; null when empty). */
+       data?: unknown } & T)
   | { ok: false; error: string; fields: ActionFieldErrors | null
       /** The `ActionError`'s data; null when it has none (absent when the call never got an answer). */
       data?: Record<string, unknown> | null
