@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
@@ -12,12 +13,16 @@ from typing import Any
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import AwaitableOrContextManager, Request
 
 from pyxle._client import IntPortClient
 from pyxle._refused import RequestRefused
 
 CUT_SHORT = "Malformed multipart body: it ends before its closing boundary"
+# A form field's own limit: none but the body's. The server holds every body to maxBodySize (a 413),
+# which is the one limit on a form as on JSON; Starlette's 1 MiB per text field refused a long
+# <textarea> in a Form that 0.9 (which sent JSON) saved. request.form(max_part_size=n) sets one.
+WHOLE_BODY = sys.maxsize
 
 
 class ApiRequest(IntPortClient, Request):
@@ -42,8 +47,13 @@ class ApiRequest(IntPortClient, Request):
                                     text) from None
         return self._json
 
+    def form(self, *, max_files: float = 1000, max_fields: float = 1000,
+             max_part_size: int = WHOLE_BODY) -> AwaitableOrContextManager[FormData]:
+        """Starlette's ``request.form()``, a text field as large as the body may be (``WHOLE_BODY``)."""
+        return super().form(max_files=max_files, max_fields=max_fields, max_part_size=max_part_size)
+
     async def _get_form(self, *, max_files: float = 1000, max_fields: float = 1000,
-                        max_part_size: int = 1024 * 1024) -> FormData:
+                        max_part_size: int = WHOLE_BODY) -> FormData:
         """What ``await request.form()`` runs (Starlette's private step, which tests/e2e/test_form_cut_short.py
         guards): a form it cannot parse is a ``RequestRefused`` (so a no-JS post's refusal is a page),
         and a multipart body is read by ``WholeMultiPartParser``, which also refuses one cut short."""
@@ -61,7 +71,7 @@ class ApiRequest(IntPortClient, Request):
         except HTTPException as exc:
             if type(exc) is not HTTPException or exc.status_code != 400:  # a body limit's refusal, say
                 raise
-            raise RequestRefused(400, exc.detail) from None  # Starlette's: an urlencoded field over 1 MiB
+            raise RequestRefused(400, exc.detail) from None  # Starlette's: an urlencoded field over max_part_size
         return self._form
 
 

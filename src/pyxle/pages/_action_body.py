@@ -15,6 +15,7 @@ from starlette.requests import Request
 from pyxle._loading import SourceError, def_line
 from pyxle.compiler._rules import action_parameters_problem
 from pyxle.runtime import ValidationActionError
+from pyxle.validation import ROOT
 
 Bind = Callable[[Request], Awaitable[dict[str, Any]]]
 # The CSRF field of a form post, never part of a typed body: `Form` renders `_csrf_token` (as Pyxle 0.9
@@ -56,6 +57,14 @@ def body_binder(fn: Callable[..., Any], shown_as: str) -> Bind | None:
         try:
             return {name: await reader.read(request)}
         except invalid as exc:
-            raise ValidationActionError(exc.message, fields=exc.fields) from None
+            raise ValidationActionError(_message(exc.message, exc.fields), fields=exc.fields) from None
 
     return bind
+
+
+def _message(message: str, fields: dict[str, list[str]]) -> str:
+    """A body the action could not read at all (``__root__`` its only key: a form with too many
+    fields, JSON that is not an object) says why as its message: ``Form`` shows the message, and a
+    page showing fields by name has no place for ``__root__``, so "Validation failed" said nothing."""
+    root = fields.get(ROOT) if len(fields) == 1 else None
+    return " ".join(root) if root else message

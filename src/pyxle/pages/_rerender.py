@@ -26,6 +26,8 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import SplitResult, quote, unquote, unquote_plus, urlencode, urlsplit
 
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Send
@@ -83,7 +85,7 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
     payload = failure(response)
     message = well_formed(str(payload.get("error") or ""))
     fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
-    form = await request.form()
+    form = await _posted(request)
     values = form_fields(form.multi_items(), skip=NOT_FIELDS, text_only=True)
     result = {"name": action, "ok": False, "error": message, "fields": fields, "values": values}
     if payload.get("data"):
@@ -118,6 +120,15 @@ async def rerender_with_errors(page: tuple[ASGIApp, RouteSpec], request: Request
         return {"type": "http.request", "body": b"", "more_body": False}
 
     await endpoint(scope, no_body, send_with_status)
+
+
+async def _posted(request: Request) -> FormData:
+    """The form posted; an empty one when it could not be read (more than 1000 fields: the typed
+    body's 422 says so), whose body was consumed by the failed reading (Starlette's RuntimeError)."""
+    try:
+        return await request.form()
+    except (HTTPException, RuntimeError):
+        return FormData()
 
 
 def _page_url(request: Request, spec: RouteSpec,

@@ -297,7 +297,7 @@ def finite(value: Any, check: Check | None, prefix: tuple[Any, ...] = ()) -> Any
 
 async def _form_items(request: Request) -> list[tuple[str, Any]]:
     """The form's fields; a form that cannot be parsed (no boundary, cut short before its closing
-    boundary, a part without a name, more than 1000 fields or files, a part over 1 MiB) is bad input
+    boundary, a part without a name, more than 1000 fields or files) is bad input
     like any other: a 422, not ``request.form()``'s 400."""
     try:
         form = await request.form()
