@@ -300,7 +300,7 @@ def test_a_layouts_action_shows_its_field_errors_after_a_no_js_post(app: Server,
     assert landed.value.status == 200 and tab.url == app.url + "/search?q=shoes"
 
 
-@cites("docs/pages.md", "An `HTTPException` the action raises itself is its own answer,\n  sent as it is, its headers and its words kept")
+@cites("docs/pages.md", "An `HTTPException` the action raises itself is its own answer to a `fetch`,\n  sent as it is, its headers and its words kept")
 def test_an_actions_own_http_exception_keeps_its_headers_and_its_message_after_a_no_js_post(app: Server, tab) -> None:  # type: ignore[no-untyped-def]
     tab.goto(app.url + "/guarded")
     tab.get_by_role("button", name="Leave").click()
@@ -308,8 +308,10 @@ def test_an_actions_own_http_exception_keeps_its_headers_and_its_message_after_a
     with httpx.Client(base_url=app.url) as client:
         token = _token(client, "/guarded")
         refused = client.post("/api/__actions/guarded/remove", data={"_csrf_token": token}, headers=HTML)
-    assert refused.status_code == 403
-    assert refused.json() == {"ok": False, "error": "Only the owner may delete this post"}  # its own words
+        fetched = client.post("/api/__actions/guarded/remove", json={}, headers={"x-csrf-token": token})
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    assert "Only the owner may delete this post" in refused.text  # its own words, on the page rendered again
+    assert fetched.json() == {"ok": False, "error": "Only the owner may delete this post"}
 
 
 @cites("docs/pages.md", "is sent `303` to the action's page, with the query the\n  action URL carried; any other `GET` gets `405`")

@@ -7,6 +7,7 @@ A page's URL serves the actions of the layouts and templates around it too: a la
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -21,7 +22,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle._cancelled import lets_through
 from pyxle._loading import SourceError
-from pyxle._refused import RequestRefused
+from pyxle._refused import RequestRefused, ServiceUnavailable
 from pyxle._status import check_status
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
@@ -84,12 +85,16 @@ class ActionsEndpoint:
     actions and those of the layouts and templates around it (``add_page``'s ``around``).
     """
 
-    def __init__(self, runtime: PagesRuntime) -> None:
+    def __init__(self, runtime: PagesRuntime, *, url_form_only: bool = True) -> None:
+        """``url_form_only``: a dynamic page's actions are refused at its file path (``posts/[id]``),
+        which gives them no path parameters; ``pyxle.testing.call_action``, which has no URL, runs them there."""
         self.runtime = runtime
+        self.url_form_only = url_form_only
         self._calls: dict[tuple[str, str], tuple[Endpoint, dict[str, Any]]] = {}
         self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
         self._static_urls: dict[str, str] = {}  # "/blog" -> "blog/index"
         self._dynamic_urls: list[tuple[RouteSpec, str]] = []  # in match order
+        self._dynamic_paths: set[str] = set()  # "posts/[id]": served at its URL form only
         self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
         self.owners: dict[tuple[str, str], PurePosixPath] = {}  # the file each served action is in
         self._binders: dict[Callable[..., Any], Bind | None] = {}  # a layout's action, bound once for all its pages
@@ -114,6 +119,7 @@ class ActionsEndpoint:
         else:
             self._dynamic_urls.append((spec, page_path))
             self._dynamic_urls.sort(key=lambda entry: entry[0].sort_key)
+            self._dynamic_paths.add(page_path)
 
     def add_error_page(self, page_path: str, file: PurePosixPath, around: Sequence[PageModule],
                        hooks: Sequence[Hook]) -> None:
@@ -184,6 +190,12 @@ class ActionsEndpoint:
         segment, _, name = scope["path_params"]["target"].rpartition("/")
         page_path, page_url, params = segment, _page_url(segment), {}
         found = self._calls.get((segment, name))
+        if found is not None and segment in self._dynamic_paths and self.url_form_only:
+            # posts/[id]/like: no URL, so no id for the action (request.path_params["id"] was a KeyError)
+            wrong = JSONResponse({"ok": False, "error": f"Action {name!r} of the dynamic page {segment!r} is posted "
+                                  f"to the URL the page was rendered at: {PREFIX}{_url_form(segment)}/{name}"}, 404)
+            await self.refusal(wrong)(scope, receive, send)
+            return
         if found is None and (by_url := self._by_url(segment)) is not None:
             page_path, page_url, params = by_url
             found = self._calls.get((page_path, name))
@@ -296,7 +308,7 @@ class ActionsEndpoint:
             try:
                 response = await _outcome(fn, request, bind, label, where)
             except HTTPException as exc:
-                response = _raised_redirect(exc)
+                response = _raised_redirect(exc) or _raised_refusal(exc, request.scope)
                 if response is None:
                     raise
             except BaseException as exc:  # sys.exit() and the like too: logged with its traceback by unexpected_error
@@ -463,6 +475,12 @@ def _location(page_url: str) -> str:
     return "/" + quote(page_url, safe="/:@!$&'()*+,;=~").lstrip("/")
 
 
+def _url_form(page_path: str) -> str:
+    """``posts/[id]`` -> ``posts/<id>``, ``docs/[...slug]`` -> ``docs/<slug>``: a dynamic page's
+    action URL as a hint, its parameters named."""
+    return re.sub(r"\[+(?:\.\.\.)?([^\]]+?)\]+", r"<\1>", page_path)
+
+
 def _page_url(page_path: str) -> str:
     """The URL of a static page from its path under pages/ (``blog/index`` -> ``/blog``)."""
     return "/" if page_path == "index" else "/" + page_path.removesuffix("/index")
@@ -504,6 +522,16 @@ def _raised_redirect(exc: HTTPException) -> Response | None:
         return None
     raised = Response(status_code=exc.status_code, headers=exc.headers)
     return raised if redirect_target(raised) is not None else None
+
+
+def _raised_refusal(exc: HTTPException, scope: Scope) -> Response | None:
+    """An ``HTTPException(401, "Sign in first")`` the action raised, answering a browser's own form
+    post: its JSON as a returned error ``Response``, which the post's page is rendered again with
+    (``_failed_post``), its detail the message; that post showed the raw JSON. Pyxle's own refusals
+    (a body it could not read, an outage) keep their way, and a ``fetch`` gets the exception's JSON."""
+    if exc.status_code < 400 or isinstance(exc, (RequestRefused, ServiceUnavailable)) or not wants_document(scope):
+        return None
+    return error_json({"ok": False, "error": exc.detail}, exc.status_code, exc.headers)
 
 
 def _see_other(response: Response) -> Response:
