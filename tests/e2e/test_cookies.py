@@ -55,6 +55,11 @@ async def crash(request):
     request.state.cookies.set("half", "done")
     raise RuntimeError("boom")
 
+@action
+async def unreadable(request):
+    request.state.cookies.set("half", "done")
+    return await request.json()
+
 export default function Home() {
   return <p>home</p>
 }
@@ -221,6 +226,20 @@ def test_an_http_exception_raised_on_purpose_carries_the_cookies_set_before_it(s
         assert "seen" in _cookie_headers(moved), navigation
         denied = httpx.get(server.url + "/guard?m=deny", headers=navigation)
         assert denied.status_code == 401 and "seen" in _cookie_headers(denied), navigation
+
+
+def test_an_action_that_set_a_cookie_then_read_a_malformed_body_gets_the_400(server):
+    """The refusal of a body the action could not read is Pyxle's, not the action's answer: it
+    carries none of the cookies set before it (which crashed it: a 500 with
+    ``'function' object has no attribute 'set_cookie'``)."""
+    import httpx
+
+    with httpx.Client(base_url=server.url) as client:
+        client.get("/")
+        answer = client.post("/api/__actions/index/unreadable", content=b"{nope", headers={
+            "x-csrf-token": client.cookies["pyxle-csrf"], "content-type": "application/json"})
+    assert answer.status_code == 400 and answer.json()["error"].startswith("Malformed JSON body")
+    assert "half" not in _cookie_headers(answer)
 
 
 @cites("docs/security.md", "A cookie that a returned `Response` sets as well (the same name, path and domain) is sent\n"

@@ -51,11 +51,13 @@ def server_error(exc: BaseException, *, expose: bool, path: str = "") -> dict[st
     return body
 
 
-def _with_cookies(response: Response, scope: Scope) -> None:
+def _with_cookies(response: Any, scope: Scope) -> None:
     """An ``HTTPException`` a loader or an action raised on purpose (a redirect to log in, a 403)
-    is its answer: the cookies it set before (``request.state.cookies``: a logout's deletion) go on it."""
+    is its answer: the cookies it set before (``request.state.cookies``: a logout's deletion) go on it.
+    A refusal of Pyxle's at an action URL (a body the action could not read) is answered by the
+    actions endpoint (an ASGI app, not a ``Response``): not the action's answer, it carries none."""
     cookies = scope.get("state", {}).get("cookies")
-    if isinstance(cookies, ActionCookies) and cookies:
+    if isinstance(cookies, ActionCookies) and cookies and isinstance(response, Response):
         cookies.apply(response)
 
 
