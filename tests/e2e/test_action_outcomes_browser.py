@@ -53,6 +53,15 @@ async def plain(request):
     return PlainTextResponse("saved")
 
 @action
+async def created(request):
+    return JSONResponse({"ok": True, "id": 7}, 201)
+
+@action
+async def empty(request):
+    from starlette.responses import Response
+    return Response(status_code=204)
+
+@action
 async def conflict(request):
     from starlette.responses import HTMLResponse
     return HTMLResponse("<h1>no</h1>", 409)
@@ -64,6 +73,8 @@ export default function Account() {
   const [said, setSaid] = useState('')
   const logOut = useAction('log_out')
   const plain = useAction('plain')
+  const created = useAction('created')
+  const empty = useAction('empty')
   const show = (label) => (result) => setSaid(`${label} ${JSON.stringify(result)}`)
   return (
     <main>
@@ -76,6 +87,8 @@ export default function Account() {
       <Form action="conflict" onSuccess={show('success')}><button>Conflict</button></Form>
       <button onClick={async () => show('called')(await logOut())}>Call sign out</button>
       <button onClick={async () => show('called')(await plain())}>Call plain</button>
+      <button onClick={async () => show('called')(await created())}>Call created</button>
+      <button onClick={async () => show('called')(await empty())}>Call empty</button>
       <p data-testid="said">{said}</p>
     </main>
   )
@@ -158,6 +171,8 @@ def test_use_action_resolves_a_raised_redirect_as_a_redirect_and_goes_there(site
 
 
 @cites("docs/pages.md", "A\n  redirect raised that way (any 3xx with a `Location`) is answered as a returned one is")
+@cites("docs/pages.md", "`Form` and `useAction` with\n  `{\"ok\": true, \"redirect\": \"/login\"}` (and `x-pyxle-cookies` when it "
+                        "deleted the session cookie, so a\n  logout shows at once)")
 def test_a_raised_redirect_answers_a_script_as_a_returned_one_does(site: Server) -> None:
     with httpx.Client(base_url=site.url, timeout=10, cookies={"session": "dora"}) as client:
         client.get("/account")
@@ -170,6 +185,7 @@ def test_a_raised_redirect_answers_a_script_as_a_returned_one_does(site: Server)
         assert (moved.status_code, moved.json()) == (200, {"ok": True, "redirect": "/login?from=moved"})
 
 
+@cites("docs/pages.md", "a plain form post with a `303`.")
 def test_a_raised_redirect_still_sends_a_plain_form_post_on_with_303(site: Server) -> None:
     with httpx.Client(base_url=site.url, timeout=10, cookies={"session": "dora"}) as client:
         client.get("/account")
@@ -193,6 +209,10 @@ def test_a_middleware_redirecting_an_action_post_takes_the_form_there(site: Serv
     assert page.page.locator("[data-pyxle-form-error]").count() == 0
 
 
+@cites("docs/client.md", "An action that returns a 2xx `Response` of its own without Pyxle's `\"ok\"` (`JSONResponse({\"hello\":\n"
+                         "  1}, 201)`, `PlainTextResponse(\"saved\")`) succeeded, as a plain form post counts it (sent back with\n"
+                         "  `303`): the result is `{ ok: true, data }`, `data` its JSON (`{ hello: 1 }`), else its text\n"
+                         "  (`\"saved\"`), `null` for an empty body, and `onSuccess`, `resetOnSuccess`")
 def test_a_json_response_of_the_actions_own_is_a_success_with_its_body_as_data(site: Server,
                                                                                 page: PageWatch) -> None:
     signed_in(site, page)
@@ -210,6 +230,21 @@ def test_a_text_response_of_the_actions_own_is_a_success_with_its_text_as_data(s
     assert said(page) == {"ok": True, "data": "saved"}
 
 
+def test_an_empty_response_of_the_actions_own_is_a_success_with_null_data(site: Server, page: PageWatch) -> None:
+    signed_in(site, page)
+    page.page.get_by_role("button", name="Call empty").click()
+    assert said(page) == {"ok": True, "data": None}
+
+
+@cites("docs/client.md", "A JSON body with a boolean `ok` is read as Pyxle's own\n"
+                         "  (`JSONResponse({\"ok\": True, \"id\": 7}, 201)` gives `{ ok: true, id: 7 }`)")
+def test_a_json_response_with_ok_of_the_actions_own_is_read_as_pyxles_answer(site: Server, page: PageWatch) -> None:
+    signed_in(site, page)
+    page.page.get_by_role("button", name="Call created").click()
+    assert said(page) == {"ok": True, "id": 7}
+
+
+@cites("docs/client.md", "any other answer of 400\n  or more fails with its `error`, else `The server answered 409`.")
 def test_an_error_response_of_the_actions_own_is_still_a_failure(site: Server, page: PageWatch) -> None:
     signed_in(site, page)
     page.page.get_by_role("button", name="Conflict").click()

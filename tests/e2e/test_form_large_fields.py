@@ -68,11 +68,17 @@ async def post(request):
     return {key: len(value) for key, value in form.multi_items()}
 """
 
+SMALL = """
+async def post(request):
+    form = await request.form(max_part_size=65536)
+    return {key: len(value) for key, value in form.multi_items()}
+"""
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("large-fields") / "app", {
-        "pages/notes.pyxl": NOTES, "pages/api/sizes.py": SIZES,
+        "pages/notes.pyxl": NOTES, "pages/api/sizes.py": SIZES, "pages/api/small.py": SMALL,
         "pyxle.config.json": json.dumps({"maxBodySize": LIMIT}),
     })
     with serving(root, "--ssr-workers", "1") as server:
@@ -113,6 +119,24 @@ def test_an_api_routes_request_form_reads_a_field_over_1_mib_and_the_body_limit_
     assert over.status_code == 413
 
 
+@cites("docs/api-routes.md", "`await\n  request.form(max_part_size=65536)` sets a limit of the route's own, a field over it a `400`.")
+def test_an_api_route_may_still_set_a_field_limit_of_its_own(site: Server) -> None:
+    assert httpx.post(site.url + "/api/small", files={"note": (None, "x" * 65536)}, timeout=30).json() == {"note": 65536}
+    over = httpx.post(site.url + "/api/small", files={"note": (None, "x" * 65537)}, timeout=30)
+    assert (over.status_code, over.json()) == (400, {"error": "Part exceeded maximum size of 64KB."})
+
+
+@cites("docs/client.md", "a long `<textarea>` is saved whole; a body over the limit fails with its `413` message.")
+def test_a_form_whose_body_is_over_the_limit_says_so(site: Server, page: PageWatch) -> None:
+    page.page.goto(site.url + "/notes")
+    page.hydrated()
+    page.page.get_by_label("note").evaluate(f"(el) => {{ el.value = 'x'.repeat({LIMIT + 1}) }}")
+    page.page.get_by_role("button", name="Save").click()
+    alert = page.page.locator("[data-pyxle-form-error]")
+    alert.wait_for()
+    assert alert.text_content() == f"Request body is larger than the limit of {LIMIT} bytes"
+
+
 @cites("docs/validation.md", "A typed action given a body it cannot read at all (`\"__root__\"` its only key: not JSON, not an "
                              "object,\na form with more than 1000 fields) is answered with that reason as its `\"error\"`")
 def test_a_typed_action_that_cannot_read_its_form_says_why_in_the_form(site: Server, page: PageWatch) -> None:
@@ -124,6 +148,8 @@ def test_a_typed_action_that_cannot_read_its_form_says_why_in_the_form(site: Ser
     assert alert.text_content() == "Too many fields. Maximum number of fields is 1000."
 
 
+@cites("docs/validation.md", "and a plain form post's page says it: `{\"ok\": false, \"error\": \"Too many fields. Maximum number of\n"
+                             "fields is 1000.\", \"fields\": {\"__root__\": [\"Too many fields. Maximum number of fields is 1000.\"]}}`")
 def test_a_typed_action_that_cannot_read_its_form_says_why_to_fetch_and_on_the_no_js_page(site: Server) -> None:
     fields = {"title": "t", **{f"box{i}": "on" for i in range(1001)}}
     with client_with_token(site) as (client, token):

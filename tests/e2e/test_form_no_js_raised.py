@@ -105,7 +105,8 @@ def test_a_layout_action_raising_a_4xx_on_an_error_page_gets_the_error_page_with
     assert "Members only" in answer.text and '<a href="/club/nowhere">Back to the page</a>' in answer.text
 
 
-@cites("docs/pages.md", "A dynamic page's actions are served at its URL form only")
+@cites("docs/pages.md", "A dynamic page's actions are served at its URL form only: its file path\n"
+                        "(`/api/__actions/posts/[id]/like`) has no `id` to give them, and is answered `404` naming the URL form.")
 def test_the_file_path_form_of_a_dynamic_pages_action_url_is_a_404_naming_the_url_form(app: Server) -> None:
     with _client(app, "/items/7") as (client, token):
         by_url = client.post("/api/__actions/items/7/save", json={}, headers={"x-csrf-token": token})
