@@ -77,7 +77,8 @@ def test_an_emptied_component_is_an_error_at_the_import(make_project) -> None:
     expected = ('pages/index.pyxl:2:8: No matching export in "components/Counter.jsx" for import "default"\n'
                 "    import Counter from '../components/Counter'\n"
                 "           ^\n"
-                "    hint: components/Counter.jsx exports nothing (is it saved empty?): add `export default` to it")
+                "    hint: components/Counter.jsx exports nothing (is it saved empty?): "
+                "write it, with `export default function Counter() { ... }`")
     assert failed(pyxle(project, "build")) == f"pyxle: {expected}\n"
     check = pyxle(project, "check")
     assert failed(check) and check.stdout == f"{expected}\n\n", check.stdout

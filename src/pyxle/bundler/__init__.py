@@ -134,27 +134,34 @@ def jsx_syntax_hint(lang: str, line: str, *, page: bool = True, message: str = "
 
 _NO_EXPORT = re.compile(r'^No matching export in "(?P<file>[^"]+)" for import "(?P<name>[^"]+)"$')
 _EXPORTS = re.compile(r"^export\s+(?:\{(?P<names>[^}]*)\}"  # export { a, b as c } (from ...)
-                      r"|(?:async\s+)?(?:function\*?|const|let|class)\s+(?P<name>[\w$]+))", re.MULTILINE)
+                      r"|(?:async\s+)?(?:function\*?|const|let|var|class)\s+(?P<name>[\w$]+))", re.MULTILINE)
+_DEFAULT = re.compile(r"^export\s+default\b|^export\s*\{[^}]*\bdefault\s*(?:,[^}]*)?\}", re.MULTILINE)
+_EXPORT_ALL = re.compile(r"^export\s*\*", re.MULTILINE)  # export * from './x': names this regex cannot list
+_SPECIFIER = re.compile(r"""\bfrom\s*(?P<spec>(?P<q>['"])[^'"]+(?P=q))""")
 
 
 def _client_exports(module: Path) -> list[str]:
-    """The names a module of the client runtime exports (its ``export`` lines; ``default`` left out)."""
-    text = module.read_text(encoding="utf-8")
+    """The names a module exports, as its ``export`` lines say (``default`` left out)."""
+    return _exported_names(module.read_text(encoding="utf-8"))
+
+
+def _exported_names(text: str) -> list[str]:
     names = [m["name"] or part.split(" as ")[-1].strip() for m in _EXPORTS.finditer(text)
              for part in (m["names"] or m["name"]).split(",")]
     return [name for name in dict.fromkeys(names) if name and name != "default"]
 
 
-def import_error(text: str, root: Path) -> tuple[str, str | None]:
+def import_error(text: str, root: Path, line: str = "") -> tuple[str, str | None]:
     """esbuild's "No matching export" and its hint: for an import from ``pyxle/client``, naming the
     module as the page imports it (not Pyxle's path inside its package) and the closest real export;
-    for one of the project's modules, what it does export (nothing, when it was saved empty)."""
+    for one of the project's modules, what it does export, as the import or export to write
+    (``line``: the import's source line, whose path and local name the hint repeats)."""
     match = _NO_EXPORT.match(text)
     module = (root / match["file"]).resolve() if match else None
     if match is None or module is None or not module.is_file():
         return text, None
     if not module.is_relative_to(CLIENT_RUNTIME):
-        return text, _export_hint(match["file"], match["name"], _client_exports(module))
+        return text, _export_hint(match["file"], match["name"], module.read_text(encoding="utf-8", errors="replace"), line)
     shown = "pyxle/client" if module == CLIENT_RUNTIME / "index.js" else f"pyxle/client/{module.relative_to(CLIENT_RUNTIME).as_posix()}"
     exports = _client_exports(module)
     by_lower = {name.lower(): name for name in exports}  # `link` is Link, `Navigate` navigate
@@ -163,16 +170,39 @@ def import_error(text: str, root: Path) -> tuple[str, str | None]:
     return f'No matching export in "{shown}" for import "{match["name"]}"', hint
 
 
-def _export_hint(shown: str, name: str, exports: list[str]) -> str:
-    """What a project module that lacks the import's name does export, as what to do."""
-    if not exports:
-        wanted = "export default" if name == "default" else f"export {name}"
-        return f"{shown} exports nothing (is it saved empty?): add `{wanted}` to it"
+def _export_hint(shown: str, name: str, code: str, line: str) -> str:
+    """What a project module (``code``) that lacks the import's ``name`` does export, as what to write:
+    a default-only component imported by name is imported without braces (``export Counter``, the
+    old advice, is not JavaScript)."""
+    exports, has_default, export_all = _exported_names(code), bool(_DEFAULT.search(code)), bool(_EXPORT_ALL.search(code))
+    local = _local_name(line, name) or PurePosixPath(shown).stem
+    found = _SPECIFIER.search(line)
+    default_import = f"`import {local} from {found['spec']}`" if found else f"`import {local} from` its path"
+    if not exports and not has_default and not export_all:
+        wanted = f"export default function {local}" if name == "default" else f"export function {name}"
+        return f"{shown} exports nothing (is it saved empty?): write it, with `{wanted}() {{ ... }}`"
     listed = ", ".join(sorted(exports, key=str.lower))
     if name == "default":
         return f"{shown} has no default export; it exports {listed}: import one by name, or add `export default`"
     close = difflib.get_close_matches(name, exports, n=1, cutoff=0.6)
-    return f"did you mean `{close[0]}`?" if close else f"{shown} exports {listed}"
+    if close:
+        return f"did you mean `{close[0]}`?"
+    if has_default and not exports and not export_all:
+        return f"{shown} has only a default export: import it without braces, {default_import}"
+    if has_default:
+        return f"{shown} exports {listed or 'what its `export *` passes on'} and a default: import the default without braces, {default_import}"
+    return f"{shown} exports {listed}" if listed else f"{shown} has no export named {name}"
+
+
+def _local_name(line: str, name: str) -> str | None:
+    """The name the import binds ``name`` to, as written on its line: ``C`` for ``{ Counter as C }``,
+    ``Card`` for ``import Card from`` (``name`` "default")."""
+    if name == "default":
+        found = re.search(r"\bimport\s+([\w$]+)\s*(?:,|\bfrom\b)", line)
+    else:
+        found = re.search(rf"(?<![\w$]){re.escape(name)}\s+as\s+([\w$]+)", line) or re.search(
+            rf"(?<![\w$])({re.escape(name)})(?![\w$])", line)
+    return found[1] if found else None
 
 
 class BuildError(Exception):
@@ -815,12 +845,12 @@ def _format(error: dict[str, Any], root: Path, pages: dict[str, _Page] | None = 
     """
     file, line, column = error.get("file"), error.get("line"), error.get("column")
     text, line_text, hint = str(error.get("text")), error.get("lineText"), error.get("hint")
-    text, client_hint = import_error(text, root)
-    hint = client_hint or hint
     page = (pages or {}).get(str(file))
     if page is not None and line:
         line_text = page.lines[line - 1] if 0 < line <= len(page.lines) else line_text
         column = page.insert.column_before(line, column) if page.insert is not None and column else column
+    text, client_hint = import_error(text, root, line_text or "")
+    hint = client_hint or hint
     if error.get("syntax"):
         text = f"JSX syntax error: {text}"
         lang = page.lang if page is not None else module_lang(str(file))

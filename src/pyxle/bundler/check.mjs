@@ -15,8 +15,12 @@
 import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { moduleTail, wrongCase } from './names.mjs'
 import { cssSyntaxErrors } from './styles.mjs'
+
+// pyxle/client, as build.mjs resolves it: its modules are read, so a name it does not export is an error.
+const CLIENT_RUNTIME = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'client')
 
 // esbuild counts a column in UTF-8 bytes; the error shows characters (the caret goes under them).
 const characterColumn = ({ lineText, column }) =>
@@ -58,9 +62,13 @@ const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts':
 // pages (and the global scripts and stylesheets) as entries, finds them (the project's path aliases included). Packages, stylesheets and
 // assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error,
 // but for one whose path differs from its file's only in case, which the build fails on too (`errors`).
+// Such an import is left external: one error while resolving and esbuild never links the modules,
+// so an import of a name a module does not export would go unreported. pyxle/client is read as
+// the build reads it, so a name it lacks (`{ Lnk }`) is reported too.
 async function imported(esbuild, root, pages) {
   const found = new Set()
   const code = new Map(pages.map((page) => [page.file, page]))
+  const runtime = realpathSync(CLIENT_RUNTIME)
   const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
     !path.relative(root, file).split(path.sep).includes('node_modules') &&
     !code.has(file) // a global script a page imports too: an entry, checked as one
@@ -72,13 +80,22 @@ async function imported(esbuild, root, pages) {
     name: 'pyxle-check-imports',
     setup(build) {
       build.onResolve({ filter: /.*/ }, (args) => (args.kind === 'entry-point' ? { path: args.path, namespace: 'pyxle-page' } : undefined))
+      build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
+        path: path.join(runtime, args.path.slice('pyxle/client'.length) || 'index.js'),
+      }))
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined
+        const { kind, importer, namespace, resolveDir } = args
+        const resolved = await build.resolve(args.path, { kind, importer, namespace, resolveDir, pluginData: RESOLVING })
+        return resolved.errors.length ? { path: args.path, external: true } : resolved
+      })
       build.onLoad({ filter: /.*/, namespace: 'pyxle-page' }, (args) => {
         const page = code.get(args.path)
         return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
       })
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, root))
       build.onLoad({ filter: /.*/ }, (args) => {
-        if (ownStylesheet(args.path)) return undefined
+        if (ownStylesheet(args.path) || args.path.startsWith(runtime + path.sep)) return undefined
         if (!ownModule(args.path)) return { contents: '', loader: 'empty' }
         found.add(args.path)
         const source = readFileSync(args.path, 'utf8')
@@ -107,6 +124,9 @@ async function imported(esbuild, root, pages) {
     })),
   }
 }
+
+// What the resolver tells a resolve it asked for itself, so that it is not asked again.
+const RESOLVING = { pyxleCheck: true }
 
 // The syntax errors of an imported module, parsed alone as its page's code is.
 async function checkModule(esbuild, file) {

@@ -318,7 +318,7 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
         line, column = error.get("line") or 1, error.get("column") or 1
         text = lines[line - 1] if 0 < line <= len(lines) else ""
         if "hint" in error:  # not of syntax: an import of a missing file or name, a CSS syntax error
-            message, hint = import_error(error["text"], root)
+            message, hint = import_error(error["text"], root, text)
             hint = hint or error["hint"] or ""
         else:
             message = f"JSX syntax error: {error['text']}"
