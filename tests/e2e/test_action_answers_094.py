@@ -127,6 +127,19 @@ def test_a_failed_use_action_call_resolves_with_data_null_when_the_action_error_
 
 
 @cites("docs/pages.md", '`"data"` only when given and not empty (`{"ok": false, "error": message}` without it')
+@cites("docs/pages.md", '| not POST | 405 | `{"ok": false, "error": "Method Not Allowed"}`, `Allow: POST` |')
+def test_put_patch_and_delete_to_an_action_answer_405_not_a_csrf_refusal(app: Server) -> None:
+    """They answered 403 "CSRF token missing": the method is refused first, as nothing runs for it;
+    a POST without the token is still refused."""
+    for method in ("PUT", "PATCH", "DELETE"):
+        answer = httpx.request(method, app.url + "/api/__actions/login/echo", json={})
+        assert answer.status_code == 405, (method, answer.status_code, answer.text)
+        assert answer.headers["allow"] == "POST"
+        assert answer.json() == {"ok": False, "error": "Method Not Allowed"}
+    refused = httpx.post(app.url + "/api/__actions/login/echo", json={})
+    assert refused.status_code == 403 and refused.json()["code"] == "csrf_failed"
+
+
 @cites("docs/validation.md", '(`"data"` is there only when given, as in Pyxle 0.9.)')
 def test_an_action_error_answers_data_only_when_it_has_some(app: Server) -> None:
     with httpx.Client(base_url=app.url) as client:

@@ -130,7 +130,9 @@ class CSRFMiddleware:
             respond = self._with_cookie(token, scope, send, unrouted_too=protection is True)
         # The page of a refusal too (a no-JS post's error page) carries the token its forms post next.
         scope.setdefault("pyxle", {})["csrf_token"] = token
-        if scope["method"] not in SAFE_METHODS:
+        # An action URL answers any method but POST with 405 (Allow: POST) and runs nothing, so that
+        # answer comes before the token's: a PUT was refused as a forgery.
+        if scope["method"] not in SAFE_METHODS and not (scope["method"] != "POST" and under(scope["path"], ACTIONS_PREFIX)):
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not _same(header_token, cookie_token or ""):
