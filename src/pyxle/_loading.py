@@ -24,11 +24,11 @@ _RAN_CODE: weakref.WeakKeyDictionary[ModuleType, str] = weakref.WeakKeyDictionar
 _COMPILED: dict[str, tuple[str | bytes, CodeType]] = {}
 
 
-def startup_note(message: str, *args: object) -> None:
+def startup_note(message: str, *args: object, level: int = logging.WARNING) -> None:
     """A start-up warning (no Node, an open metrics endpoint, a function a route leaves unserved).
     The CLI checks the project before its server workers start, so a worker building the app again
     only logs it at debug level: it is printed once, not once per process."""
-    logging.getLogger("pyxle").log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else logging.WARNING, message, *args)
+    logging.getLogger("pyxle").log(logging.DEBUG if os.environ.get(STARTUP_NOTED) else level, message, *args)
 
 
 class SourceError(Exception):

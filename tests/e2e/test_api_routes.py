@@ -366,7 +366,7 @@ def test_an_endpoint_class_method_returns_the_short_forms_of_a_function(routes_s
     logged = len(routes_server.output())
     nothing = httpx.delete(url)
     assert (nothing.status_code, nothing.json()) == (500, {"error": "Internal Server Error"})
-    assert "Things.delete() in api/things.py returned NoneType" in routes_server.wait_for_output("Things.delete()")[logged:]
+    assert "Things.delete() in pages/api/things.py returned NoneType" in routes_server.wait_for_output("Things.delete()")[logged:]
 
 
 @cites("docs/api-routes.md", "A `dict` or `list` that JSON cannot carry is that server error too, its\nlog line naming the key")
@@ -376,11 +376,11 @@ def test_a_dict_json_cannot_carry_is_a_500_whose_log_names_the_file_and_the_key(
     logged = len(routes_server.output())
     answer = get(routes_server, "/api/when")
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
-    line = "get() in api/when.py returned data that is not JSON-serialisable: data.event.at: datetime is not JSON-serialisable"
+    line = "get() in pages/api/when.py returned data that is not JSON-serialisable: data.event.at: datetime is not JSON-serialisable"
     assert line in routes_server.wait_for_output(line)[logged:]
     answer = get(routes_server, "/api/when?kind=nan")
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
-    line = "get() in api/when.py returned data that is not JSON-serialisable: data.ratio: nan is not valid JSON"
+    line = "get() in pages/api/when.py returned data that is not JSON-serialisable: data.ratio: nan is not valid JSON"
     assert line in routes_server.wait_for_output(line)[logged:]
 
 
@@ -393,7 +393,7 @@ def test_data_nested_too_deeply_is_a_500_whose_log_names_the_file_and_the_key_pa
     logged = len(routes_server.output())
     answer = get(routes_server, f"/api/when?kind={kind}")
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
-    line = f"get() in api/when.py returned data that is not JSON-serialisable: {path}"
+    line = f"get() in pages/api/when.py returned data that is not JSON-serialisable: {path}"
     output = routes_server.wait_for_output(line)[logged:]
     assert "nested 2001 levels deep, too deep to encode (flatten it)" in output
     assert "RecursionError" not in output  # the line ends the traceback, as a loader's does
@@ -409,7 +409,7 @@ def test_data_300_levels_deep_is_sent_and_a_datetime_that_deep_is_named(routes_s
     logged = len(routes_server.output())
     answer = get(routes_server, "/api/when?kind=deep-datetime")
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
-    line = "get() in api/when.py returned data that is not JSON-serialisable: data.tree" + ".k" * 300
+    line = "get() in pages/api/when.py returned data that is not JSON-serialisable: data.tree" + ".k" * 300
     output = routes_server.wait_for_output(line)[logged:]
     assert line + ": datetime is not JSON-serialisable" in output and "levels deep" not in output
 

@@ -241,12 +241,22 @@ def test_a_stale_build_with_no_node_to_build_it_again_stops_serve(project: Path,
             "the build as it is with `pyxle serve --skip-build`") in out, out
 
 
-def test_serve_rebuilds_a_stale_dist(project: Path, start_server) -> None:
+STALE_LINE = "the build in dist/ is stale (pages/index.pyxl has changed since it was built): building it again"
+
+
+@cites("docs/deployment.md", f"before it rebuilds, it says why in one line: `{STALE_LINE}`")
+def test_serve_rebuilds_a_stale_dist_and_says_why(project: Path, start_server) -> None:
+    """It rebuilt without a word, so a deploy's start-up time could not be told from a stale `dist/`."""
     assert pyxle("build", str(project)).returncode == 0
     index = project / "pages" / "index.pyxl"
     index.write_text(index.read_text().replace('"first"', '"second"'))
     server = start_server(project, "serve")
     assert words(server) == "word: <!-- -->second"
+    assert server.output().count(STALE_LINE) == 1, server.output()
+    server.stop()
+    current = start_server(project, "serve")  # the build it made is current: nothing to say
+    assert words(current) == "word: <!-- -->second"
+    assert "is stale" not in current.output(), current.output()
 
 
 @contextlib.contextmanager

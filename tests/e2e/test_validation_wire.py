@@ -224,7 +224,7 @@ def test_a_response_holding_an_infinity_is_a_logged_500_with_the_generic_body(ap
     log = server.wait_for_output(f'"GET {path}" 500')
     assert "Traceback" in log and "Traceback" not in response.text
     if path.endswith("untyped"):  # a plain dict: the log names the key, as for a datetime in it
-        assert "get() in api/infinite/untyped.py returned data that is not JSON-serialisable: data.x: inf is not valid JSON" in log
+        assert "get() in pages/api/infinite/untyped.py returned data that is not JSON-serialisable: data.x: inf is not valid JSON" in log
     else:
         assert "ValueError: Out of range float values" in log or "ValueError: the response holds an infinity or NaN" in log
 

@@ -58,7 +58,7 @@ def load_api_routes(
             content_hash=content_hash(source),
             allowed_methods=handlers.allowed_methods,
         )
-        loaded.append((spec, ApiEndpoint(handlers, context, hooks, typed, bare)))
+        loaded.append((spec, ApiEndpoint(handlers, context, hooks, typed, bare, shown_as=shown_as)))
     if errors:
         raise ApiLoadError(errors)
     return loaded

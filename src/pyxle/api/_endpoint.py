@@ -26,8 +26,11 @@ class ApiEndpoint:
     """The ASGI app for one route file; everything per-route is decided here, at load time."""
 
     def __init__(self, handlers: ApiHandlers, context: RouteContext, hooks: Sequence[Hook],
-                 typed: Mapping[str, Typed | None] | None = None, bare: tuple[str, RouteContext] | None = None) -> None:
+                 typed: Mapping[str, Typed | None] | None = None, bare: tuple[str, RouteContext] | None = None,
+                 shown_as: str = "") -> None:
         """``typed``: per method (``"*"`` for ``endpoint``), the binder and output of a typed handler.
+        ``shown_as``: the file as errors name it, from the project root (``pages/api/users.py``, as a
+        page's errors name ``pages/...``); the route's path under the pages folder without it.
         ``bare``: for an optional catch-all, its parameter and the context of a URL without it (0.9's
         second route, ``/api/docs``): both chains are made here, and a request picks one."""
         self.handlers = handlers
@@ -35,12 +38,13 @@ class ApiEndpoint:
         self._route = context.as_dict()
         self.allowed_methods = handlers.allowed_methods
         self._allow = {"Allow": ", ".join(self.allowed_methods)}
+        self._shown = shown_as or str(context.source_relative_path)
         self._ends = self._endpoints(handlers, context, typed or {})
         self._calls = self._wrapped(hooks, context)
         self._bare = None if bare is None else (bare[0], bare[1].as_dict(), self._wrapped(hooks, bare[1]))
         self._not_allowed: Endpoint | None = None
         if handlers.endpoint_class is not None:
-            self._not_allowed = not_allowed(handlers.endpoint_class, self.allowed_methods, context.source_relative_path)
+            self._not_allowed = not_allowed(handlers.endpoint_class, self.allowed_methods, self._shown)
 
     def route_at(self, path: str) -> dict[str, Any]:
         """The route facts a request for ``path`` carries (``pyxle.hooks.attach``), for an answer given
@@ -55,13 +59,13 @@ class ApiEndpoint:
     def _endpoints(self, handlers: ApiHandlers, context: RouteContext,
                    typed: Mapping[str, Typed | None]) -> dict[str, Endpoint]:
         """Per method, the handler as a ``request -> Response`` endpoint, before hooks."""
-        ends: dict[str, Endpoint] = {method: _adapt(fn, context, typed.get(method)) for method, fn in handlers.methods.items()}
+        ends: dict[str, Endpoint] = {method: _adapt(fn, self._shown, typed.get(method)) for method, fn in handlers.methods.items()}
         if "GET" in ends:
             ends.setdefault("HEAD", ends["GET"])
         if handlers.endpoint is not None:  # every method the router serves, as 0.9's did (not TRACE)
-            ends = dict.fromkeys(self.allowed_methods, _adapt(handlers.endpoint, context, typed.get("*")))
+            ends = dict.fromkeys(self.allowed_methods, _adapt(handlers.endpoint, self._shown, typed.get("*")))
         if handlers.endpoint_class is not None:  # hooks wrap its methods as they wrap functions
-            ends = class_calls(handlers.endpoint_class, self.allowed_methods, context.source_relative_path, typed)
+            ends = class_calls(handlers.endpoint_class, self.allowed_methods, self._shown, typed)
         return ends
 
     def _wrapped(self, hooks: Sequence[Hook], context: RouteContext) -> dict[str, Endpoint]:
@@ -116,9 +120,9 @@ class ApiEndpoint:
             await handler(AppWebSocket(scope, receive, send))
 
 
-def _adapt(fn: Callable[..., Any], context: RouteContext, typed: Typed | None = None) -> Endpoint:
+def _adapt(fn: Callable[..., Any], shown_as: str, typed: Typed | None = None) -> Endpoint:
     """An async ``request -> Response`` from the user's function (plain ones go to the threadpool)."""
-    where = f"{fn.__name__}() in {context.source_relative_path}"
+    where = f"{fn.__name__}() in {shown_as}"
     if typed is not None:
         return _adapt_typed(fn, where, *typed)
     if is_async(fn):

@@ -279,7 +279,8 @@ class PyxleApp(Starlette):
                               other_outputs=(self.config.build_path, self.config.dist_path,
                                              *filter(None, [self.build_into])),
                               global_styles=self.config.styling.global_styles,
-                              global_scripts=self.config.styling.global_scripts, public_dir=self.config.public_path)
+                              global_scripts=self.config.styling.global_scripts, public_dir=self.config.public_path,
+                              when_stale=self._rebuilding if self.mode == "production" else None)
             if no_node is None:
                 self._note_unbuildable()
             return built, no_node
@@ -291,6 +292,12 @@ class PyxleApp(Starlette):
             raise StartupError("\n".join(exc.messages)) from None
         except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
             raise StartupError(self._unwritable_build(out_dir, exc)) from None
+
+    def _rebuilding(self, why: str) -> None:
+        """``pyxle serve`` is about to build a stale ``dist/`` again: one line saying why."""
+        where = self.config.dist_path
+        shown = where.relative_to(self.config.root).as_posix() if where.is_relative_to(self.config.root) else where
+        _note("the build in %s/ is stale (%s): building it again", shown, why, level=logging.INFO)
 
     def _stale_build(self, out_dir: Any, exc: Any) -> str:
         """``pyxle serve`` over a stale build of this Pyxle that it cannot make again (no npm packages,

@@ -520,7 +520,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
           other_outputs: tuple[Path, ...] = (), global_styles: tuple[str, ...] = (),
           global_scripts: tuple[str, ...] = (), while_bundling: Callable[[], object] | None = None,
-          public_dir: Path | None = None) -> BuildResult:
+          public_dir: Path | None = None, when_stale: Callable[[str], object] | None = None) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
@@ -529,7 +529,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     ``while_bundling`` is called once every page has compiled, just before Node bundles them
     (``pyxle build`` starts the type generation there, so it runs while Python would only wait).
     ``public_dir``: the project's public files, which a production build copies (``public``), so a
-    deploy without ``pages/`` that left them out still serves them (``_served``).
+    deploy without ``pages/`` that left them out still serves them (``_served``). ``when_stale`` is
+    called with why the build in ``out_dir`` is stale, before it is built again (``pyxle serve``
+    says so: a rebuild takes seconds, and a deploy's `dist/` was meant to be current).
 
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages. A build made by another version of Pyxle is stale (``version_problem``):
@@ -574,6 +576,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                                missing=None if ssr.is_file() else _shown(ssr, root))
     if (problem := package_problem(root)) is not None:
         raise BuildError([problem])
+    if when_stale is not None and previous is not None and not force:
+        when_stale(version_problem(previous, _shown(manifest_path, root))
+                   or stale_reason(previous, digests, public_env) or "it does not match the project's settings")
     try:
         postcss = postcss_config(root)
         styles, scripts = global_files(root, "globalStyles", global_styles), global_files(root, "globalScripts", global_scripts)
