@@ -37,3 +37,18 @@ def test_tailwind_without_its_compiler_gives_the_error_shown(make_project) -> No
     })
     vite_era_tailwind4(project, compiler=False)
     assert doc_block("docs/styling.md", "vite-tailwind").strip() in build_error(project)
+
+
+def test_a_tailwind_3_config_with_tailwind_4_installed_is_named_at_the_config(make_project) -> None:
+    """Tailwind's own "use @tailwindcss/postcss" error was named at the first stylesheet built
+    (components/Counter.module.css), which has nothing to do with it."""
+    project = make_project({
+        "postcss.config.js": doc_block("docs/styling.md", "tailwind3-postcss"),
+        "components/Counter.module.css": ".counter { color: red }\n",
+        "pages/global.css": "body { margin: 0 }\n",
+        "pages/index.pyxl": "import './global.css'\nimport styles from '../components/Counter.module.css'\n\n"
+                            "export default function Home() {\n  return <p className={styles.counter}>home</p>\n}\n",
+    }, node=True)  # tests/node has Tailwind 4, with @tailwindcss/postcss and autoprefixer
+    error = build_error(project)
+    assert doc_block("docs/styling.md", "tailwind3-with-4").strip() in error, error
+    assert "Counter.module.css" not in error and "global.css" not in error, error

@@ -154,7 +154,7 @@ async function loadConfig(file, root, require, production) {
     if (config[key]) options[key] = typeof config[key] === 'string' ? namedPlugin(config[key], {}, file, require) : config[key]
   }
   try {
-    return { processor: postcss(plugins), options }
+    return { processor: postcss(plugins), options, file }
   } catch (error) {
     throw new StyleError(file, lineNaming(file, 'plugins'), `the PostCSS config lists something that is not a plugin: ${error.message}`)
   }
@@ -207,6 +207,35 @@ function postcssError(error, file, root) {
   const plugin = error && error.plugin ? `${error.plugin}: ` : ''
   const text = `${plugin}${(error && error.message) || error}`.split('\n')[0]
   return frame ? new StyleError(frame.file, frame.line, text) : new StyleError(file, null, text)
+}
+
+// The npm package whose code threw `error`: the first frame of its stack in a node_modules folder.
+function throwingPackage(error) {
+  for (const { file } of stackFrames(error)) {
+    const parts = file.split(path.sep)
+    const at = parts.lastIndexOf('node_modules')
+    if (at >= 0 && parts[at + 1]) return parts[at + 1].startsWith('@') ? parts.slice(at + 1, at + 3).join('/') : parts[at + 1]
+  }
+  return null
+}
+
+const TAILWIND4_PLUGIN = 'Tailwind 4 runs in PostCSS as "@tailwindcss/postcss": npm install -D @tailwindcss/postcss, ' +
+  'and list it in place of tailwindcss and autoprefixer (Tailwind 3\'s config)'
+
+// A plugin that fails on an empty stylesheet too fails because of how the config sets it up (Tailwind
+// 4's `tailwindcss` listed where `@tailwindcss/postcss` belongs): named at the config, at the line
+// naming the plugin, not at whichever stylesheet was built first. Tried only once a stylesheet
+// failed, once per config: a build that works pays nothing. Null for any other failure.
+async function setupError(error, postcss, root) {
+  if (!error || error.name === 'CssSyntaxError' || projectFrame(root, error) || tailwindConfigError(error, root)) return null
+  postcss.empty ??= postcss.processor.process('', { ...postcss.options, from: path.join(root, 'empty.css'), map: false })
+    .then(() => null, (failed) => failed)
+  const failed = await postcss.empty
+  if (!failed || String(failed.message) !== String(error.message)) return null
+  const name = throwingPackage(error)
+  const text = `the PostCSS plugin ${name ? `"${name}" ` : ''}fails whatever the stylesheet: ${String(error.message).split('\n')[0]}`
+  const hint = name === 'tailwindcss' && String(error.message).includes('@tailwindcss/postcss') ? TAILWIND4_PLUGIN : null
+  return new StyleError(postcss.file, name ? lineNaming(postcss.file, name) : null, text, hint)
 }
 
 // Tailwind 4 without a PostCSS config: what @tailwindcss/vite did under 0.9, done with the same
@@ -277,7 +306,7 @@ export function projectStyles() {
       try {
         result = await postcss.processor.process(css, { ...postcss.options, from: file, map: false })
       } catch (error) {
-        throw postcssError(error, file, plan.projectRoot)
+        throw (await setupError(error, postcss, plan.projectRoot)) ?? postcssError(error, file, plan.projectRoot)
       }
       css = result.css
       for (const message of result.messages) {
