@@ -97,6 +97,7 @@ class PyxleApp(Starlette):
         self._started: float | None = None  # time.monotonic() when it began serving, for the uptime
         self._refresh_hinted = False  # pyxle dev says once how to get Fast Refresh
         self._toolchain_noted = False  # ... and once that its npm packages are missing (_note_unbuildable)
+        self._forms_warned: set[str] = set()  # pyxle dev: the Forms naming no action it has warned of (_warn_of_forms)
         self.bundler: Any = None  # pyxle dev, while watching: the warm bundler process for rebuilds
         self.renderer: Any = None
         self._initial_renderer: Any = None
@@ -174,6 +175,7 @@ class PyxleApp(Starlette):
                 pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir,
                                                                                policy)
                 _write_types(self.config, pages)
+                self._warn_of_forms(pages)
             if problem is not None:
                 pages.runtime.problem = problem
                 if built is None:  # no browser assets either: the document is all a visitor gets
@@ -292,6 +294,35 @@ class PyxleApp(Starlette):
             raise StartupError("\n".join(exc.messages)) from None
         except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
             raise StartupError(self._unwritable_build(out_dir, exc)) from None
+
+    def _warn_of_forms(self, pages: Any) -> None:
+        """pyxle dev: a ``<Form action="...">`` that names no action it can call, with the actions the
+        pages loaded (the build refused those it could tell from the code alone; a name a page
+        imports may be an action it cannot see). Each said once, until the page changes."""
+        from pyxle.bundler import types_module
+        from pyxle.compiler import CompileError, compile_source
+        from pyxle.pages import file_forms, form_problems
+
+        config, found = self.config, {}
+        for module in [endpoint.page for _, endpoint in pages.pages] + list(pages.specials.values()):
+            path = config.pages_path / module.file
+            shown = path.relative_to(config.root).as_posix() if path.is_relative_to(config.root) else str(path)
+            try:
+                source = path.read_text(encoding="utf-8")
+                # only a file that may hold a Form is compiled again (as the build compiled it: the
+                # same process finds it in the compiler's cache, a new worker compiles it)
+                result = (compile_source(source, path=shown, types_module=types_module(module.file))
+                          if "Form" in source and "pyxle/client" in source else None)
+            except (OSError, UnicodeDecodeError, CompileError):
+                continue
+            found[module.file] = file_forms(result.client_code if result else "", "", source.splitlines(),
+                                            module.actions, result.props_type if result else None, complete=True)
+        pages_dir = config.pages_path
+        shown_as = lambda file: (pages_dir / file).relative_to(config.root).as_posix()
+        for problem in form_problems(pages.runtime.table, found, shown_as):  # its chains know STANDALONE
+            if problem not in self._forms_warned:
+                self._forms_warned.add(problem)
+                _note("%s", problem)  # a worker's start-up: the CLI's check said it already
 
     def _rebuilding(self, why: str) -> None:
         """``pyxle serve`` is about to build a stale ``dist/`` again: one line saying why."""

@@ -585,7 +585,10 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     except StyleConfigError as exc:
         raise BuildError([str(exc)]) from None
 
+    from pyxle.pages import file_forms, form_problems
+
     compiled: dict[PurePosixPath, tuple[str, str, str, str]] = {}  # file -> (client, server, source hash, lang)
+    forms: dict[PurePosixPath, Any] = {}  # file -> its Forms and actions, for form_problems
     pages: dict[str, _Page] = {}  # absolute path -> what its errors are mapped back with
     errors: list[str] = []
     standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
@@ -604,9 +607,13 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         if result.metadata.standalone:
             standalone.append(file)
         pages[str(source_path)] = _Page(source.splitlines(), result.props_type, result.client_lang)
+        forms[file] = file_forms(result.client_code, result.server_code, source.splitlines(), result.metadata.actions,
+                                 result.props_type)
     if errors:
         raise BuildError(errors)
     table = table.with_standalone(standalone)  # the chains the server renders (pages.load_pages reads the same)
+    if unknown := form_problems(table, forms, lambda file: _shown(pages_dir / file, root)):
+        raise BuildError(unknown)  # a <Form action="sav"> that no action it can call answers
 
     # esbuild never removes old files. pyxle dev's bundler (``bundler``) removes the browser's own
     # some seconds after a newer build replaced them: an open page may still be importing them.

@@ -14,8 +14,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import click
 
@@ -34,11 +35,13 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     from pyxle._loading import SourceError, source_text
     from pyxle.bundler import case_clashes, package_problem, source_files
     from pyxle.compiler import CompileError, compile_source
+    from pyxle.pages._forms import FileForms, file_forms
     from pyxle.routing import in_api_folder, utf8_name
 
     found: dict[str, list[str]] = {}
     clients: list[tuple[Path, str, list[str], str, str]] = []  # (path, shown as, .pyxl lines, client code, lang)
     declared: dict[PurePosixPath, dict[str, int]] = {}  # file under pages/ -> {action: line}, for layout_clashes
+    forms: dict[PurePosixPath, FileForms] = {}  # file under pages/ -> its Forms and actions, for form_problems
     standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
     modules: dict[str, bool] = {}  # top-level module name -> whether it resolves, for every file
     files = sorted(p for p in config.pages_path.rglob("*.pyxl") if utf8_name(str(p)) and not any(
@@ -58,6 +61,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
             errors.extend(return_problems(result.server_code, shown_as, source.splitlines()))
             file = PurePosixPath(path.relative_to(config.pages_path).as_posix())
             declared[file] = dict(zip(result.metadata.actions, result.metadata.action_lines, strict=True))
+            forms[file] = file_forms(result.client_code, result.server_code, source.splitlines(), result.metadata.actions)
             if result.metadata.standalone:
                 standalone.append(file)
             clients.append((path, shown_as, source.splitlines(), result.client_code, result.client_lang))
@@ -76,7 +80,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
     clashes = case_clashes(config.root, source_files(config.root, (config.build_path, config.dist_path)))
-    routes = [p for p in route_problems(config, declared, standalone) if p.removeprefix("invalid routes: ") not in clashes]
+    routes = [p for p in route_problems(config, declared, standalone, forms) if p.removeprefix("invalid routes: ") not in clashes]
     return [*([package] if package else []), *middleware_problems(config, modules), *clashes, *routes,
             *(message for messages in found.values() for message in messages)], len(files) + len(api_files)
 
@@ -166,20 +170,22 @@ def python_problems(server_code: str, shown_as: str, lines: list[str], root: Pat
 
 
 def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, int]] | None = None,
-                   standalone: Iterable[PurePosixPath] = ()) -> list[str]:
+                   standalone: Iterable[PurePosixPath] = (), forms: Mapping[PurePosixPath, Any] | None = None) -> list[str]:
     """What the route table refuses (two files for one URL, a name it cannot route), as start-up
     and ``pyxle routes`` say it; with ``declared`` (each file's actions), a page action named like
     an action of a layout around it, as start-up refuses it (``standalone``: the layouts and
-    templates that leave out those above them)."""
-    from pyxle.pages import layout_clashes
+    templates that leave out those above them); with ``forms`` (``pages.file_forms`` of each file),
+    a ``<Form action="...">`` that names no action it can call, as ``pyxle build`` refuses it."""
+    from pyxle.pages import form_problems, layout_clashes
     from pyxle.routing import RoutingError, scan
 
     try:
         table = scan(config.pages_path).with_standalone(standalone)
     except RoutingError as exc:
         return [f"invalid routes: {problem}" for problem in exc.problems]
-    return [exc.format() for exc in layout_clashes(
-        table, declared or {}, lambda file: (config.pages_path / file).relative_to(config.root).as_posix())]
+    shown = lambda file: (config.pages_path / file).relative_to(config.root).as_posix()
+    return [*(exc.format() for exc in layout_clashes(table, declared or {}, shown)),
+            *form_problems(table, forms or {}, shown)]
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str], *, page: bool = True) -> list[str]:

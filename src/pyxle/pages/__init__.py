@@ -1,6 +1,8 @@
 """Pages on the server: ``.pyxl`` loaders, actions, navigation JSON, the HTML document.
 
-Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``, ``layout_clashes``.
+Public names: ``load_pages``, ``PageLoadError``, ``PageSet``, ``ACTIONS_PREFIX``, ``layout_clashes``,
+``file_forms`` and ``form_problems`` (a ``<Form action="...">`` naming no action it can call, for
+``pyxle check``, ``pyxle build`` and ``pyxle dev``).
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from pyxle.pages._actions import ActionsEndpoint, layout_clashes
 from pyxle.pages._document import LANG
 from pyxle.pages._endpoint import METHODS, PageEndpoint
 from pyxle.pages._errors import BadPath, NotFound, PagesRuntime
+from pyxle.pages._forms import file_forms, form_problems
 from pyxle.pages._module import PageCompileError, PageModule, load_built_module, load_page_module
 from pyxle.routing import RouteSpec, RouteTable
 
-__all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "layout_clashes",
-           "load_pages", "page_path"]
+__all__ = ["ACTIONS_PREFIX", "BadPath", "NotFound", "PageLoadError", "PageModule", "PageSet", "PagesRuntime", "file_forms",
+           "form_problems", "layout_clashes", "load_pages", "page_path"]
 
 logger = logging.getLogger("pyxle")
 
