@@ -437,7 +437,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/deployment.md", "`--port 0` picks a free port; the banner line on stderr says which",
      API + "test_serve_with_workers"),
     ("docs/deployment.md", "Without `--skip-build`, `pyxle serve`\nchecks `dist/` against the sources and rebuilds it when it is stale",
-     "tests/e2e/test_build.py::test_serve_rebuilds_a_stale_dist"),
+     "tests/e2e/test_build.py::test_serve_rebuilds_a_stale_dist_and_says_why"),
     ("docs/deployment.md", "`--ssr-workers N` sets the Node render workers per server worker (default: the cores\ndivided among the server workers, at least one each",
      "tests/e2e/test_ssr_pool.py::test_server_workers_share_the_cores_for_rendering"),
     ("docs/deployment.md", "`--workers N` runs N processes sharing the port", API + "test_serve_with_workers"),

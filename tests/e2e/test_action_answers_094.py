@@ -128,6 +128,8 @@ def test_a_failed_use_action_call_resolves_with_data_null_when_the_action_error_
 
 @cites("docs/pages.md", '`"data"` only when given and not empty (`{"ok": false, "error": message}` without it')
 @cites("docs/pages.md", '| not POST | 405 | `{"ok": false, "error": "Method Not Allowed"}`, `Allow: POST` |')
+@cites("docs/security.md", "A method other\n  than POST at an action's URL (PUT, DELETE) runs nothing and is answered `405` with `Allow: POST`\n"
+       "  before any token is looked at.")
 def test_put_patch_and_delete_to_an_action_answer_405_not_a_csrf_refusal(app: Server) -> None:
     """They answered 403 "CSRF token missing": the method is refused first, as nothing runs for it;
     a POST without the token is still refused."""

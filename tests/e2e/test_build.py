@@ -244,7 +244,8 @@ def test_a_stale_build_with_no_node_to_build_it_again_stops_serve(project: Path,
 STALE_LINE = "the build in dist/ is stale (pages/index.pyxl has changed since it was built): building it again"
 
 
-@cites("docs/deployment.md", f"before it rebuilds, it says why in one line: `{STALE_LINE}`")
+@cites("docs/deployment.md", "before it rebuilds, it says why in one line: `the build in dist/ is stale "
+                             "(pages/index.pyxl has changed since it was built): building it again`")
 def test_serve_rebuilds_a_stale_dist_and_says_why(project: Path, start_server) -> None:
     """It rebuilt without a word, so a deploy's start-up time could not be told from a stale `dist/`."""
     assert pyxle("build", str(project)).returncode == 0
