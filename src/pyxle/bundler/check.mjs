@@ -62,13 +62,14 @@ const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts':
 // pages (and the global scripts and stylesheets) as entries, finds them (the project's path aliases included). Packages, stylesheets and
 // assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error,
 // but for one whose path differs from its file's only in case, which the build fails on too (`errors`).
-// Such an import is left external: one error while resolving and esbuild never links the modules,
-// so an import of a name a module does not export would go unreported. pyxle/client is read as
-// the build reads it, so a name it lacks (`{ Lnk }`) is reported too.
+// Such an import is left external in a second build: one error while resolving and esbuild never
+// links the modules, so an import of a name a module does not export would go unreported.
+// pyxle/client is read as the build reads it, so a name it lacks (`{ Lnk }`) is reported too.
 async function imported(esbuild, root, pages) {
   const found = new Set()
   const code = new Map(pages.map((page) => [page.file, page]))
   const runtime = realpathSync(CLIENT_RUNTIME)
+  const unresolved = new Set() // `${resolveDir}\0${specifier}` of the imports esbuild could not resolve
   const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
     !path.relative(root, file).split(path.sep).includes('node_modules') &&
     !code.has(file) // a global script a page imports too: an entry, checked as one
@@ -83,12 +84,8 @@ async function imported(esbuild, root, pages) {
       build.onResolve({ filter: /^pyxle\/client(\/.*)?$/ }, (args) => ({
         path: path.join(runtime, args.path.slice('pyxle/client'.length) || 'index.js'),
       }))
-      build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData === RESOLVING) return undefined
-        const { kind, importer, namespace, resolveDir } = args
-        const resolved = await build.resolve(args.path, { kind, importer, namespace, resolveDir, pluginData: RESOLVING })
-        return resolved.errors.length ? { path: args.path, external: true } : resolved
-      })
+      build.onResolve({ filter: /.*/ }, (args) => (unresolved.has(`${args.resolveDir}\0${args.path}`)
+        ? { path: args.path, external: true } : undefined))
       build.onLoad({ filter: /.*/, namespace: 'pyxle-page' }, (args) => {
         const page = code.get(args.path)
         return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
@@ -104,12 +101,24 @@ async function imported(esbuild, root, pages) {
       })
     },
   }
-  const outcome = await esbuild.build({
+  // Split: the code shared by the pages (pyxle/client) is written once, not into each page's bundle.
+  const bundle = () => esbuild.build({
     entryPoints: pages.map((page) => page.file), bundle: true, write: false, absWorkingDir: root, outdir: root,
-    jsx: 'automatic', logLevel: 'silent', plugins: [plugin],
-  }).catch((error) => error) // its errors are found again below, module by module, or are not of syntax,
-  // but for an import whose path differs from its file's only in case (wrongCase) and one of a name
-  // the module does not export: reported at the import
+    jsx: 'automatic', logLevel: 'silent', plugins: [plugin], splitting: true, format: 'esm',
+  }).catch((error) => error)
+  let outcome = await bundle()
+  // Once again, with the imports it could not resolve left external, when there were any.
+  const missing = (outcome.errors || []).filter((m) => m.location && /^Could not resolve "/.test(m.text))
+  if (missing.length) {
+    for (const m of missing) {
+      const importer = path.resolve(root, m.location.file.replace(/^pyxle-page:/, ''))
+      unresolved.add(`${path.dirname(importer)}\0${JSON.parse(m.text.slice('Could not resolve '.length))}`)
+    }
+    outcome = await bundle()
+  }
+  // Its errors are found again below, module by module, or are not of syntax, but for an import
+  // whose path differs from its file's only in case (wrongCase) and one of a name the module does
+  // not export: reported at the import.
   const wrong = (outcome.errors || []).filter((m) => m.location &&
     (m.pluginName === 'pyxle-check-imports' || /^No matching export in /.test(m.text)))
   const css = cssSyntaxErrors(outcome.warnings || [], root)
@@ -124,9 +133,6 @@ async function imported(esbuild, root, pages) {
     })),
   }
 }
-
-// What the resolver tells a resolve it asked for itself, so that it is not asked again.
-const RESOLVING = { pyxleCheck: true }
 
 // The syntax errors of an imported module, parsed alone as its page's code is.
 async function checkModule(esbuild, file) {
