@@ -315,8 +315,8 @@ class PyxleApp(Starlette):
                           if "Form" in source and "pyxle/client" in source else None)
             except (OSError, UnicodeDecodeError, CompileError):
                 continue
-            found[module.file] = file_forms(result.client_code if result else "", "", source.splitlines(),
-                                            module.actions, result.props_type if result else None, complete=True)
+            found[module.file] = file_forms(result.client_code if result else "", None, source.splitlines(),
+                                            module.actions, result.props_type if result else None)
         pages_dir = config.pages_path
         shown_as = lambda file: (pages_dir / file).relative_to(config.root).as_posix()
         for problem in form_problems(pages.runtime.table, found, shown_as):  # its chains know STANDALONE

@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import PurePosixPath
 
 from pyxle.compiler import Diagnostic, Insert
@@ -47,13 +48,18 @@ class FormAction:
 
 @dataclass(frozen=True)
 class FileForms:
-    """What one compiled ``.pyxl`` gives the check: its Forms, its lines, its actions, and whether
-    those are all the actions it has (``sees_every_action``)."""
+    """What one compiled ``.pyxl`` gives the check: its Forms, its lines, its actions, and its Python
+    (None: ``actions`` are all it has, as loaded), read only when a Form may call its actions."""
 
     forms: tuple[FormAction, ...]
     lines: tuple[str, ...]
     actions: frozenset[str]
-    complete: bool = True
+    server_code: str | None = None
+
+    @cached_property
+    def complete(self) -> bool:
+        """Whether ``actions`` are all the actions the file has (``sees_every_action``)."""
+        return self.server_code is None or sees_every_action(self.server_code)
 
 
 def form_actions(client_code: str, insert: Insert | None = None) -> list[FormAction]:
@@ -127,12 +133,11 @@ def _marker(decorator: ast.expr) -> str:
     return name if name in _MARKERS else ""
 
 
-def file_forms(client_code: str, server_code: str, lines: Iterable[str], actions: Iterable[str],
-               insert: Insert | None = None, *, complete: bool | None = None) -> FileForms:
-    """A compiled file, as ``form_problems`` reads it. ``complete``: whether ``actions`` are all it
-    has (by default, whether the compiler sees them all)."""
-    return FileForms(tuple(form_actions(client_code, insert)), tuple(lines), frozenset(actions),
-                     sees_every_action(server_code) if complete is None else complete)
+def file_forms(client_code: str, server_code: str | None, lines: Iterable[str], actions: Iterable[str],
+               insert: Insert | None = None) -> FileForms:
+    """A compiled file, as ``form_problems`` reads it. ``server_code`` None: ``actions`` are all it
+    has (loaded, not read); else they are the compiler's, all it has if it sees them all."""
+    return FileForms(tuple(form_actions(client_code, insert)), tuple(lines), frozenset(actions), server_code)
 
 
 def form_problems(table: RouteTable, files: Mapping[PurePosixPath, FileForms],
