@@ -577,7 +577,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if (problem := package_problem(root)) is not None:
         raise BuildError([problem])
     if when_stale is not None and previous is not None and not force:
-        when_stale(version_problem(previous, _shown(manifest_path, root))
+        when_stale(version_problem(previous, "it")  # out_dir may be a reload's copy of dist/: not named
                    or stale_reason(previous, digests, public_env) or "it does not match the project's settings")
     try:
         postcss = postcss_config(root)
