@@ -57,9 +57,9 @@ def edge(app: Server, tmp_path: Path) -> Iterator[str]:
 
 
 def _csrf_cookie(app: Server) -> str:
-    """A returning visitor's CSRF cookie (a private answer sets it: the navigation JSON; a stored page
-    without a token sets none)."""
-    return httpx.get(app.url + "/who", headers={"x-pyxle-navigation": "1"}).cookies["pyxle-csrf"]
+    """A returning visitor's CSRF cookie (a page rendered for its visitor sets it: the not-found page;
+    a stored page without a token sets none, nor does the router's navigation JSON)."""
+    return httpx.get(app.url + "/no-such-page").cookies["pyxle-csrf"]
 
 
 @cites("docs/pages.md", "so a stored document of a route that is not `\"shared\": true` also says `Vary: Cookie, Authorization`")

@@ -59,10 +59,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def csrf(app: Server) -> str:
-    """A valid CSRF cookie, as a browser that has used the site sends it (set by a private answer:
-    the navigation JSON; a stored page without a token sets none)."""
-    return httpx.get(app.url + "/scope?how=loop&what=none&case=csrf", headers={"x-pyxle-navigation": "1"},
-                     timeout=30).cookies["pyxle-csrf"]
+    """A valid CSRF cookie, as a browser that has used the site sends it (set by a page rendered for
+    its visitor: the not-found page; a stored page without a token sets none, nor does navigation JSON)."""
+    return httpx.get(app.url + "/no-such-page", timeout=30).cookies["pyxle-csrf"]
 
 
 def alice(what: str, csrf: str) -> dict[str, str]:

@@ -22,6 +22,12 @@ from pyxle.security._tokens import Signer
 TOKENLESS = "tokenless"
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# A safe request whose answer shows no form gets no cookie: pyxle/client's router asks for
+# navigation JSON and prefetches with this header, and a browser's request of an image, a
+# script or a style (``Sec-Fetch-Dest``) that a page answers (a missing /favicon.ico) shows none.
+# A cookie there gave every visitor one, and a CDN keeping pages per ``Vary: Cookie`` one copy each.
+ROUTER_HEADER = b"x-pyxle-navigation"
+_FORM_DESTS = frozenset({b"document", b"iframe", b"frame", b"fencedframe", b"embed", b"object", b"empty"})
 ACTIONS_PREFIX = "/api/__actions"
 _API = object()  # see CSRFMiddleware._decide
 _ROUTE = object()  # see CSRFMiddleware._protection
@@ -123,16 +129,19 @@ class CSRFMiddleware:
             return
         cookie_token, header_token = self._tokens(scope)
         valid = cookie_token is not None and self.signer.verify(cookie_token)
+        safe = scope["method"] in SAFE_METHODS
         if valid:
             token, respond = cookie_token, send
+        elif safe and _shows_no_form(scope["headers"]):  # no token: nothing in the answer would post it
+            token, respond = None, send
         else:  # this response, a refusal included, gives the client a token for its next try
             token = self.signer.make_token()
             respond = self._with_cookie(token, scope, send, unrouted_too=protection is True)
-        # The page of a refusal too (a no-JS post's error page) carries the token its forms post next.
-        scope.setdefault("pyxle", {})["csrf_token"] = token
+        if token is not None:  # the page of a refusal too (a no-JS post's error page) carries the token its forms post next
+            scope.setdefault("pyxle", {})["csrf_token"] = token
         # An action URL answers any method but POST with 405 (Allow: POST) and runs nothing, so that
         # answer comes before the token's: a PUT was refused as a forgery.
-        if scope["method"] not in SAFE_METHODS and not (scope["method"] != "POST" and under(scope["path"], ACTIONS_PREFIX)):
+        if not safe and not (scope["method"] != "POST" and under(scope["path"], ACTIONS_PREFIX)):
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
             if not valid or header_token is None or not _same(header_token, cookie_token or ""):
@@ -212,6 +221,15 @@ class CSRFMiddleware:
             await send(message)
 
         return send_with_cookie
+
+
+def _shows_no_form(headers: Sequence[tuple[bytes, bytes]]) -> bool:
+    """Whether a safe request's answer is one no form is shown from: the router's navigation JSON or
+    prefetch, or what a browser loads as an image, a script, a style (its ``Sec-Fetch-Dest``)."""
+    for name, value in headers:
+        if name == ROUTER_HEADER or (name == b"sec-fetch-dest" and value.strip().lower() not in _FORM_DESTS):
+            return True
+    return False
 
 
 def _takes_cookie(headers: Sequence[tuple[bytes, bytes]]) -> bool:
