@@ -88,6 +88,45 @@ def test_every_header_of_a_request_with_only_a_host_is_anyones() -> None:
     watched = request([(b"host", b"example.com")])
     assert watched.headers.items() == [("host", "example.com")]
     assert not watched.watch.personal and not watched.watch.heard
+    assert watched.watch.missed_headers == {"*"}  # a request with any other header would have been read
+
+
+MISSED: dict[str, tuple[Callable[[PageRequest], Any], set[str], set[str]]] = {
+    "a cookie not sent": (lambda r: r.cookies.get("session"), set(), {"session"}),
+    "a cookie not sent, by index": (lambda r: r.cookies.get("lang") or r.cookies["lang"], set(), {"lang"}),
+    "a cookie not sent, by in": (lambda r: "session" in r.cookies, set(), {"session"}),
+    "another header, not sent": (lambda r: r.headers.get("Accept-Language"), {"accept-language"}, set()),
+    "another header, not sent, by in": (lambda r: "x-forwarded-user" in r.headers, {"x-forwarded-user"}, set()),
+    "another header, not sent, by getlist": (lambda r: r.headers.getlist("x-forwarded-user"), {"x-forwarded-user"},
+                                             set()),
+    "Authorization, not sent": (lambda r: r.headers.get("authorization"), {"authorization"}, set()),
+    "Host, part of the stored page's key": (lambda r: r.headers["host"], set(), set()),
+    "a cookie sent": (lambda r: r.cookies.get("theme"), set(), set()),
+}
+
+
+@pytest.mark.parametrize(("read", "headers", "cookies"), MISSED.values(), ids=MISSED.keys())
+def test_what_the_loaders_looked_for_and_did_not_find_is_noted_by_name(
+        read: Callable[[PageRequest], Any], headers: set[str], cookies: set[str]) -> None:
+    """A request that carries one of them is not served the page stored from this one."""
+    watched = request()
+    try:
+        read(watched)
+    except KeyError:
+        pass
+    assert (watched.watch.missed_headers or set(), watched.watch.missed_cookies or set()) == (headers, cookies)
+
+
+def test_every_cookie_of_a_request_without_any_notes_the_cookie_header() -> None:
+    watched = request([(b"host", b"example.com")])
+    assert dict(watched.cookies) == {} and watched.watch.missed_headers == {"cookie"}
+
+
+def test_looking_outside_the_loaders_notes_nothing() -> None:
+    watched = request(watching=False)
+    watched.headers.get("accept-language")
+    watched.cookies.get("session")
+    assert watched.watch.missed_headers is None and watched.watch.missed_cookies is None
 
 
 def test_authorization_sent_and_read_is_theirs() -> None:

@@ -30,9 +30,14 @@ class Entry:
     cache_control: str  # "public, s-maxage=N, stale-while-revalidate=M"
     mark: str = ""  # the stand-in for the visitor's CSRF token in ``body``, "" when there is none
     version: int = 0  # of its path, when the render began
+    # What its loaders looked for and the request did not carry: a request that carries one of these
+    # headers (lowercase; "*" any but Host) or cookies is not served this entry (see ``carries``).
+    absent_headers: tuple[str, ...] = ()
+    absent_cookies: tuple[str, ...] = ()
 
     def encode(self) -> bytes:
-        meta = [self.status, self.etag, self.stored, self.fresh, self.stale, self.cache_control, self.mark, self.version]
+        meta = [self.status, self.etag, self.stored, self.fresh, self.stale, self.cache_control, self.mark, self.version,
+                self.absent_headers, self.absent_cookies]
         return orjson.dumps(meta) + b"\n" + self.body
 
     @classmethod
@@ -41,14 +46,20 @@ class Entry:
         overwrote, a layout of another version), so a reader can take it as a miss."""
         meta, _, body = data.partition(b"\n")
         try:
-            status, etag, stored, fresh, stale, cache_control, mark, version = orjson.loads(meta)
-        except (ValueError, TypeError) as exc:  # not JSON, or not a list of eight
+            fields = orjson.loads(meta)
+            if isinstance(fields, list) and len(fields) == 8:  # stored by a Pyxle that noted no absent names
+                fields = [*fields, [], []]
+            status, etag, stored, fresh, stale, cache_control, mark, version, headers, cookies = fields
+        except (ValueError, TypeError) as exc:  # not JSON, or not a list of ten
             raise ValueError(f"not a stored page ({exc})") from None
         if not (isinstance(status, int) and isinstance(version, int) and
                 all(isinstance(text, str) for text in (etag, cache_control, mark)) and
-                all(isinstance(n, (int, float)) for n in (stored, fresh, stale))):
+                all(isinstance(n, (int, float)) for n in (stored, fresh, stale)) and
+                all(isinstance(names, list) and all(isinstance(name, str) for name in names)
+                    for names in (headers, cookies))):
             raise ValueError("not a stored page (a field of the wrong type)")
-        return cls(body, status, etag, stored, fresh, stale, cache_control, mark, version)
+        return cls(body, status, etag, stored, fresh, stale, cache_control, mark, version, tuple(headers),
+                   tuple(cookies))
 
 
 class CacheBackend(Protocol):

@@ -123,6 +123,18 @@ def _names_cookie(value: bytes, names: frozenset[bytes]) -> bool:
     return False
 
 
+def carries(headers: Iterable[tuple[bytes, bytes]], names: frozenset[bytes], cookies: frozenset[bytes]) -> bool:
+    """Whether a request's raw ``headers`` hold one of the header ``names`` (``*``: any but
+    ``Host``) or one of the ``cookies``: what the loaders of a stored page looked for and did not find."""
+    every = b"*" in names
+    for name, value in headers:
+        if name in names or (every and name != b"host"):
+            return True
+        if cookies and name == b"cookie" and _names_cookie(value, cookies):
+            return True
+    return False
+
+
 def anonymous(scope: Any, session: Session) -> bool:
     """No ``Authorization`` or other session header, no session cookie, no user the auth plugin
     recognised: a request whose answer could be anyone's. (A false alarm only costs a render.)"""

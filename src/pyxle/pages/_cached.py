@@ -10,7 +10,9 @@ Navigation JSON is always ``private, no-cache`` (with its ETag): the router must
 invalidation at once, and it is the router's, not a page anyone links to. A route that is not
 ``shared`` renders signed-in visitors their own page, so its public answers vary on their
 ``Cookie``, ``Authorization`` and ``cache.sessionHeaders``: a shared cache in front must not give
-them the anonymous copy.
+them the anonymous copy. Nor may it give a request that carries a header or cookie the loaders
+looked for and did not find the copy stored without it (``fits``): those headers are named in
+``Vary`` too (a cookie by ``Cookie``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pyxle._copies import Copies
 from pyxle._own import OWN_REQUEST
 from pyxle.cache import Entry, etag, matches
 from pyxle.cache._etag import if_none_match, personal_etag
-from pyxle.cache._rules import PRIVATE, cache_control, signed_in_vary
+from pyxle.cache._rules import PRIVATE, cache_control, carries, signed_in_vary
 from pyxle.security import ScriptPolicy
 
 HTML = "text/html; charset=utf-8"
@@ -45,11 +47,35 @@ def nonce_mark(mark: str) -> str:
     return mark.replace("pyxle-csrf-", "pyxle-nonce-", 1)
 
 
+Absent = tuple[tuple[str, ...], tuple[str, ...]]  # the headers and cookies the loaders looked for and did not find
+
+
 def make_entry(body: bytes, status: int, fresh: float, stale: float, stored: float, version: int,
-               mark: str = "") -> Entry:
+               mark: str = "", absent: Absent = ((), ())) -> Entry:
     kept = mark and (mark.encode() in body or nonce_mark(mark).encode() in body)
     return Entry(body, status, etag(body), stored, fresh, stale, cache_control(fresh, stale), mark if kept else "",
-                 version)
+                 version, *absent)
+
+
+def fits(entry: Entry, scope: Scope) -> bool:
+    """Whether this request may get ``entry``: it carries no header or cookie that the loaders which
+    made it looked for and did not find (they would have read it, and made another page)."""
+    if not entry.absent_headers and not entry.absent_cookies:
+        return True
+    return not carries(scope["headers"], frozenset(name.encode("latin-1") for name in entry.absent_headers),
+                       frozenset(name.encode("latin-1", "replace") for name in entry.absent_cookies))
+
+
+def _vary(vary: str, entry: Entry) -> str:
+    """``vary``, and what the loaders looked for and did not find: those headers, ``Cookie`` for a cookie."""
+    if "*" in entry.absent_headers:
+        return "*"
+    known = {name.strip().lower() for name in vary.split(",")}
+    names = ["-".join(part.capitalize() for part in name.split("-")) for name in entry.absent_headers
+             if name not in known]  # as headers are written: Accept-Language
+    if entry.absent_cookies and "cookie" not in known and "cookie" not in names:
+        names.append("Cookie")
+    return ", ".join([vary, *names]) if names else vary
 
 
 def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None, *,
@@ -57,8 +83,9 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
     """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
     place of its own, with ``policy``'s header), 304 when the client has it. ``shared``: the route
     serves everyone, signed in or not, the same page; else a public answer says ``vary`` (the
-    cache's ``PageCache.vary``: every header that makes a visitor signed in). A body sent as stored
-    goes with its compressed copies from ``copies``."""
+    cache's ``PageCache.vary``: every header that makes a visitor signed in). A public answer's
+    ``Vary`` also names what its loaders looked for and did not find. A body sent as stored goes
+    with its compressed copies from ``copies``."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
@@ -72,7 +99,7 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             nonce, headers = policy(None)
             body = body.replace(stand_in, nonce.encode())
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
-    vary = _VARY if shared or control == PRIVATE else vary
+    vary = _VARY if control == PRIVATE else _vary(_VARY if shared else vary, entry)
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
     if _not_modified(scope, tag, token if control == PRIVATE else "", headers.values()):  # a public answer sets no cookie
         # with the type and length of the 200 it stands for: the outer layer's cue (``_compress.not_modified``)

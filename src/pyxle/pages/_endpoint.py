@@ -27,7 +27,18 @@ from pyxle.cache._rules import LONGEST, PRIVATE, anonymous
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.observability import phase, record_cache
 from pyxle.pages._answers import Answered, as_json, redirect_target
-from pyxle.pages._cached import HTML, JSON, conditional, make_entry, new_mark, nonce_mark, regenerate, serve
+from pyxle.pages._cached import (
+    HTML,
+    JSON,
+    Absent,
+    conditional,
+    fits,
+    make_entry,
+    new_mark,
+    nonce_mark,
+    regenerate,
+    serve,
+)
 from pyxle.pages._data import Loaded, dumps, loader_error_payload, props_json, returns, run_loader
 from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
@@ -48,6 +59,7 @@ ALLOW = {"Allow": ", ".join(METHODS)}
 _BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
                    r"quora link preview|whatsapp|skypeuripreview|ia_archiver|lighthouse")
 _VARY = {"Vary": "x-pyxle-navigation"}
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+\Z")  # a header name (RFC 9110), as Vary may name it
 
 # What a leader's answer stored: the entries by variant, None (nothing), or, for a navigation
 # answered before its document, what renders the document and stores both (see PageCache.land_later).
@@ -167,10 +179,7 @@ class PageEndpoint:
             if storable and (shared or anonymous(scope, cache.session)) and not (
                     heard is not None and _personal(heard, scope, shared)):
                 return await self._through_cache(request, navigation, cache, rule)
-        if not navigation and self._busy():
-            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
-        response, _ = await self._answer(request, navigation)
-        return response
+        return await self._own(request, navigation)
 
     def _serve(self, entry: Entry, scope: Scope, state: str, media: str, shared: bool) -> Response:
         """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one.
@@ -178,6 +187,13 @@ class PageEndpoint:
         renderer, cache = self.runtime.renderer, self.runtime.cache
         return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
                      copies=cache.copies, vary=cache.vary)
+
+    async def _own(self, request: Request, navigation: bool) -> Response:
+        """The page rendered for this request alone, stored nowhere (a busy server's page for a document)."""
+        if not navigation and self._busy():
+            return busy_page()  # before the loaders: a saturated server does not query for pages it won't render
+        response, _ = await self._answer(request, navigation)
+        return response
 
     def _may_cache(self) -> bool:
         """Whether a request may be answered from the store, or its answer stored."""
@@ -201,6 +217,8 @@ class PageEndpoint:
         shared = rule is not None and rule.shared
         regenerating = scope["pyxle"].get("regenerate", False)
         found = await cache.lookup(path, variant)  # a render again uses only its version, to store with
+        if not regenerating and found.entry is not None and not fits(found.entry, scope):
+            return await self._own(request, navigation)  # it carries what that copy's loaders looked for
         if not regenerating and found.entry is not None:
             if self._envelope is None:  # stored by another process: this page's loader returns the envelope
                 self._envelope = True
@@ -219,13 +237,10 @@ class PageEndpoint:
             if regenerating:
                 return Response(status_code=204)
             entry = await cache.wait(key, variant, version)
-            if entry is not None:
+            if entry is not None and fits(entry, scope):
                 record_cache(self.context.pattern, "hit")
                 return self._serve(entry, scope, "HIT", media, shared)
-            if not navigation and self._busy():
-                return busy_page()
-            response, _ = await self._answer(request, navigation)
-            return response
+            return await self._own(request, navigation)
         stored = None
         try:
             if not navigation and self._busy():
@@ -256,12 +271,9 @@ class PageEndpoint:
         entry = found.entry
         if entry is None and key in cache.flights:  # its document renders on, or another render is under way
             entry = await cache.wait(key, variant, found.version)
-        if entry is not None:
+        if entry is not None and fits(entry, scope):
             return self._serve(entry, scope, "MISS", JSON if navigation else HTML, True)
-        if not navigation and self._busy():
-            return busy_page()
-        response, _ = await self._answer(request, navigation)
-        return response
+        return await self._own(request, navigation)
 
     async def _answer(self, request: Request, navigation: bool, *, cache: Any = None, rule: Any = None,
                       version: int = 0) -> tuple[Response, Stored]:
@@ -332,6 +344,7 @@ class PageEndpoint:
         shared = rule is not None and rule.shared  # the same page for everyone, signed in or not
         if fresh is not None and (page.status != 200 or request.state.cookies or _personal(watch, scope, shared)):
             fresh = None  # an error, an answer that sets a cookie or was made from the visitor's: theirs alone
+        absent = _absent(watch, cache.session, shared) if fresh is not None else ((), ())
         if fresh is None and cache is not None:  # nothing to store: the requests waiting for it run their own loaders now
             cache.release((route_path, _variant("", scope)))
             if scope["pyxle"].get("regenerate", False):  # a render for the store alone, whose answer no one gets
@@ -346,7 +359,7 @@ class PageEndpoint:
         renderer = self.runtime.renderer
         if renderer is None or not renderer.has(self.page_id):
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
-                nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+                nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version, absent=absent)
                 return await self._store(scope, cache, nav, None, "", navigation, shared)
             head = with_viewport(merge_head(levels))
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
@@ -362,7 +375,7 @@ class PageEndpoint:
                                    _VARY, csrf, tail=seed, complete=bool(mark) or _bot(request),
                                    nonce=nonce_mark(mark) if mark else "", gone=gone)
         if fresh is not None:  # to store: the navigation JSON is ready, and the requests waiting for it get it now
-            nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version)
+            nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version, absent=absent)
             cache.answer_early((route_path, _variant("", scope)), {_variant("nav", scope): nav})
         if navigation:  # a storable page's miss: its JSON now; one loader run stores both, once the document renders
             later = self._store_document(render, cache, route_path, nav, _variant("nav", scope), _variant("doc", scope),
@@ -396,7 +409,7 @@ class PageEndpoint:
             return None
         if isinstance(response, PartialPage):
             return None
-        page = make_entry(bytes(response.body), 200, nav.fresh, nav.stale, nav.stored, nav.version, mark)
+        page = make_entry(bytes(response.body), 200, nav.fresh, nav.stale, nav.stored, nav.version, mark, _absent_of(nav))
         entries = {nav_variant: nav, doc_variant: page}
         return entries if await cache.store(path, entries, nav.version) else None
 
@@ -408,7 +421,7 @@ class PageEndpoint:
         entries = {_variant("nav", scope): nav}
         if rendered is not None:
             entries[_variant("doc", scope)] = make_entry(bytes(rendered.body), 200, nav.fresh, nav.stale, nav.stored,
-                                                         nav.version, mark)
+                                                         nav.version, mark, _absent_of(nav))
         stored = await cache.store(scope["path"], entries, nav.version)
         own = entries[_variant("nav" if navigation else "doc", scope)]
         return self._serve(own, scope, "MISS", JSON if navigation else HTML, shared), entries if stored else None
@@ -511,6 +524,24 @@ def _personal(watch: Watch | None, scope: Scope, shared: bool) -> bool:
     if watch is None:
         return not shared or carries_credentials(scope["headers"])
     return watch.personal or (watch.heard and not shared)
+
+
+def _absent(watch: Watch | None, session: Any, shared: bool) -> Absent:
+    """What the loaders looked for and the request did not carry, as a stored answer notes it: not
+    what makes a visitor signed in (``session``: they never get the anonymous copy, and a shared
+    route serves them it by design), and on a shared route no header but ``Cookie`` (it varies on
+    none: what its loaders read of one is everyone's, as when it is there)."""
+    if watch is None:
+        return (), ()
+    headers = sorted(name for name in watch.missed_headers or () if (name == "*" or _TOKEN.match(name))
+                     and name.encode("latin-1") not in session.headers and (not shared or name == "cookie"))
+    cookies = sorted(name for name in watch.missed_cookies or ()
+                     if name.encode("latin-1", "replace") not in session.cookies)
+    return tuple(headers), tuple(cookies)
+
+
+def _absent_of(entry: Entry) -> Absent:
+    return entry.absent_headers, entry.absent_cookies
 
 
 def _variant(kind: str, scope: Scope) -> str:

@@ -8,7 +8,9 @@ an ``X-API-Key``, their ``Accept-Language``), unless the route says it varies on
 (``"shared": true``). ``Host`` is not one: it is part of the stored page's key. What counts is what
 was obtained: ``request.cookies.get("session")`` for a visitor without that cookie gets what any
 anonymous visitor gets (their analytics or CSRF cookie was not read), and such a page is stored;
-so does ``request.headers.get("x-forwarded-user")`` for a request without that header.
+so does ``request.headers.get("x-forwarded-user")`` for a request without that header. What they
+looked for and did not find is noted by name (``Watch.missed_headers``, ``Watch.missed_cookies``):
+the page stored from such a request is not served to one that carries it.
 Only reads while the route's hooks and the loaders run count (``watching``): a hook may hand the
 loaders what it read (a cookie's user in ``request.state``); Pyxle's own reads between and
 around them say nothing about the page.
@@ -48,17 +50,31 @@ class Watch:
     and cookies, which hold no reference to the request: a cycle per request would be left to the
     garbage collector (5 µs a page, measured)."""
 
-    __slots__ = ("heard", "personal", "watching")
+    __slots__ = ("heard", "missed_cookies", "missed_headers", "personal", "watching")
 
     def __init__(self) -> None:
         self.watching = False
         self.personal = False
         self.heard = False
+        # What they looked for and the request did not carry, by name (None: nothing): header names
+        # lowercase ("*": every header, of a request with none but Host), and cookie names.
+        self.missed_headers: set[str] | None = None
+        self.missed_cookies: set[str] | None = None
 
     def obtained(self) -> None:
         """The loaders got something the visitor sent."""
         if self.watching:
             self.personal = True
+
+    def missed_header(self, name: str) -> None:
+        if self.missed_headers is None:
+            self.missed_headers = set()
+        self.missed_headers.add(name)
+
+    def missed_cookie(self, name: str) -> None:
+        if self.missed_cookies is None:
+            self.missed_cookies = set()
+        self.missed_cookies.add(name)
 
 
 class PageRequest(IntPortClient, Request):
@@ -96,10 +112,14 @@ class _WatchedCookies(dict[str, str]):
     def _reads(self, key: Any) -> None:
         if dict.__contains__(self, key):
             self._watch.obtained()
+        elif self._watch.watching and isinstance(key, str):
+            self._watch.missed_cookie(key)
 
     def _reads_all(self) -> None:
         if self:
             self._watch.obtained()
+        elif self._watch.watching:  # any cookie would have been read
+            self._watch.missed_header("cookie")
 
     def __getitem__(self, key: str) -> str:
         self._reads(key)
@@ -151,12 +171,16 @@ class _WatchedHeaders(Headers):
 
     def _reads(self, key: Any) -> None:
         """(Called while the loaders run.)"""
-        if isinstance(key, str) and Headers.__contains__(self, key):
-            name = key.lower()
-            if name in _NAMES:
-                self._watch.personal = True
-            elif name != _KEYED:
-                self._watch.heard = True
+        if not isinstance(key, str):
+            return
+        name = key.lower()
+        if not Headers.__contains__(self, key):
+            if name != _KEYED:
+                self._watch.missed_header(name)
+        elif name in _NAMES:
+            self._watch.personal = True
+        elif name != _KEYED:
+            self._watch.heard = True
 
     def _reads_all(self) -> None:
         if self._watch.watching:
@@ -164,6 +188,8 @@ class _WatchedHeaders(Headers):
                 self._watch.personal = True
             if any(name != _RAW_KEYED for name, _ in self._list):
                 self._watch.heard = True
+            else:  # a request with any other header would have been read
+                self._watch.missed_header("*")
 
     def __getitem__(self, key: str) -> str:
         if self._watch.watching:  # (most reads are Pyxle's own, outside the loaders: they pay one test)
