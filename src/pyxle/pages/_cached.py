@@ -12,7 +12,8 @@ invalidation at once, and it is the router's, not a page anyone links to. A rout
 ``Cookie``, ``Authorization`` and ``cache.sessionHeaders``: a shared cache in front must not give
 them the anonymous copy. Nor may it give a request that carries a header or cookie the loaders
 looked for and did not find the copy stored without it (``fits``): those headers are named in
-``Vary`` too (a cookie by ``Cookie``).
+``Vary`` too (a cookie by ``Cookie``). A stored answer served again says its ``Age``, so a cache
+in front counts its freshness from the render.
 """
 
 from __future__ import annotations
@@ -79,13 +80,15 @@ def _vary(vary: str, entry: Entry) -> str:
 
 
 def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: ScriptPolicy | None = None, *,
-          shared: bool = False, copies: Copies | None = None, vary: str = signed_in_vary()) -> Response:
+          shared: bool = False, copies: Copies | None = None, vary: str = signed_in_vary(),
+          age: int | None = None) -> Response:
     """``entry`` for this request: its token in place of the stand-in (and a new script nonce in
     place of its own, with ``policy``'s header), 304 when the client has it. ``shared``: the route
     serves everyone, signed in or not, the same page; else a public answer says ``vary`` (the
     cache's ``PageCache.vary``: every header that makes a visitor signed in). A public answer's
-    ``Vary`` also names what its loaders looked for and did not find. A body sent as stored goes
-    with its compressed copies from ``copies``."""
+    ``Vary`` also names what its loaders looked for and did not find. ``age``: seconds since it was
+    stored, for an answer found in the store (RFC 9111's ``Age``). A body sent as stored goes with
+    its compressed copies from ``copies``."""
     token = scope.get("pyxle", {}).get("csrf_token", "")
     body, tag, control = entry.body, entry.etag, entry.cache_control
     headers: dict[str, str] = {}
@@ -101,6 +104,8 @@ def serve(entry: Entry, scope: Scope, state: str, media_type: str, policy: Scrip
             tag = personal_etag(tag, nonce)  # never a 304: the copy a browser kept names another nonce
     vary = _VARY if control == PRIVATE else _vary(_VARY if shared else vary, entry)
     headers = {**headers, "ETag": tag, "Cache-Control": control, "Vary": vary, "x-pyxle-cache": state}
+    if age is not None:
+        headers["Age"] = str(age)
     if _not_modified(scope, tag, token if control == PRIVATE else "", headers.values()):  # a public answer sets no cookie
         # with the type and length of the 200 it stands for: the outer layer's cue (``_compress.not_modified``)
         return Response(status_code=304, headers={**headers, "Content-Type": media_type, "Content-Length": str(len(body))})

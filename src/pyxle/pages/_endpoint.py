@@ -182,11 +182,13 @@ class PageEndpoint:
         return await self._own(request, navigation)
 
     def _serve(self, entry: Entry, scope: Scope, state: str, media: str, shared: bool) -> Response:
-        """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one.
+        """A stored answer for this request (``serve``), with a new script nonce where the CSP asks for one,
+        and its ``Age`` when it was found stored (a hit, a stale one), not rendered for this request.
         Only a page read through the store is served from it: the cache is on (``runtime.cache`` is set once)."""
         renderer, cache = self.runtime.renderer, self.runtime.cache
+        age = max(0, int(cache.clock() - entry.stored)) if state != "MISS" else None  # (another machine's clock: >= 0)
         return serve(entry, scope, state, media, renderer.script_policy if renderer is not None else None, shared=shared,
-                     copies=cache.copies, vary=cache.vary)
+                     copies=cache.copies, vary=cache.vary, age=age)
 
     async def _own(self, request: Request, navigation: bool) -> Response:
         """The page rendered for this request alone, stored nowhere (a busy server's page for a document)."""
