@@ -319,6 +319,28 @@ def test_past_max_waiting_failed_invalidations_every_page_is_cleared_once_redis_
     run(go())
 
 
+@cites("docs/pages.md", "`page cache: could not invalidate /posts/[id] (...); every page is cleared when Redis answers\n"
+                        "again`, clears every page then")
+def test_a_pattern_invalidation_redis_refused_clears_every_page_before_redis_is_read_again(start_redis, caplog) -> None:
+    redis_server = start_redis()
+
+    async def go() -> None:
+        backend = RedisBackend(redis_server.url, prefix="unit-pattern-refused:")
+        cache = PageCache(backend)
+        assert await backend.put("/posts/1", {"doc?": entry()}, 0)
+        assert await backend.put("/kept", {"doc?": entry()}, 0)
+        with read_only(redis_server.url):
+            assert await cache.invalidate("/posts/[id]") is False
+            assert backend.purge  # which pages it names is not known without Redis
+        assert (await backend.get("/kept", "doc?"))[0] is None and not backend.purge
+        await cache.close()
+
+    with caplog.at_level(logging.ERROR, logger="pyxle.cache"):
+        run(go())
+    assert "page cache: could not invalidate /posts/[id] (" in caplog.text
+    assert "every page is cleared when Redis answers again" in caplog.text
+
+
 def test_redis_entries_of_another_build_are_not_served(redis_server: RedisServer) -> None:
     async def go() -> None:
         prefix = f"unit-{os.urandom(4).hex()}:"
@@ -503,6 +525,74 @@ def test_regeneration_runs_once_per_url_at_a_time_and_survives_a_failure() -> No
         await asyncio.sleep(0.01)
         assert len(runs) == 2
         await cache.close()
+
+    run(go())
+
+
+@cites("docs/pages.md", "`cache.invalidate` also takes a route pattern, as the `cache` routes of the configuration\nare written")
+def test_invalidating_a_route_pattern_drops_every_page_it_matches(make_backend) -> None:
+    """Before the fix `invalidate("/posts/[id]")` looked for a page stored at that very path: it
+    returned False and every `/posts/N` stayed (a Next.js user writes `revalidatePath('/posts/[id]')`)."""
+    async def go() -> None:
+        writer, other = PageCache(make_backend()), PageCache(make_backend())
+        for path in ("/posts", "/posts/1", "/posts/2", "/posts/2/comments", "/about", "/café/1"):
+            await writer.store(path, {"doc?": entry(), "nav?x=1": entry(b"{}")}, 0)
+
+        async def kept() -> set[str]:
+            return {path for path in ("/posts", "/posts/1", "/posts/2", "/posts/2/comments", "/about", "/café/1")
+                    if (await writer.backend.get(path, "doc?"))[0] is not None}
+
+        assert await other.invalidate("/posts/[id]") is True
+        assert await kept() == {"/posts", "/posts/2/comments", "/about", "/café/1"}
+        assert await other.invalidate("/posts/[id]") is False  # nothing left that it matches
+        assert await other.invalidate("https://example.com/caf%C3%A9/*?page=2") is True
+        assert await other.invalidate("/posts/*") is True  # /posts and everything below it
+        assert await kept() == {"/about"}
+        await writer.close()
+        await other.close()
+
+    run(go())
+
+
+@pytest.mark.parametrize("pattern", ["/posts/[id]", "/posts/*", "/posts/[...slug]", "/*"])
+def test_a_pattern_invalidation_stops_a_render_under_way_of_a_page_it_matches(make_backend, pattern: str) -> None:
+    async def go() -> None:
+        cache = PageCache(make_backend())
+        version = (await cache.lookup("/posts/9", "doc?")).version  # a first render begins: nothing is stored
+        key = ("/posts/9", "?\nhttp://example.com")
+        flight = cache.lead(key)  # (as the page does while it renders)
+        await cache.invalidate(pattern)  # the data it reads changes
+        assert await cache.store("/posts/9", {"doc?": entry(version=version)}, version) is False
+        cache.land(key, flight, None)
+        await cache.close()
+
+    run(go())
+
+
+def test_a_pattern_invalidation_on_a_backend_that_cannot_match_says_what_to_do_instead() -> None:
+    """A backend of the app's own, written to the protocol before patterns: a clear error, not a no-op."""
+    class Own(MemoryBackend):
+        delete_matching = None
+
+    async def go() -> None:
+        with pytest.raises(ValueError, match=r"cache.invalidate\('/posts/\[id\]'\): the page cache's backend \(Own\) "
+                                             r"cannot drop pages by a route pattern; name each page's path, or call "
+                                             r"cache.invalidate_all\(\)"):
+            await PageCache(Own()).invalidate("/posts/[id]")
+
+    run(go())
+
+
+def test_a_pattern_invalidation_retires_the_pages_another_build_stored(redis_server: RedisServer) -> None:
+    """A rolling deploy: the new build's invalidation reaches the old build's copies, as a path's does."""
+    async def go() -> None:
+        prefix = f"unit-{os.urandom(4).hex()}:"
+        old = RedisBackend(redis_server.url, build="old", prefix=prefix)
+        new = PageCache(RedisBackend(redis_server.url, build="new", prefix=prefix))
+        await old.put("/posts/1", {"doc?": entry()}, 0)
+        assert await new.invalidate("/posts/[id]") is True
+        assert (await old.get("/posts/1", "doc?"))[0] is None
+        await new.close()
 
     run(go())
 

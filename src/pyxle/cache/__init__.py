@@ -5,7 +5,8 @@ Public names:
 - ``invalidate(path)``: ``await cache.invalidate("/posts/7")`` drops every stored answer for that
   page (its HTML and navigation JSON, for any query string and host), in every worker and machine when
   the backend is Redis; from actions, API routes and loaders. ``/posts/7/`` also drops
-  ``/posts/7``, where the router redirects it. ``invalidate_all()`` drops all.
+  ``/posts/7``, where the router redirects it. A route pattern (``/posts/[id]``, ``/posts/*``)
+  drops every stored page it matches. ``invalidate_all()`` drops all.
 - ``PageCache``: freshness, single-flight renders, background regeneration (``pages`` uses it)
 - ``CacheBackend`` (the protocol), ``MemoryBackend`` (the default: this process, bounded by
   entries and bytes), ``RedisBackend`` (``[redis]`` extra; shared, bounded per page), ``Entry``
@@ -45,7 +46,9 @@ def get_active_cache() -> PageCache | None:
 
 async def invalidate(path: str) -> bool:
     """Drop the stored answers for ``path`` (a path or URL, read as the router reads it: the query
-    string is ignored, percent-escapes are decoded, and ``/about/`` also drops ``/about``).
+    string is ignored, percent-escapes are decoded, and ``/about/`` also drops ``/about``), or for
+    every page a route pattern matches, written as the configuration's ``cache`` routes are
+    (``/posts/[id]``: each ``/posts/N``; ``/posts/*``: ``/posts`` and everything below it).
 
     True if something was stored; False if not, when the page cache is off, or when Redis did not
     answer (the process then applies it before it reads Redis again: see ``cache._redis``).

@@ -11,6 +11,7 @@ the generation), so it reaches renders of pages that have nothing stored yet, at
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -78,6 +79,11 @@ class CacheBackend(Protocol):
         """Drop every variant of ``path`` and bump its version; whether anything was stored."""
         ...
 
+    async def delete_matching(self, matches: Callable[[str], bool], prefix: str, label: str) -> bool:
+        """``delete`` every stored path under ``prefix`` that ``matches`` (a route pattern, named
+        ``label`` in a log line); whether any was stored."""
+        ...
+
     async def clear(self) -> None:
         """Drop every path, and make every render under way unstorable (stored or not yet)."""
         ...
@@ -137,6 +143,13 @@ class MemoryBackend:
             if entry is not None:
                 self.bytes -= len(entry.body)
         return bool(variants)
+
+    async def delete_matching(self, matches: Callable[[str], bool], prefix: str, label: str) -> bool:
+        self._generation += 1  # a render under way of a page it matches, stored or not, stores nothing
+        paths = [path for path in self._variants if path.startswith(prefix) and matches(path)]
+        for path in paths:
+            await self.delete(path)
+        return bool(paths)
 
     async def clear(self) -> None:
         self._generation += 1

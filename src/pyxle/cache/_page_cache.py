@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from pyxle._copies import MAX_BYTES, Copies
 from pyxle.cache._backend import CacheBackend, Entry
-from pyxle.cache._rules import Route, RouteRules, session_markers, signed_in_vary
+from pyxle.cache._rules import PathPattern, Route, RouteRules, is_pattern, session_markers, signed_in_vary
 
 logger = logging.getLogger("pyxle.cache")
 
@@ -173,12 +173,31 @@ class PageCache:
             self._regenerating.pop(url, None)
 
     async def invalidate(self, path: str) -> bool:
-        """Drop the stored answers of the page at ``path`` (see ``paths_of``); whether any were stored."""
+        """Drop the stored answers of the page at ``path`` (see ``paths_of``), or of every page a
+        route pattern matches (``/posts/[id]``, ``/docs/*``, as the configured routes are written);
+        whether any were stored."""
         self._reaches_one(f"cache.invalidate({path!r})")
+        if is_pattern(urlsplit(path).path):
+            return await self._invalidate_matching(path)
         removed = False
         for stored in paths_of(path):
             removed = await self.backend.delete(stored) or removed
         return removed
+
+    async def _invalidate_matching(self, url: str) -> bool:
+        """Drop every stored page the pattern ``url`` matches. A render of one under way in this
+        process that stored nothing yet (a first render) is stopped from storing too, as a path's
+        invalidation stops it: its path's version is bumped."""
+        delete_matching = getattr(self.backend, "delete_matching", None)
+        if delete_matching is None:  # a backend of the app's own, written for pyxle-framework 1.0's protocol
+            raise ValueError(f"cache.invalidate({url!r}): the page cache's backend ({type(self.backend).__name__}) "
+                             "cannot drop pages by a route pattern; name each page's path, or call "
+                             "cache.invalidate_all()")
+        pattern = PathPattern(urlsplit(url).path, decode=True)
+        removed = False
+        for path in {key[0] for key in self.flights if pattern.matches(key[0])}:
+            removed = await self.backend.delete(path) or removed
+        return await delete_matching(pattern.matches, pattern.prefix, url) or removed
 
     async def clear(self) -> None:
         self._reaches_one("cache.invalidate_all()")

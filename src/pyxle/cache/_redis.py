@@ -18,7 +18,9 @@ An invalidation Redis does not answer is remembered (its path; past ``MAX_WAITIN
 a failed ``clear``, a clear of every page) and applied before this process reads Redis again: the
 breaker's catch-up once Redis answers its PING, or, when Redis answered it with an error or had no
 free connection, the next lookup, which until then is a miss. Otherwise Redis would answer again
-with the copy the caller asked to drop.
+with the copy the caller asked to drop. A route pattern's invalidation finds the pages it matches
+by their indexes (a SCAN, as ``clear``'s); one Redis does not take clears every page instead, as
+which pages it named cannot be known without Redis.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import asyncio
 import hashlib
 import logging
 import math
+import re
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -72,6 +76,7 @@ for i = 1, #KEYS, 2 do
 end
 return removed
 """
+_GLOB = re.compile(r"([*?\[\]\\])")
 _CLEAR_BATCH = 500  # keys per SCAN step and per deletion: each is one bounded command
 MAX_WAITING = 1000  # failed invalidations a process remembers; one more, and it clears every page instead
 _REPLAY_BATCH = 100  # remembered paths dropped per command
@@ -176,6 +181,41 @@ class RedisBackend:
         self.waiting.discard(path)
         return removed > 0
 
+    async def delete_matching(self, matches: Callable[[str], bool], prefix: str, label: str) -> bool:
+        """Drop every page ``matches`` says yes to, of every build (their indexes are found by a
+        SCAN, as ``clear`` finds keys, narrowed to ``prefix``), and bump their versions. While Redis
+        does not answer this logs an error and clears every page once it answers: which pages it
+        named is not known without Redis."""
+        try:
+            paths = [path for path in await self._indexed(prefix) if matches(path)]
+            for start in range(0, len(paths), _REPLAY_BATCH):
+                await self._drop(paths[start:start + _REPLAY_BATCH])
+        except RedisUnavailable as exc:
+            self.purge = True
+            self.waiting.clear()  # the clear drops them too
+            self.breaker.hurry()
+            logger.error("page cache: could not invalidate %s (%s); every page is cleared when Redis answers again",
+                         label, exc)
+            return False
+        return bool(paths)
+
+    async def _indexed(self, prefix: str) -> set[str]:
+        """The paths under ``prefix`` that some build of this app has a page stored at."""
+        client = self._connect()
+        head = self.prefix.encode()
+        match = f"{_glob(self.prefix)}*:i:{_glob(prefix)}*"
+        paths: set[str] = set()
+        cursor = 0
+        while True:
+            cursor, keys = await self.breaker.call(partial(client.scan, cursor, match=match, count=_CLEAR_BATCH),
+                                                   force=True)
+            for key in keys:
+                build, found, path = key[len(head):].partition(b":i:")
+                if found and b":" not in build and key.startswith(head):  # (not an entry key whose path holds ":i:")
+                    paths.add(path.decode("utf-8", "replace"))
+            if cursor == 0:
+                return paths
+
     async def _drop(self, paths: list[str]) -> int:
         """Drop ``paths`` and bump their versions, in one command: how many had something stored."""
         self._connect()
@@ -255,3 +295,8 @@ class RedisBackend:
 
     async def close(self) -> None:
         self._client = None  # the shared client is closed with the others at shutdown
+
+
+def _glob(text: str) -> str:
+    """``text`` matched literally in a SCAN ``MATCH`` pattern."""
+    return _GLOB.sub(r"\\\1", text)

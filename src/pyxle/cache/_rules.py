@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import unquote
 
 _PARAM = re.compile(r"^\[[^\[\].]+\]$")
 _REST = re.compile(r"^\[\.\.\.[^\[\]]+\]$")
@@ -24,13 +25,23 @@ class Route(Protocol):
     shared: bool
 
 
-class RoutePattern:
-    """``/about`` (that path), ``/docs/*`` (``/docs`` and everything below it), ``/a/*/b`` or
-    ``/posts/[id]`` (one segment), ``/files/[...path]`` (one or more), ``[[...path]]`` (any)."""
+def is_pattern(path: str) -> bool:
+    """Whether ``path`` is a route pattern (a segment ``*``, ``[id]``, ``[...rest]`` or ``[[...rest]]``)
+    rather than one page's path."""
+    return any(_wild(part) for part in path.split("/"))
 
-    def __init__(self, route: Route) -> None:
-        self.route = route
-        parts = [p for p in route.pattern.split("/") if p]
+
+def _wild(part: str) -> bool:
+    return part == "*" or bool(_PARAM.match(part) or _REST.match(part) or _OPTIONAL_REST.match(part))
+
+
+class PathPattern:
+    """``/about`` (that path), ``/docs/*`` (``/docs`` and everything below it), ``/a/*/b`` or
+    ``/posts/[id]`` (one segment), ``/files/[...path]`` (one or more), ``[[...path]]`` (any).
+    ``decode``: the literal segments are percent-decoded, as the paths pages are stored under are."""
+
+    def __init__(self, pattern: str, *, decode: bool = False) -> None:
+        parts = [p for p in pattern.split("/") if p]
         self.rest = 0  # trailing segments: 0 exactly; 1 one or more; 2 any number
         if parts and (parts[-1] == "*" or _OPTIONAL_REST.match(parts[-1])):
             parts.pop()
@@ -38,9 +49,16 @@ class RoutePattern:
         elif parts and _REST.match(parts[-1]):
             parts.pop()
             self.rest = 1
-        self.parts = [None if p == "*" or _PARAM.match(p) else p for p in parts]  # None: any one segment
+        # None: any one segment
+        self.parts = [None if p == "*" or _PARAM.match(p) else unquote(p) if decode else p for p in parts]
         # Most specific first: more literal segments, then a fixed length.
         self.rank = (sum(p is not None for p in self.parts), len(self.parts), self.rest == 0)
+        fixed = []
+        for part in self.parts:
+            if part is None:
+                break
+            fixed.append(part)
+        self.prefix = "/" + "/".join(fixed)  # what every path it matches starts with
 
     def matches(self, path: str) -> bool:
         segments = [s for s in path.split("/") if s]
@@ -49,6 +67,14 @@ class RoutePattern:
                 (self.rest == 1 and len(segments) == fixed):
             return False
         return all(p is None or p == s for p, s in zip(self.parts, segments, strict=False))
+
+
+class RoutePattern(PathPattern):
+    """A configured route's pattern."""
+
+    def __init__(self, route: Route) -> None:
+        super().__init__(route.pattern)
+        self.route = route
 
 
 class RouteRules:
