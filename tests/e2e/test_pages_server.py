@@ -484,7 +484,7 @@ def test_invalidating_a_page_whose_path_is_not_ascii_works_and_purges_it(make_pr
         assert "rendered <!-- -->1" in first.text and first.headers["x-pyxle-cache"] == "MISS"
         assert client.get("/tag/日本").headers["x-pyxle-cache"] == "HIT"
         client.get("/no-such-page")  # the CSRF cookie (a stored page sets none, nor does navigation JSON)
-        done = client.post("/api/__actions/tag/[name]/retag", json={},
+        done = client.post("/api/__actions/tag/x/retag", json={},  # (a dynamic page: its URL form)
                            headers={"x-csrf-token": client.cookies["pyxle-csrf"]})
         assert done.status_code == 200 and done.json() == {"ok": True, "done": True}
         assert done.headers["x-pyxle-invalidate"] == "/tag/%E6%97%A5%E6%9C%AC, /tag/a%2Cb"
