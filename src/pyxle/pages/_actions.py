@@ -7,7 +7,6 @@ A page's URL serves the actions of the layouts and templates around it too: a la
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -85,16 +84,13 @@ class ActionsEndpoint:
     actions and those of the layouts and templates around it (``add_page``'s ``around``).
     """
 
-    def __init__(self, runtime: PagesRuntime, *, url_form_only: bool = True) -> None:
-        """``url_form_only``: a dynamic page's actions are refused at its file path (``posts/[id]``),
-        which gives them no path parameters; ``pyxle.testing.call_action``, which has no URL, runs them there."""
+    def __init__(self, runtime: PagesRuntime) -> None:
         self.runtime = runtime
-        self.url_form_only = url_form_only
         self._calls: dict[tuple[str, str], tuple[Endpoint, dict[str, Any]]] = {}
         self._pages: dict[str, tuple[ASGIApp, RouteSpec]] = {}
         self._static_urls: dict[str, str] = {}  # "/blog" -> "blog/index"
         self._dynamic_urls: list[tuple[RouteSpec, str]] = []  # in match order
-        self._dynamic_paths: set[str] = set()  # "posts/[id]": served at its URL form only
+        self._dynamic_paths: set[str] = set()  # "posts/[id]": its file path is matched as a URL too
         self.functions: dict[tuple[str, str], Callable[..., Any]] = {}  # for the OpenAPI document
         self.owners: dict[tuple[str, str], PurePosixPath] = {}  # the file each served action is in
         self._binders: dict[Callable[..., Any], Bind | None] = {}  # a layout's action, bound once for all its pages
@@ -190,13 +186,11 @@ class ActionsEndpoint:
         segment, _, name = scope["path_params"]["target"].rpartition("/")
         page_path, page_url, params = segment, _page_url(segment), {}
         found = self._calls.get((segment, name))
-        if found is not None and segment in self._dynamic_paths and self.url_form_only:
-            # posts/[id]/like: no URL, so no id for the action (request.path_params["id"] was a KeyError)
-            wrong = JSONResponse({"ok": False, "error": f"Action {name!r} of the dynamic page {segment!r} is posted "
-                                  f"to the URL the page was rendered at: {PREFIX}{_url_form(segment)}/{name}"}, 404)
-            await self.refusal(wrong)(scope, receive, send)
-            return
-        if found is None and (by_url := self._by_url(segment)) is not None:
+        if found is not None and segment in self._dynamic_paths and (by_url := self._by_url(segment)) is not None:
+            # posts/[id]/like, the file path: its page's pattern takes it as a URL, as Pyxle 0.9 routed it
+            # (id "[id]"), so the action has the parameters it reads (request.path_params["id"] was a KeyError)
+            _, page_url, params = by_url
+        elif found is None and (by_url := self._by_url(segment)) is not None:
             page_path, page_url, params = by_url
             found = self._calls.get((page_path, name))
         if found is None:
@@ -473,12 +467,6 @@ def _location(page_url: str) -> str:
     ``?``, ``#`` or ``%`` in a path parameter stays in the path, and never ``//host``, which a
     browser follows to another site (a catch-all page matches ``/api/__actions//evil.example/x``)."""
     return "/" + quote(page_url, safe="/:@!$&'()*+,;=~").lstrip("/")
-
-
-def _url_form(page_path: str) -> str:
-    """``posts/[id]`` -> ``posts/<id>``, ``docs/[...slug]`` -> ``docs/<slug>``: a dynamic page's
-    action URL as a hint, its parameters named."""
-    return re.sub(r"\[+(?:\.\.\.)?([^\]]+?)\]+", r"<\1>", page_path)
 
 
 def _page_url(page_path: str) -> str:

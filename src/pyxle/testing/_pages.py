@@ -120,7 +120,7 @@ def call_action(page: _PathLike, name: str, body: dict[str, Any] | None = None, 
     module = _page_module(page, pages_dir)
     table = scan(pages_dir)
     table = table.with_standalone(standalone_wrappers(table, pages_dir))
-    endpoint = ActionsEndpoint(PagesRuntime(table, expose_errors=True), url_form_only=False)  # no URL here
+    endpoint = ActionsEndpoint(PagesRuntime(table, expose_errors=True))
     page_path = module.file.with_suffix("").as_posix()
     _add_actions(endpoint, table, pages_dir, module, page_path, shown_as=str(page))
 
