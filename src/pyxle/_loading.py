@@ -11,6 +11,7 @@ import sys
 import sysconfig
 import traceback
 import weakref
+from collections.abc import Iterable
 from pathlib import Path
 from types import CodeType, ModuleType
 
@@ -217,8 +218,12 @@ def _import_module(name: str, where: str, *, missing_ok: bool = False) -> Module
         raise ImportError(SourceError(file, line, message, import_hint(exc), text).format()) from exc
 
 
-def import_hint(exc: BaseException, at: str | None = None) -> str:
-    """What to do about a module that failed to import with ``exc`` (raised ``at`` file:line)."""
+def import_hint(exc: BaseException, at: str | None = None, defined: Iterable[str] = (), line: str = "") -> str:
+    """What to do about a module that failed to import with ``exc`` (raised ``at`` file:line).
+    A ``NameError`` in the module's own ``line`` gets the closest of the names it has
+    (``defined``, and Python's builtins): ``@sever`` is ``did you mean `@server`?``."""
+    if isinstance(exc, NameError) and exc.name and at is None:
+        return _undefined_hint(exc.name, defined, line)
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         top = exc.name.partition(".")[0]
         if top in ("pydantic", "pydantic_core"):  # what Pyxle's validation extra installs: name the extra
@@ -361,7 +366,7 @@ def exec_module(
         raise syntax_error(exc, shown_as) from exc
     except (Exception, SystemExit) as exc:
         _restore(module_name, previous)
-        raise _import_error(exc, path, shown_as) from exc
+        raise _import_error(exc, path, shown_as, list(vars(module))) from exc
     return module
 
 
@@ -414,15 +419,30 @@ def too_deep(source: str | bytes, shown_as: str) -> SourceError:
     return SourceError(shown_as, _deep.too_deep_line(source), _deep.MESSAGE, _deep.HINT)
 
 
-def _import_error(exc: BaseException, path: Path, shown_as: str) -> SourceError:
+def _import_error(exc: BaseException, path: Path, shown_as: str, defined: Iterable[str] = ()) -> SourceError:
     """The error for ``path`` failing to import: at its own line that raised, and, when the error
-    came from a project module it imports, where in that module (the line to fix)."""
+    came from a project module it imports, where in that module (the line to fix). ``defined``:
+    the names the module had when it raised (for a ``NameError``'s hint)."""
     line, text = _line_in(exc, path)
     message = f"{type(exc).__name__} while importing: {exc}"
     origin = _origin(exc, path, shown_as)
     if origin:
         message += f" (raised at {origin})"
-    return SourceError(shown_as, line, message, import_hint(exc, origin.split(": ", 1)[0] if origin else None), text)
+    hint = import_hint(exc, origin.split(": ", 1)[0] if origin else None, defined, text)
+    return SourceError(shown_as, line, message, hint, text)
+
+
+def _undefined_hint(name: str, defined: Iterable[str], line: str) -> str:
+    """``did you mean `server`?`` (``@server`` on a decorator's line), or define or import it."""
+    import builtins
+    import difflib
+
+    known = [n for n in {*defined, *vars(builtins)} if not n.startswith("__")]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.7)
+    if not close:
+        return f"`{name}` is not defined: define or import it"
+    decorator = "@" if line.lstrip().startswith(f"@{name}") else ""
+    return f"did you mean `{decorator}{close[0]}`?"
 
 
 def _origin(exc: BaseException, path: Path, shown_as: str) -> str | None:
