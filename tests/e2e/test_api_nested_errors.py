@@ -84,10 +84,11 @@ def test_the_routes_still_answer_and_refuse_methods_in_json(server: Server) -> N
 
 def test_dev_answers_an_api_folder_url_with_json_while_the_build_is_broken(tmp_path, start_server) -> None:  # type: ignore[no-untyped-def]
     """A browser tab or a script that sends ``Accept: text/html`` to an API URL gets the error as
-    JSON, not the overlay page the project's pages show while a page does not compile."""
+    JSON, not the overlay page the project's pages show while the project does not load (an API
+    route that does not import: a page that does not build breaks that page alone)."""
     project = write_project(tmp_path / "app", FILES)
     server = start_server(project, "dev", env={"PYXLE_SECRET_KEY": "s" * 40})
-    (project / "pages" / "index.pyxl").write_text("export default function Home() { return <p>home</b> }\n")
+    (project / "pages" / "api" / "broken.py").write_text("async def get(request):\n    return {'x': 1\n")
     deadline = time.monotonic() + 30
     while (page := httpx.get(server.url + "/", headers=HTML, timeout=20)).status_code != 500:
         assert time.monotonic() < deadline, "the broken page was not picked up"
@@ -96,7 +97,7 @@ def test_dev_answers_an_api_folder_url_with_json_while_the_build_is_broken(tmp_p
     for path in ("/admin/api/health", "/s/abc/api/v2/summary", "/x/api/nope", "/api/hello"):
         r = httpx.get(server.url + path, headers=HTML, timeout=20)
         assert r.status_code == 500 and r.headers["content-type"] == "application/json", (path, r.text[:300])
-        assert r.json()["error"] == "Build failed" and "pages/index.pyxl" in r.json()["detail"], path
+        assert r.json()["error"] == "Build failed" and "pages/api/broken.py" in r.json()["detail"], path
         assert "x-pyxle-navigation" not in r.headers.get("vary", ""), path
     for path in ("/docs/api", "/blog/api-design", "/other/api/nope"):
         r = httpx.get(server.url + path, headers=HTML, timeout=20)

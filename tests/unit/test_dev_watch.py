@@ -164,12 +164,13 @@ class _FakeApp:
 
         self.config = SimpleNamespace(root=root, build_path=root / ".pyxle-build", dist_path=root / "dist")
         self.held_modules: frozenset[Path] = frozenset()
+        self.broken_pages: dict[str, str] = {}
         self.plugins = None  # a project without plugins: a .env edit is applied in place
         self.route_table = SimpleNamespace(api_url=lambda path: False)
         self.router = SimpleNamespace(fallback=None)
         self.reports: list[tuple[str, str]] = []
         self.dev_events = SimpleNamespace(broken=lambda message, names: self.reports.append(("broken", message)),
-                                          reloaded=lambda names: self.reports.append(("reloaded", ",".join(names))),
+                                          reloaded=lambda names, pages: self.reports.append(("reloaded", ",".join(names))),
                                           script_policy=None, refusal=None)
         self.loads = 0
 

@@ -81,6 +81,11 @@ class StartupError(Exception):
     """The project cannot be served as it is; the message says which file or setting, and why."""
 
 
+class PagesBroken(StartupError):
+    """The pages do not build or load (a page's or a module's error, not a setting's or an API
+    route's): ``pyxle dev`` starts anyway and shows it, as it does after an edit."""
+
+
 class PyxleApp(Starlette):
     """A Starlette app whose routes come from ``pages/`` and whose middleware order is Pyxle's."""
 
@@ -129,6 +134,9 @@ class PyxleApp(Starlette):
         # The route table last read from pages/ (read before the build, so a reload the build fails
         # knows it): which URLs are an API client's (RouteTable.api_url), whose errors are JSON.
         self.route_table = RouteTable()
+        # pyxle dev: the pages that do not build, "pages/notes.pyxl" -> their errors; each answers
+        # the error alone while the other pages and the API routes serve (see load_routes).
+        self.broken_pages: dict[str, str] = {}
 
     def load_routes(self) -> Any:
         """(Re)build the route table from ``pages/`` (``pyxle serve`` without it: from the build in
@@ -140,6 +148,7 @@ class PyxleApp(Starlette):
         same build. Without Node or npm packages, pages compile from source and go unrendered.
         """
         self.public_root = self.config.public_path
+        self.broken_pages = {}
         served = self._served_build()
         table, entries = _api_routes(self.config, served)
         self.route_table = table
@@ -148,45 +157,14 @@ class PyxleApp(Starlette):
         refused: ASGIApp = bad_path
         self.unrendered = False
         if table.pages or table.specials:
-            production = self.mode == "production"
-            out_dir = (self.build_into or self.config.dist_path) if production else self.config.build_path
-            if served is not None:
-                from pyxle.bundler import BuildResult
-
-                built, problem = BuildResult(served.out_dir, served.manifest), _no_node()
-            else:
-                built, problem = self._build(table, out_dir)
-            if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
-                from pyxle.cache import build_cache
-
-                self.page_cache = build_cache(self.config.cache, build=built.manifest.get("inputs", "") if built else "",
-                                              secret=self.config.secret_key or "",
-                                              workers=int(os.environ.get(SERVER_WORKERS) or 1))
-            pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
-                                self.page_cache, code_dir=served.code_dir if served is not None else None)
-            pages.runtime.app = self
-            from pyxle.pages import BadPath, NotFound
-
-            fallback, refused = NotFound(pages.runtime), BadPath(pages.runtime)
-            if not production:
-                from pyxle.app._devevents import render_error_page
-
-                root, build_dir, policy = self.config.root, self.config.build_path, self.dev_events.script_policy
-                pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir,
-                                                                               policy)
-                _write_types(self.config, pages)
-                self._warn_of_forms(pages)
-            if problem is not None:
-                pages.runtime.problem = problem
-                if built is None:  # no browser assets either: the document is all a visitor gets
-                    _note("pages will not be rendered, on the server or in the browser (there is no build): %s", problem)
-                else:
-                    _note("pages will not be server-rendered: %s", problem)
-            if built is not None:  # without Node, its assets render the pages in the browser
-                renderer = self._renderer(pages, built, server_rendering=problem is None)
-                entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
-            self.unrendered = built is None
-            entries += pages.routes()
+            try:
+                renderer, fallback, refused = self._page_routes(table, served, entries)
+            except PagesBroken as exc:
+                if self.mode == "production" or not table.pages:
+                    raise
+                # pyxle dev: an error no one page owns (a component, a layout) is every page's;
+                # the API routes still serve.
+                entries += self._broken_pages([(spec, str(exc)) for spec in table.pages])
         extra = {path: http_only(app) for path, app in self._health_routes().items()}
         self.router.always = {path: extra[path] for path in ("/healthz", "/readyz")}
         openapi = self.config.openapi
@@ -203,6 +181,57 @@ class PyxleApp(Starlette):
         self.router.default = public_files(self.public_root, fallback)
         self.router.refused = refused
         return renderer
+
+    def _page_routes(self, table: Any, served: Any, entries: list[tuple[RouteSpec, ASGIApp]]) -> tuple[Any, ASGIApp, ASGIApp]:
+        """The pages' routes, added to ``entries``: built (or read from ``served``) and loaded. Returns
+        the page renderer (None without a build) and the answers to a path no route takes and to a bad
+        path. ``PagesBroken`` when they do not build or load (pyxle dev: a page that does not is
+        left out, answering its own error)."""
+        renderer = None
+        production = self.mode == "production"
+        out_dir = (self.build_into or self.config.dist_path) if production else self.config.build_path
+        if served is not None:
+            from pyxle.bundler import BuildResult
+
+            built, problem = BuildResult(served.out_dir, served.manifest), _no_node()
+        else:
+            built, problem = self._build(table, out_dir, keep_going=not production)
+        if production and self.page_cache is None:  # pyxle dev stores no pages: edits show at once
+            from pyxle.cache import build_cache
+
+            self.page_cache = build_cache(self.config.cache, build=built.manifest.get("inputs", "") if built else "",
+                                          secret=self.config.secret_key or "",
+                                          workers=int(os.environ.get(SERVER_WORKERS) or 1))
+        pages = _load_pages(self.config, table, self.mode, built.server_modules() if built else None,
+                            self.page_cache, code_dir=served.code_dir if served is not None else None,
+                            unbuilt=None if production else built.broken if built else {})
+        pages.runtime.app = self
+        from pyxle.pages import BadPath, NotFound
+
+        fallback, refused = NotFound(pages.runtime), BadPath(pages.runtime)
+        if not production:
+            from pyxle.app._devevents import render_error_page
+
+            root, build_dir, policy = self.config.root, self.config.build_path, self.dev_events.script_policy
+            pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir,
+                                                                           policy)
+            if built is None and problem is not None:  # a blank page would say nothing: say why, and what to run
+                pages.runtime.dev_unrendered = _unrendered_page(problem, policy)
+            _write_types(self.config, pages)
+            self._warn_of_forms(pages)
+            entries += self._broken_pages(pages.broken)
+        if problem is not None:
+            pages.runtime.problem = problem
+            if built is None:  # no browser assets either: the document is all a visitor gets
+                _note("pages will not be rendered, on the server or in the browser (there is no build): %s", problem)
+            else:
+                _note("pages will not be server-rendered: %s", problem)
+        if built is not None:  # without Node, its assets render the pages in the browser
+            renderer = self._renderer(pages, built, server_rendering=problem is None)
+            entries.append((ASSETS_SPEC, build_assets(built.public_dir / "_pyxle")))
+        self.unrendered = built is None
+        entries += pages.routes()
+        return renderer, fallback, refused
 
     def _check_metrics_path(self, entries: list[tuple[RouteSpec, ASGIApp]], shadowed: list[str]) -> None:
         """The metrics URL must be its own: over a health check it fails the load balancer's probes
@@ -267,7 +296,24 @@ class PyxleApp(Starlette):
                   "" if count == 1 else "s", self.config.dist_dir)
         return served
 
-    def _build(self, table: Any, out_dir: Any) -> tuple[Any, str | None]:
+    def _broken_pages(self, broken: list[tuple[RouteSpec, str]]) -> list[tuple[RouteSpec, ASGIApp]]:
+        """pyxle dev: the routes of the pages that do not build, each answering its own error (the
+        overlay page, or JSON), at its URL and its actions' (``/api/__actions/<page>/<name>``)."""
+        from pyxle.app._reload import broken_answer
+        from pyxle.pages import page_path
+
+        self.broken_pages = {f"{self.config.pages_dir}/{spec.file.as_posix()}": message for spec, message in broken}
+        entries = []
+        for spec, message in broken:
+            answer = broken_answer(message, self.dev_events, self.route_table.api_url)
+            name = page_path(spec.file)
+            actions = RouteSpec(kind="api", file=PurePosixPath("api/__actions") / name,
+                                pattern=f"{ACTIONS_PREFIX}{name}/{{action}}", params=("action",),
+                                rank=(0, 0, 0, 1), regex=re.compile(rf"^{re.escape(ACTIONS_PREFIX + name)}/[^/]+$"))
+            entries += [(spec, answer), (actions, answer)]
+        return entries
+
+    def _build(self, table: Any, out_dir: Any, keep_going: bool = False) -> tuple[Any, str | None]:
         """The current build (made now if missing or stale), and why pages cannot be server-rendered
         here, if they cannot. Without Node a current build is still returned: its browser assets
         render the pages client-side, and ``/readyz`` reports its SSR pool as not running."""
@@ -276,7 +322,7 @@ class PyxleApp(Starlette):
         no_node = _no_node()
         try:
             with building(self.mode):  # pyxle dev: a rebuild holds the loop, and is no stuck one
-                built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode,
+                built = build(self.config.root, self.config.pages_path, table, out_dir, mode=self.mode, keep_going=keep_going,
                               public_env=public_env(), bundler=self.bundler,
                               other_outputs=(self.config.build_path, self.config.dist_path,
                                              *filter(None, [self.build_into])),
@@ -291,7 +337,7 @@ class PyxleApp(Starlette):
                 raise StartupError(self._stale_build(out_dir, exc)) from None
             return None, exc.messages[0]
         except BuildError as exc:
-            raise StartupError("\n".join(exc.messages)) from None
+            raise PagesBroken("\n".join(exc.messages)) from None
         except OSError as exc:  # a read-only project, a full disk: one line, not the bundler's traceback
             raise StartupError(self._unwritable_build(out_dir, exc)) from None
 
@@ -574,10 +620,13 @@ class PyxleApp(Starlette):
             checks["ssr_pool"] = {"ok": pool.alive >= 1, "alive": pool.alive, "size": pool.size}
         elif self.unrendered:
             checks["ssr_pool"] = {"ok": False, "alive": 0, "size": 0}
+        if self.broken_pages:  # pyxle dev: these answer their error, the rest serves
+            checks["pages"] = {"ok": False, "broken": sorted(self.broken_pages)}
         state = "broken" if self.router.fallback is not None else "ready" if self.ready else "starting"
         if state == "ready" and not all(check["ok"] for check in checks.values()):
             state = "degraded"  # started, but a check fails (no SSR worker alive): ``checks`` says which
-        ready = state == "ready" or (state == "degraded" and pool is None)
+        failing = {name for name, check in checks.items() if not check["ok"]}
+        ready = state == "ready" or (state == "degraded" and failing <= {"pages", *(() if pool else ("ssr_pool",))})
         uptime = time.monotonic() - self._started if self._started is not None else 0.0
         return {"status": "ok", "ready": ready, "state": state, "uptime": round(uptime, 3), "checks": checks}
 
@@ -850,12 +899,14 @@ def _mark_started() -> None:
 
 
 def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: int | None = None,
-               staged: bool = False, keep_broken: bool = False) -> PyxleApp:
+               staged: bool = False, keep_broken: bool = False, keep_broken_pages: bool = False) -> PyxleApp:
     """Build the app for the project at ``config.root``; import every route module now, so a broken
     file stops start-up instead of failing its first request. ``staged`` (a reload's check, in
     production): the build is made beside ``distDir``, in ``app.build_into`` (``app._staging``).
     ``keep_broken`` (a ``pyxle dev`` worker, started after an edit): pages that do not load leave
-    the app showing why until an edit fixes them, as a failed reload does, instead of stopping it."""
+    the app showing why until an edit fixes them, as a failed reload does, instead of stopping it.
+    ``keep_broken_pages`` (``pyxle dev`` as it starts): the same for the pages' errors alone
+    (``PagesBroken``); an API route, a setting or a hook that does not load still stops it."""
     from_build = not config.pages_path.is_dir()  # pyxle serve: a deploy of the build alone (_served_build)
     if from_build and (mode != "production" or not (config.dist_path / "manifest.json").is_file()):
         raise StartupError(no_pages(config, mode))
@@ -886,7 +937,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     except StartupError as exc:
         if app.build_into is not None:
             discard(app.build_into)
-        if not (keep_broken and mode == "development"):
+        if not (mode == "development" and (keep_broken or (keep_broken_pages and isinstance(exc, PagesBroken)))):
             raise
         from pyxle.app._reload import start_broken
 
@@ -895,6 +946,11 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
         if app.build_into is not None:
             discard(app.build_into)
         raise
+    else:
+        if mode == "development":
+            from pyxle.app._reload import start_partly_broken
+
+            start_partly_broken(app)
     _note_unchecked_api_routes(config, app.router)
     return app
 
@@ -1140,7 +1196,9 @@ def _write_types(config: PyxleConfig, pages: Any) -> None:
 
 
 def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, Any] | None, cache: Any = None, *,
-                code_dir: Path | None = None) -> Any:
+                code_dir: Path | None = None, unbuilt: dict[str, list[str]] | None = None) -> Any:
+    """The pages, loaded; ``unbuilt`` (pyxle dev: the pages the build left out, maybe none) keeps
+    going past a page that does not load (``load_pages(keep_going=)``)."""
     from pyxle.pages import PageLoadError, load_pages
 
     try:
@@ -1150,11 +1208,21 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
         action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
                           expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl,
-                          cache=cache, title=config.name, lang=config.lang, code_dir=code_dir)
+                          cache=cache, title=config.name, lang=config.lang, code_dir=code_dir,
+                          keep_going=unbuilt is not None, unbuilt=unbuilt)
     except PageLoadError as exc:
-        raise StartupError("\n".join(exc.messages)) from None
+        raise PagesBroken("\n".join(exc.messages)) from None
     except HookLoadError as exc:
         raise StartupError(str(exc)) from None
+
+
+def _unrendered_page(problem: str, policy: Any) -> Callable[[], Response]:
+    """pyxle dev without a build (no npm packages, no Node): a page's document answers this error
+    page, naming what to install, where it was a blank page with a 200."""
+    from pyxle.app._devevents import error_page
+
+    message = f"pages cannot be rendered, on the server or in the browser (there is no build): {problem}"
+    return lambda: error_page(message, policy)
 
 
 def _tokenless(app: ASGIApp) -> ASGIApp:

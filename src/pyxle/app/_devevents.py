@@ -51,6 +51,7 @@ class DevEvents:
         self._queues: set[asyncio.Queue[str | None]] = set()
         self.script_policy = script_policy  # the configured CSP refuses inline scripts: error_page's need a nonce
         self.error: str | None = None
+        self.scoped = False  # the error is some pages' alone, which answer it: the others' overlay can be dismissed
         self.refusal: str | None = None
         self._unbuilt: list[str] = []  # files edited while the project was broken (see reloaded)
         self.closed = False
@@ -71,24 +72,31 @@ class DevEvents:
         for queue in self._queues:
             queue.put_nowait(message)
 
-    def reloaded(self, changed: list[str] | None = None) -> None:
+    def reloaded(self, changed: list[str] | None = None, broken_pages: str | None = None) -> None:
         """After a rebuild: browsers update the page in place (``_dev.js`` decides how: swap the
         stylesheets, Fast Refresh, refetch the data), then show ``report``, what is still wrong (a
-        refused setting) or nothing. The fix after a compile error is such an update too, naming
-        every file edited since the last good build: the page under the overlay keeps its state."""
+        refused setting, the pages that do not build: ``broken_pages``) or nothing. The fix after a
+        compile error is such an update too, naming every file edited since the last good build:
+        the page under the overlay keeps its state."""
         files = list(dict.fromkeys([*self._unbuilt, *(changed or [])]))
-        self.error, self._unbuilt = None, []
-        self.publish("update", {"files": files, "build": self.build, "report": self.report})
+        self.error, self.scoped, self._unbuilt = broken_pages, broken_pages is not None, []
+        self.publish("update", {"files": files, "build": self.build, "report": self.report,
+                                "dismissible": self.dismissible})
 
     def broken(self, message: str, changed: list[str] | None = None) -> None:
-        self.error = message
+        self.error, self.scoped = message, False
         self._unbuilt += changed or []
-        self.publish("error-report", {"message": self.report or ""})
+        self.publish("error-report", {"message": self.report or "", "dismissible": False})
+
+    @property
+    def dismissible(self) -> bool:
+        """Whether the overlay may be dismissed: its report is only of pages that answer it themselves."""
+        return self.scoped and self.refusal is None
 
     def refused(self, message: str) -> None:
         """The server process did not apply an edited setting (``cli._devreload``): shown until settled."""
         self.refusal = message
-        self.publish("error-report", {"message": self.report or ""})
+        self.publish("error-report", {"message": self.report or "", "dismissible": False})
 
     def settled(self) -> None:
         """The settings were applied or are as they were: browsers showing the refusal reload."""
@@ -120,7 +128,8 @@ class DevEvents:
                 yield f"event: hello\ndata: {json.dumps({'build': self.build})}\n\n"
                 report = self.report
                 if report is not None:
-                    yield f"event: error-report\ndata: {json.dumps({'message': report})}\n\n"
+                    shown = {"message": report, "dismissible": self.dismissible}
+                    yield f"event: error-report\ndata: {json.dumps(shown)}\n\n"
                 while not self.closed:
                     try:
                         message = await asyncio.wait_for(queue.get(), 15)

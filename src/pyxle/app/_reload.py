@@ -161,7 +161,7 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         except Exception as exc:  # noqa: BLE001 - a fault of Pyxle's own: logged with its traceback (below), shown, and the next edit reloads
             failed, unexpected = StartupError(f"{type(exc).__name__}: {exc}"), exc
         saved_since = _stamps(root, outputs, outside()) != read
-        if failed is not None and not saved_since:  # half a save can fail faster than its writer pauses
+        if (failed is not None or app.broken_pages) and not saved_since:  # half a save can fail faster than its writer pauses
             await asyncio.sleep(_FAILED_SETTLE)
             saved_since = _stamps(root, outputs, outside()) != read
         if saved_since and unannounced < _MAX_UNANNOUNCED:
@@ -170,26 +170,66 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
         unannounced = 0
         if failed is not None:
             logger.error("reload failed after change to %s:\n%s", ", ".join(names), failed, exc_info=unexpected)
-            app.router.fallback = _broken(str(failed), app.dev_events, app.route_table.api_url)
+            app.router.fallback = broken_answer(str(failed), app.dev_events, app.route_table.api_url)
             app.dev_events.broken(str(failed), names)
         else:
-            logger.info("reloaded routes after change to %s", ", ".join(names))
+            pages = broken_pages(app)
+            if pages is None:
+                logger.info("reloaded routes after change to %s", ", ".join(names))
+            else:
+                logger.error("reloaded routes after change to %s; %s", ", ".join(names), pages)
             now_code = server_code(root)
             changed, everything = changed_code(code, now_code)
             restart_sockets(changed, everything or every_socket)
             code, every_socket = now_code, False
-            app.dev_events.reloaded(names)
+            app.dev_events.reloaded(names, pages)
             if app.dev_events.refusal is not None and handed:
                 # The server process refused that edit, maybe for a page broken then: the project
                 # loads now, so it is tried again (else it waited for another edit of the settings).
                 _ask_for_new_worker(handed)
 
 
+def broken_pages(app: PyxleApp) -> str | None:
+    """What the pages that do not build say (``PyxleApp.broken_pages``), as the log and the
+    overlay show it, or None when every page builds."""
+    if not app.broken_pages:
+        return None
+    named = ", ".join(app.broken_pages)
+    does = "does" if len(app.broken_pages) == 1 else "do"
+    return (f"{named} {does} not build and answer{'s' if does == 'does' else ''} this error until an edit fixes "
+            f"{'it' if does == 'does' else 'them'}; the other pages and the API routes serve:\n"
+            + "\n".join(dict.fromkeys(app.broken_pages.values())))  # a component's error is every page's: once
+
+
+def start_partly_broken(app: PyxleApp) -> None:
+    """An app whose pages, some of them, do not build as it starts: the log and the browsers say
+    so (once per server: ``said_once``), and its watch applies the fix."""
+    pages = broken_pages(app)
+    if pages is None:
+        return
+    said_once(pages)
+    app.dev_events.reloaded([], pages)
+
+
+SAID = "PYXLE_DEV_SAID"  # a hash of the broken project's error the server process logged as it started
+
+
+def said_once(message: str) -> None:
+    """Log the project's error at start-up once per server: the server process builds the project
+    before its worker does, and both find the same error. Said again when it differs."""
+    from pyxle._loading import content_hash
+
+    digest = content_hash(message.encode())
+    if os.environ.get(SAID) != digest:
+        logger.error("%s", message)
+    os.environ[SAID] = digest  # the worker inherits it
+
+
 def start_broken(app: PyxleApp, message: str) -> None:
     """A worker whose pages do not build as it starts (restarted to apply an edit that broke them):
     it serves the error as a failed reload leaves it, overlay and all, and its watch applies the fix."""
-    logger.error("the project does not build; the error shows until an edit fixes it:\n%s", message)
-    app.router.fallback = _broken(message, app.dev_events, app.route_table.api_url)
+    said_once(f"the project does not build; the error shows until an edit fixes it:\n{message}")
+    app.router.fallback = broken_answer(message, app.dev_events, app.route_table.api_url)
     app.dev_events.broken(message)
 
 
@@ -300,7 +340,7 @@ def _reload_env(root: Path) -> None:
         return
 
 
-def _broken(message: str, events: DevEvents, api_url: Callable[[str], bool]):  # type: ignore[no-untyped-def]
+def broken_answer(message: str, events: DevEvents, api_url: Callable[[str], bool]):  # type: ignore[no-untyped-def]
     """While the project is broken: the event stream keeps working, pages show the overlay page,
     everything else gets the error as JSON: an API client's URL (``api_url``: under ``/api/`` or in
     a nested ``api/`` folder's) too, whatever its ``Accept`` says."""

@@ -34,7 +34,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -231,6 +231,9 @@ class ToolchainMissing(BuildError):
 class BuildResult:
     out_dir: Path
     manifest: dict[str, Any]
+    # ``keep_going`` (pyxle dev): the pages left out of the build because they do not build,
+    # ``"notes.pyxl" -> their errors``; the other pages are in it.
+    broken: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ssr_bundle(self) -> Path:
@@ -520,7 +523,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
           public_env: dict[str, str] | None = None, force: bool = False, bundler: Bundler | None = None,
           other_outputs: tuple[Path, ...] = (), global_styles: tuple[str, ...] = (),
           global_scripts: tuple[str, ...] = (), while_bundling: Callable[[], object] | None = None,
-          public_dir: Path | None = None, when_stale: Callable[[str], object] | None = None) -> BuildResult:
+          public_dir: Path | None = None, when_stale: Callable[[str], object] | None = None,
+          keep_going: bool = False) -> BuildResult:
     """Bundle every page; reuse the previous build when nothing it reads has changed.
 
     ``other_outputs``: the project's other build folders (``pyxle dev`` builds beside ``dist/``),
@@ -536,6 +540,11 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     Raises ``ToolchainMissing`` only when bundling is actually needed: a current build is served
     without npm packages. A build made by another version of Pyxle is stale (``version_problem``):
     rebuilt, or refused under ``--skip-build``.
+
+    ``keep_going`` (``pyxle dev``): a page whose own file does not compile or bundle is left out
+    and named in ``BuildResult.broken``, and the other pages are built, so one page saved broken
+    breaks that page alone. An error in anything else (a layout, a component, a stylesheet) is
+    still a ``BuildError``: which pages it breaks is not known.
     """
     public_env = public_env or {}
     manifest_path = out_dir / "manifest.json"
@@ -592,16 +601,19 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     pages: dict[str, _Page] = {}  # absolute path -> what its errors are mapped back with
     errors: list[str] = []
     standalone: list[PurePosixPath] = []  # the files that say STANDALONE (a layout or template roots its pages' chain)
+    page_of = {str(pages_dir / spec.file): spec.file.as_posix() for spec in table.pages}  # what keep_going may leave out
+    broken: dict[str, list[str]] = {}
     for file in page_files(table):
         source_path = pages_dir / file
+        found = broken.setdefault(file.as_posix(), []) if keep_going and str(source_path) in page_of else errors
         try:
             source = source_text(source_path, _shown(source_path, root))
             result = compile_source(source, path=_shown(source_path, root), types_module=types_module(file))
         except SourceError as exc:  # not UTF-8: as pyxle check says it
-            errors.append(exc.format())
+            found.append(exc.format())
             continue
         except CompileError as exc:
-            errors.extend(e.format() for e in exc.errors)
+            found.extend(e.format() for e in exc.errors)
             continue
         compiled[file] = (result.client_code, result.server_code, content_hash(source.encode()), result.client_lang)
         if result.metadata.standalone:
@@ -609,8 +621,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         pages[str(source_path)] = _Page(source.splitlines(), result.props_type, result.client_lang)
         forms[file] = file_forms(result.client_code, result.server_code, source.splitlines(), result.metadata.actions,
                                  result.props_type)
-    if errors:
-        raise BuildError(errors)
+    broken = {file: messages for file, messages in broken.items() if messages}
+    if errors or (broken and len(broken) == len(table.pages)):  # (no page left to build: as before)
+        raise BuildError([*errors, *(m for messages in broken.values() for m in messages)])
     table = table.with_standalone(standalone)  # the chains the server renders (pages.load_pages reads the same)
     if unknown := form_problems(table, forms, lambda file: _shown(pages_dir / file, root)):
         raise BuildError(unknown)  # a <Form action="sav"> that no action it can call answers
@@ -632,58 +645,59 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         server_modules[file.as_posix()] = {"server": server.relative_to(out_dir).as_posix(), "source": source_hash}
     _write_compiled(written, (out_dir / "client", out_dir / "server" / "pages"))
 
-    plan = {
-        "projectRoot": str(root),
-        "outDir": str(out_dir),
-        "mode": mode,
-        "refresh": refresh,
-        "clientRuntime": str(CLIENT_RUNTIME),
-        "fileAssets": list(FILE_ASSETS),
-        "modules": modules,
-        "pages": [
-            {
-                "id": page_id(spec.file),
-                "page": str(pages_dir / spec.file),
-                "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(spec.file)],
-                "loading": [[at, str(pages_dir / f)] for at, f in table.loading(spec.file)],
-                "error": _error_boundary(table, pages_dir, spec.file),
-            }
-            for spec in table.pages
-        ] + [
-            {
-                "id": page_id(file),
-                "page": str(pages_dir / file),
-                "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(file)],
-                "error": _error_boundary(table, pages_dir, file),
-            }
-            for group in table.specials.values()
-            for kind, file in group.items()
-            if kind in ("error", "not-found")
-        ],
-        "publicEnv": dict(sorted(public_env.items())),
-        "postcss": str(postcss) if postcss else None,
-        "globalStyles": styles,
-        "globalScripts": scripts,
-    }
+    def plan_of(left_out: dict[str, list[str]]) -> dict[str, Any]:
+        return {
+            "projectRoot": str(root),
+            "outDir": str(out_dir),
+            "mode": mode,
+            "refresh": refresh,
+            "clientRuntime": str(CLIENT_RUNTIME),
+            "fileAssets": list(FILE_ASSETS),
+            "modules": modules,
+            "pages": [
+                {
+                    "id": page_id(spec.file),
+                    "page": str(pages_dir / spec.file),
+                    "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(spec.file)],
+                    "loading": [[at, str(pages_dir / f)] for at, f in table.loading(spec.file)],
+                    "error": _error_boundary(table, pages_dir, spec.file),
+                }
+                for spec in table.pages if spec.file.as_posix() not in left_out
+            ] + [
+                {
+                    "id": page_id(file),
+                    "page": str(pages_dir / file),
+                    "layouts": [[f.as_posix(), str(pages_dir / f), kind] for kind, f in table.chain(file)],
+                    "error": _error_boundary(table, pages_dir, file),
+                }
+                for group in table.specials.values()
+                for kind, file in group.items()
+                if kind in ("error", "not-found")
+            ],
+            "publicEnv": dict(sorted(public_env.items())),
+            "postcss": str(postcss) if postcss else None,
+            "globalStyles": styles,
+            "globalScripts": scripts,
+        }
+
     out_dir.mkdir(parents=True, exist_ok=True)
     plan_path = out_dir / "plan.json"
-    plan_path.write_text(json.dumps(plan, indent=2))
     if while_bundling is not None:
         while_bundling()
-    if bundler is not None:
-        last = bundler.run(plan_path, config_key(root, postcss))
-        stderr = ""
-    else:
-        process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
-                                 cwd=root, check=False)
-        last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
-        stderr = process.stderr.strip() or process.stdout.strip()
-    try:
-        outcome = json.loads(last)
-    except json.JSONDecodeError:
-        raise BuildError([f"the bundler failed: {stderr or last}"]) from None
-    if not outcome.get("ok"):
-        raise BuildError([_format(e, root, pages) for e in outcome.get("errors", [])])
+    while True:
+        plan_path.write_text(json.dumps(plan_of(broken), indent=2))
+        outcome = _bundle(root, plan_path, bundler, postcss)
+        if outcome.get("ok"):
+            break
+        failed = outcome.get("errors", [])
+        blamed = [page_of.get(str(e.get("file"))) for e in failed]
+        messages = [_format(e, root, pages) for e in failed]
+        if not keep_going or not failed or None in blamed or len(broken) + len(set(blamed)) >= len(table.pages):
+            raise BuildError([*messages, *(m for found in broken.values() for m in found)])
+        for file, message in zip(blamed, messages, strict=True):  # left out, and the others bundled again
+            broken.setdefault(str(file), []).append(message)
+    for file in broken:
+        server_modules.pop(file, None)  # not built: pages.load_pages names it broken
     manifest = outcome["manifest"]
     outside = _outside(root, outcome.get("read", []), (out_dir, *other_outputs), walked)
     if outside != outside_sources(previous):  # hashed before the build where known: an edit since makes it stale
@@ -714,7 +728,24 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
-    return BuildResult(out_dir, manifest)
+    return BuildResult(out_dir, manifest, broken)
+
+
+def _bundle(root: Path, plan_path: Path, bundler: Bundler | None, postcss: Path | None) -> dict[str, Any]:
+    """The outcome ``build.mjs`` reports for the plan: ``{"ok": true, "manifest": ...}`` or its errors."""
+    if bundler is not None:
+        last = bundler.run(plan_path, config_key(root, postcss))
+        stderr = ""
+    else:
+        process = subprocess.run(["node", str(HERE / "build.mjs"), str(plan_path)], capture_output=True, text=True,
+                                 cwd=root, check=False)
+        last = process.stdout.strip().splitlines()[-1] if process.stdout.strip() else ""
+        stderr = process.stderr.strip() or process.stdout.strip()
+    try:
+        outcome = json.loads(last)
+    except json.JSONDecodeError:
+        raise BuildError([f"the bundler failed: {stderr or last}"]) from None
+    return outcome if isinstance(outcome, dict) else {"ok": False}
 
 
 def _read_manifest(path: Path) -> dict[str, Any] | None:

@@ -643,6 +643,14 @@ function earlierModules() {
   }
 }
 
+// Whether a module entry is still the plan's: a compiled page or layout only while a page of
+// the plan renders it (a page that does not build is left out of the next plan); others are.
+function planned() {
+  const files = new Set(plan.pages.flatMap((p) => [p.page, ...(p.layouts || []).map((l) => l[1]),
+    ...(p.loading || []).map((l) => l[1]), ...(p.error ? [p.error[1]] : [])]))
+  return (file) => !file.endsWith('.pyxl') || files.has(file)
+}
+
 // A module entry's output name: its path in the project, in one folder of its own.
 const moduleName = (file) => 'modules/' + path.relative(plan.projectRoot, file).replace(/[^A-Za-z0-9_-]+/g, '_')
 
@@ -745,6 +753,7 @@ async function build(planPath, serve) {
     if (plan.refresh && !refresh) refresh = await refreshTools()
     if (!plan.refresh) refresh = null
     if (refresh && builds === 1) modules = earlierModules()
+    modules = modules.filter(planned()) // not a page this plan leaves out (pyxle dev: it does not build)
     let [client, server, refreshRuntime] = await runBuilds(esbuild, serve)
     const imported = refresh ? importedModules(client.metafile.inputs) : modules
     if (imported.join('\n') !== modules.join('\n')) { // a module imported for the first time, or no longer

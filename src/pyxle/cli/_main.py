@@ -689,7 +689,9 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
         address = server.resolve_host(config.host, setting)  # before the build: a typo in the name fails at once
         # Fail here, once, and build: in production beside dist/ and put in place once checked, as a
         # reload's build is, keeping the previous build's hashed browser files for open pages.
-        app = create_app(config, mode=mode, ssr_workers=ssr_workers, staged=mode == "production")  # type: ignore[arg-type]
+        # pyxle dev starts with pages that do not build, showing their errors as after an edit.
+        app = create_app(config, mode=mode, ssr_workers=ssr_workers, staged=mode == "production",  # type: ignore[arg-type]
+                         keep_broken_pages=mode == "development")
         _checked(app)
         note_workers_apart(app, workers)
         port, holder = server.reserve_port(address, config.port, setting.rpartition(": ")[2])

@@ -26,16 +26,21 @@
   }
   function dismiss() {
     const box = document.getElementById(OVERLAY)
-    if (box && box.dataset.dismissible) box.remove()
+    if (box && box.dataset.dismissible) {
+      if (reportedOf && box.textContent.endsWith(reported)) dismissed = reported
+      box.remove()
+    }
   }
   // What the server reports wrong now (a compile error, a refused setting), as its events last
   // said: shown again as an update is applied, or, when nothing is, its overlay goes (an error
   // thrown in the browser stays until dismissed, or until an update replaces the code it came from).
   let reported = null
+  let reportedOf = false // the report is of other pages, which answer it themselves: it may be dismissed
+  let dismissed = null // such a report, once dismissed: not shown again over each update while it stands
   function showReported() {
     const box = document.getElementById(OVERLAY)
-    if (reported) show(reported)
-    else if (box && !box.dataset.dismissible) box.remove()
+    if (reported && !(reportedOf && dismissed === reported)) show(reported, { dismissible: reportedOf })
+    else if (!reported && box && !box.dataset.dismissible) box.remove()
   }
   addEventListener('click', (event) => event.target.id === OVERLAY && dismiss())
   addEventListener('keydown', (event) => event.key === 'Escape' && dismiss())
@@ -265,14 +270,17 @@
   })
   events.addEventListener('reload', () => location.reload())
   events.addEventListener('update', (event) => {
-    const { files, build: next, report } = JSON.parse(event.data)
+    const { files, build: next, report, dismissible } = JSON.parse(event.data)
     build = next || build // applied in place below, or the page reloads
     reported = report || null
+    reportedOf = Boolean(dismissible)
     enqueue(files)
   })
   events.addEventListener('error-report', (event) => {
-    reported = JSON.parse(event.data).message || null
-    show(reported || '')
+    const { message, dismissible } = JSON.parse(event.data)
+    reported = message || null
+    reportedOf = Boolean(dismissible)
+    if (!(reportedOf && dismissed === reported)) show(reported || '', { dismissible: reportedOf })
   })
   const initial = document.getElementById('pyxle-dev-error')
   if (initial) show(reported = initial.textContent)

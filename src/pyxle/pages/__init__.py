@@ -59,6 +59,9 @@ class PageSet:
     specials: dict[str, PageModule] = field(default_factory=dict)  # "blog/layout.pyxl" -> module
     actions: ActionsEndpoint | None = None
     runtime: PagesRuntime | None = None
+    # ``load_pages(keep_going=True)`` (pyxle dev): the pages that did not load, left out, with
+    # their errors: ``spec -> "pages/notes.pyxl:1: ..."``.
+    broken: list[tuple[RouteSpec, str]] = field(default_factory=list)
 
     def routes(self) -> list[tuple[RouteSpec, ASGIApp]]:
         entries: list[tuple[RouteSpec, ASGIApp]] = list(self.pages)
@@ -75,7 +78,8 @@ def page_path(file: PurePosixPath) -> str:
 def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[Hook] = (), *,
                action_hooks: Sequence[Hook] = (), expose_errors: bool = False,
                built: Mapping[str, tuple[Path, str]] | None = None, prefetch_ttl: int | None = None,
-               cache: Any = None, title: str = "", lang: str = LANG, code_dir: Path | None = None) -> PageSet:
+               cache: Any = None, title: str = "", lang: str = LANG, code_dir: Path | None = None,
+               keep_going: bool = False, unbuilt: Mapping[str, Sequence[str]] | None = None) -> PageSet:
     """Compile and load every page and special file; all failures are collected, then raised.
 
     ``hooks`` wrap pages and actions; ``action_hooks`` (``routeMiddleware.actions``) wrap actions
@@ -89,6 +93,11 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     in (None: the page cache is off). ``title`` (the config's ``name``) titles pages that set no
     title; ``lang`` is their ``<html lang>``. ``code_dir``: the build's copy of the pages folder,
     served without ``pages/``: a page's ``__file__`` is there, so it reads the files beside it.
+
+    ``keep_going`` (``pyxle dev``): a page that does not load is left out and named in
+    ``PageSet.broken`` instead, so the others serve; ``unbuilt`` are the pages the build left out
+    (``BuildResult.broken``: ``"notes.pyxl" -> errors``), broken without being loaded. A layout,
+    template or special file that does not load is still an error for all of them.
     """
     make_importable(root)
     errors: list[str] = []
@@ -130,9 +139,18 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     result = PageSet(specials=specials, actions=ActionsEndpoint(runtime), runtime=runtime)
     runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
     around_actions = [*hooks, *action_hooks]
+    result_errors = errors
     for spec in table.pages:
-        page = load(spec.file)
+        if keep_going:
+            errors = []  # this page's alone
+        if spec.file.as_posix() in (unbuilt or {}):
+            errors += (unbuilt or {})[spec.file.as_posix()]
+            page = None
+        else:
+            page = load(spec.file)
         if page is None:
+            if keep_going:
+                result.broken.append((spec, "\n".join(dict.fromkeys(errors))))
             continue
         loaded[spec.file] = page
         layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
@@ -148,6 +166,11 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
                                     rerender=endpoint, around=layouts)
         except SourceError as exc:
             errors.append(exc.format())
+            if keep_going:
+                result.pages.pop()
+                del loaded[spec.file]
+                result.broken.append((spec, exc.format()))
+    errors = result_errors
     for folder_files in table.specials.values():  # the layouts' Forms on an error page post to its path
         for file in (folder_files.get("not-found"), folder_files.get("error")):
             if file is not None and file in loaded:

@@ -363,6 +363,8 @@ class PageEndpoint:
             if navigation:  # no build to render the document with: the navigation JSON is stored alone
                 nav = make_entry(nav_body.encode(), 200, fresh, stale, cache.clock(), version, absent=absent)
                 return await self._store(scope, cache, nav, None, "", navigation, shared)
+            if self.runtime.dev_unrendered is not None:  # pyxle dev: no blank page with a 200
+                return self.runtime.dev_unrendered(), None
             head = with_viewport(merge_head(levels))
             response = HTMLResponse(document(head=head, body_html="", props_json=encoded_props, lang=self.runtime.lang),
                                     page.status, headers=_VARY)

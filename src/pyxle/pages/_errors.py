@@ -49,6 +49,7 @@ class PagesRuntime:
     renderer: Any = None  # pyxle.pages._render.Renderer when pages can be server-rendered
     problem: str | None = None  # why they cannot, shown in the built-in page
     dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
+    dev_unrendered: Callable[[], Response] | None = None  # pyxle dev without a build: why, as the overlay page
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
     cache: Any = None  # pyxle.cache.PageCache when the page cache is on
     app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)

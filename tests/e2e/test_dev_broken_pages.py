@@ -1,0 +1,152 @@
+"""Under `pyxle dev`, a page that does not build breaks that page alone: the other pages and the
+API routes keep serving, the broken page shows the overlay naming its file and line, and a
+`pyxle dev` started while a page is broken starts anyway and applies the fix when it is saved.
+
+Before, one page saved with `@sever` made every page and every API route answer 500 "Build
+failed" (and /readyz 503), and `pyxle dev` would not start at all on such a page (exit code 1)."""
+
+from __future__ import annotations
+
+import html
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import PageWatch
+from tests.docs._blocks import cites
+
+HTML = {"accept": "text/html"}
+NOTES = '''@server
+async def load(request):
+    return {"count": 3}
+
+export default function Notes({ data }) {
+  return <p data-testid="notes">notes: {data.count}</p>
+}
+'''
+# How a newcomer breaks a page: a typo in the decorator (import time), a Python syntax error
+# (compile time), a JSX syntax error (bundle time); each with the file:line the overlay names.
+BROKEN = {
+    "typo": (NOTES.replace("@server", "@sever"), "pages/notes.pyxl:1: NameError while importing: name 'sever' is not defined",
+             "did you mean `@server`?"),
+    "python": (NOTES.replace('{"count": 3}', '{"count": 3'), "pages/notes.pyxl:3", "Python syntax error"),
+    "jsx": (NOTES.replace("</p>", "</b>"), "pages/notes.pyxl:6", "JSX syntax error"),
+}
+FILES = {
+    "pages/index.pyxl": 'export default function Home() { return <h1 data-testid="home">home</h1> }\n',
+    "pages/notes.pyxl": NOTES,
+    "pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n",
+}
+
+
+def until(check, timeout: float = 30):  # type: ignore[no-untyped-def]
+    """``check()`` once it is truthy, polled."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, "not reached in time"
+        time.sleep(0.2)
+    return found
+
+
+def get(url: str, **kwargs):  # type: ignore[no-untyped-def]
+    """The answer, or None while the server does not accept connections yet."""
+    try:
+        return httpx.get(url, timeout=20, **kwargs)
+    except httpx.ConnectError:
+        return None
+
+
+def healthy(server) -> None:  # type: ignore[no-untyped-def]
+    """The page that builds and the API route answer as if nothing were broken."""
+    home = httpx.get(server.url + "/", headers=HTML, timeout=20)
+    assert home.status_code == 200 and 'data-testid="home"' in home.text, home.text[:500]
+    api = httpx.get(server.url + "/api/hello", timeout=20)
+    assert api.status_code == 200 and api.json() == {"hello": "world"}, api.text[:500]
+
+
+@pytest.mark.parametrize("kind", list(BROKEN))
+@cites("docs/getting-started.md", "breaks that page alone: it answers `500` with the error overlay naming its\nfile and line, and the other pages and the API routes keep serving")
+def test_a_page_broken_by_an_edit_breaks_that_page_alone(make_project, start_server, kind: str) -> None:
+    project = make_project(FILES, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    source, where, hint = BROKEN[kind]
+    (project / "pages" / "notes.pyxl").write_text(source)
+    broken = until(lambda: (r := httpx.get(server.url + "/notes", headers=HTML, timeout=20)).status_code == 500 and r)
+    shown = html.unescape(broken.text)
+    assert 'id="pyxle-dev-error"' in shown and where in shown and hint in shown, shown[:800]
+    healthy(server)
+    ready = httpx.get(server.url + "/readyz", timeout=20)
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["pages"] == {"ok": False, "broken": ["pages/notes.pyxl"]}, ready.text
+    data = httpx.get(server.url + "/notes", headers={"x-pyxle-navigation": "1"}, timeout=20)
+    assert data.status_code == 500 and data.json()["error"] == "Build failed" and where in data.json()["detail"]
+
+    (project / "pages" / "notes.pyxl").write_text(NOTES.replace("3", "4"))
+    fixed = until(lambda: (r := httpx.get(server.url + "/notes", headers=HTML, timeout=20)).status_code == 200 and r)
+    assert "notes: <!-- -->4" in fixed.text
+    assert "checks" not in httpx.get(server.url + "/readyz", timeout=20).json() or \
+        "pages" not in httpx.get(server.url + "/readyz", timeout=20).json()["checks"]
+
+
+def test_a_broken_pages_action_answers_build_failed_while_the_others_serve(make_project, start_server) -> None:
+    files = {**FILES, "pages/notes.pyxl": "@action\nasync def add(request):\n    return {}\n\n" + NOTES}
+    project = make_project(files, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1", env={"PYXLE_SECRET_KEY": "k" * 40})
+    with httpx.Client(base_url=server.url, timeout=20) as client:
+        client.get("/")
+        csrf = {"x-csrf-token": client.cookies["pyxle-csrf"]}
+        (project / "pages" / "notes.pyxl").write_text(files["pages/notes.pyxl"].replace("@server", "x = 1 / 0\n@server"))
+        until(lambda: client.get("/notes", headers=HTML).status_code == 500)
+        action = client.post("/api/__actions/notes/add", json={}, headers=csrf)
+        assert action.status_code == 500, action.text
+        assert action.json()["ok"] is False and action.json()["error"] == "Build failed"
+        assert "pages/notes.pyxl:5: ZeroDivisionError" in action.json()["detail"]
+        healthy(server)
+
+
+@cites("docs/getting-started.md", "`pyxle dev` started while a page does not build starts anyway, shows the\nerror the same way and applies the fix when it is saved")
+def test_dev_starts_with_a_broken_page_and_applies_the_fix(make_project, start_server, page: PageWatch) -> None:
+    project = make_project({**FILES, "pages/notes.pyxl": BROKEN["python"][0]}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    assert server.proc.poll() is None
+    assert "pages/notes.pyxl:3:12: Python syntax error: '{' was never closed" in server.output()
+    healthy(server)
+    page.page.goto(server.url + "/notes")
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.wait_for(timeout=15000)
+    assert "pages/notes.pyxl:3" in overlay.inner_text()
+
+    (project / "pages" / "notes.pyxl").write_text(NOTES)
+    page.page.get_by_test_id("notes").wait_for(timeout=20000)
+    assert page.page.get_by_test_id("notes").inner_text() == "notes: 3"
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0
+
+
+def test_dev_starts_with_a_broken_component_and_keeps_api_routes_serving(make_project, start_server,
+                                                                         page: PageWatch) -> None:
+    """A module every page imports breaks them all; the API routes still serve."""
+    files = {**FILES, "components/Title.jsx": "export default function Title() { return <b>t</i> }\n",
+             "pages/index.pyxl": "import Title from '../components/Title.jsx'\n\n"
+                                 'export default function Home() { return <h1 data-testid="home"><Title /></h1> }\n'}
+    project = make_project(files, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1", ready=False)
+    until(lambda: server.url and "components/Title.jsx:1" in server.output())
+    api = until(lambda: (r := get(server.url + "/api/hello")) is not None and r.status_code == 200 and r)
+    assert api.json() == {"hello": "world"}
+    home = httpx.get(server.url + "/", headers=HTML, timeout=20)
+    assert home.status_code == 500 and "components/Title.jsx:1" in home.text
+    page.page.goto(server.url + "/")
+    page.page.locator("#pyxle-dev-overlay").wait_for(timeout=15000)
+    (project / "components" / "Title.jsx").write_text("export default function Title() { return <b>title</b> }\n")
+    page.page.get_by_test_id("home").wait_for(timeout=20000)
+    assert page.page.get_by_test_id("home").inner_text() == "title"
+
+
+def test_dev_still_stops_on_an_invalid_config(make_project, start_server) -> None:
+    """A config error stops start-up as docs/configuration.md says, with a page broken or not."""
+    project = make_project({**FILES, "pages/notes.pyxl": BROKEN["python"][0],
+                            "pyxle.config.json": '{"debug": "yes"}'}, node=True)
+    server = start_server(project, "dev", ready=False)
+    assert server.wait_exit() == 1
+    assert "pyxle.config.json" in server.output()
