@@ -1,6 +1,7 @@
 """Bundling pages for the browser and for server rendering, with esbuild from the project's npm.
 
 Public names: ``build``, ``BuildResult``, ``BuildError``, ``ToolchainMissing``, ``toolchain_problem``,
+``required_packages`` (React, React DOM, esbuild),
 ``package_problem`` (a ``package.json`` Node would refuse, also reported by ``pyxle check``),
 ``jsx_syntax_hint`` (the hint ``pyxle check`` and ``pyxle build`` give a JSX syntax error),
 ``module_lang`` (the language of a module a page imports, by its extension),
@@ -81,7 +82,7 @@ from pyxle.routing import RouteTable, name_problems
 __all__ = ["BUNDLED_SUFFIXES", "FILE_ASSETS", "STYLE_CONFIGS", "STYLE_SUFFIXES", "TOOL_FOLDERS", "TYPES_DIR", "BuildError", "BuildResult", "Bundler",
            "IncompleteBuild", "ServedBuild", "ToolchainMissing", "TypecheckUnavailable", "TypesProblem", "build", "case_clashes", "declarations", "file_stamp", "generate_types",
            "import_error", "is_source_name", "is_virtualenv", "jsx_syntax_hint", "module_lang", "npm_package", "package_problem", "page_files", "public_copy", "read_outside", "read_served",
-           "source_files", "toolchain_problem", "typecheck",
+           "required_packages", "source_files", "toolchain_problem", "typecheck",
            "types_module", "write_types"]
 
 HERE = Path(__file__).resolve().parent
@@ -306,6 +307,11 @@ def npm_package(root: Path, name: str) -> Path | None:
     start = Path(os.path.abspath(root))  # `..` folded as Node's path.resolve folds it
     return next((folder / "node_modules" / name for folder in (start, *start.parents)
                  if (folder / "node_modules" / name / "package.json").is_file()), None)
+
+
+def required_packages() -> tuple[str, ...]:
+    """The npm packages every build needs (React, React DOM, esbuild)."""
+    return _REQUIRED
 
 
 def toolchain_problem(root: Path) -> str | None:

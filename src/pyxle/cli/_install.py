@@ -1,4 +1,5 @@
-"""``pyxle install``'s pip step: the app's requirements, with this Pyxle kept in place.
+"""``pyxle install``'s pip step: the app's requirements, with this Pyxle kept in place; and the
+``npm install`` that ``pyxle dev`` runs itself when it is started before ``pyxle install``.
 
 Apps written for earlier releases pin ``pyxle-framework>=0.9.4,<0.10``; installing that as
 written would replace this Pyxle with the older one in the same interpreter. Such lines are
@@ -11,7 +12,10 @@ is also a requirement, so pip weighs its own dependencies too: apps made with 0.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import sys
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -60,3 +64,30 @@ def _installed() -> bool:
         return version(DISTRIBUTION) == __version__
     except PackageNotFoundError:
         return False
+
+
+def npm_install_for_dev(root: Path, say: Callable[[str, bool], None]) -> None:
+    """``pyxle dev`` before ``pyxle install``: a ``package.json`` and no ``node_modules`` folder (nor
+    the packages in a parent's, an npm workspaces root), so it runs ``npm install`` itself, as
+    pyxle-framework 0.9 did, saying so (``say(text, warning)``). A failure is said with npm's last
+    lines, and the server starts anyway: its pages then name the command to run."""
+    from pyxle.bundler import npm_package, required_packages
+
+    if not (root / "package.json").is_file() or (root / "node_modules").exists():
+        return
+    if all(npm_package(root, name) is not None for name in required_packages()):
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say(f"{root / 'node_modules'} is missing and npm is not installed (it comes with Node.js): pages cannot be "
+            "built until the npm packages are installed with `pyxle install`", True)
+        return
+    say(f"{root / 'node_modules'} is missing: running `npm install` (what `pyxle install` runs) in {root}, "
+        "as pyxle-framework 0.9 did; this can take a minute...", False)
+    done = subprocess.run([npm, "install", "--no-audit", "--no-fund"], cwd=root, capture_output=True, text=True,
+                          check=False)
+    if done.returncode == 0:
+        say("npm install: done", False)
+        return
+    tail = [line for line in (done.stderr.strip() or done.stdout.strip()).splitlines() if line.strip()][-10:]
+    say(f"npm install failed (exit code {done.returncode}): " + "\n    ".join(tail), True)

@@ -669,6 +669,10 @@ def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers:
     CliError.as_json = json_logs
     for warning in config.warnings:
         note(warning, json_logs=json_logs)
+    if mode == "development":
+        from pyxle.cli._install import npm_install_for_dev
+
+        npm_install_for_dev(config.root, lambda text, warning: note(text, json_logs=json_logs, warning=warning))
     config = with_secret(config, mode, workers)  # type: ignore[arg-type]
     try:
         limits = server.Limits.from_env(os.environ)  # flags and .env files are in the environment by now
