@@ -212,6 +212,7 @@ class PyxleApp(Starlette):
         if not production:
             from pyxle.app._devevents import render_error_page
 
+            pages.runtime.dev = True
             root, build_dir, policy = self.config.root, self.config.build_path, self.dev_events.script_policy
             pages.runtime.dev_render_error = lambda exc: render_error_page(str(exc), exc.stack, root, build_dir,
                                                                            policy)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import re
 import typing
@@ -20,6 +21,8 @@ from pyxle.observability import phase
 from pyxle.pages._answers import Answered
 from pyxle.runtime import LoaderError
 
+logger = logging.getLogger("pyxle")
+
 
 class LoaderResultError(TypeError):
     """A loader returned something that is not a JSON-serialisable dict (a server bug, named precisely)."""
@@ -35,7 +38,23 @@ class Loaded(NamedTuple):
 _ENVELOPE = frozenset({"data", "revalidate"})
 
 
-async def run_loader(loader: Callable[..., Any], request: Request, where: str) -> Loaded:
+_SAID_NONE: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()  # loaders whose None pyxle dev named
+
+
+def _returned_none(loader: Callable[..., Any], where: str) -> None:
+    """pyxle dev: a loader returned None (a forgotten ``return``), which renders the page with no
+    data; said once per loader, naming its file and line."""
+    if loader in _SAID_NONE:
+        return
+    _SAID_NONE.add(loader)
+    from pyxle._loading import def_line
+
+    line = def_line(loader)
+    logger.warning("%s%s: %s() returned None, so the page renders with no data: did you forget a `return`?",
+                   where, f":{line}" if line else "", loader.__name__)
+
+
+async def run_loader(loader: Callable[..., Any], request: Request, where: str, *, warn_none: bool = False) -> Loaded:
     """The data of a loader that returns a dict or ``(dict, status)``, and its status.
 
     ``{"data": {...}, "revalidate": seconds}`` (exactly those two keys, ``data`` an object) is
@@ -43,7 +62,8 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     long (``None``: not stored). The data is encoded once here (which also proves it
     serialisable); responses reuse the text. A loader that returns a ``Response`` (say,
     ``RedirectResponse("/login")``) raises ``Answered``. A status no answer can have, returned or
-    raised, is a ``LoaderResultError`` naming the page (``check_status``).
+    raised, is a ``LoaderResultError`` naming the page (``check_status``). None is no data
+    (``{}``); ``warn_none`` (``pyxle dev``) logs it once per loader.
     """
     with phase("loader", where):
         try:
@@ -68,6 +88,8 @@ async def run_loader(loader: Callable[..., Any], request: Request, where: str) -
     what = f"{where}: loader {loader.__name__}() returned data"
     envelope = type(result) is dict and len(result) == 2 and result.keys() == _ENVELOPE
     if result is None:
+        if warn_none:
+            _returned_none(loader, where)
         result = {}
     elif output is not None and not envelope:
         result = _through(output, result, what, LoaderResultError)

@@ -299,13 +299,13 @@ class PageEndpoint:
                 if layout.loader is not None:
                     key = layout.file.as_posix()
                     where = f"pages/{key}"
-                    loaded = await run_loader(layout.loader, request, where)
+                    loaded = await run_loader(layout.loader, request, where, warn_none=self.runtime.dev)
                     layout_data[key], layout_json[key] = loaded.data, loaded.encoded
                     if loaded.revalidate is not None:
                         windows.append(loaded.revalidate)
             where = self.where
             if self.page.loader is not None:
-                page = await run_loader(self.page.loader, request, where)
+                page = await run_loader(self.page.loader, request, where, warn_none=self.runtime.dev)
             else:
                 page = Loaded({}, 200, "{}", None)
             levels: list[list[str]] = []

@@ -50,6 +50,7 @@ class PagesRuntime:
     problem: str | None = None  # why they cannot, shown in the built-in page
     dev_render_error: Callable[[RenderError], Response] | None = None  # pyxle dev: the overlay page
     dev_unrendered: Callable[[], Response] | None = None  # pyxle dev without a build: why, as the overlay page
+    dev: bool = False  # pyxle dev: a loader that returns None is named in the log (``run_loader``)
     prefetch_ttl: int | None = None  # navigation.defaultPrefetchTtl (seconds), see PageEndpoint
     cache: Any = None  # pyxle.cache.PageCache when the page cache is on
     app: Any = None  # the whole ASGI app: a stored page is rendered again through it (_cached.regenerate)
@@ -135,7 +136,7 @@ class PagesRuntime:
             module = self.specials.get(wrapper.as_posix())
             if module is not None and module.loader is not None:
                 key = wrapper.as_posix()
-                found[key] = (await run_loader(module.loader, request, f"pages/{key}")).data
+                found[key] = (await run_loader(module.loader, request, f"pages/{key}", warn_none=self.dev)).data
         return found
 
 
