@@ -66,6 +66,7 @@ def healthy(server) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("kind", list(BROKEN))
+@cites("docs/deployment.md", "Pages that do not build, while the API routes serve, leave\nit `200` with `\"state\": \"degraded\"`")
 @cites("docs/getting-started.md", "breaks that page alone: it answers `500` with the error overlay naming its\nfile and line, and the other pages and the API routes keep serving")
 def test_a_page_broken_by_an_edit_breaks_that_page_alone(make_project, start_server, kind: str) -> None:
     project = make_project(FILES, node=True)
@@ -78,6 +79,7 @@ def test_a_page_broken_by_an_edit_breaks_that_page_alone(make_project, start_ser
     healthy(server)
     ready = httpx.get(server.url + "/readyz", timeout=20)
     assert ready.status_code == 200, ready.text
+    assert ready.json()["state"] == "degraded" and ready.json()["ready"] is True, ready.text
     assert ready.json()["checks"]["pages"] == {"ok": False, "broken": ["pages/notes.pyxl"]}, ready.text
     data = httpx.get(server.url + "/notes", headers={"x-pyxle-navigation": "1"}, timeout=20)
     assert data.status_code == 500 and data.json()["error"] == "Build failed" and where in data.json()["detail"]
