@@ -4,6 +4,7 @@ check` says it, never a traceback; in a running `pyxle dev` a broken edit like a
 
 from __future__ import annotations
 
+import html
 import subprocess
 from pathlib import Path
 
@@ -40,9 +41,10 @@ def project(make_project) -> Path:
 
 
 @cites("docs/pages.md", "`pages/latin.pyxl:2: not UTF-8 text (invalid continuation byte at column 16)`")
-@pytest.mark.parametrize("command", ["check", "build", "serve", "dev", "typecheck"])
+@pytest.mark.parametrize("command", ["check", "build", "serve", "typecheck"])
 def test_a_page_that_is_not_utf8_is_one_message_naming_its_line(project: Path, command: str) -> None:
-    """`pyxle check` named it; build, serve and dev stopped with a UnicodeDecodeError traceback."""
+    """`pyxle check` named it; build, serve and dev stopped with a UnicodeDecodeError traceback.
+    (`pyxle dev` starts, showing it: below.)"""
     (project / "pages" / "latin.pyxl").write_bytes(LATIN)
     run = pyxle(project, command, ".", *(["--port", "0"] if command in ("serve", "dev") else []))
     output = run.stdout + run.stderr
@@ -50,7 +52,7 @@ def test_a_page_that_is_not_utf8_is_one_message_naming_its_line(project: Path, c
     assert NOT_UTF8 in output and "Traceback" not in output, output
 
 
-@pytest.mark.parametrize("command", ["check", "build", "serve", "dev"])
+@pytest.mark.parametrize("command", ["check", "build", "serve"])
 def test_a_link_to_a_page_that_is_gone_is_one_message_naming_it(project: Path, command: str) -> None:
     """It gave `pyxle check` and `pyxle build` a FileNotFoundError traceback, and serve and dev a
     misleading `cannot write the build` with a hint to make the project writable."""
@@ -59,6 +61,22 @@ def test_a_link_to_a_page_that_is_gone_is_one_message_naming_it(project: Path, c
     output = run.stdout + run.stderr
     assert run.returncode == 1, output
     assert GONE in output and "Traceback" not in output and "cannot write the build" not in output, output
+
+
+@pytest.mark.parametrize("kind", ["latin", "gone"])
+def test_pyxle_dev_starts_with_such_a_page_and_answers_with_its_one_message(project: Path, start_server,
+                                                                            kind: str) -> None:
+    """They stopped it as they stop `pyxle serve`; it starts, and the page answers the message (a
+    link to nowhere is read with every source, so it is every page's)."""
+    if kind == "latin":
+        (project / "pages" / "latin.pyxl").write_bytes(LATIN)
+    else:
+        (project / "pages" / kind).with_suffix(".pyxl").symlink_to(project / "pages" / "removed.pyxl")
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    answer = httpx.get(f"{server.url}/{kind}", headers={"accept": "text/html"}, timeout=20)
+    shown = html.unescape(answer.text)
+    assert answer.status_code == 500 and (NOT_UTF8 if kind == "latin" else GONE) in shown, shown[:500]
+    assert "Traceback" not in server.output() and "cannot write the build" not in server.output()
 
 
 @cites("docs/pages.md", "An editor's lock or backup file (a name starting with a dot, such as Emacs's "
@@ -97,7 +115,7 @@ def test_a_page_saved_as_latin1_in_pyxle_dev_shows_the_overlay_and_the_fix_reloa
     overlay.wait_for(timeout=30000)
     assert "pages/latin.pyxl:2: not UTF-8 text" in overlay.text_content()
     assert "hint: save the file as UTF-8" in overlay.text_content()
-    assert "Traceback" not in server.wait_for_output("reload failed after change to pages/latin.pyxl", 10)
+    assert "Traceback" not in server.wait_for_output("pages/latin.pyxl does not build", 10)
 
     (project / "pages" / "latin.pyxl").write_bytes(LATIN.decode("latin-1").encode())  # saved again, as UTF-8
     page.page.locator("#pyxle-dev-overlay").wait_for(state="detached", timeout=30000)

@@ -152,3 +152,28 @@ def test_dev_still_stops_on_an_invalid_config(make_project, start_server) -> Non
     server = start_server(project, "dev", ready=False)
     assert server.wait_exit() == 1
     assert "pyxle.config.json" in server.output()
+
+
+def test_another_tab_shows_the_broken_page_in_an_overlay_it_can_dismiss(make_project, start_server,
+                                                                       page: PageWatch) -> None:
+    """The tab on a page that builds is told of the save that broke another (as Vite tells every
+    tab), and can dismiss it and go on: its page keeps serving, and its own edits apply."""
+    counter = ("import { useState } from 'react'\n\nexport default function Home() {\n"
+               "  const [n, setN] = useState(0)\n"
+               '  return <button data-testid="home" onClick={() => setN(n + 1)}>home {n}</button>\n}\n')
+    project = make_project({**FILES, "pages/index.pyxl": counter}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.get_by_test_id("home").click()
+    (project / "pages" / "notes.pyxl").write_text(BROKEN["typo"][0])
+    overlay = page.page.locator("#pyxle-dev-overlay")
+    overlay.filter(has_text="pages/notes.pyxl:1: NameError").wait_for(timeout=20000)
+    assert "(click or press Escape to dismiss)" in overlay.inner_text()
+    page.page.keyboard.press("Escape")
+    overlay.wait_for(state="detached", timeout=5000)
+    (project / "pages" / "index.pyxl").write_text(counter.replace("home {n}", "edited {n}"))
+    page.page.get_by_text("edited 1").wait_for(timeout=20000)  # applied in place, its state kept
+    assert page.page.locator("#pyxle-dev-overlay").count() == 0  # dismissed stays dismissed
+    (project / "pages" / "notes.pyxl").write_text(NOTES)
+    until(lambda: httpx.get(server.url + "/notes", timeout=20).status_code == 200)

@@ -67,21 +67,38 @@ def test_a_config_that_does_not_load_is_reported_and_the_last_good_one_serves_un
     becomes(lambda: lang(server) == "de", server)
 
 
-def test_a_config_edit_refused_for_a_broken_page_is_applied_once_the_page_is_fixed(make_project, start_server) -> None:
-    """The edit itself loads; the project did not, for a page broken then. Fixing the page reloads
-    it in the running worker, which hands the edit over again: before, it waited for another edit
-    of the config, with the old settings serving and the refusal on screen."""
-    project = make_project({**PAGE, "pyxle.config.json": '{"lang": "fr"}'}, node=True)
+def test_a_config_edit_refused_for_a_broken_api_route_is_applied_once_the_route_is_fixed(make_project,
+                                                                                       start_server) -> None:
+    """The edit itself loads; the project did not, for an API route broken then. Fixing the route
+    reloads it in the running worker, which hands the edit over again: before, it waited for another
+    edit of the config, with the old settings serving and the refusal on screen."""
+    route = "async def get(request):\n    return {'ok': True}\n"
+    project = make_project({**PAGE, "pages/api/ok.py": route, "pyxle.config.json": '{"lang": "fr"}'}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    api, config = project / "pages" / "api" / "ok.py", project / "pyxle.config.json"
+    api.write_text(route.replace("True}", "True"))
+    server.wait_for_output("reload failed after change to pages/api/ok.py", timeout=30)
+    config.write_text('{"lang": "de"}')
+    out = server.wait_for_output("pyxle.config.json not applied, the server keeps its last good configuration", timeout=40)
+    assert "pages/api/ok.py:2:" in out.rsplit("not applied", 1)[1]
+    api.write_text(route)
+    server.wait_for_output(APPLIED, timeout=60)
+    becomes(lambda: lang(server) == "de", server)
+
+
+def test_a_config_edit_is_applied_while_a_page_does_not_build(make_project, start_server) -> None:
+    """A page that does not build is that page's error alone: the new worker shows it as the
+    running one did, with the edited settings."""
+    project = make_project({**PAGE, "pages/other.pyxl": "export default function O() { return <p>other</p> }\n",
+                            "pyxle.config.json": '{"lang": "fr"}'}, node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
     page, config = project / "pages" / "index.pyxl", project / "pyxle.config.json"
     page.write_text("export default function Home() { return <p>home</p }\n")
-    server.wait_for_output("reload failed after change to pages/index.pyxl", timeout=30)
+    server.wait_for_output("pages/index.pyxl does not build", timeout=30)
     config.write_text('{"lang": "de"}')
-    out = server.wait_for_output("pyxle.config.json not applied, the server keeps its last good configuration", timeout=40)
-    assert "pages/index.pyxl:1:" in out.rsplit("not applied", 1)[1]
-    page.write_text(PAGE["pages/index.pyxl"])
     server.wait_for_output(APPLIED, timeout=60)
-    becomes(lambda: lang(server) == "de", server)
+    becomes(lambda: '<html lang="de"' in httpx.get(server.url + "/other", timeout=20).text, server)
+    assert httpx.get(server.url + "/", headers={"accept": "text/html"}, timeout=20).status_code == 500
 
 
 def test_a_changed_port_is_named_in_one_line_and_the_server_keeps_its_port(make_project) -> None:

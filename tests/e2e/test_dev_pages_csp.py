@@ -47,7 +47,7 @@ def test_the_dev_error_page_runs_under_the_policy_and_reloads_itself_once_the_fi
     project = make_project({"pages/index.pyxl": _home("first"), "pyxle.config.json": CONFIG}, node=True)
     server = start_server(project, "dev", "--ssr-workers", "1")
     (project / "pages" / "index.pyxl").write_text(BROKEN)
-    server.wait_for_output("reload failed after change to pages/index.pyxl", timeout=30)
+    server.wait_for_output("pages/index.pyxl does not build", timeout=30)
     page.page.goto(server.url + "/")
     overlay = page.page.locator("#pyxle-dev-overlay")  # drawn by the page's script: it ran
     overlay.filter(has_text="pages/index.pyxl:2").wait_for(timeout=10000)

@@ -487,7 +487,7 @@ BAD = [
 ]
 
 
-@cites(PAGES, "any other form stops `pyxle build`, `pyxle check`, `pyxle serve` and `pyxle dev` naming the file and line")
+@cites(PAGES, "any other form stops `pyxle build`, `pyxle check` and `pyxle serve` naming the file and line")
 @cites(MIGRATING, "stops start-up naming the file and line, with 0.9.4's message and a hint")
 @pytest.mark.parametrize(("file", "line", "column", "message"), BAD)
 def test_a_directive_of_another_form_stops_start_up_naming_the_file_and_line(tmp_path: Path, start_server,  # type: ignore[no-untyped-def]

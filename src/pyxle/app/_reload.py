@@ -1,7 +1,9 @@
 """``pyxle dev``: reload the route table in-process when a file under the project changes.
 
 The swap is a single assignment in the router, so in-flight requests finish on the old table.
-While an edit leaves the project broken, every request gets a 500 naming the file and line.
+While an edit leaves the project broken (an API route, a hook), every request gets a 500 naming
+the file and line; pages that do not build answer it alone (``PyxleApp.broken_pages``), and the
+other pages and the API routes serve.
 The settings (``pyxle.config.json``, the ``PYXLE_*`` lines of the ``.env`` files, and all of
 their lines when the app has plugins, which read them as they start) are read once, when the app
 is built: an edit to them, or one that leaves them unreadable (a ``.env`` line that does not

@@ -11,7 +11,7 @@
   // to a server whose build differs, edits were made while it was disconnected (or the server was
   // restarted), and the page reloads.
   let build = (document.currentScript && document.currentScript.dataset.pyxleBuild) || null
-  function show(message, { title = 'the project has an error', dismissible = false } = {}) {
+  function show(message, { title = 'the project has an error', dismissible = false, report = false } = {}) {
     let box = document.getElementById(OVERLAY)
     if (!box) {
       box = document.createElement('div')
@@ -22,6 +22,7 @@
       document.body.append(box)
     }
     box.dataset.dismissible = dismissible ? 'yes' : ''
+    box.dataset.report = report ? 'yes' : '' // the server's report (it goes when the server clears it)
     box.textContent = `pyxle dev: ${title}${dismissible ? ' (click or press Escape to dismiss)' : ''}\n\n${message}`
   }
   function dismiss() {
@@ -39,8 +40,8 @@
   let dismissed = null // such a report, once dismissed: not shown again over each update while it stands
   function showReported() {
     const box = document.getElementById(OVERLAY)
-    if (reported && !(reportedOf && dismissed === reported)) show(reported, { dismissible: reportedOf })
-    else if (!reported && box && !box.dataset.dismissible) box.remove()
+    if (reported && !(reportedOf && dismissed === reported)) show(reported, { dismissible: reportedOf, report: true })
+    else if (!reported && box && (!box.dataset.dismissible || box.dataset.report)) box.remove()
   }
   addEventListener('click', (event) => event.target.id === OVERLAY && dismiss())
   addEventListener('keydown', (event) => event.key === 'Escape' && dismiss())
@@ -242,6 +243,12 @@
     if (!body.ok && body.error && !body.redirect && body.error.stack) {
       return show(failure(body.error, response.status))
     }
+    // This page does not build (the others do, and the update is theirs): its error is shown over
+    // it, not dismissible, and the page under it keeps its state until the fix is applied in place.
+    if (body.error === 'Build failed' && typeof body.detail === 'string') {
+      reportedOf = false
+      return show(reported = body.detail)
+    }
     if (!body.ok || !body.page) return location.reload()
     router.invalidate() // cached payloads name the old build's chunks and hold the old data
     showReported() // a fixed compile error's overlay goes as the fix is applied
@@ -259,7 +266,8 @@
     // but not applied: an error page caught what the edited page threw; reloading shows the overlay.
     if (!shown) return
     if (!applied) return location.reload()
-    dismiss() // an error shown from the browser belongs to the code just replaced
+    const box = document.getElementById(OVERLAY) // an error shown from the browser belongs to the code just replaced
+    if (box && box.dataset.dismissible && !box.dataset.report) box.remove()
   }
 
   const events = new EventSource('/__pyxle/events')
@@ -280,7 +288,7 @@
     const { message, dismissible } = JSON.parse(event.data)
     reported = message || null
     reportedOf = Boolean(dismissible)
-    if (!(reportedOf && dismissed === reported)) show(reported || '', { dismissible: reportedOf })
+    if (!(reportedOf && dismissed === reported)) show(reported || '', { dismissible: reportedOf, report: true })
   })
   const initial = document.getElementById('pyxle-dev-error')
   if (initial) show(reported = initial.textContent)
