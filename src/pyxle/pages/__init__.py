@@ -103,7 +103,9 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     errors: list[str] = []
     base = _module_base(pages_dir, root)
 
-    def load(file: PurePosixPath) -> PageModule | None:
+    def load(file: PurePosixPath, into: list[str] | None = None) -> PageModule | None:
+        """The module of ``file``, or None with its errors added to ``into`` (or to all of them)."""
+        found = errors if into is None else into
         path = pages_dir / file
         name = ".".join((*base, *file.with_suffix("").parts))
         try:
@@ -116,9 +118,9 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             return load_built_module(code_path, source_hash, (code_dir or pages_dir) / file, file, name,
                                      shown_as=_relative(path, root))
         except SourceError as exc:
-            errors.append(exc.format())
+            found.append(exc.format())
         except PageCompileError as exc:
-            errors.extend(exc.messages)
+            found.extend(exc.messages)
         return None
 
     specials: dict[str, PageModule] = {}
@@ -139,18 +141,15 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
     result = PageSet(specials=specials, actions=ActionsEndpoint(runtime), runtime=runtime)
     runtime.specials = result.specials  # the not-found page runs its layouts' loaders (NotFound)
     around_actions = [*hooks, *action_hooks]
-    result_errors = errors
+    unbuilt = unbuilt or {}
     for spec in table.pages:
-        if keep_going:
-            errors = []  # this page's alone
-        if spec.file.as_posix() in (unbuilt or {}):
-            errors += (unbuilt or {})[spec.file.as_posix()]
-            page = None
-        else:
-            page = load(spec.file)
+        own = list(unbuilt.get(spec.file.as_posix(), ()))  # this page's errors
+        page = None if own else load(spec.file, own)
         if page is None:
             if keep_going:
-                result.broken.append((spec, "\n".join(dict.fromkeys(errors))))
+                result.broken.append((spec, "\n".join(dict.fromkeys(own))))
+            else:
+                errors += own
             continue
         loaded[spec.file] = page
         layouts = [result.specials[f.as_posix()] for _, f in table.chain(spec.file) if f.as_posix() in result.specials]
@@ -165,12 +164,12 @@ def load_pages(table: RouteTable, pages_dir: Path, root: Path, hooks: Sequence[H
             result.actions.add_page(page_path(spec.file), spec, page, around_actions,  # type: ignore[union-attr]
                                     rerender=endpoint, around=layouts)
         except SourceError as exc:
-            errors.append(exc.format())
-            if keep_going:
-                result.pages.pop()
-                del loaded[spec.file]
-                result.broken.append((spec, exc.format()))
-    errors = result_errors
+            if not keep_going:
+                errors.append(exc.format())
+                continue
+            result.pages.pop()  # its actions do not load: the page answers why, as one that does not build
+            del loaded[spec.file]
+            result.broken.append((spec, exc.format()))
     for folder_files in table.specials.values():  # the layouts' Forms on an error page post to its path
         for file in (folder_files.get("not-found"), folder_files.get("error")):
             if file is not None and file in loaded:
