@@ -372,7 +372,10 @@ def test_a_project_served_with_no_build_and_no_node_says_degraded_and_stays_read
     assert ready.json()["state"] == "degraded" and ready.json()["ready"] is True
     assert ready.json()["checks"] == {"ssr_pool": {"ok": False, "alive": 0, "size": 0}}
     html = httpx.get(server.url + "/", timeout=10)
-    assert html.status_code == 200 and '<div id="pyxle-root"></div>' in html.text
+    if command == "serve":
+        assert html.status_code == 200 and '<div id="pyxle-root"></div>' in html.text
+    else:  # pyxle dev shows why the page is blank, rather than a blank 200
+        assert html.status_code == 500 and "Node.js is not installed" in html.text, html.text[:500]
     assert httpx.get(server.url + "/api/ping", timeout=10).status_code == 200
 
 
