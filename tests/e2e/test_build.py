@@ -356,6 +356,7 @@ def until_healthy(server: Server, timeout: float = 30) -> None:
                              '`"checks": {"ssr_pool": {"ok": false, "alive": 0, "size": 0}}`')
 @cites("docs/deployment.md", "start-up says so: `pages will not\nbe rendered, on the server or in the browser (there is no "
                              "build): Node.js is not installed`")
+@cites("docs/pages.md", "`pyxle dev` with no build answers `500` with its error page,\n  naming what is missing")
 @pytest.mark.parametrize("command", ["serve", "dev"])
 def test_a_project_served_with_no_build_and_no_node_says_degraded_and_stays_ready(make_project, start_server,
                                                                                   tmp_path: Path, command: str) -> None:
