@@ -90,6 +90,12 @@ async def upload(request):
     return {"text": LAST["text"]}
 
 @action
+async def note(request):
+    form = await request.form()
+    LAST["text"] = f"note of {len(form['note'])} characters"
+    return {"text": LAST["text"]}
+
+@action
 async def explode(request):
     raise RuntimeError("the action failed")
 
@@ -228,6 +234,20 @@ def test_a_plain_form_post_with_a_file_over_a_mebibyte_passes_csrf_with_its_toke
         assert posted.status_code == 303, posted.text[:200]
         text = client.get("/upload", headers={"x-pyxle-navigation": "1"}).json()["props"]["data"]["text"]
     assert text == f"big.txt: {big.decode()} (big)", text[:200]
+
+
+@cites("docs/security.md", "An urlencoded form is read for it whole (up to `maxBodySize`")
+def test_a_plain_urlencoded_form_over_a_mebibyte_passes_csrf_with_its_token_field_last(app: Server) -> None:
+    """A hand-written `<form method="post">` (urlencoded) with a long textarea before its token
+    field: the token was looked for in the first MiB only, and the post was refused (403)."""
+    with httpx.Client(base_url=app.url) as client:
+        token = client.get("/upload").cookies["pyxle-csrf"]
+        long_text = "b" * (2 * 1024 * 1024)
+        posted = client.post("/api/__actions/upload/note", data={"note": long_text, "csrf_token": token},
+                             headers={"accept": "text/html"})
+        assert posted.status_code == 303, posted.text[:200]
+        text = client.get("/upload", headers={"x-pyxle-navigation": "1"}).json()["props"]["data"]["text"]
+    assert text == f"note of {len(long_text)} characters"
 
 
 def test_a_hydrated_form_posts_its_file_to_the_action(app: Server, page: PageWatch) -> None:

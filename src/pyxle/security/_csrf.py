@@ -261,26 +261,24 @@ async def _form_token(scope: Scope, receive: Receive) -> tuple[str | None, Recei
     """The ``_csrf_token`` (or ``csrf_token``) field of a form body, and a ``receive`` that replays
     what was read of it.
 
-    An urlencoded body is read whole, if it declares a length up to 1 MiB. A multipart body is
-    read up to its first 1 MiB, whatever its size: ``Form`` renders the token as the first field,
-    so an upload of any size carries it there, and the rest streams on to the action unread.
-    Anything else must send the header (JavaScript clients always do).
+    An urlencoded body is read whole: its fields come in any order, the action reads it whole
+    anyway, and the edge's ``maxBodySize`` bounds it. A multipart body is read up to its first
+    1 MiB, whatever its size: ``Form`` renders the token as the first field, so an upload of any
+    size carries it there, and the rest streams on to the action unread. Anything else must send
+    the header (JavaScript clients always do).
     """
-    content_type = length = None
+    content_type = None
     for name, value in scope["headers"]:
         if name == b"content-type":
             content_type = value.split(b";")[0].strip().lower()
-        elif name == b"content-length" and value.isdigit():
-            length = int(value)
     urlencoded = content_type == b"application/x-www-form-urlencoded"
     if not urlencoded and content_type != b"multipart/form-data":
         return None, receive
-    if urlencoded and (length is None or length > _MAX_FORM_SCAN):
-        return None, receive
+    scan = None if urlencoded else _MAX_FORM_SCAN
     chunks = []
     read = 0
     more = True
-    while more and read < _MAX_FORM_SCAN:
+    while more and (scan is None or read < scan):
         message = await receive()
         if message["type"] != "http.request":
             return None, receive
