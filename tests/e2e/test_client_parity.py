@@ -389,6 +389,26 @@ def test_invalidating_a_path_drops_its_prefetched_data_under_every_query_string(
     assert ("1", app19.url + "/counter?sort=a") in seen  # fetched again, not shown from the prefetch
 
 
+@cites("docs/client.md", "A route\npattern names every page it matches, as on the server: `/tag/[name]` drops each `/tag/...` "
+       "page,\n`/docs/*` drops `/docs` and everything below it.")
+def test_invalidating_a_route_pattern_drops_the_prefetched_data_of_every_page_it_matches(app19: Server,
+                                                                                        page: PageWatch) -> None:
+    """An action's ``x-pyxle-invalidate: /tag/[name]`` drops every ``/tag/...`` page on the server;
+    the browser kept their prefetched data, and showed it after the action."""
+    open_page(app19, page)
+    router = "window.__PYXLE_ROUTER__"
+    for url in ("/tag/a", "/tag/b?x=1", "/counter", "/section/deep/inner"):
+        page.page.evaluate(f"{router}.prefetch('{url}', {{ prefetchTtl: 60000 }})")
+    assert page.page.evaluate(f"{router}.invalidate('/tag/[name]')") is True
+    assert page.page.evaluate(f"{router}.invalidate('/tag/a')") is False  # gone already
+    assert page.page.evaluate(f"{router}.invalidate('/tag/b')") is False
+    assert page.page.evaluate(f"{router}.invalidate('/section/*')") is True
+    assert page.page.evaluate(f"{router}.invalidate('/section/deep/inner')") is False
+    assert page.page.evaluate(f"{router}.invalidate('/counter/[id]')") is False  # one segment more than /counter
+    assert page.page.evaluate(f"{router}.invalidate('/counter')") is True  # kept by the patterns
+    assert page.problems() == []
+
+
 @cites("docs/client.md", "| `Link` (also the default export) | client-side navigation, with prefetch |")
 def test_get_router_and_the_default_export(app: Server, page: PageWatch) -> None:
     html = httpx.get(app.url + "/").text

@@ -562,7 +562,8 @@ export function prefetch(to, { prefetchTtl } = {}) {
 
 // Drops the cached payload of one page (or of every page); true when there was one. A path
 // matches however it is percent-encoded (/tag/café, /tag/caf%C3%A9); without a query it names
-// the page under every query string, as cache.invalidate does on the server.
+// the page under every query string, as cache.invalidate does on the server. A route pattern
+// (/posts/[id], /posts/*) names every page it matches, as there too.
 export function invalidate(to) {
   const named = to === undefined ? null : keyOf(to).url
   let had = false
@@ -575,12 +576,36 @@ export function invalidate(to) {
   return had
 }
 
-// Whether `url` names the page at `key` (a path and query): the same path, and the same query
-// when `url` has one; each percent-decoded.
+// Whether `url` names the page at `key` (a path and query): the same path, or one its route
+// pattern matches, and the same query when `url` has one; each percent-decoded.
 function names(url, key) {
   const at = keyOf(key).url
-  return decodePath(at.pathname) === decodePath(url.pathname) &&
+  const path = decodePath(url.pathname)
+  const matches = patternOf(path)
+  return (matches ? matches(decodePath(at.pathname)) : decodePath(at.pathname) === path) &&
     (!url.search || decodePath(at.search) === decodePath(url.search))
+}
+
+// A route pattern as cache.invalidate reads one on the server (pyxle/cache/_rules.py): `*` or
+// `[id]` is one segment; last, `[...rest]` is one or more and `*` or `[[...rest]]` any number.
+// Returns whether a decoded path is one it matches, or null when `path` is one page's path.
+const PARAM = /^\[[^[\].]+\]$/
+const REST = /^\[\.\.\.[^[\]]+\]$/
+const OPTIONAL_REST = /^\[\[\.\.\.[^[\]]+\]\]$/
+const ONE = (part) => part === '*' || PARAM.test(part)
+
+function patternOf(path) {
+  const parts = path.split('/').filter(Boolean)
+  if (!parts.some((part) => ONE(part) || REST.test(part) || OPTIONAL_REST.test(part))) return null
+  const last = parts[parts.length - 1]
+  const rest = last === '*' || OPTIONAL_REST.test(last) ? 'any' : REST.test(last) ? 'some' : 'none'
+  if (rest !== 'none') parts.pop()
+  return (at) => {
+    const segments = at.split('/').filter(Boolean)
+    const fits = rest === 'any' ? segments.length >= parts.length
+      : rest === 'some' ? segments.length > parts.length : segments.length === parts.length
+    return fits && parts.every((part, i) => ONE(part) || part === segments[i])
+  }
 }
 
 // Shows the current page again with fresh data; if that fails, the page is loaded in full.
