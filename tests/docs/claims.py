@@ -560,7 +560,7 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/realtime.md", "**Big messages.** An incoming message over `realtime.maxMessageSize` (1 MiB) closes the socket\n  with `1009`",
      REALTIME + "test_a_message_over_the_limit_closes_the_socket_with_1009"),
     ("docs/deployment.md", "streamed answers carry\n  `X-Accel-Buffering: no`",
-     "tests/e2e/test_streaming.py::test_the_shell_leaves_within_100_ms_and_the_slow_part_follows_in_the_same_response"),
+     "tests/e2e/test_compression.py::test_streamed_api_answers_carry_x_accel_buffering_and_others_do_not"),
     ("docs/pages.md", "Hashed assets are served from `/_pyxle/` with `Cache-Control: public, max-age=31536000, immutable`, brotli or gzip",
      "tests/e2e/test_ssr_browser.py::test_assets_are_immutable_and_compressed"),
     ("docs/styling.md", "Without the package the build stops with `hint: npm install -D sass`",

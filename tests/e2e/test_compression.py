@@ -49,6 +49,11 @@ async def get(request):
                 yield f"data: event {n} " + "padding " * 20 + "\\n\\n"
                 await asyncio.sleep(0.4)
         return StreamingResponse(events(), media_type="text/event-stream")
+    if kind == "quiet":  # an event stream with nothing to say for a while (a notification to come)
+        async def later():
+            await asyncio.sleep(2)
+            yield "data: at last " + "padding " * 20 + "\\n\\n"
+        return StreamingResponse(later(), media_type="text/event-stream")
     return JSONResponse({"users": [{"id": i, "name": f"User {i}", "email": f"user{i}@example.com"} for i in range(50)]})
 
 LARGE = b"[" + b",".join(b'{"row": %d, "text": "some text for row %d"}' % (i, i * 7) for i in range(1_000_000)) + b"]"
@@ -289,6 +294,41 @@ def test_server_sent_events_are_compressed_and_still_arrive_one_by_one(app: Serv
         assert text.count("data: event") == 3, text
         assert arrivals[0] < 0.3, f"the first event waited for the stream ({arrivals})"
         assert arrivals[2] - arrivals[0] > 0.6, arrivals  # each came when it was written, 0.4 s apart
+
+
+@cites("docs/configuration.md", "A streamed answer's status and headers leave at once, compressed or not")
+def test_a_quiet_event_stream_sends_its_headers_at_once_when_compressed(app: Server) -> None:
+    """Compression held an answer's start back until its first chunk: an EventSource whose first
+    event came 2 s later saw no `open` (and `fetch()` no status) for those 2 s."""
+    host, port = app.url.removeprefix("http://").split(":")
+    for encoding in ("br", "gzip", "identity"):
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(f"GET /api/data?kind=quiet HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
+                         "Connection: close\r\n\r\n".encode())
+            began = time.monotonic()
+            raw = b""
+            while b"\r\n\r\n" not in raw:
+                raw += sock.recv(65536)
+            headed = time.monotonic() - began
+            while not raw.endswith(b"0\r\n\r\n"):
+                data = sock.recv(65536)
+                if not data:
+                    break
+                raw += data
+            ended = time.monotonic() - began
+        head = raw.partition(b"\r\n\r\n")[0].lower()
+        assert headed < 1.0 and ended > 1.9, (encoding, headed, ended)  # the headers did not wait for the event
+        assert (b"content-encoding: " + encoding.encode() in head) == (encoding != "identity"), head
+
+
+@cites("docs/deployment.md", "(a streamed page, an SSE route, any answer sent\n  without a `Content-Length`)")
+def test_streamed_api_answers_carry_x_accel_buffering_and_others_do_not(app: Server) -> None:
+    """Only streamed pages carried it: an SSE route behind an nginx that buffers was held back."""
+    for kind in ("sse", "quiet"):
+        with httpx.stream("GET", app.url + f"/api/data?kind={kind}", timeout=10) as answer:
+            assert answer.headers["x-accel-buffering"] == "no", kind
+    for kind in ("json", "small", "png"):
+        assert "x-accel-buffering" not in get(app, f"/api/data?kind={kind}", "br").headers, kind
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:

@@ -209,9 +209,10 @@ class Compressor:
 
 
 class _Responder:
-    """One answer on its way out: its start held back until the first body says how to send it."""
+    """One answer on its way out: its start held back until the first body says how to send it,
+    unless it has no length (a live stream: the start leaves at once, encoded)."""
 
-    __slots__ = ("codec", "coding", "finish", "length", "minimum", "process", "receive", "scope", "send_next", "sized",
+    __slots__ = ("codec", "coding", "finish", "length", "minimum", "process", "receive", "scope", "send_next",
                  "start", "state")
 
     def __init__(self, send: Send, coding: bytes, codec: Any, minimum: int, scope: Scope, receive: Receive) -> None:
@@ -222,8 +223,7 @@ class _Responder:
         self.codec = codec
         self.minimum = minimum
         self.start: Message | None = None
-        self.sized = False  # a Content-Length was given: a file, not a live stream (no flush per chunk)
-        self.length: int | None = None  # that length
+        self.length: int | None = None  # its Content-Length, when it has one
         self.state = "start"  # then "plain" (sent as is), "held" (until the first body), or "stream"
         self.process: Callable[[bytes], bytes] | None = None
         self.finish: Callable[[], bytes] | None = None
@@ -254,9 +254,11 @@ class _Responder:
             self.state = "plain"
             await self.send_next(message)
             return
-        self.sized = sized is not None
         self.length = int(sized) if sized is not None and sized.isdigit() else None
         self.start = message
+        if sized is None:  # a live stream (SSE, a streamed page): its first chunk may come much later
+            await self._open(flush=True)
+            return
         self.state = "held"
 
     async def _first_body(self, message: Message) -> None:
@@ -269,8 +271,8 @@ class _Responder:
             await self.send_next(start)
             await self.send_next(message)
             return
-        headers = self._encoded_headers(start)
         if not more:
+            headers = self._encoded_headers(start)
             copies = message.get(ENCODED)  # a body sent again unchanged (``pyxle._copies``)
             data = copies.get(self.codec) if copies is not None else None
             if data is None:
@@ -285,11 +287,18 @@ class _Responder:
             await self.send_next(start)
             await self.send_next({"type": "http.response.body", "body": data, "more_body": False})
             return
-        start["headers"] = headers
-        self.state = "stream"
-        self.process, self.finish = self.codec.stream(flush=not self.sized)
-        await self.send_next(start)
+        await self._open(flush=False)  # a body of known length sent in parts: a file, not a live stream
         await self._stream(message)
+
+    async def _open(self, *, flush: bool) -> None:
+        """Send the start for a body encoded as it goes out, ``flush``ed per chunk (unflushed,
+        brotli holds megabytes of input before its first output)."""
+        start = self.start
+        assert start is not None
+        start["headers"] = self._encoded_headers(start)
+        self.state = "stream"
+        self.process, self.finish = self.codec.stream(flush=flush)
+        await self.send_next(start)
 
     def _encoded_headers(self, start: Message) -> list[tuple[bytes, bytes]]:
         """The start's headers for the encoded body: its length dropped, its tag weak, the coding named."""
@@ -315,13 +324,9 @@ class _Responder:
             file.close()
 
     async def _send_file(self, file: BinaryIO) -> None:
-        start = self.start
-        assert start is not None
-        start["headers"] = self._encoded_headers(start)
-        self.state = "stream"
-        # flushed per chunk: unflushed, brotli holds megabytes of input before its first output
-        process, finish = self.codec.stream(flush=True)
-        await self.send_next(start)
+        await self._open(flush=True)
+        process, finish = self.process, self.finish
+        assert process is not None and finish is not None
         more = True
         while more:
             data, more = await anyio.to_thread.run_sync(_next_chunk, file, process, finish)

@@ -157,8 +157,11 @@ class HttpEdge:
                     headers = add_headers(headers)
                 if code == 304:
                     headers = not_modified(headers, scope, compressor, coding)
-                elif varies:
-                    headers = vary(code, headers)
+                else:
+                    if code != 204:
+                        headers = _unbuffered(headers)
+                    if varies:
+                        headers = vary(code, headers)
                 if lean:
                     headers = [*headers, id_header]
                     if timed:
@@ -275,6 +278,18 @@ class HttpEdge:
             await send(message)
 
         await self.other(scope, receive, send_headed)
+
+
+_UNBUFFERED = (b"x-accel-buffering", b"no")
+
+
+def _unbuffered(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with ``X-Accel-Buffering: no`` for an answer sent without a ``Content-Length``
+    (an event stream, a streamed page): nginx then passes its chunks on as they come."""
+    for name, _ in headers:  # Starlette puts the length first: one step for most answers
+        if name == b"content-length" or name == b"x-accel-buffering":
+            return headers
+    return [*headers, _UNBUFFERED]
 
 
 def _hosts(scope: Scope) -> tuple[int, bytes]:

@@ -18,9 +18,6 @@ from pyxle.pages._document import END, LANG, VIEWPORT, document, dotted_pages, l
 from pyxle.security import ScriptPolicy
 from pyxle.ssr import NoWorker, RenderError, RenderQueueFull, RenderStream, SsrPool
 
-# A streamed page: no proxy may hold it back until it is complete (nginx honours this header).
-_STREAMED = {"X-Accel-Buffering": "no"}
-
 logger = logging.getLogger("pyxle.error")
 _HEAD_TAG = re.compile(r"<(title|meta|link|base|script|style|noscript)\b[^>]*?(?:/>|>(?:.*?</\1>)?)", re.DOTALL | re.IGNORECASE)
 _ATTR = re.compile(r'([\w:-]+)\s*=\s*"([^"]*)"')
@@ -216,8 +213,8 @@ class Renderer:
             return (PartialPage if result.get("partial") else HTMLResponse)(body, status, headers=headers)
         first = document(head=merged, assets=tags, body_html=result["html"], props_json=props_json,
                          scripts=tail + streamed if tail else streamed, end="", rooted=True, lang=self.lang, own=own)
-        return StreamingResponse(_streamed(first, stream, page_id), status, headers={**(headers or {}), **_STREAMED},
-                                 media_type="text/html")
+        # (sent without a length, it gets X-Accel-Buffering: no from the edge: nginx passes it on as it comes)
+        return StreamingResponse(_streamed(first, stream, page_id), status, headers=headers, media_type="text/html")
 
     def _page_tags(self, page_id: str) -> tuple[list[str], str, str]:
         """The page's stylesheet and preload links, and its scripts: deferred, or ``async`` for a
