@@ -361,7 +361,7 @@ UNSAFE_ROUTES = {
     "pages/api/webhooks/stripe.py": "async def post(request):\n    return {}\n",
 }
 UNCHECKED_NOTE = ("csrf: pages/api/items.py, pages/api/pulse.py take POST, PUT, PATCH or DELETE without a CSRF "
-                  "check: API routes are checked only when csrf.apiRoutes says so (pyxle-framework 0.9 checked them all)")
+                  "check: API routes are checked only when csrf.apiRoutes says so (pyxle-framework 0.3 to 0.9 checked them all)")
 
 
 def test_api_routes_left_unchecked_by_default_are_named_once_at_start_up(tmp_path: Path, start_server) -> None:

@@ -973,7 +973,7 @@ _UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None:
-    """pyxle-framework 0.9 checked CSRF on every API route; Pyxle checks those ``csrf.apiRoutes``
+    """pyxle-framework 0.3 to 0.9 checked CSRF on every API route; Pyxle checks those ``csrf.apiRoutes``
     names. While that is unset, say which routes a cross-site form could now call unchecked."""
     from pyxle.api import ApiEndpoint
     from pyxle.routing import under
@@ -988,7 +988,7 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
         unchecked.sort()
         named = ", ".join(unchecked[:_NAMED]) + (f" and {len(unchecked) - _NAMED} more" if len(unchecked) > _NAMED else "")
         _note("csrf: %s take%s POST, PUT, PATCH or DELETE without a CSRF check: API routes are checked only "
-              "when csrf.apiRoutes says so (pyxle-framework 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
+              "when csrf.apiRoutes says so (pyxle-framework 0.3 to 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
               "true} (or the prefixes to check) to check them, or false to leave them unchecked and silence this note",
               named, "s" if len(unchecked) == 1 else "")
 
