@@ -5,8 +5,10 @@ Apps written for earlier releases pin ``pyxle-framework>=0.9.4,<0.10``; installi
 written would replace this Pyxle with the older one in the same interpreter. Such lines are
 left out, and this Pyxle is pinned as a constraint, so a plugin that needs another one makes
 pip stop with a conflict instead of replacing it. When this Pyxle is an installed distribution it
-is also a requirement, so pip weighs its own dependencies too: apps made with 0.3 to 0.6 pin
-``starlette>=0.37,<0.38``, which pip would otherwise install over the Starlette Pyxle needs.
+is also a requirement, so pip weighs its own dependencies too. Apps made with 0.3 to 0.6 pin
+``starlette>=0.37,<0.38``, which this Pyxle cannot run with: a line that pins one of Pyxle's own
+dependencies to versions Pyxle's range excludes is left out too, as pip could only refuse it (or,
+without the requirement, install it over the Starlette Pyxle needs).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError, requires, version
 from pathlib import Path
+from typing import Any
 
 from pyxle import __version__
 
@@ -34,21 +37,76 @@ def is_framework(line: str) -> bool:
     return bool(match) and re.sub(r"[-_.]+", "-", match.group(1)).lower() == DISTRIBUTION
 
 
-def pip_command(root: Path) -> tuple[list[str], list[Path], list[str]]:
-    """(the pip command, files it reads that the caller deletes afterwards, the lines left out)."""
+def pip_command(root: Path) -> tuple[list[str], list[Path], list[tuple[str, str]]]:
+    """(the pip command, files it reads that the caller deletes afterwards, the lines left out with
+    why)."""
     lines = (root / "requirements.txt").read_text(encoding="utf-8").splitlines()
-    kept = [line for line in lines if not is_framework(line)]
-    left_out = [line.strip() for line in lines if is_framework(line)]
+    own = _own_dependencies()
+    kept, framework, why = [], [], []
+    for line in lines:
+        if is_framework(line):
+            framework.append(line.strip())
+            why.append((line.strip(), f"this Pyxle ({__version__}) is the one installed here"))
+        elif (reason := _excluded_pin(line, own)) is not None:
+            why.append((line.strip(), reason))
+        else:
+            kept.append(line)
     # In the project folder, so relative paths in the file (-r other.txt, -e ./lib) still resolve.
     requirements = root / ".pyxle-requirements.txt"
     constraints = root / ".pyxle-constraints.txt"
     pin = f"{DISTRIBUTION}=={__version__}"
     if _installed():  # with the extras the left-out lines asked for (`[pydantic]`): their packages are still needed
-        kept.append(f"{DISTRIBUTION}[{','.join(extras)}]=={__version__}" if (extras := _extras(left_out)) else pin)
+        kept.append(f"{DISTRIBUTION}[{','.join(extras)}]=={__version__}" if (extras := _extras(framework)) else pin)
     constraints.write_text(pin + "\n", encoding="utf-8")
     requirements.write_text("\n".join(kept) + "\n", encoding="utf-8")
     command = [sys.executable, "-m", "pip", "install", "-r", requirements.name, "-c", constraints.name]
-    return command, [requirements, constraints], left_out
+    return command, [requirements, constraints], why
+
+
+def _own_dependencies() -> dict[str, Any]:
+    """This Pyxle's own requirements (not its extras'), by canonical name: empty when it is a source
+    tree, not an installed distribution."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    try:
+        declared = requires(DISTRIBUTION) or []
+    except PackageNotFoundError:
+        return {}
+    found = {}
+    for text in declared:
+        requirement = Requirement(text)
+        if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+            found[canonicalize_name(requirement.name)] = requirement
+    return found
+
+
+def _excluded_pin(line: str, own: dict[str, Any]) -> str | None:
+    """Why ``line`` is left out, when it pins one of Pyxle's own dependencies to versions that
+    Pyxle's range excludes (``starlette>=0.37,<0.38``, which pyxle-framework 0.3 to 0.6 wrote);
+    None to keep it. A pin that shares a version with Pyxle's (``starlette>=1.0.2``) is kept."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    if not own or line.lstrip().startswith(("#", "-")) or not line.strip():
+        return None
+    try:
+        pinned = Requirement(line.split(" #")[0].strip())
+    except InvalidRequirement:
+        return None
+    ours = own.get(canonicalize_name(pinned.name))
+    if ours is None or not pinned.specifier:
+        return None
+    try:
+        installed = version(pinned.name)
+    except PackageNotFoundError:
+        return None
+    # The versions either range names: one that both allow means pip can satisfy both.
+    named = {installed, *(spec.version.removesuffix(".*") for spec in (*ours.specifier, *pinned.specifier))}
+    if any(pinned.specifier.contains(v, prereleases=True) and ours.specifier.contains(v, prereleases=True)
+           for v in named):
+        return None
+    return f"this Pyxle needs {ours.name}{ours.specifier} ({installed} is installed)"
 
 
 def _extras(lines: list[str]) -> list[str]:

@@ -413,8 +413,8 @@ def install(directory: Path) -> None:
         from pyxle.cli._install import pip_command
 
         command, cleanup, left_out = pip_command(root)
-        for line in left_out:
-            click.echo(f"pyxle install: {line!r} left out: this Pyxle ({__version__}) is the one installed here", err=True)
+        for line, why in left_out:
+            click.echo(f"pyxle install: {line!r} left out: {why}", err=True)
         steps.append(("pip", command))
     if (root / "package.json").is_file():
         npm = shutil.which("npm")
@@ -429,8 +429,7 @@ def install(directory: Path) -> None:
             click.echo(f"pyxle install: {name} ({' '.join(command[3:] if name == 'pip' else command[1:])})...", err=True)
             if subprocess.run(command, cwd=root, check=False).returncode != 0:
                 hint = ("\nhint: a requirement that conflicts with this Pyxle's own is named above (\"The conflict is "
-                        "caused by\"); apps made with pyxle-framework 0.3 to 0.6 pin starlette>=0.37,<0.38, which "
-                        "this Pyxle cannot run with: remove that line") if name == "pip" else ""
+                        "caused by\"): change or remove that line") if name == "pip" else ""
                 raise CliError(f"{name} failed; see its output above{hint}")
     finally:
         for path in cleanup:
