@@ -6,9 +6,13 @@ actions. The names importable from here are the ones user code needs: route hook
 cookies (``sign_cookie``, ``verify_cookie``).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyxle.hooks import RouteContext, RouteHook
+
+if TYPE_CHECKING:  # what type checkers and editors see of the names imported on first use below
+    from pyxle.runtime import server
+    from pyxle.security._cookies import sign_cookie, verify_cookie
 
 __version__ = "1.0.0"
 __all__ = ["RouteContext", "RouteHook", "__version__", "server", "sign_cookie", "verify_cookie"]

@@ -7,9 +7,12 @@ endpoint), ``app``, ``config`` and ``security`` (the client, which signs its CSR
 (``pip install "pyxle-framework[testing]"`` brings pytest and httpx2 for it).
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyxle.testing._pages import call_action, load_loader, load_page
+
+if TYPE_CHECKING:  # what type checkers and editors see of the names imported on first use below
+    from pyxle.testing._client import PyxleClient, app_client
 
 __all__ = ["PyxleClient", "app_client", "call_action", "load_loader", "load_page"]
 
