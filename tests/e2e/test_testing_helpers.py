@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 import inspect
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from starlette.requests import Request
 
 from pyxle.testing import call_action, load_loader, load_page
-from tests.conftest import link_node_modules, server_env
+from tests.conftest import REPO, link_node_modules, server_env
 from tests.docs._blocks import cites
 
 PAGE = '''
@@ -285,3 +287,38 @@ def test_a_second_app_stopping_leaves_the_first_apps_task_queue_and_realtime_wor
             assert ws.receive_json() == {"online": 1}
             assert first.get("/api/count").json() == {"n": 1}
             ws.send_text("bye")
+
+
+def _python310() -> str | None:
+    """A Python 3.10 that runs: on PATH, or one pyenv installed (its shim fails where it is not selected)."""
+    found = [shutil.which("python3.10"), *map(str, sorted(Path.home().glob(".pyenv/versions/3.10*/bin/python3.10")))]
+    for python in filter(None, found):
+        if subprocess.run([python, "--version"], capture_output=True, check=False, timeout=30).returncode == 0:
+            return python
+    return None
+
+
+PYTHON310 = _python310()
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.skipif(PYTHON310 is None, reason="needs a Python 3.10 interpreter (python3.10)")
+def test_on_python_3_10_a_suite_run_with_warnings_as_errors_passes(tmp_path: Path) -> None:
+    """On 3.10, `pip install "pyxle-framework[testing]"` brings httpx (httpx2 needs 3.11), and
+    Starlette warned that httpx is deprecated: `pytest -W error` failed the starter's own test."""
+    folder = tmp_path / "venv310"
+    subprocess.run([str(PYTHON310), "-m", "venv", str(folder)], check=True, timeout=120)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    subprocess.run([str(folder / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    f"{REPO}[testing]"], check=True, timeout=480, env=env, capture_output=True)
+    project = tmp_path / "app"
+    (project / "pages" / "api").mkdir(parents=True)
+    (project / "pages" / "api" / "hello.py").write_text("async def get(request): return {'ok': True}\n")
+    (project / "tests").mkdir()
+    (project / "tests" / "test_it.py").write_text(textwrap.dedent("""
+        def test_hello(pyxle_client):
+            assert pyxle_client.get("/api/hello").json() == {"ok": True}
+        """))
+    run = subprocess.run([str(folder / "bin" / "python"), "-m", "pytest", "-q", "-W", "error", "-p", "no:cacheprovider",
+                          "tests"], cwd=project, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert "1 passed" in run.stdout and "warning" not in run.stdout, run.stdout + run.stderr
