@@ -73,14 +73,14 @@ def test_the_validation_errors_shown_are_what_start_up_prints(api: Path) -> None
 
 
 @cites("docs/configuration.md", "(`invalid JSON at line 3, column 14: Expecting ':'\ndelimiter`)")
-@cites("docs/configuration.md", "(`unknown key \"cors.origin\" is ignored (did you mean \"cors.origins\"?)`)")
+@cites("docs/configuration.md", "(`unknown key \"starlette.hots\" is ignored (did you mean \"starlette.host\"?)`)")
 @cites("docs/configuration.md", "`unknown key \"routeMiddleware.action\" (known: pages, apis, actions); did you mean \"routeMiddleware.actions\"?`")
 @cites("docs/configuration.md", "`pyxle.config.json: \"llms\" is refused: llms.txt and Markdown versions of pages are not supported;\n"
        "remove it from the file to start without it`")
 def test_the_other_config_messages_are_the_real_ones(api: Path) -> None:
     cases = {
         '{\n  "name": "app",\n  "pagesDir" "pages"\n}\n': "invalid JSON at line 3, column 14: Expecting ':' delimiter",
-        '{"cors": {"origin": []}}': 'unknown key "cors.origin" is ignored (did you mean "cors.origins"?)',
+        '{"starlette": {"hots": "x"}}': 'unknown key "starlette.hots" is ignored (did you mean "starlette.host"?)',
         '{"routeMiddleware": {"action": []}}':
             'unknown key "routeMiddleware.action" (known: pages, apis, actions); did you mean "routeMiddleware.actions"?',
         '{"llms": {"enabled": true}}':

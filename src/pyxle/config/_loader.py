@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import json.decoder
+import json.scanner
 import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import replace
@@ -25,9 +27,11 @@ FLAG_NAMES = {"dist_dir": "--out-dir", "host": "--host"}
 
 
 class _Object(dict):  # type: ignore[type-arg]
-    """A JSON object that remembers keys it saw twice (json keeps only the last silently)."""
+    """A JSON object that remembers keys it saw twice (json keeps only the last silently), and the
+    line of each key, so an unknown one that stops start-up is named where it is written."""
 
     duplicate_keys: tuple[str, ...] = ()
+    key_lines: Mapping[str, int] = {}
 
 
 def _object_pairs(pairs: list[tuple[str, Any]]) -> _Object:
@@ -47,6 +51,34 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+def _with_key_lines(s_and_end: tuple[str, int], strict: bool, scan_once: Any, object_hook: Any,
+                    object_pairs_hook: Any, memo: Any = None) -> tuple[Any, int]:
+    """json's own object parser, noting on the ``_Object`` it makes the line of each key (of the
+    ``:`` before its value); the pure-Python scanner calls this for every object of the file."""
+    text = s_and_end[0]
+    starts: list[int] = []
+
+    def scan_value(string: str, index: int) -> Any:
+        starts.append(index)
+        return scan_once(string, index)
+
+    def with_lines(pairs: list[tuple[str, Any]]) -> Any:
+        obj = object_pairs_hook(pairs)
+        obj.key_lines = {key: text.count("\n", 0, text.rfind(":", 0, start)) + 1
+                         for (key, _), start in zip(pairs, starts, strict=True)}
+        return obj
+
+    return json.decoder.JSONObject(s_and_end, strict, scan_value, object_hook, with_lines, memo)  # type: ignore[no-any-return]
+
+
+def _decoder() -> json.JSONDecoder:
+    """A decoder whose objects are ``_Object``s knowing their duplicate keys and their keys' lines."""
+    decoder = json.JSONDecoder(object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+    decoder.parse_object = _with_key_lines  # type: ignore[assignment]
+    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]  # the one that calls it
+    return decoder
+
+
 MISSING: Any = object()
 
 
@@ -56,7 +88,7 @@ def read_config_file(path: Path) -> Any:
         return MISSING
     text = read_text(path, "utf-8-sig")
     try:
-        return json.loads(text, object_pairs_hook=_object_pairs, parse_constant=_reject_constant)
+        return _decoder().decode(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}{_json_hint(text, exc)}", path

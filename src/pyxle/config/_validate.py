@@ -2,7 +2,8 @@
 
 Hand-written rather than schema-library driven so each message names the exact key
 path and what was expected. Every problem is collected (not just the first), and
-unknown keys become warnings with a "did you mean" hint, since typos are the usual cause.
+unknown keys become warnings with a "did you mean" hint, since typos are the usual cause; errors
+when that hint is a setting that guards the app (``SECURITY_KEYS``).
 """
 
 from __future__ import annotations
@@ -65,6 +66,14 @@ REALTIME_KEYS = (
     "broker", "redisUrl", "channelPrefix", "maxMessageSize", "maxPublishSize", "sendQueue", "pingInterval",
     "apiRoutes",
 )
+
+# The settings that guard the app: an unknown key taken for one of them (its "did you mean") stops
+# start-up rather than be ignored, since the app would then run unguarded ("ratelimit" limits nothing).
+SECURITY_KEYS = frozenset((
+    "middleware", "routeMiddleware", "plugins", "cors", "csrf", "securityHeaders", "forwardedAllowIps", "rateLimit",
+    "maxBodySize", "cors.origins", "cors.credentials", "cors.methods", "cors.headers",
+    "observability.metricsEndpointToken", "observability.trustIncomingRequestId", "realtime.apiRoutes",
+))
 
 # Ignored silently: editors use "$schema" to offer completion for JSON files.
 _SILENT_KEYS = frozenset({"$schema"})
@@ -131,9 +140,15 @@ class Validator:
             if hint is None:
                 close = suggest(key, known)
                 hint = f"{prefix}{close}" if close else None
+            line = getattr(obj, "key_lines", {}).get(key)
+            at = f"line {line}: " if line else ""
             if guards:
-                message = f'unknown key "{prefix}{key}" (known: {", ".join(known)})'
+                message = f'{at}unknown key "{prefix}{key}" (known: {", ".join(known)})'
                 self.problems.append(f'{message}; did you mean "{hint}"?' if hint else message)
+                continue
+            if hint in SECURITY_KEYS:
+                self.problems.append(f'{at}unknown key "{prefix}{key}"; did you mean "{hint}"? (a setting that '
+                                     "guards the app is never ignored: correct the key, or remove it)")
                 continue
             message = f'unknown key "{prefix}{key}" is ignored'
             self.warnings.append(f'{message} (did you mean "{hint}"?)' if hint else message)
