@@ -144,6 +144,22 @@ def subdomain_origin(value: Any) -> bool:
     return is_str(value) and _SUBDOMAINS.fullmatch(value) is not None
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def origin_as_sent(origin: str) -> str:
+    """A valid ``cors.origins`` entry in the form browsers send an ``Origin`` in (RFC 6454): scheme
+    and host in lower case, the scheme's default port left out (``"HTTPS://App.Example.com:443"`` is
+    ``"https://app.example.com"``), which is what the header is compared with, whole."""
+    if origin == "*":
+        return origin
+    scheme, _, host = origin.lower().partition("://")
+    name, colon, port = host.rpartition(":")
+    if colon and port.isascii() and port.isdigit():  # ("http://[::1]" has none: its last ":" is inside [])
+        host = name if int(port) == _DEFAULT_PORTS.get(scheme) else f"{name}:{int(port)}"
+    return f"{scheme}://{host}"
+
+
 METHOD = Rule(
     'an HTTP method name like "GET", or "*"',
     lambda v: is_str(v) and _TOKEN.fullmatch(v) is not None,

@@ -332,7 +332,7 @@ class Validator:
 
     def origins(self, value: Any) -> tuple[str, ...] | Any:
         """``cors.origins``: each an exact origin, "*" alone, or one for the subdomains of a host
-        ("https://*.example.com"). A "*" anywhere else ("https://ex*.com") is refused with a hint:
+        ("https://*.example.com"), in the form browsers send (``origin_as_sent``). A "*" anywhere else ("https://ex*.com") is refused with a hint:
         origins are compared whole, so it would match nothing."""
         wild = [(i, origin) for i, origin in enumerate(value if isinstance(value, list) else ())
                 if isinstance(origin, str) and origin != "*" and "*" in origin and not r.subdomain_origin(origin)]
@@ -343,7 +343,8 @@ class Validator:
                 'the subdomains of example.com), or use "*" alone for any site'
             )
         if not wild:
-            return self.list_of("cors.origins", value, r.ORIGIN)
+            origins = self.list_of("cors.origins", value, r.ORIGIN)
+            return origins if origins is _INVALID else tuple(dict.fromkeys(map(r.origin_as_sent, origins)))
         refused = dict(wild)
         for i, origin in enumerate(value):  # the others still checked, each named once
             if i not in refused:
