@@ -408,7 +408,7 @@ CLAIMS: list[tuple[str, str, str]] = [
      HARDENING + "test_serve_refuses_to_start_without_a_secret_key_when_state_is_shared"),
     ("docs/deployment.md", "with one worker it warns",
      HARDENING + "test_one_worker_without_a_secret_key_still_starts_with_a_warning"),
-    ("docs/deployment.md", "`pyxle: PYXLE_BODY_TIMEOUT must be a number of seconds above 0 and under a year (got 'soon')`",
+    ("docs/deployment.md", '`pyxle: PYXLE_BODY_TIMEOUT must be a number of seconds above 0 and under a year (got "soon")`',
      HARDENING + "test_an_invalid_limit_in_the_environment_stops_start_up"),
     ("docs/deployment.md", "a connection that sends no complete request head for this long (after connecting, or after its last answer) is closed",
      HARDENING + "test_connections_without_a_request_are_closed_after_the_keep_alive_timeout"),

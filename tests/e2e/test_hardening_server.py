@@ -1410,12 +1410,12 @@ def test_a_new_connection_still_sending_its_request_head_holds_the_stop_until_th
 # Limits given through the environment are checked like flags.
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("PYXLE_BODY_TIMEOUT", "soon", "PYXLE_BODY_TIMEOUT must be a number of seconds above 0 and under a year (got 'soon')"),
-    ("PYXLE_SHUTDOWN_TIMEOUT", "0", "PYXLE_SHUTDOWN_TIMEOUT must be a number of seconds above 0 and under a year (got '0')"),
-    ("PYXLE_SSR_QUEUE", "-1", "PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got '-1')"),
-    ("PYXLE_SSR_QUEUE", "\u00b2", "PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got '\u00b2')"),
+    ("PYXLE_BODY_TIMEOUT", "soon", 'PYXLE_BODY_TIMEOUT must be a number of seconds above 0 and under a year (got "soon")'),
+    ("PYXLE_SHUTDOWN_TIMEOUT", "0", 'PYXLE_SHUTDOWN_TIMEOUT must be a number of seconds above 0 and under a year (got "0")'),
+    ("PYXLE_SSR_QUEUE", "-1", 'PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got "-1")'),
+    ("PYXLE_SSR_QUEUE", "\u00b2", 'PYXLE_SSR_QUEUE must be a whole number of renders, 0 or more (got "\u00b2")'),
     ("PYXLE_KEEP_ALIVE_TIMEOUT", "1e12",
-     "PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a year (got '1e12')"),
+     'PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a year (got "1e12")'),
 ])
 def test_an_invalid_limit_in_the_environment_stops_start_up(make_project, start_server, variable: str, value: str,
                                                           message: str) -> None:
@@ -1440,10 +1440,11 @@ def test_the_limits_reach_the_workers_from_flags_and_env_files(make_project, sta
 
 
 def test_an_invalid_limit_in_an_env_file_stops_start_up(make_project, start_server) -> None:
-    server = start_server(make_project({**API, ".env": "PYXLE_KEEP_ALIVE_TIMEOUT=forever\n"}), "serve", env=KEY,
-                          ready=False)
+    project = make_project({**API, ".env": "PYXLE_KEEP_ALIVE_TIMEOUT=forever\n"})
+    server = start_server(project, "serve", env=KEY, ready=False)
     assert server.wait_exit() == 1
-    assert "pyxle: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a year (got 'forever')" in server.output()
+    assert (f'pyxle: {project / ".env"}:1: PYXLE_KEEP_ALIVE_TIMEOUT must be a number of seconds above 0 and under a '
+            'year (got "forever")') in server.output()
 
 
 # Without PYXLE_SECRET_KEY, production refuses to start when state is shared.
@@ -1506,5 +1507,5 @@ def test_a_malformed_limit_flag_is_a_usage_error_naming_the_flag_and_the_value_a
     assert server.wait_exit() == 2
     out = server.output()
     rule = "a whole number of renders, 0 or more" if flag == "--ssr-queue" else "a number of seconds above 0 and under a year"
-    assert f"Invalid value for '{flag}': must be {rule} (got '{value}')" in out, out
+    assert f"Invalid value for '{flag}': must be {rule} (got \"{value}\")" in out, out
     assert "PYXLE_" not in out and "Traceback" not in out, out

@@ -517,7 +517,7 @@ def _printed_records_are_json(server: Server, r: httpx.Response) -> None:
 @cites("docs/observability.md", "An error that stops start-up\nover a value `pyxle.config.json` refuses is in the format the file's own `logFormat` names")
 @pytest.mark.parametrize("config,env,message", [
     ({"observability": {"logFormat": "json"}}, {"PYXLE_SSR_TIMEOUT": "abc"},
-     "PYXLE_SSR_TIMEOUT must be a number of seconds above 0 and under a year (got 'abc')"),
+     'PYXLE_SSR_TIMEOUT must be a number of seconds above 0 and under a year (got "abc")'),
     ({"observability": {"logFormat": "json", "metricsEndpoint": True, "metricsEndpointPath": "/healthz"}}, {},
      "observability.metricsEndpointPath /healthz is Pyxle's health check"),
     ({"rateLimit": {"requests": "many"}}, {"PYXLE_LOG_FORMAT": "json"}, "rateLimit.requests"),

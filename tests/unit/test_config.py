@@ -513,14 +513,14 @@ def test_env_overrides_each_field(tmp_path: Path) -> None:
             "PYXLE_MAX_BODY_SIZE": "2048",
             "PYXLE_LOG_FORMAT": "JSON",
             "PYXLE_ACCESS_LOG": "0",
-            "PYXLE_SECRET_KEY": "s3cret",
+            "PYXLE_SECRET_KEY": "s3cret-of-at-least-thirty-two-bytes",
             "PYXLE_PUBLIC_DIR": "static",  # as 0.4 to 0.9 read it (and still a public variable)
         },
     )
     assert (config.host, config.port, config.debug) == ("0.0.0.0", 9000, True)
     assert (config.pages_dir, config.build_dir, config.public_dir) == ("src/pages", "out", "static")
     assert (config.max_body_size, config.log_format, config.access_log) == (2048, "json", False)
-    assert config.secret_key == "s3cret"
+    assert config.secret_key == "s3cret-of-at-least-thirty-two-bytes"
 
 
 @pytest.mark.parametrize(("text", "expected"), [("1", True), ("yes", True), ("true", True), ("0", False), ("no", False), ("False", False)])
@@ -626,17 +626,17 @@ def test_bad_mode_is_rejected(tmp_path: Path) -> None:
 
 
 def test_to_dict_uses_file_keys_and_masks_the_secret(tmp_path: Path) -> None:
-    config = load(tmp_path, {"starlette": {"port": 3000}}, environ={"PYXLE_SECRET_KEY": "hunter2"})
+    config = load(tmp_path, {"starlette": {"port": 3000}}, environ={"PYXLE_SECRET_KEY": "hunter2-hunter2-hunter2-hunter2!"})
     data = config.to_dict()
     assert data["starlette"] == {"host": "127.0.0.1", "port": 3000}
     assert data["secretKey"] == "********"
     assert data["csrf"]["cookieName"] == "pyxle-csrf"
     assert data["csrf"]["headerName"] == "x-csrf-token"
     assert data["cors"]["credentials"] is False
-    assert "hunter2" not in json.dumps(data)
-    assert config.to_dict(masked=False)["secretKey"] == "hunter2"
-    assert "hunter2" not in repr(config)
-    assert "hunter2" not in str(config)
+    assert "hunter2-hunter2-hunter2-hunter2!" not in json.dumps(data)
+    assert config.to_dict(masked=False)["secretKey"] == "hunter2-hunter2-hunter2-hunter2!"
+    assert "hunter2-hunter2-hunter2-hunter2!" not in repr(config)
+    assert "hunter2-hunter2-hunter2-hunter2!" not in str(config)
 
 
 def test_to_dict_secret_key_null_when_unset(tmp_path: Path) -> None:

@@ -185,13 +185,13 @@ def test_loads_into_os_environ_by_default(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_load_config_reads_env_files_into_environ(tmp_path: Path) -> None:
-    write(tmp_path, ".env", "PYXLE_PORT=4000\nPYXLE_SECRET_KEY=from-env-file\nDATABASE_URL=sqlite://\n")
+    write(tmp_path, ".env", "PYXLE_PORT=4000\nPYXLE_SECRET_KEY=from-env-file-of-at-least-32-bytes\nDATABASE_URL=sqlite://\n")
     write(tmp_path, ".env.development", "PYXLE_DEBUG=1\n")
     environ: dict[str, str] = {}
     config = load_config(tmp_path, mode="development", environ=environ)
     assert config.port == 4000
     assert config.debug is True
-    assert config.secret_key == "from-env-file"
+    assert config.secret_key == "from-env-file-of-at-least-32-bytes"
     assert environ["DATABASE_URL"] == "sqlite://"
 
 
@@ -277,3 +277,19 @@ def test_a_line_0_9_skipped_names_the_file_and_line(tmp_path: Path) -> None:
     write(tmp_path, ".env", "A=1\nDATABASE_URL\n")
     with pytest.raises(ConfigError, match=r"\.env: line 2: expected KEY=VALUE"):
         load_env_files(tmp_path, "development", {})
+
+
+def test_the_config_refuses_the_secret_keys_pyxle_security_refuses() -> None:
+    """The config checks PYXLE_SECRET_KEY's length itself (to name its .env line), by the rule
+    pyxle.security applies to a key given otherwise."""
+    from pyxle.config._rules import HOW_TO_MAKE_SECRET, SECRET_KEY_BYTES, secret_key_problem
+    from pyxle.security._secret import HOW_TO_MAKE, MIN_SECRET_BYTES, SecretKeyError, resolve_secret
+
+    assert (SECRET_KEY_BYTES, HOW_TO_MAKE_SECRET) == (MIN_SECRET_BYTES, HOW_TO_MAKE)
+    for key in ("k" * 31, "é" * 15, "k" * 32, "é" * 16):
+        try:
+            resolve_secret(key, mode="production")
+            refused = None
+        except SecretKeyError as exc:
+            refused = str(exc)
+        assert secret_key_problem(key) == refused

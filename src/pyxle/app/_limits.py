@@ -13,6 +13,7 @@ from typing import Any
 from starlette.types import Message, Receive, Scope
 
 from pyxle._refused import RequestRefused
+from pyxle.config._rules import LIMITS, describe
 
 logger = logging.getLogger("pyxle.http")
 
@@ -51,18 +52,13 @@ class Limits:
 
 def limit_value(name: str, text: str) -> float | int:
     """``text`` as the value of the ``Limits`` field ``name``: one rule for a ``PYXLE_*`` variable
-    and a ``pyxle serve`` flag, each reporting it under its own name; ``LimitError`` says what it must be."""
-    if name == "ssr_queue":
-        if not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
-            raise LimitError(f"must be a whole number of renders, 0 or more (got {text!r})")
-        return int(text)
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = -1.0
-    if not 0 < seconds < 86400 * 365:  # also refuses nan and inf
-        raise LimitError(f"must be a number of seconds above 0 and under a year (got {text!r})")
-    return seconds
+    and a ``pyxle serve`` flag (the config's, which checks the variables first, naming their .env
+    line), each reporting it under its own name; ``LimitError`` says what it must be."""
+    parse, rule = LIMITS[name]
+    value = parse(text)
+    if not rule.check(value):
+        raise LimitError(f"must be {rule.expected} (got {describe(text)})")
+    return value  # type: ignore[no-any-return]
 
 
 class BodyTooLarge(RequestRefused):

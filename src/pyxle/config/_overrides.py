@@ -84,6 +84,10 @@ CACHE_ENV: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
     "PYXLE_PAGE_CACHE_MAX_ENTRIES": ("max_entries", _as_int, r.POSITIVE_INT),
     "PYXLE_PAGE_CACHE_MAX_BYTES": ("max_bytes", _as_int, r.POSITIVE_INT),
 }
+# PYXLE_KEEP_ALIVE_TIMEOUT, ..., PYXLE_SSR_QUEUE: the server's limits (pyxle.app.Limits)
+LIMIT_ENV: dict[str, tuple[str, Callable[[str], Any], Rule]] = {
+    f"PYXLE_{name.upper()}": (name, parse, rule) for name, (parse, rule) in r.LIMITS.items()
+}
 _FILE_BACKEND = ("PYXLE_PAGE_CACHE_BACKEND=file is not supported: use memory (one process) or redis "
                  "(shared by every worker and machine)")
 
@@ -96,13 +100,15 @@ def env_overrides(
     A problem with a variable that ``origins`` places in a ``.env`` file starts with that
     ``file:line``. An empty variable counts as unset (``PYXLE_PORT=`` from an unset shell substitution).
     ``PYXLE_REALTIME_*`` values come as one dict under ``"realtime"``: fields of ``RealtimeConfig``;
-    ``PYXLE_PAGE_CACHE_*`` ones under ``"cache"``.
+    ``PYXLE_PAGE_CACHE_*`` ones under ``"cache"``. The limits (``PYXLE_*_TIMEOUT``, ``PYXLE_SSR_QUEUE``)
+    and the secret key's length are checked here too, so every bad variable is listed at once.
     """
     values: dict[str, Any] = {}
     realtime: dict[str, Any] = {}
     cache: dict[str, Any] = {}
     problems: list[str] = []
-    for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime), (CACHE_ENV, cache)):
+    checked: dict[str, Any] = {}  # the limits: pyxle.app.Limits reads them; checked here to name their .env line
+    for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime), (CACHE_ENV, cache), (LIMIT_ENV, checked)):
         for variable, (name, parse, rule) in table.items():
             text = environ.get(variable)
             if text is None or text.strip() == "":
@@ -120,8 +126,12 @@ def env_overrides(
     if cache:
         values["cache"] = cache
     secret = environ.get(SECRET_KEY_VAR)
-    if secret:  # never echoed, so there is nothing to report about it
+    if secret:  # never echoed: only its size is reported
         values["secret_key"] = secret
+        refusal = r.secret_key_problem(secret)
+        if refusal is not None:
+            where = (origins or {}).get(SECRET_KEY_VAR)
+            problems.append(f"{where}: {refusal}" if where else refusal)
     return values, tuple(problems)
 
 

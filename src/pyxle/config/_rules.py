@@ -199,6 +199,47 @@ BROTLI_QUALITY = Rule("an integer from 0 to 11", lambda v: is_int(v) and 0 <= v 
 ZSTD_LEVEL = Rule("an integer from 1 to 22, or null (zstd not offered)", lambda v: v is None or (is_int(v) and 1 <= v <= 22))
 # "inprocess" and "in-process" are pyxle-framework 0.9's other names for "memory"
 BROKER = Rule("one of memory, redis", lambda v: is_str(v) and v.lower() in ("memory", "redis", "inprocess", "in-process"))
+
+
+def as_seconds(text: str) -> float | str:
+    """A timeout variable's or flag's text as seconds; the text itself when it is no number."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def as_count(text: str) -> int | str:
+    """A count's text as an int; the text itself unless it is ASCII digits ("²" is a digit to
+    ``isdigit()``, not to ``int()``)."""
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() else text
+
+
+SECONDS_LIMIT = Rule("a number of seconds above 0 and under a year",  # also refuses nan and inf
+                     lambda v: isinstance(v, float) and 0 < v < 86400 * 365)
+RENDER_QUEUE = Rule("a whole number of renders, 0 or more", lambda v: is_int(v) and v >= 0)
+# The server's limits (pyxle.app.Limits field -> parse, rule): read by the app from PYXLE_<FIELD>,
+# given by pyxle serve's flags; checked here too, so a bad variable is named with its .env line.
+LIMITS: dict[str, tuple[Callable[[str], Any], Rule]] = {
+    "keep_alive_timeout": (as_seconds, SECONDS_LIMIT), "body_timeout": (as_seconds, SECONDS_LIMIT),
+    "shutdown_timeout": (as_seconds, SECONDS_LIMIT), "worker_timeout": (as_seconds, SECONDS_LIMIT),
+    "ssr_timeout": (as_seconds, SECONDS_LIMIT), "ssr_queue": (as_count, RENDER_QUEUE),
+}
+# The shortest PYXLE_SECRET_KEY taken, in bytes (pyxle.security's MIN_SECRET_BYTES: config imports
+# nothing of it), and how to make one.
+SECRET_KEY_BYTES = 32
+HOW_TO_MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why PYXLE_SECRET_KEY cannot sign anything (too short), naming its size, never the key."""
+    size = len(value.encode("utf-8", "surrogateescape"))
+    if size >= SECRET_KEY_BYTES:
+        return None
+    return f"PYXLE_SECRET_KEY is {size} bytes; it must be at least {SECRET_KEY_BYTES}. Make one with: {HOW_TO_MAKE_SECRET}"
+
+
 _REDIS_NETLOC = re.compile(r"([^:/?#]+://)([^/?#]*)")
 
 
