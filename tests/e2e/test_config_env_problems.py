@@ -7,9 +7,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 
-from tests.conftest import pyxle_command, server_env, write_project
+from tests.conftest import pyxle_command, server_env, serving, write_project
 from tests.docs._blocks import cites
 
 ROUTE = "async def get(request):\n    return {'ok': True}\n"
@@ -55,3 +56,21 @@ def test_a_bad_variable_from_the_shell_is_named_without_a_file(api: Path) -> Non
     assert f'pyxle: PYXLE_SSR_TIMEOUT {SECONDS} (got "abc")\n' in run.stderr, run.stderr
     assert "\nPYXLE_SECRET_KEY is 4 bytes; it must be at least 32." in run.stderr, run.stderr
     assert ".env" not in run.stderr
+
+
+@cites("docs/configuration.md", "A `PYXLE_*` variable Pyxle does not read (other than `PYXLE_PUBLIC_*`) that looks like one it\n"
+       "does is named in a start-up warning")
+def test_a_misspelt_pyxle_variable_is_named_with_the_one_it_looks_like(api: Path) -> None:
+    (api / ".env").write_text(f"APP=1\nPYXLE_MAXBODYSIZE=5\nPYXLE_SECRETKEY={'k' * 40}\nPYXLE_PUBLIC_SECRETKEY=x\n"
+                              "PYXLE_MY_OWN_THING=1\n")
+    with serving(api, env={"PYXLE_FORWARDED_ALLOWED_IPS": "*"}) as server:
+        assert httpx.post(server.url + "/api/hello", content=b"x" * 100).status_code != 413  # the variable is not read
+        out = server.output()
+    env = api / ".env"
+    said = "is ignored (did you mean"
+    for line in (f'pyxle: warning: {env}:2: unknown variable "PYXLE_MAXBODYSIZE" {said} "PYXLE_MAX_BODY_SIZE"?)',
+                 f'pyxle: warning: {env}:3: unknown variable "PYXLE_SECRETKEY" {said} "PYXLE_SECRET_KEY"?)',
+                 f'pyxle: warning: unknown variable "PYXLE_FORWARDED_ALLOWED_IPS" {said} "PYXLE_FORWARDED_ALLOW_IPS"?)'):
+        assert line in out, (line, out)
+    assert "PYXLE_PUBLIC_SECRETKEY" not in out and "PYXLE_MY_OWN_THING" not in out, out
+    assert "k" * 40 not in out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -293,3 +294,22 @@ def test_the_config_refuses_the_secret_keys_pyxle_security_refuses() -> None:
         except SecretKeyError as exc:
             refused = str(exc)
         assert secret_key_problem(key) == refused
+
+
+def test_every_pyxle_variable_pyxle_sets_or_reads_is_known_to_the_typo_warning() -> None:
+    """A variable Pyxle sets for its own processes (or a new one it reads) is never warned about as
+    a misspelling of another: every ``PYXLE_*`` name in the source is read or listed as internal."""
+    from pyxle.config._overrides import INTERNAL_VARIABLES, variables_read
+
+    source = Path(__file__).resolve().parents[2] / "src" / "pyxle"
+    files = [path for path in source.rglob("*.py") if path.name != "_overrides.py"]  # (its examples of typos)
+    names = {name for path in files for name in re.findall(r"\bPYXLE_[A-Z0-9_]*[A-Z0-9]\b", path.read_text())}
+    names -= {name for name in names if name.startswith("PYXLE_PUBLIC_") or name.endswith("__")}  # JS globals
+    assert names - {*variables_read(), *INTERNAL_VARIABLES} == set()
+    assert unknown_variables_of(names) == ()
+
+
+def unknown_variables_of(names: set[str]) -> tuple[str, ...]:
+    from pyxle.config._overrides import unknown_variables
+
+    return unknown_variables(dict.fromkeys(names, "1"))

@@ -13,6 +13,7 @@ from typing import Any
 from pyxle._forwarded import split_peers
 
 from . import _rules as r
+from ._env import PUBLIC_ENV_PREFIX
 from ._model import (
     CacheConfig,
     CompressionConfig,
@@ -133,6 +134,53 @@ def env_overrides(
             where = (origins or {}).get(SECRET_KEY_VAR)
             problems.append(f"{where}: {refusal}" if where else refusal)
     return values, tuple(problems)
+
+
+# PYXLE_* variables Pyxle sets for its own processes, and those pyxle-framework 0.9 read that are
+# not read here (docs/migrating.md): never taken for a misspelt one.
+INTERNAL_VARIABLES = frozenset({
+    "PYXLE_DOTENV_KEYS", "PYXLE_PROJECT_ROOT", "PYXLE_MODE", "PYXLE_STARTUP_NOTED", "PYXLE_STARTED_FILE",
+    "PYXLE_SERVER_WORKERS", "PYXLE_REDIS_CHECKED", "PYXLE_LISTENER", "PYXLE_LISTENER_SLOT", "PYXLE_HEARTBEAT_DIR",
+    "PYXLE_GENERATED_SECRET_KEY", "PYXLE_DEV_SAID", "PYXLE_DEV_REPORT", "PYXLE_DEV_RELOAD_PID",
+    "PYXLE_BUILT_BY_SERVER", "PYXLE_SKIP_BUILD", "PYXLE_SSR_WORKERS",
+    "PYXLE_VITE_HOST", "PYXLE_VITE_PORT", "PYXLE_SSR_WORKER_CONCURRENCY", "PYXLE_PAGE_CACHE_DIR",
+})
+_PREFIX = "PYXLE_"
+
+
+def variables_read() -> tuple[str, ...]:
+    """The ``PYXLE_*`` variables a user sets for Pyxle to read (not ``PYXLE_PUBLIC_*``)."""
+    names = (*ENV_OVERRIDES, SECRET_KEY_VAR, *ENV_SECRETS, *REALTIME_ENV, *CACHE_ENV, *LIMIT_ENV)
+    return tuple(name for name in names if name.startswith(_PREFIX))
+
+
+def unknown_variables(environ: Mapping[str, str], origins: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Warnings for ``PYXLE_*`` variables Pyxle does not read that look like one it does
+    (``PYXLE_SECRETKEY``): set, they are ignored, and the setting meant keeps its default. Only the
+    part after ``PYXLE_`` is compared, so that the prefix alone makes no name look like another."""
+    known = variables_read()
+    by_rest = {name[len(_PREFIX):]: name for name in known}
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith(_PREFIX) or name.startswith(PUBLIC_ENV_PREFIX) or name in known \
+                or name in INTERNAL_VARIABLES:
+            continue
+        meant = _meant(name[len(_PREFIX):], by_rest)
+        if meant is not None:
+            where = (origins or {}).get(name)
+            found = f'unknown variable "{name}" is ignored (did you mean "{meant}"?)'
+            warnings.append(f"{where}: {found}" if where else found)
+    return tuple(warnings)
+
+
+def _meant(rest: str, by_rest: Mapping[str, str]) -> str | None:
+    """The variable ``PYXLE_<rest>`` looks like: one Pyxle reads, or a public one misspelt
+    (``PYXLE_PUBLC_API_URL`` is ``PYXLE_PUBLIC_API_URL``, which the browser gets)."""
+    first, _, after = rest.partition("_")
+    if after and suggest(first, ("PUBLIC",)):
+        return f"{PUBLIC_ENV_PREFIX}{after}"
+    close = suggest(rest, by_rest)
+    return by_rest[close] if close is not None else None
 
 
 def with_env_secrets(config: PyxleConfig, environ: Mapping[str, str]) -> PyxleConfig:
