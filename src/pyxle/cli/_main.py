@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from pyxle import __version__
-from pyxle.cli._project import CliError, errors_as_json, export_for_workers, load_project, note, with_secret
+from pyxle.cli._project import CliError, Mode, errors_as_json, export_for_workers, load_project, note, with_secret
 
 if TYPE_CHECKING:
     from pyxle.bundler import BuildResult
@@ -41,6 +41,8 @@ class HostValue(click.ParamType):
         return value
 
 
+PRINT_CONFIG = click.option("--print-config/--no-print-config", default=False,
+                            help="Print the merged configuration of this command's mode (secrets masked) and exit.")
 HOST = click.option("--host", type=HostValue(), default=None,
                     help="Address or host name to listen on (default 127.0.0.1; a name: its first address).")
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
@@ -236,21 +238,31 @@ def main() -> None:
 @SSR_WORKERS
 @FORWARDED_ALLOW_IPS
 @click.option("--skip-build/--no-skip-build", default=False, help="Serve the existing build without checking that it is current.")
+@PRINT_CONFIG
 @limit_flags
 @not_needed("--serve-static/--no-serve-static", why="public/ and the build's assets are always served",
             ignored="Pyxle serves public/ and the build's assets itself (a CDN in front still caches them)")
 def serve(directory: Path, host: str | None, port: int | None, workers: int, log_format: str | None,
           access_log: bool | None, ssr_workers: int | None, forwarded_allow_ips: str | None, skip_build: bool,
-          **limits: float | None) -> None:
+          print_config: bool, **limits: float | None) -> None:
     """Run the project with the production server (building pages first when the build is stale)."""
     forwarded_from(forwarded_allow_ips)
+    overrides = {"host": host, "port": port, "log_format": log_format, "access_log": access_log}
+    if print_config:  # what production runs with: the .env.production files
+        _print_config(directory, "production", overrides)
+        return
     if skip_build:
         os.environ["PYXLE_SKIP_BUILD"] = "1"
     for name, value in limits.items():
         if value is not None:
             os.environ["PYXLE_" + name.upper()] = repr(value)  # exact: f"{value:g}" rounded to 6 digits
-    _run(directory, "production", {"host": host, "port": port, "log_format": log_format, "access_log": access_log}, workers,
-         ssr_workers)
+    _run(directory, "production", overrides, workers, ssr_workers)
+
+
+def _print_config(directory: Path, mode: Mode, overrides: dict[str, Any]) -> None:
+    """``--print-config``: the configuration ``mode`` would run with, secrets masked."""
+    config = load_project(directory, mode, overrides, from_build=mode == "production")
+    click.echo(json.dumps(config.to_dict(masked=True), indent=2))
 
 
 @main.command()
@@ -261,7 +273,7 @@ def serve(directory: Path, host: str | None, port: int | None, workers: int, log
 @ACCESS_LOG
 @SSR_WORKERS
 @FORWARDED_ALLOW_IPS
-@click.option("--print-config/--no-print-config", default=False, help="Print the merged configuration (secrets masked) and exit.")
+@PRINT_CONFIG
 @not_needed("--vite-host", why="there is no Vite server", takes_value=True)
 @not_needed("--vite-port", why="there is no Vite server", takes_value=True)
 @not_needed("--tailwind/--no-tailwind", why="Tailwind runs in the bundler, on every rebuild")
@@ -275,8 +287,7 @@ def dev(directory: Path, host: str | None, port: int | None, log_format: str | N
     forwarded_from(forwarded_allow_ips)
     overrides = {"host": host, "port": port, "log_format": log_format, "access_log": access_log}
     if print_config:
-        config = load_project(directory, "development", overrides)
-        click.echo(json.dumps(config.to_dict(masked=True), indent=2))
+        _print_config(directory, "development", overrides)
         return
     _run(directory, "development", overrides, 1, ssr_workers)
 
