@@ -273,8 +273,17 @@ def test_build_and_typecheck_stop_on_an_api_route_serve_would_refuse(make_projec
 @cites("docs/configuration.md", "one is named in a hint (`hint: JSON\nallows no trailing comma: remove the , before it`)")
 @cites("docs/configuration.md", "and so is an empty file (`hint: the file is\nempty: write {} for no settings`)")
 @cites("docs/configuration.md", "`invalid JSON: nested too deeply for the parser`")
+@cites("docs/configuration.md", "a comment too (`hint: JSON has no comments: remove the // comment`)")
 @pytest.mark.parametrize("command", ["check", "serve"])
 @pytest.mark.parametrize("text,message", [
+    ('{\n  "name": "x" // my app\n}\n', ("invalid JSON at line 2, column 15: Expecting ',' delimiter; "
+                                        "hint: JSON has no comments: remove the // comment")),
+    ('{\n  // settings\n  "name": "x"\n}\n', ("invalid JSON at line 2, column 3: Expecting property name enclosed in "
+                                             "double quotes; hint: JSON has no comments: remove the // comment")),
+    ('{"name": "x", /* the app */ "lang": "en"}', ("invalid JSON at line 1, column 15: Expecting property name enclosed in "
+                                                 "double quotes; hint: JSON has no comments: remove the /* */ comment")),
+    ('{"plugins": [/* none yet */]}', ("invalid JSON at line 1, column 14: Expecting value; "
+                                      "hint: JSON has no comments: remove the /* */ comment")),
     ('{"name": "x",}', ("invalid JSON at line 1, column 14: Expecting property name enclosed in double quotes; "
                         "hint: JSON allows no trailing comma: remove the , before it")),
     ('{"plugins": [\n  "a",\n]}', "invalid JSON at line 3, column 1: Expecting value; hint: JSON allows no trailing comma"),

@@ -101,9 +101,13 @@ def read_config_file(path: Path) -> Any:
 
 
 def _json_hint(text: str, exc: json.JSONDecodeError) -> str:
-    """What Python's message means in the two mistakes it words least plainly."""
+    """What Python's message means in the mistakes it words least plainly: an empty file, a
+    trailing comma, a comment (editors' JSONC allows them, JSON does not)."""
     if not text.strip():
         return "; hint: the file is empty: write {} for no settings"
+    comment = text[exc.pos:exc.pos + 2]
+    if comment in ("//", "/*"):
+        return f"; hint: JSON has no comments: remove the {'//' if comment == '//' else '/* */'} comment"
     before = text[: exc.pos].rstrip()
     if exc.msg.startswith(("Expecting property name", "Expecting value")) and before.endswith(","):
         return "; hint: JSON allows no trailing comma: remove the , before it"
