@@ -269,6 +269,25 @@ def test_forwarded_allow_ips_in_the_config_and_the_variable_take_networks(make_p
     assert who(server, {"x-forwarded-for": "203.0.113.9"})["client"] == "127.0.0.1"
 
 
+@cites("docs/configuration.md", "uvicorn's `FORWARDED_ALLOW_IPS` is read too, when this one is not set")
+def test_a_malformed_uvicorn_variable_is_not_read_when_pyxles_own_is_set(tmp_path: Path, make_project,  # type: ignore[no-untyped-def]
+                                                                         start_server) -> None:
+    """It stopped start-up although the variable that wins over it was set."""
+    root = project(make_project({}, name="both"))
+    server = start_server(root, "serve", env={**KEY, "FORWARDED_ALLOW_IPS": "proxy.local",
+                                              "PYXLE_FORWARDED_ALLOW_IPS": "127.0.0.2"})
+    assert who(server, {"x-forwarded-for": "203.0.113.9"}, source="127.0.0.2")["client"] == "203.0.113.9"
+    assert who(server, {"x-forwarded-for": "203.0.113.9"})["client"] == "127.0.0.1"
+    assert "FORWARDED_ALLOW_IPS" not in server.output()
+    alone = Server(["serve", str(root), "--host", "127.0.0.1", "--port", "0"], root,
+                   server_env(**KEY, FORWARDED_ALLOW_IPS="proxy.local"))
+    try:
+        assert alone.wait_exit() == 1
+    finally:
+        alone.stop()
+    assert 'pyxle: FORWARDED_ALLOW_IPS must be IP addresses ("10.0.0.5")' in alone.output(), alone.output()
+
+
 @cites(DOC, 'A value that is not an address or a network stops start-up naming the flag, the variable or\nthe key')
 @cites(DOC, '`pyxle: /app/pyxle.config.json: forwardedAllowIps[0] must be an IP address ("10.0.0.5"), a network '
             '("10.0.0.0/8") or "*" (got "proxy.local")`')

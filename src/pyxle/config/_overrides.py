@@ -112,7 +112,7 @@ def env_overrides(
     for table, into in ((ENV_OVERRIDES, values), (REALTIME_ENV, realtime), (CACHE_ENV, cache), (LIMIT_ENV, checked)):
         for variable, (name, parse, rule) in table.items():
             text = environ.get(variable)
-            if text is None or text.strip() == "":
+            if text is None or text.strip() == "" or _overridden(table, variable, environ):
                 continue
             value = parse(text)
             if rule.check(value):
@@ -181,6 +181,14 @@ def _meant(rest: str, by_rest: Mapping[str, str]) -> str | None:
         return f"{PUBLIC_ENV_PREFIX}{after}"
     close = suggest(rest, by_rest)
     return by_rest[close] if close is not None else None
+
+
+def _overridden(table: Mapping[str, tuple[str, Any, Rule]], variable: str, environ: Mapping[str, str]) -> bool:
+    """Whether a later variable of ``table`` sets the same field (PYXLE_FORWARDED_ALLOW_IPS over
+    uvicorn's FORWARDED_ALLOW_IPS): this one is then not read, so not checked either."""
+    names = list(table)
+    field = table[variable][0]
+    return any(table[later][0] == field and environ.get(later, "").strip() for later in names[names.index(variable) + 1:])
 
 
 def with_env_secrets(config: PyxleConfig, environ: Mapping[str, str]) -> PyxleConfig:
