@@ -219,6 +219,7 @@ def test_the_right_password_starts(make_project, locked_redis, start_server) -> 
 # 3. A URL without the setting that would use it: a warning, as 0.9 never took a URL alone for Redis.
 
 @cites("docs/configuration.md", 'A `redisUrl` without `"backend": "redis"` is not used')
+@cites("docs/configuration.md", "A `rateLimit.redisUrl` with the limit off (`requests` 0, the default) is not used either, and\nwarns the same way")
 @cites("docs/configuration.md", '`pyxle: warning: /app/pyxle.config.json: cache.redisUrl is set, but cache.backend is not '
                                 '"redis", so the URL is not used: ...; hint: add "backend": "redis" to "cache" (or '
                                 'PYXLE_PAGE_CACHE_BACKEND=redis)`')
@@ -229,7 +230,12 @@ def test_the_right_password_starts(make_project, locked_redis, start_server) -> 
     ({"realtime": {"redisUrl": "redis://127.0.0.1:1/0"}}, "realtime.redisUrl",
      ('realtime.broker is not "redis", so the URL is not used: each process has a broker of its own, and a '
      'message reaches the sockets of one process only; hint: add "broker": "redis" to "realtime"')),
-], ids=["cache", "realtime"])
+    ({"rateLimit": {"redisUrl": "redis://127.0.0.1:1/0"}}, "rateLimit.redisUrl",
+     ('rateLimit.requests is 0 (the limit is off), so the URL is not used: no request is counted; '
+      'hint: set "requests" in "rateLimit" to turn the limit on, or remove the URL')),
+    ({"rateLimit": {"requests": 0, "redisUrl": "redis://127.0.0.1:1/0"}}, "rateLimit.redisUrl",
+     'rateLimit.requests is 0 (the limit is off), so the URL is not used'),
+], ids=["cache", "realtime", "rate-limit", "rate-limit-off"])
 def test_a_redis_url_alone_starts_with_a_warning_naming_file_and_key(make_project, start_server,
                                                                      config: dict[str, object], key: str,
                                                                      hint: str) -> None:

@@ -173,7 +173,7 @@ def load_config(
         sources["plugins"] = str(path)  # a plugin that fails to start is named with its entry there
     config = _with_redis_url_variable(config, environ, origins, sources, warnings)
     config = with_env_secrets(replace(config, **{**from_env, **from_flags}, sources=sources), environ)
-    config = replace(config, warnings=config.warnings + _unused_redis_urls(sources))
+    config = replace(config, warnings=config.warnings + _unused_redis_urls(sources, config))
     dir_problems = check_dirs(config, dir_sources)
     if dir_problems:
         raise ConfigError(dir_problems, warnings=warnings)
@@ -244,14 +244,19 @@ _UNUSED_URLS = {
 }
 
 
-def _unused_redis_urls(sources: Mapping[str, str]) -> tuple[str, ...]:
+def _unused_redis_urls(sources: Mapping[str, str], config: PyxleConfig) -> tuple[str, ...]:
     """Warnings for a Redis URL given without the setting that would use it: as in
-    pyxle-framework 0.9, a URL alone does not choose Redis, and every worker would go its own way."""
+    pyxle-framework 0.9, a URL alone does not choose Redis, and every worker would go its own way.
+    The rate limit's is used once the limit is on (``requests`` above 0)."""
     warnings = []
     for url_key, (switch, meanwhile, fix) in _UNUSED_URLS.items():
         if url_key in sources and switch not in sources:
             warnings.append(f'{sources[url_key]} is set, but {switch} is not "redis", so the URL is not used: '
                             f"{meanwhile}; hint: add {fix}")
+    if "rateLimit.redisUrl" in sources and not config.rate_limit.requests:
+        warnings.append(f'{sources["rateLimit.redisUrl"]} is set, but rateLimit.requests is 0 (the limit is off), so '
+                        'the URL is not used: no request is counted; hint: set "requests" in "rateLimit" to turn the '
+                        "limit on, or remove the URL")
     return tuple(warnings)
 
 
