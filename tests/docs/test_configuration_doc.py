@@ -261,3 +261,12 @@ def serving_static(folder: Path) -> Iterator[int]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_the_variable_table_lists_every_variable_pyxle_reads() -> None:
+    """PYXLE_WORKER_TIMEOUT was read (and documented in deployment.md) but missing here."""
+    from pyxle.config._overrides import variables_read
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "configuration.md").read_text()
+    table = text[text.index("| variable | overrides | accepted values |"):text.index("A bad value stops start-up")]
+    assert [name for name in variables_read() if f"`{name}`" not in table] == []

@@ -134,3 +134,27 @@ def test_the_text_access_line_shown_has_the_shape_of_a_real_one(make_project, st
     real = next(line for line in server.wait_for_output(rid).splitlines() if rid in line)
     assert '"GET /api/hello" 200 ' in real and real.endswith(f" {rid}"), real
     assert _shape(shown) == _shape(real), (shown, real)
+
+
+@cites(DOC, "[timeouts and limits](#timeouts-and-limits) below (`--keep-alive-timeout`, `--body-timeout`,\n"
+            "  `--shutdown-timeout`, `--worker-timeout`, `--ssr-timeout`, `--ssr-queue`)")
+def test_the_serve_synopsis_names_every_flag_of_pyxle_serve() -> None:
+    """It left out --skip-build, --ssr-workers and --worker-timeout, which `pyxle serve --help` lists."""
+    import click
+
+    from pyxle.cli import main
+
+    serve = main.commands["serve"]  # type: ignore[attr-defined]
+    text = (REPO / DOC).read_text()
+    synopsis = text[text.index("- `pyxle serve [DIR]"):text.index("- The server is")]
+    flags = [opt for param in serve.params if isinstance(param, click.Option) and not param.hidden
+             for opt in param.opts if opt.startswith("--") and opt != "--help"]
+    missing = [flag for flag in flags if flag.removeprefix("--") not in synopsis]
+    assert missing == []
+
+
+@cites(DOC, "`--port`'s default is\n  `starlette.port` or `PYXLE_PORT`, else 8000.")
+def test_the_port_flag_says_where_its_default_comes_from(tmp_path: Path) -> None:
+    run = pyxle_run(tmp_path, "serve", "--help")
+    help_text = " ".join(run.stdout.split())
+    assert "--port INTEGER RANGE Port (default: starlette.port or PYXLE_PORT, else 8000; 0: any free port)." in help_text

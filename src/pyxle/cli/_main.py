@@ -45,7 +45,8 @@ PRINT_CONFIG = click.option("--print-config/--no-print-config", default=False,
                             help="Print the merged configuration of this command's mode (secrets masked) and exit.")
 HOST = click.option("--host", type=HostValue(), default=None,
                     help="Address or host name to listen on (default 127.0.0.1; a name: its first address).")
-PORT = click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default 8000).")
+PORT = click.option("--port", type=click.IntRange(0, 65535), default=None,
+                    help="Port (default: starlette.port or PYXLE_PORT, else 8000; 0: any free port).")
 LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
 SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(0, 256), default=None,
