@@ -60,6 +60,8 @@ def test_a_bad_variable_from_the_shell_is_named_without_a_file(api: Path) -> Non
 
 @cites("docs/configuration.md", "A `PYXLE_*` variable Pyxle does not read (other than `PYXLE_PUBLIC_*`) that looks like one it\n"
        "does is named in a start-up warning")
+@cites("docs/configuration.md", '`pyxle: warning: /app/.env:3: unknown variable "PYXLE_SECRETKEY" is ignored (did you mean '
+       '"PYXLE_SECRET_KEY"?)`')
 def test_a_misspelt_pyxle_variable_is_named_with_the_one_it_looks_like(api: Path) -> None:
     (api / ".env").write_text(f"APP=1\nPYXLE_MAXBODYSIZE=5\nPYXLE_SECRETKEY={'k' * 40}\nPYXLE_PUBLIC_SECRETKEY=x\n"
                               "PYXLE_MY_OWN_THING=1\n")
@@ -74,3 +76,4 @@ def test_a_misspelt_pyxle_variable_is_named_with_the_one_it_looks_like(api: Path
         assert line in out, (line, out)
     assert "PYXLE_PUBLIC_SECRETKEY" not in out and "PYXLE_MY_OWN_THING" not in out, out
     assert "k" * 40 not in out
+
