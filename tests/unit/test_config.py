@@ -774,3 +774,16 @@ def test_folders_of_their_own_load(tmp_path: Path) -> None:
     config = load(tmp_path, {"publicDir": "static", "distDir": "../elsewhere/dist", "buildDir": "out/dev",
                              "pagesDir": "src/pages"})
     assert config.dist_path == tmp_path / "../elsewhere/dist"
+
+
+@cites("docs/configuration.md", "one of the nested ones written at the top level, outside its block, is taken\nfor it too")
+def test_a_nested_security_setting_written_at_the_top_level_stops_start_up(tmp_path: Path) -> None:
+    """Written beside the blocks, these were ignored with a bare warning: CORS off, the metrics open."""
+    path = write_config(tmp_path, {"origins": ["https://a.test"], "metricsEndpointToken": "t0ken-t0ken",
+                                   "trust_incoming_request_id": False})
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path, environ={})
+    text = str(info.value)
+    for key, meant in (("origins", "cors.origins"), ("metricsEndpointToken", "observability.metricsEndpointToken"),
+                       ("trust_incoming_request_id", "observability.trustIncomingRequestId")):
+        assert f'{path}: line ' in text and f'unknown key "{key}"; did you mean "{meant}"?' in text, text

@@ -79,7 +79,9 @@ SECURITY_KEYS = frozenset((
 _SILENT_KEYS = frozenset({"$schema"})
 
 # Top-level keys people write for a nested one.
-_TOP_LEVEL_HINTS = {"host": "starlette.host", "port": "starlette.port"}
+_TOP_LEVEL_HINTS = {"host": "starlette.host", "port": "starlette.port", "origins": "cors.origins",
+                     "metricsendpointtoken": "observability.metricsEndpointToken",
+                     "trustincomingrequestid": "observability.trustIncomingRequestId"}
 _SECRET_HINT = (
     'key "{key}" is ignored: the secret key is read only from the PYXLE_SECRET_KEY '
     "environment variable (e.g. in .env.local), so it is never committed with the config"
