@@ -5,6 +5,7 @@ byte on a socket where an HTTP client would tidy the path."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 from collections.abc import Iterator
@@ -94,6 +95,19 @@ def test_a_control_character_in_a_page_parameter_is_the_400_error_page_and_no_lo
     log: Path = app.log  # type: ignore[attr-defined]
     sent = "a" + chr(int(control[1:], 16)) + "b"
     assert not log.exists() or repr(sent) not in log.read_text()
+
+
+@cites("docs/pages.md", "its navigation JSON and a prefetch's name the path with the character percent-encoded")
+@pytest.mark.parametrize("control", CONTROLS)
+def test_the_navigation_json_of_a_path_with_a_control_character_echoes_it_percent_encoded(
+        app: Server, control: bytes) -> None:
+    """The router is handed back no character the server refused, as a ``routePath``: its escape
+    instead, upper-case as ``quote`` writes it (``%0d`` is sent as ``%0D``)."""
+    for kind in (b"1", b"prefetch"):
+        status, _, body = raw(app, b"/users/a" + control + b"b", headers=b"x-pyxle-navigation: " + kind + b"\r\n")
+        answer = json.loads(body)
+        assert status == 400 and answer["routePath"] == "/users/a" + control.decode().upper() + "b", (kind, answer)
+        assert not any(ord(c) < 32 or c == "\x7f" for c in body.decode()), body
 
 
 def test_other_paths_still_reach_their_routes(app: Server) -> None:

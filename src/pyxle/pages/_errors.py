@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import re
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -228,6 +229,15 @@ def _text(value: object) -> str:
     return html.escape(well_formed(str(value)))
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
+def echoed(path: str) -> str:
+    """``path`` as navigation JSON hands it back (``routePath``): a control character, which the
+    server refused in a path (``BadPath``), as its escape (``%00``), never as itself."""
+    return _CONTROL.sub(lambda found: f"%{ord(found.group()):02X}", path)
+
+
 class NotFound:
     """The end of the line for page projects: navigation JSON, or the not-found page, with 404; an API
     client's URL (``RouteTable.api_url``: ``/admin/api/nope`` beside ``pages/admin/api/``) gets JSON."""
@@ -246,8 +256,8 @@ class NotFound:
         headers = dict(scope.get("headers") or [])
         kind = headers.get(b"x-pyxle-navigation")
         if kind == b"prefetch":  # a hovered link: the router only learns there is no page, so no loader runs
-            response = Response(dumps({"ok": False, "routePath": path, "error": error}), self.status, headers=VARY,
-                                media_type="application/json")
+            response = Response(dumps({"ok": False, "routePath": echoed(path), "error": error}), self.status,
+                                headers=VARY, media_type="application/json")
             uncached(response)
             await response(scope, receive, send)
             return
@@ -281,7 +291,7 @@ class NotFound:
             except Answered as answered:
                 answer, target = answered.response, redirect_target(answered.response)
                 if navigation and target is not None:
-                    answer = as_json(answer, {"ok": False, "routePath": path, "redirect": target})
+                    answer = as_json(answer, {"ok": False, "routePath": echoed(path), "redirect": target})
                 answer.headers.add_vary_header("x-pyxle-navigation")
                 return answer
             except BaseException as exc:  # a layout loader failed: logged; the built-in page answers
@@ -292,7 +302,7 @@ class NotFound:
                 if not navigation:
                     return runtime.builtin(self.status, error)
         if navigation:
-            body = {"ok": False, "routePath": path, "error": error, "layoutData": layout_data}
+            body = {"ok": False, "routePath": echoed(path), "error": error, "layoutData": layout_data}
             return Response(dumps(body), self.status, headers=VARY, media_type="application/json")
         return await runtime.error_page(folder, self.kind, self.status, error, layout_data, path, scope=request.scope)
 
