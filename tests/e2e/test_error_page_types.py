@@ -99,3 +99,40 @@ def test_a_render_failure_shown_by_debug_is_a_component_render_error(make_projec
     status, error = error_of(server, "/render-crash")
     assert (status, error["type"]) == (500, "ComponentRenderError")
     assert error_of(server, "/crash")[1]["type"] == "LoaderCrashError"
+
+
+REFUSED = """
+from starlette.exceptions import HTTPException
+
+@server
+async def load(request):
+    raise HTTPException(403, "Members only")
+
+export default function Refused() { return <p>never</p> }
+"""
+GONE = REFUSED.replace('403, "Members only"', '404, "No such member"')
+NOT_FOUND_PAGE = ERROR_PAGE.replace("ErrorPage", "NotFoundPage")
+TYPED = {**FILES, "pages/refused.pyxl": REFUSED, "pages/gone.pyxl": GONE, "pages/not-found.pyxl": NOT_FOUND_PAGE}
+
+
+@cites("docs/pages.md", 'The other error pages below carry a `type` too:\n  `"NotFound"` for an unknown URL, '
+       '`"InvalidPath"` for a path holding a control character and\n  `"HTTPException"` for a loader\'s `HTTPException`')
+@cites("docs/pages.md", 'statusCode, data: {}, type: "HTTPException" }` and the exception\'s headers')
+@cites("docs/pages.md", '400, data: {}, type: "InvalidPath" }`')
+@cites("docs/pages.md", 'could not be found", statusCode: 404, data: {}, type: "NotFound" }`')
+def test_http_exceptions_unknown_urls_and_invalid_paths_give_the_error_page_a_type(make_project,
+                                                                                  start_server) -> None:
+    """The first Error pages bullet promises every error page ``{ message, statusCode, data, type }``:
+    an ``error.pyxl`` that shows or branches on ``type`` had nothing for these. The document and
+    the navigation JSON say the same."""
+    server = start_server(make_project(TYPED, node=True), "serve")
+    expected = {"/refused": (403, {"message": "Members only", "statusCode": 403, "data": {}, "type": "HTTPException"}),
+                "/gone": (404, {"message": "No such member", "statusCode": 404, "data": {}, "type": "HTTPException"}),
+                "/no-such-page": (404, {"message": "This page could not be found", "statusCode": 404, "data": {},
+                                        "type": "NotFound"}),
+                "/users/a%00b": (400, {"message": "This address is not valid: it holds a control character",
+                                       "statusCode": 400, "data": {}, "type": "InvalidPath"})}
+    for path, (status, error) in expected.items():
+        assert error_of(server, path) == (status, error), path
+        nav = httpx.get(server.url + path, headers={"x-pyxle-navigation": "1"}, timeout=30)
+        assert (nav.status_code, nav.json()["error"]) == (status, error), path

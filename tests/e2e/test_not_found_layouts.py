@@ -77,7 +77,7 @@ def test_navigation_json_for_an_unknown_url_carries_the_same_layout_data(server:
     assert response.status_code == 404
     assert response.json() == {
         "ok": False, "routePath": "/blog/missing",
-        "error": {"message": "This page could not be found", "statusCode": 404, "data": {}},
+        "error": {"message": "This page could not be found", "statusCode": 404, "data": {}, "type": "NotFound"},
         "layoutData": {"layout.pyxl": {"site": "Mini"}, "blog/layout.pyxl": {"section": "blog"}}}
 
 

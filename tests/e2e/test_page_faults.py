@@ -304,7 +304,7 @@ def test_a_loader_raising_http_exception_404_renders_the_nearest_not_found_page(
     nav = httpx.get(app.url + "/guarded/missing", headers=NAV)
     assert nav.status_code == 404 and nav.json() == {
         "ok": False, "routePath": "/guarded/missing",
-        "error": {"message": "Not Found", "statusCode": 404, "data": {}}}
+        "error": {"message": "Not Found", "statusCode": 404, "data": {}, "type": "HTTPException"}}
 
 
 def test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its_status_and_detail(app: Server) -> None:
@@ -314,7 +314,8 @@ def test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its
     assert r.headers["x-why"] == "members"  # the exception's headers (WWW-Authenticate, Retry-After) stay
     nav = httpx.get(app.url + "/guarded/members", headers=NAV)
     assert nav.status_code == 403 and nav.headers["x-why"] == "members"
-    assert nav.json()["error"] == {"message": "Members only", "statusCode": 403, "data": {}}
+    assert nav.json()["error"] == {"message": "Members only", "statusCode": 403, "data": {},
+                                      "type": "HTTPException"}
     assert nav.json()["ok"] is False and nav.json()["routePath"] == "/guarded/members"
     teapot = httpx.get(app.url + "/guarded/teapot")
     assert teapot.status_code == 418 and _shown(teapot.text, "guarded-error") == "418: No coffee here"

@@ -68,7 +68,7 @@ def test_a_prefetch_of_an_unknown_url_is_a_404_that_runs_no_loader(app: Server, 
         response = httpx.get(app.url + "/nowhere", headers=PREFETCH)
         assert response.status_code == 404
         assert response.json() == {"ok": False, "routePath": "/nowhere", "error": {
-            "message": "This page could not be found", "statusCode": 404, "data": {}}}
+            "message": "This page could not be found", "statusCode": 404, "data": {}, "type": "NotFound"}}
         assert "x-pyxle-navigation" in response.headers["vary"]
         assert response.headers["cache-control"].startswith("private")
     assert layout_runs(project, "/nowhere") == 0

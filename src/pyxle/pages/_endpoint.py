@@ -496,7 +496,7 @@ class PageEndpoint:
         (``ServiceUnavailable``: Redis for the realtime broker) gets its one warning line."""
         if isinstance(exc, ServiceUnavailable):
             log_unavailable(exc, scope)
-        error = {"message": exc.detail, "statusCode": exc.status_code, "data": {}}
+        error = {"message": exc.detail, "statusCode": exc.status_code, "data": {}, "type": "HTTPException"}
         kind = "not-found" if exc.status_code == 404 else "error"
         response = await self._error(navigation, exc.status_code, error, layout_data, scope, kind)
         if exc.headers:

@@ -242,7 +242,8 @@ class NotFound:
     """The end of the line for page projects: navigation JSON, or the not-found page, with 404; an API
     client's URL (``RouteTable.api_url``: ``/admin/api/nope`` beside ``pages/admin/api/``) gets JSON."""
 
-    status, kind, message = 404, "not-found", "This page could not be found"
+    # ``error_type``: the error page's ``type`` (docs/pages.md), as a LoaderError's is its class name.
+    status, kind, message, error_type = 404, "not-found", "This page could not be found", "NotFound"
 
     def __init__(self, runtime: PagesRuntime) -> None:
         self.runtime = runtime
@@ -252,7 +253,7 @@ class NotFound:
         if scope["type"] != "http" or self.runtime.table.api_url(path):  # an API client's URL: JSON
             await self.api_answer(scope, receive, send)
             return
-        error = {"message": self.message, "statusCode": self.status, "data": {}}
+        error = {"message": self.message, "statusCode": self.status, "data": {}, "type": self.error_type}
         headers = dict(scope.get("headers") or [])
         kind = headers.get(b"x-pyxle-navigation")
         if kind == b"prefetch":  # a hovered link: the router only learns there is no page, so no loader runs
@@ -311,7 +312,7 @@ class BadPath(NotFound):
     """A path holding a control character (``%00``), refused before any route sees it
     (``PyxleRouter``): 400, answered as a 404 is, with the nearest ``error.pyxl`` for a page's URL."""
 
-    status, kind = 400, "error"
+    status, kind, error_type = 400, "error", "InvalidPath"
     message = "This address is not valid: it holds a control character"
 
     @staticmethod
