@@ -136,3 +136,42 @@ def test_http_exceptions_unknown_urls_and_invalid_paths_give_the_error_page_a_ty
         assert error_of(server, path) == (status, error), path
         nav = httpx.get(server.url + path, headers={"x-pyxle-navigation": "1"}, timeout=30)
         assert (nav.status_code, nav.json()["error"]) == (status, error), path
+
+
+ACTS = """
+class SecretStoreError(Exception):
+    pass
+
+@action
+async def save(request):
+    raise SecretStoreError("ACTION-SECRET")
+
+export default function Acts() { return <form method="post"><button>Save</button></form> }
+"""
+
+
+def posted_error(server, path: str, action: str) -> tuple[int, dict]:
+    """What ``error.pyxl`` gets for a form posted without JavaScript to ``action`` of ``path``."""
+    with httpx.Client(base_url=server.url, timeout=30) as client:
+        client.get(path)
+        token = client.cookies["pyxle-csrf"]
+        response = client.post(f"/api/__actions{path}/{action}", data={"csrf_token": token},
+                               headers={"accept": "text/html", "referer": server.url + path})
+    found = re.search(r'<pre id="error">(.*?)</pre>', response.text, re.DOTALL)
+    assert found, response.text
+    return response.status_code, json.loads(html.unescape(found.group(1)))
+
+
+@cites("docs/pages.md", '`"ActionCrashError"` for an action\'s (a form posted without\n  JavaScript gets the error page)')
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_a_crashing_action_posted_without_javascript_is_an_action_crash_error_where_it_is_shown(
+        make_project, start_server, command: str) -> None:
+    """Under ``pyxle dev`` the page showed the exception's text but said ``"ServerError"``, the type
+    of a hidden one: an ``error.pyxl`` hiding details on that type got it wrong."""
+    server = start_server(make_project({**FILES, "pages/acts.pyxl": ACTS}, node=True), command)
+    status, error = posted_error(server, "/acts", "save")
+    if command == "dev":
+        assert (status, error["type"], error["message"]) == (500, "ActionCrashError", "SecretStoreError: ACTION-SECRET")
+    else:
+        assert (status, error) == (500, {"message": "Internal Server Error", "statusCode": 500, "data": {},
+                                         "type": "ServerError"})

@@ -308,7 +308,7 @@ class ActionsEndpoint:
             except BaseException as exc:  # sys.exit() and the like too: logged with its traceback by unexpected_error
                 if lets_through(exc):  # the request's cancellation
                     raise
-                error = unexpected_error(exc, where, expose)
+                error = unexpected_error(exc, where, expose, exposed_type="ActionCrashError")
                 request.scope["pyxle"][_FAILED] = True
                 _cancel_tasks(request)
                 if wants_document(request.scope):

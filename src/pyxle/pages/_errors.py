@@ -141,13 +141,14 @@ class PagesRuntime:
         return found
 
 
-def unexpected_error(exc: BaseException, where: str, expose: bool, *,
-                     exposed_type: str = "ServerError") -> dict[str, Any]:
+def unexpected_error(exc: BaseException, where: str, expose: bool, *, exposed_type: str) -> dict[str, Any]:
     """Log a loader's or action's unexpected exception; the error an error page shows for it.
 
-    Only ``expose`` (``pyxle dev``) puts the exception's text and traceback in it. Its ``type`` is
-    what 0.9 gave: ``"ServerError"``, or under ``pyxle dev`` ``exposed_type`` (a loader's
-    ``"LoaderCrashError"``), never the exception's class: that is only in the exposed message.
+    Only ``expose`` (``pyxle dev``, ``debug``) puts the exception's text and traceback in it. Its
+    ``type`` is what 0.9 gave: ``"ServerError"``, or where the text is shown ``exposed_type`` (a
+    loader's ``"LoaderCrashError"``, an action's ``"ActionCrashError"``), never the exception's
+    class: that is only in the exposed message. Each caller names its own, so no shown exception
+    says ``"ServerError"``, the type of a hidden one.
     """
     logger.error("Unhandled error in %s", where, exc_info=exc)
     if not expose:
