@@ -172,6 +172,19 @@ def test_a_layout_head_that_raises_without_its_data_is_left_out_of_the_error_pag
     server.wait_for_output("the HEAD of pages/sub/layout.pyxl failed on an error page")
 
 
+def test_the_log_of_a_layout_head_failing_on_an_error_page_does_not_repeat_the_loader_s_traceback(
+        server: Server) -> None:
+    """The loader's exception is logged in its own record; the HEAD's record, which Python chained
+    to it ("During handling of the above exception..."), printed all of it a second time."""
+    httpx.get(server.url + "/sub/crash", headers={"x-fail": "1"}, timeout=30)
+    output = server.wait_for_output("KeyError: 'section'")
+    start = output.rindex("the HEAD of pages/sub/layout.pyxl failed on an error page")
+    record = output[start:output.index("KeyError: 'section'", start)]
+    assert "During handling" not in record and "the section is unreachable" not in record, record
+    assert 'return [f\'<meta property="og:title"' in record  # the HEAD's own traceback is there
+    assert "Unhandled error in a loader or HEAD of pages/sub/layout.pyxl" in output[:start]  # the loader's, before
+
+
 @cites(DOC, "A page that sets no `<title>` (no layout or page has one, in `HEAD` or `<Head>`) is titled with `name` "
        "from `pyxle.config.json`, as in pyxle-framework 0.9; so are `error.pyxl` and `not-found.pyxl` pages")
 @pytest.mark.parametrize(("path", "status"), [("/plain/nope", 404), ("/plain/crash", 500)])

@@ -10,6 +10,7 @@ import functools
 import html
 import logging
 import re
+import sys
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ class PagesRuntime:
         """
         special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
         headers = VARY
+        handled = sys.exc_info()[1]  # the failure this page is for (logged already), if it is being handled
         if special is not None and self.renderer is not None:
             from pyxle.pages._render import log_render_failure
             from pyxle.ssr import RenderError, RenderQueueFull
@@ -98,7 +100,7 @@ class PagesRuntime:
             except RenderError as exc:  # the error page's render failed: logged as a page's, file, line and stack
                 log_render_failure(f"pages/{special.as_posix()}", exc, self.renderer)
             except Exception as exc:  # the error page itself failed otherwise: fall back to the built-in one
-                logger.error("error page %s failed to render", special, exc_info=exc)
+                logger.error("error page %s failed to render", special, exc_info=unchained(exc, handled))
         return self.builtin(status, error, back)
 
     def head_levels(self, special: PurePosixPath, error: dict[str, Any], layout_data: dict[str, Any]) -> list[list[str]]:
@@ -107,13 +109,15 @@ class PagesRuntime:
         that raises here (a layout's data missing: its loader failed) is logged and left out, so
         the error page still answers."""
         levels = []
+        handled = sys.exc_info()[1]  # the failure this error page is for, if it is being handled
         for file, data in [*((f, layout_data.get(f.as_posix(), {})) for _, f in self.table.chain(special)),
                            (special, error)]:
             module = self.specials.get(file.as_posix())
             try:
                 levels.append(head_elements(module.head, data) if module is not None else [])
             except Exception as exc:
-                logger.error("the HEAD of pages/%s failed on an error page; left out", file.as_posix(), exc_info=exc)
+                logger.error("the HEAD of pages/%s failed on an error page; left out", file.as_posix(),
+                             exc_info=unchained(exc, handled))
                 levels.append([])
         levels[0] = [*self.fallback_head, *levels[0]]
         return levels
@@ -139,6 +143,22 @@ class PagesRuntime:
                 key = wrapper.as_posix()
                 found[key] = (await run_loader(module.loader, request, f"pages/{key}", warn_none=self.dev)).data
         return found
+
+
+def unchained(exc: BaseException, handled: BaseException | None) -> BaseException:
+    """``exc`` without ``handled`` in the exceptions its traceback shows: Python chains what was
+    being handled when ``exc`` was raised ("During handling of the above exception..."), and the
+    failure an error page is for (a loader's) has its own log record; printed again under a HEAD
+    that failed on that page, its whole traceback was in the log twice."""
+    link: BaseException | None = exc
+    seen: set[int] = set()
+    while link is not None and handled is not None and id(link) not in seen:
+        seen.add(id(link))
+        if link.__context__ is handled:
+            link.__context__ = None
+            break
+        link = link.__cause__ if link.__cause__ is not None else link.__context__
+    return exc
 
 
 def unexpected_error(exc: BaseException, where: str, expose: bool, *, exposed_type: str) -> dict[str, Any]:
