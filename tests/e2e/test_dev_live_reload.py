@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import time
 from pathlib import Path
@@ -449,6 +450,28 @@ def test_an_error_thrown_in_the_browser_shows_a_dismissible_overlay(make_project
     assert overlay.count() == 0  # the fix cleared it
     assert page.page.evaluate("window.__marker") == "kept"  # in place, no reload
 
+
+
+@cites("docs/client.md", "A frame in a file outside the project (React in a\n`node_modules` that is a link to another "
+       "folder) names it by its absolute path")
+def test_the_overlay_names_a_frame_outside_the_project_by_its_absolute_path(make_project, start_server,
+                                                                           page: PageWatch) -> None:
+    """The test projects' node_modules is a link to the repository's: React's frames read
+    ``at renderWithHooks (work/main/tests/node/node_modules/react-dom/...)``, an absolute path with
+    its leading ``/`` cut, as if it were a file of the project."""
+    project = make_project({"pages/index.pyxl": FRAGILE.format(body="throw new Error('outside frames')")}, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    page.page.goto(server.url + "/")
+    page.hydrated()
+    page.page.get_by_role("button", name="break").click()
+    page.page.wait_for_function(
+        "document.getElementById('pyxle-dev-overlay')?.textContent.includes('at Fragile (pages/index.pyxl:3:28)')",
+        timeout=10000)
+    shown = page.page.locator("#pyxle-dev-overlay").text_content()
+    react = re.findall(r"\(([^()]*node_modules/react-dom/[^()]*?):\d+:\d+\)", shown)
+    assert react, shown
+    real = (NODE_MODULES / "react-dom").resolve()
+    assert all(file.startswith(f"{real}/") and Path(file).is_file() for file in react), react
 
 
 @cites("docs/client.md", "A file whose name is not ASCII, or holds a `%`,\nis named as it is on disk")

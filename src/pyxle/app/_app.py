@@ -426,7 +426,8 @@ class PyxleApp(Starlette):
         if self.mode == "development":
             from pyxle.app._devevents import REFRESH_HINT, dev_scripts
 
-            extra = dev_scripts(built.manifest.get("refresh"), self.dev_events.next_build())
+            extra = dev_scripts(built.manifest.get("refresh"), self.dev_events.next_build(),
+                                (self.config.root, built.public_dir / "_pyxle"))
             if not built.manifest.get("refresh") and not self._refresh_hinted:
                 _note(REFRESH_HINT)
                 self._refresh_hinted = True

@@ -22,11 +22,17 @@ REFRESH_HINT = ("React state is not kept across edits: add the dev packages for 
                 "`npm install --save-dev react-refresh @babel/core`")
 
 
-def dev_scripts(refresh_runtime: str | None, build: str = "") -> str:
+def dev_scripts(refresh_runtime: str | None, build: str = "", sources: tuple[Path, Path] | None = None) -> str:
     """What ``pyxle dev`` adds to every page: the Fast Refresh runtime when the build has it (a
     classic script, so it runs before the page's modules) and the live-reload client, which
-    knows the ``build`` the page came from (``DevEvents``)."""
-    client = f'<script data-pyxle-build="{html.escape(build)}">{DEV_CLIENT}</script>' if build else DEV_SCRIPT
+    knows the ``build`` the page came from (``DevEvents``). ``sources``: the project's root and the
+    folder the bundles' source maps are in, which their sources are relative to: the overlay names
+    the project's files from its root, and the others (a linked ``node_modules``) absolute."""
+    where = ""
+    if sources is not None:
+        root, maps = (path.resolve().as_posix() for path in sources)
+        where = f' data-pyxle-root="{html.escape(root)}" data-pyxle-maps="{html.escape(maps)}"'
+    client = f'<script data-pyxle-build="{html.escape(build)}"{where}>{DEV_CLIENT}</script>' if build else DEV_SCRIPT
     if refresh_runtime is None:
         return client
     return f'<script src="{html.escape(refresh_runtime)}"></script>{client}'

@@ -10,7 +10,8 @@
   // The build this page came from (absent on the error page): when the event stream (re)connects
   // to a server whose build differs, edits were made while it was disconnected (or the server was
   // restarted), and the page reloads.
-  let build = (document.currentScript && document.currentScript.dataset.pyxleBuild) || null
+  const own = (document.currentScript && document.currentScript.dataset) || {}
+  let build = own.pyxleBuild || null
   function show(message, { title = 'the project has an error', dismissible = false, report = false } = {}) {
     let box = document.getElementById(OVERLAY)
     if (!box) {
@@ -84,11 +85,30 @@
       return source // not esbuild's (a package's own map): as it is
     }
   }
+  // A source's path as the overlay names it: relative to the project for its own files, absolute
+  // for the others (a node_modules that links elsewhere). esbuild writes it relative to the map's
+  // folder: the one served at /_pyxle/ is data-pyxle-maps (absolute), the project's root
+  // data-pyxle-root. A virtual module's (`pyxle-entry:index`) and an absolute one stay as they are.
+  function sourcePath(source, url) {
+    const file = fromURL(source)
+    if (file.startsWith('/') || /^[\w-]+:/.test(file)) return file
+    const served = new URL(url).pathname
+    if (!own.pyxleMaps || !own.pyxleRoot || !served.startsWith('/_pyxle/')) return file.replace(/^(\.\.?\/)+/, '')
+    const parts = [...own.pyxleMaps.split('/'), ...served.slice('/_pyxle/'.length).split('/').slice(0, -1)]
+    for (const part of file.split('/')) {
+      if (part === '..') {
+        if (parts.length > 1) parts.pop()
+      } else if (part !== '.') parts.push(part)
+    }
+    const absolute = parts.join('/')
+    const root = own.pyxleRoot.endsWith('/') ? own.pyxleRoot : `${own.pyxleRoot}/`
+    return absolute.startsWith(root) ? absolute.slice(root.length) : absolute
+  }
   const maps = new Map() // bundle URL -> Promise of its decoded source map, or null
   function sourceMap(url) {
     if (!maps.has(url)) {
       maps.set(url, fetch(`${url}.map`).then((response) => (response.ok ? response.json() : null)).then((map) => map && {
-        sources: map.sources.map((source) => fromURL(source.replace(/^(\.\.?\/)+/, ''))), // relative to the project
+        sources: map.sources.map((source) => sourcePath(source, url)),
         contents: map.sourcesContent || [],
         lines: decodeMappings(map.mappings),
       }).catch(() => null))
