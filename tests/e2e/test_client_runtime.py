@@ -159,12 +159,23 @@ def test_modifier_click_stays_native(demo_server: Server, page: PageWatch) -> No
     assert page.page.evaluate("window.__marker") == "still here"
 
 
-def test_failed_navigation_falls_back_to_a_full_load(demo_server: Server, page: PageWatch) -> None:
+def test_a_loader_error_shows_the_error_page_in_place(demo_server: Server, page: PageWatch) -> None:
     open_home(demo_server, page)
     page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/users/987654')")  # its loader raises LoaderError(404)
     page.page.get_by_test_id("error-status").filter(has_text="404").wait_for()
     assert page.page.url == demo_server.url + "/users/987654"
-    assert page.page.evaluate("window.__marker") is None  # a full load: the old window is gone
+    assert page.page.get_by_test_id("error-message").text_content() == "No such user"
+    assert page.page.evaluate("window.__marker") == "still here"  # no full load: the layouts stayed
+
+
+def test_failed_navigation_falls_back_to_a_full_load(demo_server: Server, page: PageWatch) -> None:
+    """The navigation's request fails (the network): the browser loads the URL itself."""
+    open_home(demo_server, page)
+    page.page.route("**/users/2", lambda route: route.abort() if route.request.headers.get("x-pyxle-navigation")
+                    else route.continue_())
+    page.page.evaluate("window.__PYXLE_ROUTER__.navigate('/users/2')")
+    page.page.wait_for_function("window.__marker === undefined", timeout=15000)  # a full load: the old window is gone
+    assert page.page.url == demo_server.url + "/users/2"
 
 
 def test_back_restores_the_scroll_position(demo_server: Server, page: PageWatch) -> None:

@@ -133,7 +133,7 @@ def test_a_navigation_to_a_page_that_throws_shows_error_pyxl_in_place(project: P
     assert loads(project) == 2
 
 
-@cites("docs/client.md", "`navigate` resolves to `true` once the page is shown (or\nits error page, in place of a page that throws as it is first rendered)")
+@cites("docs/client.md", "`navigate` resolves to `true` once the page is shown (or\nits error page, in place of a page that throws as it is first rendered")
 def test_navigate_to_a_page_that_throws_resolves_to_true(make_project, start_server, page: PageWatch) -> None:
     project = make_project(PAGES, node=True)
     server = start_server(project, "serve", "--ssr-workers", "1")

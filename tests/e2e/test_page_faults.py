@@ -302,9 +302,11 @@ def test_a_loader_raising_http_exception_404_renders_the_nearest_not_found_page(
     assert _shown(r.text, "guarded-not-found") == "404: Not Found"
     assert "x-pyxle-navigation" in r.headers["vary"]
     nav = httpx.get(app.url + "/guarded/missing", headers=NAV)
-    assert nav.status_code == 404 and nav.json() == {
+    body = nav.json()
+    assert nav.status_code == 404 and {key: body[key] for key in ("ok", "routePath", "error")} == {
         "ok": False, "routePath": "/guarded/missing",
         "error": {"message": "Not Found", "statusCode": 404, "data": {}, "type": "HTTPException"}}
+    assert body["page"]["id"] == "guarded/not-found"  # the not-found page the router shows in place
 
 
 def test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its_status_and_detail(app: Server) -> None:

@@ -212,9 +212,10 @@ function fits(segments, shape) {
 
 // kind "1" asks for the page's data; "prefetch" lets the server answer with only the page's
 // code when its data could not be reused anyway (its loaders do not run then).
-// An answer that is no page to show here (a 404, a file, a mounted app's HTML) rejects, and is
-// remembered as such (body null) for as long as a prefetch is, so hovering the link again asks
-// nothing; a failure that may pass (the network, a 5xx) is forgotten, and asked again.
+// An answer that is no page to show here (a 404 of a URL no page takes, a file, a mounted app's
+// HTML) rejects, and is remembered as such (body null) for as long as a prefetch is, so hovering
+// the link again asks nothing; a failure that may pass (the network, a 5xx) is forgotten, and
+// asked again. A loader's error (a 404 too) that names its error page is shown (see shows).
 function request(key, kind) {
   const controller = new AbortController()
   const entry = { key, time: Date.now(), body: undefined, kind, abort: () => controller.abort() }
@@ -222,14 +223,16 @@ function request(key, kind) {
                                signal: controller.signal }).then(
     async (response) => {
       const json = (response.headers.get('content-type') || '').includes('json')
-      if (response.status === 404 || (!json && response.status < 500)) entry.body = null
+      const none = response.status === 404 || (!json && response.status < 500)
       // Anything but navigation JSON (a file, a mounted app's HTML) is left unread: a full load shows it.
       if (!json) {
+        if (none) entry.body = null
         if (response.body) response.body.cancel().catch(() => {})
         throw new Error(`navigation to ${key} needs a full load`)
       }
-      const body = await response.json()
-      if (!body || (typeof body.redirect !== 'string' && !(body.ok && body.page))) {
+      const body = await response.json().catch(() => null)
+      if (!body || (typeof body.redirect !== 'string' && !shows(body))) {
+        if (none) entry.body = null
         throw new Error(`navigation to ${key} needs a full load`)
       }
       const moved = movedTo(response, key)
@@ -241,6 +244,13 @@ function request(key, kind) {
   entry.promise.catch(() => cache.get(key) === entry && entry.body === undefined && cache.delete(key))
   return entry
 }
+
+// Whether an answer is a page to show: the page's, or the error page (error.pyxl, not-found.pyxl)
+// of a page whose loader failed, with its code, which a full load of the URL would render.
+const shows = (body) => !!body.page && (body.ok === true || (body.ok === false && !!body.error))
+
+// The props of the error page an error answer names, as the server renders it (see error_json).
+const errorProps = (body) => ({ data: body.error, error: body.error, layoutData: body.layoutData || {} })
 
 // Where a redirect on the way (the app's middleware: /account -> /login, which fetch follows) led
 // the request for `key`, when it led elsewhere on this site: the page answered is shown at that URL.
@@ -300,15 +310,18 @@ async function show(key, ttl, id, given, waits = false) {
   if (id !== state.nav) return false
   if (state.left !== id) remember() // the page being left, as the user leaves it (before a loading state)
   showStyles(body.page.css)
+  // A loader's error shows its error page, as the server renders it for the URL: inside the
+  // layouts it shares with the page left (their state kept), its loaders run once.
+  const props = body.ok ? body.props : errorProps(body)
   state.failed = null
   state.rendering = true
   try {
-    flushSync(() => state.root.render(pageTree(module.route, body.props, body.routePath, csrfToken(), pageErrors)))
+    flushSync(() => state.root.render(pageTree(module.route, props, body.routePath, csrfToken(), pageErrors)))
   } finally {
     state.rendering = false
   }
   if (state.failed) throw state.failed // thrown outside every error boundary: the caller loads the page in full
-  state.shown = { route: module.route, props: body.props }
+  state.shown = { route: module.route, props }
   setBaseHead(body.headLevels || [body.headMarkup || ''])
   state.path = body.shownAt || key
   notify()

@@ -481,9 +481,8 @@ class PageEndpoint:
 
     async def _error(self, navigation: bool, status: int, error: dict[str, Any], layout_data: dict[str, Any],
                      scope: Scope, kind: str = "error") -> Response:
-        if navigation:  # encoded by dumps(), which checked a LoaderError's data
-            return Response(dumps({"ok": False, "routePath": scope["path"], "error": error}), status, headers=_VARY,
-                            media_type=JSON)
+        if navigation:  # encoded by dumps(), which checked a LoaderError's data; the error page to show in place
+            return self.runtime.error_json(self.page.file, kind, status, error, layout_data, scope["path"])
         return await self.runtime.error_page(self.page.file, kind, status, error, layout_data, scope["path"],
                                              scope=scope)
 

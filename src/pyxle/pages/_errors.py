@@ -103,6 +103,28 @@ class PagesRuntime:
                 logger.error("error page %s failed to render", special, exc_info=unchained(exc, handled))
         return self.builtin(status, error, back)
 
+    def error_json(self, file: PurePosixPath | None, kind: str, status: int, error: dict[str, Any],
+                   layout_data: dict[str, Any], route_path: str) -> Response:
+        """The navigation JSON of a page whose loader failed: ``{"ok": false, "routePath", "error",
+        "layoutData"}``, and, where the error page a full load renders (``error.pyxl`` nearest
+        ``file``, ``not-found.pyxl`` for ``kind`` "not-found") has been built, what the router shows
+        it with in place, inside the layouts the page shares with it (their state kept): its code
+        (``page``) and head (``headLevels``, ``headMarkup``), as a page's JSON has them. Its props
+        are the document's: ``{data: error, error, layoutData}``. Without such a page (a
+        ``STANDALONE`` folder without one, no build) the router loads the URL in full, as before."""
+        body: dict[str, Any] = {"ok": False, "routePath": route_path, "error": error, "layoutData": layout_data}
+        special = self.table.nearest(file or PurePosixPath("index.pyxl"), kind)
+        page_id = special.with_suffix("").as_posix() if special is not None else ""
+        renderer = self.renderer
+        if special is not None and renderer is not None and renderer.has(page_id):
+            from pyxle.pages._render import merge_head
+
+            levels = self.head_levels(special, error, layout_data)
+            body["headMarkup"] = "\n".join(merge_head(levels))
+            body["headLevels"] = ["\n".join(level) for level in levels]
+            body["page"] = {"id": page_id, **renderer.assets(page_id)}
+        return Response(dumps(body), status, headers=VARY, media_type="application/json")
+
     def head_levels(self, special: PurePosixPath, error: dict[str, Any], layout_data: dict[str, Any]) -> list[list[str]]:
         """The ``HEAD`` of each layout around an error page, then its own (``HEAD(data)`` gets the
         error), as a page's levels; the config's title first, which any other replaces. A ``HEAD``
