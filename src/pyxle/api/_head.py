@@ -12,6 +12,8 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from pyxle._bodies import send_response
+
 
 class HeadSent(Exception):
     """Raised by ``headers_only``'s ``send`` once the HEAD answer is complete and a body was still
@@ -33,12 +35,8 @@ def headers_only(send: Send) -> Send:
 
 
 async def respond(response: Any, scope: Scope, receive: Receive, send: Send) -> None:
-    """Send ``response``; a stream cut short by ``HeadSent`` has its body iterator closed at once
-    (the handler's ``finally`` runs now, not when the garbage collector gets to it)."""
-    try:
-        await response(scope, receive, send)
-    except HeadSent:
-        close = getattr(getattr(response, "body_iterator", None), "aclose", None)
-        if close is not None:
-            with contextlib.suppress(Exception):  # its own error on closing is not this request's
-                await close()
+    """Send ``response``; a stream cut short by ``HeadSent`` ends the answer there. Its body iterator
+    is closed however the answer ends (``pyxle._bodies``): the handler's ``finally`` runs now, not
+    when the garbage collector gets to it."""
+    with contextlib.suppress(HeadSent):
+        await send_response(response, scope, receive, send)

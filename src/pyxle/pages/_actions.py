@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._bodies import send_response
 from pyxle._cancelled import lets_through
 from pyxle._loading import SourceError
 from pyxle._refused import RequestRefused, ServiceUnavailable
@@ -225,7 +226,7 @@ class ActionsEndpoint:
             response = as_json(response, {"ok": True, "redirect": target})
         if not document and any(name == b"set-cookie" for name, _ in response.raw_headers):
             response.headers[COOKIES_HEADER] = "changed"  # what the browser fetched before may be another visitor's
-        await response(scope, receive, send)
+        await send_response(response, scope, receive, send)  # a streamed body: closed however it ends
 
     async def _failed_post(self, request: ActionRequest, send: Send, where: tuple[str, str, dict[str, str], str],
                            response: Response) -> None:

@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._bodies import send_response
 from pyxle._cancelled import lets_through
 from pyxle._client import AppWebSocket
 from pyxle._own import OWN_REQUEST
@@ -137,7 +138,7 @@ class PageEndpoint:
             if cookies:
                 cookies.apply(response)
             _no_shared_cookie(response)
-        await response(scope, receive, send)
+        await send_response(response, scope, receive, send)  # a streamed body: closed however it ends
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The page's ``websocket(ws)`` at its URL (the Origin check ran before, in realtime's guard);
