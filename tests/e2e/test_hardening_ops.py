@@ -20,18 +20,19 @@ TOKEN = "metrics-token-for-tests"
 METRICS = {"metricsEndpoint": True, "metricsEndpointToken": TOKEN}
 HELLO = "async def get(request):\n    return {'hello': 'world'}\n"
 ITEM = "async def get(request):\n    return {'id': request.path_params['id']}\n"
-SSE = """
+# A body that never ends (an event stream would be ended at SIGTERM: tests/e2e/test_stream_shutdown.py).
+FEED = """
 import asyncio
 from starlette.responses import StreamingResponse
 
 async def get(request):
-    async def events():
+    async def lines():
         i = 0
         while True:
-            yield f"data: {i}\\n\\n"
+            yield f"{i}\\n"
             i += 1
             await asyncio.sleep(0.2)
-    return StreamingResponse(events(), media_type="text/event-stream")
+    return StreamingResponse(lines(), media_type="text/plain")
 """
 
 
@@ -124,7 +125,7 @@ def test_rate_limit_refusals_are_counted_under_the_route_asked_for(make_project,
 
 
 def _listening(url: str) -> threading.Thread:
-    """A client reading the event stream at ``url`` until the server cuts it, once its first event came."""
+    """A client reading the endless stream at ``url`` until the server cuts it, once its first line came."""
     opened = threading.Event()
 
     def listen() -> None:
@@ -133,7 +134,7 @@ def _listening(url: str) -> threading.Thread:
                 for _ in response.iter_lines():
                     opened.set()
         except httpx.HTTPError:
-            pass  # cut off by the kill
+            pass  # cut off at the deadline
 
     client = threading.Thread(target=listen, daemon=True)
     client.start()
@@ -141,38 +142,38 @@ def _listening(url: str) -> threading.Thread:
     return client
 
 
-@cites("docs/observability.md", "A request still running at the shutdown deadline (an event stream that never ends) gets its\n"
+@cites("docs/observability.md", "A request still running at the shutdown deadline (a streamed answer that never ends) gets its\n"
        "line then")
-@cites("docs/deployment.md", "Each of those gets its access-log line, marked\n  as cut, and one warning names them")
+@cites("docs/deployment.md", "Each request cut at the deadline gets its access-log line, marked\n  as cut, and one warning names them")
 def test_a_stream_cut_by_the_shutdown_deadline_gets_its_access_line_and_a_warning_naming_it(
         make_project, start_server) -> None:
-    """An endless event stream held the stop until the worker was killed, and left no access-log
-    line; only granian's `Killing worker-1` said anything, without the request that held it."""
-    project = make_project({"pages/api/sse.py": SSE, "pages/api/hello.py": HELLO})
+    """An endless stream held the stop until the worker was killed, and left no access-log line;
+    only granian's `Killing worker-1` said anything, without the request that held it."""
+    project = make_project({"pages/api/feed.py": FEED, "pages/api/hello.py": HELLO})
     server = start_server(project, "serve", "--shutdown-timeout", "2", env=SHARED_SECRET)
-    client = _listening(server.url + "/api/sse")
+    client = _listening(server.url + "/api/feed")
     httpx.get(server.url + "/api/hello")
     server.proc.send_signal(signal.SIGTERM)
     server.wait_exit(timeout=20)
     client.join(5)
     out = server.output()
-    [line] = [line for line in out.splitlines() if '"GET /api/sse"' in line]
-    assert '"GET /api/sse" 200 ' in line and line.endswith(" cut"), out
-    assert "the shutdown deadline (2s) passed with 1 request still running; cut off: GET /api/sse" in out, out
+    [line] = [line for line in out.splitlines() if '"GET /api/feed"' in line]
+    assert '"GET /api/feed" 200 ' in line and line.endswith(" cut"), out
+    assert "the shutdown deadline (2s) passed with 1 request still running; cut off: GET /api/feed" in out, out
     assert '"GET /api/hello" 200 ' in out and not any(
         line.endswith(" cut") for line in out.splitlines() if "/api/hello" in line)
 
 
 def test_a_stream_cut_by_the_shutdown_deadline_is_marked_cut_in_json_logs(make_project, start_server) -> None:
     """In JSON the cut request's line says `"cut": true`; lines of answered requests have no such key."""
-    project = make_project({"pages/api/sse.py": SSE,
+    project = make_project({"pages/api/feed.py": FEED,
                             "pyxle.config.json": json.dumps({"observability": {"logFormat": "json"}})})
     server = start_server(project, "serve", "--shutdown-timeout", "2", env=SHARED_SECRET)
-    _listening(server.url + "/api/sse")
+    _listening(server.url + "/api/feed")
     server.proc.send_signal(signal.SIGTERM)
     server.wait_exit(timeout=20)
     entries = [json.loads(line) for line in server.lines if line.startswith("{")]
-    [access] = [e for e in entries if e.get("path") == "/api/sse"]
+    [access] = [e for e in entries if e.get("path") == "/api/feed"]
     assert access["status"] == 200 and access["cut"] is True and access["duration_ms"] > 1000, access
     [warning] = [e for e in entries if "shutdown deadline" in e.get("message", "")]
-    assert warning["level"] == "warning" and "GET /api/sse" in warning["message"], warning
+    assert warning["level"] == "warning" and "GET /api/feed" in warning["message"], warning

@@ -773,19 +773,22 @@ class PyxleApp(Starlette):
         others are in progress, and drops it when they end: a 502 through nginx after waiting, where
         until then it is answered (and its connection closed after it, ``_closing``). Not before its
         socket stopped listening: a worker with nothing in progress stops at once. Those still in
-        progress at the deadline get their access line then, marked cut, and one warning names them:
-        the worker is killed next, and nothing else would say which request held the stop."""
+        progress at the deadline get their access line then, marked cut, and one warning names them
+        (nothing else would say which request held the stop); then they are cancelled, so their
+        ``finally`` blocks run and the lifespan shutdown follows, before the server would kill the worker."""
         if self._unlisten is not None:
             await self._unlisten
         edge = self.edge
         while edge is not None and edge.answering and self._time_left() > 0:
             await asyncio.sleep(0.02)
-        if edge is not None and edge.answering:  # the worker is killed next: say which requests held it
-            cut = edge.cut()
+        if edge is not None and edge.answering:  # say which requests held the stop, and cancel them
+            cut, cancelled = edge.cut()
             logger.warning("the shutdown deadline (%gs) passed with %d request%s still running; cut off: %s",
                            self.limits.shutdown_timeout, len(cut), "" if len(cut) == 1 else "s", ", ".join(cut))
             if self.access_log is not None:
                 self.access_log.flush()
+            if cancelled:  # their finally blocks run; one that ignores its cancellation is left to the kill
+                await asyncio.wait(cancelled, timeout=CANCELLED_GRACE)
 
     def _time_left(self) -> float:
         """What is left of the shutdown deadline, less a moment for the rest of the shutdown
@@ -793,13 +796,16 @@ class PyxleApp(Starlette):
         deadline = self.limits.shutdown_timeout
         if self._stop_asked is not None:
             deadline -= time.monotonic() - self._stop_asked
-        return max(0.0, deadline - 0.5)
+        return max(0.0, deadline - DEADLINE_MARGIN)
 
     def _stopping(self) -> None:
-        """The worker was asked to stop (SIGTERM), or stops: end what would hold it up, in pyxle
-        dev the browsers' event streams (requests that never end by themselves)."""
+        """The worker was asked to stop (SIGTERM), or stops: end what would hold it up, the event
+        streams in progress (requests that never end by themselves; EventSource reconnects to a
+        worker that runs), and pyxle dev's own."""
         if self.dev_events is not None:
             self.dev_events.close()
+        if self.edge is not None and (ended := self.edge.end_event_streams()):
+            logger.info("ended %d event stream%s before stopping", ended, "" if ended == 1 else "s")
 
     @asynccontextmanager
     async def _watching(self) -> AsyncIterator[None]:
@@ -825,6 +831,13 @@ def _answering(entries: list[tuple[RouteSpec, ASGIApp]], path: str) -> RouteSpec
     return next(spec for spec, _ in sorted(entries, key=lambda entry: entry[0].sort_key)
                 if (spec.regex.match(path) if spec.regex else spec.pattern == path))
 
+
+# At the shutdown deadline, how long the requests still running have, once cancelled, to end (their
+# finally blocks) before the lifespan shutdown runs (the server kills the worker ``DEADLINE_MARGIN`` later).
+CANCELLED_GRACE = 0.2
+# What a worker keeps of its shutdown deadline for the rest of its stop: the requests cancelled at
+# its deadline (``_settled``), granian closing their connections, and the lifespan shutdown.
+DEADLINE_MARGIN = 0.5
 
 # After SIGTERM, how long a worker's socket listens on once granian no longer accepts from it (see
 # ``PyxleApp._sigterm``): a connection that arrives meanwhile is reset when it stops.

@@ -10,6 +10,7 @@ and a wrapper each: 38.1 µs of server CPU per API request became 32.6 (docs/ben
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
@@ -28,6 +29,7 @@ from pyxle._refused import RequestRefused
 from pyxle._status import answer_status
 from pyxle.app._compress import Compressor, not_modified, vary
 from pyxle.app._errors import error_response, server_error
+from pyxle.app._inflight import DONE, END_PENDING, ENDED, IDLE, SENDING, cancel, end_event_streams, named
 from pyxle.app._limits import BODY_ERRORS, BodyReader, BodyTooLarge
 from pyxle.observability import Observer
 from pyxle.observability._context import request_id_var
@@ -42,6 +44,9 @@ AddHeaders = Callable[[Sequence[tuple[bytes, bytes]]], list[tuple[bytes, bytes]]
 _DRAIN_BYTES = 64 * 1024
 _DRAIN_SECONDS = 1.0
 _CLOSE = (b"connection", b"close")
+# What a request still waiting for its answer at the shutdown deadline gets (a worker that retires
+# says `Connection: close` too): a client or proxy may send it again, to a worker that is running.
+_STOPPED = RequestRefused(503, "The server is shutting down", {"Retry-After": "1"})
 Refuse = Callable[[Scope, Response], ASGIApp]  # a refusal's JSON -> what answers it (PyxleApp.refusal)
 
 
@@ -80,8 +85,9 @@ class HttpEdge:
         # new connection, not on one this worker closes as it stops, where it fails (a 502 for a
         # POST through nginx, which retries only GETs).
         self.retiring = False
-        # The HTTP requests in progress, each [scope, its status once answering, when it began]: a
-        # stopping worker waits for none (PyxleApp._settled), and logs those left at its deadline (``cut``).
+        # The HTTP requests in progress (``_inflight``: scope, status, start, task, headers, state): a
+        # stopping worker ends their event streams, waits for the rest (PyxleApp._settled), and cuts
+        # those left at its deadline (``cut``).
         self.running: dict[int, list[Any]] = {}
 
     @property
@@ -89,20 +95,24 @@ class HttpEdge:
         """How many HTTP requests are in progress."""
         return len(self.running)
 
-    def cut(self) -> list[str]:
-        """At the shutdown deadline, before the worker is killed: the access line of each HTTP request
-        still in progress (an endless event stream), marked cut, with the status its answer started
-        with (0: none yet) and its time so far; they are then no longer in progress, so none is
-        logged twice. Returns them as ``METHOD path``, for the warning that names them."""
+    def end_event_streams(self) -> int:
+        """SIGTERM: end the event streams in progress, whole (``_inflight``); how many."""
+        return end_event_streams(self.running.values())
+
+    def cut(self) -> tuple[list[str], list[asyncio.Task[Any]]]:
+        """At the shutdown deadline: the access line of each HTTP request still in progress (a
+        stream that never ends, a handler that waits forever), marked cut, with the status its answer
+        started with (503 if none yet: the answer it then gets, ``_after_stop``) and its time so far; they are then no longer in progress, so none
+        is logged twice. Their tasks are cancelled, so their ``finally`` blocks run and the worker can
+        stop by itself. Returns them as ``METHOD path``, for the warning, and the tasks to wait for."""
         records = self.observer.observers if self.observer is not None else ()
-        now, cut = perf_counter(), []
-        for scope, status, began in self.running.values():
+        now, entries = perf_counter(), list(self.running.values())
+        for scope, status, began, *_ in entries:
             scope.setdefault("pyxle", {})["cut"] = True
             for record in records:
-                record(scope, 0 if status is None else status, now - began)
-            cut.append(f"{scope['method']} {loggable(scope['path'])}")
+                record(scope, _STOPPED.status_code if status is None else status, now - began)
         self.running.clear()
-        return cut
+        return [named(entry) for entry in entries], cancel(entries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -172,15 +182,29 @@ class HttpEdge:
                     reader.answered = True
                 if (self.retiring or (reader is not None and not reader.complete)) and scope.get("http_version") != "2":
                     headers, drain = _connection(length, chunked, headers, retiring=self.retiring)
-                message["headers"] = headers
+                message["headers"] = entry[4] = headers
             elif drain and not message.get("more_body", False):
                 drain = False
                 if not reader.complete:  # type: ignore[union-attr]  # (a streamed answer may have read it since)
                     await reader.drain(_DRAIN_SECONDS)  # type: ignore[union-attr]
+            if entry[5] >= ENDED:  # the stop ended or cut this answer: nothing more of it goes out
+                await _take_cancellation()
+            entry[5] = SENDING  # (never cancelled halfway through: see _inflight)
             await downstream(message)
+            state = entry[5]
+            if state == SENDING:
+                entry[5] = DONE if message["type"] != "http.response.start" and not message.get("more_body", False) \
+                    else IDLE
+            elif state == END_PENDING:  # asked to end while this went out
+                entry[5] = ENDED
+                task.cancel()  # type: ignore[union-attr]
 
         begun = None
-        entry: list[Any] = [scope, None, perf_counter()]
+        try:
+            task = asyncio.current_task()
+        except RuntimeError:  # driven by hand, outside any event loop: nothing to cancel
+            task = None
+        entry: list[Any] = [scope, None, perf_counter(), task, None, IDLE]  # (_inflight's layout)
         if lean:  # Observer.begin's work for the common set, and Observer.end's below
             start = entry[2]
             rid = observer.id_of(scope) if observer.trust_incoming else observer.new_id()  # type: ignore[union-attr]
@@ -212,7 +236,15 @@ class HttpEdge:
             if length is not None or chunked or scope["method"] not in _NO_BODY:
                 limit = self.max_body_size if length is None else None  # a declared length is checked above
                 receive = reader = BodyReader(scope, receive, timeout=self.body_timeout, limit=limit, chunked=chunked)
-            await self.app(scope, receive, send_edge)
+            try:
+                await self.app(scope, receive, send_edge)
+            except asyncio.CancelledError:
+                if entry[5] < ENDED:
+                    raise
+                await self._after_stop(entry, status, scope, receive, send_edge, downstream)
+            else:
+                if entry[5] == ENDED:  # (its code took the cancellation and returned)
+                    await self._after_stop(entry, status, scope, receive, send_edge, downstream)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
             if status is None:
                 with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
@@ -242,6 +274,20 @@ class HttpEdge:
                 request_id_var.reset(id_token)
             elif begun is not None and observed:
                 observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
+
+    async def _after_stop(self, entry: list[Any], status: int | None, scope: Scope, receive: Receive, send: Send,
+                       downstream: Send) -> None:
+        """The end of an answer whose task the stop cancelled (``_inflight``), which is no longer
+        being cancelled: an event stream ended at SIGTERM ends whole (its compressed stream too), so
+        EventSource reconnects, to a worker that runs. At the deadline, a request not answered yet
+        gets a 503 saying why (granian's bare 500 otherwise); one answering is left unfinished, so
+        the server cuts its body, which no client may take for whole (granian logs no traceback)."""
+        _uncancel(entry[3])
+        if entry[5] == ENDED:
+            await downstream({"type": "http.response.body", "body": b"", "more_body": False})
+        elif status is None:
+            entry[5] = IDLE
+            await error_response(_STOPPED, scope["path"])(scope, receive, send)
 
     def _refused(self, exc: HTTPException, scope: Scope) -> ASGIApp:
         answer = error_response(exc, scope["path"])
@@ -345,3 +391,18 @@ def _connection(length: bytes | None, chunked: bool, headers: list[tuple[bytes, 
             return headers, size > 0
     return [*headers, _CLOSE], False
 
+
+async def _take_cancellation() -> None:
+    """A message of an answer the stop ended or cut (``_inflight``): its task's cancellation is
+    pending, and is taken here, before the message goes out; a task the cancellation does not reach
+    (one the answer's code runs it in) stops here as cancelled too."""
+    await asyncio.sleep(0)
+    raise asyncio.CancelledError
+
+
+def _uncancel(task: asyncio.Task[Any] | None) -> None:
+    """``task``, cancelled by the stop to end its answer, is no longer being cancelled: its answer's
+    last message can go out (Python 3.10 counts no cancellations)."""
+    uncancel = getattr(task, "uncancel", None)
+    if uncancel is not None:
+        uncancel()
