@@ -4,7 +4,9 @@ field) sends a multipart form, as `Form` does, where JSON carried the file as `{
 a word to an untyped action, a 422 in pydantic's words to a typed one); a JSON body for an upload
 field is told to send a form; a FastAPI-style `doc: UploadFile` parameter stops start-up saying
 where an upload belongs; an action's `request.form()` keeps a file input left empty, which its
-`request.json()` leaves out."""
+`request.json()` leaves out; files sent under one name more than once reach an untyped action's
+`request.json()` as a list of them (`useAction`'s `more: [a, b]`, a `Form`'s `<input type="file"
+multiple>` with JavaScript and without), text fields keeping their last value."""
 
 from __future__ import annotations
 
@@ -53,6 +55,13 @@ async def both(request):
 
 
 @action
+async def names(request):
+    def name(value):
+        return value.filename if hasattr(value, "filename") else [name(v) for v in value] if isinstance(value, list) else value
+    return {"got": {key: name(value) for key, value in (await request.json()).items()}}
+
+
+@action
 async def loose(request):
     data = await request.json()
     doc = data.get("doc")
@@ -65,11 +74,12 @@ import { useAction } from 'pyxle/client'
 export default function Send() {
   const typed = useAction('typed')
   const loose = useAction('loose')
+  const names = useAction('names')
   const [out, setOut] = useState('')
   useEffect(() => {
     window.__send = async (which, build) => {
       const [a, b] = Array.from(document.getElementById('files').files)
-      const result = await (which === 'typed' ? typed : loose)(build(a, b))
+      const result = await ({ typed, loose, names })[which](build(a, b))
       setOut(JSON.stringify(result))
       return result
     }
@@ -82,10 +92,39 @@ FILES = [{"name": "résumé.txt", "mimeType": "text/plain", "buffer": b"hello"},
          {"name": "b.bin", "mimeType": "application/octet-stream", "buffer": b"\x00" * 3000}]
 
 
+MULTI = """
+import json
+
+
+@action
+async def pick(request):
+    def name(value):
+        return value.filename if hasattr(value, "filename") else [name(v) for v in value] if isinstance(value, list) else value
+    got = {key: name(value) for key, value in (await request.json()).items() if key != "_csrf_token"}
+    raise ActionError(json.dumps(got, sort_keys=True))
+
+
+import { Form } from 'pyxle/client'
+
+export default function Multi() {
+  return (
+    <Form action="pick" id="pick">
+      <input type="hidden" name="title" value="old" />
+      <input type="hidden" name="title" value="new" />
+      <input type="file" name="doc" aria-label="Documents" multiple />
+      <input type="file" name="one" aria-label="One document" />
+      <button type="submit">Send</button>
+    </Form>
+  )
+}
+"""
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("uploads") / "app", {"pages/api/attach.py": API,
-                                                                       "pages/send.pyxl": PAGE})
+                                                                       "pages/send.pyxl": PAGE,
+                                                                       "pages/multi.pyxl": MULTI})
     with serving(root, "--ssr-workers", "1", env={"PYXLE_SECRET_KEY": "u" * 40}) as server:
         yield server
 
@@ -152,3 +191,40 @@ def test_an_actions_form_keeps_a_file_input_left_empty_and_its_json_leaves_it_ou
         answer = client.post("/api/__actions/send/both", content=browser_form(("title", "T"), ("doc", None)),
                              headers={"x-csrf-token": client.cookies["pyxle-csrf"], "content-type": BROWSER_TYPE})
     assert answer.json() == {"ok": True, "form": [["title", "T"], ["doc", ""]], "json": {"title": "T"}}
+
+
+@cites("docs/client.md", "`await request.json()` get the files: `upload({ title, doc: file, more: [a, b] })`")
+@cites("docs/client.md", "a name that carries more than one file is the list of those files")
+def test_use_action_sends_every_file_of_a_list_to_an_untyped_action(app: Server, browser) -> None:  # type: ignore[no-untyped-def]
+    result = sent(app, browser, "names", "(a, b) => ({ title: 'x', doc: a, more: [a, b] })")
+    assert result == {"ok": True, "got": {"title": "x", "doc": "résumé.txt", "more": ["résumé.txt", "b.bin"]}}
+    one = sent(app, browser, "names", "(a, b) => ({ more: [b] })")
+    assert one == {"ok": True, "got": {"more": "b.bin"}}  # one file is the file, as a field sent once
+
+
+def picked(app: Server, browser, *, javascript: bool) -> str:  # type: ignore[no-untyped-def]
+    """What the untyped action of ``/multi`` read from ``request.json()`` (the message the ``Form``
+    shows), two files picked in its ``multiple`` input, one in its single one."""
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        tab = context.new_page()
+        tab.goto(app.url + "/multi")
+        if javascript:
+            tab.wait_for_function("window.__PYXLE_ROOT__ !== undefined", timeout=15000)
+        tab.get_by_label("Documents").set_input_files(FILES)
+        tab.get_by_label("One document").set_input_files(FILES[:1])
+        tab.get_by_role("button", name="Send").click()
+        tab.get_by_role("alert").wait_for(timeout=15000)
+        return tab.get_by_role("alert").inner_text()
+    finally:
+        context.close()
+
+
+@cites("docs/pages.md", "a name that carries more than one file is the list of those files")
+@pytest.mark.parametrize("javascript", [True, False], ids=["fetch", "no-js"])
+def test_a_form_file_input_with_multiple_gives_an_untyped_action_every_file(
+        app: Server, browser, javascript: bool) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    assert json.loads(picked(app, browser, javascript=javascript)) == {
+        "doc": ["résumé.txt", "b.bin"], "one": "résumé.txt", "title": "new"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Optional
 
@@ -39,6 +40,14 @@ def test_last_wins_keeps_the_last_value_of_every_key_in_the_place_it_was_first_s
     items = [("agree", "off"), ("title", "x"), ("agree", "on"), ("tag", "a"), ("tag", "b")]
     data = form_fields(items, last_wins=True)
     assert data == {"agree": "on", "title": "x", "tag": "b"} and list(data) == ["agree", "title", "tag"]
+
+
+def test_last_wins_makes_a_key_carrying_several_files_the_list_of_them() -> None:
+    a, b, c = (UploadFile(io.BytesIO(b"x"), filename=name) for name in ("a.txt", "b.txt", "c.txt"))
+    items = [("doc", a), ("title", "x"), ("doc", b), ("doc", c), ("one", a), ("title", "y"), ("swap", "t"), ("swap", b)]
+    data = form_fields(items, last_wins=True)
+    assert data == {"doc": [a, b, c], "title": "y", "one": a, "swap": b}
+    assert form_fields([("doc", a), ("doc", "text")], last_wins=True) == {"doc": "text"}  # text: its last value
 
 
 def test_a_key_in_last_keeps_its_last_value_and_the_others_are_lists() -> None:

@@ -64,7 +64,8 @@ class ActionRequest(ApiRequest):
     """``await request.json()`` is the JSON sent (an object, an array, a number...: any value, as in
     pyxle-framework 0.9, whose clients send arrays), or a form post's fields as a dict (so plain HTML
     forms work), as 0.9's ``Form`` sent them (``Object.fromEntries``): an empty field is ``""``, a
-    name sent twice its last value (``request.form()`` keeps both). A typed body (``_action_body``)
+    name sent twice its last value (``request.form()`` keeps both), but a name carrying more than one
+    file the list of those files (``<input type="file" multiple>``). A typed body (``_action_body``)
     is read from the raw body instead, and must be an object: that is where fields are bound.
     ``Form``'s own ``_pyxle_form`` field is not among them."""
 

@@ -1,7 +1,8 @@
 """A submitted form as a dict: what a typed body, ``await request.json()`` of an action and a
 re-rendered no-JS form all read. A key sent more than once becomes a list, in the order sent, except
 where one value is wanted: an untyped action's ``request.json()`` and a typed field that takes one
-value keep the last, as pyxle-framework 0.9's ``Form`` (``Object.fromEntries``) sent it. A key sent
+value keep the last, as pyxle-framework 0.9's ``Form`` (``Object.fromEntries``) sent it (files
+excepted in ``request.json()``: a name carrying several is their list). A key sent
 once that the body model declares as a list is a list of one (one checked checkbox of several). A
 field posted empty is ``""`` where ``""`` is valid for its type, else a field not sent. A file input
 left empty (``filename=""``) is a file not sent, as Django reads it."""
@@ -46,7 +47,9 @@ def form_fields(items: Iterable[tuple[str, Any]], *, skip: Collection[str] = (),
     """``form.multi_items()`` -> ``{"title": "x", "tag": ["a", "b"]}``; ``text_only`` drops uploaded files;
     a key in ``many`` (see ``list_keys``) is a list even when sent once; a key in ``last`` (see
     ``one_keys``), or every key with ``last_wins``, keeps the last value sent, as ``Object.fromEntries``
-    does (in the place it was first sent); a key in ``blank`` (see ``blank_keys``) posted empty is left
+    does (in the place it was first sent), except that with ``last_wins`` a key carrying more than one
+    file is the list of them (``<input type="file" multiple>``, ``useAction``'s ``{ more: [a, b] }``),
+    where keeping the last would drop uploads without a word; a key in ``blank`` (see ``blank_keys``) posted empty is left
     out, as a field not sent. So is an upload without a file name: what a browser sends for a file
     input left empty (``filename=""``, no bytes), which Django drops too."""
     data: dict[str, Any] = {}
@@ -54,13 +57,20 @@ def form_fields(items: Iterable[tuple[str, Any]], *, skip: Collection[str] = (),
         if key in skip or (text_only and not isinstance(value, str)) or (value == "" and key in blank) \
                 or (isinstance(value, UploadFile) and not value.filename):
             continue
-        if key not in data or last_wins or key in last:
+        if last_wins and isinstance(value, UploadFile) and _holds_files(data.get(key)):
+            data[key] = [*data[key], value] if isinstance(data[key], list) else [data[key], value]
+        elif key not in data or last_wins or key in last:
             data[key] = [value] if key in many else value
         elif isinstance(data[key], list):
             data[key].append(value)
         else:
             data[key] = [data[key], value]
     return data
+
+
+def _holds_files(value: Any) -> bool:
+    """Whether a value ``form_fields`` kept is a file, or a list of files (what another file joins)."""
+    return isinstance(value, UploadFile) or (isinstance(value, list) and isinstance(value[0], UploadFile))
 
 
 def list_keys(annotation: Any) -> frozenset[str]:
