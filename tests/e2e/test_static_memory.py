@@ -65,6 +65,21 @@ def test_a_file_written_again_is_served_as_it_is_now(site: Server) -> None:
     assert get(site, "/note.txt").status_code == 404
 
 
+@cites("docs/deployment.md", "one rewritten in place with the same size and modification time (`cp -p`) too")
+def test_a_file_rewritten_in_place_with_its_size_and_time_kept_is_served_as_it_is_now(site: Server) -> None:
+    """``cp -p`` over a file keeps its inode, and a same-size file its size and mtime (reproducible
+    builds set every mtime alike): only its ctime says it changed. It was served from memory as it was."""
+    version = site.root / "public" / "version.json"  # type: ignore[attr-defined]
+    version.write_text('{"version":"1.0.1"}\n')
+    os.utime(version, (1577836800, 1577836800))
+    assert get(site, "/version.json").text == '{"version":"1.0.1"}\n'
+    inode = version.stat().st_ino
+    version.write_text('{"version":"1.0.2"}\n')  # what cp -p does: the same file written, then its times set back
+    os.utime(version, (1577836800, 1577836800))
+    assert version.stat().st_ino == inode
+    assert get(site, "/version.json").text == '{"version":"1.0.2"}\n'
+
+
 @cites("docs/deployment.md", "Files of\n  `public/` are sent with `Cache-Control: public, max-age=0`, an `ETag` and `Last-Modified`")
 @cites("docs/deployment.md", "browsers ask again each time and get `304` while a file is unchanged")
 @cites("docs/migrating.md", "browsers revalidate them, so a deploy's new `logo.png` is seen at once")

@@ -20,7 +20,9 @@ from pyxle._copies import Copies
 MAX_FILE = 256 * 1024  # bundles and stylesheets fit; a video is streamed as before
 MAX_TOTAL = 32 * 1024 * 1024  # each (public/, the build's assets): the oldest files go first beyond it
 
-Stamp = tuple[int, int, int]  # inode, modification time, size: a file written again differs in one
+# inode, modification time, change time, size: a file written again differs in one. The change time
+# catches a rewrite in place that keeps the size and sets the mtime back (`cp -p`, reproducible builds).
+Stamp = tuple[int, int, int, int]
 
 
 class SmallFiles:
@@ -52,7 +54,7 @@ class SmallFiles:
     async def _bytes(self, path: str, stat: os.stat_result | None) -> bytes | None:
         if stat is None or stat.st_size > self.max_file:
             return None
-        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
         kept = self._files.get(path)
         if kept is not None and kept[0] == stamp:
             return kept[1]
