@@ -177,3 +177,23 @@ def test_other_methods_at_a_files_url_are_405_and_options_204_as_at_a_page(app: 
             for method in ("POST", "OPTIONS"):
                 assert client.request(method, path, headers=token).status_code == 404, (method, path)
         assert client.get("/robots.txt").text == "User-agent: *\n"
+
+
+@cites("docs/security.md", "Of several ranges in one request, those\n  that start past the end are left out and the others answered (`206`)")
+@cites("docs/security.md", "only when none can be\n  satisfied is it a `416`")
+@pytest.mark.parametrize("where", ["public", "asset"])
+def test_a_multi_range_request_gets_the_ranges_that_can_be_satisfied(app: Server, script: str, where: str) -> None:
+    """A 416 is for a request none of whose ranges can be satisfied (RFC 9110 §15.5.17): one that
+    also asked for a part past the end was refused whole."""
+    path = "/robots.txt" if where == "public" else script
+    whole = fetch(app, path).raw_body  # type: ignore[attr-defined]
+    size = len(whole)
+    one = fetch(app, path, range=f"bytes=0-4,{size + 5000}-{size + 6000}")
+    assert one.status_code == 206 and one.raw_body == whole[:5]  # type: ignore[attr-defined]
+    assert one.headers["content-range"] == f"bytes 0-4/{size}"
+    two = fetch(app, path, range=f"bytes=0-1,{size}-,3-4,-0")
+    assert two.status_code == 206 and two.headers["content-type"].startswith("multipart/byteranges")
+    assert whole[:2] in two.raw_body and whole[3:5] in two.raw_body  # type: ignore[attr-defined]
+    assert f"bytes 0-1/{size}".encode() in two.raw_body and f"bytes 3-4/{size}".encode() in two.raw_body  # type: ignore[attr-defined]
+    none = fetch(app, path, range=f"bytes={size}-,{size + 10}-{size + 20}")
+    assert none.status_code == 416 and none.headers["content-range"] == f"bytes */{size}"

@@ -121,6 +121,8 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             else:
                 if found is not None and not _readable(found[0]):
                     _unreadable(found[0])
+                if found is not None:
+                    scope = _satisfiable_only(scope, found[1].st_size)
                 response = FileResponse(found[0], stat_result=found[1]) if found is not None else None
                 if response is not None:
                     _typed(response)
@@ -279,6 +281,7 @@ def build_assets(directory: Path) -> ASGIApp:
             if coding is not None:
                 headers["Content-Encoding"] = coding.decode()
                 path, stat = built[coding]
+        scope = _satisfiable_only(scope, stat.st_size)  # a range of the copy sent, as Content-Range says
         response = FileResponse(path, headers=headers, media_type=kind, stat_result=stat)
         if coding is not None:  # the twin's own tag, marked with its coding as Apache's mod_deflate does
             response.headers["etag"] = response.headers["etag"][:-1] + f'-{coding.decode()}"'
@@ -352,6 +355,31 @@ def _without_bad_range(scope: Scope) -> Scope:
         if name == b"range" and not _valid_range(value):
             return {**scope, "headers": [header for header in scope["headers"] if header[0] != b"range"]}
     return scope
+
+
+def _satisfiable_only(scope: Scope, size: int) -> Scope:
+    """The scope with only the ranges of its valid ``Range`` that a file of ``size`` bytes can
+    satisfy, when it asks for several and some but not all of them start past the end: RFC 9110
+    answers those it can (Starlette refused them all with a 416, which stays for none)."""
+    for name, value in scope["headers"]:
+        if name == b"range":
+            unit, _, ranges = value.partition(b"=")
+            specs = [spec.strip() for spec in ranges.split(b",") if spec.strip()]
+            if len(specs) < 2 or len(specs) > FileResponse.max_ranges:  # one, or so many the whole file goes
+                return scope
+            kept = [spec for spec in specs if _satisfiable(spec, size)]
+            if not kept or len(kept) == len(specs):
+                return scope
+            ranged = (b"range", unit + b"=" + b",".join(kept))
+            return {**scope, "headers": [ranged if header[0] == b"range" else header for header in scope["headers"]]}
+    return scope
+
+
+def _satisfiable(spec: bytes, size: int) -> bool:
+    """Whether one byte range (``_valid_range``'s) has a byte in a file of ``size`` bytes: its first
+    byte is in it, or it is a suffix of some length of a file that is not empty."""
+    first, _, last = spec.partition(b"-")
+    return int(first) < size if first.strip() else int(last) > 0 and size > 0
 
 
 def _valid_range(value: bytes) -> bool:
