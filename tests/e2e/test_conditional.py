@@ -43,6 +43,11 @@ async def get(request):
                                                   "Content-Length": str(len(body))})
     return Response(body, headers={"ETag": '"v1"'}, media_type="application/json")
 '''
+LOGO_PAGE = '''
+import logo from '../components/logo.png'
+
+export default function Logo() { return <img src={logo} alt="" /> }
+'''
 SOCKET = '''
 async def websocket(ws):
     await ws.accept()
@@ -56,11 +61,13 @@ BIG = "a line of text\n" * 400
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = write_project(tmp_path_factory.mktemp("conditional") / "app", {
         "pages/index.pyxl": PAGE, "pages/stored.pyxl": PAGE, "pages/url.pyxl": URL_PAGE, "pages/api/rows.py": API,
-        "pages/api/ws.py": SOCKET,
+        "pages/api/ws.py": SOCKET, "pages/logo.pyxl": LOGO_PAGE,
         "public/big.txt": BIG, "public/big.js": "let x = 1;\n" * 400,
         "pyxle.config.json": json.dumps({"cache": {"/stored": 60}}),
     })
     (root / "public" / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4000))
+    (root / "components").mkdir(exist_ok=True)
+    (root / "components" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(4000))
     (root / "public" / "font.woff2").write_bytes(b"wOF2" + bytes(4000))
     with serving(root, "--no-access-log") as server:
         yield server
@@ -110,6 +117,28 @@ def test_a_304_carries_the_etag_and_vary_its_200_would(app: Server) -> None:
     assert checked == len(kinds) * 3 * 5
     png = httpx.get(app.url + "/img.png", headers={"Accept-Encoding": "br", "If-None-Match": "*"})
     assert png.status_code == 304 and "vary" not in png.headers  # an image is never encoded: nothing varies
+
+
+def built_image(server: Server) -> str:
+    """The URL of the image ``/logo`` imports, built under /_pyxle/assets/."""
+    found = re.search(r'src="(/_pyxle/assets/logo-[^"]+\.png)"', httpx.get(server.url + "/logo").text)
+    assert found is not None
+    return found.group(1)
+
+
+@cites("docs/configuration.md", "and no `Vary` where it would not depend on `Accept-Encoding` (an image, a\nfont)")
+def test_a_built_image_carries_no_vary_on_its_200_or_its_304(app: Server) -> None:
+    """The build compresses no image and the server encodes none, so its answer never depends on
+    Accept-Encoding: a Vary made a CDN keep one copy per distinct Accept-Encoding."""
+    image, script = built_image(app), asset(app)
+    for encoding in ("identity", "br, gzip"):
+        full = httpx.get(app.url + image, headers={"Accept-Encoding": encoding})
+        assert full.status_code == 200 and "vary" not in full.headers, full.headers
+        held = httpx.get(app.url + image, headers={"Accept-Encoding": encoding, "If-None-Match": full.headers["etag"]})
+        assert held.status_code == 304 and "vary" not in held.headers, held.headers
+        text = httpx.get(app.url + script, headers={"Accept-Encoding": encoding})  # a script's coding does depend on it
+        assert text.headers["vary"] == "Accept-Encoding"
+    assert httpx.get(app.url + script, headers={"Accept-Encoding": ""}).headers["vary"] == "Accept-Encoding"
 
 
 @cites("docs/deployment.md", "Preconditions are read in the order of RFC 9110 (13.2.2), for `public/` and `/_pyxle/` "

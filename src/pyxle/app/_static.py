@@ -23,7 +23,7 @@ from starlette.websockets import WebSocketClose
 
 from pyxle._memo import remember
 from pyxle._refused import not_found, unrouted
-from pyxle.app._compress import negotiate
+from pyxle.app._compress import compressible, negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.cache import matches
@@ -269,8 +269,10 @@ def build_assets(directory: Path) -> ASGIApp:
             _unreadable(found[0])
         path, stat = Path(found[0]), found[1]
         scope = _without_bad_range(scope)
-        headers = {"Cache-Control": "public, max-age=31536000, immutable", "Vary": "Accept-Encoding"}
         kind = media_type(path.name)
+        headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+        if compressible(kind.encode("latin-1")):  # text: precompressed, or encoded on the way out
+            headers["Vary"] = "Accept-Encoding"  # an image's or a font's answer never depends on it
         accept = next((value for name, value in scope["headers"] if name == b"accept-encoding"), b"")
         coding = None
         if accept:
