@@ -6,6 +6,7 @@ suffix, copied into the build and served from there (docs/styling.md). A `.ttf` 
 from __future__ import annotations
 
 import re
+import time
 import urllib.request
 from html import unescape
 from urllib.parse import urljoin
@@ -66,11 +67,12 @@ QUERIES = """import icon from '../assets/icon.svg?raw'
 import iconUrl from '../assets/icon.svg'
 import notes from '../assets/notes.md?raw'
 import workerUrl from '../assets/worker.js?url'
+import iconLink from '../assets/icon.svg?url'
 import dot from '../assets/dot.png?inline'
 
 export default function Queries() {
   return <main><div id="icon" dangerouslySetInnerHTML={{ __html: icon }} /><img id="url" src={iconUrl} />
-    <pre id="notes">{notes}</pre><a id="worker" href={workerUrl}>worker</a><img id="dot" src={dot} /></main>
+    <pre id="notes">{notes}</pre><a id="worker" href={workerUrl}>worker</a><a id="link" href={iconLink}>icon</a><img id="dot" src={dot} /></main>
 }
 """
 SVG = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="4"/></svg>'
@@ -95,10 +97,34 @@ def test_vite_import_queries_give_the_text_the_url_and_a_data_url(make_project, 
     url = re.search(r'id="url" src="(/[^"]+\.svg)"', html)
     assert url, html
     assert httpx.get(server.url + url.group(1), timeout=30).text == SVG
-    worker = re.search(r'id="worker" href="(/[^"]+\.js[^"]*)"', html)
-    assert worker, html
+    worker = re.search(r'id="worker" href="(/_pyxle/assets/worker-[^"/]+\.js)"', html)
+    assert worker, html  # the bare URL, as Vite gives it: no "?url" left on the end
+    assert re.search(r'id="link" href="/_pyxle/assets/icon-[^"/]+\.svg"', html), html
     served = httpx.get(server.url + worker.group(1), timeout=30)
     assert served.status_code == 200 and served.text == "self.onmessage = () => postMessage('pong')\n"
     modules = re.findall(r'<script type="module" src="([^"]+)"|<link rel="modulepreload" href="([^"]+)"', html)
     code = "".join(httpx.get(server.url + (src or href), timeout=30).text for src, href in modules)
     assert '<circle r=' in code  # the browser's build has the markup too
+
+
+@cites("docs/styling.md", "the bare URL, `/_pyxle/assets/worker-HASH.js`, as Vite gives it")
+def test_a_url_import_is_the_bare_url_in_dev_too(make_project, start_server) -> None:  # type: ignore[no-untyped-def]
+    """esbuild appends an import's query to a copied file's URL: `?url` gave
+    `/_pyxle/assets/icon-HASH.svg?url`, which code comparing or joining URLs did not expect."""
+    project = make_project({"pages/index.pyxl": QUERIES, "assets/icon.svg": SVG, "assets/notes.md": "# Notes\n",
+                            "assets/worker.js": "self.onmessage = () => postMessage('pong')\n",
+                            "assets/dot.png": "png bytes"}, node=True)
+    server = start_server(project, "dev")
+    html = httpx.get(server.url + "/", timeout=30).text
+    link = re.search(r'id="link" href="(/_pyxle/assets/icon-[^"/?]+\.svg)"', html)
+    assert link and re.search(r'id="worker" href="/_pyxle/assets/worker-[^"/?]+\.js"', html), html
+    assert httpx.get(server.url + link.group(1), timeout=30).text == SVG
+    (project / "assets" / "icon.svg").write_text(SVG.replace('r="4"', 'r="5"'))  # an edit: a new hash, still bare
+    for _ in range(100):
+        html = httpx.get(server.url + "/", timeout=30).text
+        again = re.search(r'id="link" href="(/_pyxle/assets/icon-[^"/?]+\.svg)"', html)
+        if again and again.group(1) != link.group(1):
+            break
+        time.sleep(0.1)
+    assert again and again.group(1) != link.group(1), html
+    assert 'r="5"' in httpx.get(server.url + again.group(1), timeout=30).text

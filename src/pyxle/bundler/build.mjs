@@ -288,12 +288,25 @@ async function styleContents(read, wrap) {
 // the file's text (an SVG to inline), `?url` its URL (copied out as an image is, whatever its kind),
 // `?inline` a data: URL; pyxle typecheck declares them (_assets.py IMPORT_QUERIES). Without this
 // esbuild drops the query and loads the file by its suffix (an SVG's URL where its markup was asked).
-const QUERY_LOADERS = { '?raw': 'text', '?url': 'file', '?inline': 'dataurl' }
+const QUERY_LOADERS = { '?raw': 'text', '?inline': 'dataurl' }
 const QUERIES = /\?(raw|url|inline)$/
+// A `?url` file is loaded in a namespace of its own (`pyxle-url:/abs/icon.svg`), its query dropped:
+// esbuild's file loader appends an import's query to the URL (`icon-HASH.svg?url`), where Vite
+// gives the bare URL; and the namespace keeps it apart from the same file imported plainly (a
+// script bundled).
+const URL_NAMESPACE = 'pyxle-url'
 
 function asked({ path: file, suffix }) {
   const loader = QUERY_LOADERS[suffix]
   return loader === undefined ? undefined : { contents: readFileSync(file), loader }
+}
+
+async function urlImport(build, args) {
+  const found = await build.resolve(args.path.slice(0, -'?url'.length), {
+    kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: args.pluginData,
+  })
+  if (found.errors.length) return { errors: found.errors, warnings: found.warnings }
+  return { path: found.path, namespace: URL_NAMESPACE }
 }
 
 // The SSR build renders HTML only: stylesheets are left empty there (CSS modules still give it
@@ -302,6 +315,10 @@ const pyxlePlugin = ({ hot, ssr }) => ({
   name: 'pyxle',
   setup(build) {
     build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, plan.projectRoot) ?? asked(args))
+    build.onResolve({ filter: /\?url$/ }, (args) => urlImport(build, args))
+    build.onLoad({ filter: /.*/, namespace: URL_NAMESPACE }, (args) => wrongCase(args.path, plan.projectRoot) ?? {
+      contents: readFileSync(args.path), loader: 'file', watchFiles: [args.path],
+    })
     build.onResolve({ filter: /^pyxle-entry:/ }, (args) => ({ path: args.path.slice('pyxle-entry:'.length), namespace: 'pyxle-entry' }))
     build.onLoad({ filter: /.*/, namespace: 'pyxle-entry' }, (args) => ({
       contents: entrySource(args.path, hot), loader: 'js', resolveDir: plan.projectRoot,
@@ -732,7 +749,8 @@ function sharedCode(outputs) {
 // stylesheets read through Sass and PostCSS (a monorepo's ../shared/_tokens.scss).
 function sourcesRead(results, styles) {
   const read = new Set()
-  for (const key of [...results.flatMap((result) => Object.keys(result.metafile.inputs)), ...styles]) {
+  for (const input of [...results.flatMap((result) => Object.keys(result.metafile.inputs)), ...styles]) {
+    const key = input.startsWith(URL_NAMESPACE + ':') ? input.slice(URL_NAMESPACE.length + 1) : input // a ?url file is a file
     if (/^[\w-]+:/.test(key) || key.split(/[\\/]/).includes('node_modules')) continue
     const file = path.resolve(plan.projectRoot, key.replace(QUERIES, '')) // an SVG imported with ?raw is the SVG
     if (!file.startsWith(plan.clientRuntime + path.sep)) read.add(file)
