@@ -967,7 +967,21 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
 
             start_partly_broken(app)
     _note_unchecked_api_routes(config, app.router)
+    note_hidden_public(config)
     return app
+
+
+def note_hidden_public(config: PyxleConfig) -> None:
+    """Name the files of ``public/`` that are not served, a name of theirs starting with a dot
+    (``pyxle._hidden``): pyxle-framework 0.9 served them, and the build copied them. Not in a
+    worker: the CLI said it (and a worker need not walk the folder again)."""
+    from pyxle._hidden import left_out, note
+    from pyxle._loading import STARTUP_NOTED
+
+    if os.environ.get(STARTUP_NOTED) or not config.public_path.is_dir():
+        return
+    if names := left_out(config.public_path):
+        _note("%s", note(config.public_dir, names))
 
 
 def no_pages(config: PyxleConfig, mode: Mode, shown: str | None = None) -> str:

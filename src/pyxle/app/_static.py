@@ -21,6 +21,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._hidden import hidden
 from pyxle._memo import remember
 from pyxle._refused import not_found, unrouted
 from pyxle.app._compress import compressible, negotiate
@@ -100,7 +101,8 @@ def _unreadable(path: str) -> None:
 
 
 def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
-    """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD;
+    """Starlette's StaticFiles (ETag, Last-Modified, 304, HEAD, symlinks kept inside) for GET/HEAD,
+    never a file ``pyxle._hidden`` leaves out (``.env``: ``fallback`` answers, as for a file not there);
     OPTIONS 204 or 405 for other methods at a file's URL; anything it does not have goes to
     ``fallback``. A file asked for with a trailing slash is redirected to its URL, as a page's is
     (``_slash``): StaticFiles served it, a folder's URL."""
@@ -111,9 +113,12 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
     small = SmallFiles()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
+        path = files.get_path(scope) if scope["type"] == "http" else ""
+        if hidden(path):  # .env, .git/...: as a file not there (pyxle._hidden)
+            await fallback(scope, receive, send)
+            return
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             scope = _without_bad_range(scope)
-            path = files.get_path(scope)
             try:
                 found = find(path)
             except (OSError, ValueError):  # a name too long, a folder it may not read: as StaticFiles answers them
@@ -135,7 +140,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             if response is not None:
                 await small.answer(response, scope, receive, send)
                 return
-        elif scope["type"] == "http" and not scope["path"].endswith("/") and _found(find, files.get_path(scope)):
+        elif scope["type"] == "http" and not scope["path"].endswith("/") and _found(find, path):
             await _other_method(scope, receive, send)
             return
         await fallback(scope, receive, send)

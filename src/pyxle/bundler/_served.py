@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from pyxle import __version__
+from pyxle._hidden import shown
 from pyxle._loading import content_hash, read_source
 from pyxle.routing import RouteTable, RoutingError, build_table
 
@@ -82,7 +83,8 @@ def python_files(pages_dir: Path, table: RouteTable, root: Path) -> dict[str, An
 def public_listing(public_dir: Path | None) -> list[tuple[str, Path]]:
     """The public folder's files as the server serves them: ``(path in the folder, the file)``. A
     symlink counts only while it leads to a file inside the folder (docs/security.md), so a link
-    out of it (``public/passwd -> /etc/passwd``), a dangling one and a loop stay out of the copy."""
+    out of it (``public/passwd -> /etc/passwd``), a dangling one and a loop stay out of the copy,
+    and so do the files ``pyxle._hidden`` leaves out (``.env``, ``.git/``; not ``.well-known/``)."""
     if public_dir is None or not public_dir.is_dir():
         return []
     root = public_dir.resolve()
@@ -94,8 +96,11 @@ def public_listing(public_dir: Path | None) -> list[tuple[str, Path]]:
         if not real.is_relative_to(root) or real in above:  # a linked folder outside it, or a loop
             dirnames[:] = []
             continue
-        dirnames.sort()
+        top = here == public_dir
+        dirnames[:] = sorted(name for name in dirnames if shown(name, top))  # .git/ is not walked
         for name in sorted(filenames):
+            if not shown(name, top):
+                continue
             path = here / name
             try:
                 file = path.resolve(strict=True)

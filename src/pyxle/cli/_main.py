@@ -328,9 +328,11 @@ def routes(directory: Path, as_json: bool) -> None:
 @not_needed("--incremental/--no-incremental", why="builds are fingerprinted and reused while current")
 def build_command(directory: Path, out_dir: Path | None, types: bool) -> None:
     """Compile and bundle every page; print the size of each page's JavaScript and CSS."""
+    from pyxle.app._app import note_hidden_public
     from pyxle.app._staging import discard, promote, stage
 
     config = load_project(directory, "production", {"dist_dir": str(out_dir) if out_dir else None})
+    note_hidden_public(config)
     try:
         config.dist_path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
