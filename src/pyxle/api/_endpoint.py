@@ -7,11 +7,12 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._client import AppWebSocket
+from pyxle._fileanswer import file_answer
 from pyxle.api._answers import error_response, to_response
 from pyxle.api._classes import class_calls, not_allowed
 from pyxle.api._handlers import ApiHandlers, is_async
@@ -20,6 +21,8 @@ from pyxle.api._request import ApiRequest
 from pyxle.api._typed import Typed, run_typed
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
 from pyxle.runtime import ActionError, LoaderError
+
+_READS = frozenset({"GET", "HEAD"})  # the methods a FileResponse is answered for as a file (pyxle._fileanswer)
 
 
 class ApiEndpoint:
@@ -96,6 +99,8 @@ class ApiEndpoint:
                 response = await call(ApiRequest(scope, receive, send))
             except (ActionError, LoaderError) as exc:
                 response = error_response(exc)
+        if isinstance(response, FileResponse) and response.status_code == 200 and scope["method"] in _READS:
+            response, scope = await file_answer(response, scope)  # 304, 412 and Range as public/ answers them
         await respond(response, scope, receive, send)
 
     def _no_handler(self, method: str) -> Response:

@@ -7,40 +7,28 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from stat import S_ISREG
 
-from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
+from pyxle._fileanswer import conditional, satisfiable_only, without_bad_range
 from pyxle._hidden import hidden
 from pyxle._memo import remember
 from pyxle._refused import not_found, unrouted
 from pyxle.app._compress import compressible, negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
-from pyxle.cache import matches
-from pyxle.cache._etag import matches_strongly
 from pyxle.pages._endpoint import ALLOW  # what a file's URL takes, as a page's does
 
-# One byte range of RFC 9110: "first-last", "first-" or the suffix "-length".
-_BYTE_RANGE = re.compile(rb"\s*(?:(\d+)-(\d*)|-\d+)\s*")
 # Precompressed siblings of a built file, in the order we prefer them on a tie.
 _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
 _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
-# What a 304 keeps of the 200 it stands for (RFC 9110 §15.4.5), so caches update the stored copy,
-# and the 200's type, length and coding, which the outer layer reads to give it the ETag and Vary
-# that 200 would carry, compressed or not, and drops (``_compress.not_modified``).
-_KEPT_ON_304 = ("cache-control", "content-location", "etag", "expires", "vary", "content-type", "content-length",
-                "content-encoding")
 # public/ files may change at a deploy under the same URL: stale at once, so browsers ask again
 # (a 304 from their ETag). Without it they guessed a freshness of a tenth of the file's age.
 PUBLIC_CACHE = "public, max-age=0"
@@ -118,7 +106,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             await fallback(scope, receive, send)
             return
         if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
-            scope = _without_bad_range(scope)
+            scope = without_bad_range(scope)
             try:
                 found = find(path)
             except (OSError, ValueError):  # a name too long, a folder it may not read: as StaticFiles answers them
@@ -127,7 +115,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
                 if found is not None and not _readable(found[0]):
                     _unreadable(found[0])
                 if found is not None:
-                    scope = _satisfiable_only(scope, found[1].st_size)
+                    scope = satisfiable_only(scope, found[1].st_size)
                 response = FileResponse(found[0], stat_result=found[1]) if found is not None else None
                 if response is not None:
                     _typed(response)
@@ -136,7 +124,7 @@ def public_files(directory: Path, fallback: ASGIApp = not_found) -> ASGIApp:
             if response is not None and scope["path"].endswith("/"):
                 response = _slash_away(scope)
             elif isinstance(response, FileResponse):
-                response = _conditional(scope, response)
+                response = conditional(scope, response)
             if response is not None:
                 await small.answer(response, scope, receive, send)
                 return
@@ -273,7 +261,7 @@ def build_assets(directory: Path) -> ASGIApp:
         if not _readable(found[0]):
             _unreadable(found[0])
         path, stat = Path(found[0]), found[1]
-        scope = _without_bad_range(scope)
+        scope = without_bad_range(scope)
         kind = media_type(path.name)
         headers = {"Cache-Control": "public, max-age=31536000, immutable"}
         if compressible(kind.encode("latin-1")):  # text: precompressed, or encoded on the way out
@@ -288,11 +276,11 @@ def build_assets(directory: Path) -> ASGIApp:
             if coding is not None:
                 headers["Content-Encoding"] = coding.decode()
                 path, stat = built[coding]
-        scope = _satisfiable_only(scope, stat.st_size)  # a range of the copy sent, as Content-Range says
+        scope = satisfiable_only(scope, stat.st_size)  # a range of the copy sent, as Content-Range says
         response = FileResponse(path, headers=headers, media_type=kind, stat_result=stat)
         if coding is not None:  # the twin's own tag, marked with its coding as Apache's mod_deflate does
             response.headers["etag"] = response.headers["etag"][:-1] + f'-{coding.decode()}"'
-        await small.answer(_conditional(scope, response), scope, receive, send)
+        await small.answer(conditional(scope, response), scope, receive, send)
 
     return serve
 
@@ -302,34 +290,6 @@ async def _no_such_asset(scope: Scope, receive: Receive, send: Send) -> None:
     deployed on this machine (a rolling deploy) asks for its chunk before the file is here; a CDN
     that keeps 404s by default would go on answering it after."""
     raise unrouted(scope, {"Cache-Control": "no-store"})
-
-
-def _conditional(scope: Scope, response: Response) -> Response:
-    """A file's answer as RFC 9110 §13.2.2 orders its preconditions (for GET and HEAD, as nginx
-    does): ``If-Match`` (the strong comparison), or else ``If-Unmodified-Since``, failed is a 412,
-    before a ``Range`` is read (a resumed download never splices two versions of a file); then a
-    304 when the client holds it, with what it keeps of the 200."""
-    request = Headers(scope=scope)
-    headers = response.headers
-    wanted = request.get("if-match")
-    since = _date(request.get("if-unmodified-since")) if wanted is None else None
-    if ((wanted is not None and not matches_strongly(wanted.encode("latin-1"), headers["etag"]))
-            or (since is not None and parsedate_to_datetime(headers["last-modified"]) > since)):
-        raise HTTPException(412)
-    if _not_modified(request, headers):
-        return Response(status_code=304, headers={name: headers[name] for name in _KEPT_ON_304 if name in headers})
-    return response
-
-
-def _date(value: str | None) -> datetime | None:
-    """An HTTP date, or None for none or an unreadable one (ignored, as RFC 9110 says)."""
-    if value is None:
-        return None
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when  # asctime's form names no zone: GMT
 
 
 def _stat(path: Path) -> os.stat_result | None:
@@ -345,60 +305,3 @@ def _is_twin(path: Path) -> bool:
     return path.suffix in _TWIN_SUFFIXES and _stat(path.with_suffix("")) is not None
 
 
-def _not_modified(request: Headers, headers: MutableHeaders) -> bool:
-    """RFC 9110 §13.2.2 for GET/HEAD: ``If-None-Match`` (weak comparison, lists, ``*``) decides
-    when sent; otherwise an ``If-Modified-Since`` no older than the file's ``Last-Modified``."""
-    if (wanted := request.get("if-none-match")) is not None:
-        return matches(wanted.encode("latin-1"), headers["etag"])
-    since = _date(request.get("if-modified-since"))
-    return since is not None and parsedate_to_datetime(headers["last-modified"]) <= since
-
-
-def _without_bad_range(scope: Scope) -> Scope:
-    """The scope without its ``Range`` header when that is not a valid byte range: the whole file
-    is sent, as RFC 9110 allows and nginx does (Starlette would answer a plain-text 400). A valid
-    range beyond the end of the file still gets its 416."""
-    for name, value in scope["headers"]:
-        if name == b"range" and not _valid_range(value):
-            return {**scope, "headers": [header for header in scope["headers"] if header[0] != b"range"]}
-    return scope
-
-
-def _satisfiable_only(scope: Scope, size: int) -> Scope:
-    """The scope with only the ranges of its valid ``Range`` that a file of ``size`` bytes can
-    satisfy, when it asks for several and some but not all of them start past the end: RFC 9110
-    answers those it can (Starlette refused them all with a 416, which stays for none)."""
-    for name, value in scope["headers"]:
-        if name == b"range":
-            unit, _, ranges = value.partition(b"=")
-            specs = [spec.strip() for spec in ranges.split(b",") if spec.strip()]
-            if len(specs) < 2 or len(specs) > FileResponse.max_ranges:  # one, or so many the whole file goes
-                return scope
-            kept = [spec for spec in specs if _satisfiable(spec, size)]
-            if not kept or len(kept) == len(specs):
-                return scope
-            ranged = (b"range", unit + b"=" + b",".join(kept))
-            return {**scope, "headers": [ranged if header[0] == b"range" else header for header in scope["headers"]]}
-    return scope
-
-
-def _satisfiable(spec: bytes, size: int) -> bool:
-    """Whether one byte range (``_valid_range``'s) has a byte in a file of ``size`` bytes: its first
-    byte is in it, or it is a suffix of some length of a file that is not empty."""
-    first, _, last = spec.partition(b"-")
-    return int(first) < size if first.strip() else int(last) > 0 and size > 0
-
-
-def _valid_range(value: bytes) -> bool:
-    unit, equals, ranges = value.partition(b"=")
-    if not equals or unit.strip().lower() != b"bytes":
-        return False
-    specs = [spec for spec in ranges.split(b",") if spec.strip()]  # empty list elements do not count
-    for spec in specs:
-        match = _BYTE_RANGE.fullmatch(spec)
-        if match is None:
-            return False
-        first, last = match.group(1), match.group(2)
-        if first is not None and last and int(last) < int(first):
-            return False
-    return bool(specs)
