@@ -10,6 +10,7 @@ import threading
 import time
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import brotli
@@ -267,14 +268,7 @@ def test_head_answers_are_not_encoded(app: Server) -> None:
 
 def test_server_sent_events_are_compressed_and_still_arrive_one_by_one(app: Server) -> None:
     for encoding, decompressor in (("br", brotli.Decompressor), ("gzip", lambda: zlib.decompressobj(31))):
-        host, port = app.url.removeprefix("http://").split(":")
-        with socket.create_connection((host, int(port))) as sock:
-            sock.sendall(f"GET /api/data?kind=sse HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
-                         "Connection: close\r\n\r\n".encode())
-            began = time.monotonic()
-            raw = b""
-            while b"\r\n\r\n" not in raw:
-                raw += sock.recv(65536)
+        with _streamed(app, "/api/data?kind=sse", encoding) as (sock, began, raw):
             head, _, rest = raw.partition(b"\r\n\r\n")
             assert f"content-encoding: {encoding}".encode() in head.lower()
             assert b"transfer-encoding: chunked" in head.lower()
@@ -300,15 +294,8 @@ def test_server_sent_events_are_compressed_and_still_arrive_one_by_one(app: Serv
 def test_a_quiet_event_stream_sends_its_headers_at_once_when_compressed(app: Server) -> None:
     """Compression held an answer's start back until its first chunk: an EventSource whose first
     event came 2 s later saw no `open` (and `fetch()` no status) for those 2 s."""
-    host, port = app.url.removeprefix("http://").split(":")
     for encoding in ("br", "gzip", "identity"):
-        with socket.create_connection((host, int(port))) as sock:
-            sock.sendall(f"GET /api/data?kind=quiet HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
-                         "Connection: close\r\n\r\n".encode())
-            began = time.monotonic()
-            raw = b""
-            while b"\r\n\r\n" not in raw:
-                raw += sock.recv(65536)
+        with _streamed(app, "/api/data?kind=quiet", encoding) as (sock, began, raw):
             headed = time.monotonic() - began
             while not raw.endswith(b"0\r\n\r\n"):
                 data = sock.recv(65536)
@@ -329,6 +316,21 @@ def test_streamed_api_answers_carry_x_accel_buffering_and_others_do_not(app: Ser
             assert answer.headers["x-accel-buffering"] == "no", kind
     for kind in ("json", "small", "png"):
         assert "x-accel-buffering" not in get(app, f"/api/data?kind={kind}", "br").headers, kind
+
+
+@contextmanager
+def _streamed(app: Server, path: str, encoding: str) -> Iterator[tuple[socket.socket, float, bytes]]:
+    """A raw GET of ``path`` offering ``encoding``: the socket, when it was sent, and what came up to
+    the end of the answer's head (the clock read on the socket, as a client sees it)."""
+    host, port = app.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept-Encoding: {encoding}\r\n"
+                     "Connection: close\r\n\r\n".encode())
+        began = time.monotonic()
+        raw = b""
+        while b"\r\n\r\n" not in raw:
+            raw += sock.recv(65536)
+        yield sock, began, raw
 
 
 def _chunks(data: bytes) -> Iterator[bytes]:
