@@ -24,7 +24,7 @@ def install(name: str, into: Path, modules: Path | None) -> Path:
     command, temporary, left_out = pip_command(root)
     for path in temporary:
         path.unlink()
-    assert all("pyxle-framework" in line for line in left_out) and "-c" in command
+    assert all("pyxle-framework" in line for line, _ in left_out) and "-c" in command
     if modules is not None:
         (root / "node_modules").symlink_to(modules, target_is_directory=True)
     return root

@@ -135,7 +135,7 @@ def test_an_action_status_no_answer_can_have_is_its_500_naming_the_action(app: t
     server.wait_for_output(named)
     # a form posted without JavaScript: the page's error page, as for any action that failed
     assert posted.status_code == 500 and posted.headers["content-type"].startswith("text/html"), posted.text
-    assert _shown(posted.text, "odd-error") == "500: ServerError"
+    assert _shown(posted.text, "odd-error") == ("500: ServerError" if command == "serve" else "500: ActionCrashError")
     assert "invalid HTTP status" not in server.output()
 
 

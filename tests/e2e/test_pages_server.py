@@ -167,13 +167,17 @@ def test_page_without_loader(pages: Server) -> None:
     assert body["ok"] is True and body["props"]["data"] == {}
 
 
-@cites("docs/migrating.md", "`routePath` is the URL's path (0.9: the pattern), a loader's error is\n  `{\"ok\": false, \"routePath\", \"error\": {\"message\", \"statusCode\", \"data\", \"type\"}}`")
+# What the layouts above the blog's pages load: an error's navigation JSON carries it, as the page's does.
+BLOG_LAYOUTS = {"layout.pyxl": {"site": "Demo"}, "blog/layout.pyxl": {"section": "blog"}}
+
+
+@cites("docs/migrating.md", "`routePath` is the URL's path (0.9: the pattern), a loader's error is\n  `{\"ok\": false, \"routePath\", \"error\": {\"message\", \"statusCode\", \"data\", \"type\"}, \"layoutData\"}`")
 def test_loader_error_carries_status_and_data(pages: Server) -> None:
     r = httpx.get(pages.url + "/blog/missing", headers=NAV)
     assert r.status_code == 404
     assert r.json() == {"ok": False, "routePath": "/blog/missing",
                         "error": {"message": "Post not found", "statusCode": 404, "data": {"slug": "missing"},
-                                  "type": "LoaderError"}}
+                                  "type": "LoaderError"}, "layoutData": BLOG_LAYOUTS}
 
 
 @cites("docs/migrating.md", "`props.layoutData`\n  is keyed by layout file, and an unknown URL answers JSON")
@@ -188,7 +192,7 @@ def test_unserialisable_loader_data_names_page_and_key_path(pages: Server) -> No
     assert r.status_code == 500
     assert r.json() == {"ok": False, "routePath": "/blog/bad",
                         "error": {"message": "Internal Server Error", "statusCode": 500, "data": {},
-                                  "type": "ServerError"}}
+                                  "type": "ServerError"}, "layoutData": BLOG_LAYOUTS}
     pages.wait_for_output("data.post.when: date is not JSON-serialisable")
     assert "pages/blog/[slug].pyxl: loader load()" in pages.output()
 
@@ -199,7 +203,8 @@ def assert_the_generic_500(pages: Server, path: str, hidden: str) -> None:
     nav = httpx.get(pages.url + path, headers=NAV)
     assert nav.status_code == 500 and nav.json() == {
         "ok": False, "routePath": path,
-        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}, "type": "ServerError"}}
+        "error": {"message": "Internal Server Error", "statusCode": 500, "data": {}, "type": "ServerError"},
+        "layoutData": BLOG_LAYOUTS}
     page = httpx.get(pages.url + path)
     assert page.status_code == 500 and page.headers["content-type"].startswith("text/html")
     assert "<h1>500</h1>" in page.text and hidden not in page.text
