@@ -331,9 +331,10 @@ def test_a_stored_page_stays_a_hit_under_hundreds_of_requests_in_flight_in_one_w
     server = serve(stored_project(tmp_path, redis.url), "--workers", "1")
     try:
         assert httpx.get(server.url + "/stored", timeout=30).headers["x-pyxle-cache"] == "MISS"
-        seen = burst(server.url + "/stored", 1200)
-        assert seen["200"] == 1200 and seen["HIT"] >= 600, seen
-        assert count(server, "stored") == 1 + 1200 - seen["HIT"]  # each answer without the store rendered once
+        seen = burst(server.url + "/stored", 1200, again=True)
+        assert seen["200"] == 1200 and seen["HIT"] >= 600 and seen["retried"] <= 3, (seen, server.output())
+        # each answer without the store rendered once (a request sent again may have been rendered before)
+        assert 0 <= count(server, "stored") - (1 + 1200 - seen["HIT"]) <= seen["retried"]
         # A busy pool is never taken for Redis gone. A redis-server starved of CPU on a loaded machine
         # (the fresh-clone run of 2026-12-06, load average ~8) may really not answer within 0.25 s once:
         # that is a timeout, said and then taken back; the pool's refusal would name another reason.
