@@ -14,6 +14,7 @@ from starlette.requests import ClientDisconnect
 from starlette.responses import StreamingResponse
 
 from pyxle._bodies import send_response
+from tests.unit._waiting import until
 
 Message = dict[str, Any]
 
@@ -39,14 +40,6 @@ async def answer(make: Callable[[], Any], receive: Callable[[], Any], send: Call
 async def stays() -> Message:
     await asyncio.Event().wait()  # the client stays
     return {"type": "http.disconnect"}
-
-
-async def until(check: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
 
 
 def test_a_def_generator_is_closed_when_its_answer_is_cancelled() -> None:

@@ -14,6 +14,7 @@ from starlette.responses import StreamingResponse
 
 from pyxle._bodies import send_response
 from pyxle.app._inflight import is_event_stream
+from tests.unit._waiting import until
 from tests.unit.test_edge import edge
 
 Message = dict[str, Any]
@@ -43,14 +44,6 @@ async def serve(app: Any, sent: list[Message], *, encoding: bytes = b"identity",
     task = asyncio.create_task(app(scope, receive, send or record))
     await asyncio.sleep(0)
     return task
-
-
-async def until(check: Callable[[], bool]) -> None:
-    for _ in range(200):
-        if check():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
 
 
 def body(sent: list[Message]) -> bytes:
