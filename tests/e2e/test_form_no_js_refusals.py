@@ -111,7 +111,13 @@ export default function Cart() {
 
 SHOP_ERROR = '''
 export default function ShopError({ data }) {
-  return <h1>Shop error {data.statusCode}: {data.message}</h1>
+  return <h1>{`Shop error ${data.statusCode} ${data.type}: ${data.message}`}</h1>
+}
+'''
+
+SHOP_MISSING = '''
+export default function ShopMissing({ data }) {
+  return <h1>{`Shop missing ${data.statusCode} ${data.type}`}</h1>
 }
 '''
 
@@ -141,6 +147,7 @@ export default function Guarded() {
 FILES = {"pages/layout.pyxl": LAYOUT, "pages/search.pyxl": SEARCH, "pages/contact.pyxl": CONTACT,
          "pages/guarded.pyxl": GUARDED,
          "pages/shop/cart.pyxl": CART, "pages/shop/error.pyxl": SHOP_ERROR,
+         "pages/shop/not-found.pyxl": SHOP_MISSING,
          "pyxle.config.json": json.dumps({"maxBodySize": 4096})}
 HTML = {"accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
 
@@ -207,7 +214,21 @@ def test_a_no_js_refusal_is_shown_by_the_apps_error_page_nearest_the_form(app: S
     with tab.expect_navigation() as answered:
         tab.get_by_role("button", name="Checkout").click()
     assert answered.value.status == 403
-    assert tab.get_by_role("heading").inner_text().startswith("Shop error 403: ")
+    assert tab.get_by_role("heading").inner_text().startswith("Shop error 403 HTTPException: ")
+
+
+@cites("docs/pages.md", "its `data` the usual `{message, statusCode, data, type}`")
+def test_a_no_js_refusals_error_page_gets_a_type_as_other_error_pages_do(app: Server) -> None:
+    """An error.pyxl told a refused form from a loader's error by ``statusCode`` alone: the refusal
+    had no ``type``, which every other error page's ``data`` carries."""
+    with httpx.Client(base_url=app.url) as client:
+        _token(client, "/contact")
+        missing = client.post("/api/__actions/shop/cart/retired", data={"_csrf_token": client.cookies["pyxle-csrf"]},
+                              headers={**HTML, "referer": app.url + "/shop/cart"})
+        stale = client.post("/api/__actions/shop/cart/checkout", data={"_csrf_token": "stale"},
+                            headers={**HTML, "referer": app.url + "/shop/cart"})
+    assert missing.status_code == 404 and "Shop missing 404 NotFound" in missing.text
+    assert stale.status_code == 403 and "Shop error 403 HTTPException: " in stale.text
 
 
 def test_a_no_js_post_whose_body_cannot_be_read_gets_a_page_without_the_parsers_text(app: Server) -> None:

@@ -46,9 +46,10 @@ def accepts_html(scope: Scope) -> bool:
 
 
 def refusal_error(status: int) -> dict[str, Any]:
-    """The ``error`` an error page gets for a refused no-JS post (the props of any error page)."""
+    """The ``error`` an error page gets for a refused no-JS post (the props of any error page): its
+    ``type`` as an unknown URL's (``NotFound``) or a loader's ``HTTPException``'s, whose refusals these are."""
     message = _SENTENCES.get(status, "The form could not be sent. Go back and try again.")
-    return {"message": message, "statusCode": status, "data": {}}
+    return {"message": message, "statusCode": status, "data": {}, "type": "NotFound" if status == 404 else "HTTPException"}
 
 
 def with_headers_of(page: Response, answer: Response) -> Response:
