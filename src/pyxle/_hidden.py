@@ -26,16 +26,16 @@ def shown(name: str, top: bool) -> bool:
 
 
 def left_out(public_dir: Path) -> list[str]:
-    """What ``hidden`` leaves out of ``public_dir``, outermost first: ``.env``, ``.git/`` (a folder
-    named once, not each file in it), ``img/.DS_Store``. For the start-up note that names them."""
+    """What ``hidden`` leaves out of ``public_dir``, sorted: ``.env``, ``.git/`` (a folder named
+    once, not each file in it), ``img/.DS_Store``. For the start-up note that names them."""
     found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(public_dir):
         here = Path(dirpath).relative_to(public_dir).as_posix()
         prefix = "" if here == "." else here + "/"
         top = not prefix
-        found += [f"{prefix}{name}/" for name in sorted(dirnames) if not shown(name, top)]
-        found += [f"{prefix}{name}" for name in sorted(filenames) if not shown(name, top)]
-        dirnames[:] = sorted(name for name in dirnames if shown(name, top))
+        found += [f"{prefix}{name}/" for name in dirnames if not shown(name, top)]
+        found += [f"{prefix}{name}" for name in filenames if not shown(name, top)]
+        dirnames[:] = [name for name in dirnames if shown(name, top)]
     return sorted(found)
 
 
