@@ -3,7 +3,8 @@ API routes keep serving, the broken page shows the overlay naming its file and l
 `pyxle dev` started while a page is broken starts anyway and applies the fix when it is saved.
 
 Before, one page saved with `@sever` made every page and every API route answer 500 "Build
-failed" (and /readyz 503), and `pyxle dev` would not start at all on such a page (exit code 1)."""
+failed" (and /readyz 503), and `pyxle dev` would not start at all on such a page (exit code 1).
+A ``<Form action="sav">`` typo in one page still made every page answer 500 until 2026-12-07."""
 
 from __future__ import annotations
 
@@ -32,6 +33,11 @@ BROKEN = {
              "did you mean `@server`?"),
     "python": (NOTES.replace('{"count": 3}', '{"count": 3'), "pages/notes.pyxl:3", "Python syntax error"),
     "jsx": (NOTES.replace("</p>", "</b>"), "pages/notes.pyxl:6", "JSX syntax error"),
+    # a Form naming an action its page does not have: the bundle's check, not the compiler's
+    "form": ("@action\nasync def save(request):\n    return {}\n\n"
+             + NOTES.replace("export default", "import { Form } from 'pyxle/client'\n\nexport default")
+                    .replace("return <p", 'return <div><Form action="sav"><button>go</button></Form><p').replace("</p>", "</p></div>"),
+             "pages/notes.pyxl:12:15: <Form action=\"sav\">: this page has no action 'sav'", "did you mean `save`?"),
 }
 FILES = {
     "pages/index.pyxl": 'export default function Home() { return <h1 data-testid="home">home</h1> }\n',
@@ -177,3 +183,22 @@ def test_another_tab_shows_the_broken_page_in_an_overlay_it_can_dismiss(make_pro
     assert page.page.locator("#pyxle-dev-overlay").count() == 0  # dismissed stays dismissed
     (project / "pages" / "notes.pyxl").write_text(NOTES)
     until(lambda: httpx.get(server.url + "/notes", timeout=20).status_code == 200)
+
+
+@cites("docs/getting-started.md", "such a Form in a layout breaks the pages under it")
+def test_a_layouts_form_typo_breaks_the_pages_it_wraps_alone(make_project, start_server) -> None:
+    """A layout's ``<Form action>`` naming no action breaks the pages under it (their overlay names
+    the layout's line); the pages outside it and the API routes serve."""
+    layout = ("import { Form } from 'pyxle/client'\n\n"
+              "export default function Blog({ children }) {\n"
+              '  return <main><Form action="subscribe"><button>go</button></Form>{children}</main>\n}\n')
+    files = {**FILES, "pages/blog/layout.pyxl": layout,
+             "pages/blog/post.pyxl": "export default function Post() { return <p>post</p> }\n"}
+    project = make_project(files, node=True)
+    server = start_server(project, "dev", "--ssr-workers", "1")
+    post = httpx.get(server.url + "/blog/post", headers=HTML, timeout=20)
+    assert post.status_code == 500, post.text[:300]
+    assert "pages/blog/layout.pyxl:4:16: <Form action=\"subscribe\">" in html.unescape(post.text), post.text[:800]
+    healthy(server)
+    assert httpx.get(server.url + "/readyz", timeout=20).json()["checks"]["pages"] == {
+        "ok": False, "broken": ["pages/blog/post.pyxl"]}

@@ -366,7 +366,7 @@ class PyxleApp(Starlette):
                                             module.actions, result.props_type if result else None)
         pages_dir = config.pages_path
         shown_as = lambda file: (pages_dir / file).relative_to(config.root).as_posix()
-        for problem in form_problems(pages.runtime.table, found, shown_as):  # its chains know STANDALONE
+        for _, problem in form_problems(pages.runtime.table, found, shown_as):  # its chains know STANDALONE
             if problem not in self._forms_warned:
                 self._forms_warned.add(problem)
                 _note("%s", problem)  # a worker's start-up: the CLI's check said it already

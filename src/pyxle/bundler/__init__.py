@@ -627,12 +627,18 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         pages[str(source_path)] = _Page(source.splitlines(), result.props_type, result.client_lang)
         forms[file] = file_forms(result.client_code, result.server_code, source.splitlines(), result.metadata.actions,
                                  result.props_type)
+    table = table.with_standalone(standalone)  # the chains the server renders (pages.load_pages reads the same)
+    for file, problem in form_problems(table, forms, lambda file: _shown(pages_dir / file, root)):
+        # a <Form action="sav"> that no action it can call answers: under keep_going, an error of
+        # the pages that show it (its own, or those its layout or template wraps), as a compile error is
+        shows = _showing(table, file) if keep_going else []
+        for page in shows:
+            broken.setdefault(page.as_posix(), []).append(problem)
+        if not shows:
+            errors.append(problem)
     broken = {file: messages for file, messages in broken.items() if messages}
     if errors or (broken and len(broken) == len(table.pages)):  # (no page left to build: as before)
         raise BuildError([*errors, *(m for messages in broken.values() for m in messages)])
-    table = table.with_standalone(standalone)  # the chains the server renders (pages.load_pages reads the same)
-    if unknown := form_problems(table, forms, lambda file: _shown(pages_dir / file, root)):
-        raise BuildError(unknown)  # a <Form action="sav"> that no action it can call answers
 
     # esbuild never removes old files. pyxle dev's bundler (``bundler``) removes the browser's own
     # some seconds after a newer build replaced them: an open page may still be importing them.
@@ -865,6 +871,13 @@ def _error_boundary(table: RouteTable, pages_dir: Path, file: PurePosixPath) -> 
         return None
     depth = len(special.parent.parts)
     return [sum(len(f.parent.parts) <= depth for _, f in table.chain(file)), str(pages_dir / special)]
+
+
+def _showing(table: RouteTable, file: PurePosixPath) -> list[PurePosixPath]:
+    """The pages that show ``file``: itself when it is a page, else those its layout or template
+    wraps (none for an error page: which pages it will show is not known before they fail)."""
+    return [spec.file for spec in table.pages
+            if spec.file == file or any(wrapper == file for _, wrapper in table.chain(spec.file))]
 
 
 def _shown(path: Path, root: Path) -> str:

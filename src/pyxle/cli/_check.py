@@ -185,7 +185,7 @@ def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, 
         return [f"invalid routes: {problem}" for problem in exc.problems]
     shown = lambda file: (config.pages_path / file).relative_to(config.root).as_posix()
     return [*(exc.format() for exc in layout_clashes(table, declared or {}, shown)),
-            *form_problems(table, forms or {}, shown)]
+            *(problem for _, problem in form_problems(table, forms or {}, shown))]
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str], *, page: bool = True) -> list[str]:

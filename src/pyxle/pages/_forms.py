@@ -141,10 +141,10 @@ def file_forms(client_code: str, server_code: str | None, lines: Iterable[str], 
 
 
 def form_problems(table: RouteTable, files: Mapping[PurePosixPath, FileForms],
-                  shown: Callable[[PurePosixPath], str]) -> list[str]:
+                  shown: Callable[[PurePosixPath], str]) -> list[tuple[PurePosixPath, str]]:
     """``file:line:col`` errors for the Forms that name an action none of the files they can call
     has, where each of those files' actions are all known (``files``: by file under pages/, as
-    compiled; one missing is not known)."""
+    compiled; one missing is not known), each with the file that holds the Form."""
     served = [spec.file for spec in table.pages] + [
         file for group in table.specials.values() for kind, file in group.items() if kind in ("error", "not-found")]
     pages = {spec.file for spec in table.pages}
@@ -162,8 +162,8 @@ def form_problems(table: RouteTable, files: Mapping[PurePosixPath, FileForms],
             kind = "page" if file in pages else _KINDS.get(file.stem, file.stem)
             others = "nor do its layouts" if file in pages else "nor do the layouts around it or the pages under it"
             message = f'<{form.tag} action="{form.name}">: this {kind} has no action {form.name!r} ({others})'
-            problems.append(Diagnostic.at(shown(file), list(found.lines), form.line, form.column, message,
-                                          _hint(form.name, callable_)).format())
+            problems.append((file, Diagnostic.at(shown(file), list(found.lines), form.line, form.column, message,
+                                                 _hint(form.name, callable_)).format()))
     return problems
 
 
