@@ -298,7 +298,7 @@ def test_a_config_file_that_is_no_json_is_one_line_with_a_hint(api: Path, comman
                    f"pyxle: {api / 'pyxle.config.json'}: {message}")
 
 
-@cites("docs/configuration.md", 'stops every command naming it:\n`pyxle: PYXLE_PAGES_DIR "nope": . has no nope/ folder; '
+@cites("docs/configuration.md", 'set it):\n`pyxle: PYXLE_PAGES_DIR "nope": . has no nope/ folder; '
                                 'hint: set it to the folder that holds the pages, or unset it for pages/`')
 def test_a_pages_dir_that_is_not_there_names_the_setting(api: Path) -> None:
     one_line_error(pyxle(api, "check", ".", PYXLE_PAGES_DIR="nope"),
@@ -307,6 +307,14 @@ def test_a_pages_dir_that_is_not_there_names_the_setting(api: Path) -> None:
     (api / "pyxle.config.json").write_text('{"pagesDir": "src/pages"}')
     one_line_error(pyxle(api, "routes", "."), f'pyxle: {api / "pyxle.config.json"}: pagesDir "src/pages": . has no '
                                               "src/pages/ folder; hint: set it to the folder")
+
+
+@cites("docs/configuration.md", "(with its `.env` file and line when a file set it)")
+def test_a_pages_dir_that_is_not_there_set_in_a_dotenv_file_names_its_line(api: Path) -> None:
+    """Every other bad variable a .env file set was named with its file and line; this one was not."""
+    (api / ".env").write_text("# folders\nPYXLE_PAGES_DIR=nope\n")
+    one_line_error(pyxle(api, "check", "."), f'pyxle: {api / ".env"}:2: PYXLE_PAGES_DIR "nope": . has no nope/ folder; '
+                                             "hint: set it to the folder that holds the pages, or unset it for pages/")
 
 
 @cites("docs/compiler.md", "| a component to render | `no default export: a page's JSX must `export default` its component` |")

@@ -107,12 +107,10 @@ def _no_pages(directory: Path, config: PyxleConfig, from_build: bool = False) ->
     over the file, as in ``load_config``), as a bad value of any other setting is named; else, for
     ``pyxle serve`` (``from_build``), the build it could have served instead."""
     missing = f"{directory} has no {config.pages_dir}/ folder"
-    if os.environ.get("PYXLE_PAGES_DIR", "").strip():  # .env files are loaded into os.environ
-        return (f'PYXLE_PAGES_DIR "{config.pages_dir}": {missing}; hint: set it to the folder that holds '
-                'the pages, or unset it for pages/')
-    if config.pages_dir != "pages":
-        return (f'{config.root / CONFIG_FILENAME}: pagesDir "{config.pages_dir}": {missing}; hint: set it '
-                'to the folder that holds the pages, or remove it for pages/')
+    if (setting := config.sources.get("pagesDir")) is not None:  # "PYXLE_PAGES_DIR" (with its .env line), "<file>: pagesDir"
+        undo = "remove" if setting.endswith(": pagesDir") else "unset"
+        return (f'{setting} "{config.pages_dir}": {missing}; hint: set it to the folder that holds the pages, '
+                f'or {undo} it for pages/')
     if from_build:
         from pyxle.app._app import no_pages
 

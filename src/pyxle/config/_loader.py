@@ -169,6 +169,8 @@ def load_config(
         config = replace(config, cache=replace(config.cache, **cache_env))
     sources = _redis_sources(path, data, environ, origins, from_flags)
     sources.update(_host_source(path, fields, from_env, from_flags, origins))
+    if (pages := dir_sources.get("pages_dir")) is not None:  # a missing pages folder is traced to it
+        sources["pagesDir"] = f"{pages[1]}: {pages[0]}" if pages[1] else pages[0]
     if "plugins" in fields and "plugins" not in from_flags:
         sources["plugins"] = str(path)  # a plugin that fails to start is named with its entry there
     config = _with_redis_url_variable(config, environ, origins, sources, warnings)
