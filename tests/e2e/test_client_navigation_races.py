@@ -225,3 +225,71 @@ def test_a_navigation_overtaken_aborts_its_request(site: Server, page: PageWatch
     page.page.get_by_role("heading", name="Fast").wait_for()
     assert len(to_held) == 1 and heading(page) == "Fast"
     assert page.problems() == []  # an aborted request is no error
+
+
+@cites("docs/client.md", "A click on it after its request has waited 3 seconds asks again\ninstead, abandoning that request")
+def test_a_click_on_a_link_whose_request_has_waited_3_seconds_asks_again(site: Server, page: PageWatch,
+                                                                         gates: Path) -> None:
+    """A request that is never answered (a flaky network) held every later click on its link: each
+    joined it, and only another link or a reload got the user out."""
+    (gates / "held").unlink(missing_ok=True)
+    open_home(site, page)
+    length = page.page.evaluate("history.length")
+    to_held = navigations(page, site, "/held")
+    with page.page.expect_request(asked(site, "/held")):
+        page.page.click("#to-held")
+    page.page.wait_for_timeout(3500)
+    with page.page.expect_event("requestfailed", lambda r: r.url == site.url + "/held", timeout=5000):
+        with page.page.expect_request(asked(site, "/held")):
+            page.page.click("#to-held")
+    (gates / "held").touch()
+    page.page.get_by_role("heading", name="Held").wait_for(timeout=5000)
+    assert len(to_held) == 2 and page.page.url == site.url + "/held"
+    assert page.page.evaluate("history.length") == length + 1  # the page once, as after one click
+    assert page.problems() == []
+    (gates / "held").unlink()
+
+
+BAR = "#__pyxle_nav_progress__"
+
+
+@cites("docs/client.md", "While a navigation waits, a thin bar runs along the top of the window, as in Pyxle 0.9")
+@cites("docs/client.md", "It is the element\n`#__pyxle_nav_progress__` (`role=\"progressbar\"`)")
+def test_a_navigation_that_waits_shows_the_progress_bar_until_its_page_is_shown(site: Server, page: PageWatch,
+                                                                                gates: Path) -> None:
+    """0.9.4 showed this bar; without it a click on a link to a slow page changed nothing on screen."""
+    (gates / "held").unlink(missing_ok=True)
+    open_home(site, page)
+    page.page.click("#to-held")
+    bar = page.page.locator(BAR)
+    bar.wait_for(state="visible", timeout=5000)
+    assert bar.get_attribute("role") == "progressbar" and int(bar.get_attribute("aria-valuenow")) > 0
+    assert page.page.evaluate(f"getComputedStyle(document.querySelector('{BAR}')).position") == "fixed"
+    (gates / "held").touch()
+    page.page.get_by_role("heading", name="Held").wait_for(timeout=5000)
+    bar.wait_for(state="detached", timeout=5000)
+    assert page.problems() == []
+    (gates / "held").unlink()
+
+
+@cites("docs/client.md", "`configure({ progress: false })`, `window.__pyxle_disable_progress__ = true`\n"
+                         "or `<html data-pyxle-progress=\"off\">` turns it off")
+@pytest.mark.parametrize("off", ["window.__PYXLE_ROUTER__.configure({ progress: false })",
+                                 "window.__pyxle_disable_progress__ = true",
+                                 "document.documentElement.setAttribute('data-pyxle-progress', 'off')"],
+                         ids=["configure", "window", "html"])
+def test_the_progress_bar_is_turned_off_as_in_pyxle_09(site: Server, page: PageWatch, gates: Path, off: str) -> None:
+    (gates / "held").unlink(missing_ok=True)
+    open_home(site, page)
+    page.page.evaluate(off)
+    page.page.evaluate("""() => {
+      window.barSeen = false
+      new MutationObserver(() => { window.barSeen ||= !!document.getElementById('__pyxle_nav_progress__') })
+        .observe(document.body, { childList: true, subtree: true })
+    }""")
+    page.page.click("#to-held")
+    page.page.wait_for_timeout(1000)  # the bar shows after 150 ms when it is on
+    (gates / "held").touch()
+    page.page.get_by_role("heading", name="Held").wait_for(timeout=5000)
+    assert page.page.evaluate("window.barSeen") is False
+    (gates / "held").unlink()

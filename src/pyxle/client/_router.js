@@ -21,6 +21,7 @@ import { csrfToken } from './_actions.js'
 import { errorInfo, pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
 import { announcer, arrived } from './_announce.js'
+import { configureProgress, progress } from './_progress.js'
 
 // How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
 // sooner shows at once, without a loading state flashing for a few frames in between; one that
@@ -42,6 +43,9 @@ const state = { root: null, path: '', ttl: 30000, listeners: new Set(), renderin
 // path+search -> { key, kind, time, promise, abort, body (once answered), dropped (by invalidate) }
 const cache = new Map()
 const MAX_REDIRECTS = 5
+// How long a request for a page's data is joined by a click on the same link (a double click, an
+// impatient second click) before such a click asks again instead (see load).
+const RETRY_MS = 3000
 const SCROLLS = 'pyxle-scroll'
 const memory = new Map()
 // What the user does to scroll (or to take over the page): a restoration under way stops for it.
@@ -55,9 +59,10 @@ function Pending() {
   throw NEVER
 }
 
-export function configure({ prefetchTtl, loadingDelay } = {}) {
+export function configure({ prefetchTtl, loadingDelay, progress } = {}) {
   if (typeof prefetchTtl === 'number') state.ttl = prefetchTtl
   if (typeof loadingDelay === 'number') state.loadingDelay = loadingDelay
+  if (typeof progress === 'boolean') configureProgress(progress)
 }
 
 // `shown`: the route and props of the page the document was rendered with; `loadingPages`: see
@@ -272,10 +277,16 @@ function fresh(entry, ttl) {
 // server's own page for it, with its status, is what the router would fall back to anyway.
 // A request for the page's data under way (the same link clicked again) is joined, and the request
 // of a navigation `id` overtook (to another page) aborted. One that invalidate() dropped meanwhile
-// (an action changed cookies) asked as the visitor was before: it is asked again.
+// (an action changed cookies) asked as the visitor was before: it is asked again. So is one under
+// way for longer than RETRY_MS, which it replaces: on a flaky network a request may never be
+// answered, and clicking the link again is how a user asks again, as a browser's own load does.
 async function load(key, ttl, id) {
   if (state.request && state.request.key !== key) state.request.abort()
-  const hit = cache.get(key)
+  let hit = cache.get(key)
+  if (hit && hit.body === undefined && hit.kind === '1' && Date.now() - hit.time > RETRY_MS) {
+    hit.abort() // the navigation that waited on it was overtaken by this one
+    hit = null
+  }
   const joined = hit && hit.body === undefined && hit.kind === '1'
   if (hit && !joined) {
     await hit.promise.catch(() => {})
@@ -477,10 +488,15 @@ export function navigate(to, options = {}) {
   return moving(go(to, options, [], ++state.nav))
 }
 
-// Notes a go/popstate under way until it settles, which a refresh() then leaves alone.
+// Notes a go/popstate under way until it settles, which a refresh() then leaves alone; the
+// progress bar shows while it waits.
 function moving(promise) {
   const id = (state.moving = state.nav)
-  promise.finally(() => state.moving === id && (state.moving = null))
+  const done = progress()
+  promise.finally(() => {
+    done()
+    if (state.moving === id) state.moving = null
+  })
   return promise
 }
 

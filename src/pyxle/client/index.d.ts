@@ -79,7 +79,7 @@ export function refresh(): Promise<boolean>
 export function invalidate(path?: NavigationTarget): boolean
 /** How long (ms, default 30000) prefetched data of pages without loaders stays fresh; how long (ms, default
  * 100) a navigation waits for its data before it shows the loading.pyxl of the page it goes to. */
-export function configure(options: { prefetchTtl?: number; loadingDelay?: number }): void
+export function configure(options: { prefetchTtl?: number; loadingDelay?: number; progress?: boolean }): void
 
 export interface PyxleRouter {
   navigate: typeof navigate
