@@ -239,9 +239,9 @@ def test_a_click_on_a_link_whose_request_has_waited_3_seconds_asks_again(site: S
     with page.page.expect_request(asked(site, "/held")):
         page.page.click("#to-held")
     page.page.wait_for_timeout(3500)
-    with page.page.expect_event("requestfailed", lambda r: r.url == site.url + "/held", timeout=5000):
-        with page.page.expect_request(asked(site, "/held")):
-            page.page.click("#to-held")
+    with (page.page.expect_event("requestfailed", lambda r: r.url == site.url + "/held", timeout=5000),
+          page.page.expect_request(asked(site, "/held"))):
+        page.page.click("#to-held")
     (gates / "held").touch()
     page.page.get_by_role("heading", name="Held").wait_for(timeout=5000)
     assert len(to_held) == 2 and page.page.url == site.url + "/held"
@@ -255,16 +255,28 @@ BAR = "#__pyxle_nav_progress__"
 
 @cites("docs/client.md", "While a navigation waits, a thin bar runs along the top of the window, as in Pyxle 0.9")
 @cites("docs/client.md", "It is the element\n`#__pyxle_nav_progress__` (`role=\"progressbar\"`)")
+@cites("docs/client.md", "coloured by the CSS variables\n`--pyxle-nav-progress-color`, `--pyxle-nav-progress-height` and "
+                         "`--pyxle-nav-progress-shadow`")
 def test_a_navigation_that_waits_shows_the_progress_bar_until_its_page_is_shown(site: Server, page: PageWatch,
                                                                                 gates: Path) -> None:
     """0.9.4 showed this bar; without it a click on a link to a slow page changed nothing on screen."""
     (gates / "held").unlink(missing_ok=True)
     open_home(site, page)
+    page.page.evaluate("""() => {
+      const root = document.documentElement.style
+      root.setProperty('--pyxle-nav-progress-color', 'rgb(255, 0, 0)')
+      root.setProperty('--pyxle-nav-progress-height', '7px')
+      root.setProperty('--pyxle-nav-progress-shadow', 'none')
+    }""")
     page.page.click("#to-held")
     bar = page.page.locator(BAR)
     bar.wait_for(state="visible", timeout=5000)
     assert bar.get_attribute("role") == "progressbar" and int(bar.get_attribute("aria-valuenow")) > 0
-    assert page.page.evaluate(f"getComputedStyle(document.querySelector('{BAR}')).position") == "fixed"
+    shown = page.page.evaluate(f"""() => {{
+      const style = getComputedStyle(document.querySelector('{BAR}'))
+      return [style.position, style.height, style.backgroundColor, style.boxShadow]
+    }}""")
+    assert shown == ["fixed", "7px", "rgb(255, 0, 0)", "none"], shown
     (gates / "held").touch()
     page.page.get_by_role("heading", name="Held").wait_for(timeout=5000)
     bar.wait_for(state="detached", timeout=5000)
