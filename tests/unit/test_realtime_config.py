@@ -23,7 +23,9 @@ def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
     assert load(tmp_path).realtime == RealtimeConfig(
         broker="memory", redis_url="redis://localhost:6379", channel_prefix="pyxle:rt:",
         max_message_size=1024 * 1024, max_publish_size=1024 * 1024, send_queue=1024, ping_interval=20,
-        api_routes=False)
+        api_routes=None)
+    assert load(tmp_path).to_dict()["realtime"]["apiRoutes"] is None  # unset: --print-config shows null
+    assert load(tmp_path, {"realtime": {"apiRoutes": False}}).realtime.api_routes is False
 
 
 def test_the_file_sets_keys_and_variables_override_single_ones(tmp_path: Path) -> None:

@@ -967,6 +967,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
 
             start_partly_broken(app)
     _note_unchecked_api_routes(config, app.router)
+    _note_open_sockets(config, app.router)
     note_hidden_public(config)
     return app
 
@@ -1019,6 +1020,24 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
               "when csrf.apiRoutes says so (pyxle-framework 0.3 to 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
               "true} (or the prefixes to check) to check them, or false to leave them unchecked and silence this note",
               named, "s" if len(unchecked) == 1 else "")
+
+
+def _note_open_sockets(config: PyxleConfig, router: PyxleRouter) -> None:
+    """While ``realtime.apiRoutes`` is unset, the API routes that take WebSockets from any site's
+    pages: a browser opens them with the visitor's cookies (cross-site WebSocket hijacking), where a
+    page's socket is refused. Said as the CSRF note says it of unchecked POST routes."""
+    from pyxle.api import ApiEndpoint
+
+    if config.realtime.api_routes is not None:
+        return
+    open_ = sorted(f"{config.pages_dir}/{app.context.source_relative_path}" for app in router.apps()
+                   if isinstance(app, ApiEndpoint) and app.accepts_websockets)
+    if open_:
+        named = ", ".join(open_[:_NAMED]) + (f" and {len(open_) - _NAMED} more" if len(open_) > _NAMED else "")
+        _note("realtime: %s take%s WebSockets from any site's pages, with the visitor's cookies: the Origin of an "
+              "API route's socket is checked only when realtime.apiRoutes says so (a page's always is); set "
+              "\"realtime\": {\"apiRoutes\": true} (or the prefixes to check) to refuse other sites, or false to "
+              "accept them and silence this note", named, "s" if len(open_) == 1 else "")
 
 
 def note_workers_apart(app: PyxleApp, workers: int) -> None:

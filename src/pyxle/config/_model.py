@@ -156,8 +156,9 @@ class RealtimeConfig:
     send_queue: int = 1024  # channel messages waiting for one socket; more closes it (1013)
     ping_interval: int = 20  # seconds of silence before TCP keepalive probes a peer; 0: off
     # Whether API routes' WebSocket upgrades get the Origin check too (pages always do):
-    # False: none; True: all; a tuple: those under these prefixes.
-    api_routes: bool | tuple[str, ...] = False
+    # False: none; True: all; a tuple: those under these prefixes; None (unset): none, and start-up
+    # names the API routes that take WebSockets from any site.
+    api_routes: bool | tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -399,7 +400,7 @@ class PyxleConfig:
         return {
             "broker": rt.broker, "redisUrl": shown, "channelPrefix": rt.channel_prefix,
             "maxMessageSize": rt.max_message_size, "maxPublishSize": rt.max_publish_size, "sendQueue": rt.send_queue, "pingInterval": rt.ping_interval,
-            "apiRoutes": rt.api_routes if isinstance(rt.api_routes, bool) else list(rt.api_routes),
+            "apiRoutes": list(rt.api_routes) if isinstance(rt.api_routes, tuple) else rt.api_routes,
         }
 
     def _security_headers_dict(self) -> dict[str, str | None]:

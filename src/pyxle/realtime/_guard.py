@@ -30,7 +30,7 @@ class WebSocketGuard:
     """Passes HTTP through untouched; checks and tracks WebSockets (decided at load time)."""
 
     def __init__(self, app: ASGIApp, *, max_message: int, queue_limit: int, origins: tuple[str, ...],
-                 api_routes: bool | tuple[str, ...], api_route: Callable[[str], bool] | None = None,
+                 api_routes: bool | tuple[str, ...] | None, api_route: Callable[[str], bool] | None = None,
                  origins_like: re.Pattern[str] | None = None, takes_socket: Callable[[str], bool] | None = None) -> None:
         self.app = app
         self.max_message = max_message
