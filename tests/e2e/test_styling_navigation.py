@@ -241,3 +241,45 @@ def test_stylesheet_edits_in_dev_after_navigation_swap_the_shown_pages(make_proj
     assert look(page, "x")["body"] == "rgb(255, 0, 0)"
     assert page.page.evaluate("window.__marker") == "kept", "the page reloaded"
     assert page.problems() == []
+
+
+# Records, in the document a test starts in, whether y is ever rendered there (with the colour its
+# shared paragraph had), and how the page looked as the document was left.
+WATCH_Y = """() => {
+  window.__marker = 'kept'
+  const colour = () => getComputedStyle(document.getElementById('shared')).color
+  new MutationObserver(() => {
+    if (document.querySelector('main[data-page="y"]')) sessionStorage.setItem('yHere', colour())
+  }).observe(document.body, { childList: true, subtree: true })
+  addEventListener('pagehide', () => sessionStorage.setItem('leftWith', getComputedStyle(document.body).backgroundColor))
+}"""
+
+
+@cites("docs/styling.md", "so no page is shown unstyled")
+@cites("docs/styling.md", "A stylesheet that fails to load fails the navigation")
+@cites("docs/client.md", "a page whose stylesheet fails to load")
+def test_a_page_whose_stylesheet_fails_is_loaded_in_full(site: Server, page: PageWatch) -> None:
+    """The request for y's stylesheet fails once: y is not shown without it (nor x without the
+    layout's styles); the browser loads /y in full, which has its stylesheets."""
+    expected = direct(site, page, "/y")
+    page.page.goto(site.url + "/x")
+    page.hydrated()
+    page.page.evaluate(WATCH_Y)
+    failed: list[str] = []
+
+    def fail_once(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.resource_type == "stylesheet" and not failed:
+            failed.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.page.route("**/_pyxle/page_y-*.css", fail_once)
+    with page.page.expect_navigation(timeout=15000):
+        page.page.click("#to-y")
+    assert failed, "the stylesheet was never asked for"
+    assert look(page, "y") == expected
+    assert page.page.evaluate("window.__marker") is None, "no full load"
+    assert page.page.evaluate("sessionStorage.getItem('yHere')") is None, "y was shown without its stylesheet"
+    assert page.page.evaluate("sessionStorage.getItem('leftWith')") == "rgb(255, 0, 0)", "x lost its stylesheets"
+    assert all("ERR_FAILED" in text for _, text in page.problems()), page.problems()

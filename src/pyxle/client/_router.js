@@ -356,7 +356,9 @@ function shownUrl(url) {
 // of the page's before (after the head's end marker when it had none), ahead of anything other code
 // put in the head since. A stylesheet added by script does not hold the browser's rendering as the
 // document's own do: each is linked inert (media "not all") and awaited, and applies with showStyles;
-// one a navigation overtaken left styles nothing. Resolves once all have loaded (or failed).
+// one a navigation overtaken left styles nothing. Resolves once all have loaded; rejects when one
+// fails, as a page's module that fails to import does: the page would show unstyled, so it is
+// loaded in full instead, and the stylesheets shown stay until then (see go).
 function loadStyles(css) {
   const present = ownStyles()
   const at = present[0] || document.querySelector('meta[name="pyxle-head"][content="end"]')?.nextSibling || null
@@ -364,11 +366,22 @@ function loadStyles(css) {
     let link = present.find((l) => l.getAttribute('href') === href)
     if (!link) {
       link = Object.assign(document.createElement('link'), { rel: 'stylesheet', media: 'not all', href })
-      link.loaded = new Promise((done) => { link.onload = link.onerror = done })
+      link.loaded = linkLoaded(link)
       document.head.insertBefore(link, at)
     }
     return link.loaded
   }))
+}
+
+// A failed link leaves the head, so the next navigation that needs it asks for it again.
+function linkLoaded(link) {
+  return new Promise((done, fail) => {
+    link.onload = done
+    link.onerror = () => {
+      link.remove()
+      fail(new Error(`the stylesheet ${link.getAttribute('href')} failed to load`))
+    }
+  })
 }
 
 // Just before the page loaded with them is rendered (the browser paints neither in between): its
@@ -408,7 +421,11 @@ function placeholder(key, ttl, id) {
     if (done || id !== state.nav) return
     const tree = loadingTree(route, decodePath(url.pathname))
     if (!tree) return
-    await loadStyles(target.css)
+    try {
+      await loadStyles(target.css)
+    } catch (error) {
+      return // no loading state unstyled: the navigation fails on the same stylesheet, or shows its page
+    }
     if (done || id !== state.nav) return
     if (state.left !== id) remember()
     state.left = id
