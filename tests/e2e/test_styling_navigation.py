@@ -150,9 +150,11 @@ def test_navigation_leaves_the_stylesheets_of_a_direct_load(site: Server, page: 
 
 
 def held_stylesheet(page: PageWatch, name: str) -> Callable[[], None]:
-    """Holds the browser's request for the page's stylesheet; answers what lets it through."""
+    """Holds the browser's request for the page's stylesheet (the link's: a prefetch's fetch of it
+    goes through); answers what lets it through."""
     held: list = []
-    page.page.route(f"**/_pyxle/page_{name}-*.css", lambda route: held.append(route))
+    page.page.route(f"**/_pyxle/page_{name}-*.css", lambda route: held.append(route)
+                    if route.request.resource_type == "stylesheet" else route.continue_())
     page.page.click(f"#to-{name}")
     for _ in range(100):
         if held:

@@ -6,7 +6,7 @@
 import { createElement as h, forwardRef, useContext, useEffect, useSyncExternalStore } from 'react'
 import { PageContext } from './_context.js'
 import { useSharedRef } from './_refs.js'
-import { currentPath, isPage, navigate, prefetch, refused, subscribe } from './_router.js'
+import { currentPath, isPage, navigate, prefetch, prefetchInView, refused, subscribe } from './_router.js'
 
 // `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
 export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
@@ -16,14 +16,16 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
   const prefetching = shouldPrefetch && !native
   useEffect(() => {
     if (!prefetching || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined
+    const seen = { task: null }
     const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        prefetch(href, { prefetchTtl })
-        observer.disconnect()
-      }
+      if (entries[entries.length - 1].isIntersecting) inView(seen, href, prefetchTtl, () => observer.disconnect())
+      else outOfView(seen)
     })
     observer.observe(ref.current)
-    return () => observer.disconnect()
+    return () => {
+      observer.disconnect()
+      outOfView(seen)
+    }
   }, [href, prefetching, prefetchTtl])
 
   function handleClick(event) {
@@ -46,6 +48,24 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
 
   return h('a', { ...rest, href, target, ref: setRef, onClick: handleClick, onMouseEnter: handleMouseEnter }, children)
 })
+
+// A link scrolled into view queues its prefetch (see _queue.js) and, once that is done, is watched no
+// more; one dropped (the link left the screen, a navigation started) or failed is asked again when
+// the link comes into view again.
+function inView(seen, href, prefetchTtl, done) {
+  if (seen.task) return
+  const task = (seen.task = prefetchInView(href, { prefetchTtl }))
+  task.promise.then((prefetched) => {
+    if (prefetched) done()
+    else if (seen.task === task) seen.task = null
+  })
+}
+
+// Out of view before its turn: the prefetch waiting is dropped (one under way goes on).
+function outOfView(seen) {
+  if (seen.task) seen.task.drop()
+  seen.task = null
+}
 
 // The current path: the request's path while rendering on the server, then the browser's,
 // updated by client-side navigation.

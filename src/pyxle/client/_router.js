@@ -22,6 +22,7 @@ import { errorInfo, pageTree } from './_tree.js'
 import { messageOf } from './_text.mjs'
 import { announcer, arrived } from './_announce.js'
 import { configureProgress, progress } from './_progress.js'
+import { enqueue, makeWay } from './_queue.js'
 
 // How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
 // sooner shows at once, without a loading state flashing for a few frames in between; one that
@@ -305,6 +306,7 @@ async function load(key, ttl, id) {
 // page's navigation answer, already fetched. `waits`: a navigation by the user (a link, navigate,
 // Back or Forward), which may show the page's loading state meanwhile (a refresh keeps the page).
 async function show(key, ttl, id, given, waits = false) {
+  if (waits) makeWay(key) // the user's navigation goes before the prefetches (see _queue.js)
   const cancel = !given && waits ? placeholder(key, ttl, id) : null
   let body
   try {
@@ -315,9 +317,8 @@ async function show(key, ttl, id, given, waits = false) {
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
   if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
-  const module = await import(/* @vite-ignore */ body.page.js)
-  if (id !== state.nav) return false
-  await loadStyles(body.page.css)
+  // The module and the stylesheets load together: one round trip after the answer, not two.
+  const [module] = await Promise.all([import(/* @vite-ignore */ body.page.js), loadStyles(body.page.css)])
   if (id !== state.nav) return false
   if (state.left !== id) remember() // the page being left, as the user leaves it (before a loading state)
   showStyles(body.page.css)
@@ -590,20 +591,56 @@ async function popTo(key, id) {
 // followed only if none started since the action was sent (see callAction).
 export const moves = () => state.moves
 
-// Fetches a page's code (and its data, when that may be reused) ahead of a navigation.
-// Resolves to true when the page can then be shown client-side.
+// Fetches a page's code and stylesheets (and its data, when that may be reused) ahead of a
+// navigation, ahead of the prefetches of links scrolled into view (see _queue.js). Resolves to true
+// when the page can then be shown client-side; false too when a navigation dropped or aborted it.
 export function prefetch(to, { prefetchTtl } = {}) {
+  return queuePrefetch(to, prefetchTtl, true).promise
+}
+
+// The prefetch of a Link scrolled into view: behind the others. Answers its task, whose drop()
+// takes it out of the queue when the link leaves the screen before its turn.
+export function prefetchInView(to, { prefetchTtl } = {}) {
+  return queuePrefetch(to, prefetchTtl, false)
+}
+
+function queuePrefetch(to, prefetchTtl, first) {
   const { url, key } = keyOf(to)
-  if (!isPage(url)) return Promise.resolve(false)
+  if (!isPage(url)) return { promise: Promise.resolve(false), drop() {} }
+  return enqueue(key, (task) => fetchAhead(task, prefetchTtl), first)
+}
+
+// What a prefetch asks for: the page's answer, then its module and stylesheets together. A
+// navigation to another page aborts what this prefetch asked for itself (see makeWay); an answer
+// it joined is another's to abort.
+async function fetchAhead(task, prefetchTtl) {
+  const { key } = task
   const hit = cache.get(key)
   const young = hit && Date.now() - hit.time < state.ttl
   // A request under way is joined, unless it asks for the code only and this prefetch wants the data.
   const pending = hit && hit.body === undefined && (!prefetchTtl || hit.kind === '1')
   const reuse = hit && (pending || (prefetchTtl && hit.body !== null ? fresh(hit, prefetchTtl) : young))
   const entry = reuse ? hit : request(key, prefetchTtl ? '1' : 'prefetch')
-  return entry.promise
-    .then((body) => !!body.page && ownBuild(body.page) && import(/* @vite-ignore */ body.page.js).then(() => true))
-    .catch(() => false)
+  const styles = new AbortController()
+  task.abort = () => {
+    if (!reuse) entry.abort()
+    styles.abort()
+  }
+  const body = await entry.promise
+  if (!body.page || !ownBuild(body.page)) return false
+  const [module] = await Promise.allSettled([import(/* @vite-ignore */ body.page.js),
+                                             fetchStyles(body.page.css, styles.signal)])
+  return module.status === 'fulfilled'
+}
+
+// Fetches a page's stylesheets into the browser's cache, where the link loadStyles adds finds them
+// (the build's files are cacheable, see _static.py), without applying them: a stylesheet linked
+// inert would sit in the head among the page's, and a <link rel=preload> left unused a few seconds
+// is a console warning. Those the document already links are not asked for.
+function fetchStyles(css, signal) {
+  const present = new Set(ownStyles().map((link) => link.getAttribute('href')))
+  return Promise.all(css.filter((href) => !present.has(href)).map((href) =>
+    fetch(href, { credentials: 'same-origin', signal }).then((response) => response.arrayBuffer())))
 }
 
 // Drops the cached payload of one page (or of every page); true when there was one. A path
