@@ -71,7 +71,8 @@ export type NavigationTarget = string | URL | Location
 /** Navigate client-side; true once shown, false when the browser loads the page in full instead, or
  * when the target (or a redirect on the way) is a `javascript:`, `vbscript:` or `data:` URL, refused. */
 export function navigate(path: NavigationTarget, options?: NavigationOptions): Promise<boolean>
-/** Fetch a page's code (and its data, when reusable) ahead of time; true when it can then be shown client-side. */
+/** Fetch a page's code and stylesheets (and its data, when reusable) ahead of time, at most two prefetches at a
+ * time; true when it can then be shown client-side, false too when a navigation dropped or aborted it. */
 export function prefetch(path: NavigationTarget, options?: { prefetchTtl?: number }): Promise<boolean>
 /** Re-fetch the current page's data and re-render it (a full reload if that fails: then false). */
 export function refresh(): Promise<boolean>
