@@ -115,7 +115,9 @@ def test_a_navigation_loads_the_stylesheets_alongside_the_module(site: Server, p
     assert page.problems() == []
 
 
-@cites("docs/client.md", "a prefetch also fetches the page's stylesheets")
+@cites("docs/client.md", "a prefetch also fetches the page's stylesheets, into the browser's cache and without "
+       "applying them")
+@cites("docs/client.md", "a click on a prefetched link waits for its data alone")
 @cites("docs/styling.md", "a prefetch of the link fetches them ahead, without applying them")
 def test_a_prefetch_fetches_the_stylesheets_ahead_without_applying_them(site: Server, page: PageWatch) -> None:
     """The link to /b is in view, so prefetched: its stylesheet comes then, and the click takes it
@@ -181,6 +183,8 @@ def prefetched(held: list) -> list[str]:  # type: ignore[type-arg]
 
 @cites("docs/client.md", "at most two prefetches are under way at a time")
 @cites("docs/client.md", "one whose link has left the screen before its turn is dropped")
+@cites("docs/client.md", "A link whose prefetch was dropped is prefetched again when it is hovered or scrolled "
+       "into view again")
 def test_prefetches_of_links_in_view_run_two_at_a_time(site: Server, page: PageWatch) -> None:
     held, _ = hold_prefetches(page)
     page.page.goto(site.url + "/many")
@@ -196,10 +200,40 @@ def test_prefetches_of_links_in_view_run_two_at_a_time(site: Server, page: PageW
         assert len(held) - len(released) <= 2
     rest = set(prefetched(held)[len(first):])
     assert rest and rest <= in_view(page), (rest, in_view(page))
+    # A link dropped as it went by is prefetched once it is on screen again.
+    assert "/p/20" not in prefetched(held)
+    page.page.evaluate("document.getElementById('pl-20').scrollIntoView()")
+    while "/p/20" not in prefetched(held) and until(page, lambda: len(held) > len(released), 1):
+        released.append(held[len(released)])
+        released[-1].continue_()
+    assert "/p/20" in prefetched(held), prefetched(held)
+    for route in held[len(released):]:
+        route.continue_()
     assert page.problems() == []
 
 
+@cites("docs/client.md", "a hover's and `prefetch(path)`'s ahead of those of links scrolled into view")
+def test_a_hover_and_prefetch_go_ahead_of_the_links_in_view(site: Server, page: PageWatch) -> None:
+    held, _ = hold_prefetches(page)
+    page.page.goto(site.url + "/many")
+    page.hydrated()
+    page.page.evaluate("scrollTo(0, document.body.scrollHeight)")
+    assert until(page, lambda: len(held) == 2)
+    page.page.wait_for_timeout(300)  # the links now on screen wait their turn
+    page.page.evaluate("() => { window.__PYXLE_ROUTER__.prefetch('/p/20') }")
+    page.page.hover(f"#pl-{MANY - 1}")
+    sent = len(held)
+    assert sent == 2, prefetched(held)
+    held[0].continue_()
+    held[1].continue_()
+    assert until(page, lambda: len(held) == 4)
+    assert set(prefetched(held)[2:]) == {"/p/20", f"/p/{MANY - 1}"}, prefetched(held)
+    for route in held[2:]:
+        route.continue_()
+
+
 @cites("docs/client.md", "A navigation goes first")
+@cites("docs/client.md", "`prefetch(path)` resolves to `false` for a prefetch dropped or aborted")
 def test_a_click_goes_before_the_prefetches_under_way(site: Server, page: PageWatch) -> None:
     """Prefetches are held (never answered) while the user scrolls: a click's request is sent at
     once, the prefetches under way are aborted and those queued never sent."""
@@ -209,6 +243,7 @@ def test_a_click_goes_before_the_prefetches_under_way(site: Server, page: PageWa
     page.page.goto(site.url + "/many")
     page.hydrated()
     scroll_through(page)
+    page.page.evaluate("() => { window.__PYXLE_ROUTER__.prefetch('/p/20').then((done) => (window.__dropped = !done)) }")
     sent = len(held)
     assert sent >= 1
     clicked = time.monotonic()
@@ -219,3 +254,4 @@ def test_a_click_goes_before_the_prefetches_under_way(site: Server, page: PageWa
     assert until(page, lambda: len(failed) >= sent - 1, 2), (failed, prefetched(held))
     page.page.wait_for_timeout(500)
     assert len(held) == sent, "a prefetch queued before the click was sent after it"
+    assert page.page.evaluate("window.__dropped") is True
