@@ -824,11 +824,12 @@ async def websocket(ws):
 
 
 def json_records(server: Server, path: str, count: int) -> list[dict]:
-    """The JSON log records about ``path`` (errors and access lines), once ``count`` are in."""
+    """The JSON log records of requests to ``path`` (errors and access lines: they carry a request
+    id, start-up notes naming its file do not), once ``count`` are in."""
     deadline = time.monotonic() + 10  # the access log is written in batches, through a pipe
     while True:
         records = [json.loads(line) for line in server.output().splitlines() if line.startswith("{")]
-        found = [r for r in records if r.get("path") == path or path in r.get("message", "")]
+        found = [r for r in records if r.get("path") == path or (path in r.get("message", "") and "request_id" in r)]
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.05)

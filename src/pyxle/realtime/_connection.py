@@ -23,7 +23,7 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from pyxle.realtime._frames import Frame, check_text
+from pyxle.realtime._frames import Frame, check_close_code, check_text, close_reason
 
 logger = logging.getLogger("pyxle.realtime")
 
@@ -141,6 +141,10 @@ class Connection:
         text = message.get("text")
         if text is not None and not text.isascii():  # granian would send a lone surrogate's text as an empty frame
             check_text(text)
+        elif message["type"] == "websocket.close" and self.accepted:  # (before accept() it refuses the handshake: 403)
+            check_close_code(message.get("code", 1000))
+            if message.get("reason"):
+                message = {**message, "reason": close_reason(message["reason"])}
         if self.closed:
             if message["type"] == "websocket.close":
                 return  # the server closed it already; closing twice is not an error

@@ -74,3 +74,18 @@ def from_wire(data: bytes) -> Frame:
     if tag == b"t":
         return {"type": "websocket.send", "text": data[1:].decode()}
     raise ValueError("does not start with t (text) or b (binary)")
+
+
+def close_reason(text: str) -> str:
+    """``text`` as a close frame's reason, which holds 123 bytes of UTF-8 at most (RFC 6455 5.5: a
+    longer one is a protocol error to the peer, and a browser reports the close as 1006)."""
+    return text.encode()[:123].decode(errors="ignore")
+
+
+def check_close_code(code: int) -> None:
+    """``ValueError`` naming ``code`` when a close frame may not carry it: 1004 to 1006 and 1015 are
+    reserved (RFC 6455 7.4.1), 1016 to 2999 unassigned and others outside 1000 to 4999 invalid. Sent
+    as they were, a browser saw 1006 (a drop), which ``useWebSocket`` retries for ever."""
+    if not (1000 <= code <= 1003 or 1007 <= code <= 1014 or 3000 <= code <= 4999):
+        raise ValueError(f"a WebSocket close code {code} may not be sent (RFC 6455 7.4); use 1000 to 1003, "
+                         "1007 to 1014 (1008: refused, 1011: an error), or 3000 to 4999 for codes of your own")

@@ -17,6 +17,7 @@ from pyxle._loggable import loggable
 from pyxle._refused import ServiceUnavailable, log_unavailable
 from pyxle.realtime._broker import ChannelRefused
 from pyxle.realtime._connection import CLOSE_TIMEOUT, FLUSH_TIMEOUT, Connection
+from pyxle.realtime._frames import close_reason
 from pyxle.realtime._origin import same_site
 from pyxle.routing import api_like, canonical, under
 
@@ -103,18 +104,13 @@ async def _serve(app: ASGIApp, scope: Scope, conn: Connection) -> None:
         code = 1008 if exc.status_code < 500 else 1011
         logger.warning("closing a WebSocket on %s: HTTP %d %s (%d)", loggable(scope["path"]), exc.status_code,
                        exc.detail, code)
-        await conn.close(code, _reason(str(exc.detail)))
+        await conn.close(code, close_reason(str(exc.detail)))
     except Exception as exc:
         error_logger.error("Unhandled error in WS %s", loggable(scope["path"]), exc_info=exc)
         await conn.close(1011, "internal error")
     if conn.accepted and not conn.closed:  # it returned, leaving the socket open
         await conn.flush()  # what it was sent goes out first
         await conn.close(1000)
-
-
-def _reason(text: str) -> str:
-    """``text`` as a close frame's reason, which holds 123 bytes of UTF-8 at most."""
-    return text.encode()[:123].decode(errors="ignore")
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send) -> None:
