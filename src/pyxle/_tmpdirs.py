@@ -24,6 +24,19 @@ OWNER_FILE = ".pyxle-owner"
 _held: dict[str, int] = {}  # this process's folders and the descriptor that holds each one's lock
 
 
+def temp_problem() -> str | None:
+    """Why no folder can be made in the temporary folder, as start-up says it before anything runs
+    (a read-only root file system with no writable ``/tmp``: a traceback from ``tempfile`` after the
+    banner had said the server was up); None when one can."""
+    try:
+        tempfile.gettempdir()
+    except FileNotFoundError as exc:  # "No usable temporary directory found in ['/tmp', ...]": what it tried
+        return (f"{exc.strerror}: the server keeps its run files in a temporary folder, so one must be writable; "
+                "hint: mount a writable /tmp (docker run --tmpfs /tmp; in Kubernetes, an emptyDir volume at /tmp) "
+                "or set TMPDIR to a writable folder")
+    return None
+
+
 def own_dir(prefix: str) -> str:
     """A new folder in the temporary folder, its owner file locked by this process until it exits
     or calls ``release``; the file is put in place already locked, so no start sees it unheld."""

@@ -392,6 +392,11 @@ CLAIMS: list[tuple[str, str, str]] = [
     ("docs/deployment.md", "(asked for with SIGUSR2, which the workers keep for this",
      "tests/e2e/test_stuck_worker.py::test_a_worker_blocked_past_the_worker_timeout_is_replaced_and_its_stack_logged"),
     # docs/deployment.md
+    ("docs/deployment.md", ("`--init` (or an init in the image, such as `tini`) matters where the server is the container's\n"
+                            "  first process"),
+     "tests/e2e/test_hardening_docker.py::test_under_docker_runs_init_the_node_renderer_of_a_killed_worker_is_reaped"),
+    ("docs/deployment.md", "without one the Node processes of a worker\n  that died are never reaped",
+     "tests/e2e/test_hardening_docker.py::test_under_docker_runs_init_the_node_renderer_of_a_killed_worker_is_reaped"),
     ("docs/deployment.md", "keep `--shutdown-timeout` below it",
      HARDENING + "test_sigterm_waits_at_most_the_shutdown_timeout_for_a_request_that_never_ends"),
     ("docs/deployment.md", "**A worker that dies is started again**, whatever `--workers` is (one included): `kill -9` of a\nworker",

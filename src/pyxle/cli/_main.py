@@ -656,10 +656,15 @@ def _stopped(signum: int, frame: Any) -> None:
 
 def _run(directory: Path, mode: str, overrides: dict, workers: int, ssr_workers: int | None = None) -> None:  # type: ignore[type-arg]
     from pyxle._redis import CHECKED as REDIS_CHECKED
+    from pyxle._tmpdirs import temp_problem
     from pyxle.app import BUILT_BY_SERVER, StartupError, create_app
     from pyxle.app._app import note_workers_apart
     from pyxle.cli import _serve as server
+    from pyxle.cli._stdio import steady_stdio
 
+    steady_stdio()  # before logging binds to the streams: a log reader that goes must not stop the server
+    if (problem := temp_problem()) is not None:
+        raise CliError(problem)
     detected = workers == 0  # pyxle-framework 0.9's "auto-detect": one per core
     workers = workers or max(1, os.cpu_count() or 1)
     shell = dict(os.environ)  # before the .env files: pyxle dev loads them again as start-up does
