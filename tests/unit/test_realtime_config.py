@@ -25,6 +25,7 @@ def test_defaults_are_the_documented_ones(tmp_path: Path) -> None:
         max_message_size=1024 * 1024, max_publish_size=1024 * 1024, send_queue=1024, ping_interval=20,
         api_routes=None)
     assert load(tmp_path).to_dict()["realtime"]["apiRoutes"] is None  # unset: --print-config shows null
+    assert load(tmp_path, {"realtime": {"apiRoutes": None}}).realtime.api_routes is None  # and reads it back
     assert load(tmp_path, {"realtime": {"apiRoutes": False}}).realtime.api_routes is False
 
 

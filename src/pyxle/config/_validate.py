@@ -582,7 +582,7 @@ class Validator:
         kwargs = self.fields("realtime", obj, rules)
         if "broker" in kwargs and kwargs["broker"] is not _INVALID:
             kwargs["broker"] = kwargs["broker"].lower()
-        if "apiRoutes" in obj:
+        if obj.get("apiRoutes") is not None:  # null: unset, as --print-config shows the default
             kwargs["api_routes"] = self.api_routes(obj["apiRoutes"], "realtime.apiRoutes")
         if any(v is _INVALID for v in kwargs.values()):
             return _INVALID
