@@ -1015,11 +1015,10 @@ def _note_unchecked_api_routes(config: PyxleConfig, router: PyxleRouter) -> None
                  and not any(under(app.context.pattern, prefix) for prefix in csrf.exempt_paths)]
     if unchecked:
         unchecked.sort()
-        named = ", ".join(unchecked[:_NAMED]) + (f" and {len(unchecked) - _NAMED} more" if len(unchecked) > _NAMED else "")
         _note("csrf: %s take%s POST, PUT, PATCH or DELETE without a CSRF check: API routes are checked only "
               "when csrf.apiRoutes says so (pyxle-framework 0.3 to 0.9 checked them all); set \"csrf\": {\"apiRoutes\": "
               "true} (or the prefixes to check) to check them, or false to leave them unchecked and silence this note",
-              named, "s" if len(unchecked) == 1 else "")
+              *_named(unchecked))
 
 
 def _note_open_sockets(config: PyxleConfig, router: PyxleRouter) -> None:
@@ -1033,11 +1032,10 @@ def _note_open_sockets(config: PyxleConfig, router: PyxleRouter) -> None:
     open_ = sorted(f"{config.pages_dir}/{app.context.source_relative_path}" for app in router.apps()
                    if isinstance(app, ApiEndpoint) and app.accepts_websockets)
     if open_:
-        named = ", ".join(open_[:_NAMED]) + (f" and {len(open_) - _NAMED} more" if len(open_) > _NAMED else "")
         _note("realtime: %s take%s WebSockets from any site's pages, with the visitor's cookies: the Origin of an "
               "API route's socket is checked only when realtime.apiRoutes says so (a page's always is); set "
               "\"realtime\": {\"apiRoutes\": true} (or the prefixes to check) to refuse other sites, or false to "
-              "accept them and silence this note", named, "s" if len(open_) == 1 else "")
+              "accept them and silence this note", *_named(open_))
 
 
 def note_workers_apart(app: PyxleApp, workers: int) -> None:
@@ -1059,13 +1057,19 @@ def note_workers_apart(app: PyxleApp, workers: int) -> None:
     sockets = [f"{pages_dir}/{PurePosixPath(route.context.source_relative_path)}" for route in app.router.apps()
                if getattr(route, "accepts_websockets", False)]
     if sockets:
-        named = ", ".join(sockets[:_NAMED]) + (f" and {len(sockets) - _NAMED} more" if len(sockets) > _NAMED else "")
         _note("%s accept%s WebSockets and the realtime broker is in-process: with --workers %d a channel's messages "
               "reach only the sockets of the worker that publishes them; set PYXLE_REALTIME_BROKER=redis (or "
-              "realtime.broker) to reach every worker", named, "s" if len(sockets) == 1 else "", workers)
+              "realtime.broker) to reach every worker", *_named(sockets), workers)
 
 
 _NAMED = 5  # routes a start-up note names; a large app's hundred would make one line of kilobytes
+
+
+def _named(files: list[str]) -> tuple[str, str]:
+    """The files a start-up note names (the first ``_NAMED``, then how many more), and the ``s`` of
+    its verb (``pages/api/a.py takes``, ``pages/api/a.py, pages/api/b.py take``)."""
+    shown = ", ".join(files[:_NAMED]) + (f" and {len(files) - _NAMED} more" if len(files) > _NAMED else "")
+    return shown, "s" if len(files) == 1 else ""
 
 
 def _exposes_errors(config: PyxleConfig, mode: Mode) -> bool:
