@@ -84,8 +84,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield server
 
 
-def until(page: PageWatch, done, seconds: float = 5) -> bool:  # type: ignore[no-untyped-def]
-    """Waits (in the page's own clock) until ``done()`` is true; answers whether it became so."""
+def until(page: PageWatch, done, seconds: float = 30) -> bool:  # type: ignore[no-untyped-def]
+    """Waits (in the page's own clock) until ``done()`` is true; answers whether it became so. The
+    default bound is generous: on a loaded machine a prefetch's module and stylesheets, which hold its
+    slot in the queue, took over 5 s (the fresh-clone run at 11750a1)."""
     for _ in range(int(seconds * 20)):
         if done():
             return True
