@@ -110,7 +110,7 @@ def test_a_navigation_loads_the_stylesheets_alongside_the_module(site: Server, p
     page.hydrated()
     page.page.click("#to-a")
     assert until(page, lambda: bool(held)), "the module was never asked for"
-    assert until(page, lambda: bool(sheets), 2), "the stylesheet waited for the module"
+    assert until(page, lambda: bool(sheets)), "the stylesheet waited for the module"
     held[0].continue_()
     heading(page, "A")
     assert page.page.evaluate(BODY) == "rgb(1, 2, 3)"
@@ -253,7 +253,7 @@ def test_a_click_goes_before_the_prefetches_under_way(site: Server, page: PageWa
     heading(page, f"P {MANY - 1}")
     assert len(navigations) == 1, navigations
     assert float(navigations[0].split()[0]) - clicked < 1, "the click's request waited"
-    assert until(page, lambda: len(failed) >= sent - 1, 2), (failed, prefetched(held))
+    assert until(page, lambda: len(failed) >= sent - 1), (failed, prefetched(held))
     page.page.wait_for_timeout(500)
     assert len(held) == sent, "a prefetch queued before the click was sent after it"
     assert page.page.evaluate("window.__dropped") is True
