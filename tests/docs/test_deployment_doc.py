@@ -34,8 +34,8 @@ def test_the_docker_commands_shown_are_the_ones_the_starters_dockerfile_gives(tm
 @cites(DOC, "the runtime stage is `python:3.12-slim` with only the `node` binary")
 @cites(DOC, "It runs as a non-root user (uid 10001)")
 @cites(DOC, "`HEALTHCHECK` asks `/healthz` every 30 s")
-@cites(DOC, '`CMD ["pyxle", "serve", ".", "--skip-build", "--host", "0.0.0.0", "--port", "8000", "--shutdown-timeout", "8"]`:\n'
-            "  add `--workers N` (with `PYXLE_SECRET_KEY` set)")
+@cites(DOC, '`CMD ["sh", "-c", "exec pyxle serve . --skip-build --host 0.0.0.0 --port ${PORT:-8000} --shutdown-timeout 8"]`')
+@cites(DOC, "Add `--workers N` (with `PYXLE_SECRET_KEY` set)")
 @cites(DOC, "Build arguments: `PYTHON_VERSION` (3.12), `NODE_VERSION` (22), `PYXLE_REQUIREMENT` (the pip\n"
             "  requirement for Pyxle, `pyxle-framework==<the version that made the project>`) and\n"
             "  `EXTRA_PIP_ARGS` (say `--index-url https://pypi.example.com/simple`)")

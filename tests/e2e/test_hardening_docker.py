@@ -53,11 +53,16 @@ def exec_form(arguments: str) -> list[str]:
     return json.loads(arguments)
 
 
-def run_as_in_the_image(command: list[str], port: int) -> list[str]:
-    """The image's command for this machine: the port the test picked, and `pyxle` from this checkout."""
-    command = ["127.0.0.1" if part == "0.0.0.0" else str(port) if part == "8000" else part for part in command]
-    assert command[0] == "pyxle"
-    return command[1:]
+def run_as_in_the_image(command: list[str], port: int | None) -> list[str]:
+    """The image's command for this machine: its shell line expanded by sh as in the container, with
+    ``PORT`` set to the port the test picked (as a platform would), and `pyxle` from this checkout."""
+    assert command[:2] == ["sh", "-c"] and command[2].startswith("exec pyxle "), command
+    line = command[2].removeprefix("exec ")
+    expanded = subprocess.run(["sh", "-c", f'set -- {line}; printf "%s\\0" "$@"'], capture_output=True,
+                              text=True, timeout=30, check=True, env={} if port is None else {"PORT": str(port)})
+    words = expanded.stdout.split("\0")[:-1]
+    assert words[0] == "pyxle"
+    return ["127.0.0.1" if word == "0.0.0.0" else word for word in words[1:]]
 
 
 def tree(project: Path) -> dict[str, float]:
@@ -65,6 +70,8 @@ def tree(project: Path) -> dict[str, float]:
             if "node_modules" not in path.parts}
 
 
+@cites("docs/deployment.md", "it listens on 8000, or on `PORT` where the platform sets it (Heroku, Cloud Run, Railway), and\n"
+                             "  the health check asks the same port")
 def test_the_app_dockerfile_builds_with_node_and_runs_on_python_without_root(tmp_path: Path) -> None:
     project = init(tmp_path)
     [node, build, runtime] = stages(project / "Dockerfile")
@@ -95,9 +102,13 @@ def test_the_app_dockerfile_builds_with_node_and_runs_on_python_without_root(tmp
                     server_env(PYXLE_SECRET_KEY="s" * 40))
     try:
         server.wait_ready()
-        health = [part.replace("8000", str(port)) for part in exec_form(steps["HEALTHCHECK"].split("CMD ", 1)[1])]
+        health = exec_form(steps["HEALTHCHECK"].split("CMD ", 1)[1])
         assert health[0] == "python"
-        assert subprocess.run([sys.executable, *health[1:]], timeout=30, check=False).returncode == 0
+        assert subprocess.run([sys.executable, *health[1:]], env={**os.environ, "PORT": str(port)}, timeout=30,
+                              check=False).returncode == 0
+        # where the platform sets no PORT, both use 8000 (the port EXPOSE names)
+        assert "--port 8000 " in " ".join(run_as_in_the_image(exec_form(steps["CMD"]), None)) + " "
+        assert "os.environ.get(\"PORT\") or 8000}" in health[2]
         page = httpx.get(server.url + "/", timeout=10)
         assert page.status_code == 200 and "<header" in page.text and "/_pyxle/" in page.text
         asset = page.text.split('src="', 1)[1].split('"', 1)[0]
