@@ -257,3 +257,23 @@ def test_a_click_goes_before_the_prefetches_under_way(site: Server, page: PageWa
     page.page.wait_for_timeout(500)
     assert len(held) == sent, "a prefetch queued before the click was sent after it"
     assert page.page.evaluate("window.__dropped") is True
+
+
+@cites("docs/client.md", "one that fetches only its code goes on beside the navigation's own request for the data, "
+       "which does not wait for it")
+def test_a_click_does_not_wait_for_its_own_links_code_only_prefetch(site: Server, page: PageWatch) -> None:
+    """The link's prefetch (code only: the page has a loader) is held, never answered: the click
+    asks for the data at once and shows the page. It waited on that prefetch for ever, and on a
+    prompt one it asked for the data only once the code-only answer was in, one round trip late."""
+    held, navigations = hold_prefetches(page)
+    page.page.goto(site.url + "/many")
+    page.hydrated()
+    assert until(page, lambda: "/p/0" in prefetched(held)), prefetched(held)
+    clicked = time.monotonic()
+    page.page.click("#pl-0")
+    heading(page, "P 0")
+    assert len(navigations) == 1, navigations
+    assert float(navigations[0].split()[0]) - clicked < 5, "the click's request waited"
+    for route in held:
+        route.continue_()
+    assert page.problems() == []

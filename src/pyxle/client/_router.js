@@ -281,6 +281,8 @@ function fresh(entry, ttl) {
 // (an action changed cookies) asked as the visitor was before: it is asked again. So is one under
 // way for longer than RETRY_MS, which it replaces: on a flaky network a request may never be
 // answered, and clicking the link again is how a user asks again, as a browser's own load does.
+// A prefetch of the code only (kind "prefetch") under way is not waited for: for a page with
+// loaders its answer carries no data, so waiting cost a round trip, or for ever when it stalled.
 async function load(key, ttl, id) {
   if (state.request && state.request.key !== key) state.request.abort()
   let hit = cache.get(key)
@@ -289,8 +291,7 @@ async function load(key, ttl, id) {
     hit = null
   }
   const joined = hit && hit.body === undefined && hit.kind === '1'
-  if (hit && !joined) {
-    await hit.promise.catch(() => {})
+  if (hit && hit.body !== undefined) {
     if (fresh(hit, ttl) && !hit.dropped) return hit.body
     if (hit.body === null && Date.now() - hit.time < state.ttl) throw new Error(`${key} needs a full load`)
   }
