@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -331,6 +331,19 @@ def page(browser):  # type: ignore[no-untyped-def]
     watched = PageWatch(context.new_page())
     yield watched
     context.close()
+
+
+T = TypeVar("T")
+
+
+def until(check: Callable[[], T], timeout: float = 30, every: float = 0.1) -> T:
+    """``check()``'s value once it is truthy, polled every ``every`` s; fails after ``timeout`` s.
+    The bounds are generous: on a loaded machine what must come can take seconds to."""
+    deadline = time.monotonic() + timeout
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"not reached within {timeout}s"
+        time.sleep(every)
+    return found
 
 
 def free_port() -> int:

@@ -9,12 +9,11 @@ A ``<Form action="sav">`` typo in one page still made every page answer 500 unti
 from __future__ import annotations
 
 import html
-import time
 
 import httpx
 import pytest
 
-from tests.conftest import PageWatch
+from tests.conftest import PageWatch, until
 from tests.docs._blocks import cites
 
 HTML = {"accept": "text/html"}
@@ -44,15 +43,6 @@ FILES = {
     "pages/notes.pyxl": NOTES,
     "pages/api/hello.py": "async def get(request):\n    return {'hello': 'world'}\n",
 }
-
-
-def until(check, timeout: float = 30):  # type: ignore[no-untyped-def]
-    """``check()`` once it is truthy, polled."""
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.2)
-    return found
 
 
 def get(url: str, **kwargs):  # type: ignore[no-untyped-def]

@@ -23,7 +23,7 @@ import pytest
 
 from pyxle._redis import CHECKED
 from pyxle.ratelimit import MemoryLimiter, RedisLimiter
-from tests.conftest import SHARED_SECRET, server_env
+from tests.conftest import SHARED_SECRET, server_env, until
 from tests.docs._blocks import cites
 
 HELLO = "async def get(request):\n    return {'message': 'hi'}\n"
@@ -348,13 +348,6 @@ def _answer(url: str) -> dict | None:  # type: ignore[type-arg]
     return response.json() if response.status_code == 200 else None
 
 
-def _until(predicate, timeout: float = 30) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting"
-        time.sleep(0.1)
-
-
 @cites("docs/security.md", "a worker started later (in place of one that crashed or\npassed `--worker-timeout`, or by a "
        "reload) starts while Redis is away and lets requests through as\nthe others do")
 @cites("docs/realtime.md", "A worker\nstarted later (in place of one that crashed, or by a reload) starts without it and reconnects")
@@ -372,13 +365,13 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
     project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
     server = start_server(project, "serve", "--workers", workers, env=SHARED_SECRET)
     url = server.url + "/api/pid"
-    _until(lambda: len(_workers(server)) == int(workers))
+    until(lambda: len(_workers(server)) == int(workers))
     redis.stop()
     assert _answer(url) is not None  # the outage path: let through
     [victim, *_] = _workers(server)
     os.kill(victim, signal.SIGKILL)
-    _until(lambda: victim not in _workers(server) and len(_workers(server)) == int(workers))
-    _until(lambda: _answer(url) is not None)
+    until(lambda: victim not in _workers(server) and len(_workers(server)) == int(workers))
+    until(lambda: _answer(url) is not None)
     time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
     assert [_answer(url) is not None for _ in range(10)] == [True] * 10
     assert server.proc.poll() is None
@@ -388,7 +381,7 @@ def test_a_worker_started_while_redis_is_down_serves_as_the_running_ones_do(make
 
     (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
     server.proc.send_signal(signal.SIGHUP)  # a reload while Redis is away is not refused
-    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
     assert "reload refused" not in server.output()
 
     redis.start()
@@ -423,7 +416,7 @@ def test_a_reload_and_a_respawn_while_redis_is_hung_refuse_no_request_and_say_wh
     project = make_project({"pages/api/pid.py": PID, "pyxle.config.json": json.dumps(config)})
     server = start_server(project, "serve", "--workers", "2", env=SHARED_SECRET)
     url = server.url + "/api/pid"
-    _until(lambda: server.output().count("Started worker") == 2)  # a worker still starting would meet the hang too
+    until(lambda: server.output().count("Started worker") == 2)  # a worker still starting would meet the hang too
     os.kill(redis.proc.pid, signal.SIGSTOP)
     stop, failures = threading.Event(), []  # type: ignore[var-annotated]
     watcher = threading.Thread(target=_watch, args=(url, stop, failures))
@@ -431,13 +424,13 @@ def test_a_reload_and_a_respawn_while_redis_is_hung_refuse_no_request_and_say_wh
     try:
         (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
         server.proc.send_signal(signal.SIGHUP)
-        _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=20)
-        _until(lambda: server.output().count("Stopped old worker") == 2, timeout=20)  # the reload is over
+        until(lambda: (_answer(url) or {}).get("version") == 2, timeout=20)
+        until(lambda: server.output().count("Stopped old worker") == 2, timeout=20)  # the reload is over
         [victim, *_] = _workers(server)
         os.kill(victim, signal.SIGKILL)
         killed = time.monotonic()
-        _until(lambda: victim not in _workers(server) and len(_workers(server)) == 2)
-        _until(lambda: server.output().count("Started worker") == 5, timeout=20)
+        until(lambda: victim not in _workers(server) and len(_workers(server)) == 2)
+        until(lambda: server.output().count("Started worker") == 5, timeout=20)
         started = time.monotonic() - killed
         time.sleep(1)
     finally:
@@ -469,15 +462,15 @@ def test_a_redis_url_a_reload_moved_to_is_counted_on_by_workers_started_later(ma
     (project / "pyxle.config.json").write_text(json.dumps({"rateLimit": {**limits, "redisUrl": second.url}}))
     (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
     server.proc.send_signal(signal.SIGHUP)
-    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
-    _until(lambda: len(_workers(server)) == 1)
+    until(lambda: (_answer(url) or {}).get("version") == 2, timeout=60)
+    until(lambda: len(_workers(server)) == 1)
     time.sleep(6)  # granian takes a worker dying within 5.5 s of its (re)spawn for a crash loop, Redis or not
     second.stop()
     [victim] = _workers(server)
     os.kill(victim, signal.SIGKILL)
-    _until(lambda: victim not in _workers(server) and len(_workers(server)) == 1)
+    until(lambda: victim not in _workers(server) and len(_workers(server)) == 1)
     time.sleep(3)  # granian's crash-loop guard gives up on a worker that exits within seconds
-    _until(lambda: _answer(url) is not None, timeout=10)
+    until(lambda: _answer(url) is not None, timeout=10)
     assert "keep exiting" not in server.output()
 
 
@@ -498,7 +491,7 @@ def test_a_limit_raised_in_the_config_applies_once_a_reload_loads_it(make_projec
         {"rateLimit": {"requests": 1000, "window": 1, "redisUrl": redis.url}}))
     (project / "pages" / "api" / "pid.py").write_text(PID.replace("'version': 1", "'version': 2"))
     server.proc.send_signal(signal.SIGHUP)
-    _until(lambda: (_answer(url) or {}).get("version") == 2, timeout=30)
+    until(lambda: (_answer(url) or {}).get("version") == 2, timeout=30)
     server.wait_for_output("Stopped old worker", timeout=30)  # none counts under the old limit any more
     assert [httpx.get(url).status_code for _ in range(20)] == [200] * 20
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import free_port, pyxle_command, server_env
+from tests.conftest import free_port, pyxle_command, server_env, until
 from tests.docs._blocks import cites
 
 HELLO = "async def get(request):\n    return {'hello': 'world'}\n"
@@ -25,14 +24,6 @@ def workers_of(pid: int) -> set[int]:
     found = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         found |= {int(child) for child in (task / "children").read_text().split()}
-    return found
-
-
-def until(check, timeout: float = 60):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not (found := check()):
-        assert time.monotonic() < deadline, "not reached in time"
-        time.sleep(0.2)
     return found
 
 
@@ -55,16 +46,17 @@ def test_a_server_whose_log_reader_has_gone_replaces_a_dead_worker_and_stops_on_
                             stdin=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/api/hello"
     try:
-        until(lambda: answers(url))
-        before = until(lambda: len(workers_of(proc.pid)) == 2 and workers_of(proc.pid))
+        until(lambda: answers(url), timeout=60)
+        before = until(lambda: len(workers_of(proc.pid)) == 2 and workers_of(proc.pid), timeout=60)
         proc.stdout.close()  # the log reader goes
         for _ in range(20):  # access lines and the like now fail to be written
             httpx.get(url, timeout=5)
         gone = min(before)
         os.kill(gone, signal.SIGKILL)  # an OOM kill: the server says so in a log no one reads
-        after = until(lambda: len(workers_of(proc.pid)) == 2 and gone not in workers_of(proc.pid) and workers_of(proc.pid))
+        after = until(lambda: len(workers_of(proc.pid)) == 2 and gone not in workers_of(proc.pid)
+                      and workers_of(proc.pid), timeout=60)
         assert after != before
-        until(lambda: all(answers(url) for _ in range(10)))
+        until(lambda: all(answers(url) for _ in range(10)), timeout=60)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
