@@ -9,6 +9,7 @@ import contextlib
 import os
 import re
 import shutil
+import socket
 import signal
 import subprocess
 import textwrap
@@ -184,6 +185,7 @@ def running(command: list[str], url: str, log: Path, env: dict[str, str] | None 
 @cites("docs/deployment.md", "pass the `Host` header as the client sent it, port included (nginx: `$http_host`; the\n"
                              "  WebSocket `Origin` check compares the two), and add `X-Forwarded-For` and `X-Forwarded-Proto`")
 @cites("docs/deployment.md", "forward WebSocket upgrades (`Upgrade` and `Connection` headers, HTTP/1.1)")
+@cites("docs/deployment.md", "pages name their code from there (`/_pyxle/...`)")
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
 def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
@@ -192,6 +194,33 @@ def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(
     with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
         check_through(f"http://127.0.0.1:{port}", "gzip")
         check_compression(f"http://127.0.0.1:{port}", server.url)
+
+
+def raw_get(port: int, request: bytes) -> bytes:
+    """What the server at ``port`` answers ``request`` sent as it is, up to the close."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+@cites("docs/deployment.md", "an HTTP/1.0 request\n  may come without one (a health check)")
+@pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
+def test_an_http10_request_without_host_passes_through_the_nginx_example(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """With `proxy_set_header Host $http_host` alone, nginx sent no Host for a request that had none
+    (HTTP/1.0 allows it: HAProxy's default health check) and Pyxle refused the HTTP/1.1 request it
+    got from nginx with a 400, where it answers the same request sent to it directly."""
+    server, project = backend
+    port = free_port()
+    site = adapted(doc_block("docs/deployment.md", "nginx"), project, upstream_port(server)).replace("listen 80 ", f"listen 127.0.0.1:{port} ")
+    with running(nginx_command(tmp_path, site), f"http://127.0.0.1:{port}/healthz", tmp_path / "error.log"):
+        direct = raw_get(upstream_port(server), b"GET /healthz HTTP/1.0\r\n\r\n")
+        proxied = raw_get(port, b"GET /healthz HTTP/1.0\r\n\r\n")
+    assert direct.split(b"\r\n", 1)[0].endswith(b" 200 OK"), direct
+    assert proxied.split(b"\r\n", 1)[0].endswith(b" 200 OK"), proxied
+    assert b'"status":"ok"' in proxied.replace(b" ", b""), proxied
 
 
 @cites("docs/deployment.md", "give an open WebSocket a read timeout longer than it may stay quiet")
