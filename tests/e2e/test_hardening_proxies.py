@@ -9,8 +9,8 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import signal
+import socket
 import subprocess
 import textwrap
 import time
