@@ -58,8 +58,24 @@ async function checkAll(esbuild, files, width = 4) {
 // JavaScript: JSX in one fails the build).
 const LOADERS = { '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx' }
 
+// An import that resolves into node_modules is left external: its names are not checked. Loaded as
+// an empty file, an ES module package ("type": "module", .mjs) exported nothing, so a correct
+// `import MagicString from 'magic-string'` failed check while the build bundled it; reading the
+// packages themselves would parse all of React for every check. A bare import the project's path
+// aliases resolve to its own files is read as any module of the project.
+const PACKAGE = Symbol('pyxle-check-package')
+
+async function packageImport(build, args) {
+  const found = await build.resolve(args.path, {
+    kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: PACKAGE,
+  })
+  if (found.errors.length || !found.path.split(path.sep).includes('node_modules')) return undefined
+  return { path: args.path, external: true }
+}
+
 // The project's own modules the pages import, at any depth: a build that writes nothing, with the
-// pages (and the global scripts and stylesheets) as entries, finds them (the project's path aliases included). Packages, stylesheets and
+// pages (and the global scripts and stylesheets) as entries, finds them (the project's path aliases included). Packages are
+// external (packageImport); stylesheets and
 // assets load as nothing; an import it cannot resolve is the build's to report, not a syntax error,
 // but for one whose path differs from its file's only in case, which the build fails on too (`errors`).
 // Such an import is left external in a second build: one error while resolving and esbuild never
@@ -86,6 +102,7 @@ async function imported(esbuild, root, pages) {
       }))
       build.onResolve({ filter: /.*/ }, (args) => (unresolved.has(`${args.resolveDir}\0${args.path}`)
         ? { path: args.path, external: true } : undefined))
+      build.onResolve({ filter: /^[^./]/ }, (args) => (args.pluginData === PACKAGE ? undefined : packageImport(build, args)))
       build.onLoad({ filter: /.*/, namespace: 'pyxle-page' }, (args) => {
         const page = code.get(args.path)
         return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
