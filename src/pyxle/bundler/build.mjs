@@ -16,6 +16,7 @@ import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MODULE, SASS, StyleError, cssSyntaxErrors, nodeModules, projectStyles } from './styles.mjs'
+import { directiveErrors } from './directives.mjs'
 import { moduleTail, wrongCase } from './names.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
@@ -369,6 +370,8 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       if (!compiled) return { errors: [{ text: `${args.path} is not a compiled page (is it under pages/?)` }] }
       const code = readFileSync(compiled, 'utf8')
       const loader = compiled.endsWith('.tsx') ? 'tsx' : 'jsx' // a # --- TSX --- page
+      const refused = await directiveErrors(build.esbuild, args.path, code, loader)
+      if (refused.length) return { errors: refused }
       const contents = (hot ? await withRefresh(code, args.path, loader) : code) + envImport(code)
       return { contents, loader, resolveDir: path.dirname(args.path) }
     })
@@ -378,6 +381,8 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const loader = SOURCE_LOADERS[path.extname(args.path)]
       if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
       const code = readFileSync(args.path, 'utf8')
+      const refused = await directiveErrors(build.esbuild, args.path, code, loader)
+      if (refused.length) return { errors: refused }
       const added = envImport(code) + moduleTail(code)
       if (!hot && !added) return undefined
       return { contents: (hot ? await withRefresh(code, args.path, loader) : code) + added, loader }

@@ -16,6 +16,7 @@ import { readFileSync, realpathSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SERVER_HINT, serverDirectives } from './directives.mjs'
 import { moduleTail, wrongCase } from './names.mjs'
 import { cssSyntaxErrors } from './styles.mjs'
 
@@ -156,10 +157,18 @@ async function checkModule(esbuild, file) {
   return check(esbuild, { file, code: readFileSync(file, 'utf8'), loader: LOADERS[path.extname(file)] })
 }
 
+// The 'use server' directives of a page or module, refused as the build refuses them (directives.mjs).
+async function directives(esbuild, { file, code, loader }) {
+  return (await serverDirectives(esbuild, code, loader)).map(({ line, column, text }) => ({ file, line, column, text, hint: SERVER_HINT }))
+}
+
 async function checkEverything(esbuild, root, pages) {
   const found = await checkAll(esbuild, pages)
   const { modules, errors } = await imported(esbuild, root, pages)
   for (const file of modules) found.push(...await checkModule(esbuild, file))
+  const scripts = pages.filter((page) => ['js', 'jsx', 'ts', 'tsx'].includes(page.loader))
+  for (const page of scripts) found.push(...await directives(esbuild, page))
+  for (const file of modules) found.push(...await directives(esbuild, { file, code: readFileSync(file, 'utf8'), loader: LOADERS[path.extname(file)] }))
   return [...found, ...errors]
 }
 
