@@ -6,7 +6,7 @@ visitor, with nothing said anywhere. `'use client'` stays accepted and ignored."
 from __future__ import annotations
 
 from tests.conftest import PageWatch
-from tests.docs._blocks import cites
+from tests.docs._blocks import cites, doc_block
 from tests.e2e.test_bundler_errors import failed, pyxle
 
 SERVER_MODULE = """\
@@ -51,6 +51,7 @@ def test_a_module_marked_use_server_is_refused_at_its_directive_by_build_and_che
     built, checked = reported(project)
     assert built == f"pyxle: {expected}\n", built
     assert checked == f"{expected}\n\n", checked
+    assert doc_block("docs/compiler.md", "use-server").strip() == expected  # the docs show it as it is
     assert not (project / "dist").exists() or not list((project / "dist").rglob("*.js")), "nothing is shipped"
 
 
