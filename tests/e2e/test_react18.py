@@ -9,6 +9,7 @@ import re
 import httpx
 
 from tests.conftest import NODE_MODULES_REACT18, PageWatch, link_node_modules
+from tests.docs._blocks import cites
 
 HOME = """
 @server
@@ -81,3 +82,32 @@ def test_fast_refresh_keeps_state_on_react_18(make_project, start_server, page: 
     (project / "pages" / "index.pyxl").write_text(HOME.replace("{LABEL}", "clicks"))
     page.page.get_by_test_id("counter").filter(has_text="clicks 4").wait_for(timeout=10000)
     assert page.page.evaluate("window.__marker") == "kept"
+
+
+INLINE_TITLE = """
+import { Link } from 'pyxle/client'
+
+export default function Inline() {
+  return <section><title>In place</title><meta name="description" content="in place" /><h1>inline</h1><Link href="/">Home</Link></section>
+}
+"""
+
+
+@cites("docs/pages.md", "React 18 renders these tags where they are, in the body")
+def test_react_18_keeps_a_title_in_the_page_where_it_renders_it(make_project, start_server, page: PageWatch) -> None:
+    project = react18_project(make_project)
+    (project / "pages" / "inline.pyxl").write_text(INLINE_TITLE)
+    server = start_server(project, "serve", "--ssr-workers", "1")
+    head, body = httpx.get(server.url + "/inline").text.split("</head>", 1)
+    assert "In place" not in head  # React 19's hoisting is not React 18's: nothing is moved
+    assert '<section><title>In place</title><meta name="description" content="in place"/><h1>' in body
+    page.page.goto(server.url + "/inline")
+    page.hydrated()
+    page.page.evaluate("window.__marker = 'kept'")
+    page.page.get_by_role("link", name="Home").click()
+    page.page.get_by_test_id("counter").wait_for()
+    assert page.page.title() == "Home on React 18"
+    page.page.go_back()
+    page.page.get_by_role("heading", name="inline").wait_for()
+    assert page.page.evaluate("window.__marker") == "kept"
+    assert page.problems() == []

@@ -84,10 +84,23 @@ function defaultViewport() {
   return Object.assign(document.createElement('meta'), { name: 'viewport', content: 'width=device-width, initial-scale=1' })
 }
 
+// The head's nodes between the markers that are Pyxle's to change: not those React owns.
 function between(start, end) {
   const nodes = []
-  for (let node = start.nextSibling; node && node !== end; node = node.nextSibling) nodes.push(node)
+  for (let node = start.nextSibling; node && node !== end; node = node.nextSibling) if (!owned(node)) nodes.push(node)
   return nodes
+}
+
+// A node React 19 put in the head or adopted from the server's (a <title>, <meta> or <link> a
+// component renders): React updates and removes it itself, and fails if it is gone (_server.js).
+function owned(node) {
+  return Object.keys(node).some((name) => name.startsWith('__reactMarker$') || name.startsWith('__reactFiber$'))
+}
+
+// What a React-owned node already says gives way: entries with its key, and elements equal to it.
+function givesWay(reactNodes) {
+  const keys = new Set(reactNodes.map(keyOf).filter((key) => key !== null))
+  return (node) => (keyOf(node) !== null && keys.has(keyOf(node))) || reactNodes.some((own) => own.isEqualNode(node))
 }
 
 // The page's HEAD entries in a server-rendered head, read once, when the <Head> elements of the
@@ -137,8 +150,8 @@ function apply() {
   const kept = new Set()
   const merged = mergeEntries(entries)
   if (!merged.some((element) => keyOf(element) === 'meta:name:viewport')) merged.unshift(defaultViewport())
-  const wanted = merged.map((element) => {
-    const node = toNode(element)
+  const yields = givesWay([...document.head.children].filter(owned))
+  const wanted = merged.map(toNode).filter((node) => !yields(node)).map((node) => {
     const same = current.find((candidate) => !kept.has(candidate) && candidate.isEqualNode(node))
     if (same) kept.add(same)
     return same || node

@@ -7,7 +7,7 @@
 // then on. A streamed render answers with its shell (fallbacks in place of what is still loading)
 // and sends the rest as it completes; `complete` (bots, pages being stored) waits for everything
 // and answers once.
-import { createElement as h } from 'react'
+import { createElement as h, version } from 'react'
 import { renderToPipeableStream, renderToStaticMarkup, renderToString } from 'react-dom/server'
 import { randomBytes } from 'node:crypto'
 import { Writable } from 'node:stream'
@@ -21,6 +21,10 @@ import { pageTree } from './_tree.js'
 
 // React 19 preloads the images it renders eagerly, with links at the start of the markup.
 const IMAGE_HINTS = /^(?:<link rel="preload" as="image"[^>]*>)+/
+// React 19 writes what it hoists (a <title>, <meta> or <link> rendered anywhere, its stylesheets and
+// async scripts) before the tree's own markup; React 18 renders such tags in place.
+const HOISTS = !version.startsWith('18.')
+const HOISTED = /(?:<(?:link|meta)\b[^>]*>|<title\b[^>]*>[^<]*<\/title>|<script\b[^>]*><\/script>|<style\b[^>]*>[\s\S]*?<\/style>)/y
 const SUSPENDED = '<!--$!-->' // a boundary renderToString could not finish
 // What renderToString throws (React 18 and 19) when the page suspends outside every boundary.
 const SUSPENDED_SHELL = 'suspended while responding to synchronous input'
@@ -42,10 +46,33 @@ function finish(route, collected, markup) {
     html = html.slice(hints[0].length)
     head[head.length - 1] += hints[0]
   }
+  if (HOISTS) {
+    const [metadata, rest] = hoisted(html)
+    html = rest
+    // One group after the page's: React's own tags win over any HEAD or <Head> with the same key,
+    // as in the browser, where React's <title> is the head's first.
+    if (metadata) head.push(metadata)
+  }
   const root = rootProps(collected)
   if (!root) return { html, head }
   return { html, head, ...(typeof root.lang === 'string' && { lang: root.lang }),
     ...(typeof root.dir === 'string' && { dir: root.dir }) }
+}
+
+// [the document metadata React 19 hoisted to the start of `html`, the rest of `html`]. Its
+// stylesheets and scripts stay there, where React finds them; the scan ends at the tree's own
+// markup (an element with itemProp, which React keeps in place, begins it).
+function hoisted(html) {
+  let metadata = ''
+  let kept = ''
+  let at = 0
+  for (let found; (HOISTED.lastIndex = at), (found = HOISTED.exec(html)); at = HOISTED.lastIndex) {
+    const tag = found[0]
+    if (/^<[^>]*\sitemProp=/i.test(tag)) break
+    if (/^<(?:title|meta)\b/.test(tag) || (tag.startsWith('<link') && !/\srel="stylesheet"/.test(tag))) metadata += tag
+    else kept += tag
+  }
+  return [metadata, kept + html.slice(at)]
 }
 
 function tree(route, request, collected, reached = '') {
