@@ -197,3 +197,18 @@ def test_a_react_title_follows_the_page_s_state_after_navigation(app: Server, pa
     _shows(page, "/r19")
     assert page.problems() == []
 
+
+@cites("docs/client.md", "is logged to the console first")
+def test_a_navigation_that_throws_says_why_under_pyxle_dev_before_the_full_load(app: Server,
+                                                                             page: PageWatch) -> None:
+    page.page.goto(app.url + "/")
+    page.hydrated()
+    with page.page.expect_navigation(timeout=15000):  # the full load of /broken
+        page.page.get_by_role("link", name="broken", exact=True).click()
+    page.page.get_by_role("heading", name="broken yes").wait_for(timeout=15000)  # the server's render of it
+    logged = [text for kind, text, _ in page.messages if kind == "error" and text.startswith("[pyxle] navigation")]
+    if app.command == "dev":  # type: ignore[attr-defined]
+        assert len(logged) == 1 and logged[0].startswith("[pyxle] navigation to /broken failed, loading it in full:")
+        assert "broken in the browser" in logged[0]
+    else:
+        assert logged == []  # pyxle serve: the console stays the app's

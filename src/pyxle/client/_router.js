@@ -234,12 +234,12 @@ function request(key, kind) {
       if (!json) {
         if (none) entry.body = null
         if (response.body) response.body.cancel().catch(() => {})
-        throw new Error(`navigation to ${key} needs a full load`)
+        throw new FullLoad(`navigation to ${key} needs a full load`)
       }
       const body = await response.json().catch(() => null)
       if (!body || (typeof body.redirect !== 'string' && !shows(body))) {
         if (none) entry.body = null
-        throw new Error(`navigation to ${key} needs a full load`)
+        throw new FullLoad(`navigation to ${key} needs a full load`)
       }
       const moved = movedTo(response, key)
       if (moved) body.shownAt = moved
@@ -293,7 +293,7 @@ async function load(key, ttl, id) {
   const joined = hit && hit.body === undefined && hit.kind === '1'
   if (hit && hit.body !== undefined) {
     if (fresh(hit, ttl) && !hit.dropped) return hit.body
-    if (hit.body === null && Date.now() - hit.time < state.ttl) throw new Error(`${key} needs a full load`)
+    if (hit.body === null && Date.now() - hit.time < state.ttl) throw new FullLoad(`${key} needs a full load`)
   }
   const entry = (state.request = joined ? hit : request(key, '1'))
   const body = await entry.promise.catch((error) => {
@@ -317,7 +317,7 @@ async function show(key, ttl, id, given, waits = false) {
   }
   if (id !== state.nav) return false
   if (body.redirect) return body.redirect
-  if (!ownBuild(body.page)) throw new Error(`${key} is a page of another build: it needs a full load`)
+  if (!ownBuild(body.page)) throw new FullLoad(`${key} is a page of another build: it needs a full load`)
   // The module and the stylesheets load together: one round trip after the answer, not two.
   const [module] = await Promise.all([import(/* @vite-ignore */ body.page.js), loadStyles(body.page.css)])
   if (id !== state.nav) return false
@@ -532,7 +532,9 @@ async function go(to, options, visited, id) {
   try {
     redirect = await show(key, visited.length ? undefined : options.prefetchTtl, id, undefined, true)
   } catch (error) {
-    if (id === state.nav) location.assign(url.href) // a failed navigation falls back to a full page load
+    if (id !== state.nav) return false
+    told(`navigation to ${url.pathname}${url.search} failed, loading it in full:`, error)
+    location.assign(url.href) // a failed navigation falls back to a full page load
     return false
   }
   if (redirect === false) return false
@@ -576,7 +578,9 @@ async function popTo(key, id) {
   try {
     redirect = await show(key, undefined, id, undefined, true)
   } catch (error) {
-    if (id === state.nav) location.reload()
+    if (id !== state.nav) return false
+    told(`going back or forward to ${key} failed, loading it in full:`, error)
+    location.reload()
     return false
   }
   if (redirect === false) return false
@@ -733,7 +737,9 @@ async function showAgain(answer) {
     if (redirect !== false) keepShownUrl()
     return redirect !== false
   } catch (error) {
-    if (id === state.nav) location.reload()
+    if (id !== state.nav) return false
+    told(`showing ${key} again failed, loading it in full:`, error)
+    location.reload()
     return false
   }
 }
@@ -745,11 +751,25 @@ export function getRouter() {
   return state.root ? router : null
 }
 
+// What the router meant to load in full (a URL that is no page here, a page of another build):
+// not an error to report.
+class FullLoad extends Error {}
+
+let reported // the error uncaughtError logged last: not logged twice
+
+// pyxle dev only: the exception that turns a navigation into a full load, which clears the page
+// that could say why (an error React threw as it showed the page, a module that failed to load).
+function told(what, error) {
+  if (process.env.NODE_ENV === 'production' || error instanceof FullLoad || error === reported) return
+  console.error(`[pyxle] ${what}`, error)
+}
+
 // React 19 reports a render that throws to the root's onUncaughtError instead of throwing from
 // flushSync (React 18 throws): either way a navigation whose render throws outside every error
 // boundary (a layout above the error page, the error page itself) becomes a full page load, so
 // the server answers with its error page rather than leaving the page blank.
 export function uncaughtError(error) {
+  reported = error
   if (state.rendering) state.failed = error
   if (typeof reportError === 'function') reportError(error) // what React does without the option
   else console.error(error)
