@@ -413,23 +413,58 @@ async def check_reachable(client: Redis, url: str, *, feature: str, timeout: flo
 
 def _unreachable(url: str, feature: str, exc: BaseException | None = None) -> RedisUnavailable:
     """Why start-up cannot use the Redis at ``url``, and the fix: a password it refused is no
-    server to start."""
-    from redis.exceptions import AuthenticationError, ResponseError
+    server to start, nor is a Redis that answers with its client limit or a certificate that does
+    not verify."""
+    from redis.exceptions import (
+        AuthenticationError,
+        BusyLoadingError,
+        MaxClientsReachedError,
+        NoPermissionError,
+        ResponseError,
+    )
 
     cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+    where = f"{feature}: Redis at {masked_url(url)}"
+    if isinstance(exc, NoPermissionError):
+        user = _user(url)
+        return RedisUnavailable(f"{feature}: Redis user {user!r} at {masked_url(url)} lacks a permission Pyxle needs "
+                                f"(NOPERM: {exc})\n    hint: ACL SETUSER {user} ~pyxle:* &pyxle:*")
     if isinstance(exc, ResponseError):  # it answers: the URL asks for what it has not (a database beyond `databases`)
-        return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} answered the connection with an error{cause}\n"
+        return RedisUnavailable(f"{where} answered the connection with an error{cause}\n"
                                 "    hint: correct the URL (its database number must be below the server's "
                                 "`databases` setting, 16 by default)")
     if isinstance(exc, AuthenticationError):
         if urlsplit(url).password is None:
-            return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} asks for a password, and the URL "
+            return RedisUnavailable(f"{where} asks for a password, and the URL "
                                     f"gives none{cause}\n    hint: put it in the URL: "
                                     "redis://:PASSWORD@host:port/db (redis://USER:PASSWORD@... for an ACL user)")
-        return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} refused the password in the URL{cause}\n"
+        return RedisUnavailable(f"{where} refused the password in the URL{cause}\n"
                                 "    hint: the password (or user name) in the URL is wrong: correct it")
-    return RedisUnavailable(f"{feature}: Redis at {masked_url(url)} does not answer{cause}\n"
+    if isinstance(exc, MaxClientsReachedError):
+        return RedisUnavailable(f"{where} refused the connection: max number of clients reached{cause}\n"
+                                "    hint: raise Redis's `maxclients` setting, or close the clients that hold them")
+    if isinstance(exc, BusyLoadingError):
+        return RedisUnavailable(f"{where} is loading its data set into memory{cause}\n"
+                                "    hint: retry shortly, once Redis has loaded it")
+    if exc is not None and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+        return RedisUnavailable(f"{where} sent a TLS certificate that does not verify{cause}\n"
+                                "    hint: name the CA that signed it in the URL (?ssl_ca_certs=/path/to/ca.pem), "
+                                "or turn the check off with ?ssl_cert_reqs=none")
+    return RedisUnavailable(f"{where} does not answer{cause}\n"
                             "    hint: start redis-server, or correct the URL")
+
+
+def _user(url: str) -> str:
+    """The ACL user the URL logs in as (``default`` when it names none)."""
+    return urlsplit(url).username or "default"
+
+
+def refuses_writes(exc: BaseException) -> bool:
+    """Whether Redis answered a write with a refusal that lasts until it is fixed on Redis's side (full
+    under ``noeviction``, a read-only replica): no outage, and no reason for a worker to stop."""
+    from redis.exceptions import OutOfMemoryError, ReadOnlyError
+
+    return isinstance(exc, (OutOfMemoryError, ReadOnlyError))
 
 
 # Set by pyxle serve and pyxle dev for their workers: the Redis URLs (hashed: a URL may hold a
@@ -454,18 +489,73 @@ def checked_at_start(url: str) -> bool:
     return _url_mark(url) in os.environ.get(CHECKED, "").split()
 
 
-def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0) -> None:
-    """The start-up check before any event loop runs (an app being built): ``RedisUnavailable`` or nothing."""
+# What a start-up check asks of Redis besides a PING: the channels it subscribes to and a key it
+# writes, as the feature will (a SET and a DEL in a script: the rate limit and page cache use scripts).
+_WRITE = "redis.call('SET', KEYS[1], '1', 'PX', 1000); return redis.call('DEL', KEYS[1])"
+
+
+def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0, key: str | None = None,
+                     channels: Iterable[str] = ()) -> str | None:
+    """The start-up check before any event loop runs (an app being built): ``RedisUnavailable``, or
+    nothing, or the note to print when Redis answers but refuses writes (full, a read-only replica:
+    the server starts and rides that out). ``key`` and ``channels``: what the feature will write and
+    subscribe to, tried so that an ACL user without the rights is named now, not by every worker."""
     _redis_module(feature)
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         client.ping()
+        for channel in channels:
+            _try_subscribe(client, url, feature, channel)
+        if key is not None:
+            return _try_write(client, url, feature, key)
     except (redis.RedisError, OSError) as exc:
         raise _unreachable(url, feature, exc) from None
     finally:
         client.close()
+    return None
+
+
+def _try_subscribe(client: Any, url: str, feature: str, channel: str) -> None:
+    from redis.exceptions import NoPermissionError
+
+    pubsub = client.pubsub()
+    try:
+        pubsub.subscribe(channel)
+        pubsub.get_message(timeout=1.0)
+    except NoPermissionError as exc:
+        user = _user(url)
+        raise RedisUnavailable(f"{feature}: Redis user {user!r} at {masked_url(url)} may not subscribe to channel "
+                               f"{channel!r} (NOPERM: {exc})\n    hint: ACL SETUSER {user} {_pattern('&', channel)}"
+                               ) from None
+    finally:
+        pubsub.close()
+
+
+def _try_write(client: Any, url: str, feature: str, key: str) -> str | None:
+    from redis.exceptions import NoPermissionError, ResponseError
+
+    try:
+        client.eval(_WRITE, 1, key)
+    except NoPermissionError as exc:
+        user = _user(url)
+        grant = _pattern("~", key) if "key" in str(exc) else "+@all (or the command it names)"
+        raise RedisUnavailable(f"{feature}: Redis user {user!r} at {masked_url(url)} may not write the key {key!r} "
+                               f"(NOPERM: {exc})\n    hint: ACL SETUSER {user} {grant}") from None
+    except ResponseError as exc:
+        if not refuses_writes(exc):
+            raise
+        return (f"{feature}: Redis at {masked_url(url)} refuses writes ({type(exc).__name__}: "
+                f"{str(exc).split(' script:')[0]}); the server starts and does without what Redis refuses; "
+                "hint: give Redis room (`maxmemory`, an eviction policy), or point the URL at the master")
+    return None
+
+
+def _pattern(kind: str, name: str) -> str:
+    """The ACL rule granting ``name`` and its siblings: Pyxle's own names all start with ``pyxle:``."""
+    head = "pyxle:" if name.startswith("pyxle:") else name.rsplit(":", 1)[0] + ":" if ":" in name else name
+    return f"{kind}{head}*"
 
 
 async def close_clients() -> None:
@@ -513,6 +603,7 @@ class Subscription:
         self._on_up = on_up
         self._on_back = on_back
         self._cause: str | None = None  # the refusal last logged while reconnecting
+        self._error: BaseException | None = None  # the last failure of a try to connect and subscribe
         self._feature = feature
         self._base = reconnect_base
         self._log = logger or logging.getLogger("pyxle")
@@ -531,14 +622,16 @@ class Subscription:
         self.up = False
 
     async def start(self, timeout: float = 5.0) -> None:
-        """Connect now; ``RedisUnavailable`` naming the URL when Redis does not answer in ``timeout``."""
+        """Connect now; ``RedisUnavailable`` naming the URL when Redis does not answer in ``timeout``,
+        and why when it answered with a refusal (``NOPERM`` for a channel, its client limit)."""
         self._connected = asyncio.get_running_loop().create_future()
         self._task = asyncio.ensure_future(self._run())
         try:
             await asyncio.wait_for(asyncio.shield(self._connected), timeout)
         except asyncio.TimeoutError:
             await self.aclose()
-            raise _unreachable(self._url, self._feature) from None
+            self._connected = None
+            raise _unreachable(self._url, self._feature, self._error) from None
 
     def start_soon(self) -> None:
         """Connect in the background, without waiting: "is back" is logged once it has."""
@@ -605,6 +698,7 @@ class Subscription:
                     elif await self._handle(message):
                         delays = backoff(self._base)
             except (RedisError, OSError) as exc:
+                self._error = exc
                 if self.up:
                     self._log.warning("%s: lost Redis at %s (%s); reconnecting", self._feature,
                                       masked_url(self._url), type(exc).__name__)
@@ -618,13 +712,15 @@ class Subscription:
                 await asyncio.sleep(next(delays))
 
     def _say_why(self, exc: BaseException) -> None:
-        """A Redis that refuses the URL's password (restarted with another) is no outage to wait out
-        unsaid: logged as at start-up, once each time the cause changes, not on every try."""
-        from redis.exceptions import AuthenticationError
+        """A Redis that refuses the URL's password (restarted with another), the user's channels
+        (``NOPERM``) or a connection (its client limit) is no outage to wait out unsaid: logged as at
+        start-up, once each time the cause changes, not on every try."""
+        from redis.exceptions import AuthenticationError, MaxClientsReachedError, NoPermissionError
 
-        cause = str(_unreachable(self._url, self._feature, exc)).splitlines()[0] \
-            if isinstance(exc, AuthenticationError) else None
-        if cause is not None and cause != self._cause:
+        said = (AuthenticationError, MaxClientsReachedError, NoPermissionError)
+        cause = str(_unreachable(self._url, self._feature, exc)).splitlines()[0] if isinstance(exc, said) else None
+        starting = self._connected is not None and not self._connected.done()  # start() raises with it
+        if cause is not None and cause != self._cause and not starting:
             self._log.warning("%s; reconnecting", cause)
         self._cause = cause
 
@@ -681,7 +777,7 @@ class Subscription:
             self._log.warning("%s: Redis at %s is back; %d channel%s subscribed again", self._feature,
                               masked_url(self._url), count, "" if count == 1 else "s")
         self.up = True
-        self._cause = None
+        self._cause = self._error = None
         if self._on_up is not None:
             asyncio.ensure_future(self._on_up())
 

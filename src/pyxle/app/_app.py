@@ -1102,32 +1102,53 @@ def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
         except ImportError:
             raise StartupError("compression.zstdLevel needs the zstandard package: "
                                "pip install 'pyxle-framework[zstd]'") from None
+    _check_redis(config, mode)
+
+
+def _check_redis(config: PyxleConfig, mode: Mode) -> None:
+    """Each Redis answers and lets its user do what the feature will (a ``StartupError`` naming where
+    the URL is set); one that refuses writes (full, a replica) is said once, and the server starts."""
     from pyxle._redis import RedisUnavailable, checked_at_start, ensure_reachable
 
     try:
-        for feature, url in redis_urls(config, mode).items():
-            if not checked_at_start(url):  # a worker of a server whose start-up found it answering
-                ensure_reachable(url, feature=feature)
+        for feature, (url, key, channels) in _redis_uses(config, mode).items():
+            if checked_at_start(url):  # a worker of a server whose start-up found it answering
+                continue
+            if (refusal := ensure_reachable(url, feature=feature, key=key, channels=channels)) is not None:
+                _note("%s", refusal)
     except RedisUnavailable as exc:
         raise StartupError(str(exc)) from None
+
+
+# A key the check writes (and deletes) under each feature's own prefix, as the feature will.
+_CHECK_KEY = "__pyxle_check__"
+
+
+def _redis_uses(config: PyxleConfig, mode: Mode = "production") -> dict[str, tuple[str, str, tuple[str, ...]]]:
+    """Each Redis the configuration relies on: where it is named (file and key, or the variable,
+    as start-up errors say it) -> its URL, a key it writes and the channels it subscribes to."""
+    where = config.sources.get
+    uses: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+    if config.rate_limit.enabled and config.rate_limit.redis_url:
+        uses[where("rateLimit.redisUrl", "rateLimit.redisUrl")] = (
+            config.rate_limit.redis_url, f"pyxle:ratelimit:{_CHECK_KEY}", ())
+    if config.realtime.broker == "redis":
+        prefix = config.realtime.channel_prefix
+        uses[where("realtime.redisUrl") or _unnamed(config, "realtime.broker", "realtime.redisUrl")] = (
+            config.realtime.redis_url, f"{prefix}{_CHECK_KEY}",
+            (f"{prefix}{_CHECK_KEY}", f"pyxle:__subscription__:{_CHECK_KEY}"))  # the listener's own channel too
+    if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
+        from pyxle._redis import DEFAULT_URL
+
+        uses[where("cache.redisUrl") or _unnamed(config, "cache.backend", "cache.redisUrl or REDIS_URL")] = (
+            config.cache.redis_url or DEFAULT_URL, f"pyxle:cache:{_CHECK_KEY}", ())
+    return uses
 
 
 def redis_urls(config: PyxleConfig, mode: Mode = "production") -> dict[str, str]:
     """Each Redis the configuration relies on: where it is named (file and key, or the variable,
     as start-up errors say it) -> its URL."""
-    where = config.sources.get
-    urls = {}
-    if config.rate_limit.enabled and config.rate_limit.redis_url:
-        urls[where("rateLimit.redisUrl", "rateLimit.redisUrl")] = config.rate_limit.redis_url
-    if config.realtime.broker == "redis":
-        urls[where("realtime.redisUrl") or _unnamed(config, "realtime.broker", "realtime.redisUrl")] = (
-            config.realtime.redis_url)
-    if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
-        from pyxle._redis import DEFAULT_URL
-
-        urls[where("cache.redisUrl") or _unnamed(config, "cache.backend", "cache.redisUrl or REDIS_URL")] = (
-            config.cache.redis_url or DEFAULT_URL)
-    return urls
+    return {feature: url for feature, (url, _, _) in _redis_uses(config, mode).items()}
 
 
 def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) -> list[str]:

@@ -26,6 +26,7 @@ from pyxle._redis import (
     RedisUnavailable,
     Subscription,
     Turns,
+    _unreachable,
     check_reachable,
     redis_client,
     turns,
@@ -92,6 +93,7 @@ class RedisBroker(LocalSubscribers):
         self._settling: dict[str, asyncio.Task[None]] = {}
         self._broadcast_key = self._prefix_bytes + BROADCAST.encode()
         self._undecodable_lines = Sparse(60)  # the line for a message that is no frame
+        self._refused_lines = Sparse(60)  # the line for a presence write Redis refused
 
     async def start(self, *, required: bool = True) -> None:
         """Connect and subscribe; ``RedisUnavailable`` (naming the URL and a fix) if Redis does not answer.
@@ -117,11 +119,52 @@ class RedisBroker(LocalSubscribers):
                                           answer_timeout=self._command_timeout)
         await self._subscription.add(self._broadcast_key, internal=True)  # not up yet: subscribed on connecting
         if reachable:
-            await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
-            await self._subscription.start(self._timeout)
-        else:  # its first connection logs that Redis is back and writes this process's presence (on_up)
+            reachable = await self._subscribe_now(required)
+        if not reachable:  # its first connection logs that Redis is back and writes this process's presence (on_up)
             self._subscription.start_soon()
         self._heartbeat = asyncio.ensure_future(self._beat())
+
+    async def _subscribe_now(self, required: bool) -> bool:
+        """Mark this process alive and subscribe; whether the subscription is up. A Redis that refuses
+        the write (full, a read-only replica) is logged, and the heartbeat writes it later (``_reassert``);
+        one that refuses the subscription (its client limit, an ACL gap) stops a ``required`` start, and
+        otherwise is logged and retried, as an outage is: a worker started later must never exit on it
+        (the server's crash-loop guard would stop the healthy workers too)."""
+        from redis.exceptions import NoPermissionError, ResponseError
+
+        try:
+            await self._client.set(self._worker_key(), b"1", ex=PRESENCE_TTL)
+        except ResponseError as exc:
+            if required and isinstance(exc, NoPermissionError):
+                raise _unreachable(self.url, "realtime", exc) from None
+            self._refused(exc)
+        except Exception as exc:  # noqa: BLE001  (gone since the PING: the subscription's reconnects say so)
+            logger.debug("realtime: this process's presence not written yet (%r)", exc)
+        try:
+            await self._subscription.start(self._timeout)
+        except RedisUnavailable as exc:
+            if required:
+                raise
+            logger.warning("%s; messages are not delivered until it takes the subscription (reconnecting)", str(exc).splitlines()[0])
+            return False
+        return True
+
+    def _refused(self, exc: BaseException) -> None:
+        """Redis answered a presence write with an error (full, read-only, an ACL gap): counts drift
+        to 0 as the hashes expire, so say so, at most once a minute (the cache and rate limit's way)."""
+        if self._refused_lines.due() is not None:
+            logger.warning("realtime: Redis at %s refused a presence write (%s: %s); counts are stale until it takes "
+                           "them again (logged at most once a minute)", masked_url(self.url), type(exc).__name__,
+                           str(exc).split(" script:")[0])
+
+    def _failed_write(self, exc: BaseException, what: str) -> None:
+        """A presence write that failed: refused (said, see ``_refused``), or Redis away (its outage is said)."""
+        from redis.exceptions import ResponseError
+
+        if isinstance(exc, ResponseError):
+            self._refused(exc)
+        else:
+            logger.debug("realtime: %s not written (%r)", what, exc)
 
     async def aclose(self) -> None:
         if self._heartbeat is not None:
@@ -310,8 +353,8 @@ class RedisBroker(LocalSubscribers):
                     pipe.hdel(self._presence(channel), self._id)
                 async with self._turn() as gate:
                     await within(pipe.execute, self._command_timeout, gate)
-        except Exception as exc:  # noqa: BLE001  (down or slow: the heartbeat writes it when Redis answers)
-            logger.debug("realtime: presence of %r not written (%r)", channel, exc)
+        except Exception as exc:  # noqa: BLE001  (down, slow or full: the heartbeat writes it when Redis takes it)
+            self._failed_write(exc, f"presence of {channel!r}")
             self._unsure.add(channel)
             return False
         self._unsure.discard(channel)
@@ -341,7 +384,9 @@ class RedisBroker(LocalSubscribers):
                 self._unsure -= unsure
                 return
             except Exception as exc:  # noqa: BLE001  (the next heartbeat tries again)
-                logger.debug("realtime: presence not written yet (%r)", exc)
+                self._failed_write(exc, "presence")
+                if _answered(exc):
+                    return  # Redis answered with a refusal: trying again at once gets the same
                 await asyncio.sleep(0.05 * (attempt + 1))
 
     async def _beat(self) -> None:
@@ -365,6 +410,13 @@ class RedisBroker(LocalSubscribers):
                 self._subscription.suspect()
             return BrokerUnavailable(f"{where} is unreachable (no answer in {self._command_timeout:g} s)")
         return BrokerUnavailable(f"{where} is unreachable ({type(exc).__name__})")
+
+
+def _answered(exc: BaseException) -> bool:
+    """Whether ``exc`` is Redis's answer (an error reply), not a lost or silent connection."""
+    from redis.exceptions import ResponseError
+
+    return isinstance(exc, ResponseError)
 
 
 def _is_redis_error(exc: BaseException) -> bool:
