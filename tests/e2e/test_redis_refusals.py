@@ -122,6 +122,9 @@ def stops_with(server: Server) -> str:
 
 @cites("docs/configuration.md", "an ACL user that may not subscribe to Pyxle's channels or write its\nkeys stops it "
        "too, naming the permission (`NOPERM`) and the `ACL SETUSER` rule that grants it")
+@cites("docs/configuration.md", "`pyxle: /app/pyxle.config.json: realtime.redisUrl: Redis user 'app' at "
+       "redis://app:****@10.0.0.5:6379/0 may not subscribe to channel 'pyxle:rt:__pyxle_check__' (NOPERM: ...)`\n"
+       "and `hint: ACL SETUSER app &pyxle:*`")
 def test_an_acl_user_without_channel_rights_stops_start_up_with_one_line_and_a_hint(make_project, start_server,
                                                                                     start_redis) -> None:  # type: ignore[no-untyped-def]
     """Redis 7's default for a new user (`resetchannels`): the check passed, then each worker waited
@@ -135,7 +138,7 @@ def test_an_acl_user_without_channel_rights_stops_start_up_with_one_line_and_a_h
     assert len(said) == 1, out
     assert said[0].startswith(f"pyxle: {project}/pyxle.config.json: realtime.redisUrl: Redis user 'app' at "
                               "redis://app:****@127.0.0.1"), said
-    assert "may not subscribe to channel" in said[0] and "hint: ACL SETUSER app &pyxle:*" in said[0], said
+    assert "may not subscribe to channel 'pyxle:rt:__pyxle_check__' (NOPERM: " in said[0] and "hint: ACL SETUSER app &pyxle:*" in said[0], said
     assert "pw@" not in out
 
 

@@ -95,6 +95,7 @@ def test_a_late_worker_whose_subscription_meets_maxclients_starts_and_says_why(s
     assert "is back" in caplog.text, caplog.text
 
 
+@cites("docs/configuration.md", "A Redis at its `maxclients` limit (`max number of clients reached`)")
 def test_a_required_start_names_maxclients() -> None:
     port = answering(b"-ERR max number of clients reached\r\n")
     with pytest.raises(RedisUnavailable, match="max number of clients reached.*\n    hint: raise Redis's `maxclients`"):
