@@ -1,13 +1,16 @@
-"""Data in the text of a head ``<script>`` or ``<style>`` (a ``<Head>`` element, a ``<Script
-strategy="beforeInteractive">``, a ``HEAD`` string built as docs/pages.md shows) can neither close
+"""Data in the text of a head ``<script>`` or ``<style>`` (a ``<Head>`` element, its text a child or
+Next.js's ``dangerouslySetInnerHTML``, a ``<Script strategy="beforeInteractive">``, a ``HEAD``
+string built as docs/pages.md shows) can neither close
 its element nor swallow the rest of the document (``<!--<script>``), reads back exactly in
 Chromium, and is in the head once after hydration and after client navigation."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.conftest import PageWatch, Server, serving, write_project
@@ -35,7 +38,10 @@ INDEX = """
 import { Link } from 'pyxle/client'
 
 export default function Index() {
-  return <main><h1>home</h1>KEYS.map((k) => <Link key={k} href={'/jsonld?k=' + k}>{'ld ' + k}</Link>)}</main>
+  return <main><h1>home</h1>
+    KEYS.map((k) => <Link key={k} href={'/jsonld?k=' + k}>{'ld ' + k}</Link>)}
+    KEYS.map((k) => <Link key={k} href={'/innerld?k=' + k}>{'inner ' + k}</Link>)}
+  </main>
 }
 """.replace("KEYS", "{" + json.dumps(list(VALUES)))
 JSONLD = LOADER + """
@@ -46,6 +52,21 @@ export default function JsonLd({ data }) {
     <Head>
       <script type="application/ld+json">{JSON.stringify({ '@type': 'Thing', name: data.name })}</script>
       <style>{'#ld { color: red } /* ' + data.name + ' */'}</style>
+    </Head>
+    <h1 id="ld">ld</h1><Link href="/">home</Link>
+  </main>
+}
+"""
+INNER = LOADER + """
+import { Head, Link } from 'pyxle/client'
+
+export default function InnerLd({ data }) {
+  const ld = JSON.stringify({ '@type': 'Thing', name: data.name })
+  return <main>
+    <Head>
+      <script type="application/ld+json" dangerouslySetInnerHTML={{ __html: ld }} />
+      <style dangerouslySetInnerHTML={{ __html: '#ld { color: red } /* ' + data.name + ' */' }} />
+      <meta name="inner" content="kept" dangerouslySetInnerHTML={{ __html: '<b>bold</b>' }} />
     </Head>
     <h1 id="ld">ld</h1><Link href="/">home</Link>
   </main>
@@ -85,7 +106,8 @@ ROUND_TRIP = f"""(expected) => {{
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    files = {"pages/index.pyxl": INDEX, "pages/jsonld.pyxl": JSONLD, "pages/scr.pyxl": SCRIPT,
+    files = {"pages/index.pyxl": INDEX, "pages/jsonld.pyxl": JSONLD, "pages/innerld.pyxl": INNER,
+             "pages/scr.pyxl": SCRIPT,
              "pages/headld.pyxl": HEADLD, "pages/oldld.pyxl": OLD_RECIPE}
     with serving(write_project(tmp_path_factory.mktemp("head-script-text") / "app", files), "--ssr-workers", "1") as server:
         yield server
@@ -107,10 +129,11 @@ def _counts(page: PageWatch) -> tuple[int, int]:
 @cites("docs/pages.md", "each `<` escaped as `\\u003c`, which JSON reads back as `<`")
 @cites("docs/pages.md", "Pyxle writes the `s` of a `<script` in a `HEAD` script's text as `\\u0073`")
 @pytest.mark.parametrize("key", list(VALUES))
-@pytest.mark.parametrize("url", ["/jsonld", "/headld", "/oldld"])
+@pytest.mark.parametrize("url", ["/jsonld", "/innerld", "/headld", "/oldld"])
 def test_data_in_a_head_script_renders_the_page_and_reads_back_exactly(app: Server, page: PageWatch, url: str,
                                                                         key: str) -> None:
-    """A ``<Head>`` script (/jsonld), the docs' ``HEAD`` recipe (/headld), and the recipe they gave
+    """A ``<Head>`` script (/jsonld; /innerld: its text in ``dangerouslySetInnerHTML``, which Pyxle
+    dropped before, leaving the script empty), the docs' ``HEAD`` recipe (/headld), and the recipe they gave
     before (/oldld: ``.replace("</", "<\\\\/")``, which blanked the page with ``<!--<script>``)."""
     _open(page, f"{app.url}{url}?k={key}")
     assert page.page.evaluate(ROUND_TRIP, json.dumps(VALUES[key]))
@@ -131,17 +154,42 @@ def test_data_in_a_before_interactive_script_renders_the_page_and_reads_back_exa
 
 @cites("docs/pages.md", "after\nhydration and client navigation the head holds each such element once")
 @pytest.mark.parametrize("key", list(VALUES))
+@pytest.mark.parametrize(("url", "link"), [("/jsonld", "ld"), ("/innerld", "inner")])
 def test_a_head_script_and_style_are_in_the_head_once_after_hydration_and_navigation(app: Server, page: PageWatch,
+                                                                                      url: str, link: str,
                                                                                       key: str) -> None:
-    _open(page, f"{app.url}/jsonld?k={key}")
+    _open(page, f"{app.url}{url}?k={key}")
     assert _counts(page) == (1, 1)
     page.page.get_by_role("link", name="home").click()
     page.page.get_by_role("heading", name="home").wait_for()
     page.page.wait_for_timeout(300)
     assert _counts(page) == (0, 0)
-    page.page.get_by_role("link", name=f"ld {key}", exact=True).click()
+    page.page.get_by_role("link", name=f"{link} {key}", exact=True).click()
     page.page.locator("#ld").wait_for()
     page.page.wait_for_timeout(300)
     assert _counts(page) == (1, 1)
     assert page.page.evaluate(ROUND_TRIP, json.dumps(VALUES[key]))
+    assert page.page.evaluate("getComputedStyle(document.querySelector('#ld')).color") == "rgb(255, 0, 0)"
     assert page.problems() == []
+
+
+@cites("docs/pages.md", "`dangerouslySetInnerHTML={{ __html: JSON.stringify(ld) }}`; either is written\nthe same way")
+@cites("docs/pages.md", "On any other head element\n`dangerouslySetInnerHTML` is dropped")
+@pytest.mark.parametrize("key", list(VALUES))
+def test_a_head_script_and_style_from_dangerously_set_inner_html_are_written_as_a_text_child_is(app: Server,
+                                                                                              key: str) -> None:
+    """What Googlebot and link previewers read: the server's document, not the hydrated head."""
+    def head(url: str) -> str:
+        response = httpx.get(f"{app.url}{url}?k={key}")
+        assert response.status_code == 200
+        return response.text.split("</head>", 1)[0]
+
+    inner, child = head("/innerld"), head("/jsonld")
+    for element in (r'<script type="application/ld\+json">(.*?)</script>', r"<style>(#ld .*?)</style>"):
+        written = re.search(element, inner, re.DOTALL)
+        assert written is not None, inner
+        assert written.group(1) == re.search(element, child, re.DOTALL).group(1)
+    ld = re.search(r'<script type="application/ld\+json">(.*?)</script>', inner, re.DOTALL).group(1)
+    assert json.loads(ld)["name"] == VALUES[key]
+    assert '<meta name="inner" content="kept"/>' in inner or '<meta name="inner" content="kept">' in inner
+    assert "<b>" not in inner

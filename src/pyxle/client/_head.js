@@ -4,7 +4,7 @@
 import { cloneElement, createElement as h, Fragment, Children, isValidElement, useContext, useEffect, useId } from 'react'
 import { HeadCollector, HeadLevel } from './_context.js'
 import { registerHead, unregisterHead } from './_headdom.js'
-import { cleanProps, mergeEntries, rawText } from './_headmerge.js'
+import { cleanProps, mergeEntries, rawText, scriptText } from './_headmerge.js'
 
 export function Head({ children }) {
   const collector = useContext(HeadCollector)
@@ -49,13 +49,12 @@ function textOf(children) {
 export function mergeHead(entries) {
   const merged = mergeEntries(entries.map((e) => ({ ...e, order: 1 })))
   return h(Fragment, null, ...merged.map((element, key) =>
-    h(element.type, { ...cleanProps(element.props), key, ...scriptText(element) })))
+    h(element.type, { ...cleanProps(element.props), key, ...rawChild(element) })))
 }
 
 // The code of a <script> or <style> as written, escaped by rawText: React 18 would escape it like
 // text ("&&" as "&amp;&amp;"), React 19 does not.
-function scriptText({ type, props }) {
-  const text = props.children
-  if ((type !== 'script' && type !== 'style') || (typeof text !== 'string' && !Array.isArray(text))) return null
-  return { children: undefined, dangerouslySetInnerHTML: { __html: rawText(type, [].concat(text).join('')) } }
+function rawChild({ type, props }) {
+  const text = scriptText(type, props)
+  return text === null ? null : { children: undefined, dangerouslySetInnerHTML: { __html: rawText(type, text) } }
 }

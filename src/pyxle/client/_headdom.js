@@ -3,7 +3,7 @@
 // navigation JSON) and its <Head> elements, merged by the same rules as on the server. From
 // hydration on, a <Head> that renders other elements updates the head at once; before the first
 // navigation the HEAD part is what the server rendered minus what the <Head> elements rendered.
-import { cleanProps, keyOf, mergeEntries, parsed, rawText, rootProps, safe } from './_headmerge.js'
+import { cleanProps, keyOf, mergeEntries, parsed, rawText, rootProps, safe, scriptText } from './_headmerge.js'
 import { withNonce } from './_nonce.js'
 import RTL from './_rtl.json'
 
@@ -56,10 +56,12 @@ function toNode(element) {
     node.setAttribute(ATTRIBUTE_NAMES[name] || name, value === true ? '' : parsed(String(value)))
   }
   if (element.type === 'script') withNonce(node)
-  const children = element.props && element.props.children
-  if (children == null) return node
-  const text = Array.isArray(children) ? children.join('') : String(children)
-  node.textContent = parsed(element.type === 'script' || element.type === 'style' ? rawText(element.type, text) : text)
+  const props = element.props || {}
+  const code = scriptText(element.type, props)
+  if (code !== null) node.textContent = parsed(rawText(element.type, code))
+  else if (props.children != null) {
+    node.textContent = parsed(Array.isArray(props.children) ? props.children.join('') : String(props.children))
+  }
   return node
 }
 

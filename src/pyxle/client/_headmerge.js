@@ -2,8 +2,8 @@
 // entries sort by level (layouts first, the page last) then by order (HEAD variable before
 // <Head>); a later entry replaces an earlier one with the same key (data-head-key included).
 // Event handlers are dropped and any element carrying a javascript: URL is dropped whole.
-// The text of a <script> or <style> is written escaped (rawText) and compared as the browser
-// parsed it (parsed), so the server's element equals the browser's own.
+// The text of a <script> or <style> (a child or dangerouslySetInnerHTML) is written escaped (rawText)
+// and compared as the browser parsed it (parsed), so the server's element equals the browser's own.
 const URL_PROPS = new Set(['href', 'src', 'action', 'formAction', 'content'])
 
 function propsOf(element) {
@@ -90,6 +90,17 @@ export function rootProps(entries) {
     if (typeOf(entry.element) === 'html' && (found === null || entry.level >= found.level)) found = entry
   }
   return found && propsOf(found.element)
+}
+
+// The text of a <script> or <style>: its string child (or array of strings) or, as Next.js's JSON-LD
+// recipe writes it, its dangerouslySetInnerHTML.__html, taken as text and escaped by rawText like a
+// child; null for any other element (cleanProps drops the prop there) or when it has neither.
+export function scriptText(type, props) {
+  if (type !== 'script' && type !== 'style') return null
+  const text = props.children
+  if (typeof text === 'string' || Array.isArray(text)) return [].concat(text).join('')
+  const inner = props.dangerouslySetInnerHTML
+  return inner && inner.__html != null ? String(inner.__html) : null
 }
 
 // The text of a <script> or <style> as the server writes it, so no data in it closes the element or
