@@ -33,17 +33,24 @@ _TWIN_SUFFIXES = frozenset(_PRECOMPRESSED.values())
 # (a 304 from their ETag). Without it they guessed a freshness of a tenth of the file's age.
 PUBLIC_CACHE = "public, max-age=0"
 
-# Content types by file name: Python's own table and the web's types below, never the host's
-# /etc/mime.types, which a slim container image lacks: served there, fonts and source maps were
-# octet-stream, and served here a `.ts` was a Qt file.
+# Content types by file name: Python's own table and the web's types below (mime-db's, as Next.js
+# sends them), never the host's /etc/mime.types, which a slim container image lacks: served there,
+# fonts and source maps were octet-stream, and served here a `.ts` was a Qt file. The web's types are
+# pinned even where Python has one, as its table changes by version (3.10 lacks `.avif`).
 _TYPES = mimetypes.MimeTypes()
 for _suffix, _kind in {
     ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript", ".map": "application/json",
-    ".md": "text/markdown", ".xml": "application/xml", ".jsonld": "application/ld+json", ".ics": "text/calendar",
+    ".md": "text/markdown", ".markdown": "text/markdown", ".xml": "application/xml",
+    ".jsonld": "application/ld+json", ".ics": "text/calendar", ".vcf": "text/vcard",
+    ".rss": "application/rss+xml", ".atom": "application/atom+xml", ".xhtml": "application/xhtml+xml",
+    ".xslt": "application/xslt+xml", ".geojson": "application/geo+json",
+    ".webmanifest": "application/manifest+json", ".wasm": "application/wasm",
     ".woff": "font/woff", ".woff2": "font/woff2", ".ttf": "font/ttf", ".otf": "font/otf",
-    ".eot": "application/vnd.ms-fontobject", ".webp": "image/webp", ".apng": "image/apng", ".ogg": "audio/ogg",
-    ".oga": "audio/ogg", ".ogv": "video/ogg", ".m4a": "audio/mp4", ".flac": "audio/flac",
-    ".glb": "model/gltf-binary", ".gltf": "model/gltf+json",
+    ".eot": "application/vnd.ms-fontobject", ".webp": "image/webp", ".apng": "image/apng", ".avif": "image/avif",
+    ".jxl": "image/jxl", ".heic": "image/heic", ".heif": "image/heif", ".ogg": "audio/ogg",
+    ".oga": "audio/ogg", ".ogv": "video/ogg", ".m4a": "audio/mp4", ".flac": "audio/flac", ".wav": "audio/wav",
+    ".weba": "audio/webm", ".webm": "video/webm", ".mpd": "application/dash+xml",
+    ".glb": "model/gltf-binary", ".gltf": "model/gltf+json", ".usdz": "model/vnd.usdz+zip",
 }.items():
     _TYPES.add_type(_kind, _suffix)
 
