@@ -335,6 +335,24 @@ def test_bots_get_the_whole_document_in_one_piece(app: Server, agent: str) -> No
     assert "$RC" not in text and '<script type="module" src=' in text
 
 
+@cites(DOC, "Those agents are the\n  ones Next.js serves so (its `HTML_LIMITED_BOT_UA_RE`")
+@cites(DOC, "the link previews of Mastodon, Bluesky and\n  Iframely")
+@pytest.mark.parametrize("agent", [
+    "Mozilla/5.0 (compatible; Yeti/1.1; +https://naver.me/spd)",
+    "Mozilla/5.0 (compatible; vkShare; +http://vk.com/dev/Share)",
+    "Tumblr/14.0.835.186",
+    "facebookcatalog/1.0",
+    "Mozilla/5.0 (compatible; GoogleOther)",
+    "http.rb/5.1.1 (Mastodon/4.2.0; +https://mastodon.social/)",
+    "Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)",
+])
+def test_link_previews_beyond_the_usual_bots_get_the_whole_document_too(app: Server, agent: str) -> None:
+    """These were streamed: a ``<Head>`` inside a boundary reached them after the layout's title."""
+    answer = Arrivals(app, "/", {"User-Agent": agent})
+    assert "transfer-encoding" not in answer.headers and int(answer.headers["content-length"]) > 0
+    assert SLOW_PART in answer.text()
+
+
 def test_a_browser_is_not_taken_for_a_bot(app: Server) -> None:
     chrome = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36")
     assert "transfer-encoding" in Arrivals(app, "/", {"User-Agent": chrome}).headers

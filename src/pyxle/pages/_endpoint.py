@@ -55,10 +55,13 @@ from pyxle.ssr import Abandoned, RenderError, RenderQueueFull
 # (app._static answers as a page does).
 METHODS = ("GET", "HEAD", "OPTIONS")
 ALLOW = {"Allow": ", ".join(METHODS)}
-# Crawlers and link previews get a page that streams in one piece, as Next.js serves them.
+# Crawlers and link previews get a page that streams in one piece, as Next.js serves them: its
+# HTML_LIMITED_BOT_UA_RE (Yeti is Naver's; googleother and -google, Google's agents without "bot"),
+# and the fediverse's and Bluesky's previews (Mastodon's agent is "http.rb/5.1.1 (Mastodon/4.2.0; ...)").
 # Matched against the lowercased agent: with re.IGNORECASE a browser's agent took 12 µs, lowercased 1.2.
-_BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|mediapartners|google-|bingpreview|embedly|"
-                   r"quora link preview|whatsapp|skypeuripreview|ia_archiver|lighthouse")
+_BOTS = re.compile(r"bot\b|crawl|spider|slurp|facebookexternalhit|facebookcatalog|mediapartners|google-|-google|"
+                   r"googleother|googleweblight|bingpreview|embedly|iframely|quora link preview|whatsapp|"
+                   r"skypeuripreview|ia_archiver|lighthouse|yeti/|vkshare|tumblr|yandex|sogou|mastodon/|cardyb")
 _VARY = {"Vary": "x-pyxle-navigation"}
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+\Z")  # a header name (RFC 9110), as Vary may name it
 
