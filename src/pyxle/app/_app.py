@@ -969,6 +969,7 @@ def create_app(config: PyxleConfig, *, mode: Mode = "production", ssr_workers: i
     _note_unchecked_api_routes(config, app.router)
     _note_open_sockets(config, app.router)
     note_hidden_public(config)
+    _note_public_conflicts(app)
     return app
 
 
@@ -983,6 +984,32 @@ def note_hidden_public(config: PyxleConfig) -> None:
         return
     if names := left_out(config.public_path):
         _note("%s", note(config.public_dir, names))
+
+
+def public_conflicts(config: PyxleConfig, table: RouteTable, public_dir: Path | None = None) -> list[tuple[str, str]]:
+    """(problem, hint) for each page or API route at the URL of a file of ``public_dir`` (the
+    project's ``public/`` by default), naming both: the route answers, the file is never served.
+    ``pyxle build`` and ``pyxle check`` refuse it, as Next.js's build does; start-up says it."""
+    from pyxle.app._static import public_twins
+
+    directory = public_dir or config.public_path
+    if not directory.is_dir():
+        return []
+    folder = directory.relative_to(config.root).as_posix() if directory.is_relative_to(config.root) else str(directory)
+    return [((f"{config.pages_dir}/{spec.file} and {folder}/{name} are both {spec.pattern}: the route answers it, "
+             "and the file is never served"),
+             (f"delete one of them, {folder}/{name} or {config.pages_dir}/{spec.file}, so that one file answers "
+             f"{spec.pattern}")) for spec, name in public_twins(table.routes, directory)]
+
+
+def _note_public_conflicts(app: PyxleApp) -> None:
+    """Say once, as the server starts, which files of ``public/`` a route hides (see public_conflicts)."""
+    from pyxle._loading import STARTUP_NOTED
+
+    if os.environ.get(STARTUP_NOTED):
+        return
+    for problem, hint in public_conflicts(app.config, app.route_table, app.public_root):
+        _note("%s (hint: %s)", problem, hint)
 
 
 def no_pages(config: PyxleConfig, mode: Mode, shown: str | None = None) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from stat import S_ISREG
 
@@ -25,6 +25,7 @@ from pyxle.app._compress import compressible, negotiate
 from pyxle.app._memfiles import SmallFiles
 from pyxle.app._slash import route_path, slashed, without_slash
 from pyxle.pages._endpoint import ALLOW  # what a file's URL takes, as a page's does
+from pyxle.routing import RouteSpec
 
 # Precompressed siblings of a built file, in the order we prefer them on a tie.
 _PRECOMPRESSED = {b"br": ".br", b"gzip": ".gz"}
@@ -59,6 +60,18 @@ def media_type(name: str) -> str:
     """The Content-Type a file named ``name`` is sent with, the same on every machine."""
     kind = _TYPES.guess_type(name)[0]
     return kind or "application/octet-stream"
+
+
+def public_twins(routes: Iterable[RouteSpec], directory: Path) -> list[tuple[RouteSpec, str]]:
+    """The routes at one fixed URL (``pages/robots.txt.pyxl``) that a file of ``directory`` has too,
+    with that file's name in it: the route answers the URL, so the file is never served. A dynamic
+    route is left out (no one file is its twin), and so is a file ``pyxle._hidden`` leaves out."""
+    found = []
+    for spec in routes:
+        name = spec.pattern.lstrip("/")
+        if spec.regex is None and name and not hidden(name) and (directory / name).is_file():
+            found.append((spec, name))
+    return found
 
 
 def http_only(app: ASGIApp) -> ASGIApp:

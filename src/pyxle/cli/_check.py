@@ -175,7 +175,9 @@ def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, 
     and ``pyxle routes`` say it; with ``declared`` (each file's actions), a page action named like
     an action of a layout around it, as start-up refuses it (``standalone``: the layouts and
     templates that leave out those above them); with ``forms`` (``pages.file_forms`` of each file),
-    a ``<Form action="...">`` that names no action it can call, as ``pyxle build`` refuses it."""
+    a ``<Form action="...">`` that names no action it can call, as ``pyxle build`` refuses it; and a
+    route at the URL of a file of ``public/``, which it hides (``pyxle build`` refuses that too)."""
+    from pyxle.app._app import public_conflicts
     from pyxle.pages import form_problems, layout_clashes
     from pyxle.routing import RoutingError, scan
 
@@ -185,7 +187,8 @@ def route_problems(config: PyxleConfig, declared: dict[PurePosixPath, dict[str, 
         return [f"invalid routes: {problem}" for problem in exc.problems]
     shown = lambda file: (config.pages_path / file).relative_to(config.root).as_posix()
     return [*(exc.format() for exc in layout_clashes(table, declared or {}, shown)),
-            *(problem for _, problem in form_problems(table, forms or {}, shown))]
+            *(problem for _, problem in form_problems(table, forms or {}, shown)),
+            *(f"{problem}\n    hint: {hint}" for problem, hint in public_conflicts(config, table))]
 
 
 def undefined_names(server_code: str, shown_as: str, lines: list[str], *, page: bool = True) -> list[str]:

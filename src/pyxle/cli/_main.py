@@ -572,16 +572,19 @@ def broken_api_routes(config: PyxleConfig, table: RouteTable, *, pages: bool = F
     """Stop as ``pyxle serve`` would on an API route it cannot load (``file:line``, source line,
     hint), so a CI step that builds or type-checks fails where the server would not start. With
     ``pages`` (``pyxle build``), also on what ``pyxle check`` finds in the pages' Python (a name
-    nothing defines, an import of a module that is not there) and a ``middleware`` entry whose
-    module is not there."""
+    nothing defines, an import of a module that is not there), a ``middleware`` entry whose
+    module is not there, and a route at the URL of a file of ``public/`` (which it hides)."""
     from pyxle.bundler import page_files
     from pyxle.cli._check import api_source_problems, middleware_problems, pages_python_problems
 
     found = api_source_problems(config, (config.pages_path / spec.file for spec in table.api))
     problems = [message for messages in found.values() for message in messages]
     if pages:
+        from pyxle.app._app import public_conflicts
+
         problems += middleware_problems(config)
         problems += pages_python_problems(config, (config.pages_path / file for file in page_files(table)))
+        problems += [f"{problem}\n    hint: {hint}" for problem, hint in public_conflicts(config, table)]
     if problems:
         raise CliError("\n\n".join(problems))
 
