@@ -70,3 +70,22 @@ def test_serve_starts_with_the_route_answering_and_says_which_file_it_hides(tmp_
         assert httpx.get(server.url + "/robots.txt").text == "User-agent: *\nDisallow: /\n"
         assert server.output().count(ROBOTS) == 1
         assert FEED in server.output()
+
+
+@cites(DOC, "A file of `public/` is served before a dynamic route that would take its URL")
+def test_a_public_file_is_served_before_a_dynamic_page_that_would_take_its_url(tmp_path: Path) -> None:
+    """``pages/[slug].pyxl`` answered ``/robots.txt`` and ``/favicon.svg`` with its page, hiding the
+    whole of ``public/`` at the top (pyxle-framework 0.9 served the files first, as Next.js does)."""
+    files = {**FILES, "pages/docs/[...path].pyxl": "export default function Doc() { return <p>doc page</p> }\n",
+             "public/docs/guide.pdf": "%PDF-1.4", "public/.env": "SECRET=1"}
+    del files["pages/robots.txt.pyxl"], files["pages/api/feed.json.py"]
+    with serving(write_project(tmp_path / "app", files)) as server:
+        assert httpx.get(server.url + "/robots.txt").text == "User-agent: *\nAllow: /\n"
+        favicon = httpx.get(server.url + "/favicon.svg")
+        assert favicon.text == "<svg/>" and favicon.headers["content-type"] == "image/svg+xml"
+        assert httpx.head(server.url + "/favicon.svg").headers["content-length"] == "6"
+        assert httpx.get(server.url + "/docs/guide.pdf").headers["content-type"] == "application/pdf"
+        assert "slug" in httpx.get(server.url + "/about").text  # no file there: the page
+        assert "doc page" in httpx.get(server.url + "/docs/intro").text
+        assert "SECRET" not in httpx.get(server.url + "/.env").text  # a dotfile is not served
+        assert "never served" not in server.output()  # nothing hidden, nothing said

@@ -50,7 +50,7 @@ from pyxle.app._orphan import stop_when_orphaned
 from pyxle.app._reload import EVENTS_PATH
 from pyxle.app._router import PyxleRouter
 from pyxle.app._staging import discard, stage
-from pyxle.app._static import build_assets, http_only, public_files
+from pyxle.app._static import build_assets, file_test, http_only, public_files
 from pyxle.app._watch import project_modules
 from pyxle.config import PyxleConfig, public_env
 from pyxle.hooks import HookLoadError, load_hooks
@@ -179,6 +179,7 @@ class PyxleApp(Starlette):
             self._check_metrics_path(entries, shadowed)
         self._check_openapi_paths(entries, shadowed)
         self.router.default = public_files(self.public_root, fallback)
+        self.router.has_file = file_test(self.public_root)
         self.router.refused = refused
         return renderer
 

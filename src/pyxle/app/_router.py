@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.routing import Router
@@ -33,6 +33,9 @@ class PyxleRouter(Router):
         self.fallback: ASGIApp | None = None  # answers every request while the table is broken (dev)
         self.refused: ASGIApp = bad_path  # answers a path holding a control character (pages: BadPath)
         self.always: dict[str, ASGIApp] = {}  # ...but these paths: the health checks keep answering
+        # Whether public/ has a file at a path: served before a dynamic route that would take it
+        # (pages/[slug].pyxl hid /robots.txt), as pyxle-framework 0.9 and Next.js serve it.
+        self.has_file: Callable[[str], bool] | None = None
         self._answering: dict[str, ASGIApp | None] = {}  # path -> answering(path), for the current table
         # The lifespan scope's "state": the server copies it into every request's scope["state"]
         # (granian, uvicorn, hypercorn alike), so it is what a request has before any middleware.
@@ -110,6 +113,8 @@ class PyxleRouter(Router):
         for regex, optional, app in dynamic:
             m = regex.match(path)
             if m is not None:
+                if self.has_file is not None and self.has_file(path):
+                    return None  # the file answers (self.default)
                 params = m.groupdict()
                 for name in optional:  # an optional catch-all at its folder: absent, as in Pyxle 0.9 and Next.js
                     if params[name] is None:

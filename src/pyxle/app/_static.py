@@ -62,6 +62,25 @@ def media_type(name: str) -> str:
     return kind or "application/octet-stream"
 
 
+def file_test(directory: Path) -> Callable[[str], bool] | None:
+    """Whether ``public_files(directory)`` has a file at a URL path (``/robots.txt``), which the
+    router serves before a dynamic route that would take it; None without the folder. One ``stat``."""
+    if not directory.is_dir():
+        return None
+    find = _finder(str(directory))
+
+    def has(path: str) -> bool:
+        name = os.path.normpath(os.path.join(*path.split("/")))  # as StaticFiles.get_path reads it
+        if name in (".", "") or hidden(name):
+            return False
+        try:
+            return find(name) is not None
+        except (OSError, ValueError):  # a name the OS refuses (too long)
+            return False
+
+    return has
+
+
 def public_twins(routes: Iterable[RouteSpec], directory: Path) -> list[tuple[RouteSpec, str]]:
     """The routes at one fixed URL (``pages/robots.txt.pyxl``) that a file of ``directory`` has too,
     with that file's name in it: the route answers the URL, so the file is never served. A dynamic
