@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from tests.conftest import PageWatch
 from tests.docs._blocks import cites, doc_block
-from tests.e2e.test_bundler_errors import failed, pyxle
+from tests.e2e.test_bundler_errors import pyxle
+from tests.e2e.test_check_import_names import reported
 
 SERVER_MODULE = """\
 // the secret stays on the server, or so the author thought
@@ -31,14 +32,6 @@ export default function Page() {
 """
 
 HINT = "    hint: server code is an @action in the page's Python: call it with useAction('name') or <Form action=\"name\"> from pyxle/client"
-
-
-def reported(project) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """What build failed with, and what check printed (it fails too)."""
-    built = failed(pyxle(project, "build"))
-    check = pyxle(project, "check")
-    assert check.returncode == 1, check.stdout + check.stderr
-    return built, check.stdout
 
 
 @cites("docs/compiler.md", "directive is an error, in a module a page imports (a file-level one)")
