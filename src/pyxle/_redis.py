@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pyxle._loggable import Sparse
-from pyxle.config import masked_url
+from pyxle.config import masked_url, socket_timeout
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -37,6 +37,7 @@ DEFAULT_URL = "redis://127.0.0.1:6379/0"
 DEFAULT_PREFIX = "pyxle:"
 # Seconds a per-request command waits for Redis. It answers in well under a millisecond; a Redis
 # that holds the connection open without answering (a stopped process) must not hold the request.
+# A URL's ?socket_timeout= replaces it (see wait_limit).
 COMMAND_TIMEOUT = 0.25
 SOCKET_TIMEOUT = 5.0  # seconds any command waits for Redis's answer on its connection
 # Connections one client (a worker's, per URL and retry policy) opens at most. A command holds one
@@ -55,6 +56,16 @@ _clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Redis]]
 # event loop -> client -> its turns to a connection (see turns())
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, weakref.WeakKeyDictionary[Redis, Turns]] = (
     weakref.WeakKeyDictionary())
+
+
+def wait_limit(url: str, default: float) -> float:
+    """How long a feature's command waits for the Redis at ``url``: the URL's ``?socket_timeout=``
+    when it gives one (the operator's word for how far their Redis is), else ``default``."""
+    try:
+        given = socket_timeout(url)
+    except ValueError:  # refused with the configuration; a URL built in code keeps the default
+        return default
+    return default if given is None else given
 
 
 class RedisUnavailable(Exception):
@@ -118,7 +129,7 @@ def redis_client(url: str = DEFAULT_URL, *, feature: str = "this feature", retry
         pool = module.BlockingConnectionPool.from_url(
             url,
             max_connections=POOL_SIZE,
-            timeout=COMMAND_TIMEOUT if retry == "quick" else SOCKET_TIMEOUT,
+            timeout=wait_limit(url, COMMAND_TIMEOUT) if retry == "quick" else SOCKET_TIMEOUT,
             socket_connect_timeout=2,
             socket_timeout=SOCKET_TIMEOUT,
             health_check_interval=15,
@@ -216,7 +227,8 @@ class Breaker:
     The page cache and the rate limiter ask Redis on every request and can do without an answer
     (the page is rendered, the request let through). A hung Redis keeps its TCP connection open
     and answers nothing, so the client's socket timeout alone would make every request wait it.
-    Here a command waits at most ``timeout``. A failure opens the breaker: commands raise
+    Here a command waits at most ``timeout`` (by default the URL's ``?socket_timeout=``, else
+    ``COMMAND_TIMEOUT``). A failure opens the breaker: commands raise
     ``RedisUnavailable`` at once, without touching Redis, for a cooldown that doubles (up to
     ``cap``) while Redis stays away. At the end of each cooldown one ``PING`` goes out in the
     background, whether requests come or not (none waits for it), and its answer within ``timeout``
@@ -237,16 +249,17 @@ class Breaker:
     """
 
     def __init__(self, url: str, *, feature: str, label: str, meanwhile: str, logger: logging.Logger,
-                 timeout: float = COMMAND_TIMEOUT, cooldown: float = 0.5, cap: float = 10.0,
+                 timeout: float | None = None, cooldown: float = 0.5, cap: float = 10.0,
                  probe_timeout: float = 2.0, catch_up: Callable[[], Awaitable[None]] | None = None) -> None:
         self.url = url
         self.feature = feature  # for redis_client's "needs Redis: pip install" message
         self.label = label
         self.meanwhile = meanwhile
-        self.timeout = timeout
+        self.timeout = wait_limit(url, COMMAND_TIMEOUT) if timeout is None else timeout
         self.base = cooldown
         self.cap = cap
-        self.probe_timeout = probe_timeout  # the PING may also open a connection (TLS, a far Redis)
+        # the PING may also open a connection (TLS, a far Redis)
+        self.probe_timeout = max(probe_timeout, 2 * self.timeout)
         self._log = logger
         self._cooldown = cooldown
         self._away = False  # Redis did not answer: the breaker is open until a PING is answered
@@ -495,26 +508,44 @@ _WRITE = "redis.call('SET', KEYS[1], '1', 'PX', 1000); return redis.call('DEL', 
 
 
 def ensure_reachable(url: str, *, feature: str, timeout: float = 2.0, key: str | None = None,
-                     channels: Iterable[str] = ()) -> str | None:
+                     channels: Iterable[str] = (), limit: float | None = None) -> list[str]:
     """The start-up check before any event loop runs (an app being built): ``RedisUnavailable``, or
-    nothing, or the note to print when Redis answers but refuses writes (full, a read-only replica:
-    the server starts and rides that out). ``key`` and ``channels``: what the feature will write and
-    subscribe to, tried so that an ACL user without the rights is named now, not by every worker."""
+    the notes to print (none when all is well): Redis answers but refuses writes (full, a read-only
+    replica: the server starts and rides that out), or answers a ``PING`` slower than half of
+    ``limit``, the feature's wait for a command. ``key`` and ``channels``: what the feature will
+    write and subscribe to, tried so that an ACL user without the rights is named now, not by every
+    worker."""
     _redis_module(feature)
     import redis
 
     client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
+    notes: list[str] = []
     try:
-        client.ping()
+        client.ping()  # connects: the round trip is timed on the open connection
+        if limit is not None and (slow := _slow_note(client, url, feature, limit)) is not None:
+            notes.append(slow)
         for channel in channels:
             _try_subscribe(client, url, feature, channel)
-        if key is not None:
-            return _try_write(client, url, feature, key)
+        if key is not None and (refusal := _try_write(client, url, feature, key)) is not None:
+            notes.append(refusal)
     except (redis.RedisError, OSError) as exc:
         raise _unreachable(url, feature, exc) from None
     finally:
         client.close()
-    return None
+    return notes
+
+
+def _slow_note(client: Any, url: str, feature: str, limit: float) -> str | None:
+    """The line for a Redis whose ``PING`` round trip is more than half of ``limit``: the server
+    starts, and then many commands would take longer than a request waits, each going without Redis."""
+    began = time.perf_counter()
+    client.ping()
+    took = time.perf_counter() - began
+    if took <= limit / 2:
+        return None
+    return (f"{feature}: Redis at {masked_url(url)} answers a PING in {took:.2f} s, more than half of the "
+            f"{limit:g} s a command waits for it; slower commands go without Redis; "
+            "hint: a far Redis needs a longer wait: add ?socket_timeout=SECONDS to the URL")
 
 
 def _try_subscribe(client: Any, url: str, feature: str, channel: str) -> None:

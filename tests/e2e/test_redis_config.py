@@ -169,6 +169,36 @@ def test_a_redis_that_does_not_answer_is_named_with_where_its_url_was_given(
     assert "cache.backend" not in out
 
 
+@cites("docs/configuration.md", "When several Redis URLs cannot be used, start-up names each of them, one `pyxle:` line\n"
+       "(and its hint) for each")
+def test_every_redis_that_does_not_answer_is_named_not_only_the_first(make_project, start_redis) -> None:
+    """Only the first failing URL (the rate limit's) was named: the operator fixed one a run."""
+    down, gone = start_redis(), start_redis()
+    down.stop()
+    gone.stop()
+    root = project(make_project, {"rateLimit": {**LIMITS, "redisUrl": down.url},
+                                  "realtime": {"broker": "redis", "redisUrl": gone.url},
+                                  "cache": {"backend": "redis", "redisUrl": down.url}})
+    out = refused(pyxle(root, "serve"))
+    lines = [line for line in out.splitlines() if line.startswith("pyxle: ")]
+    file = root / "pyxle.config.json"
+    assert [line.split(": Redis at")[0] for line in lines] == [
+        f"pyxle: {file}: rateLimit.redisUrl", f"pyxle: {file}: realtime.redisUrl", f"pyxle: {file}: cache.redisUrl"], out
+    assert f"Redis at {gone.url} does not answer" in lines[1], out
+    assert out.count("hint: start redis-server, or correct the URL") == 3, out
+
+
+@cites("docs/configuration.md", "It must be a number of seconds above 0")
+@pytest.mark.parametrize("value", ["0", "-1", "inf"])
+def test_a_socket_timeout_that_is_no_wait_is_one_line_naming_the_key(make_project, value: str) -> None:
+    """redis-py takes ``0`` (every command then fails at once) and ``inf`` (a hung Redis holds each request)."""
+    root = project(make_project, settings("cache", f"redis://127.0.0.1:6379/0?socket_timeout={value}"))
+    out = refused(pyxle(root, "check"))
+    line = next(line for line in out.splitlines() if line.startswith("pyxle: "))
+    assert line.startswith(f"pyxle: {root / 'pyxle.config.json'}: cache.redisUrl must be a Redis URL"), out
+    assert "whose socket_timeout must be a number of seconds above 0, like ?socket_timeout=2)" in line, out
+
+
 @pytest.fixture
 def locked_redis(start_redis):  # type: ignore[no-untyped-def]
     """A redis-server of the test's own that asks for the password "s3cret"."""

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -1135,48 +1135,70 @@ def _check_features(config: PyxleConfig, mode: Mode = "production") -> None:
 
 def _check_redis(config: PyxleConfig, mode: Mode) -> None:
     """Each Redis answers and lets its user do what the feature will (a ``StartupError`` naming where
-    the URL is set); one that refuses writes (full, a replica) is said once, and the server starts."""
-    from pyxle._redis import RedisUnavailable, checked_at_start, ensure_reachable
+    each failing URL is set, all of them: fixed one run at a time otherwise); one that refuses writes
+    (full, a replica) or answers slower than half its wait is said once, and the server starts."""
+    from pyxle._redis import RedisUnavailable, checked_at_start, ensure_reachable, wait_limit
 
-    try:
-        for feature, (url, key, channels) in _redis_uses(config, mode).items():
-            if checked_at_start(url):  # a worker of a server whose start-up found it answering
-                continue
-            if (refusal := ensure_reachable(url, feature=feature, key=key, channels=channels)) is not None:
-                _note("%s", refusal)
-    except RedisUnavailable as exc:
-        raise StartupError(str(exc)) from None
+    failures: list[str] = []
+    for feature, use in _redis_uses(config, mode).items():
+        if checked_at_start(use.url):  # a worker of a server whose start-up found it answering
+            continue
+        try:
+            notes = ensure_reachable(use.url, feature=feature, key=use.key, channels=use.channels,
+                                     limit=wait_limit(use.url, use.wait))
+        except RedisUnavailable as exc:
+            failures.append(str(exc))
+            continue
+        for note in notes:
+            _note("%s", note)
+    if failures:
+        raise StartupError("\npyxle: ".join(failures))
 
 
 # A key the check writes (and deletes) under each feature's own prefix, as the feature will.
 _CHECK_KEY = "__pyxle_check__"
 
 
-def _redis_uses(config: PyxleConfig, mode: Mode = "production") -> dict[str, tuple[str, str, tuple[str, ...]]]:
+class RedisUse(NamedTuple):
+    """What a feature does with its Redis: the URL, a key it writes, the channels it subscribes to,
+    and how long a command waits for it when the URL gives no ``?socket_timeout=``."""
+
+    url: str
+    key: str
+    channels: tuple[str, ...]
+    wait: float
+
+
+def _redis_uses(config: PyxleConfig, mode: Mode = "production") -> dict[str, RedisUse]:
     """Each Redis the configuration relies on: where it is named (file and key, or the variable,
-    as start-up errors say it) -> its URL, a key it writes and the channels it subscribes to."""
+    as start-up errors say it) -> its use."""
+    from pyxle._redis import COMMAND_TIMEOUT
+
     where = config.sources.get
-    uses: dict[str, tuple[str, str, tuple[str, ...]]] = {}
+    uses: dict[str, RedisUse] = {}
     if config.rate_limit.enabled and config.rate_limit.redis_url:
-        uses[where("rateLimit.redisUrl", "rateLimit.redisUrl")] = (
-            config.rate_limit.redis_url, f"pyxle:ratelimit:{_CHECK_KEY}", ())
+        uses[where("rateLimit.redisUrl", "rateLimit.redisUrl")] = RedisUse(
+            config.rate_limit.redis_url, f"pyxle:ratelimit:{_CHECK_KEY}", (), COMMAND_TIMEOUT)
     if config.realtime.broker == "redis":
+        from pyxle.realtime._redis_broker import COMMAND_TIMEOUT as REALTIME_TIMEOUT
+
         prefix = config.realtime.channel_prefix
-        uses[where("realtime.redisUrl") or _unnamed(config, "realtime.broker", "realtime.redisUrl")] = (
+        uses[where("realtime.redisUrl") or _unnamed(config, "realtime.broker", "realtime.redisUrl")] = RedisUse(
             config.realtime.redis_url, f"{prefix}{_CHECK_KEY}",
-            (f"{prefix}{_CHECK_KEY}", f"pyxle:__subscription__:{_CHECK_KEY}"))  # the listener's own channel too
+            (f"{prefix}{_CHECK_KEY}", f"pyxle:__subscription__:{_CHECK_KEY}"),  # the listener's own channel too
+            REALTIME_TIMEOUT)
     if config.cache.backend == "redis" and mode == "production":  # pyxle dev stores no pages
         from pyxle._redis import DEFAULT_URL
 
-        uses[where("cache.redisUrl") or _unnamed(config, "cache.backend", "cache.redisUrl or REDIS_URL")] = (
-            config.cache.redis_url or DEFAULT_URL, f"pyxle:cache:{_CHECK_KEY}", ())
+        uses[where("cache.redisUrl") or _unnamed(config, "cache.backend", "cache.redisUrl or REDIS_URL")] = RedisUse(
+            config.cache.redis_url or DEFAULT_URL, f"pyxle:cache:{_CHECK_KEY}", (), COMMAND_TIMEOUT)
     return uses
 
 
 def redis_urls(config: PyxleConfig, mode: Mode = "production") -> dict[str, str]:
     """Each Redis the configuration relies on: where it is named (file and key, or the variable,
     as start-up errors say it) -> its URL."""
-    return {feature: url for feature, (url, _, _) in _redis_uses(config, mode).items()}
+    return {feature: use.url for feature, use in _redis_uses(config, mode).items()}
 
 
 def shared_state(config: PyxleConfig, workers: int, environ: Mapping[str, str]) -> list[str]:

@@ -10,6 +10,7 @@ Depends on nothing else in Pyxle. Public names:
 - ``load_env_files(root, mode, environ) -> dict``: load ``.env*`` files into the environment
 - ``public_env(environ) -> dict``: only the browser-safe ``PYXLE_PUBLIC_*`` variables
 - ``masked_url(url) -> str``: a URL with its password shown as ``****`` (Pyxle's Redis messages use it too)
+- ``socket_timeout(url) -> float | None``: a Redis URL's ``?socket_timeout=`` (the features' wait limit)
 - ``CONFIG_FILENAME``, ``PUBLIC_ENV_PREFIX``, ``DEFAULT_SECURITY_HEADERS``
 """
 
@@ -30,7 +31,7 @@ from ._model import (
     RealtimeConfig,
     StylingConfig,
 )
-from ._rules import masked_url
+from ._rules import masked_url, socket_timeout
 
 __all__ = [
     "CONFIG_FILENAME",
@@ -52,4 +53,5 @@ __all__ = [
     "load_env_files",
     "masked_url",
     "public_env",
+    "socket_timeout",
 ]

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from pyxle._forwarded import allowed_peer
 
@@ -279,7 +279,27 @@ def redis_url_refusal(url: str) -> str | None:
         return None
     if not url.startswith("unix:") and not _DATABASE_PATH.fullmatch(path):
         return f"whose path must be a database number, like /0, not {path}"
+    try:
+        socket_timeout(url)
+    except ValueError:  # redis-py takes 0 or "inf", and every command then fails or waits for ever
+        return "whose socket_timeout must be a number of seconds above 0, like ?socket_timeout=2"
     return None
+
+
+def socket_timeout(url: str) -> float | None:
+    """The URL's ``?socket_timeout=`` in seconds, as redis-py reads it (None when it gives none):
+    the operator's own bound on a wait for Redis, which Pyxle's features then wait for a command
+    rather than their built-in fraction of a second. ``ValueError`` when it is no number above 0."""
+    try:
+        values = parse_qs(urlsplit(url).query).get("socket_timeout")
+    except ValueError:
+        return None
+    if not values:
+        return None
+    seconds = float(values[0])
+    if not 0 < seconds < math.inf:
+        raise ValueError(f"socket_timeout must be above 0, not {values[0]}")
+    return seconds
 
 
 def _redis_py_refusal(url: str) -> str | None:

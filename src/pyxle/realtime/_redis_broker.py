@@ -30,6 +30,7 @@ from pyxle._redis import (
     check_reachable,
     redis_client,
     turns,
+    wait_limit,
     wait_turn,
     within,
 )
@@ -43,7 +44,8 @@ HEARTBEAT = 5.0  # seconds between this process's "still here" marks; three miss
 PRESENCE_TTL = int(HEARTBEAT * 3)  # a presence hash no live process refreshes is gone after this
 # Seconds publish, count and a presence write wait for Redis. It answers in well under a
 # millisecond; one that holds the connection open without answering (a stopped process, a
-# stalled host) must not hold a handler for the client's 5-second socket timeout.
+# stalled host) must not hold a handler for the client's 5-second socket timeout. A URL's
+# ?socket_timeout= replaces it (see pyxle._redis.wait_limit).
 COMMAND_TIMEOUT = 0.5
 # Seconds a worker started while the server runs (a reload, one in place of a crashed one) waits for
 # Redis's PING: granian stops the old workers a few seconds after spawning their successors, so a
@@ -74,7 +76,7 @@ class RedisBroker(LocalSubscribers):
 
     def __init__(self, url: str | None = None, *, client: Any | None = None, channel_prefix: str = "pyxle:rt:",
                  reconnect_delay: float = 0.5, connect_timeout: float = 5.0,
-                 command_timeout: float = COMMAND_TIMEOUT, max_publish: int = MAX_PUBLISH) -> None:
+                 command_timeout: float | None = None, max_publish: int = MAX_PUBLISH) -> None:
         super().__init__(max_publish=max_publish)
         self.url = url or "redis://localhost:6379"
         self.prefix = channel_prefix
@@ -82,7 +84,7 @@ class RedisBroker(LocalSubscribers):
         self._client = client
         self._reconnect_delay = reconnect_delay
         self._timeout = connect_timeout
-        self._command_timeout = command_timeout
+        self._command_timeout = wait_limit(self.url, COMMAND_TIMEOUT) if command_timeout is None else command_timeout
         self._id = os.urandom(6).hex()  # this process, in the presence hashes
         self._subscription: Subscription | None = None
         self._heartbeat: asyncio.Task[None] | None = None
@@ -107,7 +109,7 @@ class RedisBroker(LocalSubscribers):
         reachable = True
         try:
             await check_reachable(self._client, self.url, feature="realtime",
-                                  timeout=self._timeout if required else LATE_START_TIMEOUT)
+                                  timeout=self._timeout if required else self._late_start_timeout())
         except RedisUnavailable as exc:
             if required:
                 raise
@@ -116,7 +118,8 @@ class RedisBroker(LocalSubscribers):
         self._count = self._client.register_script(_COUNT)
         self._subscription = Subscription(self.url, self._dispatch, feature="realtime", on_up=self._reassert,
                                           on_back=outage_over, reconnect_base=self._reconnect_delay, logger=logger,
-                                          answer_timeout=self._command_timeout)
+                                          answer_timeout=self._command_timeout,
+                                          lost_after=max(2.0, 2 * self._command_timeout))
         await self._subscription.add(self._broadcast_key, internal=True)  # not up yet: subscribed on connecting
         if reachable:
             reachable = await self._subscribe_now(required)
@@ -362,6 +365,12 @@ class RedisBroker(LocalSubscribers):
 
     def _presence(self, channel: str) -> str:
         return f"{self.prefix}presence:{channel}"
+
+    def _late_start_timeout(self) -> float:
+        """The PING wait of a worker started while the server runs: a connection and a round trip to a
+        Redis the URL says is far (``?socket_timeout=``), and no more than the few seconds granian
+        gives the old workers."""
+        return max(LATE_START_TIMEOUT, min(2 * self._command_timeout, 3.0))
 
     def _worker_key(self) -> str:
         return f"{self.prefix}worker:{self._id}"
