@@ -346,12 +346,15 @@ def test_by_default_a_prefetched_page_without_loaders_is_reused_for_30_seconds(a
     assert page.page.evaluate(f"Promise.all([{router}.prefetch('/plain?copy=a'), {router}.prefetch('/plain?copy=b')])") == [
         True, True]
     seen = nav_requests(page)
+    # Requests for /plain only: the prefetch of another link in view, queued behind these two, may
+    # go out as they end (the fresh-clone run at cb2bcc9 saw /section/deep/inner's).
+    plain = lambda: [url for _, url in seen if url.startswith(app19.url + "/plain")]
     page.page.clock.fast_forward(29_000)
     assert page.page.evaluate(f"{router}.navigate('/plain?copy=a')") is True
-    assert seen == []  # shown from the prefetch, 29 s on
+    assert plain() == []  # shown from the prefetch, 29 s on
     page.page.clock.fast_forward(2_000)
     assert page.page.evaluate(f"{router}.navigate('/plain?copy=b')") is True
-    assert [url for _, url in seen] == [app19.url + "/plain?copy=b"]  # 31 s on: fetched again
+    assert plain() == [app19.url + "/plain?copy=b"]  # 31 s on: fetched again
 
 
 @cites("docs/client.md", "`Link` prefetches when hovered and when scrolled into view (`prefetch={false}` turns that off)")
