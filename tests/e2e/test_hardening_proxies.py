@@ -89,7 +89,8 @@ def check_through(proxy: str, asset_encoding: str, forwarded_host: str | None = 
     assert asset.status_code == 200 and asset.headers["content-encoding"] == asset_encoding
     assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert "accept-encoding" in asset.headers.get("vary", "").lower()  # a shared cache keeps the encodings apart
-    assert "x-content-type-options" not in asset.headers  # the proxy answered from dist/, not Pyxle
+    assert asset.headers["x-content-type-options"] == "nosniff"  # the proxy's own, as Pyxle sends it
+    assert "x-request-id" not in asset.headers  # the proxy answered from dist/, not Pyxle
     missing = httpx.get(proxy + "/_pyxle/page_later-NOTBUILT.js", timeout=10)  # a build not deployed here yet
     assert missing.status_code == 404 and "max-age" not in missing.headers.get("cache-control", "")
     seen = httpx.get(proxy + "/api/headers", headers={"host": "example.com"}, timeout=10).json()
@@ -186,6 +187,7 @@ def running(command: list[str], url: str, log: Path, env: dict[str, str] | None 
                              "  WebSocket `Origin` check compares the two), and add `X-Forwarded-For` and `X-Forwarded-Proto`")
 @cites("docs/deployment.md", "forward WebSocket upgrades (`Upgrade` and `Connection` headers, HTTP/1.1)")
 @cites("docs/deployment.md", "pages name their code from there (`/_pyxle/...`)")
+@cites("docs/deployment.md", "The assets the proxy serves carry `X-Content-Type-Options: nosniff`, as")
 @pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed (scripts/test.sh installs it)")
 def test_the_nginx_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
@@ -272,6 +274,7 @@ def test_the_nginx_example_probes_a_quiet_browsers_connection_with_tcp_keepalive
 @cites("docs/deployment.md", "`@built file` gives the year-long `Cache-Control` to files that exist only")
 @cites("docs/deployment.md", "Caddy obtains certificates itself and sends `X-Forwarded-For`, `X-Forwarded-Proto` and\n"
                              "`X-Forwarded-Host`, and upgrades WebSockets, without being told")
+@cites("docs/deployment.md", "The assets the proxy serves carry `X-Content-Type-Options: nosniff`, as")
 @pytest.mark.skipif(shutil.which("caddy") is None, reason="caddy is not installed (scripts/test.sh installs it)")
 def test_the_caddy_example_serves_pages_assets_forwarded_headers_and_websockets(backend, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     server, project = backend
