@@ -4,7 +4,8 @@
 304, and the ``Range`` Starlette's ``FileResponse`` is handed is one it answers as RFC 9110 asks: a
 header that is no valid byte range (another unit, ``bytes=5-2``) is dropped, so the whole file is
 sent (Starlette answered a plain-text 400), and of several ranges those past the end are left out
-(Starlette refused them all with a 416). Depends on Starlette and the page cache's ETag comparisons."""
+(Starlette refused them all with a 416). Any other answer with an ``ETag`` or ``Last-Modified`` of
+its own gets its 304 too (``held_answer``). Depends on Starlette and the page cache's ETag comparisons."""
 
 from __future__ import annotations
 
@@ -82,13 +83,37 @@ def _date(value: str | None) -> datetime | None:
     return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when  # asctime's form names no zone: GMT
 
 
+def held_answer(response: Response, scope: Scope) -> Response:
+    """Any other ``200`` to a ``GET`` or ``HEAD`` that carries an ``ETag`` or ``Last-Modified`` of
+    its own: a 304 when the client holds it, as a file's, so a handler need not compare them
+    itself. The 304 keeps the 200's background task; a streamed body is never begun."""
+    if not _validated(response.raw_headers):
+        return response
+    headers = response.headers
+    if not _not_modified(Headers(scope=scope), headers):
+        return response
+    answer = Response(status_code=304, headers={name: headers[name] for name in _KEPT_ON_304 if name in headers})
+    answer.background = response.background
+    return answer
+
+
+def _validated(raw: list[tuple[bytes, bytes]]) -> bool:
+    """Whether an answer's headers hold a validator (a plain loop: every API answer asks)."""
+    for name, _ in raw:
+        if name == b"etag" or name == b"last-modified":
+            return True
+    return False
+
+
 def _not_modified(request: Headers, headers: MutableHeaders) -> bool:
     """RFC 9110 §13.2.2 for GET/HEAD: ``If-None-Match`` (weak comparison, lists, ``*``) decides
-    when sent; otherwise an ``If-Modified-Since`` no older than the file's ``Last-Modified``."""
+    when sent; otherwise an ``If-Modified-Since`` no older than the answer's ``Last-Modified``."""
     if (wanted := request.get("if-none-match")) is not None:
-        return matches(wanted.encode("latin-1"), headers["etag"])
+        tag = headers.get("etag")
+        return tag is not None and matches(wanted.encode("latin-1"), tag)
     since = _date(request.get("if-modified-since"))
-    return since is not None and parsedate_to_datetime(headers["last-modified"]) <= since
+    modified = _date(headers.get("last-modified")) if since is not None else None
+    return modified is not None and modified <= since  # type: ignore[operator]
 
 
 def without_bad_range(scope: Scope) -> Scope:

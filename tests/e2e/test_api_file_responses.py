@@ -13,7 +13,7 @@ from email.utils import formatdate
 import httpx
 import pytest
 
-from tests.conftest import Server, serving, write_project
+from tests.conftest import Server, serving, until, write_project
 from tests.docs._blocks import cites
 
 DOWNLOAD = '''
@@ -38,13 +38,33 @@ async def get(request):
     return FileResponse(BLOB, filename="blob.bin")
 '''
 OWN_TAG = '''
-from starlette.responses import JSONResponse
+from pathlib import Path
+
+from starlette.background import BackgroundTask
+from starlette.responses import JSONResponse, StreamingResponse
+
+LOG = Path(__file__).resolve().parents[2] / "stream.log"
 
 
 async def get(request):
     if request.query_params.get("checks") and request.headers.get("if-none-match") == '"v1"':
         return {}, 304
-    return JSONResponse({"rows": [1, 2, 3]}, headers={"ETag": '"v1"'})
+    if request.query_params.get("background"):
+        def done():
+            LOG.with_name("own-done.log").write_text("ran\\n")
+        return JSONResponse({"rows": []}, headers={"ETag": '"b1"'}, background=BackgroundTask(done))
+    if request.query_params.get("dated"):
+        return JSONResponse({"rows": [1]}, headers={"Last-Modified": request.query_params["dated"]})
+    if request.query_params.get("stream"):
+        async def rows():
+            try:
+                LOG.write_text("started\\n")
+                yield b"[1, 2, 3]"
+            finally:
+                with LOG.open("a") as log:
+                    log.write("closed\\n")
+        return StreamingResponse(rows(), media_type="application/json", headers={"ETag": '"s1"'})
+    return JSONResponse({"rows": [1, 2, 3], "padding": "x" * 2000}, headers={"ETag": '"v1"'})
 '''
 SIZE = 100_000
 
@@ -132,10 +152,52 @@ def test_a_file_that_is_not_there_is_the_server_error_it_was(app: Server) -> Non
     assert (answer.status_code, answer.json()) == (500, {"error": "Internal Server Error"})
 
 
-@cites("docs/api-routes.md", "Any other answer is sent as the handler\nmade it: one that sets its own `ETag` compares "
-       "`request.headers.get(\"if-none-match\")` itself and\nreturns a `304` (`(body, 304)`).")
-def test_another_answer_with_its_own_etag_is_sent_as_the_handler_made_it(app: Server) -> None:
-    held = {"if-none-match": '"v1"'}
-    assert httpx.get(app.url + "/api/own", headers=held).json() == {"rows": [1, 2, 3]}
-    checked = httpx.get(app.url + "/api/own?checks=1", headers=held)
+@cites("docs/api-routes.md", "Any other answer to `GET` or `HEAD` whose handler\ngave it an `ETag` or a "
+       "`Last-Modified` gets its `304` the same way")
+def test_another_answer_with_its_own_etag_gets_304_when_the_client_holds_it(app: Server) -> None:
+    plain = {"Accept-Encoding": "identity"}
+    for method in ("GET", "HEAD"):
+        for held in ('"v1"', 'W/"v1"', '"other", "v1"', "*"):
+            answer = httpx.request(method, app.url + "/api/own", headers={**plain, "if-none-match": held})
+            assert (answer.status_code, answer.content) == (304, b""), (method, held)
+            assert answer.headers["etag"] == '"v1"' and "content-length" not in answer.headers
+    assert httpx.get(app.url + "/api/own", headers={**plain, "if-none-match": '"v2"'}).json()["rows"] == [1, 2, 3]
+    checked = httpx.get(app.url + "/api/own?checks=1", headers={"if-none-match": '"v1"'})  # as it did before
     assert checked.status_code == 304 and checked.content == b""
+
+
+def test_a_compressed_answer_with_its_own_etag_gets_304_for_its_weak_tag(app: Server) -> None:
+    first = httpx.get(app.url + "/api/own", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip" and first.headers["etag"] == 'W/"v1"'
+    again = httpx.get(app.url + "/api/own", headers={"Accept-Encoding": "gzip", "if-none-match": 'W/"v1"'})
+    assert again.status_code == 304 and again.headers["etag"] == 'W/"v1"'
+
+
+def test_an_answer_with_its_own_last_modified_answers_if_modified_since(app: Server) -> None:
+    dated = formatdate(1_700_000_000, usegmt=True)
+    url = app.url + "/api/own?dated=" + dated
+    assert httpx.get(url, headers={"if-modified-since": dated}).status_code == 304
+    assert httpx.get(url, headers={"if-modified-since": formatdate(1_800_000_000, usegmt=True)}).status_code == 304
+    assert httpx.get(url, headers={"if-modified-since": formatdate(0, usegmt=True)}).status_code == 200
+    assert httpx.get(url, headers={"if-modified-since": "yesterday"}).status_code == 200  # unreadable: ignored
+    unreadable = app.url + "/api/own?dated=whenever"
+    assert httpx.get(unreadable, headers={"if-modified-since": dated}).status_code == 200
+
+
+@cites("docs/api-routes.md", "The `304` keeps the `ETag`, `Cache-Control` and `Vary` and runs the\nanswer's background task")
+def test_a_304_of_an_answer_with_its_own_etag_runs_its_background_task(app: Server) -> None:
+    log = app.root / "own-done.log"  # type: ignore[attr-defined]
+    held = httpx.get(app.url + "/api/own?background=1", headers={"if-none-match": '"b1"'})
+    assert held.status_code == 304 and "accept-encoding" in held.headers["vary"].lower()
+    until(log.is_file, timeout=10)
+    assert log.read_text() == "ran\n"
+
+
+def test_a_held_stream_is_never_begun(app: Server) -> None:
+    log = app.root / "stream.log"  # type: ignore[attr-defined]
+    assert httpx.get(app.url + "/api/own?stream=1").content == b"[1, 2, 3]"
+    log.unlink()
+    held = httpx.get(app.url + "/api/own?stream=1", headers={"if-none-match": '"s1"'})
+    assert (held.status_code, held.content) == (304, b"")
+    time.sleep(0.5)
+    assert not log.exists()  # the generator never began: no chunk was made for nobody

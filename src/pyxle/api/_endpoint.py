@@ -12,7 +12,7 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocketClose
 
 from pyxle._client import AppWebSocket
-from pyxle._fileanswer import file_answer
+from pyxle._fileanswer import file_answer, held_answer
 from pyxle.api._answers import error_response, to_response
 from pyxle.api._classes import class_calls, not_allowed
 from pyxle.api._handlers import ApiHandlers, is_async
@@ -99,8 +99,11 @@ class ApiEndpoint:
                 response = await call(ApiRequest(scope, receive, send))
             except (ActionError, LoaderError) as exc:
                 response = error_response(exc)
-        if isinstance(response, FileResponse) and response.status_code == 200 and scope["method"] in _READS:
-            response, scope = await file_answer(response, scope)  # 304, 412 and Range as public/ answers them
+        if response.status_code == 200 and scope["method"] in _READS:
+            if isinstance(response, FileResponse):
+                response, scope = await file_answer(response, scope)  # 304, 412 and Range as public/ answers them
+            else:
+                response = held_answer(response, scope)  # a 304 for what the client holds: a stream is never begun
         await respond(response, scope, receive, send)
 
     def _no_handler(self, method: str) -> Response:
