@@ -52,6 +52,8 @@ async def load(request):
     kind = request.path_params["kind"]
     if kind == "missing":
         raise HTTPException(status_code=404)
+    if kind == "lost":
+        raise LoaderError("Post not found", status_code=404, data={"slug": kind})
     if kind == "members":
         raise HTTPException(403, "Members only", headers={"x-why": "members"})
     if kind == "teapot":
@@ -307,6 +309,17 @@ def test_a_loader_raising_http_exception_404_renders_the_nearest_not_found_page(
         "ok": False, "routePath": "/guarded/missing",
         "error": {"message": "Not Found", "statusCode": 404, "data": {}, "type": "HTTPException"}}
     assert body["page"]["id"] == "guarded/not-found"  # the not-found page the router shows in place
+
+
+@cites("docs/pages.md", "A `LoaderError` goes to `error.pyxl` whatever its status, as in 0.9: for Next.js's `notFound()`")
+def test_a_loader_error_404_renders_the_nearest_error_page_and_http_exception_404_the_not_found_page(app: Server) -> None:
+    lost = httpx.get(app.url + "/guarded/lost")
+    assert lost.status_code == 404 and _shown(lost.text, "guarded-error") == "404: Post not found"
+    assert _shown(lost.text, "guarded-not-found") is None
+    nav = httpx.get(app.url + "/guarded/lost", headers=NAV).json()
+    assert nav["error"]["type"] == "LoaderError" and nav["error"]["data"] == {"slug": "lost"}
+    assert nav["page"]["id"] == "guarded/error"
+    assert _shown(httpx.get(app.url + "/guarded/missing").text, "guarded-not-found") == "404: Not Found"
 
 
 def test_a_loader_raising_http_exception_renders_the_nearest_error_page_with_its_status_and_detail(app: Server) -> None:

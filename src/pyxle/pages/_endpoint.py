@@ -492,8 +492,9 @@ class PageEndpoint:
 
     async def _refused(self, navigation: bool, exc: HTTPException, layout_data: dict[str, Any],
                        scope: Scope) -> Response:
-        """A loader's ``HTTPException(status, detail)``: the page's error page with that status (a 404
-        the nearest ``not-found.pyxl``), as a ``LoaderError`` would be. Its detail is meant for the
+        """A loader's ``HTTPException(status, detail)``: the page's error page with that status, a 404
+        the nearest ``not-found.pyxl`` (a ``LoaderError`` of any status goes to ``error.pyxl``, as in
+        0.9). Its detail is meant for the
         client (Starlette answers it as JSON to anyone), unlike an unexpected exception's text, so it
         is the message; its headers (``WWW-Authenticate``, ``Retry-After``) are kept. An outage
         (``ServiceUnavailable``: Redis for the realtime broker) gets its one warning line."""
