@@ -67,3 +67,26 @@ def test_head_and_client_only_accept_a_ref_as_pyxle_09_declared_them(make_projec
     done = typecheck(make_project({"pages/index.pyxl": REFS}, node=True))
     assert done.returncode == 0, done.stdout + done.stderr
     assert "pyxle typecheck: no type errors (1 page checked)" in done.stderr
+
+
+URL_OBJECTS = '''
+import { Link, navigate, prefetch } from 'pyxle/client'
+
+export default function Page() {
+  const to = { pathname: '/blog', query: { page: 5, tag: ['a', 'b'], draft: true }, hash: 'top' }
+  return (
+    <main>
+      <Link href={to}>Blog</Link>
+      <Link href={{ pathname: '/blog', search: '?page=7' }}>Page 7</Link>
+      <button onClick={() => { prefetch(to); navigate({ pathname: '/blog', query: { page: 3 } }) }}>Go</button>
+    </main>
+  )
+}
+'''
+
+
+@cites("docs/client.md", "A `Link`'s `href` (and what `navigate`, `prefetch` and `invalidate` take) may also be Next.js's URL")
+def test_link_and_navigate_take_nextjs_url_objects(make_project) -> None:
+    done = typecheck(make_project({"pages/index.pyxl": URL_OBJECTS}, node=True))
+    assert done.returncode == 0, done.stdout + done.stderr
+

@@ -7,10 +7,14 @@ import { createElement as h, forwardRef, useContext, useEffect, useSyncExternalS
 import { PageContext } from './_context.js'
 import { useSharedRef } from './_refs.js'
 import { currentPath, isPage, navigate, prefetch, prefetchInView, refused, subscribe } from './_router.js'
+import { hrefOf } from './_url.js'
 
-// `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>.
-export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: shouldPrefetch = true, prefetchTtl,
+// `shallow` and `passHref` are accepted for Pyxle 0.9 code and kept off the <a>. `href` may be a
+// Next.js UrlObject ({ pathname, query, hash }), formatted as Next.js does (see _url.js).
+export const Link = /* @__PURE__ */ forwardRef(function Link({ href: to, prefetch: shouldPrefetch = true, prefetchTtl,
   replace = false, scroll = true, shallow, passHref, onClick, onMouseEnter, target, children, ...rest }, forwarded) {
+  const href = hrefOf(to, '<Link>')
+  const path = String(href) // what the router is given (a wrong href was named once, above)
   const [ref, setRef] = useSharedRef(forwarded)
   const native = (target && target !== '_self') || (rest.download != null && rest.download !== false)
   const prefetching = shouldPrefetch && !native
@@ -18,7 +22,7 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
     if (!prefetching || typeof IntersectionObserver === 'undefined' || !ref.current) return undefined
     const seen = { task: null }
     const observer = new IntersectionObserver((entries) => {
-      if (entries[entries.length - 1].isIntersecting) inView(seen, href, prefetchTtl, () => observer.disconnect())
+      if (entries[entries.length - 1].isIntersecting) inView(seen, path, prefetchTtl, () => observer.disconnect())
       else outOfView(seen)
     })
     observer.observe(ref.current)
@@ -26,14 +30,14 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
       observer.disconnect()
       outOfView(seen)
     }
-  }, [href, prefetching, prefetchTtl])
+  }, [path, prefetching, prefetchTtl])
 
   function handleClick(event) {
     if (onClick) onClick(event)
     if (event.defaultPrevented || event.button !== 0) return
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return
     if (native) return
-    const url = new URL(href, location.href)
+    const url = new URL(path, location.href)
     if (refused(url)) return event.preventDefault() // javascript: and the like (logged): nothing happens
     if (!isPage(url)) return // the browser loads (or downloads) it
     if (url.pathname === location.pathname && url.search === location.search && url.hash) return
@@ -43,7 +47,7 @@ export const Link = /* @__PURE__ */ forwardRef(function Link({ href, prefetch: s
 
   function handleMouseEnter(event) {
     if (onMouseEnter) onMouseEnter(event)
-    if (prefetching) prefetch(href, { prefetchTtl })
+    if (prefetching) prefetch(path, { prefetchTtl })
   }
 
   return h('a', { ...rest, href, target, ref: setRef, onClick: handleClick, onMouseEnter: handleMouseEnter }, children)

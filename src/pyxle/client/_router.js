@@ -23,6 +23,7 @@ import { messageOf } from './_text.mjs'
 import { announcer, arrived } from './_announce.js'
 import { configureProgress, progress } from './_progress.js'
 import { enqueue, makeWay } from './_queue.js'
+import { hrefOf } from './_url.js'
 
 // How long a navigation's data may take before its loading.pyxl shows (ms): a page whose data comes
 // sooner shows at once, without a loading state flashing for a few frames in between; one that
@@ -168,7 +169,7 @@ function remember() {
 }
 
 function keyOf(to) {
-  const url = new URL(to, location.href)
+  const url = new URL(hrefOf(to), location.href)
   return { url, key: url.pathname + url.search }
 }
 
@@ -182,7 +183,7 @@ const REFUSED = ['javascript:', 'vbscript:', 'data:']
 export function refused(to) {
   let url
   try {
-    url = new URL(to, location.href)
+    url = new URL(hrefOf(to), location.href)
   } catch (error) {
     return false // no URL: navigate() rejects, as it did
   }

@@ -45,8 +45,24 @@ export interface NavigationOptions {
   prefetchTtl?: number
 }
 
-export interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
-  href: string
+/** Next.js's URL object, formatted as Next.js's `formatUrl` does: `{ pathname: '/blog', query: { page: 5 },
+ * hash: 'top' }` is `/blog?page=5#top`; an array value repeats its key; `search` wins over `query`. */
+export interface UrlObject {
+  pathname?: string | null
+  query?: string | null | Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>
+  search?: string | null
+  hash?: string | null
+  protocol?: string | null
+  host?: string | null
+  hostname?: string | null
+  port?: string | number | null
+  auth?: string | null
+  slashes?: boolean | null
+}
+
+export interface LinkProps extends Omit<AnchorHTMLAttributes<HTMLAnchorElement>, 'href'> {
+  /** A path or URL, or Next.js's URL object (`{ pathname, query, hash }`). */
+  href: string | UrlObject
   /** Prefetch on hover and when scrolled into view (default true). */
   prefetch?: boolean
   /** Let this link show data prefetched up to this many ms before the click. */
@@ -66,8 +82,8 @@ export default Link
 /** The current path: the request's path during server rendering, then updated by client-side navigation. */
 export function usePathname(): string
 
-/** Where to navigate: a path or URL string, a `URL`, or a `Location` (as in Pyxle 0.9). */
-export type NavigationTarget = string | URL | Location
+/** Where to navigate: a path or URL string, a `URL`, a `Location` (as in Pyxle 0.9), or Next.js's URL object. */
+export type NavigationTarget = string | URL | Location | UrlObject
 /** Navigate client-side; true once shown, false when the browser loads the page in full instead, or
  * when the target (or a redirect on the way) is a `javascript:`, `vbscript:` or `data:` URL, refused. */
 export function navigate(path: NavigationTarget, options?: NavigationOptions): Promise<boolean>
