@@ -42,6 +42,7 @@ from typing import Any
 from pyxle import __version__
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._assets import FILE_ASSETS
+from pyxle.bundler._envreads import env_read_warnings, warned_before
 from pyxle.bundler._served import (
     SSR_KEY,
     VERSION_KEY,
@@ -262,6 +263,7 @@ class Bundler:
         self.root = root
         self._process: subprocess.Popen[str] | None = None
         self._configs: str | None = None  # config_key() of what the process has loaded
+        self.env_warned = warned_before()  # the process.env names already warned of (_warn_env_reads)
 
     def start(self) -> None:
         """Start the process now (it loads esbuild and Babel while nothing waits for it)."""
@@ -581,6 +583,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
             and _has_every_page(previous, table)):
         if mode == "production":
             _refresh_copies(root, pages_dir, table, out_dir, previous, public_dir)
+        _warn_env_reads(root, previous, bundler)
         return BuildResult(out_dir, previous)
     problem = toolchain_problem(root)
     if problem is not None:
@@ -740,7 +743,16 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if mode == "production":  # the JSX handed to esbuild and its plan are not needed to serve
         plan_path.unlink()
         shutil.rmtree(out_dir / "client", ignore_errors=True)
+    _warn_env_reads(root, manifest, bundler)
     return BuildResult(out_dir, manifest, broken)
+
+
+def _warn_env_reads(root: Path, manifest: dict[str, Any], bundler: Bundler | None) -> None:
+    """Warn of the ``process.env`` names page code reads and never sees (the manifest's ``envReads``),
+    each once: per ``pyxle build``, per ``pyxle dev`` (its bundler remembers them across rebuilds)."""
+    warned = bundler.env_warned if bundler is not None else set()
+    for message in env_read_warnings(root, manifest.get("envReads") or [], warned):
+        startup_note("%s", message)
 
 
 def _bundle(root: Path, plan_path: Path, bundler: Bundler | None, postcss: Path | None) -> dict[str, Any]:

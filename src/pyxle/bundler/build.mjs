@@ -18,6 +18,7 @@ import { pathToFileURL } from 'node:url'
 import { MODULE, SASS, StyleError, cssSyntaxErrors, nodeModules, projectStyles } from './styles.mjs'
 import { directiveErrors } from './directives.mjs'
 import { moduleTail, wrongCase } from './names.mjs'
+import { hiddenEnvReads } from './envreads.mjs'
 
 // The build in progress (builds run one at a time): the helpers and plugins below read it.
 let plan
@@ -372,6 +373,7 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const loader = compiled.endsWith('.tsx') ? 'tsx' : 'jsx' // a # --- TSX --- page
       const refused = await directiveErrors(build.esbuild, args.path, code, loader)
       if (refused.length) return { errors: refused }
+      noteEnvReads(args.path, code) // the compiled module keeps the .pyxl's line numbers
       const contents = (hot ? await withRefresh(code, args.path, loader) : code) + envImport(code)
       return { contents, loader, resolveDir: path.dirname(args.path) }
     })
@@ -381,6 +383,7 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const loader = SOURCE_LOADERS[path.extname(args.path)]
       if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
       const code = readFileSync(args.path, 'utf8')
+      noteEnvReads(args.path, code)
       const refused = await directiveErrors(build.esbuild, args.path, code, loader)
       if (refused.length) return { errors: refused }
       const added = envImport(code) + moduleTail(code)
@@ -389,6 +392,23 @@ const pyxlePlugin = ({ hot, ssr }) => ({
     })
   },
 })
+
+// The reads of process.env names page code never sees (envreads.mjs), by module: kept across
+// pyxle dev's rebuilds, which load only the modules that changed, so each build's manifest lists
+// them all (Python warns of each name once).
+const envReads = new Map()
+
+function noteEnvReads(file, code) {
+  const found = hiddenEnvReads(file, code)
+  if (found.length) envReads.set(file, found)
+  else envReads.delete(file)
+}
+
+// The reads of the modules still there, each file relative to the project, in a stable order.
+function hiddenReads() {
+  return [...envReads.entries()].filter(([file]) => existsSync(file)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .flatMap(([, found]) => found.map((read) => ({ ...read, file: path.relative(plan.projectRoot, read.file).split(path.sep).join('/') })))
+}
 
 // What a define key may name after `process.env.` or `import.meta.env.`: a variable set from the
 // shell can hold characters esbuild refuses there (it is still in the whole object).
@@ -819,6 +839,7 @@ async function build(planPath, serve) {
     const manifest = { pages, ssrBundle: path.relative(plan.outDir, path.resolve(plan.projectRoot, bundle)).split(path.sep).join('/') }
     if (production) manifest.shared = sharedCode(client.metafile.outputs)
     if (refreshRuntime) manifest.refresh = url(Object.keys(refreshRuntime.metafile.outputs).find((f) => f.endsWith('.js')))
+    manifest.envReads = hiddenReads()
     if (refresh) manifest.entries = modules.map((file) => path.relative(plan.projectRoot, file).split(path.sep).join('/'))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
     return { ok: true, manifest, read: sourcesRead([client, server], styles.read()) }

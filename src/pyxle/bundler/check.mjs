@@ -5,7 +5,7 @@
 // The project's own modules the pages import (components/Card.jsx, and what they import) are
 // parsed too, each as the build loads it: a syntax error there fails the build as well.
 //   node check.mjs ROOT    stdin: [{file, code, loader}] (the pages, the global scripts and stylesheets), stdout: one JSON line
-//     {ok: true, errors: [{file, line, column, text}]}   line 1-based, column 1-based in characters
+//     {ok: true, errors: [{file, line, column, text}], envReads: [{file, line, column, name}]}   line 1-based, column 1-based in characters
 //       (and `hint` for an error not of syntax: an import whose path differs from its file's only in case,
 //       an import of a name a project module does not export, a CSS syntax error in a project stylesheet)
 //     {ok: false, reason}                                 esbuild could not be loaded
@@ -18,6 +18,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { SERVER_HINT, serverDirectives } from './directives.mjs'
 import { moduleTail, wrongCase } from './names.mjs'
+import { hiddenEnvReads } from './envreads.mjs'
 import { cssSyntaxErrors } from './styles.mjs'
 
 // pyxle/client, as build.mjs resolves it: its modules are read, so a name it does not export is an error.
@@ -87,6 +88,7 @@ async function imported(esbuild, root, pages) {
   const code = new Map(pages.map((page) => [page.file, page]))
   const runtime = realpathSync(CLIENT_RUNTIME)
   const unresolved = new Set() // `${resolveDir}\0${specifier}` of the imports esbuild could not resolve
+  let reads = [] // process.env names page code never sees (envreads.mjs): warned of, not errors
   const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
     !path.relative(root, file).split(path.sep).includes('node_modules') &&
     !code.has(file) // a global script a page imports too: an entry, checked as one
@@ -106,6 +108,7 @@ async function imported(esbuild, root, pages) {
       build.onResolve({ filter: /^[^./]/ }, (args) => (args.pluginData === PACKAGE ? undefined : packageImport(build, args)))
       build.onLoad({ filter: /.*/, namespace: 'pyxle-page' }, (args) => {
         const page = code.get(args.path)
+        reads.push(...hiddenEnvReads(args.path, page.code))
         return { contents: page.code, loader: page.loader, resolveDir: path.dirname(args.path) }
       })
       build.onLoad({ filter: /.*/, namespace: 'file' }, (args) => wrongCase(args.path, root))
@@ -114,6 +117,7 @@ async function imported(esbuild, root, pages) {
         if (!ownModule(args.path)) return { contents: '', loader: 'empty' }
         found.add(args.path)
         const source = readFileSync(args.path, 'utf8')
+        reads.push(...hiddenEnvReads(args.path, source))
         const tail = moduleTail(source)
         return tail ? { contents: source + tail, loader: LOADERS[path.extname(args.path)] } : undefined
       })
@@ -132,6 +136,7 @@ async function imported(esbuild, root, pages) {
       const importer = path.resolve(root, m.location.file.replace(/^pyxle-page:/, ''))
       unresolved.add(`${path.dirname(importer)}\0${JSON.parse(m.text.slice('Could not resolve '.length))}`)
     }
+    reads = [] // read again by the second build
     outcome = await bundle()
   }
   // Its errors are found again below, module by module, or are not of syntax, but for an import
@@ -142,6 +147,7 @@ async function imported(esbuild, root, pages) {
   const css = cssSyntaxErrors(outcome.warnings || [], root)
   return {
     modules: [...found].sort(),
+    reads,
     errors: [...wrong, ...css].map((m) => ({
       file: path.resolve(root, m.location.file.replace(/^pyxle-page:/, '')),
       line: m.location.line,
@@ -164,12 +170,12 @@ async function directives(esbuild, { file, code, loader }) {
 
 async function checkEverything(esbuild, root, pages) {
   const found = await checkAll(esbuild, pages)
-  const { modules, errors } = await imported(esbuild, root, pages)
+  const { modules, errors, reads } = await imported(esbuild, root, pages)
   for (const file of modules) found.push(...await checkModule(esbuild, file))
   const scripts = pages.filter((page) => ['js', 'jsx', 'ts', 'tsx'].includes(page.loader))
   for (const page of scripts) found.push(...await directives(esbuild, page))
   for (const file of modules) found.push(...await directives(esbuild, { file, code: readFileSync(file, 'utf8'), loader: LOADERS[path.extname(file)] }))
-  return [...found, ...errors]
+  return { errors: [...found, ...errors], envReads: reads }
 }
 
 let esbuild = null
@@ -180,5 +186,5 @@ try {
   reason = `esbuild could not be loaded (${error.message.split('\n')[0]})`
 }
 const root = realpathSync(path.resolve(process.argv[2])) // esbuild names a module by its real path
-const outcome = esbuild ? { ok: true, errors: await checkEverything(esbuild, root, JSON.parse(readFileSync(0, 'utf8'))) } : { ok: false, reason }
+const outcome = esbuild ? { ok: true, ...await checkEverything(esbuild, root, JSON.parse(readFileSync(0, 'utf8'))) } : { ok: false, reason }
 process.stdout.write(JSON.stringify(outcome) + '\n')

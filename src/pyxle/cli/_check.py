@@ -34,6 +34,7 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     """
     from pyxle._loading import SourceError, source_text
     from pyxle.bundler import case_clashes, package_problem, source_files
+    from pyxle.bundler._envreads import env_read_warnings
     from pyxle.compiler import CompileError, compile_source
     from pyxle.pages._forms import FileForms, file_forms
     from pyxle.routing import in_api_folder, utf8_name
@@ -74,9 +75,12 @@ def check_pages(config: PyxleConfig) -> tuple[list[str], int]:
     # and parsed like its modules (Sass is the build's, as for a page's import)
     names = (*config.styling.global_scripts, *(n for n in config.styling.global_styles if n.endswith(".css")))
     globals_ = [path.resolve() for path in (config.root / name for name in names) if path.is_file()]
-    jsx, reason = jsx_errors(config.root, clients, globals_) if package is None else ({}, "")
+    env_reads: list[dict[str, Any]] = []
+    jsx, reason = jsx_errors(config.root, clients, globals_, env_reads) if package is None else ({}, "")
     if reason:
         click.echo(f"pyxle check: JSX syntax not checked: {reason}", err=True)
+    for warning in env_read_warnings(config.root, env_reads, set()):  # a warning: the exit code stays
+        click.echo(f"pyxle check: warning: {warning}\n", err=True)
     for shown_as, messages in jsx.items():
         found.setdefault(shown_as, []).extend(messages)
     clashes = case_clashes(config.root, source_files(config.root, (config.build_path, config.dist_path)))
@@ -284,11 +288,12 @@ def _written_type(node: object) -> object:
 
 
 def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
-               modules: Iterable[Path] = ()) -> tuple[dict[str, list[str]], str]:
+               modules: Iterable[Path] = (), env_reads: list[dict[str, Any]] | None = None) -> tuple[dict[str, list[str]], str]:
     """esbuild's syntax errors in each compiled client module, by file, at the ``.pyxl``'s own line
     and column (the compiler keeps lines where they were), and in each module of the project the
     pages import (``components/Card.jsx``) or ``modules`` names (the global scripts and stylesheets), at its own;
-    or why they could not be looked for.
+    or why they could not be looked for. ``env_reads`` is given the reads of ``process.env`` names
+    page code never sees (files relative to ``root``), which ``pyxle check`` warns of.
 
     One Node process parses every page (``bundler/check.mjs``): starting Node and esbuild once costs
     about 0.1 s, parsing a page well under a millisecond.
@@ -317,6 +322,10 @@ def jsx_errors(root: Path, clients: list[tuple[Path, str, list[str], str, str]],
         return {}, f"the JSX checker failed: {(process.stderr or process.stdout).strip() or f'exit {process.returncode}'}"
     if not outcome.get("ok"):
         return {}, str(outcome.get("reason"))
+    if env_reads is not None:
+        real = root.resolve()
+        env_reads.extend({**read, "file": Path(read["file"]).relative_to(real).as_posix()}
+                         for read in outcome.get("envReads", []) if Path(read["file"]).is_relative_to(real))
     found: dict[str, list[str]] = {}
     pages = set(by_file)
     for error in outcome["errors"]:
