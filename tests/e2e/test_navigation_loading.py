@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -303,3 +304,22 @@ def test_a_loading_pyxl_inside_a_layout_new_to_the_navigation_waits_for_that_lay
     assert page.page.inner_text("#team") == "Team Blue"
     page.page.wait_for_url("**again=1", timeout=15000)
     assert seen(page)[2:] == ["team-loading"] and page.problems() == []
+
+
+@cites("docs/pages.md", "On a full page load the page's loaders run\nbefore the first byte (its status and headers "
+       "are final by then), so `loading.pyxl` shows during\nclient navigations and for the page's `<Suspense>` parts, "
+       "not while a first load's loaders wait,\nunlike Next.js's `loading.js`.")
+def test_a_full_load_waits_for_the_loader_without_the_loading_state_a_navigation_shows_it(
+        app: Server, page: PageWatch) -> None:
+    started = time.monotonic()
+    with httpx.stream("GET", app.url + "/reports/slowloader?s=1", timeout=30) as response:
+        chunks = response.iter_bytes()
+        document = next(chunks)
+        waited = time.monotonic() - started
+        document += b"".join(chunks)
+    assert response.status_code == 200 and waited >= 1, waited  # nothing before the loader is done
+    assert b'id="slow-page"' in document and b'id="loading"' not in document
+    start(app, page)
+    go(page, "/reports/slowloader?s=1")
+    page.page.wait_for_selector("#loading", timeout=1500)
+    page.page.wait_for_selector("#slow-page", timeout=15000)
