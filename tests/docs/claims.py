@@ -580,4 +580,18 @@ CLAIMS: list[tuple[str, str, str]] = [
      "tests/e2e/test_migrated_gaps.py::test_form_and_use_action_send_the_configured_csrf_cookie_and_header"),
     ("docs/security.md", 'when either is not the default, each page names them in',
      "tests/e2e/test_migrated_gaps.py::test_the_default_csrf_names_add_nothing_to_the_page"),
+    # docs/migrating.md, "Coming from Next.js"
+    ("docs/migrating.md", "A `LoaderError` of any status, 404 included, goes to `error.pyxl`",
+     "tests/e2e/test_page_faults.py::test_a_loader_error_404_renders_the_nearest_error_page_and_http_exception_404_the_not_found_page"),
+    ("docs/migrating.md", "`router.back()` is `history.back()`",
+     "tests/e2e/test_navigation_loading.py::test_a_link_to_a_slow_page_shows_its_loading_state_then_the_page"),
+    ("docs/migrating.md", "`process.env.PYXLE_PUBLIC_X`: no other name reaches page code, and `pyxle build` warns of each one read",
+     "tests/e2e/test_env_reads_warned.py::test_pyxle_build_warns_of_each_unexposed_name_once_and_still_builds"),
+    ("docs/migrating.md", ("a full load waits for the loaders (its status is final before the first byte): `loading.pyxl` "
+                           "shows on client navigations and for `<Suspense>` parts"),
+     "tests/e2e/test_navigation_loading.py::test_a_full_load_waits_for_the_loader_without_the_loading_state_a_navigation_shows_it"),
+    ("docs/migrating.md", "a `Link` follows it client-side)",
+     "tests/e2e/test_redirects.py::test_links_follow_loader_redirects_client_side"),
+    ("docs/migrating.md", "or from an action |",
+     "tests/e2e/test_action_cookies_browser.py::test_signing_in_with_a_redirect_goes_there_without_fetching_the_page_left_again"),
 ]
