@@ -495,3 +495,47 @@ def test_skip_build_over_a_dist_that_pyxle_framework_0_9_made_says_so(tmp_path: 
     assert ("holds no build of this Pyxle (it has no manifest.json: an older Pyxle made it); run `pyxle build` first"
             in out.stderr), out.stderr
     assert "there is no build in" not in out.stderr
+
+
+# What pyxle-framework 0.9.4's `pyxle build` writes in dist/ (its build of the upgrade probe's app,
+# file for file by name): page-manifest.json is what its `pyxle serve --skip-build` starts from.
+BUILD_0_9 = {
+    "page-manifest.json": '{"/": {"client": {"file": "dist/assets/routes-DyYLydvk.js"}}}',
+    "meta.json": '{"schema_version": "1", "sources": {}}',
+    "metadata/pages/index.json": "{}",
+    "app/pages/index.pyxl": "# 0.9's copy of the page source",
+    "server/pages/index.py": "# 0.9's compiled page",
+    "server/api/fruit.py": "# 0.9's compiled route",
+    "client/dist/assets/routes-DyYLydvk.js": "",
+    "client/dist/.vite/manifest.json": "{}",
+    "public/robots.txt": "User-agent: *\n",
+}
+
+
+def build_0_9(project: Path) -> None:
+    """Write a dist/ shaped as pyxle-framework 0.9.4's `pyxle build` left it."""
+    for name, text in BUILD_0_9.items():
+        (project / "dist" / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / "dist" / name).write_text(text)
+
+
+@cites("docs/migrating.md", "`pyxle build` removes what 0.9's build left in `dist/`")
+def test_a_build_over_0_9s_dist_leaves_no_half_of_it_and_keeps_other_files(tmp_path: Path) -> None:
+    """It removed 0.9's client/ and kept its page-manifest.json, meta.json, metadata/ and app/, so
+    0.9's `pyxle serve --skip-build` (a rollback) started on them and served pages whose every
+    script was a 404. A file of the user's own in dist/ is not 0.9's: it stays."""
+    source = write_project(tmp_path / "source", FILES)
+    build_0_9(source)
+    (source / "dist" / "NOTES.txt").write_text("mine")
+    (source / "dist" / "backups").mkdir()
+    (source / "dist" / "backups" / "old.tar").write_text("mine too")
+    out = pyxle(source, "build", ".")
+    assert out.returncode == 0, out.stdout + out.stderr
+    dist = source / "dist"
+    left = [name for name in ("page-manifest.json", "meta.json", "metadata", "app", "client", "server/api",
+                              "server/pages/index.py.orig") if (dist / name).exists()]
+    assert left == [], left
+    assert "0.9's" not in (dist / "server" / "pages" / "index.py").read_text()
+    assert (dist / "NOTES.txt").read_text() == "mine" and (dist / "backups" / "old.tar").read_text() == "mine too"
+    assert (dist / "manifest.json").is_file()
+

@@ -91,6 +91,10 @@ CLIENT_RUNTIME = HERE.parent / "client"
 COMPILER = HERE.parent / "compiler"
 _REQUIRED = ("react", "react-dom", "esbuild")
 _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in pyxle dev
+# What pyxle-framework 0.9's `pyxle build` writes in dist/ besides client/, server/ and public/
+# (which this build removes and writes anew): left there, 0.9's `serve --skip-build` (a rollback)
+# starts on its page-manifest.json and serves old server code with every script a 404.
+OLDER_BUILD = ("page-manifest.json", "meta.json", "metadata", "app")
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
 # Every suffix a build loads: code, JSON (esbuild's own loaders), the files it copies out
@@ -649,6 +653,7 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if not bundler:
         for stale in (out_dir / "public", out_dir / "server", out_dir / "client"):
             shutil.rmtree(stale, ignore_errors=True)
+        _remove_older_build(out_dir)
     modules: dict[str, str] = {}
     server_modules: dict[str, dict[str, str]] = {}
     written: dict[Path, str] = {}
@@ -753,6 +758,17 @@ def _warn_env_reads(root: Path, manifest: dict[str, Any], bundler: Bundler | Non
     warned = bundler.env_warned if bundler is not None else set()
     for message in env_read_warnings(root, manifest.get("envReads") or [], warned):
         startup_note("%s", message)
+
+
+def _remove_older_build(out_dir: Path) -> None:
+    """Remove the files an older Pyxle's build (0.9's) wrote beside this build's folders, by name
+    only: other files in ``out_dir`` are the user's."""
+    for name in OLDER_BUILD:
+        path = out_dir / name
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _bundle(root: Path, plan_path: Path, bundler: Bundler | None, postcss: Path | None) -> dict[str, Any]:
