@@ -539,3 +539,18 @@ def test_a_build_over_0_9s_dist_leaves_no_half_of_it_and_keeps_other_files(tmp_p
     assert (dist / "NOTES.txt").read_text() == "mine" and (dist / "backups" / "old.tar").read_text() == "mine too"
     assert (dist / "manifest.json").is_file()
 
+
+@cites("docs/deployment.md", "(it has no manifest.json: an older Pyxle made it)")
+@cites("docs/migrating.md", "`pyxle serve` without `--skip-build` builds 0.9's `dist/` again, saying so in one line")
+def test_serve_over_0_9s_dist_says_why_it_builds_again(tmp_path: Path, start_server) -> None:
+    """deployment.md promises a line before a stale dist/ is built again; over 0.9's dist/ (no
+    manifest.json) `pyxle serve` rebuilt it without one."""
+    source = write_project(tmp_path / "source", FILES)
+    build_0_9(source)
+    server = start_server(source, "serve")
+    assert "fruit:apple" in httpx.get(server.url + "/", timeout=10).text
+    line = "the build in dist/ is stale (it has no manifest.json: an older Pyxle made it): building it again"
+    assert server.output().count(line) == 1, server.output()
+    server.stop()
+    again = start_server(source, "serve")  # ours now: current, nothing to say
+    assert "is stale" not in again.output(), again.output()

@@ -601,6 +601,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
     if when_stale is not None and previous is not None and not force:
         when_stale(version_problem(previous, "it")  # out_dir may be a reload's copy of dist/: not named
                    or stale_reason(previous, digests, public_env) or "it does not match the project's settings")
+    elif when_stale is not None and previous is None and _older_build(out_dir):
+        when_stale("it has no manifest.json: an older Pyxle made it")
     try:
         postcss = postcss_config(root)
         styles, scripts = global_files(root, "globalStyles", global_styles), global_files(root, "globalScripts", global_scripts)
@@ -758,6 +760,11 @@ def _warn_env_reads(root: Path, manifest: dict[str, Any], bundler: Bundler | Non
     warned = bundler.env_warned if bundler is not None else set()
     for message in env_read_warnings(root, manifest.get("envReads") or [], warned):
         startup_note("%s", message)
+
+
+def _older_build(out_dir: Path) -> bool:
+    """Whether ``out_dir`` holds what an older Pyxle's build (0.9's) wrote: its ``page-manifest.json``."""
+    return (out_dir / OLDER_BUILD[0]).is_file()
 
 
 def _remove_older_build(out_dir: Path) -> None:
