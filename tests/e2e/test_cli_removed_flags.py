@@ -75,3 +75,15 @@ def test_an_unknown_flag_that_no_release_had_is_still_clicks_usage_error(tmp_pat
     done = subprocess.run([*pyxle_command(), "serve", ".", "--no-such-thing"], cwd=tmp_path, capture_output=True,
                           text=True, env=server_env(), timeout=60, check=False)
     assert done.returncode == 2 and "No such option '--no-such-thing'" in done.stderr, done.stderr
+
+
+@cites("docs/migrating.md", "`--log-format console` stops the command with `'console' is 0.9's name for text`")
+@pytest.mark.parametrize("command", ["serve", "dev"])
+def test_log_format_console_says_it_is_0_9s_name_for_text(tmp_path: Path, command: str) -> None:
+    """0.9's --log-format took console|json; moved after the command with its value kept, it got
+    click's bare "'console' is not one of 'text', 'json'"."""
+    done = subprocess.run([*pyxle_command(), command, ".", "--log-format", "console"], cwd=tmp_path,
+                          capture_output=True, text=True, env=server_env(), timeout=60, check=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert ("Error: Invalid value for '--log-format': 'console' is 0.9's name for text: "
+            f"pyxle {command} --log-format text (text or json)") in done.stderr, done.stderr

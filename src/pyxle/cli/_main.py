@@ -47,7 +47,23 @@ HOST = click.option("--host", type=HostValue(), default=None,
                     help="Address or host name to listen on (default 127.0.0.1; a name: its first address).")
 PORT = click.option("--port", type=click.IntRange(0, 65535), default=None,
                     help="Port (default: starlette.port or PYXLE_PORT, else 8000; 0: any free port).")
-LOG_FORMAT = click.option("--log-format", type=click.Choice(["text", "json"]), default=None, help="Log line format.")
+
+
+class LogFormat(click.Choice):
+    """``--log-format``: ``text`` or ``json``. 0.9's ``console`` is refused, as 0.9's flags this
+    Pyxle does not take are (``REMOVED_FLAGS``), but named as 0.9's ``text``, not click's bare list."""
+
+    def __init__(self) -> None:
+        super().__init__(["text", "json"])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value == "console":
+            command = ctx.info_name if ctx is not None else "serve"
+            self.fail(f"'console' is 0.9's name for text: pyxle {command} --log-format text (text or json)", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+LOG_FORMAT = click.option("--log-format", type=LogFormat(), default=None, help="Log line format.")
 ACCESS_LOG = click.option("--access-log/--no-access-log", default=None, help="One log line per request.")
 SSR_WORKERS = click.option("--ssr-workers", type=click.IntRange(0, 256), default=None,
                            help="Node processes rendering pages, per server worker (default, or 0: the number "
