@@ -77,7 +77,8 @@ def test_an_unknown_flag_that_no_release_had_is_still_clicks_usage_error(tmp_pat
     assert done.returncode == 2 and "No such option '--no-such-thing'" in done.stderr, done.stderr
 
 
-@cites("docs/migrating.md", "`--log-format console` stops the command with `'console' is 0.9's name for text`")
+@cites("docs/migrating.md", "after the command, `--log-format console` stops the command with `'console' is 0.9's name "
+       "for text`")
 @pytest.mark.parametrize("command", ["serve", "dev"])
 def test_log_format_console_says_it_is_0_9s_name_for_text(tmp_path: Path, command: str) -> None:
     """0.9's --log-format took console|json; moved after the command with its value kept, it got
