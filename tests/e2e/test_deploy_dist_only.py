@@ -509,6 +509,7 @@ BUILD_0_9 = {
     "client/dist/assets/routes-DyYLydvk.js": "",
     "client/dist/.vite/manifest.json": "{}",
     "public/robots.txt": "User-agent: *\n",
+    "prerendered/about.html": "<p>0.9's --static page</p>",  # `pyxle build --static`
 }
 
 
@@ -532,7 +533,7 @@ def test_a_build_over_0_9s_dist_leaves_no_half_of_it_and_keeps_other_files(tmp_p
     out = pyxle(source, "build", ".")
     assert out.returncode == 0, out.stdout + out.stderr
     dist = source / "dist"
-    left = [name for name in ("page-manifest.json", "meta.json", "metadata", "app", "client", "server/api",
+    left = [name for name in ("page-manifest.json", "meta.json", "metadata", "app", "prerendered", "client", "server/api",
                               "server/pages/index.py.orig") if (dist / name).exists()]
     assert left == [], left
     assert "0.9's" not in (dist / "server" / "pages" / "index.py").read_text()

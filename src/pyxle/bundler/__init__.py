@@ -94,7 +94,7 @@ _REFRESH = ("react-refresh", "@babel/core")  # optional: React Fast Refresh in p
 # What pyxle-framework 0.9's `pyxle build` writes in dist/ besides client/, server/ and public/
 # (which this build removes and writes anew): left there, 0.9's `serve --skip-build` (a rollback)
 # starts on its page-manifest.json and serves old server code with every script a 404.
-OLDER_BUILD = ("page-manifest.json", "meta.json", "metadata", "app")
+OLDER_BUILD = ("page-manifest.json", "meta.json", "metadata", "app", "prerendered")  # prerendered: 0.9's --static
 # Folders that hold tools, not sources (dot-folders too): never build inputs, never watched in dev.
 TOOL_FOLDERS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__"})
 # Every suffix a build loads: code, JSON (esbuild's own loaders), the files it copies out
