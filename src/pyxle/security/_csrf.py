@@ -15,7 +15,7 @@ from pyxle._memo import remember
 from pyxle._refused import UNROUTED
 from pyxle.routing import api_like, canonical, under
 from pyxle.security._https import over_https
-from pyxle.security._tokens import Signer
+from pyxle.security._tokens import LegacyVerifier, Signer
 
 # scope["pyxle"] flag: an answer that neither carries a token nor leads to a form (Pyxle's health
 # checks and metrics): it gets no cookie, so a probe every few seconds is not handed one each time.
@@ -29,6 +29,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 ROUTER_HEADER = b"x-pyxle-navigation"
 _FORM_DESTS = frozenset({b"document", b"iframe", b"frame", b"fencedframe", b"embed", b"object", b"empty"})
 ACTIONS_PREFIX = "/api/__actions"
+# pyxle-framework 0.9 named its cookie after the port it served on: a tab it served before an
+# upgrade posts with that cookie, and its token is accepted when 0.9 signed it with this secret.
+LEGACY_PREFIX = b"pyxle-csrf-"
+_LEGACY_NAME = re.compile(r"pyxle-csrf-[0-9]{1,5}\Z")
 _API = object()  # see CSRFMiddleware._decide
 _ROUTE = object()  # see CSRFMiddleware._protection
 
@@ -76,6 +80,7 @@ class CSRFMiddleware:
         self.routed = routed
         self._warned: set[str] = set()  # the requests the warning named, "POST /api/things/do"
         self.signer = Signer(secret)
+        self.legacy = LegacyVerifier(secret)
         self.cookie_name = cookie_name
         self.header = header_name.lower().encode("latin-1")
         self.exempt = tuple(p for p in exempt_paths if p.strip("/"))  # the root would exempt every path
@@ -127,16 +132,20 @@ class CSRFMiddleware:
                 send = self._routed_only(scope, receive, send)
             await self.app(scope, receive, send)
             return
-        cookie_token, header_token = self._tokens(scope)
-        valid = cookie_token is not None and self.signer.verify(cookie_token)
+        cookie_token, header_token, legacy = self._tokens(scope)
+        accepted = self._accepted(cookie_token, header_token, legacy)
+        valid = accepted is not None
         safe = scope["method"] in SAFE_METHODS
-        if valid:
-            token, respond = cookie_token, send
-        elif safe and _shows_no_form(scope["headers"]):  # no token: nothing in the answer would post it
-            token, respond = None, send
+        ours = valid and cookie_token is not None and self.signer.verify(cookie_token)
+        # A safe request whose answer shows no form gets no new token: nothing in it would post one.
+        if ours or (safe and _shows_no_form(scope["headers"])):
+            token, respond = cookie_token if ours else accepted, send
         else:  # this response, a refusal included, gives the client a token for its next try
+            # (a 0.9 tab's token accepted too: the pages this server renders read its own cookie)
             token = self.signer.make_token()
-            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True)
+            # A 0.9 tab reads its own cookie before each post: a refusal renews that one as well.
+            renewed = () if valid else tuple(name for name, _ in legacy)
+            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True, also=renewed)
         if token is not None:  # the page of a refusal too (a no-JS post's error page) carries the token its forms post next
             scope.setdefault("pyxle", {})["csrf_token"] = token
         # An action URL answers any method but POST with 405 (Allow: POST) and runs nothing, so that
@@ -144,10 +153,12 @@ class CSRFMiddleware:
         if not safe and not (scope["method"] != "POST" and under(scope["path"], ACTIONS_PREFIX)):
             if header_token is None and valid:  # a plain HTML form (no JavaScript) sends the token as a field
                 header_token, receive = await _form_token(scope, receive)
-            if not valid or header_token is None or not _same(header_token, cookie_token or ""):
+                accepted = self._accepted(cookie_token, header_token, legacy)
+            if not valid or header_token is None or not _same(header_token, accepted or ""):
                 # A cookie this server did not sign (made before a PYXLE_SECRET_KEY change) is invalid
                 # whatever came with it: its form field was not read, and was not missing.
-                reason = "missing" if cookie_token is None or (valid and header_token is None) else "invalid"
+                absent = cookie_token is None and not legacy
+                reason = "missing" if absent or (valid and header_token is None) else "invalid"
                 body = {"error": f"CSRF token {reason}", "code": "csrf_failed"}
                 action = under(scope["path"], ACTIONS_PREFIX)
                 if action:  # every action answer has `ok`, as in pyxle-framework 0.9
@@ -159,16 +170,35 @@ class CSRFMiddleware:
                 return
         await self.app(scope, receive, respond)
 
-    def _tokens(self, scope: Scope) -> tuple[str | None, str | None]:
-        """The token of the request's cookie, and of its header."""
+    def _verifies(self, token: str) -> bool:
+        """Signed by this server, or by pyxle-framework 0.9 with the same secret (a tab it served)."""
+        return self.signer.verify(token) or self.legacy.verify(token)
+
+    def _accepted(self, cookie_token: str | None, given: str | None,
+                  legacy: Sequence[tuple[str, str]]) -> str | None:
+        """The valid cookie token a request posts with: the one its header (or field) echoes, else
+        this app's cookie's, else one of 0.9's ``pyxle-csrf-<port>`` cookies. A browser holding both
+        (a 0.9 tab and a new one) posts from either tab."""
+        candidates = [value for value in (cookie_token, *(value for _, value in legacy)) if value is not None]
+        if given is not None:
+            for value in candidates:
+                if _same(given, value) and self._verifies(value):
+                    return value
+        return next((value for value in candidates if self._verifies(value)), None)
+
+    def _tokens(self, scope: Scope) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+        """The token of the request's cookie, of its header, and 0.9's cookies (name, token)."""
         cookie_token = None
         header_token = None
+        legacy: list[tuple[str, str]] = []
         for name, value in scope["headers"]:
             if name == b"cookie":
                 cookie_token = _cookie(value, self.cookie_name) or cookie_token
+                if LEGACY_PREFIX in value:
+                    legacy += [pair for pair in _legacy_cookies(value) if pair[0] != self.cookie_name]
             elif name == self.header:
                 header_token = value.decode("latin-1")
-        return cookie_token, header_token
+        return cookie_token, header_token, legacy
 
     def _routed_only(self, scope: Scope, receive: Receive, send: Send) -> Send:
         """``send`` for an unsafe request left unchecked for the API route its URL matches: when it
@@ -182,12 +212,14 @@ class CSRFMiddleware:
             if refused:
                 return  # the rest of the answer refused
             if message["type"] == "http.response.start" and not self.routed(scope):
-                cookie_token, header_token = self._tokens(scope)
-                valid = cookie_token is not None and self.signer.verify(cookie_token)
-                if not valid or header_token is None or not _same(header_token, cookie_token or ""):
+                cookie_token, header_token, legacy = self._tokens(scope)
+                accepted = self._accepted(cookie_token, header_token, legacy)
+                valid = accepted is not None
+                if not valid or header_token is None or not _same(header_token, accepted or ""):
                     refused = True
                     self._warn(scope)
-                    reason = "missing" if cookie_token is None or (valid and header_token is None) else "invalid"
+                    absent = cookie_token is None and not legacy
+                    reason = "missing" if absent or (valid and header_token is None) else "invalid"
                     refusal = JSONResponse({"error": f"CSRF token {reason}", "code": "csrf_failed"}, 403)
                     await refusal(scope, receive, send if valid else self._with_cookie(self.signer.make_token(), scope, send))
                     return
@@ -206,18 +238,20 @@ class CSRFMiddleware:
                        "valid CSRF token: refused (403). The middleware's code ran first; list the path's prefix in "
                        "csrf.apiRoutes to have such requests refused before it runs", request, file or "")
 
-    def _with_cookie(self, token: str, scope: Scope, send: Send, *, unrouted_too: bool = True) -> Send:
-        """``send``, the token cookie added to the answer's start; not to the routes' own 404
-        unless ``unrouted_too``."""
+    def _with_cookie(self, token: str, scope: Scope, send: Send, *, unrouted_too: bool = True,
+                     also: Sequence[str] = ()) -> Send:
+        """``send``, the token cookie added to the answer's start (and under the names ``also``);
+        not to the routes' own 404 unless ``unrouted_too``."""
         secure = self.secure if self.secure is not None else over_https(scope)
-        set_cookie = f"{self.cookie_name}={token}{self.cookie_attrs}{'; Secure' if secure else ''}".encode("latin-1")
+        attrs = f"{token}{self.cookie_attrs}{'; Secure' if secure else ''}"
+        cookies = [(b"set-cookie", f"{name}={attrs}".encode("latin-1")) for name in (self.cookie_name, *also)]
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.get("headers") or []
                 flags = scope["pyxle"]
                 if _takes_cookie(headers) and not flags.get(TOKENLESS) and (unrouted_too or not flags.get(UNROUTED)):
-                    message["headers"] = [*headers, (b"set-cookie", set_cookie)]
+                    message["headers"] = [*headers, *cookies]
             await send(message)
 
         return send_with_cookie
@@ -320,3 +354,14 @@ def _cookie(header: bytes, name: str) -> str | None:
             return value.strip('"') or None
         start = after
     return None
+
+
+def _legacy_cookies(header: bytes) -> list[tuple[str, str]]:
+    """The ``pyxle-csrf-<port>`` cookies of a ``Cookie`` header: 0.9's, one per port it served on."""
+    found = []
+    for pair in header.decode("latin-1").split(";"):
+        name, eq, value = pair.partition("=")
+        name = name.strip()
+        if eq and _LEGACY_NAME.match(name) and (value := value.strip().strip('"')):
+            found.append((name, value))
+    return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
 
 _BLOCK = 64  # SHA-256 block size
@@ -77,3 +78,24 @@ def make_token(secret: bytes) -> str:
 
 def verify_token(secret: bytes, token: str) -> bool:
     return Signer(secret).verify(token)
+
+
+# pyxle-framework 0.9.4's tokens: 43 URL-safe characters (32 random bytes), a dot, and the first 16
+# hex digits of HMAC-SHA256(secret, nonce). Found by signing nonces the way each common construction
+# would and comparing with the tokens a 0.9.4 server gave out under a known secret.
+_LEGACY = re.compile(r"[A-Za-z0-9_-]{43}\.[0-9a-f]{16}\Z")
+
+
+class LegacyVerifier:
+    """Verifies a token pyxle-framework 0.9.4 signed with this secret, so a tab it served before
+    the upgrade keeps posting; nothing here makes one (this server signs only its own kind)."""
+
+    def __init__(self, secret: bytes) -> None:
+        self._secret = secret
+
+    def verify(self, token: str) -> bool:
+        if not _LEGACY.match(token):
+            return False
+        nonce, signature = token[:43], token[44:]
+        expected = hmac.new(self._secret, nonce.encode("ascii"), hashlib.sha256).hexdigest()[:16]
+        return hmac.compare_digest(signature, expected)
