@@ -45,6 +45,7 @@ from pyxle.pages._document import auth_seed, document, stored_auth_seed
 from pyxle.pages._errors import PagesRuntime, busy_page, uncached, unexpected_error
 from pyxle.pages._head import head_elements
 from pyxle.pages._module import PageModule
+from pyxle.pages._outdated import from_094_router, outdated_navigation
 from pyxle.pages._render import PartialPage, client_left, log_render_failure, merge_head, with_viewport
 from pyxle.pages._watched import PageRequest, Watch, carries_credentials, over_scope
 from pyxle.runtime import ActionCookies, LoaderError
@@ -170,6 +171,8 @@ class PageEndpoint:
         kind = request.headers.get("x-pyxle-navigation")  # "1"; "prefetch" when the router prefetches
         navigation = kind == "1" or kind == "prefetch"
         scope = request.scope
+        if navigation and from_094_router(scope):  # a tab 0.9 served: it shows this page after a full load
+            return outdated_navigation()
         if kind == "prefetch" and self._code_only:
             body = f'{{"ok":true,"routePath":{dumps(scope["path"])}{self._ttl_json}{self._page_json()}}}'
             return Response(body, 200, headers=_VARY, media_type=JSON)
