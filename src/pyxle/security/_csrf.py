@@ -137,15 +137,20 @@ class CSRFMiddleware:
         valid = accepted is not None
         safe = scope["method"] in SAFE_METHODS
         ours = valid and cookie_token is not None and self.signer.verify(cookie_token)
-        # A safe request whose answer shows no form gets no new token: nothing in it would post one.
-        if ours or (safe and _shows_no_form(scope["headers"])):
+        # A 0.9 tab reads its own cookie before each post: one that does not verify is renewed too.
+        stale = [name for name, value in legacy if not self._verifies(value)] if legacy else []
+        if ours and not stale:
+            token, respond = cookie_token, send
+        elif safe and _shows_no_form(scope["headers"]):  # no token: nothing in the answer would post it
             token, respond = cookie_token if ours else accepted, send
+        elif ours:  # this app's cookie holds: 0.9's gets its token
+            token = cookie_token
+            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True, names=stale)
         else:  # this response, a refusal included, gives the client a token for its next try
-            # (a 0.9 tab's token accepted too: the pages this server renders read its own cookie)
+            # (a 0.9 tab's token accepted too: the pages this server renders read this app's cookie)
             token = self.signer.make_token()
-            # A 0.9 tab reads its own cookie before each post: a refusal renews that one as well.
-            renewed = () if valid else tuple(name for name, _ in legacy)
-            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True, also=renewed)
+            respond = self._with_cookie(token, scope, send, unrouted_too=protection is True,
+                                        names=[self.cookie_name, *stale])
         if token is not None:  # the page of a refusal too (a no-JS post's error page) carries the token its forms post next
             scope.setdefault("pyxle", {})["csrf_token"] = token
         # An action URL answers any method but POST with 405 (Allow: POST) and runs nothing, so that
@@ -239,12 +244,12 @@ class CSRFMiddleware:
                        "csrf.apiRoutes to have such requests refused before it runs", request, file or "")
 
     def _with_cookie(self, token: str, scope: Scope, send: Send, *, unrouted_too: bool = True,
-                     also: Sequence[str] = ()) -> Send:
-        """``send``, the token cookie added to the answer's start (and under the names ``also``);
-        not to the routes' own 404 unless ``unrouted_too``."""
+                     names: Sequence[str] | None = None) -> Send:
+        """``send``, the token cookie added to the answer's start (under ``names``, this app's
+        cookie's by default); not to the routes' own 404 unless ``unrouted_too``."""
         secure = self.secure if self.secure is not None else over_https(scope)
         attrs = f"{token}{self.cookie_attrs}{'; Secure' if secure else ''}"
-        cookies = [(b"set-cookie", f"{name}={attrs}".encode("latin-1")) for name in (self.cookie_name, *also)]
+        cookies = [(b"set-cookie", f"{name}={attrs}".encode("latin-1")) for name in names or (self.cookie_name,)]
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
