@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pyxle.security._tokens import LegacyVerifier, Signer
+from tests.docs._blocks import cites
 from tests.e2e._v094 import REAL_094, REAL_094_SECRET, token_094
 
 
@@ -13,9 +14,11 @@ def test_the_test_helper_signs_as_a_real_094_server_did(token: str) -> None:
     assert token_094(REAL_094_SECRET, token.partition(".")[0]) == token
 
 
+@cites("docs/migrating.md", "0.9's signature is 64 bits (16 hex digits)")
 @pytest.mark.parametrize("token", REAL_094)
 def test_a_token_094_gave_out_verifies_under_its_secret(token: str) -> None:
     assert LegacyVerifier(REAL_094_SECRET.encode()).verify(token)
+    assert len(token.partition(".")[2]) * 4 == 64
     assert not LegacyVerifier(b"another-secret-of-at-least-32-bytes!!").verify(token)
 
 
@@ -30,6 +33,10 @@ def test_a_forged_or_reshaped_094_token_is_refused() -> None:
     assert not verifier.verify("")
 
 
+@cites("docs/migrating.md", "this server's cookie is `pyxle-csrf` and its tokens are not 0.9's kind")
 def test_a_token_of_this_pyxle_is_no_094_token() -> None:
+    """0.9.4 refuses it, and this cookie's name (seen by a probe rolling back to 0.9.4: 403 on every post)."""
     secret = REAL_094_SECRET.encode()
-    assert not LegacyVerifier(secret).verify(Signer(secret).make_token())
+    ours = Signer(secret).make_token()
+    assert not LegacyVerifier(secret).verify(ours)
+    assert len(ours.partition(".")[2]) * 6 >= 256  # base64 of a full SHA-256 digest

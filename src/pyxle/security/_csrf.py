@@ -133,17 +133,18 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         cookie_token, header_token, legacy = self._tokens(scope)
-        accepted = self._accepted(cookie_token, header_token, legacy)
+        ours = cookie_token is not None and self.signer.verify(cookie_token)
+        # (without 0.9's cookie, the common case, this app's valid cookie is the one posted with)
+        accepted = cookie_token if ours and not legacy else self._accepted(cookie_token, header_token, legacy)
         valid = accepted is not None
         safe = scope["method"] in SAFE_METHODS
-        ours = valid and cookie_token is not None and self.signer.verify(cookie_token)
         # A 0.9 tab reads its own cookie before each post: one that does not verify is renewed too.
-        stale = [name for name, value in legacy if not self._verifies(value)] if legacy else []
+        stale = [name for name, value in legacy if not self._verifies(value)] if legacy else ()
         if ours and not stale:
             token, respond = cookie_token, send
         elif safe and _shows_no_form(scope["headers"]):  # no token: nothing in the answer would post it
             token, respond = cookie_token if ours else accepted, send
-        elif ours:  # this app's cookie holds: 0.9's gets its token
+        elif ours and cookie_token is not None:  # this app's cookie holds: 0.9's gets its token
             token = cookie_token
             respond = self._with_cookie(token, scope, send, unrouted_too=protection is True, names=stale)
         else:  # this response, a refusal included, gives the client a token for its next try
@@ -191,16 +192,16 @@ class CSRFMiddleware:
                     return value
         return next((value for value in candidates if self._verifies(value)), None)
 
-    def _tokens(self, scope: Scope) -> tuple[str | None, str | None, list[tuple[str, str]]]:
+    def _tokens(self, scope: Scope) -> tuple[str | None, str | None, Sequence[tuple[str, str]]]:
         """The token of the request's cookie, of its header, and 0.9's cookies (name, token)."""
         cookie_token = None
         header_token = None
-        legacy: list[tuple[str, str]] = []
+        legacy: Sequence[tuple[str, str]] = ()
         for name, value in scope["headers"]:
             if name == b"cookie":
                 cookie_token = _cookie(value, self.cookie_name) or cookie_token
                 if LEGACY_PREFIX in value:
-                    legacy += [pair for pair in _legacy_cookies(value) if pair[0] != self.cookie_name]
+                    legacy = [*legacy, *(pair for pair in _legacy_cookies(value) if pair[0] != self.cookie_name)]
             elif name == self.header:
                 header_token = value.decode("latin-1")
         return cookie_token, header_token, legacy
