@@ -76,6 +76,7 @@ def set_cookies(answer: httpx.Response) -> dict[str, str]:
 
 
 @cites("docs/migrating.md", "This server accepts that token when 0.9 signed it with this secret")
+@cites("docs/security.md", "its token is accepted when 0.9 signed it with the same\n  `PYXLE_SECRET_KEY`")
 @cites("docs/migrating.md", "and leaves the tab's cookie as it is, so the tab's next post works the same way")
 def test_an_action_call_from_a_094_tab_with_its_cookie_and_token_is_accepted(app: Server) -> None:
     token = token_094(SECRET)
@@ -107,6 +108,7 @@ def test_a_browser_holding_both_cookies_posts_from_either_tab(app: Server) -> No
         assert answer.status_code == 200, answer.text
 
 
+@cites("docs/security.md", "and refused like any forgery otherwise")
 @cites("docs/migrating.md", "**A token the secret did not sign is refused**, from either cookie: `403`\n  `CSRF token invalid`")
 @cites("docs/migrating.md", "The refusal sets a new token under 0.9's cookie name\n  as well as under `pyxle-csrf`")
 def test_a_094_token_another_secret_signed_is_refused_and_the_next_post_passes(app: Server) -> None:
