@@ -8,7 +8,8 @@ error answers share, and ``ServiceUnavailable``: neither the request's fault nor
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
 
 from starlette.exceptions import HTTPException
 from starlette.types import Receive, Scope, Send
@@ -20,8 +21,53 @@ logger = logging.getLogger("pyxle.error")  # where HTTP's unhandled errors go (p
 socket_logger = logging.getLogger("pyxle.realtime")  # where sockets' closes are logged (pyxle.realtime._guard)
 
 
+if sys.version_info >= (3, 11):
+    _Group = BaseExceptionGroup  # noqa: F821 - a builtin since 3.11
+else:  # pragma: no cover - anyio's backport, which it installs on 3.10
+    from exceptiongroup import BaseExceptionGroup as _Group
+
+
 class RequestRefused(HTTPException):
     """The request's fault, found by Pyxle: answered as any ``HTTPException`` is."""
+
+
+class BodyRefused(RequestRefused):
+    """A refusal raised as the request's body is read (``receive``: too large, too slow, its client
+    gone): code that reads it inside a task group (Starlette's ``BaseHTTPMiddleware``) hands it on
+    wrapped in an exception group, which ``body_refusal`` unwraps."""
+
+
+def body_refusal(exc: BaseException) -> BodyRefused | None:
+    """The ``BodyRefused`` an exception group stands for: its only kind of exception, or the one
+    the others were raised because of (their cause or context); else None. Called only where an
+    exception is already being handled, so the hot path pays nothing for it."""
+    if not isinstance(exc, _Group):
+        return None
+    leaves = list(_leaves(exc))
+    first = next((leaf for leaf in leaves if isinstance(leaf, BodyRefused)), None)
+    if first is None or not all(isinstance(leaf, BodyRefused) or _caused_by(leaf, first) for leaf in leaves):
+        return None
+    return first
+
+
+def _leaves(group: BaseException) -> Iterator[BaseException]:
+    """The exceptions a (nested) exception group holds."""
+    for exc in group.exceptions:  # type: ignore[attr-defined]
+        if isinstance(exc, _Group):
+            yield from _leaves(exc)
+        else:
+            yield exc
+
+
+def _caused_by(exc: BaseException | None, cause: BaseException) -> bool:
+    """Whether ``cause`` is in ``exc``'s chain of causes and contexts."""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        if exc is cause:
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 class ServiceUnavailable(HTTPException):

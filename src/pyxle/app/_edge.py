@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pyxle._cancelled import lets_through
 from pyxle._forwarded import TrustedPeers, forward
 from pyxle._loggable import loggable
-from pyxle._refused import RequestRefused
+from pyxle._refused import RequestRefused, body_refusal
 from pyxle._status import answer_status
 from pyxle.app._compress import Compressor, not_modified, vary
 from pyxle.app._errors import error_response, server_error
@@ -246,15 +246,16 @@ class HttpEdge:
                 if entry[5] == ENDED:  # (its code took the cancellation and returned)
                     await self._after_stop(entry, status, scope, receive, send_edge, downstream)
         except BODY_ERRORS as exc:  # raised outside the routes' own net (CSRF reading a form, user middleware)
-            if status is None:
-                with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
-                    await self._refused(exc, scope)(scope, receive, send_edge)
+            await self._body_refused(exc, status, scope, receive, send_edge)
         except ClientDisconnect:  # the app read the body on after the client left (a streamed answer): no one to tell
             if status is None:
                 status = 499  # as nginx logs a client gone before its answer
         except BaseException as exc:  # sys.exit() and the like from the request's code too (see pyxle._cancelled)
             if lets_through(exc):  # the request's cancellation
                 raise
+            if (refused := body_refusal(exc)) is not None:  # wrapped by a task group (BaseHTTPMiddleware)
+                await self._body_refused(refused, status, scope, receive, send_edge)
+                return
             logger.error("Unhandled error in %s %s", scope.get("method"), loggable(scope.get("path", "")), exc_info=exc)
             if status is None:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
@@ -288,6 +289,13 @@ class HttpEdge:
         elif status is None:
             entry[5] = IDLE
             await error_response(_STOPPED, scope["path"])(scope, receive, send)
+
+    async def _body_refused(self, exc: HTTPException, status: int | None, scope: Scope, receive: Receive,
+                            send: Send) -> None:
+        """A body's refusal that reached the edge: its answer, unless one has started."""
+        if status is None:
+            with contextlib.suppress(RuntimeError, OSError):  # the client has gone: nothing more to say
+                await self._refused(exc, scope)(scope, receive, send)
 
     def _refused(self, exc: HTTPException, scope: Scope) -> ASGIApp:
         answer = error_response(exc, scope["path"])

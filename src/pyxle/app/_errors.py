@@ -13,7 +13,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
-from pyxle._refused import ServiceUnavailable, log_unavailable
+from pyxle._refused import ServiceUnavailable, body_refusal, log_unavailable
 from pyxle.api._handlers import is_async
 from pyxle.pages import ACTIONS_PREFIX
 from pyxle.pages._errors import error_json
@@ -99,8 +99,11 @@ def handle_exceptions(app: ASGIApp, handlers: Mapping[Any, Callable[..., Any]]) 
 
         try:
             await app(scope, receive, sender)
-        except Exception as exc:
+        except Exception as caught:
+            exc = body_refusal(caught) or caught  # a body's refusal a task group wrapped (BaseHTTPMiddleware)
             handler = lookup(exc)
+            if exc is not caught and handler is None:
+                raise exc from None
             if handler is None or (kind == "websocket" and isinstance(exc, HTTPException)):
                 raise  # a socket's HTTPException is no HTTP answer (after the upgrade): the realtime guard closes it
             if isinstance(exc, ServiceUnavailable) and kind == "http":

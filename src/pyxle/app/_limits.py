@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope
 
-from pyxle._refused import RequestRefused
+from pyxle._refused import BodyRefused
 from pyxle.config._rules import LIMITS, describe
 
 logger = logging.getLogger("pyxle.http")
@@ -61,28 +61,28 @@ def limit_value(name: str, text: str) -> float | int:
     return value  # type: ignore[no-any-return]
 
 
-class BodyTooLarge(RequestRefused):
+class BodyTooLarge(BodyRefused):
     """A body over ``maxBodySize``, declared or streamed: 413, and the connection is closed."""
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"Request body is larger than the limit of {limit} bytes", headers={"Connection": "close"})
 
 
-class BodyTimeout(RequestRefused):
+class BodyTimeout(BodyRefused):
     """The body did not arrive in time: 408, and the connection is closed (the rest is unread)."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(408, f"Request body was not received within {seconds:g}s", headers={"Connection": "close"})
 
 
-class ClientGone(RequestRefused):
+class ClientGone(BodyRefused):
     """The client disconnected before sending the whole body: 499, as nginx logs it (no one reads it)."""
 
     def __init__(self) -> None:
         super().__init__(499, "Client closed the connection before sending the whole body")
 
 
-class BodyCutShort(RequestRefused):
+class BodyCutShort(BodyRefused):
     """A chunked body that stopped before its last chunk: malformed, or its client gone. granian
     reports both as ``http.disconnect``, so the answer is the one a connected client needs: 400,
     and the connection is closed (nothing after a bad chunk can be read as the next request)."""

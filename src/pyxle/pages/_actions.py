@@ -22,7 +22,7 @@ from starlette.websockets import WebSocketClose
 from pyxle._bodies import send_response
 from pyxle._cancelled import lets_through
 from pyxle._loading import SourceError
-from pyxle._refused import RequestRefused, ServiceUnavailable
+from pyxle._refused import RequestRefused, ServiceUnavailable, body_refusal
 from pyxle._status import check_status
 from pyxle.api import ApiRequest
 from pyxle.hooks import Endpoint, Hook, RouteContext, attach, wrap_endpoint
@@ -310,6 +310,8 @@ class ActionsEndpoint:
             except BaseException as exc:  # sys.exit() and the like too: logged with its traceback by unexpected_error
                 if lets_through(exc):  # the request's cancellation
                     raise
+                if (refused := body_refusal(exc)) is not None:  # a task group wrapped it (BaseHTTPMiddleware)
+                    raise refused from None
                 error = unexpected_error(exc, where, expose, exposed_type="ActionCrashError")
                 request.scope["pyxle"][_FAILED] = True
                 _cancel_tasks(request)
