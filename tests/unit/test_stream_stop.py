@@ -146,8 +146,8 @@ def test_other_answers_are_left_to_the_deadline_which_cancels_them() -> None:
         await asyncio.sleep(0.05)
         assert not feed.done() and not hang.done()
         for stopping in (outer, other):
-            names, tasks = stopping.cut()
-            assert names and tasks
+            names, tasks_of, tasks = stopping.cut()
+            assert names and tasks and not tasks_of
         await asyncio.wait_for(asyncio.gather(feed, hang), 2)
         return streamed, unanswered
 

@@ -783,9 +783,15 @@ class PyxleApp(Starlette):
         while edge is not None and edge.answering and self._time_left() > 0:
             await asyncio.sleep(0.02)
         if edge is not None and edge.answering:  # say which requests held the stop, and cancel them
-            cut, cancelled = edge.cut()
-            logger.warning("the shutdown deadline (%gs) passed with %d request%s still running; cut off: %s",
-                           self.limits.shutdown_timeout, len(cut), "" if len(cut) == 1 else "s", ", ".join(cut))
+            cut, tasks_of, cancelled = edge.cut()
+            deadline = self.limits.shutdown_timeout
+            if cut:
+                logger.warning("the shutdown deadline (%gs) passed with %d request%s still running; cut off: %s",
+                               deadline, len(cut), "" if len(cut) == 1 else "s", ", ".join(cut))
+            if tasks_of:  # answered long ago: only the tasks they added were left
+                logger.warning("the shutdown deadline (%gs) passed with the background tasks of %d request%s still "
+                               "running; cancelled: %s", deadline, len(tasks_of), "" if len(tasks_of) == 1 else "s",
+                               ", ".join(tasks_of))
             if self.access_log is not None:
                 self.access_log.flush()
             if cancelled:  # their finally blocks run; one that ignores its cancellation is left to the kill

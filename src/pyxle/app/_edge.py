@@ -99,20 +99,24 @@ class HttpEdge:
         """SIGTERM: end the event streams in progress, whole (``_inflight``); how many."""
         return end_event_streams(self.running.values())
 
-    def cut(self) -> tuple[list[str], list[asyncio.Task[Any]]]:
+    def cut(self) -> tuple[list[str], list[str], list[asyncio.Task[Any]]]:
         """At the shutdown deadline: the access line of each HTTP request still in progress (a
         stream that never ends, a handler that waits forever), marked cut, with the status its answer
         started with (503 if none yet: the answer it then gets, ``_after_stop``) and its time so far; they are then no longer in progress, so none
-        is logged twice. Their tasks are cancelled, so their ``finally`` blocks run and the worker can
-        stop by itself. Returns them as ``METHOD path``, for the warning, and the tasks to wait for."""
+        is logged twice. A request answered whose background tasks still run was logged as it was
+        answered: it is named apart, as tasks, not as a request cut. Every task is cancelled, so its
+        ``finally`` blocks run and the worker can stop by itself. Returns ``METHOD path`` of the
+        requests cut and of those whose tasks ran, for the warnings, and the tasks to wait for."""
         records = self.observer.observers if self.observer is not None else ()
         now, entries = perf_counter(), list(self.running.values())
-        for scope, status, began, *_ in entries:
+        answering = [entry for entry in entries if entry[5] != DONE]
+        for scope, status, began, *_ in answering:
             scope.setdefault("pyxle", {})["cut"] = True
             for record in records:
                 record(scope, _STOPPED.status_code if status is None else status, now - began)
         self.running.clear()
-        return [named(entry) for entry in entries], cancel(entries)
+        tasks_of = [named(entry) for entry in entries if entry[5] == DONE]
+        return [named(entry) for entry in answering], tasks_of, cancel(entries)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -193,11 +197,33 @@ class HttpEdge:
             await downstream(message)
             state = entry[5]
             if state == SENDING:
-                entry[5] = DONE if message["type"] != "http.response.start" and not message.get("more_body", False) \
-                    else IDLE
+                if message["type"] != "http.response.start" and not message.get("more_body", False):
+                    entry[5] = DONE  # answered: what runs on (background tasks) is not the request's time
+                    observe(status)
+                else:
+                    entry[5] = IDLE
             elif state == END_PENDING:  # asked to end while this went out
                 entry[5] = ENDED
                 task.cancel()  # type: ignore[union-attr]
+
+        observed = False  # its access line, metrics and span: written once its answer is sent
+
+        def observe(code: int | None) -> None:
+            nonlocal observed
+            observed = True
+            if code is None:
+                code = 500
+            if lean:
+                seconds = perf_counter() - start
+                for record in observer.observers:  # type: ignore[union-attr]
+                    record(scope, code, seconds)
+                if metrics is not None:
+                    route, seen = extra.get("route"), metrics.seen
+                    if not seen:
+                        metrics.schedule()
+                    seen.append((route["pattern"] if route is not None else "-", scope["method"], code, seconds))
+            elif begun is not None:
+                observer.finish(begun, scope, code)  # type: ignore[union-attr]
 
         begun = None
         try:
@@ -261,20 +287,13 @@ class HttpEdge:
                 body = server_error(exc, expose=self.expose_errors, path=scope["path"])
                 await error_json(body, 500)(scope, receive, send_edge)  # an exposed text may hold a lone surrogate
         finally:
-            observed = running.pop(id(entry), None) is not None  # else logged as cut at the shutdown deadline
+            # Not in progress any more: else logged as cut at the shutdown deadline.
+            if running.pop(id(entry), None) is not None and not observed:
+                observe(status)
             if lean:
-                if observed:
-                    seconds, code = perf_counter() - start, 500 if status is None else status
-                    for record in observer.observers:  # type: ignore[union-attr]
-                        record(scope, code, seconds)
-                    if metrics is not None:
-                        route, seen = extra.get("route"), metrics.seen
-                        if not seen:
-                            metrics.schedule()
-                        seen.append((route["pattern"] if route is not None else "-", scope["method"], code, seconds))
                 request_id_var.reset(id_token)
-            elif begun is not None and observed:
-                observer.end(begun, scope, 500 if status is None else status)  # type: ignore[union-attr]
+            elif begun is not None:
+                observer.release(begun)  # type: ignore[union-attr]
 
     async def _after_stop(self, entry: list[Any], status: int | None, scope: Scope, receive: Receive, send: Send,
                        downstream: Send) -> None:

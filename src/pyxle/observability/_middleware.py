@@ -120,7 +120,13 @@ class Observer:
 
     def end(self, begun: Begun, scope: Scope, status: int) -> None:
         """The request is over (answered with ``status``, failed or closed): count it, log it, end its span."""
-        start, _, id_token, _, phases_token, span = begun
+        self.finish(begun, scope, status)
+        self.release(begun)
+
+    def finish(self, begun: Begun, scope: Scope, status: int) -> None:
+        """The request's answer is sent (``status``): count it, log it, end its span. Its background
+        tasks may still run, with its request id (``release`` drops it once they end)."""
+        start, *_, span = begun
         seconds = time.perf_counter() - start
         for observer in self.observers:
             observer(scope, status, seconds)
@@ -131,6 +137,10 @@ class Observer:
                 metrics.observe_request(route or "-", scope.get("method", "WS"), status, seconds)
             if span is not None:
                 span.end(route, status)
+
+    def release(self, begun: Begun) -> None:
+        """The request's code is done, its background tasks too: its request id and phases are no longer current."""
+        _, _, id_token, _, phases_token, _ = begun
         if phases_token is not None:
             phases_var.reset(phases_token)
         if id_token is not None:
