@@ -718,7 +718,8 @@ class PyxleApp(Starlette):
                         self.ready = False
         finally:
             self._stopping()
-            await tasks.stop(timeout=self._time_left())  # before what tasks use (the cache, plugins) stops
+            # Before what tasks use (the cache, plugins) stops.
+            await tasks.stop(timeout=self._time_left(), deadline=self.limits.shutdown_timeout)
             if get_active_queue() is tasks:
                 set_active_queue(queue_before)
             if get_active_cache() is self.page_cache:

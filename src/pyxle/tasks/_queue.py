@@ -71,9 +71,11 @@ class TaskQueue:
             self._loop = asyncio.get_running_loop()
             self._slots = asyncio.Semaphore(self.max_workers)
 
-    async def stop(self, *, drain: bool = True, timeout: float | None = None) -> None:
+    async def stop(self, *, drain: bool = True, timeout: float | None = None, deadline: float | None = None) -> None:
         """Stop taking tasks; with ``drain``, wait up to ``timeout`` seconds (None: as long as
-        they take) for those queued or running, then cancel the rest, saying how many."""
+        they take) for those queued or running, then cancel the rest, saying how many and within
+        what ``deadline`` (``timeout`` by default; the app passes its whole shutdown deadline, of
+        which ``timeout`` is what requests left: the operator set the one, not the other)."""
         if self._loop is None:
             return
         self._loop = None
@@ -82,7 +84,8 @@ class TaskQueue:
             _, tasks = await asyncio.wait(tasks, timeout=timeout)
         if tasks:
             logger.warning("%d background task(s) cancelled at shutdown: they had not finished%s", len(tasks),
-                           f" within {timeout:g}s" if drain and timeout is not None else "")
+                           f" within {deadline if deadline is not None else timeout:g}s"
+                           if drain and timeout is not None else "")
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
