@@ -71,3 +71,33 @@ def test_a_dotted_hook_whose_module_is_missing_names_what_it_found_instead(make_
     assert server.wait_exit(60) == 1
     assert ("pyxle: pyxle.config.json: routeMiddleware.pages[0] 'app_hooks.nowhere.timing' cannot be imported: "
             "AttributeError: module 'app_hooks' has no attribute 'nowhere'") in server.output(), server.output()
+
+
+COUNTER = '''
+async def counter(context, request, call_next):
+    request.state.calls = getattr(request.state, "calls", 0) + 1
+    response = await call_next(request)
+    response.headers["x-calls"] = str(request.state.calls)
+    return response
+'''
+ACTION_PAGE = '''
+@action
+async def save(request):
+    return {"ok": True}
+
+export default function P() { return <p>hi</p> }
+'''
+
+
+@cites("docs/middleware.md", "inside the `pages` hooks (a hook listed under both runs once)")
+@pytest.mark.parametrize(("pages", "actions"), [("hooks:counter", "hooks.counter"), ("hooks.counter", "hooks:counter"),
+                                                ("hooks:counter", "hooks:counter")])
+def test_a_hook_listed_under_pages_and_actions_in_either_spelling_runs_once_on_an_action(
+        make_project, start_server, pages: str, actions: str) -> None:
+    """Both lists were compared by their strings, so `hooks:counter` and `hooks.counter` ran it twice."""
+    project = make_project({"hooks.py": COUNTER, "pages/index.pyxl": ACTION_PAGE,
+                            "pyxle.config.json": json.dumps({"routeMiddleware": {"pages": [pages], "actions": [actions]},
+                                                             "csrf": False})})
+    server = start_server(project, "serve", env=KEY)
+    answer = httpx.post(server.url + "/api/__actions/index/save", json={}, timeout=30)
+    assert answer.status_code == 200 and answer.headers["x-calls"] == "1", (answer.headers, server.output())

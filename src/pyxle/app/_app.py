@@ -1333,9 +1333,8 @@ def _load_pages(config: PyxleConfig, table: Any, mode: Mode, built: dict[str, An
 
     try:
         page_hooks = load_hooks(config.page_hooks, setting="routeMiddleware.pages")
-        # Actions run inside the page hooks; one listed under both runs once.
-        action_specs = [spec for spec in config.action_hooks if spec not in config.page_hooks]
-        action_hooks = load_hooks(action_specs, setting="routeMiddleware.actions")
+        # Actions run inside the page hooks; one listed under both (in either spelling) runs once.
+        action_hooks = load_hooks(config.action_hooks, setting="routeMiddleware.actions", besides=config.page_hooks)
         return load_pages(table, config.pages_path, config.root, page_hooks, action_hooks=action_hooks,
                           expose_errors=_exposes_errors(config, mode), built=built, prefetch_ttl=config.prefetch_ttl,
                           cache=cache, title=config.name, lang=config.lang, code_dir=code_dir,

@@ -41,7 +41,7 @@ async def _call_hook(hook: Hook, context: RouteContext, call_next: Endpoint, req
     return response
 
 
-def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
+def load_hooks(specs: Sequence[str], *, setting: str, besides: Sequence[str] = ()) -> list[Hook]:
     """Import each ``"module.path:attr"`` (or ``"module.path.attr"``, as middleware entries may be
     written) and make it a hook, once, at start-up; an entry naming nothing stops start-up naming
     ``pyxle.config.json``, the setting and the entry.
@@ -51,7 +51,11 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
     methods, which then behaves as a ``RouteHook``, or one with an async ``__call__``); or an
     instance of one. Anything else stops start-up naming the setting, the file and line, and what
     a hook looks like: found per request, it was a 500 on every route the hook wraps.
+
+    ``besides``: the entries of hooks that already wrap these (the pages' around the actions'):
+    an entry naming the same object as one of them, in either spelling, is left out (it runs once).
     """
+    loaded = _targets(besides)
     hooks: list[Hook] = []
     for index, spec in enumerate(specs):
         where = f"{setting}[{index}] {spec!r}"
@@ -59,8 +63,20 @@ def load_hooks(specs: Sequence[str], *, setting: str) -> list[Hook]:
             target = import_string(spec, where)
         except ImportError as exc:
             raise HookLoadError(entry_error(str(exc), where, CONFIG_FILENAME, _NAMED)) from exc
-        hooks.append(_as_hook(target, where, spec))
+        if not any(target is other for other in loaded):
+            hooks.append(_as_hook(target, where, spec))
     return hooks
+
+
+def _targets(specs: Sequence[str]) -> list[object]:
+    """What ``specs`` name (those that name nothing are reported where they are loaded)."""
+    targets = []
+    for spec in specs:
+        try:
+            targets.append(import_string(spec, spec))
+        except ImportError:
+            continue
+    return targets
 
 
 def _as_hook(target: object, where: str, spec: str, factory: Callable[[], object] | None = None) -> Hook:
