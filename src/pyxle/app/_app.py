@@ -42,6 +42,7 @@ from pyxle.app._middleware import (
     FailedStart,
     LifespanGuard,
     MiddlewareLoadError,
+    SocketGuard,
     load_middleware,
     make,
     try_middleware,
@@ -541,7 +542,8 @@ class PyxleApp(Starlette):
         # as they are added; a socket's id is in its refusal's headers by then.
         replaced = observer.header if observer is not None and observer.request_id else b""
         sockets = security_headers(config.security_headers) if config.security_headers or replaced else None
-        other = observability.ObservabilityMiddleware(app, observer) if observer else app
+        sockets_app = SocketGuard(app, layers) if layers else app  # inside the observation: the request id
+        other = observability.ObservabilityMiddleware(sockets_app, observer) if observer else sockets_app
         self.edge = HttpEdge(app, add_headers=security_headers(config.security_headers, replaced=replaced)
                              if config.security_headers or replaced else None, socket_headers=sockets,
                         compressor=compressor, max_body_size=config.max_body_size,

@@ -12,6 +12,7 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyxle._loading import SourceError, binds, entry_error, import_string, located, signature_of, user_frame
+from pyxle._loggable import loggable
 from pyxle.config import CONFIG_FILENAME
 
 _SHAPES = ("expected an ASGI middleware class (its __init__ takes the app first), a starlette Middleware(cls, "
@@ -128,16 +129,68 @@ class LifespanGuard:
         return None
 
     def _raised_in(self, exc: BaseException) -> str | None:
-        """The label of the innermost layer whose code is in ``exc``'s traceback."""
-        found, tb = None, exc.__traceback__
-        while tb is not None:
-            frame = tb.tb_frame
-            owner = frame.f_locals.get("self")
-            for label, layer in self.layers:
-                if owner is layer or frame.f_code is getattr(layer, "__code__", None):
-                    found = label
-            tb = tb.tb_next
-        return found
+        return raised_in(exc, self.layers)
+
+
+def raised_in(exc: BaseException, layers: Sequence[tuple[str, object]]) -> str | None:
+    """The label of the innermost of ``layers`` whose code is in ``exc``'s traceback."""
+    found, tb = None, exc.__traceback__
+    while tb is not None:
+        frame = tb.tb_frame
+        owner = frame.f_locals.get("self")
+        for label, layer in layers:
+            if owner is layer or frame.f_code is getattr(layer, "__code__", None):
+                found = label
+        tb = tb.tb_next
+    return found
+
+
+_SERVER_ERROR = b'{"error":"Internal Server Error"}'
+error_logger = logging.getLogger("pyxle.error")
+
+
+class SocketGuard:
+    """Serves WebSockets through the middleware (``app``): one of ``layers`` (label, instance)
+    raising before the handshake is answered (one written for HTTP only, reading ``scope["method"]``)
+    is logged as Pyxle's error, with the request id, the entry, its line and a hint, and answered
+    500 where the server takes ASGI's denial responses (granian does), else closed (the server's
+    403). It reached granian, which logged it without any of those, and the access log said 101."""
+
+    def __init__(self, app: ASGIApp, layers: Sequence[tuple[str, object]]) -> None:
+        self.app = app
+        self.layers = list(layers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await self.app(scope, receive, send)
+            return
+        answered = False
+
+        async def send_seen(message: Message) -> None:
+            nonlocal answered
+            answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_seen)
+        except Exception as exc:
+            if answered:  # after the handshake: the socket's own business, as before
+                raise
+            label = raised_in(exc, self.layers) or "the project's middleware"
+            where = f"WS {loggable(scope.get('path', ''))}"
+            error_logger.error("%s", _failure(f"{label} raised on a WebSocket handshake ({where})", exc, PASS_ON),
+                               exc_info=exc)
+            await _refuse_handshake(scope, send)
+
+
+async def _refuse_handshake(scope: Scope, send: Send) -> None:
+    """A 500 for a handshake the app failed, where the server takes it; else a close before accept."""
+    if "websocket.http.response" not in scope.get("extensions", {}):
+        await send({"type": "websocket.close", "code": 1011})
+        return
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(_SERVER_ERROR)).encode())]
+    await send({"type": "websocket.http.response.start", "status": 500, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": _SERVER_ERROR})
 
 
 def try_middleware(configured: Sequence[tuple[str, Middleware]], app: object = None) -> None:
