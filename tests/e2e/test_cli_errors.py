@@ -149,6 +149,18 @@ def test_a_middleware_whose_init_raises_stops_start_up_naming_it(make_project, s
             "as Audit(app)") in output, output
 
 
+@cites("docs/middleware.md", "a class without `__call__`) stops start-up naming the file and line")
+def test_a_middleware_class_without_call_taking_one_other_argument_stops_start_up_naming_it(
+        make_project, start_server) -> None:
+    """Its __init__ takes one argument (not the app), so it was made with the app and failed on
+    the lifespan as "'NeedsArg' object is not callable", with no entry, file or line."""
+    source = "class NeedsArg:\n    def __init__(self, header):\n        self.header = header\n"
+    output = start_up_error(make_project, start_server, {"audit.py": source}, {"middleware": ["audit:NeedsArg"]})
+    assert "pyxle: audit.py:1: middleware[0] 'audit:NeedsArg' is a class without __call__(self, scope, receive, " \
+           "send): what it makes is not a middleware" in output, output
+    assert "hint: expected an ASGI middleware class" in output and "is not callable" not in output, output
+
+
 def test_a_plugins_middleware_that_fails_on_the_lifespan_stops_the_workers_naming_it(
         make_project, start_server) -> None:
     """A plugin's middleware is made in the workers only: each one's start-up fails, naming it,

@@ -80,12 +80,18 @@ def make(label: str, cls: object, app: ASGIApp, args: Sequence[object], kwargs: 
     """``cls(app, *args, **kwargs)``; what it raises is a ``MiddlewareLoadError`` naming ``label``
     (``middleware[0] 'audit:Audit'``) and the project's line that raised."""
     try:
-        return cls(app, *args, **kwargs)  # type: ignore[operator, no-any-return]
+        made = cls(app, *args, **kwargs)  # type: ignore[operator]
     except Exception as exc:
         name = getattr(cls, "__qualname__", type(cls).__qualname__)
         hint = (f"Pyxle makes each middleware once as a worker starts, as {name}(app"
                 f"{', ...' if args or kwargs else ''}): the app it wraps first, then the options its entry gives")
         raise MiddlewareLoadError(_failure(f"{label} failed as it was made", exc, hint)) from exc
+    if not callable(made):  # a class whose __init__ took the app as something else (`header`), say
+        problem = (f"{label} is a class without __call__(self, scope, receive, send): what it makes is not a middleware"
+                   if isinstance(cls, type) else f"{label} returned an object of type {type(made).__name__}, "
+                                                 "not a middleware")
+        raise MiddlewareLoadError(located(cls, problem, _SHAPES))
+    return made  # type: ignore[no-any-return]
 
 
 class LifespanGuard:
