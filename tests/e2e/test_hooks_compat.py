@@ -39,6 +39,7 @@ class Timer:  # a class whose instance is a function-style hook
         response = await call_next(request)
         response.headers["x-timer"] = f"{self.label} {context.target}"
         response.headers["x-allowed"] = ",".join(context.allowed_methods)
+        response.headers["x-allowed-repr"] = repr(context.allowed_methods)
         return response
 '''
 
@@ -105,10 +106,11 @@ def test_plain_classes_under_route_middleware_actions_wrap_every_action(server: 
     assert _post_action(server, "save", **{"x-block": "1"}).json() == {"blocked": "action"}
 
 
-@cites("docs/middleware.md", "| `allowed_methods` | what the `Allow` header lists (`[\"POST\"]` for an action) |")
+@cites("docs/middleware.md", "| `allowed_methods` | what the `Allow` header lists, a tuple as in pyxle-framework 0.9 (`(\"POST\",)` for an action) |")
 def test_a_hook_reads_the_methods_the_allow_header_lists(server: Server) -> None:
     saved = _post_action(server, "save")
     assert saved.headers["x-allowed"] == "POST"
+    assert saved.headers["x-allowed-repr"] == "('POST',)"  # a tuple, as 0.9.4's was (the doc showed a list)
     assert httpx.get(server.url + "/api/__actions/index/save").headers["allow"] == "POST"  # its 405 lists the same
     ping = httpx.get(server.url + "/api/ping")
     assert ping.headers["x-allowed"] == "GET,HEAD,OPTIONS"
