@@ -38,7 +38,13 @@ FILES = {
           return <p>form</p>
         }
         """,
-    "pyxle.config.json": '{"middleware": ["app_middleware:Tag"], "maxBodySize": 1000, "csrf": false}',
+    "hooks.py": """
+        class Seen:
+            def on_error(self, request, context, exc):
+                print("on_error saw", type(exc).__name__, flush=True)
+        """,
+    "pyxle.config.json": '{"middleware": ["app_middleware:Tag"], "maxBodySize": 1000, "csrf": false, '
+                         '"routeMiddleware": {"apis": ["hooks:Seen"]}}',
 }
 
 
@@ -69,6 +75,7 @@ def test_a_chunked_body_over_the_limit_is_a_413_through_a_base_http_middleware(s
     assert answer.headers.get("x-tag") == "1"  # it passed through the middleware
     server.wait_for_output('"POST /api/echo" 413')
     _clean(server.output())
+    assert "on_error saw BodyTooLarge" in server.output()  # a route hook's on_error gets the refusal, unwrapped
 
 
 def test_a_chunked_action_body_over_the_limit_is_a_413_through_a_base_http_middleware(server: Server) -> None:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyxle._refused import body_refusal
 from pyxle.routing import RouteSpec, starlette_patterns
 
 
@@ -109,9 +110,12 @@ class RouteHook:
             return early
         try:
             response = await call_next(request)
-        except Exception as exc:
+        except Exception as caught:
+            exc = body_refusal(caught) or caught  # a body's refusal a task group wrapped (BaseHTTPMiddleware)
             handled = await _maybe_await(self.on_error(request, context, exc))
             if handled is None:
+                if exc is not caught:
+                    raise exc from None
                 raise
             return handled
         replaced = await _maybe_await(self.on_post_call(request, response, context))
