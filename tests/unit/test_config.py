@@ -681,7 +681,7 @@ def test_to_dict_round_trips_through_the_file(tmp_path: Path) -> None:
         },
     )
     data = original.to_dict(masked=False)
-    del data["secretKey"]
+    del data["secretKey"], data["secretKeyFallbacks"]  # read from the environment only
     other = tmp_path / "again"
     other.mkdir()
     again = load(other, data)
@@ -787,3 +787,9 @@ def test_a_nested_security_setting_written_at_the_top_level_stops_start_up(tmp_p
     for key, meant in (("origins", "cors.origins"), ("metricsEndpointToken", "observability.metricsEndpointToken"),
                        ("trust_incoming_request_id", "observability.trustIncomingRequestId")):
         assert f'{path}: line ' in text and f'unknown key "{key}"; did you mean "{meant}"?' in text, text
+
+
+def test_fallback_keys_in_the_config_file_are_ignored_naming_their_variable(tmp_path: Path) -> None:
+    config = load(tmp_path, {"secretKeyFallbacks": ["x" * 40]})
+    assert config.secret_key_fallbacks == ()
+    assert any("PYXLE_SECRET_KEY_FALLBACKS environment variable" in warning for warning in config.warnings)

@@ -192,3 +192,79 @@ def test_a_name_outside_latin_1_signed_quoted_goes_in_a_cookie_and_reads_back() 
     sent = answer.headers["set-cookie"].split(";")[0]
     verified = verify_cookie(cookie_parser(sent)["session"], "k", salt="session")
     assert verified is not None and unquote(verified) == "日本"
+
+
+def test_verify_cookie_tries_the_fallback_keys_only_to_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyxle.security import sign_cookie, verify_cookie
+
+    old, new = "old-key-of-19-bytes", "n" * 40
+    monkeypatch.setenv("PYXLE_SECRET_KEY", new)
+    monkeypatch.setenv("PYXLE_SECRET_KEY_FALLBACKS", f" x{'y' * 40} , {old},")
+    signed = sign_cookie("alice", old, salt="session")
+    assert verify_cookie(signed, salt="session") == "alice"  # the variable's fallbacks
+    assert sign_cookie("alice", salt="session") == sign_cookie("alice", new, salt="session")  # never signs with one
+    assert verify_cookie(signed, new, salt="session") is None  # a key passed: the variable is not read
+    assert verify_cookie(signed, new, salt="session", fallbacks=[old]) == "alice"
+    assert verify_cookie(signed, salt="session", fallbacks=[]) is None
+    assert verify_cookie(sign_cookie("m", "m" * 40, salt="session"), salt="session") is None
+
+
+def test_config_and_security_split_the_fallbacks_alike() -> None:
+    from pyxle.config._rules import split_fallbacks as config_split
+    from pyxle.security._secret import split_fallbacks
+
+    for text in (None, "", "a", "a,b", " a , b ,", "a b,c", ",,", "k" * 40 + "," + "short"):
+        assert split_fallbacks(text) == config_split(text), text
+    assert split_fallbacks(" a , b c ,") == ("a", "b c")
+
+
+def test_a_csrf_token_of_a_fallback_key_is_valid_and_replaced() -> None:
+    import asyncio
+
+    from pyxle.security._tokens import make_token, verify_token
+
+    old, new = b"o" * 19, b"n" * 40
+    seen: list[dict] = []
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b"{}"})
+
+    async def post(middleware: CSRFMiddleware, token: str) -> tuple[int, str | None]:
+        scope = {"type": "http", "method": "POST", "path": "/api/__actions/x/y", "headers": [
+            (b"cookie", f"pyxle-csrf={token}".encode()), (b"x-csrf-token", token.encode())], "scheme": "http"}
+        answers: list[dict] = []
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            answers.append(message)
+
+        await middleware(scope, receive, send)
+        seen.append(scope)
+        start = answers[0]
+        cookies = [v.decode() for k, v in start.get("headers", []) if k == b"set-cookie"]
+        return start["status"], cookies[0].split(";")[0].split("=", 1)[1] if cookies else None
+
+    rotated = CSRFMiddleware(app, secret=new, fallbacks=[old])
+    status, renewed = asyncio.run(post(rotated, make_token(old)))
+    assert status == 200 and renewed is not None and verify_token(new, renewed) and not verify_token(old, renewed)
+    assert asyncio.run(post(rotated, renewed)) == (200, None)
+    assert asyncio.run(post(rotated, make_token(b"f" * 40)))[0] == 403
+    assert asyncio.run(post(CSRFMiddleware(app, secret=new), make_token(old)))[0] == 403  # no fallbacks: refused
+
+
+def test_masked_config_hides_every_fallback_key() -> None:
+    from pyxle.config import PyxleConfig
+
+    shown = PyxleConfig(root=".", secret_key="n" * 40, secret_key_fallbacks=("a" * 19, "b" * 40)).to_dict()
+    assert shown["secretKeyFallbacks"] == ["********", "********"] and shown["secretKey"] == "********"
+    assert "a" * 19 not in repr(PyxleConfig(root=".", secret_key_fallbacks=("a" * 19,)))
+
+
+@cites("docs/security.md", "after a key change, the page cache starts empty and the counters start again from zero")
+def test_the_redis_namespace_follows_the_current_key_alone() -> None:
+    from pyxle._redis import app_namespace
+
+    assert app_namespace("n" * 40) != app_namespace("o" * 40) and app_namespace("n" * 40) == app_namespace("n" * 40)

@@ -504,6 +504,7 @@ class PyxleApp(Starlette):
         # checks a plugin's endpoint under /api (pyxle-auth's, with authPathPrefix "/api/auth").
         app = csrf_middleware(app, config.csrf, secret=config.secret_key.encode(),  # type: ignore[union-attr]  # set in __init__
                               api_route=api_route, refuse=self.refusal,
+                              fallbacks=tuple(key.encode() for key in config.secret_key_fallbacks),
                               routed=None if plugins is None else lambda scope: bool(scope["pyxle"].get(PAST_PLUGINS)))
         app = cors_middleware(
             app, origins=config.cors.origins, methods=config.cors.methods, headers=config.cors.headers,

@@ -17,7 +17,14 @@ from ._dirs import check_dirs
 from ._env import env_file_names, load_env_files
 from ._errors import ConfigError, read_text
 from ._model import PyxleConfig
-from ._overrides import ENV_OVERRIDES, env_overrides, flag_overrides, unknown_variables, with_env_secrets
+from ._overrides import (
+    ENV_OVERRIDES,
+    env_overrides,
+    fallback_warnings,
+    flag_overrides,
+    unknown_variables,
+    with_env_secrets,
+)
 from ._rules import problem
 from ._validate import validate_config
 
@@ -153,7 +160,7 @@ def load_config(
         if problems:
             raise ConfigError(problems, path, warnings=warnings)
 
-    warnings += unknown_variables(environ, origins)
+    warnings += unknown_variables(environ, origins) + fallback_warnings(environ, origins)
     from_env, env_problems = env_overrides(environ, origins)
     from_flags, flag_problems = flag_overrides(overrides or {})
     if env_problems or flag_problems:

@@ -31,6 +31,10 @@ def plain(value: Any) -> Any:
     return value
 
 
+def _scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float)) and not isinstance(value, bool)
+
+
 def mask_secrets(value: Any) -> Any:
     """Replace the values of secret-looking keys, at any depth.
 
@@ -40,9 +44,10 @@ def mask_secrets(value: Any) -> Any:
     if isinstance(value, Mapping):
         result = {}
         for key, item in value.items():
-            scalar = isinstance(item, (str, int, float)) and not isinstance(item, bool)
-            if scalar and is_secret_key(str(key)):
+            if _scalar(item) and is_secret_key(str(key)):
                 result[key] = MASK
+            elif isinstance(item, list) and is_secret_key(str(key)):  # a list of keys: each hidden, the count shown
+                result[key] = [MASK if _scalar(each) else mask_secrets(each) for each in item]
             else:
                 result[key] = mask_secrets(item)
         return result

@@ -262,6 +262,8 @@ class PyxleConfig:
     prefetch_ttl: int | None = None
     # Never shown by repr(); to_dict() masks it unless asked not to.
     secret_key: str | None = field(default=None, repr=False)
+    # PYXLE_SECRET_KEY_FALLBACKS: older keys, which verify what they signed and never sign.
+    secret_key_fallbacks: tuple[str, ...] = field(default=(), repr=False)
     warnings: tuple[str, ...] = field(default=(), compare=False)
     # Where the settings naming a Redis were given ("rateLimit.redisUrl", "realtime.broker",
     # "realtime.redisUrl", "cache.backend", "cache.redisUrl"), and the host ("starlette.host"):
@@ -370,6 +372,7 @@ class PyxleConfig:
             "plugins": plain(self.plugins),
             "navigation": {"defaultPrefetchTtl": self.prefetch_ttl},
             "secretKey": self.secret_key,
+            "secretKeyFallbacks": list(self.secret_key_fallbacks),
         }
         return mask_secrets(data) if masked else data
 

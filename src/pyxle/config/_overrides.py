@@ -133,7 +133,16 @@ def env_overrides(
         if refusal is not None:
             where = (origins or {}).get(SECRET_KEY_VAR)
             problems.append(f"{where}: {refusal}" if where else refusal)
+    if fallbacks := r.split_fallbacks(environ.get(r.SECRET_KEY_FALLBACKS_VAR)):
+        values["secret_key_fallbacks"] = fallbacks
     return values, tuple(problems)
+
+
+def fallback_warnings(environ: Mapping[str, str], origins: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Start-up's warnings for the short keys of PYXLE_SECRET_KEY_FALLBACKS, with its .env line."""
+    where = (origins or {}).get(r.SECRET_KEY_FALLBACKS_VAR)
+    found = r.short_fallbacks(r.split_fallbacks(environ.get(r.SECRET_KEY_FALLBACKS_VAR)))
+    return tuple(f"{where}: {warning}" if where else warning for warning in found)
 
 
 # PYXLE_* variables Pyxle sets for its own processes, and those pyxle-framework 0.9 read that are
@@ -151,7 +160,7 @@ _PREFIX = "PYXLE_"
 
 def variables_read() -> tuple[str, ...]:
     """The ``PYXLE_*`` variables a user sets for Pyxle to read (not ``PYXLE_PUBLIC_*``)."""
-    names = (*ENV_OVERRIDES, SECRET_KEY_VAR, *ENV_SECRETS, *REALTIME_ENV, *CACHE_ENV, *LIMIT_ENV)
+    names = (*ENV_OVERRIDES, SECRET_KEY_VAR, r.SECRET_KEY_FALLBACKS_VAR, *ENV_SECRETS, *REALTIME_ENV, *CACHE_ENV, *LIMIT_ENV)
     return tuple(name for name in names if name.startswith(_PREFIX))
 
 
@@ -221,6 +230,7 @@ _OVERRIDE_LISTS: dict[str, Rule] = {
     "page_hooks": r.HOOK,
     "api_hooks": r.HOOK,
     "action_hooks": r.HOOK,
+    "secret_key_fallbacks": r.NON_EMPTY_STR,
 }
 _OVERRIDE_TYPES: dict[str, tuple[type, str]] = {
     "cors": (CorsConfig, "a CorsConfig"),
@@ -260,7 +270,8 @@ def flag_overrides(overrides: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[
             if isinstance(value, (list, tuple)) and all(rule.check(item) for item in value):
                 values[name] = tuple(value)
             else:
-                problems.append(problem(where, f"a list of {rule.plural}", value))
+                shown = "********" if name == "secret_key_fallbacks" else value
+                problems.append(problem(where, f"a list of {rule.plural}", shown))
         else:
             kind, expected = _OVERRIDE_TYPES[name]
             if isinstance(value, kind):

@@ -229,6 +229,7 @@ LIMITS: dict[str, tuple[Callable[[str], Any], Rule]] = {
 # The shortest PYXLE_SECRET_KEY taken, in bytes (pyxle.security's MIN_SECRET_BYTES: config imports
 # nothing of it), and how to make one.
 SECRET_KEY_BYTES = 32
+SECRET_KEY_FALLBACKS_VAR = "PYXLE_SECRET_KEY_FALLBACKS"
 HOW_TO_MAKE_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 
 
@@ -237,7 +238,27 @@ def secret_key_problem(value: str) -> str | None:
     size = len(value.encode("utf-8", "surrogateescape"))
     if size >= SECRET_KEY_BYTES:
         return None
-    return f"PYXLE_SECRET_KEY is {size} bytes; it must be at least {SECRET_KEY_BYTES}. Make one with: {HOW_TO_MAKE_SECRET}"
+    return (f"PYXLE_SECRET_KEY is {size} bytes; it must be at least {SECRET_KEY_BYTES}. Make one with: {HOW_TO_MAKE_SECRET}. "
+            f"To keep what the old key signed valid (sessions, CSRF tokens), set a new PYXLE_SECRET_KEY and move the "
+            f"old one to {SECRET_KEY_FALLBACKS_VAR}")
+
+
+def split_fallbacks(text: str | None) -> tuple[str, ...]:
+    """The keys of PYXLE_SECRET_KEY_FALLBACKS: comma-separated, spaces around each dropped
+    (pyxle.security's ``split_fallbacks`` is the same rule)."""
+    return tuple(key for part in (text or "").split(",") if (key := part.strip()))
+
+
+def short_fallbacks(keys: tuple[str, ...]) -> tuple[str, ...]:
+    """A warning per fallback key under 32 bytes, named by its position, never by its value: it is
+    taken (it only verifies old values), but should go once they have expired."""
+    count = len(keys)
+    return tuple(
+        f"{SECRET_KEY_FALLBACKS_VAR}: key {index} of {count} is {size} bytes (under {SECRET_KEY_BYTES}); it only "
+        "verifies values signed before the rotation: remove it once the cookies and tokens it signed have expired"
+        for index, key in enumerate(keys, 1)
+        if (size := len(key.encode("utf-8", "surrogateescape"))) < SECRET_KEY_BYTES
+    )
 
 
 _REDIS_NETLOC = re.compile(r"([^:/?#]+://)([^/?#]*)")

@@ -83,7 +83,7 @@ _TOP_LEVEL_HINTS = {"host": "starlette.host", "port": "starlette.port", "origins
                      "metricsendpointtoken": "observability.metricsEndpointToken",
                      "trustincomingrequestid": "observability.trustIncomingRequestId"}
 _SECRET_HINT = (
-    'key "{key}" is ignored: the secret key is read only from the PYXLE_SECRET_KEY '
+    'key "{key}" is ignored: the secret key is read only from the {variable} '
     "environment variable (e.g. in .env.local), so it is never committed with the config"
 )
 
@@ -135,8 +135,9 @@ class Validator:
         for key in obj:
             if key in known or (not where and key in _SILENT_KEYS):
                 continue
-            if not where and _normalise(key) in ("secretkey", "secret"):
-                self.warnings.append(_SECRET_HINT.format(key=key))
+            if not where and _normalise(key) in ("secretkey", "secret", "secretkeyfallbacks"):
+                variable = "PYXLE_SECRET_KEY_FALLBACKS" if _normalise(key) == "secretkeyfallbacks" else "PYXLE_SECRET_KEY"
+                self.warnings.append(_SECRET_HINT.format(key=key, variable=variable))
                 continue
             hint = _TOP_LEVEL_HINTS.get(_normalise(key)) if not where else None
             if hint is None:

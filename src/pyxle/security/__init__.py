@@ -2,7 +2,8 @@
 
 Public names: ``csrf_middleware``, ``CSRFMiddleware``, ``make_token``, ``verify_token``,
 ``SecurityHeadersMiddleware``, ``security_headers``, ``DEFAULT_SECURITY_HEADERS``, ``cors_middleware``,
-``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie``, ``MissingSecretKeyError``,
+``resolve_secret``, ``SecretKeyError``, ``sign_cookie``, ``verify_cookie`` (which, as the CSRF check, also
+takes the older keys of PYXLE_SECRET_KEY_FALLBACKS: they verify, never sign), ``MissingSecretKeyError``,
 ``over_https``, ``script_policy`` (a nonce per page for a CSP that refuses inline scripts),
 ``nonced`` (that nonce on the scripts of a page Pyxle writes itself), and ``exact_origins`` and
 ``origin_pattern`` (the origins of ``cors.origins`` compared whole, and a pattern for those for
@@ -53,16 +54,17 @@ __all__ = [
 def csrf_middleware(app: ASGIApp, csrf: Any, *, secret: bytes,
                     api_route: Callable[[str, str], str | None] | None = None,
                     routed: Callable[[Scope], bool] | None = None,
-                    refuse: Callable[[Scope, Response], ASGIApp] | None = None) -> ASGIApp:
+                    refuse: Callable[[Scope, Response], ASGIApp] | None = None,
+                    fallbacks: Sequence[bytes] = ()) -> ASGIApp:
     """Wrap ``app`` per a ``CsrfConfig``-shaped object; disabled means not wrapped at all.
-    ``api_route``, ``routed``, ``refuse``: see ``CSRFMiddleware``."""
+    ``api_route``, ``routed``, ``refuse``, ``fallbacks``: see ``CSRFMiddleware``."""
     if not csrf.enabled:
         return app
     return CSRFMiddleware(
         app, secret=secret, cookie_name=csrf.cookie_name, header_name=csrf.header_name,
         cookie_secure=csrf.cookie_secure, cookie_same_site=csrf.cookie_same_site,
         exempt_paths=csrf.exempt_paths, api_routes=csrf.api_routes or False, api_route=api_route, routed=routed,
-        refuse=refuse,
+        refuse=refuse, fallbacks=fallbacks,
     )
 
 

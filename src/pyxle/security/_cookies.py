@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+from collections.abc import Sequence
+
+from pyxle.security._secret import FALLBACKS_ENV, split_fallbacks
 
 SECRET_ENV = "PYXLE_SECRET_KEY"
 
@@ -35,14 +38,26 @@ def sign_cookie(value: str, secret_key: str | None = None, *, salt: str = "") ->
     return f"{value}.{signature}"
 
 
-def verify_cookie(signed_value: str, secret_key: str | None = None, *, salt: str = "") -> str | None:
+def verify_cookie(signed_value: str, secret_key: str | None = None, *, salt: str = "",
+                  fallbacks: Sequence[str] | None = None) -> str | None:
     """The original value if the signature is right, else None (test with ``is not None``: it may be "").
 
     A missing secret raises ``MissingSecretKeyError`` rather than rejecting every cookie quietly.
+    ``fallbacks``: older keys, tried only when ``secret_key`` refuses the value; ``None`` means
+    those of PYXLE_SECRET_KEY_FALLBACKS when ``secret_key`` is ``None`` too (PYXLE_SECRET_KEY's), none otherwise.
     """
     key = _key(secret_key, salt)
     value, dot, signature = (signed_value or "").rpartition(".")
     if not dot:
         return None
+    given = signature.encode("utf-8", "replace")
+    if _signed(key, value, given):
+        return value
+    if fallbacks is None:
+        fallbacks = split_fallbacks(os.environ.get(FALLBACKS_ENV)) if secret_key is None else ()
+    return value if any(_signed(_key(old, salt), value, given) for old in fallbacks if old) else None
+
+
+def _signed(key: bytes, value: str, signature: bytes) -> bool:
     expected = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-    return value if hmac.compare_digest(signature.encode("utf-8", "replace"), expected.encode("ascii")) else None
+    return hmac.compare_digest(signature, expected.encode("ascii"))

@@ -58,6 +58,8 @@ class CSRFMiddleware:
     not (a plugin answered it in the route's stead) and no valid token came in the header.
     ``refuse(scope, answer)`` answers a refusal at an action URL in its stead: the app's choice
     between this JSON and a page (a browser's own form post); the JSON itself without it.
+    ``fallbacks``: older keys (PYXLE_SECRET_KEY_FALLBACKS). A token one of them signed is valid, and
+    the answer carries a new one signed with ``secret``; they are tried only when ``secret`` fails.
     """
 
     def __init__(
@@ -74,6 +76,7 @@ class CSRFMiddleware:
         api_route: Callable[[str, str], str | None] | None = None,
         routed: Callable[[Scope], bool] | None = None,
         refuse: Callable[[Scope, Response], ASGIApp] | None = None,
+        fallbacks: Sequence[bytes] = (),
     ) -> None:
         self.app = app
         self.refuse = refuse
@@ -81,6 +84,8 @@ class CSRFMiddleware:
         self._warned: set[str] = set()  # the requests the warning named, "POST /api/things/do"
         self.signer = Signer(secret)
         self.legacy = LegacyVerifier(secret)
+        # (older keys: a token they signed, ours or 0.9's, is valid and replaced by the answer's)
+        self.old_keys = tuple((Signer(key), LegacyVerifier(key)) for key in fallbacks)
         self.cookie_name = cookie_name
         self.header = header_name.lower().encode("latin-1")
         self.exempt = tuple(p for p in exempt_paths if p.strip("/"))  # the root would exempt every path
@@ -177,8 +182,10 @@ class CSRFMiddleware:
         await self.app(scope, receive, respond)
 
     def _verifies(self, token: str) -> bool:
-        """Signed by this server, or by pyxle-framework 0.9 with the same secret (a tab it served)."""
-        return self.signer.verify(token) or self.legacy.verify(token)
+        """Signed by this server, or by pyxle-framework 0.9 with the same secret (a tab it served),
+        or either with one of the older keys (tried last: a key rotated)."""
+        return (self.signer.verify(token) or self.legacy.verify(token)
+                or any(signer.verify(token) or legacy.verify(token) for signer, legacy in self.old_keys))
 
     def _accepted(self, cookie_token: str | None, given: str | None,
                   legacy: Sequence[tuple[str, str]]) -> str | None:

@@ -1,4 +1,5 @@
-"""The app secret that signs CSRF tokens: PYXLE_SECRET_KEY, or a key generated for this server."""
+"""The app secret that signs CSRF tokens: PYXLE_SECRET_KEY, or a key generated for this server;
+and the older keys of PYXLE_SECRET_KEY_FALLBACKS, which only verify."""
 
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ MIN_SECRET_BYTES = 32
 # rather than sign sessions with a key the next restart forgets.
 GENERATED_SECRET_ENV = "PYXLE_GENERATED_SECRET_KEY"
 HOW_TO_MAKE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+# Older keys, comma-separated: they verify what was signed before a rotation and never sign.
+# A comma: no generator of keys writes one (token_urlsafe, hex, base64, Django's), and a variable
+# holding "old1,old2" needs no quotes in a shell, a .env file or systemd's Environment=.
+FALLBACKS_ENV = "PYXLE_SECRET_KEY_FALLBACKS"
+KEEP_OLD = (f"To keep what the old key signed valid (sessions, CSRF tokens), set a new PYXLE_SECRET_KEY "
+            f"and move the old one to {FALLBACKS_ENV}")
 
 
 class SecretKeyError(ValueError):
@@ -27,7 +34,8 @@ def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) 
         key = value.encode("utf-8")
         if len(key) < MIN_SECRET_BYTES:
             raise SecretKeyError(
-                f"PYXLE_SECRET_KEY is {len(key)} bytes; it must be at least {MIN_SECRET_BYTES}. Make one with: {HOW_TO_MAKE}"
+                f"PYXLE_SECRET_KEY is {len(key)} bytes; it must be at least {MIN_SECRET_BYTES}. Make one with: {HOW_TO_MAKE}. "
+                f"{KEEP_OLD}"
             )
         return key, None
     refuse_generated(mode=mode, shared=shared)
@@ -40,6 +48,12 @@ def resolve_secret(value: str | None, *, mode: str, shared: Sequence[str] = ()) 
             f"MissingSecretKeyError until you set it (make one with: {HOW_TO_MAKE})"
         )
     return key, warning
+
+
+def split_fallbacks(text: str | None) -> tuple[str, ...]:
+    """The keys of PYXLE_SECRET_KEY_FALLBACKS, in order: split on commas, spaces around each
+    dropped (config's ``_rules.split_fallbacks`` is the same rule: config imports nothing of this)."""
+    return tuple(key for part in (text or "").split(",") if (key := part.strip()))
 
 
 def refuse_generated(*, mode: str, shared: Sequence[str]) -> None:
