@@ -352,3 +352,24 @@ def test_a_refused_secret_key_goes_with_the_dotenv_line_that_set_it(make_project
     server.wait_for_output("applied the new .env.local", timeout=40)
     expected = sign_cookie("v", "k" * 40)
     becomes(lambda: httpx.get(server.url + "/api/signed").json() == {"signed": expected}, server)
+
+
+def test_a_fallback_key_added_to_a_dotenv_file_verifies_in_the_next_worker(make_project, start_server) -> None:
+    """PYXLE_SECRET_KEY_FALLBACKS is a setting of the server, as PYXLE_SECRET_KEY is: an edit is
+    applied in a new worker, whose verify_cookie and CSRF check take the old key."""
+    from pyxle.security import sign_cookie
+
+    reader = {"pages/api/who.py": "from pyxle.security import verify_cookie\n\n\n"
+                                  "async def get(request):\n"
+                                  "    return {'user': verify_cookie(request.cookies.get('s', ''), salt='s')}\n"}
+    project = make_project({**ECHO, **reader, ".env.local": f"PYXLE_SECRET_KEY={'n' * 40}\n"})
+    server = start_server(project, "dev")
+    old = sign_cookie("alice", "short-prod-key-2024", salt="s")
+
+    def user() -> object:
+        return httpx.get(server.url + "/api/who", headers={"cookie": f"s={old}", "connection": "close"}).json()["user"]
+
+    assert user() is None
+    (project / ".env.local").write_text(f"PYXLE_SECRET_KEY={'n' * 40}\nPYXLE_SECRET_KEY_FALLBACKS=short-prod-key-2024\n")
+    becomes(lambda: user() == "alice", server)
+    assert server.output().count("PYXLE_SECRET_KEY_FALLBACKS: key 1 of 1 is 19 bytes") == 1, server.output()
