@@ -89,7 +89,10 @@ async function imported(esbuild, root, pages) {
   const runtime = realpathSync(CLIENT_RUNTIME)
   const unresolved = new Set() // `${resolveDir}\0${specifier}` of the imports esbuild could not resolve
   let reads = [] // process.env names page code never sees (envreads.mjs): warned of, not errors
-  const ownModule = (file) => file.startsWith(root + path.sep) && LOADERS[path.extname(file)] !== undefined &&
+  // A module outside the project that is no npm package (a monorepo's shared folder, reached by a
+  // relative path, an alias or a workspace link into node_modules) is the project's own too: the
+  // build bundles it, so loaded empty its `export default` went missing ("type": "module").
+  const ownModule = (file) => LOADERS[path.extname(file)] !== undefined &&
     !path.relative(root, file).split(path.sep).includes('node_modules') &&
     !code.has(file) // a global script a page imports too: an entry, checked as one
   // A plain stylesheet of the project's: esbuild parses it, and warns of its syntax errors (Sass is the build's).
