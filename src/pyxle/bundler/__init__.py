@@ -43,6 +43,7 @@ from pyxle import __version__
 from pyxle._loading import SourceError, content_hash, read_source, source_text, startup_note
 from pyxle.bundler._assets import FILE_ASSETS
 from pyxle.bundler._envreads import env_read_warnings, warned_before
+from pyxle.bundler._packages import module_folders, package_copies, package_record, packages_current
 from pyxle.bundler._served import (
     SSR_KEY,
     VERSION_KEY,
@@ -584,7 +585,8 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
                               digests)
     if (not force and previous is not None and previous.get("inputs") == fingerprint
             and version_problem(previous, "") is None and (out_dir / previous[SSR_KEY]).is_file()
-            and _has_every_page(previous, table)):
+            and _has_every_page(previous, table)
+            and (packages_current(root, previous, digests) or toolchain_problem(root) is not None)):
         if mode == "production":
             _refresh_copies(root, pages_dir, table, out_dir, previous, public_dir)
         _warn_env_reads(root, previous, bundler)
@@ -728,6 +730,9 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         fingerprint = inputs_hash(root, (out_dir, *other_outputs), public_env, mode, refresh,
                                   (global_styles, global_scripts), digests)
     manifest["outside"] = outside
+    _check_copies(root, outcome.get("packages") or {}, mode, bundler)
+    manifest["packages"] = package_record(root, outcome.get("packages") or {})
+    manifest["moduleFolders"] = module_folders(root, digests)
     # A file saved while the build read it (an edit undone, a git checkout and back): what the
     # build holds may be neither version, so its fingerprint matches none and the next build runs.
     if source_stamps(root, (out_dir, *other_outputs), outside_sources(previous)) != read_from:
@@ -752,6 +757,19 @@ def build(root: Path, pages_dir: Path, table: RouteTable, out_dir: Path, *, mode
         shutil.rmtree(out_dir / "client", ignore_errors=True)
     _warn_env_reads(root, manifest, bundler)
     return BuildResult(out_dir, manifest, broken)
+
+
+def _check_copies(root: Path, packages: dict[str, list[str]], mode: str, bundler: Bundler | None) -> None:
+    """Two copies of React in the bundle: ``pyxle build`` stops (every page would answer 500),
+    ``pyxle dev`` warns, once per message."""
+    copies = package_copies(root, packages)
+    if copies and mode == "production":
+        raise BuildError(copies)
+    warned = bundler.env_warned if bundler is not None else set()
+    for message in copies:
+        if message not in warned:
+            warned.add(message)
+            startup_note("%s", message)
 
 
 def _warn_env_reads(root: Path, manifest: dict[str, Any], bundler: Bundler | None) -> None:

@@ -783,6 +783,23 @@ function sourcesRead(results, styles) {
   return [...read].sort()
 }
 
+// The npm packages the builds read, each by the folders it was read from (from the project's
+// folder, sorted): two folders of `react` are two copies of React, whose hooks then fail in every
+// page ("Cannot read properties of null (reading 'useState')"), and pyxle.bundler names them. The
+// folders are also part of what makes a build current: removing a nested copy must rebuild.
+function packagesRead(results) {
+  const found = {}
+  for (const input of results.flatMap((result) => Object.keys(result.metafile.inputs))) {
+    const parts = input.split(/[\\/]/)
+    const at = parts.lastIndexOf('node_modules')
+    if (/^[\w-]+:/.test(input) || at < 0 || at + 1 >= parts.length) continue
+    const name = parts[at + 1].startsWith('@') ? parts.slice(at + 1, at + 3).join('/') : parts[at + 1]
+    const folder = parts.slice(0, at + 1 + name.split('/').length).join('/')
+    ;(found[name] ??= new Set()).add(folder)
+  }
+  return Object.fromEntries(Object.entries(found).sort().map(([name, folders]) => [name, [...folders].sort()]))
+}
+
 async function build(planPath, serve) {
   builds += 1
   plan = JSON.parse(readFileSync(planPath, 'utf8'))
@@ -842,7 +859,7 @@ async function build(planPath, serve) {
     manifest.envReads = hiddenReads()
     if (refresh) manifest.entries = modules.map((file) => path.relative(plan.projectRoot, file).split(path.sep).join('/'))
     writeFileSync(path.join(plan.outDir, 'manifest.json'), JSON.stringify(manifest, null, 2))
-    return { ok: true, manifest, read: sourcesRead([client, server], styles.read()) }
+    return { ok: true, manifest, read: sourcesRead([client, server], styles.read()), packages: packagesRead([client, server]) }
   } catch (error) {
     return failure(error, esbuild)
   }
