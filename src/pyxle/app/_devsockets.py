@@ -65,8 +65,8 @@ def imported_since(root: Path, code: Code, edited: Iterable[Path]) -> bool:
     """Whether an edited file is a module of the project imported since ``code`` was read (by a
     handler, as it ran: ``import words`` in its body): what it ran was never seen, nor is it
     imported again by the reload, so its edit concerns every socket, as any other module's does."""
-    files = set(edited)
-    return any(file in files and file not in code for file in project_modules(root).values())
+    files = {file.resolve() for file in edited}  # a linked folder's module is named by its link, its event by its real path
+    return any(file.resolve() in files and file not in code for file in project_modules(root).values())
 
 
 def restart_sockets(changed: set[Path], everything: bool) -> None:

@@ -31,7 +31,7 @@ from watchfiles import Change
 
 from pyxle.app._devevents import DevEvents, error_page
 from pyxle.app._devsockets import changed_code, imported_since, restart_sockets, server_code
-from pyxle.app._watch import forget_project_modules, in_tool_folder, project_changes, source_folders
+from pyxle.app._watch import forget_project_modules, in_tool_folder, linked_files, project_changes, source_folders
 from pyxle.bundler import BUNDLED_SUFFIXES, file_stamp, is_source_name, read_outside
 from pyxle.config import CONFIG_FILENAME
 from pyxle.pages._actions import PREFIX as ACTIONS
@@ -132,22 +132,24 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
     unannounced = 0  # builds in a row not shown because a file changed while they read it
     code = server_code(root)  # what the open WebSockets run, as of the last good build
     every_socket = False  # since that build: a .env file was read again, or a module imported after it edited
-    def outside() -> list[Path]:
-        return read_outside(root, app.config.build_path)
+    def outside() -> list[Path]:  # what the bundle and the Python modules read outside the project's folders
+        return sorted({*read_outside(root, app.config.build_path), *linked_files(root)})
 
     async for changes in project_changes(root, outputs, _relevance(root, outputs), stop, outside):
         names = sorted({Path(os.path.relpath(p, root)).as_posix() for _, p in changes})  # ../shared/S.jsx outside it
         edited = [name for name in names if name == CONFIG_FILENAME or _is_dotenv(root, root / name)]
         now = _settings(root, plugins) if edited else settings
-        held = [name for name in names if root / name in app.held_modules]
+        held_files = {file.resolve() for file in app.held_modules}  # a linked folder's by its real path, as events name it
+        held = sorted({Path(os.path.relpath(p, root)).as_posix() for _, p in changes if Path(p).resolve() in held_files})
         if now != settings or held:
             handed = sorted({*(edited if now != settings else ()), *held})
             _ask_for_new_worker(handed)
             settings = now
             continue
         every_socket = every_socket or imported_since(root, code, (Path(p) for _, p in changes))
+        read_from = outside()  # before the modules are forgotten: the shared ones are found through them
         forget_project_modules(root)
-        read = _stamps(root, outputs, outside())
+        read = _stamps(root, outputs, read_from)
         failed: StartupError | None = None
         unexpected: Exception | None = None
         try:
@@ -162,10 +164,10 @@ async def _rebuild_on_change(app: PyxleApp, stop: asyncio.Event, outputs: tuple[
             failed = StartupError(start_problem(exc, root, renderer.pool.bundle))
         except Exception as exc:  # noqa: BLE001 - a fault of Pyxle's own: logged with its traceback (below), shown, and the next edit reloads
             failed, unexpected = StartupError(f"{type(exc).__name__}: {exc}"), exc
-        saved_since = _stamps(root, outputs, outside()) != read
+        saved_since = _stamps(root, outputs, read_from) != read
         if (failed is not None or app.broken_pages) and not saved_since:  # half a save can fail faster than its writer pauses
             await asyncio.sleep(_FAILED_SETTLE)
-            saved_since = _stamps(root, outputs, outside()) != read
+            saved_since = _stamps(root, outputs, read_from) != read
         if saved_since and unannounced < _MAX_UNANNOUNCED:
             unannounced += 1  # a file changed as the build read it: its own event rebuilds next
             continue

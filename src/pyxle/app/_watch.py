@@ -21,6 +21,7 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
+from types import ModuleType
 
 from watchfiles import Change
 from watchfiles._rust_notify import RustNotify  # watchfiles' documented Rust backend (awatch is built on it)
@@ -30,6 +31,8 @@ from pyxle.bundler import TOOL_FOLDERS, is_virtualenv
 FileChange = tuple[Change, str]
 _LIBRARIES = (Path(__file__).resolve().parents[1], Path(__file__).parents[1],  # Pyxle
               *(Path(sysconfig.get_path(name)) for name in ("stdlib", "platstdlib", "purelib", "platlib")))
+_PREFIXES = tuple(Path(p) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix})
+_MAINS = {"__main__", "__mp_main__"}  # the script that started the process: never imported again
 _DEBOUNCE_MS, _STEP_MS, _TIMEOUT_MS = 50, 20, 5000
 # A batch is reported once the sources have held still this long (an editor that pauses in the
 # middle of a save), but never later than _SETTLE_MS after it came (a file the app keeps writing).
@@ -49,13 +52,56 @@ def in_tool_folder(root: Path, file: Path) -> bool:
 
 
 def project_modules(root: Path) -> dict[str, Path]:
-    """The imported modules that are the project's own files (helpers like ``db.py`` included)."""
-    found = {}
+    """The imported modules that are the project's code: its own files (helpers like ``db.py``
+    included) and the shared ones they import from outside it (``shared_modules``)."""
+    own = {}
     for name, module in list(sys.modules.items()):
         file = Path(getattr(module, "__file__", None) or "/")
         if file.is_relative_to(root) and not in_tool_folder(root, file) and not _library(file):
-            found[name] = file
-    return found
+            own[name] = file
+    return {**own, **shared_modules(own)}
+
+
+def shared_modules(own: dict[str, Path]) -> dict[str, Path]:
+    """The Python modules outside the project that its modules ``own`` import, but for the standard
+    library's and installed packages': a monorepo's shared package (``pip install -e``, PYTHONPATH).
+    Found by what the modules hold (a module, or a function or class of one), from package to
+    package: a test runner's or a tool's modules outside the project are never dropped by a reload."""
+    tops = set()
+    todo = [sys.modules[name] for name in own if name in sys.modules]
+    seen = {id(module) for module in todo}
+    while todo:
+        for value in list(vars(todo.pop()).values()):
+            name = _module_name(value)
+            module = sys.modules.get(name) if name else None
+            if module is None or id(module) in seen or _shared_file(module) is None:
+                continue
+            seen.add(id(module))
+            tops.add(name.partition(".")[0])
+            todo.append(module)
+    return {name: file for name, module in list(sys.modules.items())
+            if name.partition(".")[0] in tops and name not in own and (file := _shared_file(module)) is not None}
+
+
+def _module_name(value: object) -> str | None:
+    """The name of the module ``value`` is, or was defined in; None for a value that says none
+    (or refuses to say: a proxy to a request's state raises outside a request)."""
+    if isinstance(value, ModuleType):
+        return value.__name__
+    try:
+        name = getattr(value, "__module__", None)
+    except Exception:  # noqa: BLE001 - any object's attribute look-up may raise anything
+        return None
+    return name if isinstance(name, str) else None
+
+
+def _shared_file(module: object) -> Path | None:
+    """The ``.py`` file of a module no library holds (``_library``, or under Python's own prefixes)."""
+    file = getattr(module, "__file__", None)
+    if not isinstance(file, str) or not file.endswith(".py") or getattr(module, "__name__", "") in _MAINS:
+        return None
+    path = Path(file)
+    return None if _library(path) or any(path.is_relative_to(prefix) for prefix in _PREFIXES) else path
 
 
 def _library(file: Path) -> bool:
@@ -65,12 +111,20 @@ def _library(file: Path) -> bool:
             or any(file.is_relative_to(folder) for folder in _LIBRARIES))
 
 
+def linked_files(root: Path) -> list[Path]:
+    """The real paths of the project's modules (``project_modules``) that lie outside its folder:
+    a shared package's, and a folder linked into the project (its link is not followed at the root)."""
+    real = root.resolve()
+    files = {file.resolve() for file in project_modules(root).values()}
+    return sorted(file for file in files if not file.is_relative_to(real))
+
+
 def forget_project_modules(root: Path) -> None:
     """Drop the project's own modules so the next import reads their files again: a reload's, and a
     server worker's (forked from the process that built the app once to check it, it inherits the
     modules that process imported, as they were then)."""
     for name in project_modules(root):
-        del sys.modules[name]
+        sys.modules.pop(name, None)
 
 
 def source_folders(root: Path, outputs: tuple[Path, ...], outside: Iterable[Path] = ()) -> frozenset[Path]:
