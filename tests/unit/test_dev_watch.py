@@ -100,6 +100,38 @@ def test_reload_forgets_project_modules_even_under_a_folder_named_venv(tmp_path:
             sys.modules.pop(name, None)
 
 
+def test_reload_forgets_the_shared_modules_the_project_imports_and_no_other_module_outside_it(tmp_path: Path) -> None:
+    """A monorepo's shared package outside the project (PYTHONPATH, pip install -e), its submodules
+    included, is re-imported on reload; a module outside the project it never imports (a test
+    runner's, a tool's) is not, nor is the script that started the process."""
+    import sys
+    import types
+
+    from pyxle.app._watch import forget_project_modules
+
+    root = tmp_path / "app"
+    route, shared, words = (types.ModuleType(name) for name in ("route_mod", "shared_pkg", "shared_pkg.words"))
+    unrelated, main = types.ModuleType("runner_helper"), types.ModuleType("__mp_main__")
+    route.__file__ = str(root / "pages" / "api" / "route.py")
+    shared.__file__ = str(tmp_path / "shared" / "shared_pkg" / "__init__.py")
+    words.__file__ = str(tmp_path / "shared" / "shared_pkg" / "words.py")
+    unrelated.__file__ = str(tmp_path / "tests" / "runner_helper.py")
+    main.__file__ = str(tmp_path / "tests" / "main.py")
+    route.shared_pkg, route.main = shared, main  # what `import shared_pkg` leaves in the route
+    modules = {"route_mod": route, "shared_pkg": shared, "shared_pkg.words": words,
+               "runner_helper": unrelated, "__mp_main__": main}
+    saved = {name: sys.modules[name] for name in modules if name in sys.modules}
+    sys.modules.update(modules)
+    try:
+        forget_project_modules(root)
+        assert not {"route_mod", "shared_pkg", "shared_pkg.words"} & set(sys.modules)
+        assert sys.modules["runner_helper"] is unrelated and sys.modules["__mp_main__"] is main
+    finally:
+        for name in modules:
+            sys.modules.pop(name, None)
+        sys.modules.update(saved)
+
+
 def test_style_configs_and_stylesheets_at_the_root_are_watched_and_relevant(tmp_path: Path) -> None:
     """postcss.config.*, .postcssrc, tailwind.config.* and stylesheets listed in styling.globalStyles
     may sit at the project root: edits to them rebuild in `pyxle dev`."""
