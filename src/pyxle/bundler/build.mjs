@@ -8,7 +8,7 @@
 // With plan.refresh (pyxle dev, react-refresh and @babel/core installed) the browser build also
 // gets React Fast Refresh: see withRefresh() below and client/_refresh.js.
 // Stylesheets (Sass, the project's PostCSS config, CSS modules) go through styles.mjs.
-import { existsSync, readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, writeFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { gzipSync, brotliCompressSync, constants as zlib } from 'node:zlib'
 import { createHash } from 'node:crypto'
 import { SourceMap, builtinModules, createRequire } from 'node:module'
@@ -274,6 +274,13 @@ function located(location) {
   return { line: entry.originalLine + 1, column: characters(lineText, entry.originalColumn + column - entry.generatedColumn) + 1, lineText }
 }
 
+// A monorepo's shared module outside the project (imported by a relative path, or through a folder
+// or workspace package linked in: esbuild reads its real path), as pyxle dev watches it: no npm
+// package's (in a node_modules), nor the Pyxle runtime's.
+// A project reached through a link is read by its real path: its modules are its own.
+const sharedModule = (file) => ![plan.projectRoot, realpathSync(plan.projectRoot)].some((root) => file.startsWith(root + path.sep)) &&
+  !file.split(path.sep).includes('node_modules') && !file.startsWith(plan.clientRuntime + path.sep)
+
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
 
 // A stylesheet's CSS after Sass and PostCSS (or a CSS module scoped), or the StyleError as esbuild messages.
@@ -377,10 +384,14 @@ const pyxlePlugin = ({ hot, ssr }) => ({
       const contents = (hot ? await withRefresh(code, args.path, loader) : code) + envImport(code)
       return { contents, loader, resolveDir: path.dirname(args.path) }
     })
-    // The project's own modules; npm packages and the Pyxle runtime load as they are.
+    // The project's own modules; npm packages and the Pyxle runtime load as they are. A shared
+    // module outside the project gets Fast Refresh alone, so its components keep their state too.
     build.onLoad({ filter: /\.(m?[jt]sx?)$/ }, async (args) => {
       const inProject = args.path.startsWith(plan.projectRoot + path.sep) && !args.path.includes(`${path.sep}node_modules${path.sep}`)
       const loader = SOURCE_LOADERS[path.extname(args.path)]
+      if (hot && loader && args.namespace === 'file' && sharedModule(args.path)) {
+        return { contents: await withRefresh(readFileSync(args.path, 'utf8'), args.path, loader), loader }
+      }
       if (args.namespace !== 'file' || !inProject || !loader || args.path.startsWith(plan.clientRuntime + path.sep)) return undefined
       const code = readFileSync(args.path, 'utf8')
       noteEnvReads(args.path, code)
