@@ -4,8 +4,12 @@ that import it. A real `pyxle dev`, edits on disk, answers over HTTP."""
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
+
+import httpx
 
 from tests.conftest import REPO
 from tests.docs._blocks import cites
@@ -67,3 +71,39 @@ def test_an_edit_to_a_submodule_of_a_shared_package_reloads_the_route(tmp_path: 
     assert answer_becomes(url, "one", "word") == "one"
     (package / "words.py").write_text("WORD = 'two'\n")
     assert answer_becomes(url, "two", "word") == "two"
+
+
+STAMP = '''
+from shared import shout
+
+
+class Stamp:
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def stamped(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message["headers"], (b"x-mw", shout("mw").encode())]
+            await send(message)
+
+        await self.app(scope, receive, stamped)
+'''
+
+
+def test_an_edit_to_a_shared_module_the_middleware_imports_is_applied_in_a_new_worker(
+        tmp_path: Path, make_project, start_server) -> None:
+    """The app holds the middleware it was built with, as for the project's own modules."""
+    package = shared_package(tmp_path / "shared_py")
+    project = make_project({"pages/api/shout.py": ROUTE, "stamp.py": STAMP,
+                            "pyxle.config.json": json.dumps({"middleware": ["stamp:Stamp"]})})
+    server = start_server(project, "dev", env=on_path(package.parent))
+    url = server.url + "/api/shout"
+    assert httpx.get(url).headers["x-mw"] == "MW!v1"
+    (package / "__init__.py").write_text(SHARED.format(version="v2"))
+    deadline = time.monotonic() + 30
+    while httpx.get(url).headers.get("x-mw") != "MW!v2":
+        assert time.monotonic() < deadline, server.output()
+        time.sleep(0.2)
+    assert answer_becomes(url, "API!v2", "msg") == "API!v2"
+    server.wait_for_output("../shared_py/src/shared/__init__.py changed: loading the project with it in a new worker")
