@@ -4,13 +4,15 @@ Each page's client module (its props typed by the compiler) is written to ``.pyx
 as ``<page>.pyxl.jsx`` (or ``.tsx``), under ``// @ts-check``. ``rootDirs`` lays that folder over
 the project, so the page's relative imports resolve as they do beside the ``.pyxl``; ``paths``
 maps ``pyxle/client`` and ``pyxle/types/*``. The project's own ``tsconfig.json`` (or
-``jsconfig.json``) is extended when there is one. tsc's positions in a page module are mapped
+``jsconfig.json``) is extended when there is one; its ``extends`` chain is read here too, as tsc
+merges it, since the options Pyxle writes (``paths``) replace the inherited ones. tsc's positions in a page module are mapped
 back to the ``.pyxl`` line and column.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -61,6 +63,12 @@ _DECLARED = "\n".join([
 # (allowImportingTsExtensions: esbuild takes `import Box from './Box.tsx'`; tsc only with it, and with noEmit)
 _BUNDLER_DEFAULTS = {"target": "es2022", "module": "esnext", "moduleResolution": "bundler", "skipLibCheck": True,
                      "resolveJsonModule": True, "lib": ["es2022", "dom", "dom.iterable"], "allowImportingTsExtensions": True}
+# Options whose value (as a project's config may set it) keeps React's and Pyxle's types from loading.
+_BREAKS_TYPES = {"target": lambda v: v in ("es3", "es5"), "moduleResolution": lambda v: v == "classic",
+                 "module": lambda v: v in ("none", "amd", "umd", "system"),  # classic resolution by default
+                 "lib": lambda v: not (isinstance(v, list) and any(str(lib).lower().startswith("dom") for lib in v))}
+# tsc's errors when a package or the library it needs is not found: what such an option gives in the project's code.
+_NOT_FOUND = {"TS2307", "TS2792", "TS7026", "TS2583", "TS2550", "TS2585", "TS2318"}
 _PROCESS = "declare var process: { env: { readonly [name: string]: string | undefined; NODE_ENV: string } }\n"
 
 
@@ -76,6 +84,7 @@ class Problem:
     code: str
     text: str
     source_line: str = ""
+    hint: str = ""
 
     def format(self) -> str:
         if not self.code:  # not tsc's: a page whose types could not be made, or tsc's own failure
@@ -84,6 +93,8 @@ class Problem:
         out = f"{where}error {self.code}: {self.text}"
         if self.source_line.strip():
             out += f"\n    {self.source_line}\n    {' ' * (self.column - 1)}^"
+        if self.hint:
+            out += f"\n    hint: {self.hint}"
         return out
 
 
@@ -106,7 +117,7 @@ def typecheck(root: Path, pages_dir: Path, table: RouteTable, *, exclude: list[P
             continue  # generate_types reported it
         sources[shown] = source.splitlines()
     tsconfig = write_project(root, pages, exclude)
-    return problems + run_tsc(tsc, tsconfig, root, pages, sources), len(pages)
+    return problems + with_option_hint(run_tsc(tsc, tsconfig, root, pages, sources), root), len(pages)
 
 
 def find_tsc(root: Path) -> Path:
@@ -136,20 +147,18 @@ def write_project(root: Path, pages: dict[str, CompileResult], exclude: list[Pat
     node_types = any((folder / "node_modules" / "@types" / "node").is_dir() for folder in (root, *root.parents))
     (check / "pyxle-env.d.ts").write_text(_ASSETS % _DECLARED + ("" if node_types else _PROCESS), encoding="utf-8")
     user = _user_config(root)
-    own = _read_config(user)
+    given, origin = inherited_options(user)
     options: dict[str, object] = {
         "noEmit": True, "allowJs": True, "jsx": "react-jsx",
         "rootDirs": [str(root), str(check)],
-        "paths": {**_user_paths(user, own), "pyxle/client": [str(CLIENT_TYPES)],
+        "paths": {**_user_paths(user, given, origin), "pyxle/client": [str(CLIENT_TYPES)],
                   f"{TYPES_PREFIX}*": [str(root / TYPES_DIR) + "/*"]},
     }
-    given = own.get("compilerOptions") or {}
     if "baseUrl" in given:  # unset, as TypeScript 7 refuses it: _user_paths resolved against it
         options["baseUrl"] = None
     if user is None:  # strict's checks, but JavaScript's callbacks over untyped data may stay unannotated
         options.update(strict=True, noImplicitAny=False)
-    if "extends" not in own:  # what the bundler does, where the project's config says nothing
-        options.update({key: value for key, value in _BUNDLER_DEFAULTS.items() if key not in given})
+    options.update(_bundler_fill(given))
     tsconfig = {
         **({"extends": str(user)} if user else {}),
         "compilerOptions": options,
@@ -188,10 +197,11 @@ def parse(output: str, root: Path, pages: dict[str, CompileResult], sources: dic
             continue
         file, row, col = match["file"], int(match["line"]), int(match["col"])
         path = (root / file).resolve()
-        if path == check / "tsconfig.json" and (user := _user_config(root)) is not None:
-            path = user  # tsc names the config it was given (ours) for an option the project's sets
-            row, col = _option_at(user, match["text"])
         shown = _shown(path, root)
+        if path == check / "tsconfig.json" and (user := _user_config(root)) is not None:
+            path = _option_origin(user, match["text"])  # tsc names the config it was given (ours) for
+            row, col = _option_at(path, match["text"])  # an option the project's (or one it extends) sets
+            shown = _relative(path, root)  # a monorepo's root config as ../tsconfig.base.json
         if path.is_relative_to(check):
             page = path.relative_to(check).as_posix().rsplit(".", 1)[0]
             if page in pages:
@@ -212,6 +222,13 @@ def _shown(path: Path, root: Path) -> str:
 
 def _user_config(root: Path) -> Path | None:
     return next((root / name for name in ("tsconfig.json", "jsconfig.json") if (root / name).is_file()), None)
+
+
+def _option_origin(user: Path, text: str) -> Path:
+    """The config of the project's chain that sets the option tsc's message ``text`` names (else its own)."""
+    option = _OPTION.search(text)
+    origin = inherited_options(user)[1]
+    return origin.get(option["name"], user) if option is not None else user
 
 
 def _option_at(config: Path, text: str) -> tuple[int, int]:
@@ -236,17 +253,132 @@ def _read_config(config: Path | None) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
-def _user_paths(config: Path | None, own: dict[str, Any]) -> dict[str, list[str]]:
-    """The project's own ``paths`` (made absolute): ours are added to them, not put in their place."""
-    options = own.get("compilerOptions") or {}
-    if config is None or not isinstance(options, dict):
+def _user_paths(config: Path | None, options: dict[str, Any], origin: dict[str, Path]) -> dict[str, list[str]]:
+    """The project's ``paths``, its own or inherited (made absolute): ours are added to them, not put
+    in their place. As tsc reads them: against the ``baseUrl``, else the folder of the config that sets them."""
+    paths = options.get("paths")
+    if config is None or ("baseUrl" not in options and not isinstance(paths, dict)):
         return {}
-    base = config.parent / str(options.get("baseUrl", "."))
-    paths = options.get("paths") or {}
+    paths = paths if isinstance(paths, dict) else {}
     if "baseUrl" in options:  # bare imports look in it first, as they did with baseUrl (and do in the build)
+        base = origin["baseUrl"].parent / _config_dir(str(options["baseUrl"]), config)
         paths = {"*": ["*"], **paths}
-    return {key: [str((base / target).resolve()) for target in targets] for key, targets in paths.items()
-            if isinstance(targets, list)}
+    else:
+        base = origin["paths"].parent
+    return {key: [str((base / _config_dir(str(target), config)).resolve()) for target in targets]
+            for key, targets in paths.items() if isinstance(targets, list)}
+
+
+def _config_dir(value: str, config: Path) -> str:
+    """TypeScript 5.5's ``${configDir}``: the folder of the config tsc was given (the app's), wherever it is written."""
+    return value.replace("${configDir}", str(config.parent))
+
+
+def inherited_options(config: Path | None) -> tuple[dict[str, Any], dict[str, Path]]:
+    """``config``'s compilerOptions merged with those its ``extends`` chain gives, as tsc merges them;
+    and for each option the config file that set it (relative options are read from that file's folder)."""
+    options: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path, given in _config_chain(config, frozenset()) if config is not None else []:
+        for key, value in given.items():
+            options[key], origin[key] = value, path
+    return options, origin
+
+
+def _config_chain(config: Path, seen: frozenset[Path]) -> list[tuple[Path, dict[str, Any]]]:
+    """``(file, compilerOptions)`` of ``config`` and every config it extends, the furthest base first
+    (tsc's order: each of an ``extends`` list in turn, then the file itself). A cycle ends the chain."""
+    config = config.resolve()
+    if config in seen:
+        return []
+    own = _read_config(config)
+    extends = own.get("extends")
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    for spec in extends if isinstance(extends, list) else [extends]:
+        if isinstance(spec, str) and (base := extended_config(config.parent, spec)) is not None:
+            chain += _config_chain(base, seen | {config})
+    options = own.get("compilerOptions")
+    return [*chain, (config, options if isinstance(options, dict) else {})]
+
+
+def extended_config(folder: Path, spec: str) -> Path | None:
+    """The file an ``extends`` names, found as tsc finds it: a path from ``folder`` (``.json`` added
+    when the name without it is no file), else a package's config in a ``node_modules`` up from ``folder``."""
+    if spec.startswith(("./", "../", "/")) or spec in (".", "..") or Path(spec).is_absolute():
+        path = folder / spec
+        return next((c for c in (path, path.with_name(path.name + ".json")) if c.is_file()), None)
+    for parent in (folder, *folder.parents):
+        if (found := _package_config(parent / "node_modules", spec)) is not None:
+            return found
+    return None
+
+
+def _package_config(modules: Path, spec: str) -> Path | None:
+    """``@scope/pkg`` or ``pkg/sub.json`` in ``modules``: its ``exports``, its ``tsconfig`` field or
+    ``tsconfig.json`` for the package itself, the file (or ``.json``, ``/tsconfig.json``) for a subpath."""
+    parts = spec.split("/")
+    size = 2 if spec.startswith("@") else 1
+    package, sub = modules.joinpath(*parts[:size]), "/".join(parts[size:])
+    if not package.is_dir():
+        return None
+    manifest = _read_config(package / "package.json")
+    exported = _export(manifest.get("exports"), f"./{sub}" if sub else ".")
+    named = [exported] if exported else []
+    if sub:
+        named += [sub, f"{sub}.json", f"{sub}/tsconfig.json"]
+    else:
+        named += [str(manifest["tsconfig"])] if isinstance(manifest.get("tsconfig"), str) else []
+        named.append("tsconfig.json")
+    return next((package / name for name in named if (package / name).is_file()), None)
+
+
+def _export(exports: object, key: str) -> str | None:
+    """The file a package's ``exports`` gives for ``key`` (a string, or the first condition that names one)."""
+    target = exports.get(key) if isinstance(exports, dict) and any(k.startswith(".") for k in exports) else (
+        exports if key == "." else None)
+    while isinstance(target, (dict, list)):
+        values = list(target.values()) if isinstance(target, dict) else target
+        target = next((v for v in values if isinstance(v, (str, dict, list))), None)
+    return target if isinstance(target, str) else None
+
+
+def _bundler_fill(given: dict[str, Any]) -> dict[str, Any]:
+    """The bundler's options the project's config (with what it inherits) leaves unset; not
+    ``moduleResolution: bundler`` beside a CommonJS ``module``, ``esnext`` beside Node's resolutions, nor
+    ``resolveJsonModule`` with classic resolution, which tsc refuses together (TS5095, TS5110, TS5070)."""
+    fill = {key: value for key, value in _BUNDLER_DEFAULTS.items() if key not in given}
+    module, resolution = str(given.get("module", "")).lower(), str(given.get("moduleResolution", "")).lower()
+    if module and not module.startswith(("es", "preserve")):
+        fill.pop("moduleResolution", None)
+    if resolution in ("node16", "nodenext") and "module" in fill:
+        fill["module"] = resolution  # the only module tsc takes with it
+    if resolution == "classic" or (not resolution and module in ("none", "amd", "umd", "system")):
+        fill.pop("resolveJsonModule", None)  # TS5070: its error would hide the ones the hint explains
+    return fill
+
+
+def with_option_hint(problems: list[Problem], root: Path) -> list[Problem]:
+    """Give the first error a package or library not found explains (in React's or Pyxle's types, or
+    a package import) a hint naming the option of the project's config chain that causes it."""
+    options, origin = inherited_options(_user_config(root))
+    causes = [f"`{key}: {json.dumps(options[key])}` (set in {_relative(origin[key], root)})"
+              f" is not what the bundler uses (`{json.dumps(_BUNDLER_DEFAULTS[key])}`)"
+              for key, breaks in _BREAKS_TYPES.items()
+              if key in options and breaks(options[key] if key == "lib" else str(options[key]).lower())]
+    if not causes:
+        return problems
+    hint = ("; ".join(causes) + ": React's and Pyxle's types do not load with it; "
+            "set it as the bundler has it, or remove it and Pyxle fills it in")
+    for n, problem in enumerate(problems):
+        foreign = Path(problem.file).is_absolute() or "node_modules" in Path(problem.file).parts
+        if problem.code and (foreign or problem.code in _NOT_FOUND):
+            return [*problems[:n], Problem(problem.file, problem.line, problem.column, problem.code, problem.text,
+                                           problem.source_line, hint), *problems[n + 1:]]
+    return problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root.resolve())).as_posix()
 
 
 def _strip_jsonc(text: str) -> str:
