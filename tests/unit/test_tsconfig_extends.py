@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from pyxle.bundler._typecheck import extended_config, inherited_options
+from pyxle.bundler._tsconfig import extended_config, inherited_options
 
 
 def write(path: Path, data: object) -> Path:
