@@ -278,7 +278,9 @@ function located(location) {
 // or workspace package linked in: esbuild reads its real path), as pyxle dev watches it: no npm
 // package's (in a node_modules), nor the Pyxle runtime's.
 // A project reached through a link is read by its real path: its modules are its own.
-const sharedModule = (file) => ![plan.projectRoot, realpathSync(plan.projectRoot)].some((root) => file.startsWith(root + path.sep)) &&
+const realRoots = new Map() // project root -> its real path: asked once, not per module loaded
+const realRoot = (root) => realRoots.get(root) ?? realRoots.set(root, realpathSync(root)).get(root)
+const sharedModule = (file) => ![plan.projectRoot, realRoot(plan.projectRoot)].some((root) => file.startsWith(root + path.sep)) &&
   !file.split(path.sep).includes('node_modules') && !file.startsWith(plan.clientRuntime + path.sep)
 
 const SOURCE_LOADERS = { '.js': 'js', '.mjs': 'js', '.jsx': 'jsx', '.ts': 'ts', '.mts': 'ts', '.tsx': 'tsx' }
